@@ -377,7 +377,8 @@ def delete_probes(kind: Kind) -> list[Probe]:
     probes = [Probe("delete", "DELETE", target, "dryRun=All", JSON, body) for body in bodies]
     probes += [Probe("delete", "DELETE", target, text) for text in (
         "dryRun=All&gracePeriodSeconds=x", "dryRun=All&propagationPolicy=Bogus", "dryRun=Bogus",
-        "dryRun=All&orphanDependents=maybe", "dryRun=All&gracePeriodSeconds=-1")]
+        "dryRun=All&orphanDependents=maybe", "dryRun=All&gracePeriodSeconds=-1", "dryRun=All&resourceVersion=1",
+        "dryRun=All&uid=x")]
     probes += [Probe("delete", "DELETE", kind.collection(), "dryRun=All&labelSelector=a+in+(b"),
                Probe("delete", "DELETE", f"{kind.collection()}/absent", "", JSON, b'{"propagationPolicy":"Bogus"}')]
     return probes
@@ -393,7 +394,9 @@ def path_probes() -> list[Probe]:
             f"/api/v1/nodes/{NAMESPACE}-probe/status", f"/api/v1/nodes/{NAMESPACE}-probe/bogus",
             f"{ns}/status", f"{ns}/finalize", "/api/v1/namespaces//pods", "/apis", "/api/v1/pods/x",
             "/apis/rbac.authorization.k8s.io/v1/namespaces/diff/clusterroles", "/bogus", "/api/v1/namespaces/diff/pods/",
-            f"{ns}/services/{NAMESPACE}-probe/proxy-bogus", f"{ns}/pods/{NAMESPACE}-probe/binding"]
+            f"{ns}/services/{NAMESPACE}-probe/proxy-bogus", f"{ns}/pods/{NAMESPACE}-probe/binding",
+            # A request URI has no fragment, `//` and `*` reach no handler, a name is quoted with %q.
+            f"{ns}/pods/{NAMESPACE}-probe#x", "//api/v1/namespaces", "*", f"{ns}/pods/a%00b"]
     probes = [Probe("path", "GET", path) for path in gets]
     probes += [Probe("path", "POST", f"{ns}/configmaps/{NAMESPACE}-probe", "", JSON, b"{}"),
                Probe("path", "PUT", f"{ns}/configmaps", "", JSON, b"{}"),
@@ -405,6 +408,8 @@ def path_probes() -> list[Probe]:
                Probe("path", "POST", f"{ns}/configmaps", "", JSON, encode(KINDS[4].object("wrong-kind"))),
                Probe("path", "POST", f"{ns}/pods/{NAMESPACE}-probe/eviction", "", JSON, b'{"kind":"Eviction"}'),
                Probe("path", "PUT", f"{ns}/pods/{NAMESPACE}-probe/status", "", JSON, b"{}"),
+               Probe("path", "POST", f"{ns}/configmaps", "dryRun=All", "*/*", encode(KINDS[3].object("any"))),
+               Probe("path", "PATCH", f"{ns}/configmaps/{NAMESPACE}-probe", "dryRun=All", "x/y", b""),
                Probe("path", "OPTIONS", f"{ns}/pods"), Probe("path", "HEAD", f"{ns}/pods"),
                Probe("path", "PROPFIND", f"{ns}/pods")]
     return probes

@@ -15,7 +15,6 @@ import functools
 import gzip
 import http.server
 import json
-import re
 import ssl
 import sys
 import threading
@@ -23,10 +22,10 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, upgradeproxy
+from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             reviews)
@@ -51,7 +50,6 @@ from reference_impl.mirrors import mirrors
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
                  "/readyz": ("ping", "log", "etcd", "informer-sync")}
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
-_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @mirrors("net/http.NotFound")
@@ -219,6 +217,10 @@ class HandlerChain:
 
     def direct(self, request: Request) -> Response | WatchResponse:
         """The mux: resource requests to the REST handlers, everything else to the fixed endpoints."""
+        if not request.path.startswith("/") or request.path.startswith("//"):
+            # The director and the non-go-restful mux match the path as sent: `//api/v1/pods`
+            # (a resource request to the request-info filter, which trims slashes) and `*` reach no handler.
+            return not_found_page()
         info = request.info
         if not info.is_resource_request:
             return self.non_resource(request)
@@ -423,21 +425,21 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         return _http_date(int(time.time() if timestamp is None else timestamp))
 
     def parse_request(self) -> bool:
-        """An HTTP/1.0 or 1.1 request line, then the header block read by `httpheaders` (400 or 431
-        when malformed or too large); any other request line goes to http.server's own checks."""
+        """The request line as net/http reads it, then the header block read by `httpheaders`;
+        what either refuses is answered as net/http answers it (400, 431 or 505 in plain text)."""
         self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        words = self.requestline.split()
-        if len(words) != 3 or words[2] not in ("HTTP/1.1", "HTTP/1.0"):
-            return super().parse_request()
-        self.command, self.path, self.request_version = words
-        self.close_connection = self.request_version == "HTTP/1.0"
-        if self.path.startswith("//"):  # as http.server: never a scheme-relative URL
-            self.path = "/" + self.path.lstrip("/")
         try:
+            line = requestline.parse(self.requestline)
+            self.command, self.path, self.request_version = line.method, line.target, line.version
             self.headers = httpheaders.read_headers(self.rfile)
-        except httpheaders.HeaderError as err:
-            self.send_error(err.code, err.reason, err.detail)
+            requestline.check_served(line, self.headers)
+        except httpheaders.HeaderError as err:  # ReadMIMEHeader's errors are net/http's bare 400 or 431
+            self.send_error(err.code)
             return False
+        except requestline.RequestLineError as err:
+            self._refuse(err)
+            return False
+        self.close_connection = self.request_version == "HTTP/1.0"
         connection = self.headers.get("Connection", "").lower()
         if connection == "close":
             self.close_connection = True
@@ -447,11 +449,17 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             return self.handle_expect_100()
         return True
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KiB) in net/http's plain words."""
+        self._refuse(requestline.RequestLineError(code))
+
+    def _refuse(self, err: requestline.RequestLineError) -> None:
+        self.close_connection = True
+        self.log_request(err.code)
+        self.wfile.write(err.response())
+
     def _serve(self) -> None:
-        url = urlsplit(self.path)
-        if _MALFORMED_ESCAPE.search(url.path):  # url.ParseRequestURI refuses it: no handler runs
-            self.send_error(400, "Bad Request", "invalid URL escape")
-            return
+        path, query = requestline.split_target(self.path)
         try:
             body = framing.read_body(self.headers, self.rfile)
         except StatusError as err:
@@ -461,7 +469,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
                 framing.drain(self.connection, self.rfile)
             return
         # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
-        request = Request(self.command, unquote(url.path), parse_qs(url.query, keep_blank_values=True), self.headers,
+        request = Request(self.command, unquote(path), parse_qs(query, keep_blank_values=True), self.headers,
                           body, self.peer, self.peer_der)
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):

@@ -131,14 +131,16 @@ def _copy(value: object) -> object:
 
 
 def json_type(value: object) -> str:
-    """The JSON schema type of a decoded value, as kube-openapi names it in a type error."""
+    """The JSON schema type of a decoded value, as kube-openapi names it in a type error: the
+    decoder makes a number an int64 when its text is one, else a float64, which is "number"
+    (1.0 and 2**63 too)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "boolean"
-    if isinstance(value, int) or (isinstance(value, float) and value.is_integer()):
+    if isinstance(value, int) and -2**63 <= value < 2**63:
         return "integer"
-    if isinstance(value, float):
+    if isinstance(value, (int, float)):
         return "number"
     if isinstance(value, str):
         return "string"
@@ -147,7 +149,14 @@ def json_type(value: object) -> str:
 
 def _type_matches(kind: str, value: object) -> bool:
     actual = json_type(value)
-    return actual == kind or (kind == "number" and actual == "integer")
+    return actual == kind or (kind == "number" and actual == "integer") or \
+        (kind == "integer" and actual == "number" and _is_json_integer(value))
+
+
+@mirrors("github.com/go-openapi/swag.IsFloat64AJSONInteger")
+def _is_json_integer(value: float) -> bool:
+    """A float64 the integer type takes: a whole number no larger than 2**53 - 1."""
+    return abs(value) <= 2**53 - 1 and float(value).is_integer()
 
 
 def _number(value: float) -> str:
@@ -167,7 +176,7 @@ def validate(schema: dict, value: object, path: str = "") -> list[str]:
         expected = "integer,string" if schema.get(INT_OR_STRING) else schema["type"]
         return [invalid(path, "null", f"{path} in body must be of type {expected}: \"null\"")]
     if schema.get(INT_OR_STRING):
-        if json_type(value) not in ("integer", "string"):
+        if not (_type_matches("integer", value) or isinstance(value, str)):
             return [invalid(path, json_type(value),
                             f"{path} in body must be of type integer,string: \"{json_type(value)}\"")]
     elif schema.get("type") and not _type_matches(schema["type"], value):
@@ -181,8 +190,9 @@ def validate(schema: dict, value: object, path: str = "") -> list[str]:
             if child is not None and not (path == "" and key == "metadata"):
                 problems += validate(child, member, _child(path, key))
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for index, item in enumerate(value):
-            problems += validate(schema["items"], item, f"{path}[{index}]")
+        # schemaSliceValidator validates every item at the list's own path: no index in the error.
+        for item in value:
+            problems += validate(schema["items"], item, path)
     return problems
 
 

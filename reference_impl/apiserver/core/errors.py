@@ -60,7 +60,7 @@ def status_details(resource: str, group: str, name: str) -> dict:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewNotFound")
 def not_found(resource: str, name: str, group: str = "") -> StatusError:
     """404: `pods "x" not found`."""
-    return StatusError(404, "NotFound", f'{qualified(resource, group)} "{name}" not found',
+    return StatusError(404, "NotFound", f"{qualified(resource, group)} {quote(name)} not found",
                        status_details(resource, group, name))
 
 
@@ -74,7 +74,7 @@ def resource_not_served() -> StatusError:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewAlreadyExists")
 def already_exists(resource: str, name: str, group: str = "") -> StatusError:
     """409: `pods "x" already exists`."""
-    return StatusError(409, "AlreadyExists", f'{qualified(resource, group)} "{name}" already exists',
+    return StatusError(409, "AlreadyExists", f"{qualified(resource, group)} {quote(name)} already exists",
                        status_details(resource, group, name))
 
 
@@ -86,7 +86,7 @@ CONFLICT_MODIFIED = ("the object has been modified; please apply your changes to
 def conflict(resource: str, name: str, group: str = "", why: str = CONFLICT_MODIFIED) -> StatusError:
     """409: `Operation cannot be fulfilled on pods "x": <why>`."""
     return StatusError(409, "Conflict",
-                       f'Operation cannot be fulfilled on {qualified(resource, group)} "{name}": {why}',
+                       f"Operation cannot be fulfilled on {qualified(resource, group)} {quote(name)}: {why}",
                        status_details(resource, group, name))
 
 
@@ -114,7 +114,7 @@ def invalid(kind: str, name: str, causes: list[str], group: str = "") -> StatusE
     distinct = list(dict.fromkeys(causes))
     summary = distinct[0] if len(distinct) == 1 else "[" + ", ".join(distinct) + "]"
     details = {**status_details(kind, group, name), "causes": [_cause(error) for error in causes]}
-    return StatusError(422, "Invalid", f'{qualified(kind, group)} "{name}" is invalid: {summary}',
+    return StatusError(422, "Invalid", f"{qualified(kind, group)} {quote(name)} is invalid: {summary}",
                        details)
 
 
@@ -152,7 +152,7 @@ def too_old_resource_version(requested: int, compacted: int) -> StatusError:
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusError:
     """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object."""
-    return StatusError(403, "Forbidden", f'{qualified(resource, group)} "{name}" is forbidden: {why}',
+    return StatusError(403, "Forbidden", f"{qualified(resource, group)} {quote(name)} is forbidden: {why}",
                        status_details(resource, group, name))
 
 
@@ -203,7 +203,7 @@ def unauthorized() -> StatusError:
 def method_not_allowed(resource: str, action: str, group: str = "") -> StatusError:
     """405: `create is not supported on resources of kind "nodes/proxy"`-style refusals."""
     return StatusError(405, "MethodNotAllowed",
-                       f'{action} is not supported on resources of kind "{qualified(resource, group)}"',
+                       f"{action} is not supported on resources of kind {quote(qualified(resource, group))}",
                        status_details(resource, group, ""))
 
 

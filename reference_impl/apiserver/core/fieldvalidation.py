@@ -9,13 +9,14 @@ fields` keeps whatever it holds.
 from __future__ import annotations
 
 import base64
+import copy
 import functools
 import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, openapi
-from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
+from reference_impl.apiserver.core.schemas import META, QUANTITY, REF_PREFIX
 from reference_impl.machinery import gojson, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
@@ -61,6 +62,14 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
         return Decoded(obj, (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
     return Decoded(obj, tuple(unknown), depth)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
+def check_object_meta(kind: str, version: str, metadata: object) -> None:
+    """A custom resource's metadata as the CRD handler unmarshals it into ObjectMeta on its own: a
+    value of the wrong JSON type is the decoder's 400, its field path starting at ObjectMeta."""
+    _walk(copy.deepcopy(metadata), {"$ref": REF_PREFIX + META + "ObjectMeta"}, None, _Field(),
+          _Body(kind, version, []), None)
 
 
 # A field's path as a chain of (parent, key or index) pairs, spelled out only for a message.

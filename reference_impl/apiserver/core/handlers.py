@@ -94,6 +94,8 @@ class Request:
     routed: bool = False  # reached a REST route: counted in apiserver_request_total, as upstream instruments routes
     # The endpoint's storage converts to a Table (its RequestScope.TableConvertor is set).
     table_convertor: bool = True
+    # The endpoint's objects go out as protobuf (the CRD handler's StandardSerializers have no protobuf).
+    protobuf_objects: bool = True
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -173,8 +175,9 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
     if not parts:
         return info
     info.is_resource_request, info.api_prefix, info.api_group, info.api_version = True, prefix, group, version
+    # RequestInfoFactory switches on the method as sent: `get` is no GET, and has no verb.
     verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
-            "DELETE": "delete"}.get(method.upper(), "")
+            "DELETE": "delete"}.get(method, "")
     if parts[0] == "watch":
         verb, parts = "watch", parts[1:]
     if parts and parts[0] == "namespaces" and len(parts) > 1:
@@ -263,12 +266,14 @@ CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> MediaTypeOptions:
+def negotiate(accept: str, tables: bool = True, conversions: bool = True,
+              protobuf_objects: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
     as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
     `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is
     chosen only when the client takes nothing else, so the components' `protobuf, json` gets
-    JSON, which client-go decodes by the response's Content-Type."""
+    JSON, which client-go decodes by the response's Content-Type; without `protobuf_objects`
+    only for a conversion (AllowsMediaTypeTransform keeps the rest to the StandardSerializers)."""
     if not accept.strip():
         return MediaTypeOptions("json")
     types = _media_types(accept)
@@ -279,6 +284,8 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> Med
                     continue
                 pretty = params.get("pretty") == "1"
                 if "as" not in params:
+                    if serializer == "protobuf" and not protobuf_objects:
+                        continue
                     return MediaTypeOptions(serializer, pretty=pretty)
                 if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
                         and params.get("v") in ("v1", "v1beta1") \
@@ -290,7 +297,8 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True) -> Med
 
 def negotiate_for(request: Request) -> MediaTypeOptions:
     """`negotiate` with the restrictions of the endpoint the request reached."""
-    return negotiate(request.header("Accept"), tables=request.table_convertor)
+    return negotiate(request.header("Accept"), tables=request.table_convertor,
+                     protobuf_objects=request.protobuf_objects)
 
 
 def has_table_convertor(resource, subresource: str) -> bool:
@@ -366,15 +374,17 @@ def table_options(request: Request, options: MediaTypeOptions) -> str:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.ErrorNegotiated")
 def error_response(request: Request, failure: StatusError) -> Response:
-    """The failure's Status as YAML for a client that negotiates YAML, else as JSON (indented, as
-    WriteRawJSON writes it, when no Accept clause is served without a conversion), with a
-    Retry-After header when the Status suggests a delay."""
+    """The failure's Status as YAML or protobuf for a client that negotiates it, else as JSON
+    (indented, as WriteRawJSON writes it, when no Accept clause is served without a conversion),
+    with a Retry-After header when the Status suggests a delay."""
     try:
         options = negotiate(request.header("Accept"), conversions=False)
     except StatusError:  # WriteRawJSON: indented
         options = MediaTypeOptions("json", pretty=True)
     if options.serializer == "yaml":
         response = Response(failure.code, jsonserializer.encode_yaml(failure.status()), "application/yaml")
+    elif options.serializer == "protobuf":
+        response = Response(failure.code, protobuf.encode(failure.status()), protobuf.MEDIA_TYPE)
     else:
         response = Response.json(failure.code, failure.status(), options.pretty or is_pretty_print(request))
     response.retry_after_seconds = failure.details.get("retryAfterSeconds", 0)
@@ -382,7 +392,10 @@ def error_response(request: Request, failure: StatusError) -> Response:
 
 
 def _go_type(resource, list_type: bool) -> str:
-    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`."""
+    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`; a
+    custom resource's are unstructured."""
+    if resource.custom:
+        return f"*unstructured.Unstructured{'List' if list_type else ''}"
     package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]
     return f"*{package}.{resource.kind}{'List' if list_type else ''}"
 
@@ -399,6 +412,10 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
         return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
+    if not is_list and resource.custom:
+        # What upstream's list accessor says of an unstructured object, answered there as a 500:
+        # a client's mistake is a 406 here, in the same words.
+        raise StatusError(406, "NotAcceptable", "content is not a list")
     if not is_list:
         raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
                                                 f"is not a list ({_go_type(resource, False)})")
@@ -436,7 +453,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     check_body_size(request)
     media_type = media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
-    if media_type not in serializers + ("*/*",) + (PATCH_TYPES if allow_patch else ()):
+    if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
         raise errors.unsupported_media_type(serializers)
     try:
         if media_type == "application/yaml":
@@ -549,8 +566,8 @@ def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.G
     except scheme.DecodeError as err:
         if err.gvk is None:
             raise transform_decode_error(into.kind, err.problem, body) from None
-        raise errors.bad_request(f'{err.gvk.kind} in version "{err.gvk.version}" cannot be handled as a '
-                                 f"{into.kind}: {err.problem}") from None
+        raise errors.bad_request(f"{err.gvk.kind} in version {gojson.quote(err.gvk.version)} cannot be handled "
+                                 f"as a {into.kind}: {err.problem}") from None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
@@ -568,6 +585,17 @@ def decode_patched(patched: dict, resource) -> dict:
         object_meta = openapi.definitions()[META + "ObjectMeta"]["properties"]
         patched = {**patched, "metadata": {key: value for key, value in patched.items() if key in object_meta}}
     return _decoded_as(patched, resource)
+
+
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
+def decode_custom_patched(patched: dict, resource) -> dict:
+    """The result of a JSON or merge patch of a custom resource as the unstructured codec decodes
+    it: an apiVersion or kind that is no string is invalid, in SimpleMetaFactory.Interpret's words."""
+    try:
+        scheme.interpret(patched)
+    except scheme.DecodeError as err:
+        raise undecodable_patch_result(patched, err.problem) from None
+    return check_kind(patched, resource)
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.strategicPatchObject")
@@ -620,6 +648,8 @@ def uid_precondition(obj: dict) -> Preconditions | None:
 def decode_into_kind(request: Request, resource, obj: dict) -> dict:
     """The object as the kind's struct would hold it; unknown fields per `fieldValidation`. A
     built-in kind's has no zero scalars of `omitempty` fields, and the struct's order."""
+    if resource.custom:
+        fieldvalidation.check_object_meta(resource.kind, resource.version, obj.get("metadata"))
     decoded = fieldvalidation.decode_into_kind(resource.group, resource.version, resource.kind, obj)
     request.warnings += fieldvalidation.apply(decoded, fieldvalidation.directive(request.query.get("fieldValidation", [])))
     depth = decoded.depth
@@ -912,7 +942,12 @@ class RESTHandlers:
         info = request.info
         verb, sub = info.verb, info.subresource
         request.table_convertor = has_table_convertor(resource, sub)
-        if (sub and sub not in resource.subresources) or len(info.parts) > 3:
+        request.protobuf_objects = not resource.custom
+        if resource.custom and sub and sub not in resource.subresources:
+            # The CRD handler, which reads no part past the subresource, answers one it does not
+            # serve as its object not found.
+            raise errors.not_found(resource.plural, info.name, resource.group)
+        if not resource.custom and ((sub and sub not in resource.subresources) or len(info.parts) > 3):
             # No route goes past a subresource but the proxies' {path:*}, which are not served.
             raise errors.resource_not_served()
         if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
@@ -921,9 +956,13 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.generic_server_response(405)
-        if request.method not in ROUTED_METHODS:
+        if request.method not in ROUTED_METHODS and not resource.custom:
             # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
             raise errors.generic_server_response(405)
+        if request.method not in (*ROUTED_METHODS, "HEAD") and resource.custom:
+            # The CRD handler serves by the request's verb (HEAD's is get or list) and refuses the
+            # rest, whose verb is "".
+            raise errors.method_not_allowed(resource.plural, verb, resource.group)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment). The CRD handler serves its
@@ -1122,7 +1161,9 @@ class RESTHandlers:
         media_type = media_type_of(request)
         if media_type not in patch_types:  # PatchResource checks before reading the body
             if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
-                raise errors.unsupported_route_media_type()
+                # go-restful's 415 is for a body it would read (ContentLength > 0); with none, no
+                # route is left for its Accept check, whose 406 comes instead.
+                raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
             raise errors.unsupported_media_type(patch_types)
         check_body_size(request)
         now = self._time()
@@ -1174,8 +1215,8 @@ class RESTHandlers:
 
         def decode(patched: dict) -> dict:
             try:
-                if media_type in (JSON_PATCH, MERGE_PATCH) and not resource.custom:
-                    patched = decode_patched(patched, resource)
+                if media_type in (JSON_PATCH, MERGE_PATCH):
+                    patched = (decode_custom_patched if resource.custom else decode_patched)(patched, resource)
                 elif media_type == STRATEGIC_MERGE_PATCH and not resource.custom:
                     patched = converted_patch_result(patched, resource)
                 else:
@@ -1239,6 +1280,10 @@ class RESTHandlers:
                 options["orphanDependents"] = query_bool(request.query["orphanDependents"])
             if "dryRun" in request.query:
                 options["dryRun"] = request.query["dryRun"]
+            # Convert_url_Values_To_v1_DeleteOptions makes `uid` and `resourceVersion` preconditions.
+            preconditions = {name: request.param(name) for name in ("uid", "resourceVersion") if request.param(name)}
+            if preconditions:
+                options["preconditions"] = preconditions
         options.setdefault("gracePeriodSeconds", None)
         problems = validation.delete_options_problems(options)
         if problems:
@@ -1333,8 +1378,8 @@ class RESTHandlers:
         try:
             _check_eviction_types(body)
         except StatusError as err:
-            raise errors.bad_request(f'Eviction in version "{gvk.version}" cannot be handled as a Eviction: '
-                                     f"{err.message}") from None
+            raise errors.bad_request(f"Eviction in version {gojson.quote(gvk.version)} cannot be handled as a "
+                                     f"Eviction: {err.message}") from None
         self._admit_and_validate(request, "CREATE", resource, body, None)
         status = eviction.EvictionREST(self.registry).create(request.info.namespace, request.info.name, body,
                                                              request_dry_run)

@@ -73,16 +73,24 @@ def decode(raw: bytes) -> Any:
 
 
 class _GoYAMLDumper(yaml.SafeDumper):
-    """go-yaml v2's style where PyYAML's differs: a string that needs quoting is double-quoted,
-    one with line breaks is a literal block."""
-
-    def choose_scalar_style(self):
-        style = super().choose_scalar_style()
-        return '"' if style == "'" else style
+    """go-yaml v2's style where PyYAML's differs: a string that would read back as another type
+    ("1", "true", "") is double-quoted, one with line breaks is a literal block. Any other string
+    is left to the emitter, which (as libyaml's, which both derive from) writes it plain, else
+    single-quoted (`': '` in a message), else double-quoted."""
 
 
-_GoYAMLDumper.add_representer(str, lambda dumper, text: dumper.represent_scalar(
-    "tag:yaml.org,2002:str", text, style="|" if "\n" in text else None))
+@mirrors("(*gopkg.in/yaml.v2.encoder).stringv")
+def _represent_str(dumper: _GoYAMLDumper, text: str) -> yaml.ScalarNode:
+    if "\n" in text:
+        style = "|"
+    elif dumper.resolve(yaml.ScalarNode, text, (True, False)) != "tag:yaml.org,2002:str":
+        style = '"'
+    else:
+        style = None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_GoYAMLDumper.add_representer(str, _represent_str)
 
 
 @mirrors("sigs.k8s.io/yaml.JSONToYAML")

@@ -310,8 +310,9 @@ def _present(field: Field, value: Any) -> bool:
 
 def decode(body: bytes) -> dict:
     """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object."""
-    if not body.startswith(MAGIC):
-        raise ProtobufError("the body does not start with the k8s protobuf magic number")
+    if not body.startswith(MAGIC):  # in the serializer's words, its prefix as Go's %v prints bytes
+        raise ProtobufError("provided data does not appear to be a protobuf message, expected prefix "
+                            f"[{' '.join(str(byte) for byte in MAGIC)}]")
     envelope = decode_message("runtime.Unknown", body[len(MAGIC):], "Unknown")
     type_meta = envelope.get("typeMeta", {})
     api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from reference_impl.apiserver.core import protobuf
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
@@ -399,10 +400,17 @@ def test_unknown_fields_are_pruned_and_defaults_applied(chain):
     ({"image": "Nginx"}, "spec.image: Invalid value: \"Nginx\": spec.image in body should match '^[a-z]'"),
     ({"ports": [1, 2, 3]}, "spec.ports: Invalid value: []string{\"1\", \"2\", \"3\"}: spec.ports in body should "
                            "have at most 2 items"),
-    ({"ports": ["a"]}, 'spec.ports[0]: Invalid value: "string": spec.ports[0] in body must be of type integer: '
-                       '"string"'),
+    # schemaSliceValidator checks every item at the list's path (seen from the real 1.24 server).
+    ({"ports": ["a"]}, 'spec.ports: Invalid value: "string": spec.ports in body must be of type integer: "string"'),
+    ({"ports": [1.5]}, 'spec.ports: Invalid value: "number": spec.ports in body must be of type integer: "number"'),
     ({"port": True}, 'spec.port: Invalid value: "boolean": spec.port in body must be of type integer,string: '
                      '"boolean"'),
+    # A number whose text is no int64 decodes as a float64, a "number" (seen from the real 1.24 server).
+    ({"replicas": 2**63}, 'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: '
+                          '"number"'),
+    ({"replicas": 2.0**53}, 'spec.replicas: Invalid value: "number": spec.replicas in body must be of type integer: '
+                            '"number"'),
+    ({"image": 1.0}, 'spec.image: Invalid value: "number": spec.image in body must be of type string: "number"'),
 ])
 def test_invalid_custom_object_is_422_with_upstreams_text(chain, spec, message):
     """The schema's value rules, reported as field errors of <Kind>.<group>."""
@@ -411,6 +419,13 @@ def test_invalid_custom_object_is_422_with_upstreams_text(chain, spec, message):
     code, status = call(chain, "POST", widgets(chain), widget)
     assert code == 422, status
     assert status["message"] == f'Widget.example.com "w1" is invalid: {message}'
+
+
+def test_a_whole_float64_within_2_pow_53_is_an_integer(chain):
+    """IsFloat64AJSONInteger: the integer type takes 2.0, and so does an int-or-string field."""
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "a", "replicas": 2.0,
+                                                                             "port": 8080.0}})
+    assert code == 201, created
 
 
 def test_required_and_nullable(chain):
@@ -472,6 +487,94 @@ def test_merge_and_json_patch_but_no_strategic_merge(chain):
     assert status["message"] == (
         "the body of the request was in an unknown format - accepted media types include: "
         "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml")
+
+
+@pytest.mark.parametrize("metadata,problem", [
+    ({"generateName": 1}, "json: cannot unmarshal number into Go struct field ObjectMeta.generateName of type string"),
+    ({"finalizers": "x"}, "json: cannot unmarshal string into Go struct field ObjectMeta.finalizers of type []string"),
+    ({"labels": {"a": 1}}, "json: cannot unmarshal number into Go struct field ObjectMeta.labels of type string"),
+    ({"ownerReferences": [{"uid": 1}]},
+     "json: cannot unmarshal number into Go struct field OwnerReference.ownerReferences.uid of type types.UID"),
+])
+def test_metadata_of_the_wrong_type_is_the_object_meta_decoders_error(chain, metadata, problem):
+    """The CRD handler unmarshals a custom object's metadata into ObjectMeta on its own
+    (GetObjectMeta): a value of the wrong JSON type is a create's 400 and a merge patch's 422, the
+    field's path starting at ObjectMeta (seen from the real 1.24 server)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "w2", **metadata}})
+    assert (code, status["message"]) == (400, f'Widget in version "v1" cannot be handled as a Widget: {problem}')
+    code, status = call(chain, "PATCH", widgets(chain, "w1"), {"metadata": metadata},
+                        content_type="application/merge-patch+json")
+    assert (code, status["details"]["causes"][0]["field"]) == (422, "patch")
+    assert status["message"].endswith(f": {problem}")
+
+
+def test_a_patch_that_makes_the_kind_no_string_is_invalid_in_the_meta_factorys_words(chain):
+    """The patched object goes through the unstructured codec, which reads apiVersion and kind
+    into strings first: a number there is an invalid patch, not a kind "7"."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "PATCH", widgets(chain, "w1"), {"kind": 7}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"].endswith(": couldn't get version/kind; json parse error: json: cannot unmarshal number "
+                                      "into Go struct field .kind of type string")
+
+
+@pytest.mark.parametrize("method,name,body", [("GET", "", None), ("GET", "absent", None), ("POST", "", b"{")])
+def test_a_client_that_takes_only_protobuf_is_refused_before_anything_else(chain, method, name, body):
+    """The CRD handler's StandardSerializers have no protobuf, so every handler's first step,
+    NegotiateOutputMediaType, refuses a client that takes nothing else: 406 before a lookup or a
+    decode, its Status itself in protobuf (seen from the real 1.24 server)."""
+    code, raw = call(chain, method, widgets(chain, name), body, accept=protobuf.MEDIA_TYPE)
+    status = protobuf.decode(raw)
+    assert (code, status["reason"], status["message"]) == (
+        406, "NotAcceptable", "only the following media types are accepted: application/json, application/yaml, "
+                              "application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("name,accept,message", [
+    ("", "application/json;as=PartialObjectMetadata;v=v1;g=meta.k8s.io",
+     "you requested PartialObjectMetadata, but the requested object is a list (*unstructured.UnstructuredList)"),
+    ("w1", "application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io",
+     "content is not a list"),
+])
+def test_metadata_of_the_wrong_shape_names_the_unstructured_type(chain, name, accept, message):
+    """The CRD handler serves unstructured objects: the 406 for a list names their Go type as %T
+    does; for one object, upstream's list accessor refuses it with a 500 (a 406 here, in its words)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "GET", widgets(chain, name), accept=accept)
+    assert (code, status["message"]) == (406, message)
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "PROPFIND", "get"])
+def test_a_method_with_no_verb_is_the_crd_handlers_405(chain, method):
+    """The CRD handler serves by the request's verb, and a method that has none (verb "", `get`
+    too: methods are case-sensitive) is NewMethodNotSupported's 405, naming the resource (seen
+    from the real 1.24 server)."""
+    code, status = call(chain, method, widgets(chain))
+    assert (code, status["reason"], status["message"], status["details"]) == (
+        405, "MethodNotAllowed", ' is not supported on resources of kind "widgets.example.com"',
+        {"group": "example.com", "kind": "widgets"})
+
+
+def test_head_is_served_as_get(chain):
+    """HEAD's verb is get (or list): the CRD handler serves it, unlike go-restful's routes."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    assert call(chain, "HEAD", widgets(chain))[0] == 200
+    assert call(chain, "HEAD", widgets(chain, "absent"))[0] == 404
+
+
+@pytest.mark.parametrize("suffix,code,message", [
+    ("/bogus", 404, 'widgets.example.com "w1" not found'),
+    ("/scale", 404, 'widgets.example.com "w1" not found'),  # no scale subresource in this CRD
+    ("/status/extra", 200, None),  # no part past the subresource is read
+    ("//status", 200, None),  # an empty subresource is none: the object itself
+])
+def test_the_crd_handler_routes_by_the_subresource_alone(chain, suffix, code, message):
+    """The CRD handler serves the status and scale it has, reads nothing past the subresource,
+    and answers any other subresource as its object not found (seen from the real 1.24 server)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    answer_code, answer = call(chain, "GET", widgets(chain, "w1") + suffix)
+    assert (answer_code, answer.get("message")) == (code, message)
 
 
 def test_table_has_the_printer_columns(chain):

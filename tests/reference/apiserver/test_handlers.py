@@ -669,6 +669,17 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
 
 
+def test_a_yaml_string_is_single_quoted_where_only_its_syntax_needs_quotes(chain):
+    """go-yaml double-quotes only a string that would read back as another type; one that plain
+    style cannot hold (`: ` in a message) the emitter single-quotes, folding it at 80 columns:
+    byte for byte what the real 1.24 server sent."""
+    response = chain.handle(Request("POST", ns_path(chain, "configmaps"), {}, {"Accept": "application/yaml"}, b"{"))
+    assert response.body == (
+        b"apiVersion: v1\ncode: 400\nkind: Status\nmessage: 'the object provided is unrecognized (must be of type "
+        b"ConfigMap): couldn''t\n  get version/kind; json parse error: unexpected end of JSON input ({)'\nmetadata: "
+        b"{}\nreason: BadRequest\nstatus: Failure\n")
+
+
 def test_a_watch_in_yaml_is_406_as_yaml_has_no_stream_serializer(chain):
     """serveWatch asks NegotiateOutputMediaTypeStream for a stream serializer; YAML has none, so a
     watch that accepts YAML first is a 406 listing the stream media types, written as YAML."""
@@ -950,6 +961,13 @@ def test_unknown_resource_and_group_are_404(chain):
     assert call(chain, "GET", "/apis/nope/v1/things") == (404, b"404 page not found\n")
 
 
+@pytest.mark.parametrize("path", ["//api/v1/namespaces", "//apis/apps/v1/deployments", "//healthz", "*", "//"])
+def test_a_path_no_handler_matches_as_sent_is_gos_plain_404(chain, path):
+    """The director and the non-go-restful mux compare the path as sent: a doubled leading slash
+    or `*` reaches no handler, though the request-info filter trims the slashes to a resource."""
+    assert call(chain, "GET", path) == (404, b"404 page not found\n")
+
+
 def test_body_errors(chain):
     """Malformed JSON 400, wrong content type 415, over 3 MiB 413, wrong kind 400."""
     path = ns_path(chain, "configmaps")
@@ -986,6 +1004,8 @@ def test_a_body_of_an_unknown_media_type_is_415_listing_the_serializers(chain, m
      "couldn't get version/kind; json parse error: invalid character 'x' after top-level value "
      '({"data": {"a": "1"}, "metadata ...)'),
     ("POST", "", b"", "application/vnd.kubernetes.protobuf", "empty data (<empty>)"),
+    ("POST", "", b'{"metadata": {"name": "c"}}', "application/vnd.kubernetes.protobuf",
+     'provided data does not appear to be a protobuf message, expected prefix [107 56 115 0] ({"metadata": {"name": "c"}})'),
 ])
 def test_a_body_the_decoder_cannot_read_is_400_naming_the_kind_it_must_be(chain, method, name, body,
                                                                           content_type, problem):
@@ -1149,6 +1169,25 @@ def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):
         "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": 'forbidden: User "bob" cannot post path "/logs/x"', "reason": "Forbidden", "details": {},
         "code": 403})
+
+
+def test_a_denied_path_is_quoted_as_percent_q_writes_it(registry):
+    """forbiddenMessage prints the user and the path with %q: a control character is escaped."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    denied = chain.handle(Request("POST", "/logs/x\x00", {}, {"Authorization": "Bearer bob"}, b""))
+    assert json.loads(denied.body)["message"] == 'forbidden: User "bob" cannot post path "/logs/x\\x00"'
+
+
+@pytest.mark.parametrize("method,body,message", [
+    ("GET", None, 'configmaps "a\\x00\\"b" not found'),
+    ("PUT", {"metadata": {"name": "other"}},
+     'the name of the object (other) does not match the name on the URL (a\x00"b)'),
+])
+def test_a_name_in_an_api_error_is_quoted_as_percent_q_writes_it(chain, method, body, message):
+    """NewNotFound, NewAlreadyExists, NewConflict, NewInvalid and NewForbidden print the name with
+    %q: quotes and control characters escaped (a name from the URL may hold any of them)."""
+    code, status = call(chain, method, ns_path(chain, "configmaps", 'a\x00"b'), body)
+    assert status["message"] == message
 
 
 def test_a_bug_becomes_a_500_status(registry):
@@ -1453,9 +1492,10 @@ def test_the_watch_parameter_reads_as_go_reads_a_bool(value, verb):
     assert request_info("GET", "/api/v1/namespaces/a/pods", {"watch": [value]}).verb == verb
 
 
-@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain"])
+@pytest.mark.parametrize("content_type", [";;;", "; charset=utf-8", "text/plain", "*/*", "application/*"])
 def test_a_content_type_that_names_no_known_media_type_is_415(chain, content_type):
-    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415)."""
+    """Only a missing Content-Type defaults to JSON; one with no media type is unparsable (415), and
+    NegotiateInputSerializer matches a serializer's media type exactly, so a wildcard is none."""
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "ct"}},
                         content_type=content_type)
     assert (code, status["reason"]) == (415, "UnsupportedMediaType")
@@ -1495,6 +1535,21 @@ def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, co
     code_, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query=query)
     assert (code_, status["message"]) == (code, message)
     assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
+
+
+@pytest.mark.parametrize("query,why", [
+    ({"resourceVersion": "-1"}, "the ResourceVersion in the precondition (-1) does not match the ResourceVersion in "
+                                "record ("),
+    ({"uid": "x"}, "the UID in the precondition (x) does not match the UID in record ("),
+])
+def test_uid_and_resource_version_in_a_delete_query_are_preconditions(chain, query, why):
+    """Convert_url_Values_To_v1_DeleteOptions reads `uid` and `resourceVersion` into the options'
+    Preconditions, a dry run's too (as the real kube-apiserver 1.24 answers); an empty one is none."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "a"}})
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "a"), query={"dryRun": "All", **query})
+    assert (code, status["reason"]) == (409, "Conflict")
+    assert status["message"].startswith(f'Operation cannot be fulfilled on ConfigMap "a": {why}')
+    assert call(chain, "DELETE", ns_path(chain, "configmaps", "a"), query={"dryRun": "All", "uid": ""})[0] == 200
 
 
 def test_deletecollection_checks_the_body_preconditions_on_each_object(chain):
@@ -1927,6 +1982,18 @@ def test_a_patch_of_a_type_no_route_consumes_is_go_restfuls_415(chain, content_t
         415, "UnsupportedMediaType", "415: Unsupported Media Type", {})
 
 
+@pytest.mark.parametrize("content_type", ["application/x-bogus", ""])
+def test_an_empty_patch_of_a_type_no_route_consumes_is_go_restfuls_406(chain, content_type):
+    """go-restful refuses a Content-Type only when the request has a body (ContentLength > 0):
+    with none, no route is left for its Accept check, so any Accept is refused with its 406 (seen
+    from the real 1.24 server)."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "keep"), b"", content_type=content_type,
+                        accept="*/*")
+    assert (code, status["reason"], status["message"], status["details"]) == (
+        406, "NotAcceptable", "406: Not Acceptable", {})
+
+
 @pytest.mark.parametrize("plural,group,kind,metadata,shown", [("configmaps", "", "ConfigMap", 1.5, "number"),
                                                              ("deployments", "apps/v1", "Deployment", ["x"], "array")])
 def test_metadata_that_is_no_object_is_the_decoders_400(chain, plural, group, kind, metadata, shown):
@@ -1976,6 +2043,10 @@ def test_an_apiversion_or_kind_that_is_no_string_is_400_as_interpret_cannot_read
     ("POST", "deployments", "apps/v1", "x", "Deployment",
      f'Deployment in version "x" cannot be handled as a Deployment: no kind "Deployment" is registered for version '
      f'"x" in scheme "{LEGACY_SCHEME}"'),
+    # transformDecodeError quotes the version with %q, as Scheme.New quotes it: control characters escaped.
+    ("POST", "configmaps", "", "\x01\u202e", "ConfigMap",
+     'ConfigMap in version "\\x01\\u202e" cannot be handled as a ConfigMap: no kind "ConfigMap" is registered for '
+     f'version "\\x01\\u202e" in scheme "{LEGACY_SCHEME}"'),
     ("POST", "configmaps", "", "v1", "Secret",
      'Secret in version "v1" cannot be handled as a ConfigMap: converting (v1.Secret) to (core.ConfigMap): '
      "unknown conversion"),

@@ -1,0 +1,97 @@
+"""The request line and Host header as Go's net/http reads them, before any handler runs.
+
+http.server splits the line on any whitespace and refuses what it cannot read with an HTML page.
+Go's server cuts the line at its first two spaces, wants a token for the method, HTTP/X.Y for the
+protocol and a request URI for the target, and refuses anything else in plain text, closing the
+connection: `400 Bad Request`, with a reason after a colon only for the refusals net/http words
+itself (`missing required Host header`, `unsupported protocol version`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Mapping
+from urllib.parse import urlsplit
+
+from reference_impl.mirrors import mirrors
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+class RequestLineError(Exception):
+    """A request net/http refuses before routing it: `code`, and the reason it names, if any."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(reason or HTTPStatus(code).phrase)
+        self.code = code
+        self.reason = reason
+
+    @mirrors("(*net/http.conn).serve")
+    def response(self) -> bytes:
+        """The whole answer, as conn.serve writes it straight to the connection."""
+        status = f"{self.code} {HTTPStatus(self.code).phrase}" + (f": {self.reason}" if self.reason else "")
+        return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
+                f"{status}").encode("latin-1", "replace")
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    method: str
+    target: str
+    major: int
+    minor: int
+
+    @property
+    def version(self) -> str:
+        return f"HTTP/{self.major}.{self.minor}"
+
+
+@mirrors("net/http.readRequest", "net/http.parseRequestLine", "net/http.ParseHTTPVersion")
+def parse(line: str) -> RequestLine:
+    """`GET /path HTTP/1.1`, cut at its first two spaces (a space in the target leaves a protocol
+    that is no HTTP/X.Y)."""
+    method, first, rest = line.partition(" ")
+    target, second, proto = rest.partition(" ")
+    version = _VERSION.fullmatch(proto)
+    if not (first and second and version and _TOKEN.fullmatch(method)):
+        raise RequestLineError(400)
+    check_request_uri(target)
+    return RequestLine(method, target, int(version.group(1)), int(version.group(2)))
+
+
+@mirrors("net/url.ParseRequestURI")
+def check_request_uri(target: str) -> None:
+    """A target ParseRequestURI takes: no control characters, `*`, an absolute URL, or an absolute
+    path whose %-escapes are all two hex digits (the query is not unescaped here)."""
+    if not target or _CONTROL.search(target):
+        raise RequestLineError(400)
+    if target == "*" or _SCHEME.match(target):
+        return
+    path = target.split("?", 1)[0]
+    if not path.startswith("/") or _MALFORMED_ESCAPE.search(path):
+        raise RequestLineError(400)
+
+
+@mirrors("net/url.ParseRequestURI")
+def split_target(target: str) -> tuple[str, str]:
+    """The path (still escaped) and the raw query of a target `check_request_uri` took. A path is
+    never an authority, `//api` included, and keeps any `#`; an absolute URL's path is after its host."""
+    if _SCHEME.match(target):
+        url = urlsplit(target, allow_fragments=False)
+        return url.path, url.query
+    path, _, query = target.partition("?")
+    return path, query
+
+
+@mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")
+def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
+    """Once the headers are read: only HTTP/1.x is served, and an HTTP/1.1 request names its Host."""
+    if line.major != 1:
+        raise RequestLineError(505, "unsupported protocol version")
+    if line.minor >= 1 and headers.get("Host") is None and line.method != "CONNECT":
+        raise RequestLineError(400, "missing required Host header")

@@ -1,0 +1,94 @@
+"""The request line and Host header as Go's net/http reads them, and what it answers, in plain
+text, for those it refuses (compared with the real kube-apiserver 1.24)."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.adapter import requestline
+from reference_impl.apiserver.adapter.requestline import RequestLine, RequestLineError
+from reference_impl.apiserver.adapter.server import APIServer
+from reference_impl.apiserver.core.handlers import Response
+from tests.reference.apiserver.test_httpheaders import exchange, server  # noqa: F401
+
+
+def test_a_request_line_is_cut_at_its_first_two_spaces():
+    assert requestline.parse("PROPFIND /api/v1/pods?a=b%20c HTTP/1.0") == RequestLine(
+        "PROPFIND", "/api/v1/pods?a=b%20c", 1, 0)
+
+
+@pytest.mark.parametrize("line", [
+    "GET /api/v1/namespaces/a/pods/a b HTTP/1.1",  # a space in the target: the protocol is "b HTTP/1.1"
+    "GET /a\x01b HTTP/1.1", "GET /a\tb HTTP/1.1", "GET / HTTP/1.1.1", "GET / HTTP/10.0", "GET /", "GET",
+    "G(T / HTTP/1.1", " / HTTP/1.1", "GET api/v1/pods HTTP/1.1", "GET  HTTP/1.1", "GET /%zz HTTP/1.1",
+    "GET /a%2 HTTP/1.1",
+])
+def test_a_line_net_http_cannot_read_is_a_bare_400(line):
+    """parseRequestLine, validMethod, ParseHTTPVersion and ParseRequestURI refuse it with errors
+    conn.serve does not repeat: the answer is `400 Bad Request` and nothing more."""
+    with pytest.raises(RequestLineError) as err:
+        requestline.parse(line)
+    assert (err.value.code, err.value.reason) == (400, "")
+
+
+@pytest.mark.parametrize("target", ["*", "http://h/api?x", "/a?%zz", "/api/v1/pods#frag"])
+def test_a_target_parse_request_uri_takes(target):
+    """`*`, an absolute URL, a query with any escapes and a `#` (a request URI has no fragment)."""
+    assert requestline.parse(f"GET {target} HTTP/1.1").target == target
+
+
+@pytest.mark.parametrize("line,headers,code,reason", [
+    ("GET / HTTP/2.0", {"Host": "h"}, 505, "unsupported protocol version"),
+    ("GET / HTTP/1.1", {}, 400, "missing required Host header"),
+])
+def test_once_headers_are_read_only_http1_with_a_host_is_served(line, headers, code, reason):
+    with pytest.raises(RequestLineError) as err:
+        requestline.check_served(requestline.parse(line), headers)
+    assert (err.value.code, err.value.reason) == (code, reason)
+
+
+def test_http10_needs_no_host():
+    requestline.check_served(requestline.parse("GET / HTTP/1.0"), {})
+
+
+@pytest.mark.parametrize("raw,answer", [
+    (b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
+    (b"GET / HTTP/1.1\r\n\r\n", b"400 Bad Request: missing required Host header"),
+    (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"505 HTTP Version Not Supported: unsupported protocol version"),
+    (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", b"400 Bad Request"),
+    (b"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
+])
+def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):  # noqa: F811
+    """conn.serve writes the status line, a plain-text Content-Type, Connection: close and the
+    status again as the body: never an HTML page."""
+    assert exchange(server, raw) == (b"HTTP/1.1 " + answer + b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                                     b"Connection: close\r\n\r\n" + answer)
+
+
+class _PathChain:
+    """Answers every request with the path and query the handlers were given."""
+
+    class rest:  # noqa: N801 - stands in for RESTHandlers, whose watches the server ends on stop
+        @staticmethod
+        def stop_watches() -> None:
+            pass
+
+    def handle(self, request):
+        return Response(200, f"{request.path} {sorted(request.query)}".encode(), "text/plain")
+
+
+@pytest.mark.parametrize("target,seen", [
+    # A request URI has no fragment: `pods/x#y` names the object "x#y" (urlsplit would cut it off).
+    (b"/api/v1/namespaces/a/pods/x#y?limit=1", b"/api/v1/namespaces/a/pods/x#y ['limit']"),
+    # Nor an authority: `//api` is a path (urlsplit would take `api` for a host).
+    (b"//api/v1/pods?limit=1", b"//api/v1/pods ['limit']"),
+    (b"http://h/api/v1/pods?limit=1", b"/api/v1/pods ['limit']"),
+])
+def test_the_handlers_see_the_path_parse_request_uri_sees(target, seen):
+    api = APIServer(None)
+    api._httpd.chain = _PathChain()
+    api.start()
+    try:
+        answer = exchange(api, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n")
+    finally:
+        api.stop()
+    assert answer.endswith(b"\r\n\r\n" + seen)
