@@ -233,6 +233,9 @@ def _convert_integers(value: object, schema: dict) -> object:
 # which never changes, so each is resolved once rather than at every value it describes.
 _RESOLVED: dict[int, tuple[dict, tuple[str, dict, str | None, str]]] = {}
 _ANY_VALUE: dict = {}  # the items of a list whose schema names none
+# The nodes whose every string (or boolean) value _walk would pass as it is, by id, with that type:
+# a struct's or map's member of such a type is passed over without a call, as most of a body is.
+_LEAF_TYPES: dict[int, type] = {}
 
 
 def _resolved(schema: dict) -> tuple[str, dict, str | None, str]:
@@ -248,7 +251,16 @@ def _resolved(schema: dict) -> tuple[str, dict, str | None, str]:
         expected = "object"
     resolved = name, target, expected, target.get("format", "")
     _RESOLVED[id(schema)] = schema, resolved  # the node is kept, so its id is never another's
+    if name != QUANTITY and (expected == "boolean" or (expected == "string" and not resolved[3])):
+        _LEAF_TYPES[id(schema)] = bool if expected == "boolean" else str
     return resolved
+
+
+def _passes_as_it_is(value: object, schema: dict) -> bool:
+    """Whether _walk would take `value` as it is, at depth 0, with nothing to check: a string of a
+    plain string type or a boolean, once the node has been resolved."""
+    leaf = _LEAF_TYPES.get(id(schema))
+    return leaf is not None and isinstance(value, leaf)
 
 
 def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, go_type: str | None) -> int:
@@ -284,7 +296,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         for index, item in enumerate(value):
             if item is None:
                 item = value[index] = _zero_value(items)
-            deepest = max(deepest, _walk(item, items, (path, index), field, body, _element_type(go_type)))
+            if not _passes_as_it_is(item, items):
+                deepest = max(deepest, _walk(item, items, (path, index), field, body, _element_type(go_type)))
         return deepest + 1
     if expected == "object":
         properties = schema.get("properties")
@@ -302,11 +315,15 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     # as if it were absent; a null list is kept, as Go writes a nil slice back.
                     del value[key]
                     continue
+                if _passes_as_it_is(value[key], properties[key]):
+                    continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
                               field_types.get(key))
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string
+                if _passes_as_it_is(value[key], extra):
+                    continue
                 depth = _walk(value[key], extra, (path, key), field, body, _element_type(go_type))
             elif properties is not None:
                 body.unknown.append(_spell((path, key)))

@@ -64,8 +64,12 @@ def path_string(path: Path) -> str:
     return "".join(str(element) for element in path)
 
 
+# json.dumps with these options builds an encoder per call; every list item's key is written so.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def _json(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(value)
 
 
 def _to_string(value: Any) -> str:

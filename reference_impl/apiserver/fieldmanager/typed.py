@@ -31,6 +31,9 @@ ABSENT = object()  # a field that is not there at all, as opposed to one that is
 # Every write walks its object with them.
 _RESOLVED: dict[int, tuple[Mapping, Mapping]] = {}
 _FIELDS: dict[tuple[int, str], tuple[Mapping, tuple["Schema", bool]]] = {}
+# What a comparison asks at each declared field, by the parent node's id and the field's name:
+# (the field's schema, its path element, whether Go's zero value of the parent holds it).
+_MEMBERS: dict[tuple[int, str], tuple[Mapping, tuple["Schema", PathElement, bool]]] = {}
 
 
 class TypedError(ValueError):
@@ -243,6 +246,20 @@ def compare(lhs: Any, rhs: Any, schema: Schema, skip: frozenset = frozenset()) -
     return comparison
 
 
+def _member(schema: Schema, key: str) -> tuple[Schema, PathElement, bool]:
+    """A map's member `key` as _compare walks it: its schema, its path element, and whether it is
+    a declared struct field that is always there (see `Schema.always_there`)."""
+    node = schema.node
+    cached = _MEMBERS.get((id(node), key)) if node is not None else None
+    if cached is not None:
+        return cached[1]
+    child_schema, declared = schema.field(key)
+    member = child_schema, PathElement.field(key), declared and child_schema.always_there
+    if declared and node is not None:
+        _MEMBERS[id(node), key] = (node, member)
+    return member
+
+
 def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, held: bool, c: Comparison,
              skip: frozenset) -> None:
     """`held`: a struct Go's zero value holds, whose parent both sides have, so both hold it and
@@ -252,13 +269,14 @@ def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, held: bool, c: Comp
     if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
             and isinstance(right or {}, dict) and (left or right):
         parent_on_both_sides = isinstance(left, dict) and isinstance(right, dict)
-        for key in {**(left or {}), **(right or {})}:
-            child_path = path + (PathElement.field(key),)
-            if child_path in skip:
+        left, right = left or {}, right or {}
+        for key in {**left, **right}:
+            child_schema, element, always_there = _member(schema, key)
+            child_path = path + (element,)
+            if skip and child_path in skip:
                 continue
-            child_schema, child_declared = schema.field(key)
-            _compare((left or {}).get(key, ABSENT), (right or {}).get(key, ABSENT), child_schema,
-                     child_path, child_declared and child_schema.always_there and parent_on_both_sides, c, skip)
+            _compare(left.get(key, ABSENT), right.get(key, ABSENT), child_schema,
+                     child_path, always_there and parent_on_both_sides, c, skip)
     elif _granular_list(left if left is not None else right, schema) and isinstance(left or [], list) \
             and isinstance(right or [], list) and (left or right):
         left_items, right_items = _items(left or [], schema, path), _items(right or [], schema, path)

@@ -125,6 +125,22 @@ def test_json_past_the_recursion_limit_is_measured_before_the_stack_decoder_runs
     assert decoding.nesting_of(decoding.decode_json(text, decoding.MAX_JSON_DEPTH)) == 5_000
 
 
+def test_nesting_is_measured_level_by_level_looking_at_each_scalar_once(monkeypatch):
+    """Every body's depth is measured, so each value costs as little as it can: a scalar is
+    type-checked once (not as "no dict, then no list"), and the depth is that of the deepest
+    list or object, whichever mixes of them a level holds."""
+    body = {"metadata": {"labels": {f"k{i}": f"v{i}" for i in range(100)}}, "spec": [[], {"a": [{}]}], "n": 1}
+    checks = []
+    monkeypatch.setattr(decoding, "isinstance", lambda value, types: checks.append(value) or isinstance(value, types),
+                        raising=False)
+    assert decoding.nesting_of(body) == 5  # body, spec, its object, the list in it, the object in that
+    scalars = [value for value in checks if not isinstance(value, (dict, list))]
+    assert len(scalars) == len(set(body["metadata"]["labels"].values())) + 1
+    monkeypatch.undo()
+    assert [decoding.nesting_of(value) for value in ("x", [], {}, [[]], {"a": {"b": []}}, [1, [2, [3]]])] == \
+        [0, 1, 1, 2, 3, 3]
+
+
 def test_json_nan_and_infinity_are_not_json():
     """Python's json accepts NaN and Infinity; Go's does not."""
     for text in (b'{"a": NaN}', b'{"a": -Infinity}'):

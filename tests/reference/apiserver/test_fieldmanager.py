@@ -57,6 +57,19 @@ def test_fields_v1_with_an_unknown_prefix_does_not_decode():
         decode_fields_v1({"x:spec": {}})
 
 
+def test_a_key_is_written_as_compact_json_dumps_writes_it_with_no_encoder_built_per_key(monkeypatch):
+    """A list item's key is its values' compact JSON (`k:{"name":"nginx"}`), non-ASCII kept as it is;
+    every write names each item so, and an encoder is not built again for each of them."""
+    values = ["nginx", "caf\u00e9", 'a"b\\c', "line\u2028sep\x01", 80, 1.5, True, None]
+    expected = [json.dumps(value, separators=(",", ":"), ensure_ascii=False) for value in values]
+    built = []
+    original_init = json.JSONEncoder.__init__
+    monkeypatch.setattr(json.JSONEncoder, "__init__", lambda self, *a, **k: built.append(k) or original_init(self, *a, **k))
+    elements = [PathElement.key({"name": value}) for value in values]
+    assert [element.value[0][1] for element in elements] == expected
+    assert built == []
+
+
 def test_a_path_prints_as_upstreams_path_string():
     """fieldpath.Path.String: `.spec.containers[name="nginx"].image`."""
     path = (PathElement.field("spec"), PathElement.field("containers"), PathElement.key({"name": "nginx"}),
@@ -443,6 +456,25 @@ def test_recursive_difference_drops_the_paths_at_or_below_a_removed_one():
         removed = frozenset(tuple(rng.choice("abc") for _ in range(rng.randrange(3))) for _ in range(rng.randrange(3)))
         expected = {p for p in paths if not any(p[:i] in removed for i in range(len(p) + 1))}
         assert typed.recursive_difference(paths, removed) == expected, (paths, removed)
+
+
+def test_a_comparison_asks_the_schema_for_a_declared_field_once(monkeypatch):
+    """Every write compares the live object with the new one field by field; what each declared
+    field is (its schema, its path element, whether Go's zero value holds it) is worked out once,
+    so comparing again asks the schema only for map keys (labels) and for each side's list item keys
+    (a container's name, with its default), and finds the same changes."""
+    schema = typed.Schema.for_kind("apps/v1", "Deployment")
+    live = stored(DEPLOYMENT)
+    new = {**live, "spec": {**live["spec"], "replicas": 3, "paused": True}}
+    first = typed.compare(live, new, schema)
+    asked = []
+    original_field = typed.Schema.field
+    monkeypatch.setattr(typed.Schema, "field", lambda self, name: asked.append(name) or original_field(self, name))
+    again = typed.compare(live, new, schema)
+    assert sorted(asked) == ["app", "app", "name", "name"]  # the selector's labels are atomic: one field
+    assert (again.added, again.modified, again.removed) == (first.added, first.modified, first.removed)
+    assert again.added == {(PathElement.field("spec"), PathElement.field("paused"))}
+    assert again.modified == {(PathElement.field("spec"), PathElement.field("replicas"))}
 
 
 def test_an_entry_the_write_left_as_it_was_is_not_decoded_or_encoded_again(monkeypatch):

@@ -204,6 +204,32 @@ def test_a_time_repeated_in_a_body_is_parsed_once(monkeypatch):
         fieldvalidation.decode_into_kind("", "v1", "Pod", {"metadata": {"creationTimestamp": "2031-13-03T04:05:06Z"}})
 
 
+def test_a_plain_string_or_boolean_member_is_taken_without_walking_into_it(monkeypatch):
+    """Most of a body is strings of plain string types (names, images, labels, a condition's
+    status) and booleans, which nothing can refuse: once their schema node is known they are taken
+    as they are. The walk still enters everything else: times, quantities, numbers, a string where
+    a boolean belongs, which stays a 400."""
+    from reference_impl.apiserver.core import fieldvalidation
+
+    def pod() -> dict:
+        running = _running_pod("2031-02-03T04:05:06Z")
+        running["metadata"]["labels"] = {"app": "web"}
+        running["spec"]["containers"][0].update(args=["a", "b"], stdin=True)
+        return running
+
+    fieldvalidation.decode_into_kind("", "v1", "Pod", pod())
+    walked = []
+    walk = fieldvalidation._walk
+    monkeypatch.setattr(fieldvalidation, "_walk", lambda value, *rest: walked.append(value) or walk(value, *rest))
+    decoded = fieldvalidation.decode_into_kind("", "v1", "Pod", pod())
+    assert decoded.unknown == () and decoded.obj == pod()
+    assert sorted(value for value in walked if isinstance(value, (str, bool))) == \
+        ["1"] + ["2031-02-03T04:05:06Z"] * 6  # the cpu request, and the times
+    with pytest.raises(fieldvalidation.UndecodableError, match="cannot unmarshal string into Go struct field "
+                                                               "Container.spec.containers.stdin of type bool"):
+        fieldvalidation.decode_into_kind("", "v1", "Pod", _pod("s", {"stdin": "yes"}))
+
+
 def _pod(name: str, container: dict | None = None, **spec) -> dict:
     return {"metadata": {"name": name}, "spec": {"containers": [{"name": "c", "image": "i", **(container or {})}],
                                                  **spec}}
