@@ -136,7 +136,8 @@ class FieldManager:
         return Updater(self.schema, self.ignored)
 
     def _zero(self, like: dict) -> dict:
-        return typed.zero_like(like, self.schema)
+        zero = gostruct.zero_object(like)
+        return typed.zero_like(like, self.schema) if zero is None else zero
 
     def _identifier(self, manager: str, operation: str) -> str:
         return build_manager_identifier(manager or "unknown", operation, self.api_version, self.subresource)
