@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from reference_impl.apiserver.core import gostruct, protobuf
 from reference_impl.apiserver.storage.etcd3 import decode, encode, read_back
 from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
@@ -50,6 +52,15 @@ def test_structs_left_out_are_written_as_their_own_zero():
     encoded = gostruct.as_encoded(deployment)
     assert encoded["status"] == {} and encoded["spec"]["strategy"] == {}
     assert encoded["spec"]["template"]["metadata"] == {"creationTimestamp": None}
+
+
+@pytest.mark.parametrize("kind", ["FlowSchema", "PriorityLevelConfiguration"])
+def test_a_flowcontrol_object_carries_its_empty_status(kind):
+    """The flowcontrol layouts (one template for v1beta1 and v1beta2) know their struct values too:
+    a FlowSchema or PriorityLevelConfiguration created without status has `status: {}`, as on
+    the real server."""
+    obj = {"apiVersion": "flowcontrol.apiserver.k8s.io/v1beta2", "kind": kind, "metadata": {"name": "f"}}
+    assert gostruct.as_encoded(obj)["status"] == {}
 
 
 def test_nil_pointers_and_lists_without_omitempty_are_null():
