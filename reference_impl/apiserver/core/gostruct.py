@@ -132,9 +132,10 @@ def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
     encoded = {}
     for field in _plan(message):
         item = value.get(field.name)
-        if item is None:
+        if item is None and not (keep_empty and field.name in value):
             # A null decodes as the zero value (a nil pointer stays nil), which is written
-            # unless omitempty leaves it out; decoding writes nothing.
+            # unless omitempty leaves it out. Decoding keeps a null sent, as the stored object
+            # an update compares with holds one where Go's struct has a nil.
             if field.when_absent and not keep_empty:
                 encoded[field.name] = copy.deepcopy(_zero(field))
             continue
