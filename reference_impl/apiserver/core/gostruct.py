@@ -7,10 +7,10 @@ what the client never sent, since the struct holds it anyway: a struct value (`s
 with omitempty), a zero Time (`firstTimestamp: null`), a scalar without omitempty
 (`reportingComponent: ""`) and a nil pointer, slice or map without omitempty (`rules: null`).
 
-Decoding already loses a zero scalar, which the struct cannot tell from an absent one; an empty
-list or map is still there (non-nil) for admission and validation to see (`capacity: {}` is
-`ResourceList{}` to them), until the object is encoded for storage or converted for the field
-manager, both of which leave it out.
+Decoding writes none of these zeros, and already loses a zero scalar, which the struct cannot
+tell from an absent one; an empty list or map is still there (non-nil) for admission and
+validation to see (`capacity: {}` is `ResourceList{}` to them), until the object is encoded for
+storage or converted for the field manager, both of which leave it out.
 
 The facts are the protobuf layouts (`protobuf.MESSAGES`), which list each struct's fields in Go's
 order and mark the `omitempty` fields that are no pointers with `?`, the fields always written
@@ -92,8 +92,8 @@ def _as_struct(obj: dict, keep_empty: bool) -> dict:
 AS_IS, STRUCT, STRUCTS, STRUCT_MAP = range(4)
 # The zero of each scalar type and of the apimachinery types that marshal themselves: a zero
 # Time, MicroTime or RawExtension marshals as null, a zero Quantity as "0".
-SCALAR_ZEROS = {"string": "", "bool": False, "bytes": None, "meta.Time": None, "meta.MicroTime": None,
-                "runtime.RawExtension": None, "meta.FieldsV1": None, QUANTITY: "0", INT_OR_STRING: 0}
+SCALAR_ZEROS = {"string": "", "bool": False, "meta.Time": None, "meta.MicroTime": None, "runtime.RawExtension": None,
+                QUANTITY: "0", INT_OR_STRING: 0}
 
 
 class Plan(NamedTuple):
