@@ -204,3 +204,15 @@ def test_a_create_manages_none_of_the_zeros_go_writes(chain):
     assert code == 201
     template = fields_of(created["metadata"]["managedFields"])["f:spec"]["f:template"]
     assert "f:creationTimestamp" in template["f:metadata"]
+
+
+def test_a_pointer_struct_the_layouts_know_is_managed_itself(chain):
+    """A ReplicationController's template is a *PodTemplateSpec (no '!' in its layout), absent
+    from the zero object: a create adds it, so its managed fields hold its own '.', as the real
+    server's do."""
+    controller = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                  "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+                      "containers": [{"name": "c", "image": "i"}]}}}}
+    code, created = call(chain, "POST", ns_path(chain, "replicationcontrollers"), controller)
+    assert code == 201
+    assert "." in fields_of(created["metadata"]["managedFields"])["f:spec"]["f:template"]
