@@ -350,7 +350,7 @@ class HandlerChain:
         body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
         body = reviews.without_empty_fields(decode_into_kind(request, resource, body))
         api_version = f"{resource.group}/{resource.version}"
-        body = FieldManager(Schema.for_kind(api_version, kind), api_version).update(
+        body = FieldManager(Schema.for_kind(api_version, kind), api_version, kind=kind).update(
             None, body, field_manager_of(request), rfc3339(self.rest.now()))
         if info.resource == "tokenreviews":
             answer = reviews.token_review(self.authenticator, body)

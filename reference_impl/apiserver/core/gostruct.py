@@ -2,22 +2,29 @@
 again by encoding/json, which writes the fields in the struct's order (TypeMeta's `kind` before
 `apiVersion`, then `metadata`, `spec`, `status`) and leaves out the zero value of an `omitempty`
 field that is no pointer: `hostNetwork: false`, `nodeName: ""`, `tolerations: []`. A pointer's
-zero (`automountServiceAccountToken: false`, `replicas: 0`) is a value Go keeps.
+zero (`automountServiceAccountToken: false`, `replicas: 0`) is a value Go keeps. And it writes
+what the client never sent, since the struct holds it anyway: a struct value (`status: {}`, even
+with omitempty), a zero Time (`firstTimestamp: null`), a scalar without omitempty
+(`reportingComponent: ""`) and a nil pointer, slice or map without omitempty (`rules: null`).
 
-Decoding already loses a zero scalar, which the struct cannot tell from an absent one; an empty
-list or map is still there (non-nil) for admission and validation to see (`capacity: {}` is
-`ResourceList{}` to them), until the object is encoded for storage or converted for the field
-manager, both of which leave it out.
+Decoding writes none of these zeros, and already loses a zero scalar, which the struct cannot
+tell from an absent one; an empty list or map is still there (non-nil) for admission and
+validation to see (`capacity: {}` is `ResourceList{}` to them), until the object is encoded for
+storage or converted for the field manager, both of which leave it out.
 
 The facts are the protobuf layouts (`protobuf.MESSAGES`), which list each struct's fields in Go's
-order and mark the `omitempty` fields that are no pointers with `?`. Custom resources are
+order and mark the `omitempty` fields that are no pointers with `?`, the fields always written
+with `!` and the nil ones written as null with `*`. Custom resources are
 unstructured: they are not encoded here and keep what the client sent.
 """
 from __future__ import annotations
 
+import copy
 import functools
+from typing import NamedTuple
 
-from reference_impl.apiserver.core.protobuf import MESSAGES, SPECIAL, Field, ProtobufError, message_type
+from reference_impl.apiserver.core.protobuf import (INT_OR_STRING, MESSAGES, QUANTITY, SPECIAL, Field, ProtobufError,
+                                                    message_type)
 from reference_impl.mirrors import mirrors
 
 # metav1.TypeMeta, inline at the top of every kind's struct and in no protobuf message.
@@ -61,6 +68,15 @@ def as_decoded(obj: dict) -> dict:
     return _as_struct(obj, keep_empty=True)
 
 
+@mirrors("(*k8s.io/apimachinery/pkg/runtime.Scheme).New")
+def zero_object(obj: dict) -> dict | None:
+    """The zero value of `obj`'s kind, encoded (what a create's field manager compares with);
+    None for a kind with no struct here."""
+    type_meta = {key: obj[key] for key in TYPE_META if key in obj}
+    zero = as_encoded(type_meta)
+    return zero if zero is not type_meta else None
+
+
 def _as_struct(obj: dict, keep_empty: bool) -> dict:
     api_version, kind = obj.get("apiVersion"), obj.get("kind")
     message = kind_message(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
@@ -74,38 +90,67 @@ def _as_struct(obj: dict, keep_empty: bool) -> dict:
 # How a field's value is encoded: as it is (a scalar, or a type that encodes itself), or as a
 # struct, a list of structs or a map of structs.
 AS_IS, STRUCT, STRUCTS, STRUCT_MAP = range(4)
+# The zero of each scalar type and of the apimachinery types that marshal themselves: a zero
+# Time, MicroTime or RawExtension marshals as null, a zero Quantity as "0".
+SCALAR_ZEROS = {"string": "", "bool": False, "meta.Time": None, "meta.MicroTime": None, "runtime.RawExtension": None,
+                QUANTITY: "0", INT_OR_STRING: 0}
+
+
+class Plan(NamedTuple):
+    """How one field of a struct is encoded."""
+    name: str
+    omit_zero: bool  # omitempty and no pointer
+    how: int
+    type: str
+    when_absent: str  # what is written when the field is absent: "zero", "null" or nothing
 
 
 @functools.cache
-def _plan(message: str) -> tuple[tuple[str, bool, int, str], ...]:
-    """(JSON name, omitempty and no pointer, how it is encoded, its message) of each field, in order."""
+def _plan(message: str) -> tuple[Plan, ...]:
+    """The fields of a message in the struct's order."""
     plan = []
     for name, field in struct_fields(message).items():
         how = AS_IS
         if field.type in MESSAGES and field.type not in SPECIAL:
             how = {"repeated": STRUCTS, "map": STRUCT_MAP}.get(field.label, STRUCT)
-        plan.append((name, field.omit_zero, how, field.type))
+        plan.append(Plan(name, field.omit_zero, how, field.type, field.when_absent))
     return tuple(plan)
+
+
+@functools.cache
+def _zero(field: Plan) -> object:
+    """What encoding/json writes for the field's zero value: a nil pointer, slice or map is null,
+    a struct is its own encoding of {}, a scalar its zero."""
+    if field.when_absent == "null":
+        return None
+    if field.how == STRUCT:
+        return _encoded({}, field.type, keep_empty=False)
+    return SCALAR_ZEROS.get(field.type, 0)
 
 
 def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
     encoded = {}
-    for name, omit_zero, how, child in _plan(message):
-        if name not in value:
+    for field in _plan(message):
+        item = value.get(field.name)
+        if item is None and not (keep_empty and field.name in value):
+            # A null decodes as the zero value (a nil pointer stays nil), which is written
+            # unless omitempty leaves it out. Decoding keeps a null sent, as the stored object
+            # an update compares with holds one where Go's struct has a nil.
+            if field.when_absent and not keep_empty:
+                encoded[field.name] = copy.deepcopy(_zero(field))
             continue
-        item = value[name]
-        # false, 0, "", null, and unless kept, [] and {}
-        if omit_zero and not item and not (keep_empty and isinstance(item, (list, dict))):
+        # false, 0, "", and unless kept, [] and {}
+        if field.omit_zero and not item and not (keep_empty and isinstance(item, (list, dict))):
             continue
-        if how == STRUCT and isinstance(item, dict):
-            item = _encoded(item, child, keep_empty)
-        elif how == STRUCTS and isinstance(item, list):
-            item = [_encoded(element, child, keep_empty) if isinstance(element, dict) else element
+        if field.how == STRUCT and isinstance(item, dict):
+            item = _encoded(item, field.type, keep_empty)
+        elif field.how == STRUCTS and isinstance(item, list):
+            item = [_encoded(element, field.type, keep_empty) if isinstance(element, dict) else element
                     for element in item]
-        elif how == STRUCT_MAP and isinstance(item, dict):
-            item = {key: _encoded(element, child, keep_empty) if isinstance(element, dict) else element
+        elif field.how == STRUCT_MAP and isinstance(item, dict):
+            item = {key: _encoded(element, field.type, keep_empty) if isinstance(element, dict) else element
                     for key, element in item.items()}
-        encoded[name] = item
-    if len(encoded) < len(value):  # fields left out, or ones the struct does not know
-        encoded.update((key, item) for key, item in value.items() if key not in struct_fields(message))
+        encoded[field.name] = item
+    # fields the struct does not know
+    encoded.update((key, item) for key, item in value.items() if key not in struct_fields(message))
     return encoded

@@ -1354,7 +1354,7 @@ class RESTHandlers:
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
-                            "token").update(None, body, field_manager_of(request), self._time())
+                            "token", kind="TokenRequest").update(None, body, field_manager_of(request), self._time())
         self._admit_and_validate(request, "CREATE", resource, body, None)
         answer = tokenrequest.create_token(self.registry, self.token_key, request.info.namespace, request.info.name,
                                            body, self.now())

@@ -64,11 +64,18 @@ class Field(NamedTuple):
     """One field of a message layout: its JSON name, its type (a scalar or a message's name in
     TABLE) and its label: "optional", "repeated", "map" (a map<string, type>) or "inline" (a
     message whose fields sit in its parent's JSON, `VolumeSource` in `Volume`); `omit_zero` when its
-    zero value means absent (an `omitempty` field that is not a pointer)."""
+    zero value means absent (an `omitempty` field that is not a pointer); `when_absent` what
+    encoding/json writes for it when the client left it out: "zero" (a struct value or a field
+    without omitempty), "null" (a nil pointer, slice or map without omitempty), or "" (nothing)."""
     name: str
     type: str
     label: str = "optional"
     omit_zero: bool = False
+    when_absent: str = ""
+
+
+# The markers after a JSON name in a layout (see protobuf_messages).
+MARKERS = {"?": "", "!": "zero", "*": "null"}
 
 
 def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
@@ -85,8 +92,9 @@ def _parse(table: str) -> tuple[dict[str, dict[int, Field]], set[str]]:
         for part in body.split("; "):
             number, json_name, type_ = part.split()
             label = "inline" if json_name == "-" else {"[]": "repeated", "{}": "map"}.get(type_[:2], "optional")
-            layout[int(number)] = Field(json_name.rstrip("?"), type_[2:] if label in ("repeated", "map") else type_,
-                                        label, json_name.endswith("?"))
+            marker = json_name[-1] if json_name[-1] in MARKERS else ""
+            type_ = type_[2:] if label in ("repeated", "map") else type_
+            layout[int(number)] = Field(json_name.removesuffix(marker), type_, label, marker == "?", MARKERS.get(marker, ""))
     return messages, named_lists
 
 

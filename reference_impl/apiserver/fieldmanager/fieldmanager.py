@@ -115,13 +115,14 @@ class FieldManager:
     # 1.24 makes a custom resource's scale field manager with the CRD's converter and types, which
     # know no Scale: every update loses the Scale's entries (UpdateNoErrors) and every apply fails.
     knows_kind: bool = True
+    kind: str = ""  # the kind whose zero value a create compares with; "" for one it has no struct of
 
     @classmethod
     def for_resource(cls, resource, subresource: str = "") -> "FieldManager":
         """The field manager for writes to `resource` (a served Resource) or its subresource."""
         if subresource == "scale":
             return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
-                       frozenset({_path("status")}), knows_kind=not resource.custom)
+                       frozenset({_path("status")}), knows_kind=not resource.custom, kind="Scale")
         # A custom object's fields are tracked by their values' shapes (the deduced type), not its schema.
         schema = Schema() if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
         if subresource == "status":
@@ -129,14 +130,15 @@ class FieldManager:
         else:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
         return cls(schema, resource.api_version, subresource, ignored,
-                   functools.partial(kinds.default, resource))
+                   functools.partial(kinds.default, resource), kind=resource.kind)
 
     @property
     def _updater(self) -> Updater:
         return Updater(self.schema, self.ignored)
 
     def _zero(self, like: dict) -> dict:
-        return typed.zero_like(like, self.schema)
+        zero = gostruct.zero_object({"apiVersion": self.api_version, "kind": self.kind})
+        return typed.zero_like(like, self.schema) if zero is None else zero
 
     def _identifier(self, manager: str, operation: str) -> str:
         return build_manager_identifier(manager or "unknown", operation, self.api_version, self.subresource)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import openapi
+from reference_impl.apiserver.core import gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
 from reference_impl.mirrors import mirrors
@@ -121,10 +121,35 @@ class Schema:
 
 @functools.cache
 def _pointer_fields() -> frozenset[int]:
-    """The schema nodes of the struct fields `kinds.GO_TYPES` says are pointers (`*v1.Name`)."""
+    """The schema nodes of the struct fields that are pointers: those `kinds.GO_TYPES` says are
+    (`*v1.Name`), and the struct fields the protobuf layouts do not mark as always written."""
     definitions = openapi.definitions()
-    return frozenset(id(definitions[name]["properties"][key]) for name, fields in kinds.GO_TYPES.items()
-                     for key, go_type in fields.items() if go_type.startswith("*"))
+    declared = {(name, key) for name, fields in kinds.GO_TYPES.items()
+                for key, go_type in fields.items() if go_type.startswith("*")}
+    return frozenset(id(definitions[name]["properties"][key]) for name, key in declared | _layout_pointers(definitions))
+
+
+def _layout_pointers(definitions: dict) -> set[tuple[str, str]]:
+    pointers = set()
+    for name, definition in definitions.items():
+        message = _layout_message(name)
+        if message not in protobuf.MESSAGES:
+            continue
+        fields = gostruct.struct_fields(message)
+        for key in definition.get("properties", {}):
+            field = fields.get(key)
+            if field is not None and field.label == "optional" and field.type in protobuf.MESSAGES \
+                    and field.type not in protobuf.SPECIAL and field.when_absent != "zero":
+                pointers.add((name, key))
+    return pointers
+
+
+def _layout_message(definition: str) -> str:
+    """The protobuf layout's name for an OpenAPI definition: `io.k8s.api.core.v1.PodSpec` is
+    `core.PodSpec`, `io.k8s.api.autoscaling.v2.MetricSpec` `autoscaling.v2.MetricSpec`."""
+    *package, version, kind = definition.split(".")
+    group = "meta" if package[-2:] == ["apis", "meta"] else package[-1]
+    return f"{group}.{kind}" if version == "v1" else f"{group}.{version}.{kind}"
 
 
 def zero_like(value: dict, schema: Schema) -> dict:

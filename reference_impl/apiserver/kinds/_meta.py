@@ -102,12 +102,12 @@ GO_TYPES = {
 
 
 MESSAGES = """
-meta.Condition: 1 type string; 2 status string; 3 observedGeneration? int64; 4 lastTransitionTime meta.Time;
-    5 reason string; 6 message string
+meta.Condition: 1 type! string; 2 status! string; 3 observedGeneration? int64; 4 lastTransitionTime! meta.Time;
+    5 reason! string; 6 message! string
 meta.DeleteOptions: 1 gracePeriodSeconds int64; 2 preconditions meta.Preconditions; 3 orphanDependents bool;
     4 propagationPolicy string; 5 dryRun? []string
 meta.LabelSelector: 1 matchLabels? {}string; 2 matchExpressions? []meta.LabelSelectorRequirement
-meta.LabelSelectorRequirement: 1 key string; 2 operator string; 3 values? []string
+meta.LabelSelectorRequirement: 1 key! string; 2 operator! string; 3 values? []string
 meta.ListMeta: 1 selfLink? string; 2 resourceVersion? string; 3 continue? string; 4 remainingItemCount int64
 meta.ListOptions: 1 labelSelector? string; 2 fieldSelector? string; 3 watch? bool; 9 allowWatchBookmarks? bool;
     4 resourceVersion? string; 10 resourceVersionMatch? string; 5 timeoutSeconds int64; 7 limit? int64;
@@ -115,17 +115,17 @@ meta.ListOptions: 1 labelSelector? string; 2 fieldSelector? string; 3 watch? boo
 meta.ManagedFieldsEntry: 1 manager? string; 2 operation? string; 3 apiVersion? string; 4 time meta.Time;
     6 fieldsType? string; 7 fieldsV1 meta.FieldsV1; 8 subresource? string
 meta.ObjectMeta: 1 name? string; 2 generateName? string; 3 namespace? string; 4 selfLink? string; 5 uid? string;
-    6 resourceVersion? string; 7 generation? int64; 8 creationTimestamp meta.Time; 9 deletionTimestamp meta.Time;
+    6 resourceVersion? string; 7 generation? int64; 8 creationTimestamp! meta.Time; 9 deletionTimestamp meta.Time;
     10 deletionGracePeriodSeconds int64; 11 labels? {}string; 12 annotations? {}string;
     13 ownerReferences? []meta.OwnerReference; 14 finalizers? []string; 15 clusterName? string;
     17 managedFields? []meta.ManagedFieldsEntry
-meta.OwnerReference: 5 apiVersion string; 1 kind string; 3 name string; 4 uid string; 6 controller bool;
+meta.OwnerReference: 5 apiVersion! string; 1 kind! string; 3 name! string; 4 uid! string; 6 controller bool;
     7 blockOwnerDeletion bool
 meta.Preconditions: 1 uid string; 2 resourceVersion string
-meta.Status: 1 metadata meta.ListMeta; 2 status? string; 3 message? string; 4 reason? string;
+meta.Status: 1 metadata! meta.ListMeta; 2 status? string; 3 message? string; 4 reason? string;
     5 details meta.StatusDetails; 6 code? int32
 meta.StatusCause: 1 reason? string; 2 message? string; 3 field? string
 meta.StatusDetails: 1 name? string; 2 group? string; 3 kind? string; 6 uid? string; 4 causes? []meta.StatusCause;
     5 retryAfterSeconds? int32
-meta.WatchEvent: 1 type string; 2 object runtime.RawExtension
+meta.WatchEvent: 1 type! string; 2 object! runtime.RawExtension
 """

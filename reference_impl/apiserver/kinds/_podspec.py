@@ -168,96 +168,96 @@ GO_TYPES = {
 }
 
 MESSAGES = """
-core.AWSElasticBlockStoreVolumeSource: 1 volumeID string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
+core.AWSElasticBlockStoreVolumeSource: 1 volumeID! string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
 core.Affinity: 1 nodeAffinity core.NodeAffinity; 2 podAffinity core.PodAffinity;
     3 podAntiAffinity core.PodAntiAffinity
-core.AzureDiskVolumeSource: 1 diskName string; 2 diskURI string; 3 cachingMode string; 4 fsType string;
+core.AzureDiskVolumeSource: 1 diskName! string; 2 diskURI! string; 3 cachingMode string; 4 fsType string;
     5 readOnly bool; 6 kind string
-core.AzureFileVolumeSource: 1 secretName string; 2 shareName string; 3 readOnly? bool
-core.CSIVolumeSource: 1 driver string; 2 readOnly bool; 3 fsType string; 4 volumeAttributes? {}string;
+core.AzureFileVolumeSource: 1 secretName! string; 2 shareName! string; 3 readOnly? bool
+core.CSIVolumeSource: 1 driver! string; 2 readOnly bool; 3 fsType string; 4 volumeAttributes? {}string;
     5 nodePublishSecretRef core.LocalObjectReference
 core.Capabilities: 1 add? []string; 2 drop? []string
-core.CephFSVolumeSource: 1 monitors []string; 2 path? string; 3 user? string; 4 secretFile? string;
+core.CephFSVolumeSource: 1 monitors* []string; 2 path? string; 3 user? string; 4 secretFile? string;
     5 secretRef core.LocalObjectReference; 6 readOnly? bool
-core.CinderVolumeSource: 1 volumeID string; 2 fsType? string; 3 readOnly? bool;
+core.CinderVolumeSource: 1 volumeID! string; 2 fsType? string; 3 readOnly? bool;
     4 secretRef core.LocalObjectReference
 core.ConfigMapEnvSource: 1 - core.LocalObjectReference; 2 optional bool
-core.ConfigMapKeySelector: 1 - core.LocalObjectReference; 2 key string; 3 optional bool
+core.ConfigMapKeySelector: 1 - core.LocalObjectReference; 2 key! string; 3 optional bool
 core.ConfigMapProjection: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 4 optional bool
 core.ConfigMapVolumeSource: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 3 defaultMode int32;
     4 optional bool
-core.Container: 1 name string; 2 image? string; 3 command? []string; 4 args? []string; 5 workingDir? string;
+core.Container: 1 name! string; 2 image? string; 3 command? []string; 4 args? []string; 5 workingDir? string;
     6 ports? []core.ContainerPort; 19 envFrom? []core.EnvFromSource; 7 env? []core.EnvVar;
-    8 resources core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
+    8 resources! core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
     10 livenessProbe core.Probe; 11 readinessProbe core.Probe; 22 startupProbe core.Probe; 12 lifecycle core.Lifecycle;
     13 terminationMessagePath? string; 20 terminationMessagePolicy? string; 14 imagePullPolicy? string;
     15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool
-core.ContainerPort: 1 name? string; 2 hostPort? int32; 3 containerPort int32; 4 protocol? string; 5 hostIP? string
+core.ContainerPort: 1 name? string; 2 hostPort? int32; 3 containerPort! int32; 4 protocol? string; 5 hostIP? string
 core.DownwardAPIProjection: 1 items? []core.DownwardAPIVolumeFile
-core.DownwardAPIVolumeFile: 1 path string; 2 fieldRef core.ObjectFieldSelector;
+core.DownwardAPIVolumeFile: 1 path! string; 2 fieldRef core.ObjectFieldSelector;
     3 resourceFieldRef core.ResourceFieldSelector; 4 mode int32
 core.DownwardAPIVolumeSource: 1 items? []core.DownwardAPIVolumeFile; 2 defaultMode int32
 core.EmptyDirVolumeSource: 1 medium? string; 2 sizeLimit resource.Quantity
 core.EnvFromSource: 1 prefix? string; 2 configMapRef core.ConfigMapEnvSource; 3 secretRef core.SecretEnvSource
-core.EnvVar: 1 name string; 2 value? string; 3 valueFrom core.EnvVarSource
+core.EnvVar: 1 name! string; 2 value? string; 3 valueFrom core.EnvVarSource
 core.EnvVarSource: 1 fieldRef core.ObjectFieldSelector; 2 resourceFieldRef core.ResourceFieldSelector;
     3 configMapKeyRef core.ConfigMapKeySelector; 4 secretKeyRef core.SecretKeySelector
 core.EphemeralContainer: 1 - core.EphemeralContainerCommon; 2 targetContainerName? string
-core.EphemeralContainerCommon: 1 name string; 2 image? string; 3 command? []string; 4 args? []string;
+core.EphemeralContainerCommon: 1 name! string; 2 image? string; 3 command? []string; 4 args? []string;
     5 workingDir? string; 6 ports? []core.ContainerPort; 19 envFrom? []core.EnvFromSource; 7 env? []core.EnvVar;
-    8 resources core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
+    8 resources! core.ResourceRequirements; 9 volumeMounts? []core.VolumeMount; 21 volumeDevices? []core.VolumeDevice;
     10 livenessProbe core.Probe; 11 readinessProbe core.Probe; 22 startupProbe core.Probe; 12 lifecycle core.Lifecycle;
     13 terminationMessagePath? string; 20 terminationMessagePolicy? string; 14 imagePullPolicy? string;
     15 securityContext core.SecurityContext; 16 stdin? bool; 17 stdinOnce? bool; 18 tty? bool
 core.EphemeralVolumeSource: 1 volumeClaimTemplate core.PersistentVolumeClaimTemplate
 core.ExecAction: 1 command? []string
 core.FCVolumeSource: 1 targetWWNs? []string; 2 lun int32; 3 fsType? string; 4 readOnly? bool; 5 wwids? []string
-core.FlexVolumeSource: 1 driver string; 2 fsType? string; 3 secretRef core.LocalObjectReference; 4 readOnly? bool;
+core.FlexVolumeSource: 1 driver! string; 2 fsType? string; 3 secretRef core.LocalObjectReference; 4 readOnly? bool;
     5 options? {}string
 core.FlockerVolumeSource: 1 datasetName? string; 2 datasetUUID? string
-core.GCEPersistentDiskVolumeSource: 1 pdName string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
-core.GRPCAction: 1 port int32; 2 service string
-core.GitRepoVolumeSource: 1 repository string; 2 revision? string; 3 directory? string
-core.GlusterfsVolumeSource: 1 endpoints string; 2 path string; 3 readOnly? bool
-core.HTTPGetAction: 1 path? string; 2 port intstr.IntOrString; 3 host? string; 4 scheme? string;
+core.GCEPersistentDiskVolumeSource: 1 pdName! string; 2 fsType? string; 3 partition? int32; 4 readOnly? bool
+core.GRPCAction: 1 port! int32; 2 service* string
+core.GitRepoVolumeSource: 1 repository! string; 2 revision? string; 3 directory? string
+core.GlusterfsVolumeSource: 1 endpoints! string; 2 path! string; 3 readOnly? bool
+core.HTTPGetAction: 1 path? string; 2 port! intstr.IntOrString; 3 host? string; 4 scheme? string;
     5 httpHeaders? []core.HTTPHeader
-core.HTTPHeader: 1 name string; 2 value string
+core.HTTPHeader: 1 name! string; 2 value! string
 core.HostAlias: 1 ip? string; 2 hostnames? []string
-core.HostPathVolumeSource: 1 path string; 2 type string
-core.ISCSIVolumeSource: 1 targetPortal string; 2 iqn string; 3 lun int32; 4 iscsiInterface? string; 5 fsType? string;
+core.HostPathVolumeSource: 1 path! string; 2 type string
+core.ISCSIVolumeSource: 1 targetPortal! string; 2 iqn! string; 3 lun! int32; 4 iscsiInterface? string; 5 fsType? string;
     6 readOnly? bool; 7 portals? []string; 8 chapAuthDiscovery? bool; 11 chapAuthSession? bool;
     10 secretRef core.LocalObjectReference; 12 initiatorName string
-core.KeyToPath: 1 key string; 2 path string; 3 mode int32
+core.KeyToPath: 1 key! string; 2 path! string; 3 mode int32
 core.Lifecycle: 1 postStart core.LifecycleHandler; 2 preStop core.LifecycleHandler
 core.LifecycleHandler: 1 exec core.ExecAction; 2 httpGet core.HTTPGetAction; 3 tcpSocket core.TCPSocketAction
 core.LocalObjectReference: 1 name? string
-core.NFSVolumeSource: 1 server string; 2 path string; 3 readOnly? bool
+core.NFSVolumeSource: 1 server! string; 2 path! string; 3 readOnly? bool
 core.NodeAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution core.NodeSelector;
     2 preferredDuringSchedulingIgnoredDuringExecution? []core.PreferredSchedulingTerm
-core.NodeSelector: 1 nodeSelectorTerms []core.NodeSelectorTerm
-core.NodeSelectorRequirement: 1 key string; 2 operator string; 3 values? []string
+core.NodeSelector: 1 nodeSelectorTerms* []core.NodeSelectorTerm
+core.NodeSelectorRequirement: 1 key! string; 2 operator! string; 3 values? []string
 core.NodeSelectorTerm: 1 matchExpressions? []core.NodeSelectorRequirement; 2 matchFields? []core.NodeSelectorRequirement
-core.ObjectFieldSelector: 1 apiVersion? string; 2 fieldPath string
+core.ObjectFieldSelector: 1 apiVersion? string; 2 fieldPath! string
 core.PersistentVolumeClaimSpec: 1 accessModes? []string; 4 selector meta.LabelSelector;
-    2 resources core.ResourceRequirements; 3 volumeName? string; 5 storageClassName string; 6 volumeMode string;
+    2 resources! core.ResourceRequirements; 3 volumeName? string; 5 storageClassName string; 6 volumeMode string;
     7 dataSource core.TypedLocalObjectReference; 8 dataSourceRef core.TypedLocalObjectReference
-core.PersistentVolumeClaimTemplate: 1 metadata meta.ObjectMeta; 2 spec core.PersistentVolumeClaimSpec
-core.PersistentVolumeClaimVolumeSource: 1 claimName string; 2 readOnly? bool
-core.PhotonPersistentDiskVolumeSource: 1 pdID string; 2 fsType? string
+core.PersistentVolumeClaimTemplate: 1 metadata! meta.ObjectMeta; 2 spec! core.PersistentVolumeClaimSpec
+core.PersistentVolumeClaimVolumeSource: 1 claimName! string; 2 readOnly? bool
+core.PhotonPersistentDiskVolumeSource: 1 pdID! string; 2 fsType? string
 core.PodAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution? []core.PodAffinityTerm;
     2 preferredDuringSchedulingIgnoredDuringExecution? []core.WeightedPodAffinityTerm
-core.PodAffinityTerm: 1 labelSelector meta.LabelSelector; 2 namespaces? []string; 3 topologyKey string;
+core.PodAffinityTerm: 1 labelSelector meta.LabelSelector; 2 namespaces? []string; 3 topologyKey! string;
     4 namespaceSelector meta.LabelSelector
 core.PodAntiAffinity: 1 requiredDuringSchedulingIgnoredDuringExecution? []core.PodAffinityTerm;
     2 preferredDuringSchedulingIgnoredDuringExecution? []core.WeightedPodAffinityTerm
 core.PodDNSConfig: 1 nameservers? []string; 2 searches? []string; 3 options? []core.PodDNSConfigOption
 core.PodDNSConfigOption: 1 name? string; 2 value string
-core.PodOS: 1 name string
-core.PodReadinessGate: 1 conditionType string
+core.PodOS: 1 name! string
+core.PodReadinessGate: 1 conditionType! string
 core.PodSecurityContext: 1 seLinuxOptions core.SELinuxOptions; 8 windowsOptions core.WindowsSecurityContextOptions;
     2 runAsUser int64; 6 runAsGroup int64; 3 runAsNonRoot bool; 4 supplementalGroups? []int64; 5 fsGroup int64;
     7 sysctls? []core.Sysctl; 9 fsGroupChangePolicy string; 10 seccompProfile core.SeccompProfile
-core.PodSpec: 1 volumes? []core.Volume; 20 initContainers? []core.Container; 2 containers []core.Container;
+core.PodSpec: 1 volumes? []core.Volume; 20 initContainers? []core.Container; 2 containers* []core.Container;
     34 ephemeralContainers? []core.EphemeralContainer; 3 restartPolicy? string; 4 terminationGracePeriodSeconds int64;
     5 activeDeadlineSeconds int64; 6 dnsPolicy? string; 7 nodeSelector? {}string; 8 serviceAccountName? string;
     9 serviceAccount? string; 21 automountServiceAccountToken bool; 10 nodeName? string; 11 hostNetwork? bool;
@@ -268,45 +268,45 @@ core.PodSpec: 1 volumes? []core.Volume; 20 initContainers? []core.Container; 2 c
     28 readinessGates? []core.PodReadinessGate; 29 runtimeClassName string; 30 enableServiceLinks bool;
     31 preemptionPolicy string; 32 overhead? {}resource.Quantity;
     33 topologySpreadConstraints? []core.TopologySpreadConstraint; 35 setHostnameAsFQDN bool; 36 os core.PodOS
-core.PodTemplateSpec: 1 metadata meta.ObjectMeta; 2 spec core.PodSpec
-core.PortworxVolumeSource: 1 volumeID string; 2 fsType? string; 3 readOnly? bool
-core.PreferredSchedulingTerm: 1 weight int32; 2 preference core.NodeSelectorTerm
+core.PodTemplateSpec: 1 metadata! meta.ObjectMeta; 2 spec! core.PodSpec
+core.PortworxVolumeSource: 1 volumeID! string; 2 fsType? string; 3 readOnly? bool
+core.PreferredSchedulingTerm: 1 weight! int32; 2 preference! core.NodeSelectorTerm
 core.Probe: 1 - core.ProbeHandler; 2 initialDelaySeconds? int32; 3 timeoutSeconds? int32; 4 periodSeconds? int32;
     5 successThreshold? int32; 6 failureThreshold? int32; 7 terminationGracePeriodSeconds int64
 core.ProbeHandler: 1 exec core.ExecAction; 2 httpGet core.HTTPGetAction; 3 tcpSocket core.TCPSocketAction;
     4 grpc core.GRPCAction
-core.ProjectedVolumeSource: 1 sources []core.VolumeProjection; 2 defaultMode int32
-core.QuobyteVolumeSource: 1 registry string; 2 volume string; 3 readOnly? bool; 4 user? string; 5 group? string;
+core.ProjectedVolumeSource: 1 sources* []core.VolumeProjection; 2 defaultMode int32
+core.QuobyteVolumeSource: 1 registry! string; 2 volume! string; 3 readOnly? bool; 4 user? string; 5 group? string;
     6 tenant? string
-core.RBDVolumeSource: 1 monitors []string; 2 image string; 3 fsType? string; 4 pool? string; 5 user? string;
+core.RBDVolumeSource: 1 monitors* []string; 2 image! string; 3 fsType? string; 4 pool? string; 5 user? string;
     6 keyring? string; 7 secretRef core.LocalObjectReference; 8 readOnly? bool
-core.ResourceFieldSelector: 1 containerName? string; 2 resource string; 3 divisor resource.Quantity
+core.ResourceFieldSelector: 1 containerName? string; 2 resource! string; 3 divisor! resource.Quantity
 core.ResourceRequirements: 1 limits? {}resource.Quantity; 2 requests? {}resource.Quantity
 core.SELinuxOptions: 1 user? string; 2 role? string; 3 type? string; 4 level? string
-core.ScaleIOVolumeSource: 1 gateway string; 2 system string; 3 secretRef core.LocalObjectReference;
+core.ScaleIOVolumeSource: 1 gateway! string; 2 system! string; 3 secretRef* core.LocalObjectReference;
     4 sslEnabled? bool; 5 protectionDomain? string; 6 storagePool? string; 7 storageMode? string;
     8 volumeName? string; 9 fsType? string; 10 readOnly? bool
-core.SeccompProfile: 1 type string; 2 localhostProfile string
+core.SeccompProfile: 1 type! string; 2 localhostProfile string
 core.SecretEnvSource: 1 - core.LocalObjectReference; 2 optional bool
-core.SecretKeySelector: 1 - core.LocalObjectReference; 2 key string; 3 optional bool
+core.SecretKeySelector: 1 - core.LocalObjectReference; 2 key! string; 3 optional bool
 core.SecretProjection: 1 - core.LocalObjectReference; 2 items? []core.KeyToPath; 4 optional bool
 core.SecretVolumeSource: 1 secretName? string; 2 items? []core.KeyToPath; 3 defaultMode int32; 4 optional bool
 core.SecurityContext: 1 capabilities core.Capabilities; 2 privileged bool; 3 seLinuxOptions core.SELinuxOptions;
     10 windowsOptions core.WindowsSecurityContextOptions; 4 runAsUser int64; 8 runAsGroup int64; 5 runAsNonRoot bool;
     6 readOnlyRootFilesystem bool; 7 allowPrivilegeEscalation bool; 9 procMount string;
     11 seccompProfile core.SeccompProfile
-core.ServiceAccountTokenProjection: 1 audience? string; 2 expirationSeconds int64; 3 path string
+core.ServiceAccountTokenProjection: 1 audience? string; 2 expirationSeconds int64; 3 path! string
 core.StorageOSVolumeSource: 1 volumeName? string; 2 volumeNamespace? string; 3 fsType? string; 4 readOnly? bool;
     5 secretRef core.LocalObjectReference
-core.Sysctl: 1 name string; 2 value string
-core.TCPSocketAction: 1 port intstr.IntOrString; 2 host? string
+core.Sysctl: 1 name! string; 2 value! string
+core.TCPSocketAction: 1 port! intstr.IntOrString; 2 host? string
 core.Toleration: 1 key? string; 2 operator? string; 3 value? string; 4 effect? string; 5 tolerationSeconds int64
-core.TopologySpreadConstraint: 1 maxSkew int32; 2 topologyKey string; 3 whenUnsatisfiable string;
+core.TopologySpreadConstraint: 1 maxSkew! int32; 2 topologyKey! string; 3 whenUnsatisfiable! string;
     4 labelSelector meta.LabelSelector
-core.TypedLocalObjectReference: 1 apiGroup string; 2 kind string; 3 name string
-core.Volume: 1 name string; 2 - core.VolumeSource
-core.VolumeDevice: 1 name string; 2 devicePath string
-core.VolumeMount: 1 name string; 2 readOnly? bool; 3 mountPath string; 4 subPath? string; 5 mountPropagation string;
+core.TypedLocalObjectReference: 1 apiGroup* string; 2 kind! string; 3 name! string
+core.Volume: 1 name! string; 2 - core.VolumeSource
+core.VolumeDevice: 1 name! string; 2 devicePath! string
+core.VolumeMount: 1 name! string; 2 readOnly? bool; 3 mountPath! string; 4 subPath? string; 5 mountPropagation string;
     6 subPathExpr? string
 core.VolumeProjection: 1 secret core.SecretProjection; 2 downwardAPI core.DownwardAPIProjection;
     3 configMap core.ConfigMapProjection; 4 serviceAccountToken core.ServiceAccountTokenProjection
@@ -323,9 +323,9 @@ core.VolumeSource: 1 hostPath core.HostPathVolumeSource; 2 emptyDir core.EmptyDi
     26 projected core.ProjectedVolumeSource; 24 portworxVolume core.PortworxVolumeSource;
     25 scaleIO core.ScaleIOVolumeSource; 27 storageos core.StorageOSVolumeSource; 28 csi core.CSIVolumeSource;
     29 ephemeral core.EphemeralVolumeSource
-core.VsphereVirtualDiskVolumeSource: 1 volumePath string; 2 fsType? string; 3 storagePolicyName? string;
+core.VsphereVirtualDiskVolumeSource: 1 volumePath! string; 2 fsType? string; 3 storagePolicyName? string;
     4 storagePolicyID? string
-core.WeightedPodAffinityTerm: 1 weight int32; 2 podAffinityTerm core.PodAffinityTerm
+core.WeightedPodAffinityTerm: 1 weight! int32; 2 podAffinityTerm! core.PodAffinityTerm
 core.WindowsSecurityContextOptions: 1 gmsaCredentialSpecName string; 2 gmsaCredentialSpec string;
     3 runAsUserName string; 4 hostProcess bool
 """

@@ -410,25 +410,25 @@ PRINTERS = {
 
 
 MESSAGES = """
-admissionregistration.MutatingWebhook: 1 name string; 2 clientConfig admissionregistration.WebhookClientConfig;
+admissionregistration.MutatingWebhook: 1 name! string; 2 clientConfig! admissionregistration.WebhookClientConfig;
     3 rules? []admissionregistration.RuleWithOperations; 4 failurePolicy string; 9 matchPolicy string;
-    5 namespaceSelector meta.LabelSelector; 11 objectSelector meta.LabelSelector; 6 sideEffects string;
-    7 timeoutSeconds int32; 8 admissionReviewVersions []string; 10 reinvocationPolicy string
-admissionregistration.MutatingWebhookConfiguration: 1 metadata meta.ObjectMeta;
+    5 namespaceSelector meta.LabelSelector; 11 objectSelector meta.LabelSelector; 6 sideEffects* string;
+    7 timeoutSeconds int32; 8 admissionReviewVersions* []string; 10 reinvocationPolicy string
+admissionregistration.MutatingWebhookConfiguration: 1 metadata! meta.ObjectMeta;
     2 webhooks? []admissionregistration.MutatingWebhook
-admissionregistration.MutatingWebhookConfigurationList: 1 metadata meta.ListMeta;
-    2 items []admissionregistration.MutatingWebhookConfiguration
+admissionregistration.MutatingWebhookConfigurationList: 1 metadata! meta.ListMeta;
+    2 items* []admissionregistration.MutatingWebhookConfiguration
 admissionregistration.Rule: 1 apiGroups? []string; 2 apiVersions? []string; 3 resources? []string; 4 scope string
 admissionregistration.RuleWithOperations: 1 operations? []string; 2 - admissionregistration.Rule
-admissionregistration.ServiceReference: 1 namespace string; 2 name string; 3 path string; 4 port int32
-admissionregistration.ValidatingWebhook: 1 name string; 2 clientConfig admissionregistration.WebhookClientConfig;
+admissionregistration.ServiceReference: 1 namespace! string; 2 name! string; 3 path string; 4 port int32
+admissionregistration.ValidatingWebhook: 1 name! string; 2 clientConfig! admissionregistration.WebhookClientConfig;
     3 rules? []admissionregistration.RuleWithOperations; 4 failurePolicy string; 9 matchPolicy string;
-    5 namespaceSelector meta.LabelSelector; 10 objectSelector meta.LabelSelector; 6 sideEffects string;
-    7 timeoutSeconds int32; 8 admissionReviewVersions []string
-admissionregistration.ValidatingWebhookConfiguration: 1 metadata meta.ObjectMeta;
+    5 namespaceSelector meta.LabelSelector; 10 objectSelector meta.LabelSelector; 6 sideEffects* string;
+    7 timeoutSeconds int32; 8 admissionReviewVersions* []string
+admissionregistration.ValidatingWebhookConfiguration: 1 metadata! meta.ObjectMeta;
     2 webhooks? []admissionregistration.ValidatingWebhook
-admissionregistration.ValidatingWebhookConfigurationList: 1 metadata meta.ListMeta;
-    2 items []admissionregistration.ValidatingWebhookConfiguration
+admissionregistration.ValidatingWebhookConfigurationList: 1 metadata! meta.ListMeta;
+    2 items* []admissionregistration.ValidatingWebhookConfiguration
 admissionregistration.WebhookClientConfig: 3 url string; 1 service admissionregistration.ServiceReference;
     2 caBundle? bytes
 """

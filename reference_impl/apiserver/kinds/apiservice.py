@@ -226,13 +226,13 @@ GO_TYPES = {
 
 
 MESSAGES = """
-apiregistration.APIService: 1 metadata meta.ObjectMeta; 2 spec apiregistration.APIServiceSpec;
-    3 status apiregistration.APIServiceStatus
-apiregistration.APIServiceCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
+apiregistration.APIService: 1 metadata! meta.ObjectMeta; 2 spec! apiregistration.APIServiceSpec;
+    3 status! apiregistration.APIServiceStatus
+apiregistration.APIServiceCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time;
     4 reason? string; 5 message? string
-apiregistration.APIServiceList: 1 metadata meta.ListMeta; 2 items []apiregistration.APIService
+apiregistration.APIServiceList: 1 metadata! meta.ListMeta; 2 items* []apiregistration.APIService
 apiregistration.APIServiceSpec: 1 service apiregistration.ServiceReference; 2 group? string; 3 version? string;
-    4 insecureSkipTLSVerify? bool; 5 caBundle? bytes; 7 groupPriorityMinimum int32; 8 versionPriority int32
+    4 insecureSkipTLSVerify? bool; 5 caBundle? bytes; 7 groupPriorityMinimum! int32; 8 versionPriority! int32
 apiregistration.APIServiceStatus: 1 conditions? []apiregistration.APIServiceCondition
 apiregistration.ServiceReference: 1 namespace? string; 2 name? string; 3 port int32
 """

@@ -422,13 +422,13 @@ PRINTERS = {
 
 
 MESSAGES = """
-certificates.CertificateSigningRequest: 1 metadata meta.ObjectMeta;
-    2 spec certificates.CertificateSigningRequestSpec; 3 status certificates.CertificateSigningRequestStatus
-certificates.CertificateSigningRequestCondition: 1 type string; 6 status string; 2 reason? string; 3 message? string;
-    4 lastUpdateTime meta.Time; 5 lastTransitionTime meta.Time
-certificates.CertificateSigningRequestList: 1 metadata meta.ListMeta;
-    2 items []certificates.CertificateSigningRequest
-certificates.CertificateSigningRequestSpec: 1 request bytes; 7 signerName string; 8 expirationSeconds int32;
+certificates.CertificateSigningRequest: 1 metadata! meta.ObjectMeta;
+    2 spec! certificates.CertificateSigningRequestSpec; 3 status! certificates.CertificateSigningRequestStatus
+certificates.CertificateSigningRequestCondition: 1 type! string; 6 status! string; 2 reason? string; 3 message? string;
+    4 lastUpdateTime! meta.Time; 5 lastTransitionTime! meta.Time
+certificates.CertificateSigningRequestList: 1 metadata! meta.ListMeta;
+    2 items* []certificates.CertificateSigningRequest
+certificates.CertificateSigningRequestSpec: 1 request* bytes; 7 signerName! string; 8 expirationSeconds int32;
     5 usages? []string; 2 username? string; 3 uid? string; 4 groups? []string; 6 extra? {}certificates.ExtraValue
 certificates.CertificateSigningRequestStatus: 1 conditions? []certificates.CertificateSigningRequestCondition;
     2 certificate? bytes

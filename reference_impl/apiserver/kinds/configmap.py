@@ -42,6 +42,6 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.ConfigMap: 1 metadata meta.ObjectMeta; 4 immutable bool; 2 data? {}string; 3 binaryData? {}bytes
-core.ConfigMapList: 1 metadata meta.ListMeta; 2 items []core.ConfigMap
+core.ConfigMap: 1 metadata! meta.ObjectMeta; 4 immutable bool; 2 data? {}string; 3 binaryData? {}bytes
+core.ConfigMapList: 1 metadata! meta.ListMeta; 2 items* []core.ConfigMap
 """

@@ -51,6 +51,6 @@ PRINTERS = {
 
 
 MESSAGES = """
-apps.ControllerRevision: 1 metadata meta.ObjectMeta; 2 data runtime.RawExtension; 3 revision int64
-apps.ControllerRevisionList: 1 metadata meta.ListMeta; 2 items []apps.ControllerRevision
+apps.ControllerRevision: 1 metadata! meta.ObjectMeta; 2 data! runtime.RawExtension; 3 revision! int64
+apps.ControllerRevisionList: 1 metadata! meta.ListMeta; 2 items* []apps.ControllerRevision
 """

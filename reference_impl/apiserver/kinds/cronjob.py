@@ -150,10 +150,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-batch.CronJob: 1 metadata meta.ObjectMeta; 2 spec batch.CronJobSpec; 3 status batch.CronJobStatus
-batch.CronJobList: 1 metadata meta.ListMeta; 2 items []batch.CronJob
-batch.CronJobSpec: 1 schedule string; 2 startingDeadlineSeconds int64; 3 concurrencyPolicy? string; 4 suspend bool;
-    5 jobTemplate batch.JobTemplateSpec; 6 successfulJobsHistoryLimit int32; 7 failedJobsHistoryLimit int32
+batch.CronJob: 1 metadata! meta.ObjectMeta; 2 spec! batch.CronJobSpec; 3 status! batch.CronJobStatus
+batch.CronJobList: 1 metadata! meta.ListMeta; 2 items* []batch.CronJob
+batch.CronJobSpec: 1 schedule! string; 2 startingDeadlineSeconds int64; 3 concurrencyPolicy? string; 4 suspend bool;
+    5 jobTemplate! batch.JobTemplateSpec; 6 successfulJobsHistoryLimit int32; 7 failedJobsHistoryLimit int32
 batch.CronJobStatus: 1 active? []core.ObjectReference; 4 lastScheduleTime meta.Time; 5 lastSuccessfulTime meta.Time
-batch.JobTemplateSpec: 1 metadata meta.ObjectMeta; 2 spec batch.JobSpec
+batch.JobTemplateSpec: 1 metadata! meta.ObjectMeta; 2 spec! batch.JobSpec
 """

@@ -136,9 +136,9 @@ PRINTERS = {
 
 
 MESSAGES = """
-storage.CSIDriver: 1 metadata meta.ObjectMeta; 2 spec storage.CSIDriverSpec
-storage.CSIDriverList: 1 metadata meta.ListMeta; 2 items []storage.CSIDriver
+storage.CSIDriver: 1 metadata! meta.ObjectMeta; 2 spec! storage.CSIDriverSpec
+storage.CSIDriverList: 1 metadata! meta.ListMeta; 2 items* []storage.CSIDriver
 storage.CSIDriverSpec: 1 attachRequired bool; 2 podInfoOnMount bool; 3 volumeLifecycleModes? []string;
     4 storageCapacity bool; 5 fsGroupPolicy string; 6 tokenRequests? []storage.TokenRequest; 7 requiresRepublish bool
-storage.TokenRequest: 1 audience string; 2 expirationSeconds int64
+storage.TokenRequest: 1 audience! string; 2 expirationSeconds int64
 """

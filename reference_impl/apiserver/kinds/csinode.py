@@ -103,10 +103,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-storage.CSINode: 1 metadata meta.ObjectMeta; 2 spec storage.CSINodeSpec
-storage.CSINodeDriver: 1 name string; 2 nodeID string; 3 topologyKeys []string;
+storage.CSINode: 1 metadata! meta.ObjectMeta; 2 spec! storage.CSINodeSpec
+storage.CSINodeDriver: 1 name! string; 2 nodeID! string; 3 topologyKeys* []string;
     4 allocatable storage.VolumeNodeResources
-storage.CSINodeList: 1 metadata meta.ListMeta; 2 items []storage.CSINode
-storage.CSINodeSpec: 1 drivers []storage.CSINodeDriver
+storage.CSINodeList: 1 metadata! meta.ListMeta; 2 items* []storage.CSINode
+storage.CSINodeSpec: 1 drivers* []storage.CSINodeDriver
 storage.VolumeNodeResources: 1 count int32
 """

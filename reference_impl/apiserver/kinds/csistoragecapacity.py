@@ -66,7 +66,7 @@ PRINTERS = {
 
 
 MESSAGES = """
-storage.v1beta1.CSIStorageCapacity: 1 metadata meta.ObjectMeta; 2 nodeTopology meta.LabelSelector;
-    3 storageClassName string; 4 capacity resource.Quantity; 5 maximumVolumeSize resource.Quantity
-storage.v1beta1.CSIStorageCapacityList: 1 metadata meta.ListMeta; 2 items []storage.v1beta1.CSIStorageCapacity
+storage.v1beta1.CSIStorageCapacity: 1 metadata! meta.ObjectMeta; 2 nodeTopology meta.LabelSelector;
+    3 storageClassName! string; 4 capacity resource.Quantity; 5 maximumVolumeSize resource.Quantity
+storage.v1beta1.CSIStorageCapacityList: 1 metadata! meta.ListMeta; 2 items* []storage.v1beta1.CSIStorageCapacity
 """

@@ -170,14 +170,14 @@ PRINTERS = {
 
 
 MESSAGES = """
-apps.DaemonSet: 1 metadata meta.ObjectMeta; 2 spec apps.DaemonSetSpec; 3 status apps.DaemonSetStatus
-apps.DaemonSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+apps.DaemonSet: 1 metadata! meta.ObjectMeta; 2 spec! apps.DaemonSetSpec; 3 status! apps.DaemonSetStatus
+apps.DaemonSetCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time; 4 reason? string;
     5 message? string
-apps.DaemonSetList: 1 metadata meta.ListMeta; 2 items []apps.DaemonSet
-apps.DaemonSetSpec: 1 selector meta.LabelSelector; 2 template core.PodTemplateSpec;
-    3 updateStrategy apps.DaemonSetUpdateStrategy; 4 minReadySeconds? int32; 6 revisionHistoryLimit int32
-apps.DaemonSetStatus: 1 currentNumberScheduled int32; 2 numberMisscheduled int32; 3 desiredNumberScheduled int32;
-    4 numberReady int32; 5 observedGeneration? int64; 6 updatedNumberScheduled? int32; 7 numberAvailable? int32;
+apps.DaemonSetList: 1 metadata! meta.ListMeta; 2 items* []apps.DaemonSet
+apps.DaemonSetSpec: 1 selector* meta.LabelSelector; 2 template! core.PodTemplateSpec;
+    3 updateStrategy! apps.DaemonSetUpdateStrategy; 4 minReadySeconds? int32; 6 revisionHistoryLimit int32
+apps.DaemonSetStatus: 1 currentNumberScheduled! int32; 2 numberMisscheduled! int32; 3 desiredNumberScheduled! int32;
+    4 numberReady! int32; 5 observedGeneration? int64; 6 updatedNumberScheduled? int32; 7 numberAvailable? int32;
     8 numberUnavailable? int32; 9 collisionCount int32; 10 conditions? []apps.DaemonSetCondition
 apps.DaemonSetUpdateStrategy: 1 type? string; 2 rollingUpdate apps.RollingUpdateDaemonSet
 apps.RollingUpdateDaemonSet: 1 maxUnavailable intstr.IntOrString; 2 maxSurge intstr.IntOrString

@@ -170,12 +170,12 @@ PRINTERS = {
 
 
 MESSAGES = """
-apps.Deployment: 1 metadata meta.ObjectMeta; 2 spec apps.DeploymentSpec; 3 status apps.DeploymentStatus
-apps.DeploymentCondition: 1 type string; 2 status string; 6 lastUpdateTime meta.Time; 7 lastTransitionTime meta.Time;
-    4 reason? string; 5 message? string
-apps.DeploymentList: 1 metadata meta.ListMeta; 2 items []apps.Deployment
-apps.DeploymentSpec: 1 replicas int32; 2 selector meta.LabelSelector; 3 template core.PodTemplateSpec;
-    4 strategy apps.DeploymentStrategy; 5 minReadySeconds? int32; 6 revisionHistoryLimit int32; 7 paused? bool;
+apps.Deployment: 1 metadata! meta.ObjectMeta; 2 spec! apps.DeploymentSpec; 3 status! apps.DeploymentStatus
+apps.DeploymentCondition: 1 type! string; 2 status! string; 6 lastUpdateTime! meta.Time;
+    7 lastTransitionTime! meta.Time; 4 reason? string; 5 message? string
+apps.DeploymentList: 1 metadata! meta.ListMeta; 2 items* []apps.Deployment
+apps.DeploymentSpec: 1 replicas int32; 2 selector* meta.LabelSelector; 3 template! core.PodTemplateSpec;
+    4 strategy! apps.DeploymentStrategy; 5 minReadySeconds? int32; 6 revisionHistoryLimit int32; 7 paused? bool;
     9 progressDeadlineSeconds int32
 apps.DeploymentStatus: 1 observedGeneration? int64; 2 replicas? int32; 3 updatedReplicas? int32; 7 readyReplicas? int32;
     4 availableReplicas? int32; 5 unavailableReplicas? int32; 6 conditions? []apps.DeploymentCondition;

@@ -141,10 +141,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.EndpointAddress: 1 ip string; 3 hostname? string; 4 nodeName string; 2 targetRef core.ObjectReference
-core.EndpointPort: 1 name? string; 2 port int32; 3 protocol? string; 4 appProtocol string
+core.EndpointAddress: 1 ip! string; 3 hostname? string; 4 nodeName string; 2 targetRef core.ObjectReference
+core.EndpointPort: 1 name? string; 2 port! int32; 3 protocol? string; 4 appProtocol string
 core.EndpointSubset: 1 addresses? []core.EndpointAddress; 2 notReadyAddresses? []core.EndpointAddress;
     3 ports? []core.EndpointPort
-core.Endpoints: 1 metadata meta.ObjectMeta; 2 subsets? []core.EndpointSubset
-core.EndpointsList: 1 metadata meta.ListMeta; 2 items []core.Endpoints
+core.Endpoints: 1 metadata! meta.ObjectMeta; 2 subsets? []core.EndpointSubset
+core.EndpointsList: 1 metadata! meta.ListMeta; 2 items* []core.Endpoints
 """

@@ -122,10 +122,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.Event: 1 metadata meta.ObjectMeta; 2 involvedObject core.ObjectReference; 3 reason? string; 4 message? string;
-    5 source core.EventSource; 6 firstTimestamp meta.Time; 7 lastTimestamp meta.Time; 8 count? int32;
-    9 type? string; 10 eventTime meta.MicroTime; 11 series core.EventSeries; 12 action? string;
-    13 related core.ObjectReference; 14 reportingComponent string; 15 reportingInstance string
-core.EventList: 1 metadata meta.ListMeta; 2 items []core.Event
-core.EventSeries: 1 count? int32; 2 lastObservedTime meta.MicroTime
+core.Event: 1 metadata! meta.ObjectMeta; 2 involvedObject! core.ObjectReference; 3 reason? string; 4 message? string;
+    5 source! core.EventSource; 6 firstTimestamp! meta.Time; 7 lastTimestamp! meta.Time; 8 count? int32;
+    9 type? string; 10 eventTime! meta.MicroTime; 11 series core.EventSeries; 12 action? string;
+    13 related core.ObjectReference; 14 reportingComponent! string; 15 reportingInstance! string
+core.EventList: 1 metadata! meta.ListMeta; 2 items* []core.Event
+core.EventSeries: 1 count? int32; 2 lastObservedTime! meta.MicroTime
 """

@@ -81,11 +81,11 @@ DEFINITIONS = {
 
 
 MESSAGES = """
-events.Event: 1 metadata meta.ObjectMeta; 2 eventTime meta.MicroTime; 3 series events.EventSeries;
+events.Event: 1 metadata! meta.ObjectMeta; 2 eventTime! meta.MicroTime; 3 series events.EventSeries;
     4 reportingController? string; 5 reportingInstance? string; 6 action? string; 7 reason? string;
-    8 regarding core.ObjectReference; 9 related core.ObjectReference; 10 note? string; 11 type? string;
-    12 deprecatedSource core.EventSource; 13 deprecatedFirstTimestamp meta.Time;
-    14 deprecatedLastTimestamp meta.Time; 15 deprecatedCount? int32
-events.EventList: 1 metadata meta.ListMeta; 2 items []events.Event
-events.EventSeries: 1 count int32; 2 lastObservedTime meta.MicroTime
+    8 regarding! core.ObjectReference; 9 related core.ObjectReference; 10 note? string; 11 type? string;
+    12 deprecatedSource! core.EventSource; 13 deprecatedFirstTimestamp! meta.Time;
+    14 deprecatedLastTimestamp! meta.Time; 15 deprecatedCount? int32
+events.EventList: 1 metadata! meta.ListMeta; 2 items* []events.Event
+events.EventSeries: 1 count! int32; 2 lastObservedTime! meta.MicroTime
 """

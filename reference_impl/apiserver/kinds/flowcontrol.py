@@ -556,40 +556,41 @@ GO_TYPES = {prefix + definition: {field: f"*{version}.{go_type}" for field, go_t
 
 
 _MESSAGES = """
-flowcontrol.VERSION.FlowDistinguisherMethod: 1 type string
-flowcontrol.VERSION.FlowSchema: 1 metadata meta.ObjectMeta; 2 spec flowcontrol.VERSION.FlowSchemaSpec;
-    3 status flowcontrol.VERSION.FlowSchemaStatus
-flowcontrol.VERSION.FlowSchemaCondition: 1 type? string; 2 status? string; 3 lastTransitionTime meta.Time;
+flowcontrol.VERSION.FlowDistinguisherMethod: 1 type! string
+flowcontrol.VERSION.FlowSchema: 1 metadata! meta.ObjectMeta; 2 spec! flowcontrol.VERSION.FlowSchemaSpec;
+    3 status! flowcontrol.VERSION.FlowSchemaStatus
+flowcontrol.VERSION.FlowSchemaCondition: 1 type? string; 2 status? string; 3 lastTransitionTime! meta.Time;
     4 reason? string; 5 message? string
-flowcontrol.VERSION.FlowSchemaList: 1 metadata meta.ListMeta; 2 items []flowcontrol.VERSION.FlowSchema
-flowcontrol.VERSION.FlowSchemaSpec: 1 priorityLevelConfiguration flowcontrol.VERSION.PriorityLevelConfigurationReference;
-    2 matchingPrecedence int32; 3 distinguisherMethod flowcontrol.VERSION.FlowDistinguisherMethod;
+flowcontrol.VERSION.FlowSchemaList: 1 metadata! meta.ListMeta; 2 items* []flowcontrol.VERSION.FlowSchema
+flowcontrol.VERSION.FlowSchemaSpec: 1 priorityLevelConfiguration! flowcontrol.VERSION.PriorityLevelConfigurationReference;
+    2 matchingPrecedence! int32; 3 distinguisherMethod flowcontrol.VERSION.FlowDistinguisherMethod;
     4 rules? []flowcontrol.VERSION.PolicyRulesWithSubjects
 flowcontrol.VERSION.FlowSchemaStatus: 1 conditions? []flowcontrol.VERSION.FlowSchemaCondition
-flowcontrol.VERSION.GroupSubject: 1 name string
-flowcontrol.VERSION.LimitResponse: 1 type string; 2 queuing flowcontrol.VERSION.QueuingConfiguration
-flowcontrol.VERSION.LimitedPriorityLevelConfiguration: 1 assuredConcurrencyShares int32;
-    2 limitResponse flowcontrol.VERSION.LimitResponse
-flowcontrol.VERSION.NonResourcePolicyRule: 1 verbs []string; 6 nonResourceURLs []string
-flowcontrol.VERSION.PolicyRulesWithSubjects: 1 subjects []flowcontrol.VERSION.Subject;
+flowcontrol.VERSION.GroupSubject: 1 name! string
+flowcontrol.VERSION.LimitResponse: 1 type! string; 2 queuing flowcontrol.VERSION.QueuingConfiguration
+flowcontrol.VERSION.LimitedPriorityLevelConfiguration: 1 assuredConcurrencyShares! int32;
+    2 limitResponse! flowcontrol.VERSION.LimitResponse
+flowcontrol.VERSION.NonResourcePolicyRule: 1 verbs* []string; 6 nonResourceURLs* []string
+flowcontrol.VERSION.PolicyRulesWithSubjects: 1 subjects* []flowcontrol.VERSION.Subject;
     2 resourceRules? []flowcontrol.VERSION.ResourcePolicyRule;
     3 nonResourceRules? []flowcontrol.VERSION.NonResourcePolicyRule
-flowcontrol.VERSION.PriorityLevelConfiguration: 1 metadata meta.ObjectMeta;
-    2 spec flowcontrol.VERSION.PriorityLevelConfigurationSpec; 3 status flowcontrol.VERSION.PriorityLevelConfigurationStatus
-flowcontrol.VERSION.PriorityLevelConfigurationCondition: 1 type? string; 2 status? string; 3 lastTransitionTime meta.Time;
-    4 reason? string; 5 message? string
-flowcontrol.VERSION.PriorityLevelConfigurationList: 1 metadata meta.ListMeta;
-    2 items []flowcontrol.VERSION.PriorityLevelConfiguration
-flowcontrol.VERSION.PriorityLevelConfigurationReference: 1 name string
-flowcontrol.VERSION.PriorityLevelConfigurationSpec: 1 type string;
+flowcontrol.VERSION.PriorityLevelConfiguration: 1 metadata! meta.ObjectMeta;
+    2 spec! flowcontrol.VERSION.PriorityLevelConfigurationSpec;
+    3 status! flowcontrol.VERSION.PriorityLevelConfigurationStatus
+flowcontrol.VERSION.PriorityLevelConfigurationCondition: 1 type? string; 2 status? string;
+    3 lastTransitionTime! meta.Time; 4 reason? string; 5 message? string
+flowcontrol.VERSION.PriorityLevelConfigurationList: 1 metadata! meta.ListMeta;
+    2 items* []flowcontrol.VERSION.PriorityLevelConfiguration
+flowcontrol.VERSION.PriorityLevelConfigurationReference: 1 name! string
+flowcontrol.VERSION.PriorityLevelConfigurationSpec: 1 type! string;
     2 limited flowcontrol.VERSION.LimitedPriorityLevelConfiguration
 flowcontrol.VERSION.PriorityLevelConfigurationStatus: 1 conditions? []flowcontrol.VERSION.PriorityLevelConfigurationCondition
-flowcontrol.VERSION.QueuingConfiguration: 1 queues int32; 2 handSize int32; 3 queueLengthLimit int32
-flowcontrol.VERSION.ResourcePolicyRule: 1 verbs []string; 2 apiGroups []string; 3 resources []string;
-    4 clusterScope? bool; 5 namespaces []string
-flowcontrol.VERSION.ServiceAccountSubject: 1 namespace string; 2 name string
-flowcontrol.VERSION.Subject: 1 kind string; 2 user flowcontrol.VERSION.UserSubject; 3 group flowcontrol.VERSION.GroupSubject;
-    4 serviceAccount flowcontrol.VERSION.ServiceAccountSubject
-flowcontrol.VERSION.UserSubject: 1 name string
+flowcontrol.VERSION.QueuingConfiguration: 1 queues! int32; 2 handSize! int32; 3 queueLengthLimit! int32
+flowcontrol.VERSION.ResourcePolicyRule: 1 verbs* []string; 2 apiGroups* []string; 3 resources* []string;
+    4 clusterScope? bool; 5 namespaces* []string
+flowcontrol.VERSION.ServiceAccountSubject: 1 namespace! string; 2 name! string
+flowcontrol.VERSION.Subject: 1 kind! string; 2 user flowcontrol.VERSION.UserSubject;
+    3 group flowcontrol.VERSION.GroupSubject; 4 serviceAccount flowcontrol.VERSION.ServiceAccountSubject
+flowcontrol.VERSION.UserSubject: 1 name! string
 """
 MESSAGES = "\n".join(_MESSAGES.strip().replace("VERSION", version) for version in ("v1beta2", "v1beta1"))

@@ -628,82 +628,82 @@ PRINTERS = {
 
 
 MESSAGES = """
-autoscaling.ContainerResourceMetricSource: 1 name string; 2 targetAverageUtilization int32;
-    3 targetAverageValue resource.Quantity; 5 container string
-autoscaling.ContainerResourceMetricStatus: 1 name string; 2 currentAverageUtilization int32;
-    3 currentAverageValue resource.Quantity; 4 container string
-autoscaling.CrossVersionObjectReference: 1 kind string; 2 name string; 3 apiVersion? string
-autoscaling.ExternalMetricSource: 1 metricName string; 2 metricSelector meta.LabelSelector;
+autoscaling.ContainerResourceMetricSource: 1 name! string; 2 targetAverageUtilization int32;
+    3 targetAverageValue resource.Quantity; 5 container! string
+autoscaling.ContainerResourceMetricStatus: 1 name! string; 2 currentAverageUtilization int32;
+    3 currentAverageValue! resource.Quantity; 4 container! string
+autoscaling.CrossVersionObjectReference: 1 kind! string; 2 name! string; 3 apiVersion? string
+autoscaling.ExternalMetricSource: 1 metricName! string; 2 metricSelector meta.LabelSelector;
     3 targetValue resource.Quantity; 4 targetAverageValue resource.Quantity
-autoscaling.ExternalMetricStatus: 1 metricName string; 2 metricSelector meta.LabelSelector;
-    3 currentValue resource.Quantity; 4 currentAverageValue resource.Quantity
-autoscaling.HorizontalPodAutoscaler: 1 metadata meta.ObjectMeta; 2 spec autoscaling.HorizontalPodAutoscalerSpec;
-    3 status autoscaling.HorizontalPodAutoscalerStatus
-autoscaling.HorizontalPodAutoscalerCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
+autoscaling.ExternalMetricStatus: 1 metricName! string; 2 metricSelector meta.LabelSelector;
+    3 currentValue! resource.Quantity; 4 currentAverageValue resource.Quantity
+autoscaling.HorizontalPodAutoscaler: 1 metadata! meta.ObjectMeta; 2 spec! autoscaling.HorizontalPodAutoscalerSpec;
+    3 status! autoscaling.HorizontalPodAutoscalerStatus
+autoscaling.HorizontalPodAutoscalerCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time;
     4 reason? string; 5 message? string
-autoscaling.HorizontalPodAutoscalerList: 1 metadata meta.ListMeta; 2 items []autoscaling.HorizontalPodAutoscaler
-autoscaling.HorizontalPodAutoscalerSpec: 1 scaleTargetRef autoscaling.CrossVersionObjectReference;
-    2 minReplicas int32; 3 maxReplicas int32; 4 targetCPUUtilizationPercentage int32
+autoscaling.HorizontalPodAutoscalerList: 1 metadata! meta.ListMeta; 2 items* []autoscaling.HorizontalPodAutoscaler
+autoscaling.HorizontalPodAutoscalerSpec: 1 scaleTargetRef! autoscaling.CrossVersionObjectReference;
+    2 minReplicas int32; 3 maxReplicas! int32; 4 targetCPUUtilizationPercentage int32
 autoscaling.HorizontalPodAutoscalerStatus: 1 observedGeneration int64; 2 lastScaleTime meta.Time;
-    3 currentReplicas int32; 4 desiredReplicas int32; 5 currentCPUUtilizationPercentage int32
-autoscaling.MetricSpec: 1 type string; 2 object autoscaling.ObjectMetricSource; 3 pods autoscaling.PodsMetricSource;
+    3 currentReplicas! int32; 4 desiredReplicas! int32; 5 currentCPUUtilizationPercentage int32
+autoscaling.MetricSpec: 1 type! string; 2 object autoscaling.ObjectMetricSource; 3 pods autoscaling.PodsMetricSource;
     4 resource autoscaling.ResourceMetricSource; 7 containerResource autoscaling.ContainerResourceMetricSource;
     5 external autoscaling.ExternalMetricSource
-autoscaling.MetricStatus: 1 type string; 2 object autoscaling.ObjectMetricStatus; 3 pods autoscaling.PodsMetricStatus;
+autoscaling.MetricStatus: 1 type! string; 2 object autoscaling.ObjectMetricStatus; 3 pods autoscaling.PodsMetricStatus;
     4 resource autoscaling.ResourceMetricStatus; 7 containerResource autoscaling.ContainerResourceMetricStatus;
     5 external autoscaling.ExternalMetricStatus
-autoscaling.ObjectMetricSource: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
-    3 targetValue resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
-autoscaling.ObjectMetricStatus: 1 target autoscaling.CrossVersionObjectReference; 2 metricName string;
-    3 currentValue resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
-autoscaling.PodsMetricSource: 1 metricName string; 2 targetAverageValue resource.Quantity;
+autoscaling.ObjectMetricSource: 1 target! autoscaling.CrossVersionObjectReference; 2 metricName! string;
+    3 targetValue! resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
+autoscaling.ObjectMetricStatus: 1 target! autoscaling.CrossVersionObjectReference; 2 metricName! string;
+    3 currentValue! resource.Quantity; 4 selector meta.LabelSelector; 5 averageValue resource.Quantity
+autoscaling.PodsMetricSource: 1 metricName! string; 2 targetAverageValue! resource.Quantity;
     3 selector meta.LabelSelector
-autoscaling.PodsMetricStatus: 1 metricName string; 2 currentAverageValue resource.Quantity;
+autoscaling.PodsMetricStatus: 1 metricName! string; 2 currentAverageValue! resource.Quantity;
     3 selector meta.LabelSelector
-autoscaling.ResourceMetricSource: 1 name string; 2 targetAverageUtilization int32;
+autoscaling.ResourceMetricSource: 1 name! string; 2 targetAverageUtilization int32;
     3 targetAverageValue resource.Quantity
-autoscaling.ResourceMetricStatus: 1 name string; 2 currentAverageUtilization int32;
-    3 currentAverageValue resource.Quantity
-autoscaling.v2.ContainerResourceMetricSource: 1 name string; 2 target autoscaling.v2.MetricTarget; 3 container string
-autoscaling.v2.ContainerResourceMetricStatus: 1 name string; 2 current autoscaling.v2.MetricValueStatus;
-    3 container string
-autoscaling.v2.CrossVersionObjectReference: 1 kind string; 2 name string; 3 apiVersion? string
-autoscaling.v2.ExternalMetricSource: 1 metric autoscaling.v2.MetricIdentifier; 2 target autoscaling.v2.MetricTarget
-autoscaling.v2.ExternalMetricStatus: 1 metric autoscaling.v2.MetricIdentifier;
-    2 current autoscaling.v2.MetricValueStatus
-autoscaling.v2.HPAScalingPolicy: 1 type string; 2 value int32; 3 periodSeconds int32
+autoscaling.ResourceMetricStatus: 1 name! string; 2 currentAverageUtilization int32;
+    3 currentAverageValue! resource.Quantity
+autoscaling.v2.ContainerResourceMetricSource: 1 name! string; 2 target! autoscaling.v2.MetricTarget; 3 container! string
+autoscaling.v2.ContainerResourceMetricStatus: 1 name! string; 2 current! autoscaling.v2.MetricValueStatus;
+    3 container! string
+autoscaling.v2.CrossVersionObjectReference: 1 kind! string; 2 name! string; 3 apiVersion? string
+autoscaling.v2.ExternalMetricSource: 1 metric! autoscaling.v2.MetricIdentifier; 2 target! autoscaling.v2.MetricTarget
+autoscaling.v2.ExternalMetricStatus: 1 metric! autoscaling.v2.MetricIdentifier;
+    2 current! autoscaling.v2.MetricValueStatus
+autoscaling.v2.HPAScalingPolicy: 1 type! string; 2 value! int32; 3 periodSeconds! int32
 autoscaling.v2.HPAScalingRules: 3 stabilizationWindowSeconds int32; 1 selectPolicy string;
     2 policies? []autoscaling.v2.HPAScalingPolicy
-autoscaling.v2.HorizontalPodAutoscaler: 1 metadata meta.ObjectMeta; 2 spec autoscaling.v2.HorizontalPodAutoscalerSpec;
-    3 status autoscaling.v2.HorizontalPodAutoscalerStatus
+autoscaling.v2.HorizontalPodAutoscaler: 1 metadata! meta.ObjectMeta; 2 spec! autoscaling.v2.HorizontalPodAutoscalerSpec;
+    3 status! autoscaling.v2.HorizontalPodAutoscalerStatus
 autoscaling.v2.HorizontalPodAutoscalerBehavior: 1 scaleUp autoscaling.v2.HPAScalingRules;
     2 scaleDown autoscaling.v2.HPAScalingRules
-autoscaling.v2.HorizontalPodAutoscalerCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
+autoscaling.v2.HorizontalPodAutoscalerCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time;
     4 reason? string; 5 message? string
-autoscaling.v2.HorizontalPodAutoscalerList: 1 metadata meta.ListMeta; 2 items []autoscaling.v2.HorizontalPodAutoscaler
-autoscaling.v2.HorizontalPodAutoscalerSpec: 1 scaleTargetRef autoscaling.v2.CrossVersionObjectReference;
-    2 minReplicas int32; 3 maxReplicas int32; 4 metrics? []autoscaling.v2.MetricSpec;
+autoscaling.v2.HorizontalPodAutoscalerList: 1 metadata! meta.ListMeta; 2 items* []autoscaling.v2.HorizontalPodAutoscaler
+autoscaling.v2.HorizontalPodAutoscalerSpec: 1 scaleTargetRef! autoscaling.v2.CrossVersionObjectReference;
+    2 minReplicas int32; 3 maxReplicas! int32; 4 metrics? []autoscaling.v2.MetricSpec;
     5 behavior autoscaling.v2.HorizontalPodAutoscalerBehavior
 autoscaling.v2.HorizontalPodAutoscalerStatus: 1 observedGeneration int64; 2 lastScaleTime meta.Time;
-    3 currentReplicas? int32; 4 desiredReplicas int32; 5 currentMetrics []autoscaling.v2.MetricStatus;
+    3 currentReplicas? int32; 4 desiredReplicas! int32; 5 currentMetrics* []autoscaling.v2.MetricStatus;
     6 conditions? []autoscaling.v2.HorizontalPodAutoscalerCondition
-autoscaling.v2.MetricIdentifier: 1 name string; 2 selector meta.LabelSelector
-autoscaling.v2.MetricSpec: 1 type string; 2 object autoscaling.v2.ObjectMetricSource;
+autoscaling.v2.MetricIdentifier: 1 name! string; 2 selector meta.LabelSelector
+autoscaling.v2.MetricSpec: 1 type! string; 2 object autoscaling.v2.ObjectMetricSource;
     3 pods autoscaling.v2.PodsMetricSource; 4 resource autoscaling.v2.ResourceMetricSource;
     7 containerResource autoscaling.v2.ContainerResourceMetricSource; 5 external autoscaling.v2.ExternalMetricSource
-autoscaling.v2.MetricStatus: 1 type string; 2 object autoscaling.v2.ObjectMetricStatus;
+autoscaling.v2.MetricStatus: 1 type! string; 2 object autoscaling.v2.ObjectMetricStatus;
     3 pods autoscaling.v2.PodsMetricStatus; 4 resource autoscaling.v2.ResourceMetricStatus;
     7 containerResource autoscaling.v2.ContainerResourceMetricStatus; 5 external autoscaling.v2.ExternalMetricStatus
-autoscaling.v2.MetricTarget: 1 type string; 2 value resource.Quantity; 3 averageValue resource.Quantity;
+autoscaling.v2.MetricTarget: 1 type! string; 2 value resource.Quantity; 3 averageValue resource.Quantity;
     4 averageUtilization int32
 autoscaling.v2.MetricValueStatus: 1 value resource.Quantity; 2 averageValue resource.Quantity;
     3 averageUtilization int32
-autoscaling.v2.ObjectMetricSource: 1 describedObject autoscaling.v2.CrossVersionObjectReference;
-    2 target autoscaling.v2.MetricTarget; 3 metric autoscaling.v2.MetricIdentifier
-autoscaling.v2.ObjectMetricStatus: 1 metric autoscaling.v2.MetricIdentifier; 2 current autoscaling.v2.MetricValueStatus;
-    3 describedObject autoscaling.v2.CrossVersionObjectReference
-autoscaling.v2.PodsMetricSource: 1 metric autoscaling.v2.MetricIdentifier; 2 target autoscaling.v2.MetricTarget
-autoscaling.v2.PodsMetricStatus: 1 metric autoscaling.v2.MetricIdentifier; 2 current autoscaling.v2.MetricValueStatus
-autoscaling.v2.ResourceMetricSource: 1 name string; 2 target autoscaling.v2.MetricTarget
-autoscaling.v2.ResourceMetricStatus: 1 name string; 2 current autoscaling.v2.MetricValueStatus
+autoscaling.v2.ObjectMetricSource: 1 describedObject! autoscaling.v2.CrossVersionObjectReference;
+    2 target! autoscaling.v2.MetricTarget; 3 metric! autoscaling.v2.MetricIdentifier
+autoscaling.v2.ObjectMetricStatus: 1 metric! autoscaling.v2.MetricIdentifier;
+    2 current! autoscaling.v2.MetricValueStatus; 3 describedObject! autoscaling.v2.CrossVersionObjectReference
+autoscaling.v2.PodsMetricSource: 1 metric! autoscaling.v2.MetricIdentifier; 2 target! autoscaling.v2.MetricTarget
+autoscaling.v2.PodsMetricStatus: 1 metric! autoscaling.v2.MetricIdentifier; 2 current! autoscaling.v2.MetricValueStatus
+autoscaling.v2.ResourceMetricSource: 1 name! string; 2 target! autoscaling.v2.MetricTarget
+autoscaling.v2.ResourceMetricStatus: 1 name! string; 2 current! autoscaling.v2.MetricValueStatus
 """

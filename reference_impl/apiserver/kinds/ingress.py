@@ -380,22 +380,22 @@ PRINTERS = {
 
 
 MESSAGES = """
-networking.HTTPIngressPath: 1 path? string; 3 pathType string; 2 backend networking.IngressBackend
-networking.HTTPIngressRuleValue: 1 paths []networking.HTTPIngressPath
-networking.Ingress: 1 metadata meta.ObjectMeta; 2 spec networking.IngressSpec; 3 status networking.IngressStatus
+networking.HTTPIngressPath: 1 path? string; 3 pathType* string; 2 backend! networking.IngressBackend
+networking.HTTPIngressRuleValue: 1 paths* []networking.HTTPIngressPath
+networking.Ingress: 1 metadata! meta.ObjectMeta; 2 spec! networking.IngressSpec; 3 status! networking.IngressStatus
 networking.IngressBackend: 4 service networking.IngressServiceBackend; 3 resource core.TypedLocalObjectReference
-networking.IngressClass: 1 metadata meta.ObjectMeta; 2 spec networking.IngressClassSpec
-networking.IngressClassList: 1 metadata meta.ListMeta; 2 items []networking.IngressClass
-networking.IngressClassParametersReference: 1 apiGroup string; 2 kind string; 3 name string; 4 scope string;
+networking.IngressClass: 1 metadata! meta.ObjectMeta; 2 spec! networking.IngressClassSpec
+networking.IngressClassList: 1 metadata! meta.ListMeta; 2 items* []networking.IngressClass
+networking.IngressClassParametersReference: 1 apiGroup string; 2 kind! string; 3 name! string; 4 scope* string;
     5 namespace string
 networking.IngressClassSpec: 1 controller? string; 2 parameters networking.IngressClassParametersReference
-networking.IngressList: 1 metadata meta.ListMeta; 2 items []networking.Ingress
+networking.IngressList: 1 metadata! meta.ListMeta; 2 items* []networking.Ingress
 networking.IngressRule: 1 host? string; 2 - networking.IngressRuleValue
 networking.IngressRuleValue: 1 http networking.HTTPIngressRuleValue
-networking.IngressServiceBackend: 1 name string; 2 port networking.ServiceBackendPort
+networking.IngressServiceBackend: 1 name! string; 2 port! networking.ServiceBackendPort
 networking.IngressSpec: 4 ingressClassName string; 1 defaultBackend networking.IngressBackend;
     2 tls? []networking.IngressTLS; 3 rules? []networking.IngressRule
-networking.IngressStatus: 1 loadBalancer core.LoadBalancerStatus
+networking.IngressStatus: 1 loadBalancer! core.LoadBalancerStatus
 networking.IngressTLS: 1 hosts? []string; 2 secretName? string
 networking.ServiceBackendPort: 1 name? string; 2 number? int32
 """

@@ -258,12 +258,12 @@ PRINTERS = {
 
 
 MESSAGES = """
-batch.Job: 1 metadata meta.ObjectMeta; 2 spec batch.JobSpec; 3 status batch.JobStatus
-batch.JobCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time; 4 lastTransitionTime meta.Time;
+batch.Job: 1 metadata! meta.ObjectMeta; 2 spec! batch.JobSpec; 3 status! batch.JobStatus
+batch.JobCondition: 1 type! string; 2 status! string; 3 lastProbeTime! meta.Time; 4 lastTransitionTime! meta.Time;
     5 reason? string; 6 message? string
-batch.JobList: 1 metadata meta.ListMeta; 2 items []batch.Job
+batch.JobList: 1 metadata! meta.ListMeta; 2 items* []batch.Job
 batch.JobSpec: 1 parallelism int32; 2 completions int32; 3 activeDeadlineSeconds int64; 7 backoffLimit int32;
-    4 selector meta.LabelSelector; 5 manualSelector bool; 6 template core.PodTemplateSpec;
+    4 selector meta.LabelSelector; 5 manualSelector bool; 6 template! core.PodTemplateSpec;
     8 ttlSecondsAfterFinished int32; 9 completionMode string; 10 suspend bool
 batch.JobStatus: 1 conditions? []batch.JobCondition; 2 startTime meta.Time; 3 completionTime meta.Time; 4 active? int32;
     5 succeeded? int32; 6 failed? int32; 7 completedIndexes? string;

@@ -51,8 +51,8 @@ PRINTERS = {
 
 
 MESSAGES = """
-coordination.Lease: 1 metadata meta.ObjectMeta; 2 spec coordination.LeaseSpec
-coordination.LeaseList: 1 metadata meta.ListMeta; 2 items []coordination.Lease
+coordination.Lease: 1 metadata! meta.ObjectMeta; 2 spec! coordination.LeaseSpec
+coordination.LeaseList: 1 metadata! meta.ListMeta; 2 items* []coordination.Lease
 coordination.LeaseSpec: 1 holderIdentity string; 2 leaseDurationSeconds int32; 3 acquireTime meta.MicroTime;
     4 renewTime meta.MicroTime; 5 leaseTransitions int32
 """

@@ -172,9 +172,9 @@ GO_TYPES = {
 
 
 MESSAGES = """
-core.LimitRange: 1 metadata meta.ObjectMeta; 2 spec core.LimitRangeSpec
-core.LimitRangeItem: 1 type string; 2 max? {}resource.Quantity; 3 min? {}resource.Quantity;
+core.LimitRange: 1 metadata! meta.ObjectMeta; 2 spec! core.LimitRangeSpec
+core.LimitRangeItem: 1 type! string; 2 max? {}resource.Quantity; 3 min? {}resource.Quantity;
     4 default? {}resource.Quantity; 5 defaultRequest? {}resource.Quantity; 6 maxLimitRequestRatio? {}resource.Quantity
-core.LimitRangeList: 1 metadata meta.ListMeta; 2 items []core.LimitRange
-core.LimitRangeSpec: 1 limits []core.LimitRangeItem
+core.LimitRangeList: 1 metadata! meta.ListMeta; 2 items* []core.LimitRange
+core.LimitRangeSpec: 1 limits* []core.LimitRangeItem
 """

@@ -129,10 +129,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.Namespace: 1 metadata meta.ObjectMeta; 2 spec core.NamespaceSpec; 3 status core.NamespaceStatus
-core.NamespaceCondition: 1 type string; 2 status string; 4 lastTransitionTime meta.Time; 5 reason? string;
+core.Namespace: 1 metadata! meta.ObjectMeta; 2 spec! core.NamespaceSpec; 3 status! core.NamespaceStatus
+core.NamespaceCondition: 1 type! string; 2 status! string; 4 lastTransitionTime! meta.Time; 5 reason? string;
     6 message? string
-core.NamespaceList: 1 metadata meta.ListMeta; 2 items []core.Namespace
+core.NamespaceList: 1 metadata! meta.ListMeta; 2 items* []core.Namespace
 core.NamespaceSpec: 1 finalizers? []string
 core.NamespaceStatus: 1 phase? string; 2 conditions? []core.NamespaceCondition
 """

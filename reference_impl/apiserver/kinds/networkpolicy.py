@@ -184,14 +184,14 @@ PRINTERS = {
 
 
 MESSAGES = """
-networking.IPBlock: 1 cidr string; 2 except? []string
-networking.NetworkPolicy: 1 metadata meta.ObjectMeta; 2 spec networking.NetworkPolicySpec
+networking.IPBlock: 1 cidr! string; 2 except? []string
+networking.NetworkPolicy: 1 metadata! meta.ObjectMeta; 2 spec! networking.NetworkPolicySpec
 networking.NetworkPolicyEgressRule: 1 ports? []networking.NetworkPolicyPort; 2 to? []networking.NetworkPolicyPeer
 networking.NetworkPolicyIngressRule: 1 ports? []networking.NetworkPolicyPort; 2 from? []networking.NetworkPolicyPeer
-networking.NetworkPolicyList: 1 metadata meta.ListMeta; 2 items []networking.NetworkPolicy
+networking.NetworkPolicyList: 1 metadata! meta.ListMeta; 2 items* []networking.NetworkPolicy
 networking.NetworkPolicyPeer: 1 podSelector meta.LabelSelector; 2 namespaceSelector meta.LabelSelector;
     3 ipBlock networking.IPBlock
 networking.NetworkPolicyPort: 1 protocol string; 2 port intstr.IntOrString; 3 endPort int32
-networking.NetworkPolicySpec: 1 podSelector meta.LabelSelector; 2 ingress? []networking.NetworkPolicyIngressRule;
+networking.NetworkPolicySpec: 1 podSelector! meta.LabelSelector; 2 ingress? []networking.NetworkPolicyIngressRule;
     3 egress? []networking.NetworkPolicyEgressRule; 4 policyTypes? []string
 """

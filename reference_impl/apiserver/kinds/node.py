@@ -388,28 +388,28 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.AttachedVolume: 1 name string; 2 devicePath string
-core.ConfigMapNodeConfigSource: 1 namespace string; 2 name string; 3 uid? string; 4 resourceVersion? string;
-    5 kubeletConfigKey string
-core.ContainerImage: 1 names []string; 2 sizeBytes? int64
-core.DaemonEndpoint: 1 Port int32
-core.Node: 1 metadata meta.ObjectMeta; 2 spec core.NodeSpec; 3 status core.NodeStatus
-core.NodeAddress: 1 type string; 2 address string
-core.NodeCondition: 1 type string; 2 status string; 3 lastHeartbeatTime meta.Time; 4 lastTransitionTime meta.Time;
+core.AttachedVolume: 1 name! string; 2 devicePath! string
+core.ConfigMapNodeConfigSource: 1 namespace! string; 2 name! string; 3 uid? string; 4 resourceVersion? string;
+    5 kubeletConfigKey! string
+core.ContainerImage: 1 names* []string; 2 sizeBytes? int64
+core.DaemonEndpoint: 1 Port! int32
+core.Node: 1 metadata! meta.ObjectMeta; 2 spec! core.NodeSpec; 3 status! core.NodeStatus
+core.NodeAddress: 1 type! string; 2 address! string
+core.NodeCondition: 1 type! string; 2 status! string; 3 lastHeartbeatTime! meta.Time; 4 lastTransitionTime! meta.Time;
     5 reason? string; 6 message? string
 core.NodeConfigSource: 2 configMap core.ConfigMapNodeConfigSource
 core.NodeConfigStatus: 1 assigned core.NodeConfigSource; 2 active core.NodeConfigSource;
     3 lastKnownGood core.NodeConfigSource; 4 error? string
-core.NodeDaemonEndpoints: 1 kubeletEndpoint core.DaemonEndpoint
-core.NodeList: 1 metadata meta.ListMeta; 2 items []core.Node
+core.NodeDaemonEndpoints: 1 kubeletEndpoint! core.DaemonEndpoint
+core.NodeList: 1 metadata! meta.ListMeta; 2 items* []core.Node
 core.NodeSpec: 1 podCIDR? string; 7 podCIDRs? []string; 3 providerID? string; 4 unschedulable? bool;
     5 taints? []core.Taint; 6 configSource core.NodeConfigSource; 2 externalID? string
 core.NodeStatus: 1 capacity? {}resource.Quantity; 2 allocatable? {}resource.Quantity; 3 phase? string;
-    4 conditions? []core.NodeCondition; 5 addresses? []core.NodeAddress; 6 daemonEndpoints core.NodeDaemonEndpoints;
-    7 nodeInfo core.NodeSystemInfo; 8 images? []core.ContainerImage; 9 volumesInUse? []string;
+    4 conditions? []core.NodeCondition; 5 addresses? []core.NodeAddress; 6 daemonEndpoints! core.NodeDaemonEndpoints;
+    7 nodeInfo! core.NodeSystemInfo; 8 images? []core.ContainerImage; 9 volumesInUse? []string;
     10 volumesAttached? []core.AttachedVolume; 11 config core.NodeConfigStatus
-core.NodeSystemInfo: 1 machineID string; 2 systemUUID string; 3 bootID string; 4 kernelVersion string;
-    5 osImage string; 6 containerRuntimeVersion string; 7 kubeletVersion string; 8 kubeProxyVersion string;
-    9 operatingSystem string; 10 architecture string
-core.Taint: 1 key string; 2 value? string; 3 effect string; 4 timeAdded meta.Time
+core.NodeSystemInfo: 1 machineID! string; 2 systemUUID! string; 3 bootID! string; 4 kernelVersion! string;
+    5 osImage! string; 6 containerRuntimeVersion! string; 7 kubeletVersion! string; 8 kubeProxyVersion! string;
+    9 operatingSystem! string; 10 architecture! string
+core.Taint: 1 key! string; 2 value? string; 3 effect! string; 4 timeAdded meta.Time
 """

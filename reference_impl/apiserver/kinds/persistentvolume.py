@@ -360,9 +360,9 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.PersistentVolume: 1 metadata meta.ObjectMeta; 2 spec core.PersistentVolumeSpec;
-    3 status core.PersistentVolumeStatus
-core.PersistentVolumeList: 1 metadata meta.ListMeta; 2 items []core.PersistentVolume
+core.PersistentVolume: 1 metadata! meta.ObjectMeta; 2 spec! core.PersistentVolumeSpec;
+    3 status! core.PersistentVolumeStatus
+core.PersistentVolumeList: 1 metadata! meta.ListMeta; 2 items* []core.PersistentVolume
 core.PersistentVolumeSpec: 1 capacity? {}resource.Quantity; 2 - core.PersistentVolumeSource; 3 accessModes? []string;
     4 claimRef core.ObjectReference; 5 persistentVolumeReclaimPolicy? string; 6 storageClassName? string;
     7 mountOptions? []string; 8 volumeMode string; 9 nodeAffinity core.VolumeNodeAffinity

@@ -196,11 +196,11 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.PersistentVolumeClaim: 1 metadata meta.ObjectMeta; 2 spec core.PersistentVolumeClaimSpec;
-    3 status core.PersistentVolumeClaimStatus
-core.PersistentVolumeClaimCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time;
-    4 lastTransitionTime meta.Time; 5 reason? string; 6 message? string
-core.PersistentVolumeClaimList: 1 metadata meta.ListMeta; 2 items []core.PersistentVolumeClaim
+core.PersistentVolumeClaim: 1 metadata! meta.ObjectMeta; 2 spec! core.PersistentVolumeClaimSpec;
+    3 status! core.PersistentVolumeClaimStatus
+core.PersistentVolumeClaimCondition: 1 type! string; 2 status! string; 3 lastProbeTime! meta.Time;
+    4 lastTransitionTime! meta.Time; 5 reason? string; 6 message? string
+core.PersistentVolumeClaimList: 1 metadata! meta.ListMeta; 2 items* []core.PersistentVolumeClaim
 core.PersistentVolumeClaimStatus: 1 phase? string; 2 accessModes? []string; 3 capacity? {}resource.Quantity;
     4 conditions? []core.PersistentVolumeClaimCondition; 5 allocatedResources? {}resource.Quantity;
     6 resizeStatus string

@@ -435,17 +435,17 @@ PRINTERS = {
 MESSAGES = """
 core.ContainerState: 1 waiting core.ContainerStateWaiting; 2 running core.ContainerStateRunning;
     3 terminated core.ContainerStateTerminated
-core.ContainerStateRunning: 1 startedAt meta.Time
-core.ContainerStateTerminated: 1 exitCode int32; 2 signal? int32; 3 reason? string; 4 message? string;
-    5 startedAt meta.Time; 6 finishedAt meta.Time; 7 containerID? string
+core.ContainerStateRunning: 1 startedAt! meta.Time
+core.ContainerStateTerminated: 1 exitCode! int32; 2 signal? int32; 3 reason? string; 4 message? string;
+    5 startedAt! meta.Time; 6 finishedAt! meta.Time; 7 containerID? string
 core.ContainerStateWaiting: 1 reason? string; 2 message? string
-core.ContainerStatus: 1 name string; 2 state core.ContainerState; 3 lastState core.ContainerState; 4 ready bool;
-    5 restartCount int32; 6 image string; 7 imageID string; 8 containerID? string; 9 started bool
-core.Pod: 1 metadata meta.ObjectMeta; 2 spec core.PodSpec; 3 status core.PodStatus
-core.PodCondition: 1 type string; 2 status string; 3 lastProbeTime meta.Time; 4 lastTransitionTime meta.Time;
+core.ContainerStatus: 1 name! string; 2 state! core.ContainerState; 3 lastState! core.ContainerState; 4 ready! bool;
+    5 restartCount! int32; 6 image! string; 7 imageID! string; 8 containerID? string; 9 started bool
+core.Pod: 1 metadata! meta.ObjectMeta; 2 spec! core.PodSpec; 3 status! core.PodStatus
+core.PodCondition: 1 type! string; 2 status! string; 3 lastProbeTime! meta.Time; 4 lastTransitionTime! meta.Time;
     5 reason? string; 6 message? string
 core.PodIP: 1 ip? string
-core.PodList: 1 metadata meta.ListMeta; 2 items []core.Pod
+core.PodList: 1 metadata! meta.ListMeta; 2 items* []core.Pod
 core.PodStatus: 1 phase? string; 2 conditions? []core.PodCondition; 3 message? string; 4 reason? string;
     11 nominatedNodeName? string; 5 hostIP? string; 6 podIP? string; 12 podIPs? []core.PodIP; 7 startTime meta.Time;
     10 initContainerStatuses? []core.ContainerStatus; 8 containerStatuses? []core.ContainerStatus; 9 qosClass? string;

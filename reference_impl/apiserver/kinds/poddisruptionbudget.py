@@ -96,11 +96,12 @@ PRINTERS = {
 
 
 MESSAGES = """
-policy.PodDisruptionBudget: 1 metadata meta.ObjectMeta; 2 spec policy.PodDisruptionBudgetSpec;
-    3 status policy.PodDisruptionBudgetStatus
-policy.PodDisruptionBudgetList: 1 metadata meta.ListMeta; 2 items []policy.PodDisruptionBudget
+policy.PodDisruptionBudget: 1 metadata! meta.ObjectMeta; 2 spec! policy.PodDisruptionBudgetSpec;
+    3 status! policy.PodDisruptionBudgetStatus
+policy.PodDisruptionBudgetList: 1 metadata! meta.ListMeta; 2 items* []policy.PodDisruptionBudget
 policy.PodDisruptionBudgetSpec: 1 minAvailable intstr.IntOrString; 2 selector meta.LabelSelector;
     3 maxUnavailable intstr.IntOrString
-policy.PodDisruptionBudgetStatus: 1 observedGeneration? int64; 2 disruptedPods? {}meta.Time; 3 disruptionsAllowed int32;
-    4 currentHealthy int32; 5 desiredHealthy int32; 6 expectedPods int32; 7 conditions? []meta.Condition
+policy.PodDisruptionBudgetStatus: 1 observedGeneration? int64; 2 disruptedPods? {}meta.Time;
+    3 disruptionsAllowed! int32; 4 currentHealthy! int32; 5 desiredHealthy! int32; 6 expectedPods! int32;
+    7 conditions? []meta.Condition
 """

@@ -63,6 +63,6 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.PodTemplate: 1 metadata meta.ObjectMeta; 2 template core.PodTemplateSpec
-core.PodTemplateList: 1 metadata meta.ListMeta; 2 items []core.PodTemplate
+core.PodTemplate: 1 metadata! meta.ObjectMeta; 2 template! core.PodTemplateSpec
+core.PodTemplateList: 1 metadata! meta.ListMeta; 2 items* []core.PodTemplate
 """

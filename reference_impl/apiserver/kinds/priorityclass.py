@@ -116,7 +116,7 @@ PRINTERS = {
 
 
 MESSAGES = """
-scheduling.PriorityClass: 1 metadata meta.ObjectMeta; 2 value int32; 3 globalDefault? bool; 4 description? string;
+scheduling.PriorityClass: 1 metadata! meta.ObjectMeta; 2 value! int32; 3 globalDefault? bool; 4 description? string;
     5 preemptionPolicy string
-scheduling.PriorityClassList: 1 metadata meta.ListMeta; 2 items []scheduling.PriorityClass
+scheduling.PriorityClassList: 1 metadata! meta.ListMeta; 2 items* []scheduling.PriorityClass
 """

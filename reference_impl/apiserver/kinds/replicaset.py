@@ -98,12 +98,12 @@ PRINTERS = {
 
 
 MESSAGES = """
-apps.ReplicaSet: 1 metadata meta.ObjectMeta; 2 spec apps.ReplicaSetSpec; 3 status apps.ReplicaSetStatus
-apps.ReplicaSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+apps.ReplicaSet: 1 metadata! meta.ObjectMeta; 2 spec! apps.ReplicaSetSpec; 3 status! apps.ReplicaSetStatus
+apps.ReplicaSetCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time; 4 reason? string;
     5 message? string
-apps.ReplicaSetList: 1 metadata meta.ListMeta; 2 items []apps.ReplicaSet
-apps.ReplicaSetSpec: 1 replicas int32; 4 minReadySeconds? int32; 2 selector meta.LabelSelector;
-    3 template core.PodTemplateSpec
-apps.ReplicaSetStatus: 1 replicas int32; 2 fullyLabeledReplicas? int32; 4 readyReplicas? int32;
+apps.ReplicaSetList: 1 metadata! meta.ListMeta; 2 items* []apps.ReplicaSet
+apps.ReplicaSetSpec: 1 replicas int32; 4 minReadySeconds? int32; 2 selector* meta.LabelSelector;
+    3 template! core.PodTemplateSpec
+apps.ReplicaSetStatus: 1 replicas! int32; 2 fullyLabeledReplicas? int32; 4 readyReplicas? int32;
     5 availableReplicas? int32; 3 observedGeneration? int64; 6 conditions? []apps.ReplicaSetCondition
 """

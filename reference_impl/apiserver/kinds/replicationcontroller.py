@@ -115,13 +115,13 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.ReplicationController: 1 metadata meta.ObjectMeta; 2 spec core.ReplicationControllerSpec;
-    3 status core.ReplicationControllerStatus
-core.ReplicationControllerCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time;
+core.ReplicationController: 1 metadata! meta.ObjectMeta; 2 spec! core.ReplicationControllerSpec;
+    3 status! core.ReplicationControllerStatus
+core.ReplicationControllerCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time;
     4 reason? string; 5 message? string
-core.ReplicationControllerList: 1 metadata meta.ListMeta; 2 items []core.ReplicationController
+core.ReplicationControllerList: 1 metadata! meta.ListMeta; 2 items* []core.ReplicationController
 core.ReplicationControllerSpec: 1 replicas int32; 4 minReadySeconds? int32; 2 selector? {}string;
     3 template core.PodTemplateSpec
-core.ReplicationControllerStatus: 1 replicas int32; 2 fullyLabeledReplicas? int32; 4 readyReplicas? int32;
+core.ReplicationControllerStatus: 1 replicas! int32; 2 fullyLabeledReplicas? int32; 4 readyReplicas? int32;
     5 availableReplicas? int32; 3 observedGeneration? int64; 6 conditions? []core.ReplicationControllerCondition
 """

@@ -194,10 +194,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.ResourceQuota: 1 metadata meta.ObjectMeta; 2 spec core.ResourceQuotaSpec; 3 status core.ResourceQuotaStatus
-core.ResourceQuotaList: 1 metadata meta.ListMeta; 2 items []core.ResourceQuota
+core.ResourceQuota: 1 metadata! meta.ObjectMeta; 2 spec! core.ResourceQuotaSpec; 3 status! core.ResourceQuotaStatus
+core.ResourceQuotaList: 1 metadata! meta.ListMeta; 2 items* []core.ResourceQuota
 core.ResourceQuotaSpec: 1 hard? {}resource.Quantity; 2 scopes? []string; 3 scopeSelector core.ScopeSelector
 core.ResourceQuotaStatus: 1 hard? {}resource.Quantity; 2 used? {}resource.Quantity
 core.ScopeSelector: 1 matchExpressions? []core.ScopedResourceSelectorRequirement
-core.ScopedResourceSelectorRequirement: 1 scopeName string; 2 operator string; 3 values? []string
+core.ScopedResourceSelectorRequirement: 1 scopeName! string; 2 operator! string; 3 values? []string
 """

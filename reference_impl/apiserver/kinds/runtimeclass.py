@@ -82,8 +82,8 @@ PRINTERS = {
 
 MESSAGES = """
 node.Overhead: 1 podFixed? {}resource.Quantity
-node.RuntimeClass: 1 metadata meta.ObjectMeta; 2 handler string; 3 overhead node.Overhead;
+node.RuntimeClass: 1 metadata! meta.ObjectMeta; 2 handler! string; 3 overhead node.Overhead;
     4 scheduling node.Scheduling
-node.RuntimeClassList: 1 metadata meta.ListMeta; 2 items []node.RuntimeClass
+node.RuntimeClassList: 1 metadata! meta.ListMeta; 2 items* []node.RuntimeClass
 node.Scheduling: 1 nodeSelector? {}string; 2 tolerations? []core.Toleration
 """

@@ -120,6 +120,6 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.Secret: 1 metadata meta.ObjectMeta; 5 immutable bool; 2 data? {}bytes; 4 stringData? {}string; 3 type? string
-core.SecretList: 1 metadata meta.ListMeta; 2 items []core.Secret
+core.Secret: 1 metadata! meta.ObjectMeta; 5 immutable bool; 2 data? {}bytes; 4 stringData? {}string; 3 type? string
+core.SecretList: 1 metadata! meta.ListMeta; 2 items* []core.Secret
 """

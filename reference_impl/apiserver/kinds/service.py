@@ -528,17 +528,17 @@ MESSAGES = """
 core.ClientIPConfig: 1 timeoutSeconds int32
 core.LoadBalancerIngress: 1 ip? string; 2 hostname? string; 4 ports? []core.PortStatus
 core.LoadBalancerStatus: 1 ingress? []core.LoadBalancerIngress
-core.PortStatus: 1 port int32; 2 protocol string; 3 error string
-core.Service: 1 metadata meta.ObjectMeta; 2 spec core.ServiceSpec; 3 status core.ServiceStatus
-core.ServiceList: 1 metadata meta.ListMeta; 2 items []core.Service
-core.ServicePort: 1 name? string; 2 protocol? string; 6 appProtocol string; 3 port int32;
-    4 targetPort intstr.IntOrString; 5 nodePort? int32
+core.PortStatus: 1 port! int32; 2 protocol! string; 3 error string
+core.Service: 1 metadata! meta.ObjectMeta; 2 spec! core.ServiceSpec; 3 status! core.ServiceStatus
+core.ServiceList: 1 metadata! meta.ListMeta; 2 items* []core.Service
+core.ServicePort: 1 name? string; 2 protocol? string; 6 appProtocol string; 3 port! int32;
+    4 targetPort! intstr.IntOrString; 5 nodePort? int32
 core.ServiceSpec: 1 ports? []core.ServicePort; 2 selector? {}string; 3 clusterIP? string; 18 clusterIPs? []string;
     4 type? string; 5 externalIPs? []string; 7 sessionAffinity? string; 8 loadBalancerIP? string;
     9 loadBalancerSourceRanges? []string; 10 externalName? string; 11 externalTrafficPolicy? string;
     12 healthCheckNodePort? int32; 13 publishNotReadyAddresses? bool;
     14 sessionAffinityConfig core.SessionAffinityConfig; 19 ipFamilies? []string; 17 ipFamilyPolicy string;
     20 allocateLoadBalancerNodePorts bool; 21 loadBalancerClass string; 22 internalTrafficPolicy string
-core.ServiceStatus: 1 loadBalancer core.LoadBalancerStatus; 2 conditions? []meta.Condition
+core.ServiceStatus: 1 loadBalancer! core.LoadBalancerStatus; 2 conditions? []meta.Condition
 core.SessionAffinityConfig: 1 clientIP core.ClientIPConfig
 """

@@ -46,7 +46,7 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.ServiceAccount: 1 metadata meta.ObjectMeta; 2 secrets? []core.ObjectReference;
+core.ServiceAccount: 1 metadata! meta.ObjectMeta; 2 secrets? []core.ObjectReference;
     3 imagePullSecrets? []core.LocalObjectReference; 4 automountServiceAccountToken bool
-core.ServiceAccountList: 1 metadata meta.ListMeta; 2 items []core.ServiceAccount
+core.ServiceAccountList: 1 metadata! meta.ListMeta; 2 items* []core.ServiceAccount
 """

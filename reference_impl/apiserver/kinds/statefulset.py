@@ -238,17 +238,17 @@ PRINTERS = {
 
 MESSAGES = """
 apps.RollingUpdateStatefulSetStrategy: 1 partition int32
-apps.StatefulSet: 1 metadata meta.ObjectMeta; 2 spec apps.StatefulSetSpec; 3 status apps.StatefulSetStatus
-apps.StatefulSetCondition: 1 type string; 2 status string; 3 lastTransitionTime meta.Time; 4 reason? string;
+apps.StatefulSet: 1 metadata! meta.ObjectMeta; 2 spec! apps.StatefulSetSpec; 3 status! apps.StatefulSetStatus
+apps.StatefulSetCondition: 1 type! string; 2 status! string; 3 lastTransitionTime! meta.Time; 4 reason? string;
     5 message? string
-apps.StatefulSetList: 1 metadata meta.ListMeta; 2 items []apps.StatefulSet
+apps.StatefulSetList: 1 metadata! meta.ListMeta; 2 items* []apps.StatefulSet
 apps.StatefulSetPersistentVolumeClaimRetentionPolicy: 1 whenDeleted? string; 2 whenScaled? string
-apps.StatefulSetSpec: 1 replicas int32; 2 selector meta.LabelSelector; 3 template core.PodTemplateSpec;
-    4 volumeClaimTemplates? []core.PersistentVolumeClaim; 5 serviceName string; 6 podManagementPolicy? string;
-    7 updateStrategy apps.StatefulSetUpdateStrategy; 8 revisionHistoryLimit int32; 9 minReadySeconds? int32;
+apps.StatefulSetSpec: 1 replicas int32; 2 selector* meta.LabelSelector; 3 template! core.PodTemplateSpec;
+    4 volumeClaimTemplates? []core.PersistentVolumeClaim; 5 serviceName! string; 6 podManagementPolicy? string;
+    7 updateStrategy! apps.StatefulSetUpdateStrategy; 8 revisionHistoryLimit int32; 9 minReadySeconds? int32;
     10 persistentVolumeClaimRetentionPolicy apps.StatefulSetPersistentVolumeClaimRetentionPolicy
-apps.StatefulSetStatus: 1 observedGeneration? int64; 2 replicas int32; 3 readyReplicas? int32; 4 currentReplicas? int32;
-    5 updatedReplicas? int32; 6 currentRevision? string; 7 updateRevision? string; 9 collisionCount int32;
-    10 conditions? []apps.StatefulSetCondition; 11 availableReplicas int32
+apps.StatefulSetStatus: 1 observedGeneration? int64; 2 replicas! int32; 3 readyReplicas? int32;
+    4 currentReplicas? int32; 5 updatedReplicas? int32; 6 currentRevision? string; 7 updateRevision? string;
+    9 collisionCount int32; 10 conditions? []apps.StatefulSetCondition; 11 availableReplicas! int32
 apps.StatefulSetUpdateStrategy: 1 type? string; 2 rollingUpdate apps.RollingUpdateStatefulSetStrategy
 """

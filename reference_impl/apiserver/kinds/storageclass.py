@@ -130,10 +130,10 @@ PRINTERS = {
 
 
 MESSAGES = """
-core.TopologySelectorLabelRequirement: 1 key string; 2 values []string
+core.TopologySelectorLabelRequirement: 1 key! string; 2 values* []string
 core.TopologySelectorTerm: 1 matchLabelExpressions? []core.TopologySelectorLabelRequirement
-storage.StorageClass: 1 metadata meta.ObjectMeta; 2 provisioner string; 3 parameters? {}string; 4 reclaimPolicy string;
-    5 mountOptions? []string; 6 allowVolumeExpansion bool; 7 volumeBindingMode string;
+storage.StorageClass: 1 metadata! meta.ObjectMeta; 2 provisioner! string; 3 parameters? {}string;
+    4 reclaimPolicy string; 5 mountOptions? []string; 6 allowVolumeExpansion bool; 7 volumeBindingMode string;
     8 allowedTopologies? []core.TopologySelectorTerm
-storage.StorageClassList: 1 metadata meta.ListMeta; 2 items []storage.StorageClass
+storage.StorageClassList: 1 metadata! meta.ListMeta; 2 items* []storage.StorageClass
 """

@@ -160,12 +160,12 @@ PRINTERS = {
 
 
 MESSAGES = """
-storage.VolumeAttachment: 1 metadata meta.ObjectMeta; 2 spec storage.VolumeAttachmentSpec;
-    3 status storage.VolumeAttachmentStatus
-storage.VolumeAttachmentList: 1 metadata meta.ListMeta; 2 items []storage.VolumeAttachment
+storage.VolumeAttachment: 1 metadata! meta.ObjectMeta; 2 spec! storage.VolumeAttachmentSpec;
+    3 status! storage.VolumeAttachmentStatus
+storage.VolumeAttachmentList: 1 metadata! meta.ListMeta; 2 items* []storage.VolumeAttachment
 storage.VolumeAttachmentSource: 1 persistentVolumeName string; 2 inlineVolumeSpec core.PersistentVolumeSpec
-storage.VolumeAttachmentSpec: 1 attacher string; 2 source storage.VolumeAttachmentSource; 3 nodeName string
-storage.VolumeAttachmentStatus: 1 attached bool; 2 attachmentMetadata? {}string; 3 attachError storage.VolumeError;
+storage.VolumeAttachmentSpec: 1 attacher! string; 2 source! storage.VolumeAttachmentSource; 3 nodeName! string
+storage.VolumeAttachmentStatus: 1 attached! bool; 2 attachmentMetadata? {}string; 3 attachError storage.VolumeError;
     4 detachError storage.VolumeError
-storage.VolumeError: 1 time meta.Time; 2 message? string
+storage.VolumeError: 1 time! meta.Time; 2 message? string
 """

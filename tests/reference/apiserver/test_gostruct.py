@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from reference_impl.apiserver.core import gostruct, protobuf
 from reference_impl.apiserver.storage.etcd3 import decode, encode, read_back
 from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
@@ -22,11 +24,61 @@ def fields_of(managed_fields: list[dict]) -> dict:
 
 def test_omitempty_zero_values_are_left_out():
     """hostNetwork false, nodeName "", stdin false, hostPort 0, name "" and empty lists are
-    `omitempty` and no pointers: Go writes nothing for them."""
+    `omitempty` and no pointers: Go writes nothing for them (but `resources: {}`, a struct)."""
     spec = gostruct.as_encoded(copy.deepcopy(ZEROS_POD))["spec"]
     assert "nodeName" not in spec and "hostNetwork" not in spec and "tolerations" not in spec
     assert spec["containers"][0] == {"name": "c", "image": "nginx", "ports": [{"containerPort": 80}],
-                                     "securityContext": {"privileged": False}}
+                                     "resources": {}, "securityContext": {"privileged": False}}
+
+
+def test_an_event_carries_the_zeros_go_always_writes():
+    """A struct value is written even with omitempty (`source: {}`), a zero Time as null, and a
+    scalar without omitempty as its zero (`reportingComponent: ""`), as the real server answers
+    for an Event sent with none of them."""
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e", "namespace": "n"},
+             "involvedObject": {"kind": "Pod", "name": "p", "namespace": "n"}, "reason": "R"}
+    assert gostruct.as_encoded(event) == {
+        "kind": "Event", "apiVersion": "v1", "metadata": {"name": "e", "namespace": "n", "creationTimestamp": None},
+        "involvedObject": {"kind": "Pod", "namespace": "n", "name": "p"}, "reason": "R", "source": {},
+        "firstTimestamp": None, "lastTimestamp": None, "eventTime": None, "reportingComponent": "",
+        "reportingInstance": ""}
+
+
+def test_structs_left_out_are_written_as_their_own_zero():
+    """A Deployment sent without status has `status: {}`, without strategy `strategy: {}`, and its
+    template's ObjectMeta a null creationTimestamp."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                  "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}}
+    encoded = gostruct.as_encoded(deployment)
+    assert encoded["status"] == {} and encoded["spec"]["strategy"] == {}
+    assert encoded["spec"]["template"]["metadata"] == {"creationTimestamp": None}
+
+
+@pytest.mark.parametrize("kind", ["FlowSchema", "PriorityLevelConfiguration"])
+def test_a_flowcontrol_object_carries_its_empty_status(kind):
+    """The flowcontrol layouts (one template for v1beta1 and v1beta2) know their struct values too:
+    a FlowSchema or PriorityLevelConfiguration created without status has `status: {}`, as on
+    the real server."""
+    obj = {"apiVersion": "flowcontrol.apiserver.k8s.io/v1beta2", "kind": kind, "metadata": {"name": "f"}}
+    assert gostruct.as_encoded(obj)["status"] == {}
+
+
+def test_nil_pointers_and_lists_without_omitempty_are_null():
+    """A ClusterRole's rules ([]PolicyRule, no omitempty) and a Deployment's selector
+    (*LabelSelector, no omitempty) are null when left out; a pointer with omitempty is left out."""
+    role = gostruct.as_encoded({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                                "metadata": {"name": "r"}})
+    assert role["rules"] is None and "aggregationRule" not in role
+    spec = gostruct.as_encoded({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}})["spec"]
+    assert spec["selector"] is None and "replicas" not in spec
+
+
+def test_a_null_decodes_as_the_fields_zero():
+    """null for a struct value is its zero (written), for a pointer with omitempty nil (left out)."""
+    deployment = gostruct.as_encoded({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+                                      "spec": {"replicas": None, "strategy": None}, "status": None})
+    assert deployment["status"] == {} and deployment["spec"]["strategy"] == {}
+    assert "replicas" not in deployment["spec"]
 
 
 def test_decoding_keeps_empty_lists_and_maps_for_validation_to_see():
@@ -45,11 +97,12 @@ def test_a_pointers_zero_value_is_kept():
 
 
 def test_a_priority_class_drops_global_default_false_and_an_empty_description():
-    """PriorityClass's globalDefault and description are `omitempty`; value is not."""
+    """PriorityClass's globalDefault and description are `omitempty`; value is not (and
+    ObjectMeta's creationTimestamp, a struct, is written null until it is set)."""
     pc = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": "p"},
           "description": "", "globalDefault": False, "value": 0}
     assert gostruct.as_encoded(pc) == {"kind": "PriorityClass", "apiVersion": "scheduling.k8s.io/v1",
-                                       "metadata": {"name": "p"}, "value": 0}
+                                       "metadata": {"name": "p", "creationTimestamp": None}, "value": 0}
 
 
 def test_fields_are_in_struct_order_with_kind_first():
@@ -60,9 +113,9 @@ def test_fields_are_in_struct_order_with_kind_first():
                                     "image": "i"}]},
            "metadata": {"name": "p"}, "apiVersion": "v1", "kind": "Pod"}
     encoded = gostruct.as_encoded(pod)
-    assert list(encoded) == ["kind", "apiVersion", "metadata", "spec"]
+    assert list(encoded) == ["kind", "apiVersion", "metadata", "spec", "status"]
     container = encoded["spec"]["containers"][0]
-    assert list(container) == ["name", "image", "envFrom", "livenessProbe"]
+    assert list(container) == ["name", "image", "envFrom", "resources", "livenessProbe"]
     assert list(container["livenessProbe"]) == ["exec", "periodSeconds"]
 
 
@@ -132,3 +185,34 @@ def test_a_service_sent_with_empty_ip_families_gets_the_default_family(chain):
                "spec": {"ports": [{"port": 80}], "ipFamilies": []}}
     code, created = call(chain, "POST", ns_path(chain, "services"), service)
     assert code == 201 and created["spec"]["ipFamilies"] == ["IPv4"]
+
+
+def test_a_create_manages_none_of_the_zeros_go_writes(chain):
+    """A create's managed fields are what differs from the kind's zero object, which holds the
+    zeros Go always writes: an Event sent without them names none (as the real server's), while
+    a ReplicationController's template (a pointer, absent from the zero) names its null
+    creationTimestamp."""
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "reason": "R",
+             "involvedObject": {"kind": "Pod", "name": "p", "namespace": chain.namespace}}
+    code, created = call(chain, "POST", ns_path(chain, "events"), event)
+    assert code == 201 and created["reportingComponent"] == "" and created["source"] == {}
+    assert set(fields_of(created["metadata"]["managedFields"])) == {"f:involvedObject", "f:reason"}
+    controller = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                  "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+                      "containers": [{"name": "c", "image": "i"}]}}}}
+    code, created = call(chain, "POST", ns_path(chain, "replicationcontrollers"), controller)
+    assert code == 201
+    template = fields_of(created["metadata"]["managedFields"])["f:spec"]["f:template"]
+    assert "f:creationTimestamp" in template["f:metadata"]
+
+
+def test_a_pointer_struct_the_layouts_know_is_managed_itself(chain):
+    """A ReplicationController's template is a *PodTemplateSpec (no '!' in its layout), absent
+    from the zero object: a create adds it, so its managed fields hold its own '.', as the real
+    server's do."""
+    controller = {"apiVersion": "v1", "kind": "ReplicationController", "metadata": {"name": "rc"},
+                  "spec": {"selector": {"a": "b"}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {
+                      "containers": [{"name": "c", "image": "i"}]}}}}
+    code, created = call(chain, "POST", ns_path(chain, "replicationcontrollers"), controller)
+    assert code == 201
+    assert "." in fields_of(created["metadata"]["managedFields"])["f:spec"]["f:template"]

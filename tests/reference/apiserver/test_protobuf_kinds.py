@@ -467,7 +467,7 @@ def _put_status(chain, path: str, current: dict, status: dict | None) -> tuple[i
     ("nodes", "", {"apiVersion": "v1", "kind": "Node", "metadata": {"name": "pb-status-node"}},
      {"capacity": {"cpu": "4", "pods": "110"}, "addresses": [{"type": "InternalIP", "address": "10.0.0.5"}],
       "conditions": [{"type": "Ready", "status": "True", "lastHeartbeatTime": "2023-11-14T22:13:20Z",
-                      "reason": "KubeletReady"}],
+                      "lastTransitionTime": "2023-11-14T22:13:20Z", "reason": "KubeletReady"}],
       "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}}}),
 ])
 def test_a_protobuf_status_update_stores_the_status_it_sent(chain, plural, group, body, status):
