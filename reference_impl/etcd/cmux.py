@@ -2,8 +2,8 @@
 the HTTP/2 preface is gRPC, anything else is HTTP/1 (/version, /health, /metrics and the
 grpc-gateway JSON API, clienthttp.py).
 
-Python's gRPC server cannot be handed a connection, so it listens on a loopback port of its own
-and `ClientListener` relays each gRPC connection's bytes to it unchanged, one thread a
+Python's gRPC server cannot be handed a connection, so it listens on an abstract Unix socket of
+its own and `ClientListener` relays each gRPC connection's bytes to it unchanged, one thread a
 direction, by Linux's splice(2): the bytes never enter Python, and a call costs a few system
 calls more (300 sequential Range or Put calls took as long as on the gRPC port itself, within
 noise). An HTTP/1 connection is answered in its own thread by `clienthttp.ClientHandler`.
@@ -19,6 +19,7 @@ from reference_impl.mirrors import mirrors
 
 HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"  # what every HTTP/2 (so gRPC) client sends first
 RELAY_BUFFER = 64 * 1024
+GRPC_SOCKET_PREFIX = "kubeatlas-etcd-grpc-"  # the gRPC server's abstract socket: PREFIX<pid>-<server>
 SNIFF_TIMEOUT = 10.0  # seconds a new connection gets to send enough bytes to be told apart
 
 
@@ -51,8 +52,8 @@ class ClientListener:
 
     @mirrors("(*go.etcd.io/etcd/server/v3/embed.serveCtx).serve")
     def start(self, grpc_address: str, serve_http: Callable[[socket.socket, tuple], None]) -> None:
-        host, _, port = grpc_address.rpartition(":")
-        self._grpc_address = (host, int(port))
+        """Serve; `grpc_address` is gRPC's `unix-abstract:NAME`."""
+        self._grpc_address = "\0" + grpc_address.removeprefix("unix-abstract:")
         self._serve_http = serve_http
         self._thread = threading.Thread(target=self._accept, name="etcd-client-listener", daemon=True)
         self._thread.start()
@@ -116,10 +117,10 @@ class ClientListener:
             connection.settimeout(None)
 
     def _relay_grpc(self, client: socket.socket) -> None:
-        backend = socket.create_connection(self._grpc_address)
-        backend.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        backend = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self._track(backend)
         try:
+            backend.connect(self._grpc_address)
             back = threading.Thread(target=_copy, args=(backend, client), name="etcd-grpc-relay",
                                     daemon=True)
             back.start()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
+import os
 import socket
 import sys
 import threading
@@ -37,6 +38,7 @@ from urllib.parse import urlsplit
 from reference_impl.etcd.alarm import backend_quota
 from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
+from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
@@ -53,7 +55,6 @@ from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
-GRPC_HOST = "127.0.0.1"  # where the gRPC server listens, behind the client listeners
 
 
 class BadListenURL(EtcdError):
@@ -184,11 +185,13 @@ def _listen_client(listen: ListenURL) -> tuple[ClientListener, ListenURL]:
 
 
 def _bind_grpc(grpc_server) -> str:
-    """The loopback address the client listeners relay gRPC connections to."""
-    port = grpc_server.add_insecure_port(f"{GRPC_HOST}:0")
-    if port == 0:
-        raise CannotListen(address=f"{GRPC_HOST}:0", problem="gRPC could not bind it")
-    return f"{GRPC_HOST}:{port}"
+    """The address the client listeners relay gRPC connections to: a Unix socket in the abstract
+    namespace, so the relay takes no TCP port (an ephemeral loopback port could be one another
+    member of a local cluster has been told to listen on) and leaves no file behind."""
+    address = f"unix-abstract:{cmux.GRPC_SOCKET_PREFIX}{os.getpid()}-{id(grpc_server):x}"
+    if grpc_server.add_insecure_port(address) == 0:
+        raise CannotListen(address=address, problem="gRPC could not bind it")
+    return address
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
