@@ -920,6 +920,8 @@ def is_upgrade_request(request: Request) -> bool:
 
 # The methods the API installer registers routes for.
 ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+# Subresources whose connection is upgraded and proxied to the kubelet: no media type is negotiated.
+UPGRADED_SUBRESOURCES = ("exec", "attach", "portforward")
 TOKEN_REQUEST_VERSION = "authentication.k8s.io/v1"  # what serviceaccounts/token creates
 
 
@@ -956,13 +958,14 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.generic_server_response(405)
-        if request.method not in ROUTED_METHODS and not resource.custom:
-            # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
-            raise errors.generic_server_response(405)
-        if request.method not in (*ROUTED_METHODS, "HEAD") and resource.custom:
-            # The CRD handler serves by the request's verb (HEAD's is get or list) and refuses the
-            # rest, whose verb is "".
-            raise errors.method_not_allowed(resource.plural, verb, resource.group)
+        if request.method not in ROUTED_METHODS:
+            if not resource.custom:
+                # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
+                raise errors.generic_server_response(405)
+            if request.method != "HEAD":
+                # The CRD handler serves by the request's verb (HEAD's is get or list) and refuses the
+                # rest, whose verb is "".
+                raise errors.method_not_allowed(resource.plural, verb, resource.group)
         if sub and verb not in discovery.SUBRESOURCES[sub][3]:
             # A subresource's path is routed for its own verbs only, never to the parent's delete,
             # create or get (DELETE .../scale deleted the Deployment). The CRD handler serves its
@@ -973,8 +976,8 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and sub not in ("exec", "attach", "portforward") and not route_accepts(request.header("Accept"),
-                                                     LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
+        if not resource.custom and sub not in UPGRADED_SUBRESOURCES and not route_accepts(
+                request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
         if not sub and verb not in resource.verbs:
             raise errors.generic_server_response(405)
