@@ -35,6 +35,7 @@ import json
 import multiprocessing
 import os
 import platform
+import re
 import shutil
 import signal
 import socket
@@ -111,16 +112,19 @@ def real_etcd(data_dir: Path):
 
 
 @contextmanager
-def reference(data_dir: Path):
+def reference(data_dir: Path, http_apart: bool = False):
+    """The reference etcd on a free port; `http_apart` gives HTTP a port of its own
+    (--listen-client-http-urls), leaving the client port to gRPC alone."""
+    apart = ["--listen-client-http-urls", "http://127.0.0.1:0"] if http_apart else []
     process = subprocess.Popen(
         [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-         "--listen-client-urls", "http://127.0.0.1:0"],
+         "--listen-client-urls", "http://127.0.0.1:0", *apart],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = process.stdout.readline()
         if "ready" not in line:
             raise SystemExit(f"reference did not start: {line!r}")
-        address = line.split()[-1].removeprefix("http://")
+        address = re.search(r"http://(\S+?)[,\s]", line + " ").group(1)  # the first: gRPC's
         _wait_serving(address, process)
         yield address, process.pid
     finally:

@@ -9,7 +9,9 @@ each a futex wake and a context switch) and how much is the reference etcd's cod
 
 Each workload runs 1 client thread, then 8, on one channel; the server's utime+stime and its
 threads' voluntary plus involuntary context switches are read from /proc before and after. The
-servers run one after the other. Prints a table and writes benchmarks/results/rpc_cost.json.
+reference etcd runs twice: its client port shared with HTTP, as etcd's (cmux.py relays gRPC to
+the gRPC server), then with --listen-client-http-urls (gRPC served on the client port itself).
+The servers run one after the other. Prints a table and writes benchmarks/results/rpc_cost.json.
 
     python benchmarks/rpc_cost.py [--calls 3000]
 """
@@ -106,6 +108,8 @@ def main() -> None:
             results["etcd 3.4"] = workloads(address, pid, args.calls, True)
         with reference(Path(scratch) / "reference") as (address, pid):
             results["reference etcd"] = workloads(address, pid, args.calls, True)
+        with reference(Path(scratch) / "reference-apart", http_apart=True) as (address, pid):
+            results["ref., gRPC port"] = workloads(address, pid, args.calls, True)
     port = _free_port()
     idle = multiprocessing.Process(target=_serve_idle, args=(port, 16), daemon=True)
     idle.start()

@@ -7,6 +7,10 @@ its own and `ClientListener` relays each gRPC connection's bytes to it unchanged
 direction, by Linux's splice(2): the bytes never enter Python, and a call costs a few system
 calls more (300 sequential Range or Put calls took as long as on the gRPC port itself, within
 noise). An HTTP/1 connection is answered in its own thread by `clienthttp.ClientHandler`.
+
+With --listen-client-http-urls (etcd 3.4.27, 3.5.9 and later) the client URLs are gRPC's alone,
+bound by the gRPC server itself with no relay, and the HTTP URLs are listeners made with
+`http_only`, which serve every connection as HTTP/1 without sniffing.
 """
 from __future__ import annotations
 
@@ -30,9 +34,10 @@ def is_http2(first: bytes) -> bool:
 
 class ClientListener:
     """One --listen-client-urls listener: bound when made, serving once started, closed by stop.
-    gRPC connections go to `grpc_address`; HTTP/1 ones to `serve_http(connection, peer)`."""
+    gRPC connections go to `grpc_address`; HTTP/1 ones to `serve_http(connection, peer)`.
+    An `http_only` listener (a --listen-client-http-urls one) takes every connection as HTTP/1."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, http_only: bool = False) -> None:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self._socket = socket.socket(family, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -42,6 +47,7 @@ class ClientListener:
         except OSError:
             self._socket.close()
             raise
+        self._http_only = http_only
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -89,7 +95,7 @@ class ClientListener:
     def _dispatch(self, connection: socket.socket, peer: tuple) -> None:
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if self._sniff_http2(connection):
+            if not self._http_only and self._sniff_http2(connection):
                 self._relay_grpc(connection)
             else:
                 self._serve_http(connection, peer)

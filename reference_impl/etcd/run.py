@@ -1,7 +1,9 @@
 """Run the reference etcd as a server: `run(data_dir, listen_client_urls)` serves the etcd v3 gRPC
 API on each listen URL until SIGTERM or SIGINT, printing one "ready" line with the addresses it
 bound once clients can connect. As etcd's, a client URL also answers HTTP/1 (cmux.py): /version,
-/health, /metrics and the JSON gateway (clienthttp.py).
+/health, /metrics and the JSON gateway (clienthttp.py), unless --listen-client-http-urls gives
+HTTP listeners of its own (as etcd 3.4.27 and 3.5.9 have it): then the client URLs serve gRPC
+alone, with nothing between the gRPC server and its clients.
 
 `kubeatlas run etcd --data-dir DIR --listen-client-urls URL` calls `run`; so does
 `python -m reference_impl.etcd.run` (the same flags), which the integration tests start. A port
@@ -174,14 +176,31 @@ def _listen_metrics(listen: ListenURL) -> tuple[MetricsListener, ListenURL]:
     return metrics, ListenURL(listen.host, metrics.port)
 
 
-def _listen_client(listen: ListenURL) -> tuple[ClientListener, ListenURL]:
+def _listen_client(listen: ListenURL, http_only: bool = False) -> tuple[ClientListener, ListenURL]:
     _check_free(listen)
     try:
-        listener = ClientListener(listen.host, listen.port)
+        listener = ClientListener(listen.host, listen.port, http_only)
     except OSError as err:
         problem = "the port is already in use" if err.errno == errno.EADDRINUSE else err.strerror
         raise CannotListen(address=listen.address, problem=problem or str(err)) from None
     return listener, ListenURL(listen.host, listener.port)
+
+
+def _listen_grpc(grpc_server, listen: ListenURL) -> ListenURL:
+    """A client URL the gRPC server binds itself, with --listen-client-http-urls given."""
+    _check_free(listen)
+    port = grpc_server.add_insecure_port(listen.address)
+    if port == 0:
+        raise CannotListen(address=listen.address, problem="gRPC could not bind it")
+    return ListenURL(listen.host, port)
+
+
+def _split_http(listens: list[ListenURL], http_listens: list[ListenURL]) -> None:
+    """Refuse a URL given to both flags, as etcd does (a port of 0 is a new port each time)."""
+    for listen in http_listens:
+        if listen.port and listen in listens:
+            raise BadListenURL(flag="--listen-client-http-urls", url=listen.url,
+                               problem="is in --listen-client-urls too: one URL cannot be both")
 
 
 def _bind_grpc(grpc_server) -> str:
@@ -199,7 +218,7 @@ def _bind_grpc(grpc_server) -> str:
          "(*go.etcd.io/etcd/server/v3/embed.Etcd).serveMetrics",
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
-        *, listen_metrics_urls: str | Sequence[str] | None = None, name: str = "default", initial_cluster: str | None = None,
+        *, listen_client_http_urls: str | Sequence[str] | None = None, listen_metrics_urls: str | Sequence[str] | None = None, name: str = "default", initial_cluster: str | None = None,
         initial_cluster_state: str = "new", initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN,
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
@@ -212,6 +231,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     Without `initial_cluster`, etcd's default: NAME=http://localhost:2380, the only member of a
     new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
     listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`.
+    `listen_client_http_urls`, if given, serve HTTP/1 alone and leave `listen_client_urls` to gRPC.
     `listen_metrics_urls`, if given, answer GET /health and /metrics over HTTP from the start,
     before the member is ready, as etcd's do.
     Raises EtcdError subclasses whose str is one line (BadListenURL, CannotListen,
@@ -224,6 +244,9 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     if election_ms <= heartbeat_ms:
         raise ErrBadCluster(problem="--election-timeout must be greater than --heartbeat-interval")
     listens = parse_listen_urls(listen_client_urls)
+    http_listens = (parse_listen_urls(listen_client_http_urls, "--listen-client-http-urls")
+                    if listen_client_http_urls else [])
+    _split_http(listens, http_listens)
     metrics_listens = (parse_listen_urls(listen_metrics_urls, "--listen-metrics-urls")
                        if listen_metrics_urls else [])
     lone = initial_cluster is None
@@ -244,9 +267,14 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     clients: list[tuple[ClientListener, ListenURL]] = []
     try:
         grpc_address = _bind_grpc(grpc_server)
-        for listen in listens:
-            clients.append(_listen_client(listen))
-        bound = [url for _, url in clients]
+        if http_listens:
+            bound = [_listen_grpc(grpc_server, listen) for listen in listens]
+            for listen in http_listens:
+                clients.append(_listen_client(listen, http_only=True))
+        else:
+            for listen in listens:
+                clients.append(_listen_client(listen))
+            bound = [url for _, url in clients]
         for listen in metrics_listens:
             metrics.append(_listen_metrics(listen))
         advertised = (tuple(u.strip() for u in advertise_client_urls.split(",") if u.strip())
@@ -268,6 +296,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     for listener, listen in metrics:
         listener.start(etcd, listen.url)
     urls = ", ".join(b.url for b in bound)
+    if http_listens:
+        urls += " (gRPC only), HTTP on " + ", ".join(url.url for _, url in clients)
     if peer_listen is None:
         what = f"reference etcd serving the v3 API on {urls}"
     else:
@@ -370,6 +400,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--listen-client-urls",
                         default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
+    parser.add_argument("--listen-client-http-urls", default=env.get("ETCD_LISTEN_CLIENT_HTTP_URLS"),
+                        help="comma-separated http://HOST:PORT URLs serving HTTP alone (/version, "
+                             "/health, /metrics, the JSON gateway); the client URLs then serve "
+                             "gRPC alone")
     parser.add_argument("--listen-metrics-urls", default=env.get("ETCD_LISTEN_METRICS_URLS"),
                         help="comma-separated http://HOST:PORT URLs answering GET /health and "
                              "/metrics over HTTP (the client URLs answer them too)")
@@ -411,7 +445,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
-    run(args.data_dir, args.listen_client_urls, listen_metrics_urls=args.listen_metrics_urls,
+    run(args.data_dir, args.listen_client_urls, listen_client_http_urls=args.listen_client_http_urls,
+        listen_metrics_urls=args.listen_metrics_urls,
         name=args.name, initial_cluster=args.initial_cluster,
         initial_cluster_state=args.initial_cluster_state,
         initial_cluster_token=args.initial_cluster_token, listen_peer_urls=args.listen_peer_urls,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
+import re
 import shutil
 import signal
 import socket
@@ -52,6 +53,7 @@ class Server:
     process: subprocess.Popen
     peer_url: str
     log: Path
+    ready: str = ""  # the reference's ready line
 
     @property
     def client_url(self) -> str:
@@ -97,8 +99,8 @@ def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
             stop_process(process)
             pytest.fail(f"reference server did not start (stdout {line!r}); its log:\n"
                         f"{log.read_text()[-3000:]}", pytrace=False)
-        address = line.split()[-1].removeprefix("http://")
-        yield Server("reference", address, process, "http://localhost:2380", log)
+        address = re.search(r"http://([^\s,]+)", line).group(1)  # the first: gRPC's
+        yield Server("reference", address, process, "http://localhost:2380", log, line)
     finally:
         stop_process(process)
         process.stdout.close()

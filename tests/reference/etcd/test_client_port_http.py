@@ -4,15 +4,18 @@ them are normalised. Plus the numbers `endpoint status` reports after the same s
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 import re
 import socket
+import subprocess
+import sys
 import time
 
 import pytest
 
-from processes import etcdctl, real_etcd, reference_server, require
+from processes import etcdctl, free_port, real_etcd, reference_server, require
 
 # (method, path, body): answered alike by both servers, in this order.
 REQUESTS: list[tuple[str, str, str | None]] = [
@@ -140,6 +143,35 @@ def test_grpc_still_works_through_the_shared_port(tmp_path):
         started = time.monotonic()
         assert etcdctl(server, "get", "k", "--print-value-only").stdout == "v\n"
         assert time.monotonic() - started < 5
+
+
+def test_http_apart_leaves_the_client_port_to_grpc(tmp_path):
+    """With --listen-client-http-urls (etcd 3.4.27, 3.5.9) HTTP has its own port and the client
+    port serves gRPC alone: etcdctl there, /version on the other, and neither the other way."""
+    with reference_server(tmp_path / "ref", "--listen-client-http-urls", "http://127.0.0.1:0") as server:
+        http = re.findall(r"http://([\d.]+:\d+)", server.ready)[-1]
+        assert http != server.address
+        assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
+        assert exchange(http, "GET", "/version", None).endswith('"etcdcluster":"3.4.0"}')
+        assert exchange(http, "POST", "/v3/kv/range", '{"key":"aw=="}').count('"dg=="') == 1
+        assert "HTTP/1.1" not in exchange(server.address, "GET", "/version", None)
+        on_http = etcdctl(dataclasses.replace(server, address=http), "get", "k",
+                          "--dial-timeout", "1s", "--command-timeout", "2s")
+        assert on_http.returncode != 0
+
+
+def test_one_url_cannot_serve_grpc_alone_and_http_alone(tmp_path):
+    """As etcd: the same URL in --listen-client-urls and --listen-client-http-urls is refused."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    refused = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
+                              str(tmp_path / "d"), "--listen-client-urls", url,
+                              "--listen-client-http-urls", url],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode != 0
+    assert refused.stderr.strip().splitlines()[-1] == (
+        f"reference etcd: error: --listen-client-http-urls: '{url}' is in --listen-client-urls "
+        "too: one URL cannot be both")
 
 
 def test_client_port_metrics_carry_what_check_datascale_reads(tmp_path):
