@@ -4,13 +4,14 @@ grpc-gateway JSON API, clienthttp.py).
 
 Python's gRPC server cannot be handed a connection, so it listens on an abstract Unix socket of
 its own and `ClientListener` relays each gRPC connection's bytes to it unchanged, one thread a
-direction, by Linux's splice(2): the bytes never enter Python, and a call costs a few system
-calls more (300 sequential Range or Put calls took as long as on the gRPC port itself, within
-noise). An HTTP/1 connection is answered in its own thread by `clienthttp.ClientHandler`.
+direction, by Linux's splice(2): the bytes never enter Python. A call still costs two more
+threads woken, which `benchmarks/rpc_cost.py` shows: with 8 clients on one channel, about 40%
+more server CPU a call than on the gRPC server's own port. An HTTP/1 connection is answered in
+its own thread by `clienthttp.ClientHandler`.
 
-With --listen-client-http-urls (etcd 3.4.27, 3.5.9 and later) the client URLs are gRPC's alone,
-bound by the gRPC server itself with no relay, and the HTTP URLs are listeners made with
-`http_only`, which serve every connection as HTTP/1 without sniffing.
+So, as etcd 3.4.27 and 3.5.9 allow, --listen-client-http-urls gives HTTP listeners of their own
+(made with `http_only`: every connection served as HTTP/1, no sniffing) and leaves the client
+URLs to the gRPC server, bound by itself with no relay; `kubeatlas cluster up` runs etcd so.
 """
 from __future__ import annotations
 
