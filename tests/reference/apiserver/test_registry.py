@@ -157,6 +157,16 @@ def test_a_pod_template_tracks_the_generation_of_its_template(registry, ns):
     assert relabelled["metadata"]["generation"] == 2
 
 
+def test_changing_only_a_pods_deprecated_service_account_changes_nothing(registry, ns):
+    """An update that sets spec.serviceAccount alone is no pod update the validation refuses: the
+    conversion keeps serviceAccountName and copies it back (the real kube-apiserver 1.24 answers
+    200 and the pod still runs as its own account)."""
+    registry.create("serviceaccounts", ns, {"metadata": {"name": "default"}})
+    registry.create("pods", ns, pod("p", serviceAccountName="default"))
+    updated = registry.patch("pods", ns, "p", lambda o: {**o, "spec": {**o["spec"], "serviceAccount": "admin"}})
+    assert (updated["spec"]["serviceAccountName"], updated["spec"]["serviceAccount"]) == ("default", "default")
+
+
 def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
     """With JobTrackingWithFinalizers on (beta in 1.24), the job strategy marks a new job with the
     batch.kubernetes.io/job-tracking annotation, beside the annotations it was sent with."""
