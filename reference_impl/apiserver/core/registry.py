@@ -733,3 +733,7 @@ def _generate_job_selector(job: dict) -> None:
     labels.setdefault("controller-uid", uid)
     labels.setdefault("job-name", name)
     _dict_field(_dict_field(spec, "selector"), "matchLabels").setdefault("controller-uid", uid)
+    if not job["metadata"].get("labels"):
+        # SetDefaults_Job once more, as every decode of the stored job runs it: a job sent without
+        # labels (nor template labels to share) reads back with the template's generated ones.
+        job["metadata"]["labels"] = dict(labels)

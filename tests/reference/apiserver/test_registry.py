@@ -177,6 +177,21 @@ def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
     assert created["metadata"]["annotations"] == {"a": "b", "batch.kubernetes.io/job-tracking": ""}
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_job_sent_without_labels_reads_back_with_its_generated_template_labels(registry, ns, dry_run):
+    """generateSelector gives the template job-name and controller-uid; the real kube-apiserver
+    1.24 decodes the stored (or dry-run) job through SetDefaults_Job again, which copies them to
+    the job's empty labels, so `-l job-name=j` finds it."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}],
+                                          "restartPolicy": "Never"}}}}
+    created = registry.create("jobs", ns, job, dry_run=dry_run)
+    uid = created["metadata"]["uid"]
+    assert created["metadata"]["labels"] == {"controller-uid": uid, "job-name": "j"}
+    if not dry_run:
+        assert [j["metadata"]["name"] for j in registry.list("jobs", ns, label_selector="job-name=j")["items"]] == ["j"]
+
+
 def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
     """DryRunnableStorage.Create reads the key a dry run would write: taken, it is the store's
     KeyExists, so the dry run fails as the create would."""
