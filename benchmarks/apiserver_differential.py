@@ -450,16 +450,19 @@ def authz_probes() -> list[Probe]:
 
 def privilege_probes() -> list[Probe]:
     """What admission and the Node authorizer guard, asked by the users they stop: a pod of a
-    missing ServiceAccount; a pod update setting only the deprecated serviceAccount (no change);
+    missing ServiceAccount or with a 100-second projected token; a pod update setting only the deprecated serviceAccount (no change);
     a binding by a user; a node writing another node, a pod not bound to it, a non-mirror pod, an
     unbound token, another node's lease and a restricted label; a CSR asking for system:masters
     and an approval without rights; a service-account-token Secret naming no account; writes into
     a missing and a terminating namespace; and reads around resourceNames with field selectors."""
     ns, pod = f"/api/v1/namespaces/{NAMESPACE}", f"{NAMESPACE}-probe"
     lost = {"metadata": {"name": "lost"}, "spec": {**POD_SPEC, "serviceAccountName": "absent"}}
+    short_token = {"metadata": {"name": "short"}, "spec": {**POD_SPEC, "volumes": [{"name": "t", "projected": {
+        "sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 100}}]}}]}}
     binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod},
                "target": {"apiVersion": "v1", "kind": "Node", "name": pod}}
     probes = [Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(lost)),
+              Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(short_token)),
               Probe("authz", "PATCH", f"{ns}/pods/{pod}", "dryRun=All", MERGE, b'{"spec":{"serviceAccount":"x"}}'),
               Probe("authz", "POST", f"{ns}/pods/{pod}/binding", "", JSON, encode(binding), USER)]
     unbound = {"metadata": {"name": "kubelet-made"}, "spec": {**POD_SPEC, "nodeName": "diff-node"}}
