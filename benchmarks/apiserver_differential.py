@@ -3,9 +3,9 @@ to both, and every answer whose status code, reason or message differs.
 
 Starts the real kube-apiserver (the binary given by path, never fetched or built here) on Debian's
 etcd 3.4 (`/usr/bin/etcd`, or --etcd) with client certificates from a CA made here, a
-service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction`
-and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on the reference etcd,
-with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
+service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction`,
+`--service-cluster-ip-range=10.96.0.0/12` and `--allow-privileged=true`; and the reference
+apiserver on the reference etcd, with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
 rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
 CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
@@ -450,19 +450,23 @@ def authz_probes() -> list[Probe]:
 
 def privilege_probes() -> list[Probe]:
     """What admission and the Node authorizer guard, asked by the users they stop: a pod of a
-    missing ServiceAccount or with a 100-second projected token; a pod update setting only the deprecated serviceAccount (no change);
+    missing ServiceAccount, with a 100-second projected token, or privileged on the host's
+    network (allowed, in a namespace PodSecurity does not restrict); a pod update setting only the deprecated serviceAccount (no change);
     a binding by a user; a node writing another node, a pod not bound to it, a non-mirror pod, an
     unbound token, another node's lease and a restricted label; a CSR asking for system:masters
     and an approval without rights; a service-account-token Secret naming no account; writes into
     a missing and a terminating namespace; and reads around resourceNames with field selectors."""
     ns, pod = f"/api/v1/namespaces/{NAMESPACE}", f"{NAMESPACE}-probe"
     lost = {"metadata": {"name": "lost"}, "spec": {**POD_SPEC, "serviceAccountName": "absent"}}
+    privileged = {"metadata": {"name": "privileged"}, "spec": {"hostNetwork": True, "containers": [
+        {"name": "c", "image": IMAGE, "securityContext": {"privileged": True}}]}}
     short_token = {"metadata": {"name": "short"}, "spec": {**POD_SPEC, "volumes": [{"name": "t", "projected": {
         "sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 100}}]}}]}}
     binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod},
                "target": {"apiVersion": "v1", "kind": "Node", "name": pod}}
     probes = [Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(lost)),
               Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(short_token)),
+              Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(privileged)),
               Probe("authz", "PATCH", f"{ns}/pods/{pod}", "dryRun=All", MERGE, b'{"spec":{"serviceAccount":"x"}}'),
               Probe("authz", "POST", f"{ns}/pods/{pod}/binding", "", JSON, encode(binding), USER)]
     unbound = {"metadata": {"name": "kubelet-made"}, "spec": {**POD_SPEC, "nodeName": "diff-node"}}
@@ -1398,7 +1402,10 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
                 "--enable-admission-plugins=NodeRestriction", f"--service-account-key-file={pki / 'sa.key'}",
                 f"--service-account-signing-key-file={pki / 'sa.key'}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-cluster-ip-range=10.96.0.0/12")
+                "--service-cluster-ip-range=10.96.0.0/12",
+                # As kubeadm and kind set it, and as the reference apiserver always behaves
+                # (podsecuritycontext): without it a privileged container is a 422.
+                "--allow-privileged=true")
         # /readyz is public (system:public-info-viewer) once the bootstrap roles exist.
         started.append(local_cluster.start_process(directory, "kube-apiserver", argv,
                                                    local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz"),
