@@ -351,6 +351,13 @@ def validate_approval_update(old: dict, new: dict) -> list[str]:
     return update_problems(new, old, replace(validation_options(new, old), allow_setting_approval_conditions=True))
 
 
+# GetResetFields of the three strategies: nobody owns a CSR's spec (fixed at creation), and its
+# conditions and certificate only through /approval and /status respectively. A create or an update
+# of the main resource that sets no metadata field is therefore recorded in no managedFields entry.
+RESET_FIELDS = {"": (("spec",), ("status",)),
+                "status": (("spec",), ("status", "conditions")),
+                "approval": (("spec",), ("status", "certificate"))}
+
 RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
@@ -361,6 +368,7 @@ RESOURCES = (
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_approval_update=prepare_for_approval_update,
              validate_approval_update=validate_approval_update, stamp_conditions=populate_condition_timestamps,
+             reset_fields=RESET_FIELDS,
              zero_value={"spec": {"request": None, "signerName": ""}, "status": {}}),
 )
 
