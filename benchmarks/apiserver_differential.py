@@ -3,13 +3,13 @@ to both, and every answer whose status code, reason or message differs.
 
 Starts the real kube-apiserver (the binary given by path, never fetched or built here) on Debian's
 etcd 3.4 (`/usr/bin/etcd`, or --etcd) with client certificates from a CA made here, a
-service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction`
-and `--service-cluster-ip-range=10.96.0.0/12`; and the reference apiserver on the reference etcd,
-with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
+service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=NodeRestriction`,
+`--service-cluster-ip-range=10.96.0.0/12` and `--allow-privileged=true`; and the reference
+apiserver on the reference etcd, with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
 rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
 CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
-as an unprivileged user:
+as an unprivileged user or as a kubelet (system:node:diff-node):
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
                and merge-patched (writes to the existing objects with dryRun=All)
@@ -23,7 +23,9 @@ as an unprivileged user:
   delete       deletes with bad options, in the body and in the query
   user         what a user without any role may not do
   authz        PUTs of a missing object of every kind (created where the strategy allows it),
-               ClusterRoles with an empty or bad aggregationRule, and denials of paths holding `%`, `<`
+               ClusterRoles with an empty or bad aggregationRule, denials of paths holding `%`, `<`,
+               and what admission and the Node authorizer guard (ServiceAccount, NodeRestriction,
+               the CSR plugins, NamespaceLifecycle), asked by the user and a kubelet they stop
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -82,6 +84,7 @@ from tests.reference.apiserver.test_fuzz import QUERIES, mutate  # noqa: E402
 RESULTS = Path(__file__).parent / "results"
 NAMESPACE = "diff"
 USER = "diff-user"
+NODE_USER, NODES_GROUP = "system:node:diff-node", "system:nodes"  # a kubelet's identity, of no node that exists
 READY_TIMEOUT = 180.0
 REQUEST_TIMEOUT = 10.0
 IMAGE = "registry.k8s.io/pause:3.7"
@@ -443,6 +446,61 @@ def authz_probes() -> list[Probe]:
                             encode({"metadata": {"name": f"{NAMESPACE}-aggregated"}, "aggregationRule": rule})))
     probes += [Probe("authz", "GET", path, user=USER) for path in ("/foo%25s", "/x%25-5.2f%25", "/a%3Cb%3E&c")]
     return probes
+
+
+def privilege_probes() -> list[Probe]:
+    """What admission and the Node authorizer guard, asked by the users they stop: a pod of a
+    missing ServiceAccount, with a 100-second projected token, or privileged on the host's
+    network (allowed, in a namespace PodSecurity does not restrict); a pod update setting only the deprecated serviceAccount (no change);
+    a binding by a user; a node writing another node, a pod not bound to it, a non-mirror pod, an
+    unbound token, another node's lease and a restricted label; a CSR asking for system:masters
+    and an approval without rights; a service-account-token Secret naming no account; writes into
+    a missing and a terminating namespace; and reads around resourceNames with field selectors."""
+    ns, pod = f"/api/v1/namespaces/{NAMESPACE}", f"{NAMESPACE}-probe"
+    lost = {"metadata": {"name": "lost"}, "spec": {**POD_SPEC, "serviceAccountName": "absent"}}
+    privileged = {"metadata": {"name": "privileged"}, "spec": {"hostNetwork": True, "containers": [
+        {"name": "c", "image": IMAGE, "securityContext": {"privileged": True}}]}}
+    short_token = {"metadata": {"name": "short"}, "spec": {**POD_SPEC, "volumes": [{"name": "t", "projected": {
+        "sources": [{"serviceAccountToken": {"path": "t", "expirationSeconds": 100}}]}}]}}
+    binding = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": pod},
+               "target": {"apiVersion": "v1", "kind": "Node", "name": pod}}
+    probes = [Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(lost)),
+              Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(short_token)),
+              Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(privileged)),
+              Probe("authz", "PATCH", f"{ns}/pods/{pod}", "dryRun=All", MERGE, b'{"spec":{"serviceAccount":"x"}}'),
+              Probe("authz", "POST", f"{ns}/pods/{pod}/binding", "", JSON, encode(binding), USER)]
+    unbound = {"metadata": {"name": "kubelet-made"}, "spec": {**POD_SPEC, "nodeName": "diff-node"}}
+    labelled = {"metadata": {"name": "diff-node", "labels": {"node-restriction.kubernetes.io/x": "y"}}}
+    lease = {"metadata": {"name": pod}, "spec": {"holderIdentity": pod}}
+    probes += [Probe("authz", "PATCH", f"/api/v1/nodes/{pod}/status", "dryRun=All", MERGE, b'{"status":{}}', NODE_USER),
+               Probe("authz", "GET", f"{ns}/secrets/{pod}", user=NODE_USER),
+               Probe("authz", "GET", f"{ns}/configmaps/{pod}", user=NODE_USER),
+               Probe("authz", "PATCH", f"{ns}/pods/{pod}/status", "dryRun=All", MERGE, b'{"status":{}}', NODE_USER),
+               Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(unbound), NODE_USER),
+               Probe("authz", "POST", f"{ns}/serviceaccounts/default/token", "", JSON, b'{"spec":{}}', NODE_USER),
+               Probe("authz", "POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", "dryRun=All",
+                     JSON, encode(lease), NODE_USER),
+               Probe("authz", "POST", "/api/v1/nodes", "dryRun=All", JSON, encode(labelled), NODE_USER)]
+    masters = {**CSR, "metadata": {"name": f"{NAMESPACE}-masters"},
+               "spec": {**CSR["spec"], "request": csr_request(USER, ("system:masters",))}}
+    csrs = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+    probes += [Probe("authz", "POST", csrs, "dryRun=All", JSON, encode(masters)),
+               Probe("authz", "PUT", f"{csrs}/{NAMESPACE}-csr/approval", "", JSON, encode(CSR), USER)]
+    token_secret = {"metadata": {"name": "t"}, "type": "kubernetes.io/service-account-token"}
+    doomed = {"metadata": {"name": f"{NAMESPACE}-doomed"}}
+    probes += [Probe("authz", "POST", f"{ns}/secrets", "dryRun=All", JSON, encode(token_secret)),
+               Probe("authz", "POST", "/api/v1/namespaces/diff-absent/configmaps", "", JSON,
+                     encode({"metadata": {"name": "c"}})),
+               Probe("authz", "POST", "/api/v1/namespaces/diff-absent/configmaps", "", JSON,
+                     encode({"metadata": {"name": "c"}}), USER),
+               Probe("authz", "POST", "/api/v1/namespaces", "", JSON, encode(doomed)),
+               Probe("authz", "DELETE", f"/api/v1/namespaces/{NAMESPACE}-doomed"),
+               Probe("authz", "POST", f"/api/v1/namespaces/{NAMESPACE}-doomed/configmaps", "", JSON,
+                     encode({"metadata": {"name": "c"}}))]
+    named = f"fieldSelector=metadata.name%3D{pod}"
+    probes += [Probe("authz", "GET", f"{ns}/secrets", query_text, user=USER)
+               for query_text in (named, named + "&watch=1&resourceVersion=0", "labelSelector=a%3Db")]
+    return probes + [Probe("authz", "GET", "/api/v1/secrets", named, user=USER)]
 
 
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
@@ -1182,7 +1240,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    probes += path_probes() + user_probes() + authz_probes() + subresource_probes() + annotation_probes()
+    probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + subresource_probes()
+    probes += annotation_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
@@ -1312,6 +1371,12 @@ def context(ca: Path, pair: KeyPair, directory: Path, name: str) -> ssl.SSLConte
     return tls
 
 
+def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
+    """The unprivileged user's and a kubelet's (of a node that does not exist) client certificates."""
+    return {USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER),
+            NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node")}
+
+
 def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server]:
     """Real etcd and the real kube-apiserver on loopback, with a CA, serving and client certificates
     and a service-account key made here."""
@@ -1337,7 +1402,10 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
                 "--enable-admission-plugins=NodeRestriction", f"--service-account-key-file={pki / 'sa.key'}",
                 f"--service-account-signing-key-file={pki / 'sa.key'}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-cluster-ip-range=10.96.0.0/12")
+                "--service-cluster-ip-range=10.96.0.0/12",
+                # As kubeadm and kind set it, and as the reference apiserver always behaves
+                # (podsecuritycontext): without it a privileged container is a 422.
+                "--allow-privileged=true")
         # /readyz is public (system:public-info-viewer) once the bootstrap roles exist.
         started.append(local_cluster.start_process(directory, "kube-apiserver", argv,
                                                    local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz"),
@@ -1346,7 +1414,7 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
         local_cluster.stop(started)
         raise
     contexts = {"admin": context(pki / "ca.crt", issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), pki, "admin"),
-                USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER)}
+                **user_contexts(pki, ca)}
     return started, Server("real", f"https://127.0.0.1:{port}", contexts)
 
 
@@ -1355,8 +1423,7 @@ def start_ours(directory: Path) -> tuple[list[local_cluster.Process], Server]:
     pki = directory / "pki"
     ca = KeyPair((pki / "ca.crt").read_bytes(), (pki / "ca.key").read_bytes())
     admin = KeyPair((pki / "admin.crt").read_bytes(), (pki / "admin.key").read_bytes())
-    contexts = {"admin": context(pki / "ca.crt", admin, pki, "probe-admin"),
-                USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER)}
+    contexts = {"admin": context(pki / "ca.crt", admin, pki, "probe-admin"), **user_contexts(pki, ca)}
     url = yaml.safe_load(Path(plane.kubeconfig).read_text())["clusters"][0]["cluster"]["server"]
     return list(plane.processes), Server("ours", url, contexts)
 

@@ -12,7 +12,7 @@ import time
 from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
-from reference_impl.apiserver.core import customscale, errors, validation
+from reference_impl.apiserver.core import customscale, errors, gostruct, validation
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.selectors import from_label_selector_dict, to_string
 from reference_impl.apiserver.fieldmanager import scalehandler
@@ -285,7 +285,8 @@ class LifecycleMixin:
                                "lastTransitionTime": self._timestamp()})
             if dry_run:
                 raise _DryRun(pod)
-            return pod
+            # The Pod struct encoded: an annotations map made for none stays out, nodeName in its place.
+            return gostruct.as_encoded(pod)
 
         pods = self.resource("pods")
         try:

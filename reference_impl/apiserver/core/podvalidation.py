@@ -41,6 +41,39 @@ ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabeti
                     "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
 
 
+# What a projected service account token may live: ten minutes to 2^32 seconds.
+MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 10 * 60, 1 << 32
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateProjectionSources")
+def projection_problems(projected: dict, path: str) -> list[str]:
+    """Each source of a projected volume names its secret or configMap, asks for a token of an
+    allowed lifetime at a path, and is of one kind only. (Items and downward API files are not
+    checked here.) The token's missing path is reported on the volume, as upstream does."""
+    problems = []
+    for index, source in enumerate(as_list(projected.get("sources"))):
+        source, here = as_object(source), f"{path}.sources[{index}]"
+        kinds = [kind for kind in ("secret", "configMap", "downwardAPI", "serviceAccountToken")
+                 if source.get(kind) is not None]
+        for kind in ("secret", "configMap"):
+            if kind in kinds and not as_object(source[kind]).get("name"):
+                problems.append(required(f"{here}.{kind}.name"))
+        if "serviceAccountToken" in kinds:
+            token = as_object(source["serviceAccountToken"])
+            seconds = token.get("expirationSeconds") or 0
+            if isinstance(seconds, int) and seconds < MIN_TOKEN_SECONDS:
+                problems.append(invalid(f"{here}.serviceAccountToken.expirationSeconds", seconds,
+                                        "may not specify a duration less than 10 minutes"))
+            if isinstance(seconds, int) and seconds > MAX_TOKEN_SECONDS:
+                problems.append(invalid(f"{here}.serviceAccountToken.expirationSeconds", seconds,
+                                        "may not specify a duration larger than 2^32 seconds"))
+            if not token.get("path"):
+                problems.append(required(f"{path}.path"))
+        if len(kinds) > 1:
+            problems.append(f"{here}: Forbidden: may not specify more than 1 volume type")
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
 def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
     """Each volume a valid, unique name and exactly one source; returns the names that passed,
@@ -51,6 +84,8 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
         volume = volume if isinstance(volume, dict) else {}
         here, name, found = f"{path}[{index}]", volume.get("name") or "", []
         sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
+        if sources[:1] == [("projected", "projected")]:  # only the first source is validated
+            found += projection_problems(as_object(volume["projected"]), f"{here}.projected")
         found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
         if not sources:
             found.append(f"{here}: Required value: must specify a volume type")

@@ -543,9 +543,11 @@ class Registry(LifecycleMixin):
                 new["spec"] = old["spec"]
             if r.prepare_for_status_update:
                 r.prepare_for_status_update(new, old)
+            self._stamp_conditions(r, new, old)
             return self._validate_subresource_update(r, old, new, r.validate_status_update)
         if subresource == "approval":  # a CSR's approval changes only its conditions
             r.prepare_for_approval_update(new, old)
+            self._stamp_conditions(r, new, old)
             return self._validate_subresource_update(r, old, new, r.validate_approval_update)
         if subresource == "ephemeralcontainers":
             kinds.default(r, new)  # the decoder's, before the strategy runs
@@ -580,6 +582,10 @@ class Registry(LifecycleMixin):
         if r.canonicalize:
             r.canonicalize(new)
         return new
+
+    def _stamp_conditions(self, r: Resource, new: dict, old: dict) -> None:
+        if r.stamp_conditions:
+            r.stamp_conditions(new, old, self.now())
 
     def _validate_subresource_update(self, r: Resource, old: dict, new: dict,
                                      validate: Callable[[dict, dict], list[str]] | None) -> dict:
@@ -727,3 +733,7 @@ def _generate_job_selector(job: dict) -> None:
     labels.setdefault("controller-uid", uid)
     labels.setdefault("job-name", name)
     _dict_field(_dict_field(spec, "selector"), "matchLabels").setdefault("controller-uid", uid)
+    if not job["metadata"].get("labels"):
+        # SetDefaults_Job once more, as every decode of the stored job runs it: a job sent without
+        # labels (nor template labels to share) reads back with the template's generated ones.
+        job["metadata"]["labels"] = dict(labels)

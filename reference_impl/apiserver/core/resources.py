@@ -114,6 +114,12 @@ class Resource:
                                                                              hash=False)
     validate_approval_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                                hash=False)
+    # The strategies' GetResetFields by subresource ("" the main resource), each a tuple of field
+    # paths, where they are not the generic ones (a main resource resets status, /status resets spec).
+    reset_fields: dict | None = field(default=None, compare=False, hash=False)
+    # What the status and approval strategies' PrepareForUpdate(new, old) do with the time, given the
+    # registry's now: a CSR's populateConditionTimestamps.
+    stamp_conditions: Callable[[dict, dict, str], None] | None = field(default=None, compare=False, hash=False)
     # A pod's ephemeralcontainers strategy: its PrepareForUpdate(new, old) and ValidateUpdate(old, new).
     prepare_for_ephemeral_containers_update: Callable[[dict, dict], None] | None = field(
         default=None, compare=False, hash=False)

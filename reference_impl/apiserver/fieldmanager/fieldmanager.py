@@ -125,7 +125,9 @@ class FieldManager:
                        frozenset({_path("status")}), knows_kind=not resource.custom, kind="Scale")
         # A custom object's fields are tracked by their values' shapes (the deduced type), not its schema.
         schema = Schema() if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
-        if subresource == "status":
+        if resource.reset_fields is not None:
+            ignored = frozenset(_path(*names) for names in resource.reset_fields.get(subresource, ()))
+        elif subresource == "status":
             ignored = frozenset({_path("spec")})
         else:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()

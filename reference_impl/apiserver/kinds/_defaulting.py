@@ -145,6 +145,22 @@ def pod_spec(spec: dict) -> None:
         volume(v)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodSpec_To_core_PodSpec",
+         "k8s.io/kubernetes/pkg/apis/core/v1.Convert_core_PodSpec_To_v1_PodSpec")
+def service_account_alias(spec: dict) -> None:
+    """The round trip through the internal PodSpec, which has serviceAccountName only: the
+    deprecated serviceAccount fills a missing serviceAccountName, is ignored beside one, and comes
+    back equal to it. So changing only serviceAccount changes nothing, on a pod or a template."""
+    name, alias = spec.get("serviceAccountName"), spec.get("serviceAccount")
+    if not isinstance(name, (str, type(None))) or not isinstance(alias, (str, type(None))):
+        return  # the decoder refuses the wrong type
+    name = name or alias
+    if name:
+        spec["serviceAccountName"] = spec["serviceAccount"] = name
+    else:
+        spec.pop("serviceAccount", None)
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Pod")
 def pod_defaults(spec: dict) -> None:
     """The defaults a Pod's spec gets and a pod template's does not: requests from limits and
@@ -176,3 +192,4 @@ def template_defaults(spec: dict) -> None:
     pod = object_field(template, "spec") if template is not None else None
     if pod is not None:
         pod_spec(pod)
+        service_account_alias(pod)

@@ -216,6 +216,21 @@ def prepare_for_approval_update(new: dict, old: dict) -> None:
         new["status"]["conditions"] = conditions
 
 
+@mirrors("k8s.io/kubernetes/pkg/registry/certificates/certificates.populateConditionTimestamps")
+def populate_condition_timestamps(new: dict, old: dict, now: str) -> None:
+    """A condition sent without lastUpdateTime gets `now`; one without lastTransitionTime gets the
+    stored transition time of a condition of the same type and status, else `now`. (Both status
+    and approval strategies do this, so an approval answers with the times it was given.)"""
+    for condition in _conditions(new):
+        if not condition.get("lastUpdateTime"):
+            condition["lastUpdateTime"] = now
+        if not condition.get("lastTransitionTime"):
+            condition["lastTransitionTime"] = next(
+                (c["lastTransitionTime"] for c in _conditions(old)
+                 if (c.get("type"), c.get("status")) == (condition.get("type"), condition.get("status"))
+                 and c.get("lastTransitionTime")), now)
+
+
 @dataclass(frozen=True)
 class ValidationOptions:
     """certificateValidationOptions: what an update path may change, and the bad data an update
@@ -336,6 +351,13 @@ def validate_approval_update(old: dict, new: dict) -> list[str]:
     return update_problems(new, old, replace(validation_options(new, old), allow_setting_approval_conditions=True))
 
 
+# GetResetFields of the three strategies: nobody owns a CSR's spec (fixed at creation), and its
+# conditions and certificate only through /approval and /status respectively. A create or an update
+# of the main resource that sets no metadata field is therefore recorded in no managedFields entry.
+RESET_FIELDS = {"": (("spec",), ("status",)),
+                "status": (("spec",), ("status", "conditions")),
+                "approval": (("spec",), ("status", "certificate"))}
+
 RESOURCES = (
     Resource("certificates.k8s.io", "v1", "CertificateSigningRequest", "certificatesigningrequests",
              "certificatesigningrequest", False, ("csr",), subresources=("status", "approval"),
@@ -345,7 +367,8 @@ RESOURCES = (
              prepare_for_update=prepare_for_update,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_approval_update=prepare_for_approval_update,
-             validate_approval_update=validate_approval_update,
+             validate_approval_update=validate_approval_update, stamp_conditions=populate_condition_timestamps,
+             reset_fields=RESET_FIELDS,
              zero_value={"spec": {"request": None, "signerName": ""}, "status": {}}),
 )
 

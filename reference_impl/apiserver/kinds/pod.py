@@ -14,7 +14,7 @@ from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, k
 from reference_impl.apiserver.core.validation import (IP_MSG, as_list, as_object, invalid, name_problems, parse_ip,
                                                       required, toleration_problems)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.kinds._defaulting import pod_defaults, pod_spec
+from reference_impl.apiserver.kinds._defaulting import pod_defaults, pod_spec, service_account_alias
 from reference_impl.machinery import gojson
 from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.machinery.objects import deep_copy_json
@@ -163,6 +163,7 @@ def prepare_for_update(new: dict, old: dict) -> None:
 def pod(obj: dict, spec: dict) -> None:
     pod_spec(spec)
     pod_defaults(spec)
+    service_account_alias(spec)
     if isinstance(obj.get("status"), dict):
         convert_pod_ips(obj["status"])
 

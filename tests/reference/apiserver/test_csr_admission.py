@@ -137,6 +137,32 @@ def test_approve_on_the_signer_or_its_domain_wildcard_allows_approving(chain, re
     assert [c["type"] for c in approved["status"]["conditions"]] == ["Approved"]
 
 
+def test_an_approval_stamps_the_conditions_it_is_sent_without_times(chain):
+    """The approval strategy's populateConditionTimestamps: a condition without lastUpdateTime or
+    lastTransitionTime gets the server's now (the real kube-apiserver 1.24 answers with both set)."""
+    csr = created(chain)
+    code, approved = send(chain, ADMIN, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                          {**csr, "status": {"conditions": [APPROVED]}})
+    assert code == 200, approved
+    assert approved["status"]["conditions"] == [{**APPROVED, "lastUpdateTime": "2023-11-14T22:13:20Z",
+                                                 "lastTransitionTime": "2023-11-14T22:13:20Z"}]
+
+
+def test_a_condition_sent_again_keeps_its_stored_transition_time(chain):
+    """A condition of a type and status already stored keeps that condition's lastTransitionTime;
+    its lastUpdateTime is now."""
+    csr = created(chain)
+    earlier = {**APPROVED, "lastUpdateTime": "2020-01-01T00:00:00Z", "lastTransitionTime": "2020-01-01T00:00:00Z"}
+    code, approved = send(chain, ADMIN, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                          {**csr, "status": {"conditions": [earlier]}})
+    assert code == 200, approved
+    code, again = send(chain, ADMIN, "PUT", f"{CSRS}/{chain.prefix}/approval",
+                       {**approved, "status": {"conditions": [APPROVED]}})
+    assert code == 200, again
+    assert again["status"]["conditions"] == [{**APPROVED, "lastUpdateTime": "2023-11-14T22:13:20Z",
+                                              "lastTransitionTime": "2020-01-01T00:00:00Z"}]
+
+
 # --- CertificateSigning -------------------------------------------------------------------------
 
 def issued_certificate() -> str:

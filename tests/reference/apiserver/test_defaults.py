@@ -429,6 +429,31 @@ def test_a_nodes_pod_cidr_is_authoritative_over_its_cidrs_as_the_conversion_make
     assert defaulted("Node", {"spec": spec})["spec"] == converted
 
 
+@pytest.mark.parametrize(("accounts", "converted"), [
+    ({"serviceAccountName": "a"}, {"serviceAccountName": "a", "serviceAccount": "a"}),
+    ({"serviceAccount": "a"}, {"serviceAccountName": "a", "serviceAccount": "a"}),
+    ({"serviceAccountName": "a", "serviceAccount": "b"}, {"serviceAccountName": "a", "serviceAccount": "a"}),
+    ({"serviceAccountName": "", "serviceAccount": ""}, {"serviceAccountName": ""}),
+    ({}, {}),
+])
+@pytest.mark.parametrize("kind", ["Pod", "Deployment", "Job", "ReplicationController"])
+def test_the_deprecated_service_account_follows_service_account_name_as_the_conversion_makes_it(
+        kind, accounts, converted):
+    """Internal PodSpec has ServiceAccountName only: v1 serviceAccount fills it when it is empty and
+    is otherwise ignored, and comes back as a copy of it, in a pod and in every pod template (the
+    real kube-apiserver 1.24 answers a Deployment naming serviceAccountName with both)."""
+    spec = {**POD_SPEC, **accounts}
+    if kind == "Pod":
+        obj = defaulted(kind, {"spec": spec})["spec"]
+    elif kind == "ReplicationController":
+        obj = defaulted(kind, {"spec": {"selector": {"app": "a"}, "template": {**TEMPLATE, "spec": spec}}})
+        obj = obj["spec"]["template"]["spec"]
+    else:
+        obj = defaulted(kind, {"spec": {"selector": {"matchLabels": {"app": "a"}},
+                                        "template": {**TEMPLATE, "spec": spec}}})["spec"]["template"]["spec"]
+    assert {key: obj[key] for key in ("serviceAccountName", "serviceAccount") if key in obj} == converted
+
+
 def test_a_nodes_status_holds_every_system_info_field_and_the_kubelet_port():
     """NodeSystemInfo's strings and DaemonEndpoint.Port have no omitempty, and the structs holding
     them are no pointers: Go writes them all, empty or zero."""

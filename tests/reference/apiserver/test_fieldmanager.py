@@ -496,3 +496,39 @@ def test_an_entry_the_write_left_as_it_was_is_not_decoded_or_encoded_again(monke
     assert first == second
     assert first["metadata"]["managedFields"][0] == live["metadata"]["managedFields"][0]
     assert len(decoded) == 1 and len(encoded) == 2  # kubectl's set once each way; kubelet's encoded once
+
+
+# --- a kind whose strategies reset more than the generic fields ---
+
+CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest", "metadata": {"name": "c"},
+       "spec": {"request": "Zm9v", "signerName": "example.com/x", "usages": ["client auth"]}}
+APPROVED = {"type": "Approved", "status": "True", "reason": "r", "lastUpdateTime": T1, "lastTransitionTime": T1}
+
+
+def csrs(subresource: str = "") -> FieldManager:
+    return FieldManager.for_resource(kinds.by_plural("certificatesigningrequests"), subresource)
+
+
+def test_a_csr_created_without_labels_has_no_managed_fields():
+    """The CSR strategy's GetResetFields resets spec and status, so a create owns only what it
+    sets in metadata: nothing at all here (the real kube-apiserver 1.24 answers with no
+    managedFields), and the labels when it sets them."""
+    assert "managedFields" not in csrs().update(None, CSR, "kubectl", T1)["metadata"]
+    labelled = {**CSR, "metadata": {**CSR["metadata"], "labels": {"a": "b"}}}
+    [entry] = csrs().update(None, labelled, "kubectl", T1)["metadata"]["managedFields"]
+    assert entry["fieldsV1"] == {"f:metadata": {"f:labels": {".": {}, "f:a": {}}}}
+
+
+def test_a_csr_approval_owns_the_conditions_and_its_status_write_does_not():
+    """/approval resets spec and the certificate, so it owns the conditions it sets; /status
+    resets spec and the conditions, so changing only those records nothing (as the real server)."""
+    live = stored({**CSR, "metadata": {**CSR["metadata"], "labels": {"a": "b"}}})
+    live = csrs().update(None, live, "kubectl", T1)
+    approved = csrs("approval").update(live, {**live, "status": {"conditions": [APPROVED]}}, "kubectl", T2)
+    by_subresource = {e.get("subresource", ""): e["fieldsV1"] for e in approved["metadata"]["managedFields"]}
+    assert by_subresource["approval"] == {"f:status": {"f:conditions": {".": {}, 'k:{"type":"Approved"}': {
+        ".": {}, "f:lastTransitionTime": {}, "f:lastUpdateTime": {}, "f:reason": {}, "f:status": {}, "f:type": {}}}}}
+    failed = {"type": "Failed", "status": "True", "reason": "f", "lastUpdateTime": T3, "lastTransitionTime": T3}
+    written = csrs("status").update(approved, {**approved, "status": {"conditions": [APPROVED, failed]}},
+                                    "kubectl", T3)
+    assert {e.get("subresource", "") for e in written["metadata"]["managedFields"]} == {"", "approval"}

@@ -157,6 +157,16 @@ def test_a_pod_template_tracks_the_generation_of_its_template(registry, ns):
     assert relabelled["metadata"]["generation"] == 2
 
 
+def test_changing_only_a_pods_deprecated_service_account_changes_nothing(registry, ns):
+    """An update that sets spec.serviceAccount alone is no pod update the validation refuses: the
+    conversion keeps serviceAccountName and copies it back (the real kube-apiserver 1.24 answers
+    200 and the pod still runs as its own account)."""
+    registry.create("serviceaccounts", ns, {"metadata": {"name": "default"}})
+    registry.create("pods", ns, pod("p", serviceAccountName="default"))
+    updated = registry.patch("pods", ns, "p", lambda o: {**o, "spec": {**o["spec"], "serviceAccount": "admin"}})
+    assert (updated["spec"]["serviceAccountName"], updated["spec"]["serviceAccount"]) == ("default", "default")
+
+
 def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
     """With JobTrackingWithFinalizers on (beta in 1.24), the job strategy marks a new job with the
     batch.kubernetes.io/job-tracking annotation, beside the annotations it was sent with."""
@@ -165,6 +175,21 @@ def test_a_new_job_is_marked_for_tracking_with_finalizers(registry, ns):
                                           "restartPolicy": "Never"}}}}
     created = registry.create("jobs", ns, job)
     assert created["metadata"]["annotations"] == {"a": "b", "batch.kubernetes.io/job-tracking": ""}
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_job_sent_without_labels_reads_back_with_its_generated_template_labels(registry, ns, dry_run):
+    """generateSelector gives the template job-name and controller-uid; the real kube-apiserver
+    1.24 decodes the stored (or dry-run) job through SetDefaults_Job again, which copies them to
+    the job's empty labels, so `-l job-name=j` finds it."""
+    job = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
+           "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "busybox"}],
+                                          "restartPolicy": "Never"}}}}
+    created = registry.create("jobs", ns, job, dry_run=dry_run)
+    uid = created["metadata"]["uid"]
+    assert created["metadata"]["labels"] == {"controller-uid": uid, "job-name": "j"}
+    if not dry_run:
+        assert [j["metadata"]["name"] for j in registry.list("jobs", ns, label_selector="job-name=j")["items"]] == ["j"]
 
 
 def test_a_dry_run_create_of_an_existing_name_is_409_already_exists(registry, ns):
