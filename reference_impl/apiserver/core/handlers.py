@@ -937,7 +937,8 @@ class RESTHandlers:
         self.authorizer = None  # the server's, for the checks a handler makes beyond the request's own verb
         self.token_key = None  # the service account token signing key; TokenRequest needs one
         self._watches: set[Callable[[], None]] = set()
-        self.json_frames = watchframes.JSONFrames()  # one encoding per event for every JSON watcher
+        # One encoding per event for every watcher of a serializer.
+        self.json_frames, self.protobuf_frames = watchframes.JSONFrames(), watchframes.ProtobufFrames()
         self._lock = threading.Lock()
 
     def serve(self, request: Request, resource) -> Response | WatchResponse:
@@ -1562,7 +1563,7 @@ class RESTHandlers:
                         return
                 if options.serializer == "protobuf":
                     try:
-                        yield protobuf.watch_frame(event_type, obj)
+                        yield self.protobuf_frames.frame(event_type, obj)
                     except protobuf.ProtobufError as err:
                         # The watch ends with an ERROR event saying why, as for a compacted revision.
                         failure = errors.internal_error(f"cannot encode the watch event as protobuf: {err}")

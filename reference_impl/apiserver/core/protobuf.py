@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import functools
 import json
 import re
 import struct
@@ -165,7 +166,12 @@ def fields(data: bytes, path: str = ""):
         yield number, wire, value
 
 
+_ONE_BYTE_VARINTS = tuple(bytes((value,)) for value in range(128))
+
+
 def _put_varint(value: int) -> bytes:
+    if 0 <= value < 128:  # every field key and most lengths and values
+        return _ONE_BYTE_VARINTS[value]
     value &= (1 << 64) - 1  # negative ints are written as ten-byte two's complement, as Go does
     out = bytearray()
     while True:
@@ -335,9 +341,19 @@ def decode(body: bytes) -> dict:
 
 
 def _parse_time(value: str, path: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", str(value))
-    if not match:
+    parsed = _utc_time(str(value))
+    if parsed is None:
         raise ProtobufError(f"{path}: {value!r} is not an RFC 3339 time in UTC")
+    return parsed
+
+
+@functools.lru_cache(maxsize=4096)
+def _utc_time(text: str) -> tuple[int, int] | None:
+    """(seconds, nanoseconds) of an RFC 3339 time in UTC, None for other text; remembered, since
+    an object's times are mostly a few seconds over and over and strptime is slow."""
+    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", text)
+    if not match:
+        return None
     seconds = calendar.timegm(time.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S"))
     return seconds, int((match.group(2) or "0").ljust(9, "0"))
 
@@ -399,6 +415,19 @@ def _json_names(type_: str) -> set[str]:
     return names
 
 
+# Each layout's JSON names and its fields in number order, worked out once per layout (by the
+# layout's identity: a test may put another layout in MESSAGES).
+_PLANS: dict[str, tuple[dict, frozenset[str], tuple[tuple[int, Field], ...]]] = {}
+
+
+def _plan(type_: str) -> tuple[frozenset[str], tuple[tuple[int, Field], ...]]:
+    layout = MESSAGES[type_]
+    known = _PLANS.get(type_)
+    if known is None or known[0] is not layout:
+        known = _PLANS[type_] = (layout, frozenset(_json_names(type_)), tuple(sorted(layout.items())))
+    return known[1], known[2]
+
+
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Encode")
 def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
     """One JSON dict as its message, fields in number order as gogo writes them; a key the layout
@@ -407,20 +436,22 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
     if not isinstance(obj, dict):
         raise ProtobufError(f"{path}: {obj!r} is not an object")
     # TypeMeta has no protobuf field: the envelope carries the kind, and list items drop it.
-    unknown = set(obj) - _json_names(type_) - {"apiVersion", "kind"}
+    names, fields = _plan(type_)
+    unknown = set(obj) - names - {"apiVersion", "kind"}
     if unknown:
         raise ProtobufError(f"{path}: no protobuf field for {', '.join(sorted(unknown))} in {type_}")
     out = bytearray()
-    for number, field in sorted(MESSAGES[type_].items()):
-        where = f"{path}.{field.name}"
+    for number, field in fields:
         if field.label == "inline":
-            inner = {k: v for k, v in obj.items() if k in _json_names(field.type)}
+            inner_names = _plan(field.type)[0]
+            inner = {k: v for k, v in obj.items() if k in inner_names}
             if inner:
                 out += put(number, 2, encode_message(field.type, inner, path))
             continue
         value = obj.get(field.name)
         if value is None:
             continue
+        where = f"{path}.{field.name}"
         if field.label in ("map", "repeated") and not isinstance(value, dict if field.label == "map" else list):
             raise ProtobufError(f"{where}: {value!r} is not {'an object' if field.label == 'map' else 'a list'}")
         if field.label == "map":

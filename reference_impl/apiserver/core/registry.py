@@ -304,7 +304,8 @@ class Registry(LifecycleMixin):
                create_validation: Callable[[dict], None] | None = None) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
         `user` is who asks (the request context's user.Info), for strategies that record it;
-        `create_validation` (validating admission) sees the object once it is fully formed."""
+        `create_validation` (validating admission) sees the object once it is fully formed: the
+        object itself, as upstream's Validate gets it, so it must only read it."""
         r = self.resource(resource)
         obj = deep_copy_json(obj)
         self._check_type(r, obj)
@@ -351,7 +352,7 @@ class Registry(LifecycleMixin):
             r.canonicalize(obj)
         obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
         if create_validation:
-            create_validation(deep_copy_json(obj))
+            create_validation(obj)
         key = self.key(r, namespace, meta["name"])
         if dry_run:
             # DryRunnableStorage.Create: the key a dry run would write must be free.
@@ -614,8 +615,9 @@ class Registry(LifecycleMixin):
         gets its own copy of the stored object, which it may change; what it returns becomes the
         stored object, so it must not be shared with anything else (not even a later call).
         `update_validation(new, old)` (validating admission) sees the object once prepared and
-        validated, on every attempt. `preconditions` (an update's uid) are checked before
-        `patch_fn` runs, on a missing object too (a 409, not a 404)."""
+        validated, on every attempt: both objects themselves, which it must only read.
+        `preconditions` (an update's uid) are checked before `patch_fn` runs, on a missing object
+        too (a 409, not a 404)."""
         r = self.resource(resource)
         if subresource == "scale":
             return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation, preconditions)
@@ -627,7 +629,7 @@ class Registry(LifecycleMixin):
             updated = gostruct.as_encoded(self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
                                                               subresource, dry_run))
             if update_validation:
-                update_validation(deep_copy_json(updated), deep_copy_json(current))
+                update_validation(updated, current)
             if dry_run:
                 raise _DryRun(updated)
             return updated

@@ -590,6 +590,25 @@ def test_a_protobuf_watch_streams_length_prefixed_watch_events(chain):
     assert obj["data"] == {"k": "v"}
 
 
+def test_a_protobuf_watch_event_is_encoded_once_for_every_watcher(chain, monkeypatch):
+    """Two protobuf watchers of one resource (the real scheduler's and kubelet's pod watches) get
+    the same frame, encoded once, as upstream's cachingObject encodes an event once per serializer."""
+    encoded = []
+    real_watch_frame = protobuf.watch_frame
+    monkeypatch.setattr(protobuf, "watch_frame", lambda event_type, obj: encoded.append(
+        (event_type, obj["metadata"]["name"])) or real_watch_frame(event_type, obj))
+    collection = ns_path(chain, "configmaps")
+    rv = call(chain, "GET", collection)[1]["metadata"]["resourceVersion"]
+    responses = [call(chain, "GET", collection, accept=PROTOBUF, query={"watch": "1", "resourceVersion": rv})[1]
+                 for _ in range(2)]
+    call(chain, "POST", collection, {"metadata": {"name": "watched-twice"}, "data": {"k": "v"}})
+    first, second = [next(response.chunks) for response in responses]
+    for response in responses:
+        response.stop()
+    assert first == second
+    assert encoded == [("ADDED", "watched-twice")]
+
+
 def test_an_error_is_a_protobuf_status_for_a_client_that_takes_only_protobuf(chain):
     """ErrorNegotiated writes the Status with the serializer the client negotiated: one that asks
     for protobuf alone gets a protobuf Status, not JSON it did not ask for."""
