@@ -174,9 +174,9 @@ class WAL:
     def open(self, first_seq: int) -> None:
         """Append from now on to the segment whose first record is `first_seq` (an empty segment
         of that name, from a cut with nothing written since, is simply reused)."""
-        self._path = self._segment_path(first_seq)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._size = os.fstat(self._fd).st_size
+        path = self._segment_path(first_seq)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd, self._path, self._size = fd, path, os.fstat(fd).st_size
         fsync_dir(self.directory, self._fsync)
 
     @mirrors(f"(*{WAL_PKG}.WAL).Save", f"(*{WAL_PKG}.encoder).encode")
@@ -212,10 +212,17 @@ class WAL:
         self.fsync_durations.observe(time.perf_counter() - start)
 
     def cut(self, first_seq: int) -> None:
-        """Close the current segment (fsync'd) and start a new one at `first_seq`."""
+        """Close the current segment (fsync'd) and start a new one at `first_seq`. The new one is
+        opened first: if it cannot be made (disk full), records go on to the current one, which a
+        restart reads as well, instead of to a closed descriptor the OS may have given to another
+        file."""
         self.sync()
-        os.close(self._fd)
-        self.open(first_seq)
+        closing = self._fd
+        try:
+            self.open(first_seq)
+        finally:
+            if self._fd != closing:
+                os.close(closing)
 
     @mirrors(f"(*{WAL_PKG}.WAL).ReleaseLockTo")
     def release(self, seq: int) -> None:

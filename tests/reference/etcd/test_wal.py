@@ -230,3 +230,32 @@ def test_a_full_disk_fails_etcdctl_puts_and_loses_none_it_acknowledged(tmp_path)
         stored = {kv.key.decode(): kv.value.decode() for kv in
                   server.range(RangeRequest(b"\0", b"\0")).kvs}
     assert stored == acknowledged
+
+
+def test_a_segment_that_cannot_be_made_at_a_cut_leaves_the_log_in_the_current_one(tmp_path):
+    """A snapshot's WAL cut whose new segment cannot be created (here its name is taken by a
+    folder, as a full disk would refuse it) loses nothing: later writes go on to the current
+    segment, not to a closed descriptor that the next file opened (here `other`) is given, and
+    every acknowledged write is there after a restart."""
+    acknowledged = {}
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(10):
+            server.put(PutRequest(b"before%d" % i, b"v"))
+            acknowledged[b"before%d" % i] = b"v"
+        blocked = [tmp_path / f"wal-{seq:020d}.log" for seq in range(1, 100)]
+        for path in blocked:
+            if not path.exists():
+                path.mkdir()
+        for i in range(15):  # the snapshot, and its cut, come at the 20th entry
+            server.put(PutRequest(b"cut%d" % i, b"v"))
+            acknowledged[b"cut%d" % i] = b"v"
+        assert list(tmp_path.glob("snap-*.json"))
+        with open(tmp_path / "other", "wb"):
+            for i in range(10):
+                server.put(PutRequest(b"after%d" % i, b"v"))
+                acknowledged[b"after%d" % i] = b"v"
+    for path in blocked:
+        if path.is_dir():
+            path.rmdir()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
