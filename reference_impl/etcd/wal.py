@@ -150,6 +150,7 @@ class WAL:
         last segment is cut off (once the records before it have been read)."""
         seq = after
         segments = self.segments()
+        self._check_first_segment(segments, after)
         for i, path in enumerate(segments):
             valid_end = 0
             for valid_end, record in read_frames(path, last_segment=i == len(segments) - 1):
@@ -161,6 +162,14 @@ class WAL:
                 yield record
             if path.stat().st_size > valid_end:
                 self._repair(path, valid_end)
+
+    def _check_first_segment(self, segments: list[Path], after: int) -> None:
+        """Some segment must start at or before record `after` + 1: a snapshot's cut makes that
+        segment at once, so without one the log after the snapshot was deleted, and starting
+        from the snapshot alone would drop every write since it without a word."""
+        if after and (not segments or self._first_seq_of(segments[0]) > after + 1):
+            where = segments[0] if segments else self.directory
+            raise ErrCorruptWAL(path=str(where), offset=0, missing_seq=after + 1)
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
