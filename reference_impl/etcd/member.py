@@ -157,6 +157,7 @@ class ClusterMember:
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
         self._wal = WAL(self.data_dir, write=write, fsync=fsync)
+        self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
         try:
             # Two processes appending to one log would interleave records; etcd locks its WAL too.
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -190,7 +191,6 @@ class ClusterMember:
         me = mine[0]
         # Client URLs reach the other members through the log, once this member publishes them.
         members = dict(initial_cluster)
-        self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         storage = MemoryStorage()
         snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None

@@ -259,10 +259,12 @@ class WAL:
 
 
 class Snapshotter:
-    """Whole-state snapshots in `directory`: written atomically, only the newest kept."""
+    """Whole-state snapshots in `directory`: written atomically, only the newest kept. `write`
+    and `fsync` are os.write and os.fsync unless a test passes a faulty disk."""
 
-    def __init__(self, directory: Path, *, fsync: Fsync = os.fsync) -> None:
+    def __init__(self, directory: Path, *, write: Write = os.write, fsync: Fsync = os.fsync) -> None:
         self.directory = directory
+        self._write = write
         self._fsync = fsync
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load")
@@ -279,17 +281,34 @@ class Snapshotter:
         state = frames[0][1]
         return state["seq"], state
 
-    @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap")
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"") -> None:
-        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not."""
+        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not.
+        A tmp the disk could not take whole is removed, as etcd removes a broken snap file: left
+        behind it would hold the space the log needs for the next writes."""
         final = self.directory / f"snap-{seq:020d}.json"
         tmp = final.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            f.write(frame({**state, "seq": seq}, raw))
-            f.flush()
-            self._fsync(f.fileno())
+        try:
+            self._write_synced(tmp, frame({**state, "seq": seq}, raw))
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, final)
         fsync_dir(self.directory, self._fsync)
         for older in self.directory.glob("snap-*.json"):
             if older != final:
                 older.unlink()
+
+    @mirrors("go.etcd.io/etcd/pkg/v3/ioutil.WriteAndSyncFile")
+    def _write_synced(self, path: Path, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            rest = memoryview(data)
+            while rest:
+                n = self._write(fd, rest)
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                rest = rest[n:]
+            self._fsync(fd)
+        finally:
+            os.close(fd)

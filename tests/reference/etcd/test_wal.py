@@ -64,6 +64,23 @@ class FullDisk:
         return n
 
 
+class DirQuota:
+    """os.write on a disk that holds `limit` bytes of the files in `directory`: a write past it is
+    cut short, then fails with ENOSPC; deleting a file frees its space, as on a real disk."""
+
+    def __init__(self, directory: Path, limit: int) -> None:
+        self.directory, self.limit = directory, limit
+
+    def used(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+    def write(self, fd: int, data: bytes) -> int:
+        free = self.limit - self.used()
+        if free <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return os.write(fd, data[:free])
+
+
 def test_a_full_disk_refuses_the_write_and_loses_nothing_acknowledged(tmp_path):
     """A put the disk cannot hold whole fails (ErrWALWrite, no ack), the partial record is cut
     off, and after space returns every acknowledged write, before and after, survives a restart."""
@@ -293,3 +310,22 @@ def test_a_missing_middle_segment_is_refused_naming_the_next(tmp_path):
     with pytest.raises(ErrCorruptWAL) as refused:
         list(WAL(tmp_path).read_all(after=0))
     assert (refused.value.path, refused.value.missing_seq) == (str(rest[0]), 4)
+
+
+def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
+    """A snapshot that meets a full disk is dropped whole (etcd's Snapshotter removes a broken
+    snap file): its partial file must not keep the space, so later writes still fit in the log,
+    and every acknowledged write survives a restart."""
+    disk = DirQuota(tmp_path, limit=10**9)
+    acknowledged = {}
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=60, write=disk.write) as server:
+        for i in range(50):
+            server.put(PutRequest(b"before%d" % i, b"x" * 1000))
+            acknowledged[b"before%d" % i] = b"x" * 1000
+        disk.limit = disk.used() + 30_000  # room for the next puts, not for a snapshot of 50 kB
+        for i in range(20):  # the snapshot comes, and fails, at the 60th entry and each after
+            server.put(PutRequest(b"after%d" % i, b"y" * 1000))
+            acknowledged[b"after%d" % i] = b"y" * 1000
+        assert not list(tmp_path.glob("snap-*"))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
