@@ -191,6 +191,24 @@ def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
+    """A data dir on a read-only mount said only "--data-dir D: Read-only file system"; etcd
+    names the file it could not open. (Here the LOCK is a folder, so that the test needs no
+    mount and holds for root too; the OS refuses its opening for writing the same way.)"""
+    data_dir = tmp_path / "data"
+    write_keys(data_dir, 3)
+    lock = data_dir / "LOCK"
+    lock.unlink()
+    lock.mkdir()
+    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
+                           str(data_dir), "--listen-client-urls", "http://127.0.0.1:0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"reference etcd: error: --data-dir {data_dir}: {lock}: Is a directory"]
+
+
 def test_snapshots_are_taken_by_count_across_restarts(tmp_path):
     """The count runs from the last snapshot on disk, so writes spread over many short runs still
     trigger one, and the log segments it covers are released."""
