@@ -14,7 +14,7 @@ import pytest
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import ClusterMember
-from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrOldDataDir
+from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
@@ -223,8 +223,8 @@ def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
 
 
 def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
-    """Keep-alives logged on different clocks replay cleanly after every restart: the lease is
-    there with its TTL (renewed whole on each election)."""
+    """A lease granted and kept alive on different clocks comes back after every restart with
+    its TTL (renewed whole on each election; keep-alives leave no entry to replay)."""
     with ClusterMember.alone(tmp_path, ManualClock(1000.0)) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
     second = ManualClock(0.0)
@@ -235,6 +235,21 @@ def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
     with ClusterMember.alone(tmp_path, third) as server:
         assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
         assert server.lease_leases().leases == (lease,)
+
+
+def test_keep_alive_entries_of_an_older_log_still_replay(tmp_path):
+    """Logs written while keep-alives were proposed as entries hold them between other writes:
+    a restart replays them (renewing, or answering nothing for a lease gone) and goes on."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        lease = server.lease_grant(LeaseGrantRequest(30)).id
+        server._propose(LeaseKeepAliveRequest(lease))  # as lease_keep_alive did before
+        server.lease_revoke(LeaseRevokeRequest(lease))
+        with pytest.raises(ErrLeaseNotFound):
+            server._propose(LeaseKeepAliveRequest(lease))
+        server.put(PutRequest(b"after", b"v"))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {b"after": b"v"}
+        assert server.lease_leases().leases == ()
 
 
 def test_one_data_dir_serves_one_process(tmp_path):
