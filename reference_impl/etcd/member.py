@@ -307,6 +307,9 @@ class ClusterMember:
         """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
         the sequence number of the last WAL record read."""
         loaded = self._snapshotter.load()
+        for damage in self._snapshotter.set_aside:
+            print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem} (renamed "
+                  f"*.broken; started from the snapshot before it)", file=sys.stderr, flush=True)
         snap_seq, snapshot, hs = 0, None, HardState()
         if loaded is not None:
             snap_seq, state = loaded
@@ -611,7 +614,9 @@ class ClusterMember:
         if not rd.snapshot.is_empty():
             storage = self.node.rawnode.raft.raft_log.storage
             hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
-            self._save_snapshot(rd.snapshot, hs, tail=())
+            # The log before a leader's snapshot is not this member's to replay: no older
+            # snapshot can stand in for this one.
+            self._save_snapshot(rd.snapshot, hs, tail=(), keep_previous=False)
         if not rd.hard_state.is_empty():
             self._hs_unsaved = rd.hard_state
         hs = self._hs_unsaved
@@ -670,21 +675,23 @@ class ClusterMember:
         if snap is not None:
             self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
 
-    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
+    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None, keep_previous: bool = True) -> None:
         """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
-        storage holds after it), so the segments before it can go."""
+        storage holds after it), so the segments before it (or before the previous snapshot,
+        kept as a stand-in) can go."""
         storage = self.node.rawnode.raft.raft_log.storage
         md = snap.metadata
         if tail is None:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
         tail_plain, tail_raw = _entries_plain(tail)
-        self._snapshotter.save(self._seq, {
+        kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw)
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
+            keep_previous=keep_previous)
         self._wal.cut(self._seq + 1)
-        self._wal.release(self._seq)
+        self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:
         if rd.soft_state is not None and rd.soft_state.lead != self._known_lead:

@@ -347,3 +347,38 @@ def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
         assert not list(tmp_path.glob("snap-*"))
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == acknowledged
+
+
+@pytest.mark.parametrize("damage_kind", ["cut short", "bad CRC"])
+def test_a_damaged_newest_snapshot_is_set_aside_for_the_one_before(tmp_path, damage_kind):
+    """As etcd 3.4 does (it renames the file *.broken, logs "corrupted snapshot file" and loads
+    an older one): the previous snapshot and the log after it are kept, so a newest snapshot cut
+    short or failing its CRC loses nothing; it is renamed, not deleted."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(70):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+        expected = values(server)
+    older, newest = sorted(tmp_path.glob("snap-*.json"))
+    data = newest.read_bytes()
+    if damage_kind == "cut short":
+        newest.write_bytes(data[:len(data) // 2])
+    else:
+        damage(newest, len(data) - 10, 0x01)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+        assert server.header().revision == 71
+    assert newest.with_name(newest.name + ".broken").exists() and not newest.exists()
+
+
+def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
+    """A leader's snapshot, installed by a follower, or the first one, has no stand-in: the log
+    before it is gone. Recovery refuses with the file, and renames nothing."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(25):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    (snapshot,) = tmp_path.glob("snap-*.json")
+    damage(snapshot, 100, 0x01)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(snapshot), "CRC mismatch")
+    assert snapshot.exists()
