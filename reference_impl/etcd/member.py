@@ -30,9 +30,8 @@ no-ops, written with the next entries the disk takes.
 
 Where it differs from etcd, on purpose or not yet: a proposal still waiting when leadership
 moves is answered "leader changed" at once (etcd waits out its request timeout; the client knows
-the outcome in neither case); lease keep-alives go through the log (etcd renews on the leader
-only); and a member that installs a leader's snapshot starts a new watch hub, so its open
-watches get no further events (etcd re-syncs them against the new store).
+the outcome in neither case); and a member that installs a leader's snapshot starts a new watch
+hub, so its open watches get no further events (etcd re-syncs them against the new store).
 
 On disk, in the data directory: wal.py's segments holding records {"hs": [term, vote, commit]}
 and {"ents": [[term, index, type, data length], ...]} followed by the entries' data raw, and
@@ -61,16 +60,18 @@ from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
-    ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged, ErrLeaseNotFound,
+    ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged,
     ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
     ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
     ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
     LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest,
-    PutRequest, RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
+    LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, PutRequest, RangeRequest, StatusResponse,
+    TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
-from reference_impl.etcd.peer import Transport, fetch_members, promote_member_remote
+from reference_impl.etcd.peer import (
+    Transport, fetch_members, lease_ttl_remote, promote_member_remote, renew_lease_remote)
 from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
@@ -157,6 +158,7 @@ class ClusterMember:
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
         self._wal = WAL(self.data_dir, write=write, fsync=fsync)
+        self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
         try:
             # Two processes appending to one log would interleave records; etcd locks its WAL too.
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -190,7 +192,6 @@ class ClusterMember:
         me = mine[0]
         # Client URLs reach the other members through the log, once this member publishes them.
         members = dict(initial_cluster)
-        self._snapshotter = Snapshotter(self.data_dir, fsync=fsync)
         storage = MemoryStorage()
         snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
@@ -306,6 +307,9 @@ class ClusterMember:
         """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
         the sequence number of the last WAL record read."""
         loaded = self._snapshotter.load()
+        for damage in self._snapshotter.set_aside:
+            print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem} (renamed "
+                  f"*.broken; started from the snapshot before it)", file=sys.stderr, flush=True)
         snap_seq, snapshot, hs = 0, None, HardState()
         if loaded is not None:
             snap_seq, state = loaded
@@ -350,6 +354,8 @@ class ClusterMember:
     def _answer_peer_query(self, query: dict) -> dict:
         if query["query"] == "promote":
             return self._promote_for_peer(query["id"])
+        if query["query"] in ("lease_renew", "lease_ttl"):
+            return self._lease_for_peer(query)
         return self._members_plain()
 
     @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.peerMemberPromoteHandler).ServeHTTP")
@@ -358,6 +364,19 @@ class ClusterMember:
             return {"members": [member_to_plain(m) for m in self.member_promote(member_id)]}
         except EtcdError as err:
             return {"error": type(err).__name__}
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/lease/leasehttp.leaseHandler).ServeHTTP")
+    def _lease_for_peer(self, query: dict) -> dict:
+        """A follower's keep-alive or time-to-live, answered from this member's lessor if it leads."""
+        if not self.node.is_leader():
+            return {"error": ErrNotLeader.__name__}
+        if query["query"] == "lease_renew":
+            return {"ttl": self._read(lambda: self.server.lease_keep_alive(
+                LeaseKeepAliveRequest(query["id"]))).ttl}
+        resp = self._read(lambda: self.server.lease_time_to_live(
+            LeaseTimeToLiveRequest(query["id"], query["keys"])))
+        return {"ttl": resp.ttl, "granted_ttl": resp.granted_ttl,
+                "keys": [base64.b64encode(key).decode("ascii") for key in resp.keys]}
 
     def _sync_peers(self) -> None:
         for member_id, member in self.node.members.items():
@@ -595,7 +614,9 @@ class ClusterMember:
         if not rd.snapshot.is_empty():
             storage = self.node.rawnode.raft.raft_log.storage
             hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
-            self._save_snapshot(rd.snapshot, hs, tail=())
+            # The log before a leader's snapshot is not this member's to replay: no older
+            # snapshot can stand in for this one.
+            self._save_snapshot(rd.snapshot, hs, tail=(), keep_previous=False)
         if not rd.hard_state.is_empty():
             self._hs_unsaved = rd.hard_state
         hs = self._hs_unsaved
@@ -654,21 +675,23 @@ class ClusterMember:
         if snap is not None:
             self._save_snapshot(snap, self.node.rawnode.raft.raft_log.storage.hard_state)
 
-    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None) -> None:
+    def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None, keep_previous: bool = True) -> None:
         """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
-        storage holds after it), so the segments before it can go."""
+        storage holds after it), so the segments before it (or before the previous snapshot,
+        kept as a stand-in) can go."""
         storage = self.node.rawnode.raft.raft_log.storage
         md = snap.metadata
         if tail is None:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
         tail_plain, tail_raw = _entries_plain(tail)
-        self._snapshotter.save(self._seq, {
+        kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw)
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
+            keep_previous=keep_previous)
         self._wal.cut(self._seq + 1)
-        self._wal.release(self._seq)
+        self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:
         if rd.soft_state is not None and rd.soft_state.lead != self._known_lead:
@@ -810,14 +833,26 @@ class ClusterMember:
     def lease_revoke(self, req: LeaseRevokeRequest):
         return self._propose(req)
 
-    def lease_keep_alive(self, req: LeaseKeepAliveRequest):
-        try:
-            return self._propose(req)
-        except ErrLeaseNotFound:
-            return LeaseKeepAliveResponse(self.header(), req.id, 0)
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).LeaseRenew")
+    def lease_keep_alive(self, req: LeaseKeepAliveRequest) -> LeaseKeepAliveResponse:
+        """The leader renews in its lessor alone, with no log entry, as etcd's lessor.Renew does:
+        only the leader's expiries count, and a new leader (or a restart) gives every lease its
+        whole TTL. A follower asks the leader, as etcd's does over the peer API."""
+        self._check_running()
+        if self.node.is_leader():
+            return self._read(lambda: self.server.lease_keep_alive(req))
+        answer = self._ask_leader(lambda urls, timeout: renew_lease_remote(urls, req.id, timeout))
+        return LeaseKeepAliveResponse(self.header(), req.id, answer["ttl"])
 
-    def lease_time_to_live(self, req):
-        return self._read(lambda: self.server.lease_time_to_live(req))
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).LeaseTimeToLive")
+    def lease_time_to_live(self, req: LeaseTimeToLiveRequest) -> LeaseTimeToLiveResponse:
+        """From the leader's lessor, whose expiries alone are renewed: a follower asks it."""
+        self._check_running()
+        if self.node.is_leader():
+            return self._read(lambda: self.server.lease_time_to_live(req))
+        answer = self._ask_leader(lambda urls, timeout: lease_ttl_remote(urls, req.id, req.keys, timeout))
+        return LeaseTimeToLiveResponse(self.header(), req.id, answer["ttl"], answer["granted_ttl"],
+                                       tuple(base64.b64decode(key) for key in answer["keys"]))
 
     def lease_leases(self):
         return self._read(lambda: self.server.lease_leases())
@@ -1064,19 +1099,26 @@ class ClusterMember:
                                             id=self._ids.next()))
 
     def _promote_on_leader(self, member_id: int) -> tuple[Member, ...]:
-        """Ask the leader until it answers or the request timeout passes; a refusal about the
-        member itself is final, anything else (no leader yet, leadership moving) is retried."""
+        """A refusal about the member itself is final; anything else is retried."""
         final = {error.__name__: error for error in (ErrLearnerNotReady, ErrMemberNotFound,
                                                        ErrMemberNotLearner)}
+        answer = self._ask_leader(lambda urls, timeout: promote_member_remote(urls, member_id, timeout),
+                                  done=lambda answer: "members" in answer or answer["error"] in final)
+        if "members" in answer:
+            return tuple(map(member_from_plain, answer["members"]))
+        raise final[answer["error"]]()
+
+    def _ask_leader(self, ask: Callable[[tuple[str, ...], float], dict | None],
+                    done: Callable[[dict], bool] = lambda answer: "error" not in answer) -> dict:
+        """`ask(leader's peer URLs, time left)` until its answer is `done` or the request timeout
+        passes; no answer (no leader yet, leadership moving) is asked again."""
         deadline = time.monotonic() + self.request_timeout
         while (remaining := deadline - time.monotonic()) > 0:
             with self._state:
                 leader = self.node.members.get(self.leader)
-            answer = promote_member_remote(leader.peer_urls, member_id, remaining) if leader else None
-            if answer is not None and "members" in answer:
-                return tuple(map(member_from_plain, answer["members"]))
-            if answer is not None and answer["error"] in final:
-                raise final[answer["error"]]()
+            answer = ask(leader.peer_urls, remaining) if leader else None
+            if answer is not None and done(answer):
+                return answer
             time.sleep(min(0.1, max(0.0, deadline - time.monotonic())))  # no busy loop while retrying
         raise ErrTimeout()
 

@@ -318,6 +318,20 @@ def promote_member_remote(peer_urls: tuple[str, ...], member_id: int, timeout: f
     return ask_peer(list(peer_urls), {"query": "promote", "id": member_id}, timeout)
 
 
+@mirrors("go.etcd.io/etcd/server/v3/lease/leasehttp.RenewHTTP")
+def renew_lease_remote(peer_urls: tuple[str, ...], lease_id: int, timeout: float) -> dict | None:
+    """{"ttl": TTL} (0 for a lease unknown or expired) or {"error": error class name}, as the
+    leader at `peer_urls` answers a keep-alive of `lease_id`; None if it cannot be reached."""
+    return ask_peer(list(peer_urls), {"query": "lease_renew", "id": lease_id}, timeout)
+
+
+@mirrors("go.etcd.io/etcd/server/v3/lease/leasehttp.TimeToLiveHTTP")
+def lease_ttl_remote(peer_urls: tuple[str, ...], lease_id: int, keys: bool, timeout: float) -> dict | None:
+    """{"ttl": …, "granted_ttl": …, "keys": [base64 …]} or {"error": error class name}, as the
+    leader at `peer_urls` answers; None if it cannot be reached."""
+    return ask_peer(list(peer_urls), {"query": "lease_ttl", "id": lease_id, "keys": keys}, timeout)
+
+
 def ask_peer(peer_urls: list[str], question: dict, timeout: float) -> dict | None:
     """The first answer one of `peer_urls` gives to `question`, or None."""
     query = json.dumps(question).encode()

@@ -365,7 +365,15 @@ def _open(data_dir: Path, clock, **options) -> ClusterMember:
         where = "it is" if isinstance(err, FileExistsError) else "a folder above it is"
         raise DataDirUnusable(data_dir=str(data_dir), problem=f"{where} a file: give a folder") from None
     except OSError as err:
-        raise DataDirUnusable(data_dir=str(data_dir), problem=err.strerror or str(err)) from None
+        raise DataDirUnusable(data_dir=str(data_dir), problem=_os_problem(err)) from None
+
+
+def _os_problem(err: OSError) -> str:
+    """What the OS refused, naming the file as etcd does ("open .../member/snap/.touch:
+    read-only file system"): on a read-only mount that file, not the folder, says what to fix."""
+    if err.filename is None:
+        return err.strerror or str(err)
+    return f"{err.filename}: {err.strerror}"
 
 
 def _read_snapshot(path: str | Path | None) -> BackendState | None:

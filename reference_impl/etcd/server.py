@@ -211,7 +211,7 @@ class EtcdServer:
         if isinstance(request, LeaseRevokeRequest):
             self._revoke(request.id)
             return LeaseRevokeResponse(self.header())
-        if isinstance(request, LeaseKeepAliveRequest):
+        if isinstance(request, LeaseKeepAliveRequest):  # in logs written when keep-alives were entries
             ttl = self.lessor.renew(request.id, now)
             return LeaseKeepAliveResponse(self.header(), request.id, ttl)
         if isinstance(request, AUTH_REQUESTS):
@@ -286,11 +286,14 @@ class EtcdServer:
 
     @mirrors(f"(*{SERVER}.EtcdServer).LeaseRenew", f"(*{V3RPC}.LeaseServer).leaseKeepAlive")
     def lease_keep_alive(self, req: LeaseKeepAliveRequest) -> LeaseKeepAliveResponse:
-        """Renew a lease; an unknown or expired lease answers TTL 0 (no error), as etcd's stream does."""
+        """Renew a lease in the lessor, with no log entry (etcd's leader renews so; its expiries
+        are not replicated); an unknown or expired lease answers TTL 0 (no error), as etcd's
+        stream does."""
         try:
-            return self._submit(req)
+            ttl = self.lessor.renew(req.id, self.clock.now())
         except ErrLeaseNotFound:
-            return LeaseKeepAliveResponse(self.header(), req.id, 0)
+            ttl = 0
+        return LeaseKeepAliveResponse(self.header(), req.id, ttl)
 
     @mirrors(f"(*{SERVER}.EtcdServer).LeaseTimeToLive", f"(*{V3RPC}.LeaseServer).LeaseTimeToLive")
     def lease_time_to_live(self, req: LeaseTimeToLiveRequest) -> LeaseTimeToLiveResponse:

@@ -12,7 +12,9 @@ Interface:
 On disk:
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
                         payload: JSON, then, if the record carries raw bytes, a newline and them
-  snap-<seq>.json       one such record holding the whole state after record <seq>
+  snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
+                        two are kept, and the log back to the older; a damaged one is renamed
+                        snap-<seq>.json.broken when the older one stands in)
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
@@ -150,6 +152,7 @@ class WAL:
         last segment is cut off (once the records before it have been read)."""
         seq = after
         segments = self.segments()
+        self._check_first_segment(segments, after)
         for i, path in enumerate(segments):
             valid_end = 0
             for valid_end, record in read_frames(path, last_segment=i == len(segments) - 1):
@@ -161,6 +164,14 @@ class WAL:
                 yield record
             if path.stat().st_size > valid_end:
                 self._repair(path, valid_end)
+
+    def _check_first_segment(self, segments: list[Path], after: int) -> None:
+        """Some segment must start at or before record `after` + 1: a snapshot's cut makes that
+        segment at once, so without one the log after the snapshot was deleted, and starting
+        from the snapshot alone would drop every write since it without a word."""
+        if after and (not segments or self._first_seq_of(segments[0]) > after + 1):
+            where = segments[0] if segments else self.directory
+            raise ErrCorruptWAL(path=str(where), offset=0, missing_seq=after + 1)
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
@@ -174,9 +185,9 @@ class WAL:
     def open(self, first_seq: int) -> None:
         """Append from now on to the segment whose first record is `first_seq` (an empty segment
         of that name, from a cut with nothing written since, is simply reused)."""
-        self._path = self._segment_path(first_seq)
-        self._fd = os.open(self._path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        self._size = os.fstat(self._fd).st_size
+        path = self._segment_path(first_seq)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        self._fd, self._path, self._size = fd, path, os.fstat(fd).st_size
         fsync_dir(self.directory, self._fsync)
 
     @mirrors(f"(*{WAL_PKG}.WAL).Save", f"(*{WAL_PKG}.encoder).encode")
@@ -212,10 +223,17 @@ class WAL:
         self.fsync_durations.observe(time.perf_counter() - start)
 
     def cut(self, first_seq: int) -> None:
-        """Close the current segment (fsync'd) and start a new one at `first_seq`."""
+        """Close the current segment (fsync'd) and start a new one at `first_seq`. The new one is
+        opened first: if it cannot be made (disk full), records go on to the current one, which a
+        restart reads as well, instead of to a closed descriptor the OS may have given to another
+        file."""
         self.sync()
-        os.close(self._fd)
-        self.open(first_seq)
+        closing = self._fd
+        try:
+            self.open(first_seq)
+        finally:
+            if self._fd != closing:
+                os.close(closing)
 
     @mirrors(f"(*{WAL_PKG}.WAL).ReleaseLockTo")
     def release(self, seq: int) -> None:
@@ -242,38 +260,84 @@ class WAL:
         return self._fd < 0
 
 
+@mirrors(f"{SNAP_PKG}.Read")
+def read_snapshot_file(path: Path) -> tuple[int, dict]:
+    """(seq, state) of one snapshot file; ErrCorruptWAL if it does not read whole."""
+    frames = list(read_frames(path, last_segment=False))
+    if len(frames) != 1:
+        raise ErrCorruptWAL(path=str(path), offset=0, problem="not one snapshot record")
+    state = frames[0][1]
+    return state["seq"], state
+
+
 class Snapshotter:
-    """Whole-state snapshots in `directory`: written atomically, only the newest kept."""
+    """Whole-state snapshots in `directory`: written atomically, the newest two kept. `write`
+    and `fsync` are os.write and os.fsync unless a test passes a faulty disk."""
 
-    def __init__(self, directory: Path, *, fsync: Fsync = os.fsync) -> None:
+    def __init__(self, directory: Path, *, write: Write = os.write, fsync: Fsync = os.fsync) -> None:
         self.directory = directory
+        self._write = write
         self._fsync = fsync
+        self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
 
-    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load")
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching")
     def load(self) -> tuple[int, dict] | None:
-        """(seq, state) of the newest snapshot, or None."""
+        """(seq, state) of the newest snapshot that reads whole, or None. A damaged newer one is
+        renamed *.broken, as etcd's Snapshotter does, once an older one stands in for it (the
+        log is kept back to that one: see save); `set_aside` then holds its damage. If none
+        reads whole, the newest one's damage is raised and no file is changed."""
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
-        snaps = sorted(self.directory.glob("snap-*.json"))
-        if not snaps:
-            return None
-        frames = list(read_frames(snaps[-1], last_segment=False))
-        if len(frames) != 1:
-            raise ErrCorruptWAL(path=str(snaps[-1]), offset=0, problem="not one snapshot record")
-        state = frames[0][1]
-        return state["seq"], state
+        damaged: list[ErrCorruptWAL] = []
+        for path in sorted(self.directory.glob("snap-*.json"), reverse=True):
+            try:
+                loaded = read_snapshot_file(path)
+            except ErrCorruptWAL as err:
+                damaged.append(err)
+                continue
+            for err in damaged:
+                os.replace(err.path, err.path + ".broken")
+            self.set_aside = damaged
+            return loaded
+        if damaged:
+            raise damaged[0]
+        return None
 
-    @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap")
-    def save(self, seq: int, state: dict, raw: bytes = b"") -> None:
-        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not."""
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
+    def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
+        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not.
+        A tmp the disk could not take whole is removed, as etcd removes a broken snap file: left
+        behind it would hold the space the log needs for the next writes.
+
+        The previous snapshot is kept (unless `keep_previous` is false), so that a damaged newest
+        one has a stand-in, as etcd keeps several; returns the seq of the oldest snapshot kept,
+        after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
         tmp = final.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
-            f.write(frame({**state, "seq": seq}, raw))
-            f.flush()
-            self._fsync(f.fileno())
+        try:
+            self._write_synced(tmp, frame({**state, "seq": seq}, raw))
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         os.replace(tmp, final)
         fsync_dir(self.directory, self._fsync)
-        for older in self.directory.glob("snap-*.json"):
-            if older != final:
+        snaps = sorted(self.directory.glob("snap-*.json"))
+        kept = snaps[-2:] if keep_previous else [final]
+        for older in snaps:
+            if older not in kept:
                 older.unlink()
+        return int(kept[0].stem.split("-")[1])
+
+    @mirrors("go.etcd.io/etcd/pkg/v3/ioutil.WriteAndSyncFile")
+    def _write_synced(self, path: Path, data: bytes) -> None:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            rest = memoryview(data)
+            while rest:
+                n = self._write(fd, rest)
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                rest = rest[n:]
+            self._fsync(fd)
+        finally:
+            os.close(fd)

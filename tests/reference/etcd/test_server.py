@@ -12,7 +12,7 @@ from reference_impl.etcd.errors import (
     ErrValueProvided, EtcdError)
 from reference_impl.etcd.messages import (
     Compare, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
-    LeaseRevokeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
+    LeaseRevokeRequest, LeaseTimeToLiveRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
 
 MiB = 1024 * 1024
 
@@ -135,10 +135,17 @@ def test_status_sizes_the_backend_in_bbolt_pages_as_fresh_etcd_does():
     assert grown.db_size == grown.db_size_in_use + 4096
 
 
-def test_a_keep_alive_counts_as_an_applied_entry(server):
-    """Keep-alives go through apply, so the log that replays them keeps lease expiries exact."""
-    server.lease_keep_alive(LeaseKeepAliveRequest(5))
-    assert server.raft_index == 6
+def test_a_keep_alive_renews_without_an_entry():
+    """etcd's leader renews a lease in its lessor alone (lessor.Renew): the raft index stays
+    where it was, as real etcd 3.4's raftIndex does across `lease keep-alive --once`."""
+    clock = ManualClock()
+    server = EtcdServer(clock)
+    lease = server.lease_grant(LeaseGrantRequest(10, 7)).id
+    index = server.raft_index
+    clock.advance(8)
+    assert server.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 10
+    assert server.raft_index == index
+    assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 10
 
 
 def test_replaying_applied_requests_rebuilds_the_same_state():

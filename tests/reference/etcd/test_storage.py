@@ -14,7 +14,7 @@ import pytest
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import ClusterMember
-from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrOldDataDir
+from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
@@ -123,16 +123,17 @@ def test_a_failed_fsync_acknowledges_nothing_more(tmp_path):
 
 
 def test_snapshots_bound_the_log(tmp_path):
-    """With snapshots every N records, old log segments and snapshots are deleted; state recovers."""
+    """With snapshots every N records, old log segments and snapshots are deleted (all but the
+    newest two snapshots and the log after the older); state recovers."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         for i in range(95):
             server.put(PutRequest(b"k%02d" % (i % 7), b"%d" % i))
         expected = values(server)
-    assert len(list(tmp_path.glob("snap-*.json"))) == 1
-    assert len(segments(tmp_path)) <= 2
-    # What is left is the entries after the snapshot, each ~270 bytes with its hard state (the
-    # 95 puts took ~25 KB).
-    assert sum(p.stat().st_size for p in segments(tmp_path)) < 11 * 400
+    assert len(list(tmp_path.glob("snap-*.json"))) == 2
+    assert len(segments(tmp_path)) <= 3
+    # What is left is the entries after the older snapshot, each ~270 bytes with its hard state
+    # (the 95 puts took ~25 KB).
+    assert sum(p.stat().st_size for p in segments(tmp_path)) < 21 * 400
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         assert (values(server), server.header().revision) == (expected, 96)
 
@@ -223,8 +224,8 @@ def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
 
 
 def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
-    """Keep-alives logged on different clocks replay cleanly after every restart: the lease is
-    there with its TTL (renewed whole on each election)."""
+    """A lease granted and kept alive on different clocks comes back after every restart with
+    its TTL (renewed whole on each election; keep-alives leave no entry to replay)."""
     with ClusterMember.alone(tmp_path, ManualClock(1000.0)) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
     second = ManualClock(0.0)
@@ -235,6 +236,21 @@ def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
     with ClusterMember.alone(tmp_path, third) as server:
         assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
         assert server.lease_leases().leases == (lease,)
+
+
+def test_keep_alive_entries_of_an_older_log_still_replay(tmp_path):
+    """Logs written while keep-alives were proposed as entries hold them between other writes:
+    a restart replays them (renewing, or answering nothing for a lease gone) and goes on."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        lease = server.lease_grant(LeaseGrantRequest(30)).id
+        server._propose(LeaseKeepAliveRequest(lease))  # as lease_keep_alive did before
+        server.lease_revoke(LeaseRevokeRequest(lease))
+        with pytest.raises(ErrLeaseNotFound):
+            server._propose(LeaseKeepAliveRequest(lease))
+        server.put(PutRequest(b"after", b"v"))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {b"after": b"v"}
+        assert server.lease_leases().leases == ()
 
 
 def test_one_data_dir_serves_one_process(tmp_path):
@@ -296,14 +312,14 @@ def _as_written_before_raw_data(data_dir: Path) -> None:
             if "ents" in record:
                 record["ents"] = entries_b64(record["ents"], record.pop("raw", b""), 0)
         path.write_bytes(b"".join(frame(record) for record in records))
-    (snap_path,) = data_dir.glob("snap-*.json")
-    ((_, snap),) = read_frames(snap_path, last_segment=False)
-    raw, length = snap.pop("raw"), snap.pop("data_len")
-    state, records, members = decode_snapshot(raw[:length])
-    old_data = json.dumps({"state": {**state, "records": [to_plain(kv) for kv in records]},
-                           "members": members}).encode()
-    snap["tail"] = entries_b64(snap["tail"], raw, length)
-    snap_path.write_bytes(frame({**snap, "data": b64(old_data)}))
+    for snap_path in data_dir.glob("snap-*.json"):
+        ((_, snap),) = read_frames(snap_path, last_segment=False)
+        raw, length = snap.pop("raw"), snap.pop("data_len")
+        state, records, members = decode_snapshot(raw[:length])
+        old_data = json.dumps({"state": {**state, "records": [to_plain(kv) for kv in records]},
+                               "members": members}).encode()
+        snap["tail"] = entries_b64(snap["tail"], raw, length)
+        snap_path.write_bytes(frame({**snap, "data": b64(old_data)}))
 
 
 def test_a_data_dir_with_base64_entries_and_snapshot_still_opens(tmp_path):

@@ -16,7 +16,7 @@ from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
-from reference_impl.etcd.wal import SECTOR, frame, read_frames
+from reference_impl.etcd.wal import SECTOR, WAL, frame, read_frames
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -62,6 +62,23 @@ class FullDisk:
         n = os.write(fd, data[:self.free])
         self.free -= n
         return n
+
+
+class DirQuota:
+    """os.write on a disk that holds `limit` bytes of the files in `directory`: a write past it is
+    cut short, then fails with ENOSPC; deleting a file frees its space, as on a real disk."""
+
+    def __init__(self, directory: Path, limit: int) -> None:
+        self.directory, self.limit = directory, limit
+
+    def used(self) -> int:
+        return sum(p.stat().st_size for p in self.directory.iterdir() if p.is_file())
+
+    def write(self, fd: int, data: bytes) -> int:
+        free = self.limit - self.used()
+        if free <= 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return os.write(fd, data[:free])
 
 
 def test_a_full_disk_refuses_the_write_and_loses_nothing_acknowledged(tmp_path):
@@ -174,6 +191,24 @@ def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
+    """A data dir on a read-only mount said only "--data-dir D: Read-only file system"; etcd
+    names the file it could not open. (Here the LOCK is a folder, so that the test needs no
+    mount and holds for root too; the OS refuses its opening for writing the same way.)"""
+    data_dir = tmp_path / "data"
+    write_keys(data_dir, 3)
+    lock = data_dir / "LOCK"
+    lock.unlink()
+    lock.mkdir()
+    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
+                           str(data_dir), "--listen-client-urls", "http://127.0.0.1:0"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"reference etcd: error: --data-dir {data_dir}: {lock}: Is a directory"]
+
+
 def test_snapshots_are_taken_by_count_across_restarts(tmp_path):
     """The count runs from the last snapshot on disk, so writes spread over many short runs still
     trigger one, and the log segments it covers are released."""
@@ -230,3 +265,120 @@ def test_a_full_disk_fails_etcdctl_puts_and_loses_none_it_acknowledged(tmp_path)
         stored = {kv.key.decode(): kv.value.decode() for kv in
                   server.range(RangeRequest(b"\0", b"\0")).kvs}
     assert stored == acknowledged
+
+
+def test_a_segment_that_cannot_be_made_at_a_cut_leaves_the_log_in_the_current_one(tmp_path):
+    """A snapshot's WAL cut whose new segment cannot be created (here its name is taken by a
+    folder, as a full disk would refuse it) loses nothing: later writes go on to the current
+    segment, not to a closed descriptor that the next file opened (here `other`) is given, and
+    every acknowledged write is there after a restart."""
+    acknowledged = {}
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(10):
+            server.put(PutRequest(b"before%d" % i, b"v"))
+            acknowledged[b"before%d" % i] = b"v"
+        blocked = [tmp_path / f"wal-{seq:020d}.log" for seq in range(1, 100)]
+        for path in blocked:
+            if not path.exists():
+                path.mkdir()
+        for i in range(15):  # the snapshot, and its cut, come at the 20th entry
+            server.put(PutRequest(b"cut%d" % i, b"v"))
+            acknowledged[b"cut%d" % i] = b"v"
+        assert list(tmp_path.glob("snap-*.json"))
+        with open(tmp_path / "other", "wb"):
+            for i in range(10):
+                server.put(PutRequest(b"after%d" % i, b"v"))
+                acknowledged[b"after%d" % i] = b"v"
+    for path in blocked:
+        if path.is_dir():
+            path.rmdir()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
+
+
+def test_a_snapshot_whose_log_was_deleted_is_refused(tmp_path):
+    """With every segment after the snapshot gone, the writes since it are lost: recovery says
+    which record is missing rather than start from the snapshot alone. (etcd 3.4 with its
+    member/wal emptied starts from its db and serves without the writes since its last commit.)"""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(30):
+            server.put(PutRequest(b"k%d" % i, b"v"))
+    snapshot = next(tmp_path.glob("snap-*.json"))
+    after = int(snapshot.stem.split("-")[1])
+    for path in segments(tmp_path):
+        path.unlink()
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.missing_seq == after + 1
+    assert str(refused.value) == f"wal: {tmp_path} at offset 0: record {after + 1} is missing"
+
+
+def test_a_missing_middle_segment_is_refused_naming_the_next(tmp_path):
+    """Segments are read in order and their records must follow without a gap: a segment deleted
+    from the middle is refused at the first record of the next one, never skipped."""
+    wal = WAL(tmp_path)
+    wal.open(1)
+    for seq in range(1, 10):
+        wal.append({"seq": seq})
+        if seq % 3 == 0:
+            wal.cut(seq + 1)
+    wal.close()
+    first, middle, *rest = segments(tmp_path)
+    middle.unlink()
+    with pytest.raises(ErrCorruptWAL) as refused:
+        list(WAL(tmp_path).read_all(after=0))
+    assert (refused.value.path, refused.value.missing_seq) == (str(rest[0]), 4)
+
+
+def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
+    """A snapshot that meets a full disk is dropped whole (etcd's Snapshotter removes a broken
+    snap file): its partial file must not keep the space, so later writes still fit in the log,
+    and every acknowledged write survives a restart."""
+    disk = DirQuota(tmp_path, limit=10**9)
+    acknowledged = {}
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=60, write=disk.write) as server:
+        for i in range(50):
+            server.put(PutRequest(b"before%d" % i, b"x" * 1000))
+            acknowledged[b"before%d" % i] = b"x" * 1000
+        disk.limit = disk.used() + 30_000  # room for the next puts, not for a snapshot of 50 kB
+        for i in range(20):  # the snapshot comes, and fails, at the 60th entry and each after
+            server.put(PutRequest(b"after%d" % i, b"y" * 1000))
+            acknowledged[b"after%d" % i] = b"y" * 1000
+        assert not list(tmp_path.glob("snap-*"))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
+
+
+@pytest.mark.parametrize("damage_kind", ["cut short", "bad CRC"])
+def test_a_damaged_newest_snapshot_is_set_aside_for_the_one_before(tmp_path, damage_kind):
+    """As etcd 3.4 does (it renames the file *.broken, logs "corrupted snapshot file" and loads
+    an older one): the previous snapshot and the log after it are kept, so a newest snapshot cut
+    short or failing its CRC loses nothing; it is renamed, not deleted."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(70):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+        expected = values(server)
+    older, newest = sorted(tmp_path.glob("snap-*.json"))
+    data = newest.read_bytes()
+    if damage_kind == "cut short":
+        newest.write_bytes(data[:len(data) // 2])
+    else:
+        damage(newest, len(data) - 10, 0x01)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+        assert server.header().revision == 71
+    assert newest.with_name(newest.name + ".broken").exists() and not newest.exists()
+
+
+def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
+    """A leader's snapshot, installed by a follower, or the first one, has no stand-in: the log
+    before it is gone. Recovery refuses with the file, and renames nothing."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(25):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    (snapshot,) = tmp_path.glob("snap-*.json")
+    damage(snapshot, 100, 0x01)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(snapshot), "CRC mismatch")
+    assert snapshot.exists()

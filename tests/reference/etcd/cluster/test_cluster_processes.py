@@ -289,3 +289,32 @@ def test_a_learner_is_promoted_once_it_has_caught_up(tmp_path):
         listed = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)["members"]
         assert [m.get("isLearner", False) for m in listed] == [False, False]
         assert cluster.etcdctl("put", "after-promotion", "w").returncode == 0
+
+
+def test_a_keep_alive_through_a_follower_renews_on_the_leader_without_an_entry(tmp_path):
+    """etcd's LeaseRenew: the leader's lessor renews, with no log entry, and a follower forwards
+    keep-alives and time-to-live questions to it (only the leader's expiries count). Real etcd
+    3.4's raftIndex stays put across `lease keep-alive --once` too."""
+    with reference_cluster(tmp_path) as cluster:
+        leader = cluster.leader()
+        follower = next(n for n in cluster.nodes if n is not leader)
+        lease = json.loads(cluster.etcdctl("lease", "grant", "60", "-w", "json",
+                                           endpoints=leader.address).stdout)["ID"]
+        lease_hex = f"{lease:x}"
+
+        def ttl() -> int:
+            answer = cluster.etcdctl("lease", "timetolive", lease_hex, "-w", "json",
+                                     endpoints=follower.address)
+            return json.loads(answer.stdout)["ttl"]
+
+        def raft_indexes() -> list[int]:
+            statuses = json.loads(cluster.etcdctl("endpoint", "status", "-w", "json").stdout)
+            return [s["Status"]["raftIndex"] for s in statuses]
+
+        time.sleep(2.5)
+        assert ttl() <= 58
+        indexes = raft_indexes()
+        kept = cluster.etcdctl("lease", "keep-alive", "--once", lease_hex, endpoints=follower.address)
+        assert kept.stdout == f"lease {lease_hex} keepalived with TTL(60)\n", kept.stderr
+        assert ttl() >= 59
+        assert raft_indexes() == indexes
