@@ -763,3 +763,30 @@ def test_a_type_met_deep_inside_another_normalizes_as_when_asked_first():
         nested = Func((), (nested,))
     methods.normal(nested)
     assert methods.normal(signature) == signature
+
+
+def test_a_method_signature_is_worked_out_only_for_an_interface_that_names_the_method():
+    """Finding an interface's implementations lists every type's method names; the signature of
+    a method no interface asked for by name is never read, however many types declare one."""
+    from analyzer.gotypes import Named
+    from analyzer.resolve.methodsets import MethodSets
+    from analyzer.resolve.program import Program
+
+    program = Program.build(program_files({"t.go": """package app
+type Starter interface{ Start(n int) error }
+type Job struct{}
+func (j *Job) Start(n int) error { return nil }
+func (j *Job) Cleanup(paths []string, force bool) {}
+type Other struct{ Job }
+func (o Other) Describe(verbose bool) string { return "" }
+"""}))
+    methods = MethodSets(program)
+    worked_out = []
+    signature_of = methods.signature_of
+    methods.signature_of = lambda func: worked_out.append(func.decl.name) or signature_of(func)
+
+    found = methods.implementations(Named(APP, "Starter"))
+    assert [(i.type_name, i.methods) for i in found] == [
+        ("Job", (("Start", f"(*{APP}.Job).Start"),)),
+        ("Other", (("Start", f"(*{APP}.Job).Start"),))]
+    assert set(worked_out) == {"Start"}

@@ -72,7 +72,11 @@ class Implementation:
 @dataclass(frozen=True, slots=True)
 class _Method:
     symbol: str
-    signature: FuncType
+    # A declared method's signature is worked out only when an interface asks for its name
+    # (`MethodSets.signature`): the method name index holds every type's method set, and most
+    # of their signatures are never compared.
+    func: FuncInfo | None  # the declared method; None for one of an embedded interface
+    signature: FuncType | None  # the embedded interface's method's; None for a declared one
     pointer_receiver: bool  # needs *T (declared on *T, or promoted through a value S from *S)
     in_build: bool
 
@@ -87,6 +91,7 @@ class MethodSets:
         self._implementations: dict[Named, tuple[Implementation, ...]] = {}
         self._by_method_name: dict[str, set[tuple[str, str]]] | None = None
         self._normal: dict[GoType, GoType] = {}
+        self._signatures: dict[int, FuncType] = {}  # id of a FuncInfo → its signature
         # Methods promoted from an embedded interface: a call lands in that interface's method
         # and dispatches again. Their go/ssa-style names → (interface, method name).
         self.embedded_interface_methods: dict[str, tuple[Named, str]] = {}
@@ -119,6 +124,15 @@ class MethodSets:
 
     def signature_of(self, func: FuncInfo) -> FuncType:
         """A declared function's signature, canonical and normal."""
+        cached = self._signatures.get(id(func))
+        if cached is None:
+            cached = self._signatures[id(func)] = self._signature_of(func)
+        return cached
+
+    def signature(self, method: _Method) -> FuncType:
+        return method.signature if method.func is None else self.signature_of(method.func)
+
+    def _signature_of(self, func: FuncInfo) -> FuncType:
         params = _unknown_params_of(self.program, func)
         decl = func.decl
         types = tuple(self.program.canon_text(("[]" if p.variadic else "") + p.type, func.file, params)
@@ -194,7 +208,7 @@ class MethodSets:
         pointer_only, in_build, methods = False, True, []
         for name, signature in wanted.items():
             method = method_set.get(name)
-            if method is None or not identical(method.signature, signature):
+            if method is None or not identical(self.signature(method), signature):
                 return None
             pointer_only = pointer_only or method.pointer_receiver
             in_build = in_build and method.in_build
@@ -234,8 +248,8 @@ class MethodSets:
             return {}
         methods: dict[str, _Method] = {}
         for name, func in package.methods.get(concrete[1], {}).items():
-            methods[name] = _Method(func.symbol, self.signature_of(func),
-                                    func.decl.pointer_receiver, func.file.in_build)
+            methods[name] = _Method(func.symbol, func, None, func.decl.pointer_receiver,
+                                    func.file.in_build)
         struct = self._struct_of(info, concrete)
         if struct is None:
             return methods
@@ -274,11 +288,11 @@ class MethodSets:
             for name, signature in interface.items():
                 symbol = f"({embedded.qualifier}.{embedded.name}).{name}"
                 self.embedded_interface_methods[symbol] = (embedded, name)
-                promoted[name] = _Method(symbol, signature, False, True)
+                promoted[name] = _Method(symbol, None, signature, False, True)
             return promoted
         inner = self.method_set((embedded.qualifier, embedded.name))
         if by_pointer:  # *S lends every method of S to T and *T alike
-            return {name: _Method(m.symbol, m.signature, False, m.in_build)
+            return {name: _Method(m.symbol, m.func, m.signature, False, m.in_build)
                     for name, m in inner.items()}
         return inner
 
