@@ -62,3 +62,25 @@ def kube_repo(tmp_path: Path) -> Path:
 def etcd_repo(tmp_path: Path) -> Path:
     """A git repository holding the etcdish fixture tree."""
     return make_git_tree(TREES / "etcdish", tmp_path / "etcd")
+
+
+# The fixture corpus' documentation site (see test_site.py) is indexed, generated and run through
+# `mkdocs build` once for the session: test_site, test_site_browser and test_journeys only read
+# it, and each building its own copy was four of the suite's slowest minutes.
+
+@pytest.fixture(scope="session")
+def site_docs(tmp_path_factory) -> Path:
+    """The docs folder of the fixture site: generated and hand-written pages, beside the index
+    (`site_docs.parent / "home"`) and the mkdocs.yml they were built with."""
+    from test_site import build_fixture_site
+
+    return build_fixture_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def site_html(site_docs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`mkdocs build --strict` of the fixture site: how it ended, and the folder of built HTML."""
+    from test_site import mkdocs_build
+
+    html = tmp_path_factory.mktemp("html") / "html"
+    return mkdocs_build(site_docs, html), html
