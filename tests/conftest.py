@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -84,3 +85,21 @@ def site_html(site_docs, tmp_path_factory) -> tuple[subprocess.CompletedProcess,
 
     html = tmp_path_factory.mktemp("html") / "html"
     return mkdocs_build(site_docs, html), html
+
+
+# The live cluster tests' shared one-kubelet cluster (clusterkit.shared_one_kubelet_cluster) runs
+# while one test module using it follows another. trylast: after the module's own fixtures are
+# torn down.
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    clusterkit = sys.modules.get("clusterkit")
+    if clusterkit is not None and (nextitem is None or not clusterkit.uses_shared_cluster(nextitem.module)):
+        clusterkit.stop_shared_cluster()
+
+
+def pytest_sessionfinish(session):
+    """An interrupted run stops the shared cluster too."""
+    clusterkit = sys.modules.get("clusterkit")
+    if clusterkit is not None:
+        clusterkit.stop_shared_cluster()
