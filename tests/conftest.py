@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,43 @@ def kube_repo(tmp_path: Path) -> Path:
 def etcd_repo(tmp_path: Path) -> Path:
     """A git repository holding the etcdish fixture tree."""
     return make_git_tree(TREES / "etcdish", tmp_path / "etcd")
+
+
+# The fixture corpus' documentation site (see test_site.py) is indexed, generated and run through
+# `mkdocs build` once for the session: test_site, test_site_browser and test_journeys only read
+# it, and each building its own copy was four of the suite's slowest minutes.
+
+@pytest.fixture(scope="session")
+def site_docs(tmp_path_factory) -> Path:
+    """The docs folder of the fixture site: generated and hand-written pages, beside the index
+    (`site_docs.parent / "home"`) and the mkdocs.yml they were built with."""
+    from test_site import build_fixture_site
+
+    return build_fixture_site(tmp_path_factory.mktemp("site"))
+
+
+@pytest.fixture(scope="session")
+def site_html(site_docs, tmp_path_factory) -> tuple[subprocess.CompletedProcess, Path]:
+    """`mkdocs build --strict` of the fixture site: how it ended, and the folder of built HTML."""
+    from test_site import mkdocs_build
+
+    html = tmp_path_factory.mktemp("html") / "html"
+    return mkdocs_build(site_docs, html), html
+
+
+# The live cluster tests' shared one-kubelet cluster (clusterkit.shared_one_kubelet_cluster) runs
+# while one test module using it follows another. trylast: after the module's own fixtures are
+# torn down.
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    clusterkit = sys.modules.get("clusterkit")
+    if clusterkit is not None and (nextitem is None or not clusterkit.uses_shared_cluster(nextitem.module)):
+        clusterkit.stop_shared_cluster()
+
+
+def pytest_sessionfinish(session):
+    """An interrupted run stops the shared cluster too."""
+    clusterkit = sys.modules.get("clusterkit")
+    if clusterkit is not None:
+        clusterkit.stop_shared_cluster()

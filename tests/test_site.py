@@ -174,13 +174,8 @@ def generated_pages(docs: Path) -> dict[str, str]:
             and not name.startswith(("reference/", "zh/reference"))}
 
 
-@pytest.fixture(scope="module")
-def docs(tmp_path_factory) -> Path:
-    return build_fixture_site(tmp_path_factory.mktemp("site"))
-
-
-def test_generated_pages_match_the_golden_files(docs):
-    pages = generated_pages(docs)
+def test_generated_pages_match_the_golden_files(site_docs):
+    pages = generated_pages(site_docs)
     golden = {path.relative_to(GOLDEN).as_posix(): path.read_text()
               for path in sorted(GOLDEN.rglob("*.md"))}
     assert golden, "no golden files: run `python tests/test_site.py`"
@@ -190,15 +185,15 @@ def test_generated_pages_match_the_golden_files(docs):
         assert text == golden[name], f"{name} changed; if intended, run `python tests/test_site.py`"
 
 
-def test_every_component_has_a_page_and_a_version_page_exists(docs):
+def test_every_component_has_a_page_and_a_version_page_exists(site_docs):
     names = {component.name for component in load_manifest(MANIFEST)}
-    assert {p.stem for p in (docs / "components").glob("*.md")} == names
-    (version,) = (docs / "versions").glob("*.md")
+    assert {p.stem for p in (site_docs / "components").glob("*.md")} == names
+    (version,) = (site_docs / "versions").glob("*.md")
     assert re.fullmatch(r"[0-9a-f]{12}\.\.[0-9a-f]{12}\.md", version.name)
 
 
-def test_the_version_page_names_each_kind_of_change(docs):
-    (version,) = (docs / "versions").glob("*.md")
+def test_the_version_page_names_each_kind_of_change(site_docs):
+    (version,) = (site_docs / "versions").glob("*.md")
     scheduler = version.read_text().split("## kube-scheduler", 1)[1].split("\n## ", 1)[0]
     sections = {title: body for title, body in
                 re.findall(r"### (\w+)\n(.*?)(?=\n### |\Z)", scheduler, re.DOTALL)}
@@ -209,22 +204,22 @@ def test_the_version_page_names_each_kind_of_change(docs):
                      sections["Renamed"])
 
 
-def test_the_diagram_is_an_inline_svg_of_the_path_to_the_main_loop(docs):
-    page = (docs / "components" / "kube-scheduler.md").read_text()
+def test_the_diagram_is_an_inline_svg_of_the_path_to_the_main_loop(site_docs):
+    page = (site_docs / "components" / "kube-scheduler.md").read_text()
     (svg,) = _SVG.findall(page)
     for label in ("kube-scheduler.main", "app.NewSchedulerCommand", "(*scheduler.Scheduler).scheduleOne",
                   "(*scheduler.Scheduler).bindPod"):
         assert f">{label}</text>" in svg.replace("&#45;", "-")
     # The picture on its own is one folder deeper: its links to package pages say so.
-    assert (docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == \
+    assert (site_docs / "assets" / "generated" / "kube-scheduler.svg").read_text().strip() == \
         svg.replace('href="../', 'href="../../')
     assert 'href="../packages/kubernetes/k8s.io_kubernetes_pkg_scheduler.part3.html#Scheduler.scheduleOne"' in svg
 
 
-def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(docs):
+def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(site_docs):
     """A reference page sets each @mirrors link's Go excerpt (from the analysed blob, numbered
     from its own first line) beside the Python excerpt, and says whether the index has the Go."""
-    page = (docs / "reference" / "scheduler.plugins.noderesources.md").read_text()
+    page = (site_docs / "reference" / "scheduler.plugins.noderesources.md").read_text()
     section = page.split("(*noderesources.Fit).Filter", 1)[1]
     assert "— **found**" in section.split("\n", 1)[0]
     pair = section.split('<div class="kubeatlas-pair" markdown>', 1)[1].split("\n</div>\n</div>", 1)[0]
@@ -234,18 +229,18 @@ def test_a_mirrored_function_is_shown_beside_its_go_with_the_link_checked(docs):
     assert '````python linenums="' in python and "def filter" in python
 
 
-def test_every_package_of_a_program_has_a_page_with_its_functions(docs):
+def test_every_package_of_a_program_has_a_page_with_its_functions(site_docs):
     """Each non-vendored, non-stdlib package the scheduler's program links has a page, whose
     functions show callers and callees linked to their own package pages."""
-    page = (docs / "packages" / "kubernetes" / "k8s.io_kubernetes_pkg_scheduler.part3.md").read_text()
+    page = (site_docs / "packages" / "kubernetes" / "k8s.io_kubernetes_pkg_scheduler.part3.md").read_text()
     assert "### (*scheduler.Scheduler).scheduleOne {#Scheduler.scheduleOne}" in page
     section = page.split("{#Scheduler.scheduleOne}", 1)[1].split("\n### ", 1)[0]
     assert "- called by" in section and "- calls" in section
-    assert not list((docs / "packages").rglob("context.md")), "the standard library has no pages"
+    assert not list((site_docs / "packages").rglob("context.md")), "the standard library has no pages"
 
 
-def test_chinese_pages_carry_the_chinese_prose(docs):
-    page = (docs / "zh" / "components" / "kube-scheduler.md").read_text()
+def test_chinese_pages_carry_the_chinese_prose(site_docs):
+    page = (site_docs / "zh" / "components" / "kube-scheduler.md").read_text()
     assert "调度器每次取一个待调度的 Pod" in page and "## 能力" in page
     assert "[English](../../components/kube-scheduler.md)" in page
 
@@ -254,19 +249,19 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _CODE = re.compile(r"^(`{3,}).*?^\1$|`[^`\n]*`|<svg\b.*?</svg>", re.DOTALL | re.MULTILINE)
 
 
-def test_every_generated_page_is_written_in_english_and_in_chinese(docs):
+def test_every_generated_page_is_written_in_english_and_in_chinese(site_docs):
     """Each page the project generates has its Chinese twin under zh/ (and no Chinese page lacks
     its English one); each links to the other, and the Chinese one's prose, outside code, is
     Chinese. Versions, drift, journeys, packages and the Go beside Python pages included."""
-    english = {name for name in generated_pages(docs) if not name.startswith("zh/")}
-    english |= {path.relative_to(docs).as_posix() for path in (docs / "reference").rglob("*.md")}
-    chinese = {path.relative_to(docs / "zh").as_posix() for path in (docs / "zh").rglob("*.md")
-               if path.relative_to(docs).as_posix() not in HAND_WRITTEN}
+    english = {name for name in generated_pages(site_docs) if not name.startswith("zh/")}
+    english |= {path.relative_to(site_docs).as_posix() for path in (site_docs / "reference").rglob("*.md")}
+    chinese = {path.relative_to(site_docs / "zh").as_posix() for path in (site_docs / "zh").rglob("*.md")
+               if path.relative_to(site_docs).as_posix() not in HAND_WRITTEN}
     assert english == chinese
     for kind in ("versions/", "drift.md", "journeys/", "packages/", "reference/", "components/"):
         assert any(name.startswith(kind) for name in english), kind
     for name in sorted(english):
-        page, twin = (docs / name).read_text(), (docs / "zh" / name).read_text()
+        page, twin = (site_docs / name).read_text(), (site_docs / "zh" / name).read_text()
         depth = name.count("/")
         assert f"]({'../' * depth}zh/{name})" in page, name
         assert f"]({'../' * (depth + 1)}{name})" in twin, name
@@ -274,21 +269,21 @@ def test_every_generated_page_is_written_in_english_and_in_chinese(docs):
         assert len(_CHINESE.findall(prose)) >= 10, f"zh/{name} has little Chinese prose"
 
 
-def test_chinese_pages_link_to_chinese_pages(docs):
+def test_chinese_pages_link_to_chinese_pages(site_docs):
     """A Chinese page's links to other generated pages stay in the Chinese tree."""
-    page = (docs / "zh" / "components" / "kube-scheduler.md").read_text()
+    page = (site_docs / "zh" / "components" / "kube-scheduler.md").read_text()
     assert "](../../zh/packages/kubernetes/k8s.io_kubernetes_pkg_scheduler" in page
     assert "](../../zh/drift.md#kube-scheduler)" in page
     assert "](../../packages/" not in page
-    journey = (docs / "zh" / "journeys" / "create-deployment.md").read_text()
+    journey = (site_docs / "zh" / "journeys" / "create-deployment.md").read_text()
     assert journey.startswith("# 创建 Deployment") and "**1.** **kubectl** 请求 apiserver" in journey
 
 
-def test_a_large_package_is_split_by_file_within_the_budget(docs):
+def test_a_large_package_is_split_by_file_within_the_budget(site_docs):
     """pkg/scheduler's 14 functions in four files (3, 4, 6 and 1 of them) under a budget of 6 a
     page are four pages, each file whole on one; no function is lost or shown twice, each page
     links every other part, and a page embeds at most the budget's excerpts."""
-    folder = docs / "packages" / "kubernetes"
+    folder = site_docs / "packages" / "kubernetes"
     names = ["k8s.io_kubernetes_pkg_scheduler.md"] + [
         f"k8s.io_kubernetes_pkg_scheduler.part{number}.md" for number in (2, 3, 4)]
     assert sorted(p.name for p in folder.glob("k8s.io_kubernetes_pkg_scheduler.*md")) == names
@@ -307,24 +302,24 @@ def test_a_large_package_is_split_by_file_within_the_budget(docs):
     assert "{#Scheduler.scheduleOne}" in (folder / names[2]).read_text()
 
 
-def test_every_link_to_a_function_lands_on_the_page_that_shows_it(docs):
+def test_every_link_to_a_function_lands_on_the_page_that_shows_it(site_docs):
     """A link to a function's anchor, in any generated page of either language, opens the page
     that defines that anchor: split packages send each function to its own part."""
     checked = 0
-    for path in docs.rglob("*.md"):
+    for path in site_docs.rglob("*.md"):
         for target, anchor in re.findall(r"\]\(((?:\.\./)*[\w./-]+\.md)#([\w.-]+)\)", path.read_text()):
             page = (path.parent / target).resolve()
             if "packages" not in page.parts and "reference" not in page.parts:
                 continue
-            assert "{#" + anchor + "}" in page.read_text(), f"{path.relative_to(docs)} → {target}#{anchor}"
+            assert "{#" + anchor + "}" in page.read_text(), f"{path.relative_to(site_docs)} → {target}#{anchor}"
             checked += 1
     assert checked > 100
 
 
-def test_every_page_stays_within_the_markdown_budget(docs):
+def test_every_page_stays_within_the_markdown_budget(site_docs):
     """No generated page of the fixture site is over PAGE_MARKDOWN bytes; the built HTML is
     checked against its own budget in the browser tests, and the real index in the report."""
-    sizes = {path.relative_to(docs).as_posix(): path.stat().st_size for path in docs.rglob("*.md")}
+    sizes = {path.relative_to(site_docs).as_posix(): path.stat().st_size for path in site_docs.rglob("*.md")}
     assert {name: size for name, size in sizes.items() if size > PAGE_MARKDOWN} == {}
 
 
@@ -354,8 +349,8 @@ def test_boilerplate_calls_are_drawn_as_one_labelled_box_per_kind():
                      "(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume"]
 
 
-def test_missing_evidence_is_marked(docs):
-    page = (docs / "components" / "kube-scheduler.md").read_text()
+def test_missing_evidence_is_marked(site_docs):
+    page = (site_docs / "components" / "kube-scheduler.md").read_text()
     assert "`(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind` — **not found in this commit**" in page
 
 
@@ -367,31 +362,31 @@ def mkdocs_build(docs: Path, out: Path) -> subprocess.CompletedProcess:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})  # the theme's end-of-life banner
 
 
-def test_mkdocs_builds_the_site_strictly_with_no_warnings(docs, tmp_path):
-    result = mkdocs_build(docs, tmp_path / "html")
+def test_mkdocs_builds_the_site_strictly_with_no_warnings(site_html):
+    result, html = site_html
     assert result.returncode == 0, result.stderr
     assert "WARNING" not in result.stderr
-    assert (tmp_path / "html" / "components" / "kube-scheduler.html").exists()
+    assert (html / "components" / "kube-scheduler.html").exists()
 
 
-def test_a_template_on_the_search_path_overrides_the_packaged_one(docs, tmp_path):
+def test_a_template_on_the_search_path_overrides_the_packaged_one(site_docs, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "drift.md.j2").write_text("# Drift\n\n{{ counts.missing }} missing\n")
     out = tmp_path / "docs"
-    home = docs.parent / "home"
+    home = site_docs.parent / "home"
     stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
     site.build_site(store.connect(home / "index.sqlite"), out, load_manifest(MANIFEST),
                     templates=templates, stores=stores, budget=FIXTURE_BUDGET)
     assert (out / "drift.md").read_text() == "# Drift\n\n8 missing\n"
     assert (out / "components" / "kube-scheduler.md").read_text() == \
-        (docs / "components" / "kube-scheduler.md").read_text()
+        (site_docs / "components" / "kube-scheduler.md").read_text()
 
 
-def test_site_without_graphviz_is_one_clear_error(docs, monkeypatch):
+def test_site_without_graphviz_is_one_clear_error(site_docs, monkeypatch):
     monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
     with pytest.raises(diagrams.GraphvizError, match="apt-get install graphviz"):
-        site.build_site(None, docs.parent / "unused", [])
+        site.build_site(None, site_docs.parent / "unused", [])
 
 
 def test_an_empty_out_is_refused_not_read_as_the_current_folder(tmp_path, capsys, monkeypatch):
@@ -492,7 +487,7 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_writes(tmp_pat
     assert not (out / site.STAGING).exists()
 
 
-def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(docs, tmp_path,
+def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(site_docs, tmp_path,
                                                                            monkeypatch):
     """The new pages replace the old ones folder by folder; a Ctrl-C that lands between two of
     them used to leave some folders old, one removed and the rest of the new build deleted. It is
@@ -500,9 +495,9 @@ def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(docs, 
     import signal
 
     out = tmp_path / "docs"
-    shutil.copytree(docs, out)
+    shutil.copytree(site_docs, out)
     (out / "drift.md").write_text("# Drift, from an older build\n")
-    home = docs.parent / "home"
+    home = site_docs.parent / "home"
     stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
     rename = Path.rename
 
@@ -521,7 +516,7 @@ def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(docs, 
         return {path.relative_to(root).as_posix(): path.read_bytes() for part in site.GENERATED
                 for path in (root / part, *(root / part).rglob("*")) if path.is_file()}
 
-    assert generated(out) == generated(docs)  # the build is deterministic: docs is its output
+    assert generated(out) == generated(site_docs)  # the build is deterministic: site_docs is its output
     assert not (out / site.STAGING).exists()
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from devtools import Browser
-from test_site import build_fixture_site, mkdocs_build
 
 PAGE = "components/kube-scheduler.html"
 SCREENSHOTS = Path(__file__).parent.parent / "screenshots"  # git-ignored: a look at the built site
@@ -40,12 +39,10 @@ ALLOWED_IN_BUNDLE = {
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory) -> Path:
-    work = tmp_path_factory.mktemp("browser")
-    docs = build_fixture_site(work)
-    result = mkdocs_build(docs, work / "html")
+def html(site_html) -> Path:
+    result, html = site_html
     assert result.returncode == 0, result.stderr
-    return work / "html"
+    return html
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import http.client
 import io
 import json
@@ -46,8 +47,14 @@ def test_https_etcd_url_is_refused(capsys, tmp_path):
     assert "--etcd-servers: 'https://127.0.0.1:2379' is not of the form http://HOST:PORT" in err
 
 
-def test_unreachable_etcd_is_one_line(capsys, tmp_path):
+# A client's request to a closed port is retried until its deadline, 10 s by default: where a test
+# only waits for that to fail, the client gets a short one.
+REFUSED_DEADLINE = 0.5
+
+
+def test_unreachable_etcd_is_one_line(capsys, tmp_path, monkeypatch):
     port = free_port()
+    monkeypatch.setattr(apiserver, "EtcdClient", functools.partial(apiserver.EtcdClient, timeout=REFUSED_DEADLINE))
     err = one_line_error(capsys, ["--etcd-servers", f"http://127.0.0.1:{port}", "--cert-dir", str(tmp_path),
                                   "--secure-port", "0", "--etcd-wait-seconds", "0"])
     assert err.startswith(f"reference kube-apiserver: error: cannot reach etcd at http://127.0.0.1:{port}")
@@ -86,7 +93,12 @@ def test_the_server_waits_for_an_etcd_that_is_not_up_yet(tmp_path):
         url = etcd.address if etcd.address.startswith("http") else f"http://{etcd.address}"
         attempts = iter([f"http://127.0.0.1:{port}"] * 3)
         original = apiserver.EtcdClient
-        apiserver.EtcdClient = lambda _: original(next(attempts, url))
+
+        def etcd_client(_):
+            endpoint = next(attempts, url)
+            return original(endpoint) if endpoint == url else original(endpoint, timeout=REFUSED_DEADLINE)
+
+        apiserver.EtcdClient = etcd_client
         try:
             client = apiserver._connect_etcd(url, wait=60, sleep=sleep, log=log)
         finally:

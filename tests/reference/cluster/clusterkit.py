@@ -4,7 +4,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,3 +57,31 @@ def one_kubelet_cluster(tmp_path_factory, name: str):
         yield directory
     finally:
         main(["cluster", "down", "--dir", str(directory)])
+
+
+# The test modules that call shared_one_kubelet_cluster work each in a namespace of its own, so
+# those that run one after another share one cluster instead of each waiting for its own `cluster
+# up`. tests/conftest.py stops it before a test of any other module, so that it never idles beside
+# another module's cluster.
+_shared: tuple[ExitStack, Path] | None = None
+
+
+def shared_one_kubelet_cluster(tmp_path_factory) -> Path:
+    """The folder of the shared one-kubelet cluster, brought up if it is not running."""
+    global _shared
+    if _shared is None:
+        stack = ExitStack()
+        _shared = stack, stack.enter_context(one_kubelet_cluster(tmp_path_factory, "one-kubelet"))
+    return _shared[1]
+
+
+def uses_shared_cluster(module) -> bool:
+    return getattr(module, "shared_one_kubelet_cluster", None) is shared_one_kubelet_cluster
+
+
+def stop_shared_cluster() -> None:
+    """`cluster down` the shared cluster, if it runs."""
+    global _shared
+    if _shared is not None:
+        stack, _shared = _shared[0], None
+        stack.close()

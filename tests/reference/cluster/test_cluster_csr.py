@@ -12,13 +12,12 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from clusterkit import kubectl, one_kubelet_cluster, run_kubectl, wait_for
+from clusterkit import kubectl, run_kubectl, shared_one_kubelet_cluster, wait_for
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with one_kubelet_cluster(tmp_path_factory, "csr") as directory:
-        yield directory
+    return shared_one_kubelet_cluster(tmp_path_factory)
 
 
 def test_an_approved_csr_is_issued_and_its_certificate_authenticates_the_user(cluster, tmp_path):

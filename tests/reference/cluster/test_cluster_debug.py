@@ -8,15 +8,14 @@ import time
 
 import pytest
 
-from clusterkit import kubectl, one_kubelet_cluster, wait_for
+from clusterkit import kubectl, shared_one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-debug"
 
 
 @pytest.fixture(scope="module")
 def kubeconfig(tmp_path_factory):
-    with one_kubelet_cluster(tmp_path_factory, "debug") as directory:
-        yield directory / "admin.kubeconfig"
+    return shared_one_kubelet_cluster(tmp_path_factory) / "admin.kubeconfig"
 
 
 def test_kubectl_debug_runs_an_ephemeral_container_in_the_pod(kubeconfig):

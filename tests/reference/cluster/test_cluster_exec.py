@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from clusterkit import kubectl, newest_kubectl, one_kubelet_cluster, run_kubectl, wait_for
+from clusterkit import kubectl, newest_kubectl, run_kubectl, shared_one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-exec"
 KUBECTL = newest_kubectl()
@@ -21,13 +21,13 @@ def pod(name: str, command: str, **spec) -> dict:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with one_kubelet_cluster(tmp_path_factory, "exec") as directory:
-        kubeconfig = directory / "admin.kubeconfig"
-        kubectl(kubeconfig, "create", "namespace", NAMESPACE)
-        for obj in (pod("box", "sleep 600"), pod("done", "true", restartPolicy="Never")):
-            kubectl(kubeconfig, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(obj))
-        kubectl(kubeconfig, "wait", "pod/box", "-n", NAMESPACE, "--for=condition=Ready", "--timeout=40s")
-        yield kubeconfig
+    directory = shared_one_kubelet_cluster(tmp_path_factory)
+    kubeconfig = directory / "admin.kubeconfig"
+    kubectl(kubeconfig, "create", "namespace", NAMESPACE)
+    for obj in (pod("box", "sleep 600"), pod("done", "true", restartPolicy="Never")):
+        kubectl(kubeconfig, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(obj))
+    kubectl(kubeconfig, "wait", "pod/box", "-n", NAMESPACE, "--for=condition=Ready", "--timeout=40s")
+    return kubeconfig
 
 
 def kubectl_exec(kubeconfig, *args: str, stdin: str | None = None):

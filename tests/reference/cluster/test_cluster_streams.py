@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from clusterkit import kubectl, newest_kubectl, one_kubelet_cluster, run_kubectl, wait_for
+from clusterkit import kubectl, newest_kubectl, run_kubectl, shared_one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-streams"
 KUBECTL = newest_kubectl()
@@ -30,18 +30,18 @@ WEB_PORT = free_port()
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with one_kubelet_cluster(tmp_path_factory, "streams") as directory:
-        kubeconfig = directory / "admin.kubeconfig"
-        kubectl(kubeconfig, "create", "namespace", NAMESPACE)
-        web = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
-               "spec": {"containers": [{
-                   "name": "main", "image": "python",
-                   "command": ["sh", "-c", f'exec python3 -m http.server {WEB_PORT} --bind "$POD_IP"'],
-                   "env": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
-                   "readinessProbe": {"tcpSocket": {"port": WEB_PORT}, "periodSeconds": 1}}]}}
-        kubectl(kubeconfig, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(web))
-        kubectl(kubeconfig, "wait", "pod/web", "-n", NAMESPACE, "--for=condition=Ready", "--timeout=40s")
-        yield kubeconfig
+    directory = shared_one_kubelet_cluster(tmp_path_factory)
+    kubeconfig = directory / "admin.kubeconfig"
+    kubectl(kubeconfig, "create", "namespace", NAMESPACE)
+    web = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web"},
+           "spec": {"containers": [{
+               "name": "main", "image": "python",
+               "command": ["sh", "-c", f'exec python3 -m http.server {WEB_PORT} --bind "$POD_IP"'],
+               "env": [{"name": "POD_IP", "valueFrom": {"fieldRef": {"fieldPath": "status.podIP"}}}],
+               "readinessProbe": {"tcpSocket": {"port": WEB_PORT}, "periodSeconds": 1}}]}}
+    kubectl(kubeconfig, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(web))
+    kubectl(kubeconfig, "wait", "pod/web", "-n", NAMESPACE, "--for=condition=Ready", "--timeout=40s")
+    return kubeconfig
 
 
 class PortForward:

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from clusterkit import kubectl, one_kubelet_cluster, wait_for
+from clusterkit import kubectl, shared_one_kubelet_cluster, wait_for
 
 NAMESPACE = "e2e-volumes"
 # The container prints what its mounts hold, then waits; $CONTAINER_ROOT stands for "/" (runtime.py).
@@ -20,12 +20,12 @@ READER = ('cat "$CONTAINER_ROOT/etc/config/greeting"; echo; '
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
-    with one_kubelet_cluster(tmp_path_factory, "volumes") as directory:
-        kubeconfig = directory / "admin.kubeconfig"
-        kubectl(kubeconfig, "create", "namespace", NAMESPACE)
-        wait_for(lambda: "kube-root-ca.crt" in kubectl(kubeconfig, "get", "configmaps", "-n", NAMESPACE),
-                 20, "the namespace's kube-root-ca.crt")
-        yield directory
+    directory = shared_one_kubelet_cluster(tmp_path_factory)
+    kubeconfig = directory / "admin.kubeconfig"
+    kubectl(kubeconfig, "create", "namespace", NAMESPACE)
+    wait_for(lambda: "kube-root-ca.crt" in kubectl(kubeconfig, "get", "configmaps", "-n", NAMESPACE),
+             20, "the namespace's kube-root-ca.crt")
+    return directory
 
 
 def apply(kubeconfig, obj: dict) -> None:

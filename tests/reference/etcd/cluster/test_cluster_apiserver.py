@@ -75,6 +75,11 @@ def _make_leader(endpoints: list[str], target: str) -> None:
         assert moved.returncode == 0, moved.stderr
 
 
+def _created(answers: list[tuple[str, int, dict, float]], since: float = 0.0) -> int:
+    """How many of the creates answered after `since` were 201."""
+    return sum(1 for _, status, _, at in list(answers) if status == 201 and at > since)
+
+
 def test_creates_through_the_apiserver_survive_killing_its_member_and_the_leader(tmp_path, capsys):
     """A client creates ConfigMaps through the apiserver while the etcd member the apiserver
     talks to, the Raft leader too, is SIGKILLed: the apiserver retries its writes on the other
@@ -122,7 +127,12 @@ def test_creates_through_the_apiserver_survive_killing_its_member_and_the_leader
             time.sleep(2.0)
             killed_at = time.monotonic()
             os.kill(member.pid, signal.SIGKILL)
-            time.sleep(8.0)
+            # Creates go on until the apiserver has failed over (a minute at most: the
+            # assertions below then say what was missing).
+            deadline = time.monotonic() + 60
+            while (_created(answers) <= 20 or _created(answers, killed_at) < 5) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.1)
         finally:
             stop.set()
             creator.join(90)
