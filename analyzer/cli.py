@@ -726,7 +726,12 @@ def cmd_site(args: argparse.Namespace) -> int:
             raise UsageError(f"--git-dir {git_dir}: {problem}")
         if not sources.is_repository(Path(git_dir).expanduser()):
             raise UsageError(f"--git-dir {git_dir}: not a git repository")
-    summary = site.run(ws.index_path, args.out, Progress(quiet=args.quiet), args.repo, args.git_dir)
+    progress = Progress(quiet=args.quiet)
+    try:
+        summary = site.run(ws.index_path, args.out, progress, args.repo, args.git_dir)
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.stage = progress.stage  # for the line `main` prints
+        raise
     print(summary.render())
     return 0
 
@@ -974,7 +979,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        kept = _kept_by_index(stop) if args.command == "index" else ""
+        kept = (_kept_by_index(stop) if args.command == "index" else
+                _kept_by_site(stop, args.out) if args.command == "site" else "")
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     finally:
@@ -990,6 +996,18 @@ def _kept_by_index(stop: BaseException) -> str:
         return "; the previous index is unchanged"
     return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
             "unchanged")
+
+
+def _kept_by_site(stop: BaseException, out: Path) -> str:
+    """Where an interrupted `site` stopped, and that the docs folder holds the previous pages
+    (the new ones replace them all at once, at the end) or, stopped during that, the new ones."""
+    from analyzer.site import SWAP_STAGE
+
+    stage = getattr(stop, "stage", "")
+    if stage == SWAP_STAGE:
+        return f"; the new pages had replaced the previous ones in {out}"
+    where = f" during {stage}" if stage else " before any page was written"
+    return f"{where}; {out} is as it was: the new pages replace the previous ones only once all are written"
 
 
 def _escape_what_stdout_cannot_encode() -> None:
