@@ -130,6 +130,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def kubelet_count(text: str) -> int:
+    """argparse type for `cluster up --kubelets`: each kubelet has a loopback /24 of its own."""
+    from reference_impl.cluster import MAX_KUBELETS
+
+    value = positive_int(text)
+    if value > MAX_KUBELETS:
+        raise argparse.ArgumentTypeError(f"takes at most {MAX_KUBELETS}, not {value}: kubelet N "
+                                         "runs its pods on 127.0.N.0/24")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """argparse type for a duration: a finite number of seconds above 0."""
     try:
@@ -323,7 +334,8 @@ def _add_cluster(commands) -> None:
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
-    cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
+    cluster.add_argument("--kubelets", type=kubelet_count, default=3,
+                         help="kubelets to start, at most 254 (default 3)")
     cluster.add_argument("--only", default=None, metavar="COMPONENTS", type=component_names,
                          help="comma-separated subset to start, e.g. etcd,apiserver")
     cluster.add_argument("--node-monitor-grace-period", type=positive_seconds, default=None,
@@ -779,6 +791,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             etcd = None if args.etcd == "reference" else _executable(args.etcd)
             if etcd is not None and not (etcd.is_file() and os.access(etcd, os.X_OK)):
                 raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
+            if etcd is not None and args.etcd_members > 1:
+                raise UsageError(f"--etcd {args.etcd} runs as one member: --etcd-members above 1 "
+                                 "starts reference members; give one of them")
             started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
                                  upstream, etcd, args.etcd_members)
             for process in started.processes:

@@ -42,6 +42,7 @@ URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
 ETCD_HTTP_APART = ("--listen-client-http-urls", "http://127.0.0.1:0")
 ORDER = ("etcd", "apiserver", "controller-manager", "scheduler", "kubelet", "proxy")
 UPSTREAM = ("controller-manager", "scheduler", "kubelet", "proxy")  # what `upstream` may replace
+MAX_KUBELETS = 254  # kubelet N runs its pods on 127.0.N.0/24
 
 
 class ClusterError(Exception):
@@ -296,8 +297,9 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     `upstream` maps components to real binaries to run in their place, `etcd` is a real etcd's.
     `etcd_members` reference etcd members form one Raft cluster; the apiserver gets all their URLs.
     """
-    if kubelets > 254:
-        raise ClusterError(f"{kubelets} kubelets: at most 254, one 127.0.N.0/24 pod range each")
+    if kubelets > MAX_KUBELETS:
+        raise ClusterError(f"{kubelets} kubelets: at most {MAX_KUBELETS}, one 127.0.N.0/24 pod "
+                           "range each")
     directory = directory.resolve()
     if (directory / "cluster.json").exists() and any(p.running() for p in Cluster.load(directory).processes):
         raise ClusterError(f"a cluster is already running from {directory}: `kubeatlas cluster down` first")

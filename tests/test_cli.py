@@ -356,3 +356,28 @@ def test_a_mistyped_required_option_of_a_component_is_named(component, typo, opt
     assert main(["run", component, typo, "/tmp/x"]) == 2
     assert capsys.readouterr().err == (f"kubeatlas run {component}: error: the following arguments "
                                        f"are required: {option} ({typo} given: did you mean {option}?)\n")
+
+
+@pytest.mark.parametrize("argv, code, line", [
+    (["--kubelets", "300"], 2, "kubeatlas cluster: error: argument --kubelets: takes at most 254, "
+     "not 300: kubelet N runs its pods on 127.0.N.0/24 (see `kubeatlas cluster --help`)"),
+    (["--etcd", "/bin/true", "--etcd-members", "3"], 2, "kubeatlas: error: --etcd /bin/true runs "
+     "as one member: --etcd-members above 1 starts reference members; give one of them"),
+])
+def test_a_cluster_that_cannot_be_as_asked_is_a_usage_error_before_anything_starts(
+        argv, code, line, tmp_path, monkeypatch, capsys):
+    """`cluster up --kubelets 300` and `--etcd PATH --etcd-members 3` exited 1, as a cluster
+    that failed to start does, for what is a mistake on the command line (exit 2)."""
+    from reference_impl import cluster
+
+    monkeypatch.setattr(cluster, "up", lambda *args: pytest.fail("started a cluster"))
+    try:
+        got = main(["cluster", "up", *argv, "--dir", str(tmp_path / "cluster")])
+    except SystemExit as exit:
+        got = exit.code
+    assert (got, capsys.readouterr().err) == (code, line + "\n")
+
+
+def test_the_most_kubelets_a_cluster_takes_are_accepted():
+    """254 kubelets, one loopback /24 each, is the most, and allowed."""
+    assert build_parser("cluster").parse_args(["cluster", "up", "--kubelets", "254"]).kubelets == 254
