@@ -77,6 +77,19 @@ class Parser(argparse.ArgumentParser):
                        f"{self.prog} {parsed.command}")
         return parsed
 
+    def _parse_optional(self, arg_string):
+        # `find -scheduler` (names in kube-scheduler's package) was "required: PATTERN": a word
+        # of one dash that is no option of a command taking a symbol is a name, as if after `--`.
+        # An option keeps its attached value (`-d2`); a flag cannot take one (`-handler` is not -h).
+        found = super()._parse_optional(arg_string)
+        if not found or arg_string.startswith("--") or not self._takes_symbols():
+            return found
+        action, _, attached = found
+        return None if action is None or (attached is not None and action.nargs == 0) else found
+
+    def _takes_symbols(self) -> bool:
+        return any(action.type is symbol_name for action in self._actions)
+
     def _check_value(self, action, value):
         # argparse lists the choices; a typo is easier to mend when the near one is named.
         near = nearest(value, action.choices) if action.choices and value not in action.choices else None

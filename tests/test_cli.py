@@ -381,3 +381,21 @@ def test_a_cluster_that_cannot_be_as_asked_is_a_usage_error_before_anything_star
 def test_the_most_kubelets_a_cluster_takes_are_accepted():
     """254 kubelets, one loopback /24 each, is the most, and allowed."""
     assert build_parser("cluster").parse_args(["cluster", "up", "--kubelets", "254"]).kubelets == 254
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["find", "-scheduler", "--json"], {"pattern": "-scheduler", "json": True}),
+    (["show", "-Run"], {"symbol": "-Run"}),
+    (["callers", "-Run", "-d2"], {"symbol": "-Run", "depth": 2}),
+    (["path", "-a", "-b", "--through", "-c"], {"start": "-a", "goal": "-b", "through": ["-c"]}),
+    (["find", "-hello"], {"pattern": "-hello"}),
+    (["find", "-n5", "-x"], {"pattern": "-x", "limit": 5}),
+])
+def test_a_name_starting_with_a_dash_is_a_name_when_no_option_is_spelled_so(argv, names):
+    """`kubeatlas find -scheduler` (the names in kube-scheduler's package) said "the following
+    arguments are required: PATTERN" unless written `find -- -scheduler`. A one-dash word that
+    is no option is a name; an option keeps a value attached to it (`-d2`), and a flag, which
+    takes none, does not swallow a name (`-hello` is not -h)."""
+    parsed = vars(build_parser(argv[0]).parse_args(argv))
+    assert {key: parsed[key] for key in names} == names
+
