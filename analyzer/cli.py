@@ -183,7 +183,19 @@ def symbol_name(text: str) -> str:
     found; an empty one asks for nothing."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: give a name or part of one, e.g. scheduleOne")
+    _check_utf8(text)
     return text.strip()
+
+
+def _check_utf8(text: str) -> None:
+    """Refuse a word that is not UTF-8, as Go names are: Python hands its bytes over as lone
+    surrogates (U+DCFF for 0xFF), which SQLite cannot be asked for."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        byte = ord(text[err.start]) - 0xDC00
+        raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}), as "
+                                         "Go names are: check the terminal's encoding") from None
 
 
 def component_names(text: str) -> str:

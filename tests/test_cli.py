@@ -399,3 +399,16 @@ def test_a_name_starting_with_a_dash_is_a_name_when_no_option_is_spelled_so(argv
     parsed = vars(build_parser(argv[0]).parse_args(argv))
     assert {key: parsed[key] for key in names} == names
 
+
+
+@pytest.mark.parametrize("argv", [["find", "Run\udcff"], ["show", "Run\udcff"],
+                                  ["callers", "Run\udcff"], ["path", "main", "Run\udcff"],
+                                  ["path", "a", "b", "--through", "Run\udcff"]])
+def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, capsys):
+    """`kubeatlas find $'Run\\xff'` (a Latin-1 terminal) ended in UnicodeEncodeError from SQLite:
+    the byte reaches Python as a lone surrogate. Go names are UTF-8: the word is refused."""
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home")])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert ": is not UTF-8 (byte 0xFF at 3), as Go names are: check the terminal's encoding" in err
