@@ -987,6 +987,11 @@ def main(argv: list[str] | None = None) -> int:
                                          "options follow its name, as in `kubeatlas run etcd "
                                          "--data-dir DIR`")
     args = parser.parse_args(argv)
+    if sys.stdout is None and args.command in ANSWERING:
+        # Started with stdout closed (`>&-`), Python writes print() nowhere, and says nothing.
+        print("kubeatlas: error: stdout is closed: the answer would be lost; send it to a file "
+              "or to /dev/null", file=sys.stderr)
+        return 1
     _escape_what_stdout_cannot_encode()
     forget_callers_repository(os.environ)
     # `run` and `cluster` start reference components, which answer SIGTERM themselves.

@@ -412,3 +412,12 @@ def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, cap
     err = capsys.readouterr().err
     assert exit.value.code == 2 and err.count("\n") == 1
     assert ": is not UTF-8 (byte 0xFF at 3), as Go names are: check the terminal's encoding" in err
+
+
+def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch, capsys):
+    """`kubeatlas find Run >&-` printed nowhere and exited 0: Python makes sys.stdout None when
+    the process starts without one, and print() then writes nothing."""
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(["find", "Run", "--home", str(tmp_path / "home")]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: stdout is closed: the answer would be lost; send it "
+                         "to a file or to /dev/null\n")
