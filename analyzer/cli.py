@@ -183,19 +183,20 @@ def symbol_name(text: str) -> str:
     found; an empty one asks for nothing."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: give a name or part of one, e.g. scheduleOne")
-    _check_utf8(text)
-    return text.strip()
+    return utf8_text(text).strip()
 
 
-def _check_utf8(text: str) -> None:
-    """Refuse a word that is not UTF-8, as Go names are: Python hands its bytes over as lone
-    surrogates (U+DCFF for 0xFF), which SQLite cannot be asked for."""
+def utf8_text(text: str) -> str:
+    """argparse type for a word kubeatlas stores or looks up in the index (a name, a URL, a ref),
+    which holds UTF-8 text: Python hands other bytes over as lone surrogates (U+DCFF for 0xFF),
+    which SQLite refuses."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as err:
         byte = ord(text[err.start]) - 0xDC00
-        raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}), as "
-                                         "Go names are: check the terminal's encoding") from None
+        raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}): "
+                                         "check the terminal's encoding") from None
+    return text
 
 
 def component_names(text: str) -> str:
@@ -283,8 +284,10 @@ def _add_fetch(commands) -> None:
                        help="kubernetes and/or etcd (default: both)")
     fetch.add_argument("--from", dest="source", metavar="URL|PATH",
                        help="where to fetch from: a git URL, or a local repository or mirror")
-    fetch.add_argument("--ref", help="tag, branch or commit to fetch (default: the pinned tag)")
-    fetch.add_argument("--url", help="remote URL to record for permalinks (default: the source's own)")
+    fetch.add_argument("--ref", type=utf8_text,
+                       help="tag, branch or commit to fetch (default: the pinned tag)")
+    fetch.add_argument("--url", type=utf8_text,
+                       help="remote URL to record for permalinks (default: the source's own)")
     fetch.add_argument("--full", action="store_true", help="fetch full history instead of depth 1")
     _add_common(fetch)
 

@@ -403,15 +403,18 @@ def test_a_name_starting_with_a_dash_is_a_name_when_no_option_is_spelled_so(argv
 
 @pytest.mark.parametrize("argv", [["find", "Run\udcff"], ["show", "Run\udcff"],
                                   ["callers", "Run\udcff"], ["path", "main", "Run\udcff"],
-                                  ["path", "a", "b", "--through", "Run\udcff"]])
+                                  ["path", "a", "b", "--through", "Run\udcff"],
+                                  ["fetch", "etcd", "--from", "/tmp", "--url", "htt\udcff"],
+                                  ["fetch", "etcd", "--from", "/tmp", "--ref", "v3.\udcff"]])
 def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, capsys):
-    """`kubeatlas find $'Run\\xff'` (a Latin-1 terminal) ended in UnicodeEncodeError from SQLite:
-    the byte reaches Python as a lone surrogate. Go names are UTF-8: the word is refused."""
+    """`kubeatlas find $'Run\\xff'` (a Latin-1 terminal) ended in UnicodeEncodeError from SQLite,
+    and so did `index` after `fetch --url $'https://…\\xff'`: the byte reaches Python as a lone
+    surrogate. The index holds UTF-8 text: the word is refused."""
     with pytest.raises(SystemExit) as exit:
         main([*argv, "--home", str(tmp_path / "home")])
     err = capsys.readouterr().err
     assert exit.value.code == 2 and err.count("\n") == 1
-    assert ": is not UTF-8 (byte 0xFF at 3), as Go names are: check the terminal's encoding" in err
+    assert ": is not UTF-8 (byte 0xFF at 3): check the terminal's encoding" in err
 
 
 def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch, capsys):
