@@ -108,10 +108,27 @@ class Cluster:
         state = directory / "cluster.json"
         if not state.exists():
             raise ClusterError(f"no cluster recorded in {directory}: run `kubeatlas cluster up`")
-        data = json.loads(state.read_text())
-        return cls(data["dir"], data["kubeconfig"],
-                   tuple(Process(p["name"], p["pid"], tuple(p["argv"]), p["log"])
-                         for p in data["processes"]))
+        try:
+            data = json.loads(state.read_text())
+            return cls(_text(data["dir"]), _text(data["kubeconfig"]),
+                       tuple(_process(record) for record in data["processes"]))
+        except (ValueError, KeyError, TypeError) as err:  # JSONDecodeError is a ValueError
+            # Written whole by `save` (a rename); damaged by hand or by another program.
+            raise ClusterError(f"{state} is damaged ({type(err).__name__}: {err}): stop the "
+                               "processes it recorded, if any still run, and remove it") from None
+
+
+def _process(record: dict) -> Process:
+    if not isinstance(record["pid"], int) or isinstance(record["pid"], bool):
+        raise TypeError(f"pid {record['pid']!r} is not a number")
+    return Process(_text(record["name"]), record["pid"], tuple(map(_text, record["argv"])),
+                   _text(record["log"]))
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
+    return value
 
 
 @dataclass(frozen=True)

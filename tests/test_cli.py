@@ -424,3 +424,24 @@ def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch
     assert main(["find", "Run", "--home", str(tmp_path / "home")]) == 1
     assert capsys.readouterr().err == ("kubeatlas: error: stdout is closed: the answer would be lost; send it "
                          "to a file or to /dev/null\n")
+
+
+@pytest.mark.parametrize("action", ["status", "down"])
+@pytest.mark.parametrize("recorded", [
+    "{bad", "[]", '{"processes": 3}', b"\xff\xfe",
+    '{"dir": "c", "kubeconfig": "k", "processes": [{"name": "etcd"}]}',
+    '{"dir": "c", "kubeconfig": "k", "processes": [{"name": "etcd", "pid": "1", "argv": [], "log": "l"}]}',
+])
+def test_a_damaged_cluster_record_is_one_line_not_a_traceback(action, recorded, tmp_path, capsys):
+    """`cluster status` and `cluster down` on a cluster.json cut short or edited by hand ended in
+    JSONDecodeError, KeyError or TypeError tracebacks; a pid that is a string would have reached
+    os.kill. The file is named as damaged, and left for the user to look at."""
+    directory = tmp_path / "cluster"
+    directory.mkdir()
+    state = directory / "cluster.json"
+    state.write_bytes(recorded if isinstance(recorded, bytes) else recorded.encode())
+    assert main(["cluster", action, "--dir", str(directory)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"kubeatlas: error: {state} is damaged (") and err.count("\n") == 1
+    assert err.endswith("): stop the processes it recorded, if any still run, and remove it\n")
+    assert state.exists()
