@@ -70,3 +70,14 @@ def test_graphviz_draws_a_dot_picture_of_any_name(name):
     drawn = subprocess.run(["dot", "-Tsvg"], input=render.dot([_edge(name)], "example.com/app.main"),
                            capture_output=True, text=True)
     assert (drawn.returncode, drawn.stderr) == (0, "")
+
+
+@pytest.mark.parametrize("name, short", [
+    ("example.com/a.F[example.com/b.T]", "a.F[example.com/b.T]"),
+    ("(*example.com/a.List[example.com/b.T]).Push", "(*a.List[example.com/b.T]).Push"),
+    ('handlers["a/b.c"]', 'handlers["a/b.c"]'),
+])
+def test_a_picture_names_a_generic_by_its_own_package(name, short):
+    """`example.com/a.F[example.com/b.T]` was drawn as `b.T]`: the package was looked for after
+    the last slash, which was the type argument's."""
+    assert render.short_name(name) == short
