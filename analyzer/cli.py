@@ -77,6 +77,19 @@ class Parser(argparse.ArgumentParser):
                        f"{self.prog} {parsed.command}")
         return parsed
 
+    def _parse_optional(self, arg_string):
+        # `find -scheduler` (names in kube-scheduler's package) was "required: PATTERN": a word
+        # of one dash that is no option of a command taking a symbol is a name, as if after `--`.
+        # An option keeps its attached value (`-d2`); a flag cannot take one (`-handler` is not -h).
+        found = super()._parse_optional(arg_string)
+        if not found or arg_string.startswith("--") or not self._takes_symbols():
+            return found
+        action, _, attached = found
+        return None if action is None or (attached is not None and action.nargs == 0) else found
+
+    def _takes_symbols(self) -> bool:
+        return any(action.type is symbol_name for action in self._actions)
+
     def _check_value(self, action, value):
         # argparse lists the choices; a typo is easier to mend when the near one is named.
         near = nearest(value, action.choices) if action.choices and value not in action.choices else None
@@ -130,6 +143,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def kubelet_count(text: str) -> int:
+    """argparse type for `cluster up --kubelets`: each kubelet has a loopback /24 of its own."""
+    from reference_impl.cluster import MAX_KUBELETS
+
+    value = positive_int(text)
+    if value > MAX_KUBELETS:
+        raise argparse.ArgumentTypeError(f"takes at most {MAX_KUBELETS}, not {value}: kubelet N "
+                                         "runs its pods on 127.0.N.0/24")
+    return value
+
+
 def positive_seconds(text: str) -> float:
     """argparse type for a duration: a finite number of seconds above 0."""
     try:
@@ -159,7 +183,20 @@ def symbol_name(text: str) -> str:
     found; an empty one asks for nothing."""
     if not text.strip():
         raise argparse.ArgumentTypeError("is empty: give a name or part of one, e.g. scheduleOne")
-    return text.strip()
+    return utf8_text(text).strip()
+
+
+def utf8_text(text: str) -> str:
+    """argparse type for a word kubeatlas stores or looks up in the index (a name, a URL, a ref),
+    which holds UTF-8 text: Python hands other bytes over as lone surrogates (U+DCFF for 0xFF),
+    which SQLite refuses."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        byte = ord(text[err.start]) - 0xDC00
+        raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}): "
+                                         "check the terminal's encoding") from None
+    return text
 
 
 def component_names(text: str) -> str:
@@ -247,8 +284,10 @@ def _add_fetch(commands) -> None:
                        help="kubernetes and/or etcd (default: both)")
     fetch.add_argument("--from", dest="source", metavar="URL|PATH",
                        help="where to fetch from: a git URL, or a local repository or mirror")
-    fetch.add_argument("--ref", help="tag, branch or commit to fetch (default: the pinned tag)")
-    fetch.add_argument("--url", help="remote URL to record for permalinks (default: the source's own)")
+    fetch.add_argument("--ref", type=utf8_text,
+                       help="tag, branch or commit to fetch (default: the pinned tag)")
+    fetch.add_argument("--url", type=utf8_text,
+                       help="remote URL to record for permalinks (default: the source's own)")
     fetch.add_argument("--full", action="store_true", help="fetch full history instead of depth 1")
     _add_common(fetch)
 
@@ -323,7 +362,8 @@ def _add_cluster(commands) -> None:
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
-    cluster.add_argument("--kubelets", type=positive_int, default=3, help="kubelets to start (default 3)")
+    cluster.add_argument("--kubelets", type=kubelet_count, default=3,
+                         help="kubelets to start, at most 254 (default 3)")
     cluster.add_argument("--only", default=None, metavar="COMPONENTS", type=component_names,
                          help="comma-separated subset to start, e.g. etcd,apiserver")
     cluster.add_argument("--node-monitor-grace-period", type=positive_seconds, default=None,
@@ -726,7 +766,12 @@ def cmd_site(args: argparse.Namespace) -> int:
             raise UsageError(f"--git-dir {git_dir}: {problem}")
         if not sources.is_repository(Path(git_dir).expanduser()):
             raise UsageError(f"--git-dir {git_dir}: not a git repository")
-    summary = site.run(ws.index_path, args.out, Progress(quiet=args.quiet), args.repo, args.git_dir)
+    progress = Progress(quiet=args.quiet)
+    try:
+        summary = site.run(ws.index_path, args.out, progress, args.repo, args.git_dir)
+    except (KeyboardInterrupt, Terminated) as stop:
+        stop.stage = progress.stage  # for the line `main` prints
+        raise
     print(summary.render())
     return 0
 
@@ -774,6 +819,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             etcd = None if args.etcd == "reference" else _executable(args.etcd)
             if etcd is not None and not (etcd.is_file() and os.access(etcd, os.X_OK)):
                 raise UsageError(f"--etcd: {args.etcd} is neither 'reference' nor an executable file")
+            if etcd is not None and args.etcd_members > 1:
+                raise UsageError(f"--etcd {args.etcd} runs as one member: --etcd-members above 1 "
+                                 "starts reference members; give one of them")
             started = cluster.up(directory, args.kubelets, only, args.node_monitor_grace_period,
                                  upstream, etcd, args.etcd_members)
             for process in started.processes:
@@ -942,6 +990,11 @@ def main(argv: list[str] | None = None) -> int:
                                          "options follow its name, as in `kubeatlas run etcd "
                                          "--data-dir DIR`")
     args = parser.parse_args(argv)
+    if sys.stdout is None and args.command in ANSWERING:
+        # Started with stdout closed (`>&-`), Python writes print() nowhere, and says nothing.
+        print("kubeatlas: error: stdout is closed: the answer would be lost; send it to a file "
+              "or to /dev/null", file=sys.stderr)
+        return 1
     _escape_what_stdout_cannot_encode()
     forget_callers_repository(os.environ)
     # `run` and `cluster` start reference components, which answer SIGTERM themselves.
@@ -974,7 +1027,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
-        kept = _kept_by_index(stop) if args.command == "index" else ""
+        kept = (_kept_by_index(stop) if args.command == "index" else
+                _kept_by_site(stop, args.out) if args.command == "site" else "")
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
     finally:
@@ -990,6 +1044,18 @@ def _kept_by_index(stop: BaseException) -> str:
         return "; the previous index is unchanged"
     return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
             "unchanged")
+
+
+def _kept_by_site(stop: BaseException, out: Path) -> str:
+    """Where an interrupted `site` stopped, and that the docs folder holds the previous pages
+    (the new ones replace them all at once, at the end) or, stopped during that, the new ones."""
+    from analyzer.site import SWAP_STAGE
+
+    stage = getattr(stop, "stage", "")
+    if stage == SWAP_STAGE:
+        return f"; the new pages had replaced the previous ones in {out}"
+    where = f" during {stage}" if stage else " before any page was written"
+    return f"{where}; {out} is as it was: the new pages replace the previous ones only once all are written"
 
 
 def _escape_what_stdout_cannot_encode() -> None:

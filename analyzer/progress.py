@@ -19,11 +19,13 @@ class Progress:
         self.interval = 0.1 if self.tty else interval
         self._last = 0.0
         self._task = ""
+        self.stage = ""  # the task last updated, shown or not: what a Ctrl-C interrupted
         self._drawn = False
         self._gone = False  # the stream's reader has left
 
     def update(self, task: str, done: int | None, total: int | None = None, unit: str = "") -> None:
         """`task: done/total unit`; with `done` None, the task alone (a stage begun)."""
+        self.stage = task
         now = time.monotonic()
         finished = bool(total) and done is not None and done >= total
         # A new task is always shown, so a log names every stage however short.

@@ -76,7 +76,9 @@ class NoPath(QueryError):
 
 def package_of(symbol: str) -> str:
     """The import path in a go/ssa name: `(*k8s.io/x/pkg.T).M$1` → `k8s.io/x/pkg`."""
-    name = symbol.lstrip("(*")
+    # Type arguments (`F[example.com/b.T]`), like the index expression an unresolved callee is
+    # written with (`handlers["a/b"]`), hold slashes and dots of their own.
+    name = symbol.lstrip("(*").split("[", 1)[0]
     slash = name.rfind("/")
     dot = name.find(".", slash + 1)
     return name[:dot] if dot > 0 else name

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 
 from analyzer import graph
 from analyzer.graph import Edge
@@ -66,7 +67,8 @@ def dot(edges: list[Edge], root: str | None = None, label=edge_label) -> str:
     lines = ["digraph calls {", "  rankdir=LR;", '  node [shape=box, fontname="Helvetica", fontsize=10];']
     for symbol, node_id in ids.items():
         attrs = ', style="bold"' if symbol == root else ""
-        lines.append(f'  {node_id} [label="{_escape(short_name(symbol))}", tooltip="{_escape(symbol)}"{attrs}];')
+        lines.append(f'  {node_id} [label="{_escape(_shortened(short_name(symbol)))}", '
+                     f'tooltip="{_escape(_shortened(symbol))}"{attrs}];')
     for edge in _unique(edges):
         style = {graph.INTERFACE: "dashed", graph.IMPLEMENTATION: "dotted",
                  graph.FUNCVALUE: "dashed", graph.GO: "bold"}.get(edge.kind, "solid")
@@ -80,7 +82,7 @@ def mermaid(edges: list[Edge], root: str | None = None, label=edge_label) -> str
     ids = node_ids(edges, root)
     lines = ["flowchart LR"]
     for symbol, node_id in ids.items():
-        lines.append(f'  {node_id}["{_mermaid_escape(short_name(symbol))}"]')
+        lines.append(f'  {node_id}["{_mermaid_escape(_shortened(short_name(symbol)))}"]')
     for edge in _unique(edges):
         arrow = "-.->" if edge.kind in (graph.INTERFACE, graph.IMPLEMENTATION, graph.FUNCVALUE) else "-->"
         lines.append(f"  {ids[edge.caller]} {arrow}|{label(edge)}| {ids[edge.callee]}")
@@ -106,15 +108,41 @@ def _unique(edges: list[Edge]) -> list[Edge]:
     return out
 
 
+# The most characters of a name a picture shows. An unresolved callee is named by its expression
+# as written, which can be a whole function literal: Graphviz refuses a quoted string longer than
+# 16384 bytes, and Mermaid a diagram longer than 50000 characters.
+PICTURE_NAME_LIMIT = 1000
+
+
+def _shortened(text: str) -> str:
+    """`text` within PICTURE_NAME_LIMIT characters, its middle left out for `…`."""
+    if len(text) <= PICTURE_NAME_LIMIT:
+        return text
+    half = PICTURE_NAME_LIMIT // 2
+    return f"{text[:half]}…{text[-(PICTURE_NAME_LIMIT - half - 1):]}"
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+# What a quoted Mermaid label cannot hold as it is, checked with Mermaid 11's own parser and
+# renderer: `"` ends the label and `#` starts an entity code; `<`, `>` and `&` are read as HTML
+# (`a&amp;b` shows as `a&b`); `%%{…}%%` anywhere is taken out as a directive; a label in
+# backticks is Markdown. Each is written as the entity code Mermaid turns back into it.
+_MERMAID_ENTITIES = {'"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "#": "#35;",
+                     "%": "#37;", "`": "#96;"}
+
+
 def _mermaid_escape(text: str) -> str:
-    """Mermaid's entity codes for what a quoted label cannot hold as it is: `"` ends it, `<` and
-    `>` would be read as HTML, `#` as the start of an entity code."""
-    return (text.replace("#", "#35;").replace('"', "#quot;").replace("<", "#lt;")
-            .replace(">", "#gt;"))
+    """`text` as a quoted Mermaid label shows it, every character kept; control characters and
+    line separators (a multi-line callee expression), which end the line or vanish, as codes too."""
+    return "".join(_MERMAID_ENTITIES.get(char) or (f"#{ord(char)};" if _unprintable(char) else char)
+                   for char in text)
+
+
+def _unprintable(char: str) -> bool:
+    return unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp")
 
 
 def render_tree(tree: Tree, fmt: str) -> str:

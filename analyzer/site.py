@@ -49,6 +49,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 GENERATED = ("components", "versions", "drift.md", "assets/generated", "journeys", "packages", "reference",
              "zh/components", "zh/reference", "zh/versions", "zh/drift.md", "zh/journeys", "zh/packages")
 STAGING = ".kubeatlas-staging"  # where a build writes before its pages replace the old ones
+SWAP_STAGE = "site: replacing the previous pages"  # begun, it ends before a Ctrl-C is felt
 LOCK = ".kubeatlas-site.lock"  # held by the build writing into the folder
 
 FILTERS = Filters(exclude=("stdlib", "logging", "vendor"), test_doubles=False)  # its own code
@@ -172,6 +173,7 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
             summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
             replaced = staging / ".replaced"  # the old pages, removed with the staging folder
             with _signals_deferred():
+                progress.update(SWAP_STAGE, None)
                 for part in GENERATED:
                     target = out_dir / part
                     if target.exists():

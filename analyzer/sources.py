@@ -159,7 +159,7 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
             reason += f", the ref analyzer/{PINS_FILE.name} pins: give --ref to fetch another"
         raise SourceError(name, without_credentials(err.source), reason) from None
     checkout = replace(checkout, remote_url=without_credentials(checkout.remote_url))
-    if not is_url(source) and checkout.remote_url == str(Path(source).expanduser().resolve()):
+    if not is_url(source) and checkout.remote_url == _local_url(Path(source).expanduser()):
         progress.warn(f"{name}: {source} has no remote 'origin', so permalinks will name "
                       "this local path; give --url (e.g. "
                       f"--url {pin.url if pin else 'https://github.com/OWNER/REPO'}) "
@@ -184,7 +184,19 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
         origin = (config.get_value('remote "origin"', "url")
                   if config.has_option('remote "origin"', "url") else None)
         git_dir = str(Path(repo.git_dir).resolve())
-    return Checkout(name, git_dir, commit, ref, url or origin or str(path.resolve()))
+    return Checkout(name, git_dir, commit, ref, url or origin or _local_url(path))
+
+
+def _local_url(path: Path) -> str:
+    """What permalinks name for a repository with no remote: its path, or, when the path holds
+    bytes that are not UTF-8 (which the index, text in SQLite, cannot store), its file:// URL,
+    where they are percent-encoded."""
+    resolved = path.resolve()
+    try:
+        str(resolved).encode("utf-8")
+    except UnicodeEncodeError:
+        return resolved.as_uri()
+    return str(resolved)
 
 
 def _fetch_url(ws: Workspace, name: str, source: str, ref: str, remote_url: str, depth: int,

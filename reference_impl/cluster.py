@@ -42,6 +42,7 @@ URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
 ETCD_HTTP_APART = ("--listen-client-http-urls", "http://127.0.0.1:0")
 ORDER = ("etcd", "apiserver", "controller-manager", "scheduler", "kubelet", "proxy")
 UPSTREAM = ("controller-manager", "scheduler", "kubelet", "proxy")  # what `upstream` may replace
+MAX_KUBELETS = 254  # kubelet N runs its pods on 127.0.N.0/24
 
 
 class ClusterError(Exception):
@@ -107,10 +108,27 @@ class Cluster:
         state = directory / "cluster.json"
         if not state.exists():
             raise ClusterError(f"no cluster recorded in {directory}: run `kubeatlas cluster up`")
-        data = json.loads(state.read_text())
-        return cls(data["dir"], data["kubeconfig"],
-                   tuple(Process(p["name"], p["pid"], tuple(p["argv"]), p["log"])
-                         for p in data["processes"]))
+        try:
+            data = json.loads(state.read_text())
+            return cls(_text(data["dir"]), _text(data["kubeconfig"]),
+                       tuple(_process(record) for record in data["processes"]))
+        except (ValueError, KeyError, TypeError) as err:  # JSONDecodeError is a ValueError
+            # Written whole by `save` (a rename); damaged by hand or by another program.
+            raise ClusterError(f"{state} is damaged ({type(err).__name__}: {err}): stop the "
+                               "processes it recorded, if any still run, and remove it") from None
+
+
+def _process(record: dict) -> Process:
+    if not isinstance(record["pid"], int) or isinstance(record["pid"], bool):
+        raise TypeError(f"pid {record['pid']!r} is not a number")
+    return Process(_text(record["name"]), record["pid"], tuple(map(_text, record["argv"])),
+                   _text(record["log"]))
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{value!r} is not a string")
+    return value
 
 
 @dataclass(frozen=True)
@@ -296,8 +314,9 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     `upstream` maps components to real binaries to run in their place, `etcd` is a real etcd's.
     `etcd_members` reference etcd members form one Raft cluster; the apiserver gets all their URLs.
     """
-    if kubelets > 254:
-        raise ClusterError(f"{kubelets} kubelets: at most 254, one 127.0.N.0/24 pod range each")
+    if kubelets > MAX_KUBELETS:
+        raise ClusterError(f"{kubelets} kubelets: at most {MAX_KUBELETS}, one 127.0.N.0/24 pod "
+                           "range each")
     directory = directory.resolve()
     if (directory / "cluster.json").exists() and any(p.running() for p in Cluster.load(directory).processes):
         raise ClusterError(f"a cluster is already running from {directory}: `kubeatlas cluster down` first")

@@ -356,3 +356,92 @@ def test_a_mistyped_required_option_of_a_component_is_named(component, typo, opt
     assert main(["run", component, typo, "/tmp/x"]) == 2
     assert capsys.readouterr().err == (f"kubeatlas run {component}: error: the following arguments "
                                        f"are required: {option} ({typo} given: did you mean {option}?)\n")
+
+
+@pytest.mark.parametrize("argv, code, line", [
+    (["--kubelets", "300"], 2, "kubeatlas cluster: error: argument --kubelets: takes at most 254, "
+     "not 300: kubelet N runs its pods on 127.0.N.0/24 (see `kubeatlas cluster --help`)"),
+    (["--etcd", "/bin/true", "--etcd-members", "3"], 2, "kubeatlas: error: --etcd /bin/true runs "
+     "as one member: --etcd-members above 1 starts reference members; give one of them"),
+])
+def test_a_cluster_that_cannot_be_as_asked_is_a_usage_error_before_anything_starts(
+        argv, code, line, tmp_path, monkeypatch, capsys):
+    """`cluster up --kubelets 300` and `--etcd PATH --etcd-members 3` exited 1, as a cluster
+    that failed to start does, for what is a mistake on the command line (exit 2)."""
+    from reference_impl import cluster
+
+    monkeypatch.setattr(cluster, "up", lambda *args: pytest.fail("started a cluster"))
+    try:
+        got = main(["cluster", "up", *argv, "--dir", str(tmp_path / "cluster")])
+    except SystemExit as exit:
+        got = exit.code
+    assert (got, capsys.readouterr().err) == (code, line + "\n")
+
+
+def test_the_most_kubelets_a_cluster_takes_are_accepted():
+    """254 kubelets, one loopback /24 each, is the most, and allowed."""
+    assert build_parser("cluster").parse_args(["cluster", "up", "--kubelets", "254"]).kubelets == 254
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["find", "-scheduler", "--json"], {"pattern": "-scheduler", "json": True}),
+    (["show", "-Run"], {"symbol": "-Run"}),
+    (["callers", "-Run", "-d2"], {"symbol": "-Run", "depth": 2}),
+    (["path", "-a", "-b", "--through", "-c"], {"start": "-a", "goal": "-b", "through": ["-c"]}),
+    (["find", "-hello"], {"pattern": "-hello"}),
+    (["find", "-n5", "-x"], {"pattern": "-x", "limit": 5}),
+])
+def test_a_name_starting_with_a_dash_is_a_name_when_no_option_is_spelled_so(argv, names):
+    """`kubeatlas find -scheduler` (the names in kube-scheduler's package) said "the following
+    arguments are required: PATTERN" unless written `find -- -scheduler`. A one-dash word that
+    is no option is a name; an option keeps a value attached to it (`-d2`), and a flag, which
+    takes none, does not swallow a name (`-hello` is not -h)."""
+    parsed = vars(build_parser(argv[0]).parse_args(argv))
+    assert {key: parsed[key] for key in names} == names
+
+
+
+@pytest.mark.parametrize("argv", [["find", "Run\udcff"], ["show", "Run\udcff"],
+                                  ["callers", "Run\udcff"], ["path", "main", "Run\udcff"],
+                                  ["path", "a", "b", "--through", "Run\udcff"],
+                                  ["fetch", "etcd", "--from", "/tmp", "--url", "htt\udcff"],
+                                  ["fetch", "etcd", "--from", "/tmp", "--ref", "v3.\udcff"]])
+def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, capsys):
+    """`kubeatlas find $'Run\\xff'` (a Latin-1 terminal) ended in UnicodeEncodeError from SQLite,
+    and so did `index` after `fetch --url $'https://…\\xff'`: the byte reaches Python as a lone
+    surrogate. The index holds UTF-8 text: the word is refused."""
+    with pytest.raises(SystemExit) as exit:
+        main([*argv, "--home", str(tmp_path / "home")])
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert ": is not UTF-8 (byte 0xFF at 3): check the terminal's encoding" in err
+
+
+def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch, capsys):
+    """`kubeatlas find Run >&-` printed nowhere and exited 0: Python makes sys.stdout None when
+    the process starts without one, and print() then writes nothing."""
+    monkeypatch.setattr("sys.stdout", None)
+    assert main(["find", "Run", "--home", str(tmp_path / "home")]) == 1
+    assert capsys.readouterr().err == ("kubeatlas: error: stdout is closed: the answer would be lost; send it "
+                         "to a file or to /dev/null\n")
+
+
+@pytest.mark.parametrize("action", ["status", "down"])
+@pytest.mark.parametrize("recorded", [
+    "{bad", "[]", '{"processes": 3}', b"\xff\xfe",
+    '{"dir": "c", "kubeconfig": "k", "processes": [{"name": "etcd"}]}',
+    '{"dir": "c", "kubeconfig": "k", "processes": [{"name": "etcd", "pid": "1", "argv": [], "log": "l"}]}',
+])
+def test_a_damaged_cluster_record_is_one_line_not_a_traceback(action, recorded, tmp_path, capsys):
+    """`cluster status` and `cluster down` on a cluster.json cut short or edited by hand ended in
+    JSONDecodeError, KeyError or TypeError tracebacks; a pid that is a string would have reached
+    os.kill. The file is named as damaged, and left for the user to look at."""
+    directory = tmp_path / "cluster"
+    directory.mkdir()
+    state = directory / "cluster.json"
+    state.write_bytes(recorded if isinstance(recorded, bytes) else recorded.encode())
+    assert main(["cluster", action, "--dir", str(directory)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"kubeatlas: error: {state} is damaged (") and err.count("\n") == 1
+    assert err.endswith("): stop the processes it recorded, if any still run, and remove it\n")
+    assert state.exists()

@@ -584,6 +584,11 @@ def test_mermaid_labels_keep_every_character_of_a_name():
 
 
 
+def test_a_pattern_starting_with_a_dash_is_searched_for(guesses_home, capsys):
+    """`kubeatlas find -x` reaches the index as the pattern `-x`, not as an unknown option."""
+    assert main(["find", "-x", "--home", str(guesses_home)]) == 1
+    assert capsys.readouterr().err == "kubeatlas: no symbol contains '-x'\n"
+
 def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
     """`--kinds static,` (a list built in a shell loop) was refused as "unknown edge kind ''"."""
     home = ["--home", str(guesses_home)]

@@ -519,6 +519,52 @@ def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(site_d
     assert generated(out) == generated(site_docs)  # the build is deterministic: site_docs is its output
     assert not (out / site.STAGING).exists()
 
+
+def _generated(root: Path) -> dict[str, bytes]:
+    return {path.relative_to(root).as_posix(): path.read_bytes() for part in site.GENERATED
+            for path in (root / part, *(root / part).rglob("*")) if path.is_file()}
+
+
+def test_ctrl_c_during_site_names_the_stage_and_that_the_previous_pages_stand(docs, tmp_path,
+                                                                              monkeypatch, capsys):
+    """Ctrl-C during `kubeatlas site` said only "kubeatlas: interrupted", leaving the user to
+    wonder whether the docs folder was half old, half new: it names the stage it stopped in,
+    and that the folder is as it was."""
+    out = tmp_path / "docs"
+    shutil.copytree(docs, out)
+    before = _generated(out)
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(site, "_component_page", ctrl_c)
+    assert main(["site", "--out", str(out), "--home", str(docs.parent / "home"), "-q"]) == 130
+    assert capsys.readouterr().err == (
+        f"kubeatlas: interrupted during site: components; {out} is as it was: the new pages "
+        "replace the previous ones only once all are written\n")
+    assert _generated(out) == before and not (out / site.STAGING).exists()
+
+
+def test_ctrl_c_while_the_pages_are_swapped_in_says_the_new_ones_are_in_place(docs, tmp_path,
+                                                                              monkeypatch, capsys):
+    """A Ctrl-C felt only once the swap is done must not claim the previous pages stand."""
+    import signal
+
+    out = tmp_path / "docs"
+    rename = Path.rename
+
+    def rename_then_ctrl_c(self, target):
+        moved = rename(self, target)
+        os.kill(os.getpid(), signal.SIGINT)
+        return moved
+
+    monkeypatch.setattr(Path, "rename", rename_then_ctrl_c)
+    assert main(["site", "--out", str(out), "--home", str(docs.parent / "home"), "-q"]) == 130
+    assert capsys.readouterr().err == (
+        f"kubeatlas: interrupted; the new pages had replaced the previous ones in {out}\n")
+    assert (out / "components").is_dir()
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as work:
         pages = generated_pages(build_fixture_site(Path(work)))

@@ -776,3 +776,16 @@ def test_a_file_where_the_clones_go_is_named(ws, origin, capsys):
     assert capsys.readouterr().err == (f"kubeatlas: error: etcd: {ws.repos_dir}: is a file where "
                                        "kubeatlas keeps its clones; remove it and fetch again\n")
     assert ws.repos_dir.read_text() == "mine\n"
+
+
+def test_a_local_repository_whose_path_is_not_utf8_is_recorded_and_indexed(kube_repo, tmp_path,
+                                                                           capfd):
+    """A clone in a folder named in Latin-1 (`k\\xffdir`), with no origin, was fetched, and
+    `index` then ended in UnicodeEncodeError: the path, recorded as the remote URL for
+    permalinks, went to SQLite. It is recorded as its file:// URL, the byte percent-encoded."""
+    odd = Path(os.fsdecode(str(tmp_path).encode() + b"/k\xffdir"))
+    kube_repo.rename(odd)
+    home = ["--home", str(tmp_path / "home"), "-q"]
+    assert main(["fetch", "kubernetes", "--from", str(odd), "--ref", "HEAD", *home]) == 0
+    assert capfd.readouterr().out.rstrip().endswith(f"\t{Path(tmp_path).as_uri()}/k%FFdir")
+    assert main(["index", "--no-goroot", *home]) == 0
