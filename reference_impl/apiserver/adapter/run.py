@@ -41,7 +41,7 @@ from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticato
 from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
 from reference_impl.apiserver.adapter.certs import CertBundle, CertError, ensure_certs
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
+from reference_impl.apiserver.storage.etcdclient import DEFAULT_TIMEOUT, EtcdClient, EtcdClientError
 from reference_impl.apiserver.storage.listers import Lister
 from reference_impl.apiserver.core.nodeauthorizer import NodeAuthorizer, NodeGraph
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
@@ -185,16 +185,22 @@ def write_kubeconfig(path: Path, config: dict) -> None:
         raise RunError(f"--kubeconfig-out {path}", err.strerror or str(err)) from None
 
 
+ETCD_PROBE_SECONDS = 1.0  # how long one try at start waits for etcd to answer
+
+
 @mirrors("k8s.io/apiserver/pkg/storage/storagebackend/factory.newETCD3Check")
 def _connect_etcd(url: str, *, wait: float, sleep=time.sleep, clock=time.monotonic,
                   log: TextIO | None = None) -> EtcdClient:
     """A client for etcd, after one read proves it answers. kube-apiserver waits for an etcd that
-    is not up yet: retry with backoff (0.25 s doubling to 4 s), saying so, for up to `wait` seconds."""
+    is not up yet: retry with backoff (0.25 s doubling to 4 s), saying so, for up to `wait` seconds.
+    A try gives etcd ETCD_PROBE_SECONDS to answer, not a request's whole deadline, so the first
+    "waiting" line comes at once."""
     deadline, delay = clock() + wait, 0.25
     while True:
-        client = EtcdClient(url)
+        client = EtcdClient(url, timeout=ETCD_PROBE_SECONDS)
         try:
             client.range("/registry/", prefix=True, count_only=True)
+            client.timeout = DEFAULT_TIMEOUT  # from now on a request waits as long as any
             return client
         except EtcdClientError as err:
             client.close()
