@@ -2,7 +2,7 @@
 printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, QUANTITY, STORAGE_BETA, kind, list_kind, ref, string
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, go_label_selector, invalid,
                                                       label_selector_problems, name_problems, semantically_equal)
@@ -40,7 +40,8 @@ RESOURCES = (
     Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
              True, allow_unconditional_update=False, validator=validate_csi_storage_capacity,
              update_validator=validate_csi_storage_capacity_update,
-             zero_value={"storageClassName": ""}),
+             zero_value={"storageClassName": ""},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -13,7 +13,7 @@ import math
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.flowcontrolbootstrap import (MANDATORY_FLOW_SCHEMA_SPECS,
                                                                 MANDATORY_PRIORITY_LEVEL_SPECS)
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, arr, boolean, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import (duplicate, go_value, invalid, name_problems, required,
                                                       semantically_equal, unsupported)
@@ -395,12 +395,14 @@ def _resources(version: str, deprecated: str, removed: str, codec: Codec | None)
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
                  tracks_generation=True, status_reset_on_update=True, storage_codec=codec,
                  deprecation_warning=_deprecation(version, "FlowSchema", deprecated, removed),
-                 validator=validate_flow_schema, validate_status_update=validate_status_update),
+                 validator=validate_flow_schema, validate_status_update=validate_status_update,
+                 update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
         Resource(GROUP, version, "PriorityLevelConfiguration", "prioritylevelconfigurations",
                  "prioritylevelconfiguration", False, subresources=("status",), tracks_generation=True,
                  status_reset_on_update=True, storage_codec=codec,
                  deprecation_warning=_deprecation(version, "PriorityLevelConfiguration", deprecated, removed),
-                 validator=validate_priority_level, validate_status_update=validate_status_update),
+                 validator=validate_priority_level, validate_status_update=validate_status_update,
+                 update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
     )
 
 
