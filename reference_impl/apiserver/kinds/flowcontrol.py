@@ -548,13 +548,22 @@ def _condition(kind: str) -> dict:
 DEFINITIONS = {**_definitions(V1BETA2, "v1beta2"), **_definitions(V1BETA1, "v1beta1")}
 
 
-GO_TYPES = {prefix + definition: {field: f"*{version}.{go_type}" for field, go_type in fields.items()}
+# The pointers to structs, and the named string types (`v1beta2.SubjectKind`), that a decoding
+# error names.
+GO_TYPES = {prefix + definition: {field: go_type.replace("*", f"*{version}.") if go_type.startswith("*")
+                                  else f"{version}.{go_type}" for field, go_type in fields.items()}
             for prefix, version in ((V1BETA2, "v1beta2"), (V1BETA1, "v1beta1"))
             for definition, fields in {
-                "FlowSchemaSpec": {"distinguisherMethod": "FlowDistinguisherMethod"},
-                "Subject": {"user": "UserSubject", "group": "GroupSubject", "serviceAccount": "ServiceAccountSubject"},
-                "PriorityLevelConfigurationSpec": {"limited": "LimitedPriorityLevelConfiguration"},
-                "LimitResponse": {"queuing": "QueuingConfiguration"}}.items()}
+                "FlowSchemaSpec": {"distinguisherMethod": "*FlowDistinguisherMethod"},
+                "FlowDistinguisherMethod": {"type": "FlowDistinguisherMethodType"},
+                "Subject": {"kind": "SubjectKind", "user": "*UserSubject", "group": "*GroupSubject",
+                            "serviceAccount": "*ServiceAccountSubject"},
+                "FlowSchemaCondition": {"type": "FlowSchemaConditionType", "status": "ConditionStatus"},
+                "PriorityLevelConfigurationSpec": {"type": "PriorityLevelEnablement",
+                                                   "limited": "*LimitedPriorityLevelConfiguration"},
+                "LimitResponse": {"type": "LimitResponseType", "queuing": "*QueuingConfiguration"},
+                "PriorityLevelConfigurationCondition": {"type": "PriorityLevelConfigurationConditionType",
+                                                        "status": "ConditionStatus"}}.items()}
 
 
 _MESSAGES = """
