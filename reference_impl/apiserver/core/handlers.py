@@ -36,6 +36,7 @@ from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -566,8 +567,19 @@ def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.G
     except scheme.DecodeError as err:
         if err.gvk is None:
             raise transform_decode_error(into.kind, err.problem, body) from None
+        problem = _struct_problem(obj, err.gvk) or err.problem
         raise errors.bad_request(f"{err.gvk.kind} in version {gojson.quote(err.gvk.version)} cannot be handled "
-                                 f"as a {into.kind}: {err.problem}") from None
+                                 f"as a {into.kind}: {problem}") from None
+
+
+def _struct_problem(obj: dict, gvk: scheme.GroupVersionKind) -> str | None:
+    """encoding/json's error for `obj` in the Go struct of what it says it is, which the codec
+    decodes it into before it converts (a Scale with `replicas: "2"` sent to a pod's status)."""
+    try:
+        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, deep_copy_json(obj))
+    except fieldvalidation.UndecodableError as err:
+        return err.problem
+    return None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")

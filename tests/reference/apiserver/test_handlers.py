@@ -2077,6 +2077,17 @@ def test_a_body_of_another_kind_or_version_is_the_codecs_400(chain, method, plur
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_body_of_another_kind_is_decoded_into_its_own_struct_before_it_converts(chain):
+    """The codec unmarshals the body into the Go struct of the kind it names, then converts: a value
+    that struct cannot hold is encoding/json's error, not the converter's "unknown conversion"."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps") + "/c",
+                        {"apiVersion": "autoscaling/v1", "kind": "Scale", "spec": {"replicas": "2"}})
+    assert (code, status["message"]) == (400, 'Scale in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                                              "unmarshal string into Go struct field ScaleSpec.spec.replicas of "
+                                              "type int32")
+
+
 @pytest.mark.parametrize("patch,problem", [
     ({"kind": 0}, "couldn't get version/kind; json parse error: json: cannot unmarshal number into Go struct field "
                   ".kind of type string"),
