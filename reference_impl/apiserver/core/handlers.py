@@ -1408,6 +1408,7 @@ class RESTHandlers:
 
     def scale_update(self, request: Request, resource) -> Response:
         negotiate_for(request)
+        check_write_options(request, "UpdateOptions")  # UpdateResource's, before the body
         info = request.info
         scale = decode_body(request, into_kind="Scale")[0] or {}
         decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
@@ -1435,6 +1436,7 @@ class RESTHandlers:
                 raise undecodable_patch_result(patched, err.problem) from None
         apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
                               decode=decode)
+        check_write_options(request, "PatchOptions", media_type)  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
             scale = apply(current)
