@@ -828,6 +828,14 @@ def decode_apply_patch(request: Request) -> dict:
     return applied
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ConnectResource")
+def check_connect_dry_run(request: Request) -> None:
+    """A connect subresource (exec, attach, portforward) cannot be dry run: any dryRun, even an
+    empty one, is refused before the object is read."""
+    if "dryRun" in request.query:
+        raise errors.bad_request("dryRun is not supported")
+
+
 def dry_run(request: Request) -> bool:
     values = request.query.get("dryRun", [])
     if any(v != "All" for v in values):
@@ -1338,6 +1346,7 @@ class RESTHandlers:
     def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
         the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
+        check_write_options(request, "CreateOptions")  # createHandler's, before the body
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
@@ -1365,6 +1374,7 @@ class RESTHandlers:
         managedFields of its create as any created object does."""
         if self.token_key is None:
             raise errors.resource_not_served()
+        check_write_options(request, "CreateOptions")  # createHandler's, before the body
         body = decode_body(request, into_kind="TokenRequest")[0] or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
@@ -1491,6 +1501,7 @@ class RESTHandlers:
         refuses it."""
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
+        check_connect_dry_run(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         options = (podexec.exec_options if info.subresource == "exec" else podexec.attach_options)(request.query)
         path = podexec.exec_path(pod, options, info.subresource)
@@ -1505,6 +1516,7 @@ class RESTHandlers:
         same authorization and upgrade checks as exec."""
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
+        check_connect_dry_run(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         path = podexec.port_forward_path(pod, request.query)
         host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)

@@ -484,6 +484,16 @@ def test_a_scale_update_decodes_its_body_as_an_autoscaling_v1_scale(chain, body,
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_bindings_create_options_are_validated_before_its_body(chain):
+    """createHandler validates a binding's CreateOptions as of any create: a bad dryRun is the
+    options' 422 (test_tokenrequest checks a token request's)."""
+    body = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": "n"}}
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding", body, query={"dryRun": "Bogus"})
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: '
+                        'supported values: "All"')
+
+
 @pytest.mark.parametrize("method,query,message", [
     ("PUT", "dryRun=Bogus", 'UpdateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: '
                             'supported values: "All"'),
