@@ -70,7 +70,7 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    # The name rule of the strategy's ValidateObjectMeta: "subdomain" | "label" | "dns1035" | "path";
+    # The name rule of the strategy's ValidateObjectMeta: "subdomain" | "label" | "dns1035" | "path-name";
     # None where the strategy checks no metadata (a core/v1 Event's), leaving BeforeCreate's own check.
     name_validation: str | None = "subdomain"
     # The strategy validates metadata with pkg/apis/core/validation's ObjectMeta functions, which

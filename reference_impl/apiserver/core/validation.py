@@ -100,9 +100,12 @@ def go_value(value: object) -> str:
          "k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label",
          "k8s.io/apimachinery/pkg/api/validation.maskTrailingDash")
 def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: bool = False) -> list[str]:
-    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035" or "path". A
-    `prefix` (a generateName) is checked as if its trailing dash were a letter; the message
-    still shows it as written."""
+    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035", "path" or
+    "path-name". A `prefix` (a generateName) is checked as if its trailing dash were a letter; the
+    message still shows it as written. "path-name" is "path" with the prefix checked as a whole
+    name, as ValidateRBACName and APIService's name func (which ignore `prefix`) check it."""
+    if rule == "path-name":
+        return name_problems(name, "path", path)
     if rule == "path":
         if name in (".", "..") and not prefix:  # IsValidPathSegmentPrefix checks only the characters
             return [invalid(path, name, f"may not be '{name}'")]

@@ -160,7 +160,7 @@ def api_service(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("apiregistration.k8s.io", "v1", "APIService", "apiservices", "apiservice", False,
-             subresources=("status",), categories=("api-extensions",), name_validation="path",
+             subresources=("status",), categories=("api-extensions",), name_validation="path-name",
              storage_prefix="apiregistration.k8s.io/apiservices", status_reset_on_update=True,
              validator=validate_api_service, validate_status_update=validate_api_service_status,
              kube_finalizers=False, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),

@@ -519,6 +519,17 @@ def test_a_role_ref_name_is_a_path_segment(registry, ns, name, detail):
                                                 f'roleRef.name: Invalid value: "{name}": {detail}')
 
 
+@pytest.mark.parametrize("generate_name", [".", ".."])
+def test_an_rbac_generate_name_is_checked_as_a_whole_path_segment_name(registry, ns, generate_name):
+    """ValidateRBACName ignores ValidateObjectMeta's prefix flag: a generateName of "." or ".."
+    (which IsValidPathSegmentPrefix would let through) is refused as a name would be."""
+    obj = {"metadata": {"generateName": generate_name}, "rules": []}
+    error = status_error(registry.create, "roles", ns, obj)
+    assert error.details["causes"] == [{"reason": "FieldValueInvalid", "field": "metadata.generateName",
+                                        "message": f'Invalid value: "{generate_name}": may not be '
+                                                   f"'{generate_name}'"}]
+
+
 def test_a_role_binding_service_account_subject_defaults_to_the_bindings_namespace(registry, ns):
     """In a RoleBinding a ServiceAccount subject without a namespace is valid: it means the binding's."""
     obj = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "sa"},
