@@ -1109,7 +1109,8 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
-        ensure_namespace(obj, namespace)
+        if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
+            obj["metadata"].setdefault("namespace", namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
