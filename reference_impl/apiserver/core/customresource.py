@@ -130,7 +130,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     tuple(names.get("shortNames") or ()), VERBS,
                     (("status",) if status else ()) + (("scale",) if scale else ()),
                     tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
-                    tracks_generation=True, custom=True, allow_unconditional_update=False,
+                    tracks_generation=True, custom=True, allow_unconditional_update=False, kube_finalizers=False,
                     # crConverter.ConvertFieldLabel: the metadata fields only, a namespace where there is one.
                     field_label_conversion=FieldLabelConversion(COMMON_FIELDS if namespaced else ("metadata.name",)),
                     # Every read converts: objects written before the storage version changed

@@ -36,6 +36,7 @@ from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
+from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -566,8 +567,19 @@ def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.G
     except scheme.DecodeError as err:
         if err.gvk is None:
             raise transform_decode_error(into.kind, err.problem, body) from None
+        problem = _struct_problem(obj, err.gvk) or err.problem
         raise errors.bad_request(f"{err.gvk.kind} in version {gojson.quote(err.gvk.version)} cannot be handled "
-                                 f"as a {into.kind}: {err.problem}") from None
+                                 f"as a {into.kind}: {problem}") from None
+
+
+def _struct_problem(obj: dict, gvk: scheme.GroupVersionKind) -> str | None:
+    """encoding/json's error for `obj` in the Go struct of what it says it is, which the codec
+    decodes it into before it converts (a Scale with `replicas: "2"` sent to a pod's status)."""
+    try:
+        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, deep_copy_json(obj))
+    except fieldvalidation.UndecodableError as err:
+        return err.problem
+    return None
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
@@ -814,6 +826,14 @@ def decode_apply_patch(request: Request) -> dict:
         raise errors.bad_request("error decoding YAML: error unmarshaling JSON: while decoding JSON: "
                                  + gojson.type_error(gojson.type_name(applied), "map[string]interface {}"))
     return applied
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.ConnectResource")
+def check_connect_dry_run(request: Request) -> None:
+    """A connect subresource (exec, attach, portforward) cannot be dry run: any dryRun, even an
+    empty one, is refused before the object is read."""
+    if "dryRun" in request.query:
+        raise errors.bad_request("dryRun is not supported")
 
 
 def dry_run(request: Request) -> bool:
@@ -1090,7 +1110,8 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
-        ensure_namespace(obj, namespace)
+        if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
+            obj["metadata"].setdefault("namespace", namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
@@ -1327,6 +1348,7 @@ class RESTHandlers:
     def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
         the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
+        check_write_options(request, "CreateOptions")  # createHandler's, before the body
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
@@ -1354,6 +1376,7 @@ class RESTHandlers:
         managedFields of its create as any created object does."""
         if self.token_key is None:
             raise errors.resource_not_served()
+        check_write_options(request, "CreateOptions")  # createHandler's, before the body
         body = decode_body(request, into_kind="TokenRequest")[0] or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
@@ -1397,6 +1420,7 @@ class RESTHandlers:
 
     def scale_update(self, request: Request, resource) -> Response:
         negotiate_for(request)
+        check_write_options(request, "UpdateOptions")  # UpdateResource's, before the body
         info = request.info
         scale = decode_body(request, into_kind="Scale")[0] or {}
         decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
@@ -1424,6 +1448,7 @@ class RESTHandlers:
                 raise undecodable_patch_result(patched, err.problem) from None
         apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
                               decode=decode)
+        check_write_options(request, "PatchOptions", media_type)  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
             scale = apply(current)
@@ -1478,6 +1503,7 @@ class RESTHandlers:
         refuses it."""
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
+        check_connect_dry_run(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         options = (podexec.exec_options if info.subresource == "exec" else podexec.attach_options)(request.query)
         path = podexec.exec_path(pod, options, info.subresource)
@@ -1492,6 +1518,7 @@ class RESTHandlers:
         same authorization and upgrade checks as exec."""
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
+        check_connect_dry_run(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         path = podexec.port_forward_path(pod, request.query)
         host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 
 from reference_impl.apiserver.core.discovery import GIT_VERSION
 from reference_impl.apiserver.core.openapi_proto import protobuf_document
-from reference_impl.apiserver.core.patch import PatchMeta
+from reference_impl.apiserver.core.patch import PatchError, PatchMeta
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.schemas import REF_PREFIX
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -76,9 +77,12 @@ def _definition_for_kind(api_version: str, kind: str) -> str | None:
 
 @dataclass(frozen=True)
 class OpenAPIPatchMeta:
-    """Strategic-merge metadata read from the definitions, one schema node at a time."""
+    """Strategic-merge metadata read from the definitions, one schema node at a time. `go_type`
+    names the Go struct a definition with properties stands for (the last part of its name, `Pod`,
+    `ObjectMeta`); it is empty for maps, lists and inline schemas."""
 
     schema: dict
+    go_type: str = ""
 
     @classmethod
     def for_kind(cls, api_version: str, kind: str) -> "OpenAPIPatchMeta":
@@ -86,7 +90,7 @@ class OpenAPIPatchMeta:
         name = _definition_for_kind(api_version, kind)
         if name is None:
             raise LookupError(f"no OpenAPI definition for {api_version} {kind}")
-        return cls(definitions()[name])
+        return _node({"$ref": REF_PREFIX + name})
 
     @mirrors("(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForStruct",
              "(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromOpenAPI).LookupPatchMetadataForSlice")
@@ -97,10 +101,32 @@ class OpenAPIPatchMeta:
             return PatchMeta(), OpenAPIPatchMeta(additional if isinstance(additional, dict) else {})
         strategy = prop.get("x-kubernetes-patch-strategy", "")
         meta = PatchMeta(tuple(s for s in strategy.split(",") if s), prop.get("x-kubernetes-patch-merge-key"))
-        child = _resolve(prop)
-        if child.get("type") == "array":
-            child = _resolve(child.get("items", {}))
-        return meta, OpenAPIPatchMeta(child)
+        if _resolve(prop).get("type") == "array":
+            return meta, _node(_resolve(prop).get("items", {}))
+        return meta, _node(prop)
+
+    @mirrors("(k8s.io/apimachinery/pkg/util/strategicpatch.PatchMetaFromStruct).LookupPatchMetadataForSlice",
+             "k8s.io/apimachinery/third_party/forked/golang/json.LookupPatchMetadataForStruct")
+    def slice_field(self, name: str) -> tuple[PatchMeta, "OpenAPIPatchMeta"]:
+        """`field(name)` for a `$setElementOrder/` list, the one lookup of a field the object may
+        not have: a struct without that JSON field (encoding/json also takes one whose name
+        differs only in case) is an error."""
+        properties = _resolve(self.schema).get("properties", {})
+        if not self.go_type or name in properties:
+            return self.field(name)
+        for known in properties:
+            if known.casefold() == name.casefold():
+                return self.field(known)
+        raise PatchError(f"unable to find api field in struct {self.go_type} for the json field {quote(name)}",
+                         malformed=True)
+
+
+def _node(schema: dict) -> OpenAPIPatchMeta:
+    """The lookup for a schema node, naming the Go struct of a definition it refers to."""
+    resolved = _resolve(schema)
+    ref = schema.get("$ref")
+    struct = isinstance(ref, str) and "properties" in resolved
+    return OpenAPIPatchMeta(resolved, ref.rsplit(".", 1)[-1] if struct else "")
 
 
 def _resolve(schema: dict) -> dict:

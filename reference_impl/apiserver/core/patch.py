@@ -336,6 +336,10 @@ class PatchMetaLookup(Protocol):
     def field(self, name: str) -> tuple[PatchMeta, "PatchMetaLookup"]:
         """The field's metadata, and the lookup for its value (for a list: for its elements)."""
 
+    def slice_field(self, name: str) -> tuple[PatchMeta, "PatchMetaLookup"]:
+        """`field(name)` for a `$setElementOrder/` list; a PatchError where the schema knows the
+        object has no such field."""
+
 
 @dataclass(frozen=True)
 class MergeKeys:
@@ -350,6 +354,8 @@ class MergeKeys:
         key = self.keys.get(path)
         return PatchMeta(("merge",), key) if key else PatchMeta(), MergeKeys(self.keys, path)
 
+    slice_field = field  # any field may be a list
+
 
 @dataclass(frozen=True)
 class NoPatchMeta:
@@ -359,6 +365,8 @@ class NoPatchMeta:
 
     def field(self, name: str) -> tuple[PatchMeta, "NoPatchMeta"]:
         return self.meta, self
+
+    slice_field = field
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.StrategicMergeMapPatchUsingLookupPatchMeta")
@@ -414,10 +422,10 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
 def _merge_ordered(original: dict, patch: dict, name: str, order: list, schema: PatchMetaLookup) -> None:
     """A list with a `$setElementOrder/`: merged (or taken whole from the patch), then put in its
     order, before the rest of the map is merged."""
-    meta, child = schema.field(name)
     for value in (original.get(name, []), patch.get(name, [])):
         if not isinstance(value, list):
             raise _bad_arg_type("[]interface {}", value)
+    meta, child = schema.slice_field(name)
     _check_set_element_order(original.get(name), patch.get(name), order, meta.merge_key or "")
     if name not in original and name not in patch:
         return

@@ -31,11 +31,11 @@ from reference_impl.apiserver.core.selectors import parse_field_selector, parse_
 from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNotFound, Preconditions, Storage, Watch,
                                                    parse_uint_problem)
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
-from reference_impl.apiserver.core.validation import decode_problem, invalid, metadata_problems
+from reference_impl.apiserver.core.validation import (decode_problem, immutable_metadata_problems, metadata_problems,
+                                                      metadata_update_problems)
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
 from reference_impl.machinery import names
 from reference_impl.machinery.clock import WallClock
-from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
 
 __all__ = ["Registry", "Watch"]
@@ -565,7 +565,8 @@ class Registry(LifecycleMixin):
             raise errors.method_not_allowed(f"{r.plural}/{subresource}", "update", r.group)
         _check_decodable(r, new)
         # rest.BeforeUpdate's validateCommonFields, reported before the strategy's ValidateUpdate.
-        common_problems = metadata_problems(new, "path") + _keep_server_metadata(meta, old_meta)
+        _keep_server_metadata(meta, old_meta)
+        common_problems = metadata_problems(new, "path") + metadata_update_problems(new, old)
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         kinds.default(r, new)
@@ -592,7 +593,8 @@ class Registry(LifecycleMixin):
                                      validate: Callable[[dict, dict], list[str]] | None) -> dict:
         """`new` once the metadata it may not change is back and it passes the subresource
         strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
-        problems = _keep_server_metadata(new["metadata"], old["metadata"]) + \
+        _keep_server_metadata(new["metadata"], old["metadata"])
+        problems = immutable_metadata_problems(new["metadata"], old["metadata"]) + \
             r.metadata_problems(new) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)
@@ -664,12 +666,12 @@ class Registry(LifecycleMixin):
         return obj
 
 
-@mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate",
-         "k8s.io/apimachinery/pkg/api/validation.ValidateObjectMetaAccessorUpdate")
-def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
+@mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
+def _keep_server_metadata(meta: dict, old_meta: dict) -> None:
     """An update keeps the stored IMMUTABLE_META, the stored uid, deletionTimestamp and
     deletionGracePeriodSeconds when it sends none; changing the uid, or setting or changing either
-    deletion field otherwise, is "field is immutable" (so a client cannot start a deletion by update)."""
+    deletion field otherwise, is left for `metadata_update_problems` to refuse as "field is
+    immutable" (see `immutable_metadata_problems`)."""
     for field in IMMUTABLE_META:
         if field in old_meta:
             meta[field] = old_meta[field]
@@ -684,16 +686,6 @@ def _keep_server_metadata(meta: dict, old_meta: dict) -> list[str]:
         meta["deletionTimestamp"] = old_meta["deletionTimestamp"]
     if "deletionGracePeriodSeconds" in old_meta:
         meta.setdefault("deletionGracePeriodSeconds", old_meta["deletionGracePeriodSeconds"])
-    problems = []
-    if meta.get("uid") != old_meta.get("uid"):
-        problems.append(invalid("metadata.uid", meta["uid"], "field is immutable"))
-    if meta.get("deletionTimestamp") != old_meta.get("deletionTimestamp"):
-        problems.append(f"metadata.deletionTimestamp: Invalid value: {go_time_string(meta['deletionTimestamp'])}: "
-                        "field is immutable")
-    if meta.get("deletionGracePeriodSeconds") != old_meta.get("deletionGracePeriodSeconds"):
-        problems.append(f"metadata.deletionGracePeriodSeconds: Invalid value: {meta['deletionGracePeriodSeconds']}: "
-                        "field is immutable")
-    return problems
 
 
 @mirrors("(k8s.io/apiserver/pkg/storage/etcd3.APIObjectVersioner).ObjectResourceVersion")

@@ -47,6 +47,18 @@ DEFAULT_FIELD_LABEL_CONVERSION = FieldLabelConversion(
 
 
 @dataclass(frozen=True)
+class UpdateMetadataChecks:
+    """How often a kind's update strategy checks the new object's metadata, besides the two checks
+    rest.BeforeUpdate makes of every kind: its ValidateUpdate calls ValidateObjectMeta `full` times
+    (Validate<Kind>(new), and again where Validate<Kind>Update starts with it) and
+    ValidateObjectMetaUpdate `update` times. Each call reports a bad label, annotation or owner
+    reference again, and the Invalid error lists every report as a cause."""
+
+    full: int = 0
+    update: int = 1
+
+
+@dataclass(frozen=True)
 class Resource:
     group: str
     version: str
@@ -58,9 +70,14 @@ class Resource:
     verbs: tuple[str, ...] = ALL_VERBS
     subresources: tuple[str, ...] = ()
     categories: tuple[str, ...] = ()
-    # The name rule of the strategy's ValidateObjectMeta: "subdomain" | "label" | "dns1035" | "path";
+    # The name rule of the strategy's ValidateObjectMeta: "subdomain" | "label" | "dns1035" | "path-name";
     # None where the strategy checks no metadata (a core/v1 Event's), leaving BeforeCreate's own check.
     name_validation: str | None = "subdomain"
+    # The strategy validates metadata with pkg/apis/core/validation's ObjectMeta functions, which
+    # also require a finalizer without a domain to be a standard one; False where it calls
+    # apimachinery's directly (leases, RuntimeClasses, webhook configurations, CRDs, APIServices).
+    kube_finalizers: bool = True
+    update_metadata_checks: UpdateMetadataChecks = UpdateMetadataChecks()
     return_deleted_object: bool = False  # Delete answers with the object, not a Success Status
     status_reset_on_update: bool = False  # an update of the main resource keeps the old .status
     field_selectors: tuple[str, ...] = COMMON_FIELDS  # the selectable fields GetAttrs gives a field selector
@@ -162,7 +179,7 @@ class Resource:
         """The strategy's ValidateObjectMeta errors of `obj`."""
         if self.name_validation is None:
             return []
-        return v.metadata_problems(obj, self.name_validation, core=not self.group)
+        return v.metadata_problems(obj, self.name_validation, core=self.kube_finalizers)
 
     def validate(self, obj: dict) -> list[str]:
         """Every validation error of `obj`, as `field: Type: detail` strings."""
@@ -173,11 +190,14 @@ class Resource:
         return self.validate(obj) + (self.create_validator(obj) if self.create_validator else [])
 
     def validate_update(self, old: dict, new: dict) -> list[str]:
-        """`validate(new)`, or the metadata rules and `validator_on_update(old, new)`, plus the rules
-        comparing `new` with the stored `old`."""
+        """The metadata rules as often as the strategy checks them, then `validator(new)` or
+        `validator_on_update(old, new)`, plus the rules comparing `new` with the stored `old`."""
+        checks = self.update_metadata_checks
+        problems = checks.full * self.metadata_problems(new) + \
+            checks.update * v.metadata_update_problems(new, old, self.kube_finalizers)
         if self.validator_on_update:
-            problems = self.metadata_problems(new) + self.validator_on_update(old, new)
-        else:
-            problems = self.validate(new)
+            problems += self.validator_on_update(old, new)
+        elif self.validator:
+            problems += self.validator(new)
         return problems + (self.update_validator(old, new) if self.update_validator else [])
 

@@ -16,6 +16,7 @@ from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN, label_value_p
 from reference_impl.machinery import gojson, quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import label_value_problems, qualified_name_problems, regex_error
+from reference_impl.machinery.timefmt import go_time_string
 from reference_impl.mirrors import mirrors
 
 # Anchored with \Z, not $: Go's $ does not match before a trailing newline.
@@ -99,9 +100,12 @@ def go_value(value: object) -> str:
          "k8s.io/apimachinery/pkg/util/validation.IsDNS1123Label",
          "k8s.io/apimachinery/pkg/api/validation.maskTrailingDash")
 def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: bool = False) -> list[str]:
-    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035" or "path". A
-    `prefix` (a generateName) is checked as if its trailing dash were a letter; the message
-    still shows it as written."""
+    """Errors for `name` under `rule`: "subdomain", "label" (RFC 1123), "dns1035", "path" or
+    "path-name". A `prefix` (a generateName) is checked as if its trailing dash were a letter; the
+    message still shows it as written. "path-name" is "path" with the prefix checked as a whole
+    name, as ValidateRBACName and APIService's name func (which ignore `prefix`) check it."""
+    if rule == "path-name":
+        return name_problems(name, "path", path)
     if rule == "path":
         if name in (".", "..") and not prefix:  # IsValidPathSegmentPrefix checks only the characters
             return [invalid(path, name, f"may not be '{name}'")]
@@ -138,6 +142,39 @@ def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespa
     problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])
     problems += finalizer_problems(meta.get("finalizers") or [], core)
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateObjectMetaAccessorUpdate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateObjectMetaUpdate")
+def metadata_update_problems(new: dict, old: dict, kube_finalizers: bool = False) -> list[str]:
+    """ValidateObjectMetaUpdate of `new` against the stored `old`, once the registry has put back
+    what an update may not send: `immutable_metadata_problems`, then the labels, annotations and
+    owner references again; core's version also every finalizer name without a domain."""
+    meta = new["metadata"]
+    problems = immutable_metadata_problems(meta, old["metadata"])
+    problems += label_problems(meta.get("labels"), "metadata.labels")
+    problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
+    problems += owner_reference_problems(meta.get("ownerReferences") or [])
+    if kube_finalizers:
+        problems += [problem for index, finalizer in enumerate(meta.get("finalizers") or [])
+                     for problem in _kube_finalizer_problems(finalizer, f"metadata.finalizers[{index}]")]
+    return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateImmutableField")
+def immutable_metadata_problems(meta: dict, old_meta: dict) -> list[str]:
+    """A changed uid, or a deletion field set or changed by the client (so that no client starts
+    a deletion by update)."""
+    problems = []
+    if meta.get("uid") != old_meta.get("uid"):
+        problems.append(invalid("metadata.uid", meta["uid"], "field is immutable"))
+    if meta.get("deletionTimestamp") != old_meta.get("deletionTimestamp"):
+        problems.append(f"metadata.deletionTimestamp: Invalid value: {go_time_string(meta['deletionTimestamp'])}: "
+                        "field is immutable")
+    if meta.get("deletionGracePeriodSeconds") != old_meta.get("deletionGracePeriodSeconds"):
+        problems.append(f"metadata.deletionGracePeriodSeconds: Invalid value: {meta['deletionGracePeriodSeconds']}: "
+                        "field is immutable")
     return problems
 
 

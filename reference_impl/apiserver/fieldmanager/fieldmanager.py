@@ -273,15 +273,17 @@ class FieldManager:
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.typeConverter).ObjectToTyped")
     def _check_type_for(self, applied: dict) -> None:
         """The applied configuration is typed by its own kind, which the kind's group/version must
-        define (a TypedError otherwise); a custom object's deduced type takes any."""
+        define, and sets only fields the kind declares (a TypedError otherwise); a custom object's
+        deduced type takes any."""
         if self.schema.node is None:
             return
         kind = applied.get("kind") or ""
         try:
-            Schema.for_kind(self.api_version, kind)
+            schema = Schema.for_kind(self.api_version, kind)
         except LookupError:
             group, _, version = self.api_version.rpartition("/")
             raise TypedError(f"no corresponding type for {group}/{version}, Kind={kind}") from None
+        typed.check_declared(applied, schema)
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).capUpdateManagers")

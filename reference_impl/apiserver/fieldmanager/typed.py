@@ -222,6 +222,25 @@ def _items(value: list, schema: Schema, path: Path) -> dict[PathElement, Any]:
 
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).ToFieldSet")
+@mirrors("(*sigs.k8s.io/structured-merge-diff/v4/typed.validatingObjectWalker).visitMapItems")
+def check_declared(value: Any, schema: Schema, path: Path = ()) -> None:
+    """TypedError for a member of a struct that its schema does not declare, in the structs of
+    `value`, the maps below them and the items of its associative lists. Validation stops at the
+    first (upstream meets the members in Go's random map order; here in the document's)."""
+    if schema.node is None:
+        return
+    if isinstance(value, dict):
+        for key, child in value.items():
+            child_schema, declared = schema.field(key)
+            child_path = path + (PathElement.field(key),)
+            if not declared and schema.is_struct:
+                raise TypedError(f"{path_string(child_path)}: field not declared in schema")
+            check_declared(child, child_schema, child_path)
+    elif _granular_list(value, schema):
+        for element, item in _items(value, schema, path).items():
+            check_declared(item, schema.element(), path + (element,))
+
+
 def to_field_set(value: Any, schema: Schema) -> frozenset:
     """The fields `value` sets: its scalars, atomic lists and maps, map keys that are no struct
     field, list items, and fields set to null or {}."""

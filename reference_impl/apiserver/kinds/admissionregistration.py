@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (META, arr, integer, kind, list_kind, obj, ref, string,
                                                    strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
@@ -311,7 +311,8 @@ def _resource(kind: str, plural: str, mutating: bool) -> Resource:
                     tracks_generation=True, allow_unconditional_update=False,
                     validator=lambda config: validate_webhook_configuration(config, mutating),
                     validator_on_update=lambda old, new: validate_webhook_configuration_update(old, new, mutating),
-                    prepare_for_update=prepare_for_update)
+                    prepare_for_update=prepare_for_update, kube_finalizers=False,
+                    update_metadata_checks=UpdateMetadataChecks(full=1, update=0))
 
 
 RESOURCES = (

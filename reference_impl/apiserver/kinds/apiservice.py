@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, arr, boolean, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import invalid, name_problems, required, unsupported
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -160,9 +160,10 @@ def api_service(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("apiregistration.k8s.io", "v1", "APIService", "apiservices", "apiservice", False,
-             subresources=("status",), categories=("api-extensions",), name_validation="path",
+             subresources=("status",), categories=("api-extensions",), name_validation="path-name",
              storage_prefix="apiregistration.k8s.io/apiservices", status_reset_on_update=True,
-             validator=validate_api_service, validate_status_update=validate_api_service_status),
+             validator=validate_api_service, validate_status_update=validate_api_service_status,
+             kube_finalizers=False, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.mirrors import mirrors
@@ -20,7 +20,8 @@ def validate_config_map_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "ConfigMap", "configmaps", "configmap", True, ("cm",),
-             validator=v.validate_config_data, update_validator=validate_config_map_update),
+             validator=v.validate_config_data, update_validator=validate_config_map_update,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -3,7 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import STORAGE, arr, integer, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
@@ -67,7 +67,8 @@ RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
              allow_unconditional_update=False, validator=validate_csi_node,
              update_validator=validate_csi_node_update,
-             zero_value={"spec": {"drivers": None}}),
+             zero_value={"spec": {"drivers": None}},
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )
 
 

@@ -2,10 +2,11 @@
 printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, QUANTITY, STORAGE_BETA, kind, list_kind, ref, string
 from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, go_label_selector, invalid,
-                                                      label_selector_problems, name_problems, semantically_equal)
+                                                      label_selector_problems, metadata_problems, name_problems,
+                                                      semantically_equal)
 from reference_impl.apiserver.kinds._columns import NAME, name_cell
 from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
@@ -21,6 +22,13 @@ def validate_csi_storage_capacity(obj: dict) -> list[str]:
     if amount is not None and amount < 0:
         problems.append(invalid("capacity", obj["capacity"], NEGATIVE_MSG))
     return problems
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/storage/csistoragecapacity.csiStorageCapacityStrategy).Validate")
+def validate_csi_storage_capacity_again(obj: dict) -> list[str]:
+    """The strategy's Validate calls ValidateCSIStorageCapacity twice (so written in 1.24), so a
+    create lists every error twice: the second time, metadata included."""
+    return metadata_problems(obj, "subdomain", core=True) + validate_csi_storage_capacity(obj)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateCSIStorageCapacityUpdate")
@@ -39,8 +47,10 @@ def validate_csi_storage_capacity_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("storage.k8s.io", "v1beta1", "CSIStorageCapacity", "csistoragecapacities", "csistoragecapacity",
              True, allow_unconditional_update=False, validator=validate_csi_storage_capacity,
+             create_validator=validate_csi_storage_capacity_again,
              update_validator=validate_csi_storage_capacity_update,
-             zero_value={"storageClassName": ""}),
+             zero_value={"storageClassName": ""},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -509,7 +509,7 @@ CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitio
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
                allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=create_problems,
-               update_validator=validate_crd_update,
+               update_validator=validate_crd_update, kube_finalizers=False,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
                zero_value=ZERO_CRD)
 RESOURCES = (CRD,)

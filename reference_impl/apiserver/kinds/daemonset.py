@@ -3,7 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (APPS, INT_OR_STRING, META, conditions, integer, list_kind, obj,
                                                    ref, string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE, ZERO_TEMPLATE
@@ -95,7 +95,8 @@ RESOURCES = (
              validator=validate_daemon_set, update_validator=v.validate_selector_immutable,
              tracks_generation=True, prepare_for_create=prepare_for_create,
              prepare_for_update=prepare_for_update, validate_status_update=validate_status_update,
-             zero_value=ZERO_DAEMON_SET),
+             zero_value=ZERO_DAEMON_SET,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, arr, atomic, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.apiserver.kinds._defaulting import dict_items
@@ -81,7 +81,8 @@ def validate_endpoints(obj: dict) -> list[str]:
 RESOURCES = (
     Resource("", "v1", "Endpoints", "endpoints", "endpoints", True, ("ep",),
              storage_prefix="services/endpoints", validator=validate_endpoints,
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

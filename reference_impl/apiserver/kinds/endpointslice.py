@@ -3,7 +3,7 @@ schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, DISCOVERY, arr, atomic, boolean, integer, kind, list_kind, obj,
                                                    ref, string, string_map, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
@@ -151,7 +151,8 @@ RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
              validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
-             zero_value={"addressType": "", "endpoints": None, "ports": None}),
+             zero_value={"addressType": "", "endpoints": None, "ports": None},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
 )
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import EVENTS_V1_TO_CORE
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import name_cell, since
 from reference_impl.machinery.labels import dns_subdomain_problems, qualified_name_problems
@@ -59,7 +59,8 @@ RESOURCES = (
     Resource("", "v1", "Event", "events", "event", True, ("ev",), name_validation=None,
              field_selectors=FIELDS, field_label_conversion=FieldLabelConversion(FIELDS),
              validator=legacy_validate_event,
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=0, update=0)),
 )
 
 

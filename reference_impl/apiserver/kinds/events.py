@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import EVENTS_V1, event_to_core
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, EVENTS, META, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds import event
 from reference_impl.mirrors import mirrors
@@ -52,7 +52,8 @@ RESOURCES = (
                  renamed=(("reportingController", "reportingComponent"),
                           *((f"regarding.{name}", f"involvedObject.{name}") for name in (
                               "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")))),
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=0, update=0)),
 )
 
 

@@ -13,7 +13,7 @@ import math
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.flowcontrolbootstrap import (MANDATORY_FLOW_SCHEMA_SPECS,
                                                                 MANDATORY_PRIORITY_LEVEL_SPECS)
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, arr, boolean, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import (duplicate, go_value, invalid, name_problems, required,
                                                       semantically_equal, unsupported)
@@ -395,12 +395,14 @@ def _resources(version: str, deprecated: str, removed: str, codec: Codec | None)
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
                  tracks_generation=True, status_reset_on_update=True, storage_codec=codec,
                  deprecation_warning=_deprecation(version, "FlowSchema", deprecated, removed),
-                 validator=validate_flow_schema, validate_status_update=validate_status_update),
+                 validator=validate_flow_schema, validate_status_update=validate_status_update,
+                 update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
         Resource(GROUP, version, "PriorityLevelConfiguration", "prioritylevelconfigurations",
                  "prioritylevelconfiguration", False, subresources=("status",), tracks_generation=True,
                  status_reset_on_update=True, storage_codec=codec,
                  deprecation_warning=_deprecation(version, "PriorityLevelConfiguration", deprecated, removed),
-                 validator=validate_priority_level, validate_status_update=validate_status_update),
+                 validator=validate_priority_level, validate_status_update=validate_status_update,
+                 update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
     )
 
 
@@ -546,13 +548,22 @@ def _condition(kind: str) -> dict:
 DEFINITIONS = {**_definitions(V1BETA2, "v1beta2"), **_definitions(V1BETA1, "v1beta1")}
 
 
-GO_TYPES = {prefix + definition: {field: f"*{version}.{go_type}" for field, go_type in fields.items()}
+# The pointers to structs, and the named string types (`v1beta2.SubjectKind`), that a decoding
+# error names.
+GO_TYPES = {prefix + definition: {field: go_type.replace("*", f"*{version}.") if go_type.startswith("*")
+                                  else f"{version}.{go_type}" for field, go_type in fields.items()}
             for prefix, version in ((V1BETA2, "v1beta2"), (V1BETA1, "v1beta1"))
             for definition, fields in {
-                "FlowSchemaSpec": {"distinguisherMethod": "FlowDistinguisherMethod"},
-                "Subject": {"user": "UserSubject", "group": "GroupSubject", "serviceAccount": "ServiceAccountSubject"},
-                "PriorityLevelConfigurationSpec": {"limited": "LimitedPriorityLevelConfiguration"},
-                "LimitResponse": {"queuing": "QueuingConfiguration"}}.items()}
+                "FlowSchemaSpec": {"distinguisherMethod": "*FlowDistinguisherMethod"},
+                "FlowDistinguisherMethod": {"type": "FlowDistinguisherMethodType"},
+                "Subject": {"kind": "SubjectKind", "user": "*UserSubject", "group": "*GroupSubject",
+                            "serviceAccount": "*ServiceAccountSubject"},
+                "FlowSchemaCondition": {"type": "FlowSchemaConditionType", "status": "ConditionStatus"},
+                "PriorityLevelConfigurationSpec": {"type": "PriorityLevelEnablement",
+                                                   "limited": "*LimitedPriorityLevelConfiguration"},
+                "LimitResponse": {"type": "LimitResponseType", "queuing": "*QueuingConfiguration"},
+                "PriorityLevelConfigurationCondition": {"type": "PriorityLevelConfigurationConditionType",
+                                                        "status": "ConditionStatus"}}.items()}
 
 
 _MESSAGES = """

@@ -6,7 +6,7 @@ import re
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import port_name_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, NETWORKING, arr, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.labels import regex_error
@@ -262,11 +262,13 @@ RESOURCES = (
              subresources=("status",), status_reset_on_update=True, tracks_generation=True, kind_group="extensions",
              validator=validate_ingress, create_validator=validate_ingress_create,
              validator_on_update=validate_ingress_update, validate_status_update=validate_ingress_status_update,
-             zero_value={"spec": {}, "status": {"loadBalancer": {}}}),
+             zero_value={"spec": {}, "status": {"loadBalancer": {}}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
     Resource("networking.k8s.io", "v1", "IngressClass", "ingressclasses", "ingressclass", False,
              tracks_generation=True, validator=validate_ingress_class,
              validator_on_update=validate_ingress_class_update,
-             zero_value={"spec": {}}),
+             zero_value={"spec": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

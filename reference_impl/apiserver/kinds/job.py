@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (BATCH, META, arr, boolean, conditions, integer, list_kind, obj, ref,
                                                    string, workload)
 from reference_impl.apiserver.kinds._podspec import TEMPLATE, ZERO_TEMPLATE
@@ -169,7 +169,8 @@ RESOURCES = (
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
                                                          "field label {quoted} not supported for Job"),
              validate_status_update=validate_status_update, prepare_for_create=prepare_for_create,
-             zero_value={"spec": {"template": ZERO_TEMPLATE}, "status": {}}),
+             zero_value={"spec": {"template": ZERO_TEMPLATE}, "status": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -26,7 +26,8 @@ RESOURCES = (
     Resource("coordination.k8s.io", "v1", "Lease", "leases", "lease", True,
              allow_unconditional_update=False, validator=validate_lease,
              zero_value={"spec": {}},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             kube_finalizers=False),
 )
 
 

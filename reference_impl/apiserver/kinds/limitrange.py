@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, arr, kind, list_kind, obj, quantity_map, ref, string
 from reference_impl.apiserver.kinds._columns import part
 from reference_impl.machinery import quantity
@@ -145,7 +145,8 @@ RESOURCES = (
     Resource("", "v1", "LimitRange", "limitranges", "limitrange", True, ("limits",),
              validator=validate_limit_range, prepare_for_create=prepare_for_create,
              zero_value={"spec": {"limits": None}},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
 )
 
 

@@ -2,7 +2,8 @@
 protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, NO_COLLECTION_DELETE, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import (COMMON_FIELDS, NO_COLLECTION_DELETE, FieldLabelConversion, Resource,
+                                                     UpdateMetadataChecks)
 from reference_impl.apiserver.core.schemas import CORE, META, conditions, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.core.validation import finalizer_name_problems, invalid
@@ -88,7 +89,8 @@ RESOURCES = (
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              field_selectors=(*COMMON_FIELDS, "status.phase"),
              field_label_conversion=FieldLabelConversion(("status.phase", "metadata.name")),
-             zero_value={"spec": {}, "status": {}}),
+             zero_value={"spec": {}, "status": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -6,7 +6,7 @@ import ipaddress
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import port_name_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, NETWORKING, arr, integer, kind, list_kind,
                                                    obj, ref, string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part, selector_cell
@@ -127,7 +127,8 @@ def network_policy(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",),
              tracks_generation=True, kind_group="extensions", validator=validate_network_policy,
-             zero_value={"spec": {"podSelector": {}}}),
+             zero_value={"spec": {"podSelector": {}}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

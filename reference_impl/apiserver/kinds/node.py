@@ -2,7 +2,7 @@
 layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, conditions, integer, kind, list_kind,
                                                    obj, quantity_map, ref, string, strings)
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
@@ -247,7 +247,8 @@ RESOURCES = (
              prepare_for_create=lambda obj, user: drop_disabled_fields(obj), prepare_for_update=drop_disabled_fields,
              prepare_for_status_update=prepare_for_status_update,
              validate_status_update=validate_status_update,
-             zero_value=ZERO_NODE),
+             zero_value=ZERO_NODE,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

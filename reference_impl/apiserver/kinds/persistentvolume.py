@@ -6,7 +6,7 @@ import posixpath
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import node_selector_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
@@ -174,7 +174,8 @@ RESOURCES = (
              subresources=("status",), status_reset_on_update=True,
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
              update_validator=validate_persistent_volume_update,
-             zero_value={"spec": {}, "status": {}}),
+             zero_value={"spec": {}, "status": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )
 
 

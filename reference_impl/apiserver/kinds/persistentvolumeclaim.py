@@ -3,7 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_kind, obj, quantity_map, ref,
                                                    string, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
@@ -121,7 +121,8 @@ RESOURCES = (
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_create=prepare_for_create, prepare_for_update=drop_data_sources,
              validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update,
-             zero_value={"spec": {"resources": {}}, "status": {}}),
+             zero_value={"spec": {"resources": {}}, "status": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=1)),
 )
 
 

@@ -9,7 +9,7 @@ from reference_impl.apiserver.core.podannotations import (allow_invalid_pod_dele
                                                           pod_specific_annotation_update_problems)
 from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.podvalidation import pod_spec_problems
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, META, arr, conditions, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.core.validation import (IP_MSG, as_list, as_object, invalid, name_problems, parse_ip,
                                                       required, toleration_problems)
@@ -350,7 +350,8 @@ RESOURCES = (
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_ephemeral_containers_update=prepare_for_ephemeral_containers_update,
              validate_ephemeral_containers_update=validate_ephemeral_containers_update,
-             zero_value={"spec": {"containers": None}, "status": {}}),
+             zero_value={"spec": {"containers": None}, "status": {}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -3,7 +3,7 @@ protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, POLICY, conditions, integer, list_kind, obj, ref,
                                                    string_map, workload)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -45,7 +45,8 @@ RESOURCES = (
              allow_unconditional_update=False,
              validator=validate_pod_disruption_budget, validate_status_update=validate_status_update,
              zero_value={"spec": {}, "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
-                                                 "expectedPods": 0}}),
+                                                 "expectedPods": 0}},
+             update_metadata_checks=UpdateMetadataChecks(full=0, update=0)),
 )
 
 

@@ -2,7 +2,7 @@
 resource facts, validation, defaults, OpenAPI schema, printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import META, RBAC, arr, atomic, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.core.validation import (converts_to_selector, invalid, label_selector_problems,
                                                     name_problems, required, unsupported)
@@ -157,24 +157,28 @@ NO_SPEC = ("RoleBinding", "ClusterRoleBinding", "Role", "ClusterRole")
 
 
 RESOURCES = (
-    Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path",
+    Resource("rbac.authorization.k8s.io", "v1", "Role", "roles", "role", True, name_validation="path-name",
              validator=validate_role, canonicalize=store_empty_rules_as_nil,
              zero_value={"rules": None},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=1)),
     Resource("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings", "rolebinding", True,
-             name_validation="path", validator=validate_role_binding,
+             name_validation="path-name", validator=validate_role_binding,
              update_validator=validate_role_ref_immutable,
              zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=1)),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRole", "clusterroles", "clusterrole", False,
-             name_validation="path", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil,
+             name_validation="path-name", validator=validate_cluster_role, canonicalize=store_empty_rules_as_nil,
              zero_value={"rules": None},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=1)),
     Resource("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
-             "clusterrolebinding", False, name_validation="path",
+             "clusterrolebinding", False, name_validation="path-name",
              validator=validate_cluster_role_binding, update_validator=validate_role_ref_immutable,
              zero_value={"roleRef": {"apiGroup": "", "kind": "", "name": ""}},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=1)),
 )
 
 

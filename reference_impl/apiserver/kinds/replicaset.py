@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import validate_workload
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (APPS, CORE, META, conditions, integer, kind, list_kind, obj, ref,
                                                    string)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, name_cell, part,
@@ -41,7 +41,8 @@ RESOURCES = (
              field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True,
              validate_status_update=validate_status_update,
              zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE},
-                         "status": {"replicas": 0}}),
+                         "status": {"replicas": 0}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -2,7 +2,7 @@
 printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, META, atomic, conditions, integer, list_kind, obj, ref, string,
                                                    string_map, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, TEMPLATE
@@ -60,7 +60,8 @@ RESOURCES = (
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "status.replicas")),
              storage_prefix="controllers", tracks_generation=True,
              validate_status_update=replicaset.validate_status_update,
-             zero_value={"spec": {"replicas": 0}, "status": {"replicas": 0}}),
+             zero_value={"spec": {"replicas": 0}, "status": {"replicas": 0}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -3,7 +3,7 @@ columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core.podvalidation import resource_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, NODE, arr, atomic, kind, list_kind, obj, quantity_map, ref, string,
                                                    string_map)
 from reference_impl.apiserver.core.validation import (go_toleration, invalid, label_problems, name_problems,
@@ -54,7 +54,8 @@ RESOURCES = (
              allow_unconditional_update=False, validator=validate_runtime_class,
              update_validator=validate_runtime_class_update,
              zero_value={"handler": ""},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1), kube_finalizers=False),
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, boolean, kind, list_kind, string, string_map
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 from reference_impl.machinery import gojson
@@ -88,7 +88,8 @@ def validate_secret_update(old: dict, new: dict) -> list[str]:
 RESOURCES = (
     Resource("", "v1", "Secret", "secrets", "secret", True, field_selectors=(*COMMON_FIELDS, "type"),
              field_label_conversion=FieldLabelConversion((*COMMON_FIELDS, "type")),
-             validator=validate_secret, validator_on_update=validate_secret_update),
+             validator=validate_secret, validator_on_update=validate_secret_update,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

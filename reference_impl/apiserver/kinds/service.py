@@ -6,7 +6,7 @@ import ipaddress
 from typing import Callable
 
 from reference_impl.apiserver.core.podvalidation import port_name_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, arr, atomic, boolean, conditions, integer,
                                                    kind, list_kind, obj, ref, string, string_map, strings)
 from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, as_list, as_object,
@@ -400,7 +400,8 @@ RESOURCES = (
              validate_status_update=validate_status_update,
              storage_prefix="services/specs",
              zero_value={"spec": {}, "status": {"loadBalancer": {}}},
-             allow_create_on_update=True),
+             allow_create_on_update=True,
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

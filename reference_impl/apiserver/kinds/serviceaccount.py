@@ -3,14 +3,15 @@ layout; and the schema of the authentication.k8s.io/v1 TokenRequest its token su
 which the field manager tracks a request's fields by."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (AUTHENTICATION, CORE, META, arr, boolean, integer, kind,
                                                    list_kind, obj, ref, string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell
 
 RESOURCES = (
     Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
-             subresources=("token",)),
+             subresources=("token",),
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

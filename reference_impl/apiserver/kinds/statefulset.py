@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (APPS, CORE, META, arr, conditions, integer, list_kind, obj, ref,
                                                    string, workload)
 from reference_impl.apiserver.kinds._podspec import MIN_READY, REVISIONS, SELECTOR, TEMPLATE, ZERO_TEMPLATE
@@ -155,7 +155,8 @@ RESOURCES = (
              prepare_for_update=drop_disabled_fields,
              zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE, "serviceName": "",
                                   "updateStrategy": {}},
-                         "status": {"replicas": 0, "availableReplicas": 0}}),
+                         "status": {"replicas": 0, "availableReplicas": 0}},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

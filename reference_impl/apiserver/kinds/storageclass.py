@@ -2,7 +2,7 @@
 printer columns and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, STORAGE, arr, atomic, boolean, kind, list_kind, obj, ref,
                                                    string, string_map, strings)
 from reference_impl.apiserver.core.validation import (as_list, as_object, duplicate, invalid, label_name_problems,
@@ -76,7 +76,8 @@ def storage_class(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
              validator=validate_storage_class, update_validator=validate_storage_class_update,
-             zero_value={"provisioner": ""}),
+             zero_value={"provisioner": ""},
+             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

@@ -3,7 +3,7 @@ printer columns and protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
-from reference_impl.apiserver.core.resources import Resource
+from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
                                                    string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -106,7 +106,8 @@ RESOURCES = (
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
              create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update,
-             zero_value={"spec": {"attacher": "", "source": {}, "nodeName": ""}, "status": {"attached": False}}),
+             zero_value={"spec": {"attacher": "", "source": {}, "nodeName": ""}, "status": {"attached": False}},
+             update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )
 
 

@@ -341,6 +341,27 @@ def test_a_wrong_json_type_names_the_fields_named_go_type(chain, path, kind, bod
                                               f"json: cannot unmarshal {message}"), status
 
 
+@pytest.mark.parametrize("plural,kind,body,message", [
+    ("prioritylevelconfigurations", "PriorityLevelConfiguration", {"spec": {"type": 1}},
+     "number into Go struct field PriorityLevelConfigurationSpec.spec.type of type v1beta2.PriorityLevelEnablement"),
+    ("prioritylevelconfigurations", "PriorityLevelConfiguration",
+     {"spec": {"type": "Limited", "limited": {"limitResponse": {"type": []}}}},
+     "array into Go struct field LimitResponse.spec.limited.limitResponse.type of type v1beta2.LimitResponseType"),
+    ("flowschemas", "FlowSchema", {"spec": {"distinguisherMethod": {"type": True}}},
+     "bool into Go struct field FlowDistinguisherMethod.spec.distinguisherMethod.type "
+     "of type v1beta2.FlowDistinguisherMethodType"),
+    ("flowschemas", "FlowSchema", {"spec": {"rules": [{"subjects": [{"kind": 1}]}]}},
+     "number into Go struct field Subject.spec.rules.subjects.kind of type v1beta2.SubjectKind"),
+])
+def test_a_wrong_json_type_names_the_flowcontrol_named_string_types(chain, plural, kind, body, message):
+    """flowcontrol's enums are named string types (`type SubjectKind string`): reflect prints them
+    with their package, `v1beta2.SubjectKind`, not as `string`."""
+    code, status = call(chain, "POST", f"/apis/flowcontrol.apiserver.k8s.io/v1beta2/{plural}",
+                        {**body, "metadata": {"name": "wt"}})
+    assert (code, status["message"]) == (400, f'{kind} in version "v1beta2" cannot be handled as a {kind}: '
+                                              f"json: cannot unmarshal {message}"), status
+
+
 def test_every_named_go_type_is_a_field_the_schema_describes():
     """A Go type given for a field the definition does not have would never be reported."""
     for name, fields in kinds.GO_TYPES.items():

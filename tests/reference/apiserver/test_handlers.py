@@ -484,6 +484,37 @@ def test_a_scale_update_decodes_its_body_as_an_autoscaling_v1_scale(chain, body,
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_bindings_create_options_are_validated_before_its_body(chain):
+    """createHandler validates a binding's CreateOptions as of any create: a bad dryRun is the
+    options' 422 (test_tokenrequest checks a token request's)."""
+    body = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "web"}, "target": {"name": "n"}}
+    code, status = call(chain, "POST", ns_path(chain, "pods", "web") + "/binding", body, query={"dryRun": "Bogus"})
+    assert (code, status["reason"], status["message"]) == (
+        422, "Invalid", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: '
+                        'supported values: "All"')
+
+
+@pytest.mark.parametrize("method,query,message", [
+    ("PUT", "dryRun=Bogus", 'UpdateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: '
+                            'supported values: "All"'),
+    ("PUT", "fieldManager=" + "m" * 129, 'UpdateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: must have '
+                                         "at most 128 bytes"),
+    ("PATCH", "fieldValidation=Bogus", 'PatchOptions.meta.k8s.io "" is invalid: fieldValidation: Unsupported value: '
+                                       '"Bogus": supported values: "", "Ignore", "Strict", "Warn"'),
+])
+def test_a_scales_write_options_are_validated_as_any_writes(chain, method, query, message):
+    """UpdateResource and PatchResource validate a scale's UpdateOptions or PatchOptions as they do
+    the main resource's: a bad dryRun is the options' 422, not a 400."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    body = {**SCALE, "metadata": {"name": "web", "namespace": chain.namespace}}
+    key, _, value = query.partition("=")
+    code, status = call(chain, method, path, body, query={key: value},
+                        content_type="application/merge-patch+json" if method == "PATCH" else "application/json")
+    assert (code, status["reason"], status["message"]) == (422, "Invalid", message)
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
 @pytest.mark.parametrize("resource_version,why", [("x", "invalid syntax"), ("18446744073709551616", "value out of range")])
 def test_a_scale_update_with_an_unparsable_resource_version_is_400(chain, resource_version, why):
     """scaleUpdatedObjectInfo moves the Scale's resourceVersion to the parent, whose version
@@ -2086,6 +2117,17 @@ def test_a_body_of_another_kind_or_version_is_the_codecs_400(chain, method, plur
     code, status = call(chain, method, f"{path}/{name}".rstrip("/"),
                         {"apiVersion": api_version, "kind": kind, "metadata": {"name": "c"}})
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
+
+
+def test_a_body_of_another_kind_is_decoded_into_its_own_struct_before_it_converts(chain):
+    """The codec unmarshals the body into the Go struct of the kind it names, then converts: a value
+    that struct cannot hold is encoding/json's error, not the converter's "unknown conversion"."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps") + "/c",
+                        {"apiVersion": "autoscaling/v1", "kind": "Scale", "spec": {"replicas": "2"}})
+    assert (code, status["message"]) == (400, 'Scale in version "v1" cannot be handled as a ConfigMap: json: cannot '
+                                              "unmarshal string into Go struct field ScaleSpec.spec.replicas of "
+                                              "type int32")
 
 
 @pytest.mark.parametrize("patch,problem", [

@@ -119,6 +119,23 @@ def test_create_in_a_terminating_namespace_is_forbidden(chain, ns):
     assert code == 403 and status["details"]["causes"][0]["reason"] == "NamespaceTerminating"
 
 
+def test_a_create_naming_another_namespace_is_forbidden_first_in_a_terminating_one(chain, ns):
+    """In 1.24 rest.BeforeCreate compares the object's namespace with the request's, after
+    admission: NamespaceLifecycle refuses a create in a terminating namespace first."""
+    assert call(chain, "DELETE", f"/api/v1/namespaces/{ns}")[0] == 200
+    code, status = call(chain, "POST", f"/api/v1/namespaces/{ns}/configmaps",
+                        {"metadata": {"name": "c", "namespace": "other"}})
+    assert (code, status["reason"]) == (403, "Forbidden"), status
+    assert status["message"].endswith(f"unable to create new content in namespace {ns} because it is being terminated")
+
+
+def test_a_create_naming_another_namespace_is_400_in_an_active_one(chain, ns):
+    code, status = call(chain, "POST", f"/api/v1/namespaces/{ns}/configmaps",
+                        {"metadata": {"name": "c", "namespace": "other"}})
+    assert (code, status["message"]) == (
+        400, "the namespace of the provided object does not match the namespace sent on the request")
+
+
 def test_finalize_that_leaves_finalizers_keeps_the_namespace(chain, ns):
     """A finalize on a terminating namespace that leaves a spec finalizer keeps it, Terminating."""
     call(chain, "DELETE", f"/api/v1/namespaces/{ns}")

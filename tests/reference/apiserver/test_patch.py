@@ -345,6 +345,28 @@ def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_na
                                                         True)
 
 
+@pytest.mark.parametrize("patch,message", [
+    ({"$setElementOrder/finalizers": ["x"]},
+     'unable to find api field in struct Pod for the json field "finalizers"'),
+    ({"metadata": {"$setElementOrder/bogus": []}},
+     'unable to find api field in struct ObjectMeta for the json field "bogus"'),
+])
+def test_strategic_set_element_order_of_a_field_the_struct_lacks_is_malformed(patch, message):
+    """mergePatchIntoOriginal looks the list up in the Go struct (LookupPatchMetadataForSlice), the
+    one lookup of a field the object may not have: forkedjson's error names the struct and the
+    field (upstream answers it with a 500; the client's mistake is a 400 here)."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, patch, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, True)
+
+
+def test_strategic_set_element_order_of_a_field_named_in_another_case_is_no_error():
+    """encoding/json's field lookup, which forkedjson copies, falls back to a case-insensitive match:
+    the struct has the field, and neither map has a list under the name as written."""
+    order = [{"name": c["name"]} for c in reversed(POD["spec"]["containers"])]
+    assert apply_strategic_merge_patch(POD, {"spec": {"$setElementOrder/Containers": order}}, pod_schema()) == POD
+
+
 @pytest.mark.parametrize("original,patch", [
     ({"metadata": {"name": "p"}}, {"metadata": {"labels": {"$patch": "replace", "a": "b"}}}),
     ({"metadata": {"name": "p"}}, {"spec": {"$setElementOrder/containers": "x"}}),

@@ -68,6 +68,13 @@ def test_a_pod_without_a_node_has_no_host_to_exec_on(chain):
     assert (code, status["message"]) == (400, "pod web does not have a host assigned")
 
 
+@pytest.mark.parametrize("dry_run", ["All", "Bogus", ""])
+def test_a_connect_subresource_cannot_be_dry_run(chain, dry_run):
+    """ConnectResource refuses any dryRun (even an empty one) before it looks for the pod."""
+    code, status = status_of(exec_request(chain, {"command": ["ls"], "dryRun": [dry_run]}))
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "dryRun is not supported")
+
+
 def test_a_request_that_does_not_upgrade_is_refused_after_the_checks(chain):
     """The UpgradeAwareHandler requires an upgrade; it only runs once Connect found the location."""
     call(chain, "POST", "/api/v1/nodes", node())

@@ -282,6 +282,41 @@ def test_an_invalid_message_names_a_repeated_error_once():
     assert error.message == 'Job.batch "j" is invalid: spec.selector: Required value'
 
 
+@pytest.mark.parametrize(("plural", "obj", "reports"), [
+    ("configmaps", {"metadata": {"name": "c"}}, 4),  # ValidateConfigMap(new) and ValidateConfigMapUpdate
+    ("deployments", deployment("d"), 3),  # ValidateDeploymentUpdate only
+    ("roles", {"metadata": {"name": "r"}}, 5),  # ValidateRole(new), then ValidateRoleUpdate runs it again
+    ("poddisruptionbudgets", {"metadata": {"name": "p"}, "spec": {"minAvailable": 1}}, 2),  # no metadata check
+])
+def test_an_update_reports_a_bad_label_once_for_each_metadata_check(registry, ns, plural, obj, reports):
+    """rest.BeforeUpdate checks the metadata twice (ValidateObjectMetaAccessor and
+    ValidateObjectMetaAccessorUpdate), then the kind's strategy as often as its ValidateUpdate
+    calls ValidateObjectMeta or ValidateObjectMetaUpdate: the causes list every report."""
+    created = registry.create(plural, ns, obj)
+    created["metadata"]["labels"] = {"-": "x"}
+    error = status_error(registry.update, plural, ns, obj["metadata"]["name"], created)
+    assert [cause["field"] for cause in error.details["causes"]] == ["metadata.labels"] * reports
+    assert error.message.count("metadata.labels") == 1
+
+
+@pytest.mark.parametrize(("plural", "obj", "refused"), [
+    ("deployments", deployment("d"), True),
+    ("roles", {"metadata": {"name": "r"}}, True),
+    ("leases", {"metadata": {"name": "l"}, "spec": {}}, False),  # apimachinery's ValidateObjectMeta
+])
+def test_a_finalizer_without_a_domain_must_be_standard_where_core_validation_checks_metadata(
+        registry, ns, plural, obj, refused):
+    """pkg/apis/core/validation.ValidateObjectMeta, which apps, rbac and most other groups call,
+    refuses a finalizer that is neither fully qualified nor a standard one; apimachinery's, which
+    leases (and custom resources) use, does not."""
+    obj = {**obj, "metadata": {**obj["metadata"], "finalizers": ["abc"]}}
+    if not refused:
+        assert registry.create(plural, ns, obj)["metadata"]["finalizers"] == ["abc"]
+        return
+    error = status_error(registry.create, plural, ns, obj)
+    assert [cause["field"] for cause in error.details["causes"]] == ["metadata.finalizers[0]"]
+
+
 def test_a_namespace_is_labelled_with_its_name(registry):
     """SetDefaults_Namespace adds kubernetes.io/metadata.name; Canonicalize adds it after validation
     to a namespace named from generateName, and an update cannot take it away."""
@@ -507,6 +542,17 @@ def test_a_role_ref_name_is_a_path_segment(registry, ns, name, detail):
     error = status_error(registry.create, "rolebindings", ns, obj)
     assert (error.code, error.message) == (422, f'RoleBinding.rbac.authorization.k8s.io "b" is invalid: '
                                                 f'roleRef.name: Invalid value: "{name}": {detail}')
+
+
+@pytest.mark.parametrize("generate_name", [".", ".."])
+def test_an_rbac_generate_name_is_checked_as_a_whole_path_segment_name(registry, ns, generate_name):
+    """ValidateRBACName ignores ValidateObjectMeta's prefix flag: a generateName of "." or ".."
+    (which IsValidPathSegmentPrefix would let through) is refused as a name would be."""
+    obj = {"metadata": {"generateName": generate_name}, "rules": []}
+    error = status_error(registry.create, "roles", ns, obj)
+    assert error.details["causes"] == [{"reason": "FieldValueInvalid", "field": "metadata.generateName",
+                                        "message": f'Invalid value: "{generate_name}": may not be '
+                                                   f"'{generate_name}'"}]
 
 
 def test_a_role_binding_service_account_subject_defaults_to_the_bindings_namespace(registry, ns):
@@ -994,12 +1040,12 @@ def test_owner_references_and_finalizers_are_validated(registry, ns, resource, m
 
 
 def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
-    """A domain-free finalizer outside the core group, standard ones, and one controller pass."""
+    """Standard and fully qualified finalizers, one controller, and a domain-free finalizer where
+    apimachinery's ValidateObjectMeta checks the metadata (a Lease's) pass."""
     registry.create("configmaps", ns, {"metadata": {"name": "a", "finalizers": ["kubernetes", "a.io/b"],
                                                     "ownerReferences": [{**OWNER, "controller": True}]}})
-    dep = deployment("d")
-    dep["metadata"]["finalizers"] = ["mine"]
-    assert registry.create("deployments", ns, dep)["metadata"]["finalizers"] == ["mine"]
+    lease = {"metadata": {"name": "l", "finalizers": ["mine"]}, "spec": {}}
+    assert registry.create("leases", ns, lease)["metadata"]["finalizers"] == ["mine"]
 
 
 def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):

@@ -195,6 +195,25 @@ def test_an_apply_of_no_kind_the_type_converter_knows_is_400(chain, kind, shown)
         f"failed to create typed patch object (/c; /v1, Kind={shown}): no corresponding type for /v1, Kind={shown}"))
 
 
+@pytest.mark.parametrize("extra,path", [
+    ({"x": 1}, ".x"),
+    ({"metadata": {"name": "c", "bogus": 1}}, ".metadata.bogus"),
+    ({"data": {"k": "v"}, "metadata": {"name": "c", "ownerReferences": [
+        {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u", "bogus": 1}]}},
+     '.metadata.ownerReferences[uid="u"].bogus'),
+])
+def test_an_apply_setting_a_field_the_kind_does_not_declare_is_400(chain, extra, path):
+    """structuredMergeManager.Apply types the applied configuration against the kind's schema: a
+    field it does not declare does not type. Upstream's plain error (a 500) is a 400 here, with
+    its message."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, **extra}
+    code, status = send(chain, "PATCH", ns_path(chain, "configmaps", "c"), body, content_type=APPLY,
+                        query={"fieldManager": "a", "dryRun": "All"})
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", (
+        f"failed to create typed patch object (/c; /v1, Kind=ConfigMap): {path}: field not declared in schema"))
+
+
 def test_an_apply_naming_another_object_is_400(chain):
     code, status = send(chain, "PATCH", deployment_path(chain, "other"), DEPLOYMENT, content_type=APPLY,
                         query={"fieldManager": "kubectl"})

@@ -422,6 +422,16 @@ def test_csi_storage_capacity_rule(chain, ns, fields, message, request):
     assert problems("CSIStorageCapacity.storage.k8s.io", name, code_and_status) == message
 
 
+def test_a_csi_storage_capacity_create_lists_every_error_twice(chain, ns):
+    """csiStorageCapacityStrategy.Validate runs ValidateCSIStorageCapacity twice: the Invalid
+    message says each error once (ToAggregate drops repeats), the causes list it twice."""
+    code, status = call(chain, "POST", f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities",
+                        capacity("UPPER", storageClassName=""))
+    assert code == 422
+    assert [cause["field"] for cause in status["details"]["causes"]] == ["metadata.name", "storageClassName"] * 2
+    assert status["message"].count("storageClassName") == 1
+
+
 def test_csi_storage_capacity_class_and_topology_are_immutable(chain, ns):
     """ValidateCSIStorageCapacityUpdate: the object's own problems, then each changed GetCapacity input."""
     path = f"/apis/storage.k8s.io/v1beta1/namespaces/{ns}/csistoragecapacities"

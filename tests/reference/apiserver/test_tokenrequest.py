@@ -302,6 +302,18 @@ def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_token_requests_create_options_are_validated_before_its_body(setup):
+    """createHandler validates CreateOptions for a token request as for any create: a bad dryRun
+    is the options' 422."""
+    chain, ns, _, _, _ = setup
+    response = chain.handle(Request("POST", token_path(ns), {"dryRun": ["Bogus"]},
+                                    {"Authorization": "Bearer admin", "Content-Type": "application/json"}, b"{}"))
+    status = json.loads(response.body)
+    assert (response.code, status["reason"], status["message"]) == (
+        422, "Invalid", 'CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value: []string{"Bogus"}: '
+                        'supported values: "All"')
+
+
 @pytest.mark.parametrize("bound,message", [
     ({"kind": "ConfigMap", "apiVersion": "v1", "name": "x"}, "cannot bind token to object of type /v1, Kind=ConfigMap"),
     ({"kind": "Pod", "apiVersion": "apps/v1", "name": "x"}, "cannot bind token to object of type apps/v1, Kind=Pod"),
