@@ -525,27 +525,27 @@ def _generated(root: Path) -> dict[str, bytes]:
             for path in (root / part, *(root / part).rglob("*")) if path.is_file()}
 
 
-def test_ctrl_c_during_site_names_the_stage_and_that_the_previous_pages_stand(docs, tmp_path,
+def test_ctrl_c_during_site_names_the_stage_and_that_the_previous_pages_stand(site_docs, tmp_path,
                                                                               monkeypatch, capsys):
     """Ctrl-C during `kubeatlas site` said only "kubeatlas: interrupted", leaving the user to
     wonder whether the docs folder was half old, half new: it names the stage it stopped in,
     and that the folder is as it was."""
     out = tmp_path / "docs"
-    shutil.copytree(docs, out)
+    shutil.copytree(site_docs, out)
     before = _generated(out)
 
     def ctrl_c(*args):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(site, "_component_page", ctrl_c)
-    assert main(["site", "--out", str(out), "--home", str(docs.parent / "home"), "-q"]) == 130
+    assert main(["site", "--out", str(out), "--home", str(site_docs.parent / "home"), "-q"]) == 130
     assert capsys.readouterr().err == (
         f"kubeatlas: interrupted during site: components; {out} is as it was: the new pages "
         "replace the previous ones only once all are written\n")
     assert _generated(out) == before and not (out / site.STAGING).exists()
 
 
-def test_ctrl_c_while_the_pages_are_swapped_in_says_the_new_ones_are_in_place(docs, tmp_path,
+def test_ctrl_c_while_the_pages_are_swapped_in_says_the_new_ones_are_in_place(site_docs, tmp_path,
                                                                               monkeypatch, capsys):
     """A Ctrl-C felt only once the swap is done must not claim the previous pages stand."""
     import signal
@@ -559,7 +559,7 @@ def test_ctrl_c_while_the_pages_are_swapped_in_says_the_new_ones_are_in_place(do
         return moved
 
     monkeypatch.setattr(Path, "rename", rename_then_ctrl_c)
-    assert main(["site", "--out", str(out), "--home", str(docs.parent / "home"), "-q"]) == 130
+    assert main(["site", "--out", str(out), "--home", str(site_docs.parent / "home"), "-q"]) == 130
     assert capsys.readouterr().err == (
         f"kubeatlas: interrupted; the new pages had replaced the previous ones in {out}\n")
     assert (out / "components").is_dir()
