@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import unicodedata
 
 from analyzer import graph
 from analyzer.graph import Edge
@@ -142,6 +141,8 @@ def _mermaid_escape(text: str) -> str:
 
 
 def _unprintable(char: str) -> bool:
+    import unicodedata  # here, not at the top: only Mermaid needs it, and a query starts cold
+
     return unicodedata.category(char)[0] == "C" or unicodedata.category(char) in ("Zl", "Zp")
 
 
