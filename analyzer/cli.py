@@ -84,7 +84,9 @@ class Parser(argparse.ArgumentParser):
         found = super()._parse_optional(arg_string)
         if not found or arg_string.startswith("--") or not self._takes_symbols():
             return found
-        action, _, attached = found
+        # (action, option string, [separator,] attached value): 3.12.7 and 3.13.1 added the
+        # separator and return a list of such tuples, earlier versions one tuple.
+        action, *_, attached = found[0] if isinstance(found, list) else found
         return None if action is None or (attached is not None and action.nargs == 0) else found
 
     def _takes_symbols(self) -> bool:
