@@ -14,6 +14,7 @@ import io
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -487,18 +488,8 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_writes(tmp_pat
     assert not (out / site.STAGING).exists()
 
 
-def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(site_docs, tmp_path,
-                                                                           monkeypatch):
-    """The new pages replace the old ones folder by folder; a Ctrl-C that lands between two of
-    them used to leave some folders old, one removed and the rest of the new build deleted. It is
-    now felt once the swap is done: every generated folder is the new build's."""
-    import signal
-
-    out = tmp_path / "docs"
-    shutil.copytree(site_docs, out)
-    (out / "drift.md").write_text("# Drift, from an older build\n")
-    home = site_docs.parent / "home"
-    stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
+def ctrl_c_after_each_rename(monkeypatch) -> None:
+    """Every Path.rename followed by a SIGINT: a Ctrl-C felt while the new pages are swapped in."""
     rename = Path.rename
 
     def rename_then_ctrl_c(self, target):
@@ -507,6 +498,19 @@ def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(site_d
         return moved
 
     monkeypatch.setattr(Path, "rename", rename_then_ctrl_c)
+
+
+def test_ctrl_c_while_the_pages_are_swapped_in_leaves_the_new_build_whole(site_docs, tmp_path,
+                                                                           monkeypatch):
+    """The new pages replace the old ones folder by folder; a Ctrl-C that lands between two of
+    them used to leave some folders old, one removed and the rest of the new build deleted. It is
+    now felt once the swap is done: every generated folder is the new build's."""
+    out = tmp_path / "docs"
+    shutil.copytree(site_docs, out)
+    (out / "drift.md").write_text("# Drift, from an older build\n")
+    home = site_docs.parent / "home"
+    stores = releases.Stores(c.git_dir for c in load_checkouts(Workspace(home)).values())
+    ctrl_c_after_each_rename(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
         site.build_site(store.connect(home / "index.sqlite"), out, load_manifest(MANIFEST),
                         stores=stores, budget=FIXTURE_BUDGET)
@@ -548,17 +552,8 @@ def test_ctrl_c_during_site_names_the_stage_and_that_the_previous_pages_stand(si
 def test_ctrl_c_while_the_pages_are_swapped_in_says_the_new_ones_are_in_place(site_docs, tmp_path,
                                                                               monkeypatch, capsys):
     """A Ctrl-C felt only once the swap is done must not claim the previous pages stand."""
-    import signal
-
     out = tmp_path / "docs"
-    rename = Path.rename
-
-    def rename_then_ctrl_c(self, target):
-        moved = rename(self, target)
-        os.kill(os.getpid(), signal.SIGINT)
-        return moved
-
-    monkeypatch.setattr(Path, "rename", rename_then_ctrl_c)
+    ctrl_c_after_each_rename(monkeypatch)
     assert main(["site", "--out", str(out), "--home", str(site_docs.parent / "home"), "-q"]) == 130
     assert capsys.readouterr().err == (
         f"kubeatlas: interrupted; the new pages had replaced the previous ones in {out}\n")

@@ -82,6 +82,15 @@ def read_ready_line(process: subprocess.Popen, timeout: float) -> str:
         return ""
 
 
+def start_refused(data_dir: Path, *flags: str) -> subprocess.CompletedProcess:
+    """The reference etcd started on `data_dir` (any free port, unless `flags` say otherwise) by a
+    test that expects it to refuse: how it exited and what it wrote."""
+    return subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
+                           "--listen-client-urls", "http://127.0.0.1:0", *flags],
+                          cwd=ROOT, capture_output=True, text=True, timeout=30,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
 @contextlib.contextmanager
 def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
     """The reference on an OS-assigned loopback port (so no port race): it prints the address

@@ -9,13 +9,11 @@ import difflib
 import json
 import re
 import socket
-import subprocess
-import sys
 import time
 
 import pytest
 
-from processes import etcdctl, free_port, real_etcd, reference_server, require
+from processes import etcdctl, free_port, real_etcd, reference_server, require, start_refused
 
 # (method, path, body): answered alike by both servers, in this order.
 REQUESTS: list[tuple[str, str, str | None]] = [
@@ -164,10 +162,7 @@ def test_one_url_cannot_serve_grpc_alone_and_http_alone(tmp_path):
     """As etcd: the same URL in --listen-client-urls and --listen-client-http-urls is refused."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    refused = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
-                              str(tmp_path / "d"), "--listen-client-urls", url,
-                              "--listen-client-http-urls", url],
-                             capture_output=True, text=True, timeout=60)
+    refused = start_refused(tmp_path / "d", "--listen-client-urls", url, "--listen-client-http-urls", url)
     assert refused.returncode != 0
     assert refused.stderr.strip().splitlines()[-1] == (
         f"reference etcd: error: --listen-client-http-urls: '{url}' is in --listen-client-urls "

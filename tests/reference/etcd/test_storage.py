@@ -4,14 +4,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
+from processes import start_refused
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir
@@ -21,8 +20,6 @@ from reference_impl.etcd.messages import (
 from reference_impl.etcd.raftnode import decode_entry
 from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
 from reference_impl.etcd.wal import WAL, Snapshotter, frame, read_frames
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def values(server: ClusterMember, serializable: bool = False) -> dict[bytes, bytes]:
@@ -267,10 +264,7 @@ def test_a_data_dir_of_the_old_layout_is_refused_in_one_line(tmp_path):
     old.open(1)
     old.append({"seq": 1, "now": 0.0, "req": to_plain(PutRequest(b"k", b"v"))})
     old.close()
-    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
-                           str(tmp_path), "--listen-client-urls", "http://127.0.0.1:0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = start_refused(tmp_path)
     assert done.returncode == 1
     assert "written by an older reference etcd" in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, stop_process
+from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, start_refused, stop_process
 from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
@@ -182,10 +182,7 @@ def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
     path = segments(data_dir)[-1]
     offset = record_starts(path)[10]
     damage(path, offset + 1, 0x10)
-    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
-                           str(data_dir), "--listen-client-urls", "http://127.0.0.1:0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = start_refused(data_dir)
     assert done.returncode == 1
     assert f"{path} at offset {offset}: bad record length" in done.stderr
     assert "Traceback" not in done.stderr
@@ -200,10 +197,7 @@ def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
     lock = data_dir / "LOCK"
     lock.unlink()
     lock.mkdir()
-    done = subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir",
-                           str(data_dir), "--listen-client-urls", "http://127.0.0.1:0"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=30,
-                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    done = start_refused(data_dir)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         f"reference etcd: error: --data-dir {data_dir}: {lock}: Is a directory"]
