@@ -218,7 +218,9 @@ def _bind_grpc(grpc_server) -> str:
          "(*go.etcd.io/etcd/server/v3/embed.Etcd).serveMetrics",
          "go.etcd.io/etcd/pkg/v3/osutil.HandleInterrupts")
 def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_LISTEN_CLIENT_URLS,
-        *, listen_client_http_urls: str | Sequence[str] | None = None, listen_metrics_urls: str | Sequence[str] | None = None, name: str = "default", initial_cluster: str | None = None,
+        *, listen_client_http_urls: str | Sequence[str] | None = None,
+        listen_metrics_urls: str | Sequence[str] | None = None, name: str = "default",
+        initial_cluster: str | None = None,
         initial_cluster_state: str = "new", initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN,
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
