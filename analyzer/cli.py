@@ -12,6 +12,7 @@ import importlib
 import json
 import math
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -54,6 +55,8 @@ class Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
     def error(self, message: str, help_of: str | None = None):
+        # argparse quotes a bad value whole: a pasted screenful would fill the terminal.
+        message = re.sub(r"'?([^\s']{121,})'?", lambda word: query.quote_name(word[1]), message)
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
 
     def parse_args(self, args=None, namespace=None):
@@ -391,7 +394,8 @@ def _add_journeys(commands) -> None:
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
         "kubernetes index does not define, and exits 1 if there is one.",
-        epilog=examples("journeys", "journeys --dir recorded/"))
+        epilog=examples("journeys",
+                        "journeys --dir /tmp/j  # after benchmarks/record_journeys.py --out /tmp/j"))
     journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
     _add_common(journeys)
@@ -708,10 +712,11 @@ def cmd_find(args: argparse.Namespace) -> int:
         print(json.dumps(names, indent=2))
     elif names:
         print("\n".join(names))
-    else:
-        print(f"kubeatlas: no symbol contains {query.quote_name(args.pattern)}", file=sys.stderr)
-        return 1
-    return 0
+    if names:
+        return 0
+    # As grep does: a script reads the empty list and the exit code alike.
+    print(f"kubeatlas: no symbol contains {query.quote_name(args.pattern)}", file=sys.stderr)
+    return 1
 
 
 def cmd_show(args: argparse.Namespace) -> int:

@@ -31,6 +31,19 @@ def test_an_unknown_option_points_at_its_commands_help(argv, unrecognized, capsy
                    f"(see `kubeatlas {argv[0]} --help`)\n")
 
 
+@pytest.mark.parametrize("argv, value_at", [(["find", "x", "--limit", "9" * 5000], "--limit"),
+                                             (["find", "x", "--repo", "k" * 5000], "--repo"),
+                                             (["k" * 5000], "COMMAND")])
+def test_a_bad_value_pasted_by_the_screenful_is_cut_in_the_error(argv, value_at, capsys):
+    """argparse quoted a bad value whole: 5,000 characters of it filled the terminal."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2
+    assert value_at in err and "… (5,000 characters)" in err
+    assert len(err) < 400 and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("argv", [["--version"], ["-V"]])
 def test_version_prints_the_installed_version(argv, capsys):
     """`kubeatlas --version`, the first thing many try, was told that "--version comes before
@@ -144,7 +157,7 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
     lines = out.split("\nexamples:\n", 1)[1].splitlines()
     assert lines and all(line.startswith(f"  kubeatlas {command}") for line in lines)
     for line in lines:
-        words = shlex.split(line.split(" | ")[0].split(" > ")[0])
+        words = shlex.split(line.split(" | ")[0].split(" > ")[0], comments=True)
         assert build_parser(command).parse_args(words[1:]).command == command
 
 

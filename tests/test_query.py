@@ -583,11 +583,20 @@ def test_mermaid_labels_keep_every_character_of_a_name():
         '  n1["a#quot;b\\c#lt;d#gt;--#gt;{}#35;x;.Run"]')
 
 
-
 def test_a_pattern_starting_with_a_dash_is_searched_for(guesses_home, capsys):
     """`kubeatlas find -x` reaches the index as the pattern `-x`, not as an unknown option."""
     assert main(["find", "-x", "--home", str(guesses_home)]) == 1
     assert capsys.readouterr().err == "kubeatlas: no symbol contains '-x'\n"
+
+
+def test_find_json_with_no_match_prints_an_empty_list_and_exits_1(guesses_home, capsys):
+    """`find --json` with nothing found exited 0 while the text form exits 1: a script could not
+    tell "no match" by the exit code alone."""
+    assert main(["find", "zzzqqq", "--json", "--home", str(guesses_home)]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out) == []
+    assert err == "kubeatlas: no symbol contains 'zzzqqq'\n"
+
 
 def test_a_trailing_comma_in_kinds_names_no_extra_kind(guesses_home, capsys):
     """`--kinds static,` (a list built in a shell loop) was refused as "unknown edge kind ''"."""
