@@ -143,7 +143,7 @@ def cluster(registry, tmp_path):
     target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))
     pods = {}
     kubelet = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
-                        exec_target=lambda key, name: target if name == "web" else None)
+                        exec_target=lambda key, name: target if name == "web" else None, tls=None, auth=None)
     kubelet.start()
     namespace = node_name = f"exec-live-{kubelet.port}"  # the etcd outlives the test: names of its own
     call(server.chain, "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})

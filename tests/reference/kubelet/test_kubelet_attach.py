@@ -33,7 +33,7 @@ def runtime(tmp_path):
 @pytest.fixture
 def server(tmp_path, runtime):
     log_server = LogServer(tmp_path / "pods", lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
-                           lambda key, name: True, attach_target=runtime.attach_target)
+                           lambda key, name: True, attach_target=runtime.attach_target, tls=None, auth=None)
     log_server.start()
     yield log_server
     log_server.stop()

@@ -67,7 +67,8 @@ def server(tmp_path):
     target = ExecTarget({"PATH": "/usr/bin:/bin", "GREETING": "hi", "CONTAINER_ROOT": str(root)}, str(tmp_path))
     pods = {("ns", "p"): POD}
     log_server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
-                           exec_target=lambda key, name: target if (key, name) == (KEY, "c") else None)
+                           exec_target=lambda key, name: target if (key, name) == (KEY, "c") else None,
+                           tls=None, auth=None)
     log_server.start()
     yield log_server
     log_server.stop()
