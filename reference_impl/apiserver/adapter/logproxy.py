@@ -13,9 +13,9 @@ import socket
 import ssl
 from typing import Callable, Iterator
 
-from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import LogLocation
+from reference_impl.machinery.netdial import tls_error
 from reference_impl.mirrors import mirrors
 
 LOG_ERROR_REASONS = {400: "BadRequest", 404: "NotFound", 403: "Forbidden"}
@@ -37,7 +37,9 @@ def open_log(location: LogLocation, tls: ssl.SSLContext | None = None
     except OSError as err:
         conn.close()
         url = f"{'http' if tls is None else 'https'}://{location.host}:{location.port}{location.path}"
-        raise errors.internal_error(f"Get \"{url}\": {err}") from err
+        problem = tls_error(err) if isinstance(err, ssl.SSLError) else err
+        # A transport error, not an API one: ErrorToAPIStatus makes it a 500 with no reason.
+        raise StatusError(500, "", f"Get \"{url}\": {problem}") from err
     if upstream.status != 200:
         body = upstream.read(1024 * 1024).decode(errors="replace").strip()
         conn.close()

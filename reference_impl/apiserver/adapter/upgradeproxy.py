@@ -16,7 +16,7 @@ import ssl
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podexec import UpgradeResponse, forwarded_headers
-from reference_impl.machinery.netdial import dial_error
+from reference_impl.machinery.netdial import dial_error, tls_error
 from reference_impl.mirrors import mirrors
 
 DIAL_TIMEOUT_SECONDS = 30
@@ -39,7 +39,7 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
             backend = tls.wrap_socket(backend, server_hostname=target.host)
         except OSError as err:  # ssl.SSLError and ssl.SSLCertVerificationError among them
             backend.close()
-            raise proxy_error(f"error dialing backend: {getattr(err, 'verify_message', None) or err}") from None
+            raise proxy_error(f"error dialing backend: {tls_error(err)}") from None
     with backend:
         lines = [f"{method} {target.path} HTTP/1.1"]
         lines += [f"{name}: {value}" for name, value in forwarded_headers(headers, target.host, target.port,
