@@ -108,14 +108,14 @@ def test_an_allowed_user_reads_the_logs(kubelet, ca, tmp_path):
 def test_an_exec_streams_through_tls(kubelet, ca, tmp_path):
     """The session reads and writes from several threads; over TLS it does so through one pump."""
     context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
-    path = execclient.exec_path("/exec/ns/p/c", ["sh", "-c", "echo out; exit 3"], stdout=True)
+    path = execclient.kubelet_path("/exec/ns/p/c", ["sh", "-c", "echo out; exit 3"], stdout=True)
     result = execclient.run("127.0.0.1", kubelet.port, path, tls=context)
     assert (result.code, result.channels[STDOUT]) == (101, b"out\n")
     assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
 
 
 def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
-    path = execclient.exec_path("/exec/ns/p/c", ["true"], stdout=True)
+    path = execclient.kubelet_path("/exec/ns/p/c", ["true"], stdout=True)
     result = execclient.run("127.0.0.1", kubelet.port, path, tls=client(ca, tmp_path))
     assert (result.code, result.body) == (401, b"Unauthorized")
 
