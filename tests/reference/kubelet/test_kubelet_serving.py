@@ -1,10 +1,11 @@
-"""The kubelet's API over HTTPS behind its auth filter: who gets 401, 403 or served, and the
-streaming sessions working through TLS."""
+"""The kubelet's API over HTTPS behind its auth filter: who gets 401, 403 or served, the
+streaming sessions working through TLS, and the process's flags building the filter."""
 from __future__ import annotations
 
 import ssl
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,9 @@ import pytest
 from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
-from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
+from reference_impl.kubelet.auth import KubeletAuth, Refusal, WebhookAuthorizer
 from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.run import build_auth, parse_args
 from reference_impl.kubelet.runtime import ExecTarget, log_path
 from reference_impl.kubelet.serving import self_signed_pair, serving_context
 
@@ -24,6 +26,14 @@ POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"cont
        "status": {"containerStatuses": [{"name": "c", "state": {"running": {}}, "restartCount": 0}]}}
 KEY = PodKey("ns", "p", "u1")
 ALLOWED = "kube-apiserver-kubelet-client"
+
+
+@dataclass
+class Bearer:
+    """A request as the authenticators read it: headers and no client certificate."""
+
+    headers: dict
+    peer_certificate_der: bytes | None = None
 
 
 def write(pair: KeyPair, directory: Path, name: str) -> tuple[Path, Path]:
@@ -126,3 +136,50 @@ def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):
     assert self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1") == (cert, key)
     assert cert.read_bytes() == first and first.count(b"BEGIN CERTIFICATE") == 2  # the leaf, then its CA
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+class RecordingClient:
+    """The REST client's `request`, answering reviews: every token is `ops`, who is denied."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.posted, self.fail = [], fail
+
+    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+        self.posted.append((method, path))
+        if self.fail:
+            raise OSError("connection refused")
+        status = {"authenticated": True, "user": {"username": "ops"}} if body["kind"] == "TokenReview" else {}
+        return {**body, "status": status}
+
+
+def flags(tmp_path, *more: str):
+    return parse_args(["--kubeconfig", "k", "--node-name", "node-1", "--root-dir", str(tmp_path), *more], {})
+
+
+def test_the_process_defaults_are_kubeadms(tmp_path):
+    """Tokens reviewed by the apiserver's TokenReview API, requests by its SubjectAccessReview API,
+    no anonymous access."""
+    client = RecordingClient()
+    auth = build_auth(flags(tmp_path), client, "node-1")
+    assert auth.check(Bearer({"Authorization": "Bearer t"}), "GET", "/pods") == Refusal(
+        403, "Forbidden (user=ops, verb=get, resource=nodes, subresource=proxy)")
+    assert client.posted == [("POST", "/apis/authentication.k8s.io/v1/tokenreviews"),
+                             ("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews")]
+    assert auth.check(Bearer({}), "GET", "/pods") == Refusal(401, "Unauthorized")
+
+
+def test_always_allow_serves_any_authenticated_user_and_anonymous_only_when_asked(tmp_path):
+    auth = build_auth(flags(tmp_path, "--authorization-mode", "AlwaysAllow", "--anonymous-auth"),
+                      RecordingClient(), "node-1")
+    assert auth.check(Bearer({}), "GET", "/pods") is None
+
+
+def test_an_apiserver_that_cannot_be_reached_is_a_refusal_not_a_crash(tmp_path):
+    auth = build_auth(flags(tmp_path), RecordingClient(fail=True), "node-1")
+    assert auth.check(Bearer({"Authorization": "Bearer t"}), "GET", "/pods") == Refusal(401, "Unauthorized")
+
+
+def test_a_serving_certificate_without_its_key_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        flags(tmp_path, "--tls-cert-file", "kubelet.crt")
+    assert "--tls-cert-file and --tls-private-key-file go together" in capsys.readouterr().err
