@@ -16,6 +16,12 @@ free ports, and have no "ready" line, so readiness is read where each shows it: 
 always-allowed path, so no credentials are needed), and kubemark, which serves no health endpoint
 of its own on a port we choose, logs "Starting kubelet main sync loop" or "Starting endpoint slice
 config controller" once its loops run.
+
+The kubelets' API is secured as kubeadm secures it: each reference kubelet serves a certificate
+the cluster CA signed for its node, accepts client certificates of that CA, and asks the
+apiserver about every request; the apiserver shows them its apiserver-kubelet-client certificate
+and checks their serving certificates against the cluster CA (not a real kubelet's, which serves
+a self-signed one).
 """
 from __future__ import annotations
 
@@ -32,6 +38,8 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from reference_impl.apiserver.adapter.certs import store_kubelet_serving_cert
+from reference_impl.kubelet.kubelet import NODE_IP
 from reference_impl.machinery.process import COMPONENT_MODULES
 
 READY_TIMEOUT = 60.0  # seconds a component gets to print its ready line
@@ -343,7 +351,7 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
         if "apiserver" in only:
             process, _ = start(directory, "apiserver", "apiserver", [
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",
-                "--kubeconfig-out", str(kubeconfig)])
+                "--kubeconfig-out", str(kubeconfig), *kubelet_client_args(directory / "pki", upstream or {})])
             started.append(process)
         started += start_nodes_and_controllers(directory, kubeconfig, kubelets, only,
                                                node_monitor_grace_period, upstream or {})
@@ -353,6 +361,25 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     cluster = Cluster(str(directory), str(kubeconfig), tuple(started))
     cluster.save()
     return cluster
+
+
+def kubelet_client_args(pki: Path, upstream: dict[str, Path]) -> list[str]:
+    """The apiserver's flags for reaching kubelets, as kubeadm writes them: its kubelet client
+    pair, and the cluster CA to check their serving certificates by, unless the kubelets are real
+    ones serving self-signed certificates."""
+    args = ["--kubelet-client-certificate", str(pki / "apiserver-kubelet-client.crt"),
+            "--kubelet-client-key", str(pki / "apiserver-kubelet-client.key")]
+    if "kubelet" not in upstream:
+        args += ["--kubelet-certificate-authority", str(pki / "ca.crt")]
+    return args
+
+
+def kubelet_serving_args(pki: Path, node: str) -> list[str]:
+    """A reference kubelet's serving pair, signed by the cluster CA now, and that CA as the one
+    its clients' certificates must chain to."""
+    pair = store_kubelet_serving_cert(pki, node, NODE_IP)
+    return ["--tls-cert-file", str(pair.cert_path), "--tls-private-key-file", str(pair.key_path),
+            "--client-ca-file", str(pki / "ca.crt")]
 
 
 def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int = 3,
@@ -371,9 +398,12 @@ def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int
         kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
     plan = [("controller-manager", "controller-manager", manager_args, ""),
             ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)], "")]
+    # Reference kubelets serve what the cluster CA signs; without it, their self-signed pairs.
+    signed = (pki / "ca.key").exists() and "kubelet" in only and "kubelet" not in (upstream or {})
     plan += [(f"kubelet-{i}", "kubelet", ["--kubeconfig", str(kubeconfig), "--node-name", f"node-{i}",
                                            "--root-dir", str(directory / f"kubelet-{i}"),
-                                           "--pod-cidr", f"127.0.{i}.0/24", *kubelet_args], f"node-{i}")
+                                           "--pod-cidr", f"127.0.{i}.0/24", *kubelet_args,
+                                           *(kubelet_serving_args(pki, f"node-{i}") if signed else ())], f"node-{i}")
              for i in range(1, kubelets + 1)]
     plan += [("proxy", "proxy", ["--kubeconfig", str(kubeconfig)], "node-1")]
     started: list[Process] = []

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from reference_impl.machinery import websocket
+from reference_impl.machinery.params import KUBELET_STREAM_PARAMS
 from reference_impl.mirrors import mirrors
 
 from .runtime import ExecTarget
@@ -74,10 +75,11 @@ class ExecOptions:
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/cri/streaming/remotecommand.NewOptions")
 def parse_exec_options(query: dict) -> ExecOptions:
-    """A parsed query's options: a stream is on only for "1", as the apiserver writes it; a TTY
-    merges stderr into stdout, so stderr is dropped with it; at least one stream is required."""
-    def on(name: str) -> bool:
-        return (query.get(name) or [""])[0] == "1"
+    """A parsed query's options: a stream is on only for "1" under the name the apiserver
+    writes (`output` for stdout, ...); a TTY merges stderr into stdout, so stderr is dropped with
+    it; at least one stream is required."""
+    def on(stream: str) -> bool:
+        return (query.get(KUBELET_STREAM_PARAMS[stream]) or [""])[0] == "1"
 
     tty = on("tty")
     options = ExecOptions(tuple(query.get("command") or ()), stdin=on("stdin"), stdout=on("stdout"),

@@ -44,6 +44,7 @@ BACKOFF_INITIAL_SECONDS = 10.0
 BACKOFF_MAX_SECONDS = 300.0
 DEFAULT_GRACE_SECONDS = 30
 LEASE_DURATION_SECONDS = 40
+NODE_IP = "127.0.0.1"  # every reference node is this host; its pods get addresses of their own
 NODE_STATUS_REPORT_FREQUENCY = 300.0
 EXIT_CODE_START_ERROR = 128
 # nestedpendingoperations: a failed mount is retried after 500ms, doubling up to 2m2s.
@@ -165,7 +166,7 @@ def resolved_probe(probe: dict, container: dict) -> dict | None:
 class Kubelet:
     """The core. One instance per node; see the module docstring for its inputs and outputs."""
 
-    def __init__(self, node_name: str, clock, *, capacity: dict | None = None, node_ip: str = "127.0.0.1",
+    def __init__(self, node_name: str, clock, *, capacity: dict | None = None, node_ip: str = NODE_IP,
                  hollow: bool = False, lease_duration_seconds: int = LEASE_DURATION_SECONDS,
                  pod_cidr: str | None = None) -> None:
         self.node_name = node_name

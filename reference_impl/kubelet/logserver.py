@@ -7,12 +7,17 @@ The core is plain functions: `parse_log_options` reads the query as kubelet's
 the way `Kubelet.validateContainerLogStatus` picks a container ID, and `read_log` applies
 tailLines/limitBytes. `LogServer` is the thin HTTP adapter; with `follow` it streams what the
 process appends until the container stops, the client leaves or the kubelet stops.
+
+The server speaks HTTPS and runs every request past the auth filter first (`auth.KubeletAuth`),
+as the kubelet's port 10250 does; plain HTTP with no filter is what a test of the handlers asks
+for, by passing no TLS context and no auth.
 """
 from __future__ import annotations
 
 import http.server
 import select
 import socket
+import ssl
 import threading
 import urllib.parse
 from dataclasses import dataclass
@@ -24,11 +29,13 @@ from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
+from .auth import KubeletAuth
 from .errors import KubeletError
 from .attachserver import AttachSession
 from .execserver import ExecRequestError, ExecSession, negotiate_protocol, parse_exec_options
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
+from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
 
@@ -156,10 +163,33 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: "_Server"
 
+    def setup(self) -> None:
+        # The handshake runs here, in the connection's thread, not in the accepting one; the
+        # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
+        self.peer_certificate_der = None
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+            self.peer_certificate_der = self.request.getpeercert(binary_form=True)
+        super().setup()
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the kubelet's stderr is for its own messages."""
 
+    def _refused(self) -> bool:
+        """Run the auth filter (before routing, as upstream's restful filter does); True when it
+        answered instead of the handler."""
+        if self.server.auth is None:
+            return False
+        refusal = self.server.auth.check(self, self.command, urllib.parse.urlsplit(self.path).path)
+        if refusal is not None:
+            self._text(refusal.code, refusal.text)
+        return refusal is not None
+
     def do_GET(self) -> None:
+        if self._refused():
+            return
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
         if self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
@@ -191,6 +221,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         """Only the streaming endpoints are routed for POST (SPDY clients post; WebSocket clients GET)."""
+        if self._refused():
+            return
         url = urllib.parse.urlsplit(self.path)
         parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
         if not self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
@@ -235,7 +267,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.flush()
         self.close_connection = True
         session = ExecSession if kind == "exec" else AttachSession
-        session(self.rfile, self.connection, protocol, options, target).run()
+        with plain_streams(self.connection, self.rfile) as (reader, sock):
+            session(reader, sock, protocol, options, target).run()
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getPortForward",
              "k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.ServePortForward")
@@ -262,7 +295,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.flush()
         self.close_connection = True
-        PortForwardSession(self.rfile, self.connection, pod_ip, key.uid).run()
+        with plain_streams(self.connection, self.rfile) as (reader, sock):
+            PortForwardSession(reader, sock, pod_ip, key.uid).run()
 
     def _websocket_protocol(self) -> str:
         """The negotiated subprotocol of a WebSocket upgrade; 400 for anything else (SPDY is not
@@ -328,9 +362,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.server.stopping.wait(FOLLOW_POLL_SECONDS)
 
     def _client_gone(self) -> bool:
+        """Whether the client closed its side. TLS cannot peek: a follow's client sends nothing
+        more, so a byte read there is no loss, and a record not yet whole is no end."""
         try:
             readable, _, _ = select.select([self.connection], [], [], 0)
-            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+            if not readable:
+                return False
+            if not isinstance(self.connection, ssl.SSLSocket):
+                return self.connection.recv(1, socket.MSG_PEEK) == b""
+            self.connection.settimeout(0.0)
+            try:
+                return self.connection.recv(1) == b""
+            except ssl.SSLWantReadError:
+                return False
+            finally:
+                self.connection.settimeout(None)
         except OSError:
             return True
 
@@ -345,6 +391,7 @@ class _Server(http.server.ThreadingHTTPServer):
     attach_target: AttachTargetLookup
     pod_address: PodAddressLookup
     stopping: threading.Event
+    auth: KubeletAuth | None
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""
@@ -352,15 +399,21 @@ class _Server(http.server.ThreadingHTTPServer):
 
 class LogServer:
     """Serves container logs, execs, attaches and port forwards on `host:port` (0 = a free port)
-    over plain HTTP, in a daemon thread; `exec_target` gives a running container's environment
-    (None: no exec), `attach_target` its output and input (None: no attach), `pod_address` the
-    address of a pod's sandbox (None: no port forward)."""
+    in a daemon thread, over HTTPS with `tls` and past `auth`'s filter, each of which must be
+    named (None: plain HTTP, every request served); `exec_target` gives a running container's
+    environment (None: no exec), `attach_target` its output and input (None: no attach),
+    `pod_address` the address of a pod's sandbox (None: no port forward)."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
                  host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None,
                  attach_target: AttachTargetLookup = lambda key, name: None,
-                 pod_address: PodAddressLookup = lambda key: None):
+                 pod_address: PodAddressLookup = lambda key: None, *, tls: ssl.SSLContext | None,
+                 auth: KubeletAuth | None):
         self._httpd = _Server((host, port), _Handler)
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
+        self._httpd.auth = auth
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
         self._httpd.exec_target, self._httpd.attach_target = exec_target, attach_target
         self._httpd.pod_address = pod_address

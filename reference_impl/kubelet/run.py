@@ -17,6 +17,11 @@ on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...
 `kubectl exec`'s commands in a container's environment (`/exec/...`, `execserver`); the port goes
 into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log and pods/exec look.
 
+That API is served as kubeadm configures the kubelet's: HTTPS with --tls-cert-file (else a
+self-signed certificate in --cert-dir), client certificates of --client-ca-file and bearer tokens
+(TokenReview) authenticated, no anonymous access, each request authorized by a SubjectAccessReview
+(--authorization-mode=Webhook); see `auth` and `serving`.
+
 Volumes are set up under DIR/pods/<uid>/volumes from the ConfigMaps, Secrets, PVCs and service
 account tokens read here through the API (`ApiVolumeSources`); FailedMount and other events are
 written as core/v1 Events, repeats counted on one Event as client-go's recorder does.
@@ -26,6 +31,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import re
+import ssl
 import sys
 import threading
 import time
@@ -39,11 +45,16 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
+    X509Authenticator
 from reference_impl.kubelet.actions import PodKey, RecordEvent, RegisterNode, SignalContainer, UpdateLease
+from reference_impl.kubelet.auth import AlwaysAllowAuthorizer, KubeletAuth, ReviewError, TokenReviewAuthenticator, \
+    WebhookAuthorizer
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, Kubelet
+from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
+from reference_impl.kubelet.serving import self_signed_pair, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.timefmt import rfc3339
@@ -60,6 +71,7 @@ HOLLOW_SYNC_PERIOD = 2.0
 NODE_NAME_INDEX = "spec.nodeName"
 STOP_GRACE = 5.0
 DEFAULT_CAPACITY = "cpu=4,memory=8Gi,pods=110"
+AUTHORIZATION_MODES = ("Webhook", "AlwaysAllow")
 
 
 def _node_name(pod: dict) -> list[str]:
@@ -149,9 +161,13 @@ class ApiVolumeSources:
 
 
 class KubeletRunner:
+    """The kubelet process's loops over its node (or hollow nodes); its API is served with `tls`
+    and `auth` (None for either: a test's plain HTTP, every request served)."""
+
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
                  capacity: dict, pod_cidr: str | None = None,
-                 lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None):
+                 lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None, *,
+                 tls: ssl.SSLContext | None, auth: KubeletAuth | None):
         self.client = client
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         clock = WallClock()
@@ -181,7 +197,7 @@ class KubeletRunner:
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
                                     lambda key, name: (key, name) in self.runtime.processes, host=node_ip,
                                     exec_target=self.runtime.exec_target, attach_target=self.runtime.attach_target,
-                                    pod_address=self._pod_address)
+                                    pod_address=self._pod_address, tls=tls, auth=auth)
 
     def _find_pod(self, namespace: str, name: str) -> dict | None:
         return self.pods.store.get(f"{namespace}/{name}")
@@ -391,6 +407,18 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
     parser.add_argument("--pod-cidr", default=None,
                         help="the range pod IPs come from (default 127.0.N.0/24 for a node named ...-N)")
+    parser.add_argument("--tls-cert-file", type=Path,
+                        help="the API's serving certificate (default: a self-signed one in --cert-dir)")
+    parser.add_argument("--tls-private-key-file", type=Path, help="the key of --tls-cert-file")
+    parser.add_argument("--cert-dir", type=Path,
+                        help="where the self-signed certificate is kept (default ROOT_DIR/pki)")
+    parser.add_argument("--client-ca-file", type=Path,
+                        help="CA bundle whose client certificates authenticate (default: none, tokens only)")
+    parser.add_argument("--anonymous-auth", action="store_true",
+                        help="serve requests without credentials as system:anonymous (default: 401)")
+    parser.add_argument("--authorization-mode", choices=AUTHORIZATION_MODES, default="Webhook",
+                        help="Webhook: ask the apiserver in a SubjectAccessReview (default); "
+                             "AlwaysAllow: serve every authenticated request")
     parser.add_argument("--node-lease-duration-seconds", type=int, default=LEASE_DURATION_SECONDS,
                         help="the Lease's duration; it is renewed every quarter of it (default "
                         f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
@@ -399,6 +427,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
         parser.error("--node-lease-duration-seconds must be 1 or more")
     if args.hollow_nodes < 0:
         parser.error("--hollow-nodes must be 0 or more")
+    if (args.tls_cert_file is None) != (args.tls_private_key_file is None):
+        parser.error("--tls-cert-file and --tls-private-key-file go together")
     if args.pod_cidr is None:
         args.pod_cidr = default_pod_cidr(args.node_name)
     else:
@@ -422,14 +452,50 @@ def setup_root_dir(root: Path) -> None:
                            f"{(error.strerror or str(error)).lower()}") from None
 
 
+def _review(client: RestClient, path: str):
+    """POST a review to the apiserver; any failure is the core's ReviewError."""
+    def review(body: dict) -> dict:
+        try:
+            return client.request("POST", path, body)
+        except (ClientError, OSError) as error:
+            raise ReviewError(f"{path}: {error}") from None
+    return review
+
+
+@mirrors("k8s.io/kubernetes/cmd/kubelet/app.BuildAuth")
+def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> KubeletAuth:
+    """The API's auth filter from the flags: x509 with a client CA, TokenReview for bearer
+    tokens, anonymous only when asked, and the authorizer --authorization-mode names."""
+    clock = WallClock().now
+    authenticators: list[object] = [X509Authenticator.from_file(args.client_ca_file)] if args.client_ca_file else []
+    authenticators.append(BearerTokenAuthenticator(TokenReviewAuthenticator(
+        _review(client, "/apis/authentication.k8s.io/v1/tokenreviews"), clock)))
+    authorizer = (WebhookAuthorizer(_review(client, "/apis/authorization.k8s.io/v1/subjectaccessreviews"), clock)
+                  if args.authorization_mode == "Webhook" else AlwaysAllowAuthorizer())
+    return KubeletAuth(RequestAuthenticator(authenticators, args.anonymous_auth), authorizer, node_name)
+
+
+def tls_context(args: argparse.Namespace, node_ip: str) -> ssl.SSLContext:
+    """--tls-cert-file's, else the self-signed pair in --cert-dir (made when missing)."""
+    if args.tls_cert_file is not None:
+        cert, key = args.tls_cert_file, args.tls_private_key_file
+    else:
+        cert, key = self_signed_pair(args.cert_dir or args.root_dir / "pki", args.node_name, node_ip)
+    return serving_context(cert, key, args.client_ca_file)
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
     setup_root_dir(args.root_dir)
-    KubeletRunner(load_client(args.kubeconfig), args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
-                  args.pod_cidr, args.node_lease_duration_seconds, process.stop).run(process.out)
+    client = load_client(args.kubeconfig)
+    # One API server answers for every hollow node of the process: its attributes name the first.
+    served_node = f"{args.node_name}-0" if args.hollow_nodes else args.node_name
+    KubeletRunner(client, args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
+                  args.pod_cidr, args.node_lease_duration_seconds, process.stop,
+                  tls=tls_context(args, NODE_IP), auth=build_auth(args, client, served_node)).run(process.out)
 
 
 COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, OSError),
-                    config_errors=(KubeconfigError,))
+                    config_errors=(KubeconfigError, AuthConfigError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -1,8 +1,13 @@
-"""A failed TCP dial in Go's words, for the components that dial on a client's behalf (the
-apiserver's upgrade proxy to a kubelet, the kubelet's port forward to a pod)."""
+"""A failed TCP dial or TLS handshake in Go's words, for the components that dial on a client's
+behalf (the apiserver's proxies to a kubelet, the kubelet's port forward to a pod)."""
 from __future__ import annotations
 
 import os
+import ssl
+
+# OpenSSL's verify results for a chain that reaches no trusted CA (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
+# DEPTH_ZERO_SELF_SIGNED_CERT, SELF_SIGNED_CERT_IN_CHAIN, ..._LOCALLY, UNABLE_TO_VERIFY_LEAF_SIGNATURE).
+UNKNOWN_AUTHORITY = frozenset({2, 18, 19, 20, 21})
 
 
 def dial_error(err: OSError) -> str:
@@ -12,3 +17,11 @@ def dial_error(err: OSError) -> str:
     if err.errno and err.errno > 0:  # not a resolver's (negative) code
         return f"connect: {os.strerror(err.errno).lower()}"
     return str(err)
+
+
+def tls_error(err: OSError) -> str:
+    """A failed handshake as Go's crypto/x509 ends its text when no trusted CA signed the peer's
+    certificate (`x509: certificate signed by unknown authority`); any other in OpenSSL's words."""
+    if isinstance(err, ssl.SSLCertVerificationError) and err.verify_code in UNKNOWN_AUTHORITY:
+        return "x509: certificate signed by unknown authority"
+    return getattr(err, "verify_message", None) or str(err)

@@ -12,3 +12,9 @@ def query_bool(values: list[str] | None) -> bool:
     if not values:
         return False
     return not (values[0] == "0" or values[0].lower() == "false")
+
+
+# core/v1's ExecStdinParam, ExecStdoutParam, ExecStderrParam and ExecTTYParam: the names the
+# apiserver gives the streams in the query it sends the kubelet (a client's query names them
+# stdin, stdout, stderr and tty, as PodExecOptions' fields are named).
+KUBELET_STREAM_PARAMS = {"stdin": "input", "stdout": "output", "stderr": "error", "tty": "tty"}

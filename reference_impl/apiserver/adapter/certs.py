@@ -1,5 +1,6 @@
-"""The reference apiserver's certificates: a self-signed CA, a serving certificate for loopback and an
-admin client certificate in group system:masters, all made with the `cryptography` package.
+"""The reference apiserver's certificates: a self-signed CA, a serving certificate for loopback, an
+admin client certificate in group system:masters and the client certificate the apiserver shows the
+kubelets (kubeadm's apiserver-kubelet-client), all made with the `cryptography` package.
 
 `ensure_certs(cert_dir)` writes them as PEM files in --cert-dir and reuses the files it finds there, so a
 restarted server keeps its CA and existing kubeconfigs stay valid. Keys are ECDSA P-256: quick to make,
@@ -25,6 +26,8 @@ SERVING_NAME = "kube-apiserver"
 SERVING_DNS_NAMES = ("localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc")
 SERVING_IPS = ("127.0.0.1", "::1")
 ADMIN_USER, ADMIN_GROUP = "kubernetes-admin", "system:masters"
+# kubeadm's APIServerKubeletClientCertCommonName; 1.24's kubeadm puts it in system:masters too.
+KUBELET_CLIENT_USER = "kube-apiserver-kubelet-client"
 VALIDITY = datetime.timedelta(days=365)
 CA_VALIDITY = datetime.timedelta(days=3650)
 BACKDATE = datetime.timedelta(minutes=5)  # tolerate small clock differences between client and server
@@ -62,11 +65,12 @@ class KeyPair:
 @dataclass(frozen=True)
 class CertBundle:
     """What run.py needs: the CA (which also verifies client certificates unless --client-ca-file says
-    otherwise), the serving pair and the admin client pair."""
+    otherwise), the serving pair, the admin client pair and the kubelet client pair."""
 
     ca: KeyPair
     serving: KeyPair
     admin: KeyPair
+    kubelet_client: KeyPair
 
 
 def _new_key() -> ec.EllipticCurvePrivateKey:
@@ -175,15 +179,16 @@ def _store(pair: KeyPair, cert_path: Path, key_path: Path) -> KeyPair:
 
 @mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).MaybeDefaultWithSelfSignedCerts")
 def ensure_certs(cert_dir: Path | str) -> CertBundle:
-    """Load ca.{crt,key}, apiserver.{crt,key} and admin.{crt,key} from `cert_dir`, making those that
-    are missing. A new CA invalidates the other two, so they are remade with it."""
+    """Load ca.{crt,key}, apiserver.{crt,key}, admin.{crt,key} and apiserver-kubelet-client.{crt,key}
+    from `cert_dir`, making those that are missing. A new CA invalidates the others, so they are
+    remade with it."""
     directory = Path(cert_dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise CertError(directory, err.strerror or str(err)) from None
     paths = {name: (directory / f"{name}.crt", directory / f"{name}.key")
-             for name in ("ca", "apiserver", "admin")}
+             for name in ("ca", "apiserver", "admin", "apiserver-kubelet-client")}
     ca = _load(*paths["ca"])
     fresh_ca = ca is None
     if ca is None:
@@ -194,4 +199,20 @@ def ensure_certs(cert_dir: Path | str) -> CertBundle:
     admin = None if fresh_ca else _load(*paths["admin"])
     if admin is None:
         admin = _store(issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), *paths["admin"])
-    return CertBundle(ca, serving, admin)
+    kubelet_client = None if fresh_ca else _load(*paths["apiserver-kubelet-client"])
+    if kubelet_client is None:
+        kubelet_client = _store(issue_client_cert(ca, KUBELET_CLIENT_USER, (ADMIN_GROUP,)),
+                                *paths["apiserver-kubelet-client"])
+    return CertBundle(ca, serving, admin, kubelet_client)
+
+
+def store_kubelet_serving_cert(cert_dir: Path | str, node_name: str, address: str) -> KeyPair:
+    """kubelet-<node>.{crt,key} in `cert_dir`, signed by its CA for the node's name and address:
+    what a kubelet with serverTLSBootstrap serves once its CSR is approved, so that an apiserver
+    given --kubelet-certificate-authority can check it."""
+    directory = Path(cert_dir)
+    ca = _load(directory / "ca.crt", directory / "ca.key")
+    if ca is None:
+        raise CertError(directory / "ca.key", "no CA to sign the kubelet's serving certificate")
+    pair = issue_serving_cert(ca, dns_names=(node_name,), ips=(address,))
+    return _store(pair, directory / f"kubelet-{node_name}.crt", directory / f"kubelet-{node_name}.key")

@@ -11,6 +11,11 @@ chain (client certificates against --client-ca-file, default the generated CA; b
 --authorization-mode=Node,RBAC), the admission chain (NodeRestriction among its plugins),
 then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
 --kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
+
+Kubelets are reached over HTTPS with --kubelet-client-certificate and --kubelet-client-key
+(default: the apiserver-kubelet-client pair made in --cert-dir), their serving certificates
+checked against --kubelet-certificate-authority when it is given and not checked otherwise, as
+kube-apiserver does.
 """
 from __future__ import annotations
 
@@ -85,6 +90,9 @@ class Options:
     kubeconfig_out: Path | None = None
     etcd_wait_seconds: float = 120.0
     event_ttl: int = DEFAULT_EVENT_TTL  # seconds
+    kubelet_client_certificate: Path | None = None
+    kubelet_client_key: Path | None = None
+    kubelet_certificate_authority: Path | None = None
 
 
 def parse_etcd_server(value: str) -> str:
@@ -146,6 +154,30 @@ def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as err:
         raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
     request_client_certificates(context)
+    return context
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/client.MakeTransport",
+         "(*k8s.io/kubernetes/pkg/kubelet/client.KubeletClientConfig).transportConfig")
+def kubelet_client_tls(options: Options, bundle: CertBundle) -> ssl.SSLContext:
+    """The TLS the apiserver dials kubelets with: its kubelet client certificate, and the
+    kubelets' serving certificates verified (names and all) against --kubelet-certificate-authority,
+    or taken as they come without one (rest.Config's Insecure)."""
+    if options.kubelet_certificate_authority is None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    else:
+        try:
+            context = ssl.create_default_context(cafile=str(options.kubelet_certificate_authority))
+        except (OSError, ssl.SSLError) as err:
+            raise RunError(f"--kubelet-certificate-authority {options.kubelet_certificate_authority}",
+                           str(err)) from None
+    cert = options.kubelet_client_certificate or bundle.kubelet_client.cert_path
+    key = options.kubelet_client_key or bundle.kubelet_client.key_path
+    try:
+        context.load_cert_chain(cert, key)
+    except (OSError, ssl.SSLError) as err:
+        raise RunError(f"--kubelet-client-certificate {cert}, --kubelet-client-key {key}", str(err)) from None
     return context
 
 
@@ -230,6 +262,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     authenticator = new_authenticator(client_ca, options.token_auth_file, options.anonymous_auth,
                                       loopback_token=str(uuid.uuid4()), clock=time.time)
     context = tls_context(bundle, client_ca)
+    kubelet_tls = kubelet_client_tls(options, bundle)
     _check_free(options.bind_address, options.secure_port)
     client = _connect_etcd(etcd_url, wait=options.etcd_wait_seconds)
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
@@ -263,7 +296,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                                                webhook_call=WebhookClient(registry),
                                                webhook_configurations=listers),
                            ssl_context=context, host=options.bind_address, port=options.secure_port,
-                           etcd_servers=etcd_url.split(","))
+                           etcd_servers=etcd_url.split(","), kubelet_tls=kubelet_tls)
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
         authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
@@ -316,15 +349,24 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--anonymous-auth", action="store_true",
                         help="serve requests without credentials as system:anonymous")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
+    parser.add_argument("--kubelet-client-certificate", type=Path,
+                        help="client certificate shown to kubelets "
+                             "(default: apiserver-kubelet-client.crt in --cert-dir)")
+    parser.add_argument("--kubelet-client-key", type=Path, help="the key of --kubelet-client-certificate")
+    parser.add_argument("--kubelet-certificate-authority", type=Path,
+                        help="CA bundle kubelets' serving certificates must chain to (default: not checked)")
     parser.add_argument("--etcd-wait-seconds", type=float, default=120.0,
                         help="how long to wait for etcd to answer at start (not a kube-apiserver flag: it waits on)")
     parser.add_argument("--event-ttl", type=_event_ttl, default=DEFAULT_EVENT_TTL, metavar="DURATION",
                         help="how long Events are kept after their last write, a Go duration (default 1h0m0s; "
                              "0 keeps them until deleted)")
     args = parser.parse_args(argv)
+    if (args.kubelet_client_certificate is None) != (args.kubelet_client_key is None):
+        parser.error("--kubelet-client-certificate and --kubelet-client-key go together")
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
-                   args.etcd_wait_seconds, args.event_ttl)
+                   args.etcd_wait_seconds, args.event_ttl, args.kubelet_client_certificate,
+                   args.kubelet_client_key, args.kubelet_certificate_authority)
 
 
 def _event_ttl(text: str) -> int:

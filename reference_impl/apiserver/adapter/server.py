@@ -80,10 +80,15 @@ class HandlerChain:
 
     def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
                  now: Callable[[], float] = time.time, server_address: str = "127.0.0.1:6443",
-                 etcd_servers: Sequence[str] = (), probe: componentstatus.Prober = http_probe):
+                 etcd_servers: Sequence[str] = (), probe: componentstatus.Prober = http_probe,
+                 kubelet_tls: ssl.SSLContext | None = None):
         self.authenticator = authenticator
         self.authorizer = authorizer
-        self.rest = RESTHandlers(registry, admission, now, open_log=logproxy.open_log)
+        # How the logs, exec, attach and port-forward proxies reach a kubelet: TLS with the
+        # kubelet client certificate (None: plain HTTP, for tests' kubelets).
+        self.kubelet_tls = kubelet_tls
+        self.rest = RESTHandlers(registry, admission, now,
+                                 open_log=lambda location: logproxy.open_log(location, kubelet_tls))
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.rest.authorizer = authorizer
         self.server_address = server_address
@@ -511,7 +516,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self.close_connection = True
         try:
             upgradeproxy.proxy_upgrade(response, self.command, self.headers, self.client_address[0], self.connection,
-                                       self._buffered())
+                                       self._buffered(), self.server.chain.kubelet_tls)
         except StatusError as err:
             self._write(error_response(request, err))
 
@@ -554,11 +559,13 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
 class APIServer:
     """The reference kube-apiserver on `host:port` (0 = any free port): HTTPS with `ssl_context`,
-    plain HTTP without. `start()` serves in a daemon thread; `stop()` ends watches and the server."""
+    plain HTTP without; kubelets are reached with `kubelet_tls` (plain HTTP without).
+    `start()` serves in a daemon thread; `stop()` ends watches and the server."""
 
     def __init__(self, registry, authenticator=None, authorizer=None, admission=None,
                  ssl_context: ssl.SSLContext | None = None, host: str = "127.0.0.1", port: int = 0,
-                 now: Callable[[], float] = time.time, etcd_servers: Sequence[str] = ()):
+                 now: Callable[[], float] = time.time, etcd_servers: Sequence[str] = (),
+                 kubelet_tls: ssl.SSLContext | None = None):
         self.registry = registry
         self.ssl_context = ssl_context
         self._httpd = _HTTPServer((host, port), _HTTPHandler, bind_and_activate=True)
@@ -568,7 +575,7 @@ class APIServer:
         self.host = host
         self.port = self._httpd.server_address[1]
         self._httpd.chain = HandlerChain(registry, authenticator, authorizer, admission, now,
-                                         f"{host}:{self.port}", etcd_servers)
+                                         f"{host}:{self.port}", etcd_servers, kubelet_tls=kubelet_tls)
         self._thread: threading.Thread | None = None
 
     @property

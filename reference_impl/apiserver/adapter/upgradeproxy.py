@@ -2,7 +2,8 @@
 (`core.podexec.UpgradeResponse`); this adapter dials the kubelet, sends it the client's request,
 and hands its answer back. A 101 turns both connections into one pipe until either side closes;
 a refusal (the kubelet's 4xx or 5xx) goes to the client as the kubelet wrote it, which is how
-`kubectl exec` shows `container not found ("c")`.
+`kubectl exec` shows `container not found ("c")`. The kubelet is dialled over TLS with the
+apiserver's kubelet client certificate when the server has one (`tls`).
 
 One thread moves the bytes both ways with select: an SSL socket must not be read in one thread
 while another writes to it.
@@ -11,10 +12,11 @@ from __future__ import annotations
 
 import select
 import socket
+import ssl
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podexec import UpgradeResponse, forwarded_headers
-from reference_impl.machinery.netdial import dial_error
+from reference_impl.machinery.netdial import dial_error, tls_error
 from reference_impl.mirrors import mirrors
 
 DIAL_TIMEOUT_SECONDS = 30
@@ -22,14 +24,22 @@ MAX_RESPONSE_HEAD = 64 * 1024
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/util/proxy.UpgradeAwareHandler).tryUpgrade")
-def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address: str, client, buffered: bytes) -> None:
-    """Carry the client's upgrade request to the kubelet and the connection after it; raises a
-    StatusError (nothing written yet) when the kubelet cannot be reached or answers nonsense.
-    `buffered` is what the client sent after its request that the HTTP server already read."""
+def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address: str, client, buffered: bytes,
+                  tls: ssl.SSLContext | None = None) -> None:
+    """Carry the client's upgrade request to the kubelet (over TLS with `tls`) and the connection
+    after it; raises a StatusError (nothing written yet) when the kubelet cannot be reached or
+    answers nonsense. `buffered` is what the client sent after its request that the HTTP server
+    already read."""
     try:
         backend = socket.create_connection((target.host, target.port), timeout=DIAL_TIMEOUT_SECONDS)
     except OSError as err:
         raise proxy_error(f"error dialing backend: dial tcp {target.host}:{target.port}: {dial_error(err)}") from None
+    if tls is not None:
+        try:
+            backend = tls.wrap_socket(backend, server_hostname=target.host)
+        except OSError as err:  # ssl.SSLError and ssl.SSLCertVerificationError among them
+            backend.close()
+            raise proxy_error(f"error dialing backend: {tls_error(err)}") from None
     with backend:
         lines = [f"{method} {target.path} HTTP/1.1"]
         lines += [f"{name}: {value}" for name, value in forwarded_headers(headers, target.host, target.port,
@@ -94,10 +104,10 @@ def _copy_body(source: socket.socket, sink, remaining: int) -> None:
 
 def _splice(client, backend: socket.socket) -> None:
     """Both directions until either side closes or fails."""
-    pending = getattr(client, "pending", lambda: 0)  # bytes an SSL socket has decrypted but not handed out
     try:
         while True:
-            readable = [client] if pending() else select.select([client, backend], [], [])[0]
+            # Bytes an SSL socket has decrypted but not handed out yet are no news to select.
+            readable = [s for s in (client, backend) if _pending(s)] or select.select([client, backend], [], [])[0]
             for source, sink in ((client, backend), (backend, client)):
                 if source in readable:
                     data = source.recv(65536)
@@ -106,3 +116,7 @@ def _splice(client, backend: socket.socket) -> None:
                     sink.sendall(data)
     except OSError:
         return
+
+
+def _pending(sock) -> int:
+    return sock.pending() if isinstance(sock, ssl.SSLSocket) else 0

@@ -15,7 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import errors
-from reference_impl.machinery.params import query_bool
+from reference_impl.machinery.params import KUBELET_STREAM_PARAMS, query_bool
 from reference_impl.mirrors import mirrors
 
 STREAMS = ("stdin", "stdout", "stderr", "tty")
@@ -78,8 +78,9 @@ def stream_container(pod: dict, container: str) -> str:
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.streamParams")
 def stream_query(options: PodExecOptions) -> str:
-    """The kubelet's query: each requested stream as "1", then the command's words."""
-    params = [(name, "1") for name in STREAMS if getattr(options, name)]
+    """The kubelet's query: each requested stream as "1" under its kubelet name (`output` for
+    stdout, ...), then the command's words."""
+    params = [(KUBELET_STREAM_PARAMS[name], "1") for name in STREAMS if getattr(options, name)]
     return urllib.parse.urlencode(params + [("command", word) for word in options.command])
 
 

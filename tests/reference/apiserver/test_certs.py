@@ -17,7 +17,8 @@ def test_ensure_certs_makes_ca_serving_and_admin(tmp_path):
     """The CA signs a serving certificate for the loopback names and an admin client in system:masters."""
     bundle = certs.ensure_certs(tmp_path / "pki")
     assert sorted(p.name for p in (tmp_path / "pki").iterdir()) == [
-        "admin.crt", "admin.key", "apiserver.crt", "apiserver.key", "ca.crt", "ca.key"]
+        "admin.crt", "admin.key", "apiserver-kubelet-client.crt", "apiserver-kubelet-client.key",
+        "apiserver.crt", "apiserver.key", "ca.crt", "ca.key"]
     ca = bundle.ca.certificate
     assert ca.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
     serving = bundle.serving.certificate
@@ -28,18 +29,26 @@ def test_ensure_certs_makes_ca_serving_and_admin(tmp_path):
     admin = bundle.admin.certificate
     assert [a.value for a in admin.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)] == ["system:masters"]
     assert ExtendedKeyUsageOID.CLIENT_AUTH in admin.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    for cert in (serving, admin):
+    for cert in (serving, admin, bundle.kubelet_client.certificate):
         assert cert.issuer == ca.subject
         cert.verify_directly_issued_by(ca)
     assert (tmp_path / "pki" / "ca.key").stat().st_mode & 0o077 == 0
+
+
+def test_the_kubelet_client_is_kubeadms_apiserver_kubelet_client(tmp_path):
+    """CN kube-apiserver-kubelet-client, O system:masters (1.24 kubeadm's certlist), client auth only."""
+    client = certs.ensure_certs(tmp_path).kubelet_client.certificate
+    assert client.subject.rfc4514_string() == "CN=kube-apiserver-kubelet-client,O=system:masters"
+    assert list(client.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == \
+        [ExtendedKeyUsageOID.CLIENT_AUTH]
 
 
 def test_ensure_certs_reuses_existing_files(tmp_path):
     """A second start keeps the CA and certificates it finds, so old kubeconfigs stay valid."""
     first = certs.ensure_certs(tmp_path)
     second = certs.ensure_certs(tmp_path)
-    assert (second.ca.cert_pem, second.serving.cert_pem, second.admin.cert_pem) == \
-        (first.ca.cert_pem, first.serving.cert_pem, first.admin.cert_pem)
+    assert (second.ca.cert_pem, second.serving.cert_pem, second.admin.cert_pem, second.kubelet_client.cert_pem) == \
+        (first.ca.cert_pem, first.serving.cert_pem, first.admin.cert_pem, first.kubelet_client.cert_pem)
 
 
 def test_missing_leaf_is_remade_with_the_same_ca(tmp_path):

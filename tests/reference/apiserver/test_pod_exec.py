@@ -41,14 +41,15 @@ def status_of(response):
 
 
 def test_an_upgrade_goes_to_the_kubelets_exec_url_with_the_streams_as_1(chain):
-    """ExecLocation: /exec/<ns>/<pod>/<container>, each stream asked for as "1", then the command."""
+    """ExecLocation: /exec/<ns>/<pod>/<container>, each stream asked for as "1" under the kubelet's
+    name for it (core/v1 ExecStdinParam "input", ExecStdoutParam "output"), then the command."""
     call(chain, "POST", "/api/v1/nodes", node())
     call(chain, "POST", ns_path(chain, "pods"), scheduled())
     response = exec_request(chain, {"command": ["sh", "-c", "echo hi"], "stdout": ["true"], "stdin": ["1"],
                                     "stderr": ["false"]})
     assert isinstance(response, UpgradeResponse)
     assert (response.host, response.port) == ("127.0.0.1", 10250)
-    assert response.path == f"/exec/{chain.namespace}/web/web?stdin=1&stdout=1&command=sh&command=-c&command=echo+hi"
+    assert response.path == f"/exec/{chain.namespace}/web/web?input=1&output=1&command=sh&command=-c&command=echo+hi"
 
 
 @pytest.mark.parametrize("containers, container, message", [
@@ -92,7 +93,7 @@ def test_an_attach_goes_to_the_kubelets_attach_url_with_no_command(chain):
                       {"command": ["ls"], "stdin": ["true"], "stdout": ["1"], "tty": ["1"]}, UPGRADE)
     response = chain.handle(request)
     assert isinstance(response, UpgradeResponse)
-    assert response.path == f"/attach/{chain.namespace}/web/web?stdin=1&stdout=1&tty=1"
+    assert response.path == f"/attach/{chain.namespace}/web/web?input=1&output=1&tty=1"
 
 
 def test_attach_is_discovered_with_its_kind_and_verbs(chain):
@@ -143,7 +144,7 @@ def cluster(registry, tmp_path):
     target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))
     pods = {}
     kubelet = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
-                        exec_target=lambda key, name: target if name == "web" else None)
+                        exec_target=lambda key, name: target if name == "web" else None, tls=None, auth=None)
     kubelet.start()
     namespace = node_name = f"exec-live-{kubelet.port}"  # the etcd outlives the test: names of its own
     call(server.chain, "POST", "/api/v1/namespaces", {"metadata": {"name": namespace}})

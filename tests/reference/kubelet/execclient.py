@@ -8,6 +8,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 
 from reference_impl.machinery import websocket
+from reference_impl.machinery.params import KUBELET_STREAM_PARAMS
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
@@ -38,7 +39,14 @@ def upgrade_request(path: str, host: str, protocols: str = "v5.channel.k8s.io,v4
 
 
 def exec_path(prefix: str, command: list[str], **streams: bool) -> str:
+    """A client's exec query for the apiserver: the streams by PodExecOptions' names."""
     query = [("command", c) for c in command] + [(k, "1") for k, v in streams.items() if v]
+    return f"{prefix}?{urllib.parse.urlencode(query)}"
+
+
+def kubelet_path(prefix: str, command: list[str], **streams: bool) -> str:
+    """The query the apiserver sends a kubelet: the streams by their kubelet names (output, ...)."""
+    query = [("command", c) for c in command] + [(KUBELET_STREAM_PARAMS[k], "1") for k, v in streams.items() if v]
     return f"{prefix}?{urllib.parse.urlencode(query)}"
 
 

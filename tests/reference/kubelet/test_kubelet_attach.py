@@ -33,7 +33,7 @@ def runtime(tmp_path):
 @pytest.fixture
 def server(tmp_path, runtime):
     log_server = LogServer(tmp_path / "pods", lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
-                           lambda key, name: True, attach_target=runtime.attach_target)
+                           lambda key, name: True, attach_target=runtime.attach_target, tls=None, auth=None)
     log_server.start()
     yield log_server
     log_server.stop()
@@ -44,7 +44,7 @@ def start(runtime, script: str, **spec) -> None:
 
 
 def attach(server, messages=(), **streams):
-    return execclient.run(server.host, server.port, execclient.exec_path("/attach/ns/p/c", [], **streams),
+    return execclient.run(server.host, server.port, execclient.kubelet_path("/attach/ns/p/c", [], **streams),
                           list(messages))
 
 
@@ -76,7 +76,7 @@ def test_output_written_before_the_attach_is_not_replayed(server, runtime, tmp_p
 
 def attached_once(server, line: bytes) -> bytes:
     """Attach with stdin, send `line`, read until its echo has come, then leave without a word."""
-    path = execclient.exec_path("/attach/ns/p/c", [], stdin=True, stdout=True)
+    path = execclient.kubelet_path("/attach/ns/p/c", [], stdin=True, stdout=True)
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(execclient.upgrade_request(path, "kubelet", "v5.channel.k8s.io"))
         head, rest = execclient._read_head(sock)

@@ -22,19 +22,27 @@ from tests.reference.kubelet.execclient import CLOSE, ERROR, RESIZE, STDERR, STD
 
 def test_a_stream_is_on_only_for_1():
     """NewOptions reads FormValue == "1": the apiserver writes "1", so "true" is off."""
-    options = parse_exec_options({"command": ["ls", "-l"], "stdout": ["1"], "stderr": ["true"]})
+    options = parse_exec_options({"command": ["ls", "-l"], "output": ["1"], "error": ["true"]})
     assert options.command == ("ls", "-l") and options.stdout and not options.stderr
+
+
+def test_the_streams_are_named_as_the_apiserver_writes_them():
+    """core/v1's ExecStdinParam is "input", ExecStdoutParam "output": a query naming the streams
+    as a client names them to the apiserver (stdout) asks the kubelet for none."""
+    with pytest.raises(ExecRequestError):
+        parse_exec_options({"command": ["ls"], "stdout": ["1"]})
+    assert parse_exec_options({"command": ["cat"], "input": ["1"]}).stdin
 
 
 def test_a_tty_drops_stderr():
     """A TTY merges stderr into stdout: stderr is bypassed, not refused."""
-    options = parse_exec_options({"command": ["sh"], "tty": ["1"], "stdout": ["1"], "stderr": ["1"]})
+    options = parse_exec_options({"command": ["sh"], "tty": ["1"], "output": ["1"], "error": ["1"]})
     assert options.tty and options.stdout and not options.stderr
 
 
 def test_no_stream_at_all_is_refused_in_upstreams_words():
     with pytest.raises(ExecRequestError) as caught:
-        parse_exec_options({"command": ["ls"], "tty": ["1"], "stderr": ["1"]})
+        parse_exec_options({"command": ["ls"], "tty": ["1"], "error": ["1"]})
     assert (caught.value.code, caught.value.message) == (400, "you must specify at least 1 of stdin, stdout, stderr")
 
 
@@ -67,14 +75,15 @@ def server(tmp_path):
     target = ExecTarget({"PATH": "/usr/bin:/bin", "GREETING": "hi", "CONTAINER_ROOT": str(root)}, str(tmp_path))
     pods = {("ns", "p"): POD}
     log_server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
-                           exec_target=lambda key, name: target if (key, name) == (KEY, "c") else None)
+                           exec_target=lambda key, name: target if (key, name) == (KEY, "c") else None,
+                           tls=None, auth=None)
     log_server.start()
     yield log_server
     log_server.stop()
 
 
 def run(server, command, messages=(), protocols="v5.channel.k8s.io", container="c", pod="p", pings=(), **streams):
-    path = execclient.exec_path(f"/exec/ns/{pod}/{container}", command, **streams)
+    path = execclient.kubelet_path(f"/exec/ns/{pod}/{container}", command, **streams)
     return execclient.run(server.host, server.port, path, list(messages), protocols, pings=list(pings))
 
 
@@ -109,7 +118,7 @@ def test_a_ping_is_answered_with_its_payload(server):
 def test_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
     """Nothing could read the command's output any more: its process group is killed."""
     pid_file = tmp_path / "pid"
-    path = execclient.exec_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
+    path = execclient.kubelet_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(execclient.upgrade_request(path, "kubelet"))
         assert sock.recv(4096).startswith(b"HTTP/1.1 101")
@@ -167,7 +176,7 @@ def test_refusals_before_the_upgrade_are_upstreams(server, pod, container, strea
 def test_a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_status(server):
     """SPDY is not served; the refusal is a Status, so a SPDY-only kubectl prints its message."""
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
-    conn.request("POST", execclient.exec_path("/exec/ns/p/c", ["ls"], stdout=True))
+    conn.request("POST", execclient.kubelet_path("/exec/ns/p/c", ["ls"], stdout=True))
     response = conn.getresponse()
     status = json.loads(response.read())
     assert (response.status, status["reason"]) == (400, "BadRequest")

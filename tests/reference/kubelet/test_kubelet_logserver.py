@@ -111,7 +111,8 @@ def test_the_server_answers_from_the_selected_file(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text)
     pods = {("ns", "p"): pod(RUNNING, EXITED, restarts=1)}
-    server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: False)
+    server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: False,
+                       tls=None, auth=None)
     server.start()
     base = f"http://127.0.0.1:{server.port}/containerLogs/ns"
     try:

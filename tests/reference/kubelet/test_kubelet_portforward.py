@@ -84,7 +84,7 @@ def test_a_second_stream_of_one_type_is_refused():
 def server(tmp_path):
     pods = {("ns", "p"): POD}
     log_server = LogServer(tmp_path, lambda ns, name: pods.get((ns, name)), lambda key, name: True,
-                           pod_address=lambda key: "127.0.0.1" if key == KEY else None)
+                           pod_address=lambda key: "127.0.0.1" if key == KEY else None, tls=None, auth=None)
     log_server.start()
     yield log_server
     log_server.stop()

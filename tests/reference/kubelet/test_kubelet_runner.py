@@ -33,7 +33,8 @@ def bound_pod(name: str, node: str) -> dict:
 
 def hollow_runner(tmp_path, nodes: int = 3) -> tuple[KubeletRunner, FakeClient]:
     client = FakeClient()
-    runner = KubeletRunner(client, "hollow", tmp_path, nodes, {"cpu": "4", "memory": "8Gi", "pods": "110"})
+    runner = KubeletRunner(client, "hollow", tmp_path, nodes, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
     for kubelet in runner.kubelets.values():
         kubelet.node_registered()
     return runner, client
@@ -109,7 +110,8 @@ def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
     """As upstream's lease controller: GET then create the first time; after that one PUT on top of
     the Lease the last write returned; a conflict falls back to GET and PUT."""
     store = LeaseStore()
-    runner = KubeletRunner(store, "hollow", tmp_path, 1, {"cpu": "4", "memory": "8Gi", "pods": "110"})
+    runner = KubeletRunner(store, "hollow", tmp_path, 1, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
     kubelet = runner.kubelets["hollow-0"]
     runner._update_lease(kubelet.lease())
     assert store.calls == ["GET", "POST"]
@@ -146,7 +148,8 @@ class EventClient:
 def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
     """As client-go's correlator: the same reason and message again PATCHes count, not a new Event."""
     client = EventClient()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"})
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
     event = RecordEvent(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
     runner.perform(runner.kubelets["node-1"], [event, event, event])
     (post, *patches) = client.calls

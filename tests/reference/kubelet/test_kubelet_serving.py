@@ -1,0 +1,185 @@
+"""The kubelet's API over HTTPS behind its auth filter: who gets 401, 403 or served, the
+streaming sessions working through TLS, and the process's flags building the filter."""
+from __future__ import annotations
+
+import ssl
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, issue_serving_cert, new_ca
+from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
+from reference_impl.kubelet.actions import PodKey
+from reference_impl.kubelet.auth import KubeletAuth, Refusal, WebhookAuthorizer
+from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.run import build_auth, parse_args
+from reference_impl.kubelet.runtime import ExecTarget, log_path
+from reference_impl.kubelet.serving import self_signed_pair, serving_context
+
+from tests.reference.kubelet import execclient
+from tests.reference.kubelet.execclient import STDOUT
+
+POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]},
+       "status": {"containerStatuses": [{"name": "c", "state": {"running": {}}, "restartCount": 0}]}}
+KEY = PodKey("ns", "p", "u1")
+ALLOWED = "kube-apiserver-kubelet-client"
+
+
+@dataclass
+class Bearer:
+    """A request as the authenticators read it: headers and no client certificate."""
+
+    headers: dict
+    peer_certificate_der: bytes | None = None
+
+
+def write(pair: KeyPair, directory: Path, name: str) -> tuple[Path, Path]:
+    cert, key = directory / f"{name}.crt", directory / f"{name}.key"
+    cert.write_bytes(pair.cert_pem)
+    key.write_bytes(pair.key_pem)
+    return cert, key
+
+
+def allow_only(user: str):
+    """A SubjectAccessReview endpoint that allows `user` and no one else."""
+    return lambda review: {**review, "status": {"allowed": review["spec"]["user"] == user}}
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return new_ca()
+
+
+@pytest.fixture
+def kubelet(tmp_path, ca):
+    (tmp_path / "ca.crt").write_bytes(ca.cert_pem)
+    cert, key = write(issue_serving_cert(ca, ("node-1",), ("127.0.0.1",)), tmp_path, "kubelet")
+    log = log_path(tmp_path, KEY, "c", 0)
+    log.parent.mkdir(parents=True)
+    log.write_bytes(b"hello from c\n")
+    auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
+                       WebhookAuthorizer(allow_only(ALLOWED), clock=lambda: 0.0), "node-1")
+    target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))
+    server = LogServer(tmp_path, lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
+                       lambda key, name: False, exec_target=lambda key, name: target,
+                       tls=serving_context(cert, key, tmp_path / "ca.crt"), auth=auth)
+    server.start()
+    yield server
+    server.stop()
+
+
+def client(ca: KeyPair, tmp_path: Path, pair: KeyPair | None = None) -> ssl.SSLContext:
+    """A client that verifies the kubelet against the cluster CA, presenting `pair` if given."""
+    context = ssl.create_default_context(cadata=ca.cert_pem.decode())
+    if pair is not None:
+        context.load_cert_chain(*write(pair, tmp_path, "client"))
+    return context
+
+
+def get(server, context: ssl.SSLContext, path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(f"https://127.0.0.1:{server.port}{path}", context=context) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_no_client_certificate_is_401_unauthorized(kubelet, ca, tmp_path):
+    assert get(kubelet, client(ca, tmp_path), "/containerLogs/ns/p/c") == (401, b"Unauthorized")
+
+
+def test_a_certificate_of_another_ca_passes_the_handshake_and_is_401(kubelet, ca, tmp_path):
+    """tls.RequestClientCert: the handshake takes any certificate; the authenticator refuses it."""
+    stranger = issue_client_cert(new_ca(), ALLOWED)
+    assert get(kubelet, client(ca, tmp_path, stranger), "/containerLogs/ns/p/c") == (401, b"Unauthorized")
+
+
+def test_a_user_without_nodes_proxy_is_403_in_upstreams_words(kubelet, ca, tmp_path):
+    viewer = issue_client_cert(ca, "viewer", ("system:authenticated",))
+    assert get(kubelet, client(ca, tmp_path, viewer), "/containerLogs/ns/p/c") == (
+        403, b"Forbidden (user=viewer, verb=get, resource=nodes, subresource=proxy)")
+
+
+def test_the_filter_runs_before_routing(kubelet, ca, tmp_path):
+    """An unknown path is refused as any other, not answered 404, until the user is allowed."""
+    assert get(kubelet, client(ca, tmp_path), "/nowhere")[0] == 401
+    assert get(kubelet, client(ca, tmp_path, issue_client_cert(ca, ALLOWED)), "/nowhere")[0] == 404
+
+
+def test_an_allowed_user_reads_the_logs(kubelet, ca, tmp_path):
+    context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED, ("system:masters",)))
+    assert get(kubelet, context, "/containerLogs/ns/p/c") == (200, b"hello from c\n")
+    assert get(kubelet, context, "/containerLogs/ns/p/c?follow=true") == (200, b"hello from c\n")
+
+
+def test_an_exec_streams_through_tls(kubelet, ca, tmp_path):
+    """The session reads and writes from several threads; over TLS it does so through one pump."""
+    context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
+    path = execclient.kubelet_path("/exec/ns/p/c", ["sh", "-c", "echo out; exit 3"], stdout=True)
+    result = execclient.run("127.0.0.1", kubelet.port, path, tls=context)
+    assert (result.code, result.channels[STDOUT]) == (101, b"out\n")
+    assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
+
+
+def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
+    path = execclient.kubelet_path("/exec/ns/p/c", ["true"], stdout=True)
+    result = execclient.run("127.0.0.1", kubelet.port, path, tls=client(ca, tmp_path))
+    assert (result.code, result.body) == (401, b"Unauthorized")
+
+
+def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):
+    cert, key = self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1")
+    first = cert.read_bytes()
+    assert self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1") == (cert, key)
+    assert cert.read_bytes() == first and first.count(b"BEGIN CERTIFICATE") == 2  # the leaf, then its CA
+    assert key.stat().st_mode & 0o777 == 0o600
+
+
+class RecordingClient:
+    """The REST client's `request`, answering reviews: every token is `ops`, who is denied."""
+
+    def __init__(self, fail: bool = False) -> None:
+        self.posted, self.fail = [], fail
+
+    def request(self, method: str, path: str, body: dict | None = None) -> dict:
+        self.posted.append((method, path))
+        if self.fail:
+            raise OSError("connection refused")
+        status = {"authenticated": True, "user": {"username": "ops"}} if body["kind"] == "TokenReview" else {}
+        return {**body, "status": status}
+
+
+def flags(tmp_path, *more: str):
+    return parse_args(["--kubeconfig", "k", "--node-name", "node-1", "--root-dir", str(tmp_path), *more], {})
+
+
+def test_the_process_defaults_are_kubeadms(tmp_path):
+    """Tokens reviewed by the apiserver's TokenReview API, requests by its SubjectAccessReview API,
+    no anonymous access."""
+    client = RecordingClient()
+    auth = build_auth(flags(tmp_path), client, "node-1")
+    assert auth.check(Bearer({"Authorization": "Bearer t"}), "GET", "/pods") == Refusal(
+        403, "Forbidden (user=ops, verb=get, resource=nodes, subresource=proxy)")
+    assert client.posted == [("POST", "/apis/authentication.k8s.io/v1/tokenreviews"),
+                             ("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews")]
+    assert auth.check(Bearer({}), "GET", "/pods") == Refusal(401, "Unauthorized")
+
+
+def test_always_allow_serves_any_authenticated_user_and_anonymous_only_when_asked(tmp_path):
+    auth = build_auth(flags(tmp_path, "--authorization-mode", "AlwaysAllow", "--anonymous-auth"),
+                      RecordingClient(), "node-1")
+    assert auth.check(Bearer({}), "GET", "/pods") is None
+
+
+def test_an_apiserver_that_cannot_be_reached_is_a_refusal_not_a_crash(tmp_path):
+    auth = build_auth(flags(tmp_path), RecordingClient(fail=True), "node-1")
+    assert auth.check(Bearer({"Authorization": "Bearer t"}), "GET", "/pods") == Refusal(401, "Unauthorized")
+
+
+def test_a_serving_certificate_without_its_key_is_a_usage_error(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        flags(tmp_path, "--tls-cert-file", "kubelet.crt")
+    assert "--tls-cert-file and --tls-private-key-file go together" in capsys.readouterr().err
