@@ -465,8 +465,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def requests_table(counts: dict[str, float]) -> str:
-    """The end-to-end run's requests per bound pod: the apiserver's, then its storage's to etcd."""
-    title = "requests per pod (apiserver /metrics)"
+    """Requests per pod, one line each, as `per_pod` gives them."""
+    title = "requests per pod (/metrics)"
     width = max(len(title), *(len(key) for key in counts))
     lines = [f"{title:<{width}}  per pod"]
     lines += [f"{key:<{width}}  {value:g}" for key, value in counts.items()]
