@@ -1377,9 +1377,9 @@ def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
             NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node")}
 
 
-def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server]:
+def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server, str]:
     """Real etcd and the real kube-apiserver on loopback, with a CA, serving and client certificates
-    and a service-account key made here."""
+    and a service-account key made here; the processes (etcd first), the server and etcd's client URL."""
     pki = directory / "pki"
     pki.mkdir(parents=True)
     ca = new_ca()
@@ -1415,7 +1415,7 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
         raise
     contexts = {"admin": context(pki / "ca.crt", issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), pki, "admin"),
                 **user_contexts(pki, ca)}
-    return started, Server("real", f"https://127.0.0.1:{port}", contexts)
+    return started, Server("real", f"https://127.0.0.1:{port}", contexts), etcd_url
 
 
 def start_ours(directory: Path) -> tuple[list[local_cluster.Process], Server]:
@@ -1476,7 +1476,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="apiserver-differential-"))
     processes: list[local_cluster.Process] = []
     try:
-        real_processes, real = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
         processes += real_processes
         our_processes, ours = start_ours(work / "ours")
         processes += our_processes

@@ -245,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     processes: list[local_cluster.Process] = []
     rows = []
     try:
-        real_processes, real = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
         processes += real_processes
         our_processes, ours = start_ours(work / "ours")
         processes += our_processes

@@ -19,7 +19,10 @@ every quarter of --node-lease-duration-seconds (600 here, not kubelet's 40: 1,00
 every 10 s would be 200 requests/s of Lease GET+PUT on a 2-CPU machine; no controller-manager runs,
 so nothing marks a node NotReady). Bounded by --timeout; every process is stopped at the end.
 
-Prints one table of both modes and writes benchmarks/results/scheduler_throughput.json.
+Prints one table of both modes, then what one pod cost in requests end to end (the apiserver's
+requests by verb and resource, and its etcd requests by operation and type, per bound pod, read
+from the apiserver's /metrics before the first create and after the last bind), and writes
+benchmarks/results/scheduler_throughput.json.
 Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
 median run (the lower middle one when N is even); each run also reports the CPU all processes
@@ -39,6 +42,7 @@ import os
 import platform
 import queue
 import random
+import re
 import ssl
 import sys
 import tempfile
@@ -205,6 +209,42 @@ def _parallel(port: int, context: ssl.SSLContext, workers: int, items: list, cal
     return failures
 
 
+# The apiserver's own counters of what a pod costs: the requests it served (apiserver_request_total,
+# by verb, resource and subresource) and the etcd requests its storage made (the count of
+# etcd_request_duration_seconds, by operation and Go type), as a scalability test reads them.
+COUNTERS = re.compile(r'^(apiserver_request_total|etcd_request_duration_seconds_count)\{(.*)\} (\S+)$')
+LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')
+
+
+def request_counts(client: apiserver_load.Client) -> dict[str, float]:
+    """'POST pods/binding'-style request counts and 'etcd create *core.Pod'-style etcd request
+    counts from the apiserver's /metrics; watches are left out (counted when they end)."""
+    status, data = client.call("GET", "/metrics")
+    if status != 200:
+        raise RuntimeError(f"GET /metrics: {status} {data[:200]!r}")
+    counts: dict[str, float] = {}
+    for line in data.decode().splitlines():
+        match = COUNTERS.match(line)
+        if match is None:
+            continue
+        labels = dict(LABEL.findall(match.group(2)))
+        if match.group(1) == "apiserver_request_total":
+            if labels["verb"] == "WATCH":
+                continue
+            resource = labels["resource"] + (f"/{labels['subresource']}" if labels.get("subresource") else "")
+            key = f"{labels['verb']} {resource}"
+        else:
+            key = f"etcd {labels['operation']} {labels['type']}"
+        counts[key] = counts.get(key, 0.0) + float(match.group(3))
+    return counts
+
+
+def per_pod(before: dict[str, float], after: dict[str, float], pods: int) -> dict[str, float]:
+    """What was counted between the two readings, per pod (3 decimals), dropping what did not move."""
+    moved = {key: value - before.get(key, 0.0) for key, value in after.items()}
+    return {key: round(delta / pods, 3) for key, delta in sorted(moved.items()) if delta and pods}
+
+
 class BindWatch:
     """One watch on the namespace's pods: the perf_counter() at which each pod was first seen bound."""
 
@@ -305,6 +345,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered
 
+    metrics_client = apiserver_load.Client(port, context)
+    counts_before = request_counts(metrics_client)
     cpu_before = {p.name: cpu_seconds(p.pid) for p in started}
     cpu_before["benchmark"] = cpu_seconds(os.getpid())  # the creating clients and the bind watch
     created: dict[str, float] = {}
@@ -346,6 +388,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     timed_out = len(watch.bound) < target
     cpu = {p.name: round(cpu_seconds(p.pid) - cpu_before[p.name], 1) for p in started}
     cpu["benchmark"] = round(cpu_seconds(os.getpid()) - cpu_before["benchmark"], 1)
+    counts_after = request_counts(metrics_client)
+    metrics_client.close()
 
     bound = dict(watch.bound)
     latencies = [bound[name] - created[name] for name in bound if name in created]
@@ -358,6 +402,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         "latency_ms": {f"p{p}": round(percentile(latencies, p) * 1000, 1) for p in (50, 90, 99)} if latencies else {},
         "cpu_seconds": cpu, "watch_errors": watch.errors[:3],
         "cpu_ms_per_pod": round(sum(cpu.values()) * 1000 / len(bound), 2) if bound else None,
+        "requests_per_pod": per_pod(counts_before, counts_after, len(bound)),
     })
     return result
 
@@ -410,11 +455,22 @@ def main(argv: list[str] | None = None) -> int:
         expected = result["in_process"]["scheduled"] if "in_process" in result else None
         result["end_to_end"], result["end_to_end_runs"] = repeated_end_to_end(args, expected)
     print(table(result))
+    if result.get("end_to_end", {}).get("requests_per_pod"):
+        print(requests_table(result["end_to_end"]["requests_per_pod"]))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)
         f.write("\n")
     return 1 if "error" in result.get("end_to_end", {}) else 0
+
+
+def requests_table(counts: dict[str, float]) -> str:
+    """Requests per pod, one line each, as `per_pod` gives them."""
+    title = "requests per pod (/metrics)"
+    width = max(len(title), *(len(key) for key in counts))
+    lines = [f"{title:<{width}}  per pod"]
+    lines += [f"{key:<{width}}  {value:g}" for key, value in counts.items()]
+    return "\n".join(lines)
 
 
 def table(result: dict) -> str:
