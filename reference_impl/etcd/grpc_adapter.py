@@ -50,7 +50,7 @@ from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatc
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
-from reference_impl.etcd.watch import coalesce
+from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -792,6 +792,9 @@ class _WatchStream:
         self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
         self._stream_ids: dict[int, int] = {}  # core watch id -> stream watch id
         self._next_id = 0
+        # Stream ids of watches canceled for compaction: mvcc's watchStream keeps them (its
+        # watchers map) until the client cancels them, so they stay taken.
+        self._compacted: set[int] = set()
         self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
         self._closed = False
@@ -827,7 +830,7 @@ class _WatchStream:
                 self._refuse(go_status_text(err))
                 return
             wanted = creq.watch_id  # 0 is etcd's AutoWatchID
-            if wanted != 0 and wanted in self._core_ids:
+            if wanted != 0 and self._taken(wanted):
                 self._refuse(ErrWatcherDuplicateID.message)
                 return
             try:
@@ -836,7 +839,7 @@ class _WatchStream:
                 self._refuse(err.message)
                 return
             if wanted == 0:
-                while self._next_id in self._core_ids:
+                while self._taken(self._next_id):
                     self._next_id += 1
                 wanted = self._next_id
                 self._next_id += 1
@@ -847,6 +850,9 @@ class _WatchStream:
             self._router.add(core_id, self)
         self.wake()
 
+    def _taken(self, watch_id: int) -> bool:
+        return watch_id in self._core_ids or watch_id in self._compacted
+
     def _refuse(self, reason: str) -> None:
         """etcd's answer to a create it cannot honour: created and canceled at once, id -1."""
         self._outbox.append(rpc_pb2.WatchResponse(
@@ -854,11 +860,16 @@ class _WatchStream:
             cancel_reason=reason))
         self.wake()
 
+    @mirrors(f"(*{MVCC}.watchStream).Cancel")
     def _cancel(self, watch_id: int) -> None:
         with self._lock:
             core_id = self._core_ids.get(watch_id)
             if core_id is not None:
                 self._server.watch_cancel(core_id)  # queues the final canceled response
+            elif watch_id in self._compacted:
+                self._compacted.discard(watch_id)
+                self._outbox.append(rpc_pb2.WatchResponse(
+                    header=header_pb(self._server.header()), watch_id=watch_id, canceled=True))
         self.wake()
 
     def _progress(self) -> None:
@@ -898,6 +909,8 @@ class _WatchStream:
                     out.append(response)
                 if resp.canceled:
                     self._forget(core_id)
+                    if resp.compact_revision:
+                        self._compacted.add(stream_id)
         return out
 
     def _forget(self, core_id: int) -> None:
