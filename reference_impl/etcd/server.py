@@ -21,7 +21,7 @@ from reference_impl.etcd.apply import (
 from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_rev
 from reference_impl.etcd.bolt import PAGE_SIZE, write_db
 from reference_impl.etcd.errors import (
-    ErrBadLeaderTransferee, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
+    ErrBadLeaderTransferee, ErrCorrupt, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
 from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
@@ -88,6 +88,12 @@ def _capped(request) -> bool:
     """Whether the NOSPACE alarm refuses `request` when it is applied: one that adds data."""
     return isinstance(request, (PutRequest, LeaseGrantRequest)) or \
         (isinstance(request, TxnRequest) and request_cost(request) > 0)
+
+
+# What applierV3Corrupt refuses: every write, compaction and lease change that is applied (a read,
+# also a read-only txn, is served without the applier).
+_CORRUPT_REFUSES = (PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest, LeaseGrantRequest,
+                    LeaseRevokeRequest)
 
 
 class EtcdServer:
@@ -194,8 +200,10 @@ class EtcdServer:
         a = self.applier
         if isinstance(request, AlarmRequest):
             return self.alarm_store.apply(request)
-        if self.alarm_store.get("NOSPACE") and _capped(request):
+        if self.alarm_store.applier_alarm == "NOSPACE" and _capped(request):
             raise ErrNoSpace()
+        if self.alarm_store.applier_alarm == "CORRUPT" and isinstance(request, _CORRUPT_REFUSES):
+            raise ErrCorrupt()
         if isinstance(request, PutRequest):
             return self._fill(a.put(None, request))
         if isinstance(request, DeleteRangeRequest):
@@ -322,7 +330,10 @@ class EtcdServer:
         self.watches.tick(now)
         expired = self.expired_leases(now)
         for lease_id in expired:
-            self.apply(LeaseRevokeRequest(lease_id), now)
+            try:
+                self.apply(LeaseRevokeRequest(lease_id), now)
+            except ErrCorrupt:
+                pass  # the lease stays and expires again on a later tick, as etcd's lessor retries
         return tuple(expired)
 
     # -- watches ---------------------------------------------------------------------------------
