@@ -93,11 +93,18 @@ def _enum_name(enum) -> Callable[[int], str]:
     return name
 
 
+def _enum_value(enum, name: str) -> int:
+    """The number `_enum_name` gave `name`."""
+    return enum.Value(name) if name in enum.keys() else int(name)
+
+
 _SORT_ORDER = _enum_name(rpc_pb2.RangeRequest.SortOrder)
 _SORT_TARGET = _enum_name(rpc_pb2.RangeRequest.SortTarget)
 _COMPARE_RESULT = _enum_name(rpc_pb2.Compare.CompareResult)
 _COMPARE_TARGET = _enum_name(rpc_pb2.Compare.CompareTarget)
 _FILTER = _enum_name(rpc_pb2.WatchCreateRequest.FilterType)
+_ALARM_ACTION = _enum_name(rpc_pb2.AlarmRequest.AlarmAction)
+_ALARM_TYPE = _enum_name(rpc_pb2.AlarmType)
 _EVENT_TYPE = {"PUT": kv_pb2.Event.PUT, "DELETE": kv_pb2.Event.DELETE}
 # Which member of Compare's target_union holds the operand for each integer target.
 _COMPARE_FIELD = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
@@ -509,11 +516,10 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     def Alarm(self, request, context):
         self._authorize(context, admin=False)
         resp = self._server.alarm(m.AlarmRequest(
-            rpc_pb2.AlarmRequest.AlarmAction.Name(request.action), request.memberID,
-            rpc_pb2.AlarmType.Name(request.alarm)))
+            _ALARM_ACTION(request.action), request.memberID, _ALARM_TYPE(request.alarm)))
         # etcd's applier answers without a header, and maintenanceServer sends it as it is.
         return rpc_pb2.AlarmResponse(alarms=[
-            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=rpc_pb2.AlarmType.Value(a.alarm))
+            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=_enum_value(rpc_pb2.AlarmType, a.alarm))
             for a in resp.alarms])
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")

@@ -787,3 +787,33 @@ def test_a_registered_method_named_without_its_slash_is_left_to_grpcio():
     assert unknown_method_status("etcdserverpb.KV/Range") is None
     assert unknown_method_status("etcdserverpb.KV/Nope")[1] == (
         "unknown method Nope for service etcdserverpb.KV")
+
+
+def test_an_undefined_alarm_type_is_raised_listed_and_kept(grpc_address):
+    """etcd 3.4 stores an AlarmMember whatever its alarm number: recorded, ACTIVATE of alarm 9
+    for member 3 answered and listed {memberID: 3, alarm: 9}, Status's errors said
+    "memberID:3 alarm:9 ", and DEACTIVATE cleared it. It travels in the `alarm` bucket as is."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    from reference_impl.etcd.backend import marshal_alarm_member, unmarshal_alarm_member
+    from reference_impl.etcd.messages import AlarmMember
+
+    alarm, undefined = rpc_pb2.AlarmRequest, 9
+    with grpc.insecure_channel(grpc_address) as channel:
+        maintenance = rpc_pb2_grpc.MaintenanceStub(channel)
+
+        def send(action: int) -> list[tuple[int, int]]:
+            resp = maintenance.Alarm(alarm(action=action, alarm=undefined, memberID=3), timeout=5)
+            return [(a.memberID, a.alarm) for a in resp.alarms]
+
+        assert send(alarm.ACTIVATE) == [(3, undefined)]
+        assert send(alarm.GET) == [(3, undefined)]
+        assert list(maintenance.Status(rpc_pb2.StatusRequest(), timeout=5).errors) == ["memberID:3 alarm:9 "]
+        assert send(alarm.DEACTIVATE) == [(3, undefined)]
+        assert send(alarm.GET) == []
+        # an undefined action makes etcd 3.4 exit (its applier answers nil); the reference answers nothing
+        assert send(UNDEFINED) == []
+    member = AlarmMember(3, str(undefined))
+    assert marshal_alarm_member(member) == b"\x08\x03\x10\x09"
+    assert unmarshal_alarm_member(b"\x08\x03\x10\x09") == member
