@@ -50,6 +50,7 @@ from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatc
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
+from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.machinery.gojson import quote
@@ -60,6 +61,7 @@ ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
+MAX_RECV_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
@@ -67,7 +69,8 @@ SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
 SERVER_OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES),
+    # The limit itself, MAX_RECV_BYTES, is ReceiveLimit's: it refuses in grpc-go's words.
+    ("grpc.max_receive_message_length", FRAMEWORK_CAP),
     ("grpc.max_send_message_length", 2**31 - 1),
     # A busy port must fail to bind, not be silently shared with another process.
     ("grpc.so_reuseport", 0),
@@ -722,7 +725,7 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 # --- watch --------------------------------------------------------------------------------------
 
 # serverWatchStream's maxRequestBytes: a response at least this big is split if its watch asked
-WATCH_MAX_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
+WATCH_MAX_BYTES = MAX_RECV_BYTES
 
 
 @mirrors(f"{V3RPC}.sendFragments")
@@ -965,7 +968,8 @@ def new_grpc_server() -> grpc.Server:
     with `add_insecure_port`, then `add_etcd_servicers`, then start it."""
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
-                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS)
+                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
+                       interceptors=(ReceiveLimit(MAX_RECV_BYTES),))
 
 
 @mirrors(f"{V3RPC}.Server")

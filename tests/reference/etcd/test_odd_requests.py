@@ -8,6 +8,9 @@ server process is needed.
 """
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 from aetcd.rpc import rpc_pb2
 
@@ -817,3 +820,61 @@ def test_an_undefined_alarm_type_is_raised_listed_and_kept(grpc_address):
     member = AlarmMember(3, str(undefined))
     assert marshal_alarm_member(member) == b"\x08\x03\x10\x09"
     assert unmarshal_alarm_member(b"\x08\x03\x10\x09") == member
+
+
+def _held_open(requests: list) -> Iterator:
+    """`requests`, then a wait with the stream still open (no half-close)."""
+    yield from requests
+    time.sleep(3)
+
+
+def _received_larger(size: int) -> str:
+    return f"grpc: received message larger than max ({size} vs. 2097152)"
+
+
+@pytest.mark.parametrize("value_bytes", [2 * 1024 * 1024 - 20, 2 * 1024 * 1024 - 5, 3 * 1024 * 1024])
+def test_a_request_past_the_receive_limit_is_refused_in_grpc_gos_words(grpc_address, value_bytes):
+    """grpc-go refuses a message over --max-request-bytes plus 512 KiB (2097152 bytes) before
+    etcd sees it, in its own words (recorded from etcd 3.4: "grpc: received message larger than
+    max (2097154 vs. 2097152)"; grpcio's begin "SERVER: Received"). Up to that limit the request
+    reaches etcd, whose own size check refuses it."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    put = rpc_pb2.PutRequest(key=b"k", value=b"v" * value_bytes)
+    with grpc.insecure_channel(grpc_address) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            rpc_pb2_grpc.KVStub(channel).Put(put, timeout=10)
+    assert (caught.value.code().name, caught.value.details()) == (
+        ("INVALID_ARGUMENT", "etcdserver: request is too large") if put.ByteSize() <= 2097152
+        else ("RESOURCE_EXHAUSTED", _received_larger(put.ByteSize())))
+
+
+def test_a_stream_request_past_the_receive_limit_ends_the_stream(grpc_address):
+    """grpc-go ends a stream whose next message is too large with that status: a watch create
+    for a 3 MiB key ended etcd 3.4's Watch stream RESOURCE_EXHAUSTED, at once, after the watch
+    created before it; a lease keep-alive stream ends the same way."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    key = b"w" * 3 * 1024 * 1024
+    creates = [_create(b"small"), _create(key)]
+    with grpc.insecure_channel(grpc_address) as channel:
+        started = time.monotonic()
+        answers = rpc_pb2_grpc.WatchStub(channel).Watch(_held_open(creates), timeout=10)
+        received = []
+        with pytest.raises(grpc.RpcError) as caught:
+            for answer in answers:
+                received.append((answer.watch_id, answer.created))
+        assert time.monotonic() - started < 1.0
+        keep_alive = channel.stream_stream("/etcdserverpb.Lease/LeaseKeepAlive",
+                                           request_serializer=lambda data: data)
+        # a LeaseKeepAliveRequest with a 3 MiB unknown field 15 (tag 0x7a, length 0x300000)
+        unknown_field = b"\x7a\x80\x80\xc0\x01" + bytes(3 * 1024 * 1024)
+        with pytest.raises(grpc.RpcError) as caught_lease:
+            list(keep_alive(_held_open([unknown_field]), timeout=10))
+    assert received == [(0, True)]
+    size = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=key)).ByteSize()
+    assert (caught.value.code().name, caught.value.details()) == ("RESOURCE_EXHAUSTED", _received_larger(size))
+    assert (caught_lease.value.code().name, caught_lease.value.details()) == (
+        "RESOURCE_EXHAUSTED", _received_larger(5 + 3 * 1024 * 1024))
