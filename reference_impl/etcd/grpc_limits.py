@@ -2,10 +2,10 @@
 --max-request-bytes plus grpcOverheadBytes with RESOURCE_EXHAUSTED "grpc: received message larger
 than max (N vs. LIMIT)", where grpcio would say "SERVER: Received message larger than max ...".
 
-grpcio's own check cannot be reworded, so it is set far above the limit (FRAMEWORK_CAP) and this
+grpcio's own check cannot be reworded, so it is set above the limit (FRAMEWORK_CAP) and this
 interceptor does the check: each request's bytes are measured before they are parsed, and an
-oversized one reaches the method as an `OversizedRequest` it never sees, answered with grpc-go's
-status. A unary request is refused at once; a stream's requests end there (as if the client
+oversized one becomes an `OversizedRequest` marker, which the wrapped method never receives: the
+call is answered with grpc-go's status. A unary request is refused at once; a stream's requests end there (as if the client
 half-closed), its context then reads as inactive, and once its handler has returned the stream
 ends with the same status, as grpc-go ends a stream whose Recv failed.
 """
@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import grpc
 
-# Past this grpcio refuses by itself, in its own words: it reads a whole message before any
-# handler runs, so the cap bounds the memory a client can make the server hold for one message.
-FRAMEWORK_CAP = 64 * 1024 * 1024
+# Past this grpcio refuses by itself, in its own words. Up to it a message is read whole before
+# it is measured here, so the cap bounds what one call can make the server hold: 8 times the
+# limit, room for the usual too-large value (a file put as a value) at a bounded cost.
+FRAMEWORK_CAP = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
