@@ -529,7 +529,8 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @_answers_etcd_errors
     def Defragment(self, request, context):
         self._authorize(context, admin=True)
-        return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
+        self._server.defragment()
+        return rpc_pb2.DefragmentResponse()  # etcd sends no header either
 
 
 

@@ -904,6 +904,9 @@ class ClusterMember:
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))
 
+    def defragment(self) -> None:
+        self._read(self.server.defragment)
+
     def snapshot_db(self) -> bytes:
         return self._read(lambda: self.server.snapshot_db(self.node.members.values()))
 
