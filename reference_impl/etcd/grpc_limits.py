@@ -37,10 +37,21 @@ class ReceiveLimit(grpc.ServerInterceptor):
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
+        # grpcio asks for the handler on every call: each method's is wrapped once (the services
+        # are fixed when the server starts, and this is its only interceptor).
+        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
-        handler = continuation(handler_call_details)
-        if handler is None or (handler.request_streaming and not handler.response_streaming):
+        method = handler_call_details.method
+        if method not in self._handlers:
+            handler = continuation(handler_call_details)
+            if handler is None:
+                return None  # not kept: a client may name any number of methods that do not exist
+            self._handlers[method] = self._limited(handler)
+        return self._handlers[method]
+
+    def _limited(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+        if handler.request_streaming and not handler.response_streaming:
             return handler  # no service here has a client-streaming call with one response
         kind = ("stream_" if handler.request_streaming else "unary_") + \
             ("stream" if handler.response_streaming else "unary")

@@ -878,3 +878,27 @@ def test_a_stream_request_past_the_receive_limit_ends_the_stream(grpc_address):
     assert (caught.value.code().name, caught.value.details()) == ("RESOURCE_EXHAUSTED", _received_larger(size))
     assert (caught_lease.value.code().name, caught_lease.value.details()) == (
         "RESOURCE_EXHAUSTED", _received_larger(5 + 3 * 1024 * 1024))
+
+
+def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
+    """grpcio asks the interceptor for a handler on every call: wrapping it anew each time cost
+    ~9 µs a call; and a method that does not exist is not remembered, so that a client naming
+    ever new ones cannot grow the server's memory."""
+    import grpc
+
+    from reference_impl.etcd.grpc_limits import ReceiveLimit
+
+    handler = grpc.unary_unary_rpc_method_handler(lambda request, context: request)
+    found = []
+
+    def continuation(details):
+        found.append(details.method)
+        return handler if details.method == "/etcdserverpb.KV/Range" else None
+
+    def call(method: str):
+        return limit.intercept_service(continuation, type("Details", (), {"method": method}))
+
+    limit = ReceiveLimit(100)
+    assert call("/etcdserverpb.KV/Range") is call("/etcdserverpb.KV/Range") is not handler
+    assert call("/x.Y/Z") is None and call("/x.Y/Z") is None
+    assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]
