@@ -7,7 +7,7 @@ port of 0 asks the system for a free port, and the ready line tells which one it
 
 Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
 chain (client certificates against --client-ca-file, default the generated CA; bearer tokens from
---token-auth-file; anonymous only with --anonymous-auth), Node and RBAC authorization (kubeadm's
+--token-auth-file; anonymous requests as system:anonymous unless --anonymous-auth=false), Node and RBAC authorization (kubeadm's
 --authorization-mode=Node,RBAC), the admission chain (NodeRestriction among its plugins),
 then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
 --kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
@@ -81,7 +81,7 @@ class Options:
     bind_address: str = DEFAULT_BIND_ADDRESS
     token_auth_file: Path | None = None
     client_ca_file: Path | None = None
-    anonymous_auth: bool = False
+    anonymous_auth: bool = True
     kubeconfig_out: Path | None = None
     etcd_wait_seconds: float = 120.0
     event_ttl: int = DEFAULT_EVENT_TTL  # seconds
@@ -313,8 +313,9 @@ def parse_args(argv: list[str] | None) -> Options:
                         help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
     parser.add_argument("--client-ca-file", type=Path,
                         help="CA bundle that client certificates must chain to (default: the generated CA)")
-    parser.add_argument("--anonymous-auth", action="store_true",
-                        help="serve requests without credentials as system:anonymous")
+    parser.add_argument("--anonymous-auth", type=_go_bool, nargs="?", const=True, default=True, metavar="BOOL",
+                        help="serve requests without credentials as system:anonymous (default true; "
+                             "--anonymous-auth=false refuses them with 401)")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
     parser.add_argument("--etcd-wait-seconds", type=float, default=120.0,
                         help="how long to wait for etcd to answer at start (not a kube-apiserver flag: it waits on)")
@@ -325,6 +326,16 @@ def parse_args(argv: list[str] | None) -> Options:
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
                    args.etcd_wait_seconds, args.event_ttl)
+
+
+@mirrors("strconv.ParseBool")
+def _go_bool(text: str) -> bool:
+    """A boolean flag's value as pflag reads it: 1, t, true (and T, TRUE, True), or their opposites."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise argparse.ArgumentTypeError(f'invalid argument "{text}": strconv.ParseBool: parsing "{text}": invalid syntax')
 
 
 def _event_ttl(text: str) -> int:
