@@ -49,7 +49,8 @@ from reference_impl.apiserver.core.registry import DEFAULT_EVENT_TTL, Registry
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
-from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
+from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
+from reference_impl.apiserver.core.tokenrequest import ISSUER, ServiceAccountTokenAuthenticator
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
@@ -266,6 +267,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                            etcd_servers=etcd_url.split(","))
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
+        server.chain.openid_metadata = new_openid_metadata(ISSUER, server.url.removeprefix("https://"),
+                                                           [bundle.serving.private_key.public_key()])
         authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
             bundle.serving.private_key.public_key(), registry.get, time.time))
         try:

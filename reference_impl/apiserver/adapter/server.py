@@ -28,7 +28,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
-                                            reviews)
+                                            openidmetadata, reviews)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -91,6 +91,8 @@ class HandlerChain:
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
         self.component_servers = componentstatus.servers_to_validate(etcd_servers)
         self.probe = probe
+        # Service account issuer discovery, served once the server has a token signing key.
+        self.openid_metadata: openidmetadata.OpenIDMetadata | None = None
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -248,6 +250,8 @@ class HandlerChain:
     def non_resource(self, request: Request) -> Response:
         if request.path == "/metrics":
             return self.serve_metrics(request)
+        if self.openid_metadata is not None and openidmetadata.routes(request.path):
+            return openidmetadata.serve(self.openid_metadata, request)
         path = request.path.rstrip("/") or "/"
         if request.method not in ("GET", "HEAD"):
             raise errors.method_not_allowed(path, request.method.lower())
@@ -279,7 +283,8 @@ class HandlerChain:
     @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
     def index(self) -> Response:
         """`/`: the paths the server lists, indented as WriteRawJSON writes them."""
-        paths = discovery.root_paths(self.served, HEALTH_CHECKS)
+        issuer_discovery = (openidmetadata.OPENID_CONFIG_PATH, openidmetadata.JWKS_PATH) if self.openid_metadata else ()
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery)
         return Response(200, json.dumps(paths, indent=2).encode())
 
     @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")
@@ -496,7 +501,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
                  f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
                  f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
-                 "Cache-Control: no-cache, private\r\n"]
+                 f"Cache-Control: {response.cache_control}\r\n"]
         for warning in response.warnings:
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:

@@ -114,6 +114,7 @@ class Response:
     warnings: list[str] = field(default_factory=list)
     retry_after_seconds: int = 0  # sent as a `Retry-After:` header
     content_encoding: str = ""  # sent as a `Content-Encoding:` header
+    cache_control: str = "no-cache, private"  # what the API's responses must not be cached as
 
     @classmethod
     def json(cls, code: int, obj: Any, pretty: bool = False) -> "Response":

@@ -51,15 +51,16 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def key_id(key: ec.EllipticCurvePrivateKey) -> str:
-    """serviceaccount.keyIDFromPublicKey: the SHA-256 of the DER public key, base64url."""
-    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+@mirrors("k8s.io/kubernetes/pkg/serviceaccount.keyIDFromPublicKey")
+def public_key_id(public_key) -> str:
+    """The SHA-256 of the DER public key, base64url: a token's `kid` and its JWK's."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return _b64(hashlib.sha256(der).digest())
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenGenerator).GenerateToken")
 def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
-    header = {"alg": "ES256", "kid": key_id(key)}
+    header = {"alg": "ES256", "kid": public_key_id(key.public_key())}
     signing_input = f"{_b64(json.dumps(header, separators=(',', ':')).encode())}." \
                     f"{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
