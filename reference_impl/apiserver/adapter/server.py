@@ -52,6 +52,12 @@ HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", 
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 
 
+def routed_document(path: str) -> bool:
+    """Whether a document is a go-restful route, served to GET only: /version, /api, /api/<version>
+    and /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain handlers)."""
+    return path == "/version" or path.split("/")[1] == "api" or path.count("/") == 3
+
+
 @mirrors("net/http.NotFound")
 def not_found_page() -> Response:
     """What the end of 1.24's delegation chain (notfoundhandler) answers for a path no server
@@ -253,8 +259,8 @@ class HandlerChain:
         if self.openid_metadata is not None and openidmetadata.routes(request.path):
             return openidmetadata.serve(self.openid_metadata, request)
         path = request.path.rstrip("/") or "/"
-        if request.method not in ("GET", "HEAD"):
-            raise errors.method_not_allowed(path, request.method.lower())
+        # Health checks, the index, /apis, a group's discovery (the aggregator's) and /openapi/v2
+        # are plain handlers on a mux and answer any method as GET; go-restful routes only GET.
         for prefix, checks in HEALTH_CHECKS.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self.health(request, path, prefix, checks)
@@ -262,6 +268,8 @@ class HandlerChain:
             return self.index()
         document = self.document(path, request)
         if document is not None:
+            if request.method != "GET" and routed_document(path):
+                raise errors.generic_server_response(405)
             return document
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
