@@ -101,7 +101,8 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
     if not isinstance(header, dict):
         return None
     try:
-        if header.get("alg") != "ES256" or len(signature) != 64:
+        # go-jose supports no critical header extension: any is a failed verification.
+        if header.get("alg") != "ES256" or len(signature) != 64 or header.get("crit"):
             raise InvalidSignature
         public_key.verify(encode_dss_signature(int.from_bytes(signature[:32], "big"),
                                                int.from_bytes(signature[32:], "big")),
@@ -112,7 +113,79 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
         claims = json.loads(_unb64(parts[1]))
     except (ValueError, UnicodeDecodeError):
         return None
-    return claims if isinstance(claims, dict) else None
+    if not isinstance(claims, dict):
+        return None
+    check_claim_types(claims)
+    return claims
+
+
+# The claims' Go types as (*jwt.JSONWebToken).Claims decodes the payload, first into jwt.Claims,
+# then into the validator's privateClaims; a NumericDate and an Audience decode themselves.
+_PUBLIC_CLAIMS = {"iss": "string", "sub": "string", "aud": "Audience", "exp": "NumericDate", "nbf": "NumericDate",
+                  "iat": "NumericDate", "jti": "string"}
+_PRIVATE_CLAIMS = {"kubernetes.io": "serviceaccount.kubernetes"}
+_GO_STRUCTS = {"serviceaccount.kubernetes": {"namespace": "string", "serviceaccount": "serviceaccount.ref",
+                                             "pod": "serviceaccount.ref", "secret": "serviceaccount.ref",
+                                             "warnafter": "NumericDate"},
+               "serviceaccount.ref": {"name": "string", "uid": "string"}}
+ERR_UNMARSHAL_NUMERIC_DATE = "square/go-jose/jwt: expected number value to unmarshal NumericDate"
+ERR_UNMARSHAL_AUDIENCE = "square/go-jose/jwt: expected string or array value to unmarshal to Audience"
+
+
+class _UnmarshalerError(Exception):
+    """A custom UnmarshalJSON's error, which ends the decoding at once."""
+
+
+@mirrors("(*gopkg.in/square/go-jose.v2/jwt.JSONWebToken).Claims")
+def check_claim_types(claims: dict) -> None:
+    """AuthenticationFailed with the decoder's words when a claim does not fit its Go type: a
+    NumericDate's or an Audience's own error at once, else the first type error (go-jose's copy of
+    encoding/json keeps decoding past one, and says only "Go value of type T")."""
+    for fields in (_PUBLIC_CLAIMS, _PRIVATE_CLAIMS):
+        try:
+            problem = _first_type_error(claims, fields)
+        except _UnmarshalerError as err:
+            raise AuthenticationFailed(str(err)) from None
+        if problem:
+            raise AuthenticationFailed(problem)
+
+
+def _first_type_error(obj: dict, fields: dict[str, str]) -> str | None:
+    problems = [_type_error(obj[name], fields[name]) for name in obj if name in fields]
+    return next((problem for problem in problems if problem), None)
+
+
+def _type_error(value: object, go_type: str) -> str | None:
+    if go_type == "NumericDate":
+        if value is not None and not _parses_as_float64(value):  # a nil *NumericDate for null
+            raise _UnmarshalerError(ERR_UNMARSHAL_NUMERIC_DATE)
+        return None
+    if go_type == "Audience":  # a value, not a pointer: it decodes null itself, and refuses it
+        if not (isinstance(value, str) or isinstance(value, list) and all(isinstance(a, str) for a in value)):
+            raise _UnmarshalerError(ERR_UNMARSHAL_AUDIENCE)
+        return None
+    if value is None:
+        return None
+    if go_type == "string":
+        return None if isinstance(value, str) else _unmarshal_type_error(value, go_type)
+    if not isinstance(value, dict):
+        return _unmarshal_type_error(value, go_type)
+    return _first_type_error(value, _GO_STRUCTS[go_type])
+
+
+def _parses_as_float64(value: object) -> bool:
+    """strconv.ParseFloat of the JSON text: a number within float64's range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return abs(float(value)) != float("inf")
+    except OverflowError:
+        return False
+
+
+def _unmarshal_type_error(value: object, go_type: str) -> str:
+    json_type = {dict: "object", list: "array", bool: "bool", str: "string"}.get(type(value), "number")
+    return f"json: cannot unmarshal {json_type} into Go value of type {go_type}"
 
 
 def _rfc3339(seconds: float) -> str:
@@ -242,13 +315,25 @@ class ServiceAccountTokenAuthenticator:
             return None
         targets = self.audiences if audiences is None else audiences
         token_audiences = claims.get("aud")
-        token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or []
+        # A token naming no audience is taken as meant for the API's own (the implicit audiences).
+        token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or \
+            list(self.audiences)
         shared = tuple(audience for audience in token_audiences if audience in targets)
         if not shared:
             raise AuthenticationFailed(f"token audiences {_go_strings(token_audiences)} is invalid for the target "
                                        f"audiences {_go_strings(targets)}")
         user = self.validate(claims)
         return user if audiences is None else replace(user, audiences=shared)
+
+    @mirrors("(*k8s.io/client-go/rest.Request).requestPreflightCheck")
+    def _get(self, plural: str, namespace: str, name: str) -> dict:
+        """The object, read as the validator's client-go getter asks for it: a request with no name
+        or no namespace fails before it is sent, in the client's words (a 400 standing for them)."""
+        if not name:
+            raise errors.bad_request("resource name may not be empty")
+        if not namespace:
+            raise errors.bad_request("an empty namespace may not be set when a resource name is provided")
+        return self.lookup(plural, namespace, name)
 
     @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
     def validate(self, claims: dict) -> UserInfo:
@@ -264,7 +349,7 @@ class ServiceAccountTokenAuthenticator:
         namespace = private.get("namespace", "")
         account = private.get("serviceaccount") or {}
         try:
-            current = self.lookup("serviceaccounts", namespace, account.get("name", ""))
+            current = self._get("serviceaccounts", namespace, account.get("name", ""))
         except errors.StatusError as err:
             raise AuthenticationFailed(err.message) from None
         if _deleted_before(current, deleted_before):
@@ -274,10 +359,10 @@ class ServiceAccountTokenAuthenticator:
                                        f"claim ({account.get('uid')})")
         for kind in ("Secret", "Pod"):
             ref = private.get(kind.lower())
-            if not ref:
+            if ref is None:  # a nil *ref; an empty one names an object that is not there
                 continue
             try:
-                bound = self.lookup(BOUND_KINDS[kind], namespace, ref.get("name", ""))
+                bound = self._get(BOUND_KINDS[kind], namespace, ref.get("name", ""))
             except errors.StatusError:
                 raise AuthenticationFailed("service account token has been invalidated") from None
             if _deleted_before(bound, deleted_before):
