@@ -28,13 +28,14 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
-                                            openidmetadata, reviews)
+                                            openidmetadata, reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
-                                               WatchResponse, check_write_options, decode_body, decode_into_kind,
+                                               WatchResponse, check_write_options, decode_as, decode_body,
+                                               decode_into_kind,
                                                field_manager_of, is_pretty_print, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -360,7 +361,12 @@ class HandlerChain:
         as for any create."""
         check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
-        body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
+        body = decode_body(request, into_kind=kind)[0]
+        if isinstance(body, dict):
+            gvk = decode_as(body, scheme.GroupVersionKind(resource.group, resource.version, kind), request.body)
+            if gvk.group_version != f"{resource.group}/{resource.version}":
+                raise errors.api_version_mismatch(gvk.group_version, f"{resource.group}/{resource.version}")
+        body = reviews.decode_review(body, kind)
         body = reviews.without_empty_fields(decode_into_kind(request, resource, body))
         api_version = f"{resource.group}/{resource.version}"
         body = FieldManager(Schema.for_kind(api_version, kind), api_version, kind=kind).update(
@@ -590,9 +596,9 @@ class APIServer:
 
     @property
     def url(self) -> str:
-        scheme = "https" if self.ssl_context is not None else "http"
+        protocol = "https" if self.ssl_context is not None else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{protocol}://{host}:{self.port}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},

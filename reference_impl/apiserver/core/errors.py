@@ -132,6 +132,12 @@ def generic_server_response(code: int) -> StatusError:
     return StatusError(code, reason, message, empty_details_shown=True)
 
 
+def api_version_mismatch(data: str, expected: str) -> StatusError:
+    """400 for a body that decodes as its kind in a version the endpoint does not accept, as
+    createHandler checks it after decoding (scope.AcceptsGroupVersion)."""
+    return bad_request(f"the API version in the data ({data}) does not match the expected API version ({expected})")
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewBadRequest")
 def bad_request(message: str) -> StatusError:
     """400 BadRequest with `message` as is."""

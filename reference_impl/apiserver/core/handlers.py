@@ -1399,8 +1399,7 @@ class RESTHandlers:
         body = decode_body(request, into_kind="Eviction")[0] or {}
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
-            raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the "
-                                     "expected API version (policy/v1)")
+            raise errors.api_version_mismatch(gvk.group_version, "policy/v1")
         if not isinstance(body.setdefault("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
         try:

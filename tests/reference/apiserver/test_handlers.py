@@ -1202,6 +1202,37 @@ def test_authentication_authorization_admission_order(registry):
     assert answer.code == 201 and json.loads(answer.body)["status"]["allowed"] is False
 
 
+NOT_REGISTERED = 'no kind "{kind}" is registered for version "{gv}" in scheme "pkg/api/legacyscheme/scheme.go:30"'
+
+
+@pytest.mark.parametrize("path, api_version, kind, message", [
+    ("authorization.k8s.io/v1/selfsubjectaccessreviews", "authorization.k8s.io/v1beta1", "SelfSubjectAccessReview",
+     "the API version in the data (authorization.k8s.io/v1beta1) does not match the expected API version "
+     "(authorization.k8s.io/v1)"),
+    ("authentication.k8s.io/v1/tokenreviews", "authentication.k8s.io/v1beta1", "TokenReview",
+     "the API version in the data (authentication.k8s.io/v1beta1) does not match the expected API version "
+     "(authentication.k8s.io/v1)"),
+    ("authorization.k8s.io/v1/subjectaccessreviews", "v1", "SubjectAccessReview",
+     'SubjectAccessReview in version "v1" cannot be handled as a SubjectAccessReview: '
+     + NOT_REGISTERED.format(kind="SubjectAccessReview", gv="v1")),
+    ("authorization.k8s.io/v1/selfsubjectrulesreviews", "authorization.k8s.io/v1", "SubjectAccessReview",
+     'SubjectAccessReview in version "v1" cannot be handled as a SelfSubjectRulesReview: converting '
+     "(v1.SubjectAccessReview) to (authorization.SelfSubjectRulesReview): unknown conversion"),
+    ("authentication.k8s.io/v1/tokenreviews", "authorization.k8s.io/v1", "",
+     'TokenReview in version "v1" cannot be handled as a TokenReview: '
+     + NOT_REGISTERED.format(kind="TokenReview", gv="authorization.k8s.io/v1")),
+])
+def test_a_review_of_another_kind_or_version_is_refused_in_the_codecs_words(registry, path, api_version, kind,
+                                                                             message):
+    """A review body is decoded by the codec as any created object is, and createHandler refuses a
+    registered kind in a version the endpoint does not serve (as the real 1.24 server answers)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    body = {"apiVersion": api_version, "kind": kind, "spec": {"token": "t"}}
+    answer = chain.handle(Request("POST", f"/apis/{path}", {}, {"Authorization": "Bearer admin"},
+                                  json.dumps(body).encode()))
+    assert (answer.code, json.loads(answer.body)["message"]) == (400, message)
+
+
 def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):
     """NewForbidden always sets Details, so a non-resource path's 403 names no object but still
     carries "details": {}."""
