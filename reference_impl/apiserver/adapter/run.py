@@ -50,7 +50,8 @@ from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
 from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
-from reference_impl.apiserver.core.tokenrequest import ISSUER, ServiceAccountTokenAuthenticator
+from reference_impl.apiserver.core.tokenrequest import (ISSUER, LegacyServiceAccountTokenAuthenticator,
+                                                        ServiceAccountTokenAuthenticator)
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
@@ -269,8 +270,10 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         server.chain.rest.token_key = bundle.serving.private_key
         server.chain.openid_metadata = new_openid_metadata(ISSUER, server.url.removeprefix("https://"),
                                                            [bundle.serving.private_key.public_key()])
-        authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
-            bundle.serving.private_key.public_key(), registry.get, time.time))
+        # As BuiltInAuthenticationOptions does: the legacy issuer's tokens first, then the bound ones.
+        for service_account_tokens in (LegacyServiceAccountTokenAuthenticator, ServiceAccountTokenAuthenticator):
+            authenticator.add_token_authenticator(service_account_tokens(
+                bundle.serving.private_key.public_key(), registry.get, time.time))
         try:
             server.start()
         except OSError as err:

@@ -27,10 +27,12 @@ from dataclasses import replace
 
 from reference_impl.apiserver.core import errors, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
+LEGACY_ISSUER = "kubernetes/serviceaccount"  # serviceaccount.LegacyIssuer, of the tokens Secrets hold
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
@@ -87,7 +89,7 @@ def has_issuer(token: str, issuer: str) -> bool:
 
 @mirrors("gopkg.in/square/go-jose.v2/jwt.ParseSigned",
          "(gopkg.in/square/go-jose.v2.JSONWebSignature).Verify")
-def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
+def verify(token: str, public_key: ec.EllipticCurvePublicKey, private_claims: dict[str, str]) -> dict | None:
     """The claims of a token this key signed; None for what is no JWS at all; AuthenticationFailed
     when the signature does not verify (a forged or another issuer's token, or another algorithm)."""
     parts = token.split(".")
@@ -115,7 +117,7 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
         return None
     if not isinstance(claims, dict):
         return None
-    check_claim_types(claims)
+    check_claim_types(claims, private_claims)
     return claims
 
 
@@ -124,6 +126,8 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
 _PUBLIC_CLAIMS = {"iss": "string", "sub": "string", "aud": "Audience", "exp": "NumericDate", "nbf": "NumericDate",
                   "iat": "NumericDate", "jti": "string"}
 _PRIVATE_CLAIMS = {"kubernetes.io": "serviceaccount.kubernetes"}
+_LEGACY_PRIVATE_CLAIMS = {f"kubernetes.io/serviceaccount/{name}": "string"
+                          for name in ("service-account.name", "service-account.uid", "secret.name", "namespace")}
 _GO_STRUCTS = {"serviceaccount.kubernetes": {"namespace": "string", "serviceaccount": "serviceaccount.ref",
                                              "pod": "serviceaccount.ref", "secret": "serviceaccount.ref",
                                              "warnafter": "NumericDate"},
@@ -137,11 +141,11 @@ class _UnmarshalerError(Exception):
 
 
 @mirrors("(*gopkg.in/square/go-jose.v2/jwt.JSONWebToken).Claims")
-def check_claim_types(claims: dict) -> None:
+def check_claim_types(claims: dict, private_claims: dict[str, str]) -> None:
     """AuthenticationFailed with the decoder's words when a claim does not fit its Go type: a
     NumericDate's or an Audience's own error at once, else the first type error (go-jose's copy of
     encoding/json keeps decoding past one, and says only "Go value of type T")."""
-    for fields in (_PUBLIC_CLAIMS, _PRIVATE_CLAIMS):
+    for fields in (_PUBLIC_CLAIMS, private_claims):
         try:
             problem = _first_type_error(claims, fields)
         except _UnmarshalerError as err:
@@ -297,6 +301,9 @@ def _holds(go_type: str, value: object) -> bool:
 class ServiceAccountTokenAuthenticator:
     """Bearer tokens TokenRequest issued: signature, time, audience, and the objects still there."""
 
+    issuer = ISSUER
+    private_claims = _PRIVATE_CLAIMS
+
     def __init__(self, public_key: ec.EllipticCurvePublicKey, lookup: Callable[[str, str, str], dict],
                  now: Callable[[], float], audiences=API_AUDIENCES) -> None:
         self.public_key = public_key
@@ -308,9 +315,9 @@ class ServiceAccountTokenAuthenticator:
     def authenticate_token(self, token: str, audiences: tuple[str, ...] | None = None) -> UserInfo | None:
         """The token's user if it is meant for one of `audiences` (the API's when none are asked
         for); when some were, the user carries those the token shares with them."""
-        if not has_issuer(token, ISSUER):
+        if not has_issuer(token, self.issuer):
             return None
-        claims = verify(token, self.public_key)
+        claims = verify(token, self.public_key, self.private_claims)
         if claims is None:
             return None
         targets = self.audiences if audiences is None else audiences
@@ -322,7 +329,7 @@ class ServiceAccountTokenAuthenticator:
         if not shared:
             raise AuthenticationFailed(f"token audiences {_go_strings(token_audiences)} is invalid for the target "
                                        f"audiences {_go_strings(targets)}")
-        user = self.validate(claims)
+        user = self.validate(claims, token)
         return user if audiences is None else replace(user, audiences=shared)
 
     @mirrors("(*k8s.io/client-go/rest.Request).requestPreflightCheck")
@@ -336,7 +343,7 @@ class ServiceAccountTokenAuthenticator:
         return self.lookup(plural, namespace, name)
 
     @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
-    def validate(self, claims: dict) -> UserInfo:
+    def validate(self, claims: dict, token: str) -> UserInfo:
         """The token's user while its time holds and its objects exist with their uids; an object
         counts as deleted once its deletionTimestamp is more than the leeway past."""
         now = self.now()
@@ -375,6 +382,53 @@ class ServiceAccountTokenAuthenticator:
                  "authentication.kubernetes.io/pod-uid": (pod["uid"],)} if pod else {}
         return UserInfo(f"{SA_PREFIX}{namespace}:{account.get('name', '')}", account.get("uid", ""),
                         ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"), extra)
+
+
+class LegacyServiceAccountTokenAuthenticator(ServiceAccountTokenAuthenticator):
+    """The tokens of the kubernetes/serviceaccount issuer, which a service-account-token Secret
+    holds: valid while that Secret holds the very token and the service account is there with the
+    uid claimed; they name no audience and never expire."""
+
+    issuer = LEGACY_ISSUER
+    private_claims = _LEGACY_PRIVATE_CLAIMS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.legacyValidator).Validate")
+    def validate(self, claims: dict, token: str) -> UserInfo:
+        private = {name.removeprefix("kubernetes.io/serviceaccount/"): claims.get(name) or ""
+                   for name in self.private_claims}
+        namespace, account, uid = private["namespace"], private["service-account.name"], private["service-account.uid"]
+        for value, missing in ((claims.get("sub"), "sub claim is missing"), (namespace, "namespace claim is missing"),
+                               (private["secret.name"], "secretName claim is missing"),
+                               (account, "serviceAccountName claim is missing"),
+                               (uid, "serviceAccountUID claim is missing")):
+            if not value:
+                raise AuthenticationFailed(missing)
+        if split_username(claims["sub"]) != (namespace, account):
+            raise AuthenticationFailed("sub claim is invalid")
+        try:
+            secret = self._get("secrets", namespace, private["secret.name"])
+        except errors.StatusError:
+            raise AuthenticationFailed("Token has been invalidated") from None
+        if secret["metadata"].get("deletionTimestamp"):
+            raise AuthenticationFailed("Token has been invalidated")
+        if _unb64_std((secret.get("data") or {}).get("token", "")) != token.encode():
+            raise AuthenticationFailed("Token does not match server's copy")
+        try:
+            current = self._get("serviceaccounts", namespace, account)
+        except errors.StatusError as err:
+            raise AuthenticationFailed(err.message) from None
+        if current["metadata"].get("deletionTimestamp"):
+            raise AuthenticationFailed(f"ServiceAccount {namespace}/{account} has been deleted")
+        if current["metadata"].get("uid") != uid:
+            raise AuthenticationFailed(f"ServiceAccount UID ({current['metadata'].get('uid')}) does not match claim "
+                                       f"({uid})")
+        return UserInfo(f"{SA_PREFIX}{namespace}:{account}", uid,
+                        ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"))
+
+
+def _unb64_std(text: str) -> bytes:
+    """A Secret's data value: standard base64, as its []byte is encoded."""
+    return base64.b64decode(text)
 
 
 def _deleted_before(obj: dict, moment: float) -> bool:

@@ -1,7 +1,8 @@
 """A service account token's claims as kube-apiserver 1.24's jwtTokenAuthenticator reads them:
 decoded into go-jose's claim types (a claim of the wrong JSON type is refused in the decoder's
 words), a token naming no audience taken as meant for the API, a critical header refused, and the
-service account and bound objects looked up as the validator's client-go getter asks for them.
+service account and bound objects looked up as the validator's client-go getter asks for them;
+and the legacy issuer's tokens, which a Secret holds, as legacyValidator checks them.
 
 Each expected answer is the real 1.24 server's, for a token signed with its own key (forged
 tokens with the same claims, compared through TokenReview)."""
@@ -17,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import AuthenticationFailed
-from reference_impl.apiserver.core.tokenrequest import (ISSUER, ServiceAccountTokenAuthenticator, public_key_id,
-                                                        sign)
+from reference_impl.apiserver.core.tokenrequest import (ISSUER, LEGACY_ISSUER, LegacyServiceAccountTokenAuthenticator,
+                                                        ServiceAccountTokenAuthenticator, public_key_id, sign)
 
 KEY = ec.generate_private_key(ec.SECP256R1())
 NOW = 1_700_000_000
@@ -109,3 +110,50 @@ def test_a_token_with_a_critical_header_fails_verification():
     token = f"{signing_input}.{b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
     with pytest.raises(AuthenticationFailed, match="square/go-jose: error in cryptographic primitive"):
         AUTHENTICATOR.authenticate_token(token)
+
+
+LEGACY = "kubernetes.io/serviceaccount/"
+LEGACY_AUTHENTICATOR = LegacyServiceAccountTokenAuthenticator(KEY.public_key(), lookup, lambda: NOW)
+
+
+def legacy_claims(changes: dict | None = None) -> dict:
+    """A legacy token's claims (it has no audience and no expiry) with `changes` (... removes one)."""
+    base = {"iss": LEGACY_ISSUER, f"{LEGACY}namespace": "team", f"{LEGACY}secret.name": "robot-token",
+            f"{LEGACY}service-account.name": "robot", f"{LEGACY}service-account.uid": "sa-uid",
+            "sub": "system:serviceaccount:team:robot", **(changes or {})}
+    return {name: value for name, value in base.items() if value is not ...}
+
+
+def held_in_secret(token: str, name: str = "robot-token") -> None:
+    OBJECTS["secrets", "team", name] = {"metadata": {"name": name},
+                                        "data": {"token": base64.b64encode(token.encode()).decode()}}
+
+
+def test_a_legacy_token_held_by_its_secret_is_its_service_account():
+    token = sign(legacy_claims(), KEY)
+    held_in_secret(token)
+    user = LEGACY_AUTHENTICATOR.authenticate_token(token)
+    assert (user.name, user.uid, user.groups) == ("system:serviceaccount:team:robot", "sa-uid",
+                                                 ("system:serviceaccounts", "system:serviceaccounts:team"))
+    assert AUTHENTICATOR.authenticate_token(token) is None  # not the bound tokens' issuer
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"sub": ...}, "sub claim is missing"),
+    ({f"{LEGACY}namespace": ...}, "namespace claim is missing"),
+    ({f"{LEGACY}secret.name": ""}, "secretName claim is missing"),
+    ({f"{LEGACY}service-account.uid": ...}, "serviceAccountUID claim is missing"),
+    ({"sub": "system:serviceaccount:team:other"}, "sub claim is invalid"),
+    ({f"{LEGACY}secret.name": "gone"}, "Token has been invalidated"),
+    ({f"{LEGACY}secret.name": "other-token"}, "Token does not match server's copy"),
+    ({f"{LEGACY}service-account.uid": "old-uid"}, "ServiceAccount UID (sa-uid) does not match claim (old-uid)"),
+    ({f"{LEGACY}namespace": 5}, "json: cannot unmarshal number into Go value of type string"),
+])
+def test_a_legacy_token_is_refused_as_legacy_validator_words_it(changes, message):
+    """Each as the real 1.24 server's TokenReview reports a token with those claims."""
+    held_in_secret("another token", "other-token")
+    token = sign(legacy_claims(changes), KEY)
+    held_in_secret(token)
+    with pytest.raises(AuthenticationFailed) as refused:
+        LEGACY_AUTHENTICATOR.authenticate_token(token)
+    assert str(refused.value) == message
