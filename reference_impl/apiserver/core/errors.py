@@ -180,7 +180,7 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
         full = f"{resource}/{subresource}" if subresource else resource
         scope = f"in the namespace {quote(namespace)}" if namespace else "at the cluster scope"
         why = f"User {quote(user)} cannot {verb} resource {quote(full)} in API group {quote(group)} {scope}"
-    why = _html_escaped(why)
+    why = html_escaped(why)
     if reason:
         why = f"{why}: {reason}"
     why = errorf_without_operands(why)
@@ -194,7 +194,7 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
     return StatusError(403, "Forbidden", message, status_details(resource, group, name), empty_details_shown=True)
 
 
-def _html_escaped(text: str) -> str:
+def html_escaped(text: str) -> str:
     """responsewriters' sanitizer: &, < and > as HTML entities."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

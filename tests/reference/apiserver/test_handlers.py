@@ -102,12 +102,29 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
      ("watch", "", "pods", "ns", "", "")),
     ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "labelSelector": ["a in (b"]},
      ("list", "", "pods", "ns", "", "")),
+    # proxy is a special verb as watch is: the deprecated proxy paths are authorized as proxy.
+    ("GET", "/api/v1/proxy/namespaces/ns/pods/p", {}, ("proxy", "", "pods", "ns", "p", "")),
+    ("DELETE", "/api/v1/proxy/nodes/n1", {}, ("proxy", "", "nodes", "", "n1", "")),
 ])
 def test_request_info(method, path, query, expected):
     """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
     info = request_info(method, path, query)
     assert info.is_resource_request
     assert (info.verb, info.api_group, info.resource, info.namespace, info.name, info.subresource) == expected
+
+
+@pytest.mark.parametrize("uri", ["/api/v1/watch", "/apis/apps/v1/proxy/", "/api/v1/watch?a=1&b=<c>"])
+def test_a_special_verb_with_nothing_after_it_is_request_infos_500_before_authentication(uri):
+    """NewRequestInfo fails on `.../watch` or `.../proxy` alone, and WithRequestInfo answers with
+    InternalError's plain text (the URI quoted, the sentence HTML-escaped) before anyone is
+    authenticated, as the real 1.24 server answers (ours said 403 or 404)."""
+    path, _, query = uri.partition("?")
+    answer = HandlerChain(registry=None, authenticator=Authn(), authorizer=Authz()).handle(
+        Request("GET", path, {}, {}, request_uri=uri))
+    shown = uri.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert (answer.code, answer.content_type, answer.body.decode()) == (
+        500, "text/plain; charset=utf-8", f'Internal Server Error: "{shown}": failed to create RequestInfo: '
+                                          f"unable to determine kind and namespace from url, {shown}\n")
 
 
 def test_discovery_paths_are_not_resource_requests():
