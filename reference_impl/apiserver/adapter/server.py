@@ -233,7 +233,8 @@ class HandlerChain:
         if not allowed:
             info = request.info
             raise errors.forbidden(request.user.name, info.verb, info.resource, info.namespace, info.name,
-                                   info.api_group, info.subresource, info.path, reason)
+                                   info.api_group, info.subresource, "" if info.is_resource_request else info.path,
+                                   reason)
 
     def direct(self, request: Request) -> Response | WatchResponse:
         """The mux: resource requests to the REST handlers, everything else to the fixed endpoints."""
@@ -261,7 +262,8 @@ class HandlerChain:
         if (resource is None and info.api_group not in self.served_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
-        if resource is None or (info.under_namespace and not resource.namespaced):
+        # The /proxy/ paths are authorized as the verb proxy, but no route has served them since 1.10.
+        if resource is None or (info.under_namespace and not resource.namespaced) or info.verb == "proxy":
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)
 

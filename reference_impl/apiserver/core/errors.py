@@ -169,12 +169,13 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
               group: str = "", subresource: str = "", path: str = "", reason: str = "") -> StatusError:
     """403 with the message responsewriters.Forbidden writes for an authorizer's denial.
 
-    A resource request names the resource (`pods/status` for a subresource) and the namespace or
-    the cluster scope; a non-resource request (`resource` empty) names its `path`. Upstream
+    A resource request names the resource (`pods/status` for a subresource; an empty one, as
+    `/api/v1//watch` asks for, too) and the namespace or the cluster scope; a non-resource request
+    (`path` given) names its path. Upstream
     HTML-escapes that sentence and then hands it, the reason appended, to fmt.Errorf as the
     format: a `%` in a user name or a path comes out as one of fmt's complaints.
     """
-    if not resource:
+    if path:
         why = f"User {quote(user)} cannot {verb} path {quote(path)}"
     else:
         full = f"{resource}/{subresource}" if subresource else resource

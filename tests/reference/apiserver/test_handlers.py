@@ -127,6 +127,26 @@ def test_a_special_verb_with_nothing_after_it_is_request_infos_500_before_authen
                                           f"unable to determine kind and namespace from url, {shown}\n")
 
 
+def test_a_resource_request_for_an_empty_resource_is_denied_naming_it(registry):
+    """/api/v1//watch is a resource request for the resource "" named watch: the denial names that
+    resource, not the path, as the real 1.24 server words it."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    answer = chain.handle(Request("POST", "/api/v1//watch", {}, {"Authorization": "Bearer bob"}))
+    assert (answer.code, json.loads(answer.body)["message"]) == (
+        403, 'forbidden: User "bob" cannot create resource "" in API group "" at the cluster scope')
+
+
+def test_a_proxy_path_is_authorized_as_proxy_and_served_by_no_route(registry):
+    """As the real 1.24 server answers /api/v1/proxy/nodes/n1: 403 naming the verb proxy, and for
+    a user who may, go-restful's 404 (ours answered 405)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    for user, code, message in (("bob", 403, 'nodes "n1" is forbidden: User "bob" cannot proxy resource "nodes" in '
+                                               'API group "" at the cluster scope'),
+                                ("admin", 404, "the server could not find the requested resource")):
+        answer = chain.handle(Request("DELETE", "/api/v1/proxy/nodes/n1", {}, {"Authorization": f"Bearer {user}"}))
+        assert (answer.code, json.loads(answer.body)["message"]) == (code, message)
+
+
 def test_discovery_paths_are_not_resource_requests():
     for path in ("/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/healthz"):
         assert not request_info("GET", path, {}).is_resource_request
