@@ -529,7 +529,8 @@ def unseen_privilege_probes() -> list[Probe]:
         ("DELETE", "/readyz/ping"), ("PUT", "/version"), ("HEAD", "/api"), ("PATCH", "/apis/apps/v1"),
         ("POST", "/version/x"), ("POST", "/bogus"), ("PUT", "/healthz/bogus"))]
     reviews = [("authorization.k8s.io/v1/selfsubjectaccessreviews", "authorization.k8s.io/v1beta1",
-                "SelfSubjectAccessReview"), ("authorization.k8s.io/v1/subjectaccessreviews", "v1", "SubjectAccessReview"),
+                "SelfSubjectAccessReview"),
+               ("authorization.k8s.io/v1/subjectaccessreviews", "v1", "SubjectAccessReview"),
                ("authorization.k8s.io/v1/selfsubjectrulesreviews", "authorization.k8s.io/v1", "SubjectAccessReview"),
                ("authentication.k8s.io/v1/tokenreviews", "authentication.k8s.io/v1beta1", "TokenReview"),
                ("authentication.k8s.io/v1/tokenreviews", "authorization.k8s.io/v1", "")]

@@ -7,10 +7,11 @@ port of 0 asks the system for a free port, and the ready line tells which one it
 
 Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
 chain (client certificates against --client-ca-file, default the generated CA; bearer tokens from
---token-auth-file; anonymous requests as system:anonymous unless --anonymous-auth=false), Node and RBAC authorization (kubeadm's
---authorization-mode=Node,RBAC), the admission chain (NodeRestriction among its plugins),
-then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
---kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
+--token-auth-file; requests without credentials as system:anonymous unless --anonymous-auth=false),
+Node and RBAC authorization (kubeadm's --authorization-mode=Node,RBAC), the admission chain
+(NodeRestriction among its plugins), then the post-start work of writing the system namespaces and
+the bootstrap RBAC policy. With --kubeconfig-out it writes a kubeconfig for the admin certificate
+(group system:masters).
 """
 from __future__ import annotations
 

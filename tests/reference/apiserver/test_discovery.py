@@ -259,7 +259,8 @@ def test_kubectl_version_reads_version(kubeconfig):
     ("PATCH", "/apis/apps", 200, None), ("DELETE", "/openapi/v2", 200, None), ("POST", "/", 200, None),
     # go-restful routes only GET, HEAD included; a path below a web service's root is its 404 Status.
     ("POST", "/version", 405, "the server does not allow this method on the requested resource"),
-    ("HEAD", "/api", 405, None), ("PUT", "/api/v1", 405, "the server does not allow this method on the requested resource"),
+    ("HEAD", "/api", 405, None),
+    ("PUT", "/api/v1", 405, "the server does not allow this method on the requested resource"),
     ("DELETE", "/apis/apps/v1", 405, "the server does not allow this method on the requested resource"),
     ("POST", "/version/x", 404, "the server could not find the requested resource"),
     # Nothing routes the rest.
