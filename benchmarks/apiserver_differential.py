@@ -27,7 +27,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                and what admission and the Node authorizer guard (ServiceAccount, NodeRestriction,
                the CSR plugins, NamespaceLifecycle), asked by the user and a kubelet they stop;
                requests without credentials, service account issuer discovery, other methods on
-               non-resource paths, reviews of another kind or version, UTF-8 impersonated users
+               non-resource paths, reviews of another kind or version, the /watch and /proxy
+               special verbs, UTF-8 impersonated users
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -512,7 +513,8 @@ def unseen_privilege_probes() -> list[Probe]:
     """What authz14 compared beyond the rounds before: requests without credentials (anonymous,
     --anonymous-auth being on), service account issuer discovery (its Accept headers and methods),
     non-resource paths asked with other methods than GET, review bodies of another kind or version,
-    and impersonated users whose names are UTF-8 or hold colons."""
+    the special verbs watch and proxy (alone, a 500 before authentication) and impersonated users
+    whose names are UTF-8 or hold colons."""
     ns = f"/api/v1/namespaces/{NAMESPACE}"
     probes = [Probe("authz", "GET", path, user=ANONYMOUS) for path in (
         "/healthz", "/livez", "/readyz", "/version", "/openapi/v2", "/.well-known/openid-configuration",
@@ -537,6 +539,11 @@ def unseen_privilege_probes() -> list[Probe]:
     probes += [Probe("authz", "POST", f"/apis/{path}", "", JSON,
                      encode({"apiVersion": api_version, "kind": kind, "spec": {"token": "t", "user": "u"}}))
                for path, api_version, kind in reviews]
+    probes += [Probe("authz", "GET", "/api/v1/watch", "a=1&b=%3Cc%3E", user=ANONYMOUS),
+               Probe("authz", "POST", "/apis/apps/v1/proxy", "", JSON, b"{}", USER),
+               Probe("authz", "GET", "/api/v1/proxy/nodes/diff-node", user=USER),
+               Probe("authz", "DELETE", f"/api/v1/proxy/namespaces/{NAMESPACE}/pods/{NAMESPACE}-probe"),
+               Probe("authz", "GET", "/api/v1//watch", user=USER)]
     utf8_user = "jos\u00e9".encode().decode("latin-1")  # http.client sends header text as ISO-8859-1
     return probes + [Probe("authz", "GET", f"{ns}/pods", headers=(("Impersonate-User", utf8_user),)),
                      Probe("authz", "GET", f"{ns}/pods", headers=(("Impersonate-User", "a:b:c"),
