@@ -16,6 +16,7 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
@@ -49,7 +50,17 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_RAW_URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+
+
+@mirrors("(*encoding/base64.Encoding).DecodeString")
 def _unb64(text: str) -> bytes:
+    """A JWS part as base64.RawURLEncoding decodes it: newlines skipped, and padding or any other
+    character outside the URL alphabet refused (ValueError), where Python's decoder would pass
+    over them and let a changed token through."""
+    text = text.replace("\r", "").replace("\n", "")
+    if not _RAW_URL_ALPHABET.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError(f"illegal base64 data in {text!r}")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 

@@ -157,3 +157,12 @@ def test_a_legacy_token_is_refused_as_legacy_validator_words_it(changes, message
     with pytest.raises(AuthenticationFailed) as refused:
         LEGACY_AUTHENTICATOR.authenticate_token(token)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("change", [lambda t: t + "=", lambda t: t + "!", lambda t: t.replace(".", "=.", 1),
+                                    lambda t: t[:-1] + "+"])
+def test_a_token_whose_parts_are_not_raw_url_base64_is_no_token(change):
+    """go-jose decodes each part with base64.RawURLEncoding: padding or a character outside the URL
+    alphabet makes the token unparseable (no user, no reason), where Python's decoder passed over
+    it and the real 1.24 server's 401 was our 200."""
+    assert AUTHENTICATOR.authenticate_token(change(sign(claims(), KEY))) is None
