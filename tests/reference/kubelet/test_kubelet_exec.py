@@ -14,6 +14,7 @@ import pytest
 from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.execserver import (ExecOptions, ExecRequestError, exec_status, expected_streams,
                                                negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
+from reference_impl.kubelet import logserver
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, ProcessRuntime
 
@@ -123,11 +124,19 @@ def test_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(execclient.upgrade_request(path, "kubelet"))
         assert sock.recv(4096).startswith(b"HTTP/1.1 101")
-        deadline = time.monotonic() + 10
-        while not pid_file.exists() or not pid_file.read_text().strip():
-            assert time.monotonic() < deadline, "the command did not start"
-            time.sleep(0.05)
-    pid = int(pid_file.read_text())
+        pid = _started(pid_file)
+    _wait_gone(pid)
+
+
+def _started(pid_file) -> int:
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.05)
+    return int(pid_file.read_text())
+
+
+def _wait_gone(pid: int) -> None:
     deadline = time.monotonic() + 10
     while _alive(pid):
         assert time.monotonic() < deadline, "the command outlived its client"
@@ -258,6 +267,29 @@ def test_spdy_resizes_are_json_documents_however_the_frames_cut_them(server):
     result = run_spdy(server, ["sh", "-c", "read x; stty size; test -t 1 && echo tty"],
                       [ERROR, STDIN, STDOUT, RESIZE], messages, stdin=True, stdout=True, tty=True)
     assert result.channels[STDOUT].replace(b"\r", b"").endswith(b"40 100\ntty\n")
+
+
+def test_spdy_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
+    pid_file = tmp_path / "pid"
+    path = execclient.kubelet_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        result, reader, frames = spdyclient.upgrade(sock, path, "kubelet")
+        spdyclient.open_streams(sock, reader, frames, [ERROR, STDOUT])
+        pid = _started(pid_file)
+    _wait_gone(pid)
+
+
+def test_spdy_a_client_that_never_opens_its_streams_is_hung_up_on(server, monkeypatch):
+    """createHTTPStreamStreams gives up after streamCreationTimeout; nothing runs."""
+    monkeypatch.setattr(logserver, "STREAM_CREATION_TIMEOUT_SECONDS", 0.3)
+    path = execclient.kubelet_path("/exec/ns/p/c", ["echo", "ran"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        result, reader, frames = spdyclient.upgrade(sock, path, "kubelet")
+        spdyclient.open_streams(sock, reader, frames, [ERROR])
+        rest = b""
+        while data := sock.recv(65536):
+            rest += data
+    assert result.code == 101 and reader.feed(rest) == []
 
 
 def test_spdy_v2_reports_only_a_failures_message(server):
