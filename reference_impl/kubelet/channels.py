@@ -27,6 +27,8 @@ from typing import BinaryIO, Protocol
 from reference_impl.machinery import spdy, websocket
 from reference_impl.mirrors import mirrors
 
+from .errors import KubeletError
+
 STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)
 CLOSE_SIGNAL = 255  # WebSocket v5: `255 <stream>` closes that stream
 
@@ -45,13 +47,26 @@ class Input(Protocol):
     def resize(self, size: bytes) -> None: ...
 
 
-class WebSocketChannels:
-    """The channels of one upgraded WebSocket connection (`rfile` may already hold frames)."""
+class _Connection:
+    """One upgraded connection: `rfile` its buffered reader (it may already hold the client's first
+    frames), `sock` for writes, which several threads make; `gone` is set once one fails (or by a
+    session whose client has left)."""
 
     def __init__(self, rfile: BinaryIO, sock, protocol: str) -> None:
         self.rfile, self.sock, self.protocol = rfile, sock, protocol
-        self.gone = threading.Event()  # set once a write fails, or by the session
+        self.gone = threading.Event()
         self._write_lock = threading.Lock()
+
+    def _write(self, frame: bytes) -> None:
+        with self._write_lock:
+            try:
+                self.sock.sendall(frame)
+            except OSError:
+                self.gone.set()
+
+
+class WebSocketChannels(_Connection):
+    """The channels of one upgraded WebSocket connection."""
 
     def open(self, first_output: int) -> None:
         """An empty message on the first output channel tells the client the command runs."""
@@ -89,19 +104,12 @@ class WebSocketChannels:
         elif channel == CLOSE_SIGNAL and self.protocol == V5 and data[:1] == bytes([STDIN]):
             session.close_stdin()
 
-    def _write(self, frame: bytes) -> None:
-        with self._write_lock:
-            try:
-                self.sock.sendall(frame)
-            except OSError:
-                self.gone.set()
 
-
-class StreamsNotCreated(Exception):
+class StreamsNotCreated(KubeletError):
     """The client did not open the streams it asked for in time, or left first."""
 
 
-class SpdyChannels:
+class SpdyChannels(_Connection):
     """The streams of one upgraded SPDY/3.1 connection, keyed by the channel each stands for.
 
     `accept` reads the client's SYN_STREAMs in the caller's thread until every stream the options
@@ -109,9 +117,7 @@ class SpdyChannels:
     """
 
     def __init__(self, rfile: BinaryIO, sock, protocol: str) -> None:
-        self.rfile, self.sock, self.protocol = rfile, sock, protocol
-        self.gone = threading.Event()
-        self._write_lock = threading.Lock()
+        super().__init__(rfile, sock, protocol)
         self._reader, self._writer = spdy.FrameReader(), spdy.FrameWriter()
         self._streams: dict[int, int] = {}  # channel -> stream id
         self._ended: set[int] = set()  # the channels whose stream the kubelet has FINed
@@ -221,10 +227,3 @@ class SpdyChannels:
             position = end
         self._resize_buffer = text[position:].encode()
         return sizes
-
-    def _write(self, frame: bytes) -> None:
-        with self._write_lock:
-            try:
-                self.sock.sendall(frame)
-            except OSError:
-                self.gone.set()
