@@ -28,6 +28,7 @@ import termios
 import threading
 from dataclasses import dataclass
 
+from reference_impl.machinery import httpstream
 from reference_impl.machinery.params import KUBELET_STREAM_PARAMS
 from reference_impl.mirrors import mirrors
 
@@ -37,7 +38,6 @@ from .runtime import ExecTarget
 # What the server takes, in the order it prefers them when a client lists several at once.
 SUPPORTED_PROTOCOLS = (V5, V4, V1)
 SPDY_PROTOCOLS = (V4, V3, V2, V1)  # remotecommand.SupportedStreamingProtocols
-SPDY_31 = "SPDY/3.1"
 STREAM_CREATION_TIMEOUT_SECONDS = 30  # remotecommand.DefaultStreamCreationTimeout
 
 NON_ZERO_EXIT_CODE = "NonZeroExitCode"
@@ -120,17 +120,13 @@ def negotiate_stream_protocol(headers) -> str:
     this order: 400 without the header, 403 when none is shared, 400 when the request does not ask
     to upgrade to SPDY/3.1. These refusals are Go's http.Error text; on a 403 the caller's own
     http.Error appends the message a second time to the body already written."""
-    offered = [p.strip() for value in headers.get_all("X-Stream-Protocol-Version") or [] for p in value.split(",")
-               if p.strip()]
+    offered = httpstream.offered_protocols(headers)
     if not offered:
         raise ExecRequestError(400, "unable to upgrade: X-Stream-Protocol-Version is required\n")
-    protocol = next((name for name in offered if name in SPDY_PROTOCOLS), None)
+    protocol = httpstream.negotiate(offered, SPDY_PROTOCOLS)
     if protocol is None:
-        message = (f"unable to upgrade: unable to negotiate protocol: client supports [{' '.join(offered)}], "
-                   f"server accepts [{' '.join(SPDY_PROTOCOLS)}]\n")
-        raise ExecRequestError(403, message * 2)
-    if ("upgrade" not in headers.get("Connection", "").lower()
-            or SPDY_31.lower() not in headers.get("Upgrade", "").lower()):
+        raise ExecRequestError(403, (httpstream.no_common_protocol(offered, SPDY_PROTOCOLS) + "\n") * 2)
+    if not httpstream.is_spdy_upgrade(headers):
         raise ExecRequestError(400, "unable to upgrade: missing upgrade headers in request\n")
     return protocol
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reference_impl.machinery import websocket
+from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -295,8 +295,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def _upgrade_to_spdy(self, protocol: str) -> None:
         self.send_response(101)
         self.send_header("Connection", "Upgrade")
-        self.send_header("Upgrade", "SPDY/3.1")
-        self.send_header("X-Stream-Protocol-Version", protocol)
+        self.send_header("Upgrade", httpstream.SPDY_31)
+        self.send_header(httpstream.PROTOCOL_VERSION_HEADER, protocol)
         self._end_upgrade()
 
     def _end_upgrade(self) -> None:
