@@ -49,10 +49,12 @@ class ExecRequestError(Exception):
     refusals are plain text; `as_status` ones (this kubelet's own) go out as a metav1.Status, whose
     message kubectl prints instead of an empty "Error from server"."""
 
-    def __init__(self, code: int, message: str, as_status: bool = False) -> None:
+    def __init__(self, code: int, message: str, as_status: bool = False,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.code = code
         self.message = message
         self.as_status = as_status
+        self.headers = headers
         super().__init__(message)
 
     def body(self) -> tuple[bytes, str]:
@@ -125,7 +127,8 @@ def negotiate_stream_protocol(headers) -> str:
         raise ExecRequestError(400, "unable to upgrade: X-Stream-Protocol-Version is required\n")
     protocol = httpstream.negotiate(offered, SPDY_PROTOCOLS)
     if protocol is None:
-        raise ExecRequestError(403, (httpstream.no_common_protocol(offered, SPDY_PROTOCOLS) + "\n") * 2)
+        raise ExecRequestError(403, (httpstream.no_common_protocol(offered, SPDY_PROTOCOLS) + "\n") * 2,
+                               headers=httpstream.accepted_protocols(SPDY_PROTOCOLS))
     if not httpstream.is_spdy_upgrade(headers):
         raise ExecRequestError(400, "unable to upgrade: missing upgrade headers in request\n")
     return protocol

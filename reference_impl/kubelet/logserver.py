@@ -260,7 +260,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise ExecRequestError(500, f'container not found ("{container}")')
             protocol = self._websocket_protocol() if is_websocket else negotiate_stream_protocol(self.headers)
         except ExecRequestError as error:
-            self._text(error.code, *error.body())
+            self._text(error.code, *error.body(), headers=error.headers)
             return
         if is_websocket:
             self._upgrade_to_websocket(protocol)
@@ -320,7 +320,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise PortForwardRequestError(500, f"failed to find sandboxID for pod {name}_{namespace}({key.uid})")
             protocol = negotiate(self.headers)
         except PortForwardRequestError as error:
-            self._text(error.code, error.body())
+            self._text(error.code, error.body(), headers=error.headers)
             return
         self._upgrade_to_spdy(protocol)
         with plain_streams(self.connection, self.rfile) as (reader, sock):
@@ -335,11 +335,14 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             raise ExecRequestError(400, "unable to upgrade: no subprotocol in common with the client", as_status=True)
         return protocol
 
-    def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+    def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8",
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         body = body.encode() if isinstance(body, str) else body
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 

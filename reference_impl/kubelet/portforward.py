@@ -36,10 +36,12 @@ class PortForwardRequestError(Exception):
     """A port-forward request the kubelet refuses before upgrading; `code` is its HTTP status.
     Go's http.Error (`by_http_error`) ends the body with a newline, go-restful's WriteError not."""
 
-    def __init__(self, code: int, message: str, by_http_error: bool = False) -> None:
+    def __init__(self, code: int, message: str, by_http_error: bool = False,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.code = code
         self.message = message
         self.by_http_error = by_http_error
+        self.headers = headers
         super().__init__(message)
 
     def body(self) -> str:
@@ -62,7 +64,8 @@ def negotiate(headers) -> str:
     offered = httpstream.offered_protocols(headers)
     if httpstream.negotiate(offered, (PORT_FORWARD_PROTOCOL,)) is None:
         raise PortForwardRequestError(403, httpstream.no_common_protocol(offered, (PORT_FORWARD_PROTOCOL,)),
-                                      by_http_error=True)
+                                      by_http_error=True,
+                                      headers=httpstream.accepted_protocols((PORT_FORWARD_PROTOCOL,)))
     if not httpstream.is_spdy_upgrade(headers):
         raise PortForwardRequestError(400, "unable to upgrade: missing upgrade headers in request", by_http_error=True)
     return PORT_FORWARD_PROTOCOL

@@ -8,6 +8,7 @@ from __future__ import annotations
 from reference_impl.mirrors import mirrors
 
 PROTOCOL_VERSION_HEADER = "X-Stream-Protocol-Version"
+ACCEPTED_PROTOCOL_VERSIONS_HEADER = "X-Accepted-Stream-Protocol-Versions"
 SPDY_31 = "SPDY/3.1"
 
 
@@ -29,6 +30,11 @@ def no_common_protocol(offered: list[str], server_protocols: tuple[str, ...]) ->
     """The 403's message when nothing is shared."""
     return (f"unable to upgrade: unable to negotiate protocol: client supports [{' '.join(offered)}], "
             f"server accepts [{' '.join(server_protocols)}]")
+
+
+def accepted_protocols(server_protocols: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The 403's headers: one X-Accepted-Stream-Protocol-Versions per protocol the server speaks."""
+    return tuple((ACCEPTED_PROTOCOL_VERSIONS_HEADER, name) for name in server_protocols)
 
 
 @mirrors("(k8s.io/apimachinery/pkg/util/httpstream/spdy.responseUpgrader).UpgradeResponse")

@@ -227,6 +227,19 @@ def test_stream_protocol_refusals_come_in_upstreams_order_and_words(values, code
     assert (caught.value.code, caught.value.message) == (code, body)
 
 
+def test_a_spdy_client_with_no_protocol_in_common_is_told_which_the_kubelet_accepts(server):
+    """Handshake's 403 lists the server's protocols, one X-Accepted-Stream-Protocol-Versions each."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    conn.request("POST", execclient.kubelet_path("/exec/ns/p/c", ["ls"], stdout=True),
+                 headers={"X-Stream-Protocol-Version": "v9.channel.k8s.io", **SPDY_UPGRADE})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 403
+    assert response.headers.get_all("X-Accepted-Stream-Protocol-Versions") == [
+        "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"]
+    conn.close()
+
+
 def test_a_resize_stream_is_expected_with_a_tty_from_v3_on():
     """The error stream, one per stream asked for, and resize only where the protocol has it."""
     tty = ExecOptions(("sh",), stdin=True, stdout=True, tty=True)
