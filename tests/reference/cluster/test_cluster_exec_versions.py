@@ -5,8 +5,15 @@ kubelet, and both reach the same session: the outputs, the exit code as kubectl'
 the kubelet's refusal of a container that does not run, an attach's stdin and output."""
 from __future__ import annotations
 
+import fcntl
 import json
+import os
+import pty
 import re
+import struct
+import subprocess
+import termios
+import time
 from pathlib import Path
 
 import pytest
@@ -74,6 +81,37 @@ def test_spdy_a_missing_command_is_the_kubelets_internal_error(cluster, binary):
     result = kubectl_exec(cluster, binary, "box", "--", "/no/such/command")
     assert result.returncode == 1
     assert result.stderr.startswith("error: Internal error occurred: error executing command in container: ")
+
+
+def in_terminal(argv: list[str], typed: bytes, rows: int, cols: int, timeout: float = 30) -> tuple[int, bytes]:
+    """Run `argv` with a pty of `rows` x `cols` as its terminal, type `typed` once it has had a
+    moment to start, and return its exit code and everything it wrote."""
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    process = subprocess.Popen(argv, stdin=terminal, stdout=terminal, stderr=terminal, start_new_session=True)
+    os.close(terminal)
+    time.sleep(2)
+    os.write(controller, typed)
+    output, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: every process holding the terminal has gone
+            break
+        if not chunk:
+            break
+        output += chunk
+    os.close(controller)
+    return process.wait(timeout), output
+
+
+@needs_spdy_kubectls
+@pytest.mark.parametrize("binary", SPDY_KUBECTLS, ids=lambda p: p.name)
+def test_spdy_a_tty_gets_kubectls_terminal_size_and_the_exit_code(cluster, binary):
+    """-t opens the resize stream: the shell sees kubectl's 40 x 100 terminal."""
+    code, output = in_terminal([str(binary), "--kubeconfig", str(cluster), "exec", "-it", "-n", NAMESPACE, "box",
+                                "--", "sh"], b"stty size; exit 5\n", rows=40, cols=100)
+    assert code == 5 and b"40 100" in output, output
 
 
 @needs_spdy_kubectls
