@@ -120,6 +120,7 @@ class SpdyChannels(_Connection):
         super().__init__(rfile, sock, protocol)
         self._reader, self._writer = spdy.FrameReader(), spdy.FrameWriter()
         self._streams: dict[int, int] = {}  # channel -> stream id
+        self._received = 0  # streams of a known type, a repeated type counted again as upstream does
         self._ended: set[int] = set()  # the channels whose stream the kubelet has FINed
         self._pending: list[spdy.Frame] = []
         self._resize_buffer = b""
@@ -130,7 +131,7 @@ class SpdyChannels(_Connection):
         """Wait for `expected` streams of a known type; raises StreamsNotCreated after `timeout` s."""
         deadline = time.monotonic() + timeout
         try:
-            while len(self._streams) < expected:
+            while self._received < expected:
                 self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
                 data = self.rfile.read1(64 * 1024)
                 if not data:
@@ -157,6 +158,7 @@ class SpdyChannels(_Connection):
         channel = STREAM_TYPES.get(frame.headers.get("streamtype", ""))
         if channel is not None:
             self._streams[channel] = frame.stream_id
+            self._received += 1
 
     def open(self, first_output: int) -> None:
         """The streams are there already: nothing to announce."""

@@ -15,8 +15,10 @@ from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.execserver import (ExecOptions, ExecRequestError, exec_status, expected_streams,
                                                negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from reference_impl.kubelet import logserver
+from reference_impl.kubelet.channels import SpdyChannels
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, ProcessRuntime
+from reference_impl.machinery import spdy
 
 from tests.reference.kubelet import execclient, spdyclient
 from tests.reference.kubelet.execclient import CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT
@@ -246,6 +248,20 @@ def test_a_resize_stream_is_expected_with_a_tty_from_v3_on():
     assert expected_streams("v4.channel.k8s.io", tty) == 4
     assert expected_streams("v2.channel.k8s.io", tty) == 3
     assert expected_streams("v4.channel.k8s.io", ExecOptions(("ls",), stdout=True, stderr=True)) == 3
+
+
+def test_spdy_streams_are_counted_as_upstream_counts_them():
+    """waitForStreams counts every reply to a stream of a known type, a repeated type too; a
+    stream of an unknown type is answered and not counted."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        writer = spdy.FrameWriter()
+        for stream_id, stream_type in ((1, "error"), (3, "bogus"), (5, "error")):
+            theirs.sendall(writer.syn_stream(stream_id, {"streamType": stream_type}))
+        with ours.makefile("rb") as reader:
+            SpdyChannels(reader, ours, "v4.channel.k8s.io").accept(expected=2, timeout=5)
+        replies = spdy.FrameReader().feed(theirs.recv(65536))
+    assert [frame.stream_id for frame in replies] == [1, 3, 5]
 
 
 def run_spdy(server, command, channels, messages=(), close_stdin=False, protocols=spdyclient.CLIENT_PROTOCOLS,
