@@ -87,12 +87,14 @@ SERVER_OPTIONS = [
 
 def _enum_name(enum) -> Callable[[int], str]:
     """An enum value's name, or for a value etcd 3.4 does not define its number as text: etcd
-    accepts such values (protobuf keeps them) and the core treats them as etcd's switches do."""
+    accepts such values (protobuf keeps them) and the core treats them as etcd's switches do.
+    The names come from a table made once: protobuf's Name() is a Python call per value, an
+    eighth of what converting a range cost with its two enums."""
+    names = {number: enum.Name(number) for number in enum.values()}
+
     def name(value: int) -> str:
-        try:
-            return enum.Name(value)
-        except ValueError:
-            return str(value)
+        found = names.get(value)
+        return found if found is not None else str(value)
     return name
 
 
@@ -108,6 +110,7 @@ _COMPARE_TARGET = _enum_name(rpc_pb2.Compare.CompareTarget)
 _FILTER = _enum_name(rpc_pb2.WatchCreateRequest.FilterType)
 _ALARM_ACTION = _enum_name(rpc_pb2.AlarmRequest.AlarmAction)
 _ALARM_TYPE = _enum_name(rpc_pb2.AlarmType)
+_RANGE_ENUMS = {"sort_order": _SORT_ORDER, "sort_target": _SORT_TARGET}
 _EVENT_TYPE = {"PUT": kv_pb2.Event.PUT, "DELETE": kv_pb2.Event.DELETE}
 # Which member of Compare's target_union holds the operand for each integer target.
 _COMPARE_FIELD = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
@@ -132,12 +135,15 @@ def event_pb(event: m.Event) -> kv_pb2.Event:
 
 
 def range_request(r: rpc_pb2.RangeRequest) -> m.RangeRequest:
-    return m.RangeRequest(
-        key=r.key, range_end=r.range_end, limit=r.limit, revision=r.revision,
-        sort_order=_SORT_ORDER(r.sort_order), sort_target=_SORT_TARGET(r.sort_target),
-        serializable=r.serializable, keys_only=r.keys_only, count_only=r.count_only,
-        min_mod_revision=r.min_mod_revision, max_mod_revision=r.max_mod_revision,
-        min_create_revision=r.min_create_revision, max_create_revision=r.max_create_revision)
+    """The fields the client set, by their names (the message's and the dataclass's are the
+    same); the rest keep their defaults. A range sets two or three of its thirteen, so reading
+    only those spares about ten protobuf lookups a request."""
+    fields = {}
+    for field, value in r.ListFields():
+        name = field.name
+        fields[name] = _RANGE_ENUMS[name](value) if name in _RANGE_ENUMS else value
+    key = fields.pop("key", b"")
+    return m.RangeRequest(key, **fields)
 
 
 def range_response_pb(resp: m.RangeResponse) -> rpc_pb2.RangeResponse:

@@ -16,8 +16,9 @@ applies the entry answers only the client it holds. A follower forwards the prop
 leader inside Raft (MsgProp), so a write sent to a follower works as it does in etcd.
 Linearizable reads wait for a ReadIndex (one in flight at a time, serving every read that
 arrived meanwhile, as etcd's linearizableReadLoop batches them) and for the apply to reach it;
-serializable reads are answered from the local state at once. Leases expire only on the leader,
-which proposes their revokes.
+a leader that is the only voter, whose ReadIndex Raft answers with its commit index at once, reads
+that index itself unless another thread is driving. Serializable reads are answered from the local
+state at once. Leases expire only on the leader, which proposes their revokes.
 
 Group commit: a turn takes every proposal waiting before asking for a Ready, so
 N concurrent writers share one WAL record and one fsync; a lone member commits an entry as soon
@@ -456,7 +457,12 @@ class ClusterMember:
             if not self._stopped.is_set():
                 self._guarded(self._turn)
         finally:
-            self._driving.release()
+            self._let_go()
+
+    def _let_go(self) -> None:
+        """Release _driving taken by a client's thread, handing the client requests queued
+        meanwhile to the driver thread."""
+        self._driving.release()
         if not self._requests.empty():
             self._inbox.put(("requests",))
 
@@ -780,20 +786,38 @@ class ClusterMember:
         ErrTimeout after `timeout` seconds (by default, the request timeout)."""
         self._check_running()
         timeout = self.request_timeout if timeout is None else timeout
-        waiter = _Waiter()
-        with self._state:
-            self._read_waiters.append(waiter)
-        self._submit(("read",))
         deadline = time.monotonic() + timeout
-        if not waiter.wait(timeout):
-            raise ErrTimeout()
-        index = waiter.result[1]
+        index = self._lone_read_index()
+        if index is None:
+            waiter = _Waiter()
+            with self._state:
+                self._read_waiters.append(waiter)
+            self._submit(("read",))
+            if not waiter.wait(timeout):
+                raise ErrTimeout()
+            index = waiter.result[1]
         with self._state:
             while self.node.applied < index:  # type: ignore[operator]
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise ErrTimeout()
                 self._state.wait(left)
+
+    @mirrors("go.etcd.io/etcd/raft/v3.stepLeader")
+    def _lone_read_index(self) -> int | None:
+        """The read index of a leader that is the only voter: its commit index, which Raft gives
+        such a leader's ReadIndex at once (stepLeader's IsSingleton case). Read here, in the
+        client's thread, it costs no request queued, no turn and no Ready. None when this member
+        is not that leader, or another thread is driving: the read then asks Raft in a turn."""
+        if not self._driving.acquire(blocking=False):
+            return None
+        try:
+            raft = self.node.rawnode.raft
+            if self.node.is_leader() and raft.prs.is_singleton():
+                return raft.raft_log.committed
+            return None
+        finally:
+            self._let_go()
 
     def _read(self, fn: Callable, *args: object):
         with self._state:

@@ -94,3 +94,33 @@ def test_a_new_leader_decides_the_cluster_version_through_the_log(tmp_path):
         assert member.server.cluster_version == "3.4.0"
         member.put(PutRequest(b"k", b"w"))
         assert member.status().raft_index == 8
+
+
+def test_a_lone_leaders_linearizable_read_asks_raft_for_no_read_index(tmp_path):
+    """Raft answers the ReadIndex of a leader that is the only voter with its commit index at
+    once (stepLeader's IsSingleton case), so the member reads that index itself: the read sees
+    every acknowledged write and no ReadIndex request goes through a turn."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        member.put(PutRequest(b"k", b"v1"))
+        asked = []
+        read_index = member.node.rawnode.read_index
+        member.node.rawnode.read_index = lambda ctx: (asked.append(ctx), read_index(ctx))
+        member.put(PutRequest(b"k", b"v2"))
+        assert member.range(RangeRequest(b"k")).kvs[0].value == b"v2"
+        assert asked == []
+
+
+def test_a_lone_leaders_read_while_another_thread_drives_waits_for_its_turn(tmp_path):
+    """While another thread holds the member's turn, a linearizable read asks Raft in the next
+    turn, and still sees the write that turn's holder acknowledged."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        got = []
+        with member._driving:
+            reader = threading.Thread(target=lambda: got.append(member.range(RangeRequest(b"k"))))
+            reader.start()
+            time.sleep(0.05)
+            assert got == []  # no turn yet: the read waits for one
+        reader.join(5)
+        assert got and got[0].header.revision == 1
+        member.put(PutRequest(b"k", b"v"))
+        assert member.range(RangeRequest(b"k")).kvs[0].value == b"v"
