@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reference_impl.mirrors import mirrors
+
 
 @dataclass(frozen=True)
 class PodKey:
@@ -20,6 +22,7 @@ class StartContainer:
     pod: PodKey
     container: dict  # the spec.containers entry: command, args, env, workingDir
     restart_count: int  # names the log file: <log root>/<ns>_<pod>_<uid>/<container>/<restart_count>.log
+    ephemeral: bool = False  # a spec.ephemeralContainers entry (its events name that field)
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,19 @@ class UnmountVolumes:
 
 @dataclass(frozen=True)
 class RecordEvent:
-    """A core/v1 Event about the pod, as the kubelet's event recorder writes it."""
+    """A core/v1 Event about the pod, as the kubelet's event recorder writes it; an event about one
+    of its containers names it in `field_path` (the involvedObject's fieldPath)."""
 
     pod: PodKey
     type: str  # Normal | Warning
     reason: str
     message: str
+    field_path: str = ""
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.fieldPath")
+def container_field_path(container_name: str, ephemeral: bool = False) -> str:
+    """`spec.containers{<name>}`: where a container's events point inside its pod
+    (kubecontainer.GenerateContainerRef's fieldPath)."""
+    field = "ephemeralContainers" if ephemeral else "containers"
+    return f"spec.{field}{{{container_name}}}"

@@ -34,6 +34,7 @@ from .actions import (
     StartContainer,
     UnmountVolumes,
     UpdateLease,
+    container_field_path,
 )
 from . import volumes
 from .envvars import EnvVarError, resolve_container
@@ -89,6 +90,10 @@ class ContainerRecord:
     @property
     def name(self) -> str:
         return self.spec["name"]
+
+    def event(self, key: PodKey, type_: str, reason: str, message: str) -> RecordEvent:
+        """An Event about this container (its involvedObject's fieldPath names it)."""
+        return RecordEvent(key, type_, reason, message, container_field_path(self.name, self.ephemeral))
 
 
 @dataclass
@@ -333,12 +338,14 @@ class Kubelet:
             state.next_attempt = now + state.backoff
         return events
 
-    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool) -> None:
-        """A probe finished; thresholds (successThreshold, failureThreshold) apply here."""
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).probe")
+    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool, output: str = "") -> list:
+        """A probe finished; thresholds (successThreshold, failureThreshold) apply here. Every
+        failure is an Unhealthy event with the probe's output, before any threshold is reached."""
         c = self._container(key, name)
         c.probe_in_flight.discard(probe_type)
         if c.state != "running":
-            return
+            return []
         probe = c.spec[f"{probe_type}Probe"]
         if success:
             c.probe_failures[probe_type] = 0
@@ -353,6 +360,8 @@ class Kubelet:
                     c.ready = False
                 else:
                     c.liveness_failed = True
+            return [c.event(key, "Warning", "Unhealthy", f"{probe_type.capitalize()} probe failed: {output}")]
+        return []
 
     # ---- the loop ----
 
@@ -423,7 +432,7 @@ class Kubelet:
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
                 c.waiting_reason = "CrashLoopBackOff"
-                return []
+                return [c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")]
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
@@ -432,7 +441,7 @@ class Kubelet:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
             return []
         c.start_requested = True
-        return [StartContainer(record.key, resolved, c.restart_count)]
+        return [StartContainer(record.key, resolved, c.restart_count, c.ephemeral)]
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/volumemanager.volumeManager).WaitForAttachAndMount")
     def _wait_for_volumes(self, record: PodRecord, now: float) -> list:
@@ -481,7 +490,7 @@ class Kubelet:
             c.probe_last_run[probe_type] = now
             runnable = resolved_probe(probe, c.spec)
             if runnable is None:  # upstream's "Probe errored": a failure, counted as any other
-                self.probe_result(record.key, c.name, probe_type, False)
+                self.probe_result(record.key, c.name, probe_type, False)  # (its "probe errored" event is not written)
                 continue
             c.probe_in_flight.add(probe_type)
             actions.append(RunProbe(record.key, c.name, probe_type, runnable, record.pod_ip or self.node_ip))
@@ -496,7 +505,7 @@ class Kubelet:
             return []
         if not c.kill_signal_sent:
             c.kill_signal_sent, c.kill_deadline = "SIGTERM", now + record.grace_seconds
-            return [RecordEvent(record.key, "Normal", "Killing", message or f"Stopping container {c.name}"),
+            return [c.event(record.key, "Normal", "Killing", message or f"Stopping container {c.name}"),
                     SignalContainer(record.key, c.name, "SIGTERM")]
         if c.kill_signal_sent == "SIGTERM" and now >= c.kill_deadline:
             c.kill_signal_sent = "SIGKILL"

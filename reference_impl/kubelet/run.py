@@ -180,7 +180,7 @@ class KubeletRunner:
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.events: dict[tuple, dict] = {}  # (pod uid, type, reason, message) -> the Event last written
+        self.events: dict[tuple, dict] = {}  # (pod uid, field path, type, reason, message) -> the Event last written
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -327,7 +327,7 @@ class KubeletRunner:
     def _record_event(self, node_name: str, action: RecordEvent) -> None:
         """A new Event named `<pod>.<unix nanoseconds in hex>`; the same event again bumps the
         count and lastTimestamp of the one written before, as the recorder's correlator does."""
-        key = (action.pod.uid, action.type, action.reason, action.message)
+        key = (action.pod.uid, action.field_path, action.type, action.reason, action.message)
         nanoseconds = time.time_ns()
         now = rfc3339(nanoseconds / 1e9)
         namespace, previous = action.pod.namespace, self.events.get(key)
@@ -345,7 +345,8 @@ class KubeletRunner:
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": f"{action.pod.name}.{nanoseconds:x}", "namespace": namespace},
             "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": namespace,
-                               "name": action.pod.name, "uid": action.pod.uid},
+                               "name": action.pod.name, "uid": action.pod.uid,
+                               **({"fieldPath": action.field_path} if action.field_path else {})},
             "type": action.type, "reason": action.reason, "message": action.message,
             "source": {"component": COMPONENT, "host": node_name},
             "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})

@@ -28,7 +28,7 @@ from pathlib import Path
 from reference_impl.mirrors import mirrors
 
 from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
-                      UnmountVolumes)
+                      UnmountVolumes, container_field_path)
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
 
@@ -155,34 +155,63 @@ class ProcessRuntime:
                 return
 
 
+@dataclass(frozen=True)
+class ProbeResult:
+    """A probe's outcome and its output, which an Unhealthy event quotes."""
+
+    success: bool
+    output: str = ""
+
+
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).runProbe")
-def run_probe(action: RunProbe, host: str | None = None) -> bool:
-    """Run one probe against a local process container; True on success."""
+def run_probe(action: RunProbe, host: str | None = None) -> ProbeResult:
+    """Run one probe against a local process container. The output is what upstream's probers
+    give: an exec probe's combined stdout and stderr, an HTTP probe's status code, the dial error."""
     probe = action.probe
     host = host or action.pod_ip
     timeout = probe.get("timeoutSeconds", 1)
     if "exec" in probe:
-        try:
-            result = subprocess.run(probe["exec"]["command"], capture_output=True, timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        return result.returncode == 0
+        return _exec_probe(probe["exec"]["command"], timeout)
     if "httpGet" in probe:
+        url = format_url(probe["httpGet"], host)
         try:
-            with urllib.request.urlopen(format_url(probe["httpGet"], host), timeout=timeout) as resp:
-                return 200 <= resp.status < 400
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                code = resp.status
         except urllib.error.HTTPError as exc:
-            return 200 <= exc.code < 400
-        except (OSError, ValueError, http.client.HTTPException):  # InvalidURL: a host or port no URL takes
-            return False
+            code = exc.code
+        except urllib.error.URLError as exc:
+            return ProbeResult(False, f'Get "{url}": {_dial_error(host, probe["httpGet"]["port"], exc.reason)}')
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a host or port no URL takes
+            return ProbeResult(False, f'Get "{url}": {exc}')
+        return ProbeResult(True) if 200 <= code < 400 else ProbeResult(False, f"HTTP probe failed with statuscode: {code}")
     if "tcpSocket" in probe:
+        address = (probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"])
         try:
-            with socket.create_connection((probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"]),
-                                          timeout=timeout):
-                return True
-        except (OSError, OverflowError, TypeError):  # a port outside 0-65535 or not a number
-            return False
-    return False
+            with socket.create_connection(address, timeout=timeout):
+                return ProbeResult(True)
+        except (OSError, OverflowError, TypeError) as exc:  # a port outside 0-65535 or not a number
+            return ProbeResult(False, _dial_error(*address, exc))
+    return ProbeResult(False)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/probe/exec.execProber).Probe")
+def _exec_probe(command: list[str], timeout: float) -> ProbeResult:
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return ProbeResult(False, f'command "{" ".join(command)}" timed out')
+    except OSError as exc:
+        return ProbeResult(False, str(exc))
+    return ProbeResult(result.returncode == 0, result.stdout.decode(errors="replace"))
+
+
+def _dial_error(host: str, port, error) -> str:
+    """Go's net.Dial error text for the common refusal, Python's own words otherwise."""
+    if isinstance(error, ConnectionRefusedError):
+        return f"dial tcp {host}:{port}: connect: connection refused"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return f"dial tcp {host}:{port}: i/o timeout"
+    return f"dial tcp {host}:{port}: {getattr(error, 'strerror', None) or error}"
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.formatURL")
@@ -194,12 +223,19 @@ def format_url(get: dict, host: str) -> str:
     return f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{path}"
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer",
+         "(*k8s.io/kubernetes/pkg/kubelet/images.imageManager).EnsureImageExists")
 def container_started_events(action: StartContainer) -> list[RecordEvent]:
-    """What `kubectl describe pod` lists once a container runs (the process runtime pulls no image,
-    so there is no Pulling or Pulled before them)."""
-    return [RecordEvent(action.pod, "Normal", reason, f"{reason} container {action.container['name']}")
-            for reason in ("Created", "Started")]
+    """What `kubectl describe pod` lists once a container runs: Pulled, Created, Started. The
+    process runtime runs the host's programs, so every image is present and none is pulled: the
+    Pulled event is the one upstream writes for an image already on the node (even for
+    imagePullPolicy Always, where a real node would pull)."""
+    name = action.container["name"]
+    field_path = container_field_path(name, action.ephemeral)
+    pulled = f'Container image "{action.container.get("image", "")}" already present on machine'
+    return [RecordEvent(action.pod, "Normal", reason, message, field_path)
+            for reason, message in (("Pulled", pulled), ("Created", f"Created container {name}"),
+                                    ("Started", f"Started container {name}"))]
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
@@ -220,7 +256,9 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
         elif isinstance(action, SignalContainer):
             runtime.signal(action)
         elif isinstance(action, RunProbe):
-            kubelet.probe_result(action.pod, action.container_name, action.probe_type, run_probe(action))
+            result = run_probe(action)
+            api_actions.extend(kubelet.probe_result(action.pod, action.container_name, action.probe_type,
+                                                    result.success, result.output))
         elif isinstance(action, MountVolumes) and runtime.volumes is not None:
             api_actions.extend(kubelet.volumes_set_up(action.pod, runtime.volumes.set_up(action)))
         elif isinstance(action, UnmountVolumes) and runtime.volumes is not None:

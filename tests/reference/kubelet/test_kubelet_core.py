@@ -193,6 +193,23 @@ def test_crash_loop_status_shows_last_exit(kubelet, clock):
     assert cs["restartCount"] == 1
 
 
+def test_each_sync_while_backing_off_records_a_back_off_event(kubelet, clock):
+    """doBackOff: a sync that finds the container still in its back-off writes `Back-off restarting
+    failed container` (Warning, BackOff) about the container; the sync that restarts it writes none."""
+    key = started(kubelet, make_pod())
+    kubelet.container_exited(key, "app", 1)
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == []  # the first restart is immediate
+    kubelet.container_started(key, "app", "process://y")
+    kubelet.container_exited(key, "app", 1)
+    back_off = RecordEvent(key, "Warning", "BackOff", "Back-off restarting failed container", "spec.containers{app}")
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == [back_off]
+    clock.advance(5)
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == [back_off]
+    clock.advance(5)
+    actions = kubelet.sync_loop_iteration()
+    assert len(of(actions, StartContainer)) == 1 and of(actions, RecordEvent) == []
+
+
 def test_deletion_sends_sigterm_then_sigkill_after_grace(kubelet, clock):
     """A deleted pod's running containers get SIGTERM, and SIGKILL only once the grace period is over."""
     pod = make_pod(terminationGracePeriodSeconds=5)
@@ -268,6 +285,19 @@ def test_readiness_needs_failure_threshold_to_unready(kubelet):
     assert kubelet.pods["uid-p"].containers["app"].ready
     kubelet.probe_result(key, "app", "readiness", False)
     assert not kubelet.pods["uid-p"].containers["app"].ready
+
+
+def test_every_failed_probe_is_an_unhealthy_event_quoting_its_output(kubelet):
+    """prober.probe: each failure, before failureThreshold is reached too, writes `<Type> probe
+    failed: <output>` (Warning, Unhealthy) about the container; a success writes nothing."""
+    probe = {**READINESS, "failureThreshold": 3}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe,
+                                                 "livenessProbe": probe}]))
+    assert kubelet.probe_result(key, "app", "readiness", True) == []
+    assert kubelet.probe_result(key, "app", "readiness", False, "HTTP probe failed with statuscode: 503") == [
+        RecordEvent(key, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                    "spec.containers{app}")]
+    assert [e.message for e in kubelet.probe_result(key, "app", "liveness", False, "")] == ["Liveness probe failed: "]
 
 
 def test_liveness_failure_kills_and_restarts(kubelet, clock):
@@ -437,7 +467,7 @@ def test_stopping_a_container_is_recorded_in_a_killing_event(kubelet):
     started(kubelet, make_pod())
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
-    assert [(e.type, e.reason, e.message) for e in of(actions, RecordEvent)] == [
-        ("Normal", "Killing", "Stopping container app")]
+    assert [(e.type, e.reason, e.message, e.field_path) for e in of(actions, RecordEvent)] == [
+        ("Normal", "Killing", "Stopping container app", "spec.containers{app}")]
     assert [a.signal for a in of(actions, SignalContainer)] == ["SIGTERM"]
     assert of(kubelet.sync_loop_iteration(), RecordEvent) == []

@@ -162,6 +162,19 @@ def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
                                                            ("PATCH", f"/api/v1/namespaces/ns/events/{name}", 3)]
 
 
+def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
+    """GenerateContainerRef: the involvedObject of a container's event carries its fieldPath (the
+    SUBOBJECT `kubectl get events -o wide` shows); an event about the pod has none."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    key = PodKey("ns", "web", "u1")
+    runner.perform(runner.kubelets["node-1"], [RecordEvent(key, "Normal", "Started", "Started container c",
+                                                           "spec.containers{c}"),
+                                               RecordEvent(key, "Warning", "FailedMount", "timed out")])
+    assert [body["involvedObject"].get("fieldPath") for _, _, body in client.calls] == ["spec.containers{c}", None]
+
+
 def test_service_account_tokens_are_kept_until_most_of_their_lifetime_has_passed(tmp_path):
     """The token manager asks again once 80% of the token's lifetime is gone, not at each remount."""
     client, clock = EventClient(), ManualClock(1000.0)

@@ -16,7 +16,7 @@ from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet.actions import RecordEvent, RunProbe  # noqa: E402
 from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
-from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
+from reference_impl.kubelet.runtime import ProbeResult, ProcessRuntime, execute, log_path, run_probe  # noqa: E402
 
 PY = sys.executable
 
@@ -126,16 +126,16 @@ def _probe(kind_spec):
 
 def test_exec_probe():
     """An exec probe succeeds exactly when its command exits 0."""
-    assert run_probe(_probe({"exec": {"command": [PY, "-c", "pass"]}}))
-    assert not run_probe(_probe({"exec": {"command": [PY, "-c", "raise SystemExit(1)"]}}))
+    assert run_probe(_probe({"exec": {"command": [PY, "-c", "pass"]}})).success
+    assert not run_probe(_probe({"exec": {"command": [PY, "-c", "raise SystemExit(1)"]}})).success
 
 
 def test_tcp_probe():
     """A tcpSocket probe succeeds when the port accepts a connection."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        assert run_probe(_probe({"tcpSocket": {"port": port}}))
-    assert not run_probe(_probe({"tcpSocket": {"port": port}}))
+        assert run_probe(_probe({"tcpSocket": {"port": port}})).success
+    assert not run_probe(_probe({"tcpSocket": {"port": port}})).success
 
 
 def test_http_probe():
@@ -152,9 +152,10 @@ def test_http_probe():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         port = server.server_address[1]
-        assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}}))
-        assert not run_probe(_probe({"httpGet": {"path": "/bad", "port": port}}))
-        assert run_probe(_probe({"httpGet": {"path": "ok", "port": port}}))  # formatURL adds the "/"
+        assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}})).success
+        assert run_probe(_probe({"httpGet": {"path": "/bad", "port": port}})) == ProbeResult(
+            False, "HTTP probe failed with statuscode: 500")
+        assert run_probe(_probe({"httpGet": {"path": "ok", "port": port}})).success  # formatURL adds the "/"
     finally:
         server.shutdown()
         server.server_close()
@@ -167,17 +168,43 @@ def test_http_probe():
 def test_a_probe_that_cannot_be_sent_fails_and_does_not_raise(spec):
     """An unusable URL or port (which the core should not hand over) is a failed probe, not an
     exception out of the kubelet's loop."""
-    assert run_probe(_probe(spec)) is False
+    assert run_probe(_probe(spec)).success is False
 
 
-def test_a_started_container_is_reported_in_created_and_started_events(setup):
-    """startContainer records `Created container <name>` and `Started container <name>` (Normal),
-    which `kubectl describe pod` and `kubectl events` show."""
+def test_a_started_container_is_reported_in_pulled_created_and_started_events(setup):
+    """startContainer records, about the container (fieldPath spec.containers{<name>}), the image
+    `already present on machine` (Pulled: the process runtime has every image), `Created container
+    <name>` and `Started container <name>` (Normal), which `kubectl describe pod` shows."""
     kubelet, runtime, _, _ = setup
-    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "pass"]})])
+    kubelet.set_desired_pods([pod({"name": "c", "image": "busybox:1.36", "command": [PY, "-c", "pass"]})])
     deadline, events = time.monotonic() + 10, []
-    while len(events) < 2 and time.monotonic() < deadline:
+    while len(events) < 3 and time.monotonic() < deadline:
         events += [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
         time.sleep(0.02)
-    assert [(e.type, e.reason, e.message) for e in events] == [("Normal", "Created", "Created container c"),
-                                                              ("Normal", "Started", "Started container c")]
+    assert [(e.type, e.reason, e.message) for e in events] == [
+        ("Normal", "Pulled", 'Container image "busybox:1.36" already present on machine'),
+        ("Normal", "Created", "Created container c"), ("Normal", "Started", "Started container c")]
+    assert {e.field_path for e in events} == {"spec.containers{c}"}
+
+
+def test_a_failed_exec_probe_gives_its_combined_output():
+    """execProber: the output an Unhealthy event quotes is the command's stdout and stderr together."""
+    result = run_probe(_probe({"exec": {"command": [PY, "-c", "import sys; print('out'); sys.exit('err')"]}}))
+    assert result == ProbeResult(False, "out\nerr\n")
+
+
+def test_an_exec_probe_that_runs_too_long_times_out():
+    result = run_probe(RunProbe(None, "c", "liveness", {"exec": {"command": [PY, "-c", "import time; time.sleep(5)"]},
+                                                         "timeoutSeconds": 0.2}))
+    assert result == ProbeResult(False, f'command "{PY} -c import time; time.sleep(5)" timed out')
+
+
+def test_a_refused_probe_reads_as_go_dial_error():
+    """tcpSocket and httpGet probes to a closed port fail with net.Dial's words (the HTTP one
+    prefixed by the request, as Go's url.Error is)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+    assert run_probe(_probe({"tcpSocket": {"port": port}})) == ProbeResult(
+        False, f"dial tcp 127.0.0.1:{port}: connect: connection refused")
+    assert run_probe(_probe({"httpGet": {"path": "/z", "port": port}})) == ProbeResult(
+        False, f'Get "http://127.0.0.1:{port}/z": dial tcp 127.0.0.1:{port}: connect: connection refused')
