@@ -82,6 +82,17 @@ class RecordEvent:
     field_path: str = ""
 
 
+@dataclass(frozen=True)
+class RecordNodeEvent:
+    """A core/v1 Event about the kubelet's own Node (its nodeRef: kind Node, the node's name as
+    its UID), which the recorder writes to the default namespace."""
+
+    node_name: str
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
 @mirrors("k8s.io/kubernetes/pkg/kubelet/container.fieldPath")
 def container_field_path(container_name: str, ephemeral: bool = False) -> str:
     """`spec.containers{<name>}`: where a container's events point inside its pod

@@ -28,6 +28,7 @@ from .actions import (
     MountVolumes,
     PodKey,
     RecordEvent,
+    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -55,6 +56,13 @@ MOUNT_BACKOFF_MAX_SECONDS = 122.0
 MOUNT_TIMEOUT_SECONDS = 123.0
 # podWorkers' backOffPeriod: a sync that failed (a populator error, such as an unbound PVC) is retried after it.
 POD_WORKER_BACKOFF_SECONDS = 10.0
+# The node's conditions as the status setters write them for a node under no pressure, Ready last.
+NODE_CONDITIONS = (
+    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+)
 # syncFrequency: a mounted configMap, secret, downwardAPI or projected volume is refreshed this often.
 REMOUNT_PERIOD_SECONDS = 60.0
 
@@ -185,6 +193,7 @@ class Kubelet:
         self.registered = False
         self.last_lease_renew: float | None = None
         self.last_node_status: float | None = None
+        self.conditions_since: float | None = None  # the conditions' lastTransitionTime: they never change
         self.pods: dict[str, PodRecord] = {}  # by uid
         # (pod, error) of pod syncs that raised since the adapter last read them; the adapter logs them.
         self.sync_errors: list[tuple[PodKey, Exception]] = []
@@ -206,13 +215,19 @@ class Kubelet:
             "status": self.node_status(),
         }
 
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).defaultNodeStatusFuncs")
     def node_status(self) -> dict:
-        now = rfc3339(self.clock.now())
+        """The node's status; its conditions in the setters' order, Ready last. The node is never
+        under pressure, so the three pressure conditions are False from the start."""
+        if self.conditions_since is None:
+            self.conditions_since = self.clock.now()
+        now, since = rfc3339(self.clock.now()), rfc3339(self.conditions_since)
+        conditions = [{"type": type_, "status": status, "reason": reason, "message": message,
+                       "lastHeartbeatTime": now, "lastTransitionTime": since}
+                      for type_, status, reason, message in NODE_CONDITIONS]
         return {
             "capacity": dict(self.capacity), "allocatable": dict(self.capacity),
-            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                            "message": "kubelet is posting ready status",
-                            "lastHeartbeatTime": now, "lastTransitionTime": now}],
+            "conditions": conditions,
             "addresses": [{"type": "InternalIP", "address": self.node_ip},
                           {"type": "Hostname", "address": self.node_name}],
             "nodeInfo": {"kubeletVersion": "v1.24.0", "operatingSystem": "linux", "architecture": "amd64",
@@ -222,8 +237,24 @@ class Kubelet:
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).registerWithAPIServer")
     @trace.decision
     def register_node(self) -> list:
-        """Ask the adapter to create this Node; call `node_registered()` once the API accepted it."""
-        return [RegisterNode(self.initial_node())]
+        """Ask the adapter to create this Node; call `node_registered()` once the API accepted it.
+        Each attempt writes the node's start-up events too (`node_events`)."""
+        return [RegisterNode(self.initial_node()), *self.node_events()]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).BirthCry",
+             "(*k8s.io/kubernetes/pkg/kubelet.Kubelet).recordNodeStatusEvent")
+    def node_events(self) -> list[RecordNodeEvent]:
+        """What `kubectl get events` shows of a starting node: `Starting kubelet.`, each pressure
+        condition's first status (the setters record a change from Unknown) and the container
+        manager's NodeAllocatableEnforced. Ready was never anything else, so no NodeReady is
+        recorded, as upstream records it only on a change. A hollow node writes none, as kwok's."""
+        if self.hollow:
+            return []
+        name = self.node_name
+        return [RecordNodeEvent(name, "Normal", "Starting", "Starting kubelet."),
+                *(RecordNodeEvent(name, "Normal", event, f"Node {name} status is now: {event}")
+                  for event in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID")),
+                RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
 
     def node_registered(self) -> None:
         self.registered = True

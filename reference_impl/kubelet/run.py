@@ -47,7 +47,8 @@ from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
     X509Authenticator
-from reference_impl.kubelet.actions import PodKey, RecordEvent, RegisterNode, SignalContainer, UpdateLease
+from reference_impl.kubelet.actions import (PodKey, RecordEvent, RecordNodeEvent, RegisterNode, SignalContainer,
+                                            UpdateLease)
 from reference_impl.kubelet.auth import AlwaysAllowAuthorizer, KubeletAuth, ReviewError, TokenReviewAuthenticator, \
     WebhookAuthorizer
 from reference_impl.kubelet.errors import KubeletError
@@ -314,7 +315,7 @@ class KubeletRunner:
         elif isinstance(action, Patch) and action.resource == "pods":
             self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
                                       action.patch)
-        elif isinstance(action, RecordEvent):
+        elif isinstance(action, (RecordEvent, RecordNodeEvent)):
             self._record_event(kubelet.node_name, action)
         elif isinstance(action, Delete) and action.resource == "pods":
             body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
@@ -324,13 +325,15 @@ class KubeletRunner:
             log(COMPONENT, f"unknown action {action!r}")
 
     @mirrors("(*k8s.io/client-go/tools/record.eventLogger).eventObserve")
-    def _record_event(self, node_name: str, action: RecordEvent) -> None:
-        """A new Event named `<pod>.<unix nanoseconds in hex>`; the same event again bumps the
+    def _record_event(self, node_name: str, action: RecordEvent | RecordNodeEvent) -> None:
+        """A new Event named `<object>.<unix nanoseconds in hex>`; the same event again bumps the
         count and lastTimestamp of the one written before, as the recorder's correlator does."""
-        key = (action.pod.uid, action.field_path, action.type, action.reason, action.message)
+        involved = _involved_object(action)
+        key = (involved["uid"], involved.get("fieldPath", ""), action.type, action.reason, action.message)
         nanoseconds = time.time_ns()
         now = rfc3339(nanoseconds / 1e9)
-        namespace, previous = action.pod.namespace, self.events.get(key)
+        # An object with no namespace (the Node) has its events in the default one (MakeEvent).
+        namespace, previous = involved.get("namespace") or "default", self.events.get(key)
         if previous is not None:
             try:
                 self.events[key] = self.client.request_patch(
@@ -343,10 +346,8 @@ class KubeletRunner:
             del self.events[next(iter(self.events))]
         self.events[key] = self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", {
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{action.pod.name}.{nanoseconds:x}", "namespace": namespace},
-            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": namespace,
-                               "name": action.pod.name, "uid": action.pod.uid,
-                               **({"fieldPath": action.field_path} if action.field_path else {})},
+            "metadata": {"name": f"{involved['name']}.{nanoseconds:x}", "namespace": namespace},
+            "involvedObject": involved,
             "type": action.type, "reason": action.reason, "message": action.message,
             "source": {"component": COMPONENT, "host": node_name},
             "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})
@@ -494,6 +495,16 @@ def run(args: argparse.Namespace, process: Process) -> None:
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop,
                   tls=tls_context(args, NODE_IP), auth=build_auth(args, client, served_node)).run(process.out)
 
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.GenerateContainerRef")
+def _involved_object(action: RecordEvent | RecordNodeEvent) -> dict:
+    """The ObjectReference an event is about: the pod (and the container's fieldPath), or the
+    kubelet's nodeRef, whose UID is the node's name."""
+    if isinstance(action, RecordNodeEvent):
+        return {"kind": "Node", "name": action.node_name, "uid": action.node_name}
+    involved = {"apiVersion": "v1", "kind": "Pod", "namespace": action.pod.namespace,
+                "name": action.pod.name, "uid": action.pod.uid}
+    return {**involved, "fieldPath": action.field_path} if action.field_path else involved
 
 COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, OSError),
                     config_errors=(KubeconfigError, AuthConfigError))

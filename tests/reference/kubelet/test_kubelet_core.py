@@ -14,6 +14,7 @@ from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     MountVolumes,
     RecordEvent,
+    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -398,12 +399,41 @@ def test_a_pod_with_the_service_account_token_volume_runs_once_it_is_set_up(kube
 
 
 def test_register_node_reports_capacity(clock):
-    """Registration creates a Node carrying capacity, allocatable and a Ready condition."""
+    """Registration creates a Node carrying capacity, allocatable, the three pressure conditions
+    False and Ready True, last, as the status setters order them."""
     kubelet = Kubelet("node-1", clock, capacity={"cpu": "2", "memory": "1Gi", "pods": "10"})
-    (action,) = kubelet.register_node()
-    assert isinstance(action, RegisterNode)
+    (action,) = of(kubelet.register_node(), RegisterNode)
     assert action.node["status"]["capacity"] == {"cpu": "2", "memory": "1Gi", "pods": "10"}
-    assert action.node["status"]["conditions"][0]["type"] == "Ready"
+    assert [(c["type"], c["status"], c["reason"]) for c in action.node["status"]["conditions"]] == [
+        ("MemoryPressure", "False", "KubeletHasSufficientMemory"), ("DiskPressure", "False", "KubeletHasNoDiskPressure"),
+        ("PIDPressure", "False", "KubeletHasSufficientPID"), ("Ready", "True", "KubeletReady")]
+
+
+def test_a_node_status_keeps_the_time_its_conditions_last_changed(kubelet, clock):
+    """A later report renews lastHeartbeatTime only: no condition changed, so lastTransitionTime
+    stays the first report's."""
+    first = kubelet.node_status()["conditions"]
+    clock.advance(300)
+    later = kubelet.node_status()["conditions"]
+    assert [c["lastTransitionTime"] for c in later] == [c["lastTransitionTime"] for c in first]
+    assert all(c["lastHeartbeatTime"] > f["lastHeartbeatTime"] for c, f in zip(later, first))
+
+
+def test_registering_records_the_nodes_start_up_events(kubelet):
+    """BirthCry's `Starting kubelet.`, each pressure condition's first status (`Node <name> status
+    is now: <event>`) and NodeAllocatableEnforced, all Normal; no NodeReady, since Ready never
+    changed."""
+    assert [(e.node_name, e.type, e.reason, e.message) for e in of(kubelet.register_node(), RecordNodeEvent)] == [
+        ("node-1", "Normal", "Starting", "Starting kubelet."),
+        ("node-1", "Normal", "NodeHasSufficientMemory", "Node node-1 status is now: NodeHasSufficientMemory"),
+        ("node-1", "Normal", "NodeHasNoDiskPressure", "Node node-1 status is now: NodeHasNoDiskPressure"),
+        ("node-1", "Normal", "NodeHasSufficientPID", "Node node-1 status is now: NodeHasSufficientPID"),
+        ("node-1", "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
+
+
+def test_a_hollow_node_records_no_events(clock):
+    """Like kwok's nodes, a hollow node writes no start-up events (thousands register at once)."""
+    assert of(Kubelet("node-1", clock, hollow=True).register_node(), RecordNodeEvent) == []
 
 
 def test_lease_renewed_every_quarter_duration(kubelet, clock):

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from reference_impl.client import APIStatusError
-from reference_impl.kubelet.actions import PodKey, RecordEvent
+from reference_impl.kubelet.actions import PodKey, RecordEvent, RecordNodeEvent
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.clock import ManualClock
@@ -173,6 +173,20 @@ def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
                                                            "spec.containers{c}"),
                                                RecordEvent(key, "Warning", "FailedMount", "timed out")])
     assert [body["involvedObject"].get("fieldPath") for _, _, body in client.calls] == ["spec.containers{c}", None]
+
+
+def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
+    """The kubelet's nodeRef is kind Node with the node's name as UID and no namespace; the
+    recorder writes its events in `default`, named after the node."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    runner.perform(runner.kubelets["node-1"], [RecordNodeEvent("node-1", "Normal", "Starting", "Starting kubelet.")])
+    ((method, path, body),) = client.calls
+    assert (method, path) == ("POST", "/api/v1/namespaces/default/events")
+    assert body["involvedObject"] == {"kind": "Node", "name": "node-1", "uid": "node-1"}
+    assert body["metadata"]["name"].startswith("node-1.") and body["source"] == {"component": "kubelet",
+                                                                                "host": "node-1"}
 
 
 def test_service_account_tokens_are_kept_until_most_of_their_lifetime_has_passed(tmp_path):
