@@ -2,8 +2,9 @@
 
 Each container runs as `command + args` with its `env` and `workingDir`, in its own process group
 so signals reach its children too. Output goes where the real kubelet puts it,
-`<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, so a `kubectl logs` backend
-can read it later. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
+`<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, in the CRI log format a real
+runtime writes (`crilog`), so a `kubectl logs` backend can read it later with each line's time;
+the same bytes, unchanged, go to `<restartCount>.out` beside it for an attach to follow. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
 
 Volumes: a process cannot be given mounts without privileges, and writing at a container's
 mountPath on the host (/etc/config...) would be neither possible nor honest. So each container gets
@@ -29,14 +30,22 @@ from reference_impl.mirrors import mirrors
 
 from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
                       UnmountVolumes, container_field_path)
+from .crilog import CRILogWriter
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
 
 CONTAINER_ROOT_ENV = "CONTAINER_ROOT"
+LOG_DRAIN_SECONDS = 1.0
 
 
 def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
+    """The container's CRI log for the run started at `restart_count`."""
     return Path(log_root) / f"{key.namespace}_{key.name}_{key.uid}" / container_name / f"{restart_count}.log"
+
+
+def output_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
+    """What that run wrote, byte for byte, with no record around it."""
+    return log_path(log_root, key, container_name, restart_count).with_suffix(".out")
 
 
 @dataclass(frozen=True)
@@ -81,6 +90,7 @@ class ProcessRuntime:
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
     exec_targets: dict[tuple[PodKey, str], ExecTarget] = field(default_factory=dict)
     attach_targets: dict[tuple[PodKey, str], AttachTarget] = field(default_factory=dict)
+    log_writers: dict[tuple[PodKey, str], CRILogWriter] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
     def start(self, action: StartContainer) -> str:
@@ -94,18 +104,22 @@ class ProcessRuntime:
             env[CONTAINER_ROOT_ENV] = str(self.volumes.container_root(action.pod, spec))
         env.update({e["name"]: e.get("value", "") for e in spec.get("env") or []})
         path = log_path(self.log_root, action.pod, spec["name"], action.restart_count)
+        output = output_path(self.log_root, action.pod, spec["name"], action.restart_count)
         path.parent.mkdir(parents=True, exist_ok=True)
+        output.touch()  # an attach opens it at once
         target = ExecTarget(env, spec.get("workingDir") or None)
-        with open(path, "ab") as log:
-            try:
-                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
-                                        stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            except OSError as exc:
-                raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
+        try:
+            proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
+                                    stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
+        writer = CRILogWriter(proc.stdout, path, output)
+        writer.start()
         self.processes[(action.pod, spec["name"])] = proc
+        self.log_writers[(action.pod, spec["name"])] = writer
         self.exec_targets[(action.pod, spec["name"])] = target
-        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(path, proc, bool(spec.get("stdinOnce")))
+        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(output, proc, bool(spec.get("stdinOnce")))
         return f"process://{proc.pid}"
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).findContainer")
@@ -139,6 +153,9 @@ class ProcessRuntime:
             if code is None:
                 continue
             del self.processes[(key, name)]
+            # The exit is reported once the log holds what the process wrote last; a child that
+            # outlives it and keeps the pipe open is not waited for long.
+            self.log_writers.pop((key, name)).thread.join(LOG_DRAIN_SECONDS)
             self.exec_targets.pop((key, name), None)
             attached = self.attach_targets.pop((key, name), None)
             if attached is not None and attached.process.stdin is not None:

@@ -14,9 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet.actions import RecordEvent, RunProbe  # noqa: E402
+from reference_impl.kubelet.crilog import read_records  # noqa: E402
 from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
-from reference_impl.kubelet.runtime import ProbeResult, ProcessRuntime, execute, log_path, run_probe  # noqa: E402
+from reference_impl.kubelet.runtime import (ProbeResult, ProcessRuntime, execute, log_path, output_path,  # noqa: E402
+                                            run_probe)
 
 PY = sys.executable
 
@@ -67,8 +69,22 @@ def test_command_args_env_workdir_and_log_file(setup):
                                    "env": [{"name": "GREETING", "value": "hello"}], "workingDir": str(work)})])
     run_until(kubelet, runtime, lambda s: s["phase"] == "Succeeded")
     key = next(iter(kubelet.pods.values())).key
-    text = log_path(tmp / "pods", key, "c", 0).read_text()
+    text = output_path(tmp / "pods", key, "c", 0).read_text()
     assert text == f"hello world {work}\nerr\n"
+
+
+def test_the_log_file_holds_cri_records_stamped_when_the_output_came(setup):
+    """The runtime writes the container log as a CRI runtime does: `<RFC3339Nano> stdout F <line>`,
+    a `P` record for output not yet ended by a newline, times in the order the output came."""
+    kubelet, runtime, _, tmp = setup
+    code = "import sys, time; print('one', flush=True); time.sleep(0.3); sys.stdout.write('two'); sys.stdout.flush()"
+    before = time.time_ns()
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", code]})])
+    run_until(kubelet, runtime, lambda s: s["phase"] == "Succeeded")
+    records, _ = read_records(log_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0))
+    assert [(r.stream, r.partial, r.content) for r in records] == [("stdout", False, b"one\n"),
+                                                                   ("stdout", True, b"two")]
+    assert before <= records[0].timestamp_ns <= records[1].timestamp_ns - 250_000_000 <= time.time_ns()
 
 
 def test_restart_writes_a_new_log_file(setup):
@@ -77,7 +93,7 @@ def test_restart_writes_a_new_log_file(setup):
     kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "print('run')"]}, restart_policy="Always")])
     run_until(kubelet, runtime, lambda s: s["containerStatuses"][0]["restartCount"] >= 1)
     key = next(iter(kubelet.pods.values())).key
-    assert log_path(tmp / "pods", key, "c", 0).read_text() == "run\n"
+    assert output_path(tmp / "pods", key, "c", 0).read_text() == "run\n"
 
 
 def test_sigterm_stops_a_sleeping_process(setup):
@@ -100,7 +116,7 @@ def test_sigkill_after_grace_for_a_process_ignoring_sigterm(setup):
     p = pod({"name": "c", "command": [PY, "-c", code]}, terminationGracePeriodSeconds=2)
     kubelet.set_desired_pods([p])
     run_until(kubelet, runtime, lambda s: s["phase"] == "Running")
-    log = log_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0)
+    log = output_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0)
     deadline = time.monotonic() + 10
     while log.read_text() != "ignoring\n":  # SIGTERM before the handler is installed would kill it
         assert time.monotonic() < deadline, "the process never installed its handler"
