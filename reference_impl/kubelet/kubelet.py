@@ -87,6 +87,7 @@ class ContainerRecord:
     ready: bool = False
     backoff: float = 0.0
     backoff_updated: float | None = None
+    back_off_event_at: float | None = None  # when this back-off's last BackOff event was written
     kill_signal_sent: str = ""
     kill_deadline: float | None = None
     liveness_failed: bool = False
@@ -463,16 +464,28 @@ class Kubelet:
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
                 c.waiting_reason = "CrashLoopBackOff"
-                return [c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")]
+                return self._back_off_event(record, c, now)
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
         c.state, c.waiting_reason, c.exit_code = "waiting", "ContainerCreating", None
+        c.back_off_event_at = None
         if self.hollow:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
             return []
         c.start_requested = True
         return [StartContainer(record.key, resolved, c.restart_count, c.ephemeral)]
+
+    @staticmethod
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).doBackOff")
+    def _back_off_event(record: PodRecord, c: ContainerRecord, now: float) -> list:
+        """The BackOff a sync writes on finding the container still backing off. Its error sends the
+        pod back to the pod worker's queue for backOffPeriod, so upstream syncs (and writes) again
+        about that much later, not at each pass of this loop."""
+        if c.back_off_event_at is not None and now - c.back_off_event_at < POD_WORKER_BACKOFF_SECONDS:
+            return []
+        c.back_off_event_at = now
+        return [c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")]
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/volumemanager.volumeManager).WaitForAttachAndMount")
     def _wait_for_volumes(self, record: PodRecord, now: float) -> list:
