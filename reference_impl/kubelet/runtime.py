@@ -242,17 +242,20 @@ def format_url(get: dict, host: str) -> str:
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer",
          "(*k8s.io/kubernetes/pkg/kubelet/images.imageManager).EnsureImageExists")
-def container_started_events(action: StartContainer) -> list[RecordEvent]:
-    """What `kubectl describe pod` lists once a container runs: Pulled, Created, Started. The
+def container_start_events(action: StartContainer, failure: str | None = None) -> list[RecordEvent]:
+    """What `kubectl describe pod` lists once a container was started: Pulled, Created, then
+    Started, or the Warning `Failed` with `Error: <failure>` when the process could not start. The
     process runtime runs the host's programs, so every image is present and none is pulled: the
     Pulled event is the one upstream writes for an image already on the node (even for
     imagePullPolicy Always, where a real node would pull)."""
     name = action.container["name"]
     field_path = container_field_path(name, action.ephemeral)
     pulled = f'Container image "{action.container.get("image", "")}" already present on machine'
-    return [RecordEvent(action.pod, "Normal", reason, message, field_path)
-            for reason, message in (("Pulled", pulled), ("Created", f"Created container {name}"),
-                                    ("Started", f"Started container {name}"))]
+    outcome = ("Normal", "Started", f"Started container {name}") if failure is None else \
+        ("Warning", "Failed", f"Error: {failure}")
+    return [RecordEvent(action.pod, type_, reason, message, field_path)
+            for type_, reason, message in (("Normal", "Pulled", pulled), ("Normal", "Created", f"Created container {name}"),
+                                           outcome)]
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
@@ -267,9 +270,10 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
                 container_id = runtime.start(action)
             except ContainerStartError as exc:
                 kubelet.container_start_failed(action.pod, action.container["name"], exc.reason)
+                api_actions.extend(container_start_events(action, exc.reason))
             else:
                 kubelet.container_started(action.pod, action.container["name"], container_id)
-                api_actions.extend(container_started_events(action))
+                api_actions.extend(container_start_events(action))
         elif isinstance(action, SignalContainer):
             runtime.signal(action)
         elif isinstance(action, RunProbe):

@@ -136,6 +136,18 @@ def test_missing_command_is_a_start_error(setup):
     assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "StartError"
 
 
+def test_a_process_that_cannot_start_is_a_failed_event_after_created(setup):
+    """startContainer: the container was created, so Pulled and Created come first; the start's
+    error is the Warning `Failed` with `Error: <why>` in place of Started."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "image": "nginx", "command": ["/nonexistent/run"]},
+                                  restart_policy="Never")])
+    events = [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
+    assert [(e.type, e.reason) for e in events] == [("Normal", "Pulled"), ("Normal", "Created"), ("Warning", "Failed")]
+    assert events[2].message.startswith("Error: ") and "/nonexistent/run" in events[2].message
+    assert events[2].field_path == "spec.containers{c}"
+
+
 def _probe(kind_spec):
     return RunProbe(None, "c", "liveness", {**kind_spec, "timeoutSeconds": 2})
 
