@@ -93,6 +93,11 @@ class RecordNodeEvent:
     message: str
 
 
+def image_present_message(image: str) -> str:
+    """The Pulled event's message for an image already on the node (imageManager.EnsureImageExists)."""
+    return f'Container image "{image}" already present on machine'
+
+
 @mirrors("k8s.io/kubernetes/pkg/kubelet/container.fieldPath")
 def container_field_path(container_name: str, ephemeral: bool = False) -> str:
     """`spec.containers{<name>}`: where a container's events point inside its pod

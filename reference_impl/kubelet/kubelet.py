@@ -36,6 +36,7 @@ from .actions import (
     UnmountVolumes,
     UpdateLease,
     container_field_path,
+    image_present_message,
 )
 from . import volumes
 from .envvars import EnvVarError, resolve_container
@@ -87,7 +88,7 @@ class ContainerRecord:
     ready: bool = False
     backoff: float = 0.0
     backoff_updated: float | None = None
-    back_off_event_at: float | None = None  # when this back-off's last BackOff event was written
+    sync_error_event_at: float | None = None  # when a sync that could not start it last wrote its events
     kill_signal_sent: str = ""
     kill_deadline: float | None = None
     liveness_failed: bool = False
@@ -458,18 +459,21 @@ class Kubelet:
             resolved = resolve_container(record.pod, c.spec, record.pod_ip)
         except EnvVarError as error:
             c.waiting_reason, c.waiting_message = "CreateContainerConfigError", str(error)
-            return []
+            return self._sync_error_events(record, c, now, [
+                c.event(record.key, "Normal", "Pulled", image_present_message(c.spec.get("image", ""))),
+                c.event(record.key, "Warning", "Failed", f"Error: {error}")])
         if c.state == "terminated":
             if not should_restart(restart_policy, c.exit_code or 0):
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
                 c.waiting_reason = "CrashLoopBackOff"
-                return self._back_off_event(record, c, now)
+                return self._sync_error_events(record, c, now, [
+                    c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")])
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
         c.state, c.waiting_reason, c.exit_code = "waiting", "ContainerCreating", None
-        c.back_off_event_at = None
+        c.sync_error_event_at = None
         if self.hollow:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
             return []
@@ -477,15 +481,16 @@ class Kubelet:
         return [StartContainer(record.key, resolved, c.restart_count, c.ephemeral)]
 
     @staticmethod
-    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).doBackOff")
-    def _back_off_event(record: PodRecord, c: ContainerRecord, now: float) -> list:
-        """The BackOff a sync writes on finding the container still backing off. Its error sends the
-        pod back to the pod worker's queue for backOffPeriod, so upstream syncs (and writes) again
-        about that much later, not at each pass of this loop."""
-        if c.back_off_event_at is not None and now - c.back_off_event_at < POD_WORKER_BACKOFF_SECONDS:
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.podWorkers).completeWork")
+    def _sync_error_events(record: PodRecord, c: ContainerRecord, now: float, events: list) -> list:
+        """The events of a sync that could not start the container (its back-off, an error in its
+        config). That sync's error sends the pod back to the pod worker's queue for backOffPeriod,
+        so upstream syncs (and writes them) again about that much later, not at each pass of
+        this loop."""
+        if c.sync_error_event_at is not None and now - c.sync_error_event_at < POD_WORKER_BACKOFF_SECONDS:
             return []
-        c.back_off_event_at = now
-        return [c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")]
+        c.sync_error_event_at = now
+        return events
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/volumemanager.volumeManager).WaitForAttachAndMount")
     def _wait_for_volumes(self, record: PodRecord, now: float) -> list:

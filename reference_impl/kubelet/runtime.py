@@ -29,7 +29,7 @@ from pathlib import Path
 from reference_impl.mirrors import mirrors
 
 from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
-                      UnmountVolumes, container_field_path)
+                      UnmountVolumes, container_field_path, image_present_message)
 from .crilog import CRILogWriter
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
@@ -250,7 +250,7 @@ def container_start_events(action: StartContainer, failure: str | None = None) -
     imagePullPolicy Always, where a real node would pull)."""
     name = action.container["name"]
     field_path = container_field_path(name, action.ephemeral)
-    pulled = f'Container image "{action.container.get("image", "")}" already present on machine'
+    pulled = image_present_message(action.container.get("image", ""))
     outcome = ("Normal", "Started", f"Started container {name}") if failure is None else \
         ("Warning", "Failed", f"Error: {failure}")
     return [RecordEvent(action.pod, type_, reason, message, field_path)
