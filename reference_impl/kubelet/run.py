@@ -12,7 +12,8 @@ core whose pods are reported Running and Ready with no process behind them.
 Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for a node named
 …-N, N from 1 to 254), so pods on one host can all listen on the same port.
 
-Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log and are served
+Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log, in the CRI
+log format (each line stamped with its time, `crilog`), and are served
 on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`), which also runs
 `kubectl exec`'s commands in a container's environment (`/exec/...`, `execserver`); the port goes
 into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log and pods/exec look.
