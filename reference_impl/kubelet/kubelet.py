@@ -16,6 +16,7 @@ FailedMount event, and attempts back off as upstream's pending operations do.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from reference_impl.machinery import trace
@@ -40,7 +41,7 @@ from .actions import (
 )
 from . import volumes
 from .envvars import EnvVarError, resolve_container
-from .errors import KubeletError, UnsupportedPodError
+from .errors import KubeletError, ProbePortError, UnsupportedPodError
 
 # kubelet's container restart back-off (flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff)).
 BACKOFF_INITIAL_SECONDS = 10.0
@@ -160,21 +161,26 @@ def should_restart(restart_policy: str, exit_code: int) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.extractPort")
-def extract_port(port, container: dict) -> int | None:
+def extract_port(port, container: dict) -> int:
     """A probe's port as a number: a name is looked up in the container's ports (then read as a
-    number written as a string); None when it names no port or is outside 1-65535."""
+    number written as a string, as strconv.Atoi reads it); ProbePortError in upstream's words when
+    it names no port or is outside 1-65535."""
     if isinstance(port, str):
         named = next((p.get("containerPort") for p in container.get("ports") or [] if p.get("name") == port), None)
-        port = named if named is not None else (int(port) if port.isdigit() else None)
-    return port if isinstance(port, int) and 0 < port < 65536 else None
+        if named is None and not re.fullmatch(r"[+-]?\d+", port):
+            raise ProbePortError(f'strconv.Atoi: parsing "{port}": invalid syntax')
+        port = named if named is not None else int(port)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ProbePortError(f"invalid port number: {port}")
+    return port
 
 
-def resolved_probe(probe: dict, container: dict) -> dict | None:
-    """The probe with its httpGet or tcpSocket port as a number; None when the port is unusable."""
+def resolved_probe(probe: dict, container: dict) -> dict:
+    """The probe with its httpGet or tcpSocket port as a number; ProbePortError when it is unusable."""
     for handler in ("httpGet", "tcpSocket"):
         if handler in probe:
             port = extract_port(probe[handler].get("port"), container)
-            return None if port is None else {**probe, handler: {**probe[handler], "port": port}}
+            return {**probe, handler: {**probe[handler], "port": port}}
     return probe
 
 
@@ -372,9 +378,11 @@ class Kubelet:
         return events
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).probe")
-    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool, output: str = "") -> list:
+    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool, output: str = "",
+                     error: str | None = None) -> list:
         """A probe finished; thresholds (successThreshold, failureThreshold) apply here. Every
-        failure is an Unhealthy event with the probe's output, before any threshold is reached."""
+        failure is an Unhealthy event with the probe's output (or the `error` that kept it from
+        running), before any threshold is reached."""
         c = self._container(key, name)
         c.probe_in_flight.discard(probe_type)
         if c.state != "running":
@@ -393,7 +401,8 @@ class Kubelet:
                     c.ready = False
                 else:
                     c.liveness_failed = True
-            return [c.event(key, "Warning", "Unhealthy", f"{probe_type.capitalize()} probe failed: {output}")]
+            detail = f"errored: {error}" if error is not None else f"failed: {output}"
+            return [c.event(key, "Warning", "Unhealthy", f"{probe_type.capitalize()} probe {detail}")]
         return []
 
     # ---- the loop ----
@@ -537,9 +546,10 @@ class Kubelet:
             if last is not None and now - last < probe.get("periodSeconds", 10):
                 continue
             c.probe_last_run[probe_type] = now
-            runnable = resolved_probe(probe, c.spec)
-            if runnable is None:  # upstream's "Probe errored": a failure, counted as any other
-                self.probe_result(record.key, c.name, probe_type, False)  # (its "probe errored" event is not written)
+            try:
+                runnable = resolved_probe(probe, c.spec)
+            except ProbePortError as error:  # upstream's "Probe errored": a failure, counted as any other
+                actions.extend(self.probe_result(record.key, c.name, probe_type, False, error=str(error)))
                 continue
             c.probe_in_flight.add(probe_type)
             actions.append(RunProbe(record.key, c.name, probe_type, runnable, record.pod_ip or self.node_ip))

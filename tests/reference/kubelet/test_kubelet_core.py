@@ -344,6 +344,17 @@ def test_a_probe_port_no_container_port_names_is_a_failed_probe(kubelet, clock):
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
 
 
+@pytest.mark.parametrize("port,error", [("missing", 'strconv.Atoi: parsing "missing": invalid syntax'),
+                                        (70000, "invalid port number: 70000"), ("-3", "invalid port number: -3")])
+def test_a_probe_that_cannot_run_is_an_unhealthy_event_saying_why(kubelet, port, error):
+    """prober.probe: a port extractPort refuses is `<Type> probe errored: <its error>` (Warning,
+    Unhealthy), in strconv's and extractPort's words."""
+    probe = {"tcpSocket": {"port": port}, "periodSeconds": 1}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe}]))
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == [
+        RecordEvent(key, "Warning", "Unhealthy", f"Readiness probe errored: {error}", "spec.containers{app}")]
+
+
 def test_conditions_written_without_status_or_transition_time_are_read_as_empty(kubelet):
     """A pod status someone patched with bare conditions ({"type": "Ready"}, no status, no
     lastTransitionTime) is read as Go reads it, zero values, and the kubelet writes its own."""
