@@ -1,7 +1,7 @@
 """`kubectl logs` options, `kubectl get events` and `kubectl describe pod` on `kubeatlas cluster up`
 with one kubelet, as a real 1.24 cluster answers them: each line's time with --timestamps, --tail,
 --limit-bytes, --since and --since-time, the run before a restart with --previous (and upstream's
-refusal when there is none); the events the kubelet writes about a pod's containers (Pulled,
+refusal when there is none), -f until the container ends; the events the kubelet writes about a pod's containers (Pulled,
 Created, Started, BackOff, Unhealthy) and about its node (Starting, NodeHasSufficientMemory...)."""
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ NAMESPACE = "e2e-logs-events"
 STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (.*)")
 
 
-def pod(name: str, command: str, **container) -> dict:
+def pod(name: str, command: str, restart_policy: str = "Always", **container) -> dict:
     return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"containers": [{"name": "main", "image": "busybox:1.36", "command": ["sh", "-c", command],
+            "spec": {"restartPolicy": restart_policy,
+                     "containers": [{"name": "main", "image": "busybox:1.36", "command": ["sh", "-c", command],
                                      **container}]}}
 
 
@@ -31,6 +32,7 @@ def cluster(tmp_path_factory):
     probe = {"exec": {"command": ["sh", "-c", "echo not yet; exit 1"]}, "periodSeconds": 1}
     for obj in (pod("talker", "echo one; echo two; echo three; sleep 600"),
                 pod("crasher", "echo run; sleep 1; exit 1"),
+                pod("finisher", "echo started; sleep 8; echo done", restart_policy="Never"),
                 pod("unready", "sleep 600", readinessProbe=probe)):
         kubectl(kubeconfig, "apply", "-n", NAMESPACE, "-f", "-", stdin=json.dumps(obj))
     wait_for(lambda: logs(kubeconfig, "talker") == "one\ntwo\nthree\n", 40, "talker's three lines")
@@ -45,6 +47,13 @@ def logs(kubeconfig, *args: str) -> str:
 def events(kubeconfig, namespace: str, name: str) -> list[dict]:
     listed = json.loads(kubectl(kubeconfig, "get", "events", "-n", namespace, "-o", "json"))
     return [e for e in listed["items"] if e["involvedObject"]["name"] == name]
+
+
+def test_follow_streams_until_the_container_ends(cluster):
+    """-f on a running container: what it writes later comes too, and kubectl returns once it ends."""
+    assert kubectl(cluster, "get", "pod", "finisher", "-n", NAMESPACE, "-o", "jsonpath={.status.phase}") == "Running"
+    result = run_kubectl(cluster, "logs", "-f", "-n", NAMESPACE, "finisher")
+    assert (result.returncode, result.stdout) == (0, "started\ndone\n")
 
 
 def test_timestamps_put_each_lines_time_first(cluster):
