@@ -246,8 +246,9 @@ class Kubelet:
     @trace.decision
     def register_node(self) -> list:
         """Ask the adapter to create this Node; call `node_registered()` once the API accepted it.
-        Each attempt writes the node's start-up events too (`node_events`)."""
-        return [RegisterNode(self.initial_node()), *self.node_events()]
+        Each attempt writes the node's start-up events first (`node_events`), as upstream's come
+        from building the initial Node before it is sent."""
+        return [*self.node_events(), RegisterNode(self.initial_node())]
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).BirthCry",
              "(*k8s.io/kubernetes/pkg/kubelet.Kubelet).recordNodeStatusEvent")
@@ -264,9 +265,18 @@ class Kubelet:
                   for event in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID")),
                 RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
 
-    def node_registered(self) -> None:
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/nodestatus.ReadyCondition")
+    def node_registered(self, existing_status: dict | None = None) -> list[RecordNodeEvent]:
+        """The API holds the Node now; `existing_status` is the status it had when this kubelet
+        found it already registered (a restart). A Ready condition that was anything but True
+        there (the node controller marks a silent node Unknown) becomes True with a NodeReady
+        event, as the first status update after a restart records it."""
         self.registered = True
         self.last_node_status = self.clock.now()
+        ready = next((c for c in (existing_status or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+        if self.hollow or ready is None or ready.get("status") == "True":
+            return []
+        return [RecordNodeEvent(self.node_name, "Normal", "NodeReady", f"Node {self.node_name} status is now: NodeReady")]
 
     def lease(self) -> dict:
         return {

@@ -299,15 +299,17 @@ class KubeletRunner:
     def _perform(self, kubelet: Kubelet, action) -> None:
         if isinstance(action, RegisterNode):
             node = {**action.node, "status": self._with_endpoint(action.node["status"])}
+            existing = None
             try:
                 self.client.request("POST", "/api/v1/nodes", node)
             except APIStatusError as error:
                 if error.code != 409:
                     raise
-                # Registered before (a restart): bring its status up to date.
+                # Registered before (a restart): bring its status up to date from what it was.
+                existing = self.client.request("GET", f"/api/v1/nodes/{kubelet.node_name}").get("status")
                 self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
                                           {"status": node["status"]})
-            kubelet.node_registered()
+            self.perform(kubelet, kubelet.node_registered(existing))
         elif isinstance(action, Patch) and action.resource == "nodes":
             self.client.request_patch(f"/api/v1/nodes/{action.name}/status",
                                       {"status": self._with_endpoint(action.patch["status"])})

@@ -451,6 +451,17 @@ def test_registering_records_the_nodes_start_up_events(kubelet):
         ("node-1", "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
 
 
+@pytest.mark.parametrize("ready,events", [("Unknown", ["NodeReady"]), ("False", ["NodeReady"]), ("True", []),
+                                         (None, [])])
+def test_a_node_found_not_ready_at_a_restart_records_node_ready(kubelet, ready, events):
+    """ReadyCondition: a kubelet that finds its Node registered with Ready anything but True (the
+    node controller marks a silent node Unknown) records `Node <name> status is now: NodeReady`;
+    a new Node or one still Ready records none."""
+    existing = None if ready is None else {"conditions": [{"type": "Ready", "status": ready}]}
+    recorded = kubelet.node_registered(existing)
+    assert [(e.reason, e.message) for e in recorded] == [(r, f"Node node-1 status is now: {r}") for r in events]
+
+
 def test_a_hollow_node_records_no_events(clock):
     """Like kwok's nodes, a hollow node writes no start-up events (thousands register at once)."""
     assert of(Kubelet("node-1", clock, hollow=True).register_node(), RecordNodeEvent) == []

@@ -189,6 +189,33 @@ def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
                                                                                 "host": "node-1"}
 
 
+def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path):
+    """Registering finds the Node there (409): its status is read, brought up to date, and the
+    Ready it had lost is recorded in a NodeReady event about the node."""
+
+    class Registered(EventClient):
+        def request(self, method, path, body=None):
+            if (method, path) == ("POST", "/api/v1/nodes"):
+                self.calls.append((method, path, body))
+                raise APIStatusError(method, path, 409, {"message": 'nodes "node-1" already exists'})
+            if method == "GET":
+                self.calls.append((method, path, body))
+                return {"status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}}
+            return super().request(method, path, body)
+
+    client = Registered()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    kubelet = runner.kubelets["node-1"]
+    runner.perform(kubelet, kubelet.register_node())
+    assert kubelet.registered
+    assert [(method, path) for method, path, _ in client.calls if "/nodes" in path] == [
+        ("POST", "/api/v1/nodes"), ("GET", "/api/v1/nodes/node-1"), ("PATCH", "/api/v1/nodes/node-1/status")]
+    assert [body["reason"] for method, path, body in client.calls if path.endswith("/events")] == [
+        "Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID",
+        "NodeAllocatableEnforced", "NodeReady"]
+
+
 def test_service_account_tokens_are_kept_until_most_of_their_lifetime_has_passed(tmp_path):
     """The token manager asks again once 80% of the token's lifetime is gone, not at each remount."""
     client, clock = EventClient(), ManualClock(1000.0)
