@@ -263,7 +263,8 @@ class Kubelet:
         return [RecordNodeEvent(name, "Normal", "Starting", "Starting kubelet."),
                 *(RecordNodeEvent(name, "Normal", event, f"Node {name} status is now: {event}")
                   for event in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID")),
-                RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
+                RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced",
+                                "Updated Node Allocatable limit across pods")]
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/nodestatus.ReadyCondition")
     def node_registered(self, existing_status: dict | None = None) -> list[RecordNodeEvent]:
@@ -276,7 +277,8 @@ class Kubelet:
         ready = next((c for c in (existing_status or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
         if self.hollow or ready is None or ready.get("status") == "True":
             return []
-        return [RecordNodeEvent(self.node_name, "Normal", "NodeReady", f"Node {self.node_name} status is now: NodeReady")]
+        return [RecordNodeEvent(self.node_name, "Normal", "NodeReady",
+                                f"Node {self.node_name} status is now: NodeReady")]
 
     def lease(self) -> dict:
         return {

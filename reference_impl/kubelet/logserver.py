@@ -5,8 +5,9 @@
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
 the way `Kubelet.validateContainerLogStatus` picks a container ID, and `read_log` reads its CRI
-records (`crilog`) with tailLines, sinceSeconds/sinceTime, timestamps and limitBytes. `LogServer` is the thin HTTP adapter; with `follow` it streams what the
-process appends until the container stops, the client leaves or the kubelet stops.
+records (`crilog`) with tailLines, sinceSeconds/sinceTime, timestamps and limitBytes. `LogServer`
+is the thin HTTP adapter; with `follow` it streams what the process appends until the container
+stops, the client leaves or the kubelet stops.
 
 The server speaks HTTPS and runs every request past the auth filter first (`auth.KubeletAuth`),
 as the kubelet's port 10250 does; plain HTTP with no filter is what a test of the handlers asks
@@ -70,8 +71,12 @@ class LogOptions:
         return max(since, self.since_time or 0)
 
 
-UNDECODABLE = ContainerLogError(400, '{"message": "Unable to decode query."}')
-INVALID = ContainerLogError(422, '{"message": "Invalid request."}')
+def undecodable() -> ContainerLogError:
+    return ContainerLogError(400, '{"message": "Unable to decode query."}')
+
+
+def invalid() -> ContainerLogError:
+    return ContainerLogError(422, '{"message": "Invalid request."}')
 
 
 def _int64(query: dict, name: str) -> int | None:
@@ -81,7 +86,7 @@ def _int64(query: dict, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise UNDECODABLE from None
+        raise undecodable() from None
 
 
 def _time(query: dict, name: str) -> int | None:
@@ -91,7 +96,7 @@ def _time(query: dict, name: str) -> int | None:
     try:
         return parse_timestamp(value)
     except ValueError:
-        raise UNDECODABLE from None
+        raise undecodable() from None
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getContainerLogs",
@@ -110,7 +115,7 @@ def parse_log_options(query: dict) -> LogOptions:
     if ((options.tail_lines is not None and options.tail_lines < 0)
             or (options.limit_bytes is not None and options.limit_bytes < 1)
             or (options.since_seconds is not None and (options.since_time is not None or options.since_seconds < 1))):
-        raise INVALID
+        raise invalid()
     return options
 
 

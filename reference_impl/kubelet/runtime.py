@@ -4,7 +4,8 @@ Each container runs as `command + args` with its `env` and `workingDir`, in its 
 so signals reach its children too. Output goes where the real kubelet puts it,
 `<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, in the CRI log format a real
 runtime writes (`crilog`), so a `kubectl logs` backend can read it later with each line's time;
-the same bytes, unchanged, go to `<restartCount>.out` beside it for an attach to follow. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
+the same bytes, unchanged, go to `<restartCount>.out` beside it for an attach to follow. Probes
+are run here too (exec, httpGet, tcpSocket); the core only sees results.
 
 Volumes: a process cannot be given mounts without privileges, and writing at a container's
 mountPath on the host (/etc/config...) would be neither possible nor honest. So each container gets
@@ -200,7 +201,9 @@ def run_probe(action: RunProbe, host: str | None = None) -> ProbeResult:
             return ProbeResult(False, f'Get "{url}": {_dial_error(host, probe["httpGet"]["port"], exc.reason)}')
         except (OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a host or port no URL takes
             return ProbeResult(False, f'Get "{url}": {exc}')
-        return ProbeResult(True) if 200 <= code < 400 else ProbeResult(False, f"HTTP probe failed with statuscode: {code}")
+        if 200 <= code < 400:
+            return ProbeResult(True)
+        return ProbeResult(False, f"HTTP probe failed with statuscode: {code}")
     if "tcpSocket" in probe:
         address = (probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"])
         try:
@@ -253,9 +256,8 @@ def container_start_events(action: StartContainer, failure: str | None = None) -
     pulled = image_present_message(action.container.get("image", ""))
     outcome = ("Normal", "Started", f"Started container {name}") if failure is None else \
         ("Warning", "Failed", f"Error: {failure}")
-    return [RecordEvent(action.pod, type_, reason, message, field_path)
-            for type_, reason, message in (("Normal", "Pulled", pulled), ("Normal", "Created", f"Created container {name}"),
-                                           outcome)]
+    events = (("Normal", "Pulled", pulled), ("Normal", "Created", f"Created container {name}"), outcome)
+    return [RecordEvent(action.pod, type_, reason, message, field_path) for type_, reason, message in events]
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
