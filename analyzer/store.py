@@ -13,7 +13,7 @@ import os
 import sqlite3
 import struct
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -546,15 +546,26 @@ def commit_files(db: sqlite3.Connection, commit_id: int) -> list[FileRecord]:
         (commit_id,))]
 
 
-def file_facts_of(db: sqlite3.Connection,
-                  files: Iterable[FileRecord]) -> Iterator[tuple[FileRecord, FileFacts]]:
-    """The facts of files not yet stored as a commit's (an index in progress)."""
+def file_facts_of(db: sqlite3.Connection, files: Iterable[FileRecord],
+                  decoded: Mapping[str, FileFacts] | None = None,
+                  ) -> Iterator[tuple[FileRecord, FileFacts]]:
+    """The facts of files not yet stored as a commit's (an index in progress): those `decoded`
+    holds (blob SHA → facts, the blobs parsed in this run) as they are, the rest read from the
+    index."""
     from analyzer.facts import decode
 
+    decoded = decoded or {}
     by_sha: dict[str, list[FileRecord]] = {}
     for record in files:
-        if record.status == "parsed":
+        if record.status != "parsed":
+            continue
+        facts = decoded.get(record.blob_sha)
+        if facts is not None:
+            yield record, facts
+        else:
             by_sha.setdefault(record.blob_sha, []).append(record)
+    if not by_sha:
+        return
     db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (sha TEXT PRIMARY KEY)")
     db.execute("DELETE FROM wanted")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((sha,) for sha in by_sha))

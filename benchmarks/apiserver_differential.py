@@ -9,7 +9,7 @@ apiserver on the reference etcd, with `kubeatlas cluster`'s own code. Both get n
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
 rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
 CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
-as an unprivileged user or as a kubelet (system:node:diff-node):
+as an unprivileged user, as a kubelet (system:node:diff-node) or without credentials:
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
                and merge-patched (writes to the existing objects with dryRun=All)
@@ -25,7 +25,10 @@ as an unprivileged user or as a kubelet (system:node:diff-node):
   authz        PUTs of a missing object of every kind (created where the strategy allows it),
                ClusterRoles with an empty or bad aggregationRule, denials of paths holding `%`, `<`,
                and what admission and the Node authorizer guard (ServiceAccount, NodeRestriction,
-               the CSR plugins, NamespaceLifecycle), asked by the user and a kubelet they stop
+               the CSR plugins, NamespaceLifecycle), asked by the user and a kubelet they stop;
+               requests without credentials, service account issuer discovery, other methods on
+               non-resource paths, reviews of another kind or version, the /watch and /proxy
+               special verbs, UTF-8 impersonated users
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -85,6 +88,7 @@ RESULTS = Path(__file__).parent / "results"
 NAMESPACE = "diff"
 USER = "diff-user"
 NODE_USER, NODES_GROUP = "system:node:diff-node", "system:nodes"  # a kubelet's identity, of no node that exists
+ANONYMOUS = "anonymous"  # a request without credentials
 READY_TIMEOUT = 180.0
 REQUEST_TIMEOUT = 10.0
 IMAGE = "registry.k8s.io/pause:3.7"
@@ -205,13 +209,15 @@ class Probe:
     content_type: str = ""
     body: bytes = b""
     user: str = "admin"
+    headers: tuple[tuple[str, str], ...] = ()  # sent after Accept and Content-Type, so they may replace them
 
     def describe(self) -> str:
         target = self.path + (f"?{self.query}" if self.query else "")
         body = self.body[:160].decode(errors="replace") if self.body else ""
         who = "" if self.user == "admin" else f" as {self.user}"
         media = f" [{self.content_type}]" if self.content_type else ""
-        return f"{self.method} {target}{who}{media}" + (f" {body}" if body else "")
+        headers = "".join(f" [{name}: {value}]" for name, value in self.headers)
+        return f"{self.method} {target}{who}{media}{headers}" + (f" {body}" if body else "")
 
 
 def encode(obj: object) -> bytes:
@@ -501,6 +507,47 @@ def privilege_probes() -> list[Probe]:
     probes += [Probe("authz", "GET", f"{ns}/secrets", query_text, user=USER)
                for query_text in (named, named + "&watch=1&resourceVersion=0", "labelSelector=a%3Db")]
     return probes + [Probe("authz", "GET", "/api/v1/secrets", named, user=USER)]
+
+
+def unseen_privilege_probes() -> list[Probe]:
+    """What authz14 compared beyond the rounds before: requests without credentials (anonymous,
+    --anonymous-auth being on), service account issuer discovery (its Accept headers and methods),
+    non-resource paths asked with other methods than GET, review bodies of another kind or version,
+    the special verbs watch and proxy (alone, a 500 before authentication) and impersonated users
+    whose names are UTF-8 or hold colons."""
+    ns = f"/api/v1/namespaces/{NAMESPACE}"
+    probes = [Probe("authz", "GET", path, user=ANONYMOUS) for path in (
+        "/healthz", "/livez", "/readyz", "/version", "/openapi/v2", "/.well-known/openid-configuration",
+        "/openid/v1/jwks", "/apis", "/metrics", f"{ns}/pods", "/api/v1/nodes")]
+    probes += [Probe("authz", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", JSON,
+                     encode({"spec": {"resourceAttributes": {"verb": "get", "resource": "pods"}}}), ANONYMOUS),
+               Probe("authz", "GET", "/.well-known/openid-configuration", user=USER)]
+    discovery = [("/.well-known/openid-configuration", "text/html"), ("/.well-known/openid-configuration/", "*/*"),
+                 ("/openid/v1/jwks", "application/json"), ("/openid/v1/jwks", "application/jwk-set+json"),
+                 ("/openid/v1/jwks/x", "*/*"), ("/openid/v1", "*/*")]
+    probes += [Probe("authz", "GET", path, headers=(("Accept", accept),)) for path, accept in discovery]
+    probes += [Probe("authz", method, path) for method, path in (
+        ("POST", "/openid/v1/jwks"), ("HEAD", "/.well-known/openid-configuration"), ("POST", "/healthz"),
+        ("DELETE", "/readyz/ping"), ("PUT", "/version"), ("HEAD", "/api"), ("PATCH", "/apis/apps/v1"),
+        ("POST", "/version/x"), ("POST", "/bogus"), ("PUT", "/healthz/bogus"))]
+    reviews = [("authorization.k8s.io/v1/selfsubjectaccessreviews", "authorization.k8s.io/v1beta1",
+                "SelfSubjectAccessReview"),
+               ("authorization.k8s.io/v1/subjectaccessreviews", "v1", "SubjectAccessReview"),
+               ("authorization.k8s.io/v1/selfsubjectrulesreviews", "authorization.k8s.io/v1", "SubjectAccessReview"),
+               ("authentication.k8s.io/v1/tokenreviews", "authentication.k8s.io/v1beta1", "TokenReview"),
+               ("authentication.k8s.io/v1/tokenreviews", "authorization.k8s.io/v1", "")]
+    probes += [Probe("authz", "POST", f"/apis/{path}", "", JSON,
+                     encode({"apiVersion": api_version, "kind": kind, "spec": {"token": "t", "user": "u"}}))
+               for path, api_version, kind in reviews]
+    probes += [Probe("authz", "GET", "/api/v1/watch", "a=1&b=%3Cc%3E", user=ANONYMOUS),
+               Probe("authz", "POST", "/apis/apps/v1/proxy", "", JSON, b"{}", USER),
+               Probe("authz", "GET", "/api/v1/proxy/nodes/diff-node", user=USER),
+               Probe("authz", "DELETE", f"/api/v1/proxy/namespaces/{NAMESPACE}/pods/{NAMESPACE}-probe"),
+               Probe("authz", "GET", "/api/v1//watch", user=USER)]
+    utf8_user = "jos\u00e9".encode().decode("latin-1")  # http.client sends header text as ISO-8859-1
+    return probes + [Probe("authz", "GET", f"{ns}/pods", headers=(("Impersonate-User", utf8_user),)),
+                     Probe("authz", "GET", f"{ns}/pods", headers=(("Impersonate-User", "a:b:c"),
+                                                                   ("Impersonate-Group", "system:authenticated")))]
 
 
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
@@ -1240,7 +1287,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + subresource_probes()
+    probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
+    probes += subresource_probes()
     probes += annotation_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
@@ -1333,6 +1381,7 @@ class Server:
         headers = {"Accept": "application/json"}
         if probe.content_type:
             headers["Content-Type"] = probe.content_type
+        headers.update(probe.headers)
         for attempt in (1, 2):  # once more on a connection the server closed since the last request
             connection = self.connection(probe.user)
             try:
@@ -1372,9 +1421,11 @@ def context(ca: Path, pair: KeyPair, directory: Path, name: str) -> ssl.SSLConte
 
 
 def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
-    """The unprivileged user's and a kubelet's (of a node that does not exist) client certificates."""
+    """The unprivileged user's and a kubelet's (of a node that does not exist) client certificates,
+    and none at all (system:anonymous)."""
     return {USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER),
-            NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node")}
+            NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node"),
+            ANONYMOUS: ssl.create_default_context(cafile=str(pki / "ca.crt"))}
 
 
 def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server, str]:

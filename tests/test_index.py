@@ -80,6 +80,58 @@ def test_a_new_commit_parses_only_the_blobs_that_changed(kube_repo, tmp_path):
     assert summary.reused == summary.go_files - 1
 
 
+def _decodes_by_stage(monkeypatch) -> tuple[dict[str, int], object]:
+    """Count the facts decoded while parsing and while resolving, in an index given the Progress
+    returned."""
+    from analyzer import facts, indexer
+    from analyzer.progress import Progress
+
+    progress, counts = Progress(quiet=True), {}
+    decode = facts.decode
+
+    def counted(data: bytes):
+        stage = "resolving" if "resolving" in progress.stage else "parsing"
+        counts[stage] = counts.get(stage, 0) + 1
+        return decode(data)
+
+    monkeypatch.setattr(facts, "decode", counted)
+    monkeypatch.setattr(indexer, "decode", counted, raising=False)
+    return counts, progress
+
+
+def test_the_facts_of_the_blobs_parsed_now_are_decoded_while_parsing(kube_repo, tmp_path,
+                                                                    monkeypatch):
+    """The resolver's first stage read every blob parsed in this run back from the index and
+    decoded it once the parse was over, the other core idle. Each is decoded as the pool hands it
+    over instead; the resolver reads from the index only the blobs an earlier run parsed."""
+    counts, progress = _decodes_by_stage(monkeypatch)
+    cold = fetch_and_index(kube_repo, tmp_path / "home", progress=progress)
+    assert counts == {"parsing": cold.parsed_now}
+
+    target = kube_repo / "pkg" / "scheduler" / "queue.go"
+    target.write_text(target.read_text() + "\nfunc addedLater() { println() }\n")
+    _git(kube_repo, "commit", "--quiet", "-am", "change one file")
+    counts.clear()
+    progress.stage = ""  # a new index begins
+    again = fetch_and_index(kube_repo, tmp_path / "home", progress=progress)
+    assert counts == {"parsing": 1, "resolving": again.reused}
+
+
+def test_an_index_reusing_blobs_resolves_what_a_cold_one_does(kube_repo, tmp_path):
+    """Facts decoded while parsing and facts read back from the index give one call graph."""
+    fetch_and_index(kube_repo, tmp_path / "home")
+    target = kube_repo / "pkg" / "scheduler" / "queue.go"
+    target.write_text(target.read_text() + "\nfunc addedLater() { println() }\n")
+    _git(kube_repo, "commit", "--quiet", "-am", "change one file")
+    graphs = []
+    for home in ("home", "cold"):
+        fetch_and_index(kube_repo, tmp_path / home)
+        db = store.connect(tmp_path / home / "index.sqlite")
+        commit = store.latest_commits(db)["kubernetes"]
+        graphs.append(sorted(store.load_edges(db, commit.id)))
+    assert graphs[0] == graphs[1] and graphs[0]
+
+
 def test_a_blob_missing_from_the_object_store_is_listed_not_fatal(kube_repo, tmp_path):
     sha = subprocess.run(["git", "rev-parse", "HEAD:pkg/scheduler/queue.go"], cwd=kube_repo,
                          capture_output=True, text=True, check=True).stdout.strip()

@@ -55,10 +55,14 @@ def quota_available(quota: int | None, db_size: int, request: object) -> bool:
 
 
 class AlarmStore:
-    """The active alarms, one per (member id, alarm type)."""
+    """The active alarms, one per (member id, alarm type), and which alarm's applier etcd's
+    applyV3 is: raising the first NOSPACE or CORRUPT alarm puts applierV3Capped or
+    applierV3Corrupt in place of the one before, and clearing the last of either puts the plain
+    applier back, whatever other alarm stays raised."""
 
     def __init__(self) -> None:
         self._active: set[AlarmMember] = set()
+        self.applier_alarm: str | None = None  # "NOSPACE", "CORRUPT" or None
 
     @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3alarm.AlarmStore).Get")
     def get(self, alarm: str = "NONE") -> tuple[AlarmMember, ...]:
@@ -70,22 +74,31 @@ class AlarmStore:
              "(*go.etcd.io/etcd/server/v3/etcdserver/api/v3alarm.AlarmStore).Activate",
              "(*go.etcd.io/etcd/server/v3/etcdserver/api/v3alarm.AlarmStore).Deactivate")
     def apply(self, request: AlarmRequest) -> AlarmResponse:
-        """GET lists; ACTIVATE raises (for any member id, one that does not exist too) and
-        answers the alarm; DEACTIVATE clears and answers it, or answers nothing if it was not
-        raised."""
+        """GET lists; ACTIVATE raises (for any member id, one that does not exist too; alarm
+        NONE too) and answers the alarm; DEACTIVATE clears and answers it, or answers nothing
+        if it was not raised."""
         member = AlarmMember(request.member_id, request.alarm)
         if request.action == "GET":
             return AlarmResponse(self.get(request.alarm))
-        if request.action == "ACTIVATE" and request.alarm != "NONE":
+        # Member 0's NONE alarm marshals to no bytes, a key bbolt refuses: etcd 3.4 exits on it.
+        if request.action == "ACTIVATE" and member != AlarmMember(0, "NONE"):
+            if member.alarm in ("NOSPACE", "CORRUPT") and not self.get(member.alarm):
+                self.applier_alarm = member.alarm
             self._active.add(member)
             return AlarmResponse((member,))
         if request.action == "DEACTIVATE" and member in self._active:
             self._active.discard(member)
+            if member.alarm in ("NOSPACE", "CORRUPT") and not self.get(member.alarm):
+                self.applier_alarm = None
             return AlarmResponse((member,))
         return AlarmResponse()
 
     def dump(self) -> list[list]:
         return [[m.member_id, m.alarm] for m in self.get()]
 
+    @mirrors(f"(*{SERVER}.EtcdServer).restoreAlarms")
     def recover(self, alarms: list[list]) -> None:
+        """The alarms a restart reads back; CORRUPT's applier wraps NOSPACE's, so it answers."""
         self._active = {AlarmMember(member_id, alarm) for member_id, alarm in alarms}
+        raised = {m.alarm for m in self._active}
+        self.applier_alarm = next((a for a in ("CORRUPT", "NOSPACE") if a in raised), None)

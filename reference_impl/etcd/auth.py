@@ -142,6 +142,8 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
         return needs + ([(request.key, request.range_end, False)] if request.prev_kv else [])
     if isinstance(request, TxnRequest):
         needs = [(c.key, c.range_end, False) for c in request.compare]
+        # Nested txns too: etcd 3.4 skipped them, letting any user read or write through one;
+        # later etcd checks them ("enforce auth checks for nested txn ops"), as this does.
         for op in request.success + request.failure:
             if op.request is not None:
                 needs += required_permissions(op.request)

@@ -34,7 +34,8 @@ ALARM_BUCKET = b"alarm"
 CLUSTER_BUCKET = b"cluster"
 MEMBERS_BUCKET = b"members"
 MEMBERS_REMOVED_BUCKET = b"members_removed"
-ALARM_TYPES = ("NONE", "NOSPACE", "CORRUPT")  # etcdserverpb.AlarmType by number
+# etcdserverpb.AlarmType by number; a number past them is an alarm type etcd keeps as it came
+ALARM_TYPES = ("NONE", "NOSPACE", "CORRUPT")
 _INT64 = struct.Struct(">q")
 _REV = struct.Struct(">Q")
 _TOMBSTONE_MARK = b"t"
@@ -152,7 +153,7 @@ def marshal_member(member: Member) -> tuple[bytes, bytes]:
 def marshal_alarm_member(member: AlarmMember) -> bytes:
     """An `alarm` bucket key (its value is empty): the AlarmMember protobuf."""
     out = b"\x08" + _varint(member.member_id) if member.member_id else b""
-    alarm = ALARM_TYPES.index(member.alarm)
+    alarm = ALARM_TYPES.index(member.alarm) if member.alarm in ALARM_TYPES else int(member.alarm)
     return out + (b"\x10" + _varint(alarm) if alarm else b"")
 
 
@@ -163,7 +164,8 @@ def unmarshal_alarm_member(data: bytes) -> AlarmMember:
     while i < len(data):
         tag, i = read_varint(data, i)
         fields[tag >> 3], i = read_varint(data, i)
-    return AlarmMember(fields[1], ALARM_TYPES[fields[2]])
+    alarm = fields[2]
+    return AlarmMember(fields[1], ALARM_TYPES[alarm] if alarm < len(ALARM_TYPES) else str(alarm))
 
 
 @mirrors(f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",

@@ -304,6 +304,13 @@ class ErrNoLeader(EtcdError):
     message = "etcdserver: no leader"
 
 
+class ErrCorrupt(EtcdError):
+    """The CORRUPT alarm is raised: the applier refuses writes, compactions and lease changes."""
+
+    grpc_code = "DATA_LOSS"
+    message = "etcdserver: corrupt cluster"
+
+
 class ErrNoSpace(EtcdError):
     """The space quota is used up, or the NOSPACE alarm is raised."""
 

@@ -50,7 +50,8 @@ from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatc
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
-from reference_impl.etcd.watch import coalesce
+from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit
+from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -60,6 +61,7 @@ ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
+MAX_RECV_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
@@ -67,7 +69,8 @@ SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
 SERVER_OPTIONS = [
-    ("grpc.max_receive_message_length", MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES),
+    # The limit itself, MAX_RECV_BYTES, is ReceiveLimit's: it refuses in grpc-go's words.
+    ("grpc.max_receive_message_length", FRAMEWORK_CAP),
     ("grpc.max_send_message_length", 2**31 - 1),
     # A busy port must fail to bind, not be silently shared with another process.
     ("grpc.so_reuseport", 0),
@@ -93,11 +96,18 @@ def _enum_name(enum) -> Callable[[int], str]:
     return name
 
 
+def _enum_value(enum, name: str) -> int:
+    """The number `_enum_name` gave `name`."""
+    return enum.Value(name) if name in enum.keys() else int(name)
+
+
 _SORT_ORDER = _enum_name(rpc_pb2.RangeRequest.SortOrder)
 _SORT_TARGET = _enum_name(rpc_pb2.RangeRequest.SortTarget)
 _COMPARE_RESULT = _enum_name(rpc_pb2.Compare.CompareResult)
 _COMPARE_TARGET = _enum_name(rpc_pb2.Compare.CompareTarget)
 _FILTER = _enum_name(rpc_pb2.WatchCreateRequest.FilterType)
+_ALARM_ACTION = _enum_name(rpc_pb2.AlarmRequest.AlarmAction)
+_ALARM_TYPE = _enum_name(rpc_pb2.AlarmType)
 _EVENT_TYPE = {"PUT": kv_pb2.Event.PUT, "DELETE": kv_pb2.Event.DELETE}
 # Which member of Compare's target_union holds the operand for each integer target.
 _COMPARE_FIELD = {"VERSION": "version", "CREATE": "create_revision", "MOD": "mod_revision",
@@ -509,18 +519,18 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     def Alarm(self, request, context):
         self._authorize(context, admin=False)
         resp = self._server.alarm(m.AlarmRequest(
-            rpc_pb2.AlarmRequest.AlarmAction.Name(request.action), request.memberID,
-            rpc_pb2.AlarmType.Name(request.alarm)))
+            _ALARM_ACTION(request.action), request.memberID, _ALARM_TYPE(request.alarm)))
         # etcd's applier answers without a header, and maintenanceServer sends it as it is.
         return rpc_pb2.AlarmResponse(alarms=[
-            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=rpc_pb2.AlarmType.Value(a.alarm))
+            rpc_pb2.AlarmMember(memberID=a.member_id, alarm=_enum_value(rpc_pb2.AlarmType, a.alarm))
             for a in resp.alarms])
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Defragment")
     @_answers_etcd_errors
     def Defragment(self, request, context):
         self._authorize(context, admin=True)
-        return rpc_pb2.DefragmentResponse()  # nothing to defragment; etcd sends no header either
+        self._server.defragment()
+        return rpc_pb2.DefragmentResponse()  # etcd sends no header either
 
 
 
@@ -716,7 +726,7 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 # --- watch --------------------------------------------------------------------------------------
 
 # serverWatchStream's maxRequestBytes: a response at least this big is split if its watch asked
-WATCH_MAX_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
+WATCH_MAX_BYTES = MAX_RECV_BYTES
 
 
 @mirrors(f"{V3RPC}.sendFragments")
@@ -792,6 +802,9 @@ class _WatchStream:
         self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
         self._stream_ids: dict[int, int] = {}  # core watch id -> stream watch id
         self._next_id = 0
+        # Stream ids of watches canceled for compaction: mvcc's watchStream keeps them (its
+        # watchers map) until the client cancels them, so they stay taken.
+        self._compacted: set[int] = set()
         self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
         self._closed = False
@@ -827,7 +840,7 @@ class _WatchStream:
                 self._refuse(go_status_text(err))
                 return
             wanted = creq.watch_id  # 0 is etcd's AutoWatchID
-            if wanted != 0 and wanted in self._core_ids:
+            if wanted != 0 and self._taken(wanted):
                 self._refuse(ErrWatcherDuplicateID.message)
                 return
             try:
@@ -836,7 +849,7 @@ class _WatchStream:
                 self._refuse(err.message)
                 return
             if wanted == 0:
-                while self._next_id in self._core_ids:
+                while self._taken(self._next_id):
                     self._next_id += 1
                 wanted = self._next_id
                 self._next_id += 1
@@ -847,6 +860,9 @@ class _WatchStream:
             self._router.add(core_id, self)
         self.wake()
 
+    def _taken(self, watch_id: int) -> bool:
+        return watch_id in self._core_ids or watch_id in self._compacted
+
     def _refuse(self, reason: str) -> None:
         """etcd's answer to a create it cannot honour: created and canceled at once, id -1."""
         self._outbox.append(rpc_pb2.WatchResponse(
@@ -854,11 +870,16 @@ class _WatchStream:
             cancel_reason=reason))
         self.wake()
 
+    @mirrors(f"(*{MVCC}.watchStream).Cancel")
     def _cancel(self, watch_id: int) -> None:
         with self._lock:
             core_id = self._core_ids.get(watch_id)
             if core_id is not None:
                 self._server.watch_cancel(core_id)  # queues the final canceled response
+            elif watch_id in self._compacted:
+                self._compacted.discard(watch_id)
+                self._outbox.append(rpc_pb2.WatchResponse(
+                    header=header_pb(self._server.header()), watch_id=watch_id, canceled=True))
         self.wake()
 
     def _progress(self) -> None:
@@ -898,6 +919,8 @@ class _WatchStream:
                     out.append(response)
                 if resp.canceled:
                     self._forget(core_id)
+                    if resp.compact_revision:
+                        self._compacted.add(stream_id)
         return out
 
     def _forget(self, core_id: int) -> None:
@@ -946,7 +969,8 @@ def new_grpc_server() -> grpc.Server:
     with `add_insecure_port`, then `add_etcd_servicers`, then start it."""
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
-                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS)
+                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
+                       interceptors=(ReceiveLimit(MAX_RECV_BYTES),))
 
 
 @mirrors(f"{V3RPC}.Server")

@@ -677,8 +677,8 @@ class ClusterMember:
 
     def _save_snapshot(self, snap: Snapshot, hs: HardState, tail=None, keep_previous: bool = True) -> None:
         """The snapshot with the hard state and the log after it (`tail`; by default what the Raft
-        storage holds after it), so the segments before it (or before the previous snapshot,
-        kept as a stand-in) can go."""
+        storage holds after it), so the segments before it (or before the oldest snapshot kept
+        as a stand-in) can go."""
         storage = self.node.rawnode.raft.raft_log.storage
         md = snap.metadata
         if tail is None:
@@ -903,6 +903,9 @@ class ClusterMember:
 
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))
+
+    def defragment(self) -> None:
+        self._read(self.server.defragment)
 
     def snapshot_db(self) -> bytes:
         return self._read(lambda: self.server.snapshot_db(self.node.members.values()))

@@ -260,8 +260,11 @@ class AlarmMember:
     alarm: str
 
     def __str__(self) -> str:
-        """As gogoproto's String() writes it, the form `alarm list` and Status's errors show."""
-        return f"memberID:{self.member_id} alarm:{self.alarm} "
+        """As gogoproto's String() writes it, the form `alarm list` and Status's errors show:
+        a field at its zero value (member 0, alarm NONE) is left out."""
+        fields = ([f"memberID:{self.member_id} "] if self.member_id else []) + \
+            ([f"alarm:{self.alarm} "] if self.alarm != "NONE" else [])
+        return "".join(fields)
 
 
 @dataclass(frozen=True)

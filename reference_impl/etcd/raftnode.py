@@ -235,12 +235,10 @@ class RaftNode:
         T = ConfChangeType
         if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode) and cc.context:
             new = member_from_plain(json.loads(cc.context))
-            existing = self.members.get(cc.node_id)
-            if existing is not None:
-                if not (existing.is_learner and cc.type == T.ConfChangeAddNode):
-                    # an id hashes the peer URLs and the second: the same URLs again within it
-                    raise ErrMemberIDExists(member_id=cc.node_id)
-                return
+            # An add, not a promotion (which carries no member): its id must be new. An id
+            # hashes the peer URLs and the second: the same URLs again within it are refused.
+            if cc.node_id in self.members:
+                raise ErrMemberIDExists(member_id=cc.node_id)
             urls = {u for m in self.members.values() for u in m.peer_urls}
             if urls & set(new.peer_urls):
                 raise ErrPeerURLExist()

@@ -13,8 +13,8 @@ On disk:
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
                         payload: JSON, then, if the record carries raw bytes, a newline and them
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
-                        two are kept, and the log back to the older; a damaged one is renamed
-                        snap-<seq>.json.broken when the older one stands in)
+                        MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
+                        one is renamed snap-<seq>.json.broken when an older one stands in)
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
@@ -51,6 +51,7 @@ SNAP_PKG = "go.etcd.io/etcd/server/v3/etcdserver/api/snap"
 _HEADER = struct.Struct("<III")  # payload length, CRC-32 of the length's 4 bytes, CRC-32 of payload
 _LENGTH = struct.Struct("<I")
 SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
+MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapshots keeps
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
@@ -153,6 +154,7 @@ class WAL:
         seq = after
         segments = self.segments()
         self._check_first_segment(segments, after)
+        segments = self._from_segment_of(segments, after + 1)
         for i, path in enumerate(segments):
             valid_end = 0
             for valid_end, record in read_frames(path, last_segment=i == len(segments) - 1):
@@ -164,6 +166,14 @@ class WAL:
                 yield record
             if path.stat().st_size > valid_end:
                 self._repair(path, valid_end)
+
+    @mirrors(f"{WAL_PKG}.selectWALFiles")
+    def _from_segment_of(self, segments: list[Path], seq: int) -> list[Path]:
+        """The segments from the one holding record `seq` on: those before it hold only what a
+        snapshot covers (the log back to the oldest snapshot kept), and etcd does not read them."""
+        firsts = [self._first_seq_of(path) for path in segments]
+        start = max((i for i, first in enumerate(firsts) if first <= seq), default=0)
+        return segments[start:]
 
     def _check_first_segment(self, segments: list[Path], after: int) -> None:
         """Some segment must start at or before record `after` + 1: a snapshot's cut makes that
@@ -309,9 +319,9 @@ class Snapshotter:
         A tmp the disk could not take whole is removed, as etcd removes a broken snap file: left
         behind it would hold the space the log needs for the next writes.
 
-        The previous snapshot is kept (unless `keep_previous` is false), so that a damaged newest
-        one has a stand-in, as etcd keeps several; returns the seq of the oldest snapshot kept,
-        after which the log must stay."""
+        The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
+        damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
+        seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
         tmp = final.with_suffix(".tmp")
         try:
@@ -322,7 +332,7 @@ class Snapshotter:
         os.replace(tmp, final)
         fsync_dir(self.directory, self._fsync)
         snaps = sorted(self.directory.glob("snap-*.json"))
-        kept = snaps[-2:] if keep_previous else [final]
+        kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:
             if older not in kept:
                 older.unlink()

@@ -1,6 +1,6 @@
 """The kubelet's `/attach/<namespace>/<pod>/<container>` endpoint, which the apiserver's
 `pods/attach` proxies to (`kubectl attach`, `kubectl run -i`), spoken as the same WebSocket channel
-protocols as exec.
+protocols as exec, over WebSocket or SPDY/3.1 (`channels`).
 
 An attach joins the container's own process instead of starting one: what it writes from now on
 goes to the client, and the client's stdin to the container's (when its spec has `stdin: true`).
@@ -17,7 +17,8 @@ import threading
 
 from reference_impl.mirrors import mirrors
 
-from .execserver import ERROR, STDERR, STDOUT, ExecOptions, ExecSession, internal_error
+from .channels import STDERR, STDOUT, SpdyChannels, WebSocketChannels
+from .execserver import ExecOptions, ExecSession, internal_error
 from .runtime import AttachTarget
 
 FOLLOW_POLL_SECONDS = 0.1
@@ -26,8 +27,8 @@ FOLLOW_POLL_SECONDS = 0.1
 class AttachSession(ExecSession):
     """One upgraded connection attached to a running container (see ExecSession for the channels)."""
 
-    def __init__(self, rfile, sock, protocol: str, options: ExecOptions, target: AttachTarget):
-        super().__init__(rfile, sock, protocol, options, target=None)
+    def __init__(self, channels: WebSocketChannels | SpdyChannels, options: ExecOptions, target: AttachTarget):
+        super().__init__(channels, options, target=None)
         self.attached = target
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/cri/streaming/remotecommand.ServeAttach")
@@ -43,11 +44,11 @@ class AttachSession(ExecSession):
             log.seek(0, os.SEEK_END)
             if self.options.stdin:
                 self._stdin = self.attached.stdin()
-            self._send(STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR, b"")
+            self.channels.open(self._first_output())
             reader = threading.Thread(target=self._read_client, name="kubelet-attach-in", daemon=True)
             reader.start()
             self._follow(log)
-        self._close_stdin()
+        self.close_stdin()
         self._finish({"metadata": {}, "status": "Success"})
         reader.join(timeout=5)
 
@@ -57,15 +58,15 @@ class AttachSession(ExecSession):
             alive = self.attached.running()
             data = log.read()
             if data and (self.options.stdout or self.options.stderr):
-                self._send(STDOUT if self.options.stdout else STDERR, data)
+                self.channels.send(STDOUT if self.options.stdout else STDERR, data)
             if not alive:
                 return
             self._client_gone.wait(FOLLOW_POLL_SECONDS)
 
-    def _close_stdin(self) -> None:
+    def close_stdin(self) -> None:
         """The client is done with stdin: the container keeps it, unless it is stdinOnce."""
         had_stdin = self._stdin is not None
-        super()._close_stdin()
+        super().close_stdin()
         if had_stdin:
             self.attached.detach_stdin()
 

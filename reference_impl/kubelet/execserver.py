@@ -1,16 +1,19 @@
 """The kubelet's `/exec/<namespace>/<pod>/<container>` endpoint, which the apiserver's `pods/exec`
-proxies to (`kubectl exec`), spoken as remotecommand's WebSocket channel protocols.
+proxies to (`kubectl exec`), spoken as remotecommand's channel protocols over WebSocket (kubectl
+1.30 and later) or SPDY/3.1 (kubectl before 1.30); `channels` holds the two wires.
 
-Every binary message carries one channel: its first byte is the stream (stdin 0, stdout 1, stderr
-2, error 3, resize 4), the rest its data. The error channel carries the outcome once, at the end:
-for v4 and v5 a metav1.Status JSON (Success, or NonZeroExitCode with the exit code as an ExitCode
-cause), before v4 only a failure's message. v5 adds the close signal, `255 <stream>`, with which the
-client half-closes stdin. Upstream the kubelet hands the exec to the runtime's streaming server;
-here the process runtime is the kubelet's own, so the command runs right here, as a child of the
-container's environment: the env, working directory and CONTAINER_ROOT its process was started with.
+The error channel carries the outcome once, at the end: for v4 and v5 a metav1.Status JSON
+(Success, or NonZeroExitCode with the exit code as an ExitCode cause), before v4 only a failure's
+message. A WebSocket client names its protocol in Sec-WebSocket-Protocol (v5, v4 or the
+unversioned channel.k8s.io; the base64 ones are not served); a SPDY client in
+X-Stream-Protocol-Version (v4, v3, v2 or channel.k8s.io, as upstream's kubelet takes them; v1's
+quirk of resetting the error stream is not kept). Upstream the kubelet hands the exec to the
+runtime's streaming server; here the process runtime is the kubelet's own, so the command runs
+right here, as a child of the container's environment: the env, working directory and
+CONTAINER_ROOT its process was started with.
 
-The base64 subprotocols and SPDY are not served: kubectl speaks binary WebSocket first since 1.30.
-The core is `parse_exec_options`, `negotiate_protocol` and `exec_status`; `ExecSession` is the I/O.
+The core is `parse_exec_options`, `negotiate_protocol`, `negotiate_stream_protocol` and
+`exec_status`; `ExecSession` is the I/O.
 """
 from __future__ import annotations
 
@@ -24,20 +27,18 @@ import subprocess
 import termios
 import threading
 from dataclasses import dataclass
-from typing import BinaryIO
 
-from reference_impl.machinery import websocket
+from reference_impl.machinery import httpstream
 from reference_impl.machinery.params import KUBELET_STREAM_PARAMS
 from reference_impl.mirrors import mirrors
 
+from .channels import ERROR, STDERR, STDOUT, V1, V2, V3, V4, V5, SpdyChannels, WebSocketChannels
 from .runtime import ExecTarget
 
-STDIN, STDOUT, STDERR, ERROR, RESIZE = range(5)
-CLOSE_SIGNAL = 255  # v5: `255 <stream>` closes that stream
-
-V5, V4, V1 = "v5.channel.k8s.io", "v4.channel.k8s.io", "channel.k8s.io"
 # What the server takes, in the order it prefers them when a client lists several at once.
 SUPPORTED_PROTOCOLS = (V5, V4, V1)
+SPDY_PROTOCOLS = (V4, V3, V2, V1)  # remotecommand.SupportedStreamingProtocols
+STREAM_CREATION_TIMEOUT_SECONDS = 30  # remotecommand.DefaultStreamCreationTimeout
 
 NON_ZERO_EXIT_CODE = "NonZeroExitCode"
 EXIT_CODE_CAUSE = "ExitCode"
@@ -45,13 +46,15 @@ EXIT_CODE_CAUSE = "ExitCode"
 
 class ExecRequestError(Exception):
     """An exec request the kubelet refuses before upgrading; `code` is its HTTP status. Upstream's
-    refusals are plain text; `as_status` ones (this kubelet's own) go out as a metav1.Status, which
-    a SPDY-only kubectl prints instead of an empty "Error from server"."""
+    refusals are plain text; `as_status` ones (this kubelet's own) go out as a metav1.Status, whose
+    message kubectl prints instead of an empty "Error from server"."""
 
-    def __init__(self, code: int, message: str, as_status: bool = False) -> None:
+    def __init__(self, code: int, message: str, as_status: bool = False,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.code = code
         self.message = message
         self.as_status = as_status
+        self.headers = headers
         super().__init__(message)
 
     def body(self) -> tuple[bytes, str]:
@@ -112,6 +115,32 @@ def exec_status(command: tuple[str, ...], exit_code: int) -> dict:
             "details": {"causes": [{"reason": EXIT_CODE_CAUSE, "message": str(exit_code)}]}}
 
 
+@mirrors("k8s.io/apimachinery/pkg/util/httpstream.Handshake",
+         "(k8s.io/apimachinery/pkg/util/httpstream/spdy.responseUpgrader).UpgradeResponse")
+def negotiate_stream_protocol(headers) -> str:
+    """The client's first X-Stream-Protocol-Version the kubelet speaks, after upstream's checks in
+    this order: 400 without the header, 403 when none is shared, 400 when the request does not ask
+    to upgrade to SPDY/3.1. These refusals are Go's http.Error text; on a 403 the caller's own
+    http.Error appends the message a second time to the body already written."""
+    offered = httpstream.offered_protocols(headers)
+    if not offered:
+        raise ExecRequestError(400, "unable to upgrade: X-Stream-Protocol-Version is required\n")
+    protocol = httpstream.negotiate(offered, SPDY_PROTOCOLS)
+    if protocol is None:
+        raise ExecRequestError(403, (httpstream.no_common_protocol(offered, SPDY_PROTOCOLS) + "\n") * 2,
+                               headers=httpstream.accepted_protocols(SPDY_PROTOCOLS))
+    if not httpstream.is_spdy_upgrade(headers):
+        raise ExecRequestError(400, "unable to upgrade: missing upgrade headers in request\n")
+    return protocol
+
+
+def expected_streams(protocol: str, options: ExecOptions) -> int:
+    """How many streams a SPDY client opens: error, one per stream asked for, and resize with a
+    TTY from v3 on."""
+    resize = options.tty and protocol in (V4, V3)
+    return 1 + sum((options.stdin, options.stdout, options.stderr, resize))
+
+
 def internal_error(message: str) -> dict:
     """apierrors.NewInternalError's Status, which an exec that could not run ends with."""
     return {"metadata": {}, "status": "Failure", "message": f"Internal error occurred: {message}",
@@ -128,21 +157,20 @@ def error_channel_message(protocol: str, status: dict) -> bytes:
 # --- the I/O -----------------------------------------------------------------------------------
 
 class ExecSession:
-    """One upgraded connection: runs the command and moves bytes between it and the channels.
+    """One upgraded connection: runs the command and moves bytes between it and the client's
+    `channels` (a WebSocketChannels or SpdyChannels).
 
-    `rfile` is the request's buffered reader (it may already hold the client's first frames) and
-    `sock` the connection. A client that goes away before the command ends takes the command with
-    it: its process group is killed, as nothing could read what it writes.
+    A client that goes away before the command ends takes the command with it: its process group
+    is killed, as nothing could read what it writes.
     """
 
-    def __init__(self, rfile: BinaryIO, sock, protocol: str, options: ExecOptions, target: ExecTarget):
-        self.rfile, self.sock, self.protocol, self.options, self.target = rfile, sock, protocol, options, target
-        self._write_lock = threading.Lock()
+    def __init__(self, channels: WebSocketChannels | SpdyChannels, options: ExecOptions, target: ExecTarget):
+        self.channels, self.options, self.target = channels, options, target
         self._stdin_lock = threading.Lock()
         self._stdin: int | None = None
         self._proc: subprocess.Popen | None = None
         self._tty_master: int | None = None
-        self._client_gone = threading.Event()
+        self._client_gone = channels.gone
         self._finished = threading.Event()
 
     def run(self) -> None:
@@ -154,7 +182,7 @@ class ExecSession:
             self._finish(internal_error(f"error executing command in container: {err}"))
             return
         self._proc = proc
-        self._send(STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR, b"")
+        self.channels.open(self._first_output())
         reader = threading.Thread(target=self._read_client, name="kubelet-exec-in", daemon=True)
         reader.start()
         pumps = [threading.Thread(target=self._pump, args=(fd, channel), daemon=True) for fd, channel in outputs]
@@ -163,14 +191,16 @@ class ExecSession:
         exit_code = proc.wait()
         for pump in pumps:
             pump.join()
-        self._close_stdin()
+        self.close_stdin()
         self._finish(exec_status(self.options.command, 128 - exit_code if exit_code < 0 else exit_code))
-        # The client answers the close frame with its own; until then a resize may still arrive,
-        # so the pty is closed only after the reader has stopped.
+        # The client answers the close with its own; until then a resize may still arrive, so
+        # the pty is closed only after the reader has stopped.
         reader.join(timeout=5)
         if self._tty_master is not None:
             os.close(self._tty_master)
 
+    def _first_output(self) -> int:
+        return STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
     def _start(self) -> tuple[subprocess.Popen, list[tuple[int, int]]]:
         """The command's process and the (fd, channel) pairs its output is read from."""
         options, target = self.options, self.target
@@ -200,26 +230,16 @@ class ExecSession:
             try:
                 data = os.read(fd, 32 * 1024)
             except OSError:  # a pty reads EIO once every process holding it has gone
-                return
+                break
             if not data:
-                return
-            self._send(channel, data)
+                break
+            self.channels.send(channel, data)
+        self.channels.close(channel)
 
     def _read_client(self) -> None:
-        """stdin, resizes and close signals from the client, until it closes or goes away."""
-        reader = websocket.FrameReader()
-        try:
-            while data := self.rfile.read1(64 * 1024):
-                for message in reader.feed(data):
-                    if message.opcode == websocket.OP_CLOSE:
-                        raise EOFError
-                    if message.opcode == websocket.OP_PING:
-                        self._write(websocket.encode_frame(websocket.OP_PONG, message.payload))
-                    elif message.opcode in (websocket.OP_BINARY, websocket.OP_TEXT) and message.payload:
-                        self._on_channel(message.payload[0], message.payload[1:])
-        except (OSError, ValueError, EOFError, websocket.WebSocketError):
-            pass
-        self._close_stdin()
+        """stdin, resizes and stdin's close from the client, until it closes or goes away."""
+        self.channels.serve(self)
+        self.close_stdin()
         if not self._finished.is_set():
             self._client_left()
 
@@ -232,19 +252,17 @@ class ExecSession:
             except ProcessLookupError:
                 pass
 
-    def _on_channel(self, channel: int, data: bytes) -> None:
-        if channel == STDIN and self._stdin is not None:
+    def write_stdin(self, data: bytes) -> None:
+        if self._stdin is not None:
             try:
                 os.write(self._stdin, data)
             except OSError:  # the command closed its stdin
-                self._close_stdin()
-        elif channel == RESIZE and self._tty_master is not None:
-            self._resize(data)
-        elif channel == CLOSE_SIGNAL and self.protocol == V5 and data[:1] == bytes([STDIN]):
-            self._close_stdin()
+                self.close_stdin()
 
-    def _resize(self, data: bytes) -> None:
+    def resize(self, data: bytes) -> None:
         """A TerminalSize JSON ({"Width": .., "Height": ..}) sets the pty's window size."""
+        if self._tty_master is None:
+            return
         try:
             size = json.loads(data)
             fcntl.ioctl(self._tty_master, termios.TIOCSWINSZ,
@@ -252,7 +270,7 @@ class ExecSession:
         except (ValueError, TypeError, AttributeError, OSError, struct.error):
             pass
 
-    def _close_stdin(self) -> None:
+    def close_stdin(self) -> None:
         """End the command's stdin (a pty's master stays open for output; an EOF is sent instead)."""
         with self._stdin_lock:
             stdin, self._stdin = self._stdin, None
@@ -267,19 +285,7 @@ class ExecSession:
             pass
 
     def _finish(self, status: dict) -> None:
-        """The error channel's message, then a normal close; the client's reads end there."""
+        """The error channel's message, then the end of the connection; the client's reads end there."""
         self._finished.set()
-        if self._client_gone.is_set():
-            return
-        self._send(ERROR, error_channel_message(self.protocol, status))
-        self._write(websocket.encode_frame(websocket.OP_CLOSE, websocket.close_payload()))
-
-    def _send(self, channel: int, data: bytes) -> None:
-        self._write(websocket.encode_frame(websocket.OP_BINARY, bytes([channel]) + data))
-
-    def _write(self, frame: bytes) -> None:
-        with self._write_lock:
-            try:
-                self.sock.sendall(frame)
-            except OSError:
-                self._client_gone.set()
+        if not self._client_gone.is_set():
+            self.channels.finish(error_channel_message(self.channels.protocol, status))

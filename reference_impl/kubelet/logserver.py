@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reference_impl.machinery import websocket
+from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -34,8 +34,10 @@ from .actions import PodKey
 from .auth import KubeletAuth
 from .errors import KubeletError
 from .attachserver import AttachSession
+from .channels import SpdyChannels, StreamsNotCreated, WebSocketChannels
 from .crilog import LogRecord, parse_timestamp, read_records
-from .execserver import ExecRequestError, ExecSession, negotiate_protocol, parse_exec_options
+from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, ExecSession, expected_streams,
+                         negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
 from .serving import plain_streams
@@ -278,10 +280,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
-             "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach")
+             "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach",
+             "k8s.io/kubernetes/pkg/kubelet/cri/streaming/remotecommand.createStreams")
     def _remote_command(self, kind: str, namespace: str, name: str, container: str, query: dict) -> None:
-        """Check the request in upstream's order (options 400, pod 404, container 500), then
-        upgrade to WebSocket and run the exec or attach session on this connection until it ends."""
+        """Check the request in upstream's order (options 400, pod 404, container 500, then the
+        protocol), upgrade to WebSocket or SPDY/3.1 and run the exec or attach session on this
+        connection until it ends."""
+        is_websocket = self._is_websocket()
         try:
             options = parse_exec_options(query)
             pod = self.server.find_pod(namespace, name)
@@ -291,22 +296,51 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             target = (self.server.exec_target if kind == "exec" else self.server.attach_target)(key, container)
             if target is None:
                 raise ExecRequestError(500, f'container not found ("{container}")')
-            protocol = self._websocket_protocol()
+            protocol = self._websocket_protocol() if is_websocket else negotiate_stream_protocol(self.headers)
         except ExecRequestError as error:
-            self._text(error.code, *error.body())
+            self._text(error.code, *error.body(), headers=error.headers)
             return
+        if is_websocket:
+            self._upgrade_to_websocket(protocol)
+        else:
+            self._upgrade_to_spdy(protocol)
+        session = ExecSession if kind == "exec" else AttachSession
+        with plain_streams(self.connection, self.rfile) as (reader, sock):
+            if is_websocket:
+                channels = WebSocketChannels(reader, sock, protocol)
+            else:
+                channels = SpdyChannels(reader, sock, protocol)
+                try:
+                    channels.accept(expected_streams(protocol, options), STREAM_CREATION_TIMEOUT_SECONDS)
+                except StreamsNotCreated:  # upstream logs it; the client sees the connection end
+                    return
+            session(channels, options, target).run()
+
+    def _is_websocket(self) -> bool:
+        """wsstream.IsWebSocketRequest: an upgrade to websocket; anything else is an httpstream request."""
+        return ("upgrade" in self.headers.get("Connection", "").lower()
+                and self.headers.get("Upgrade", "").lower() == "websocket")
+
+    def _upgrade_to_websocket(self, protocol: str) -> None:
         self.send_response(101)
         self.send_header("Upgrade", "websocket")
         self.send_header("Connection", "Upgrade")
         self.send_header("Sec-WebSocket-Accept", websocket.accept_key(self.headers["Sec-WebSocket-Key"]))
         if protocol:
             self.send_header("Sec-WebSocket-Protocol", protocol)
+        self._end_upgrade()
+
+    def _upgrade_to_spdy(self, protocol: str) -> None:
+        self.send_response(101)
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Upgrade", httpstream.SPDY_31)
+        self.send_header(httpstream.PROTOCOL_VERSION_HEADER, protocol)
+        self._end_upgrade()
+
+    def _end_upgrade(self) -> None:
         self.end_headers()
         self.wfile.flush()
         self.close_connection = True
-        session = ExecSession if kind == "exec" else AttachSession
-        with plain_streams(self.connection, self.rfile) as (reader, sock):
-            session(reader, sock, protocol, options, target).run()
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getPortForward",
              "k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.ServePortForward")
@@ -324,35 +358,29 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 raise PortForwardRequestError(500, f"failed to find sandboxID for pod {name}_{namespace}({key.uid})")
             protocol = negotiate(self.headers)
         except PortForwardRequestError as error:
-            self._text(error.code, error.body())
+            self._text(error.code, error.body(), headers=error.headers)
             return
-        self.send_response(101)
-        self.send_header("Connection", "Upgrade")
-        self.send_header("Upgrade", "SPDY/3.1")
-        self.send_header("X-Stream-Protocol-Version", protocol)
-        self.end_headers()
-        self.wfile.flush()
-        self.close_connection = True
+        self._upgrade_to_spdy(protocol)
         with plain_streams(self.connection, self.rfile) as (reader, sock):
             PortForwardSession(reader, sock, pod_ip, key.uid).run()
 
     def _websocket_protocol(self) -> str:
-        """The negotiated subprotocol of a WebSocket upgrade; 400 for anything else (SPDY is not
-        served) or for no subprotocol this server speaks."""
-        upgrade = self.headers.get("Upgrade", "").lower()
-        if upgrade != "websocket" or not self.headers.get("Sec-WebSocket-Key"):
-            raise ExecRequestError(400, f"unable to upgrade: the reference kubelet streams over WebSocket only, "
-                                        f"not {upgrade or 'a plain request'}", as_status=True)
+        """The negotiated subprotocol of a WebSocket upgrade; 400 for no subprotocol this server speaks."""
+        if not self.headers.get("Sec-WebSocket-Key"):
+            raise ExecRequestError(400, "unable to upgrade: missing Sec-WebSocket-Key", as_status=True)
         protocol = negotiate_protocol(self.headers.get("Sec-WebSocket-Protocol", ""))
         if protocol is None:
             raise ExecRequestError(400, "unable to upgrade: no subprotocol in common with the client", as_status=True)
         return protocol
 
-    def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8") -> None:
+    def _text(self, code: int, body: str | bytes, content_type: str = "text/plain; charset=utf-8",
+              headers: tuple[tuple[str, str], ...] = ()) -> None:
         body = body.encode() if isinstance(body, str) else body
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        for name, value in headers:
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 

@@ -23,12 +23,11 @@ import threading
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
-from reference_impl.machinery import spdy
+from reference_impl.machinery import httpstream, spdy
 from reference_impl.machinery.netdial import dial_error
 from reference_impl.mirrors import mirrors
 
 PORT_FORWARD_PROTOCOL = "portforward.k8s.io"
-SPDY_31 = "SPDY/3.1"
 STREAM_TYPE_ERROR, STREAM_TYPE_DATA = "error", "data"
 DIAL_TIMEOUT_SECONDS = 10
 
@@ -37,10 +36,12 @@ class PortForwardRequestError(Exception):
     """A port-forward request the kubelet refuses before upgrading; `code` is its HTTP status.
     Go's http.Error (`by_http_error`) ends the body with a newline, go-restful's WriteError not."""
 
-    def __init__(self, code: int, message: str, by_http_error: bool = False) -> None:
+    def __init__(self, code: int, message: str, by_http_error: bool = False,
+                 headers: tuple[tuple[str, str], ...] = ()) -> None:
         self.code = code
         self.message = message
         self.by_http_error = by_http_error
+        self.headers = headers
         super().__init__(message)
 
     def body(self) -> str:
@@ -60,14 +61,12 @@ def negotiate(headers) -> str:
     """The protocol both sides speak, after the checks upstream makes in this order: 403 when the
     client's X-Stream-Protocol-Version does not list portforward.k8s.io, 400 when the request does
     not ask to upgrade to SPDY/3.1."""
-    offered = [p.strip() for value in headers.get_all("X-Stream-Protocol-Version") or [] for p in value.split(",")
-               if p.strip()]
-    if PORT_FORWARD_PROTOCOL not in offered:
-        raise PortForwardRequestError(403, f"unable to upgrade: unable to negotiate protocol: client supports "
-                                           f"[{' '.join(offered)}], server accepts [{PORT_FORWARD_PROTOCOL}]",
-                                      by_http_error=True)
-    if ("upgrade" not in headers.get("Connection", "").lower()
-            or SPDY_31.lower() not in headers.get("Upgrade", "").lower()):
+    offered = httpstream.offered_protocols(headers)
+    if httpstream.negotiate(offered, (PORT_FORWARD_PROTOCOL,)) is None:
+        raise PortForwardRequestError(403, httpstream.no_common_protocol(offered, (PORT_FORWARD_PROTOCOL,)),
+                                      by_http_error=True,
+                                      headers=httpstream.accepted_protocols((PORT_FORWARD_PROTOCOL,)))
+    if not httpstream.is_spdy_upgrade(headers):
         raise PortForwardRequestError(400, "unable to upgrade: missing upgrade headers in request", by_http_error=True)
     return PORT_FORWARD_PROTOCOL
 

@@ -7,10 +7,11 @@ port of 0 asks the system for a free port, and the ready line tells which one it
 
 Start-up follows kube-apiserver's: certificates (made in --cert-dir when absent), the authentication
 chain (client certificates against --client-ca-file, default the generated CA; bearer tokens from
---token-auth-file; anonymous only with --anonymous-auth), Node and RBAC authorization (kubeadm's
---authorization-mode=Node,RBAC), the admission chain (NodeRestriction among its plugins),
-then the post-start work of writing the system namespaces and the bootstrap RBAC policy. With
---kubeconfig-out it writes a kubeconfig for the admin certificate (group system:masters).
+--token-auth-file; requests without credentials as system:anonymous unless --anonymous-auth=false),
+Node and RBAC authorization (kubeadm's --authorization-mode=Node,RBAC), the admission chain
+(NodeRestriction among its plugins), then the post-start work of writing the system namespaces and
+the bootstrap RBAC policy. With --kubeconfig-out it writes a kubeconfig for the admin certificate
+(group system:masters).
 
 Kubelets are reached over HTTPS with --kubelet-client-certificate and --kubelet-client-key
 (default: the apiserver-kubelet-client pair made in --cert-dir), their serving certificates
@@ -54,7 +55,9 @@ from reference_impl.apiserver.core.registry import DEFAULT_EVENT_TTL, Registry
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
-from reference_impl.apiserver.core.tokenrequest import ServiceAccountTokenAuthenticator
+from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
+from reference_impl.apiserver.core.tokenrequest import (ISSUER, LegacyServiceAccountTokenAuthenticator,
+                                                        ServiceAccountTokenAuthenticator)
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
@@ -86,7 +89,7 @@ class Options:
     bind_address: str = DEFAULT_BIND_ADDRESS
     token_auth_file: Path | None = None
     client_ca_file: Path | None = None
-    anonymous_auth: bool = False
+    anonymous_auth: bool = True
     kubeconfig_out: Path | None = None
     etcd_wait_seconds: float = 120.0
     event_ttl: int = DEFAULT_EVENT_TTL  # seconds
@@ -299,8 +302,12 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                            etcd_servers=etcd_url.split(","), kubelet_tls=kubelet_tls)
         # TokenRequest signs with the serving key; the tokens it issues authenticate from then on.
         server.chain.rest.token_key = bundle.serving.private_key
-        authenticator.add_token_authenticator(ServiceAccountTokenAuthenticator(
-            bundle.serving.private_key.public_key(), registry.get, time.time))
+        server.chain.openid_metadata = new_openid_metadata(ISSUER, server.url.removeprefix("https://"),
+                                                           [bundle.serving.private_key.public_key()])
+        # As BuiltInAuthenticationOptions does: the legacy issuer's tokens first, then the bound ones.
+        for service_account_tokens in (LegacyServiceAccountTokenAuthenticator, ServiceAccountTokenAuthenticator):
+            authenticator.add_token_authenticator(service_account_tokens(
+                bundle.serving.private_key.public_key(), registry.get, time.time))
         try:
             server.start()
         except OSError as err:
@@ -346,8 +353,9 @@ def parse_args(argv: list[str] | None) -> Options:
                         help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
     parser.add_argument("--client-ca-file", type=Path,
                         help="CA bundle that client certificates must chain to (default: the generated CA)")
-    parser.add_argument("--anonymous-auth", action="store_true",
-                        help="serve requests without credentials as system:anonymous")
+    parser.add_argument("--anonymous-auth", type=_go_bool, nargs="?", const=True, default=True, metavar="BOOL",
+                        help="serve requests without credentials as system:anonymous (default true; "
+                             "--anonymous-auth=false refuses them with 401)")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
     parser.add_argument("--kubelet-client-certificate", type=Path,
                         help="client certificate shown to kubelets "
@@ -367,6 +375,16 @@ def parse_args(argv: list[str] | None) -> Options:
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
                    args.etcd_wait_seconds, args.event_ttl, args.kubelet_client_certificate,
                    args.kubelet_client_key, args.kubelet_certificate_authority)
+
+
+@mirrors("strconv.ParseBool")
+def _go_bool(text: str) -> bool:
+    """A boolean flag's value as pflag reads it: 1, t, true (and T, TRUE, True), or their opposites."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise argparse.ArgumentTypeError(f'invalid argument "{text}": strconv.ParseBool: parsing "{text}": invalid syntax')
 
 
 def _event_ttl(text: str) -> int:

@@ -28,14 +28,15 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
-                                            reviews)
+                                            openidmetadata, reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
-from reference_impl.apiserver.core.handlers import (Request, Response, RESTHandlers, error_response,
-                                               WatchResponse, check_write_options, decode_body, decode_into_kind,
-                                               field_manager_of, is_pretty_print, request_info)
+from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
+                                               error_response, WatchResponse, check_write_options, decode_as,
+                                               decode_body, decode_into_kind, field_manager_of, is_pretty_print,
+                                               request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.fieldmanager import FieldManager
@@ -44,12 +45,26 @@ from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, DEFAULT_FIELD_LABEL_CONVERSION
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
-from reference_impl.machinery import trace
+from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
 
 HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
                  "/readyz": ("ping", "log", "etcd", "informer-sync")}
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.InternalError")
+def internal_error_page(request: Request, problem: str) -> Response:
+    """A filter's 500 in plain text, as http.Error writes it: the request URI quoted, the sentence
+    HTML-escaped. WithRequestInfo answers so before anyone is authenticated."""
+    text = errors.html_escaped(f"Internal Server Error: {gojson.quote(request.uri)}: {problem}")
+    return Response(500, f"{text}\n".encode(), "text/plain; charset=utf-8")
+
+
+def routed_document(path: str) -> bool:
+    """Whether a document is a go-restful route, served to GET only: /version, /api, /api/<version>
+    and /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain handlers)."""
+    return path == "/version" or path.split("/")[1] == "api" or path.count("/") == 3
 
 
 @mirrors("net/http.NotFound")
@@ -96,6 +111,8 @@ class HandlerChain:
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
         self.component_servers = componentstatus.servers_to_validate(etcd_servers)
         self.probe = probe
+        # Service account issuer discovery, served once the server has a token signing key.
+        self.openid_metadata: openidmetadata.OpenIDMetadata | None = None
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -150,6 +167,9 @@ class HandlerChain:
     def serve(self, request: Request) -> Response | WatchResponse:
         try:
             request.info = request_info(request.method, request.path, request.query)
+        except RequestInfoError as err:
+            return internal_error_page(request, f"failed to create RequestInfo: {err}, {request.uri}")
+        try:
             info = request.info
             trace.record("request", verb=info.verb, resource=info.resource, subresource=info.subresource,
                          namespace=info.namespace, name=info.name,
@@ -218,7 +238,8 @@ class HandlerChain:
         if not allowed:
             info = request.info
             raise errors.forbidden(request.user.name, info.verb, info.resource, info.namespace, info.name,
-                                   info.api_group, info.subresource, info.path, reason)
+                                   info.api_group, info.subresource, "" if info.is_resource_request else info.path,
+                                   reason)
 
     def direct(self, request: Request) -> Response | WatchResponse:
         """The mux: resource requests to the REST handlers, everything else to the fixed endpoints."""
@@ -246,16 +267,19 @@ class HandlerChain:
         if (resource is None and info.api_group not in self.served_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
-        if resource is None or (info.under_namespace and not resource.namespaced):
+        # The /proxy/ paths are authorized as the verb proxy, but no route has served them since 1.10.
+        if resource is None or (info.under_namespace and not resource.namespaced) or info.verb == "proxy":
             raise errors.resource_not_served()
         return self.rest.serve(request, resource)
 
     def non_resource(self, request: Request) -> Response:
         if request.path == "/metrics":
             return self.serve_metrics(request)
+        if self.openid_metadata is not None and openidmetadata.routes(request.path):
+            return openidmetadata.serve(self.openid_metadata, request)
         path = request.path.rstrip("/") or "/"
-        if request.method not in ("GET", "HEAD"):
-            raise errors.method_not_allowed(path, request.method.lower())
+        # Health checks, the index, /apis, a group's discovery (the aggregator's) and /openapi/v2
+        # are plain handlers on a mux and answer any method as GET; go-restful routes only GET.
         for prefix, checks in HEALTH_CHECKS.items():
             if path == prefix or path.startswith(prefix + "/"):
                 return self.health(request, path, prefix, checks)
@@ -263,6 +287,8 @@ class HandlerChain:
             return self.index()
         document = self.document(path, request)
         if document is not None:
+            if request.method != "GET" and routed_document(path):
+                raise errors.generic_server_response(405)
             return document
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
@@ -284,7 +310,8 @@ class HandlerChain:
     @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
     def index(self) -> Response:
         """`/`: the paths the server lists, indented as WriteRawJSON writes them."""
-        paths = discovery.root_paths(self.served, HEALTH_CHECKS)
+        issuer_discovery = (openidmetadata.OPENID_CONFIG_PATH, openidmetadata.JWKS_PATH) if self.openid_metadata else ()
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery)
         return Response(200, json.dumps(paths, indent=2).encode())
 
     @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")
@@ -352,7 +379,12 @@ class HandlerChain:
         as for any create."""
         check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
-        body = reviews.decode_review(decode_body(request, into_kind=kind)[0], kind, resource.group)
+        body = decode_body(request, into_kind=kind)[0]
+        if isinstance(body, dict):
+            gvk = decode_as(body, scheme.GroupVersionKind(resource.group, resource.version, kind), request.body)
+            if gvk.group_version != f"{resource.group}/{resource.version}":
+                raise errors.api_version_mismatch(gvk.group_version, f"{resource.group}/{resource.version}")
+        body = reviews.decode_review(body, kind)
         body = reviews.without_empty_fields(decode_into_kind(request, resource, body))
         api_version = f"{resource.group}/{resource.version}"
         body = FieldManager(Schema.for_kind(api_version, kind), api_version, kind=kind).update(
@@ -475,7 +507,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             return
         # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
         request = Request(self.command, unquote(path), parse_qs(query, keep_blank_values=True), self.headers,
-                          body, self.peer, self.peer_der)
+                          body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):
             self._stream(response)
@@ -501,7 +533,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
                  f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
                  f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
-                 "Cache-Control: no-cache, private\r\n"]
+                 f"Cache-Control: {response.cache_control}\r\n"]
         for warning in response.warnings:
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:
@@ -584,9 +616,9 @@ class APIServer:
 
     @property
     def url(self) -> str:
-        scheme = "https" if self.ssl_context is not None else "http"
+        protocol = "https" if self.ssl_context is not None else "http"
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"{scheme}://{host}:{self.port}"
+        return f"{protocol}://{host}:{self.port}"
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.1},

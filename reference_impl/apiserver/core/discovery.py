@@ -117,10 +117,10 @@ def api_group(resources: Iterable, name: str) -> dict | None:
 
 
 @mirrors("(k8s.io/apiserver/pkg/server/routes.IndexLister).ServeHTTP")
-def root_paths(resources: Iterable, health_checks: dict[str, Sequence[str]]) -> dict:
+def root_paths(resources: Iterable, health_checks: dict[str, Sequence[str]], others: Sequence[str] = ()) -> dict:
     """`/`'s RootPaths: every path the server lists (discovery, each group and version, each
-    health check, metrics, OpenAPI, version), sorted as sets.String sorts them."""
-    paths = {"/api", "/apis", "/apis/", "/metrics", "/openapi/v2", "/version"}
+    health check, metrics, OpenAPI, version, and `others`), sorted as sets.String sorts them."""
+    paths = {"/api", "/apis", "/apis/", "/metrics", "/openapi/v2", "/version", *others}
     for name, versions in group_versions(resources).items():
         base = f"/apis/{name}" if name else "/api"
         paths.add(base)

@@ -132,6 +132,12 @@ def generic_server_response(code: int) -> StatusError:
     return StatusError(code, reason, message, empty_details_shown=True)
 
 
+def api_version_mismatch(data: str, expected: str) -> StatusError:
+    """400 for a body that decodes as its kind in a version the endpoint does not accept, as
+    createHandler checks it after decoding (scope.AcceptsGroupVersion)."""
+    return bad_request(f"the API version in the data ({data}) does not match the expected API version ({expected})")
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewBadRequest")
 def bad_request(message: str) -> StatusError:
     """400 BadRequest with `message` as is."""
@@ -163,18 +169,19 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
               group: str = "", subresource: str = "", path: str = "", reason: str = "") -> StatusError:
     """403 with the message responsewriters.Forbidden writes for an authorizer's denial.
 
-    A resource request names the resource (`pods/status` for a subresource) and the namespace or
-    the cluster scope; a non-resource request (`resource` empty) names its `path`. Upstream
+    A resource request names the resource (`pods/status` for a subresource; an empty one, as
+    `/api/v1//watch` asks for, too) and the namespace or the cluster scope; a non-resource request
+    (`path` given) names its path. Upstream
     HTML-escapes that sentence and then hands it, the reason appended, to fmt.Errorf as the
     format: a `%` in a user name or a path comes out as one of fmt's complaints.
     """
-    if not resource:
+    if path:
         why = f"User {quote(user)} cannot {verb} path {quote(path)}"
     else:
         full = f"{resource}/{subresource}" if subresource else resource
         scope = f"in the namespace {quote(namespace)}" if namespace else "at the cluster scope"
         why = f"User {quote(user)} cannot {verb} resource {quote(full)} in API group {quote(group)} {scope}"
-    why = _html_escaped(why)
+    why = html_escaped(why)
     if reason:
         why = f"{why}: {reason}"
     why = errorf_without_operands(why)
@@ -188,7 +195,7 @@ def forbidden(user: str, verb: str, resource: str = "", namespace: str = "", nam
     return StatusError(403, "Forbidden", message, status_details(resource, group, name), empty_details_shown=True)
 
 
-def _html_escaped(text: str) -> str:
+def html_escaped(text: str) -> str:
     """responsewriters' sanitizer: &, < and > as HTML entities."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 

@@ -97,6 +97,11 @@ class Request:
     table_convertor: bool = True
     # The endpoint's objects go out as protobuf (the CRD handler's StandardSerializers have no protobuf).
     protobuf_objects: bool = True
+    request_uri: str = ""  # the target as sent (path and query, undecoded); the path when not given
+
+    @property
+    def uri(self) -> str:
+        return self.request_uri or self.path
 
     def param(self, name: str, default: str = "") -> str:
         values = self.query.get(name)
@@ -114,6 +119,7 @@ class Response:
     warnings: list[str] = field(default_factory=list)
     retry_after_seconds: int = 0  # sent as a `Retry-After:` header
     content_encoding: str = ""  # sent as a `Content-Encoding:` header
+    cache_control: str = "no-cache, private"  # what the API's responses must not be cached as
 
     @classmethod
     def json(cls, code: int, obj: Any, pretty: bool = False) -> "Response":
@@ -153,11 +159,17 @@ class AdmissionRequest:
 # --- request info and negotiation -----------------------------------------------------------
 
 NAMESPACE_SUBRESOURCES = {"status", "finalize"}
+SPECIAL_VERBS = ("proxy", "watch")  # a resource path's first part that is the verb instead
+
+
+class RequestInfoError(ValueError):
+    """A resource path that names a special verb and nothing after it."""
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/request.RequestInfoFactory).NewRequestInfo")
 def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> RequestInfo:
-    """Parse a URL into group, version, namespace, resource, name, subresource and the k8s verb."""
+    """Parse a URL into group, version, namespace, resource, name, subresource and the k8s verb;
+    RequestInfoError for `.../watch` or `.../proxy` with nothing after."""
     info = RequestInfo(path=path, verb=method.lower())
     trimmed = path.strip("/")
     parts = trimmed.split("/") if trimmed else []  # splitPath: an empty segment stays, as "" in its place
@@ -179,8 +191,10 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
     # RequestInfoFactory switches on the method as sent: `get` is no GET, and has no verb.
     verb = {"POST": "create", "GET": "get", "HEAD": "get", "PUT": "update", "PATCH": "patch",
             "DELETE": "delete"}.get(method, "")
-    if parts[0] == "watch":
-        verb, parts = "watch", parts[1:]
+    if parts[0] in SPECIAL_VERBS:
+        if len(parts) < 2:
+            raise RequestInfoError("unable to determine kind and namespace from url")
+        verb, parts = parts[0], parts[1:]
     if parts and parts[0] == "namespaces" and len(parts) > 1:
         info.namespace = parts[1]
         if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
@@ -1407,8 +1421,7 @@ class RESTHandlers:
         body = decode_body(request, into_kind="Eviction")[0] or {}
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
-            raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the "
-                                     "expected API version (policy/v1)")
+            raise errors.api_version_mismatch(gvk.group_version, "policy/v1")
         if not isinstance(body.setdefault("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
         try:

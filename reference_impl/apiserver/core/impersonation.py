@@ -24,6 +24,13 @@ AUTHENTICATION_GROUP = "authentication.k8s.io"
 AUTHENTICATION_VERSION = AUTHENTICATION_GROUP + "/v1"
 
 
+def _values(headers, name: str) -> list[str]:
+    """A header's values as Go holds them: strings of the bytes sent, which print (in a 403, a
+    review, a managed field) as UTF-8. The adapter reads header bytes as ISO-8859-1, one
+    character a byte; a byte that is no UTF-8 prints as U+FFFD, as encoding/json writes it."""
+    return [value.encode("latin-1").decode("utf-8", errors="replace") for value in header_values(headers, name)]
+
+
 def _extra_headers(headers) -> dict[str, list[str]]:
     """Impersonate-Extra-KEY headers by KEY (percent-decoded, lower case as Go's canonical form
     leaves it), each header read once even when it repeats."""
@@ -31,7 +38,7 @@ def _extra_headers(headers) -> dict[str, list[str]]:
     names = {name.lower(): name for name in headers.keys() if name.lower().startswith(EXTRA_PREFIX.lower())}
     for lowered, name in names.items():
         key = urllib.parse.unquote(lowered[len(EXTRA_PREFIX):])
-        extra.setdefault(key, []).extend(header_values(headers, name))
+        extra.setdefault(key, []).extend(_values(headers, name))
     return extra
 
 
@@ -70,9 +77,9 @@ def impersonate(user, headers, authorizer) -> object:
     """The user the request runs as: `user` itself without Impersonate-* headers, else the
     impersonated one once every part is allowed; 403 for a part that is not, 400 for bad headers."""
     # User and Uid are read with headers.Get: the first value, and an empty one is no request.
-    name = next(iter(header_values(headers, USER_HEADER)), "")
-    uid = next(iter(header_values(headers, UID_HEADER)), "")
-    groups = header_values(headers, GROUP_HEADER)
+    name = next(iter(_values(headers, USER_HEADER)), "")
+    uid = next(iter(_values(headers, UID_HEADER)), "")
+    groups = _values(headers, GROUP_HEADER)
     extra = _extra_headers(headers)
     if not name:
         if groups or uid or extra:

@@ -533,6 +533,10 @@ class Registry(LifecycleMixin):
         self._check_namespace(r, old_meta.get("namespace"), meta)
         if sent_rv and sent_rv != int(old_meta["resourceVersion"]):
             raise errors.conflict(r.plural, old_meta["name"], r.group)
+        if not sent_rv:
+            # An unconditional update takes the stored object's resourceVersion (Store.Update),
+            # which a dry run answers with; a write gets its new one from the store.
+            meta["resourceVersion"] = old_meta["resourceVersion"]
         if subresource == "status":
             # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
             new["status"] = new.get("status") or {}

@@ -43,15 +43,11 @@ def _metadata_value(meta: dict) -> str:
     return json.dumps(meta, separators=(",", ":"))
 
 
-@mirrors("k8s.io/apimachinery/pkg/runtime.Decode")
-def decode_review(review: object, kind: str, group: str) -> dict:
-    """The body as a `kind` with a spec; 400 for another kind. The fields' types are checked as any
-    kind's are, against the kind's schema (`fieldvalidation`)."""
+def decode_review(review: object, kind: str) -> dict:
+    """The body, decoded as a `kind` by the codec already, with a spec. The fields' types are
+    checked as any kind's are, against the kind's schema (`fieldvalidation`)."""
     if not isinstance(review, dict):
         raise errors.bad_request(f"the body of the request must be a {kind} object")
-    api_version, body_kind = review.get("apiVersion"), review.get("kind")
-    if (body_kind and body_kind != kind) or (api_version and api_version != f"{group}/v1"):
-        raise errors.bad_request(f"the body is a {api_version or ''} {body_kind or ''}, not a {group}/v1 {kind}")
     review.setdefault("spec", {})
     return review
 

@@ -16,6 +16,7 @@ import base64
 import datetime
 import hashlib
 import json
+import re
 from typing import Callable
 
 from cryptography.exceptions import InvalidSignature
@@ -27,10 +28,12 @@ from dataclasses import replace
 
 from reference_impl.apiserver.core import errors, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
+LEGACY_ISSUER = "kubernetes/serviceaccount"  # serviceaccount.LegacyIssuer, of the tokens Secrets hold
 DEFAULT_EXPIRATION_SECONDS = 3600
 MIN_EXPIRATION_SECONDS = 600
 MAX_EXPIRATION_SECONDS = 1 << 32
@@ -47,19 +50,30 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+_RAW_URL_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+
+
+@mirrors("(*encoding/base64.Encoding).DecodeString")
 def _unb64(text: str) -> bytes:
+    """A JWS part as base64.RawURLEncoding decodes it: newlines skipped, and padding or any other
+    character outside the URL alphabet refused (ValueError), where Python's decoder would pass
+    over them and let a changed token through."""
+    text = text.replace("\r", "").replace("\n", "")
+    if not _RAW_URL_ALPHABET.fullmatch(text) or len(text) % 4 == 1:
+        raise ValueError(f"illegal base64 data in {text!r}")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def key_id(key: ec.EllipticCurvePrivateKey) -> str:
-    """serviceaccount.keyIDFromPublicKey: the SHA-256 of the DER public key, base64url."""
-    der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+@mirrors("k8s.io/kubernetes/pkg/serviceaccount.keyIDFromPublicKey")
+def public_key_id(public_key) -> str:
+    """The SHA-256 of the DER public key, base64url: a token's `kid` and its JWK's."""
+    der = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return _b64(hashlib.sha256(der).digest())
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.jwtTokenGenerator).GenerateToken")
 def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
-    header = {"alg": "ES256", "kid": key_id(key)}
+    header = {"alg": "ES256", "kid": public_key_id(key.public_key())}
     signing_input = f"{_b64(json.dumps(header, separators=(',', ':')).encode())}." \
                     f"{_b64(json.dumps(claims, separators=(',', ':')).encode())}"
     r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
@@ -86,7 +100,7 @@ def has_issuer(token: str, issuer: str) -> bool:
 
 @mirrors("gopkg.in/square/go-jose.v2/jwt.ParseSigned",
          "(gopkg.in/square/go-jose.v2.JSONWebSignature).Verify")
-def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
+def verify(token: str, public_key: ec.EllipticCurvePublicKey, private_claims: dict[str, str]) -> dict | None:
     """The claims of a token this key signed; None for what is no JWS at all; AuthenticationFailed
     when the signature does not verify (a forged or another issuer's token, or another algorithm)."""
     parts = token.split(".")
@@ -100,7 +114,8 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
     if not isinstance(header, dict):
         return None
     try:
-        if header.get("alg") != "ES256" or len(signature) != 64:
+        # go-jose supports no critical header extension: any is a failed verification.
+        if header.get("alg") != "ES256" or len(signature) != 64 or header.get("crit"):
             raise InvalidSignature
         public_key.verify(encode_dss_signature(int.from_bytes(signature[:32], "big"),
                                                int.from_bytes(signature[32:], "big")),
@@ -111,7 +126,81 @@ def verify(token: str, public_key: ec.EllipticCurvePublicKey) -> dict | None:
         claims = json.loads(_unb64(parts[1]))
     except (ValueError, UnicodeDecodeError):
         return None
-    return claims if isinstance(claims, dict) else None
+    if not isinstance(claims, dict):
+        return None
+    check_claim_types(claims, private_claims)
+    return claims
+
+
+# The claims' Go types as (*jwt.JSONWebToken).Claims decodes the payload, first into jwt.Claims,
+# then into the validator's privateClaims; a NumericDate and an Audience decode themselves.
+_PUBLIC_CLAIMS = {"iss": "string", "sub": "string", "aud": "Audience", "exp": "NumericDate", "nbf": "NumericDate",
+                  "iat": "NumericDate", "jti": "string"}
+_PRIVATE_CLAIMS = {"kubernetes.io": "serviceaccount.kubernetes"}
+_LEGACY_PRIVATE_CLAIMS = {f"kubernetes.io/serviceaccount/{name}": "string"
+                          for name in ("service-account.name", "service-account.uid", "secret.name", "namespace")}
+_GO_STRUCTS = {"serviceaccount.kubernetes": {"namespace": "string", "serviceaccount": "serviceaccount.ref",
+                                             "pod": "serviceaccount.ref", "secret": "serviceaccount.ref",
+                                             "warnafter": "NumericDate"},
+               "serviceaccount.ref": {"name": "string", "uid": "string"}}
+ERR_UNMARSHAL_NUMERIC_DATE = "square/go-jose/jwt: expected number value to unmarshal NumericDate"
+ERR_UNMARSHAL_AUDIENCE = "square/go-jose/jwt: expected string or array value to unmarshal to Audience"
+
+
+class _UnmarshalerError(Exception):
+    """A custom UnmarshalJSON's error, which ends the decoding at once."""
+
+
+@mirrors("(*gopkg.in/square/go-jose.v2/jwt.JSONWebToken).Claims")
+def check_claim_types(claims: dict, private_claims: dict[str, str]) -> None:
+    """AuthenticationFailed with the decoder's words when a claim does not fit its Go type: a
+    NumericDate's or an Audience's own error at once, else the first type error (go-jose's copy of
+    encoding/json keeps decoding past one, and says only "Go value of type T")."""
+    for fields in (_PUBLIC_CLAIMS, private_claims):
+        try:
+            problem = _first_type_error(claims, fields)
+        except _UnmarshalerError as err:
+            raise AuthenticationFailed(str(err)) from None
+        if problem:
+            raise AuthenticationFailed(problem)
+
+
+def _first_type_error(obj: dict, fields: dict[str, str]) -> str | None:
+    problems = [_type_error(obj[name], fields[name]) for name in obj if name in fields]
+    return next((problem for problem in problems if problem), None)
+
+
+def _type_error(value: object, go_type: str) -> str | None:
+    if go_type == "NumericDate":
+        if value is not None and not _parses_as_float64(value):  # a nil *NumericDate for null
+            raise _UnmarshalerError(ERR_UNMARSHAL_NUMERIC_DATE)
+        return None
+    if go_type == "Audience":  # a value, not a pointer: it decodes null itself, and refuses it
+        if not (isinstance(value, str) or isinstance(value, list) and all(isinstance(a, str) for a in value)):
+            raise _UnmarshalerError(ERR_UNMARSHAL_AUDIENCE)
+        return None
+    if value is None:
+        return None
+    if go_type == "string":
+        return None if isinstance(value, str) else _unmarshal_type_error(value, go_type)
+    if not isinstance(value, dict):
+        return _unmarshal_type_error(value, go_type)
+    return _first_type_error(value, _GO_STRUCTS[go_type])
+
+
+def _parses_as_float64(value: object) -> bool:
+    """strconv.ParseFloat of the JSON text: a number within float64's range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return abs(float(value)) != float("inf")
+    except OverflowError:
+        return False
+
+
+def _unmarshal_type_error(value: object, go_type: str) -> str:
+    json_type = {dict: "object", list: "array", bool: "bool", str: "string"}.get(type(value), "number")
+    return f"json: cannot unmarshal {json_type} into Go value of type {go_type}"
 
 
 def _rfc3339(seconds: float) -> str:
@@ -223,6 +312,9 @@ def _holds(go_type: str, value: object) -> bool:
 class ServiceAccountTokenAuthenticator:
     """Bearer tokens TokenRequest issued: signature, time, audience, and the objects still there."""
 
+    issuer = ISSUER
+    private_claims = _PRIVATE_CLAIMS
+
     def __init__(self, public_key: ec.EllipticCurvePublicKey, lookup: Callable[[str, str, str], dict],
                  now: Callable[[], float], audiences=API_AUDIENCES) -> None:
         self.public_key = public_key
@@ -234,23 +326,35 @@ class ServiceAccountTokenAuthenticator:
     def authenticate_token(self, token: str, audiences: tuple[str, ...] | None = None) -> UserInfo | None:
         """The token's user if it is meant for one of `audiences` (the API's when none are asked
         for); when some were, the user carries those the token shares with them."""
-        if not has_issuer(token, ISSUER):
+        if not has_issuer(token, self.issuer):
             return None
-        claims = verify(token, self.public_key)
+        claims = verify(token, self.public_key, self.private_claims)
         if claims is None:
             return None
         targets = self.audiences if audiences is None else audiences
         token_audiences = claims.get("aud")
-        token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or []
+        # A token naming no audience is taken as meant for the API's own (the implicit audiences).
+        token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or \
+            list(self.audiences)
         shared = tuple(audience for audience in token_audiences if audience in targets)
         if not shared:
             raise AuthenticationFailed(f"token audiences {_go_strings(token_audiences)} is invalid for the target "
                                        f"audiences {_go_strings(targets)}")
-        user = self.validate(claims)
+        user = self.validate(claims, token)
         return user if audiences is None else replace(user, audiences=shared)
 
+    @mirrors("(*k8s.io/client-go/rest.Request).requestPreflightCheck")
+    def _get(self, plural: str, namespace: str, name: str) -> dict:
+        """The object, read as the validator's client-go getter asks for it: a request with no name
+        or no namespace fails before it is sent, in the client's words (a 400 standing for them)."""
+        if not name:
+            raise errors.bad_request("resource name may not be empty")
+        if not namespace:
+            raise errors.bad_request("an empty namespace may not be set when a resource name is provided")
+        return self.lookup(plural, namespace, name)
+
     @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.validator).Validate")
-    def validate(self, claims: dict) -> UserInfo:
+    def validate(self, claims: dict, token: str) -> UserInfo:
         """The token's user while its time holds and its objects exist with their uids; an object
         counts as deleted once its deletionTimestamp is more than the leeway past."""
         now = self.now()
@@ -263,7 +367,7 @@ class ServiceAccountTokenAuthenticator:
         namespace = private.get("namespace", "")
         account = private.get("serviceaccount") or {}
         try:
-            current = self.lookup("serviceaccounts", namespace, account.get("name", ""))
+            current = self._get("serviceaccounts", namespace, account.get("name", ""))
         except errors.StatusError as err:
             raise AuthenticationFailed(err.message) from None
         if _deleted_before(current, deleted_before):
@@ -273,10 +377,10 @@ class ServiceAccountTokenAuthenticator:
                                        f"claim ({account.get('uid')})")
         for kind in ("Secret", "Pod"):
             ref = private.get(kind.lower())
-            if not ref:
+            if ref is None:  # a nil *ref; an empty one names an object that is not there
                 continue
             try:
-                bound = self.lookup(BOUND_KINDS[kind], namespace, ref.get("name", ""))
+                bound = self._get(BOUND_KINDS[kind], namespace, ref.get("name", ""))
             except errors.StatusError:
                 raise AuthenticationFailed("service account token has been invalidated") from None
             if _deleted_before(bound, deleted_before):
@@ -289,6 +393,53 @@ class ServiceAccountTokenAuthenticator:
                  "authentication.kubernetes.io/pod-uid": (pod["uid"],)} if pod else {}
         return UserInfo(f"{SA_PREFIX}{namespace}:{account.get('name', '')}", account.get("uid", ""),
                         ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"), extra)
+
+
+class LegacyServiceAccountTokenAuthenticator(ServiceAccountTokenAuthenticator):
+    """The tokens of the kubernetes/serviceaccount issuer, which a service-account-token Secret
+    holds: valid while that Secret holds the very token and the service account is there with the
+    uid claimed; they name no audience and never expire."""
+
+    issuer = LEGACY_ISSUER
+    private_claims = _LEGACY_PRIVATE_CLAIMS
+
+    @mirrors("(*k8s.io/kubernetes/pkg/serviceaccount.legacyValidator).Validate")
+    def validate(self, claims: dict, token: str) -> UserInfo:
+        private = {name.removeprefix("kubernetes.io/serviceaccount/"): claims.get(name) or ""
+                   for name in self.private_claims}
+        namespace, account, uid = private["namespace"], private["service-account.name"], private["service-account.uid"]
+        for value, missing in ((claims.get("sub"), "sub claim is missing"), (namespace, "namespace claim is missing"),
+                               (private["secret.name"], "secretName claim is missing"),
+                               (account, "serviceAccountName claim is missing"),
+                               (uid, "serviceAccountUID claim is missing")):
+            if not value:
+                raise AuthenticationFailed(missing)
+        if split_username(claims["sub"]) != (namespace, account):
+            raise AuthenticationFailed("sub claim is invalid")
+        try:
+            secret = self._get("secrets", namespace, private["secret.name"])
+        except errors.StatusError:
+            raise AuthenticationFailed("Token has been invalidated") from None
+        if secret["metadata"].get("deletionTimestamp"):
+            raise AuthenticationFailed("Token has been invalidated")
+        if _unb64_std((secret.get("data") or {}).get("token", "")) != token.encode():
+            raise AuthenticationFailed("Token does not match server's copy")
+        try:
+            current = self._get("serviceaccounts", namespace, account)
+        except errors.StatusError as err:
+            raise AuthenticationFailed(err.message) from None
+        if current["metadata"].get("deletionTimestamp"):
+            raise AuthenticationFailed(f"ServiceAccount {namespace}/{account} has been deleted")
+        if current["metadata"].get("uid") != uid:
+            raise AuthenticationFailed(f"ServiceAccount UID ({current['metadata'].get('uid')}) does not match claim "
+                                       f"({uid})")
+        return UserInfo(f"{SA_PREFIX}{namespace}:{account}", uid,
+                        ("system:serviceaccounts", f"system:serviceaccounts:{namespace}"))
+
+
+def _unb64_std(text: str) -> bytes:
+    """A Secret's data value: standard base64, as its []byte is encoded."""
+    return base64.b64decode(text)
 
 
 def _deleted_before(obj: dict, moment: float) -> bool:

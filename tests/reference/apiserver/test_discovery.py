@@ -251,3 +251,28 @@ def test_kubectl_client_side_validation_rejects_an_unknown_field(binary, kubecon
 def test_kubectl_version_reads_version(kubeconfig):
     result = kubectl(Path(shutil.which("kubectl")), kubeconfig, "version", "-o", "json")
     assert json.loads(result.stdout)["serverVersion"]["gitVersion"] == "v1.24.0"
+
+
+@pytest.mark.parametrize("method, path, code, body", [
+    # Plain handlers on a mux answer any method as a GET.
+    ("POST", "/healthz", 200, b"ok"), ("DELETE", "/readyz/ping", 200, b"ok"), ("PUT", "/apis", 200, None),
+    ("PATCH", "/apis/apps", 200, None), ("DELETE", "/openapi/v2", 200, None), ("POST", "/", 200, None),
+    # go-restful routes only GET, HEAD included; a path below a web service's root is its 404 Status.
+    ("POST", "/version", 405, "the server does not allow this method on the requested resource"),
+    ("HEAD", "/api", 405, None),
+    ("PUT", "/api/v1", 405, "the server does not allow this method on the requested resource"),
+    ("DELETE", "/apis/apps/v1", 405, "the server does not allow this method on the requested resource"),
+    ("POST", "/version/x", 404, "the server could not find the requested resource"),
+    # Nothing routes the rest.
+    ("POST", "/bogus", 404, b"404 page not found\n"), ("PUT", "/healthz/bogus", 404, b"404 page not found\n"),
+    ("DELETE", "/apis/bogus", 404, b"404 page not found\n"), ("PATCH", "/metrics/x", 404, b"404 page not found\n"),
+])
+def test_a_non_resource_path_answers_other_methods_as_its_handler_does(method, path, code, body):
+    """As the real 1.24 server answers each (compared request by request), where every one was
+    '<method> is not supported on resources of kind "<path>"'."""
+    response = HandlerChain(registry=None).handle(Request(method, path, {}, {"Accept": "application/json"}))
+    assert response.code == code
+    if isinstance(body, bytes):
+        assert response.body == body
+    elif body is not None:
+        assert json.loads(response.body)["message"] == body

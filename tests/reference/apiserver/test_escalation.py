@@ -334,6 +334,21 @@ def test_of_several_impersonate_user_headers_the_first_counts():
     assert (user.name, user.uid, seen) == ("bob", "1", [("users", "bob"), ("uids", "1")])
 
 
+def wire(text: str) -> str:
+    """A header value as the adapter reads it off the wire: its UTF-8 bytes, one character a byte."""
+    return text.encode().decode("latin-1")
+
+
+def test_impersonate_headers_are_read_as_utf_8_as_go_strings_print():
+    """Go holds a header value as its bytes and prints them as UTF-8: Impersonate-User josé is
+    the user "josé", as the real 1.24 server names it in a 403 (ours said "josÃ©"); a byte that is
+    no UTF-8 is U+FFFD."""
+    user, seen = recorded_impersonation(("Impersonate-User", wire("josé")), ("Impersonate-Group", wire("用户")),
+                                        ("Impersonate-Uid", "\xff"), ("Impersonate-Extra-Scope", wire("✓")))
+    assert (user.name, user.groups, user.uid, user.extra) == \
+        ("josé", ("用户", "system:authenticated"), "\ufffd", {"scope": ("✓",)})
+    assert seen == [("users", "josé"), ("groups", "用户"), ("userextras", "✓"), ("uids", "\ufffd")]
+
 
 @pytest.mark.parametrize("name", ["system:serviceaccount:a:b:c", "system:serviceaccount:Team:bot",
                                   "system:serviceaccount:team:", "system:serviceaccount:"])

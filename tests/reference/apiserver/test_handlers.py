@@ -102,12 +102,49 @@ def ns_path(chain, plural: str, name: str = "", group: str = "") -> str:
      ("watch", "", "pods", "ns", "", "")),
     ("GET", "/api/v1/namespaces/ns/pods", {"fieldSelector": ["metadata.name=p"], "labelSelector": ["a in (b"]},
      ("list", "", "pods", "ns", "", "")),
+    # proxy is a special verb as watch is: the deprecated proxy paths are authorized as proxy.
+    ("GET", "/api/v1/proxy/namespaces/ns/pods/p", {}, ("proxy", "", "pods", "ns", "p", "")),
+    ("DELETE", "/api/v1/proxy/nodes/n1", {}, ("proxy", "", "nodes", "", "n1", "")),
 ])
 def test_request_info(method, path, query, expected):
     """URLs parse into verb, group, resource, namespace, name and subresource like NewRequestInfo."""
     info = request_info(method, path, query)
     assert info.is_resource_request
     assert (info.verb, info.api_group, info.resource, info.namespace, info.name, info.subresource) == expected
+
+
+@pytest.mark.parametrize("uri", ["/api/v1/watch", "/apis/apps/v1/proxy/", "/api/v1/watch?a=1&b=<c>"])
+def test_a_special_verb_with_nothing_after_it_is_request_infos_500_before_authentication(uri):
+    """NewRequestInfo fails on `.../watch` or `.../proxy` alone, and WithRequestInfo answers with
+    InternalError's plain text (the URI quoted, the sentence HTML-escaped) before anyone is
+    authenticated, as the real 1.24 server answers (ours said 403 or 404)."""
+    path, _, query = uri.partition("?")
+    answer = HandlerChain(registry=None, authenticator=Authn(), authorizer=Authz()).handle(
+        Request("GET", path, {}, {}, request_uri=uri))
+    shown = uri.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert (answer.code, answer.content_type, answer.body.decode()) == (
+        500, "text/plain; charset=utf-8", f'Internal Server Error: "{shown}": failed to create RequestInfo: '
+                                          f"unable to determine kind and namespace from url, {shown}\n")
+
+
+def test_a_resource_request_for_an_empty_resource_is_denied_naming_it(registry):
+    """/api/v1//watch is a resource request for the resource "" named watch: the denial names that
+    resource, not the path, as the real 1.24 server words it."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    answer = chain.handle(Request("POST", "/api/v1//watch", {}, {"Authorization": "Bearer bob"}))
+    assert (answer.code, json.loads(answer.body)["message"]) == (
+        403, 'forbidden: User "bob" cannot create resource "" in API group "" at the cluster scope')
+
+
+def test_a_proxy_path_is_authorized_as_proxy_and_served_by_no_route(registry):
+    """As the real 1.24 server answers /api/v1/proxy/nodes/n1: 403 naming the verb proxy, and for
+    a user who may, go-restful's 404 (ours answered 405)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    for user, code, message in (("bob", 403, 'nodes "n1" is forbidden: User "bob" cannot proxy resource "nodes" in '
+                                               'API group "" at the cluster scope'),
+                                ("admin", 404, "the server could not find the requested resource")):
+        answer = chain.handle(Request("DELETE", "/api/v1/proxy/nodes/n1", {}, {"Authorization": f"Bearer {user}"}))
+        assert (answer.code, json.loads(answer.body)["message"]) == (code, message)
 
 
 def test_discovery_paths_are_not_resource_requests():
@@ -1200,6 +1237,37 @@ def test_authentication_authorization_admission_order(registry):
               "spec": {"resourceAttributes": {"verb": "delete", "resource": "pods", "namespace": "default"}}}
     answer = handle("bob", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", json.dumps(review).encode())
     assert answer.code == 201 and json.loads(answer.body)["status"]["allowed"] is False
+
+
+NOT_REGISTERED = 'no kind "{kind}" is registered for version "{gv}" in scheme "pkg/api/legacyscheme/scheme.go:30"'
+
+
+@pytest.mark.parametrize("path, api_version, kind, message", [
+    ("authorization.k8s.io/v1/selfsubjectaccessreviews", "authorization.k8s.io/v1beta1", "SelfSubjectAccessReview",
+     "the API version in the data (authorization.k8s.io/v1beta1) does not match the expected API version "
+     "(authorization.k8s.io/v1)"),
+    ("authentication.k8s.io/v1/tokenreviews", "authentication.k8s.io/v1beta1", "TokenReview",
+     "the API version in the data (authentication.k8s.io/v1beta1) does not match the expected API version "
+     "(authentication.k8s.io/v1)"),
+    ("authorization.k8s.io/v1/subjectaccessreviews", "v1", "SubjectAccessReview",
+     'SubjectAccessReview in version "v1" cannot be handled as a SubjectAccessReview: '
+     + NOT_REGISTERED.format(kind="SubjectAccessReview", gv="v1")),
+    ("authorization.k8s.io/v1/selfsubjectrulesreviews", "authorization.k8s.io/v1", "SubjectAccessReview",
+     'SubjectAccessReview in version "v1" cannot be handled as a SelfSubjectRulesReview: converting '
+     "(v1.SubjectAccessReview) to (authorization.SelfSubjectRulesReview): unknown conversion"),
+    ("authentication.k8s.io/v1/tokenreviews", "authorization.k8s.io/v1", "",
+     'TokenReview in version "v1" cannot be handled as a TokenReview: '
+     + NOT_REGISTERED.format(kind="TokenReview", gv="authorization.k8s.io/v1")),
+])
+def test_a_review_of_another_kind_or_version_is_refused_in_the_codecs_words(registry, path, api_version, kind,
+                                                                             message):
+    """A review body is decoded by the codec as any created object is, and createHandler refuses a
+    registered kind in a version the endpoint does not serve (as the real 1.24 server answers)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    body = {"apiVersion": api_version, "kind": kind, "spec": {"token": "t"}}
+    answer = chain.handle(Request("POST", f"/apis/{path}", {}, {"Authorization": "Bearer admin"},
+                                  json.dumps(body).encode()))
+    assert (answer.code, json.loads(answer.body)["message"]) == (400, message)
 
 
 def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):

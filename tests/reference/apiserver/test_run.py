@@ -212,10 +212,29 @@ def test_admin_certificate_sees_bootstrap_namespaces_and_policy(cluster):
     assert {"cluster-admin", "system:discovery"} <= {r["metadata"]["name"] for r in roles["items"]}
 
 
-def test_no_credentials_is_401(cluster):
+def test_no_credentials_is_system_anonymous(cluster):
+    """kube-apiserver's --anonymous-auth is true by default: a request without credentials is
+    system:anonymous, which the bootstrap policy lets read /version and /healthz only (as the real
+    1.24 server answers)."""
     url, _, cert_dir = cluster
-    status, body = call(url, cert_dir, "/version")
-    assert (status, body["reason"]) == (401, "Unauthorized")
+    assert call(url, cert_dir, "/version")[0] == 200
+    status, body = call(url, cert_dir, "/api/v1/namespaces/default/pods")
+    assert (status, body["message"]) == (403, 'pods is forbidden: User "system:anonymous" cannot list resource '
+                                              '"pods" in API group "" in the namespace "default"')
+    status, body = call(url, cert_dir, "/apis")
+    assert (status, body["message"]) == (403, 'forbidden: User "system:anonymous" cannot get path "/apis"')
+
+
+@pytest.mark.parametrize("argv, anonymous", [([], True), (["--anonymous-auth"], True),
+                                             (["--anonymous-auth=false"], False), (["--anonymous-auth=0"], False),
+                                             (["--anonymous-auth=T"], True)])
+def test_anonymous_auth_is_a_go_bool_flag_on_by_default(argv, anonymous):
+    assert apiserver.parse_args(["--etcd-servers", "x", "--cert-dir", "d", *argv]).anonymous_auth is anonymous
+
+
+def test_a_bad_anonymous_auth_value_is_refused_in_go_words(capsys):
+    assert apiserver.main(["--etcd-servers", "x", "--cert-dir", "d", "--anonymous-auth=yes"]) == 2
+    assert 'strconv.ParseBool: parsing "yes": invalid syntax' in capsys.readouterr().err
 
 
 def test_token_user_may_discover_but_not_list_pods(cluster):

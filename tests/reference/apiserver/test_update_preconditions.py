@@ -134,3 +134,16 @@ def test_a_scale_patch_to_another_uid_is_409_from_the_scale_rest(chain, plural):
         f'Operation cannot be fulfilled on {qualified} "web": Precondition failed: UID in precondition: x, '
         f'UID in object meta: {parent["metadata"]["uid"]}'))
     assert status["details"] == {"name": "web", "kind": f"{plural}/scale", **({"group": group} if group else {})}
+
+
+def test_a_dry_run_update_without_resource_version_answers_the_stored_one(chain):
+    """Store.Update gives an unconditional update the stored object's resourceVersion, so a dry
+    run of one (which writes nothing) answers with it, as the real 1.24 server does; a real write
+    answers with its new one."""
+    created = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "unconditional"}})[1]
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "unconditional"}, "data": {"a": "b"}}
+    code, dry = call(chain, "PUT", ns_path(chain, "configmaps", "unconditional"), body, query=DRY_RUN)
+    assert (code, dry["metadata"]["resourceVersion"]) == (200, created["metadata"]["resourceVersion"])
+    assert list(dry["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"]
+    code, written = call(chain, "PUT", ns_path(chain, "configmaps", "unconditional"), body)
+    assert code == 200 and int(written["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])

@@ -8,6 +8,9 @@ server process is needed.
 """
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 from aetcd.rpc import rpc_pb2
 
@@ -16,7 +19,7 @@ from reference_impl.etcd.errors import ErrKeyNotFound, ErrMemberBadURLs, ErrUnkn
 from reference_impl.etcd.grpc_adapter import (
     WatchRouter, _WatchStream, range_request, txn_request, watch_create_request)
 from reference_impl.etcd.messages import (
-    DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
+    CompactionRequest, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
 
@@ -142,6 +145,39 @@ def test_a_progress_request_comes_after_the_history_a_new_watch_replays(server):
     _, sent = _stream(server, create, rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
     assert [(r.watch_id, [e.kv.mod_revision for e in r.events]) for r in sent if not r.created] == [
         (0, revisions), (-1, [])]
+
+
+
+def _create(key: bytes, **fields) -> rpc_pb2.WatchRequest:
+    return rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=key, **fields))
+
+
+def _cancel(watch_id: int) -> rpc_pb2.WatchRequest:
+    return rpc_pb2.WatchRequest(cancel_request=rpc_pb2.WatchCancelRequest(watch_id=watch_id))
+
+
+def test_a_watch_canceled_for_compaction_keeps_its_id(server):
+    """mvcc's watchStream forgets a watch id only when the client cancels it: after compaction
+    canceled watches 0 and 1, etcd 3.4 refused a create naming 1 ("duplicate watch ID") and
+    the next automatic id skipped it (recorded: -1, then 2)."""
+    server.compact(CompactionRequest(3))
+    stream, sent = _stream(server, _create(b"s1", start_revision=1),
+                           _create(b"s1", start_revision=1, watch_id=1))
+    assert [(r.watch_id, r.canceled, r.compact_revision) for r in sent if r.canceled] == [
+        (0, True, 3), (1, True, 3)]
+    stream.recv_loop(iter([_create(b"s1", watch_id=1), _create(b"s1")]))
+    assert [(r.watch_id, r.created, r.cancel_reason) for r in stream._drain()] == [
+        (-1, True, "mvcc: duplicate watch ID provided on the WatchStream"), (2, True, "")]
+
+
+def test_canceling_a_watch_canceled_for_compaction_answers_once(server):
+    """The client's cancel of such a watch succeeds, so etcd 3.4 answered it `canceled` at the
+    current revision; a second cancel, like one of an id never used, got no answer."""
+    server.compact(CompactionRequest(3))
+    stream, _ = _stream(server, _create(b"s1", start_revision=1))
+    stream.recv_loop(iter([_cancel(0), _cancel(0), _cancel(12345)]))
+    assert [(r.watch_id, r.canceled, r.compact_revision, r.header.revision)
+            for r in stream._drain()] == [(0, True, 0, server.header().revision)]
 
 
 @pytest.mark.parametrize("peer_urls", [(), ("",), ("ftp://x:1",), ("http://",), ("http://a",),
@@ -754,3 +790,115 @@ def test_a_registered_method_named_without_its_slash_is_left_to_grpcio():
     assert unknown_method_status("etcdserverpb.KV/Range") is None
     assert unknown_method_status("etcdserverpb.KV/Nope")[1] == (
         "unknown method Nope for service etcdserverpb.KV")
+
+
+def test_an_undefined_alarm_type_is_raised_listed_and_kept(grpc_address):
+    """etcd 3.4 stores an AlarmMember whatever its alarm number: recorded, ACTIVATE of alarm 9
+    for member 3 answered and listed {memberID: 3, alarm: 9}, Status's errors said
+    "memberID:3 alarm:9 ", and DEACTIVATE cleared it. It travels in the `alarm` bucket as is."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    from reference_impl.etcd.backend import marshal_alarm_member, unmarshal_alarm_member
+    from reference_impl.etcd.messages import AlarmMember
+
+    alarm, undefined = rpc_pb2.AlarmRequest, 9
+    with grpc.insecure_channel(grpc_address) as channel:
+        maintenance = rpc_pb2_grpc.MaintenanceStub(channel)
+
+        def send(action: int) -> list[tuple[int, int]]:
+            resp = maintenance.Alarm(alarm(action=action, alarm=undefined, memberID=3), timeout=5)
+            return [(a.memberID, a.alarm) for a in resp.alarms]
+
+        assert send(alarm.ACTIVATE) == [(3, undefined)]
+        assert send(alarm.GET) == [(3, undefined)]
+        assert list(maintenance.Status(rpc_pb2.StatusRequest(), timeout=5).errors) == ["memberID:3 alarm:9 "]
+        assert send(alarm.DEACTIVATE) == [(3, undefined)]
+        assert send(alarm.GET) == []
+        # an undefined action makes etcd 3.4 exit (its applier answers nil); the reference answers nothing
+        assert send(UNDEFINED) == []
+    member = AlarmMember(3, str(undefined))
+    assert marshal_alarm_member(member) == b"\x08\x03\x10\x09"
+    assert unmarshal_alarm_member(b"\x08\x03\x10\x09") == member
+
+
+def _held_open(requests: list) -> Iterator:
+    """`requests`, then a wait with the stream still open (no half-close)."""
+    yield from requests
+    time.sleep(3)
+
+
+def _received_larger(size: int) -> str:
+    return f"grpc: received message larger than max ({size} vs. 2097152)"
+
+
+@pytest.mark.parametrize("value_bytes", [2 * 1024 * 1024 - 20, 2 * 1024 * 1024 - 5, 3 * 1024 * 1024])
+def test_a_request_past_the_receive_limit_is_refused_in_grpc_gos_words(grpc_address, value_bytes):
+    """grpc-go refuses a message over --max-request-bytes plus 512 KiB (2097152 bytes) before
+    etcd sees it, in its own words (recorded from etcd 3.4: "grpc: received message larger than
+    max (2097154 vs. 2097152)"; grpcio's begin "SERVER: Received"). Up to that limit the request
+    reaches etcd, whose own size check refuses it."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    put = rpc_pb2.PutRequest(key=b"k", value=b"v" * value_bytes)
+    with grpc.insecure_channel(grpc_address) as channel:
+        with pytest.raises(grpc.RpcError) as caught:
+            rpc_pb2_grpc.KVStub(channel).Put(put, timeout=10)
+    assert (caught.value.code().name, caught.value.details()) == (
+        ("INVALID_ARGUMENT", "etcdserver: request is too large") if put.ByteSize() <= 2097152
+        else ("RESOURCE_EXHAUSTED", _received_larger(put.ByteSize())))
+
+
+def test_a_stream_request_past_the_receive_limit_ends_the_stream(grpc_address):
+    """grpc-go ends a stream whose next message is too large with that status: a watch create
+    for a 3 MiB key ended etcd 3.4's Watch stream RESOURCE_EXHAUSTED, at once, after the watch
+    created before it; a lease keep-alive stream ends the same way."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+
+    key = b"w" * 3 * 1024 * 1024
+    creates = [_create(b"small"), _create(key)]
+    with grpc.insecure_channel(grpc_address) as channel:
+        started = time.monotonic()
+        answers = rpc_pb2_grpc.WatchStub(channel).Watch(_held_open(creates), timeout=10)
+        received = []
+        with pytest.raises(grpc.RpcError) as caught:
+            for answer in answers:
+                received.append((answer.watch_id, answer.created))
+        assert time.monotonic() - started < 1.0
+        keep_alive = channel.stream_stream("/etcdserverpb.Lease/LeaseKeepAlive",
+                                           request_serializer=lambda data: data)
+        # a LeaseKeepAliveRequest with a 3 MiB unknown field 15 (tag 0x7a, length 0x300000)
+        unknown_field = b"\x7a\x80\x80\xc0\x01" + bytes(3 * 1024 * 1024)
+        with pytest.raises(grpc.RpcError) as caught_lease:
+            list(keep_alive(_held_open([unknown_field]), timeout=10))
+    assert received == [(0, True)]
+    size = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=key)).ByteSize()
+    assert (caught.value.code().name, caught.value.details()) == ("RESOURCE_EXHAUSTED", _received_larger(size))
+    assert (caught_lease.value.code().name, caught_lease.value.details()) == (
+        "RESOURCE_EXHAUSTED", _received_larger(5 + 3 * 1024 * 1024))
+
+
+def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
+    """grpcio asks the interceptor for a handler on every call: wrapping it anew each time cost
+    ~9 µs a call; and a method that does not exist is not remembered, so that a client naming
+    ever new ones cannot grow the server's memory."""
+    import grpc
+
+    from reference_impl.etcd.grpc_limits import ReceiveLimit
+
+    handler = grpc.unary_unary_rpc_method_handler(lambda request, context: request)
+    found = []
+
+    def continuation(details):
+        found.append(details.method)
+        return handler if details.method == "/etcdserverpb.KV/Range" else None
+
+    def call(method: str):
+        return limit.intercept_service(continuation, type("Details", (), {"method": method}))
+
+    limit = ReceiveLimit(100)
+    assert call("/etcdserverpb.KV/Range") is call("/etcdserverpb.KV/Range") is not handler
+    assert call("/x.Y/Z") is None and call("/x.Y/Z") is None
+    assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]

@@ -15,10 +15,10 @@ from processes import etcdctl, real_etcd, reference_server
 from reference_impl.etcd.bolt import read_db
 from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES, backend_quota, request_cost
-from reference_impl.etcd.errors import ErrNoSpace
+from reference_impl.etcd.errors import ErrCorrupt, ErrNoSpace
 from reference_impl.etcd.messages import (
-    AlarmMember, AlarmRequest, DeleteRangeRequest, LeaseGrantRequest, PutRequest, RangeRequest,
-    RequestOp, TxnRequest)
+    AlarmMember, AlarmRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
+    LeaseRevokeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest)
 from reference_impl.machinery.clock import ManualClock
 
 QUOTA = "100000"
@@ -138,6 +138,75 @@ def test_a_write_past_the_quota_raises_nospace_and_the_alarm_caps_writes():
     server.alarm(AlarmRequest("DEACTIVATE", server.member.id, "NOSPACE"))
     assert server.alarms() == ()
     server.put(PutRequest(b"a"))
+
+
+
+def _raise(server: EtcdServer, action: str, alarm: str, member_id: int = 5) -> None:
+    server.alarm(AlarmRequest(action, member_id, alarm))
+
+
+def test_the_corrupt_alarm_refuses_writes_compactions_and_lease_changes():
+    """applierV3Corrupt: under a CORRUPT alarm etcd 3.4 answered puts, deletes, writing txns,
+    compactions, lease grants and revokes DATA_LOSS "etcdserver: corrupt cluster", and served
+    ranges and read-only txns (recorded side by side)."""
+    server = EtcdServer(ManualClock())
+    server.put(PutRequest(b"p"))
+    _raise(server, "ACTIVATE", "CORRUPT")
+    for refused in (PutRequest(b"p"), DeleteRangeRequest(b"p"), LeaseGrantRequest(60, id=3),
+                    TxnRequest(success=(RequestOp(DeleteRangeRequest(b"p")),)),
+                    CompactionRequest(1), LeaseRevokeRequest(3)):
+        with pytest.raises(ErrCorrupt) as caught:
+            server.apply(refused, 0.0)
+        assert (caught.value.grpc_code, caught.value.message) == ("DATA_LOSS", "etcdserver: corrupt cluster")
+    assert server.range(RangeRequest(b"p")).count == 1
+    assert server.txn(TxnRequest(success=(RequestOp(RangeRequest(b"p")),))).succeeded
+
+
+def test_the_alarm_raised_first_of_its_kind_last_picks_the_applier():
+    """etcd swaps its applier when the first alarm of a kind is raised and puts the plain one
+    back when the last of either kind is cleared, whatever else stays raised. Recorded side by
+    side: under CORRUPT then NOSPACE a put was refused for space; once NOSPACE was cleared it
+    was written with CORRUPT raised; and once every CORRUPT was cleared a put was written with
+    a NOSPACE alarm still raised."""
+    server = EtcdServer(ManualClock())
+    _raise(server, "ACTIVATE", "CORRUPT")
+    _raise(server, "ACTIVATE", "NOSPACE")
+    with pytest.raises(ErrNoSpace):
+        server.put(PutRequest(b"p"))
+    _raise(server, "DEACTIVATE", "NOSPACE")
+    assert server.put(PutRequest(b"p")).header.revision == 2
+    _raise(server, "ACTIVATE", "NOSPACE", member_id=6)
+    _raise(server, "ACTIVATE", "CORRUPT", member_id=6)  # not the first CORRUPT: no swap
+    with pytest.raises(ErrNoSpace):
+        server.put(PutRequest(b"p"))
+    _raise(server, "DEACTIVATE", "CORRUPT", member_id=6)
+    _raise(server, "DEACTIVATE", "CORRUPT")
+    assert [(a.member_id, a.alarm) for a in server.alarms()] == [(6, "NOSPACE")]
+    assert server.put(PutRequest(b"p")).header.revision == 3
+
+
+def test_a_restart_under_both_alarms_refuses_as_corrupt():
+    """restoreAlarms wraps the capped applier in the corrupt one."""
+    server = EtcdServer(ManualClock())
+    _raise(server, "ACTIVATE", "NOSPACE")
+    _raise(server, "ACTIVATE", "CORRUPT")
+    restarted = EtcdServer(ManualClock())
+    restarted.alarm_store.recover(server.alarm_store.dump())
+    with pytest.raises(ErrCorrupt):
+        restarted.put(PutRequest(b"p"))
+
+
+def test_an_alarm_of_type_none_is_raised_and_listed_as_gogoproto_prints_it():
+    """ACTIVATE with alarm NONE stores it like any other (etcd 3.4 answered and listed
+    `memberID:7`), changing no applier; Status's errors print each alarm leaving out a zero
+    field (recorded: "memberID:7 ", "alarm:CORRUPT " for member 0)."""
+    server = EtcdServer(ManualClock())
+    _raise(server, "ACTIVATE", "NONE", member_id=7)
+    _raise(server, "ACTIVATE", "CORRUPT", member_id=0)
+    assert server.alarm(AlarmRequest("GET", 0, "NONE")).alarms == (
+        AlarmMember(0, "CORRUPT"), AlarmMember(7, "NONE"))
+    assert sorted(server.status().errors) == ["alarm:CORRUPT ", "memberID:7 "]
+    assert str(AlarmMember(1, "NOSPACE")) == "memberID:1 alarm:NOSPACE "
 
 
 def test_an_alarm_in_a_real_etcd_snapshot_is_raised_in_the_restored_reference(tmp_path):

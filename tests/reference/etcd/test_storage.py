@@ -19,7 +19,7 @@ from reference_impl.etcd.messages import (
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
 from reference_impl.etcd.raftnode import decode_entry
 from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
-from reference_impl.etcd.wal import WAL, Snapshotter, frame, read_frames
+from reference_impl.etcd.wal import MAX_SNAPSHOTS, WAL, Snapshotter, frame, read_frames
 
 
 def values(server: ClusterMember, serializable: bool = False) -> dict[bytes, bytes]:
@@ -121,16 +121,17 @@ def test_a_failed_fsync_acknowledges_nothing_more(tmp_path):
 
 def test_snapshots_bound_the_log(tmp_path):
     """With snapshots every N records, old log segments and snapshots are deleted (all but the
-    newest two snapshots and the log after the older); state recovers."""
+    newest five snapshots, etcd's default --max-snapshots, and the log after the oldest of
+    them); state recovers."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         for i in range(95):
             server.put(PutRequest(b"k%02d" % (i % 7), b"%d" % i))
         expected = values(server)
-    assert len(list(tmp_path.glob("snap-*.json"))) == 2
-    assert len(segments(tmp_path)) <= 3
-    # What is left is the entries after the older snapshot, each ~270 bytes with its hard state
-    # (the 95 puts took ~25 KB).
-    assert sum(p.stat().st_size for p in segments(tmp_path)) < 21 * 400
+    assert len(list(tmp_path.glob("snap-*.json"))) == MAX_SNAPSHOTS == 5
+    assert len(segments(tmp_path)) <= MAX_SNAPSHOTS + 1
+    # What is left is the entries after the oldest snapshot kept (four snapshots apart, about 11
+    # records each, and the tail), each ~270 bytes with its hard state (the 95 puts took ~25 KB).
+    assert sum(p.stat().st_size for p in segments(tmp_path)) < 56 * 400
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=10) as server:
         assert (values(server), server.header().revision) == (expected, 96)
 

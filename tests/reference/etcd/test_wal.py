@@ -16,7 +16,7 @@ from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
-from reference_impl.etcd.wal import SECTOR, WAL, frame, read_frames
+from reference_impl.etcd.wal import MAX_SNAPSHOTS, SECTOR, WAL, frame, read_frames
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -352,7 +352,7 @@ def test_a_damaged_newest_snapshot_is_set_aside_for_the_one_before(tmp_path, dam
         for i in range(70):
             server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
         expected = values(server)
-    older, newest = sorted(tmp_path.glob("snap-*.json"))
+    *_, newest = sorted(tmp_path.glob("snap-*.json"))
     data = newest.read_bytes()
     if damage_kind == "cut short":
         newest.write_bytes(data[:len(data) // 2])
@@ -363,6 +363,22 @@ def test_a_damaged_newest_snapshot_is_set_aside_for_the_one_before(tmp_path, dam
         assert server.header().revision == 71
     assert newest.with_name(newest.name + ".broken").exists() and not newest.exists()
 
+
+
+def test_the_oldest_of_five_snapshots_stands_in_for_four_damaged_ones(tmp_path):
+    """etcd keeps its newest --max-snapshots (5 by default) snapshot files: with the four newest
+    damaged, the fifth and the log after it still hold every write."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(130):
+            server.put(PutRequest(b"k%03d" % i, b"v%d" % i))
+        expected = values(server)
+    snapshots = sorted(tmp_path.glob("snap-*.json"))
+    assert len(snapshots) == MAX_SNAPSHOTS == 5
+    for snapshot in snapshots[1:]:
+        snapshot.write_bytes(snapshot.read_bytes()[:100])
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (values(server), server.header().revision) == (expected, 131)
+    assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots[1:]]
 
 def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
     """A leader's snapshot, installed by a follower, or the first one, has no stand-in: the log

@@ -15,13 +15,15 @@ STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 
 @dataclass
 class ExecResult:
-    """What came back: the HTTP status of the upgrade, the body of a refusal, each channel's bytes."""
+    """What came back: the HTTP status of the upgrade, the body of a refusal, each channel's bytes
+    (and over SPDY the channels the server ended with a FIN)."""
 
     code: int
     protocol: str = ""
     body: bytes = b""
     channels: dict[int, bytes] = field(default_factory=dict)
     pongs: list[bytes] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
 
     @property
     def status(self) -> dict:

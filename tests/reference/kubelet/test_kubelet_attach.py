@@ -14,8 +14,8 @@ from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime
 from reference_impl.machinery import websocket
 
-from tests.reference.kubelet import execclient
-from tests.reference.kubelet.execclient import CLOSE, STDIN, STDOUT
+from tests.reference.kubelet import execclient, spdyclient
+from tests.reference.kubelet.execclient import CLOSE, ERROR, STDIN, STDOUT
 
 POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]}}
 KEY = PodKey("ns", "p", "u1")
@@ -56,6 +56,16 @@ def test_stdin_reaches_the_containers_process_and_its_output_comes_back(server, 
                     stdin=True, stdout=True)
     assert result.code == 101
     assert result.channels[STDOUT] == b"got one\ngot two\nbye\n"
+    assert result.status == {"metadata": {}, "status": "Success"}
+
+
+def test_over_spdy_the_clients_fin_ends_a_stdin_once_containers_input(server, runtime):
+    """kubectl 1.27 to 1.29 attach over SPDY: the same session, its stdin closed by a FIN."""
+    start(runtime, 'while read line; do echo "got $line"; done; echo bye', stdin=True, stdinOnce=True)
+    result = spdyclient.run(server.host, server.port, execclient.kubelet_path("/attach/ns/p/c", [], stdin=True,
+                                                                                stdout=True),
+                            [ERROR, STDIN, STDOUT], [(STDIN, b"one\n")], close_stdin=True)
+    assert (result.code, result.channels[STDOUT]) == (101, b"got one\nbye\n")
     assert result.status == {"metadata": {}, "status": "Success"}
 
 

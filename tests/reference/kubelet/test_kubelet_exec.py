@@ -2,6 +2,7 @@
 and the server running commands in a container's environment over remotecommand's channels."""
 from __future__ import annotations
 
+import email.message
 import http.client
 import json
 import os
@@ -11,12 +12,15 @@ import time
 import pytest
 
 from reference_impl.kubelet.actions import PodKey, StartContainer
-from reference_impl.kubelet.execserver import (ExecRequestError, exec_status, negotiate_protocol,
-                                               parse_exec_options)
+from reference_impl.kubelet.execserver import (ExecOptions, ExecRequestError, exec_status, expected_streams,
+                                               negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
+from reference_impl.kubelet import logserver
+from reference_impl.kubelet.channels import SpdyChannels
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, ProcessRuntime
+from reference_impl.machinery import spdy
 
-from tests.reference.kubelet import execclient
+from tests.reference.kubelet import execclient, spdyclient
 from tests.reference.kubelet.execclient import CLOSE, ERROR, RESIZE, STDERR, STDIN, STDOUT
 
 
@@ -122,11 +126,19 @@ def test_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
     with socket.create_connection((server.host, server.port), timeout=10) as sock:
         sock.sendall(execclient.upgrade_request(path, "kubelet"))
         assert sock.recv(4096).startswith(b"HTTP/1.1 101")
-        deadline = time.monotonic() + 10
-        while not pid_file.exists() or not pid_file.read_text().strip():
-            assert time.monotonic() < deadline, "the command did not start"
-            time.sleep(0.05)
-    pid = int(pid_file.read_text())
+        pid = _started(pid_file)
+    _wait_gone(pid)
+
+
+def _started(pid_file) -> int:
+    deadline = time.monotonic() + 10
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.05)
+    return int(pid_file.read_text())
+
+
+def _wait_gone(pid: int) -> None:
     deadline = time.monotonic() + 10
     while _alive(pid):
         assert time.monotonic() < deadline, "the command outlived its client"
@@ -173,15 +185,151 @@ def test_refusals_before_the_upgrade_are_upstreams(server, pod, container, strea
     assert (result.code, result.body) == (code, body)
 
 
-def test_a_request_that_is_not_a_websocket_upgrade_is_refused_with_a_status(server):
-    """SPDY is not served; the refusal is a Status, so a SPDY-only kubectl prints its message."""
+def test_a_request_that_is_no_upgrade_at_all_is_refused_in_httpstreams_words(server):
+    """What is not a WebSocket request is an httpstream one, which must name its protocols."""
     conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
     conn.request("POST", execclient.kubelet_path("/exec/ns/p/c", ["ls"], stdout=True))
     response = conn.getresponse()
-    status = json.loads(response.read())
-    assert (response.status, status["reason"]) == (400, "BadRequest")
-    assert status["message"] == "unable to upgrade: the reference kubelet streams over WebSocket only, not a plain request"
+    assert (response.status, response.read()) == (400, b"unable to upgrade: X-Stream-Protocol-Version is required\n")
     conn.close()
+
+
+# --- SPDY/3.1 (kubectl 1.27 to 1.29) -----------------------------------------------------------
+
+def spdy_headers(**values: str) -> email.message.Message:
+    message = email.message.Message()
+    for name, value in values.items():
+        message[name.replace("_", "-")] = value
+    return message
+
+
+SPDY_UPGRADE = {"Connection": "Upgrade", "Upgrade": "SPDY/3.1"}
+
+
+def test_the_clients_first_stream_protocol_the_kubelet_speaks_wins():
+    """Handshake walks the client's X-Stream-Protocol-Version values in its order."""
+    offered = spdy_headers(X_Stream_Protocol_Version="v5.channel.k8s.io, v4.channel.k8s.io, v3.channel.k8s.io",
+                           **SPDY_UPGRADE)
+    assert negotiate_stream_protocol(offered) == "v4.channel.k8s.io"
+
+
+@pytest.mark.parametrize("values, code, body", [
+    ({}, 400, "unable to upgrade: X-Stream-Protocol-Version is required\n"),
+    ({"X_Stream_Protocol_Version": "v9.channel.k8s.io"}, 403,
+     "unable to upgrade: unable to negotiate protocol: client supports [v9.channel.k8s.io], server accepts "
+     "[v4.channel.k8s.io v3.channel.k8s.io v2.channel.k8s.io channel.k8s.io]\n" * 2),
+    ({"X_Stream_Protocol_Version": "v4.channel.k8s.io", "Upgrade": "h2c", "Connection": "Upgrade"}, 400,
+     "unable to upgrade: missing upgrade headers in request\n"),
+])
+def test_stream_protocol_refusals_come_in_upstreams_order_and_words(values, code, body):
+    """No header 400, nothing shared 403 (its message twice: Handshake's http.Error, then the
+    caller's), no SPDY/3.1 upgrade 400."""
+    with pytest.raises(ExecRequestError) as caught:
+        negotiate_stream_protocol(spdy_headers(**values))
+    assert (caught.value.code, caught.value.message) == (code, body)
+
+
+def test_a_spdy_client_with_no_protocol_in_common_is_told_which_the_kubelet_accepts(server):
+    """Handshake's 403 lists the server's protocols, one X-Accepted-Stream-Protocol-Versions each."""
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=10)
+    conn.request("POST", execclient.kubelet_path("/exec/ns/p/c", ["ls"], stdout=True),
+                 headers={"X-Stream-Protocol-Version": "v9.channel.k8s.io", **SPDY_UPGRADE})
+    response = conn.getresponse()
+    response.read()
+    assert response.status == 403
+    assert response.headers.get_all("X-Accepted-Stream-Protocol-Versions") == [
+        "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io", "channel.k8s.io"]
+    conn.close()
+
+
+def test_a_resize_stream_is_expected_with_a_tty_from_v3_on():
+    """The error stream, one per stream asked for, and resize only where the protocol has it."""
+    tty = ExecOptions(("sh",), stdin=True, stdout=True, tty=True)
+    assert expected_streams("v4.channel.k8s.io", tty) == 4
+    assert expected_streams("v2.channel.k8s.io", tty) == 3
+    assert expected_streams("v4.channel.k8s.io", ExecOptions(("ls",), stdout=True, stderr=True)) == 3
+
+
+def test_spdy_streams_are_counted_as_upstream_counts_them():
+    """waitForStreams counts every reply to a stream of a known type, a repeated type too; a
+    stream of an unknown type is answered and not counted."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        writer = spdy.FrameWriter()
+        for stream_id, stream_type in ((1, "error"), (3, "bogus"), (5, "error")):
+            theirs.sendall(writer.syn_stream(stream_id, {"streamType": stream_type}))
+        with ours.makefile("rb") as reader:
+            SpdyChannels(reader, ours, "v4.channel.k8s.io").accept(expected=2, timeout=5)
+        replies = spdy.FrameReader().feed(theirs.recv(65536))
+    assert [frame.stream_id for frame in replies] == [1, 3, 5]
+
+
+def run_spdy(server, command, channels, messages=(), close_stdin=False, protocols=spdyclient.CLIENT_PROTOCOLS,
+             **streams):
+    path = execclient.kubelet_path("/exec/ns/p/c", command, **streams)
+    return spdyclient.run(server.host, server.port, path, channels, list(messages), close_stdin, protocols)
+
+
+def test_spdy_outputs_go_to_their_streams_and_the_exit_code_to_the_error_stream(server):
+    """Each output stream ends with a FIN, then the error stream carries v4's Status and ends."""
+    result = run_spdy(server, ["sh", "-c", "echo out; echo err >&2; exit 3"], [ERROR, STDOUT, STDERR],
+                      stdout=True, stderr=True)
+    assert (result.code, result.protocol) == (101, "v4.channel.k8s.io")
+    assert (result.channels[STDOUT], result.channels[STDERR]) == (b"out\n", b"err\n")
+    assert result.status["reason"] == "NonZeroExitCode"
+    assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
+    assert sorted(result.closed) == [STDOUT, STDERR, ERROR]
+
+
+def test_spdy_stdin_is_read_until_the_clients_fin(server):
+    """client-go closes its stdin stream when its input ends: `cat` sees EOF."""
+    result = run_spdy(server, ["cat"], [ERROR, STDIN, STDOUT], [(STDIN, b"hello "), (STDIN, b"world")],
+                      close_stdin=True, stdin=True, stdout=True)
+    assert result.channels[STDOUT] == b"hello world"
+    assert result.status == {"metadata": {}, "status": "Success"}
+
+
+def test_spdy_resizes_are_json_documents_however_the_frames_cut_them(server):
+    """The resize stream is read with a JSON decoder, not one document per frame."""
+    sizes = b'{"Width":80,"Height":24}{"Width":1' + b'00,"Height":40}\n'
+    messages = [(RESIZE, sizes[:30]), (RESIZE, sizes[30:]), (STDIN, b"go\n")]
+    result = run_spdy(server, ["sh", "-c", "read x; stty size; test -t 1 && echo tty"],
+                      [ERROR, STDIN, STDOUT, RESIZE], messages, stdin=True, stdout=True, tty=True)
+    assert result.channels[STDOUT].replace(b"\r", b"").endswith(b"40 100\ntty\n")
+
+
+def test_spdy_a_client_that_goes_away_takes_the_command_with_it(server, tmp_path):
+    pid_file = tmp_path / "pid"
+    path = execclient.kubelet_path("/exec/ns/p/c", ["sh", "-c", f"echo $$ > {pid_file}; sleep 30"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        result, reader, frames = spdyclient.upgrade(sock, path, "kubelet")
+        spdyclient.open_streams(sock, reader, frames, [ERROR, STDOUT])
+        pid = _started(pid_file)
+    _wait_gone(pid)
+
+
+def test_spdy_a_client_that_never_opens_its_streams_is_hung_up_on(server, monkeypatch):
+    """createHTTPStreamStreams gives up after streamCreationTimeout; nothing runs."""
+    monkeypatch.setattr(logserver, "STREAM_CREATION_TIMEOUT_SECONDS", 0.3)
+    path = execclient.kubelet_path("/exec/ns/p/c", ["echo", "ran"], stdout=True)
+    with socket.create_connection((server.host, server.port), timeout=10) as sock:
+        result, reader, frames = spdyclient.upgrade(sock, path, "kubelet")
+        spdyclient.open_streams(sock, reader, frames, [ERROR])
+        rest = b""
+        while data := sock.recv(65536):
+            rest += data
+    assert result.code == 101 and reader.feed(rest) == []
+
+
+def test_spdy_v2_reports_only_a_failures_message(server):
+    result = run_spdy(server, ["sh", "-c", "exit 2"], [ERROR, STDOUT], protocols="v2.channel.k8s.io", stdout=True)
+    assert result.protocol == "v2.channel.k8s.io"
+    assert result.channels[ERROR].startswith(b"command terminated with non-zero exit code")
+
+
+def test_spdy_a_command_that_cannot_start_ends_with_an_internal_error(server):
+    result = run_spdy(server, ["/no/such/command"], [ERROR, STDOUT], stdout=True)
+    assert (result.status["reason"], result.status["code"]) == ("InternalError", 500)
 
 
 def test_the_runtime_offers_a_running_containers_environment_and_nothing_after_it_exits(tmp_path):

@@ -32,6 +32,7 @@ def test_a_client_that_does_not_speak_portforward_k8s_io_is_forbidden():
     assert (caught.value.code, caught.value.body()[-1]) == (403, "\n")  # http.Error's Fprintln
     assert caught.value.message == ("unable to upgrade: unable to negotiate protocol: client supports "
                                     "[v4.channel.k8s.io], server accepts [portforward.k8s.io]")
+    assert caught.value.headers == (("X-Accepted-Stream-Protocol-Versions", "portforward.k8s.io"),)
 
 
 def test_the_protocol_is_checked_before_the_upgrade_headers():

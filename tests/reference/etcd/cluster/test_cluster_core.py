@@ -1,6 +1,8 @@
 """The replicated server's core (raftnode.RaftNode) on a simulated network: one rule per test."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from cluster_sim import SimCluster
 
@@ -186,3 +188,18 @@ def test_a_member_id_added_twice_is_member_id_already_exist():
         leader.propose_conf_change(conf_change_for_add(newcomer, False, 8))
     assert (caught.value.grpc_code, caught.value.message) == (
         "FAILED_PRECONDITION", "etcdserver: member ID already exist")
+
+
+def test_a_learner_added_again_as_a_voter_is_member_id_already_exist():
+    """Only a promotion turns a learner into a voter: a member add (not a promotion) with the
+    id of a learner is ErrIDExists too, as etcd 3.4 answered `member add` of a learner's peer
+    URL as a voter within the same second (recorded; the reference had added a second voter,
+    and a one-member cluster lost its quorum)."""
+    cluster = SimCluster()
+    leader = cluster.elect()
+    learner = Member(compute_member_id(["http://10.0.0.4:2380"], "etcd-cluster", 1), "",
+                     ("http://10.0.0.4:2380",), is_learner=True)
+    leader.propose_conf_change(conf_change_for_add(learner, True, 7))
+    cluster.step_all()
+    with pytest.raises(ErrMemberIDExists):
+        leader.propose_conf_change(conf_change_for_add(replace(learner, is_learner=False), False, 8))
