@@ -41,6 +41,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.eventcorrelator import EventCorrelator
 from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
@@ -100,7 +101,6 @@ def parse_capacity(text: str) -> dict:
 # The token manager refreshes a token once 80% of its lifetime has passed, or after 24 hours.
 TOKEN_REFRESH_FRACTION = 0.8
 TOKEN_MAX_AGE_SECONDS = 24 * 3600
-EVENT_CACHE_SIZE = 4096  # maxLruCacheEntries: the recorder remembers this many events to count repeats
 
 
 def _set_up_error(error: Exception) -> VolumeSetUpError:
@@ -182,7 +182,7 @@ class KubeletRunner:
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.events: dict[tuple, dict] = {}  # (pod uid, field path, type, reason, message) -> the Event last written
+        self.event_correlator = EventCorrelator(clock)
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -327,33 +327,35 @@ class KubeletRunner:
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
-    @mirrors("(*k8s.io/client-go/tools/record.eventLogger).eventObserve")
+    @mirrors("k8s.io/client-go/tools/record.recordToSink")
     def _record_event(self, node_name: str, action: RecordEvent | RecordNodeEvent) -> None:
-        """A new Event named `<object>.<unix nanoseconds in hex>`; the same event again bumps the
-        count and lastTimestamp of the one written before, as the recorder's correlator does."""
+        """Write the Event as client-go's recorder does, past its correlator (`eventcorrelator`):
+        a new Event named `<object>.<unix nanoseconds in hex>`, a PATCH of the count of one seen
+        before (a new one when that has expired), or nothing once the object's events are spam."""
         involved = _involved_object(action)
-        key = (involved["uid"], involved.get("fieldPath", ""), action.type, action.reason, action.message)
         nanoseconds = time.time_ns()
         now = rfc3339(nanoseconds / 1e9)
         # An object with no namespace (the Node) has its events in the default one (MakeEvent).
-        namespace, previous = involved.get("namespace") or "default", self.events.get(key)
-        if previous is not None:
-            try:
-                self.events[key] = self.client.request_patch(
-                    f"/api/v1/namespaces/{namespace}/events/{previous['metadata']['name']}",
-                    {"count": previous.get("count", 1) + 1, "lastTimestamp": now})
-                return
-            except APIStatusError:
-                del self.events[key]  # gone (events expire): write a new one
-        if len(self.events) >= EVENT_CACHE_SIZE:
-            del self.events[next(iter(self.events))]
-        self.events[key] = self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", {
+        namespace = involved.get("namespace") or "default"
+        correlation = self.event_correlator.correlate({
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": f"{involved['name']}.{nanoseconds:x}", "namespace": namespace},
             "involvedObject": involved,
             "type": action.type, "reason": action.reason, "message": action.message,
             "source": {"component": COMPONENT, "host": node_name},
             "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})
+        if correlation is None:
+            return
+        event = correlation.event
+        if correlation.patch is not None:
+            try:
+                self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{event['metadata']['name']}",
+                                          correlation.patch)
+                return
+            except APIStatusError as error:
+                if error.code != 404:
+                    raise
+        self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
 
     @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:
