@@ -480,7 +480,7 @@ class Kubelet:
             resolved = resolve_container(record.pod, c.spec, record.pod_ip)
         except EnvVarError as error:
             c.waiting_reason, c.waiting_message = "CreateContainerConfigError", str(error)
-            return self._sync_error_events(record, c, now, [
+            return self._sync_error_events(c, now, [
                 c.event(record.key, "Normal", "Pulled", image_present_message(c.spec.get("image", ""))),
                 c.event(record.key, "Warning", "Failed", f"Error: {error}")])
         if c.state == "terminated":
@@ -488,7 +488,7 @@ class Kubelet:
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
                 c.waiting_reason = "CrashLoopBackOff"
-                return self._sync_error_events(record, c, now, [
+                return self._sync_error_events(c, now, [
                     c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")])
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
@@ -503,7 +503,7 @@ class Kubelet:
 
     @staticmethod
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.podWorkers).completeWork")
-    def _sync_error_events(record: PodRecord, c: ContainerRecord, now: float, events: list) -> list:
+    def _sync_error_events(c: ContainerRecord, now: float, events: list) -> list:
         """The events of a sync that could not start the container (its back-off, an error in its
         config). That sync's error sends the pod back to the pod worker's queue for backOffPeriod,
         so upstream syncs (and writes them) again about that much later, not at each pass of
