@@ -12,14 +12,18 @@ import re
 
 import pytest
 
+import test_cluster_real_apiserver_exec as real
 from clusterkit import kubectl, run_kubectl, wait_for
-from test_cluster_real_apiserver_exec import NODE, cluster, pytestmark  # noqa: F401 - a fixture and the skip
+
+cluster = real.cluster  # the exec module's fixture: a real apiserver and a reference kubelet
+pytestmark = real.pytestmark
+NODE = real.NODE
 
 STAMPED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z (.*)")
 
 
 @pytest.fixture(scope="module")
-def pods(cluster):  # noqa: F811 - the imported fixture is what this one builds on
+def pods(cluster):
     for name, script in (("talker", "echo one; echo two; echo three; sleep 600"),
                          ("crasher", "echo run; sleep 1; exit 1")):
         pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
