@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reference_impl.mirrors import mirrors
+
 
 @dataclass(frozen=True)
 class PodKey:
@@ -20,6 +22,7 @@ class StartContainer:
     pod: PodKey
     container: dict  # the spec.containers entry: command, args, env, workingDir
     restart_count: int  # names the log file: <log root>/<ns>_<pod>_<uid>/<container>/<restart_count>.log
+    ephemeral: bool = False  # a spec.ephemeralContainers entry (its events name that field)
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,35 @@ class UnmountVolumes:
 
 @dataclass(frozen=True)
 class RecordEvent:
-    """A core/v1 Event about the pod, as the kubelet's event recorder writes it."""
+    """A core/v1 Event about the pod, as the kubelet's event recorder writes it; an event about one
+    of its containers names it in `field_path` (the involvedObject's fieldPath)."""
 
     pod: PodKey
     type: str  # Normal | Warning
     reason: str
     message: str
+    field_path: str = ""
+
+
+@dataclass(frozen=True)
+class RecordNodeEvent:
+    """A core/v1 Event about the kubelet's own Node (its nodeRef: kind Node, the node's name as
+    its UID), which the recorder writes to the default namespace."""
+
+    node_name: str
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+def image_present_message(image: str) -> str:
+    """The Pulled event's message for an image already on the node (imageManager.EnsureImageExists)."""
+    return f'Container image "{image}" already present on machine'
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.fieldPath")
+def container_field_path(container_name: str, ephemeral: bool = False) -> str:
+    """`spec.containers{<name>}`: where a container's events point inside its pod
+    (kubecontainer.GenerateContainerRef's fieldPath)."""
+    field = "ephemeralContainers" if ephemeral else "containers"
+    return f"spec.{field}{{{container_name}}}"

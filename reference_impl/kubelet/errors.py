@@ -23,3 +23,7 @@ class ContainerStartError(KubeletError):
         self.container = container
         self.reason = reason
         super().__init__(f"pod {pod} container {container}: {reason}")
+
+
+class ProbePortError(KubeletError):
+    """A probe's port that names no port of the container, or is no port number."""

@@ -16,6 +16,7 @@ FailedMount event, and attempts back off as upstream's pending operations do.
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from reference_impl.machinery import trace
@@ -28,16 +29,19 @@ from .actions import (
     MountVolumes,
     PodKey,
     RecordEvent,
+    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
     StartContainer,
     UnmountVolumes,
     UpdateLease,
+    container_field_path,
+    image_present_message,
 )
 from . import volumes
 from .envvars import EnvVarError, resolve_container
-from .errors import KubeletError, UnsupportedPodError
+from .errors import KubeletError, ProbePortError, UnsupportedPodError
 
 # kubelet's container restart back-off (flowcontrol.NewBackOff(backOffPeriod, MaxContainerBackOff)).
 BACKOFF_INITIAL_SECONDS = 10.0
@@ -54,6 +58,13 @@ MOUNT_BACKOFF_MAX_SECONDS = 122.0
 MOUNT_TIMEOUT_SECONDS = 123.0
 # podWorkers' backOffPeriod: a sync that failed (a populator error, such as an unbound PVC) is retried after it.
 POD_WORKER_BACKOFF_SECONDS = 10.0
+# The node's conditions as the status setters write them for a node under no pressure, Ready last.
+NODE_CONDITIONS = (
+    ("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+    ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+    ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+    ("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+)
 # syncFrequency: a mounted configMap, secret, downwardAPI or projected volume is refreshed this often.
 REMOUNT_PERIOD_SECONDS = 60.0
 
@@ -78,6 +89,7 @@ class ContainerRecord:
     ready: bool = False
     backoff: float = 0.0
     backoff_updated: float | None = None
+    sync_error_event_at: float | None = None  # when a sync that could not start it last wrote its events
     kill_signal_sent: str = ""
     kill_deadline: float | None = None
     liveness_failed: bool = False
@@ -89,6 +101,10 @@ class ContainerRecord:
     @property
     def name(self) -> str:
         return self.spec["name"]
+
+    def event(self, key: PodKey, type_: str, reason: str, message: str) -> RecordEvent:
+        """An Event about this container (its involvedObject's fieldPath names it)."""
+        return RecordEvent(key, type_, reason, message, container_field_path(self.name, self.ephemeral))
 
 
 @dataclass
@@ -145,21 +161,26 @@ def should_restart(restart_policy: str, exit_code: int) -> bool:
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.extractPort")
-def extract_port(port, container: dict) -> int | None:
+def extract_port(port, container: dict) -> int:
     """A probe's port as a number: a name is looked up in the container's ports (then read as a
-    number written as a string); None when it names no port or is outside 1-65535."""
+    number written as a string, as strconv.Atoi reads it); ProbePortError in upstream's words when
+    it names no port or is outside 1-65535."""
     if isinstance(port, str):
         named = next((p.get("containerPort") for p in container.get("ports") or [] if p.get("name") == port), None)
-        port = named if named is not None else (int(port) if port.isdigit() else None)
-    return port if isinstance(port, int) and 0 < port < 65536 else None
+        if named is None and not re.fullmatch(r"[+-]?\d+", port):
+            raise ProbePortError(f'strconv.Atoi: parsing "{port}": invalid syntax')
+        port = named if named is not None else int(port)
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise ProbePortError(f"invalid port number: {port}")
+    return port
 
 
-def resolved_probe(probe: dict, container: dict) -> dict | None:
-    """The probe with its httpGet or tcpSocket port as a number; None when the port is unusable."""
+def resolved_probe(probe: dict, container: dict) -> dict:
+    """The probe with its httpGet or tcpSocket port as a number; ProbePortError when it is unusable."""
     for handler in ("httpGet", "tcpSocket"):
         if handler in probe:
             port = extract_port(probe[handler].get("port"), container)
-            return None if port is None else {**probe, handler: {**probe[handler], "port": port}}
+            return {**probe, handler: {**probe[handler], "port": port}}
     return probe
 
 
@@ -180,6 +201,7 @@ class Kubelet:
         self.registered = False
         self.last_lease_renew: float | None = None
         self.last_node_status: float | None = None
+        self.conditions_since: float | None = None  # the conditions' lastTransitionTime: they never change
         self.pods: dict[str, PodRecord] = {}  # by uid
         # (pod, error) of pod syncs that raised since the adapter last read them; the adapter logs them.
         self.sync_errors: list[tuple[PodKey, Exception]] = []
@@ -201,13 +223,19 @@ class Kubelet:
             "status": self.node_status(),
         }
 
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).defaultNodeStatusFuncs")
     def node_status(self) -> dict:
-        now = rfc3339(self.clock.now())
+        """The node's status; its conditions in the setters' order, Ready last. The node is never
+        under pressure, so the three pressure conditions are False from the start."""
+        if self.conditions_since is None:
+            self.conditions_since = self.clock.now()
+        now, since = rfc3339(self.clock.now()), rfc3339(self.conditions_since)
+        conditions = [{"type": type_, "status": status, "reason": reason, "message": message,
+                       "lastHeartbeatTime": now, "lastTransitionTime": since}
+                      for type_, status, reason, message in NODE_CONDITIONS]
         return {
             "capacity": dict(self.capacity), "allocatable": dict(self.capacity),
-            "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
-                            "message": "kubelet is posting ready status",
-                            "lastHeartbeatTime": now, "lastTransitionTime": now}],
+            "conditions": conditions,
             "addresses": [{"type": "InternalIP", "address": self.node_ip},
                           {"type": "Hostname", "address": self.node_name}],
             "nodeInfo": {"kubeletVersion": "v1.24.0", "operatingSystem": "linux", "architecture": "amd64",
@@ -217,12 +245,40 @@ class Kubelet:
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).registerWithAPIServer")
     @trace.decision
     def register_node(self) -> list:
-        """Ask the adapter to create this Node; call `node_registered()` once the API accepted it."""
-        return [RegisterNode(self.initial_node())]
+        """Ask the adapter to create this Node; call `node_registered()` once the API accepted it.
+        Each attempt writes the node's start-up events first (`node_events`), as upstream's come
+        from building the initial Node before it is sent."""
+        return [*self.node_events(), RegisterNode(self.initial_node())]
 
-    def node_registered(self) -> None:
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).BirthCry",
+             "(*k8s.io/kubernetes/pkg/kubelet.Kubelet).recordNodeStatusEvent")
+    def node_events(self) -> list[RecordNodeEvent]:
+        """What `kubectl get events` shows of a starting node: `Starting kubelet.`, each pressure
+        condition's first status (the setters record a change from Unknown) and the container
+        manager's NodeAllocatableEnforced. Ready was never anything else, so no NodeReady is
+        recorded, as upstream records it only on a change. A hollow node writes none, as kwok's."""
+        if self.hollow:
+            return []
+        name = self.node_name
+        return [RecordNodeEvent(name, "Normal", "Starting", "Starting kubelet."),
+                *(RecordNodeEvent(name, "Normal", event, f"Node {name} status is now: {event}")
+                  for event in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID")),
+                RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced",
+                                "Updated Node Allocatable limit across pods")]
+
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/nodestatus.ReadyCondition")
+    def node_registered(self, existing_status: dict | None = None) -> list[RecordNodeEvent]:
+        """The API holds the Node now; `existing_status` is the status it had when this kubelet
+        found it already registered (a restart). A Ready condition that was anything but True
+        there (the node controller marks a silent node Unknown) becomes True with a NodeReady
+        event, as the first status update after a restart records it."""
         self.registered = True
         self.last_node_status = self.clock.now()
+        ready = next((c for c in (existing_status or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
+        if self.hollow or ready is None or ready.get("status") == "True":
+            return []
+        return [RecordNodeEvent(self.node_name, "Normal", "NodeReady",
+                                f"Node {self.node_name} status is now: NodeReady")]
 
     def lease(self) -> dict:
         return {
@@ -333,12 +389,16 @@ class Kubelet:
             state.next_attempt = now + state.backoff
         return events
 
-    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool) -> None:
-        """A probe finished; thresholds (successThreshold, failureThreshold) apply here."""
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).probe")
+    def probe_result(self, key: PodKey, name: str, probe_type: str, success: bool, output: str = "",
+                     error: str | None = None) -> list:
+        """A probe finished; thresholds (successThreshold, failureThreshold) apply here. Every
+        failure is an Unhealthy event with the probe's output (or the `error` that kept it from
+        running), before any threshold is reached."""
         c = self._container(key, name)
         c.probe_in_flight.discard(probe_type)
         if c.state != "running":
-            return
+            return []
         probe = c.spec[f"{probe_type}Probe"]
         if success:
             c.probe_failures[probe_type] = 0
@@ -353,6 +413,9 @@ class Kubelet:
                     c.ready = False
                 else:
                     c.liveness_failed = True
+            detail = f"errored: {error}" if error is not None else f"failed: {output}"
+            return [c.event(key, "Warning", "Unhealthy", f"{probe_type.capitalize()} probe {detail}")]
+        return []
 
     # ---- the loop ----
 
@@ -417,22 +480,38 @@ class Kubelet:
             resolved = resolve_container(record.pod, c.spec, record.pod_ip)
         except EnvVarError as error:
             c.waiting_reason, c.waiting_message = "CreateContainerConfigError", str(error)
-            return []
+            return self._sync_error_events(c, now, [
+                c.event(record.key, "Normal", "Pulled", image_present_message(c.spec.get("image", ""))),
+                c.event(record.key, "Warning", "Failed", f"Error: {error}")])
         if c.state == "terminated":
             if not should_restart(restart_policy, c.exit_code or 0):
                 return []
             if c.backoff_updated is not None and now - c.finished_at < c.backoff:
                 c.waiting_reason = "CrashLoopBackOff"
-                return []
+                return self._sync_error_events(c, now, [
+                    c.event(record.key, "Warning", "BackOff", "Back-off restarting failed container")])
             self._advance_backoff(c, now)
             c.last_state = {"terminated": self._terminated_state(c)}
             c.restart_count += 1
         c.state, c.waiting_reason, c.exit_code = "waiting", "ContainerCreating", None
+        c.sync_error_event_at = None
         if self.hollow:
             self.container_started(record.key, c.name, f"hollow://{record.key.uid}/{c.name}")
             return []
         c.start_requested = True
-        return [StartContainer(record.key, resolved, c.restart_count)]
+        return [StartContainer(record.key, resolved, c.restart_count, c.ephemeral)]
+
+    @staticmethod
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.podWorkers).completeWork")
+    def _sync_error_events(c: ContainerRecord, now: float, events: list) -> list:
+        """The events of a sync that could not start the container (its back-off, an error in its
+        config). That sync's error sends the pod back to the pod worker's queue for backOffPeriod,
+        so upstream syncs (and writes them) again about that much later, not at each pass of
+        this loop."""
+        if c.sync_error_event_at is not None and now - c.sync_error_event_at < POD_WORKER_BACKOFF_SECONDS:
+            return []
+        c.sync_error_event_at = now
+        return events
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/volumemanager.volumeManager).WaitForAttachAndMount")
     def _wait_for_volumes(self, record: PodRecord, now: float) -> list:
@@ -479,9 +558,10 @@ class Kubelet:
             if last is not None and now - last < probe.get("periodSeconds", 10):
                 continue
             c.probe_last_run[probe_type] = now
-            runnable = resolved_probe(probe, c.spec)
-            if runnable is None:  # upstream's "Probe errored": a failure, counted as any other
-                self.probe_result(record.key, c.name, probe_type, False)
+            try:
+                runnable = resolved_probe(probe, c.spec)
+            except ProbePortError as error:  # upstream's "Probe errored": a failure, counted as any other
+                actions.extend(self.probe_result(record.key, c.name, probe_type, False, error=str(error)))
                 continue
             c.probe_in_flight.add(probe_type)
             actions.append(RunProbe(record.key, c.name, probe_type, runnable, record.pod_ip or self.node_ip))
@@ -496,7 +576,7 @@ class Kubelet:
             return []
         if not c.kill_signal_sent:
             c.kill_signal_sent, c.kill_deadline = "SIGTERM", now + record.grace_seconds
-            return [RecordEvent(record.key, "Normal", "Killing", message or f"Stopping container {c.name}"),
+            return [c.event(record.key, "Normal", "Killing", message or f"Stopping container {c.name}"),
                     SignalContainer(record.key, c.name, "SIGTERM")]
         if c.kill_signal_sent == "SIGTERM" and now >= c.kill_deadline:
             c.kill_signal_sent = "SIGKILL"

@@ -4,9 +4,10 @@
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
-the way `Kubelet.validateContainerLogStatus` picks a container ID, and `read_log` applies
-tailLines/limitBytes. `LogServer` is the thin HTTP adapter; with `follow` it streams what the
-process appends until the container stops, the client leaves or the kubelet stops.
+the way `Kubelet.validateContainerLogStatus` picks a container ID, and `read_log` reads its CRI
+records (`crilog`) with tailLines, sinceSeconds/sinceTime, timestamps and limitBytes. `LogServer`
+is the thin HTTP adapter; with `follow` it streams what the process appends until the container
+stops, the client leaves or the kubelet stops.
 
 The server speaks HTTPS and runs every request past the auth filter first (`auth.KubeletAuth`),
 as the kubelet's port 10250 does; plain HTTP with no filter is what a test of the handlers asks
@@ -19,6 +20,7 @@ import select
 import socket
 import ssl
 import threading
+import time
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +35,7 @@ from .auth import KubeletAuth
 from .errors import KubeletError
 from .attachserver import AttachSession
 from .channels import SpdyChannels, StreamsNotCreated, WebSocketChannels
+from .crilog import LogRecord, parse_timestamp, read_records
 from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, ExecSession, expected_streams,
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
@@ -53,38 +56,69 @@ class ContainerLogError(KubeletError):
 
 @dataclass(frozen=True)
 class LogOptions:
-    """v1.PodLogOptions as the kubelet's query carries them (timestamps is accepted and ignored:
-    the process runtime writes no timestamps)."""
+    """v1.PodLogOptions as the kubelet's query carries them; since_time in nanoseconds."""
 
     follow: bool = False
     previous: bool = False
     tail_lines: int | None = None
     limit_bytes: int | None = None
     timestamps: bool = False
+    since_seconds: int | None = None
+    since_time: int | None = None
+
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/kuberuntime/logs.NewLogOptions")
+    def since(self, now_ns: int) -> int:
+        """The first moment whose records are shown: the later of sinceSeconds before now and sinceTime."""
+        since = 0 if self.since_seconds is None else now_ns - self.since_seconds * 1_000_000_000
+        return max(since, self.since_time or 0)
 
 
-def _count(query: dict, name: str) -> int | None:
+def undecodable() -> ContainerLogError:
+    return ContainerLogError(400, '{"message": "Unable to decode query."}')
+
+
+def invalid() -> ContainerLogError:
+    return ContainerLogError(422, '{"message": "Invalid request."}')
+
+
+def _int64(query: dict, name: str) -> int | None:
     value = (query.get(name) or [""])[0]
     if value == "":
         return None
     try:
-        number = int(value)
+        return int(value)
     except ValueError:
-        raise ContainerLogError(400, f"{name}: invalid value {value!r}") from None
-    if number < 0:
-        raise ContainerLogError(400, f"{name} must be greater than or equal to 0")
-    return number
+        raise undecodable() from None
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getContainerLogs")
+def _time(query: dict, name: str) -> int | None:
+    value = (query.get(name) or [""])[0]
+    if value == "":
+        return None
+    try:
+        return parse_timestamp(value)
+    except ValueError:
+        raise undecodable() from None
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getContainerLogs",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidatePodLogOptions")
 def parse_log_options(query: dict) -> LogOptions:
-    """The options in a parsed query string (name -> list of values); 400 on a bad number."""
-    limit = _count(query, "limitBytes")
-    if limit == 0:
-        raise ContainerLogError(400, "limitBytes must be greater than zero")
-    return LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
-                      tail_lines=_count(query, "tailLines"), limit_bytes=limit,
-                      timestamps=query_bool(query.get("timestamps")))
+    """The options in a parsed query string (name -> list of values): 400 with upstream's
+    "Unable to decode query." for a value that is no number or time, 422 "Invalid request." for a
+    negative tailLines, a limitBytes or sinceSeconds below 1, or both sinceSeconds and sinceTime.
+    The old `tail` parameter stands for tailLines, `all` for none."""
+    if (query.get("tail") or [""])[0]:
+        query = {**query, "tailLines": [] if query["tail"][0] == "all" else query["tail"]}
+    options = LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
+                         tail_lines=_int64(query, "tailLines"), limit_bytes=_int64(query, "limitBytes"),
+                         timestamps=query_bool(query.get("timestamps")),
+                         since_seconds=_int64(query, "sinceSeconds"), since_time=_time(query, "sinceTime"))
+    if ((options.tail_lines is not None and options.tail_lines < 0)
+            or (options.limit_bytes is not None and options.limit_bytes < 1)
+            or (options.since_seconds is not None and (options.since_time is not None or options.since_seconds < 1))):
+        raise invalid()
+    return options
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).validateContainerLogStatus")
@@ -132,24 +166,28 @@ def _waiting(quoted: str, reason: str) -> int:
     raise ContainerLogError(400, f"{quoted} is waiting to start: {detail}")
 
 
-def tail(data: bytes, lines: int | None) -> bytes:
-    """The last `lines` lines of `data` (all of it for None); a final line without a newline counts."""
+def tail(records: list[LogRecord], lines: int | None) -> list[LogRecord]:
+    """The last `lines` records (all for None), each a line of the file, partial ones too."""
     if lines is None:
-        return data
-    if lines == 0:
-        return b""
-    parts = data.splitlines(keepends=True)
-    return b"".join(parts[-lines:])
+        return records
+    return records[-lines:] if lines else []
 
 
-def read_log(path: Path, options: LogOptions) -> bytes:
-    """The file's contents after tailLines and limitBytes; empty when the file was never written."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return b""
-    data = tail(data, options.tail_lines)
-    return data[:options.limit_bytes] if options.limit_bytes is not None else data
+def render(records: list[LogRecord], options: LogOptions, now_ns: int) -> bytes:
+    """What the kubelet writes of the records: those from `since` on, each with its time first
+    when asked for (`logWriter.write`); limitBytes is applied by the caller."""
+    since = options.since(now_ns)
+    return b"".join(r.render(options.timestamps) for r in records if r.timestamp_ns >= since)
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/kuberuntime/logs.ReadLogs")
+def read_log(path: Path, options: LogOptions, now_ns: int) -> tuple[bytes, int]:
+    """The log as `kubectl logs` shows it: tailLines of the records, then since and timestamps,
+    then limitBytes (which counts a timestamp too); and the offset in the file the read reached.
+    Empty when the file was never written."""
+    records, offset = read_records(path)
+    data = render(tail(records, options.tail_lines), options, now_ns)
+    return (data[:options.limit_bytes] if options.limit_bytes is not None else data), offset
 
 
 # --- the HTTP adapter ---------------------------------------------------------------------------
@@ -204,7 +242,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             options = parse_log_options(urllib.parse.parse_qs(url.query, keep_blank_values=True))
             pod = self.server.find_pod(namespace, name)
             if pod is None:
-                raise ContainerLogError(404, f'pod "{name}" in namespace "{namespace}" not found')
+                raise ContainerLogError(404, f'pod "{name}" does not exist')
             if container not in {c["name"] for field in ("containers", "initContainers", "ephemeralContainers")
                                  for c in pod["spec"].get(field) or []}:
                 raise ContainerLogError(404, f'container "{container}" not found in pod "{name}"')
@@ -215,11 +253,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         meta = pod["metadata"]
         key = PodKey(namespace, name, meta.get("uid", ""))
         path = log_path(self.server.log_root, key, container, index)
-        data = read_log(path, options)
+        data, offset = read_log(path, options, time.time_ns())
         if not (options.follow and not options.previous):
             self._text(200, data, "text/plain")
             return
-        self._follow(path, data, options, lambda: self.server.is_running(key, container))
+        self._follow(path, data, offset, options, lambda: self.server.is_running(key, container))
 
     def do_POST(self) -> None:
         """Only the streaming endpoints are routed for POST (SPDY clients post; WebSocket clients GET)."""
@@ -346,20 +384,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def _follow(self, path: Path, first: bytes, options: LogOptions, running: Callable[[], bool]) -> None:
+    def _follow(self, path: Path, first: bytes, offset: int, options: LogOptions,
+                running: Callable[[], bool]) -> None:
         """Chunked: what the file holds now, then what the process appends, until it stops."""
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
         self.close_connection = True
-        try:
-            offset = path.stat().st_size if path.exists() else 0
-        except OSError:
-            offset = 0
         sent = 0
         try:
-            for chunk in self._chunks(path, first, offset, running):
+            for chunk in self._chunks(path, first, offset, options, running):
                 if options.limit_bytes is not None:
                     chunk = chunk[:options.limit_bytes - sent]
                 if chunk:
@@ -372,17 +407,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except OSError:  # the apiserver went away
             pass
 
-    def _chunks(self, path: Path, first: bytes, offset: int, running: Callable[[], bool]):
+    def _chunks(self, path: Path, first: bytes, offset: int, options: LogOptions, running: Callable[[], bool]):
         yield first
         while not self.server.stopping.is_set() and not self._client_gone():
             alive = running()
-            try:
-                with open(path, "rb") as log:
-                    log.seek(offset)
-                    data = log.read()
-            except FileNotFoundError:
-                data = b""
-            offset += len(data)
+            records, offset = read_records(path, offset)
+            data = render(records, options, time.time_ns())
             if data:
                 yield data
             if not alive:

@@ -12,7 +12,8 @@ core whose pods are reported Running and Ready with no process behind them.
 Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for a node named
 …-N, N from 1 to 254), so pods on one host can all listen on the same port.
 
-Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log and are served
+Container logs go to DIR/pods/<namespace>_<pod>_<uid>/<container>/<restartCount>.log, in the CRI
+log format (each line stamped with its time, `crilog`), and are served
 on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`), which also runs
 `kubectl exec`'s commands in a container's environment (`/exec/...`, `execserver`); the port goes
 into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log and pods/exec look.
@@ -40,6 +41,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.eventcorrelator import EventCorrelator
 from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
@@ -47,7 +49,8 @@ from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
     X509Authenticator
-from reference_impl.kubelet.actions import PodKey, RecordEvent, RegisterNode, SignalContainer, UpdateLease
+from reference_impl.kubelet.actions import (PodKey, RecordEvent, RecordNodeEvent, RegisterNode, SignalContainer,
+                                            UpdateLease)
 from reference_impl.kubelet.auth import AlwaysAllowAuthorizer, KubeletAuth, ReviewError, TokenReviewAuthenticator, \
     WebhookAuthorizer
 from reference_impl.kubelet.errors import KubeletError
@@ -98,7 +101,6 @@ def parse_capacity(text: str) -> dict:
 # The token manager refreshes a token once 80% of its lifetime has passed, or after 24 hours.
 TOKEN_REFRESH_FRACTION = 0.8
 TOKEN_MAX_AGE_SECONDS = 24 * 3600
-EVENT_CACHE_SIZE = 4096  # maxLruCacheEntries: the recorder remembers this many events to count repeats
 
 
 def _set_up_error(error: Exception) -> VolumeSetUpError:
@@ -180,7 +182,7 @@ class KubeletRunner:
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.events: dict[tuple, dict] = {}  # (pod uid, type, reason, message) -> the Event last written
+        self.event_correlator = EventCorrelator(clock)
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -297,15 +299,17 @@ class KubeletRunner:
     def _perform(self, kubelet: Kubelet, action) -> None:
         if isinstance(action, RegisterNode):
             node = {**action.node, "status": self._with_endpoint(action.node["status"])}
+            existing = None
             try:
                 self.client.request("POST", "/api/v1/nodes", node)
             except APIStatusError as error:
                 if error.code != 409:
                     raise
-                # Registered before (a restart): bring its status up to date.
+                # Registered before (a restart): bring its status up to date from what it was.
+                existing = self.client.request("GET", f"/api/v1/nodes/{kubelet.node_name}").get("status")
                 self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
                                           {"status": node["status"]})
-            kubelet.node_registered()
+            self.perform(kubelet, kubelet.node_registered(existing))
         elif isinstance(action, Patch) and action.resource == "nodes":
             self.client.request_patch(f"/api/v1/nodes/{action.name}/status",
                                       {"status": self._with_endpoint(action.patch["status"])})
@@ -314,7 +318,7 @@ class KubeletRunner:
         elif isinstance(action, Patch) and action.resource == "pods":
             self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
                                       action.patch)
-        elif isinstance(action, RecordEvent):
+        elif isinstance(action, (RecordEvent, RecordNodeEvent)):
             self._record_event(kubelet.node_name, action)
         elif isinstance(action, Delete) and action.resource == "pods":
             body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
@@ -323,32 +327,35 @@ class KubeletRunner:
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
-    @mirrors("(*k8s.io/client-go/tools/record.eventLogger).eventObserve")
-    def _record_event(self, node_name: str, action: RecordEvent) -> None:
-        """A new Event named `<pod>.<unix nanoseconds in hex>`; the same event again bumps the
-        count and lastTimestamp of the one written before, as the recorder's correlator does."""
-        key = (action.pod.uid, action.type, action.reason, action.message)
+    @mirrors("k8s.io/client-go/tools/record.recordToSink")
+    def _record_event(self, node_name: str, action: RecordEvent | RecordNodeEvent) -> None:
+        """Write the Event as client-go's recorder does, past its correlator (`eventcorrelator`):
+        a new Event named `<object>.<unix nanoseconds in hex>`, a PATCH of the count of one seen
+        before (a new one when that has expired), or nothing once the object's events are spam."""
+        involved = _involved_object(action)
         nanoseconds = time.time_ns()
         now = rfc3339(nanoseconds / 1e9)
-        namespace, previous = action.pod.namespace, self.events.get(key)
-        if previous is not None:
-            try:
-                self.events[key] = self.client.request_patch(
-                    f"/api/v1/namespaces/{namespace}/events/{previous['metadata']['name']}",
-                    {"count": previous.get("count", 1) + 1, "lastTimestamp": now})
-                return
-            except APIStatusError:
-                del self.events[key]  # gone (events expire): write a new one
-        if len(self.events) >= EVENT_CACHE_SIZE:
-            del self.events[next(iter(self.events))]
-        self.events[key] = self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", {
+        # An object with no namespace (the Node) has its events in the default one (MakeEvent).
+        namespace = involved.get("namespace") or "default"
+        correlation = self.event_correlator.correlate({
             "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{action.pod.name}.{nanoseconds:x}", "namespace": namespace},
-            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": namespace,
-                               "name": action.pod.name, "uid": action.pod.uid},
+            "metadata": {"name": f"{involved['name']}.{nanoseconds:x}", "namespace": namespace},
+            "involvedObject": involved,
             "type": action.type, "reason": action.reason, "message": action.message,
             "source": {"component": COMPONENT, "host": node_name},
             "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})
+        if correlation is None:
+            return
+        event = correlation.event
+        if correlation.patch is not None:
+            try:
+                self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{event['metadata']['name']}",
+                                          correlation.patch)
+                return
+            except APIStatusError as error:
+                if error.code != 404:
+                    raise
+        self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
 
     @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:
@@ -493,6 +500,16 @@ def run(args: argparse.Namespace, process: Process) -> None:
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop,
                   tls=tls_context(args, NODE_IP), auth=build_auth(args, client, served_node)).run(process.out)
 
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.GenerateContainerRef")
+def _involved_object(action: RecordEvent | RecordNodeEvent) -> dict:
+    """The ObjectReference an event is about: the pod (and the container's fieldPath), or the
+    kubelet's nodeRef, whose UID is the node's name."""
+    if isinstance(action, RecordNodeEvent):
+        return {"kind": "Node", "name": action.node_name, "uid": action.node_name}
+    involved = {"apiVersion": "v1", "kind": "Pod", "namespace": action.pod.namespace,
+                "name": action.pod.name, "uid": action.pod.uid}
+    return {**involved, "fieldPath": action.field_path} if action.field_path else involved
 
 COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, OSError),
                     config_errors=(KubeconfigError, AuthConfigError))

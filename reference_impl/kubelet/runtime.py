@@ -2,8 +2,10 @@
 
 Each container runs as `command + args` with its `env` and `workingDir`, in its own process group
 so signals reach its children too. Output goes where the real kubelet puts it,
-`<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, so a `kubectl logs` backend
-can read it later. Probes are run here too (exec, httpGet, tcpSocket); the core only sees results.
+`<log_root>/<namespace>_<pod>_<uid>/<container>/<restartCount>.log`, in the CRI log format a real
+runtime writes (`crilog`), so a `kubectl logs` backend can read it later with each line's time;
+the same bytes, unchanged, go to `<restartCount>.out` beside it for an attach to follow. Probes
+are run here too (exec, httpGet, tcpSocket); the core only sees results.
 
 Volumes: a process cannot be given mounts without privileges, and writing at a container's
 mountPath on the host (/etc/config...) would be neither possible nor honest. So each container gets
@@ -28,15 +30,23 @@ from pathlib import Path
 from reference_impl.mirrors import mirrors
 
 from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
-                      UnmountVolumes)
+                      UnmountVolumes, container_field_path, image_present_message)
+from .crilog import CRILogWriter
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
 
 CONTAINER_ROOT_ENV = "CONTAINER_ROOT"
+LOG_DRAIN_SECONDS = 1.0
 
 
 def log_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
+    """The container's CRI log for the run started at `restart_count`."""
     return Path(log_root) / f"{key.namespace}_{key.name}_{key.uid}" / container_name / f"{restart_count}.log"
+
+
+def output_path(log_root: Path, key: PodKey, container_name: str, restart_count: int) -> Path:
+    """What that run wrote, byte for byte, with no record around it."""
+    return log_path(log_root, key, container_name, restart_count).with_suffix(".out")
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ class ProcessRuntime:
     processes: dict[tuple[PodKey, str], subprocess.Popen] = field(default_factory=dict)
     exec_targets: dict[tuple[PodKey, str], ExecTarget] = field(default_factory=dict)
     attach_targets: dict[tuple[PodKey, str], AttachTarget] = field(default_factory=dict)
+    log_writers: dict[tuple[PodKey, str], CRILogWriter] = field(default_factory=dict)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
     def start(self, action: StartContainer) -> str:
@@ -94,18 +105,22 @@ class ProcessRuntime:
             env[CONTAINER_ROOT_ENV] = str(self.volumes.container_root(action.pod, spec))
         env.update({e["name"]: e.get("value", "") for e in spec.get("env") or []})
         path = log_path(self.log_root, action.pod, spec["name"], action.restart_count)
+        output = output_path(self.log_root, action.pod, spec["name"], action.restart_count)
         path.parent.mkdir(parents=True, exist_ok=True)
+        output.touch()  # an attach opens it at once
         target = ExecTarget(env, spec.get("workingDir") or None)
-        with open(path, "ab") as log:
-            try:
-                proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
-                                        stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
-                                        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            except OSError as exc:
-                raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
+        try:
+            proc = subprocess.Popen(argv, env=env, cwd=target.working_dir,
+                                    stdin=subprocess.PIPE if spec.get("stdin") else subprocess.DEVNULL,
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+        except OSError as exc:
+            raise ContainerStartError(str(action.pod), spec["name"], str(exc)) from None
+        writer = CRILogWriter(proc.stdout, path, output)
+        writer.start()
         self.processes[(action.pod, spec["name"])] = proc
+        self.log_writers[(action.pod, spec["name"])] = writer
         self.exec_targets[(action.pod, spec["name"])] = target
-        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(path, proc, bool(spec.get("stdinOnce")))
+        self.attach_targets[(action.pod, spec["name"])] = AttachTarget(output, proc, bool(spec.get("stdinOnce")))
         return f"process://{proc.pid}"
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).findContainer")
@@ -139,6 +154,9 @@ class ProcessRuntime:
             if code is None:
                 continue
             del self.processes[(key, name)]
+            # The exit is reported once the log holds what the process wrote last; a child that
+            # outlives it and keeps the pipe open is not waited for long.
+            self.log_writers.pop((key, name)).thread.join(LOG_DRAIN_SECONDS)
             self.exec_targets.pop((key, name), None)
             attached = self.attach_targets.pop((key, name), None)
             if attached is not None and attached.process.stdin is not None:
@@ -155,34 +173,65 @@ class ProcessRuntime:
                 return
 
 
+@dataclass(frozen=True)
+class ProbeResult:
+    """A probe's outcome and its output, which an Unhealthy event quotes."""
+
+    success: bool
+    output: str = ""
+
+
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.prober).runProbe")
-def run_probe(action: RunProbe, host: str | None = None) -> bool:
-    """Run one probe against a local process container; True on success."""
+def run_probe(action: RunProbe, host: str | None = None) -> ProbeResult:
+    """Run one probe against a local process container. The output is what upstream's probers
+    give: an exec probe's combined stdout and stderr, an HTTP probe's status code, the dial error."""
     probe = action.probe
     host = host or action.pod_ip
     timeout = probe.get("timeoutSeconds", 1)
     if "exec" in probe:
-        try:
-            result = subprocess.run(probe["exec"]["command"], capture_output=True, timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired):
-            return False
-        return result.returncode == 0
+        return _exec_probe(probe["exec"]["command"], timeout)
     if "httpGet" in probe:
+        url = format_url(probe["httpGet"], host)
         try:
-            with urllib.request.urlopen(format_url(probe["httpGet"], host), timeout=timeout) as resp:
-                return 200 <= resp.status < 400
+            with urllib.request.urlopen(url, timeout=timeout) as resp:
+                code = resp.status
         except urllib.error.HTTPError as exc:
-            return 200 <= exc.code < 400
-        except (OSError, ValueError, http.client.HTTPException):  # InvalidURL: a host or port no URL takes
-            return False
+            code = exc.code
+        except urllib.error.URLError as exc:
+            return ProbeResult(False, f'Get "{url}": {_dial_error(host, probe["httpGet"]["port"], exc.reason)}')
+        except (OSError, ValueError, http.client.HTTPException) as exc:  # InvalidURL: a host or port no URL takes
+            return ProbeResult(False, f'Get "{url}": {exc}')
+        if 200 <= code < 400:
+            return ProbeResult(True)
+        return ProbeResult(False, f"HTTP probe failed with statuscode: {code}")
     if "tcpSocket" in probe:
+        address = (probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"])
         try:
-            with socket.create_connection((probe["tcpSocket"].get("host") or host, probe["tcpSocket"]["port"]),
-                                          timeout=timeout):
-                return True
-        except (OSError, OverflowError, TypeError):  # a port outside 0-65535 or not a number
-            return False
-    return False
+            with socket.create_connection(address, timeout=timeout):
+                return ProbeResult(True)
+        except (OSError, OverflowError, TypeError) as exc:  # a port outside 0-65535 or not a number
+            return ProbeResult(False, _dial_error(*address, exc))
+    return ProbeResult(False)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/probe/exec.execProber).Probe")
+def _exec_probe(command: list[str], timeout: float) -> ProbeResult:
+    try:
+        result = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return ProbeResult(False, f'command "{" ".join(command)}" timed out')
+    except OSError as exc:
+        return ProbeResult(False, str(exc))
+    return ProbeResult(result.returncode == 0, result.stdout.decode(errors="replace"))
+
+
+def _dial_error(host: str, port, error) -> str:
+    """Go's net.Dial error text for the common refusal, Python's own words otherwise."""
+    if isinstance(error, ConnectionRefusedError):
+        return f"dial tcp {host}:{port}: connect: connection refused"
+    if isinstance(error, (socket.timeout, TimeoutError)):
+        return f"dial tcp {host}:{port}: i/o timeout"
+    return f"dial tcp {host}:{port}: {getattr(error, 'strerror', None) or error}"
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.formatURL")
@@ -194,12 +243,21 @@ def format_url(get: dict, host: str) -> str:
     return f"{get.get('scheme', 'HTTP').lower()}://{get.get('host') or host}:{get['port']}{path}"
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer")
-def container_started_events(action: StartContainer) -> list[RecordEvent]:
-    """What `kubectl describe pod` lists once a container runs (the process runtime pulls no image,
-    so there is no Pulling or Pulled before them)."""
-    return [RecordEvent(action.pod, "Normal", reason, f"{reason} container {action.container['name']}")
-            for reason in ("Created", "Started")]
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/kuberuntime.kubeGenericRuntimeManager).startContainer",
+         "(*k8s.io/kubernetes/pkg/kubelet/images.imageManager).EnsureImageExists")
+def container_start_events(action: StartContainer, failure: str | None = None) -> list[RecordEvent]:
+    """What `kubectl describe pod` lists once a container was started: Pulled, Created, then
+    Started, or the Warning `Failed` with `Error: <failure>` when the process could not start. The
+    process runtime runs the host's programs, so every image is present and none is pulled: the
+    Pulled event is the one upstream writes for an image already on the node (even for
+    imagePullPolicy Always, where a real node would pull)."""
+    name = action.container["name"]
+    field_path = container_field_path(name, action.ephemeral)
+    pulled = image_present_message(action.container.get("image", ""))
+    outcome = ("Normal", "Started", f"Started container {name}") if failure is None else \
+        ("Warning", "Failed", f"Error: {failure}")
+    events = (("Normal", "Pulled", pulled), ("Normal", "Created", f"Created container {name}"), outcome)
+    return [RecordEvent(action.pod, type_, reason, message, field_path) for type_, reason, message in events]
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
@@ -214,13 +272,16 @@ def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:
                 container_id = runtime.start(action)
             except ContainerStartError as exc:
                 kubelet.container_start_failed(action.pod, action.container["name"], exc.reason)
+                api_actions.extend(container_start_events(action, exc.reason))
             else:
                 kubelet.container_started(action.pod, action.container["name"], container_id)
-                api_actions.extend(container_started_events(action))
+                api_actions.extend(container_start_events(action))
         elif isinstance(action, SignalContainer):
             runtime.signal(action)
         elif isinstance(action, RunProbe):
-            kubelet.probe_result(action.pod, action.container_name, action.probe_type, run_probe(action))
+            result = run_probe(action)
+            api_actions.extend(kubelet.probe_result(action.pod, action.container_name, action.probe_type,
+                                                    result.success, result.output))
         elif isinstance(action, MountVolumes) and runtime.volumes is not None:
             api_actions.extend(kubelet.volumes_set_up(action.pod, runtime.volumes.set_up(action)))
         elif isinstance(action, UnmountVolumes) and runtime.volumes is not None:

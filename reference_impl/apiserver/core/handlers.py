@@ -897,6 +897,15 @@ def check_log_options(request: Request) -> None:
         raise errors.invalid("PodLogOptions", request.info.name, problems)
 
 
+def kubelet_log_query(request: Request) -> dict[str, str]:
+    """The options LogLocation passes on to the kubelet, sinceTime in whole seconds as the
+    metav1.Time it decoded formats them (time.RFC3339, in the server's zone, UTC)."""
+    query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
+    if request.param("sinceTime"):
+        query["sinceTime"] = timefmt.rfc3339(timefmt.parse_rfc3339(request.param("sinceTime")))
+    return query
+
+
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.LogLocation")
 def log_container(pod: dict, container: str) -> str:
     """The container whose log is asked for: the one named (an init or ephemeral container too), or
@@ -1486,7 +1495,7 @@ class RESTHandlers:
         if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
             return Response(204, b"", "text/plain")
         host, port = self._kubelet_of(node_name, resource)
-        query = {name: request.param(name) for name in LOG_OPTIONS if request.param(name)}
+        query = kubelet_log_query(request)
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))
         location = LogLocation(host, port, path + ("?" + urllib.parse.urlencode(query) if query else ""),

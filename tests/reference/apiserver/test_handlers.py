@@ -17,7 +17,7 @@ from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
 from reference_impl.apiserver.core import handlers
-from reference_impl.apiserver.core.handlers import Request, WatchResponse, request_info
+from reference_impl.apiserver.core.handlers import Request, WatchResponse, kubelet_log_query, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 from tests.reference.etcd.processes import reference_server
@@ -1739,6 +1739,16 @@ def test_invalid_pod_log_options_are_refused_before_the_kubelet_is_asked(chain, 
     got, status = call(chain, "GET", ns_path(chain, "pods", "web") + "/log", query=query)
     assert (got, status["reason"]) == (code, "BadRequest" if code == 400 else "Invalid")
     assert status["message"].endswith(message)
+
+
+def test_the_kubelet_is_asked_with_every_log_option_and_since_time_in_whole_utc_seconds():
+    """LogLocation passes each option it decoded on to the kubelet's /containerLogs query,
+    sinceTime as metav1.Time formats it (time.RFC3339: no fraction, the server's zone, UTC)."""
+    query = {"follow": "true", "previous": "true", "timestamps": "true", "tailLines": "3", "limitBytes": "10",
+             "sinceTime": "2024-01-02T03:04:05.678+02:00", "container": "web"}
+    request = Request("GET", "/api/v1/namespaces/ns/pods/web/log", {k: [v] for k, v in query.items()}, {}, b"")
+    assert kubelet_log_query(request) == {"follow": "true", "previous": "true", "timestamps": "true",
+                                          "tailLines": "3", "limitBytes": "10", "sinceTime": "2024-01-02T01:04:05Z"}
 
 
 def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):

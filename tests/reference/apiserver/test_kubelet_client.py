@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import ssl
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
+from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, log_path
 from reference_impl.kubelet.serving import serving_context
@@ -70,7 +72,7 @@ def place_pod(apiserver: APIServer, kubelet: LogServer, pods: dict, tmp_path: Pa
     pods[(namespace, "web")] = created
     log = log_path(tmp_path / "pods", PodKey(namespace, "web", created["metadata"]["uid"]), "web", 0)
     log.parent.mkdir(parents=True)
-    log.write_bytes(b"served over tls\n")
+    log.write_bytes(records(b"served over tls\n", time.time_ns()))
     return namespace
 
 

@@ -14,6 +14,7 @@ from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     MountVolumes,
     RecordEvent,
+    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -193,6 +194,32 @@ def test_crash_loop_status_shows_last_exit(kubelet, clock):
     assert cs["restartCount"] == 1
 
 
+def test_a_container_backing_off_records_a_back_off_event_each_pod_worker_back_off(kubelet, clock):
+    """doBackOff: a sync that finds the container still in its back-off writes `Back-off restarting
+    failed container` (Warning, BackOff) about the container; its error requeues the pod for the
+    pod worker's 10 s, so the next one is written 10 s later, not at every sync. The sync that
+    restarts the container writes none."""
+    key = started(kubelet, make_pod())
+    back_off = RecordEvent(key, "Warning", "BackOff", "Back-off restarting failed container", "spec.containers{app}")
+
+    def back_offs_until_restarted() -> list[int]:
+        """The seconds after the exit at which a BackOff was written, until the restart."""
+        kubelet.container_exited(key, "app", 1)
+        seen, second = [], 0
+        while True:
+            actions = kubelet.sync_loop_iteration()
+            seen += [second for event in of(actions, RecordEvent) if event == back_off]
+            if of(actions, StartContainer):
+                kubelet.container_started(key, "app", "process://y")
+                return seen
+            clock.advance(1)
+            second += 1
+
+    assert back_offs_until_restarted() == []  # the first restart is immediate
+    assert back_offs_until_restarted() == [0]  # 10 s
+    assert back_offs_until_restarted() == [0, 10]  # 20 s
+
+
 def test_deletion_sends_sigterm_then_sigkill_after_grace(kubelet, clock):
     """A deleted pod's running containers get SIGTERM, and SIGKILL only once the grace period is over."""
     pod = make_pod(terminationGracePeriodSeconds=5)
@@ -270,6 +297,19 @@ def test_readiness_needs_failure_threshold_to_unready(kubelet):
     assert not kubelet.pods["uid-p"].containers["app"].ready
 
 
+def test_every_failed_probe_is_an_unhealthy_event_quoting_its_output(kubelet):
+    """prober.probe: each failure, before failureThreshold is reached too, writes `<Type> probe
+    failed: <output>` (Warning, Unhealthy) about the container; a success writes nothing."""
+    probe = {**READINESS, "failureThreshold": 3}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe,
+                                                 "livenessProbe": probe}]))
+    assert kubelet.probe_result(key, "app", "readiness", True) == []
+    assert kubelet.probe_result(key, "app", "readiness", False, "HTTP probe failed with statuscode: 503") == [
+        RecordEvent(key, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                    "spec.containers{app}")]
+    assert [e.message for e in kubelet.probe_result(key, "app", "liveness", False, "")] == ["Liveness probe failed: "]
+
+
 def test_liveness_failure_kills_and_restarts(kubelet, clock):
     """failureThreshold liveness failures SIGTERM the container; after it exits it is restarted."""
     probe = {"tcpSocket": {"port": 1}, "failureThreshold": 1}
@@ -302,6 +342,17 @@ def test_a_probe_port_no_container_port_names_is_a_failed_probe(kubelet, clock):
     clock.advance(1)
     kubelet.sync_loop_iteration()
     assert of(kubelet.sync_loop_iteration(), SignalContainer) == [SignalContainer(key, "app", "SIGTERM")]
+
+
+@pytest.mark.parametrize("port,error", [("missing", 'strconv.Atoi: parsing "missing": invalid syntax'),
+                                        (70000, "invalid port number: 70000"), ("-3", "invalid port number: -3")])
+def test_a_probe_that_cannot_run_is_an_unhealthy_event_saying_why(kubelet, port, error):
+    """prober.probe: a port extractPort refuses is `<Type> probe errored: <its error>` (Warning,
+    Unhealthy), in strconv's and extractPort's words."""
+    probe = {"tcpSocket": {"port": port}, "periodSeconds": 1}
+    key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe}]))
+    assert of(kubelet.sync_loop_iteration(), RecordEvent) == [
+        RecordEvent(key, "Warning", "Unhealthy", f"Readiness probe errored: {error}", "spec.containers{app}")]
 
 
 def test_conditions_written_without_status_or_transition_time_are_read_as_empty(kubelet):
@@ -368,12 +419,52 @@ def test_a_pod_with_the_service_account_token_volume_runs_once_it_is_set_up(kube
 
 
 def test_register_node_reports_capacity(clock):
-    """Registration creates a Node carrying capacity, allocatable and a Ready condition."""
+    """Registration creates a Node carrying capacity, allocatable, the three pressure conditions
+    False and Ready True, last, as the status setters order them."""
     kubelet = Kubelet("node-1", clock, capacity={"cpu": "2", "memory": "1Gi", "pods": "10"})
-    (action,) = kubelet.register_node()
-    assert isinstance(action, RegisterNode)
+    (action,) = of(kubelet.register_node(), RegisterNode)
     assert action.node["status"]["capacity"] == {"cpu": "2", "memory": "1Gi", "pods": "10"}
-    assert action.node["status"]["conditions"][0]["type"] == "Ready"
+    assert [(c["type"], c["status"], c["reason"]) for c in action.node["status"]["conditions"]] == [
+        ("MemoryPressure", "False", "KubeletHasSufficientMemory"), ("DiskPressure", "False", "KubeletHasNoDiskPressure"),
+        ("PIDPressure", "False", "KubeletHasSufficientPID"), ("Ready", "True", "KubeletReady")]
+
+
+def test_a_node_status_keeps_the_time_its_conditions_last_changed(kubelet, clock):
+    """A later report renews lastHeartbeatTime only: no condition changed, so lastTransitionTime
+    stays the first report's."""
+    first = kubelet.node_status()["conditions"]
+    clock.advance(300)
+    later = kubelet.node_status()["conditions"]
+    assert [c["lastTransitionTime"] for c in later] == [c["lastTransitionTime"] for c in first]
+    assert all(c["lastHeartbeatTime"] > f["lastHeartbeatTime"] for c, f in zip(later, first))
+
+
+def test_registering_records_the_nodes_start_up_events(kubelet):
+    """BirthCry's `Starting kubelet.`, each pressure condition's first status (`Node <name> status
+    is now: <event>`) and NodeAllocatableEnforced, all Normal; no NodeReady, since Ready never
+    changed."""
+    assert [(e.node_name, e.type, e.reason, e.message) for e in of(kubelet.register_node(), RecordNodeEvent)] == [
+        ("node-1", "Normal", "Starting", "Starting kubelet."),
+        ("node-1", "Normal", "NodeHasSufficientMemory", "Node node-1 status is now: NodeHasSufficientMemory"),
+        ("node-1", "Normal", "NodeHasNoDiskPressure", "Node node-1 status is now: NodeHasNoDiskPressure"),
+        ("node-1", "Normal", "NodeHasSufficientPID", "Node node-1 status is now: NodeHasSufficientPID"),
+        ("node-1", "Normal", "NodeAllocatableEnforced", "Updated Node Allocatable limit across pods")]
+
+
+@pytest.mark.parametrize("ready,events", [("Unknown", ["NodeReady"]), ("False", ["NodeReady"]), ("True", []),
+                                         (None, [])])
+def test_a_node_found_not_ready_at_a_restart_records_node_ready(kubelet, ready, events):
+    """ReadyCondition: a kubelet that finds its Node registered with Ready anything but True (the
+    node controller marks a silent node Unknown) records `Node <name> status is now: NodeReady`;
+    a new Node or one still Ready records none."""
+    existing = None if ready is None else {"conditions": [{"type": "Ready", "status": ready}]}
+    recorded = kubelet.node_registered(existing)
+    assert [(e.reason, e.message) for e in recorded] == [(r, f"Node node-1 status is now: {r}") for r in events]
+
+
+def test_a_hollow_node_records_no_events(clock):
+    """Like kwok's nodes, a hollow node writes no start-up events (thousands register at once)."""
+    assert of(Kubelet("node-1", clock, hollow=True).register_node(), RecordNodeEvent) == []
 
 
 def test_lease_renewed_every_quarter_duration(kubelet, clock):
@@ -437,7 +528,7 @@ def test_stopping_a_container_is_recorded_in_a_killing_event(kubelet):
     started(kubelet, make_pod())
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
-    assert [(e.type, e.reason, e.message) for e in of(actions, RecordEvent)] == [
-        ("Normal", "Killing", "Stopping container app")]
+    assert [(e.type, e.reason, e.message, e.field_path) for e in of(actions, RecordEvent)] == [
+        ("Normal", "Killing", "Stopping container app", "spec.containers{app}")]
     assert [a.signal for a in of(actions, SignalContainer)] == ["SIGTERM"]
     assert of(kubelet.sync_loop_iteration(), RecordEvent) == []

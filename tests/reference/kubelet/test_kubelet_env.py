@@ -7,7 +7,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import RunProbe, StartContainer  # noqa: E402
+from reference_impl.kubelet.actions import RecordEvent, RunProbe, StartContainer  # noqa: E402
 from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.envvars import expand  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
@@ -95,6 +95,25 @@ def test_an_unsupported_field_ref_is_a_create_container_config_error():
     assert not [a for a in actions if isinstance(a, StartContainer)]
     waiting = statuses(actions)["a"]["containerStatuses"][0]["state"]["waiting"]
     assert waiting["reason"] == "CreateContainerConfigError" and "metadata.labels" in waiting["message"]
+
+
+def test_a_create_container_config_error_is_a_failed_event_each_pod_worker_back_off():
+    """startContainer: the image is ensured (Pulled) before the config fails, then the Warning
+    `Failed` with `Error: <why>`, the waiting message; written again once the pod worker's 10 s
+    back-off has passed, not at each sync."""
+    env = [{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "metadata.labels['x']"}}}]
+    clock = ManualClock(NOW)
+    kubelet = Kubelet("node-1", clock, pod_cidr="127.0.1.0/24")
+    actions = start(kubelet, make_pod("a", env=env))
+    waiting = statuses(actions)["a"]["containerStatuses"][0]["state"]["waiting"]
+    events = [a for a in actions if isinstance(a, RecordEvent)]
+    assert [(e.type, e.reason, e.message) for e in events] == [
+        ("Normal", "Pulled", 'Container image "busybox" already present on machine'),
+        ("Warning", "Failed", f"Error: {waiting['message']}")]
+    clock.advance(9)
+    assert not [a for a in kubelet.sync_loop_iteration() if isinstance(a, RecordEvent)]
+    clock.advance(1)
+    assert [a.reason for a in kubelet.sync_loop_iteration() if isinstance(a, RecordEvent)] == ["Pulled", "Failed"]
 
 
 def test_command_and_args_expand_env_vars():

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from reference_impl.client import APIStatusError
-from reference_impl.kubelet.actions import PodKey, RecordEvent
+from reference_impl.kubelet.actions import PodKey, RecordEvent, RecordNodeEvent
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.clock import ManualClock
@@ -160,6 +160,60 @@ def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
     assert name.startswith("web.")
     assert [(m, p, b["count"]) for m, p, b in patches] == [("PATCH", f"/api/v1/namespaces/ns/events/{name}", 2),
                                                            ("PATCH", f"/api/v1/namespaces/ns/events/{name}", 3)]
+
+
+def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
+    """GenerateContainerRef: the involvedObject of a container's event carries its fieldPath (the
+    SUBOBJECT `kubectl get events -o wide` shows); an event about the pod has none."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    key = PodKey("ns", "web", "u1")
+    runner.perform(runner.kubelets["node-1"], [RecordEvent(key, "Normal", "Started", "Started container c",
+                                                           "spec.containers{c}"),
+                                               RecordEvent(key, "Warning", "FailedMount", "timed out")])
+    assert [body["involvedObject"].get("fieldPath") for _, _, body in client.calls] == ["spec.containers{c}", None]
+
+
+def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
+    """The kubelet's nodeRef is kind Node with the node's name as UID and no namespace; the
+    recorder writes its events in `default`, named after the node."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    runner.perform(runner.kubelets["node-1"], [RecordNodeEvent("node-1", "Normal", "Starting", "Starting kubelet.")])
+    ((method, path, body),) = client.calls
+    assert (method, path) == ("POST", "/api/v1/namespaces/default/events")
+    assert body["involvedObject"] == {"kind": "Node", "name": "node-1", "uid": "node-1"}
+    assert body["metadata"]["name"].startswith("node-1.") and body["source"] == {"component": "kubelet",
+                                                                                "host": "node-1"}
+
+
+def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path):
+    """Registering finds the Node there (409): its status is read, brought up to date, and the
+    Ready it had lost is recorded in a NodeReady event about the node."""
+
+    class Registered(EventClient):
+        def request(self, method, path, body=None):
+            if (method, path) == ("POST", "/api/v1/nodes"):
+                self.calls.append((method, path, body))
+                raise APIStatusError(method, path, 409, {"message": 'nodes "node-1" already exists'})
+            if method == "GET":
+                self.calls.append((method, path, body))
+                return {"status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}}
+            return super().request(method, path, body)
+
+    client = Registered()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    kubelet = runner.kubelets["node-1"]
+    runner.perform(kubelet, kubelet.register_node())
+    assert kubelet.registered
+    assert [(method, path) for method, path, _ in client.calls if "/nodes" in path] == [
+        ("POST", "/api/v1/nodes"), ("GET", "/api/v1/nodes/node-1"), ("PATCH", "/api/v1/nodes/node-1/status")]
+    assert [body["reason"] for method, path, body in client.calls if path.endswith("/events")] == [
+        "Starting", "NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID",
+        "NodeAllocatableEnforced", "NodeReady"]
 
 
 def test_service_account_tokens_are_kept_until_most_of_their_lifetime_has_passed(tmp_path):

@@ -14,9 +14,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet.actions import RecordEvent, RunProbe  # noqa: E402
+from reference_impl.kubelet.crilog import read_records  # noqa: E402
 from reference_impl.machinery.actions import Patch  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
-from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path, run_probe  # noqa: E402
+from reference_impl.kubelet.runtime import (ProbeResult, ProcessRuntime, execute, log_path, output_path,  # noqa: E402
+                                            run_probe)
 
 PY = sys.executable
 
@@ -67,8 +69,22 @@ def test_command_args_env_workdir_and_log_file(setup):
                                    "env": [{"name": "GREETING", "value": "hello"}], "workingDir": str(work)})])
     run_until(kubelet, runtime, lambda s: s["phase"] == "Succeeded")
     key = next(iter(kubelet.pods.values())).key
-    text = log_path(tmp / "pods", key, "c", 0).read_text()
+    text = output_path(tmp / "pods", key, "c", 0).read_text()
     assert text == f"hello world {work}\nerr\n"
+
+
+def test_the_log_file_holds_cri_records_stamped_when_the_output_came(setup):
+    """The runtime writes the container log as a CRI runtime does: `<RFC3339Nano> stdout F <line>`,
+    a `P` record for output not yet ended by a newline, times in the order the output came."""
+    kubelet, runtime, _, tmp = setup
+    code = "import sys, time; print('one', flush=True); time.sleep(0.3); sys.stdout.write('two'); sys.stdout.flush()"
+    before = time.time_ns()
+    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", code]})])
+    run_until(kubelet, runtime, lambda s: s["phase"] == "Succeeded")
+    records, _ = read_records(log_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0))
+    assert [(r.stream, r.partial, r.content) for r in records] == [("stdout", False, b"one\n"),
+                                                                   ("stdout", True, b"two")]
+    assert before <= records[0].timestamp_ns <= records[1].timestamp_ns - 250_000_000 <= time.time_ns()
 
 
 def test_restart_writes_a_new_log_file(setup):
@@ -77,7 +93,7 @@ def test_restart_writes_a_new_log_file(setup):
     kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "print('run')"]}, restart_policy="Always")])
     run_until(kubelet, runtime, lambda s: s["containerStatuses"][0]["restartCount"] >= 1)
     key = next(iter(kubelet.pods.values())).key
-    assert log_path(tmp / "pods", key, "c", 0).read_text() == "run\n"
+    assert output_path(tmp / "pods", key, "c", 0).read_text() == "run\n"
 
 
 def test_sigterm_stops_a_sleeping_process(setup):
@@ -100,7 +116,7 @@ def test_sigkill_after_grace_for_a_process_ignoring_sigterm(setup):
     p = pod({"name": "c", "command": [PY, "-c", code]}, terminationGracePeriodSeconds=2)
     kubelet.set_desired_pods([p])
     run_until(kubelet, runtime, lambda s: s["phase"] == "Running")
-    log = log_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0)
+    log = output_path(tmp / "pods", next(iter(kubelet.pods.values())).key, "c", 0)
     deadline = time.monotonic() + 10
     while log.read_text() != "ignoring\n":  # SIGTERM before the handler is installed would kill it
         assert time.monotonic() < deadline, "the process never installed its handler"
@@ -120,22 +136,34 @@ def test_missing_command_is_a_start_error(setup):
     assert status["containerStatuses"][0]["state"]["terminated"]["reason"] == "StartError"
 
 
+def test_a_process_that_cannot_start_is_a_failed_event_after_created(setup):
+    """startContainer: the container was created, so Pulled and Created come first; the start's
+    error is the Warning `Failed` with `Error: <why>` in place of Started."""
+    kubelet, runtime, _, _ = setup
+    kubelet.set_desired_pods([pod({"name": "c", "image": "nginx", "command": ["/nonexistent/run"]},
+                                  restart_policy="Never")])
+    events = [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
+    assert [(e.type, e.reason) for e in events] == [("Normal", "Pulled"), ("Normal", "Created"), ("Warning", "Failed")]
+    assert events[2].message.startswith("Error: ") and "/nonexistent/run" in events[2].message
+    assert events[2].field_path == "spec.containers{c}"
+
+
 def _probe(kind_spec):
     return RunProbe(None, "c", "liveness", {**kind_spec, "timeoutSeconds": 2})
 
 
 def test_exec_probe():
     """An exec probe succeeds exactly when its command exits 0."""
-    assert run_probe(_probe({"exec": {"command": [PY, "-c", "pass"]}}))
-    assert not run_probe(_probe({"exec": {"command": [PY, "-c", "raise SystemExit(1)"]}}))
+    assert run_probe(_probe({"exec": {"command": [PY, "-c", "pass"]}})).success
+    assert not run_probe(_probe({"exec": {"command": [PY, "-c", "raise SystemExit(1)"]}})).success
 
 
 def test_tcp_probe():
     """A tcpSocket probe succeeds when the port accepts a connection."""
     with socket.create_server(("127.0.0.1", 0)) as server:
         port = server.getsockname()[1]
-        assert run_probe(_probe({"tcpSocket": {"port": port}}))
-    assert not run_probe(_probe({"tcpSocket": {"port": port}}))
+        assert run_probe(_probe({"tcpSocket": {"port": port}})).success
+    assert not run_probe(_probe({"tcpSocket": {"port": port}})).success
 
 
 def test_http_probe():
@@ -152,9 +180,10 @@ def test_http_probe():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         port = server.server_address[1]
-        assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}}))
-        assert not run_probe(_probe({"httpGet": {"path": "/bad", "port": port}}))
-        assert run_probe(_probe({"httpGet": {"path": "ok", "port": port}}))  # formatURL adds the "/"
+        assert run_probe(_probe({"httpGet": {"path": "/ok", "port": port}})).success
+        assert run_probe(_probe({"httpGet": {"path": "/bad", "port": port}})) == ProbeResult(
+            False, "HTTP probe failed with statuscode: 500")
+        assert run_probe(_probe({"httpGet": {"path": "ok", "port": port}})).success  # formatURL adds the "/"
     finally:
         server.shutdown()
         server.server_close()
@@ -167,17 +196,43 @@ def test_http_probe():
 def test_a_probe_that_cannot_be_sent_fails_and_does_not_raise(spec):
     """An unusable URL or port (which the core should not hand over) is a failed probe, not an
     exception out of the kubelet's loop."""
-    assert run_probe(_probe(spec)) is False
+    assert run_probe(_probe(spec)).success is False
 
 
-def test_a_started_container_is_reported_in_created_and_started_events(setup):
-    """startContainer records `Created container <name>` and `Started container <name>` (Normal),
-    which `kubectl describe pod` and `kubectl events` show."""
+def test_a_started_container_is_reported_in_pulled_created_and_started_events(setup):
+    """startContainer records, about the container (fieldPath spec.containers{<name>}), the image
+    `already present on machine` (Pulled: the process runtime has every image), `Created container
+    <name>` and `Started container <name>` (Normal), which `kubectl describe pod` shows."""
     kubelet, runtime, _, _ = setup
-    kubelet.set_desired_pods([pod({"name": "c", "command": [PY, "-c", "pass"]})])
+    kubelet.set_desired_pods([pod({"name": "c", "image": "busybox:1.36", "command": [PY, "-c", "pass"]})])
     deadline, events = time.monotonic() + 10, []
-    while len(events) < 2 and time.monotonic() < deadline:
+    while len(events) < 3 and time.monotonic() < deadline:
         events += [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
         time.sleep(0.02)
-    assert [(e.type, e.reason, e.message) for e in events] == [("Normal", "Created", "Created container c"),
-                                                              ("Normal", "Started", "Started container c")]
+    assert [(e.type, e.reason, e.message) for e in events] == [
+        ("Normal", "Pulled", 'Container image "busybox:1.36" already present on machine'),
+        ("Normal", "Created", "Created container c"), ("Normal", "Started", "Started container c")]
+    assert {e.field_path for e in events} == {"spec.containers{c}"}
+
+
+def test_a_failed_exec_probe_gives_its_combined_output():
+    """execProber: the output an Unhealthy event quotes is the command's stdout and stderr together."""
+    result = run_probe(_probe({"exec": {"command": [PY, "-c", "import sys; print('out'); sys.exit('err')"]}}))
+    assert result == ProbeResult(False, "out\nerr\n")
+
+
+def test_an_exec_probe_that_runs_too_long_times_out():
+    result = run_probe(RunProbe(None, "c", "liveness", {"exec": {"command": [PY, "-c", "import time; time.sleep(5)"]},
+                                                         "timeoutSeconds": 0.2}))
+    assert result == ProbeResult(False, f'command "{PY} -c import time; time.sleep(5)" timed out')
+
+
+def test_a_refused_probe_reads_as_go_dial_error():
+    """tcpSocket and httpGet probes to a closed port fail with net.Dial's words (the HTTP one
+    prefixed by the request, as Go's url.Error is)."""
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        port = server.getsockname()[1]
+    assert run_probe(_probe({"tcpSocket": {"port": port}})) == ProbeResult(
+        False, f"dial tcp 127.0.0.1:{port}: connect: connection refused")
+    assert run_probe(_probe({"httpGet": {"path": "/z", "port": port}})) == ProbeResult(
+        False, f'Get "http://127.0.0.1:{port}/z": dial tcp 127.0.0.1:{port}: connect: connection refused')

@@ -3,6 +3,7 @@ streaming sessions working through TLS, and the process's flags building the fil
 from __future__ import annotations
 
 import ssl
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, i
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.auth import KubeletAuth, Refusal, WebhookAuthorizer
+from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.run import build_auth, parse_args
 from reference_impl.kubelet.runtime import ExecTarget, log_path
@@ -59,7 +61,7 @@ def kubelet(tmp_path, ca):
     cert, key = write(issue_serving_cert(ca, ("node-1",), ("127.0.0.1",)), tmp_path, "kubelet")
     log = log_path(tmp_path, KEY, "c", 0)
     log.parent.mkdir(parents=True)
-    log.write_bytes(b"hello from c\n")
+    log.write_bytes(records(b"hello from c\n", time.time_ns()))
     auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
                        WebhookAuthorizer(allow_only(ALLOWED), clock=lambda: 0.0), "node-1")
     target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))

@@ -11,7 +11,7 @@ import pytest
 
 from reference_impl.kubelet.actions import MountVolumes, PodKey, StartContainer, UnmountVolumes
 from reference_impl.kubelet.kubelet import Kubelet
-from reference_impl.kubelet.runtime import ProcessRuntime, execute, log_path
+from reference_impl.kubelet.runtime import ProcessRuntime, execute, output_path
 from reference_impl.kubelet.volumemanager import AtomicWriter, VolumeManager, check_host_path
 from reference_impl.kubelet.volumes import (FileProjection, VolumeSetUpError, claimed_volume,
                                             downward_api_payload, format_map, volume_payload)
@@ -239,7 +239,7 @@ def test_a_container_reads_a_config_map_key_at_its_mount_path(tmp_path):
     execute(kubelet, runtime, actions)
     runtime.wait(10)
     execute(kubelet, runtime, [])
-    assert log_path(tmp_path / "pods", PodKey("ns", "p", "uid-p"), "app", 0).read_text() == "hello\n"
+    assert output_path(tmp_path / "pods", PodKey("ns", "p", "uid-p"), "app", 0).read_text() == "hello\n"
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
     assert UnmountVolumes(PodKey("ns", "p", "uid-p")) in actions
