@@ -2,8 +2,8 @@
 LogLocation turns kubectl's options into the kubelet's query (sinceTime in whole UTC seconds,
 sinceSeconds, timestamps, tailLines, limitBytes, previous) and passes the kubelet's answer, or its
 400, on as it is; what kubectl prints must be what it prints against the reference apiserver.
-Skipped when the real apiserver, a real etcd or kubectl.1.28 is not installed (the cluster is the
-one the exec module starts)."""
+An opt-in as the exec module is (KUBEATLAS_REAL_APISERVER=/path/to/kube-apiserver), whose cluster
+it shares."""
 from __future__ import annotations
 
 import datetime
