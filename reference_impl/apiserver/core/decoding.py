@@ -11,6 +11,8 @@ go-yaml counts it. Every refusal is a `DecodeError` the handlers turn into a 400
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
@@ -19,6 +21,7 @@ from json.decoder import scanstring
 import yaml
 from yaml.constructor import SafeConstructor
 
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 # sigs.k8s.io/json's maxDepth.
@@ -219,7 +222,42 @@ def allowed_alias_ratio(decode_count: int) -> float:
 
 
 class _Loader(yaml.SafeLoader):
-    """Composes the node graph only; values are built by `decode_yaml` without recursion."""
+    """Composes the node graph only; values are built by `decode_yaml` without recursion. What
+    go-yaml refuses and PyYAML takes is refused while composing: a %YAML directive other than
+    1.1, and an alias inside the node its anchor names."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._open_anchors: set[str] = set()
+
+    @mirrors("gopkg.in/yaml.v2.yaml_parser_process_directives")
+    def process_directives(self):
+        if self.check_token(yaml.DirectiveToken):
+            token = self.peek_token()
+            if token.name == "YAML" and token.value != (1, 1):
+                raise yaml.YAMLError("found incompatible YAML document")
+        return super().process_directives()
+
+    @mirrors("(*gopkg.in/yaml.v2.decoder).alias")
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent) and self.peek_event().anchor in self._open_anchors:
+            raise yaml.YAMLError(f"anchor '{self.peek_event().anchor}' value contains itself")
+        return super().compose_node(parent, index)
+
+    def compose_sequence_node(self, anchor):
+        return self._composing(anchor, super().compose_sequence_node)
+
+    def compose_mapping_node(self, anchor):
+        return self._composing(anchor, super().compose_mapping_node)
+
+    def _composing(self, anchor, compose):
+        if anchor is None:
+            return compose(anchor)
+        self._open_anchors.add(anchor)
+        try:
+            return compose(anchor)
+        finally:
+            self._open_anchors.discard(anchor)
 
 
 # PyYAML's problems (it is a port of libyaml, as go-yaml is) and go-yaml's words for them, by the
@@ -264,7 +302,8 @@ def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int) -> str | None:
 
 @mirrors("sigs.k8s.io/yaml.YAMLToJSON", "(*gopkg.in/yaml.v2.decoder).unmarshal")
 def decode_yaml(data: bytes) -> object:
-    """One YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce."""
+    """The first YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce; go-yaml's
+    Unmarshal reads no further, so what follows a `---` is not looked at."""
     try:
         loader = _Loader(data.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -272,7 +311,7 @@ def decode_yaml(data: bytes) -> object:
     except yaml.YAMLError as err:  # the reader refuses control characters up front
         raise DecodeError(f"yaml: {err}") from None
     try:
-        node = loader.get_single_node()
+        node = loader.get_node() if loader.check_node() else None
     except RecursionError:
         raise DecodeError(f"yaml: exceeded max depth of {MAX_PROCESSED_DEPTH}") from None
     except yaml.MarkedYAMLError as err:
@@ -315,10 +354,8 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
             except yaml.YAMLError as err:
                 raise DecodeError(f"yaml: {err}") from None
             value = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise DecodeError("yaml: a mapping key must be a scalar to convert the document to JSON")
-                name = _key(key_node, loader)
+            for key_node, value_node in _last_of_each_key(node.value, loader):
+                name = _key(key_node, value_node, loader)
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
         if container is result:
@@ -328,26 +365,71 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
     return result[0]
 
 
+@mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
+def _last_of_each_key(pairs: list[tuple[yaml.Node, yaml.Node]], loader: _Loader) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's pairs, a key written twice keeping its last value as go-yaml's map does; a
+    sequence or mapping as a key is refused in go-yaml's words."""
+    last: dict[object, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in pairs:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise DecodeError(f"yaml: invalid map key: {_go_value(_to_json(key_node, loader))}")
+        last.pop(key_node.value, None)
+        last[key_node.value] = (key_node, value_node)
+    return list(last.values())
+
+
+@mirrors("(*gopkg.in/yaml.v2.decoder).scalar")
 def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
-    """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does; everything
-    else (timestamps, binary, tagged strings) stays the string it was written as."""
+    """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does, !!binary
+    base64-decoded; everything else (timestamps, tagged strings) stays the string it was written as."""
     tag = node.tag.rsplit(":", 1)[-1]
     if tag in ("null", "bool", "int", "float"):
         try:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
         except (ValueError, yaml.YAMLError) as err:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise DecodeError(f"yaml: {node.value!r} cannot be represented in JSON")
+        if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
+            raise DecodeError(f"json: unsupported value: {_go_float(value)}")
         return value
+    if tag == "binary":
+        try:
+            return base64.b64decode(node.value.encode(), validate=True).decode("utf-8", "replace")
+        except (ValueError, binascii.Error):
+            raise DecodeError("yaml: !!binary value contains invalid base64 data") from None
     return node.value
 
 
-def _key(node: yaml.ScalarNode, loader: _Loader) -> str:
-    """Mapping keys become strings, as YAMLToJSON writes them (`1` -> "1", `true` -> "true")."""
+@mirrors("sigs.k8s.io/yaml.convertToJSONableObject")
+def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
+    """Mapping keys become strings, as YAMLToJSON writes them (`1` -> "1", `true` -> "true"); a
+    null key it refuses."""
     value = _scalar(node, loader)
     if value is None:
-        return "null"
+        of = _to_json(value_node, loader)
+        raise DecodeError(f"Unsupported map key of type: %!s(<nil>), key: <nil>, "
+                          f"value: {'<nil>' if of is None else _go_value(of)}")
     if isinstance(value, bool):
         return "true" if value else "false"
+    return str(value)
+
+
+def _go_float(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def _go_value(value: object) -> str:
+    """A decoded YAML value as Go's %#v prints the interface{} go-yaml made of it."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return gojson.quote(value)
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_value(item) for item in value) + "}"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_go_value(k)}:{_go_value(v)}" for k, v in value.items())
+        return "map[interface {}]interface {}{" + pairs + "}"
     return str(value)
