@@ -704,9 +704,15 @@ def _object_resource_version(resource_version: str) -> int:
 
 
 def _check_decodable(r: Resource, obj: dict) -> None:
+    """400 for what the decoder refuses; a null label or annotation becomes the "" that decoding
+    it into ObjectMeta's map[string]string leaves (a custom object's metadata is decoded so too)."""
     problem = decode_problem(r.kind, obj)
     if problem:
         raise errors.bad_request(problem)
+    meta = obj.get("metadata") or {}
+    for field in ("labels", "annotations"):
+        if isinstance(meta.get(field), dict):
+            meta[field] = {key: "" if value is None else value for key, value in meta[field].items()}
 
 
 def _dict_field(obj: dict, field: str) -> dict:
