@@ -390,6 +390,8 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
         if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
             raise DecodeError(f"json: unsupported value: {_go_float(value)}")
+        if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
+            return float(value)  # go-yaml's resolve: what ParseInt and ParseUint refuse, ParseFloat reads
         return value
     if tag == "binary":
         try:

@@ -332,12 +332,8 @@ def _go_sharp(value: Any) -> str:
 
 
 def _go_float(value: float) -> str:
-    """Go's %v of a float64: the shortest form, an integral value without `.0`, big ones with an exponent."""
-    text = repr(value)
-    if "e" in text or abs(value) >= 1e21:
-        mantissa, _, exponent = f"{value:e}".partition("e")
-        return f"{float(mantissa):g}e{exponent[0]}{int(exponent[1:]):02d}"
-    return text.removesuffix(".0")
+    """Go's %v of a float64: the shortest form, an integral value without `.0`."""
+    return repr(value).removesuffix(".0")
 
 
 def to_field_set(value: Any, schema: Schema) -> frozenset:

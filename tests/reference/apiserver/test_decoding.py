@@ -222,9 +222,10 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("name: a\nname: b\n", {"name": "b"}),
     ("m: {a: 1, b: 2, a: 3}\n", {"m": {"b": 2, "a": 3}}),
     ("a: !!binary aGVsbG8=\n", {"a": "hello"}),
+    ("a: 123456789012345678901234567890\n", {"a": 1.2345678901234568e+29}),
     ("x: &a [1]\ny: [*a, *a]\n", {"x": [1], "y": [[1], [1]]}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
     """Only the first document is read; a key written twice keeps its last value; !!binary is
-    base64-decoded; an anchor used beside itself is no cycle."""
+    base64-decoded; an integer past 64 bits is a float; an anchor used beside itself is no cycle."""
     assert decoding.decode_yaml(document.encode()) == value
