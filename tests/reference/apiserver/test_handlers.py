@@ -711,6 +711,20 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
 
 
+@pytest.mark.parametrize("accept,content_type", [
+    ("application/json;q=0.5, application/yaml;q=0.9", "application/yaml"),
+    ("application/yaml;q=0, application/json;q=0.1", "application/json"),
+    ("application/yaml;q=abc, application/json;q=0.1", "application/json"),
+    ("*/*;q=0.9, application/yaml", "application/yaml"),
+    ("text/html, application/yaml;q=0.2", "application/yaml"),
+])
+def test_accept_clauses_are_tried_highest_q_first(chain, accept, content_type):
+    """goautoneg sorts the Accept clauses by q, highest first (a q that is no number is 0), and
+    the first a serializer takes wins, as kube-apiserver 1.24 negotiates (the first was taken)."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": accept}, b""))
+    assert (response.code, response.content_type) == (404, content_type)
+
+
 def test_a_yaml_string_is_single_quoted_where_only_its_syntax_needs_quotes(chain):
     """go-yaml double-quotes only a string that would read back as another type; one that plain
     style cannot hold (`: ` in a message) the emitter single-quotes, folding it at 80 columns:
