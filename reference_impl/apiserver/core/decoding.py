@@ -229,6 +229,12 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._open_anchors: set[str] = set()
+        self.plain_end: tuple[int, int] | None = None  # where the last plain scalar stopped, its indent
+
+    def scan_plain(self):
+        token = super().scan_plain()
+        self.plain_end = (self.index, self.indent + 1)
+        return token
 
     @mirrors("gopkg.in/yaml.v2.yaml_parser_process_directives")
     def process_directives(self):
@@ -276,12 +282,19 @@ _GO_YAML_PROBLEMS = [
 ]
 
 
-@mirrors("(*gopkg.in/yaml.v2.parser).fail", "(*gopkg.in/yaml.v2.parser).alias")
-def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int) -> str | None:
+@mirrors("(*gopkg.in/yaml.v2.parser).fail", "(*gopkg.in/yaml.v2.parser).alias",
+         "gopkg.in/yaml.v2.yaml_parser_scan_plain_scalar")
+def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int, plain_end: tuple[int, int] | None = None) -> str | None:
     """go-yaml's message for what PyYAML refused, None where its words are not known: the problem,
     after "line N: " for the problem's 0-based line (a scanner's plus one) or else the context's,
-    when that is not 0. go-yaml puts the end of the stream (at index `end`) on a line of its own."""
+    when that is not 0. go-yaml puts the end of the stream (at index `end`) on a line of its own.
+    A tab that starts a line left of a plain scalar's indent (`plain_end`: where the scalar
+    stopped, and that indent) is go-yaml's own refusal, met while it scans the scalar."""
     problem = err.problem or ""
+    mark = err.problem_mark
+    if problem.startswith("found character '\\t'") and plain_end is not None and mark is not None \
+            and mark.index == plain_end[0] and mark.column < plain_end[1]:
+        return f"line {mark.line + 1}: found a tab character that violates indentation"
     if isinstance(err, yaml.composer.ComposerError) and problem.startswith("found undefined alias"):
         return f"unknown anchor {problem.removeprefix('found undefined alias ')} referenced"
     words = next((go for start, context, go in _GO_YAML_PROBLEMS
@@ -315,7 +328,7 @@ def decode_yaml(data: bytes) -> object:
     except RecursionError:
         raise DecodeError(f"yaml: exceeded max depth of {MAX_PROCESSED_DEPTH}") from None
     except yaml.MarkedYAMLError as err:
-        raise DecodeError(f"yaml: {_go_yaml_problem(err, len(loader.buffer) - 1) or err}") from None
+        raise DecodeError(f"yaml: {_go_yaml_problem(err, len(loader.buffer) - 1, loader.plain_end) or err}") from None
     except yaml.YAMLError as err:
         raise DecodeError(f"yaml: {err}") from None
     finally:

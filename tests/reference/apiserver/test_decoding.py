@@ -203,10 +203,14 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     ("x: &a [*a]\n", "yaml: anchor 'a' value contains itself"),
     ("x: &a {y: {z: *a}}\n", "yaml: anchor 'a' value contains itself"),
     ("a: !!binary aGVsbG8\n", "yaml: !!binary value contains invalid base64 data"),
+    ("a: b\n\t\n", "yaml: line 2: found a tab character that violates indentation"),
+    ("a:\n  b: c\n\t\n", "yaml: line 3: found a tab character that violates indentation"),
+    ("- a\n\tb\n", "yaml: line 2: found a tab character that violates indentation"),
+    ("a:\n\tb: c\n", "yaml: line 2: found character that cannot start any token"),
 ])
 def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, message):
     """What go-yaml v2 (a %YAML other than 1.1, a collection as a key, an alias inside its own
-    anchor, bad base64) or sigs.k8s.io/yaml's conversion (a null key, an infinity) refuses, in
+    anchor, bad base64, a tab left of a plain scalar's indent) or sigs.k8s.io/yaml's conversion (a null key, an infinity) refuses, in
     their words, as kube-apiserver 1.24 answers them."""
     with pytest.raises(decoding.DecodeError) as err:
         decoding.decode_yaml(document.encode())
