@@ -234,8 +234,9 @@ def name_field_selector(name: str, field_selector: str) -> str:
     if not field_selector.strip():
         return f"metadata.name={name}"
     selector = selectors.parse_field_selector(field_selector)
-    selected = [r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="]
-    if selected != [name]:
+    # RequiresExactMatch: the first metadata.name= term, whatever others follow.
+    selected = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), None)
+    if selected != name:
         raise errors.bad_request("fieldSelector metadata.name doesn't match requested name")
     return field_selector
 
