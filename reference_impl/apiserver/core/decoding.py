@@ -266,6 +266,12 @@ class _Loader(yaml.SafeLoader):
             self._open_anchors.discard(anchor)
 
 
+# go-yaml v2's resolve table reads y, Y, n and N as booleans too, which PyYAML's YAML 1.1 resolver
+# leaves strings.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_GO_YAML_BOOLS = {"y": True, "yes": True, "true": True, "on": True, "n": False, "no": False, "false": False, "off": False}
+
+
 # PyYAML's problems (it is a port of libyaml, as go-yaml is) and go-yaml's words for them, by the
 # start of PyYAML's text and, where one text stands for two, the context it was met in.
 _GO_YAML_PROBLEMS = [
@@ -396,7 +402,11 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
     """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does, !!binary
     base64-decoded; everything else (timestamps, tagged strings) stays the string it was written as."""
     tag = node.tag.rsplit(":", 1)[-1]
-    if tag in ("null", "bool", "int", "float"):
+    if tag == "bool":
+        if node.value.lower() not in _GO_YAML_BOOLS:  # a !!bool tag on another scalar
+            raise DecodeError(f"yaml: cannot decode !!str `{node.value}` as a !!bool")
+        return _GO_YAML_BOOLS[node.value.lower()]
+    if tag in ("null", "int", "float"):
         try:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
         except (ValueError, yaml.YAMLError) as err:

@@ -137,7 +137,7 @@ def test_create_twice_is_already_exists(chain):
 
 
 def test_yaml_body_is_accepted(chain):
-    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yml\ndata:\n  k: v\n"
     code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
     assert code == 201 and created["data"] == {"k": "v"}
 
