@@ -873,6 +873,38 @@ def annotation_probes() -> list[Probe]:
     return probes
 
 
+# YAML go-yaml v2 and sigs.k8s.io/yaml read in their own way: the first document only, a key's
+# last value, !!binary decoded; and what they refuse in their own words.
+CONFIGMAP_YAML = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: odd-yaml\n"
+ODD_YAML = [CONFIGMAP_YAML + "---\nkind: Pod\n", "%YAML 1.2\n---\n" + CONFIGMAP_YAML] + [
+    CONFIGMAP_YAML + data for data in ("data:\n  ~: x\n", "data:\n  ? [a, b]\n  : c\n", "data:\n  a: .inf\n",
+                                       "data:\n  a: x\n  a: y\n", "data:\n  a: !!binary aGVsbG8=\n",
+                                       "data: &a {b: *a}\n", "data:\n  a: b\n\t\n")]
+# Envelopes cut short, and the magic alone.
+CUT_PROTOBUF = [b"k8s\x00", b"k8s\x00\xff\xff\xff", b"k8s\x00\x0a\xff\x01", b"k8s\x00\x00\x00"]
+
+
+def decoding_probes() -> list[Probe]:
+    """Bodies and query values the decoders meet before any kind's code: YAML, protobuf envelopes
+    cut short, applied values of another type than their field's, a label selector holding a byte
+    that is no UTF-8, a resourceVersion past 2^63, a create with a revision set."""
+    configmaps, pods = KINDS[3], KINDS[0]
+    probes = [Probe("decoding", "POST", configmaps.collection(), "dryRun=All", "application/yaml", text.encode())
+              for text in ODD_YAML]
+    probes += [Probe("decoding", "POST", configmaps.collection(), "dryRun=All", "application/vnd.kubernetes.protobuf",
+                     body) for body in CUT_PROTOBUF]
+    target = f"{pods.collection()}/{pods.existing}"
+    for metadata in ({"labels": {"a": 1}}, {"labels": [1]}, {"finalizers": "a"}, {"managedFields": "x"},
+                     {"annotations": {"a": 10**29 + 1}}):
+        applied = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": pods.existing, **metadata}}
+        probes.append(Probe("decoding", "PATCH", target, "dryRun=All&fieldManager=d", APPLY, encode(applied)))
+    probes += [Probe("decoding", "GET", pods.collection(), "labelSelector=a+in+(%ff)"),
+               Probe("decoding", "GET", pods.collection(), f"resourceVersion={2**64 - 1}&resourceVersionMatch=Exact&limit=1"),
+               Probe("decoding", "POST", configmaps.collection(), "dryRun=All", JSON,
+                     encode({**configmaps.object("with-rv"), "metadata": {"name": "with-rv", "resourceVersion": "1"}}))]
+    return probes
+
+
 # --- one wrong value at a time --------------------------------------------------------------------
 
 # Kinds both serve that the other categories leave out; the value category creates one of each
@@ -1289,7 +1321,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
     probes += subresource_probes()
-    probes += annotation_probes()
+    probes += annotation_probes() + decoding_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()

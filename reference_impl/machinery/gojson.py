@@ -52,11 +52,14 @@ def quote_char(byte: int) -> str:
 @mirrors("strconv.Quote")
 def quote(text: str) -> str:
     """A string as Go's %q and %#v print it: double-quoted, `"` and `\\` escaped, characters that
-    are not printable as \\a-style, \\x, \\u or \\U escapes."""
+    are not printable as \\a-style, \\x, \\u or \\U escapes, and a byte that is no UTF-8 (kept as
+    Python's surrogateescape decoding keeps it) as \\x."""
     quoted = []
     for char in text:
         code = ord(char)
-        if char in '"\\':
+        if 0xDC80 <= code <= 0xDCFF:
+            quoted.append(f"\\x{code - 0xDC00:02x}")
+        elif char in '"\\':
             quoted.append("\\" + char)
         elif char in _ESCAPES:
             quoted.append(_ESCAPES[char])

@@ -80,6 +80,16 @@ def gzip_accepted(accept_encoding: str) -> bool:
     return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
 
 
+def parse_query(query: str) -> dict[str, list[str]]:
+    """The query's values, a byte that is no UTF-8 read as U+FFFD; but a label selector keeps it
+    (as a lone surrogate), as url.ParseQuery does, for the parser's message that quotes it with
+    %q ("\\xff"). Other values would carry it into code that writes them out."""
+    values = parse_qs(query, keep_blank_values=True)
+    if "labelSelector" in values and "%" in query:
+        values["labelSelector"] = parse_qs(query, keep_blank_values=True, errors="surrogateescape")["labelSelector"]
+    return values
+
+
 @dataclass(frozen=True)
 class User:
     """The user a server without an authenticator runs every request as."""
@@ -506,7 +516,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
                 framing.drain(self.connection, self.rfile)
             return
         # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
-        request = Request(self.command, unquote(path), parse_qs(query, keep_blank_values=True), self.headers,
+        request = Request(self.command, unquote(path), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
         if isinstance(response, WatchResponse):

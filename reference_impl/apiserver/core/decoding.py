@@ -11,6 +11,8 @@ go-yaml counts it. Every refusal is a `DecodeError` the handlers turn into a 400
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import re
@@ -19,6 +21,7 @@ from json.decoder import scanstring
 import yaml
 from yaml.constructor import SafeConstructor
 
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 # sigs.k8s.io/json's maxDepth.
@@ -219,7 +222,54 @@ def allowed_alias_ratio(decode_count: int) -> float:
 
 
 class _Loader(yaml.SafeLoader):
-    """Composes the node graph only; values are built by `decode_yaml` without recursion."""
+    """Composes the node graph only; values are built by `decode_yaml` without recursion. What
+    go-yaml refuses and PyYAML takes is refused while composing: a %YAML directive other than
+    1.1, and an alias inside the node its anchor names."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._open_anchors: set[str] = set()
+        self.plain_end: tuple[int, int] | None = None  # where the last plain scalar stopped, its indent
+
+    def scan_plain(self):
+        token = super().scan_plain()
+        self.plain_end = (self.index, self.indent + 1)
+        return token
+
+    @mirrors("gopkg.in/yaml.v2.yaml_parser_process_directives")
+    def process_directives(self):
+        if self.check_token(yaml.DirectiveToken):
+            token = self.peek_token()
+            if token.name == "YAML" and token.value != (1, 1):
+                raise yaml.YAMLError("found incompatible YAML document")
+        return super().process_directives()
+
+    @mirrors("(*gopkg.in/yaml.v2.decoder).alias")
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent) and self.peek_event().anchor in self._open_anchors:
+            raise yaml.YAMLError(f"anchor '{self.peek_event().anchor}' value contains itself")
+        return super().compose_node(parent, index)
+
+    def compose_sequence_node(self, anchor):
+        return self._composing(anchor, super().compose_sequence_node)
+
+    def compose_mapping_node(self, anchor):
+        return self._composing(anchor, super().compose_mapping_node)
+
+    def _composing(self, anchor, compose):
+        if anchor is None:
+            return compose(anchor)
+        self._open_anchors.add(anchor)
+        try:
+            return compose(anchor)
+        finally:
+            self._open_anchors.discard(anchor)
+
+
+# go-yaml v2's resolve table reads y, Y, n and N as booleans too, which PyYAML's YAML 1.1 resolver
+# leaves strings.
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_GO_YAML_BOOLS = {"y": True, "yes": True, "true": True, "on": True, "n": False, "no": False, "false": False, "off": False}
 
 
 # PyYAML's problems (it is a port of libyaml, as go-yaml is) and go-yaml's words for them, by the
@@ -238,12 +288,19 @@ _GO_YAML_PROBLEMS = [
 ]
 
 
-@mirrors("(*gopkg.in/yaml.v2.parser).fail", "(*gopkg.in/yaml.v2.parser).alias")
-def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int) -> str | None:
+@mirrors("(*gopkg.in/yaml.v2.parser).fail", "(*gopkg.in/yaml.v2.parser).alias",
+         "gopkg.in/yaml.v2.yaml_parser_scan_plain_scalar")
+def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int, plain_end: tuple[int, int] | None = None) -> str | None:
     """go-yaml's message for what PyYAML refused, None where its words are not known: the problem,
     after "line N: " for the problem's 0-based line (a scanner's plus one) or else the context's,
-    when that is not 0. go-yaml puts the end of the stream (at index `end`) on a line of its own."""
+    when that is not 0. go-yaml puts the end of the stream (at index `end`) on a line of its own.
+    A tab that starts a line left of a plain scalar's indent (`plain_end`: where the scalar
+    stopped, and that indent) is go-yaml's own refusal, met while it scans the scalar."""
     problem = err.problem or ""
+    mark = err.problem_mark
+    if problem.startswith("found character '\\t'") and plain_end is not None and mark is not None \
+            and mark.index == plain_end[0] and mark.column < plain_end[1]:
+        return f"line {mark.line + 1}: found a tab character that violates indentation"
     if isinstance(err, yaml.composer.ComposerError) and problem.startswith("found undefined alias"):
         return f"unknown anchor {problem.removeprefix('found undefined alias ')} referenced"
     words = next((go for start, context, go in _GO_YAML_PROBLEMS
@@ -264,7 +321,8 @@ def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int) -> str | None:
 
 @mirrors("sigs.k8s.io/yaml.YAMLToJSON", "(*gopkg.in/yaml.v2.decoder).unmarshal")
 def decode_yaml(data: bytes) -> object:
-    """One YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce."""
+    """The first YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce; go-yaml's
+    Unmarshal reads no further, so what follows a `---` is not looked at."""
     try:
         loader = _Loader(data.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -272,11 +330,11 @@ def decode_yaml(data: bytes) -> object:
     except yaml.YAMLError as err:  # the reader refuses control characters up front
         raise DecodeError(f"yaml: {err}") from None
     try:
-        node = loader.get_single_node()
+        node = loader.get_node() if loader.check_node() else None
     except RecursionError:
         raise DecodeError(f"yaml: exceeded max depth of {MAX_PROCESSED_DEPTH}") from None
     except yaml.MarkedYAMLError as err:
-        raise DecodeError(f"yaml: {_go_yaml_problem(err, len(loader.buffer) - 1) or err}") from None
+        raise DecodeError(f"yaml: {_go_yaml_problem(err, len(loader.buffer) - 1, loader.plain_end) or err}") from None
     except yaml.YAMLError as err:
         raise DecodeError(f"yaml: {err}") from None
     finally:
@@ -315,10 +373,8 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
             except yaml.YAMLError as err:
                 raise DecodeError(f"yaml: {err}") from None
             value = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise DecodeError("yaml: a mapping key must be a scalar to convert the document to JSON")
-                name = _key(key_node, loader)
+            for key_node, value_node in _last_of_each_key(node.value, loader):
+                name = _key(key_node, value_node, loader)
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
         if container is result:
@@ -328,26 +384,77 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
     return result[0]
 
 
+@mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
+def _last_of_each_key(pairs: list[tuple[yaml.Node, yaml.Node]], loader: _Loader) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's pairs, a key written twice keeping its last value as go-yaml's map does; a
+    sequence or mapping as a key is refused in go-yaml's words."""
+    last: dict[object, tuple[yaml.Node, yaml.Node]] = {}
+    for key_node, value_node in pairs:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise DecodeError(f"yaml: invalid map key: {_go_value(_to_json(key_node, loader))}")
+        last.pop(key_node.value, None)
+        last[key_node.value] = (key_node, value_node)
+    return list(last.values())
+
+
+@mirrors("(*gopkg.in/yaml.v2.decoder).scalar")
 def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
-    """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does; everything
-    else (timestamps, binary, tagged strings) stays the string it was written as."""
+    """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does, !!binary
+    base64-decoded; everything else (timestamps, tagged strings) stays the string it was written as."""
     tag = node.tag.rsplit(":", 1)[-1]
-    if tag in ("null", "bool", "int", "float"):
+    if tag == "bool":
+        if node.value.lower() not in _GO_YAML_BOOLS:  # a !!bool tag on another scalar
+            raise DecodeError(f"yaml: cannot decode !!str `{node.value}` as a !!bool")
+        return _GO_YAML_BOOLS[node.value.lower()]
+    if tag in ("null", "int", "float"):
         try:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
         except (ValueError, yaml.YAMLError) as err:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
-        if isinstance(value, float) and not math.isfinite(value):
-            raise DecodeError(f"yaml: {node.value!r} cannot be represented in JSON")
+        if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
+            raise DecodeError(f"json: unsupported value: {_go_float(value)}")
+        if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
+            return float(value)  # go-yaml's resolve: what ParseInt and ParseUint refuse, ParseFloat reads
         return value
+    if tag == "binary":
+        try:
+            return base64.b64decode(node.value.encode(), validate=True).decode("utf-8", "replace")
+        except (ValueError, binascii.Error):
+            raise DecodeError("yaml: !!binary value contains invalid base64 data") from None
     return node.value
 
 
-def _key(node: yaml.ScalarNode, loader: _Loader) -> str:
-    """Mapping keys become strings, as YAMLToJSON writes them (`1` -> "1", `true` -> "true")."""
+@mirrors("sigs.k8s.io/yaml.convertToJSONableObject")
+def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
+    """Mapping keys become strings, as YAMLToJSON writes them (`1` -> "1", `true` -> "true"); a
+    null key it refuses."""
     value = _scalar(node, loader)
     if value is None:
-        return "null"
+        of = _to_json(value_node, loader)
+        raise DecodeError(f"Unsupported map key of type: %!s(<nil>), key: <nil>, "
+                          f"value: {'<nil>' if of is None else _go_value(of)}")
     if isinstance(value, bool):
         return "true" if value else "false"
+    return str(value)
+
+
+def _go_float(value: float) -> str:
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
+
+
+def _go_value(value: object) -> str:
+    """A decoded YAML value as Go's %#v prints the interface{} go-yaml made of it."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return gojson.quote(value)
+    if isinstance(value, float):
+        return repr(value).removesuffix(".0")
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_value(item) for item in value) + "}"
+    if isinstance(value, dict):
+        pairs = ", ".join(f"{_go_value(k)}:{_go_value(v)}" for k, v in value.items())
+        return "map[interface {}]interface {}{" + pairs + "}"
     return str(value)

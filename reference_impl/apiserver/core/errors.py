@@ -248,10 +248,10 @@ def timeout(message: str, retry_after: int = 0) -> StatusError:
 
 
 @mirrors("k8s.io/apiserver/pkg/storage.NewTooLargeResourceVersionError")
-def too_large_resource_version(requested: int, current: int) -> StatusError:
+def too_large_resource_version(requested: int, current: int, retry_after: int) -> StatusError:
     """504 for a read at a revision the storage has not reached, with the cause clients retry on
-    and the second the watch cache asks them to wait."""
-    error = timeout(f"Too large resource version: {requested}, current: {current}", 1)
+    and the seconds to wait: the watch cache asks for 1, etcd3's store for none."""
+    error = timeout(f"Too large resource version: {requested}, current: {current}", retry_after)
     error.details["causes"] = [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}]
     return error
 

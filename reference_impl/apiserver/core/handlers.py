@@ -248,18 +248,64 @@ def name_field_selector(name: str, field_selector: str) -> str:
     if not field_selector.strip():
         return f"metadata.name={name}"
     selector = selectors.parse_field_selector(field_selector)
-    selected = [r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="]
-    if selected != [name]:
+    # RequiresExactMatch: the first metadata.name= term, whatever others follow.
+    selected = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), None)
+    if selected != name:
         raise errors.bad_request("fieldSelector metadata.name doesn't match requested name")
     return field_selector
 
 
+@dataclass
+class _Clause:
+    """One clause of an Accept header, as goautoneg.Accept holds it."""
+
+    type: str
+    subtype: str
+    q: float = 1.0
+    params: dict[str, str] = field(default_factory=dict)
+
+    def before(self, other: "_Clause") -> bool:
+        """goautoneg's Less, quirks and all: a higher q, else a concrete type or subtype first."""
+        return (self.q > other.q or (self.type != "*" and other.type == "*")
+                or (self.subtype != "*" and other.subtype == "*"))
+
+
+@mirrors("github.com/munnerz/goautoneg.ParseAccept")
 def _media_types(accept: str) -> list[tuple[str, dict[str, str]]]:
-    result = []
-    for item in accept.split(","):
-        kind, *params = [p.strip() for p in item.split(";")]
-        result.append((kind.lower(), dict(p.split("=", 1) for p in params if "=" in p)))
-    return result
+    """The Accept header's clauses as (type/subtype, params), in goautoneg's order: by q, highest
+    first, a q that is no number counting as 0. Case is kept, only spaces are trimmed; a clause
+    that is no type/subtype (but `*`) is dropped, as is a parameter that is no key=value."""
+    clauses = []
+    for part in accept.split(","):
+        media, *params = part.strip(" ").split(";")
+        kind = media.split("/")
+        if len(kind) > 2 or (len(kind) == 1 and kind[0].strip(" ") != "*"):
+            continue
+        clause = _Clause(kind[0].strip(" "), kind[1].strip(" ") if len(kind) == 2 else "*")
+        for param in params:
+            pair = param.split("=")
+            if len(pair) != 2:
+                continue
+            key = pair[0].strip(" ")
+            if key == "q":
+                clause.q = _go_parse_float(pair[1])
+            else:
+                clause.params[key] = pair[1].strip(" ")
+        clauses.append(clause)
+    for i in range(1, len(clauses)):  # sort.Sort of a few clauses: an insertion sort
+        j = i
+        while j > 0 and clauses[j].before(clauses[j - 1]):
+            clauses[j], clauses[j - 1] = clauses[j - 1], clauses[j]
+            j -= 1
+    return [(f"{c.type}/{c.subtype}", c.params) for c in clauses]
+
+
+def _go_parse_float(text: str) -> float:
+    """strconv.ParseFloat's value, 0 where it refuses the text."""
+    try:
+        return float(text) if text.strip() == text and "_" not in text else 0.0
+    except ValueError:
+        return 0.0
 
 
 @dataclass(frozen=True)

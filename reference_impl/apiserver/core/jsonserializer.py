@@ -21,10 +21,19 @@ _GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}:,]|[^][{}:,"]+')
 
 
+# A lone low surrogate the standard library escaped: a byte that was no UTF-8, kept by a
+# surrogateescape decoding; one after a high surrogate is the second half of a pair, one after a
+# backslash is text.
+_LONE_SURROGATE = re.compile(rb"(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)\\ud[c-f][0-9a-f]{2}")
+
+
 @mirrors("encoding/json.Marshal")
 def encode(value: Any) -> bytes:
-    """`value` as compact JSON, escaped as Go escapes it."""
+    """`value` as compact JSON, escaped as Go escapes it; a byte that is no UTF-8 is written as
+    U+FFFD, as Go writes it."""
     data = jsonbytes.dumps(value)
+    if b"\\ud" in data:
+        data = _LONE_SURROGATE.sub(rb"\\ufffd", data)
     for raw, escaped in _GO_ESCAPES:
         if raw in data:
             data = data.replace(raw, escaped)

@@ -322,11 +322,62 @@ def _present(field: Field, value: Any) -> bool:
     return not (field.omit_zero and value in ("", 0, False))
 
 
+# The fields of runtime.Unknown: typeMeta, raw, contentEncoding, contentType, all length-delimited.
+_UNKNOWN_FIELDS = {1: "TypeMeta", 2: "Raw", 3: "ContentEncoding", 4: "ContentType"}
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime.Unknown).Unmarshal", "k8s.io/apimachinery/pkg/runtime.skipGenerated")
+def check_unknown(data: bytes) -> None:
+    """The envelope's framing as gogo's generated Unmarshal checks it, in its words: a value cut
+    short is io.ErrUnexpectedEOF whichever field it is in. The fields are read after, strictly."""
+    at = 0
+    while at < len(data):
+        key, at = _gogo_varint(data, at)
+        number, wire = key >> 3, key & 7
+        if wire == 4:
+            raise ProtobufError("proto: Unknown: wiretype end group for non-group")
+        if number <= 0:  # gogo prints the whole key where it says wire type
+            raise ProtobufError(f"proto: Unknown: illegal tag {number} (wire type {key})")
+        if number in _UNKNOWN_FIELDS and wire != 2:
+            raise ProtobufError(f"proto: wrong wireType = {wire} for field {_UNKNOWN_FIELDS[number]}")
+        if wire == 0:
+            _, at = _gogo_varint(data, at)
+        elif wire in (1, 5):
+            at += 8 if wire == 1 else 4
+        elif wire == 2:
+            size, at = _gogo_varint(data, at)
+            at += size
+        elif wire == 3:  # a group gogo would skip; the strict reader refuses it
+            return
+        else:
+            raise ProtobufError(f"proto: illegal wireType {wire}")
+        if at > len(data):
+            raise ProtobufError("unexpected EOF")
+
+
+def _gogo_varint(data: bytes, at: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        if shift >= 64:
+            raise ProtobufError("proto: integer overflow")
+        if at >= len(data):
+            raise ProtobufError("unexpected EOF")
+        value |= (data[at] & 0x7F) << shift
+        at += 1
+        if data[at - 1] < 0x80:
+            return value, at
+        shift += 7
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
 def decode(body: bytes) -> dict:
     """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object."""
     if not body.startswith(MAGIC):  # in the serializer's words, its prefix as Go's %v prints bytes
         raise ProtobufError("provided data does not appear to be a protobuf message, expected prefix "
                             f"[{' '.join(str(byte) for byte in MAGIC)}]")
+    if body == MAGIC:
+        raise ProtobufError("empty body")
+    check_unknown(body[len(MAGIC):])
     envelope = decode_message("runtime.Unknown", body[len(MAGIC):], "Unknown")
     type_meta = envelope.get("typeMeta", {})
     api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")

@@ -314,10 +314,10 @@ class Registry(LifecycleMixin):
         if r.namespaced and not namespace:
             raise errors.bad_request("namespace is required")
         # etcd3's Create refuses only a resourceVersion that parses to a revision; "0" or one that
-        # does not parse is dropped with the rest of the server's metadata.
+        # does not parse is dropped with the rest of the server's metadata. A dry run never gets
+        # there (DryRunnableStorage returns first), nor does an object validation refuses.
         sent_rv = meta.get("resourceVersion") or "0"
-        if parse_uint_problem(sent_rv) is None and int(sent_rv) != 0:
-            raise errors.bad_request("resourceVersion should not be set on objects to be created")
+        rv_refused = parse_uint_problem(sent_rv) is None and int(sent_rv) != 0
         meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
@@ -360,6 +360,8 @@ class Registry(LifecycleMixin):
             if existing is None:
                 return obj
         else:
+            if rv_refused:
+                raise errors.bad_request("resourceVersion should not be set on objects to be created")
             try:
                 return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
             except KeyExists:
@@ -706,9 +708,15 @@ def _object_resource_version(resource_version: str) -> int:
 
 
 def _check_decodable(r: Resource, obj: dict) -> None:
+    """400 for what the decoder refuses; a null label or annotation becomes the "" that decoding
+    it into ObjectMeta's map[string]string leaves (a custom object's metadata is decoded so too)."""
     problem = decode_problem(r.kind, obj)
     if problem:
         raise errors.bad_request(problem)
+    meta = obj.get("metadata") or {}
+    for field in ("labels", "annotations"):
+        if isinstance(meta.get(field), dict):
+            meta[field] = {key: "" if value is None else value for key, value in meta[field].items()}
 
 
 def _dict_field(obj: dict, field: str) -> dict:

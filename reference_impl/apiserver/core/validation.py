@@ -468,7 +468,7 @@ def decode_problem(kind: str, obj: dict) -> str | None:
         if not isinstance(values, dict):
             return f"{kind} in version \"v1\" cannot be handled as a {kind}: {field} must be an object"
         for key, value in values.items():
-            if not isinstance(value, str):
+            if value is not None and not isinstance(value, str):  # a null decodes as ""
                 return (f"{kind} in version \"v1\" cannot be handled as a {kind}: "
                         + gojson.type_error(gojson.type_name(value), "string", f"{kind}.{field}"))
     return None

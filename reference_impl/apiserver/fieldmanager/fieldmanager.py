@@ -250,7 +250,8 @@ class FieldManager:
             if api_version != self.api_version:
                 raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
                                          f"{api_version}, expected: {self.api_version}")
-            if (applied.get("metadata") or {}).get("managedFields") is not None:
+            # GetManagedFields reads only a list; anything else is left to the typed check.
+            if isinstance((applied.get("metadata") or {}).get("managedFields"), list):
                 raise errors.bad_request("metadata.managedFields must be nil")
             self._check_type_for(applied)
             identifier = self._identifier(manager, APPLY)

@@ -16,6 +16,7 @@ resources in a new container, not when limits are set in an existing one.
 from __future__ import annotations
 
 import functools
+import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -26,6 +27,10 @@ from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, p
 from reference_impl.mirrors import mirrors
 
 ABSENT = object()  # a field that is not there at all, as opposed to one that is null
+# How schemaconv types the OpenAPI types; Quantity (a string in its definition) is untyped there.
+_ATOMS = {"object": "map", "array": "list", "string": "string", "integer": "numeric", "number": "numeric",
+          "boolean": "boolean"}
+_UNTYPED = (REF_PREFIX + "io.k8s.apimachinery.pkg.api.resource.Quantity",)
 # Schema nodes are the definitions' own dicts, alive as long as the process: what each resolves to
 # and its declared fields, by the node's id (the node is kept beside, so an id is never reused).
 # Every write walks its object with them.
@@ -113,6 +118,20 @@ class Schema:
             return None
         key = node.get("x-kubernetes-patch-merge-key")
         return (key,) if key else ()
+
+    def atom(self) -> str | None:
+        """What structured-merge-diff types the node as: "map", "list", a scalar ("string",
+        "numeric", "boolean"), or None for untyped, which takes any value (a deduced type, an
+        IntOrString, a Quantity, a node that keeps unknown fields)."""
+        node = self.node
+        if node is None or node.get("$ref") in _UNTYPED:
+            return None
+        resolved = self._resolved()
+        if resolved.get("x-kubernetes-preserve-unknown-fields") or resolved.get("format") == "int-or-string":
+            return None
+        if "properties" in resolved or "additionalProperties" in resolved:
+            return "map"
+        return _ATOMS.get(resolved.get("type"))
 
     def element(self) -> "Schema":
         items = self._resolved().get("items")
@@ -222,23 +241,99 @@ def _items(value: list, schema: Schema, path: Path) -> dict[PathElement, Any]:
 
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).ToFieldSet")
-@mirrors("(*sigs.k8s.io/structured-merge-diff/v4/typed.validatingObjectWalker).visitMapItems")
-def check_declared(value: Any, schema: Schema, path: Path = ()) -> None:
-    """TypedError for a member of a struct that its schema does not declare, in the structs of
-    `value`, the maps below them and the items of its associative lists. Validation stops at the
-    first (upstream meets the members in Go's random map order; here in the document's)."""
-    if schema.node is None:
+@mirrors("(*sigs.k8s.io/structured-merge-diff/v4/typed.validatingObjectWalker).visitMapItems",
+         "(*sigs.k8s.io/structured-merge-diff/v4/typed.validatingObjectWalker).visitListItems",
+         "sigs.k8s.io/structured-merge-diff/v4/typed.validateScalar")
+def check_declared(value: Any, schema: Schema) -> None:
+    """TypedError for what does not fit the schema as a typed value: a member of a struct that
+    its schema does not declare, a value of another type than the field's (a map, a list, a
+    string, a number or a boolean), a list item without its key or two with the same. Every
+    problem is reported, as upstream's ValidationErrors are, a struct stopping at its first
+    undeclared member (upstream meets the members in Go's random map order; here in the document's)."""
+    problems: list[str] = []
+    _validate(value, schema, (), problems)
+    if len(problems) == 1:
+        raise TypedError(problems[0])
+    if problems:
+        raise TypedError("errors:\n  " + "\n  ".join(problems))
+
+
+def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> None:
+    atom = schema.atom()
+    if atom is None or value is None:
         return
-    if isinstance(value, dict):
+    where = path_string(path) + ": " if path else ""
+    if atom == "map":
+        if not isinstance(value, dict):
+            problems.append(f"{where}expected map, got &{{{_go_plain(value)}}}")
+            return
         for key, child in value.items():
             child_schema, declared = schema.field(key)
             child_path = path + (PathElement.field(key),)
             if not declared and schema.is_struct:
-                raise TypedError(f"{path_string(child_path)}: field not declared in schema")
-            check_declared(child, child_schema, child_path)
-    elif _granular_list(value, schema):
-        for element, item in _items(value, schema, path).items():
-            check_declared(item, schema.element(), path + (element,))
+                problems.append(f"{path_string(child_path)}: field not declared in schema")
+                return
+            _validate(child, child_schema, child_path, problems)
+    elif atom == "list":
+        if not isinstance(value, list):
+            problems.append(f"{where}expected list, got &{{{_go_plain(value)}}}")
+            return
+        if schema.list_keys() is None:
+            items = {PathElement("i", index): item for index, item in enumerate(value)}
+        else:
+            try:
+                items = _items(value, schema, path)
+            except TypedError as err:
+                problems.append(str(err))
+                return
+        for element, item in items.items():
+            _validate(item, schema.element(), path + (element,), problems)
+    elif atom == "string" and not isinstance(value, str):
+        problems.append(f"{where}expected string, got &value.valueUnstructured{{Value:{_go_sharp(value)}}}")
+    elif atom == "numeric" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        problems.append(f"{where}expected numeric (int or float), got {_go_type(value)}")
+    elif atom == "boolean" and not isinstance(value, bool):
+        problems.append(f"{where}expected boolean, got &{{{_go_plain(value)}}}")
+
+
+def _go_type(value: Any) -> str:
+    """Go's %T of an unstructured value."""
+    return {str: "string", bool: "bool", int: "int64", float: "float64",
+            list: "[]interface {}", dict: "map[string]interface {}"}[type(value)]
+
+
+def _go_plain(value: Any) -> str:
+    """Go's %v of an unstructured value: `[a 1]`, `map[a:1]`."""
+    if value is None:
+        return "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return _go_float(value)
+    if isinstance(value, list):
+        return "[" + " ".join(_go_plain(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "map[" + " ".join(f"{key}:{_go_plain(value[key])}" for key in sorted(value)) + "]"
+    return str(value)
+
+
+def _go_sharp(value: Any) -> str:
+    """Go's %#v of an unstructured value: `"a"`, `[]interface {}{"a", 1}`, `map[string]interface {}{"a":1}`."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_sharp(item) for item in value) + "}"
+    if isinstance(value, dict):
+        return "map[string]interface {}{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)}:{_go_sharp(value[key])}"
+                                                      for key in sorted(value)) + "}"
+    return _go_plain(value)
+
+
+def _go_float(value: float) -> str:
+    """Go's %v of a float64: the shortest form, an integral value without `.0`."""
+    return repr(value).removesuffix(".0")
 
 
 def to_field_set(value: Any, schema: Schema) -> frozenset:

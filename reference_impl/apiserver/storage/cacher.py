@@ -129,7 +129,7 @@ class Cacher:
             return self.storage.get(key, resource_version)
         with self._cond:
             if not self._wait_until_fresh(requested):
-                raise errors.too_large_resource_version(requested, self.cache.resource_version)
+                raise errors.too_large_resource_version(requested, self.cache.resource_version, 1)
             obj = self.cache.get(key)
         if obj is None:
             raise KeyNotFound(key)
@@ -287,7 +287,7 @@ class Cacher:
         requested = parse_resource_version(resource_version)
         with self._cond:
             if not self._wait_until_fresh(requested):
-                raise errors.too_large_resource_version(requested, self.cache.resource_version)
+                raise errors.too_large_resource_version(requested, self.cache.resource_version, 1)
             items, revision = self.cache.list(prefix, predicate)
         return ListResult(items, str(revision))
 

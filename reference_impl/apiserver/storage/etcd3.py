@@ -344,7 +344,7 @@ class Storage:
         kv = result.kvs[0] if result.kvs else None
         self._remember(key, kv)
         if minimum > result.revision:
-            raise errors.too_large_resource_version(minimum, result.revision)
+            raise errors.too_large_resource_version(minimum, result.revision, 0)
         if kv is None:
             raise KeyNotFound(key)
         return decode(kv.value, kv.mod_revision)
@@ -439,7 +439,9 @@ class Storage:
             revision = max(revision, 0)
         elif requested and (resource_version_match == "Exact"
                             or (limit and resource_version_match != "NotOlderThan")):
-            revision = requested
+            # Go's int64(fromRV): one past 2^63 wraps negative, which etcd reads as the latest
+            # revision, and the latest is then too old for it.
+            revision = requested if requested < 2**63 else 0
         latest = not revision
         items: list[dict] = []
         remaining = None
@@ -458,7 +460,7 @@ class Storage:
                 raise errors.StatusError(500, "", str(error)) from None
             revision = revision or result.revision
             if requested and latest and requested > revision:
-                raise errors.too_large_resource_version(requested, revision)
+                raise errors.too_large_resource_version(requested, revision, 0)
             for kv in result.kvs:
                 obj = decode(kv.value, kv.mod_revision)
                 if predicate is None or predicate(obj):

@@ -345,6 +345,20 @@ def test_custom_object_crud(chain):
     assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
 
 
+def test_a_null_label_of_a_custom_object_is_an_empty_one(chain):
+    """A label or annotation written as null is "" once the metadata is decoded into ObjectMeta,
+    for a create, an update and an apply alike (an apply was a 500, a KeyError)."""
+    nulls = {"labels": {"a": None}, "annotations": {"b": None}}
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "w1", **nulls}})
+    assert code == 201, created
+    applied_config = {**WIDGET, "metadata": {"name": "w1", "labels": {"c": None}}}
+    code, applied = call(chain, "PATCH", widgets(chain, "w1"), applied_config,
+                         content_type="application/apply-patch+yaml", query={"fieldManager": "fz"})
+    assert code == 200, applied
+    assert (created["metadata"]["labels"], created["metadata"]["annotations"]) == ({"a": ""}, {"b": ""})
+    assert applied["metadata"]["labels"] == {"a": "", "c": ""}
+
+
 def test_a_custom_list_is_an_unstructured_list(chain):
     """Its items keep their apiVersion and kind, and its metadata has an empty continue (as the real
     kube-apiserver 1.24 lists them), unlike a built-in kind's typed list."""

@@ -190,3 +190,49 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     with pytest.raises(decoding.DecodeError) as err:
         decoding.decode_yaml(document.encode())
     assert str(err.value) == message
+
+
+@pytest.mark.parametrize("document,message", [
+    ("%YAML 1.2\n---\na: 1\n", "yaml: found incompatible YAML document"),
+    ("a:\n  ? [x, y]\n  : c\n", 'yaml: invalid map key: []interface {}{"x", true}'),
+    ("a: {? {x: 1} : c}\n", 'yaml: invalid map key: map[interface {}]interface {}{"x":1}'),
+    ("a: .inf\n", "json: unsupported value: +Inf"),
+    ("a: [-.inf]\n", "json: unsupported value: -Inf"),
+    ("null: b\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: "b"'),
+    ("~: [1, x, ~]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1, "x", interface {}(nil)}'),
+    ("x: &a [*a]\n", "yaml: anchor 'a' value contains itself"),
+    ("x: &a {y: {z: *a}}\n", "yaml: anchor 'a' value contains itself"),
+    ("a: !!binary aGVsbG8\n", "yaml: !!binary value contains invalid base64 data"),
+    ("a: b\n\t\n", "yaml: line 2: found a tab character that violates indentation"),
+    ("a:\n  b: c\n\t\n", "yaml: line 3: found a tab character that violates indentation"),
+    ("- a\n\tb\n", "yaml: line 2: found a tab character that violates indentation"),
+    ("a:\n\tb: c\n", "yaml: line 2: found character that cannot start any token"),
+    ("a: !!bool x\n", "yaml: cannot decode !!str `x` as a !!bool"),
+])
+def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, message):
+    """What go-yaml v2 (a %YAML other than 1.1, a collection as a key, an alias inside its own
+    anchor, bad base64, a tab left of a plain scalar's indent) or sigs.k8s.io/yaml's conversion (a null key, an infinity) refuses, in
+    their words, as kube-apiserver 1.24 answers them."""
+    with pytest.raises(decoding.DecodeError) as err:
+        decoding.decode_yaml(document.encode())
+    assert str(err.value) == message
+
+
+@pytest.mark.parametrize("document,value", [
+    ("a: 1\n---\nb: 2\n", {"a": 1}),
+    ("---\n", None),
+    ("--- \n...\n", None),
+    ("a: 1\n--- [unclosed\n", {"a": 1}),
+    ("%YAML 1.1\n---\na: 1\n", {"a": 1}),
+    ("name: a\nname: b\n", {"name": "b"}),
+    ("m: {a: 1, b: 2, a: 3}\n", {"m": {"b": 2, "a": 3}}),
+    ("a: !!binary aGVsbG8=\n", {"a": "hello"}),
+    ("a: 123456789012345678901234567890\n", {"a": 1.2345678901234568e+29}),
+    ("a: y\nb: N\nc: Off\nd: 'y'\ny: e\n", {"a": True, "b": False, "c": False, "d": "y", "true": "e"}),
+    ("x: &a [1]\nz: [*a, *a]\n", {"x": [1], "z": [[1], [1]]}),
+])
+def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
+    """Only the first document is read; a key written twice keeps its last value; !!binary is
+    base64-decoded; an integer past 64 bits is a float; y, Y, n and N are booleans as on and off
+    are; an anchor used beside itself is no cycle."""
+    assert decoding.decode_yaml(document.encode()) == value

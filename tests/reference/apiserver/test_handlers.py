@@ -174,7 +174,7 @@ def test_create_twice_is_already_exists(chain):
 
 
 def test_yaml_body_is_accepted(chain):
-    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y\ndata:\n  k: v\n"
+    body = b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: yml\ndata:\n  k: v\n"
     code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
     assert code == 201 and created["data"] == {"k": "v"}
 
@@ -746,6 +746,20 @@ def test_accept_yaml_gets_a_failure_as_yaml_too(chain):
     assert yaml.safe_load(response.body) == {"apiVersion": "v1", "kind": "Status", "metadata": {}, "status": "Failure",
                                              "message": 'configmaps "absent" not found', "reason": "NotFound",
                                              "details": {"name": "absent", "kind": "configmaps"}, "code": 404}
+
+
+@pytest.mark.parametrize("accept,content_type", [
+    ("application/json;q=0.5, application/yaml;q=0.9", "application/yaml"),
+    ("application/yaml;q=0, application/json;q=0.1", "application/json"),
+    ("application/yaml;q=abc, application/json;q=0.1", "application/json"),
+    ("*/*;q=0.9, application/yaml", "application/yaml"),
+    ("text/html, application/yaml;q=0.2", "application/yaml"),
+])
+def test_accept_clauses_are_tried_highest_q_first(chain, accept, content_type):
+    """goautoneg sorts the Accept clauses by q, highest first (a q that is no number is 0), and
+    the first a serializer takes wins, as kube-apiserver 1.24 negotiates (the first was taken)."""
+    response = chain.handle(Request("GET", ns_path(chain, "configmaps", "absent"), {}, {"Accept": accept}, b""))
+    assert (response.code, response.content_type) == (404, content_type)
 
 
 def test_a_yaml_string_is_single_quoted_where_only_its_syntax_needs_quotes(chain):
@@ -1428,6 +1442,15 @@ def test_a_watch_of_one_object_path_with_another_name_selected_is_400(chain):
                         query={"fieldSelector": "metadata.name=n3"})
     assert (code, status["reason"], status["message"]) == (
         400, "BadRequest", "fieldSelector metadata.name doesn't match requested name")
+
+
+def test_a_watch_selecting_two_names_watches_the_first(chain):
+    """RequiresExactMatch takes the first metadata.name term, so a collection watch selecting
+    `metadata.name=a,,metadata.name=b` is the watch of `a` and no 400, as kube-apiserver 1.24
+    answers (it was refused as not matching the name)."""
+    code, _ = call(chain, "GET", ns_path(chain, "configmaps"),
+                   query={"fieldSelector": "metadata.name=a,,metadata.name=b", "watch": "true", "timeoutSeconds": "1"})
+    assert code == 200
 
 
 def test_watch_as_partial_object_metadata(server, chain):

@@ -56,3 +56,10 @@ def test_a_pretty_response_is_indented_by_two_spaces_with_no_newline_after():
         b'{\n  "a": [],\n  "b": {},\n  "c": [\n    1,\n    {\n      "d": "x,:{}[]\\"y"\n    }\n  ],\n'
         b'  "e": null\n}')
     assert json.loads(encode_response(value, pretty=True)) == value
+
+
+def test_a_byte_that_is_no_utf8_is_written_as_the_replacement_character():
+    """A query value keeps a byte that is no UTF-8 as a lone surrogate; encoding/json writes such
+    a byte as U+FFFD. A surrogate pair and a backslash written before `udc..` stay as they are."""
+    assert encode({"a": "x\udcffy", "b": "\U0001F600\udcfe", "c": "\\udc00"}) == (
+        b'{"a":"x\\ufffdy","b":"\\ud83d\\ude00\\ufffd","c":"\\\\udc00"}')

@@ -434,6 +434,26 @@ def test_an_undecodable_body_names_the_kind_and_field(body, message):
         protobuf.decode(body)
 
 
+@pytest.mark.parametrize("body,message", [
+    (b"k8s\x00", "empty body"),
+    (b"k8s\x00\xff\xff\xff", "unexpected EOF"),
+    (b"k8s\x00\x0a\xff\x01", "unexpected EOF"),
+    (b"k8s\x00\x0a\x0c\x0a\x02v1", "unexpected EOF"),
+    (_body("v1", "Pod", b"\x0a\x00")[:-1], "unexpected EOF"),
+    (b"k8s\x00\x00\x00", "proto: Unknown: illegal tag 0 (wire type 0)"),
+    (b"k8s\x00\x0c", "proto: Unknown: wiretype end group for non-group"),
+    (b"k8s\x00\x08\x01", "proto: wrong wireType = 0 for field TypeMeta"),
+    (b"k8s\x00\x15\x00\x00\x00\x00", "proto: wrong wireType = 5 for field Raw"),
+    (b"k8s\x00" + b"\xff" * 10 + b"\x01", "proto: integer overflow"),
+])
+def test_an_envelope_cut_short_is_refused_in_gogos_words(body, message):
+    """The runtime.Unknown envelope is checked as its generated Unmarshal checks it, so a body cut
+    short says `unexpected EOF` and the magic alone `empty body`, as kube-apiserver 1.24 answers."""
+    with pytest.raises(ProtobufError) as refused:
+        protobuf.decode(body)
+    assert str(refused.value) == message
+
+
 def test_an_unencodable_object_names_the_field():
     """Encoding refuses a key the layout does not have, or a value of the wrong JSON type, rather
     than leaving it out."""

@@ -660,6 +660,15 @@ def test_a_create_with_a_revision_is_refused(registry, ns):
     assert (error.code, error.message) == (400, "resourceVersion should not be set on objects to be created")
 
 
+def test_a_create_with_a_revision_is_refused_only_when_it_would_be_stored(registry, ns):
+    """The refusal is etcd3's Create's: a dry run (DryRunnableStorage answers first) is accepted
+    and an object validation refuses is refused for that, as kube-apiserver 1.24 answers."""
+    dry = registry.create("configmaps", ns, {"metadata": {"name": "c", "resourceVersion": "5"}}, dry_run=True)
+    assert dry["metadata"]["name"] == "c"
+    error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "C", "resourceVersion": "5"}})
+    assert (error.code, error.reason) == (422, "Invalid")
+
+
 NO_UNCONDITIONAL_UPDATE = [
     ("leases", lambda ns: {"metadata": {"name": "l"}, "spec": {}}),
     ("runtimeclasses", lambda ns: {"metadata": {"name": ns}, "handler": "runc"}),

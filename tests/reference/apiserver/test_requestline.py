@@ -8,6 +8,7 @@ from reference_impl.apiserver.adapter import requestline
 from reference_impl.apiserver.adapter.requestline import RequestLine, RequestLineError
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
+from tests.reference.apiserver.test_handlers import chain, etcd, registry  # noqa: F401  (fixtures)
 from tests.reference.apiserver.test_httpheaders import exchange, server  # noqa: F401
 
 
@@ -92,3 +93,22 @@ def test_the_handlers_see_the_path_parse_request_uri_sees(target, seen):
     finally:
         api.stop()
     assert answer.endswith(b"\r\n\r\n" + seen)
+
+
+@pytest.mark.parametrize("query,shown", [
+    (b"labelSelector=%ff", b'Invalid value: \\"\\\\xff\\": name part'),
+    (b"labelSelector=a+in+(%ff)", b'values[0][a]: Invalid value: \\"\\\\xff\\"'),
+    (b"labelSelector=a%3D%C3%A9", b'values[0][a]: Invalid value: \\"\xc3\xa9\\"'),
+])
+def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, shown):  # noqa: F811
+    """url.ParseQuery keeps the bytes %ff stands for and the selector's message quotes it with
+    %q, `"\\xff"`, as kube-apiserver 1.24 answers (the replacement character was shown)."""
+    api = APIServer(None)
+    api._httpd.chain = chain
+    api.start()
+    try:
+        answer = exchange(api, b"GET /api/v1/namespaces/" + chain.namespace.encode() + b"/pods?" + query
+                          + b" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    finally:
+        api.stop()
+    assert answer.startswith(b"HTTP/1.1 400 ") and shown in answer, answer
