@@ -15,7 +15,6 @@ TLS connection in a single thread.
 from __future__ import annotations
 
 import datetime
-import select
 import socket
 import ssl
 import threading
@@ -25,6 +24,7 @@ from typing import BinaryIO, Iterator
 
 from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
 from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery.netdial import splice
 from reference_impl.mirrors import mirrors
 
 from .errors import KubeletError
@@ -119,16 +119,7 @@ def _splice(connection: ssl.SSLSocket, theirs: socket.socket) -> None:
     """Both directions until either side ends; the pair's end closes with it, so that the
     session's reads end and its writes fail once the client has gone."""
     try:
-        while True:
-            ready = [connection] if connection.pending() else select.select([connection, theirs], [], [])[0]
-            for source, sink in ((connection, theirs), (theirs, connection)):
-                if source in ready:
-                    data = source.recv(65536)
-                    if not data:
-                        return
-                    sink.sendall(data)
-    except OSError:
-        return
+        splice(connection, theirs)
     finally:
         theirs.close()
 

@@ -1,8 +1,11 @@
 """A failed TCP dial or TLS handshake in Go's words, for the components that dial on a client's
-behalf (the apiserver's proxies to a kubelet, the kubelet's port forward to a pod)."""
+behalf (the apiserver's proxies to a kubelet, the kubelet's port forward to a pod), and the splice
+that carries an upgraded connection's bytes both ways once dialled."""
 from __future__ import annotations
 
 import os
+import select
+import socket
 import ssl
 
 # OpenSSL's verify results for a chain that reaches no trusted CA (X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT,
@@ -25,3 +28,23 @@ def tls_error(err: OSError) -> str:
     if isinstance(err, ssl.SSLCertVerificationError) and err.verify_code in UNKNOWN_AUTHORITY:
         return "x509: certificate signed by unknown authority"
     return getattr(err, "verify_message", None) or str(err)
+
+
+def splice(one: socket.socket, other: socket.socket) -> None:
+    """Copy bytes both ways until either side ends or fails; either may be an SSL socket."""
+    try:
+        while True:
+            # Bytes an SSL socket has decrypted but not handed out yet are no news to select.
+            readable = [s for s in (one, other) if _pending(s)] or select.select([one, other], [], [])[0]
+            for source, sink in ((one, other), (other, one)):
+                if source in readable:
+                    data = source.recv(65536)
+                    if not data:
+                        return
+                    sink.sendall(data)
+    except OSError:
+        return
+
+
+def _pending(sock: socket.socket) -> int:
+    return sock.pending() if isinstance(sock, ssl.SSLSocket) else 0

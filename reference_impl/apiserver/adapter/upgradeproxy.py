@@ -10,13 +10,12 @@ while another writes to it.
 """
 from __future__ import annotations
 
-import select
 import socket
 import ssl
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.podexec import UpgradeResponse, forwarded_headers
-from reference_impl.machinery.netdial import dial_error, tls_error
+from reference_impl.machinery.netdial import dial_error, splice, tls_error
 from reference_impl.mirrors import mirrors
 
 DIAL_TIMEOUT_SECONDS = 30
@@ -52,7 +51,7 @@ def proxy_upgrade(target: UpgradeResponse, method: str, headers, client_address:
         client.sendall(head + rest)
         if code == 101:
             backend.settimeout(None)
-            _splice(client, backend)
+            splice(client, backend)
         else:
             _copy_body(backend, client, _content_length(head) - len(rest))
 
@@ -100,23 +99,3 @@ def _copy_body(source: socket.socket, sink, remaining: int) -> None:
             remaining -= len(chunk)
     except OSError:
         pass
-
-
-def _splice(client, backend: socket.socket) -> None:
-    """Both directions until either side closes or fails."""
-    try:
-        while True:
-            # Bytes an SSL socket has decrypted but not handed out yet are no news to select.
-            readable = [s for s in (client, backend) if _pending(s)] or select.select([client, backend], [], [])[0]
-            for source, sink in ((client, backend), (backend, client)):
-                if source in readable:
-                    data = source.recv(65536)
-                    if not data:
-                        return
-                    sink.sendall(data)
-    except OSError:
-        return
-
-
-def _pending(sock) -> int:
-    return sock.pending() if isinstance(sock, ssl.SSLSocket) else 0
