@@ -17,6 +17,7 @@ upstream's kubelet builds its chain from k8s.io/apiserver.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from typing import Callable
 
@@ -96,19 +97,22 @@ class ExpiringCache:
     def __init__(self, clock: Callable[[], float], size: int = RESPONSE_CACHE_SIZE) -> None:
         self.clock, self.size = clock, size
         self._entries: dict[str, tuple[object, float]] = {}
+        self._lock = threading.Lock()  # each request's thread reads and fills it
 
     def get(self, key: str):
-        entry = self._entries.pop(key, None)
-        if entry is None or self.clock() >= entry[1]:
-            return None
-        self._entries[key] = entry  # most recently used last
-        return entry[0]
+        with self._lock:
+            entry = self._entries.pop(key, None)
+            if entry is None or self.clock() >= entry[1]:
+                return None
+            self._entries[key] = entry  # most recently used last
+            return entry[0]
 
     def add(self, key: str, value: object, ttl: float) -> None:
-        self._entries.pop(key, None)
-        if len(self._entries) >= self.size:
-            del self._entries[next(iter(self._entries))]
-        self._entries[key] = (value, self.clock() + ttl)
+        with self._lock:
+            self._entries.pop(key, None)
+            if len(self._entries) >= self.size:
+                del self._entries[next(iter(self._entries))]
+            self._entries[key] = (value, self.clock() + ttl)
 
 
 class WebhookAuthorizer:

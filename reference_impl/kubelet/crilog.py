@@ -104,7 +104,16 @@ def read_records(path: Path, offset: int = 0) -> tuple[list[LogRecord], int]:
     except FileNotFoundError:
         return [], offset
     whole = data[:data.rfind(b"\n") + 1]
-    return [parse_record(line) for line in lines(whole)], offset + len(whole)
+    return [record for line in lines(whole) if (record := _record_or_none(line))], offset + len(whole)
+
+
+def _record_or_none(line: bytes) -> LogRecord | None:
+    """A line that is no record (a log written before the runtime wrote CRI, a damaged line) is
+    passed over, as ReadLogs logs it and goes on: one bad line must not end a `kubectl logs`."""
+    try:
+        return parse_record(line)
+    except CRILogError:
+        return None
 
 
 def records(data: bytes, timestamp_ns: int, stream: str = "stdout") -> bytes:

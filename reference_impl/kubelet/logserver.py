@@ -224,6 +224,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return False
         refusal = self.server.auth.check(self, self.command, urllib.parse.urlsplit(self.path).path)
         if refusal is not None:
+            self.close_connection = True  # a refused request's body is never read
             self._text(refusal.code, refusal.text)
         return refusal is not None
 

@@ -13,6 +13,7 @@ key, as kube-apiserver verifies with --tls-private-key-file when no other key is
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime
 import hashlib
 import json
@@ -438,8 +439,12 @@ class LegacyServiceAccountTokenAuthenticator(ServiceAccountTokenAuthenticator):
 
 
 def _unb64_std(text: str) -> bytes:
-    """A Secret's data value: standard base64, as its []byte is encoded."""
-    return base64.b64decode(text)
+    """A Secret's data value: standard base64, as its []byte is encoded; a value that is none (only
+    a write past the apiserver, straight to etcd, stores one) matches no token."""
+    try:
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        return b""
 
 
 def _deleted_before(obj: dict, moment: float) -> bool:

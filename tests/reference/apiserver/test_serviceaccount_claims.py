@@ -159,6 +159,16 @@ def test_a_legacy_token_is_refused_as_legacy_validator_words_it(changes, message
     assert str(refused.value) == message
 
 
+def test_a_secret_whose_token_is_no_base64_does_not_match_the_token():
+    """Only a write straight to etcd stores such a Secret; it raised binascii.Error out of
+    authentication, a 500, where it holds no token at all."""
+    token = sign(legacy_claims(), KEY)
+    OBJECTS["secrets", "team", "robot-token"] = {"metadata": {"name": "robot-token"},
+                                                 "data": {"token": "not base64!"}}
+    with pytest.raises(AuthenticationFailed, match="Token does not match server's copy"):
+        LEGACY_AUTHENTICATOR.authenticate_token(token)
+
+
 @pytest.mark.parametrize("change", [lambda t: t + "=", lambda t: t + "!", lambda t: t.replace(".", "=.", 1),
                                     lambda t: t[:-1] + "+"])
 def test_a_token_whose_parts_are_not_raw_url_base64_is_no_token(change):

@@ -193,3 +193,35 @@ def test_an_apiserver_that_cannot_be_asked_is_500_and_nothing_is_remembered():
 def test_a_token_the_apiserver_cannot_check_is_401():
     server = Apiserver(down=True)
     assert auth(server, Clock()).check(bearer("t"), "GET", "/pods") == Refusal(401, "Unauthorized")
+
+
+def test_the_answer_cache_stays_whole_under_request_threads():
+    """Each request's thread reads and fills one cache: without a lock, a full cache's eviction
+    deleted a key another thread had just popped (KeyError), and the request got no answer."""
+    import sys
+    import threading
+
+    from reference_impl.kubelet.auth import ExpiringCache
+
+    cache, errors = ExpiringCache(lambda: 0.0, size=4), []
+
+    def hammer(seed: int) -> None:
+        try:
+            for i in range(20_000):
+                key = str((seed * 7 + i) % 9)
+                cache.get(key)
+                cache.add(key, i, 60)
+        except Exception as err:  # what a request's thread died of
+            errors.append(err)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=hammer, args=(n,)) for n in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

@@ -52,3 +52,12 @@ def test_read_records_leaves_a_record_still_being_written_for_the_next_read(tmp_
         log.write(b"out F two\n")
     assert [r.content for r in read_records(path, offset)[0]] == [b"two\n"]
     assert read_records(tmp_path / "never.log") == ([], 0)
+
+
+def test_a_line_that_is_no_record_is_passed_over_by_read_records(tmp_path):
+    """A plain-text line (a log from before the CRI format, or damage) raised out of the log
+    server and dropped `kubectl logs`' connection without an answer; ReadLogs skips it."""
+    path = tmp_path / "0.log"
+    path.write_bytes(records(b"one\n", T0) + b"plain old line\n" + records(b"two\n", T0))
+    got, offset = read_records(path)
+    assert [r.content for r in got] == [b"one\n", b"two\n"] and offset == path.stat().st_size
