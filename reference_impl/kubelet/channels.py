@@ -34,6 +34,7 @@ CLOSE_SIGNAL = 255  # WebSocket v5: `255 <stream>` closes that stream
 
 V5, V4, V3, V2, V1 = ("v5.channel.k8s.io", "v4.channel.k8s.io", "v3.channel.k8s.io", "v2.channel.k8s.io",
                       "channel.k8s.io")
+MAX_RESIZE_DOCUMENT = 1024  # bytes a resize document may span before the stream counts as no JSON
 STREAM_TYPES = {"stdin": STDIN, "stdout": STDOUT, "stderr": STDERR, "error": ERROR, "resize": RESIZE}
 
 
@@ -123,7 +124,7 @@ class SpdyChannels(_Connection):
         self._received = 0  # streams of a known type, a repeated type counted again as upstream does
         self._ended: set[int] = set()  # the channels whose stream the kubelet has FINed
         self._pending: list[spdy.Frame] = []
-        self._resize_buffer = b""
+        self._resize_buffer: bytes | None = b""  # None once the stream is no JSON
         self._last_stream_id = 0
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/cri/streaming/remotecommand.createHTTPStreamStreams")
@@ -214,17 +215,28 @@ class SpdyChannels(_Connection):
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/cri/streaming/remotecommand.handleResizeEvents")
     def _terminal_sizes(self, data: bytes) -> list[bytes]:
-        """The whole JSON documents the resize stream holds so far; a partial one waits for more."""
+        """The whole JSON documents the resize stream holds so far; a partial one waits for more.
+        A stream that is no JSON is read no further, as handleResizeEvents returns on a decode
+        error (and so nothing it sends after piles up here)."""
+        if self._resize_buffer is None:
+            return []
         self._resize_buffer += data
         text, sizes, decoder = self._resize_buffer.decode("utf-8", "replace"), [], json.JSONDecoder()
         position = 0
         while True:
             while position < len(text) and text[position].isspace():
                 position += 1
+            if position == len(text):
+                break
             try:
                 _, end = decoder.raw_decode(text, position)
             except ValueError:
-                break
+                # A TerminalSize is a small object: one that does not start as one, or is still
+                # not whole after MAX_RESIZE_DOCUMENT bytes, is no JSON that will ever end.
+                if text[position] != "{" or len(text) - position > MAX_RESIZE_DOCUMENT:
+                    self._resize_buffer = None
+                    return sizes
+                break  # the document goes on in a later frame
             sizes.append(text[position:end].encode())
             position = end
         self._resize_buffer = text[position:].encode()

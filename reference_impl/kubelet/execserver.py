@@ -201,6 +201,7 @@ class ExecSession:
 
     def _first_output(self) -> int:
         return STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
+
     def _start(self) -> tuple[subprocess.Popen, list[tuple[int, int]]]:
         """The command's process and the (fd, channel) pairs its output is read from."""
         options, target = self.options, self.target

@@ -3,6 +3,7 @@ and the server running commands in a container's environment over remotecommand'
 from __future__ import annotations
 
 import email.message
+import io
 import http.client
 import json
 import os
@@ -15,7 +16,7 @@ from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.execserver import (ExecOptions, ExecRequestError, exec_status, expected_streams,
                                                negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from reference_impl.kubelet import logserver
-from reference_impl.kubelet.channels import SpdyChannels
+from reference_impl.kubelet.channels import MAX_RESIZE_DOCUMENT, SpdyChannels
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, ProcessRuntime
 from reference_impl.machinery import spdy
@@ -347,3 +348,15 @@ def test_the_runtime_offers_a_running_containers_environment_and_nothing_after_i
     process.wait(10)
     assert runtime.exec_target(KEY, "c") is None
     assert runtime.poll() == [(KEY, "c", 137)] and not runtime.exec_targets
+
+
+def test_spdy_a_resize_stream_that_is_no_json_is_read_no_further():
+    """handleResizeEvents returns at a decode error: before, every later frame was kept behind
+    the bad byte in a buffer that only grew, and no size after it was ever applied."""
+    channels = SpdyChannels(io.BytesIO(), None, "v4.channel.k8s.io")
+    good = b'{"Width":80,"Height":24}'
+    assert channels._terminal_sizes(good + b" x") == [good]
+    assert channels._terminal_sizes(good * 100) == [] and channels._resize_buffer is None
+    endless = SpdyChannels(io.BytesIO(), None, "v4.channel.k8s.io")
+    assert endless._terminal_sizes(b'{"Width":80,' + b" " * MAX_RESIZE_DOCUMENT) == []
+    assert endless._resize_buffer is None
