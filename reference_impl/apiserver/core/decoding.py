@@ -392,8 +392,12 @@ def _last_of_each_key(pairs: list[tuple[yaml.Node, yaml.Node]], loader: _Loader)
     for key_node, value_node in pairs:
         if not isinstance(key_node, yaml.ScalarNode):
             raise DecodeError(f"yaml: invalid map key: {_go_value(_to_json(key_node, loader))}")
-        last.pop(key_node.value, None)
-        last[key_node.value] = (key_node, value_node)
+        # Keys are the same when they read the same (`1` and `0x1`, `true` and `yes`), as in
+        # go-yaml's map[interface{}]interface{}, whose int 1 and bool true stay two keys.
+        resolved = _scalar(key_node, loader)
+        same = (type(resolved), resolved)
+        last.pop(same, None)
+        last[same] = (key_node, value_node)
     return list(last.values())
 
 

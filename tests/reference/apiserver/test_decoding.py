@@ -230,9 +230,12 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("a: 123456789012345678901234567890\n", {"a": 1.2345678901234568e+29}),
     ("a: y\nb: N\nc: Off\nd: 'y'\ny: e\n", {"a": True, "b": False, "c": False, "d": "y", "true": "e"}),
     ("x: &a [1]\nz: [*a, *a]\n", {"x": [1], "z": [[1], [1]]}),
+    ("1: a\n0x1: b\n", {"1": "b"}),
+    ("true: a\nyes: b\n", {"true": "b"}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
-    """Only the first document is read; a key written twice keeps its last value; !!binary is
+    """Only the first document is read; a key written twice (or two that read the same, `1` and
+    `0x1`) keeps its last value; !!binary is
     base64-decoded; an integer past 64 bits is a float; y, Y, n and N are booleans as on and off
     are; an anchor used beside itself is no cycle."""
     assert decoding.decode_yaml(document.encode()) == value
