@@ -167,7 +167,7 @@ def extract_port(port, container: dict) -> int:
     it names no port or is outside 1-65535."""
     if isinstance(port, str):
         named = next((p.get("containerPort") for p in container.get("ports") or [] if p.get("name") == port), None)
-        if named is None and not re.fullmatch(r"[+-]?\d+", port):
+        if named is None and not re.fullmatch(r"[+-]?[0-9]+", port):  # Atoi reads ASCII digits only
             raise ProbePortError(f'strconv.Atoi: parsing "{port}": invalid syntax')
         port = named if named is not None else int(port)
     if not isinstance(port, int) or not 0 < port < 65536:

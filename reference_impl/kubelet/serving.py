@@ -100,7 +100,12 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
         yield rfile, connection
         return
     ours, theirs = socket.socketpair()
-    theirs.sendall(_buffered(connection, rfile))
+    try:
+        theirs.sendall(_buffered(connection, rfile))
+    except OSError:
+        ours.close()
+        theirs.close()
+        raise
     pump = threading.Thread(target=_splice, args=(connection, theirs), name="kubelet-tls", daemon=True)
     pump.start()
     try:

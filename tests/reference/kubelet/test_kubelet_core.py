@@ -345,7 +345,8 @@ def test_a_probe_port_no_container_port_names_is_a_failed_probe(kubelet, clock):
 
 
 @pytest.mark.parametrize("port,error", [("missing", 'strconv.Atoi: parsing "missing": invalid syntax'),
-                                        (70000, "invalid port number: 70000"), ("-3", "invalid port number: -3")])
+                                        (70000, "invalid port number: 70000"), ("-3", "invalid port number: -3"),
+                                        ("٨٠", 'strconv.Atoi: parsing "٨٠": invalid syntax')])
 def test_a_probe_that_cannot_run_is_an_unhealthy_event_saying_why(kubelet, port, error):
     """prober.probe: a port extractPort refuses is `<Type> probe errored: <its error>` (Warning,
     Unhealthy), in strconv's and extractPort's words."""

@@ -150,6 +150,31 @@ def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca,
     assert answer.count(b"HTTP/1.") == 1
 
 
+def test_a_connection_that_fails_before_the_pump_starts_leaves_no_socket_open(monkeypatch):
+    """The socket pair was made before the client's buffered bytes were sent through it; a reset
+    then left both ends open."""
+    import socket
+
+    from reference_impl.kubelet import serving
+
+    made, real_socketpair = [], socket.socketpair
+
+    def socketpair():
+        made.extend(real_socketpair())
+        return made[0], made[1]
+
+    def reset(connection, rfile):
+        raise ConnectionResetError("reset by peer")
+
+    monkeypatch.setattr(serving.socket, "socketpair", socketpair)
+    monkeypatch.setattr(serving, "_buffered", reset)
+    fake_tls = serving.ssl.SSLSocket.__new__(serving.ssl.SSLSocket)
+    with pytest.raises(ConnectionResetError):
+        with serving.plain_streams(fake_tls, None):
+            pass
+    assert len(made) == 2 and all(end.fileno() == -1 for end in made)
+
+
 def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):
     cert, key = self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1")
     first = cert.read_bytes()
