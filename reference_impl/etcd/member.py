@@ -808,12 +808,15 @@ class ClusterMember:
         """The read index of a leader that is the only voter: its commit index, which Raft gives
         such a leader's ReadIndex at once (stepLeader's IsSingleton case). Read here, in the
         client's thread, it costs no request queued, no turn and no Ready. None when this member
-        is not that leader, or another thread is driving: the read then asks Raft in a turn."""
+        is not that leader, another thread is driving, or proposals wait to be handled (a lease
+        revoke from tick(), a client's write): the read then asks Raft in a turn, after them, as
+        it always came after what was queued before it."""
         if not self._driving.acquire(blocking=False):
             return None
         try:
             raft = self.node.rawnode.raft
-            if self.node.is_leader() and raft.prs.is_singleton():
+            idle = self._inbox.empty() and self._requests.empty()
+            if idle and self.node.is_leader() and raft.prs.is_singleton():
                 return raft.raft_log.committed
             return None
         finally:
