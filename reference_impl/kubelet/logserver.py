@@ -81,22 +81,13 @@ def invalid() -> ContainerLogError:
     return ContainerLogError(422, '{"message": "Invalid request."}')
 
 
-def _int64(query: dict, name: str) -> int | None:
+def _optional(query: dict, name: str, parse: Callable[[str], int]) -> int | None:
+    """A query parameter read by `parse` (int, a timestamp); None when absent or empty."""
     value = (query.get(name) or [""])[0]
     if value == "":
         return None
     try:
-        return int(value)
-    except ValueError:
-        raise undecodable() from None
-
-
-def _time(query: dict, name: str) -> int | None:
-    value = (query.get(name) or [""])[0]
-    if value == "":
-        return None
-    try:
-        return parse_timestamp(value)
+        return parse(value)
     except ValueError:
         raise undecodable() from None
 
@@ -111,9 +102,11 @@ def parse_log_options(query: dict) -> LogOptions:
     if (query.get("tail") or [""])[0]:
         query = {**query, "tailLines": [] if query["tail"][0] == "all" else query["tail"]}
     options = LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
-                         tail_lines=_int64(query, "tailLines"), limit_bytes=_int64(query, "limitBytes"),
+                         tail_lines=_optional(query, "tailLines", int),
+                         limit_bytes=_optional(query, "limitBytes", int),
                          timestamps=query_bool(query.get("timestamps")),
-                         since_seconds=_int64(query, "sinceSeconds"), since_time=_time(query, "sinceTime"))
+                         since_seconds=_optional(query, "sinceSeconds", int),
+                         since_time=_optional(query, "sinceTime", parse_timestamp))
     if ((options.tail_lines is not None and options.tail_lines < 0)
             or (options.limit_bytes is not None and options.limit_bytes < 1)
             or (options.since_seconds is not None and (options.since_time is not None or options.since_seconds < 1))):
