@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from reference_impl.machinery.prometheus import go_float
+from reference_impl.machinery.gofmt import format_float
 
 # wal/metrics.go: prometheus.ExponentialBuckets(0.001, 2, 14), from 1 ms to 8 s.
 WAL_FSYNC_BUCKETS = tuple(0.001 * 2**i for i in range(14))
@@ -125,12 +125,12 @@ def expose(m: ServerMetrics, process_start_time: float, process_resident_memory:
 
 def _family(name: str, help_text: str, kind: str, samples: list[tuple[str, float]]) -> str:
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    lines += [f"{name}{labels} {go_float(value)}" for labels, value in samples]
+    lines += [f"{name}{labels} {format_float(value)}" for labels, value in samples]
     return "\n".join(lines) + "\n"
 
 
 def _histogram(name: str, help_text: str, h: HistogramSnapshot) -> str:
-    samples = [(f'_bucket{{le="{go_float(bound)}"}}', count)
+    samples = [(f'_bucket{{le="{format_float(bound)}"}}', count)
                for bound, count in zip(h.buckets, h.cumulative_counts)]
     samples += [('_bucket{le="+Inf"}', h.count), ("_sum", h.sum), ("_count", h.count)]
     return _family(name, help_text, "histogram", samples)

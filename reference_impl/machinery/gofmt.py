@@ -21,7 +21,7 @@ def format_v(value: Any) -> str:
     if isinstance(value, list):
         return "[" + " ".join(format_v(item) for item in value) + "]"
     if isinstance(value, float):
-        return _shortest_g(value)
+        return format_float(value)
     return str(value)
 
 
@@ -124,8 +124,8 @@ def type_of(value: Any) -> str:
 
 
 @mirrors("strconv.FormatFloat")
-def _shortest_g(value: float) -> str:
-    """A float64 as %v prints it: 'g' with the shortest digits, in exponent form from 1e+06 and
+def format_float(value: float) -> str:
+    """A float64 as %v (and FormatFloat(v, 'g', -1, 64)) prints it: 'g' with the shortest digits, in exponent form from 1e+06 and
     below 1e-04 (strconv's %e threshold for the shortest precision)."""
     if value != value:
         return "NaN"

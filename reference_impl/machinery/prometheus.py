@@ -1,30 +1,11 @@
-"""What every `/metrics` here shares with client_golang's text exposition (format 0.0.4): sample
-values written as Go formats a float64, label values escaped, and the process's start time as
-Prometheus' process collector reads it."""
+"""What every `/metrics` here shares with client_golang's text exposition (format 0.0.4): label
+values escaped, and the process's start time as Prometheus' process collector reads it. Sample
+values are written as Go formats a float64 (`machinery.gofmt.format_float`)."""
 from __future__ import annotations
 
-import decimal
-import math
 import os
 
 from reference_impl.mirrors import mirrors
-
-
-def go_float(value: float) -> str:
-    """A sample value as Go's strconv.FormatFloat(v, 'g', -1, 64) writes it: the shortest digits,
-    in exponent form from 1e+06 up and below 1e-04 (1, 0.05, 1e+06)."""
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if math.isnan(value):
-        return "NaN"
-    if value == 0:
-        return "0"
-    digits = decimal.Decimal(repr(float(value))).normalize().as_tuple()
-    count = len(digits.digits)
-    exponent = count + digits.exponent - 1
-    if exponent < -4 or exponent >= 6:
-        return f"{value:.{count - 1}e}"
-    return f"{value:.{max(count - exponent - 1, 0)}f}"
 
 
 def escape_label_value(value: str) -> str:

@@ -22,6 +22,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 
 from reference_impl.machinery import gojson
+from reference_impl.machinery.gofmt import format_float
 from reference_impl.mirrors import mirrors
 
 # sigs.k8s.io/json's maxDepth.
@@ -416,7 +417,7 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
         except (ValueError, yaml.YAMLError) as err:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
         if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
-            raise DecodeError(f"json: unsupported value: {_go_float(value)}")
+            raise DecodeError(f"json: unsupported value: {format_float(value)}")
         if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
             return float(value)  # go-yaml's resolve: what ParseInt and ParseUint refuse, ParseFloat reads
         return value
@@ -442,10 +443,6 @@ def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
     return str(value)
 
 
-def _go_float(value: float) -> str:
-    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")
-
-
 def _go_value(value: object) -> str:
     """A decoded YAML value as Go's %#v prints the interface{} go-yaml made of it."""
     if value is None:
@@ -455,7 +452,7 @@ def _go_value(value: object) -> str:
     if isinstance(value, str):
         return gojson.quote(value)
     if isinstance(value, float):
-        return repr(value).removesuffix(".0")
+        return format_float(value)
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_value(item) for item in value) + "}"
     if isinstance(value, dict):

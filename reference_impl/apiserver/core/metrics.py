@@ -13,7 +13,8 @@ from typing import Mapping
 
 from reference_impl.apiserver.storage.metrics import ETCD_REQUEST_DURATION_BUCKETS, StorageMetrics
 from reference_impl.machinery.clock import Clock, WallClock
-from reference_impl.machinery.prometheus import escape_label_value, go_float, process_start_time
+from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.prometheus import escape_label_value, process_start_time
 from reference_impl.mirrors import mirrors
 
 APISERVER_COMPONENT = "apiserver"
@@ -205,7 +206,7 @@ class APIServerMetrics:
             pairs = ",".join(f'{k}="{escape_label_value(labels[k])}"' for k in sorted(labels))
             if le:  # written after the sorted labels, as client_golang writes a bucket's bound
                 pairs += f',le="{le}"'
-            out.append(f"{name}{{{pairs}}} {go_float(value)}\n" if pairs else f"{name} {go_float(value)}\n")
+            out.append(f"{name}{{{pairs}}} {format_float(value)}\n" if pairs else f"{name} {format_float(value)}\n")
 
         def histogram(name: str, labels: dict[str, str], bounds: tuple, counts: list, total: float,
                       count: int) -> None:
@@ -213,7 +214,7 @@ class APIServerMetrics:
             cumulative = 0
             for bound, observed in zip(bounds, counts):
                 cumulative += observed
-                sample(f"{name}_bucket", labels, cumulative, go_float(bound))
+                sample(f"{name}_bucket", labels, cumulative, format_float(bound))
             sample(f"{name}_bucket", labels, count, "+Inf")
             sample(f"{name}_sum", labels, total)
             sample(f"{name}_count", labels, count)

@@ -24,6 +24,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
+from reference_impl.machinery.gofmt import format_float
 from reference_impl.mirrors import mirrors
 
 ABSENT = object()  # a field that is not there at all, as opposed to one that is null
@@ -309,7 +310,7 @@ def _go_plain(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _go_float(value)
+        return format_float(value)
     if isinstance(value, list):
         return "[" + " ".join(_go_plain(item) for item in value) + "]"
     if isinstance(value, dict):
@@ -329,11 +330,6 @@ def _go_sharp(value: Any) -> str:
         return "map[string]interface {}{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)}:{_go_sharp(value[key])}"
                                                       for key in sorted(value)) + "}"
     return _go_plain(value)
-
-
-def _go_float(value: float) -> str:
-    """Go's %v of a float64: the shortest form, an integral value without `.0`."""
-    return repr(value).removesuffix(".0")
 
 
 def to_field_set(value: Any, schema: Schema) -> frozenset:

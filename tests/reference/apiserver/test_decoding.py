@@ -199,6 +199,7 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     ("a: .inf\n", "json: unsupported value: +Inf"),
     ("a: [-.inf]\n", "json: unsupported value: -Inf"),
     ("null: b\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: "b"'),
+    ("~: [1234567.5, 0.5]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1.2345675e+06, 0.5}'),
     ("~: [1, x, ~]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1, "x", interface {}(nil)}'),
     ("x: &a [*a]\n", "yaml: anchor 'a' value contains itself"),
     ("x: &a {y: {z: *a}}\n", "yaml: anchor 'a' value contains itself"),

@@ -286,7 +286,7 @@ def test_the_type_label_names_the_internal_go_type():
                                          (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05")])
 def test_values_are_written_as_go_formats_floats(number, text):
     """Sample values and bucket bounds are strconv.FormatFloat(v, 'g', -1, 64)."""
-    assert metrics.go_float(number) == text
+    assert metrics.format_float(number) == text
 
 
 # --- authorization ---

@@ -217,6 +217,7 @@ def test_an_apply_setting_a_field_the_kind_does_not_declare_is_400(chain, extra,
 @pytest.mark.parametrize("extra,problem", [
     ({"metadata": {"name": "c", "labels": {"a": 1}}}, ".metadata.labels.a: expected string, got &value.valueUnstructured{Value:1}"),
     ({"metadata": {"name": "c", "labels": [1]}}, ".metadata.labels: expected map, got &{[1]}"),
+    ({"metadata": {"name": "c", "labels": [1234567.5]}}, ".metadata.labels: expected map, got &{[1.2345675e+06]}"),
     ({"metadata": {"name": "c", "annotations": {"a": 1.5}}},
      ".metadata.annotations.a: expected string, got &value.valueUnstructured{Value:1.5}"),
     ({"metadata": {"name": "c", "annotations": {"a": 10**29 + 1}}},

@@ -15,7 +15,8 @@ from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
-from reference_impl.machinery.prometheus import go_float, process_resident_memory, process_start_time
+from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.prometheus import process_resident_memory, process_start_time
 
 
 @pytest.mark.parametrize("value, text", [
@@ -25,12 +26,12 @@ from reference_impl.machinery.prometheus import go_float, process_resident_memor
     (0, "0"), (1, "1"), (8.192, "8.192"), (float("inf"), "+Inf"),
 ])
 def test_numbers_are_written_as_go_writes_them(value, text):
-    assert go_float(value) == text
+    assert format_float(value) == text
 
 
 def test_wal_fsync_buckets_are_etcds():
     """wal/metrics.go: ExponentialBuckets(0.001, 2, 14), 1 ms to 8.192 s."""
-    assert [go_float(b) for b in WAL_FSYNC_BUCKETS] == [
+    assert [format_float(b) for b in WAL_FSYNC_BUCKETS] == [
         "0.001", "0.002", "0.004", "0.008", "0.016", "0.032", "0.064", "0.128", "0.256", "0.512",
         "1.024", "2.048", "4.096", "8.192"]
 
