@@ -48,7 +48,7 @@ class Input(Protocol):
     def resize(self, size: bytes) -> None: ...
 
 
-class _Connection:
+class UpgradedConnection:
     """One upgraded connection: `rfile` its buffered reader (it may already hold the client's first
     frames), `sock` for writes, which several threads make; `gone` is set once one fails (or by a
     session whose client has left)."""
@@ -66,7 +66,7 @@ class _Connection:
                 self.gone.set()
 
 
-class WebSocketChannels(_Connection):
+class WebSocketChannels(UpgradedConnection):
     """The channels of one upgraded WebSocket connection."""
 
     def open(self, first_output: int) -> None:
@@ -110,7 +110,7 @@ class StreamsNotCreated(KubeletError):
     """The client did not open the streams it asked for in time, or left first."""
 
 
-class SpdyChannels(_Connection):
+class SpdyChannels(UpgradedConnection):
     """The streams of one upgraded SPDY/3.1 connection, keyed by the channel each stands for.
 
     `accept` reads the client's SYN_STREAMs in the caller's thread until every stream the options

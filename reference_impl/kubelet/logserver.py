@@ -356,7 +356,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return
         self._upgrade_to_spdy(protocol)
         with plain_streams(self.connection, self.rfile) as (reader, sock):
-            PortForwardSession(reader, sock, pod_ip, key.uid).run()
+            PortForwardSession(reader, sock, protocol, pod_ip, key.uid).run()
 
     def _websocket_protocol(self) -> str:
         """The negotiated subprotocol of a WebSocket upgrade; 400 for no subprotocol this server speaks."""

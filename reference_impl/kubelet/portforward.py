@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
+from reference_impl.kubelet.channels import UpgradedConnection
 from reference_impl.machinery import httpstream, spdy
 from reference_impl.machinery.netdial import dial_error
 from reference_impl.mirrors import mirrors
@@ -142,33 +143,31 @@ def forward_error(port: int, sandbox: str, err: str) -> str:
 _FIN, _RESET = b"", None  # queued for a pair's writer: the client half-closed, or it is gone
 
 
-class PortForwardSession:
+class PortForwardSession(UpgradedConnection):
     """One upgraded connection: pairs streams and copies each pair's data to and from the pod at
     `pod_ip` (named `sandbox` in error messages).
 
-    `rfile` is the request's buffered reader, `sock` the connection. Frames are read in one
-    thread; each pair has a thread that dials and reads from the pod and one that writes to it,
-    fed through a queue so that a slow pod never stalls the other streams.
+    Frames are read in one thread; each pair has a thread that dials and reads from the pod and
+    one that writes to it, fed through a queue so that a slow pod never stalls the other streams.
     """
 
-    def __init__(self, rfile: BinaryIO, sock, pod_ip: str, sandbox: str) -> None:
-        self.rfile, self.sock, self.pod_ip, self.sandbox = rfile, sock, pod_ip, sandbox
+    def __init__(self, rfile: BinaryIO, sock, protocol: str, pod_ip: str, sandbox: str) -> None:
+        super().__init__(rfile, sock, protocol)
+        self.pod_ip, self.sandbox = pod_ip, sandbox
         self._writer = spdy.FrameWriter()
-        self._write_lock = threading.Lock()
         self._pairs = StreamPairs()
         self._inbound: dict[int, queue.SimpleQueue] = {}  # data stream id -> what goes to the pod
-        self._closed = threading.Event()
 
     def run(self) -> None:
         reader = spdy.FrameReader()
         try:
-            while not self._closed.is_set() and (data := self.rfile.read1(64 * 1024)):
+            while not self.gone.is_set() and (data := self.rfile.read1(64 * 1024)):
                 for frame in reader.feed(data):
                     self._on_frame(frame)
         except (OSError, spdy.SpdyError):
             pass
         finally:
-            self._closed.set()
+            self.gone.set()
             for inbound in list(self._inbound.values()):
                 inbound.put(_RESET)
 
@@ -189,7 +188,7 @@ class PortForwardSession:
         elif isinstance(frame, spdy.Ping):
             self._write(self._writer.ping(frame.ping_id))
         elif isinstance(frame, spdy.GoAway):
-            self._closed.set()
+            self.gone.set()
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.httpStreamHandler).run",
              "(*k8s.io/apimachinery/pkg/util/httpstream/spdy.connection).newSpdyStream")
@@ -246,10 +245,3 @@ class PortForwardSession:
                 self._write(self._writer.data(stream_id, data))
         except OSError:
             pass
-
-    def _write(self, frame: bytes) -> None:
-        with self._write_lock:
-            try:
-                self.sock.sendall(frame)
-            except OSError:
-                self._closed.set()
