@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import re
 
+from reference_impl.controller_manager import podcontrol
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key, owner_reference, pod_ready
@@ -26,6 +27,7 @@ from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+EVENT_SOURCE = "daemonset-controller"
 # Where a DaemonSet's templateGeneration lives in apps/v1; an apiserver that does not keep it
 # leaves the pods without TEMPLATE_GENERATION_LABEL.
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
@@ -262,8 +264,8 @@ class DaemonSetsController:
             if generation is not None:
                 meta["labels"][TEMPLATE_GENERATION_LABEL] = str(generation)
             pin_to_node(pod["spec"], node_name)
-            actions.append(Create("pods", ns, pod))
-        actions += [Delete("pods", ns, p["metadata"]["name"]) for p in deletes]
+            actions.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+        actions += [podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes]
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).rollingUpdate")

@@ -32,6 +32,7 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
@@ -52,7 +53,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create
+from reference_impl.machinery.actions import Create, RecordEvent
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -115,6 +116,7 @@ class ControllerManager:
                  stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None):
         self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
+        self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message))
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
@@ -458,11 +460,20 @@ class ControllerManager:
                 if (a.resource, a.namespace, a.name) not in foreign]
 
     def perform(self, action) -> bool:
-        """Send one action; False when it failed (the key is synced again after a backoff)."""
+        """Send one action, and record the events its answer calls for; False when it failed (the
+        key is synced again after a backoff). An event is never retried, as upstream's is not."""
+        if isinstance(action, RecordEvent):
+            self._record(action)
+            return True
+        outcome = getattr(action, "outcome", None)
         try:
-            apply(self.client, action)
+            answer = apply(self.client, action)
+            if outcome is not None:
+                self._record(outcome.event_for(answer=answer))
             return True
         except APIStatusError as error:
+            if outcome is not None:
+                self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
                 return True
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
@@ -470,6 +481,10 @@ class ControllerManager:
         except (OSError, ValueError) as error:
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return False
+
+    def _record(self, event: RecordEvent | None) -> None:
+        if event is not None:
+            self.recorder.event(event.involved, event.type, event.reason, event.message, event.component)
 
     def process_queues(self) -> bool:
         """Resync what is due, then sync up to KEYS_PER_TURN keys of each controller whose caches
