@@ -22,6 +22,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,7 +39,7 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning
+from reference_impl.controller_manager import csrsigning, podautoscaler
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -95,7 +96,9 @@ WORKLOAD_WATCHED = {
     "persistentvolumes": "/api/v1/persistentvolumes", "jobs": "/apis/batch/v1/jobs",
     "cronjobs": "/apis/batch/v1/cronjobs", "poddisruptionbudgets": "/apis/policy/v1/poddisruptionbudgets",
     "resourcequotas": "/api/v1/resourcequotas",
+    "horizontalpodautoscalers": "/apis/autoscaling/v2/horizontalpodautoscalers",
 }
+POD_METRICS = "/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"
 # The kinds whose changes (a delete, a pod ending) can release quota usage.
 QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationcontrollers")
 # The workloads whose scale the disruption controller reads.
@@ -252,6 +255,13 @@ class ControllerManager:
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+            # An HPA is synced once per sync period, whatever changed: a change waits out the period.
+            QueuedController("horizontalpodautoscaler",
+                             RateLimitingQueue(self.clock, podautoscaler.FixedItemIntervalRateLimiter(
+                                 podautoscaler.SYNC_PERIOD)),
+                             self._sync_hpa, [Trigger("horizontalpodautoscalers", _own_key)],
+                             self._keys_of("horizontalpodautoscalers"), podautoscaler.SYNC_PERIOD,
+                             ("horizontalpodautoscalers",), rate_limited_adds=True),
             queued("disruption", self._sync_disruption,
                    [Trigger("poddisruptionbudgets", _own_key), Trigger("pods", self._pdbs_of)],
                    self._keys_of("poddisruptionbudgets"), ("poddisruptionbudgets", *DISRUPTION_SCALED, "pods")),
@@ -390,6 +400,53 @@ class ControllerManager:
                                           self.cache("pods").by_namespace(ns),
                                           self.cache("endpointslices").by_namespace(ns), nodes)
 
+    def _sync_hpa(self, key: str) -> list:
+        hpa, ns = self._get("horizontalpodautoscalers", key)
+        if hpa is None:
+            return []
+        if not podautoscaler.resource_metrics_only(hpa):
+            log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: only resource metrics are modelled")
+            return []
+        target = self._scale_target(ns, hpa["spec"]["scaleTargetRef"])
+        selector = ((target.scale or {}).get("status") or {}).get("selector", "")
+        metrics_error = self._pod_metrics_error(ns, selector)
+        if metrics_error is None:
+            log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: scaling on metrics is not modelled")
+            return []
+        return podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).scaleForResourceMappings")
+    def _scale_target(self, namespace_name: str, ref: dict) -> podautoscaler.ScaleTarget:
+        """The Scale of the HPA's target, its kind found through discovery (the REST mapper)."""
+        group, _, version = ref.get("apiVersion", "").rpartition("/")
+        prefix = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        try:
+            listed = self.client.request("GET", prefix).get("resources") or []
+        except APIStatusError:
+            listed = []
+        plural = next((r["name"] for r in listed if r.get("kind") == ref.get("kind") and "/" not in r["name"]), None)
+        if plural is None:
+            return podautoscaler.ScaleTarget(error=f'no matches for kind "{ref.get("kind")}" in group "{group}"')
+        API_PATHS.setdefault(plural, (prefix, True))
+        try:
+            scale = self.client.request("GET", f"{prefix}/namespaces/{namespace_name}/{plural}/{ref['name']}/scale")
+        except APIStatusError as error:
+            return podautoscaler.ScaleTarget(error=error.status.get("message", ""))
+        return podautoscaler.ScaleTarget(scale, plural)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler/metrics.resourceMetricsClient).GetResourceMetric")
+    def _pod_metrics_error(self, namespace_name: str, selector: str) -> str | None:
+        """Why the pods' metrics could not be listed; None when the resource metrics API answered.
+        A 404 from a group not served is client-go's generic NotFound, naming the resource."""
+        path = POD_METRICS.format(namespace=namespace_name) + "?" + urllib.parse.urlencode({"labelSelector": selector})
+        try:
+            self.client.request("GET", path)
+        except APIStatusError as error:
+            if error.code == 404:
+                return "the server could not find the requested resource (get pods.metrics.k8s.io)"
+            return error.status.get("message", "")
+        return None
+
     def _quotas_of(self, obj: dict) -> list[str]:
         return self._in_namespace("resourcequotas", obj["metadata"].get("namespace", ""))
 
@@ -518,6 +575,7 @@ class ControllerManager:
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
+              f"horizontalpodautoscaling,"
               f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
               f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
         next_lease = 0.0
