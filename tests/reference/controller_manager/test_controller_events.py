@@ -23,7 +23,8 @@ from reference_impl.machinery.clock import ManualClock
 from test_cronjob_controller import child, clock_at
 
 QUOTA_REFUSAL = {"kind": "Status", "status": "Failure", "reason": "Forbidden", "code": 403,
-                 "message": 'pods "rs-x" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, limited: pods=1'}
+                 "message": 'pods "rs-x" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, '
+                            'limited: pods=1'}
 
 
 def described(event: RecordEvent | None) -> tuple | None:
@@ -183,3 +184,22 @@ def test_the_manager_records_the_event_the_answer_calls_for():
         ("SuccessfulCreate", "Created pod: rs-x7k2p", {"component": "replicaset-controller"}, "default"),
         ("FailedCreate", "Error creating: " + QUOTA_REFUSAL["message"], {"component": "replicaset-controller"},
          "default")]
+
+
+def test_a_refused_endpoints_write_is_a_warning_about_the_endpoints():
+    from reference_impl.controller_manager import endpoints
+    service = {"metadata": {"name": "web", "namespace": "default"},
+               "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    (create,) = endpoints.sync_service("default", "web", service, [], None)
+    assert failed(create, {"reason": "Forbidden", "message": "no"}) == (
+        "Warning", "FailedToCreateEndpoint", "endpoint-controller",
+        "Failed to create endpoint for service default/web: no")
+    assert create.outcome.failed.involved == {"kind": "Endpoints", "namespace": "default", "name": "web",
+                                              "apiVersion": "v1"}
+    assert failed(create, {"reason": "Forbidden", "details": {"causes": [{"reason": "NamespaceTerminating"}]}}) is None
+    stored = {"metadata": {"name": "web", "namespace": "default", "uid": "u-ep", "resourceVersion": "5"},
+              "subsets": [{"addresses": [{"ip": "10.0.0.9"}], "ports": [{"port": 80}]}]}
+    (update,) = endpoints.sync_service("default", "web", service, [], stored)
+    assert failed(update, {"reason": "Conflict", "message": "changed"})[1:] == (
+        "FailedToUpdateEndpoint", "endpoint-controller", "Failed to update endpoint default/web: changed")
+    assert succeeded(update) is None
