@@ -208,9 +208,21 @@ def tainter_qps(state: str, zone_size: int) -> float:
 
 @mirrors("k8s.io/kubernetes/pkg/controller/util/node.RecordNodeEvent")
 def _node_event(name: str, uid: str, reason: str, event: str) -> RecordEvent:
+    return _about_node(name, uid, reason, f"Node {name} event: {event}")
+
+
+def _about_node(name: str, uid: str, reason: str, message: str) -> RecordEvent:
+    """A Normal event about the Node, referred to by name and UID."""
     involved = {"kind": "Node", "name": name, "uid": uid, "apiVersion": "v1"}
     return RecordEvent(EVENT_SOURCE, {key: value for key, value in involved.items() if value}, "Normal", reason,
-                       f"Node {name} event: {event}")
+                       message)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/util/node.RecordNodeStatusChange")
+def _node_status_change(node: dict, new_status: str) -> RecordEvent:
+    """Recorded once, as the Ready the kubelet posted gives way to the Unknown this controller writes."""
+    name = node["metadata"]["name"]
+    return _about_node(name, node["metadata"].get("uid", ""), new_status, f"Node {name} status is now: {new_status}")
 
 
 @dataclass
@@ -352,6 +364,8 @@ class NodeLifecycleController:
                          message="Kubelet stopped posting node status.",
                          lastTransitionTime=rfc3339(now))
         actions.append(Update("nodes", None, copy.deepcopy(updated), "status"))
+        if (ready or {}).get("status") == "True":
+            actions.append(_node_status_change(node, "NodeNotReady"))
         return updated
 
     @staticmethod

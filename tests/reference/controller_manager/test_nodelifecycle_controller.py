@@ -297,3 +297,20 @@ def test_a_node_gone_is_removed_from_the_controller():
     clock.advance(MONITOR_PERIOD)
     assert [event[3:] for event in node_events(ctl.sync([], [], []))] == [
         ("RemovingNode", "Node n1 event: Removing Node n1 from Controller")]
+
+
+def test_a_ready_node_gone_unknown_is_node_not_ready_once():
+    """The pass that turns the kubelet's Ready True into Unknown records NodeNotReady on the Node;
+    the passes after it, finding Unknown already, record nothing more."""
+    clock = ManualClock()
+    ctl = NodeLifecycleController(clock)
+    current = {**node("n1"), "metadata": {"name": "n1", "uid": "u-1"}}
+    ctl.sync([current], [lease("n1")], [])
+    clock.advance(GRACE_PERIOD + MONITOR_PERIOD)
+    actions = ctl.sync([current], [lease("n1")], [])
+    assert node_events(actions) == [
+        ("node-controller", {"kind": "Node", "name": "n1", "uid": "u-1", "apiVersion": "v1"},
+         "Normal", "NodeNotReady", "Node n1 status is now: NodeNotReady")]
+    (current,) = status_updates(actions)
+    clock.advance(MONITOR_PERIOD)
+    assert node_events(ctl.sync([current], [lease("n1")], [])) == []
