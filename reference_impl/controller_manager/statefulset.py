@@ -256,6 +256,9 @@ class StatefulSetController:
         for ordinal, pod in enumerate(replicas):
             if pod.get("status", {}).get("phase") == "Failed":
                 # A failed pod is deleted; its replacement is created once it is gone.
+                actions.append(_event(set_, "Warning", "RecreatingFailedPod",
+                                      f"StatefulSet {set_['metadata']['namespace']}/{set_['metadata']['name']} "
+                                      f"is recreating failed Pod {pod['metadata']['name']}"))
                 actions.append(_delete_pod(set_, pod))
                 count(pod, -1)
                 if monotonic:

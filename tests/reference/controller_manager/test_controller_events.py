@@ -203,3 +203,21 @@ def test_a_refused_endpoints_write_is_a_warning_about_the_endpoints():
     assert failed(update, {"reason": "Conflict", "message": "changed"})[1:] == (
         "FailedToUpdateEndpoint", "endpoint-controller", "Failed to update endpoint default/web: changed")
     assert succeeded(update) is None
+
+
+def test_a_failed_daemon_pod_is_reported_before_it_is_replaced():
+    ds = daemonset()
+    failed_pod = pod("ds-x", {"app": "ds"}, owner={**ds, "kind": "DaemonSet"}, node="n1", phase="Failed")
+    actions = DaemonSetsController(ManualClock()).sync(ds, [node("n1")], [failed_pod], [])
+    assert [described(e) for e in of(RecordEvent, actions)] == [
+        ("Warning", "FailedDaemonPod", "daemonset-controller",
+         "Found failed daemon pod default/ds-x on node n1, will try to kill it")]
+
+
+def test_a_failed_stateful_pod_is_recreated_with_a_warning():
+    set_ = statefulset(replicas=1)
+    failed_pod = pod("web-0", {"app": "web"}, owner={**set_, "kind": "StatefulSet"}, phase="Failed")
+    actions = StatefulSetController().sync(set_, [failed_pod], [], [])
+    assert [described(e) for e in of(RecordEvent, actions)] == [
+        ("Warning", "RecreatingFailedPod", "statefulset-controller",
+         "StatefulSet default/web is recreating failed Pod web-0")]
