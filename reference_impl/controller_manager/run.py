@@ -13,6 +13,10 @@ worker loop syncs each queued key alone, so a change to one object costs the syn
 not a pass over every cache. A key whose requests failed is synced again after an exponential
 backoff; keys are resynced periodically too, every second for what only time changes (node
 health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watched here).
+
+The Events a sync returns (a RecordEvent, or the Outcome a request records once it is answered:
+"Created pod: web-7d9f-x2k4p", "Error creating: ...") go through one event recorder
+(`client.record`, with client-go's correlator), each under its controller's source component.
 """
 from __future__ import annotations
 
