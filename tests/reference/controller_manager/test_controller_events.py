@@ -221,3 +221,15 @@ def test_a_failed_stateful_pod_is_recreated_with_a_warning():
     assert [described(e) for e in of(RecordEvent, actions)] == [
         ("Warning", "RecreatingFailedPod", "statefulset-controller",
          "StatefulSet default/web is recreating failed Pod web-0")]
+
+
+def test_a_refused_endpoint_slice_write_is_a_warning_about_the_service():
+    from reference_impl.controller_manager import endpointslice
+    service = {"metadata": {"name": "web", "namespace": "default", "uid": "u-svc", "resourceVersion": "4"},
+               "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    (create,) = endpointslice.sync_service("default", "web", service, [], [], {})
+    assert failed(create, {"reason": "Forbidden", "message": "no"}) == (
+        "Warning", "FailedToUpdateEndpointSlices", "endpoint-slice-controller",
+        "Error updating Endpoint Slices for Service default/web: failed to create EndpointSlice for Service "
+        "default/web: no")
+    assert create.outcome.failed.involved["kind"] == "Service" and succeeded(create) is None
