@@ -8,7 +8,9 @@ replicas left alone. `kubectl describe hpa` then shows what it shows on a real c
 Sans-IO: the adapter reads the Scale and lists the pod metrics, and hands in what it read or the
 error it got; the sync returns the rescale, the events and the status update. Not modelled: the
 replica count computed from metrics that could be read (the adapter skips such an HPA), and the
-AbleToScale False FailedUpdateScale a refused rescale leaves (its FailedRescale event is recorded).
+AbleToScale False FailedUpdateScale a refused rescale leaves: the status of that pass, written
+beside the rescale, says SucceededRescale until the next pass tries again (its FailedRescale
+event is recorded).
 """
 from __future__ import annotations
 
