@@ -405,7 +405,9 @@ def path_probes() -> list[Probe]:
             "/apis/rbac.authorization.k8s.io/v1/namespaces/diff/clusterroles", "/bogus", "/api/v1/namespaces/diff/pods/",
             f"{ns}/services/{NAMESPACE}-probe/proxy-bogus", f"{ns}/pods/{NAMESPACE}-probe/binding",
             # A request URI has no fragment, `//` and `*` reach no handler, a name is quoted with %q.
-            f"{ns}/pods/{NAMESPACE}-probe#x", "//api/v1/namespaces", "*", f"{ns}/pods/a%00b"]
+            f"{ns}/pods/{NAMESPACE}-probe#x", "//api/v1/namespaces", "*", f"{ns}/pods/a%00b",
+            # kubectl 1.27+ asks for OpenAPI v3 first (off in 1.24); the HPA controller lists pod metrics.
+            "/openapi/v3", "/openapi/v3/apis/apps/v1", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods"]
     probes = [Probe("path", "GET", path) for path in gets]
     probes += [Probe("path", "POST", f"{ns}/configmaps/{NAMESPACE}-probe", "", JSON, b"{}"),
                Probe("path", "PUT", f"{ns}/configmaps", "", JSON, b"{}"),

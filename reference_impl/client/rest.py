@@ -90,6 +90,15 @@ def _named(config: dict, key: str, field: str) -> dict[str, dict]:
     return {item.get("name"): item.get(field) or {} for item in items}
 
 
+def _error_status(raw: bytes) -> dict:
+    """The Status of an error answer; a body that is none (a path no API group serves answers
+    `404 page not found`) becomes the message of an empty one."""
+    try:
+        return jsonbytes.loads(raw) if raw else {}
+    except ValueError:
+        return {"message": raw.decode(errors="replace").strip()}
+
+
 class RestClient:
     def __init__(self, kubeconfig: Path, timeout: float = 30.0):
         kubeconfig = Path(kubeconfig)
@@ -159,10 +168,9 @@ class RestClient:
             raise
         if will_close:
             self._drop_connection()
-        payload = jsonbytes.loads(raw) if raw else {}
         if status >= 300:
-            raise APIStatusError(method, path, status, payload)
-        return payload
+            raise APIStatusError(method, path, status, _error_status(raw))
+        return jsonbytes.loads(raw) if raw else {}
 
     def watch(self, path: str, resource_version: str, stop: threading.Event,
               timeout_seconds: int = 60):

@@ -42,6 +42,7 @@ class RateLimitingQueue:
         self._dirty: set[Hashable] = set()
         self._processing: set[Hashable] = set()
         self._waiting: list[tuple[float, int, Hashable]] = []
+        self._ready_at: dict[Hashable, float] = {}  # waitingEntryByData: each waiting key's one time
         self._seq = 0
         self.shutting_down = False
 
@@ -53,12 +54,18 @@ class RateLimitingQueue:
         if item not in self._processing:
             self._queue.append(item)
 
+    @mirrors("(*k8s.io/client-go/util/workqueue.delayingType).AddAfter")
     def add_after(self, item: Hashable, delay: float) -> None:
+        """`item` once `delay` has passed; a key already waiting keeps the earlier of its times."""
         if delay <= 0:
             self.add(item)
             return
+        ready_at = self.clock.now() + delay
+        if self._ready_at.get(item, ready_at + 1) <= ready_at:
+            return
+        self._ready_at[item] = ready_at
         self._seq += 1
-        heapq.heappush(self._waiting, (self.clock.now() + delay, self._seq, item))
+        heapq.heappush(self._waiting, (ready_at, self._seq, item))
 
     @mirrors("(*k8s.io/client-go/util/workqueue.rateLimitingType).AddRateLimited")
     def add_rate_limited(self, item: Hashable) -> None:
@@ -74,7 +81,10 @@ class RateLimitingQueue:
     def _promote_ready(self) -> None:
         now = self.clock.now()
         while self._waiting and self._waiting[0][0] <= now:
-            self.add(heapq.heappop(self._waiting)[2])
+            ready_at, _, item = heapq.heappop(self._waiting)
+            if self._ready_at.get(item) == ready_at:  # else an earlier time replaced this one
+                del self._ready_at[item]
+                self.add(item)
 
     @mirrors("(*k8s.io/client-go/util/workqueue.Type).Get")
     def get(self) -> Hashable | None:

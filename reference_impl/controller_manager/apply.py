@@ -17,7 +17,7 @@ RESOURCES = {
     "daemonsets": ("/apis/apps/v1", True), "statefulsets": ("/apis/apps/v1", True),
     "controllerrevisions": ("/apis/apps/v1", True), "jobs": ("/apis/batch/v1", True),
     "cronjobs": ("/apis/batch/v1", True), "endpointslices": ("/apis/discovery.k8s.io/v1", True),
-    "poddisruptionbudgets": ("/apis/policy/v1", True),
+    "poddisruptionbudgets": ("/apis/policy/v1", True), "horizontalpodautoscalers": ("/apis/autoscaling/v2", True),
     "clusterroles": ("/apis/rbac.authorization.k8s.io/v1", False),
     "certificatesigningrequests": ("/apis/certificates.k8s.io/v1", False),
 }

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Create, Delete, Update
-from reference_impl.machinery.objects import condition, controller_ref, owner_reference
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
+from reference_impl.machinery.objects import condition, controller_ref, object_reference, owner_reference
 from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.controller_manager.job import is_job_finished
 from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
+
+EVENT_SOURCE = "cronjob-controller"
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")
@@ -82,6 +84,27 @@ def _job_ref(job: dict) -> dict:
             "namespace": job["metadata"]["namespace"], "uid": job["metadata"]["uid"]}
 
 
+def _event(cj: dict, type_: str, reason: str, message: str) -> RecordEvent:
+    return RecordEvent(EVENT_SOURCE, object_reference(cj, "CronJob", "batch/v1"), type_, reason, message)
+
+
+def _create_job(cj: dict, job: dict) -> Create:
+    """SuccessfulCreate "Created job <name>", or FailedCreate "Error creating job: <error>"; a
+    Job already there (a stale cache) or a terminating namespace records nothing."""
+    return Create("jobs", cj["metadata"]["namespace"], job, outcome=Outcome(
+        _event(cj, "Normal", "SuccessfulCreate", "Created job {name}"),
+        _event(cj, "Warning", "FailedCreate", "Error creating job: {error}"),
+        quiet_for=("AlreadyExists", "NamespaceTerminating")))
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.deleteJob")
+def _delete_job(cj: dict, namespace: str, name: str) -> Delete:
+    """SuccessfulDelete "Deleted job <name>", or FailedDelete "Deleted job: <error>" (sic)."""
+    return Delete("jobs", namespace, name, "Background", outcome=Outcome(
+        _event(cj, "Normal", "SuccessfulDelete", f"Deleted job {name}"),
+        _event(cj, "Warning", "FailedDelete", "Deleted job: {error}")))
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getFinishedStatus")
 def finished_status(job: dict) -> str | None:
     for kind in ("Complete", "Failed"):
@@ -117,15 +140,18 @@ class CronJobController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).syncCronJob")
     def _sync_cronjob(self, cj: dict, owned: list[dict]) -> list:
-        """Brings cj["status"] up to date in place; returns the Job requests."""
-        now, status, ns = self.clock.now(), cj["status"], cj["metadata"]["namespace"]
+        """Brings cj["status"] up to date in place; returns the Job requests and the events."""
+        now, status = self.clock.now(), cj["status"]
         active = {ref.get("uid"): ref for ref in status.get("active") or []}
+        actions: list = []
         for job in owned:
             job_uid = job["metadata"]["uid"]
             if not is_job_finished(job):
                 active.setdefault(job_uid, _job_ref(job))
                 continue
-            active.pop(job_uid, None)
+            if active.pop(job_uid, None) is not None:
+                actions.append(_event(cj, "Normal", "SawCompletedJob",
+                                      f"Saw completed job: {job['metadata']['name']}, status: {finished_status(job)}"))
             completed = (job.get("status") or {}).get("completionTime")
             last_success = status.get("lastSuccessfulTime")
             if finished_status(job) == "Complete" and completed and (
@@ -135,32 +161,30 @@ class CronJobController:
         self._set_active(status, [ref for ref_uid, ref in active.items() if ref_uid in seen])
 
         if cj["metadata"].get("deletionTimestamp") or cj["spec"].get("suspend"):
-            return []
+            return actions
         try:
             schedule = parse_standard(cj["spec"]["schedule"])
         except CronError:
-            return []  # upstream records an UnparseableSchedule event and waits for an edit
+            return actions  # upstream records an UnparseableSchedule event and waits for an edit
         scheduled = next_schedule_time(cj, now, schedule)
         if scheduled is None:
-            return []
+            return actions
         deadline = cj["spec"].get("startingDeadlineSeconds")
         if deadline is not None and scheduled + deadline < now:
-            return []  # missed: too late to start this one
+            return actions  # missed: too late to start this one
         name = job_name(cj, scheduled)
         last = status.get("lastScheduleTime")
         if (any(ref["name"] == name for ref in status.get("active") or [])
                 or any(j["metadata"]["name"] == name for j in owned)
                 or (last and parse_time(last) == scheduled)):
-            return []  # already started
+            return actions  # already started
         policy = cj["spec"].get("concurrencyPolicy", "Allow")
-        actions: list = []
         if policy == "Forbid" and status.get("active"):
-            return []
+            return actions
         if policy == "Replace":
-            actions += [Delete("jobs", ref["namespace"], ref["name"], "Background")
-                        for ref in status.get("active") or []]
+            actions += [_delete_job(cj, ref["namespace"], ref["name"]) for ref in status.get("active") or []]
             self._set_active(status, [])
-        actions.append(Create("jobs", ns, job_from_template(cj, scheduled)))
+        actions.append(_create_job(cj, job_from_template(cj, scheduled)))
         status["lastScheduleTime"] = rfc3339(scheduled)
         return actions
 
@@ -190,4 +214,4 @@ class CronJobController:
         doomed = finished[:max(0, len(finished) - limit)]
         gone = {j["metadata"]["uid"] for j in doomed}
         self._set_active(cj["status"], [r for r in cj["status"].get("active") or [] if r.get("uid") not in gone])
-        return [Delete("jobs", j["metadata"]["namespace"], j["metadata"]["name"], "Background") for j in doomed]
+        return [_delete_job(cj, j["metadata"]["namespace"], j["metadata"]["name"]) for j in doomed]

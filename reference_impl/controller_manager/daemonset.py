@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import re
 
+from reference_impl.controller_manager import podcontrol
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key, owner_reference, pod_ready
@@ -26,6 +27,7 @@ from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
 
 TEMPLATE_GENERATION_LABEL = "pod-template-generation"
+EVENT_SOURCE = "daemonset-controller"
 # Where a DaemonSet's templateGeneration lives in apps/v1; an apiserver that does not keep it
 # leaves the pods without TEMPLATE_GENERATION_LABEL.
 TEMPLATE_GENERATION_ANNOTATION = "deprecated.daemonset.template.generation"
@@ -215,21 +217,22 @@ class DaemonSetsController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).manage")
     def _manage(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]], hash_: str) -> list:
-        needing, to_delete = [], []
+        needing, to_delete, events = [], [], []
         for node in sorted(nodes, key=lambda n: n["metadata"]["name"]):
-            node_needs, node_deletes = self._pods_should_be_on_node(node, node_to_pods, ds)
+            node_needs, node_deletes = self._pods_should_be_on_node(node, node_to_pods, ds, events)
             needing += node_needs
             to_delete += node_deletes
         # getUnscheduledPodsWithoutNode: pods pinned to nodes that no longer exist.
         known = {n["metadata"]["name"] for n in nodes}
         to_delete += [p for name, ps in sorted(node_to_pods.items()) if name not in known
                       for p in ps if not p["metadata"].get("deletionTimestamp")]
-        return self._sync_nodes(ds, to_delete, needing, hash_)
+        return events + self._sync_nodes(ds, to_delete, needing, hash_)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).podsShouldBeOnNode")
     def _pods_should_be_on_node(self, node: dict, node_to_pods: dict[str, list[dict]],
-                                ds: dict) -> tuple[list[str], list[dict]]:
-        """(node names needing a daemon pod, pods to delete) for one node."""
+                                ds: dict, events: list) -> tuple[list[str], list[dict]]:
+        """(node names needing a daemon pod, pods to delete) for one node; a failed daemon pod,
+        deleted to be replaced, is a FailedDaemonPod Warning in `events`."""
         should_run, should_continue = node_should_run_daemon_pod(node, ds)
         name = node["metadata"]["name"]
         pods = node_to_pods.get(name)
@@ -238,6 +241,9 @@ class DaemonSetsController:
         if should_continue:
             alive = [p for p in pods or [] if not p["metadata"].get("deletionTimestamp")]
             failed = [p for p in alive if p.get("status", {}).get("phase") == "Failed"]
+            events += [podcontrol.record(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", "Warning", "FailedDaemonPod",
+                                         f"Found failed daemon pod {meta_namespace_key(p)} on node {name}, "
+                                         "will try to kill it") for p in failed]
             running = sorted((p for p in alive if p not in failed), key=_creation_order)
             # Without surge a node keeps only its oldest daemon pod.
             return [], failed + running[1:]
@@ -262,8 +268,8 @@ class DaemonSetsController:
             if generation is not None:
                 meta["labels"][TEMPLATE_GENERATION_LABEL] = str(generation)
             pin_to_node(pod["spec"], node_name)
-            actions.append(Create("pods", ns, pod))
-        actions += [Delete("pods", ns, p["metadata"]["name"]) for p in deletes]
+            actions.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+        actions += [podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes]
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).rollingUpdate")

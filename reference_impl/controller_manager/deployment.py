@@ -15,9 +15,9 @@ import json
 import math
 import re
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.machinery.objects import controller_ref, owner_reference
+from reference_impl.machinery.objects import controller_ref, object_reference, owner_reference
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
@@ -26,6 +26,9 @@ DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
 HASH_LABEL = "pod-template-hash"
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
+EVENT_SOURCE = "deployment-controller"
+FAILED_RS_CREATE_REASON = "ReplicaSetCreateError"
+NORMAL, WARNING = "Normal", "Warning"
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller.ComputeHash")
@@ -102,6 +105,19 @@ def _available(rs: dict) -> int:
     return rs.get("status", {}).get("availableReplicas", 0)
 
 
+def _event(d: dict, type_: str, reason: str, message: str) -> RecordEvent:
+    return RecordEvent(EVENT_SOURCE, object_reference(d, "Deployment", "apps/v1"), type_, reason, message)
+
+
+def _create_rs_outcome(d: dict, rs: dict) -> Outcome:
+    """A new ReplicaSet with replicas is "Scaled up" on creation; a refused create (but for one
+    already there, which is adopted) is ReplicaSetCreateError."""
+    name, replicas = rs["metadata"]["name"], rs["spec"]["replicas"]
+    created = _event(d, NORMAL, "ScalingReplicaSet", f"Scaled up replica set {name} to {replicas}")
+    failed = _event(d, WARNING, FAILED_RS_CREATE_REASON, f'Failed to create new replica set "{name}": {{error}}')
+    return Outcome(created if replicas > 0 else None, failed, quiet_for=("AlreadyExists",))
+
+
 class DeploymentController:
     """Stateless between syncs: everything it needs is in the caches it is handed."""
 
@@ -138,7 +154,8 @@ class DeploymentController:
             if not create:
                 return None, old
             new_rs = self._create_new_rs(d, owned, max_old + 1)
-            actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs))
+            actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs,
+                                  outcome=_create_rs_outcome(d, new_rs)))
         elif (new_rev := revision(new_rs)) is not None and new_rev <= max_old:
             # A rollback to an old template gets a new revision; one that does not parse is left
             # alone (SetNewReplicaSetAnnotations) and the Deployment copies it as it is.
@@ -189,12 +206,18 @@ class DeploymentController:
             return _replicas(new_rs)
         return _replicas(new_rs) + min(max_total - current, replicas - _replicas(new_rs))
 
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scaleReplicaSet")
     def _scale(self, d: dict, rs: dict, replicas: int, actions: list) -> None:
+        """Scale `rs`, recording ScalingReplicaSet on the Deployment once the update is taken."""
         if _replicas(rs) == replicas:
             return
+        operation = "up" if _replicas(rs) < replicas else "down"
         rs["spec"]["replicas"] = replicas
         self._set_replicas_annotations(d, rs)
-        actions.append(Update("replicasets", rs["metadata"]["namespace"], copy.deepcopy(rs)))
+        scaled = _event(d, NORMAL, "ScalingReplicaSet",
+                        f"Scaled {operation} replica set {rs['metadata']['name']} to {replicas}")
+        actions.append(Update("replicasets", rs["metadata"]["namespace"], copy.deepcopy(rs),
+                              outcome=Outcome(succeeded=scaled)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRolling")
     def _rollout_rolling(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import map_selector_matches
-from reference_impl.machinery.objects import pod_ready
+from reference_impl.machinery.objects import object_reference, pod_ready
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
+
+EVENT_SOURCE = "endpoint-controller"
 
 
 def _target_port(service_port: dict, pod: dict) -> int | None:
@@ -74,13 +76,24 @@ def sync_service(namespace: str, name: str, service: dict | None, pods: list[dic
         return []  # endpoints of a selector-less service are managed by hand
     subsets = desired_subsets(service, pods)
     if endpoints is None:
-        return [Create("endpoints", namespace, {
-            "apiVersion": "v1", "kind": "Endpoints",
-            "metadata": {"name": name, "namespace": namespace,
-                         "labels": dict(service["metadata"].get("labels") or {})},
-            "subsets": subsets})]
+        created = {"apiVersion": "v1", "kind": "Endpoints",
+                   "metadata": {"name": name, "namespace": namespace,
+                                "labels": dict(service["metadata"].get("labels") or {})},
+                   "subsets": subsets}
+        return [Create("endpoints", namespace, created, outcome=_failed(
+            created, "FailedToCreateEndpoint", f"Failed to create endpoint for service {namespace}/{name}",
+            quiet_for=("NamespaceTerminating",)))]
     if (endpoints.get("subsets") or []) == subsets:
         return []
     updated = copy.deepcopy(endpoints)
     updated["subsets"] = subsets
-    return [Update("endpoints", namespace, updated)]
+    return [Update("endpoints", namespace, updated,
+                   outcome=_failed(updated, "FailedToUpdateEndpoint", f"Failed to update endpoint {namespace}/{name}"))]
+
+
+def _failed(endpoints: dict, reason: str, what: str, quiet_for: tuple[str, ...] = ()) -> Outcome:
+    """A refused write is a Warning about the Endpoints written (a create into a terminating
+    namespace records nothing: it is dropped)."""
+    involved = object_reference(endpoints, "Endpoints", "v1")
+    return Outcome(failed=RecordEvent(EVENT_SOURCE, involved, "Warning", reason, what + ": {error}"),
+                   quiet_for=quiet_for)

@@ -15,15 +15,16 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import map_selector_matches
-from reference_impl.machinery.objects import pod_ready
+from reference_impl.machinery.objects import object_reference, pod_ready
 from reference_impl.controller_manager.endpoints import _target_port as find_port
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 
 MAX_ENDPOINTS_PER_SLICE = 100  # --max-endpoints-per-slice default
 CONTROLLER_NAME = "endpointslice-controller.k8s.io"
+EVENT_SOURCE = "endpoint-slice-controller"
 LABEL_SERVICE_NAME = "kubernetes.io/service-name"
 LABEL_MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
 LABEL_HEADLESS = "service.kubernetes.io/headless"
@@ -278,11 +279,26 @@ def reconcile(service: dict, pods: list[dict], existing: list[dict], nodes: dict
         taken = set(taken_names)
         for s in to_create:
             s["metadata"]["name"] = _free_name(service["metadata"]["name"], taken)
-            actions.append(Create("endpointslices", ns, s))
-    actions += [Update("endpointslices", ns, s) for s in to_update
-                if _normalized(before.get(s["metadata"]["name"])) != _normalized(s)]
-    actions += [Delete("endpointslices", ns, s["metadata"]["name"]) for s in to_delete]
+            actions.append(Create("endpointslices", ns, s, outcome=_failed(
+                service, "failed to create EndpointSlice", quiet_for=("NamespaceTerminating",))))
+    for s in to_update:
+        if _normalized(before.get(s["metadata"]["name"])) != _normalized(s):
+            what = f"failed to update {s['metadata']['name']} EndpointSlice"
+            actions.append(Update("endpointslices", ns, s, outcome=_failed(service, what)))
+    for s in to_delete:
+        what = f"failed to delete {s['metadata']['name']} EndpointSlice"
+        actions.append(Delete("endpointslices", ns, s["metadata"]["name"], outcome=_failed(service, what)))
     return actions
+
+
+def _failed(service: dict, what: str, quiet_for: tuple[str, ...] = ()) -> Outcome:
+    """A refused write of a slice is FailedToUpdateEndpointSlices about the Service, in the words
+    the reconciler's error and syncService give it (a create into a terminating namespace is dropped)."""
+    key = f"{service['metadata']['namespace']}/{service['metadata']['name']}"
+    return Outcome(failed=RecordEvent(
+        EVENT_SOURCE, object_reference(service, "Service", "v1"), "Warning", "FailedToUpdateEndpointSlices",
+        f"Error updating Endpoint Slices for Service {key}: {what} for Service {key}: {{error}}"),
+        quiet_for=quiet_for)
 
 
 def _normalized(endpoint_slice: dict | None) -> dict | None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Delete, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_ready)
+from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS
@@ -21,6 +22,20 @@ from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
+EVENT_SOURCE = "job-controller"
+
+
+def _delete_pod(job: dict, pod: dict) -> Delete:
+    return podcontrol.delete_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).enactJobFinished")
+def _finished_event(job: dict, finished: dict) -> RecordEvent:
+    """Completed "Job completed", or a Warning with the Failed condition's reason and message;
+    recorded as the condition is set, before the status update is sent."""
+    if finished["type"] == "Complete":
+        return podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Normal", "Completed", "Job completed")
+    return podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Warning", finished["reason"], finished["message"])
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.IsJobFinished")
@@ -116,7 +131,7 @@ class JobController:
 
         actions: list = []
         if finished is not None:
-            actions += [Delete("pods", p["metadata"]["namespace"], p["metadata"]["name"]) for p in active_pods]
+            actions += [_delete_pod(job, p) for p in active_pods]
             self.expectations.expect_deletions(key, len(active_pods))
             failed += active
             active = 0
@@ -131,6 +146,7 @@ class JobController:
                 status["completionTime"] = rfc3339(now)
         if finished is not None:
             status["conditions"] = list(status.get("conditions") or []) + [finished]
+            actions.append(_finished_event(job, finished))
         # JobStatus's counts are omitempty: a zero count is absent, not 0.
         for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
             if count:
@@ -152,7 +168,7 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob")
     def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int) -> tuple[int, list]:
         """(the active count after this sync's requests, the requests)."""
-        spec, key, ns = job["spec"], meta_namespace_key(job), job["metadata"]["namespace"]
+        spec, key = job["spec"], meta_namespace_key(job)
         active = len(active_pods)
         parallelism = 0 if spec.get("suspend") else spec.get("parallelism", 1)
         completions = spec.get("completions")
@@ -164,9 +180,10 @@ class JobController:
         if active > want:
             victims = active_pods_for_removal(active_pods, active - want)
             self.expectations.expect_deletions(key, len(victims))
-            return active - len(victims), [Delete("pods", ns, p["metadata"]["name"]) for p in victims]
+            return active - len(victims), [_delete_pod(job, p) for p in victims]
         if active < want:
             count = min(want - active, self.burst_replicas)
             self.expectations.expect_creations(key, count)
-            return active + count, [Create("pods", ns, pod_from_template(job)) for _ in range(count)]
+            return active + count, [podcontrol.create_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod_from_template(job))
+                                    for _ in range(count)]
         return active, []

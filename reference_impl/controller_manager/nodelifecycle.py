@@ -15,7 +15,7 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from reference_impl.machinery.actions import Delete, Update
+from reference_impl.machinery.actions import Delete, RecordEvent, Update
 from reference_impl.machinery.objects import condition
 from reference_impl.machinery.scheduling import toleration_tolerates
 from reference_impl.machinery import trace
@@ -34,6 +34,7 @@ LARGE_CLUSTER_THRESHOLD = 50
 EVICTION_LIMITER_QPS = 0.1
 SECONDARY_EVICTION_LIMITER_QPS = 0.01
 # Zone states (ZoneState); a zone seen for the first time is Initial.
+EVENT_SOURCE = "node-controller"
 INITIAL, NORMAL, PARTIAL_DISRUPTION, FULL_DISRUPTION = "Initial", "Normal", "PartialDisruption", "FullDisruption"
 # A node with this label counts in no zone's health.
 DISRUPTION_EXCLUSION_LABEL = "node.kubernetes.io/exclude-disruption"
@@ -205,6 +206,25 @@ def tainter_qps(state: str, zone_size: int) -> float:
     return EVICTION_LIMITER_QPS
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/util/node.RecordNodeEvent")
+def _node_event(name: str, uid: str, reason: str, event: str) -> RecordEvent:
+    return _about_node(name, uid, reason, f"Node {name} event: {event}")
+
+
+def _about_node(name: str, uid: str, reason: str, message: str) -> RecordEvent:
+    """A Normal event about the Node, referred to by name and UID."""
+    involved = {"kind": "Node", "name": name, "uid": uid, "apiVersion": "v1"}
+    return RecordEvent(EVENT_SOURCE, {key: value for key, value in involved.items() if value}, "Normal", reason,
+                       message)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/util/node.RecordNodeStatusChange")
+def _node_status_change(node: dict, new_status: str) -> RecordEvent:
+    """Recorded once, as the Ready the kubelet posted gives way to the Unknown this controller writes."""
+    name = node["metadata"]["name"]
+    return _about_node(name, node["metadata"].get("uid", ""), new_status, f"Node {name} status is now: {new_status}")
+
+
 @dataclass
 class _NodeHealth:
     renew_time: str | None
@@ -218,6 +238,7 @@ class NodeLifecycleController:
         self._last_monitor: float | None = None
         self._zone_states: dict[str, str] = {}
         self._tainters: dict[str, RateLimitedTimedQueue] = {}  # zone → its NoExecute tainter
+        self._known_nodes: dict[str, str] = {}  # knownNodeSet: name → UID of each node seen
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
     @trace.decision
@@ -233,7 +254,7 @@ class NodeLifecycleController:
         pods_by_node: dict[str, list[dict]] = {}
         for pod in pods:
             pods_by_node.setdefault(pod.get("spec", {}).get("nodeName"), []).append(pod)
-        actions: list = []
+        actions: list = self._classify_nodes(nodes) if monitoring else []
         observed: dict[str, str | None] = {}
         zone_ready: dict[str, list[str | None]] = {}
         updated_nodes = []
@@ -272,6 +293,18 @@ class NodeLifecycleController:
             node = self._set_taints(node, wanted[name], actions)
             actions += self._evictions(node, pods_by_node.get(name, []), now)
         return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).classifyNodes")
+    def _classify_nodes(self, nodes: list[dict]) -> list[RecordEvent]:
+        """RegisteredNode for each node not seen before (every node, after a restart) and
+        RemovingNode for each one gone since."""
+        current = {node["metadata"]["name"]: node["metadata"].get("uid", "") for node in nodes}
+        events = [_node_event(name, uid, "RegisteredNode", f"Registered Node {name} in Controller")
+                  for name, uid in current.items() if name not in self._known_nodes]
+        events += [_node_event(name, uid, "RemovingNode", f"Removing Node {name} from Controller")
+                   for name, uid in self._known_nodes.items() if name not in current]
+        self._known_nodes = current
+        return events
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).handleDisruption")
     def _handle_disruption(self, zone_ready: dict[str, list[str | None]], now: float) -> bool:
@@ -331,6 +364,8 @@ class NodeLifecycleController:
                          message="Kubelet stopped posting node status.",
                          lastTransitionTime=rfc3339(now))
         actions.append(Update("nodes", None, copy.deepcopy(updated), "status"))
+        if (ready or {}).get("status") == "True":
+            actions.append(_node_status_change(node, "NodeNotReady"))
         return updated
 
     @staticmethod

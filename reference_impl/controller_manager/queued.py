@@ -41,8 +41,12 @@ class QueuedController:
     def __init__(self, name: str, queue: RateLimitingQueue, sync: Callable[[Hashable], list],
                  triggers: Iterable[Trigger], all_keys: Callable[[], Iterable[Hashable]],
                  resync_period: float, informers: Iterable[str] = (),
-                 handle_error: Callable[[Hashable, Exception], None] | None = None):
+                 handle_error: Callable[[Hashable, Exception], None] | None = None,
+                 rate_limited_adds: bool = False):
         self.name, self.queue, self.sync = name, queue, sync
+        # Changes enqueue through the rate limiter, as the HPA controller's do: each key then
+        # waits out the limiter's interval, and a change to a key already waiting adds nothing.
+        self.rate_limited_adds = rate_limited_adds
         self.handle_error = handle_error or self._log_error
         self.triggers = tuple(triggers)
         self.all_keys = all_keys
@@ -57,7 +61,10 @@ class QueuedController:
             if trigger.resource == resource:
                 for obj in objs[-1:] if trigger.new_only else objs:
                     for key in trigger.keys(obj):
-                        self.queue.add(key)
+                        if self.rate_limited_adds:
+                            self.queue.add_rate_limited(key)
+                        else:
+                            self.queue.add(key)
 
     @mirrors("k8s.io/apimachinery/pkg/util/runtime.HandleError")
     def _log_error(self, key: Hashable, error: Exception) -> None:

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Create, Delete, Patch, Update
+from reference_impl.machinery.actions import Patch, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_ready)
+from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
@@ -40,9 +41,14 @@ def _deletion_rank(pod: dict) -> tuple:
 
 
 class ReplicaSetController:
-    def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
+    """`kind`, `api_version` and `event_source` name the object its pod control's events are
+    about and their source: the ReplicationController manager runs this core over its own kind."""
+
+    def __init__(self, clock, burst_replicas: int = BURST_REPLICAS, kind: str = "ReplicaSet",
+                 api_version: str = "apps/v1", event_source: str = "replicaset-controller"):
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
+        self.kind, self.api_version, self.event_source = kind, api_version, event_source
 
     # --- informer event handlers: they lower the expectations as the watch catches up ---
 
@@ -105,17 +111,18 @@ class ReplicaSetController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).manageReplicas")
     def _manage_replicas(self, rs: dict, owned: list[dict]) -> list:
-        key, ns = meta_namespace_key(rs), rs["metadata"]["namespace"]
+        key = meta_namespace_key(rs)
         diff = len(owned) - rs["spec"].get("replicas", 1)
         if diff < 0:
             count = min(-diff, self.burst_replicas)
             self.expectations.expect_creations(key, count)
-            return [Create("pods", ns, pod_from_template(rs)) for _ in range(count)]
+            return [podcontrol.create_pod(self.event_source, rs, self.kind, self.api_version, pod_from_template(rs))
+                    for _ in range(count)]
         if diff > 0:
             count = min(diff, self.burst_replicas)
             victims = sorted(owned, key=_deletion_rank)[:count]
             self.expectations.expect_deletions(key, count)
-            return [Delete("pods", ns, p["metadata"]["name"]) for p in victims]
+            return [podcontrol.delete_pod(self.event_source, rs, self.kind, self.api_version, p) for p in victims]
         return []
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.calculateStatus")

@@ -6,9 +6,10 @@ can never drift apart.
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 
 from reference_impl.machinery.actions import Create, Patch, Update
-from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.mirrors import mirrors
 
 
@@ -48,8 +49,9 @@ class ReplicationManager:
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replication.NewReplicationManager")
     def __init__(self, clock, burst_replicas: int | None = None):
-        self.core = (ReplicaSetController(clock) if burst_replicas is None
-                     else ReplicaSetController(clock, burst_replicas))
+        # Its pod control's events are about the RC itself, from the replication-controller.
+        self.core = ReplicaSetController(clock, BURST_REPLICAS if burst_replicas is None else burst_replicas,
+                                         "ReplicationController", "v1", "replication-controller")
 
     @mirrors("(k8s.io/kubernetes/pkg/controller/replication.conversionEventHandler).OnAdd")
     def add_pod(self, pod: dict) -> None:
@@ -70,7 +72,7 @@ class ReplicationManager:
             if isinstance(action, Create):
                 obj = copy.deepcopy(action.obj)
                 obj["metadata"]["ownerReferences"] = _owner_refs_to_rc(obj["metadata"]["ownerReferences"], uid)
-                action = Create(action.resource, action.namespace, obj)
+                action = replace(action, obj=obj)
             elif isinstance(action, Patch):
                 patch = copy.deepcopy(action.patch)
                 patch["metadata"]["ownerReferences"] = _owner_refs_to_rc(patch["metadata"]["ownerReferences"], uid)

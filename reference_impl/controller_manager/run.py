@@ -13,6 +13,10 @@ worker loop syncs each queued key alone, so a change to one object costs the syn
 not a pass over every cache. A key whose requests failed is synced again after an exponential
 backoff; keys are resynced periodically too, every second for what only time changes (node
 health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watched here).
+
+The Events a sync returns (a RecordEvent, or the Outcome a request records once it is answered:
+"Created pod: web-7d9f-x2k4p", "Error creating: ...") go through one event recorder
+(`client.record`, with client-go's correlator), each under its controller's source component.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,12 +37,13 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning
+from reference_impl.controller_manager import csrsigning, podautoscaler
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -52,7 +58,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create
+from reference_impl.machinery.actions import Create, RecordEvent
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -94,7 +100,9 @@ WORKLOAD_WATCHED = {
     "persistentvolumes": "/api/v1/persistentvolumes", "jobs": "/apis/batch/v1/jobs",
     "cronjobs": "/apis/batch/v1/cronjobs", "poddisruptionbudgets": "/apis/policy/v1/poddisruptionbudgets",
     "resourcequotas": "/api/v1/resourcequotas",
+    "horizontalpodautoscalers": "/apis/autoscaling/v2/horizontalpodautoscalers",
 }
+POD_METRICS = "/apis/metrics.k8s.io/v1beta1/namespaces/{namespace}/pods"
 # The kinds whose changes (a delete, a pod ending) can release quota usage.
 QUOTA_REPLENISHED = ("pods", "services", "persistentvolumeclaims", "replicationcontrollers")
 # The workloads whose scale the disruption controller reads.
@@ -115,6 +123,7 @@ class ControllerManager:
                  stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None):
         self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
+        self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message))
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
@@ -250,6 +259,13 @@ class ControllerManager:
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+            # An HPA is synced once per sync period, whatever changed: a change waits out the period.
+            QueuedController("horizontalpodautoscaler",
+                             RateLimitingQueue(self.clock, podautoscaler.FixedItemIntervalRateLimiter(
+                                 podautoscaler.SYNC_PERIOD)),
+                             self._sync_hpa, [Trigger("horizontalpodautoscalers", _own_key)],
+                             self._keys_of("horizontalpodautoscalers"), podautoscaler.SYNC_PERIOD,
+                             ("horizontalpodautoscalers",), rate_limited_adds=True),
             queued("disruption", self._sync_disruption,
                    [Trigger("poddisruptionbudgets", _own_key), Trigger("pods", self._pdbs_of)],
                    self._keys_of("poddisruptionbudgets"), ("poddisruptionbudgets", *DISRUPTION_SCALED, "pods")),
@@ -388,6 +404,53 @@ class ControllerManager:
                                           self.cache("pods").by_namespace(ns),
                                           self.cache("endpointslices").by_namespace(ns), nodes)
 
+    def _sync_hpa(self, key: str) -> list:
+        hpa, ns = self._get("horizontalpodautoscalers", key)
+        if hpa is None:
+            return []
+        if not podautoscaler.resource_metrics_only(hpa):
+            log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: only resource metrics are modelled")
+            return []
+        target = self._scale_target(ns, hpa["spec"]["scaleTargetRef"])
+        selector = ((target.scale or {}).get("status") or {}).get("selector", "")
+        metrics_error = self._pod_metrics_error(ns, selector)
+        if metrics_error is None:
+            log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: scaling on metrics is not modelled")
+            return []
+        return podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).scaleForResourceMappings")
+    def _scale_target(self, namespace_name: str, ref: dict) -> podautoscaler.ScaleTarget:
+        """The Scale of the HPA's target, its kind found through discovery (the REST mapper)."""
+        group, _, version = ref.get("apiVersion", "").rpartition("/")
+        prefix = f"/apis/{group}/{version}" if group else f"/api/{version}"
+        try:
+            listed = self.client.request("GET", prefix).get("resources") or []
+        except APIStatusError:
+            listed = []
+        plural = next((r["name"] for r in listed if r.get("kind") == ref.get("kind") and "/" not in r["name"]), None)
+        if plural is None:
+            return podautoscaler.ScaleTarget(error=f'no matches for kind "{ref.get("kind")}" in group "{group}"')
+        API_PATHS.setdefault(plural, (prefix, True))
+        try:
+            scale = self.client.request("GET", f"{prefix}/namespaces/{namespace_name}/{plural}/{ref['name']}/scale")
+        except APIStatusError as error:
+            return podautoscaler.ScaleTarget(error=error.status.get("message", ""))
+        return podautoscaler.ScaleTarget(scale, plural)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler/metrics.resourceMetricsClient).GetResourceMetric")
+    def _pod_metrics_error(self, namespace_name: str, selector: str) -> str | None:
+        """Why the pods' metrics could not be listed; None when the resource metrics API answered.
+        A 404 from a group not served is client-go's generic NotFound, naming the resource."""
+        path = POD_METRICS.format(namespace=namespace_name) + "?" + urllib.parse.urlencode({"labelSelector": selector})
+        try:
+            self.client.request("GET", path)
+        except APIStatusError as error:
+            if error.code == 404:
+                return "the server could not find the requested resource (get pods.metrics.k8s.io)"
+            return error.status.get("message", "")
+        return None
+
     def _quotas_of(self, obj: dict) -> list[str]:
         return self._in_namespace("resourcequotas", obj["metadata"].get("namespace", ""))
 
@@ -458,11 +521,20 @@ class ControllerManager:
                 if (a.resource, a.namespace, a.name) not in foreign]
 
     def perform(self, action) -> bool:
-        """Send one action; False when it failed (the key is synced again after a backoff)."""
+        """Send one action, and record the events its answer calls for; False when it failed (the
+        key is synced again after a backoff). An event is never retried, as upstream's is not."""
+        if isinstance(action, RecordEvent):
+            self._record(action)
+            return True
+        outcome = getattr(action, "outcome", None)
         try:
-            apply(self.client, action)
+            answer = apply(self.client, action)
+            if outcome is not None:
+                self._record(outcome.event_for(answer=answer))
             return True
         except APIStatusError as error:
+            if outcome is not None:
+                self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
                 return True
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
@@ -470,6 +542,10 @@ class ControllerManager:
         except (OSError, ValueError) as error:
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return False
+
+    def _record(self, event: RecordEvent | None) -> None:
+        if event is not None:
+            self.recorder.event(event.involved, event.type, event.reason, event.message, event.component)
 
     def process_queues(self) -> bool:
         """Resync what is due, then sync up to KEYS_PER_TURN keys of each controller whose caches
@@ -503,6 +579,7 @@ class ControllerManager:
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
               f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
+              f"horizontalpodautoscaling,"
               f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
               f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
         next_lease = 0.0

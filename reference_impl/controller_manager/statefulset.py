@@ -13,9 +13,9 @@ from __future__ import annotations
 import copy
 import re
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.machinery.objects import controller_ref, owner_reference, pod_ready
+from reference_impl.machinery.objects import controller_ref, object_reference, owner_reference, pod_ready
 from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, equal_revision, find_equal_revisions,
                                                        new_revision, next_revision, owned_revisions,
                                                        sort_revisions)
@@ -23,6 +23,45 @@ from reference_impl.mirrors import mirrors
 
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"
 _ORDINAL = re.compile(r"^(.*)-([0-9]+)$")
+EVENT_SOURCE = "statefulset-controller"
+
+
+def _event(set_: dict, type_: str, reason: str, message: str) -> RecordEvent:
+    return RecordEvent(EVENT_SOURCE, object_reference(set_, "StatefulSet", "apps/v1"), type_, reason, message)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.StatefulPodControl).recordPodEvent")
+def _pod_outcome(verb: str, set_: dict, pod: dict, quiet_for: tuple[str, ...] = ()) -> Outcome:
+    """SuccessfulCreate "create Pod web-0 in StatefulSet web successful", or FailedCreate with
+    "... failed error: <error>" (and the same for delete)."""
+    what = f"{verb} Pod {pod['metadata']['name']} in StatefulSet {set_['metadata']['name']}"
+    return Outcome(_event(set_, "Normal", f"Successful{verb.title()}", f"{what} successful"),
+                   _event(set_, "Warning", f"Failed{verb.title()}", f"{what} failed error: {{error}}"), quiet_for)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.StatefulPodControl).CreateStatefulPod")
+def _create_pod(set_: dict, pod: dict) -> Create:
+    """A pod found already there (a stale cache) records nothing."""
+    return Create("pods", set_["metadata"]["namespace"], pod,
+                  outcome=_pod_outcome("create", set_, pod, quiet_for=("AlreadyExists",)))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.StatefulPodControl).DeleteStatefulPod")
+def _delete_pod(set_: dict, pod: dict) -> Delete:
+    return Delete("pods", set_["metadata"]["namespace"], pod["metadata"]["name"],
+                  outcome=_pod_outcome("delete", set_, pod))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.StatefulPodControl).recordClaimEvent")
+def _create_claim(set_: dict, pod: dict, claim: dict) -> Create:
+    """SuccessfulCreate "create Claim data-web-0 Pod web-0 in StatefulSet web success"; a claim
+    already there records nothing."""
+    names = (claim["metadata"]["name"], pod["metadata"]["name"], set_["metadata"]["name"])
+    return Create("persistentvolumeclaims", set_["metadata"]["namespace"], claim, outcome=Outcome(
+        _event(set_, "Normal", "SuccessfulCreate", "create Claim {} Pod {} in StatefulSet {} success".format(*names)),
+        _event(set_, "Warning", "FailedCreate",
+               "create Claim {} for Pod {} in StatefulSet {} failed error: ".format(*names) + "{error}"),
+        quiet_for=("AlreadyExists",)))
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/statefulset.getParentNameAndOrdinal")
@@ -175,7 +214,7 @@ class StatefulSetController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.defaultStatefulSetControl).updateStatefulSet")
     def _update_stateful_set(self, set_: dict, current: dict, update: dict, owned: list[dict],
                              claim_names: set[str], actions: list) -> dict:
-        ns, replica_count = set_["metadata"]["namespace"], set_["spec"].get("replicas", 1)
+        replica_count = set_["spec"].get("replicas", 1)
         current_name, update_name = current["metadata"]["name"], update["metadata"]["name"]
         status = {"observedGeneration": set_["metadata"].get("generation", 1), "replicas": 0,
                   "readyReplicas": 0, "currentReplicas": 0, "updatedReplicas": 0,
@@ -217,16 +256,18 @@ class StatefulSetController:
         for ordinal, pod in enumerate(replicas):
             if pod.get("status", {}).get("phase") == "Failed":
                 # A failed pod is deleted; its replacement is created once it is gone.
-                actions.append(Delete("pods", ns, pod["metadata"]["name"]))
+                actions.append(_event(set_, "Warning", "RecreatingFailedPod",
+                                      f"StatefulSet {set_['metadata']['namespace']}/{set_['metadata']['name']} "
+                                      f"is recreating failed Pod {pod['metadata']['name']}"))
+                actions.append(_delete_pod(set_, pod))
                 count(pod, -1)
                 if monotonic:
                     return status
                 continue
             if not _is_created(pod):
-                actions += [Create("persistentvolumeclaims", ns, c)
-                            for c in persistent_volume_claims(set_, ordinal)
+                actions += [_create_claim(set_, pod, c) for c in persistent_volume_claims(set_, ordinal)
                             if c["metadata"]["name"] not in claim_names]
-                actions.append(Create("pods", ns, pod))
+                actions.append(_create_pod(set_, pod))
                 count(pod, 1)
                 if monotonic:
                     return status
@@ -242,7 +283,7 @@ class StatefulSetController:
                 continue
             if monotonic and not is_running_and_ready(pod) and pod is not first_unhealthy:
                 return status
-            actions.append(Delete("pods", ns, pod["metadata"]["name"]))
+            actions.append(_delete_pod(set_, pod))
             count(pod, -1)
             if monotonic:
                 return status
@@ -253,7 +294,7 @@ class StatefulSetController:
         partition = (strategy.get("rollingUpdate") or {}).get("partition", 0)
         for pod in reversed(replicas[partition:]):
             if pod_revision(pod) != update_name and not _is_terminating(pod):
-                actions.append(Delete("pods", ns, pod["metadata"]["name"]))
+                actions.append(_delete_pod(set_, pod))
                 count(pod, -1)
                 return status
             if not is_healthy(pod):

@@ -41,10 +41,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
-from reference_impl.machinery.eventcorrelator import EventCorrelator
 from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
+from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
@@ -60,7 +60,6 @@ from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.kubelet.serving import self_signed_pair, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
-from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
@@ -182,7 +181,7 @@ class KubeletRunner:
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.event_correlator = EventCorrelator(clock)
+        self.recorder = EventRecorder(client, clock, lambda message: log(COMPONENT, message))
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -327,35 +326,9 @@ class KubeletRunner:
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
-    @mirrors("k8s.io/client-go/tools/record.recordToSink")
     def _record_event(self, node_name: str, action: RecordEvent | RecordNodeEvent) -> None:
-        """Write the Event as client-go's recorder does, past its correlator (`eventcorrelator`):
-        a new Event named `<object>.<unix nanoseconds in hex>`, a PATCH of the count of one seen
-        before (a new one when that has expired), or nothing once the object's events are spam."""
-        involved = _involved_object(action)
-        nanoseconds = time.time_ns()
-        now = rfc3339(nanoseconds / 1e9)
-        # An object with no namespace (the Node) has its events in the default one (MakeEvent).
-        namespace = involved.get("namespace") or "default"
-        correlation = self.event_correlator.correlate({
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{involved['name']}.{nanoseconds:x}", "namespace": namespace},
-            "involvedObject": involved,
-            "type": action.type, "reason": action.reason, "message": action.message,
-            "source": {"component": COMPONENT, "host": node_name},
-            "reportingComponent": COMPONENT, "firstTimestamp": now, "lastTimestamp": now, "count": 1})
-        if correlation is None:
-            return
-        event = correlation.event
-        if correlation.patch is not None:
-            try:
-                self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{event['metadata']['name']}",
-                                          correlation.patch)
-                return
-            except APIStatusError as error:
-                if error.code != 404:
-                    raise
-        self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
+        self.recorder.event(_involved_object(action), action.type, action.reason, action.message,
+                            COMPONENT, node_name)
 
     @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:

@@ -1,9 +1,44 @@
 """The requests a core asks the apiserver for, as frozen data: a controller's sync returns
 Create/Update/Delete/Patch, the kubelet patches pod and node status and deletes the pods it has
-stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call."""
+stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call. A controller's
+RecordEvent, and the Outcome events a request records once its answer is known, go through the
+adapter's event recorder (reference_impl.client.record)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """A core/v1 Event about `involved` (an ObjectReference) from the recorder of `component`
+    (its source.component: "replicaset-controller", "node-controller", ...)."""
+    component: str
+    involved: dict = field(compare=False)
+    type: str  # Normal | Warning
+    reason: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The events a request records once it is answered, as upstream's PodControl records them
+    after its create: `succeeded`, its message's `{name}` the name the server gave the object, or
+    `failed`, its `{error}` the refusal's message. Either may be None (nothing recorded), and a
+    refusal whose Status reason or cause type is in `quiet_for` (the object already gone, the
+    namespace terminating) records nothing, as upstream's callers check for those first."""
+    succeeded: RecordEvent | None = None
+    failed: RecordEvent | None = None
+    quiet_for: tuple[str, ...] = ()
+
+    def event_for(self, answer: dict | None = None, refusal: dict | None = None) -> RecordEvent | None:
+        """The event to record for the server's `answer`, or for its `refusal` (a Status)."""
+        if refusal is None:
+            name = ((answer or {}).get("metadata") or {}).get("name", "")
+            return self.succeeded and replace(self.succeeded, message=self.succeeded.message.replace("{name}", name))
+        causes = [cause.get("reason") for cause in (refusal.get("details") or {}).get("causes") or []]
+        if self.failed is None or {refusal.get("reason"), *causes} & set(self.quiet_for):
+            return None
+        return replace(self.failed, message=self.failed.message.replace("{error}", refusal.get("message", "")))
 
 
 @dataclass(frozen=True)
@@ -14,6 +49,7 @@ class Create:
     # Status reasons or cause types of a refusal that leaves nothing to do (the namespace is gone
     # or terminating): the create counts as done and is not retried.
     done_if_refused_for: tuple[str, ...] = ()
+    outcome: Outcome | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -25,6 +61,7 @@ class Delete:
     propagation_policy: str | None = None
     grace_period_seconds: int | None = None  # 0: now, as the kubelet ends a graceful deletion
     uid: str | None = None  # preconditions.uid: delete only this incarnation of the object
+    outcome: Outcome | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -34,6 +71,7 @@ class Update:
     namespace: str | None
     obj: dict = field(compare=False)
     subresource: str | None = None  # "status" or "finalize"
+    outcome: Outcome | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

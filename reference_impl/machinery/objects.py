@@ -43,6 +43,16 @@ def owner_reference(owner: dict, kind: str, api_version: str) -> dict:
             "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
 
 
+@mirrors("k8s.io/client-go/tools/reference.GetReference")
+def object_reference(obj: dict, kind: str, api_version: str) -> dict:
+    """The ObjectReference an event is about: kind, namespace, name, uid, apiVersion and
+    resourceVersion, each left out when empty (a Node has no namespace)."""
+    meta = obj.get("metadata") or {}
+    reference = {"kind": kind, "namespace": meta.get("namespace"), "name": meta.get("name"),
+                 "uid": meta.get("uid"), "apiVersion": api_version, "resourceVersion": meta.get("resourceVersion")}
+    return {key: value for key, value in reference.items() if value}
+
+
 def controller_ref(obj: dict) -> dict | None:
     return next((r for r in obj["metadata"].get("ownerReferences") or [] if r.get("controller")), None)
 

@@ -22,14 +22,14 @@ from pathlib import Path
 from reference_impl.machinery.clock import WallClock
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
+from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
-from reference_impl.machinery.timefmt import rfc3339
-from reference_impl.mirrors import mirrors
+from reference_impl.machinery.objects import object_reference
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
@@ -41,6 +41,7 @@ class SchedulerRunner:
         self.client, self.scheduler = client, scheduler
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
+        self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
         self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT)
@@ -128,22 +129,14 @@ class SchedulerRunner:
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
                                   {"status": {"conditions": conditions + [action.condition]}})
 
-    @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
     def _event(self, action: RecordEvent) -> None:
-        """The event named as client-go names it, `<pod>.<unix nanoseconds in hex>` (a generateName
-        `<pod>.` is no valid name prefix)."""
+        """An event about the pod as the cache last saw it (its uid and resourceVersion), through
+        the shared recorder: a FailedScheduling repeated is one event counted up, as `kubectl
+        describe` shows it ("x3 over 2m")."""
         pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {"metadata": {}}
-        nanoseconds = time.time_ns()
-        now = rfc3339(nanoseconds / 1e9)
-        self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/events", {
-            "apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{action.pod}.{nanoseconds:x}", "namespace": action.namespace},
-            "involvedObject": {"apiVersion": "v1", "kind": "Pod", "namespace": action.namespace,
-                               "name": action.pod, "uid": pod["metadata"].get("uid", ""),
-                               "resourceVersion": pod["metadata"].get("resourceVersion", "")},
-            "type": action.type, "reason": action.reason, "message": action.message,
-            "source": {"component": COMPONENT}, "reportingComponent": COMPONENT,
-            "firstTimestamp": now, "lastTimestamp": now, "count": 1})
+        involved = object_reference({"metadata": {**pod["metadata"], "namespace": action.namespace,
+                                                  "name": action.pod}}, "Pod", "v1")
+        self.recorder.event(involved, action.type, action.reason, action.message, COMPONENT)
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:

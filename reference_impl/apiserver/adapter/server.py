@@ -375,9 +375,9 @@ class HandlerChain:
         for item in request.header("Accept").split(",") or ["application/json"]:
             kind = item.split(";")[0].strip().lower()
             if kind == PROTOBUF_OPENAPI:
-                return Response(200, openapi.swagger_protobuf(), "application/octet-stream")
+                return Response(200, openapi.swagger_protobuf(self.custom_resources()), "application/octet-stream")
             if kind in ("", "application/json", "application/*", "*/*"):
-                return Response(200, openapi.swagger_json())
+                return Response(200, openapi.swagger_json(self.custom_resources()))
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
 

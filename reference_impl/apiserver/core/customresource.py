@@ -18,7 +18,7 @@ import json
 import re
 from typing import Callable
 
-from reference_impl.apiserver.core import crdschema, customconversion, customscale
+from reference_impl.apiserver.core import crdopenapi, crdschema, customconversion, customscale
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.customscale import ScalePaths
 from reference_impl.apiserver.core.errors import StatusError
@@ -101,12 +101,13 @@ def resources_for(crd: dict,
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
     served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: version_priority(v["name"]))
     convert = converter(crd, webhook_call)
-    return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert)
+    return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
+                           crdopenapi.definitions_for(spec, version))
                  for version in served)
 
 
 def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
-              convert: Converter) -> Resource:
+              convert: Converter, openapi_definitions: dict) -> Resource:
     schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
@@ -142,7 +143,8 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
                     prepare_for_status_update=_only_status if status else None,
                     validate_status_update=validate_status if status else None, scale_paths=scale,
-                    printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]))
+                    printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]),
+                    openapi_definitions=openapi_definitions)
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceValidator).ValidateTypeMeta")

@@ -3,8 +3,10 @@
 patches with; and the same metadata for the server's own strategic merge (`OpenAPIPatchMeta`).
 
 The definitions are our own, written by each kind module (`kinds`) with `schemas`' builders. The
-document is served as JSON, or as gnostic protobuf (`openapi_proto`) when asked, which is what kubectl asks for. `/openapi/v3` is not served
-(404): kubectl then falls back to v2.
+document is served as JSON, or as gnostic protobuf (`openapi_proto`) when asked, which is what kubectl asks for. The served
+custom resources add the definitions their CRDs publish (`crdopenapi`). `/openapi/v3` is not served
+(404), as 1.24 serves it only behind the OpenAPIV3 feature gate (alpha, off): kubectl then falls
+back to v2.
 """
 from __future__ import annotations
 
@@ -27,12 +29,12 @@ def definitions() -> dict[str, dict]:
     return dict(sorted(kinds.DEFINITIONS.items()))
 
 
-def _paths() -> dict[str, dict]:
+def _paths(resources) -> dict[str, dict]:
     """One item path per served resource, with the operations kubectl looks for: its field
     validation check finds a resource's PATCH by `x-kubernetes-group-version-kind`, and with no
     `fieldValidation` parameter listed it validates on the client side against the definitions."""
     paths: dict[str, dict] = {}
-    for resource in kinds.RESOURCES:
+    for resource in resources:
         root = f"/apis/{resource.group}/{resource.version}" if resource.group else f"/api/{resource.version}"
         scope = "/namespaces/{namespace}" if resource.namespaced else ""
         gvk = {"group": resource.group, "version": resource.version, "kind": resource.kind}
@@ -44,25 +46,43 @@ def _paths() -> dict[str, dict]:
     return paths
 
 
-@functools.cache
-def swagger() -> dict:
-    """The Swagger 2.0 document (cached; callers must not mutate it)."""
+def _custom_key(custom_resources: tuple) -> str:
+    """What the custom resources add to the document, as JSON: the key its encodings are cached by
+    (a CRD's schema may change while its resource's names do not)."""
+    definitions_ = {name: schema for r in custom_resources for name, schema in (r.openapi_definitions or {}).items()}
+    return json.dumps({"definitions": definitions_, "paths": _paths(custom_resources)}, sort_keys=True)
+
+
+@functools.lru_cache(maxsize=4)
+def _swagger(custom_key: str) -> dict:
+    """The Swagger 2.0 document: the kind modules' definitions and those the served custom
+    resources publish (their CRDs' schemas), as the apiextensions openapi controller merges them in."""
+    custom = json.loads(custom_key)
     return {"swagger": "2.0", "info": {"title": "Kubernetes", "version": GIT_VERSION},
-            "paths": _paths(), "definitions": definitions(),
+            "paths": {**_paths(kinds.RESOURCES), **custom["paths"]},
+            "definitions": dict(sorted({**definitions(), **custom["definitions"]}.items())),
             "securityDefinitions": {"BearerToken": {"type": "apiKey", "name": "authorization", "in": "header"}},
             "security": [{"BearerToken": []}]}
 
 
-@functools.cache
-def swagger_json() -> bytes:
+def swagger_json(custom_resources: tuple = ()) -> bytes:
     """The `/openapi/v2` body as JSON."""
-    return json.dumps(swagger(), separators=(",", ":")).encode()
+    return _swagger_json(_custom_key(custom_resources))
 
 
-@functools.cache
-def swagger_protobuf() -> bytes:
+def swagger_protobuf(custom_resources: tuple = ()) -> bytes:
     """The `/openapi/v2` body as gnostic protobuf, what kubectl asks for."""
-    return protobuf_document(swagger())
+    return _swagger_protobuf(_custom_key(custom_resources))
+
+
+@functools.lru_cache(maxsize=4)
+def _swagger_json(custom_key: str) -> bytes:
+    return json.dumps(_swagger(custom_key), separators=(",", ":")).encode()
+
+
+@functools.lru_cache(maxsize=4)
+def _swagger_protobuf(custom_key: str) -> bytes:
+    return protobuf_document(_swagger(custom_key))
 
 
 @functools.cache

@@ -105,6 +105,9 @@ class Resource:
     defaulter: Callable[[dict], None] | None = field(default=None, compare=False, hash=False)
     # The Table columns and row function, for a kind not in `kinds.PRINTERS`.
     printer: tuple | None = field(default=None, compare=False, hash=False)
+    # The /openapi/v2 definitions a custom resource publishes (crdopenapi); the built-in kinds'
+    # are the kind modules' own.
+    openapi_definitions: dict | None = field(default=None, compare=False, hash=False)
     # The strategy's Validate beyond `validator`: the rules only a create checks.
     create_validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The strategy's ValidateUpdate in place of `validator(new)`, for a kind whose update rules are not

@@ -100,9 +100,26 @@ def test_reapply_and_server_side_apply(kube):
     assert "kubectl" in {entry["manager"] for entry in stored["metadata"]["managedFields"]}
 
 
+def test_explain_describes_the_crds_schema(kube):
+    """The CRD's schema is in /openapi/v2, so `kubectl explain` reads it as a built-in kind's."""
+    result = run(kube, "explain", "crontabs.spec")
+    assert result.returncode == 0, result.stderr
+    assert "KIND:     CronTab" in result.stdout and "VERSION:  stable.example.com/v1" in result.stdout
+    assert "replicas\t<integer>" in result.stdout and "cronSpec\t<string>" in result.stdout
+
+
+def test_kubectl_refuses_a_field_of_the_wrong_type_before_sending_it(kube):
+    """kubectl validates a custom object against the published schema first, as against a real
+    1.24 server (which advertises no fieldValidation), in its words."""
+    result = run(kube, "apply", "-f", "-", input=crontab("bad", replicas="three"))
+    assert result.returncode != 0
+    assert ('ValidationError(CronTab.spec.replicas): invalid type for com.example.stable.v1.CronTab.spec.replicas: '
+            'got "string", expected "integer"') in result.stderr
+
+
 def test_schema_violation_is_a_422(kube):
     """kubectl prints the server's Invalid error in upstream's words."""
-    result = run(kube, "apply", "-f", "-", input=crontab("bad", replicas="three"))
+    result = run(kube, "apply", "--validate=false", "-f", "-", input=crontab("bad", replicas="three"))
     assert result.returncode != 0
     assert ('The CronTab "bad" is invalid: spec.replicas: Invalid value: "string": spec.replicas in body must be '
             'of type integer: "string"') in result.stderr

@@ -166,3 +166,12 @@ def test_a_path_with_a_line_break_or_space_is_refused_before_sending(rest):
         with pytest.raises(http.client.InvalidURL):
             rest.request("GET", bad)
     assert rest.request("GET", f"/api/v1/namespaces/{NS}")["metadata"]["name"] == NS
+
+
+def test_an_error_answer_that_is_no_status_is_an_api_error_with_its_text(rest):
+    """A group no one serves answers `404 page not found`, no JSON: an APIStatusError carrying the
+    text, not a decoding error (the HPA controller reads the missing metrics API so)."""
+    from reference_impl.client import APIStatusError
+    with pytest.raises(APIStatusError) as raised:
+        rest.request("GET", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NS}/pods")
+    assert (raised.value.code, raised.value.status) == (404, {"message": "404 page not found"})

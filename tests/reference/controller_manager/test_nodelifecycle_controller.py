@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from cm_fixtures import pod
 
-from reference_impl.machinery.actions import Delete, Update
+from reference_impl.machinery.actions import Delete, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.nodelifecycle import (GRACE_PERIOD, MONITOR_PERIOD, UNREACHABLE,
                                                              NodeLifecycleController)
@@ -47,7 +47,7 @@ class World:
         for a in actions:
             if isinstance(a, Update) and a.obj["metadata"]["name"] == self.node["metadata"]["name"]:
                 self.node = a.obj
-        return actions
+        return [a for a in actions if not isinstance(a, RecordEvent)]  # events: see their own tests
 
 
 def test_renewed_lease_keeps_the_node_ready():
@@ -271,3 +271,46 @@ def test_leaving_master_disruption_waits_a_whole_period_before_tainting():
     assert not any(keys for keys in no_execute_keys(ctl.sync(nodes, [lease("a"), lease("b")], [])))
     clock.advance(MONITOR_PERIOD)
     assert no_execute_keys(ctl.sync(nodes, [lease("a"), lease("b")], [])) == [["node.kubernetes.io/not-ready"]]
+
+
+def node_events(actions):
+    return [(a.component, a.involved, a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)]
+
+
+def test_a_node_first_seen_is_registered_once():
+    """Each node the controller has not seen before gets RegisteredNode, about the Node by its UID
+    (no namespace: the event goes to default); a later pass records nothing more."""
+    clock = ManualClock()
+    ctl = NodeLifecycleController(clock)
+    first = {**node("n1"), "metadata": {"name": "n1", "uid": "u-1"}}
+    assert node_events(ctl.sync([first], [lease("n1")], [])) == [
+        ("node-controller", {"kind": "Node", "name": "n1", "uid": "u-1", "apiVersion": "v1"}, "Normal",
+         "RegisteredNode", "Node n1 event: Registered Node n1 in Controller")]
+    clock.advance(MONITOR_PERIOD)
+    assert node_events(ctl.sync([first], [lease("n1")], [])) == []
+
+
+def test_a_node_gone_is_removed_from_the_controller():
+    clock = ManualClock()
+    ctl = NodeLifecycleController(clock)
+    ctl.sync([{**node("n1"), "metadata": {"name": "n1", "uid": "u-1"}}], [lease("n1")], [])
+    clock.advance(MONITOR_PERIOD)
+    assert [event[3:] for event in node_events(ctl.sync([], [], []))] == [
+        ("RemovingNode", "Node n1 event: Removing Node n1 from Controller")]
+
+
+def test_a_ready_node_gone_unknown_is_node_not_ready_once():
+    """The pass that turns the kubelet's Ready True into Unknown records NodeNotReady on the Node;
+    the passes after it, finding Unknown already, record nothing more."""
+    clock = ManualClock()
+    ctl = NodeLifecycleController(clock)
+    current = {**node("n1"), "metadata": {"name": "n1", "uid": "u-1"}}
+    ctl.sync([current], [lease("n1")], [])
+    clock.advance(GRACE_PERIOD + MONITOR_PERIOD)
+    actions = ctl.sync([current], [lease("n1")], [])
+    assert node_events(actions) == [
+        ("node-controller", {"kind": "Node", "name": "n1", "uid": "u-1", "apiVersion": "v1"},
+         "Normal", "NodeNotReady", "Node n1 status is now: NodeNotReady")]
+    (current,) = status_updates(actions)
+    clock.advance(MONITOR_PERIOD)
+    assert node_events(ctl.sync([current], [lease("n1")], [])) == []

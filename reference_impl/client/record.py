@@ -1,0 +1,74 @@
+"""client-go's core/v1 event recorder (tools/record), shared by the kubelet, the scheduler and the
+controller-manager: an event is made as `recorderImpl.makeEvent` makes it, passed through the
+correlator (machinery.eventcorrelator: aggregation, counting, the spam filter) and written as a
+new Event or a PATCH of the count of the one written before.
+
+Upstream's recorder is fire-and-forget: a failed write is logged and dropped, never retried by the
+caller, so `event` reports a failure only to the log and never raises an API error.
+"""
+from __future__ import annotations
+
+import threading
+
+from reference_impl.client import APIStatusError
+from reference_impl.client.rest import RestClient
+from reference_impl.machinery.clock import Clock
+from reference_impl.machinery.eventcorrelator import EventCorrelator
+from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.mirrors import mirrors
+
+
+@mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
+def make_event(involved: dict, type_: str, reason: str, message: str, source: dict, now: float) -> dict:
+    """The Event named `<object>.<unix nanoseconds in hex>`; an object with no namespace (a Node)
+    has its events in the default namespace. client-go 1.24 sets no reportingComponent."""
+    stamp = rfc3339(now)
+    return {"apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": f"{involved['name']}.{int(now * 1e9):x}",
+                         "namespace": involved.get("namespace") or "default"},
+            "involvedObject": involved, "type": type_, "reason": reason, "message": message,
+            "source": source, "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1}
+
+
+class EventRecorder:
+    """One process's recorder: its sources (component, and host for a kubelet) share one
+    correlator, whose keys keep them apart."""
+
+    def __init__(self, client: RestClient, clock: Clock, log=None) -> None:
+        self.client, self.clock = client, clock
+        self.log = log or (lambda _message: None)
+        self.correlator = EventCorrelator(clock)
+        self._lock = threading.Lock()  # the correlator's caches, written from several threads
+
+    @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).generateEvent")
+    def event(self, involved: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
+        source = {"component": component, **({"host": host} if host else {})}
+        self.write(make_event(involved, type_, reason, message, source, self.clock.now()))
+
+    @mirrors("k8s.io/client-go/tools/record.recordToSink")
+    def write(self, event: dict) -> None:
+        """A new Event, a PATCH of the count of one seen before (a new one when that has expired),
+        or nothing once the object's events are spam."""
+        with self._lock:
+            correlation = self.correlator.correlate(event)
+        if correlation is None:
+            return
+        event = correlation.event
+        namespace = event["metadata"]["namespace"]
+        try:
+            if correlation.patch is not None and self._patched(namespace, event["metadata"]["name"],
+                                                               correlation.patch):
+                return
+            self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
+        except (APIStatusError, OSError, ValueError) as error:
+            self.log(f"event {event['reason']} about {event['involvedObject'].get('name')}: {error}")
+
+    def _patched(self, namespace: str, name: str, patch: dict) -> bool:
+        """False when the event patched is gone (expired): then it is written anew."""
+        try:
+            self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{name}", patch)
+            return True
+        except APIStatusError as error:
+            if error.code != 404:
+                raise
+            return False

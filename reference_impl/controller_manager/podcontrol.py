@@ -1,0 +1,39 @@
+"""The events upstream's RealPodControl (pkg/controller/controller_utils.go) records about the pods a
+controller creates and deletes, on the controller's own object: the ReplicaSet, ReplicationController,
+DaemonSet and Job controllers all create and delete their pods through it. A core attaches them to
+its Create or Delete as an `Outcome`; the controller-manager records the one the answer calls for.
+"""
+from __future__ import annotations
+
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent
+from reference_impl.machinery.objects import object_reference
+from reference_impl.mirrors import mirrors
+
+NORMAL, WARNING = "Normal", "Warning"
+
+
+def record(component: str, obj: dict, kind: str, api_version: str, type_: str, reason: str,
+           message: str) -> RecordEvent:
+    """An event about the controller's object `obj`, as recorder.Eventf(obj, ...) makes one."""
+    return RecordEvent(component, object_reference(obj, kind, api_version), type_, reason, message)
+
+
+@mirrors("(k8s.io/kubernetes/pkg/controller.RealPodControl).createPods")
+def create_pod(component: str, owner: dict, kind: str, api_version: str, pod: dict) -> Create:
+    """A create of `pod` that records SuccessfulCreate "Created pod: <name>" or, unless the
+    namespace is terminating, FailedCreate "Error creating: <error>" on `owner`."""
+    return Create("pods", owner["metadata"]["namespace"], pod, outcome=Outcome(
+        record(component, owner, kind, api_version, NORMAL, "SuccessfulCreate", "Created pod: {name}"),
+        record(component, owner, kind, api_version, WARNING, "FailedCreate", "Error creating: {error}"),
+        quiet_for=("NamespaceTerminating",)))
+
+
+@mirrors("(k8s.io/kubernetes/pkg/controller.RealPodControl).DeletePod")
+def delete_pod(component: str, owner: dict, kind: str, api_version: str, pod: dict) -> Delete:
+    """A delete of `pod` that records SuccessfulDelete "Deleted pod: <name>" or, unless the pod
+    is already gone, FailedDelete "Error deleting: <error>" on `owner`."""
+    name = pod["metadata"]["name"]
+    return Delete("pods", pod["metadata"]["namespace"], name, outcome=Outcome(
+        record(component, owner, kind, api_version, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}"),
+        record(component, owner, kind, api_version, WARNING, "FailedDelete", "Error deleting: {error}"),
+        quiet_for=("NotFound",)))

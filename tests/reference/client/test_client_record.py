@@ -1,0 +1,77 @@
+"""client-go's event recorder (reference_impl.client.record) over a fake REST client, one rule per
+test: how an Event is made, counted, re-created when its predecessor has expired, and dropped on a
+refusal."""
+from __future__ import annotations
+
+from reference_impl.client import APIStatusError
+from reference_impl.client.record import EventRecorder
+from reference_impl.machinery.clock import ManualClock
+
+DEPLOYMENT = {"kind": "Deployment", "namespace": "ns", "name": "web", "uid": "u-1", "apiVersion": "apps/v1"}
+
+
+class FakeClient:
+    def __init__(self, refuse: dict | None = None) -> None:
+        self.requests: list[tuple] = []
+        self.refuse = refuse or {}  # method -> the code it is refused with
+
+    def _answer(self, method: str, path: str, body: dict | None) -> dict:
+        self.requests.append((method, path, body))
+        if method in self.refuse:
+            raise APIStatusError(method, path, self.refuse[method], {"message": "refused"})
+        return body or {}
+
+    def request(self, method, path, body=None):
+        return self._answer(method, path, body)
+
+    def request_patch(self, path, patch):
+        return self._answer("PATCH", path, patch)
+
+
+def test_an_event_is_named_after_its_object_and_the_time_in_hex_nanoseconds():
+    """makeEvent: `<name>.<unix nanoseconds in hex>`, in the object's namespace, count 1, the
+    source's component and no reportingComponent (client-go 1.24 sets none)."""
+    client = FakeClient()
+    EventRecorder(client, ManualClock(1_700_000_000.5)).event(
+        DEPLOYMENT, "Normal", "ScalingReplicaSet", "Scaled up replica set web-1 to 1", "deployment-controller")
+    ((method, path, event),) = client.requests
+    assert (method, path) == ("POST", "/api/v1/namespaces/ns/events")
+    assert event["metadata"] == {"name": f"web.{1_700_000_000_500_000_000:x}", "namespace": "ns"}
+    assert (event["source"], event["count"], event["firstTimestamp"]) == (
+        {"component": "deployment-controller"}, 1, "2023-11-14T22:13:20Z")
+    assert "reportingComponent" not in event
+
+
+def test_an_object_without_a_namespace_has_its_events_in_default():
+    client = FakeClient()
+    EventRecorder(client, ManualClock()).event({"kind": "Node", "name": "n1", "uid": "u-n1", "apiVersion": "v1"},
+                                               "Normal", "RegisteredNode", "m", "node-controller")
+    assert client.requests[0][1] == "/api/v1/namespaces/default/events"
+
+
+def test_the_same_event_again_patches_the_count_of_the_first():
+    client = FakeClient()
+    clock = ManualClock(100.0)
+    recorder = EventRecorder(client, clock)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    clock.advance(1)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    first_name = client.requests[0][2]["metadata"]["name"]
+    method, path, patch = client.requests[1]
+    assert (method, path, patch["count"]) == ("PATCH", f"/api/v1/namespaces/ns/events/{first_name}", 2)
+
+
+def test_a_patch_of_an_expired_event_writes_it_anew():
+    client = FakeClient(refuse={"PATCH": 404})
+    recorder = EventRecorder(client, ManualClock())
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    assert [(m, body.get("count")) for m, _, body in client.requests] == [("POST", 1), ("PATCH", 2), ("POST", 2)]
+
+
+def test_a_refused_event_is_logged_and_dropped_not_raised():
+    """Upstream's recorder is fire-and-forget: the caller never sees an event's failure."""
+    logged = []
+    EventRecorder(FakeClient(refuse={"POST": 403}), ManualClock(), logged.append).event(
+        DEPLOYMENT, "Warning", "FailedCreate", "m", "c")
+    assert len(logged) == 1 and "FailedCreate" in logged[0]

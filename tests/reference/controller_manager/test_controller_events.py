@@ -1,0 +1,235 @@
+"""The Events the controllers record about their own objects, as 1.24's do (the reason, type,
+message and source component `kubectl describe` shows), one rule per test: the sans-IO syncs
+return them as RecordEvent actions or as the Outcome of a request, and the controller-manager
+records the one each answer calls for."""
+from __future__ import annotations
+
+import copy
+
+from cm_fixtures import deployment, pod, replicaset, uid
+from workload_fixtures import cronjob, daemonset, job, node, replicationcontroller, statefulset
+
+from reference_impl.client import APIStatusError
+from reference_impl.controller_manager.cronjob import CronJobController
+from reference_impl.controller_manager.daemonset import DaemonSetsController
+from reference_impl.controller_manager.deployment import DeploymentController
+from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicationcontroller import ReplicationManager
+from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.controller_manager.statefulset import StatefulSetController
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
+from reference_impl.machinery.clock import ManualClock
+from test_cronjob_controller import child, clock_at
+
+QUOTA_REFUSAL = {"kind": "Status", "status": "Failure", "reason": "Forbidden", "code": 403,
+                 "message": 'pods "rs-x" is forbidden: exceeded quota: q, requested: pods=1, used: pods=1, '
+                            'limited: pods=1'}
+
+
+def described(event: RecordEvent | None) -> tuple | None:
+    """What `kubectl describe` shows of an event: type, reason, source, message."""
+    return event and (event.type, event.reason, event.component, event.message)
+
+
+def succeeded(action, name: str = "") -> tuple | None:
+    return described(action.outcome.event_for(answer={"metadata": {"name": name}}))
+
+
+def failed(action, refusal: dict) -> tuple | None:
+    return described(action.outcome.event_for(refusal=refusal))
+
+
+def of(kind, actions):
+    return [a for a in actions if isinstance(a, kind)]
+
+
+def test_a_replicaset_records_each_pod_it_creates_under_the_name_the_server_gave():
+    rs = replicaset(replicas=1)
+    (create,) = of(Create, ReplicaSetController(ManualClock()).sync(rs, []))
+    assert succeeded(create, "rs-x7k2p") == ("Normal", "SuccessfulCreate", "replicaset-controller",
+                                             "Created pod: rs-x7k2p")
+    assert create.outcome.succeeded.involved == {"kind": "ReplicaSet", "namespace": "default", "name": "rs",
+                                                 "uid": rs["metadata"]["uid"], "apiVersion": "apps/v1"}
+
+
+def test_a_refused_pod_create_is_failed_create_with_the_servers_message():
+    (create,) = of(Create, ReplicaSetController(ManualClock()).sync(replicaset(replicas=1), []))
+    assert failed(create, QUOTA_REFUSAL) == ("Warning", "FailedCreate", "replicaset-controller",
+                                             "Error creating: " + QUOTA_REFUSAL["message"])
+
+
+def test_a_create_refused_because_the_namespace_is_terminating_records_nothing():
+    (create,) = of(Create, ReplicaSetController(ManualClock()).sync(replicaset(replicas=1), []))
+    terminating = {"reason": "Forbidden", "message": "unable to create new content in namespace default",
+                   "details": {"causes": [{"reason": "NamespaceTerminating"}]}}
+    assert failed(create, terminating) is None
+
+
+def test_a_replicaset_records_each_pod_it_deletes():
+    rs = replicaset(replicas=0)
+    (delete,) = of(Delete, ReplicaSetController(ManualClock()).sync(rs, [pod("rs-1", {"app": "rs"}, owner=rs)]))
+    assert succeeded(delete) == ("Normal", "SuccessfulDelete", "replicaset-controller", "Deleted pod: rs-1")
+    assert failed(delete, {"reason": "NotFound", "message": 'pods "rs-1" not found'}) is None
+
+
+def test_a_replication_controllers_events_are_about_the_rc():
+    rc = replicationcontroller(replicas=1)
+    (create,) = of(Create, ReplicationManager(ManualClock()).sync(rc, []))
+    assert create.outcome.succeeded.component == "replication-controller"
+    assert create.outcome.succeeded.involved["kind"] == "ReplicationController"
+    assert create.outcome.succeeded.involved["apiVersion"] == "v1"
+
+
+def test_a_new_replica_set_is_scaled_up_on_creation():
+    d = deployment(replicas=3)
+    (create,) = of(Create, DeploymentController().sync(d, []))
+    name = create.obj["metadata"]["name"]
+    assert succeeded(create, name) == ("Normal", "ScalingReplicaSet", "deployment-controller",
+                                       f"Scaled up replica set {name} to 3")
+    assert failed(create, {"reason": "Forbidden", "message": "no"})[1:] == (
+        "ReplicaSetCreateError", "deployment-controller", f'Failed to create new replica set "{name}": no')
+
+
+def test_scaling_a_replica_set_down_is_recorded_on_the_deployment():
+    d = deployment(replicas=4)
+    (create,) = of(Create, DeploymentController().sync(d, []))
+    rs = copy.deepcopy(create.obj)
+    rs["metadata"]["uid"] = uid()
+    rs["spec"]["replicas"] = 4
+    d["spec"]["replicas"] = 2
+    (scale,) = [a for a in of(Update, DeploymentController().sync(d, [rs])) if a.resource == "replicasets"]
+    assert succeeded(scale)[1:] == ("ScalingReplicaSet", "deployment-controller",
+                                    f"Scaled down replica set {rs['metadata']['name']} to 2")
+
+
+def test_a_statefulset_records_its_pod_by_its_stable_name():
+    set_ = statefulset(replicas=1)
+    (create,) = [a for a in of(Create, StatefulSetController().sync(set_, [], [], [])) if a.resource == "pods"]
+    assert succeeded(create, "web-0") == ("Normal", "SuccessfulCreate", "statefulset-controller",
+                                          "create Pod web-0 in StatefulSet web successful")
+    assert failed(create, {"reason": "Forbidden", "message": "no"})[3] == (
+        "create Pod web-0 in StatefulSet web failed error: no")
+    assert failed(create, {"reason": "AlreadyExists", "message": "exists"}) is None
+
+
+def test_a_daemonset_records_the_pod_it_creates_for_a_node():
+    ds = daemonset()
+    (create,) = [a for a in of(Create, DaemonSetsController(ManualClock()).sync(ds, [node("n1")], [], []))
+                 if a.resource == "pods"]
+    assert succeeded(create, "ds-abcde") == ("Normal", "SuccessfulCreate", "daemonset-controller",
+                                             "Created pod: ds-abcde")
+
+
+def test_a_job_records_its_pods_and_its_completion():
+    j = job(completions=1)
+    (create,) = of(Create, JobController(ManualClock()).sync(j, []))
+    assert succeeded(create, "pi-q8x2z") == ("Normal", "SuccessfulCreate", "job-controller", "Created pod: pi-q8x2z")
+    done = pod("pi-q8x2z", {"job-name": "pi"}, owner={"kind": "Job", "metadata": j["metadata"]}, phase="Succeeded")
+    (event,) = of(RecordEvent, JobController(ManualClock()).sync(j, [done]))
+    assert described(event) == ("Normal", "Completed", "job-controller", "Job completed")
+    assert event.involved["kind"] == "Job" and event.involved["apiVersion"] == "batch/v1"
+
+
+def test_a_failed_job_records_the_reason_of_its_failed_condition():
+    j = job(completions=1, backoff_limit=0)
+    lost = pod("pi-1", {"job-name": "pi"}, owner={"kind": "Job", "metadata": j["metadata"]}, phase="Failed")
+    (event,) = of(RecordEvent, JobController(ManualClock()).sync(j, [lost]))
+    assert described(event) == ("Warning", "BackoffLimitExceeded", "job-controller",
+                                "Job has reached the specified backoff limit")
+
+
+def test_a_cronjob_records_the_job_it_creates_and_the_active_job_it_sees_complete():
+    cj = cronjob()
+    (create,) = of(Create, CronJobController(clock_at("2026-01-01T00:05:10")).sync(cj, []))
+    name = create.obj["metadata"]["name"]
+    assert succeeded(create, name) == ("Normal", "SuccessfulCreate", "cronjob-controller", f"Created job {name}")
+    finished = child(cj, name, finished="Complete", completed="2026-01-01T00:05:30Z")
+    cj["status"]["active"] = [{"apiVersion": "batch/v1", "kind": "Job", "name": name, "namespace": "default",
+                               "uid": finished["metadata"]["uid"]}]
+    events = of(RecordEvent, CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, [finished]))
+    assert [described(e) for e in events] == [
+        ("Normal", "SawCompletedJob", "cronjob-controller", f"Saw completed job: {name}, status: Complete")]
+
+
+class FakeClient:
+    """Answers a create with the object named (as generateName would); refuses what `refusals` says."""
+
+    def __init__(self, refusals: dict | None = None) -> None:
+        self.refusals = refusals or {}
+        self.events: list[dict] = []
+
+    def request(self, method, path, body=None, content_type=None):
+        if path.endswith("/events"):
+            self.events.append(body)
+            return body
+        if path in self.refusals:
+            raise APIStatusError(method, path, self.refusals[path]["code"], self.refusals[path])
+        return {**body, "metadata": {**body["metadata"], "name": body["metadata"].get("generateName", "") + "x7k2p"}}
+
+    def request_patch(self, path, patch):
+        return patch
+
+
+def test_the_manager_records_the_event_the_answer_calls_for():
+    """A pod created is "Created pod: <the server's name>"; a pod refused by a quota is FailedCreate
+    with the refusal's message; both go to the ReplicaSet's namespace from replicaset-controller."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    (create,) = of(Create, ReplicaSetController(ManualClock()).sync(replicaset(replicas=1), []))
+    assert manager.perform(create)
+    client.refusals["/api/v1/namespaces/default/pods"] = QUOTA_REFUSAL
+    assert not manager.perform(create)
+    assert [(e["reason"], e["message"], e["source"], e["metadata"]["namespace"]) for e in client.events] == [
+        ("SuccessfulCreate", "Created pod: rs-x7k2p", {"component": "replicaset-controller"}, "default"),
+        ("FailedCreate", "Error creating: " + QUOTA_REFUSAL["message"], {"component": "replicaset-controller"},
+         "default")]
+
+
+def test_a_refused_endpoints_write_is_a_warning_about_the_endpoints():
+    from reference_impl.controller_manager import endpoints
+    service = {"metadata": {"name": "web", "namespace": "default"},
+               "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    (create,) = endpoints.sync_service("default", "web", service, [], None)
+    assert failed(create, {"reason": "Forbidden", "message": "no"}) == (
+        "Warning", "FailedToCreateEndpoint", "endpoint-controller",
+        "Failed to create endpoint for service default/web: no")
+    assert create.outcome.failed.involved == {"kind": "Endpoints", "namespace": "default", "name": "web",
+                                              "apiVersion": "v1"}
+    assert failed(create, {"reason": "Forbidden", "details": {"causes": [{"reason": "NamespaceTerminating"}]}}) is None
+    stored = {"metadata": {"name": "web", "namespace": "default", "uid": "u-ep", "resourceVersion": "5"},
+              "subsets": [{"addresses": [{"ip": "10.0.0.9"}], "ports": [{"port": 80}]}]}
+    (update,) = endpoints.sync_service("default", "web", service, [], stored)
+    assert failed(update, {"reason": "Conflict", "message": "changed"})[1:] == (
+        "FailedToUpdateEndpoint", "endpoint-controller", "Failed to update endpoint default/web: changed")
+    assert succeeded(update) is None
+
+
+def test_a_failed_daemon_pod_is_reported_before_it_is_replaced():
+    ds = daemonset()
+    failed_pod = pod("ds-x", {"app": "ds"}, owner={**ds, "kind": "DaemonSet"}, node="n1", phase="Failed")
+    actions = DaemonSetsController(ManualClock()).sync(ds, [node("n1")], [failed_pod], [])
+    assert [described(e) for e in of(RecordEvent, actions)] == [
+        ("Warning", "FailedDaemonPod", "daemonset-controller",
+         "Found failed daemon pod default/ds-x on node n1, will try to kill it")]
+
+
+def test_a_failed_stateful_pod_is_recreated_with_a_warning():
+    set_ = statefulset(replicas=1)
+    failed_pod = pod("web-0", {"app": "web"}, owner={**set_, "kind": "StatefulSet"}, phase="Failed")
+    actions = StatefulSetController().sync(set_, [failed_pod], [], [])
+    assert [described(e) for e in of(RecordEvent, actions)] == [
+        ("Warning", "RecreatingFailedPod", "statefulset-controller",
+         "StatefulSet default/web is recreating failed Pod web-0")]
+
+
+def test_a_refused_endpoint_slice_write_is_a_warning_about_the_service():
+    from reference_impl.controller_manager import endpointslice
+    service = {"metadata": {"name": "web", "namespace": "default", "uid": "u-svc", "resourceVersion": "4"},
+               "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}}
+    (create,) = endpointslice.sync_service("default", "web", service, [], [], {})
+    assert failed(create, {"reason": "Forbidden", "message": "no"}) == (
+        "Warning", "FailedToUpdateEndpointSlices", "endpoint-slice-controller",
+        "Error updating Endpoint Slices for Service default/web: failed to create EndpointSlice for Service "
+        "default/web: no")
+    assert create.outcome.failed.involved["kind"] == "Service" and succeeded(create) is None

@@ -1,0 +1,134 @@
+"""The HorizontalPodAutoscaler controller on a cluster with no metrics server, one rule per test:
+what 1.24's reconcileAutoscaler writes and records when no metric can be read."""
+from __future__ import annotations
+
+from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.controller_manager.podautoscaler import (SYNC_PERIOD, FixedItemIntervalRateLimiter, ScaleTarget,
+                                                             reconcile, resource_metrics_only)
+from reference_impl.controller_manager.queued import QueuedController, Trigger
+from reference_impl.machinery.actions import RecordEvent, Update
+from reference_impl.machinery.clock import ManualClock
+
+NO_METRICS = "the server could not find the requested resource (get pods.metrics.k8s.io)"
+CPU_ERROR = ("failed to get cpu utilization: unable to get metrics for resource cpu: unable to fetch metrics "
+             f"from resource metrics API: {NO_METRICS}")
+NOW = 1_800_000_000.0
+
+
+def hpa(min_replicas=1, max_replicas=3, status=None):
+    return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+            "metadata": {"name": "web", "namespace": "ns", "uid": "u-hpa", "resourceVersion": "7"},
+            "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"},
+                     "minReplicas": min_replicas, "maxReplicas": max_replicas,
+                     "metrics": [{"type": "Resource", "resource": {
+                         "name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}}]},
+            "status": status or {}}
+
+
+def scale(replicas, selector="app=web"):
+    return ScaleTarget({"apiVersion": "autoscaling/v1", "kind": "Scale",
+                        "metadata": {"name": "web", "namespace": "ns", "resourceVersion": "3"},
+                        "spec": {"replicas": replicas}, "status": {"replicas": replicas, "selector": selector}},
+                       "deployments")
+
+
+def events(actions):
+    return [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)]
+
+
+def written_status(actions):
+    (update,) = [a for a in actions if isinstance(a, Update) and a.subresource == "status"]
+    return update.obj["status"]
+
+
+def conditions(status):
+    return [(c["type"], c["status"], c["reason"], c["message"]) for c in status["conditions"]]
+
+
+def test_no_metrics_is_scaling_active_false_with_the_metrics_error():
+    """Within min and max, the CPU metric cannot be read: AbleToScale True, ScalingActive False
+    FailedGetResourceMetric, and the two Warnings `kubectl describe hpa` shows; no rescale."""
+    actions = reconcile(hpa(), scale(2), NO_METRICS, NOW)
+    assert conditions(written_status(actions)) == [
+        ("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale"),
+        ("ScalingActive", "False", "FailedGetResourceMetric",
+         f"the HPA was unable to compute the replica count: {CPU_ERROR}")]
+    assert events(actions) == [
+        ("Warning", "FailedGetResourceMetric", CPU_ERROR),
+        ("Warning", "FailedComputeMetricsReplicas",
+         f"invalid metrics (1 invalid out of 1), first error is: {CPU_ERROR}")]
+    assert not [a for a in actions if isinstance(a, Update) and a.subresource == "scale"]
+    assert (written_status(actions)["currentReplicas"], written_status(actions)["desiredReplicas"]) == (2, 0)
+
+
+def test_a_target_below_min_is_scaled_up_to_min():
+    (rescale, status_update) = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
+    assert (rescale.resource, rescale.subresource, rescale.obj["spec"]["replicas"]) == ("deployments", "scale", 2)
+    assert rescale.outcome.succeeded.message == "New size: 2; reason: Current number of replicas below Spec.MinReplicas"
+    assert rescale.outcome.succeeded.component == "horizontal-pod-autoscaler"
+    status = status_update.obj["status"]
+    assert (status["currentReplicas"], status["desiredReplicas"]) == (1, 2)
+    assert status["lastScaleTime"] == "2027-01-15T08:00:00Z"
+    assert conditions(status)[0][2:] == ("SucceededRescale",
+                                         "the HPA controller was able to update the target scale to 2")
+
+
+def test_a_target_above_max_is_scaled_down_to_max():
+    (rescale, _) = reconcile(hpa(max_replicas=3), scale(5), NO_METRICS, NOW)
+    assert rescale.obj["spec"]["replicas"] == 3
+    assert rescale.outcome.failed.message == ("New size: 3; reason: Current number of replicas above "
+                                              "Spec.MaxReplicas; error: {error}")
+
+
+def test_a_target_at_zero_replicas_is_not_autoscaled():
+    status = written_status(reconcile(hpa(), scale(0), NO_METRICS, NOW))
+    assert conditions(status)[1][:3] == ("ScalingActive", "False", "ScalingDisabled")
+    assert (status["currentReplicas"], status["desiredReplicas"]) == (0, 0)
+
+
+def test_a_target_that_cannot_be_read_is_failed_get_scale():
+    actions = reconcile(hpa(), ScaleTarget(error='deployments.apps "web" not found'), NO_METRICS, NOW)
+    assert events(actions) == [("Warning", "FailedGetScale", 'deployments.apps "web" not found')]
+    assert conditions(written_status(actions)) == [
+        ("AbleToScale", "False", "FailedGetScale",
+         'the HPA controller was unable to get the target\'s current scale: deployments.apps "web" not found')]
+
+
+def test_a_scale_without_a_selector_is_invalid_selector():
+    actions = reconcile(hpa(), scale(2, selector=""), NO_METRICS, NOW)
+    assert events(actions) == [("Warning", "SelectorRequired", "selector is required"),
+                               ("Warning", "FailedComputeMetricsReplicas", "selector is required")]
+    assert conditions(written_status(actions))[1][:3] == ("ScalingActive", "False", "InvalidSelector")
+
+
+def test_an_unchanged_status_is_not_written_again():
+    """The second pass finds what the first wrote: only its events, no status update."""
+    first = written_status(reconcile(hpa(), scale(2), NO_METRICS, NOW))
+    again = reconcile(hpa(status=first), scale(2), NO_METRICS, NOW + SYNC_PERIOD)
+    assert not [a for a in again if isinstance(a, Update)] and len(events(again)) == 2
+
+
+def test_only_resource_metrics_are_modelled():
+    pods_metric = {**hpa(), "spec": {**hpa()["spec"], "metrics": [{"type": "Pods", "pods": {}}]}}
+    assert resource_metrics_only(hpa()) and not resource_metrics_only(pods_metric)
+
+
+def test_a_change_to_an_hpa_waits_out_the_sync_period():
+    """Every enqueue goes through the fixed-interval limiter, and a key already waiting keeps its
+    time: an HPA is synced once per period however often it changes."""
+    clock = ManualClock()
+    synced = []
+    controller = QueuedController("horizontalpodautoscaler",
+                                  RateLimitingQueue(clock, FixedItemIntervalRateLimiter(SYNC_PERIOD)),
+                                  lambda key: synced.append(key) or [], [Trigger("hpas", lambda obj: ["ns/web"])],
+                                  lambda: [], 1e9, rate_limited_adds=True)
+    controller.on_change("hpas", {})
+    clock.advance(1)
+    controller.on_change("hpas", {})
+    clock.advance(SYNC_PERIOD - 1.5)
+    assert not controller.process_next_work_item(lambda action: True)
+    clock.advance(1)
+    while controller.process_next_work_item(lambda action: True):
+        pass
+    clock.advance(SYNC_PERIOD)
+    assert not controller.process_next_work_item(lambda action: True) and synced == ["ns/web"]
