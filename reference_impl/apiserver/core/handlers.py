@@ -1213,8 +1213,7 @@ class RESTHandlers:
             return self._create_on_update(request, resource, obj)
         return self._output(request, 200, updated, resource)
 
-    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update",
-             "k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update")
     def _create_on_update(self, request: Request, resource, obj: dict) -> Response:
         """A PUT that finds no object creates it (201) where the kind's strategy allows it: admitted
         and validated as a create, and, since the request was authorized as an update, authorized
@@ -1223,15 +1222,23 @@ class RESTHandlers:
         obj = self._admit(request, "CREATE", resource, obj, None)
         # The update path's storage drops whatever resourceVersion the client sent.
         obj["metadata"].pop("resourceVersion", None)
+        created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
+                                       dry_run=dry_run(request), user=request.user,
+                                       create_validation=self._authorized_create_validation(request, resource))
+        return self._output(request, 201, created, resource)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
+    def _authorized_create_validation(self, request: Request, resource) -> Callable[[dict], None]:
+        """A create's validating admission for a write authorized as something else (a PUT or an
+        apply that finds no object): the user must also be allowed to `create` that name, asked
+        once the object is valid."""
         validate = self._validation(request, "CREATE", resource)
 
         def authorized(created: dict) -> None:
             self._ensure_authorized_for_verb(request, "create")
             if validate:
                 validate(created)
-        created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
-                                       dry_run=dry_run(request), user=request.user, create_validation=authorized)
-        return self._output(request, 201, created, resource)
+        return authorized
 
     def _time(self) -> str:
         """A managedFields entry's time: now, to the second."""
@@ -1342,10 +1349,11 @@ class RESTHandlers:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
             if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
                 raise
-            # applyPatcher.createNewObject: an apply creates the object it does not find.
+            # applyPatcher.createNewObject: an apply creates the object it does not find, which
+            # the patch verb it was authorized for does not cover.
             created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
                                            user=request.user,
-                                           create_validation=self._validation(request, "CREATE", resource))
+                                           create_validation=self._authorized_create_validation(request, resource))
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
@@ -1598,8 +1606,8 @@ class RESTHandlers:
         """A request authorized for its own verb that needs another too: a WebSocket client GETs
         pods/exec and was authorized to `get` it, but exec must also be allowed to `create` it, as
         SPDY's POST always was (1.35's ensureAuthorizedForVerb, after the analysed 1.24,
-        kubernetes#133515); a PUT that creates its object must be allowed to `create` it
-        (withAuthorization). The 403 names only the authorizer's reason."""
+        kubernetes#133515); a PUT or an apply that creates its object must be allowed to `create`
+        it (withAuthorization). The 403 names only the authorizer's reason."""
         info = request.info
         if info.verb == verb or self.authorizer is None:
             return
