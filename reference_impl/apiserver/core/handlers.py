@@ -20,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
 from reference_impl.apiserver.core import eviction, gostruct, podexec, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
@@ -1182,6 +1183,7 @@ class RESTHandlers:
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        kinds.default(resource, obj)  # the decoder's: admission sees a pod's requests from its limits
         obj = self._admit(request, "CREATE", resource, obj, None)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource))
