@@ -51,7 +51,7 @@ INTERNAL_PACKAGES = {"": "core", "events.k8s.io": "core"}
 IMMUTABLE_META = ("creationTimestamp", "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
 # it: the status fields without omitempty are there as zeros (generated clients require them).
-INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
+INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                   "Ingress": {"loadBalancer": {}}, "HorizontalPodAutoscaler": {"desiredReplicas": 0},
                   "ReplicaSet": {"replicas": 0}, "ReplicationController": {"replicas": 0},
                   "StatefulSet": {"replicas": 0, "availableReplicas": 0},

@@ -170,3 +170,29 @@ def test_a_limit_without_a_request_is_not_held_to_the_default_requests_ratio(cha
     code, created = create_pod(chain, ns, container(limits={"cpu": "900m"}))
     assert code == 201, created
     assert created["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "900m"}
+
+
+@pytest.mark.parametrize("containers,init,qos", [
+    ([container()], (), "BestEffort"),
+    ([container(requests={"cpu": "1"})], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"})], (), "Guaranteed"),
+    ([container(requests={"cpu": "500m"}, limits={"cpu": "1", "memory": "1Gi"})], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"}), container("side")], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"})], (container("setup", limits={"cpu": "1"}),), "Burstable"),
+    ([container(requests={"cpu": "0", "ephemeral-storage": "1Gi"})], (), "BestEffort"),
+], ids=["nothing", "a-request", "limits", "request-below-limit", "one-unlimited", "init-cpu-only", "zero-cpu"])
+def test_a_new_pods_qos_class(chain, ns, containers, init, qos):
+    """PrepareForCreate computes status.qosClass from the resources (qos.GetPodQOS): BestEffort with no positive cpu or
+    memory, Guaranteed when every container limits both and requests equal limits, else
+    Burstable; the real 1.24 server answers these so."""
+    code, created = create_pod(chain, ns, *containers, init=init)
+    assert code == 201, created
+    assert created["status"] == {"phase": "Pending", "qosClass": qos}
+
+
+def test_the_limit_range_defaults_count_for_the_qos_class(chain, ns):
+    """The class is the admitted pod's: defaults that set equal cpu and memory requests and limits
+    make a pod that asked for nothing Guaranteed."""
+    limit_range(chain, ns, {"type": "Container", "default": {"cpu": "1", "memory": "1Gi"}})
+    code, created = create_pod(chain, ns)
+    assert (code, created["status"]["qosClass"]) == (201, "Guaranteed")
