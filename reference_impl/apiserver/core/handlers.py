@@ -1136,6 +1136,13 @@ class RESTHandlers:
             self.escalation.check(request.user, resource, request.info.namespace, obj, old, request.info.name)
         return obj
 
+    def _admit_new(self, request: Request, resource, obj: dict) -> dict | None:
+        """Mutating admission of an object to be created, defaulted first as upstream's decoder
+        defaults it: the plugins see what upstream's see (LimitRanger, a pod's requests already
+        taken from its limits)."""
+        kinds.default(resource, obj)
+        return self._admit(request, "CREATE", resource, obj, None)
+
     @mirrors("k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectFunc",
              "k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectUpdateFunc")
     def _validation(self, request: Request, operation: str, resource,
@@ -1183,8 +1190,7 @@ class RESTHandlers:
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
-        kinds.default(resource, obj)  # the decoder's: admission sees a pod's requests from its limits
-        obj = self._admit(request, "CREATE", resource, obj, None)
+        obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource))
         if resource.plural == "namespaces" and not dry_run(request):
@@ -1221,7 +1227,7 @@ class RESTHandlers:
         and validated as a create, and, since the request was authorized as an update, authorized
         as a `create` of that name once valid, before validating admission."""
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
-        obj = self._admit(request, "CREATE", resource, obj, None)
+        obj = self._admit_new(request, resource, obj)
         # The update path's storage drops whatever resourceVersion the client sent.
         obj["metadata"].pop("resourceVersion", None)
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
@@ -1341,7 +1347,9 @@ class RESTHandlers:
             if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
                 patched = decode(patched)
             check_name(patched, info.name, namespace)
-            return self._admit(request, "UPDATE" if current else "CREATE", resource, patched, current)
+            if current is None:
+                return self._admit_new(request, resource, patched)
+            return self._admit(request, "UPDATE", resource, patched, current)
 
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,

@@ -3,8 +3,11 @@ namespace's LimitRanges default the resources of a new pod's containers and boun
 PersistentVolumeClaims ask for, refusing with plugin/pkg/admission/limitranger's words."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.limitranger import LimitRanger
 from reference_impl.machinery.quantity import parse
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
@@ -161,6 +164,21 @@ def test_a_containers_own_limit_is_its_request_before_the_default_request(chain,
     assert created["spec"]["containers"][0]["resources"] == {"limits": {"memory": "64Mi"},
                                                              "requests": {"memory": "64Mi"}}
     assert "kubernetes.io/limit-ranger" not in (created["metadata"].get("annotations") or {})
+
+
+def test_a_pod_an_apply_creates_is_defaulted_before_admission_too(chain, ns):
+    """A server-side apply that finds no pod creates it through the same decode and admission:
+    its cpu request is its own 300m limit, not the LimitRange's 500m default above it (the real
+    1.24 server creates it; admitted undefaulted, validation refused it)."""
+    limit_range(chain, ns, {"type": "Container", "default": {"cpu": "500m"}})
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "applied"},
+           "spec": {"containers": [container(limits={"cpu": "300m"})]}}
+    response = chain.handle(Request("PATCH", f"/api/v1/namespaces/{ns}/pods/applied", {"fieldManager": ["me"]},
+                                    {"Accept": "application/json", "Content-Type": "application/apply-patch+yaml"},
+                                    json.dumps(pod).encode()))
+    created = json.loads(response.body)
+    assert response.code == 201, created
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "300m"}, "requests": {"cpu": "300m"}}
 
 
 def test_a_limit_without_a_request_is_not_held_to_the_default_requests_ratio(chain, ns):
