@@ -552,6 +552,53 @@ def unseen_privilege_probes() -> list[Probe]:
                                                                    ("Impersonate-Group", "system:authenticated")))]
 
 
+def later_privilege_probes() -> list[Probe]:
+    """What authz15 compared beyond the rounds before that the corpus can hold: a server-side apply
+    that would create the object, by a user allowed only to patch that name (withAuthorization
+    asks for create); a pod whose container limits cpu alone below the LimitRange's default (its
+    request is defaulted from its limit before admission); a kubelet registering its node with
+    each kind of label NodeRestriction tells apart; a ServiceAccount that enforces mountable
+    secrets; and a kubelet reading the secret an ephemeral container of its pod names (the node
+    graph never learns of it)."""
+    ns, rbac = f"/api/v1/namespaces/{NAMESPACE}", f"/apis/rbac.authorization.k8s.io/v1/namespaces/{NAMESPACE}"
+    applied = f"{NAMESPACE}-applied"
+    role = {"metadata": {"name": applied}, "rules": [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["patch"], "resourceNames": [applied]}]}
+    binding = {"metadata": {"name": applied}, "subjects": [{"kind": "User", "name": USER}],
+               "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": applied}}
+    probes = [Probe("authz", "POST", f"{rbac}/roles", "", JSON, encode(role)),
+              Probe("authz", "POST", f"{rbac}/rolebindings", "", JSON, encode(binding))]
+    cpu_limited = {"metadata": {"name": "cpu-limited"}, "spec": {"containers": [
+        {"name": "c", "image": IMAGE, "resources": {"limits": {"cpu": "300m"}}}]}}
+    probes.append(Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(cpu_limited)))
+    for label in ("kubernetes.io/hostname", "kubelet.kubernetes.io/x", "x.kubelet.kubernetes.io/y",
+                  "node.kubernetes.io/x", "node-restriction.kubernetes.io/x", "x.node-restriction.kubernetes.io/y",
+                  "node-role.kubernetes.io/worker", "kubernetes.io/role", "k8s.io/x", "x.k8s.io/y", "example.com/x",
+                  "topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone", "beta.kubernetes.io/arch"):
+        node = {"metadata": {"name": "diff-node", "labels": {label: "diff-node"}}}
+        probes.append(Probe("authz", "POST", "/api/v1/nodes", "dryRun=All", JSON, encode(node), NODE_USER))
+    strict = {"metadata": {"name": f"{NAMESPACE}-strict",
+                           "annotations": {"kubernetes.io/enforce-mountable-secrets": "true"}},
+              "secrets": [{"name": f"{NAMESPACE}-probe"}]}
+    probes.append(Probe("authz", "POST", f"{ns}/serviceaccounts", "", JSON, encode(strict)))
+    for secret in (f"{NAMESPACE}-probe", "other"):
+        volumes = [{"name": "s", "secret": {"secretName": secret}}]
+        mounting = {"metadata": {"name": "mounting"},
+                    "spec": {**POD_SPEC, "serviceAccountName": f"{NAMESPACE}-strict", "volumes": volumes}}
+        probes.append(Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(mounting)))
+    debugged, secret = f"{NAMESPACE}-debugged", {"metadata": {"name": f"{NAMESPACE}-debug"}}
+    debug = {"spec": {"ephemeralContainers": [{"name": "debug", "image": IMAGE, "env": [
+        {"name": "K", "valueFrom": {"secretKeyRef": {"name": f"{NAMESPACE}-debug", "key": "k"}}}]}]}}
+    probes += [Probe("authz", "POST", f"{ns}/secrets", "", JSON, encode(secret)),
+               Probe("authz", "POST", f"{ns}/pods", "", JSON,
+                     encode({"metadata": {"name": debugged}, "spec": {**POD_SPEC, "nodeName": "diff-node"}})),
+               Probe("authz", "PATCH", f"{ns}/pods/{debugged}/ephemeralcontainers", "", STRATEGIC, encode(debug)),
+               Probe("authz", "GET", f"{ns}/secrets/{NAMESPACE}-debug", user=NODE_USER)]
+    apply = encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": applied}, "data": {"k": "v"}})
+    return probes + [Probe("authz", "PATCH", f"{ns}/configmaps/{applied}", query_text, APPLY, apply, USER)
+                     for query_text in ("fieldManager=diff", "fieldManager=diff&dryRun=All")]
+
+
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
        "metadata": {"name": f"{NAMESPACE}-csr"},
        "spec": {"request": csr_request(USER), "signerName": "kubernetes.io/kube-apiserver-client",
@@ -1322,6 +1369,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
+    probes += later_privilege_probes()
     probes += subresource_probes()
     probes += annotation_probes() + decoding_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:

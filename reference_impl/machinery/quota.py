@@ -220,7 +220,25 @@ def _pod_matches_scope(selector: dict, pod: dict) -> bool:
         if operator == "DoesNotExist":
             return not name
         return (name in _list(selector.get("values"))) == (operator == "In")
+    if scope == "CrossNamespacePodAffinity":
+        return _uses_cross_namespace_pod_affinity(spec)
     return False
+
+
+@mirrors("k8s.io/kubernetes/pkg/quota/v1/evaluator/core.usesCrossNamespacePodAffinity",
+         "k8s.io/kubernetes/pkg/quota/v1/evaluator/core.crossNamespacePodAffinityTerm")
+def _uses_cross_namespace_pod_affinity(spec: dict) -> bool:
+    """A pod (anti-)affinity term, required or preferred, names namespaces or has a namespace
+    selector (an empty one too): it may look at pods of other namespaces."""
+    affinity = _object(spec.get("affinity"))
+    terms = []
+    for kind in ("podAffinity", "podAntiAffinity"):
+        rules = _object(affinity.get(kind))
+        terms += _list(rules.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        terms += [_object(weighted).get("podAffinityTerm")
+                  for weighted in _list(rules.get("preferredDuringSchedulingIgnoredDuringExecution"))]
+    return any(_list(term.get("namespaces")) or term.get("namespaceSelector") is not None
+               for term in map(_object, terms))
 
 
 @mirrors("k8s.io/apiserver/pkg/quota/v1/generic.Matches")

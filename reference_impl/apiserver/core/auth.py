@@ -38,6 +38,13 @@ ALL_AUTHENTICATED = "system:authenticated"
 APISERVER_USER = "system:apiserver"
 
 
+@mirrors("(k8s.io/apiserver/pkg/authentication/authenticator.Audiences).Intersect")
+def intersect(held: tuple[str, ...] | list[str], targets: tuple[str, ...]) -> tuple[str, ...]:
+    """The target audiences that are among `held`, in the targets' order and as often as they are
+    asked for: what a TokenReview answers as the token's audiences."""
+    return tuple(target for target in targets if target in held)
+
+
 class AuthConfigError(Exception):
     """A --token-auth-file or --client-ca-file the server cannot start with."""
 
@@ -112,7 +119,7 @@ class TokenFileAuthenticator:
         user = self.tokens.get(token)
         if user is None or audiences is None:
             return user
-        shared = tuple(audience for audience in API_AUDIENCES if audience in audiences)
+        shared = intersect(API_AUDIENCES, audiences)
         return replace(user, audiences=shared) if shared else None
 
 

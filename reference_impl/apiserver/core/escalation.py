@@ -176,12 +176,16 @@ class EscalationCheck:
             return
         ref = obj.get("roleRef") or {}
         ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
-        if ref_plural is None:
-            return  # validation refuses the kind
-        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too.
-        if self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
+        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too; of another kind
+        # it allows nothing.
+        if ref_plural is not None and self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
             return
-        rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
+        try:
+            rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
+        except ValueError as err:
+            # GetRoleReferenceRules' plain error, before validation: a 500 upstream, the client's
+            # mistake here, so a 400 with the same text.
+            raise errors.bad_request(str(err)) from None
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")

@@ -20,6 +20,7 @@ import urllib.parse
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
 from reference_impl.apiserver.core import eviction, gostruct, podexec, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
@@ -1135,6 +1136,13 @@ class RESTHandlers:
             self.escalation.check(request.user, resource, request.info.namespace, obj, old, request.info.name)
         return obj
 
+    def _admit_new(self, request: Request, resource, obj: dict) -> dict | None:
+        """Mutating admission of an object to be created, defaulted first as upstream's decoder
+        defaults it: the plugins see what upstream's see (LimitRanger, a pod's requests already
+        taken from its limits)."""
+        kinds.default(resource, obj)
+        return self._admit(request, "CREATE", resource, obj, None)
+
     @mirrors("k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectFunc",
              "k8s.io/apiserver/pkg/registry/rest.AdmissionToValidateObjectUpdateFunc")
     def _validation(self, request: Request, operation: str, resource,
@@ -1182,7 +1190,7 @@ class RESTHandlers:
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
-        obj = self._admit(request, "CREATE", resource, obj, None)
+        obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource))
         if resource.plural == "namespaces" and not dry_run(request):
@@ -1213,25 +1221,32 @@ class RESTHandlers:
             return self._create_on_update(request, resource, obj)
         return self._output(request, 200, updated, resource)
 
-    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update",
-             "k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update")
     def _create_on_update(self, request: Request, resource, obj: dict) -> Response:
         """A PUT that finds no object creates it (201) where the kind's strategy allows it: admitted
         and validated as a create, and, since the request was authorized as an update, authorized
         as a `create` of that name once valid, before validating admission."""
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
-        obj = self._admit(request, "CREATE", resource, obj, None)
+        obj = self._admit_new(request, resource, obj)
         # The update path's storage drops whatever resourceVersion the client sent.
         obj["metadata"].pop("resourceVersion", None)
+        created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
+                                       dry_run=dry_run(request), user=request.user,
+                                       create_validation=self._authorized_create_validation(request, resource))
+        return self._output(request, 201, created, resource)
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
+    def _authorized_create_validation(self, request: Request, resource) -> Callable[[dict], None]:
+        """A create's validating admission for a write authorized as something else (a PUT or an
+        apply that finds no object): the user must also be allowed to `create` that name, asked
+        once the object is valid."""
         validate = self._validation(request, "CREATE", resource)
 
         def authorized(created: dict) -> None:
             self._ensure_authorized_for_verb(request, "create")
             if validate:
                 validate(created)
-        created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
-                                       dry_run=dry_run(request), user=request.user, create_validation=authorized)
-        return self._output(request, 201, created, resource)
+        return authorized
 
     def _time(self) -> str:
         """A managedFields entry's time: now, to the second."""
@@ -1332,7 +1347,9 @@ class RESTHandlers:
             if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
                 patched = decode(patched)
             check_name(patched, info.name, namespace)
-            return self._admit(request, "UPDATE" if current else "CREATE", resource, patched, current)
+            if current is None:
+                return self._admit_new(request, resource, patched)
+            return self._admit(request, "UPDATE", resource, patched, current)
 
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
@@ -1342,10 +1359,11 @@ class RESTHandlers:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
             if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
                 raise
-            # applyPatcher.createNewObject: an apply creates the object it does not find.
+            # applyPatcher.createNewObject: an apply creates the object it does not find, which
+            # the patch verb it was authorized for does not cover.
             created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
                                            user=request.user,
-                                           create_validation=self._validation(request, "CREATE", resource))
+                                           create_validation=self._authorized_create_validation(request, resource))
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
@@ -1598,8 +1616,8 @@ class RESTHandlers:
         """A request authorized for its own verb that needs another too: a WebSocket client GETs
         pods/exec and was authorized to `get` it, but exec must also be allowed to `create` it, as
         SPDY's POST always was (1.35's ensureAuthorizedForVerb, after the analysed 1.24,
-        kubernetes#133515); a PUT that creates its object must be allowed to `create` it
-        (withAuthorization). The 403 names only the authorizer's reason."""
+        kubernetes#133515); a PUT or an apply that creates its object must be allowed to `create`
+        it (withAuthorization). The 403 names only the authorizer's reason."""
         info = request.info
         if info.verb == verb or self.authorizer is None:
             return

@@ -141,6 +141,19 @@ def pv_kubelet_secrets(pv: dict) -> set[tuple[str, str]]:
     return {(namespace, name) for namespace, name in found if name}
 
 
+@mirrors("(*k8s.io/kubernetes/plugin/pkg/auth/authorizer/node.graphPopulator).updatePod")
+def _as_added_to_the_graph(pod: dict) -> dict:
+    """The pod as the graph took it in: AddPod runs when a pod gets its node, and an update that
+    keeps node and uid is skipped as if a bound pod's references could not change. Ephemeral
+    containers, added later through their subresource, never reach the graph, so what they name
+    stays unreadable to the node (on the real 1.24 server too). One added before the pod was
+    bound would have; it is left out all the same, the stricter answer."""
+    spec = pod.get("spec") or {}
+    if not spec.get("ephemeralContainers"):
+        return pod
+    return {**pod, "spec": {key: value for key, value in spec.items() if key != "ephemeralContainers"}}
+
+
 class NodeGraph:
     """Which objects have a path to a node in upstream's node authorizer graph, read from the
     objects themselves: `list_objects(plural)` gives every pod, persistentvolume, volumeattachment
@@ -167,8 +180,9 @@ class NodeGraph:
                 continue
             if spec.get("serviceAccountName"):
                 related.add(("serviceAccount", namespace, spec["serviceAccountName"]))
-            related |= {("secret", namespace, name) for name in pod_secret_names(pod)}
-            related |= {("configmap", namespace, name) for name in pod_configmap_names(pod)}
+            as_bound = _as_added_to_the_graph(pod)
+            related |= {("secret", namespace, name) for name in pod_secret_names(as_bound)}
+            related |= {("configmap", namespace, name) for name in pod_configmap_names(as_bound)}
             related |= {("pvc", namespace, name) for name in pod_claim_names(pod)}
         for pv in self.list_objects("persistentvolumes"):
             claim = (pv.get("spec") or {}).get("claimRef") or {}

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator, Protocol, Sequence
 
 from reference_impl.apiserver.core.errors import StatusError, aggregate, not_found
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 VERB_ALL = API_GROUP_ALL = RESOURCE_ALL = NON_RESOURCE_ALL = "*"
@@ -243,7 +244,7 @@ class RBACAuthorizer:
             return self.source.get_role(binding_namespace, name).get("rules") or []
         if kind == "ClusterRole":
             return self.source.get_cluster_role(name).get("rules") or []
-        raise ValueError(f'unsupported role reference kind: "{kind}"')
+        raise ValueError(f"unsupported role reference kind: {gojson.quote(kind or '')}")
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/rbac/validation.DefaultRuleResolver).VisitRulesFor")
     def visit_rules_for(self, user: object, namespace: str) -> Iterator[Visit]:

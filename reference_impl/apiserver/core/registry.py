@@ -51,7 +51,7 @@ INTERNAL_PACKAGES = {"": "core", "events.k8s.io": "core"}
 IMMUTABLE_META = ("creationTimestamp", "generation")
 # What the strategies' PrepareForCreate leave in .status, whatever the client sent, as Go writes
 # it: the status fields without omitempty are there as zeros (generated clients require them).
-INITIAL_STATUS = {"Pod": {"phase": "Pending", "qosClass": "BestEffort"}, "Service": {"loadBalancer": {}},
+INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                   "Ingress": {"loadBalancer": {}}, "HorizontalPodAutoscaler": {"desiredReplicas": 0},
                   "ReplicaSet": {"replicas": 0}, "ReplicationController": {"replicas": 0},
                   "StatefulSet": {"replicas": 0, "availableReplicas": 0},
@@ -307,6 +307,7 @@ class Registry(LifecycleMixin):
         `create_validation` (validating admission) sees the object once it is fully formed: the
         object itself, as upstream's Validate gets it, so it must only read it."""
         r = self.resource(resource)
+        shares_labels = r.kind == "Job" and _job_shares_template_labels(obj)
         obj = deep_copy_json(obj)
         self._check_type(r, obj)
         meta = obj["metadata"]
@@ -329,6 +330,8 @@ class Registry(LifecycleMixin):
         if r.kind in INITIAL_STATUS:
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
+        if shares_labels:  # what the decoded Job's defaults made one map stays one
+            obj["metadata"]["labels"] = obj["spec"]["template"]["metadata"]["labels"]
         kinds.default(r, obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
@@ -724,6 +727,14 @@ def _dict_field(obj: dict, field: str) -> dict:
     if not isinstance(obj.get(field), dict):
         obj[field] = {}
     return obj[field]
+
+
+def _job_shares_template_labels(job: dict) -> bool:
+    """The Job's labels are its template's very map, as SetDefaults_Job assigns it when decoding
+    (before admission): what generateSelector adds to the template, the Job has too."""
+    template = (job.get("spec") or {}).get("template")
+    labels = (template.get("metadata") or {}).get("labels") if isinstance(template, dict) else None
+    return isinstance(labels, dict) and (job.get("metadata") or {}).get("labels") is labels
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/batch/job.generateSelector")

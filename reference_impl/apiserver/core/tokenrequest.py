@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from dataclasses import replace
 
 from reference_impl.apiserver.core import errors, scheme
-from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo, intersect
 from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
@@ -337,7 +337,7 @@ class ServiceAccountTokenAuthenticator:
         # A token naming no audience is taken as meant for the API's own (the implicit audiences).
         token_audiences = [token_audiences] if isinstance(token_audiences, str) else token_audiences or \
             list(self.audiences)
-        shared = tuple(audience for audience in token_audiences if audience in targets)
+        shared = intersect(token_audiences, targets)
         if not shared:
             raise AuthenticationFailed(f"token audiences {_go_strings(token_audiences)} is invalid for the target "
                                        f"audiences {_go_strings(targets)}")

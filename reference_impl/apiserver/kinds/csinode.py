@@ -63,9 +63,21 @@ def go_driver(driver: dict) -> str:
             f"Allocatable:(*storage.VolumeNodeResources)({allocatable})}}")
 
 
+def store_empty_lists_as_nil(obj: dict) -> None:
+    """`drivers` and a driver's `topologyKeys` are not omitempty: an empty list, stored as protobuf
+    (where it is no field at all), reads back as the nil slice, written null (as for a Role's
+    rules, a dry run's copy goes through the same encoding)."""
+    spec = part(obj, "spec")
+    if spec.get("drivers") == []:
+        spec["drivers"] = None
+    for driver in dict_items(spec.get("drivers")):
+        if driver.get("topologyKeys") == []:
+            driver["topologyKeys"] = None
+
+
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
-             allow_unconditional_update=False, validator=validate_csi_node,
+             allow_unconditional_update=False, validator=validate_csi_node, canonicalize=store_empty_lists_as_nil,
              update_validator=validate_csi_node_update,
              zero_value={"spec": {"drivers": None}},
              update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),

@@ -18,6 +18,8 @@ from reference_impl.apiserver.kinds._defaulting import pod_defaults, pod_spec, s
 from reference_impl.machinery import gojson
 from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.machinery.objects import deep_copy_json
+from reference_impl.machinery.quantity import Quantity
+from reference_impl.machinery.quota import resource_list
 from reference_impl.mirrors import mirrors
 
 
@@ -147,8 +149,40 @@ def drop_disabled_proc_mount_field(spec: object, old_spec: object) -> None:
             context["procMount"] = "Default"
 
 
+# The resources a pod's QoS class looks at (qos.supportedQoSComputeResources).
+QOS_COMPUTE_RESOURCES = ("cpu", "memory")
+
+
+def _qos_totals(containers: list[dict], field: str) -> dict[str, Quantity]:
+    """The positive cpu and memory of `field` (requests or limits), summed over `containers`."""
+    totals: dict[str, Quantity] = {}
+    for container in containers:
+        for name, quantity in resource_list(as_object(container.get("resources")).get(field)).items():
+            if name in QOS_COMPUTE_RESOURCES and quantity.value > 0:
+                totals[name] = totals[name] + quantity if name in totals else quantity
+    return totals
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/helper/qos.GetPodQOS")
+def qos_class(pod: dict) -> str:
+    """BestEffort with no cpu or memory asked for or limited; Guaranteed when every container
+    limits both and every request equals its limit; else Burstable."""
+    spec = as_object(pod.get("spec"))
+    containers = [c for c in as_list(spec.get("containers")) + as_list(spec.get("initContainers"))
+                  if isinstance(c, dict)]
+    requests, limits = _qos_totals(containers, "requests"), _qos_totals(containers, "limits")
+    if not requests and not limits:
+        return "BestEffort"
+    every_container_limited = all(set(_qos_totals([c], "limits")) == set(QOS_COMPUTE_RESOURCES) for c in containers)
+    equal = all(name in limits and limits[name].value == request.value for name, request in requests.items())
+    return "Guaranteed" if every_container_limited and equal and len(requests) == len(limits) else "Burstable"
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForCreate")
 def prepare_for_create(obj: dict, user: object) -> None:
+    # The registry has reset the status to phase Pending; the class is the pod's as admitted
+    # (LimitRanger's defaults count).
+    obj["status"]["qosClass"] = qos_class(obj)
     drop_disabled_proc_mount_field(obj.get("spec"), None)
     drop_disabled_topology_spread_fields(obj.get("spec"), None)
     seccomp.apply_version_skew(obj)

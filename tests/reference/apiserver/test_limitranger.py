@@ -3,8 +3,11 @@ namespace's LimitRanges default the resources of a new pod's containers and boun
 PersistentVolumeClaims ask for, refusing with plugin/pkg/admission/limitranger's words."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.limitranger import LimitRanger
 from reference_impl.machinery.quantity import parse
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
@@ -44,17 +47,18 @@ def test_containers_without_resources_get_the_defaults_and_an_annotation(chain, 
     """Container and init container requests and limits the pod does not set come from the
     Container item's defaultRequest and default; the annotation says what was set. (A
     defaultRequest the item does not give defaults to its default limit, as LimitRange
-    defaulting does.)"""
+    defaulting does.) The plugin sees the decoded pod, whose requests were defaulted from its
+    own limits: app's memory request is its 256Mi limit, as on the real 1.24 server."""
     limit_range(chain, ns, {"type": "Container", "default": {"cpu": "500m", "memory": "128Mi"},
                             "defaultRequest": {"cpu": "250m"}})
     code, created = create_pod(chain, ns, container("app", limits={"memory": "256Mi"}), init=(container("setup"),))
     assert code == 201, created
     assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "256Mi"},
-                                                             "requests": {"cpu": "250m", "memory": "128Mi"}}
+                                                             "requests": {"cpu": "250m", "memory": "256Mi"}}
     assert created["spec"]["initContainers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "128Mi"},
                                                                  "requests": {"cpu": "250m", "memory": "128Mi"}}
     assert created["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == (
-        "LimitRanger plugin set: cpu, memory request for container app; cpu limit for container app; "
+        "LimitRanger plugin set: cpu request for container app; cpu limit for container app; "
         "cpu, memory request for init container setup; cpu, memory limit for init container setup")
 
 
@@ -150,10 +154,63 @@ def test_a_synced_cache_with_no_limit_ranges_needs_no_live_read():
     assert LimitRanger(registry).limit_ranges("default") == [] and registry.lists == 1
 
 
-def test_a_default_request_above_the_containers_own_limit_is_invalid(chain, ns):
-    """The default request (here defaulted from the item's default limit) is set even where it
-    exceeds the limit the container sets itself; pod validation then refuses the pod."""
+def test_a_containers_own_limit_is_its_request_before_the_default_request(chain, ns):
+    """Decoding defaults a request from the container's own limit before admission, so the
+    default request (here defaulted from the item's default limit, above that limit) is not
+    set: the real 1.24 server creates the pod with a 64Mi request."""
     limit_range(chain, ns, {"type": "Container", "default": {"memory": "128Mi"}})
-    code, status = create_pod(chain, ns, container(limits={"memory": "64Mi"}))
-    assert (code, status["message"]) == (422, 'Pod "web" is invalid: spec.containers[0].resources.requests: '
-                                              'Invalid value: "128Mi": must be less than or equal to memory limit')
+    code, created = create_pod(chain, ns, container(limits={"memory": "64Mi"}))
+    assert code == 201, created
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"memory": "64Mi"},
+                                                             "requests": {"memory": "64Mi"}}
+    assert "kubernetes.io/limit-ranger" not in (created["metadata"].get("annotations") or {})
+
+
+def test_a_pod_an_apply_creates_is_defaulted_before_admission_too(chain, ns):
+    """A server-side apply that finds no pod creates it through the same decode and admission:
+    its cpu request is its own 300m limit, not the LimitRange's 500m default above it (the real
+    1.24 server creates it; admitted undefaulted, validation refused it)."""
+    limit_range(chain, ns, {"type": "Container", "default": {"cpu": "500m"}})
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "applied"},
+           "spec": {"containers": [container(limits={"cpu": "300m"})]}}
+    response = chain.handle(Request("PATCH", f"/api/v1/namespaces/{ns}/pods/applied", {"fieldManager": ["me"]},
+                                    {"Accept": "application/json", "Content-Type": "application/apply-patch+yaml"},
+                                    json.dumps(pod).encode()))
+    created = json.loads(response.body)
+    assert response.code == 201, created
+    assert created["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "300m"}, "requests": {"cpu": "300m"}}
+
+
+def test_a_limit_without_a_request_is_not_held_to_the_default_requests_ratio(chain, ns):
+    """A container limiting cpu alone asks for that much: the ratio of its limit to a default
+    request it never gets is not checked (the real 1.24 server creates it)."""
+    limit_range(chain, ns, {"type": "Container", "defaultRequest": {"cpu": "100m"}, "maxLimitRequestRatio": {"cpu": "4"}})
+    code, created = create_pod(chain, ns, container(limits={"cpu": "900m"}))
+    assert code == 201, created
+    assert created["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "900m"}
+
+
+@pytest.mark.parametrize("containers,init,qos", [
+    ([container()], (), "BestEffort"),
+    ([container(requests={"cpu": "1"})], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"})], (), "Guaranteed"),
+    ([container(requests={"cpu": "500m"}, limits={"cpu": "1", "memory": "1Gi"})], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"}), container("side")], (), "Burstable"),
+    ([container(limits={"cpu": "1", "memory": "1Gi"})], (container("setup", limits={"cpu": "1"}),), "Burstable"),
+    ([container(requests={"cpu": "0", "ephemeral-storage": "1Gi"})], (), "BestEffort"),
+], ids=["nothing", "a-request", "limits", "request-below-limit", "one-unlimited", "init-cpu-only", "zero-cpu"])
+def test_a_new_pods_qos_class(chain, ns, containers, init, qos):
+    """PrepareForCreate computes status.qosClass from the resources (qos.GetPodQOS): BestEffort with no positive cpu or
+    memory, Guaranteed when every container limits both and requests equal limits, else
+    Burstable; the real 1.24 server answers these so."""
+    code, created = create_pod(chain, ns, *containers, init=init)
+    assert code == 201, created
+    assert created["status"] == {"phase": "Pending", "qosClass": qos}
+
+
+def test_the_limit_range_defaults_count_for_the_qos_class(chain, ns):
+    """The class is the admitted pod's: defaults that set equal cpu and memory requests and limits
+    make a pod that asked for nothing Guaranteed."""
+    limit_range(chain, ns, {"type": "Container", "default": {"cpu": "1", "memory": "1Gi"}})
+    code, created = create_pod(chain, ns)
+    assert (code, created["status"]["qosClass"]) == (201, "Guaranteed")

@@ -48,6 +48,22 @@ def test_what_a_pod_on_the_node_references_is_readable():
     assert node.authorize(res("create", "serviceaccounts", name="db", subresource="token")) == (True, "")
 
 
+def test_what_an_ephemeral_container_references_is_not_readable():
+    """The graph takes a pod in when it is bound and skips updates that keep its node and uid, so
+    the secret and configmap an ephemeral container (added later, through its subresource) names
+    are not the node's to read: the real 1.24 server refuses both after `kubectl debug`."""
+    def container(name, secret, **extra):
+        return {"name": name, "env": [{"name": "S", "valueFrom": {"secretKeyRef": {"name": secret}}}], **extra}
+    debugged = {"metadata": {"name": "debugged", "namespace": "apps"},
+                "spec": {"nodeName": "node-1", "containers": [container("c", "own")],
+                         "ephemeralContainers": [container("debug", "key",
+                                                           envFrom=[{"configMapRef": {"name": "tools"}}])]}}
+    node = NodeAuthorizer(NodeGraph(lambda plural: [debugged] if plural == "pods" else []))
+    assert node.authorize(res("get", "secrets", name="key")) == (False, NO_RELATIONSHIP)
+    assert node.authorize(res("get", "configmaps", name="tools")) == (False, NO_RELATIONSHIP)
+    assert node.authorize(res("get", "secrets", name="own")) == (True, "")
+
+
 def test_a_claimed_pv_and_its_kubelet_secrets_are_readable_but_not_the_controllers():
     """node <- pod <- pvc <- pv <- secret, for the secrets the kubelet reads (CSI node stage/publish)."""
     node = authorizer()

@@ -143,3 +143,32 @@ def test_an_update_is_charged_only_what_it_adds(chain, ns):
     assert used(chain, ns) == {"services": "1", "services.nodeports": "0"}
     assert change_type(chain, ns, "web", "NodePort")[0] == 200
     assert used(chain, ns) == {"services": "1", "services.nodeports": "1"}
+
+
+def affine(name: str, term: dict, kind: str = "podAffinity", preferred: bool = False) -> dict:
+    term = {"labelSelector": {"matchLabels": {"app": "db"}}, "topologyKey": "zone", **term}
+    rules = ({"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 1, "podAffinityTerm": term}]}
+             if preferred else {"requiredDuringSchedulingIgnoredDuringExecution": [term]})
+    created = pod(name)
+    created["spec"]["affinity"] = {kind: rules}
+    return created
+
+
+def test_a_cross_namespace_pod_affinity_scope_limits_pods_that_look_at_other_namespaces(chain, ns):
+    """The CrossNamespacePodAffinity scope matches a pod one of whose (anti-)affinity terms names
+    namespaces (its own too) or has a namespace selector, even an empty one; a term of neither
+    looks only at the pod's namespace. The real 1.24 server refuses the first three."""
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "cross"},
+            "spec": {"hard": {"pods": "0"},
+                     "scopeSelector": {"matchExpressions": [{"scopeName": "CrossNamespacePodAffinity",
+                                                             "operator": "Exists"}]}}}
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas", body)
+    assert code == 201, created
+    created["status"] = {"hard": {"pods": "0"}, "used": {"pods": "0"}}
+    assert call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/cross/status", created)[0] == 200
+    refused = 'pods "{}" is forbidden: exceeded quota: cross, requested: pods=1, used: pods=0, limited: pods=0'
+    for name, term, extra in (("listed", {"namespaces": [ns]}, {}), ("selecting", {"namespaceSelector": {}}, {}),
+                              ("avoiding", {"namespaces": ["other"]}, {"kind": "podAntiAffinity", "preferred": True})):
+        code, status = create(chain, ns, affine(name, term, **extra))
+        assert (code, status["message"]) == (403, refused.format(name))
+    assert create(chain, ns, affine("local", {}))[0] == 201

@@ -5,8 +5,11 @@ pkg/apis/storage/validation refuse what a volume, a claim or a class must not be
 upstream's words."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from reference_impl.apiserver.core.handlers import Request
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
 
 HOST_PATH = {"path": "/tmp/pv"}
@@ -444,3 +447,19 @@ def test_csi_storage_capacity_class_and_topology_are_immutable(chain, ns):
         "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable, "
         'storageClassName: Invalid value: "UPPER_": field is immutable]')
     assert call(chain, "PUT", f"{path}/fixed", {**stored, "capacity": "2Gi"})[0] == 200
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "stored"])
+def test_a_csi_nodes_empty_lists_read_back_as_null(chain, dry_run):
+    """drivers and topologyKeys are not omitempty; an empty list goes through protobuf as no field
+    and comes back the nil slice, written null, dry run or not, as the real 1.24 server answers."""
+    def create(obj):
+        query = {"dryRun": ["All"]} if dry_run else {}
+        response = chain.handle(Request("POST", "/apis/storage.k8s.io/v1/csinodes", query,
+                                        {"Content-Type": "application/json"}, json.dumps(obj).encode()))
+        return response.code, json.loads(response.body)
+    name = "empty-dry" if dry_run else "empty-stored"
+    code, created = create(csi_node(name))
+    assert (code, created["spec"]) == (201, {"drivers": None})
+    code, created = create(csi_node(name + "-keyless", {"name": "a.example.com", "nodeID": "a", "topologyKeys": []}))
+    assert (code, created["spec"]["drivers"][0]["topologyKeys"]) == (201, None)
