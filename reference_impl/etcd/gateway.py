@@ -23,7 +23,7 @@ from aetcd.rpc import rpc_pb2
 from google.protobuf import json_format, message_factory
 
 from reference_impl.etcd import concurrencypb as pb
-from reference_impl.etcd.gojsonpb import JSONPBError, check_message
+from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -143,17 +143,18 @@ def is_gateway_path(path: str) -> bool:
 
 def decode_requests(method: Method, body: bytes) -> list:
     """The request(s) a body holds: one JSON object (none: an empty request), or for a method
-    that streams requests, any number one after another."""
-    text = body.decode("utf-8", "replace")
-    decoder = json.JSONDecoder()
+    that streams requests, any number one after another. A byte that is no UTF-8 is kept
+    (surrogateescape) until jsonpb's checks, so that an error names the byte Go names."""
+    text = body.decode("utf-8", "surrogateescape")
     requests, at = [], _skip_space(text, 0)
     while at < len(text):
         try:
-            value, at = decoder.raw_decode(text, at)
+            value, end = DECODER.raw_decode(text, at)
         except json.JSONDecodeError as err:
-            raise GatewayError(3, go_json_error(err)) from None
+            start = len(text[:at].encode("utf-8", "surrogateescape"))
+            raise GatewayError(3, go_syntax_error(err, body, start)) from None
         requests.append(_from_json(method.request_type, value))
-        at = _skip_space(text, at)
+        at = _skip_space(text, end)
         if not method.client_streaming:
             break
     return requests or [method.request_type()]
@@ -167,27 +168,12 @@ def _skip_space(text: str, at: int) -> int:
 
 def _from_json(request_type: type, value) -> object:
     try:
-        check_message(request_type.DESCRIPTOR, value)
-        return json_format.ParseDict(value or {}, request_type(), ignore_unknown_fields=True)
+        checked = check_message(request_type.DESCRIPTOR, value)
+        return json_format.ParseDict(checked or {}, request_type(), ignore_unknown_fields=True)
     except JSONPBError as err:
         raise GatewayError(3, str(err)) from None
     except json_format.ParseError as err:  # a case jsonpb's checks above do not know
         raise GatewayError(3, str(err)) from None
-
-
-# What encoding/json says it was looking for, by what Python's decoder expected.
-GO_EXPECTED = {"Expecting value": "looking for beginning of value",
-               "Expecting property name enclosed in double quotes":
-                   "looking for beginning of object key string",
-               "Expecting ':' delimiter": "after object key",
-               "Expecting ',' delimiter": "after object key:value pair"}
-
-
-def go_json_error(err: json.JSONDecodeError) -> str:
-    """encoding/json's words for input that ends early or has an unexpected character."""
-    if err.pos >= len(err.doc.rstrip()):
-        return "unexpected EOF"
-    return f"invalid character {err.doc[err.pos]!r} {GO_EXPECTED.get(err.msg, 'looking for beginning of value')}"
 
 
 def encode_response(response) -> bytes:

@@ -104,6 +104,9 @@ def syntax_error(data: bytes) -> str | None:
     except json.JSONDecodeError as error:
         if error.msg == "Expecting value" and text[error.pos:error.pos + 1] in _LITERALS:
             return _literal_error(text, error.pos)
+        number_error = _number_error(text, error.pos)
+        if number_error:
+            return number_error
         if error.pos >= len(text) or error.msg.startswith("Unterminated string"):
             return "unexpected end of JSON input"
         if error.msg == "Expecting ',' delimiter":
@@ -112,6 +115,34 @@ def syntax_error(data: bytes) -> str | None:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
         return f"invalid character {quote_char(data[error.pos])} {context}"
     return None
+
+
+@mirrors("encoding/json.stateNeg", "encoding/json.stateDot", "encoding/json.stateE")
+def _number_error(text: str, pos: int) -> str | None:
+    """The scanner's error inside a number that Python's decoder reports elsewhere: a minus
+    sign with no digit after it (Python stops at the sign), a point or an exponent mark with no
+    digit after it (Python ends the number before it)."""
+    if pos >= len(text):
+        return None
+    if text[pos] == "-":
+        return _number_digit_expected(text, pos + 1, "in numeric literal")
+    number = re.search(r"-?[0-9][0-9.eE+-]*$", text[:pos])
+    if number is None or text[pos] not in ".eE" or "e" in number.group().lower():
+        return None
+    if text[pos] == ".":
+        if "." in number.group():
+            return None
+        return _number_digit_expected(text, pos + 1, "after decimal point in numeric literal")
+    sign = text[pos + 1:pos + 2] in ("+", "-")
+    return _number_digit_expected(text, pos + 1 + sign, "in exponent of numeric literal")
+
+
+def _number_digit_expected(text: str, pos: int, context: str) -> str | None:
+    if pos >= len(text):
+        return "unexpected end of JSON input"
+    if text[pos].isdigit():
+        return None
+    return f"invalid character {quote_char(ord(text[pos]))} {context}"
 
 
 @mirrors("encoding/json.stateT", "(*encoding/json.scanner).eof")
