@@ -6,6 +6,7 @@ cmux.py hands each HTTP/1 connection to `ClientHTTP.serve_connection`.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -56,8 +57,8 @@ class ClientHandler(MetricsHandler):
             self.version()
         elif gateway.is_gateway_path(path):
             self.gateway(path)
-        elif path + "/" in gateway.PREFIXES:
-            self.redirect(path + "/")  # Go's ServeMux sends a subtree's root there
+        elif path == "/v3":
+            self.redirect("/v3/")  # Go's ServeMux sends a subtree's root there (/v3beta/ is no subtree of the mux)
         else:
             super().serve(path, query)
 
@@ -105,15 +106,11 @@ class ClientHandler(MetricsHandler):
                           [err.body()], f"{trailer}: {GRPC_CONTENT_TYPE}\r\n")
 
     def stream(self, method: gateway.Method, requests: list, metadata) -> None:
-        """A bidirectional stream: the body's requests are sent and the stream stays open (as a
-        watch must) until the HTTP client goes away, which cancels the call."""
+        """A bidirectional stream: the body's requests are sent and the call half-closed, as
+        grpc-gateway does at the body's end; the server decides whether the stream goes on (a
+        watch does, a lease keep-alive ends). The HTTP client going away cancels the call."""
         gone = threading.Event()
-
-        def send():
-            yield from requests
-            gone.wait()
-
-        responses = gateway.call(self.server.channel, method, send(), metadata)
+        responses = gateway.call(self.server.channel, method, iter(requests), metadata)
         threading.Thread(target=self._await_hang_up, args=(responses, gone), daemon=True).start()
         try:
             self.send_stream(responses)
@@ -131,26 +128,44 @@ class ClientHandler(MetricsHandler):
         responses.cancel()
 
     def send_stream(self, responses) -> None:
-        """Each response as one chunk, written as it comes; a failure as a last error line."""
+        """Each response as one chunk, written as it comes; a failure as a last error line. As
+        grpc-gateway waits for the call's headers, nothing is written before the first response
+        (an Observe with no leader yet answers nothing), and a call that fails before it is
+        answered as a unary call's error."""
+        lines = self._stream_lines(responses)
+        try:
+            first = next(lines, None)
+        except gateway.GatewayError as err:
+            self.gateway_error(err)
+            return
         self.send_chunked(200, {"Content-Type": JSON, "Grpc-Metadata-Content-Type": GRPC_CONTENT_TYPE},
-                          self._stream_lines(responses))
+                          itertools.chain([first] if first else [], lines))
 
     @staticmethod
     def _stream_lines(responses):
+        """The stream's lines; GatewayError if it fails before its first response."""
+        started = False
         try:
             for response in responses:
+                started = True
                 yield gateway.stream_line(response)
         except grpc.RpcError as err:
-            if err.code() != grpc.StatusCode.CANCELLED:
-                yield gateway.stream_error_line(gateway.gateway_error(err))
+            if err.code() == grpc.StatusCode.CANCELLED:
+                return
+            if not started:
+                raise gateway.gateway_error(err) from None
+            yield gateway.stream_error_line(gateway.gateway_error(err))
 
     def send_chunked(self, code: int, headers: dict[str, str], chunks, trailer: str = "") -> None:
-        self.send_head(code, headers, chunked=True)
+        """The chunks as they come; to an HTTP/1.0 client, as they are, until the connection
+        closes."""
+        self.send_head(code, headers, chunked=self.chunks)
         self.wfile.flush()
         try:
             for chunk in chunks:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if self.chunks else chunk)
                 self.wfile.flush()
-            self.wfile.write(f"0\r\n{trailer}\r\n".encode())
+            if self.chunks:
+                self.wfile.write(f"0\r\n{trailer}\r\n".encode())
         except OSError:
             self.close_connection = True  # the client went away mid-stream
