@@ -185,7 +185,7 @@ def metadata_of(headers) -> tuple[tuple[str, str], ...]:
     """The call metadata the gateway forwards: the Authorization header, which etcd reads as
     the auth token."""
     token = headers.get("Authorization")
-    return (("authorization", token),) if token else ()
+    return (("authorization", token),) if token is not None else ()  # "" too: an invalid token
 
 
 def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata) -> object | Iterator:
