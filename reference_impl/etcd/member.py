@@ -1158,7 +1158,9 @@ class ClusterMember:
             old = self.node.members.get(member_id)
         if old is None:
             raise ErrMemberNotFound()
-        updated = Member(member_id, old.name, tuple(sorted(peer_urls)), old.client_urls, old.is_learner)
+        # v3rpc's MemberUpdate sends RaftAttributes{PeerURLs} alone: a learner updated is listed
+        # as a voter from then on (etcd 3.4.23 does so), though Raft still counts it a learner.
+        updated = Member(member_id, old.name, tuple(sorted(peer_urls)), old.client_urls, False)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeUpdateNode, member_id,
                                             json.dumps(member_to_plain(updated)).encode(),
                                             self._ids.next()))

@@ -379,8 +379,11 @@ class RaftNode:
             self.members.pop(cc.node_id, None)
             out.removed = out.removed or cc.node_id == self.id
         elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
+            # RaftCluster.UpdateRaftAttributes replaces the raft attributes whole: the learner
+            # flag too, which etcd 3.4's MemberUpdate never sets (Raft keeps its learner).
             updated = member_from_plain(json.loads(cc.context))
-            self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls)
+            self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls,
+                                               is_learner=updated.is_learner)
         out.conf_changes[cc.id] = (True, tuple(self.members.values()))
 
     def advance(self, rd: Ready) -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrMemberBadURLs, ErrNotEnoughStartedMembers, ErrPeerURLExist
+from reference_impl.etcd.messages import PutRequest
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
 
@@ -62,3 +63,17 @@ def test_removing_an_unknown_member_first_counts_the_started_voters(tmp_path):
         member.member_add(("http://127.0.0.1:9",), is_learner=False)
         with pytest.raises(ErrNotEnoughStartedMembers):
             member.member_remove(4242)
+
+
+def test_an_updated_learner_is_listed_as_a_voter_as_etcd_3_4_lists_it(tmp_path):
+    """v3rpc's MemberUpdate builds RaftAttributes{PeerURLs} without IsLearner and
+    UpdateRaftAttributes stores it whole: etcd 3.4.23 then listed the learner without isLearner
+    and counted it, never started, among the voters when asked to remove an unknown member
+    (recorded side by side); Raft still holds it a learner, so the lone member keeps its quorum."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        learner, _ = member.member_add(("http://127.0.0.1:9",), is_learner=True)
+        listed = {m.id: m.is_learner for m in member.member_update(learner.id, ("http://127.0.0.1:19",))}
+        assert listed[learner.id] is False
+        with pytest.raises(ErrNotEnoughStartedMembers):
+            member.member_remove(4242)
+        assert member.put(PutRequest(b"k", b"v")).header.revision == 2
