@@ -21,11 +21,48 @@ from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_VERSION = "/version"
+PATH_LOG_LEVEL = "/config/local/log"
+# The names and numbers capnslog.ParseLevel takes.
+LOG_LEVELS = {"CRITICAL", "C", "ERROR", "0", "E", "WARNING", "1", "W", "NOTICE", "2", "N",
+              "INFO", "3", "I", "DEBUG", "4", "D", "TRACE", "5", "T"}
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
                 "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE",
                 "Access-Control-Allow-Headers": "accept, content-type, authorization"}
 JSON = "application/json"
 GRPC_CONTENT_TYPE = "application/grpc"  # the gRPC metadata the gateway passes on as headers
+
+
+class LogLevelError(ValueError):
+    """A /config/local/log body etcd 3.4 refuses; str is its message."""
+
+
+def parse_log_level(body: bytes) -> str:
+    """The capnslog level a PUT /config/local/log body names, as etcd 3.4's logHandleFunc (gone
+    from the 3.5 tree the analyzer indexes) reads it: the first JSON value, decoded into
+    struct{Level string} (keys matched case-insensitively, the last one kept), then upper-cased."""
+    try:
+        value, _ = json.JSONDecoder().raw_decode(body.decode("utf-8", "replace").lstrip(" \t\r\n"))
+    except json.JSONDecodeError:
+        raise LogLevelError("Invalid json body") from None
+    if not isinstance(value, (dict, type(None))):
+        raise LogLevelError("Invalid json body")
+    level = ""
+    for key, item in (value or {}).items():
+        if key.lower() == "level" and item is not None:
+            if not isinstance(item, str):
+                raise LogLevelError("Invalid json body")
+            level = item
+    if level.upper() not in LOG_LEVELS:
+        raise LogLevelError(f"Invalid log level {level}")
+    return level.upper()
+
+
+def go_json_message(message: str) -> bytes:
+    """httptypes.HTTPError as json.Marshal writes it: HTML characters escaped."""
+    text = json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return text.encode()
 
 
 class ClientHTTP:
@@ -55,6 +92,8 @@ class ClientHandler(MetricsHandler):
             self.reply(200, b"", {})  # a CORS preflight: the headers say it all
         elif path == PATH_VERSION:
             self.version()
+        elif path == PATH_LOG_LEVEL:
+            self.log_level()
         elif gateway.is_gateway_path(path):
             self.gateway(path)
         elif path == "/v3":
@@ -70,6 +109,19 @@ class ClientHandler(MetricsHandler):
         cluster = self.server.member.server.cluster_version or "not_decided"
         body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
         self.reply(200, body.encode(), {"Content-Type": JSON})
+
+    def log_level(self) -> None:
+        """etcd 3.4 sets capnslog's global level and answers 204; the reference has no capnslog
+        logger, so the level is checked and answered alone."""
+        if self.command != "PUT":
+            self.error(405, "Method Not Allowed", {"Allow": "PUT"})
+            return
+        try:
+            parse_log_level(self.body)
+        except LogLevelError as err:
+            self.reply(400, go_json_message(str(err)), {"Content-Type": JSON})
+            return
+        self.reply(204, b"", {})
 
     @mirrors("(*go.etcd.io/etcd/server/v3/embed.serveCtx).registerGateway")
     def gateway(self, path: str) -> None:

@@ -197,7 +197,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
         chunked. A HEAD is answered as its GET would be, without the body. `sniffed` is the type
         Go finds for a body written without one."""
         length, chunked = None, False
-        if len(body) <= BUFFER_BEFORE_CHUNKING:
+        if code == 204:
+            pass  # net/http sends no length with a No Content
+        elif len(body) <= BUFFER_BEFORE_CHUNKING:
             if body or self.command != "HEAD":
                 length = len(body)
         elif self.command != "HEAD":

@@ -56,6 +56,11 @@ REQUESTS: list[tuple[str, str, str | None]] = [
     ("POST", "/v3beta", "{}"),
     ("GET", "*", None),
     ("OPTIONS", "*", None),
+    # etcd 3.4's capnslog level setter: PUT only, a JSON {"Level": ...} capnslog can parse.
+    ("GET", "/config/local/log", None),
+    ("PUT", "/config/local/log", '{"level":"i"}'),
+    ("PUT", "/config/local/log", '{"Level":"<bogus>"}'),
+    ("PUT", "/config/local/log", '{"Level":5}'),
     # The keep-alive stream ends when the server ends it after the body's requests; an observe
     # of an election with no leader answers nothing, not even its headers.
     ("POST", "/v3/lease/keepalive", "{}"),
@@ -238,3 +243,25 @@ def test_an_empty_authorization_header_is_sent_as_an_empty_token():
     headers = Message()
     headers["Authorization"] = ""
     assert gateway.metadata_of(headers) == (("authorization", ""),)
+
+
+@pytest.mark.parametrize("body, level", [(b'{"Level":"debug"}', "DEBUG"), (b'{"level":"3"}', "3"),
+                                         (b'{"Level":"W"} trailing', "W"), (b'{"Level":"x","LEVEL":"t"}', "T")])
+def test_a_log_level_is_read_as_capnslog_parses_it(body, level):
+    """logHandleFunc: the first JSON value into struct{Level string}, upper-cased, one of
+    ParseLevel's names or numbers (recorded: etcd 3.4.23 answered 204 to debug, d, 3 and a
+    body with trailing text)."""
+    from reference_impl.etcd.clienthttp import parse_log_level
+
+    assert parse_log_level(body) == level
+
+
+@pytest.mark.parametrize("body, message", [(b"", "Invalid json body"), (b'{"Level":5}', "Invalid json body"),
+                                           (b"{}", "Invalid log level "),
+                                           (b'{"Level":"bogus"}', "Invalid log level bogus")])
+def test_a_log_level_capnslog_cannot_parse_is_refused_in_etcds_words(body, message):
+    from reference_impl.etcd.clienthttp import LogLevelError, parse_log_level
+
+    with pytest.raises(LogLevelError) as refused:
+        parse_log_level(body)
+    assert str(refused.value) == message
