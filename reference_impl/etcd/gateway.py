@@ -144,20 +144,35 @@ def is_gateway_path(path: str) -> bool:
 def decode_requests(method: Method, body: bytes) -> list:
     """The request(s) a body holds: one JSON object (none: an empty request), or for a method
     that streams requests, any number one after another. A byte that is no UTF-8 is kept
-    (surrogateescape) until jsonpb's checks, so that an error names the byte Go names."""
+    (surrogateescape) until jsonpb's checks, so that an error names the byte Go names.
+
+    A unary body that does not decode is InvalidArgument. A stream's first request that does
+    not decode is grpc-gateway's bare error, so Unknown (HTTP 500); after the first, the requests
+    end there, as its send loop stops at a decode error."""
     text = body.decode("utf-8", "surrogateescape")
     requests, at = [], _skip_space(text, 0)
     while at < len(text):
         try:
-            value, end = DECODER.raw_decode(text, at)
-        except json.JSONDecodeError as err:
-            start = len(text[:at].encode("utf-8", "surrogateescape"))
-            raise GatewayError(3, go_syntax_error(err, body, start)) from None
-        requests.append(_from_json(method.request_type, value))
+            value, end = _decode_value(text, body, at)
+            requests.append(_from_json(method.request_type, value))
+        except GatewayError as err:
+            if not method.client_streaming:
+                raise
+            if not requests:
+                raise GatewayError(2, err.message) from None
+            break
         at = _skip_space(text, end)
         if not method.client_streaming:
             break
     return requests or [method.request_type()]
+
+
+def _decode_value(text: str, body: bytes, at: int) -> tuple[object, int]:
+    try:
+        return DECODER.raw_decode(text, at)
+    except json.JSONDecodeError as err:
+        start = len(text[:at].encode("utf-8", "surrogateescape"))
+        raise GatewayError(3, go_syntax_error(err, body, start)) from None
 
 
 def _skip_space(text: str, at: int) -> int:

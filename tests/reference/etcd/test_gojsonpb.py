@@ -79,3 +79,22 @@ def test_an_int64_string_may_carry_spaces_and_a_byte_array_numbers():
     assert request.revision == 1
     (request,) = gateway.decode_requests(PUT, b'{"key":[102,111,111],"value":"YmFy"}')
     assert request.key == b"foo"
+
+
+WATCH = gateway.route("/v3/watch")
+
+
+@pytest.mark.parametrize("body", [b"[]", b'{"create_request":{"key":"dw==","filters":["BOGUS"]}}'])
+def test_a_streams_first_request_that_does_not_decode_is_unknown(body):
+    """grpc-gateway returns a stream's first decode error bare, so grpc-go's code Unknown and
+    HTTP 500 (recorded from etcd 3.4.23 on /v3/watch, the message as a unary call's)."""
+    with pytest.raises(gateway.GatewayError) as refused:
+        gateway.decode_requests(WATCH, body)
+    assert (refused.value.code, refused.value.http_status) == (2, 500)
+
+
+def test_a_stream_stops_at_a_later_request_that_does_not_decode():
+    """Its send loop ends at a decode error: etcd 3.4.23 answered a watch body followed by
+    garbage with the watch created."""
+    (request,) = gateway.decode_requests(WATCH, b'{"create_request":{"key":"dw=="}} garbage')
+    assert request.create_request.key == b"w"
