@@ -97,7 +97,8 @@ class ClientHandler(MetricsHandler):
         elif gateway.is_gateway_path(path):
             self.gateway(path)
         elif path == "/v3":
-            self.redirect("/v3/")  # Go's ServeMux sends a subtree's root there (/v3beta/ is no subtree of the mux)
+            # Go's ServeMux sends a subtree's root there; /v3beta/ is no subtree of etcd's mux.
+            self.redirect("/v3/")
         else:
             super().serve(path, query)
 

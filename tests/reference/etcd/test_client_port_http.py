@@ -125,7 +125,8 @@ def transcript(address: str) -> str:
 
 
 def raw_transcript(address: str) -> str:
-    return "\n".join(f"$ {request!r}\n{normalise(raw_exchange(address, request))}" for request in RAW_REQUESTS)
+    return "\n".join(f"$ {request!r}\n{normalise(raw_exchange(address, request))}"
+                     for request in RAW_REQUESTS)
 
 
 def status(server) -> dict:
@@ -246,7 +247,8 @@ def test_an_empty_authorization_header_is_sent_as_an_empty_token():
 
 
 @pytest.mark.parametrize("body, level", [(b'{"Level":"debug"}', "DEBUG"), (b'{"level":"3"}', "3"),
-                                         (b'{"Level":"W"} trailing', "W"), (b'{"Level":"x","LEVEL":"t"}', "T")])
+                                         (b'{"Level":"W"} trailing', "W"),
+                                         (b'{"Level":"x","LEVEL":"t"}', "T")])
 def test_a_log_level_is_read_as_capnslog_parses_it(body, level):
     """logHandleFunc: the first JSON value into struct{Level string}, upper-cased, one of
     ParseLevel's names or numbers (recorded: etcd 3.4.23 answered 204 to debug, d, 3 and a
