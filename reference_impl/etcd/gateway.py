@@ -24,6 +24,7 @@ from google.protobuf import json_format, message_factory
 
 from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
+from reference_impl.machinery.gojson import NonJSONConstant, syntax_error
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -168,11 +169,13 @@ def decode_requests(method: Method, body: bytes) -> list:
 
 
 def _decode_value(text: str, body: bytes, at: int) -> tuple[object, int]:
+    start = len(text[:at].encode("utf-8", "surrogateescape"))
     try:
         return DECODER.raw_decode(text, at)
     except json.JSONDecodeError as err:
-        start = len(text[:at].encode("utf-8", "surrogateescape"))
         raise GatewayError(3, go_syntax_error(err, body, start)) from None
+    except NonJSONConstant:
+        raise GatewayError(3, syntax_error(body[start:])) from None
 
 
 def _skip_space(text: str, at: int) -> int:

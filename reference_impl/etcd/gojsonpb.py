@@ -17,7 +17,7 @@ import re
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
-from reference_impl.machinery.gojson import base64_error, quote_char, syntax_error
+from reference_impl.machinery.gojson import base64_error, quote_char, refuse_constant, syntax_error
 
 GO_INTEGERS = {FieldDescriptor.TYPE_INT64: "int64", FieldDescriptor.TYPE_UINT64: "uint64",
                FieldDescriptor.TYPE_INT32: "int32", FieldDescriptor.TYPE_UINT32: "uint32"}
@@ -53,7 +53,8 @@ def _number(kind: type):
     return parse
 
 
-DECODER = json.JSONDecoder(parse_int=_number(Int), parse_float=_number(Float))
+DECODER = json.JSONDecoder(parse_int=_number(Int), parse_float=_number(Float),
+                           parse_constant=refuse_constant)
 
 
 def loads(text: str):

@@ -98,9 +98,11 @@ def syntax_error(data: bytes) -> str | None:
     # Latin-1 keeps one character per byte, so an error's position is the byte Go reports.
     text = data.decode("latin-1")
     try:
-        json.loads(text)
+        json.loads(text, parse_constant=refuse_constant)
     except RecursionError:
         return None
+    except NonJSONConstant:
+        return _constant_error(text)
     except json.JSONDecodeError as error:
         if error.msg == "Expecting value" and text[error.pos:error.pos + 1] in _LITERALS:
             return _literal_error(text, error.pos)
@@ -115,6 +117,27 @@ def syntax_error(data: bytes) -> str | None:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
         return f"invalid character {quote_char(data[error.pos])} {context}"
     return None
+
+
+class NonJSONConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, encoding/json does not."""
+
+
+def refuse_constant(name: str):
+    raise NonJSONConstant(name)
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(?P<sign>-?)(?P<constant>NaN|Infinity)')
+
+
+def _constant_error(text: str) -> str:
+    """The scanner's error at the first NaN or Infinity outside a string: a letter where a
+    value begins, or after a minus sign where a digit must follow."""
+    found = next(m for m in _CONSTANT.finditer(text) if m.group("constant"))
+    letter = quote_char(ord(found.group("constant")[0]))
+    if found.group("sign"):
+        return f"invalid character {letter} in numeric literal"
+    return f"invalid character {letter} looking for beginning of value"
 
 
 @mirrors("encoding/json.stateNeg", "encoding/json.stateDot", "encoding/json.stateE")

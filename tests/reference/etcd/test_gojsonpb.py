@@ -62,6 +62,8 @@ PUT = gateway.route("/v3/kv/put")
     (RANGE, b'\xef\xbb\xbf{"key":"Zm9v"}', "invalid character '\u00ef' looking for beginning of value"),
     (RANGE, b'{"key":"Zm9v","limit":-}', "invalid character '}' in numeric literal"),
     (RANGE, b'{"key":"Zm9v","limit":tru}', "invalid character '}' in literal true (expecting 'e')"),
+    (PUT, b'{"key":"Zm9v","value":NaN}', "invalid character 'N' looking for beginning of value"),
+    (PUT, b'{"key":"Zm9v","lease":-Infinity}', "invalid character 'I' in numeric literal"),
 ])
 def test_what_etcd_said_to_odd_json_is_said_alike(method, body, message):
     """Recorded from etcd 3.4.23's gateway: numbers quoted as written (also out of range),
