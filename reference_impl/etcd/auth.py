@@ -21,6 +21,7 @@ import bisect
 import hashlib
 import hmac
 import secrets
+import string
 from dataclasses import dataclass, field, replace
 from functools import cmp_to_key
 
@@ -42,10 +43,18 @@ from reference_impl.mirrors import mirrors
 AUTH = "go.etcd.io/etcd/server/v3/auth"
 ROOT = "root"
 SIMPLE_TOKEN_TTL = 300.0  # seconds: etcd's simpleTokenTTLDefault
+SIMPLE_TOKEN_LETTERS = string.ascii_letters  # simple_token.go's letters
+SIMPLE_TOKEN_LENGTH = 16  # defaultSimpleTokenLength
 BCRYPT_COST = 10  # etcd's --bcrypt-cost default (bcrypt.DefaultCost)
 BCRYPT_MAX_BYTES = 72  # bcrypt reads no further; the Go package etcd 3.4 vendors cuts silently
 LEGACY_PREFIX = "pbkdf2-sha256$"  # hashes written by reference versions before bcrypt
 LEGACY_ITERATIONS = 20000
+
+
+@mirrors(f"(*{AUTH}.tokenSimple).genTokenPrefix")
+def simple_token_prefix() -> str:
+    """Sixteen random ASCII letters, the part of a simple token before its dot."""
+    return "".join(secrets.choice(SIMPLE_TOKEN_LETTERS) for _ in range(SIMPLE_TOKEN_LENGTH))
 
 
 @dataclass(frozen=True)
@@ -179,7 +188,7 @@ class AuthStore:
         if not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
         self.auth_info(caller_token, now)
-        token = f"{secrets.token_urlsafe(12)}.{self.revision}"
+        token = f"{simple_token_prefix()}.{self.revision}"
         self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
         return token
 

@@ -6,6 +6,7 @@ cmux.py hands each HTTP/1 connection to `ClientHTTP.serve_connection`.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import threading
@@ -20,11 +21,48 @@ from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_VERSION = "/version"
+PATH_LOG_LEVEL = "/config/local/log"
+# The names and numbers capnslog.ParseLevel takes.
+LOG_LEVELS = {"CRITICAL", "C", "ERROR", "0", "E", "WARNING", "1", "W", "NOTICE", "2", "N",
+              "INFO", "3", "I", "DEBUG", "4", "D", "TRACE", "5", "T"}
 CORS_HEADERS = {"Access-Control-Allow-Origin": "*",
                 "Access-Control-Allow-Methods": "POST, GET, OPTIONS, PUT, DELETE",
                 "Access-Control-Allow-Headers": "accept, content-type, authorization"}
 JSON = "application/json"
 GRPC_CONTENT_TYPE = "application/grpc"  # the gRPC metadata the gateway passes on as headers
+
+
+class LogLevelError(ValueError):
+    """A /config/local/log body etcd 3.4 refuses; str is its message."""
+
+
+def parse_log_level(body: bytes) -> str:
+    """The capnslog level a PUT /config/local/log body names, as etcd 3.4's logHandleFunc (gone
+    from the 3.5 tree the analyzer indexes) reads it: the first JSON value, decoded into
+    struct{Level string} (keys matched case-insensitively, the last one kept), then upper-cased."""
+    try:
+        value, _ = json.JSONDecoder().raw_decode(body.decode("utf-8", "replace").lstrip(" \t\r\n"))
+    except json.JSONDecodeError:
+        raise LogLevelError("Invalid json body") from None
+    if not isinstance(value, (dict, type(None))):
+        raise LogLevelError("Invalid json body")
+    level = ""
+    for key, item in (value or {}).items():
+        if key.lower() == "level" and item is not None:
+            if not isinstance(item, str):
+                raise LogLevelError("Invalid json body")
+            level = item
+    if level.upper() not in LOG_LEVELS:
+        raise LogLevelError(f"Invalid log level {level}")
+    return level.upper()
+
+
+def go_json_message(message: str) -> bytes:
+    """httptypes.HTTPError as json.Marshal writes it: HTML characters escaped."""
+    text = json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escape)
+    return text.encode()
 
 
 class ClientHTTP:
@@ -54,10 +92,13 @@ class ClientHandler(MetricsHandler):
             self.reply(200, b"", {})  # a CORS preflight: the headers say it all
         elif path == PATH_VERSION:
             self.version()
+        elif path == PATH_LOG_LEVEL:
+            self.log_level()
         elif gateway.is_gateway_path(path):
             self.gateway(path)
-        elif path + "/" in gateway.PREFIXES:
-            self.redirect(path + "/")  # Go's ServeMux sends a subtree's root there
+        elif path == "/v3":
+            # Go's ServeMux sends a subtree's root there; /v3beta/ is no subtree of etcd's mux.
+            self.redirect("/v3/")
         else:
             super().serve(path, query)
 
@@ -69,6 +110,19 @@ class ClientHandler(MetricsHandler):
         cluster = self.server.member.server.cluster_version or "not_decided"
         body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
         self.reply(200, body.encode(), {"Content-Type": JSON})
+
+    def log_level(self) -> None:
+        """etcd 3.4 sets capnslog's global level and answers 204; the reference has no capnslog
+        logger, so the level is checked and answered alone."""
+        if self.command != "PUT":
+            self.error(405, "Method Not Allowed", {"Allow": "PUT"})
+            return
+        try:
+            parse_log_level(self.body)
+        except LogLevelError as err:
+            self.reply(400, go_json_message(str(err)), {"Content-Type": JSON})
+            return
+        self.reply(204, b"", {})
 
     @mirrors("(*go.etcd.io/etcd/server/v3/embed.serveCtx).registerGateway")
     def gateway(self, path: str) -> None:
@@ -105,15 +159,11 @@ class ClientHandler(MetricsHandler):
                           [err.body()], f"{trailer}: {GRPC_CONTENT_TYPE}\r\n")
 
     def stream(self, method: gateway.Method, requests: list, metadata) -> None:
-        """A bidirectional stream: the body's requests are sent and the stream stays open (as a
-        watch must) until the HTTP client goes away, which cancels the call."""
+        """A bidirectional stream: the body's requests are sent and the call half-closed, as
+        grpc-gateway does at the body's end; the server decides whether the stream goes on (a
+        watch does, a lease keep-alive ends). The HTTP client going away cancels the call."""
         gone = threading.Event()
-
-        def send():
-            yield from requests
-            gone.wait()
-
-        responses = gateway.call(self.server.channel, method, send(), metadata)
+        responses = gateway.call(self.server.channel, method, iter(requests), metadata)
         threading.Thread(target=self._await_hang_up, args=(responses, gone), daemon=True).start()
         try:
             self.send_stream(responses)
@@ -131,26 +181,44 @@ class ClientHandler(MetricsHandler):
         responses.cancel()
 
     def send_stream(self, responses) -> None:
-        """Each response as one chunk, written as it comes; a failure as a last error line."""
+        """Each response as one chunk, written as it comes; a failure as a last error line. As
+        grpc-gateway waits for the call's headers, nothing is written before the first response
+        (an Observe with no leader yet answers nothing), and a call that fails before it is
+        answered as a unary call's error."""
+        lines = self._stream_lines(responses)
+        try:
+            first = next(lines, None)
+        except gateway.GatewayError as err:
+            self.gateway_error(err)
+            return
         self.send_chunked(200, {"Content-Type": JSON, "Grpc-Metadata-Content-Type": GRPC_CONTENT_TYPE},
-                          self._stream_lines(responses))
+                          itertools.chain([first] if first else [], lines))
 
     @staticmethod
     def _stream_lines(responses):
+        """The stream's lines; GatewayError if it fails before its first response."""
+        started = False
         try:
             for response in responses:
+                started = True
                 yield gateway.stream_line(response)
         except grpc.RpcError as err:
-            if err.code() != grpc.StatusCode.CANCELLED:
-                yield gateway.stream_error_line(gateway.gateway_error(err))
+            if err.code() == grpc.StatusCode.CANCELLED:
+                return
+            if not started:
+                raise gateway.gateway_error(err) from None
+            yield gateway.stream_error_line(gateway.gateway_error(err))
 
     def send_chunked(self, code: int, headers: dict[str, str], chunks, trailer: str = "") -> None:
-        self.send_head(code, headers, chunked=True)
+        """The chunks as they come; to an HTTP/1.0 client, as they are, until the connection
+        closes."""
+        self.send_head(code, headers, chunked=self.chunks)
         self.wfile.flush()
         try:
             for chunk in chunks:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if self.chunks else chunk)
                 self.wfile.flush()
-            self.wfile.write(f"0\r\n{trailer}\r\n".encode())
+            if self.chunks:
+                self.wfile.write(f"0\r\n{trailer}\r\n".encode())
         except OSError:
             self.close_connection = True  # the client went away mid-stream

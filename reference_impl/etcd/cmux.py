@@ -1,6 +1,6 @@
 """One client port for gRPC and HTTP/1, as etcd's cmux shares it: a connection that opens with
-the HTTP/2 preface is gRPC, anything else is HTTP/1 (/version, /health, /metrics and the
-grpc-gateway JSON API, clienthttp.py).
+the HTTP/2 preface is gRPC, one whose first line is an HTTP/1 request line is HTTP/1 (/version,
+/health, /metrics and the grpc-gateway JSON API, clienthttp.py), any other is closed unanswered.
 
 Python's gRPC server cannot be handed a connection, so it listens on an abstract Unix socket of
 its own and `ClientListener` relays each gRPC connection's bytes to it unchanged, one thread a
@@ -16,6 +16,7 @@ URLs to the gRPC server, bound by itself with no relay; `kubeatlas cluster up` r
 from __future__ import annotations
 
 import os
+import re
 import socket
 import threading
 from typing import Callable
@@ -25,7 +26,20 @@ from reference_impl.mirrors import mirrors
 HTTP2_PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"  # what every HTTP/2 (so gRPC) client sends first
 RELAY_BUFFER = 64 * 1024
 GRPC_SOCKET_PREFIX = "kubeatlas-etcd-grpc-"  # the gRPC server's abstract socket: PREFIX<pid>-<server>
+HTTP1_READ = 4096  # cmux's maxHTTPRead: a first line longer than this is no HTTP/1 either
 SNIFF_TIMEOUT = 10.0  # seconds a new connection gets to send enough bytes to be told apart
+
+
+@mirrors("github.com/soheilhy/cmux.HTTP1")
+def is_http1(line: bytes | None) -> bool:
+    """Whether a connection's first line is METHOD SP TARGET SP HTTP/1.x, as net/http's
+    parseRequestLine and ParseHTTPVersion read it: what cmux's HTTP1 matcher hands to etcd's
+    HTTP server (HTTP/0.9, HTTP/2 in text or garbage gets no answer)."""
+    if line is None:
+        return False
+    method, space, rest = line.partition(b" ")
+    _, space2, proto = rest.partition(b" ")
+    return bool(space and space2) and re.fullmatch(rb"HTTP/1\.[0-9]", proto) is not None
 
 
 def is_http2(first: bytes) -> bool:
@@ -96,10 +110,13 @@ class ClientListener:
     def _dispatch(self, connection: socket.socket, peer: tuple) -> None:
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            if not self._http_only and self._sniff_http2(connection):
-                self._relay_grpc(connection)
-            else:
+            if self._http_only:
                 self._serve_http(connection, peer)
+            elif self._sniff_http2(connection):
+                self._relay_grpc(connection)
+            elif is_http1(self._peek_line(connection)):
+                self._serve_http(connection, peer)
+            # else no matcher takes it: cmux closes the connection unanswered
         except OSError:
             pass  # the client went away
         finally:
@@ -120,6 +137,23 @@ class ClientListener:
                     return False  # closed (or stalled) before saying which
                 seen = more
             return is_http2(seen)
+        finally:
+            connection.settimeout(None)
+
+    @staticmethod
+    def _peek_line(connection: socket.socket) -> bytes | None:
+        """The first line (peeked, left for the server), or None if none comes whole within
+        HTTP1_READ bytes."""
+        connection.settimeout(SNIFF_TIMEOUT)
+        try:
+            seen = b""
+            while b"\n" not in seen and len(seen) < HTTP1_READ:
+                more = connection.recv(HTTP1_READ, socket.MSG_PEEK)
+                if len(more) == len(seen):
+                    return None  # closed (or stalled) first
+                seen = more
+            line, newline, _ = seen.partition(b"\n")
+            return line.removesuffix(b"\r") if newline else None
         finally:
             connection.settimeout(None)
 

@@ -15,7 +15,7 @@ import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 from reference_impl.etcd.errors import EtcdError
@@ -75,15 +75,74 @@ class MetricsHandler(BaseHTTPRequestHandler):
     common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
 
     def route(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        # Read even when nobody needs it: a body left unread would be taken for the next request.
-        self.body = self.rfile.read(length) if length else b""
-        # The target as sent: http.server turns a leading `//` into `/` in self.path.
-        path, _, query = self.requestline.split()[1].partition("?")
+        if self.request_version == "HTTP/1.0":
+            self.protocol_version = "HTTP/1.0"  # Go answers in the request's version
+        elif "Host" not in self.headers:
+            self.bad_request("missing required Host header")
+            return
+        try:
+            # Read even when nobody needs it: a body left unread would be taken for the next request.
+            self.body = self.read_body()
+        except ValueError:
+            self.bad_request()
+            return
+        target = self.requestline.split()[1]
+        if target == "*":
+            self.asterisk()
+            return
+        # The target as sent (http.server turns a leading `//` into `/` in self.path), its
+        # escapes decoded as Go's URL.Path has them; an absolute URL's path alone.
+        if target.startswith(("http://", "https://")):
+            target = urlsplit(target)._replace(scheme="", netloc="").geturl() or "/"
+        raw_path, _, query = target.partition("?")
+        path = unquote(raw_path)
         if clean_path(path) != path:
             self.redirect(clean_path(path) + (f"?{query}" if query else ""))
         else:
             self.serve(path, query)
+
+    def __getattr__(self, name: str):
+        """Any method is routed, as Go's mux routes it (http.server answers 501 to a method it
+        has no do_ for)."""
+        if name.startswith("do_"):
+            return self.route
+        raise AttributeError(name)
+
+    def read_body(self) -> bytes:
+        """The request's body, by its Content-Length or chunk by chunk; ValueError for a
+        length that is no number or a chunk size that is no hex."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            body = b""
+            while size := int(self.rfile.readline().split(b";")[0], 16):
+                body += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return body
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0:
+            raise ValueError(length)
+        return self.rfile.read(length) if length else b""
+
+    def bad_request(self, reason: str = "") -> None:
+        """net/http's own 400 for a request it could not read, before any handler; the
+        connection is closed."""
+        status = "400 Bad Request" + (f": {reason}" if reason else "")
+        self.wfile.write(f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                         f"Connection: close\r\n\r\n{status}".encode())
+        self.close_connection = True
+
+    def asterisk(self) -> None:
+        """Go's server answers OPTIONS * itself; ServeMux refuses any other method on `*`."""
+        if self.command == "OPTIONS":
+            self.send_response_only(200)
+            self.send_header("Content-Length", "0")
+            self.send_header("Date", self.date_time_string())
+            if self._client_closes():
+                self.send_header("Connection", "close")
+            self.end_headers()
+        else:
+            self.reply(400, b"", {"Connection": "close"})
 
     def serve(self, path: str, query: str) -> None:
         if path == PATH_HEALTH:
@@ -92,8 +151,6 @@ class MetricsHandler(BaseHTTPRequestHandler):
             self.metrics()
         else:
             self.error(404, "404 page not found")
-
-    do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = route
 
     @mirrors(f"{ETCDHTTP}.NewHealthHandler")
     def health(self, excluded: set[str]) -> None:
@@ -140,11 +197,13 @@ class MetricsHandler(BaseHTTPRequestHandler):
         chunked. A HEAD is answered as its GET would be, without the body. `sniffed` is the type
         Go finds for a body written without one."""
         length, chunked = None, False
-        if len(body) <= BUFFER_BEFORE_CHUNKING:
+        if code == 204:
+            pass  # net/http sends no length with a No Content
+        elif len(body) <= BUFFER_BEFORE_CHUNKING:
             if body or self.command != "HEAD":
                 length = len(body)
         elif self.command != "HEAD":
-            chunked = True
+            chunked = self.chunks  # else the body runs to the end of the connection
         self.send_head(code, headers, length, sniffed, chunked)
         if self.command == "HEAD":
             return
@@ -158,13 +217,19 @@ class MetricsHandler(BaseHTTPRequestHandler):
         them), then the ones net/http adds — Date, Content-Length, a sniffed Content-Type,
         Connection: close (when the client asked for it) and Transfer-Encoding."""
         self.send_response_only(code)
+        closes = self._client_closes() and "Connection" not in headers
         added = {"Date": self.date_time_string(), "Content-Length": length, "Content-Type": sniffed,
-                 "Connection": "close" if self._client_closes() else None,
+                 "Connection": "close" if closes else None,
                  "Transfer-Encoding": "chunked" if chunked else None}
         for name, value in [*sorted({**self.common_headers, **headers}.items()), *added.items()]:
             if value is not None:
                 self.send_header(name, str(value))
         self.end_headers()
+
+    @property
+    def chunks(self) -> bool:
+        """Whether a body of unknown length is sent in chunks: not to an HTTP/1.0 client."""
+        return self.protocol_version == "HTTP/1.1"
 
     def _client_closes(self) -> bool:
         return self.headers.get("Connection", "").lower() == "close"

@@ -23,7 +23,8 @@ from aetcd.rpc import rpc_pb2
 from google.protobuf import json_format, message_factory
 
 from reference_impl.etcd import concurrencypb as pb
-from reference_impl.etcd.gojsonpb import JSONPBError, check_message
+from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
+from reference_impl.machinery.gojson import NonJSONConstant, syntax_error
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -143,20 +144,38 @@ def is_gateway_path(path: str) -> bool:
 
 def decode_requests(method: Method, body: bytes) -> list:
     """The request(s) a body holds: one JSON object (none: an empty request), or for a method
-    that streams requests, any number one after another."""
-    text = body.decode("utf-8", "replace")
-    decoder = json.JSONDecoder()
+    that streams requests, any number one after another. A byte that is no UTF-8 is kept
+    (surrogateescape) until jsonpb's checks, so that an error names the byte Go names.
+
+    A unary body that does not decode is InvalidArgument. A stream's first request that does
+    not decode is grpc-gateway's bare error, so Unknown (HTTP 500); after the first, the requests
+    end there, as its send loop stops at a decode error."""
+    text = body.decode("utf-8", "surrogateescape")
     requests, at = [], _skip_space(text, 0)
     while at < len(text):
         try:
-            value, at = decoder.raw_decode(text, at)
-        except json.JSONDecodeError as err:
-            raise GatewayError(3, go_json_error(err)) from None
-        requests.append(_from_json(method.request_type, value))
-        at = _skip_space(text, at)
+            value, end = _decode_value(text, body, at)
+            requests.append(_from_json(method.request_type, value))
+        except GatewayError as err:
+            if not method.client_streaming:
+                raise
+            if not requests:
+                raise GatewayError(2, err.message) from None
+            break
+        at = _skip_space(text, end)
         if not method.client_streaming:
             break
     return requests or [method.request_type()]
+
+
+def _decode_value(text: str, body: bytes, at: int) -> tuple[object, int]:
+    start = len(text[:at].encode("utf-8", "surrogateescape"))
+    try:
+        return DECODER.raw_decode(text, at)
+    except json.JSONDecodeError as err:
+        raise GatewayError(3, go_syntax_error(err, body, start)) from None
+    except NonJSONConstant:
+        raise GatewayError(3, syntax_error(body[start:])) from None
 
 
 def _skip_space(text: str, at: int) -> int:
@@ -167,27 +186,12 @@ def _skip_space(text: str, at: int) -> int:
 
 def _from_json(request_type: type, value) -> object:
     try:
-        check_message(request_type.DESCRIPTOR, value)
-        return json_format.ParseDict(value or {}, request_type(), ignore_unknown_fields=True)
+        checked = check_message(request_type.DESCRIPTOR, value)
+        return json_format.ParseDict(checked or {}, request_type(), ignore_unknown_fields=True)
     except JSONPBError as err:
         raise GatewayError(3, str(err)) from None
     except json_format.ParseError as err:  # a case jsonpb's checks above do not know
         raise GatewayError(3, str(err)) from None
-
-
-# What encoding/json says it was looking for, by what Python's decoder expected.
-GO_EXPECTED = {"Expecting value": "looking for beginning of value",
-               "Expecting property name enclosed in double quotes":
-                   "looking for beginning of object key string",
-               "Expecting ':' delimiter": "after object key",
-               "Expecting ',' delimiter": "after object key:value pair"}
-
-
-def go_json_error(err: json.JSONDecodeError) -> str:
-    """encoding/json's words for input that ends early or has an unexpected character."""
-    if err.pos >= len(err.doc.rstrip()):
-        return "unexpected EOF"
-    return f"invalid character {err.doc[err.pos]!r} {GO_EXPECTED.get(err.msg, 'looking for beginning of value')}"
 
 
 def encode_response(response) -> bytes:
@@ -199,7 +203,7 @@ def metadata_of(headers) -> tuple[tuple[str, str], ...]:
     """The call metadata the gateway forwards: the Authorization header, which etcd reads as
     the auth token."""
     token = headers.get("Authorization")
-    return (("authorization", token),) if token else ()
+    return (("authorization", token),) if token is not None else ()  # "" too: an invalid token
 
 
 def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata) -> object | Iterator:

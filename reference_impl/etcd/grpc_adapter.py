@@ -50,7 +50,7 @@ from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatc
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
-from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit
+from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit, checked_reader
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.machinery.gojson import quote
@@ -72,6 +72,12 @@ SERVER_OPTIONS = [
     # The limit itself, MAX_RECV_BYTES, is ReceiveLimit's: it refuses in grpc-go's words.
     ("grpc.max_receive_message_length", FRAMEWORK_CAP),
     ("grpc.max_send_message_length", 2**31 - 1),
+    # grpc-go's server takes 16 MiB of headers (defaultServerMaxHeaderListSize), grpcio 16 KiB:
+    # a long token or a client's own metadata must not be RESOURCE_EXHAUSTED here alone.
+    ("grpc.max_metadata_size", 16 << 20),
+    ("grpc.absolute_max_metadata_size", 16 << 20),
+    # etcd 3.4 installs no decompressor: a compressed request is UNIMPLEMENTED (grpcio's words).
+    ("grpc.compression_enabled_algorithms_bitset", 1),
     # A busy port must fail to bind, not be silently shared with another process.
     ("grpc.so_reuseport", 0),
     # clientv3 pings every --keepalive-time (2 s in etcdctl) even on idle streams; accept that
@@ -1054,7 +1060,7 @@ def _add_servicer(grpc_server: grpc.Server, name: str, servicer,
         make_handler = _HANDLER_KINDS[method.client_streaming, method.server_streaming]
         handlers[method_name] = make_handler(
             getattr(servicer, method_name),
-            request_deserializer=(readers or {}).get(method_name, request.FromString),
+            request_deserializer=checked_reader(request, (readers or {}).get(method_name)),
             response_serializer=response.SerializeToString)
     grpc_server.add_generic_rpc_handlers(
         (grpc.method_handlers_generic_handler(full_name, handlers),))

@@ -27,6 +27,7 @@ from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import (
     ErrCompacted, ErrElectionNoLeader, ErrElectionNotLeader, ErrMissingLeaderKey, EtcdError)
 from reference_impl.etcd.grpc_adapter import Streams, WatchRouter, header_pb, kv_pb, token_of
+from reference_impl.etcd.grpc_limits import checked_reader
 from reference_impl.mirrors import mirrors
 
 CONCURRENCY = "go.etcd.io/etcd/client/v3/concurrency"
@@ -370,7 +371,7 @@ class _Services:
 
 
 def _unary(method: Callable, request: type, response: type):
-    return grpc.unary_unary_rpc_method_handler(method, request_deserializer=request.FromString,
+    return grpc.unary_unary_rpc_method_handler(method, request_deserializer=checked_reader(request),
                                                response_serializer=response.SerializeToString)
 
 
@@ -391,7 +392,7 @@ def add_concurrency_servicers(grpc_server: grpc.Server, server, router: WatchRou
             "Proclaim": _unary(s.proclaim, pb.ProclaimRequest, pb.ProclaimResponse),
             "Leader": _unary(s.leader, pb.LeaderRequest, pb.LeaderResponse),
             "Observe": grpc.unary_stream_rpc_method_handler(
-                s.observe, request_deserializer=pb.LeaderRequest.FromString,
+                s.observe, request_deserializer=checked_reader(pb.LeaderRequest),
                 response_serializer=pb.LeaderResponse.SerializeToString),
             "Resign": _unary(s.resign, pb.ResignRequest, pb.ResignResponse),
         },

@@ -1,11 +1,19 @@
-"""The gRPC receive limit as etcd's clients see it: grpc-go refuses a request message past
---max-request-bytes plus grpcOverheadBytes with RESOURCE_EXHAUSTED "grpc: received message larger
-than max (N vs. LIMIT)", where grpcio would say "SERVER: Received message larger than max ...".
+"""What grpc-go refuses before etcd's handler sees a request, in grpc-go's words where grpcio
+would use its own.
 
-grpcio's own check cannot be reworded, so it is set above the limit (FRAMEWORK_CAP) and this
-interceptor does the check: each request's bytes are measured before they are parsed, and an
-oversized one becomes an `OversizedRequest` marker, which the wrapped method never receives: the
-call is answered with grpc-go's status. A unary request is refused at once; a stream's requests end there (as if the client
+The receive limit: grpc-go refuses a request message past --max-request-bytes plus
+grpcOverheadBytes with RESOURCE_EXHAUSTED "grpc: received message larger than max (N vs. LIMIT)",
+where grpcio would say "SERVER: Received message larger than max ...". grpcio's own check cannot
+be reworded, so it is set above the limit (FRAMEWORK_CAP) and this interceptor does the check:
+each request's bytes are measured before they are parsed.
+
+Bytes gogo's Unmarshal refuses (gogowire.py): grpc-go answers INTERNAL "grpc: error unmarshalling
+request: ..." (a stream's request: "grpc: failed to unmarshal the received message ..."), where
+grpcio says "Exception deserializing request!"; `checked_reader` makes a method's deserializer
+return an `UndecodableRequest` for them.
+
+Either refusal is a marker the wrapped method never receives: the call is answered with grpc-go's
+status. A unary request is refused at once; a stream's requests end there (as if the client
 half-closed), its context then reads as inactive, and once its handler has returned the stream
 ends with the same status, as grpc-go ends a stream whose Recv failed.
 """
@@ -15,6 +23,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import grpc
+from google.protobuf.message import DecodeError
+
+from reference_impl.etcd.gogowire import unmarshal_error
 
 # Past this grpcio refuses by itself, in its own words. Up to it a message is read whole before
 # it is measured here, so the cap bounds what one call can make the server hold: 8 times the
@@ -27,9 +38,55 @@ class OversizedRequest:
     size: int
     limit: int
 
-    def status(self) -> tuple[grpc.StatusCode, str]:
+    def status(self, streaming: bool = False) -> tuple[grpc.StatusCode, str]:
         return (grpc.StatusCode.RESOURCE_EXHAUSTED,
                 f"grpc: received message larger than max ({self.size} vs. {self.limit})")
+
+
+@dataclass(frozen=True)
+class UndecodableRequest:
+    problem: str  # gogo's Unmarshal error
+
+    def status(self, streaming: bool = False) -> tuple[grpc.StatusCode, str]:
+        """processUnaryRPC's words for a unary call's request, recv's for a stream's."""
+        said = "grpc: failed to unmarshal the received message" if streaming else \
+            "grpc: error unmarshalling request:"
+        return grpc.StatusCode.INTERNAL, f"{said} {self.problem}"
+
+
+REFUSED = (OversizedRequest, UndecodableRequest)
+
+
+def checked_reader(request_type: type, read: Callable[[bytes], object] | None = None
+                   ) -> Callable[[bytes], object]:
+    """A deserializer of `request_type` (by `read`, else its FromString) that gives an
+    UndecodableRequest for bytes etcd 3.4 cannot unmarshal. The bytes are walked as gogo reads
+    them only when protobuf's decoder refused them or kept fields it did not know (a known
+    field of another wire type is one): the walk costs a txn a fifth of its call."""
+    read = read or request_type.FromString
+    descriptor = request_type.DESCRIPTOR
+
+    def checked(data: bytes) -> object:
+        try:
+            request = read(data)
+        except (DecodeError, ValueError):  # ValueError: read_txn_request's own reading
+            problem = unmarshal_error(descriptor, data)
+            if problem is None:
+                raise  # refused by protobuf alone (a string that is no UTF-8): grpcio's answer
+            return UndecodableRequest(problem)
+        if _dropped_unknown_fields(request):
+            problem = unmarshal_error(descriptor, data)
+            if problem is not None:
+                return UndecodableRequest(problem)
+        return request
+    return checked
+
+
+def _dropped_unknown_fields(request) -> bool:
+    """Drop the fields protobuf kept unknown, as gogo's Unmarshal does: whether there were any."""
+    size = request.ByteSize()
+    request.DiscardUnknownFields()
+    return request.ByteSize() != size
 
 
 class ReceiveLimit(grpc.ServerInterceptor):
@@ -55,9 +112,12 @@ class ReceiveLimit(grpc.ServerInterceptor):
             return handler  # no service here has a client-streaming call with one response
         kind = ("stream_" if handler.request_streaming else "unary_") + \
             ("stream" if handler.response_streaming else "unary")
-        refusing = _refusing_stream if handler.request_streaming else _refusing_unary
+        if handler.request_streaming:
+            refusing = _refusing_stream(handler.stream_stream)
+        else:
+            refusing = _refusing_unary(getattr(handler, kind), handler.response_streaming)
         return handler._replace(request_deserializer=self._sized(handler.request_deserializer),
-                                **{kind: refusing(getattr(handler, kind))})
+                                **{kind: refusing})
 
     def _sized(self, read: Callable[[bytes], object] | None) -> Callable[[bytes], object]:
         def sized(data: bytes) -> object:
@@ -67,10 +127,10 @@ class ReceiveLimit(grpc.ServerInterceptor):
         return sized
 
 
-def _refusing_unary(behaviour):
+def _refusing_unary(behaviour, response_streaming: bool):
     def refusing(request, context):
-        if isinstance(request, OversizedRequest):
-            context.abort(*request.status())
+        if isinstance(request, REFUSED):
+            context.abort(*request.status(streaming=response_streaming))
         return behaviour(request, context)
     return refusing
 
@@ -80,13 +140,13 @@ def _refusing_stream(behaviour):
         stream = _StreamContext(context)
         yield from behaviour(_until_oversized(requests, stream), stream)
         if stream.refused:
-            context.abort(*stream.refused[0].status())
+            context.abort(*stream.refused[0].status(streaming=True))
     return refusing
 
 
 def _until_oversized(requests: Iterator, stream: "_StreamContext") -> Iterator:
     for request in requests:
-        if isinstance(request, OversizedRequest):
+        if isinstance(request, REFUSED):
             stream.refuse(request)
             return
         yield request
@@ -100,9 +160,9 @@ class _StreamContext:
     def __init__(self, context) -> None:
         self._context = context
         self._callbacks: list[Callable[[], None]] = []
-        self.refused: list[OversizedRequest] = []
+        self.refused: list[OversizedRequest | UndecodableRequest] = []
 
-    def refuse(self, request: OversizedRequest) -> None:
+    def refuse(self, request: OversizedRequest | UndecodableRequest) -> None:
         self.refused.append(request)
         for callback in self._callbacks:
             callback()

@@ -77,7 +77,7 @@ from reference_impl.etcd.raft import (
     Config, ConfChange, ConfChangeType, ConfState, Entry, EntryType, ErrProposalDropped, HardState,
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
+    Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
     check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
@@ -144,7 +144,7 @@ class ClusterMember:
     @mirrors(f"{ETCDSERVER}.NewServer", f"{ETCDSERVER}.startNode", f"{ETCDSERVER}.restartNode")
     def __init__(self, data_dir: str | os.PathLike, clock: Clock, *, name: str,
                  initial_cluster: Mapping[int, Member], initial_cluster_state: str = "new",
-                 cluster_token: str = DEFAULT_CLUSTER_TOKEN, listen_peer: tuple[str, int] | None = None,
+                 listen_peer: tuple[str, int] | None = None,
                  client_urls: tuple[str, ...] = (), heartbeat_ms: int = DEFAULT_HEARTBEAT_MS,
                  election_ms: int = DEFAULT_ELECTION_MS, snapshot_count: int = DEFAULT_SNAPSHOT_COUNT,
                  catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, restore: BackendState | None = None,
@@ -163,8 +163,8 @@ class ClusterMember:
         try:
             # Two processes appending to one log would interleave records; etcd locks its WAL too.
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            self._start(clock, name, initial_cluster, initial_cluster_state, cluster_token,
-                        listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
+            self._start(clock, name, initial_cluster, initial_cluster_state, listen_peer,
+                        client_urls, heartbeat_ms, election_ms, snapshot_count,
                         catch_up_entries, restore, fsync, quota_backend_bytes)
         except BaseException:
             self._wal.close()
@@ -183,10 +183,9 @@ class ClusterMember:
             raise ErrTimeout()
         return member
 
-    def _start(self, clock, name, initial_cluster, initial_cluster_state, cluster_token,
-               listen_peer, client_urls, heartbeat_ms, election_ms, snapshot_count,
+    def _start(self, clock, name, initial_cluster, initial_cluster_state, listen_peer,
+               client_urls, heartbeat_ms, election_ms, snapshot_count,
                catch_up_entries, restore, fsync, quota_backend_bytes) -> None:
-        self._cluster_token = cluster_token
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
             raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
@@ -1075,8 +1074,9 @@ class ClusterMember:
         with self._state:
             target = self.node.members.get(member_id)
             voters = [m for m in self.node.members.values() if not m.is_learner]
-        if target is None or target.is_learner:
-            return  # an unknown member is refused when applied; a learner holds no quorum
+        if target is not None and target.is_learner:
+            return  # a learner holds no quorum; an unknown id is counted as etcd counts it,
+            # and refused when applied only if the voters would keep a quorum of started ones
         rest = [m for m in voters if m.id != member_id]
         if sum(1 for m in rest if m.name) < len(rest) // 2 + 1:
             raise ErrNotEnoughStartedMembers()
@@ -1106,7 +1106,7 @@ class ClusterMember:
         peer_urls = check_peer_urls(peer_urls)
         self._check_running()
         self._may_add_member(is_learner)
-        member = Member(compute_member_id(peer_urls, self._cluster_token, int(self._clock.now())), "",
+        member = Member(compute_member_id(peer_urls, "", int(self._clock.now())), "",
                         tuple(sorted(peer_urls)), (), is_learner)
         return member, self._conf_change(conf_change_for_add(member, is_learner, self._ids.next()))
 
@@ -1158,7 +1158,9 @@ class ClusterMember:
             old = self.node.members.get(member_id)
         if old is None:
             raise ErrMemberNotFound()
-        updated = Member(member_id, old.name, tuple(sorted(peer_urls)), old.client_urls, old.is_learner)
+        # v3rpc's MemberUpdate sends RaftAttributes{PeerURLs} alone: a learner updated is listed
+        # as a voter from then on (etcd 3.4.23 does so), though Raft still counts it a learner.
+        updated = Member(member_id, old.name, tuple(sorted(peer_urls)), old.client_urls, False)
         return self._conf_change(ConfChange(ConfChangeType.ConfChangeUpdateNode, member_id,
                                             json.dumps(member_to_plain(updated)).encode(),
                                             self._ids.next()))

@@ -91,11 +91,13 @@ _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 @mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs")
 def check_peer_urls(peer_urls: Sequence[str]) -> tuple[str, ...]:
-    """The peer URLs a member add gives, sorted; at least one, each SCHEME://HOST:PORT (http,
-    https, unix or unixs) with no path, else ErrMemberBadURLs, as v3rpc's MemberAdd checks them
-    (etcd 3.4's MemberUpdate checks nothing)."""
+    """The peer URLs a member add gives, as Go's url.URL prints them back (trimmed, the scheme
+    in lower case) and sorted; at least one, each SCHEME://HOST:PORT (http, https, unix or
+    unixs) with no path and no character url.Parse refuses in a host name, else
+    ErrMemberBadURLs, as v3rpc's MemberAdd checks them (etcd 3.4's MemberUpdate checks nothing)."""
     if not peer_urls:
         raise ErrMemberBadURLs(problem="no URL given")
+    checked = []
     for url in peer_urls:
         text = url.strip()
         try:
@@ -104,9 +106,14 @@ def check_peer_urls(peer_urls: Sequence[str]) -> tuple[str, ...]:
             raise ErrMemberBadURLs(url=url) from None
         host = parts.netloc.rpartition("@")[2]
         if (_BAD_ESCAPE.search(text) or parts.scheme not in ("http", "https", "unix", "unixs")
-                or parts.path or not _is_host_port(host)):
+                or parts.path or not _is_host_port(host) or _BAD_HOST_CHAR.search(host)):
             raise ErrMemberBadURLs(url=url)
-    return tuple(sorted(peer_urls))
+        checked.append(parts.scheme + text[len(parts.scheme):])
+    return tuple(sorted(checked))
+
+
+# ASCII that net/url's shouldEscape refuses in a host name (bytes past ASCII it lets through).
+_BAD_HOST_CHAR = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>\"%\x80-\U0010ffff]")
 
 
 def _is_host_port(text: str) -> bool:
@@ -253,6 +260,11 @@ class RaftNode:
                 raise ErrMemberNotLearner()
         elif cc.node_id not in self.members:
             raise ErrMemberNotFound()
+        elif cc.type == T.ConfChangeUpdateNode:
+            # The new URLs may not be another member's.
+            taken = {u for m in self.members.values() if m.id != cc.node_id for u in m.peer_urls}
+            if taken & set(member_from_plain(json.loads(cc.context)).peer_urls):
+                raise ErrPeerURLExist()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).revokeExpiredLeases")
     def expired_leases(self, now: float) -> list[int]:
@@ -367,8 +379,11 @@ class RaftNode:
             self.members.pop(cc.node_id, None)
             out.removed = out.removed or cc.node_id == self.id
         elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
+            # RaftCluster.UpdateRaftAttributes replaces the raft attributes whole: the learner
+            # flag too, which etcd 3.4's MemberUpdate never sets (Raft keeps its learner).
             updated = member_from_plain(json.loads(cc.context))
-            self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls)
+            self.members[cc.node_id] = replace(self.members[cc.node_id], peer_urls=updated.peer_urls,
+                                               is_learner=updated.is_learner)
         out.conf_changes[cc.id] = (True, tuple(self.members.values()))
 
     def advance(self, rd: Ready) -> None:

@@ -285,7 +285,6 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
             _check_free(peer_listen)
         etcd = _open(Path(data_dir), WallClock(), name=name, initial_cluster=members,
                      initial_cluster_state=initial_cluster_state,
-                     cluster_token=initial_cluster_token,
                      listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
                      client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,

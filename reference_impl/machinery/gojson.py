@@ -98,12 +98,17 @@ def syntax_error(data: bytes) -> str | None:
     # Latin-1 keeps one character per byte, so an error's position is the byte Go reports.
     text = data.decode("latin-1")
     try:
-        json.loads(text)
+        json.loads(text, parse_constant=refuse_constant)
     except RecursionError:
         return None
+    except NonJSONConstant:
+        return _constant_error(text)
     except json.JSONDecodeError as error:
         if error.msg == "Expecting value" and text[error.pos:error.pos + 1] in _LITERALS:
             return _literal_error(text, error.pos)
+        number_error = _number_error(text, error.pos)
+        if number_error:
+            return number_error
         if error.pos >= len(text) or error.msg.startswith("Unterminated string"):
             return "unexpected end of JSON input"
         if error.msg == "Expecting ',' delimiter":
@@ -112,6 +117,55 @@ def syntax_error(data: bytes) -> str | None:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
         return f"invalid character {quote_char(data[error.pos])} {context}"
     return None
+
+
+class NonJSONConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json reads them, encoding/json does not."""
+
+
+def refuse_constant(name: str):
+    raise NonJSONConstant(name)
+
+
+_CONSTANT = re.compile(r'"(?:[^"\\]|\\.)*"|(?P<sign>-?)(?P<constant>NaN|Infinity)')
+
+
+def _constant_error(text: str) -> str:
+    """The scanner's error at the first NaN or Infinity outside a string: a letter where a
+    value begins, or after a minus sign where a digit must follow."""
+    found = next(m for m in _CONSTANT.finditer(text) if m.group("constant"))
+    letter = quote_char(ord(found.group("constant")[0]))
+    if found.group("sign"):
+        return f"invalid character {letter} in numeric literal"
+    return f"invalid character {letter} looking for beginning of value"
+
+
+@mirrors("encoding/json.stateNeg", "encoding/json.stateDot", "encoding/json.stateE")
+def _number_error(text: str, pos: int) -> str | None:
+    """The scanner's error inside a number that Python's decoder reports elsewhere: a minus
+    sign with no digit after it (Python stops at the sign), a point or an exponent mark with no
+    digit after it (Python ends the number before it)."""
+    if pos >= len(text):
+        return None
+    if text[pos] == "-":
+        return _number_digit_expected(text, pos + 1, "in numeric literal")
+    number = re.search(r"-?[0-9][0-9.eE+-]*$", text[:pos])
+    if number is None or text[pos] not in ".eE" or "e" in number.group().lower():
+        return None
+    if text[pos] == ".":
+        if "." in number.group():
+            return None
+        return _number_digit_expected(text, pos + 1, "after decimal point in numeric literal")
+    sign = text[pos + 1:pos + 2] in ("+", "-")
+    return _number_digit_expected(text, pos + 1 + sign, "in exponent of numeric literal")
+
+
+def _number_digit_expected(text: str, pos: int, context: str) -> str | None:
+    if pos >= len(text):
+        return "unexpected end of JSON input"
+    if text[pos].isdigit():
+        return None
+    return f"invalid character {quote_char(ord(text[pos]))} {context}"
 
 
 @mirrors("encoding/json.stateT", "(*encoding/json.scanner).eof")

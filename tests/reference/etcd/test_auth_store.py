@@ -1,6 +1,8 @@
 """Rules of the auth store core (sans-IO): who may touch which keys, tokens, management limits."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL, AuthStore, hash_password
@@ -225,3 +227,12 @@ def test_a_new_password_does_not_let_a_no_password_user_in():
     auth.apply(AuthUserChangePasswordRequest("np", hashed_password=hash_password("y")))
     with pytest.raises(ErrNoPasswordUser):
         auth.authenticate("np", "y", now=0.0)
+
+
+def test_a_simple_tokens_prefix_is_sixteen_ascii_letters():
+    """genTokenPrefix draws defaultSimpleTokenLength characters from a-z and A-Z (etcd 3.4.23
+    answered tokens like hyBTfnsVTQtxAocC.13; the reference's had digits, '-' and '_')."""
+    auth, _ = store_with()
+    prefixes = {auth.authenticate("u", "upw", 0.0).partition(".")[0] for _ in range(8)}
+    assert all(re.fullmatch("[A-Za-z]{16}", prefix) for prefix in prefixes)
+    assert len(prefixes) == 8

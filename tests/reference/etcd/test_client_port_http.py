@@ -48,8 +48,37 @@ REQUESTS: list[tuple[str, str, str | None]] = [
     ("POST", "/v3/maintenance/hash", "{}"),
     ("POST", "/v3/kv/deleterange", '{"key":"Zm9v","prev_kv":true}'),
     ("POST", "/v3/watch", '{"create_request":{"key":"Zm9v","start_revision":"1"}}'),
+    # Any method token reaches the mux; the path is matched decoded, an absolute URL by its path.
+    ("TRACE", "/v3/kv/range", '{"key":"Zm9v"}'),
+    ("FOO", "/version", None),
+    ("GET", "/%76ersion", None),
+    ("GET", "http://x/version", None),
+    ("POST", "/v3beta", "{}"),
+    ("GET", "*", None),
+    ("OPTIONS", "*", None),
+    # etcd 3.4's capnslog level setter: PUT only, a JSON {"Level": ...} capnslog can parse.
+    ("GET", "/config/local/log", None),
+    ("PUT", "/config/local/log", '{"level":"i"}'),
+    ("PUT", "/config/local/log", '{"Level":"<bogus>"}'),
+    ("PUT", "/config/local/log", '{"Level":5}'),
+    # The keep-alive stream ends when the server ends it after the body's requests; an observe
+    # of an election with no leader answers nothing, not even its headers.
+    ("POST", "/v3/lease/keepalive", "{}"),
+    ("POST", "/v3/election/observe", '{"name":"bm9uZQ=="}'),
 ]
-STREAMS = {"/v3/watch"}
+STREAMS = {"/v3/watch", "/v3/lease/keepalive", "/v3/election/observe"}
+# Bytes net/http reads its own way: chunked bodies, HTTP/1.0, requests it cannot read, and
+# first lines cmux does not take for HTTP/1 (closed unanswered).
+RAW_REQUESTS: list[bytes] = [
+    b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+    b"e\r\n{\"key\":\"Zm9v\"}\r\n0\r\n\r\n",
+    b"POST /v3/kv/range HTTP/1.0\r\n\r\n",
+    b"GET /version HTTP/1.0\r\n\r\n",
+    b"GET /version HTTP/1.1\r\nConnection: close\r\n\r\n",
+    b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}",
+    b"GET /version\r\n\r\n",
+    b"GARBAGE\r\n\r\n",
+]
 IDS = re.compile(r'"(cluster_id|member_id|hash)":"?\d+"?')
 
 
@@ -72,6 +101,17 @@ def exchange(address: str, method: str, path: str, body: str | None, idle: float
     return received.decode("utf-8", "replace")
 
 
+def raw_exchange(address: str, request: bytes) -> str:
+    """`request` as it is on a fresh connection; what came back until the server closed it."""
+    host, port = address.rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=5) as conn:
+        conn.sendall(request)
+        received = b""
+        while chunk := conn.recv(65536):
+            received += chunk
+    return received.decode("utf-8", "replace")
+
+
 def normalise(response: str) -> str:
     response = re.sub(r"Date: [^\r]*", "Date: <date>", response)
     response = IDS.sub(r'"\1":"<n>"', response)
@@ -82,6 +122,11 @@ def normalise(response: str) -> str:
 def transcript(address: str) -> str:
     return "\n".join(f"$ {method} {path} {body or ''}\n{normalise(exchange(address, method, path, body))}"
                      for method, path, body in REQUESTS)
+
+
+def raw_transcript(address: str) -> str:
+    return "\n".join(f"$ {request!r}\n{normalise(raw_exchange(address, request))}"
+                     for request in RAW_REQUESTS)
 
 
 def status(server) -> dict:
@@ -112,7 +157,7 @@ def results(tmp_path_factory):
     found = {}
     for kind, start in (("etcd", real_etcd), ("reference", reference_server)):
         with start(root / kind) as server:
-            found[kind] = (numbers(server), transcript(server.address))
+            found[kind] = (numbers(server), transcript(server.address), raw_transcript(server.address))
     return found
 
 
@@ -126,6 +171,17 @@ def test_client_port_answers_http_as_real_etcd(results):
     """/version, /health, CORS, Go's 404/405/redirects and the JSON gateway (KV, lease, lock,
     election, maintenance, streams and errors), byte for byte."""
     expected, actual = results["etcd"][1], results["reference"][1]
+    if expected != actual:
+        diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
+                                              "real etcd 3.4", "reference", lineterm="", n=2))
+        pytest.fail(f"client port HTTP differs:\n{diff}", pytrace=False)
+
+
+def test_client_port_reads_requests_as_net_http_and_cmux_do(results):
+    """A chunked body, an HTTP/1.0 request (answered in HTTP/1.0, unchunked), a request
+    without Host or with a bad length (net/http's own 400), and first lines that are no
+    HTTP/1 request line (cmux closes them unanswered), byte for byte."""
+    expected, actual = results["etcd"][2], results["reference"][2]
     if expected != actual:
         diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
                                               "real etcd 3.4", "reference", lineterm="", n=2))
@@ -175,3 +231,39 @@ def test_client_port_metrics_carry_what_check_datascale_reads(tmp_path):
     with reference_server(tmp_path / "ref") as server:
         metrics = exchange(server.address, "GET", "/metrics", None)
     assert re.search(r"^process_resident_memory_bytes \S+$", metrics, flags=re.M)
+
+
+def test_an_empty_authorization_header_is_sent_as_an_empty_token():
+    """grpc-gateway forwards the header as it is: etcd 3.4.23 answered a range with
+    'Authorization: ' (auth on) 401 "etcdserver: invalid auth token"; the reference had dropped
+    the header and answered as if none was sent ("user name is empty")."""
+    from email.message import Message
+
+    from reference_impl.etcd import gateway
+
+    headers = Message()
+    headers["Authorization"] = ""
+    assert gateway.metadata_of(headers) == (("authorization", ""),)
+
+
+@pytest.mark.parametrize("body, level", [(b'{"Level":"debug"}', "DEBUG"), (b'{"level":"3"}', "3"),
+                                         (b'{"Level":"W"} trailing', "W"),
+                                         (b'{"Level":"x","LEVEL":"t"}', "T")])
+def test_a_log_level_is_read_as_capnslog_parses_it(body, level):
+    """logHandleFunc: the first JSON value into struct{Level string}, upper-cased, one of
+    ParseLevel's names or numbers (recorded: etcd 3.4.23 answered 204 to debug, d, 3 and a
+    body with trailing text)."""
+    from reference_impl.etcd.clienthttp import parse_log_level
+
+    assert parse_log_level(body) == level
+
+
+@pytest.mark.parametrize("body, message", [(b"", "Invalid json body"), (b'{"Level":5}', "Invalid json body"),
+                                           (b"{}", "Invalid log level "),
+                                           (b'{"Level":"bogus"}', "Invalid log level bogus")])
+def test_a_log_level_capnslog_cannot_parse_is_refused_in_etcds_words(body, message):
+    from reference_impl.etcd.clienthttp import LogLevelError, parse_log_level
+
+    with pytest.raises(LogLevelError) as refused:
+        parse_log_level(body)
+    assert str(refused.value) == message

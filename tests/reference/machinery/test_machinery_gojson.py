@@ -21,6 +21,14 @@ from reference_impl.machinery.gojson import base64_error, loads, quote, quote_ch
     (b'{"a":fals}', "invalid character '}' in literal false (expecting 'e')"),
     (b"tru", "invalid character ' ' in literal true (expecting 'e')"),
     (b"[t", "invalid character ' ' in literal true (expecting 'r')"),
+    # Inside a number: Python's decoder stops at the sign, or ends the number before . or e.
+    (b'{"a":-}', "invalid character '}' in numeric literal"),
+    (b"[1.]", "invalid character ']' after decimal point in numeric literal"),
+    (b"[1e+]", "invalid character ']' in exponent of numeric literal"),
+    (b"[1e5e]", "invalid character 'e' after array element"),
+    # Python's json reads NaN and Infinity; Go's scanner stops at their first letter.
+    (b'{"NaN":NaN}', "invalid character 'N' looking for beginning of value"),
+    (b"[-Infinity]", "invalid character 'I' in numeric literal"),
 ])
 def test_syntax_errors_name_the_byte_and_the_scanner_state(data, message):
     """The first byte the scanner refuses, quoted as quoteChar does, and what it was looking for."""
