@@ -665,10 +665,12 @@ class Registry(LifecycleMixin):
         if (meta.get("deletionTimestamp") and not meta.get("finalizers") and not spec_finalizers
                 and not meta.get("deletionGracePeriodSeconds")):
             try:
-                return self._store(r).delete(key, self._preconditions(r, meta["name"], {
+                deleted = self._store(r).delete(key, self._preconditions(r, meta["name"], {
                     "resourceVersion": meta["resourceVersion"]}))
             except (KeyNotFound, errors.StatusError):
                 return obj
+            self._after_delete(r, deleted)
+            return deleted
         return obj
 
 

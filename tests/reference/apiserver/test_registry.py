@@ -918,6 +918,36 @@ def test_a_background_delete_takes_back_the_orphan_finalizer(registry, ns):
     assert status_error(registry.get, "configmaps", ns, "c").code == 404
 
 
+def service_and_endpoints(registry, ns: str, name: str, finalizers: list[str] | None = None) -> None:
+    registry.create("services", ns, {"apiVersion": "v1", "kind": "Service",
+                                     "metadata": {"name": name, "finalizers": finalizers or []},
+                                     "spec": {"ports": [{"port": 80}]}})
+    registry.create("endpoints", ns, {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name},
+                                      "subsets": [{"addresses": [{"ip": "10.1.2.3"}], "ports": [{"port": 80}]}]})
+
+
+@pytest.mark.parametrize("dry_run,endpoints_left", [(False, False), (True, True)])
+def test_deleting_a_service_deletes_its_endpoints(registry, ns, dry_run, endpoints_left):
+    """The service REST's afterDelete: a Service deleted (not in a dry run) takes the Endpoints
+    of its name with it; the endpoints controller may lag, and a service made again under the name
+    must not start with the old endpoints."""
+    service_and_endpoints(registry, ns, "s")
+    registry.create("endpoints", ns, {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "other"}})
+    registry.delete("services", ns, "s", dry_run=dry_run)
+    names = [e["metadata"]["name"] for e in registry.list("endpoints", ns)["items"]]
+    assert names == (["other", "s"] if endpoints_left else ["other"])
+
+
+def test_a_service_gone_when_its_last_finalizer_goes_takes_its_endpoints(registry, ns):
+    """Store.Update deletes an object being deleted once its finalizers are emptied, running the
+    same AfterDelete hook: the service's endpoints go with it."""
+    service_and_endpoints(registry, ns, "s", finalizers=["example.com/hold"])
+    registry.delete("services", ns, "s")
+    assert registry.get("endpoints", ns, "s")
+    registry.patch("services", ns, "s", lambda o: {**o, "metadata": {**o["metadata"], "finalizers": []}})
+    assert status_error(registry.get, "endpoints", ns, "s").code == 404
+
+
 def test_delete_precondition_mismatch_is_409(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
