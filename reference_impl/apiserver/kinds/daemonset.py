@@ -96,7 +96,7 @@ RESOURCES = (
              tracks_generation=True, prepare_for_create=prepare_for_create,
              prepare_for_update=prepare_for_update, validate_status_update=validate_status_update,
              zero_value=ZERO_DAEMON_SET,
-             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

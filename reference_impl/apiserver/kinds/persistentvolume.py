@@ -175,7 +175,7 @@ RESOURCES = (
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
              update_validator=validate_persistent_volume_update,
              zero_value={"spec": {}, "status": {}},
-             update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )
 
 

@@ -42,7 +42,7 @@ RESOURCES = (
              validate_status_update=validate_status_update,
              zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE},
                          "status": {"replicas": 0}},
-             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

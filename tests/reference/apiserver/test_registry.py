@@ -299,6 +299,35 @@ def test_an_update_reports_a_bad_label_once_for_each_metadata_check(registry, ns
     assert error.message.count("metadata.labels") == 1
 
 
+def replica_set(name: str) -> dict:
+    return {**deployment(name), "apiVersion": "apps/v1", "kind": "ReplicaSet"}
+
+
+@pytest.mark.parametrize(("plural", "obj", "change", "field", "reports"), [
+    # ValidateReplicaSet(new), then ValidateReplicaSetUpdate checks the spec again
+    ("replicasets", replica_set("rs"), {"spec": {"replicas": -1}}, "spec.replicas", 2),
+    ("deployments", deployment("d"), {"spec": {"replicas": -1}}, "spec.replicas", 1),  # ValidateDeploymentUpdate only
+    ("roles", {"metadata": {"name": "r"}}, {"rules": [{"verbs": ["get"], "resources": ["pods"]}]}, "rules[0].apiGroups", 2),
+    ("rolebindings", {"metadata": {"name": "rb"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                              "kind": "ClusterRole", "name": "view"}},
+     {"subjects": [{"kind": "User", "name": ""}]}, "subjects[0].name", 2),
+    ("persistentvolumes", {"metadata": {"name": "pv"}, "spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/tmp/pv"}}},
+     {"spec": {"persistentVolumeReclaimPolicy": "Bogus"}}, "spec.persistentVolumeReclaimPolicy", 2),
+])
+def test_an_update_reports_a_spec_error_once_for_each_time_the_strategy_validates_the_spec(
+        registry, ns, plural, obj, change, field, reports):
+    """A strategy whose ValidateUpdate calls Validate<Kind>(new) and then Validate<Kind>Update,
+    which validates the whole object again, reports each error of the new object twice: the causes
+    list both, the message names it once."""
+    created = registry.create(plural, ns, obj)
+    for key, value in change.items():
+        created[key] = {**created[key], **value} if isinstance(value, dict) else value
+    error = status_error(registry.update, plural, ns, obj["metadata"]["name"], created)
+    assert [cause["field"] for cause in error.details["causes"]] == [field] * reports
+    assert error.message.count(field) == 1
+
+
 @pytest.mark.parametrize(("plural", "obj", "refused"), [
     ("deployments", deployment("d"), True),
     ("roles", {"metadata": {"name": "r"}}, True),
