@@ -201,15 +201,28 @@ def owner_reference_problems(references: list[dict]) -> list[str]:
             if not ref.get(field):
                 problems.append(invalid(f"{path}.{field}", ref.get(field) or "", f"{field} must not be empty"))
         if (api_version, ref.get("kind")) == ("v1", "Event"):
-            problems.append(f"{path}: Invalid value: {ref}: /v1, Kind=Event is disallowed from being an owner")
+            problems.append(f"{path}: Invalid value: {go_owner_reference(ref)}: /v1, Kind=Event is disallowed "
+                            "from being an owner")
         if ref.get("controller"):
             current = f"{ref.get('kind') or ''}/{ref.get('name') or ''}"
             if controller:
-                problems.append(f"{path}: Invalid value: {references}: Only one reference can have Controller "
+                shown = "[]v1.OwnerReference{" + ", ".join(go_owner_reference(r) for r in references) + "}"
+                problems.append(f"{path}: Invalid value: {shown}: Only one reference can have Controller "
                                 f'set to true. Found "true" in references for {controller} and {current}')
             else:
                 controller = current
     return problems
+
+
+def go_owner_reference(ref: dict) -> str:
+    """A v1.OwnerReference as %#v prints it in a field.Invalid: a pointer that is set as an address
+    (0xc000000000 here; Go's differs from run to run)."""
+    def pointer(field: str) -> str:
+        return "(*bool)(nil)" if ref.get(field) is None else "(*bool)(0xc000000000)"
+    fields = ", ".join(f"{name}:{quote(str(ref.get(key) or ''))}"
+                       for name, key in (("APIVersion", "apiVersion"), ("Kind", "kind"), ("Name", "name"), ("UID", "uid")))
+    return f"v1.OwnerReference{{{fields}, Controller:{pointer('controller')}, " \
+           f"BlockOwnerDeletion:{pointer('blockOwnerDeletion')}}}"
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",

@@ -1087,9 +1087,14 @@ OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-
     ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "a/b/c"}]},
      'metadata.ownerReferences.apiVersion: Invalid value: "a/b/c": version must not be empty'),
     ("configmaps", {"ownerReferences": [{**OWNER, "controller": True}, {**OWNER, "name": "b", "controller": True}]},
-     'Only one reference can have Controller set to true. Found "true" in references for ReplicaSet/rs and '
-     'ReplicaSet/b'),
-    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event"}]},
+     'metadata.ownerReferences: Invalid value: []v1.OwnerReference{v1.OwnerReference{APIVersion:"apps/v1", '
+     'Kind:"ReplicaSet", Name:"rs", UID:"u-1", Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}, '
+     'v1.OwnerReference{APIVersion:"apps/v1", Kind:"ReplicaSet", Name:"b", UID:"u-1", '
+     'Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}}: Only one reference can have Controller '
+     'set to true. Found "true" in references for ReplicaSet/rs and ReplicaSet/b'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event", "blockOwnerDeletion": False}]},
+     'metadata.ownerReferences: Invalid value: v1.OwnerReference{APIVersion:"v1", Kind:"Event", Name:"rs", '
+     'UID:"u-1", Controller:(*bool)(nil), BlockOwnerDeletion:(*bool)(0xc000000000)}: '
      "/v1, Kind=Event is disallowed from being an owner"),
     ("configmaps", {"finalizers": ["bad finalizer"]}, 'metadata.finalizers: Invalid value: "bad finalizer": '),
     ("configmaps", {"finalizers": ["example.com/a", "mine"]},
@@ -1099,9 +1104,9 @@ OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-
      "finalizer orphan and foregroundDeletion cannot be both set"),
 ])
 def test_owner_references_and_finalizers_are_validated(registry, ns, resource, metadata, message):
-    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner)
-    and finalizers (qualified names; a core kind's also standard or domain-qualified); a garbage
-    reference stored would reach the garbage collector."""
+    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner,
+    the references shown as %#v prints them) and finalizers (qualified names; a core kind's also
+    standard or domain-qualified); a garbage reference stored would reach the garbage collector."""
     error = status_error(registry.create, resource, ns, {"metadata": {"name": "x", **metadata}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
