@@ -178,13 +178,21 @@ def immutable_metadata_problems(meta: dict, old_meta: dict) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations")
+# apimachinery's TotalAnnotationSizeLimitB: the keys and values of one object's annotations.
+TOTAL_ANNOTATION_SIZE = 256 * 1024
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations",
+         "k8s.io/apimachinery/pkg/api/validation.ValidateAnnotationsSize")
 def annotation_problems(annotations: object, path: str) -> list[str]:
     """Every key a qualified name once lower-cased (upper case is allowed in annotation keys): one
-    error for each way a key is not."""
-    return [invalid(path, key, problem)
-            for key in (annotations if isinstance(annotations, dict) else {})
-            for problem in qualified_name_problems(key.lower())]
+    error for each way a key is not; then the keys and values together at most 256 KiB. Each
+    metadata check reports both again."""
+    annotations = annotations if isinstance(annotations, dict) else {}
+    problems = [invalid(path, key, problem) for key in annotations for problem in qualified_name_problems(key.lower())]
+    if sum(len(key.encode()) + len(str(value).encode()) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE:
+        problems.append(f"{path}: Too long: must have at most {TOTAL_ANNOTATION_SIZE} bytes")
+    return problems
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")

@@ -299,6 +299,22 @@ def test_an_update_reports_a_bad_label_once_for_each_metadata_check(registry, ns
     assert error.message.count("metadata.labels") == 1
 
 
+@pytest.mark.parametrize(("annotation", "refused"), [("x" * (256 * 1024 - 1), False), ("x" * (256 * 1024), True),
+                                                    ("é" * (128 * 1024), True)],
+                         ids=["under", "over", "multibyte"])
+def test_annotations_over_256_kib_are_reported_by_each_metadata_check(registry, ns, annotation, refused):
+    """ValidateAnnotations ends with ValidateAnnotationsSize: keys and values, in bytes, at most
+    256 KiB. Every metadata check runs it, so an update of a ConfigMap reports it four times."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    created["metadata"]["annotations"] = {"a": annotation}
+    if not refused:
+        assert registry.update("configmaps", ns, "c", created)["metadata"]["annotations"] == {"a": annotation}
+        return
+    error = status_error(registry.update, "configmaps", ns, "c", created)
+    assert [f"{c['field']}: {c['message']}" for c in error.details["causes"]] == [
+        "metadata.annotations: Too long: must have at most 262144 bytes"] * 4
+
+
 def replica_set(name: str) -> dict:
     return {**deployment(name), "apiVersion": "apps/v1", "kind": "ReplicaSet"}
 
