@@ -124,8 +124,8 @@ def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: boo
 
 
 def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespace: bool = False) -> list[str]:
-    """ValidateObjectMeta: a valid name, valid label and annotation keys and values, owner
-    references and finalizers (a `core` kind's also standard or domain-qualified). The registry
+    """ValidateObjectMeta: a valid name, a generation not below 0, valid label and annotation keys
+    and values, owner references and finalizers (a `core` kind's also standard or domain-qualified). The registry
     gives a stored object its namespace; an object it does not store (a Scale) `requires_namespace`."""
     meta = obj.get("metadata") or {}
     problems = []
@@ -138,6 +138,9 @@ def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespa
         problems += name_problems(meta["name"], rule)
     if requires_namespace and not meta.get("namespace"):
         problems.append(required("metadata.namespace"))
+    generation = meta.get("generation")
+    if isinstance(generation, int) and generation < 0:
+        problems.append(invalid("metadata.generation", generation, NEGATIVE_MSG))
     problems += label_problems(meta.get("labels"), "metadata.labels")
     problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])

@@ -231,6 +231,19 @@ ODD = 'k"\\\n\té\x01'
 ODD_QUOTED = r'"k\"\\\n\té\x01"'
 
 
+@pytest.mark.parametrize(("generation", "refused"), [(-5, True), (0, False), (7, False)])
+def test_a_negative_generation_is_refused_on_create(registry, ns, generation, refused):
+    """ValidateObjectMeta checks metadata.generation with ValidateNonnegativeField; a kind whose
+    strategy does not set it on create (a ConfigMap) keeps what the client sent."""
+    obj = {"metadata": {"name": "g", "generation": generation}}
+    if refused:
+        error = status_error(registry.create, "configmaps", ns, obj)
+        assert error.message == 'ConfigMap "g" is invalid: metadata.generation: Invalid value: -5: ' \
+                                "must be greater than or equal to 0"
+    else:
+        assert registry.create("configmaps", ns, obj)["metadata"].get("generation", 0) == generation
+
+
 def test_a_string_value_in_an_error_is_quoted_as_go_quotes_it(registry, ns):
     """field.Invalid prints a string with %q: the config key shows as Go's strconv.Quote writes it."""
     error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}, "data": {ODD: "v"}})
