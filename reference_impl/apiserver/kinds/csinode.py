@@ -65,6 +65,7 @@ def go_driver(driver: dict) -> str:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
+             return_deleted_object=True,
              allow_unconditional_update=False, validator=validate_csi_node,
              update_validator=validate_csi_node_update,
              zero_value={"spec": {"drivers": None}},

@@ -171,6 +171,7 @@ def class_name_problems(name: object, path: str) -> list[str]:
 RESOURCES = (
     # The kinds the 1.24 components list and watch besides the ones above (issue 12).
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
+             return_deleted_object=True,
              subresources=("status",), status_reset_on_update=True,
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
              update_validator=validate_persistent_volume_update,

@@ -933,6 +933,23 @@ def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
     assert answer["details"]["name"] == "c" and answer["details"]["kind"] == "configmaps"
 
 
+@pytest.mark.parametrize("plural,obj", [
+    ("services", {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}}),
+    ("serviceaccounts", {"metadata": {"name": "x"}}),
+    ("podtemplates", {"metadata": {"name": "x"}, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}),
+    ("resourcequotas", {"metadata": {"name": "x"}, "spec": {"hard": {"pods": "1"}}}),
+    ("storageclasses", {"metadata": {"name": "x"}, "provisioner": "example.com/p"}),
+    ("csidrivers", {"metadata": {"name": "x"}, "spec": {}}),
+])
+def test_delete_of_some_kinds_answers_the_deleted_object(registry, ns, plural, obj):
+    """The stores of Services, ServiceAccounts, PodTemplates, ResourceQuotas and the storage kinds
+    set ReturnDeletedObject: a delete answers with the object as it was, not a Success Status."""
+    kind = registry.resource(plural)
+    registry.create(plural, ns if kind.namespaced else None, {"apiVersion": kind.api_version, "kind": kind.kind, **obj})
+    answer = registry.delete(plural, ns if kind.namespaced else None, "x")
+    assert (answer["kind"], answer["metadata"]["name"]) == (kind.kind, "x")
+
+
 @pytest.mark.parametrize("options,finalizers", [
     ({"propagation_policy": "Foreground"}, ["foregroundDeletion"]),
     ({"propagation_policy": "Orphan"}, ["orphan"]),
