@@ -215,7 +215,7 @@ def owner_reference_problems(references: list[dict]) -> list[str]:
             problems.append(f"{path}: Invalid value: {go_owner_reference(ref)}: /v1, Kind=Event is disallowed "
                             "from being an owner")
         if ref.get("controller"):
-            current = f"{ref.get('kind') or ''}/{ref.get('name') or ''}"
+            current = ref.get("name") or ""  # 1.24 names the references by name alone
             if controller:
                 shown = "[]v1.OwnerReference{" + ", ".join(go_owner_reference(r) for r in references) + "}"
                 problems.append(f"{path}: Invalid value: {shown}: Only one reference can have Controller "

@@ -1137,7 +1137,7 @@ OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-
      'Kind:"ReplicaSet", Name:"rs", UID:"u-1", Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}, '
      'v1.OwnerReference{APIVersion:"apps/v1", Kind:"ReplicaSet", Name:"b", UID:"u-1", '
      'Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}}: Only one reference can have Controller '
-     'set to true. Found "true" in references for ReplicaSet/rs and ReplicaSet/b'),
+     'set to true. Found "true" in references for rs and b'),
     ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event", "blockOwnerDeletion": False}]},
      'metadata.ownerReferences: Invalid value: v1.OwnerReference{APIVersion:"v1", Kind:"Event", Name:"rs", '
      'UID:"u-1", Controller:(*bool)(nil), BlockOwnerDeletion:(*bool)(0xc000000000)}: '
