@@ -83,8 +83,20 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         v.collision_count_decremented(old, new)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentSpec")
 def _validate(obj: dict) -> list[str]:
-    return validate_workload(obj) + strategy_problems(obj)
+    """The workload rules, the strategy, then the counts: minReadySeconds and revisionHistoryLimit
+    not negative, a progress deadline not negative and longer than minReadySeconds."""
+    spec = obj.get("spec") or {}
+    problems = validate_workload(obj) + strategy_problems(obj) + v.nonnegative_counts(spec, ("minReadySeconds",), "spec")
+    if spec.get("revisionHistoryLimit") is not None:
+        problems += v.nonnegative_counts(spec, ("revisionHistoryLimit",), "spec")
+    deadline = spec.get("progressDeadlineSeconds")
+    if isinstance(deadline, int):
+        problems += v.nonnegative_counts(spec, ("progressDeadlineSeconds",), "spec")
+        if deadline <= (spec.get("minReadySeconds") or 0):
+            problems.append(v.invalid("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"))
+    return problems
 
 
 RESOURCES = (

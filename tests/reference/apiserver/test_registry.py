@@ -1197,6 +1197,50 @@ def test_a_deployment_strategy_the_controller_cannot_follow_is_422(registry, ns,
     assert message in error.message
 
 
+def daemon_set(name: str) -> dict:
+    return {**deployment(name), "apiVersion": "apps/v1", "kind": "DaemonSet"}
+
+
+NEGATIVE = "Invalid value: -1: must be greater than or equal to 0"
+
+
+@pytest.mark.parametrize("plural,make,spec,message", [
+    ("deployments", deployment, {"revisionHistoryLimit": -1}, f"spec.revisionHistoryLimit: {NEGATIVE}"),
+    ("deployments", deployment, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("deployments", deployment, {"minReadySeconds": 10, "progressDeadlineSeconds": 5},
+     "spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds"),
+    ("deployments", deployment, {"template": {"metadata": {"labels": {"app": "w"}}, "spec": {
+        "containers": [{"name": "c", "image": "nginx"}], "activeDeadlineSeconds": 5}}},
+     "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported"),
+    ("replicasets", replica_set, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"revisionHistoryLimit": -1}, f"spec.revisionHistoryLimit: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "Bogus"}},
+     "spec.updateStrategy: Unsupported value: apps.DaemonSetUpdateStrategy{Type:\"Bogus\", "
+     'RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}: supported values: "RollingUpdate", "OnDelete"'),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": 0, "maxSurge": 0}}},
+     "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": "120%"}}},
+     'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+     'StrVal:"120%"}: must not be greater than 100%'),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": 1, "maxSurge": 1}}},
+     "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:1, "
+     'StrVal:""}: may not be set when maxUnavailable is non-zero'),
+], ids=["history", "min-ready", "deadline", "active-deadline", "rs-min-ready", "ds-min-ready", "ds-history",
+        "ds-strategy", "ds-both-zero", "ds-over-100", "ds-both-set"])
+def test_a_workload_count_or_strategy_the_controller_cannot_follow_is_422(registry, ns, plural, make, spec, message):
+    """ValidateDeploymentSpec, ValidateReplicaSetSpec and ValidateDaemonSetSpec: counts not
+    negative, a progress deadline past minReadySeconds, no active deadline for pods that must keep
+    running, a DaemonSet update strategy its controller knows (one of maxUnavailable and maxSurge)."""
+    obj = make("w")
+    obj["spec"].update(spec)
+    error = status_error(registry.create, plural, ns, obj)
+    assert error.message.split(" is invalid: ", 1)[1] == message
+
+
 def test_a_deployment_without_or_with_a_valid_strategy_is_stored(registry, ns):
     assert registry.create("deployments", ns, deployment("plain"))["spec"]["strategy"]["type"] == "RollingUpdate"
     dep = deployment("r")
