@@ -336,6 +336,9 @@ def replica_set(name: str) -> dict:
     # ValidateReplicaSet(new), then ValidateReplicaSetUpdate checks the spec again
     ("replicasets", replica_set("rs"), {"spec": {"replicas": -1}}, "spec.replicas", 2),
     ("deployments", deployment("d"), {"spec": {"replicas": -1}}, "spec.replicas", 1),  # ValidateDeploymentUpdate only
+    # ValidateStatefulSet(new), then ValidateStatefulSetUpdate checks replicas and minReadySeconds again
+    ("statefulsets", {**deployment("ss"), "kind": "StatefulSet"}, {"spec": {"minReadySeconds": -1}},
+     "spec.minReadySeconds", 2),
     ("roles", {"metadata": {"name": "r"}}, {"rules": [{"verbs": ["get"], "resources": ["pods"]}]}, "rules[0].apiGroups", 2),
     ("rolebindings", {"metadata": {"name": "rb"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
                                                               "kind": "ClusterRole", "name": "view"}},
