@@ -499,13 +499,31 @@ def decode_problem(kind: str, obj: dict) -> str | None:
 
 
 def validate_config_data(obj: dict) -> list[str]:
-    """ConfigMaps and Secrets: every data key a valid config key, none both in data and binaryData."""
-    data = obj.get("data") or {}
-    return [invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG)
-            for field in ("data", "binaryData") for key in (obj.get(field) or {})
-            if not CONFIG_KEY.match(key)] + \
-        [invalid(f"binaryData[{key}]", key, "duplicate of key present in data")
-         for key in obj.get("binaryData") or {} if key in data]
+    """ConfigMaps and Secrets: every data key a valid config key, none of data's also in binaryData
+    (1.24 reports the duplicate once, at data)."""
+    data, binary = obj.get("data") or {}, obj.get("binaryData") or {}
+    problems = []
+    for key in data:
+        problems += [invalid(f"data[{key}]", key, problem) for problem in config_key_problems(key)]
+        if key in binary:
+            problems.append(invalid(f"data[{key}]", key, "duplicate of key present in binaryData"))
+    return problems + [invalid(f"binaryData[{key}]", key, problem) for key in binary
+                       for problem in config_key_problems(key)]
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsConfigMapKey",
+         "k8s.io/apimachinery/pkg/util/validation.hasChDirPrefix")
+def config_key_problems(key: str) -> list[str]:
+    """At most 253 characters of letters, digits, '-', '_' and '.', and no name that would climb out of
+    the directory a volume writes the keys as files into ('.', '..', or starting with '..')."""
+    problems = ["must be no more than 253 characters"] if len(key) > 253 else []
+    if not CONFIG_KEY.match(key):
+        problems.append(CONFIG_KEY_MSG)
+    if key in (".", ".."):
+        problems.append(f"must not be '{key}'")
+    elif key.startswith(".."):
+        problems.append("must not start with '..'")
+    return problems
 
 
 PERCENT_MSG = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "

@@ -1171,11 +1171,27 @@ def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
 
 
 def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
-    """ValidateConfigMap: a binaryData key may not repeat a data key (which value would a volume hold?)."""
+    """ValidateConfigMap: a data key may not be repeated in binaryData (which value would a volume
+    hold?); 1.24 checks it only while it walks data, so it is reported once, there."""
     error = status_error(registry.create, "configmaps", ns,
                          {"metadata": {"name": "dup"}, "data": {"a": "x"}, "binaryData": {"a": "eA=="}})
-    assert (error.code, error.reason) == (422, "Invalid")
-    assert 'binaryData[a]: Invalid value: "a": duplicate of key present in data' in error.message
+    assert error.message == 'ConfigMap "dup" is invalid: data[a]: Invalid value: "a": duplicate of key present in binaryData'
+
+
+@pytest.mark.parametrize("key,problems", [
+    (".", ["must not be '.'"]), ("..", ["must not be '..'"]), ("..a", ["must not start with '..'"]),
+    ("." * 254, ["must be no more than 253 characters", "must not start with '..'"]), ("a..b", []),
+])
+def test_a_config_key_may_not_climb_out_of_its_volume_directory(registry, ns, key, problems):
+    """IsConfigMapKey: at most 253 characters, and no key a volume would write as '.', '..' or a
+    name starting with '..' (the atomic writer's own directories)."""
+    obj = {"metadata": {"name": "k"}, "data": {key: "x"}}
+    if not problems:
+        assert registry.create("configmaps", ns, obj)["data"] == {key: "x"}
+        return
+    error = status_error(registry.create, "configmaps", ns, obj)
+    assert [cause["message"] for cause in error.details["causes"]] == [
+        f'Invalid value: "{key}": {problem}' for problem in problems]
 
 
 @pytest.mark.parametrize("strategy,message", [
