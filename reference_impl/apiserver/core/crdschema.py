@@ -140,6 +140,23 @@ def _prune_value(schema: dict, value: object) -> None:
             _prune_value(schema["items"], item)
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.PruneNonNullableNullsWithoutDefaults")
+def prune_nulls(schema: dict | None, value: object) -> None:
+    """Drop, in place, each null member whose schema is neither nullable nor defaulted: a client
+    that writes `spec: null` meant no spec, and validation would refuse the null."""
+    if isinstance(value, dict):
+        for key in list(value):
+            child = _value_schema(schema, key) if schema is not None else None
+            if value[key] is None and child is not None and not child.get("nullable") and "default" not in child:
+                del value[key]
+            else:
+                prune_nulls(child, value[key])
+    elif isinstance(value, list):
+        items = schema.get("items") if schema is not None else None
+        for item in value:
+            prune_nulls(items if isinstance(items, dict) else None, item)
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.Default")
 def apply_defaults(schema: dict, value: object) -> None:
     """Fill, in place, each missing property that has a `default` (and each null one that is not

@@ -420,6 +420,17 @@ def test_unknown_fields_are_pruned_and_defaults_applied(chain):
     assert created["spec"]["replicas"] == 1
 
 
+def test_a_null_the_schema_does_not_allow_is_dropped_before_validation(chain):
+    """PruneNonNullableNullsWithoutDefaults: a null where the schema is neither nullable nor
+    defaulted is dropped as if not sent (status: null, spec.colour: null); a nullable one stays
+    null and a defaulted one gets its default."""
+    body = {**WIDGET, "spec": {"image": "nginx", "colour": None, "note": None, "replicas": None}, "status": None}
+    code, created = call(chain, "POST", widgets(chain), body)
+    assert code == 201, created
+    assert "status" not in created
+    assert created["spec"] == {"image": "nginx", "note": None, "replicas": 1}
+
+
 @pytest.mark.parametrize("spec,message", [
     ({"replicas": "two"}, 'spec.replicas: Invalid value: "string": spec.replicas in body must be of type '
                           'integer: "string"'),
