@@ -168,6 +168,27 @@ def _shared(versions: list, field: str) -> bool:
                                                        v.as_object(versions[0]).get(field)) for version in versions)
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateDeprecationWarning")
+def deprecation_warning_problems(deprecated: bool, warning: object) -> list[str]:
+    """A warning only for a deprecated version, not empty, at most 256 bytes, printable (the first
+    character that is not, by its byte offset): every request to the version carries it as a header."""
+    if warning is None:
+        return []
+    if not deprecated:
+        return ["can only be set for deprecated versions"]
+    text = str(warning)
+    problems = ["must be <= 256 characters long"] if len(text.encode()) > 256 else []
+    if not text:
+        problems.append("must not be an empty string")
+    for ch_index, ch in enumerate(text):
+        if not ch.isprintable():
+            offset = len(text[:ch_index].encode())
+            problems.append("must only contain printable UTF-8 characters; non-printable character found at "
+                            f"index {offset}")
+            break
+    return problems
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinition",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionVersion")
@@ -201,6 +222,9 @@ def validate_crd(crd: dict) -> list[str]:
     for i, version in enumerate(map(v.as_object, versions)):
         path = f"spec.versions[{i}]"
         problems += _dns1035(version.get("name", ""), f"{path}.name")
+        warning = version.get("deprecationWarning")
+        problems += [v.invalid(f"{path}.deprecationWarning", warning, problem)
+                     for problem in deprecation_warning_problems(bool(version.get("deprecated")), warning)]
         schema = _openapi_schema(version)
         if isinstance(schema, dict) and not shared_schema:
             problems += _schema_problems(schema, f"{path}.schema.openAPIV3Schema",

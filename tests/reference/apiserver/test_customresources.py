@@ -120,6 +120,13 @@ def test_crd_is_established_with_its_names_accepted(chain):
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": {"type": "string"},
                                                       "x-kubernetes-list-type": "bogus"}})},
      'spec.validation.openAPIV3Schema.properties[spec].properties[a].x-kubernetes-list-type: Unsupported value: "bogus": supported values: "atomic", "set", "map"'),
+    ({"spec__versions__0__deprecated": True, "spec__versions__0__deprecationWarning": "x" * 257},
+     f'spec.versions[0].deprecationWarning: Invalid value: "{"x" * 257}": must be <= 256 characters long'),
+    ({"spec__versions__0__deprecationWarning": "old"},
+     'spec.versions[0].deprecationWarning: Invalid value: "old": can only be set for deprecated versions'),
+    ({"spec__versions__0__deprecated": True, "spec__versions__0__deprecationWarning": "é\x07"},
+     'spec.versions[0].deprecationWarning: Invalid value: "é\\a": must only contain printable UTF-8 characters; '
+     "non-printable character found at index 2"),
     # The OpenAPI schema rules come in the order they are walked, not sorted as the structural ones.
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": {"type": "string"},
                                                       "x-kubernetes-list-type": "map"}})},
