@@ -11,6 +11,7 @@ from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, a
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
 from reference_impl.apiserver.kinds._podspec import ZERO_TEMPLATE
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -59,7 +60,11 @@ def strategy_problems(obj: dict) -> list[str]:
         return [f"{path}.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"] \
             if strategy.get("rollingUpdate") is not None else []
     if kind_ != "RollingUpdate":
-        return [v.unsupported(path, kind_, ("Recreate", "RollingUpdate"))]
+        # NotSupported of the whole strategy struct, as %#v prints it (a set pointer as an address)
+        rolling = "nil" if strategy.get("rollingUpdate") is None else "0xc000000000"
+        return [f"{path}: Unsupported value: apps.DeploymentStrategy{{Type:{quote(kind_)}, "
+                f"RollingUpdate:(*apps.RollingUpdateDeployment)({rolling})}}: supported values: "
+                '"Recreate", "RollingUpdate"']
     rolling = strategy.get("rollingUpdate") or {}
     unavailable_errors, unavailable = v.positive_int_or_percent(rolling.get("maxUnavailable", "25%"),
                                                                f"{path}.rollingUpdate.maxUnavailable")

@@ -1195,7 +1195,10 @@ def test_a_config_key_may_not_climb_out_of_its_volume_directory(registry, ns, ke
 
 
 @pytest.mark.parametrize("strategy,message", [
-    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:"Bogus", '
+                        'RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Bogus", "rollingUpdate": {}}, 'spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:"Bogus", '
+                                             "RollingUpdate:(*apps.RollingUpdateDeployment)(0xc000000000)}"),
     ({"type": "Recreate", "rollingUpdate": {}}, "spec.strategy.rollingUpdate: Forbidden: may not be specified"),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "abc"}},
      'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"abc"}: '
@@ -1208,7 +1211,7 @@ def test_a_config_key_may_not_climb_out_of_its_volume_directory(registry, ns, ke
 ])
 def test_a_deployment_strategy_the_controller_cannot_follow_is_422(registry, ns, strategy, message):
     """ValidateDeploymentStrategy: a maxSurge of "abc" stored would make the deployment controller
-    fail on every sync of it."""
+    fail on every sync of it. An unknown type shows the whole strategy, as %#v prints it."""
     dep = deployment("s")
     dep["spec"]["strategy"] = strategy
     error = status_error(registry.create, "deployments", ns, dep)
