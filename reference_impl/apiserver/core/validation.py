@@ -230,8 +230,8 @@ def go_owner_reference(ref: dict) -> str:
     (0xc000000000 here; Go's differs from run to run)."""
     def pointer(field: str) -> str:
         return "(*bool)(nil)" if ref.get(field) is None else "(*bool)(0xc000000000)"
-    fields = ", ".join(f"{name}:{quote(str(ref.get(key) or ''))}"
-                       for name, key in (("APIVersion", "apiVersion"), ("Kind", "kind"), ("Name", "name"), ("UID", "uid")))
+    named = (("APIVersion", "apiVersion"), ("Kind", "kind"), ("Name", "name"), ("UID", "uid"))
+    fields = ", ".join(f"{name}:{quote(str(ref.get(key) or ''))}" for name, key in named)
     return f"v1.OwnerReference{{{fields}, Controller:{pointer('controller')}, " \
            f"BlockOwnerDeletion:{pointer('blockOwnerDeletion')}}}"
 

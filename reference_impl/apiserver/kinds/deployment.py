@@ -93,7 +93,8 @@ def _validate(obj: dict) -> list[str]:
     """The workload rules, the strategy, then the counts: minReadySeconds and revisionHistoryLimit
     not negative, a progress deadline not negative and longer than minReadySeconds."""
     spec = obj.get("spec") or {}
-    problems = validate_workload(obj) + strategy_problems(obj) + v.nonnegative_counts(spec, ("minReadySeconds",), "spec")
+    problems = validate_workload(obj) + strategy_problems(obj)
+    problems += v.nonnegative_counts(spec, ("minReadySeconds",), "spec")
     if spec.get("revisionHistoryLimit") is not None:
         problems += v.nonnegative_counts(spec, ("revisionHistoryLimit",), "spec")
     deadline = spec.get("progressDeadlineSeconds")
