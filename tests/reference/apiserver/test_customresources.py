@@ -97,9 +97,13 @@ def test_crd_is_established_with_its_names_accepted(chain):
     ({"spec__scope": "Global"},
      'spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"'),
     ({"spec__versions__0__name": "V1"},
-     'spec.versions[0].name: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
+     '[spec.versions[0].name: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
      "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
-     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"),
+     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'), "
+     # the internal spec.version, conversion's copy of the first version's name, is checked too
+     'spec.version: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
+     "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')]"),
     ({"spec__versions__0__schema": {}},
      "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
     ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {}}}}},
@@ -224,14 +228,29 @@ def test_false_schema_flags_are_left_out_as_go_omits_them(chain):
         "n": {"type": "integer", "maximum": 5, "minimum": 1}, "l": {"type": "array", "items": {"type": "string"}},
         "s": {"type": "string"}, "o": {"type": "object", "additionalProperties": False}}
 
-def test_crd_needs_exactly_one_storage_version(chain):
-    """Two versions both marked storage are refused."""
+@pytest.mark.parametrize("storage,stored_versions", [
+    ((True, True), 'Invalid value: apiextensions.CustomResourceDefinitionVersion{Name:"v2", Served:true, Storage:true, '
+                   "Deprecated:false, DeprecationWarning:(*string)(nil), "
+                   "Schema:(*apiextensions.CustomResourceValidation)(nil), "
+                   "Subresources:(*apiextensions.CustomResourceSubresources)(nil), "
+                   "AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil)}: "
+                   "must have the storage version v2"),
+    ((False, False), "Invalid value: []string(nil): must have at least one stored version"),
+], ids=["two", "none"])
+def test_crd_needs_exactly_one_storage_version(chain, storage, stored_versions):
+    """Two versions both marked storage, or none, are refused; status.storedVersions (the first
+    storage version, as PrepareForCreate records it) then misses the other one or is empty. The
+    schema all versions share is the internal spec's, so each version's Schema is nil."""
     crd = crd_with()
     crd["spec"]["versions"].append({**crd["spec"]["versions"][0], "name": "v2"})
+    for version, flag in zip(crd["spec"]["versions"], storage):
+        version["storage"] = flag
     code, status = call(chain, "POST", CRDS, crd)
     assert code == 422
-    assert status["message"].endswith("must have exactly one version marked as storage version")
-    assert status["details"]["causes"][0]["field"] == "spec.versions"
+    causes = [(cause["field"], cause["message"]) for cause in status["details"]["causes"]]
+    assert [field for field, _ in causes] == ["spec.versions", "status.storedVersions"]
+    assert causes[0][1].endswith("must have exactly one version marked as storage version")
+    assert causes[1][1] == stored_versions
 
 
 def conditions(crd: dict) -> list[tuple]:
