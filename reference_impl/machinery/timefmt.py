@@ -37,6 +37,11 @@ _RFC3339_ELEMENTS = (("2006", "year", None), ("-", "", None), ("01", "fixed", "m
                      ("02", "fixed", None), ("T", "", None), ("15", "loose", "hour"), (":", "", None),
                      ("04", "fixed", "minute"), (":", "", None), ("05", "seconds", "second"), ("Z07:00", "zone", None))
 _LIMITS = {"month": (1, 12), "hour": (0, 23), "minute": (0, 59), "second": (0, 59)}
+# metav1.MicroTime's RFC3339Micro: the seconds then exactly six digits of fraction, which the
+# seconds element leaves to the fraction element that follows it.
+RFC3339_MICRO_LAYOUT = "2006-01-02T15:04:05.000000Z07:00"
+_RFC3339_MICRO_ELEMENTS = _RFC3339_ELEMENTS[:-2] + (("05", "fixed", "second"), (".000000", "fraction", None),
+                                                    _RFC3339_ELEMENTS[-1])
 
 
 def _number(value: str, fixed: bool) -> tuple[int, str] | None:
@@ -53,6 +58,8 @@ def _read(element: str, reads: str, value: str) -> tuple[int, str] | None:
         return (0, value[1:]) if value[:1] == element else None
     if reads == "year":
         return (int(value[:4]), value[4:]) if len(value) >= 4 and value[:4].isdigit() else None
+    if reads == "fraction":
+        return (0, value[7:]) if value[:1] == "." and value[1:7].isdigit() and len(value[1:7]) == 6 else None
     if reads == "zone":
         if value[:1] == "Z":
             return 0, value[1:]
@@ -66,14 +73,16 @@ def _read(element: str, reads: str, value: str) -> tuple[int, str] | None:
     return read
 
 
-def rfc3339_parse_error(text: str) -> str | None:
+def rfc3339_parse_error(text: str, micro: bool = False) -> str | None:
     """time.Parse(time.RFC3339, text)'s error as Go 1.18 writes it (the element it could not read,
-    a field out of range, text left over), None for a time it parses."""
+    a field out of range, text left over), None for a time it parses; with `micro`, the error of
+    time.Parse(RFC3339Micro, text), as a metav1.MicroTime decodes."""
     value, fields = text, {}
-    for element, reads, field_name in _RFC3339_ELEMENTS:
+    layout, elements = (RFC3339_MICRO_LAYOUT, _RFC3339_MICRO_ELEMENTS) if micro else (RFC3339_LAYOUT, _RFC3339_ELEMENTS)
+    for element, reads, field_name in elements:
         read = _read(element, reads, value)
         if read is None:
-            return f'parsing time "{text}" as "{RFC3339_LAYOUT}": cannot parse "{value}" as "{element}"'
+            return f'parsing time "{text}" as "{layout}": cannot parse "{value}" as "{element}"'
         number, value = read
         low, high = _LIMITS.get(field_name, (number, number))
         if not low <= number <= high:

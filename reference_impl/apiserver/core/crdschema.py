@@ -27,16 +27,56 @@ def _child(path: str, name: str) -> str:
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.ValidateStructural",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionOpenAPISchema")
 def structural_problems(schema: dict, path: str) -> list[str]:
-    """What keeps `schema` (a version's openAPIV3Schema, at `path`) from being a structural
-    schema: each node has a type (an int-or-string or preserve-unknown-fields node may leave it
-    out), one of the OpenAPI v3 types, the root an object, an array its items, and no node has
-    both properties and additionalProperties (other than `true`) or preserves unknown fields
-    false. Sorted, as ValidateStructural
-    sorts them."""
-    problems = _node_problems(schema, path, "root")
+    """What keeps `schema` (a version's openAPIV3Schema, at `path`) from being a valid structural
+    schema: first the OpenAPI schema rules, node by node as they are walked (no uniqueItems, not
+    both properties and additionalProperties other than `true`, no preserve-unknown-fields false,
+    known map and list types, a map list with keys and object items); then, sorted as
+    ValidateStructural sorts them, the structural rules: each node has a type (an int-or-string or
+    preserve-unknown-fields node may leave it out), one of the OpenAPI v3 types, the root an
+    object not nullable, an array its items."""
+    structural = _node_problems(schema, path, "root")
     if schema.get("nullable"):
-        problems.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
-    return sorted(problems)
+        structural.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
+    return _openapi_problems(schema, path) + sorted(structural)
+
+
+def _openapi_problems(schema: object, path: str) -> list[str]:
+    if not isinstance(schema, dict):
+        return []
+    problems = []
+    if schema.get("uniqueItems") is True:
+        problems.append(f"{path}.uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime "
+                        "complexity becomes quadratic")
+    if schema.get("properties") and schema.get("additionalProperties", True) is not True:
+        problems.append(f"{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual "
+                        "exclusive")
+    problems += _openapi_problems(schema.get("additionalProperties"), f"{path}.additionalProperties")
+    for name, child in (schema.get("properties") or {}).items():
+        problems += _openapi_problems(child, f"{path}.properties[{name}]")
+    problems += _openapi_problems(schema.get("items"), f"{path}.items")
+    if schema.get(PRESERVE) is False:
+        problems.append(invalid(f"{path}.{PRESERVE}", False, "must be true or undefined"))
+    return problems + _list_and_map_type_problems(schema, path)
+
+
+def _list_and_map_type_problems(schema: dict, path: str) -> list[str]:
+    """x-kubernetes-map-type atomic or granular, x-kubernetes-list-type atomic, set or map; a map
+    list names its keys and has object items."""
+    problems = []
+    map_type, list_type = schema.get("x-kubernetes-map-type"), schema.get("x-kubernetes-list-type")
+    if map_type is not None and map_type not in ("atomic", "granular"):
+        problems.append(unsupported(f"{path}.x-kubernetes-map-type", map_type, ("atomic", "granular")))
+    if list_type is not None and list_type not in ("atomic", "set", "map"):
+        problems.append(unsupported(f"{path}.x-kubernetes-list-type", list_type, ("atomic", "set", "map")))
+    if list_type == "map":
+        if not schema.get("x-kubernetes-list-map-keys"):
+            problems.append(required(f"{path}.x-kubernetes-list-map-keys",
+                                     "must not be empty if x-kubernetes-list-type is map"))
+        items = schema.get("items")
+        if isinstance(items, dict) and items.get("type", "") != "object":
+            problems.append(invalid(f"{path}.items.type", items.get("type", ""),
+                                    "must be object if parent array's x-kubernetes-list-type is map"))
+    return problems
 
 
 def _node_problems(schema: dict, path: str, level: str) -> list[str]:
@@ -52,13 +92,8 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
         problems.append(required(f"{path}.type", f"must not be empty {context}"))
     if level == "root" and kind and kind != "object":
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
-    if schema.get(PRESERVE) is False:
-        problems.append(invalid(f"{path}.{PRESERVE}", False, "must be true or undefined"))
     if kind == "array" and "items" not in schema:
         problems.append(required(f"{path}.items", "must be specified"))
-    if schema.get("properties") and schema.get("additionalProperties", True) is not True:
-        problems.append(f"{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual "
-                        "exclusive")
     if isinstance(schema.get("items"), dict):
         problems += _node_problems(schema["items"], f"{path}.items", "items")
     for name, child in (schema.get("properties") or {}).items():
@@ -103,6 +138,23 @@ def _prune_value(schema: dict, value: object) -> None:
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for item in value:
             _prune_value(schema["items"], item)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.PruneNonNullableNullsWithoutDefaults")
+def prune_nulls(schema: dict | None, value: object) -> None:
+    """Drop, in place, each null member whose schema is neither nullable nor defaulted: a client
+    that writes `spec: null` meant no spec, and validation would refuse the null."""
+    if isinstance(value, dict):
+        for key in list(value):
+            child = _value_schema(schema, key) if schema is not None else None
+            if value[key] is None and child is not None and not child.get("nullable") and "default" not in child:
+                del value[key]
+            else:
+                prune_nulls(child, value[key])
+    elif isinstance(value, list):
+        items = schema.get("items") if schema is not None else None
+        for item in value:
+            prune_nulls(items if isinstance(items, dict) else None, item)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.Default")

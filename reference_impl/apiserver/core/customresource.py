@@ -113,6 +113,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
 
     def decode(obj: dict) -> None:
         crdschema.prune(schema, obj)
+        crdschema.prune_nulls(schema, obj)
         crdschema.apply_defaults(schema, obj)
 
     def validate_content(obj: dict) -> list[str]:

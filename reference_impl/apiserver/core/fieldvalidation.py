@@ -25,6 +25,7 @@ DIRECTIVES = ("Ignore", "Warn", "Strict")
 # (UnmarshalJSON): IntOrString decodes anything but a string into its int32, a Time into a string.
 _UNMARSHALS_INTO = {"intstr.IntOrString": "int32", "v1.Time": "string", "v1.MicroTime": "string"}
 _GO_SCALARS = {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}
+MICRO_TIME = META + "MicroTime"  # parsed as RFC3339Micro, not RFC 3339
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         raise body.refuse(_type_error(value, named, field), conversion_problem(value, declared, named))
     if _out_of_range(value, format):
         raise body.refuse(_type_error(value, go_type or _go_type(declared), field))
-    problem = _format_problem(value, format)
+    problem = _format_problem(value, format, name)
     if problem:
         raise body.refuse(problem, f"error decoding from json: {problem}" if format == "byte" else problem)
     if schema.get("x-kubernetes-preserve-unknown-fields"):
@@ -415,21 +416,22 @@ def _out_of_range(value: object, format: str) -> bool:
 
 
 @functools.lru_cache(maxsize=4096)
-def _time_problem(text: str) -> str | None:
+def _time_problem(text: str, micro: bool) -> str | None:
     """`timefmt.rfc3339_parse_error`, remembered: a body's times are mostly a few seconds over and
     over (its creation, its managedFields entries, its conditions), so each text is parsed once."""
-    return timefmt.rfc3339_parse_error(text)
+    return timefmt.rfc3339_parse_error(text, micro)
 
 
-def _format_problem(value: object, format: str) -> str | None:
+def _format_problem(value: object, format: str, name: str) -> str | None:
     """What decoding a string of the right type still refuses: base64 that does not decode
-    (`byte`), a time that is not RFC 3339 (`date-time`)."""
+    (`byte`), a time that is not RFC 3339 (`date-time`; a MicroTime, named `name`, with exactly
+    six digits of fraction)."""
     if not isinstance(value, str):
         return None
     if format == "byte":
         return gojson.base64_error(value)
     if format == "date-time":
-        return _time_problem(value)
+        return _time_problem(value, name == MICRO_TIME)
     return None
 
 

@@ -27,6 +27,7 @@ from reference_impl.apiserver.core import jsonserializer, limits, scheme, valida
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.rbac import AttributesRecord
+from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
@@ -1367,9 +1368,10 @@ class RESTHandlers:
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
-    def _delete_options(self, request: Request) -> dict:
+    def _delete_options(self, request: Request, collection: Resource | None = None) -> dict:
         """DeleteOptions decoded from the body or, only when there is none, from the query
-        (DeleteResource reads one or the other, never both), then validated."""
+        (DeleteResource reads one or the other, never both), then validated. A delete of the
+        `collection` decodes the body with the resource's own codec, as DeleteCollection does."""
         if request.body.strip():
             options = decode_body(request)[0]
             options = {} if options is None else options  # null unmarshals into the struct as nothing
@@ -1379,7 +1381,11 @@ class RESTHandlers:
                 raise errors.bad_request("couldn't get version/kind; json parse error: json: cannot unmarshal "
                                          f"{gojson.type_name(options)} into Go value of type {TYPE_META_STRUCT}")
             try:
-                scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
+                if collection is not None and not collection.custom:
+                    scheme.decode_meta_kind(scheme.for_group(collection.group), options, scheme.GroupVersionKind(
+                        collection.group, collection.version, "DeleteOptions"))
+                else:
+                    scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
                 raise errors.bad_request(err.problem) from None
             check_delete_options_types(options)
@@ -1423,7 +1429,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         listing = list_options(request)
-        options = self._delete_options(request)
+        options = self._delete_options(request, collection=self.registry.resource(resource))
         result = self.registry.delete_collection(resource, request.info.namespace or None,
                                                  options["gracePeriodSeconds"], options.get("propagationPolicy"),
                                                  options.get("orphanDependents"), options.get("preconditions"),

@@ -179,7 +179,22 @@ class LifecycleMixin:
         if dry_run:
             return (current if r.return_deleted_object else success_status(r, current)), True
         deleted = self._storage_call(r, name, self._store(r).delete, key, check)
+        self._after_delete(r, deleted)
         return (deleted if r.return_deleted_object else success_status(r, deleted)), True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).afterDelete")
+    def _after_delete(self, r: Resource, deleted: dict) -> None:
+        """The Store's AfterDelete hook, run once an object is gone (not in a dry run): a deleted
+        Service takes the Endpoints of its name with it, so that a service made again under that
+        name does not start with the old one's endpoints before the endpoints controller catches up."""
+        if r.plural != "services" or r.group:
+            return
+        meta = deleted["metadata"]
+        try:
+            self.delete("endpoints", meta.get("namespace"), meta["name"])
+        except errors.StatusError as error:
+            if error.code != 404:
+                raise
 
     def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool,
                        finalizers: Callable[[dict], list[str]]) -> dict:

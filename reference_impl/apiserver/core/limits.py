@@ -16,8 +16,6 @@ MAX_INT64 = 2**63 - 1
 MIN_REQUEST_TIMEOUT_SECONDS = 1800
 # core.MaxSecretSize: what the data of one ConfigMap or Secret may hold.
 MAX_SECRET_SIZE = 1024 * 1024
-# apimachinery's TotalAnnotationSizeLimitB: the keys and values of one object's annotations.
-TOTAL_ANNOTATION_SIZE = 256 * 1024
 
 
 def header_values(headers: Mapping[str, str], name: str) -> list[str]:
@@ -48,15 +46,11 @@ def _decoded_size(value: object) -> int:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateConfigMap",
-         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecret",
-         "k8s.io/apimachinery/pkg/api/validation.ValidateAnnotationsSize")
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateSecret")
 def size_problems(kind: str, obj: dict) -> list[str]:
-    """Annotations over 256 KiB on any object, a ConfigMap's keys and values (data and binaryData) or a Secret's decoded data over 1 MiB
+    """A ConfigMap's keys and values (data and binaryData) or a Secret's decoded data over 1 MiB
     is 422 Invalid, as the validation of both kinds says."""
-    problems = []
-    annotations = (obj.get("metadata") or {}).get("annotations") or {}
-    if sum(len(key) + len(str(value)) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE:
-        problems.append(f"metadata.annotations: Too long: must have at most {TOTAL_ANNOTATION_SIZE} bytes")
+    problems: list[str] = []
     if kind == "ConfigMap":
         total = sum(len(key) + len(value.encode()) for key, value in (obj.get("data") or {}).items()
                     if isinstance(value, str))

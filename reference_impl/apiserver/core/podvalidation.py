@@ -597,7 +597,7 @@ def validate_workload(obj: dict) -> list[str]:
     """Deployments and ReplicaSets (whose message says deployment too, as upstream's does): a
     non-empty valid selector that converts to a labels.Selector and matches the template's labels
     (a missing one matches nothing, an empty one is not compared), then the template, whose pods
-    restart Always."""
+    restart Always and have no active deadline."""
     spec = as_object(obj.get("spec"))
     replicas = spec.get("replicas", 1)
     problems = [] if isinstance(replicas, int) and replicas >= 0 else [
@@ -624,6 +624,9 @@ def validate_workload(obj: dict) -> list[str]:
     policy = as_object(template.get("spec")).get("restartPolicy") or "Always"
     if policy != "Always":
         problems.append(unsupported("spec.template.spec.restartPolicy", policy, ("Always",)))
+    if as_object(template.get("spec")).get("activeDeadlineSeconds") is not None:
+        problems.append("spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet "
+                        "is not Supported")
     return problems
 
 

@@ -323,10 +323,10 @@ class Registry(LifecycleMixin):
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(field, None)
+        # A strategy that tracks generations starts at 1; the others keep what the client sent
+        # (BeforeCreate leaves it), which ValidateObjectMeta holds to be at least 0.
         if r.tracks_generation:
             meta["generation"] = 1
-        else:
-            meta.pop("generation", None)
         if r.kind in INITIAL_STATUS:
             obj["status"] = deep_copy_json(INITIAL_STATUS[r.kind])
         _check_decodable(r, obj)
@@ -668,10 +668,12 @@ class Registry(LifecycleMixin):
         if (meta.get("deletionTimestamp") and not meta.get("finalizers") and not spec_finalizers
                 and not meta.get("deletionGracePeriodSeconds")):
             try:
-                return self._store(r).delete(key, self._preconditions(r, meta["name"], {
+                deleted = self._store(r).delete(key, self._preconditions(r, meta["name"], {
                     "resourceVersion": meta["resourceVersion"]}))
             except (KeyNotFound, errors.StatusError):
                 return obj
+            self._after_delete(r, deleted)
+            return deleted
         return obj
 
 

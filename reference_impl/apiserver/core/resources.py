@@ -115,6 +115,11 @@ class Resource:
     validator_on_update: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False, hash=False)
     update_validator: Callable[[dict, dict], list[str]] | None = field(default=None, compare=False,
                                                                        hash=False)
+    # How often the strategy's ValidateUpdate runs `validator` on the new object: twice where it calls
+    # Validate<Kind>(new) and Validate<Kind>Update validates the whole object again (ReplicaSets,
+    # DaemonSets, ReplicationControllers, PersistentVolumes, the RBAC kinds); each run's errors are
+    # causes of the Invalid error again, though its message names each once.
+    update_validator_runs: int = 1
     # The kind's strategy beyond the generic one: PrepareForCreate(obj, user), PrepareForUpdate(new, old),
     # run after defaulting and before validation. `user` is the requesting user.Info its context
     # carries, None for the server's own writes.
@@ -201,6 +206,6 @@ class Resource:
         if self.validator_on_update:
             problems += self.validator_on_update(old, new)
         elif self.validator:
-            problems += self.validator(new)
+            problems += self.update_validator_runs * self.validator(new)
         return problems + (self.update_validator(old, new) if self.update_validator else [])
 

@@ -131,6 +131,19 @@ class Scheme:
         return gvk
 
 
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/versioning.codec).Decode")
+def decode_meta_kind(scheme: Scheme, obj: dict, default: GroupVersionKind) -> GroupVersionKind:
+    """What `obj` decodes as into the meta/v1 struct of `default`'s kind with a group's own codec,
+    which registers the meta kinds in each of its versions (not in meta.k8s.io/v1): another meta kind
+    there is a conversion it does not know."""
+    api_version, kind = interpret(obj)
+    gvk = with_defaults(from_api_version_and_kind(api_version, kind), default)
+    go_type, target = scheme.go_type(gvk), f"v1.{default.kind}"
+    if go_type != target:
+        raise DecodeError(f"converting ({go_type}) to ({target}): unknown conversion", gvk)
+    return gvk
+
+
 # metav1.AddToGroupVersion adds these to every group/version: they are meta/v1's Go types.
 META_KINDS = frozenset(("WatchEvent", "ListOptions", "GetOptions", "DeleteOptions", "CreateOptions", "UpdateOptions",
                         "PatchOptions"))

@@ -124,8 +124,8 @@ def name_problems(name: str, rule: str, path: str = "metadata.name", prefix: boo
 
 
 def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespace: bool = False) -> list[str]:
-    """ValidateObjectMeta: a valid name, valid label and annotation keys and values, owner
-    references and finalizers (a `core` kind's also standard or domain-qualified). The registry
+    """ValidateObjectMeta: a valid name, a generation not below 0, valid label and annotation keys
+    and values, owner references and finalizers (a `core` kind's also standard or domain-qualified). The registry
     gives a stored object its namespace; an object it does not store (a Scale) `requires_namespace`."""
     meta = obj.get("metadata") or {}
     problems = []
@@ -138,6 +138,9 @@ def metadata_problems(obj: dict, rule: str, core: bool = False, requires_namespa
         problems += name_problems(meta["name"], rule)
     if requires_namespace and not meta.get("namespace"):
         problems.append(required("metadata.namespace"))
+    generation = meta.get("generation")
+    if isinstance(generation, int) and generation < 0:
+        problems.append(invalid("metadata.generation", generation, NEGATIVE_MSG))
     problems += label_problems(meta.get("labels"), "metadata.labels")
     problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])
@@ -178,13 +181,21 @@ def immutable_metadata_problems(meta: dict, old_meta: dict) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations")
+# apimachinery's TotalAnnotationSizeLimitB: the keys and values of one object's annotations.
+TOTAL_ANNOTATION_SIZE = 256 * 1024
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateAnnotations",
+         "k8s.io/apimachinery/pkg/api/validation.ValidateAnnotationsSize")
 def annotation_problems(annotations: object, path: str) -> list[str]:
     """Every key a qualified name once lower-cased (upper case is allowed in annotation keys): one
-    error for each way a key is not."""
-    return [invalid(path, key, problem)
-            for key in (annotations if isinstance(annotations, dict) else {})
-            for problem in qualified_name_problems(key.lower())]
+    error for each way a key is not; then the keys and values together at most 256 KiB. Each
+    metadata check reports both again."""
+    annotations = annotations if isinstance(annotations, dict) else {}
+    problems = [invalid(path, key, problem) for key in annotations for problem in qualified_name_problems(key.lower())]
+    if sum(len(key.encode()) + len(str(value).encode()) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE:
+        problems.append(f"{path}: Too long: must have at most {TOTAL_ANNOTATION_SIZE} bytes")
+    return problems
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateOwnerReferences")
@@ -201,15 +212,28 @@ def owner_reference_problems(references: list[dict]) -> list[str]:
             if not ref.get(field):
                 problems.append(invalid(f"{path}.{field}", ref.get(field) or "", f"{field} must not be empty"))
         if (api_version, ref.get("kind")) == ("v1", "Event"):
-            problems.append(f"{path}: Invalid value: {ref}: /v1, Kind=Event is disallowed from being an owner")
+            problems.append(f"{path}: Invalid value: {go_owner_reference(ref)}: /v1, Kind=Event is disallowed "
+                            "from being an owner")
         if ref.get("controller"):
-            current = f"{ref.get('kind') or ''}/{ref.get('name') or ''}"
+            current = ref.get("name") or ""  # 1.24 names the references by name alone
             if controller:
-                problems.append(f"{path}: Invalid value: {references}: Only one reference can have Controller "
+                shown = "[]v1.OwnerReference{" + ", ".join(go_owner_reference(r) for r in references) + "}"
+                problems.append(f"{path}: Invalid value: {shown}: Only one reference can have Controller "
                                 f'set to true. Found "true" in references for {controller} and {current}')
             else:
                 controller = current
     return problems
+
+
+def go_owner_reference(ref: dict) -> str:
+    """A v1.OwnerReference as %#v prints it in a field.Invalid: a pointer that is set as an address
+    (0xc000000000 here; Go's differs from run to run)."""
+    def pointer(field: str) -> str:
+        return "(*bool)(nil)" if ref.get(field) is None else "(*bool)(0xc000000000)"
+    named = (("APIVersion", "apiVersion"), ("Kind", "kind"), ("Name", "name"), ("UID", "uid"))
+    fields = ", ".join(f"{name}:{quote(str(ref.get(key) or ''))}" for name, key in named)
+    return f"v1.OwnerReference{{{fields}, Controller:{pointer('controller')}, " \
+           f"BlockOwnerDeletion:{pointer('blockOwnerDeletion')}}}"
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateFinalizers",
@@ -475,13 +499,31 @@ def decode_problem(kind: str, obj: dict) -> str | None:
 
 
 def validate_config_data(obj: dict) -> list[str]:
-    """ConfigMaps and Secrets: every data key a valid config key, none both in data and binaryData."""
-    data = obj.get("data") or {}
-    return [invalid(f"{field}[{key}]", key, CONFIG_KEY_MSG)
-            for field in ("data", "binaryData") for key in (obj.get(field) or {})
-            if not CONFIG_KEY.match(key)] + \
-        [invalid(f"binaryData[{key}]", key, "duplicate of key present in data")
-         for key in obj.get("binaryData") or {} if key in data]
+    """ConfigMaps and Secrets: every data key a valid config key, none of data's also in binaryData
+    (1.24 reports the duplicate once, at data)."""
+    data, binary = obj.get("data") or {}, obj.get("binaryData") or {}
+    problems = []
+    for key in data:
+        problems += [invalid(f"data[{key}]", key, problem) for problem in config_key_problems(key)]
+        if key in binary:
+            problems.append(invalid(f"data[{key}]", key, "duplicate of key present in binaryData"))
+    return problems + [invalid(f"binaryData[{key}]", key, problem) for key in binary
+                       for problem in config_key_problems(key)]
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/validation.IsConfigMapKey",
+         "k8s.io/apimachinery/pkg/util/validation.hasChDirPrefix")
+def config_key_problems(key: str) -> list[str]:
+    """At most 253 characters of letters, digits, '-', '_' and '.', and no name that would climb out of
+    the directory a volume writes the keys as files into ('.', '..', or starting with '..')."""
+    problems = ["must be no more than 253 characters"] if len(key) > 253 else []
+    if not CONFIG_KEY.match(key):
+        problems.append(CONFIG_KEY_MSG)
+    if key in (".", ".."):
+        problems.append(f"must not be '{key}'")
+    elif key.startswith(".."):
+        problems.append("must not start with '..'")
+    return problems
 
 
 PERCENT_MSG = ("a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or "

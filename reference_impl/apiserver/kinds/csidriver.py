@@ -77,6 +77,7 @@ def validate_csi_driver_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSIDriver", "csidrivers", "csidriver", False,
+             return_deleted_object=True,
              allow_unconditional_update=False, validator=validate_csi_driver,
              update_validator=validate_csi_driver_update,
              zero_value={"spec": {}}),

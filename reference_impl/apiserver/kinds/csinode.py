@@ -77,6 +77,7 @@ def store_empty_lists_as_nil(obj: dict) -> None:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "CSINode", "csinodes", "csinode", False,
+             return_deleted_object=True,
              allow_unconditional_update=False, validator=validate_csi_node, canonicalize=store_empty_lists_as_nil,
              update_validator=validate_csi_node_update,
              zero_value={"spec": {"drivers": None}},

@@ -58,16 +58,40 @@ def _go_bool(value: object) -> str:
 
 
 def _versions_value(versions: list) -> str:
-    """spec.versions as %#v prints the internal slice in a field.Invalid (the schema pointer as 0xc000000000)."""
-    def one(version: dict) -> str:
-        schema = "(*apiextensions.CustomResourceValidation)(0xc000000000)" if version.get("schema") \
-            else "(*apiextensions.CustomResourceValidation)(nil)"
-        return (f"apiextensions.CustomResourceDefinitionVersion{{Name:{quote(str(version.get('name', '')))}, "
-                f"Served:{_go_bool(version.get('served'))}, Storage:{_go_bool(version.get('storage'))}, "
-                f"Deprecated:false, DeprecationWarning:(*string)(nil), Schema:{schema}, "
-                "Subresources:(*apiextensions.CustomResourceSubresources)(nil), "
-                "AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil)}")
-    return "[]apiextensions.CustomResourceDefinitionVersion{" + ", ".join(one(x) for x in versions) + "}"
+    """spec.versions as %#v prints the internal slice in a field.Invalid."""
+    return "[]apiextensions.CustomResourceDefinitionVersion{" + \
+        ", ".join(_version_value(x, versions) for x in versions) + "}"
+
+
+def _version_value(version: dict, versions: list) -> str:
+    """One internal version as %#v prints it: a schema or subresources every version shares moved
+    to the top of the internal spec (a nil pointer here), a set pointer as 0xc000000000."""
+    def pointer(field: str, go_type: str) -> str:
+        kept = version.get(field) and not _shared(versions, field)
+        return f"(*apiextensions.{go_type})({'0xc000000000' if kept else 'nil'})"
+    return (f"apiextensions.CustomResourceDefinitionVersion{{Name:{quote(str(version.get('name', '')))}, "
+            f"Served:{_go_bool(version.get('served'))}, Storage:{_go_bool(version.get('storage'))}, "
+            f"Deprecated:false, DeprecationWarning:(*string)(nil), "
+            f"Schema:{pointer('schema', 'CustomResourceValidation')}, "
+            f"Subresources:{pointer('subresources', 'CustomResourceSubresources')}, "
+            "AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil)}")
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinitionStoredVersions")
+def stored_versions_problems(crd: dict) -> list[str]:
+    """status.storedVersions holds at least one version, every storage version, and only versions
+    of spec.versions."""
+    stored = [str(name) for name in v.as_list(v.as_object(crd.get("status")).get("storedVersions"))]
+    versions = [v.as_object(version) for version in v.as_list(v.as_object(crd.get("spec")).get("versions"))]
+    path = "status.storedVersions"
+    if not stored:
+        return [f"{path}: Invalid value: []string(nil): must have at least one stored version"]
+    problems = [f"{path}: Invalid value: {_version_value(version, versions)}: must have the storage version "
+                f"{version.get('name', '')}" for version in versions
+                if version.get("storage") and version.get("name") not in stored]
+    names = {version.get("name") for version in versions}
+    return problems + [v.invalid(f"{path}[{i}]", name, "must appear in spec.versions")
+                       for i, name in enumerate(stored) if name not in names]
 
 
 def _dns1035(value: str, path: str) -> list[str]:
@@ -168,6 +192,27 @@ def _shared(versions: list, field: str) -> bool:
                                                        v.as_object(versions[0]).get(field)) for version in versions)
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateDeprecationWarning")
+def deprecation_warning_problems(deprecated: bool, warning: object) -> list[str]:
+    """A warning only for a deprecated version, not empty, at most 256 bytes, printable (the first
+    character that is not, by its byte offset): every request to the version carries it as a header."""
+    if warning is None:
+        return []
+    if not deprecated:
+        return ["can only be set for deprecated versions"]
+    text = str(warning)
+    problems = ["must be <= 256 characters long"] if len(text.encode()) > 256 else []
+    if not text:
+        problems.append("must not be an empty string")
+    for ch_index, ch in enumerate(text):
+        if not ch.isprintable():
+            offset = len(text[:ch_index].encode())
+            problems.append("must only contain printable UTF-8 characters; non-printable character found at "
+                            f"index {offset}")
+            break
+    return problems
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinition",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionVersion")
@@ -201,6 +246,9 @@ def validate_crd(crd: dict) -> list[str]:
     for i, version in enumerate(map(v.as_object, versions)):
         path = f"spec.versions[{i}]"
         problems += _dns1035(version.get("name", ""), f"{path}.name")
+        warning = version.get("deprecationWarning")
+        problems += [v.invalid(f"{path}.deprecationWarning", warning, problem)
+                     for problem in deprecation_warning_problems(bool(version.get("deprecated")), warning)]
         schema = _openapi_schema(version)
         if isinstance(schema, dict) and not shared_schema:
             problems += _schema_problems(schema, f"{path}.schema.openAPIV3Schema",
@@ -211,10 +259,16 @@ def validate_crd(crd: dict) -> list[str]:
             problems += _columns_problems(version.get("additionalPrinterColumns"), f"{path}.additionalPrinterColumns")
     seen = [v.as_object(version).get("name") for version in versions]
     if len(set(seen)) != len(seen):
-        problems.append(v.invalid("spec.versions", _versions_value(versions), "must contain unique version names"))
+        problems.append(f"spec.versions: Invalid value: {_versions_value(versions)}: must contain unique version names")
     if sum(1 for version in versions if v.as_object(version).get("storage")) != 1:
         problems.append(f"spec.versions: Invalid value: {_versions_value(versions)}: "
                         "must have exactly one version marked as storage version")
+    # The internal spec.version, conversion's copy of the first version's name, is checked again,
+    # its problems joined into one error.
+    first = str(v.as_object(versions[0]).get("name", "")) if versions else ""
+    details = [problem.split(f"{quote(first)}: ", 1)[1] for problem in _dns1035(first, "spec.version")] if first else []
+    if details:
+        problems.append(v.invalid("spec.version", first, ",".join(details)))
     for field in ("plural", "singular", "kind", "listKind"):
         if not names.get(field):
             problems.append(v.required(f"spec.names.{field}"))
@@ -232,7 +286,7 @@ def validate_crd(crd: dict) -> list[str]:
     if isinstance(conversion, dict) and conversion.get("strategy") != "None" and spec.get("preserveUnknownFields"):
         problems.append(v.invalid("spec.conversion.strategy", conversion.get("strategy", ""),
                                   "must be None if spec.preserveUnknownFields is true"))
-    return problems + conversion_problems(conversion, "spec.conversion")
+    return problems + conversion_problems(conversion, "spec.conversion") + stored_versions_problems(crd)
 
 
 def _service_swapped(client_config: dict) -> dict:

@@ -11,6 +11,7 @@ from reference_impl.apiserver.core.podvalidation import pod_template_spec_proble
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, labels_cell, name_cell,
                                                      part, selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults, update_strategy
+from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.mirrors import mirrors
 
@@ -19,7 +20,7 @@ from reference_impl.mirrors import mirrors
 def validate_daemon_set(obj: dict) -> list[str]:
     """A selector is not required: a missing one selects nothing, so it fails only to match the
     template's labels; an empty one matches them but is invalid. Then the template, whose pods
-    restart Always."""
+    restart Always and have no active deadline, and the counts and update strategy."""
     spec = v.as_object(obj.get("spec"))
     selector, template = spec.get("selector"), v.as_object(spec.get("template"))
     problems = v.label_selector_problems(selector, "spec.selector")
@@ -31,7 +32,45 @@ def validate_daemon_set(obj: dict) -> list[str]:
                                      or v.as_object(selector).get("matchExpressions")):
         problems.append(f"spec.selector: Invalid value: {v.go_label_selector(v.as_object(selector))}: "
                         "empty selector is invalid for daemonset")
-    return problems + pod_template_spec_problems(template, "spec.template", ("Always",))
+    problems += pod_template_spec_problems(template, "spec.template", ("Always",))
+    if v.as_object(template.get("spec")).get("activeDeadlineSeconds") is not None:
+        problems.append("spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in DaemonSet "
+                        "is not Supported")
+    problems += v.nonnegative_counts(spec, ("minReadySeconds",), "spec") + update_strategy_problems(spec)
+    if spec.get("revisionHistoryLimit") is not None:
+        problems += v.nonnegative_counts(spec, ("revisionHistoryLimit",), "spec")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDaemonSetUpdateStrategy",
+         "k8s.io/kubernetes/pkg/apis/apps/validation.ValidateRollingUpdateDaemonSet")
+def update_strategy_problems(spec: dict) -> list[str]:
+    """OnDelete, or RollingUpdate with maxUnavailable and maxSurge whole percents (at most 100%)
+    or non-negative, exactly one of them not 0 (DaemonSetUpdateSurge is on in 1.24)."""
+    strategy, path = v.as_object(spec.get("updateStrategy")), "spec.updateStrategy"
+    kind = strategy.get("type", "")
+    if kind == "OnDelete":
+        return []
+    if kind != "RollingUpdate":
+        rolling = "nil" if strategy.get("rollingUpdate") is None else "0xc000000000"
+        return [f"{path}: Unsupported value: apps.DaemonSetUpdateStrategy{{Type:{quote(kind)}, "
+                f"RollingUpdate:(*apps.RollingUpdateDaemonSet)({rolling})}}: supported values: "
+                '"RollingUpdate", "OnDelete"']
+    if strategy.get("rollingUpdate") is None:
+        return [v.required(f"{path}.rollingUpdate")]
+    rolling, path = v.as_object(strategy["rollingUpdate"]), f"{path}.rollingUpdate"
+    unavailable_errors, unavailable = v.positive_int_or_percent(rolling.get("maxUnavailable", 0),
+                                                               f"{path}.maxUnavailable")
+    surge_errors, surge = v.positive_int_or_percent(rolling.get("maxSurge", 0), f"{path}.maxSurge")
+    problems = unavailable_errors + surge_errors
+    problems += v.not_more_than_100_percent(rolling.get("maxUnavailable"), f"{path}.maxUnavailable")
+    problems += v.not_more_than_100_percent(rolling.get("maxSurge"), f"{path}.maxSurge")
+    if unavailable and surge:
+        problems.append(f"{path}.maxSurge: Invalid value: {v.int_or_string(rolling.get('maxSurge'))}: "
+                        "may not be set when maxUnavailable is non-zero")
+    elif not unavailable and not surge:
+        problems.append(v.required(f"{path}.maxUnavailable", "cannot be 0 when maxSurge is 0"))
+    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_DaemonSet")
@@ -96,7 +135,7 @@ RESOURCES = (
              tracks_generation=True, prepare_for_create=prepare_for_create,
              prepare_for_update=prepare_for_update, validate_status_update=validate_status_update,
              zero_value=ZERO_DAEMON_SET,
-             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

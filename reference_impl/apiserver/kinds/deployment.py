@@ -11,6 +11,7 @@ from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, a
                                                      selector_cell, template_containers)
 from reference_impl.apiserver.kinds._defaulting import object_field, template_defaults
 from reference_impl.apiserver.kinds._podspec import ZERO_TEMPLATE
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -59,7 +60,11 @@ def strategy_problems(obj: dict) -> list[str]:
         return [f"{path}.rollingUpdate: Forbidden: may not be specified when strategy `type` is 'Recreate'"] \
             if strategy.get("rollingUpdate") is not None else []
     if kind_ != "RollingUpdate":
-        return [v.unsupported(path, kind_, ("Recreate", "RollingUpdate"))]
+        # NotSupported of the whole strategy struct, as %#v prints it (a set pointer as an address)
+        rolling = "nil" if strategy.get("rollingUpdate") is None else "0xc000000000"
+        return [f"{path}: Unsupported value: apps.DeploymentStrategy{{Type:{quote(kind_)}, "
+                f"RollingUpdate:(*apps.RollingUpdateDeployment)({rolling})}}: supported values: "
+                '"Recreate", "RollingUpdate"']
     rolling = strategy.get("rollingUpdate") or {}
     unavailable_errors, unavailable = v.positive_int_or_percent(rolling.get("maxUnavailable", "25%"),
                                                                f"{path}.rollingUpdate.maxUnavailable")
@@ -83,8 +88,21 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         v.collision_count_decremented(old, new)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateDeploymentSpec")
 def _validate(obj: dict) -> list[str]:
-    return validate_workload(obj) + strategy_problems(obj)
+    """The workload rules, the strategy, then the counts: minReadySeconds and revisionHistoryLimit
+    not negative, a progress deadline not negative and longer than minReadySeconds."""
+    spec = obj.get("spec") or {}
+    problems = validate_workload(obj) + strategy_problems(obj)
+    problems += v.nonnegative_counts(spec, ("minReadySeconds",), "spec")
+    if spec.get("revisionHistoryLimit") is not None:
+        problems += v.nonnegative_counts(spec, ("revisionHistoryLimit",), "spec")
+    deadline = spec.get("progressDeadlineSeconds")
+    if isinstance(deadline, int):
+        problems += v.nonnegative_counts(spec, ("progressDeadlineSeconds",), "spec")
+        if deadline <= (spec.get("minReadySeconds") or 0):
+            problems.append(v.invalid("spec.progressDeadlineSeconds", deadline, "must be greater than minReadySeconds"))
+    return problems
 
 
 RESOURCES = (

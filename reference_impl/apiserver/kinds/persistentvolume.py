@@ -171,11 +171,12 @@ def class_name_problems(name: object, path: str) -> list[str]:
 RESOURCES = (
     # The kinds the 1.24 components list and watch besides the ones above (issue 12).
     Resource("", "v1", "PersistentVolume", "persistentvolumes", "persistentvolume", False, ("pv",),
+             return_deleted_object=True,
              subresources=("status",), status_reset_on_update=True,
              field_selectors=("metadata.name",), validator=validate_persistent_volume,
              update_validator=validate_persistent_volume_update,
              zero_value={"spec": {}, "status": {}},
-             update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )
 
 

@@ -117,7 +117,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "PersistentVolumeClaim", "persistentvolumeclaims", "persistentvolumeclaim", True,
-             ("pvc",), subresources=("status",), status_reset_on_update=True,
+             ("pvc",), subresources=("status",), status_reset_on_update=True, return_deleted_object=True,
              prepare_for_status_update=prepare_for_status_update, validate_status_update=validate_status_update,
              prepare_for_create=prepare_for_create, prepare_for_update=drop_data_sources,
              validator=validate_persistent_volume_claim, update_validator=validate_persistent_volume_claim_update,

@@ -34,6 +34,7 @@ def prepare_for_update(new: dict, old: dict) -> None:
 
 RESOURCES = (
     Resource("", "v1", "PodTemplate", "podtemplates", "podtemplate", True, validator=validate_pod_template,
+             return_deleted_object=True,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              zero_value={"template": ZERO_TEMPLATE}),
 )

@@ -34,15 +34,24 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         v.counts_not_above(status, ("availableReplicas",), "readyReplicas", v.ABOVE_READY_MSG)
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateReplicaSetSpec")
+def validate_replica_set(obj: dict) -> list[str]:
+    """The workload rules, with minReadySeconds not negative checked right after the replicas."""
+    problems = validate_workload(obj)
+    after_replicas = 1 if problems and problems[0].startswith("spec.replicas:") else 0
+    min_ready = v.nonnegative_counts(obj.get("spec") or {}, ("minReadySeconds",), "spec")
+    return problems[:after_replicas] + min_ready + problems[after_replicas:]
+
+
 RESOURCES = (
     Resource("apps", "v1", "ReplicaSet", "replicasets", "replicaset", True, ("rs",),
              subresources=("status", "scale"), categories=("all",), status_reset_on_update=True,
-             validator=validate_workload, update_validator=v.validate_selector_immutable,
+             validator=validate_replica_set, update_validator=v.validate_selector_immutable,
              field_selectors=(*COMMON_FIELDS, "status.replicas"), tracks_generation=True,
              validate_status_update=validate_status_update,
              zero_value={"spec": {"replicas": 0, "selector": None, "template": ZERO_TEMPLATE},
                          "status": {"replicas": 0}},
-             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

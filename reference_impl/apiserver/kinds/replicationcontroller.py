@@ -61,7 +61,7 @@ RESOURCES = (
              storage_prefix="controllers", tracks_generation=True,
              validate_status_update=replicaset.validate_status_update,
              zero_value={"spec": {"replicas": 0}, "status": {"replicas": 0}},
-             update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
+             update_validator_runs=2, update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 
 

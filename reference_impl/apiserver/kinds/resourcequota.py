@@ -138,6 +138,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", True, ("quota",),
+             return_deleted_object=True,
              subresources=("status",), status_reset_on_update=True, validator=validate_resource_quota,
              update_validator=validate_update, validate_status_update=validate_status_update,
              zero_value={"spec": {}, "status": {}}),

@@ -17,6 +17,7 @@ from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_ce
 from reference_impl.apiserver.kinds._defaulting import default_nil, dict_items
 from reference_impl.apiserver.kinds.endpoints import address_problems
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.mirrors import mirrors
 
 SERVICE_TYPES = ("ClusterIP", "ExternalName", "LoadBalancer", "NodePort")
@@ -136,7 +137,24 @@ def validate_service(obj: dict) -> list[str]:
     if spec.get("allocateLoadBalancerNodePorts") is not None and kind != "LoadBalancer":
         problems.append("spec.allocateLoadBalancerNodePorts: Forbidden: may only be used when `type` is "
                         "'LoadBalancer'")
+    problems += load_balancer_class_problems(None, spec)
     problems += traffic_policy_problems(spec)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateLoadBalancerClassField")
+def load_balancer_class_problems(before: dict | None, spec: dict) -> list[str]:
+    """A loadBalancerClass is a qualified name, only on a LoadBalancer service, and stays what it
+    was while the service stays one (`before`, the old spec of an update)."""
+    cls, load_balancer = spec.get("loadBalancerClass"), spec.get("type") == "LoadBalancer"
+    problems = []
+    if before is not None and load_balancer and before.get("type") == "LoadBalancer" and \
+            before.get("loadBalancerClass") != cls:
+        problems.append(invalid("spec.loadBalancerClass", cls, "may not change once set"))
+    if cls is not None and load_balancer:
+        problems += [invalid("spec.loadBalancerClass", cls, why) for why in qualified_name_problems(str(cls))]
+    elif cls is not None:
+        problems.append("spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'")
     return problems
 
 
@@ -323,7 +341,7 @@ def validate_service_update(old: dict, new: dict) -> list[str]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "primary clusterIP can not be unset"))
         elif old_ips and new_ips[0] != old_ips[0]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "may not change once set"))
-    return problems + validate_service(new)
+    return problems + load_balancer_class_problems(before, after) + validate_service(new)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/service.dropTypeDependentFields")
@@ -394,6 +412,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
+             return_deleted_object=True,
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
              validator=validate_service, validator_on_update=validate_service_update,
              prepare_for_update=drop_type_dependent_fields,

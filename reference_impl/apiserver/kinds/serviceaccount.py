@@ -10,7 +10,7 @@ from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_ce
 
 RESOURCES = (
     Resource("", "v1", "ServiceAccount", "serviceaccounts", "serviceaccount", True, ("sa",),
-             subresources=("token",),
+             subresources=("token",), return_deleted_object=True,
              update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 

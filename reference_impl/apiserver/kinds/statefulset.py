@@ -99,13 +99,16 @@ UPDATABLE_SPEC_FIELDS = ("replicas", "template", "updateStrategy", "minReadySeco
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/validation.ValidateStatefulSetUpdate")
 def validate_stateful_set_update(old: dict, new: dict) -> list[str]:
-    """Only the updatable fields of the spec may change; the selector is not one of them."""
+    """Only the updatable fields of the spec may change; the selector is not one of them. Then
+    replicas and minReadySeconds not negative again (ValidateStatefulSet checked them already, so
+    a negative one is a cause twice)."""
     def fixed(obj: dict) -> dict:
         return {name: value for name, value in part(obj, "spec").items() if name not in UPDATABLE_SPEC_FIELDS}
+    problems = []
     if fixed(new) != fixed(old):
-        return ["spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'template', "
-                "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"]
-    return []
+        problems.append("spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'template', "
+                        "'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")
+    return problems + v.nonnegative_counts(part(new, "spec"), ("replicas", "minReadySeconds"), "spec")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/apps/v1.SetDefaults_StatefulSet",

@@ -75,6 +75,7 @@ def storage_class(obj: dict, spec: dict) -> None:
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "StorageClass", "storageclasses", "storageclass", False, ("sc",),
+             return_deleted_object=True,
              validator=validate_storage_class, update_validator=validate_storage_class_update,
              zero_value={"provisioner": ""},
              update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),

@@ -103,6 +103,7 @@ DEFAULTS = {"VolumeAttachment": volume_attachment}
 
 RESOURCES = (
     Resource("storage.k8s.io", "v1", "VolumeAttachment", "volumeattachments", "volumeattachment", False,
+             return_deleted_object=True,
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
              create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update,

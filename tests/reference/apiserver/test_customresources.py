@@ -70,6 +70,13 @@ def crd_with(**changes) -> dict:
     return crd
 
 
+NODE_A = "spec.validation.openAPIV3Schema.properties[spec].properties[a]"
+
+
+def spec_schema(properties: dict) -> dict:
+    return {"openAPIV3Schema": {"type": "object", "properties": {"spec": {"type": "object", "properties": properties}}}}
+
+
 def test_crd_is_established_with_its_names_accepted(chain):
     """A created CRD reports NamesAccepted and Established, its acceptedNames and storedVersions."""
     code, crd = call(chain, "GET", f"{CRDS}/widgets.example.com")
@@ -90,9 +97,13 @@ def test_crd_is_established_with_its_names_accepted(chain):
     ({"spec__scope": "Global"},
      'spec.scope: Unsupported value: "Global": supported values: "Cluster", "Namespaced"'),
     ({"spec__versions__0__name": "V1"},
-     'spec.versions[0].name: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
+     '[spec.versions[0].name: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
      "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
-     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"),
+     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?'), "
+     # the internal spec.version, conversion's copy of the first version's name, is checked too
+     'spec.version: Invalid value: "V1": a DNS-1035 label must consist of lower case alphanumeric '
+     "characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. "
+     "'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')]"),
     ({"spec__versions__0__schema": {}},
      "spec.versions[0].schema.openAPIV3Schema: Required value: schemas are required"),
     ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {}}}}},
@@ -109,6 +120,25 @@ def test_crd_is_established_with_its_names_accepted(chain):
         "spec": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}}}},
      "spec.validation.openAPIV3Schema.properties[spec].x-kubernetes-preserve-unknown-fields: Invalid value: "
      "false: must be true or undefined"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": {"type": "string"}, "uniqueItems": True}})},
+     f"{NODE_A}.uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "object", "x-kubernetes-map-type": "bogus"}})},
+     f'{NODE_A}.x-kubernetes-map-type: Unsupported value: "bogus": supported values: "atomic", "granular"'),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": {"type": "string"},
+                                                      "x-kubernetes-list-type": "bogus"}})},
+     f'{NODE_A}.x-kubernetes-list-type: Unsupported value: "bogus": supported values: "atomic", "set", "map"'),
+    ({"spec__versions__0__deprecated": True, "spec__versions__0__deprecationWarning": "x" * 257},
+     f'spec.versions[0].deprecationWarning: Invalid value: "{"x" * 257}": must be <= 256 characters long'),
+    ({"spec__versions__0__deprecationWarning": "old"},
+     'spec.versions[0].deprecationWarning: Invalid value: "old": can only be set for deprecated versions'),
+    ({"spec__versions__0__deprecated": True, "spec__versions__0__deprecationWarning": "é\x07"},
+     'spec.versions[0].deprecationWarning: Invalid value: "é\\a": must only contain printable UTF-8 characters; '
+     "non-printable character found at index 2"),
+    # The OpenAPI schema rules come in the order they are walked, not sorted as the structural ones.
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": {"type": "string"},
+                                                      "x-kubernetes-list-type": "map"}})},
+     f"[{NODE_A}.x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map, "
+     f'{NODE_A}.items.type: Invalid value: "string": must be object if parent array\'s x-kubernetes-list-type is map]'),
 ])
 def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     """ValidateCustomResourceDefinition's errors for the usual mistakes."""
@@ -198,14 +228,29 @@ def test_false_schema_flags_are_left_out_as_go_omits_them(chain):
         "n": {"type": "integer", "maximum": 5, "minimum": 1}, "l": {"type": "array", "items": {"type": "string"}},
         "s": {"type": "string"}, "o": {"type": "object", "additionalProperties": False}}
 
-def test_crd_needs_exactly_one_storage_version(chain):
-    """Two versions both marked storage are refused."""
+@pytest.mark.parametrize("storage,stored_versions", [
+    ((True, True), 'Invalid value: apiextensions.CustomResourceDefinitionVersion{Name:"v2", Served:true, Storage:true, '
+                   "Deprecated:false, DeprecationWarning:(*string)(nil), "
+                   "Schema:(*apiextensions.CustomResourceValidation)(nil), "
+                   "Subresources:(*apiextensions.CustomResourceSubresources)(nil), "
+                   "AdditionalPrinterColumns:[]apiextensions.CustomResourceColumnDefinition(nil)}: "
+                   "must have the storage version v2"),
+    ((False, False), "Invalid value: []string(nil): must have at least one stored version"),
+], ids=["two", "none"])
+def test_crd_needs_exactly_one_storage_version(chain, storage, stored_versions):
+    """Two versions both marked storage, or none, are refused; status.storedVersions (the first
+    storage version, as PrepareForCreate records it) then misses the other one or is empty. The
+    schema all versions share is the internal spec's, so each version's Schema is nil."""
     crd = crd_with()
     crd["spec"]["versions"].append({**crd["spec"]["versions"][0], "name": "v2"})
+    for version, flag in zip(crd["spec"]["versions"], storage):
+        version["storage"] = flag
     code, status = call(chain, "POST", CRDS, crd)
     assert code == 422
-    assert status["message"].endswith("must have exactly one version marked as storage version")
-    assert status["details"]["causes"][0]["field"] == "spec.versions"
+    causes = [(cause["field"], cause["message"]) for cause in status["details"]["causes"]]
+    assert [field for field, _ in causes] == ["spec.versions", "status.storedVersions"]
+    assert causes[0][1].endswith("must have exactly one version marked as storage version")
+    assert causes[1][1] == stored_versions
 
 
 def conditions(crd: dict) -> list[tuple]:
@@ -402,6 +447,17 @@ def test_unknown_fields_are_pruned_and_defaults_applied(chain):
     assert "top" not in created and "unknown" not in created["spec"]
     assert created["spec"]["extra"] == {"anything": {"goes": True}}
     assert created["spec"]["replicas"] == 1
+
+
+def test_a_null_the_schema_does_not_allow_is_dropped_before_validation(chain):
+    """PruneNonNullableNullsWithoutDefaults: a null where the schema is neither nullable nor
+    defaulted is dropped as if not sent (status: null, spec.colour: null); a nullable one stays
+    null and a defaulted one gets its default."""
+    body = {**WIDGET, "spec": {"image": "nginx", "colour": None, "note": None, "replicas": None}, "status": None}
+    code, created = call(chain, "POST", widgets(chain), body)
+    assert code == 201, created
+    assert "status" not in created
+    assert created["spec"] == {"image": "nginx", "note": None, "replicas": 1}
 
 
 @pytest.mark.parametrize("spec,message", [

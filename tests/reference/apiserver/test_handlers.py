@@ -2312,6 +2312,25 @@ def test_delete_options_of_any_version_are_decoded(chain, api_version):
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
 
 
+@pytest.mark.parametrize("body,code,message", [
+    ({"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, 400,
+     'no kind "DeleteOptions" is registered for version "meta.k8s.io/v1" in scheme "pkg/api/legacyscheme/scheme.go:30"'),
+    ({"kind": "ListOptions", "apiVersion": "v1"}, 400, "converting (v1.ListOptions) to (v1.DeleteOptions): unknown conversion"),
+    ({"kind": "DeleteOptions", "apiVersion": "apps/v1"}, 200, None),
+    ({"kind": "DeleteOptions"}, 200, None),
+])
+def test_a_collection_delete_decodes_its_options_with_the_groups_codec(chain, body, code, message):
+    """DeleteCollection decodes its body with the resource's own codec, where DeleteOptions is
+    registered in every version of every group but not in meta.k8s.io/v1, and another meta kind
+    does not convert; upstream hands the codec's error to scope.err (a 500), a 400 here."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep", "labels": {"a": "b"}}})
+    answer, status = call(chain, "DELETE", ns_path(chain, "configmaps"), body, query={"labelSelector": "a=b"})
+    assert answer == code
+    if message:
+        assert (status["reason"], status["message"]) == ("BadRequest", message)
+    assert call(chain, "GET", ns_path(chain, "configmaps", "keep"))[0] == (404 if code == 200 else 200)
+
+
 def test_a_status_patch_setting_pod_ip_and_pod_ips_apart_keeps_pod_ip(chain):
     """v1 → internal conversion: podIP is authoritative over podIPs (older kubelets set podIP
     alone), so the stored status holds podIPs [podIP] and the other address is gone."""

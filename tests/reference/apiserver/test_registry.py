@@ -231,6 +231,19 @@ ODD = 'k"\\\n\té\x01'
 ODD_QUOTED = r'"k\"\\\n\té\x01"'
 
 
+@pytest.mark.parametrize(("generation", "refused"), [(-5, True), (0, False), (7, False)])
+def test_a_negative_generation_is_refused_on_create(registry, ns, generation, refused):
+    """ValidateObjectMeta checks metadata.generation with ValidateNonnegativeField; a kind whose
+    strategy does not set it on create (a ConfigMap) keeps what the client sent."""
+    obj = {"metadata": {"name": "g", "generation": generation}}
+    if refused:
+        error = status_error(registry.create, "configmaps", ns, obj)
+        assert error.message == 'ConfigMap "g" is invalid: metadata.generation: Invalid value: -5: ' \
+                                "must be greater than or equal to 0"
+    else:
+        assert registry.create("configmaps", ns, obj)["metadata"].get("generation", 0) == generation
+
+
 def test_a_string_value_in_an_error_is_quoted_as_go_quotes_it(registry, ns):
     """field.Invalid prints a string with %q: the config key shows as Go's strconv.Quote writes it."""
     error = status_error(registry.create, "configmaps", ns, {"metadata": {"name": "c"}, "data": {ODD: "v"}})
@@ -297,6 +310,54 @@ def test_an_update_reports_a_bad_label_once_for_each_metadata_check(registry, ns
     error = status_error(registry.update, plural, ns, obj["metadata"]["name"], created)
     assert [cause["field"] for cause in error.details["causes"]] == ["metadata.labels"] * reports
     assert error.message.count("metadata.labels") == 1
+
+
+@pytest.mark.parametrize(("annotation", "refused"), [("x" * (256 * 1024 - 1), False), ("x" * (256 * 1024), True),
+                                                    ("é" * (128 * 1024), True)],
+                         ids=["under", "over", "multibyte"])
+def test_annotations_over_256_kib_are_reported_by_each_metadata_check(registry, ns, annotation, refused):
+    """ValidateAnnotations ends with ValidateAnnotationsSize: keys and values, in bytes, at most
+    256 KiB. Every metadata check runs it, so an update of a ConfigMap reports it four times."""
+    created = registry.create("configmaps", ns, {"metadata": {"name": "c"}})
+    created["metadata"]["annotations"] = {"a": annotation}
+    if not refused:
+        assert registry.update("configmaps", ns, "c", created)["metadata"]["annotations"] == {"a": annotation}
+        return
+    error = status_error(registry.update, "configmaps", ns, "c", created)
+    assert [f"{c['field']}: {c['message']}" for c in error.details["causes"]] == [
+        "metadata.annotations: Too long: must have at most 262144 bytes"] * 4
+
+
+def replica_set(name: str) -> dict:
+    return {**deployment(name), "apiVersion": "apps/v1", "kind": "ReplicaSet"}
+
+
+@pytest.mark.parametrize(("plural", "obj", "change", "field", "reports"), [
+    # ValidateReplicaSet(new), then ValidateReplicaSetUpdate checks the spec again
+    ("replicasets", replica_set("rs"), {"spec": {"replicas": -1}}, "spec.replicas", 2),
+    ("deployments", deployment("d"), {"spec": {"replicas": -1}}, "spec.replicas", 1),  # ValidateDeploymentUpdate only
+    # ValidateStatefulSet(new), then ValidateStatefulSetUpdate checks replicas and minReadySeconds again
+    ("statefulsets", {**deployment("ss"), "kind": "StatefulSet"}, {"spec": {"minReadySeconds": -1}},
+     "spec.minReadySeconds", 2),
+    ("roles", {"metadata": {"name": "r"}}, {"rules": [{"verbs": ["get"], "resources": ["pods"]}]}, "rules[0].apiGroups", 2),
+    ("rolebindings", {"metadata": {"name": "rb"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io",
+                                                              "kind": "ClusterRole", "name": "view"}},
+     {"subjects": [{"kind": "User", "name": ""}]}, "subjects[0].name", 2),
+    ("persistentvolumes", {"metadata": {"name": "pv"}, "spec": {
+        "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/tmp/pv"}}},
+     {"spec": {"persistentVolumeReclaimPolicy": "Bogus"}}, "spec.persistentVolumeReclaimPolicy", 2),
+])
+def test_an_update_reports_a_spec_error_once_for_each_time_the_strategy_validates_the_spec(
+        registry, ns, plural, obj, change, field, reports):
+    """A strategy whose ValidateUpdate calls Validate<Kind>(new) and then Validate<Kind>Update,
+    which validates the whole object again, reports each error of the new object twice: the causes
+    list both, the message names it once."""
+    created = registry.create(plural, ns, obj)
+    for key, value in change.items():
+        created[key] = {**created[key], **value} if isinstance(value, dict) else value
+    error = status_error(registry.update, plural, ns, obj["metadata"]["name"], created)
+    assert [cause["field"] for cause in error.details["causes"]] == [field] * reports
+    assert error.message.count(field) == 1
 
 
 @pytest.mark.parametrize(("plural", "obj", "refused"), [
@@ -875,6 +936,23 @@ def test_delete_of_most_kinds_answers_a_success_status(registry, ns):
     assert answer["details"]["name"] == "c" and answer["details"]["kind"] == "configmaps"
 
 
+@pytest.mark.parametrize("plural,obj", [
+    ("services", {"metadata": {"name": "x"}, "spec": {"ports": [{"port": 80}]}}),
+    ("serviceaccounts", {"metadata": {"name": "x"}}),
+    ("podtemplates", {"metadata": {"name": "x"}, "template": {"spec": {"containers": [{"name": "c", "image": "i"}]}}}),
+    ("resourcequotas", {"metadata": {"name": "x"}, "spec": {"hard": {"pods": "1"}}}),
+    ("storageclasses", {"metadata": {"name": "x"}, "provisioner": "example.com/p"}),
+    ("csidrivers", {"metadata": {"name": "x"}, "spec": {}}),
+])
+def test_delete_of_some_kinds_answers_the_deleted_object(registry, ns, plural, obj):
+    """The stores of Services, ServiceAccounts, PodTemplates, ResourceQuotas and the storage kinds
+    set ReturnDeletedObject: a delete answers with the object as it was, not a Success Status."""
+    kind = registry.resource(plural)
+    registry.create(plural, ns if kind.namespaced else None, {"apiVersion": kind.api_version, "kind": kind.kind, **obj})
+    answer = registry.delete(plural, ns if kind.namespaced else None, "x")
+    assert (answer["kind"], answer["metadata"]["name"]) == (kind.kind, "x")
+
+
 @pytest.mark.parametrize("options,finalizers", [
     ({"propagation_policy": "Foreground"}, ["foregroundDeletion"]),
     ({"propagation_policy": "Orphan"}, ["orphan"]),
@@ -916,6 +994,36 @@ def test_a_background_delete_takes_back_the_orphan_finalizer(registry, ns):
     registry.delete("configmaps", ns, "c", propagation_policy="Orphan")
     assert registry.delete_with_outcome("configmaps", ns, "c", propagation_policy="Background")[1]
     assert status_error(registry.get, "configmaps", ns, "c").code == 404
+
+
+def service_and_endpoints(registry, ns: str, name: str, finalizers: list[str] | None = None) -> None:
+    registry.create("services", ns, {"apiVersion": "v1", "kind": "Service",
+                                     "metadata": {"name": name, "finalizers": finalizers or []},
+                                     "spec": {"ports": [{"port": 80}]}})
+    registry.create("endpoints", ns, {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": name},
+                                      "subsets": [{"addresses": [{"ip": "10.1.2.3"}], "ports": [{"port": 80}]}]})
+
+
+@pytest.mark.parametrize("dry_run,endpoints_left", [(False, False), (True, True)])
+def test_deleting_a_service_deletes_its_endpoints(registry, ns, dry_run, endpoints_left):
+    """The service REST's afterDelete: a Service deleted (not in a dry run) takes the Endpoints
+    of its name with it; the endpoints controller may lag, and a service made again under the name
+    must not start with the old endpoints."""
+    service_and_endpoints(registry, ns, "s")
+    registry.create("endpoints", ns, {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "other"}})
+    registry.delete("services", ns, "s", dry_run=dry_run)
+    names = [e["metadata"]["name"] for e in registry.list("endpoints", ns)["items"]]
+    assert names == (["other", "s"] if endpoints_left else ["other"])
+
+
+def test_a_service_gone_when_its_last_finalizer_goes_takes_its_endpoints(registry, ns):
+    """Store.Update deletes an object being deleted once its finalizers are emptied, running the
+    same AfterDelete hook: the service's endpoints go with it."""
+    service_and_endpoints(registry, ns, "s", finalizers=["example.com/hold"])
+    registry.delete("services", ns, "s")
+    assert registry.get("endpoints", ns, "s")
+    registry.patch("services", ns, "s", lambda o: {**o, "metadata": {**o["metadata"], "finalizers": []}})
+    assert status_error(registry.get, "endpoints", ns, "s").code == 404
 
 
 def test_delete_precondition_mismatch_is_409(registry, ns):
@@ -1028,9 +1136,14 @@ OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-
     ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "a/b/c"}]},
      'metadata.ownerReferences.apiVersion: Invalid value: "a/b/c": version must not be empty'),
     ("configmaps", {"ownerReferences": [{**OWNER, "controller": True}, {**OWNER, "name": "b", "controller": True}]},
-     'Only one reference can have Controller set to true. Found "true" in references for ReplicaSet/rs and '
-     'ReplicaSet/b'),
-    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event"}]},
+     'metadata.ownerReferences: Invalid value: []v1.OwnerReference{v1.OwnerReference{APIVersion:"apps/v1", '
+     'Kind:"ReplicaSet", Name:"rs", UID:"u-1", Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}, '
+     'v1.OwnerReference{APIVersion:"apps/v1", Kind:"ReplicaSet", Name:"b", UID:"u-1", '
+     'Controller:(*bool)(0xc000000000), BlockOwnerDeletion:(*bool)(nil)}}: Only one reference can have Controller '
+     'set to true. Found "true" in references for rs and b'),
+    ("configmaps", {"ownerReferences": [{**OWNER, "apiVersion": "v1", "kind": "Event", "blockOwnerDeletion": False}]},
+     'metadata.ownerReferences: Invalid value: v1.OwnerReference{APIVersion:"v1", Kind:"Event", Name:"rs", '
+     'UID:"u-1", Controller:(*bool)(nil), BlockOwnerDeletion:(*bool)(0xc000000000)}: '
      "/v1, Kind=Event is disallowed from being an owner"),
     ("configmaps", {"finalizers": ["bad finalizer"]}, 'metadata.finalizers: Invalid value: "bad finalizer": '),
     ("configmaps", {"finalizers": ["example.com/a", "mine"]},
@@ -1040,9 +1153,9 @@ OWNER = {"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "rs", "uid": "u-
      "finalizer orphan and foregroundDeletion cannot be both set"),
 ])
 def test_owner_references_and_finalizers_are_validated(registry, ns, resource, metadata, message):
-    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner)
-    and finalizers (qualified names; a core kind's also standard or domain-qualified); a garbage
-    reference stored would reach the garbage collector."""
+    """ValidateObjectMeta checks owner references (all four fields, one controller, no Event owner,
+    the references shown as %#v prints them) and finalizers (qualified names; a core kind's also
+    standard or domain-qualified); a garbage reference stored would reach the garbage collector."""
     error = status_error(registry.create, resource, ns, {"metadata": {"name": "x", **metadata}})
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
@@ -1058,15 +1171,34 @@ def test_valid_owner_references_and_finalizers_are_stored(registry, ns):
 
 
 def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
-    """ValidateConfigMap: a binaryData key may not repeat a data key (which value would a volume hold?)."""
+    """ValidateConfigMap: a data key may not be repeated in binaryData (which value would a volume
+    hold?); 1.24 checks it only while it walks data, so it is reported once, there."""
     error = status_error(registry.create, "configmaps", ns,
                          {"metadata": {"name": "dup"}, "data": {"a": "x"}, "binaryData": {"a": "eA=="}})
-    assert (error.code, error.reason) == (422, "Invalid")
-    assert 'binaryData[a]: Invalid value: "a": duplicate of key present in data' in error.message
+    assert error.message == 'ConfigMap "dup" is invalid: data[a]: Invalid value: "a": duplicate of key present in binaryData'
+
+
+@pytest.mark.parametrize("key,problems", [
+    (".", ["must not be '.'"]), ("..", ["must not be '..'"]), ("..a", ["must not start with '..'"]),
+    ("." * 254, ["must be no more than 253 characters", "must not start with '..'"]), ("a..b", []),
+])
+def test_a_config_key_may_not_climb_out_of_its_volume_directory(registry, ns, key, problems):
+    """IsConfigMapKey: at most 253 characters, and no key a volume would write as '.', '..' or a
+    name starting with '..' (the atomic writer's own directories)."""
+    obj = {"metadata": {"name": "k"}, "data": {key: "x"}}
+    if not problems:
+        assert registry.create("configmaps", ns, obj)["data"] == {key: "x"}
+        return
+    error = status_error(registry.create, "configmaps", ns, obj)
+    assert [cause["message"] for cause in error.details["causes"]] == [
+        f'Invalid value: "{key}": {problem}' for problem in problems]
 
 
 @pytest.mark.parametrize("strategy,message", [
-    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: "Bogus": supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Bogus"}, 'spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:"Bogus", '
+                        'RollingUpdate:(*apps.RollingUpdateDeployment)(nil)}: supported values: "Recreate", "RollingUpdate"'),
+    ({"type": "Bogus", "rollingUpdate": {}}, 'spec.strategy: Unsupported value: apps.DeploymentStrategy{Type:"Bogus", '
+                                             "RollingUpdate:(*apps.RollingUpdateDeployment)(0xc000000000)}"),
     ({"type": "Recreate", "rollingUpdate": {}}, "spec.strategy.rollingUpdate: Forbidden: may not be specified"),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "abc"}},
      'spec.strategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:"abc"}: '
@@ -1079,12 +1211,56 @@ def test_a_configmap_key_in_both_data_and_binary_data_is_422(registry, ns):
 ])
 def test_a_deployment_strategy_the_controller_cannot_follow_is_422(registry, ns, strategy, message):
     """ValidateDeploymentStrategy: a maxSurge of "abc" stored would make the deployment controller
-    fail on every sync of it."""
+    fail on every sync of it. An unknown type shows the whole strategy, as %#v prints it."""
     dep = deployment("s")
     dep["spec"]["strategy"] = strategy
     error = status_error(registry.create, "deployments", ns, dep)
     assert (error.code, error.reason) == (422, "Invalid")
     assert message in error.message
+
+
+def daemon_set(name: str) -> dict:
+    return {**deployment(name), "apiVersion": "apps/v1", "kind": "DaemonSet"}
+
+
+NEGATIVE = "Invalid value: -1: must be greater than or equal to 0"
+
+
+@pytest.mark.parametrize("plural,make,spec,message", [
+    ("deployments", deployment, {"revisionHistoryLimit": -1}, f"spec.revisionHistoryLimit: {NEGATIVE}"),
+    ("deployments", deployment, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("deployments", deployment, {"minReadySeconds": 10, "progressDeadlineSeconds": 5},
+     "spec.progressDeadlineSeconds: Invalid value: 5: must be greater than minReadySeconds"),
+    ("deployments", deployment, {"template": {"metadata": {"labels": {"app": "w"}}, "spec": {
+        "containers": [{"name": "c", "image": "nginx"}], "activeDeadlineSeconds": 5}}},
+     "spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in ReplicaSet is not Supported"),
+    ("replicasets", replica_set, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"minReadySeconds": -1}, f"spec.minReadySeconds: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"revisionHistoryLimit": -1}, f"spec.revisionHistoryLimit: {NEGATIVE}"),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "Bogus"}},
+     "spec.updateStrategy: Unsupported value: apps.DaemonSetUpdateStrategy{Type:\"Bogus\", "
+     'RollingUpdate:(*apps.RollingUpdateDaemonSet)(nil)}: supported values: "RollingUpdate", "OnDelete"'),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": 0, "maxSurge": 0}}},
+     "spec.updateStrategy.rollingUpdate.maxUnavailable: Required value: cannot be 0 when maxSurge is 0"),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": "120%"}}},
+     'spec.updateStrategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:1, IntVal:0, '
+     'StrVal:"120%"}: must not be greater than 100%'),
+    ("daemonsets", daemon_set, {"updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {
+        "maxUnavailable": 1, "maxSurge": 1}}},
+     "spec.updateStrategy.rollingUpdate.maxSurge: Invalid value: intstr.IntOrString{Type:0, IntVal:1, "
+     'StrVal:""}: may not be set when maxUnavailable is non-zero'),
+], ids=["history", "min-ready", "deadline", "active-deadline", "rs-min-ready", "ds-min-ready", "ds-history",
+        "ds-strategy", "ds-both-zero", "ds-over-100", "ds-both-set"])
+def test_a_workload_count_or_strategy_the_controller_cannot_follow_is_422(registry, ns, plural, make, spec, message):
+    """ValidateDeploymentSpec, ValidateReplicaSetSpec and ValidateDaemonSetSpec: counts not
+    negative, a progress deadline past minReadySeconds, no active deadline for pods that must keep
+    running, a DaemonSet update strategy its controller knows (one of maxUnavailable and maxSurge)."""
+    obj = make("w")
+    obj["spec"].update(spec)
+    error = status_error(registry.create, plural, ns, obj)
+    assert error.message.split(" is invalid: ", 1)[1] == message
 
 
 def test_a_deployment_without_or_with_a_valid_strategy_is_stored(registry, ns):

@@ -111,6 +111,41 @@ def test_a_cluster_ip_may_not_change_once_set(chain, ns, cluster_ip, allocated):
         f'spec.clusterIPs[0]: Invalid value: []string{{"{cluster_ip}"}}: may not change once set')
 
 
+@pytest.mark.parametrize("spec,message", [
+    ({"loadBalancerClass": "example.com/lb"}, "spec.loadBalancerClass: Forbidden: may only be used when `type` is "
+                                              "'LoadBalancer'"),
+    ({"type": "LoadBalancer", "loadBalancerClass": "a/b/c"},
+     'spec.loadBalancerClass: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '
+     "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or "
+     "'123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS "
+     "subdomain prefix and '/' (e.g. 'example.com/MyName')"),
+    ({"type": "LoadBalancer", "loadBalancerClass": "example.com/lb"}, None),
+], ids=["cluster-ip", "bad-name", "load-balancer"])
+def test_load_balancer_class_rule(chain, ns, spec, message):
+    """validateLoadBalancerClassField on a create: only a LoadBalancer service has a class, and
+    it is a qualified name."""
+    answer = create(chain, ns, "lb", **spec)
+    assert (problems("lb", answer) if message else answer[0]) == (message or 201)
+
+
+@pytest.mark.parametrize("old,change,causes", [
+    ({}, {"loadBalancerClass": "example.com/lb"},
+     ["spec.loadBalancerClass: Forbidden: may only be used when `type` is 'LoadBalancer'"] * 2),
+    ({"type": "LoadBalancer", "loadBalancerClass": "example.com/a"}, {"loadBalancerClass": "example.com/b"},
+     ['spec.loadBalancerClass: Invalid value: "example.com/b": may not change once set']),
+], ids=["cluster-ip", "changed"])
+def test_load_balancer_class_stays_on_update(chain, ns, old, change, causes):
+    """ValidateServiceUpdate checks the class against the old service (it may not change while the
+    service stays a LoadBalancer), then ValidateService checks it again: a class on another type
+    is a cause twice."""
+    assert create(chain, ns, "lbu", dry=False, **old)[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/lbu")
+    service["spec"].update(change)
+    code, status = dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/lbu", service)
+    assert code == 422
+    assert [f"{c['field']}: {c['message']}" for c in status["details"]["causes"]] == causes
+
+
 def test_an_external_name_service_turned_cluster_ip_gets_its_requested_ip_checked(chain, ns):
     """handleClusterIPsForUpdatedService's case A: a service that had no IP allocates one on update,
     so a requested IP outside the range is the allocator's refusal."""

@@ -58,7 +58,9 @@ def test_a_statefulset_update_may_not_change_other_spec_fields(change):
 def daemon_set(selector: dict) -> dict:
     labels = {"app": "a", "tier": "x", "zone": "z1", "gpu": "t"}
     return {"apiVersion": "apps/v1", "kind": "DaemonSet", "metadata": {"name": "agent", "namespace": "d"},
-            "spec": {"selector": selector, "template": {**TEMPLATE, "metadata": {"labels": labels}}}}
+            "spec": {"selector": selector, "template": {**TEMPLATE, "metadata": {"labels": labels}},
+                     # as SetDefaults_DaemonSet leaves it: validation checks the strategy too
+                     "updateStrategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}}}
 
 
 def test_a_daemonset_selector_is_immutable_and_shown_as_go_shows_it():
