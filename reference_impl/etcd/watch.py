@@ -11,6 +11,7 @@ once, in revision order, and a progress notification never overtakes events befo
 """
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -46,6 +47,45 @@ class Watcher:
     active: bool = True
     # No events sent since the last progress tick (v3rpc's sws.progress[id]).
     idle: bool = True
+    created: int = 0  # the hub's count of watches when this one was made: notify's order
+
+
+@mirrors(f"(*{MVCC}.watcherGroup).watcherSetByKey", f"(*{MVCC}.watcherGroup).add")
+class WatcherGroup:
+    """The watchers whose key or range holds a key, found without asking every watcher: one-key
+    watchers by key, ranges sorted by their start with the furthest end reached so far, so that a
+    key meets only the ranges that start at or before it and still reach it (mvcc keeps an
+    interval tree). With the apiserver's fifty-odd prefix watches a write asked all of them."""
+
+    def __init__(self, watchers: list[Watcher]) -> None:
+        self._by_key: dict[bytes, list[Watcher]] = {}
+        ranges = []
+        for w in watchers:
+            if w.range_end == b"":
+                self._by_key.setdefault(w.key, []).append(w)
+            else:
+                ranges.append(w)
+        ranges.sort(key=lambda w: w.key)
+        self._ranges = ranges
+        self._starts = [w.key for w in ranges]
+        # The furthest end among the ranges up to each one; None: to the end of the keyspace
+        # (a range_end of "\0").
+        self._reach: list[bytes | None] = []
+        reach: bytes | None = b""
+        for w in ranges:
+            end = None if w.range_end == b"\0" else w.range_end
+            reach = None if reach is None or end is None else max(reach, end)
+            self._reach.append(reach)
+
+    def holding(self, key: bytes) -> list[Watcher]:
+        """The watchers whose key is `key` or whose range holds it."""
+        found = list(self._by_key.get(key, ()))
+        i = bisect_right(self._starts, key) - 1
+        while i >= 0 and (self._reach[i] is None or key < self._reach[i]):
+            if in_range(key, self._ranges[i].key, self._ranges[i].range_end):
+                found.append(self._ranges[i])
+            i -= 1
+        return found
 
 
 class WatchHub:
@@ -56,6 +96,8 @@ class WatchHub:
         self._store = store
         self._header = header
         self._watchers: dict[int, Watcher] = {}
+        self._group: WatcherGroup | None = None  # of self._watchers, made again after a change
+        self._created = 0
         self._next_id = 0
         self.progress_interval = progress_interval
         self._next_progress: float | None = None
@@ -80,7 +122,9 @@ class WatchHub:
         current = self._store.current_revision
         w = self._watchers[watch_id] = Watcher(
             watch_id, key, req.range_end, req.start_revision or current + 1,
-            frozenset(req.filters), req.prev_kv, req.progress_notify)
+            frozenset(req.filters), req.prev_kv, req.progress_notify, created=self._created)
+        self._created += 1
+        self._group = None
         self._queue(w, WatchResponse(self._header(current), watch_id, created=True))
         if w.start_revision <= current:
             self._catch_up(w, current)
@@ -110,12 +154,17 @@ class WatchHub:
     @mirrors(f"(*{MVCC}.watchableStore).notify")
     def notify(self, rev: int, events: list[Event]) -> None:
         """Queue one write transaction's events (all of revision `rev`) to the watches they match."""
+        if self._group is None:
+            self._group = WatcherGroup(list(self._watchers.values()))
+        matched: dict[int, tuple[Watcher, list[Event]]] = {}
+        for event in events:
+            for w in self._group.holding(event.kv.key):
+                if w.active and rev >= w.start_revision:
+                    matched.setdefault(w.created, (w, []))[1].append(event)
         with_prev_kv = self._with_prev_kv_once()
-        for w in list(self._watchers.values()):
-            if w.active and rev >= w.start_revision:
-                matched = [e for e in events if in_range(e.kv.key, w.key, w.range_end)]
-                if matched:
-                    self._send(w, rev, matched, with_prev_kv)
+        for created in sorted(matched):  # the watches in the order they were made
+            w, events_of_w = matched[created]
+            self._send(w, rev, events_of_w, with_prev_kv)
 
     def _with_prev_kv_once(self) -> Callable[[Event], Event]:
         """`_with_prev_kv` reading the store once per event however many watches want it."""
@@ -191,6 +240,7 @@ class WatchHub:
         w.queue.clear()
         if not w.active:
             del self._watchers[watch_id]
+            self._group = None
         return out
 
     def _queue(self, w: Watcher, response: WatchResponse) -> None:

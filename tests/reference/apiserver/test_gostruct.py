@@ -132,6 +132,38 @@ def test_a_kind_without_a_struct_is_left_alone():
     assert gostruct.as_encoded(obj) is obj
 
 
+def test_each_struct_zero_written_is_an_object_of_its_own():
+    """Two objects encoded without `source` get two `source: {}`: changing one leaves the other
+    (and every later encoding) as it was."""
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}}
+    first, second = gostruct.as_encoded(event), gostruct.as_encoded(event)
+    first["source"]["component"] = "changed"
+    assert second["source"] == {} and gostruct.as_encoded(event)["source"] == {}
+
+
+def test_only_a_struct_zero_is_copied(monkeypatch):
+    """Encoding writes a null or a scalar zero as it is: an Event sent with none of the fields Go
+    always writes copies two zeros, its `involvedObject` and `source` structs, not the nulls and
+    empty strings (a copy of each zero cost an encoding a third of its time)."""
+    copies, deep_copy_json = [], gostruct.deep_copy_json
+    monkeypatch.setattr(gostruct, "deep_copy_json", lambda value: copies.append(value) or deep_copy_json(value))
+    encoded = gostruct.as_encoded({"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}})
+    assert encoded["firstTimestamp"] is None and encoded["reportingComponent"] == ""
+    assert copies == [{}, {}] and encoded["involvedObject"] == encoded["source"] == {}
+
+
+def test_a_struct_zero_is_copied_as_plain_json(monkeypatch):
+    """A struct's zero is JSON (nulls, empty strings, empty structs), so it is copied as JSON is,
+    not by copy.deepcopy, whose memo and dispatch made a Pod's zero object (a field manager's
+    first compare on every create) cost twenty times as much."""
+    def refuse(value, memo=None):
+        raise AssertionError(f"copy.deepcopy({value!r})")
+    monkeypatch.setattr(copy, "deepcopy", refuse)
+    assert gostruct.zero_object({"apiVersion": "v1", "kind": "Pod"}) == {
+        "kind": "Pod", "apiVersion": "v1", "metadata": {"creationTimestamp": None}, "spec": {"containers": None},
+        "status": {}}
+
+
 def test_stored_metadata_has_the_resource_version_after_the_uid():
     """ObjectMeta's struct has resourceVersion between uid and generation."""
     obj = {"kind": "ConfigMap", "apiVersion": "v1",

@@ -8,6 +8,7 @@ import pytest
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import EtcdServer
 from reference_impl.etcd.errors import ErrEmptyWatcherRange, ErrWatcherDuplicateID
+from reference_impl.etcd import watch
 from reference_impl.etcd.watch import coalesce
 from reference_impl.etcd.messages import (
     CompactionRequest, DeleteRangeRequest, KeyValue, PutRequest, RequestOp, TxnRequest,
@@ -278,3 +279,35 @@ def test_coalesce_bounds_a_joined_response_in_revisions_and_bytes(server):
     assert [len(r.events) for r in coalesce(live, max_revisions=2)] == [2, 2, 1]
     assert [len(r.events) for r in coalesce(live, max_bytes=25)] == [2, 2, 1]
     assert [len(r.events) for r in coalesce(live, max_bytes=5)] == [1, 1, 1, 1, 1]
+
+
+def test_a_write_reaches_each_watch_holding_its_key_once_in_the_order_they_were_made(server):
+    """A put is queued to every watch whose key is it or whose range holds it (nested ranges, a
+    range from a key on, one key) and to no other, each once, in the order the watches were made."""
+    made = {name: server.watch_create(WatchCreateRequest(key, end)) for name, key, end in [
+        ("pods", b"/registry/pods/", b"/registry/pods0"), ("all", b"/registry/", b"/registry0"),
+        ("one", b"/registry/pods/ns/p", b""), ("from", b"/registry/pods/ns/", b"\0"),
+        ("after", b"/registry/pods/ns/q", b"/registry/pods/ns/z"), ("other", b"/registry/podx/", b"/registry/podx0"),
+        ("before", b"/registry/a", b"/registry/b"), ("other one", b"/registry/pods/ns/p2", b"")]}
+    for wid in made.values():
+        server.watch_drain(wid)
+    queued: list[int] = []
+    server.set_watch_listener(queued.append)
+    rev = put(server, b"/registry/pods/ns/p")
+    assert queued == [made[name] for name in ("pods", "all", "one", "from")]
+    assert {name: events(server.watch_drain(wid)) for name, wid in made.items()} == {
+        name: [("PUT", b"/registry/pods/ns/p", rev)] if name in ("pods", "all", "one", "from") else []
+        for name in made}
+
+
+def test_a_write_asks_only_the_ranges_that_could_hold_its_key(server, monkeypatch):
+    """With fifty prefix watches (the apiserver's, one per resource) a put compares its key with
+    the few ranges that start at or before it and still reach it, not with all fifty, as mvcc's
+    watcherGroup finds them in an interval tree (asking each cost a write a third of its work)."""
+    for i in range(50):
+        server.watch_create(WatchCreateRequest(f"/registry/r{i:02d}/".encode(), f"/registry/r{i:02d}0".encode()))
+    compared = []
+    real = watch.in_range
+    monkeypatch.setattr(watch, "in_range", lambda *args: compared.append(args) or real(*args))
+    put(server, b"/registry/r25/ns/name")
+    assert len(compared) <= 2
