@@ -4,7 +4,9 @@ correlator (machinery.eventcorrelator: aggregation, counting, the spam filter) a
 new Event or a PATCH of the count of the one written before.
 
 Upstream's recorder is fire-and-forget: a failed write is logged and dropped, never retried by the
-caller, so `event` reports a failure only to the log and never raises an API error.
+caller, so `event` reports a failure only to the log and never raises. Upstream writes a process's
+events one at a time from one goroutine (recordToSink); here the writer's lock does the same, so a
+PATCH of an event's count never overtakes the POST that creates it.
 """
 from __future__ import annotations
 
@@ -19,12 +21,13 @@ from reference_impl.mirrors import mirrors
 
 
 @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
-def make_event(involved: dict, type_: str, reason: str, message: str, source: dict, now: float) -> dict:
+def make_event(involved: dict, type_: str, reason: str, message: str, source: dict, now: float,
+               nanoseconds: int) -> dict:
     """The Event named `<object>.<unix nanoseconds in hex>`; an object with no namespace (a Node)
     has its events in the default namespace. client-go 1.24 sets no reportingComponent."""
     stamp = rfc3339(now)
     return {"apiVersion": "v1", "kind": "Event",
-            "metadata": {"name": f"{involved['name']}.{int(now * 1e9):x}",
+            "metadata": {"name": f"{involved['name']}.{nanoseconds:x}",
                          "namespace": involved.get("namespace") or "default"},
             "involvedObject": involved, "type": type_, "reason": reason, "message": message,
             "source": source, "firstTimestamp": stamp, "lastTimestamp": stamp, "count": 1}
@@ -38,19 +41,23 @@ class EventRecorder:
         self.client, self.clock = client, clock
         self.log = log or (lambda _message: None)
         self.correlator = EventCorrelator(clock)
-        self._lock = threading.Lock()  # the correlator's caches, written from several threads
+        self._lock = threading.Lock()  # one writer at a time: the correlator's caches and the writes
+        self._last_nanoseconds = 0
 
     @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).generateEvent")
     def event(self, involved: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
         source = {"component": component, **({"host": host} if host else {})}
-        self.write(make_event(involved, type_, reason, message, source, self.clock.now()))
+        with self._lock:
+            now = self.clock.now()
+            # A float clock holds ~256 ns at today's epoch: two events within that would share a name.
+            self._last_nanoseconds = max(int(now * 1e9), self._last_nanoseconds + 1)
+            self._write(make_event(involved, type_, reason, message, source, now, self._last_nanoseconds))
 
     @mirrors("k8s.io/client-go/tools/record.recordToSink")
-    def write(self, event: dict) -> None:
+    def _write(self, event: dict) -> None:
         """A new Event, a PATCH of the count of one seen before (a new one when that has expired),
         or nothing once the object's events are spam."""
-        with self._lock:
-            correlation = self.correlator.correlate(event)
+        correlation = self.correlator.correlate(event)
         if correlation is None:
             return
         event = correlation.event
@@ -60,7 +67,7 @@ class EventRecorder:
                                                                correlation.patch):
                 return
             self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
-        except (APIStatusError, OSError, ValueError) as error:
+        except Exception as error:  # noqa: BLE001 - any failure (a refusal, a cut connection) is only logged
             self.log(f"event {event['reason']} about {event['involvedObject'].get('name')}: {error}")
 
     def _patched(self, namespace: str, name: str, patch: dict) -> bool:

@@ -3,6 +3,10 @@ test: how an Event is made, counted, re-created when its predecessor has expired
 refusal."""
 from __future__ import annotations
 
+import http.client
+import threading
+import time
+
 from reference_impl.client import APIStatusError
 from reference_impl.client.record import EventRecorder
 from reference_impl.machinery.clock import ManualClock
@@ -75,3 +79,44 @@ def test_a_refused_event_is_logged_and_dropped_not_raised():
     EventRecorder(FakeClient(refuse={"POST": 403}), ManualClock(), logged.append).event(
         DEPLOYMENT, "Warning", "FailedCreate", "m", "c")
     assert len(logged) == 1 and "FailedCreate" in logged[0]
+
+
+def test_a_cut_connection_while_writing_is_logged_not_raised():
+    """http.client's errors (IncompleteRead, BadStatusLine) are no OSError: they must not reach the
+    controller whose sync asked for the event."""
+    class CutClient(FakeClient):
+        def request(self, method, path, body=None):
+            raise http.client.IncompleteRead(b"")
+
+    logged = []
+    EventRecorder(CutClient(), ManualClock(), logged.append).event(DEPLOYMENT, "Normal", "R", "m", "c")
+    assert len(logged) == 1 and "IncompleteRead" in logged[0]
+
+
+def test_two_events_at_the_same_clock_reading_get_different_names():
+    client = FakeClient()
+    recorder = EventRecorder(client, ManualClock(1_700_000_000.0))
+    recorder.event(DEPLOYMENT, "Normal", "A", "m", "c")
+    recorder.event(DEPLOYMENT, "Normal", "B", "m", "c")
+    names = [body["metadata"]["name"] for _, _, body in client.requests]
+    assert names == [f"web.{1_700_000_000_000_000_000:x}", f"web.{1_700_000_000_000_000_001:x}"]
+
+
+def test_a_count_patch_waits_for_the_post_that_creates_its_event():
+    """Events are written one at a time, as recordToSink's single goroutine writes them: a second
+    thread's repeat of an event cannot PATCH it while the first POST is still on its way."""
+    class SlowPostClient(FakeClient):
+        def request(self, method, path, body=None):
+            posting.set()
+            time.sleep(0.2)
+            return super().request(method, path, body)
+
+    posting = threading.Event()
+    client = SlowPostClient()
+    recorder = EventRecorder(client, ManualClock())
+    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    first.start()
+    posting.wait(5)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    first.join()
+    assert [method for method, _, _ in client.requests] == ["POST", "PATCH"]
