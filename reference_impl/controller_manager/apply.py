@@ -25,7 +25,12 @@ RESOURCES = {
 
 def _path(resource: str, namespace: str | None, name: str | None = None,
           subresource: str | None = None) -> str:
-    prefix, namespaced = RESOURCES[resource]
+    """`resource` is a plural of RESOURCES, or a namespaced collection's whole path
+    ("/apis/apps/v1/deployments") where the plural alone could name another group's kind."""
+    if resource.startswith("/"):
+        (prefix, resource), namespaced = resource.rsplit("/", 1), True
+    else:
+        prefix, namespaced = RESOURCES[resource]
     path = f"{prefix}/namespaces/{namespace}/{resource}" if namespaced else f"{prefix}/{resource}"
     if name:
         path += f"/{name}"

@@ -50,7 +50,9 @@ class ScaleTarget:
     """What the adapter read of the HPA's scaleTargetRef: its Scale (autoscaling/v1) and the
     resource it was read from, or why it could not be read."""
     scale: dict | None = None
-    resource: str = ""  # plural, e.g. "deployments"
+    # The collection's path, e.g. "/apis/apps/v1/deployments": a plural alone may name kinds of
+    # several groups (a CRD's "deployments" in example.com).
+    resource: str = ""
     error: str = ""
 
 

@@ -431,12 +431,11 @@ class ControllerManager:
         plural = next((r["name"] for r in listed if r.get("kind") == ref.get("kind") and "/" not in r["name"]), None)
         if plural is None:
             return podautoscaler.ScaleTarget(error=f'no matches for kind "{ref.get("kind")}" in group "{group}"')
-        API_PATHS.setdefault(plural, (prefix, True))
         try:
             scale = self.client.request("GET", f"{prefix}/namespaces/{namespace_name}/{plural}/{ref['name']}/scale")
         except APIStatusError as error:
             return podautoscaler.ScaleTarget(error=error.status.get("message", ""))
-        return podautoscaler.ScaleTarget(scale, plural)
+        return podautoscaler.ScaleTarget(scale, f"{prefix}/{plural}")
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler/metrics.resourceMetricsClient).GetResourceMetric")
     def _pod_metrics_error(self, namespace_name: str, selector: str) -> str | None:

@@ -2,10 +2,14 @@
 what 1.24's reconcileAutoscaler writes and records when no metric can be read."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.podautoscaler import (SYNC_PERIOD, FixedItemIntervalRateLimiter, ScaleTarget,
                                                              reconcile, resource_metrics_only)
 from reference_impl.controller_manager.queued import QueuedController, Trigger
+from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
 
@@ -29,7 +33,7 @@ def scale(replicas, selector="app=web"):
     return ScaleTarget({"apiVersion": "autoscaling/v1", "kind": "Scale",
                         "metadata": {"name": "web", "namespace": "ns", "resourceVersion": "3"},
                         "spec": {"replicas": replicas}, "status": {"replicas": replicas, "selector": selector}},
-                       "deployments")
+                       "/apis/apps/v1/deployments")
 
 
 def events(actions):
@@ -63,7 +67,7 @@ def test_no_metrics_is_scaling_active_false_with_the_metrics_error():
 
 def test_a_target_below_min_is_scaled_up_to_min():
     (rescale, status_update) = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
-    assert (rescale.resource, rescale.subresource, rescale.obj["spec"]["replicas"]) == ("deployments", "scale", 2)
+    assert (rescale.resource, rescale.subresource, rescale.obj["spec"]["replicas"]) == ("/apis/apps/v1/deployments", "scale", 2)
     assert rescale.outcome.succeeded.message == "New size: 2; reason: Current number of replicas below Spec.MinReplicas"
     assert rescale.outcome.succeeded.component == "horizontal-pod-autoscaler"
     status = status_update.obj["status"]
@@ -132,3 +136,28 @@ def test_a_change_to_an_hpa_waits_out_the_sync_period():
         pass
     clock.advance(SYNC_PERIOD)
     assert not controller.process_next_work_item(lambda action: True) and synced == ["ns/web"]
+
+
+class DiscoveryClient:
+    """Serves one group's discovery and a Scale; records every request."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, str]] = []
+
+    def request(self, method, path, body=None):
+        self.requests.append((method, path))
+        if path == "/apis/example.com/v1":
+            return {"resources": [{"name": "deployments", "kind": "Deployment"}]}
+        return body or scale(1).scale
+
+
+def test_a_custom_kind_sharing_a_plural_is_rescaled_in_its_own_group():
+    """The rescale names the collection the Scale was read from, not the plural alone: a CRD's
+    `deployments` in example.com must not scale the apps Deployment of the same name."""
+    client = DiscoveryClient()
+    target = ControllerManager._scale_target(SimpleNamespace(client=client), "ns", {
+        "apiVersion": "example.com/v1", "kind": "Deployment", "name": "web"})
+    (rescale, *_) = reconcile(hpa(min_replicas=2), target, NO_METRICS, NOW)
+    apply(client, rescale)
+    assert client.requests[-2:] == [("GET", "/apis/example.com/v1/namespaces/ns/deployments/web/scale"),
+                                    ("PUT", "/apis/example.com/v1/namespaces/ns/deployments/web/scale")]
