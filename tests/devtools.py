@@ -3,7 +3,8 @@
 A Chromium process per page costs a second or more to start; hundreds of pages in one browser
 take a tenth of a second each. With `--remote-debugging-pipe` the browser reads commands on its
 file descriptor 3 and writes answers and events on 4, each message JSON ended by a NUL byte, so
-no WebSocket client is needed.
+no WebSocket client is needed. A page's load is mostly its renderer's work, and each tab has a
+renderer of its own: two tabs loading at once keep both of a 2-core machine's cores busy.
 """
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import os
 import select
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
 
 
 class DevToolsError(RuntimeError):
@@ -27,10 +29,27 @@ class LoadedPage:
     requests: list[str]
 
 
-class Browser:
-    """`command` is a Chromium command line without a URL; the driver adds the pipe flag."""
+@dataclass
+class _Tab:
+    session: str  # the flattened DevTools session attached to the tab's target
+    events: list[dict] = field(default_factory=list)  # since its last navigation
 
-    def __init__(self, command: list[str], timeout: float = 60.0):
+
+@dataclass
+class _Load:
+    """A page on its way: the navigation answered, then the load event, then the DOM read."""
+    tab: _Tab
+    url: str
+    navigate: int | None  # the id of the Page.navigate call until it is answered
+    evaluate: int | None = None  # the id of the DOM's Runtime.evaluate once the page loaded
+    requests: list[str] = field(default_factory=list)
+
+
+class Browser:
+    """`command` is a Chromium command line without a URL; the driver adds the pipe flag.
+    `tabs` pages load at once in `load_all`."""
+
+    def __init__(self, command: list[str], timeout: float = 60.0, tabs: int = 1):
         self.timeout = timeout
         commands_read, self._commands = os.pipe()
         self._answers, answers_written = os.pipe()
@@ -46,43 +65,91 @@ class Browser:
         os.close(answers_written)
         self._buffer = b""
         self._last_id = 0
-        self._events: list[dict] = []
-        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
-        self._session = self.call("Target.attachToTarget",
-                                  {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Network"):
-            self.call(f"{domain}.enable", session=self._session)
+        self._results: dict[int, dict] = {}  # answers not yet taken, by call id
+        self._tabs: dict[str, _Tab] = {}
+        for _ in range(tabs):
+            self._open_tab()
 
-    def load(self, url: str) -> LoadedPage:
-        """Navigate the one tab to `url` and wait for its load event."""
-        self._events.clear()
-        navigated = self.call("Page.navigate", {"url": url}, session=self._session)
-        if "errorText" in navigated:
-            raise DevToolsError(f"{url}: {navigated['errorText']}")
-        self._wait_for("Page.loadEventFired")
-        requests = [event["params"]["request"]["url"] for event in self._events
-                    if event.get("method") == "Network.requestWillBeSent"]
-        dom = self.call("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
-                                             "returnByValue": True}, session=self._session)
-        return LoadedPage(dom["result"]["value"], requests)
+    def _open_tab(self) -> None:
+        target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        self._tabs[session] = _Tab(session)
+        for domain in ("Page", "Network"):
+            self.call(f"{domain}.enable", session=session)
+
+    def load_all(self, urls: Iterable[str]) -> Iterator[tuple[str, LoadedPage]]:
+        """Each URL with its page once loaded, in the order they finish: every tab loads one
+        page at a time, the next as soon as its last one is read."""
+        waiting = iter(urls)
+        loads: dict[str, _Load] = {}
+
+        def start(tab: _Tab) -> None:
+            url = next(waiting, None)
+            if url is not None:
+                tab.events.clear()
+                loads[tab.session] = _Load(tab, url, self._send("Page.navigate", {"url": url}, tab.session))
+
+        for tab in self._tabs.values():
+            start(tab)
+        while loads:
+            self._pump()
+            for session, load in list(loads.items()):
+                page = self._advance(load)
+                if page is not None:
+                    del loads[session]
+                    start(load.tab)  # the tab works on while the caller looks at this page
+                    yield load.url, page
+
+    def _advance(self, load: _Load) -> LoadedPage | None:
+        """Take `load` as far as the answers and events read so far allow; its page once done."""
+        if load.navigate is not None:
+            if load.navigate not in self._results:
+                return None
+            navigated = self._take(load.navigate, "Page.navigate")
+            if "errorText" in navigated:
+                raise DevToolsError(f"{load.url}: {navigated['errorText']}")
+            load.navigate = None
+        if load.evaluate is None:
+            methods = [event.get("method") for event in load.tab.events]
+            if "Page.loadEventFired" not in methods:
+                return None
+            load.requests = [event["params"]["request"]["url"]
+                             for event in load.tab.events[:methods.index("Page.loadEventFired")]
+                             if event.get("method") == "Network.requestWillBeSent"]
+            load.evaluate = self._send("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
+                                                            "returnByValue": True}, load.tab.session)
+            return None
+        if load.evaluate not in self._results:
+            return None
+        return LoadedPage(self._take(load.evaluate, "Runtime.evaluate")["result"]["value"], load.requests)
 
     def call(self, method: str, params: dict | None = None, session: str | None = None) -> dict:
+        call_id = self._send(method, params, session)
+        while call_id not in self._results:
+            self._pump()
+        return self._take(call_id, method)
+
+    def _send(self, method: str, params: dict | None, session: str | None) -> int:
         self._last_id += 1
         message = {"id": self._last_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
         os.write(self._commands, json.dumps(message).encode() + b"\0")
-        while True:
-            answer = self._read()
-            if answer.get("id") == self._last_id:
-                if "error" in answer:
-                    raise DevToolsError(f"{method}: {answer['error']}")
-                return answer["result"]
-            self._events.append(answer)
+        return self._last_id
 
-    def _wait_for(self, event: str) -> None:
-        while not any(e.get("method") == event for e in self._events):
-            self._events.append(self._read())
+    def _take(self, call_id: int, method: str) -> dict:
+        answer = self._results.pop(call_id)
+        if "error" in answer:
+            raise DevToolsError(f"{method}: {answer['error']}")
+        return answer["result"]
+
+    def _pump(self) -> None:
+        """Read one message: an answer is kept by its call id, an event goes to its tab."""
+        message = self._read()
+        if "id" in message:
+            self._results[message["id"]] = message
+        elif message.get("sessionId") in self._tabs:
+            self._tabs[message["sessionId"]].events.append(message)
 
     def _read(self) -> dict:
         deadline = time.monotonic() + self.timeout

@@ -181,11 +181,13 @@ def test_what_the_theme_could_fetch_never_triggers(html):
 def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_path):
     """Each built page, opened as a file: it asks for nothing but files (no http(s) at all), and
     links to pages, never to folders (which a browser shows as listings)."""
-    pages = sorted(html.rglob("*.html"))
+    pages = {page.as_uri(): page for page in sorted(html.rglob("*.html"))}
     assert len(pages) > 20
-    with Browser(chromium_command(tmp_path)) as browser:
-        for page in pages:
-            loaded = browser.load(page.as_uri())
+    loaded_pages = []
+    with Browser(chromium_command(tmp_path), tabs=2) as browser:
+        for uri, loaded in browser.load_all(pages):
+            page = pages[uri]
+            loaded_pages.append(page)
             assert "<h1" in loaded.dom, page
             # The page itself and its stylesheets: a log that saw them sees all. (A request the
             # previous page made after its load event, its favicon, may come first.)
@@ -195,6 +197,7 @@ def test_every_page_loads_from_file_with_no_request_off_the_machine(html, tmp_pa
                     if not url.startswith(("file:", "data:", "blob:"))] == [], page
             folders = re.findall(r'<a [^>]*href="((?!https?:)[^"#?]*/)(?:#[^"]*)?"', loaded.dom)
             assert folders == [], f"{page}: links to folders {folders}"
+    assert sorted(loaded_pages) == sorted(pages.values())
 
 
 @pytest.mark.parametrize("page, query", [("index.html", "scheduler"), ("index.html", "调度"),

@@ -475,14 +475,19 @@ class ClusterMember:
             except queue.Empty:
                 pass
         self._issue_read_index()
-        self._campaign_if_alone()
-        self._maybe_decide_cluster_version()
+        self._propose_own()
         while self.node.rawnode.has_ready():
             self._process_ready(self.node.rawnode.ready())
-            self._campaign_if_alone()
-            self._maybe_decide_cluster_version()
+            self._propose_own()
         raft = self.node.rawnode.raft
         self._raft_status = (raft.lead, raft.term, raft.raft_log.committed)
+
+    def _propose_own(self) -> None:
+        """What this member proposes of itself: a lone member's campaign, a new leader's cluster
+        version, its attributes once it knows a leader. Proposed within the turn, their Readies
+        are handled in it too, not a heartbeat later: a lone member serves as soon as it starts."""
+        self._campaign_if_alone()
+        self._maybe_decide_cluster_version()
         self._maybe_publish()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).adjustTicks")
@@ -577,7 +582,8 @@ class ClusterMember:
                     raise
                 item[1].set(True, None)
             # ("read",) only asks for a turn, which then asks for a ReadIndex (_issue_read_index);
-            # ("requests",) wakes the driver thread for the client requests queued.
+            # ("requests",) wakes the driver thread for the client requests queued; ("stop",)
+            # wakes it to see that the member is stopping.
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
 
@@ -1168,6 +1174,7 @@ class ClusterMember:
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).Stop")
     def close(self) -> None:
         self._stopped.set()
+        self._inbox.put(("stop",))  # the driver may be waiting for its next tick
         if self._driver.is_alive() and threading.current_thread() is not self._driver:
             self._driver.join()
         self.transport.close()

@@ -31,6 +31,26 @@ def test_a_lone_member_leads_at_once_and_listens_for_no_peers(tmp_path):
         assert member.range(RangeRequest(b"k")).kvs[0].value == b"v"
 
 
+# A heartbeat of a minute: were starting or stopping waiting for a tick, it would take that long.
+SLOW_TICKS = {"heartbeat_ms": 60_000, "election_ms": 600_000}
+
+
+def test_a_lone_member_serves_without_waiting_for_a_tick(tmp_path):
+    """Its campaign, the cluster version and its attributes are proposed and applied in the turns
+    that start it, as etcd publishes at once: it serves long before its first heartbeat."""
+    started = time.monotonic()
+    with ClusterMember.alone(tmp_path, ManualClock(), **SLOW_TICKS) as member:
+        assert time.monotonic() - started < 10
+        assert member.put(PutRequest(b"k", b"v")).header.revision == 2
+
+
+def test_close_wakes_the_driver_instead_of_waiting_for_its_next_tick(tmp_path):
+    member = ClusterMember.alone(tmp_path, ManualClock(), **SLOW_TICKS)
+    started = time.monotonic()
+    member.close()
+    assert time.monotonic() - started < 10
+
+
 def test_a_lone_member_listens_for_peers_when_told_where(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from processes import ROOT, etcdctl, real_etcd, reference_server, require
+from processes import ROOT, etcdctl, put_all, real_etcd, reference_server, require
 from reference_impl.etcd.bolt import PAGE_SIZE, read_db, write_db
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
@@ -37,8 +37,8 @@ def test_a_saved_snapshot_restores_into_real_etcd(tmp_path):
     """Save from the reference, restore with etcdctl, start real etcd: the same keys (all
     revision fields), the same lease, the same compaction, the same HashKV."""
     with reference_server(tmp_path / "reference") as reference:
-        for i in range(400):  # enough for the key bucket to need several pages and a branch
-            assert etcdctl(reference, "put", f"k{i:03d}", f"value {i} " + "x" * (i % 50)).returncode == 0
+        # enough for the key bucket to need several pages and a branch
+        put_all(reference, [(f"k{i:03d}", f"value {i} " + "x" * (i % 50)) for i in range(400)])
         assert etcdctl(reference, "txn", "-i", input=TXN).returncode == 0
         lease = etcdctl(reference, "lease", "grant", "600").stdout.split()[1]
         assert etcdctl(reference, "put", "leased", "v", f"--lease={lease}").returncode == 0
@@ -98,8 +98,7 @@ def test_small_buckets_are_written_inline_as_bbolt_does():
 
 
 def fill(server) -> None:
-    for i in range(300):
-        assert etcdctl(server, "put", f"k{i:03d}", f"value {i}").returncode == 0
+    put_all(server, [(f"k{i:03d}", f"value {i}") for i in range(300)])
     assert etcdctl(server, "txn", "-i", input=TXN).returncode == 0
     assert etcdctl(server, "del", "k001").returncode == 0
     assert etcdctl(server, "compact", "5").returncode == 0

@@ -311,8 +311,7 @@ def test_a_keep_alive_through_a_follower_renews_on_the_leader_without_an_entry(t
             statuses = json.loads(cluster.etcdctl("endpoint", "status", "-w", "json").stdout)
             return [s["Status"]["raftIndex"] for s in statuses]
 
-        time.sleep(2.5)
-        assert ttl() <= 58
+        _wait(lambda: ttl() <= 58, what="the lease's TTL, asked at a follower, to count down")
         indexes = raft_indexes()
         kept = cluster.etcdctl("lease", "keep-alive", "--once", lease_hex, endpoints=follower.address)
         # etcdctl prints the ID as %016x here, as %x elsewhere: one lease in 16 differs.
