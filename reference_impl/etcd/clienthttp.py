@@ -135,6 +135,8 @@ class ClientHandler(MetricsHandler):
             return
         metadata = gateway.metadata_of(self.headers)
         try:
+            if self.body_error:  # grpc-gateway's read of the body failed
+                raise gateway.GatewayError(3, self.body_error)
             requests = gateway.decode_requests(method, self.body)
             if method.client_streaming:
                 self.stream(method, requests, metadata)

@@ -19,6 +19,7 @@ import os
 import re
 import socket
 import threading
+import time
 from typing import Callable
 
 from reference_impl.mirrors import mirrors
@@ -28,6 +29,7 @@ RELAY_BUFFER = 64 * 1024
 GRPC_SOCKET_PREFIX = "kubeatlas-etcd-grpc-"  # the gRPC server's abstract socket: PREFIX<pid>-<server>
 HTTP1_READ = 4096  # cmux's maxHTTPRead: a first line longer than this is no HTTP/1 either
 SNIFF_TIMEOUT = 10.0  # seconds a new connection gets to send enough bytes to be told apart
+PEEK_INTERVAL = 0.01  # seconds between peeks while a first line or preface comes in pieces
 
 
 @mirrors("github.com/soheilhy/cmux.HTTP1")
@@ -128,34 +130,24 @@ class ClientListener:
     def _sniff_http2(connection: socket.socket) -> bool:
         """Peek (leaving the bytes for whoever serves the connection) until the first bytes
         are the whole HTTP/2 preface or cannot be."""
-        connection.settimeout(SNIFF_TIMEOUT)
-        try:
-            seen = b""
-            while len(seen) < len(HTTP2_PREFACE) and is_http2(seen):
-                more = connection.recv(len(HTTP2_PREFACE), socket.MSG_PEEK)
-                if len(more) == len(seen):
-                    return False  # closed (or stalled) before saying which
-                seen = more
-            return is_http2(seen)
-        finally:
-            connection.settimeout(None)
+        deadline, seen = time.monotonic() + SNIFF_TIMEOUT, b""
+        while len(seen) < len(HTTP2_PREFACE) and is_http2(seen):
+            seen = _peek_more(connection, seen, len(HTTP2_PREFACE), deadline)
+            if seen is None:
+                return False  # closed (or stalled) before saying which
+        return is_http2(seen)
 
     @staticmethod
     def _peek_line(connection: socket.socket) -> bytes | None:
         """The first line (peeked, left for the server), or None if none comes whole within
         HTTP1_READ bytes."""
-        connection.settimeout(SNIFF_TIMEOUT)
-        try:
-            seen = b""
-            while b"\n" not in seen and len(seen) < HTTP1_READ:
-                more = connection.recv(HTTP1_READ, socket.MSG_PEEK)
-                if len(more) == len(seen):
-                    return None  # closed (or stalled) first
-                seen = more
-            line, newline, _ = seen.partition(b"\n")
-            return line.removesuffix(b"\r") if newline else None
-        finally:
-            connection.settimeout(None)
+        deadline, seen = time.monotonic() + SNIFF_TIMEOUT, b""
+        while b"\n" not in seen and len(seen) < HTTP1_READ:
+            seen = _peek_more(connection, seen, HTTP1_READ, deadline)
+            if seen is None:
+                return None  # closed (or stalled) first
+        line, newline, _ = seen.partition(b"\n")
+        return line.removesuffix(b"\r") if newline else None
 
     def _relay_grpc(self, client: socket.socket) -> None:
         backend = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -170,6 +162,26 @@ class ClientListener:
         finally:
             self._track(backend, keep=False)
             backend.close()
+
+
+def _peek_more(connection: socket.socket, seen: bytes, size: int, deadline: float) -> bytes | None:
+    """Up to `size` first bytes (peeked, left for the server), once more than `seen` have come;
+    None if the client closes or stalls until `deadline`. A peek answers at once with what is
+    already buffered, so a request line sent in two segments is waited for, not taken as cut."""
+    while (left := deadline - time.monotonic()) > 0:
+        connection.settimeout(left)
+        try:
+            more = connection.recv(size, socket.MSG_PEEK)
+        except TimeoutError:
+            return None
+        finally:
+            connection.settimeout(None)
+        if not more:
+            return None  # closed with nothing sent
+        if len(more) > len(seen):
+            return more
+        time.sleep(PEEK_INTERVAL)
+    return None
 
 
 def _copy(source: socket.socket, target: socket.socket) -> None:

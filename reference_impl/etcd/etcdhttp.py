@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import json
 import posixpath
+import re
 import socket
 import socketserver
 import sys
@@ -66,6 +67,24 @@ def check_health(server, excluded: set[str] = frozenset()) -> bool:
     return healthy
 
 
+class ChunkError(ValueError):
+    """A chunked body net/http's chunkedReader cannot read; the handler reading it gets the error."""
+
+
+@mirrors("net/http/internal.parseHexUint")
+def _chunk_size(line: bytes) -> int:
+    """A chunk's size as net/http reads it: hex digits only (no sign, `0x`, `_` or spaces), its
+    extensions after `;` ignored."""
+    size = line.rstrip(b" \t\r\n").split(b";")[0]
+    if not size:
+        raise ChunkError("empty hex number for chunk length")
+    if not re.fullmatch(rb"[0-9a-fA-F]+", size):
+        raise ChunkError("invalid byte in chunk length")
+    if len(size) > 16:
+        raise ChunkError("http chunk length too large")
+    return int(size, 16)
+
+
 class MetricsHandler(BaseHTTPRequestHandler):
     """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest and its
     redirect for a path that is not clean."""
@@ -75,14 +94,17 @@ class MetricsHandler(BaseHTTPRequestHandler):
     common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
 
     def route(self) -> None:
-        if self.request_version == "HTTP/1.0":
-            self.protocol_version = "HTTP/1.0"  # Go answers in the request's version
-        elif "Host" not in self.headers:
+        # Go answers in the request's version; a kept-alive connection may change it.
+        self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
+        if self.request_version != "HTTP/1.0" and "Host" not in self.headers:
             self.bad_request("missing required Host header")
             return
+        self.body_error = ""
         try:
             # Read even when nobody needs it: a body left unread would be taken for the next request.
             self.body = self.read_body()
+        except ChunkError as err:  # the rest of the connection is unreadable
+            self.body, self.body_error, self.close_connection = b"", str(err), True
         except ValueError:
             self.bad_request()
             return
@@ -110,10 +132,10 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     def read_body(self) -> bytes:
         """The request's body, by its Content-Length or chunk by chunk; ValueError for a
-        length that is no number or a chunk size that is no hex."""
+        length that is no number, ChunkError for a chunk size that is no hex."""
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
             body = b""
-            while size := int(self.rfile.readline().split(b";")[0], 16):
+            while size := _chunk_size(self.rfile.readline()):
                 body += self.rfile.read(size)
                 self.rfile.readline()
             while self.rfile.readline() not in (b"\r\n", b"\n", b""):
@@ -217,6 +239,8 @@ class MetricsHandler(BaseHTTPRequestHandler):
         them), then the ones net/http adds — Date, Content-Length, a sniffed Content-Type,
         Connection: close (when the client asked for it) and Transfer-Encoding."""
         self.send_response_only(code)
+        if length is None and not chunked and code != 204 and self.command != "HEAD":
+            self.close_connection = True  # the body ends only where the connection does
         closes = self._client_closes() and "Connection" not in headers
         added = {"Date": self.date_time_string(), "Content-Length": length, "Content-Type": sniffed,
                  "Connection": "close" if closes else None,

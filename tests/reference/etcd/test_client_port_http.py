@@ -9,6 +9,7 @@ import difflib
 import json
 import re
 import socket
+import threading
 import time
 
 import pytest
@@ -73,6 +74,9 @@ RAW_REQUESTS: list[bytes] = [
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
     b"e\r\n{\"key\":\"Zm9v\"}\r\n0\r\n\r\n",
     b"POST /v3/kv/range HTTP/1.0\r\n\r\n",
+    # Chunk sizes strconv would take but net/http's parseHexUint does not.
+    *(b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n"
+      + size + b"\r\n{}\r\n0\r\n\r\n" for size in (b"-1", b"0x2", b"+2")),
     b"GET /version HTTP/1.0\r\n\r\n",
     b"GET /version HTTP/1.1\r\nConnection: close\r\n\r\n",
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}",
@@ -267,3 +271,32 @@ def test_a_log_level_capnslog_cannot_parse_is_refused_in_etcds_words(body, messa
     with pytest.raises(LogLevelError) as refused:
         parse_log_level(body)
     assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("first, rest, sniff, expected", [
+    (b"GET /ver", b"sion HTTP/1.1\r\n\r\n", "_peek_line", b"GET /version HTTP/1.1"),
+    (b"PRI * HTTP/2.0\r\n", b"\r\nSM\r\n\r\n", "_sniff_http2", True),
+])
+def test_a_first_line_sent_in_two_segments_is_waited_for(first, rest, sniff, expected):
+    """A peek answers at once with what is buffered, so the bytes not come yet are no sign of a
+    closed connection: cmux reads on until the line (or HTTP/2's preface) is whole."""
+    from reference_impl.etcd.cmux import ClientListener
+
+    server, client = socket.socketpair()
+    with server, client:
+        client.sendall(first)
+        later = threading.Timer(0.3, client.sendall, args=(rest,))
+        later.start()
+        assert getattr(ClientListener, sniff)(server) == expected
+        later.join()
+
+
+def test_a_body_without_length_to_a_kept_alive_http10_client_ends_with_the_connection(tmp_path):
+    """An HTTP/1.0 client gets no chunks: a body longer than net/http's buffer goes out with no
+    length, so the server closes the connection after it even when the client asked to keep it
+    (the reference kept it open and the client waited for more)."""
+    with reference_server(tmp_path / "ref") as server:
+        answer = raw_exchange(server.address, b"GET /metrics HTTP/1.0\r\nConnection: keep-alive\r\n\r\n")
+    head, _, body = answer.partition("\r\n\r\n")
+    assert head.startswith("HTTP/1.0 200 OK") and "Content-Length" not in head
+    assert body.endswith("\n") and len(body) > 2048
