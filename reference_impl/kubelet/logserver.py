@@ -15,6 +15,7 @@ for, by passing no TLS context and no auth.
 """
 from __future__ import annotations
 
+import html
 import http.server
 import select
 import socket
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reference_impl.apiserver.adapter import framing, httpheaders, requestline
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -33,6 +36,7 @@ from reference_impl.mirrors import mirrors
 from .actions import PodKey
 from .auth import KubeletAuth
 from .errors import KubeletError
+from . import routes
 from .attachserver import AttachSession
 from .channels import SpdyChannels, StreamsNotCreated, WebSocketChannels
 from .crilog import LogRecord, parse_timestamp, read_records
@@ -43,6 +47,10 @@ from .runtime import AttachTarget, ExecTarget, log_path
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
+# ListenAndServeKubeletServer's http.Server: IdleTimeout (matching http.DefaultTransport's
+# keep-alive) and ReadTimeout.
+IDLE_TIMEOUT_SECONDS = 90.0
+READ_TIMEOUT_SECONDS = 4 * 60 * 60.0
 
 
 class ContainerLogError(KubeletError):
@@ -199,7 +207,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         # The handshake runs here, in the connection's thread, not in the accepting one; the
         # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
-        self.peer_certificate_der = None
+        self.peer_certificate_der, self.requests_read = None, 0
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(30)
             self.request.do_handshake()
@@ -210,8 +218,66 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the kubelet's stderr is for its own messages."""
 
+    def handle_one_request(self) -> None:
+        """One request of the connection: Go's server gives a kept-alive connection IdleTimeout
+        to start its next request and each request ReadTimeout for its head; past either it
+        closes the connection without an answer. Every method is routed (no 501 page)."""
+        self.connection.settimeout(self.server.idle_timeout if self.requests_read else self.server.read_timeout)
+        try:
+            self.raw_requestline = self.rfile.readline(httpheaders.MAX_LINE + 1)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            self.connection.settimeout(self.server.read_timeout)
+            if len(self.raw_requestline) > httpheaders.MAX_LINE:
+                self._refuse(requestline.RequestLineError(431))
+                return
+            if not self.parse_request():
+                return
+        except TimeoutError:
+            self.close_connection = True
+            return
+        self.connection.settimeout(None)
+        self.requests_read += 1
+        self._serve()
+        self.wfile.flush()
+
+    def parse_request(self) -> bool:
+        """The request line and headers as net/http reads them; what it refuses is answered in
+        its plain words (400, 431, 505), the connection closed."""
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        try:
+            line = requestline.parse(self.requestline)
+            self.command, self.path, self.request_version = line.method, line.target, line.version
+            self.headers = httpheaders.read_headers(self.rfile)
+            requestline.check_served(line, self.headers)
+            length = framing.content_length(self.headers)
+        except httpheaders.HeaderError as err:
+            self._refuse(requestline.RequestLineError(err.code))
+            return False
+        except requestline.RequestLineError as err:
+            self._refuse(err)
+            return False
+        except StatusError:  # a Content-Length net/http cannot read
+            self._refuse(requestline.RequestLineError(400))
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (line.minor == 0 and connection != "keep-alive")
+        # No handler here reads a body: what is left of one would be read as the next request.
+        if length != 0:
+            self.close_connection = True
+        return True
+
+    def handle_expect_100(self) -> bool:
+        """Go sends 100 Continue only when a handler starts reading the body; none here does."""
+        return True
+
+    def _refuse(self, err: requestline.RequestLineError) -> None:
+        self.close_connection = True
+        self.wfile.write(err.response())
+
     def _refused(self) -> bool:
-        """Run the auth filter (before routing, as upstream's restful filter does); True when it
+        """Run the auth filter (in the go-restful container, before its router); True when it
         answered instead of the handler."""
         if self.server.auth is None:
             return False
@@ -221,19 +287,40 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(refusal.code, refusal.text)
         return refusal is not None
 
-    def do_GET(self) -> None:
-        if self._refused():
+    def _serve(self) -> None:
+        path, raw_query = requestline.split_target(self.path)
+        decision = routes.route(self.command, path, raw_query)
+        if isinstance(decision, routes.MuxAnswer):
+            self._mux_answer(decision)
+        elif not self._refused():
+            if isinstance(decision, routes.RouteError):
+                self._text(decision.code, decision.text)
+                return
+            query = urllib.parse.parse_qs(raw_query, keep_blank_values=True)
+            if decision.route.root == "containerLogs":
+                self._container_logs(*decision.params, query)
+            elif decision.route.root == "portForward":
+                self._port_forward(*decision.params, query)
+            else:
+                self._remote_command(decision.route.root, *decision.params, query)
+
+    def _mux_answer(self, answer: routes.MuxAnswer) -> None:
+        """ServeMux's 404, its 400 for `*`, or its redirect (with http.Redirect's body for GET and HEAD)."""
+        if not answer.location:
+            if answer.code == 400:
+                self.close_connection = True
+            self._text(answer.code, answer.text)
             return
-        url = urllib.parse.urlsplit(self.path)
-        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
-            return
-        if len(parts) != 4 or parts[0] != "containerLogs":
-            self._text(404, "404 page not found\n")
-            return
-        _, namespace, name, container = parts
+        body = f'<a href="{html.escape(answer.location)}">Moved Permanently</a>.\n\n'
+        headers = (("Location", answer.location),)
+        if self.command in ("GET", "HEAD"):
+            self._text(301, body, "text/html; charset=utf-8", headers)
+        else:
+            self._text(301, "", headers=headers)
+
+    def _container_logs(self, namespace: str, name: str, container: str, query: dict) -> None:
         try:
-            options = parse_log_options(urllib.parse.parse_qs(url.query, keep_blank_values=True))
+            options = parse_log_options(query)
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise ContainerLogError(404, f'pod "{name}" does not exist')
@@ -252,26 +339,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(200, data, "text/plain")
             return
         self._follow(path, data, offset, options, lambda: self.server.is_running(key, container))
-
-    def do_POST(self) -> None:
-        """Only the streaming endpoints are routed for POST (SPDY clients post; WebSocket clients GET)."""
-        if self._refused():
-            return
-        url = urllib.parse.urlsplit(self.path)
-        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if not self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
-            self._text(404, "404 page not found\n")
-
-    def _stream(self, parts: list[str], query: dict) -> bool:
-        """Serve `/exec/<ns>/<pod>/<container>`, `/attach/...` or `/portForward/<ns>/<pod>`; False
-        for any other path."""
-        if len(parts) == 4 and parts[0] in ("exec", "attach"):
-            self._remote_command(parts[0], *parts[1:], query)
-        elif len(parts) == 3 and parts[0] == "portForward":
-            self._port_forward(*parts[1:], query)
-        else:
-            return False
-        return True
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
              "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach",
@@ -376,7 +443,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _follow(self, path: Path, first: bytes, offset: int, options: LogOptions,
                 running: Callable[[], bool]) -> None:
@@ -444,6 +512,8 @@ class _Server(http.server.ThreadingHTTPServer):
     pod_address: PodAddressLookup
     stopping: threading.Event
     auth: KubeletAuth | None
+    idle_timeout: float
+    read_timeout: float
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""
@@ -454,13 +524,15 @@ class LogServer:
     in a daemon thread, over HTTPS with `tls` and past `auth`'s filter, each of which must be
     named (None: plain HTTP, every request served); `exec_target` gives a running container's
     environment (None: no exec), `attach_target` its output and input (None: no attach),
-    `pod_address` the address of a pod's sandbox (None: no port forward)."""
+    `pod_address` the address of a pod's sandbox (None: no port forward). A connection waits
+    `idle_timeout` for its next request and `read_timeout` for a request's head."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
                  host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None,
                  attach_target: AttachTargetLookup = lambda key, name: None,
                  pod_address: PodAddressLookup = lambda key: None, *, tls: ssl.SSLContext | None,
-                 auth: KubeletAuth | None):
+                 auth: KubeletAuth | None, idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+                 read_timeout: float = READ_TIMEOUT_SECONDS):
         self._httpd = _Server((host, port), _Handler)
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True,
@@ -469,6 +541,7 @@ class LogServer:
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
         self._httpd.exec_target, self._httpd.attach_target = exec_target, attach_target
         self._httpd.pod_address = pod_address
+        self._httpd.idle_timeout, self._httpd.read_timeout = idle_timeout, read_timeout
         self._httpd.stopping = threading.Event()
         self.host, self.port = host, self._httpd.server_address[1]
         self._thread: threading.Thread | None = None

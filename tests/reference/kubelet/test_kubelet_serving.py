@@ -105,10 +105,25 @@ def test_a_user_without_nodes_proxy_is_403_in_upstreams_words(kubelet, ca, tmp_p
         403, b"Forbidden (user=viewer, verb=get, resource=nodes, subresource=proxy)")
 
 
-def test_the_filter_runs_before_routing(kubelet, ca, tmp_path):
-    """An unknown path is refused as any other, not answered 404, until the user is allowed."""
-    assert get(kubelet, client(ca, tmp_path), "/nowhere")[0] == 401
-    assert get(kubelet, client(ca, tmp_path, issue_client_cert(ca, ALLOWED)), "/nowhere")[0] == 404
+def test_the_filter_runs_before_go_restfuls_router_but_after_the_mux(kubelet, ca, tmp_path):
+    """A path under a registered prefix is refused as any other until the user is allowed, then
+    go-restful's 404 or 405; a path under no prefix is the ServeMux's 404, before the filter."""
+    stranger, allowed = client(ca, tmp_path), client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
+    assert get(kubelet, stranger, "/containerLogs/ns/p/c/extra") == (401, b"Unauthorized")
+    assert get(kubelet, allowed, "/containerLogs/ns/p/c/extra") == (404, b"404: Page Not Found")
+    assert get(kubelet, stranger, "/nowhere") == (404, b"404 page not found\n")
+
+
+def test_another_method_is_asked_about_with_its_verb_then_405(kubelet, ca, tmp_path):
+    viewer = client(ca, tmp_path, issue_client_cert(ca, "viewer"))
+    request = urllib.request.Request(f"https://127.0.0.1:{kubelet.port}/containerLogs/ns/p/c", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=viewer)
+    assert (refused.value.code, refused.value.read()) == (
+        403, b"Forbidden (user=viewer, verb=update, resource=nodes, subresource=proxy)")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=client(ca, tmp_path, issue_client_cert(ca, ALLOWED)))
+    assert (refused.value.code, refused.value.read()) == (405, b"405: Method Not Allowed")
 
 
 def test_an_allowed_user_reads_the_logs(kubelet, ca, tmp_path):

@@ -1,0 +1,128 @@
+"""How the kubelet's server routes and reads requests before any handler: Go's ServeMux, then
+go-restful's router; net/http's refusals of what it cannot read; its idle and read timeouts."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from reference_impl.kubelet.actions import PodKey
+from reference_impl.kubelet.crilog import records
+from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.routes import ROUTES, Match, MuxAnswer, RouteError, route
+from reference_impl.kubelet.runtime import log_path
+
+POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]},
+       "status": {"containerStatuses": [{"name": "c", "state": {"running": {}}, "restartCount": 0}]}}
+LOGS = ROUTES[-1]
+
+
+def test_a_route_takes_its_path_parameters_in_order():
+    assert route("GET", "/containerLogs/ns/p/c") == Match(LOGS, ("ns", "p", "c"))
+
+
+def test_a_path_that_is_not_clean_is_redirected_before_anything_else():
+    """ServeMux cleans the decoded path: %2F is a slash, `..` climbs, `//` is one; the query stays."""
+    assert route("PUT", "//containerLogs/ns/p/c", "tailLines=1") == MuxAnswer(
+        301, location="/containerLogs/ns/p/c?tailLines=1")
+    assert route("GET", "/containerLogs/ns/p/..%2Fc") == MuxAnswer(301, location="/containerLogs/ns/c")
+
+
+def test_a_path_under_no_registered_prefix_is_the_muxs_404():
+    assert route("GET", "/nowhere") == MuxAnswer(404, "404 page not found\n")
+    assert route("GET", "/execs/ns/p/c") == MuxAnswer(404, "404 page not found\n")
+
+
+def test_go_restful_answers_a_registered_prefix_that_no_route_takes():
+    """404 when no route has the path, 405 when one has it for other methods, whatever the method."""
+    assert route("GET", "/containerLogs/ns/p/c/extra") == RouteError(404, "404: Page Not Found")
+    assert route("GET", "/exec") == RouteError(404, "404: Page Not Found")
+    for method in ("POST", "PUT", "DELETE", "HEAD", "OPTIONS", "BREW"):
+        assert route(method, "/containerLogs/ns/p/c") == RouteError(405, "405: Method Not Allowed")
+
+
+def test_the_asterisk_target_is_a_400():
+    assert route("OPTIONS", "*") == MuxAnswer(400)
+
+
+@pytest.fixture
+def kubelet(tmp_path):
+    log = log_path(tmp_path, PodKey("ns", "p", "u1"), "c", 0)
+    log.parent.mkdir(parents=True)
+    log.write_bytes(records(b"hello\n", time.time_ns()))
+    server = LogServer(tmp_path, lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
+                       lambda key, name: False, tls=None, auth=None, idle_timeout=0.5, read_timeout=1.0)
+    server.start()
+    yield server
+    server.stop()
+
+
+def exchange(server: LogServer, data: bytes, wait: float = 5.0) -> bytes:
+    """Everything the server answers to `data` until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", server.port)) as connection:
+        connection.settimeout(wait)  # a connection kept open fails the test instead of hanging it
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
+def status_and_body(answer: bytes) -> tuple[bytes, bytes]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], body
+
+
+def test_a_method_without_a_route_is_405_never_a_501_page(kubelet):
+    for method in (b"PUT", b"DELETE", b"OPTIONS", b"BREW"):
+        answer = exchange(kubelet, method + b" /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status_and_body(answer) == (b"HTTP/1.1 405 Method Not Allowed", b"405: Method Not Allowed")
+
+
+@pytest.mark.parametrize("request_line, status", [
+    (b"GET /containerLogs/ns/p/c HTTP/2.0", b"505 HTTP Version Not Supported: unsupported protocol version"),
+    (b"GET /containerLogs/ns/p/c", b"400 Bad Request"),
+    (b"GET /containerLogs/ns/p/%zz HTTP/1.1", b"400 Bad Request"),
+    (b"\x16\x03\x01\x02\x00", b"400 Bad Request"),
+])
+def test_a_request_net_http_cannot_read_is_refused_in_its_plain_words(kubelet, request_line, status):
+    answer = exchange(kubelet, request_line + b"\r\nHost: x\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 " + status, status)
+    assert b"Connection: close" in answer
+
+
+def test_a_bad_content_length_is_a_400_before_any_handler(kubelet):
+    answer = exchange(kubelet, b"POST /exec/ns/p/c HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 400 Bad Request", b"400 Bad Request")
+
+
+def test_no_100_continue_is_sent_for_a_body_no_handler_reads(kubelet):
+    answer = exchange(kubelet, b"POST /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                               b"Content-Length: 3\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"100 Continue" not in answer
+
+
+def test_an_unread_body_is_never_taken_for_the_next_request(kubelet):
+    """The connection closes after a response to a request whose body no handler read."""
+    inner = b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = exchange(kubelet, b"POST /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                      % (len(inner), inner))
+    assert answer.count(b"HTTP/1.1 ") == 1
+
+
+def test_pipelined_requests_are_answered_in_order(kubelet):
+    one = b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = exchange(kubelet, one + b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.index(b"HTTP/1.1 200 ") < answer.index(b"HTTP/1.1 404 ")
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(kubelet):
+    started = time.monotonic()
+    answer = exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 200 OK", b"hello\n")
+    assert time.monotonic() - started < 4
+
+
+def test_a_half_sent_request_is_dropped_after_the_read_timeout_without_an_answer(kubelet):
+    assert exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost") == b""
