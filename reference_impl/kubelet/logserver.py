@@ -44,7 +44,7 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
-from .serving import plain_streams
+from .serving import handshake, plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
 # ListenAndServeKubeletServer's http.Server: IdleTimeout (matching http.DefaultTransport's
@@ -207,13 +207,16 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         # The handshake runs here, in the connection's thread, not in the accepting one; the
         # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
-        self.peer_certificate_der, self.requests_read = None, 0
+        self.peer_certificate_der, self.requests_read, self.speaks_tls = None, 0, True
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(30)
-            self.request.do_handshake()
-            self.request.settimeout(None)
-            self.peer_certificate_der = self.request.getpeercert(binary_form=True)
+            self.speaks_tls = handshake(self.request)
+            if self.speaks_tls:
+                self.peer_certificate_der = self.request.getpeercert(binary_form=True)
         super().setup()
+
+    def handle(self) -> None:
+        if self.speaks_tls:
+            super().handle()
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the kubelet's stderr is for its own messages."""

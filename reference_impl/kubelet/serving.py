@@ -30,6 +30,9 @@ from reference_impl.mirrors import mirrors
 from .errors import KubeletError
 
 DRAIN_SECONDS = 5.0  # how long a finished session's last bytes get to reach the client
+HANDSHAKE_TIMEOUT_SECONDS = 30.0
+# net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
+HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
 
 class ServingError(KubeletError):
@@ -77,6 +80,26 @@ def serving_context(cert_file: Path, key_file: Path, client_ca_file: Path | None
             raise ServingError(client_ca_file, str(err)) from None
         request_client_certificates(context)
     return context
+
+
+@mirrors("net/http.tlsRecordHeaderLooksLikeHTTP")
+def looks_like_http(record_header: bytes) -> bool:
+    """Whether the first five bytes of what should be a TLS record start an HTTP request instead."""
+    return record_header in (b"GET /", b"HEAD ", b"POST ", b"PUT /", b"OPTIO")
+
+
+@mirrors("(*net/http.conn).serve")
+def handshake(connection: ssl.SSLSocket, timeout: float = HANDSHAKE_TIMEOUT_SECONDS) -> bool:
+    """Run the server's side of the handshake within `timeout`; False when the client spoke plain
+    HTTP instead, after answering it as net/http does. The record header is peeked at on the
+    socket under TLS, as Go reads it from the RecordHeaderError."""
+    connection.settimeout(timeout)
+    if looks_like_http(socket.socket.recv(connection, 5, socket.MSG_PEEK | socket.MSG_WAITALL)):
+        socket.socket.sendall(connection, HTTP_ON_TLS_ANSWER)
+        return False
+    connection.do_handshake()
+    connection.settimeout(None)
+    return True
 
 
 def _buffered(connection: ssl.SSLSocket, rfile: BinaryIO) -> bytes:

@@ -147,6 +147,19 @@ def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
     assert (result.code, result.body) == (401, b"Unauthorized")
 
 
+def test_plain_http_to_the_tls_port_is_answered_as_net_http_answers_it(kubelet):
+    """Not a dropped connection: net/http's 400 on the connection under TLS, then it closes."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as raw:
+        raw.settimeout(5)
+        raw.sendall(b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    assert answer == b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+
 def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca, tmp_path):
     """The filter answers before the body is read: on a kept-alive connection the body's bytes
     were then read as the next request."""
