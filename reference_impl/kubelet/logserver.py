@@ -1,6 +1,7 @@
 """The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
 `pods/log` subresource proxies to (`kubectl logs`). The same server answers `/exec/...`
-(`execserver`) and `/portForward/...` (`portforward`), as the kubelet's one server does.
+(`execserver`), `/attach/...`, `/portForward/...` (`portforward`) and `/healthz`, as the
+kubelet's one server does, routed as upstream's ServeMux and go-restful route (`routes`).
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
@@ -300,12 +301,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._text(decision.code, decision.text)
                 return
             query = urllib.parse.parse_qs(raw_query, keep_blank_values=True)
+            if isinstance(decision, routes.Health):
+                self._text(200, routes.health_report(query) if not decision.check else "ok",
+                           headers=(("X-Content-Type-Options", "nosniff"),))
+                return
+            pod = decision.param("podNamespace"), decision.param("podID")
             if decision.route.root == "containerLogs":
-                self._container_logs(*decision.params, query)
+                self._container_logs(*pod, decision.param("containerName"), query)
             elif decision.route.root == "portForward":
-                self._port_forward(*decision.params, query)
-            else:
-                self._remote_command(decision.route.root, *decision.params, query)
+                self._port_forward(*pod, decision.param("uid"), query)
+            else:  # the uid of an exec's or attach's path is not looked at: the pod's full name finds it
+                self._remote_command(decision.route.root, *pod, decision.param("containerName"), query)
 
     def _mux_answer(self, answer: routes.MuxAnswer) -> None:
         """ServeMux's 404, its 400 for `*`, or its redirect (with http.Redirect's body for GET and HEAD)."""
@@ -408,14 +414,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getPortForward",
              "k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.ServePortForward")
-    def _port_forward(self, namespace: str, name: str, query: dict) -> None:
-        """Check the request (ports 400, pod 404, no sandbox 500, protocol 403 or 400), then
-        upgrade to SPDY/3.1 and serve the streams on this connection until the client leaves."""
+    def _port_forward(self, namespace: str, name: str, uid: str, query: dict) -> None:
+        """Check the request (ports 400, pod 404, a uid that is not the pod's 404, no sandbox 500,
+        protocol 403 or 400), then upgrade to SPDY/3.1 and serve the streams on this connection
+        until the client leaves."""
         try:
             check_websocket_ports(query, self.headers.get("Upgrade", "").lower() == "websocket")
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise PortForwardRequestError(404, "pod does not exist")
+            if uid and pod["metadata"].get("uid", "") != uid:
+                raise PortForwardRequestError(404, "pod not found")
             key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
             pod_ip = self.server.pod_address(key)
             if not pod_ip:

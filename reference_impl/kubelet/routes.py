@@ -11,9 +11,10 @@ path is "404: Page Not Found", one for the path but not for the method "405: Met
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote, unquote
+from urllib.parse import quote as escape_path, unquote
 
 from reference_impl.etcd.etcdhttp import clean_path
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 
@@ -28,13 +29,20 @@ class Route:
 
 # The routes of the kubelet's web services this server has (pkg/kubelet/server/server.go
 # InstallDebuggingHandlers); each service's root is registered with the mux as `/root` and `/root/`.
+POD = ("podNamespace", "podID")
 ROUTES = (
-    Route("exec", ("podNamespace", "podID", "containerName")),
-    Route("attach", ("podNamespace", "podID", "containerName")),
-    Route("portForward", ("podNamespace", "podID")),
-    Route("containerLogs", ("podNamespace", "podID", "containerName"), ("GET",)),
+    Route("exec", (*POD, "containerName")),
+    Route("exec", (*POD, "uid", "containerName")),
+    Route("attach", (*POD, "containerName")),
+    Route("attach", (*POD, "uid", "containerName")),
+    Route("portForward", POD),
+    Route("portForward", (*POD, "uid")),
+    Route("containerLogs", (*POD, "containerName"), ("GET",)),
 )
 ROOTS = {route.root for route in ROUTES}
+# The checks healthz.InstallHandler registers for the kubelet (InstallDefaultHandlers): `/healthz`
+# runs them all, `/healthz/<name>` one; any method, past the auth filter.
+HEALTH_CHECKS = ("ping", "log", "syncloop")
 
 
 @dataclass(frozen=True)
@@ -62,18 +70,31 @@ class Match:
     route: Route
     params: tuple[str, ...]
 
+    def param(self, name: str) -> str:
+        """The path parameter `name`; "" when the route has none of that name."""
+        return dict(zip(self.route.params, self.params)).get(name, "")
+
+
+@dataclass(frozen=True)
+class Health:
+    """The healthz handler: every check for `check` "", else the one named."""
+
+    check: str
+
 
 @mirrors("(*net/http.ServeMux).Handler", "(*github.com/emicklei/go-restful.Container).dispatch",
          "(github.com/emicklei/go-restful.CurlyRouter).SelectRoute")
-def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match:
+def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match | Health:
     """Route a request by its method and its path as sent (%-escaped); a %2F in it is a separator,
     as Go reads URL.Path decoded."""
     if target_path == "*":
         return MuxAnswer(400)
     path = unquote(target_path)
     if clean_path(path) != path:
-        location = quote(clean_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
+        location = escape_path(clean_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
         return MuxAnswer(301, location=location)
+    if path == "/healthz" or path.removeprefix("/healthz/") in HEALTH_CHECKS:
+        return Health(path.removeprefix("/healthz").lstrip("/"))
     tokens = path.strip("/").split("/")
     if tokens[0] not in ROOTS:
         return MuxAnswer(404, "404 page not found\n")
@@ -83,3 +104,19 @@ def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | Rou
                 return RouteError(405, "405: Method Not Allowed")
             return Match(candidate, tuple(tokens[1:]))
     return RouteError(404, "404: Page Not Found")
+
+
+@mirrors("k8s.io/apiserver/pkg/server/healthz.handleRootHealth")
+def health_report(query: dict) -> str:
+    """What `/healthz` answers when every check passes (the reference kubelet's sync loop is
+    never stuck): "ok", or with `verbose` each check's line, the excluded ones marked, and a
+    warning naming an `exclude` that matches no check."""
+    excluded = list(dict.fromkeys(query.get("exclude", ())))
+    if "verbose" not in query:
+        return "ok"
+    lines = [f"[+]{name} excluded: ok" if name in excluded else f"[+]{name} ok" for name in HEALTH_CHECKS]
+    unmatched = sorted(set(excluded) - set(HEALTH_CHECKS))
+    if unmatched:
+        quoted = ",".join(quote(name) for name in unmatched)
+        lines.append(f"warn: some health checks cannot be excluded: no matches for {quoted}")
+    return "\n".join(lines) + "\nhealthz check passed\n"

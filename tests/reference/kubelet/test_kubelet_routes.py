@@ -10,7 +10,7 @@ import pytest
 from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.routes import ROUTES, Match, MuxAnswer, RouteError, route
+from reference_impl.kubelet.routes import ROUTES, Health, Match, MuxAnswer, RouteError, health_report, route
 from reference_impl.kubelet.runtime import log_path
 
 POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]},
@@ -20,6 +20,27 @@ LOGS = ROUTES[-1]
 
 def test_a_route_takes_its_path_parameters_in_order():
     assert route("GET", "/containerLogs/ns/p/c") == Match(LOGS, ("ns", "p", "c"))
+
+
+def test_the_uid_routes_of_exec_attach_and_port_forward_are_served():
+    exec_by_uid = route("POST", "/exec/ns/p/u1/c")
+    assert (exec_by_uid.param("uid"), exec_by_uid.param("containerName")) == ("u1", "c")
+    assert route("GET", "/portForward/ns/p/u1").param("uid") == "u1"
+    assert route("GET", "/portForward/ns/p").param("uid") == ""
+
+
+def test_healthz_and_each_of_its_checks_are_paths_of_their_own():
+    assert route("DELETE", "/healthz") == Health("")
+    assert route("GET", "/healthz/syncloop") == Health("syncloop")
+    assert route("GET", "/healthz/") == MuxAnswer(404, "404 page not found\n")
+    assert route("GET", "/healthz/nope") == MuxAnswer(404, "404 page not found\n")
+
+
+def test_a_verbose_healthz_lists_each_check_and_warns_of_an_exclude_that_matches_none():
+    assert health_report({}) == health_report({"exclude": ["log"]}) == "ok"
+    assert health_report({"verbose": [""], "exclude": ["log", "nope", "log"]}) == (
+        "[+]ping ok\n[+]log excluded: ok\n[+]syncloop ok\n"
+        'warn: some health checks cannot be excluded: no matches for "nope"\nhealthz check passed\n')
 
 
 def test_a_path_that_is_not_clean_is_redirected_before_anything_else():
@@ -109,6 +130,18 @@ def test_an_unread_body_is_never_taken_for_the_next_request(kubelet):
     answer = exchange(kubelet, b"POST /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
                       % (len(inner), inner))
     assert answer.count(b"HTTP/1.1 ") == 1
+
+
+def test_healthz_is_served_as_upstreams_handler_writes_it(kubelet):
+    answer = exchange(kubelet, b"GET /healthz?verbose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 200 OK",
+                                       b"[+]ping ok\n[+]log ok\n[+]syncloop ok\nhealthz check passed\n")
+    assert b"X-Content-Type-Options: nosniff" in answer
+
+
+def test_a_port_forward_whose_uid_is_not_the_pods_is_404(kubelet):
+    answer = exchange(kubelet, b"POST /portForward/ns/p/other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 404 Not Found", b"pod not found")
 
 
 def test_pipelined_requests_are_answered_in_order(kubelet):
