@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import re
 import select
 import socket
 import ssl
@@ -90,6 +91,18 @@ def invalid() -> ContainerLogError:
     return ContainerLogError(422, '{"message": "Invalid request."}')
 
 
+@mirrors("strconv.ParseInt")
+def parse_int64(text: str) -> int:
+    """strconv.ParseInt(text, 10, 64), as a query's integer is converted: ValueError for what Go
+    refuses and Python's int() takes (spaces, `_`, digits that are not ASCII, a value past int64)."""
+    if not _INT64.fullmatch(text) or not -2**63 <= int(text) < 2**63:
+        raise ValueError(f"not an int64: {text!r}")
+    return int(text)
+
+
+_INT64 = re.compile(r"[+-]?[0-9]+")
+
+
 def _optional(query: dict, name: str, parse: Callable[[str], int]) -> int | None:
     """A query parameter read by `parse` (int, a timestamp); None when absent or empty."""
     value = (query.get(name) or [""])[0]
@@ -111,10 +124,10 @@ def parse_log_options(query: dict) -> LogOptions:
     if (query.get("tail") or [""])[0]:
         query = {**query, "tailLines": [] if query["tail"][0] == "all" else query["tail"]}
     options = LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
-                         tail_lines=_optional(query, "tailLines", int),
-                         limit_bytes=_optional(query, "limitBytes", int),
+                         tail_lines=_optional(query, "tailLines", parse_int64),
+                         limit_bytes=_optional(query, "limitBytes", parse_int64),
                          timestamps=query_bool(query.get("timestamps")),
-                         since_seconds=_optional(query, "sinceSeconds", int),
+                         since_seconds=_optional(query, "sinceSeconds", parse_int64),
                          since_time=_optional(query, "sinceTime", parse_timestamp))
     if ((options.tail_lines is not None and options.tail_lines < 0)
             or (options.limit_bytes is not None and options.limit_bytes < 1)
