@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import io
 import re
 import select
 import socket
@@ -227,6 +228,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             if self.speaks_tls:
                 self.peer_certificate_der = self.request.getpeercert(binary_form=True)
         super().setup()
+        self.rfile.close()  # replaced by one whose reads keep a deadline
+        self.reader = _DeadlineReader(self.connection, "rb")
+        self.rfile = io.BufferedReader(self.reader)
 
     def handle(self) -> None:
         if self.speaks_tls:
@@ -236,16 +240,21 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """Quiet: the kubelet's stderr is for its own messages."""
 
     def handle_one_request(self) -> None:
-        """One request of the connection: Go's server gives a kept-alive connection IdleTimeout
-        to start its next request and each request ReadTimeout for its head; past either it
-        closes the connection without an answer. Every method is routed (no 501 page)."""
-        self.connection.settimeout(self.server.idle_timeout if self.requests_read else self.server.read_timeout)
+        """One request of the connection, read as Go's conn.serve reads it: a kept-alive
+        connection gets IdleTimeout for the next request's first byte, and a request ReadTimeout
+        for its whole head; past either the connection closes without an answer. Every method
+        is routed (no 501 page)."""
         try:
+            if self.requests_read:
+                self.reader.deadline = time.monotonic() + self.server.idle_timeout
+                if not self.rfile.peek(1):
+                    self.close_connection = True
+                    return
+            self.reader.deadline = time.monotonic() + self.server.read_timeout
             self.raw_requestline = self.rfile.readline(httpheaders.MAX_LINE + 1)
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            self.connection.settimeout(self.server.read_timeout)
             if len(self.raw_requestline) > httpheaders.MAX_LINE:
                 self._refuse(requestline.RequestLineError(431))
                 return
@@ -254,7 +263,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         except TimeoutError:
             self.close_connection = True
             return
-        self.connection.settimeout(None)
+        finally:
+            self.reader.deadline = None
+            self.connection.settimeout(None)
         self.requests_read += 1
         self._serve()
         self.wfile.flush()
@@ -524,6 +535,22 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.connection.settimeout(None)
         except OSError:
             return True
+
+
+class _DeadlineReader(socket.SocketIO):
+    """The connection's reads, each bounded by what is left until `deadline` (time.monotonic
+    seconds; None: no bound), as Go's SetReadDeadline bounds them: a client that sends a byte
+    now and then cannot stretch the time its request's head may take."""
+
+    deadline: float | None = None
+
+    def readinto(self, buffer) -> int | None:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("read deadline passed")
+            self._sock.settimeout(left)
+        return super().readinto(buffer)
 
 
 class _Server(http.server.ThreadingHTTPServer):

@@ -159,3 +159,18 @@ def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(kubelet)
 
 def test_a_half_sent_request_is_dropped_after_the_read_timeout_without_an_answer(kubelet):
     assert exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost") == b""
+
+
+def test_a_head_sent_a_byte_at_a_time_is_dropped_at_the_read_deadline(kubelet):
+    """ReadTimeout bounds the whole head, not each read: bytes trickling in do not extend it."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as connection:
+        connection.settimeout(5)
+        try:
+            for byte in b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x":
+                connection.sendall(bytes([byte]))
+                time.sleep(0.1)
+            answer = connection.recv(65536)
+        except OSError:  # reset: the server closed while bytes were still coming
+            answer = b""
+    assert answer == b"" and time.monotonic() - started < 4
