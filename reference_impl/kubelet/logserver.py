@@ -338,7 +338,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self._remote_command(decision.route.root, *pod, decision.param("containerName"), query)
 
     def _mux_answer(self, answer: routes.MuxAnswer) -> None:
-        """ServeMux's 404, its 400 for `*`, or its redirect (with http.Redirect's body for GET and HEAD)."""
+        """ServeMux's 404, its 400 for `*` (200 for OPTIONS *), or its redirect (with
+        http.Redirect's body for GET and HEAD)."""
         if not answer.location:
             if answer.code == 400:
                 self.close_connection = True

@@ -82,13 +82,13 @@ class Health:
     check: str
 
 
-@mirrors("(*net/http.ServeMux).Handler", "(*github.com/emicklei/go-restful.Container).dispatch",
+@mirrors("(net/http.serverHandler).ServeHTTP", "(*net/http.ServeMux).Handler", "(*github.com/emicklei/go-restful.Container).dispatch",
          "(github.com/emicklei/go-restful.CurlyRouter).SelectRoute")
 def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match | Health:
     """Route a request by its method and its path as sent (%-escaped); a %2F in it is a separator,
     as Go reads URL.Path decoded."""
-    if target_path == "*":
-        return MuxAnswer(400)
+    if target_path == "*":  # net/http's globalOptionsHandler answers OPTIONS *; the mux any other
+        return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
     path = unquote(target_path)
     if clean_path(path) != path:
         location = escape_path(clean_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")

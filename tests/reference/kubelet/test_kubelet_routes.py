@@ -63,8 +63,9 @@ def test_go_restful_answers_a_registered_prefix_that_no_route_takes():
         assert route(method, "/containerLogs/ns/p/c") == RouteError(405, "405: Method Not Allowed")
 
 
-def test_the_asterisk_target_is_a_400():
-    assert route("OPTIONS", "*") == MuxAnswer(400)
+def test_the_asterisk_target_is_a_400_but_for_options():
+    assert route("GET", "*") == MuxAnswer(400)
+    assert route("OPTIONS", "*") == MuxAnswer(200)
 
 
 @pytest.fixture
