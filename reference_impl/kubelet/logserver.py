@@ -239,6 +239,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the kubelet's stderr is for its own messages."""
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Status line and Date, as Go's server writes them: it names no Server (http.server's
+        names Python and its version)."""
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
     def handle_one_request(self) -> None:
         """One request of the connection, read as Go's conn.serve reads it: a kept-alive
         connection gets IdleTimeout for the next request's first byte, and a request ReadTimeout

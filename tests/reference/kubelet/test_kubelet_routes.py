@@ -96,6 +96,12 @@ def status_and_body(answer: bytes) -> tuple[bytes, bytes]:
     return head.split(b"\r\n", 1)[0], body
 
 
+def test_an_answer_names_no_server_as_gos_does(kubelet):
+    answer = exchange(kubelet, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert b"\r\ndate: " in head and b"\r\nserver:" not in head
+
+
 def test_a_method_without_a_route_is_405_never_a_501_page(kubelet):
     for method in (b"PUT", b"DELETE", b"OPTIONS", b"BREW"):
         answer = exchange(kubelet, method + b" /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
