@@ -120,7 +120,10 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
     else a socket pair spliced to the TLS connection until the session is done and its last
     bytes are sent, or the client leaves."""
     if not isinstance(connection, ssl.SSLSocket):
-        yield rfile, connection
+        try:
+            yield rfile, connection
+        finally:
+            _stop_reading(connection)
         return
     ours, theirs = socket.socketpair()
     try:
@@ -131,16 +134,28 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
         raise
     pump = threading.Thread(target=_splice, args=(connection, theirs), name="kubelet-tls", daemon=True)
     pump.start()
+    reader = ours.makefile("rb")
     try:
-        with ours.makefile("rb") as reader:
-            yield reader, ours
+        yield reader, ours
     finally:
         try:
             ours.shutdown(socket.SHUT_WR)  # the pump sends what is left, then sees the end
         except OSError:
             pass
         pump.join(DRAIN_SECONDS)
+        _stop_reading(ours)
+        reader.close()
         ours.close()
+
+
+def _stop_reading(sock: socket.socket) -> None:
+    """End the session's reads of `sock`: a thread still waiting for the client (which need not
+    answer a close) holds the reader's lock, and closing the reader would wait for it for ever,
+    keeping the connection open after the session is done (upstream closes it at once)."""
+    try:
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
 
 
 def _splice(connection: ssl.SSLSocket, theirs: socket.socket) -> None:

@@ -141,6 +141,16 @@ def test_an_exec_streams_through_tls(kubelet, ca, tmp_path):
     assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
 
 
+def test_an_exec_over_tls_closes_when_it_ends_though_the_client_never_answers_the_close(kubelet, ca, tmp_path):
+    import socket
+
+    context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(execclient.WEBSOCKET_EXEC)
+        assert execclient.read_to_end(tls, 15).startswith(b"HTTP/1.1 101 ")
+
+
 def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
     path = execclient.kubelet_path("/exec/ns/p/c", ["true"], stdout=True)
     result = execclient.run("127.0.0.1", kubelet.port, path, tls=client(ca, tmp_path))
