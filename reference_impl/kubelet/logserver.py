@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import html
 import http.server
-import io
 import re
 import select
 import socket
@@ -30,8 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reference_impl.apiserver.adapter import framing, httpheaders, requestline
-from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.adapter import requestline
 from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -47,7 +45,8 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
-from .serving import handshake, plain_streams
+from .httpconn import GoConnectionHandler
+from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
 # ListenAndServeKubeletServer's http.Server: IdleTimeout (matching http.DefaultTransport's
@@ -215,100 +214,8 @@ AttachTargetLookup = Callable[[PodKey, str], "AttachTarget | None"]
 PodAddressLookup = Callable[[PodKey], "str | None"]
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(GoConnectionHandler):
     server: "_Server"
-
-    def setup(self) -> None:
-        # The handshake runs here, in the connection's thread, not in the accepting one; the
-        # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
-        self.peer_certificate_der, self.requests_read, self.speaks_tls = None, 0, True
-        if isinstance(self.request, ssl.SSLSocket):
-            self.speaks_tls = handshake(self.request)
-            if self.speaks_tls:
-                self.peer_certificate_der = self.request.getpeercert(binary_form=True)
-        super().setup()
-        self.rfile.close()  # replaced by one whose reads keep a deadline
-        self.reader = _DeadlineReader(self.connection, "rb")
-        self.rfile = io.BufferedReader(self.reader)
-
-    def handle(self) -> None:
-        if self.speaks_tls:
-            super().handle()
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        """Quiet: the kubelet's stderr is for its own messages."""
-
-    def send_response(self, code: int, message: str | None = None) -> None:
-        """Status line and Date, as Go's server writes them: it names no Server (http.server's
-        names Python and its version)."""
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
-
-    def handle_one_request(self) -> None:
-        """One request of the connection, read as Go's conn.serve reads it: a kept-alive
-        connection gets IdleTimeout for the next request's first byte, and a request ReadTimeout
-        for its whole head; past either the connection closes without an answer. Every method
-        is routed (no 501 page)."""
-        try:
-            if self.requests_read:
-                self.reader.deadline = time.monotonic() + self.server.idle_timeout
-                if not self.rfile.peek(1):
-                    self.close_connection = True
-                    return
-            self.reader.deadline = time.monotonic() + self.server.read_timeout
-            self.raw_requestline = self.rfile.readline(httpheaders.MAX_LINE + 1)
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if len(self.raw_requestline) > httpheaders.MAX_LINE:
-                self._refuse(requestline.RequestLineError(431))
-                return
-            if not self.parse_request():
-                return
-        except TimeoutError:
-            self.close_connection = True
-            return
-        finally:
-            self.reader.deadline = None
-            self.connection.settimeout(None)
-        self.requests_read += 1
-        self._serve()
-        self.wfile.flush()
-
-    def parse_request(self) -> bool:
-        """The request line and headers as net/http reads them; what it refuses is answered in
-        its plain words (400, 431, 505), the connection closed."""
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        try:
-            line = requestline.parse(self.requestline)
-            self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile)
-            requestline.check_served(line, self.headers)
-            length = framing.content_length(self.headers)
-        except httpheaders.HeaderError as err:
-            self._refuse(requestline.RequestLineError(err.code))
-            return False
-        except requestline.RequestLineError as err:
-            self._refuse(err)
-            return False
-        except StatusError:  # a Content-Length net/http cannot read
-            self._refuse(requestline.RequestLineError(400))
-            return False
-        connection = self.headers.get("Connection", "").lower()
-        self.close_connection = connection == "close" or (line.minor == 0 and connection != "keep-alive")
-        # No handler here reads a body: what is left of one would be read as the next request.
-        if length != 0:
-            self.close_connection = True
-        return True
-
-    def handle_expect_100(self) -> bool:
-        """Go sends 100 Continue only when a handler starts reading the body; none here does."""
-        return True
-
-    def _refuse(self, err: requestline.RequestLineError) -> None:
-        self.close_connection = True
-        self.wfile.write(err.response())
 
     def _refused(self) -> bool:
         """Run the auth filter (in the go-restful container, before its router); True when it
@@ -321,7 +228,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(refusal.code, refusal.text)
         return refusal is not None
 
-    def _serve(self) -> None:
+    def serve(self) -> None:
         path, raw_query = requestline.split_target(self.path)
         decision = routes.route(self.command, path, raw_query)
         if isinstance(decision, routes.MuxAnswer):
@@ -542,22 +449,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 self.connection.settimeout(None)
         except OSError:
             return True
-
-
-class _DeadlineReader(socket.SocketIO):
-    """The connection's reads, each bounded by what is left until `deadline` (time.monotonic
-    seconds; None: no bound), as Go's SetReadDeadline bounds them: a client that sends a byte
-    now and then cannot stretch the time its request's head may take."""
-
-    deadline: float | None = None
-
-    def readinto(self, buffer) -> int | None:
-        if self.deadline is not None:
-            left = self.deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError("read deadline passed")
-            self._sock.settimeout(left)
-        return super().readinto(buffer)
 
 
 class _Server(http.server.ThreadingHTTPServer):
