@@ -75,7 +75,7 @@ def parse_timestamp(text: str) -> int:
 
 
 _RFC3339 = re.compile(r"(?P<seconds>\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(?P<fraction>\d{1,9}))?"
-                      r"(?P<zone>Z|[+-]\d\d:\d\d)")
+                      r"(?P<zone>Z|[+-]\d\d:\d\d)", re.ASCII)  # Go's digits are ASCII only
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/kuberuntime/logs.parseCRILog")

@@ -1,6 +1,7 @@
 """The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
 `pods/log` subresource proxies to (`kubectl logs`). The same server answers `/exec/...`
-(`execserver`) and `/portForward/...` (`portforward`), as the kubelet's one server does.
+(`execserver`), `/attach/...`, `/portForward/...` (`portforward`) and `/healthz`, as the
+kubelet's one server does, routed as upstream's ServeMux and go-restful route (`routes`).
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
@@ -15,7 +16,9 @@ for, by passing no TLS context and no auth.
 """
 from __future__ import annotations
 
+import html
 import http.server
+import re
 import select
 import socket
 import ssl
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from reference_impl.apiserver.adapter import requestline
 from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -33,6 +37,7 @@ from reference_impl.mirrors import mirrors
 from .actions import PodKey
 from .auth import KubeletAuth
 from .errors import KubeletError
+from . import routes
 from .attachserver import AttachSession
 from .channels import SpdyChannels, StreamsNotCreated, WebSocketChannels
 from .crilog import LogRecord, parse_timestamp, read_records
@@ -40,9 +45,14 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
+from .httpconn import GoConnectionHandler
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
+# ListenAndServeKubeletServer's http.Server: IdleTimeout (matching http.DefaultTransport's
+# keep-alive) and ReadTimeout.
+IDLE_TIMEOUT_SECONDS = 90.0
+READ_TIMEOUT_SECONDS = 4 * 60 * 60.0
 
 
 class ContainerLogError(KubeletError):
@@ -81,6 +91,18 @@ def invalid() -> ContainerLogError:
     return ContainerLogError(422, '{"message": "Invalid request."}')
 
 
+@mirrors("strconv.ParseInt")
+def parse_int64(text: str) -> int:
+    """strconv.ParseInt(text, 10, 64), as a query's integer is converted: ValueError for what Go
+    refuses and Python's int() takes (spaces, `_`, digits that are not ASCII, a value past int64)."""
+    if not _INT64.fullmatch(text) or not -2**63 <= int(text) < 2**63:
+        raise ValueError(f"not an int64: {text!r}")
+    return int(text)
+
+
+_INT64 = re.compile(r"[+-]?[0-9]+")
+
+
 def _optional(query: dict, name: str, parse: Callable[[str], int]) -> int | None:
     """A query parameter read by `parse` (int, a timestamp); None when absent or empty."""
     value = (query.get(name) or [""])[0]
@@ -102,10 +124,10 @@ def parse_log_options(query: dict) -> LogOptions:
     if (query.get("tail") or [""])[0]:
         query = {**query, "tailLines": [] if query["tail"][0] == "all" else query["tail"]}
     options = LogOptions(follow=query_bool(query.get("follow")), previous=query_bool(query.get("previous")),
-                         tail_lines=_optional(query, "tailLines", int),
-                         limit_bytes=_optional(query, "limitBytes", int),
+                         tail_lines=_optional(query, "tailLines", parse_int64),
+                         limit_bytes=_optional(query, "limitBytes", parse_int64),
                          timestamps=query_bool(query.get("timestamps")),
-                         since_seconds=_optional(query, "sinceSeconds", int),
+                         since_seconds=_optional(query, "sinceSeconds", parse_int64),
                          since_time=_optional(query, "sinceTime", parse_timestamp))
     if ((options.tail_lines is not None and options.tail_lines < 0)
             or (options.limit_bytes is not None and options.limit_bytes < 1)
@@ -192,26 +214,11 @@ AttachTargetLookup = Callable[[PodKey, str], "AttachTarget | None"]
 PodAddressLookup = Callable[[PodKey], "str | None"]
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(GoConnectionHandler):
     server: "_Server"
 
-    def setup(self) -> None:
-        # The handshake runs here, in the connection's thread, not in the accepting one; the
-        # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
-        self.peer_certificate_der = None
-        if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(30)
-            self.request.do_handshake()
-            self.request.settimeout(None)
-            self.peer_certificate_der = self.request.getpeercert(binary_form=True)
-        super().setup()
-
-    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
-        """Quiet: the kubelet's stderr is for its own messages."""
-
     def _refused(self) -> bool:
-        """Run the auth filter (before routing, as upstream's restful filter does); True when it
+        """Run the auth filter (in the go-restful container, before its router); True when it
         answered instead of the handler."""
         if self.server.auth is None:
             return False
@@ -221,19 +228,46 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(refusal.code, refusal.text)
         return refusal is not None
 
-    def do_GET(self) -> None:
-        if self._refused():
+    def serve(self) -> None:
+        path, raw_query = requestline.split_target(self.path)
+        decision = routes.route(self.command, path, raw_query)
+        if isinstance(decision, routes.MuxAnswer):
+            self._mux_answer(decision)
+        elif not self._refused():
+            if isinstance(decision, routes.RouteError):
+                self._text(decision.code, decision.text)
+                return
+            query = urllib.parse.parse_qs(raw_query, keep_blank_values=True)
+            if isinstance(decision, routes.Health):
+                self._text(200, routes.health_report(query) if not decision.check else "ok",
+                           headers=(("X-Content-Type-Options", "nosniff"),))
+                return
+            pod = decision.param("podNamespace"), decision.param("podID")
+            if decision.route.root == "containerLogs":
+                self._container_logs(*pod, decision.param("containerName"), query)
+            elif decision.route.root == "portForward":
+                self._port_forward(*pod, decision.param("uid"), query)
+            else:  # the uid of an exec's or attach's path is not looked at: the pod's full name finds it
+                self._remote_command(decision.route.root, *pod, decision.param("containerName"), query)
+
+    def _mux_answer(self, answer: routes.MuxAnswer) -> None:
+        """ServeMux's 404, its 400 for `*` (200 for OPTIONS *), or its redirect (with
+        http.Redirect's body for GET and HEAD)."""
+        if not answer.location:
+            if answer.code == 400:
+                self.close_connection = True
+            self._text(answer.code, answer.text)
             return
-        url = urllib.parse.urlsplit(self.path)
-        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
-            return
-        if len(parts) != 4 or parts[0] != "containerLogs":
-            self._text(404, "404 page not found\n")
-            return
-        _, namespace, name, container = parts
+        body = f'<a href="{html.escape(answer.location)}">Moved Permanently</a>.\n\n'
+        headers = (("Location", answer.location),)
+        if self.command in ("GET", "HEAD"):
+            self._text(301, body, "text/html; charset=utf-8", headers)
+        else:
+            self._text(301, "", headers=headers)
+
+    def _container_logs(self, namespace: str, name: str, container: str, query: dict) -> None:
         try:
-            options = parse_log_options(urllib.parse.parse_qs(url.query, keep_blank_values=True))
+            options = parse_log_options(query)
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise ContainerLogError(404, f'pod "{name}" does not exist')
@@ -252,26 +286,6 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self._text(200, data, "text/plain")
             return
         self._follow(path, data, offset, options, lambda: self.server.is_running(key, container))
-
-    def do_POST(self) -> None:
-        """Only the streaming endpoints are routed for POST (SPDY clients post; WebSocket clients GET)."""
-        if self._refused():
-            return
-        url = urllib.parse.urlsplit(self.path)
-        parts = [urllib.parse.unquote(p) for p in url.path.strip("/").split("/")]
-        if not self._stream(parts, urllib.parse.parse_qs(url.query, keep_blank_values=True)):
-            self._text(404, "404 page not found\n")
-
-    def _stream(self, parts: list[str], query: dict) -> bool:
-        """Serve `/exec/<ns>/<pod>/<container>`, `/attach/...` or `/portForward/<ns>/<pod>`; False
-        for any other path."""
-        if len(parts) == 4 and parts[0] in ("exec", "attach"):
-            self._remote_command(parts[0], *parts[1:], query)
-        elif len(parts) == 3 and parts[0] == "portForward":
-            self._port_forward(*parts[1:], query)
-        else:
-            return False
-        return True
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
              "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach",
@@ -338,14 +352,17 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getPortForward",
              "k8s.io/kubernetes/pkg/kubelet/cri/streaming/portforward.ServePortForward")
-    def _port_forward(self, namespace: str, name: str, query: dict) -> None:
-        """Check the request (ports 400, pod 404, no sandbox 500, protocol 403 or 400), then
-        upgrade to SPDY/3.1 and serve the streams on this connection until the client leaves."""
+    def _port_forward(self, namespace: str, name: str, uid: str, query: dict) -> None:
+        """Check the request (ports 400, pod 404, a uid that is not the pod's 404, no sandbox 500,
+        protocol 403 or 400), then upgrade to SPDY/3.1 and serve the streams on this connection
+        until the client leaves."""
         try:
             check_websocket_ports(query, self.headers.get("Upgrade", "").lower() == "websocket")
             pod = self.server.find_pod(namespace, name)
             if pod is None:
                 raise PortForwardRequestError(404, "pod does not exist")
+            if uid and pod["metadata"].get("uid", "") != uid:
+                raise PortForwardRequestError(404, "pod not found")
             key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
             pod_ip = self.server.pod_address(key)
             if not pod_ip:
@@ -376,7 +393,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def _follow(self, path: Path, first: bytes, offset: int, options: LogOptions,
                 running: Callable[[], bool]) -> None:
@@ -444,6 +462,8 @@ class _Server(http.server.ThreadingHTTPServer):
     pod_address: PodAddressLookup
     stopping: threading.Event
     auth: KubeletAuth | None
+    idle_timeout: float
+    read_timeout: float
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""
@@ -454,13 +474,15 @@ class LogServer:
     in a daemon thread, over HTTPS with `tls` and past `auth`'s filter, each of which must be
     named (None: plain HTTP, every request served); `exec_target` gives a running container's
     environment (None: no exec), `attach_target` its output and input (None: no attach),
-    `pod_address` the address of a pod's sandbox (None: no port forward)."""
+    `pod_address` the address of a pod's sandbox (None: no port forward). A connection waits
+    `idle_timeout` for its next request and `read_timeout` for a request's head."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
                  host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None,
                  attach_target: AttachTargetLookup = lambda key, name: None,
                  pod_address: PodAddressLookup = lambda key: None, *, tls: ssl.SSLContext | None,
-                 auth: KubeletAuth | None):
+                 auth: KubeletAuth | None, idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+                 read_timeout: float = READ_TIMEOUT_SECONDS):
         self._httpd = _Server((host, port), _Handler)
         if tls is not None:
             self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True,
@@ -469,6 +491,7 @@ class LogServer:
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
         self._httpd.exec_target, self._httpd.attach_target = exec_target, attach_target
         self._httpd.pod_address = pod_address
+        self._httpd.idle_timeout, self._httpd.read_timeout = idle_timeout, read_timeout
         self._httpd.stopping = threading.Event()
         self.host, self.port = host, self._httpd.server_address[1]
         self._thread: threading.Thread | None = None

@@ -30,6 +30,9 @@ from reference_impl.mirrors import mirrors
 from .errors import KubeletError
 
 DRAIN_SECONDS = 5.0  # how long a finished session's last bytes get to reach the client
+HANDSHAKE_TIMEOUT_SECONDS = 30.0
+# net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
+HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
 
 class ServingError(KubeletError):
@@ -79,6 +82,26 @@ def serving_context(cert_file: Path, key_file: Path, client_ca_file: Path | None
     return context
 
 
+@mirrors("net/http.tlsRecordHeaderLooksLikeHTTP")
+def looks_like_http(record_header: bytes) -> bool:
+    """Whether the first five bytes of what should be a TLS record start an HTTP request instead."""
+    return record_header in (b"GET /", b"HEAD ", b"POST ", b"PUT /", b"OPTIO")
+
+
+@mirrors("(*net/http.conn).serve")
+def handshake(connection: ssl.SSLSocket, timeout: float = HANDSHAKE_TIMEOUT_SECONDS) -> bool:
+    """Run the server's side of the handshake within `timeout`; False when the client spoke plain
+    HTTP instead, after answering it as net/http does. The record header is peeked at on the
+    socket under TLS, as Go reads it from the RecordHeaderError."""
+    connection.settimeout(timeout)
+    if looks_like_http(socket.socket.recv(connection, 5, socket.MSG_PEEK | socket.MSG_WAITALL)):
+        socket.socket.sendall(connection, HTTP_ON_TLS_ANSWER)
+        return False
+    connection.do_handshake()
+    connection.settimeout(None)
+    return True
+
+
 def _buffered(connection: ssl.SSLSocket, rfile: BinaryIO) -> bytes:
     """What the client sent past its request head that `rfile` has read already, without
     waiting for more."""
@@ -97,7 +120,10 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
     else a socket pair spliced to the TLS connection until the session is done and its last
     bytes are sent, or the client leaves."""
     if not isinstance(connection, ssl.SSLSocket):
-        yield rfile, connection
+        try:
+            yield rfile, connection
+        finally:
+            _stop_reading(connection)
         return
     ours, theirs = socket.socketpair()
     try:
@@ -108,16 +134,28 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
         raise
     pump = threading.Thread(target=_splice, args=(connection, theirs), name="kubelet-tls", daemon=True)
     pump.start()
+    reader = ours.makefile("rb")
     try:
-        with ours.makefile("rb") as reader:
-            yield reader, ours
+        yield reader, ours
     finally:
         try:
             ours.shutdown(socket.SHUT_WR)  # the pump sends what is left, then sees the end
         except OSError:
             pass
         pump.join(DRAIN_SECONDS)
+        _stop_reading(ours)
+        reader.close()
         ours.close()
+
+
+def _stop_reading(sock: socket.socket) -> None:
+    """End the session's reads of `sock`: a thread still waiting for the client (which need not
+    answer a close) holds the reader's lock, and closing the reader would wait for it for ever,
+    keeping the connection open after the session is done (upstream closes it at once)."""
+    try:
+        sock.shutdown(socket.SHUT_RD)
+    except OSError:
+        pass
 
 
 def _splice(connection: ssl.SSLSocket, theirs: socket.socket) -> None:

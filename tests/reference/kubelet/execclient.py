@@ -103,3 +103,18 @@ def _read_body(sock, data: bytes, length: int) -> bytes:
     while len(data) < length and (chunk := sock.recv(65536)):
         data += chunk
     return data
+
+
+# A WebSocket exec of `true` with stdout, sent raw, by a client that never answers the close.
+WEBSOCKET_EXEC = (b"GET /exec/ns/p/c?command=true&output=1 HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                  b"Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: x\r\n"
+                  b"Sec-WebSocket-Protocol: v4.channel.k8s.io\r\n\r\n")
+
+
+def read_to_end(connection, limit: float) -> bytes:
+    """What the server sends until it closes; a connection still open after `limit` fails."""
+    connection.settimeout(limit)
+    answer = b""
+    while chunk := connection.recv(65536):
+        answer += chunk
+    return answer

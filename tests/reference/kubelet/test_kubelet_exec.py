@@ -99,6 +99,21 @@ def test_outputs_go_to_their_own_channels_and_the_exit_code_to_the_error_channel
     assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
 
 
+def test_the_path_with_a_uid_runs_the_command_by_the_pods_name_whatever_the_uid(server):
+    """findContainer finds the pod by its full name and looks at the uid only without one."""
+    path = execclient.kubelet_path("/exec/ns/p/any-uid/c", ["echo", "by uid"], stdout=True)
+    result = execclient.run(server.host, server.port, path, [], "v5.channel.k8s.io")
+    assert (result.code, result.channels[STDOUT]) == (101, b"by uid\n")
+
+
+def test_the_connection_closes_when_the_session_ends_though_the_client_never_answers_the_close(server):
+    """The client's reader held the connection's reader lock, and the handler waited for it for
+    ever to close the connection."""
+    with socket.create_connection((server.host, server.port)) as connection:
+        connection.sendall(execclient.WEBSOCKET_EXEC)
+        assert execclient.read_to_end(connection, 15).startswith(b"HTTP/1.1 101 ")
+
+
 def test_the_command_runs_in_the_containers_environment(server, tmp_path):
     """Its env (CONTAINER_ROOT included) and working directory are the container process's."""
     result = run(server, ["sh", "-c", 'echo "$GREETING $CONTAINER_ROOT $(pwd)"'], stdout=True)

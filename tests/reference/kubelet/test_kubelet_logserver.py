@@ -99,10 +99,17 @@ def test_options_come_from_the_query():
         since_time=T0, timestamps=True)
     assert parse_log_options({"tail": ["2"], "sinceSeconds": ["5"]}) == LogOptions(tail_lines=2, since_seconds=5)
     assert parse_log_options({"tail": ["all"]}) == LogOptions()
+    assert parse_log_options({"tailLines": ["+3"], "limitBytes": ["9223372036854775807"]}) == LogOptions(
+        tail_lines=3, limit_bytes=2**63 - 1)
 
 
 @pytest.mark.parametrize("query,code,message", [
     ({"tailLines": ["x"]}, 400, '{"message": "Unable to decode query."}'),
+    ({"tailLines": ["9223372036854775808"]}, 400, '{"message": "Unable to decode query."}'),
+    ({"limitBytes": [" 5"]}, 400, '{"message": "Unable to decode query."}'),
+    ({"sinceSeconds": ["1_0"]}, 400, '{"message": "Unable to decode query."}'),
+    ({"tailLines": ["\u0663"]}, 400, '{"message": "Unable to decode query."}'),
+    ({"sinceTime": ["2026-01-02T03:04:05.\u0663Z"]}, 400, '{"message": "Unable to decode query."}'),
     ({"sinceTime": ["yesterday"]}, 400, '{"message": "Unable to decode query."}'),
     ({"tailLines": ["-1"]}, 422, '{"message": "Invalid request."}'),
     ({"limitBytes": ["0"]}, 422, '{"message": "Invalid request."}'),

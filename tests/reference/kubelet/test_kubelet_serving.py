@@ -105,10 +105,25 @@ def test_a_user_without_nodes_proxy_is_403_in_upstreams_words(kubelet, ca, tmp_p
         403, b"Forbidden (user=viewer, verb=get, resource=nodes, subresource=proxy)")
 
 
-def test_the_filter_runs_before_routing(kubelet, ca, tmp_path):
-    """An unknown path is refused as any other, not answered 404, until the user is allowed."""
-    assert get(kubelet, client(ca, tmp_path), "/nowhere")[0] == 401
-    assert get(kubelet, client(ca, tmp_path, issue_client_cert(ca, ALLOWED)), "/nowhere")[0] == 404
+def test_the_filter_runs_before_go_restfuls_router_but_after_the_mux(kubelet, ca, tmp_path):
+    """A path under a registered prefix is refused as any other until the user is allowed, then
+    go-restful's 404 or 405; a path under no prefix is the ServeMux's 404, before the filter."""
+    stranger, allowed = client(ca, tmp_path), client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
+    assert get(kubelet, stranger, "/containerLogs/ns/p/c/extra") == (401, b"Unauthorized")
+    assert get(kubelet, allowed, "/containerLogs/ns/p/c/extra") == (404, b"404: Page Not Found")
+    assert get(kubelet, stranger, "/nowhere") == (404, b"404 page not found\n")
+
+
+def test_another_method_is_asked_about_with_its_verb_then_405(kubelet, ca, tmp_path):
+    viewer = client(ca, tmp_path, issue_client_cert(ca, "viewer"))
+    request = urllib.request.Request(f"https://127.0.0.1:{kubelet.port}/containerLogs/ns/p/c", method="PUT")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=viewer)
+    assert (refused.value.code, refused.value.read()) == (
+        403, b"Forbidden (user=viewer, verb=update, resource=nodes, subresource=proxy)")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, context=client(ca, tmp_path, issue_client_cert(ca, ALLOWED)))
+    assert (refused.value.code, refused.value.read()) == (405, b"405: Method Not Allowed")
 
 
 def test_an_allowed_user_reads_the_logs(kubelet, ca, tmp_path):
@@ -126,10 +141,33 @@ def test_an_exec_streams_through_tls(kubelet, ca, tmp_path):
     assert result.status["details"]["causes"] == [{"reason": "ExitCode", "message": "3"}]
 
 
+def test_an_exec_over_tls_closes_when_it_ends_though_the_client_never_answers_the_close(kubelet, ca, tmp_path):
+    import socket
+
+    context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as raw, \
+            context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+        tls.sendall(execclient.WEBSOCKET_EXEC)
+        assert execclient.read_to_end(tls, 15).startswith(b"HTTP/1.1 101 ")
+
+
 def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
     path = execclient.kubelet_path("/exec/ns/p/c", ["true"], stdout=True)
     result = execclient.run("127.0.0.1", kubelet.port, path, tls=client(ca, tmp_path))
     assert (result.code, result.body) == (401, b"Unauthorized")
+
+
+def test_plain_http_to_the_tls_port_is_answered_as_net_http_answers_it(kubelet):
+    """Not a dropped connection: net/http's 400 on the connection under TLS, then it closes."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as raw:
+        raw.settimeout(5)
+        raw.sendall(b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n")
+        answer = b""
+        while chunk := raw.recv(65536):
+            answer += chunk
+    assert answer == b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
 
 def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca, tmp_path):

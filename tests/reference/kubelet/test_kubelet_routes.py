@@ -1,0 +1,183 @@
+"""How the kubelet's server routes and reads requests before any handler: Go's ServeMux, then
+go-restful's router; net/http's refusals of what it cannot read; its idle and read timeouts."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from reference_impl.kubelet.actions import PodKey
+from reference_impl.kubelet.crilog import records
+from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.routes import ROUTES, Health, Match, MuxAnswer, RouteError, health_report, route
+from reference_impl.kubelet.runtime import log_path
+
+POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]},
+       "status": {"containerStatuses": [{"name": "c", "state": {"running": {}}, "restartCount": 0}]}}
+LOGS = ROUTES[-1]
+
+
+def test_a_route_takes_its_path_parameters_in_order():
+    assert route("GET", "/containerLogs/ns/p/c") == Match(LOGS, ("ns", "p", "c"))
+
+
+def test_the_uid_routes_of_exec_attach_and_port_forward_are_served():
+    exec_by_uid = route("POST", "/exec/ns/p/u1/c")
+    assert (exec_by_uid.param("uid"), exec_by_uid.param("containerName")) == ("u1", "c")
+    assert route("GET", "/portForward/ns/p/u1").param("uid") == "u1"
+    assert route("GET", "/portForward/ns/p").param("uid") == ""
+
+
+def test_healthz_and_each_of_its_checks_are_paths_of_their_own():
+    assert route("DELETE", "/healthz") == Health("")
+    assert route("GET", "/healthz/syncloop") == Health("syncloop")
+    assert route("GET", "/healthz/") == MuxAnswer(404, "404 page not found\n")
+    assert route("GET", "/healthz/nope") == MuxAnswer(404, "404 page not found\n")
+
+
+def test_a_verbose_healthz_lists_each_check_and_warns_of_an_exclude_that_matches_none():
+    assert health_report({}) == health_report({"exclude": ["log"]}) == "ok"
+    assert health_report({"verbose": [""], "exclude": ["log", "nope", "log"]}) == (
+        "[+]ping ok\n[+]log excluded: ok\n[+]syncloop ok\n"
+        'warn: some health checks cannot be excluded: no matches for "nope"\nhealthz check passed\n')
+
+
+def test_a_path_that_is_not_clean_is_redirected_before_anything_else():
+    """ServeMux cleans the decoded path: %2F is a slash, `..` climbs, `//` is one; the query stays."""
+    assert route("PUT", "//containerLogs/ns/p/c", "tailLines=1") == MuxAnswer(
+        301, location="/containerLogs/ns/p/c?tailLines=1")
+    assert route("GET", "/containerLogs/ns/p/..%2Fc") == MuxAnswer(301, location="/containerLogs/ns/c")
+
+
+def test_a_path_under_no_registered_prefix_is_the_muxs_404():
+    assert route("GET", "/nowhere") == MuxAnswer(404, "404 page not found\n")
+    assert route("GET", "/execs/ns/p/c") == MuxAnswer(404, "404 page not found\n")
+
+
+def test_go_restful_answers_a_registered_prefix_that_no_route_takes():
+    """404 when no route has the path, 405 when one has it for other methods, whatever the method."""
+    assert route("GET", "/containerLogs/ns/p/c/extra") == RouteError(404, "404: Page Not Found")
+    assert route("GET", "/exec") == RouteError(404, "404: Page Not Found")
+    for method in ("POST", "PUT", "DELETE", "HEAD", "OPTIONS", "BREW"):
+        assert route(method, "/containerLogs/ns/p/c") == RouteError(405, "405: Method Not Allowed")
+
+
+def test_the_asterisk_target_is_a_400_but_for_options():
+    assert route("GET", "*") == MuxAnswer(400)
+    assert route("OPTIONS", "*") == MuxAnswer(200)
+
+
+@pytest.fixture
+def kubelet(tmp_path):
+    log = log_path(tmp_path, PodKey("ns", "p", "u1"), "c", 0)
+    log.parent.mkdir(parents=True)
+    log.write_bytes(records(b"hello\n", time.time_ns()))
+    server = LogServer(tmp_path, lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
+                       lambda key, name: False, tls=None, auth=None, idle_timeout=0.5, read_timeout=1.0)
+    server.start()
+    yield server
+    server.stop()
+
+
+def exchange(server: LogServer, data: bytes, wait: float = 5.0) -> bytes:
+    """Everything the server answers to `data` until it closes the connection."""
+    with socket.create_connection(("127.0.0.1", server.port)) as connection:
+        connection.settimeout(wait)  # a connection kept open fails the test instead of hanging it
+        connection.sendall(data)
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+        return answer
+
+
+def status_and_body(answer: bytes) -> tuple[bytes, bytes]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return head.split(b"\r\n", 1)[0], body
+
+
+def test_an_answer_names_no_server_as_gos_does(kubelet):
+    answer = exchange(kubelet, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert b"\r\ndate: " in head and b"\r\nserver:" not in head
+
+
+def test_a_method_without_a_route_is_405_never_a_501_page(kubelet):
+    for method in (b"PUT", b"DELETE", b"OPTIONS", b"BREW"):
+        answer = exchange(kubelet, method + b" /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert status_and_body(answer) == (b"HTTP/1.1 405 Method Not Allowed", b"405: Method Not Allowed")
+
+
+@pytest.mark.parametrize("request_line, status", [
+    (b"GET /containerLogs/ns/p/c HTTP/2.0", b"505 HTTP Version Not Supported: unsupported protocol version"),
+    (b"GET /containerLogs/ns/p/c", b"400 Bad Request"),
+    (b"GET /containerLogs/ns/p/%zz HTTP/1.1", b"400 Bad Request"),
+    (b"\x16\x03\x01\x02\x00", b"400 Bad Request"),
+])
+def test_a_request_net_http_cannot_read_is_refused_in_its_plain_words(kubelet, request_line, status):
+    answer = exchange(kubelet, request_line + b"\r\nHost: x\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 " + status, status)
+    assert b"Connection: close" in answer
+
+
+def test_a_bad_content_length_is_a_400_before_any_handler(kubelet):
+    answer = exchange(kubelet, b"POST /exec/ns/p/c HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 400 Bad Request", b"400 Bad Request")
+
+
+def test_no_100_continue_is_sent_for_a_body_no_handler_reads(kubelet):
+    answer = exchange(kubelet, b"POST /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                               b"Content-Length: 3\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 405 ") and b"100 Continue" not in answer
+
+
+def test_an_unread_body_is_never_taken_for_the_next_request(kubelet):
+    """The connection closes after a response to a request whose body no handler read."""
+    inner = b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = exchange(kubelet, b"POST /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s"
+                      % (len(inner), inner))
+    assert answer.count(b"HTTP/1.1 ") == 1
+
+
+def test_healthz_is_served_as_upstreams_handler_writes_it(kubelet):
+    answer = exchange(kubelet, b"GET /healthz?verbose HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 200 OK",
+                                       b"[+]ping ok\n[+]log ok\n[+]syncloop ok\nhealthz check passed\n")
+    assert b"X-Content-Type-Options: nosniff" in answer
+
+
+def test_a_port_forward_whose_uid_is_not_the_pods_is_404(kubelet):
+    answer = exchange(kubelet, b"POST /portForward/ns/p/other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 404 Not Found", b"pod not found")
+
+
+def test_pipelined_requests_are_answered_in_order(kubelet):
+    one = b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n"
+    answer = exchange(kubelet, one + b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.index(b"HTTP/1.1 200 ") < answer.index(b"HTTP/1.1 404 ")
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(kubelet):
+    started = time.monotonic()
+    answer = exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 200 OK", b"hello\n")
+    assert time.monotonic() - started < 4
+
+
+def test_a_half_sent_request_is_dropped_after_the_read_timeout_without_an_answer(kubelet):
+    assert exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost") == b""
+
+
+def test_a_head_sent_a_byte_at_a_time_is_dropped_at_the_read_deadline(kubelet):
+    """ReadTimeout bounds the whole head, not each read: bytes trickling in do not extend it."""
+    started = time.monotonic()
+    with socket.create_connection(("127.0.0.1", kubelet.port)) as connection:
+        connection.settimeout(5)
+        try:
+            for byte in b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x":
+                connection.sendall(bytes([byte]))
+                time.sleep(0.1)
+            answer = connection.recv(65536)
+        except OSError:  # reset: the server closed while bytes were still coming
+            answer = b""
+    assert answer == b"" and time.monotonic() - started < 4
