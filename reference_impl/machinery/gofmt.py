@@ -127,6 +127,7 @@ def type_of(value: Any) -> str:
 def format_float(value: float) -> str:
     """A float64 as %v (and FormatFloat(v, 'g', -1, 64)) prints it: 'g' with the shortest digits, in exponent form from 1e+06 and
     below 1e-04 (strconv's %e threshold for the shortest precision)."""
+    value = float(value)  # an int or a bool as the float64 Go would hold (10**17+1 is 1e+17)
     if value != value:
         return "NaN"
     if value in (float("inf"), float("-inf")):

@@ -8,6 +8,7 @@ controller's PUT .../finalize leaves no finalizers (`Registry._delete_if_finaliz
 """
 from __future__ import annotations
 
+import sys
 import time
 from typing import Callable
 
@@ -186,7 +187,8 @@ class LifecycleMixin:
     def _after_delete(self, r: Resource, deleted: dict) -> None:
         """The Store's AfterDelete hook, run once an object is gone (not in a dry run): a deleted
         Service takes the Endpoints of its name with it, so that a service made again under that
-        name does not start with the old one's endpoints before the endpoints controller catches up."""
+        name does not start with the old one's endpoints before the endpoints controller catches up.
+        The Service is gone by then: a failure here is only logged, as upstream's klog.Errorf."""
         if r.plural != "services" or r.group:
             return
         meta = deleted["metadata"]
@@ -194,7 +196,8 @@ class LifecycleMixin:
             self.delete("endpoints", meta.get("namespace"), meta["name"])
         except errors.StatusError as error:
             if error.code != 404:
-                raise
+                print(f"reference kube-apiserver: delete service endpoints {meta['name']}/{meta.get('namespace')} "
+                      f"failed: {error}", file=sys.stderr, flush=True)
 
     def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool,
                        finalizers: Callable[[dict], list[str]]) -> dict:

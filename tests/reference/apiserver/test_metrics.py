@@ -283,7 +283,8 @@ def test_the_type_label_names_the_internal_go_type():
 
 
 @pytest.mark.parametrize("number,text", [(1, "1"), (0.05, "0.05"), (1.25, "1.25"), (1e6, "1e+06"),
-                                         (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05")])
+                                         (1764937003.95, "1.76493700395e+09"), (0.00001, "1e-05"),
+                                         (10**17 + 1, "1e+17"), (True, "1")])
 def test_values_are_written_as_go_formats_floats(number, text):
     """Sample values and bucket bounds are strconv.FormatFloat(v, 'g', -1, 64)."""
     assert metrics.format_float(number) == text

@@ -1026,6 +1026,23 @@ def test_a_service_gone_when_its_last_finalizer_goes_takes_its_endpoints(registr
     assert status_error(registry.get, "endpoints", ns, "s").code == 404
 
 
+def test_a_service_delete_succeeds_when_deleting_its_endpoints_fails(registry, ns, monkeypatch, capsys):
+    """afterDelete runs once the Service is gone: upstream only logs a failure to delete the
+    Endpoints, so the client still hears that its delete succeeded."""
+    service_and_endpoints(registry, ns, "s")
+    delete = registry.delete
+
+    def failing_delete(resource, *args, **kwargs):
+        if resource == "endpoints":
+            raise errors.internal_error("etcd is down")
+        return delete(resource, *args, **kwargs)
+
+    monkeypatch.setattr(registry, "delete", failing_delete)
+    assert registry.delete_with_outcome("services", ns, "s")[1]
+    assert status_error(registry.get, "services", ns, "s").code == 404
+    assert "delete service endpoints s/" in capsys.readouterr().err
+
+
 def test_delete_precondition_mismatch_is_409(registry, ns):
     registry.create("configmaps", ns, {"metadata": {"name": "c"}})
     error = status_error(registry.delete, "configmaps", ns, "c", preconditions={"uid": "other"})
