@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import json
-import re
 
 from reference_impl.machinery.objects import controller_ref, owner_reference
+from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.mirrors import mirrors
 
 # The label every DaemonSet revision, and every pod made from any revision, carries
@@ -24,19 +24,13 @@ CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
 
 # utilrand's alphabet: no vowels, no 0/1/3, so encoded hashes spell no words.
 _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
-# What Go's encoding/json writes differently from Python's json module: the HTML-unsafe
-# characters and the JS line separators escaped, and \b and \f as \u escapes. Escape pairs are
-# matched whole so an escaped backslash is never read as the start of another.
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028",
-               "\u2029": "\\u2029", "\\b": "\\u0008", "\\f": "\\u000c"}
-_ESCAPE_OR_UNSAFE = re.compile(r'\\.|[<>&\u2028\u2029]')
 
 
 def go_json_marshal(value: object) -> bytes:
     """The bytes Go's json.Marshal writes for decoded JSON (maps with sorted keys, no spaces,
     HTML-safe escapes, UTF-8 kept)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return _ESCAPE_OR_UNSAFE.sub(lambda m: _GO_ESCAPES.get(m.group(), m.group()), text).encode()
+    return marshal_escapes(text.encode())
 
 
 def typed_pod_template(template: dict) -> dict:

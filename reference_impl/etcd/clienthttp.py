@@ -16,6 +16,7 @@ import grpc
 from reference_impl.etcd import gateway
 from reference_impl.etcd.etcdhttp import MetricsHandler
 from reference_impl.etcd.version import VERSION
+from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.machinery.prometheus import process_start_time
 from reference_impl.mirrors import mirrors
 
@@ -59,10 +60,7 @@ def parse_log_level(body: bytes) -> str:
 
 def go_json_message(message: str) -> bytes:
     """httptypes.HTTPError as json.Marshal writes it: HTML characters escaped."""
-    text = json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escape)
-    return text.encode()
+    return marshal_escapes(json.dumps({"message": message}, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 class ClientHTTP:

@@ -9,14 +9,10 @@ from typing import Any
 
 import yaml
 
-from reference_impl.machinery import jsonbytes
+from reference_impl.machinery import gojson, jsonbytes
 from reference_impl.mirrors import mirrors
 
 
-# What Go's encoding/json escapes that orjson writes as it is: <, > and & (so that JSON can sit in
-# HTML) and the JavaScript line separators. Each stands only inside a string, so bytes can be swapped.
-_GO_ESCAPES = ((b"<", b"\\u003c"), (b">", b"\\u003e"), (b"&", b"\\u0026"),
-               ("\u2028".encode(), b"\\u2028"), ("\u2029".encode(), b"\\u2029"))
 # A JSON text as the tokens json.Indent tells apart: a string, a bracket, a comma or colon, the rest.
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}:,]|[^][{}:,"]+')
 
@@ -34,10 +30,7 @@ def encode(value: Any) -> bytes:
     data = jsonbytes.dumps(value)
     if b"\\ud" in data:
         data = _LONE_SURROGATE.sub(rb"\\ufffd", data)
-    for raw, escaped in _GO_ESCAPES:
-        if raw in data:
-            data = data.replace(raw, escaped)
-    return data
+    return gojson.marshal_escapes(data)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Encode")

@@ -11,6 +11,7 @@ from typing import Any
 from reference_impl.apiserver.fieldmanager import typed
 from reference_impl.apiserver.fieldmanager.typed import Schema, TypedError
 from reference_impl.apiserver.fieldmanager.updater import Conflicts
+from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.mirrors import mirrors
 
 KUBECTL = "kubectl"
@@ -58,10 +59,7 @@ def remaining_conflicts(conflicts: Conflicts, allowed: frozenset | None) -> Conf
 def _go_json(value: Any) -> str:
     """encoding/json's Marshal of a map: sorted keys, compact, HTML characters escaped."""
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return text
+    return marshal_escapes(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
 
 
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.lastAppliedUpdater).Apply",

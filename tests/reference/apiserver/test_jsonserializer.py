@@ -44,6 +44,12 @@ def test_html_characters_and_line_separators_are_escaped_as_go_escapes_them():
     assert encode({"a": "<b&c> é \u2028\u2029"}) == b'{"a":"\\u003cb\\u0026c\\u003e \xc3\xa9 \\u2028\\u2029"}'
 
 
+def test_backspace_and_form_feed_are_u_escapes_as_go_before_1_22_writes_them():
+    """Go 1.18's encoding/json (Kubernetes 1.24's) writes \b and \f as \u0008 and \u000c; an
+    escaped backslash before a `b` stays as it is."""
+    assert encode({"a": "\b\f\\b"}) == b'{"a":"\\u0008\\u000c\\\\b"}'
+
+
 def test_a_response_body_ends_with_the_newline_json_encoder_writes():
     assert encode_response({"kind": "Status"}) == b'{"kind":"Status"}\n'
 
