@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import gzip
 import http.client
-import socket
 import ssl
+import urllib.parse
 import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
@@ -119,7 +119,7 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: bytes, raw_
     else:
         conn = http.client.HTTPSConnection(location.host, port, timeout=DIAL_TIMEOUT_SECONDS, context=tls)
     prepend = path_prepend(target.request_path, target.path)
-    url = (target.path or "/") + (f"?{raw_query}" if raw_query else "")
+    url = escaped_path(target.path or "/") + (f"?{raw_query}" if raw_query else "")
     try:
         conn.putrequest(method, url, skip_host=True, skip_accept_encoding=True)
         conn.putheader("Host", headers.get("Host") or location.netloc)
@@ -151,6 +151,13 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: bytes, raw_
         return _with_links_rewritten(answer, lambda url: rewrite_url(url, location.netloc, headers.get("Host", ""),
                                                                       prepend))
     return answer
+
+
+@mirrors("(*net/url.URL).EscapedPath")
+def escaped_path(path: str) -> str:
+    """The decoded path as Go writes it on the wire: what is not unreserved or a sub-delimiter
+    allowed in a path is percent-encoded (an `%2F` the client sent is a `/` by now)."""
+    return urllib.parse.quote(path, safe="/$&+,:;=@")
 
 
 def _rewritable_page(headers: list[tuple[str, str]]) -> bool:
@@ -198,11 +205,10 @@ def _transport_error(err: Exception, location: ProxyLocation) -> str:
 
 
 def _dial_port(location: ProxyLocation) -> int | None:
-    """The port to dial: a number, or a service name Go's dialer looks up (`http` is 80)."""
-    if not location.port or location.port.isdigit():
-        return int(location.port) if location.port else None
-    try:
-        return socket.getservbyname(location.port, "tcp")
-    except OSError:
-        raise errors.service_unavailable(f"error trying to reach service: dial tcp: lookup tcp/{location.port}: "
-                                         "unknown port") from None
+    """The port to dial (None: the scheme's); past 65535 the dialer's 503, as Go's net.Dial words it."""
+    if not location.port:
+        return None
+    if int(location.port) > 65535:
+        raise errors.service_unavailable(f"error trying to reach service: dial tcp: address {location.port}: "
+                                         "invalid port")
+    return int(location.port)

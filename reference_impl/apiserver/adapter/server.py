@@ -570,6 +570,9 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         """An upgrade goes through the upgrade proxy; a GET of the bare `.../proxy` is redirected
         to `.../proxy/`; any other request is sent to the backend, whose answer streams back."""
         location, kubelet_tls = target.location, self.server.chain.kubelet_tls
+        if not location.parses:  # upstream's panic: the connection ends with no answer
+            self.close_connection = True
+            return
         if is_upgrade_request(request):
             host, port = location.dial_address.rsplit(":", 1)
             # 1.24's tryUpgrade dials the handler's location, to which only the plain path gives

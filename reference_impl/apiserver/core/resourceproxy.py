@@ -52,6 +52,13 @@ class ProxyLocation:
         return f"{host}:{self.port}" if self.port else host
 
     @property
+    @mirrors("net/url.validOptionalPort")
+    def parses(self) -> bool:
+        """Whether the location is a URL Go parses again: a named port (`pods/web:http`) is not,
+        and 1.24's normalizeLocation then dereferences nil, a panic that drops the connection."""
+        return self.port == "" or self.port.isdigit()
+
+    @property
     def dial_address(self) -> str:
         """`host:port` as Go's transport dials it: the scheme's port when none is named."""
         return self.netloc if self.port else f"{self.netloc}:{443 if self.scheme == 'https' else 80}"

@@ -228,3 +228,39 @@ def test_https_to_a_backend_that_speaks_no_tls_is_a_503_in_gos_words(served):
     response, data = send(server, "GET", f"/api/v1/namespaces/{namespace}/services/https:web:http/proxy/x")
     assert (response.status, json.loads(data)["message"]) == (
         503, "error trying to reach service: tls: first record does not look like a TLS handshake")
+
+
+def test_the_path_goes_out_escaped_as_go_writes_it(served):
+    """The real 1.24 sent `/a/b/c%20d?x=%2F` for `.../proxy/a%2Fb/c%20d?x=%2F`: the path decoded
+    (%2F a separator by then) and escaped again, the query as it came."""
+    server, namespace, _ = served
+    _, data = send(server, "GET", web(namespace, "/a%2Fb/c%20d?x=%2F"))
+    assert json.loads(data)["path"] == "/a/b/c%20d?x=%2F"
+
+
+@pytest.fixture
+def far_node(served):
+    """A node whose address is no loopback one (nothing is dialled there in these tests)."""
+    server = served[0]
+    name = f"far-{served[1]}"[:60]
+    call(server.chain, "POST", "/api/v1/nodes", {"metadata": {"name": name}})
+    node = call(server.chain, "GET", f"/api/v1/nodes/{name}")[1]
+    node["status"] = {"addresses": [{"type": "InternalIP", "address": "10.255.255.1"}],
+                      "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}}}
+    call(server.chain, "PUT", f"/api/v1/nodes/{name}/status", node)
+    return server, name
+
+
+def test_a_named_port_that_makes_no_url_drops_the_connection(far_node):
+    """`nodes/NAME:abc` (or `pods/NAME:http`): 1.24's normalizeLocation cannot parse the URL and
+    panics; the real server closed the connection with no answer, and so does this one."""
+    server, name = far_node
+    with pytest.raises(http.client.RemoteDisconnected):
+        send(server, "GET", f"/api/v1/nodes/{name}:abc/proxy/x")
+
+
+def test_a_port_past_65535_is_the_dialers_503(far_node):
+    server, name = far_node
+    response, data = send(server, "GET", f"/api/v1/nodes/{name}:99999/proxy/x")
+    assert (response.status, json.loads(data)["message"]) == (
+        503, "error trying to reach service: dial tcp: address 99999: invalid port")
