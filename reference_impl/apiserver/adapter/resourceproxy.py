@@ -20,6 +20,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
+from reference_impl.apiserver.adapter import framing
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resourceproxy import (ProxyLocation, ProxyResponse, clean_path, path_prepend,
                                                          rewrite_html, rewrite_url)
@@ -107,10 +108,11 @@ def response_headers(headers: list[tuple[str, str]], target: ProxyResponse, requ
     return kept
 
 
-def proxy_request(target: ProxyResponse, method: str, headers, body: bytes, raw_query: str, client_address: str,
-                  kubelet_tls: ssl.SSLContext | None) -> BackendAnswer:
-    """Send the request to the backend and return its answer; a StatusError (503) when it cannot
-    be reached or answers no HTTP."""
+def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[bytes], raw_query: str,
+                  client_address: str, kubelet_tls: ssl.SSLContext | None) -> BackendAnswer:
+    """Send the request to the backend, its body passed on as it arrives (chunked when the
+    client's was), and return the answer; a StatusError (503) when the backend cannot be reached
+    or answers no HTTP."""
     location = target.location
     tls = backend_tls(location, kubelet_tls)
     port = _dial_port(location)
@@ -126,9 +128,16 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: bytes, raw_
         for name, value in request_headers(headers, client_address, forwarded_uri(prepend, target.path)):
             if name.lower() != "host":
                 conn.putheader(name, value)
-        if body or method in ("POST", "PUT", "PATCH"):
-            conn.putheader("Content-Length", str(len(body)))
-        conn.endheaders(body or None)
+        length = framing.content_length(headers)
+        if length is None:
+            conn.putheader("Transfer-Encoding", "chunked")
+            conn.endheaders(body, encode_chunked=True)
+        else:
+            if length or method in ("POST", "PUT", "PATCH"):
+                conn.putheader("Content-Length", str(length))
+            conn.endheaders()
+            for piece in body:
+                conn.send(piece)
         upstream = conn.getresponse()
     except (OSError, http.client.HTTPException) as err:
         conn.close()

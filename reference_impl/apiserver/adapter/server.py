@@ -508,8 +508,11 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, query = requestline.split_target(self.path)
+        proxied = self._proxied(unquote(path))
         try:
-            body = framing.read_body(self.headers, self.rfile)
+            # A proxy subresource's body is passed on as it arrives, never read whole here.
+            body = framing.read_body(self.headers, self.rfile) if not proxied else b""
+            unread_body = proxied and framing.content_length(self.headers) != 0
         except StatusError as err:
             self.close_connection = True
             self._write(Response.json(err.code, err.status()))
@@ -520,6 +523,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         request = Request(self.command, unquote(path), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
+        if unread_body and not isinstance(response, ProxyResponse):
+            self.close_connection = True  # the next request would start inside this one's body
         if isinstance(response, WatchResponse):
             self._stream(response)
         elif isinstance(response, UpgradeResponse):
@@ -565,6 +570,14 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         except StatusError as err:
             self._write(error_response(request, err))
 
+    def _proxied(self, path: str) -> bool:
+        """Whether the request is for a proxy subresource (not the long-gone `/api/v1/proxy/...`)."""
+        try:
+            info = request_info(self.command, path, {})
+        except RequestInfoError:
+            return False
+        return info.subresource == "proxy" and info.verb != "proxy"
+
     @mirrors("(*k8s.io/apimachinery/pkg/util/proxy.UpgradeAwareHandler).ServeHTTP")
     def _proxy(self, request: Request, target: ProxyResponse, raw_query: str) -> None:
         """An upgrade goes through the upgrade proxy; a GET of the bare `.../proxy` is redirected
@@ -588,14 +601,17 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             return
         redirect = root_redirect(target.path, self.command, target.request_path, raw_query)
         if redirect is not None:
+            self.close_connection = self.close_connection or framing.content_length(self.headers) != 0
             # Go's server writes no Content-Length for a bodyless answer to a HEAD.
             length = [] if self.command == "HEAD" else [("Content-Length", "0")]
             self._write_head(301, [("Location", redirect), *length])
             return
         try:
-            answer = resourceproxy.proxy_request(target, self.command, self.headers, request.body or b"",
-                                                 raw_query, self.client_address[0], kubelet_tls)
+            answer = resourceproxy.proxy_request(target, self.command, self.headers,
+                                                 framing.stream_body(self.headers, self.rfile), raw_query,
+                                                 self.client_address[0], kubelet_tls)
         except StatusError as err:
+            self.close_connection = True  # the body may be partly read
             self._write(error_response(request, err), head=self.command == "HEAD")
             return
         self._write_head(answer.code, answer.headers + ([("Transfer-Encoding", "chunked")] if answer.chunked else []))

@@ -48,6 +48,12 @@ class Backend(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b"2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n")
             return
+        if path == "/big":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(str(len(body)))))
+            self.end_headers()
+            self.wfile.write(str(len(body)).encode())
+            return
         if path == "/page":
             out = f'<a href="/x">x</a><img src="http://{self.headers["X-Backend"]}/i.png">'.encode()
             extra, content_type = [], "text/html; charset=utf-8"
@@ -100,7 +106,7 @@ def served(registry, request):
 
 
 def send(server, method, path, body=None, headers=None):
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     conn.request(method, path, body=body, headers=headers or {})
     response = conn.getresponse()
     data = response.read()
@@ -264,3 +270,29 @@ def test_a_port_past_65535_is_the_dialers_503(far_node):
     response, data = send(server, "GET", f"/api/v1/nodes/{name}:99999/proxy/x")
     assert (response.status, json.loads(data)["message"]) == (
         503, "error trying to reach service: dial tcp: address 99999: invalid port")
+
+
+def test_a_body_of_any_size_is_passed_on_as_it_arrives(served):
+    """ConnectResource reads no body, so the 3 MiB limit of the other handlers does not apply: the
+    real 1.24 passed a 4 MiB POST on. A chunked body goes on chunked."""
+    server, namespace, _ = served
+    big = b"x" * (4 * 1024 * 1024)
+    response, data = send(server, "POST", web(namespace, "/big"), big)
+    assert (response.status, int(data)) == (200, len(big))
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("PUT", web(namespace, "/chunks"), body=iter([b"ab", b"cd"]), encode_chunked=True)
+    assert json.loads(conn.getresponse().read())["headers"]["transfer-encoding"] == "chunked"
+    conn.close()
+
+
+def test_a_refused_request_with_a_body_closes_the_connection(served):
+    """Its body was never read: the connection cannot carry another request, whose line would be
+    read from inside the body."""
+    server, namespace, _ = served
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(f"POST /api/v1/namespaces/{namespace}/services/missing/proxy/x HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 3\r\n\r\nabcGET /version HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        received = b""
+        while chunk := client.recv(4096):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 404 ") and received.count(b"HTTP/1.1 ") == 1
