@@ -990,16 +990,25 @@ class LogLocation:
 LogOpener = Callable[[LogLocation], tuple[Callable[[], Iterator[bytes]], Callable[[], None]]]
 
 
+# --kubelet-preferred-address-types as kubeadm sets it (the reference kubelet's Hostname address
+# is its node name, which resolves nowhere).
+KUBELET_PREFERRED_ADDRESS_TYPES = ("InternalIP", "ExternalIP", "Hostname")
+DEFAULT_KUBELET_PORT = 10250
+
+
+@mirrors("k8s.io/kubernetes/pkg/util/node.GetPreferredNodeAddress")
 def kubelet_endpoint(node: dict) -> tuple[str, int]:
-    """The node's InternalIP (else its first address) and the kubelet port it reports."""
+    """The node's address of the first preferred type and the kubelet port it reports (10250 for
+    none); a node with no such address is a plain 500 in NoMatchError's words."""
     status = node.get("status") or {}
-    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port") or 0
     addresses = status.get("addresses") or []
-    address = next((a["address"] for a in addresses if a.get("type") == "InternalIP"),
-                   addresses[0]["address"] if addresses else "")
-    if not port or not address:
-        raise errors.internal_error(f"node {node['metadata']['name']} reports no kubelet endpoint")
-    return address, int(port)
+    address = next((a.get("address", "") for kind in KUBELET_PREFERRED_ADDRESS_TYPES for a in addresses
+                    if a.get("type") == kind), None)
+    if address is None:
+        known = " ".join(f"{{{a.get('type', '')} {a.get('address', '')}}}" for a in addresses)
+        raise StatusError(500, "", f"no preferred addresses found; known addresses: [{known}]")
+    return address, int(port) if int(port) > 0 else DEFAULT_KUBELET_PORT
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/httpstream.IsUpgradeRequest")

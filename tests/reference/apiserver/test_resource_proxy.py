@@ -296,3 +296,25 @@ def test_a_refused_request_with_a_body_closes_the_connection(served):
         while chunk := client.recv(4096):
             received += chunk
     assert received.startswith(b"HTTP/1.1 404 ") and received.count(b"HTTP/1.1 ") == 1
+
+
+def node_proxy(chain, status: dict, port: str = "") -> object:
+    name = f"n-{chain.namespace}"[:60]
+    call(chain, "POST", "/api/v1/nodes", {"metadata": {"name": name}})
+    node = call(chain, "GET", f"/api/v1/nodes/{name}")[1]
+    call(chain, "PUT", f"/api/v1/nodes/{name}/status", {**node, "status": status})
+    return chain.handle(Request("GET", f"/api/v1/nodes/{name}{port}/proxy/x", {}, {}))
+
+
+def test_a_node_with_no_preferred_address_is_a_plain_500(chain):
+    """GetPreferredNodeAddress's NoMatchError, as the real 1.24 answered for a node with none."""
+    response = node_proxy(chain, {})
+    status = json.loads(response.body)
+    assert (response.code, status.get("reason"), status["message"]) == (
+        500, None, "no preferred addresses found; known addresses: []")
+
+
+def test_a_node_that_reports_no_kubelet_port_is_reached_on_10250(chain):
+    response = node_proxy(chain, {"addresses": [{"type": "ExternalIP", "address": "10.0.0.8"},
+                                                {"type": "InternalIP", "address": "10.0.0.7"}]})
+    assert response.location.netloc == "10.0.0.7:10250"
