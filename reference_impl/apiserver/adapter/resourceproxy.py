@@ -87,6 +87,13 @@ def request_headers(headers, client_address: str, forwarded_uri: str) -> list[tu
     return kept + [("X-Forwarded-For", forwarded), ("X-Forwarded-Uri", forwarded_uri)]
 
 
+@mirrors("(*net/http.persistConn).roundTrip")
+def asks_for_gzip(method: str, headers) -> bool:
+    """Whether Go's transport asks the backend for gzip itself: the client asked for no encoding
+    and no range, and the request is no HEAD. It then hands the answer on uncompressed."""
+    return method != "HEAD" and not headers.get("Accept-Encoding") and not headers.get("Range")
+
+
 @mirrors("(*k8s.io/apimachinery/pkg/util/proxy.Transport).RoundTrip")
 def forwarded_uri(prepend: str, backend_path: str) -> str:
     """path.Join(PathPrepend, the path sent), its trailing slash kept; an empty path is sent as "/"."""
@@ -128,6 +135,9 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[by
         for name, value in request_headers(headers, client_address, forwarded_uri(prepend, target.path)):
             if name.lower() != "host":
                 conn.putheader(name, value)
+        gzip_asked = asks_for_gzip(method, headers)
+        if gzip_asked:
+            conn.putheader("Accept-Encoding", "gzip")
         length = framing.content_length(headers)
         if length is None:
             conn.putheader("Transfer-Encoding", "chunked")
@@ -143,18 +153,26 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[by
         conn.close()
         raise errors.service_unavailable(f"error trying to reach service: {_transport_error(err, location)}") from None
     bodyless = method == "HEAD" or upstream.status in BODYLESS_CODES or 100 <= upstream.status < 200
+    backend_headers = list(upstream.getheaders())
+    gunzip = gzip_asked and (upstream.getheader("Content-Encoding") or "") == "gzip"
+    if gunzip:  # the transport's own gzip comes back uncompressed, of a length no one knows
+        backend_headers = [(k, v) for k, v in backend_headers
+                           if k.lower() not in ("content-encoding", "content-length")]
 
     def chunks() -> Iterator[bytes]:
+        inflater = zlib.decompressobj(16 + zlib.MAX_WBITS) if gunzip else None
         try:
             while not bodyless and (chunk := upstream.read1(64 * 1024)):
-                yield chunk
-        except (OSError, http.client.HTTPException):
+                yield inflater.decompress(chunk) if inflater else chunk
+            if inflater:
+                yield inflater.flush()
+        except (OSError, http.client.HTTPException, zlib.error):
             return
         finally:
             conn.close()
 
     answer = BackendAnswer(upstream.status, upstream.reason,
-                           response_headers(list(upstream.getheaders()), target, headers.get("Host", ""), prepend),
+                           response_headers(backend_headers, target, headers.get("Host", ""), prepend),
                            bodyless, chunks)
     if not bodyless and _rewritable_page(answer.headers):
         return _with_links_rewritten(answer, lambda url: rewrite_url(url, location.netloc, headers.get("Host", ""),

@@ -616,7 +616,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             return
         self._write_head(answer.code, answer.headers + ([("Transfer-Encoding", "chunked")] if answer.chunked else []))
         try:
-            for chunk in answer.chunks():
+            for chunk in filter(None, answer.chunks()):  # an empty chunk would end a chunked body
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if answer.chunked else chunk)
                 self.wfile.flush()
             if answer.chunked:

@@ -5,6 +5,7 @@ through, and a backend that cannot be reached in upstream's words. Each expectat
 real 1.24 apiserver answered for the same request (a service backed by a local server)."""
 from __future__ import annotations
 
+import gzip
 import http.client
 import http.server
 import json
@@ -47,6 +48,14 @@ class Backend(http.server.BaseHTTPRequestHandler):
             self.send_header("Transfer-Encoding", "chunked")
             self.end_headers()
             self.wfile.write(b"2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n")
+            return
+        if path == "/gz":
+            out = gzip.compress(b"zipped body")
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
             return
         if path == "/big":
             self.send_response(200)
@@ -318,3 +327,22 @@ def test_a_node_that_reports_no_kubelet_port_is_reached_on_10250(chain):
     response = node_proxy(chain, {"addresses": [{"type": "ExternalIP", "address": "10.0.0.8"},
                                                 {"type": "InternalIP", "address": "10.0.0.7"}]})
     assert response.location.netloc == "10.0.0.7:10250"
+
+
+def test_the_transport_asks_for_gzip_itself_and_hands_the_answer_on_uncompressed(served):
+    """As the real 1.24 did for a client that asked for no encoding: the backend got
+    `Accept-Encoding: gzip`, and its gzip answer went on uncompressed and chunked; a client that
+    asks for gzip gets the backend's bytes as they are."""
+    server, namespace, _ = served
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(f"GET {web(namespace, '/gz')} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+        received = b""
+        while chunk := client.recv(4096):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert b"Transfer-Encoding: chunked" in head and b"Content-Encoding" not in head
+    assert body == b"b\r\nzipped body\r\n0\r\n\r\n"
+    response, data = send(server, "GET", web(namespace, "/gz"), headers={"Accept-Encoding": "gzip"})
+    assert (response.getheader("Content-Encoding"), gzip.decompress(data)) == ("gzip", b"zipped body")
+    _, data = send(server, "GET", web(namespace, "/echo"), headers={"Accept-Encoding": ""})
+    assert json.loads(data)["headers"]["accept-encoding"] == "gzip"
