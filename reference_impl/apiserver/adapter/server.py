@@ -572,6 +572,8 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _proxied(self, path: str) -> bool:
         """Whether the request is for a proxy subresource (not the long-gone `/api/v1/proxy/...`)."""
+        if "/proxy" not in path:  # most requests: no second parse of the path
+            return False
         try:
             info = request_info(self.command, path, {})
         except RequestInfoError:
