@@ -847,6 +847,26 @@ def subresource_probes() -> list[Probe]:
     return probes
 
 
+def proxy_probes() -> list[Probe]:
+    """The proxy subresources' refusals, which need no backend: the probe pod has no IP, the probe
+    Endpoints' address no pod behind it, the probe node no address; names that do not split,
+    objects missing, a dry run, a method not carried, a user without the subresource."""
+    pods, services = kind_named("pods").collection(), kind_named("services").collection()
+    existing = f"{NAMESPACE}-probe"
+    paths = [f"{pods}/{existing}/proxy/x", f"{pods}/{existing}:8080/proxy", f"{pods}/https:{existing}:443/proxy/",
+             f"{pods}/a:b:c:d/proxy/x", f"{pods}/ftp:{existing}:80/proxy", f"{pods}/:80/proxy",
+             f"{pods}/gone/proxy/x", f"{services}/{existing}:http/proxy/x", f"{services}/{existing}:80/proxy/",
+             f"{services}/{existing}:81/proxy", f"{services}/{existing}/proxy/a/b", f"{services}/gone/proxy/",
+             f"{services}/gone:80/proxy/", f"/api/v1/nodes/{existing}/proxy/metrics",
+             f"/api/v1/nodes/{existing}:9100/proxy", "/api/v1/nodes/gone/proxy",
+             f"/api/v1/namespaces/{NAMESPACE}/nodes/{existing}/proxy", f"/api/v1/pods/{existing}/proxy/x"]
+    probes = [Probe("proxy", method, path) for path in paths for method in ("GET", "POST")]
+    pod_proxy = f"{pods}/{existing}/proxy/x"
+    return probes + [Probe("proxy", "GET", pod_proxy, "dryRun=All"), Probe("proxy", "BREW", pod_proxy),
+                     Probe("proxy", "OPTIONS", pod_proxy), Probe("proxy", "PATCH", pod_proxy, user=USER),
+                     Probe("proxy", "GET", f"/api/v1/nodes/{existing}/proxy", user=NODE_USER)]
+
+
 MIRROR, TOLERATIONS, DELETION_COST = ("kubernetes.io/config.mirror", "scheduler.alpha.kubernetes.io/tolerations",
                                       "controller.kubernetes.io/pod-deletion-cost")
 SECCOMP, SECCOMP_C = "seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/c"
@@ -1370,7 +1390,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
     probes += later_privilege_probes()
-    probes += subresource_probes()
+    probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)

@@ -24,9 +24,12 @@ def dial_error(err: OSError) -> str:
 
 def tls_error(err: OSError) -> str:
     """A failed handshake as Go's crypto/x509 ends its text when no trusted CA signed the peer's
-    certificate (`x509: certificate signed by unknown authority`); any other in OpenSSL's words."""
+    certificate (`x509: certificate signed by unknown authority`), or crypto/tls when the peer
+    answered no TLS; any other in OpenSSL's words."""
     if isinstance(err, ssl.SSLCertVerificationError) and err.verify_code in UNKNOWN_AUTHORITY:
         return "x509: certificate signed by unknown authority"
+    if getattr(err, "reason", None) == "WRONG_VERSION_NUMBER":
+        return "tls: first record does not look like a TLS handshake"
     return getattr(err, "verify_message", None) or str(err)
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import socket
-from typing import BinaryIO, Mapping
+from typing import BinaryIO, Iterator, Mapping
 
 from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES, header_values, too_large
 from reference_impl.mirrors import mirrors
 
@@ -63,22 +64,42 @@ def read_body(headers: Mapping[str, str], rfile: BinaryIO) -> bytes:
 
 
 def _read_chunked(rfile: BinaryIO) -> bytes:
-    chunks, size = [], 0
+    return b"".join(_chunks(rfile, MAX_REQUEST_BODY_BYTES))
+
+
+def stream_body(headers: Mapping[str, str], rfile: BinaryIO) -> Iterator[bytes]:
+    """The body piece by piece as it arrives, of any size: what a proxy subresource passes on
+    (ConnectResource reads no body, so no limit applies); a framing error ends it early."""
+    length = content_length(headers)
+    if length is None:
+        try:
+            yield from _chunks(rfile, None)
+        except StatusError:
+            return
+        return
+    while length > 0 and (piece := rfile.read(min(length, 64 * 1024))):
+        length -= len(piece)
+        yield piece
+
+
+def _chunks(rfile: BinaryIO, limit: int | None) -> Iterator[bytes]:
+    """The chunks of a chunked body; 413 once their declared sizes pass `limit`."""
+    size = 0
     while True:
         length = _chunk_size(rfile.readline(MAX_CHUNK_LINE + 1))
         if length == 0:
             for _ in range(100):  # trailer fields, then the blank line
                 line = rfile.readline(MAX_CHUNK_LINE + 1)
                 if not line.strip():
-                    return b"".join(chunks)
+                    return
             raise errors.bad_request("malformed chunked encoding: too many trailer lines")
         size += length
-        if size > MAX_REQUEST_BODY_BYTES:
+        if limit is not None and size > limit:
             raise too_large()
         chunk = rfile.read(length)
         if len(chunk) != length or rfile.readline(3) not in (b"\r\n", b"\n"):
             raise errors.bad_request("malformed chunked encoding: chunk data does not match its size")
-        chunks.append(chunk)
+        yield chunk
 
 
 def drain(connection: socket.socket, rfile: BinaryIO, timeout: float = 2.0) -> None:

@@ -25,7 +25,7 @@ from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, upgradeproxy
+from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, resourceproxy, upgradeproxy
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)
@@ -36,9 +36,10 @@ from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, Reques
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
                                                error_response, WatchResponse, check_write_options, decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
-                                               request_info)
+                                               is_upgrade_request, request_info)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
+from reference_impl.apiserver.core.resourceproxy import ProxyResponse, root_redirect
 from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.apiserver.core.rbac import AttributesRecord
@@ -157,7 +158,7 @@ class HandlerChain:
         info, recorder = request.info, self.metrics
         verb = metrics.reported_verb(request.method, info, request.header("Content-Type"))
         dry_run = metrics.clean_dry_run(request.query)
-        if isinstance(response, UpgradeResponse):  # the installer instruments a Connecter as CONNECT
+        if isinstance(response, (UpgradeResponse, ProxyResponse)):  # the installer instruments a Connecter as CONNECT
             recorder.monitor_request("CONNECT", dry_run, info, response.code, recorder.clock.now() - received)
             return
         if isinstance(response, Response):
@@ -507,8 +508,11 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
 
     def _serve(self) -> None:
         path, query = requestline.split_target(self.path)
+        proxied = self._proxied(unquote(path))
         try:
-            body = framing.read_body(self.headers, self.rfile)
+            # A proxy subresource's body is passed on as it arrives, never read whole here.
+            body = framing.read_body(self.headers, self.rfile) if not proxied else b""
+            unread_body = proxied and framing.content_length(self.headers) != 0
         except StatusError as err:
             self.close_connection = True
             self._write(Response.json(err.code, err.status()))
@@ -519,10 +523,14 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         request = Request(self.command, unquote(path), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
+        if unread_body and not isinstance(response, ProxyResponse):
+            self.close_connection = True  # the next request would start inside this one's body
         if isinstance(response, WatchResponse):
             self._stream(response)
         elif isinstance(response, UpgradeResponse):
             self._upgrade(request, response)
+        elif isinstance(response, ProxyResponse):
+            self._proxy(request, response, query)
         else:
             self._write(response, head=self.command == "HEAD")
 
@@ -561,6 +569,75 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
                                        self._buffered(), self.server.chain.kubelet_tls)
         except StatusError as err:
             self._write(error_response(request, err))
+
+    def _proxied(self, path: str) -> bool:
+        """Whether the request is for a proxy subresource (not the long-gone `/api/v1/proxy/...`)."""
+        if "/proxy" not in path:  # most requests: no second parse of the path
+            return False
+        try:
+            info = request_info(self.command, path, {})
+        except RequestInfoError:
+            return False
+        return info.subresource == "proxy" and info.verb != "proxy"
+
+    @mirrors("(*k8s.io/apimachinery/pkg/util/proxy.UpgradeAwareHandler).ServeHTTP")
+    def _proxy(self, request: Request, target: ProxyResponse, raw_query: str) -> None:
+        """An upgrade goes through the upgrade proxy; a GET of the bare `.../proxy` is redirected
+        to `.../proxy/`; any other request is sent to the backend, whose answer streams back."""
+        location, kubelet_tls = target.location, self.server.chain.kubelet_tls
+        if not location.parses:  # upstream's panic: the connection ends with no answer
+            self.close_connection = True
+            return
+        if is_upgrade_request(request):
+            host, port = location.dial_address.rsplit(":", 1)
+            # 1.24's tryUpgrade dials the handler's location, to which only the plain path gives
+            # the client's query: an upgrade reaches the backend without it.
+            upgrade = UpgradeResponse(host.strip("[]"), int(port), target.path or "/")
+            self.close_connection = True
+            try:
+                upgradeproxy.proxy_upgrade(upgrade, self.command, self.headers, self.client_address[0],
+                                           self.connection, self._buffered(),
+                                           resourceproxy.backend_tls(location, kubelet_tls))
+            except StatusError as err:
+                self._write(error_response(request, err))
+            return
+        redirect = root_redirect(target.path, self.command, target.request_path, raw_query)
+        if redirect is not None:
+            self.close_connection = self.close_connection or framing.content_length(self.headers) != 0
+            # Go's server writes no Content-Length for a bodyless answer to a HEAD.
+            length = [] if self.command == "HEAD" else [("Content-Length", "0")]
+            self._write_head(301, [("Location", redirect), *length])
+            return
+        try:
+            answer = resourceproxy.proxy_request(target, self.command, self.headers,
+                                                 framing.stream_body(self.headers, self.rfile), raw_query,
+                                                 self.client_address[0], kubelet_tls)
+        except StatusError as err:
+            self.close_connection = True  # the body may be partly read
+            self._write(error_response(request, err), head=self.command == "HEAD")
+            return
+        self._write_head(answer.code, answer.headers + ([("Transfer-Encoding", "chunked")] if answer.chunked else []))
+        try:
+            for chunk in filter(None, answer.chunks()):  # an empty chunk would end a chunked body
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if answer.chunked else chunk)
+                self.wfile.flush()
+            if answer.chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        except (OSError, ValueError):  # the client went away
+            self.close_connection = True
+
+    def _write_head(self, code: int, headers: list[tuple[str, str]]) -> None:
+        """A status line and `headers`, with the Date and Cache-Control the server adds when
+        the handler set none."""
+        self.log_request(code)
+        names = {name.lower() for name, _ in headers}
+        lines = [f"{self.protocol_version} {code} {self.responses.get(code, ('',))[0]}"]
+        lines += [f"{name}: {value}" for name, value in headers]
+        if "date" not in names:
+            lines.append(f"Date: {self.date_time_string()}")
+        if "cache-control" not in names:
+            lines.append("Cache-Control: no-cache, private")
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
 
     def _buffered(self) -> bytes:
         """What the client sent past its request that rfile has read already, without waiting for more."""

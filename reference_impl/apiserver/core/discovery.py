@@ -29,6 +29,8 @@ SUBRESOURCES = {
     "exec": ("", "v1", "PodExecOptions", ["create", "get"]),
     "attach": ("", "v1", "PodAttachOptions", ["create", "get"]),
     "portforward": ("", "v1", "PodPortForwardOptions", ["create", "get"]),
+    # A proxy's kind is its resource's: PodProxyOptions, ServiceProxyOptions, NodeProxyOptions.
+    "proxy": ("", "v1", "{kind}ProxyOptions", ["create", "delete", "get", "patch", "update"]),
     "scale": ("autoscaling", "v1", "Scale", ["get", "patch", "update"]),
     "token": ("authentication.k8s.io", "v1", "TokenRequest", ["create"]),
     "finalize": (None, None, None, ["update"]),
@@ -144,7 +146,7 @@ def _entry(resource) -> dict:
 def _subresource_entry(resource, subresource: str) -> dict:
     group, version, kind, verbs = SUBRESOURCES[subresource]
     entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced,
-             "kind": kind or resource.kind, "verbs": verbs}
+             "kind": (kind or resource.kind).format(kind=resource.kind), "verbs": verbs}
     if group is not None and (group, version) != (resource.group, resource.version):
         entry.update(group=group, version=version)
     return entry

@@ -144,6 +144,12 @@ def bad_request(message: str) -> StatusError:
     return StatusError(400, "BadRequest", message)
 
 
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewServiceUnavailable")
+def service_unavailable(message: str) -> StatusError:
+    """503 ServiceUnavailable with `message` as is: a proxy with no backend to reach."""
+    return StatusError(503, "ServiceUnavailable", message)
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewResourceExpired")
 def gone(message: str) -> StatusError:
     """410 Expired, e.g. `too old resource version: 5 (9)`."""

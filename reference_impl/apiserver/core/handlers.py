@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
-from reference_impl.apiserver.core import eviction, gostruct, podexec, selectors, tokenrequest
+from reference_impl.apiserver.core import eviction, gostruct, podexec, resourceproxy, selectors, tokenrequest
 from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -990,16 +990,25 @@ class LogLocation:
 LogOpener = Callable[[LogLocation], tuple[Callable[[], Iterator[bytes]], Callable[[], None]]]
 
 
+# --kubelet-preferred-address-types as kubeadm sets it (the reference kubelet's Hostname address
+# is its node name, which resolves nowhere).
+KUBELET_PREFERRED_ADDRESS_TYPES = ("InternalIP", "ExternalIP", "Hostname")
+DEFAULT_KUBELET_PORT = 10250
+
+
+@mirrors("k8s.io/kubernetes/pkg/util/node.GetPreferredNodeAddress")
 def kubelet_endpoint(node: dict) -> tuple[str, int]:
-    """The node's InternalIP (else its first address) and the kubelet port it reports."""
+    """The node's address of the first preferred type and the kubelet port it reports (10250 for
+    none); a node with no such address is a plain 500 in NoMatchError's words."""
     status = node.get("status") or {}
-    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port")
+    port = ((status.get("daemonEndpoints") or {}).get("kubeletEndpoint") or {}).get("Port") or 0
     addresses = status.get("addresses") or []
-    address = next((a["address"] for a in addresses if a.get("type") == "InternalIP"),
-                   addresses[0]["address"] if addresses else "")
-    if not port or not address:
-        raise errors.internal_error(f"node {node['metadata']['name']} reports no kubelet endpoint")
-    return address, int(port)
+    address = next((a.get("address", "") for kind in KUBELET_PREFERRED_ADDRESS_TYPES for a in addresses
+                    if a.get("type") == kind), None)
+    if address is None:
+        known = " ".join(f"{{{a.get('type', '')} {a.get('address', '')}}}" for a in addresses)
+        raise StatusError(500, "", f"no preferred addresses found; known addresses: [{known}]")
+    return address, int(port) if int(port) > 0 else DEFAULT_KUBELET_PORT
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/httpstream.IsUpgradeRequest")
@@ -1011,8 +1020,8 @@ def is_upgrade_request(request: Request) -> bool:
 
 # The methods the API installer registers routes for.
 ROUTED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
-# Subresources whose connection is upgraded and proxied to the kubelet: no media type is negotiated.
-UPGRADED_SUBRESOURCES = ("exec", "attach", "portforward")
+# Connecter subresources, proxied to a kubelet or a backend as they are: no media type is negotiated.
+CONNECT_SUBRESOURCES = ("exec", "attach", "portforward", "proxy")
 TOKEN_REQUEST_VERSION = "authentication.k8s.io/v1"  # what serviceaccounts/token creates
 
 
@@ -1041,8 +1050,9 @@ class RESTHandlers:
             # The CRD handler, which reads no part past the subresource, answers one it does not
             # serve as its object not found.
             raise errors.not_found(resource.plural, info.name, resource.group)
-        if not resource.custom and ((sub and sub not in resource.subresources) or len(info.parts) > 3):
-            # No route goes past a subresource but the proxies' {path:*}, which are not served.
+        if not resource.custom and ((sub and sub not in resource.subresources) or
+                                    (len(info.parts) > 3 and sub != "proxy")):
+            # No route goes past a subresource but the proxies' {path:*}.
             raise errors.resource_not_served()
         if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
             # Across namespaces the API installer routes only list and watch: no bulk delete or
@@ -1050,6 +1060,8 @@ class RESTHandlers:
             if info.name or sub:
                 raise errors.resource_not_served()
             raise errors.generic_server_response(405)
+        if sub == "proxy":
+            return self.proxy(request, resource)
         if request.method not in ROUTED_METHODS:
             if not resource.custom:
                 # HEAD included: go-restful matches a route's method exactly and serves no HEAD for a GET.
@@ -1068,7 +1080,7 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and sub not in UPGRADED_SUBRESOURCES and not route_accepts(
+        if not resource.custom and sub not in CONNECT_SUBRESOURCES and not route_accepts(
                 request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
         if not sub and verb not in resource.verbs:
@@ -1617,6 +1629,30 @@ class RESTHandlers:
         if not is_upgrade_request(request):
             raise errors.bad_request("Upgrade request required")
         return UpgradeResponse(host, port, path)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.ProxyREST).Connect",
+             "(*k8s.io/kubernetes/pkg/registry/core/service.ProxyREST).Connect",
+             "(*k8s.io/kubernetes/pkg/registry/core/node/rest.ProxyREST).Connect")
+    def proxy(self, request: Request, resource) -> resourceproxy.ProxyResponse:
+        """Where `<resource>/<[scheme:]name[:port]>/proxy/<path>` goes: the pod, a ready address
+        of the service or the node's kubelet, with the path after `proxy`. Authorized as the
+        method's verb on the subresource, as any request is; there is no `proxy` verb here."""
+        info = request.info
+        if request.method not in resourceproxy.PROXY_METHODS:
+            raise errors.generic_server_response(405)
+        request.routed = True
+        check_connect_dry_run(request)
+        if resource.plural == "services":
+            location = resourceproxy.service_location(self.registry.get, info.namespace, info.name)
+        elif resource.plural == "pods":
+            scheme, name, port = resourceproxy.parse_id("pod", info.name)
+            location = resourceproxy.pod_location(self.registry.get(resource, info.namespace, name), scheme, port)
+        else:
+            scheme, name, port = resourceproxy.parse_id("node", info.name)
+            location = resourceproxy.node_location(self._kubelet_of(name, resource), scheme, port,
+                                                   resourceproxy.resolve_host)
+        path = resourceproxy.join_preserving_trailing_slash("", resourceproxy.sub_path(info.parts, info.path))
+        return resourceproxy.ProxyResponse(location, resourceproxy.backend_path(path, info.path), info.path)
 
     def _ensure_authorized_for_verb(self, request: Request, verb: str) -> None:
         """A request authorized for its own verb that needs another too: a WebSocket client GETs

@@ -240,7 +240,8 @@ ZERO_NODE = {"spec": {}, "status": {
                                "architecture"), "")}}
 
 RESOURCES = (
-    Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status",), validator=validate_node,
+    Resource("", "v1", "Node", "nodes", "node", False, ("no",), subresources=("status", "proxy"),
+             validator=validate_node,
              status_reset_on_update=True, field_selectors=(*COMMON_FIELDS, "spec.unschedulable"),
              field_label_conversion=FieldLabelConversion(("metadata.name", "spec.unschedulable")),
              storage_prefix="minions", update_validator=validate_update,

@@ -366,7 +366,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 RESOURCES = (
     Resource("", "v1", "Pod", "pods", "pod", True, ("po",), subresources=("status", "binding", "eviction", "log",
-                                                                              "exec", "attach", "portforward",
+                                                                              "exec", "attach", "portforward", "proxy",
                                                                               "ephemeralcontainers"),
              categories=("all",), return_deleted_object=True, status_reset_on_update=True,
              field_selectors=(*COMMON_FIELDS, "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",

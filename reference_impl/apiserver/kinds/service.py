@@ -411,7 +411,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
 
 
 RESOURCES = (
-    Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status",),
+    Resource("", "v1", "Service", "services", "service", True, ("svc",), subresources=("status", "proxy"),
              return_deleted_object=True,
              categories=("all",), name_validation="dns1035", status_reset_on_update=True,
              validator=validate_service, validator_on_update=validate_service_update,

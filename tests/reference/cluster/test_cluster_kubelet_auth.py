@@ -91,3 +91,10 @@ def test_kubectl_logs_and_exec_still_pass_through_the_apiserver(cluster):
     assert kubectl(kubeconfig, "logs", "-n", NAMESPACE, "box") == "hello from box\n"
     result = run_kubectl(kubeconfig, "exec", "-n", NAMESPACE, "box", "--", "sh", "-c", "echo out")
     assert (result.returncode, result.stdout) == (0, "out\n")
+
+
+def test_the_nodes_proxy_reaches_the_kubelet_with_the_apiservers_certificate(cluster):
+    """`kubectl get --raw /api/v1/nodes/NODE/proxy/...`: the apiserver proxies to the kubelet over
+    HTTPS with its kubelet client certificate, which the kubelet authorizes as nodes/proxy."""
+    kubeconfig = cluster / "admin.kubeconfig"
+    assert kubectl(kubeconfig, "get", "--raw", f"/api/v1/nodes/node-1/proxy{LOGS}") == "hello from box\n"
