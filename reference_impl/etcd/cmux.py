@@ -32,11 +32,11 @@ SNIFF_TIMEOUT = 10.0  # seconds a new connection gets to send enough bytes to be
 PEEK_INTERVAL = 0.01  # seconds between peeks while a first line or preface comes in pieces
 
 
-@mirrors("github.com/soheilhy/cmux.HTTP1")
 def is_http1(line: bytes | None) -> bool:
     """Whether a connection's first line is METHOD SP TARGET SP HTTP/1.x, as net/http's
-    parseRequestLine and ParseHTTPVersion read it: what cmux's HTTP1 matcher hands to etcd's
-    HTTP server (HTTP/0.9, HTTP/2 in text or garbage gets no answer)."""
+    parseRequestLine and ParseHTTPVersion read it: what cmux's HTTP1 matcher (a dependency of
+    etcd's, outside its repository) hands to etcd's HTTP server (HTTP/0.9, HTTP/2 in text or
+    garbage gets no answer)."""
     if line is None:
         return False
     method, space, rest = line.partition(b" ")

@@ -71,9 +71,8 @@ class ChunkError(ValueError):
     """A chunked body net/http's chunkedReader cannot read; the handler reading it gets the error."""
 
 
-@mirrors("net/http/internal.parseHexUint")
 def _chunk_size(line: bytes) -> int:
-    """A chunk's size as net/http reads it: hex digits only (no sign, `0x`, `_` or spaces), its
+    """A chunk's size as net/http's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or spaces), its
     extensions after `;` ignored."""
     size = line.rstrip(b" \t\r\n").split(b";")[0]
     if not size:
