@@ -31,6 +31,7 @@ import ssl
 import urllib.request
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -48,6 +49,8 @@ URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
 # The apiserver speaks only gRPC to etcd: serving HTTP on a port of its own leaves the client port
 # to the gRPC server, with no relay in between (cmux.py), which costs a third less CPU a call.
 ETCD_HTTP_APART = ("--listen-client-http-urls", "http://127.0.0.1:0")
+PORT_ATTEMPTS = 3  # times etcd members are started on freshly picked ports when one was taken
+PORT_TAKEN = "the port is already in use"  # how the reference etcd refuses a port bound by another
 ORDER = ("etcd", "apiserver", "controller-manager", "scheduler", "kubelet", "proxy")
 UPSTREAM = ("controller-manager", "scheduler", "kubelet", "proxy")  # what `upstream` may replace
 MAX_KUBELETS = 254  # kubelet N runs its pods on 127.0.N.0/24
@@ -237,7 +240,23 @@ def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, st
 
 def start_etcd_members(directory: Path, members: int) -> tuple[list[Process], str]:
     """`members` reference etcd members on loopback as one Raft cluster (etcd-1, etcd-2, …); the
-    processes and the comma-separated client URLs of all of them."""
+    processes and the comma-separated client URLs of all of them.
+
+    Their ports are picked free before any starts, so one may be taken before its member binds
+    it (the first members dial the others from ports of the same ephemeral range): the members
+    are then started again on other ports, their fresh data directories removed first."""
+    for _ in range(PORT_ATTEMPTS - 1):
+        try:
+            return _start_etcd_members(directory, members)
+        except ClusterError as error:
+            if PORT_TAKEN not in str(error):
+                raise
+        for i in range(1, members + 1):
+            shutil.rmtree(directory / f"etcd-{i}", ignore_errors=True)
+    return _start_etcd_members(directory, members)
+
+
+def _start_etcd_members(directory: Path, members: int) -> tuple[list[Process], str]:
     names = [f"etcd-{i}" for i in range(1, members + 1)]
     peers = {name: f"http://127.0.0.1:{free_port()}" for name in names}
     clients = {name: f"http://127.0.0.1:{free_port()}" for name in names}

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 
 import pytest
 
 from analyzer.cli import main
+from reference_impl import cluster
 
 
 def test_up_status_down_and_a_crash_is_reported(tmp_path, capsys):
@@ -185,3 +187,21 @@ def test_a_ctrl_c_while_a_component_starts_stops_that_component(tmp_path, monkey
         assert launched and not launched[0].running()
     finally:
         cluster.stop(launched)
+
+
+def test_etcd_members_whose_port_was_taken_start_again_on_other_ports(tmp_path, monkeypatch):
+    """A port picked free can be taken before its member binds it (a member's own dial may use it
+    as a source port): the members start again on other ports instead of `cluster up` failing."""
+    pick = cluster.free_port
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        picks = iter([port])  # the first member's peer port: in use
+        monkeypatch.setattr(cluster, "free_port", lambda: next(picks, None) or pick())
+        processes, client_urls = cluster.start_etcd_members(tmp_path, 1)
+    try:
+        assert [process.running() for process in processes] == [True]
+        assert f":{port}" not in " ".join(processes[0].argv)
+    finally:
+        cluster.stop(processes)
