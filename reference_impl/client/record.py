@@ -5,8 +5,10 @@ new Event or a PATCH of the count of the one written before.
 
 Upstream's recorder is fire-and-forget: a failed write is logged and dropped, never retried by the
 caller, so `event` reports a failure only to the log and never raises. Upstream writes a process's
-events one at a time from one goroutine (recordToSink); here the writer's lock does the same, so a
-PATCH of an event's count never overtakes the POST that creates it.
+events one at a time from one goroutine (recordToSink); here each caller's thread writes its own,
+only the correlation under a lock, so that a scheduler's binding threads never wait on each other's
+events. Not modelled therefore: a repeat's count PATCH, from another thread, can reach the server
+before the POST creating its event (it is then written anew).
 """
 from __future__ import annotations
 
@@ -41,7 +43,7 @@ class EventRecorder:
         self.client, self.clock = client, clock
         self.log = log or (lambda _message: None)
         self.correlator = EventCorrelator(clock)
-        self._lock = threading.Lock()  # one writer at a time: the correlator's caches and the writes
+        self._lock = threading.Lock()  # the correlator's caches and the last name, written from several threads
         self._last_nanoseconds = 0
 
     @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).generateEvent")
@@ -51,15 +53,15 @@ class EventRecorder:
             now = self.clock.now()
             # A float clock holds ~256 ns at today's epoch: two events within that would share a name.
             self._last_nanoseconds = max(int(now * 1e9), self._last_nanoseconds + 1)
-            self._write(make_event(involved, type_, reason, message, source, now, self._last_nanoseconds))
+            correlation = self.correlator.correlate(
+                make_event(involved, type_, reason, message, source, now, self._last_nanoseconds))
+        if correlation is not None:
+            self._write(correlation)
 
     @mirrors("k8s.io/client-go/tools/record.recordToSink")
-    def _write(self, event: dict) -> None:
-        """A new Event, a PATCH of the count of one seen before (a new one when that has expired),
-        or nothing once the object's events are spam."""
-        correlation = self.correlator.correlate(event)
-        if correlation is None:
-            return
+    def _write(self, correlation) -> None:
+        """A new Event, a PATCH of the count of one seen before (a new one when that has expired);
+        nothing is written once the object's events are spam (no correlation)."""
         event = correlation.event
         namespace = event["metadata"]["namespace"]
         try:

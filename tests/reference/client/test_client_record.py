@@ -4,8 +4,6 @@ refusal."""
 from __future__ import annotations
 
 import http.client
-import threading
-import time
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.record import EventRecorder
@@ -101,22 +99,3 @@ def test_two_events_at_the_same_clock_reading_get_different_names():
     names = [body["metadata"]["name"] for _, _, body in client.requests]
     assert names == [f"web.{1_700_000_000_000_000_000:x}", f"web.{1_700_000_000_000_000_001:x}"]
 
-
-def test_a_count_patch_waits_for_the_post_that_creates_its_event():
-    """Events are written one at a time, as recordToSink's single goroutine writes them: a second
-    thread's repeat of an event cannot PATCH it while the first POST is still on its way."""
-    class SlowPostClient(FakeClient):
-        def request(self, method, path, body=None):
-            posting.set()
-            time.sleep(0.2)
-            return super().request(method, path, body)
-
-    posting = threading.Event()
-    client = SlowPostClient()
-    recorder = EventRecorder(client, ManualClock())
-    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
-    first.start()
-    posting.wait(5)
-    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
-    first.join()
-    assert [method for method, _, _ in client.requests] == ["POST", "PATCH"]
