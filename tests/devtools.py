@@ -12,6 +12,7 @@ import json
 import os
 import select
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
@@ -58,9 +59,10 @@ class Browser:
             os.dup2(commands_read, 3)
             os.dup2(answers_written, 4)
 
+        self._stderr = tempfile.TemporaryFile()  # shown if Chromium dies
         self._process = subprocess.Popen(
             [*command, "--remote-debugging-pipe", "about:blank"], pass_fds=(3, 4),
-            preexec_fn=give_pipes, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            preexec_fn=give_pipes, stdout=subprocess.DEVNULL, stderr=self._stderr)
         os.close(commands_read)
         os.close(answers_written)
         self._buffer = b""
@@ -134,7 +136,10 @@ class Browser:
         message = {"id": self._last_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
-        os.write(self._commands, json.dumps(message).encode() + b"\0")
+        try:
+            os.write(self._commands, json.dumps(message).encode() + b"\0")
+        except BrokenPipeError:
+            raise DevToolsError(f"{method}: Chromium is gone{self._death()}") from None
         return self._last_id
 
     def _take(self, call_id: int, method: str) -> dict:
@@ -159,13 +164,19 @@ class Browser:
                 raise DevToolsError(f"Chromium said nothing for {self.timeout:.0f} s")
             chunk = os.read(self._answers, 1 << 16)
             if not chunk:
-                raise DevToolsError("Chromium closed its DevTools pipe "
-                                    f"(exit code {self._process.wait()})")
+                raise DevToolsError(f"Chromium closed its DevTools pipe{self._death()}")
             self._buffer += chunk
         message, _, self._buffer = self._buffer.partition(b"\0")
         return json.loads(message)
 
+    def _death(self) -> str:
+        """Chromium's exit code and the end of what it wrote to stderr."""
+        self._stderr.seek(0)
+        said = self._stderr.read().decode(errors="replace").strip().splitlines()[-10:]
+        return f" (exit code {self._process.wait()}):\n" + "\n".join(said)
+
     def close(self) -> None:
+        self._stderr.close()
         os.close(self._commands)
         os.close(self._answers)
         self._process.kill()
