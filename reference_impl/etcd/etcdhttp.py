@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import posixpath
 import re
 import socket
 import socketserver
@@ -21,6 +20,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
+from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.machinery.prometheus import process_resident_memory, process_start_time
 from reference_impl.mirrors import mirrors
 
@@ -32,16 +32,6 @@ METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's 
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
 BUFFER_BEFORE_CHUNKING = 2048  # net/http's bufferBeforeChunkingSize
-
-
-def clean_path(path: str) -> str:
-    """Go's net/http cleanPath: path.Clean of `path` rooted at `/`, keeping a trailing slash:
-    `//health` and `/a/../health` are `/health`. (POSIX normpath keeps a leading `//`; Go's Clean
-    does not.)"""
-    cleaned = posixpath.normpath("/" + path.lstrip("/"))
-    if path.endswith("/") and cleaned != "/":
-        cleaned += "/"
-    return cleaned
 
 
 @mirrors(f"{ETCDHTTP}.getExcludedAlarms")
@@ -117,8 +107,8 @@ class MetricsHandler(BaseHTTPRequestHandler):
             target = urlsplit(target)._replace(scheme="", netloc="").geturl() or "/"
         raw_path, _, query = target.partition("?")
         path = unquote(raw_path)
-        if clean_path(path) != path:
-            self.redirect(clean_path(path) + (f"?{query}" if query else ""))
+        if clean_request_path(path) != path:
+            self.redirect(clean_request_path(path) + (f"?{query}" if query else ""))
         else:
             self.serve(path, query)
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote as escape_path, unquote
 
-from reference_impl.etcd.etcdhttp import clean_path
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
 
 
@@ -90,8 +90,8 @@ def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | Rou
     if target_path == "*":  # net/http's globalOptionsHandler answers OPTIONS *; the mux any other
         return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
     path = unquote(target_path)
-    if clean_path(path) != path:
-        location = escape_path(clean_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
+    if clean_request_path(path) != path:
+        location = escape_path(clean_request_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
         return MuxAnswer(301, location=location)
     if path == "/healthz" or path.removeprefix("/healthz/") in HEALTH_CHECKS:
         return Health(path.removeprefix("/healthz").lstrip("/"))

@@ -22,8 +22,9 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.adapter import framing
 from reference_impl.apiserver.core import errors
-from reference_impl.apiserver.core.resourceproxy import (ProxyLocation, ProxyResponse, clean_path, path_prepend,
+from reference_impl.apiserver.core.resourceproxy import (ProxyLocation, ProxyResponse, path_prepend,
                                                          rewrite_html, rewrite_url)
+from reference_impl.machinery import gopath
 from reference_impl.machinery.netdial import dial_error, tls_error
 from reference_impl.mirrors import mirrors
 
@@ -98,7 +99,7 @@ def asks_for_gzip(method: str, headers) -> bool:
 def forwarded_uri(prepend: str, backend_path: str) -> str:
     """path.Join(PathPrepend, the path sent), its trailing slash kept; an empty path is sent as "/"."""
     sent = backend_path or "/"
-    joined = clean_path(f"{prepend}/{sent}")
+    joined = gopath.clean(f"{prepend}/{sent}")
     return joined + "/" if sent.endswith("/") and not joined.endswith("/") else joined
 
 

@@ -22,7 +22,7 @@ from typing import Callable
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.machinery import gojson
+from reference_impl.machinery import gojson, gopath
 from reference_impl.mirrors import mirrors
 
 # The kinds the proxy subresources decode their options into.
@@ -95,30 +95,11 @@ def parse_id(kind: str, id_: str) -> tuple[str, str, str]:
     return split
 
 
-@mirrors("path.Clean")
-def clean_path(path: str) -> str:
-    """Go's path.Clean: one slash between parts, no `.`, `..` resolved, "." for nothing."""
-    rooted = path.startswith("/")
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if parts and parts[-1] != "..":
-                parts.pop()
-            elif not rooted:
-                parts.append(part)
-            continue
-        parts.append(part)
-    cleaned = ("/" if rooted else "") + "/".join(parts)
-    return cleaned or "."
-
-
 @mirrors("k8s.io/apimachinery/pkg/util/net.JoinPreservingTrailingSlash")
 def join_preserving_trailing_slash(*elems: str) -> str:
     """path.Join, keeping the last non-empty element's trailing slash."""
     present = [e for e in elems if e]
-    result = clean_path("/".join(present)) if present else ""
+    result = gopath.clean("/".join(present)) if present else ""
     if present and present[-1].endswith("/") and not result.endswith("/"):
         result += "/"
     return result
@@ -290,7 +271,7 @@ def rewrite_url(target: str, backend_netloc: str, request_host: str, prepend: st
     scheme, netloc = (url.scheme, url.netloc) if url.netloc == request_host else ("", "")
     path = url.path
     if not path.startswith(prepend):
-        path = clean_path(f"{prepend}/{url.path}") + ("/" if url.path.endswith("/") else "")
+        path = gopath.clean(f"{prepend}/{url.path}") + ("/" if url.path.endswith("/") else "")
     return urllib.parse.urlunsplit((scheme, netloc, path, url.query, url.fragment))
 
 

@@ -25,7 +25,7 @@ from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.storage.etcdclient import (Compacted, EtcdClient, EtcdClientError, EtcdWatch,
                                                   FutureRevision, KeyValue)
 from reference_impl.apiserver.storage.metrics import StorageMetrics
-from reference_impl.machinery import gojson, trace
+from reference_impl.machinery import gojson, gopath, trace
 from reference_impl.mirrors import mirrors
 
 Predicate = Callable[[dict], bool]
@@ -203,7 +203,7 @@ def _decode_continue_token(token: str) -> tuple[str, int]:
         raise ValueError(f"encoded start key empty (version {CONTINUE_VERSION})")
     # path.Clean keeps the start key from reaching above the listed prefix.
     key = start if start.startswith("/") else "/" + start
-    if _clean_path(key) != key:
+    if gopath.clean(key) != key:
         raise ValueError(start)
     return key[1:], revision
 
@@ -215,17 +215,6 @@ def _raw_url_base64_decode(token: str) -> bytes:
     if bad is not None:
         raise ValueError(f"illegal base64 data at input byte {bad}")
     return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-
-
-def _clean_path(path: str) -> str:
-    """path.Clean of an absolute path."""
-    parts: list[str] = []
-    for part in path.split("/"):
-        if part == "..":
-            parts = parts[:-1]
-        elif part not in ("", "."):
-            parts.append(part)
-    return "/" + "/".join(parts)
 
 
 KNOWN_STATES = 50_000  # keys whose last-seen state a Storage remembers for GuaranteedUpdate
