@@ -128,3 +128,30 @@ def parse_duration(text: str) -> float:
         seconds += float((whole or "0") + (fraction or "")) * _DURATION_UNITS[unit]
         body = body[len(whole) + len(fraction or "") + len(unit):]
     return -seconds if text[:1] == "-" else seconds
+
+
+@mirrors("time.Duration.String")
+def format_duration(seconds: float) -> str:
+    """A duration as Go prints it: "0s", "500ms", "30s", "2m0s", "1h0m0s", "1.5s"."""
+    nanos = round(abs(seconds) * 1_000_000_000)
+    sign = "-" if seconds < 0 and nanos else ""
+    if nanos == 0:
+        return "0s"
+    if nanos < 1_000_000_000:
+        unit, size = next((unit, size) for unit, size in (("ms", 1_000_000), ("µs", 1_000), ("ns", 1)) if nanos >= size)
+        return sign + _trimmed(nanos, size) + unit
+    hours, rest = divmod(nanos, 3600 * 1_000_000_000)
+    minutes, rest = divmod(rest, 60 * 1_000_000_000)
+    text = _trimmed(rest, 1_000_000_000) + "s"
+    if hours or minutes:
+        text = f"{minutes}m{text}"
+    if hours:
+        text = f"{hours}h{text}"
+    return sign + text
+
+
+def _trimmed(value: int, unit: int) -> str:
+    """value / unit with its fraction's trailing zeros (and a bare point) cut."""
+    whole, fraction = divmod(value, unit)
+    digits = f"{fraction:0{len(str(unit)) - 1}d}".rstrip("0") if unit > 1 else ""
+    return f"{whole}.{digits}" if digits else str(whole)

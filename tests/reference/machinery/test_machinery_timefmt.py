@@ -1,9 +1,9 @@
-"""Go durations as time.ParseDuration reads and refuses them."""
+"""Go durations as time.ParseDuration reads and refuses them, and as Duration.String writes them."""
 from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.timefmt import parse_duration
+from reference_impl.machinery.timefmt import format_duration, parse_duration
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -30,3 +30,11 @@ def test_durations_go_refuses_in_its_words(text, message):
     with pytest.raises(ValueError) as error:
         parse_duration(text)
     assert str(error.value) == message
+
+
+@pytest.mark.parametrize("seconds, text", [
+    (0, "0s"), (0.5, "500ms"), (0.0015, "1.5ms"), (1e-6, "1µs"), (3e-9, "3ns"), (30, "30s"), (120, "2m0s"),
+    (3600, "1h0m0s"), (90.25, "1m30.25s"), (-60, "-1m0s"),
+])
+def test_durations_as_go_prints_them(seconds, text):
+    assert format_duration(seconds) == text
