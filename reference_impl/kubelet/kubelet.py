@@ -205,6 +205,8 @@ class Kubelet:
         self.pods: dict[str, PodRecord] = {}  # by uid
         # (pod, error) of pod syncs that raised since the adapter last read them; the adapter logs them.
         self.sync_errors: list[tuple[PodKey, Exception]] = []
+        # (pod, container, probe type, result) -> how many probes ended so: prober_probe_total.
+        self.probe_counts: dict[tuple[PodKey, str, str, str], int] = {}
         # Pod IPs come from pod_cidr, as host-local IPAM hands them out (the first address is the
         # gateway's); with none every pod shares the node's IP. On Linux all of 127.0.0.0/8 is
         # loopback, so a 127.0.N.0/24 per node gives each process its own address with no setup.
@@ -397,6 +399,8 @@ class Kubelet:
         running), before any threshold is reached."""
         c = self._container(key, name)
         c.probe_in_flight.discard(probe_type)
+        counted = (key, name, probe_type, "unknown" if error is not None else "successful" if success else "failed")
+        self.probe_counts[counted] = self.probe_counts.get(counted, 0) + 1
         if c.state != "running":
             return []
         probe = c.spec[f"{probe_type}Probe"]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import html
 import http.server
+import json
 import re
 import select
 import socket
@@ -31,6 +32,7 @@ from typing import Callable
 
 from reference_impl.apiserver.adapter import requestline
 from reference_impl.machinery import httpstream, websocket
+from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -45,10 +47,17 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
+from .host import KubeletHost, RunError, go_json, pod_list
 from .httpconn import GoConnectionHandler
+from .nodelogs import serve_log_path
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
+PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
+NODE_API_ROOTS = ("pods", "runningpods", "stats", "run", "logs")  # served from the kubelet's host
+# The handlers of a kubelet with enableProfilingHandler and enableDebugFlagsHandler false.
+DISABLED_HANDLERS = {"/debug/pprof/": "profiling endpoint is disabled.\n",
+                     "/debug/flags/v": "flags endpoint is disabled.\n"}
 # ListenAndServeKubeletServer's http.Server: IdleTimeout (matching http.DefaultTransport's
 # keep-alive) and ReadTimeout.
 IDLE_TIMEOUT_SECONDS = 90.0
@@ -231,6 +240,9 @@ class _Handler(GoConnectionHandler):
     def serve(self) -> None:
         path, raw_query = requestline.split_target(self.path)
         decision = routes.route(self.command, path, raw_query)
+        if self.server.host is None and (isinstance(decision, routes.Handler) or (
+                isinstance(decision, routes.Match) and decision.route.root in NODE_API_ROOTS)):
+            decision = routes.MuxAnswer(404, "404 page not found\n")
         if isinstance(decision, routes.MuxAnswer):
             self._mux_answer(decision)
         elif not self._refused():
@@ -242,13 +254,67 @@ class _Handler(GoConnectionHandler):
                 self._text(200, routes.health_report(query) if not decision.check else "ok",
                            headers=(("X-Content-Type-Options", "nosniff"),))
                 return
+            if isinstance(decision, routes.Handler):
+                self._handler(decision.pattern)
+                return
             pod = decision.param("podNamespace"), decision.param("podID")
-            if decision.route.root == "containerLogs":
+            if decision.route.root in NODE_API_ROOTS:
+                self._node_api(decision, query, raw_query)
+            elif decision.route.root == "containerLogs":
                 self._container_logs(*pod, decision.param("containerName"), query)
             elif decision.route.root == "portForward":
                 self._port_forward(*pod, decision.param("uid"), query)
             else:  # the uid of an exec's or attach's path is not looked at: the pod's full name finds it
                 self._remote_command(decision.route.root, *pod, decision.param("containerName"), query)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).InstallDefaultHandlers",
+             "(*k8s.io/kubernetes/pkg/kubelet/server.Server).InstallProfilingHandler",
+             "(*k8s.io/kubernetes/pkg/kubelet/server.Server).InstallDebugFlagsHandler")
+    def _handler(self, pattern: str) -> None:
+        """The metrics, /configz, and the disabled profiling and debug-flags handlers."""
+        host = self.server.host
+        if pattern in DISABLED_HANDLERS:
+            self._text(405, DISABLED_HANDLERS[pattern], headers=(("X-Content-Type-Options", "nosniff"),))
+        elif pattern == "/configz":
+            self._text(200, go_json({"kubeletconfig": host.config}).rstrip(b"\n"), "application/json",
+                       (("X-Content-Type-Options", "nosniff"),))
+        else:
+            metrics = {"/metrics": host.metrics, "/metrics/resource": host.resource_metrics,
+                       "/metrics/probes": host.probe_metrics, "/metrics/cadvisor": host.cadvisor_metrics}[pattern]
+            self._text(200, metrics(), PROMETHEUS_TEXT)
+
+    def _node_api(self, match: routes.Match, query: dict, raw_query: str) -> None:
+        """/pods, /runningpods/, /stats/summary, /run and /logs/, from the kubelet's host."""
+        host, root = self.server.host, match.route.root
+        if root == "pods":
+            self._text(200, pod_list(host.pods()), "application/json")
+        elif root == "runningpods":
+            self._text(200, pod_list(host.running_pods()), "application/json")
+        elif root == "stats":  # go-restful's WriteAsJson: indented by one space, no newline
+            self._text(200, marshal_escapes(json.dumps(host.summary(), indent=1, ensure_ascii=False).encode()),
+                       "application/json")
+        elif root == "logs":
+            answer = serve_log_path(self.server.node_log_dir, "/" + match.param("logpath"), raw_query)
+            self._text(answer.code, answer.body, answer.content_type if answer.body else "", answer.headers)
+        else:
+            self._run(match, query)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getRun")
+    def _run(self, match: routes.Match, query: dict) -> None:
+        """Run `cmd` (split at each space) in the container; its output as the answer."""
+        namespace, name = match.param("podNamespace"), match.param("podID")
+        pod = self.server.find_pod(namespace, name)
+        if pod is None:
+            self._text(404, "pod does not exist")
+            return
+        key = PodKey(namespace, name, pod["metadata"].get("uid", ""))
+        try:
+            output = self.server.host.run_in_container(key, match.param("containerName"),
+                                                       (query.get("cmd") or [""])[0].split(" "))
+        except RunError as error:
+            self._text(500, str(error))
+            return
+        self._text(200, output, "application/json" if output else "")
 
     def _mux_answer(self, answer: routes.MuxAnswer) -> None:
         """ServeMux's 404, its 400 for `*` (200 for OPTIONS *), or its redirect (with
@@ -388,7 +454,8 @@ class _Handler(GoConnectionHandler):
               headers: tuple[tuple[str, str], ...] = ()) -> None:
         body = body.encode() if isinstance(body, str) else body
         self.send_response(code)
-        self.send_header("Content-Type", content_type)
+        if content_type:
+            self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers:
             self.send_header(name, value)
@@ -462,6 +529,8 @@ class _Server(http.server.ThreadingHTTPServer):
     pod_address: PodAddressLookup
     stopping: threading.Event
     auth: KubeletAuth | None
+    host: KubeletHost
+    node_log_dir: Path
     idle_timeout: float
     read_timeout: float
 
@@ -474,14 +543,17 @@ class LogServer:
     in a daemon thread, over HTTPS with `tls` and past `auth`'s filter, each of which must be
     named (None: plain HTTP, every request served); `exec_target` gives a running container's
     environment (None: no exec), `attach_target` its output and input (None: no attach),
-    `pod_address` the address of a pod's sandbox (None: no port forward). A connection waits
+    `pod_address` the address of a pod's sandbox (None: no port forward); `kubelet_host` the
+    kubelet's pods, stats and metrics (`/pods`, `/stats/summary`, `/metrics`, `/run`, ...; None:
+    those paths are not served) and `node_log_dir` what `/logs/` serves. A connection waits
     `idle_timeout` for its next request and `read_timeout` for a request's head."""
 
     def __init__(self, log_root: Path, find_pod: PodLookup, is_running: RunningCheck,
                  host: str = "127.0.0.1", port: int = 0, exec_target: ExecTargetLookup = lambda key, name: None,
                  attach_target: AttachTargetLookup = lambda key, name: None,
                  pod_address: PodAddressLookup = lambda key: None, *, tls: ssl.SSLContext | None,
-                 auth: KubeletAuth | None, idle_timeout: float = IDLE_TIMEOUT_SECONDS,
+                 auth: KubeletAuth | None, kubelet_host: KubeletHost | None = None,
+                 node_log_dir: Path = Path("/var/log"), idle_timeout: float = IDLE_TIMEOUT_SECONDS,
                  read_timeout: float = READ_TIMEOUT_SECONDS):
         self._httpd = _Server((host, port), _Handler)
         if tls is not None:
@@ -491,6 +563,7 @@ class LogServer:
         self._httpd.log_root, self._httpd.find_pod, self._httpd.is_running = Path(log_root), find_pod, is_running
         self._httpd.exec_target, self._httpd.attach_target = exec_target, attach_target
         self._httpd.pod_address = pod_address
+        self._httpd.host, self._httpd.node_log_dir = kubelet_host, Path(node_log_dir)
         self._httpd.idle_timeout, self._httpd.read_timeout = idle_timeout, read_timeout
         self._httpd.stopping = threading.Event()
         self.host, self.port = host, self._httpd.server_address[1]

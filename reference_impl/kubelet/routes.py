@@ -5,6 +5,8 @@ The kubelet hands every request to Go's ServeMux first. A path that is not clean
 prefix is the mux's own 404; neither reaches the auth filter. A path under a registered prefix goes
 to the go-restful container, which runs the auth filter and then looks for a route: none for the
 path is "404: Page Not Found", one for the path but not for the method "405: Method Not Allowed".
+Some paths (`/metrics`, `/configz`, `/debug/pprof/`) are plain handlers on the mux, behind the
+same filter, that answer any method.
 
 `route` is that decision, plain data in and out; the adapter (logserver) writes it.
 """
@@ -20,29 +22,61 @@ from reference_impl.mirrors import mirrors
 
 @dataclass(frozen=True)
 class Route:
-    """A go-restful route: `/<root>/{param}/...`, served for `methods`."""
+    """A go-restful route: `/<root>/<segment>/...`, each segment a literal, a `{param}` or a
+    `{param:*}` that takes the rest of the path; served for `methods`."""
 
     root: str
-    params: tuple[str, ...]
+    segments: tuple[str, ...]
     methods: tuple[str, ...] = ("GET", "POST")
 
+    @property
+    def params(self) -> tuple[str, ...]:
+        return tuple(segment.strip("{}").split(":")[0] for segment in self.segments if segment.startswith("{"))
 
-# The routes of the kubelet's web services this server has (pkg/kubelet/server/server.go
-# InstallDebuggingHandlers); each service's root is registered with the mux as `/root` and `/root/`.
-POD = ("podNamespace", "podID")
+    def match(self, tokens: list[str]) -> tuple[str, ...] | None:
+        """The parameters' values when the path's tokens (root first) are this route's."""
+        values = []
+        for index, segment in enumerate(self.segments, start=1):
+            if segment.endswith(":*}"):
+                return (*values, "/".join(tokens[index:]))
+            if index >= len(tokens) or not (segment.startswith("{") or segment == tokens[index]):
+                return None
+            if segment.startswith("{"):
+                values.append(tokens[index])
+        return tuple(values) if len(tokens) == 1 + len(self.segments) else None
+
+
+# The routes of the kubelet's web services (pkg/kubelet/server/server.go InstallDefaultHandlers,
+# InstallDebuggingHandlers, InstallSystemLogHandler, stats.CreateHandlers).
+POD = ("{podNamespace}", "{podID}")
 ROUTES = (
-    Route("exec", (*POD, "containerName")),
-    Route("exec", (*POD, "uid", "containerName")),
-    Route("attach", (*POD, "containerName")),
-    Route("attach", (*POD, "uid", "containerName")),
+    Route("pods", (), ("GET",)),
+    Route("stats", ("summary",)),
+    Route("run", (*POD, "{containerName}"), ("POST",)),
+    Route("run", (*POD, "{uid}", "{containerName}"), ("POST",)),
+    Route("exec", (*POD, "{containerName}")),
+    Route("exec", (*POD, "{uid}", "{containerName}")),
+    Route("attach", (*POD, "{containerName}")),
+    Route("attach", (*POD, "{uid}", "{containerName}")),
     Route("portForward", POD),
-    Route("portForward", (*POD, "uid")),
-    Route("containerLogs", (*POD, "containerName"), ("GET",)),
+    Route("portForward", (*POD, "{uid}")),
+    Route("containerLogs", (*POD, "{containerName}"), ("GET",)),
+    Route("runningpods", (), ("GET",)),
+    Route("logs", (), ("GET",)),
+    Route("logs", ("{logpath:*}",), ("GET",)),
 )
 ROOTS = {route.root for route in ROUTES}
+# Services whose root path ends in a slash (`/stats/`): the mux has only that subtree, and
+# redirects the root without its slash to it.
+SUBTREE_ROOTS = {"stats", "runningpods", "logs"}
 # The checks healthz.InstallHandler registers for the kubelet (InstallDefaultHandlers): `/healthz`
 # runs them all, `/healthz/<name>` one; any method, past the auth filter.
 HEALTH_CHECKS = ("ping", "log", "syncloop")
+# Plain handlers registered on the mux behind the auth filter (the filtering container's Handle):
+# any method. The profiling and debug-flags ones are the disabled handlers: there is no Go
+# runtime here to profile nor a klog verbosity to set.
+HANDLERS = ("/metrics", "/metrics/cadvisor", "/metrics/resource", "/metrics/probes", "/configz", "/debug/flags/v")
+SUBTREE_HANDLERS = ("/debug/pprof/",)
 
 
 @dataclass(frozen=True)
@@ -76,6 +110,13 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Handler:
+    """A handler the mux has for `pattern`, which serves every method."""
+
+    pattern: str
+
+
+@dataclass(frozen=True)
 class Health:
     """The healthz handler: every check for `check` "", else the one named."""
 
@@ -84,7 +125,7 @@ class Health:
 
 @mirrors("(net/http.serverHandler).ServeHTTP", "(*net/http.ServeMux).Handler", "(*github.com/emicklei/go-restful.Container).dispatch",
          "(github.com/emicklei/go-restful.CurlyRouter).SelectRoute")
-def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match | Health:
+def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match | Health | Handler:
     """Route a request by its method and its path as sent (%-escaped); a %2F in it is a separator,
     as Go reads URL.Path decoded."""
     if target_path == "*":  # net/http's globalOptionsHandler answers OPTIONS *; the mux any other
@@ -95,14 +136,22 @@ def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | Rou
         return MuxAnswer(301, location=location)
     if path == "/healthz" or path.removeprefix("/healthz/") in HEALTH_CHECKS:
         return Health(path.removeprefix("/healthz").lstrip("/"))
+    if path in HANDLERS:
+        return Handler(path)
+    if f"{path}/" in SUBTREE_HANDLERS or (path.strip("/") in SUBTREE_ROOTS and not path.endswith("/")):
+        return MuxAnswer(301, location=f"{path}/" + (f"?{raw_query}" if raw_query else ""))
+    subtree = next((pattern for pattern in SUBTREE_HANDLERS if path.startswith(pattern)), None)
+    if subtree is not None:
+        return Handler(subtree)
     tokens = path.strip("/").split("/")
     if tokens[0] not in ROOTS:
         return MuxAnswer(404, "404 page not found\n")
     for candidate in ROUTES:
-        if candidate.root == tokens[0] and len(tokens) == 1 + len(candidate.params):
+        params = candidate.match(tokens) if candidate.root == tokens[0] else None
+        if params is not None:
             if method not in candidate.methods:
                 return RouteError(405, "405: Method Not Allowed")
-            return Match(candidate, tuple(tokens[1:]))
+            return Match(candidate, params)
     return RouteError(404, "404: Page Not Found")
 
 

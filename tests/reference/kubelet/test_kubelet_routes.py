@@ -10,12 +10,13 @@ import pytest
 from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.routes import ROUTES, Health, Match, MuxAnswer, RouteError, health_report, route
+from reference_impl.kubelet.routes import (ROUTES, Handler, Health, Match, MuxAnswer, Route, RouteError, health_report,
+                                           route)
 from reference_impl.kubelet.runtime import log_path
 
 POD = {"metadata": {"name": "p", "namespace": "ns", "uid": "u1"}, "spec": {"containers": [{"name": "c"}]},
        "status": {"containerStatuses": [{"name": "c", "state": {"running": {}}, "restartCount": 0}]}}
-LOGS = ROUTES[-1]
+LOGS = next(route for route in ROUTES if route.root == "containerLogs")
 
 
 def test_a_route_takes_its_path_parameters_in_order():
@@ -61,6 +62,46 @@ def test_go_restful_answers_a_registered_prefix_that_no_route_takes():
     assert route("GET", "/exec") == RouteError(404, "404: Page Not Found")
     for method in ("POST", "PUT", "DELETE", "HEAD", "OPTIONS", "BREW"):
         assert route(method, "/containerLogs/ns/p/c") == RouteError(405, "405: Method Not Allowed")
+
+
+def test_the_default_handlers_web_services_are_routed():
+    """/pods and /runningpods/ are GET only; /stats/summary takes GET and POST; a /stats/ path 1.24
+    has no route for (the legacy /stats/container) is go-restful's 404."""
+    assert route("GET", "/pods") == Match(Route("pods", (), ("GET",)), ())
+    assert route("GET", "/runningpods/") == Match(Route("runningpods", (), ("GET",)), ())
+    assert route("POST", "/pods") == RouteError(405, "405: Method Not Allowed")
+    assert route("POST", "/stats/summary").route.segments == ("summary",)
+    assert route("GET", "/stats/container") == route("GET", "/stats/") == RouteError(404, "404: Page Not Found")
+
+
+def test_a_subtree_root_without_its_slash_is_redirected_to_it():
+    assert route("GET", "/stats", "a=1") == MuxAnswer(301, location="/stats/?a=1")
+    assert route("GET", "/runningpods") == MuxAnswer(301, location="/runningpods/")
+    assert route("GET", "/logs") == MuxAnswer(301, location="/logs/")
+    assert route("GET", "/debug/pprof") == MuxAnswer(301, location="/debug/pprof/")
+
+
+def test_the_system_logs_route_takes_the_rest_of_the_path():
+    assert route("GET", "/logs/") == Match(route("GET", "/logs/").route, ())
+    assert route("GET", "/logs/apt/history.log").param("logpath") == "apt/history.log"
+    assert route("DELETE", "/logs/x") == RouteError(405, "405: Method Not Allowed")
+
+
+def test_run_is_post_only_with_or_without_the_uid():
+    assert route("POST", "/run/ns/p/c").param("containerName") == "c"
+    assert route("POST", "/run/ns/p/u1/c").param("uid") == "u1"
+    assert route("GET", "/run/ns/p/c") == RouteError(405, "405: Method Not Allowed")
+
+
+def test_metrics_configz_and_the_debug_handlers_are_exact_paths_of_the_mux_for_any_method():
+    """1.24 has no /spec/ nor /checkpoint/: those are the mux's 404, as /metrics/ and
+    /metrics/nope, which no handler is registered for."""
+    for path in ("/metrics", "/metrics/cadvisor", "/metrics/resource", "/metrics/probes", "/configz",
+                 "/debug/flags/v"):
+        assert route("DELETE", path) == Handler(path)
+    assert route("GET", "/debug/pprof/heap") == route("PUT", "/debug/pprof/") == Handler("/debug/pprof/")
+    for path in ("/metrics/", "/metrics/nope", "/spec/", "/checkpoint/ns/p/c", "/configz/x"):
+        assert route("GET", path) == MuxAnswer(404, "404 page not found\n")
 
 
 def test_the_asterisk_target_is_a_400_but_for_options():

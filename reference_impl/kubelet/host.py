@@ -1,0 +1,197 @@
+"""What the kubelet's server asks of the kubelet (upstream's server.HostInterface): the pods it was
+given, the pods its runtime runs, their stats, its metrics, its configuration, and a command run in
+a container.
+
+`KubeletHost` answers for one node's `Kubelet` core and the process runtime (None for hollow
+nodes, whose pods run nothing). The encoders beside it write what upstream's handlers write:
+a v1 PodList as the legacy codec encodes it, Prometheus text as client_golang does.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+
+from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.jsonbytes import dumps
+from reference_impl.machinery.prometheus import escape_label_value, process_start_time
+from reference_impl.mirrors import mirrors
+
+from .actions import PodKey
+from .stats import ContainerStats, CpuRates, PodStats, boot_time, read_group_usage, read_node_usage, \
+    resource_metrics, summary
+
+# The annotations the kubelet's pod config puts on the pods it was given (kubetypes).
+CONFIG_SOURCE_ANNOTATION = "kubernetes.io/config.source"
+CONFIG_FIRST_SEEN_ANNOTATION = "kubernetes.io/config.seen"
+
+
+class RunError(Exception):
+    """A command run in a container that could not start or did not exit 0, in the runtime's words."""
+
+
+def go_json(value) -> bytes:
+    """`value` as runtime.Encode's JSON serializer writes it: compact, HTML characters escaped, a
+    newline at the end."""
+    return marshal_escapes(dumps(value)) + b"\n"
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/server.encodePods")
+def pod_list(pods: list[dict]) -> bytes:
+    """A v1 PodList of `pods` (items null when there are none, as Go's nil slice)."""
+    return go_json({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": pods or None})
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/types.Timestamp.GetString")
+def first_seen(seconds: float) -> str:
+    """time.Now().Format(RFC3339Nano) on a host in UTC: nanoseconds with trailing zeros cut."""
+    moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
+    fraction = f"{moment.microsecond:06d}".rstrip("0")
+    return moment.strftime("%Y-%m-%dT%H:%M:%S") + (f".{fraction}" if fraction else "") + "Z"
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/config.podStorage).merge")
+def as_given(pod: dict, seen: float) -> dict:
+    """The pod as the kubelet's pod manager holds it: the API's, with the source and first-seen
+    annotations the pod config adds."""
+    meta = pod["metadata"]
+    annotations = {**(meta.get("annotations") or {}), CONFIG_SOURCE_ANNOTATION: "api",
+                   CONFIG_FIRST_SEEN_ANNOTATION: first_seen(seen)}
+    return {**{k: v for k, v in pod.items() if k not in ("kind", "apiVersion")},
+            "metadata": {**meta, "annotations": annotations}}
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/container.Pod).ToAPIPod")
+def running_pod(key: PodKey, containers: list[dict]) -> dict:
+    """What the runtime knows of a running pod, as a v1 Pod: its name, namespace and uid, and
+    each running container's name and image."""
+    return {"metadata": {"name": key.name, "namespace": key.namespace, "uid": key.uid, "creationTimestamp": None},
+            "spec": {"containers": [{"name": c["name"], "image": c.get("image", ""), "resources": {}}
+                                    for c in containers] or None},
+            "status": {}}
+
+
+def exposition(families: list[tuple[str, str, str, list[tuple[str, float]]]]) -> str:
+    """Prometheus text of (name, help, type, [(labels, value)]) families, sorted as client_golang
+    gathers them; a family with no samples is not written."""
+    lines = []
+    for name, help_, kind, samples in sorted(families):
+        if samples:
+            lines += [f"# HELP {name} {help_}", f"# TYPE {name} {kind}",
+                      *(f"{name}{labels} {format_float(value)}" for labels, value in sorted(samples))]
+    return "\n".join(lines) + "\n"
+
+
+def labels(**values: str) -> str:
+    return "{" + ",".join(f'{name}="{escape_label_value(value)}"' for name, value in values.items()) + "}"
+
+
+@dataclass
+class KubeletHost:
+    """The server's view of one node's kubelet core and its runtime (None: hollow)."""
+
+    kubelet: object  # kubelet.Kubelet
+    runtime: object | None = None  # runtime.ProcessRuntime
+    config: dict = field(default_factory=dict)  # the KubeletConfiguration fields /configz shows
+    rates: CpuRates = field(default_factory=CpuRates)
+
+    def _records(self):
+        return [record for record in list(self.kubelet.pods.values()) if not record.removed]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).GetPods")
+    def pods(self) -> list[dict]:
+        return [as_given(record.pod, record.start_time) for record in self._records()]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).GetRunningPods")
+    def running_pods(self) -> list[dict]:
+        """Pods with a container running, each with only those containers."""
+        pods = []
+        for record in list(self.kubelet.pods.values()):
+            running = [c.spec for c in list(record.containers.values()) if c.state == "running"]
+            if running:
+                pods.append(running_pod(record.key, running))
+        return pods
+
+    def _usage(self, key: PodKey, name: str):
+        proc = None if self.runtime is None else self.runtime.processes.get((key, name))
+        if proc is None or proc.poll() is not None:
+            return None
+        return read_group_usage(proc.pid, time.time())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/stats.Provider).ListPodStats")
+    def summary(self) -> dict:
+        """The node's summary: each pod given a sandbox, with its running containers."""
+        pods = []
+        for record in self._records():
+            if not (record.pod_ip or self.kubelet.hollow):
+                continue
+            containers = tuple(ContainerStats(c.name, c.started_at, self._usage(record.key, c.name))
+                               for c in list(record.containers.values())
+                               if c.state == "running" and c.started_at is not None)
+            pods.append(PodStats(record.key, record.start_time, containers))
+        node_usage = None if self.runtime is None else read_node_usage(time.time())
+        return summary(self.kubelet.node_name, boot_time(), node_usage, pods, self.rates)
+
+    def resource_metrics(self) -> str:
+        return resource_metrics(self.summary())
+
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/metrics.Register")
+    def metrics(self) -> str:
+        """The kubelet's own metrics that the reference kubelet keeps: its node's name, the pods and
+        containers running, and the process's start time."""
+        running = self.running_pods()
+        containers = sum(len(pod["spec"]["containers"] or ()) for pod in running)
+        return exposition([
+            ("kubelet_node_name", "[ALPHA] The node's name. The count is always 1.", "gauge",
+             [(labels(node=self.kubelet.node_name), 1)]),
+            ("kubelet_running_pods", "[ALPHA] Number of pods that have a running pod sandbox", "gauge",
+             [("", len(running))]),
+            ("kubelet_running_containers", "[ALPHA] Number of containers currently running", "gauge",
+             [(labels(container_state="running"), containers)]),
+            ("process_start_time_seconds", "[ALPHA] Start time of the process since unix epoch in seconds.",
+             "gauge", [("", process_start_time())]),
+        ])
+
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.ProberResults")
+    def probe_metrics(self) -> str:
+        """prober_probe_total by container and result, from the core's probe counts."""
+        samples = [(labels(container=name, namespace=key.namespace, pod=key.name, pod_uid=key.uid,
+                           probe_type=probe_type.capitalize(), result=result), count)
+                   for (key, name, probe_type, result), count in sorted(self.kubelet.probe_counts.items())]
+        return exposition([
+            ("prober_probe_total", "[ALPHA] Cumulative number of a liveness, readiness or startup probe for a "
+                                   "container by result.", "counter", samples),
+            ("process_start_time_seconds", "[ALPHA] Start time of the process since unix epoch in seconds.",
+             "gauge", [("", process_start_time())]),
+        ])
+
+    @mirrors("github.com/google/cadvisor/metrics.NewPrometheusMachineCollector")
+    def cadvisor_metrics(self) -> str:
+        """cAdvisor's machine metrics of this host; the per-container ones need cgroups, which the
+        process runtime does not make."""
+        with open("/proc/meminfo") as meminfo:
+            total = next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
+        return exposition([
+            ("machine_cpu_cores", "Number of logical CPU cores.", "gauge", [("", os.cpu_count() or 0)]),
+            ("machine_memory_bytes", "Amount of memory installed on the machine.", "gauge", [("", total)]),
+        ])
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).RunInContainer")
+    def run_in_container(self, key: PodKey, container: str, command: list[str]) -> bytes:
+        """The command's output (stdout, then stderr) run to its end in the running container's
+        environment; RunError in the runtime's words when it cannot start or exits non-zero."""
+        target = None if self.runtime is None else self.runtime.exec_target(key, container)
+        if target is None:
+            raise RunError(f'container not found ("{container}")')
+        try:
+            done = subprocess.run(command, env=target.env, cwd=target.working_dir, capture_output=True,
+                                  stdin=subprocess.DEVNULL, start_new_session=True)
+        except OSError as error:
+            raise RunError(f"failed to exec in container: {error.strerror}: {command[0]}") from None
+        if done.returncode != 0:
+            raise RunError(f"command '{' '.join(command)}' exited with {done.returncode}: "
+                           f"{done.stderr.decode(errors='replace')}")
+        return done.stdout + done.stderr

@@ -1,0 +1,264 @@
+"""The kubelet's stats: `/stats/summary` (statsapi.Summary) and `/metrics/resource`, from what this
+kubelet knows of its node and pods and what /proc says of the processes it runs.
+
+Upstream's summary comes from cAdvisor's cgroup readings. The reference kubelet runs a container
+as a process group, so a container's usage is its group's processes' as /proc has them: CPU time
+(the group leader's reaped children included), resident memory as the working set (with no cgroup
+there is no page cache to count, so `usageBytes` is left out), page faults and the process count.
+A rate (`usageNanoCores`) needs two readings, so, as cAdvisor's first housekeeping, the first
+summary after a container starts has none. Hollow pods run nothing: their stats name the pod and
+its containers and carry no usage, as a fake runtime's would.
+
+The core (`summary`, `resource_metrics`, `CpuRates`) is plain data in and out; `read_group_usage`
+and `read_node_usage` read /proc for the adapter.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.prometheus import escape_label_value
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
+from reference_impl.mirrors import mirrors
+
+from .actions import PodKey
+
+NANOSECONDS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What was measured of a container's processes, or of the node, at `time` (seconds since the
+    epoch). None where nothing says it."""
+
+    time: float
+    cpu_ns: int
+    working_set_bytes: int
+    rss_bytes: int | None = None
+    usage_bytes: int | None = None
+    available_bytes: int | None = None
+    page_faults: int | None = None
+    major_page_faults: int | None = None
+    processes: int | None = None
+
+
+@dataclass(frozen=True)
+class ContainerStats:
+    name: str
+    start_time: float
+    usage: Usage | None
+
+
+@dataclass(frozen=True)
+class PodStats:
+    key: PodKey
+    start_time: float
+    containers: tuple[ContainerStats, ...]
+
+
+class CpuRates:
+    """usageNanoCores from the last two readings of each container (or the node), as cAdvisor
+    derives it between housekeeping samples; none before a second reading."""
+
+    def __init__(self) -> None:
+        self._last: dict[object, tuple[float, int]] = {}
+        self._lock = threading.Lock()  # each request's thread reads and records
+
+    def rate(self, key: object, usage: Usage) -> int | None:
+        with self._lock:
+            previous = self._last.get(key)
+            if previous is None or usage.time > previous[0]:
+                self._last[key] = (usage.time, usage.cpu_ns)
+        if previous is None or usage.time <= previous[0] or usage.cpu_ns < previous[1]:
+            return None
+        return int((usage.cpu_ns - previous[1]) / (usage.time - previous[0]))
+
+    def forget(self, keep: set) -> None:
+        with self._lock:
+            self._last = {key: value for key, value in self._last.items() if key in keep}
+
+
+def _cpu(usage: Usage, rate: int | None) -> dict:
+    cpu = {"time": rfc3339(usage.time), "usageNanoCores": rate, "usageCoreNanoSeconds": usage.cpu_ns}
+    return {name: value for name, value in cpu.items() if value is not None}
+
+
+def _memory(usage: Usage) -> dict:
+    memory = {"time": rfc3339(usage.time), "availableBytes": usage.available_bytes, "usageBytes": usage.usage_bytes,
+              "workingSetBytes": usage.working_set_bytes, "rssBytes": usage.rss_bytes,
+              "pageFaults": usage.page_faults, "majorPageFaults": usage.major_page_faults}
+    return {name: value for name, value in memory.items() if value is not None}
+
+
+def _with_usage(stats: dict, usage: Usage | None, rate: int | None) -> dict:
+    return stats if usage is None else {**stats, "cpu": _cpu(usage, rate), "memory": _memory(usage)}
+
+
+def _pod_usage(containers: tuple[ContainerStats, ...]) -> Usage | None:
+    """The pod's usage: its containers' summed, at the latest of their readings."""
+    measured = [c.usage for c in containers if c.usage is not None]
+    if not measured:
+        return None
+    return Usage(max(u.time for u in measured), sum(u.cpu_ns for u in measured),
+                 sum(u.working_set_bytes for u in measured), sum(u.rss_bytes or 0 for u in measured),
+                 page_faults=sum(u.page_faults or 0 for u in measured),
+                 major_page_faults=sum(u.major_page_faults or 0 for u in measured),
+                 processes=sum(u.processes or 0 for u in measured))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server/stats.summaryProviderImpl).Get")
+def summary(node_name: str, node_start: float, node_usage: Usage | None, pods: list[PodStats],
+            rates: CpuRates) -> dict:
+    """statsapi.Summary as Go's JSON writes it: fields in the struct's order, empty optional ones
+    left out, `pods` null when the node runs none."""
+    node = _with_usage({"nodeName": node_name, "startTime": rfc3339(node_start)}, node_usage,
+                       rates.rate("node", node_usage) if node_usage else None)
+    items = []
+    for pod in pods:
+        containers = [_with_usage({"name": c.name, "startTime": rfc3339(c.start_time)}, c.usage,
+                                  rates.rate((pod.key.uid, c.name), c.usage) if c.usage else None)
+                      for c in pod.containers]
+        usage = _pod_usage(pod.containers)
+        item = {"podRef": {"name": pod.key.name, "namespace": pod.key.namespace, "uid": pod.key.uid},
+                "startTime": rfc3339(pod.start_time), "containers": containers or None}
+        item = _with_usage(item, usage, rates.rate(pod.key.uid, usage) if usage else None)
+        if usage is not None:
+            item["process_stats"] = {"process_count": usage.processes}
+        items.append(item)
+    rates.forget({"node", *(pod.key.uid for pod in pods),
+                  *((pod.key.uid, c.name) for pod in pods for c in pod.containers)})
+    return {"node": node, "pods": items or None}
+
+
+# /metrics/resource: (name, help, labels) in the order the collector describes them.
+RESOURCE_METRICS = (
+    ("container_cpu_usage_seconds_total", "Cumulative cpu time consumed by the container in core-seconds", "counter"),
+    ("container_memory_working_set_bytes", "Current working set of the container in bytes", "gauge"),
+    ("container_start_time_seconds", "Start time of the container since unix epoch in seconds", "gauge"),
+    ("node_cpu_usage_seconds_total", "Cumulative cpu time consumed by the node in core-seconds", "counter"),
+    ("node_memory_working_set_bytes", "Current working set of the node in bytes", "gauge"),
+    ("pod_cpu_usage_seconds_total", "Cumulative cpu time consumed by the pod in core-seconds", "counter"),
+    ("pod_memory_working_set_bytes", "Current working set of the pod in bytes", "gauge"),
+    ("scrape_error", "1 if there was an error while getting container metrics, 0 otherwise", "gauge"),
+)
+
+
+def _labels(**labels: str) -> str:
+    return "{" + ",".join(f'{name}="{escape_label_value(value)}"' for name, value in labels.items()) + "}"
+
+
+def _sample(name: str, labels: str, value: float, time: str | None) -> str:
+    return f"{name}{labels} {format_float(value)}" + (f" {time}" if time else "")
+
+
+def _stamp(stats: dict, kind: str) -> str | None:
+    """The reading's time in milliseconds, as NewLazyMetricWithTimestamp writes it."""
+    return str(int(parse_rfc3339(stats[kind]["time"]) * 1000)) if kind in stats else None
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/metrics/collectors.resourceMetricsCollector).CollectWithStability")
+def resource_metrics(summary_: dict) -> str:
+    """The text exposition of a summary's CPU and memory (families sorted by name, samples by
+    labels, as client_golang gathers them); a container, pod or node with no reading has no sample."""
+    samples: dict[str, list[tuple[tuple, str]]] = {name: [] for name, _, _ in RESOURCE_METRICS}
+    node = summary_["node"]
+    if "cpu" in node:
+        samples["node_cpu_usage_seconds_total"].append(((), _sample(
+            "node_cpu_usage_seconds_total", "", node["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS,
+            _stamp(node, "cpu"))))
+        samples["node_memory_working_set_bytes"].append(((), _sample(
+            "node_memory_working_set_bytes", "", node["memory"]["workingSetBytes"], _stamp(node, "memory"))))
+    for pod in summary_["pods"] or []:
+        ref = pod["podRef"]
+        for container in pod["containers"] or []:
+            order = (container["name"], ref["namespace"], ref["name"])
+            labels = _labels(container=container["name"], namespace=ref["namespace"], pod=ref["name"])
+            samples["container_start_time_seconds"].append((order, _sample(
+                "container_start_time_seconds", labels, parse_rfc3339(container["startTime"]), None)))
+            if "cpu" in container:
+                samples["container_cpu_usage_seconds_total"].append((order, _sample(
+                    "container_cpu_usage_seconds_total", labels,
+                    container["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS, _stamp(container, "cpu"))))
+                samples["container_memory_working_set_bytes"].append((order, _sample(
+                    "container_memory_working_set_bytes", labels, container["memory"]["workingSetBytes"],
+                    _stamp(container, "memory"))))
+        if "cpu" in pod:
+            labels = _labels(namespace=ref["namespace"], pod=ref["name"])
+            order = (ref["namespace"], ref["name"])
+            samples["pod_cpu_usage_seconds_total"].append((order, _sample(
+                "pod_cpu_usage_seconds_total", labels, pod["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS,
+                _stamp(pod, "cpu"))))
+            samples["pod_memory_working_set_bytes"].append((order, _sample(
+                "pod_memory_working_set_bytes", labels, pod["memory"]["workingSetBytes"], _stamp(pod, "memory"))))
+    samples["scrape_error"].append(((), "scrape_error 0"))
+    lines = []
+    for name, help_, kind in RESOURCE_METRICS:
+        if samples[name]:
+            lines += [f"# HELP {name} [ALPHA] {help_}", f"# TYPE {name} {kind}",
+                      *(text for _, text in sorted(samples[name]))]
+    return "\n".join(lines) + "\n"
+
+
+# --- /proc, for the adapter -------------------------------------------------------------------
+
+def _stat_fields(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/stat") as stat:
+        return stat.read().rpartition(")")[2].split()  # past the command, which may hold spaces
+
+
+@mirrors("github.com/google/cadvisor/container/libcontainer.setCPUStats")
+def read_group_usage(pgid: int, now: float) -> Usage | None:
+    """The usage of process group `pgid` (a container's processes): CPU time of every live member
+    and of the leader's reaped children, resident memory, page faults; None once the group is gone."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu_ticks = rss_pages = faults = major = members = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = _stat_fields(int(entry))
+        except OSError:  # it ended while being read
+            continue
+        if int(fields[2]) != pgid or fields[0] == "Z":  # a zombie has ended: it uses nothing
+            continue
+        members += 1
+        cpu_ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        if int(entry) == pgid:
+            cpu_ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: children it reaped
+        faults, major = faults + int(fields[7]), major + int(fields[9])
+        rss_pages += int(fields[21])
+    if not members:
+        return None
+    rss = rss_pages * os.sysconf("SC_PAGE_SIZE")
+    return Usage(now, cpu_ticks * NANOSECONDS // ticks, rss, rss, page_faults=faults, major_page_faults=major,
+                 processes=members)
+
+
+def _meminfo() -> dict[str, int]:
+    with open("/proc/meminfo") as meminfo:
+        return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in meminfo}
+
+
+@mirrors("github.com/google/cadvisor/manager.(*containerData).updateStats")
+def read_node_usage(now: float) -> Usage:
+    """The host's usage, as cAdvisor's root container has it: busy CPU time from /proc/stat, memory
+    used (all but free) and its working set (less the inactive file cache), the available memory,
+    and page faults from /proc/vmstat."""
+    with open("/proc/stat") as stat:
+        jiffies = [int(value) for value in stat.readline().split()[1:]]
+    busy = sum(jiffies[:8]) - jiffies[3] - jiffies[4]  # all but idle and iowait; guest time is in user's
+    memory = _meminfo()
+    used = memory["MemTotal"] - memory["MemFree"]
+    with open("/proc/vmstat") as vmstat:
+        counters = dict(line.split() for line in vmstat)
+    return Usage(now, busy * NANOSECONDS // os.sysconf("SC_CLK_TCK"), used - memory.get("Inactive(file)", 0),
+                 usage_bytes=used, available_bytes=memory["MemAvailable"], page_faults=int(counters["pgfault"]),
+                 major_page_faults=int(counters["pgmajfault"]))
+
+
+def boot_time() -> float:
+    """When the host started (the root cgroup's creation, upstream's node startTime)."""
+    with open("/proc/stat") as stat:
+        return float(next(int(line.split()[1]) for line in stat if line.startswith("btime ")))

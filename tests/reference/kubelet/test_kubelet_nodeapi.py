@@ -1,0 +1,270 @@
+"""The kubelet API's default and debugging handlers beyond the streams and container logs: /pods,
+/runningpods/, /stats/summary, the metrics, /configz, /run, /logs/, the disabled profiling
+handler, and the nodes/<subresource> each is authorized as."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
+from reference_impl.apiserver.adapter.certs import issue_client_cert, issue_serving_cert, new_ca
+from reference_impl.kubelet.actions import PodKey, StartContainer
+from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
+from reference_impl.kubelet.host import KubeletHost, pod_list
+from reference_impl.kubelet.kubelet import Kubelet
+from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.nodelogs import serve_log_path
+from reference_impl.kubelet.runtime import ProcessRuntime
+from reference_impl.kubelet.serving import serving_context
+from reference_impl.kubelet.stats import ContainerStats, CpuRates, PodStats, Usage, read_group_usage, \
+    resource_metrics, summary
+from reference_impl.machinery.clock import ManualClock
+
+KEY = PodKey("ns", "p", "u1")
+
+
+def pod(name: str = "p", uid: str = "u1", containers=("c",)) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "namespace": "ns", "uid": uid, "annotations": {"a": "b"}},
+            "spec": {"nodeName": "node-1", "containers": [{"name": c, "image": f"img-{c}"} for c in containers]}}
+
+
+@pytest.fixture
+def hollow():
+    """A hollow kubelet core whose pod p runs, seen first at 1700000000.5."""
+    kubelet = Kubelet("node-1", ManualClock(1_700_000_000.5), hollow=True)
+    kubelet.set_desired_pods([pod()])
+    kubelet.sync_loop_iteration()
+    return kubelet
+
+
+def test_pods_are_the_pods_given_with_the_pod_configs_annotations(hollow):
+    """getPods: a v1 PodList of the pod manager's pods, each the API's with config.source and
+    config.seen (RFC 3339 with nanoseconds) added; no kind on the items."""
+    listed = json.loads(pod_list(KubeletHost(hollow).pods()))
+    assert (listed["kind"], listed["apiVersion"], listed["metadata"]) == ("PodList", "v1", {})
+    (item,) = listed["items"]
+    assert "kind" not in item and item["metadata"]["annotations"] == {
+        "a": "b", "kubernetes.io/config.source": "api", "kubernetes.io/config.seen": "2023-11-14T22:13:20.5Z"}
+
+
+def test_an_empty_pod_list_is_go_json_with_null_items():
+    assert pod_list([]) == b'{"kind":"PodList","apiVersion":"v1","metadata":{},"items":null}\n'
+
+
+def test_running_pods_are_the_runtimes_view_names_and_images_of_running_containers(hollow):
+    hollow.set_desired_pods([pod(), pod("q", "u2")])  # q is given but not started yet
+    assert KubeletHost(hollow).running_pods() == [
+        {"metadata": {"name": "p", "namespace": "ns", "uid": "u1", "creationTimestamp": None},
+         "spec": {"containers": [{"name": "c", "image": "img-c", "resources": {}}]}, "status": {}}]
+
+
+def test_a_summary_has_no_cpu_rate_before_a_second_reading():
+    """usageNanoCores is the CPU time used between two readings, per second."""
+    rates = CpuRates()
+    first = PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 5_000_000_000, 4096, 4096, processes=1)),))
+    container = summary("node-1", 50.0, None, [first], rates)["pods"][0]["containers"][0]
+    assert container["cpu"] == {"time": "1970-01-01T00:03:20Z", "usageCoreNanoSeconds": 5_000_000_000}
+    later = PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(202.0, 6_000_000_000, 4096, 4096, processes=1)),))
+    stats = summary("node-1", 50.0, None, [later], rates)
+    assert stats["pods"][0]["containers"][0]["cpu"]["usageNanoCores"] == 500_000_000
+    assert stats["pods"][0]["cpu"]["usageNanoCores"] == 500_000_000
+
+
+def test_a_summary_is_statsapi_summary_in_go_field_order():
+    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 7, 4096, 4096, page_faults=3,
+                                                                     major_page_faults=1, processes=2)),))]
+    stats = summary("node-1", 50.0, None, pods, CpuRates())
+    assert stats["node"] == {"nodeName": "node-1", "startTime": "1970-01-01T00:00:50Z"}
+    (item,) = stats["pods"]
+    assert list(item) == ["podRef", "startTime", "containers", "cpu", "memory", "process_stats"]
+    assert item["podRef"] == {"name": "p", "namespace": "ns", "uid": "u1"}
+    assert list(item["containers"][0]) == ["name", "startTime", "cpu", "memory"]
+    assert item["memory"] == {"time": "1970-01-01T00:03:20Z", "workingSetBytes": 4096, "rssBytes": 4096,
+                              "pageFaults": 3, "majorPageFaults": 1}
+    assert item["process_stats"] == {"process_count": 2}
+    assert summary("node-1", 50.0, None, [], CpuRates())["pods"] is None
+
+
+def test_a_hollow_pod_has_stats_with_no_usage(hollow):
+    (item,) = KubeletHost(hollow).summary()["pods"]
+    assert item["containers"][0]["name"] == "c" and "cpu" not in item and "cpu" not in item["containers"][0]
+
+
+def test_a_process_groups_usage_counts_every_member():
+    proc = subprocess.Popen(["sh", "-c", "sleep 30 & sleep 30; wait"], start_new_session=True)
+    try:
+        deadline = time.monotonic() + 5
+        while (usage := read_group_usage(proc.pid, 1.0)) is None or usage.processes < 3:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert usage.working_set_bytes > 0 and usage.cpu_ns >= 0
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert read_group_usage(proc.pid, 1.0) is None
+
+
+def test_resource_metrics_are_the_summarys_cpu_and_memory_with_their_reading_times():
+    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 1_500_000_000, 4096)),))]
+    text = resource_metrics(summary("node-1", 50.0, None, pods, CpuRates()))
+    assert ('# HELP container_cpu_usage_seconds_total [ALPHA] Cumulative cpu time consumed by the container '
+            'in core-seconds\n# TYPE container_cpu_usage_seconds_total counter\n'
+            'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p"} 1.5 200000\n') in text
+    assert 'container_start_time_seconds{container="c",namespace="ns",pod="p"} 101\n' in text
+    assert 'pod_memory_working_set_bytes{namespace="ns",pod="p"} 4096 200000\n' in text
+    assert "node_cpu_usage_seconds_total" not in text and text.endswith("scrape_error 0\n")
+
+
+def test_probe_results_are_counted_by_container_type_and_result():
+    probed = pod()
+    probed["spec"]["containers"][0]["readinessProbe"] = {"exec": {"command": ["true"]}}
+    hollow = Kubelet("node-1", ManualClock(0.0), hollow=True)
+    hollow.set_desired_pods([probed])
+    hollow.sync_loop_iteration()
+    hollow.probe_result(KEY, "c", "readiness", True)
+    hollow.probe_result(KEY, "c", "readiness", False, "boom")
+    hollow.probe_result(KEY, "c", "readiness", True)
+    text = KubeletHost(hollow).probe_metrics()
+    labels = 'container="c",namespace="ns",pod="p",pod_uid="u1",probe_type="Readiness"'
+    assert f'prober_probe_total{{{labels},result="failed"}} 1\n' in text
+    assert f'prober_probe_total{{{labels},result="successful"}} 2\n' in text
+
+
+def test_the_node_log_directory_is_served_as_gos_file_server(tmp_path):
+    (tmp_path / "apt").mkdir()
+    (tmp_path / "syslog").write_text("hello\n")
+    (tmp_path / "a&b.log").write_bytes(b"\x00\x01")
+    listing = serve_log_path(tmp_path, "/")
+    assert (listing.code, listing.content_type) == (200, "text/html; charset=utf-8")
+    assert listing.body == (b'<pre>\n<a href="a%26b.log">a&amp;b.log</a>\n<a href="apt/">apt/</a>\n'
+                            b'<a href="syslog">syslog</a>\n</pre>\n')
+    assert serve_log_path(tmp_path, "/syslog").body == b"hello\n"
+    assert serve_log_path(tmp_path, "/a&b.log").content_type == "application/octet-stream"
+    assert serve_log_path(tmp_path, "/apt").headers == (("Location", "apt/"),)
+    assert serve_log_path(tmp_path, "/syslog/").headers == (("Location", "../syslog"),)
+    assert serve_log_path(tmp_path, "/nope").body == b"404 page not found\n"
+
+
+# --- over HTTPS, behind the auth filter ---------------------------------------------------------
+
+SUBRESOURCE_USERS = {"stats-reader": "stats", "metrics-reader": "metrics", "log-reader": "log", "proxy-user": "proxy"}
+
+
+def allow_by_subresource(review: dict) -> dict:
+    """A SubjectAccessReview endpoint that allows each user one subresource of nodes."""
+    spec = review["spec"]
+    allowed = SUBRESOURCE_USERS.get(spec["user"]) == spec["resourceAttributes"]["subresource"]
+    return {**review, "status": {"allowed": allowed}}
+
+
+@pytest.fixture(scope="module")
+def ca():
+    return new_ca()
+
+
+@pytest.fixture
+def kubelet(tmp_path, ca):
+    (tmp_path / "ca.crt").write_bytes(ca.cert_pem)
+    pair = issue_serving_cert(ca, ("node-1",), ("127.0.0.1",))
+    (tmp_path / "k.crt").write_bytes(pair.cert_pem)
+    (tmp_path / "k.key").write_bytes(pair.key_pem)
+    (tmp_path / "var-log").mkdir()
+    (tmp_path / "var-log" / "syslog").write_text("node log\n")
+    core = Kubelet("node-1", ManualClock(1_700_000_000.0))
+    core.set_desired_pods([pod()])
+    runtime = ProcessRuntime(tmp_path / "pods")
+    runtime.start(StartContainer(KEY, {"name": "c", "command": [sys.executable, "-c", "import time; time.sleep(30)"],
+                                       "env": [{"name": "GREETING", "value": "hi there"}]}, 0))
+    record = core.pods["u1"]
+    record.pod_ip, record.containers["c"].state, record.containers["c"].started_at = "127.0.0.1", "running", 1.7e9
+    host = KubeletHost(core, runtime, {"enableServer": True})
+    auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
+                       WebhookAuthorizer(allow_by_subresource, clock=lambda: 0.0), "node-1")
+    server = LogServer(tmp_path / "pods", lambda ns, name: pod() if (ns, name) == ("ns", "p") else None,
+                       lambda key, name: True, exec_target=runtime.exec_target, kubelet_host=host,
+                       node_log_dir=tmp_path / "var-log",
+                       tls=serving_context(tmp_path / "k.crt", tmp_path / "k.key", tmp_path / "ca.crt"), auth=auth)
+    server.start()
+    yield server
+    server.stop()
+    for proc in runtime.processes.values():
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+def call(server, ca, tmp_path, user: str, path: str, method: str = "GET") -> tuple[int, str, bytes]:
+    import ssl
+    context = ssl.create_default_context(cadata=ca.cert_pem.decode())
+    pair = issue_client_cert(ca, user)
+    (tmp_path / "u.crt").write_bytes(pair.cert_pem)
+    (tmp_path / "u.key").write_bytes(pair.key_pem)
+    context.load_cert_chain(tmp_path / "u.crt", tmp_path / "u.key")
+    request = urllib.request.Request(f"https://127.0.0.1:{server.port}{path}", method=method)
+    try:
+        with urllib.request.urlopen(request, context=context) as answer:
+            return answer.status, answer.headers.get("Content-Type", ""), answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read()
+
+
+def test_each_path_asks_for_its_own_subresource_of_nodes(kubelet, ca, tmp_path):
+    """auth.go: /stats/ is nodes/stats, /metrics and below nodes/metrics, /logs/ nodes/log, all
+    else (/pods, /runningpods/, /configz, /run, /debug/pprof/) nodes/proxy."""
+    for path, subresource in (("/stats/summary", "stats"), ("/metrics", "metrics"), ("/metrics/resource", "metrics"),
+                              ("/metrics/probes", "metrics"), ("/metrics/cadvisor", "metrics"), ("/logs/", "log"),
+                              ("/pods", "proxy"), ("/runningpods/", "proxy"), ("/configz", "proxy")):
+        user = next(name for name, allowed in SUBRESOURCE_USERS.items() if allowed == subresource)
+        assert call(kubelet, ca, tmp_path, user, path)[0] == 200, path
+        other = "proxy-user" if subresource != "proxy" else "stats-reader"
+        assert call(kubelet, ca, tmp_path, other, path)[:3:2] == (
+            403, f"Forbidden (user={other}, verb=get, resource=nodes, subresource={subresource})".encode()), path
+
+
+def test_stats_summary_is_served_indented_as_go_restful_writes_it(kubelet, ca, tmp_path):
+    status, content_type, body = call(kubelet, ca, tmp_path, "stats-reader", "/stats/summary", "POST")
+    assert (status, content_type) == (200, "application/json") and body.startswith(b'{\n "node": {\n  "nodeName"')
+    (item,) = json.loads(body)["pods"]
+    assert item["containers"][0]["memory"]["workingSetBytes"] > 0 and "cpu" in json.loads(body)["node"]
+    assert call(kubelet, ca, tmp_path, "stats-reader", "/stats/container")[::2] == (404, b"404: Page Not Found")
+
+
+def test_pods_and_metrics_are_served(kubelet, ca, tmp_path):
+    status, content_type, body = call(kubelet, ca, tmp_path, "proxy-user", "/pods")
+    assert (status, content_type) == (200, "application/json")
+    assert json.loads(body)["items"][0]["metadata"]["uid"] == "u1"
+    status, content_type, body = call(kubelet, ca, tmp_path, "metrics-reader", "/metrics")
+    assert content_type == "text/plain; version=0.0.4; charset=utf-8"
+    assert b'kubelet_node_name{node="node-1"} 1\n' in body and b"kubelet_running_pods 1\n" in body
+    assert b"machine_cpu_cores " in call(kubelet, ca, tmp_path, "metrics-reader", "/metrics/cadvisor")[2]
+
+
+def test_configz_is_the_kubelets_configuration_under_its_name(kubelet, ca, tmp_path):
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/configz", "PUT")[::2] == (
+        200, b'{"kubeletconfig":{"enableServer":true}}')
+
+
+def test_run_answers_the_commands_output_or_its_failure(kubelet, ca, tmp_path):
+    """cmd is split at each space and run in the container's environment; a non-zero exit is a 500."""
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/run/ns/p/c?cmd=printenv%20GREETING", "POST")[::2] == (
+        200, b"hi there\n")
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/run/ns/p/c?cmd=false", "POST")[::2] == (
+        500, b"command 'false' exited with 1: ")
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/run/ns/p/nope?cmd=true", "POST")[::2] == (
+        500, b'container not found ("nope")')
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/run/ns/q/c?cmd=true", "POST")[::2] == (
+        404, b"pod does not exist")
+
+
+def test_node_logs_and_the_disabled_profiler(kubelet, ca, tmp_path):
+    assert call(kubelet, ca, tmp_path, "log-reader", "/logs/syslog")[::2] == (200, b"node log\n")
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/debug/pprof/heap")[::2] == (
+        405, b"profiling endpoint is disabled.\n")
