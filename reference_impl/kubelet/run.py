@@ -37,10 +37,11 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.timefmt import format_duration
 from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
@@ -51,10 +52,11 @@ from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthe
     X509Authenticator
 from reference_impl.kubelet.actions import (PodKey, RecordEvent, RecordNodeEvent, RegisterNode, SignalContainer,
                                             UpdateLease)
-from reference_impl.kubelet.auth import AlwaysAllowAuthorizer, KubeletAuth, ReviewError, TokenReviewAuthenticator, \
-    WebhookAuthorizer
+from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, AlwaysAllowAuthorizer, \
+    KubeletAuth, ReviewError, TokenReviewAuthenticator, WebhookAuthorizer
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, Kubelet
+from reference_impl.kubelet.host import KubeletHost
+from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, NODE_STATUS_REPORT_FREQUENCY, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.kubelet.serving import self_signed_pair, serving_context
@@ -168,7 +170,8 @@ class KubeletRunner:
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
                  capacity: dict, pod_cidr: str | None = None,
                  lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None, *,
-                 tls: ssl.SSLContext | None, auth: KubeletAuth | None):
+                 tls: ssl.SSLContext | None, auth: KubeletAuth | None,
+                 configuration: Callable[[int], dict] = lambda port: {}):
         self.client = client
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         clock = WallClock()
@@ -194,11 +197,13 @@ class KubeletRunner:
         self.pods.store.add_event_handler(ResourceEventHandler(self._touch, self._touch, self._touch))
         self.rejected: set[str] = set()
         self.latest_leases: dict[str, dict] = {}  # node name -> its Lease as our last write returned it
-        node_ip = next(iter(self.kubelets.values())).node_ip
+        served = next(iter(self.kubelets.values()))  # one API server answers for every hollow node: the first
+        self.host = KubeletHost(served, None if hollow else self.runtime)
         self.log_server = LogServer(root_dir / "pods", self._find_pod,
-                                    lambda key, name: (key, name) in self.runtime.processes, host=node_ip,
+                                    lambda key, name: (key, name) in self.runtime.processes, host=served.node_ip,
                                     exec_target=self.runtime.exec_target, attach_target=self.runtime.attach_target,
-                                    pod_address=self._pod_address, tls=tls, auth=auth)
+                                    pod_address=self._pod_address, tls=tls, auth=auth, kubelet_host=self.host)
+        self.host.config = configuration(self.log_server.port)
 
     def _find_pod(self, namespace: str, name: str) -> dict | None:
         return self.pods.store.get(f"{namespace}/{name}")
@@ -455,13 +460,38 @@ def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> 
     return KubeletAuth(RequestAuthenticator(authenticators, args.anonymous_auth), authorizer, node_name)
 
 
-def tls_context(args: argparse.Namespace, node_ip: str) -> ssl.SSLContext:
+def serving_pair(args: argparse.Namespace, node_ip: str) -> tuple[Path, Path]:
     """--tls-cert-file's, else the self-signed pair in --cert-dir (made when missing)."""
     if args.tls_cert_file is not None:
-        cert, key = args.tls_cert_file, args.tls_private_key_file
-    else:
-        cert, key = self_signed_pair(args.cert_dir or args.root_dir / "pki", args.node_name, node_ip)
-    return serving_context(cert, key, args.client_ca_file)
+        return args.tls_cert_file, args.tls_private_key_file
+    return self_signed_pair(args.cert_dir or args.root_dir / "pki", args.node_name, node_ip)
+
+
+def _flag(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+@mirrors("k8s.io/kubernetes/cmd/kubelet/app.setConfigz")
+def kubelet_configuration(args: argparse.Namespace, cert: Path, key: Path, sync_period: float, port: int) -> dict:
+    """What /configz shows: the v1beta1 KubeletConfiguration fields this kubelet has, in the
+    struct's order, with the values it runs with (the serving pair it made when it made one, the
+    port it listens on)."""
+    config = {"enableServer": True, "syncFrequency": format_duration(sync_period), "address": NODE_IP,
+              "port": port, "tlsCertFile": str(cert), "tlsPrivateKeyFile": str(key),
+              "authentication": {"x509": {"clientCAFile": _flag(args.client_ca_file)},
+                                 "webhook": {"enabled": True, "cacheTTL": format_duration(TOKEN_CACHE_TTL)},
+                                 "anonymous": {"enabled": args.anonymous_auth}},
+              "authorization": {"mode": args.authorization_mode,
+                                "webhook": {"cacheAuthorizedTTL": format_duration(ALLOW_CACHE_TTL),
+                                            "cacheUnauthorizedTTL": format_duration(DENY_CACHE_TTL)}},
+              "enableDebuggingHandlers": True,
+              "nodeStatusReportFrequency": format_duration(NODE_STATUS_REPORT_FREQUENCY),
+              "nodeLeaseDurationSeconds": args.node_lease_duration_seconds,
+              "maxPods": int(args.capacity.get("pods", 110)), "podCIDR": _flag(args.pod_cidr),
+              "enableSystemLogHandler": True, "enableProfilingHandler": False, "enableDebugFlagsHandler": False,
+              "registerNode": True}
+    config["authentication"]["x509"] = {k: v for k, v in config["authentication"]["x509"].items() if v}
+    return {k: v for k, v in config.items() if v != ""}
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
@@ -469,9 +499,12 @@ def run(args: argparse.Namespace, process: Process) -> None:
     client = load_client(args.kubeconfig)
     # One API server answers for every hollow node of the process: its attributes name the first.
     served_node = f"{args.node_name}-0" if args.hollow_nodes else args.node_name
+    cert, key = serving_pair(args, NODE_IP)
+    sync_period = HOLLOW_SYNC_PERIOD if args.hollow_nodes else SYNC_PERIOD
     KubeletRunner(client, args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop,
-                  tls=tls_context(args, NODE_IP), auth=build_auth(args, client, served_node)).run(process.out)
+                  tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node),
+                  configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port)).run(process.out)
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/container.GenerateContainerRef")

@@ -17,7 +17,7 @@ from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.auth import KubeletAuth, Refusal, WebhookAuthorizer
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.run import build_auth, parse_args
+from reference_impl.kubelet.run import build_auth, kubelet_configuration, parse_args
 from reference_impl.kubelet.runtime import ExecTarget, log_path
 from reference_impl.kubelet.serving import self_signed_pair, serving_context
 
@@ -266,3 +266,21 @@ def test_a_serving_certificate_without_its_key_is_a_usage_error(tmp_path, capsys
     with pytest.raises(SystemExit):
         flags(tmp_path, "--tls-cert-file", "kubelet.crt")
     assert "--tls-cert-file and --tls-private-key-file go together" in capsys.readouterr().err
+
+
+def test_configz_shows_the_configuration_the_kubelet_runs_with(tmp_path):
+    """v1beta1 KubeletConfiguration names in the struct's order, durations as Go prints them, the
+    port it listens on and the serving pair it uses; debugging handlers on, profiling off."""
+    args = flags(tmp_path, "--client-ca-file", "ca.crt", "--pod-cidr", "10.0.0.0/24")
+    config = kubelet_configuration(args, Path("k.crt"), Path("k.key"), 0.5, 10250)
+    assert list(config)[:6] == ["enableServer", "syncFrequency", "address", "port", "tlsCertFile", "tlsPrivateKeyFile"]
+    assert config["authentication"] == {"x509": {"clientCAFile": "ca.crt"},
+    assert list(config)[:6] == ["enableServer", "syncFrequency", "address", "port", "tlsCertFile",
+                            "tlsPrivateKeyFile"]
+    assert config["authorization"] == {"mode": "Webhook",
+                                       "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
+    assert (config["syncFrequency"], config["port"], config["maxPods"], config["podCIDR"]) == (
+        "500ms", 10250, 110, "10.0.0.0/24")
+    assert (config["enableDebuggingHandlers"], config["enableProfilingHandler"]) == (True, False)
+    without_ca = kubelet_configuration(flags(tmp_path), Path("k.crt"), Path("k.key"), 0.5, 1)
+    assert without_ca["authentication"]["x509"] == {}  # the struct is written; its empty clientCAFile is not
