@@ -273,10 +273,11 @@ def test_configz_shows_the_configuration_the_kubelet_runs_with(tmp_path):
     port it listens on and the serving pair it uses; debugging handlers on, profiling off."""
     args = flags(tmp_path, "--client-ca-file", "ca.crt", "--pod-cidr", "10.0.0.0/24")
     config = kubelet_configuration(args, Path("k.crt"), Path("k.key"), 0.5, 10250)
-    assert list(config)[:6] == ["enableServer", "syncFrequency", "address", "port", "tlsCertFile", "tlsPrivateKeyFile"]
-    assert config["authentication"] == {"x509": {"clientCAFile": "ca.crt"},
     assert list(config)[:6] == ["enableServer", "syncFrequency", "address", "port", "tlsCertFile",
-                            "tlsPrivateKeyFile"]
+                                "tlsPrivateKeyFile"]
+    assert config["authentication"] == {"x509": {"clientCAFile": "ca.crt"}, "anonymous": {"enabled": False},
+                                        "webhook": {"enabled": True, "cacheTTL": "2m0s"}}
+    assert list(config["authentication"]) == ["x509", "webhook", "anonymous"]
     assert config["authorization"] == {"mode": "Webhook",
                                        "webhook": {"cacheAuthorizedTTL": "5m0s", "cacheUnauthorizedTTL": "30s"}}
     assert (config["syncFrequency"], config["port"], config["maxPods"], config["podCIDR"]) == (
