@@ -4,12 +4,15 @@
 `serve_log_path` decides what the file server answers for a path below the directory: a listing of
 a directory (`<pre>` of links, sorted by name, directories with a slash), a file's bytes, a
 redirect that adds or drops a trailing slash, or 404 / 403. Range and conditional requests are not
-taken: every file is served whole. A file's type is sniffed as DetectContentType would for the
-text and binary cases a log directory holds.
+taken: every file is served whole. A file's type is the one Go's mime package gives its extension
+(its built-in table, then the system's shared-mime-info globs, or mime.types without them; text
+types in UTF-8), else sniffed as DetectContentType would for the text and binary cases a log
+directory holds.
 """
 from __future__ import annotations
 
-import html
+import functools
+import mimetypes
 import os
 import stat
 from dataclasses import dataclass
@@ -41,11 +44,64 @@ def _last_modified(seconds: float) -> tuple[str, str]:
     return ("Last-Modified", formatdate(int(seconds), usegmt=True))
 
 
+# net/http's htmlReplacer.
+HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
 @mirrors("net/http.dirList")
 def listing(directory: Path) -> bytes:
+    """Each entry a link, its href the name as url.URL{Path: name} writes it."""
     names = sorted(entry.name + ("/" if entry.is_dir() else "") for entry in os.scandir(directory))
-    links = "".join(f'<a href="{quote(name, safe="/")}">{html.escape(name)}</a>\n' for name in names)
+    links = "".join(f'<a href="{_href(name)}">{name.translate(HTML_ESCAPES)}</a>\n' for name in names)
     return f"<pre>\n{links}</pre>\n".encode()
+
+
+def _href(name: str) -> str:
+    """A path escaped as Go's URL.EscapedPath; a first segment with a colon gets "./" so it is
+    not read as a scheme."""
+    escaped = quote(name, safe="/$&+,:;=@")
+    return f"./{escaped}" if ":" in name.split("/")[0] else escaped
+
+
+# mime's builtinTypesLower (Go 1.18, which builds the 1.24 kubelet).
+BUILTIN_TYPES = {".avif": "image/avif", ".css": "text/css", ".gif": "image/gif", ".htm": "text/html",
+                 ".html": "text/html", ".jpeg": "image/jpeg", ".jpg": "image/jpeg", ".js": "text/javascript",
+                 ".json": "application/json", ".mjs": "text/javascript", ".pdf": "application/pdf",
+                 ".png": "image/png", ".svg": "image/svg+xml", ".wasm": "application/wasm", ".webp": "image/webp",
+                 ".xml": "text/xml"}
+MIME_GLOBS = (Path("/usr/local/share/mime/globs2"), Path("/usr/share/mime/globs2"))
+
+
+@functools.cache
+@mirrors("mime.osInitMime")
+def extension_types() -> dict[str, str]:
+    """Extension -> type: the built-in ones, then the first globs2 file's `*.ext` globs (in its
+    weight order, the first for an extension kept), or mime.types when there is none."""
+    types = dict(BUILTIN_TYPES)
+    for globs in MIME_GLOBS:
+        try:
+            lines = globs.read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split(":")
+            if len(fields) < 3 or line.startswith("#") or not fields[2].startswith("*."):
+                continue
+            if not any(mark in fields[2][1:] for mark in "?*["):
+                types.setdefault(fields[2][1:], fields[1])
+        return types
+    database = mimetypes.MimeTypes(mimetypes.knownfiles)
+    return {**database.types_map[True], **types}
+
+
+@mirrors("mime.TypeByExtension")
+def content_type(name: str, data: bytes) -> str:
+    extension = os.path.splitext(name)[1]
+    known = extension_types()
+    guessed = known.get(extension) or known.get(extension.lower())
+    if guessed is None:
+        return sniff(data)
+    return f"{guessed}; charset=utf-8" if guessed.startswith("text/") else guessed
 
 
 @mirrors("net/http.DetectContentType")
@@ -78,4 +134,5 @@ def serve_log_path(root: Path, url_path: str, raw_query: str = "") -> FileAnswer
         data = target.read_bytes()
     except OSError as error:
         return _error(error)
-    return FileAnswer(200, data, sniff(data), (("Accept-Ranges", "bytes"), _last_modified(info.st_mtime)))
+    return FileAnswer(200, data, content_type(target.name, data),
+                      (("Accept-Ranges", "bytes"), _last_modified(info.st_mtime)))

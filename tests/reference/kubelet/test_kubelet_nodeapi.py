@@ -21,7 +21,7 @@ from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
 from reference_impl.kubelet.host import KubeletHost, pod_list
 from reference_impl.kubelet.kubelet import Kubelet
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.nodelogs import serve_log_path
+from reference_impl.kubelet.nodelogs import content_type, serve_log_path
 from reference_impl.kubelet.runtime import ProcessRuntime
 from reference_impl.kubelet.serving import serving_context
 from reference_impl.kubelet.stats import ContainerStats, CpuRates, PodStats, Usage, read_group_usage, \
@@ -110,7 +110,10 @@ def test_a_process_groups_usage_counts_every_member():
     finally:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    assert read_group_usage(proc.pid, 1.0) is None
+    deadline = time.monotonic() + 5  # the killed children end on their own time, reaped by init
+    while read_group_usage(proc.pid, 1.0) is not None:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
 
 
 def test_resource_metrics_are_the_summarys_cpu_and_memory_with_their_reading_times():
@@ -142,13 +145,16 @@ def test_probe_results_are_counted_by_container_type_and_result():
 def test_the_node_log_directory_is_served_as_gos_file_server(tmp_path):
     (tmp_path / "apt").mkdir()
     (tmp_path / "syslog").write_text("hello\n")
-    (tmp_path / "a&b.log").write_bytes(b"\x00\x01")
+    (tmp_path / "a&b").write_bytes(b"\x00\x01")
+    (tmp_path / "it's.log").write_text("x")
     listing = serve_log_path(tmp_path, "/")
     assert (listing.code, listing.content_type) == (200, "text/html; charset=utf-8")
-    assert listing.body == (b'<pre>\n<a href="a%26b.log">a&amp;b.log</a>\n<a href="apt/">apt/</a>\n'
-                            b'<a href="syslog">syslog</a>\n</pre>\n')
+    assert listing.body == (b'<pre>\n<a href="a&b">a&amp;b</a>\n<a href="apt/">apt/</a>\n'
+                            b'<a href="it%27s.log">it&#39;s.log</a>\n<a href="syslog">syslog</a>\n</pre>\n')
     assert serve_log_path(tmp_path, "/syslog").body == b"hello\n"
-    assert serve_log_path(tmp_path, "/a&b.log").content_type == "application/octet-stream"
+    assert serve_log_path(tmp_path, "/a&b").content_type == "application/octet-stream"
+    assert serve_log_path(tmp_path, "/it's.log").content_type == content_type("x.log", b"")
+    assert content_type("a.JSON", b"") == "application/json" and content_type("a.css", b"") == "text/css; charset=utf-8"
     assert serve_log_path(tmp_path, "/apt").headers == (("Location", "apt/"),)
     assert serve_log_path(tmp_path, "/syslog/").headers == (("Location", "../syslog"),)
     assert serve_log_path(tmp_path, "/nope").body == b"404 page not found\n"
