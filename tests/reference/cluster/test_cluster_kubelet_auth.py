@@ -98,3 +98,33 @@ def test_the_nodes_proxy_reaches_the_kubelet_with_the_apiservers_certificate(clu
     HTTPS with its kubelet client certificate, which the kubelet authorizes as nodes/proxy."""
     kubeconfig = cluster / "admin.kubeconfig"
     assert kubectl(kubeconfig, "get", "--raw", f"/api/v1/nodes/node-1/proxy{LOGS}") == "hello from box\n"
+
+
+def test_the_node_api_answers_through_the_apiservers_node_proxy(cluster):
+    """/pods, /stats/summary and /metrics/resource read through `kubectl get --raw`: the pod the
+    kubelet runs, with its container's usage read from its process."""
+    kubeconfig = cluster / "admin.kubeconfig"
+    pods = json.loads(kubectl(kubeconfig, "get", "--raw", "/api/v1/nodes/node-1/proxy/pods"))
+    assert [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in pods["items"]] == [(NAMESPACE, "box")]
+    summary = json.loads(kubectl(kubeconfig, "get", "--raw", "/api/v1/nodes/node-1/proxy/stats/summary"))
+    (box,) = summary["pods"]
+    assert (summary["node"]["nodeName"], box["podRef"]["name"], box["containers"][0]["name"]) == (
+        "node-1", "box", "main")
+    assert box["containers"][0]["memory"]["workingSetBytes"] > 0
+    metrics = kubectl(kubeconfig, "get", "--raw", "/api/v1/nodes/node-1/proxy/metrics/resource")
+    assert f'container_memory_working_set_bytes{{container="main",namespace="{NAMESPACE}",pod="box"}}' in metrics
+
+
+def test_a_user_allowed_only_nodes_stats_reads_the_summary_and_not_the_pods(cluster, tmp_path):
+    kubeconfig = cluster / "admin.kubeconfig"
+    kubectl(kubeconfig, "create", "clusterrole", "kubelet-auth-stats", "--verb=get,create",
+            "--resource=nodes/stats")
+    kubectl(kubeconfig, "create", "clusterrolebinding", "kubelet-auth-stats", "--clusterrole=kubelet-auth-stats",
+            "--user=kubelet-auth-stats")
+    context = client(cluster, tmp_path, "kubelet-auth-stats")
+    status, body = get(cluster, context, "/stats/summary")
+    assert status == 200 and json.loads(body)["node"]["nodeName"] == "node-1"
+    assert get(cluster, context, "/pods") == (
+        403, b"Forbidden (user=kubelet-auth-stats, verb=get, resource=nodes, subresource=proxy)")
+    assert get(cluster, context, "/metrics") == (
+        403, b"Forbidden (user=kubelet-auth-stats, verb=get, resource=nodes, subresource=metrics)")
