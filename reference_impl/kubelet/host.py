@@ -21,8 +21,10 @@ from reference_impl.machinery.prometheus import escape_label_value, process_star
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
-from .stats import ContainerStats, CpuRates, PodStats, boot_time, read_group_usage, read_node_usage, \
-    resource_metrics, summary
+from .runtime import log_path
+from .stats import ContainerStats, CpuRates, NodeStats, PodStats, boot_time, cpu_and_memory, pod_usage, \
+    read_dir_usage, read_fs, read_group_usage, read_node_usage, read_process_usage, read_rlimit, resource_metrics, \
+    summary
 
 # The annotations the kubelet's pod config puts on the pods it was given (kubetypes).
 CONFIG_SOURCE_ANNOTATION = "kubernetes.io/config.source"
@@ -115,28 +117,41 @@ class KubeletHost:
                 pods.append(running_pod(record.key, running))
         return pods
 
-    def _usage(self, key: PodKey, name: str):
-        proc = None if self.runtime is None else self.runtime.processes.get((key, name))
+    def _container_stats(self, key: PodKey, container, now: float) -> ContainerStats:
+        """A running container's stats: its process group's usage and its log folder's size."""
+        proc = None if self.runtime is None else self.runtime.processes.get((key, container.name))
         if proc is None or proc.poll() is not None:
-            return None
-        return read_group_usage(proc.pid, time.time())
+            return ContainerStats(container.name, container.started_at, None)
+        logs = read_dir_usage(log_path(self.runtime.log_root, key, container.name, 0).parent, now)
+        return ContainerStats(container.name, container.started_at, read_group_usage(proc.pid, now), logs)
 
-    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/stats.Provider).ListPodStats")
-    def summary(self) -> dict:
-        """The node's summary: each pod given a sandbox, with its running containers."""
-        pods = []
-        for record in self._records():
-            if not (record.pod_ip or self.kubelet.hollow):
-                continue
-            containers = tuple(ContainerStats(c.name, c.started_at, self._usage(record.key, c.name))
-                               for c in list(record.containers.values())
-                               if c.state == "running" and c.started_at is not None)
-            pods.append(PodStats(record.key, record.start_time, containers))
-        node_usage = None if self.runtime is None else read_node_usage(time.time())
-        return summary(self.kubelet.node_name, boot_time(), node_usage, pods, self.rates)
+    def _pod_stats(self, now: float) -> list[PodStats]:
+        """Each pod given a sandbox, with its running containers."""
+        return [PodStats(record.key, record.start_time,
+                         tuple(self._container_stats(record.key, c, now) for c in list(record.containers.values())
+                               if c.state == "running" and c.started_at is not None))
+                for record in self._records() if record.pod_ip or self.kubelet.hollow]
+
+    def _node_stats(self, pods: list[PodStats], now: float) -> NodeStats:
+        """The host's readings; a hollow node has only its name and start. The kubelet's system
+        container is this process, which has run since it was created; the pods' is theirs summed."""
+        if self.runtime is None:
+            return NodeStats(self.kubelet.node_name, boot_time())
+        started = process_start_time()
+        system = (ContainerStats("kubelet", started, read_process_usage(os.getpid(), now)),
+                  ContainerStats("pods", started, pod_usage(tuple(c for pod in pods for c in pod.containers))))
+        return NodeStats(self.kubelet.node_name, boot_time(), read_node_usage(now), read_fs(self.runtime.log_root, now),
+                         read_rlimit(now), system)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server/stats.handler).handleSummary")
+    def summary(self, only_cpu_and_memory: bool = False) -> dict:
+        now = time.time()
+        pods = self._pod_stats(now)
+        stats = summary(self._node_stats(pods, now), pods, self.rates)
+        return cpu_and_memory(stats) if only_cpu_and_memory else stats
 
     def resource_metrics(self) -> str:
-        return resource_metrics(self.summary())
+        return resource_metrics(self.summary(only_cpu_and_memory=True))
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/metrics.Register")
     def metrics(self) -> str:

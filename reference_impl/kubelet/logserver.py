@@ -291,7 +291,8 @@ class _Handler(GoConnectionHandler):
         elif root == "runningpods":
             self._text(200, pod_list(host.running_pods()), "application/json")
         elif root == "stats":  # go-restful's WriteAsJson: indented by one space, no newline
-            self._text(200, marshal_escapes(json.dumps(host.summary(), indent=1, ensure_ascii=False).encode()),
+            stats = host.summary(only_cpu_and_memory=query.get("only_cpu_and_memory") == ["true"])
+            self._text(200, marshal_escapes(json.dumps(stats, indent=1, ensure_ascii=False).encode()),
                        "application/json")
         elif root == "logs":
             answer = serve_log_path(self.server.node_log_dir, "/" + match.param("logpath"), raw_query)

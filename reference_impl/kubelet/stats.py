@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.prometheus import escape_label_value
@@ -45,10 +46,24 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class FsUsage:
+    """A filesystem's size and use at `time`; `used_bytes` what the thing measured takes of it."""
+
+    time: float
+    available_bytes: int
+    capacity_bytes: int
+    used_bytes: int
+    inodes_free: int
+    inodes: int
+    inodes_used: int
+
+
+@dataclass(frozen=True)
 class ContainerStats:
     name: str
     start_time: float
     usage: Usage | None
+    logs: FsUsage | None = None
 
 
 @dataclass(frozen=True)
@@ -58,22 +73,43 @@ class PodStats:
     containers: tuple[ContainerStats, ...]
 
 
+@dataclass(frozen=True)
+class NodeStats:
+    """What the node knows of itself: `usage` None for a hollow node, whose host is not its own;
+    `rlimit` (time, pid_max, tasks) as pidlimit.Stats reads it."""
+
+    name: str
+    start_time: float
+    usage: Usage | None = None
+    fs: FsUsage | None = None
+    rlimit: tuple[float, int, int] | None = None
+    system_containers: tuple[ContainerStats, ...] = ()
+
+
+# cAdvisor's housekeeping reads a container about every 10 s and derives usageNanoCores between
+# two readings; here a reading is taken per request, and a rate over less than this would be mostly
+# the 10 ms tick of the CPU clock, so a request sooner than this after the last gets its rate.
+MIN_RATE_WINDOW_SECONDS = 1.0
+
+
 class CpuRates:
-    """usageNanoCores from the last two readings of each container (or the node), as cAdvisor
-    derives it between housekeeping samples; none before a second reading."""
+    """usageNanoCores of each container (or pod, or the node) between two readings at least
+    MIN_RATE_WINDOW_SECONDS apart; none before a second reading."""
 
     def __init__(self) -> None:
-        self._last: dict[object, tuple[float, int]] = {}
+        self._last: dict[object, tuple[float, int, int | None]] = {}
         self._lock = threading.Lock()  # each request's thread reads and records
 
     def rate(self, key: object, usage: Usage) -> int | None:
         with self._lock:
             previous = self._last.get(key)
-            if previous is None or usage.time > previous[0]:
-                self._last[key] = (usage.time, usage.cpu_ns)
-        if previous is None or usage.time <= previous[0] or usage.cpu_ns < previous[1]:
-            return None
-        return int((usage.cpu_ns - previous[1]) / (usage.time - previous[0]))
+            if previous is not None and usage.time - previous[0] < MIN_RATE_WINDOW_SECONDS:
+                return previous[2]
+            rate = None
+            if previous is not None and usage.cpu_ns >= previous[1]:
+                rate = int((usage.cpu_ns - previous[1]) / (usage.time - previous[0]))
+            self._last[key] = (usage.time, usage.cpu_ns, rate)
+            return rate
 
     def forget(self, keep: set) -> None:
         with self._lock:
@@ -96,7 +132,32 @@ def _with_usage(stats: dict, usage: Usage | None, rate: int | None) -> dict:
     return stats if usage is None else {**stats, "cpu": _cpu(usage, rate), "memory": _memory(usage)}
 
 
-def _pod_usage(containers: tuple[ContainerStats, ...]) -> Usage | None:
+def _fs(fs: FsUsage) -> dict:
+    return {"time": rfc3339(fs.time), "availableBytes": fs.available_bytes, "capacityBytes": fs.capacity_bytes,
+            "usedBytes": fs.used_bytes, "inodesFree": fs.inodes_free, "inodes": fs.inodes,
+            "inodesUsed": fs.inodes_used}
+
+
+def _container(container: ContainerStats, rates: CpuRates, key: object) -> dict:
+    stats = _with_usage({"name": container.name, "startTime": rfc3339(container.start_time)}, container.usage,
+                        rates.rate(key, container.usage) if container.usage else None)
+    return {**stats, "logs": _fs(container.logs)} if container.logs else stats
+
+
+def _node(node: NodeStats, rates: CpuRates) -> dict:
+    stats: dict = {"nodeName": node.name}
+    if node.system_containers:
+        stats["systemContainers"] = [_container(c, rates, ("system", c.name)) for c in node.system_containers]
+    stats["startTime"] = rfc3339(node.start_time)
+    stats = _with_usage(stats, node.usage, rates.rate("node", node.usage) if node.usage else None)
+    if node.fs:
+        stats["fs"] = _fs(node.fs)
+    if node.rlimit:
+        stats["rlimit"] = {"time": rfc3339(node.rlimit[0]), "maxpid": node.rlimit[1], "curproc": node.rlimit[2]}
+    return stats
+
+
+def pod_usage(containers: tuple[ContainerStats, ...]) -> Usage | None:
     """The pod's usage: its containers' summed, at the latest of their readings."""
     measured = [c.usage for c in containers if c.usage is not None]
     if not measured:
@@ -109,27 +170,45 @@ def _pod_usage(containers: tuple[ContainerStats, ...]) -> Usage | None:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server/stats.summaryProviderImpl).Get")
-def summary(node_name: str, node_start: float, node_usage: Usage | None, pods: list[PodStats],
-            rates: CpuRates) -> dict:
+def summary(node: NodeStats, pods: list[PodStats], rates: CpuRates) -> dict:
     """statsapi.Summary as Go's JSON writes it: fields in the struct's order, empty optional ones
     left out, `pods` null when the node runs none."""
-    node = _with_usage({"nodeName": node_name, "startTime": rfc3339(node_start)}, node_usage,
-                       rates.rate("node", node_usage) if node_usage else None)
     items = []
     for pod in pods:
-        containers = [_with_usage({"name": c.name, "startTime": rfc3339(c.start_time)}, c.usage,
-                                  rates.rate((pod.key.uid, c.name), c.usage) if c.usage else None)
-                      for c in pod.containers]
-        usage = _pod_usage(pod.containers)
+        containers = [_container(c, rates, (pod.key.uid, c.name)) for c in pod.containers]
+        usage = pod_usage(pod.containers)
         item = {"podRef": {"name": pod.key.name, "namespace": pod.key.namespace, "uid": pod.key.uid},
                 "startTime": rfc3339(pod.start_time), "containers": containers or None}
         item = _with_usage(item, usage, rates.rate(pod.key.uid, usage) if usage else None)
+        logs = [c.logs for c in pod.containers if c.logs]
+        if logs:  # the pod's ephemeral storage: here, its containers' logs
+            item["ephemeral-storage"] = _fs(replace(logs[0], used_bytes=sum(fs.used_bytes for fs in logs),
+                                                    inodes_used=sum(fs.inodes_used for fs in logs)))
         if usage is not None:
             item["process_stats"] = {"process_count": usage.processes}
         items.append(item)
-    rates.forget({"node", *(pod.key.uid for pod in pods),
+    stats = {"node": _node(node, rates), "pods": items or None}
+    rates.forget({"node", *(("system", c.name) for c in node.system_containers), *(pod.key.uid for pod in pods),
                   *((pod.key.uid, c.name) for pod in pods for c in pod.containers)})
-    return {"node": node, "pods": items or None}
+    return stats
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server/stats.summaryProviderImpl).GetCPUAndMemoryStats")
+def cpu_and_memory(summary_: dict) -> dict:
+    """The summary `only_cpu_and_memory=true` asks for: names, start times, CPU and memory; the
+    system containers' too."""
+    def trimmed(stats: dict, *names: str) -> dict:
+        return {name: stats[name] for name in names if name in stats}
+
+    def containers(listed: list[dict] | None) -> list[dict] | None:
+        return [trimmed(c, "name", "startTime", "cpu", "memory") for c in listed] if listed else listed
+
+    node = trimmed(summary_["node"], "nodeName", "systemContainers", "startTime", "cpu", "memory")
+    if "systemContainers" in node:
+        node["systemContainers"] = containers(node["systemContainers"])
+    pods = [{**trimmed(pod, "podRef", "startTime", "containers", "cpu", "memory"),
+             "containers": containers(pod["containers"])} for pod in summary_["pods"] or []]
+    return {"node": node, "pods": pods or None}
 
 
 # /metrics/resource: (name, help, labels) in the order the collector describes them.
@@ -208,12 +287,26 @@ def _stat_fields(pid: int) -> list[str]:
         return stat.read().rpartition(")")[2].split()  # past the command, which may hold spaces
 
 
+def _usage(members: list[list[str]], reaped: list[str] | None, now: float) -> Usage | None:
+    """The summed usage of processes by their /proc/PID/stat fields: utime and stime (and the
+    cutime and cstime of `reaped`, for the children it waited for), resident pages, page faults."""
+    if not members:
+        return None
+    ticks = sum(int(fields[11]) + int(fields[12]) for fields in members)
+    if reaped is not None:
+        ticks += int(reaped[13]) + int(reaped[14])
+    rss = sum(int(fields[21]) for fields in members) * os.sysconf("SC_PAGE_SIZE")
+    return Usage(now, ticks * NANOSECONDS // os.sysconf("SC_CLK_TCK"), rss, rss,
+                 page_faults=sum(int(fields[7]) for fields in members),
+                 major_page_faults=sum(int(fields[9]) for fields in members), processes=len(members))
+
+
 @mirrors("github.com/google/cadvisor/container/libcontainer.setCPUStats")
 def read_group_usage(pgid: int, now: float) -> Usage | None:
     """The usage of process group `pgid` (a container's processes): CPU time of every live member
-    and of the leader's reaped children, resident memory, page faults; None once the group is gone."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    cpu_ticks = rss_pages = faults = major = members = 0
+    and of the children its leader reaped, resident memory, page faults; None once the group is
+    gone."""
+    members, leader = [], None
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -221,19 +314,20 @@ def read_group_usage(pgid: int, now: float) -> Usage | None:
             fields = _stat_fields(int(entry))
         except OSError:  # it ended while being read
             continue
-        if int(fields[2]) != pgid or fields[0] == "Z":  # a zombie has ended: it uses nothing
-            continue
-        members += 1
-        cpu_ticks += int(fields[11]) + int(fields[12])  # utime, stime
-        if int(entry) == pgid:
-            cpu_ticks += int(fields[13]) + int(fields[14])  # cutime, cstime: children it reaped
-        faults, major = faults + int(fields[7]), major + int(fields[9])
-        rss_pages += int(fields[21])
-    if not members:
+        if int(fields[2]) == pgid and fields[0] != "Z":  # a zombie has ended: it uses nothing
+            members.append(fields)
+            if int(entry) == pgid:
+                leader = fields
+    return _usage(members, leader, now)
+
+
+def read_process_usage(pid: int, now: float) -> Usage | None:
+    """One process's own usage (not the children it reaped: for the kubelet, those are its
+    containers')."""
+    try:
+        return _usage([_stat_fields(pid)], None, now)
+    except OSError:
         return None
-    rss = rss_pages * os.sysconf("SC_PAGE_SIZE")
-    return Usage(now, cpu_ticks * NANOSECONDS // ticks, rss, rss, page_faults=faults, major_page_faults=major,
-                 processes=members)
 
 
 def _meminfo() -> dict[str, int]:
@@ -256,6 +350,39 @@ def read_node_usage(now: float) -> Usage:
     return Usage(now, busy * NANOSECONDS // os.sysconf("SC_CLK_TCK"), used - memory.get("Inactive(file)", 0),
                  usage_bytes=used, available_bytes=memory["MemAvailable"], page_faults=int(counters["pgfault"]),
                  major_page_faults=int(counters["pgmajfault"]))
+
+
+@mirrors("github.com/google/cadvisor/fs.(*RealFsInfo).GetDirFsDevice")
+def read_fs(path: Path, now: float, used_bytes: int | None = None, inodes_used: int | None = None) -> FsUsage:
+    """The filesystem `path` is on; its own use unless what `path` holds is measured (a log folder)."""
+    fs = os.statvfs(path)
+    return FsUsage(now, fs.f_bavail * fs.f_frsize, fs.f_blocks * fs.f_frsize,
+                   (fs.f_blocks - fs.f_bfree) * fs.f_frsize if used_bytes is None else used_bytes,
+                   fs.f_favail, fs.f_files, fs.f_files - fs.f_ffree if inodes_used is None else inodes_used)
+
+
+def read_dir_usage(path: Path, now: float) -> FsUsage | None:
+    """A folder's own use (its files' sizes, on disk, and their count) on its filesystem, as
+    cAdvisor's du-like walk measures a container's logs; None when it is not there."""
+    used = inodes = 0
+    try:
+        for root, dirs, files in os.walk(path):
+            for name in (*dirs, *files):
+                inodes += 1
+                try:
+                    used += os.lstat(os.path.join(root, name)).st_blocks * 512
+                except OSError:
+                    pass
+        return read_fs(path, now, used, inodes)
+    except OSError:
+        return None
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/stats/pidlimit.Stats")
+def read_rlimit(now: float) -> tuple[float, int, int]:
+    """kernel.pid_max and the number of tasks (threads, as sysinfo's procs counts), from /proc."""
+    with open("/proc/sys/kernel/pid_max") as pid_max, open("/proc/loadavg") as loadavg:
+        return now, int(pid_max.read()), int(loadavg.read().split()[3].split("/")[1])
 
 
 def boot_time() -> float:

@@ -24,11 +24,12 @@ from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.nodelogs import content_type, serve_log_path
 from reference_impl.kubelet.runtime import ProcessRuntime
 from reference_impl.kubelet.serving import serving_context
-from reference_impl.kubelet.stats import ContainerStats, CpuRates, PodStats, Usage, read_group_usage, \
-    resource_metrics, summary
+from reference_impl.kubelet.stats import ContainerStats, CpuRates, FsUsage, NodeStats, PodStats, Usage, \
+    cpu_and_memory, read_dir_usage, read_group_usage, resource_metrics, summary
 from reference_impl.machinery.clock import ManualClock
 
 KEY = PodKey("ns", "p", "u1")
+NODE = NodeStats("node-1", 50.0)
 
 
 def pod(name: str = "p", uid: str = "u1", containers=("c",)) -> dict:
@@ -68,21 +69,24 @@ def test_running_pods_are_the_runtimes_view_names_and_images_of_running_containe
 
 
 def test_a_summary_has_no_cpu_rate_before_a_second_reading():
-    """usageNanoCores is the CPU time used between two readings, per second."""
+    """usageNanoCores is the CPU time used between two readings, per second; a reading less than a
+    second after the last keeps the last rate."""
     rates = CpuRates()
     first = PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 5_000_000_000, 4096, 4096, processes=1)),))
-    container = summary("node-1", 50.0, None, [first], rates)["pods"][0]["containers"][0]
+    container = summary(NODE, [first], rates)["pods"][0]["containers"][0]
     assert container["cpu"] == {"time": "1970-01-01T00:03:20Z", "usageCoreNanoSeconds": 5_000_000_000}
     later = PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(202.0, 6_000_000_000, 4096, 4096, processes=1)),))
-    stats = summary("node-1", 50.0, None, [later], rates)
+    stats = summary(NODE, [later], rates)
     assert stats["pods"][0]["containers"][0]["cpu"]["usageNanoCores"] == 500_000_000
     assert stats["pods"][0]["cpu"]["usageNanoCores"] == 500_000_000
+    soon = PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(202.1, 6_010_000_000, 4096)),))
+    assert summary(NODE, [soon], rates)["pods"][0]["cpu"]["usageNanoCores"] == 500_000_000
 
 
 def test_a_summary_is_statsapi_summary_in_go_field_order():
     pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 7, 4096, 4096, page_faults=3,
                                                                      major_page_faults=1, processes=2)),))]
-    stats = summary("node-1", 50.0, None, pods, CpuRates())
+    stats = summary(NODE, pods, CpuRates())
     assert stats["node"] == {"nodeName": "node-1", "startTime": "1970-01-01T00:00:50Z"}
     (item,) = stats["pods"]
     assert list(item) == ["podRef", "startTime", "containers", "cpu", "memory", "process_stats"]
@@ -91,7 +95,44 @@ def test_a_summary_is_statsapi_summary_in_go_field_order():
     assert item["memory"] == {"time": "1970-01-01T00:03:20Z", "workingSetBytes": 4096, "rssBytes": 4096,
                               "pageFaults": 3, "majorPageFaults": 1}
     assert item["process_stats"] == {"process_count": 2}
-    assert summary("node-1", 50.0, None, [], CpuRates())["pods"] is None
+    assert summary(NODE, [], CpuRates())["pods"] is None
+
+
+def test_the_node_has_its_system_containers_fs_and_rlimit_in_go_field_order():
+    fs = FsUsage(60.0, 10, 100, 90, 5, 50, 45)
+    kubelet = ContainerStats("kubelet", 40.0, Usage(60.0, 9, 8))
+    node = summary(NodeStats("node-1", 50.0, Usage(60.0, 7, 6), fs, (60.0, 4194304, 321), (kubelet,)), [],
+                   CpuRates())["node"]
+    assert list(node) == ["nodeName", "systemContainers", "startTime", "cpu", "memory", "fs", "rlimit"]
+    (system,) = node["systemContainers"]
+    assert (system["name"], system["cpu"]["usageCoreNanoSeconds"]) == ("kubelet", 9)
+    assert node["fs"] == {"time": "1970-01-01T00:01:00Z", "availableBytes": 10, "capacityBytes": 100, "usedBytes": 90,
+                          "inodesFree": 5, "inodes": 50, "inodesUsed": 45}
+    assert node["rlimit"] == {"time": "1970-01-01T00:01:00Z", "maxpid": 4194304, "curproc": 321}
+
+
+def test_a_containers_logs_are_its_log_folders_use_and_the_pods_ephemeral_storage(tmp_path):
+    (tmp_path / "0.log").write_bytes(b"x" * 10000)
+    logs = read_dir_usage(tmp_path, 60.0)
+    assert logs.inodes_used == 1 and logs.used_bytes >= 10000 and logs.capacity_bytes > 0
+    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 7, 4096), logs),
+                                  ContainerStats("d", 101.0, Usage(200.0, 7, 4096), logs)))]
+    (item,) = summary(NODE, pods, CpuRates())["pods"]
+    assert item["containers"][0]["logs"]["usedBytes"] == logs.used_bytes
+    assert item["ephemeral-storage"]["usedBytes"] == 2 * logs.used_bytes
+    assert list(item) == ["podRef", "startTime", "containers", "cpu", "memory", "ephemeral-storage", "process_stats"]
+    assert read_dir_usage(tmp_path / "nope", 60.0) is None
+
+
+def test_only_cpu_and_memory_leaves_out_everything_else():
+    """GetCPUAndMemoryStats, which metrics-server asks for: no fs, rlimit, logs or process stats."""
+    fs = FsUsage(60.0, 10, 100, 90, 5, 50, 45)
+    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 7, 4096, processes=1), fs),))]
+    trimmed = cpu_and_memory(summary(NodeStats("node-1", 50.0, Usage(60.0, 7, 6), fs, (60.0, 1, 1)), pods,
+                                     CpuRates()))
+    assert list(trimmed["node"]) == ["nodeName", "startTime", "cpu", "memory"]
+    assert list(trimmed["pods"][0]) == ["podRef", "startTime", "containers", "cpu", "memory"]
+    assert list(trimmed["pods"][0]["containers"][0]) == ["name", "startTime", "cpu", "memory"]
 
 
 def test_a_hollow_pod_has_stats_with_no_usage(hollow):
@@ -118,7 +159,7 @@ def test_a_process_groups_usage_counts_every_member():
 
 def test_resource_metrics_are_the_summarys_cpu_and_memory_with_their_reading_times():
     pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 1_500_000_000, 4096)),))]
-    text = resource_metrics(summary("node-1", 50.0, None, pods, CpuRates()))
+    text = resource_metrics(summary(NODE, pods, CpuRates()))
     assert ('# HELP container_cpu_usage_seconds_total [ALPHA] Cumulative cpu time consumed by the container '
             'in core-seconds\n# TYPE container_cpu_usage_seconds_total counter\n'
             'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p"} 1.5 200000\n') in text
@@ -240,6 +281,9 @@ def test_stats_summary_is_served_indented_as_go_restful_writes_it(kubelet, ca, t
     assert (status, content_type) == (200, "application/json") and body.startswith(b'{\n "node": {\n  "nodeName"')
     (item,) = json.loads(body)["pods"]
     assert item["containers"][0]["memory"]["workingSetBytes"] > 0 and "cpu" in json.loads(body)["node"]
+    assert [c["name"] for c in json.loads(body)["node"]["systemContainers"]] == ["kubelet", "pods"]
+    body = call(kubelet, ca, tmp_path, "stats-reader", "/stats/summary?only_cpu_and_memory=true")[2]
+    assert "fs" not in json.loads(body)["node"] and "logs" not in json.loads(body)["pods"][0]["containers"][0]
     assert call(kubelet, ca, tmp_path, "stats-reader", "/stats/container")[::2] == (404, b"404: Page Not Found")
 
 
