@@ -1,7 +1,9 @@
 """The kubelet's `/containerLogs/<namespace>/<pod>/<container>` endpoint, which the apiserver's
 `pods/log` subresource proxies to (`kubectl logs`). The same server answers `/exec/...`
-(`execserver`), `/attach/...`, `/portForward/...` (`portforward`) and `/healthz`, as the
-kubelet's one server does, routed as upstream's ServeMux and go-restful route (`routes`).
+(`execserver`), `/attach/...`, `/portForward/...` (`portforward`), `/healthz`, and the node's
+`/pods`, `/runningpods/`, `/stats/summary`, `/metrics...`, `/configz`, `/run/...` (`host`,
+`stats`) and `/logs/` (`nodelogs`), as the kubelet's one server does, routed as upstream's
+ServeMux and go-restful route (`routes`).
 
 The core is plain functions: `parse_log_options` reads the query as kubelet's
 `server.getContainerLogs` does, `log_file_index` picks the log file from the pod's API status
