@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import os
 import subprocess
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -88,7 +89,49 @@ def exposition(families: list[tuple[str, str, str, list[tuple[str, float]]]]) ->
 
 
 def labels(**values: str) -> str:
-    return "{" + ",".join(f'{name}="{escape_label_value(value)}"' for name, value in values.items()) + "}"
+    """Label pairs sorted by name, as client_golang writes them."""
+    return "{" + ",".join(f'{name}="{escape_label_value(values[name])}"' for name in sorted(values)) + "}"
+
+
+# The buckets addMetricsBucketMatcher registers on a server with debugging handlers and the
+# profiling handler's "debug"; any other root path counts as "other".
+METRICS_BUCKETS = {"healthz", "pods", "stats", "metrics", "metrics/cadvisor", "metrics/probes", "metrics/resource",
+                   "run", "exec", "attach", "portForward", "containerLogs", "configz", "runningpods", "logs", "debug"}
+METRICS_METHODS = {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE", "CONNECT"}
+# longRunningRequestPathMap: "portforward" is spelled so upstream, which the "portForward" bucket
+# never matches.
+LONG_RUNNING_BUCKETS = {"exec", "attach", "portforward", "debug"}
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getMetricBucket",
+         "k8s.io/kubernetes/pkg/kubelet/server.getURLRootPath")
+def metric_bucket(path: str) -> str:
+    parts = path.removeprefix("/").split("/", 2)
+    root = f"{parts[0]}/{parts[1]}" if parts[0] == "metrics" and len(parts) > 1 else parts[0]
+    return root if root in METRICS_BUCKETS else "other"
+
+
+class HttpRequests:
+    """kubelet_http_requests_total: requests by method, path bucket, server type and whether
+    they are long-running, counted as each arrives."""
+
+    def __init__(self) -> None:
+        self.counts: dict[tuple[str, str, str, str], int] = {}
+        self._lock = threading.Lock()  # each connection's thread counts
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).ServeHTTP")
+    def count(self, method: str, path: str, read_only: bool) -> None:
+        bucket = metric_bucket(path)
+        key = (method if method in METRICS_METHODS else "other", bucket, "readonly" if read_only else "readwrite",
+               "true" if bucket in LONG_RUNNING_BUCKETS else "false")
+        with self._lock:
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+    def samples(self) -> list[tuple[str, int]]:
+        with self._lock:
+            counts = dict(self.counts)
+        return [(labels(method=method, path=path, server_type=server_type, long_running=long_running), count)
+                for (method, path, server_type, long_running), count in counts.items()]
 
 
 @dataclass
@@ -99,6 +142,7 @@ class KubeletHost:
     runtime: object | None = None  # runtime.ProcessRuntime
     config: dict = field(default_factory=dict)  # the KubeletConfiguration fields /configz shows
     rates: CpuRates = field(default_factory=CpuRates)
+    requests: HttpRequests = field(default_factory=HttpRequests)
 
     def _records(self):
         return [record for record in list(self.kubelet.pods.values()) if not record.removed]
@@ -155,11 +199,13 @@ class KubeletHost:
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/metrics.Register")
     def metrics(self) -> str:
-        """The kubelet's own metrics that the reference kubelet keeps: its node's name, the pods and
-        containers running, and the process's start time."""
+        """The kubelet's own metrics that the reference kubelet keeps: the requests its server got,
+        its node's name, the pods and containers running, and the process's start time."""
         running = self.running_pods()
         containers = sum(len(pod["spec"]["containers"] or ()) for pod in running)
         return exposition([
+            ("kubelet_http_requests_total", "[ALPHA] Number of the http requests received since the server started",
+             "counter", self.requests.samples()),
             ("kubelet_node_name", "[ALPHA] The node's name. The count is always 1.", "gauge",
              [(labels(node=self.kubelet.node_name), 1)]),
             ("kubelet_running_pods", "[ALPHA] Number of pods that have a running pod sandbox", "gauge",

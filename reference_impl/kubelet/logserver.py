@@ -241,6 +241,8 @@ class _Handler(GoConnectionHandler):
 
     def serve(self) -> None:
         path, raw_query = requestline.split_target(self.path)
+        if self.server.host is not None:
+            self.server.host.requests.count(self.command, urllib.parse.unquote(path), self.server.auth is None)
         decision = routes.route(self.command, path, raw_query)
         if self.server.host is None and (isinstance(decision, routes.Handler) or (
                 isinstance(decision, routes.Match) and decision.route.root in NODE_API_ROOTS)):

@@ -18,7 +18,7 @@ from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authent
 from reference_impl.apiserver.adapter.certs import issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
-from reference_impl.kubelet.host import KubeletHost, pod_list
+from reference_impl.kubelet.host import HttpRequests, KubeletHost, metric_bucket, pod_list
 from reference_impl.kubelet.kubelet import Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.nodelogs import content_type, serve_log_path
@@ -183,6 +183,20 @@ def test_probe_results_are_counted_by_container_type_and_result():
     assert f'prober_probe_total{{{labels},result="successful"}} 2\n' in text
 
 
+def test_requests_are_counted_by_their_paths_bucket():
+    """getURLRootPath: the first segment, two under /metrics; unregistered ones are "other".
+    Upstream spells "portforward" in its long-running map, so port forwards count as short."""
+    assert [metric_bucket(path) for path in ("/pods", "/metrics/resource", "/metrics", "/exec/ns/p/c", "/spec/",
+                                             "/debug/pprof/heap", "*")] == [
+        "pods", "metrics/resource", "metrics", "exec", "other", "debug", "other"]
+    requests = HttpRequests()
+    for method, path in (("GET", "/exec/ns/p/c"), ("BREW", "/portForward/ns/p"), ("GET", "/exec/ns/q/c")):
+        requests.count(method, path, read_only=False)
+    assert sorted(requests.samples()) == [
+        ('{long_running="false",method="other",path="portForward",server_type="readwrite"}', 1),
+        ('{long_running="true",method="GET",path="exec",server_type="readwrite"}', 2)]
+
+
 def test_the_node_log_directory_is_served_as_gos_file_server(tmp_path):
     (tmp_path / "apt").mkdir()
     (tmp_path / "syslog").write_text("hello\n")
@@ -294,6 +308,9 @@ def test_pods_and_metrics_are_served(kubelet, ca, tmp_path):
     status, content_type, body = call(kubelet, ca, tmp_path, "metrics-reader", "/metrics")
     assert content_type == "text/plain; version=0.0.4; charset=utf-8"
     assert b'kubelet_node_name{node="node-1"} 1\n' in body and b"kubelet_running_pods 1\n" in body
+    for bucket in ("pods", "metrics"):  # this request is counted before it is answered
+        assert (b'kubelet_http_requests_total{long_running="false",method="GET",path="%s",server_type="readwrite"} 1\n'
+                % bucket.encode()) in body
     assert b"machine_cpu_cores " in call(kubelet, ca, tmp_path, "metrics-reader", "/metrics/cadvisor")[2]
 
 
