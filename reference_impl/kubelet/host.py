@@ -195,7 +195,9 @@ class KubeletHost:
         return cpu_and_memory(stats) if only_cpu_and_memory else stats
 
     def resource_metrics(self) -> str:
-        return resource_metrics(self.summary(only_cpu_and_memory=True))
+        now = time.time()
+        pods = self._pod_stats(now)
+        return resource_metrics(self._node_stats(pods, now), pods)
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/metrics.Register")
     def metrics(self) -> str:

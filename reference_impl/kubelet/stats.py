@@ -21,7 +21,7 @@ from pathlib import Path
 
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.prometheus import escape_label_value
-from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
+from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
@@ -228,50 +228,41 @@ def _labels(**labels: str) -> str:
     return "{" + ",".join(f'{name}="{escape_label_value(value)}"' for name, value in labels.items()) + "}"
 
 
-def _sample(name: str, labels: str, value: float, time: str | None) -> str:
-    return f"{name}{labels} {format_float(value)}" + (f" {time}" if time else "")
+def _sample(name: str, labels: str, value: float, time: float) -> tuple[str, str]:
+    """A sample stamped with its reading's time in milliseconds (NewLazyMetricWithTimestamp)."""
+    return labels, f"{name}{labels} {format_float(value)} {int(time * 1000)}"
 
 
-def _stamp(stats: dict, kind: str) -> str | None:
-    """The reading's time in milliseconds, as NewLazyMetricWithTimestamp writes it."""
-    return str(int(parse_rfc3339(stats[kind]["time"]) * 1000)) if kind in stats else None
+def _usage_samples(prefix: str, labels: str, usage: Usage | None) -> dict[str, tuple[str, str]]:
+    if usage is None:
+        return {}
+    return {f"{prefix}_cpu_usage_seconds_total": _sample(f"{prefix}_cpu_usage_seconds_total", labels,
+                                                         usage.cpu_ns / NANOSECONDS, usage.time),
+            f"{prefix}_memory_working_set_bytes": _sample(f"{prefix}_memory_working_set_bytes", labels,
+                                                          usage.working_set_bytes, usage.time)}
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/kubelet/metrics/collectors.resourceMetricsCollector).CollectWithStability")
-def resource_metrics(summary_: dict) -> str:
-    """The text exposition of a summary's CPU and memory (families sorted by name, samples by
-    labels, as client_golang gathers them); a container, pod or node with no reading has no sample."""
-    samples: dict[str, list[tuple[tuple, str]]] = {name: [] for name, _, _ in RESOURCE_METRICS}
-    node = summary_["node"]
-    if "cpu" in node:
-        samples["node_cpu_usage_seconds_total"].append(((), _sample(
-            "node_cpu_usage_seconds_total", "", node["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS,
-            _stamp(node, "cpu"))))
-        samples["node_memory_working_set_bytes"].append(((), _sample(
-            "node_memory_working_set_bytes", "", node["memory"]["workingSetBytes"], _stamp(node, "memory"))))
-    for pod in summary_["pods"] or []:
-        ref = pod["podRef"]
-        for container in pod["containers"] or []:
-            order = (container["name"], ref["namespace"], ref["name"])
-            labels = _labels(container=container["name"], namespace=ref["namespace"], pod=ref["name"])
-            samples["container_start_time_seconds"].append((order, _sample(
-                "container_start_time_seconds", labels, parse_rfc3339(container["startTime"]), None)))
-            if "cpu" in container:
-                samples["container_cpu_usage_seconds_total"].append((order, _sample(
-                    "container_cpu_usage_seconds_total", labels,
-                    container["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS, _stamp(container, "cpu"))))
-                samples["container_memory_working_set_bytes"].append((order, _sample(
-                    "container_memory_working_set_bytes", labels, container["memory"]["workingSetBytes"],
-                    _stamp(container, "memory"))))
-        if "cpu" in pod:
-            labels = _labels(namespace=ref["namespace"], pod=ref["name"])
-            order = (ref["namespace"], ref["name"])
-            samples["pod_cpu_usage_seconds_total"].append((order, _sample(
-                "pod_cpu_usage_seconds_total", labels, pod["cpu"]["usageCoreNanoSeconds"] / NANOSECONDS,
-                _stamp(pod, "cpu"))))
-            samples["pod_memory_working_set_bytes"].append((order, _sample(
-                "pod_memory_working_set_bytes", labels, pod["memory"]["workingSetBytes"], _stamp(pod, "memory"))))
-    samples["scrape_error"].append(((), "scrape_error 0"))
+def resource_metrics(node: NodeStats, pods: list[PodStats]) -> str:
+    """The text exposition of the node's, pods' and containers' CPU and memory, each stamped with
+    its reading's time, and each container's start (families sorted by name, samples by labels,
+    as client_golang gathers them); what has no reading has no sample."""
+    samples: dict[str, list[tuple[str, str]]] = {name: [] for name, _, _ in RESOURCE_METRICS}
+
+    def add(found: dict[str, tuple[str, str]]) -> None:
+        for name, sample in found.items():
+            samples[name].append(sample)
+
+    add(_usage_samples("node", "", node.usage))
+    for pod in pods:
+        for container in pod.containers:
+            labels = _labels(container=container.name, namespace=pod.key.namespace, pod=pod.key.name)
+            add({"container_start_time_seconds": _sample("container_start_time_seconds", labels,
+                                                          container.start_time, container.start_time)})
+            add(_usage_samples("container", labels, container.usage))
+        add(_usage_samples("pod", _labels(namespace=pod.key.namespace, pod=pod.key.name),
+                           pod_usage(pod.containers)))
+    samples["scrape_error"].append(("", "scrape_error 0"))
     lines = []
     for name, help_, kind in RESOURCE_METRICS:
         if samples[name]:

@@ -157,15 +157,18 @@ def test_a_process_groups_usage_counts_every_member():
         time.sleep(0.05)
 
 
-def test_resource_metrics_are_the_summarys_cpu_and_memory_with_their_reading_times():
-    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.0, Usage(200.0, 1_500_000_000, 4096)),))]
-    text = resource_metrics(summary(NODE, pods, CpuRates()))
+def test_resource_metrics_are_the_cpu_and_memory_readings_stamped_with_their_times():
+    pods = [PodStats(KEY, 100.0, (ContainerStats("c", 101.25, Usage(200.0015, 1_500_000_000, 4096)),))]
+    text = resource_metrics(NODE, pods)
     assert ('# HELP container_cpu_usage_seconds_total [ALPHA] Cumulative cpu time consumed by the container '
             'in core-seconds\n# TYPE container_cpu_usage_seconds_total counter\n'
-            'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p"} 1.5 200000\n') in text
-    assert 'container_start_time_seconds{container="c",namespace="ns",pod="p"} 101\n' in text
-    assert 'pod_memory_working_set_bytes{namespace="ns",pod="p"} 4096 200000\n' in text
+            'container_cpu_usage_seconds_total{container="c",namespace="ns",pod="p"} 1.5 200001\n') in text
+    assert 'container_start_time_seconds{container="c",namespace="ns",pod="p"} 101.25 101250\n' in text
+    assert 'pod_memory_working_set_bytes{namespace="ns",pod="p"} 4096 200001\n' in text
     assert "node_cpu_usage_seconds_total" not in text and text.endswith("scrape_error 0\n")
+    node = NodeStats("node-1", 50.0, Usage(60.5, 2_000_000_000, 10))
+    text = resource_metrics(node, [])
+    assert "node_cpu_usage_seconds_total 2 60500\n" in text and "node_memory_working_set_bytes 10 60500\n" in text
 
 
 def test_probe_results_are_counted_by_container_type_and_result():
