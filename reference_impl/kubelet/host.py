@@ -48,7 +48,7 @@ def pod_list(pods: list[dict]) -> bytes:
     return go_json({"kind": "PodList", "apiVersion": "v1", "metadata": {}, "items": pods or None})
 
 
-@mirrors("k8s.io/kubernetes/pkg/kubelet/types.Timestamp.GetString")
+@mirrors("(*k8s.io/kubernetes/pkg/kubelet/types.Timestamp).GetString")
 def first_seen(seconds: float) -> str:
     """time.Now().Format(RFC3339Nano) on a host in UTC: nanoseconds with trailing zeros cut."""
     moment = datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc)
@@ -218,7 +218,7 @@ class KubeletHost:
              "gauge", [("", process_start_time())]),
         ])
 
-    @mirrors("k8s.io/kubernetes/pkg/kubelet/prober.ProberResults")
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.worker).doProbe")
     def probe_metrics(self) -> str:
         """prober_probe_total by container and result, from the core's probe counts."""
         samples = [(labels(container=name, namespace=key.namespace, pod=key.name, pod_uid=key.uid,

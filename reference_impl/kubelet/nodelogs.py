@@ -73,7 +73,7 @@ MIME_GLOBS = (Path("/usr/local/share/mime/globs2"), Path("/usr/share/mime/globs2
 
 
 @functools.cache
-@mirrors("mime.osInitMime")
+@mirrors("mime.initMimeUnix")
 def extension_types() -> dict[str, str]:
     """Extension -> type: the built-in ones, then the first globs2 file's `*.ext` globs (in its
     weight order, the first for an extension kept), or mime.types when there is none."""

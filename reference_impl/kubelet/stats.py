@@ -326,7 +326,7 @@ def _meminfo() -> dict[str, int]:
         return {line.split(":")[0]: int(line.split()[1]) * 1024 for line in meminfo}
 
 
-@mirrors("github.com/google/cadvisor/manager.(*containerData).updateStats")
+@mirrors("(*github.com/google/cadvisor/manager.containerData).updateStats")
 def read_node_usage(now: float) -> Usage:
     """The host's usage, as cAdvisor's root container has it: busy CPU time from /proc/stat, memory
     used (all but free) and its working set (less the inactive file cache), the available memory,
@@ -343,7 +343,7 @@ def read_node_usage(now: float) -> Usage:
                  major_page_faults=int(counters["pgmajfault"]))
 
 
-@mirrors("github.com/google/cadvisor/fs.(*RealFsInfo).GetDirFsDevice")
+@mirrors("(*github.com/google/cadvisor/fs.RealFsInfo).GetDirFsDevice")
 def read_fs(path: Path, now: float, used_bytes: int | None = None, inodes_used: int | None = None) -> FsUsage:
     """The filesystem `path` is on; its own use unless what `path` holds is measured (a log folder)."""
     fs = os.statvfs(path)

@@ -130,7 +130,7 @@ def parse_duration(text: str) -> float:
     return -seconds if text[:1] == "-" else seconds
 
 
-@mirrors("time.Duration.String")
+@mirrors("(time.Duration).String")
 def format_duration(seconds: float) -> str:
     """A duration as Go prints it: "0s", "500ms", "30s", "2m0s", "1h0m0s", "1.5s"."""
     nanos = round(abs(seconds) * 1_000_000_000)
