@@ -17,6 +17,9 @@ log format (each line stamped with its time, `crilog`), and are served
 on a free port of the node's address (`logserver.LogServer`, `/containerLogs/...`), which also runs
 `kubectl exec`'s commands in a container's environment (`/exec/...`, `execserver`); the port goes
 into the Node's status.daemonEndpoints.kubeletEndpoint, where the apiserver's pods/log and pods/exec look.
+The same port serves the node API (`/pods`, `/stats/summary`, `/metrics/resource`, `/configz`, ...;
+`host`) and, as upstream's kubelet does, the host's /var/log under `/logs/` to users allowed
+nodes/log.
 
 That API is served as kubeadm configures the kubelet's: HTTPS with --tls-cert-file (else a
 self-signed certificate in --cert-dir), client certificates of --client-ca-file and bearer tokens
