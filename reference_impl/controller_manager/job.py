@@ -1,7 +1,9 @@
 """The Job controller: run pods from the template, at most `parallelism` at a time, until
 `completions` of them have succeeded (Complete, with completionTime), or fail the Job when more
-than `backoffLimit` pods have failed or it has been active past `activeDeadlineSeconds` (Failed;
-its active pods are deleted). Expectations stop a stale pod cache from creating twice.
+than `backoffLimit` pods have failed (or, with restartPolicy OnFailure, their containers have
+restarted that often) or it has been active past `activeDeadlineSeconds` (Failed; its active pods
+are deleted). A suspended Job has its active pods deleted and a Suspended condition; its deadline
+counts from when it is resumed. Expectations stop a stale pod cache from creating twice.
 
 This is the 1.24 controller without finalizer-based tracking: succeeded and failed are counted
 from the pods that still exist, and Indexed completion mode is not modelled.
@@ -38,6 +40,25 @@ def _finished_event(job: dict, finished: dict) -> RecordEvent:
     return podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Warning", finished["reason"], finished["message"])
 
 
+def _suspended_or_resumed(job: dict, status: dict, now: float) -> list[RecordEvent]:
+    """The Suspended condition follows spec.suspend, with a Suspended or Resumed event when it
+    changes; a resumed Job starts anew, so its activeDeadlineSeconds counts from now."""
+    conditions = status.setdefault("conditions", [])
+    if job_suspended(job):
+        changed = ensure_job_condition_status(conditions, "Suspended", "True", "JobSuspended", "Job suspended", now)
+        reason, message = "Suspended", "Job suspended"
+    else:
+        changed = ensure_job_condition_status(conditions, "Suspended", "False", "JobResumed", "Job resumed", now)
+        reason, message = "Resumed", "Job resumed"
+        if changed:
+            status["startTime"] = rfc3339(now)
+    if not conditions:
+        del status["conditions"]  # omitempty: a Job never suspended has none
+    if not changed:
+        return []
+    return [podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Normal", reason, message)]
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.IsJobFinished")
 def is_job_finished(job: dict) -> bool:
     return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
@@ -51,11 +72,49 @@ def new_condition(type_: str, reason: str, message: str, now: float) -> dict:
     return c
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/job.jobSuspended")
+def job_suspended(job: dict) -> bool:
+    return bool(job["spec"].get("suspend"))
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastActiveDeadline")
 def past_active_deadline(job: dict, now: float) -> bool:
+    """A suspended Job's deadline never passes."""
     deadline = job["spec"].get("activeDeadlineSeconds")
     start = job.get("status", {}).get("startTime")
-    return deadline is not None and start is not None and now - parse_time(start) >= deadline
+    return (deadline is not None and start is not None and not job_suspended(job)
+            and now - parse_time(start) >= deadline)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.pastBackoffLimitOnFailure")
+def past_backoff_limit_on_failure(job: dict, pods: list[dict]) -> bool:
+    """With restartPolicy OnFailure a failing container restarts in its pod instead of failing it:
+    the restarts of the running and pending pods count against backoffLimit."""
+    if ((job["spec"].get("template") or {}).get("spec") or {}).get("restartPolicy") != "OnFailure":
+        return False
+    restarts = sum(container.get("restartCount", 0)
+                   for pod in pods if _phase(pod) in ("Running", "Pending")
+                   for key in ("initContainerStatuses", "containerStatuses")
+                   for container in (pod.get("status") or {}).get(key) or [])
+    limit = job["spec"].get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
+    return restarts > 0 if limit == 0 else restarts >= limit
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.ensureJobConditionStatus")
+def ensure_job_condition_status(conditions: list[dict], type_: str, status: str, reason: str, message: str,
+                                now: float) -> bool:
+    """Set the condition of `type_` in place; True when it changed. A condition not there yet is
+    added only when its status is not False."""
+    for c in conditions:
+        if c.get("type") == type_:
+            if (c.get("status"), c.get("reason"), c.get("message")) == (status, reason, message):
+                return False
+            c.update(status=status, reason=reason, message=message, lastTransitionTime=rfc3339(now))
+            return True
+    if status == "False":
+        return False
+    conditions.append({**new_condition(type_, reason, message, now), "status": status})
+    return True
 
 
 def pod_from_template(job: dict) -> dict:
@@ -115,14 +174,16 @@ class JobController:
         succeeded = sum(1 for p in owned if _phase(p) == "Succeeded")
         failed = sum(1 for p in owned if _phase(p) == "Failed")
         status = copy.deepcopy(job.get("status") or {})
-        status.setdefault("startTime", rfc3339(now))
+        if "startTime" not in status and not job_suspended(job):
+            status["startTime"] = rfc3339(now)
         timed = dict(job, status=status)
 
         parallelism, backoff_limit = spec.get("parallelism", 1), spec.get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
         new_failure = failed > status.get("failed", 0)
         # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
         finished = None
-        if new_failure and active != parallelism and failed > backoff_limit:
+        if (new_failure and active != parallelism and failed > backoff_limit) or \
+                past_backoff_limit_on_failure(job, owned):
             finished = new_condition("Failed", "BackoffLimitExceeded",
                                      "Job has reached the specified backoff limit", now)
         elif past_active_deadline(timed, now):
@@ -136,7 +197,8 @@ class JobController:
             failed += active
             active = 0
         else:
-            if needs_sync and not job["metadata"].get("deletionTimestamp"):
+            manage_job_called = needs_sync and not job["metadata"].get("deletionTimestamp")
+            if manage_job_called:
                 active, created = self._manage_job(job, active_pods, succeeded)
                 actions += created
             completions = spec.get("completions")
@@ -144,6 +206,8 @@ class JobController:
             if complete:
                 finished = new_condition("Complete", "", "", now)
                 status["completionTime"] = rfc3339(now)
+            elif manage_job_called:
+                actions += _suspended_or_resumed(job, status, now)
         if finished is not None:
             status["conditions"] = list(status.get("conditions") or []) + [finished]
             actions.append(_finished_event(job, finished))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.job import JobController
 from reference_impl.machinery.timefmt import rfc3339
@@ -134,3 +134,69 @@ def test_zero_counts_are_left_out_of_the_status():
     j = job(completions=2, parallelism=2)
     status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")]))
     assert status["active"] == 2 and "succeeded" not in status and "failed" not in status
+
+
+def events(actions):
+    return [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)]
+
+
+def test_suspending_a_job_deletes_its_active_pods():
+    """spec.suspend true: every active pod is deleted, the Suspended condition is True
+    (JobSuspended) and a Suspended event is recorded."""
+    j = job(completions=3, parallelism=2)
+    j["spec"]["suspend"] = True
+    j["status"]["startTime"] = "2026-01-01T00:00:00Z"
+    actions = JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")])
+    assert sorted(a.name for a in deletes(actions)) == ["a", "b"] and not creates(actions)
+    assert condition_types(status_of(actions)) == [("Suspended", "JobSuspended")]
+    assert events(actions) == [("Normal", "Suspended", "Job suspended")]
+
+
+def test_a_job_created_suspended_has_no_start_time():
+    """A suspended Job has not started: no startTime, no pods."""
+    j = job()
+    j["spec"]["suspend"] = True
+    actions = JobController(ManualClock()).sync(j, [])
+    assert "startTime" not in status_of(actions) and not creates(actions)
+
+
+def test_resuming_a_job_restarts_its_clock():
+    """spec.suspend false after true: Suspended goes False (JobResumed), a Resumed event, pods
+    created again, and startTime moves to now so activeDeadlineSeconds counts from the resume."""
+    clock = ManualClock()
+    j = job(deadline=30)
+    j["spec"]["suspend"] = True
+    ctl = JobController(clock)
+    j["status"] = status_of(ctl.sync(j, []))
+    clock.advance(100)
+    j["spec"]["suspend"] = False
+    actions = ctl.sync(j, [])
+    status = status_of(actions)
+    assert [(c["type"], c["status"], c["reason"]) for c in status["conditions"]] == [
+        ("Suspended", "False", "JobResumed")]
+    assert status["startTime"] == rfc3339(clock.now()) and len(creates(actions)) == 1
+    assert events(actions) == [("Normal", "Resumed", "Job resumed")]
+
+
+def test_a_suspended_jobs_deadline_does_not_pass():
+    """activeDeadlineSeconds does not fail a suspended Job, however long it waits."""
+    clock = ManualClock()
+    j = job(deadline=30)
+    j["spec"]["suspend"] = True
+    j["status"] = {"startTime": rfc3339(clock.now())}
+    clock.advance(1000)
+    status = status_of(JobController(clock).sync(j, []))
+    assert condition_types(status) == [("Suspended", "JobSuspended")]
+
+
+def test_container_restarts_past_the_backoff_limit_fail_an_on_failure_job():
+    """With restartPolicy OnFailure the restarts of its running pods' containers count: as many as
+    backoffLimit fail the Job with BackoffLimitExceeded and its Warning event."""
+    j = job(backoff_limit=2)
+    j["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    crashing = job_pod(j, "crashing")
+    crashing["status"]["containerStatuses"] = [{"name": "c", "restartCount": 2}]
+    actions = JobController(ManualClock()).sync(j, [crashing])
+    assert [a.name for a in deletes(actions)] == ["crashing"]
+    assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
+    assert events(actions) == [("Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]
