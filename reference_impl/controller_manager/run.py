@@ -43,7 +43,7 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning, podautoscaler
+from reference_impl.controller_manager import csrsigning, podautoscaler, ttlafterfinished
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -256,6 +256,9 @@ class ControllerManager:
             # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
             queued("job", self._sync_job, [Trigger("jobs", _own_key), Trigger("pods", self._owner("Job", "jobs"))],
                    self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
+            # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
+            queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
+                   self._keys_of("jobs"), ("jobs",)),
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
@@ -372,6 +375,28 @@ class ControllerManager:
     def _sync_job(self, key: str) -> list:
         job, ns = self._get("jobs", key)
         return self.job.sync(job, self.cache("pods").by_namespace(ns)) if job else []
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")
+    def _sync_ttl_after_finished(self, key: str) -> list:
+        """The delete of an expired Job, judged again on a fresh read of it (its TTL may have been
+        changed since the cache saw it); a Job whose TTL runs on comes back when it runs out."""
+        job, ns = self._get("jobs", key)
+        decision = ttlafterfinished.process_job(job, self.clock.now()) if job else ttlafterfinished.TTLDecision()
+        if decision.delete is not None:
+            try:
+                fresh = self.client.request("GET", f"/apis/batch/v1/namespaces/{ns}/jobs/{job['metadata']['name']}")
+            except APIStatusError as error:
+                if error.code == 404:
+                    return []
+                raise
+            decision = ttlafterfinished.process_job(fresh, self.clock.now())
+        if decision.wait is not None:
+            with self.queue_lock:
+                self._controller("ttl-after-finished").queue.add_after(key, decision.wait)
+        return [decision.delete] if decision.delete else []
+
+    def _controller(self, name: str) -> QueuedController:
+        return next(c for c in self.controllers if c.name == name)
 
     def _sync_cronjob(self, key: str) -> list:
         cj, ns = self._get("cronjobs", key)
@@ -577,7 +602,7 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,ttl-after-finished,disruption,"
               f"horizontalpodautoscaling,"
               f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
               f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
