@@ -58,7 +58,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, RecordEvent
+from reference_impl.machinery.actions import Create, RecordEvent, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -442,7 +442,20 @@ class ControllerManager:
         if metrics_error is None:
             log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: scaling on metrics is not modelled")
             return []
-        return podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+        decision = podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+        if isinstance(decision, podautoscaler.Rescale):
+            return decision.finish(self._update_scale(decision.update))
+        return decision
+
+    def _update_scale(self, update: Update) -> str | None:
+        """The error the Scale's update answered, as client-go's error prints it; None when taken."""
+        try:
+            apply(self.client, update)
+        except APIStatusError as error:
+            return error.status.get("message", "")
+        except (OSError, ValueError) as error:
+            return str(error)
+        return None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).scaleForResourceMappings")
     def _scale_target(self, namespace_name: str, ref: dict) -> podautoscaler.ScaleTarget:
