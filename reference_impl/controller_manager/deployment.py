@@ -1,7 +1,9 @@
 """The Deployment controller: one ReplicaSet per pod template (named by a hash of the template),
 a revision annotation per template change, a rolling update that never exceeds replicas+maxSurge
 pods nor drops below replicas-maxUnavailable available ones, and old ReplicaSets pruned down to
-revisionHistoryLimit.
+revisionHistoryLimit. A paused Deployment (`kubectl rollout pause`) rolls nothing out; it is only
+scaled, and only when a single ReplicaSet is active (proportional scaling of several is not
+modelled). The status carries the Available and Progressing conditions (deploymentprogress).
 
 The template hash is a stable hash of the template's JSON, not upstream's fnv32a of a spew dump:
 the names differ from a real cluster's, the behaviour does not.
@@ -15,7 +17,9 @@ import json
 import math
 import re
 
+from reference_impl.controller_manager import deploymentprogress as progress
 from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
+from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import controller_ref, object_reference, owner_reference
 from reference_impl.machinery import trace
@@ -121,10 +125,14 @@ def _create_rs_outcome(d: dict, rs: dict) -> Outcome:
 class DeploymentController:
     """Stateless between syncs: everything it needs is in the caches it is handed."""
 
+    def __init__(self, clock=None):
+        self.clock = clock or WallClock()
+
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeployment")
     @trace.decision
     def sync(self, d: dict, replica_sets: list[dict]) -> list:
-        """Actions for `d` given every ReplicaSet in its namespace."""
+        """Actions for `d` given every ReplicaSet in its namespace. Upstream writes the status
+        at several steps of a sync; here its conditions gather in one status, written last."""
         uid = d["metadata"]["uid"]
         owned = [copy.deepcopy(rs) for rs in replica_sets
                  if (controller_ref(rs) or {}).get("uid") == uid
@@ -132,17 +140,37 @@ class DeploymentController:
         if d["metadata"].get("deletionTimestamp"):
             return []
         actions: list = []
+        status = copy.deepcopy(d.get("status") or {})
+        progress.check_paused_conditions(d, status, self.clock.now())
+        if d["spec"].get("paused"):
+            new_rs, old = self._new_and_old(d, owned, actions, status, create=False)
+            self._scale_paused(d, new_rs, old, actions)
+            self._cleanup(d, old, actions)
+            self._sync_status(d, new_rs, old, status, actions, rolling_out=False)
+            return actions
         if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
-            new_rs, old = self._rollout_recreate(d, owned, actions)
+            new_rs, old = self._rollout_recreate(d, owned, status, actions)
         else:
-            new_rs, old = self._new_and_old(d, owned, actions)
+            new_rs, old = self._new_and_old(d, owned, actions, status)
             self._rollout_rolling(d, new_rs, old, actions)
         self._cleanup(d, old, actions)
-        self._sync_status(d, new_rs, old, actions)
+        self._sync_status(d, new_rs, old, status, actions, rolling_out=True)
         return actions
 
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scale",
+             "k8s.io/kubernetes/pkg/controller/deployment/util.FindActiveOrLatest")
+    def _scale_paused(self, d: dict, new_rs: dict | None, old: list[dict], actions: list) -> None:
+        """The one active ReplicaSet (or, none being active, the newest) takes spec.replicas."""
+        by_age = sorted(old, key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
+        candidates = by_age + ([new_rs] if new_rs is not None else [])
+        active = [rs for rs in candidates if _replicas(rs) > 0]
+        if len(active) > 1 or not candidates:
+            return
+        target = active[0] if active else (new_rs or by_age[-1])
+        self._scale(d, target, d["spec"].get("replicas", 1), actions)
+
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getNewReplicaSet")
-    def _new_and_old(self, d: dict, owned: list[dict], actions: list,
+    def _new_and_old(self, d: dict, owned: list[dict], actions: list, status: dict,
                      create: bool = True) -> tuple[dict | None, list[dict]]:
         template = d["spec"]["template"]
         matching = sorted((rs for rs in owned if equal_ignore_hash(rs["spec"]["template"], template)),
@@ -156,6 +184,10 @@ class DeploymentController:
             new_rs = self._create_new_rs(d, owned, max_old + 1)
             actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs,
                                   outcome=_create_rs_outcome(d, new_rs)))
+            if progress.has_progress_deadline(d):
+                progress.set_condition(status, progress.new_condition(
+                    progress.PROGRESSING, "True", progress.NEW_REPLICA_SET,
+                    f'Created new replica set "{new_rs["metadata"]["name"]}"', self.clock.now()))
         elif (new_rev := revision(new_rs)) is not None and new_rev <= max_old:
             # A rollback to an old template gets a new revision; one that does not parse is left
             # alone (SetNewReplicaSetAnnotations) and the Deployment copies it as it is.
@@ -168,6 +200,11 @@ class DeploymentController:
             updated = copy.deepcopy(d)
             updated["metadata"].setdefault("annotations", {})[REVISION] = rev_text
             actions.append(Update("deployments", d["metadata"]["namespace"], updated))
+        if progress.has_progress_deadline(d) and progress.get_condition(status, progress.PROGRESSING) is None:
+            # A Deployment from before progress deadlines: its progress counts from now.
+            progress.set_condition(status, progress.new_condition(
+                progress.PROGRESSING, "True", progress.FOUND_NEW_RS,
+                f'Found new replica set "{new_rs["metadata"]["name"]}"', self.clock.now()))
         return new_rs, old
 
     def _create_new_rs(self, d: dict, owned: list[dict], rev: int) -> dict:
@@ -264,17 +301,17 @@ class DeploymentController:
                 remaining -= step
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRecreate")
-    def _rollout_recreate(self, d: dict, owned: list[dict],
+    def _rollout_recreate(self, d: dict, owned: list[dict], status: dict,
                           actions: list) -> tuple[dict | None, list[dict]]:
         """Scale every old ReplicaSet to 0 and create/scale up the new one only once no old
         pod is left, so old and new pods never run side by side."""
-        new_rs, old = self._new_and_old(d, owned, actions, create=False)
+        new_rs, old = self._new_and_old(d, owned, actions, status, create=False)
         for rs in old:
             self._scale(d, rs, 0, actions)
         if any(rs.get("status", {}).get("replicas", 0) for rs in old):
             return new_rs, old
         if new_rs is None:
-            new_rs, old = self._new_and_old(d, owned, actions)
+            new_rs, old = self._new_and_old(d, owned, actions, status)
         else:
             self._scale(d, new_rs, d["spec"].get("replicas", 1), actions)
         return new_rs, old
@@ -288,18 +325,27 @@ class DeploymentController:
         for rs in idle[:max(0, len(idle) - limit)]:
             actions.append(Delete("replicasets", rs["metadata"]["namespace"], rs["metadata"]["name"]))
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeploymentStatus")
-    def _sync_status(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeploymentStatus",
+             "k8s.io/kubernetes/pkg/controller/deployment.calculateStatus")
+    def _sync_status(self, d: dict, new_rs: dict | None, old: list[dict], status: dict, actions: list,
+                     rolling_out: bool) -> None:
+        """The counts and the Available condition; after a rollout step (syncRolloutStatus) the
+        Progressing one too."""
         all_rs = old + ([new_rs] if new_rs is not None else [])
         replicas = d["spec"].get("replicas", 1)
         available = sum(_available(rs) for rs in all_rs)
-        status = {"observedGeneration": d["metadata"].get("generation", 1),
+        counts = {"observedGeneration": d["metadata"].get("generation", 1),
                   "replicas": sum(rs.get("status", {}).get("replicas", 0) for rs in all_rs),
                   "updatedReplicas": (new_rs or {}).get("status", {}).get("replicas", 0),
                   "readyReplicas": sum(rs.get("status", {}).get("readyReplicas", 0) for rs in all_rs),
                   "availableReplicas": available,
                   "unavailableReplicas": max(0, replicas - available)}
-        if status != {k: d.get("status", {}).get(k) for k in status}:
-            updated = copy.deepcopy(d)
-            updated.setdefault("status", {}).update(status)
-            actions.append(Update("deployments", d["metadata"]["namespace"], updated, "status"))
+        status.update(counts)
+        now = self.clock.now()
+        rolling = (d["spec"].get("strategy") or {}).get("type") != "Recreate"
+        progress.set_available_condition(status, available, replicas,
+                                         min(resolve_fenceposts(d)[1], replicas) if rolling else 0, now)
+        if rolling_out:
+            progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
+        if status != (d.get("status") or {}):
+            actions.append(Update("deployments", d["metadata"]["namespace"], dict(d, status=status), "status"))

@@ -43,7 +43,7 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning, podautoscaler, ttlafterfinished
+from reference_impl.controller_manager import csrsigning, deploymentprogress, podautoscaler, ttlafterfinished
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -128,7 +128,7 @@ class ControllerManager:
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)
-        self.deployment = DeploymentController()
+        self.deployment = DeploymentController(self.clock)
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
         self.replication = ReplicationManager(self.clock)
         self.daemonset = DaemonSetsController(self.clock)
@@ -350,8 +350,16 @@ class ControllerManager:
         return self.replicaset.sync(rs, self.cache("pods").by_namespace(ns)) if rs else []
 
     def _sync_deployment(self, key: str) -> list:
+        """A rollout making no progress comes back when its progress deadline passes."""
         d, ns = self._get("deployments", key)
-        return self.deployment.sync(d, self.cache("replicasets").by_namespace(ns)) if d else []
+        if d is None:
+            return []
+        actions = self.deployment.sync(d, self.cache("replicasets").by_namespace(ns))
+        after = deploymentprogress.requeue_stuck_deployment(d, self.clock.now())
+        if after is not None:
+            with self.queue_lock:
+                self._controller("deployment").queue.add_after(key, after)
+        return actions
 
     def _sync_replicationcontroller(self, key: str) -> list:
         rc, ns = self._get("replicationcontrollers", key)

@@ -9,6 +9,8 @@ from cm_fixtures import deployment
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
                                                           DeploymentController, resolve_fenceposts)
+from reference_impl.controller_manager.deploymentprogress import requeue_stuck_deployment
+from reference_impl.machinery.clock import ManualClock
 
 
 def rs_creates(actions):
@@ -225,3 +227,115 @@ def test_recreate_scales_old_to_zero_before_the_new_one_up():
     c.apply(ctl.sync(d, list(c.rs.values())))
     by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
     assert by_rev == {"1": 0, "2": 2}
+
+
+class Rollout:
+    """A Deployment with progressDeadlineSeconds, its ReplicaSets and a clock; applies the status
+    the controller writes to the Deployment as well."""
+
+    def __init__(self, deadline=600, **kwargs):
+        self.clock = ManualClock(1_800_000_000.0)
+        self.ctl, self.cluster = DeploymentController(self.clock), Cluster()
+        self.d = deployment(**kwargs)
+        self.d["spec"]["progressDeadlineSeconds"] = deadline
+
+    def sync(self):
+        actions = self.ctl.sync(self.d, list(self.cluster.rs.values()))
+        self.cluster.apply(actions)
+        for a in actions:
+            if isinstance(a, Update) and a.resource == "deployments" and a.subresource == "status":
+                self.d = dict(self.d, status=a.obj["status"])
+        return actions
+
+    def condition(self, type_):
+        c = next(c for c in self.d["status"]["conditions"] if c["type"] == type_)
+        return c["status"], c["reason"], c["message"]
+
+    def settle(self):
+        for _ in range(4):
+            self.sync()
+            self.cluster.kubelet_step()
+        self.sync()
+
+
+def test_a_rolled_out_deployment_is_available_and_has_progressed():
+    """Once every replica is updated and available: Available True MinimumReplicasAvailable and
+    Progressing True NewReplicaSetAvailable, naming the ReplicaSet."""
+    r = Rollout(replicas=2)
+    r.settle()
+    (name,) = r.cluster.rs
+    assert r.condition("Available") == ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
+    assert r.condition("Progressing") == ("True", "NewReplicaSetAvailable",
+                                          f'ReplicaSet "{name}" has successfully progressed.')
+
+
+def test_a_new_deployment_is_new_replica_set_created_and_not_yet_available():
+    """The first sync creates the ReplicaSet: Progressing True NewReplicaSetCreated; with no pod
+    available yet, Available False MinimumReplicasUnavailable."""
+    r = Rollout(replicas=2, max_unavailable=0)
+    r.sync()
+    (name,) = r.cluster.rs
+    assert r.condition("Progressing") == ("True", "NewReplicaSetCreated", f'Created new replica set "{name}"')
+    assert r.condition("Available")[:2] == ("False", "MinimumReplicasUnavailable")
+
+
+def test_no_progress_past_the_deadline_is_progress_deadline_exceeded():
+    """A rollout whose pods never become available is Progressing False ProgressDeadlineExceeded
+    once progressDeadlineSeconds have passed since its last progress, not before."""
+    r = Rollout(deadline=60, replicas=2)
+    r.sync()
+    (name,) = r.cluster.rs
+    r.clock.advance(60)
+    r.sync()
+    assert r.condition("Progressing")[1] == "NewReplicaSetCreated"
+    r.clock.advance(1)
+    r.sync()
+    assert r.condition("Progressing") == ("False", "ProgressDeadlineExceeded",
+                                          f'ReplicaSet "{name}" has timed out progressing.')
+
+
+def test_a_stuck_rollout_is_checked_again_when_its_deadline_passes():
+    """requeueStuckDeployment: a rollout making no progress is synced again a second after its
+    deadline; a complete one is not."""
+    r = Rollout(deadline=60, replicas=2)
+    r.sync()
+    r.clock.advance(20)
+    assert requeue_stuck_deployment(r.d, r.clock.now()) == 41
+    r.settle()
+    assert requeue_stuck_deployment(r.d, r.clock.now()) is None
+
+
+def test_a_paused_deployment_rolls_nothing_out():
+    """spec.paused: a template change creates no ReplicaSet, and Progressing is Unknown
+    DeploymentPaused "Deployment is paused"."""
+    r = Rollout(replicas=2)
+    r.settle()
+    r.d["spec"]["paused"] = True
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    assert not rs_creates(r.sync())
+    assert r.condition("Progressing") == ("Unknown", "DeploymentPaused", "Deployment is paused")
+
+
+def test_a_paused_deployment_is_still_scaled():
+    """Scaling a paused Deployment scales its one active ReplicaSet."""
+    r = Rollout(replicas=2)
+    r.settle()
+    r.d["spec"].update(paused=True, replicas=3)
+    r.sync()
+    assert [rs["spec"]["replicas"] for rs in r.cluster.rs.values()] == [3]
+
+
+def test_a_resumed_deployment_says_so_until_it_progresses():
+    """spec.paused false again in the middle of a rollout: Progressing Unknown DeploymentResumed
+    "Deployment is resumed" until the rollout moves (a complete one is NewReplicaSetAvailable at
+    once, as upstream's syncRolloutStatus overwrites it in the same sync)."""
+    r = Rollout(replicas=2, max_unavailable=0)
+    r.sync()
+    r.d["spec"]["paused"] = True
+    r.sync()
+    r.d["spec"]["paused"] = False
+    r.sync()
+    assert r.condition("Progressing") == ("Unknown", "DeploymentResumed", "Deployment is resumed")
+    r.cluster.kubelet_step()
+    r.sync()
+    assert r.condition("Progressing")[:2] == ("True", "ReplicaSetUpdated")
