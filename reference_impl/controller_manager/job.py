@@ -5,6 +5,11 @@ restarted that often) or it has been active past `activeDeadlineSeconds` (Failed
 are deleted). A suspended Job has its active pods deleted and a Suspended condition; its deadline
 counts from when it is resumed. Expectations stop a stale pod cache from creating twice.
 
+A pod failure is acted on (replaced, counted, the Job failed) only after the Job's backoff: none
+for its first failure, then 10 s doubling up to 6 min, reset once a sync changes the status
+without a new failure. Upstream delays the Job's key in its work queue (getBackoff of the key's
+requeues); here the sync itself waits, and `backoff_remaining` tells the adapter when to come back.
+
 This is the 1.24 controller without finalizer-based tracking: succeeded and failed are counted
 from the pods that still exist, and Indexed completion mode is not modelled.
 """
@@ -24,6 +29,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
+DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF = 10.0, 360.0
 EVENT_SOURCE = "job-controller"
 
 
@@ -117,6 +123,11 @@ def ensure_job_condition_status(conditions: list[dict], type_: str, status: str,
     return True
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/job.getBackoff")
+def get_backoff(requeues: int) -> float:
+    return 0.0 if requeues <= 0 else min(DEFAULT_JOB_BACKOFF * 2 ** (requeues - 1), MAX_JOB_BACKOFF)
+
+
 def pod_from_template(job: dict) -> dict:
     """controller.GetPodFromTemplate for a Job: generateName "<job>-", controlled by the Job."""
     template = job["spec"]["template"]
@@ -145,6 +156,8 @@ class JobController:
         self.clock = clock
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
+        self._requeues: dict[str, int] = {}  # the work queue's NumRequeues of each Job key
+        self._not_before: dict[str, float] = {}  # when a Job with a new pod failure may be synced
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).addPod")
     def add_pod(self, pod: dict) -> None:
@@ -159,7 +172,35 @@ class JobController:
             self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
 
     def delete_job(self, job: dict) -> None:
-        self.expectations.delete(meta_namespace_key(job))
+        key = meta_namespace_key(job)
+        self.expectations.delete(key)
+        self._requeues.pop(key, None)
+        self._not_before.pop(key, None)
+
+    def backoff_remaining(self, key: str) -> float | None:
+        """Seconds until the Job, waiting out its backoff after a pod failure, is to be synced."""
+        not_before = self._not_before.get(key)
+        return None if not_before is None else max(0.0, not_before - self.clock.now())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updatePod",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).enqueueControllerDelayed")
+    def _backing_off(self, key: str, new_failure: bool, now: float) -> bool:
+        """Whether a sync that found a new pod failure must wait for the Job's backoff."""
+        if not new_failure:
+            self._not_before.pop(key, None)
+            return False
+        not_before = self._not_before.setdefault(key, now + get_backoff(self._requeues.get(key, 0)))
+        return now < not_before
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
+    def _count_requeue(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> None:
+        """A sync that acted on a new failure of an unfinished Job ends in an error, which requeues
+        the key rate-limited; one that wrote the status otherwise, or saw more successes, forgets it."""
+        if new_failure:
+            self._requeues[key] = self._requeues.get(key, 0) + 1
+            self._not_before.pop(key, None)
+        elif status_changed or more_succeeded:
+            self._requeues.pop(key, None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:
@@ -180,6 +221,8 @@ class JobController:
 
         parallelism, backoff_limit = spec.get("parallelism", 1), spec.get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
         new_failure = failed > status.get("failed", 0)
+        if self._backing_off(key, new_failure, now):
+            return []
         # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
         finished = None
         if (new_failure and active != parallelism and failed > backoff_limit) or \
@@ -217,8 +260,11 @@ class JobController:
                 status[field] = count
             else:
                 status.pop(field, None)
-        if status != (job.get("status") or {}):
+        status_changed = status != (job.get("status") or {})
+        if status_changed:
             actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+        self._count_requeue(key, new_failure and finished is None, status_changed,
+                            succeeded > (job.get("status") or {}).get("succeeded", 0))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).getPodsForJob")

@@ -381,8 +381,16 @@ class ControllerManager:
                                      self.cache("persistentvolumeclaims").by_namespace(ns))
 
     def _sync_job(self, key: str) -> list:
+        """A Job waiting out its backoff after a pod failure comes back when it has."""
         job, ns = self._get("jobs", key)
-        return self.job.sync(job, self.cache("pods").by_namespace(ns)) if job else []
+        if job is None:
+            return []
+        actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
+        wait = self.job.backoff_remaining(key)
+        if wait is not None:
+            with self.queue_lock:
+                self._controller("job").queue.add_after(key, wait)
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")
     def _sync_ttl_after_finished(self, key: str) -> list:

@@ -200,3 +200,62 @@ def test_container_restarts_past_the_backoff_limit_fail_an_on_failure_job():
     assert [a.name for a in deletes(actions)] == ["crashing"]
     assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
     assert events(actions) == [("Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]
+
+
+class FailingJob:
+    """A Job whose pods fail one after another, synced on a fake clock; remembers its status."""
+
+    def __init__(self, backoff_limit=6):
+        self.clock = ManualClock()
+        self.ctl = JobController(self.clock)
+        self.job = job(backoff_limit=backoff_limit)
+        self.pods = []
+
+    def fail_one(self):
+        self.pods.append(job_pod(self.job, f"f{len(self.pods)}", "Failed"))
+
+    def sync(self):
+        actions = self.ctl.sync(self.job, self.pods)
+        for update in [a for a in actions if isinstance(a, Update)]:
+            self.job = dict(self.job, status=update.obj["status"])
+        for create in creates(actions):
+            self.ctl.add_pod({**create.obj, "metadata": {**create.obj["metadata"], "namespace": "default"}})
+        return actions
+
+
+def test_a_first_pod_failure_is_replaced_at_once():
+    """getBackoff is 0 for a Job never requeued: its first failed pod is replaced in that sync."""
+    f = FailingJob()
+    f.sync()
+    f.fail_one()
+    assert len(creates(f.sync())) == 1
+
+
+def test_later_failures_wait_ten_seconds_doubling():
+    """After the first failure each new one is acted on only after 10 s, then 20 s, ...:
+    before that the sync does nothing and says how long is left."""
+    f = FailingJob()
+    f.sync()
+    f.fail_one()
+    f.sync()
+    for backoff in (10, 20, 40):
+        f.fail_one()
+        assert f.sync() == [] and f.ctl.backoff_remaining("default/pi") == backoff
+        f.clock.advance(backoff - 1)
+        assert f.sync() == []
+        f.clock.advance(1)
+        actions = f.sync()
+        assert len(creates(actions)) == 1 and f.job["status"]["failed"] == len(f.pods)
+        assert f.ctl.backoff_remaining("default/pi") is None
+
+
+def test_the_backoff_limit_is_judged_after_the_backoff():
+    """The failure that exceeds backoffLimit fails the Job once its backoff has passed."""
+    f = FailingJob(backoff_limit=1)
+    f.sync()
+    f.fail_one()
+    f.sync()
+    f.fail_one()
+    assert f.sync() == []
+    f.clock.advance(10)
+    assert condition_types(status_of(f.sync())) == [("Failed", "BackoffLimitExceeded")]
