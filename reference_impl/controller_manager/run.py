@@ -590,11 +590,29 @@ class ControllerManager:
                 self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
                 return True
+            if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
+                self._creation_failed(action)
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         except (OSError, ValueError) as error:
+            if isinstance(action, Create):
+                self._creation_failed(action)
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return False
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
+    def _creation_failed(self, create: Create) -> None:
+        """A pod its controller will never see created: the expectation of it is lowered at once,
+        as the ReplicaSet, ReplicationController, DaemonSet and Job controllers do on a failed
+        create, so that the key's retry creates again instead of waiting for the expectations to
+        expire (a create refused in a terminating namespace is left expected, as upstream does)."""
+        ref = controller_ref(create.obj) if create.resource == "pods" else None
+        expectations = {"ReplicaSet": self.replicaset.expectations,
+                        "ReplicationController": self.replication.core.expectations,
+                        "DaemonSet": self.daemonset.expectations,
+                        "Job": self.job.expectations}.get((ref or {}).get("kind"))
+        if expectations is not None:
+            expectations.creation_observed(f"{create.namespace}/{ref['name']}")
 
     def _record(self, event: RecordEvent | None) -> None:
         if event is not None:
