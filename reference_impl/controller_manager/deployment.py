@@ -132,7 +132,8 @@ class DeploymentController:
     @trace.decision
     def sync(self, d: dict, replica_sets: list[dict]) -> list:
         """Actions for `d` given every ReplicaSet in its namespace. Upstream writes the status
-        at several steps of a sync; here its conditions gather in one status, written last."""
+        (and, through deployments/status, the revision annotation, so that the generation does
+        not move) at several steps of a sync; here they gather in `written`, sent last."""
         uid = d["metadata"]["uid"]
         owned = [copy.deepcopy(rs) for rs in replica_sets
                  if (controller_ref(rs) or {}).get("uid") == uid
@@ -140,21 +141,22 @@ class DeploymentController:
         if d["metadata"].get("deletionTimestamp"):
             return []
         actions: list = []
-        status = copy.deepcopy(d.get("status") or {})
-        progress.check_paused_conditions(d, status, self.clock.now())
+        written = copy.deepcopy(d)
+        written.setdefault("status", {})
+        progress.check_paused_conditions(d, written["status"], self.clock.now())
         if d["spec"].get("paused"):
-            new_rs, old = self._new_and_old(d, owned, actions, status, create=False)
+            new_rs, old = self._new_and_old(d, owned, actions, written, create=False)
             self._scale_paused(d, new_rs, old, actions)
             self._cleanup(d, old, actions)
-            self._sync_status(d, new_rs, old, status, actions, rolling_out=False)
+            self._sync_status(d, new_rs, old, written, actions, rolling_out=False)
             return actions
         if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
-            new_rs, old = self._rollout_recreate(d, owned, status, actions)
+            new_rs, old = self._rollout_recreate(d, owned, written, actions)
         else:
-            new_rs, old = self._new_and_old(d, owned, actions, status)
+            new_rs, old = self._new_and_old(d, owned, actions, written)
             self._rollout_rolling(d, new_rs, old, actions)
         self._cleanup(d, old, actions)
-        self._sync_status(d, new_rs, old, status, actions, rolling_out=True)
+        self._sync_status(d, new_rs, old, written, actions, rolling_out=True)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scale",
@@ -170,8 +172,10 @@ class DeploymentController:
         self._scale(d, target, d["spec"].get("replicas", 1), actions)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getNewReplicaSet")
-    def _new_and_old(self, d: dict, owned: list[dict], actions: list, status: dict,
+    def _new_and_old(self, d: dict, owned: list[dict], actions: list, written: dict,
                      create: bool = True) -> tuple[dict | None, list[dict]]:
+        """The new ReplicaSet (created if need be) and the old ones; `written` takes the
+        revision annotation and the Progressing condition the new one calls for."""
         template = d["spec"]["template"]
         matching = sorted((rs for rs in owned if equal_ignore_hash(rs["spec"]["template"], template)),
                           key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
@@ -185,7 +189,7 @@ class DeploymentController:
             actions.append(Create("replicasets", d["metadata"]["namespace"], new_rs,
                                   outcome=_create_rs_outcome(d, new_rs)))
             if progress.has_progress_deadline(d):
-                progress.set_condition(status, progress.new_condition(
+                progress.set_condition(written["status"], progress.new_condition(
                     progress.PROGRESSING, "True", progress.NEW_REPLICA_SET,
                     f'Created new replica set "{new_rs["metadata"]["name"]}"', self.clock.now()))
         elif (new_rev := revision(new_rs)) is not None and new_rev <= max_old:
@@ -194,15 +198,11 @@ class DeploymentController:
             new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(max_old + 1)
             actions.append(Update("replicasets", d["metadata"]["namespace"], copy.deepcopy(new_rs)))
         # SetDeploymentRevision copies the ReplicaSet's annotation as it is, parseable or not.
-        rev_text = new_rs["metadata"]["annotations"][REVISION]
-        d_rev = (d["metadata"].get("annotations") or {}).get(REVISION)
-        if d_rev != rev_text:
-            updated = copy.deepcopy(d)
-            updated["metadata"].setdefault("annotations", {})[REVISION] = rev_text
-            actions.append(Update("deployments", d["metadata"]["namespace"], updated))
-        if progress.has_progress_deadline(d) and progress.get_condition(status, progress.PROGRESSING) is None:
+        written["metadata"].setdefault("annotations", {})[REVISION] = new_rs["metadata"]["annotations"][REVISION]
+        if (progress.has_progress_deadline(d)
+                and progress.get_condition(written["status"], progress.PROGRESSING) is None):
             # A Deployment from before progress deadlines: its progress counts from now.
-            progress.set_condition(status, progress.new_condition(
+            progress.set_condition(written["status"], progress.new_condition(
                 progress.PROGRESSING, "True", progress.FOUND_NEW_RS,
                 f'Found new replica set "{new_rs["metadata"]["name"]}"', self.clock.now()))
         return new_rs, old
@@ -301,17 +301,17 @@ class DeploymentController:
                 remaining -= step
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRecreate")
-    def _rollout_recreate(self, d: dict, owned: list[dict], status: dict,
+    def _rollout_recreate(self, d: dict, owned: list[dict], written: dict,
                           actions: list) -> tuple[dict | None, list[dict]]:
         """Scale every old ReplicaSet to 0 and create/scale up the new one only once no old
         pod is left, so old and new pods never run side by side."""
-        new_rs, old = self._new_and_old(d, owned, actions, status, create=False)
+        new_rs, old = self._new_and_old(d, owned, actions, written, create=False)
         for rs in old:
             self._scale(d, rs, 0, actions)
         if any(rs.get("status", {}).get("replicas", 0) for rs in old):
             return new_rs, old
         if new_rs is None:
-            new_rs, old = self._new_and_old(d, owned, actions, status)
+            new_rs, old = self._new_and_old(d, owned, actions, written)
         else:
             self._scale(d, new_rs, d["spec"].get("replicas", 1), actions)
         return new_rs, old
@@ -327,10 +327,11 @@ class DeploymentController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeploymentStatus",
              "k8s.io/kubernetes/pkg/controller/deployment.calculateStatus")
-    def _sync_status(self, d: dict, new_rs: dict | None, old: list[dict], status: dict, actions: list,
+    def _sync_status(self, d: dict, new_rs: dict | None, old: list[dict], written: dict, actions: list,
                      rolling_out: bool) -> None:
         """The counts and the Available condition; after a rollout step (syncRolloutStatus) the
-        Progressing one too."""
+        Progressing one too. One UpdateStatus sends them with the revision annotation."""
+        status = written["status"]
         all_rs = old + ([new_rs] if new_rs is not None else [])
         replicas = d["spec"].get("replicas", 1)
         available = sum(_available(rs) for rs in all_rs)
@@ -347,5 +348,5 @@ class DeploymentController:
                                          min(resolve_fenceposts(d)[1], replicas) if rolling else 0, now)
         if rolling_out:
             progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
-        if status != (d.get("status") or {}):
-            actions.append(Update("deployments", d["metadata"]["namespace"], dict(d, status=status), "status"))
+        if status != (d.get("status") or {}) or written["metadata"] != d["metadata"]:
+            actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))

@@ -91,11 +91,13 @@ def test_new_deployment_creates_a_replicaset_at_revision_1():
 
 
 def test_deployment_gets_the_new_replicasets_revision():
-    """The Deployment's revision annotation is set to its new ReplicaSet's."""
+    """The Deployment's revision annotation is set to its new ReplicaSet's, through
+    deployments/status as upstream's SetDeploymentRevision and UpdateStatus do: an update of the
+    Deployment itself would change its annotations and so its generation."""
     actions = DeploymentController().sync(deployment(), [])
-    updates = [a.obj for a in actions if isinstance(a, Update) and a.resource == "deployments"
-               and a.subresource is None]
-    assert updates[0]["metadata"]["annotations"][REVISION] == "1"
+    updates = [a for a in actions if isinstance(a, Update) and a.resource == "deployments"]
+    assert [a.subresource for a in updates] == ["status"]
+    assert updates[0].obj["metadata"]["annotations"][REVISION] == "1"
 
 
 def test_template_change_creates_the_next_revision():
@@ -132,7 +134,7 @@ def test_a_new_replicaset_whose_revision_is_not_a_number_is_left_as_it_is():
     new["metadata"]["annotations"][REVISION] = "abc"
     actions = ctl.sync(d, [new])
     assert not [a for a in actions if a.resource == "replicasets"]
-    (update,) = [a.obj for a in actions if a.resource == "deployments" and a.subresource is None]
+    (update,) = [a.obj for a in actions if a.resource == "deployments"]
     assert update["metadata"]["annotations"][REVISION] == "abc"
 
 
