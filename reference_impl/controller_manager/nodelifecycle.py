@@ -3,9 +3,9 @@ kube-node-lease) for longer than the grace period gets Ready=Unknown, at once th
 `node.kubernetes.io/unreachable:NoSchedule` taint and one monitor period later the NoExecute one;
 the taint manager then evicts its pods once their toleration for that taint runs out (at once for
 pods that do not tolerate it), with a TaintManagerEviction event on each. The pods of a node not
-Ready are marked Ready=False, each with a NodeNotReady event. Node conditions map to NoSchedule taints, and a zone whose nodes
-are mostly unready (or a cluster where none is ready) is not tainted NoExecute, as upstream's
-zone states decide.
+Ready are marked Ready=False, each with a NodeNotReady event. Node conditions map to NoSchedule
+taints, and a zone whose nodes are mostly unready (or a cluster where none is ready) is not
+tainted NoExecute, as upstream's zone states decide.
 
 Like upstream, a lease is judged by when *this controller* saw its renewTime change, on its own
 clock, so skew between kubelet and controller clocks does not matter.

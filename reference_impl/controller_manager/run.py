@@ -649,8 +649,8 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,ttl-after-finished,disruption,"
-              f"horizontalpodautoscaling,"
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,ttl-after-finished,"
+              f"disruption,horizontalpodautoscaling,"
               f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
               f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
         next_lease = 0.0
