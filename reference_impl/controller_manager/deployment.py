@@ -29,6 +29,12 @@ REVISION = "deployment.kubernetes.io/revision"
 DESIRED_REPLICAS = "deployment.kubernetes.io/desired-replicas"
 MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
 HASH_LABEL = "pod-template-hash"
+# What the removed extensions/v1beta1 rollback subresource left behind: a revision to roll back to.
+DEPRECATED_ROLLBACK_TO = "deprecated.deployment.rollback.to"
+# Annotations a Deployment and its ReplicaSets do not copy to each other (annotationsToSkip).
+ANNOTATIONS_TO_SKIP = frozenset({"kubectl.kubernetes.io/last-applied-configuration", REVISION,
+                                 "deployment.kubernetes.io/revision-history", DESIRED_REPLICAS, MAX_REPLICAS,
+                                 DEPRECATED_ROLLBACK_TO})
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
 EVENT_SOURCE = "deployment-controller"
 FAILED_RS_CREATE_REASON = "ReplicaSetCreateError"
@@ -101,6 +107,20 @@ def resolve_fenceposts(d: dict) -> tuple[int, int]:
     return surge, unavailable
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.LastRevision")
+def last_revision(replica_sets: list[dict]) -> int:
+    """The second highest revision: the one before the current."""
+    revisions = sorted((r for r in map(revision, replica_sets) if r is not None), reverse=True)
+    return revisions[1] if len(revisions) > 1 else 0
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment.getRollbackTo")
+def rollback_to(d: dict) -> int | None:
+    """The revision the deprecated rollback annotation asks for (0: the previous one)."""
+    text = (d["metadata"].get("annotations") or {}).get(DEPRECATED_ROLLBACK_TO, "")
+    return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
+
+
 def _replicas(rs: dict) -> int:
     return rs["spec"].get("replicas", 0)
 
@@ -150,6 +170,8 @@ class DeploymentController:
             self._cleanup(d, old, actions)
             self._sync_status(d, new_rs, old, written, actions, rolling_out=False)
             return actions
+        if rollback_to(d) is not None:
+            return self._rollback(d, owned, written, actions)
         if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
             new_rs, old = self._rollout_recreate(d, owned, written, actions)
         else:
@@ -157,6 +179,40 @@ class DeploymentController:
             self._rollout_rolling(d, new_rs, old, actions)
         self._cleanup(d, old, actions)
         self._sync_status(d, new_rs, old, written, actions, rolling_out=True)
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rollback",
+             "(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rollbackToTemplate")
+    def _rollback(self, d: dict, owned: list[dict], written: dict, actions: list) -> list:
+        """The template of the ReplicaSet at the revision asked for (DeploymentRollback once the
+        update is taken), or a Warning why not; the annotation is cleared either way."""
+        new_rs, old = self._new_and_old(d, owned, actions, written)
+        all_rs = old + [new_rs]
+        wanted = rollback_to(d) or last_revision(all_rs)
+        updated = copy.deepcopy(d)
+        updated["metadata"]["annotations"].pop(DEPRECATED_ROLLBACK_TO)
+        target = next((rs for rs in all_rs if wanted and revision(rs) == wanted), None)
+        name = d["metadata"]["name"]
+        if target is None:
+            message = ("Unable to find the revision to rollback to." if rollback_to(d)
+                       else "Unable to find last revision.")
+            actions.append(_event(d, WARNING, "DeploymentRollbackRevisionNotFound", message))
+        elif equal_ignore_hash(d["spec"]["template"], target["spec"]["template"]):
+            actions.append(_event(d, WARNING, "DeploymentRollbackTemplateUnchanged",
+                                  f'The rollback revision contains the same template as current deployment "{name}"'))
+        else:
+            updated["spec"]["template"] = _without_hash(target["spec"]["template"])
+            # SetDeploymentAnnotationsTo: the Deployment's own annotations give way to the ReplicaSet's.
+            kept = {k: v for k, v in updated["metadata"]["annotations"].items() if k in ANNOTATIONS_TO_SKIP}
+            taken = {k: v for k, v in (target["metadata"].get("annotations") or {}).items()
+                     if k not in ANNOTATIONS_TO_SKIP}
+            updated["metadata"]["annotations"] = {**kept, **taken}
+            rolled_back = _event(d, NORMAL, "DeploymentRollback",
+                                 f'Rolled back deployment "{name}" to revision {wanted}')
+            actions.append(Update("deployments", d["metadata"]["namespace"], updated,
+                                  outcome=Outcome(succeeded=rolled_back)))
+            return actions
+        actions.append(Update("deployments", d["metadata"]["namespace"], updated))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scale",

@@ -6,7 +6,7 @@ import copy
 
 from cm_fixtures import deployment
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
                                                           DeploymentController, resolve_fenceposts)
 from reference_impl.controller_manager.deploymentprogress import requeue_stuck_deployment
@@ -233,7 +233,7 @@ def test_recreate_scales_old_to_zero_before_the_new_one_up():
 
 class Rollout:
     """A Deployment with progressDeadlineSeconds, its ReplicaSets and a clock; applies the status
-    the controller writes to the Deployment as well."""
+    (and the annotations that go with it) the controller writes to the Deployment as well."""
 
     def __init__(self, deadline=600, **kwargs):
         self.clock = ManualClock(1_800_000_000.0)
@@ -246,7 +246,7 @@ class Rollout:
         self.cluster.apply(actions)
         for a in actions:
             if isinstance(a, Update) and a.resource == "deployments" and a.subresource == "status":
-                self.d = dict(self.d, status=a.obj["status"])
+                self.d = dict(self.d, metadata=a.obj["metadata"], status=a.obj["status"])
         return actions
 
     def condition(self, type_):
@@ -341,3 +341,51 @@ def test_a_resumed_deployment_says_so_until_it_progresses():
     r.cluster.kubelet_step()
     r.sync()
     assert r.condition("Progressing")[:2] == ("True", "ReplicaSetUpdated")
+
+
+def two_revisions():
+    """A Deployment rolled out at nginx:1 then nginx:2, and its two ReplicaSets."""
+    r = Rollout(replicas=1)
+    r.settle()
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    r.settle()
+    return r
+
+
+def rolling_back(r, to):
+    r.d["metadata"]["annotations"]["deprecated.deployment.rollback.to"] = to
+    actions = r.ctl.sync(r.d, list(r.cluster.rs.values()))
+    (update,) = [a for a in actions if isinstance(a, Update) and a.resource == "deployments" and a.subresource is None]
+    assert "deprecated.deployment.rollback.to" not in update.obj["metadata"]["annotations"]
+    return actions, update
+
+
+def test_the_deprecated_rollback_annotation_rolls_back_to_its_revision():
+    """deprecated.deployment.rollback.to: the template of the ReplicaSet at that revision, the
+    annotation cleared, and DeploymentRollback once the update is taken; 0 means the previous one."""
+    for to in ("1", "0"):
+        r = two_revisions()
+        _actions, update = rolling_back(r, to)
+        assert update.obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1"
+        assert HASH_LABEL not in update.obj["spec"]["template"]["metadata"]["labels"]
+        event = update.outcome.event_for(answer=update.obj)
+        assert (event.type, event.reason, event.message) == (
+            "Normal", "DeploymentRollback", 'Rolled back deployment "web" to revision 1')
+
+
+def test_a_rollback_to_a_revision_not_there_is_a_warning():
+    """A revision no ReplicaSet has: DeploymentRollbackRevisionNotFound, the template unchanged."""
+    r = two_revisions()
+    actions, update = rolling_back(r, "7")
+    assert update.obj["spec"]["template"] == r.d["spec"]["template"]
+    assert [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)] == [
+        ("Warning", "DeploymentRollbackRevisionNotFound", "Unable to find the revision to rollback to.")]
+
+
+def test_a_rollback_to_the_current_template_is_a_warning():
+    """The revision asked for has the current template: DeploymentRollbackTemplateUnchanged."""
+    r = two_revisions()
+    actions, _update = rolling_back(r, "2")
+    assert [(a.reason, a.message) for a in actions if isinstance(a, RecordEvent)] == [
+        ("DeploymentRollbackTemplateUnchanged",
+         'The rollback revision contains the same template as current deployment "web"')]
