@@ -396,7 +396,8 @@ class DeploymentController:
                   "updatedReplicas": (new_rs or {}).get("status", {}).get("replicas", 0),
                   "readyReplicas": sum(rs.get("status", {}).get("readyReplicas", 0) for rs in all_rs),
                   "availableReplicas": available,
-                  "unavailableReplicas": max(0, replicas - available)}
+                  # Counted against the ReplicaSets' replicas, surge included, not the Deployment's.
+                  "unavailableReplicas": max(0, sum(_replicas(rs) for rs in all_rs) - available)}
         status.update(counts)
         now = self.clock.now()
         rolling = (d["spec"].get("strategy") or {}).get("type") != "Recreate"

@@ -389,3 +389,18 @@ def test_a_rollback_to_the_current_template_is_a_warning():
     assert [(a.reason, a.message) for a in actions if isinstance(a, RecordEvent)] == [
         ("DeploymentRollbackTemplateUnchanged",
          'The rollback revision contains the same template as current deployment "web"')]
+
+
+def test_unavailable_replicas_count_the_surge():
+    """calculateStatus: unavailableReplicas is the ReplicaSets' replicas (the surge included)
+    less the available ones, as `kubectl describe deployment` shows "3 total | 2 available |
+    1 unavailable" in the middle of a rollout of 2 with maxSurge 1."""
+    r = Rollout(replicas=2, max_surge=1, max_unavailable=0)
+    r.settle()
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    r.sync()
+    assert sum(rs["spec"]["replicas"] for rs in r.cluster.rs.values()) == 3
+    r.cluster.kubelet_step()
+    r.sync()
+    status = r.d["status"]
+    assert (status["availableReplicas"], status["unavailableReplicas"]) == (2, 1)
