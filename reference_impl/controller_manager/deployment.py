@@ -121,6 +121,38 @@ def rollback_to(d: dict) -> int | None:
     return int(text) if re.fullmatch(r"[+-]?[0-9]+", text) else None
 
 
+def _active(replica_sets: list[dict | None]) -> list[dict]:
+    """controller.FilterActiveReplicaSets: those with replicas."""
+    return [rs for rs in replica_sets if rs is not None and _replicas(rs) > 0]
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.IsSaturated")
+def _is_saturated(d: dict, rs: dict) -> bool:
+    replicas = d["spec"].get("replicas", 1)
+    desired = (rs["metadata"].get("annotations") or {}).get(DESIRED_REPLICAS, "")
+    return (_replicas(rs) == replicas and desired == str(replicas)
+            and rs.get("status", {}).get("availableReplicas", 0) == replicas)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.GetProportion",
+         "k8s.io/kubernetes/pkg/controller/deployment/util.getReplicaSetFraction")
+def _proportion(rs: dict, d: dict, to_add: int, added: int) -> int:
+    """This ReplicaSet's share of `to_add`: its size scaled from the Deployment size it was made
+    for (its max-replicas annotation) to the one now, within what is left to add."""
+    if _replicas(rs) == 0 or to_add == 0 or to_add == added:
+        return 0
+    replicas = d["spec"].get("replicas", 1)
+    if replicas == 0:
+        fraction = -_replicas(rs)
+    else:
+        annotated = (rs["metadata"].get("annotations") or {}).get(MAX_REPLICAS, "")
+        sized_for = int(annotated) if annotated.isdigit() else (d.get("status") or {}).get("replicas", 0)
+        target = _replicas(rs) * (replicas + resolve_fenceposts(d)[0]) / sized_for if sized_for else 0
+        fraction = math.floor(target + 0.5) - _replicas(rs)  # integer.RoundToInt32: half away from zero
+    allowed = to_add - added
+    return min(fraction, allowed) if to_add > 0 else max(fraction, allowed)
+
+
 def _replicas(rs: dict) -> int:
     return rs["spec"].get("replicas", 0)
 
@@ -166,12 +198,19 @@ class DeploymentController:
         progress.check_paused_conditions(d, written["status"], self.clock.now())
         if d["spec"].get("paused"):
             new_rs, old = self._new_and_old(d, owned, actions, written, create=False)
-            self._scale_paused(d, new_rs, old, actions)
+            self._scale_to_spec(d, new_rs, old, actions)
             self._cleanup(d, old, actions)
             self._sync_status(d, new_rs, old, written, actions, rolling_out=False)
             return actions
         if rollback_to(d) is not None:
             return self._rollback(d, owned, written, actions)
+        # A look at the ReplicaSets as they are, on copies: _new_and_old updates what it is given.
+        new_rs, old = self._new_and_old(d, copy.deepcopy(owned), [], copy.deepcopy(written), create=False)
+        if self._is_scaling_event(d, new_rs, old):
+            new_rs, old = self._new_and_old(d, owned, actions, written, create=False)
+            self._scale_to_spec(d, new_rs, old, actions)
+            self._sync_status(d, new_rs, old, written, actions, rolling_out=False)
+            return actions
         if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
             new_rs, old = self._rollout_recreate(d, owned, written, actions)
         else:
@@ -215,17 +254,55 @@ class DeploymentController:
         actions.append(Update("deployments", d["metadata"]["namespace"], updated))
         return actions
 
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).isScalingEvent")
+    def _is_scaling_event(self, d: dict, new_rs: dict | None, old: list[dict]) -> bool:
+        """An active ReplicaSet was sized for other replicas than the Deployment's now."""
+        replicas = str(d["spec"].get("replicas", 1))
+        return any((rs["metadata"].get("annotations") or {}).get(DESIRED_REPLICAS, replicas) != replicas
+                   for rs in _active(old + [new_rs]))
+
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scale",
-             "k8s.io/kubernetes/pkg/controller/deployment/util.FindActiveOrLatest")
-    def _scale_paused(self, d: dict, new_rs: dict | None, old: list[dict], actions: list) -> None:
-        """The one active ReplicaSet (or, none being active, the newest) takes spec.replicas."""
+             "k8s.io/kubernetes/pkg/controller/deployment/util.FindActiveOrLatest",
+             "k8s.io/kubernetes/pkg/controller/deployment/util.IsSaturated")
+    def _scale_to_spec(self, d: dict, new_rs: dict | None, old: list[dict], actions: list) -> None:
+        """spec.replicas reached without rolling anything out: the one active ReplicaSet (none
+        active: the newest) takes them; a saturated new one leaves the old ones at 0; otherwise
+        the active ReplicaSets grow or shrink in proportion to their size."""
         by_age = sorted(old, key=lambda rs: rs["metadata"].get("creationTimestamp", ""))
-        candidates = by_age + ([new_rs] if new_rs is not None else [])
-        active = [rs for rs in candidates if _replicas(rs) > 0]
-        if len(active) > 1 or not candidates:
+        active = _active(by_age + [new_rs])
+        replicas = d["spec"].get("replicas", 1)
+        if len(active) <= 1 and (by_age or new_rs):
+            target = active[0] if active else (new_rs or by_age[-1])
+            if _replicas(target) != replicas:
+                self._scale(d, target, replicas, actions)
             return
-        target = active[0] if active else (new_rs or by_age[-1])
-        self._scale(d, target, d["spec"].get("replicas", 1), actions)
+        if new_rs is not None and _is_saturated(d, new_rs):
+            for rs in _active(old):
+                self._scale(d, rs, 0, actions)
+            return
+        if (d["spec"].get("strategy") or {}).get("type") == "Recreate":
+            return
+        self._scale_proportionally(d, active, actions)
+
+    def _scale_proportionally(self, d: dict, active: list[dict], actions: list) -> None:
+        """The replicas to add (or take away) to reach spec.replicas + maxSurge shared by size,
+        the largest ReplicaSet (the newer of equals when adding, the older when removing) first
+        and taking what rounding leaves over."""
+        replicas = d["spec"].get("replicas", 1)
+        allowed = replicas + resolve_fenceposts(d)[0] if replicas > 0 else 0
+        to_add = allowed - sum(_replicas(rs) for rs in active)
+        newer_first = sorted(active, key=lambda rs: rs["metadata"].get("creationTimestamp", ""), reverse=to_add > 0)
+        ordered = sorted(newer_first, key=lambda rs: -_replicas(rs))
+        added, sizes = 0, []
+        for rs in ordered:
+            proportion = _proportion(rs, d, to_add, added)
+            sizes.append(_replicas(rs) + proportion)
+            added += proportion
+        if ordered and to_add:
+            sizes[0] = max(0, sizes[0] + to_add - added)
+        operation = "up" if to_add > 0 else "down"
+        for rs, size in zip(ordered, sizes):
+            self._scale_replica_set(d, rs, size, operation, actions)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getNewReplicaSet")
     def _new_and_old(self, d: dict, owned: list[dict], actions: list, written: dict,
@@ -311,6 +388,21 @@ class DeploymentController:
                         f"Scaled {operation} replica set {rs['metadata']['name']} to {replicas}")
         actions.append(Update("replicasets", rs["metadata"]["namespace"], copy.deepcopy(rs),
                               outcome=Outcome(succeeded=scaled)))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).scaleReplicaSet")
+    def _scale_replica_set(self, d: dict, rs: dict, replicas: int, operation: str, actions: list) -> None:
+        """Like `_scale`, but the replicas annotations are brought up to date even when the size
+        stays, so that the scaling event is over."""
+        before = copy.deepcopy(rs["metadata"].get("annotations") or {})
+        size_changes = _replicas(rs) != replicas
+        rs["spec"]["replicas"] = replicas
+        self._set_replicas_annotations(d, rs)
+        if not size_changes and rs["metadata"]["annotations"] == before:
+            return
+        scaled = size_changes and _event(d, NORMAL, "ScalingReplicaSet",
+                                         f"Scaled {operation} replica set {rs['metadata']['name']} to {replicas}")
+        actions.append(Update("replicasets", rs["metadata"]["namespace"], copy.deepcopy(rs),
+                              outcome=Outcome(succeeded=scaled or None)))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rolloutRolling")
     def _rollout_rolling(self, d: dict, new_rs: dict, old: list[dict], actions: list) -> None:

@@ -404,3 +404,27 @@ def test_unavailable_replicas_count_the_surge():
     r.sync()
     status = r.d["status"]
     assert (status["availableReplicas"], status["unavailableReplicas"]) == (2, 1)
+
+
+def test_scaling_in_the_middle_of_a_rollout_is_proportional():
+    """A scaling event (spec.replicas other than the active ReplicaSets' desired-replicas) is not
+    a rollout step: the replicas to add up to spec.replicas + maxSurge are shared in proportion
+    to the ReplicaSets' sizes. Old 6 and new 4, both made for 8 + 2, scaled to 22 + 2: 6·24/10
+    rounds to 14, 4·24/10 to 10."""
+    d = deployment(replicas=8, max_surge=2, max_unavailable=0)
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:0"
+    ctl = DeploymentController()
+    (old,) = rs_creates(ctl.sync(d, []))
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1"
+    (new,) = rs_creates(ctl.sync(d, [old]))
+    for rs, replicas, created in ((old, 6, "2026-01-01T00:00:00Z"), (new, 4, "2026-01-01T00:01:00Z")):
+        rs["metadata"].update(uid=rs["metadata"]["name"], creationTimestamp=created)
+        rs["spec"]["replicas"] = replicas
+        rs["status"] = {"replicas": replicas, "availableReplicas": replicas}
+    d["spec"]["replicas"] = 22
+    actions = ctl.sync(d, [old, new])
+    scaled = {a.obj["metadata"]["name"]: a.obj["spec"]["replicas"] for a in actions
+              if isinstance(a, Update) and a.resource == "replicasets"}
+    assert scaled == {old["metadata"]["name"]: 14, new["metadata"]["name"]: 10}
+    assert {a.obj["metadata"]["annotations"][DESIRED_REPLICAS] for a in actions
+            if isinstance(a, Update) and a.resource == "replicasets"} == {"22"}
