@@ -497,5 +497,6 @@ class DeploymentController:
                                          min(resolve_fenceposts(d)[1], replicas) if rolling else 0, now)
         if rolling_out:
             progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
+            progress.set_replica_failure_condition(status, new_rs, all_rs)
         if status != (d.get("status") or {}) or written["metadata"] != d["metadata"]:
             actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))

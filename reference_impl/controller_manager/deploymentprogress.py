@@ -159,3 +159,20 @@ def requeue_stuck_deployment(d: dict, now: float) -> float | None:
     after = parse_time(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] - now
     return 0.0 if after < 1 else after + 1
 
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getReplicaFailures",
+         "k8s.io/kubernetes/pkg/controller/deployment/util.ReplicaSetToDeploymentCondition")
+def set_replica_failure_condition(status: dict, new_rs: dict | None, all_rs: list[dict]) -> None:
+    """The ReplicaFailure of the new ReplicaSet, else of any other, becomes the Deployment's."""
+    def failures(replica_sets):
+        return [c for rs in replica_sets for c in (rs.get("status") or {}).get("conditions") or []
+                if c.get("type") == REPLICA_FAILURE]
+    found = failures([new_rs] if new_rs is not None else []) or failures(all_rs)
+    if not found:
+        remove_condition(status, REPLICA_FAILURE)
+        return
+    c = found[0]
+    since = c.get("lastTransitionTime")
+    set_condition(status, {"type": REPLICA_FAILURE, "status": c["status"], "lastUpdateTime": since,
+                           "lastTransitionTime": since, "reason": c.get("reason"), "message": c.get("message")})

@@ -591,28 +591,29 @@ class ControllerManager:
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
                 return True
             if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
-                self._creation_failed(action)
+                self._creation_failed(action, error.status.get("message", ""))
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         except (OSError, ValueError) as error:
             if isinstance(action, Create):
-                self._creation_failed(action)
+                self._creation_failed(action, str(error))
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return False
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
-    def _creation_failed(self, create: Create) -> None:
+    def _creation_failed(self, create: Create, error: str) -> None:
         """A pod its controller will never see created: the expectation of it is lowered at once,
         as the ReplicaSet, ReplicationController, DaemonSet and Job controllers do on a failed
         create, so that the key's retry creates again instead of waiting for the expectations to
-        expire (a create refused in a terminating namespace is left expected, as upstream does)."""
-        ref = controller_ref(create.obj) if create.resource == "pods" else None
-        expectations = {"ReplicaSet": self.replicaset.expectations,
-                        "ReplicationController": self.replication.core.expectations,
-                        "DaemonSet": self.daemonset.expectations,
-                        "Job": self.job.expectations}.get((ref or {}).get("kind"))
-        if expectations is not None:
-            expectations.creation_observed(f"{create.namespace}/{ref['name']}")
+        expire (a create refused in a terminating namespace is left expected, as upstream does);
+        a ReplicaSet's (or RC's) status then says ReplicaFailure with the error."""
+        ref = (controller_ref(create.obj) if create.resource == "pods" else None) or {}
+        key = f"{create.namespace}/{ref.get('name')}"
+        if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
+            core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
+            core.creation_failed(key, error)
+        elif ref.get("kind") in ("DaemonSet", "Job"):
+            (self.daemonset if ref["kind"] == "DaemonSet" else self.job).expectations.creation_observed(key)
 
     def _record(self, event: RecordEvent | None) -> None:
         if event is not None:

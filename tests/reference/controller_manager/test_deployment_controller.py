@@ -428,3 +428,18 @@ def test_scaling_in_the_middle_of_a_rollout_is_proportional():
     assert scaled == {old["metadata"]["name"]: 14, new["metadata"]["name"]: 10}
     assert {a.obj["metadata"]["annotations"][DESIRED_REPLICAS] for a in actions
             if isinstance(a, Update) and a.resource == "replicasets"} == {"22"}
+
+
+def test_a_replica_set_failure_is_the_deployments():
+    """getReplicaFailures: the new ReplicaSet's ReplicaFailure becomes the Deployment's, and goes
+    when the ReplicaSet's does."""
+    r = Rollout(replicas=2)
+    r.sync()
+    (rs,) = r.cluster.rs.values()
+    rs["status"]["conditions"] = [{"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                                   "message": "exceeded quota", "lastTransitionTime": "2027-01-15T08:00:00Z"}]
+    r.sync()
+    assert r.condition("ReplicaFailure") == ("True", "FailedCreate", "exceeded quota")
+    del rs["status"]["conditions"]
+    r.sync()
+    assert "ReplicaFailure" not in [c["type"] for c in r.d["status"]["conditions"]]
