@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from reference_impl.client import APIStatusError
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.podautoscaler import (SYNC_PERIOD, FixedItemIntervalRateLimiter, ScaleTarget,
@@ -178,3 +179,22 @@ def test_a_custom_kind_sharing_a_plural_is_rescaled_in_its_own_group():
     apply(client, reconcile(hpa(min_replicas=2), target, NO_METRICS, NOW).update)
     assert client.requests[-2:] == [("GET", "/apis/example.com/v1/namespaces/ns/deployments/web/scale"),
                                     ("PUT", "/apis/example.com/v1/namespaces/ns/deployments/web/scale")]
+
+
+class RefusingClient(DiscoveryClient):
+    """Refuses every PUT as a conflict, the way a Scale changed since it was read is refused."""
+
+    def request(self, method, path, body=None):
+        if method == "PUT":
+            raise APIStatusError(method, path, 409, {"reason": "Conflict", "message": "the object has been modified"})
+        return super().request(method, path, body)
+
+
+def test_the_manager_hands_a_refused_scale_update_to_finish():
+    """The adapter writes the Scale and passes the refusal's message on: FailedUpdateScale."""
+    manager = SimpleNamespace(client=RefusingClient())
+    decision = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
+    error = ControllerManager._update_scale(manager, decision.update)
+    assert error == "the object has been modified"
+    assert written_status(decision.finish(error))["conditions"][0]["reason"] == "FailedUpdateScale"
+    assert ControllerManager._update_scale(SimpleNamespace(client=DiscoveryClient()), decision.update) is None
