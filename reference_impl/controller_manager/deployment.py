@@ -1,9 +1,10 @@
 """The Deployment controller: one ReplicaSet per pod template (named by a hash of the template),
 a revision annotation per template change, a rolling update that never exceeds replicas+maxSurge
 pods nor drops below replicas-maxUnavailable available ones, and old ReplicaSets pruned down to
-revisionHistoryLimit. A paused Deployment (`kubectl rollout pause`) rolls nothing out; it is only
-scaled, and only when a single ReplicaSet is active (proportional scaling of several is not
-modelled). The status carries the Available and Progressing conditions (deploymentprogress).
+revisionHistoryLimit. A paused Deployment (`kubectl rollout pause`) rolls nothing out, and a change
+of replicas alone (a scaling event) is no rollout step: both are only scaled, several active
+ReplicaSets in proportion to their sizes. The deprecated rollback annotation rolls back. The status
+carries the Available, Progressing and ReplicaFailure conditions (deploymentprogress).
 
 The template hash is a stable hash of the template's JSON, not upstream's fnv32a of a spew dump:
 the names differ from a real cluster's, the behaviour does not.
