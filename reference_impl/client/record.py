@@ -7,8 +7,8 @@ Upstream's recorder is fire-and-forget: a failed write is logged and dropped, ne
 caller, so `event` reports a failure only to the log and never raises. Upstream writes a process's
 events one at a time from one goroutine (recordToSink); here each caller's thread writes its own,
 only the correlation under a lock, so that a scheduler's binding threads never wait on each other's
-events. Not modelled therefore: a repeat's count PATCH, from another thread, can reach the server
-before the POST creating its event (it is then written anew).
+events. The writes of one Event (its POST, then the PATCHes of its count) keep the order the
+correlator gave them: a write waits for the one before it of the same Event, never for another's.
 """
 from __future__ import annotations
 
@@ -45,6 +45,8 @@ class EventRecorder:
         self.correlator = EventCorrelator(clock)
         self._lock = threading.Lock()  # the correlator's caches and the last name, written from several threads
         self._last_nanoseconds = 0
+        # (namespace, name) of an Event → when its last write queued is done: the next one waits for it.
+        self._writing: dict[tuple[str, str], threading.Event] = {}
 
     @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).generateEvent")
     def event(self, involved: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
@@ -55,8 +57,20 @@ class EventRecorder:
             self._last_nanoseconds = max(int(now * 1e9), self._last_nanoseconds + 1)
             correlation = self.correlator.correlate(
                 make_event(involved, type_, reason, message, source, now, self._last_nanoseconds))
-        if correlation is not None:
+            if correlation is None:
+                return
+            key = (correlation.event["metadata"]["namespace"], correlation.event["metadata"]["name"])
+            before, done = self._writing.get(key), threading.Event()
+            self._writing[key] = done
+        if before is not None:
+            before.wait()
+        try:
             self._write(correlation)
+        finally:
+            done.set()
+            with self._lock:
+                if self._writing.get(key) is done:
+                    del self._writing[key]
 
     @mirrors("k8s.io/client-go/tools/record.recordToSink")
     def _write(self, correlation) -> None:

@@ -1,7 +1,14 @@
 """The Job controller: run pods from the template, at most `parallelism` at a time, until
 `completions` of them have succeeded (Complete, with completionTime), or fail the Job when more
-than `backoffLimit` pods have failed or it has been active past `activeDeadlineSeconds` (Failed;
-its active pods are deleted). Expectations stop a stale pod cache from creating twice.
+than `backoffLimit` pods have failed (or, with restartPolicy OnFailure, their containers have
+restarted that often) or it has been active past `activeDeadlineSeconds` (Failed; its active pods
+are deleted). A suspended Job has its active pods deleted and a Suspended condition; its deadline
+counts from when it is resumed. Expectations stop a stale pod cache from creating twice.
+
+A pod failure is acted on (replaced, counted, the Job failed) only after the Job's backoff: none
+for its first failure, then 10 s doubling up to 6 min, reset once a sync changes the status
+without a new failure. Upstream delays the Job's key in its work queue (getBackoff of the key's
+requeues); here the sync itself waits, and `backoff_remaining` tells the adapter when to come back.
 
 This is the 1.24 controller without finalizer-based tracking: succeeded and failed are counted
 from the pods that still exist, and Indexed completion mode is not modelled.
@@ -22,6 +29,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
+DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF = 10.0, 360.0
 EVENT_SOURCE = "job-controller"
 
 
@@ -38,6 +46,25 @@ def _finished_event(job: dict, finished: dict) -> RecordEvent:
     return podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Warning", finished["reason"], finished["message"])
 
 
+def _suspended_or_resumed(job: dict, status: dict, now: float) -> list[RecordEvent]:
+    """The Suspended condition follows spec.suspend, with a Suspended or Resumed event when it
+    changes; a resumed Job starts anew, so its activeDeadlineSeconds counts from now."""
+    conditions = status.setdefault("conditions", [])
+    if job_suspended(job):
+        changed = ensure_job_condition_status(conditions, "Suspended", "True", "JobSuspended", "Job suspended", now)
+        reason, message = "Suspended", "Job suspended"
+    else:
+        changed = ensure_job_condition_status(conditions, "Suspended", "False", "JobResumed", "Job resumed", now)
+        reason, message = "Resumed", "Job resumed"
+        if changed:
+            status["startTime"] = rfc3339(now)
+    if not conditions:
+        del status["conditions"]  # omitempty: a Job never suspended has none
+    if not changed:
+        return []
+    return [podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Normal", reason, message)]
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.IsJobFinished")
 def is_job_finished(job: dict) -> bool:
     return any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True"
@@ -51,11 +78,54 @@ def new_condition(type_: str, reason: str, message: str, now: float) -> dict:
     return c
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/job.jobSuspended")
+def job_suspended(job: dict) -> bool:
+    return bool(job["spec"].get("suspend"))
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastActiveDeadline")
 def past_active_deadline(job: dict, now: float) -> bool:
+    """A suspended Job's deadline never passes."""
     deadline = job["spec"].get("activeDeadlineSeconds")
     start = job.get("status", {}).get("startTime")
-    return deadline is not None and start is not None and now - parse_time(start) >= deadline
+    return (deadline is not None and start is not None and not job_suspended(job)
+            and now - parse_time(start) >= deadline)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.pastBackoffLimitOnFailure")
+def past_backoff_limit_on_failure(job: dict, pods: list[dict]) -> bool:
+    """With restartPolicy OnFailure a failing container restarts in its pod instead of failing it:
+    the restarts of the running and pending pods count against backoffLimit."""
+    if ((job["spec"].get("template") or {}).get("spec") or {}).get("restartPolicy") != "OnFailure":
+        return False
+    restarts = sum(container.get("restartCount", 0)
+                   for pod in pods if _phase(pod) in ("Running", "Pending")
+                   for key in ("initContainerStatuses", "containerStatuses")
+                   for container in (pod.get("status") or {}).get(key) or [])
+    limit = job["spec"].get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
+    return restarts > 0 if limit == 0 else restarts >= limit
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.ensureJobConditionStatus")
+def ensure_job_condition_status(conditions: list[dict], type_: str, status: str, reason: str, message: str,
+                                now: float) -> bool:
+    """Set the condition of `type_` in place; True when it changed. A condition not there yet is
+    added only when its status is not False."""
+    for c in conditions:
+        if c.get("type") == type_:
+            if (c.get("status"), c.get("reason"), c.get("message")) == (status, reason, message):
+                return False
+            c.update(status=status, reason=reason, message=message, lastTransitionTime=rfc3339(now))
+            return True
+    if status == "False":
+        return False
+    conditions.append({**new_condition(type_, reason, message, now), "status": status})
+    return True
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.getBackoff")
+def get_backoff(requeues: int) -> float:
+    return 0.0 if requeues <= 0 else min(DEFAULT_JOB_BACKOFF * 2 ** (requeues - 1), MAX_JOB_BACKOFF)
 
 
 def pod_from_template(job: dict) -> dict:
@@ -86,6 +156,8 @@ class JobController:
         self.clock = clock
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
+        self._requeues: dict[str, int] = {}  # the work queue's NumRequeues of each Job key
+        self._not_before: dict[str, float] = {}  # when a Job with a new pod failure may be synced
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).addPod")
     def add_pod(self, pod: dict) -> None:
@@ -100,7 +172,35 @@ class JobController:
             self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
 
     def delete_job(self, job: dict) -> None:
-        self.expectations.delete(meta_namespace_key(job))
+        key = meta_namespace_key(job)
+        self.expectations.delete(key)
+        self._requeues.pop(key, None)
+        self._not_before.pop(key, None)
+
+    def backoff_remaining(self, key: str) -> float | None:
+        """Seconds until the Job, waiting out its backoff after a pod failure, is to be synced."""
+        not_before = self._not_before.get(key)
+        return None if not_before is None else max(0.0, not_before - self.clock.now())
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updatePod",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).enqueueControllerDelayed")
+    def _backing_off(self, key: str, new_failure: bool, now: float) -> bool:
+        """Whether a sync that found a new pod failure must wait for the Job's backoff."""
+        if not new_failure:
+            self._not_before.pop(key, None)
+            return False
+        not_before = self._not_before.setdefault(key, now + get_backoff(self._requeues.get(key, 0)))
+        return now < not_before
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
+    def _count_requeue(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> None:
+        """A sync that acted on a new failure of an unfinished Job ends in an error, which requeues
+        the key rate-limited; one that wrote the status otherwise, or saw more successes, forgets it."""
+        if new_failure:
+            self._requeues[key] = self._requeues.get(key, 0) + 1
+            self._not_before.pop(key, None)
+        elif status_changed or more_succeeded:
+            self._requeues.pop(key, None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:
@@ -115,14 +215,18 @@ class JobController:
         succeeded = sum(1 for p in owned if _phase(p) == "Succeeded")
         failed = sum(1 for p in owned if _phase(p) == "Failed")
         status = copy.deepcopy(job.get("status") or {})
-        status.setdefault("startTime", rfc3339(now))
+        if "startTime" not in status and not job_suspended(job):
+            status["startTime"] = rfc3339(now)
         timed = dict(job, status=status)
 
         parallelism, backoff_limit = spec.get("parallelism", 1), spec.get("backoffLimit", DEFAULT_BACKOFF_LIMIT)
         new_failure = failed > status.get("failed", 0)
+        if self._backing_off(key, new_failure, now):
+            return []
         # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
         finished = None
-        if new_failure and active != parallelism and failed > backoff_limit:
+        if (new_failure and active != parallelism and failed > backoff_limit) or \
+                past_backoff_limit_on_failure(job, owned):
             finished = new_condition("Failed", "BackoffLimitExceeded",
                                      "Job has reached the specified backoff limit", now)
         elif past_active_deadline(timed, now):
@@ -136,7 +240,8 @@ class JobController:
             failed += active
             active = 0
         else:
-            if needs_sync and not job["metadata"].get("deletionTimestamp"):
+            manage_job_called = needs_sync and not job["metadata"].get("deletionTimestamp")
+            if manage_job_called:
                 active, created = self._manage_job(job, active_pods, succeeded)
                 actions += created
             completions = spec.get("completions")
@@ -144,6 +249,8 @@ class JobController:
             if complete:
                 finished = new_condition("Complete", "", "", now)
                 status["completionTime"] = rfc3339(now)
+            elif manage_job_called:
+                actions += _suspended_or_resumed(job, status, now)
         if finished is not None:
             status["conditions"] = list(status.get("conditions") or []) + [finished]
             actions.append(_finished_event(job, finished))
@@ -153,8 +260,11 @@ class JobController:
                 status[field] = count
             else:
                 status.pop(field, None)
-        if status != (job.get("status") or {}):
+        status_changed = status != (job.get("status") or {})
+        if status_changed:
             actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+        self._count_requeue(key, new_failure and finished is None, status_changed,
+                            succeeded > (job.get("status") or {}).get("succeeded", 0))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).getPodsForJob")

@@ -2,9 +2,10 @@
 kube-node-lease) for longer than the grace period gets Ready=Unknown, at once the
 `node.kubernetes.io/unreachable:NoSchedule` taint and one monitor period later the NoExecute one;
 the taint manager then evicts its pods once their toleration for that taint runs out (at once for
-pods that do not tolerate it). Node conditions map to NoSchedule taints, and a zone whose nodes
-are mostly unready (or a cluster where none is ready) is not tainted NoExecute, as upstream's
-zone states decide.
+pods that do not tolerate it), with a TaintManagerEviction event on each. The pods of a node not
+Ready are marked Ready=False, each with a NodeNotReady event. Node conditions map to NoSchedule
+taints, and a zone whose nodes are mostly unready (or a cluster where none is ready) is not
+tainted NoExecute, as upstream's zone states decide.
 
 Like upstream, a lease is judged by when *this controller* saw its renewTime change, on its own
 clock, so skew between kubelet and controller clocks does not matter.
@@ -15,8 +16,8 @@ import copy
 from dataclasses import dataclass
 from datetime import datetime
 
-from reference_impl.machinery.actions import Delete, RecordEvent, Update
-from reference_impl.machinery.objects import condition
+from reference_impl.machinery.actions import Delete, Outcome, RecordEvent, Update
+from reference_impl.machinery.objects import condition, object_reference
 from reference_impl.machinery.scheduling import toleration_tolerates
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
@@ -35,6 +36,8 @@ EVICTION_LIMITER_QPS = 0.1
 SECONDARY_EVICTION_LIMITER_QPS = 0.01
 # Zone states (ZoneState); a zone seen for the first time is Initial.
 EVENT_SOURCE = "node-controller"
+# The taint manager has a recorder of its own (NewNoExecuteTaintManager).
+TAINT_MANAGER_SOURCE = "taint-controller"
 INITIAL, NORMAL, PARTIAL_DISRUPTION, FULL_DISRUPTION = "Initial", "Normal", "PartialDisruption", "FullDisruption"
 # A node with this label counts in no zone's health.
 DISRUPTION_EXCLUSION_LABEL = "node.kubernetes.io/exclude-disruption"
@@ -225,6 +228,35 @@ def _node_status_change(node: dict, new_status: str) -> RecordEvent:
     return _about_node(name, node["metadata"].get("uid", ""), new_status, f"Node {name} status is now: {new_status}")
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/util/node.MarkPodsNotReady")
+def mark_pods_not_ready(pods: list[dict], now: float) -> list[Update]:
+    """A status update setting Ready=False on each pod whose Ready condition says otherwise, the
+    Warning NodeNotReady "Node is not ready" on the pod recorded once it is answered."""
+    updates = []
+    for pod in pods:
+        ready = condition(pod, "Ready")
+        if ready is None or ready.get("status") == "False":
+            continue
+        updated = copy.deepcopy(pod)
+        # utilpod.UpdatePodCondition: only the status changes, and with it lastTransitionTime.
+        condition(updated, "Ready").update(status="False", lastTransitionTime=rfc3339(now))
+        event = RecordEvent(EVENT_SOURCE, object_reference(pod, "Pod", "v1"), "Warning", "NodeNotReady",
+                            "Node is not ready")
+        # Upstream records the event after any answer but NotFound; a Conflict here is a pass over a
+        # stale cache of a pod marked already, whose event the first update recorded.
+        updates.append(Update("pods", pod["metadata"]["namespace"], updated, "status",
+                              outcome=Outcome(event, event, quiet_for=("NotFound", "Conflict"))))
+    return updates
+
+
+def _taint_manager_event(pod: dict, verb: str) -> RecordEvent:
+    """emitPodDeletionEvent and emitCancelPodDeletionEvent: about the pod by namespace and name only."""
+    meta = pod["metadata"]
+    involved = {"kind": "Pod", "name": meta["name"], "namespace": meta["namespace"]}
+    return RecordEvent(TAINT_MANAGER_SOURCE, involved, "Normal", "TaintManagerEviction",
+                       f"{verb} Pod {meta['namespace']}/{meta['name']}")
+
+
 @dataclass
 class _NodeHealth:
     renew_time: str | None
@@ -239,6 +271,7 @@ class NodeLifecycleController:
         self._zone_states: dict[str, str] = {}
         self._tainters: dict[str, RateLimitedTimedQueue] = {}  # zone → its NoExecute tainter
         self._known_nodes: dict[str, str] = {}  # knownNodeSet: name → UID of each node seen
+        self._scheduled_evictions: set[str] = set()  # the taint manager's timed work: pod UIDs
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).monitorNodeHealth")
     @trace.decision
@@ -291,7 +324,10 @@ class NodeLifecycleController:
         for node in updated_nodes:
             name = node["metadata"]["name"]
             node = self._set_taints(node, wanted[name], actions)
+            if (condition(node, "Ready") or {}).get("status") not in (None, "True"):
+                actions += mark_pods_not_ready(pods_by_node.get(name, []), now)
             actions += self._evictions(node, pods_by_node.get(name, []), now)
+        self._scheduled_evictions &= {pod["metadata"].get("uid", "") for pod in pods}
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle.Controller).classifyNodes")
@@ -387,24 +423,40 @@ class NodeLifecycleController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.NoExecuteTaintManager).processPodOnNode",
              "k8s.io/kubernetes/pkg/controller/nodelifecycle/scheduler.getMinTolerationTime")
     def _evictions(self, node: dict, pods: list[dict], now: float) -> list:
+        """The deletes of the pods whose toleration of the node's NoExecute taints has run out,
+        each after "Marking for deletion"; a pod that was waiting for its toleration to run out
+        and now tolerates the taints forever, or finds them gone, gets "Cancelling deletion"."""
         taints = [t for t in node.get("spec", {}).get("taints") or [] if t["effect"] == "NoExecute"]
-        if not taints:
-            return []
-        evictions = []
+        actions: list = []
         for pod in pods:
             if pod["metadata"].get("deletionTimestamp"):
                 continue
-            deadline: float | None = None  # None: tolerated forever
-            for taint in taints:
-                matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if toleration_tolerates(t, taint)]
-                added = parse_time(taint["timeAdded"]) if taint.get("timeAdded") else now
-                if not matching:
-                    deadline = added if deadline is None else min(deadline, added)
-                    continue
-                seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
-                if len(seconds) == len(matching):
-                    until = added + max(0, min(seconds))
-                    deadline = until if deadline is None else min(deadline, until)
-            if deadline is not None and now >= deadline:
-                evictions.append(Delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"]))
-        return evictions
+            uid = pod["metadata"].get("uid", "")
+            deadline = _eviction_deadline(pod, taints, now)
+            if deadline is None:
+                if uid in self._scheduled_evictions:
+                    self._scheduled_evictions.discard(uid)
+                    actions.append(_taint_manager_event(pod, "Cancelling deletion of"))
+            elif now < deadline:
+                self._scheduled_evictions.add(uid)
+            else:
+                self._scheduled_evictions.discard(uid)
+                actions += [_taint_manager_event(pod, "Marking for deletion"),
+                            Delete("pods", pod["metadata"]["namespace"], pod["metadata"]["name"])]
+        return actions
+
+
+def _eviction_deadline(pod: dict, taints: list[dict], now: float) -> float | None:
+    """When the pod's tolerations of the NoExecute `taints` run out; None: never."""
+    deadline: float | None = None
+    for taint in taints:
+        matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if toleration_tolerates(t, taint)]
+        added = parse_time(taint["timeAdded"]) if taint.get("timeAdded") else now
+        if not matching:
+            deadline = added if deadline is None else min(deadline, added)
+            continue
+        seconds = [t["tolerationSeconds"] for t in matching if t.get("tolerationSeconds") is not None]
+        if len(seconds) == len(matching):
+            until = added + max(0, min(seconds))
+            deadline = until if deadline is None else min(deadline, until)
+    return deadline

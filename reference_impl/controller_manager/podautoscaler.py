@@ -6,18 +6,18 @@ otherwise finds that no metric can be read: ScalingActive False with the first m
 replicas left alone. `kubectl describe hpa` then shows what it shows on a real cluster.
 
 Sans-IO: the adapter reads the Scale and lists the pod metrics, and hands in what it read or the
-error it got; the sync returns the rescale, the events and the status update. Not modelled: the
-replica count computed from metrics that could be read (the adapter skips such an HPA), and the
-AbleToScale False FailedUpdateScale a refused rescale leaves: the status of that pass, written
-beside the rescale, says SucceededRescale until the next pass tries again (its FailedRescale
-event is recorded).
+error it got; the sync returns the events and the status update, or, when the target must be
+rescaled, a `Rescale`: the adapter writes the Scale and hands its answer to `Rescale.finish`,
+since what the status says (SucceededRescale, or AbleToScale False FailedUpdateScale with the
+error) depends on it. Not modelled: the replica count computed from metrics that could be read
+(the adapter skips such an HPA).
 """
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
 
-from reference_impl.machinery.actions import Outcome, RecordEvent, Update
+from reference_impl.machinery.actions import RecordEvent, Update
 from reference_impl.machinery.objects import object_reference, set_condition
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
@@ -61,10 +61,45 @@ def _event(hpa: dict, type_: str, reason: str, message: str) -> RecordEvent:
                        type_, reason, message)
 
 
+@dataclass(frozen=True)
+class Rescale:
+    """A pass that rescales the target: `update` is the Scale to write; `finish` the actions that
+    follow its answer."""
+    hpa: dict
+    updated: dict  # the HPA as this pass leaves it before the rescale
+    update: Update
+    current: int
+    desired: int
+    reason: str
+    now: float
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).reconcileAutoscaler")
+    def finish(self, error: str | None) -> list:
+        """After the Scale's update answered `error` (None: it was taken): SuccessfulRescale and
+        AbleToScale True SucceededRescale with the new replicas; or FailedRescale and AbleToScale
+        False FailedUpdateScale, the replicas wanted left as they were."""
+        updated = copy.deepcopy(self.updated)
+        status, stamp = updated["status"], rfc3339(self.now)
+        if error is not None:
+            set_condition(status["conditions"], _condition(
+                "AbleToScale", "False", "FailedUpdateScale",
+                f"the HPA controller was unable to update the target scale: {error}"), stamp)
+            _set_status(status, self.current, status.get("desiredReplicas", 0), status.get("currentMetrics"))
+            return [_event(self.hpa, "Warning", "FailedRescale",
+                           f"New size: {self.desired}; reason: {self.reason}; error: {error}"),
+                    *_status_update(self.hpa, updated)]
+        set_condition(status["conditions"], _condition(
+            "AbleToScale", "True", "SucceededRescale",
+            f"the HPA controller was able to update the target scale to {self.desired}"), stamp)
+        _set_status(status, self.current, self.desired, None, stamp)
+        return [_event(self.hpa, "Normal", "SuccessfulRescale", f"New size: {self.desired}; reason: {self.reason}"),
+                *_status_update(self.hpa, updated)]
+
+
 @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).reconcileAutoscaler")
-def reconcile(hpa: dict, target: ScaleTarget, pod_metrics_error: str, now: float) -> list:
-    """The actions of one pass over `hpa`; `pod_metrics_error` is the error listing the pods'
-    metrics (the resource metrics API) answered."""
+def reconcile(hpa: dict, target: ScaleTarget, pod_metrics_error: str, now: float) -> list | Rescale:
+    """The actions of one pass over `hpa`, or the rescale it calls for; `pod_metrics_error` is
+    the error listing the pods' metrics (the resource metrics API) answered."""
     updated = copy.deepcopy(hpa)
     status = updated.setdefault("status", {})
     status.setdefault("conditions", [])
@@ -96,17 +131,9 @@ def reconcile(hpa: dict, target: ScaleTarget, pod_metrics_error: str, now: float
         _set_status(status, current, status.get("desiredReplicas", 0), status.get("currentMetrics"))
         return actions + _status_update(hpa, updated) + [
             _event(hpa, "Warning", "FailedComputeMetricsReplicas", failure)]
-    set_condition(status["conditions"], _condition(
-        "AbleToScale", "True", "SucceededRescale",
-        f"the HPA controller was able to update the target scale to {desired}"), stamp)
-    rescale = Update(target.resource, hpa["metadata"]["namespace"],
-                     {**target.scale, "spec": {**target.scale["spec"], "replicas": desired}}, "scale",
-                     outcome=Outcome(
-                         _event(hpa, "Normal", "SuccessfulRescale", f"New size: {desired}; reason: {reason}"),
-                         _event(hpa, "Warning", "FailedRescale",
-                                f"New size: {desired}; reason: {reason}; error: {{error}}")))
-    _set_status(status, current, desired, None, stamp)
-    return [rescale, *_status_update(hpa, updated)]
+    update = Update(target.resource, hpa["metadata"]["namespace"],
+                    {**target.scale, "spec": {**target.scale["spec"], "replicas": desired}}, "scale")
+    return Rescale(hpa, updated, update, current, desired, reason, now)
 
 
 def _condition(type_: str, status: str, reason: str, message: str) -> dict:

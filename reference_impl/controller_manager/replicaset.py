@@ -13,6 +13,7 @@ from reference_impl.machinery.objects import (controller_ref, meta_namespace_key
 from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.machinery import trace
+from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
 
 BURST_REPLICAS = 500
@@ -46,9 +47,13 @@ class ReplicaSetController:
 
     def __init__(self, clock, burst_replicas: int = BURST_REPLICAS, kind: str = "ReplicaSet",
                  api_version: str = "apps/v1", event_source: str = "replicaset-controller"):
+        self.clock = clock
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
         self.kind, self.api_version, self.event_source = kind, api_version, event_source
+        # The error a pod create of the last sync was refused with, by key: upstream's
+        # manageReplicasErr, which the status of the sync after it reports here.
+        self._manage_errors: dict[str, str] = {}
 
     # --- informer event handlers: they lower the expectations as the watch catches up ---
 
@@ -63,6 +68,12 @@ class ReplicaSetController:
         ref = controller_ref(pod)
         if ref and ref.get("kind") == "ReplicaSet":
             self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+
+    def creation_failed(self, key: str, error: str) -> None:
+        """A pod create refused with `error`: the pod is no longer expected, and the next status
+        says ReplicaFailure."""
+        self.expectations.creation_observed(key)
+        self._manage_errors[key] = error
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).deleteRS")
     def delete_rs(self, rs: dict) -> None:
@@ -79,10 +90,14 @@ class ReplicaSetController:
         owned = self._claim_pods(rs, [p for p in pods if pod_active(p)], actions)
         if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
             actions += self._manage_replicas(rs, owned)
-        status = self._status(rs, owned)
-        if status != {k: rs.get("status", {}).get(k) for k in status}:
+        status = self._status(rs, owned, self._manage_errors.pop(key, None))
+        current = {k: rs.get("status", {}).get(k) for k in status}
+        current["conditions"] = current["conditions"] or []
+        if status != current:
             updated = copy.deepcopy(rs)
             updated.setdefault("status", {}).update(status)
+            if not status["conditions"]:
+                del updated["status"]["conditions"]  # omitempty
             actions.append(Update("replicasets", rs["metadata"]["namespace"], updated, "status"))
         return actions
 
@@ -126,11 +141,21 @@ class ReplicaSetController:
         return []
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.calculateStatus")
-    def _status(self, rs: dict, owned: list[dict]) -> dict:
+    def _status(self, rs: dict, owned: list[dict], manage_error: str | None) -> dict:
+        """The counts, and ReplicaFailure while the pods' creates (or deletes) are refused."""
         template_labels = (rs["spec"]["template"].get("metadata") or {}).get("labels") or {}
         fully = sum(1 for p in owned if all((p["metadata"].get("labels") or {}).get(k) == v
                                             for k, v in template_labels.items()))
         ready = sum(1 for p in owned if pod_ready(p))
+        conditions = copy.deepcopy((rs.get("status") or {}).get("conditions") or [])
+        failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
+        if manage_error is not None and failure is None:
+            reason = "FailedCreate" if len(owned) < rs["spec"].get("replicas", 1) else "FailedDelete"
+            conditions.append({"type": "ReplicaFailure", "status": "True",
+                               "lastTransitionTime": rfc3339(self.clock.now()), "reason": reason,
+                               "message": manage_error})
+        elif manage_error is None and failure is not None:
+            conditions.remove(failure)
         return {"replicas": len(owned), "fullyLabeledReplicas": fully, "readyReplicas": ready,
                 "availableReplicas": ready,  # minReadySeconds 0
-                "observedGeneration": rs["metadata"].get("generation", 1)}
+                "observedGeneration": rs["metadata"].get("generation", 1), "conditions": conditions}

@@ -43,7 +43,7 @@ from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning, podautoscaler
+from reference_impl.controller_manager import csrsigning, deploymentprogress, podautoscaler, ttlafterfinished
 from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
@@ -58,7 +58,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, RecordEvent
+from reference_impl.machinery.actions import Create, RecordEvent, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -128,7 +128,7 @@ class ControllerManager:
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)
-        self.deployment = DeploymentController()
+        self.deployment = DeploymentController(self.clock)
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
         self.replication = ReplicationManager(self.clock)
         self.daemonset = DaemonSetsController(self.clock)
@@ -256,6 +256,9 @@ class ControllerManager:
             # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
             queued("job", self._sync_job, [Trigger("jobs", _own_key), Trigger("pods", self._owner("Job", "jobs"))],
                    self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
+            # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
+            queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
+                   self._keys_of("jobs"), ("jobs",)),
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
@@ -347,8 +350,16 @@ class ControllerManager:
         return self.replicaset.sync(rs, self.cache("pods").by_namespace(ns)) if rs else []
 
     def _sync_deployment(self, key: str) -> list:
+        """A rollout making no progress comes back when its progress deadline passes."""
         d, ns = self._get("deployments", key)
-        return self.deployment.sync(d, self.cache("replicasets").by_namespace(ns)) if d else []
+        if d is None:
+            return []
+        actions = self.deployment.sync(d, self.cache("replicasets").by_namespace(ns))
+        after = deploymentprogress.requeue_stuck_deployment(d, self.clock.now())
+        if after is not None:
+            with self.queue_lock:
+                self._controller("deployment").queue.add_after(key, after)
+        return actions
 
     def _sync_replicationcontroller(self, key: str) -> list:
         rc, ns = self._get("replicationcontrollers", key)
@@ -370,8 +381,38 @@ class ControllerManager:
                                      self.cache("persistentvolumeclaims").by_namespace(ns))
 
     def _sync_job(self, key: str) -> list:
+        """A Job waiting out its backoff after a pod failure comes back when it has."""
         job, ns = self._get("jobs", key)
-        return self.job.sync(job, self.cache("pods").by_namespace(ns)) if job else []
+        if job is None:
+            return []
+        actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
+        wait = self.job.backoff_remaining(key)
+        if wait is not None:
+            with self.queue_lock:
+                self._controller("job").queue.add_after(key, wait)
+        return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")
+    def _sync_ttl_after_finished(self, key: str) -> list:
+        """The delete of an expired Job, judged again on a fresh read of it (its TTL may have been
+        changed since the cache saw it); a Job whose TTL runs on comes back when it runs out."""
+        job, ns = self._get("jobs", key)
+        decision = ttlafterfinished.process_job(job, self.clock.now()) if job else ttlafterfinished.TTLDecision()
+        if decision.delete is not None:
+            try:
+                fresh = self.client.request("GET", f"/apis/batch/v1/namespaces/{ns}/jobs/{job['metadata']['name']}")
+            except APIStatusError as error:
+                if error.code == 404:
+                    return []
+                raise
+            decision = ttlafterfinished.process_job(fresh, self.clock.now())
+        if decision.wait is not None:
+            with self.queue_lock:
+                self._controller("ttl-after-finished").queue.add_after(key, decision.wait)
+        return [decision.delete] if decision.delete else []
+
+    def _controller(self, name: str) -> QueuedController:
+        return next(c for c in self.controllers if c.name == name)
 
     def _sync_cronjob(self, key: str) -> list:
         cj, ns = self._get("cronjobs", key)
@@ -417,7 +458,20 @@ class ControllerManager:
         if metrics_error is None:
             log("kube-controller-manager", f"horizontal-pod-autoscaler: {key}: scaling on metrics is not modelled")
             return []
-        return podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+        decision = podautoscaler.reconcile(hpa, target, metrics_error, self.clock.now())
+        if isinstance(decision, podautoscaler.Rescale):
+            return decision.finish(self._update_scale(decision.update))
+        return decision
+
+    def _update_scale(self, update: Update) -> str | None:
+        """The error the Scale's update answered, as client-go's error prints it; None when taken."""
+        try:
+            apply(self.client, update)
+        except APIStatusError as error:
+            return error.status.get("message", "")
+        except (OSError, ValueError) as error:
+            return str(error)
+        return None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/podautoscaler.HorizontalController).scaleForResourceMappings")
     def _scale_target(self, namespace_name: str, ref: dict) -> podautoscaler.ScaleTarget:
@@ -536,11 +590,30 @@ class ControllerManager:
                 self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
                 return True
+            if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
+                self._creation_failed(action, error.status.get("message", ""))
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         except (OSError, ValueError) as error:
+            if isinstance(action, Create):
+                self._creation_failed(action, str(error))
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return False
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
+    def _creation_failed(self, create: Create, error: str) -> None:
+        """A pod its controller will never see created: the expectation of it is lowered at once,
+        as the ReplicaSet, ReplicationController, DaemonSet and Job controllers do on a failed
+        create, so that the key's retry creates again instead of waiting for the expectations to
+        expire (a create refused in a terminating namespace is left expected, as upstream does);
+        a ReplicaSet's (or RC's) status then says ReplicaFailure with the error."""
+        ref = (controller_ref(create.obj) if create.resource == "pods" else None) or {}
+        key = f"{create.namespace}/{ref.get('name')}"
+        if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
+            core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
+            core.creation_failed(key, error)
+        elif ref.get("kind") in ("DaemonSet", "Job"):
+            (self.daemonset if ref["kind"] == "DaemonSet" else self.job).expectations.creation_observed(key)
 
     def _record(self, event: RecordEvent | None) -> None:
         if event is not None:
@@ -577,8 +650,8 @@ class ControllerManager:
                    if leader_elect else None)
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,disruption,"
-              f"horizontalpodautoscaling,"
+              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,ttl-after-finished,"
+              f"disruption,horizontalpodautoscaling,"
               f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
               f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
         next_lease = 0.0

@@ -217,7 +217,7 @@ class StatefulSetController:
         replica_count = set_["spec"].get("replicas", 1)
         current_name, update_name = current["metadata"]["name"], update["metadata"]["name"]
         status = {"observedGeneration": set_["metadata"].get("generation", 1), "replicas": 0,
-                  "readyReplicas": 0, "currentReplicas": 0, "updatedReplicas": 0,
+                  "readyReplicas": 0, "availableReplicas": 0, "currentReplicas": 0, "updatedReplicas": 0,
                   "currentRevision": current_name, "updateRevision": update_name,
                   "collisionCount": set_.get("status", {}).get("collisionCount", 0)}
 
@@ -239,6 +239,8 @@ class StatefulSetController:
                 count_revision(pod, 1)
             if is_running_and_ready(pod):
                 status["readyReplicas"] += 1
+                # StatefulSetMinReadySeconds (beta, on in 1.24), with minReadySeconds 0: a ready pod is available.
+                status["availableReplicas"] += 1
             ordinal = parent_and_ordinal(pod)[1]
             if 0 <= ordinal < replica_count:
                 replicas[ordinal] = pod

@@ -4,6 +4,7 @@ refusal."""
 from __future__ import annotations
 
 import http.client
+import threading
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.record import EventRecorder
@@ -99,3 +100,53 @@ def test_two_events_at_the_same_clock_reading_get_different_names():
     names = [body["metadata"]["name"] for _, _, body in client.requests]
     assert names == [f"web.{1_700_000_000_000_000_000:x}", f"web.{1_700_000_000_000_000_001:x}"]
 
+
+
+class SlowPostClient(FakeClient):
+    """The first POST waits for `release`, as one held up on the wire; the rest answer at once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.posting, self.release = threading.Event(), threading.Event()
+
+    def request(self, method, path, body=None):
+        if not self.posting.is_set():
+            self.posting.set()
+            self.release.wait(5)
+        return super().request(method, path, body)
+
+
+def test_a_repeats_count_patch_waits_for_the_post_of_its_event():
+    """A repeat recorded from another thread while its event's POST is still on the wire sends its
+    PATCH only after that POST: the server sees the event created, then counted."""
+    client = SlowPostClient()
+    clock = ManualClock(100.0)
+    recorder = EventRecorder(client, clock)
+    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    first.start()
+    assert client.posting.wait(5)
+    clock.advance(1)
+    repeat = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    repeat.start()
+    repeat.join(0.3)
+    client.release.set()
+    first.join(5)
+    repeat.join(5)
+    assert [method for method, _path, _body in client.requests] == ["POST", "PATCH"]
+
+
+def test_events_of_other_objects_do_not_wait_for_each_other():
+    """Only the writes of one Event are ordered: another object's event is written while the
+    first one's POST is still on the wire."""
+    client = SlowPostClient()
+    recorder = EventRecorder(client, ManualClock(100.0))
+    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    first.start()
+    assert client.posting.wait(5)
+    other = threading.Thread(target=recorder.event, args=({**DEPLOYMENT, "name": "api", "uid": "u-2"},
+                                                          "Normal", "R", "m", "c"))
+    other.start()
+    other.join(5)
+    assert not other.is_alive() and [body["involvedObject"]["name"] for _m, _p, body in client.requests] == ["api"]
+    client.release.set()
+    first.join(5)

@@ -186,6 +186,33 @@ def test_the_manager_records_the_event_the_answer_calls_for():
          "default")]
 
 
+def test_a_refused_pod_create_is_tried_again_at_the_next_sync():
+    """CreationObserved on a failed create: the ReplicaSet's expectation of the refused pod is
+    lowered, so the retry of its key creates it again (and records FailedCreate again, which the
+    event correlator counts) instead of waiting five minutes for the expectations to expire."""
+    client = FakeClient()
+    client.refusals["/api/v1/namespaces/default/pods"] = QUOTA_REFUSAL
+    manager = ControllerManager(client)
+    rs = replicaset(replicas=1)
+    (create,) = of(Create, manager.replicaset.sync(rs, []))
+    assert not manager.perform(create)
+    assert len(of(Create, manager.replicaset.sync(rs, []))) == 1
+
+
+def test_a_create_refused_in_a_terminating_namespace_stays_expected():
+    """A create refused because the namespace is terminating counts as done, as upstream's
+    slowStartBatch counts it: no retry creates the pod again."""
+    client = FakeClient()
+    client.refusals["/api/v1/namespaces/default/pods"] = {
+        "kind": "Status", "reason": "Forbidden", "code": 403, "message": "terminating",
+        "details": {"causes": [{"reason": "NamespaceTerminating"}]}}
+    manager = ControllerManager(client)
+    rs = replicaset(replicas=1)
+    (create,) = of(Create, manager.replicaset.sync(rs, []))
+    manager.perform(create)
+    assert of(Create, manager.replicaset.sync(rs, [])) == []
+
+
 def test_a_refused_endpoints_write_is_a_warning_about_the_endpoints():
     from reference_impl.controller_manager import endpoints
     service = {"metadata": {"name": "web", "namespace": "default"},

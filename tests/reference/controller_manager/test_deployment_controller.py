@@ -6,9 +6,11 @@ import copy
 
 from cm_fixtures import deployment
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
                                                           DeploymentController, resolve_fenceposts)
+from reference_impl.controller_manager.deploymentprogress import requeue_stuck_deployment
+from reference_impl.machinery.clock import ManualClock
 
 
 def rs_creates(actions):
@@ -89,11 +91,13 @@ def test_new_deployment_creates_a_replicaset_at_revision_1():
 
 
 def test_deployment_gets_the_new_replicasets_revision():
-    """The Deployment's revision annotation is set to its new ReplicaSet's."""
+    """The Deployment's revision annotation is set to its new ReplicaSet's, through
+    deployments/status as upstream's SetDeploymentRevision and UpdateStatus do: an update of the
+    Deployment itself would change its annotations and so its generation."""
     actions = DeploymentController().sync(deployment(), [])
-    updates = [a.obj for a in actions if isinstance(a, Update) and a.resource == "deployments"
-               and a.subresource is None]
-    assert updates[0]["metadata"]["annotations"][REVISION] == "1"
+    updates = [a for a in actions if isinstance(a, Update) and a.resource == "deployments"]
+    assert [a.subresource for a in updates] == ["status"]
+    assert updates[0].obj["metadata"]["annotations"][REVISION] == "1"
 
 
 def test_template_change_creates_the_next_revision():
@@ -130,7 +134,7 @@ def test_a_new_replicaset_whose_revision_is_not_a_number_is_left_as_it_is():
     new["metadata"]["annotations"][REVISION] = "abc"
     actions = ctl.sync(d, [new])
     assert not [a for a in actions if a.resource == "replicasets"]
-    (update,) = [a.obj for a in actions if a.resource == "deployments" and a.subresource is None]
+    (update,) = [a.obj for a in actions if a.resource == "deployments"]
     assert update["metadata"]["annotations"][REVISION] == "abc"
 
 
@@ -225,3 +229,217 @@ def test_recreate_scales_old_to_zero_before_the_new_one_up():
     c.apply(ctl.sync(d, list(c.rs.values())))
     by_rev = {rs["metadata"]["annotations"][REVISION]: rs["spec"]["replicas"] for rs in c.rs.values()}
     assert by_rev == {"1": 0, "2": 2}
+
+
+class Rollout:
+    """A Deployment with progressDeadlineSeconds, its ReplicaSets and a clock; applies the status
+    (and the annotations that go with it) the controller writes to the Deployment as well."""
+
+    def __init__(self, deadline=600, **kwargs):
+        self.clock = ManualClock(1_800_000_000.0)
+        self.ctl, self.cluster = DeploymentController(self.clock), Cluster()
+        self.d = deployment(**kwargs)
+        self.d["spec"]["progressDeadlineSeconds"] = deadline
+
+    def sync(self):
+        actions = self.ctl.sync(self.d, list(self.cluster.rs.values()))
+        self.cluster.apply(actions)
+        for a in actions:
+            if isinstance(a, Update) and a.resource == "deployments" and a.subresource == "status":
+                self.d = dict(self.d, metadata=a.obj["metadata"], status=a.obj["status"])
+        return actions
+
+    def condition(self, type_):
+        c = next(c for c in self.d["status"]["conditions"] if c["type"] == type_)
+        return c["status"], c["reason"], c["message"]
+
+    def settle(self):
+        for _ in range(4):
+            self.sync()
+            self.cluster.kubelet_step()
+        self.sync()
+
+
+def test_a_rolled_out_deployment_is_available_and_has_progressed():
+    """Once every replica is updated and available: Available True MinimumReplicasAvailable and
+    Progressing True NewReplicaSetAvailable, naming the ReplicaSet."""
+    r = Rollout(replicas=2)
+    r.settle()
+    (name,) = r.cluster.rs
+    assert r.condition("Available") == ("True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
+    assert r.condition("Progressing") == ("True", "NewReplicaSetAvailable",
+                                          f'ReplicaSet "{name}" has successfully progressed.')
+
+
+def test_a_new_deployment_is_new_replica_set_created_and_not_yet_available():
+    """The first sync creates the ReplicaSet: Progressing True NewReplicaSetCreated; with no pod
+    available yet, Available False MinimumReplicasUnavailable."""
+    r = Rollout(replicas=2, max_unavailable=0)
+    r.sync()
+    (name,) = r.cluster.rs
+    assert r.condition("Progressing") == ("True", "NewReplicaSetCreated", f'Created new replica set "{name}"')
+    assert r.condition("Available")[:2] == ("False", "MinimumReplicasUnavailable")
+
+
+def test_no_progress_past_the_deadline_is_progress_deadline_exceeded():
+    """A rollout whose pods never become available is Progressing False ProgressDeadlineExceeded
+    once progressDeadlineSeconds have passed since its last progress, not before."""
+    r = Rollout(deadline=60, replicas=2)
+    r.sync()
+    (name,) = r.cluster.rs
+    r.clock.advance(60)
+    r.sync()
+    assert r.condition("Progressing")[1] == "NewReplicaSetCreated"
+    r.clock.advance(1)
+    r.sync()
+    assert r.condition("Progressing") == ("False", "ProgressDeadlineExceeded",
+                                          f'ReplicaSet "{name}" has timed out progressing.')
+
+
+def test_a_stuck_rollout_is_checked_again_when_its_deadline_passes():
+    """requeueStuckDeployment: a rollout making no progress is synced again a second after its
+    deadline; a complete one is not."""
+    r = Rollout(deadline=60, replicas=2)
+    r.sync()
+    r.clock.advance(20)
+    assert requeue_stuck_deployment(r.d, r.clock.now()) == 41
+    r.settle()
+    assert requeue_stuck_deployment(r.d, r.clock.now()) is None
+
+
+def test_a_paused_deployment_rolls_nothing_out():
+    """spec.paused: a template change creates no ReplicaSet, and Progressing is Unknown
+    DeploymentPaused "Deployment is paused"."""
+    r = Rollout(replicas=2)
+    r.settle()
+    r.d["spec"]["paused"] = True
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    assert not rs_creates(r.sync())
+    assert r.condition("Progressing") == ("Unknown", "DeploymentPaused", "Deployment is paused")
+
+
+def test_a_paused_deployment_is_still_scaled():
+    """Scaling a paused Deployment scales its one active ReplicaSet."""
+    r = Rollout(replicas=2)
+    r.settle()
+    r.d["spec"].update(paused=True, replicas=3)
+    r.sync()
+    assert [rs["spec"]["replicas"] for rs in r.cluster.rs.values()] == [3]
+
+
+def test_a_resumed_deployment_says_so_until_it_progresses():
+    """spec.paused false again in the middle of a rollout: Progressing Unknown DeploymentResumed
+    "Deployment is resumed" until the rollout moves (a complete one is NewReplicaSetAvailable at
+    once, as upstream's syncRolloutStatus overwrites it in the same sync)."""
+    r = Rollout(replicas=2, max_unavailable=0)
+    r.sync()
+    r.d["spec"]["paused"] = True
+    r.sync()
+    r.d["spec"]["paused"] = False
+    r.sync()
+    assert r.condition("Progressing") == ("Unknown", "DeploymentResumed", "Deployment is resumed")
+    r.cluster.kubelet_step()
+    r.sync()
+    assert r.condition("Progressing")[:2] == ("True", "ReplicaSetUpdated")
+
+
+def two_revisions():
+    """A Deployment rolled out at nginx:1 then nginx:2, and its two ReplicaSets."""
+    r = Rollout(replicas=1)
+    r.settle()
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    r.settle()
+    return r
+
+
+def rolling_back(r, to):
+    r.d["metadata"]["annotations"]["deprecated.deployment.rollback.to"] = to
+    actions = r.ctl.sync(r.d, list(r.cluster.rs.values()))
+    (update,) = [a for a in actions if isinstance(a, Update) and a.resource == "deployments" and a.subresource is None]
+    assert "deprecated.deployment.rollback.to" not in update.obj["metadata"]["annotations"]
+    return actions, update
+
+
+def test_the_deprecated_rollback_annotation_rolls_back_to_its_revision():
+    """deprecated.deployment.rollback.to: the template of the ReplicaSet at that revision, the
+    annotation cleared, and DeploymentRollback once the update is taken; 0 means the previous one."""
+    for to in ("1", "0"):
+        r = two_revisions()
+        _actions, update = rolling_back(r, to)
+        assert update.obj["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1"
+        assert HASH_LABEL not in update.obj["spec"]["template"]["metadata"]["labels"]
+        event = update.outcome.event_for(answer=update.obj)
+        assert (event.type, event.reason, event.message) == (
+            "Normal", "DeploymentRollback", 'Rolled back deployment "web" to revision 1')
+
+
+def test_a_rollback_to_a_revision_not_there_is_a_warning():
+    """A revision no ReplicaSet has: DeploymentRollbackRevisionNotFound, the template unchanged."""
+    r = two_revisions()
+    actions, update = rolling_back(r, "7")
+    assert update.obj["spec"]["template"] == r.d["spec"]["template"]
+    assert [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)] == [
+        ("Warning", "DeploymentRollbackRevisionNotFound", "Unable to find the revision to rollback to.")]
+
+
+def test_a_rollback_to_the_current_template_is_a_warning():
+    """The revision asked for has the current template: DeploymentRollbackTemplateUnchanged."""
+    r = two_revisions()
+    actions, _update = rolling_back(r, "2")
+    assert [(a.reason, a.message) for a in actions if isinstance(a, RecordEvent)] == [
+        ("DeploymentRollbackTemplateUnchanged",
+         'The rollback revision contains the same template as current deployment "web"')]
+
+
+def test_unavailable_replicas_count_the_surge():
+    """calculateStatus: unavailableReplicas is the ReplicaSets' replicas (the surge included)
+    less the available ones, as `kubectl describe deployment` shows "3 total | 2 available |
+    1 unavailable" in the middle of a rollout of 2 with maxSurge 1."""
+    r = Rollout(replicas=2, max_surge=1, max_unavailable=0)
+    r.settle()
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:2"
+    r.sync()
+    assert sum(rs["spec"]["replicas"] for rs in r.cluster.rs.values()) == 3
+    r.cluster.kubelet_step()
+    r.sync()
+    status = r.d["status"]
+    assert (status["availableReplicas"], status["unavailableReplicas"]) == (2, 1)
+
+
+def test_scaling_in_the_middle_of_a_rollout_is_proportional():
+    """A scaling event (spec.replicas other than the active ReplicaSets' desired-replicas) is not
+    a rollout step: the replicas to add up to spec.replicas + maxSurge are shared in proportion
+    to the ReplicaSets' sizes. Old 6 and new 4, both made for 8 + 2, scaled to 22 + 2: 6·24/10
+    rounds to 14, 4·24/10 to 10."""
+    d = deployment(replicas=8, max_surge=2, max_unavailable=0)
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:0"
+    ctl = DeploymentController()
+    (old,) = rs_creates(ctl.sync(d, []))
+    d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1"
+    (new,) = rs_creates(ctl.sync(d, [old]))
+    for rs, replicas, created in ((old, 6, "2026-01-01T00:00:00Z"), (new, 4, "2026-01-01T00:01:00Z")):
+        rs["metadata"].update(uid=rs["metadata"]["name"], creationTimestamp=created)
+        rs["spec"]["replicas"] = replicas
+        rs["status"] = {"replicas": replicas, "availableReplicas": replicas}
+    d["spec"]["replicas"] = 22
+    actions = ctl.sync(d, [old, new])
+    scaled = {a.obj["metadata"]["name"]: a.obj["spec"]["replicas"] for a in actions
+              if isinstance(a, Update) and a.resource == "replicasets"}
+    assert scaled == {old["metadata"]["name"]: 14, new["metadata"]["name"]: 10}
+    assert {a.obj["metadata"]["annotations"][DESIRED_REPLICAS] for a in actions
+            if isinstance(a, Update) and a.resource == "replicasets"} == {"22"}
+
+
+def test_a_replica_set_failure_is_the_deployments():
+    """getReplicaFailures: the new ReplicaSet's ReplicaFailure becomes the Deployment's, and goes
+    when the ReplicaSet's does."""
+    r = Rollout(replicas=2)
+    r.sync()
+    (rs,) = r.cluster.rs.values()
+    rs["status"]["conditions"] = [{"type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                                   "message": "exceeded quota", "lastTransitionTime": "2027-01-15T08:00:00Z"}]
+    r.sync()
+    assert r.condition("ReplicaFailure") == ("True", "FailedCreate", "exceeded quota")
+    del rs["status"]["conditions"]
+    r.sync()
+    assert "ReplicaFailure" not in [c["type"] for c in r.d["status"]["conditions"]]

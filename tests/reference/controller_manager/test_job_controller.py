@@ -4,7 +4,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.job import JobController
 from reference_impl.machinery.timefmt import rfc3339
@@ -134,3 +134,128 @@ def test_zero_counts_are_left_out_of_the_status():
     j = job(completions=2, parallelism=2)
     status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")]))
     assert status["active"] == 2 and "succeeded" not in status and "failed" not in status
+
+
+def events(actions):
+    return [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)]
+
+
+def test_suspending_a_job_deletes_its_active_pods():
+    """spec.suspend true: every active pod is deleted, the Suspended condition is True
+    (JobSuspended) and a Suspended event is recorded."""
+    j = job(completions=3, parallelism=2)
+    j["spec"]["suspend"] = True
+    j["status"]["startTime"] = "2026-01-01T00:00:00Z"
+    actions = JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")])
+    assert sorted(a.name for a in deletes(actions)) == ["a", "b"] and not creates(actions)
+    assert condition_types(status_of(actions)) == [("Suspended", "JobSuspended")]
+    assert events(actions) == [("Normal", "Suspended", "Job suspended")]
+
+
+def test_a_job_created_suspended_has_no_start_time():
+    """A suspended Job has not started: no startTime, no pods."""
+    j = job()
+    j["spec"]["suspend"] = True
+    actions = JobController(ManualClock()).sync(j, [])
+    assert "startTime" not in status_of(actions) and not creates(actions)
+
+
+def test_resuming_a_job_restarts_its_clock():
+    """spec.suspend false after true: Suspended goes False (JobResumed), a Resumed event, pods
+    created again, and startTime moves to now so activeDeadlineSeconds counts from the resume."""
+    clock = ManualClock()
+    j = job(deadline=30)
+    j["spec"]["suspend"] = True
+    ctl = JobController(clock)
+    j["status"] = status_of(ctl.sync(j, []))
+    clock.advance(100)
+    j["spec"]["suspend"] = False
+    actions = ctl.sync(j, [])
+    status = status_of(actions)
+    assert [(c["type"], c["status"], c["reason"]) for c in status["conditions"]] == [
+        ("Suspended", "False", "JobResumed")]
+    assert status["startTime"] == rfc3339(clock.now()) and len(creates(actions)) == 1
+    assert events(actions) == [("Normal", "Resumed", "Job resumed")]
+
+
+def test_a_suspended_jobs_deadline_does_not_pass():
+    """activeDeadlineSeconds does not fail a suspended Job, however long it waits."""
+    clock = ManualClock()
+    j = job(deadline=30)
+    j["spec"]["suspend"] = True
+    j["status"] = {"startTime": rfc3339(clock.now())}
+    clock.advance(1000)
+    status = status_of(JobController(clock).sync(j, []))
+    assert condition_types(status) == [("Suspended", "JobSuspended")]
+
+
+def test_container_restarts_past_the_backoff_limit_fail_an_on_failure_job():
+    """With restartPolicy OnFailure the restarts of its running pods' containers count: as many as
+    backoffLimit fail the Job with BackoffLimitExceeded and its Warning event."""
+    j = job(backoff_limit=2)
+    j["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
+    crashing = job_pod(j, "crashing")
+    crashing["status"]["containerStatuses"] = [{"name": "c", "restartCount": 2}]
+    actions = JobController(ManualClock()).sync(j, [crashing])
+    assert [a.name for a in deletes(actions)] == ["crashing"]
+    assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
+    assert events(actions) == [("Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]
+
+
+class FailingJob:
+    """A Job whose pods fail one after another, synced on a fake clock; remembers its status."""
+
+    def __init__(self, backoff_limit=6):
+        self.clock = ManualClock()
+        self.ctl = JobController(self.clock)
+        self.job = job(backoff_limit=backoff_limit)
+        self.pods = []
+
+    def fail_one(self):
+        self.pods.append(job_pod(self.job, f"f{len(self.pods)}", "Failed"))
+
+    def sync(self):
+        actions = self.ctl.sync(self.job, self.pods)
+        for update in [a for a in actions if isinstance(a, Update)]:
+            self.job = dict(self.job, status=update.obj["status"])
+        for create in creates(actions):
+            self.ctl.add_pod({**create.obj, "metadata": {**create.obj["metadata"], "namespace": "default"}})
+        return actions
+
+
+def test_a_first_pod_failure_is_replaced_at_once():
+    """getBackoff is 0 for a Job never requeued: its first failed pod is replaced in that sync."""
+    f = FailingJob()
+    f.sync()
+    f.fail_one()
+    assert len(creates(f.sync())) == 1
+
+
+def test_later_failures_wait_ten_seconds_doubling():
+    """After the first failure each new one is acted on only after 10 s, then 20 s, ...:
+    before that the sync does nothing and says how long is left."""
+    f = FailingJob()
+    f.sync()
+    f.fail_one()
+    f.sync()
+    for backoff in (10, 20, 40):
+        f.fail_one()
+        assert f.sync() == [] and f.ctl.backoff_remaining("default/pi") == backoff
+        f.clock.advance(backoff - 1)
+        assert f.sync() == []
+        f.clock.advance(1)
+        actions = f.sync()
+        assert len(creates(actions)) == 1 and f.job["status"]["failed"] == len(f.pods)
+        assert f.ctl.backoff_remaining("default/pi") is None
+
+
+def test_the_backoff_limit_is_judged_after_the_backoff():
+    """The failure that exceeds backoffLimit fails the Job once its backoff has passed."""
+    f = FailingJob(backoff_limit=1)
+    f.sync()
+    f.fail_one()
+    f.sync()
+    f.fail_one()
+    assert f.sync() == []
+    f.clock.advance(10)
+    assert condition_types(status_of(f.sync())) == [("Failed", "BackoffLimitExceeded")]

@@ -43,7 +43,7 @@ class World:
         self.passes += 1
         healthy = [node(f"ok{i}") for i in (1, 2)]
         renewed = [lease(f"ok{i}", renew=f"2026-01-01T00:00:00.{self.passes:06d}Z") for i in (1, 2)]
-        actions = self.ctl.sync([self.node, *healthy], [self.lease, *renewed], self.pods)
+        actions = self.all_actions = self.ctl.sync([self.node, *healthy], [self.lease, *renewed], self.pods)
         for a in actions:
             if isinstance(a, Update) and a.obj["metadata"]["name"] == self.node["metadata"]["name"]:
                 self.node = a.obj
@@ -314,3 +314,66 @@ def test_a_ready_node_gone_unknown_is_node_not_ready_once():
     (current,) = status_updates(actions)
     clock.advance(MONITOR_PERIOD)
     assert node_events(ctl.sync([current], [lease("n1")], [])) == []
+
+
+def unreachable_world(pods):
+    """A World whose node has just been tainted unreachable:NoExecute; the actions of that pass."""
+    w = World(pods)
+    w.sync()
+    w.clock.advance(GRACE_PERIOD + 1)
+    w.sync()
+    w.clock.advance(MONITOR_PERIOD)
+    w.sync()
+    return w, w.all_actions
+
+
+def test_pods_of_a_node_gone_unknown_are_marked_not_ready():
+    """MarkPodsNotReady: the pass that finds the node not Ready sets its pods' Ready to False, and
+    each status update, once answered, records the Warning NodeNotReady on the pod."""
+    w = World([pod("p", tolerations=[{"operator": "Exists"}])])
+    w.sync()
+    w.clock.advance(GRACE_PERIOD + 1)
+    w.sync()
+    actions = w.all_actions
+    (update,) = [a for a in actions if isinstance(a, Update) and a.resource == "pods"]
+    assert (update.namespace, update.subresource) == ("default", "status")
+    ready = next(c for c in update.obj["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["status"] == "False" and ready["lastTransitionTime"]
+    event = update.outcome.event_for(answer=update.obj)
+    assert (event.component, event.type, event.reason, event.message) == (
+        "node-controller", "Warning", "NodeNotReady", "Node is not ready")
+    assert (event.involved["kind"], event.involved["name"]) == ("Pod", "p")
+
+
+def test_pods_already_not_ready_are_left_alone():
+    """A pod whose Ready is False already is not updated again."""
+    w = World([pod("p", ready=False, tolerations=[{"operator": "Exists"}])])
+    w.sync()
+    w.clock.advance(GRACE_PERIOD + 1)
+    w.sync()
+    assert not [a for a in w.all_actions if getattr(a, "resource", "") == "pods"]
+
+
+def test_an_eviction_is_marked_for_deletion_first():
+    """The taint manager records TaintManagerEviction "Marking for deletion Pod <ns>/<name>" from
+    its own recorder, about the pod by namespace and name, before it deletes it."""
+    _w, actions = unreachable_world([pod("p", tolerations=[])])
+    evicting = [a for a in actions if isinstance(a, Delete)
+                or (isinstance(a, RecordEvent) and a.reason == "TaintManagerEviction")]
+    assert evicting == [RecordEvent("taint-controller", {}, "Normal", "TaintManagerEviction",
+                                    "Marking for deletion Pod default/p"),
+                        Delete("pods", "default", "p")]
+    assert evicting[0].involved == {"kind": "Pod", "name": "p", "namespace": "default"}
+
+
+def test_a_waiting_eviction_is_cancelled_when_the_node_recovers():
+    """A pod waiting out its tolerationSeconds on a node that becomes Ready again gets
+    "Cancelling deletion of Pod <ns>/<name>", once."""
+    tolerations = [{"key": UNREACHABLE, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]
+    w, _actions = unreachable_world([pod("p", tolerations=tolerations)])
+    w.node["status"]["conditions"] = [{"type": "Ready", "status": "True"}]
+    w.lease = lease(renew="2026-01-02T00:00:00.000000Z")
+    w.clock.advance(MONITOR_PERIOD)
+    for expected in (["Cancelling deletion of Pod default/p"], []):
+        w.sync()
+        assert [a.message for a in w.all_actions if isinstance(a, RecordEvent) and a.reason == "TaintManagerEviction"] == expected

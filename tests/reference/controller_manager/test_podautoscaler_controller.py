@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from reference_impl.client import APIStatusError
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.podautoscaler import (SYNC_PERIOD, FixedItemIntervalRateLimiter, ScaleTarget,
@@ -66,10 +67,12 @@ def test_no_metrics_is_scaling_active_false_with_the_metrics_error():
 
 
 def test_a_target_below_min_is_scaled_up_to_min():
-    (rescale, status_update) = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
+    decision = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
+    rescale = decision.update
     assert (rescale.resource, rescale.subresource, rescale.obj["spec"]["replicas"]) == ("/apis/apps/v1/deployments", "scale", 2)
-    assert rescale.outcome.succeeded.message == "New size: 2; reason: Current number of replicas below Spec.MinReplicas"
-    assert rescale.outcome.succeeded.component == "horizontal-pod-autoscaler"
+    (succeeded, status_update) = decision.finish(None)
+    assert succeeded.message == "New size: 2; reason: Current number of replicas below Spec.MinReplicas"
+    assert succeeded.component == "horizontal-pod-autoscaler"
     status = status_update.obj["status"]
     assert (status["currentReplicas"], status["desiredReplicas"]) == (1, 2)
     assert status["lastScaleTime"] == "2027-01-15T08:00:00Z"
@@ -78,10 +81,26 @@ def test_a_target_below_min_is_scaled_up_to_min():
 
 
 def test_a_target_above_max_is_scaled_down_to_max():
-    (rescale, _) = reconcile(hpa(max_replicas=3), scale(5), NO_METRICS, NOW)
-    assert rescale.obj["spec"]["replicas"] == 3
-    assert rescale.outcome.failed.message == ("New size: 3; reason: Current number of replicas above "
-                                              "Spec.MaxReplicas; error: {error}")
+    decision = reconcile(hpa(max_replicas=3), scale(5), NO_METRICS, NOW)
+    assert decision.update.obj["spec"]["replicas"] == 3
+    assert events(decision.finish(None)) == [
+        ("Normal", "SuccessfulRescale", "New size: 3; reason: Current number of replicas above Spec.MaxReplicas")]
+
+
+def test_a_refused_rescale_is_able_to_scale_false_failed_update_scale():
+    """The Scale's update refused (a 403, a 409): FailedRescale with the error, AbleToScale False
+    FailedUpdateScale, the replicas wanted and the last scale time left as they were."""
+    error = 'deployments.apps "web" is forbidden: User "system:kube-controller-manager" cannot update resource'
+    before = {"currentReplicas": 5, "desiredReplicas": 5, "lastScaleTime": "2027-01-15T07:00:00Z"}
+    actions = reconcile(hpa(max_replicas=3, status=before), scale(5), NO_METRICS, NOW).finish(error)
+    assert events(actions) == [
+        ("Warning", "FailedRescale",
+         f"New size: 3; reason: Current number of replicas above Spec.MaxReplicas; error: {error}")]
+    status = written_status(actions)
+    assert conditions(status)[0] == ("AbleToScale", "False", "FailedUpdateScale",
+                                     f"the HPA controller was unable to update the target scale: {error}")
+    assert (status["currentReplicas"], status["desiredReplicas"], status["lastScaleTime"]) == (
+        5, 5, "2027-01-15T07:00:00Z")
 
 
 def test_a_target_at_zero_replicas_is_not_autoscaled():
@@ -157,7 +176,25 @@ def test_a_custom_kind_sharing_a_plural_is_rescaled_in_its_own_group():
     client = DiscoveryClient()
     target = ControllerManager._scale_target(SimpleNamespace(client=client), "ns", {
         "apiVersion": "example.com/v1", "kind": "Deployment", "name": "web"})
-    (rescale, *_) = reconcile(hpa(min_replicas=2), target, NO_METRICS, NOW)
-    apply(client, rescale)
+    apply(client, reconcile(hpa(min_replicas=2), target, NO_METRICS, NOW).update)
     assert client.requests[-2:] == [("GET", "/apis/example.com/v1/namespaces/ns/deployments/web/scale"),
                                     ("PUT", "/apis/example.com/v1/namespaces/ns/deployments/web/scale")]
+
+
+class RefusingClient(DiscoveryClient):
+    """Refuses every PUT as a conflict, the way a Scale changed since it was read is refused."""
+
+    def request(self, method, path, body=None):
+        if method == "PUT":
+            raise APIStatusError(method, path, 409, {"reason": "Conflict", "message": "the object has been modified"})
+        return super().request(method, path, body)
+
+
+def test_the_manager_hands_a_refused_scale_update_to_finish():
+    """The adapter writes the Scale and passes the refusal's message on: FailedUpdateScale."""
+    manager = SimpleNamespace(client=RefusingClient())
+    decision = reconcile(hpa(min_replicas=2), scale(1), NO_METRICS, NOW)
+    error = ControllerManager._update_scale(manager, decision.update)
+    assert error == "the object has been modified"
+    assert written_status(decision.finish(error))["conditions"][0]["reason"] == "FailedUpdateScale"
+    assert ControllerManager._update_scale(SimpleNamespace(client=DiscoveryClient()), decision.update) is None

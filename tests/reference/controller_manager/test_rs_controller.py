@@ -129,3 +129,19 @@ def test_status_counts_ready_replicas():
     (update,) = [a for a in ReplicaSetController(ManualClock()).sync(rs, pods) if isinstance(a, Update)]
     assert update.subresource == "status"
     assert update.obj["status"]["replicas"] == 2 and update.obj["status"]["readyReplicas"] == 1
+
+
+def test_a_refused_create_is_replica_failure_until_a_sync_without_one():
+    """calculateStatus: after a pod create refused with an error, the status says ReplicaFailure
+    True FailedCreate with that error; the next sync whose requests were not refused removes it."""
+    ctl = ReplicaSetController(ManualClock())
+    rs = replicaset(replicas=1)
+    ctl.sync(rs, [])
+    ctl.creation_failed("default/rs", 'pods "rs-x" is forbidden: exceeded quota: q')
+    (update,) = [a for a in ctl.sync(rs, []) if isinstance(a, Update)]
+    (condition,) = update.obj["status"]["conditions"]
+    assert (condition["type"], condition["status"], condition["reason"], condition["message"]) == (
+        "ReplicaFailure", "True", "FailedCreate", 'pods "rs-x" is forbidden: exceeded quota: q')
+    rs = update.obj
+    (update,) = [a for a in ctl.sync(rs, []) if isinstance(a, Update)]
+    assert "conditions" not in update.obj["status"]

@@ -151,6 +151,15 @@ def test_status_counts_replicas_ready_current_and_updated():
     assert status["currentRevision"] == status["updateRevision"] == rev["metadata"]["name"]
 
 
+def test_ready_pods_are_available_replicas():
+    """StatefulSetMinReadySeconds (on in 1.24): with minReadySeconds 0 each running and ready pod
+    counts in availableReplicas, which the status always carries."""
+    s = statefulset(replicas=2)
+    rev = revision_of(s)
+    status = status_of(sync(s, [member(s, 0, rev), member(s, 1, rev, ready=False)], [rev]))
+    assert status["availableReplicas"] == 1
+
+
 def test_update_revision_becomes_current_once_every_pod_is_updated_and_ready():
     """When all pods are at the update revision and ready, currentRevision becomes the update revision."""
     s = statefulset(replicas=1)

@@ -193,3 +193,23 @@ def test_the_aggregated_roles_get_their_rules(rest):
                                               "labels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}},
                                  "rules": [crontabs]})
     eventually(lambda: crontabs in rest.request("GET", f"{roles}/admin")["rules"])
+
+
+def test_a_finished_job_is_deleted_once_its_ttl_has_passed(rest):
+    """The TTL-after-finished controller deletes a Job ttlSecondsAfterFinished after it completed
+    (only a finished Job is deleted: its completion is not polled for, the delete may come first)."""
+    rest.request("POST", f"/apis/batch/v1/namespaces/{NS}/jobs", {
+        "metadata": {"name": "brief"},
+        "spec": {"ttlSecondsAfterFinished": 1, "manualSelector": True,
+                 "selector": {"matchLabels": {"app": "brief"}}, "template": template("brief", "Never")}})
+    (pod,) = eventually(lambda: pods(rest, "brief"))
+    set_status(rest, pod, {"phase": "Succeeded"})
+    path = f"/apis/batch/v1/namespaces/{NS}/jobs/brief"
+
+    def gone() -> bool:
+        try:
+            rest.request("GET", path)
+        except APIStatusError as error:
+            return error.code == 404
+        return False
+    eventually(gone)
