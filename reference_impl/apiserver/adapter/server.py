@@ -25,7 +25,8 @@ from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, resourceproxy, upgradeproxy
+from reference_impl.apiserver.adapter import (framing, httpheaders, logfiles, logproxy, requestline, resourceproxy,
+                                              upgradeproxy)
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)
@@ -124,6 +125,8 @@ class HandlerChain:
         self.probe = probe
         # Service account issuer discovery, served once the server has a token signing key.
         self.openid_metadata: openidmetadata.OpenIDMetadata | None = None
+        # What `/logs/` serves: the host's log directory, as upstream's route always does.
+        self.log_dir = logfiles.LOG_DIR
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -288,6 +291,8 @@ class HandlerChain:
             return self.serve_metrics(request)
         if self.openid_metadata is not None and openidmetadata.routes(request.path):
             return openidmetadata.serve(self.openid_metadata, request)
+        if logfiles.routes(request.path):
+            return logfiles.serve(request, self.log_dir)
         path = request.path.rstrip("/") or "/"
         # Health checks, the index, /apis, a group's discovery (the aggregator's) and /openapi/v2
         # are plain handlers on a mux and answer any method as GET; go-restful routes only GET.
@@ -549,9 +554,14 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
         lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
-                 f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
-                 f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
-                 f"Cache-Control: {response.cache_control}\r\n"]
+                 f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"]
+        # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
+        if response.content_type:
+            lines.append(f"Content-Type: {response.content_type}\r\n")
+        if response.code != 304:
+            lines.append(f"Content-Length: {len(response.body)}\r\n")
+        lines.append(f"Cache-Control: {response.cache_control}\r\n")
+        lines += [f"{name}: {value}\r\n" for name, value in response.headers]
         for warning in response.warnings:
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:
