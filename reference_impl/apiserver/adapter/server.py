@@ -73,8 +73,9 @@ def routed_document(path: str) -> bool:
 def not_found_page() -> Response:
     """What the end of 1.24's delegation chain (notfoundhandler) answers for a path no server
     routes: Go's plain 404, not a Status (kubectl reports "the server could not find the requested
-    resource" all the same)."""
-    return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+    resource" all the same), with http.Error's nosniff header."""
+    return Response(404, b"404 page not found\n", "text/plain; charset=utf-8",
+                    headers=(("X-Content-Type-Options", "nosniff"),))
 
 
 @mirrors("github.com/prometheus/client_golang/prometheus/promhttp.gzipAccepted")

@@ -102,8 +102,10 @@ def test_a_miss_under_a_served_web_service_is_a_status_with_empty_details(path):
 @pytest.mark.parametrize("path", ["/apis/foo", "/apis/foo/v1", "/apis/foo.io/v1/bars", "/nothing", "/openapi/v3",
                                   "/healthz/nothing"])
 def test_a_path_no_server_routes_is_gos_plain_404(path):
+    """http.NotFound, with http.Error's X-Content-Type-Options: nosniff (the real 1.24 sends it)."""
     code, response = get(path)
     assert (code, response.body, response.content_type) == (404, b"404 page not found\n", "text/plain; charset=utf-8")
+    assert response.headers == (("X-Content-Type-Options", "nosniff"),)
 
 
 def test_the_root_lists_the_served_paths():
