@@ -19,6 +19,7 @@ import calendar
 import email.utils
 import functools
 import os
+import re
 import secrets
 import stat
 import time
@@ -66,6 +67,8 @@ def serve(request: Request, log_dir: str = LOG_DIR) -> Response:
 
 @mirrors("net/http.ServeFile", "net/http.serveFile")
 def serve_file(request: Request, name: str) -> Response:
+    """The file or directory `name` for the request's (decoded) path, whose own shape decides the
+    refusals and redirects."""
     url_path = request.path
     if _contains_dot_dot(url_path):
         return _error(400, "invalid URL path")
@@ -83,18 +86,19 @@ def serve_file(request: Request, name: str) -> Response:
         with open(name, "rb") as content:
             return _content(request, name, info, content.read())
     except OSError as err:
-        return _open_error(err, name)
+        return _open_error(err)
     except ValueError:  # a NUL byte: safefilepath refuses the name
         return _error(500, "500 Internal Server Error")
 
 
 @mirrors("net/http.containsDotDot")
 def _contains_dot_dot(url_path: str) -> bool:
-    return ".." in url_path.split("/")
+    """Whether an element between slashes (or backslashes) is `..`."""
+    return ".." in re.split(r"[/\\]", url_path)
 
 
 @mirrors("net/http.toHTTPError", "net/http.mapOpenError")
-def _open_error(err: OSError, name: str) -> Response:
+def _open_error(err: OSError) -> Response:
     """A missing file (or a path through a file) is 404, a refused one 403, anything else 500."""
     if isinstance(err, (FileNotFoundError, NotADirectoryError)):
         return _error(404, "404 page not found")

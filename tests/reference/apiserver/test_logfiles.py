@@ -58,6 +58,7 @@ def test_a_directory_without_its_slash_and_an_index_page_are_redirected(log_dir,
 
 @pytest.mark.parametrize("target, code, text", [
     ("/logs/../etc/passwd", 400, "invalid URL path"), ("/logs/apt/../", 400, "invalid URL path"),
+    ("/logs/apt\\..\\x", 400, "invalid URL path"),
     ("/logs/absent", 404, "404 page not found"), ("/logs/notes/x", 404, "404 page not found"),
     ("/logs/a\x00b", 500, "500 Internal Server Error")])
 def test_what_serve_file_refuses_is_plain_text(log_dir, target, code, text):
