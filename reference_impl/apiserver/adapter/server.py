@@ -348,10 +348,12 @@ class HandlerChain:
         if check:
             return Response(200, b"ok", "text/plain; charset=utf-8")
         request.routed = request.path == prefix  # only the root check is instrumented (InstallPathHandler)
+        nosniff = (("X-Content-Type-Options", "nosniff"),)  # handleRootHealth's, not a single check's
         if "verbose" in request.query:
             lines = "".join(f"[+]{name} ok\n" for name in checks)
-            return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8")
-        return Response(200, b"ok", "text/plain; charset=utf-8")
+            return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8",
+                            headers=nosniff)
+        return Response(200, b"ok", "text/plain; charset=utf-8", headers=nosniff)
 
     def document(self, path: str, request: Request) -> Response | None:
         """The discovery, version and OpenAPI documents, or None for an unknown path."""

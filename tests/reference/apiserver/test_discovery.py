@@ -144,10 +144,14 @@ def test_a_discovery_document_ends_with_a_newline_and_is_indented_when_asked(pat
     assert response.body.startswith(b'{\n  "kind": "') and response.body.endswith(b"\n}")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/livez", "/readyz", "/readyz/ping"])
-def test_health_endpoints(path):
+@pytest.mark.parametrize("path, nosniff", [("/healthz", True), ("/livez", True), ("/readyz", True),
+                                           ("/readyz/ping", False)])
+def test_health_endpoints(path, nosniff):
+    """The root checks (handleRootHealth) send X-Content-Type-Options: nosniff, a single check
+    does not, as the real 1.24 answered side by side."""
     code, response = get(path)
     assert (code, response.body) == (200, b"ok")
+    assert (("X-Content-Type-Options", "nosniff") in response.headers) == nosniff
 
 
 def test_verbose_readyz_lists_checks():
