@@ -480,6 +480,12 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return _http_date(int(time.time() if timestamp is None else timestamp))
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The status line and Date without http.server's Server header: net/http sends none."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
     def parse_request(self) -> bool:
         """The request line as net/http reads it, then the header block read by `httpheaders`;
         what either refuses is answered as net/http answers it (400, 431 or 505 in plain text)."""
@@ -557,7 +563,7 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
         lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
-                 f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"]
+                 f"Date: {self.date_time_string()}\r\n"]
         # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}\r\n")

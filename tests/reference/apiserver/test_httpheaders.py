@@ -98,6 +98,12 @@ def exchange(server, raw: bytes) -> bytes:
     return data
 
 
+def test_the_server_names_no_server_software(server):
+    """net/http sends no Server header (the real 1.24's answers have none); http.server would."""
+    answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\nDate: ") and b"\r\nServer:" not in answer
+
+
 def test_the_server_reads_headers_and_keeps_the_connection_for_the_next_request(server):
     answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n\r\nGET /b HTTP/1.1\r\nHost: x\r\n"
                               b"Connection: close\r\n\r\n")
