@@ -10,7 +10,6 @@ or tab) continues the previous value, as textproto joins it.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
