@@ -599,6 +599,60 @@ def later_privilege_probes() -> list[Probe]:
                      for query_text in ("fieldManager=diff", "fieldManager=diff&dryRun=All")]
 
 
+def impersonated_privilege_probes() -> list[Probe]:
+    """What authz16 compared beyond the rounds before, asked by the administrator impersonating
+    users of its own so that the corpus's user keeps its rights: `escalate` granted on roles only
+    or on clusterroles only, `bind` limited by resourceNames to one ClusterRole, and labelling a
+    ClusterRole into an aggregation without `escalate`; header names and values net/http refuses
+    (an Impersonate-Extra- key with a slash); and the `/logs` route, which serves the host's
+    /var/log to whoever may get it (only its refusals and redirects: the files differ by host)."""
+    rbac, group = "/apis/rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io"
+    secrets = [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+    writes = {"apiGroups": [group], "resources": ["roles", "rolebindings", "clusterroles"],
+              "verbs": ["create", "update", "patch", "get"]}
+    grants = {"escalate-roles": {"apiGroups": [group], "resources": ["roles"], "verbs": ["escalate"]},
+              "escalate-clusterroles": {"apiGroups": [group], "resources": ["clusterroles"], "verbs": ["escalate"]},
+              "bind-one": {"apiGroups": [group], "resources": ["clusterroles"], "verbs": ["bind"],
+                           "resourceNames": [f"{NAMESPACE}-secret-reader"]}}
+    probes = [Probe("authz", "POST", f"{rbac}/clusterroles", "", JSON,
+                    encode({"metadata": {"name": f"{NAMESPACE}-{name}"}, "rules": rules}))
+              for name, rules in [("secret-reader", secrets), ("secret-getter", secrets)]
+              + [(grant, [writes, rule]) for grant, rule in grants.items()]]
+    probes += [Probe("authz", "POST", f"{rbac}/clusterrolebindings", "", JSON, encode({
+        "metadata": {"name": f"{NAMESPACE}-{grant}"}, "subjects": [{"kind": "User", "name": f"{NAMESPACE}-{grant}"}],
+        "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": f"{NAMESPACE}-{grant}"}})) for grant in grants]
+    roles = f"{rbac}/namespaces/{NAMESPACE}/roles"
+    for grant in grants:
+        as_user = (("Impersonate-User", f"{NAMESPACE}-{grant}"),)
+        binding = {"metadata": {"name": "b"}, "subjects": [{"kind": "User", "name": "z"}],
+                   "roleRef": {"apiGroup": group, "kind": "ClusterRole", "name": f"{NAMESPACE}-secret-reader"}}
+        other = {**binding, "roleRef": {**binding["roleRef"], "name": f"{NAMESPACE}-secret-getter"}}
+        role = encode({"metadata": {"name": "r"}, "rules": secrets})
+        probes += [Probe("authz", "POST", roles, "dryRun=All", JSON, role, headers=as_user),
+                   Probe("authz", "POST", f"{rbac}/clusterroles", "dryRun=All", JSON, role, headers=as_user),
+                   Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "dryRun=All", JSON,
+                         encode(binding), headers=as_user),
+                   Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "dryRun=All", JSON,
+                         encode(other), headers=as_user),
+                   Probe("authz", "PATCH", f"{rbac}/clusterroles/{NAMESPACE}-secret-getter", "dryRun=All", MERGE,
+                         b'{"metadata":{"labels":{"rbac.authorization.k8s.io/aggregate-to-view":"true"}}}',
+                         headers=as_user)]
+    configmaps = f"/api/v1/namespaces/{NAMESPACE}/configmaps"
+    probes += [Probe("authz", "GET", configmaps, headers=(("Impersonate-User", "alice"), (name, "v")))
+               for name in ("Impersonate-Extra-a/b", "Impersonate-Extra-a%2Fb", "Impersonate-Extra-Scopes")]
+    probes += [Probe("authz", "GET", configmaps, headers=((name, value),))
+               for name, value in (("Foo ", "bar"), ("X-A", "a\x01b"), ("X-A", "a\x7fb"))]
+    any_type = (("Accept", "*/*"),)
+    probes += [Probe("authz", "GET", "/logs/"), Probe("authz", "POST", "/logs/", headers=any_type),
+               Probe("authz", "GET", "/logs", headers=any_type),
+               Probe("authz", "GET", "/logs/diff-absent", headers=any_type),
+               Probe("authz", "GET", "/logs/%2e%2e/etc/passwd", headers=any_type),
+               Probe("authz", "GET", "/logs/diff/index.html", headers=any_type),
+               Probe("authz", "GET", "/logs/", user=USER, headers=any_type),
+               Probe("authz", "GET", "/logs/", user=ANONYMOUS, headers=any_type)]
+    return probes
+
+
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
        "metadata": {"name": f"{NAMESPACE}-csr"},
        "spec": {"request": csr_request(USER), "signerName": "kubernetes.io/kube-apiserver-client",
@@ -1389,7 +1443,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
-    probes += later_privilege_probes()
+    probes += later_privilege_probes() + impersonated_privilege_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:

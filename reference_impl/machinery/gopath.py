@@ -32,3 +32,12 @@ def clean_request_path(path: str) -> str:
     rooted = path if path.startswith("/") else "/" + path
     cleaned = clean(rooted)
     return cleaned + "/" if rooted.endswith("/") and cleaned != "/" else cleaned
+
+
+@mirrors("path.Base")
+def base(path: str) -> str:
+    """The last element, trailing slashes dropped: "." for nothing, "/" for only slashes."""
+    if not path:
+        return "."
+    trimmed = path.rstrip("/")
+    return trimmed.rsplit("/", 1)[-1] if trimmed else "/"

@@ -9,9 +9,12 @@ import threading
 
 from reference_impl.apiserver.core import apfconfig
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError
 from reference_impl.apiserver.storage.listers import Lister
 from reference_impl.mirrors import mirrors
+
+FIELD_MANAGER = "api-priority-and-fairness-config-consumer-v1"  # the controller's asFieldManager
 
 
 class APFConfigController:
@@ -44,11 +47,12 @@ class APFConfigController:
         if schemas is None or levels is None:
             return 0
         names = {level["metadata"]["name"] for level in levels}
-        written = 0
-        for schema, status in apfconfig.dangling_status_updates(schemas, names, self.registry.now()):
+        written, now = 0, self.registry.now()
+        status_fields = FieldManager.for_resource(self.registry.resource("flowschemas"), "status")
+        for schema, status in apfconfig.dangling_status_updates(schemas, names, now):
+            updated = status_fields.update(schema, {**schema, "status": status}, FIELD_MANAGER, now)
             try:
-                self.registry.update("flowschemas", None, schema["metadata"]["name"], {**schema, "status": status},
-                                     subresource="status")
+                self.registry.update("flowschemas", None, schema["metadata"]["name"], updated, subresource="status")
                 written += 1
             except (StatusError, EtcdClientError):
                 pass

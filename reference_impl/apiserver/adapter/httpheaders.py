@@ -2,20 +2,19 @@
 
 http.server hands the header block to email.parser, a general MIME parser that costs more per
 request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with the same
-bounds http.server keeps: a line over 64 KiB or more than 100 fields is 431, a line that is no
-`name: value` field, or a name with characters a token may not have, is 400 (Go answers
-"malformed MIME header line"). Obsolete line folding (a line starting with a space or tab) continues
-the previous value, as textproto joins it.
+bounds http.server keeps: a line over 64 KiB or more than 100 fields is 431, a line with no colon
+is 400 (Go answers "malformed MIME header"). As Go 1.19's textproto (the real 1.24's), a field with
+an empty name is skipped and any other name is kept as sent: net/http refuses a name that is no
+token afterwards (`requestline.check_served`). Obsolete line folding (a line starting with a space
+or tab) continues the previous value, as textproto joins it.
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
 MAX_LINE = 65536  # http.client._MAXLINE
 MAX_HEADERS = 100  # http.client._MAXHEADERS
-_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 class HeaderError(Exception):
@@ -85,6 +84,7 @@ def read_headers(rfile: BinaryIO) -> Headers:
         if len(fields) >= MAX_HEADERS:
             raise HeaderError(431, "Too many headers", f"got more than {MAX_HEADERS} headers")
         name, colon, value = text.partition(":")
-        if not colon or not _TOKEN.fullmatch(name):
-            raise HeaderError(400, "Bad Request", f"malformed MIME header line: {text!r}")
-        fields.append((name, value.strip(" \t")))
+        if not colon:
+            raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {text!r}")
+        if name:
+            fields.append((name, value.strip(" \t")))

@@ -4,7 +4,7 @@ http.server splits the line on any whitespace and refuses what it cannot read wi
 Go's server cuts the line at its first two spaces, wants a token for the method, HTTP/X.Y for the
 protocol and a request URI for the target, and refuses anything else in plain text, closing the
 connection: `400 Bad Request`, with a reason after a colon only for the refusals net/http words
-itself (`missing required Host header`, `unsupported protocol version`).
+itself (`missing required Host header`, `invalid header name`, `unsupported protocol version`, ...).
 """
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ _VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# httpguts.ValidHostHeader's validHostByte and ValidHeaderFieldValue's isCTL && !isLWS.
+_HOST = re.compile(r"[0-9A-Za-z!$%&'()*+,\-.:;=\[\]_~]*")
+_VALUE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class RequestLineError(Exception):
@@ -90,8 +93,18 @@ def split_target(target: str) -> tuple[str, str]:
 
 @mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")
 def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
-    """Once the headers are read: only HTTP/1.x is served, and an HTTP/1.1 request names its Host."""
+    """Once the headers are read: only HTTP/1.x is served, an HTTP/1.1 request names its Host,
+    the Host has only the bytes a host and port may have, every name is a token and no value
+    holds a control byte other than a tab."""
     if line.major != 1:
         raise RequestLineError(505, "unsupported protocol version")
-    if line.minor >= 1 and headers.get("Host") is None and line.method != "CONNECT":
+    host = headers.get("Host")
+    if line.minor >= 1 and host is None and line.method != "CONNECT":
         raise RequestLineError(400, "missing required Host header")
+    if host is not None and not _HOST.fullmatch(host):
+        raise RequestLineError(400, "malformed Host header")
+    for name, value in headers.items():
+        if not _TOKEN.fullmatch(name):
+            raise RequestLineError(400, "invalid header name")
+        if _VALUE_CONTROL.search(value):
+            raise RequestLineError(400, "invalid header value")

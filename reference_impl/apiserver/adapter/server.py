@@ -25,7 +25,8 @@ from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import framing, httpheaders, logproxy, requestline, resourceproxy, upgradeproxy
+from reference_impl.apiserver.adapter import (framing, httpheaders, logfiles, logproxy, requestline, resourceproxy,
+                                              upgradeproxy)
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)
@@ -72,8 +73,9 @@ def routed_document(path: str) -> bool:
 def not_found_page() -> Response:
     """What the end of 1.24's delegation chain (notfoundhandler) answers for a path no server
     routes: Go's plain 404, not a Status (kubectl reports "the server could not find the requested
-    resource" all the same)."""
-    return Response(404, b"404 page not found\n", "text/plain; charset=utf-8")
+    resource" all the same), with http.Error's nosniff header."""
+    return Response(404, b"404 page not found\n", "text/plain; charset=utf-8",
+                    headers=(("X-Content-Type-Options", "nosniff"),))
 
 
 @mirrors("github.com/prometheus/client_golang/prometheus/promhttp.gzipAccepted")
@@ -124,6 +126,8 @@ class HandlerChain:
         self.probe = probe
         # Service account issuer discovery, served once the server has a token signing key.
         self.openid_metadata: openidmetadata.OpenIDMetadata | None = None
+        # What `/logs/` serves: the host's log directory, as upstream's route always does.
+        self.log_dir = logfiles.LOG_DIR
 
     def custom_resources(self) -> tuple:
         """The custom resources served now (none for a chain without a registry, which serves only
@@ -288,6 +292,8 @@ class HandlerChain:
             return self.serve_metrics(request)
         if self.openid_metadata is not None and openidmetadata.routes(request.path):
             return openidmetadata.serve(self.openid_metadata, request)
+        if logfiles.routes(request.path):
+            return logfiles.serve(request, self.log_dir)
         path = request.path.rstrip("/") or "/"
         # Health checks, the index, /apis, a group's discovery (the aggregator's) and /openapi/v2
         # are plain handlers on a mux and answer any method as GET; go-restful routes only GET.
@@ -342,10 +348,12 @@ class HandlerChain:
         if check:
             return Response(200, b"ok", "text/plain; charset=utf-8")
         request.routed = request.path == prefix  # only the root check is instrumented (InstallPathHandler)
+        nosniff = (("X-Content-Type-Options", "nosniff"),)  # handleRootHealth's, not a single check's
         if "verbose" in request.query:
             lines = "".join(f"[+]{name} ok\n" for name in checks)
-            return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8")
-        return Response(200, b"ok", "text/plain; charset=utf-8")
+            return Response(200, f"{lines}{prefix.strip('/')} check passed\n".encode(), "text/plain; charset=utf-8",
+                            headers=nosniff)
+        return Response(200, b"ok", "text/plain; charset=utf-8", headers=nosniff)
 
     def document(self, path: str, request: Request) -> Response | None:
         """The discovery, version and OpenAPI documents, or None for an unknown path."""
@@ -472,6 +480,12 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return _http_date(int(time.time() if timestamp is None else timestamp))
 
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """The status line and Date without http.server's Server header: net/http sends none."""
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
     def parse_request(self) -> bool:
         """The request line as net/http reads it, then the header block read by `httpheaders`;
         what either refuses is answered as net/http answers it (400, 431 or 505 in plain text)."""
@@ -549,9 +563,14 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
         lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
-                 f"Server: {self.version_string()}\r\nDate: {self.date_time_string()}\r\n"
-                 f"Content-Type: {response.content_type}\r\nContent-Length: {len(response.body)}\r\n"
-                 f"Cache-Control: {response.cache_control}\r\n"]
+                 f"Date: {self.date_time_string()}\r\n"]
+        # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
+        if response.content_type:
+            lines.append(f"Content-Type: {response.content_type}\r\n")
+        if response.code != 304:
+            lines.append(f"Content-Length: {len(response.body)}\r\n")
+        lines.append(f"Cache-Control: {response.cache_control}\r\n")
+        lines += [f"{name}: {value}\r\n" for name, value in response.headers]
         for warning in response.warnings:
             lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
         if response.retry_after_seconds > 0:

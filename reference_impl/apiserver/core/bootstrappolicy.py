@@ -24,6 +24,7 @@ from typing import Iterable
 
 from reference_impl.apiserver.core import controllerpolicy, flowcontrolbootstrap, reconciliation
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WRITE, WRITE, cluster_binding,
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
                                                       sas, url_rule, users)
@@ -309,10 +310,24 @@ def namespace_role_bindings() -> list[dict]:
     ]
 
 
-def _create_if_absent(registry: object, resource: str, namespace: str | None, obj: dict) -> bool:
-    """Create `obj` unless an object of that name exists; True when it was created."""
+# Who writes the bootstrap objects, as their managedFields name them: the apiserver's own
+# controllers and hooks write as kube-apiserver, the RBAC hook's loopback client has no user agent
+# of its own, the APF configuration producer names itself.
+APISERVER_MANAGER = "kube-apiserver"
+RBAC_MANAGER = "Go-http-client"
+APF_MANAGER = "api-priority-and-fairness-config-producer-v1"
+
+
+def _tracked(registry: object, resource: str, obj: dict, manager: str) -> dict:
+    """`obj` with the managedFields a create by `manager` gives it, as an API client's create
+    does: an object created untracked would stay untracked through every later update."""
+    return FieldManager.for_resource(registry.resource(resource)).update(None, obj, manager, registry.now())
+
+
+def _create_if_absent(registry: object, resource: str, namespace: str | None, obj: dict, manager: str) -> bool:
+    """Create `obj` as `manager` unless an object of that name exists; True when it was created."""
     try:
-        registry.create(resource, namespace, obj)
+        registry.create(resource, namespace, _tracked(registry, resource, obj, manager))
     except StatusError as err:
         if err.code == 409 and err.reason == "AlreadyExists":
             return False
@@ -354,7 +369,7 @@ def ensure_rbac_policy(registry: object) -> list[str]:
             else:
                 if result.operation == reconciliation.RECREATE:
                     registry.delete(plural, namespace, name)
-                if not _create_if_absent(registry, plural, namespace, result.obj):
+                if not _create_if_absent(registry, plural, namespace, result.obj, RBAC_MANAGER):
                     continue
             written.append(_described(expected))
     return written
@@ -368,7 +383,7 @@ def ensure_system_namespaces(registry: object) -> list[str]:
     created = []
     for name in SYSTEM_NAMESPACES:
         namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-        if _create_if_absent(registry, "namespaces", None, namespace):
+        if _create_if_absent(registry, "namespaces", None, namespace, APISERVER_MANAGER):
             created.append(name)
         registry.ensure_default_service_account(name)
     return created
@@ -388,15 +403,16 @@ def ensure_kubernetes_service(registry: object, secure_port: int) -> bool:
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {
         "name": "kubernetes", "namespace": "default", "labels": {"provider": "kubernetes", "component": "apiserver"}},
         "spec": {"ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": secure_port}],
-                 "clusterIP": str(SERVICE_CLUSTER_IP_RANGE[1]), "sessionAffinity": "None", "type": "ClusterIP"}}
-    return _create_if_absent(registry, "services", "default", service)
+                 "clusterIP": str(SERVICE_CLUSTER_IP_RANGE[1]), "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
+                 "type": "ClusterIP"}}
+    return _create_if_absent(registry, "services", "default", service, APISERVER_MANAGER)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/scheduling/rest.AddSystemPriorityClasses")
 def ensure_system_priority_classes(registry: object) -> list[str]:
     """Create system-node-critical and system-cluster-critical when missing; returns their names."""
     return [pc["metadata"]["name"] for pc in SYSTEM_PRIORITY_CLASSES
-            if _create_if_absent(registry, "priorityclasses", None, pc)]
+            if _create_if_absent(registry, "priorityclasses", None, pc, APISERVER_MANAGER)]
 
 
 @mirrors("(*k8s.io/kube-aggregator/pkg/controllers/autoregister.autoRegisterController).checkAPIService",
@@ -413,7 +429,7 @@ def ensure_local_api_services(registry: object, group_versions: Iterable[tuple[s
         except StatusError as err:
             if err.code != 404:
                 raise
-            stored = registry.create("apiservices", None, desired)
+            stored = registry.create("apiservices", None, _tracked(registry, "apiservices", desired, APISERVER_MANAGER))
             created.append(name)
         if stored["spec"] != desired["spec"]:
             stored = registry.update("apiservices", None, name, {**stored, "spec": desired["spec"]})
@@ -453,7 +469,7 @@ def _ensure_bootstrap_object(registry: object, resource: str, desired: dict, alw
     except StatusError as err:
         if err.code != 404:
             raise
-        registry.create(resource, None, desired)
+        registry.create(resource, None, _tracked(registry, resource, desired, APF_MANAGER))
         return True
     annotations = stored["metadata"].get("annotations") or {}
     auto_update = annotations.get(flowcontrolbootstrap.AUTO_UPDATE_ANNOTATION) == "true"

@@ -122,6 +122,7 @@ class Response:
     retry_after_seconds: int = 0  # sent as a `Retry-After:` header
     content_encoding: str = ""  # sent as a `Content-Encoding:` header
     cache_control: str = "no-cache, private"  # what the API's responses must not be cached as
+    headers: tuple[tuple[str, str], ...] = ()  # any others (Location, Last-Modified, ...)
 
     @classmethod
     def json(cls, code: int, obj: Any, pretty: bool = False) -> "Response":

@@ -92,6 +92,13 @@ def pod_binding_problems(binding: dict) -> list[str]:
     return problems
 
 
+def _deleting_now(obj: dict) -> bool:
+    """Whether BeforeDelete deletes `obj` without a graceful write: it is already being deleted
+    with no grace period left."""
+    meta = obj["metadata"]
+    return meta.get("deletionTimestamp") is not None and not meta.get("deletionGracePeriodSeconds")
+
+
 class LifecycleMixin:
     """Delete, delete_collection, namespace termination, bind, scale (mixed into Registry)."""
 
@@ -177,6 +184,14 @@ class LifecycleMixin:
         grace = self._grace_period(r, current, grace_period_seconds)
         if grace > 0 or finalizers(current):
             return self._mark_deleting(r, key, current, grace, check, dry_run, finalizers), False
+        if r.kind == "Pod" and not _deleting_now(current):
+            # podStrategy is the one graceful strategy: a pod deleted at once is first written with
+            # deletionTimestamp now and a grace period of 0 (its watchers see it so), then removed;
+            # a resourceVersion precondition moves on to that write's, as Store.Delete's does.
+            current = self._mark_deleting(r, key, current, 0, check, dry_run, finalizers)
+            if (preconditions or {}).get("resourceVersion") is not None:
+                preconditions = {**preconditions, "resourceVersion": current["metadata"]["resourceVersion"]}
+            check = self._preconditions(r, name, preconditions)
         if dry_run:
             return (current if r.return_deleted_object else success_status(r, current)), True
         deleted = self._storage_call(r, name, self._store(r).delete, key, check)

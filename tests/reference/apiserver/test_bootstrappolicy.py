@@ -286,3 +286,27 @@ def test_the_kubernetes_service_fronts_the_apiserver_on_the_first_service_ip(reg
         "10.96.0.1", "ClusterIP", "None", False)
     assert spec["ports"] == [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]
     assert bootstrappolicy.ensure_kubernetes_service(registry, 6443) is False
+
+
+def managers(obj: dict) -> list[tuple[str, str, str]]:
+    return [(entry["manager"], entry["operation"], entry["time"]) for entry in obj["metadata"]["managedFields"]]
+
+
+def test_the_bootstrap_objects_are_tracked_as_their_writers_created_them(registry):
+    """Each bootstrap object has the managedFields its upstream writer's create gives it (the real
+    1.24 side by side: 116 of 119 the same, the rest a race between writers), so that later
+    updates are tracked and an apply conflicts with the fields they own."""
+    bootstrappolicy.ensure_kubernetes_service(registry, 6443)
+    bootstrappolicy.ensure_system_priority_classes(registry)
+    created = "2023-11-14T22:13:20Z"
+    assert managers(registry.get("clusterroles", None, "view")) == [("Go-http-client", "Update", created)]
+    assert managers(registry.get("rolebindings", "kube-public", "system:controller:bootstrap-signer")) == [
+        ("Go-http-client", "Update", created)]
+    assert managers(registry.get("namespaces", None, "kube-node-lease")) == [("kube-apiserver", "Update", created)]
+    assert managers(registry.get("priorityclasses", None, "system-node-critical")) == [
+        ("kube-apiserver", "Update", created)]
+    service = registry.get("services", "default", "kubernetes")
+    port = {".": {}, "f:name": {}, "f:port": {}, "f:protocol": {}, "f:targetPort": {}}
+    assert service["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"] == {
+        "f:clusterIP": {}, "f:internalTrafficPolicy": {}, "f:ipFamilyPolicy": {},
+        "f:ports": {".": {}, 'k:{"port":443,"protocol":"TCP"}': port}, "f:sessionAffinity": {}, "f:type": {}}

@@ -85,6 +85,16 @@ def test_the_bootstrap_configuration_is_written_once_with_dangling_false(chain, 
     assert bootstrappolicy.ensure_flowcontrol_configuration(registry) == []
 
 
+def test_the_configuration_and_its_conditions_are_tracked_by_their_writers(chain, registry):
+    """The producer creates the schemas, the config controller (the consumer) writes their
+    Dangling conditions through the status subresource, each in managedFields as upstream's."""
+    eventually(lambda: dangling(chain, "probes"))
+    entries = registry.get("flowschemas", None, "probes")["metadata"]["managedFields"]
+    assert sorted((e["manager"], e.get("subresource", ""), list(e["fieldsV1"])) for e in entries) == [
+        ("api-priority-and-fairness-config-consumer-v1", "status", ["f:status"]),
+        ("api-priority-and-fairness-config-producer-v1", "", ["f:metadata", "f:spec"])]
+
+
 def test_a_schema_dangles_until_its_priority_level_exists(chain):
     """The config controller's Dangling condition: True NotFound for a level that is missing,
     False Found once it is created."""

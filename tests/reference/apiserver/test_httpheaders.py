@@ -39,13 +39,18 @@ def test_a_folded_line_continues_the_previous_value():
     assert read(b"X-Long: one\r\n  two\r\n\tthree\r\n\r\n").get("X-Long") == "one two three"
 
 
-@pytest.mark.parametrize("block", [b"no colon here\r\n\r\n", b"Bad Name: x\r\n\r\n", b": empty name\r\n\r\n",
-                                   b"Na\x7fme: x\r\n\r\n", b"  folded first\r\n\r\n",
-                                   b"A: 1\r\n\r\r\n\r\n"])
+@pytest.mark.parametrize("block", [b"no colon here\r\n\r\n", b"  folded first\r\n\r\n", b"A: 1\r\n\r\r\n\r\n"])
 def test_a_line_that_is_no_field_is_400(block):
     with pytest.raises(HeaderError) as err:
         read(block)
     assert err.value.code == 400 and "malformed MIME header" in err.value.detail
+
+
+def test_a_field_with_an_empty_name_is_skipped_and_any_other_name_kept_as_sent():
+    """Go 1.19's textproto (the real 1.24's) skips `: x` and leaves a name that is no token for
+    net/http to refuse; the real server answered `: x` with 200."""
+    headers = read(b": empty name\r\nBad Name : x\r\nA/b: y\r\n\r\n")
+    assert headers.items() == [("Bad Name ", "x"), ("A/b", "y")]
 
 
 def test_a_line_over_64_KiB_is_431():
@@ -91,6 +96,12 @@ def exchange(server, raw: bytes) -> bytes:
         while chunk := sock.recv(65536):
             data += chunk
     return data
+
+
+def test_the_server_names_no_server_software(server):
+    """net/http sends no Server header (the real 1.24's answers have none); http.server would."""
+    answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK\r\nDate: ") and b"\r\nServer:" not in answer
 
 
 def test_the_server_reads_headers_and_keeps_the_connection_for_the_next_request(server):

@@ -909,6 +909,32 @@ def test_unscheduled_pod_is_deleted_at_once(registry, ns):
     assert status_error(registry.get, "pods", ns, "p").code == 404
 
 
+def test_a_pod_deleted_at_once_is_first_written_as_deleting(registry, ns):
+    """Store.Delete: podStrategy's graceful delete with a grace period of 0 writes deletionTimestamp
+    (now) and deletionGracePeriodSeconds 0 before removing the pod, so the answer and the watch
+    show them (the real 1.24 answered so side by side)."""
+    registry.start_watch_caches()
+    created = registry.create("pods", ns, pod("p"))
+    deleted = registry.delete("pods", ns, "p")
+    assert (deleted["metadata"]["deletionTimestamp"], deleted["metadata"]["deletionGracePeriodSeconds"]) == \
+        ("2023-11-14T22:13:20Z", 0)
+    events = collect(registry.watch("pods", ns, resource_version=created["metadata"]["resourceVersion"]), 2)
+    assert [(t, o["metadata"].get("deletionGracePeriodSeconds")) for t, o in events] == [("MODIFIED", 0), ("DELETED", 0)]
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_pod_deleted_at_once_keeps_its_resource_version_precondition(registry, ns, dry_run):
+    """The graceful write moves the version on; the delete after it checks that one, not the sent one."""
+    created = registry.create("pods", ns, pod("p"))
+    deleted = registry.delete("pods", ns, "p", preconditions={"resourceVersion": created["metadata"]["resourceVersion"]},
+                              dry_run=dry_run)
+    assert deleted["metadata"]["deletionGracePeriodSeconds"] == 0
+    if dry_run:
+        assert "deletionTimestamp" not in registry.get("pods", ns, "p")["metadata"]
+    else:
+        assert status_error(registry.get, "pods", ns, "p").code == 404
+
+
 def test_scheduled_pod_is_deleted_gracefully(registry, ns, clock):
     """A pod a kubelet runs gets deletionTimestamp = now + grace and stays until deleted with 0."""
     registry.create("pods", ns, pod("p", nodeName="n1"))

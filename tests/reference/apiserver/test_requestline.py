@@ -40,6 +40,13 @@ def test_a_target_parse_request_uri_takes(target):
 @pytest.mark.parametrize("line,headers,code,reason", [
     ("GET / HTTP/2.0", {"Host": "h"}, 505, "unsupported protocol version"),
     ("GET / HTTP/1.1", {}, 400, "missing required Host header"),
+    ("GET / HTTP/1.1", {"Host": "x lead: x"}, 400, "malformed Host header"),
+    ("GET / HTTP/1.0", {"Host": "h\u00e9"}, 400, "malformed Host header"),
+    ("GET / HTTP/1.1", {"Host": "h", "Impersonate-Extra-a/b": "x"}, 400, "invalid header name"),
+    ("GET / HTTP/1.1", {"Host": "h", "Foo ": "bar"}, 400, "invalid header name"),
+    ("GET / HTTP/1.1", {"Host": "h", "X\u00e9": "y"}, 400, "invalid header name"),
+    ("GET / HTTP/1.1", {"Host": "h", "X-A": "a\x01b"}, 400, "invalid header value"),
+    ("GET / HTTP/1.1", {"Host": "h", "X-A": "a\x7fb"}, 400, "invalid header value"),
 ])
 def test_once_headers_are_read_only_http1_with_a_host_is_served(line, headers, code, reason):
     with pytest.raises(RequestLineError) as err:
@@ -51,11 +58,19 @@ def test_http10_needs_no_host():
     requestline.check_served(requestline.parse("GET / HTTP/1.0"), {})
 
 
+def test_a_value_may_hold_tabs_and_bytes_past_ascii():
+    """httpguts.ValidHeaderFieldValue refuses control bytes only; the real server took `X-A: \\xe9`."""
+    requestline.check_served(requestline.parse("GET / HTTP/1.1"), {"Host": "[::1]:443", "X-A": "a\tb \u00e9"})
+
+
 @pytest.mark.parametrize("raw,answer", [
     (b"GET /a b HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
     (b"GET / HTTP/1.1\r\n\r\n", b"400 Bad Request: missing required Host header"),
     (b"GET / HTTP/2.0\r\nHost: x\r\n\r\n", b"505 HTTP Version Not Supported: unsupported protocol version"),
     (b"GET / HTTP/1.1\r\nBad Header\r\n\r\n", b"400 Bad Request"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nImpersonate-Extra-a/b: v\r\n\r\n", b"400 Bad Request: invalid header name"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\nX-A: a\x00b\r\n\r\n", b"400 Bad Request: invalid header value"),
+    (b"GET / HTTP/1.1\r\nHost: x\r\n lead: x\r\n\r\n", b"400 Bad Request: malformed Host header"),
     (b"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
 ])
 def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):  # noqa: F811
