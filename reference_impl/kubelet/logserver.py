@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reference_impl.apiserver.adapter import requestline
+from reference_impl.machinery import requestline
 from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -45,7 +45,7 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
-from .httpconn import GoConnectionHandler
+from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
@@ -464,6 +464,7 @@ class _Server(http.server.ThreadingHTTPServer):
     auth: KubeletAuth | None
     idle_timeout: float
     read_timeout: float
+    handshake_timeout = HANDSHAKE_TIMEOUT_SECONDS
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""
