@@ -256,7 +256,7 @@ class _Connection(GoConnectionHandler):
 
     def serve(self) -> None:
         if self.path == "*" and self.command == "OPTIONS":  # net/http's globalOptionsHandler
-            self.reply(Reply(200))
+            self.reply(Reply(200, headers=(("Content-Length", "0"),)))
             return
         target_path, raw_query = requestline.split_target(self.path)
         request = Request(self.command, unquote(target_path), raw_query, self.headers, self.peer_certificate_der,
@@ -268,10 +268,11 @@ class _Server(GoServer):
     handler: Handler
 
 
-def serve(address: tuple[str, int], handler: Handler, tls: ssl.SSLContext | None, name: str) -> GoServer:
+def serve(address: tuple[str, int], handler: Handler, tls: ssl.SSLContext | None, name: str,
+          idle_timeout: float = IDLE_TIMEOUT_SECONDS, read_timeout: float = READ_HEADER_TIMEOUT_SECONDS) -> GoServer:
     """Listen on `address` (port 0: a free one) and answer each request with `handler`, in
     daemon threads; ServingError when the address cannot be bound."""
-    server = _Server(address, _Connection, tls, IDLE_TIMEOUT_SECONDS, READ_HEADER_TIMEOUT_SECONDS)
+    server = _Server(address, _Connection, tls, idle_timeout, read_timeout)
     server.handler = handler
     server.start(name)
     return server

@@ -36,6 +36,7 @@ from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
 
 HANDSHAKE_TIMEOUT_SECONDS = 30.0
+RESPONSE_BUFFER_BYTES = 2048  # net/http's bufferBeforeChunkingSize
 # net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
 HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
@@ -135,6 +136,11 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the component's stderr is for its own messages."""
 
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it."""
+        self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
+        super().send_response_only(code, message)
+
     def send_response(self, code: int, message: str | None = None) -> None:
         """Status line and Date, as Go's server writes them: it names no Server (http.server's
         names Python and its version)."""
@@ -200,19 +206,31 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
         return True
 
     def reply(self, answer: Reply) -> None:
-        """Write `answer` in net/http's order; no body for HEAD."""
+        """Write `answer` in net/http's order; no body for HEAD. A body past the response
+        buffer Go fills before it must choose goes chunked (HTTP/1.1) or ends with the connection
+        (HTTP/1.0), without a Content-Length."""
+        length_set = any(name == "Content-Length" for name, _ in answer.headers)
+        streamed = len(answer.body) > RESPONSE_BUFFER_BYTES and self.command != "HEAD" and not length_set
+        chunked = streamed and self.request_version == "HTTP/1.1"
+        self.close_connection = self.close_connection or (streamed and not chunked)
         self.send_response_only(answer.code)
         for name, value in sorted(answer.headers, key=lambda header: header[0]):
             self.send_header(name, value)
         self.send_header("Date", self.date_time_string())
-        self.send_header("Content-Length", str(len(answer.body)))
+        if not streamed and not length_set:
+            self.send_header("Content-Length", str(len(answer.body)))
         if answer.sniffed_type:
             self.send_header("Content-Type", answer.sniffed_type)
-        if self.close_connection:
+        if self.close_connection and self.request_version == "HTTP/1.1":
             self.send_header("Connection", "close")
+        elif not self.close_connection and self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(answer.body)
+        if self.command == "HEAD":
+            return
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer.body), answer.body) if chunked else answer.body)
 
     def _refuse(self, err: requestline.RequestLineError) -> None:
         self.close_connection = True

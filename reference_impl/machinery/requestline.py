@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from reference_impl.machinery.httpheaders import header_values
 from reference_impl.mirrors import mirrors
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -21,6 +22,7 @@ _VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_HOST = re.compile(r"[0-9A-Za-z!$%&()*+,\-.:;=\[\]'_~]*")  # httpguts.ValidHostHeader's bytes
 
 
 class RequestLineError(Exception):
@@ -88,10 +90,18 @@ def split_target(target: str) -> tuple[str, str]:
     return path, query
 
 
-@mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")
+@mirrors("(*net/http.conn).readRequest", "net/http.readRequest", "net/http.http1ServerSupportsRequest",
+         "golang.org/x/net/http/httpguts.ValidHostHeader")
 def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
-    """Once the headers are read: only HTTP/1.x is served, and an HTTP/1.1 request names its Host."""
+    """Once the headers are read: one Host header at most (a plain 400 for more, refused while the
+    request is read), only HTTP/1.x, an HTTP/1.1 request names its Host, and a Host holds only
+    the bytes a host and port may have."""
+    hosts = header_values(headers, "Host")
+    if len(hosts) > 1:
+        raise RequestLineError(400)
     if line.major != 1:
         raise RequestLineError(505, "unsupported protocol version")
     if line.minor >= 1 and headers.get("Host") is None and line.method != "CONNECT":
         raise RequestLineError(400, "missing required Host header")
+    if hosts and not _HOST.fullmatch(hosts[0]):
+        raise RequestLineError(400, "malformed Host header")
