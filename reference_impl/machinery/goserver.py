@@ -112,9 +112,11 @@ class ServingError(Exception):
 
 class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
     """One connection; the server carries `idle_timeout`, `read_timeout` and `handshake_timeout`
-    (seconds)."""
+    (seconds). A body up to `max_discarded_body` bytes is read after the answer (none: the
+    connection closes after any body)."""
 
     protocol_version = "HTTP/1.1"
+    max_discarded_body = 0
 
     def setup(self) -> None:
         # The handshake runs here, in the connection's thread, not in the accepting one; the
@@ -177,6 +179,20 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
         self.requests_read += 1
         self.serve()
         self.wfile.flush()
+        if self.unread_body and not self.close_connection:
+            self._discard_body()
+
+    def _discard_body(self) -> None:
+        """Read the body no handler read, within the head's time; past it the connection ends."""
+        self.reader.deadline = time.monotonic() + self.server.read_timeout
+        try:
+            if len(self.rfile.read(self.unread_body)) < self.unread_body:
+                self.close_connection = True
+        except (TimeoutError, OSError):
+            self.close_connection = True
+        finally:
+            self.reader.deadline = None
+            self.connection.settimeout(None)
 
     def parse_request(self) -> bool:
         """The request line and headers as net/http reads them; what it refuses is answered in
@@ -196,9 +212,13 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
             return False
         connection = self.headers.get("Connection", "").lower()
         self.close_connection = connection == "close" or (line.minor == 0 and connection != "keep-alive")
-        # No handler here reads a body: what is left of one would be read as the next request.
-        if length != 0:
-            self.close_connection = True
+        # No handler here reads a body: a small one is read and dropped after the answer, as Go's
+        # finishRequest does, so the connection can carry the next request; with any other one
+        # (chunked, too long, or awaiting a 100 Continue never sent) the connection ends.
+        self.unread_body = length or 0
+        if length != 0 and (length is None or length > self.max_discarded_body
+                            or "100-continue" in self.headers.get("Expect", "").lower()):
+            self.close_connection, self.unread_body = True, 0
         return True
 
     def handle_expect_100(self) -> bool:

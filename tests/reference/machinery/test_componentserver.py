@@ -246,3 +246,14 @@ def test_a_client_that_sends_its_head_too_slowly_is_dropped_unanswered(port):
             pass
         assert sock.recv(100) == b""
         assert time.monotonic() - started < 2.5
+
+
+def test_a_small_body_no_handler_reads_is_dropped_and_the_connection_kept(port):
+    """Go's finishRequest reads up to 256 KiB of an unread body, so the next request on the
+    connection is answered; a body awaiting 100 Continue ends the connection instead."""
+    answers = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                             b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answers.count(b"HTTP/1.1 200 OK") == 2
+    expecting = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+                               b"abcGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert expecting.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in expecting
