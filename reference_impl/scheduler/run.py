@@ -205,13 +205,14 @@ def component_config(scheduler: Scheduler, kubeconfig: Path) -> dict:
 
 def run(args: argparse.Namespace, process: Process) -> None:
     profile = load_profile(args.config) if args.config else None
-    scheduler, metrics = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics()
+    scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
+        load_client(args.kubeconfig)
     server = componentserver.serve_secure(args, secure_mux(scheduler, metrics, args.kubeconfig), "kube-scheduler",
                                           WallClock().now)
     if server is not None:
         log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
     try:
-        SchedulerRunner(load_client(args.kubeconfig), scheduler, process.stop, metrics).run(process.out)
+        SchedulerRunner(client, scheduler, process.stop, metrics).run(process.out)
     finally:
         if server is not None:
             server.stop()
