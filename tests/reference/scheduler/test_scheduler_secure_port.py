@@ -3,15 +3,24 @@ mux as upstream's newHealthzAndMetricsHandler builds it, and its flags."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 from sched_fixtures import fake_clock, node, pod
 from test_scheduler_runner import FakeClient
 
+from reference_impl.apiserver.adapter.certs import new_ca
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.process import main as process_main
 from reference_impl.scheduler import Scheduler
 from reference_impl.scheduler.metrics import SchedulerMetrics
 from reference_impl.scheduler.run import COMMAND, SchedulerRunner, parse_args, secure_mux
+
+def kubeconfig_text(ca: Path) -> str:
+    """A kubeconfig the client loads, for an apiserver that is never reached."""
+    cluster = f'{{server: "https://127.0.0.1:1", certificate-authority: "{ca}"}}'
+    return (f"apiVersion: v1\nkind: Config\nclusters: [{{name: c, cluster: {cluster}}}]\n"
+            "users: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n"
+            "current-context: x\n")
 
 
 def run_cycles(runner: SchedulerRunner, cycles: int = 10) -> None:
@@ -89,8 +98,9 @@ def test_a_secure_port_in_use_is_a_one_line_error(tmp_path, capsys):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
+        (tmp_path / "ca.crt").write_bytes(new_ca().cert_pem)
         kubeconfig = tmp_path / "kubeconfig"
-        kubeconfig.write_text("apiVersion: v1\nkind: Config\n")
+        kubeconfig.write_text(kubeconfig_text(tmp_path / "ca.crt"))
         code = process_main(COMMAND, ["--kubeconfig", str(kubeconfig), "--bind-address", "127.0.0.1",
                                       "--secure-port", str(port), "--cert-dir", str(tmp_path)], {})
     assert code == 1
