@@ -174,7 +174,7 @@ class UnionAuthorizer:
     def __init__(self, authorizers: Sequence[object]) -> None:
         self.authorizers = tuple(authorizers)
 
-    @mirrors("k8s.io/apiserver/pkg/authorization/union.unionAuthzHandler.Authorize")
+    @mirrors("(k8s.io/apiserver/pkg/authorization/union.unionAuthzHandler).Authorize")
     def decide(self, attributes: Attributes) -> tuple[str, str]:
         reasons, failures = [], []
         for authorizer in self.authorizers:
