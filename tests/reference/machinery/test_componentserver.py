@@ -221,13 +221,22 @@ def test_plain_http_on_the_tls_port_is_answered_in_net_http_words(port):
      b"Connection: close\r\n\r\n400 Bad Request: malformed Host header"),
     (b"OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
      b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    (b"BREW /heal%74hz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+     b"HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: text/plain; charset=utf-8\r\n"
+     b"X-Content-Type-Options: nosniff\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"),
+    (b"GET /healthz/../metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+     b"HTTP/1.1 403 Forbidden\r\nCache-Control: no-cache, private\r\nContent-Type: application/json\r\n"
+     b"X-Content-Type-Options: nosniff\r\nContent-Length: 203\r\nConnection: close\r\n\r\n"
+     b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User '
+     b'\\"system:anonymous\\" cannot get path \\"/healthz/../metrics\\"","reason":"Forbidden","details":{},'
+     b'"code":403}\n'),
     (b"GET /healthz HTTP/1.0\r\n\r\n",
      b"HTTP/1.0 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: text/plain; charset=utf-8\r\n"
      b"X-Content-Type-Options: nosniff\r\nContent-Length: 2\r\n\r\nok"),
 ])
 def test_requests_net_http_answers_itself(port, raw, answer):
-    """Each as the real kube-scheduler answered it (a second Host, a malformed Host, OPTIONS *,
-    HTTP/1.0)."""
+    """Each as the real kube-scheduler answered it (a second Host, a malformed Host, OPTIONS *, any
+    method and an escaped path on /healthz, a `..` path authorized as sent, HTTP/1.0)."""
     assert exchange(port, raw) == answer
 
 
