@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
-import json
 import ssl
 import tempfile
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.core.auth import BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator
 from reference_impl.client import ClientError
 from reference_impl.client.informer import load_client
@@ -162,8 +161,7 @@ def install_healthz(mux: PathRecorderMux, checks: Callable[[], tuple[HealthCheck
 def install_configz(mux: PathRecorderMux, configs: Callable[[], dict]) -> None:
     """`/configz`: the component's configurations by name, as Go's json.Marshal writes them."""
     def configz(request: Request) -> Reply:
-        body = json.dumps(configs(), separators=(",", ":"), ensure_ascii=False).encode()
-        return Reply(200, body, (("Content-Type", "application/json"), NOSNIFF))
+        return Reply(200, jsonserializer.encode(configs()), (("Content-Type", "application/json"), NOSNIFF))
     mux.handle("/configz", configz)
 
 

@@ -119,7 +119,7 @@ def port(tmp_path, ca, apiserver):
     mux = cs.PathRecorderMux()
     cs.install_healthz(mux, lambda: ())
     cs.install_metrics(mux, Registry())
-    cs.install_configz(mux, lambda: {"componentconfig": {"Parallelism": 16}})
+    cs.install_configz(mux, lambda: {"componentconfig": {"Parallelism": 16, "Kubeconfig": "<a&b>"}})
     auth = cs.delegating_auth(args, time.monotonic, apiserver.reviews)
     server = cs.serve(("127.0.0.1", 0), cs.secure_handler(mux, auth), cs.tls_context(args, "kube-scheduler"),
                       "test", read_timeout=0.5)
@@ -186,7 +186,7 @@ def test_an_allowed_user_gets_metrics_configz_and_a_404_for_unknown_paths(port):
     assert b"Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" in metrics
     assert b"\r\n\r\n# HELP process_start_time_seconds" in metrics
     configz = get(port, "/configz", "Authorization: Bearer admin-token")
-    assert configz.endswith(b'\r\n\r\n{"componentconfig":{"Parallelism":16}}')
+    assert configz.endswith(b'\r\n\r\n{"componentconfig":{"Parallelism":16,"Kubeconfig":"\\u003ca\\u0026b\\u003e"}}')
     assert get(port, "/nope", "Authorization: Bearer admin-token").endswith(b"\r\n\r\n404 page not found\n")
     assert b"403 Forbidden" in get(port, "/metrics", "Authorization: Bearer viewer-token")
 

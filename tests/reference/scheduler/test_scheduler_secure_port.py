@@ -2,6 +2,7 @@
 mux as upstream's newHealthzAndMetricsHandler builds it, and its flags."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def test_the_mux_serves_healthz_ping_metrics_and_configz_and_no_livez(tmp_path):
     assert mux(cs.Request("GET", "/healthz/ping")).body == b"ok"
     for path in ("/livez", "/readyz", "/debug/pprof/"):
         assert mux(cs.Request("GET", path)).code == 404
-    configz = cs.json.loads(mux(cs.Request("GET", "/configz")).body)["componentconfig"]
+    configz = json.loads(mux(cs.Request("GET", "/configz")).body)["componentconfig"]
     assert configz["Profiles"][0]["SchedulerName"] == "default-scheduler"
     assert configz["ClientConnection"] == {"Kubeconfig": str(tmp_path / "kubeconfig")}
     assert mux(cs.Request("DELETE", "/metrics")).body == b"metrics reset\n"
