@@ -834,6 +834,9 @@ def cmd_cluster(args: argparse.Namespace) -> int:
             for process in started.processes:
                 print(f"{process.name}\trunning\tpid {process.pid}\t{process.log}")
             print(f"kubeconfig\t{started.kubeconfig}")
+            for process in started.processes:
+                for url in process.serving:
+                    print(f"{process.name}\tserving\t{url}")
             return 0
         if args.action == "status":
             recorded, states = cluster.status(directory)

@@ -36,7 +36,7 @@ import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from reference_impl.apiserver.adapter.certs import store_kubelet_serving_cert
@@ -66,6 +66,7 @@ class Process:
     pid: int
     argv: tuple[str, ...]
     log: str
+    serving: tuple[str, ...] = ()  # the URLs of its own HTTP(S) ports (health, metrics)
 
     def running(self) -> bool:
         """Whether the process is alive and still the one started: after it died, the system may
@@ -133,7 +134,7 @@ def _process(record: dict) -> Process:
     if not isinstance(record["pid"], int) or isinstance(record["pid"], bool):
         raise TypeError(f"pid {record['pid']!r} is not a number")
     return Process(_text(record["name"]), record["pid"], tuple(map(_text, record["argv"])),
-                   _text(record["log"]))
+                   _text(record["log"]), tuple(map(_text, record.get("serving", ()))))
 
 
 def _text(value) -> str:
@@ -216,16 +217,36 @@ def upstream_argv(component: str, binary: Path, directory: Path, name: str, kube
     return tuple(argv) + ("--v=2",), Ready(line="Starting endpoint slice config controller")
 
 
+def serving_args(component: str, directory: Path, name: str, kubeconfig: Path) -> tuple[list[str], tuple[str, ...]]:
+    """A reference component's own HTTP(S) ports on free loopback ports, so that several run on
+    one host: its flags, and the URLs they serve. The scheduler's and controller-manager's secure
+    ports delegate authentication and authorization to the cluster's apiserver."""
+    if component in ("scheduler", "controller-manager"):
+        port = free_port()
+        flags = ["--bind-address", "127.0.0.1", "--secure-port", str(port), "--cert-dir", str(directory / name),
+                 "--authentication-kubeconfig", str(kubeconfig), "--authorization-kubeconfig", str(kubeconfig)]
+        if (directory / "pki" / "ca.crt").exists():  # kubeadm's components trust the cluster CA's clients
+            flags += ["--client-ca-file", str(directory / "pki" / "ca.crt")]
+        return flags, (f"https://127.0.0.1:{port}/healthz",)
+    if component == "proxy":
+        healthz, metrics = free_port(), free_port()
+        return ["--healthz-bind-address", f"127.0.0.1:{healthz}", "--metrics-bind-address", f"127.0.0.1:{metrics}"], \
+            (f"http://127.0.0.1:{healthz}/healthz", f"http://127.0.0.1:{metrics}/metrics")
+    return [], ()
+
+
 def start_component(directory: Path, name: str, component: str, args: list[str], kubeconfig: Path,
                     upstream: dict[str, Path], node: str = "node-1") -> Process:
     """Start the reference component with `args`, or the real one `upstream` names for it."""
     if component not in upstream:
-        return start(directory, name, component, args)[0]
+        flags, urls = serving_args(component, directory, name, kubeconfig)
+        return replace(start(directory, name, component, [*args, *flags])[0], serving=urls)
     argv, ready = upstream_argv(component, upstream[component], directory, name, kubeconfig, node)
     # kubemark makes its root and socket directories under TMPDIR: keep them in the cluster's.
     scratch = directory / name / "tmp"
     scratch.mkdir(parents=True, exist_ok=True)
-    return start_process(directory, name, argv, ready, env={"TMPDIR": str(scratch)})[0]
+    process = start_process(directory, name, argv, ready, env={"TMPDIR": str(scratch)})[0]
+    return replace(process, serving=(ready.url,) if ready.url else ())
 
 
 def etcd_argv(binary: Path, directory: Path) -> tuple[tuple[str, ...], Ready, str]:

@@ -3,7 +3,8 @@ processed is never handed to a second worker (re-adds wait until `done`), and `a
 delays a key exponentially per failure until `forget`.
 
 Time is the injected clock's; `get()` returns None when nothing is ready rather than blocking, so
-a test drives it step by step. `BlockingQueue` wraps it for real worker threads.
+a test drives it step by step. `BlockingQueue` wraps it for real worker threads. A queue given
+`QueueMetrics` counts its adds, retries and depth under its name, as a named client-go queue does.
 """
 from __future__ import annotations
 
@@ -11,7 +12,44 @@ import heapq
 import threading
 from collections.abc import Hashable
 
+from reference_impl.machinery.prometheus import Family, Registry
 from reference_impl.mirrors import mirrors
+
+
+class QueueMetrics:
+    """The workqueue_* families of k8s.io/component-base/metrics/prometheus/workqueue this queue
+    keeps true, each series labelled with the queue's name."""
+
+    def __init__(self, registry: Registry) -> None:
+        add = registry.register
+        self.depth = add(Family("workqueue_depth", "[ALPHA] Current depth of workqueue", "gauge", ("name",)))
+        self.adds = add(Family("workqueue_adds_total", "[ALPHA] Total number of adds handled by workqueue",
+                               "counter", ("name",)))
+        self.retries = add(Family("workqueue_retries_total", "[ALPHA] Total number of retries handled by workqueue",
+                                  "counter", ("name",)))
+
+    def named(self, name: str) -> "NamedQueueMetrics":
+        return NamedQueueMetrics(self, name)
+
+
+class NamedQueueMetrics:
+    """client-go's defaultQueueMetrics for one queue."""
+
+    def __init__(self, families: QueueMetrics, name: str) -> None:
+        self.families, self.name = families, name
+        families.depth.set(name, value=0)
+        families.adds.inc(name, by=0)
+        families.retries.inc(name, by=0)
+
+    def add(self) -> None:
+        self.families.adds.inc(self.name)
+        self.families.depth.inc(self.name)
+
+    def get(self) -> None:
+        self.families.depth.inc(self.name, by=-1)
+
+    def retry(self) -> None:
+        self.families.retries.inc(self.name)
 
 
 class ItemExponentialFailureRateLimiter:
@@ -35,8 +73,9 @@ class ItemExponentialFailureRateLimiter:
 
 
 class RateLimitingQueue:
-    def __init__(self, clock, rate_limiter: ItemExponentialFailureRateLimiter | None = None):
-        self.clock = clock
+    def __init__(self, clock, rate_limiter: ItemExponentialFailureRateLimiter | None = None,
+                 metrics: NamedQueueMetrics | None = None):
+        self.clock, self.metrics = clock, metrics
         self.rate_limiter = rate_limiter or ItemExponentialFailureRateLimiter()
         self._queue: list[Hashable] = []
         self._dirty: set[Hashable] = set()
@@ -50,6 +89,8 @@ class RateLimitingQueue:
     def add(self, item: Hashable) -> None:
         if self.shutting_down or item in self._dirty:
             return
+        if self.metrics is not None:
+            self.metrics.add()
         self._dirty.add(item)
         if item not in self._processing:
             self._queue.append(item)
@@ -57,6 +98,10 @@ class RateLimitingQueue:
     @mirrors("(*k8s.io/client-go/util/workqueue.delayingType).AddAfter")
     def add_after(self, item: Hashable, delay: float) -> None:
         """`item` once `delay` has passed; a key already waiting keeps the earlier of its times."""
+        if self.shutting_down:
+            return
+        if self.metrics is not None:
+            self.metrics.retry()
         if delay <= 0:
             self.add(item)
             return
@@ -93,6 +138,8 @@ class RateLimitingQueue:
         if not self._queue:
             return None
         item = self._queue.pop(0)
+        if self.metrics is not None:
+            self.metrics.get()
         self._processing.add(item)
         self._dirty.discard(item)
         return item

@@ -39,7 +39,7 @@ from reference_impl.client.informer import Informer, load_client, log, start_and
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient, lease_step
-from reference_impl.client.workqueue import RateLimitingQueue
+from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
@@ -65,9 +65,21 @@ from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER
 from reference_impl.controller_manager.ttl import TTLController
+from reference_impl.apiserver.core.auth import AuthConfigError
+from reference_impl.controller_manager import serving
+from reference_impl.machinery import componentserver
+from reference_impl.machinery.goserver import ServingError
+from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
 
 SYNC_PERIOD = 1.0
+CONTROLLERS = ("replicaset", "deployment", "endpoint", "endpointslice", "serviceaccount", "namespace", "nodelifecycle",
+               "garbagecollector", "replicationcontroller", "daemonset", "statefulset", "job", "cronjob", "ttl",
+               "ttl-after-finished", "disruption", "horizontalpodautoscaling", "root-ca-cert-publisher",
+               "clusterrole-aggregation", "pvc-protection", "pv-protection")
+# The names upstream's controllers give their work queues, where they differ from the controller's.
+QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "replicationmanager",
+               "ttl": "ttlcontroller", "resourcequota": "resourcequota_primary"}
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
@@ -120,8 +132,11 @@ def _api_group(prefix: str) -> str:
 
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
-                 stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None):
+                 stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None,
+                 registry: Registry | None = None):
         self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
+        self.queue_metrics = QueueMetrics(registry or Registry())
+        self.started: tuple[str, ...] = ()  # the controllers running, once the caches have synced
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message))
         self.stop, self.wake = stop or threading.Event(), threading.Event()
@@ -228,7 +243,8 @@ class ControllerManager:
         """Every controller as upstream drives it: a work queue of keys, fed by the informers of
         what it reads, and the sync of one key."""
         def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD):
-            return QueuedController(name, RateLimitingQueue(self.clock), sync, triggers, all_keys, resync, informers)
+            return QueuedController(name, RateLimitingQueue(self.clock, metrics=self.queue_metrics.named(
+                QUEUE_NAMES.get(name, name))), sync, triggers, all_keys, resync, informers)
 
         workloads = [
             queued("replicaset", self._sync_replicaset,
@@ -265,7 +281,7 @@ class ControllerManager:
             # An HPA is synced once per sync period, whatever changed: a change waits out the period.
             QueuedController("horizontalpodautoscaler",
                              RateLimitingQueue(self.clock, podautoscaler.FixedItemIntervalRateLimiter(
-                                 podautoscaler.SYNC_PERIOD)),
+                                 podautoscaler.SYNC_PERIOD), self.queue_metrics.named("horizontalpodautoscaler")),
                              self._sync_hpa, [Trigger("horizontalpodautoscalers", _own_key)],
                              self._keys_of("horizontalpodautoscalers"), podautoscaler.SYNC_PERIOD,
                              ("horizontalpodautoscalers",), rate_limited_adds=True),
@@ -648,12 +664,9 @@ class ControllerManager:
             return
         elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
                    if leader_elect else None)
+        self.started = CONTROLLERS + (("csrsigning",) if self.signing_ca is not None else ())
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
-              f"controllers replicaset,deployment,endpoint,endpointslice,serviceaccount,namespace,nodelifecycle,"
-              f"garbagecollector,replicationcontroller,daemonset,statefulset,job,cronjob,ttl,ttl-after-finished,"
-              f"disruption,horizontalpodautoscaling,"
-              f"root-ca-cert-publisher,clusterrole-aggregation,pvc-protection,pv-protection"
-              f"{',csrsigning' if self.signing_ca is not None else ''})", file=out, flush=True)
+              f"controllers {','.join(self.started)})", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
@@ -711,6 +724,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--root-ca-file", type=Path,
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
+    componentserver.add_secure_serving_flags(parser, serving.SECURE_PORT)
     return parser.parse_args(argv)
 
 
@@ -725,12 +739,23 @@ def run(args: argparse.Namespace, process: Process) -> None:
     signing_ca = None
     if args.cluster_signing_cert_file and args.cluster_signing_key_file:
         signing_ca = csrsigning.SigningCA.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
-    ControllerManager(client, args.node_monitor_grace_period, process.stop,
-                      root_ca(args.root_ca_file, client), signing_ca).run(args.leader_elect, process.out)
+    registry = Registry()
+    manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
+                                root_ca(args.root_ca_file, client), signing_ca, registry)
+    mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS))
+    server = componentserver.serve_secure(args, mux, "kube-controller-manager", manager.clock.now)
+    if server is not None:
+        log("kube-controller-manager", f"Serving securely on {args.bind_address}:{server.port}")
+    try:
+        manager.run(args.leader_elect, process.out)
+    finally:
+        if server is not None:
+            server.stop()
 
 
-COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError,),
-                    config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError, csrsigning.SigningCAError))
+COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError, ServingError),
+                    config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError, csrsigning.SigningCAError,
+                                   AuthConfigError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from reference_impl.apiserver.adapter import requestline
+from reference_impl.machinery import requestline
 from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.machinery.params import query_bool
@@ -50,8 +50,8 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
 from .host import KubeletHost, RunError, go_json, pod_list
-from .httpconn import GoConnectionHandler
 from .nodelogs import serve_log_path
+from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
@@ -538,6 +538,7 @@ class _Server(http.server.ThreadingHTTPServer):
     node_log_dir: Path
     idle_timeout: float
     read_timeout: float
+    handshake_timeout = HANDSHAKE_TIMEOUT_SECONDS
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""

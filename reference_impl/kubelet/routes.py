@@ -13,10 +13,10 @@ same filter, that answer any method.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote as escape_path, unquote
+from urllib.parse import unquote
 
-from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.gopath import clean_request_path
+from reference_impl.machinery.componentserver import HealthCheck, health_report as root_health
+from reference_impl.machinery.goserver import MuxAnswer, serve_mux_answer
 from reference_impl.mirrors import mirrors
 
 
@@ -80,16 +80,6 @@ SUBTREE_HANDLERS = ("/debug/pprof/",)
 
 
 @dataclass(frozen=True)
-class MuxAnswer:
-    """What Go's ServeMux answers itself, before any filter: a redirect to `location`, or `code`
-    with `text`."""
-
-    code: int
-    text: str = ""
-    location: str = ""
-
-
-@dataclass(frozen=True)
 class RouteError:
     """go-restful's answer, after the auth filter, for a request no route takes."""
 
@@ -128,12 +118,10 @@ class Health:
 def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | RouteError | Match | Health | Handler:
     """Route a request by its method and its path as sent (%-escaped); a %2F in it is a separator,
     as Go reads URL.Path decoded."""
-    if target_path == "*":  # net/http's globalOptionsHandler answers OPTIONS *; the mux any other
-        return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
+    answer = serve_mux_answer(method, target_path, raw_query)
+    if answer is not None:
+        return answer
     path = unquote(target_path)
-    if clean_request_path(path) != path:
-        location = escape_path(clean_request_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
-        return MuxAnswer(301, location=location)
     if path == "/healthz" or path.removeprefix("/healthz/") in HEALTH_CHECKS:
         return Health(path.removeprefix("/healthz").lstrip("/"))
     if path in HANDLERS:
@@ -155,17 +143,7 @@ def route(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | Rou
     return RouteError(404, "404: Page Not Found")
 
 
-@mirrors("k8s.io/apiserver/pkg/server/healthz.handleRootHealth")
 def health_report(query: dict) -> str:
     """What `/healthz` answers when every check passes (the reference kubelet's sync loop is
-    never stuck): "ok", or with `verbose` each check's line, the excluded ones marked, and a
-    warning naming an `exclude` that matches no check."""
-    excluded = list(dict.fromkeys(query.get("exclude", ())))
-    if "verbose" not in query:
-        return "ok"
-    lines = [f"[+]{name} excluded: ok" if name in excluded else f"[+]{name} ok" for name in HEALTH_CHECKS]
-    unmatched = sorted(set(excluded) - set(HEALTH_CHECKS))
-    if unmatched:
-        quoted = ",".join(quote(name) for name in unmatched)
-        lines.append(f"warn: some health checks cannot be excluded: no matches for {quoted}")
-    return "\n".join(lines) + "\nhealthz check passed\n"
+    never stuck), verbose or not."""
+    return root_health("healthz", tuple(HealthCheck(name) for name in HEALTH_CHECKS), query).body.decode()

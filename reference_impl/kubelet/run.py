@@ -55,14 +55,16 @@ from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthe
     X509Authenticator
 from reference_impl.kubelet.actions import (PodKey, RecordEvent, RecordNodeEvent, RegisterNode, SignalContainer,
                                             UpdateLease)
-from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, AlwaysAllowAuthorizer, \
-    KubeletAuth, ReviewError, TokenReviewAuthenticator, WebhookAuthorizer
+from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
+from reference_impl.machinery.componentserver import review
+from reference_impl.machinery.delegatedauth import AlwaysAllowAuthorizer, TokenReviewAuthenticator, WebhookAuthorizer
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.host import KubeletHost
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, NODE_STATUS_REPORT_FREQUENCY, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
-from reference_impl.kubelet.serving import self_signed_pair, serving_context
+from reference_impl.kubelet.serving import self_signed_pair
+from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
@@ -440,16 +442,6 @@ def setup_root_dir(root: Path) -> None:
                            f"{(error.strerror or str(error)).lower()}") from None
 
 
-def _review(client: RestClient, path: str):
-    """POST a review to the apiserver; any failure is the core's ReviewError."""
-    def review(body: dict) -> dict:
-        try:
-            return client.request("POST", path, body)
-        except (ClientError, OSError) as error:
-            raise ReviewError(f"{path}: {error}") from None
-    return review
-
-
 @mirrors("k8s.io/kubernetes/cmd/kubelet/app.BuildAuth")
 def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> KubeletAuth:
     """The API's auth filter from the flags: x509 with a client CA, TokenReview for bearer
@@ -457,8 +449,9 @@ def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> 
     clock = WallClock().now
     authenticators: list[object] = [X509Authenticator.from_file(args.client_ca_file)] if args.client_ca_file else []
     authenticators.append(BearerTokenAuthenticator(TokenReviewAuthenticator(
-        _review(client, "/apis/authentication.k8s.io/v1/tokenreviews"), clock)))
-    authorizer = (WebhookAuthorizer(_review(client, "/apis/authorization.k8s.io/v1/subjectaccessreviews"), clock)
+        review(client, "/apis/authentication.k8s.io/v1/tokenreviews"), clock, TOKEN_CACHE_TTL)))
+    authorizer = (WebhookAuthorizer(review(client, "/apis/authorization.k8s.io/v1/subjectaccessreviews"), clock,
+                                    ALLOW_CACHE_TTL, DENY_CACHE_TTL)
                   if args.authorization_mode == "Webhook" else AlwaysAllowAuthorizer())
     return KubeletAuth(RequestAuthenticator(authenticators, args.anonymous_auth), authorizer, node_name)
 
@@ -520,7 +513,7 @@ def _involved_object(action: RecordEvent | RecordNodeEvent) -> dict:
                 "name": action.pod.name, "uid": action.pod.uid}
     return {**involved, "fieldPath": action.field_path} if action.field_path else involved
 
-COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, OSError),
+COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, ServingError, OSError),
                     config_errors=(KubeconfigError, AuthConfigError))
 
 

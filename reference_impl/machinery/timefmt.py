@@ -26,6 +26,16 @@ def go_time_string(text: str) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC"
 
 
+@mirrors("(time.Time).String")
+def go_now_string(wall_ns: int, monotonic_ns: int) -> str:
+    """time.Now().String() on a server in UTC: the nanoseconds without their trailing zeros, and
+    the monotonic reading, `m=+S.NNNNNNNNN`, counted from the process's start as Go counts it."""
+    moment = datetime.datetime.fromtimestamp(wall_ns // 1_000_000_000, datetime.timezone.utc)
+    fraction = f".{wall_ns % 1_000_000_000:09d}".rstrip("0").rstrip(".")
+    seconds, nanos = divmod(monotonic_ns, 1_000_000_000)
+    return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC m=+{seconds}.{nanos:09d}"
+
+
 def parse_rfc3339(text: str) -> float:
     """Seconds since the epoch of a metav1.Time as it is written ("2024-01-02T03:04:05Z")."""
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

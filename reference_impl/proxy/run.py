@@ -9,6 +9,9 @@ There is no cluster IP on a loopback-only node, so a service port is served on i
 has one, else on its `port` when that is free; a port that cannot be bound is logged once and
 skipped. The status file (JSON, rewritten on every change) maps "namespace/name:portName/PROTOCOL"
 to the local port actually served.
+
+It serves plain HTTP as upstream's does: `/healthz` on --healthz-bind-address and the metrics
+port on --metrics-bind-address (`serving`); each sync is timed there and marks the proxy healthy.
 """
 from __future__ import annotations
 
@@ -18,16 +21,21 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Mapping
 from pathlib import Path
 
 from reference_impl.client import ClientError, KubeconfigError
+from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
+from reference_impl.proxy import serving
+from reference_impl.machinery import componentserver
+from reference_impl.machinery.goserver import GoServer, ServingError
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery import trace
@@ -35,14 +43,22 @@ from reference_impl.mirrors import mirrors
 
 COMPONENT = "kube-proxy"
 SYNC_PERIOD = 1.0
+PROXY_MODE = "userspace"
 
 
 class ProxyRunner:
     def __init__(self, client: RestClient, bind_address: str, status_file: Path | None,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, health: serving.ProxierHealth | None = None,
+                 metrics: serving.ProxyMetrics | None = None):
         self.stop, self.wake = stop or threading.Event(), threading.Event()
+        self.health, self.metrics = health or serving.ProxierHealth(), metrics or serving.ProxyMetrics()
         self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT)
         self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT)
+        # Every change the proxier hears of is queued work the health check waits on.
+        def queued(*_objs: dict) -> None:
+            self.health.queued_update()
+        for informer in (self.services, self.endpoints):
+            informer.store.add_event_handler(ResourceEventHandler(queued, queued, queued))
         self.proxier = UserspaceProxier(host=bind_address)
         self.bind_address, self.status_file = bind_address, status_file
         self.serving: dict[str, int] = {}  # "ns/name:port/PROTO" -> local port
@@ -68,6 +84,12 @@ class ProxyRunner:
     def sync_once(self) -> None:
         """syncProxyRules for the userspace mode: open new service ports, then set every port's
         endpoints (none for a port whose Service is gone, so its connections are refused)."""
+        started = time.monotonic()
+        self._sync()
+        self.metrics.synced(time.monotonic() - started)
+        self.health.updated()
+
+    def _sync(self) -> None:
         wanted: dict[str, tuple[str, str, int]] = {}  # key -> (service port name, protocol, listen port)
         for service in self.services.store.list():
             try:
@@ -147,14 +169,52 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the IP address service ports listen on")
     parser.add_argument("--status-file", type=status_file,
                         help="write the service port -> local port mapping here (JSON)")
+    parser.add_argument("--healthz-bind-address", type=serving.host_port, default=serving.HEALTHZ_BIND_ADDRESS,
+                        help=f"IP:port of /healthz; empty serves none (default {serving.HEALTHZ_BIND_ADDRESS})")
+    parser.add_argument("--metrics-bind-address", type=serving.host_port, default=serving.METRICS_BIND_ADDRESS,
+                        help=f"IP:port of /metrics, /proxyMode, /configz; empty serves none "
+                             f"(default {serving.METRICS_BIND_ADDRESS})")
     return parser.parse_args(argv)
 
 
+def configuration(args: argparse.Namespace) -> dict:
+    """The KubeProxyConfiguration this proxy runs with, in the field names of upstream's internal
+    type (no JSON tags): the fields the reference has."""
+    def address(value: tuple[str, int] | None) -> str:
+        return "" if value is None else f"{value[0]}:{value[1]}"
+    return {"BindAddress": args.bind_address, "HealthzBindAddress": address(args.healthz_bind_address),
+            "MetricsBindAddress": address(args.metrics_bind_address), "Mode": PROXY_MODE,
+            "ClientConnection": {"Kubeconfig": str(args.kubeconfig)}}
+
+
+def serve_ports(args: argparse.Namespace, health: serving.ProxierHealth, registry) -> list[GoServer]:
+    """The healthz and metrics ports the flags name (none for an empty one), plain HTTP."""
+    handlers = ((args.healthz_bind_address, serving.healthz_mux(health), "healthz"),
+                (args.metrics_bind_address, serving.metrics_mux(PROXY_MODE, registry, configuration(args)), "metrics"))
+    servers = []
+    try:
+        for address, handler, name in handlers:
+            if address is not None:
+                servers.append(componentserver.serve(address, handler, None, f"kube-proxy-{name}"))
+                log(COMPONENT, f"Starting {name} server on {address[0]}:{servers[-1].port}")
+    except ServingError:
+        for server in servers:
+            server.stop()
+        raise
+    return servers
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
-    ProxyRunner(load_client(args.kubeconfig), args.bind_address, args.status_file, process.stop).run(process.out)
+    client, health, metrics = load_client(args.kubeconfig), serving.ProxierHealth(), serving.ProxyMetrics()
+    servers = serve_ports(args, health, metrics.registry)
+    try:
+        ProxyRunner(client, args.bind_address, args.status_file, process.stop, health, metrics).run(process.out)
+    finally:
+        for server in servers:
+            server.stop()
 
 
-COMMAND = Component("reference kube-proxy", parse_args, run, errors=(ClientError, ProxyError, OSError),
+COMMAND = Component("reference kube-proxy", parse_args, run, errors=(ClientError, ProxyError, ServingError, OSError),
                     config_errors=(KubeconfigError,))
 
 

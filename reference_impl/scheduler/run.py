@@ -7,6 +7,11 @@ against the cache, where the pod is already assumed.
 
 `python -m reference_impl.scheduler.run --kubeconfig PATH [--config PLUGIN_CONFIG]` prints one
 "ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.
+
+Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
+does: `/healthz`, `/healthz/ping`, `/metrics` (scheduling attempts and pending pods counted here;
+DELETE resets them) and `/configz`, behind delegated authentication and authorization
+(`machinery.componentserver`).
 """
 from __future__ import annotations
 
@@ -19,7 +24,10 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from reference_impl.apiserver.core.auth import AuthConfigError
+from reference_impl.machinery import componentserver
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.goserver import ServingError
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.record import EventRecorder
@@ -30,15 +38,21 @@ from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordE
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.objects import object_reference
+from reference_impl.mirrors import mirrors
+from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
+from reference_impl.scheduler.scheduler import REASON_UNSCHEDULABLE
 
 COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
 BINDERS = 16  # concurrent binding cycles; each thread keeps its own connection to the apiserver
+SECURE_PORT = 10259  # KubeSchedulerPort
 
 
 class SchedulerRunner:
-    def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None):
+    def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None,
+                 metrics: SchedulerMetrics | None = None):
         self.client, self.scheduler = client, scheduler
+        self.metrics = metrics or SchedulerMetrics()
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
         self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
@@ -56,6 +70,7 @@ class SchedulerRunner:
         def handler(*objs):
             with self.lock:
                 callback(*objs)
+                self.metrics.count_pending(self.scheduler.queue)
             self.wake.set()
         return handler
 
@@ -77,33 +92,42 @@ class SchedulerRunner:
                 next_tick = time.monotonic() + TICK_PERIOD
                 with self.lock:
                     self.scheduler.tick()
+                    self.metrics.count_pending(self.scheduler.queue)
+            started = time.monotonic()
             with self.lock:
                 actions = self.scheduler.schedule_one()
+                self.metrics.count_pending(self.scheduler.queue)
             if actions:
-                self.binders.submit(self.perform, actions)
+                self.binders.submit(self.perform, actions, started)
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
 
-    def perform(self, actions: list) -> None:
+    def perform(self, actions: list, started: float | None = None) -> None:
+        """Do what a scheduling cycle decided; with the cycle's `started` (time.monotonic), count
+        the attempt once its result is known: bound, or refused by the bind."""
         for action in actions:
             try:
                 if isinstance(action, Bind):
                     self._bind(action)
+                    self._attempted(SCHEDULED, started)
                 elif isinstance(action, PatchPodStatus):
+                    self._attempted(UNSCHEDULABLE if action.condition.get("reason") == REASON_UNSCHEDULABLE
+                                    else ERROR, started)
                     self._patch_condition(action)
                 elif isinstance(action, RecordEvent):
                     self._event(action)
                 else:
                     log(COMPONENT, f"unknown action {action!r}")
-            except APIStatusError as error:
+            except (APIStatusError, OSError, ValueError) as error:
                 log(COMPONENT, f"{type(action).__name__} {action.namespace}/{action.pod}: {error}")
                 if isinstance(action, Bind):
+                    self._attempted(ERROR, started)
                     self._bind_failed(action)
-            except (OSError, ValueError) as error:
-                log(COMPONENT, f"{type(action).__name__} {action.namespace}/{action.pod}: {error}")
-                if isinstance(action, Bind):
-                    self._bind_failed(action)
+
+    def _attempted(self, result: str, started: float | None) -> None:
+        if started is not None:
+            self.metrics.attempt(result, self.scheduler.profile.scheduler_name, time.monotonic() - started)
 
     def _bind(self, action: Bind) -> None:
         self.client.request("POST", f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/binding", {
@@ -146,17 +170,56 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
+    componentserver.add_secure_serving_flags(parser, SECURE_PORT)
     return parser.parse_args(argv)
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app.newHealthzAndMetricsHandler")
+def secure_mux(scheduler: Scheduler, metrics: SchedulerMetrics, kubeconfig: Path) -> componentserver.PathRecorderMux:
+    """`/healthz` with the ping check (no leader election here), `/metrics` that a DELETE resets,
+    and `/configz`."""
+    mux = componentserver.PathRecorderMux()
+    componentserver.install_healthz(mux, lambda: ())
+    componentserver.install_metrics(mux, metrics.registry, resettable=True)
+    componentserver.install_configz(mux, lambda: {"componentconfig": component_config(scheduler, kubeconfig)})
+    return mux
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config.KubeSchedulerConfiguration")
+def component_config(scheduler: Scheduler, kubeconfig: Path) -> dict:
+    """The configuration this scheduler runs with, in the field names of upstream's internal
+    KubeSchedulerConfiguration (which has no JSON tags, so Go's json.Marshal writes them as they
+    are): the fields the reference scheduler has."""
+    profile, queue = scheduler.profile, scheduler.queue
+    return {"apiVersion": "kubescheduler.config.k8s.io/v1beta3",
+            "ClientConnection": {"Kubeconfig": str(kubeconfig)},
+            "PercentageOfNodesToScore": profile.percentage_of_nodes_to_score,
+            "PodInitialBackoffSeconds": int(queue.pod_initial_backoff),
+            "PodMaxBackoffSeconds": int(queue.pod_max_backoff),
+            "Profiles": [{"SchedulerName": profile.scheduler_name,
+                          "Plugins": {point: {"Enabled": [{"Name": name, "Weight": weight} for name, weight in plugins]}
+                                      for point, plugins in profile.plugins.items()},
+                          "PluginConfig": [{"Name": name, "Args": args}
+                                           for name, args in sorted(profile.plugin_args.items())]}]}
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
     profile = load_profile(args.config) if args.config else None
-    SchedulerRunner(load_client(args.kubeconfig), Scheduler(WallClock(), random.Random(), profile),
-                    process.stop).run(process.out)
+    scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
+        load_client(args.kubeconfig)
+    server = componentserver.serve_secure(args, secure_mux(scheduler, metrics, args.kubeconfig), "kube-scheduler",
+                                          WallClock().now)
+    if server is not None:
+        log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
+    try:
+        SchedulerRunner(client, scheduler, process.stop, metrics).run(process.out)
+    finally:
+        if server is not None:
+            server.stop()
 
 
-COMMAND = Component("reference kube-scheduler", parse_args, run, errors=(ClientError, SchedulerError),
-                    config_errors=(KubeconfigError, ConfigError))
+COMMAND = Component("reference kube-scheduler", parse_args, run, errors=(ClientError, SchedulerError, ServingError),
+                    config_errors=(KubeconfigError, ConfigError, AuthConfigError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -13,7 +13,8 @@ from typing import BinaryIO, Iterator, Mapping
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES, header_values, too_large
+from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES, too_large
+from reference_impl.machinery import httpheaders
 from reference_impl.mirrors import mirrors
 
 # A chunk-size line longer than this is not a size (net/http/internal's maxLineLength is 4096).
@@ -21,24 +22,15 @@ MAX_CHUNK_LINE = 4096
 # How much of an over-long body is read and thrown away so that the 413 reaches the client
 # instead of a TCP reset; a bigger body is cut off after it.
 MAX_DRAIN_BYTES = 64 * 1024 * 1024
-_DIGITS = re.compile(r"[0-9]+")
 _HEX = re.compile(rb"[0-9a-fA-F]+")
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:
-    """The declared body length, None for a chunked body; 400 for a value that is not one
-    non-negative decimal number, for differing repeated values, or for both framings at once."""
-    chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
-    values = [value.strip() for value in header_values(headers, "Content-Length")]
-    if chunked:
-        if values:
-            raise errors.bad_request("http: both Transfer-Encoding and Content-Length are set")
-        return None
-    if not values:
-        return 0
-    if len(set(values)) > 1 or not _DIGITS.fullmatch(values[0]) or len(values[0]) > 19:
-        raise errors.bad_request(f"bad Content-Length {values[0]!r}")
-    return int(values[0])
+    """The declared body length (httpheaders.content_length), its refusal a 400 Status."""
+    try:
+        return httpheaders.content_length(headers)
+    except httpheaders.HeaderError as err:
+        raise errors.bad_request(err.detail) from None
 
 
 def _chunk_size(line: bytes) -> int:

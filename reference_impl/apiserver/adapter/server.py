@@ -25,8 +25,8 @@ from typing import Callable, Sequence
 from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.adapter import (framing, httpheaders, logfiles, logproxy, requestline, resourceproxy,
-                                              upgradeproxy)
+from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
+from reference_impl.machinery import httpheaders, requestline
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)

@@ -13,7 +13,7 @@ import urllib.parse
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.auth import ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, ANONYMOUS_USER, UserInfo
-from reference_impl.apiserver.core.limits import header_values
+from reference_impl.machinery.httpheaders import header_values
 from reference_impl.apiserver.core.rbac import SERVICE_ACCOUNT_PREFIX, AttributesRecord
 from reference_impl.apiserver.core.validation import name_problems
 from reference_impl.mirrors import mirrors

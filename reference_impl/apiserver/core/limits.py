@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import binascii
-from typing import Mapping
 
 from reference_impl.apiserver.core import errors
 from reference_impl.mirrors import mirrors
@@ -16,15 +15,6 @@ MAX_INT64 = 2**63 - 1
 MIN_REQUEST_TIMEOUT_SECONDS = 1800
 # core.MaxSecretSize: what the data of one ConfigMap or Secret may hold.
 MAX_SECRET_SIZE = 1024 * 1024
-
-
-def header_values(headers: Mapping[str, str], name: str) -> list[str]:
-    """Every value of a header that may repeat: http.server's headers keep each one (get_all);
-    a plain dict, as tests pass, holds one."""
-    if hasattr(headers, "get_all"):
-        return list(headers.get_all(name) or [])
-    value = headers.get(name)
-    return [value] if value is not None else []
 
 
 def too_large() -> errors.StatusError:

@@ -16,11 +16,12 @@ from reference_impl.apiserver.adapter.run import Options, kubelet_client_tls
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
-from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
+from reference_impl.kubelet.auth import KubeletAuth
+from reference_impl.machinery.delegatedauth import WebhookAuthorizer
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ExecTarget, log_path
-from reference_impl.kubelet.serving import serving_context
+from reference_impl.machinery.goserver import serving_context
 from tests.reference.apiserver.test_handlers import call, etcd, registry  # noqa: F401
 from tests.reference.apiserver.test_pod_exec import node, scheduled
 from tests.reference.kubelet import execclient
@@ -47,7 +48,7 @@ def start_kubelet(bundle: CertBundle, tmp_path: Path, pods: dict, serving_ca=Non
         cert.write_bytes(pair.cert_pem)
         key.write_bytes(pair.key_pem)
     auth = KubeletAuth(RequestAuthenticator([X509Authenticator([bundle.ca.certificate])]),
-                       WebhookAuthorizer(allow_only("kube-apiserver-kubelet-client"), lambda: 0.0), "node-1")
+                       WebhookAuthorizer(allow_only("kube-apiserver-kubelet-client"), lambda: 0.0, 300.0, 30.0), "node-1")
     target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))
     server = LogServer(tmp_path / "pods", lambda ns, name: pods.get((ns, name)), lambda key, name: False,
                        exec_target=lambda key, name: target, tls=serving_context(cert, key, bundle.ca.cert_path),

@@ -12,7 +12,7 @@ from reference_impl.apiserver.adapter import logfiles
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import Request
-from tests.reference.apiserver.test_httpheaders import exchange
+from tests.reference.machinery.test_httpheaders import exchange
 
 MTIME = 1_700_000_000  # Tue, 14 Nov 2023 22:13:20 GMT
 LAST_MODIFIED = ("Last-Modified", "Tue, 14 Nov 2023 22:13:20 GMT")

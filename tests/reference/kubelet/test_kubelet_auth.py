@@ -10,8 +10,8 @@ from reference_impl.apiserver.adapter.certs import issue_client_cert, new_ca
 from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, RequestAuthenticator, UserInfo,
                                                 X509Authenticator)
 from reference_impl.kubelet.auth import (ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth, Refusal,
-                                         ReviewError, TokenReviewAuthenticator, WebhookAuthorizer,
                                          request_attributes)
+from reference_impl.machinery.delegatedauth import ReviewError, TokenReviewAuthenticator, WebhookAuthorizer
 
 ADMIN = UserInfo("kube-apiserver-kubelet-client", groups=("system:masters",))
 
@@ -77,8 +77,9 @@ def test_stats_metrics_and_logs_paths_have_their_own_subresources():
 
 def auth(server: Apiserver, clock: Clock, anonymous: bool = False, ca=None) -> KubeletAuth:
     chain = [X509Authenticator([ca.certificate])] if ca is not None else []
-    chain.append(BearerTokenAuthenticator(TokenReviewAuthenticator(server.review, clock)))
-    return KubeletAuth(RequestAuthenticator(chain, anonymous), WebhookAuthorizer(server.review, clock), "node-1")
+    chain.append(BearerTokenAuthenticator(TokenReviewAuthenticator(server.review, clock, TOKEN_CACHE_TTL)))
+    return KubeletAuth(RequestAuthenticator(chain, anonymous),
+                       WebhookAuthorizer(server.review, clock, ALLOW_CACHE_TTL, DENY_CACHE_TTL), "node-1")
 
 
 def bearer(token: str) -> Request:
@@ -201,7 +202,7 @@ def test_the_answer_cache_stays_whole_under_request_threads():
     import sys
     import threading
 
-    from reference_impl.kubelet.auth import ExpiringCache
+    from reference_impl.machinery.delegatedauth import ExpiringCache
 
     cache, errors = ExpiringCache(lambda: 0.0, size=4), []
 

@@ -17,16 +17,17 @@ import pytest
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.apiserver.adapter.certs import issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.kubelet.actions import PodKey, StartContainer
-from reference_impl.kubelet.auth import KubeletAuth, WebhookAuthorizer
+from reference_impl.kubelet.auth import KubeletAuth
 from reference_impl.kubelet.host import HttpRequests, KubeletHost, metric_bucket, pod_list
 from reference_impl.kubelet.kubelet import Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.nodelogs import content_type, serve_log_path
 from reference_impl.kubelet.runtime import ProcessRuntime
-from reference_impl.kubelet.serving import serving_context
 from reference_impl.kubelet.stats import ContainerStats, CpuRates, FsUsage, NodeStats, PodStats, Usage, \
     cpu_and_memory, read_dir_usage, read_group_usage, resource_metrics, summary
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.delegatedauth import WebhookAuthorizer
+from reference_impl.machinery.goserver import serving_context
 
 KEY = PodKey("ns", "p", "u1")
 NODE = NodeStats("node-1", 50.0)
@@ -252,7 +253,7 @@ def kubelet(tmp_path, ca):
     record.pod_ip, record.containers["c"].state, record.containers["c"].started_at = "127.0.0.1", "running", 1.7e9
     host = KubeletHost(core, runtime, {"enableServer": True})
     auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
-                       WebhookAuthorizer(allow_by_subresource, clock=lambda: 0.0), "node-1")
+                       WebhookAuthorizer(allow_by_subresource, lambda: 0.0, 300.0, 30.0), "node-1")
     server = LogServer(tmp_path / "pods", lambda ns, name: pod() if (ns, name) == ("ns", "p") else None,
                        lambda key, name: True, exec_target=runtime.exec_target, kubelet_host=host,
                        node_log_dir=tmp_path / "var-log",

@@ -14,12 +14,14 @@ import pytest
 from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
-from reference_impl.kubelet.auth import KubeletAuth, Refusal, WebhookAuthorizer
+from reference_impl.kubelet.auth import KubeletAuth, Refusal
+from reference_impl.machinery.delegatedauth import WebhookAuthorizer
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.run import build_auth, kubelet_configuration, parse_args
 from reference_impl.kubelet.runtime import ExecTarget, log_path
-from reference_impl.kubelet.serving import self_signed_pair, serving_context
+from reference_impl.kubelet.serving import self_signed_pair
+from reference_impl.machinery.goserver import serving_context
 
 from tests.reference.kubelet import execclient
 from tests.reference.kubelet.execclient import STDOUT
@@ -63,7 +65,7 @@ def kubelet(tmp_path, ca):
     log.parent.mkdir(parents=True)
     log.write_bytes(records(b"hello from c\n", time.time_ns()))
     auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
-                       WebhookAuthorizer(allow_only(ALLOWED), clock=lambda: 0.0), "node-1")
+                       WebhookAuthorizer(allow_only(ALLOWED), lambda: 0.0, 300.0, 30.0), "node-1")
     target = ExecTarget({"PATH": "/usr/bin:/bin"}, str(tmp_path))
     server = LogServer(tmp_path, lambda ns, name: POD if (ns, name) == ("ns", "p") else None,
                        lambda key, name: False, exec_target=lambda key, name: target,

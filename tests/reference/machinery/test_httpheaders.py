@@ -7,7 +7,7 @@ import socket
 
 import pytest
 
-from reference_impl.apiserver.adapter.httpheaders import MAX_HEADERS, MAX_LINE, HeaderError, read_headers
+from reference_impl.machinery.httpheaders import MAX_HEADERS, MAX_LINE, HeaderError, read_headers
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
 

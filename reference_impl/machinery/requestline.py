@@ -14,6 +14,7 @@ from http import HTTPStatus
 from typing import Mapping
 from urllib.parse import urlsplit
 
+from reference_impl.machinery.httpheaders import header_values
 from reference_impl.mirrors import mirrors
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -91,11 +92,15 @@ def split_target(target: str) -> tuple[str, str]:
     return path, query
 
 
-@mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")
+@mirrors("(*net/http.conn).readRequest", "net/http.readRequest", "net/http.http1ServerSupportsRequest",
+         "golang.org/x/net/http/httpguts.ValidHostHeader")
 def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
-    """Once the headers are read: only HTTP/1.x is served, an HTTP/1.1 request names its Host,
-    the Host has only the bytes a host and port may have, every name is a token and no value
-    holds a control byte other than a tab."""
+    """Once the headers are read: one Host header at most (a plain 400 for more), only HTTP/1.x,
+    an HTTP/1.1 request names its Host, the Host has only the bytes a host and port may have,
+    every name is a token and no value holds a control byte other than a tab."""
+    hosts = header_values(headers, "Host")
+    if len(hosts) > 1:
+        raise RequestLineError(400)
     if line.major != 1:
         raise RequestLineError(505, "unsupported protocol version")
     host = headers.get("Host")

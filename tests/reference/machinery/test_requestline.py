@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.apiserver.adapter import requestline
-from reference_impl.apiserver.adapter.requestline import RequestLine, RequestLineError
+from reference_impl.machinery import requestline
+from reference_impl.machinery.requestline import RequestLine, RequestLineError
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
 from tests.reference.apiserver.test_handlers import chain, etcd, registry  # noqa: F401  (fixtures)
-from tests.reference.apiserver.test_httpheaders import exchange, server  # noqa: F401
+from tests.reference.machinery.test_httpheaders import exchange, server  # noqa: F401
 
 
 def test_a_request_line_is_cut_at_its_first_two_spaces():

@@ -10,11 +10,15 @@ or tab) continues the previous value, as textproto joins it.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
+from reference_impl.mirrors import mirrors
+
 MAX_LINE = 65536  # http.client._MAXLINE
 MAX_HEADERS = 100  # http.client._MAXHEADERS
+_DIGITS = re.compile(r"[0-9]+")
 
 
 class HeaderError(Exception):
@@ -88,3 +92,29 @@ def read_headers(rfile: BinaryIO) -> Headers:
             raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {text!r}")
         if name:
             fields.append((name, value.strip(" \t")))
+
+
+def header_values(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every value of a header that may repeat: http.server's headers keep each one (get_all);
+    a plain dict, as tests pass, holds one."""
+    if hasattr(headers, "get_all"):
+        return list(headers.get_all(name) or [])
+    value = headers.get(name)
+    return [value] if value is not None else []
+
+
+@mirrors("net/http.fixLength")
+def content_length(headers: Mapping[str, str]) -> int | None:
+    """The declared body length, None for a chunked body; HeaderError 400 for a value that is not
+    one non-negative decimal number, for differing repeated values, or for both framings at once."""
+    chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
+    values = [value.strip() for value in header_values(headers, "Content-Length")]
+    if chunked:
+        if values:
+            raise HeaderError(400, "Bad Request", "http: both Transfer-Encoding and Content-Length are set")
+        return None
+    if not values:
+        return 0
+    if len(set(values)) > 1 or not _DIGITS.fullmatch(values[0]) or len(values[0]) > 19:
+        raise HeaderError(400, "Bad Request", f"bad Content-Length {values[0]!r}")
+    return int(values[0])

@@ -1,0 +1,376 @@
+"""A component's HTTP(S) connections, read as Go's net/http server reads them, below any routing:
+the kubelet's API, the scheduler's and controller-manager's secure ports and kube-proxy's
+healthz and metrics ports all use it.
+
+http.server answers what it cannot read with HTML pages, a method it has no `do_` for with 501,
+sends 100 Continue before any handler runs, names itself in a Server header and waits for ever
+for a client that sends nothing. `GoConnectionHandler` reads a connection as net/http's
+conn.serve does: the TLS handshake (plain HTTP on the TLS port answered in net/http's words),
+IdleTimeout for a kept-alive connection's next request and a ReadTimeout deadline for each
+request's head, the request line and headers with the apiserver adapter's net/http readers, and
+every method handed to `serve`, which a subclass writes.
+
+The TLS side is client-go's and net/http's too: a serving context from a certificate pair, or a
+self-signed pair made as GenerateSelfSignedCertKey makes one, client certificates asked for and
+judged afterwards by the x509 authenticator, and plain HTTP on the TLS port answered in net/http's
+words instead of a failed handshake.
+"""
+from __future__ import annotations
+
+import datetime
+import html
+import http.server
+import io
+import socket
+import ssl
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote as escape_path, unquote
+
+from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
+from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery import httpheaders, requestline
+from reference_impl.machinery.gopath import clean_request_path
+from reference_impl.mirrors import mirrors
+
+HANDSHAKE_TIMEOUT_SECONDS = 30.0
+RESPONSE_BUFFER_BYTES = 2048  # net/http's bufferBeforeChunkingSize
+# net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
+HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+
+TEXT = "text/plain; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A handler's answer: its headers go out sorted by name, as Go writes a handler's, then the
+    server's own Date, Content-Length and a `sniffed_type` (the Content-Type net/http guesses for
+    a handler that set none)."""
+
+    code: int
+    body: bytes = b""
+    headers: tuple[tuple[str, str], ...] = ()
+    sniffed_type: str = ""
+
+
+@mirrors("net/http.Error")
+def http_error(code: int, text: str) -> Reply:
+    return Reply(code, (text + "\n").encode(), (("Content-Type", TEXT), ("X-Content-Type-Options", "nosniff")))
+
+
+@mirrors("net/http.NotFound")
+def not_found() -> Reply:
+    return http_error(404, "404 page not found")
+
+
+@dataclass(frozen=True)
+class MuxAnswer:
+    """What Go's ServeMux answers itself, before any filter: a redirect to `location`, or `code`
+    with `text`."""
+
+    code: int
+    text: str = ""
+    location: str = ""
+
+
+@mirrors("(net/http.serverHandler).ServeHTTP", "(*net/http.ServeMux).Handler")
+def serve_mux_answer(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | None:
+    """ServeMux's own answer to a target (its path as sent, %-escaped): `OPTIONS *` is the
+    server's 200, any other `*` the mux's 400, and a path that is not clean (`//`, `/./`, `/../`,
+    once %-escapes are decoded) a redirect to its clean form; None for a path to route."""
+    if target_path == "*":
+        return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
+    path = unquote(target_path)
+    if clean_request_path(path) != path:
+        location = escape_path(clean_request_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
+        return MuxAnswer(301, location=location)
+    return None
+
+
+@mirrors("net/http.Redirect")
+def mux_reply(method: str, answer: MuxAnswer) -> Reply:
+    """ServeMux's answer as written: its 400 or 200, or the redirect with http.Redirect's body
+    for GET and HEAD."""
+    if not answer.location:
+        return Reply(answer.code, answer.text.encode(), sniffed_type=TEXT if answer.text else "")
+    if method not in ("GET", "HEAD"):
+        return Reply(301, headers=(("Location", answer.location),))
+    body = f'<a href="{html.escape(answer.location)}">Moved Permanently</a>.\n\n'
+    return Reply(301, body.encode(), (("Content-Type", "text/html; charset=utf-8"), ("Location", answer.location)))
+
+
+class ServingError(Exception):
+    """A certificate, key or CA file a server cannot serve with, or an address it cannot listen on."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path, self.problem = str(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
+class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
+    """One connection; the server carries `idle_timeout`, `read_timeout` and `handshake_timeout`
+    (seconds). A body up to `max_discarded_body` bytes is read after the answer (none: the
+    connection closes after any body)."""
+
+    protocol_version = "HTTP/1.1"
+    max_discarded_body = 0
+
+    def setup(self) -> None:
+        # The handshake runs here, in the connection's thread, not in the accepting one; the
+        # certificate it took is what the x509 authenticator reads (`peer_certificate_der`).
+        self.peer_certificate_der, self.requests_read, self.speaks_tls = None, 0, True
+        if isinstance(self.request, ssl.SSLSocket):
+            self.speaks_tls = handshake(self.request, self.server.handshake_timeout)
+            if self.speaks_tls:
+                self.peer_certificate_der = self.request.getpeercert(binary_form=True)
+        super().setup()
+        self.rfile.close()  # replaced by one whose reads keep a deadline
+        self.reader = _DeadlineReader(self.connection, "rb")
+        self.rfile = io.BufferedReader(self.reader)
+
+    def handle(self) -> None:
+        if self.speaks_tls:
+            super().handle()
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
+        """Quiet: the component's stderr is for its own messages."""
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it."""
+        self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
+        super().send_response_only(code, message)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        """Status line and Date, as Go's server writes them: it names no Server (http.server's
+        names Python and its version)."""
+        self.send_response_only(code, message)
+        self.send_header("Date", self.date_time_string())
+
+    def handle_one_request(self) -> None:
+        """One request of the connection, read as Go's conn.serve reads it: a kept-alive
+        connection gets IdleTimeout for the next request's first byte, and a request ReadTimeout
+        for its whole head; past either the connection closes without an answer. Every method
+        goes to `serve` (no 501 page)."""
+        try:
+            if self.requests_read:
+                self.reader.deadline = time.monotonic() + self.server.idle_timeout
+                if not self.rfile.peek(1):
+                    self.close_connection = True
+                    return
+            self.reader.deadline = time.monotonic() + self.server.read_timeout
+            self.raw_requestline = self.rfile.readline(httpheaders.MAX_LINE + 1)
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline) > httpheaders.MAX_LINE:
+                self._refuse(requestline.RequestLineError(431))
+                return
+            if not self.parse_request():
+                return
+        except TimeoutError:
+            self.close_connection = True
+            return
+        finally:
+            self.reader.deadline = None
+            self.connection.settimeout(None)
+        self.requests_read += 1
+        self.serve()
+        self.wfile.flush()
+        if self.unread_body and not self.close_connection:
+            self._discard_body()
+
+    def _discard_body(self) -> None:
+        """Read the body no handler read, within the head's time; past it the connection ends."""
+        self.reader.deadline = time.monotonic() + self.server.read_timeout
+        try:
+            if len(self.rfile.read(self.unread_body)) < self.unread_body:
+                self.close_connection = True
+        except (TimeoutError, OSError):
+            self.close_connection = True
+        finally:
+            self.reader.deadline = None
+            self.connection.settimeout(None)
+
+    def parse_request(self) -> bool:
+        """The request line and headers as net/http reads them; what it refuses is answered in
+        its plain words (400, 431, 505), the connection closed."""
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        try:
+            line = requestline.parse(self.requestline)
+            self.command, self.path, self.request_version = line.method, line.target, line.version
+            self.headers = httpheaders.read_headers(self.rfile)
+            requestline.check_served(line, self.headers)
+            length = httpheaders.content_length(self.headers)
+        except httpheaders.HeaderError as err:
+            self._refuse(requestline.RequestLineError(err.code))
+            return False
+        except requestline.RequestLineError as err:
+            self._refuse(err)
+            return False
+        connection = self.headers.get("Connection", "").lower()
+        self.close_connection = connection == "close" or (line.minor == 0 and connection != "keep-alive")
+        # No handler here reads a body: a small one is read and dropped after the answer, as Go's
+        # finishRequest does, so the connection can carry the next request; with any other one
+        # (chunked, too long, or awaiting a 100 Continue never sent) the connection ends.
+        self.unread_body = length or 0
+        if length != 0 and (length is None or length > self.max_discarded_body
+                            or "100-continue" in self.headers.get("Expect", "").lower()):
+            self.close_connection, self.unread_body = True, 0
+        return True
+
+    def handle_expect_100(self) -> bool:
+        """Go sends 100 Continue only when a handler starts reading the body; none here does."""
+        return True
+
+    def reply(self, answer: Reply) -> None:
+        """Write `answer` in net/http's order; no body for HEAD. A body past the response
+        buffer Go fills before it must choose goes chunked (HTTP/1.1) or ends with the connection
+        (HTTP/1.0), without a Content-Length."""
+        length_set = any(name == "Content-Length" for name, _ in answer.headers)
+        streamed = len(answer.body) > RESPONSE_BUFFER_BYTES and self.command != "HEAD" and not length_set
+        chunked = streamed and self.request_version == "HTTP/1.1"
+        self.close_connection = self.close_connection or (streamed and not chunked)
+        self.send_response_only(answer.code)
+        for name, value in sorted(answer.headers, key=lambda header: header[0]):
+            self.send_header(name, value)
+        self.send_header("Date", self.date_time_string())
+        if not streamed and not length_set:
+            self.send_header("Content-Length", str(len(answer.body)))
+        if answer.sniffed_type:
+            self.send_header("Content-Type", answer.sniffed_type)
+        if self.close_connection and self.request_version == "HTTP/1.1":
+            self.send_header("Connection", "close")
+        elif not self.close_connection and self.request_version == "HTTP/1.0":
+            self.send_header("Connection", "keep-alive")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        if self.command == "HEAD":
+            return
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer.body), answer.body) if chunked else answer.body)
+
+    def _refuse(self, err: requestline.RequestLineError) -> None:
+        self.close_connection = True
+        self.wfile.write(err.response())
+
+    def serve(self) -> None:
+        """Answer the request read into command, path and headers."""
+        raise NotImplementedError
+
+
+class _DeadlineReader(socket.SocketIO):
+    """The connection's reads, each bounded by what is left until `deadline` (time.monotonic
+    seconds; None: no bound), as Go's SetReadDeadline bounds them: a client that sends a byte
+    now and then cannot stretch the time its request's head may take."""
+
+    deadline: float | None = None
+
+    def readinto(self, buffer) -> int | None:
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("read deadline passed")
+            self._sock.settimeout(left)
+        return super().readinto(buffer)
+
+
+class GoServer(http.server.ThreadingHTTPServer):
+    """The listener: one thread per connection, a dropped connection no error of the server's, and
+    with `tls` the TLS port whose handshakes run in the connections' threads."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[GoConnectionHandler], tls: ssl.SSLContext | None,
+                 idle_timeout: float, read_timeout: float) -> None:
+        try:
+            super().__init__(address, handler)
+        except OSError as err:
+            raise ServingError(f"{address[0]}:{address[1]}", f"failed to listen: {err.strerror or err}") from None
+        if tls is not None:
+            self.socket = tls.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+        # Go bounds the handshake by the least of the server's timeouts (tlsHandshakeTimeout).
+        self.idle_timeout, self.read_timeout, self.handshake_timeout = idle_timeout, read_timeout, read_timeout
+        self.stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def port(self) -> int:
+        return self.server_address[1]
+
+    def handle_error(self, request, client_address) -> None:
+        """A client dropping its connection is not the server's error."""
+
+    def start(self, name: str) -> None:
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2}, name=name,
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.shutdown()
+        self.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+@mirrors("k8s.io/client-go/util/cert.GenerateSelfSignedCertKey")
+def self_signed_pair(cert_dir: Path, pair_name: str, host: str, address: str) -> tuple[Path, Path]:
+    """<pair_name>.crt and .key in `cert_dir`, made (the certificate and the CA that signed it,
+    as one chain) when either is missing; a restarted server keeps serving the same one."""
+    cert_path, key_path = cert_dir / f"{pair_name}.crt", cert_dir / f"{pair_name}.key"
+    if cert_path.exists() and key_path.exists():
+        return cert_path, key_path
+    ca = new_ca(f"{host}-ca@{int(datetime.datetime.now().timestamp())}")
+    pair = issue_serving_cert(ca, dns_names=(host,), ips=(address,))
+    try:
+        cert_dir.mkdir(parents=True, exist_ok=True)
+        cert_path.write_bytes(pair.cert_pem + ca.cert_pem)
+        key_path.touch(mode=0o600)
+        key_path.write_bytes(pair.key_pem)
+    except OSError as err:
+        raise ServingError(err.filename or cert_path, err.strerror or str(err)) from None
+    return cert_path, key_path
+
+
+@mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).ApplyTo")
+def serving_context(cert_file: Path, key_file: Path, client_ca_file: Path | None) -> ssl.SSLContext:
+    """Serve the certificate; with a client CA, ask for client certificates without letting the
+    handshake refuse one."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(cert_file, key_file)
+    except (OSError, ssl.SSLError) as err:
+        raise ServingError(f"{cert_file}, {key_file}", str(err)) from None
+    if client_ca_file is not None:
+        context.verify_mode = ssl.CERT_OPTIONAL
+        try:
+            context.load_verify_locations(cafile=str(client_ca_file))
+        except (OSError, ssl.SSLError) as err:
+            raise ServingError(client_ca_file, str(err)) from None
+        request_client_certificates(context)
+    return context
+
+
+@mirrors("net/http.tlsRecordHeaderLooksLikeHTTP")
+def looks_like_http(record_header: bytes) -> bool:
+    """Whether the first five bytes of what should be a TLS record start an HTTP request instead."""
+    return record_header in (b"GET /", b"HEAD ", b"POST ", b"PUT /", b"OPTIO")
+
+
+@mirrors("(*net/http.conn).serve")
+def handshake(connection: ssl.SSLSocket, timeout: float = HANDSHAKE_TIMEOUT_SECONDS) -> bool:
+    """Run the server's side of the handshake within `timeout`; False when the client spoke plain
+    HTTP instead, after answering it as net/http does. The record header is peeked at on the
+    socket under TLS, as Go reads it from the RecordHeaderError."""
+    connection.settimeout(timeout)
+    if looks_like_http(socket.socket.recv(connection, 5, socket.MSG_PEEK | socket.MSG_WAITALL)):
+        socket.socket.sendall(connection, HTTP_ON_TLS_ANSWER)
+        return False
+    connection.do_handshake()
+    connection.settimeout(None)
+    return True

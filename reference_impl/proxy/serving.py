@@ -1,0 +1,115 @@
+"""The reference kube-proxy's two plain HTTP ports, as upstream's serveHealthz and serveMetrics
+open them: `/healthz` on --healthz-bind-address (default 0.0.0.0:10256), JSON saying when the
+rules were last synced and 503 once a queued change has waited too long; and the metrics port on
+--metrics-bind-address (default 127.0.0.1:10249): `/healthz` (ping), `/proxyMode`, `/metrics`,
+`/configz`. Neither has authentication; an empty address serves nothing."""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import threading
+import time
+
+from reference_impl.machinery import componentserver
+from reference_impl.machinery.goserver import Reply
+from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
+from reference_impl.machinery.timefmt import go_now_string
+from reference_impl.mirrors import mirrors
+
+HEALTHZ_BIND_ADDRESS = "0.0.0.0:10256"
+METRICS_BIND_ADDRESS = "127.0.0.1:10249"
+# NewProxierHealthServer's healthTimeout: twice the iptables sync period (30 s by default).
+HEALTH_TIMEOUT_SECONDS = 60.0
+CONFIGZ_NAME = "kubeproxy.config.k8s.io"
+_STARTED_NS = time.monotonic_ns()  # Go's monotonic readings count from the process's start
+
+
+class ProxierHealth:
+    """proxierHealthServer's record: when a change was last queued and when the rules were last
+    synced, in (wall, monotonic) nanoseconds."""
+
+    def __init__(self, timeout: float = HEALTH_TIMEOUT_SECONDS) -> None:
+        self.timeout_ns = int(timeout * 1e9)
+        self.last_queued: tuple[int, int] | None = None
+        self.last_updated: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+
+    @mirrors("(*k8s.io/kubernetes/pkg/proxy/healthcheck.proxierHealthServer).QueuedUpdate")
+    def queued_update(self) -> None:
+        with self._lock:
+            self.last_queued = now()
+
+    @mirrors("(*k8s.io/kubernetes/pkg/proxy/healthcheck.proxierHealthServer).Updated")
+    def updated(self) -> None:
+        with self._lock:
+            self.last_updated = now()
+
+    @mirrors("(k8s.io/kubernetes/pkg/proxy/healthcheck.healthzHandler).ServeHTTP")
+    def healthz(self, current: tuple[int, int]) -> Reply:
+        """Healthy while starting (never synced), when the last sync came after the last queued
+        change, or while that change is younger than the timeout; a healthy answer names the
+        current time as its lastUpdated."""
+        with self._lock:
+            queued, updated = self.last_queued, self.last_updated
+        healthy = (updated is None or queued is None or updated[1] > queued[1]
+                   or current[1] - queued[1] < self.timeout_ns)
+        shown = current if healthy else updated
+        body = f'{{"lastUpdated": "{go_time(shown)}","currentTime": "{go_time(current)}"}}'
+        return Reply(200 if healthy else 503, body.encode(),
+                     (("Content-Type", "application/json"), componentserver.NOSNIFF))
+
+
+def now() -> tuple[int, int]:
+    return time.time_ns(), time.monotonic_ns() - _STARTED_NS
+
+
+def go_time(moment: tuple[int, int] | None) -> str:
+    """A time.Time's String(); the zero Time for None."""
+    return "0001-01-01 00:00:00 +0000 UTC" if moment is None else go_now_string(*moment)
+
+
+class ProxyMetrics:
+    """pkg/proxy/metrics' sync families, observed around each sync of the rules."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or Registry()
+        self.sync_duration = self.registry.register(Family(
+            "kubeproxy_sync_proxy_rules_duration_seconds", "[ALPHA] SyncProxyRules latency in seconds", "histogram",
+            (), exponential_buckets(0.001, 2, 15)))
+        self.last_synced = self.registry.register(Family(
+            "kubeproxy_sync_proxy_rules_last_timestamp_seconds",
+            "[ALPHA] The last time proxy rules were successfully synced", "gauge"))
+
+    def synced(self, seconds: float) -> None:
+        self.sync_duration.observe(value=seconds)
+        self.last_synced.set(value=time.time())
+
+
+def healthz_mux(health: ProxierHealth) -> componentserver.Handler:
+    return componentserver.serve_mux({"/healthz": lambda request: health.healthz(now())})
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-proxy/app.serveMetrics")
+def metrics_mux(proxy_mode: str, registry: Registry, config: dict) -> componentserver.PathRecorderMux:
+    mux = componentserver.PathRecorderMux()
+    componentserver.install_healthz(mux, lambda: ())
+    mux.handle("/proxyMode", lambda request: Reply(200, proxy_mode.encode(),
+                                                   (("Content-Type", componentserver.TEXT), componentserver.NOSNIFF)))
+    componentserver.install_metrics(mux, registry)
+    componentserver.install_configz(mux, lambda: {CONFIGZ_NAME: config})
+    return mux
+
+
+@mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.validateHostPort")
+def host_port(text: str) -> tuple[str, int] | None:
+    """An `IP:port` flag; "" for none."""
+    if text == "":
+        return None
+    host, _, port = text.rpartition(":")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        if not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ValueError(port)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}": must be IP:port') from None
+    return host.strip("[]"), int(port)

@@ -1,0 +1,43 @@
+"""The reference kube-scheduler's metrics, as pkg/scheduler/metrics names them: every scheduling
+attempt by its result and profile with its latency, and the pods waiting in each queue."""
+from __future__ import annotations
+
+from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
+from reference_impl.mirrors import mirrors
+
+from .queue import PriorityQueue
+
+SCHEDULED, UNSCHEDULABLE, ERROR = "scheduled", "unschedulable", "error"
+ATTEMPT_BUCKETS = exponential_buckets(0.001, 2, 15)
+
+
+class SchedulerMetrics:
+    """The families of pkg/scheduler/metrics this scheduler keeps true, in one registry."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or Registry()
+        add = self.registry.register
+        self.schedule_attempts = add(Family(
+            "scheduler_schedule_attempts_total",
+            "[STABLE] Number of attempts to schedule pods, by the result. 'unschedulable' means a pod could not be "
+            "scheduled, while 'error' means an internal scheduler problem.", "counter", ("result", "profile")))
+        self.attempt_duration = add(Family(
+            "scheduler_scheduling_attempt_duration_seconds",
+            "[STABLE] Scheduling attempt latency in seconds (scheduling algorithm + binding)", "histogram",
+            ("result", "profile"), ATTEMPT_BUCKETS))
+        self.pending_pods = add(Family(
+            "scheduler_pending_pods",
+            "[STABLE] Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' "
+            "means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulableQ.", "gauge",
+            ("queue",)))
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler/metrics.observeScheduleAttemptAndLatency")
+    def attempt(self, result: str, profile: str, seconds: float) -> None:
+        self.schedule_attempts.inc(result, profile)
+        self.attempt_duration.observe(result, profile, value=seconds)
+
+    def count_pending(self, queue: PriorityQueue) -> None:
+        """The pending pods gauges from the queue as it is now."""
+        self.pending_pods.set("active", value=len(queue.active_q))
+        self.pending_pods.set("backoff", value=len(queue.backoff_q))
+        self.pending_pods.set("unschedulable", value=len(queue.unschedulable_q))

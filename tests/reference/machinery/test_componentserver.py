@@ -1,0 +1,268 @@
+"""A component's secure port and plain ports (machinery.componentserver): the healthz, configz
+and metrics handlers with no sockets, then the secure chain over TLS, each answer compared with
+what a real kube-scheduler 1.24 wrote for the same request (bytes recorded from it, the Date aside)."""
+from __future__ import annotations
+
+import argparse
+import re
+import socket
+import ssl
+import time
+from pathlib import Path
+
+import pytest
+
+from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, new_ca
+from reference_impl.machinery import componentserver as cs
+from reference_impl.machinery.delegatedauth import ReviewError
+from reference_impl.machinery.prometheus import Family, Registry
+
+FORBIDDEN_METRICS = (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: '
+                     b'User \\"system:anonymous\\" cannot get path \\"/metrics\\"","reason":"Forbidden",'
+                     b'"details":{},"code":403}\n')
+UNAUTHORIZED = (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized",'
+                b'"reason":"Unauthorized","code":401}\n')
+
+
+def test_healthz_answers_ok_and_verbose_lists_each_check_and_unmatched_excludes():
+    """handleRootHealth: "ok"; with verbose each check, an excluded one marked, and a warning
+    quoting excludes that match no check, sorted."""
+    checks = (cs.PING, cs.HealthCheck("log"))
+    assert cs.health_report("healthz", checks, {}).body == b"ok"
+    verbose = cs.health_report("healthz", checks, {"verbose": [""], "exclude": ["log", "zz", "aa"]})
+    assert verbose.body == (b'[+]ping ok\n[+]log excluded: ok\nwarn: some health checks cannot be excluded: '
+                            b'no matches for "aa","zz"\nhealthz check passed\n')
+    assert ("X-Content-Type-Options", "nosniff") in verbose.headers
+
+
+def test_a_failing_check_is_a_500_that_withholds_its_reason():
+    checks = (cs.PING, cs.HealthCheck("sync", lambda: "stuck for 3m"))
+    reply = cs.health_report("healthz", checks, {})
+    assert reply.code == 500
+    assert reply.body == b"[+]ping ok\n[-]sync failed: reason withheld\nhealthz check failed\n"
+    one = cs.check_reply(checks[1])
+    assert (one.code, one.body) == (500, b"internal server error: stuck for 3m\n")
+
+
+def test_path_recorder_mux_matches_exact_paths_then_prefixes_and_cleans_nothing():
+    mux = cs.PathRecorderMux()
+    cs.install_healthz(mux, lambda: ())
+    mux.handle_prefix("/debug/", lambda request: cs.Reply(200, b"debug"))
+    assert mux(cs.Request("GET", "/healthz/ping")).body == b"ok"
+    assert mux(cs.Request("GET", "/debug/x")).body == b"debug"
+    for path in ("/healthz/", "/livez", "/healthz/../healthz", "//healthz"):
+        assert mux(cs.Request("GET", path)).body == b"404 page not found\n", path
+
+
+def test_the_scheduler_metrics_handler_resets_on_delete():
+    """HandlerWithReset: DELETE empties the registry and says so; GET is the text format."""
+    registry = Registry()
+    attempts = registry.register(Family("scheduler_schedule_attempts_total", "[STABLE] n", "counter",
+                                        ("result", "profile")))
+    attempts.inc("scheduled", "default-scheduler")
+    mux = cs.PathRecorderMux()
+    cs.install_metrics(mux, registry, resettable=True)
+    text = mux(cs.Request("GET", "/metrics")).body.decode()
+    assert 'scheduler_schedule_attempts_total{profile="default-scheduler",result="scheduled"} 1\n' in text
+    assert mux(cs.Request("DELETE", "/metrics")).body == b"metrics reset\n"
+    assert "scheduler_schedule_attempts_total" not in mux(cs.Request("GET", "/metrics")).body.decode()
+
+
+# --- the secure port over TLS -------------------------------------------------------------------
+
+class Apiserver:
+    """Answers TokenReviews (`tokens`: token -> user) and SubjectAccessReviews (`allowed`: user ->
+    paths), and keeps what it was asked."""
+
+    def __init__(self) -> None:
+        self.tokens = {"admin-token": "admin", "viewer-token": "viewer"}
+        self.allowed = {"admin": {"/metrics", "/configz", "/nope"}}
+        self.asked: list[dict] = []
+        self.down = False
+
+    def reviews(self, kubeconfig: Path, path: str):
+        def review(body: dict) -> dict:
+            self.asked.append(body)
+            if self.down:
+                raise ReviewError(f"{path}: connection refused")
+            if body["kind"] == "TokenReview":
+                user = self.tokens.get(body["spec"]["token"])
+                return {"status": {"authenticated": True, "user": {"username": user, "groups": ["g"]}}
+                        if user else {"authenticated": False}}
+            spec = body["spec"]
+            return {"status": {"allowed": spec["nonResourceAttributes"]["path"] in self.allowed.get(spec["user"], ())}}
+        return review
+
+
+@pytest.fixture(scope="module")
+def ca() -> KeyPair:
+    return new_ca()
+
+
+@pytest.fixture
+def apiserver() -> Apiserver:
+    return Apiserver()
+
+
+def secure_args(tmp_path: Path, ca: KeyPair, *argv: str) -> argparse.Namespace:
+    (tmp_path / "ca.crt").write_bytes(ca.cert_pem)
+    parser = argparse.ArgumentParser()
+    cs.add_secure_serving_flags(parser, 10259)
+    return parser.parse_args(["--bind-address", "127.0.0.1", "--secure-port", "0", "--cert-dir", str(tmp_path / "pki"),
+                              "--client-ca-file", str(tmp_path / "ca.crt"), "--authentication-kubeconfig", "k",
+                              "--authorization-kubeconfig", "k", *argv])
+
+
+@pytest.fixture
+def port(tmp_path, ca, apiserver):
+    args = secure_args(tmp_path, ca)
+    mux = cs.PathRecorderMux()
+    cs.install_healthz(mux, lambda: ())
+    cs.install_metrics(mux, Registry())
+    cs.install_configz(mux, lambda: {"componentconfig": {"Parallelism": 16, "Kubeconfig": "<a&b>"}})
+    auth = cs.delegating_auth(args, time.monotonic, apiserver.reviews)
+    server = cs.serve(("127.0.0.1", 0), cs.secure_handler(mux, auth), cs.tls_context(args, "kube-scheduler"),
+                      "test", read_timeout=0.5)
+    yield server.port
+    server.stop()
+
+
+def exchange(port: int, raw: bytes, tls: bool = True, cert: tuple[Path, Path] | None = None) -> bytes:
+    """What the server writes for `raw` until it closes the connection (or 2 s pass)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        if cert:
+            context.load_cert_chain(*cert)
+        sock = context.wrap_socket(sock)
+    with sock:
+        sock.sendall(raw)
+        out = b""
+        try:
+            while chunk := sock.recv(65536):
+                out += chunk
+        except (TimeoutError, ssl.SSLError, ConnectionResetError):
+            pass
+    return re.sub(rb"Date: [^\r]*\r\n", b"", out)
+
+
+def get(port: int, path: str, *headers: str, method: str = "GET", **kw) -> bytes:
+    head = "".join(f"{header}\r\n" for header in headers)
+    return exchange(port, f"{method} {path} HTTP/1.1\r\nHost: x\r\n{head}Connection: close\r\n\r\n".encode(), **kw)
+
+
+def test_anyone_gets_healthz_with_no_cache(port):
+    assert get(port, "/healthz") == (b"HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: text/plain; "
+                                     b"charset=utf-8\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 2\r\n"
+                                     b"Connection: close\r\n\r\nok")
+
+
+def test_an_anonymous_metrics_request_is_forbidden_as_system_anonymous(port, apiserver):
+    """No credentials: system:anonymous, which the SubjectAccessReview does not allow: 403 naming
+    the verb and the path; the review asked about the non-resource path."""
+    assert get(port, "/metrics") == (b"HTTP/1.1 403 Forbidden\r\nCache-Control: no-cache, private\r\nContent-Type: "
+                                     b"application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: 192\r\n"
+                                     b"Connection: close\r\n\r\n" + FORBIDDEN_METRICS)
+    assert apiserver.asked[-1]["spec"] == {"nonResourceAttributes": {"path": "/metrics", "verb": "get"},
+                                           "user": "system:anonymous", "groups": ["system:unauthenticated"]}
+
+
+def test_only_the_always_allowed_paths_skip_authorization(port):
+    """/healthz/ping is no /healthz: anonymous is forbidden there, as upstream's path authorizer
+    matches whole paths."""
+    assert b"cannot get path \\\"/healthz/ping\\\"" in get(port, "/healthz/ping")
+    assert b"cannot delete path \\\"/metrics\\\"" in get(port, "/metrics", method="DELETE")
+
+
+def test_a_token_the_apiserver_does_not_know_is_a_401(port):
+    answer = get(port, "/healthz", "Authorization: Bearer wrong")
+    assert answer.startswith(b"HTTP/1.1 401 Unauthorized\r\nCache-Control: no-cache, private\r\n")
+    assert answer.endswith(b"\r\n\r\n" + UNAUTHORIZED)
+
+
+def test_an_allowed_user_gets_metrics_configz_and_a_404_for_unknown_paths(port):
+    metrics = get(port, "/metrics", "Authorization: Bearer admin-token")
+    assert b"Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" in metrics
+    assert b"\r\n\r\n# HELP process_start_time_seconds" in metrics
+    configz = get(port, "/configz", "Authorization: Bearer admin-token")
+    assert configz.endswith(b'\r\n\r\n{"componentconfig":{"Parallelism":16,"Kubeconfig":"\\u003ca\\u0026b\\u003e"}}')
+    assert get(port, "/nope", "Authorization: Bearer admin-token").endswith(b"\r\n\r\n404 page not found\n")
+    assert b"403 Forbidden" in get(port, "/metrics", "Authorization: Bearer viewer-token")
+
+
+def test_system_masters_needs_no_review(port, tmp_path, ca, apiserver):
+    pair = issue_client_cert(ca, "root", ("system:masters",))
+    cert, key = tmp_path / "c.crt", tmp_path / "c.key"
+    cert.write_bytes(pair.cert_pem)
+    key.write_bytes(pair.key_pem)
+    asked = len(apiserver.asked)
+    assert get(port, "/configz", cert=(cert, key)).startswith(b"HTTP/1.1 200 OK")
+    assert len(apiserver.asked) == asked
+
+
+def test_an_apiserver_that_cannot_be_asked_is_a_500(port, apiserver):
+    apiserver.down = True
+    answer = get(port, "/metrics")
+    assert answer.startswith(b"HTTP/1.1 500 Internal Server Error\r\nCache-Control: no-cache, private\r\n")
+    assert b'\r\n\r\nInternal Server Error: "/metrics": ' in answer
+
+
+def test_plain_http_on_the_tls_port_is_answered_in_net_http_words(port):
+    assert exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", tls=False) == (
+        b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+
+
+@pytest.mark.parametrize("raw, answer", [
+    (b"GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
+     b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"),
+    (b"GET /healthz HTTP/1.1\r\nHost: x y\r\n\r\n",
+     b"HTTP/1.1 400 Bad Request: malformed Host header\r\nContent-Type: text/plain; charset=utf-8\r\n"
+     b"Connection: close\r\n\r\n400 Bad Request: malformed Host header"),
+    (b"OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+     b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"),
+    (b"BREW /heal%74hz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+     b"HTTP/1.1 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: text/plain; charset=utf-8\r\n"
+     b"X-Content-Type-Options: nosniff\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"),
+    (b"GET /healthz/../metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+     b"HTTP/1.1 403 Forbidden\r\nCache-Control: no-cache, private\r\nContent-Type: application/json\r\n"
+     b"X-Content-Type-Options: nosniff\r\nContent-Length: 203\r\nConnection: close\r\n\r\n"
+     b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User '
+     b'\\"system:anonymous\\" cannot get path \\"/healthz/../metrics\\"","reason":"Forbidden","details":{},'
+     b'"code":403}\n'),
+    (b"GET /healthz HTTP/1.0\r\n\r\n",
+     b"HTTP/1.0 200 OK\r\nCache-Control: no-cache, private\r\nContent-Type: text/plain; charset=utf-8\r\n"
+     b"X-Content-Type-Options: nosniff\r\nContent-Length: 2\r\n\r\nok"),
+])
+def test_requests_net_http_answers_itself(port, raw, answer):
+    """Each as the real kube-scheduler answered it (a second Host, a malformed Host, OPTIONS *, any
+    method and an escaped path on /healthz, a `..` path authorized as sent, HTTP/1.0)."""
+    assert exchange(port, raw) == answer
+
+
+def test_a_client_that_sends_its_head_too_slowly_is_dropped_unanswered(port):
+    """ReadHeaderTimeout bounds the whole head: a byte now and then does not stretch it."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=3)) as sock:
+        started = time.monotonic()
+        sock.sendall(b"GET /healthz HTTP/1.1\r\n")
+        try:
+            for _ in range(10):
+                time.sleep(0.2)
+                sock.sendall(b"X-A: b\r\n")
+        except OSError:
+            pass
+        assert sock.recv(100) == b""
+        assert time.monotonic() - started < 2.5
+
+
+def test_a_small_body_no_handler_reads_is_dropped_and_the_connection_kept(port):
+    """Go's finishRequest reads up to 256 KiB of an unread body, so the next request on the
+    connection is answered; a body awaiting 100 Continue ends the connection instead."""
+    answers = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"
+                             b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answers.count(b"HTTP/1.1 200 OK") == 2
+    expecting = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
+                               b"abcGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert expecting.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in expecting
