@@ -20,9 +20,10 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd.authpb import auth_buckets, auth_state
 from reference_impl.etcd.bolt import BoltError, read_db
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
-from reference_impl.etcd.messages import AlarmMember, KeyValue, Member, read_varint
+from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.etcd.version import CLUSTER_VERSION
+from reference_impl.machinery.protowire import consume_varint, encode_varint
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
@@ -52,31 +53,21 @@ def bytes_to_rev(data: bytes) -> tuple[Revision, bool]:
     return Revision(_REV.unpack(data[:8])[0], _REV.unpack(data[9:17])[0]), data[17:] == _TOMBSTONE_MARK
 
 
-def _varint(n: int) -> bytes:
-    n &= (1 << 64) - 1  # int64 fields: a negative number is its two's complement, 10 bytes
-    out = bytearray()
-    while n >= 0x80:
-        out.append(n & 0x7F | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
-
-
 @mirrors("(*go.etcd.io/etcd/api/v3/mvccpb.KeyValue).Marshal")
 def marshal_key_value(kv: KeyValue, tombstone: bool = False) -> bytes:
     """mvccpb.KeyValue as gogoproto writes it: fields in number order, zero values left out."""
     out = bytearray()
     if kv.key:
-        out += b"\x0a" + _varint(len(kv.key)) + kv.key
+        out += b"\x0a" + encode_varint(len(kv.key)) + kv.key
     if tombstone:
         return bytes(out)
     for tag, number in ((0x10, kv.create_revision), (0x18, kv.mod_revision), (0x20, kv.version)):
         if number:
-            out += bytes([tag]) + _varint(number)
+            out += bytes([tag]) + encode_varint(number)
     if kv.value:
-        out += b"\x2a" + _varint(len(kv.value)) + kv.value
+        out += b"\x2a" + encode_varint(len(kv.value)) + kv.value
     if kv.lease:
-        out += b"\x30" + _varint(kv.lease)
+        out += b"\x30" + encode_varint(kv.lease)
     return bytes(out)
 
 
@@ -85,13 +76,13 @@ def unmarshal_key_value(data: bytes) -> KeyValue:
     fields: dict[int, int | bytes] = {}
     i = 0
     while i < len(data):
-        tag, i = read_varint(data, i)
+        tag, i = consume_varint(data, i)
         number, wire = tag >> 3, tag & 7
         if wire == 2:
-            length, i = read_varint(data, i)
+            length, i = consume_varint(data, i)
             fields[number], i = data[i:i + length], i + length
         elif wire == 0:
-            value, i = read_varint(data, i)
+            value, i = consume_varint(data, i)
             fields[number] = value - (1 << 64) if value >= 1 << 63 else value
         else:
             raise ValueError(f"mvccpb.KeyValue: unexpected wire type {wire}")
@@ -132,7 +123,7 @@ def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
 
 @mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Marshal")
 def marshal_lease(lease_id: int, ttl: int) -> bytes:
-    return b"\x08" + _varint(lease_id) + (b"\x10" + _varint(ttl) if ttl else b"")
+    return b"\x08" + encode_varint(lease_id) + (b"\x10" + encode_varint(ttl) if ttl else b"")
 
 
 @mirrors(f"{MEMBERSHIP}.unsafeSaveMemberToBackend")
@@ -152,9 +143,9 @@ def marshal_member(member: Member) -> tuple[bytes, bytes]:
 @mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Marshal")
 def marshal_alarm_member(member: AlarmMember) -> bytes:
     """An `alarm` bucket key (its value is empty): the AlarmMember protobuf."""
-    out = b"\x08" + _varint(member.member_id) if member.member_id else b""
+    out = b"\x08" + encode_varint(member.member_id) if member.member_id else b""
     alarm = ALARM_TYPES.index(member.alarm) if member.alarm in ALARM_TYPES else int(member.alarm)
-    return out + (b"\x10" + _varint(alarm) if alarm else b"")
+    return out + (b"\x10" + encode_varint(alarm) if alarm else b"")
 
 
 @mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Unmarshal")
@@ -162,8 +153,8 @@ def unmarshal_alarm_member(data: bytes) -> AlarmMember:
     fields = {1: 0, 2: 0}
     i = 0
     while i < len(data):
-        tag, i = read_varint(data, i)
-        fields[tag >> 3], i = read_varint(data, i)
+        tag, i = consume_varint(data, i)
+        fields[tag >> 3], i = consume_varint(data, i)
     alarm = fields[2]
     return AlarmMember(fields[1], ALARM_TYPES[alarm] if alarm < len(ALARM_TYPES) else str(alarm))
 
@@ -210,8 +201,8 @@ def unmarshal_lease(data: bytes) -> tuple[int, int]:
     fields = {1: 0, 2: 0}
     i = 0
     while i < len(data):
-        tag, i = read_varint(data, i)
-        value, i = read_varint(data, i)
+        tag, i = consume_varint(data, i)
+        value, i = consume_varint(data, i)
         fields[tag >> 3] = value - (1 << 64) if value >= 1 << 63 else value
     return fields[1], fields[2]
 

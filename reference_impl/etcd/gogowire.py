@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
+from reference_impl.machinery.protowire import VarintError, consume_varint
 from reference_impl.mirrors import mirrors
 
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -40,21 +41,11 @@ def go_field_name(name: str) -> str:
 
 
 def _varint(data: bytes, at: int, end: int) -> tuple[int, int]:
-    """The varint at `at` and where it ends, read as the generated loops read one."""
-    if at < end and data[at] < 0x80:
-        return data[at], at + 1
-    value = shift = 0
-    while True:
-        if shift >= 64:
-            raise UnmarshalError(ERR_INT_OVERFLOW)
-        if at >= end:
-            raise UnmarshalError(ERR_UNEXPECTED_EOF)
-        byte = data[at]
-        at += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value & 0xFFFF_FFFF_FFFF_FFFF, at
-        shift += 7
+    """The varint at `at` and where it ends, refused in the generated loops' words."""
+    try:
+        return consume_varint(data, at, end)
+    except VarintError as err:
+        raise UnmarshalError(ERR_INT_OVERFLOW if err.overflow else ERR_UNEXPECTED_EOF) from None
 
 
 def _length(data: bytes, at: int, end: int) -> tuple[int, int]:

@@ -52,8 +52,8 @@ from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit, checked_reader
 from reference_impl.etcd.watch import MVCC, coalesce
-from reference_impl.etcd.messages import read_varint, varint_size
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.protowire import consume_varint, size_varint
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -255,14 +255,14 @@ def _wire_fields(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
     pos = 0
     while pos < len(data):
         start = pos
-        tag, pos = read_varint(data, pos)
+        tag, pos = consume_varint(data, pos)
         wire_type, contents = tag & 7, None
         if wire_type == 0:
-            _, pos = read_varint(data, pos)
+            _, pos = consume_varint(data, pos)
         elif wire_type == 1:
             pos += 8
         elif wire_type == 2:
-            length, pos = read_varint(data, pos)
+            length, pos = consume_varint(data, pos)
             contents = data[pos:pos + length]
             pos += length
         elif wire_type == 5:
@@ -758,7 +758,7 @@ def send_fragments(response: rpc_pb2.WatchResponse, max_bytes: int) -> list[rpc_
     size = base
     for event in response.events:
         n = event.ByteSize()
-        added = 1 + varint_size(n) + n  # field 11's tag, the length, the event
+        added = 1 + size_varint(n) + n  # field 11's tag, the length, the event
         if current and size + added >= max_bytes:
             out.append(_fragment(empty, current, True))
             current, size = [], base

@@ -13,7 +13,7 @@ import threading
 import grpc
 from google.protobuf.message import DecodeError
 
-from reference_impl.etcd.messages import read_varint
+from reference_impl.machinery.protowire import consume_varint
 from reference_impl.mirrors import mirrors
 
 SERVICE = "grpc.health.v1.Health"
@@ -27,12 +27,12 @@ def read_health_check_request(data: bytes) -> str:
     service, pos = "", 0
     try:
         while pos < len(data):
-            key, pos = read_varint(data, pos)
+            key, pos = consume_varint(data, pos)
             field, wire = key >> 3, key & 7
             if wire == _WIRE_VARINT:
-                _, pos = read_varint(data, pos)
+                _, pos = consume_varint(data, pos)
             elif wire == _WIRE_BYTES:
-                length, pos = read_varint(data, pos)
+                length, pos = consume_varint(data, pos)
                 if field == 1:
                     service = data[pos:pos + length].decode()
                 pos += length

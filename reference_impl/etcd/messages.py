@@ -14,6 +14,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Union
 
+from reference_impl.machinery.protowire import size_varint
+
 SortOrder = str  # "NONE" | "ASCEND" | "DESCEND"
 SortTarget = str  # "KEY" | "VERSION" | "CREATE" | "MOD" | "VALUE"
 
@@ -409,7 +411,7 @@ def encoded_size(message: object) -> int:
     kind = type(message)
     if kind is bytes or kind is str:
         size = len(message)  # type: ignore[arg-type]
-        return 1 + varint_size(size) + size
+        return 1 + size_varint(size) + size
     fixed = _FIXED_SIZE.get(kind)
     if fixed is not None:
         return fixed
@@ -428,32 +430,10 @@ def encoded_size(message: object) -> int:
             inner += fixed
         elif field_kind is bytes or field_kind is str:
             size = len(value)
-            inner += 1 + varint_size(size) + size
+            inner += 1 + size_varint(size) + size
         else:
             inner += encoded_size(value)
-    return 1 + varint_size(inner) + inner
+    return 1 + size_varint(inner) + inner
 
 
 _FIXED_SIZE = {bool: 2, int: 11, float: 9, type(None): 0}
-
-
-def varint_size(n: int) -> int:
-    """Bytes of a protobuf varint; a negative int64 takes ten, as its two's complement."""
-    if n < 0:
-        return 10
-    return (n.bit_length() + 6) // 7 or 1
-
-
-def read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    """The protobuf varint at `pos` and the position after it; ValueError if `data` ends first."""
-    value = shift = 0
-    while pos < len(data):
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    raise ValueError("truncated varint")
-
-

@@ -10,8 +10,8 @@ free of the wire library, and the adapter's test checks these sizes against it.
 from __future__ import annotations
 
 from reference_impl.etcd.messages import (
-    Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest, encoded_size,
-    varint_size)
+    Compare, DeleteRangeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest, encoded_size)
+from reference_impl.machinery.protowire import size_varint
 from reference_impl.mirrors import mirrors
 
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -31,7 +31,7 @@ def raft_request_size(request: object, request_id: int, username: str = "",
     """InternalRaftRequest{Header: {ID: request_id, Username: username, AuthRevision:
     auth_revision}, <request>}'s marshalled size (the user and revision of a caller with a token)."""
     header = _int(request_id) + _bytes(username.encode()) + _int(auth_revision)
-    size = 2 + varint_size(header) + header  # field 100: a two-byte tag
+    size = 2 + size_varint(header) + header  # field 100: a two-byte tag
     field = _RAFT_FIELD.get(type(request))
     if field is None:
         return size + encoded_size(request)
@@ -62,11 +62,11 @@ def _compare_size(c: Compare) -> int:
     size = (_int(_enum(_COMPARE_RESULT, c.result)) + _int(_enum(_COMPARE_TARGET, c.target))
             + _bytes(c.key))
     if c.range_end:
-        size += 2 + varint_size(len(c.range_end)) + len(c.range_end)  # field 64: two-byte tag
+        size += 2 + size_varint(len(c.range_end)) + len(c.range_end)  # field 64: two-byte tag
     if isinstance(c.value, bytes):
-        size += 1 + varint_size(len(c.value)) + len(c.value)
+        size += 1 + size_varint(len(c.value)) + len(c.value)
     elif c.target in _COMPARE_TARGET:
-        size += 1 + varint_size(c.value)
+        size += 1 + size_varint(c.value)
     return size
 
 
@@ -81,15 +81,15 @@ def _enum(names: dict[str, int], name: str) -> int:
 
 
 def _embedded(size: int) -> int:
-    return 1 + varint_size(size) + size
+    return 1 + size_varint(size) + size
 
 
 def _bytes(value: bytes) -> int:
-    return 1 + varint_size(len(value)) + len(value) if value else 0
+    return 1 + size_varint(len(value)) + len(value) if value else 0
 
 
 def _int(value: int) -> int:
-    return 1 + varint_size(value) if value else 0
+    return 1 + size_varint(value) if value else 0
 
 
 def _bool(value: bool) -> int:

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
+from reference_impl.machinery.protowire import VarintError, consume_varint, encode_varint
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -133,16 +134,10 @@ def _wire_type(field: Field) -> int:
 
 
 def _varint(data: bytes, at: int, path: str) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if at >= len(data):
-            raise ProtobufError(f"{path}: truncated varint")
-        byte = data[at]
-        value |= (byte & 0x7F) << shift
-        at += 1
-        if not byte & 0x80:
-            return value, at
-        shift += 7
+    try:
+        return consume_varint(data, at)
+    except VarintError as err:
+        raise ProtobufError(f"{path}: {err}") from None
 
 
 def fields(data: bytes, path: str = ""):
@@ -166,27 +161,12 @@ def fields(data: bytes, path: str = ""):
         yield number, wire, value
 
 
-_ONE_BYTE_VARINTS = tuple(bytes((value,)) for value in range(128))
-
-
-def _put_varint(value: int) -> bytes:
-    if 0 <= value < 128:  # every field key and most lengths and values
-        return _ONE_BYTE_VARINTS[value]
-    value &= (1 << 64) - 1  # negative ints are written as ten-byte two's complement, as Go does
-    out = bytearray()
-    while True:
-        byte, value = value & 0x7F, value >> 7
-        out.append(byte | (0x80 if value else 0))
-        if not value:
-            return bytes(out)
-
-
 def put(number: int, wire: int, payload: int | bytes) -> bytes:
     """One field as `fields` reads it back: its key, then the varint or the bytes."""
-    key = _put_varint(number << 3 | wire)
+    key = encode_varint(number << 3 | wire)
     if wire == 0:
-        return key + _put_varint(payload)
-    return key + (_put_varint(len(payload)) if wire == 2 else b"") + payload
+        return key + encode_varint(payload)
+    return key + (encode_varint(len(payload)) if wire == 2 else b"") + payload
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -356,17 +336,11 @@ def check_unknown(data: bytes) -> None:
 
 
 def _gogo_varint(data: bytes, at: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        if shift >= 64:
-            raise ProtobufError("proto: integer overflow")
-        if at >= len(data):
-            raise ProtobufError("unexpected EOF")
-        value |= (data[at] & 0x7F) << shift
-        at += 1
-        if data[at - 1] < 0x80:
-            return value, at
-        shift += 7
+    """The varint at `at`, refused in the words of gogo's generated loop."""
+    try:
+        return consume_varint(data, at)
+    except VarintError as err:
+        raise ProtobufError("proto: integer overflow" if err.overflow else "unexpected EOF") from None
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from reference_impl.etcd.raft.errors import ConfChangeError
+from reference_impl.machinery.protowire import VarintError, consume_varint, encode_varint
 from reference_impl.mirrors import mirrors
 
 PKG = "go.etcd.io/etcd/raft/v3"
@@ -136,27 +137,17 @@ class ConfChange:
         """raftpb's protobuf encoding: ID=1, Type=2, NodeID=3 always, Context=4 when set."""
         out = bytearray()
         for number, value in ((1, self.id), (2, int(self.type)), (3, self.node_id)):
-            out += _varint(number << 3) + _varint(value)
+            out += encode_varint(number << 3) + encode_varint(value)
         if self.context:
-            out += _varint(4 << 3 | 2) + _varint(len(self.context)) + self.context
+            out += encode_varint(4 << 3 | 2) + encode_varint(len(self.context)) + self.context
         return bytes(out)
 
     @classmethod
     def unmarshal(cls, data: bytes) -> ConfChange:
-        fields: dict[int, int | bytes] = {}
-        pos = 0
-        while pos < len(data):
-            key, pos = _read_varint(data, pos)
-            number, wire = key >> 3, key & 7
-            if wire == 0:
-                fields[number], pos = _read_varint(data, pos)
-            elif wire == 2:
-                size, pos = _read_varint(data, pos)
-                if pos + size > len(data):
-                    raise ConfChangeError(f"truncated field {number}")
-                fields[number], pos = data[pos:pos + size], pos + size
-            else:
-                raise ConfChangeError(f"unsupported wire type {wire} for field {number}")
+        try:
+            fields = _fields(data)
+        except VarintError as err:
+            raise ConfChangeError(str(err)) from err
         try:
             kind = ConfChangeType(fields.get(2, 0))
         except ValueError as err:
@@ -167,27 +158,23 @@ class ConfChange:
         return cls(kind, node_id, context, ident)
 
 
-def _varint(value: int) -> bytes:
-    out = bytearray()
-    while True:
-        low, value = value & 0x7F, value >> 7
-        if value:
-            out.append(low | 0x80)
-        else:
-            out.append(low)
-            return bytes(out)
-
-
-def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
-    value = shift = 0
+def _fields(data: bytes) -> dict[int, int | bytes]:
+    """Each field of a message by number: a varint's value or a length-delimited field's bytes."""
+    fields: dict[int, int | bytes] = {}
+    pos = 0
     while pos < len(data):
-        byte = data[pos]
-        pos += 1
-        value |= (byte & 0x7F) << shift
-        if not byte & 0x80:
-            return value, pos
-        shift += 7
-    raise ConfChangeError("truncated varint")
+        key, pos = consume_varint(data, pos)
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            fields[number], pos = consume_varint(data, pos)
+        elif wire == 2:
+            size, pos = consume_varint(data, pos)
+            if pos + size > len(data):
+                raise ConfChangeError(f"truncated field {number}")
+            fields[number], pos = data[pos:pos + size], pos + size
+        else:
+            raise ConfChangeError(f"unsupported wire type {wire} for field {number}")
+    return fields
 
 
 _LOCAL = frozenset({MessageType.MsgHup, MessageType.MsgBeat, MessageType.MsgUnreachable,

@@ -11,6 +11,7 @@ from reference_impl.etcd import EtcdServer
 from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd.gogowire import unmarshal_error
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.protowire import encode_varint
 
 RANGE, PUT, UNLOCK = rpc_pb2.RangeRequest, rpc_pb2.PutRequest, pb.UnlockRequest
 
@@ -44,18 +45,10 @@ def test_a_nested_message_is_read_before_the_fields_after_it():
 def test_a_txn_nested_a_thousand_levels_is_walked_without_recursion():
     data = b"\x08\x01"  # an op whose request_range is a varint: refused at the bottom
     for _ in range(1000):
-        op = b"\x22" + _varint(len(data)) + data  # RequestOp.request_txn
-        data = b"\x12" + _varint(len(op)) + op  # TxnRequest.success
+        op = b"\x22" + encode_varint(len(data)) + data  # RequestOp.request_txn
+        data = b"\x12" + encode_varint(len(op)) + op  # TxnRequest.success
     assert unmarshal_error(rpc_pb2.TxnRequest.DESCRIPTOR, data) == \
         "proto: wrong wireType = 0 for field Compare"
-
-
-def _varint(value: int) -> bytes:
-    out = b""
-    while value >= 0x80:
-        out += bytes([value & 0x7F | 0x80])
-        value >>= 7
-    return out + bytes([value])
 
 
 @pytest.fixture(scope="module")

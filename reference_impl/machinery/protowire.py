@@ -1,0 +1,66 @@
+"""Protobuf varints, as every hand-written protobuf reader and writer here needs them: etcd's
+messages, its gRPC adapter and backend, raft's ConfChange, the apiserver's protobuf serializer.
+
+Reading follows the loop gogoproto generates (and etcd and Kubernetes run): more than ten bytes is
+an overflow, a message that ends inside a varint is cut short, and the value keeps its low 64 bits
+as Go's uint64 does. Each caller words a `VarintError` in its own format.
+"""
+from __future__ import annotations
+
+from reference_impl.mirrors import mirrors
+
+PROTOWIRE = "google.golang.org/protobuf/encoding/protowire"
+_UINT64 = (1 << 64) - 1
+_ONE_BYTE = tuple(bytes((value,)) for value in range(128))
+
+
+class VarintError(ValueError):
+    """A varint that cannot be read: `overflow` when it runs past ten bytes, else the data ends
+    inside it."""
+
+    def __init__(self, overflow: bool) -> None:
+        super().__init__("varint overflows 64 bits" if overflow else "truncated varint")
+        self.overflow = overflow
+
+
+@mirrors(f"{PROTOWIRE}.AppendVarint")
+def encode_varint(value: int) -> bytes:
+    """A negative int64 is written as its two's complement: ten bytes."""
+    if 0 <= value < 128:  # every field key and most lengths and values
+        return _ONE_BYTE[value]
+    value &= _UINT64
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+@mirrors(f"{PROTOWIRE}.SizeVarint")
+def size_varint(value: int) -> int:
+    """Bytes of `encode_varint(value)`; a negative int64 takes ten."""
+    if value < 0:
+        return 10
+    return (value.bit_length() + 6) // 7 or 1
+
+
+@mirrors(f"{PROTOWIRE}.ConsumeVarint")
+def consume_varint(data: bytes, at: int, end: int | None = None) -> tuple[int, int]:
+    """The varint at `at` in `data[:end]` and the position after it; VarintError if it overflows
+    or is cut short."""
+    end = len(data) if end is None else end
+    if at < end and data[at] < 0x80:
+        return data[at], at + 1
+    value = shift = 0
+    while True:
+        if shift >= 64:
+            raise VarintError(overflow=True)
+        if at >= end:
+            raise VarintError(overflow=False)
+        byte = data[at]
+        at += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value & _UINT64, at
+        shift += 7
