@@ -23,7 +23,7 @@ from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.etcd.version import CLUSTER_VERSION
-from reference_impl.machinery.protowire import consume_varint, encode_varint
+from reference_impl.machinery.protowire import BYTES, VARINT, consume_field, consume_varint, encode_varint
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
@@ -76,14 +76,11 @@ def unmarshal_key_value(data: bytes) -> KeyValue:
     fields: dict[int, int | bytes] = {}
     i = 0
     while i < len(data):
-        tag, i = consume_varint(data, i)
-        number, wire = tag >> 3, tag & 7
-        if wire == 2:
-            length, i = consume_varint(data, i)
-            fields[number], i = data[i:i + length], i + length
-        elif wire == 0:
-            value, i = consume_varint(data, i)
+        number, wire, value, i = consume_field(data, i)
+        if wire == VARINT:
             fields[number] = value - (1 << 64) if value >= 1 << 63 else value
+        elif wire == BYTES:
+            fields[number] = value
         else:
             raise ValueError(f"mvccpb.KeyValue: unexpected wire type {wire}")
     return KeyValue(key=fields.get(1, b""), value=fields.get(5, b""),  # type: ignore[arg-type]

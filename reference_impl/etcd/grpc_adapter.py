@@ -53,7 +53,7 @@ from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's 
 from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit, checked_reader
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.protowire import consume_varint, size_varint
+from reference_impl.machinery.protowire import BYTES, FieldError, consume_field, size_varint
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
@@ -255,23 +255,12 @@ def _wire_fields(data: bytes) -> Iterator[tuple[int, bytes, bytes | None]]:
     pos = 0
     while pos < len(data):
         start = pos
-        tag, pos = consume_varint(data, pos)
-        wire_type, contents = tag & 7, None
-        if wire_type == 0:
-            _, pos = consume_varint(data, pos)
-        elif wire_type == 1:
-            pos += 8
-        elif wire_type == 2:
-            length, pos = consume_varint(data, pos)
-            contents = data[pos:pos + length]
-            pos += length
-        elif wire_type == 5:
-            pos += 4
-        else:
-            raise DecodeError(f"unexpected wire type {wire_type}")
-        if pos > len(data):
-            raise DecodeError("truncated message")
-        yield tag >> 3, data[start:pos], contents
+        try:
+            number, wire_type, value, pos = consume_field(data, pos)
+        except FieldError as err:
+            raise DecodeError("truncated message" if err.wire_type is None
+                              else f"unexpected wire type {err.wire_type}") from None
+        yield number, data[start:pos], value if wire_type == BYTES else None
 
 
 def txn_response_pb(resp: m.TxnResponse, out: rpc_pb2.TxnResponse | None = None) -> rpc_pb2.TxnResponse:

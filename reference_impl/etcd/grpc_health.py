@@ -13,13 +13,12 @@ import threading
 import grpc
 from google.protobuf.message import DecodeError
 
-from reference_impl.machinery.protowire import consume_varint
+from reference_impl.machinery.protowire import BYTES, FieldError, consume_field
 from reference_impl.mirrors import mirrors
 
 SERVICE = "grpc.health.v1.Health"
 # HealthCheckResponse.ServingStatus
 UNKNOWN, SERVING, NOT_SERVING, SERVICE_UNKNOWN = 0, 1, 2, 3
-_WIRE_VARINT, _WIRE_FIXED64, _WIRE_BYTES, _WIRE_FIXED32 = 0, 1, 2, 5
 
 
 def read_health_check_request(data: bytes) -> str:
@@ -27,21 +26,12 @@ def read_health_check_request(data: bytes) -> str:
     service, pos = "", 0
     try:
         while pos < len(data):
-            key, pos = consume_varint(data, pos)
-            field, wire = key >> 3, key & 7
-            if wire == _WIRE_VARINT:
-                _, pos = consume_varint(data, pos)
-            elif wire == _WIRE_BYTES:
-                length, pos = consume_varint(data, pos)
-                if field == 1:
-                    service = data[pos:pos + length].decode()
-                pos += length
-            elif wire in (_WIRE_FIXED64, _WIRE_FIXED32):
-                pos += 8 if wire == _WIRE_FIXED64 else 4
-            else:
-                raise DecodeError(f"unsupported wire type {wire}")
-            if pos > len(data):
-                raise DecodeError("truncated message")
+            number, wire_type, value, pos = consume_field(data, pos)
+            if number == 1 and wire_type == BYTES:
+                service = value.decode()
+    except FieldError as err:
+        raise DecodeError("truncated message" if err.wire_type is None
+                          else f"unsupported wire type {err.wire_type}") from None
     except (ValueError, UnicodeDecodeError) as err:
         raise DecodeError(str(err)) from None
     return service

@@ -32,7 +32,7 @@ from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
-from reference_impl.machinery.protowire import VarintError, consume_varint, encode_varint
+from reference_impl.machinery.protowire import FieldError, VarintError, consume_field, consume_varint, encode_varint
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -145,19 +145,13 @@ def fields(data: bytes, path: str = ""):
     otherwise. Raises ProtobufError, naming `path`, for a message cut short."""
     at = 0
     while at < len(data):
-        key, at = _varint(data, at, path)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, at = _varint(data, at, path)
-        elif wire in (1, 2, 5):
-            size = {1: 8, 5: 4}.get(wire)
-            if size is None:
-                size, at = _varint(data, at, path)
-            if at + size > len(data):
-                raise ProtobufError(f"{path}: field {number} is truncated")
-            value, at = data[at:at + size], at + size
-        else:
-            raise ProtobufError(f"{path}: field {number} has wire type {wire}, which Kubernetes never uses")
+        try:
+            number, wire, value, at = consume_field(data, at)
+        except FieldError as err:
+            never_used = ", which Kubernetes never uses" if err.wire_type is not None else ""
+            raise ProtobufError(f"{path}: {err}{never_used}") from None
+        except VarintError as err:
+            raise ProtobufError(f"{path}: {err}") from None
         yield number, wire, value
 
 

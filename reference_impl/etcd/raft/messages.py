@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from reference_impl.etcd.raft.errors import ConfChangeError
-from reference_impl.machinery.protowire import VarintError, consume_varint, encode_varint
+from reference_impl.machinery.protowire import BYTES, VARINT, FieldError, VarintError, consume_field, encode_varint
 from reference_impl.mirrors import mirrors
 
 PKG = "go.etcd.io/etcd/raft/v3"
@@ -144,10 +144,19 @@ class ConfChange:
 
     @classmethod
     def unmarshal(cls, data: bytes) -> ConfChange:
+        fields: dict[int, int | bytes] = {}
+        pos = 0
         try:
-            fields = _fields(data)
+            while pos < len(data):
+                number, wire, value, pos = consume_field(data, pos)
+                if wire not in (VARINT, BYTES):
+                    raise FieldError(number, wire)
+                fields[number] = value
+        except FieldError as err:
+            raise ConfChangeError(f"truncated field {err.number}" if err.wire_type is None else
+                                  f"unsupported wire type {err.wire_type} for field {err.number}") from None
         except VarintError as err:
-            raise ConfChangeError(str(err)) from err
+            raise ConfChangeError(str(err)) from None
         try:
             kind = ConfChangeType(fields.get(2, 0))
         except ValueError as err:
@@ -156,25 +165,6 @@ class ConfChange:
         if not isinstance(node_id, int) or not isinstance(ident, int) or not isinstance(context, bytes):
             raise ConfChangeError("field with the wrong wire type")
         return cls(kind, node_id, context, ident)
-
-
-def _fields(data: bytes) -> dict[int, int | bytes]:
-    """Each field of a message by number: a varint's value or a length-delimited field's bytes."""
-    fields: dict[int, int | bytes] = {}
-    pos = 0
-    while pos < len(data):
-        key, pos = consume_varint(data, pos)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            fields[number], pos = consume_varint(data, pos)
-        elif wire == 2:
-            size, pos = consume_varint(data, pos)
-            if pos + size > len(data):
-                raise ConfChangeError(f"truncated field {number}")
-            fields[number], pos = data[pos:pos + size], pos + size
-        else:
-            raise ConfChangeError(f"unsupported wire type {wire} for field {number}")
-    return fields
 
 
 _LOCAL = frozenset({MessageType.MsgHup, MessageType.MsgBeat, MessageType.MsgUnreachable,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.protowire import VarintError, consume_varint, encode_varint, size_varint
+from reference_impl.machinery.protowire import (BYTES, FIXED32, FIXED64, VARINT, FieldError, VarintError, consume_field,
+                                                consume_varint, encode_varint, size_varint)
 
 
 @pytest.mark.parametrize("value,encoded", [
@@ -42,3 +43,25 @@ def test_more_than_ten_bytes_overflows():
 
 def test_the_value_keeps_its_low_64_bits_as_a_go_uint64():
     assert consume_varint(b"\xff" * 9 + b"\x7f", 0) == ((1 << 64) - 1, 10)
+
+
+@pytest.mark.parametrize("data,field", [
+    (b"\x08\x96\x01", (1, VARINT, 150)),
+    (b"\x11" + bytes(range(8)), (2, FIXED64, bytes(range(8)))),
+    (b"\x1a\x03abc", (3, BYTES, b"abc")),
+    (b"\x25" + bytes(range(4)), (4, FIXED32, bytes(range(4)))),
+])
+def test_a_field_is_its_number_wire_type_and_value(data, field):
+    assert consume_field(data + b"\x08\x01", 0) == (*field, len(data))
+
+
+def test_a_field_whose_value_runs_past_the_message_is_truncated():
+    with pytest.raises(FieldError, match="field 3 is truncated") as err:
+        consume_field(b"\x1a\x05abc", 0)
+    assert err.value.wire_type is None
+
+
+@pytest.mark.parametrize("wire_type", [3, 4, 6, 7])
+def test_a_group_or_an_unknown_wire_type_is_refused(wire_type):
+    with pytest.raises(FieldError, match=f"field 1 has wire type {wire_type}"):
+        consume_field(bytes((1 << 3 | wire_type,)) + b"\x00", 0)
