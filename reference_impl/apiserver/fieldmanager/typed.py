@@ -24,7 +24,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
-from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.gofmt import format_v, type_of
 from reference_impl.mirrors import mirrors
 
 ABSENT = object()  # a field that is not there at all, as opposed to one that is null
@@ -266,7 +266,7 @@ def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> No
     where = path_string(path) + ": " if path else ""
     if atom == "map":
         if not isinstance(value, dict):
-            problems.append(f"{where}expected map, got &{{{_go_plain(value)}}}")
+            problems.append(f"{where}expected map, got &{{{format_v(value)}}}")
             return
         for key, child in value.items():
             child_schema, declared = schema.field(key)
@@ -277,7 +277,7 @@ def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> No
             _validate(child, child_schema, child_path, problems)
     elif atom == "list":
         if not isinstance(value, list):
-            problems.append(f"{where}expected list, got &{{{_go_plain(value)}}}")
+            problems.append(f"{where}expected list, got &{{{format_v(value)}}}")
             return
         if schema.list_keys() is None:
             items = {PathElement("i", index): item for index, item in enumerate(value)}
@@ -292,30 +292,9 @@ def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> No
     elif atom == "string" and not isinstance(value, str):
         problems.append(f"{where}expected string, got &value.valueUnstructured{{Value:{_go_sharp(value)}}}")
     elif atom == "numeric" and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        problems.append(f"{where}expected numeric (int or float), got {_go_type(value)}")
+        problems.append(f"{where}expected numeric (int or float), got {type_of(value)}")
     elif atom == "boolean" and not isinstance(value, bool):
-        problems.append(f"{where}expected boolean, got &{{{_go_plain(value)}}}")
-
-
-def _go_type(value: Any) -> str:
-    """Go's %T of an unstructured value."""
-    return {str: "string", bool: "bool", int: "int64", float: "float64",
-            list: "[]interface {}", dict: "map[string]interface {}"}[type(value)]
-
-
-def _go_plain(value: Any) -> str:
-    """Go's %v of an unstructured value: `[a 1]`, `map[a:1]`."""
-    if value is None:
-        return "<nil>"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return format_float(value)
-    if isinstance(value, list):
-        return "[" + " ".join(_go_plain(item) for item in value) + "]"
-    if isinstance(value, dict):
-        return "map[" + " ".join(f"{key}:{_go_plain(value[key])}" for key in sorted(value)) + "]"
-    return str(value)
+        problems.append(f"{where}expected boolean, got &{{{format_v(value)}}}")
 
 
 def _go_sharp(value: Any) -> str:
@@ -329,7 +308,7 @@ def _go_sharp(value: Any) -> str:
     if isinstance(value, dict):
         return "map[string]interface {}{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)}:{_go_sharp(value[key])}"
                                                       for key in sorted(value)) + "}"
-    return _go_plain(value)
+    return format_v(value)
 
 
 def to_field_set(value: Any, schema: Schema) -> frozenset:
