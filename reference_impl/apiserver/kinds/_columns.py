@@ -43,8 +43,12 @@ def human_duration(seconds: float) -> str:
 def since(timestamp: str | None, now: float) -> str:
     if not timestamp:
         return "<unknown>"
-    then = datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
-    return human_duration(now - then.timestamp())
+    return human_duration(now - epoch(timestamp))
+
+
+def epoch(timestamp: str) -> float:
+    """Seconds since the epoch of a metav1.Time, to the second (a printer shows no fraction)."""
+    return datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
 def part(obj: dict, *path: str) -> dict:

@@ -2,8 +2,6 @@
 and protobuf layout."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (BATCH, META, arr, boolean, conditions, integer, list_kind, obj, ref,
@@ -12,7 +10,7 @@ from reference_impl.apiserver.kinds._podspec import TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, human_duration,
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, epoch, human_duration,
                                                      name_cell, part, selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
@@ -242,14 +240,10 @@ def _job(obj: dict, now: float) -> list:
     elif not end:
         duration = since(start, now)
     else:
-        duration = human_duration(_epoch(end) - _epoch(start))
+        duration = human_duration(epoch(end) - epoch(start))
     names, images = template_containers(part(spec, "template", "spec"))
     return [name_cell(obj), completions, duration, age_cell(obj, now), names, images,
             selector_cell(spec.get("selector"))]
-
-
-def _epoch(timestamp: str) -> float:
-    return datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
 
 
 PRINTERS = {

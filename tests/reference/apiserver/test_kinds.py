@@ -107,3 +107,13 @@ def test_a_kind_module_in_another_package_is_assembled_and_served(tmp_path, monk
             client.close()
     assert stored["spec"] == {"size": "small"}
     assert stored["metadata"]["uid"]
+
+
+def test_a_finished_jobs_duration_is_its_completion_less_its_start_to_the_second():
+    """printJob's Duration column: completionTime - startTime, each read to the second."""
+    from reference_impl.apiserver.kinds.job import PRINTERS as JOB_PRINTERS
+    _, row = JOB_PRINTERS["Job"]
+    job = {"metadata": {"name": "j", "creationTimestamp": "2026-01-01T00:00:00Z"},
+           "spec": {"completions": 1, "template": {"spec": {"containers": []}}},
+           "status": {"succeeded": 1, "startTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:02:05Z"}}
+    assert row(job, 0.0)[1:3] == ["1/1", "2m5s"]
