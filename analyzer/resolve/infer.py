@@ -16,7 +16,7 @@ from __future__ import annotations
 from bisect import bisect_right
 
 from analyzer import graph
-from analyzer.facts import Param
+from analyzer.facts import Func, FuncLit, Param
 from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.flow import Place
@@ -53,6 +53,16 @@ class FileScopes:
         if name and name != "_":
             self.bindings.setdefault(scope, {}).setdefault(name, []).append((line, last, binding))
 
+    def _bind_signature(self, func: Func | FuncLit) -> None:
+        """A function's or a function literal's parameters and named results, in scope from its
+        first line to its last."""
+        for index, param in enumerate(func.params):
+            self._bind(func.scope, param.name, func.line, ("param", _param_type(param), index),
+                       func.end_line)
+        for param in func.results:
+            self._bind(func.scope, param.name, func.line, ("type", _param_type(param)),
+                       func.end_line)
+
     def _index(self) -> None:
         facts = self.context.facts
         package = self.program.packages.get(self.context.package)
@@ -69,21 +79,11 @@ class FileScopes:
                 receiver = ("*" if func.pointer_receiver else "") + func.receiver_type
                 self._bind(func.scope, func.receiver_name, func.line, ("type", receiver),
                            func.end_line)
-            for index, param in enumerate(func.params):
-                self._bind(func.scope, param.name, func.line,
-                           ("param", _param_type(param), index), func.end_line)
-            for param in func.results:
-                self._bind(func.scope, param.name, func.line, ("type", _param_type(param)),
-                           func.end_line)
+            self._bind_signature(func)
         for lit in facts.func_lits:
             self.parents[lit.scope] = lit.parent
             self.literal_results[lit.scope] = lit.results
-            for index, param in enumerate(lit.params):
-                self._bind(lit.scope, param.name, lit.line,
-                           ("param", _param_type(param), index), lit.end_line)
-            for param in lit.results:
-                self._bind(lit.scope, param.name, lit.line, ("type", _param_type(param)),
-                           lit.end_line)
+            self._bind_signature(lit)
         for var in facts.vars:
             if not var.short and var.scope == "init":
                 continue  # package-level: the Program has it
