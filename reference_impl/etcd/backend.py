@@ -23,7 +23,7 @@ from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.etcd.version import CLUSTER_VERSION
-from reference_impl.machinery.protowire import BYTES, VARINT, consume_field, consume_varint, encode_varint
+from reference_impl.machinery.protowire import BYTES, VARINT, consume_field, consume_varint, encode_varint, int64
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
@@ -78,7 +78,7 @@ def unmarshal_key_value(data: bytes) -> KeyValue:
     while i < len(data):
         number, wire, value, i = consume_field(data, i)
         if wire == VARINT:
-            fields[number] = value - (1 << 64) if value >= 1 << 63 else value
+            fields[number] = int64(value)
         elif wire == BYTES:
             fields[number] = value
         else:
@@ -147,11 +147,7 @@ def marshal_alarm_member(member: AlarmMember) -> bytes:
 
 @mirrors("(*go.etcd.io/etcd/api/v3/etcdserverpb.AlarmMember).Unmarshal")
 def unmarshal_alarm_member(data: bytes) -> AlarmMember:
-    fields = {1: 0, 2: 0}
-    i = 0
-    while i < len(data):
-        tag, i = consume_varint(data, i)
-        fields[tag >> 3], i = consume_varint(data, i)
+    fields = {1: 0, 2: 0, **_varint_fields(data)}
     alarm = fields[2]
     return AlarmMember(fields[1], ALARM_TYPES[alarm] if alarm < len(ALARM_TYPES) else str(alarm))
 
@@ -195,13 +191,17 @@ def hash_backend(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> int:
 @mirrors("(*go.etcd.io/etcd/server/v3/lease/leasepb.Lease).Unmarshal")
 def unmarshal_lease(data: bytes) -> tuple[int, int]:
     """(ID, TTL) of a leasepb.Lease (ID field 1, TTL field 2, both int64)."""
-    fields = {1: 0, 2: 0}
-    i = 0
+    fields = {1: 0, 2: 0, **_varint_fields(data)}
+    return int64(fields[1]), int64(fields[2])
+
+
+def _varint_fields(data: bytes) -> dict[int, int]:
+    """The fields of a message that has only varint fields (AlarmMember, leasepb.Lease), by number."""
+    fields, i = {}, 0
     while i < len(data):
         tag, i = consume_varint(data, i)
-        value, i = consume_varint(data, i)
-        fields[tag >> 3] = value - (1 << 64) if value >= 1 << 63 else value
-    return fields[1], fields[2]
+        fields[tag >> 3], i = consume_varint(data, i)
+    return fields
 
 
 @dataclass(frozen=True)

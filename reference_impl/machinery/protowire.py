@@ -49,6 +49,11 @@ def encode_varint(value: int) -> bytes:
     return bytes(out)
 
 
+def int64(value: int) -> int:
+    """A varint read as Go's int64(v) reads it: the two's complement of its 64 bits."""
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
 @mirrors(f"{PROTOWIRE}.SizeVarint")
 def size_varint(value: int) -> int:
     """Bytes of `encode_varint(value)`; a negative int64 takes ten."""

@@ -32,7 +32,8 @@ from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
-from reference_impl.machinery.protowire import FieldError, VarintError, consume_field, consume_varint, encode_varint
+from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
+                                                int64)
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -175,7 +176,7 @@ def _rfc3339(seconds: int, micros: int | None, path: str) -> str:
 
 
 def _signed(value: int, bits: int, path: str) -> int:
-    value = value - (1 << 64) if value >= 1 << 63 else value
+    value = int64(value)
     if bits == 32 and not -(1 << 31) <= value < 1 << 31:
         raise ProtobufError(f"{path}: {value} does not fit an int32")
     return value

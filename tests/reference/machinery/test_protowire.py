@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.machinery.protowire import (BYTES, FIXED32, FIXED64, VARINT, FieldError, VarintError, consume_field,
-                                                consume_varint, encode_varint, size_varint)
+                                                consume_varint, encode_varint, int64, size_varint)
 
 
 @pytest.mark.parametrize("value,encoded", [
@@ -65,3 +65,9 @@ def test_a_field_whose_value_runs_past_the_message_is_truncated():
 def test_a_group_or_an_unknown_wire_type_is_refused(wire_type):
     with pytest.raises(FieldError, match=f"field 1 has wire type {wire_type}"):
         consume_field(bytes((1 << 3 | wire_type,)) + b"\x00", 0)
+
+
+@pytest.mark.parametrize("value,signed", [(0, 0), ((1 << 63) - 1, (1 << 63) - 1), (1 << 63, -(1 << 63)),
+                                          ((1 << 64) - 1, -1)])
+def test_an_int64_field_is_its_varints_two_complement(value, signed):
+    assert int64(value) == signed
