@@ -16,9 +16,8 @@ from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEven
 from reference_impl.machinery.objects import condition, controller_ref, object_reference, owner_reference
 from reference_impl.machinery.cron import CronError, parse_standard
 from reference_impl.controller_manager.job import is_job_finished
-from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 EVENT_SOURCE = "cronjob-controller"
 
@@ -67,7 +66,7 @@ def next_schedule_time(cj: dict, now: float, schedule) -> float | None:
     """The start time to act on now, if any: the most recent one since the last start (or the
     CronJob's creation), no earlier than startingDeadlineSeconds ago."""
     last = (cj.get("status") or {}).get("lastScheduleTime")
-    earliest = parse_time(last) if last else parse_time(cj["metadata"]["creationTimestamp"])
+    earliest = parse_rfc3339(last) if last else parse_rfc3339(cj["metadata"]["creationTimestamp"])
     deadline = cj["spec"].get("startingDeadlineSeconds")
     if deadline is not None:
         earliest = max(earliest, now - deadline)
@@ -117,7 +116,7 @@ def finished_status(job: dict) -> str | None:
 def _start_time_order(job: dict) -> tuple:
     """byJobStartTimeStar: Jobs never started sort last, ties by name."""
     start = (job.get("status") or {}).get("startTime")
-    return (start is None, parse_time(start) if start else 0.0, job["metadata"]["name"])
+    return (start is None, parse_rfc3339(start) if start else 0.0, job["metadata"]["name"])
 
 
 class CronJobController:
@@ -155,7 +154,7 @@ class CronJobController:
             completed = (job.get("status") or {}).get("completionTime")
             last_success = status.get("lastSuccessfulTime")
             if finished_status(job) == "Complete" and completed and (
-                    not last_success or parse_time(completed) > parse_time(last_success)):
+                    not last_success or parse_rfc3339(completed) > parse_rfc3339(last_success)):
                 status["lastSuccessfulTime"] = completed
         seen = {j["metadata"]["uid"] for j in owned}
         self._set_active(status, [ref for ref_uid, ref in active.items() if ref_uid in seen])
@@ -176,7 +175,7 @@ class CronJobController:
         last = status.get("lastScheduleTime")
         if (any(ref["name"] == name for ref in status.get("active") or [])
                 or any(j["metadata"]["name"] == name for j in owned)
-                or (last and parse_time(last) == scheduled)):
+                or (last and parse_rfc3339(last) == scheduled)):
             return actions  # already started
         policy = cj["spec"].get("concurrencyPolicy", "Allow")
         if policy == "Forbid" and status.get("active"):

@@ -7,7 +7,7 @@ Plain functions over a DeploymentStatus dict; the time is passed in.
 """
 from __future__ import annotations
 
-from reference_impl.controller_manager.nodelifecycle import parse_time
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
 
@@ -117,7 +117,7 @@ def deployment_timed_out(d: dict, status: dict, now: float) -> bool:
         return False
     if current.get("reason") == TIMED_OUT:
         return True
-    return parse_time(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] < now
+    return parse_rfc3339(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] < now
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncRolloutStatus")
@@ -156,7 +156,7 @@ def requeue_stuck_deployment(d: dict, now: float) -> float | None:
         return None
     if deployment_complete(d, status) or current.get("reason") == TIMED_OUT:
         return None
-    after = parse_time(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] - now
+    after = parse_rfc3339(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] - now
     return 0.0 if after < 1 else after + 1
 
 

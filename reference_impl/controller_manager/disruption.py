@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from datetime import datetime
 
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.clock import WallClock
@@ -22,7 +21,7 @@ from reference_impl.machinery.labels import SelectorError, from_label_selector_d
 from reference_impl.machinery.objects import controller_ref, deep_copy_json, pod_ready
 from reference_impl.machinery.poddisruptionbudget import (SYNC_FAILED, conditions_are_up_to_date,
                                                           set_disruption_allowed, update_disruption_allowed_condition)
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 from reference_impl.mirrors import mirrors
 
 DELETION_TIMEOUT = 2 * 60  # seconds an evicted pod may take to get a deletionTimestamp
@@ -39,10 +38,6 @@ UNSCALABLE_KINDS = {("batch", "Job"): "jobs.batch", ("apps", "DaemonSet"): "daem
 
 class SyncError(Exception):
     """A budget whose status cannot be computed; failSafe writes the message into its condition."""
-
-
-def _parse_time(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/intstr.GetScaledValueFromIntOrPercent")
@@ -146,7 +141,7 @@ class DisruptionController:
         recorded = (pdb.get("status") or {}).get("disruptedPods") or {}
         return {pod["metadata"]["name"]: recorded[pod["metadata"]["name"]] for pod in pods
                 if not pod["metadata"].get("deletionTimestamp") and pod["metadata"]["name"] in recorded
-                and _parse_time(recorded[pod["metadata"]["name"]]) + DELETION_TIMEOUT >= now}
+                and parse_rfc3339(recorded[pod["metadata"]["name"]]) + DELETION_TIMEOUT >= now}
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).updatePdbStatus")
     def update_pdb_status(self, pdb: dict, healthy: int, desired: int, expected: int,
@@ -185,7 +180,7 @@ def count_healthy_pods(pods: list[dict], disrupted: dict[str, str], now: float) 
     return sum(1 for pod in pods
                if not pod["metadata"].get("deletionTimestamp")
                and not (pod["metadata"]["name"] in disrupted
-                        and _parse_time(disrupted[pod["metadata"]["name"]]) + DELETION_TIMEOUT > now)
+                        and parse_rfc3339(disrupted[pod["metadata"]["name"]]) + DELETION_TIMEOUT > now)
                and pod_ready(pod))
 
 

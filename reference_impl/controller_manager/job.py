@@ -23,10 +23,9 @@ from reference_impl.machinery.objects import (controller_ref, meta_namespace_key
                                               pod_ready)
 from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
-from reference_impl.controller_manager.nodelifecycle import parse_time
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
 DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF = 10.0, 360.0
@@ -89,7 +88,7 @@ def past_active_deadline(job: dict, now: float) -> bool:
     deadline = job["spec"].get("activeDeadlineSeconds")
     start = job.get("status", {}).get("startTime")
     return (deadline is not None and start is not None and not job_suspended(job)
-            and now - parse_time(start) >= deadline)
+            and now - parse_rfc3339(start) >= deadline)
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastBackoffLimitOnFailure")

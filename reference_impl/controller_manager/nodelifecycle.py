@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from datetime import datetime
 
 from reference_impl.machinery.actions import Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.objects import condition, object_reference
 from reference_impl.machinery.scheduling import toleration_tolerates
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 UNREACHABLE = "node.kubernetes.io/unreachable"
 NOT_READY = "node.kubernetes.io/not-ready"
@@ -41,10 +40,6 @@ TAINT_MANAGER_SOURCE = "taint-controller"
 INITIAL, NORMAL, PARTIAL_DISRUPTION, FULL_DISRUPTION = "Initial", "Normal", "PartialDisruption", "FullDisruption"
 # A node with this label counts in no zone's health.
 DISRUPTION_EXCLUSION_LABEL = "node.kubernetes.io/exclude-disruption"
-
-
-def parse_time(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
 
 # Which NoSchedule taint each node condition status calls for (nodeConditionToTaintKeyStatusMap).
@@ -451,7 +446,7 @@ def _eviction_deadline(pod: dict, taints: list[dict], now: float) -> float | Non
     deadline: float | None = None
     for taint in taints:
         matching = [t for t in pod.get("spec", {}).get("tolerations") or [] if toleration_tolerates(t, taint)]
-        added = parse_time(taint["timeAdded"]) if taint.get("timeAdded") else now
+        added = parse_rfc3339(taint["timeAdded"]) if taint.get("timeAdded") else now
         if not matching:
             deadline = added if deadline is None else min(deadline, added)
             continue

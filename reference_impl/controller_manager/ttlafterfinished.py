@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_impl.controller_manager.job import is_job_finished
-from reference_impl.controller_manager.nodelifecycle import parse_time
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.machinery.actions import Delete
 from reference_impl.mirrors import mirrors
 
@@ -33,7 +33,7 @@ def job_finish_time(job: dict) -> float:
     """When the Job's Complete or Failed condition became True."""
     finished = next(c for c in job["status"]["conditions"]
                     if c.get("type") in ("Complete", "Failed") and c.get("status") == "True")
-    return parse_time(finished["lastTransitionTime"])
+    return parse_rfc3339(finished["lastTransitionTime"])
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processTTL",

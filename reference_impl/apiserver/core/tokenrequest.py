@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import datetime
 import hashlib
 import json
 import re
@@ -31,6 +30,7 @@ from reference_impl.apiserver.core import errors, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo, intersect
 from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 from reference_impl.mirrors import mirrors
 
 ISSUER = API_AUDIENCES[0]  # --service-account-issuer, whose default the API audiences take
@@ -204,10 +204,6 @@ def _unmarshal_type_error(value: object, go_type: str) -> str:
     return f"json: cannot unmarshal {json_type} into Go value of type {go_type}"
 
 
-def _rfc3339(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @mirrors("(*k8s.io/kubernetes/pkg/registry/core/serviceaccount/storage.TokenREST).Create",
          "k8s.io/kubernetes/pkg/apis/authentication/validation.ValidateTokenRequest")
 def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name: str, body: object,
@@ -262,7 +258,7 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
             # A deep copy of the request: its zero creationTimestamp is written as null.
             "metadata": {"creationTimestamp": None, **(body.get("metadata") or {})},
             "spec": out_spec,
-            "status": {"token": sign(claims, key), "expirationTimestamp": _rfc3339(issued + expiration)}}
+            "status": {"token": sign(claims, key), "expirationTimestamp": rfc3339(issued + expiration)}}
 
 
 # The Go types of v1.TokenRequestSpec's and v1.BoundObjectReference's fields, as encoding/json names them.
@@ -449,7 +445,7 @@ def _unb64_std(text: str) -> bytes:
 
 def _deleted_before(obj: dict, moment: float) -> bool:
     timestamp = obj["metadata"].get("deletionTimestamp")
-    return bool(timestamp) and datetime.datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() < moment
+    return bool(timestamp) and parse_rfc3339(timestamp) < moment
 
 
 def _go_strings(values) -> str:
