@@ -7,8 +7,7 @@ Plain functions over a DeploymentStatus dict; the time is passed in.
 """
 from __future__ import annotations
 
-from reference_impl.machinery.timefmt import parse_rfc3339
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 from reference_impl.mirrors import mirrors
 
 AVAILABLE, PROGRESSING, REPLICA_FAILURE = "Available", "Progressing", "ReplicaFailure"
