@@ -16,6 +16,7 @@ import threading
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.rest import RestClient
+from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.eventcorrelator import EventCorrelator
 from reference_impl.machinery.timefmt import rfc3339
@@ -71,6 +72,10 @@ class EventRecorder:
             with self._lock:
                 if self._writing.get(key) is done:
                     del self._writing[key]
+
+    def record(self, event: RecordEvent, host: str = "") -> None:
+        """A core's RecordEvent; `host` is the kubelet's node name, the source.host of its events."""
+        self.event(event.involved, event.type, event.reason, event.message, event.component, host)
 
     @mirrors("k8s.io/client-go/tools/record.recordToSink")
     def _write(self, correlation) -> None:

@@ -633,7 +633,7 @@ class ControllerManager:
 
     def _record(self, event: RecordEvent | None) -> None:
         if event is not None:
-            self.recorder.event(event.involved, event.type, event.reason, event.message, event.component)
+            self.recorder.record(event)
 
     def process_queues(self) -> bool:
         """Resync what is due, then sync up to KEYS_PER_TURN keys of each controller whose caches

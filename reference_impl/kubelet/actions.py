@@ -1,10 +1,14 @@
 """What the kubelet core decides; an adapter carries each action out (process, socket, API call).
-Status patches and the final pod deletion are the shared `machinery.actions` Patch and Delete."""
+Status patches, the final pod deletion and events are the shared `machinery.actions` Patch, Delete
+and RecordEvent."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from reference_impl.machinery.actions import RecordEvent
 from reference_impl.mirrors import mirrors
+
+EVENT_SOURCE = "kubelet"  # the source.component of every event the kubelet records
 
 
 @dataclass(frozen=True)
@@ -70,27 +74,23 @@ class UnmountVolumes:
     pod: PodKey
 
 
-@dataclass(frozen=True)
-class RecordEvent:
-    """A core/v1 Event about the pod, as the kubelet's event recorder writes it; an event about one
-    of its containers names it in `field_path` (the involvedObject's fieldPath)."""
-
-    pod: PodKey
-    type: str  # Normal | Warning
-    reason: str
-    message: str
-    field_path: str = ""
+@mirrors("k8s.io/kubernetes/pkg/kubelet/container.GenerateContainerRef")
+def pod_reference(pod: PodKey, field_path: str = "") -> dict:
+    """The ObjectReference of an event about the pod; one about a container names it in
+    `field_path` (the involvedObject's fieldPath)."""
+    involved = {"apiVersion": "v1", "kind": "Pod", "namespace": pod.namespace, "name": pod.name, "uid": pod.uid}
+    return {**involved, "fieldPath": field_path} if field_path else involved
 
 
-@dataclass(frozen=True)
-class RecordNodeEvent:
-    """A core/v1 Event about the kubelet's own Node (its nodeRef: kind Node, the node's name as
-    its UID), which the recorder writes to the default namespace."""
+def pod_event(pod: PodKey, type_: str, reason: str, message: str, field_path: str = "") -> RecordEvent:
+    """A core/v1 Event about the pod, or one of its containers, as the kubelet's recorder writes it."""
+    return RecordEvent(EVENT_SOURCE, pod_reference(pod, field_path), type_, reason, message)
 
-    node_name: str
-    type: str  # Normal | Warning
-    reason: str
-    message: str
+
+def node_event(node_name: str, type_: str, reason: str, message: str) -> RecordEvent:
+    """A core/v1 Event about the kubelet's own Node: its nodeRef (kind Node, the node's name as its
+    UID), which the recorder writes to the default namespace."""
+    return RecordEvent(EVENT_SOURCE, {"kind": "Node", "name": node_name, "uid": node_name}, type_, reason, message)
 
 
 def image_present_message(image: str) -> str:

@@ -21,15 +21,13 @@ from dataclasses import dataclass, field
 
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.machinery.timefmt import micro_time, rfc3339
 
 from . import status as podstatus
 from .actions import (
     MountVolumes,
     PodKey,
-    RecordEvent,
-    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
@@ -38,6 +36,8 @@ from .actions import (
     UpdateLease,
     container_field_path,
     image_present_message,
+    node_event,
+    pod_event,
 )
 from . import volumes
 from .envvars import EnvVarError, resolve_container
@@ -104,7 +104,7 @@ class ContainerRecord:
 
     def event(self, key: PodKey, type_: str, reason: str, message: str) -> RecordEvent:
         """An Event about this container (its involvedObject's fieldPath names it)."""
-        return RecordEvent(key, type_, reason, message, container_field_path(self.name, self.ephemeral))
+        return pod_event(key, type_, reason, message, container_field_path(self.name, self.ephemeral))
 
 
 @dataclass
@@ -254,7 +254,7 @@ class Kubelet:
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).BirthCry",
              "(*k8s.io/kubernetes/pkg/kubelet.Kubelet).recordNodeStatusEvent")
-    def node_events(self) -> list[RecordNodeEvent]:
+    def node_events(self) -> list[RecordEvent]:
         """What `kubectl get events` shows of a starting node: `Starting kubelet.`, each pressure
         condition's first status (the setters record a change from Unknown) and the container
         manager's NodeAllocatableEnforced. Ready was never anything else, so no NodeReady is
@@ -262,14 +262,14 @@ class Kubelet:
         if self.hollow:
             return []
         name = self.node_name
-        return [RecordNodeEvent(name, "Normal", "Starting", "Starting kubelet."),
-                *(RecordNodeEvent(name, "Normal", event, f"Node {name} status is now: {event}")
+        return [node_event(name, "Normal", "Starting", "Starting kubelet."),
+                *(node_event(name, "Normal", event, f"Node {name} status is now: {event}")
                   for event in ("NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID")),
-                RecordNodeEvent(name, "Normal", "NodeAllocatableEnforced",
+                node_event(name, "Normal", "NodeAllocatableEnforced",
                                 "Updated Node Allocatable limit across pods")]
 
     @mirrors("k8s.io/kubernetes/pkg/kubelet/nodestatus.ReadyCondition")
-    def node_registered(self, existing_status: dict | None = None) -> list[RecordNodeEvent]:
+    def node_registered(self, existing_status: dict | None = None) -> list[RecordEvent]:
         """The API holds the Node now; `existing_status` is the status it had when this kubelet
         found it already registered (a restart). A Ready condition that was anything but True
         there (the node controller marks a silent node Unknown) becomes True with a NodeReady
@@ -279,7 +279,7 @@ class Kubelet:
         ready = next((c for c in (existing_status or {}).get("conditions") or [] if c.get("type") == "Ready"), None)
         if self.hollow or ready is None or ready.get("status") == "True":
             return []
-        return [RecordNodeEvent(self.node_name, "Normal", "NodeReady",
+        return [node_event(self.node_name, "Normal", "NodeReady",
                                 f"Node {self.node_name} status is now: NodeReady")]
 
     def lease(self) -> dict:
@@ -376,13 +376,13 @@ class Kubelet:
         state, now = record.volumes, self.clock.now()
         state.in_flight = False
         state.mounted.update(outcome.mounted)
-        events = [RecordEvent(key, "Warning", "FailedMount", message) for _, message in outcome.failures]
+        events = [pod_event(key, "Warning", "FailedMount", message) for _, message in outcome.failures]
         if not state.unmounted:
             state.backoff, state.waiting_since = 0.0, None
             state.next_attempt = now + REMOUNT_PERIOD_SECONDS
         elif outcome.pod_errors:
             # WaitForAttachAndMount returns the populator's errors at once; the pod worker backs off.
-            events.append(RecordEvent(key, "Warning", "FailedMount", volumes.unable_to_mount(
+            events.append(pod_event(key, "Warning", "FailedMount", volumes.unable_to_mount(
                 state.unmounted, state.expected, "; ".join(outcome.pod_errors))))
             state.waiting_since = now
             state.next_attempt = now + POD_WORKER_BACKOFF_SECONDS
@@ -528,7 +528,7 @@ class Kubelet:
             state.waiting_since = now
         if state.unmounted and now - state.waiting_since >= MOUNT_TIMEOUT_SECONDS:
             state.waiting_since = now
-            actions.append(RecordEvent(record.key, "Warning", "FailedMount", volumes.unable_to_mount(
+            actions.append(pod_event(record.key, "Warning", "FailedMount", volumes.unable_to_mount(
                 state.unmounted, state.expected, "timed out waiting for the condition")))
         if not state.in_flight and now >= state.next_attempt:
             state.in_flight = True

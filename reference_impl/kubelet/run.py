@@ -53,8 +53,7 @@ from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
     X509Authenticator
-from reference_impl.kubelet.actions import (PodKey, RecordEvent, RecordNodeEvent, RegisterNode, SignalContainer,
-                                            UpdateLease)
+from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
 from reference_impl.machinery.componentserver import review
 from reference_impl.machinery.delegatedauth import AlwaysAllowAuthorizer, TokenReviewAuthenticator, WebhookAuthorizer
@@ -67,7 +66,7 @@ from reference_impl.kubelet.serving import self_signed_pair
 from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
-from reference_impl.machinery.actions import Delete, Patch
+from reference_impl.machinery.actions import Delete, Patch, RecordEvent
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -327,18 +326,14 @@ class KubeletRunner:
         elif isinstance(action, Patch) and action.resource == "pods":
             self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
                                       action.patch)
-        elif isinstance(action, (RecordEvent, RecordNodeEvent)):
-            self._record_event(kubelet.node_name, action)
+        elif isinstance(action, RecordEvent):
+            self.recorder.record(action, host=kubelet.node_name)
         elif isinstance(action, Delete) and action.resource == "pods":
             body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
                     "preconditions": {"uid": action.uid}}
             self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}", body)
         else:
             log(COMPONENT, f"unknown action {action!r}")
-
-    def _record_event(self, node_name: str, action: RecordEvent | RecordNodeEvent) -> None:
-        self.recorder.event(_involved_object(action), action.type, action.reason, action.message,
-                            COMPONENT, node_name)
 
     @mirrors("(*k8s.io/component-helpers/apimachinery/lease.controller).sync")
     def _update_lease(self, lease: dict) -> None:
@@ -502,16 +497,6 @@ def run(args: argparse.Namespace, process: Process) -> None:
                   tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node),
                   configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port)).run(process.out)
 
-
-@mirrors("k8s.io/kubernetes/pkg/kubelet/container.GenerateContainerRef")
-def _involved_object(action: RecordEvent | RecordNodeEvent) -> dict:
-    """The ObjectReference an event is about: the pod (and the container's fieldPath), or the
-    kubelet's nodeRef, whose UID is the node's name."""
-    if isinstance(action, RecordNodeEvent):
-        return {"kind": "Node", "name": action.node_name, "uid": action.node_name}
-    involved = {"apiVersion": "v1", "kind": "Pod", "namespace": action.pod.namespace,
-                "name": action.pod.name, "uid": action.pod.uid}
-    return {**involved, "fieldPath": action.field_path} if action.field_path else involved
 
 COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, ServingError, OSError),
                     config_errors=(KubeconfigError, AuthConfigError))

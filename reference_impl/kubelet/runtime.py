@@ -27,10 +27,11 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reference_impl.machinery.actions import RecordEvent
 from reference_impl.mirrors import mirrors
 
-from .actions import (MountVolumes, PodKey, RecordEvent, RunProbe, SignalContainer, StartContainer,
-                      UnmountVolumes, container_field_path, image_present_message)
+from .actions import (MountVolumes, PodKey, RunProbe, SignalContainer, StartContainer, UnmountVolumes,
+                      container_field_path, image_present_message, pod_event)
 from .crilog import CRILogWriter
 from .errors import ContainerStartError
 from .volumemanager import VolumeManager
@@ -257,7 +258,7 @@ def container_start_events(action: StartContainer, failure: str | None = None) -
     outcome = ("Normal", "Started", f"Started container {name}") if failure is None else \
         ("Warning", "Failed", f"Error: {failure}")
     events = (("Normal", "Pulled", pulled), ("Normal", "Created", f"Created container {name}"), outcome)
-    return [RecordEvent(action.pod, type_, reason, message, field_path) for type_, reason, message in events]
+    return [pod_event(action.pod, type_, reason, message, field_path) for type_, reason, message in events]
 
 
 def execute(kubelet, runtime: ProcessRuntime, actions: list) -> list:

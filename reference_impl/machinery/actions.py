@@ -1,8 +1,8 @@
 """The requests a core asks the apiserver for, as frozen data: a controller's sync returns
 Create/Update/Delete/Patch, the kubelet patches pod and node status and deletes the pods it has
-stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call. A controller's
-RecordEvent, and the Outcome events a request records once its answer is known, go through the
-adapter's event recorder (reference_impl.client.record)."""
+stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP call. A RecordEvent
+(from a controller, the scheduler or the kubelet), and the Outcome events a request records once its
+answer is known, go through the adapter's event recorder (reference_impl.client.record)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field, replace
 @dataclass(frozen=True)
 class RecordEvent:
     """A core/v1 Event about `involved` (an ObjectReference) from the recorder of `component`
-    (its source.component: "replicaset-controller", "node-controller", ...)."""
+    (its source.component: "kubelet", "default-scheduler", "replicaset-controller", ...)."""
     component: str
-    involved: dict = field(compare=False)
+    involved: dict = field(hash=False)
     type: str  # Normal | Warning
     reason: str
     message: str

@@ -14,8 +14,8 @@ up to date (`podcounts`) instead of walking every node's pods each cycle: same c
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
 from reference_impl.scheduler.framework import Framework, Plugin, Profile, load_profile
 from reference_impl.scheduler.scheduler import FitError, Scheduler
-from reference_impl.machinery.actions import Bind
-from reference_impl.scheduler.types import PatchPodStatus, RecordEvent, Status
+from reference_impl.machinery.actions import Bind, RecordEvent
+from reference_impl.scheduler.types import PatchPodStatus, Status
 
 __all__ = ["Bind", "ConfigError", "FitError", "Framework", "PatchPodStatus", "Plugin", "PluginNotFound",
            "Profile", "RecordEvent", "Scheduler", "SchedulerError", "Status", "load_profile"]

@@ -37,7 +37,6 @@ from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordE
                                       load_profile)
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
-from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
 from reference_impl.scheduler.scheduler import REASON_UNSCHEDULABLE
@@ -116,7 +115,7 @@ class SchedulerRunner:
                                     else ERROR, started)
                     self._patch_condition(action)
                 elif isinstance(action, RecordEvent):
-                    self._event(action)
+                    self.recorder.record(action)
                 else:
                     log(COMPONENT, f"unknown action {action!r}")
             except (APIStatusError, OSError, ValueError) as error:
@@ -152,15 +151,6 @@ class SchedulerRunner:
                       if c.get("type") != action.condition["type"]]
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
                                   {"status": {"conditions": conditions + [action.condition]}})
-
-    def _event(self, action: RecordEvent) -> None:
-        """An event about the pod as the cache last saw it (its uid and resourceVersion), through
-        the shared recorder: a FailedScheduling repeated is one event counted up, as `kubectl
-        describe` shows it ("x3 over 2m")."""
-        pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {"metadata": {}}
-        involved = object_reference({"metadata": {**pod["metadata"], "namespace": action.namespace,
-                                                  "name": action.pod}}, "Pod", "v1")
-        self.recorder.event(involved, action.type, action.reason, action.message, COMPONENT)
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from operator import add
 
 from reference_impl.machinery import trace
+from reference_impl.machinery.actions import RecordEvent
+from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.scheduler import queue as q
@@ -19,7 +21,7 @@ from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.framework import Framework, Profile
 from reference_impl.scheduler.types import (
-    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, RecordEvent, Status, pod_key,
+    Code, CycleState, NodeInfo, PatchPodStatus, QueuedPodInfo, Status, pod_key,
 )
 
 MIN_FEASIBLE_NODES_TO_FIND = 100
@@ -210,9 +212,13 @@ class Scheduler:
         if isinstance(action, Status):
             return self._fail_after_assume(info, state, assumed, host, action, cycle)
         self.framework.run_post_bind_plugins(state, assumed, host)
-        meta = assumed["metadata"]
-        return [action, RecordEvent(meta.get("namespace", "default"), meta["name"], "Normal", "Scheduled",
+        return [action, self._event(assumed, "Normal", "Scheduled",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    def _event(self, pod: dict, type_: str, reason: str, message: str) -> RecordEvent:
+        """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
+        name is its source (upstream's recorderFactory(profile.SchedulerName))."""
+        return RecordEvent(self.profile.scheduler_name, object_reference(pod, "Pod", "v1"), type_, reason, message)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
     def _bind(self, state: CycleState, assumed: dict, host: str):
@@ -251,7 +257,7 @@ class Scheduler:
         truncated = message if len(message) <= MAX_MESSAGE_LENGTH else message[:MAX_MESSAGE_LENGTH - 3] + "..."
         condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
                      "lastProbeTime": None, "lastTransitionTime": rfc3339(self.clock.now())}
-        return [RecordEvent(namespace, meta["name"], "Warning", "FailedScheduling", truncated),
+        return [self._event(info.pod, "Warning", "FailedScheduling", truncated),
                 PatchPodStatus(namespace, meta["name"], condition)]
 
     # ---- generic_scheduler.go ------------------------------------------------------------------

@@ -287,14 +287,3 @@ class PatchPodStatus:
     namespace: str
     pod: str
     condition: dict
-
-
-@dataclass(frozen=True)
-class RecordEvent:
-    """An Event on the pod: type Normal/Warning, reason Scheduled/FailedScheduling, and the message."""
-
-    namespace: str
-    pod: str
-    type: str
-    reason: str
-    message: str

@@ -10,16 +10,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.kubelet import UnsupportedPodError  # noqa: E402
-from reference_impl.machinery.actions import Delete, Patch  # noqa: E402
+from reference_impl.machinery.actions import Delete, Patch, RecordEvent  # noqa: E402
 from reference_impl.kubelet.actions import (  # noqa: E402
     MountVolumes,
-    RecordEvent,
-    RecordNodeEvent,
     RegisterNode,
     RunProbe,
     SignalContainer,
     StartContainer,
     UpdateLease,
+    pod_event,
 )
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.volumes import VolumeSetUp  # noqa: E402
@@ -200,7 +199,7 @@ def test_a_container_backing_off_records_a_back_off_event_each_pod_worker_back_o
     pod worker's 10 s, so the next one is written 10 s later, not at every sync. The sync that
     restarts the container writes none."""
     key = started(kubelet, make_pod())
-    back_off = RecordEvent(key, "Warning", "BackOff", "Back-off restarting failed container", "spec.containers{app}")
+    back_off = pod_event(key, "Warning", "BackOff", "Back-off restarting failed container", "spec.containers{app}")
 
     def back_offs_until_restarted() -> list[int]:
         """The seconds after the exit at which a BackOff was written, until the restart."""
@@ -305,8 +304,8 @@ def test_every_failed_probe_is_an_unhealthy_event_quoting_its_output(kubelet):
                                                  "livenessProbe": probe}]))
     assert kubelet.probe_result(key, "app", "readiness", True) == []
     assert kubelet.probe_result(key, "app", "readiness", False, "HTTP probe failed with statuscode: 503") == [
-        RecordEvent(key, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
-                    "spec.containers{app}")]
+        pod_event(key, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe failed with statuscode: 503",
+                  "spec.containers{app}")]
     assert [e.message for e in kubelet.probe_result(key, "app", "liveness", False, "")] == ["Liveness probe failed: "]
 
 
@@ -353,7 +352,7 @@ def test_a_probe_that_cannot_run_is_an_unhealthy_event_saying_why(kubelet, port,
     probe = {"tcpSocket": {"port": port}, "periodSeconds": 1}
     key = started(kubelet, make_pod(containers=[{"name": "app", "command": ["x"], "readinessProbe": probe}]))
     assert of(kubelet.sync_loop_iteration(), RecordEvent) == [
-        RecordEvent(key, "Warning", "Unhealthy", f"Readiness probe errored: {error}", "spec.containers{app}")]
+        pod_event(key, "Warning", "Unhealthy", f"Readiness probe errored: {error}", "spec.containers{app}")]
 
 
 def test_conditions_written_without_status_or_transition_time_are_read_as_empty(kubelet):
@@ -444,7 +443,7 @@ def test_registering_records_the_nodes_start_up_events(kubelet):
     """BirthCry's `Starting kubelet.`, each pressure condition's first status (`Node <name> status
     is now: <event>`) and NodeAllocatableEnforced, all Normal; no NodeReady, since Ready never
     changed."""
-    assert [(e.node_name, e.type, e.reason, e.message) for e in of(kubelet.register_node(), RecordNodeEvent)] == [
+    assert [(e.involved["name"], e.type, e.reason, e.message) for e in of(kubelet.register_node(), RecordEvent)] == [
         ("node-1", "Normal", "Starting", "Starting kubelet."),
         ("node-1", "Normal", "NodeHasSufficientMemory", "Node node-1 status is now: NodeHasSufficientMemory"),
         ("node-1", "Normal", "NodeHasNoDiskPressure", "Node node-1 status is now: NodeHasNoDiskPressure"),
@@ -465,7 +464,7 @@ def test_a_node_found_not_ready_at_a_restart_records_node_ready(kubelet, ready, 
 
 def test_a_hollow_node_records_no_events(clock):
     """Like kwok's nodes, a hollow node writes no start-up events (thousands register at once)."""
-    assert of(Kubelet("node-1", clock, hollow=True).register_node(), RecordNodeEvent) == []
+    assert of(Kubelet("node-1", clock, hollow=True).register_node(), RecordEvent) == []
 
 
 def test_lease_renewed_every_quarter_duration(kubelet, clock):
@@ -529,7 +528,7 @@ def test_stopping_a_container_is_recorded_in_a_killing_event(kubelet):
     started(kubelet, make_pod())
     kubelet.set_desired_pods([])
     actions = kubelet.sync_loop_iteration()
-    assert [(e.type, e.reason, e.message, e.field_path) for e in of(actions, RecordEvent)] == [
+    assert [(e.type, e.reason, e.message, e.involved["fieldPath"]) for e in of(actions, RecordEvent)] == [
         ("Normal", "Killing", "Stopping container app", "spec.containers{app}")]
     assert [a.signal for a in of(actions, SignalContainer)] == ["SIGTERM"]
     assert of(kubelet.sync_loop_iteration(), RecordEvent) == []

@@ -7,8 +7,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import RecordEvent, RunProbe, StartContainer  # noqa: E402
-from reference_impl.machinery.actions import Patch  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe, StartContainer  # noqa: E402
+from reference_impl.machinery.actions import Patch, RecordEvent  # noqa: E402
 from reference_impl.kubelet.envvars import expand  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.run import default_pod_cidr  # noqa: E402

@@ -8,7 +8,7 @@ import copy
 import pytest
 
 from reference_impl.client import APIStatusError
-from reference_impl.kubelet.actions import PodKey, RecordEvent, RecordNodeEvent
+from reference_impl.kubelet.actions import PodKey, node_event, pod_event
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.clock import ManualClock
@@ -150,7 +150,7 @@ def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
                            tls=None, auth=None)
-    event = RecordEvent(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
+    event = pod_event(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
     runner.perform(runner.kubelets["node-1"], [event, event, event])
     (post, *patches) = client.calls
     assert post[:2] == ("POST", "/api/v1/namespaces/ns/events")
@@ -169,9 +169,9 @@ def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
                            tls=None, auth=None)
     key = PodKey("ns", "web", "u1")
-    runner.perform(runner.kubelets["node-1"], [RecordEvent(key, "Normal", "Started", "Started container c",
-                                                           "spec.containers{c}"),
-                                               RecordEvent(key, "Warning", "FailedMount", "timed out")])
+    runner.perform(runner.kubelets["node-1"], [pod_event(key, "Normal", "Started", "Started container c",
+                                                         "spec.containers{c}"),
+                                               pod_event(key, "Warning", "FailedMount", "timed out")])
     assert [body["involvedObject"].get("fieldPath") for _, _, body in client.calls] == ["spec.containers{c}", None]
 
 
@@ -181,7 +181,7 @@ def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
                            tls=None, auth=None)
-    runner.perform(runner.kubelets["node-1"], [RecordNodeEvent("node-1", "Normal", "Starting", "Starting kubelet.")])
+    runner.perform(runner.kubelets["node-1"], [node_event("node-1", "Normal", "Starting", "Starting kubelet.")])
     ((method, path, body),) = client.calls
     assert (method, path) == ("POST", "/api/v1/namespaces/default/events")
     assert body["involvedObject"] == {"kind": "Node", "name": "node-1", "uid": "node-1"}

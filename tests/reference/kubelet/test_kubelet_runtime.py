@@ -13,9 +13,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
-from reference_impl.kubelet.actions import RecordEvent, RunProbe  # noqa: E402
+from reference_impl.kubelet.actions import RunProbe  # noqa: E402
 from reference_impl.kubelet.crilog import read_records  # noqa: E402
-from reference_impl.machinery.actions import Patch  # noqa: E402
+from reference_impl.machinery.actions import Patch, RecordEvent  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
 from reference_impl.kubelet.runtime import (ProbeResult, ProcessRuntime, execute, log_path, output_path,  # noqa: E402
                                             run_probe)
@@ -145,7 +145,7 @@ def test_a_process_that_cannot_start_is_a_failed_event_after_created(setup):
     events = [a for a in execute(kubelet, runtime, kubelet.sync_loop_iteration()) if isinstance(a, RecordEvent)]
     assert [(e.type, e.reason) for e in events] == [("Normal", "Pulled"), ("Normal", "Created"), ("Warning", "Failed")]
     assert events[2].message.startswith("Error: ") and "/nonexistent/run" in events[2].message
-    assert events[2].field_path == "spec.containers{c}"
+    assert events[2].involved["fieldPath"] == "spec.containers{c}"
 
 
 def _probe(kind_spec):
@@ -212,7 +212,7 @@ def test_a_started_container_is_reported_in_pulled_created_and_started_events(se
     assert [(e.type, e.reason, e.message) for e in events] == [
         ("Normal", "Pulled", 'Container image "busybox:1.36" already present on machine'),
         ("Normal", "Created", "Created container c"), ("Normal", "Started", "Started container c")]
-    assert {e.field_path for e in events} == {"spec.containers{c}"}
+    assert {e.involved["fieldPath"] for e in events} == {"spec.containers{c}"}
 
 
 def test_a_failed_exec_probe_gives_its_combined_output():

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.kubelet.actions import MountVolumes, RecordEvent, StartContainer, UnmountVolumes
+from reference_impl.kubelet.actions import MountVolumes, StartContainer, UnmountVolumes
 from reference_impl.kubelet.kubelet import Kubelet
 from reference_impl.kubelet.volumes import VolumeSetUp
-from reference_impl.machinery.actions import Patch
+from reference_impl.machinery.actions import Patch, RecordEvent
 from reference_impl.machinery.clock import ManualClock
 
 CFG_FAILED = 'MountVolume.SetUp failed for volume "cfg" : configmap "x" not found'

@@ -14,15 +14,31 @@ def bound(actions):
     return next((a.node for a in actions if isinstance(a, Bind)), None)
 
 
+def event_about(name, type_, reason, message):
+    involved = {"kind": "Pod", "namespace": "default", "name": name, "apiVersion": "v1"}
+    return RecordEvent("default-scheduler", involved, type_, reason, message)
+
+
 def test_full_cycle_binds_to_best_node_and_confirms():
     """A schedulable pod yields Bind + a Scheduled event; the assumed pod then counts against its node."""
     s = scheduler([node("small", cpu="2"), node("big", cpu="8")], [pod("p", cpu="1")])
     actions = s.schedule_one()
     assert actions[0] == Bind("default", "p", "big")
-    assert actions[1] == RecordEvent("default", "p", "Normal", "Scheduled", "Successfully assigned default/p to big")
+    assert actions[1] == event_about("p", "Normal", "Scheduled", "Successfully assigned default/p to big")
     assert s.cache.nodes["big"].requested.milli_cpu == 1000 and s.cache.is_assumed(pod("p"))
     s.on_pod_add(pod("p", cpu="1", node_name="big"))
     assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["big"].requested.milli_cpu == 1000
+
+
+def test_an_event_is_about_the_pod_of_the_cycle_from_the_profiles_recorder():
+    """Eventf(pod, ...) on the profile's recorder: the involvedObject is the pod the cycle
+    scheduled (its uid and resourceVersion), the source the profile's schedulerName."""
+    p = pod("p", schedulerName="tight-scheduler")
+    p["metadata"].update(uid="u-1", resourceVersion="7")
+    s = scheduler([node("n1")], [p], profile=load_profile(data={"schedulerName": "tight-scheduler"}))
+    _, event = s.schedule_one()
+    assert (event.component, event.involved) == ("tight-scheduler", {
+        "kind": "Pod", "namespace": "default", "name": "p", "uid": "u-1", "apiVersion": "v1", "resourceVersion": "7"})
 
 
 def test_assumed_pod_prevents_overcommit_before_bind_lands():
@@ -39,7 +55,7 @@ def test_unschedulable_pod_gets_condition_and_aggregated_event():
     event, patch = s.schedule_one()
     message = ("0/3 nodes are available: 1 node(s) had taint {dedicated: infra}, that the pod didn't tolerate, "
                "2 Insufficient cpu.")
-    assert event == RecordEvent("default", "p", "Warning", "FailedScheduling", message)
+    assert event == event_about("p", "Warning", "FailedScheduling", message)
     assert isinstance(patch, PatchPodStatus)
     assert {k: patch.condition[k] for k in ("type", "status", "reason", "message")} == {
         "type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}

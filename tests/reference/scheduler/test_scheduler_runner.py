@@ -12,6 +12,9 @@ from reference_impl.client import APIStatusError
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
 from reference_impl.scheduler.run import SchedulerRunner
 
+SCHEDULED = RecordEvent("default-scheduler", {"kind": "Pod", "namespace": "default", "name": "p"}, "Normal", "Scheduled",
+                        "x")
+
 
 class FakeClient:
     """Records every call; a binding POST answers 409 while `refuse_binds` is set."""
@@ -77,7 +80,7 @@ def test_a_refused_bind_forgets_the_assumed_pod_and_queues_it_again():
 def test_perform_reports_and_survives_every_kind_of_failure():
     runner, client = runner_with([node("n1")], [pod("p")])
     client.refuse_binds = True
-    runner.perform([Bind("default", "p", "n1"), RecordEvent("default", "p", "Normal", "Scheduled", "x")])
+    runner.perform([Bind("default", "p", "n1"), SCHEDULED])
     assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding", "events"]
 
 
@@ -85,7 +88,7 @@ def test_an_event_is_named_as_client_go_names_it():
     """record's makeEvent names an event `<pod>.<unix nanoseconds in hex>`; the generateName
     `<pod>.` it was sent with is no valid name prefix, which the apiserver refuses."""
     runner, client = runner_with([node("n1")], [pod("p")])
-    runner.perform([RecordEvent("default", "p", "Normal", "Scheduled", "x")])
+    runner.perform([SCHEDULED])
     metadata = client.bodies[0]["metadata"]
     name, _, stamp = metadata["name"].partition(".")
     assert (name, "generateName" in metadata) == ("p", False) and int(stamp, 16) > 0
