@@ -37,6 +37,8 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.client.apply import RESOURCES as API_PATHS
+from reference_impl.client.apply import apply
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
@@ -44,8 +46,6 @@ from reference_impl.controller_manager import (clusterroleaggregation, endpoints
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
 from reference_impl.controller_manager import csrsigning, deploymentprogress, podautoscaler, ttlafterfinished
-from reference_impl.controller_manager.apply import RESOURCES as API_PATHS
-from reference_impl.controller_manager.apply import apply
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController

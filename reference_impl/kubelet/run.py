@@ -48,6 +48,7 @@ from reference_impl.machinery.timefmt import format_duration
 from reference_impl.machinery import quantity
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
+from reference_impl.client.apply import apply
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
@@ -323,15 +324,10 @@ class KubeletRunner:
                                       {"status": self._with_endpoint(action.patch["status"])})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
-        elif isinstance(action, Patch) and action.resource == "pods":
-            self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.name}/status",
-                                      action.patch)
+        elif isinstance(action, (Patch, Delete)) and action.resource == "pods":
+            apply(self.client, action)  # a status patch, or the deletion that ends a graceful one
         elif isinstance(action, RecordEvent):
             self.recorder.record(action, host=kubelet.node_name)
-        elif isinstance(action, Delete) and action.resource == "pods":
-            body = {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": action.grace_period_seconds,
-                    "preconditions": {"uid": action.uid}}
-            self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}", body)
         else:
             log(COMPONENT, f"unknown action {action!r}")
 

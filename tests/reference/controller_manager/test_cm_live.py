@@ -14,7 +14,7 @@ from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixtur
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
 from reference_impl.controller_manager import clusterroleaggregation, garbagecollector, serviceaccount  # noqa: E402
-from reference_impl.controller_manager.apply import apply  # noqa: E402
+from reference_impl.client.apply import apply  # noqa: E402
 from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
 from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
 

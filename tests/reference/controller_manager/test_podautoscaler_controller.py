@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager.apply import apply
+from reference_impl.client.apply import apply
 from reference_impl.controller_manager.podautoscaler import (SYNC_PERIOD, FixedItemIntervalRateLimiter, ScaleTarget,
                                                              reconcile, resource_metrics_only)
 from reference_impl.controller_manager.queued import QueuedController, Trigger

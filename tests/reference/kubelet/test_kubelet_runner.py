@@ -11,6 +11,7 @@ from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
 from reference_impl.kubelet.volumes import VolumeSetUpError
+from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.clock import ManualClock
 
 
@@ -187,6 +188,21 @@ def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
     assert body["involvedObject"] == {"kind": "Node", "name": "node-1", "uid": "node-1"}
     assert body["metadata"]["name"].startswith("node-1.") and body["source"] == {"component": "kubelet",
                                                                                 "host": "node-1"}
+
+
+def test_a_pod_is_patched_through_status_and_deleted_at_once_for_its_uid_only(tmp_path):
+    """The status manager patches pods/<name>/status; the kubelet ends a graceful deletion with
+    gracePeriodSeconds 0 and a uid precondition, so that a new pod of the same name survives."""
+    client = EventClient()
+    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None)
+    runner.perform(runner.kubelets["node-1"], [
+        Patch("pods", "ns", "web", {"status": {"phase": "Succeeded"}}, "status"),
+        Delete("pods", "ns", "web", grace_period_seconds=0, uid="u1")])
+    assert client.calls == [
+        ("PATCH", "/api/v1/namespaces/ns/pods/web/status", {"status": {"phase": "Succeeded"}}),
+        ("DELETE", "/api/v1/namespaces/ns/pods/web", {"apiVersion": "v1", "kind": "DeleteOptions",
+                                                      "gracePeriodSeconds": 0, "preconditions": {"uid": "u1"}})]
 
 
 def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path):

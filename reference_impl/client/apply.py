@@ -1,4 +1,6 @@
-"""The thin adapter from actions to apiserver requests (through reference_impl.client.rest)."""
+"""The thin adapter from the actions cores return (machinery.actions) to apiserver requests, through
+reference_impl.client.rest: the controller-manager sends every action with it, the kubelet its pod
+status patches and deletions."""
 from __future__ import annotations
 
 import urllib.parse
