@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from reference_impl.apiserver.core import seccomp
+from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -35,11 +36,6 @@ VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo"
                   ("vsphereVolume", "vsphereVolume"), ("photonPersistentDisk", "photonPersistentDisk"),
                   ("portworxVolume", "portworxVolume"), ("azureDisk", "azureDisk"), ("storageos", "storageos"),
                   ("projected", "projected"), ("scaleIO", "scaleIO"), ("csi", "csi"), ("ephemeral", "ephemeral"))
-ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
-ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
-                    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
-                    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
-
 
 # What a projected service account token may live: ten minutes to 2^32 seconds.
 MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 10 * 60, 1 << 32
@@ -167,23 +163,6 @@ def port_name_problems(name: str) -> list[str]:
     return [message for failed, message in checks if failed]
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEnv")
-def env_problems(env: object, path: str) -> list[str]:
-    """Every variable named, by IsEnvVarName: a C-like identifier that may hold '-' and '.'."""
-    problems = []
-    for index, var in enumerate(env if isinstance(env, list) else []):
-        name = (var.get("name") or "") if isinstance(var, dict) else ""
-        if not name:
-            problems.append(required(f"{path}[{index}].name"))
-            continue
-        if not ENV_VAR_NAME.match(name):
-            problems.append(invalid(f"{path}[{index}].name", name, ENV_VAR_NAME_MSG))
-        if name == "." or name == ".." or name.startswith(".."):
-            detail = f"must not be '{name}'" if name in (".", "..") else "must not start with '..'"
-            problems.append(invalid(f"{path}[{index}].name", name, detail))
-    return problems
-
-
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
 def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
     """Each mount names a volume of the pod and a mount path, no path twice."""
@@ -253,6 +232,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
             problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
         problems += _port_problems(container.get("ports"), f"{here}.ports")
         problems += env_problems(container.get("env"), f"{here}.env")
+        problems += env_from_problems(container.get("envFrom"), f"{here}.envFrom")
         problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
         problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
