@@ -11,14 +11,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Mapping
 from urllib.parse import urlsplit
 
+from reference_impl.apiserver.adapter.httpheaders import Headers
 from reference_impl.mirrors import mirrors
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTROL_BUT_TAB = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_HOST = re.compile(r"[0-9A-Za-z!$%&'()*+,\-.:;=\[\]_~]*")  # httpguts' validHostByte
+_CONTINUE = re.compile(r"(?i)(?:^|[ ,\t])100-continue(?:$|[ ,\t])")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
@@ -88,10 +91,25 @@ def split_target(target: str) -> tuple[str, str]:
     return path, query
 
 
-@mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest")
-def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
-    """Once the headers are read: only HTTP/1.x is served, and an HTTP/1.1 request names its Host."""
+@mirrors("(*net/http.conn).readRequest", "net/http.http1ServerSupportsRequest",
+         "golang.org/x/net/http/httpguts.ValidHostHeader", "golang.org/x/net/http/httpguts.ValidHeaderFieldValue")
+def check_served(line: RequestLine, headers: Headers) -> None:
+    """Once the headers are read: only HTTP/1.x is served, an HTTP/1.1 request names its Host
+    once and well-formed, and no header value holds a control character but a tab."""
     if line.major != 1:
         raise RequestLineError(505, "unsupported protocol version")
-    if line.minor >= 1 and headers.get("Host") is None and line.method != "CONNECT":
+    hosts = headers.get_all("Host", [])
+    if line.minor >= 1 and not hosts and line.method != "CONNECT":
         raise RequestLineError(400, "missing required Host header")
+    if len(hosts) > 1:
+        raise RequestLineError(400)  # refused while reading, before the checks that give a reason
+    if hosts and not _HOST.fullmatch(hosts[0]):
+        raise RequestLineError(400, "malformed Host header")
+    if any(_CONTROL_BUT_TAB.search(value) for _, value in headers.items()):
+        raise RequestLineError(400, "invalid header value")
+
+
+@mirrors("net/http.hasToken", "(*net/http.Request).expectsContinue")
+def expects_continue(headers: Headers) -> bool:
+    """Whether the first Expect header holds the token 100-continue, in any case."""
+    return bool(_CONTINUE.search(headers.get("Expect", "")))
