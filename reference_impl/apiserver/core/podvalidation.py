@@ -24,6 +24,7 @@ from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
+PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")  # ValidatePreemptionPolicy's order
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
 # "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
@@ -293,9 +294,10 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     whose probes, ports, env, mounts and resources hold, a known restart policy and DNS policy, a
     node selector of valid labels, valid security contexts, node and pod affinity, DNS config,
     readiness gates, topology spread constraints, node name, deadline, hostname and subdomain,
-    tolerations, host aliases, and an os whose pod sets nothing the other system's runtime would
-    ignore. priorityClassName, serviceAccountName, runtimeClassName and overhead are left to the
-    admission plugins that answer first upstream (403 for a class or account that is not there)."""
+    tolerations, host aliases, the names of the service account, priority class and runtime
+    class, the preemption policy and overhead, and an os whose pod sets nothing the other
+    system's runtime would ignore. For a pod the admission plugins that resolve those names answer
+    first (403 for a class or account that is not there); a pod template has none."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
@@ -317,6 +319,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
                                                     f"{path}.topologySpreadConstraints")
     problems += windows_host_process_problems(spec, path)
+    if spec.get("serviceAccountName"):
+        problems += name_problems(str(spec["serviceAccountName"]), "subdomain", f"{path}.serviceAccountName")
     if spec.get("nodeName"):
         problems += name_problems(str(spec["nodeName"]), "subdomain", f"{path}.nodeName")
     deadline = spec.get("activeDeadlineSeconds")
@@ -328,6 +332,13 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
             problems += name_problems(str(spec[field]), "label", f"{path}.{field}")
     problems += toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
     problems += host_alias_problems(as_list(spec.get("hostAliases")), f"{path}.hostAliases")
+    for field in ("priorityClassName", "runtimeClassName"):
+        if spec.get(field):
+            problems += name_problems(str(spec[field]), "subdomain", f"{path}.{field}")
+    if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] not in PREEMPTION_POLICIES:
+        problems.append(unsupported(f"{path}.preemptionPolicy", spec["preemptionPolicy"], PREEMPTION_POLICIES))
+    if spec.get("overhead") is not None:  # validateOverhead: checked as a container's limits
+        problems += resource_problems({"limits": spec["overhead"]}, f"{path}.overhead")
     return problems + os_problems(spec, path)
 
 

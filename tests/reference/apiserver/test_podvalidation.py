@@ -463,3 +463,29 @@ def test_an_update_that_drops_the_token_volume_is_refused(chain):
     code, status = call(chain, "PUT", ns_path(chain, "pods", "put-token"), created)
     assert (code, status["reason"]) == (422, "Invalid")
     assert status["message"] == f'Pod "put-token" is invalid: {POD_UPDATABLE}'
+
+
+def test_a_pod_templates_class_and_account_names_are_validated(chain):
+    """ValidatePodSpec checks serviceAccountName, priorityClassName and runtimeClassName as DNS
+    subdomains, the preemption policy and the overhead (as a container's limits); a template has no
+    admission plugin that would look the names up first, so these are its errors, as the real 1.24
+    gives them."""
+    spec = {"containers": [container()], "serviceAccountName": "Bad_SA", "priorityClassName": "Bad_PC",
+            "runtimeClassName": "Bad_RC", "preemptionPolicy": "Bogus", "overhead": {"cpu": "-1"}}
+    body = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "names"},
+            "template": {"metadata": {"labels": {"a": "b"}}, "spec": spec}}
+    code, status = call(chain, "POST", ns_path(chain, "podtemplates"), body)
+    assert code == 422, status
+    assert [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]] == [
+        f'template.spec.serviceAccountName: Invalid value: "Bad_SA": {SUBDOMAIN_MSG}',
+        f'template.spec.priorityClassName: Invalid value: "Bad_PC": {SUBDOMAIN_MSG}',
+        f'template.spec.runtimeClassName: Invalid value: "Bad_RC": {SUBDOMAIN_MSG}',
+        'template.spec.preemptionPolicy: Unsupported value: "Bogus": supported values: "PreemptLowerPriority", "Never"',
+        'template.spec.overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0']
+
+
+def test_a_pods_service_account_is_looked_up_before_its_name_is_validated(chain):
+    """For a pod, ServiceAccount admission answers first: the account does not exist."""
+    code, status = create_pod(chain, "badsa-", serviceAccountName="Bad_SA")
+    assert code == 403, status
+    assert "Bad_SA" in status["message"]
