@@ -4,10 +4,11 @@ resources, tolerations, node and pod affinity, topology spread), and the pod tem
 workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
 from __future__ import annotations
 
-import re
 
 from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
+from reference_impl.apiserver.core.handlervalidation import (handler_problems, lifecycle_problems, port_name_problems,
+                                                             pull_policy_problems, termination_message_policy_problems)
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -96,18 +97,9 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
     return names, problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
-def handler_problems(handler: dict, path: str) -> list[str]:
-    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
-    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
-    if not given:
-        return [f"{path}: Required value: must specify a handler type"]
-    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
-
-
-def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
-    """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
-    1 when set: unset is defaulted to 1 after this runs)."""
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateProbe")
+def probe_problems(probe: object, path: str) -> list[str]:
+    """One handler, no negative timing, and a grace period above 0 when set."""
     if not isinstance(probe, dict):
         return []
     problems = handler_problems(probe, path)
@@ -116,13 +108,28 @@ def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
         if isinstance(value, int) and value < 0:
             problems.append(invalid(f"{path}.{field}", value, NEGATIVE_MSG))
     grace = probe.get("terminationGracePeriodSeconds")
-    if kind == "readinessProbe" and grace is not None:
-        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
-    elif isinstance(grace, int) and grace <= 0:
+    if isinstance(grace, int) and grace <= 0:
         problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
-    threshold = probe.get("successThreshold")
-    if kind != "readinessProbe" and threshold not in (None, 1):
-        problems.append(invalid(f"{path}.successThreshold", threshold, "must be 1"))
+    return problems
+
+
+def _probes_problems(container: dict, path: str) -> list[str]:
+    """validateContainers' probe checks in its order: liveness, readiness's grace period, startup,
+    liveness's success threshold, startup again (upstream calls validateProbe on it twice, so its
+    errors are listed twice), startup's success threshold. A liveness or startup probe succeeds
+    once (successThreshold 1 when set: unset is defaulted to 1)."""
+    liveness, readiness, startup = (container.get(kind) for kind in ("livenessProbe", "readinessProbe", "startupProbe"))
+    problems = probe_problems(liveness, f"{path}.livenessProbe")
+    if isinstance(readiness, dict) and readiness.get("terminationGracePeriodSeconds") is not None:
+        problems.append(invalid(f"{path}.readinessProbe.terminationGracePeriodSeconds",
+                                readiness["terminationGracePeriodSeconds"], "must not be set for readinessProbes"))
+    problems += probe_problems(startup, f"{path}.startupProbe")
+    for kind, probe in (("livenessProbe", liveness), ("startupProbe", startup)):
+        if kind == "startupProbe":
+            problems += probe_problems(startup, f"{path}.startupProbe")
+        threshold = probe.get("successThreshold") if isinstance(probe, dict) else None
+        if threshold not in (None, 1):
+            problems.append(invalid(f"{path}.{kind}.successThreshold", threshold, "must be 1"))
     return problems
 
 
@@ -150,18 +157,6 @@ def _port_problems(ports: object, path: str) -> list[str]:
         if port.get("protocol") and port["protocol"] not in PROTOCOLS:
             problems.append(unsupported(f"{here}.protocol", port["protocol"], PROTOCOLS))
     return problems
-
-
-@mirrors("k8s.io/apimachinery/pkg/util/validation.IsValidPortName")
-def port_name_problems(name: str) -> list[str]:
-    """An IANA_SVC_NAME: at most 15 of [-a-z0-9], a letter among them, hyphens inside and single."""
-    checks = ((len(name) > 15, "must be no more than 15 characters"),
-              (not re.fullmatch(r"[-a-z0-9]+", name),
-               "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
-              (not re.search(r"[a-z]", name), "must contain at least one letter or number (a-z, 0-9)"),
-              ("--" in name, "must not contain consecutive hyphens"),
-              (name[:1] == "-" or name[-1:] == "-", "must not begin or end with a hyphen"))
-    return [message for failed, message in checks if failed]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
@@ -229,12 +224,17 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
             seen.add(name)
         if not container.get("image"):
             problems.append(required(f"{here}.image"))
-        for kind in ("livenessProbe", "startupProbe", "readinessProbe"):
-            problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
+        if container.get("lifecycle") is not None:
+            problems += lifecycle_problems(container["lifecycle"], f"{here}.lifecycle")
+        problems += _probes_problems(container, here)
+        problems += termination_message_policy_problems(container.get("terminationMessagePolicy"),
+                                                        f"{here}.terminationMessagePolicy")
+        problems += probe_problems(container.get("readinessProbe"), f"{here}.readinessProbe")
         problems += _port_problems(container.get("ports"), f"{here}.ports")
         problems += env_problems(container.get("env"), f"{here}.env")
         problems += env_from_problems(container.get("envFrom"), f"{here}.envFrom")
         problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
+        problems += pull_policy_problems(container.get("imagePullPolicy"), f"{here}.imagePullPolicy")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
         problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
     return problems

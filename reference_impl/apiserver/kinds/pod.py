@@ -149,6 +149,23 @@ def drop_disabled_proc_mount_field(spec: object, old_spec: object) -> None:
             context["procMount"] = "Default"
 
 
+def _probes_with_grace_period(spec: object) -> list[dict]:
+    return [c[probe] for field in ("initContainers", "containers", "ephemeralContainers")
+            for c in as_list(as_object(spec).get(field)) if isinstance(c, dict)
+            for probe in ("livenessProbe", "startupProbe") if isinstance(c.get(probe), dict)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledFields", "k8s.io/kubernetes/pkg/api/pod.probeGracePeriodInUse")
+def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
+    """ProbeTerminationGracePeriod is beta but off in 1.24: a liveness or startup probe's
+    terminationGracePeriodSeconds is cleared (before validation, so even 0 is no error), unless the
+    old spec already uses one. A readiness probe's is kept, for validation to refuse."""
+    if any(probe.get("terminationGracePeriodSeconds") is not None for probe in _probes_with_grace_period(old_spec)):
+        return
+    for probe in _probes_with_grace_period(spec):
+        probe.pop("terminationGracePeriodSeconds", None)
+
+
 # The resources a pod's QoS class looks at (qos.supportedQoSComputeResources).
 QOS_COMPUTE_RESOURCES = ("cpu", "memory")
 
@@ -185,6 +202,7 @@ def prepare_for_create(obj: dict, user: object) -> None:
     obj["status"]["qosClass"] = qos_class(obj)
     drop_disabled_proc_mount_field(obj.get("spec"), None)
     drop_disabled_topology_spread_fields(obj.get("spec"), None)
+    drop_disabled_probe_grace_period(obj.get("spec"), None)
     seccomp.apply_version_skew(obj)
 
 
@@ -192,6 +210,7 @@ def prepare_for_create(obj: dict, user: object) -> None:
 def prepare_for_update(new: dict, old: dict) -> None:
     drop_disabled_proc_mount_field(new.get("spec"), old.get("spec"))
     drop_disabled_topology_spread_fields(new.get("spec"), old.get("spec"))
+    drop_disabled_probe_grace_period(new.get("spec"), old.get("spec"))
 
 
 def pod(obj: dict, spec: dict) -> None:
