@@ -9,6 +9,7 @@ from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
 from reference_impl.apiserver.core.handlervalidation import (handler_problems, lifecycle_problems, port_name_problems,
                                                              pull_policy_problems, termination_message_policy_problems)
+from reference_impl.apiserver.core.volumevalidation import volume_source_problems
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -84,6 +85,8 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
         sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
         if sources[:1] == [("projected", "projected")]:  # only the first source is validated
             found += projection_problems(as_object(volume["projected"]), f"{here}.projected")
+        elif sources:
+            found += volume_source_problems(sources[0][0], as_object(volume[sources[0][0]]), here)
         found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
         if not sources:
             found.append(f"{here}: Required value: must specify a volume type")

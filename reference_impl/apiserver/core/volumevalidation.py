@@ -1,0 +1,202 @@
+"""The source of one pod volume, validated as validateVolumeSource in
+k8s.io/kubernetes/pkg/apis/core/validation does it: file modes and key paths of secrets, config maps
+and downward API files, host paths and their types, and the fields each network or cloud disk source
+requires. A source not listed here (iSCSI, Fibre Channel, Azure Disk, ScaleIO, StorageOS, Quobyte,
+CSI, ephemeral) is only counted, not looked into."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from reference_impl.apiserver.core.envvalidation import (divisor_problems, object_field_selector_problems,
+                                                         resource_field_selector_problems)
+from reference_impl.apiserver.core.validation import as_object, forbidden, invalid, required, unsupported
+from reference_impl.machinery import quantity
+from reference_impl.mirrors import mirrors
+
+FILE_MODE_MSG = "must be a number between 0 and 0777 (octal), both inclusive"
+PARTITION_MSG = "must be between 1 and 255, inclusive"
+HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate",
+                   "Socket")  # sorted, as sets.String.List() gives them
+# The fields of a pod a downward API volume may write (validVolumeDownwardAPIFieldPathExpressions).
+VOLUME_FIELD_PATHS = ("metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace",
+                      "metadata.uid")
+
+
+def volume_source_problems(kind: str, source: dict, path: str) -> list[str]:
+    """The problems of the volume's (first) source `kind`, at `path` (the volume's path)."""
+    check = SOURCES.get(kind)
+    return check(source, f"{path}.{GO_FIELD.get(kind, kind)}") if check else []
+
+
+def _mode_problems(mode: object, path: str) -> list[str]:
+    return [invalid(path, mode, FILE_MODE_MSG)] if isinstance(mode, int) and not 0 <= mode <= 0o777 else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validatePathNoBacksteps")
+def no_backsteps_problems(target: str, path: str) -> list[str]:
+    return [invalid(path, target, "must not contain '..'")] if ".." in target.split("/") else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateLocalDescendingPath")
+def descending_path_problems(target: str, path: str) -> list[str]:
+    problems = [invalid(path, target, "must be a relative path")] if target.startswith("/") else []
+    return problems + no_backsteps_problems(target, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateLocalNonReservedPath")
+def non_reserved_path_problems(target: str, path: str) -> list[str]:
+    problems = descending_path_problems(target, path)
+    if target.startswith("..") and not target.startswith("../"):
+        problems.append(invalid(path, target, "must not start with '..'"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateKeyToPath")
+def key_to_path_problems(item: dict, path: str) -> list[str]:
+    key, target = item.get("key") or "", item.get("path") or ""
+    problems = [] if key else [required(f"{path}.key")]
+    problems += [] if target else [required(f"{path}.path")]
+    return problems + non_reserved_path_problems(target, f"{path}.path") + _mode_problems(item.get("mode"),
+                                                                                          f"{path}.mode")
+
+
+def _items_problems(source: dict, path: str) -> list[str]:
+    return [problem for index, item in enumerate(source.get("items") or [])
+            for problem in key_to_path_problems(as_object(item), f"{path}.items[{index}]")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateSecretVolumeSource")
+def secret_problems(source: dict, path: str) -> list[str]:
+    problems = [] if source.get("secretName") else [required(f"{path}.secretName")]
+    return problems + _mode_problems(source.get("defaultMode"), f"{path}.defaultMode") + _items_problems(source, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateConfigMapVolumeSource")
+def config_map_problems(source: dict, path: str) -> list[str]:
+    problems = [] if source.get("name") else [required(f"{path}.name")]
+    return problems + _mode_problems(source.get("defaultMode"), f"{path}.defaultMode") + _items_problems(source, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateDownwardAPIVolumeSource")
+def downward_api_problems(source: dict, path: str) -> list[str]:
+    """The files' errors carry no index: upstream passes each file the source's own path."""
+    problems = _mode_problems(source.get("defaultMode"), f"{path}.defaultMode")
+    return problems + [problem for item in source.get("items") or []
+                       for problem in downward_api_file_problems(as_object(item), path)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateDownwardAPIVolumeFile")
+def downward_api_file_problems(item: dict, path: str) -> list[str]:
+    target = item.get("path") or ""
+    problems = [] if target else [required(f"{path}.path")]
+    problems += non_reserved_path_problems(target, f"{path}.path")
+    if item.get("fieldRef") is not None:
+        problems += object_field_selector_problems(as_object(item["fieldRef"]), VOLUME_FIELD_PATHS, f"{path}.fieldRef")
+        if item.get("resourceFieldRef") is not None:
+            problems.append(invalid(path, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
+    elif item.get("resourceFieldRef") is not None:
+        selector = as_object(item["resourceFieldRef"])
+        if not selector.get("containerName"):  # a volume, unlike an env var, names the container
+            problems.append(required(f"{path}.resourceFieldRef.containerName"))
+            problems += divisor_problems(selector.get("resource") or "", selector.get("divisor"),
+                                         f"{path}.resourceFieldRef")
+        else:
+            problems += resource_field_selector_problems(selector, f"{path}.resourceFieldRef")
+    else:
+        problems.append(required(path, "one of fieldRef and resourceFieldRef is required"))
+    return problems + _mode_problems(item.get("mode"), f"{path}.mode")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathType")
+def host_path_problems(source: dict, path: str) -> list[str]:
+    target = source.get("path") or ""
+    if not target:
+        return [required(f"{path}.path")]
+    problems = no_backsteps_problems(target, f"{path}.path")
+    kind = source.get("type")
+    if kind is not None and kind not in HOST_PATH_TYPES:
+        problems.append(unsupported(f"{path}.type", kind, HOST_PATH_TYPES))
+    return problems
+
+
+def empty_dir_problems(source: dict, path: str) -> list[str]:
+    """validateVolumeSource's check of an emptyDir: no negative size limit."""
+    limit = quantity.exact(source.get("sizeLimit")) if source.get("sizeLimit") is not None else None
+    return [forbidden(f"{path}.sizeLimit", "SizeLimit field must be a valid resource quantity")] \
+        if limit is not None and limit < 0 else []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateGitRepoVolumeSource")
+def git_repo_problems(source: dict, path: str) -> list[str]:
+    problems = [] if source.get("repository") else [required(f"{path}.repository")]
+    return problems + descending_path_problems(source.get("directory") or "", f"{path}.directory")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateGCEPersistentDiskVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateAWSElasticBlockStoreVolumeSource")
+def _disk(id_field: str) -> Callable[[dict, str], list[str]]:
+    def problems(source: dict, path: str) -> list[str]:
+        found = [] if source.get(id_field) else [required(f"{path}.{id_field}")]
+        partition = source.get("partition") or 0
+        if isinstance(partition, int) and not 0 <= partition <= 255:
+            found.append(invalid(f"{path}.partition", partition, PARTITION_MSG))
+        return found
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateNFSVolumeSource")
+def nfs_problems(source: dict, path: str) -> list[str]:
+    server, target = source.get("server") or "", source.get("path") or ""
+    problems = [] if server else [required(f"{path}.server")]
+    problems += [] if target else [required(f"{path}.path")]
+    return problems + ([] if target.startswith("/") else [invalid(f"{path}.path", target, "must be an absolute path")])
+
+
+def _requires(*fields: str) -> Callable[[dict, str], list[str]]:
+    """The sources whose validation only wants some fields set (glusterfs, rbd, cinder, ...)."""
+    def problems(source: dict, path: str) -> list[str]:
+        return [required(f"{path}.{field}") for field in fields if not source.get(field)]
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateFlockerVolumeSource")
+def flocker_problems(source: dict, path: str) -> list[str]:
+    name, uuid = source.get("datasetName") or "", source.get("datasetUUID") or ""
+    problems = [] if name or uuid else [required(path, "one of datasetName and datasetUUID is required")]
+    if name and uuid:
+        problems.append(invalid(path, "resource", "datasetName and datasetUUID can not be specified simultaneously"))
+    return problems + ([invalid(f"{path}.datasetName", name, "must not contain '/'")] if "/" in name else [])
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateFlexVolumeSource")
+def flex_volume_problems(source: dict, path: str) -> list[str]:
+    problems = [] if source.get("driver") else [required(f"{path}.driver")]
+    for key in as_object(source.get("options")):
+        namespace = "." + key.split("/", 1)[0].lower() if "/" in key else "." + key.lower()
+        if namespace.endswith((".kubernetes.io", ".k8s.io")):
+            problems.append(invalid(f"{path}.options[{key}]", key, "kubernetes.io and k8s.io namespaces are reserved"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCinderVolumeSource")
+def cinder_problems(source: dict, path: str) -> list[str]:
+    problems = _requires("volumeID")(source, path)
+    secret = source.get("secretRef")
+    if secret is not None and not as_object(secret).get("name"):
+        problems.append(required(f"{path}.secretRef.name"))
+    return problems
+
+
+SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
+    "emptyDir": empty_dir_problems, "hostPath": host_path_problems, "gitRepo": git_repo_problems,
+    "gcePersistentDisk": _disk("pdName"), "awsElasticBlockStore": _disk("volumeID"), "secret": secret_problems,
+    "nfs": nfs_problems, "glusterfs": _requires("endpoints", "path"), "flocker": flocker_problems,
+    "persistentVolumeClaim": _requires("claimName"), "rbd": _requires("monitors", "image"), "cinder": cinder_problems,
+    "cephfs": _requires("monitors"), "downwardAPI": downward_api_problems, "flexVolume": flex_volume_problems,
+    "configMap": config_map_problems, "azureFile": _requires("secretName", "shareName"),
+    "vsphereVolume": _requires("volumePath"), "photonPersistentDisk": _requires("pdID"),
+    "portworxVolume": _requires("volumeID"),
+}
+# The field names upstream's paths use where they differ from the JSON ones.
+GO_FIELD = {"gcePersistentDisk": "persistentDisk"}

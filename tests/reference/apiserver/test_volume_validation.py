@@ -1,0 +1,76 @@
+"""A pod volume's source through the handler chain, with the causes the real kube-apiserver 1.24
+gives for the same pod (validateVolumeSource and what it calls). One rule per test."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.apiserver.adapter.server import HandlerChain
+from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.registry import Registry
+from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
+
+V = "spec.volumes[0]"
+MODE_MSG = "must be a number between 0 and 0777 (octal), both inclusive"
+
+
+@pytest.fixture(scope="module")
+def chain(etcd):
+    registry = Registry(etcd, ManualClock(NOW))
+    chain = HandlerChain(registry, admission=new_admission_chain(registry), now=lambda: NOW + 90)
+    chain.namespace = "volumevalidation"
+    call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
+    yield chain
+    registry.close()
+
+
+def causes(chain, **source) -> list[str]:
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "vv-"},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.21"}], "volumes": [{"name": "v", **source}]}}
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert code == 422, status
+    return [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]]
+
+
+def test_key_paths_and_modes_of_config_maps_and_secrets(chain):
+    """validateKeyToPath: a key and a relative path without '..'; modes within 0777."""
+    assert causes(chain, configMap={"name": "c", "items": [{"key": "", "path": ""}]}) == [
+        f"{V}.configMap.items[0].key: Required value", f"{V}.configMap.items[0].path: Required value"]
+    assert causes(chain, secret={"secretName": "s", "items": [{"key": "k", "path": "a/../b"}]}) == [
+        f"{V}.secret.items[0].path: Invalid value: \"a/../b\": must not contain '..'"]
+    assert causes(chain, configMap={"name": "c", "defaultMode": 512}) == [
+        f"{V}.configMap.defaultMode: Invalid value: 512: {MODE_MSG}"]
+
+
+def test_downward_api_files_carry_no_index_and_read_volume_fields(chain):
+    """validateDownwardAPIVolumeFile gets the source's own path; a volume may read labels but not
+    status.phase; a resource needs its container named."""
+    downward = {"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "status.phase"}}]}}
+    assert causes(chain, **downward) == [
+        f'{V}.downwardAPI.fieldRef.fieldPath: Unsupported value: "status.phase": supported values: '
+        '"metadata.annotations", "metadata.labels", "metadata.name", "metadata.namespace", "metadata.uid"']
+    assert causes(chain, downwardAPI={"items": [{"path": "p", "resourceFieldRef": {"resource": "limits.cpu"}}]}) == [
+        f"{V}.downwardAPI.resourceFieldRef.containerName: Required value"]
+    assert causes(chain, downwardAPI={"items": [{"path": "p"}]}) == [
+        f"{V}.downwardAPI: Required value: one of fieldRef and resourceFieldRef is required"]
+
+
+def test_host_paths_and_their_types(chain):
+    assert causes(chain, hostPath={"path": "/x", "type": "Bogus"}) == [
+        f'{V}.hostPath.type: Unsupported value: "Bogus": supported values: "", "BlockDevice", "CharDevice", '
+        '"Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket"']
+    assert causes(chain, hostPath={"path": "../x"}) == [f"{V}.hostPath.path: Invalid value: \"../x\": must not contain '..'"]
+
+
+def test_disk_and_network_sources_require_their_fields(chain):
+    """gcePersistentDisk's errors are on persistentDisk, upstream's field name; a partition is 0-255."""
+    assert causes(chain, gcePersistentDisk={"pdName": "", "partition": -1}) == [
+        f"{V}.persistentDisk.pdName: Required value",
+        f"{V}.persistentDisk.partition: Invalid value: -1: must be between 1 and 255, inclusive"]
+    assert causes(chain, nfs={"server": "", "path": "rel"}) == [
+        f"{V}.nfs.server: Required value", f'{V}.nfs.path: Invalid value: "rel": must be an absolute path']
+    assert causes(chain, persistentVolumeClaim={"claimName": ""}) == [
+        f"{V}.persistentVolumeClaim.claimName: Required value"]
+    assert causes(chain, emptyDir={"sizeLimit": "-1"}) == [
+        f"{V}.emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity"]
+    assert causes(chain, flocker={}) == [f"{V}.flocker: Required value: one of datasetName and datasetUUID is required"]
