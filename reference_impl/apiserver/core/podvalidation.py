@@ -9,7 +9,7 @@ from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
 from reference_impl.apiserver.core.handlervalidation import (handler_problems, lifecycle_problems, port_name_problems,
                                                              pull_policy_problems, termination_message_policy_problems)
-from reference_impl.apiserver.core.volumevalidation import volume_source_problems
+from reference_impl.apiserver.core.volumevalidation import descending_path_problems, volume_source_problems
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -27,6 +27,7 @@ from reference_impl.mirrors import mirrors
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
 PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")  # ValidatePreemptionPolicy's order
+MOUNT_PROPAGATIONS = ("Bidirectional", "HostToContainer", "None")  # sorted, as sets.String.List() gives them
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
 # "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
@@ -162,12 +163,19 @@ def _port_problems(ports: object, path: str) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
-def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
-    """Each mount names a volume of the pod and a mount path, no path twice."""
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateMountPropagation")
+def volume_mount_problems(container: dict, volumes: set[str], path: str) -> list[str]:
+    """Each mount names a volume of the pod and a mount path, no path twice, neither a device's;
+    a relative subPath or subPathExpr (not both) without '..', and a known propagation, Bidirectional
+    only for a privileged container. The last three carry the list's path, not the mount's, as
+    upstream's do."""
+    devices = {as_object(device).get("name") or "": as_object(device).get("devicePath") or ""
+               for device in as_list(container.get("volumeDevices"))}
+    privileged = as_object(container.get("securityContext")).get("privileged") is True
     problems, paths = [], set()
-    for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
-        here, mount = f"{path}[{index}]", mount if isinstance(mount, dict) else {}
+    for index, mount in enumerate(as_list(container.get("volumeMounts"))):
+        here, mount = f"{path}[{index}]", as_object(mount)
         name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
         if not name:
             problems.append(required(f"{here}.name"))
@@ -178,6 +186,24 @@ def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[
         if mount_path in paths:
             problems.append(invalid(f"{here}.mountPath", mount_path, "must be unique"))
         paths.add(mount_path)
+        if name in devices:
+            problems.append(invalid(f"{here}.name", name, "must not already exist in volumeDevices"))
+        if mount_path in devices.values():
+            problems.append(invalid(f"{here}.mountPath", mount_path, "must not already exist as a path in volumeDevices"))
+        sub_path, expression = mount.get("subPath") or "", mount.get("subPathExpr") or ""
+        if sub_path:
+            problems += descending_path_problems(sub_path, f"{path}.subPath")
+        if expression:
+            if sub_path:
+                problems.append(invalid(f"{here}.subPathExpr", expression, "subPathExpr and subPath are mutually exclusive"))
+            problems += descending_path_problems(expression, f"{path}.subPathExpr")
+        propagation = mount.get("mountPropagation")
+        if propagation is not None:
+            if propagation not in MOUNT_PROPAGATIONS:
+                problems.append(unsupported(f"{path}.mountPropagation", propagation, MOUNT_PROPAGATIONS))
+            if propagation == "Bidirectional" and not privileged:
+                problems.append(f"{path}.mountPropagation: Forbidden: Bidirectional mount propagation is available "
+                                "only to privileged containers")
     return problems
 
 
@@ -236,7 +262,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
         problems += _port_problems(container.get("ports"), f"{here}.ports")
         problems += env_problems(container.get("env"), f"{here}.env")
         problems += env_from_problems(container.get("envFrom"), f"{here}.envFrom")
-        problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
+        problems += volume_mount_problems(container, volumes, f"{here}.volumeMounts")
         problems += pull_policy_problems(container.get("imagePullPolicy"), f"{here}.imagePullPolicy")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
         problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")

@@ -74,3 +74,30 @@ def test_disk_and_network_sources_require_their_fields(chain):
     assert causes(chain, emptyDir={"sizeLimit": "-1"}) == [
         f"{V}.emptyDir.sizeLimit: Forbidden: SizeLimit field must be a valid resource quantity"]
     assert causes(chain, flocker={}) == [f"{V}.flocker: Required value: one of datasetName and datasetUUID is required"]
+
+
+def mount_causes(chain, **mount) -> list[str]:
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "vm-"},
+            "spec": {"containers": [{"name": "c", "image": "nginx:1.21",
+                                     "volumeMounts": [{"name": "v", "mountPath": "/a", **mount}]}],
+                     "volumes": [{"name": "v", "emptyDir": {}}]}}
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert code == 422, status
+    return [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]]
+
+
+def test_a_mounts_sub_path_and_propagation_carry_the_lists_path(chain):
+    """ValidateVolumeMounts: subPath and subPathExpr relative, without '..', not both;
+    mountPropagation known, Bidirectional only when privileged. Upstream passes these the path of
+    the list, not of the mount (but for the exclusive pair)."""
+    mounts = "spec.containers[0].volumeMounts"
+    assert mount_causes(chain, subPath="../x") == [f"{mounts}.subPath: Invalid value: \"../x\": must not contain '..'"]
+    assert mount_causes(chain, subPath="/abs") == [f'{mounts}.subPath: Invalid value: "/abs": must be a relative path']
+    assert mount_causes(chain, subPath="x", subPathExpr="y") == [
+        f'{mounts}[0].subPathExpr: Invalid value: "y": subPathExpr and subPath are mutually exclusive']
+    assert mount_causes(chain, mountPropagation="Bogus") == [
+        f'{mounts}.mountPropagation: Unsupported value: "Bogus": supported values: "Bidirectional", '
+        '"HostToContainer", "None"']
+    assert mount_causes(chain, mountPropagation="Bidirectional") == [
+        f"{mounts}.mountPropagation: Forbidden: Bidirectional mount propagation is available only to privileged "
+        "containers"]
