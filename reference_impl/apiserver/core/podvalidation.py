@@ -163,6 +163,23 @@ def _port_problems(ports: object, path: str) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.AccumulateUniqueHostPorts")
+def host_port_conflicts(containers: list, path: str) -> list[str]:
+    """No protocol, host IP and host port used twice among `containers` (each is indexed within
+    the list given: upstream checks an init container alone, so it is always [0])."""
+    seen, problems = set(), []
+    for i, container in enumerate(containers):
+        for j, port in enumerate(as_list(as_object(container).get("ports"))):
+            port = as_object(port)
+            if not port.get("hostPort"):
+                continue
+            key = f"{port.get('protocol') or ''}/{port.get('hostIP') or ''}/{port['hostPort']}"
+            if key in seen:
+                problems.append(duplicate(f"{path}[{i}].ports[{j}].hostPort", key))
+            seen.add(key)
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateMountPropagation")
 def volume_mount_problems(container: dict, volumes: set[str], path: str) -> list[str]:
@@ -333,7 +350,11 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
         return problems + [required(f"{path}.containers")]
     seen: set[str] = set()
     problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
-    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
+    problems += host_port_conflicts(as_list(spec["containers"]), f"{path}.containers")
+    init_containers = as_list(spec.get("initContainers"))
+    problems += _containers(init_containers, f"{path}.initContainers", seen, volumes)
+    for container in init_containers:  # init containers run one by one: each is checked alone
+        problems += host_port_conflicts([container], f"{path}.initContainers")
     problems += ephemeral_container_problems(spec.get("ephemeralContainers"), seen, volumes,
                                              f"{path}.ephemeralContainers")
     policy = spec.get("restartPolicy", restart_policies[0])

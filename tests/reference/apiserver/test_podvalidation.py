@@ -489,3 +489,17 @@ def test_a_pods_service_account_is_looked_up_before_its_name_is_validated(chain)
     code, status = create_pod(chain, "badsa-", serviceAccountName="Bad_SA")
     assert code == 403, status
     assert "Bad_SA" in status["message"]
+
+
+def test_host_ports_are_unique_across_containers_and_within_each_init_container(chain):
+    """AccumulateUniqueHostPorts keys protocol/hostIP/hostPort; the containers are checked together,
+    each init container alone, and so always at index 0 (as the real 1.24 reports it)."""
+    def ports(*numbers, protocol="TCP"):
+        return [{"containerPort": 1 + i, "hostPort": n, "protocol": protocol} for i, n in enumerate(numbers)]
+    problems = field_errors(chain, initContainers=[container(name="i", ports=ports(80, 80)),
+                                                   container(name="j", ports=ports(81, 81))],
+                            containers=[container(ports=ports(80)),
+                                        container(name="d", ports=ports(80, protocol="UDP") + ports(0, 80)[1:])])
+    assert problems == ['spec.containers[1].ports[1].hostPort: Duplicate value: "TCP//80"',
+                        'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//80"',
+                        'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//81"']
