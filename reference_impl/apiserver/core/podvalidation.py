@@ -4,6 +4,7 @@ resources, tolerations, node and pod affinity, topology spread), and the pod tem
 workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
 from __future__ import annotations
 
+import math
 
 from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
@@ -26,6 +27,7 @@ from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
+HUGE_PAGES = "hugepages-"
 PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")  # ValidatePreemptionPolicy's order
 MOUNT_PROPAGATIONS = ("Bidirectional", "HostToContainer", "None")  # sorted, as sets.String.List() gives them
 
@@ -226,32 +228,54 @@ def volume_mount_problems(container: dict, volumes: set[str], path: str) -> list
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
 def resource_problems(resources: object, path: str) -> list[str]:
-    """Resource names a container may ask for, no negative quantity, and no request above its limit
-    (for hugepages and extended resources, which cannot be overcommitted, none other than the limit)."""
+    """Resource names a container may ask for, no negative quantity, no request above its limit
+    (for hugepages and extended resources, which cannot be overcommitted, none other than the
+    limit), hugepages in whole pages and only beside cpu or memory."""
     resources = resources if isinstance(resources, dict) else {}
     limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
-    problems = []
+    problems, names = [], set()
     for group, values in (("limits", limits), ("requests", requests)):
         for name, written in (values.items() if isinstance(values, dict) else ()):
+            names.add(name)
             problems += container_resource_name_problems(name, f"{path}.{group}[{name}]")
             value = quantity.exact(written)
             if value is not None and value < 0:
                 problems.append(invalid(f"{path}.{group}[{name}]", str(written), NEGATIVE_MSG))
-            if group == "limits" or value is None:
-                continue
-            overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
-                and not name.startswith("hugepages-")
-            limit = quantity.exact(limits.get(name)) if isinstance(limits, dict) and name in limits else None
-            if limit is None:
-                if not overcommit and not (isinstance(limits, dict) and name in limits):
-                    problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
-                                    "resources")
-            elif value != limit and not overcommit:
-                problems.append(invalid(f"{path}.requests", str(written), f"must be equal to {name} limit"))
-            elif value > limit:
-                problems.append(invalid(f"{path}.requests", str(written),
-                                        f"must be less than or equal to {name} limit"))
+            if group == "requests" and value is not None:
+                problems += _request_above_limit(name, written, value, limits, path)
+            problems += _huge_page_problems(name, written, f"{path}.{group}[{name}]")
+    if any(name.startswith(HUGE_PAGES) for name in names) and not names & {"cpu", "memory"}:
+        problems.append(f"{path}: Forbidden: HugePages require cpu or memory")
     return problems
+
+
+def _request_above_limit(name: str, written: object, value: object, limits: object, path: str) -> list[str]:
+    overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
+        and not name.startswith(HUGE_PAGES)
+    limit = quantity.exact(limits.get(name)) if isinstance(limits, dict) and name in limits else None
+    if limit is None:
+        if not overcommit and not (isinstance(limits, dict) and name in limits):
+            return [f"{path}.limits: Required value: Limit must be set for non overcommitable resources"]
+    elif value != limit and not overcommit:
+        return [invalid(f"{path}.requests", str(written), f"must be equal to {name} limit")]
+    elif value > limit:
+        return [invalid(f"{path}.requests", str(written), f"must be less than or equal to {name} limit")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateResourceQuantityHugePageValue",
+         "k8s.io/kubernetes/pkg/apis/core/helper.IsHugePageResourceValueDivisible")
+def _huge_page_problems(name: str, written: object, path: str) -> list[str]:
+    """A hugepages-<size> quantity in whole pages (its value rounded up to an integer), shown in
+    canonical form."""
+    amount, page = quantity.parse(written), quantity.parse(name.removeprefix(HUGE_PAGES))
+    if not name.startswith(HUGE_PAGES) or amount is None:
+        return []
+    whole = page is not None and page.value > 0 and page.value.denominator == 1
+    if whole and math.ceil(amount.value) % page.value == 0:
+        return []
+    shown = quantity.canonical(amount)
+    return [invalid(path, shown, f"{shown} is not positive integer multiple of {name}")]
 
 
 def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:

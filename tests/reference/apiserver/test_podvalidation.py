@@ -503,3 +503,18 @@ def test_host_ports_are_unique_across_containers_and_within_each_init_container(
     assert problems == ['spec.containers[1].ports[1].hostPort: Duplicate value: "TCP//80"',
                         'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//80"',
                         'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//81"']
+
+
+def test_hugepages_come_in_whole_pages_and_beside_cpu_or_memory(chain):
+    """validateResourceQuantityHugePageValue (the quantity in canonical form) and the check that a
+    container asking for hugepages asks for cpu or memory too, as the real 1.24 reports them."""
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"requests": {"hugepages-2Mi": "1Mi"}})]) == [
+        f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
+        f'{resources}.requests[hugepages-2Mi]: Invalid value: "1Mi": 1Mi is not positive integer multiple of '
+        "hugepages-2Mi",
+        f"{resources}: Forbidden: HugePages require cpu or memory"]
+    # A pod's requests default to its limits, so the request is refused too.
+    assert field_errors(chain, containers=[container(resources={"limits": {"hugepages-2Mi": "1.5Mi", "cpu": "1"}})]) == [
+        f'{resources}.{group}[hugepages-2Mi]: Invalid value: "1536Ki": 1536Ki is not positive integer multiple of '
+        "hugepages-2Mi" for group in ("limits", "requests")]
