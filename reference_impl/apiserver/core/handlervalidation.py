@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import re
 
-from reference_impl.apiserver.core.validation import PORT_RANGE_MSG, invalid, required, unsupported
+from reference_impl.apiserver.core.validation import PORT_RANGE_MSG, as_object, invalid, required, unsupported
+from reference_impl.machinery.gofmt import go_pointer
 from reference_impl.mirrors import mirrors
 
 HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
@@ -105,3 +106,22 @@ def termination_message_policy_problems(policy: object, path: str) -> list[str]:
     if policy and policy not in ("File", "FallbackToLogsOnError"):
         return [invalid(path, policy, TERMINATION_MESSAGE_MSG)]
     return []
+
+
+def go_lifecycle(lifecycle: object) -> str:
+    """core.Lifecycle as %#v prints it in a field error: two handler pointers."""
+    lifecycle = as_object(lifecycle)
+    return (f"core.Lifecycle{{PostStart:{go_pointer('core.LifecycleHandler', lifecycle.get('postStart'))}, "
+            f"PreStop:{go_pointer('core.LifecycleHandler', lifecycle.get('preStop'))}}}")
+
+
+def go_probe(probe: object) -> str:
+    """core.Probe as %#v prints it in a field error (after defaulting), its handler's pointers."""
+    probe = as_object(probe)
+    handler = ", ".join(f"{go}:{go_pointer(f'core.{kind}', probe.get(name))}" for name, go, kind in (
+        ("exec", "Exec", "ExecAction"), ("httpGet", "HTTPGet", "HTTPGetAction"),
+        ("tcpSocket", "TCPSocket", "TCPSocketAction"), ("grpc", "GRPC", "GRPCAction")))
+    counts = ", ".join(f"{field[0].upper()}{field[1:]}:{probe.get(field) or 0}" for field in (
+        "initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"))
+    grace = go_pointer("int64", probe.get("terminationGracePeriodSeconds"))
+    return f"core.Probe{{ProbeHandler:core.ProbeHandler{{{handler}}}, {counts}, TerminationGracePeriodSeconds:{grace}}}"

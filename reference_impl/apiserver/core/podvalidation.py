@@ -8,7 +8,8 @@ import math
 
 from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
-from reference_impl.apiserver.core.handlervalidation import (handler_problems, lifecycle_problems, port_name_problems,
+from reference_impl.apiserver.core.handlervalidation import (go_lifecycle, go_probe, handler_problems,
+                                                             lifecycle_problems, port_name_problems,
                                                              pull_policy_problems, termination_message_policy_problems)
 from reference_impl.apiserver.core.volumevalidation import descending_path_problems, volume_source_problems
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
@@ -162,6 +163,33 @@ def _port_problems(ports: object, path: str) -> list[str]:
             problems.append(invalid(f"{here}.hostPort", host, PORT_RANGE_MSG))
         if port.get("protocol") and port["protocol"] not in PROTOCOLS:
             problems.append(unsupported(f"{here}.protocol", port["protocol"], PROTOCOLS))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateInitContainers")
+def init_container_problems(init_containers: list, names: set[str], volumes: set[str], path: str) -> list[str]:
+    """validateContainers on the init containers alone (so a name used twice among them is reported
+    there, and again below), each one's host ports alone (they run one by one); then each name
+    against the app containers' and the earlier init containers', and no lifecycle or probe, which
+    an init container cannot have (the value shown as Go's %#v)."""
+    problems = _containers(init_containers, path, set(), volumes)
+    for container in init_containers:
+        problems += host_port_conflicts([container], path)
+    names = set(names)
+    for index, container in enumerate(init_containers):
+        here, container = f"{path}[{index}]", as_object(container)
+        name = container.get("name") or ""
+        if name in names:
+            problems.append(duplicate(f"{here}.name", name))
+        if name:
+            names.add(name)
+        if container.get("lifecycle") is not None:
+            problems.append(f"{here}.lifecycle: Invalid value: {go_lifecycle(container['lifecycle'])}: "
+                            "must not be set for init containers")
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+            if container.get(kind) is not None:
+                problems.append(f"{here}.{kind}: Invalid value: {go_probe(container[kind])}: "
+                                "must not be set for init containers")
     return problems
 
 
@@ -376,9 +404,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
     problems += host_port_conflicts(as_list(spec["containers"]), f"{path}.containers")
     init_containers = as_list(spec.get("initContainers"))
-    problems += _containers(init_containers, f"{path}.initContainers", seen, volumes)
-    for container in init_containers:  # init containers run one by one: each is checked alone
-        problems += host_port_conflicts([container], f"{path}.initContainers")
+    problems += init_container_problems(init_containers, seen, volumes, f"{path}.initContainers")
+    seen |= {as_object(container).get("name") or "" for container in init_containers}
     problems += ephemeral_container_problems(spec.get("ephemeralContainers"), seen, volumes,
                                              f"{path}.ephemeralContainers")
     policy = spec.get("restartPolicy", restart_policies[0])

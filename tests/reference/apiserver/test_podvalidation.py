@@ -518,3 +518,24 @@ def test_hugepages_come_in_whole_pages_and_beside_cpu_or_memory(chain):
     assert field_errors(chain, containers=[container(resources={"limits": {"hugepages-2Mi": "1.5Mi", "cpu": "1"}})]) == [
         f'{resources}.{group}[hugepages-2Mi]: Invalid value: "1536Ki": 1536Ki is not positive integer multiple of '
         "hugepages-2Mi" for group in ("limits", "requests")]
+
+
+def test_init_containers_names_twice_and_no_lifecycle_or_probes(chain):
+    """validateInitContainers runs validateContainers on the init containers alone, then checks each
+    name against the app containers and the earlier init containers, so a name repeated among init
+    containers is reported twice; a lifecycle or probe is refused with its Go value (as the real
+    1.24 words it, pointers at one stand-in address)."""
+    problems = field_errors(chain, initContainers=[
+        container(lifecycle={"preStop": {"exec": {"command": ["a"]}}},
+                  readinessProbe={"httpGet": {"port": 80}, "initialDelaySeconds": 3}),
+        container()])
+    assert problems == [
+        'spec.initContainers[1].name: Duplicate value: "c"',
+        'spec.initContainers[0].name: Duplicate value: "c"',
+        "spec.initContainers[0].lifecycle: Invalid value: core.Lifecycle{PostStart:(*core.LifecycleHandler)(nil), "
+        "PreStop:(*core.LifecycleHandler)(0xc000000000)}: must not be set for init containers",
+        "spec.initContainers[0].readinessProbe: Invalid value: core.Probe{ProbeHandler:core.ProbeHandler{"
+        "Exec:(*core.ExecAction)(nil), HTTPGet:(*core.HTTPGetAction)(0xc000000000), TCPSocket:(*core.TCPSocketAction)(nil), "
+        "GRPC:(*core.GRPCAction)(nil)}, InitialDelaySeconds:3, TimeoutSeconds:1, PeriodSeconds:10, SuccessThreshold:1, "
+        "FailureThreshold:3, TerminationGracePeriodSeconds:(*int64)(nil)}: must not be set for init containers",
+        'spec.initContainers[1].name: Duplicate value: "c"']
