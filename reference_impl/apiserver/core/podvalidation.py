@@ -20,8 +20,8 @@ from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_M
                                                       container_resource_name_problems, converts_to_selector,
                                                       duplicate, go_label_selector, go_string_map, invalid,
                                                       label_name_problems, label_problems, label_selector_problems,
-                                                      name_problems, parse_ip, required, toleration_problems,
-                                                      unsupported)
+                                                      name_problems, parse_ip, required, resource_quantity_problems,
+                                                      toleration_problems, unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.gojson import quote
@@ -267,8 +267,8 @@ def resource_problems(resources: object, path: str) -> list[str]:
             names.add(name)
             problems += container_resource_name_problems(name, f"{path}.{group}[{name}]")
             value = quantity.exact(written)
-            if value is not None and value < 0:
-                problems.append(invalid(f"{path}.{group}[{name}]", str(written), NEGATIVE_MSG))
+            if value is not None:
+                problems += resource_quantity_problems(name, written, f"{path}.{group}[{name}]")
             if group == "requests" and value is not None:
                 problems += _request_above_limit(name, written, value, limits, path)
             problems += _huge_page_problems(name, written, f"{path}.{group}[{name}]")

@@ -539,3 +539,16 @@ def test_init_containers_names_twice_and_no_lifecycle_or_probes(chain):
         "GRPC:(*core.GRPCAction)(nil)}, InitialDelaySeconds:3, TimeoutSeconds:1, PeriodSeconds:10, SuccessThreshold:1, "
         "FailureThreshold:3, TerminationGracePeriodSeconds:(*int64)(nil)}: must not be set for init containers",
         'spec.initContainers[1].name: Duplicate value: "c"']
+
+
+def test_an_extended_resource_is_a_whole_number_and_a_negative_quantity_shown_canonical(chain):
+    """ValidateResourceQuantityValue: an extended resource must be an integer (the Quantity shown as
+    Go's %#v of it), a negative quantity is shown in canonical form (-1000m is -1)."""
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"limits": {"cpu": "-1000m"},
+                                                                "requests": {"example.com/foo": "1500m"}})]) == [
+        f'{resources}.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+        f"{resources}.requests[example.com/foo]: Invalid value: resource.Quantity{{i:resource.int64Amount{{value:1500, "
+        'scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1500m", Format:"DecimalSI"}: must be an integer',
+        f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
+        f'{resources}.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0']
