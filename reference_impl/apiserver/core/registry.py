@@ -408,8 +408,7 @@ class Registry(LifecycleMixin):
         others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items
                   if s["metadata"].get("uid") != old_uid]
         if spec["type"] != "ExternalName":
-            spec.setdefault("ipFamilyPolicy", "SingleStack")
-            problems = service.cluster_ips_problems(spec)
+            problems = service.cluster_ips_problems(spec) or service.ip_family_problems(spec, before)
             if problems:
                 raise self._invalid(r, obj, problems)
             used = {other.get("clusterIP") for other in others}
