@@ -11,7 +11,8 @@ from reference_impl.apiserver.core.envvalidation import env_from_problems, env_p
 from reference_impl.apiserver.core.handlervalidation import (go_lifecycle, go_probe, handler_problems,
                                                              lifecycle_problems, port_name_problems,
                                                              pull_policy_problems, termination_message_policy_problems)
-from reference_impl.apiserver.core.volumevalidation import descending_path_problems, volume_source_problems
+from reference_impl.apiserver.core.volumevalidation import (descending_path_problems, downward_api_file_problems,
+                                                            key_to_path_problems, volume_source_problems)
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -50,17 +51,37 @@ MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 10 * 60, 1 << 32
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateProjectionSources")
 def projection_problems(projected: dict, path: str) -> list[str]:
-    """Each source of a projected volume names its secret or configMap, asks for a token of an
-    allowed lifetime at a path, and is of one kind only. (Items and downward API files are not
-    checked here.) The token's missing path is reported on the volume, as upstream does."""
-    problems = []
+    """Each source of a projected volume names its secret or configMap, with well-formed items,
+    holds well-formed downward API files, asks for a token of an allowed lifetime at a path, and is
+    of one kind only; no two sources write one path (reported on the volume with the later
+    source's name, or a file's path). The token's missing path is reported on the volume, as
+    upstream does."""
+    problems, paths = [], set()
+
+    def claim(target: str, shown: str) -> None:
+        if target in paths:
+            problems.append(invalid(path, shown, "conflicting duplicate paths"))
+        paths.add(target)
+
     for index, source in enumerate(as_list(projected.get("sources"))):
         source, here = as_object(source), f"{path}.sources[{index}]"
         kinds = [kind for kind in ("secret", "configMap", "downwardAPI", "serviceAccountToken")
                  if source.get(kind) is not None]
         for kind in ("secret", "configMap"):
-            if kind in kinds and not as_object(source[kind]).get("name"):
+            if kind not in kinds:
+                continue
+            name = as_object(source[kind]).get("name") or ""
+            if not name:
                 problems.append(required(f"{here}.{kind}.name"))
+            for i, item in enumerate(as_list(as_object(source[kind]).get("items"))):
+                problems += key_to_path_problems(as_object(item), f"{here}.{kind}.items[{i}]")
+                if as_object(item).get("path"):
+                    claim(as_object(item)["path"], name)
+        if "downwardAPI" in kinds:
+            for item in as_list(as_object(source["downwardAPI"]).get("items")):
+                problems += downward_api_file_problems(as_object(item), f"{here}.downwardAPI")
+                if as_object(item).get("path"):
+                    claim(as_object(item)["path"], as_object(item)["path"])
         if "serviceAccountToken" in kinds:
             token = as_object(source["serviceAccountToken"])
             seconds = token.get("expirationSeconds") or 0

@@ -101,3 +101,15 @@ def test_a_mounts_sub_path_and_propagation_carry_the_lists_path(chain):
     assert mount_causes(chain, mountPropagation="Bidirectional") == [
         f"{mounts}.mountPropagation: Forbidden: Bidirectional mount propagation is available only to privileged "
         "containers"]
+
+
+def test_projected_sources_items_files_and_duplicate_paths(chain):
+    """validateProjectionSources: items and downward API files checked as in their own volumes; a
+    path written twice is reported on the volume with the later source's name."""
+    duplicate = {"sources": [{"configMap": {"name": "a", "items": [{"key": "k", "path": "p"}]}},
+                             {"secret": {"name": "b", "items": [{"key": "k", "path": "p"}]}}]}
+    assert causes(chain, projected=duplicate) == [f'{V}.projected: Invalid value: "b": conflicting duplicate paths']
+    downward = {"sources": [{"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "bogus"}}]}}]}
+    assert causes(chain, projected=downward) == [
+        f'{V}.projected.sources[0].downwardAPI.fieldRef.fieldPath: Invalid value: "bogus": error converting '
+        "fieldPath: field label not supported: bogus"]
