@@ -2,14 +2,16 @@
 k8s.io/kubernetes/pkg/apis/core/validation does it: file modes and key paths of secrets, config maps
 and downward API files, host paths and their types, and the fields each network or cloud disk source
 requires. A source not listed here (iSCSI, Fibre Channel, Azure Disk, ScaleIO, StorageOS, Quobyte,
-CSI, ephemeral) is only counted, not looked into."""
+ephemeral) is only counted, not looked into."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from reference_impl.apiserver.core.envvalidation import (divisor_problems, object_field_selector_problems,
                                                          resource_field_selector_problems)
-from reference_impl.apiserver.core.validation import as_object, forbidden, invalid, required, unsupported
+from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN
+from reference_impl.apiserver.core.validation import (SUBDOMAIN_MSG, as_object, forbidden, invalid, name_problems,
+                                                      required, unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
@@ -188,6 +190,32 @@ def cinder_problems(source: dict, path: str) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateCSIDriverName")
+def csi_driver_name_problems(name: str, path: str) -> list[str]:
+    """A CSI driver's name: a DNS subdomain once lowercased, of at most 63 bytes."""
+    problems = [required(path)] if not name else []
+    if len(name) > 63:
+        problems.append(f"{path}: Too long: must have at most 63 bytes")
+    if len(name) > 253:
+        problems.append(invalid(path, name, "must be no more than 253 characters"))
+    if not DNS_SUBDOMAIN.match(name.lower()):
+        problems.append(invalid(path, name, SUBDOMAIN_MSG))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCSIVolumeSource")
+def csi_problems(source: dict, path: str) -> list[str]:
+    """The driver's name; a node-publish secret's name (whose error upstream puts on `name`, and
+    whose missing name on `nodePublishSecretRef ` with a trailing space, as written there)."""
+    problems = csi_driver_name_problems(source.get("driver") or "", f"{path}.driver")
+    secret = source.get("nodePublishSecretRef")
+    if secret is not None:
+        name = as_object(secret).get("name") or ""
+        problems += name_problems(name, "subdomain", f"{path}.name") if name else [
+            required(f"{path}.nodePublishSecretRef .name")]
+    return problems
+
+
 SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "emptyDir": empty_dir_problems, "hostPath": host_path_problems, "gitRepo": git_repo_problems,
     "gcePersistentDisk": _disk("pdName"), "awsElasticBlockStore": _disk("volumeID"), "secret": secret_problems,
@@ -196,7 +224,7 @@ SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "cephfs": _requires("monitors"), "downwardAPI": downward_api_problems, "flexVolume": flex_volume_problems,
     "configMap": config_map_problems, "azureFile": _requires("secretName", "shareName"),
     "vsphereVolume": _requires("volumePath"), "photonPersistentDisk": _requires("pdID"),
-    "portworxVolume": _requires("volumeID"),
+    "portworxVolume": _requires("volumeID"), "csi": csi_problems,
 }
 # The field names upstream's paths use where they differ from the JSON ones.
 GO_FIELD = {"gcePersistentDisk": "persistentDisk"}

@@ -113,3 +113,13 @@ def test_projected_sources_items_files_and_duplicate_paths(chain):
     assert causes(chain, projected=downward) == [
         f'{V}.projected.sources[0].downwardAPI.fieldRef.fieldPath: Invalid value: "bogus": error converting '
         "fieldPath: field label not supported: bogus"]
+
+
+def test_a_csi_volume_names_its_driver_as_a_dns_subdomain(chain):
+    """validateCSIVolumeSource and ValidateCSIDriverName: an empty name is both missing and no
+    subdomain, as the real 1.24 reports it."""
+    problems = causes(chain, csi={"driver": ""})
+    assert [problem.split(": ")[0] for problem in problems] == [f"{V}.csi.driver", f"{V}.csi.driver"]
+    assert problems[0] == f"{V}.csi.driver: Required value"
+    assert causes(chain, csi={"driver": "Bad Driver"})[0].startswith(
+        f'{V}.csi.driver: Invalid value: "Bad Driver": a lowercase RFC 1123 subdomain')
