@@ -14,6 +14,7 @@ import re
 from reference_impl.apiserver.core.validation import (as_list, as_object, duplicate, invalid, name_problems, required,
                                                       unsupported)
 from reference_impl.machinery.gofmt import go_pointer
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 MAX_ID = 2**31 - 1
@@ -120,7 +121,8 @@ def seccomp_profile_problems(profile: object, path: str) -> list[str]:
     if kind != "Localhost":
         if localhost is not None:
             # Go shows the profile struct, whose pointer field prints as an address.
-            problems.append(f"{path}.localhostProfile: Invalid value: {profile}: can only be set when seccomp type "
+            shown = f"core.SeccompProfile{{Type:{quote(kind)}, LocalhostProfile:{go_pointer('string', localhost)}}}"
+            problems.append(f"{path}.localhostProfile: Invalid value: {shown}: can only be set when seccomp type "
                             "is Localhost")
         return problems
     if localhost is None:
