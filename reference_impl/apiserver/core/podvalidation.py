@@ -99,10 +99,10 @@ def projection_problems(projected: dict, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
-def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
-    """Each volume a valid, unique name and exactly one source; returns the names that passed,
-    which are the only ones a volumeMount may name."""
-    names: set[str] = set()
+def volume_problems(volumes: object, path: str) -> tuple[dict[str, str], list[str]]:
+    """Each volume a valid, unique name and exactly one source; returns the volumes that passed,
+    which are the only ones a volumeMount or volumeDevice may name, each with its source's field."""
+    names: dict[str, str] = {}
     problems = []
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
         volume = volume if isinstance(volume, dict) else {}
@@ -121,7 +121,7 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
         if found:
             problems += found
         else:
-            names.add(name)
+            names[name] = sources[0][0]
     return names, problems
 
 
@@ -188,7 +188,7 @@ def _port_problems(ports: object, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateInitContainers")
-def init_container_problems(init_containers: list, names: set[str], volumes: set[str], path: str) -> list[str]:
+def init_container_problems(init_containers: list, names: set[str], volumes: dict[str, str], path: str) -> list[str]:
     """validateContainers on the init containers alone (so a name used twice among them is reported
     there, and again below), each one's host ports alone (they run one by one); then each name
     against the app containers' and the earlier init containers', and no lifecycle or probe, which
@@ -214,6 +214,42 @@ def init_container_problems(init_containers: list, names: set[str], volumes: set
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeDevices")
+def volume_device_problems(container: dict, volumes: dict[str, str], path: str) -> list[str]:
+    """Each device names a volume of the pod backed by a claim (a PVC or an ephemeral volume) and a
+    device path, neither twice, the path without '..', and neither a mount's."""
+    mounts = {as_object(mount).get("name") or "": as_object(mount).get("mountPath") or ""
+              for mount in as_list(container.get("volumeMounts"))}
+    problems, names, paths = [], set(), set()
+    for index, device in enumerate(as_list(container.get("volumeDevices"))):
+        here, device = f"{path}[{index}]", as_object(device)
+        name, device_path = device.get("name") or "", device.get("devicePath") or ""
+        if not name:
+            problems.append(required(f"{here}.name"))
+        if name in names:
+            problems.append(invalid(f"{here}.name", name, "must be unique"))
+        if name in volumes and volumes[name] not in ("persistentVolumeClaim", "ephemeral"):
+            problems.append(invalid(f"{here}.name", name, "can only use volume source type of PersistentVolumeClaim "
+                                                        "or Ephemeral for block mode"))
+        if name not in volumes:
+            problems.append(f"{here}.name: Not found: {quote(name)}")
+        if not device_path:
+            problems.append(required(f"{here}.devicePath"))
+        if device_path in paths:
+            problems.append(invalid(f"{here}.devicePath", device_path, "must be unique"))
+        if device_path and ".." in device_path.split("/"):
+            problems.append(invalid(f"{here}.devicePath", device_path, "can not contain backsteps ('..')"))
+        else:
+            paths.add(device_path)
+        if name in mounts:
+            problems.append(invalid(f"{here}.name", name, "must not already exist in volumeMounts"))
+        if device_path in mounts.values():
+            problems.append(invalid(f"{here}.devicePath", device_path, "must not already exist as a path in volumeMounts"))
+        if name:
+            names.add(name)
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.AccumulateUniqueHostPorts")
 def host_port_conflicts(containers: list, path: str) -> list[str]:
     """No protocol, host IP and host port used twice among `containers` (each is indexed within
@@ -233,7 +269,7 @@ def host_port_conflicts(containers: list, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateMountPropagation")
-def volume_mount_problems(container: dict, volumes: set[str], path: str) -> list[str]:
+def volume_mount_problems(container: dict, volumes: dict[str, str], path: str) -> list[str]:
     """Each mount names a volume of the pod and a mount path, no path twice, neither a device's;
     a relative subPath or subPathExpr (not both) without '..', and a known propagation, Bidirectional
     only for a privileged container. The last three carry the list's path, not the mount's, as
@@ -327,7 +363,7 @@ def _huge_page_problems(name: str, written: object, path: str) -> list[str]:
     return [invalid(path, shown, f"{shown} is not positive integer multiple of {name}")]
 
 
-def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:
+def _containers(containers: object, path: str, seen: set[str], volumes: dict[str, str]) -> list[str]:
     """validateContainers, in upstream's order of checks within each container."""
     problems = []
     for i, container in enumerate(containers if isinstance(containers, list) else []):
@@ -353,6 +389,7 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
         problems += env_problems(container.get("env"), f"{here}.env")
         problems += env_from_problems(container.get("envFrom"), f"{here}.envFrom")
         problems += volume_mount_problems(container, volumes, f"{here}.volumeMounts")
+        problems += volume_device_problems(container, volumes, f"{here}.volumeDevices")
         problems += pull_policy_problems(container.get("imagePullPolicy"), f"{here}.imagePullPolicy")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
         problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
@@ -378,7 +415,7 @@ def _is_set(container: dict, field: str) -> bool:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEphemeralContainers",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateFieldAllowList")
-def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: set[str], path: str) -> list[str]:
+def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: dict[str, str], path: str) -> list[str]:
     """Each ephemeral container targets a container of the pod if it names one, has a name no
     other container has, passes validateContainers (which writes a second index into its paths,
     `[0][0]`, as upstream's does) and sets none of the fields a debugging container may not."""

@@ -123,3 +123,27 @@ def test_a_csi_volume_names_its_driver_as_a_dns_subdomain(chain):
     assert problems[0] == f"{V}.csi.driver: Required value"
     assert causes(chain, csi={"driver": "Bad Driver"})[0].startswith(
         f'{V}.csi.driver: Invalid value: "Bad Driver": a lowercase RFC 1123 subdomain')
+
+
+def test_volume_devices_name_claims_once_and_no_mounts(chain):
+    """ValidateVolumeDevices: a device names a PVC or ephemeral volume of the pod, a device path
+    without '..', each once, neither a mount's name or path (as the real 1.24 lists them)."""
+    c = "spec.containers[0]"
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "vd-"}, "spec": {
+        "volumes": [{"name": "v", "emptyDir": {}}, {"name": "p", "persistentVolumeClaim": {"claimName": "c"}}],
+        "containers": [{"name": "c", "image": "nginx:1.21", "volumeMounts": [{"name": "v", "mountPath": "/a"}],
+                        "volumeDevices": [{"name": "v", "devicePath": "/a"}, {"name": "nope", "devicePath": "/d/../e"},
+                                          {"name": "p", "devicePath": "/b"}, {"name": "p", "devicePath": "/b"}]}]}}
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert code == 422, status
+    assert [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]] == [
+        f'{c}.volumeMounts[0].name: Invalid value: "v": must not already exist in volumeDevices',
+        f'{c}.volumeMounts[0].mountPath: Invalid value: "/a": must not already exist as a path in volumeDevices',
+        f'{c}.volumeDevices[0].name: Invalid value: "v": can only use volume source type of PersistentVolumeClaim '
+        "or Ephemeral for block mode",
+        f'{c}.volumeDevices[0].name: Invalid value: "v": must not already exist in volumeMounts',
+        f'{c}.volumeDevices[0].devicePath: Invalid value: "/a": must not already exist as a path in volumeMounts',
+        f'{c}.volumeDevices[1].name: Not found: "nope"',
+        f"{c}.volumeDevices[1].devicePath: Invalid value: \"/d/../e\": can not contain backsteps ('..')",
+        f'{c}.volumeDevices[3].name: Invalid value: "p": must be unique',
+        f'{c}.volumeDevices[3].devicePath: Invalid value: "/b": must be unique']
