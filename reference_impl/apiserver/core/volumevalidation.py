@@ -1,10 +1,11 @@
 """The source of one pod volume, validated as validateVolumeSource in
 k8s.io/kubernetes/pkg/apis/core/validation does it: file modes and key paths of secrets, config maps
 and downward API files, host paths and their types, and the fields each network or cloud disk source
-requires. A source not listed here (iSCSI, Fibre Channel, Azure Disk, ScaleIO, StorageOS, Quobyte,
-ephemeral) is only counted, not looked into."""
+requires. A source not listed here (Azure Disk, Quobyte, ephemeral) is only counted, not looked
+into."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from reference_impl.apiserver.core.envvalidation import (divisor_problems, object_field_selector_problems,
@@ -216,6 +217,58 @@ def csi_problems(source: dict, path: str) -> list[str]:
     return problems
 
 
+ISCSI_FORMATS = {"iqn": re.compile(r"iqn\.\d{4}-\d{2}\.([A-Za-z0-9\-.]+)(:[^,;*&$|\s]+)$"),
+                 "eui": re.compile(r"^eui.[A-Za-z0-9]{16}$"), "naa": re.compile(r"^naa.[A-Za-z0-9]{32}$")}
+
+
+def _iscsi_name_problems(name: str, path: str) -> list[str]:
+    prefix = name[:3]
+    if prefix not in ISCSI_FORMATS:
+        return [invalid(path, name, "must be valid format starting with iqn, eui, or naa")]
+    return [] if ISCSI_FORMATS[prefix].search(name) else [invalid(path, name, "must be valid format")]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateISCSIVolumeSource")
+def iscsi_problems(source: dict, path: str) -> list[str]:
+    problems = [] if source.get("targetPortal") else [required(f"{path}.targetPortal")]
+    problems += _iscsi_name_problems(source["iqn"], f"{path}.iqn") if source.get("iqn") else [required(f"{path}.iqn")]
+    lun = source.get("lun") or 0
+    if isinstance(lun, int) and not 0 <= lun <= 255:
+        problems.append(invalid(f"{path}.lun", lun, "must be between 0 and 255, inclusive"))
+    if (source.get("chapAuthDiscovery") or source.get("chapAuthSession")) and source.get("secretRef") is None:
+        problems.append(required(f"{path}.secretRef"))
+    if source.get("initiatorName") is not None:
+        problems += _iscsi_name_problems(str(source["initiatorName"]), f"{path}.initiatorname")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateFCVolumeSource")
+def fc_problems(source: dict, path: str) -> list[str]:
+    targets, wwids = source.get("targetWWNs") or [], source.get("wwids") or []
+    problems = [] if targets or wwids else [
+        required(f"{path}.targetWWNs", "must specify either targetWWNs or wwids, but not both")]
+    if targets and wwids:
+        problems.append(invalid(f"{path}.targetWWNs", targets, "targetWWNs and wwids can not be specified simultaneously"))
+    if targets:
+        lun = source.get("lun")
+        if lun is None:
+            problems.append(required(f"{path}.lun", "lun is required if targetWWNs is specified"))
+        elif isinstance(lun, int) and not 0 <= lun <= 255:
+            problems.append(invalid(f"{path}.lun", lun, "must be between 0 and 255, inclusive"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateStorageOSVolumeSource")
+def storageos_problems(source: dict, path: str) -> list[str]:
+    name, namespace = source.get("volumeName") or "", source.get("volumeNamespace") or ""
+    problems = name_problems(name, "label", f"{path}.volumeName") if name else [required(f"{path}.volumeName")]
+    problems += name_problems(namespace, "label", f"{path}.volumeNamespace") if namespace else []
+    secret = source.get("secretRef")
+    if secret is not None and not as_object(secret).get("name"):
+        problems.append(required(f"{path}.secretRef.name"))
+    return problems
+
+
 SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "emptyDir": empty_dir_problems, "hostPath": host_path_problems, "gitRepo": git_repo_problems,
     "gcePersistentDisk": _disk("pdName"), "awsElasticBlockStore": _disk("volumeID"), "secret": secret_problems,
@@ -224,7 +277,8 @@ SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "cephfs": _requires("monitors"), "downwardAPI": downward_api_problems, "flexVolume": flex_volume_problems,
     "configMap": config_map_problems, "azureFile": _requires("secretName", "shareName"),
     "vsphereVolume": _requires("volumePath"), "photonPersistentDisk": _requires("pdID"),
-    "portworxVolume": _requires("volumeID"), "csi": csi_problems,
+    "portworxVolume": _requires("volumeID"), "csi": csi_problems, "iscsi": iscsi_problems, "fc": fc_problems,
+    "scaleIO": _requires("gateway", "system", "volumeName"), "storageos": storageos_problems,
 }
 # The field names upstream's paths use where they differ from the JSON ones.
 GO_FIELD = {"gcePersistentDisk": "persistentDisk"}

@@ -147,3 +147,25 @@ def test_volume_devices_name_claims_once_and_no_mounts(chain):
         f"{c}.volumeDevices[1].devicePath: Invalid value: \"/d/../e\": can not contain backsteps ('..')",
         f'{c}.volumeDevices[3].name: Invalid value: "p": must be unique',
         f'{c}.volumeDevices[3].devicePath: Invalid value: "/b": must be unique']
+
+
+@pytest.mark.parametrize("source,expected", [
+    ({"iscsi": {"targetPortal": "", "iqn": "bad", "lun": -1}},
+     ["iscsi.targetPortal: Required value",
+      'iscsi.iqn: Invalid value: "bad": must be valid format starting with iqn, eui, or naa',
+      "iscsi.lun: Invalid value: -1: must be between 0 and 255, inclusive"]),
+    ({"iscsi": {"targetPortal": "t", "iqn": "iqn.2020-01.com.x", "chapAuthSession": True, "initiatorName": "eui.123"}},
+     ['iscsi.iqn: Invalid value: "iqn.2020-01.com.x": must be valid format', "iscsi.secretRef: Required value",
+      'iscsi.initiatorname: Invalid value: "eui.123": must be valid format']),
+    ({"fc": {"targetWWNs": ["a"], "wwids": ["b"], "lun": 300}},
+     ['fc.targetWWNs: Invalid value: []string{"a"}: targetWWNs and wwids can not be specified simultaneously',
+      "fc.lun: Invalid value: 300: must be between 0 and 255, inclusive"]),
+    ({"fc": {}}, ["fc.targetWWNs: Required value: must specify either targetWWNs or wwids, but not both"]),
+    ({"fc": {"targetWWNs": ["a"]}}, ["fc.lun: Required value: lun is required if targetWWNs is specified"]),
+    ({"scaleIO": {"gateway": "", "system": ""}},
+     ["scaleIO.gateway: Required value", "scaleIO.system: Required value", "scaleIO.volumeName: Required value"]),
+], ids=["iscsi-missing", "iscsi-format", "fc-both", "fc-none", "fc-lun", "scaleio"])
+def test_iscsi_fc_and_scaleio_sources(chain, source, expected):
+    """validateISCSIVolumeSource, validateFCVolumeSource and validateScaleIOVolumeSource, as the
+    real 1.24 words them."""
+    assert causes(chain, **source) == [f"{V}.{problem}" for problem in expected]
