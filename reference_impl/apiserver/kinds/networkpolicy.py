@@ -110,13 +110,6 @@ def validate_network_policy(obj: dict) -> list[str]:
                        for i, t in enumerate(policy_types) if t not in POLICY_TYPES]
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/networking/validation.ValidateNetworkPolicyUpdate")
-def validate_update(old: dict, new: dict) -> list[str]:
-    """The spec again: the strategy runs ValidateNetworkPolicy and then this, so an update lists each
-    of the spec's problems twice, as the real 1.24 does."""
-    return validate_network_policy(new)
-
-
 @mirrors("k8s.io/kubernetes/pkg/apis/networking/v1.SetDefaults_NetworkPolicy",
          "k8s.io/kubernetes/pkg/apis/networking/v1.SetDefaults_NetworkPolicyPort")
 def network_policy(obj: dict, spec: dict) -> None:
@@ -134,7 +127,8 @@ def network_policy(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",),
              tracks_generation=True, kind_group="extensions", validator=validate_network_policy,
-             update_validator=validate_update,
+             # ValidateNetworkPolicyUpdate validates the spec again after the strategy's own pass.
+             update_validator_runs=2,
              zero_value={"spec": {"podSelector": {}}},
              update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )

@@ -94,6 +94,7 @@ RESOURCES = (
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
              create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update,
+             update_validator_runs=2,  # the strategy's ValidateVolumeAttachment, then ValidateVolumeAttachmentUpdate's
              zero_value={"spec": {"attacher": "", "source": {}, "nodeName": ""}, "status": {"attached": False}},
              update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )

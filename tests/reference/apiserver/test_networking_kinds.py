@@ -226,3 +226,4 @@ def test_a_network_policy_update_lists_the_specs_problems_twice():
     new = policy(egress=[{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["11.0.0.0/8"]}}]}])
     problem = 'spec.egress[0].to[0].ipBlock.except[0]: Invalid value: "11.0.0.0/8": must be a strict subset of `cidr`'
     assert resource.validate_update(policy(), new) == [problem, problem]
+
