@@ -244,7 +244,8 @@ def volume_device_problems(container: dict, volumes: dict[str, str], path: str) 
         if name in mounts:
             problems.append(invalid(f"{here}.name", name, "must not already exist in volumeMounts"))
         if device_path in mounts.values():
-            problems.append(invalid(f"{here}.devicePath", device_path, "must not already exist as a path in volumeMounts"))
+            problems.append(invalid(f"{here}.devicePath", device_path,
+                                    "must not already exist as a path in volumeMounts"))
         if name:
             names.add(name)
     return problems
@@ -293,13 +294,15 @@ def volume_mount_problems(container: dict, volumes: dict[str, str], path: str) -
         if name in devices:
             problems.append(invalid(f"{here}.name", name, "must not already exist in volumeDevices"))
         if mount_path in devices.values():
-            problems.append(invalid(f"{here}.mountPath", mount_path, "must not already exist as a path in volumeDevices"))
+            problems.append(invalid(f"{here}.mountPath", mount_path,
+                                    "must not already exist as a path in volumeDevices"))
         sub_path, expression = mount.get("subPath") or "", mount.get("subPathExpr") or ""
         if sub_path:
             problems += descending_path_problems(sub_path, f"{path}.subPath")
         if expression:
             if sub_path:
-                problems.append(invalid(f"{here}.subPathExpr", expression, "subPathExpr and subPath are mutually exclusive"))
+                problems.append(invalid(f"{here}.subPathExpr", expression,
+                                        "subPathExpr and subPath are mutually exclusive"))
             problems += descending_path_problems(expression, f"{path}.subPathExpr")
         propagation = mount.get("mountPropagation")
         if propagation is not None:

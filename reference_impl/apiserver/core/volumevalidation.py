@@ -96,7 +96,8 @@ def downward_api_file_problems(item: dict, path: str) -> list[str]:
     if item.get("fieldRef") is not None:
         problems += object_field_selector_problems(as_object(item["fieldRef"]), VOLUME_FIELD_PATHS, f"{path}.fieldRef")
         if item.get("resourceFieldRef") is not None:
-            problems.append(invalid(path, "resource", "fieldRef and resourceFieldRef can not be specified simultaneously"))
+            problems.append(invalid(path, "resource",
+                                    "fieldRef and resourceFieldRef can not be specified simultaneously"))
     elif item.get("resourceFieldRef") is not None:
         selector = as_object(item["resourceFieldRef"])
         if not selector.get("containerName"):  # a volume, unlike an env var, names the container
@@ -248,7 +249,8 @@ def fc_problems(source: dict, path: str) -> list[str]:
     problems = [] if targets or wwids else [
         required(f"{path}.targetWWNs", "must specify either targetWWNs or wwids, but not both")]
     if targets and wwids:
-        problems.append(invalid(f"{path}.targetWWNs", targets, "targetWWNs and wwids can not be specified simultaneously"))
+        problems.append(invalid(f"{path}.targetWWNs", targets,
+                                "targetWWNs and wwids can not be specified simultaneously"))
     if targets:
         lun = source.get("lun")
         if lun is None:

@@ -226,8 +226,8 @@ def ip_family_problems(spec: dict, before: dict | None) -> list[str]:
     if policy == "SingleStack":
         for count, what in ((len(cluster_ips), "cluster IPs"), (len(families), "IP families")):
             if count == 2:
-                problems.append(invalid("spec.ipFamilyPolicy", policy,
-                                        f"must be 'RequireDualStack' or 'PreferDualStack' when multiple {what} are specified"))
+                problems.append(invalid("spec.ipFamilyPolicy", policy, "must be 'RequireDualStack' or "
+                                        f"'PreferDualStack' when multiple {what} are specified"))
     for i, ip in enumerate(cluster_ips):
         if ip == "None":
             break
@@ -247,7 +247,8 @@ def ip_family_problems(spec: dict, before: dict | None) -> list[str]:
             families.append("IPv6" if families[0] == "IPv4" else "IPv4")
         return []
     if policy == "RequireDualStack":
-        problems.append(invalid("spec.ipFamilyPolicy", policy, "this cluster is not configured for dual-stack services"))
+        problems.append(invalid("spec.ipFamilyPolicy", policy,
+                                "this cluster is not configured for dual-stack services"))
     problems += [invalid(f"spec.ipFamilies[{i}]", family, "not configured on this cluster")
                  for i, family in enumerate(families) if family != CLUSTER_IP_FAMILY]
     families[:] = families or [CLUSTER_IP_FAMILY]
