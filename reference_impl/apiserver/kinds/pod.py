@@ -166,6 +166,33 @@ def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
         probe.pop("terminationGracePeriodSeconds", None)
 
 
+# Where each kind whose strategy calls DropDisabledTemplateFields keeps its pod template.
+POD_TEMPLATE_PATHS = {
+    **{(group, kind): ("spec", "template") for group, kind in (
+        ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "DaemonSet"), ("apps", "StatefulSet"),
+        ("batch", "Job"), ("", "ReplicationController"))},
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"), ("", "PodTemplate"): ("template",)}
+
+
+def _template_spec(obj: object, path: tuple[str, ...]) -> object:
+    for field in path + ("spec",):
+        obj = as_object(obj).get(field)
+    return obj
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.DropDisabledTemplateFields")
+def drop_disabled_template_fields(group: str, kind: str, new: dict, old: dict | None) -> None:
+    """A workload's pod template loses what the disabled gates would drop from a pod (procMount,
+    minDomains, a probe's grace period), unless the old template already uses it."""
+    path = POD_TEMPLATE_PATHS.get((group, kind))
+    if path is None:
+        return
+    spec, old_spec = _template_spec(new, path), _template_spec(old, path) if old else None
+    drop_disabled_proc_mount_field(spec, old_spec)
+    drop_disabled_topology_spread_fields(spec, old_spec)
+    drop_disabled_probe_grace_period(spec, old_spec)
+
+
 # The resources a pod's QoS class looks at (qos.supportedQoSComputeResources).
 QOS_COMPUTE_RESOURCES = ("cpu", "memory")
 

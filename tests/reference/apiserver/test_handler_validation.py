@@ -89,3 +89,22 @@ def test_http_get_is_defaulted_and_a_probe_grace_period_dropped(chain):
     container = pod["spec"]["containers"][0]
     assert "terminationGracePeriodSeconds" not in container["livenessProbe"]
     assert container["lifecycle"]["preStop"]["httpGet"] == {"path": "/", "port": 80, "scheme": "HTTP"}
+
+
+@pytest.mark.parametrize("plural,group,body", [
+    ("deployments", "apps", {"apiVersion": "apps/v1", "kind": "Deployment", "spec": {
+        "selector": {"matchLabels": {"a": "b"}}, "template": {"metadata": {"labels": {"a": "b"}}, "spec": {}}}}),
+    ("podtemplates", "", {"apiVersion": "v1", "kind": "PodTemplate", "template": {"spec": {}}}),
+])
+def test_a_templates_disabled_probe_grace_period_is_dropped_too(chain, plural, group, body):
+    """DropDisabledTemplateFields: the strategies of the workload kinds and PodTemplate clear what a
+    pod's would (here a liveness probe's grace period, even 0, which validation would refuse), as
+    the real 1.24 stores them."""
+    template = body["spec"]["template"] if "spec" in body else body["template"]
+    template["spec"] = {"containers": [{"name": "c", "image": "nginx:1.21", "livenessProbe": {
+        "exec": {"command": ["a"]}, "terminationGracePeriodSeconds": 0}}]}
+    body = {**body, "metadata": {"name": f"tpl-{plural}"}}
+    code, created = call(chain, "POST", ns_path(chain, plural, group=f"{group}/v1" if group else ""), body)
+    assert code == 201, created
+    stored = created["spec"]["template"] if "spec" in created else created["template"]
+    assert "terminationGracePeriodSeconds" not in stored["spec"]["containers"][0]["livenessProbe"]
