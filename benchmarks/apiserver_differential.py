@@ -44,6 +44,11 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                the other categories leave out (MORE_KINDS, created in the setup) and autoscaling/v1,
                and bad status of PodDisruptionBudgets, HorizontalPodAutoscalers, CronJobs, Ingresses,
                ReplicationControllers and VolumeAttachments
+  template     dry-run Deployments whose pod template sets a field the valid objects leave out
+               wrong: container handlers and policies, env sources, mounts, resources, init
+               containers, volume sources
+  header       Content-Types mime or go-restful refuse, Expect and control characters net/http
+               refuses, services asking for IP families a single-stack IPv4 cluster lacks
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1332,6 +1337,74 @@ HPA_V1_VALUES = [
     [(("spec", "scaleTargetRef", "name"), "a%b")], [(("spec", "maxReplicas"), -1)]]
 
 
+# Fields of a pod template the valid objects leave out, each set wrong (fuzz16): container handlers
+# and policies, mounts, resources, init containers and volume sources.
+TEMPLATE_CONTAINER_FIELDS = [
+    {"imagePullPolicy": "Bogus"}, {"terminationMessagePolicy": "Bogus"}, {"lifecycle": {"postStart": {}}},
+    {"lifecycle": {"preStop": {"exec": {}}}}, {"lifecycle": {"preStop": {"httpGet": {"port": 0, "scheme": "FTP"}}}},
+    {"lifecycle": {"preStop": {"tcpSocket": {"port": "UPPER"}}}},
+    {"lifecycle": {"preStop": {"exec": {"command": ["a"]}, "httpGet": {"port": 80}}}},
+    {"startupProbe": {"exec": {}, "periodSeconds": -1}}, {"readinessProbe": {"grpc": {"port": 0}}},
+    {"livenessProbe": {"exec": {"command": ["a"]}, "terminationGracePeriodSeconds": 0}},
+    {"env": [{"name": "X", "valueFrom": {"fieldRef": {"fieldPath": "bogus"}}}]}, {"env": [{"name": "X", "valueFrom": {}}]},
+    {"env": [{"name": "X", "valueFrom": {"resourceFieldRef": {"resource": "limits.cpu", "divisor": "2"}}}]},
+    {"envFrom": [{}]}, {"envFrom": [{"prefix": "1x", "configMapRef": {"name": "a"}}]},
+    {"volumeMounts": [{"name": "v", "mountPath": "/a", "subPath": "../x"}]},
+    {"volumeMounts": [{"name": "v", "mountPath": "/a", "mountPropagation": "Bidirectional"}]},
+    {"ports": [{"containerPort": 80, "hostPort": 80}, {"containerPort": 81, "hostPort": 80}]},
+    {"resources": {"requests": {"hugepages-2Mi": "1Mi"}}}, {"resources": {"limits": {"example.com/gpu": "0.5"}}},
+]
+TEMPLATE_POD_FIELDS = [
+    {"serviceAccountName": "Bad_SA"}, {"priorityClassName": "Bad_PC"}, {"preemptionPolicy": "Bogus"},
+    {"initContainers": [{"name": "i", "image": "x", "lifecycle": {"preStop": {"exec": {"command": ["a"]}}}},
+                        {"name": "i", "image": "x"}]},
+    *({"volumes": [{"name": "v", **source}]} for source in (
+        {"configMap": {"name": "c", "items": [{"key": "", "path": "../x"}], "defaultMode": 512}},
+        {"secret": {"secretName": "", "items": [{"key": "k", "path": "/abs"}]}},
+        {"downwardAPI": {"items": [{"path": "p", "fieldRef": {"fieldPath": "status.phase"}}]}},
+        {"downwardAPI": {"items": [{"path": "p", "resourceFieldRef": {"resource": "limits.cpu"}}]}},
+        {"hostPath": {"path": "/x", "type": "Bogus"}}, {"emptyDir": {"sizeLimit": "-1"}},
+        {"persistentVolumeClaim": {"claimName": ""}}, {"nfs": {"server": "", "path": "rel"}},
+        {"gcePersistentDisk": {"pdName": "", "partition": -1}}, {"flocker": {}})),
+]
+
+
+def template_probes() -> list[Probe]:
+    """Dry-run Deployments whose pod template sets one of the fields above (with a volume `v`)."""
+    deployments = KINDS[1]
+    specs = [{"containers": [{"name": "c", "image": IMAGE, **fields}]} for fields in TEMPLATE_CONTAINER_FIELDS]
+    specs += [{"containers": [{"name": "c", "image": IMAGE}], **fields} for fields in TEMPLATE_POD_FIELDS]
+    probes = []
+    for spec in specs:
+        spec = {"volumes": [{"name": "v", "emptyDir": {}}], **spec}
+        body = deployments.object("tpl")
+        body["spec"]["template"]["spec"] = spec
+        probes.append(Probe("template", "POST", deployments.collection(), "dryRun=All", JSON, encode(body)))
+    return probes
+
+
+def header_probes() -> list[Probe]:
+    """Content-Types mime.ParseMediaType or go-restful refuse, and what net/http refuses before
+    routing (an Expect other than 100-continue, a control character in a header value), on a config
+    map; and services asking for IP families the single-stack IPv4 cluster lacks (fuzz16)."""
+    config_maps, services = KINDS[3], KINDS[2]
+    body, target = encode(config_maps.object("hdr")), f"{config_maps.collection()}/{config_maps.existing}"
+    probes = [Probe("header", "POST", config_maps.collection(), "dryRun=All", media, body)
+              for media in ("application/json;;", "application/json; charset=", "application/json; a=1; a=2",
+                            "APPLICATION/JSON", "application/json\x7f")]
+    probes += [Probe("header", "PATCH", target, "dryRun=All", media, b"{}")
+               for media in ("Application/Merge-Patch+JSON", "application/merge-patch+json, application/json-patch+json",
+                             "application/merge-patch+json;;")]
+    probes += [Probe("header", "POST", config_maps.collection(), "dryRun=All", JSON, body, headers=(("Expect", expect),))
+               for expect in ("bogus", "100-Continue")]
+    for spec in ({"ipFamilies": ["IPv6"]}, {"ipFamilyPolicy": "RequireDualStack"}, {"ipFamilies": ["IPv4", "IPv6"]},
+                 {"clusterIP": "fd00::10", "clusterIPs": ["fd00::10"]}):
+        service = services.object("fam")
+        service["spec"].update(spec)
+        probes.append(Probe("header", "POST", services.collection(), "dryRun=All", JSON, encode(service)))
+    return probes
+
+
 def with_values(obj: dict, values: list[tuple]) -> dict:
     obj = copy.deepcopy(obj)
     for path, value in values:
@@ -1445,7 +1518,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
     probes += later_privilege_probes() + impersonated_privilege_probes()
     probes += subresource_probes() + proxy_probes()
-    probes += annotation_probes() + decoding_probes()
+    probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()

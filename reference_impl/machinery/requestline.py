@@ -20,6 +20,7 @@ from reference_impl.mirrors import mirrors
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VERSION = re.compile(r"HTTP/([0-9])\.([0-9])")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CONTINUE = re.compile(r"(?i)(?:^|[ ,\t])100-continue(?:$|[ ,\t])")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 _MALFORMED_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # httpguts.ValidHostHeader's validHostByte and ValidHeaderFieldValue's isCTL && !isLWS.
@@ -113,3 +114,9 @@ def check_served(line: RequestLine, headers: Mapping[str, str]) -> None:
             raise RequestLineError(400, "invalid header name")
         if _VALUE_CONTROL.search(value):
             raise RequestLineError(400, "invalid header value")
+
+
+@mirrors("net/http.hasToken", "(*net/http.Request).expectsContinue")
+def expects_continue(headers: Mapping[str, str]) -> bool:
+    """Whether the first Expect header holds the token 100-continue, in any case."""
+    return bool(_CONTINUE.search(headers.get("Expect", "")))

@@ -507,9 +507,29 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
         elif connection == "keep-alive":
             self.close_connection = False
-        if self.headers.get("Expect", "").lower() == "100-continue" and self.request_version == "HTTP/1.1":
-            return self.handle_expect_100()
+        if requestline.expects_continue(self.headers):
+            # net/http sends 100 Continue for a body it will read: over HTTP/1.1, of a length not 0.
+            if self.request_version == "HTTP/1.1" and self._may_have_body():
+                return self.handle_expect_100()
+        elif self.headers.get("Expect"):
+            self._expectation_failed()
+            return False
         return True
+
+    def _may_have_body(self) -> bool:
+        try:
+            return framing.content_length(self.headers) != 0
+        except StatusError:  # refused once the handler reads the body
+            return True
+
+    @mirrors("(*net/http.response).sendExpectationFailed")
+    def _expectation_failed(self) -> None:
+        """Any expectation but 100-continue: 417 with no body, before the body is read, and the
+        connection closed."""
+        self.close_connection = True
+        self.log_request(417)
+        self.wfile.write(f"{self.request_version} 417 Expectation Failed\r\nConnection: close\r\n"
+                         f"Date: {self.date_time_string()}\r\nContent-Length: 0\r\n\r\n".encode("latin-1"))
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own refusals (a request line over 64 KiB) in net/http's plain words."""

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, Mapping
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, discovery, errors, fieldvalidation, listoptions, openapi, protobuf, table
 from reference_impl.apiserver.core import eviction, gostruct, podexec, resourceproxy, selectors, tokenrequest
-from reference_impl.apiserver.core import jsonserializer, limits, scheme, validation, watchframes
+from reference_impl.apiserver.core import jsonserializer, limits, mediatype, scheme, validation, watchframes
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.rbac import AttributesRecord
@@ -491,11 +491,24 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
     return {"kind": "PartialObjectMetadataList", "apiVersion": api_version, "metadata": list_meta, "items": items}
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateInputSerializerForMediaType")
 def media_type_of(request: Request) -> str:
-    """The body's media type, JSON when there is no Content-Type; a header with no type before its
-    parameters (`;;`) is no media type, refused as mime.ParseMediaType refuses it."""
+    """The body's media type, JSON when there is no Content-Type; "" (none a serializer takes) for
+    a header mime.ParseMediaType refuses, such as `application/json;;`."""
     header = request.header("Content-Type")
-    return header.split(";")[0].strip().lower() if header.strip() else JSON
+    if not header:
+        return JSON
+    try:
+        return mediatype.parse_media_type(header)[0]
+    except mediatype.MediaTypeError:
+        return ""
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.PatchResource")
+def patch_type_of(request: Request) -> str:
+    """The patch type, as PatchResource reads it: the Content-Type up to its first ';', as written."""
+    header = request.header("Content-Type")
+    return header[:header.index(";")] if header.find(";") > 0 else header
 
 
 # How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
@@ -515,7 +528,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
     check_body_size(request)
-    media_type = media_type_of(request)
+    media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
     if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
         raise errors.unsupported_media_type(serializers)
@@ -1281,12 +1294,13 @@ class RESTHandlers:
         """The function the registry runs on the current object inside its GuaranteedUpdate (an
         apply also on None, for an object that is not there): the patched object, passed through
         `decode` (as the patchers decode their result into the kind), with its managedFields."""
-        media_type = media_type_of(request)
+        media_type = patch_type_of(request)
+        # A built-in kind's route consumes only the patch types, compared by go-restful as written;
+        # its 415 is for a body it would read (ContentLength > 0); with none, no route is left for
+        # its Accept check, whose 406 comes instead.
+        if patch_types == PATCH_TYPES and not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
+            raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
         if media_type not in patch_types:  # PatchResource checks before reading the body
-            if patch_types == PATCH_TYPES:  # a built-in kind's route consumes only those
-                # go-restful's 415 is for a body it would read (ContentLength > 0); with none, no
-                # route is left for its Accept check, whose 406 comes instead.
-                raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
             raise errors.unsupported_media_type(patch_types)
         check_body_size(request)
         now = self._time()
@@ -1334,7 +1348,7 @@ class RESTHandlers:
     def patch(self, request: Request, resource) -> Response:
         negotiate_for(request)
         info = request.info
-        media_type = media_type_of(request)
+        media_type = patch_type_of(request)
 
         def decode(patched: dict) -> dict:
             try:
@@ -1371,7 +1385,7 @@ class RESTHandlers:
                                           update_validation=self._validation(request, "UPDATE", resource))
         except StatusError as err:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
-            if not (missing and media_type_of(request) == APPLY_PATCH and not info.subresource):
+            if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
                 raise
             # applyPatcher.createNewObject: an apply creates the object it does not find, which
             # the patch verb it was authorized for does not cover.
@@ -1540,7 +1554,7 @@ class RESTHandlers:
     def scale_patch(self, request: Request, resource) -> Response:
         negotiate_for(request)
         info = request.info
-        media_type = media_type_of(request)
+        media_type = patch_type_of(request)
 
         def decode(patched: dict) -> dict:
             if media_type == STRATEGIC_MERGE_PATCH and isinstance(patched, dict):  # through the converter

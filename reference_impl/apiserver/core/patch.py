@@ -377,13 +377,12 @@ def apply_strategic_merge_patch(original: dict, patch: Any, schema: PatchMetaLoo
         patch = {}
     if not isinstance(patch, dict):
         raise PatchError(gojson.type_error(gojson.type_name(patch), "map[string]interface {}"), malformed=True)
-    merged = _merge_map(deep_copy_json(original), deep_copy_json(patch), schema)
-    return merged if merged is not None else {}
+    return _merge_map(deep_copy_json(original), deep_copy_json(patch), schema)
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergeMap",
          "k8s.io/apimachinery/pkg/util/strategicpatch.mergeMapHandler")
-def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | None:
+def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict:
     if DIRECTIVE in patch:
         return _map_directive(patch)
     if RETAIN_KEYS in patch:
@@ -394,9 +393,7 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
             raise _bad_arg_type("[]interface {}", order)
         _merge_ordered(original, patch, key.removeprefix(SET_ELEMENT_ORDER), order, schema)
     for key in [k for k in patch if k.startswith(DELETE_FROM_PRIMITIVE_LIST)]:
-        name, doomed = key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key)
-        if isinstance(original.get(name), list) and isinstance(doomed, list):
-            original[name] = [item for item in original[name] if item not in doomed]
+        _delete_from_primitive_list(original, key.removeprefix(DELETE_FROM_PRIMITIVE_LIST), patch.pop(key), schema)
     for key, value in patch.items():
         meta, child = schema.field(key)
         if value is None:
@@ -406,16 +403,40 @@ def _merge_map(original: dict, patch: dict, schema: PatchMetaLookup) -> dict | N
         elif isinstance(value, dict) and "replace" in meta.strategies:
             original[key] = value  # mergeMapHandler: the patch is the map, as it is
         elif isinstance(value, dict):
-            merged = _merge_map(original[key], value, child)
-            if merged is None:
-                original.pop(key)
-            else:
-                original[key] = merged
+            original[key] = _merge_map(original[key], value, child)
         elif isinstance(value, list) and meta.merges:
             original[key] = _merge_list(original[key], value, meta, child)
         else:
             original[key] = _strip_directives(value)
     return original
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.preprocessDeletionListForMerging",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.deleteFromSlice")
+def _delete_from_primitive_list(original: dict, name: str, doomed: Any, schema: PatchMetaLookup) -> None:
+    """`$deleteFromPrimitiveList/<name>` goes through mergeMap as <name> itself would, marked as a
+    deletion: null removes the field; a list of primitives merged by strategy loses the items
+    named; but a list without the merge strategy is replaced by the deletions, and a map or a
+    scalar is merged or set as if it were the field's own patch."""
+    if doomed is None:
+        original.pop(name, None)
+        return
+    if name not in original or type(original[name]) is not type(doomed):
+        return
+    current = original[name]
+    if isinstance(doomed, list):
+        meta, child = schema.slice_field(name)
+        if not meta.merges:
+            original[name] = doomed
+        elif (current or doomed) and _element_type(current, doomed) is not dict:
+            original[name] = [item for item in current if item not in doomed]
+        elif current or doomed:
+            original[name] = _merge_list(current, doomed, meta, child)
+    elif isinstance(doomed, dict):
+        meta, child = schema.field(name)
+        original[name] = doomed if "replace" in meta.strategies else _merge_map(current, doomed, child)
+    else:
+        original[name] = doomed
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.mergePatchIntoOriginal")
@@ -440,14 +461,15 @@ def _merge_ordered(original: dict, patch: dict, name: str, order: list, schema: 
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.handleDirectiveInMergeMap")
-def _map_directive(patch: dict) -> dict | None:
-    """A map's `$patch`: replace takes the patch as the map, delete removes it; there is no other."""
+def _map_directive(patch: dict) -> dict:
+    """A map's `$patch`: replace takes the patch as the map, delete empties it (the field stays,
+    an empty map); there is no other."""
     directive = patch[DIRECTIVE]
     if directive == "replace":
         del patch[DIRECTIVE]
         return _strip_directives(patch)
     if directive == "delete":
-        return None
+        return {}
     raise _bad_patch_type(directive, patch)
 
 
@@ -582,11 +604,7 @@ def _merge_list(original: list, patch: list, meta: PatchMeta, item_schema: Patch
             # typed decode then drops them as unknown fields, which some of our schemas keep.
             result.append(_strip_directives(item))
         else:
-            merged = _merge_map(result[at], item, item_schema)
-            if merged is None:
-                result.pop(at)
-            else:
-                result[at] = merged
+            result[at] = _merge_map(result[at], item, item_schema)
     return _normalize_element_order(result, items, original, key)
 
 

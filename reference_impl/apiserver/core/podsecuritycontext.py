@@ -13,6 +13,8 @@ import re
 
 from reference_impl.apiserver.core.validation import (as_list, as_object, duplicate, invalid, name_problems, required,
                                                       unsupported)
+from reference_impl.machinery.gofmt import go_pointer
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 MAX_ID = 2**31 - 1
@@ -119,7 +121,8 @@ def seccomp_profile_problems(profile: object, path: str) -> list[str]:
     if kind != "Localhost":
         if localhost is not None:
             # Go shows the profile struct, whose pointer field prints as an address.
-            problems.append(f"{path}.localhostProfile: Invalid value: {profile}: can only be set when seccomp type "
+            shown = f"core.SeccompProfile{{Type:{quote(kind)}, LocalhostProfile:{go_pointer('string', localhost)}}}"
+            problems.append(f"{path}.localhostProfile: Invalid value: {shown}: can only be set when seccomp type "
                             "is Localhost")
         return problems
     if localhost is None:
@@ -150,13 +153,29 @@ def security_context_problems(context: object, path: str) -> list[str]:
     problems += seccomp_profile_problems(context.get("seccompProfile"), f"{path}.seccompProfile")
     if context.get("allowPrivilegeEscalation") is False:
         if context.get("privileged") is True:
-            problems.append(f"{path}: Invalid value: {context}: cannot set `allowPrivilegeEscalation` to false and "
-                            "`privileged` to true")
+            problems.append(f"{path}: Invalid value: {go_security_context(context)}: cannot set "
+                            "`allowPrivilegeEscalation` to false and `privileged` to true")
         for capability in as_list(as_object(context.get("capabilities")).get("add")):
             if capability == "CAP_SYS_ADMIN":
-                problems.append(f"{path}: Invalid value: {context}: cannot set `allowPrivilegeEscalation` to false "
-                                "and `capabilities.Add` CAP_SYS_ADMIN")
+                problems.append(f"{path}: Invalid value: {go_security_context(context)}: cannot set "
+                                "`allowPrivilegeEscalation` to false and `capabilities.Add` CAP_SYS_ADMIN")
     return problems + windows_options_problems(context.get("windowsOptions"), f"{path}.windowsOptions")
+
+
+# core.SecurityContext's fields in declaration order, each a pointer, with the type %#v names.
+_SECURITY_CONTEXT_FIELDS = (("capabilities", "core.Capabilities"), ("privileged", "bool"),
+                            ("seLinuxOptions", "core.SELinuxOptions"),
+                            ("windowsOptions", "core.WindowsSecurityContextOptions"), ("runAsUser", "int64"),
+                            ("runAsGroup", "int64"), ("runAsNonRoot", "bool"), ("readOnlyRootFilesystem", "bool"),
+                            ("allowPrivilegeEscalation", "bool"), ("procMount", "core.ProcMountType"),
+                            ("seccompProfile", "core.SeccompProfile"))
+
+
+def go_security_context(context: dict) -> str:
+    """core.SecurityContext as %#v prints it in a field error: every field a pointer."""
+    fields = ", ".join(f"{name[0].upper()}{name[1:]}:{go_pointer(kind, context.get(name))}"
+                       for name, kind in _SECURITY_CONTEXT_FIELDS)
+    return ("core.SecurityContext{" + fields + "}").replace("SeLinuxOptions:", "SELinuxOptions:")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateWindowsSecurityContextOptions")

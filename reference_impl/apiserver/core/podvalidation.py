@@ -4,9 +4,15 @@ resources, tolerations, node and pod affinity, topology spread), and the pod tem
 workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
 from __future__ import annotations
 
-import re
+import math
 
 from reference_impl.apiserver.core import seccomp
+from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
+from reference_impl.apiserver.core.handlervalidation import (go_lifecycle, go_probe, handler_problems,
+                                                             lifecycle_problems, port_name_problems,
+                                                             pull_policy_problems, termination_message_policy_problems)
+from reference_impl.apiserver.core.volumevalidation import (descending_path_problems, downward_api_file_problems,
+                                                            key_to_path_problems, volume_source_problems)
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
                                                               security_context_problems, windows_host_process_problems)
@@ -15,14 +21,17 @@ from reference_impl.apiserver.core.validation import (NEGATIVE_MSG, PORT_RANGE_M
                                                       container_resource_name_problems, converts_to_selector,
                                                       duplicate, go_label_selector, go_string_map, invalid,
                                                       label_name_problems, label_problems, label_selector_problems,
-                                                      name_problems, parse_ip, required, toleration_problems,
-                                                      unsupported)
+                                                      name_problems, parse_ip, required, resource_quantity_problems,
+                                                      toleration_problems, unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 RESTART_POLICIES = ("Always", "OnFailure", "Never")
+HUGE_PAGES = "hugepages-"
+PREEMPTION_POLICIES = ("PreemptLowerPriority", "Never")  # ValidatePreemptionPolicy's order
+MOUNT_PROPAGATIONS = ("Bidirectional", "HostToContainer", "None")  # sorted, as sets.String.List() gives them
 
 # VolumeSource's members in the order validateVolumeSource checks them, each with the field name its
 # "more than 1 volume type" error carries (Go's, typo included: downwarAPI).
@@ -35,11 +44,6 @@ VOLUME_SOURCES = (("emptyDir", "emptyDir"), ("hostPath", "hostPath"), ("gitRepo"
                   ("vsphereVolume", "vsphereVolume"), ("photonPersistentDisk", "photonPersistentDisk"),
                   ("portworxVolume", "portworxVolume"), ("azureDisk", "azureDisk"), ("storageos", "storageos"),
                   ("projected", "projected"), ("scaleIO", "scaleIO"), ("csi", "csi"), ("ephemeral", "ephemeral"))
-ENV_VAR_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*\Z")
-ENV_VAR_NAME_MSG = ("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', "
-                    "or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or "
-                    "'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')")
-
 
 # What a projected service account token may live: ten minutes to 2^32 seconds.
 MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 10 * 60, 1 << 32
@@ -47,17 +51,37 @@ MIN_TOKEN_SECONDS, MAX_TOKEN_SECONDS = 10 * 60, 1 << 32
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateProjectionSources")
 def projection_problems(projected: dict, path: str) -> list[str]:
-    """Each source of a projected volume names its secret or configMap, asks for a token of an
-    allowed lifetime at a path, and is of one kind only. (Items and downward API files are not
-    checked here.) The token's missing path is reported on the volume, as upstream does."""
-    problems = []
+    """Each source of a projected volume names its secret or configMap, with well-formed items,
+    holds well-formed downward API files, asks for a token of an allowed lifetime at a path, and is
+    of one kind only; no two sources write one path (reported on the volume with the later
+    source's name, or a file's path). The token's missing path is reported on the volume, as
+    upstream does."""
+    problems, paths = [], set()
+
+    def claim(target: str, shown: str) -> None:
+        if target in paths:
+            problems.append(invalid(path, shown, "conflicting duplicate paths"))
+        paths.add(target)
+
     for index, source in enumerate(as_list(projected.get("sources"))):
         source, here = as_object(source), f"{path}.sources[{index}]"
         kinds = [kind for kind in ("secret", "configMap", "downwardAPI", "serviceAccountToken")
                  if source.get(kind) is not None]
         for kind in ("secret", "configMap"):
-            if kind in kinds and not as_object(source[kind]).get("name"):
+            if kind not in kinds:
+                continue
+            name = as_object(source[kind]).get("name") or ""
+            if not name:
                 problems.append(required(f"{here}.{kind}.name"))
+            for i, item in enumerate(as_list(as_object(source[kind]).get("items"))):
+                problems += key_to_path_problems(as_object(item), f"{here}.{kind}.items[{i}]")
+                if as_object(item).get("path"):
+                    claim(as_object(item)["path"], name)
+        if "downwardAPI" in kinds:
+            for item in as_list(as_object(source["downwardAPI"]).get("items")):
+                problems += downward_api_file_problems(as_object(item), f"{here}.downwardAPI")
+                if as_object(item).get("path"):
+                    claim(as_object(item)["path"], as_object(item)["path"])
         if "serviceAccountToken" in kinds:
             token = as_object(source["serviceAccountToken"])
             seconds = token.get("expirationSeconds") or 0
@@ -75,10 +99,10 @@ def projection_problems(projected: dict, path: str) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumes")
-def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
-    """Each volume a valid, unique name and exactly one source; returns the names that passed,
-    which are the only ones a volumeMount may name."""
-    names: set[str] = set()
+def volume_problems(volumes: object, path: str) -> tuple[dict[str, str], list[str]]:
+    """Each volume a valid, unique name and exactly one source; returns the volumes that passed,
+    which are the only ones a volumeMount or volumeDevice may name, each with its source's field."""
+    names: dict[str, str] = {}
     problems = []
     for index, volume in enumerate(volumes if isinstance(volumes, list) else []):
         volume = volume if isinstance(volume, dict) else {}
@@ -86,6 +110,8 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
         sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
         if sources[:1] == [("projected", "projected")]:  # only the first source is validated
             found += projection_problems(as_object(volume["projected"]), f"{here}.projected")
+        elif sources:
+            found += volume_source_problems(sources[0][0], as_object(volume[sources[0][0]]), here)
         found += [f"{here}.{go_name}: Forbidden: may not specify more than 1 volume type" for _, go_name in sources[1:]]
         if not sources:
             found.append(f"{here}: Required value: must specify a volume type")
@@ -95,22 +121,13 @@ def volume_problems(volumes: object, path: str) -> tuple[set[str], list[str]]:
         if found:
             problems += found
         else:
-            names.add(name)
+            names[name] = sources[0][0]
     return names, problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHandler")
-def handler_problems(handler: dict, path: str) -> list[str]:
-    """Exactly one way to probe: exec, httpGet, tcpSocket or grpc."""
-    given = [name for name in ("exec", "httpGet", "tcpSocket", "grpc") if handler.get(name) is not None]
-    if not given:
-        return [f"{path}: Required value: must specify a handler type"]
-    return [f"{path}.{name}: Forbidden: may not specify more than 1 handler type" for name in given[1:]]
-
-
-def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
-    """validateProbe: no negative timing; a liveness or startup probe succeeds once (successThreshold
-    1 when set: unset is defaulted to 1 after this runs)."""
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateProbe")
+def probe_problems(probe: object, path: str) -> list[str]:
+    """One handler, no negative timing, and a grace period above 0 when set."""
     if not isinstance(probe, dict):
         return []
     problems = handler_problems(probe, path)
@@ -119,13 +136,28 @@ def _probe_problems(probe: object, path: str, kind: str) -> list[str]:
         if isinstance(value, int) and value < 0:
             problems.append(invalid(f"{path}.{field}", value, NEGATIVE_MSG))
     grace = probe.get("terminationGracePeriodSeconds")
-    if kind == "readinessProbe" and grace is not None:
-        problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must not be set for readinessProbes"))
-    elif isinstance(grace, int) and grace <= 0:
+    if isinstance(grace, int) and grace <= 0:
         problems.append(invalid(f"{path}.terminationGracePeriodSeconds", grace, "must be greater than 0"))
-    threshold = probe.get("successThreshold")
-    if kind != "readinessProbe" and threshold not in (None, 1):
-        problems.append(invalid(f"{path}.successThreshold", threshold, "must be 1"))
+    return problems
+
+
+def _probes_problems(container: dict, path: str) -> list[str]:
+    """validateContainers' probe checks in its order: liveness, readiness's grace period, startup,
+    liveness's success threshold, startup again (upstream calls validateProbe on it twice, so its
+    errors are listed twice), startup's success threshold. A liveness or startup probe succeeds
+    once (successThreshold 1 when set: unset is defaulted to 1)."""
+    liveness, readiness, startup = (container.get(kind) for kind in ("livenessProbe", "readinessProbe", "startupProbe"))
+    problems = probe_problems(liveness, f"{path}.livenessProbe")
+    if isinstance(readiness, dict) and readiness.get("terminationGracePeriodSeconds") is not None:
+        problems.append(invalid(f"{path}.readinessProbe.terminationGracePeriodSeconds",
+                                readiness["terminationGracePeriodSeconds"], "must not be set for readinessProbes"))
+    problems += probe_problems(startup, f"{path}.startupProbe")
+    for kind, probe in (("livenessProbe", liveness), ("startupProbe", startup)):
+        if kind == "startupProbe":
+            problems += probe_problems(startup, f"{path}.startupProbe")
+        threshold = probe.get("successThreshold") if isinstance(probe, dict) else None
+        if threshold not in (None, 1):
+            problems.append(invalid(f"{path}.{kind}.successThreshold", threshold, "must be 1"))
     return problems
 
 
@@ -155,41 +187,100 @@ def _port_problems(ports: object, path: str) -> list[str]:
     return problems
 
 
-@mirrors("k8s.io/apimachinery/pkg/util/validation.IsValidPortName")
-def port_name_problems(name: str) -> list[str]:
-    """An IANA_SVC_NAME: at most 15 of [-a-z0-9], a letter among them, hyphens inside and single."""
-    checks = ((len(name) > 15, "must be no more than 15 characters"),
-              (not re.fullmatch(r"[-a-z0-9]+", name),
-               "must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)"),
-              (not re.search(r"[a-z]", name), "must contain at least one letter or number (a-z, 0-9)"),
-              ("--" in name, "must not contain consecutive hyphens"),
-              (name[:1] == "-" or name[-1:] == "-", "must not begin or end with a hyphen"))
-    return [message for failed, message in checks if failed]
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEnv")
-def env_problems(env: object, path: str) -> list[str]:
-    """Every variable named, by IsEnvVarName: a C-like identifier that may hold '-' and '.'."""
-    problems = []
-    for index, var in enumerate(env if isinstance(env, list) else []):
-        name = (var.get("name") or "") if isinstance(var, dict) else ""
-        if not name:
-            problems.append(required(f"{path}[{index}].name"))
-            continue
-        if not ENV_VAR_NAME.match(name):
-            problems.append(invalid(f"{path}[{index}].name", name, ENV_VAR_NAME_MSG))
-        if name == "." or name == ".." or name.startswith(".."):
-            detail = f"must not be '{name}'" if name in (".", "..") else "must not start with '..'"
-            problems.append(invalid(f"{path}[{index}].name", name, detail))
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateInitContainers")
+def init_container_problems(init_containers: list, names: set[str], volumes: dict[str, str], path: str) -> list[str]:
+    """validateContainers on the init containers alone (so a name used twice among them is reported
+    there, and again below), each one's host ports alone (they run one by one); then each name
+    against the app containers' and the earlier init containers', and no lifecycle or probe, which
+    an init container cannot have (the value shown as Go's %#v)."""
+    problems = _containers(init_containers, path, set(), volumes)
+    for container in init_containers:
+        problems += host_port_conflicts([container], path)
+    names = set(names)
+    for index, container in enumerate(init_containers):
+        here, container = f"{path}[{index}]", as_object(container)
+        name = container.get("name") or ""
+        if name in names:
+            problems.append(duplicate(f"{here}.name", name))
+        if name:
+            names.add(name)
+        if container.get("lifecycle") is not None:
+            problems.append(f"{here}.lifecycle: Invalid value: {go_lifecycle(container['lifecycle'])}: "
+                            "must not be set for init containers")
+        for kind in ("livenessProbe", "readinessProbe", "startupProbe"):
+            if container.get(kind) is not None:
+                problems.append(f"{here}.{kind}: Invalid value: {go_probe(container[kind])}: "
+                                "must not be set for init containers")
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts")
-def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[str]:
-    """Each mount names a volume of the pod and a mount path, no path twice."""
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeDevices")
+def volume_device_problems(container: dict, volumes: dict[str, str], path: str) -> list[str]:
+    """Each device names a volume of the pod backed by a claim (a PVC or an ephemeral volume) and a
+    device path, neither twice, the path without '..', and neither a mount's."""
+    mounts = {as_object(mount).get("name") or "": as_object(mount).get("mountPath") or ""
+              for mount in as_list(container.get("volumeMounts"))}
+    problems, names, paths = [], set(), set()
+    for index, device in enumerate(as_list(container.get("volumeDevices"))):
+        here, device = f"{path}[{index}]", as_object(device)
+        name, device_path = device.get("name") or "", device.get("devicePath") or ""
+        if not name:
+            problems.append(required(f"{here}.name"))
+        if name in names:
+            problems.append(invalid(f"{here}.name", name, "must be unique"))
+        if name in volumes and volumes[name] not in ("persistentVolumeClaim", "ephemeral"):
+            problems.append(invalid(f"{here}.name", name, "can only use volume source type of PersistentVolumeClaim "
+                                                        "or Ephemeral for block mode"))
+        if name not in volumes:
+            problems.append(f"{here}.name: Not found: {quote(name)}")
+        if not device_path:
+            problems.append(required(f"{here}.devicePath"))
+        if device_path in paths:
+            problems.append(invalid(f"{here}.devicePath", device_path, "must be unique"))
+        if device_path and ".." in device_path.split("/"):
+            problems.append(invalid(f"{here}.devicePath", device_path, "can not contain backsteps ('..')"))
+        else:
+            paths.add(device_path)
+        if name in mounts:
+            problems.append(invalid(f"{here}.name", name, "must not already exist in volumeMounts"))
+        if device_path in mounts.values():
+            problems.append(invalid(f"{here}.devicePath", device_path,
+                                    "must not already exist as a path in volumeMounts"))
+        if name:
+            names.add(name)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.AccumulateUniqueHostPorts")
+def host_port_conflicts(containers: list, path: str) -> list[str]:
+    """No protocol, host IP and host port used twice among `containers` (each is indexed within
+    the list given: upstream checks an init container alone, so it is always [0])."""
+    seen, problems = set(), []
+    for i, container in enumerate(containers):
+        for j, port in enumerate(as_list(as_object(container).get("ports"))):
+            port = as_object(port)
+            if not port.get("hostPort"):
+                continue
+            key = f"{port.get('protocol') or ''}/{port.get('hostIP') or ''}/{port['hostPort']}"
+            if key in seen:
+                problems.append(duplicate(f"{path}[{i}].ports[{j}].hostPort", key))
+            seen.add(key)
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateVolumeMounts",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateMountPropagation")
+def volume_mount_problems(container: dict, volumes: dict[str, str], path: str) -> list[str]:
+    """Each mount names a volume of the pod and a mount path, no path twice, neither a device's;
+    a relative subPath or subPathExpr (not both) without '..', and a known propagation, Bidirectional
+    only for a privileged container. The last three carry the list's path, not the mount's, as
+    upstream's do."""
+    devices = {as_object(device).get("name") or "": as_object(device).get("devicePath") or ""
+               for device in as_list(container.get("volumeDevices"))}
+    privileged = as_object(container.get("securityContext")).get("privileged") is True
     problems, paths = [], set()
-    for index, mount in enumerate(mounts if isinstance(mounts, list) else []):
-        here, mount = f"{path}[{index}]", mount if isinstance(mount, dict) else {}
+    for index, mount in enumerate(as_list(container.get("volumeMounts"))):
+        here, mount = f"{path}[{index}]", as_object(mount)
         name, mount_path = mount.get("name") or "", mount.get("mountPath") or ""
         if not name:
             problems.append(required(f"{here}.name"))
@@ -200,40 +291,82 @@ def volume_mount_problems(mounts: object, volumes: set[str], path: str) -> list[
         if mount_path in paths:
             problems.append(invalid(f"{here}.mountPath", mount_path, "must be unique"))
         paths.add(mount_path)
+        if name in devices:
+            problems.append(invalid(f"{here}.name", name, "must not already exist in volumeDevices"))
+        if mount_path in devices.values():
+            problems.append(invalid(f"{here}.mountPath", mount_path,
+                                    "must not already exist as a path in volumeDevices"))
+        sub_path, expression = mount.get("subPath") or "", mount.get("subPathExpr") or ""
+        if sub_path:
+            problems += descending_path_problems(sub_path, f"{path}.subPath")
+        if expression:
+            if sub_path:
+                problems.append(invalid(f"{here}.subPathExpr", expression,
+                                        "subPathExpr and subPath are mutually exclusive"))
+            problems += descending_path_problems(expression, f"{path}.subPathExpr")
+        propagation = mount.get("mountPropagation")
+        if propagation is not None:
+            if propagation not in MOUNT_PROPAGATIONS:
+                problems.append(unsupported(f"{path}.mountPropagation", propagation, MOUNT_PROPAGATIONS))
+            if propagation == "Bidirectional" and not privileged:
+                problems.append(f"{path}.mountPropagation: Forbidden: Bidirectional mount propagation is available "
+                                "only to privileged containers")
     return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateResourceRequirements")
 def resource_problems(resources: object, path: str) -> list[str]:
-    """Resource names a container may ask for, no negative quantity, and no request above its limit
-    (for hugepages and extended resources, which cannot be overcommitted, none other than the limit)."""
+    """Resource names a container may ask for, no negative quantity, no request above its limit
+    (for hugepages and extended resources, which cannot be overcommitted, none other than the
+    limit), hugepages in whole pages and only beside cpu or memory."""
     resources = resources if isinstance(resources, dict) else {}
     limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
-    problems = []
+    problems, names = [], set()
     for group, values in (("limits", limits), ("requests", requests)):
         for name, written in (values.items() if isinstance(values, dict) else ()):
+            names.add(name)
             problems += container_resource_name_problems(name, f"{path}.{group}[{name}]")
             value = quantity.exact(written)
-            if value is not None and value < 0:
-                problems.append(invalid(f"{path}.{group}[{name}]", str(written), NEGATIVE_MSG))
-            if group == "limits" or value is None:
-                continue
-            overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
-                and not name.startswith("hugepages-")
-            limit = quantity.exact(limits.get(name)) if isinstance(limits, dict) and name in limits else None
-            if limit is None:
-                if not overcommit and not (isinstance(limits, dict) and name in limits):
-                    problems.append(f"{path}.limits: Required value: Limit must be set for non overcommitable "
-                                    "resources")
-            elif value != limit and not overcommit:
-                problems.append(invalid(f"{path}.requests", str(written), f"must be equal to {name} limit"))
-            elif value > limit:
-                problems.append(invalid(f"{path}.requests", str(written),
-                                        f"must be less than or equal to {name} limit"))
+            if value is not None:
+                problems += resource_quantity_problems(name, written, f"{path}.{group}[{name}]")
+            if group == "requests" and value is not None:
+                problems += _request_above_limit(name, written, value, limits, path)
+            problems += _huge_page_problems(name, written, f"{path}.{group}[{name}]")
+    if any(name.startswith(HUGE_PAGES) for name in names) and not names & {"cpu", "memory"}:
+        problems.append(f"{path}: Forbidden: HugePages require cpu or memory")
     return problems
 
 
-def _containers(containers: object, path: str, seen: set[str], volumes: set[str]) -> list[str]:
+def _request_above_limit(name: str, written: object, value: object, limits: object, path: str) -> list[str]:
+    overcommit = ("/" not in name or name.endswith(".kubernetes.io") or "kubernetes.io/" in name) \
+        and not name.startswith(HUGE_PAGES)
+    limit = quantity.exact(limits.get(name)) if isinstance(limits, dict) and name in limits else None
+    if limit is None:
+        if not overcommit and not (isinstance(limits, dict) and name in limits):
+            return [f"{path}.limits: Required value: Limit must be set for non overcommitable resources"]
+    elif value != limit and not overcommit:
+        return [invalid(f"{path}.requests", str(written), f"must be equal to {name} limit")]
+    elif value > limit:
+        return [invalid(f"{path}.requests", str(written), f"must be less than or equal to {name} limit")]
+    return []
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateResourceQuantityHugePageValue",
+         "k8s.io/kubernetes/pkg/apis/core/helper.IsHugePageResourceValueDivisible")
+def _huge_page_problems(name: str, written: object, path: str) -> list[str]:
+    """A hugepages-<size> quantity in whole pages (its value rounded up to an integer), shown in
+    canonical form."""
+    amount, page = quantity.parse(written), quantity.parse(name.removeprefix(HUGE_PAGES))
+    if not name.startswith(HUGE_PAGES) or amount is None:
+        return []
+    whole = page is not None and page.value > 0 and page.value.denominator == 1
+    if whole and math.ceil(amount.value) % page.value == 0:
+        return []
+    shown = quantity.canonical(amount)
+    return [invalid(path, shown, f"{shown} is not positive integer multiple of {name}")]
+
+
+def _containers(containers: object, path: str, seen: set[str], volumes: dict[str, str]) -> list[str]:
     """validateContainers, in upstream's order of checks within each container."""
     problems = []
     for i, container in enumerate(containers if isinstance(containers, list) else []):
@@ -249,11 +382,18 @@ def _containers(containers: object, path: str, seen: set[str], volumes: set[str]
             seen.add(name)
         if not container.get("image"):
             problems.append(required(f"{here}.image"))
-        for kind in ("livenessProbe", "startupProbe", "readinessProbe"):
-            problems += _probe_problems(container.get(kind), f"{here}.{kind}", kind)
+        if container.get("lifecycle") is not None:
+            problems += lifecycle_problems(container["lifecycle"], f"{here}.lifecycle")
+        problems += _probes_problems(container, here)
+        problems += termination_message_policy_problems(container.get("terminationMessagePolicy"),
+                                                        f"{here}.terminationMessagePolicy")
+        problems += probe_problems(container.get("readinessProbe"), f"{here}.readinessProbe")
         problems += _port_problems(container.get("ports"), f"{here}.ports")
         problems += env_problems(container.get("env"), f"{here}.env")
-        problems += volume_mount_problems(container.get("volumeMounts"), volumes, f"{here}.volumeMounts")
+        problems += env_from_problems(container.get("envFrom"), f"{here}.envFrom")
+        problems += volume_mount_problems(container, volumes, f"{here}.volumeMounts")
+        problems += volume_device_problems(container, volumes, f"{here}.volumeDevices")
+        problems += pull_policy_problems(container.get("imagePullPolicy"), f"{here}.imagePullPolicy")
         problems += resource_problems(container.get("resources"), f"{here}.resources")
         problems += security_context_problems(container.get("securityContext"), f"{here}.securityContext")
     return problems
@@ -278,7 +418,7 @@ def _is_set(container: dict, field: str) -> bool:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEphemeralContainers",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateFieldAllowList")
-def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: set[str], path: str) -> list[str]:
+def ephemeral_container_problems(ephemeral: object, names: set[str], volumes: dict[str, str], path: str) -> list[str]:
     """Each ephemeral container targets a container of the pod if it names one, has a name no
     other container has, passes validateContainers (which writes a second index into its paths,
     `[0][0]`, as upstream's does) and sets none of the fields a debugging container may not."""
@@ -313,16 +453,20 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     whose probes, ports, env, mounts and resources hold, a known restart policy and DNS policy, a
     node selector of valid labels, valid security contexts, node and pod affinity, DNS config,
     readiness gates, topology spread constraints, node name, deadline, hostname and subdomain,
-    tolerations, host aliases, and an os whose pod sets nothing the other system's runtime would
-    ignore. priorityClassName, serviceAccountName, runtimeClassName and overhead are left to the
-    admission plugins that answer first upstream (403 for a class or account that is not there)."""
+    tolerations, host aliases, the names of the service account, priority class and runtime
+    class, the preemption policy and overhead, and an os whose pod sets nothing the other
+    system's runtime would ignore. For a pod the admission plugins that resolve those names answer
+    first (403 for a class or account that is not there); a pod template has none."""
     spec = spec if isinstance(spec, dict) else {}
     volumes, problems = volume_problems(spec.get("volumes"), f"{path}.volumes")
     if not spec.get("containers"):
         return problems + [required(f"{path}.containers")]
     seen: set[str] = set()
     problems += _containers(spec["containers"], f"{path}.containers", seen, volumes)
-    problems += _containers(spec.get("initContainers") or [], f"{path}.initContainers", seen, volumes)
+    problems += host_port_conflicts(as_list(spec["containers"]), f"{path}.containers")
+    init_containers = as_list(spec.get("initContainers"))
+    problems += init_container_problems(init_containers, seen, volumes, f"{path}.initContainers")
+    seen |= {as_object(container).get("name") or "" for container in init_containers}
     problems += ephemeral_container_problems(spec.get("ephemeralContainers"), seen, volumes,
                                              f"{path}.ephemeralContainers")
     policy = spec.get("restartPolicy", restart_policies[0])
@@ -337,6 +481,8 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
     problems += topology_spread_constraint_problems(as_list(spec.get("topologySpreadConstraints")),
                                                     f"{path}.topologySpreadConstraints")
     problems += windows_host_process_problems(spec, path)
+    if spec.get("serviceAccountName"):
+        problems += name_problems(str(spec["serviceAccountName"]), "subdomain", f"{path}.serviceAccountName")
     if spec.get("nodeName"):
         problems += name_problems(str(spec["nodeName"]), "subdomain", f"{path}.nodeName")
     deadline = spec.get("activeDeadlineSeconds")
@@ -348,6 +494,13 @@ def pod_spec_problems(spec: object, path: str, restart_policies=RESTART_POLICIES
             problems += name_problems(str(spec[field]), "label", f"{path}.{field}")
     problems += toleration_problems(spec.get("tolerations") or [], f"{path}.tolerations")
     problems += host_alias_problems(as_list(spec.get("hostAliases")), f"{path}.hostAliases")
+    for field in ("priorityClassName", "runtimeClassName"):
+        if spec.get(field):
+            problems += name_problems(str(spec[field]), "subdomain", f"{path}.{field}")
+    if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] not in PREEMPTION_POLICIES:
+        problems.append(unsupported(f"{path}.preemptionPolicy", spec["preemptionPolicy"], PREEMPTION_POLICIES))
+    if spec.get("overhead") is not None:  # validateOverhead: checked as a container's limits
+        problems += resource_problems({"limits": spec["overhead"]}, f"{path}.overhead")
     return problems + os_problems(spec, path)
 
 

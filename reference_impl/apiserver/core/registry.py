@@ -24,7 +24,7 @@ from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, 
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds import namespace, service
+from reference_impl.apiserver.kinds import namespace, pod, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
@@ -335,6 +335,7 @@ class Registry(LifecycleMixin):
         kinds.default(r, obj)
         if r.prepare_for_create:
             r.prepare_for_create(obj, user)
+        pod.drop_disabled_template_fields(r.group, r.kind, obj, None)
         if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after PrepareForCreate
             meta["name"] = names.generate_name(meta["generateName"], self.random)
         if r.kind == "Job":  # the job strategy's Validate: the generated name is the pods' job-name
@@ -408,8 +409,7 @@ class Registry(LifecycleMixin):
         others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items
                   if s["metadata"].get("uid") != old_uid]
         if spec["type"] != "ExternalName":
-            spec.setdefault("ipFamilyPolicy", "SingleStack")
-            problems = service.cluster_ips_problems(spec)
+            problems = service.cluster_ips_problems(spec) or service.ip_family_problems(spec, before)
             if problems:
                 raise self._invalid(r, obj, problems)
             used = {other.get("clusterIP") for other in others}
@@ -583,6 +583,7 @@ class Registry(LifecycleMixin):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)
+        pod.drop_disabled_template_fields(r.group, r.kind, new, old)
         if r is CRD:
             self._accept_names(new)
         if r.kind == "Service":

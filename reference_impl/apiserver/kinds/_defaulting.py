@@ -83,10 +83,22 @@ def container(c: dict) -> None:
             for field, value in (("timeoutSeconds", 1), ("periodSeconds", 10), ("successThreshold", 1),
                                  ("failureThreshold", 3)):
                 default_zero(probe, field, value)
+            http_get_defaults(probe.get("httpGet"))
+    lifecycle = c.get("lifecycle")
+    for hook in ("postStart", "preStop"):
+        if isinstance(lifecycle, dict) and isinstance(lifecycle.get(hook), dict):
+            http_get_defaults(lifecycle[hook].get("httpGet"))
     for env in dict_items(c.get("env")):
         field_ref = (env.get("valueFrom") or {}).get("fieldRef")
         if isinstance(field_ref, dict):
             default_zero(field_ref, "apiVersion", "v1")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_HTTPGetAction")
+def http_get_defaults(action: object) -> None:
+    if isinstance(action, dict):
+        default_zero(action, "path", "/")
+        default_zero(action, "scheme", "HTTP")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Volume",

@@ -60,7 +60,9 @@ def token_request_problems(requests: object) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.ValidateCSIDriverUpdate")
 def validate_csi_driver_update(old: dict, new: dict) -> list[str]:
-    """The spec's fields but storageCapacity, tokenRequests and requiresRepublish are immutable."""
+    """The spec's fields but storageCapacity, tokenRequests and requiresRepublish are immutable;
+    then the token requests are validated a second time (after the spec's own pass), as upstream
+    does."""
     old_spec, new_spec = part(old, "spec"), part(new, "spec")
     problems = []
     for field, path in IMMUTABLE:
@@ -72,7 +74,7 @@ def validate_csi_driver_update(old: dict, new: dict) -> list[str]:
         else:  # a pointer: its string quoted, its bool as Go prints one, nil as null
             shown = quote(value) if isinstance(value, str) else json.dumps(value)
         problems.append(f"{path}: Invalid value: {shown}: field is immutable")
-    return problems
+    return problems + token_request_problems(new_spec.get("tokenRequests"))
 
 
 RESOURCES = (

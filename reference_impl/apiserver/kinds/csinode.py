@@ -7,7 +7,7 @@ from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChec
 from reference_impl.apiserver.core.schemas import STORAGE, arr, integer, kind, list_kind, obj, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
-from reference_impl.apiserver.kinds.volumeattachment import csi_driver_name_problems
+from reference_impl.apiserver.core.volumevalidation import csi_driver_name_problems
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 

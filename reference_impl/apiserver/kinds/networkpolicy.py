@@ -127,6 +127,8 @@ def network_policy(obj: dict, spec: dict) -> None:
 RESOURCES = (
     Resource("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", "networkpolicy", True, ("netpol",),
              tracks_generation=True, kind_group="extensions", validator=validate_network_policy,
+             # ValidateNetworkPolicyUpdate validates the spec again after the strategy's own pass.
+             update_validator_runs=2,
              zero_value={"spec": {"podSelector": {}}},
              update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )

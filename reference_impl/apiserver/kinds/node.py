@@ -177,10 +177,12 @@ def pod_cidrs(spec: dict) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate")
 def validate_update(old: dict, new: dict) -> list[str]:
-    """ValidateNodeUpdate's spec rules: podCIDRs and providerID may be set once (by the node IPAM
-    and cloud node controllers) and then stay; externalID never changes."""
+    """ValidateNodeUpdate, after ValidateNode (nodeStrategy runs both, so the annotations and taints
+    are checked, and reported, twice): the rules it shares with a status update, then podCIDRs and
+    providerID, which may be set once (by the node IPAM and cloud node controllers) and then stay,
+    the taints again, and externalID, which never changes."""
     spec, old_spec = as_object(new.get("spec")), as_object(old.get("spec"))
-    problems = []
+    problems = validate_status_update(old, new)
     cidrs, old_cidrs = pod_cidrs(spec), pod_cidrs(old_spec)
     changed_cidr = 'spec.podCIDRs: Forbidden: node updates may not change podCIDR except from "" to valid'
     if old_cidrs and len(cidrs) != len(old_cidrs):
@@ -189,6 +191,7 @@ def validate_update(old: dict, new: dict) -> list[str]:
         problems += [changed_cidr for cidr, old_cidr in zip(cidrs, old_cidrs) if cidr != old_cidr]
     if old_spec.get("providerID") and spec.get("providerID") != old_spec["providerID"]:
         problems.append('spec.providerID: Forbidden: node updates may not change providerID except from "" to valid')
+    problems += taint_problems(as_list(spec.get("taints")), "metadata.taints")
     if (spec.get("externalID") or "") != (old_spec.get("externalID") or ""):
         problems.append("spec.externalID: Forbidden: may not be updated")
     return problems
@@ -219,7 +222,7 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
     """ValidateNodeUpdate's rules but the spec's (the stored one, checked when it was written): the
     annotations the scheduler reads, no negative capacity or allocatable quantity, no address
     listed twice."""
-    status = new["status"]
+    status = as_object(new.get("status"))
     problems = node_specific_annotation_problems(as_object(new.get("metadata")).get("annotations"))
     problems += [problem for field in ("capacity", "allocatable")
                 for name, value in (status.get(field) or {}).items()

@@ -149,6 +149,50 @@ def drop_disabled_proc_mount_field(spec: object, old_spec: object) -> None:
             context["procMount"] = "Default"
 
 
+def _probes_with_grace_period(spec: object) -> list[dict]:
+    return [c[probe] for field in ("initContainers", "containers", "ephemeralContainers")
+            for c in as_list(as_object(spec).get(field)) if isinstance(c, dict)
+            for probe in ("livenessProbe", "startupProbe") if isinstance(c.get(probe), dict)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledFields", "k8s.io/kubernetes/pkg/api/pod.probeGracePeriodInUse")
+def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
+    """ProbeTerminationGracePeriod is beta but off in 1.24: a liveness or startup probe's
+    terminationGracePeriodSeconds is cleared (before validation, so even 0 is no error), unless the
+    old spec already uses one. A readiness probe's is kept, for validation to refuse."""
+    if any(probe.get("terminationGracePeriodSeconds") is not None for probe in _probes_with_grace_period(old_spec)):
+        return
+    for probe in _probes_with_grace_period(spec):
+        probe.pop("terminationGracePeriodSeconds", None)
+
+
+# Where each kind whose strategy calls DropDisabledTemplateFields keeps its pod template.
+POD_TEMPLATE_PATHS = {
+    **{(group, kind): ("spec", "template") for group, kind in (
+        ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "DaemonSet"), ("apps", "StatefulSet"),
+        ("batch", "Job"), ("", "ReplicationController"))},
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"), ("", "PodTemplate"): ("template",)}
+
+
+def _template_spec(obj: object, path: tuple[str, ...]) -> object:
+    for field in path + ("spec",):
+        obj = as_object(obj).get(field)
+    return obj
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.DropDisabledTemplateFields")
+def drop_disabled_template_fields(group: str, kind: str, new: dict, old: dict | None) -> None:
+    """A workload's pod template loses what the disabled gates would drop from a pod (procMount,
+    minDomains, a probe's grace period), unless the old template already uses it."""
+    path = POD_TEMPLATE_PATHS.get((group, kind))
+    if path is None:
+        return
+    spec, old_spec = _template_spec(new, path), _template_spec(old, path) if old else None
+    drop_disabled_proc_mount_field(spec, old_spec)
+    drop_disabled_topology_spread_fields(spec, old_spec)
+    drop_disabled_probe_grace_period(spec, old_spec)
+
+
 # The resources a pod's QoS class looks at (qos.supportedQoSComputeResources).
 QOS_COMPUTE_RESOURCES = ("cpu", "memory")
 
@@ -185,6 +229,7 @@ def prepare_for_create(obj: dict, user: object) -> None:
     obj["status"]["qosClass"] = qos_class(obj)
     drop_disabled_proc_mount_field(obj.get("spec"), None)
     drop_disabled_topology_spread_fields(obj.get("spec"), None)
+    drop_disabled_probe_grace_period(obj.get("spec"), None)
     seccomp.apply_version_skew(obj)
 
 
@@ -192,6 +237,7 @@ def prepare_for_create(obj: dict, user: object) -> None:
 def prepare_for_update(new: dict, old: dict) -> None:
     drop_disabled_proc_mount_field(new.get("spec"), old.get("spec"))
     drop_disabled_topology_spread_fields(new.get("spec"), old.get("spec"))
+    drop_disabled_probe_grace_period(new.get("spec"), old.get("spec"))
 
 
 def pod(obj: dict, spec: dict) -> None:

@@ -12,7 +12,7 @@ from reference_impl.apiserver.core.schemas import (CORE, INT_OR_STRING, META, ar
 from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PROTOCOLS, as_list, as_object,
                                                       duplicate, invalid, label_name_problems, label_problems,
                                                       load_balancer_status_problems, name_problems, parse_cidr,
-                                                      parse_ip, required, unsupported)
+                                                      go_value, parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import default_nil, dict_items
 from reference_impl.apiserver.kinds.endpoints import address_problems
@@ -202,6 +202,57 @@ def session_affinity_problems(spec: dict) -> list[str]:
     if not isinstance(config, int) or not 0 < config <= MAX_CLIENT_IP_AFFINITY_SECONDS:
         return [invalid(path, config, f"must be greater than 0 and less than {MAX_CLIENT_IP_AFFINITY_SECONDS}")]
     return []
+
+
+# The local cluster, like the differential's real one, serves one IP family: IPv4 (10.96.0.0/12).
+CLUSTER_IP_FAMILY = "IPv4"
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).initIPFamilyFields")
+def ip_family_problems(spec: dict, before: dict | None) -> list[str]:
+    """Defaults ipFamilyPolicy (the old one on an update; RequireDualStack for a headless service
+    without a selector; else SingleStack) and ipFamilies (from the cluster IPs, else the cluster's
+    family), and says why a family or policy asks for what a single-stack IPv4 cluster does not
+    have. A headless service without a selector may list both families."""
+    if spec.get("type") == "ExternalName":
+        return []
+    if spec.get("ipFamilyPolicy") is None:
+        headless_selectorless = spec.get("clusterIP") == "None" and not spec.get("selector")
+        spec["ipFamilyPolicy"] = (before or {}).get("ipFamilyPolicy") or (
+            "RequireDualStack" if headless_selectorless else "SingleStack")
+    policy, cluster_ips = spec["ipFamilyPolicy"], as_list(spec.get("clusterIPs"))
+    families = spec["ipFamilies"] = as_list(spec.get("ipFamilies"))
+    problems = []
+    if policy == "SingleStack":
+        for count, what in ((len(cluster_ips), "cluster IPs"), (len(families), "IP families")):
+            if count == 2:
+                problems.append(invalid("spec.ipFamilyPolicy", policy, "must be 'RequireDualStack' or "
+                                        f"'PreferDualStack' when multiple {what} are specified"))
+    for i, ip in enumerate(cluster_ips):
+        if ip == "None":
+            break
+        family = "IPv6" if ":" in str(ip) else "IPv4"
+        if i < len(families):
+            continue
+        if family != CLUSTER_IP_FAMILY:
+            problems.append(f"spec.clusterIPs[{i}]: Invalid value: {go_value(cluster_ips)}: "
+                            f"{family} is not configured on this cluster")
+        else:
+            families.append(family)
+    if problems:
+        return problems
+    if spec.get("clusterIP") == "None" and not spec.get("selector"):
+        families[:] = families or [CLUSTER_IP_FAMILY]
+        if len(families) < 2 and policy != "SingleStack":
+            families.append("IPv6" if families[0] == "IPv4" else "IPv4")
+        return []
+    if policy == "RequireDualStack":
+        problems.append(invalid("spec.ipFamilyPolicy", policy,
+                                "this cluster is not configured for dual-stack services"))
+    problems += [invalid(f"spec.ipFamilies[{i}]", family, "not configured on this cluster")
+                 for i, family in enumerate(families) if family != CLUSTER_IP_FAMILY]
+    families[:] = families or [CLUSTER_IP_FAMILY]
+    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceClusterIPsRelatedFields")

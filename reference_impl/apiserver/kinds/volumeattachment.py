@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
+from reference_impl.apiserver.core.volumevalidation import csi_driver_name_problems
 from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
                                                    string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
 
 # What ResetObjectMetaForStatus sets back to the stored values (generation is BeforeUpdate's too).
@@ -27,19 +27,6 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         meta.pop(name, None)
         if name in old_meta:
             meta[name] = old_meta[name]
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateCSIDriverName")
-def csi_driver_name_problems(name: str, path: str) -> list[str]:
-    """A CSI driver's name: a DNS subdomain once lowercased, of at most 63 bytes."""
-    problems = [v.required(path)] if not name else []
-    if len(name) > 63:
-        problems.append(f"{path}: Too long: must have at most 63 bytes")
-    if len(name) > 253:
-        problems.append(v.invalid(path, name, "must be no more than 253 characters"))
-    if not DNS_SUBDOMAIN.match(name.lower()):
-        problems.append(v.invalid(path, name, v.SUBDOMAIN_MSG))
-    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/storage/validation.validateVolumeAttachmentSpec",
@@ -107,6 +94,7 @@ RESOURCES = (
              allow_unconditional_update=False, subresources=("status",), status_reset_on_update=True,
              prepare_for_status_update=prepare_for_status_update, validator=validate_volume_attachment,
              create_validator=validate_volume_attachment_v1, update_validator=validate_volume_attachment_update,
+             update_validator_runs=2,  # the strategy's ValidateVolumeAttachment, then ValidateVolumeAttachmentUpdate's
              zero_value={"spec": {"attacher": "", "source": {}, "nodeName": ""}, "status": {"attached": False}},
              update_metadata_checks=UpdateMetadataChecks(full=2, update=0)),
 )

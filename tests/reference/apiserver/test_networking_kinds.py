@@ -217,3 +217,13 @@ def test_a_network_policy_with_egress_rules_defaults_both_policy_types_and_tcp()
     only_ingress = copy.deepcopy(policy())
     kinds.set_object_defaults("NetworkPolicy", only_ingress)
     assert only_ingress["spec"]["policyTypes"] == ["Ingress"]
+
+
+def test_a_network_policy_update_lists_the_specs_problems_twice():
+    """networkPolicyStrategy.ValidateUpdate runs ValidateNetworkPolicy and then
+    ValidateNetworkPolicyUpdate, which validates the spec again: the real 1.24 lists each cause twice."""
+    resource = kinds.find("networking.k8s.io", "v1", "networkpolicies")
+    new = policy(egress=[{"to": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["11.0.0.0/8"]}}]}])
+    problem = 'spec.egress[0].to[0].ipBlock.except[0]: Invalid value: "11.0.0.0/8": must be a strict subset of `cidr`'
+    assert resource.validate_update(policy(), new) == [problem, problem]
+

@@ -211,10 +211,12 @@ def test_strategic_replace_directive_on_a_list_and_a_map():
 
 
 def test_strategic_map_delete_directive_and_null():
-    """`$patch: delete` in a map removes the map; null removes a key."""
+    """`$patch: delete` in a map empties the map (handleDirectiveInMergeMap returns an empty map,
+    which mergeMap stores: the real 1.24 reports a patched-out hostPath's path as required);
+    null removes a key."""
     patch = {"metadata": {"labels": {"$patch": "delete"}}, "spec": {"finalizers_demo": None}}
     result = apply_strategic_merge_patch(POD, patch, pod_schema())
-    assert "labels" not in result["metadata"] and "finalizers_demo" not in result["spec"]
+    assert result["metadata"]["labels"] == {} and "finalizers_demo" not in result["spec"]
 
 
 def test_strategic_set_element_order():
@@ -228,9 +230,9 @@ def test_strategic_set_element_order():
 
 def test_strategic_delete_from_primitive_list_and_primitive_merge():
     """`$deleteFromPrimitiveList/<f>` removes values; a merge-strategy primitive list unions."""
-    schema = MergeKeys({})
     doc = {"metadata": {"finalizers": ["a", "b", "c"]}}
-    result = apply_strategic_merge_patch(doc, {"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"]}}, schema)
+    result = apply_strategic_merge_patch(doc, {"metadata": {"$deleteFromPrimitiveList/finalizers": ["b"]}},
+                                         pod_schema())
     assert result["metadata"]["finalizers"] == ["a", "c"]
     finalizers = OpenAPIPatchMeta.for_kind("v1", "Pod").field("metadata")[1]
     assert finalizers.field("finalizers")[0].merges
@@ -377,3 +379,17 @@ def test_strategic_patch_value_for_a_missing_or_other_typed_field_is_taken_as_it
     the patch's value is taken as it is, its directives unread (a `$patch` key stays a label)."""
     result = apply_strategic_merge_patch(original, patch, pod_schema())
     assert result == {**original, **patch, "metadata": {**original["metadata"], **patch.get("metadata", {})}}
+
+
+@pytest.mark.parametrize("field,deletion,result", [
+    ("modes", ["b"], ["b"]),  # a list without the merge strategy becomes the deletion list, as in the real 1.24
+    ("modes", None, None),  # null removes the field
+    ("labels", {"x": "y"}, {"k": "v", "x": "y"}),  # a map is merged into the field
+    ("modes", 5, ["a", "b"]),  # another type than the field's is skipped
+])
+def test_strategic_delete_from_primitive_list_is_merged_as_its_field(field, deletion, result):
+    """preprocessDeletionListForMerging only renames the key and marks it a deletion: mergeMap then
+    treats it as the field's own patch, and only mergeSlice of a merge-strategy list deletes."""
+    doc = {"spec": {"modes": ["a", "b"], "labels": {"k": "v"}}}
+    patched = apply_strategic_merge_patch(doc, {"spec": {f"$deleteFromPrimitiveList/{field}": deletion}}, MergeKeys({}))
+    assert patched["spec"].get(field) == result

@@ -279,12 +279,26 @@ def test_a_prefer_avoid_pods_annotation_names_controllers(registry, value, expec
 
 @pytest.mark.parametrize("subresource", [None, "status"])
 def test_a_node_update_validates_the_node_annotations(registry, subresource):
-    """ValidateNodeUpdate, which the status strategy runs too, checks the annotations again."""
+    """ValidateNodeUpdate, which the status strategy runs too, checks the annotations again; an
+    update of the node runs ValidateNode first, so there the error is listed twice, as the real
+    1.24 lists it."""
     created = registry.create("nodes", None, node({}))
     sent = {**created, "metadata": {**created["metadata"], "annotations": {TAINTS: "[1]"}}}
-    assert causes(registry.update, "nodes", None, created["metadata"]["name"], sent, subresource=subresource) == [
-        'metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
-        "json: cannot unmarshal number into Go value of type core.Taint"]
+    problem = ('metadata.annotations: Invalid value: "scheduler.alpha.kubernetes.io/taints": '
+               "json: cannot unmarshal number into Go value of type core.Taint")
+    assert causes(registry.update, "nodes", None, created["metadata"]["name"], sent, subresource=subresource) == (
+        [problem] if subresource else [problem, problem])
+
+
+def test_a_node_update_lists_a_taint_problem_twice(registry):
+    """nodeStrategy.ValidateUpdate runs ValidateNode and then ValidateNodeUpdate, and both validate
+    spec.taints (at metadata.taints); the real 1.24 lists each problem twice in the causes."""
+    created = registry.create("nodes", None, node({}))
+    taints = [{"key": "k", "effect": "NoSchedule", "value": "a"}, {"key": "k", "effect": "NoSchedule", "value": "b"}]
+    sent = {**created, "spec": {"taints": taints}}
+    problem = ('metadata.taints[1]: Duplicate value: core.Taint{Key:"k", Value:"b", Effect:"NoSchedule", '
+               "TimeAdded:<nil>}: taints must be unique by key and effect pair")
+    assert causes(registry.update, "nodes", None, created["metadata"]["name"], sent) == [problem, problem]
 
 
 EFFECTS = 'Unsupported value: "Bogus": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"'

@@ -261,11 +261,18 @@ def test_security_contexts_are_validated(chain, spec, expected):
 ])
 def test_no_privilege_escalation_contradicts_privileges(chain, security_context, detail):
     """ValidateSecurityContext: allowPrivilegeEscalation false cannot hold for a privileged
-    container or one adding CAP_SYS_ADMIN. Go prints the whole context as the value, pointers as
-    addresses, so only the field and the detail are compared."""
+    container or one adding CAP_SYS_ADMIN. Go prints the whole context as the value, every field a
+    pointer (shown at one stand-in address, as the differential normalises the real 1.24's)."""
+    def pointer(kind, field):
+        return f"(*{kind})({'0xc000000000' if field in security_context else 'nil'})"
+    value = ("core.SecurityContext{"
+             f"Capabilities:{pointer('core.Capabilities', 'capabilities')}, Privileged:{pointer('bool', 'privileged')}, "
+             "SELinuxOptions:(*core.SELinuxOptions)(nil), WindowsOptions:(*core.WindowsSecurityContextOptions)(nil), "
+             "RunAsUser:(*int64)(nil), RunAsGroup:(*int64)(nil), RunAsNonRoot:(*bool)(nil), "
+             "ReadOnlyRootFilesystem:(*bool)(nil), AllowPrivilegeEscalation:(*bool)(0xc000000000), "
+             "ProcMount:(*core.ProcMountType)(nil), SeccompProfile:(*core.SeccompProfile)(nil)}")
     errors = field_errors(chain, containers=[container(securityContext=security_context)])
-    assert any(error.startswith("spec.containers[0].securityContext: Invalid value: ") and error.endswith(detail)
-               for error in errors), errors
+    assert f"spec.containers[0].securityContext: Invalid value: {value}: {detail}" in errors, errors
 
 
 def test_a_localhost_profile_for_another_seccomp_type_is_invalid(chain):
@@ -273,8 +280,8 @@ def test_a_localhost_profile_for_another_seccomp_type_is_invalid(chain):
     the whole profile, as a Go struct with a pointer)."""
     errors = field_errors(chain, securityContext={"seccompProfile": {"type": "RuntimeDefault",
                                                                      "localhostProfile": "p.json"}})
-    assert any(error.startswith(f"{POD_SC}.seccompProfile.localhostProfile: Invalid value: ") and
-               error.endswith(": can only be set when seccomp type is Localhost") for error in errors), errors
+    assert (f'{POD_SC}.seccompProfile.localhostProfile: Invalid value: core.SeccompProfile{{Type:"RuntimeDefault", '
+            "LocalhostProfile:(*string)(0xc000000000)}: can only be set when seccomp type is Localhost") in errors, errors
 
 
 def test_well_formed_security_contexts_are_stored(chain):
@@ -463,3 +470,92 @@ def test_an_update_that_drops_the_token_volume_is_refused(chain):
     code, status = call(chain, "PUT", ns_path(chain, "pods", "put-token"), created)
     assert (code, status["reason"]) == (422, "Invalid")
     assert status["message"] == f'Pod "put-token" is invalid: {POD_UPDATABLE}'
+
+
+def test_a_pod_templates_class_and_account_names_are_validated(chain):
+    """ValidatePodSpec checks serviceAccountName, priorityClassName and runtimeClassName as DNS
+    subdomains, the preemption policy and the overhead (as a container's limits); a template has no
+    admission plugin that would look the names up first, so these are its errors, as the real 1.24
+    gives them."""
+    spec = {"containers": [container()], "serviceAccountName": "Bad_SA", "priorityClassName": "Bad_PC",
+            "runtimeClassName": "Bad_RC", "preemptionPolicy": "Bogus", "overhead": {"cpu": "-1"}}
+    body = {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "names"},
+            "template": {"metadata": {"labels": {"a": "b"}}, "spec": spec}}
+    code, status = call(chain, "POST", ns_path(chain, "podtemplates"), body)
+    assert code == 422, status
+    assert [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]] == [
+        f'template.spec.serviceAccountName: Invalid value: "Bad_SA": {SUBDOMAIN_MSG}',
+        f'template.spec.priorityClassName: Invalid value: "Bad_PC": {SUBDOMAIN_MSG}',
+        f'template.spec.runtimeClassName: Invalid value: "Bad_RC": {SUBDOMAIN_MSG}',
+        'template.spec.preemptionPolicy: Unsupported value: "Bogus": supported values: "PreemptLowerPriority", "Never"',
+        'template.spec.overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0']
+
+
+def test_a_pods_service_account_is_looked_up_before_its_name_is_validated(chain):
+    """For a pod, ServiceAccount admission answers first: the account does not exist."""
+    code, status = create_pod(chain, "badsa-", serviceAccountName="Bad_SA")
+    assert code == 403, status
+    assert "Bad_SA" in status["message"]
+
+
+def test_host_ports_are_unique_across_containers_and_within_each_init_container(chain):
+    """AccumulateUniqueHostPorts keys protocol/hostIP/hostPort; the containers are checked together,
+    each init container alone, and so always at index 0 (as the real 1.24 reports it)."""
+    def ports(*numbers, protocol="TCP"):
+        return [{"containerPort": 1 + i, "hostPort": n, "protocol": protocol} for i, n in enumerate(numbers)]
+    problems = field_errors(chain, initContainers=[container(name="i", ports=ports(80, 80)),
+                                                   container(name="j", ports=ports(81, 81))],
+                            containers=[container(ports=ports(80)),
+                                        container(name="d", ports=ports(80, protocol="UDP") + ports(0, 80)[1:])])
+    assert problems == ['spec.containers[1].ports[1].hostPort: Duplicate value: "TCP//80"',
+                        'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//80"',
+                        'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//81"']
+
+
+def test_hugepages_come_in_whole_pages_and_beside_cpu_or_memory(chain):
+    """validateResourceQuantityHugePageValue (the quantity in canonical form) and the check that a
+    container asking for hugepages asks for cpu or memory too, as the real 1.24 reports them."""
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"requests": {"hugepages-2Mi": "1Mi"}})]) == [
+        f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
+        f'{resources}.requests[hugepages-2Mi]: Invalid value: "1Mi": 1Mi is not positive integer multiple of '
+        "hugepages-2Mi",
+        f"{resources}: Forbidden: HugePages require cpu or memory"]
+    # A pod's requests default to its limits, so the request is refused too.
+    assert field_errors(chain, containers=[container(resources={"limits": {"hugepages-2Mi": "1.5Mi", "cpu": "1"}})]) == [
+        f'{resources}.{group}[hugepages-2Mi]: Invalid value: "1536Ki": 1536Ki is not positive integer multiple of '
+        "hugepages-2Mi" for group in ("limits", "requests")]
+
+
+def test_init_containers_names_twice_and_no_lifecycle_or_probes(chain):
+    """validateInitContainers runs validateContainers on the init containers alone, then checks each
+    name against the app containers and the earlier init containers, so a name repeated among init
+    containers is reported twice; a lifecycle or probe is refused with its Go value (as the real
+    1.24 words it, pointers at one stand-in address)."""
+    problems = field_errors(chain, initContainers=[
+        container(lifecycle={"preStop": {"exec": {"command": ["a"]}}},
+                  readinessProbe={"httpGet": {"port": 80}, "initialDelaySeconds": 3}),
+        container()])
+    assert problems == [
+        'spec.initContainers[1].name: Duplicate value: "c"',
+        'spec.initContainers[0].name: Duplicate value: "c"',
+        "spec.initContainers[0].lifecycle: Invalid value: core.Lifecycle{PostStart:(*core.LifecycleHandler)(nil), "
+        "PreStop:(*core.LifecycleHandler)(0xc000000000)}: must not be set for init containers",
+        "spec.initContainers[0].readinessProbe: Invalid value: core.Probe{ProbeHandler:core.ProbeHandler{"
+        "Exec:(*core.ExecAction)(nil), HTTPGet:(*core.HTTPGetAction)(0xc000000000), TCPSocket:(*core.TCPSocketAction)(nil), "
+        "GRPC:(*core.GRPCAction)(nil)}, InitialDelaySeconds:3, TimeoutSeconds:1, PeriodSeconds:10, SuccessThreshold:1, "
+        "FailureThreshold:3, TerminationGracePeriodSeconds:(*int64)(nil)}: must not be set for init containers",
+        'spec.initContainers[1].name: Duplicate value: "c"']
+
+
+def test_an_extended_resource_is_a_whole_number_and_a_negative_quantity_shown_canonical(chain):
+    """ValidateResourceQuantityValue: an extended resource must be an integer (the Quantity shown as
+    Go's %#v of it), a negative quantity is shown in canonical form (-1000m is -1)."""
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"limits": {"cpu": "-1000m"},
+                                                                "requests": {"example.com/foo": "1500m"}})]) == [
+        f'{resources}.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+        f"{resources}.requests[example.com/foo]: Invalid value: resource.Quantity{{i:resource.int64Amount{{value:1500, "
+        'scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1500m", Format:"DecimalSI"}: must be an integer',
+        f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
+        f'{resources}.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0']

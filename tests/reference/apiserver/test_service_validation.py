@@ -173,3 +173,31 @@ def test_type_change_drops_unused_values(chain, ns, old, new, message):
         assert problems("typed", answer) == message
     else:
         assert answer[0] == 200, answer
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"ipFamilies": ["IPv6"]}, 'spec.ipFamilies[0]: Invalid value: "IPv6": not configured on this cluster'),
+    ({"ipFamilyPolicy": "RequireDualStack"},
+     'spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services'),
+    ({"ipFamilies": ["IPv4", "IPv6"]}, 'spec.ipFamilyPolicy: Invalid value: "SingleStack": must be '
+                                      "'RequireDualStack' or 'PreferDualStack' when multiple IP families are specified"),
+    ({"clusterIP": "fd00::10", "clusterIPs": ["fd00::10"]},
+     'spec.clusterIPs[0]: Invalid value: []string{"fd00::10"}: IPv6 is not configured on this cluster'),
+    ({"ipFamilyPolicy": "SingleStack", "clusterIP": "10.96.0.50", "clusterIPs": ["10.96.0.50", "fd00::1"]},
+     '[spec.ipFamilyPolicy: Invalid value: "SingleStack": must be \'RequireDualStack\' or \'PreferDualStack\' when '
+     'multiple cluster IPs are specified, spec.clusterIPs[1]: Invalid value: []string{"10.96.0.50", "fd00::1"}: '
+     "IPv6 is not configured on this cluster]"),
+    ({"clusterIP": "None", "ipFamilies": ["IPv6"]}, 'spec.ipFamilies[0]: Invalid value: "IPv6": not configured on this cluster'),
+], ids=["ipv6", "require-dual", "two-families", "ipv6-ip", "two-ips", "headless-ipv6"])
+def test_ip_family_rule(chain, ns, spec, message):
+    """initIPFamilyFields on a single-stack IPv4 cluster refuses other families and dual stack, as
+    the real 1.24 answers."""
+    assert problems("fam", create(chain, ns, "fam", **spec)) == message
+
+
+def test_headless_selectorless_dual(chain, ns):
+    """A headless service without a selector: ipFamilyPolicy defaults to RequireDualStack and both
+    families are listed, even on a single-stack cluster."""
+    code, created = create(chain, ns, "headless", clusterIP="None", selector=None)
+    assert code == 201, created
+    assert (created["spec"]["ipFamilyPolicy"], created["spec"]["ipFamilies"]) == ("RequireDualStack", ["IPv4", "IPv6"])

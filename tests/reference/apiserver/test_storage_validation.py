@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.handlers import Request
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
 
@@ -463,3 +464,21 @@ def test_a_csi_nodes_empty_lists_read_back_as_null(chain, dry_run):
     assert (code, created["spec"]) == (201, {"drivers": None})
     code, created = create(csi_node(name + "-keyless", {"name": "a.example.com", "nodeID": "a", "topologyKeys": []}))
     assert (code, created["spec"]["drivers"][0]["topologyKeys"]) == (201, None)
+
+
+def test_a_volume_attachment_and_csi_driver_update_repeat_their_specs_problems():
+    """volumeAttachmentStrategy runs ValidateVolumeAttachment and then ValidateVolumeAttachmentUpdate,
+    which runs it again; ValidateCSIDriverUpdate validates the token requests a second time. The
+    real 1.24 lists those causes twice."""
+    attachments = kinds.find("storage.k8s.io", "v1", "volumeattachments")
+    old = {"metadata": {"name": "va"}, "spec": {"attacher": "a", "nodeName": "n1",
+                                                "source": {"persistentVolumeName": "pv"}}}
+    new = {"metadata": {"name": "va"}, "spec": {**old["spec"], "attacher": ""}}
+    assert [problem.split(": ")[0] for problem in attachments.validate_update(old, new)] == [
+        "spec.attacher", "spec.attacher", "spec"]
+    drivers = kinds.find("storage.k8s.io", "v1", "csidrivers")
+    spec = {"attachRequired": True, "podInfoOnMount": False, "fsGroupPolicy": "File",
+            "volumeLifecycleModes": ["Persistent"]}
+    old = {"metadata": {"name": "d"}, "spec": spec}
+    new = {"metadata": {"name": "d"}, "spec": {**spec, "tokenRequests": [{"audience": "a"}, {"audience": "a"}]}}
+    assert drivers.validate_update(old, new) == ['spec.tokenRequests[1].audience: Duplicate value: "a"'] * 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.machinery import requestline
+from reference_impl.machinery.httpheaders import Headers
 from reference_impl.machinery.requestline import RequestLine, RequestLineError
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
@@ -38,29 +39,61 @@ def test_a_target_parse_request_uri_takes(target):
 
 
 @pytest.mark.parametrize("line,headers,code,reason", [
-    ("GET / HTTP/2.0", {"Host": "h"}, 505, "unsupported protocol version"),
-    ("GET / HTTP/1.1", {}, 400, "missing required Host header"),
-    ("GET / HTTP/1.1", {"Host": "x lead: x"}, 400, "malformed Host header"),
-    ("GET / HTTP/1.0", {"Host": "h\u00e9"}, 400, "malformed Host header"),
-    ("GET / HTTP/1.1", {"Host": "h", "Impersonate-Extra-a/b": "x"}, 400, "invalid header name"),
-    ("GET / HTTP/1.1", {"Host": "h", "Foo ": "bar"}, 400, "invalid header name"),
-    ("GET / HTTP/1.1", {"Host": "h", "X\u00e9": "y"}, 400, "invalid header name"),
-    ("GET / HTTP/1.1", {"Host": "h", "X-A": "a\x01b"}, 400, "invalid header value"),
-    ("GET / HTTP/1.1", {"Host": "h", "X-A": "a\x7fb"}, 400, "invalid header value"),
+    ("GET / HTTP/2.0", [("Host", "h")], 505, "unsupported protocol version"),
+    ("GET / HTTP/1.1", [], 400, "missing required Host header"),
+    ("GET / HTTP/1.1", [("Host", "a"), ("Host", "b")], 400, ""),
+    ("GET / HTTP/1.1", [("Host", "x lead: x")], 400, "malformed Host header"),
+    ("GET / HTTP/1.0", [("Host", "a b")], 400, "malformed Host header"),
+    ("GET / HTTP/1.0", [("Host", "h\u00e9")], 400, "malformed Host header"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("Impersonate-Extra-a/b", "x")], 400, "invalid header name"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("Foo ", "bar")], 400, "invalid header name"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("X\u00e9", "y")], 400, "invalid header name"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("X-A", "a\x01b")], 400, "invalid header value"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("X-A", "a\x7fb")], 400, "invalid header value"),
+    ("GET / HTTP/1.1", [("Host", "h"), ("Content-Type", "application/json\x01")], 400, "invalid header value"),
 ])
 def test_once_headers_are_read_only_http1_with_a_host_is_served(line, headers, code, reason):
+    """An HTTP/1.1 request names one well-formed Host (the real 1.24 refuses two without a
+    reason), and no header value holds a control character other than a tab."""
     with pytest.raises(RequestLineError) as err:
-        requestline.check_served(requestline.parse(line), headers)
+        requestline.check_served(requestline.parse(line), Headers(headers))
     assert (err.value.code, err.value.reason) == (code, reason)
 
 
-def test_http10_needs_no_host():
-    requestline.check_served(requestline.parse("GET / HTTP/1.0"), {})
+def test_http10_needs_no_host_and_a_value_may_hold_a_tab_and_latin1():
+    requestline.check_served(requestline.parse("GET / HTTP/1.0"), Headers([]))
+    requestline.check_served(requestline.parse("GET / HTTP/1.1"), Headers([("Host", "[::1]:443"), ("X", "a\tb\x80")]))
+
+
+@pytest.mark.parametrize("expect,continues", [
+    ("100-continue", True), ("100-Continue", True), ("bogus, 100-continue", True), ("x100-continue", False),
+    ("", False), ("bogus", False)])
+def test_expect_100_continue_is_a_token_in_any_case(expect, continues):
+    assert requestline.expects_continue(Headers([("Expect", expect)])) is continues
+
+
+def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_closes(server):  # noqa: F811
+    """net/http's sendExpectationFailed, in the request's protocol version, with no body."""
+    for version in (b"HTTP/1.1", b"HTTP/1.0"):
+        answer = exchange(server, b"POST /a " + version + b"\r\nHost: x\r\nExpect: bogus\r\n"
+                                  b"Content-Length: 2\r\n\r\n{}")
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(version + b" 417 Expectation Failed\r\nConnection: close\r\n"), answer
+        assert b"Content-Length: 0" in head and body == b""
+
+
+def test_100_continue_is_sent_only_for_a_body(server):  # noqa: F811
+    """A GET with Expect: 100-continue and no body gets its answer and no interim 100."""
+    answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
+    assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:100]
+    answer = exchange(server, b"POST /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n"
+                              b"Connection: close\r\n\r\n{}")
+    assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK"), answer[:100]
 
 
 def test_a_value_may_hold_tabs_and_bytes_past_ascii():
     """httpguts.ValidHeaderFieldValue refuses control bytes only; the real server took `X-A: \\xe9`."""
-    requestline.check_served(requestline.parse("GET / HTTP/1.1"), {"Host": "[::1]:443", "X-A": "a\tb \u00e9"})
+    requestline.check_served(requestline.parse("GET / HTTP/1.1"), Headers([("Host", "[::1]:443"), ("X-A", "a\tb \u00e9")]))
 
 
 @pytest.mark.parametrize("raw,answer", [
