@@ -2,9 +2,11 @@
 
 Users and roles change only through `apply(request)` (the requests below, logged in the WAL like
 any write); a password reaches `apply` already hashed (`prepare_password`), so the log never
-holds one in clear. Once auth is enabled, every request carries a token from `authenticate`:
-`auth_info(token)` says whose it is, `check_admin` guards user/role management and maintenance,
-`check_permitted` a KV request's keys. Root (a user with the role "root") may do anything.
+holds one in clear. Once auth is enabled, every request carries a token: `check_password` checks
+a user's password, and the Authenticate entry proposed after it gives the token when it is
+applied (`assign_token`), on every member. `auth_info(token)` says whose it is, `check_admin`
+guards user/role management and maintenance, `check_permitted` a KV request's keys. Root (a
+user with the role "root") may do anything.
 
 Permissions follow etcd's range_perm_cache: a user's read and write intervals are the union of
 their roles' permissions; a request's range must be covered by them without a gap, a single key
@@ -12,8 +14,10 @@ must fall inside one. A permission's range_end of "\\0" means every key from `ke
 
 Passwords are bcrypt hashed at etcd's default cost, so the hashes in a snapshot's auth buckets
 (authpb.py) check the same passwords here and in real etcd.
-Tokens are etcd's "simple" tokens: random, in memory only (a restart invalidates them, as it
-does in etcd), valid for five minutes after their last use.
+Tokens are etcd's "simple" tokens: random, in memory only, valid for five minutes after their
+last use. A restart that replays a token's Authenticate entry assigns it again; etcd 3.4 replays
+only the entries after the last key-value write it saved, so there a put after the Authenticate
+makes the restart forget the token (the reference does not keep that distinction).
 """
 from __future__ import annotations
 
@@ -173,11 +177,10 @@ class AuthStore:
 
     # -- tokens --------------------------------------------------------------------------------
 
-    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.authStore).CheckPassword")
-    def authenticate(self, name: str, password: str, now: float,
-                     caller_token: str | None = None) -> str:
-        """A new token for `name`. The password is checked first; then, as etcd issues the token
-        through a raft request, the token the caller sent (if any) is looked up like any request's."""
+    @mirrors(f"(*{AUTH}.authStore).CheckPassword")
+    def check_password(self, name: str, password: str) -> int:
+        """Refuse a wrong password; else the auth revision it was checked at (etcd proposes the
+        token only after this check, and tries again if the revision moved meanwhile)."""
         if not self.enabled:
             raise ErrAuthNotEnabled()
         user = self.users.get(name)
@@ -187,8 +190,18 @@ class AuthStore:
             raise ErrNoPasswordUser(user=name)
         if not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
-        self.auth_info(caller_token, now)
-        token = f"{simple_token_prefix()}.{self.revision}"
+        return self.revision
+
+    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.tokenSimple).assign")
+    def assign_token(self, name: str, prefix: str, index: int, now: float) -> str:
+        """The token an applied Authenticate entry at raft `index` gives `name`: its prefix, a
+        dot and the index. The user may have gone, or lost its password, since the check."""
+        if not self.enabled:
+            raise ErrAuthNotEnabled()
+        user = self.users.get(name)
+        if user is None or not user.hashed_password:
+            raise ErrAuthFailed(user=name)
+        token = f"{prefix}.{index}"
         self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
         return token
 

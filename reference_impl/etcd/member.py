@@ -58,7 +58,7 @@ from pathlib import Path
 
 from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
-from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.auth import AuthStore, simple_token_prefix
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged,
@@ -66,10 +66,10 @@ from reference_impl.etcd.errors import (
     ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
     ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
-    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
-    LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest,
-    LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, PutRequest, RangeRequest, StatusResponse,
-    TxnRequest, WatchCreateRequest)
+    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, InternalAuthenticateRequest,
+    LeaseGrantRequest, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest,
+    LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest,
+    RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
 from reference_impl.etcd.peer import (
     Transport, fetch_members, lease_ttl_remote, promote_member_remote, renew_lease_remote)
@@ -951,8 +951,18 @@ class ClusterMember:
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
-        return self._read(lambda: self.server.authenticate(name, password, token))
+        """A token from an Authenticate entry, which every member applies. The password is
+        checked before proposing; if users or roles changed before the entry applied, the check
+        is stale (the password may have changed), so it is done again."""
+        self._read_barrier()
+        while True:
+            checked = self._read(lambda: self.server.auth.check_password(name, password))
+            self.authorize(token)
+            issued = self._propose(InternalAuthenticateRequest(name, simple_token_prefix()))
+            if checked == self._read(lambda: self.server.auth.revision):
+                return issued
 
     def auth_change(self, request: AuthRequest):
         return self._propose(request)
