@@ -170,6 +170,7 @@ class AuthStore:
     # etcd writes authEnabled to its backend only when an enable or disable changes it.
     enabled_saved: bool = False
     revision: int = 1  # etcd's auth store starts at revision 1 (0 means "no user")
+    token_ttl: float = SIMPLE_TOKEN_TTL  # --auth-token-ttl: a token's life after its last use
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     # token -> (who, expiry): in memory, never logged
@@ -202,7 +203,7 @@ class AuthStore:
         if user is None or not user.hashed_password:
             raise ErrAuthFailed(user=name)
         token = f"{prefix}.{index}"
-        self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
+        self.tokens[token] = (name, now + self.token_ttl)
         return token
 
     @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
@@ -215,7 +216,7 @@ class AuthStore:
         if known is None or known[1] < now:
             self.tokens.pop(token, None)
             raise ErrInvalidAuthToken()
-        self.tokens[token] = (known[0], now + SIMPLE_TOKEN_TTL)
+        self.tokens[token] = (known[0], now + self.token_ttl)
         # A simple token names only its user: tokenSimple.info stamps the store's current
         # revision, so an auth change never makes it "old" (only a request checked before the
         # change and applied after it is, which this store's callers never do).

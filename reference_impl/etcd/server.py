@@ -22,7 +22,8 @@ from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_r
 from reference_impl.etcd.bolt import PAGE_SIZE, write_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrCorrupt, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
-from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password, simple_token_prefix
+from reference_impl.etcd.auth import (
+    SIMPLE_TOKEN_TTL, AuthInfo, AuthStore, hash_password, simple_token_prefix)
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AlarmMember, AlarmRequest, AlarmResponse, AuthRequest, AuthRoleGetRequest,
@@ -106,7 +107,8 @@ class EtcdServer:
                  max_request_bytes: int = MAX_REQUEST_BYTES, max_txn_ops: int = MAX_TXN_OPS,
                  min_lease_ttl: int = DEFAULT_MIN_TTL,
                  progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
-                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
+                 token_ttl: float = SIMPLE_TOKEN_TTL) -> None:
         self.clock = clock
         self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
         self.cluster_id = cluster_id
@@ -116,7 +118,7 @@ class EtcdServer:
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
-        self.auth = AuthStore()
+        self.auth = AuthStore(token_ttl=token_ttl)
         self.alarm_store = AlarmStore()
         self.quota_backend_bytes = quota_backend_bytes  # None: no quota
         self.raft_index = 0
