@@ -40,7 +40,7 @@ from reference_impl.etcd.messages import (
     AuthDisableRequest, AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
     AuthRoleGrantPermissionRequest, AuthRoleRevokePermissionRequest, AuthUserAddRequest,
     AuthUserChangePasswordRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest,
-    AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
+    AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest, bytes_of,
     TxnRequest)
 from reference_impl.mirrors import mirrors
 
@@ -83,16 +83,16 @@ class AuthInfo:
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
+    return bcrypt.hashpw(bytes_of(password)[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
 def _password_matches(hashed: str, password: str) -> bool:
     if hashed.startswith(LEGACY_PREFIX):  # still in the WALs of data dirs those versions wrote
         _, salt, digest = hashed.split("$")
-        mine = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), LEGACY_ITERATIONS)
+        mine = hashlib.pbkdf2_hmac("sha256", bytes_of(password), bytes.fromhex(salt), LEGACY_ITERATIONS)
         return hmac.compare_digest(mine.hex(), digest)
     try:
-        return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
+        return bcrypt.checkpw(bytes_of(password)[:BCRYPT_MAX_BYTES], hashed.encode())
     except ValueError:  # not a bcrypt hash: a snapshot's user whose hash no one can check
         return False
 

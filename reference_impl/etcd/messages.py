@@ -18,6 +18,16 @@ SortOrder = str  # "NONE" | "ASCEND" | "DESCEND"
 SortTarget = str  # "KEY" | "VERSION" | "CREATE" | "MOD" | "VALUE"
 
 
+
+# A protobuf string is bytes to etcd's Go code, UTF-8 or not. The core holds one as a str whose
+# bytes that are not UTF-8 are surrogates (surrogateescape); these two convert at the edges.
+def string_of(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def bytes_of(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
 @dataclass(frozen=True)
 class KeyValue:
     key: bytes
