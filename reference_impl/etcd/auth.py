@@ -2,9 +2,11 @@
 
 Users and roles change only through `apply(request)` (the requests below, logged in the WAL like
 any write); a password reaches `apply` already hashed (`prepare_password`), so the log never
-holds one in clear. Once auth is enabled, every request carries a token from `authenticate`:
-`auth_info(token)` says whose it is, `check_admin` guards user/role management and maintenance,
-`check_permitted` a KV request's keys. Root (a user with the role "root") may do anything.
+holds one in clear. Once auth is enabled, every request carries a token: `check_password` checks
+a user's password, and the Authenticate entry proposed after it gives the token when it is
+applied (`assign_token`), on every member. `auth_info(token)` says whose it is, `check_admin`
+guards user/role management and maintenance, `check_permitted` a KV request's keys. Root (a
+user with the role "root") may do anything.
 
 Permissions follow etcd's range_perm_cache: a user's read and write intervals are the union of
 their roles' permissions; a request's range must be covered by them without a gap, a single key
@@ -12,8 +14,10 @@ must fall inside one. A permission's range_end of "\\0" means every key from `ke
 
 Passwords are bcrypt hashed at etcd's default cost, so the hashes in a snapshot's auth buckets
 (authpb.py) check the same passwords here and in real etcd.
-Tokens are etcd's "simple" tokens: random, in memory only (a restart invalidates them, as it
-does in etcd), valid for five minutes after their last use.
+Tokens are etcd's "simple" tokens: random, in memory only, valid for five minutes after their
+last use. A restart that replays a token's Authenticate entry assigns it again; etcd 3.4 replays
+only the entries after the last key-value write it saved, so there a put after the Authenticate
+makes the restart forget the token (the reference does not keep that distinction).
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ from reference_impl.etcd.messages import (
     AuthDisableRequest, AuthEnableRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
     AuthRoleGrantPermissionRequest, AuthRoleRevokePermissionRequest, AuthUserAddRequest,
     AuthUserChangePasswordRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest,
-    AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
+    AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest, bytes_of,
     TxnRequest)
 from reference_impl.mirrors import mirrors
 
@@ -79,16 +83,16 @@ class AuthInfo:
 
 
 def hash_password(password: str) -> str:
-    return bcrypt.hashpw(password.encode()[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
+    return bcrypt.hashpw(bytes_of(password)[:BCRYPT_MAX_BYTES], bcrypt.gensalt(BCRYPT_COST)).decode()
 
 
 def _password_matches(hashed: str, password: str) -> bool:
     if hashed.startswith(LEGACY_PREFIX):  # still in the WALs of data dirs those versions wrote
         _, salt, digest = hashed.split("$")
-        mine = hashlib.pbkdf2_hmac("sha256", password.encode(), bytes.fromhex(salt), LEGACY_ITERATIONS)
+        mine = hashlib.pbkdf2_hmac("sha256", bytes_of(password), bytes.fromhex(salt), LEGACY_ITERATIONS)
         return hmac.compare_digest(mine.hex(), digest)
     try:
-        return bcrypt.checkpw(password.encode()[:BCRYPT_MAX_BYTES], hashed.encode())
+        return bcrypt.checkpw(bytes_of(password)[:BCRYPT_MAX_BYTES], hashed.encode())
     except ValueError:  # not a bcrypt hash: a snapshot's user whose hash no one can check
         return False
 
@@ -166,6 +170,7 @@ class AuthStore:
     # etcd writes authEnabled to its backend only when an enable or disable changes it.
     enabled_saved: bool = False
     revision: int = 1  # etcd's auth store starts at revision 1 (0 means "no user")
+    token_ttl: float = SIMPLE_TOKEN_TTL  # --auth-token-ttl: a token's life after its last use
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     # token -> (who, expiry): in memory, never logged
@@ -173,11 +178,10 @@ class AuthStore:
 
     # -- tokens --------------------------------------------------------------------------------
 
-    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.authStore).CheckPassword")
-    def authenticate(self, name: str, password: str, now: float,
-                     caller_token: str | None = None) -> str:
-        """A new token for `name`. The password is checked first; then, as etcd issues the token
-        through a raft request, the token the caller sent (if any) is looked up like any request's."""
+    @mirrors(f"(*{AUTH}.authStore).CheckPassword")
+    def check_password(self, name: str, password: str) -> int:
+        """Refuse a wrong password; else the auth revision it was checked at (etcd proposes the
+        token only after this check, and tries again if the revision moved meanwhile)."""
         if not self.enabled:
             raise ErrAuthNotEnabled()
         user = self.users.get(name)
@@ -187,9 +191,19 @@ class AuthStore:
             raise ErrNoPasswordUser(user=name)
         if not _password_matches(user.hashed_password, password):
             raise ErrAuthFailed(user=name)
-        self.auth_info(caller_token, now)
-        token = f"{simple_token_prefix()}.{self.revision}"
-        self.tokens[token] = (name, now + SIMPLE_TOKEN_TTL)
+        return self.revision
+
+    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.tokenSimple).assign")
+    def assign_token(self, name: str, prefix: str, index: int, now: float) -> str:
+        """The token an applied Authenticate entry at raft `index` gives `name`: its prefix, a
+        dot and the index. The user may have gone, or lost its password, since the check."""
+        if not self.enabled:
+            raise ErrAuthNotEnabled()
+        user = self.users.get(name)
+        if user is None or not user.hashed_password:
+            raise ErrAuthFailed(user=name)
+        token = f"{prefix}.{index}"
+        self.tokens[token] = (name, now + self.token_ttl)
         return token
 
     @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
@@ -202,7 +216,7 @@ class AuthStore:
         if known is None or known[1] < now:
             self.tokens.pop(token, None)
             raise ErrInvalidAuthToken()
-        self.tokens[token] = (known[0], now + SIMPLE_TOKEN_TTL)
+        self.tokens[token] = (known[0], now + self.token_ttl)
         # A simple token names only its user: tokenSimple.info stamps the store's current
         # revision, so an auth change never makes it "old" (only a request checked before the
         # change and applied after it is, which this store's callers never do).

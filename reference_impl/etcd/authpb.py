@@ -12,6 +12,8 @@ import struct
 
 from aetcd.rpc import auth_pb2
 
+from reference_impl.etcd.gogostrings import new_message, read_lenient
+from reference_impl.etcd.messages import bytes_of, string_of
 from reference_impl.mirrors import mirrors
 
 AUTH_BUCKET = b"auth"
@@ -42,11 +44,11 @@ def auth_buckets(state: dict) -> dict[bytes, list[tuple[bytes, bytes]]]:
     """The three auth buckets of `state` (AuthStore.dump()), as etcd writes them."""
     users = []
     for name, hashed, roles in state["users"]:
-        user = auth_pb2.User(name=name.encode(), password=hashed.encode(), roles=roles)
+        user = new_message(auth_pb2.User, name=bytes_of(name), password=hashed.encode(), roles=roles)
         if not hashed:  # a user added with --no-password
             user.options.no_password = True
-        users.append((name.encode(), user.SerializeToString()))
-    roles = [(name.encode(), auth_pb2.Role(name=name.encode(), keyPermission=[
+        users.append((bytes_of(name), user.SerializeToString()))
+    roles = [(bytes_of(name), auth_pb2.Role(name=bytes_of(name), keyPermission=[
         auth_pb2.Permission(permType=perm_type_value(perm_type), key=bytes.fromhex(key),
                             range_end=bytes.fromhex(end)) for perm_type, key, end in permissions
     ]).SerializeToString()) for name, permissions in state["roles"]]
@@ -65,14 +67,14 @@ def auth_state(buckets: dict[bytes, list[tuple[bytes, bytes]]]) -> dict:
     auth = dict(buckets.get(AUTH_BUCKET, []))
     users = []
     for _, value in buckets.get(AUTH_USERS_BUCKET, []):
-        user = auth_pb2.User.FromString(value)
+        user = read_lenient(auth_pb2.User, value)
         # A NoPassword user's hash (set by a password change) is never checked: it reads as none.
         hashed = "" if user.options.no_password else user.password.decode("ascii", "replace")
-        users.append([user.name.decode("utf-8", "replace"), hashed, list(user.roles)])
+        users.append([string_of(user.name), hashed, user.roles])
     roles = []
     for _, value in buckets.get(AUTH_ROLES_BUCKET, []):
         role = auth_pb2.Role.FromString(value)
-        roles.append([role.name.decode("utf-8", "replace"),
+        roles.append([string_of(role.name),
                       [[perm_type_name(p.permType), p.key.hex(), p.range_end.hex()] for p in role.keyPermission]])
     revision = _REVISION.unpack(auth[REVISION_KEY])[0] if REVISION_KEY in auth else 1
     return {"enabled": auth.get(ENABLED_KEY) == b"\x01", "enabled_saved": ENABLED_KEY in auth,

@@ -1,6 +1,7 @@
-"""HTTP/1 on the client port, as etcd 3.4 answers it beside gRPC: GET /version, /health and
-/metrics, the grpc-gateway JSON API under /v3/ and /v3beta/ (gateway.py), every response with
-etcd's CORS headers and an OPTIONS request answered by them alone.
+"""HTTP/1 on the client port, as etcd 3.4 answers it beside gRPC: GET /version, /health,
+/metrics and /debug/vars (expvar.py), the grpc-gateway JSON API under /v3/ and /v3beta/
+(gateway.py), every response with etcd's CORS headers and an OPTIONS request answered by them
+alone.
 
 cmux.py hands each HTTP/1 connection to `ClientHTTP.serve_connection`.
 """
@@ -15,6 +16,8 @@ import grpc
 
 from reference_impl.etcd import gateway
 from reference_impl.etcd.etcdhttp import MetricsHandler
+from reference_impl.etcd.expvar import debug_vars
+from reference_impl.etcd.raft.rawnode import status_json
 from reference_impl.etcd.version import VERSION
 from reference_impl.machinery.gojson import marshal_escapes
 from reference_impl.machinery.prometheus import process_start_time
@@ -23,6 +26,7 @@ from reference_impl.mirrors import mirrors
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
 PATH_VERSION = "/version"
 PATH_LOG_LEVEL = "/config/local/log"
+PATH_VARS = "/debug/vars"
 # The names and numbers capnslog.ParseLevel takes.
 LOG_LEVELS = {"CRITICAL", "C", "ERROR", "0", "E", "WARNING", "1", "W", "NOTICE", "2", "N",
               "INFO", "3", "I", "DEBUG", "4", "D", "TRACE", "5", "T"}
@@ -92,6 +96,8 @@ class ClientHandler(MetricsHandler):
             self.version()
         elif path == PATH_LOG_LEVEL:
             self.log_level()
+        elif path == PATH_VARS:
+            self.debug_vars()
         elif gateway.is_gateway_path(path):
             self.gateway(path)
         elif path == "/v3":
@@ -108,6 +114,15 @@ class ClientHandler(MetricsHandler):
         cluster = self.server.member.server.cluster_version or "not_decided"
         body = json.dumps({"etcdserver": VERSION, "etcdcluster": cluster}, separators=(",", ":"))
         self.reply(200, body.encode(), {"Content-Type": JSON})
+
+    @mirrors(f"{ETCDHTTP}.serveVars")
+    def debug_vars(self) -> None:
+        if self.command != "GET":
+            self.error(405, "Method Not Allowed", {"Allow": "GET"})
+            return
+        member = self.server.member
+        raft_status = member.read(lambda: status_json(member.node.rawnode.status()))
+        self.reply(200, debug_vars(raft_status), {"Content-Type": "application/json; charset=utf-8"})
 
     def log_level(self) -> None:
         """etcd 3.4 sets capnslog's global level and answers 204; the reference has no capnslog

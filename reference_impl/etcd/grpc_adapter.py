@@ -47,6 +47,7 @@ from google.protobuf.message import DecodeError
 from reference_impl.etcd import concurrencypb, messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
+from reference_impl.etcd.gogostrings import new_message
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
@@ -607,13 +608,13 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     def UserGet(self, request, context):
         header, user = self._read(context, lambda auth: auth.user_get(request.name),
                                   m.AuthUserGetRequest(request.name))
-        return rpc_pb2.AuthUserGetResponse(header=header, roles=list(user.roles))
+        return new_message(rpc_pb2.AuthUserGetResponse, header=header, roles=list(user.roles))
 
     @mirrors(f"(*{V3RPC}.AuthServer).UserList")
     @_answers_etcd_errors
     def UserList(self, request, context):
         header, users = self._read(context, lambda auth: sorted(auth.users))
-        return rpc_pb2.AuthUserListResponse(header=header, users=users)
+        return new_message(rpc_pb2.AuthUserListResponse, header=header, users=users)
 
     @mirrors(f"(*{V3RPC}.AuthServer).RoleAdd")
     @_answers_etcd_errors
@@ -639,7 +640,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     @_answers_etcd_errors
     def RoleList(self, request, context):
         header, roles = self._read(context, lambda auth: sorted(auth.roles))
-        return rpc_pb2.AuthRoleListResponse(header=header, roles=roles)
+        return new_message(rpc_pb2.AuthRoleListResponse, header=header, roles=roles)
 
     @mirrors(f"(*{V3RPC}.AuthServer).RoleGrantPermission")
     @_answers_etcd_errors
@@ -1045,15 +1046,19 @@ def _add_servicer(grpc_server: grpc.Server, name: str, servicer,
     for method_name in SERVICES[full_name]:
         method = service.methods_by_name[method_name]
         request = getattr(rpc_pb2, method.input_type.name)
-        response = getattr(rpc_pb2, method.output_type.name)
         make_handler = _HANDLER_KINDS[method.client_streaming, method.server_streaming]
         handlers[method_name] = make_handler(
             getattr(servicer, method_name),
             request_deserializer=checked_reader(request, (readers or {}).get(method_name)),
-            response_serializer=response.SerializeToString)
+            response_serializer=_serialize)
     grpc_server.add_generic_rpc_handlers(
         (grpc.method_handlers_generic_handler(full_name, handlers),))
     grpc_server.add_registered_method_handlers(full_name, handlers)
+
+
+def _serialize(response) -> bytes:
+    """A response of its class or of its lenient twin (gogostrings.new_message)."""
+    return response.SerializeToString()
 
 
 _HANDLER_KINDS = {(False, False): grpc.unary_unary_rpc_method_handler,

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import grpc
 from google.protobuf.message import DecodeError
 
+from reference_impl.etcd.gogostrings import read_lenient
 from reference_impl.etcd.gogowire import unmarshal_error
 
 # Past this grpcio refuses by itself, in its own words. Up to it a message is read whole before
@@ -69,11 +70,13 @@ def checked_reader(request_type: type, read: Callable[[bytes], object] | None = 
     def checked(data: bytes) -> object:
         try:
             request = read(data)
-        except (DecodeError, ValueError):  # ValueError: read_txn_request's own reading
+        except (DecodeError, ValueError) as err:  # ValueError: read_txn_request's own reading
             problem = unmarshal_error(descriptor, data)
-            if problem is None:
-                raise  # refused by protobuf alone (a string that is no UTF-8): grpcio's answer
-            return UndecodableRequest(problem)
+            if problem is not None:
+                return UndecodableRequest(problem)
+            if isinstance(err, DecodeError):  # refused by protobuf alone: a string not UTF-8
+                return read_lenient(request_type, data)
+            raise
         if _dropped_unknown_fields(request):
             problem = unmarshal_error(descriptor, data)
             if problem is not None:

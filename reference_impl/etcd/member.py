@@ -55,10 +55,11 @@ import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 
 from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
-from reference_impl.etcd.auth import AuthStore
+from reference_impl.etcd.auth import AuthStore, simple_token_prefix
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged,
@@ -66,10 +67,10 @@ from reference_impl.etcd.errors import (
     ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
     ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
-    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, LeaseGrantRequest,
-    LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest, Member, MutatingRequest,
-    LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, PutRequest, RangeRequest, StatusResponse,
-    TxnRequest, WatchCreateRequest)
+    AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, InternalAuthenticateRequest,
+    LeaseGrantRequest, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest,
+    LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest,
+    RangeRequest, StatusResponse, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import HealthChecks, ServerMetrics
 from reference_impl.etcd.peer import (
     Transport, fetch_members, lease_ttl_remote, promote_member_remote, renew_lease_remote)
@@ -150,7 +151,10 @@ class ClusterMember:
                  catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES, restore: BackendState | None = None,
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
                  on_stop: Callable[[], None] = lambda: None,
-                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
+                 server_options: Mapping[str, object] = MappingProxyType({})) -> None:
+        """`server_options`: EtcdServer's keyword options from etcd's flags (max_txn_ops,
+        progress_interval, token_ttl)."""
         self.data_dir = Path(data_dir)
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self._clock = clock
@@ -165,7 +169,7 @@ class ClusterMember:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._start(clock, name, initial_cluster, initial_cluster_state, listen_peer,
                         client_urls, heartbeat_ms, election_ms, snapshot_count,
-                        catch_up_entries, restore, fsync, quota_backend_bytes)
+                        catch_up_entries, restore, fsync, quota_backend_bytes, server_options)
         except BaseException:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
@@ -185,7 +189,7 @@ class ClusterMember:
 
     def _start(self, clock, name, initial_cluster, initial_cluster_state, listen_peer,
                client_urls, heartbeat_ms, election_ms, snapshot_count,
-               catch_up_entries, restore, fsync, quota_backend_bytes) -> None:
+               catch_up_entries, restore, fsync, quota_backend_bytes, server_options) -> None:
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
             raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
@@ -216,7 +220,8 @@ class ClusterMember:
             # (etcd keeps them in the WAL's metadata).
             id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
-                            client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes)
+                            client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
+                            **server_options)
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
                         heartbeat_tick=1, applied=snapshot.metadata.index if snapshot else 0,
                         check_quorum=True, pre_vote=True, max_size_per_msg=1024 * 1024,
@@ -951,8 +956,18 @@ class ClusterMember:
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
-        return self._read(lambda: self.server.authenticate(name, password, token))
+        """A token from an Authenticate entry, which every member applies. The password is
+        checked before proposing; if users or roles changed before the entry applied, the check
+        is stale (the password may have changed), so it is done again."""
+        self._read_barrier()
+        while True:
+            checked = self._read(lambda: self.server.auth.check_password(name, password))
+            self.authorize(token)
+            issued = self._propose(InternalAuthenticateRequest(name, simple_token_prefix()))
+            if checked == self._read(lambda: self.server.auth.revision):
+                return issued
 
     def auth_change(self, request: AuthRequest):
         return self._propose(request)

@@ -20,6 +20,16 @@ SortOrder = str  # "NONE" | "ASCEND" | "DESCEND"
 SortTarget = str  # "KEY" | "VERSION" | "CREATE" | "MOD" | "VALUE"
 
 
+
+# A protobuf string is bytes to etcd's Go code, UTF-8 or not. The core holds one as a str whose
+# bytes that are not UTF-8 are surrogates (surrogateescape); these two convert at the edges.
+def string_of(raw: bytes) -> str:
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def bytes_of(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
+
 @dataclass(frozen=True)
 class KeyValue:
     key: bytes
@@ -372,6 +382,15 @@ class AuthRoleGetRequest:
     role: str
 
 
+# What etcd 3.4 logs for an Authenticate: the user and the token's random prefix, drawn by the
+# member that took the call. No password: it was checked before proposing. Every member assigns
+# the token when it applies the entry, so the token works on all of them.
+@dataclass(frozen=True)
+class InternalAuthenticateRequest:
+    name: str
+    simple_token: str
+
+
 AuthRequest = Union[AuthEnableRequest, AuthDisableRequest, AuthUserAddRequest, AuthUserDeleteRequest,
                     AuthUserChangePasswordRequest, AuthUserGrantRoleRequest,
                     AuthUserRevokeRoleRequest, AuthRoleAddRequest, AuthRoleDeleteRequest,
@@ -381,7 +400,7 @@ AUTH_REQUESTS = AuthRequest.__args__
 # The requests that change state: the durability layer logs exactly these before applying them.
 MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
                         LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest, AlarmRequest,
-                        AuthRequest]
+                        InternalAuthenticateRequest, AuthRequest]
 
 MESSAGE_TYPES: dict[str, type] = {
     cls.__name__: cls for cls in (
@@ -391,7 +410,7 @@ MESSAGE_TYPES: dict[str, type] = {
         LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
         LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
         WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS, AuthUserGetRequest,
-        AuthRoleGetRequest, AlarmRequest,
+        AuthRoleGetRequest, InternalAuthenticateRequest, AlarmRequest,
     )
 }
 

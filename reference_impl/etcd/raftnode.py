@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 from reference_impl.etcd.errors import (
     EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberIDExists, ErrMemberNotFound,
     ErrMemberNotLearner, ErrPeerURLExist, ErrTooManyLearners)
-from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest
+from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest, bytes_of
 from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
 from reference_impl.etcd.raft.rawnode import RawNode
@@ -106,14 +106,28 @@ def check_peer_urls(peer_urls: Sequence[str]) -> tuple[str, ...]:
             raise ErrMemberBadURLs(url=url) from None
         host = parts.netloc.rpartition("@")[2]
         if (_BAD_ESCAPE.search(text) or parts.scheme not in ("http", "https", "unix", "unixs")
-                or parts.path or not _is_host_port(host) or _BAD_HOST_CHAR.search(host)):
+                or parts.path or not _is_host_port(host) or not _valid_optional_port(host)
+                or _BAD_HOST_CHAR.search(host)):
             raise ErrMemberBadURLs(url=url)
-        checked.append(parts.scheme + text[len(parts.scheme):])
+        rest = text[len(parts.scheme):].replace(parts.netloc, _escape_non_ascii(parts.netloc), 1)
+        checked.append(parts.scheme + rest)
     return tuple(sorted(checked))
 
 
 # ASCII that net/url's shouldEscape refuses in a host name (bytes past ASCII it lets through).
 _BAD_HOST_CHAR = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:\[\]<>\"%\x80-\U0010ffff]")
+
+
+def _escape_non_ascii(netloc: str) -> str:
+    """A host (and user) as url.URL's String writes it: each byte past ASCII as %XX."""
+    return re.sub(r"[^\x00-\x7f]+", lambda run: "".join(f"%{b:02X}" for b in bytes_of(run[0])), netloc)
+
+
+def _valid_optional_port(host: str) -> bool:
+    """Whether url.Parse takes the port after a host's last colon outside brackets (net/url's
+    validOptionalPort): ASCII digits only, or none."""
+    port = host.rpartition("]")[2].rpartition(":")[2]
+    return all("0" <= c <= "9" for c in port)
 
 
 def _is_host_port(text: str) -> bool:

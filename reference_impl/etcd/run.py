@@ -38,6 +38,7 @@ from typing import Sequence, TextIO
 from urllib.parse import urlsplit
 
 from reference_impl.etcd.alarm import backend_quota
+from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL
 from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
@@ -50,7 +51,10 @@ from reference_impl.etcd.member import (
 from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
+from reference_impl.etcd.server import MAX_TXN_OPS
+from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.timefmt import parse_duration
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
@@ -226,6 +230,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
+        max_txn_ops: int = MAX_TXN_OPS, auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
+        watch_progress_notify_interval: float = DEFAULT_PROGRESS_INTERVAL,
         out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve one member of a Raft cluster until SIGTERM/SIGINT, `stop` (for callers in another
     thread), or this member's removal.
@@ -288,7 +294,10 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
                      client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
-                     restore=restore, on_stop=stop.set, quota_backend_bytes=quota)
+                     restore=restore, on_stop=stop.set, quota_backend_bytes=quota,
+                     server_options={
+                         "max_txn_ops": max_txn_ops, "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
+                         "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
     except BaseException:
         grpc_server.stop(None)
         for listener, _ in [*metrics, *clients]:
@@ -400,6 +409,28 @@ def _positive(text: str) -> int:
     return value
 
 
+def _uint(text: str) -> int:
+    """A Go uint flag's value."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
+    return int(text)
+
+
+def _duration(text: str) -> float:
+    """A Go duration flag's value, in seconds."""
+    try:
+        return parse_duration(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.NewWatchServer")
+def progress_notify_interval(flag: float) -> float:
+    """The interval the watch server uses: etcd's 10 minutes unless the flag is positive, and no
+    less than 100 ms (minWatchProgressInterval)."""
+    return max(flag, MIN_PROGRESS_INTERVAL) if flag > 0 else DEFAULT_PROGRESS_INTERVAL
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
     parser = argparse.ArgumentParser(prog="kubeatlas run etcd",
@@ -427,6 +458,16 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         default=int(env.get("ETCD_QUOTA_BACKEND_BYTES", 0)),
                         help="the backend size that raises the NOSPACE alarm (0: 2 GiB; negative: "
                              "no quota)")
+    parser.add_argument("--max-txn-ops", type=_uint,
+                        default=int(env.get("ETCD_MAX_TXN_OPS", MAX_TXN_OPS)),
+                        help="the most operations one txn may hold")
+    parser.add_argument("--auth-token-ttl", type=_uint,
+                        default=int(env.get("ETCD_AUTH_TOKEN_TTL", SIMPLE_TOKEN_TTL)),
+                        help="seconds a simple auth token lives after its last use (0: 300)")
+    parser.add_argument("--experimental-watch-progress-notify-interval", type=_duration,
+                        default=env.get("ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "10m"),
+                        help="how often idle watches that asked for it get a progress notify "
+                             "(a Go duration: 5s, 10m)")
     cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
                                         "a new cluster, NAME=http://localhost:2380, as etcd)")
     cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
@@ -462,7 +503,10 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         advertise_client_urls=args.advertise_client_urls, heartbeat_ms=args.heartbeat_interval,
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
-        quota_backend_bytes=args.quota_backend_bytes, out=process.out, stop=process.stop)
+        quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
+        auth_token_ttl=args.auth_token_ttl,
+        watch_progress_notify_interval=args.experimental_watch_progress_notify_interval,
+        out=process.out, stop=process.stop)
 
 
 COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))

@@ -22,13 +22,14 @@ from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_r
 from reference_impl.etcd.bolt import PAGE_SIZE, write_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrCorrupt, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
-from reference_impl.etcd.auth import AuthInfo, AuthStore, hash_password
+from reference_impl.etcd.auth import (
+    SIMPLE_TOKEN_TTL, AuthInfo, AuthStore, hash_password, simple_token_prefix)
 from reference_impl.etcd.lease import DEFAULT_MIN_TTL, Lessor
 from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AlarmMember, AlarmRequest, AlarmResponse, AuthRequest, AuthRoleGetRequest,
     AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserGetRequest, CompactionRequest,
     CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse, HashResponse,
-    LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
+    InternalAuthenticateRequest, LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
     LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
@@ -106,7 +107,8 @@ class EtcdServer:
                  max_request_bytes: int = MAX_REQUEST_BYTES, max_txn_ops: int = MAX_TXN_OPS,
                  min_lease_ttl: int = DEFAULT_MIN_TTL,
                  progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
-                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES) -> None:
+                 quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
+                 token_ttl: float = SIMPLE_TOKEN_TTL) -> None:
         self.clock = clock
         self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
         self.cluster_id = cluster_id
@@ -116,7 +118,7 @@ class EtcdServer:
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
-        self.auth = AuthStore()
+        self.auth = AuthStore(token_ttl=token_ttl)
         self.alarm_store = AlarmStore()
         self.quota_backend_bytes = quota_backend_bytes  # None: no quota
         self.raft_index = 0
@@ -226,6 +228,8 @@ class EtcdServer:
         if isinstance(request, LeaseKeepAliveRequest):  # in logs written when keep-alives were entries
             ttl = self.lessor.renew(request.id, now)
             return LeaseKeepAliveResponse(self.header(), request.id, ttl)
+        if isinstance(request, InternalAuthenticateRequest):
+            return self.auth.assign_token(request.name, request.simple_token, self.raft_index, now)
         if isinstance(request, AUTH_REQUESTS):
             self.auth.apply(request)
             return self.header()
@@ -412,8 +416,11 @@ class EtcdServer:
 
     @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
-        """A new token for `name`; the one the caller sent, if any, must be valid too."""
-        return self.auth.authenticate(name, password, self.clock.now(), token)
+        """A new token for `name`, from an Authenticate entry: the password is checked first, then
+        the token the caller sent, if any (as for any request going through raft)."""
+        self.auth.check_password(name, password)
+        self.authorize(token)
+        return self._submit(InternalAuthenticateRequest(name, simple_token_prefix()))
 
     def auth_change(self, request: AuthRequest) -> ResponseHeader:
         """Enable or disable auth, or change a user or role (the caller checked admin)."""

@@ -32,6 +32,7 @@ COALESCE_MAX_BYTES = 1024 * 1024
 
 # v3rpc's progressReportInterval: how often a progress_notify watch hears from an idle server.
 DEFAULT_PROGRESS_INTERVAL = 600.0
+MIN_PROGRESS_INTERVAL = 0.1  # v3rpc's minWatchProgressInterval, the least the flag may set
 
 
 @dataclass

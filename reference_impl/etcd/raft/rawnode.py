@@ -15,6 +15,7 @@ append acknowledgement is a promise about the durable state.
 """
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,7 @@ from reference_impl.etcd.raft.errors import ErrStepLocalMsg, ErrStepPeerNotFound
 from reference_impl.etcd.raft.messages import (
     EMPTY_SNAPSHOT, NONE, PKG, ConfChange, ConfChangeType, ConfState, Entry, EntryType, HardState, Message,
     MessageType, Ready, SoftState, is_local_msg, is_response_msg)
+from reference_impl.etcd.raft.progress import Progress
 from reference_impl.etcd.raft.raft import Config, Raft, RaftState
 from reference_impl.mirrors import mirrors
 
@@ -35,7 +37,18 @@ class Status:
     soft_state: SoftState
     applied: int
     lead_transferee: int
-    progress: dict[int, str]
+    progress: dict[int, Progress]  # copies
+
+
+@mirrors(f"({PKG}.Status).MarshalJSON")
+def status_json(status: Status) -> str:
+    """`status` as etcd's /debug/vars shows it: ids in hex, progress (a leader's only) by member."""
+    hard, soft = status.hard_state, status.soft_state
+    progress = ",".join(f'"{node_id:x}":{{"match":{pr.match},"next":{pr.next},"state":"{pr.state.value}"}}'
+                        for node_id, pr in status.progress.items())
+    return (f'{{"id":"{status.id:x}","term":{hard.term},"vote":"{hard.vote:x}","commit":{hard.commit},'
+            f'"lead":"{soft.lead:x}","raftState":"{soft.raft_state}","applied":{status.applied},'
+            f'"progress":{{{progress}}},"leadtransferee":"{status.lead_transferee:x}"}}')
 
 
 @mirrors(f"{PKG}.MustSync")
@@ -168,5 +181,5 @@ class RawNode:
     @mirrors(f"(*{PKG}.RawNode).Status", f"{PKG}.getStatus")
     def status(self) -> Status:
         r = self.raft
-        progress = {node_id: repr(pr) for node_id, pr in r.prs.visit()} if r.state == RaftState.StateLeader else {}
+        progress = {node_id: copy.copy(pr) for node_id, pr in r.prs.visit()} if r.state == RaftState.StateLeader else {}
         return Status(r.id, r.hard_state(), r.soft_state(), r.raft_log.applied, r.lead_transferee, progress)

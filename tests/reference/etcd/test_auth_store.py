@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL, AuthStore, hash_password
+from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL, AuthStore, hash_password, simple_token_prefix
 from reference_impl.etcd.errors import (
     ErrAuthOldRevision, ErrInvalidAuthMgmt, ErrInvalidAuthToken, ErrNoPasswordUser,
     ErrPermissionDenied, ErrRootRoleNotExist, ErrRootUserNotExist, ErrUserEmpty)
@@ -14,6 +14,13 @@ from reference_impl.etcd.messages import (
     AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserDeleteRequest,
     AuthUserGrantRoleRequest, Compare, DeleteRangeRequest, Permission, PutRequest, RangeRequest,
     RequestOp, TxnRequest)
+
+
+def login(auth: AuthStore, name: str, password: str) -> str:
+    """What an Authenticate does to the store: the password checked, then the token assigned
+    when its entry applies (at the store's revision, standing in for a raft index here)."""
+    auth.check_password(name, password)
+    return auth.assign_token(name, simple_token_prefix(), auth.revision, now=0.0)
 
 
 def store_with(*perms: Permission) -> tuple[AuthStore, str]:
@@ -25,7 +32,7 @@ def store_with(*perms: Permission) -> tuple[AuthStore, str]:
                     AuthRoleAddRequest("r"), *[AuthRoleGrantPermissionRequest("r", p) for p in perms],
                     AuthUserGrantRoleRequest("u", "r"), AuthEnableRequest()):
         auth.apply(request)
-    return auth, auth.authenticate("u", "upw", now=0.0)
+    return auth, login(auth, "u", "upw")
 
 
 def permitted(auth: AuthStore, token: str, request) -> bool:
@@ -80,7 +87,7 @@ def test_a_txn_needs_read_on_its_compares_and_the_rights_of_both_branches():
                      failure=(RequestOp(DeleteRangeRequest(b"c")),))
     assert not permitted(auth, token, txn)
     auth.apply(AuthRoleGrantPermissionRequest("r", Permission("WRITE", b"c")))
-    token = auth.authenticate("u", "upw", now=0.0)  # the old token predates the change
+    token = login(auth, "u", "upw")  # the old token predates the change
     assert permitted(auth, token, txn)
 
 
@@ -214,7 +221,7 @@ def test_a_user_added_without_password_is_refused_as_a_no_password_user():
     auth.apply(AuthUserAddRequest("np", no_password=True))
     for password in ("", "x"):
         with pytest.raises(ErrNoPasswordUser) as caught:
-            auth.authenticate("np", password, now=0.0)
+            auth.check_password("np", password)
         assert (caught.value.grpc_code, caught.value.message) == (
             "UNKNOWN", "auth: authentication failed, password was given for no password user")
 
@@ -226,13 +233,31 @@ def test_a_new_password_does_not_let_a_no_password_user_in():
     auth.apply(AuthUserAddRequest("np", no_password=True))
     auth.apply(AuthUserChangePasswordRequest("np", hashed_password=hash_password("y")))
     with pytest.raises(ErrNoPasswordUser):
-        auth.authenticate("np", "y", now=0.0)
+        auth.check_password("np", "y")
 
 
 def test_a_simple_tokens_prefix_is_sixteen_ascii_letters():
     """genTokenPrefix draws defaultSimpleTokenLength characters from a-z and A-Z (etcd 3.4.23
     answered tokens like hyBTfnsVTQtxAocC.13; the reference's had digits, '-' and '_')."""
     auth, _ = store_with()
-    prefixes = {auth.authenticate("u", "upw", 0.0).partition(".")[0] for _ in range(8)}
+    prefixes = {login(auth, "u", "upw").partition(".")[0] for _ in range(8)}
     assert all(re.fullmatch("[A-Za-z]{16}", prefix) for prefix in prefixes)
     assert len(prefixes) == 8
+
+
+def test_authenticate_goes_through_an_entry_whose_raft_index_ends_the_token():
+    """EtcdServer.Authenticate proposes InternalAuthenticateRequest; applying it assigns
+    "<prefix>.<raft index>" (tokenSimple.assign), so each Authenticate moves the raft index by
+    one, as etcd 3.4.23's Status shows (its tokens were like hyBTfnsVTQtxAocC.13)."""
+    from reference_impl.etcd import EtcdServer
+    from reference_impl.machinery.clock import ManualClock
+
+    server = EtcdServer(ManualClock())
+    for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                    AuthEnableRequest()):
+        server.auth_change(request)
+    for _ in range(3):
+        before = server.raft_index
+        token = server.authenticate("root", "pw")
+        assert server.raft_index == before + 1
+        assert token.endswith(f".{server.raft_index}")

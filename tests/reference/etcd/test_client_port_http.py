@@ -62,6 +62,10 @@ REQUESTS: list[tuple[str, str, str | None]] = [
     ("PUT", "/config/local/log", '{"level":"i"}'),
     ("PUT", "/config/local/log", '{"Level":"<bogus>"}'),
     ("PUT", "/config/local/log", '{"Level":5}'),
+    # expvar's variables: GET only; nothing under the path.
+    ("POST", "/debug/vars", ""),
+    ("PUT", "/debug/vars", "{}"),
+    ("GET", "/debug/vars/", None),
     # The keep-alive stream ends when the server ends it after the body's requests; an observe
     # of an election with no leader answers nothing, not even its headers.
     ("POST", "/v3/lease/keepalive", "{}"),
@@ -133,6 +137,26 @@ def raw_transcript(address: str) -> str:
                      for request in RAW_REQUESTS)
 
 
+def debug_vars(address: str) -> dict:
+    """GET /debug/vars, its values replaced by their shapes: the variables in the order written,
+    memstats' fields in order with their JSON types, raft.status with its ids and numbers masked.
+    (Real etcd's body, its memstats full of numbers, is long enough to go chunked.)"""
+    head, _, body = exchange(address, "GET", "/debug/vars", None).partition("\r\n\r\n")
+    if "Transfer-Encoding: chunked" in head:
+        chunked, body = body, ""
+        while size := int(chunked.partition("\r\n")[0], 16):
+            start = chunked.index("\r\n") + 2
+            body, chunked = body + chunked[start:start + size], chunked[start + size + 2:]
+    variables = json.loads(body)
+    raft = json.dumps(variables["raft.status"])
+    return {"status": head.split("\r\n")[0], "content_type": re.search(r"Content-Type: ([^\r]*)", head)[1],
+            "lines": [line.split(":")[0] for line in body.splitlines()],
+            "variables": list(variables), "cmdline": type(variables["cmdline"]).__name__,
+            "file_descriptor_limit": type(variables["file_descriptor_limit"]).__name__,
+            "memstats": [(k, type(v).__name__) for k, v in variables["memstats"].items()],
+            "raft.status": re.sub(r'"[0-9a-f]{16}"|\d+', "<n>", raft)}
+
+
 def status(server) -> dict:
     result = etcdctl(server, "endpoint", "status", "-w", "json")
     return json.loads(result.stdout)[0]["Status"]
@@ -161,7 +185,8 @@ def results(tmp_path_factory):
     found = {}
     for kind, start in (("etcd", real_etcd), ("reference", reference_server)):
         with start(root / kind) as server:
-            found[kind] = (numbers(server), transcript(server.address), raw_transcript(server.address))
+            found[kind] = (numbers(server), transcript(server.address), raw_transcript(server.address),
+                           debug_vars(server.address))
     return found
 
 
@@ -190,6 +215,13 @@ def test_client_port_reads_requests_as_net_http_and_cmux_do(results):
         diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),
                                               "real etcd 3.4", "reference", lineterm="", n=2))
         pytest.fail(f"client port HTTP differs:\n{diff}", pytrace=False)
+
+
+def test_debug_vars_serves_the_expvar_variables_etcd_publishes(results):
+    """serveVars on the client port: cmdline, file_descriptor_limit, memstats (runtime.MemStats'
+    fields, in order) and raft.status (raft.Status.MarshalJSON), one a line in key order, as
+    application/json."""
+    assert results["reference"][3] == results["etcd"][3]
 
 
 def test_grpc_still_works_through_the_shared_port(tmp_path):

@@ -101,3 +101,43 @@ def test_a_compressed_request_is_unimplemented(channel):
     with pytest.raises(grpc.RpcError) as caught:
         _raw(channel, "/etcdserverpb.KV/Range", b"\x0a\x01a", compression=grpc.Compression.Gzip)
     assert caught.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+def _field(number: int, value: bytes) -> bytes:
+    return bytes([number << 3 | 2, len(value)]) + value
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_names_and_passwords_that_are_not_utf8_are_taken_as_bytes(tmp_path, kind):
+    """gogo's Unmarshal checks no string for UTF-8: etcd 3.4 adds a user whose name and password
+    are Latin-1, lists the name byte for byte (also after a restart) and lets it authenticate.
+    grpcio refused such a request ("Exception deserializing request!")."""
+    from processes import real_etcd, reference_server
+    from reference_impl.etcd.gogostrings import lenient_class
+
+    name, password = b"r\xf6ot", b"p\xe4ss"
+    start = {"reference": reference_server, "etcd": real_etcd}[kind]
+
+    def users(channel) -> list[bytes]:
+        answer = _raw(channel, "/etcdserverpb.Auth/UserList", b"")
+        return list(lenient_class(rpc_pb2.AuthUserListResponse).FromString(answer).users)
+
+    with start(tmp_path / kind) as server, grpc.insecure_channel(server.address) as channel:
+        _raw(channel, "/etcdserverpb.Auth/UserAdd", _field(1, name) + _field(2, password))
+        _raw(channel, "/etcdserverpb.Auth/RoleAdd", _field(1, b"r\xf6le"))
+        _raw(channel, "/etcdserverpb.Auth/UserGrantRole", _field(1, name) + _field(2, b"r\xf6le"))
+        assert users(channel) == [name]
+        user = lenient_class(rpc_pb2.AuthUserGetResponse).FromString(
+            _raw(channel, "/etcdserverpb.Auth/UserGet", _field(1, name)))
+        assert list(user.roles) == [b"r\xf6le"]
+    with start(tmp_path / kind) as server, grpc.insecure_channel(server.address) as channel:
+        assert users(channel) == [name]
+        _raw(channel, "/etcdserverpb.Auth/UserAdd", _field(1, b"root") + _field(2, b"pw"))
+        _raw(channel, "/etcdserverpb.Auth/UserGrantRole", _field(1, b"root") + _field(2, b"root"))
+        _raw(channel, "/etcdserverpb.Auth/AuthEnable", b"")
+        token = rpc_pb2.AuthenticateResponse.FromString(_raw(
+            channel, "/etcdserverpb.Auth/Authenticate", _field(1, name) + _field(2, password))).token
+        assert token
+        with pytest.raises(grpc.RpcError) as caught:
+            _raw(channel, "/etcdserverpb.Auth/Authenticate", _field(1, name) + _field(2, b"p\xe4sS"))
+        assert caught.value.details() == "etcdserver: authentication failed, invalid user ID or password"

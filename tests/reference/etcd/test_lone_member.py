@@ -144,3 +144,29 @@ def test_a_lone_leaders_read_while_another_thread_drives_waits_for_its_turn(tmp_
         assert got and got[0].header.revision == 1
         member.put(PutRequest(b"k", b"v"))
         assert member.range(RangeRequest(b"k")).kvs[0].value == b"v"
+
+
+def test_an_authenticate_whose_check_went_stale_before_its_entry_applied_is_checked_again(tmp_path):
+    """EtcdServer.Authenticate checks the password, then proposes the entry; if the auth revision
+    moved in between (here the password changed), it checks again, so the old password gets no
+    token, as it would get none after the change."""
+    from reference_impl.etcd.errors import ErrAuthFailed
+    from reference_impl.etcd.messages import (
+        AuthEnableRequest, AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserGrantRoleRequest)
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        for request in (AuthUserAddRequest("root", "pw"), AuthUserGrantRoleRequest("root", "root"),
+                        AuthEnableRequest()):
+            member.auth_change(request)
+        authorize, changes = member.authorize, [AuthUserChangePasswordRequest("root", "new")]
+
+        def change_password_first(token, *args, **kwargs):
+            # called between the password check and the proposal
+            while changes:
+                member.auth_change(changes.pop())
+            return authorize(token, *args, **kwargs)
+
+        member.authorize = change_password_first
+        with pytest.raises(ErrAuthFailed):
+            member.authenticate("root", "pw")
+        assert member.authenticate("root", "new")

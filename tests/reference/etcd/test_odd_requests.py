@@ -217,6 +217,22 @@ def test_a_member_add_with_bad_peer_urls_is_refused(peer_urls):
         "INVALID_ARGUMENT", "etcdserver: given member URLs are invalid")
 
 
+@pytest.mark.parametrize("peer_url", ["http://127.0.0.1:9x", "http://127.0.0.1:+9", "http://127.0.0.1:0x9",
+                                      "http://127.0.0.1:9\u00e9", "http://[::1]:9a"])
+def test_a_peer_url_whose_port_is_not_digits_is_refused(peer_url):
+    """url.Parse's validOptionalPort: after a host's last colon only ASCII digits (or none);
+    etcd 3.4.23 refused each of these (a port-less "http://127.0.0.1:" it took)."""
+    with pytest.raises(ErrMemberBadURLs):
+        check_peer_urls((peer_url,))
+
+
+def test_a_peer_urls_host_past_ascii_is_printed_back_escaped():
+    """url.URL.String escapes a host's bytes past ASCII: etcd 3.4.23 listed the member added
+    with http://h\u00e9:9 as http://h%C3%A9:9."""
+    assert check_peer_urls(("http://h\u00e9:9", "http://127.0.0.1:")) == (
+        "http://127.0.0.1:", "http://h%C3%A9:9")
+
+
 def test_good_peer_urls_pass_sorted():
     assert check_peer_urls(("https://b:2", "http://[::1]:2380", "unixs://sock:0")) == (
         "http://[::1]:2380", "https://b:2", "unixs://sock:0")

@@ -318,3 +318,30 @@ def test_a_keep_alive_through_a_follower_renews_on_the_leader_without_an_entry(t
         assert kept.stdout == f"lease {lease:016x} keepalived with TTL(60)\n", kept.stderr
         assert ttl() >= 59
         assert raft_indexes() == indexes
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_a_token_from_one_member_is_valid_on_every_member(tmp_path, kind):
+    """etcd's Authenticate proposes an InternalAuthenticateRequest and every member assigns the
+    simple token when it applies the entry: a token one member issued is accepted by the others,
+    and it ends in the entry's raft index (the reference used to keep its tokens to the member
+    that issued them, and used no entry)."""
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    with reference_cluster(tmp_path, kind=kind) as cluster:
+        assert cluster.etcdctl("user", "add", "root:pw").returncode == 0
+        assert cluster.etcdctl("user", "grant-role", "root", "root").returncode == 0
+        assert cluster.etcdctl("auth", "enable").returncode == 0
+        first, *others = cluster.nodes
+        with grpc.insecure_channel(first.address) as channel:
+            before = cluster.status(first).raftIndex
+            token = rpc_pb2_grpc.AuthStub(channel).Authenticate(
+                rpc_pb2.AuthenticateRequest(name="root", password="pw"), timeout=5).token
+        assert int(token.rsplit(".", 1)[1]) == before + 1
+        for node in others:
+            with grpc.insecure_channel(node.address) as channel:
+                # serializable: a read the member answers from what it has applied itself
+                got = rpc_pb2_grpc.KVStub(channel).Range(
+                    rpc_pb2.RangeRequest(key=b"k", serializable=True),
+                    metadata=(("token", token),), timeout=5)
+            assert got.count == 0

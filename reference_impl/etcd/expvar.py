@@ -1,0 +1,53 @@
+"""etcd 3.4's /debug/vars on the client port: Go's expvar variables as one JSON object.
+
+etcd's process publishes four: `cmdline` and `memstats` (by the expvar package itself),
+`file_descriptor_limit` and `raft.status` (by etcdserver). serveVars writes them in key order, one
+`"key": value` a line. A Python process has no Go heap, so `memstats` keeps runtime.MemStats'
+fields, in its order, with the few a Python process can tell (the resident size for Sys, the
+collector's runs and whether it is on) and zero for the rest.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import sys
+
+from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.prometheus import process_resident_memory
+from reference_impl.mirrors import mirrors
+
+# runtime.MemStats' fields in declaration order (Go 1.12 to 1.19, which etcd 3.4 builds with).
+MEMSTATS_FIELDS = (
+    "Alloc", "TotalAlloc", "Sys", "Lookups", "Mallocs", "Frees", "HeapAlloc", "HeapSys", "HeapIdle",
+    "HeapInuse", "HeapReleased", "HeapObjects", "StackInuse", "StackSys", "MSpanInuse", "MSpanSys",
+    "MCacheInuse", "MCacheSys", "BuckHashSys", "GCSys", "OtherSys", "NextGC", "LastGC",
+    "PauseTotalNs", "PauseNs", "PauseEnd", "NumGC", "NumForcedGC", "GCCPUFraction", "EnableGC",
+    "DebugGC", "BySize")
+PAUSE_RING = 256  # the length of MemStats.PauseNs and PauseEnd
+
+
+def memstats() -> dict[str, object]:
+    stats: dict[str, object] = dict.fromkeys(MEMSTATS_FIELDS, 0)
+    stats.update(Sys=process_resident_memory(), PauseNs=[0] * PAUSE_RING, PauseEnd=[0] * PAUSE_RING,
+                 NumGC=sum(generation["collections"] for generation in gc.get_stats()),
+                 GCCPUFraction=0.0, EnableGC=gc.isenabled(), DebugGC=False, BySize=[])
+    return stats
+
+
+@mirrors("go.etcd.io/etcd/pkg/v3/runtime.FDLimit")
+def fd_limit() -> int:
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def go_json(value: object) -> str:
+    return marshal_escapes(json.dumps(value, separators=(",", ":")).encode()).decode()
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.serveVars")
+def debug_vars(raft_status: str) -> bytes:
+    """The body of GET /debug/vars, given the member's raft status as JSON (rawnode.status_json)."""
+    variables = {"cmdline": go_json(sys.orig_argv), "file_descriptor_limit": str(fd_limit()),
+                 "memstats": go_json(memstats()), "raft.status": raft_status}
+    lines = (f"{json.dumps(key)}: {value}" for key, value in sorted(variables.items()))
+    return ("{\n" + ",\n".join(lines) + "\n}\n").encode()

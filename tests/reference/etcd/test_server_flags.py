@@ -1,0 +1,99 @@
+"""etcd 3.4 flags that set a server limit, each checked side by side with real etcd: the same
+flag on both servers, the same answers."""
+from __future__ import annotations
+
+import queue
+import threading
+import time
+
+import grpc
+import pytest
+
+from processes import real_etcd, reference_server
+from reference_impl.etcd.run import progress_notify_interval
+
+SERVERS = {"reference": reference_server, "etcd": real_etcd}
+
+
+def _txn_of_puts(channel, count: int) -> str:
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    ops = [rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=b"k%d" % i, value=b"v")) for i in range(count)]
+    try:
+        rpc_pb2_grpc.KVStub(channel).Txn(rpc_pb2.TxnRequest(success=ops), timeout=5)
+        return "OK"
+    except grpc.RpcError as err:
+        return f"{err.code().name}: {err.details()}"
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_max_txn_ops_caps_the_operations_of_one_txn(tmp_path, kind):
+    """--max-txn-ops 3: a txn of three puts passes, one of four is refused before raft."""
+    with SERVERS[kind](tmp_path / kind, "--max-txn-ops", "3") as server, \
+            grpc.insecure_channel(server.address) as channel:
+        assert [_txn_of_puts(channel, n) for n in (3, 4)] == [
+            "OK", "INVALID_ARGUMENT: etcdserver: too many operations in txn request"]
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_watch_progress_notify_interval_sets_how_often_an_idle_watch_hears(tmp_path, kind):
+    """--experimental-watch-progress-notify-interval 1s: a progress_notify watch on a key nobody
+    writes gets an empty response (the server's revision) about every second; etcd adds up to a
+    tenth of the interval as jitter."""
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    with SERVERS[kind](tmp_path / kind, "--experimental-watch-progress-notify-interval", "1s") as server, \
+            grpc.insecure_channel(server.address) as channel:
+        requests: queue.Queue = queue.Queue()
+        create = rpc_pb2.WatchCreateRequest(key=b"idle", progress_notify=True)
+        requests.put(rpc_pb2.WatchRequest(create_request=create))
+        stream = rpc_pb2_grpc.WatchStub(channel).Watch(iter(requests.get, None), timeout=4.5)
+        responses = []
+        threading.Thread(target=lambda: _drain(stream, responses), daemon=True).start()
+        time.sleep(3.6)
+        requests.put(None)
+        stream.cancel()
+        created, *notifies = responses
+        assert created.created
+        assert 2 <= len(notifies) <= 3
+        assert all(not n.events and n.header.revision == 1 for n in notifies)
+
+
+def _drain(stream, into: list) -> None:
+    try:
+        for response in stream:
+            into.append(response)
+    except grpc.RpcError:
+        pass
+
+
+def test_a_progress_notify_interval_below_100ms_is_raised_and_a_zero_one_kept_at_10m():
+    """NewWatchServer: a positive interval under minWatchProgressInterval becomes 100 ms; zero or
+    less leaves etcd's ten minutes."""
+    assert [progress_notify_interval(s) for s in (0.01, 0.5, 0.0, -1.0)] == [0.1, 0.5, 600.0, 600.0]
+
+
+@pytest.mark.parametrize("kind", SERVERS)
+def test_auth_token_ttl_sets_how_long_an_unused_token_lives(tmp_path, kind):
+    """--auth-token-ttl 2: a token used every second stays valid; one left alone for more than
+    two seconds is refused as an invalid auth token (etcd's TTL keeper ticks once a second)."""
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    with SERVERS[kind](tmp_path / kind, "--auth-token-ttl", "2") as server, \
+            grpc.insecure_channel(server.address) as channel:
+        auth, kv = rpc_pb2_grpc.AuthStub(channel), rpc_pb2_grpc.KVStub(channel)
+        auth.UserAdd(rpc_pb2.AuthUserAddRequest(name="root", password="pw"), timeout=5)
+        auth.UserGrantRole(rpc_pb2.AuthUserGrantRoleRequest(user="root", role="root"), timeout=5)
+        auth.AuthEnable(rpc_pb2.AuthEnableRequest(), timeout=5)
+        used, idle = (auth.Authenticate(rpc_pb2.AuthenticateRequest(name="root", password="pw"),
+                                        timeout=5).token for _ in range(2))
+
+        def answer(token: str) -> str:
+            try:
+                kv.Range(rpc_pb2.RangeRequest(key=b"k"), metadata=(("token", token),), timeout=5)
+                return "OK"
+            except grpc.RpcError as err:
+                return err.details()
+
+        assert [(time.sleep(1), answer(used))[1] for _ in range(4)] == ["OK"] * 4
+        assert answer(idle) == "etcdserver: invalid auth token"
