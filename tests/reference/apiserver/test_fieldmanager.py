@@ -120,6 +120,32 @@ def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_nu
     assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
 
 
+def test_what_only_the_new_object_holds_is_added_without_comparing_it(monkeypatch):
+    """A create compares the object with the kind's zero, which holds almost nothing: a field the
+    left side lacks, and everything inside it, is added with no question of the left side asked
+    at each of its members. Only the members of maps and lists both sides hold are compared one
+    by one."""
+    schema = typed.Schema.for_kind("apps/v1", "Deployment")
+    zero = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"creationTimestamp": None},
+            "spec": {"selector": None, "template": {"metadata": {"creationTimestamp": None},
+                                                    "spec": {"containers": None}}, "strategy": {}}}
+    compared = []
+    compare_one = typed._compare
+    monkeypatch.setattr(typed, "_compare", lambda lhs, rhs, *rest: compared.append(rest[1]) or
+                        compare_one(lhs, rhs, *rest))
+    comparison = typed.compare(zero, DEPLOYMENT, schema)
+    containers = (PathElement.field("spec"), PathElement.field("template"), PathElement.field("spec"),
+                  PathElement.field("containers"))
+    nginx = containers + (PathElement.key({"name": "nginx"}),)
+    labels = (PathElement.field("metadata"), PathElement.field("labels"))
+    assert labels in compared and containers in compared  # members of maps both sides hold
+    inside_only_the_new = [path for path in compared
+                           if (path[:2] == labels and len(path) > 2) or (path[:5] == nginx and len(path) > 5)]
+    assert inside_only_the_new == []
+    assert {nginx, nginx + (PathElement.field("image"),), (PathElement.field("metadata"), PathElement.field("labels"),
+            PathElement.field("app"))} <= comparison.added
+
+
 def test_a_struct_inside_a_new_list_item_is_a_member_of_its_own_as_a_rollingupdate_is():
     """Compare's postItemHook adds every map the live object lacks: a pointer struct such as
     rollingUpdate, and in a container that did not exist before even a struct Go always holds
