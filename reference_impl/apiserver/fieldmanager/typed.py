@@ -367,10 +367,6 @@ class Comparison:
     def is_same(self) -> bool:
         return not (self.added or self.modified or self.removed)
 
-    def filter_fields(self, ignored: frozenset) -> "Comparison":
-        return Comparison(*(recursive_difference(paths, ignored) for paths in
-                            (self.added, self.modified, self.removed)))
-
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Compare")
 def compare(lhs: Any, rhs: Any, schema: Schema, skip: frozenset = frozenset()) -> Comparison:

@@ -146,6 +146,38 @@ def test_what_only_the_new_object_holds_is_added_without_comparing_it(monkeypatc
             PathElement.field("app"))} <= comparison.added
 
 
+def test_the_kinds_zero_is_encoded_once_for_all_its_creates(monkeypatch):
+    """Every create of a kind compares with the same zero value, which the compare only reads: it
+    is encoded once, not at each create."""
+    from reference_impl.apiserver.fieldmanager import fieldmanager
+    encoded = []
+    zero_object = fieldmanager.gostruct.zero_object
+    monkeypatch.setattr(fieldmanager.gostruct, "zero_object", lambda obj: encoded.append(obj) or zero_object(obj))
+    fieldmanager._zero_object.cache_clear()
+    first = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
+    second = deployments().update(None, {**DEPLOYMENT, "metadata": {**DEPLOYMENT["metadata"], "name": "other"}},
+                                  "kubectl-create", T1)
+    assert len(encoded) == 1
+    assert first["metadata"]["managedFields"] == second["metadata"]["managedFields"]
+
+
+def test_an_update_skips_the_ignored_fields_once(monkeypatch):
+    """The fields a strategy resets (a Deployment's status) are skipped by the compare itself; its
+    result is not filtered again (upstream's FilterFields), only the manager's whole set is."""
+    from reference_impl.apiserver.fieldmanager import updater
+    filtered = []
+    difference = typed.recursive_difference
+
+    def recursive_difference(paths, removed):
+        filtered.append(removed)
+        return difference(paths, removed)
+    monkeypatch.setattr(typed, "recursive_difference", recursive_difference)
+    monkeypatch.setattr(updater, "recursive_difference", recursive_difference)
+    created = deployments().update(None, {**DEPLOYMENT, "status": {"replicas": 2}}, "kubectl-create", T1)
+    assert filtered == [frozenset({(PathElement.field("status"),)})]
+    assert "f:status" not in created["metadata"]["managedFields"][0]["fieldsV1"]
+
+
 def test_a_struct_inside_a_new_list_item_is_a_member_of_its_own_as_a_rollingupdate_is():
     """Compare's postItemHook adds every map the live object lacks: a pointer struct such as
     rollingUpdate, and in a container that did not exist before even a struct Go always holds
