@@ -9,7 +9,7 @@ import pytest
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent, typed
+from reference_impl.apiserver.fieldmanager import FieldManager, fieldmanager, manager_or_user_agent, typed, updater
 from reference_impl.apiserver.fieldmanager.fieldpath import (FieldPathError, PathElement, decode_fields_v1,
                                                              encode_fields_v1, path_string)
 
@@ -149,7 +149,6 @@ def test_what_only_the_new_object_holds_is_added_without_comparing_it(monkeypatc
 def test_the_kinds_zero_is_encoded_once_for_all_its_creates(monkeypatch):
     """Every create of a kind compares with the same zero value, which the compare only reads: it
     is encoded once, not at each create."""
-    from reference_impl.apiserver.fieldmanager import fieldmanager
     encoded = []
     zero_object = fieldmanager.gostruct.zero_object
     monkeypatch.setattr(fieldmanager.gostruct, "zero_object", lambda obj: encoded.append(obj) or zero_object(obj))
@@ -164,7 +163,6 @@ def test_the_kinds_zero_is_encoded_once_for_all_its_creates(monkeypatch):
 def test_an_update_skips_the_ignored_fields_once(monkeypatch):
     """The fields a strategy resets (a Deployment's status) are skipped by the compare itself; its
     result is not filtered again (upstream's FilterFields), only the manager's whole set is."""
-    from reference_impl.apiserver.fieldmanager import updater
     filtered = []
     difference = typed.recursive_difference
 
