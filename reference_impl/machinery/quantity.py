@@ -4,6 +4,7 @@ messages and a quota's status print.
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -96,6 +97,20 @@ def exact(text: object) -> Fraction | None:
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
 def parse(text: object) -> Quantity | None:
     """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
+    if type(text) is str:
+        return _parsed_text(text)
+    return _parsed(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_text(text: str) -> Quantity | None:
+    """`_parsed`, remembered (a Quantity is immutable): a cluster's requests and limits are a few
+    texts written over and over ("100m", "128Mi"), and each pod's are parsed several times on
+    its way in (defaults, validation, its QoS class, quota)."""
+    return _parsed(text)
+
+
+def _parsed(text: object) -> Quantity | None:
     written = _written(text)
     if written is None:
         return None

@@ -93,6 +93,12 @@ def print_manager(identifier: str) -> str:
     return shown
 
 
+@functools.cache
+def _zero_object(api_version: str, kind: str) -> dict | None:
+    """gostruct.zero_object of the kind, encoded once: every create of the kind compares with it."""
+    return gostruct.zero_object({"apiVersion": api_version, "kind": kind})
+
+
 def _uid(obj: dict | None) -> str:
     return ((obj or {}).get("metadata") or {}).get("uid") or ""
 
@@ -139,7 +145,9 @@ class FieldManager:
         return Updater(self.schema, self.ignored)
 
     def _zero(self, like: dict) -> dict:
-        zero = gostruct.zero_object({"apiVersion": self.api_version, "kind": self.kind})
+        """What a create compares `like` with: the kind's zero value (one per kind, to read and
+        not to change), or for a kind with no struct here, `like`'s own zero."""
+        zero = _zero_object(self.api_version, self.kind)
         return typed.zero_like(like, self.schema) if zero is None else zero
 
     def _identifier(self, manager: str, operation: str) -> str:

@@ -346,10 +346,6 @@ class Comparison:
     def is_same(self) -> bool:
         return not (self.added or self.modified or self.removed)
 
-    def filter_fields(self, ignored: frozenset) -> "Comparison":
-        return Comparison(*(recursive_difference(paths, ignored) for paths in
-                            (self.added, self.modified, self.removed)))
-
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Compare")
 def compare(lhs: Any, rhs: Any, schema: Schema, skip: frozenset = frozenset()) -> Comparison:
@@ -379,7 +375,10 @@ def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, held: bool, c: Comp
     """`held`: a struct Go's zero value holds, whose parent both sides have, so both hold it and
     it is never added or removed itself; anywhere else a map or list one side lacks is
     (compare's postItemHook)."""
-    left, right = None if lhs is ABSENT else lhs, None if rhs is ABSENT else rhs
+    if lhs is ABSENT:
+        _added(rhs, schema, path, held, c, skip)
+        return
+    left, right = lhs, None if rhs is ABSENT else rhs
     if _granular_map(left if left is not None else right, schema) and isinstance(left or {}, dict) \
             and isinstance(right or {}, dict) and (left or right):
         parent_on_both_sides = isinstance(left, dict) and isinstance(right, dict)
@@ -398,19 +397,35 @@ def _compare(lhs: Any, rhs: Any, schema: Schema, path: Path, held: bool, c: Comp
             _compare(left_items.get(element, ABSENT), right_items.get(element, ABSENT), schema.element(),
                      path + (element,), False, c, skip)
     else:
-        if lhs is ABSENT:
-            c.added.add(path)
-        elif rhs is ABSENT:
+        if rhs is ABSENT:
             c.removed.add(path)
         elif lhs != rhs or type(lhs) is not type(rhs):
             c.modified.add(path)
         return
-    if held:
-        return
-    if lhs is ABSENT:
-        c.added.add(path)
-    elif rhs is ABSENT:
+    if not held and rhs is ABSENT:
         c.removed.add(path)
+
+
+def _added(rhs: Any, schema: Schema, path: Path, held: bool, c: Comparison, skip: frozenset) -> None:
+    """_compare of a value only the right side has: every field in it is added, its maps and
+    lists too (a held one's own path aside). A create compares the whole object with the kind's
+    zero this way, so this walk skips asking, at each of its fields, what the left side holds."""
+    if rhs and _granular_map(rhs, schema):
+        for key, child in rhs.items():
+            child_schema, element, _ = _member(schema, key)
+            child_path = path + (element,)
+            if skip and child_path in skip:
+                continue
+            _added(child, child_schema, child_path, False, c, skip)
+    elif rhs and _granular_list(rhs, schema):
+        element_schema = schema.element()
+        for element, item in _items(rhs, schema, path).items():
+            _added(item, element_schema, path + (element,), False, c, skip)
+    else:
+        c.added.add(path)
+        return
+    if not held:
+        c.added.add(path)
 
 
 @mirrors("(sigs.k8s.io/structured-merge-diff/v4/typed.TypedValue).Merge")

@@ -89,7 +89,8 @@ class Updater:
     @mirrors("(*sigs.k8s.io/structured-merge-diff/v4/merge.Updater).update")
     def _update(self, live: Any, new: Any, api_version: str, managers: ManagedFields, workflow: str,
                 force: bool) -> tuple[ManagedFields, Comparison]:
-        comparison = typed.compare(live, new, self.schema, self.ignored).filter_fields(self.ignored)
+        # Compare's FilterFields upstream: the ignored fields are skipped by the compare itself.
+        comparison = typed.compare(live, new, self.schema, self.ignored)
         changed = frozenset(comparison.modified | comparison.added)
         conflicts, removed = {}, frozenset(comparison.removed)
         managers = dict(managers)

@@ -9,7 +9,7 @@ import pytest
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core.errors import StatusError
-from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent, typed
+from reference_impl.apiserver.fieldmanager import FieldManager, fieldmanager, manager_or_user_agent, typed, updater
 from reference_impl.apiserver.fieldmanager.fieldpath import (FieldPathError, PathElement, decode_fields_v1,
                                                              encode_fields_v1, path_string)
 
@@ -118,6 +118,62 @@ def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_nu
     created = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
     containers = created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"]["f:template"]["f:spec"]["f:containers"]
     assert list(containers) == ['k:{"name":"nginx"}'] and "." in containers['k:{"name":"nginx"}']
+
+
+def test_what_only_the_new_object_holds_is_added_without_comparing_it(monkeypatch):
+    """A create compares the object with the kind's zero, which holds almost nothing: a field the
+    left side lacks, and everything inside it, is added with no question of the left side asked
+    at each of its members. Only the members of maps and lists both sides hold are compared one
+    by one."""
+    schema = typed.Schema.for_kind("apps/v1", "Deployment")
+    zero = {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"creationTimestamp": None},
+            "spec": {"selector": None, "template": {"metadata": {"creationTimestamp": None},
+                                                    "spec": {"containers": None}}, "strategy": {}}}
+    compared = []
+    compare_one = typed._compare
+    monkeypatch.setattr(typed, "_compare", lambda lhs, rhs, *rest: compared.append(rest[1]) or
+                        compare_one(lhs, rhs, *rest))
+    comparison = typed.compare(zero, DEPLOYMENT, schema)
+    containers = (PathElement.field("spec"), PathElement.field("template"), PathElement.field("spec"),
+                  PathElement.field("containers"))
+    nginx = containers + (PathElement.key({"name": "nginx"}),)
+    labels = (PathElement.field("metadata"), PathElement.field("labels"))
+    assert labels in compared and containers in compared  # members of maps both sides hold
+    inside_only_the_new = [path for path in compared
+                           if (path[:2] == labels and len(path) > 2) or (path[:5] == nginx and len(path) > 5)]
+    assert inside_only_the_new == []
+    assert {nginx, nginx + (PathElement.field("image"),), (PathElement.field("metadata"), PathElement.field("labels"),
+            PathElement.field("app"))} <= comparison.added
+
+
+def test_the_kinds_zero_is_encoded_once_for_all_its_creates(monkeypatch):
+    """Every create of a kind compares with the same zero value, which the compare only reads: it
+    is encoded once, not at each create."""
+    encoded = []
+    zero_object = fieldmanager.gostruct.zero_object
+    monkeypatch.setattr(fieldmanager.gostruct, "zero_object", lambda obj: encoded.append(obj) or zero_object(obj))
+    fieldmanager._zero_object.cache_clear()
+    first = deployments().update(None, DEPLOYMENT, "kubectl-create", T1)
+    second = deployments().update(None, {**DEPLOYMENT, "metadata": {**DEPLOYMENT["metadata"], "name": "other"}},
+                                  "kubectl-create", T1)
+    assert len(encoded) == 1
+    assert first["metadata"]["managedFields"] == second["metadata"]["managedFields"]
+
+
+def test_an_update_skips_the_ignored_fields_once(monkeypatch):
+    """The fields a strategy resets (a Deployment's status) are skipped by the compare itself; its
+    result is not filtered again (upstream's FilterFields), only the manager's whole set is."""
+    filtered = []
+    difference = typed.recursive_difference
+
+    def recursive_difference(paths, removed):
+        filtered.append(removed)
+        return difference(paths, removed)
+    monkeypatch.setattr(typed, "recursive_difference", recursive_difference)
+    monkeypatch.setattr(updater, "recursive_difference", recursive_difference)
+    created = deployments().update(None, {**DEPLOYMENT, "status": {"replicas": 2}}, "kubectl-create", T1)
+    assert filtered == [frozenset({(PathElement.field("status"),)})]
+    assert "f:status" not in created["metadata"]["managedFields"][0]["fieldsV1"]
 
 
 def test_a_struct_inside_a_new_list_item_is_a_member_of_its_own_as_a_rollingupdate_is():

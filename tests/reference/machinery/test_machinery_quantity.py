@@ -16,3 +16,23 @@ def test_is_quantity_is_what_parse_accepts(text):
 def test_is_quantity_accepts_numbers_and_suffixes_and_refuses_the_rest():
     assert all(quantity.is_quantity(text) for text in ("100m", "1Gi", "1.", ".5", "-2e3", 5, 1.5))
     assert not any(quantity.is_quantity(text) for text in (".", "", "e3", "1Qi", "1 Gi", True, None))
+
+
+def test_a_text_is_parsed_once(monkeypatch):
+    """A pod's requests are parsed several times on their way in (defaults, validation, its QoS
+    class, quota), and a cluster's quantities are a few texts written over and over: each text
+    is read by the grammar once, and answers the same Quantity after."""
+    quantity.parse("0.25k")  # another test may have asked already: warm either way
+    read = []
+    written = quantity._written
+    monkeypatch.setattr(quantity, "_written", lambda text: read.append(text) or written(text))
+    first = quantity.parse("0.25k")
+    assert quantity.parse("0.25k") == first == quantity.Quantity(quantity.Fraction(250))
+    assert read == []
+
+
+def test_numbers_and_booleans_are_not_taken_for_one_another():
+    """1 and 1.0 are the same quantity, but True is none: remembering texts must not hand a
+    boolean the answer of the number it equals."""
+    assert quantity.parse(1) == quantity.parse(1.0) == quantity.Quantity(quantity.Fraction(1))
+    assert quantity.parse(True) is None and quantity.parse(False) is None
