@@ -180,6 +180,8 @@ class DeploymentController:
 
     def __init__(self, clock=None):
         self.clock = clock or WallClock()
+        # What the last sync asks of its work queue: seconds until the key's progress check, or None.
+        self.progress_check: float | None = None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeployment")
     @trace.decision
@@ -187,6 +189,7 @@ class DeploymentController:
         """Actions for `d` given every ReplicaSet in its namespace. Upstream writes the status
         (and, through deployments/status, the revision annotation, so that the generation does
         not move) at several steps of a sync; here they gather in `written`, sent last."""
+        self.progress_check = None
         uid = d["metadata"]["uid"]
         owned = [copy.deepcopy(rs) for rs in replica_sets
                  if (controller_ref(rs) or {}).get("uid") == uid
@@ -200,7 +203,8 @@ class DeploymentController:
         if d["spec"].get("paused"):
             new_rs, old = self._new_and_old(d, owned, actions, written, create=False)
             self._scale_to_spec(d, new_rs, old, actions)
-            self._cleanup(d, old, actions)
+            if rollback_to(d) is None:  # a rollback waiting for the resume keeps its revisions
+                self._cleanup(d, old, actions)
             self._sync_status(d, new_rs, old, written, actions, rolling_out=False)
             return actions
         if rollback_to(d) is not None:
@@ -218,7 +222,9 @@ class DeploymentController:
             new_rs, old = self._new_and_old(d, owned, actions, written)
             self._rollout_rolling(d, new_rs, old, actions)
         self._cleanup(d, old, actions)
-        self._sync_status(d, new_rs, old, written, actions, rolling_out=True)
+        if not self._sync_status(d, new_rs, old, written, actions, rolling_out=True):
+            # syncRolloutStatus: only a rollout whose status stays as it was may be stuck.
+            self.progress_check = progress.requeue_stuck_deployment(d, written["status"], self.clock.now())
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).rollback",
@@ -477,9 +483,10 @@ class DeploymentController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).syncDeploymentStatus",
              "k8s.io/kubernetes/pkg/controller/deployment.calculateStatus")
     def _sync_status(self, d: dict, new_rs: dict | None, old: list[dict], written: dict, actions: list,
-                     rolling_out: bool) -> None:
+                     rolling_out: bool) -> bool:
         """The counts and the Available condition; after a rollout step (syncRolloutStatus) the
-        Progressing one too. One UpdateStatus sends them with the revision annotation."""
+        Progressing one too. One UpdateStatus sends them with the revision annotation; False
+        when there was nothing to send."""
         status = written["status"]
         all_rs = old + ([new_rs] if new_rs is not None else [])
         replicas = d["spec"].get("replicas", 1)
@@ -499,5 +506,7 @@ class DeploymentController:
         if rolling_out:
             progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
             progress.set_replica_failure_condition(status, new_rs, all_rs)
-        if status != (d.get("status") or {}) or written["metadata"] != d["metadata"]:
-            actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
+        if status == (d.get("status") or {}) and written["metadata"] == d["metadata"]:
+            return False
+        actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
+        return True

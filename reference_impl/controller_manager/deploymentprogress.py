@@ -19,6 +19,7 @@ NEW_REPLICA_SET = "NewReplicaSetCreated"
 FOUND_NEW_RS = "FoundNewReplicaSet"
 PAUSED = "DeploymentPaused"
 RESUMED = "DeploymentResumed"
+RATE_LIMITED_REQUEUE = 0.1  # seconds: DefaultControllerRateLimiter's bucket, 10 per second
 MAX_INT32 = 2**31 - 1
 
 
@@ -146,18 +147,18 @@ def set_progressing_condition(d: dict, status: dict, new_rs_name: str | None, no
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).requeueStuckDeployment")
-def requeue_stuck_deployment(d: dict, now: float) -> float | None:
+def requeue_stuck_deployment(d: dict, new_status: dict, now: float) -> float | None:
     """Seconds until a rollout making no progress must be checked for its deadline (a second
-    after it passes, against AddAfter's skew); None when no check is due."""
-    status = d.get("status") or {}
-    current = get_condition(status, PROGRESSING)
+    after it passes, against AddAfter's skew); None when no check is due. `d` is the Deployment
+    as the sync found it, `new_status` what the sync computed. Under a second, upstream enqueues
+    rate-limited: the default controller limiter's bucket lets a key back ten times a second."""
+    current = get_condition(d.get("status") or {}, PROGRESSING)
     if not has_progress_deadline(d) or current is None:
         return None
-    if deployment_complete(d, status) or current.get("reason") == TIMED_OUT:
+    if deployment_complete(d, new_status) or current.get("reason") == TIMED_OUT:
         return None
     after = parse_rfc3339(current["lastUpdateTime"]) + d["spec"]["progressDeadlineSeconds"] - now
-    return 0.0 if after < 1 else after + 1
-
+    return RATE_LIMITED_REQUEUE if after < 1 else after + 1
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/deployment.DeploymentController).getReplicaFailures",

@@ -45,7 +45,7 @@ from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning, deploymentprogress, podautoscaler, ttlafterfinished
+from reference_impl.controller_manager import csrsigning, podautoscaler, ttlafterfinished
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
@@ -371,7 +371,7 @@ class ControllerManager:
         if d is None:
             return []
         actions = self.deployment.sync(d, self.cache("replicasets").by_namespace(ns))
-        after = deploymentprogress.requeue_stuck_deployment(d, self.clock.now())
+        after = self.deployment.progress_check
         if after is not None:
             with self.queue_lock:
                 self._controller("deployment").queue.add_after(key, after)

@@ -9,7 +9,7 @@ from cm_fixtures import deployment
 from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.controller_manager.deployment import (DESIRED_REPLICAS, HASH_LABEL, REVISION,
                                                           DeploymentController, resolve_fenceposts)
-from reference_impl.controller_manager.deploymentprogress import requeue_stuck_deployment
+from reference_impl.controller_manager.deploymentprogress import RATE_LIMITED_REQUEUE, requeue_stuck_deployment
 from reference_impl.machinery.clock import ManualClock
 
 
@@ -302,9 +302,31 @@ def test_a_stuck_rollout_is_checked_again_when_its_deadline_passes():
     r = Rollout(deadline=60, replicas=2)
     r.sync()
     r.clock.advance(20)
-    assert requeue_stuck_deployment(r.d, r.clock.now()) == 41
+    assert r.sync() == [] and r.ctl.progress_check == 41
     r.settle()
-    assert requeue_stuck_deployment(r.d, r.clock.now()) is None
+    assert r.ctl.progress_check is None
+
+
+def test_only_an_unchanged_rollout_is_checked_for_its_deadline_and_never_at_once():
+    """syncRolloutStatus asks for a progress check only when the status stays as it was, and
+    never for a paused Deployment; past the deadline the check is rate-limited, not immediate
+    (a check at once on every sync spun the controller-manager on a paused Deployment)."""
+    r = Rollout(deadline=60, replicas=2)
+    r.sync()
+    r.clock.advance(30)
+    r.cluster.kubelet_step()
+    assert r.sync() and r.ctl.progress_check is None  # the status moved: no check asked
+    r.d["spec"]["paused"] = True
+    r.sync()
+    r.clock.advance(600)
+    r.sync()
+    assert r.ctl.progress_check is None
+    r.d["spec"]["paused"] = False
+    r.sync()
+    r.sync()
+    assert r.ctl.progress_check == 61  # DeploymentResumed restarted the deadline
+    r.clock.advance(60.5)
+    assert requeue_stuck_deployment(r.d, r.d["status"], r.clock.now()) == RATE_LIMITED_REQUEUE
 
 
 def test_a_paused_deployment_rolls_nothing_out():
