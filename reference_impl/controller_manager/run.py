@@ -79,7 +79,12 @@ CONTROLLERS = ("replicaset", "deployment", "endpoint", "endpointslice", "service
                "clusterrole-aggregation", "pvc-protection", "pv-protection")
 # The names upstream's controllers give their work queues, where they differ from the controller's.
 QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "replicationmanager",
-               "ttl": "ttlcontroller", "resourcequota": "resourcequota_primary"}
+               "ttl": "ttlcontroller", "resourcequota": "resourcequota_primary",
+               "ttl-after-finished": "ttl_jobs_to_delete", "root-ca-cert-publisher": "root_ca_cert_publisher",
+               "pvc-protection": "pvcprotection", "pv-protection": "pvprotection",
+               "clusterrole-aggregation": "ClusterRoleAggregator", "nodelifecycle": "node_lifecycle_controller_pods",
+               "garbagecollector": "garbage_collector_attempt_to_delete",
+               "horizontalpodautoscaling": "horizontalpodautoscaler", "csrsigning": "certificate"}
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
