@@ -209,7 +209,8 @@ class TokenReviewAuthenticator:
             answer = self.review({"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview",
                                   "spec": {"token": token}})
             status = answer.get("status") or {}
-            self.cache.add(token, status, self.ttl)
+            if status.get("authenticated") or not status.get("error"):  # cacheErrs is false
+                self.cache.add(token, status, self.ttl)
         if not status.get("authenticated"):
             if status.get("error"):
                 raise AuthenticationFailed(status["error"])
