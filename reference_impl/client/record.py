@@ -63,8 +63,10 @@ class EventRecorder:
             key = (correlation.event["metadata"]["namespace"], correlation.event["metadata"]["name"])
             before, done = self._writing.get(key), threading.Event()
             self._writing[key] = done
+        # Bounded by one request's timeout: a write stuck on a slow apiserver holds up only the
+        # next write of its own Event, once, and never a caller for longer than a request.
         if before is not None:
-            before.wait()
+            before.wait(getattr(self.client, "timeout", None))
         try:
             self._write(correlation)
         finally:

@@ -150,3 +150,22 @@ def test_events_of_other_objects_do_not_wait_for_each_other():
     assert not other.is_alive() and [body["involvedObject"]["name"] for _m, _p, body in client.requests] == ["api"]
     client.release.set()
     first.join(5)
+
+
+def test_a_repeat_waits_for_its_post_no_longer_than_one_request_timeout():
+    """A POST stuck on a slow apiserver holds its repeat back for at most the client's timeout;
+    then the repeat is written anyway (a PATCH that finds no event falls back to a POST)."""
+    client = SlowPostClient()
+    client.timeout = 0.2
+    clock = ManualClock(100.0)
+    recorder = EventRecorder(client, clock)
+    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    first.start()
+    assert client.posting.wait(5)
+    clock.advance(1)
+    repeat = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
+    repeat.start()
+    repeat.join(3)
+    assert not repeat.is_alive() and [method for method, _path, _body in client.requests] == ["PATCH"]
+    client.release.set()
+    first.join(5)
