@@ -10,10 +10,9 @@ cluster's. The DaemonSet controller names its revisions itself (daemonset.snapsh
 from __future__ import annotations
 
 import copy
-import json
 
 from reference_impl.machinery.objects import controller_ref, owner_reference
-from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.gojson import marshal
 from reference_impl.mirrors import mirrors
 
 # The label every DaemonSet revision, and every pod made from any revision, carries
@@ -24,13 +23,6 @@ CONTROLLER_REVISION_HASH_LABEL = "controller.kubernetes.io/hash"
 
 # utilrand's alphabet: no vowels, no 0/1/3, so encoded hashes spell no words.
 _ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"
-
-
-def go_json_marshal(value: object) -> bytes:
-    """The bytes Go's json.Marshal writes for decoded JSON (maps with sorted keys, no spaces,
-    HTML-safe escapes, UTF-8 kept)."""
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    return marshal_escapes(text.encode())
 
 
 def typed_pod_template(template: dict) -> dict:
@@ -69,7 +61,7 @@ def fnv32(data: bytes) -> int:
 
 @mirrors("k8s.io/kubernetes/pkg/controller/history.HashControllerRevision")
 def hash_revision(data: dict, collision_count: int | None = 0) -> str:
-    raw = go_json_marshal(data)
+    raw = marshal(data, sort_keys=True)
     if collision_count is not None:
         raw += str(collision_count).encode()
     return safe_encode_string(str(fnv32(raw)))

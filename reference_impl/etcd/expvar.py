@@ -13,7 +13,7 @@ import json
 import resource
 import sys
 
-from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.gojson import marshal
 from reference_impl.machinery.prometheus import process_resident_memory
 from reference_impl.mirrors import mirrors
 
@@ -40,14 +40,10 @@ def fd_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
-def go_json(value: object) -> str:
-    return marshal_escapes(json.dumps(value, separators=(",", ":")).encode()).decode()
-
-
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.serveVars")
 def debug_vars(raft_status: str) -> bytes:
     """The body of GET /debug/vars, given the member's raft status as JSON (rawnode.status_json)."""
-    variables = {"cmdline": go_json(sys.orig_argv), "file_descriptor_limit": str(fd_limit()),
-                 "memstats": go_json(memstats()), "raft.status": raft_status}
+    variables = {"cmdline": marshal(sys.orig_argv).decode(), "file_descriptor_limit": str(fd_limit()),
+                 "memstats": marshal(memstats()).decode(), "raft.status": raft_status}
     lines = (f"{json.dumps(key)}: {value}" for key, value in sorted(variables.items()))
     return ("{\n" + ",\n".join(lines) + "\n}\n").encode()

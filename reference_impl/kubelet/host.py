@@ -16,8 +16,7 @@ import time
 from dataclasses import dataclass, field
 
 from reference_impl.machinery.gofmt import format_float
-from reference_impl.machinery.gojson import marshal_escapes
-from reference_impl.machinery.jsonbytes import dumps
+from reference_impl.machinery.gojson import marshal
 from reference_impl.machinery.prometheus import escape_label_value, process_start_time
 from reference_impl.mirrors import mirrors
 
@@ -39,7 +38,7 @@ class RunError(Exception):
 def go_json(value) -> bytes:
     """`value` as runtime.Encode's JSON serializer writes it: compact, HTML characters escaped, a
     newline at the end."""
-    return marshal_escapes(dumps(value)) + b"\n"
+    return marshal(value) + b"\n"
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/server.encodePods")

@@ -34,7 +34,7 @@ from typing import Callable
 
 from reference_impl.machinery import requestline
 from reference_impl.machinery import httpstream, websocket
-from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.gojson import marshal, marshal_escapes
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
 
@@ -49,7 +49,7 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
                          negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
-from .host import KubeletHost, RunError, go_json, pod_list
+from .host import KubeletHost, RunError, pod_list
 from .nodelogs import serve_log_path
 from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler
 from .serving import plain_streams
@@ -280,7 +280,7 @@ class _Handler(GoConnectionHandler):
         if pattern in DISABLED_HANDLERS:
             self._text(405, DISABLED_HANDLERS[pattern], headers=(("X-Content-Type-Options", "nosniff"),))
         elif pattern == "/configz":
-            self._text(200, go_json({"kubeletconfig": host.config}).rstrip(b"\n"), "application/json",
+            self._text(200, marshal({"kubeletconfig": host.config}), "application/json",
                        (("X-Content-Type-Options", "nosniff"),))
         else:
             metrics = {"/metrics": host.metrics, "/metrics/resource": host.resource_metrics,

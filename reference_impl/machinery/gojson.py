@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from reference_impl.machinery.jsonbytes import dumps
 from reference_impl.machinery.timefmt import rfc3339_parse_error
 from reference_impl.mirrors import mirrors
 
@@ -383,3 +384,14 @@ def marshal_escapes(data: bytes) -> bytes:
     if any(mark in data for mark in _UNSAFE_MARKS):
         return _ESCAPE_OR_UNSAFE.sub(lambda match: _MARSHAL_ESCAPES.get(match.group(), match.group()), data)
     return data
+
+
+@mirrors("encoding/json.Marshal")
+def marshal(value: Any, sort_keys: bool = False) -> bytes:
+    """What json.Marshal writes for decoded JSON: compact, UTF-8 kept, HTML characters escaped;
+    with `sort_keys`, every object's keys sorted as Go sorts a map's (a struct's fields keep
+    the order they are given in)."""
+    if not sort_keys:
+        return marshal_escapes(dumps(value))
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
+    return marshal_escapes(text.encode("utf-8", "surrogatepass"))

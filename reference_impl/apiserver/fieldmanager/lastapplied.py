@@ -11,7 +11,7 @@ from typing import Any
 from reference_impl.apiserver.fieldmanager import typed
 from reference_impl.apiserver.fieldmanager.typed import Schema, TypedError
 from reference_impl.apiserver.fieldmanager.updater import Conflicts
-from reference_impl.machinery.gojson import marshal_escapes
+from reference_impl.machinery.gojson import marshal
 from reference_impl.mirrors import mirrors
 
 KUBECTL = "kubectl"
@@ -56,12 +56,6 @@ def remaining_conflicts(conflicts: Conflicts, allowed: frozenset | None) -> Conf
     return Conflicts(remaining) if remaining else None
 
 
-def _go_json(value: Any) -> str:
-    """encoding/json's Marshal of a map: sorted keys, compact, HTML characters escaped."""
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    return marshal_escapes(text.encode("utf-8", "surrogatepass")).decode("utf-8", "surrogatepass")
-
-
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.lastAppliedUpdater).Apply",
          "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.buildLastApplied",
          "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.setLastApplied")
@@ -75,7 +69,7 @@ def with_last_applied(obj: dict, applied: dict) -> dict:
     config: dict[str, Any] = json.loads(json.dumps(applied))
     if isinstance((config.get("metadata") or {}).get("annotations"), dict):
         config["metadata"]["annotations"].pop(LAST_APPLIED, None)
-    annotations[LAST_APPLIED] = _go_json(config) + "\n"
+    annotations[LAST_APPLIED] = marshal(config, sort_keys=True).decode("utf-8", "surrogatepass") + "\n"
     if sum(len(key.encode()) + len(value.encode()) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE_LIMIT:
         del annotations[LAST_APPLIED]
     return obj
