@@ -85,11 +85,6 @@ class ProxyRunner:
         """syncProxyRules for the userspace mode: open new service ports, then set every port's
         endpoints (none for a port whose Service is gone, so its connections are refused)."""
         started = time.monotonic()
-        self._sync()
-        self.metrics.synced(time.monotonic() - started)
-        self.health.updated()
-
-    def _sync(self) -> None:
         wanted: dict[str, tuple[str, str, int]] = {}  # key -> (service port name, protocol, listen port)
         for service in self.services.store.list():
             try:
@@ -124,6 +119,8 @@ class ProxyRunner:
                      endpoints={name: len(ready.get(name, [])) for name, _, _ in sorted(wanted.values())})
         if changed or not self.status_written:
             self._write_status()
+        self.metrics.synced(time.monotonic() - started)
+        self.health.updated()
 
     def _say_once(self, key: str, message: str) -> None:
         if key not in self.reported:
