@@ -242,7 +242,7 @@ PAGE_HTML = 1_000_000  # bytes a built page may have, theme and navigation inclu
 # Pixels a page may be tall at 1400 px wide: a component page reads as a page (evidence, trees
 # and sources folded); a journey is one line per step, each step's functions folded.
 COMPONENT_HEIGHT = 6_000
-JOURNEY_HEIGHT = 12_000
+JOURNEY_HEIGHT = 14_000  # node-silent: 123 steps since the node lifecycle controller marks pods NotReady
 
 
 def page_height(page: Path, tmp_path: Path) -> int:
@@ -275,7 +275,7 @@ def test_no_built_page_is_over_the_size_budget(html):
     ("journeys/node-silent.html", JOURNEY_HEIGHT),
     ("zh/journeys/node-silent.html", JOURNEY_HEIGHT)])
 def test_a_page_stays_within_its_height_budget(html, tmp_path, page, budget):
-    """The longest pages, as a reader scrolls them: node-silent is the longest journey (85 steps)."""
+    """The longest pages, as a reader scrolls them: node-silent is the longest journey (123 steps)."""
     height = page_height(html / page, tmp_path)
     assert 1000 < height <= budget, f"{page} is {height} px tall"
 

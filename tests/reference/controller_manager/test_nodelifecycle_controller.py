@@ -360,10 +360,9 @@ def test_an_eviction_is_marked_for_deletion_first():
     _w, actions = unreachable_world([pod("p", tolerations=[])])
     evicting = [a for a in actions if isinstance(a, Delete)
                 or (isinstance(a, RecordEvent) and a.reason == "TaintManagerEviction")]
-    assert evicting == [RecordEvent("taint-controller", {}, "Normal", "TaintManagerEviction",
-                                    "Marking for deletion Pod default/p"),
+    assert evicting == [RecordEvent("taint-controller", {"kind": "Pod", "name": "p", "namespace": "default"},
+                                    "Normal", "TaintManagerEviction", "Marking for deletion Pod default/p"),
                         Delete("pods", "default", "p")]
-    assert evicting[0].involved == {"kind": "Pod", "name": "p", "namespace": "default"}
 
 
 def test_a_waiting_eviction_is_cancelled_when_the_node_recovers():
