@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote as escape_path, unquote
 
-from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
-from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery.certutil import issue_serving_cert, new_ca
+from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.machinery import httpheaders, requestline
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors

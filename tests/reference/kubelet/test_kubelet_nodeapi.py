@@ -15,7 +15,7 @@ import urllib.request
 import pytest
 
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
-from reference_impl.apiserver.adapter.certs import issue_client_cert, issue_serving_cert, new_ca
+from reference_impl.machinery.certutil import issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.auth import KubeletAuth
 from reference_impl.kubelet.host import HttpRequests, KubeletHost, metric_bucket, pod_list

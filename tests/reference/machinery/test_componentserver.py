@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, new_ca
+from reference_impl.machinery.certutil import KeyPair, issue_client_cert, new_ca
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.delegatedauth import ReviewError
 from reference_impl.machinery.prometheus import Family, Registry
