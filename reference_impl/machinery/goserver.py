@@ -173,12 +173,13 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(err.response())
 
 
-@mirrors("net/http.shouldClose")
+@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken")
 def should_close(line: requestline.RequestLine, headers: Mapping[str, str]) -> bool:
-    """Whether the connection ends after this request: asked for with Connection: close, or an
-    HTTP/1.0 request that does not ask to be kept alive."""
-    connection = headers.get("Connection", "").lower()
-    return connection == "close" or (line.minor == 0 and connection != "keep-alive")
+    """Whether the connection ends after this request: a `close` token in any Connection header,
+    or an HTTP/1.0 request without a `keep-alive` token."""
+    tokens = {token.strip(" \t").lower()
+              for value in httpheaders.header_values(headers, "Connection") for token in value.split(",")}
+    return "close" in tokens or (line.minor == 0 and "keep-alive" not in tokens)
 
 
 class GoConnectionHandler(GoRequestHandler):

@@ -274,3 +274,11 @@ def test_an_expectation_other_than_100_continue_is_a_bare_417_as_the_apiservers(
     answer = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n"
                             b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer == b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_connection_close_is_a_token_among_others(port):
+    """shouldClose looks for the token in every Connection header: `keep-alive, close` ends
+    the connection after its answer (Go 1.19's server answered only the first request too)."""
+    answers = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n"
+                             b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answers.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in answers
