@@ -84,8 +84,8 @@ from cryptography.hazmat.primitives import serialization  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
-from reference_impl.apiserver.adapter.certs import (ADMIN_GROUP, ADMIN_USER, KeyPair,  # noqa: E402
-                                                    issue_client_cert, issue_serving_cert, new_ca)
+from reference_impl.apiserver.adapter.certs import ADMIN_GROUP, ADMIN_USER, issue_apiserver_serving_cert  # noqa: E402
+from reference_impl.machinery.certutil import KeyPair, issue_client_cert, new_ca  # noqa: E402
 from tests.reference.apiserver.csrs import request as csr_request  # noqa: E402
 from tests.reference.apiserver.test_fuzz import QUERIES, mutate  # noqa: E402
 
@@ -1663,7 +1663,7 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
     pki = directory / "pki"
     pki.mkdir(parents=True)
     ca = new_ca()
-    serving = issue_serving_cert(ca)
+    serving = issue_apiserver_serving_cert(ca)
     for name, pair in (("ca", ca), ("apiserver", serving)):
         (pki / f"{name}.crt").write_bytes(pair.cert_pem)
         (pki / f"{name}.key").write_bytes(pair.key_pem)

@@ -49,7 +49,8 @@ import yaml  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.apiserver.core import protobuf  # noqa: E402
-from reference_impl.apiserver.adapter.certs import KeyPair, issue_serving_cert  # noqa: E402
+from reference_impl.apiserver.adapter.certs import issue_apiserver_serving_cert  # noqa: E402
+from reference_impl.machinery.certutil import KeyPair  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 COMMANDS = {"kube-scheduler": "cmd/kube-scheduler", "kube-controller-manager": "cmd/kube-controller-manager",
@@ -136,7 +137,7 @@ def recording_proxy(upstream: str, ca: KeyPair, client_tls: ssl.SSLContext, reco
     """An HTTPS server on a free loopback port that forwards to `upstream` and records each exchange.
     Responses without a length (watches) are relayed chunk by chunk as they arrive."""
     host, port = upstream.removeprefix("https://").rsplit(":", 1)
-    serving = issue_serving_cert(ca)
+    serving = issue_apiserver_serving_cert(ca)
     (work / "proxy.crt").write_bytes(serving.cert_pem)
     (work / "proxy.key").write_bytes(serving.key_pem)
     server_tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

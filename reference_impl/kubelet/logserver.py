@@ -34,6 +34,7 @@ from typing import Callable
 
 from reference_impl.machinery import requestline
 from reference_impl.machinery import httpstream, websocket
+from reference_impl.machinery.gofileserver import FileRequest
 from reference_impl.machinery.gojson import marshal, marshal_escapes
 from reference_impl.machinery.params import query_bool
 from reference_impl.mirrors import mirrors
@@ -50,7 +51,7 @@ from .execserver import (STREAM_CREATION_TIMEOUT_SECONDS, ExecRequestError, Exec
 from .portforward import PortForwardRequestError, PortForwardSession, check_websocket_ports, negotiate
 from .runtime import AttachTarget, ExecTarget, log_path
 from .host import KubeletHost, RunError, pod_list
-from .nodelogs import serve_log_path
+from .nodelogs import serve_logs
 from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler
 from .serving import plain_streams
 
@@ -299,8 +300,10 @@ class _Handler(GoConnectionHandler):
             self._text(200, marshal_escapes(json.dumps(stats, indent=1, ensure_ascii=False).encode()),
                        "application/json")
         elif root == "logs":
-            answer = serve_log_path(self.server.node_log_dir, "/" + match.param("logpath"), raw_query)
-            self._text(answer.code, answer.body, answer.content_type if answer.body else "", answer.headers)
+            raw_path = requestline.split_target(self.path)[0]
+            request = FileRequest(urllib.parse.unquote(raw_path), raw_query, self.headers)
+            answer = serve_logs(self.server.node_log_dir, request, raw_path)
+            self._text(answer.code, answer.body, answer.content_type, answer.headers)
         else:
             self._run(match, query)
 
@@ -461,7 +464,8 @@ class _Handler(GoConnectionHandler):
         self.send_response(code)
         if content_type:
             self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
+        if code != 304:  # writeNotModified drops the length
+            self.send_header("Content-Length", str(len(body)))
         for name, value in headers:
             self.send_header(name, value)
         self.end_headers()

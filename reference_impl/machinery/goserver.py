@@ -7,8 +7,8 @@ sends 100 Continue before any handler runs, names itself in a Server header and 
 for a client that sends nothing. `GoConnectionHandler` reads a connection as net/http's
 conn.serve does: the TLS handshake (plain HTTP on the TLS port answered in net/http's words),
 IdleTimeout for a kept-alive connection's next request and a ReadTimeout deadline for each
-request's head, the request line and headers with the apiserver adapter's net/http readers, and
-every method handed to `serve`, which a subclass writes.
+request's head, the head read by `GoRequestHandler` (the apiserver's connections read theirs
+with it too), and every method handed to `serve`, which a subclass writes.
 
 The TLS side is client-go's and net/http's too: a serving context from a certificate pair, or a
 self-signed pair made as GenerateSelfSignedCertKey makes one, client certificates asked for and
@@ -27,10 +27,11 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 from urllib.parse import quote as escape_path, unquote
 
-from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
-from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery.certutil import issue_serving_cert, new_ca
+from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.machinery import httpheaders, requestline
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
@@ -110,12 +111,82 @@ class ServingError(Exception):
         super().__init__(f"{path}: {problem}")
 
 
-class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
+class GoRequestHandler(http.server.BaseHTTPRequestHandler):
+    """A request's head read as net/http's conn.readRequest and conn.serve read it, the same
+    server code for the apiserver and every component: the request line (`requestline`), the
+    header block (`httpheaders`), what the server refuses answered in its plain words and the
+    connection closed, Connection as shouldClose reads it, and Expect: 100-continue handed to
+    `handle_expect_100` for a body over HTTP/1.1, any other expectation a bare 417.
+    A subclass reads the body's framing in `read_transfer`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def parse_request(self) -> bool:
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        try:
+            line = requestline.parse(self.requestline)
+            self.command, self.path, self.request_version = line.method, line.target, line.version
+            self.headers = httpheaders.read_headers(self.rfile)
+            requestline.check_served(line, self.headers)
+            self.read_transfer()
+        except httpheaders.HeaderError as err:  # ReadMIMEHeader's and readTransfer's are a bare 400 or 431
+            self._refuse(requestline.RequestLineError(err.code))
+            return False
+        except requestline.RequestLineError as err:
+            self._refuse(err)
+            return False
+        self.close_connection = should_close(line, self.headers)
+        if requestline.expects_continue(self.headers):
+            # net/http sends 100 Continue for a body it will read: over HTTP/1.1, of a length not 0.
+            if line.minor >= 1 and self._may_have_body():
+                return self.handle_expect_100()
+        elif self.headers.get("Expect"):
+            self._expectation_failed()
+            return False
+        return True
+
+    def read_transfer(self) -> None:
+        """Nothing: the body's framing is read with the body."""
+
+    def _may_have_body(self) -> bool:
+        try:
+            return httpheaders.content_length(self.headers) != 0
+        except httpheaders.HeaderError:  # refused once the body is read
+            return True
+
+    @mirrors("(*net/http.response).sendExpectationFailed")
+    def _expectation_failed(self) -> None:
+        """Any expectation but 100-continue: 417 with no body, before the body is read, and the
+        connection closed."""
+        self.close_connection = True
+        self.log_request(417)
+        self.wfile.write(f"{self.request_version} 417 Expectation Failed\r\nConnection: close\r\n"
+                         f"Date: {self.date_time_string()}\r\nContent-Length: 0\r\n\r\n".encode("latin-1"))
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a request line over 64 KiB) in net/http's plain words."""
+        self._refuse(requestline.RequestLineError(code))
+
+    def _refuse(self, err: requestline.RequestLineError) -> None:
+        self.close_connection = True
+        self.log_request(err.code)
+        self.wfile.write(err.response())
+
+
+@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken")
+def should_close(line: requestline.RequestLine, headers: Mapping[str, str]) -> bool:
+    """Whether the connection ends after this request: a `close` token in any Connection header,
+    or an HTTP/1.0 request without a `keep-alive` token."""
+    tokens = {token.strip(" \t").lower()
+              for value in httpheaders.header_values(headers, "Connection") for token in value.split(",")}
+    return "close" in tokens or (line.minor == 0 and "keep-alive" not in tokens)
+
+
+class GoConnectionHandler(GoRequestHandler):
     """One connection; the server carries `idle_timeout`, `read_timeout` and `handshake_timeout`
     (seconds). A body up to `max_discarded_body` bytes is read after the answer (none: the
     connection closes after any body)."""
 
-    protocol_version = "HTTP/1.1"
     max_discarded_body = 0
 
     def setup(self) -> None:
@@ -194,30 +265,22 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
             self.reader.deadline = None
             self.connection.settimeout(None)
 
+    @mirrors("(*net/http.conn).readRequest")
+    def read_transfer(self) -> None:
+        """The body's framing, read with the head as readTransfer reads it (HeaderError 400)."""
+        self.content_length = httpheaders.content_length(self.headers)
+
     def parse_request(self) -> bool:
-        """The request line and headers as net/http reads them; what it refuses is answered in
-        its plain words (400, 431, 505), the connection closed."""
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        try:
-            line = requestline.parse(self.requestline)
-            self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile)
-            requestline.check_served(line, self.headers)
-            length = httpheaders.content_length(self.headers)
-        except httpheaders.HeaderError as err:
-            self._refuse(requestline.RequestLineError(err.code))
+        """The head as GoRequestHandler reads it; no handler here reads a body: a small one is
+        read and dropped after the answer, as Go's finishRequest does, so the connection can
+        carry the next request; with any other one (chunked, too long, or awaiting a 100
+        Continue never sent) the connection ends."""
+        if not super().parse_request():
             return False
-        except requestline.RequestLineError as err:
-            self._refuse(err)
-            return False
-        connection = self.headers.get("Connection", "").lower()
-        self.close_connection = connection == "close" or (line.minor == 0 and connection != "keep-alive")
-        # No handler here reads a body: a small one is read and dropped after the answer, as Go's
-        # finishRequest does, so the connection can carry the next request; with any other one
-        # (chunked, too long, or awaiting a 100 Continue never sent) the connection ends.
+        length = self.content_length
         self.unread_body = length or 0
         if length != 0 and (length is None or length > self.max_discarded_body
-                            or "100-continue" in self.headers.get("Expect", "").lower()):
+                            or requestline.expects_continue(self.headers)):
             self.close_connection, self.unread_body = True, 0
         return True
 
@@ -251,10 +314,6 @@ class GoConnectionHandler(http.server.BaseHTTPRequestHandler):
         if self.command == "HEAD":
             return
         self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(answer.body), answer.body) if chunked else answer.body)
-
-    def _refuse(self, err: requestline.RequestLineError) -> None:
-        self.close_connection = True
-        self.wfile.write(err.response())
 
     def serve(self) -> None:
         """Answer the request read into command, path and headers."""

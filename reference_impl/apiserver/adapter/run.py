@@ -53,7 +53,7 @@ from reference_impl.apiserver.core.nodeauthorizer import NodeAuthorizer, NodeGra
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import DEFAULT_EVENT_TTL, Registry
 from reference_impl.apiserver.adapter.server import APIServer
-from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
 from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
 from reference_impl.apiserver.core.tokenrequest import (ISSUER, LegacyServiceAccountTokenAuthenticator,

@@ -26,7 +26,8 @@ from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
-from reference_impl.machinery import httpheaders, requestline
+from reference_impl.machinery import requestline
+from reference_impl.machinery.goserver import GoRequestHandler
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)
@@ -452,10 +453,12 @@ def _http_date(second: int) -> str:
     return email.utils.formatdate(second, usegmt=True)
 
 
-class _HTTPHandler(http.server.BaseHTTPRequestHandler):
-    """Feeds each HTTP request to the chain and writes its response (chunked for watches)."""
+class _HTTPHandler(GoRequestHandler):
+    """Feeds each HTTP request to the chain and writes its response (chunked for watches). The
+    head is read as every Go server's (GoRequestHandler); the body's framing with the body
+    (`framing`), whose refusals are Status objects; 100 Continue goes out as soon as the head is
+    read, as the handler reads every body."""
 
-    protocol_version = "HTTP/1.1"
     # What http.server assumes before it has read a version: its refusals of other request lines
     # (505 for HTTP/2.0, 400) then start with a status line instead of going out as a bare body.
     default_request_version = "HTTP/1.1"
@@ -485,60 +488,6 @@ class _HTTPHandler(http.server.BaseHTTPRequestHandler):
         self.log_request(code)
         self.send_response_only(code, message)
         self.send_header("Date", self.date_time_string())
-
-    def parse_request(self) -> bool:
-        """The request line as net/http reads it, then the header block read by `httpheaders`;
-        what either refuses is answered as net/http answers it (400, 431 or 505 in plain text)."""
-        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
-        try:
-            line = requestline.parse(self.requestline)
-            self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile)
-            requestline.check_served(line, self.headers)
-        except httpheaders.HeaderError as err:  # ReadMIMEHeader's errors are net/http's bare 400 or 431
-            self.send_error(err.code)
-            return False
-        except requestline.RequestLineError as err:
-            self._refuse(err)
-            return False
-        self.close_connection = self.request_version == "HTTP/1.0"
-        connection = self.headers.get("Connection", "").lower()
-        if connection == "close":
-            self.close_connection = True
-        elif connection == "keep-alive":
-            self.close_connection = False
-        if requestline.expects_continue(self.headers):
-            # net/http sends 100 Continue for a body it will read: over HTTP/1.1, of a length not 0.
-            if self.request_version == "HTTP/1.1" and self._may_have_body():
-                return self.handle_expect_100()
-        elif self.headers.get("Expect"):
-            self._expectation_failed()
-            return False
-        return True
-
-    def _may_have_body(self) -> bool:
-        try:
-            return framing.content_length(self.headers) != 0
-        except StatusError:  # refused once the handler reads the body
-            return True
-
-    @mirrors("(*net/http.response).sendExpectationFailed")
-    def _expectation_failed(self) -> None:
-        """Any expectation but 100-continue: 417 with no body, before the body is read, and the
-        connection closed."""
-        self.close_connection = True
-        self.log_request(417)
-        self.wfile.write(f"{self.request_version} 417 Expectation Failed\r\nConnection: close\r\n"
-                         f"Date: {self.date_time_string()}\r\nContent-Length: 0\r\n\r\n".encode("latin-1"))
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own refusals (a request line over 64 KiB) in net/http's plain words."""
-        self._refuse(requestline.RequestLineError(code))
-
-    def _refuse(self, err: requestline.RequestLineError) -> None:
-        self.close_connection = True
-        self.log_request(err.code)
-        self.wfile.write(err.response())
 
     def _serve(self) -> None:
         path, query = requestline.split_target(self.path)

@@ -16,7 +16,7 @@ from typing import Callable
 import pytest
 
 from cluster import Cluster, reference_control_plane  # noqa: F401  (fixture)
-from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
+from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.adapter.webhookclient import WebhookClient
 from reference_impl.apiserver.core import webhooks

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
@@ -28,13 +29,13 @@ def bearer(token):
     return FakeRequest(headers={"Authorization": f"Bearer {token}"})
 
 
-def der(pair: certs.KeyPair) -> bytes:
+def der(pair: certutil.KeyPair) -> bytes:
     return pair.certificate.public_bytes(serialization.Encoding.DER)
 
 
 @pytest.fixture(scope="module")
 def ca():
-    return certs.new_ca()
+    return certutil.new_ca()
 
 
 @pytest.fixture
@@ -173,22 +174,22 @@ def test_a_tokens_success_is_remembered_for_ten_seconds_and_a_refusal_not_at_all
 
 def test_client_certificate_cn_is_user_and_o_are_groups(ca):
     """A client certificate signed by the client CA names the user (CN) and its groups (O)."""
-    pair = certs.issue_client_cert(ca, "carol", ("ops", "system:masters"))
+    pair = certutil.issue_client_cert(ca, "carol", ("ops", "system:masters"))
     user = X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair)))
     assert user == UserInfo("carol", groups=("ops", "system:masters"))
 
 
 def test_client_certificate_from_another_ca_fails(ca):
     """A certificate that does not chain to the client CA is refused."""
-    stranger = certs.issue_client_cert(certs.new_ca(), "mallory")
+    stranger = certutil.issue_client_cert(certutil.new_ca(), "mallory")
     with pytest.raises(AuthenticationFailed, match="verifying certificate .*mallory.* failed"):
         X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(stranger)))
 
 
 def test_expired_client_certificate_fails(ca):
     """Verification happens at the authenticator's clock: past NotAfter the certificate is refused."""
-    pair = certs.issue_client_cert(ca, "carol")
-    later = datetime.datetime.now(datetime.timezone.utc) + certs.VALIDITY + datetime.timedelta(days=1)
+    pair = certutil.issue_client_cert(ca, "carol")
+    later = datetime.datetime.now(datetime.timezone.utc) + certutil.VALIDITY + datetime.timedelta(days=1)
     auth = X509Authenticator([ca.certificate], now=lambda: later)
     with pytest.raises(AuthenticationFailed):
         auth.authenticate(FakeRequest(peer_certificate_der=der(pair)))
@@ -196,13 +197,13 @@ def test_expired_client_certificate_fails(ca):
 
 def test_a_remembered_certificate_is_refused_once_it_expires(ca):
     """The verdict cache holds a certificate only inside its validity window."""
-    pair = certs.issue_client_cert(ca, "carol")
+    pair = certutil.issue_client_cert(ca, "carol")
     clock = [datetime.datetime.now(datetime.timezone.utc)]
     auth = X509Authenticator([ca.certificate], now=lambda: clock[0])
     request = FakeRequest(peer_certificate_der=der(pair))
     assert auth.authenticate(request).name == "carol"
     assert auth.authenticate(request).name == "carol"
-    clock[0] += certs.VALIDITY + datetime.timedelta(days=1)
+    clock[0] += certutil.VALIDITY + datetime.timedelta(days=1)
     with pytest.raises(AuthenticationFailed):
         auth.authenticate(request)
 
@@ -211,12 +212,12 @@ def test_server_certificate_is_not_a_client_certificate(ca):
     """Upstream verifies with ExtKeyUsageClientAuth: a serving certificate cannot log in."""
     with pytest.raises(AuthenticationFailed, match="EKU"):
         X509Authenticator([ca.certificate]).authenticate(
-            FakeRequest(peer_certificate_der=der(certs.issue_serving_cert(ca))))
+            FakeRequest(peer_certificate_der=der(certs.issue_apiserver_serving_cert(ca))))
 
 
 def test_certificate_without_common_name_presents_nothing(ca):
     """CommonNameUserConversion: an empty CN authenticates no one (and is not an error)."""
-    pair = certs.issue_client_cert(ca, "", ("devs",))
+    pair = certutil.issue_client_cert(ca, "", ("devs",))
     assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair))) is None
 
 
@@ -227,12 +228,12 @@ def test_the_last_common_name_of_a_subject_is_the_user(ca):
     subject = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "devs"),
                          x509.NameAttribute(NameOID.COMMON_NAME, "first"),
                          x509.NameAttribute(NameOID.COMMON_NAME, "second")])
-    pair = certs._issue(ca, subject, ExtendedKeyUsageOID.CLIENT_AUTH)
+    pair = certutil.issue(ca, subject, ExtendedKeyUsageOID.CLIENT_AUTH)
     user = X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair)))
     assert user == UserInfo("second", groups=("devs",))
     unnamed = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "first"),
                          x509.NameAttribute(NameOID.COMMON_NAME, "", _validate=False)])
-    pair = certs._issue(ca, unnamed, ExtendedKeyUsageOID.CLIENT_AUTH)
+    pair = certutil.issue(ca, unnamed, ExtendedKeyUsageOID.CLIENT_AUTH)
     assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=der(pair))) is None
     verified = {"subject": ((("commonName", "first"),), (("commonName", "second"),))}
     assert X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate=verified)).name == "second"
@@ -274,10 +275,10 @@ def test_first_authenticator_that_knows_the_request_wins(ca, token_file):
     chain = new_authenticator(token_auth_file=token_file)
     chain = RequestAuthenticator([X509Authenticator([ca.certificate]), *chain.authenticators])
     both = FakeRequest(headers={"Authorization": "Bearer tok-alice"},
-                       peer_certificate_der=der(certs.issue_client_cert(ca, "carol")))
+                       peer_certificate_der=der(certutil.issue_client_cert(ca, "carol")))
     assert chain.authenticate(both).name == "carol"
     stranger = FakeRequest(headers={"Authorization": "Bearer tok-alice"},
-                           peer_certificate_der=der(certs.issue_client_cert(certs.new_ca(), "mallory")))
+                           peer_certificate_der=der(certutil.issue_client_cert(certutil.new_ca(), "mallory")))
     # WithAuthentication asks for the API audiences, which a static token serves.
     assert chain.authenticate(stranger) == UserInfo("alice", "1001", ("viewers", "devs", "system:authenticated"),
                                                     audiences=API_AUDIENCES)
@@ -286,7 +287,7 @@ def test_first_authenticator_that_knows_the_request_wins(ca, token_file):
 def test_client_ca_file_is_loaded(tmp_path, ca):
     path = tmp_path / "ca.crt"
     path.write_bytes(ca.cert_pem)
-    pair = certs.issue_client_cert(ca, "erin")
+    pair = certutil.issue_client_cert(ca, "erin")
     assert new_authenticator(client_ca_file=path).authenticate(
         FakeRequest(peer_certificate_der=der(pair))).name == "erin"
     path.write_text("not a certificate")

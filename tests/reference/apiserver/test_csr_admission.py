@@ -14,7 +14,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.admission import new_admission_chain
@@ -36,7 +36,7 @@ DENIED = {"type": "Denied", "status": "True", "reason": "no"}
 
 @pytest.fixture(scope="module")
 def ca():
-    return certs.new_ca()
+    return certutil.new_ca()
 
 
 @pytest.fixture
@@ -52,8 +52,8 @@ def chain(registry, ca, request):
 
 
 @functools.lru_cache(maxsize=None)
-def client_certificate(ca: certs.KeyPair, user: str, groups: tuple[str, ...]) -> bytes:
-    return certs.issue_client_cert(ca, user, groups).certificate.public_bytes(serialization.Encoding.DER)
+def client_certificate(ca: certutil.KeyPair, user: str, groups: tuple[str, ...]) -> bytes:
+    return certutil.issue_client_cert(ca, user, groups).certificate.public_bytes(serialization.Encoding.DER)
 
 
 def send(chain, who: tuple[str, tuple[str, ...]], method: str, path: str, body=None) -> tuple[int, dict]:
@@ -166,7 +166,7 @@ def test_a_condition_sent_again_keeps_its_stored_transition_time(chain):
 # --- CertificateSigning -------------------------------------------------------------------------
 
 def issued_certificate() -> str:
-    issued = certs.issue_client_cert(certs.new_ca(), "someone").certificate
+    issued = certutil.issue_client_cert(certutil.new_ca(), "someone").certificate
     return base64.b64encode(issued.public_bytes(serialization.Encoding.PEM)).decode()
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.adapter.certs import (CertBundle, ensure_certs, issue_serving_cert, new_ca,
-                                                    store_kubelet_serving_cert)
+from reference_impl.apiserver.adapter.certs import CertBundle, ensure_certs, store_kubelet_serving_cert
+from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.apiserver.adapter.run import Options, kubelet_client_tls
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator

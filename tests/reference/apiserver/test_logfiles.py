@@ -12,6 +12,7 @@ from reference_impl.apiserver.adapter import logfiles
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import Request
+from reference_impl.machinery import gofileserver
 from tests.reference.machinery.test_httpheaders import exchange
 
 MTIME = 1_700_000_000  # Tue, 14 Nov 2023 22:13:20 GMT
@@ -146,8 +147,8 @@ def test_the_route_takes_only_get_and_an_accept_with_any_type(log_dir, method, a
 def test_the_host_mime_tables_are_read_as_go_reads_them():
     """globs2 is in weight order: an extension keeps its first type, Go's own table wins, a
     text type gets charset=utf-8, a glob that is no bare extension is skipped."""
-    exact, lower = dict(logfiles.BUILTIN_TYPES), dict(logfiles.BUILTIN_TYPES)
-    logfiles.load_globs("# comment\n50:text/x-log:*.log\n40:application/x-other:*.log\n50:text/plain:*.json\n"
+    exact, lower = dict(gofileserver.BUILTIN_TYPES), dict(gofileserver.BUILTIN_TYPES)
+    gofileserver.load_globs("# comment\n50:text/x-log:*.log\n40:application/x-other:*.log\n50:text/plain:*.json\n"
                         "50:image/x-a:*.[ab]\n50:application/x-xz:*.XZ\n", exact, lower)
     assert exact[".log"] == "text/x-log; charset=utf-8" and exact[".json"] == "application/json"
     assert ".[ab]" not in exact and lower[".xz"] == "application/x-xz" and ".xz" not in exact

@@ -13,7 +13,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core import bootstrappolicy
 from reference_impl.apiserver.core.admission import new_admission_chain
@@ -34,12 +34,12 @@ RBAC = "/apis/rbac.authorization.k8s.io/v1"
 
 @pytest.fixture(scope="module")
 def ca():
-    return certs.new_ca()
+    return certutil.new_ca()
 
 
 @functools.lru_cache(maxsize=None)
-def client_certificate(ca: certs.KeyPair, user: str, groups: tuple[str, ...]) -> bytes:
-    return certs.issue_client_cert(ca, user, groups).certificate.public_bytes(serialization.Encoding.DER)
+def client_certificate(ca: certutil.KeyPair, user: str, groups: tuple[str, ...]) -> bytes:
+    return certutil.issue_client_cert(ca, user, groups).certificate.public_bytes(serialization.Encoding.DER)
 
 
 def send(chain, who, method: str, path: str, body=None, content_type="application/json") -> tuple[int, dict]:

@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.apiserver.adapter import run as apiserver
 from reference_impl.etcd import run as etcd
 from tests.reference.etcd.processes import reference_server
@@ -263,7 +264,7 @@ def test_a_kubelet_certificate_is_authorized_as_its_node(cluster, tmp_path):
     """The server runs kubeadm's --authorization-mode=Node,RBAC with NodeRestriction: a client
     certificate CN=system:node:node-1, O=system:nodes reads nodes but modifies only node-1."""
     url, _, cert_dir = cluster
-    kubelet = certs.issue_client_cert(certs.ensure_certs(cert_dir).ca, "system:node:node-1", ("system:nodes",))
+    kubelet = certutil.issue_client_cert(certs.ensure_certs(cert_dir).ca, "system:node:node-1", ("system:nodes",))
     cert = tmp_path / "kubelet.crt", tmp_path / "kubelet.key"
     cert[0].write_bytes(kubelet.cert_pem)
     cert[1].write_bytes(kubelet.key_pem)

@@ -16,7 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
 
-from reference_impl.apiserver.adapter.certs import new_ca  # noqa: E402
+from reference_impl.machinery.certutil import new_ca  # noqa: E402
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.core.validation import IP_MSG, SUBDOMAIN_MSG  # noqa: E402
 from reference_impl.apiserver.core.registry import Registry  # noqa: E402

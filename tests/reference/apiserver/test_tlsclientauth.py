@@ -18,7 +18,7 @@ from reference_impl.apiserver.adapter import certs
 from reference_impl.apiserver.core.auth import new_authenticator
 from reference_impl.apiserver.adapter.run import tls_context
 from reference_impl.apiserver.adapter.server import APIServer
-from reference_impl.apiserver.adapter.tlsclientauth import request_client_certificates
+from reference_impl.machinery.tlsclientauth import request_client_certificates
 from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
 

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerTokenAuthenticator, RequestAuthenticator,
                                            UserInfo, new_authenticator)
 from reference_impl.apiserver.core.handlers import Request
@@ -18,7 +18,7 @@ from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.tokenrequest import CRYPTO_FAILURE, ServiceAccountTokenAuthenticator, create_token
 from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
 
-KEY = certs.new_ca().private_key
+KEY = certutil.new_ca().private_key
 
 
 class Clock:

@@ -13,7 +13,7 @@ import pytest
 
 from clusterkit import kubectl, run_kubectl, shared_one_kubelet_cluster
 
-from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert
+from reference_impl.machinery.certutil import KeyPair, issue_client_cert
 
 NAMESPACE = "e2e-kubelet-auth"
 

@@ -30,10 +30,11 @@ time.sleep(600)
 FAKE_SCHEDULER = """\
 import http.server, os, ssl, sys
 from pathlib import Path
-from reference_impl.apiserver.adapter.certs import issue_serving_cert, new_ca
+from reference_impl.apiserver.adapter.certs import issue_apiserver_serving_cert
+from reference_impl.machinery.certutil import new_ca
 flags = dict(a[2:].split("=", 1) for a in sys.argv[1:])
 Path(os.environ["RECORD_DIR"], "scheduler.argv").write_text("\\n".join(sys.argv[1:]))
-pair = issue_serving_cert(new_ca())
+pair = issue_apiserver_serving_cert(new_ca())
 cert_dir = Path(flags["cert-dir"]); cert_dir.mkdir(parents=True, exist_ok=True)
 (cert_dir / "s.crt").write_bytes(pair.cert_pem); (cert_dir / "s.key").write_bytes(pair.key_pem)
 class Health(http.server.BaseHTTPRequestHandler):

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from reference_impl.apiserver.adapter import certs
+from reference_impl.machinery import certutil
 from reference_impl.controller_manager import csrsigning
 
 NOW = datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone.utc)
@@ -20,7 +20,7 @@ NOW = datetime.datetime(2026, 12, 5, 12, 0, tzinfo=datetime.timezone.utc)
 
 @pytest.fixture(scope="module")
 def ca():
-    pair = certs.new_ca()
+    pair = certutil.new_ca()
     return csrsigning.SigningCA(x509.load_pem_x509_certificate(pair.cert_pem),
                                 serialization.load_pem_private_key(pair.key_pem, password=None))
 

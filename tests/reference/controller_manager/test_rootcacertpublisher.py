@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reference_impl.apiserver.adapter.certs import new_ca
+from reference_impl.machinery.certutil import new_ca
 from reference_impl.client import APIStatusError
 from reference_impl.client.rest import RestClient
 from reference_impl.controller_manager.rootcacertpublisher import (DESCRIPTION, RootCAFileError, read_ca,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives import serialization
 
-from reference_impl.apiserver.adapter.certs import issue_client_cert, new_ca
+from reference_impl.machinery.certutil import issue_client_cert, new_ca
 from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, RequestAuthenticator, UserInfo,
                                                 X509Authenticator)
 from reference_impl.kubelet.auth import (ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth, Refusal,

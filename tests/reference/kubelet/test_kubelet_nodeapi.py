@@ -15,13 +15,14 @@ import urllib.request
 import pytest
 
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
-from reference_impl.apiserver.adapter.certs import issue_client_cert, issue_serving_cert, new_ca
+from reference_impl.machinery.certutil import issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.kubelet.actions import PodKey, StartContainer
 from reference_impl.kubelet.auth import KubeletAuth
 from reference_impl.kubelet.host import HttpRequests, KubeletHost, metric_bucket, pod_list
 from reference_impl.kubelet.kubelet import Kubelet
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.nodelogs import content_type, serve_log_path
+from reference_impl.kubelet.nodelogs import serve_logs
+from reference_impl.machinery.gofileserver import FileRequest, content_type
 from reference_impl.kubelet.runtime import ProcessRuntime
 from reference_impl.kubelet.stats import ContainerStats, CpuRates, FsUsage, NodeStats, PodStats, Usage, \
     cpu_and_memory, read_dir_usage, read_group_usage, resource_metrics, summary
@@ -201,6 +202,11 @@ def test_requests_are_counted_by_their_paths_bucket():
         ('{long_running="true",method="GET",path="exec",server_type="readwrite"}', 2)]
 
 
+def serve_log_path(root, path, **headers):
+    """The kubelet's answer for `/logs` + `path`."""
+    return serve_logs(root, FileRequest("/logs" + path, headers=headers), "/logs" + path)
+
+
 def test_the_node_log_directory_is_served_as_gos_file_server(tmp_path):
     (tmp_path / "apt").mkdir()
     (tmp_path / "syslog").write_text("hello\n")
@@ -217,6 +223,13 @@ def test_the_node_log_directory_is_served_as_gos_file_server(tmp_path):
     assert serve_log_path(tmp_path, "/apt").headers == (("Location", "apt/"),)
     assert serve_log_path(tmp_path, "/syslog/").headers == (("Location", "../syslog"),)
     assert serve_log_path(tmp_path, "/nope").body == b"404 page not found\n"
+
+
+def test_strip_prefix_is_404_when_the_path_as_sent_lacks_the_prefix(tmp_path):
+    """StripPrefix("/logs/") trims URL.Path and URL.RawPath alike: an escaped prefix is no prefix."""
+    (tmp_path / "syslog").write_text("hello\n")
+    answer = serve_logs(tmp_path, FileRequest("/logs/syslog"), "/%6Cogs/syslog")
+    assert (answer.code, answer.body) == (404, b"404 page not found\n")
 
 
 # --- over HTTPS, behind the auth filter ---------------------------------------------------------
@@ -266,14 +279,15 @@ def kubelet(tmp_path, ca):
         proc.wait()
 
 
-def call(server, ca, tmp_path, user: str, path: str, method: str = "GET") -> tuple[int, str, bytes]:
+def call(server, ca, tmp_path, user: str, path: str, method: str = "GET",
+         headers: dict | None = None) -> tuple[int, str, bytes]:
     import ssl
     context = ssl.create_default_context(cadata=ca.cert_pem.decode())
     pair = issue_client_cert(ca, user)
     (tmp_path / "u.crt").write_bytes(pair.cert_pem)
     (tmp_path / "u.key").write_bytes(pair.key_pem)
     context.load_cert_chain(tmp_path / "u.crt", tmp_path / "u.key")
-    request = urllib.request.Request(f"https://127.0.0.1:{server.port}{path}", method=method)
+    request = urllib.request.Request(f"https://127.0.0.1:{server.port}{path}", method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(request, context=context) as answer:
             return answer.status, answer.headers.get("Content-Type", ""), answer.read()
@@ -333,6 +347,13 @@ def test_run_answers_the_commands_output_or_its_failure(kubelet, ca, tmp_path):
         500, b'container not found ("nope")')
     assert call(kubelet, ca, tmp_path, "proxy-user", "/run/ns/q/c?cmd=true", "POST")[::2] == (
         404, b"pod does not exist")
+
+
+def test_node_logs_answer_a_range_as_http_file_server_does(kubelet, ca, tmp_path):
+    """http.FileServer is serveContent too: a Range is a 206 of those bytes (Go 1.19's
+    StripPrefix + FileServer answered 21 such requests, ranges and conditionals, alike)."""
+    assert call(kubelet, ca, tmp_path, "log-reader", "/logs/syslog", headers={"Range": "bytes=2-4"})[::2] == (
+        206, b"de ")
 
 
 def test_node_logs_and_the_disabled_profiler(kubelet, ca, tmp_path):

@@ -2,6 +2,7 @@
 streaming sessions working through TLS, and the process's flags building the filter."""
 from __future__ import annotations
 
+import re
 import ssl
 import time
 import urllib.error
@@ -10,8 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.x509.oid import NameOID
 
-from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, issue_serving_cert, new_ca
+from reference_impl.machinery.certutil import KeyPair, issue_client_cert, issue_serving_cert, new_ca
 from reference_impl.apiserver.core.auth import RequestAuthenticator, X509Authenticator
 from reference_impl.kubelet.actions import PodKey
 from reference_impl.kubelet.auth import KubeletAuth, Refusal
@@ -221,6 +224,14 @@ def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):
     assert self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1") == (cert, key)
     assert cert.read_bytes() == first and first.count(b"BEGIN CERTIFICATE") == 2  # the leaf, then its CA
     assert key.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_self_signed_certificate_is_named_host_at_time_as_generate_self_signed_cert_key_names_it(tmp_path):
+    """cert.GenerateSelfSignedCertKey: the CA `<host>-ca@<unix time>`, the leaf `<host>@<unix time>`."""
+    cert, _ = self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1")
+    leaf, ca = x509.load_pem_x509_certificates(cert.read_bytes())
+    names = [c.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value for c in (leaf, ca)]
+    assert re.fullmatch(r"node-1@\d+", names[0]) and re.fullmatch(r"node-1-ca@\d+", names[1])
 
 
 class RecordingClient:

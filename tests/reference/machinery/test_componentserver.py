@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.adapter.certs import KeyPair, issue_client_cert, new_ca
+from reference_impl.machinery.certutil import KeyPair, issue_client_cert, new_ca
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.delegatedauth import ReviewError
 from reference_impl.machinery.prometheus import Family, Registry
@@ -266,3 +266,19 @@ def test_a_small_body_no_handler_reads_is_dropped_and_the_connection_kept(port):
     expecting = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"
                                b"abcGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert expecting.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in expecting
+
+
+def test_an_expectation_other_than_100_continue_is_a_bare_417_as_the_apiservers(port):
+    """conn.serve is the same for every Go server: any Expect but 100-continue is
+    sendExpectationFailed's 417, before routing and authorization, and the connection closes."""
+    answer = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nExpect: bogus\r\n\r\n"
+                            b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer == b"HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
+def test_connection_close_is_a_token_among_others(port):
+    """shouldClose looks for the token in every Connection header: `keep-alive, close` ends
+    the connection after its answer (Go 1.19's server answered only the first request too)."""
+    answers = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n"
+                             b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answers.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in answers

@@ -160,3 +160,11 @@ def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, sh
     finally:
         api.stop()
     assert answer.startswith(b"HTTP/1.1 400 ") and shown in answer, answer
+
+
+def test_the_apiserver_reads_connection_as_tokens_too(server):  # noqa: F811
+    """HTTP/1.0 with `Upgrade, Keep-Alive` is kept alive (the token, in any case); Go 1.19's
+    server answered both requests as well."""
+    answers = exchange(server, b"GET /a HTTP/1.0\r\nConnection: Upgrade, Keep-Alive\r\n\r\n"
+                               b"GET /a HTTP/1.0\r\n\r\n")
+    assert answers.count(b" 200 OK\r\n") == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 from sched_fixtures import fake_clock, node, pod
 from test_scheduler_runner import FakeClient
 
-from reference_impl.apiserver.adapter.certs import new_ca
+from reference_impl.machinery.certutil import new_ca
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.process import main as process_main
 from reference_impl.scheduler import Scheduler
