@@ -9,6 +9,7 @@ from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.machinery.clock import ManualClock
+from tests.reference.apiserver.test_env_validation import causes, create
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
 
 C = "spec.containers[0]"
@@ -24,18 +25,6 @@ def chain(etcd):
     call(chain, "POST", "/api/v1/namespaces", {"metadata": {"name": chain.namespace}})
     yield chain
     registry.close()
-
-
-def create(chain, **container) -> tuple[int, dict]:
-    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "hv-"},
-            "spec": {"containers": [{"name": "c", "image": "nginx:1.21", **container}]}}
-    return call(chain, "POST", ns_path(chain, "pods"), body)
-
-
-def causes(chain, **container) -> list[str]:
-    code, status = create(chain, **container)
-    assert code == 422, status
-    return [f"{cause['field']}: {cause['message']}" for cause in status["details"]["causes"]]
 
 
 def test_pull_and_termination_message_policies_are_known_values(chain):
