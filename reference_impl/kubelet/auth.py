@@ -19,7 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core.auth import RequestAuthenticator, UserInfo
-from reference_impl.machinery.delegatedauth import Attributes, ReviewError
+from reference_impl.apiserver.core.rbac import AttributesRecord
+from reference_impl.machinery.delegatedauth import ReviewError
 from reference_impl.mirrors import mirrors
 
 ALLOW_CACHE_TTL = 300.0  # authorization.webhook.cacheAuthorizedTTL
@@ -46,12 +47,12 @@ def is_subpath(subpath: str, path: str) -> bool:
 
 
 @mirrors("(k8s.io/kubernetes/pkg/kubelet/server.nodeAuthorizerAttributesGetter).GetRequestAttributes")
-def request_attributes(user: UserInfo, method: str, path: str, node_name: str) -> Attributes:
+def request_attributes(user: UserInfo, method: str, path: str, node_name: str) -> AttributesRecord:
     """A resource request for the kubelet's own Node in the core group, v1: the verb from the
     HTTP method, subresource `proxy` unless the path is under /stats, /metrics or /logs."""
     subresource = next((name for prefix, name in SUBRESOURCE_PATHS if is_subpath(path, prefix)), "proxy")
-    return Attributes(user, API_VERBS.get(method, ""), path, "nodes", subresource, node_name, "v1",
-                      resource_request=True)
+    return AttributesRecord(user, API_VERBS.get(method, ""), resource="nodes", subresource=subresource,
+                            name=node_name, api_version="v1", path=path)
 
 
 class KubeletAuth:

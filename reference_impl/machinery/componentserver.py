@@ -23,11 +23,12 @@ from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.core.auth import BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator
+from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.client import ClientError
 from reference_impl.client.informer import load_client
 from reference_impl.client.rest import RestClient
 from reference_impl.machinery import requestline
-from reference_impl.machinery.delegatedauth import (ALWAYS_ALLOW_GROUPS, ALWAYS_ALLOW_PATHS, Attributes,
+from reference_impl.machinery.delegatedauth import (ALWAYS_ALLOW_GROUPS, ALWAYS_ALLOW_PATHS,
                                                     PathAuthorizer, PathPatternError, PrivilegedGroups, Review,
                                                     ReviewError, TokenReviewAuthenticator, UnionAuthorizer,
                                                     WebhookAuthorizer)
@@ -197,7 +198,7 @@ class DelegatingAuth:
         if user is None:
             return status_reply(request, errors.unauthorized())
         # RequestInfoFactory with no API prefixes: every path is a non-resource one.
-        attributes = Attributes(user, request.method.lower(), request.path)
+        attributes = AttributesRecord(user, request.method.lower(), path=request.path, is_resource_request=False)
         try:
             decision, reason = self.authorizer.decide(attributes)
         except ReviewError as err:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from reference_impl.apiserver.core.auth import AuthenticationFailed, UserInfo
+from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.mirrors import mirrors
 
 RESPONSE_CACHE_SIZE = 8192  # the webhook authorizer's LRUExpireCache
@@ -34,28 +34,11 @@ class PathPatternError(ValueError):
     """An --authorization-always-allow-paths entry with a `*` before its end."""
 
 
-@dataclass(frozen=True)
-class Attributes:
-    """authorizer.AttributesRecord: a resource request names `resource` (and its group version,
-    subresource, name); a non-resource request only its `path` and `verb`."""
-
-    user: UserInfo
-    verb: str
-    path: str
-    resource: str = ""
-    subresource: str = ""
-    name: str = ""
-    api_version: str = ""
-    api_group: str = ""
-    namespace: str = ""
-    resource_request: bool = False
-
-
-def access_review_spec(attributes: Attributes) -> dict:
+def access_review_spec(attributes: AttributesRecord) -> dict:
     """The SubjectAccessReview spec for `attributes`, fields as Go's JSON writes them (empty ones
     left out: they are all omitempty)."""
     user = attributes.user
-    if attributes.resource_request:
+    if attributes.is_resource_request:
         resource = {"namespace": attributes.namespace, "verb": attributes.verb, "group": attributes.api_group,
                     "version": attributes.api_version, "resource": attributes.resource,
                     "subresource": attributes.subresource, "name": attributes.name}
@@ -99,11 +82,11 @@ class WebhookAuthorizer:
         self.review, self.allow_ttl, self.deny_ttl = review, allow_ttl, deny_ttl
         self.cache = ExpiringCache(clock)
 
-    def authorize(self, attributes: Attributes) -> str:
+    def authorize(self, attributes: AttributesRecord) -> str:
         return self.decide(attributes)[0]
 
     @mirrors("(*k8s.io/apiserver/plugin/pkg/authorizer/webhook.WebhookAuthorizer).Authorize")
-    def decide(self, attributes: Attributes) -> tuple[str, str]:
+    def decide(self, attributes: AttributesRecord) -> tuple[str, str]:
         """The apiserver's decision and its reason, from the cache while it is fresh; ReviewError
         when the apiserver cannot be asked (nothing is remembered then)."""
         spec = access_review_spec(attributes)
@@ -124,10 +107,10 @@ class AlwaysAllowAuthorizer:
     """--authorization-mode=AlwaysAllow: every authenticated request is served."""
 
     @mirrors("(k8s.io/apiserver/pkg/authorization/authorizerfactory.alwaysAllowAuthorizer).Authorize")
-    def authorize(self, attributes: Attributes) -> str:
+    def authorize(self, attributes: AttributesRecord) -> str:
         return "allow"
 
-    def decide(self, attributes: Attributes) -> tuple[str, str]:
+    def decide(self, attributes: AttributesRecord) -> tuple[str, str]:
         return "allow", ""
 
 
@@ -147,8 +130,8 @@ class PathAuthorizer:
             else:
                 self.paths.add(path)
 
-    def decide(self, attributes: Attributes) -> tuple[str, str]:
-        if attributes.resource_request:
+    def decide(self, attributes: AttributesRecord) -> tuple[str, str]:
+        if attributes.is_resource_request:
             return "no-opinion", ""
         path = attributes.path.removeprefix("/")
         if path in self.paths or any(path.startswith(prefix) for prefix in self.prefixes):
@@ -163,7 +146,7 @@ class PrivilegedGroups:
         self.groups = frozenset(groups)
 
     @mirrors("(*k8s.io/apiserver/pkg/authorization/authorizerfactory.privilegedGroupAuthorizer).Authorize")
-    def decide(self, attributes: Attributes) -> tuple[str, str]:
+    def decide(self, attributes: AttributesRecord) -> tuple[str, str]:
         return ("allow" if self.groups & set(attributes.user.groups) else "no-opinion"), ""
 
 
@@ -175,7 +158,7 @@ class UnionAuthorizer:
         self.authorizers = tuple(authorizers)
 
     @mirrors("(k8s.io/apiserver/pkg/authorization/union.unionAuthzHandler).Authorize")
-    def decide(self, attributes: Attributes) -> tuple[str, str]:
+    def decide(self, attributes: AttributesRecord) -> tuple[str, str]:
         reasons, failures = [], []
         for authorizer in self.authorizers:
             try:
