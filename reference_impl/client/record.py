@@ -66,7 +66,7 @@ class EventRecorder:
         # Bounded by one request's timeout: a write stuck on a slow apiserver holds up only the
         # next write of its own Event, once, and never a caller for longer than a request.
         if before is not None:
-            before.wait(getattr(self.client, "timeout", None))
+            before.wait(self.client.timeout)
         try:
             self._write(correlation)
         finally:

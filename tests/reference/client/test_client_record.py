@@ -14,6 +14,8 @@ DEPLOYMENT = {"kind": "Deployment", "namespace": "ns", "name": "web", "uid": "u-
 
 
 class FakeClient:
+    timeout = 30.0  # seconds, as RestClient's
+
     def __init__(self, refuse: dict | None = None) -> None:
         self.requests: list[tuple] = []
         self.refuse = refuse or {}  # method -> the code it is refused with
@@ -116,10 +118,9 @@ class SlowPostClient(FakeClient):
         return super().request(method, path, body)
 
 
-def test_a_repeats_count_patch_waits_for_the_post_of_its_event():
-    """A repeat recorded from another thread while its event's POST is still on the wire sends its
-    PATCH only after that POST: the server sees the event created, then counted."""
-    client = SlowPostClient()
+def post_then_repeat(client: SlowPostClient) -> tuple[threading.Thread, threading.Thread]:
+    """An event recorded from one thread, its POST held on the wire, and its repeat a second later
+    from another thread: both threads started."""
     clock = ManualClock(100.0)
     recorder = EventRecorder(client, clock)
     first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
@@ -128,6 +129,14 @@ def test_a_repeats_count_patch_waits_for_the_post_of_its_event():
     clock.advance(1)
     repeat = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
     repeat.start()
+    return first, repeat
+
+
+def test_a_repeats_count_patch_waits_for_the_post_of_its_event():
+    """A repeat recorded from another thread while its event's POST is still on the wire sends its
+    PATCH only after that POST: the server sees the event created, then counted."""
+    client = SlowPostClient()
+    first, repeat = post_then_repeat(client)
     repeat.join(0.3)
     client.release.set()
     first.join(5)
@@ -157,14 +166,7 @@ def test_a_repeat_waits_for_its_post_no_longer_than_one_request_timeout():
     then the repeat is written anyway (a PATCH that finds no event falls back to a POST)."""
     client = SlowPostClient()
     client.timeout = 0.2
-    clock = ManualClock(100.0)
-    recorder = EventRecorder(client, clock)
-    first = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
-    first.start()
-    assert client.posting.wait(5)
-    clock.advance(1)
-    repeat = threading.Thread(target=recorder.event, args=(DEPLOYMENT, "Normal", "R", "m", "c"))
-    repeat.start()
+    first, repeat = post_then_repeat(client)
     repeat.join(3)
     assert not repeat.is_alive() and [method for method, _path, _body in client.requests] == ["PATCH"]
     client.release.set()

@@ -155,6 +155,8 @@ def test_a_cronjob_records_the_job_it_creates_and_the_active_job_it_sees_complet
 class FakeClient:
     """Answers a create with the object named (as generateName would); refuses what `refusals` says."""
 
+    timeout = 30.0  # seconds, as RestClient's: the event recorder bounds its waits by it
+
     def __init__(self, refusals: dict | None = None) -> None:
         self.refusals = refusals or {}
         self.events: list[dict] = []

@@ -160,6 +160,8 @@ def test_a_change_to_an_hpa_waits_out_the_sync_period():
 class DiscoveryClient:
     """Serves one group's discovery and a Scale; records every request."""
 
+    timeout = 30.0  # seconds, as RestClient's: the event recorder bounds its waits by it
+
     def __init__(self) -> None:
         self.requests: list[tuple[str, str]] = []
 

@@ -16,6 +16,8 @@ from reference_impl.machinery.clock import ManualClock
 
 
 class FakeClient:
+    timeout = 30.0  # seconds, as RestClient's: the event recorder bounds its waits by it
+
     def __init__(self) -> None:
         self.patches: list[str] = []
 
@@ -130,6 +132,8 @@ def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
 
 class EventClient:
     """Records event writes and answers them as the apiserver would (the object back)."""
+
+    timeout = 30.0  # seconds, as RestClient's: the event recorder bounds its waits by it
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict]] = []

@@ -19,6 +19,8 @@ SCHEDULED = RecordEvent("default-scheduler", {"kind": "Pod", "namespace": "defau
 class FakeClient:
     """Records every call; a binding POST answers 409 while `refuse_binds` is set."""
 
+    timeout = 30.0  # seconds, as RestClient's: the event recorder bounds its waits by it
+
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.bodies: list[dict | None] = []
