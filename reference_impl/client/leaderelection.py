@@ -71,3 +71,13 @@ class LeaderElector:
         return (self.last_renew is not None
                 and self.observed_record is not None and self.observed_record[0] == self.identity
                 and self.clock.now() - self.last_renew < self.renew_deadline)
+
+    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).Check")
+    def check(self, max_tolerable_expired_lease: float) -> str | None:
+        """Why the leader is unhealthy: it still holds the lease it last saw but has not renewed it
+        for leaseDuration plus `max_tolerable_expired_lease` (a leader wedged without exiting).
+        A candidate that does not hold the lease is healthy."""
+        holds = self.observed_record is not None and self.observed_record[0] == self.identity
+        if holds and self.clock.now() - self.observed_time > self.lease_duration + max_tolerable_expired_lease:
+            return f"failed election to renew leadership on lease {self.name}"
+        return None

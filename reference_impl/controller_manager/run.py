@@ -141,7 +141,8 @@ class ControllerManager:
                  registry: Registry | None = None):
         self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
         self.queue_metrics = QueueMetrics(registry or Registry())
-        self.started: tuple[str, ...] = ()  # the controllers running, once the caches have synced
+        self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
+        self.elector: LeaderElector | None = None  # with --leader-elect, once the caches have synced
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message))
         self.stop, self.wake = stop or threading.Event(), threading.Event()
@@ -667,11 +668,11 @@ class ControllerManager:
             self.informers[name].start()
         if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):
             return
-        elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
-                   if leader_elect else None)
-        self.started = CONTROLLERS + (("csrsigning",) if self.signing_ca is not None else ())
+        elector = self.elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
+                                  if leader_elect else None)
+        controllers = CONTROLLERS + (("csrsigning",) if self.signing_ca is not None else ())
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
-              f"controllers {','.join(self.started)})", file=out, flush=True)
+              f"controllers {','.join(controllers)})", file=out, flush=True)
         next_lease = 0.0
         leading = not leader_elect
         while not self.stop.is_set():
@@ -684,6 +685,9 @@ class ControllerManager:
                 except (APIStatusError, OSError, ValueError) as error:
                     leading = elector.is_leader()
                     log("kube-controller-manager", f"leader election: {error}")
+            if leading and not self.started:
+                # As OnStartedLeading's StartControllers: a candidate runs (and reports) none.
+                self.started = controllers
             if leading and self.process_queues():
                 continue
             self.wake.wait(self._next_ready_in() if leading else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
@@ -747,7 +751,9 @@ def run(args: argparse.Namespace, process: Process) -> None:
     registry = Registry()
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
                                 root_ca(args.root_ca_file, client), signing_ca, registry)
-    mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS))
+    leader_election = serving.leader_election_check(lambda: manager.elector) if args.leader_elect else None
+    mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
+                             leader_election)
     server = componentserver.serve_secure(args, mux, "kube-controller-manager", manager.clock.now)
     if server is not None:
         log("kube-controller-manager", f"Serving securely on {args.bind_address}:{server.port}")

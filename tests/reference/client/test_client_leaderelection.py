@@ -75,3 +75,18 @@ def test_a_lease_with_a_null_spec_is_taken_over():
              "metadata": {"name": "kube-controller-manager", "namespace": "kube-system"}, "spec": None}
     desired = elector.try_acquire_or_renew(lease)
     assert desired["spec"]["holderIdentity"] == "me" and desired["spec"]["leaseTransitions"] == 1
+
+
+def test_a_leader_that_stops_renewing_fails_its_check_after_the_lease_and_the_tolerance():
+    """LeaderElector.Check: a holder unrenewed for leaseDuration + the tolerance is unhealthy;
+    a candidate that never held the lease is always healthy."""
+    clock = ManualClock()
+    leader, candidate = LeaderElector("a", clock), LeaderElector("b", clock)
+    lease = stored(leader.try_acquire_or_renew(None))
+    leader.on_written(lease)
+    candidate.try_acquire_or_renew(lease)
+    clock.advance(35)
+    assert leader.check(20.0) is None
+    clock.advance(0.5)
+    assert leader.check(20.0) == "failed election to renew leadership on lease kube-controller-manager"
+    assert candidate.check(20.0) is None

@@ -2,6 +2,7 @@
 handler answers it, and the work queues' metrics counted from the keys they handle."""
 from __future__ import annotations
 
+from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import serving
 from reference_impl.controller_manager.run import COMMAND, parse_args
@@ -19,6 +20,31 @@ def test_healthz_is_ping_until_the_controllers_run_then_one_check_each():
     assert mux(cs.Request("GET", "/healthz", "verbose&exclude=job")).body == (
         b'[+]replicaset ok\n[+]deployment ok\nwarn: some health checks cannot be excluded: no matches for "job"\n'
         b"healthz check passed\n")
+
+
+def test_with_leader_election_healthz_lists_the_election_check_then_the_controllers_started():
+    """Run's checks with --leader-elect: leaderElection alone (no ping) until the leader starts its
+    controllers, each added after it."""
+    started: list[str] = []
+    election = serving.leader_election_check(lambda: None)
+    mux = serving.secure_mux(lambda: tuple(started), Registry(), {}, election)
+    assert mux(cs.Request("GET", "/healthz", "verbose")).body == b"[+]leaderElection ok\nhealthz check passed\n"
+    started.append("replicaset")
+    assert mux(cs.Request("GET", "/healthz", "verbose")).body == (
+        b"[+]leaderElection ok\n[+]replicaset ok\nhealthz check passed\n")
+
+
+def test_a_leader_that_stopped_renewing_fails_healthz():
+    """The HealthzAdaptor's 20s past the lease's 15s: a wedged leader's /healthz is a 500."""
+    clock = ManualClock()
+    elector = LeaderElector("me", clock)
+    elector.on_written(elector.try_acquire_or_renew(None))
+    mux = serving.secure_mux(lambda: ("replicaset",), Registry(), {},
+                             serving.leader_election_check(lambda: elector))
+    clock.advance(36)
+    reply = mux(cs.Request("GET", "/healthz"))
+    assert (reply.code, reply.body) == (500, b"[-]leaderElection failed: reason withheld\n[+]replicaset ok\n"
+                                             b"healthz check failed\n")
 
 
 def test_only_healthz_itself_is_served_not_its_checks():

@@ -213,3 +213,23 @@ def test_a_finished_job_is_deleted_once_its_ttl_has_passed(rest):
             return error.code == 404
         return False
     eventually(gone)
+
+
+def test_a_candidate_starts_no_controllers_until_it_holds_the_lease(rest):
+    """OnStartedLeading starts the controllers: while another holds the kube-controller-manager
+    Lease none run (and /healthz lists none); once the Lease is free the candidate takes it and
+    starts them."""
+    leases = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases"
+    rest.request("POST", leases, {"metadata": {"name": "kube-controller-manager"},
+                                  "spec": {"holderIdentity": "other", "leaseDurationSeconds": 3600}})
+    candidate = ControllerManager(rest)
+    thread = threading.Thread(target=candidate.run, args=(True, io.StringIO()), daemon=True)
+    thread.start()
+    try:
+        eventually(lambda: candidate.elector is not None and candidate.elector.observed_record is not None)
+        assert candidate.started == ()
+        rest.request("DELETE", f"{leases}/kube-controller-manager")
+        assert "replicaset" in eventually(lambda: candidate.started)
+    finally:
+        candidate.stop.set()
+        thread.join(timeout=10)
