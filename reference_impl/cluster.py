@@ -18,7 +18,7 @@ of its own on a port we choose, logs "Starting kubelet main sync loop" or "Start
 config controller" once its loops run.
 
 The kubelets' API is secured as kubeadm secures it: each reference kubelet serves a certificate
-the cluster CA signed for its node, accepts client certificates of that CA, and asks the
+the cluster CA signed for its node (system:node:<name>, as an approved serving CSR), accepts client certificates of that CA, and asks the
 apiserver about every request; the apiserver shows them its apiserver-kubelet-client certificate
 and checks their serving certificates against the cluster CA (not a real kubelet's, which serves
 a self-signed one).
@@ -39,7 +39,7 @@ import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from reference_impl.apiserver.adapter.certs import store_kubelet_serving_cert
+from reference_impl.kubelet.certificate import store_node_serving_cert
 from reference_impl.kubelet.kubelet import NODE_IP
 from reference_impl.machinery.process import COMPONENT_MODULES
 
@@ -417,7 +417,7 @@ def kubelet_client_args(pki: Path, upstream: dict[str, Path]) -> list[str]:
 def kubelet_serving_args(pki: Path, node: str) -> list[str]:
     """A reference kubelet's serving pair, signed by the cluster CA now, and that CA as the one
     its clients' certificates must chain to."""
-    pair = store_kubelet_serving_cert(pki, node, NODE_IP)
+    pair = store_node_serving_cert(pki, node, NODE_IP)
     return ["--tls-cert-file", str(pair.cert_path), "--tls-private-key-file", str(pair.key_path),
             "--client-ca-file", str(pki / "ca.crt")]
 

@@ -116,14 +116,14 @@ def issue(ca: KeyPair, subject: x509.Name, usage: x509.ObjectIdentifier,
 
 @mirrors("k8s.io/client-go/util/cert.GenerateSelfSignedCertKey")
 def issue_serving_cert(ca: KeyPair, dns_names: tuple[str, ...], ips: tuple[str, ...],
-                       common_name: str = "") -> KeyPair:
-    """A server certificate for the names and addresses clients dial; its subject `common_name`,
-    else `<first name>@<unix time>` as GenerateSelfSignedCertKey names it."""
+                       common_name: str = "", organizations: tuple[str, ...] = ()) -> KeyPair:
+    """A server certificate for the names and addresses clients dial; its subject `common_name`
+    (in `organizations`), else `<first name>@<unix time>` as GenerateSelfSignedCertKey names it."""
     if not common_name:
         common_name = f"{(dns_names + ips)[0]}@{int(_now().timestamp())}"
     san: list[x509.GeneralName] = [x509.DNSName(d) for d in dns_names]
     san += [x509.IPAddress(ipaddress.ip_address(ip)) for ip in ips]
-    return issue(ca, _name(common_name), ExtendedKeyUsageOID.SERVER_AUTH, san)
+    return issue(ca, _name(common_name, organizations), ExtendedKeyUsageOID.SERVER_AUTH, san)
 
 
 def issue_client_cert(ca: KeyPair, user: str, groups: tuple[str, ...] = ()) -> KeyPair:

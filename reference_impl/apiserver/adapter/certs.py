@@ -66,15 +66,3 @@ def ensure_certs(cert_dir: Path | str) -> CertBundle:
         kubelet_client = store_pair(issue_client_cert(ca, KUBELET_CLIENT_USER, (ADMIN_GROUP,)),
                                     *paths["apiserver-kubelet-client"])
     return CertBundle(ca, serving, admin, kubelet_client)
-
-
-def store_kubelet_serving_cert(cert_dir: Path | str, node_name: str, address: str) -> KeyPair:
-    """kubelet-<node>.{crt,key} in `cert_dir`, signed by the apiserver's CA there for the node's
-    name and address: what a kubelet with serverTLSBootstrap serves once its CSR is approved, so
-    that an apiserver given --kubelet-certificate-authority can check it."""
-    directory = Path(cert_dir)
-    ca = load_pair(directory / "ca.crt", directory / "ca.key")
-    if ca is None:
-        raise CertError(directory / "ca.key", "no CA to sign the kubelet's serving certificate")
-    pair = issue_serving_cert(ca, (node_name,), (address,), SERVING_NAME)
-    return store_pair(pair, directory / f"kubelet-{node_name}.crt", directory / f"kubelet-{node_name}.key")

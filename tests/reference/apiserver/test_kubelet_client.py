@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.adapter.certs import CertBundle, ensure_certs, store_kubelet_serving_cert
+from reference_impl.apiserver.adapter.certs import CertBundle, ensure_certs
+from reference_impl.kubelet.certificate import store_node_serving_cert
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.apiserver.adapter.run import Options, kubelet_client_tls
 from reference_impl.apiserver.adapter.server import APIServer
@@ -40,7 +41,7 @@ def start_kubelet(bundle: CertBundle, tmp_path: Path, pods: dict, serving_ca=Non
     """A kubelet of `pods` serving a certificate of `serving_ca` (default the cluster CA) that
     lets only the apiserver's kubelet client in."""
     if serving_ca is None:
-        pair = store_kubelet_serving_cert(bundle.ca.cert_path.parent, "node-1", "127.0.0.1")
+        pair = store_node_serving_cert(bundle.ca.cert_path.parent, "node-1", "127.0.0.1")
         cert, key = pair.cert_path, pair.key_path
     else:
         pair = issue_serving_cert(serving_ca, ("node-1",), ("127.0.0.1",))

@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from clusterkit import kubectl, newest_kubectl, run_kubectl, wait_for
-from reference_impl.apiserver.adapter.certs import ensure_certs, store_kubelet_serving_cert
+from reference_impl.apiserver.adapter.certs import ensure_certs
+from reference_impl.kubelet.certificate import store_node_serving_cert
 from reference_impl.cluster import Ready, etcd_argv, free_port, start, start_process, stop
 
 REAL_APISERVER = Path(os.environ.get("KUBEATLAS_REAL_APISERVER", "/nonexistent/kube-apiserver"))
@@ -71,7 +72,7 @@ def cluster(tmp_path_factory):
     directory = tmp_path_factory.mktemp("real-apiserver")
     pki = directory / "pki"
     ensure_certs(pki)
-    store_kubelet_serving_cert(pki, NODE, "127.0.0.1")
+    store_node_serving_cert(pki, NODE, "127.0.0.1")
     processes = []
     try:
         argv, ready, etcd_url = etcd_argv(ETCD, directory)
