@@ -315,7 +315,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     kubelet, _ = local_cluster.start(directory, "kubelet", "kubelet", [
         "--kubeconfig", str(kubeconfig), "--node-name", HOLLOW_PREFIX, "--root-dir", str(directory / "kubelet"),
         "--hollow-nodes", str(args.nodes), "--capacity", HOLLOW_CAPACITY,
-        "--node-lease-duration-seconds", str(HOLLOW_LEASE_SECONDS)], ready_timeout=args.timeout / 2)
+        "--node-lease-duration-seconds", str(HOLLOW_LEASE_SECONDS),
+        "--impersonate-nodes"], ready_timeout=args.timeout / 2)  # each node writes as system:node:<name>
     started.append(kubelet)
     result["node_registration_seconds"] = round(time.perf_counter() - began, 2)
     print(f"  end-to-end: {args.nodes} hollow nodes registered in {result['node_registration_seconds']} s",

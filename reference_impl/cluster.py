@@ -17,7 +17,8 @@ always-allowed path, so no credentials are needed), and kubemark, which serves n
 of its own on a port we choose, logs "Starting kubelet main sync loop" or "Starting endpoint slice
 config controller" once its loops run.
 
-The kubelets' API is secured as kubeadm secures it: each reference kubelet serves a certificate
+Each reference kubelet talks to the apiserver as its node (system:node:<name>, which the Node
+authorizer judges), and its API is secured as kubeadm secures it: it serves a certificate
 the cluster CA signed for its node (system:node:<name>, as an approved serving CSR), accepts client certificates of that CA, and asks the
 apiserver about every request; the apiserver shows them its apiserver-kubelet-client certificate
 and checks their serving certificates against the cluster CA (not a real kubelet's, which serves
@@ -416,10 +417,12 @@ def kubelet_client_args(pki: Path, upstream: dict[str, Path]) -> list[str]:
 
 def kubelet_serving_args(pki: Path, node: str) -> list[str]:
     """A reference kubelet's serving pair, signed by the cluster CA now, and that CA as the one
-    its clients' certificates must chain to."""
+    its clients' certificates must chain to and the one that signs its own client certificate
+    (system:node:<name>), as kubeadm gives each kubelet its kubelet.conf."""
     pair = store_node_serving_cert(pki, node, NODE_IP)
     return ["--tls-cert-file", str(pair.cert_path), "--tls-private-key-file", str(pair.key_path),
-            "--client-ca-file", str(pki / "ca.crt")]
+            "--client-ca-file", str(pki / "ca.crt"),
+            "--node-ca-cert-file", str(pki / "ca.crt"), "--node-ca-key-file", str(pki / "ca.key")]
 
 
 def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int = 3,

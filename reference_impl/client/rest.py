@@ -4,6 +4,7 @@ sans-IO cores (a Reflector's list/watch loop, a LeaderElector's GET/PUT of its L
 from __future__ import annotations
 
 import base64
+import copy
 import http.client
 import platform
 import re
@@ -32,6 +33,14 @@ def _pem(entry: dict, key: str, base: Path) -> bytes:
         return base64.b64decode(entry[f"{key}-data"])
     path = Path(entry[key])
     return (path if path.is_absolute() else base / path).read_bytes()
+
+
+def _load_client_pair(tls: ssl.SSLContext, cert_pem: bytes, key_pem: bytes) -> None:
+    with tempfile.TemporaryDirectory() as tmp:  # ssl loads a cert chain only from files
+        cert, key = Path(tmp, "c.crt"), Path(tmp, "c.key")
+        cert.write_bytes(cert_pem)
+        key.write_bytes(key_pem)
+        tls.load_cert_chain(cert, key)
 
 
 @mirrors("k8s.io/client-go/rest.DefaultKubernetesUserAgent", "k8s.io/client-go/rest.adjustCommand")
@@ -110,18 +119,37 @@ class RestClient:
         self.ca_data = _pem(cluster, "certificate-authority", kubeconfig.parent).decode()  # rest.Config's CAData
         self.tls = ssl.create_default_context(cadata=self.ca_data)
         self.token = user.get("token")
+        self._fixed_headers = self._headers()
+        if user.get("client-certificate") or user.get("client-certificate-data"):
+            _load_client_pair(self.tls, _pem(user, "client-certificate", kubeconfig.parent),
+                              _pem(user, "client-key", kubeconfig.parent))
+
+    def _headers(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host  # an IPv6 literal, as http.client writes it
         host = host if self.port == 443 else f"{host}:{self.port}"
-        self._fixed_headers = (f"Host: {host}\r\nAccept-Encoding: identity\r\nAccept: application/json\r\n"
-                               f"User-Agent: {self.user_agent}\r\n"
-                               + (f"Authorization: Bearer {self.token}\r\n" if self.token else ""))
-        if user.get("client-certificate") or user.get("client-certificate-data"):
-            # ssl only loads a cert chain from files.
-            with tempfile.TemporaryDirectory() as tmp:
-                cert, key = Path(tmp, "c.crt"), Path(tmp, "c.key")
-                cert.write_bytes(_pem(user, "client-certificate", kubeconfig.parent))
-                key.write_bytes(_pem(user, "client-key", kubeconfig.parent))
-                self.tls.load_cert_chain(cert, key)
+        return (f"Host: {host}\r\nAccept-Encoding: identity\r\nAccept: application/json\r\n"
+                f"User-Agent: {self.user_agent}\r\n"
+                + (f"Authorization: Bearer {self.token}\r\n" if self.token else ""))
+
+    @mirrors("k8s.io/client-go/rest.ImpersonationConfig")
+    def impersonating(self, user: str, groups: tuple[str, ...] = ()) -> "RestClient":
+        """This client acting as `user` in `groups` (Impersonate-User, Impersonate-Group), on the
+        same connections: the apiserver authorizes each request as that user."""
+        other = copy.copy(self)
+        other._fixed_headers = self._fixed_headers + "".join(
+            f"{name}: {value}\r\n" for name, value in (("Impersonate-User", user),
+                                                          *(("Impersonate-Group", group) for group in groups)))
+        return other
+
+    def with_client_certificate(self, cert_pem: bytes, key_pem: bytes) -> "RestClient":
+        """A client of the same apiserver, trusting the same CA, that authenticates with this
+        certificate alone (a kubeconfig user with only client-certificate-data and client-key-data)."""
+        other = copy.copy(self)
+        other._local, other.token = threading.local(), None
+        other._fixed_headers = other._headers()
+        other.tls = ssl.create_default_context(cadata=self.ca_data)
+        _load_client_pair(other.tls, cert_pem, key_pem)
+        return other
 
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)

@@ -9,6 +9,11 @@ kubelet leaves them to the runtime; here nothing else would reap them).
 With --hollow-nodes N it is kwok-style: N nodes NAME-0 .. NAME-<N-1>, each a hollow `Kubelet`
 core whose pods are reported Running and Ready with no process behind them.
 
+A node talks to the apiserver as --kubeconfig's user, or as itself (system:node:NAME in
+system:nodes, which the Node authorizer and NodeRestriction judge): one node with a client
+certificate the cluster CA signs at start-up (--node-ca-cert-file), hollow nodes impersonated on
+the process's one connection (--impersonate-nodes).
+
 Each pod gets its own loopback address from --pod-cidr (default 127.0.N.0/24 for a node named
 …-N, N from 1 to 254), so pods on one host can all listen on the same port.
 
@@ -58,12 +63,14 @@ from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer
 from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
 from reference_impl.machinery.componentserver import review
 from reference_impl.machinery.delegatedauth import AlwaysAllowAuthorizer, TokenReviewAuthenticator, WebhookAuthorizer
+from reference_impl.kubelet.certificate import NODE_USER_PREFIX, NODES_GROUP, issue_node_client_cert
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.host import KubeletHost
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, NODE_STATUS_REPORT_FREQUENCY, Kubelet
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.kubelet.serving import self_signed_pair
+from reference_impl.machinery.certutil import CertError, load_pair
 from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
@@ -176,8 +183,8 @@ class KubeletRunner:
                  capacity: dict, pod_cidr: str | None = None,
                  lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None, *,
                  tls: ssl.SSLContext | None, auth: KubeletAuth | None,
-                 configuration: Callable[[int], dict] = lambda port: {}):
-        self.client = client
+                 configuration: Callable[[int], dict] = lambda port: {},
+                 node_client: Callable[[str], RestClient] | None = None):
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         clock = WallClock()
         hollow = hollow_nodes > 0
@@ -186,10 +193,14 @@ class KubeletRunner:
         self.kubelets = {name: Kubelet(name, clock, capacity=capacity, hollow=hollow,
                                        pod_cidr=None if hollow else pod_cidr,
                                        lease_duration_seconds=lease_duration_seconds) for name in names}
+        # What each node writes (its Node, Lease, pods' status, events) it writes as itself, so the
+        # Node authorizer judges it as that node; the shared pod watch stays the process's.
+        self.clients = {name: node_client(name) if node_client else client for name in names}
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.recorder = EventRecorder(client, clock, lambda message: log(COMPONENT, message))
+        self.recorders = {name: EventRecorder(self.clients[name], clock, lambda message: log(COMPONENT, message))
+                          for name in names}
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does
             path += "?" + urllib.parse.urlencode({"fieldSelector": f"spec.nodeName={node_name}"})
@@ -306,28 +317,29 @@ class KubeletRunner:
                 log(COMPONENT, f"{type(action).__name__}: {error}")
 
     def _perform(self, kubelet: Kubelet, action) -> None:
+        client = self.clients[kubelet.node_name]
         if isinstance(action, RegisterNode):
             node = {**action.node, "status": self._with_endpoint(action.node["status"])}
             existing = None
             try:
-                self.client.request("POST", "/api/v1/nodes", node)
+                client.request("POST", "/api/v1/nodes", node)
             except APIStatusError as error:
                 if error.code != 409:
                     raise
                 # Registered before (a restart): bring its status up to date from what it was.
-                existing = self.client.request("GET", f"/api/v1/nodes/{kubelet.node_name}").get("status")
-                self.client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
+                existing = client.request("GET", f"/api/v1/nodes/{kubelet.node_name}").get("status")
+                client.request_patch(f"/api/v1/nodes/{kubelet.node_name}/status",
                                           {"status": node["status"]})
             self.perform(kubelet, kubelet.node_registered(existing))
         elif isinstance(action, Patch) and action.resource == "nodes":
-            self.client.request_patch(f"/api/v1/nodes/{action.name}/status",
+            client.request_patch(f"/api/v1/nodes/{action.name}/status",
                                       {"status": self._with_endpoint(action.patch["status"])})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
         elif isinstance(action, (Patch, Delete)) and action.resource == "pods":
-            apply(self.client, action)  # a status patch, or the deletion that ends a graceful one
+            apply(client, action)  # a status patch, or the deletion that ends a graceful one
         elif isinstance(action, RecordEvent):
-            self.recorder.record(action, host=kubelet.node_name)
+            self.recorders[kubelet.node_name].record(action, host=kubelet.node_name)
         else:
             log(COMPONENT, f"unknown action {action!r}")
 
@@ -337,23 +349,24 @@ class KubeletRunner:
         time, or when that update fails (a conflict: someone else wrote it), read it (and create it
         when missing), as upstream's lease controller keeps its latestLease."""
         meta = lease["metadata"]
+        client = self.clients[meta["name"]]  # a node's Lease is named after it
         base = f"/apis/coordination.k8s.io/v1/namespaces/{meta['namespace']}/leases"
         latest = self.latest_leases.get(meta["name"])
         if latest is not None:
             try:
-                self.latest_leases[meta["name"]] = self.client.request(
+                self.latest_leases[meta["name"]] = client.request(
                     "PUT", f"{base}/{meta['name']}", {**lease, "metadata": {**latest["metadata"]}})
                 return
             except APIStatusError:
                 del self.latest_leases[meta["name"]]
         try:
-            current = self.client.request("GET", f"{base}/{meta['name']}")
+            current = client.request("GET", f"{base}/{meta['name']}")
         except APIStatusError as error:
             if error.code != 404:
                 raise
-            self.latest_leases[meta["name"]] = self.client.request("POST", base, lease)
+            self.latest_leases[meta["name"]] = client.request("POST", base, lease)
             return
-        self.latest_leases[meta["name"]] = self.client.request(
+        self.latest_leases[meta["name"]] = client.request(
             "PUT", f"{base}/{meta['name']}", {**lease, "metadata": {**current["metadata"]}})
 
     def shut_down(self) -> None:
@@ -395,6 +408,15 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="where the self-signed certificate is kept (default ROOT_DIR/pki)")
     parser.add_argument("--client-ca-file", type=Path,
                         help="CA bundle whose client certificates authenticate (default: none, tokens only)")
+    parser.add_argument("--node-ca-cert-file", type=Path,
+                        help="the cluster CA (with --node-ca-key-file): the node talks to the apiserver as "
+                             "itself, system:node:NAME in system:nodes, with a client certificate signed at "
+                             "start-up, as kubeadm's kubelet.conf (default: as --kubeconfig's user)")
+    parser.add_argument("--node-ca-key-file", type=Path, help="the key of --node-ca-cert-file")
+    parser.add_argument("--impersonate-nodes", action="store_true",
+                        help="each node talks to the apiserver as itself, system:node:NAME in system:nodes, "
+                             "impersonated by --kubeconfig's user on its connection (how hollow nodes do it: a "
+                             "certificate each would cost a connection and a handshake per node)")
     parser.add_argument("--anonymous-auth", action="store_true",
                         help="serve requests without credentials as system:anonymous (default: 401)")
     parser.add_argument("--authorization-mode", choices=AUTHORIZATION_MODES, default="Webhook",
@@ -410,6 +432,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
         parser.error("--hollow-nodes must be 0 or more")
     if (args.tls_cert_file is None) != (args.tls_private_key_file is None):
         parser.error("--tls-cert-file and --tls-private-key-file go together")
+    if (args.node_ca_cert_file is None) != (args.node_ca_key_file is None):
+        parser.error("--node-ca-cert-file and --node-ca-key-file go together")
+    if args.node_ca_cert_file is not None and (args.hollow_nodes or args.impersonate_nodes):
+        parser.error("--node-ca-cert-file is one node's: hollow nodes share a connection, use --impersonate-nodes")
     if args.pod_cidr is None:
         args.pod_cidr = default_pod_cidr(args.node_name)
     else:
@@ -481,9 +507,32 @@ def kubelet_configuration(args: argparse.Namespace, cert: Path, key: Path, sync_
     return {k: v for k, v in config.items() if v != ""}
 
 
+def node_credentials(args: argparse.Namespace, client: RestClient) -> Callable[[str], RestClient] | None:
+    """A node's client as that node (system:node:<name> in system:nodes): `client` impersonating it
+    with --impersonate-nodes, `client`'s apiserver with a client certificate of the node's own with
+    --node-ca-cert-file; None with neither."""
+    if args.impersonate_nodes:
+        return lambda name: client.impersonating(NODE_USER_PREFIX + name, (NODES_GROUP,))
+    if args.node_ca_cert_file is None:
+        return None
+    ca = load_pair(args.node_ca_cert_file, args.node_ca_key_file)
+    if ca is None:
+        missing = args.node_ca_key_file if args.node_ca_cert_file.exists() else args.node_ca_cert_file
+        raise CertError(missing, "no such file")
+
+    def node_client(name: str) -> RestClient:
+        pair = issue_node_client_cert(ca, name)
+        return client.with_client_certificate(pair.cert_pem, pair.key_pem)
+    return node_client
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
     setup_root_dir(args.root_dir)
     client = load_client(args.kubeconfig)
+    node_client = node_credentials(args, client)
+    if node_client is not None and not args.hollow_nodes:
+        # One node: everything the process asks (its pods, volumes, reviews) it asks as that node.
+        client, node_client = node_client(args.node_name), None
     # One API server answers for every hollow node of the process: its attributes name the first.
     served_node = f"{args.node_name}-0" if args.hollow_nodes else args.node_name
     cert, key = serving_pair(args, NODE_IP)
@@ -491,11 +540,12 @@ def run(args: argparse.Namespace, process: Process) -> None:
     KubeletRunner(client, args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop,
                   tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node),
-                  configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port)).run(process.out)
+                  configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port),
+                  node_client=node_client).run(process.out)
 
 
 COMMAND = Component("reference kubelet", parse_args, run, errors=(ClientError, KubeletError, ServingError, OSError),
-                    config_errors=(KubeconfigError, AuthConfigError))
+                    config_errors=(KubeconfigError, AuthConfigError, CertError))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

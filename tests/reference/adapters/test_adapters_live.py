@@ -21,6 +21,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import ROOT, Cluster, started  # noqa: E402
+from reference_impl.client.informer import load_client  # noqa: E402
+from reference_impl.kubelet.run import node_credentials, parse_args as kubelet_args  # noqa: E402
 
 READY_TIMEOUT = 30.0
 WAIT_TIMEOUT = 20.0
@@ -105,14 +107,16 @@ def plane(tmp_path_factory):
 def components(plane: Cluster, tmp_path_factory):
     work = tmp_path_factory.mktemp("adapters")
     kubeconfig = str(plane.kubeconfig)
+    # Each node talks to the apiserver as itself, as kubeadm's kubelet.conf has it.
+    as_nodes = ["--node-ca-cert-file", str(plane.cert_dir / "ca.crt"), "--node-ca-key-file", str(plane.cert_dir / "ca.key")]
     specs = {
         "controller-manager": ["reference_impl.controller_manager.run", "--kubeconfig", kubeconfig,
                                "--leader-elect"],
         "scheduler": ["reference_impl.scheduler.run", "--kubeconfig", kubeconfig],
         "kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", NODE,
-                    "--root-dir", str(work / "kubelet")],
+                    "--root-dir", str(work / "kubelet"), *as_nodes],
         "hollow-kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", HOLLOW,
-                           "--root-dir", str(work / "hollow"), "--hollow-nodes", "2"],
+                           "--root-dir", str(work / "hollow"), "--hollow-nodes", "2", "--impersonate-nodes"],
         "proxy": ["reference_impl.proxy.run", "--kubeconfig", kubeconfig,
                   "--status-file", str(work / "proxy-ports.json")],
     }
@@ -211,6 +215,24 @@ def test_kubelet_registers_nodes_and_renews_leases(plane, components):
         lease = wait_for(f"Lease {name}", lambda: get(
             plane, f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{name}"), components.values())
         assert lease["spec"]["holderIdentity"] == name
+
+
+@pytest.mark.parametrize("flags", [["--node-ca-cert-file", "ca.crt", "--node-ca-key-file", "ca.key"],
+                                   ["--hollow-nodes", "2", "--impersonate-nodes"]], ids=["certificate", "hollow"])
+def test_a_kubelet_node_is_itself_to_the_node_authorizer(plane, flags):
+    """With its own certificate (one node) or impersonated (hollow nodes), a node's client is
+    system:node:<name>, which the Node authorizer lets renew its own Lease and no other node's."""
+    flags = [str(plane.cert_dir / flag) if flag.endswith((".crt", ".key")) else flag for flag in flags]
+    args = kubelet_args(["--kubeconfig", str(plane.kubeconfig), "--node-name", HOLLOW, "--root-dir", "unused",
+                         *flags], {})
+    client = node_credentials(args, load_client(args.kubeconfig))(f"{HOLLOW}-1")
+
+    def may_update_lease(name: str) -> bool:
+        review = client.request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {
+            "spec": {"resourceAttributes": {"namespace": "kube-node-lease", "verb": "update", "name": name,
+                                            "group": "coordination.k8s.io", "resource": "leases"}}})
+        return review["status"]["allowed"]
+    assert may_update_lease(f"{HOLLOW}-1") and not may_update_lease(f"{HOLLOW}-0")
 
 
 def test_scheduler_binds_pod_to_registered_node(plane, components):

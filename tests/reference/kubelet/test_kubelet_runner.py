@@ -260,3 +260,21 @@ def test_a_refused_token_request_is_reported_in_the_status_words(tmp_path):
     sources = ApiVolumeSources(Refusing(), ManualClock(0.0))
     with pytest.raises(VolumeSetUpError, match='^serviceaccounts "robot" not found$'):
         sources.service_account_token("ns", "robot", spec)
+
+
+def test_each_hollow_node_writes_as_itself(tmp_path):
+    """With a client per node (system:node:<name>, for the Node authorizer), a node's registration,
+    Lease and pods' status go out through its own client, none through another node's."""
+    clients: dict[str, FakeClient] = {}
+
+    def node_client(name: str) -> FakeClient:
+        return clients.setdefault(name, FakeClient())
+    runner = KubeletRunner(FakeClient(), "hollow", tmp_path, 3, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           tls=None, auth=None, node_client=node_client)
+    for kubelet in runner.kubelets.values():
+        kubelet.node_registered()
+    runner.pods.store.add(bound_pod("b", "hollow-2"))
+    runner.sync_nodes(["hollow-2"])
+    assert "/api/v1/namespaces/default/pods/b/status" in clients["hollow-2"].patches
+    assert clients["hollow-0"].patches == clients["hollow-1"].patches == []
+    assert runner.clients["hollow-1"] is clients["hollow-1"]
