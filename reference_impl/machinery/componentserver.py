@@ -22,6 +22,7 @@ from typing import Callable, Mapping
 from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver.core import errors, jsonserializer
+from reference_impl.apiserver.core.discovery import version_info
 from reference_impl.apiserver.core.auth import BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.client import ClientError
@@ -35,7 +36,7 @@ from reference_impl.machinery.delegatedauth import (ALWAYS_ALLOW_GROUPS, ALWAYS_
 from reference_impl.machinery.goserver import (TEXT, GoConnectionHandler, GoServer, Reply, http_error, mux_reply,
                                                not_found, self_signed_pair, serve_mux_answer, serving_context)
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.prometheus import TEXT_CONTENT_TYPE, Registry
+from reference_impl.machinery.prometheus import TEXT_CONTENT_TYPE, Family, Registry
 from reference_impl.mirrors import mirrors
 
 # SecureServingInfo.Serve's http.Server: IdleTimeout, and ReadHeaderTimeout (which bounds the
@@ -164,6 +165,21 @@ def install_configz(mux: PathRecorderMux, configs: Callable[[], dict]) -> None:
     def configz(request: Request) -> Reply:
         return Reply(200, jsonserializer.encode(configs()), (("Content-Type", "application/json"), NOSNIFF))
     mux.handle("/configz", configz)
+
+
+@mirrors("k8s.io/component-base/metrics/prometheus/version.init")
+def register_build_info(registry: Registry) -> None:
+    """kubernetes_build_info, the constant 1 labelled with the release the component says it is
+    (version.Get), which a component's main registers by importing the version metrics."""
+    version = version_info()
+    family = registry.register(Family(
+        "kubernetes_build_info", "[ALPHA] A metric with a constant '1' value labeled by major, minor, git version, "
+        "git commit, git tree state, build date, Go version, and compiler from which Kubernetes was built, and "
+        "platform on which it is running.", "gauge",
+        ("major", "minor", "git_version", "git_commit", "git_tree_state", "build_date", "go_version", "compiler",
+         "platform")))
+    family.set(*(version[key] for key in ("major", "minor", "gitVersion", "gitCommit", "gitTreeState", "buildDate",
+                                          "goVersion", "compiler", "platform")), value=1)
 
 
 @mirrors("k8s.io/component-base/metrics/legacyregistry.HandlerWithReset")

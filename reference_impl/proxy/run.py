@@ -11,7 +11,7 @@ skipped. The status file (JSON, rewritten on every change) maps "namespace/name:
 to the local port actually served.
 
 It serves plain HTTP as upstream's does: `/healthz` on --healthz-bind-address and the metrics
-port on --metrics-bind-address (`serving`); each sync is timed there and marks the proxy healthy.
+port on --metrics-bind-address (`serving`); each sync marks the proxy healthy.
 """
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ import json
 import os
 import sys
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -48,10 +47,9 @@ PROXY_MODE = "userspace"
 
 class ProxyRunner:
     def __init__(self, client: RestClient, bind_address: str, status_file: Path | None,
-                 stop: threading.Event | None = None, health: serving.ProxierHealth | None = None,
-                 metrics: serving.ProxyMetrics | None = None):
+                 stop: threading.Event | None = None, health: serving.ProxierHealth | None = None):
         self.stop, self.wake = stop or threading.Event(), threading.Event()
-        self.health, self.metrics = health or serving.ProxierHealth(), metrics or serving.ProxyMetrics()
+        self.health = health or serving.ProxierHealth()
         self.services = Informer(client, "/api/v1/services", self.stop, self.wake, COMPONENT)
         self.endpoints = Informer(client, "/api/v1/endpoints", self.stop, self.wake, COMPONENT)
         # Every change the proxier hears of is queued work the health check waits on.
@@ -84,7 +82,6 @@ class ProxyRunner:
     def sync_once(self) -> None:
         """syncProxyRules for the userspace mode: open new service ports, then set every port's
         endpoints (none for a port whose Service is gone, so its connections are refused)."""
-        started = time.monotonic()
         wanted: dict[str, tuple[str, str, int]] = {}  # key -> (service port name, protocol, listen port)
         for service in self.services.store.list():
             try:
@@ -119,7 +116,6 @@ class ProxyRunner:
                      endpoints={name: len(ready.get(name, [])) for name, _, _ in sorted(wanted.values())})
         if changed or not self.status_written:
             self._write_status()
-        self.metrics.synced(time.monotonic() - started)
         self.health.updated()
 
     def _say_once(self, key: str, message: str) -> None:
@@ -202,10 +198,10 @@ def serve_ports(args: argparse.Namespace, health: serving.ProxierHealth, registr
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
-    client, health, metrics = load_client(args.kubeconfig), serving.ProxierHealth(), serving.ProxyMetrics()
-    servers = serve_ports(args, health, metrics.registry)
+    client, health = load_client(args.kubeconfig), serving.ProxierHealth()
+    servers = serve_ports(args, health, serving.metrics_registry())
     try:
-        ProxyRunner(client, args.bind_address, args.status_file, process.stop, health, metrics).run(process.out)
+        ProxyRunner(client, args.bind_address, args.status_file, process.stop, health).run(process.out)
     finally:
         for server in servers:
             server.stop()

@@ -12,7 +12,7 @@ import time
 
 from reference_impl.machinery import componentserver
 from reference_impl.machinery.goserver import Reply
-from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
+from reference_impl.machinery.prometheus import Registry
 from reference_impl.machinery.timefmt import go_now_string
 from reference_impl.mirrors import mirrors
 
@@ -68,21 +68,14 @@ def go_time(moment: tuple[int, int] | None) -> str:
     return "0001-01-01 00:00:00 +0000 UTC" if moment is None else go_now_string(*moment)
 
 
-class ProxyMetrics:
-    """pkg/proxy/metrics' sync families, observed around each sync of the rules."""
-
-    def __init__(self, registry: Registry | None = None) -> None:
-        self.registry = registry or Registry()
-        self.sync_duration = self.registry.register(Family(
-            "kubeproxy_sync_proxy_rules_duration_seconds", "[ALPHA] SyncProxyRules latency in seconds", "histogram",
-            (), exponential_buckets(0.001, 2, 15)))
-        self.last_synced = self.registry.register(Family(
-            "kubeproxy_sync_proxy_rules_last_timestamp_seconds",
-            "[ALPHA] The last time proxy rules were successfully synced", "gauge"))
-
-    def synced(self, seconds: float) -> None:
-        self.sync_duration.observe(value=seconds)
-        self.last_synced.set(value=time.time())
+@mirrors("k8s.io/kubernetes/cmd/kube-proxy/app.newProxyServer")
+def metrics_registry() -> Registry:
+    """What /metrics exports in userspace mode: the build info, and none of pkg/proxy/metrics'
+    kubeproxy_* families, which newProxyServer registers only for the iptables and ipvs proxiers
+    (the userspace proxier observes none of them)."""
+    registry = Registry()
+    componentserver.register_build_info(registry)
+    return registry
 
 
 def healthz_mux(health: ProxierHealth) -> componentserver.Handler:

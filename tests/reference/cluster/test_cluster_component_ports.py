@@ -61,4 +61,4 @@ def test_kube_proxy_serves_healthz_and_metrics_in_plain_http(cluster):
     code, body = fetch(healthz)
     assert code == 200 and set(json.loads(body)) == {"lastUpdated", "currentTime"}
     code, body = fetch(metrics)
-    assert code == 200 and b"kubeproxy_sync_proxy_rules_duration_seconds_count " in body
+    assert code == 200 and b"\nkubernetes_build_info{" in body and b"kubeproxy_" not in body

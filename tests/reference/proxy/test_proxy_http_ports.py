@@ -8,6 +8,7 @@ import socket
 
 import pytest
 
+from reference_impl.apiserver.core.discovery import version_info
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.process import main as process_main
 from reference_impl.proxy import serving
@@ -40,7 +41,7 @@ def test_a_change_queued_longer_than_the_timeout_is_a_503_naming_the_last_sync()
     assert ("Content-Type", "application/json") in stale.headers
 
 
-def test_a_sync_is_timed_and_marks_the_proxy_updated():
+def test_a_sync_marks_the_proxy_updated():
     runner = ProxyRunner(None, "127.0.0.1", None)
     try:
         runner.services.store.add({"metadata": {"name": "s", "namespace": "d"}, "spec": {"ports": []}})
@@ -49,19 +50,27 @@ def test_a_sync_is_timed_and_marks_the_proxy_updated():
     finally:
         runner.proxier.close()
     assert runner.health.last_updated[1] >= runner.health.last_queued[1]
-    assert runner.metrics.sync_duration.value() == 1
-    text = runner.metrics.registry.text().decode()
-    assert "kubeproxy_sync_proxy_rules_duration_seconds_count 1\n" in text
-    assert "# TYPE kubeproxy_sync_proxy_rules_last_timestamp_seconds gauge\n" in text
+
+
+def test_userspace_mode_exports_the_build_info_and_no_kubeproxy_family():
+    """newProxyServer registers pkg/proxy/metrics only for the iptables and ipvs proxiers; every
+    kube-proxy registers kubernetes_build_info."""
+    text = serving.metrics_registry().text().decode()
+    families = [line.split()[2] for line in text.splitlines() if line.startswith("# TYPE")]
+    assert families == ["kubernetes_build_info", "process_start_time_seconds"]
+    version = version_info()  # what the apiserver's /version says, the same release
+    assert (f'kubernetes_build_info{{build_date="{version["buildDate"]}",compiler="gc",'
+            f'git_commit="{version["gitCommit"]}",git_tree_state="clean",git_version="v1.24.0",'
+            f'go_version="{version["goVersion"]}",major="1",minor="24",platform="linux/amd64"}} 1\n') in text
 
 
 def test_the_metrics_port_serves_healthz_ping_proxy_mode_metrics_and_configz():
-    mux = serving.metrics_mux("userspace", serving.ProxyMetrics().registry, {"Mode": "userspace"})
+    mux = serving.metrics_mux("userspace", serving.metrics_registry(), {"Mode": "userspace"})
     assert mux(cs.Request("GET", "/healthz/ping")).body == b"ok"
     mode = mux(cs.Request("GET", "/proxyMode"))
     assert (mode.body, mode.headers) == (b"userspace", (("Content-Type", "text/plain; charset=utf-8"), cs.NOSNIFF))
     assert mux(cs.Request("GET", "/configz")).body == b'{"kubeproxy.config.k8s.io":{"Mode":"userspace"}}'
-    assert b"kubeproxy_sync_proxy_rules_duration_seconds" in mux(cs.Request("GET", "/metrics")).body
+    assert b"\nkubernetes_build_info{" in mux(cs.Request("GET", "/metrics")).body
     assert mux(cs.Request("GET", "/nope")).body == b"404 page not found\n"
 
 
