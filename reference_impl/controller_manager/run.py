@@ -751,7 +751,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     registry = Registry()
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
                                 root_ca(args.root_ca_file, client), signing_ca, registry)
-    leader_election = serving.leader_election_check(lambda: manager.elector) if args.leader_elect else None
+    leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None
     mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
                              leader_election)
     server = componentserver.serve_secure(args, mux, "kube-controller-manager", manager.clock.now)

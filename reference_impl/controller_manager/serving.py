@@ -7,14 +7,12 @@ from __future__ import annotations
 import argparse
 from typing import Callable
 
-from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery import componentserver
 from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
 
 SECURE_PORT = 10257  # KubeControllerManagerPort
 CONFIGZ_NAME = "kubecontrollermanager.config.k8s.io"
-LEADER_HEALTHZ_TIMEOUT = 20.0  # Run's NewLeaderHealthzAdaptor(time.Second * 20)
 
 
 @mirrors("k8s.io/controller-manager/app.NewBaseHandler", "k8s.io/controller-manager/pkg/healthz.NewMutableHealthzHandler")
@@ -30,17 +28,6 @@ def secure_mux(started: Callable[[], tuple[str, ...]], registry: Registry, confi
     componentserver.install_configz(mux, lambda: {CONFIGZ_NAME: config})
     componentserver.install_metrics(mux, registry)
     return mux
-
-
-@mirrors("k8s.io/client-go/tools/leaderelection.NewLeaderHealthzAdaptor")
-def leader_election_check(elector: Callable[[], LeaderElector | None]) -> componentserver.HealthCheck:
-    """The leaderElection check Run adds with --leader-elect: healthy until `elector()` exists
-    (the HealthzAdaptor's SetLeaderElection), then failing once the leader has not renewed its
-    lease for 20s past the lease's duration."""
-    def check() -> str | None:
-        current = elector()
-        return None if current is None else current.check(LEADER_HEALTHZ_TIMEOUT)
-    return componentserver.HealthCheck("leaderElection", check)
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/apis/config.KubeControllerManagerConfiguration")

@@ -26,6 +26,7 @@ from reference_impl.apiserver.core.discovery import version_info
 from reference_impl.apiserver.core.auth import BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.client import ClientError
+from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.informer import load_client
 from reference_impl.client.rest import RestClient
 from reference_impl.machinery import requestline
@@ -83,6 +84,19 @@ class HealthCheck:
 
 
 PING = HealthCheck("ping")  # healthz.PingHealthz
+# NewLeaderHealthzAdaptor(time.Second * 20), in kube-controller-manager's Run and kube-scheduler's Config.
+LEADER_HEALTHZ_TIMEOUT = 20.0
+
+
+@mirrors("k8s.io/client-go/tools/leaderelection.NewLeaderHealthzAdaptor")
+def leader_election_check(elector: Callable[[], LeaderElector | None]) -> HealthCheck:
+    """The leaderElection check a component with --leader-elect adds: healthy until `elector()`
+    exists (the HealthzAdaptor's SetLeaderElection), then failing once the leader has not renewed
+    its lease for 20s past the lease's duration."""
+    def check() -> str | None:
+        current = elector()
+        return None if current is None else current.check(LEADER_HEALTHZ_TIMEOUT)
+    return HealthCheck("leaderElection", check)
 
 
 @mirrors("k8s.io/apiserver/pkg/server/healthz.handleRootHealth")

@@ -8,8 +8,11 @@ against the cache, where the pod is already assumed.
 `python -m reference_impl.scheduler.run --kubeconfig PATH [--config PLUGIN_CONFIG]` prints one
 "ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.
 
+With --leader-elect it schedules only while it holds the kube-system/kube-scheduler Lease (a
+candidate keeps its caches current), as upstream's does by default.
+
 Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
-does: `/healthz`, `/healthz/ping`, `/metrics` (scheduling attempts and pending pods counted here;
+does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics` (scheduling attempts and pending pods counted here;
 DELETE resets them) and `/configz`, behind delegated authentication and authorization
 (`machinery.componentserver`).
 """
@@ -17,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import random
+import socket
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -30,8 +35,9 @@ from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
+from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
-from reference_impl.client.rest import RestClient
+from reference_impl.client.rest import RestClient, lease_step
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
@@ -45,12 +51,14 @@ COMPONENT = "default-scheduler"
 TICK_PERIOD = 1.0
 BINDERS = 16  # concurrent binding cycles; each thread keeps its own connection to the apiserver
 SECURE_PORT = 10259  # KubeSchedulerPort
+LEASE_NAME = "kube-scheduler"  # in kube-system, leaderElection.resourceName's default
+LEASE_RETRY_PERIOD = 2.0  # leaderElection.retryPeriod's default: how often a candidate tries
 
 
 class SchedulerRunner:
     def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None,
-                 metrics: SchedulerMetrics | None = None):
-        self.client, self.scheduler = client, scheduler
+                 metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None):
+        self.client, self.scheduler, self.elector = client, scheduler, elector
         self.metrics = metrics or SchedulerMetrics()
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
@@ -86,7 +94,14 @@ class SchedulerRunner:
         print(f"ready: reference kube-scheduler (profile {self.scheduler.profile.scheduler_name})",
               file=out, flush=True)
         next_tick = time.monotonic() + TICK_PERIOD
+        leading, next_lease = self.elector is None, 0.0
         while not self.stop.is_set():
+            if self.elector is not None and time.monotonic() >= next_lease:
+                next_lease = time.monotonic() + LEASE_RETRY_PERIOD
+                leading = self._lease_step(leading)
+            if not leading:  # a candidate keeps its caches current and schedules nothing
+                self.stop.wait(max(0.0, next_lease - time.monotonic()))
+                continue
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_PERIOD
                 with self.lock:
@@ -101,6 +116,17 @@ class SchedulerRunner:
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
+
+    def _lease_step(self, leading: bool) -> bool:
+        """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it."""
+        try:
+            now_leading = lease_step(self.client, self.elector)
+        except (APIStatusError, OSError, ValueError) as error:
+            log(COMPONENT, f"leader election: {error}")
+            return self.elector.is_leader()
+        if now_leading != leading:
+            log(COMPONENT, "became leader" if now_leading else "lost the lease")
+        return now_leading
 
     def perform(self, actions: list, started: float | None = None) -> None:
         """Do what a scheduling cycle decided; with the cycle's `started` (time.monotonic), count
@@ -160,16 +186,20 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
+    parser.add_argument("--leader-elect", action="store_true",
+                        help="schedule only while holding the kube-system/kube-scheduler Lease")
     componentserver.add_secure_serving_flags(parser, SECURE_PORT)
     return parser.parse_args(argv)
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app.newHealthzAndMetricsHandler")
-def secure_mux(scheduler: Scheduler, metrics: SchedulerMetrics, kubeconfig: Path) -> componentserver.PathRecorderMux:
-    """`/healthz` with the ping check (no leader election here), `/metrics` that a DELETE resets,
-    and `/configz`."""
+def secure_mux(scheduler: Scheduler, metrics: SchedulerMetrics, kubeconfig: Path,
+               elector: LeaderElector | None = None) -> componentserver.PathRecorderMux:
+    """`/healthz` with the leaderElection check with --leader-elect (Run's checks, the lease's
+    WatchDog), else the ping check; `/metrics` that a DELETE resets, and `/configz`."""
+    checks = (componentserver.leader_election_check(lambda: elector),) if elector is not None else ()
     mux = componentserver.PathRecorderMux()
-    componentserver.install_healthz(mux, lambda: ())
+    componentserver.install_healthz(mux, lambda: checks)
     componentserver.install_metrics(mux, metrics.registry, resettable=True)
     componentserver.install_configz(mux, lambda: {"componentconfig": component_config(scheduler, kubeconfig)})
     return mux
@@ -197,12 +227,15 @@ def run(args: argparse.Namespace, process: Process) -> None:
     profile = load_profile(args.config) if args.config else None
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
-    server = componentserver.serve_secure(args, secure_mux(scheduler, metrics, args.kubeconfig), "kube-scheduler",
-                                          WallClock().now)
+    # client-go's resourcelock identity: the host name and a uniquifier, as kube-scheduler's Config.
+    elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", WallClock(), name=LEASE_NAME)
+               if args.leader_elect else None)
+    server = componentserver.serve_secure(args, secure_mux(scheduler, metrics, args.kubeconfig, elector),
+                                          "kube-scheduler", WallClock().now)
     if server is not None:
         log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
     try:
-        SchedulerRunner(client, scheduler, process.stop, metrics).run(process.out)
+        SchedulerRunner(client, scheduler, process.stop, metrics, elector).run(process.out)
     finally:
         if server is not None:
             server.stop()

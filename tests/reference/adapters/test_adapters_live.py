@@ -112,7 +112,7 @@ def components(plane: Cluster, tmp_path_factory):
     specs = {
         "controller-manager": ["reference_impl.controller_manager.run", "--kubeconfig", kubeconfig,
                                "--leader-elect"],
-        "scheduler": ["reference_impl.scheduler.run", "--kubeconfig", kubeconfig],
+        "scheduler": ["reference_impl.scheduler.run", "--kubeconfig", kubeconfig, "--leader-elect"],
         "kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", NODE,
                     "--root-dir", str(work / "kubelet"), *as_nodes],
         "hollow-kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", HOLLOW,

@@ -26,7 +26,7 @@ def test_with_leader_election_healthz_lists_the_election_check_then_the_controll
     """Run's checks with --leader-elect: leaderElection alone (no ping) until the leader starts its
     controllers, each added after it."""
     started: list[str] = []
-    election = serving.leader_election_check(lambda: None)
+    election = cs.leader_election_check(lambda: None)
     mux = serving.secure_mux(lambda: tuple(started), Registry(), {}, election)
     assert mux(cs.Request("GET", "/healthz", "verbose")).body == b"[+]leaderElection ok\nhealthz check passed\n"
     started.append("replicaset")
@@ -40,7 +40,7 @@ def test_a_leader_that_stopped_renewing_fails_healthz():
     elector = LeaderElector("me", clock)
     elector.on_written(elector.try_acquire_or_renew(None))
     mux = serving.secure_mux(lambda: ("replicaset",), Registry(), {},
-                             serving.leader_election_check(lambda: elector))
+                             cs.leader_election_check(lambda: elector))
     clock.advance(36)
     reply = mux(cs.Request("GET", "/healthz"))
     assert (reply.code, reply.body) == (500, b"[-]leaderElection failed: reason withheld\n[+]replicaset ok\n"

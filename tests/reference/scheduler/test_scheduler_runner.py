@@ -2,14 +2,19 @@
 apiserver, the informers' stores are filled by hand, and binding cycles run on the binder pool."""
 from __future__ import annotations
 
+import io
 import random
 import threading
+import time
 
 from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
+from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.machinery.clock import WallClock
+from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
 
 SCHEDULED = RecordEvent("default-scheduler", {"kind": "Pod", "namespace": "default", "name": "p"}, "Normal", "Scheduled",
@@ -95,3 +100,44 @@ def test_an_event_is_named_as_client_go_names_it():
     name, _, stamp = metadata["name"].partition(".")
     assert (name, "generateName" in metadata) == ("p", False) and int(stamp, 16) > 0
     assert validation.name_problems(metadata["name"], "subdomain") == []
+
+
+class LeaseHeldBy(FakeClient):
+    """The kube-scheduler Lease held by `holder` (None: free, so ours once written); writes echo."""
+
+    def __init__(self, holder: str | None) -> None:
+        super().__init__()
+        self.lease = {"metadata": {"name": "kube-scheduler", "namespace": "kube-system", "resourceVersion": "1"},
+                      "spec": {"holderIdentity": holder, "leaseDurationSeconds": 15}}
+
+    def request(self, method, path, body=None):
+        super().request(method, path, body)
+        if "/leases/" in path and method == "GET":
+            return self.lease
+        if "/leases" in path:
+            self.lease = body
+        return body or {}
+
+
+def scheduled_pods_with_lease(monkeypatch, holder: str | None) -> list[str]:
+    """Run the scheduling loop with --leader-elect a moment over one pending pod and a node it fits."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)  # a process-wide setting, not the test's
+    client = LeaseHeldBy(holder)
+    elector = LeaderElector("me", WallClock(), name=run.LEASE_NAME)
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)), elector=elector)
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    thread = threading.Thread(target=runner.run, args=(io.StringIO(),))
+    thread.start()
+    time.sleep(0.5)
+    runner.stop.set()
+    thread.join(timeout=10)
+    return [path for method, path in client.calls if path.endswith("/binding")]
+
+
+def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
+    """With --leader-elect only the holder of kube-system/kube-scheduler schedules (Run's
+    OnStartedLeading); a free lease is taken and the pod bound."""
+    assert scheduled_pods_with_lease(monkeypatch, "other") == []
+    assert scheduled_pods_with_lease(monkeypatch, None) == ["/api/v1/namespaces/default/pods/p/binding"]

@@ -9,7 +9,9 @@ from pathlib import Path
 from sched_fixtures import fake_clock, node, pod
 from test_scheduler_runner import FakeClient
 
+from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.certutil import new_ca
+from reference_impl.machinery.clock import ManualClock
 from reference_impl.machinery import componentserver as cs
 from reference_impl.machinery.process import main as process_main
 from reference_impl.scheduler import Scheduler
@@ -81,6 +83,17 @@ def test_the_mux_serves_healthz_ping_metrics_and_configz_and_no_livez(tmp_path):
     assert configz["Profiles"][0]["SchedulerName"] == "default-scheduler"
     assert configz["ClientConnection"] == {"Kubeconfig": str(tmp_path / "kubeconfig")}
     assert mux(cs.Request("DELETE", "/metrics")).body == b"metrics reset\n"
+
+
+def test_with_leader_election_healthz_has_the_election_check_alone(tmp_path):
+    """As the real kube-scheduler 1.24 answers with --leader-elect (its default): /healthz lists
+    leaderElection and no ping, /healthz/ping is a 404, /healthz/leaderElection is "ok"."""
+    elector = LeaderElector("me", ManualClock(), name="kube-scheduler")
+    mux = secure_mux(Scheduler(fake_clock(), random.Random(1)), SchedulerMetrics(), tmp_path / "kubeconfig", elector)
+    assert mux(cs.Request("GET", "/healthz", "verbose")).body == b"[+]leaderElection ok\nhealthz check passed\n"
+    assert mux(cs.Request("GET", "/healthz/ping")).body == b"404 page not found\n"
+    assert mux(cs.Request("GET", "/healthz/leaderElection")).body == b"ok"
+    assert parse_args(["--kubeconfig", "k", "--leader-elect"], {}).leader_elect
 
 
 def test_secure_serving_flags_default_to_upstream_and_refuse_bad_values(capsys):
