@@ -12,9 +12,9 @@ With --leader-elect it schedules only while it holds the kube-system/kube-schedu
 candidate keeps its caches current), as upstream's does by default.
 
 Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
-does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics` (scheduling attempts and pending pods counted here;
-DELETE resets them) and `/configz`, behind delegated authentication and authorization
-(`machinery.componentserver`).
+does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics`
+(scheduling attempts and pending pods counted here; DELETE resets them) and `/configz`, behind
+delegated authentication and authorization (`machinery.componentserver`).
 """
 from __future__ import annotations
 
