@@ -20,6 +20,7 @@ from reference_impl.machinery.gojson import marshal
 from reference_impl.machinery.prometheus import escape_label_value, process_start_time
 from reference_impl.mirrors import mirrors
 
+from . import cadvisor
 from .actions import PodKey
 from .runtime import log_path
 from .stats import ContainerStats, CpuRates, NodeStats, PodStats, boot_time, cpu_and_memory, pod_usage, \
@@ -230,16 +231,34 @@ class KubeletHost:
              "gauge", [("", process_start_time())]),
         ])
 
-    @mirrors("github.com/google/cadvisor/metrics.NewPrometheusMachineCollector")
+    def _container_infos(self, now: float) -> list[cadvisor.ContainerInfo]:
+        """Each running container with a reading, as cAdvisor knows its cgroup."""
+        infos = []
+        for record in self._records():
+            qos_class = (record.pod.get("status") or {}).get("qosClass", "")
+            for c in list(record.containers.values()):
+                stats = self._container_stats(record.key, c, now) if c.state == "running" else None
+                if stats is None or stats.usage is None:
+                    continue
+                infos.append(cadvisor.ContainerInfo(
+                    cadvisor.container_cgroup(qos_class, record.key.uid, c.container_id), c.container_id,
+                    c.spec.get("image", ""), c.name, record.key.name, record.key.namespace, c.started_at,
+                    stats.usage))
+        return infos
+
+    @mirrors("github.com/google/cadvisor/metrics.NewPrometheusMachineCollector",
+             "github.com/google/cadvisor/metrics.NewPrometheusCollector")
     def cadvisor_metrics(self) -> str:
-        """cAdvisor's machine metrics of this host; the per-container ones need cgroups, which the
-        process runtime does not make."""
+        """cAdvisor's machine metrics of this host, and its series of each container running."""
         with open("/proc/meminfo") as meminfo:
             total = next(int(line.split()[1]) * 1024 for line in meminfo if line.startswith("MemTotal:"))
-        return exposition([
-            ("machine_cpu_cores", "Number of logical CPU cores.", "gauge", [("", os.cpu_count() or 0)]),
-            ("machine_memory_bytes", "Amount of memory installed on the machine.", "gauge", [("", total)]),
-        ])
+        now = time.time()
+        families = cadvisor.container_families(self._container_infos(now), now)
+        families["machine_cpu_cores"] = ("Number of logical CPU cores.", "gauge",
+                                         [("", f"machine_cpu_cores {format_float(os.cpu_count() or 0)}")])
+        families["machine_memory_bytes"] = ("Amount of memory installed on the machine.", "gauge",
+                                            [("", f"machine_memory_bytes {format_float(total)}")])
+        return cadvisor.exposition(families)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).RunInContainer")
     def run_in_container(self, key: PodKey, container: str, command: list[str]) -> bytes:

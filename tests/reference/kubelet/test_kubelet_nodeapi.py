@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -264,6 +265,7 @@ def kubelet(tmp_path, ca):
                                        "env": [{"name": "GREETING", "value": "hi there"}]}, 0))
     record = core.pods["u1"]
     record.pod_ip, record.containers["c"].state, record.containers["c"].started_at = "127.0.0.1", "running", 1.7e9
+    record.containers["c"].container_id = f"process://{runtime.processes[(KEY, 'c')].pid}"
     host = KubeletHost(core, runtime, {"enableServer": True})
     auth = KubeletAuth(RequestAuthenticator([X509Authenticator([ca.certificate])]),
                        WebhookAuthorizer(allow_by_subresource, lambda: 0.0, 300.0, 30.0), "node-1")
@@ -329,7 +331,11 @@ def test_pods_and_metrics_are_served(kubelet, ca, tmp_path):
     for bucket in ("pods", "metrics"):  # this request is counted before it is answered
         assert (b'kubelet_http_requests_total{long_running="false",method="GET",path="%s",server_type="readwrite"} 1\n'
                 % bucket.encode()) in body
-    assert b"machine_cpu_cores " in call(kubelet, ca, tmp_path, "metrics-reader", "/metrics/cadvisor")[2]
+    cadvisor = call(kubelet, ca, tmp_path, "metrics-reader", "/metrics/cadvisor")[2].decode()
+    assert "\nmachine_cpu_cores " in cadvisor, cadvisor
+    # The running container's series, named and labelled as cAdvisor and the kubelet write them.
+    assert re.search(r'\ncontainer_memory_working_set_bytes\{container="c",id="/kubepods/besteffort/podu1/\d+",'
+                     r'image="img-c",name="process://\d+",namespace="ns",pod="p"\} [1-9][-+.e\d]* \d+\n', cadvisor), cadvisor
 
 
 def test_configz_is_the_kubelets_configuration_under_its_name(kubelet, ca, tmp_path):
