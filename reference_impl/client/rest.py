@@ -22,6 +22,7 @@ from reference_impl.client import APIStatusError, Gone, KubeconfigError, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.machinery import jsonbytes
+from reference_impl.machinery.prometheus import Family, Registry
 from reference_impl.mirrors import mirrors
 
 
@@ -108,12 +109,29 @@ def _error_status(raw: bytes) -> dict:
         return {"message": raw.decode(errors="replace").strip()}
 
 
+class RequestResults:
+    """rest_client_requests_total: each answer a client got by status code (`<error>` for none),
+    method and the apiserver's host, as client-go's updateURLMetrics counts them."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.family = registry.register(Family(
+            "rest_client_requests_total", "[ALPHA] Number of HTTP requests, partitioned by status code, method, "
+            "and host.", "counter", ("code", "method", "host")))
+
+    @mirrors("k8s.io/client-go/rest.updateURLMetrics")
+    def increment(self, code: int | None, method: str, host: str) -> None:
+        self.family.inc("<error>" if code is None else str(code), method, host)
+
+
 class RestClient:
+    results: RequestResults | None = None  # what a component's /metrics counts of this client's requests
+
     def __init__(self, kubeconfig: Path, timeout: float = 30.0):
         kubeconfig = Path(kubeconfig)
         cluster, user = current_context(kubeconfig)
         url = urllib.parse.urlsplit(cluster["server"])
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
+        self.url_host = url.netloc  # the server URL's Host, port as written: the metrics' host label
         self.user_agent = default_user_agent()  # fixed for the process: worked out once, not per request
         self._local = threading.local()
         self.ca_data = _pem(cluster, "certificate-authority", kubeconfig.parent).decode()  # rest.Config's CAData
@@ -151,6 +169,10 @@ class RestClient:
         _load_client_pair(other.tls, cert_pem, key_pem)
         return other
 
+    def _count(self, code: int | None, method: str) -> None:
+        if self.results is not None:
+            self.results.increment(code, method, self.url_host)
+
     def _drop_connection(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -181,19 +203,26 @@ class RestClient:
         conn = getattr(self._local, "conn", None)
         reused = conn is not None
         if not reused:
-            conn = self._local.conn = http1.connect(self.host, self.port, self.tls, self.timeout)
+            try:
+                conn = self._local.conn = http1.connect(self.host, self.port, self.tls, self.timeout)
+            except OSError:
+                self._count(None, method)
+                raise
         try:
             status, raw, will_close = conn.round_trip(head, data)
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             self._drop_connection()
             if not reused:
+                self._count(None, method)
                 raise
             # The server closed the idle connection before our request reached it: once more,
-            # on a new one.
+            # on a new one (as Go's transport does, unseen by the metrics).
             return self.request(method, path, body, content_type)
         except BaseException:
             self._drop_connection()
+            self._count(None, method)
             raise
+        self._count(status, method)
         if will_close:
             self._drop_connection()
         if status >= 300:
@@ -212,6 +241,7 @@ class RestClient:
         try:
             conn.send(self._request_head("GET", f"{path}{sep}{query}", None, 0))
             response = conn.read_head()
+            self._count(response.status, "GET")
             if response.status == 410:
                 raise Gone(resource_version, conn.read_body(response).decode(errors="replace"))
             if response.status >= 300:

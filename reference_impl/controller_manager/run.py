@@ -40,7 +40,7 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.apply import RESOURCES as API_PATHS
 from reference_impl.client.apply import apply
 from reference_impl.client.record import EventRecorder
-from reference_impl.client.rest import RestClient, lease_step
+from reference_impl.client.rest import RequestResults, RestClient, lease_step
 from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
@@ -745,10 +745,14 @@ def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
 
 def run(args: argparse.Namespace, process: Process) -> None:
     client = load_client(args.kubeconfig)
+    registry = Registry()
+    # What kube-controller-manager's main registers by importing component-base's restclient and
+    # version metrics.
+    client.results = RequestResults(registry)
+    componentserver.register_build_info(registry)
     signing_ca = None
     if args.cluster_signing_cert_file and args.cluster_signing_key_file:
         signing_ca = csrsigning.SigningCA.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
-    registry = Registry()
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
                                 root_ca(args.root_ca_file, client), signing_ca, registry)
     leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None

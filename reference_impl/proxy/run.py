@@ -26,7 +26,7 @@ from pathlib import Path
 
 from reference_impl.client import ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
-from reference_impl.client.rest import RestClient
+from reference_impl.client.rest import RequestResults, RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
@@ -198,8 +198,9 @@ def serve_ports(args: argparse.Namespace, health: serving.ProxierHealth, registr
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
-    client, health = load_client(args.kubeconfig), serving.ProxierHealth()
-    servers = serve_ports(args, health, serving.metrics_registry())
+    client, health, registry = load_client(args.kubeconfig), serving.ProxierHealth(), serving.metrics_registry()
+    client.results = RequestResults(registry)
+    servers = serve_ports(args, health, registry)
     try:
         ProxyRunner(client, args.bind_address, args.status_file, process.stop, health).run(process.out)
     finally:

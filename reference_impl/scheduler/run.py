@@ -37,7 +37,7 @@ from reference_impl.client import APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
-from reference_impl.client.rest import RestClient, lease_step
+from reference_impl.client.rest import RequestResults, RestClient, lease_step
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
@@ -227,6 +227,9 @@ def run(args: argparse.Namespace, process: Process) -> None:
     profile = load_profile(args.config) if args.config else None
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
+    # What kube-scheduler's main registers by importing component-base's restclient and version metrics.
+    client.results = RequestResults(metrics.registry)
+    componentserver.register_build_info(metrics.registry)
     # client-go's resourcelock identity: the host name and a uniquifier, as kube-scheduler's Config.
     elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", WallClock(), name=LEASE_NAME)
                if args.leader_elect else None)

@@ -6,9 +6,11 @@ from __future__ import annotations
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixture)
@@ -18,7 +20,9 @@ from reference_impl.client import Gone  # noqa: E402
 from reference_impl.client.cache import Indexer, ResourceEventHandler  # noqa: E402
 from reference_impl.client.leaderelection import LeaderElector  # noqa: E402
 from reference_impl.client.reflector import Reflector  # noqa: E402
-from reference_impl.client.rest import RestClient, lease_step, run_reflector  # noqa: E402
+from reference_impl.client import APIStatusError  # noqa: E402
+from reference_impl.client.rest import RequestResults, RestClient, lease_step, run_reflector  # noqa: E402
+from reference_impl.machinery.prometheus import Registry  # noqa: E402
 
 NS = "clientgo"
 
@@ -175,3 +179,27 @@ def test_an_error_answer_that_is_no_status_is_an_api_error_with_its_text(rest):
     with pytest.raises(APIStatusError) as raised:
         rest.request("GET", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NS}/pods")
     assert (raised.value.code, raised.value.status) == (404, {"message": "404 page not found"})
+
+
+
+def test_each_answer_is_counted_by_code_method_and_host(reference_control_plane, tmp_path):  # noqa: F811
+    """rest_client_requests_total as client-go's updateURLMetrics counts: the status code of each
+    answer, `<error>` when none came, by method and the server URL's host."""
+    registry = Registry()
+    config = yaml.safe_load(Path(reference_control_plane.kubeconfig).read_text())
+    live_host = urllib.parse.urlsplit(config["clusters"][0]["cluster"]["server"]).netloc
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"  # nothing listens there
+    (tmp_path / "dead").write_text(yaml.safe_dump(config))
+    clients, results = (RestClient(reference_control_plane.kubeconfig), RestClient(tmp_path / "dead")), \
+        RequestResults(registry)
+    for client in clients:  # one family for the process's clients, as client-go's global one
+        client.results = results
+    clients[0].request("GET", "/api/v1/namespaces/default")
+    with pytest.raises(APIStatusError):
+        clients[0].request("DELETE", "/api/v1/namespaces/no-such-namespace")
+    with pytest.raises(OSError):
+        clients[1].request("GET", "/api/v1/namespaces/default")
+    text = registry.text().decode()
+    assert (f'rest_client_requests_total{{code="200",host="{live_host}",method="GET"}} 1\n'
+            f'rest_client_requests_total{{code="404",host="{live_host}",method="DELETE"}} 1\n'
+            'rest_client_requests_total{code="<error>",host="127.0.0.1:1",method="GET"} 1\n') in text

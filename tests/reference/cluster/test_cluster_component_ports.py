@@ -51,6 +51,11 @@ def test_secure_ports_serve_healthz_to_anyone_and_metrics_only_to_whom_the_apise
     pki = f"{cluster.dir}/pki"
     code, body = fetch(f"{scheduler}/metrics", cert=(f"{pki}/admin.crt", f"{pki}/admin.key"))
     assert code == 200 and b'scheduler_pending_pods{queue="active"}' in body
+    # As the real kube-scheduler 1.24 exports them: its build, and its client's requests.
+    assert b"\nkubernetes_build_info{" in body and b'\nrest_client_requests_total{code="200",' in body
+    manager_metrics = serving(cluster, "controller-manager")[0].removesuffix("/healthz") + "/metrics"
+    code, body = fetch(manager_metrics, cert=(f"{pki}/admin.crt", f"{pki}/admin.key"))
+    assert code == 200 and b"\nkubernetes_build_info{" in body and b'\nrest_client_requests_total{code="200",' in body
     manager = serving(cluster, "controller-manager")[0]
     code, body = fetch(f"{manager}?verbose")
     assert code == 200 and b"[+]replicaset ok\n" in body
@@ -62,3 +67,4 @@ def test_kube_proxy_serves_healthz_and_metrics_in_plain_http(cluster):
     assert code == 200 and set(json.loads(body)) == {"lastUpdated", "currentTime"}
     code, body = fetch(metrics)
     assert code == 200 and b"\nkubernetes_build_info{" in body and b"kubeproxy_" not in body
+    assert b'\nrest_client_requests_total{code="200",host="127.0.0.1:' in body  # its informers' lists
