@@ -201,17 +201,21 @@ def secure_mux(scheduler: Scheduler, metrics: SchedulerMetrics, kubeconfig: Path
     mux = componentserver.PathRecorderMux()
     componentserver.install_healthz(mux, lambda: checks)
     componentserver.install_metrics(mux, metrics.registry, resettable=True)
-    componentserver.install_configz(mux, lambda: {"componentconfig": component_config(scheduler, kubeconfig)})
+    componentserver.install_configz(
+        mux, lambda: {"componentconfig": component_config(scheduler, kubeconfig, elector is not None)})
     return mux
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config.KubeSchedulerConfiguration")
-def component_config(scheduler: Scheduler, kubeconfig: Path) -> dict:
+def component_config(scheduler: Scheduler, kubeconfig: Path, leader_elect: bool = False) -> dict:
     """The configuration this scheduler runs with, in the field names of upstream's internal
     KubeSchedulerConfiguration (which has no JSON tags, so Go's json.Marshal writes them as they
     are): the fields the reference scheduler has."""
     profile, queue = scheduler.profile, scheduler.queue
     return {"apiVersion": "kubescheduler.config.k8s.io/v1beta3",
+            "LeaderElection": {"LeaderElect": leader_elect, "LeaseDuration": "15s", "RenewDeadline": "10s",
+                               "RetryPeriod": f"{LEASE_RETRY_PERIOD:g}s", "ResourceLock": "leases",
+                               "ResourceName": LEASE_NAME, "ResourceNamespace": "kube-system"},
             "ClientConnection": {"Kubeconfig": str(kubeconfig)},
             "PercentageOfNodesToScore": profile.percentage_of_nodes_to_score,
             "PodInitialBackoffSeconds": int(queue.pod_initial_backoff),

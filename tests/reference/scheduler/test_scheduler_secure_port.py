@@ -94,6 +94,11 @@ def test_with_leader_election_healthz_has_the_election_check_alone(tmp_path):
     assert mux(cs.Request("GET", "/healthz/ping")).body == b"404 page not found\n"
     assert mux(cs.Request("GET", "/healthz/leaderElection")).body == b"ok"
     assert parse_args(["--kubeconfig", "k", "--leader-elect"], {}).leader_elect
+    configz = json.loads(mux(cs.Request("GET", "/configz")).body)["componentconfig"]
+    assert list(configz)[:2] == ["apiVersion", "LeaderElection"]  # the real one's /configz, Parallelism aside
+    assert configz["LeaderElection"] == {"LeaderElect": True, "LeaseDuration": "15s", "RenewDeadline": "10s",
+                                         "RetryPeriod": "2s", "ResourceLock": "leases",
+                                         "ResourceName": "kube-scheduler", "ResourceNamespace": "kube-system"}
 
 
 def test_secure_serving_flags_default_to_upstream_and_refuse_bad_values(capsys):
