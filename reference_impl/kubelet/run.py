@@ -473,11 +473,18 @@ def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> 
     return KubeletAuth(RequestAuthenticator(authenticators, args.anonymous_auth), authorizer, node_name)
 
 
+def served_node(args: argparse.Namespace) -> str:
+    """The node the API answers for: one API server serves every hollow node of the process, and
+    its attributes and certificate name the first (--node-name alone is only their prefix)."""
+    return f"{args.node_name}-0" if args.hollow_nodes else args.node_name
+
+
 def serving_pair(args: argparse.Namespace, node_ip: str) -> tuple[Path, Path]:
-    """--tls-cert-file's, else the self-signed pair in --cert-dir (made when missing)."""
+    """--tls-cert-file's, else the self-signed pair in --cert-dir (made when missing) for the
+    served node, as InitializeTLS makes it for the kubelet's hostname."""
     if args.tls_cert_file is not None:
         return args.tls_cert_file, args.tls_private_key_file
-    return self_signed_pair(args.cert_dir or args.root_dir / "pki", args.node_name, node_ip)
+    return self_signed_pair(args.cert_dir or args.root_dir / "pki", served_node(args), node_ip)
 
 
 def _flag(value: object) -> str:
@@ -533,13 +540,11 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if node_client is not None and not args.hollow_nodes:
         # One node: everything the process asks (its pods, volumes, reviews) it asks as that node.
         client, node_client = node_client(args.node_name), None
-    # One API server answers for every hollow node of the process: its attributes name the first.
-    served_node = f"{args.node_name}-0" if args.hollow_nodes else args.node_name
     cert, key = serving_pair(args, NODE_IP)
     sync_period = HOLLOW_SYNC_PERIOD if args.hollow_nodes else SYNC_PERIOD
     KubeletRunner(client, args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
                   args.pod_cidr, args.node_lease_duration_seconds, process.stop,
-                  tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node),
+                  tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node(args)),
                   configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port),
                   node_client=node_client).run(process.out)
 

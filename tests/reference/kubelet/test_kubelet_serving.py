@@ -21,7 +21,7 @@ from reference_impl.kubelet.auth import KubeletAuth, Refusal
 from reference_impl.machinery.delegatedauth import WebhookAuthorizer
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
-from reference_impl.kubelet.run import build_auth, kubelet_configuration, parse_args
+from reference_impl.kubelet.run import build_auth, kubelet_configuration, parse_args, serving_pair
 from reference_impl.kubelet.runtime import ExecTarget, log_path
 from reference_impl.kubelet.serving import self_signed_pair
 from reference_impl.machinery.goserver import serving_context
@@ -232,6 +232,18 @@ def test_the_self_signed_certificate_is_named_host_at_time_as_generate_self_sign
     leaf, ca = x509.load_pem_x509_certificates(cert.read_bytes())
     names = [c.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value for c in (leaf, ca)]
     assert re.fullmatch(r"node-1@\d+", names[0]) and re.fullmatch(r"node-1-ca@\d+", names[1])
+
+
+def test_hollow_nodes_serve_a_certificate_of_the_node_their_api_answers_for(tmp_path):
+    """A hollow process's self-signed certificate names its first node, whose attributes its API
+    asks about, not the --node-name prefix, which is no node."""
+    args = parse_args(["--kubeconfig", "k", "--node-name", "hollow", "--root-dir", str(tmp_path),
+                       "--hollow-nodes", "3"], {})
+    cert, _ = serving_pair(args, "127.0.0.1")
+    leaf = x509.load_pem_x509_certificates(cert.read_bytes())[0]
+    assert re.fullmatch(r"hollow-0@\d+", leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+    assert leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+        x509.DNSName) == ["hollow-0"]
 
 
 class RecordingClient:
