@@ -5,9 +5,10 @@ Upstream cAdvisor reads each container's cgroup; its series carry the labels the
 containerPrometheusLabelsFunc gives them: `id` (the cgroup's name), `name` (the runtime's ID for
 the container), `image`, and the Kubernetes `container`, `pod` and `namespace`. The reference runs
 a container as a process group with no cgroup, so `id` is the path the cgroupfs driver would give
-it (/kubepods[/<qos>]/pod<uid>/<id>), and only what /proc measures is exported: CPU time, RSS as
-the working set, page faults and the process count. Each sample is stamped with its reading's
-time, as cAdvisor stamps them. Hollow containers have no processes, so they have no series.
+it (/kubepods[/<qos>]/pod<uid>/<id>), and only what /proc measures is exported: CPU time (user
+and system), RSS as the working set, page faults and the process count. Each sample is stamped
+with its reading's time, as cAdvisor stamps them. Hollow containers have no processes, so they
+have no series.
 """
 from __future__ import annotations
 
@@ -55,8 +56,12 @@ def _failures(usage: Usage) -> list[tuple[tuple[str, ...], float]]:
 # (name, help, type, extra label names, values of a reading): cAdvisor's containerMetrics that
 # /proc can answer, with their help and extra labels as cAdvisor writes them.
 CONTAINER_METRICS: tuple[tuple[str, str, str, tuple[str, ...], Callable[[Usage], list]], ...] = (
+    ("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.", "counter", (),
+     lambda u: [((), (u.cpu_ns - u.user_ns) / NANOSECONDS)] if u.user_ns is not None else []),
     ("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", "counter", ("cpu",),
      lambda u: [(("total",), u.cpu_ns / NANOSECONDS)] if u.cpu_ns > 0 else []),
+    ("container_cpu_user_seconds_total", "Cumulative user cpu time consumed in seconds.", "counter", (),
+     lambda u: [((), u.user_ns / NANOSECONDS)] if u.user_ns is not None else []),
     ("container_memory_failures_total", "Cumulative count of memory allocation failures.", "counter",
      ("failure_type", "scope"), _failures),
     ("container_memory_rss", "Size of RSS in bytes.", "gauge", (),

@@ -43,6 +43,7 @@ class Usage:
     page_faults: int | None = None
     major_page_faults: int | None = None
     processes: int | None = None
+    user_ns: int | None = None  # cpu_ns's part in user mode (cAdvisor's Cpu.Usage.User)
 
 
 @dataclass(frozen=True)
@@ -283,13 +284,14 @@ def _usage(members: list[list[str]], reaped: list[str] | None, now: float) -> Us
     cutime and cstime of `reaped`, for the children it waited for), resident pages, page faults."""
     if not members:
         return None
-    ticks = sum(int(fields[11]) + int(fields[12]) for fields in members)
-    if reaped is not None:
-        ticks += int(reaped[13]) + int(reaped[14])
+    user = sum(int(fields[11]) for fields in members) + (int(reaped[13]) if reaped is not None else 0)
+    system = sum(int(fields[12]) for fields in members) + (int(reaped[14]) if reaped is not None else 0)
     rss = sum(int(fields[21]) for fields in members) * os.sysconf("SC_PAGE_SIZE")
-    return Usage(now, ticks * NANOSECONDS // os.sysconf("SC_CLK_TCK"), rss, rss,
+    tick = NANOSECONDS // os.sysconf("SC_CLK_TCK")
+    return Usage(now, (user + system) * tick, rss, rss,
                  page_faults=sum(int(fields[7]) for fields in members),
-                 major_page_faults=sum(int(fields[9]) for fields in members), processes=len(members))
+                 major_page_faults=sum(int(fields[9]) for fields in members), processes=len(members),
+                 user_ns=user * tick)
 
 
 @mirrors("github.com/google/cadvisor/container/libcontainer.setCPUStats")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from reference_impl.kubelet.cadvisor import ContainerInfo, container_cgroup, container_families, exposition
 from reference_impl.kubelet.stats import Usage
 
-USAGE = Usage(200.0015, 1_500_000_000, 4096, rss_bytes=4096, page_faults=120, major_page_faults=2, processes=3)
+USAGE = Usage(200.0015, 1_500_000_000, 4096, rss_bytes=4096, page_faults=120, major_page_faults=2, processes=3,
+              user_ns=1_250_000_000)
 WEB = ContainerInfo("/kubepods/besteffort/podu1/4242", "process://4242", "nginx:1.21", "web", "p", "ns", 100.75, USAGE)
 BASE = {"container": "web", "id": "/kubepods/besteffort/podu1/4242", "image": "nginx:1.21",
         "name": "process://4242", "namespace": "ns", "pod": "p"}
@@ -29,6 +30,8 @@ def test_each_reading_is_a_cadvisor_series_with_the_kubelets_labels_and_the_read
     assert ("# HELP container_cpu_usage_seconds_total Cumulative cpu time consumed in seconds.\n"
             "# TYPE container_cpu_usage_seconds_total counter\n"
             f"container_cpu_usage_seconds_total{labels(cpu='total')} 1.5 200001\n") in text
+    assert f"container_cpu_user_seconds_total{labels()} 1.25 200001\n" in text
+    assert f"container_cpu_system_seconds_total{labels()} 0.25 200001\n" in text
     assert f"container_memory_working_set_bytes{labels()} 4096 200001\n" in text
     assert f"container_memory_rss{labels()} 4096 200001\n" in text
     assert f"container_processes{labels()} 3 200001\n" in text
