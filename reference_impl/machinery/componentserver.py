@@ -181,7 +181,7 @@ def install_configz(mux: PathRecorderMux, configs: Callable[[], dict]) -> None:
     mux.handle("/configz", configz)
 
 
-@mirrors("k8s.io/component-base/metrics/prometheus/version.init")
+@mirrors("k8s.io/component-base/metrics/prometheus/version.init#1")
 def register_build_info(registry: Registry) -> None:
     """kubernetes_build_info, the constant 1 labelled with the release the component says it is
     (version.Get), which a component's main registers by importing the version metrics."""
