@@ -51,7 +51,7 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
-from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.job import POD_UPDATE_BATCH_PERIOD, JobController
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.queued import QueuedController, Trigger
@@ -275,7 +275,9 @@ class ControllerManager:
                    self._keys_of("statefulsets"),
                    ("statefulsets", "controllerrevisions", "persistentvolumeclaims", "pods")),
             # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
-            queued("job", self._sync_job, [Trigger("jobs", _own_key), Trigger("pods", self._owner("Job", "jobs"))],
+            queued("job", self._sync_job,
+                   [Trigger("jobs", _own_key),
+                    Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
                    self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
