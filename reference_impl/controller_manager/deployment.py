@@ -175,6 +175,15 @@ def _create_rs_outcome(d: dict, rs: dict) -> Outcome:
     return Outcome(created if replicas > 0 else None, failed, quiet_for=("AlreadyExists",))
 
 
+def _send_status(d: dict, written: dict, actions: list) -> bool:
+    """One UpdateStatus of what the sync gathered in `written` (status and revision annotation);
+    False when it is what the Deployment already has."""
+    if written["status"] == (d.get("status") or {}) and written["metadata"] == d["metadata"]:
+        return False
+    actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
+    return True
+
+
 class DeploymentController:
     """Stateless between syncs: everything it needs is in the caches it is handed."""
 
@@ -233,6 +242,9 @@ class DeploymentController:
         """The template of the ReplicaSet at the revision asked for (DeploymentRollback once the
         update is taken), or a Warning why not; the annotation is cleared either way."""
         new_rs, old = self._new_and_old(d, owned, actions, written)
+        # Upstream's checkPausedConditions and getNewReplicaSet write the status before the
+        # rollback's update (which then conflicts and is done again by the next sync).
+        _send_status(d, written, actions)
         all_rs = old + [new_rs]
         wanted = rollback_to(d) or last_revision(all_rs)
         updated = copy.deepcopy(d)
@@ -506,7 +518,4 @@ class DeploymentController:
         if rolling_out:
             progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
             progress.set_replica_failure_condition(status, new_rs, all_rs)
-        if status == (d.get("status") or {}) and written["metadata"] == d["metadata"]:
-            return False
-        actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
-        return True
+        return _send_status(d, written, actions)

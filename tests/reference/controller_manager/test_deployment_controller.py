@@ -395,6 +395,21 @@ def test_the_deprecated_rollback_annotation_rolls_back_to_its_revision():
             "Normal", "DeploymentRollback", 'Rolled back deployment "web" to revision 1')
 
 
+def test_a_rollback_of_a_resumed_deployment_first_writes_its_resumed_condition():
+    """checkPausedConditions writes its status before the rollback: a Deployment resumed with a
+    rollback pending has Progressing Unknown DeploymentResumed sent (deployments/status) ahead of
+    the update that rolls it back."""
+    r = two_revisions()
+    r.d["spec"]["paused"] = True
+    r.sync()
+    r.d["spec"]["paused"] = False
+    actions, _update = rolling_back(r, "1")
+    writes = [(a.subresource, a.obj) for a in actions if isinstance(a, Update) and a.resource == "deployments"]
+    assert [subresource for subresource, _obj in writes] == ["status", None]
+    progressing = next(c for c in writes[0][1]["status"]["conditions"] if c["type"] == "Progressing")
+    assert (progressing["status"], progressing["reason"]) == ("Unknown", "DeploymentResumed")
+
+
 def test_a_rollback_to_a_revision_not_there_is_a_warning():
     """A revision no ReplicaSet has: DeploymentRollbackRevisionNotFound, the template unchanged."""
     r = two_revisions()
