@@ -58,7 +58,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, RecordEvent, Update
+from reference_impl.machinery.actions import Create, InOrder, RecordEvent, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -462,11 +462,13 @@ class ControllerManager:
                                       self.cache("endpoints").get(key))
 
     def _sync_endpoint_slices(self, key: str) -> list:
+        """The reconciler's writes in order, up to the first refused: upstream's finalize returns
+        its error there, so one sync records one FailedToUpdateEndpointSlices."""
         ns, name = key.split("/", 1)
         nodes = {n["metadata"]["name"]: n for n in self.cache("nodes").list()}
-        return endpointslice.sync_service(ns, name, self.cache("services").get(key),
-                                          self.cache("pods").by_namespace(ns),
-                                          self.cache("endpointslices").by_namespace(ns), nodes)
+        return [InOrder(tuple(endpointslice.sync_service(ns, name, self.cache("services").get(key),
+                                                         self.cache("pods").by_namespace(ns),
+                                                         self.cache("endpointslices").by_namespace(ns), nodes)))]
 
     def _sync_hpa(self, key: str) -> list:
         hpa, ns = self._get("horizontalpodautoscalers", key)
@@ -602,6 +604,8 @@ class ControllerManager:
         if isinstance(action, RecordEvent):
             self._record(action)
             return True
+        if isinstance(action, InOrder):
+            return all(self.perform(step) for step in action.actions)  # stops at the first failure
         outcome = getattr(action, "outcome", None)
         try:
             answer = apply(self.client, action)
