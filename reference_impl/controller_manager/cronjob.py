@@ -4,10 +4,10 @@ concurrencyPolicy (Allow, Forbid, Replace) and startingDeadlineSeconds, keep sta
 lastScheduleTime and lastSuccessfulTime, and delete finished Jobs beyond the history limits.
 
 Upstream puts a Job into status.active from the create call's answer (it needs the new UID) and
-checks a missing one with a GET. A sans-IO sync has neither, so the Job it started last (named
-after status.lastScheduleTime) enters status.active once the Job cache shows it, and a Job leaves
-once the cache no longer does; any other unfinished Job it controls is an UnexpectedJob, as
-upstream's. The deterministic Job name makes a create from a stale cache a harmless 409, as it is
+checks a missing one with a GET. A sans-IO sync has neither, so a Job it started (named after a
+scheduled time since status.lastScheduleTime) enters status.active once the Job cache shows it,
+and a Job leaves once the cache no longer does; any other unfinished Job it controls is an
+UnexpectedJob, as upstream's. The deterministic Job name makes a create from a stale cache a harmless 409, as it is
 upstream.
 """
 from __future__ import annotations
@@ -84,11 +84,16 @@ def _job_ref(job: dict) -> dict:
             "namespace": job["metadata"]["namespace"], "uid": job["metadata"]["uid"]}
 
 
-def _started_last(cj: dict, job: dict) -> bool:
-    """Whether `job` is the one this controller started at status.lastScheduleTime: upstream has it
-    in status.active from the create's answer, here it enters once the Job cache shows it."""
+def _started_here(cj: dict, job: dict) -> bool:
+    """Whether this controller started `job` and has yet to list it: named for a scheduled time no
+    earlier than status.lastScheduleTime (later when the Job is cached before the status write
+    that records its start). Upstream has it in status.active from the create's answer, and
+    rereads the CronJob before it calls a Job unexpected."""
+    prefix, _, minutes = job["metadata"]["name"].rpartition("-")
+    if prefix != cj["metadata"]["name"] or not minutes.isdigit():
+        return False
     last = (cj.get("status") or {}).get("lastScheduleTime")
-    return last is not None and job["metadata"]["name"] == job_name(cj, parse_rfc3339(last))
+    return last is None or int(minutes) >= time_hash_in_minutes(parse_rfc3339(last))
 
 
 def _event(cj: dict, type_: str, reason: str, message: str) -> RecordEvent:
@@ -157,7 +162,7 @@ class CronJobController:
             if not is_job_finished(job):
                 if job_uid in active:
                     continue
-                if _started_last(cj, job):
+                if _started_here(cj, job):
                     active[job_uid] = _job_ref(job)
                 else:
                     actions.append(_event(cj, "Warning", "UnexpectedJob",

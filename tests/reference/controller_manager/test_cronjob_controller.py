@@ -234,3 +234,14 @@ def test_an_unparseable_schedule_is_a_warning():
     actions = CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(schedule="61 * * * *"), [])
     assert events(actions) == [("Warning", "UnparseableSchedule", 'unparseable schedule: "61 * * * *" : '
                                 "end of range (61) above maximum (59): 61")]
+
+
+def test_a_job_it_started_is_not_unexpected_before_its_start_is_cached():
+    """The Job created for 00:10 cached before the status write that records lastScheduleTime
+    00:10: it is listed as active, not an UnexpectedJob (upstream rereads the CronJob first)."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    running = child(cj, f"hello-{int(at('2026-01-01T00:10:00')) // 60}")
+    actions = CronJobController(clock_at("2026-01-01T00:10:01")).sync(cj, [running])
+    assert events(actions) == [] and creates(actions) == []
+    assert [r["uid"] for r in status_of(actions)["active"]] == [running["metadata"]["uid"]]
