@@ -97,6 +97,17 @@ def past_active_deadline(job: dict, now: float) -> bool:
             and now - parse_rfc3339(start) >= deadline)
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updateJob")
+def deadline_remaining(job: dict, now: float) -> float | None:
+    """Seconds until an unfinished Job's activeDeadlineSeconds runs out, when it has one running:
+    upstream's queue.AddAfter of its key as the Job starts and as the deadline is changed."""
+    deadline = job["spec"].get("activeDeadlineSeconds")
+    start = job.get("status", {}).get("startTime")
+    if deadline is None or start is None or job_suspended(job) or is_job_finished(job):
+        return None
+    return max(0.0, parse_rfc3339(start) + deadline - now)
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastBackoffLimitOnFailure")
 def past_backoff_limit_on_failure(job: dict, pods: list[dict]) -> bool:
     """With restartPolicy OnFailure a failing container restarts in its pod instead of failing it:
@@ -206,6 +217,7 @@ class JobController:
             self._not_before.pop(key, None)
         elif status_changed or more_succeeded:
             self._requeues.pop(key, None)
+            self._not_before.pop(key, None)  # a failure that finished the Job leaves no backoff to wait out
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:

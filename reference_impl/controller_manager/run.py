@@ -51,7 +51,8 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
-from reference_impl.controller_manager.job import POD_UPDATE_BATCH_PERIOD, JobController
+from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, JobController,
+                                                   deadline_remaining as job_deadline_remaining)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.queued import QueuedController, Trigger
@@ -274,14 +275,17 @@ class ControllerManager:
                             lambda claim: self._in_namespace("statefulsets", claim["metadata"].get("namespace", "")))],
                    self._keys_of("statefulsets"),
                    ("statefulsets", "controllerrevisions", "persistentvolumeclaims", "pods")),
-            # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
+            # A Job's deadline and backoff bring its key back (AddAfter in the sync), as upstream's:
+            # no resync every second, which would sync a Job from a cache that has yet to see the
+            # status its last sync wrote, and record that sync's event again.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
+                   self._keys_of("jobs"), ("jobs", "pods")),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),
+            # CronJobs have schedules no event announces: resynced every period.
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
                    self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
@@ -404,15 +408,20 @@ class ControllerManager:
                                      self.cache("persistentvolumeclaims").by_namespace(ns))
 
     def _sync_job(self, key: str) -> list:
-        """A Job waiting out its backoff after a pod failure comes back when it has."""
+        """A Job waiting out its backoff after a pod failure comes back when it has, and one
+        with activeDeadlineSeconds when the deadline runs out (the earlier of the two)."""
         job, ns = self._get("jobs", key)
         if job is None:
             return []
         actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
-        wait = self.job.backoff_remaining(key)
-        if wait is not None:
-            with self.queue_lock:
-                self._controller("job").queue.add_after(key, wait)
+        # The deadline of the Job as this sync leaves it (started, resumed or finished by it); one
+        # already reached was judged by this sync.
+        written = next((a.obj for a in actions if isinstance(a, Update) and a.resource == "jobs"), job)
+        waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
+        with self.queue_lock:
+            for wait in waits:
+                if wait is not None:
+                    self._controller("job").queue.add_after(key, wait)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")

@@ -160,3 +160,21 @@ def test_a_pod_change_enqueues_its_job_after_the_pod_update_batch_period():
     manager.cache("pods").upsert(owned_pod("pi-1", "pi", kind="Job"))
     assert queue.get() is None
     assert queue.next_ready_at() - manager.clock.now() == pytest.approx(0.5, abs=0.1)
+
+
+def test_a_job_comes_back_when_its_deadline_runs_out_and_not_every_second():
+    """A Job's key is not resynced every second (a sync from a cache behind its own status write
+    would record its events twice): a Job with activeDeadlineSeconds 30, started 10 s ago, is
+    queued again in 20 s."""
+    from reference_impl.machinery.timefmt import rfc3339
+    manager = ControllerManager(client=None)
+    job = {"metadata": {"name": "pi", "namespace": "ns", "uid": "u-pi"},
+           "spec": {"activeDeadlineSeconds": 30, "parallelism": 0},
+           "status": {"startTime": rfc3339(manager.clock.now() - 10)}}
+    manager.cache("jobs").upsert(job)
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    manager._sync_job("ns/pi")
+    assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(20, abs=1.5)
+    assert jobs.next_resync - manager.clock.now() > 10
