@@ -23,6 +23,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 EVENT_SOURCE = "cronjob-controller"
+NEXT_SCHEDULE_DELTA = 0.1  # nextScheduleDelta: a CronJob is synced this long after its scheduled time
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")
@@ -62,6 +63,13 @@ def most_recent_schedule_time(earliest: float, now: float, schedule) -> tuple[fl
     between = round(t2 - t1)
     missed = int(now - t1) // between + 1
     return t1 + (missed - 1) * between, missed
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.nextScheduledTimeDuration")
+def next_scheduled_time_duration(schedule, now: float) -> float | None:
+    """Seconds until the CronJob's key is to come back: just after its next scheduled time."""
+    upcoming = schedule.next(now)
+    return None if upcoming is None else upcoming + NEXT_SCHEDULE_DELTA - now
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getNextScheduleTime")
@@ -135,10 +143,13 @@ def _start_time_order(job: dict) -> tuple:
 class CronJobController:
     def __init__(self, clock):
         self.clock = clock
+        # What the last sync asks of its work queue: seconds until the key's next sync, or None.
+        self.requeue_after: float | None = None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).sync")
     def sync(self, cj: dict, jobs: list[dict]) -> list:
         """Actions for `cj` given every Job in its namespace."""
+        self.requeue_after = None
         uid = cj["metadata"]["uid"]
         owned = [j for j in jobs if (controller_ref(j) or {}).get("uid") == uid]
         updated = copy.deepcopy(cj)
@@ -187,6 +198,8 @@ class CronJobController:
         except CronError as error:  # nothing more until the schedule is edited
             return actions + [_event(cj, "Warning", "UnparseableSchedule",
                                      f"unparseable schedule: {json.dumps(cj['spec']['schedule'])} : {error.reason}")]
+        # Every return from here on comes back at the next scheduled time (syncCronJob's requeueAfter).
+        self.requeue_after = next_scheduled_time_duration(schedule, now)
         scheduled, missed = next_schedule_time(cj, now, schedule)
         if missed > 100:
             actions.append(_event(cj, "Warning", "TooManyMissedTimes",

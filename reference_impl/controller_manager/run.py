@@ -285,10 +285,10 @@ class ControllerManager:
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),
-            # CronJobs have schedules no event announces: resynced every period.
+            # A CronJob's key comes back at its next scheduled time (AddAfter in the sync).
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
-                   self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+                   self._keys_of("cronjobs"), ("cronjobs", "jobs")),
             # An HPA is synced once per sync period, whatever changed: a change waits out the period.
             QueuedController("horizontalpodautoscaler",
                              RateLimitingQueue(self.clock, podautoscaler.FixedItemIntervalRateLimiter(
@@ -448,7 +448,14 @@ class ControllerManager:
 
     def _sync_cronjob(self, key: str) -> list:
         cj, ns = self._get("cronjobs", key)
-        return self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns)) if cj else []
+        if cj is None:
+            return []
+        actions = self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns))
+        after = self.cronjob.requeue_after
+        if after is not None:
+            with self.queue_lock:
+                self._controller("cronjob").queue.add_after(key, after)
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).getPdbForPod")
     def _pdbs_of(self, pod: dict) -> list[str]:

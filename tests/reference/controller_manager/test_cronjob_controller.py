@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from cm_fixtures import uid
 from workload_fixtures import cronjob
 
@@ -245,3 +247,15 @@ def test_a_job_it_started_is_not_unexpected_before_its_start_is_cached():
     actions = CronJobController(clock_at("2026-01-01T00:10:01")).sync(cj, [running])
     assert events(actions) == [] and creates(actions) == []
     assert [r["uid"] for r in status_of(actions)["active"]] == [running["metadata"]["uid"]]
+
+
+def test_a_cronjob_comes_back_just_after_its_next_scheduled_time():
+    """syncCronJob's requeueAfter: 100 ms past the next scheduled time (00:10 seen at 00:05:10);
+    a suspended CronJob is not requeued."""
+    ctl = CronJobController(clock_at("2026-01-01T00:05:10"))
+    ctl.sync(cronjob(), [])
+    assert ctl.requeue_after == pytest.approx(290.1)  # 00:10:00.1 - 00:05:10
+    suspended = cronjob()
+    suspended["spec"]["suspend"] = True
+    ctl.sync(suspended, [])
+    assert ctl.requeue_after is None
