@@ -12,7 +12,8 @@ keys they concern (a pod → its owning ReplicaSet, Job, …; a service's pods �
 worker loop syncs each queued key alone, so a change to one object costs the sync of its own key,
 not a pass over every cache. A key whose requests failed is synced again after an exponential
 backoff; keys are resynced periodically too, every second for what only time changes (node
-health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watched here).
+health, a namespace waiting on kinds not watched here). A Job's deadline and a CronJob's next
+scheduled time bring their keys back at that time instead (AddAfter), as upstream's do.
 
 The Events a sync returns (a RecordEvent, or the Outcome a request records once it is answered:
 "Created pod: web-7d9f-x2k4p", "Error creating: ...") go through one event recorder
