@@ -7,8 +7,8 @@ Upstream puts a Job into status.active from the create call's answer (it needs t
 checks a missing one with a GET. A sans-IO sync has neither, so a Job it started (named after a
 scheduled time since status.lastScheduleTime) enters status.active once the Job cache shows it,
 and a Job leaves once the cache no longer does; any other unfinished Job it controls is an
-UnexpectedJob, as upstream's. The deterministic Job name makes a create from a stale cache a harmless 409, as it is
-upstream.
+UnexpectedJob, as upstream's. The deterministic Job name makes a create from a stale cache a
+harmless 409, as it is upstream.
 """
 from __future__ import annotations
 
@@ -218,8 +218,8 @@ class CronJobController:
             return actions  # already started
         policy = cj["spec"].get("concurrencyPolicy", "Allow")
         if policy == "Forbid" and status.get("active"):
-            return actions + [_event(cj, "Normal", "JobAlreadyActive",
-                                     "Not starting job because prior execution is running and concurrency policy is Forbid")]
+            return actions + [_event(cj, "Normal", "JobAlreadyActive", "Not starting job because prior "
+                                     "execution is running and concurrency policy is Forbid")]
         if policy == "Replace":
             actions += [_delete_job(cj, ref["namespace"], ref["name"]) for ref in status.get("active") or []]
             self._set_active(status, [])
