@@ -4,13 +4,16 @@ concurrencyPolicy (Allow, Forbid, Replace) and startingDeadlineSeconds, keep sta
 lastScheduleTime and lastSuccessfulTime, and delete finished Jobs beyond the history limits.
 
 Upstream puts a Job into status.active from the create call's answer (it needs the new UID) and
-checks a missing one with a GET. A sans-IO sync has neither, so a Job enters status.active once the
-Job cache shows it and leaves once the cache no longer does; the deterministic Job name makes a
-create from a stale cache a harmless 409, as it is upstream.
+checks a missing one with a GET. A sans-IO sync has neither, so a Job it started (named after a
+scheduled time since status.lastScheduleTime) enters status.active once the Job cache shows it,
+and a Job leaves once the cache no longer does; any other unfinished Job it controls is an
+UnexpectedJob, as upstream's. The deterministic Job name makes a create from a stale cache a
+harmless 409, as it is upstream.
 """
 from __future__ import annotations
 
 import copy
+import json
 
 from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.objects import condition, controller_ref, object_reference, owner_reference
@@ -20,6 +23,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 EVENT_SOURCE = "cronjob-controller"
+NEXT_SCHEDULE_DELTA = 0.1  # nextScheduleDelta: a CronJob is synced this long after its scheduled time
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getTimeHashInMinutes")
@@ -61,26 +65,43 @@ def most_recent_schedule_time(earliest: float, now: float, schedule) -> tuple[fl
     return t1 + (missed - 1) * between, missed
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/cronjob.nextScheduledTimeDuration")
+def next_scheduled_time_duration(schedule, now: float) -> float | None:
+    """Seconds until the CronJob's key is to come back: just after its next scheduled time."""
+    upcoming = schedule.next(now)
+    return None if upcoming is None else upcoming + NEXT_SCHEDULE_DELTA - now
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/cronjob.getNextScheduleTime")
-def next_schedule_time(cj: dict, now: float, schedule) -> float | None:
-    """The start time to act on now, if any: the most recent one since the last start (or the
-    CronJob's creation), no earlier than startingDeadlineSeconds ago."""
+def next_schedule_time(cj: dict, now: float, schedule) -> tuple[float | None, int]:
+    """(the start time to act on now, if any: the most recent one since the last start (or the
+    CronJob's creation), no earlier than startingDeadlineSeconds ago; how many were missed)."""
     last = (cj.get("status") or {}).get("lastScheduleTime")
     earliest = parse_rfc3339(last) if last else parse_rfc3339(cj["metadata"]["creationTimestamp"])
     deadline = cj["spec"].get("startingDeadlineSeconds")
     if deadline is not None:
         earliest = max(earliest, now - deadline)
     if earliest > now:
-        return None
-    # Upstream warns (TooManyMissedTimes) past 100 missed start times; it still starts the latest.
-    scheduled, _missed = most_recent_schedule_time(earliest, now, schedule)
-    return scheduled
+        return None, 0
+    return most_recent_schedule_time(earliest, now, schedule)
 
 
 def _job_ref(job: dict) -> dict:
     """The ObjectReference status.active holds (getRef)."""
     return {"apiVersion": "batch/v1", "kind": "Job", "name": job["metadata"]["name"],
             "namespace": job["metadata"]["namespace"], "uid": job["metadata"]["uid"]}
+
+
+def _started_here(cj: dict, job: dict) -> bool:
+    """Whether this controller started `job` and has yet to list it: named for a scheduled time no
+    earlier than status.lastScheduleTime (later when the Job is cached before the status write
+    that records its start). Upstream has it in status.active from the create's answer, and
+    rereads the CronJob before it calls a Job unexpected."""
+    prefix, _, minutes = job["metadata"]["name"].rpartition("-")
+    if prefix != cj["metadata"]["name"] or not minutes.isdigit():
+        return False
+    last = (cj.get("status") or {}).get("lastScheduleTime")
+    return last is None or int(minutes) >= time_hash_in_minutes(parse_rfc3339(last))
 
 
 def _event(cj: dict, type_: str, reason: str, message: str) -> RecordEvent:
@@ -122,20 +143,24 @@ def _start_time_order(job: dict) -> tuple:
 class CronJobController:
     def __init__(self, clock):
         self.clock = clock
+        # What the last sync asks of its work queue: seconds until the key's next sync, or None.
+        self.requeue_after: float | None = None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).sync")
     def sync(self, cj: dict, jobs: list[dict]) -> list:
         """Actions for `cj` given every Job in its namespace."""
+        self.requeue_after = None
         uid = cj["metadata"]["uid"]
         owned = [j for j in jobs if (controller_ref(j) or {}).get("uid") == uid]
         updated = copy.deepcopy(cj)
         updated.setdefault("status", {})
         actions = self._sync_cronjob(updated, owned)
-        if not cj["metadata"].get("deletionTimestamp"):
-            actions += self._cleanup_finished_jobs(updated, owned)
+        cleanup = [] if cj["metadata"].get("deletionTimestamp") else self._cleanup_finished_jobs(updated, owned)
+        # Upstream's syncCronJob writes the status before cleanupFinishedJobs deletes: a deleted
+        # Job's event then finds the CronJob cached without the Jobs it has seen complete.
         if updated["status"] != (cj.get("status") or {}):
             actions.append(Update("cronjobs", cj["metadata"]["namespace"], updated, "status"))
-        return actions
+        return actions + cleanup
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/cronjob.ControllerV2).syncCronJob")
     def _sync_cronjob(self, cj: dict, owned: list[dict]) -> list:
@@ -146,7 +171,14 @@ class CronJobController:
         for job in owned:
             job_uid = job["metadata"]["uid"]
             if not is_job_finished(job):
-                active.setdefault(job_uid, _job_ref(job))
+                if job_uid in active:
+                    continue
+                if _started_here(cj, job):
+                    active[job_uid] = _job_ref(job)
+                else:
+                    actions.append(_event(cj, "Warning", "UnexpectedJob",
+                                          f"Saw a job that the controller did not create or forgot: "
+                                          f"{job['metadata']['name']}"))
                 continue
             if active.pop(job_uid, None) is not None:
                 actions.append(_event(cj, "Normal", "SawCompletedJob",
@@ -163,9 +195,16 @@ class CronJobController:
             return actions
         try:
             schedule = parse_standard(cj["spec"]["schedule"])
-        except CronError:
-            return actions  # upstream records an UnparseableSchedule event and waits for an edit
-        scheduled = next_schedule_time(cj, now, schedule)
+        except CronError as error:  # nothing more until the schedule is edited
+            return actions + [_event(cj, "Warning", "UnparseableSchedule",
+                                     f"unparseable schedule: {json.dumps(cj['spec']['schedule'])} : {error.reason}")]
+        # Every return from here on comes back at the next scheduled time (syncCronJob's requeueAfter).
+        self.requeue_after = next_scheduled_time_duration(schedule, now)
+        scheduled, missed = next_schedule_time(cj, now, schedule)
+        if missed > 100:
+            actions.append(_event(cj, "Warning", "TooManyMissedTimes",
+                                  f"too many missed start times: {missed}. Set or decrease "
+                                  ".spec.startingDeadlineSeconds or check clock skew"))
         if scheduled is None:
             return actions
         deadline = cj["spec"].get("startingDeadlineSeconds")
@@ -179,7 +218,8 @@ class CronJobController:
             return actions  # already started
         policy = cj["spec"].get("concurrencyPolicy", "Allow")
         if policy == "Forbid" and status.get("active"):
-            return actions
+            return actions + [_event(cj, "Normal", "JobAlreadyActive", "Not starting job because prior "
+                                     "execution is running and concurrency policy is Forbid")]
         if policy == "Replace":
             actions += [_delete_job(cj, ref["namespace"], ref["name"]) for ref in status.get("active") or []]
             self._set_active(status, [])

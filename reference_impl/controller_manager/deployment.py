@@ -32,9 +32,11 @@ MAX_REPLICAS = "deployment.kubernetes.io/max-replicas"
 HASH_LABEL = "pod-template-hash"
 # What the removed extensions/v1beta1 rollback subresource left behind: a revision to roll back to.
 DEPRECATED_ROLLBACK_TO = "deprecated.deployment.rollback.to"
+REVISION_HISTORY = "deployment.kubernetes.io/revision-history"
+MAX_REV_HISTORY_LENGTH_IN_CHARS = 2000  # the controller's maxRevHistoryLengthInChars
 # Annotations a Deployment and its ReplicaSets do not copy to each other (annotationsToSkip).
 ANNOTATIONS_TO_SKIP = frozenset({"kubectl.kubernetes.io/last-applied-configuration", REVISION,
-                                 "deployment.kubernetes.io/revision-history", DESIRED_REPLICAS, MAX_REPLICAS,
+                                 REVISION_HISTORY, DESIRED_REPLICAS, MAX_REPLICAS,
                                  DEPRECATED_ROLLBACK_TO})
 _SAFE = "bcdfghjklmnpqrstvwxz2456789"
 EVENT_SOURCE = "deployment-controller"
@@ -115,6 +117,40 @@ def last_revision(replica_sets: list[dict]) -> int:
     return revisions[1] if len(revisions) > 1 else 0
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.copyDeploymentAnnotationsToReplicaSet")
+def copy_deployment_annotations_to_replica_set(d: dict, rs: dict) -> bool:
+    """The Deployment's own annotations (kubernetes.io/change-cause, ...) onto `rs`; True when any changed."""
+    annotations = rs["metadata"].setdefault("annotations", {})
+    changed = False
+    for key, value in (d["metadata"].get("annotations") or {}).items():
+        if key not in ANNOTATIONS_TO_SKIP and annotations.get(key) != value:
+            annotations[key] = value
+            changed = True
+    return changed
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/deployment/util.SetNewReplicaSetAnnotations")
+def set_new_replica_set_annotations(d: dict, rs: dict, new_revision: int) -> bool:
+    """The Deployment's annotations and revision `new_revision` on its new ReplicaSet `rs`, whose
+    old revision, when it had one, goes to the revision history (a rollback brought it back);
+    True when `rs` changed. A revision that does not parse leaves it as it is."""
+    changed = copy_deployment_annotations_to_replica_set(d, rs)
+    annotations = rs["metadata"]["annotations"]
+    old = revision(rs)
+    if old is None:
+        return False
+    if old >= new_revision:
+        return changed
+    if REVISION in annotations:
+        history = [r for r in annotations.get(REVISION_HISTORY, "").split(",") if r]
+        old_text = annotations[REVISION]
+        while history and len(",".join(history + [old_text])) > MAX_REV_HISTORY_LENGTH_IN_CHARS:
+            history.pop(0)
+        annotations[REVISION_HISTORY] = ",".join(history + [old_text])
+    annotations[REVISION] = str(new_revision)
+    return True
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/deployment.getRollbackTo")
 def rollback_to(d: dict) -> int | None:
     """The revision the deprecated rollback annotation asks for (0: the previous one)."""
@@ -175,6 +211,15 @@ def _create_rs_outcome(d: dict, rs: dict) -> Outcome:
     return Outcome(created if replicas > 0 else None, failed, quiet_for=("AlreadyExists",))
 
 
+def _send_status(d: dict, written: dict, actions: list) -> bool:
+    """One UpdateStatus of what the sync gathered in `written` (status and revision annotation);
+    False when it is what the Deployment already has."""
+    if written["status"] == (d.get("status") or {}) and written["metadata"] == d["metadata"]:
+        return False
+    actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
+    return True
+
+
 class DeploymentController:
     """Stateless between syncs: everything it needs is in the caches it is handed."""
 
@@ -233,6 +278,9 @@ class DeploymentController:
         """The template of the ReplicaSet at the revision asked for (DeploymentRollback once the
         update is taken), or a Warning why not; the annotation is cleared either way."""
         new_rs, old = self._new_and_old(d, owned, actions, written)
+        # Upstream's checkPausedConditions and getNewReplicaSet write the status before the
+        # rollback's update (which then conflicts and is done again by the next sync).
+        _send_status(d, written, actions)
         all_rs = old + [new_rs]
         wanted = rollback_to(d) or last_revision(all_rs)
         updated = copy.deepcopy(d)
@@ -332,10 +380,9 @@ class DeploymentController:
                 progress.set_condition(written["status"], progress.new_condition(
                     progress.PROGRESSING, "True", progress.NEW_REPLICA_SET,
                     f'Created new replica set "{new_rs["metadata"]["name"]}"', self.clock.now()))
-        elif (new_rev := revision(new_rs)) is not None and new_rev <= max_old:
+        elif set_new_replica_set_annotations(d, new_rs, max_old + 1):
             # A rollback to an old template gets a new revision; one that does not parse is left
-            # alone (SetNewReplicaSetAnnotations) and the Deployment copies it as it is.
-            new_rs["metadata"].setdefault("annotations", {})[REVISION] = str(max_old + 1)
+            # alone and the Deployment copies it as it is.
             actions.append(Update("replicasets", d["metadata"]["namespace"], copy.deepcopy(new_rs)))
         # SetDeploymentRevision copies the ReplicaSet's annotation as it is, parseable or not.
         written["metadata"].setdefault("annotations", {})[REVISION] = new_rs["metadata"]["annotations"][REVISION]
@@ -357,11 +404,12 @@ class DeploymentController:
               "metadata": {"name": f"{d['metadata']['name']}-{pod_hash}",
                            "namespace": d["metadata"]["namespace"],
                            "labels": dict(template["metadata"]["labels"]),
-                           "annotations": {REVISION: str(rev)},
+                           "annotations": {},
                            "ownerReferences": [owner_reference(d, "Deployment", "apps/v1")]},
               "spec": {"replicas": 0, "selector": selector, "template": template},
               "status": {}}
         rs["spec"]["replicas"] = self._new_rs_new_replicas(d, owned, rs)
+        set_new_replica_set_annotations(d, rs, rev)
         self._set_replicas_annotations(d, rs)
         return rs
 
@@ -506,7 +554,4 @@ class DeploymentController:
         if rolling_out:
             progress.set_progressing_condition(d, status, (new_rs or {}).get("metadata", {}).get("name"), now)
             progress.set_replica_failure_condition(status, new_rs, all_rs)
-        if status == (d.get("status") or {}) and written["metadata"] == d["metadata"]:
-            return False
-        actions.append(Update("deployments", d["metadata"]["namespace"], written, "status"))
-        return True
+        return _send_status(d, written, actions)

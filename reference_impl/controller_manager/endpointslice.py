@@ -294,8 +294,8 @@ def reconcile(service: dict, pods: list[dict], existing: list[dict], nodes: dict
 def _failed(service: dict, what: str, quiet_for: tuple[str, ...] = ()) -> Outcome:
     """A refused write of a slice is FailedToUpdateEndpointSlices about the Service, in the words
     the reconciler's error and syncService give it (a create into a terminating namespace is dropped).
-    Not modelled: upstream gathers a sync's refusals into one aggregate error, so several refused
-    writes in one sync make one event listing them all; here each makes its own."""
+    The writes after a refused one are not sent (the controller-manager sends them InOrder), as
+    finalize returns its first error: one sync, one event."""
     key = f"{service['metadata']['namespace']}/{service['metadata']['name']}"
     return Outcome(failed=RecordEvent(
         EVENT_SOURCE, object_reference(service, "Service", "v1"), "Warning", "FailedToUpdateEndpointSlices",

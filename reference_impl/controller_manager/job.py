@@ -10,8 +10,10 @@ for its first failure, then 10 s doubling up to 6 min, reset once a sync changes
 without a new failure. Upstream delays the Job's key in its work queue (getBackoff of the key's
 requeues); here the sync itself waits, and `backoff_remaining` tells the adapter when to come back.
 
-This is the 1.24 controller without finalizer-based tracking: succeeded and failed are counted
-from the pods that still exist, and Indexed completion mode is not modelled.
+This is the 1.24 controller without finalizer-based tracking, as 1.24.0 runs it by default
+(JobTrackingWithFinalizers is beta but off there, kubernetes#109487; the pinned 1.24.0-alpha.1
+tree still has it on): succeeded and failed are counted from the pods that still exist, and
+Indexed completion mode is not modelled.
 """
 from __future__ import annotations
 
@@ -29,6 +31,10 @@ from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 
 DEFAULT_BACKOFF_LIMIT = 6
 DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF = 10.0, 360.0
+# podUpdateBatchPeriod: a pod change enqueues its Job this much later, so that the Job's own status
+# write of the sync that created the pod is in the cache before the Job is synced again. 1.24.0
+# turns it on with JobReadyPods (beta there; the pinned 1.24.0-alpha.1 tree still has it alpha, off).
+POD_UPDATE_BATCH_PERIOD = 0.5
 EVENT_SOURCE = "job-controller"
 
 
@@ -89,6 +95,17 @@ def past_active_deadline(job: dict, now: float) -> bool:
     start = job.get("status", {}).get("startTime")
     return (deadline is not None and start is not None and not job_suspended(job)
             and now - parse_rfc3339(start) >= deadline)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updateJob")
+def deadline_remaining(job: dict, now: float) -> float | None:
+    """Seconds until an unfinished Job's activeDeadlineSeconds runs out, when it has one running:
+    upstream's queue.AddAfter of its key as the Job starts and as the deadline is changed."""
+    deadline = job["spec"].get("activeDeadlineSeconds")
+    start = job.get("status", {}).get("startTime")
+    if deadline is None or start is None or job_suspended(job) or is_job_finished(job):
+        return None
+    return max(0.0, parse_rfc3339(start) + deadline - now)
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.pastBackoffLimitOnFailure")
@@ -200,6 +217,7 @@ class JobController:
             self._not_before.pop(key, None)
         elif status_changed or more_succeeded:
             self._requeues.pop(key, None)
+            self._not_before.pop(key, None)  # a failure that finished the Job leaves no backoff to wait out
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:

@@ -31,10 +31,12 @@ from reference_impl.mirrors import mirrors
 @dataclass(frozen=True)
 class Trigger:
     """Changes to `resource`'s objects enqueue `keys(obj)` (of the old and of the new object, or
-    of the new one alone for a handler that, like upstream's, judges an update by its new state)."""
+    of the new one alone for a handler that, like upstream's, judges an update by its new state),
+    after `delay` seconds for a handler that batches the changes of a key (AddAfter)."""
     resource: str
     keys: Callable[[dict], Iterable[Hashable]]
     new_only: bool = False
+    delay: float = 0.0
 
 
 class QueuedController:
@@ -63,6 +65,8 @@ class QueuedController:
                     for key in trigger.keys(obj):
                         if self.rate_limited_adds:
                             self.queue.add_rate_limited(key)
+                        elif trigger.delay:
+                            self.queue.add_after(key, trigger.delay)
                         else:
                             self.queue.add(key)
 

@@ -12,7 +12,8 @@ keys they concern (a pod → its owning ReplicaSet, Job, …; a service's pods �
 worker loop syncs each queued key alone, so a change to one object costs the sync of its own key,
 not a pass over every cache. A key whose requests failed is synced again after an exponential
 backoff; keys are resynced periodically too, every second for what only time changes (node
-health, CronJob schedules, Job deadlines, a namespace waiting on kinds not watched here).
+health, a namespace waiting on kinds not watched here). A Job's deadline and a CronJob's next
+scheduled time bring their keys back at that time instead (AddAfter), as upstream's do.
 
 The Events a sync returns (a RecordEvent, or the Outcome a request records once it is answered:
 "Created pod: web-7d9f-x2k4p", "Error creating: ...") go through one event recorder
@@ -51,14 +52,15 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
-from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, JobController,
+                                                   deadline_remaining as job_deadline_remaining)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, RecordEvent, Update
+from reference_impl.machinery.actions import Create, InOrder, RecordEvent, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -275,15 +277,20 @@ class ControllerManager:
                             lambda claim: self._in_namespace("statefulsets", claim["metadata"].get("namespace", "")))],
                    self._keys_of("statefulsets"),
                    ("statefulsets", "controllerrevisions", "persistentvolumeclaims", "pods")),
-            # Jobs and CronJobs have deadlines and schedules no event announces: resynced every period.
-            queued("job", self._sync_job, [Trigger("jobs", _own_key), Trigger("pods", self._owner("Job", "jobs"))],
-                   self._keys_of("jobs"), ("jobs", "pods"), SYNC_PERIOD),
+            # A Job's deadline and backoff bring its key back (AddAfter in the sync), as upstream's:
+            # no resync every second, which would sync a Job from a cache that has yet to see the
+            # status its last sync wrote, and record that sync's event again.
+            queued("job", self._sync_job,
+                   [Trigger("jobs", _own_key),
+                    Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
+                   self._keys_of("jobs"), ("jobs", "pods")),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),
+            # A CronJob's key comes back at its next scheduled time (AddAfter in the sync).
             queued("cronjob", self._sync_cronjob,
                    [Trigger("cronjobs", _own_key), Trigger("jobs", self._owner("CronJob", "cronjobs"))],
-                   self._keys_of("cronjobs"), ("cronjobs", "jobs"), SYNC_PERIOD),
+                   self._keys_of("cronjobs"), ("cronjobs", "jobs")),
             # An HPA is synced once per sync period, whatever changed: a change waits out the period.
             QueuedController("horizontalpodautoscaler",
                              RateLimitingQueue(self.clock, podautoscaler.FixedItemIntervalRateLimiter(
@@ -403,15 +410,20 @@ class ControllerManager:
                                      self.cache("persistentvolumeclaims").by_namespace(ns))
 
     def _sync_job(self, key: str) -> list:
-        """A Job waiting out its backoff after a pod failure comes back when it has."""
+        """A Job waiting out its backoff after a pod failure comes back when it has, and one
+        with activeDeadlineSeconds when the deadline runs out (the earlier of the two)."""
         job, ns = self._get("jobs", key)
         if job is None:
             return []
         actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
-        wait = self.job.backoff_remaining(key)
-        if wait is not None:
-            with self.queue_lock:
-                self._controller("job").queue.add_after(key, wait)
+        # The deadline of the Job as this sync leaves it (started, resumed or finished by it); one
+        # already reached was judged by this sync.
+        written = next((a.obj for a in actions if isinstance(a, Update) and a.resource == "jobs"), job)
+        waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
+        with self.queue_lock:
+            for wait in waits:
+                if wait is not None:
+                    self._controller("job").queue.add_after(key, wait)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")
@@ -438,7 +450,14 @@ class ControllerManager:
 
     def _sync_cronjob(self, key: str) -> list:
         cj, ns = self._get("cronjobs", key)
-        return self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns)) if cj else []
+        if cj is None:
+            return []
+        actions = self.cronjob.sync(cj, self.cache("jobs").by_namespace(ns))
+        after = self.cronjob.requeue_after
+        if after is not None:
+            with self.queue_lock:
+                self._controller("cronjob").queue.add_after(key, after)
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).getPdbForPod")
     def _pdbs_of(self, pod: dict) -> list[str]:
@@ -461,11 +480,13 @@ class ControllerManager:
                                       self.cache("endpoints").get(key))
 
     def _sync_endpoint_slices(self, key: str) -> list:
+        """The reconciler's writes in order, up to the first refused: upstream's finalize returns
+        its error there, so one sync records one FailedToUpdateEndpointSlices."""
         ns, name = key.split("/", 1)
         nodes = {n["metadata"]["name"]: n for n in self.cache("nodes").list()}
-        return endpointslice.sync_service(ns, name, self.cache("services").get(key),
-                                          self.cache("pods").by_namespace(ns),
-                                          self.cache("endpointslices").by_namespace(ns), nodes)
+        return [InOrder(tuple(endpointslice.sync_service(ns, name, self.cache("services").get(key),
+                                                         self.cache("pods").by_namespace(ns),
+                                                         self.cache("endpointslices").by_namespace(ns), nodes)))]
 
     def _sync_hpa(self, key: str) -> list:
         hpa, ns = self._get("horizontalpodautoscalers", key)
@@ -601,6 +622,8 @@ class ControllerManager:
         if isinstance(action, RecordEvent):
             self._record(action)
             return True
+        if isinstance(action, InOrder):
+            return all(self.perform(step) for step in action.actions)  # stops at the first failure
         outcome = getattr(action, "outcome", None)
         try:
             answer = apply(self.client, action)

@@ -103,3 +103,10 @@ class Apply:
     field_manager: str
     obj: dict = field(compare=False)
     force: bool = False
+
+
+@dataclass(frozen=True)
+class InOrder:
+    """Requests sent one after another, those after the first that fails not sent at all: a Go
+    loop of writes that returns its first error (the EndpointSlice reconciler's finalize)."""
+    actions: tuple

@@ -215,6 +215,31 @@ def test_a_create_refused_in_a_terminating_namespace_stays_expected():
     assert of(Create, manager.replicaset.sync(rs, [])) == []
 
 
+def test_an_endpoint_slice_sync_stops_at_its_first_refused_write():
+    """The reconciler's finalize returns its first error: of the two slices 150 pods need, the
+    second is not created once the first is refused, and one FailedToUpdateEndpointSlices is
+    recorded for the sync (not one, then a count of two)."""
+    slices = "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices"
+    client = FakeClient({slices: {"kind": "Status", "reason": "Forbidden", "code": 403, "message": "no"}})
+    sent = []
+    request = client.request
+    client.request = lambda method, path, *rest, **kw: sent.append(path) or request(method, path, *rest, **kw)
+    patches = []
+    client.request_patch = lambda path, patch: patches.append(path) or patch
+    manager = ControllerManager(client)
+    for i in range(150):
+        manager.cache("pods").upsert(pod(f"p{i:03d}", {"app": "web"}, ip=f"10.0.{i // 250}.{i % 250 + 1}"))
+    manager.cache("services").upsert({"metadata": {"name": "web", "namespace": "default", "uid": "u-svc"},
+                                      "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    endpointslice = {c.name: c for c in manager.controllers}["endpointslice"]
+    while (key := endpointslice.queue.get()) is not None:
+        endpointslice.queue.done(key)
+    endpointslice.queue.add("default/web")
+    assert endpointslice.process_next_work_item(manager.perform)
+    assert sent.count(slices) == 1 and patches == []
+    assert [e["reason"] for e in client.events] == ["FailedToUpdateEndpointSlices"]
+
+
 def test_a_refused_endpoints_write_is_a_warning_about_the_endpoints():
     from reference_impl.controller_manager import endpoints
     service = {"metadata": {"name": "web", "namespace": "default"},

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import datetime
 
+import pytest
+
 from cm_fixtures import uid
 from workload_fixtures import cronjob
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.machinery.timefmt import rfc3339
@@ -45,6 +47,12 @@ def child(cj, name, finished=None, start="2026-01-01T00:00:00Z", completed=None)
                          "ownerReferences": [{"apiVersion": "batch/v1", "kind": "CronJob", "controller": True,
                                               "name": cj["metadata"]["name"], "uid": cj["metadata"]["uid"]}]},
             "spec": {}, "status": status}
+
+
+def started_at_five(cj):
+    """The Job the CronJob started at its lastScheduleTime, 00:05, still running."""
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    return child(cj, f"{cj['metadata']['name']}-{int(at('2026-01-01T00:05:00')) // 60}")
 
 
 def test_nothing_is_created_before_the_first_scheduled_time():
@@ -92,10 +100,9 @@ def test_starting_deadline_still_allows_a_recent_start():
 
 
 def test_unfinished_jobs_it_controls_are_listed_as_active():
-    """A running Job the CronJob controls appears in status.active."""
+    """The running Job the CronJob started last appears in status.active once it is cached."""
     cj = cronjob()
-    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
-    running = child(cj, "hello-1")
+    running = started_at_five(cj)
     status = status_of(CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, [running]))
     assert [r["uid"] for r in status["active"]] == [running["metadata"]["uid"]]
 
@@ -103,24 +110,22 @@ def test_unfinished_jobs_it_controls_are_listed_as_active():
 def test_forbid_skips_a_start_while_a_job_is_active():
     """concurrencyPolicy Forbid creates nothing while a Job is active."""
     cj = cronjob(policy="Forbid")
-    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
-    assert creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")])) == []
+    assert creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [started_at_five(cj)])) == []
 
 
 def test_allow_starts_beside_an_active_job():
     """concurrencyPolicy Allow creates the next Job while one is active."""
     cj = cronjob(policy="Allow")
-    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
-    assert len(creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")]))) == 1
+    assert len(creates(CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [started_at_five(cj)]))) == 1
 
 
 def test_replace_deletes_the_active_job_and_starts_the_new_one():
     """concurrencyPolicy Replace deletes the active Jobs (in the background) and creates the next one."""
     cj = cronjob(policy="Replace")
-    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
-    actions = CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [child(cj, "hello-1")])
+    running = started_at_five(cj)
+    actions = CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [running])
     (delete,) = deletes(actions)
-    assert (delete.name, delete.propagation_policy) == ("hello-1", "Background")
+    assert (delete.name, delete.propagation_policy) == (running["metadata"]["name"], "Background")
     assert len(creates(actions)) == 1 and "active" not in status_of(actions)
 
 
@@ -177,3 +182,80 @@ def test_an_every_schedule_starts_jobs():
     minute after the CronJob's creation."""
     (create,) = creates(CronJobController(clock_at("2026-01-01T00:01:10")).sync(cronjob(schedule="@every 1m"), []))
     assert create.obj["metadata"]["name"] == f"hello-{int(at('2026-01-01T00:01:00')) // 60}"
+
+
+def events(actions):
+    return [(a.type, a.reason, a.message) for a in actions if isinstance(a, RecordEvent)]
+
+
+def test_the_status_is_written_before_old_jobs_are_deleted():
+    """syncCronJob's UpdateStatus comes before cleanupFinishedJobs' deletes, so the sync that a
+    deleted Job's event starts sees the completed Job gone from status.active (one SawCompletedJob)."""
+    cj = cronjob()
+    cj["spec"]["successfulJobsHistoryLimit"] = 1
+    old = child(cj, "hello-1", finished="Complete", start="2026-01-01T00:01:00Z")
+    done = started_at_five(cj)
+    done["status"]["conditions"] = [{"type": "Complete", "status": "True"}]
+    cj["status"]["active"] = [{"kind": "Job", "name": done["metadata"]["name"], "namespace": "default",
+                               "uid": done["metadata"]["uid"]}]
+    actions = CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, [old, done])
+    writes = [(type(a).__name__, a.resource) for a in actions if isinstance(a, (Update, Delete))]
+    assert writes == [("Update", "cronjobs"), ("Delete", "jobs")]
+
+
+def test_an_unfinished_job_it_did_not_start_is_unexpected():
+    """A running Job the CronJob controls but did not start last (`kubectl create job --from`)
+    stays out of status.active: Warning UnexpectedJob."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    actions = CronJobController(clock_at("2026-01-01T00:06:00")).sync(cj, [child(cj, "manual")])
+    assert events(actions) == [("Warning", "UnexpectedJob",
+                                "Saw a job that the controller did not create or forgot: manual")]
+    assert creates(actions) == [] and not [a for a in actions if isinstance(a, Update)]
+
+
+def test_forbid_says_why_it_starts_nothing():
+    """Forbid with a Job active: Normal JobAlreadyActive."""
+    cj = cronjob(policy="Forbid")
+    actions = CronJobController(clock_at("2026-01-01T00:10:00")).sync(cj, [started_at_five(cj)])
+    assert events(actions) == [("Normal", "JobAlreadyActive",
+                                "Not starting job because prior execution is running and concurrency policy is Forbid")]
+
+
+def test_more_than_100_missed_start_times_are_a_warning():
+    """A minutely CronJob last started 200 minutes ago: TooManyMissedTimes, and the latest still starts."""
+    cj = cronjob(schedule="* * * * *")
+    actions = CronJobController(clock_at("2026-01-01T03:20:30")).sync(cj, [])
+    assert events(actions) == [("Warning", "TooManyMissedTimes", "too many missed start times: 200. Set or "
+                                "decrease .spec.startingDeadlineSeconds or check clock skew")]
+    assert len(creates(actions)) == 1
+
+
+def test_an_unparseable_schedule_is_a_warning():
+    """UnparseableSchedule with robfig/cron's reason."""
+    actions = CronJobController(clock_at("2026-01-01T00:05:10")).sync(cronjob(schedule="61 * * * *"), [])
+    assert events(actions) == [("Warning", "UnparseableSchedule", 'unparseable schedule: "61 * * * *" : '
+                                "end of range (61) above maximum (59): 61")]
+
+
+def test_a_job_it_started_is_not_unexpected_before_its_start_is_cached():
+    """The Job created for 00:10 cached before the status write that records lastScheduleTime
+    00:10: it is listed as active, not an UnexpectedJob (upstream rereads the CronJob first)."""
+    cj = cronjob()
+    cj["status"]["lastScheduleTime"] = "2026-01-01T00:05:00Z"
+    running = child(cj, f"hello-{int(at('2026-01-01T00:10:00')) // 60}")
+    actions = CronJobController(clock_at("2026-01-01T00:10:01")).sync(cj, [running])
+    assert events(actions) == [] and creates(actions) == []
+    assert [r["uid"] for r in status_of(actions)["active"]] == [running["metadata"]["uid"]]
+
+
+def test_a_cronjob_comes_back_just_after_its_next_scheduled_time():
+    """syncCronJob's requeueAfter: 100 ms past the next scheduled time (00:10 seen at 00:05:10);
+    a suspended CronJob is not requeued."""
+    ctl = CronJobController(clock_at("2026-01-01T00:05:10"))
+    ctl.sync(cronjob(), [])
+    assert ctl.requeue_after == pytest.approx(290.1)  # 00:10:00.1 - 00:05:10
+    suspended = cronjob()
+    suspended["spec"]["suspend"] = True
+    ctl.sync(suspended, [])
+    assert ctl.requeue_after is None

@@ -395,6 +395,49 @@ def test_the_deprecated_rollback_annotation_rolls_back_to_its_revision():
             "Normal", "DeploymentRollback", 'Rolled back deployment "web" to revision 1')
 
 
+def test_a_rollback_of_a_resumed_deployment_first_writes_its_resumed_condition():
+    """checkPausedConditions writes its status before the rollback: a Deployment resumed with a
+    rollback pending has Progressing Unknown DeploymentResumed sent (deployments/status) ahead of
+    the update that rolls it back."""
+    r = two_revisions()
+    r.d["spec"]["paused"] = True
+    r.sync()
+    r.d["spec"]["paused"] = False
+    actions, _update = rolling_back(r, "1")
+    writes = [(a.subresource, a.obj) for a in actions if isinstance(a, Update) and a.resource == "deployments"]
+    assert [subresource for subresource, _obj in writes] == ["status", None]
+    progressing = next(c for c in writes[0][1]["status"]["conditions"] if c["type"] == "Progressing")
+    assert (progressing["status"], progressing["reason"]) == ("Unknown", "DeploymentResumed")
+
+
+def test_the_deployments_annotations_follow_to_its_new_replica_set():
+    """copyDeploymentAnnotationsToReplicaSet: `kubectl annotate deployment ...
+    kubernetes.io/change-cause=...` after a rollout started reaches the new ReplicaSet (the
+    CHANGE-CAUSE of `kubectl rollout history`), and a new ReplicaSet is created with it."""
+    r = two_revisions()
+    r.d["metadata"]["annotations"]["kubernetes.io/change-cause"] = "image 2"
+    r.sync()
+    by_revision = {rs["metadata"]["annotations"][REVISION]: rs["metadata"]["annotations"]
+                   for rs in r.cluster.rs.values()}
+    assert by_revision["2"]["kubernetes.io/change-cause"] == "image 2"
+    assert "kubernetes.io/change-cause" not in by_revision["1"]
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:3"
+    (create,) = rs_creates(r.sync())
+    assert create["metadata"]["annotations"]["kubernetes.io/change-cause"] == "image 2"
+
+
+def test_a_replica_set_rolled_back_to_keeps_its_old_revisions():
+    """A ReplicaSet brought back by a rollback takes the next revision and lists the ones it had
+    in deployment.kubernetes.io/revision-history."""
+    r = two_revisions()
+    r.d["spec"]["template"]["spec"]["containers"][0]["image"] = "nginx:1"
+    r.sync()
+    (back,) = [rs for rs in r.cluster.rs.values()
+               if rs["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1"]
+    assert back["metadata"]["annotations"][REVISION] == "3"
+    assert back["metadata"]["annotations"]["deployment.kubernetes.io/revision-history"] == "1"
+
+
 def test_a_rollback_to_a_revision_not_there_is_a_warning():
     """A revision no ReplicaSet has: DeploymentRollbackRevisionNotFound, the template unchanged."""
     r = two_revisions()

@@ -259,3 +259,32 @@ def test_the_backoff_limit_is_judged_after_the_backoff():
     assert f.sync() == []
     f.clock.advance(10)
     assert condition_types(status_of(f.sync())) == [("Failed", "BackoffLimitExceeded")]
+
+
+def test_a_failure_that_finishes_the_job_leaves_no_backoff():
+    """The sync that fails the Job after its backoff forgets the key (upstream's forget): no
+    backoff is left to bring the Job back at once, from a cache that may not show it failed yet,
+    to record BackoffLimitExceeded twice."""
+    f = FailingJob(backoff_limit=1)
+    f.sync()
+    f.fail_one()
+    f.sync()
+    f.fail_one()
+    f.sync()
+    f.clock.advance(10)
+    f.sync()
+    assert f.ctl.backoff_remaining("default/pi") is None
+
+
+def test_the_deadline_left_counts_from_the_start_and_stops_when_suspended_or_finished():
+    """deadline_remaining: activeDeadlineSeconds after startTime, none for a suspended or
+    finished Job or one without a deadline."""
+    from reference_impl.controller_manager.job import deadline_remaining
+    clock = ManualClock()
+    j = job(deadline=30)
+    j["status"]["startTime"] = rfc3339(clock.now() - 10)
+    assert deadline_remaining(j, clock.now()) == 20
+    assert deadline_remaining(j, clock.now() + 40) == 0
+    j["spec"]["suspend"] = True
+    assert deadline_remaining(j, clock.now()) is None
+    assert deadline_remaining(job(), clock.now()) is None

@@ -2,6 +2,8 @@
 a key whose actions failed comes back after a growing backoff."""
 from __future__ import annotations
 
+import pytest
+
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.controller_manager.queued import QueuedController, Trigger
@@ -12,9 +14,9 @@ def rs(name: str) -> dict:
     return {"metadata": {"name": name, "namespace": "ns"}}
 
 
-def owned_pod(name: str, owner: str) -> dict:
+def owned_pod(name: str, owner: str, kind: str = "ReplicaSet") -> dict:
     return {"metadata": {"name": name, "namespace": "ns",
-                         "ownerReferences": [{"kind": "ReplicaSet", "name": owner, "controller": True}]}}
+                         "ownerReferences": [{"kind": kind, "name": owner, "controller": True}]}}
 
 
 def controller(clock: ManualClock, synced: list, outcome=lambda key: True, resync: float = 60.0) -> QueuedController:
@@ -144,3 +146,35 @@ def test_the_manager_enqueues_a_pod_change_for_its_owner_only():
     manager.cache("pods").upsert(owned_pod("a-1", "a"))
     assert queues["replicaset"].get() == "ns/a" and queues["replicaset"].get() is None
     assert queues["namespace"].get() is None and queues["deployment"].get() is None
+
+
+def test_a_pod_change_enqueues_its_job_after_the_pod_update_batch_period():
+    """The Job controller batches pod changes (podUpdateBatchPeriod, 0.5 s in 1.24): its Job is not
+    synced at once, so that the status the sync creating the pod wrote is cached first, and a
+    resumed Job is not seen suspended again (a second Resumed event)."""
+    manager = ControllerManager(client=None)
+    manager.cache("jobs").upsert({"metadata": {"name": "pi", "namespace": "ns"}, "spec": {}})
+    queue = {c.name: c.queue for c in manager.controllers}["job"]
+    while (key := queue.get()) is not None:
+        queue.done(key)
+    manager.cache("pods").upsert(owned_pod("pi-1", "pi", kind="Job"))
+    assert queue.get() is None
+    assert queue.next_ready_at() - manager.clock.now() == pytest.approx(0.5, abs=0.1)
+
+
+def test_a_job_comes_back_when_its_deadline_runs_out_and_not_every_second():
+    """A Job's key is not resynced every second (a sync from a cache behind its own status write
+    would record its events twice): a Job with activeDeadlineSeconds 30, started 10 s ago, is
+    queued again in 20 s."""
+    from reference_impl.machinery.timefmt import rfc3339
+    manager = ControllerManager(client=None)
+    job = {"metadata": {"name": "pi", "namespace": "ns", "uid": "u-pi"},
+           "spec": {"activeDeadlineSeconds": 30, "parallelism": 0},
+           "status": {"startTime": rfc3339(manager.clock.now() - 10)}}
+    manager.cache("jobs").upsert(job)
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    manager._sync_job("ns/pi")
+    assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(20, abs=1.5)
+    assert jobs.next_resync - manager.clock.now() > 10
