@@ -1219,7 +1219,8 @@ class RESTHandlers:
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
-                                       create_validation=self._validation(request, "CREATE", resource))
+                                       create_validation=self._validation(request, "CREATE", resource),
+                                       warnings=request.warnings)
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)
@@ -1259,7 +1260,8 @@ class RESTHandlers:
         obj["metadata"].pop("resourceVersion", None)
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
                                        dry_run=dry_run(request), user=request.user,
-                                       create_validation=self._authorized_create_validation(request, resource))
+                                       create_validation=self._authorized_create_validation(request, resource),
+                                       warnings=request.warnings)
         return self._output(request, 201, created, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
@@ -1391,7 +1393,8 @@ class RESTHandlers:
             # the patch verb it was authorized for does not cover.
             created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
                                            user=request.user,
-                                           create_validation=self._authorized_create_validation(request, resource))
+                                           create_validation=self._authorized_create_validation(request, resource),
+                                           warnings=request.warnings)
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 

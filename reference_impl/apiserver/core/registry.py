@@ -24,7 +24,7 @@ from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, 
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds import namespace, pod, service
+from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
@@ -301,11 +301,12 @@ class Registry(LifecycleMixin):
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
-               create_validation: Callable[[dict], None] | None = None) -> dict:
+               create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
         `user` is who asks (the request context's user.Info), for strategies that record it;
         `create_validation` (validating admission) sees the object once it is fully formed: the
-        object itself, as upstream's Validate gets it, so it must only read it."""
+        object itself, as upstream's Validate gets it, so it must only read it. The strategy's
+        warnings about a valid object are added to `warnings` (the request's)."""
         r = self.resource(resource)
         shares_labels = r.kind == "Job" and _job_shares_template_labels(obj)
         obj = deep_copy_json(obj)
@@ -352,6 +353,8 @@ class Registry(LifecycleMixin):
         problems = metadata_problems(obj, "path")
         if problems:
             raise self._invalid(r, obj, problems)
+        if warnings is not None:  # the recorder keeps one of each text
+            warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
         obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
