@@ -1241,7 +1241,7 @@ class RESTHandlers:
                                           self._updated_object(request, resource, info.subresource, obj),
                                           subresource=info.subresource or None, dry_run=dry_run(request),
                                           update_validation=self._validation(request, "UPDATE", resource),
-                                          preconditions=uid_precondition(obj))
+                                          preconditions=uid_precondition(obj), warnings=request.warnings)
         except errors.StatusError as err:
             if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
                     and err.details.get("name") == info.name):
@@ -1384,7 +1384,8 @@ class RESTHandlers:
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                           subresource=info.subresource or None, dry_run=dry_run(request),
-                                          update_validation=self._validation(request, "UPDATE", resource))
+                                          update_validation=self._validation(request, "UPDATE", resource),
+                                          warnings=request.warnings)
         except StatusError as err:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
             if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
@@ -1551,7 +1552,7 @@ class RESTHandlers:
                                       self._updated_object(request, resource, "scale", scale), subresource="scale",
                                       dry_run=dry_run(request),
                                       update_validation=self._validation(request, "UPDATE", resource),
-                                      preconditions=uid_precondition(scale))
+                                      preconditions=uid_precondition(scale), warnings=request.warnings)
         return self._output(request, 200, updated, resource)
 
     def scale_patch(self, request: Request, resource) -> Response:
@@ -1580,7 +1581,8 @@ class RESTHandlers:
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn, subresource="scale",
                                       dry_run=dry_run(request),
-                                      update_validation=self._validation(request, "UPDATE", resource))
+                                      update_validation=self._validation(request, "UPDATE", resource),
+                                      warnings=request.warnings)
         return self._output(request, 200, patched, resource)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")

@@ -1,5 +1,5 @@
-"""The warnings a create of a pod, or of a kind holding a pod template, answers with in `Warning`
-headers (pkg/api/pod/warnings.go): deprecated node labels, annotations and volume plugins,
+"""The warnings a create of a pod, or a create or update of a kind holding a pod template, answers
+with in `Warning` headers (pkg/api/pod/warnings.go and the strategies' WarningsOn*): deprecated node labels, annotations and volume plugins,
 duplicates the API keeps but a kubelet merges or drops, fractional byte quantities, and seccomp
 annotations without the field that replaces them. They never refuse anything."""
 from __future__ import annotations
@@ -35,14 +35,15 @@ SECCOMP_CONTAINER_PREFIX = "container.seccomp.security.alpha.kubernetes.io/"
 SECCOMP_MESSAGE = 'deprecated since v1.19, non-functional in v1.25+; use the "seccompProfile" field instead'
 BYTE_RESOURCES = ("memory", "ephemeral-storage")
 
-# Where each kind's WarningsOnCreate finds its pod template, and the path its warnings name (a
-# ReplicationController's says `template`, not `spec.template`, as upstream's does).
-TEMPLATES_ON_CREATE = {
+# Where each kind keeps its pod template, and the path its warnings name.
+TEMPLATES = {
     **{(group, kind): (("spec", "template"), "spec.template") for group, kind in (
         ("apps", "Deployment"), ("apps", "ReplicaSet"), ("apps", "DaemonSet"), ("apps", "StatefulSet"),
-        ("batch", "Job"))},
+        ("batch", "Job"), ("", "ReplicationController"))},
     ("batch", "CronJob"): (("spec", "jobTemplate", "spec", "template"), "spec.jobTemplate.spec.template"),
-    ("", "ReplicationController"): (("spec", "template"), "template"), ("", "PodTemplate"): (("template",), "template")}
+    ("", "PodTemplate"): (("template",), "template")}
+CRON_TZ_WARNING = ("CRON_TZ or TZ used in spec.spec.schedule is not officially supported, see "  # upstream's path
+                   "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
 
 
 def _child(path: str, *names: str) -> str:
@@ -140,6 +141,22 @@ def spec_and_meta_warnings(spec: dict, meta: dict, path: str = "") -> list[str]:
     return warnings
 
 
+def _template_warnings(obj: dict, fields: tuple[str, ...], path: str) -> list[str]:
+    """GetWarningsForPodTemplate of the template at `fields`; a ReplicationController's is a
+    pointer, which it skips when nil."""
+    template = obj
+    for field in fields:
+        template = as_object(template).get(field)
+    if template is None:
+        return []
+    template = as_object(template)
+    return spec_and_meta_warnings(as_object(template.get("spec")), as_object(template.get("metadata")), path)
+
+
+def _cron_tz_warnings(obj: dict) -> list[str]:
+    return [CRON_TZ_WARNING] if "TZ" in str(as_object(obj.get("spec")).get("schedule") or "") else []
+
+
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).WarningsOnCreate",
          "k8s.io/kubernetes/pkg/api/pod.GetWarningsForPodTemplate",
          "(k8s.io/kubernetes/pkg/registry/batch/cronjob.cronJobStrategy).WarningsOnCreate")
@@ -147,17 +164,25 @@ def warnings_on_create(group: str, kind: str, obj: dict) -> list[str]:
     """What a create of a pod, or of a kind holding a pod template, warns of."""
     if (group, kind) == ("", "Pod"):
         return spec_and_meta_warnings(as_object(obj.get("spec")), as_object(obj.get("metadata")))
-    if (group, kind) not in TEMPLATES_ON_CREATE:
+    if (group, kind) not in TEMPLATES:
         return []
-    fields, path = TEMPLATES_ON_CREATE[(group, kind)]
-    template = obj
-    for field in fields:
-        template = as_object(template).get(field)
-    # A ReplicationController's template is a pointer, which GetWarningsForPodTemplate skips when nil.
-    warnings = [] if template is None else spec_and_meta_warnings(
-        as_object(as_object(template).get("spec")), as_object(as_object(template).get("metadata")), path)
-    if kind == "CronJob" and "TZ" in str(as_object(obj.get("spec")).get("schedule") or ""):
-        # upstream names the path spec.spec.schedule
-        warnings.append("CRON_TZ or TZ used in spec.spec.schedule is not officially supported, see "
-                        "https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/ for more details")
-    return warnings
+    fields, path = TEMPLATES[(group, kind)]
+    if kind == "ReplicationController":
+        path = "template"  # as upstream's WarningsOnCreate names it
+    return _template_warnings(obj, fields, path) + (_cron_tz_warnings(obj) if kind == "CronJob" else [])
+
+
+@mirrors("(k8s.io/kubernetes/pkg/registry/apps/deployment.deploymentStrategy).WarningsOnUpdate",
+         "(k8s.io/kubernetes/pkg/registry/batch/cronjob.cronJobStrategy).WarningsOnUpdate",
+         "(k8s.io/kubernetes/pkg/registry/core/replicationcontroller.rcStrategy).WarningsOnUpdate")
+def warnings_on_update(group: str, kind: str, new: dict, old: dict) -> list[str]:
+    """What an update of a kind holding a pod template warns of: its template's warnings when the
+    generation moved (a pod's update warns of nothing). A ReplicationController's are, as
+    upstream passes its arguments, those of the old template."""
+    if (group, kind) not in TEMPLATES:
+        return []
+    fields, path = TEMPLATES[(group, kind)]
+    warnings = []
+    if as_object(new.get("metadata")).get("generation") != as_object(old.get("metadata")).get("generation"):
+        warnings = _template_warnings(old if kind == "ReplicationController" else new, fields, path)
+    return warnings + (_cron_tz_warnings(new) if kind == "CronJob" else [])

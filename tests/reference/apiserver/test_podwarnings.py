@@ -1,4 +1,4 @@
-"""The warnings a create of a pod or of a pod template's owner answers with (pkg/api/pod/warnings.go),
+"""The warnings a create of a pod, or a create or update of a pod template's owner, answers with (pkg/api/pod/warnings.go),
 each text as the real 1.24 apiserver writes it: one rule per test, on plain dicts, then once
 through the handler chain."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import json
 
 from tests.reference.apiserver.test_handlers import chain, etcd, ns_path, registry  # noqa: F401
 from reference_impl.apiserver.core.handlers import Request
-from reference_impl.apiserver.kinds.podwarnings import spec_and_meta_warnings, warnings_on_create
+from reference_impl.apiserver.kinds.podwarnings import spec_and_meta_warnings, warnings_on_create, warnings_on_update
 
 CONTAINER = {"name": "c", "image": "nginx:1.21"}
 
@@ -103,6 +103,22 @@ def test_a_template_s_warnings_are_named_below_its_path():
     assert warnings_on_create("", "ConfigMap", {"metadata": {}}) == []
 
 
+def test_an_update_warns_of_the_template_only_when_the_generation_moves():
+    """A workload's update warns of its template when its generation changed; a pod's update of
+    nothing; a ReplicationController's, as upstream passes its arguments, of the old template."""
+    old_template = {"spec": {"containers": [CONTAINER], "volumes": [{"name": "g", "gitRepo": {"repository": "r"}}]}}
+    new_template = {"spec": {"containers": [CONTAINER], "nodeSelector": {"beta.kubernetes.io/os": "linux"}}}
+    old = {"metadata": {"generation": 1}, "spec": {"template": old_template}}
+    new = {"metadata": {"generation": 2}, "spec": {"template": new_template}}
+    assert warnings_on_update("apps", "Deployment", new, old) == [
+        'spec.template.spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" '
+        "instead"]
+    assert warnings_on_update("apps", "Deployment", {**new, "metadata": {"generation": 1}}, old) == []
+    assert warnings_on_update("", "ReplicationController", new, old) == [
+        "spec.template.spec.volumes[0].gitRepo: deprecated in v1.11"]
+    assert warnings_on_update("", "Pod", {"metadata": {}, "spec": new_template["spec"]}, {"metadata": {}}) == []
+
+
 def test_a_pod_create_answers_with_its_warnings(chain):
     """Through the handler chain: a dry-run create of a pod with a deprecated node selector is
     stored (201) and answers with the warning."""
@@ -112,3 +128,28 @@ def test_a_pod_create_answers_with_its_warnings(chain):
                                     {"Content-Type": "application/json"}, json.dumps(body).encode()))
     assert (response.code, response.warnings) == (201, [
         'spec.nodeSelector[beta.kubernetes.io/arch]: deprecated since v1.14; use "kubernetes.io/arch" instead'])
+
+
+def test_a_deployment_update_answers_with_its_templates_warnings(chain):
+    """Through the handler chain: a patch of the template (a new generation) warns, a patch of the
+    labels alone does not."""
+    template = {"metadata": {"labels": {"app": "w"}}, "spec": {"containers": [CONTAINER]}}
+    body = {"metadata": {"name": "warned"}, "spec": {"selector": {"matchLabels": {"app": "w"}}, "template": template}}
+    path = ns_path(chain, "deployments", group="apps/v1")
+    assert chain.handle(Request("POST", path, {}, {"Content-Type": "application/json"},
+                                json.dumps(body).encode())).code == 201
+
+    def patched(patch: dict):
+        response = chain.handle(Request("PATCH", path + "/warned", {}, {
+            "Content-Type": "application/merge-patch+json"}, json.dumps(patch).encode()))
+        return response.code, response.warnings
+    assert patched({"spec": {"template": {"spec": {"nodeSelector": {"beta.kubernetes.io/os": "linux"}}}}}) == (200, [
+        'spec.template.spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" '
+        "instead"])
+    assert patched({"metadata": {"labels": {"a": "b"}}}) == (200, [])
+    # A Scale is written through the Deployment's own strategy: a new generation, so its warnings.
+    response = chain.handle(Request("PATCH", path + "/warned/scale", {}, {
+        "Content-Type": "application/merge-patch+json"}, b'{"spec":{"replicas":3}}'))
+    assert (response.code, response.warnings) == (200, [
+        'spec.template.spec.nodeSelector[beta.kubernetes.io/os]: deprecated since v1.14; use "kubernetes.io/os" '
+        "instead"])
