@@ -166,7 +166,7 @@ def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
         probe.pop("terminationGracePeriodSeconds", None)
 
 
-@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledPodFields", "k8s.io/kubernetes/pkg/api/pod.podOSInUse")
+@mirrors("k8s.io/kubernetes/pkg/api/pod.podOSInUse")
 def drop_disabled_pod_os(spec: object, old_spec: object) -> None:
     """IdentifyPodOS is alpha and off in the pinned 1.24 tree: spec.os is cleared (before
     validation, so an unknown os is no error), unless the old spec already has one."""

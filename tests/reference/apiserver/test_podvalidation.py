@@ -263,7 +263,7 @@ def test_an_os_is_linux_or_windows_and_the_pod_sets_nothing_the_other_runtime_ig
 
 @pytest.mark.parametrize("os_", [{"name": "plan9"}, {}, {"name": "windows"}])
 def test_the_os_is_dropped_while_its_feature_gate_is_off(chain, os_):
-    """IdentifyPodOS is alpha and off in the pinned 1.24 tree: dropDisabledPodFields clears
+    """IdentifyPodOS is alpha and off in the pinned 1.24 tree: dropDisabledFields clears
     spec.os before validation, so the real apiserver stores a pod of any os, without it, and a
     windows pod's hostPID is no error."""
     code, stored = create_pod(chain, "os-" + (os_.get("name") or "empty"), os=os_, hostPID=True)
