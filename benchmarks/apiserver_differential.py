@@ -28,7 +28,10 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                the CSR plugins, NamespaceLifecycle), asked by the user and a kubelet they stop;
                requests without credentials, service account issuer discovery, other methods on
                non-resource paths, reviews of another kind or version, the /watch and /proxy
-               special verbs, UTF-8 impersonated users
+               special verbs, UTF-8 impersonated users; a kubelet writing another node, its pods,
+               lease, CSINode and CSRs, mirror pods naming what a kubelet may not give them;
+               PodSecurity labels, tokens bound to other objects, users granted only eviction or
+               ephemeral containers, and system:anonymous bound in a namespace, at every verb
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -656,6 +659,128 @@ def impersonated_privilege_probes() -> list[Probe]:
                Probe("authz", "GET", "/logs/", user=USER, headers=any_type),
                Probe("authz", "GET", "/logs/", user=ANONYMOUS, headers=any_type)]
     return probes
+
+
+def cross_node_probes() -> list[Probe]:
+    """What authz17 compared beyond the rounds before, asked by the kubelet of diff-node about
+    another node (diff-probe): that node's labels and deletion, a pod bound to it (its status,
+    deletion and eviction), its lease and CSINode, serving and client CSRs in its name (and in
+    the kubelet's own with the other signer's usages); and mirror pods of the kubelet's own node
+    that name a secret, a config map, a service account, a claim or another node as owner."""
+    ns, other = f"/api/v1/namespaces/{NAMESPACE}", f"{NAMESPACE}-probe"
+    elsewhere = {"metadata": {"name": f"{NAMESPACE}-elsewhere"}, "spec": {**POD_SPEC, "nodeName": other}}
+    leases = "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": f"{NAMESPACE}-elsewhere"}}
+    probes = [Probe("authz", "POST", f"{ns}/pods", "", JSON, encode(elsewhere)),
+              Probe("authz", "POST", leases, "", JSON, encode({"metadata": {"name": other}})),
+              Probe("authz", "PATCH", f"/api/v1/nodes/{other}", "dryRun=All", MERGE, b'{"metadata":{"labels":{"a":"b"}}}',
+                    NODE_USER),
+              Probe("authz", "DELETE", f"/api/v1/nodes/{other}", "dryRun=All", user=NODE_USER),
+              Probe("authz", "DELETE", f"{ns}/pods/{NAMESPACE}-elsewhere", "dryRun=All", user=NODE_USER),
+              Probe("authz", "PATCH", f"{ns}/pods/{NAMESPACE}-elsewhere/status", "dryRun=All", MERGE,
+                    b'{"status":{"message":"x"}}', NODE_USER),
+              Probe("authz", "POST", f"{ns}/pods/{NAMESPACE}-elsewhere/eviction", "dryRun=All", JSON, encode(eviction),
+                    NODE_USER),
+              Probe("authz", "PATCH", f"{leases}/{other}", "dryRun=All", MERGE, b'{"spec":{"holderIdentity":"x"}}',
+                    NODE_USER),
+              Probe("authz", "DELETE", f"{leases}/{other}", "dryRun=All", user=NODE_USER),
+              Probe("authz", "POST", "/apis/storage.k8s.io/v1/csinodes", "dryRun=All", JSON,
+                    encode({"metadata": {"name": other}, "spec": {"drivers": []}}), NODE_USER)]
+    serving, client = "kubernetes.io/kubelet-serving", "kubernetes.io/kube-apiserver-client-kubelet"
+    for node, signer, usages in ((other, serving, ["key encipherment", "server auth"]),
+                                 (other, client, ["key encipherment", "client auth"]),
+                                 ("diff-node", serving, ["client auth"]), ("diff-node", client, ["server auth"])):
+        request = {"metadata": {"name": f"{NAMESPACE}-{node}-{signer.rsplit('-', 1)[-1]}"},
+                   "spec": {"request": csr_request(f"system:node:{node}", (NODES_GROUP,)), "signerName": signer,
+                            "usages": usages}}
+        probes.append(Probe("authz", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "dryRun=All",
+                            JSON, encode(request), NODE_USER))
+    owner = {"apiVersion": "v1", "kind": "Node", "name": "diff-node", "uid": "u", "controller": True}
+    mirrored = [{"volumes": [{"name": "s", "secret": {"secretName": other}}]},
+                {"volumes": [{"name": "p", "projected": {"sources": [{"configMap": {"name": other}}]}}]},
+                {"volumes": [{"name": "c", "persistentVolumeClaim": {"claimName": other}}]},
+                {"serviceAccountName": "default"}, {"nodeName": other}]
+    for i, spec in enumerate(mirrored):
+        mirror = {"metadata": {"name": f"{NAMESPACE}-mirror-{i}", "ownerReferences": [owner],
+                               "annotations": {"kubernetes.io/config.mirror": "x"}},
+                  "spec": {**POD_SPEC, "nodeName": "diff-node", **spec}}
+        probes.append(Probe("authz", "POST", f"{ns}/pods", "dryRun=All", JSON, encode(mirror), NODE_USER))
+    return probes
+
+
+def label_token_and_grant_probes() -> list[Probe]:
+    """What authz17 compared beyond the rounds before, as the administrator: PodSecurity labels
+    of a new and the existing namespace (levels and versions written wrong); TokenRequests bound
+    to a Node, to a secret of another UID, to a pod of another service account, and in a
+    terminating namespace; users granted only pods/eviction or only pods/ephemeralcontainers
+    (impersonated) using and overstepping their grant; and a namespace whose RoleBinding grants
+    system:anonymous every verb on config maps, asked at each verb without credentials."""
+    level = "pod-security.kubernetes.io/"
+    labels = [{level + "enforce": "bogus"}, {level + "enforce": "baseline", level + "enforce-version": "1.24"},
+              {level + "warn": "Restricted", level + "audit": ""}, {level + "enforce-version": "v2.0"},
+              {level + "audit": "restricted", level + "audit-version": "v1.0"}]
+    probes = [Probe("authz", "POST", "/api/v1/namespaces", "dryRun=All", JSON,
+                    encode({"metadata": {"name": f"{NAMESPACE}-labelled", "labels": label}})) for label in labels]
+    probes += [Probe("authz", "PATCH", f"/api/v1/namespaces/{NAMESPACE}", "dryRun=All", MERGE,
+                     encode({"metadata": {"labels": label}})) for label in labels[:2]]
+    ns, pod = f"/api/v1/namespaces/{NAMESPACE}", f"{NAMESPACE}-probe"
+    for account, bound in (("default", {"kind": "Node", "apiVersion": "v1", "name": pod}),
+                           ("default", {"kind": "Secret", "apiVersion": "v1", "name": pod, "uid": "not-the-uid"}),
+                           (pod, {"kind": "Pod", "apiVersion": "v1", "name": pod})):
+        probes.append(Probe("authz", "POST", f"{ns}/serviceaccounts/{account}/token", "", JSON,
+                            encode({"spec": {"boundObjectRef": bound}})))
+    probes.append(Probe("authz", "POST", f"/api/v1/namespaces/{NAMESPACE}-doomed/serviceaccounts/default/token", "",
+                        JSON, b'{"spec":{}}'))
+    return probes + granted_subresource_probes() + anonymous_binding_probes()
+
+
+def granted_subresource_probes() -> list[Probe]:
+    rbac, pod = "/apis/rbac.authorization.k8s.io/v1", f"/api/v1/namespaces/{NAMESPACE}/pods/{NAMESPACE}-probe"
+    grants = {"evict": {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]},
+              "debug": {"apiGroups": [""], "resources": ["pods/ephemeralcontainers"], "verbs": ["update", "patch"]}}
+    probes = []
+    for grant, rule in grants.items():
+        name = f"{NAMESPACE}-{grant}"
+        probes += [Probe("authz", "POST", f"{rbac}/clusterroles", "", JSON,
+                         encode({"metadata": {"name": name}, "rules": [rule]})),
+                   Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "", JSON, encode({
+                       "metadata": {"name": name}, "subjects": [{"kind": "User", "name": name}],
+                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": name}}))]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": f"{NAMESPACE}-probe"}}
+    debug = {"spec": {"ephemeralContainers": [{"name": "debug", "image": IMAGE}]}}
+    for grant in grants:
+        as_user = (("Impersonate-User", f"{NAMESPACE}-{grant}"),)
+        probes += [Probe("authz", "POST", f"{pod}/eviction", "dryRun=All", JSON, encode(eviction), headers=as_user),
+                   Probe("authz", "PATCH", f"{pod}/ephemeralcontainers", "dryRun=All", STRATEGIC, encode(debug),
+                         headers=as_user),
+                   Probe("authz", "PATCH", pod, "dryRun=All", STRATEGIC, encode(debug), headers=as_user),
+                   Probe("authz", "GET", f"{pod}/ephemeralcontainers", headers=as_user)]
+    return probes
+
+
+def anonymous_binding_probes() -> list[Probe]:
+    rbac, anon = "/apis/rbac.authorization.k8s.io/v1", f"{NAMESPACE}-anonymous"
+    maps = f"/api/v1/namespaces/{anon}/configmaps"
+    rule = {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["*"]}
+    probes = [Probe("authz", "POST", "/api/v1/namespaces", "", JSON, encode({"metadata": {"name": anon}})),
+              Probe("authz", "POST", f"{rbac}/namespaces/{anon}/roles", "", JSON,
+                    encode({"metadata": {"name": "anon"}, "rules": [rule]})),
+              Probe("authz", "POST", f"{rbac}/namespaces/{anon}/rolebindings", "", JSON, encode({
+                  "metadata": {"name": "anon"}, "subjects": [{"kind": "User", "name": "system:anonymous"}],
+                  "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "anon"}})),
+              Probe("authz", "POST", maps, "", JSON, encode({"metadata": {"name": "c"}, "data": {"k": "v"}}))]
+    created = encode({"metadata": {"name": "d"}})
+    return probes + [Probe("authz", method, maps + suffix, query_text, content_type, body, ANONYMOUS)
+                     for method, suffix, query_text, content_type, body in (
+                         ("GET", "", "", "", b""), ("GET", "/absent", "", "", b""), ("POST", "", "dryRun=All", JSON, created),
+                         ("PUT", "/c", "dryRun=All", JSON, encode({"metadata": {"name": "c"}, "data": {"k": "w"}})),
+                         ("PATCH", "/absent", "dryRun=All", MERGE, b"{}"), ("DELETE", "/absent", "", "", b""),
+                         ("DELETE", "", "dryRun=All&labelSelector=a%3Db", "", b""),
+                         ("GET", "", "watch=1&timeoutSeconds=1", "", b""))] + [
+        Probe("authz", "GET", f"/api/v1/namespaces/{anon}/secrets", user=ANONYMOUS),
+        Probe("authz", "GET", "/api/v1/configmaps", user=ANONYMOUS),
+        Probe("authz", "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "", JSON,
+              encode({"spec": {"namespace": anon}}), ANONYMOUS)]
 
 
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
@@ -1366,6 +1491,7 @@ TEMPLATE_POD_FIELDS = [
         {"hostPath": {"path": "/x", "type": "Bogus"}}, {"emptyDir": {"sizeLimit": "-1"}},
         {"persistentVolumeClaim": {"claimName": ""}}, {"nfs": {"server": "", "path": "rel"}},
         {"gcePersistentDisk": {"pdName": "", "partition": -1}}, {"flocker": {}})),
+    {"os": {"name": "plan9"}}, {"os": {"name": "windows"}, "hostPID": True},  # dropped: IdentifyPodOS is off
 ]
 
 
@@ -1516,7 +1642,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
-    probes += later_privilege_probes() + impersonated_privilege_probes()
+    probes += later_privilege_probes() + impersonated_privilege_probes() + cross_node_probes()
+    probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:

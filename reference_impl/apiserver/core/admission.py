@@ -353,7 +353,7 @@ class NodeRestriction:
     status updates, deletes and evictions of pods bound to itself, the capacity and conditions in
     a claim's status, its own Lease and CSINode.
     Requests from users who are no node pass untouched. The pods and nodes it checks are read
-    through `registry.get` (upstream: informer listers), so a missing one is the registry's 404."""
+    through `registry.get` as upstream reads its informer listers (see `listed`)."""
 
     def __init__(self, registry: object) -> None:
         self.registry = registry
@@ -394,13 +394,25 @@ class NodeRestriction:
         if request.operation == CREATE:
             self.admit_pod_create(node_name, request, obj)
         elif request.operation == DELETE:
-            existing = self.registry.get("pods", request.namespace, request.name)
+            existing = self.listed("pod", request.namespace, request.name)
             if _spec(existing).get("nodeName") != node_name:
                 raise forbidden(request, obj, f"node {quote(node_name)} can only delete pods with spec.nodeName "
                                               "set to itself")
         else:
             raise forbidden(request, obj, f"unexpected operation {quote(request.operation)}, node "
                                           f"{quote(node_name)} can only create and delete mirror pods")
+
+    @mirrors("(k8s.io/client-go/listers/core/v1.podNamespaceLister).Get",
+             "(*k8s.io/client-go/listers/core/v1.nodeLister).Get")
+    def listed(self, resource: str, namespace: str | None, name: str) -> dict:
+        """A pod or node (`resource` in the singular) as a lister returns it: a missing one is
+        the lister's NotFound, which names the resource in the singular (`node "n" not found`)."""
+        try:
+            return self.registry.get(resource + "s", namespace, name)
+        except StatusError as err:
+            if err.code != 404:
+                raise
+            raise errors.not_found(resource, name) from None
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitPodCreate")
     def admit_pod_create(self, node_name: str, request: object, pod: dict | None) -> None:
@@ -427,7 +439,7 @@ class NodeRestriction:
             refuse(f"node {node} can only create pods with a controller owner reference set to itself")
         if owner.get("blockOwnerDeletion"):
             refuse(f"node {node} must not set blockOwnerDeletion on an owner reference")
-        node_uid = self.registry.get("nodes", None, node_name)["metadata"].get("uid", "")
+        node_uid = self.listed("node", None, node_name)["metadata"].get("uid", "")
         if owner.get("uid", "") != node_uid:
             refuse(f"node {node_name} UID mismatch: expected {owner.get('uid', '')} got {node_uid}")
         if spec.get("serviceAccountName"):
@@ -456,7 +468,7 @@ class NodeRestriction:
         pod_name = request.name or ((eviction or {}).get("metadata") or {}).get("name")
         if not pod_name:
             raise forbidden(request, eviction, "could not determine pod from request data")
-        existing = self.registry.get("pods", request.namespace, pod_name)
+        existing = self.listed("pod", request.namespace, pod_name)
         if _spec(existing).get("nodeName") != node_name:
             raise forbidden(request, eviction, f"node {node_name} can only evict pods with spec.nodeName set to itself")
 
@@ -516,7 +528,7 @@ class NodeRestriction:
             raise forbidden(request, obj, "node requested token not bound to a pod")
         if not ref.get("uid"):
             raise forbidden(request, obj, "node requested token with a pod binding without a uid")
-        pod = self.registry.get("pods", request.namespace, ref["name"])  # a missing pod is the 404 itself
+        pod = self.listed("pod", request.namespace, ref["name"])
         if ref["uid"] != pod["metadata"].get("uid"):
             raise forbidden(request, obj, f"the UID in the bound object reference ({ref['uid']}) does not match "
                                           "the UID in record. The object might have been deleted and then recreated")

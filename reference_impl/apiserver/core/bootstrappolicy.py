@@ -401,7 +401,7 @@ def ensure_kubernetes_service(registry: object, secure_port: int) -> bool:
         if err.code != 404:
             raise
     service = {"apiVersion": "v1", "kind": "Service", "metadata": {
-        "name": "kubernetes", "namespace": "default", "labels": {"provider": "kubernetes", "component": "apiserver"}},
+        "name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": secure_port}],
                  "clusterIP": str(SERVICE_CLUSTER_IP_RANGE[1]), "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
                  "type": "ClusterIP"}}

@@ -1219,7 +1219,8 @@ class RESTHandlers:
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
-                                       create_validation=self._validation(request, "CREATE", resource))
+                                       create_validation=self._validation(request, "CREATE", resource),
+                                       warnings=request.warnings)
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)
@@ -1240,7 +1241,7 @@ class RESTHandlers:
                                           self._updated_object(request, resource, info.subresource, obj),
                                           subresource=info.subresource or None, dry_run=dry_run(request),
                                           update_validation=self._validation(request, "UPDATE", resource),
-                                          preconditions=uid_precondition(obj))
+                                          preconditions=uid_precondition(obj), warnings=request.warnings)
         except errors.StatusError as err:
             if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
                     and err.details.get("name") == info.name):
@@ -1259,7 +1260,8 @@ class RESTHandlers:
         obj["metadata"].pop("resourceVersion", None)
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
                                        dry_run=dry_run(request), user=request.user,
-                                       create_validation=self._authorized_create_validation(request, resource))
+                                       create_validation=self._authorized_create_validation(request, resource),
+                                       warnings=request.warnings)
         return self._output(request, 201, created, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
@@ -1382,7 +1384,8 @@ class RESTHandlers:
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
                                           subresource=info.subresource or None, dry_run=dry_run(request),
-                                          update_validation=self._validation(request, "UPDATE", resource))
+                                          update_validation=self._validation(request, "UPDATE", resource),
+                                          warnings=request.warnings)
         except StatusError as err:
             missing = err.reason == "NotFound" and err.details.get("name") == info.name
             if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
@@ -1391,7 +1394,8 @@ class RESTHandlers:
             # the patch verb it was authorized for does not cover.
             created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
                                            user=request.user,
-                                           create_validation=self._authorized_create_validation(request, resource))
+                                           create_validation=self._authorized_create_validation(request, resource),
+                                           warnings=request.warnings)
             return self._output(request, 201, created, resource)
         return self._output(request, 200, patched, resource)
 
@@ -1548,7 +1552,7 @@ class RESTHandlers:
                                       self._updated_object(request, resource, "scale", scale), subresource="scale",
                                       dry_run=dry_run(request),
                                       update_validation=self._validation(request, "UPDATE", resource),
-                                      preconditions=uid_precondition(scale))
+                                      preconditions=uid_precondition(scale), warnings=request.warnings)
         return self._output(request, 200, updated, resource)
 
     def scale_patch(self, request: Request, resource) -> Response:
@@ -1577,7 +1581,8 @@ class RESTHandlers:
 
         patched = self.registry.patch(resource, info.namespace, info.name, patch_fn, subresource="scale",
                                       dry_run=dry_run(request),
-                                      update_validation=self._validation(request, "UPDATE", resource))
+                                      update_validation=self._validation(request, "UPDATE", resource),
+                                      warnings=request.warnings)
         return self._output(request, 200, patched, resource)
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")

@@ -383,7 +383,9 @@ class LifecycleMixin:
     @mirrors("(*k8s.io/kubernetes/pkg/registry/apps/deployment/storage.ScaleREST).Update",
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Update")
     def _patch_scale(self, r: Resource, namespace: str, name: str, scale_fn, dry_run: bool,
-                     update_validation=None, preconditions=None) -> dict:
+                     update_validation=None, preconditions=None, warnings: list[str] | None = None) -> dict:
+        """The Scale's replicas written into the parent through the parent's own strategy, whose
+        warnings (a new generation's template warnings) the Scale's update answers with too."""
         if r.scale_paths is not None:
             return self._patch_custom_scale(r, namespace, name, scale_fn, dry_run, update_validation, preconditions)
 
@@ -424,7 +426,7 @@ class LifecycleMixin:
             update_validation(self.scale_of(obj), self.scale_of(old))
 
         return self.scale_of(self.patch(r, namespace, name, apply, None, dry_run,
-                                        scale_validation if update_validation else None, preconditions))
+                                        scale_validation if update_validation else None, preconditions, warnings))
 
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/registry/customresource.ScaleREST).Update",
              "(*k8s.io/apiextensions-apiserver/pkg/registry/customresource.scaleUpdatedObjectInfo).UpdatedObject")

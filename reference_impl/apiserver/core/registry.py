@@ -24,7 +24,7 @@ from reference_impl.apiserver.storage.cacher import BOOKMARK_FREQUENCY, Cacher, 
 from reference_impl.apiserver.storage.etcdclient import EtcdClient, EtcdClientError
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds import namespace, pod, service
+from reference_impl.apiserver.kinds import namespace, pod, podwarnings, service
 from reference_impl.apiserver.kinds._defaulting import default_zero, dict_items
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.core.selectors import parse_field_selector, parse_label_selector
@@ -301,11 +301,12 @@ class Registry(LifecycleMixin):
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
-               create_validation: Callable[[dict], None] | None = None) -> dict:
+               create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
         `user` is who asks (the request context's user.Info), for strategies that record it;
         `create_validation` (validating admission) sees the object once it is fully formed: the
-        object itself, as upstream's Validate gets it, so it must only read it."""
+        object itself, as upstream's Validate gets it, so it must only read it. The strategy's
+        warnings about a valid object are added to `warnings` (the request's)."""
         r = self.resource(resource)
         shares_labels = r.kind == "Job" and _job_shares_template_labels(obj)
         obj = deep_copy_json(obj)
@@ -352,6 +353,8 @@ class Registry(LifecycleMixin):
         problems = metadata_problems(obj, "path")
         if problems:
             raise self._invalid(r, obj, problems)
+        if warnings is not None:  # the recorder keeps one of each text
+            warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
         obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
@@ -622,17 +625,18 @@ class Registry(LifecycleMixin):
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None,
-              preconditions: Preconditions | None = None) -> dict:
+              preconditions: Preconditions | None = None, warnings: list[str] | None = None) -> dict:
         """Update with `patch_fn(current) -> new`, re-run on every lost write race. `patch_fn`
         gets its own copy of the stored object, which it may change; what it returns becomes the
         stored object, so it must not be shared with anything else (not even a later call).
         `update_validation(new, old)` (validating admission) sees the object once prepared and
         validated, on every attempt: both objects themselves, which it must only read.
         `preconditions` (an update's uid) are checked before `patch_fn` runs, on a missing object
-        too (a 409, not a 404)."""
+        too (a 409, not a 404). The strategy's warnings about a valid update of the object itself
+        are added to `warnings` (the request's)."""
         r = self.resource(resource)
         if subresource == "scale":
-            return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation, preconditions)
+            return self._patch_scale(r, namespace, name, patch_fn, dry_run, update_validation, preconditions, warnings)
         key = self.key(r, namespace, name)
         if dry_run and preconditions:
             self._check_dry_run_preconditions(r, name, key, preconditions)
@@ -640,6 +644,9 @@ class Registry(LifecycleMixin):
         def apply(current: dict) -> dict:
             updated = gostruct.as_encoded(self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
                                                               subresource, dry_run))
+            if warnings is not None and not subresource:  # the recorder keeps one of each text
+                warnings.extend(w for w in podwarnings.warnings_on_update(r.group, r.kind, updated, current)
+                                if w not in warnings)
             if update_validation:
                 update_validation(updated, current)
             if dry_run:

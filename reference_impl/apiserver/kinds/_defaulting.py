@@ -120,6 +120,7 @@ def volume(v: dict) -> None:
         if isinstance(v.get(source), dict):
             v[source].setdefault("defaultMode", DEFAULT_MODE)
     host_path_defaults(v.get("hostPath"))
+    plugin_source_defaults(v)
     projected = v["projected"] if isinstance(v.get("projected"), dict) else {}
     projections = dict_items(projected.get("sources"))
     for token in (p.get("serviceAccountToken") for p in projections):
@@ -136,6 +137,33 @@ def host_path_defaults(host_path: object) -> None:
     """A hostPath without a type is HostPathUnset, the empty type: no check before mounting."""
     if isinstance(host_path, dict):
         default_nil(host_path, "type", "")
+
+
+# The plugin volume sources whose SetDefaults fill in what their driver assumes: the same fields
+# in a pod's volume and in a PersistentVolume's spec.
+SOURCE_ZERO_DEFAULTS = {"rbd": {"pool": "rbd", "user": "admin", "keyring": "/etc/ceph/keyring"},
+                        "iscsi": {"iscsiInterface": "default"},
+                        "scaleIO": {"storageMode": "ThinProvisioned", "fsType": "xfs"}}
+AZURE_DISK_NIL_DEFAULTS = {"cachingMode": "ReadWrite", "kind": "Shared", "fsType": "ext4", "readOnly": False}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_RBDVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_RBDPersistentVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ISCSIVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ISCSIPersistentVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ScaleIOVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ScaleIOPersistentVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_AzureDiskVolumeSource")
+def plugin_source_defaults(holder: dict) -> None:
+    """The defaults of the rbd, iscsi, scaleIO and azureDisk sources a pod volume or a
+    PersistentVolume spec (`holder`) names."""
+    for source, defaults in SOURCE_ZERO_DEFAULTS.items():
+        if isinstance(holder.get(source), dict):
+            for field, value in defaults.items():
+                default_zero(holder[source], field, value)
+    if isinstance(holder.get("azureDisk"), dict):
+        for field, value in AZURE_DISK_NIL_DEFAULTS.items():
+            default_nil(holder["azureDisk"], field, value)
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PodSpec")

@@ -11,7 +11,7 @@ from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, intege
                                                    string, string_map, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
-from reference_impl.apiserver.kinds._defaulting import host_path_defaults, object_field
+from reference_impl.apiserver.kinds._defaulting import host_path_defaults, object_field, plugin_source_defaults
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -32,6 +32,7 @@ HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCre
 def persistent_volume(obj: dict, spec: dict) -> None:
     spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
     host_path_defaults(spec.get("hostPath"))
+    plugin_source_defaults(spec)
     spec.setdefault("volumeMode", "Filesystem")
     status = object_field(obj, "status")
     if status is not None:

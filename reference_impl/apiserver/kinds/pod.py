@@ -155,7 +155,7 @@ def _probes_with_grace_period(spec: object) -> list[dict]:
             for probe in ("livenessProbe", "startupProbe") if isinstance(c.get(probe), dict)]
 
 
-@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledFields", "k8s.io/kubernetes/pkg/api/pod.probeGracePeriodInUse")
+@mirrors("k8s.io/kubernetes/pkg/api/pod.probeGracePeriodInUse")
 def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
     """ProbeTerminationGracePeriod is beta but off in 1.24: a liveness or startup probe's
     terminationGracePeriodSeconds is cleared (before validation, so even 0 is no error), unless the
@@ -164,6 +164,23 @@ def drop_disabled_probe_grace_period(spec: object, old_spec: object) -> None:
         return
     for probe in _probes_with_grace_period(spec):
         probe.pop("terminationGracePeriodSeconds", None)
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.podOSInUse")
+def drop_disabled_pod_os(spec: object, old_spec: object) -> None:
+    """IdentifyPodOS is alpha and off in the pinned 1.24 tree: spec.os is cleared (before
+    validation, so an unknown os is no error), unless the old spec already has one."""
+    if as_object(old_spec).get("os") is None:
+        as_object(spec).pop("os", None)
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/pod.dropDisabledFields")
+def drop_disabled_fields(spec: object, old_spec: object) -> None:
+    """What the feature gates off in 1.24 drop from a pod spec, unless the old spec uses it."""
+    drop_disabled_proc_mount_field(spec, old_spec)
+    drop_disabled_topology_spread_fields(spec, old_spec)
+    drop_disabled_probe_grace_period(spec, old_spec)
+    drop_disabled_pod_os(spec, old_spec)
 
 
 # Where each kind whose strategy calls DropDisabledTemplateFields keeps its pod template.
@@ -183,14 +200,11 @@ def _template_spec(obj: object, path: tuple[str, ...]) -> object:
 @mirrors("k8s.io/kubernetes/pkg/api/pod.DropDisabledTemplateFields")
 def drop_disabled_template_fields(group: str, kind: str, new: dict, old: dict | None) -> None:
     """A workload's pod template loses what the disabled gates would drop from a pod (procMount,
-    minDomains, a probe's grace period), unless the old template already uses it."""
+    minDomains, a probe's grace period, the os), unless the old template already uses it."""
     path = POD_TEMPLATE_PATHS.get((group, kind))
     if path is None:
         return
-    spec, old_spec = _template_spec(new, path), _template_spec(old, path) if old else None
-    drop_disabled_proc_mount_field(spec, old_spec)
-    drop_disabled_topology_spread_fields(spec, old_spec)
-    drop_disabled_probe_grace_period(spec, old_spec)
+    drop_disabled_fields(_template_spec(new, path), _template_spec(old, path) if old else None)
 
 
 # The resources a pod's QoS class looks at (qos.supportedQoSComputeResources).
@@ -227,17 +241,13 @@ def prepare_for_create(obj: dict, user: object) -> None:
     # The registry has reset the status to phase Pending; the class is the pod's as admitted
     # (LimitRanger's defaults count).
     obj["status"]["qosClass"] = qos_class(obj)
-    drop_disabled_proc_mount_field(obj.get("spec"), None)
-    drop_disabled_topology_spread_fields(obj.get("spec"), None)
-    drop_disabled_probe_grace_period(obj.get("spec"), None)
+    drop_disabled_fields(obj.get("spec"), None)
     seccomp.apply_version_skew(obj)
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/pod.podStrategy).PrepareForUpdate")
 def prepare_for_update(new: dict, old: dict) -> None:
-    drop_disabled_proc_mount_field(new.get("spec"), old.get("spec"))
-    drop_disabled_topology_spread_fields(new.get("spec"), old.get("spec"))
-    drop_disabled_probe_grace_period(new.get("spec"), old.get("spec"))
+    drop_disabled_fields(new.get("spec"), old.get("spec"))
 
 
 def pod(obj: dict, spec: dict) -> None:

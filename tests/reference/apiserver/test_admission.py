@@ -488,6 +488,23 @@ def test_a_node_evicts_only_its_own_pods():
     assert plugin.admit(mine, mine.obj) is mine.obj
 
 
+def test_a_pod_or_node_the_plugin_cannot_find_is_the_listers_not_found_in_the_singular():
+    """NodeRestriction reads pods and nodes from informer listers, whose NotFound names the
+    resource in the singular: an eviction of a missing pod, and a mirror pod of a node that does
+    not exist, answer `pod "x" not found` and `node "x" not found` (as the real 1.24 does)."""
+    plugin = NodeRestriction(NODE_REGISTRY)
+    eviction = Request("CREATE", PODS, name="absent", obj={"metadata": {"name": "absent"}}, subresource="eviction",
+                       user=NODE_1)
+    missing = refused(plugin, eviction)
+    assert (missing.code, missing.message, missing.details["kind"]) == (404, 'pod "absent" not found', "pod")
+    owner = {"apiVersion": "v1", "kind": "Node", "name": "node-1", "uid": "u", "controller": True}
+    mirror = {"metadata": {"name": "m", "annotations": {"kubernetes.io/config.mirror": "x"}, "ownerReferences": [owner]},
+              "spec": {"nodeName": "node-1"}}
+    create = Request("CREATE", PODS, "default", "m", mirror, user=NODE_1)
+    missing = refused(plugin, create)
+    assert (missing.code, missing.message, missing.details["kind"]) == (404, 'node "node-1" not found', "node")
+
+
 def test_a_node_touches_only_its_own_lease_and_csinode():
     """Leases in kube-node-lease and CSINodes of the node's name; a create names it in the body."""
     plugin = NodeRestriction(NODE_REGISTRY)

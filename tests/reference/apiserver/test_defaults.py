@@ -474,3 +474,33 @@ def test_a_host_path_without_a_type_gets_the_empty_type():
     assert [v["hostPath"].get("type") for v in pod["spec"]["volumes"]] == ["", "Directory"]
     volume = defaulted("PersistentVolume", {"spec": {"hostPath": {"path": "/x"}}})
     assert volume["spec"]["hostPath"] == {"path": "/x", "type": ""}
+
+
+PLUGIN_SOURCES = {"rbd": {"monitors": ["m"], "image": "i"}, "iscsi": {"targetPortal": "t", "iqn": "q", "lun": 0},
+                  "scaleIO": {"gateway": "g", "system": "s"}, "azureDisk": {"diskName": "d", "diskURI": "u"}}
+PLUGIN_DEFAULTS = {"rbd": {"pool": "rbd", "user": "admin", "keyring": "/etc/ceph/keyring"},
+                   "iscsi": {"iscsiInterface": "default"},
+                   "scaleIO": {"storageMode": "ThinProvisioned", "fsType": "xfs"},
+                   "azureDisk": {"cachingMode": "ReadWrite", "kind": "Shared", "fsType": "ext4", "readOnly": False}}
+
+
+@pytest.mark.parametrize("source", sorted(PLUGIN_SOURCES))
+def test_plugin_volume_sources_get_their_drivers_defaults_in_pods_and_persistent_volumes(source):
+    """rbd, iscsi, scaleIO and azureDisk sources are filled in with what their driver assumes (the
+    real 1.24 apiserver returns them so), in a pod's volume and in a PersistentVolume alike."""
+    pod = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [{"name": "v", source: PLUGIN_SOURCES[source]}]}})
+    volume = defaulted("PersistentVolume", {"spec": {source: PLUGIN_SOURCES[source]}})
+    expected = {**PLUGIN_SOURCES[source], **PLUGIN_DEFAULTS[source]}
+    assert pod["spec"]["volumes"][0][source] == expected
+    assert volume["spec"][source] == expected
+
+
+def test_plugin_volume_source_defaults_keep_what_was_set():
+    """A field given a value keeps it; an empty string is Go's zero value and is defaulted, a false
+    readOnly is a set pointer and is kept."""
+    pod = defaulted("Pod", {"spec": {**POD_SPEC, "volumes": [
+        {"name": "r", "rbd": {"monitors": ["m"], "image": "i", "pool": "p", "user": ""}},
+        {"name": "a", "azureDisk": {"diskName": "d", "diskURI": "u", "kind": "Managed", "readOnly": True}}]}})
+    rbd, azure = pod["spec"]["volumes"][0]["rbd"], pod["spec"]["volumes"][1]["azureDisk"]
+    assert (rbd["pool"], rbd["user"]) == ("p", "admin")
+    assert (azure["kind"], azure["readOnly"], azure["cachingMode"]) == ("Managed", True, "ReadWrite")

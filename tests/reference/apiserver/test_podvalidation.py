@@ -7,6 +7,7 @@ import pytest
 
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
+from reference_impl.apiserver.core.podsecuritycontext import os_problems
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.machinery.clock import ManualClock
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
@@ -231,6 +232,17 @@ SYSCTL_FMT = r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-_a-z0-9]*[a-z0-9])?
      "containers"),
     ({"containers": [container(securityContext={"windowsOptions": {"hostProcess": True}})]},
      "spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers"),
+])
+def test_security_contexts_are_validated(chain, spec, expected):
+    """ValidatePodSecurityContext and ValidateSecurityContext: ids in 0..2^31-1, sysctl names
+    named, well formed and once, a known fsGroupChangePolicy, a seccomp profile of a known type
+    with a relative localhostProfile exactly for Localhost, well-formed Windows options, container
+    ports equal to host ports on the host network; hostProcess consistent across the pod, which
+    then runs on the host network."""
+    assert expected in field_errors(chain, **spec)
+
+
+@pytest.mark.parametrize("spec,expected", [
     ({"os": {}}, "spec.os.name: Required value: cannot be empty"),
     ({"os": {"name": "plan9"}}, 'spec.os: Unsupported value: "plan9": supported values: "linux", "windows"'),
     ({"os": {"name": "linux"}, "securityContext": {"windowsOptions": {}}},
@@ -243,14 +255,30 @@ SYSCTL_FMT = r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-_a-z0-9]*[a-z0-9])?
     ({"os": {"name": "windows"}, "containers": [container(securityContext={"privileged": False})]},
      "spec.containers[0].securityContext.privileged: Forbidden: cannot be set for a windows pod"),
 ])
-def test_security_contexts_are_validated(chain, spec, expected):
-    """ValidatePodSecurityContext and ValidateSecurityContext: ids in 0..2^31-1, sysctl names
-    named, well formed and once, a known fsGroupChangePolicy, a seccomp profile of a known type
-    with a relative localhostProfile exactly for Localhost, well-formed Windows options, container
-    ports equal to host ports on the host network; hostProcess consistent across the pod, which
-    then runs on the host network; an os of linux or windows whose pod sets nothing the other
-    system's runtime would ignore."""
-    assert expected in field_errors(chain, **spec)
+def test_an_os_is_linux_or_windows_and_the_pod_sets_nothing_the_other_runtime_ignores(spec, expected):
+    """validateOS (asked only once IdentifyPodOS is on or the old pod has an os): an os of linux or
+    windows whose pod sets nothing the other system's runtime would ignore."""
+    assert expected in os_problems({"containers": [container()], **spec}, "spec")
+
+
+@pytest.mark.parametrize("os_", [{"name": "plan9"}, {}, {"name": "windows"}])
+def test_the_os_is_dropped_while_its_feature_gate_is_off(chain, os_):
+    """IdentifyPodOS is alpha and off in the pinned 1.24 tree: dropDisabledFields clears
+    spec.os before validation, so the real apiserver stores a pod of any os, without it, and a
+    windows pod's hostPID is no error."""
+    code, stored = create_pod(chain, "os-" + (os_.get("name") or "empty"), os=os_, hostPID=True)
+    assert code == 201, stored
+    assert "os" not in stored["spec"]
+
+
+def test_a_pod_templates_os_is_dropped_too(chain):
+    """DropDisabledTemplateFields: a Deployment's pod template loses its os as a pod does."""
+    template = {"metadata": {"labels": {"app": "os"}}, "spec": {"os": {"name": "plan9"}, "containers": [container()]}}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "os"},
+            "spec": {"selector": {"matchLabels": {"app": "os"}}, "template": template}}
+    code, stored = call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), body)
+    assert code == 201, stored
+    assert "os" not in stored["spec"]["template"]["spec"]
 
 
 @pytest.mark.parametrize("security_context,detail", [
