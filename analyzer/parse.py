@@ -35,7 +35,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version.
-PARSER_VERSION = 9
+PARSER_VERSION = 10
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
 _NOT_FACTS = frozenset({"package", "error", "keyed", GO, DEFER})  # captures read before the facts
@@ -76,7 +76,8 @@ def doc_comment(node: tree_sitter.Node) -> str:
     expected_row = node.start_point.row - 1
     sibling = node.prev_sibling
     while sibling is not None and sibling.type == "comment" and sibling.end_point.row == expected_row:
-        lines.append(sibling.text.decode("utf-8", "replace"))
+        # go/scanner strips every \r from a comment: a CRLF file has the same doc as an LF one.
+        lines.append(sibling.text.decode("utf-8", "replace").replace("\r", ""))
         expected_row = sibling.start_point.row - 1
         sibling = sibling.prev_sibling
     lines.reverse()

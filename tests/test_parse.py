@@ -83,6 +83,12 @@ def test_doc_comment_is_the_comment_block_directly_above():
     assert facts.funcs[0].doc == "New creates a Scheduler.\nIt never fails."
 
 
+def test_doc_comment_drops_carriage_returns_as_gos_scanner_does():
+    """go/scanner strips every \r from a comment, so a file with CRLF line endings has the same doc."""
+    facts = parse("package p\r\n\r\n// Run runs.\r\n/* Twice,\r\n   a block. */\r\nfunc Run() {}\r\n")
+    assert facts.funcs[0].doc == "Run runs.\nTwice,\n   a block."
+
+
 def test_call_sites_keep_the_whole_callee_expression_and_position():
     facts = parse("package p\nfunc f() {\n\ta.b.C(1)\n}\n")
     (call,) = facts.calls
