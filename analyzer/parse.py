@@ -38,7 +38,7 @@ FACTS_QUERY = tree_sitter.Query(
 PARSER_VERSION = 10
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
-_NOT_FACTS = frozenset({"package", "error", "keyed", GO, DEFER})  # captures read before the facts
+_NOT_FACTS = frozenset({"package", "keyed", GO, DEFER})  # captures read before the facts
 _FIRST = operator.itemgetter(0)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)

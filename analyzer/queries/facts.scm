@@ -25,4 +25,3 @@
 (return_statement) @return
 (range_clause) @range
 (type_switch_statement) @typeswitch
-(ERROR) @error
