@@ -2,6 +2,7 @@
 streaming sessions working through TLS, and the process's flags building the filter."""
 from __future__ import annotations
 
+import logging
 import re
 import ssl
 import time
@@ -173,6 +174,24 @@ def test_plain_http_to_the_tls_port_is_answered_as_net_http_answers_it(kubelet):
         while chunk := raw.recv(65536):
             answer += chunk
     assert answer == b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+
+def test_a_connection_dropped_before_its_handshake_says_why_at_debug(kubelet, ca, tmp_path, monkeypatch, caplog):
+    """The client sees only an EOF in its handshake (as a CI run once did); the kubelet's debug
+    log says why: here, a connection thread that could not start."""
+    import threading
+
+    def cannot_start(thread):
+        raise RuntimeError("can't start new thread")
+
+    caplog.set_level(logging.DEBUG, logger="reference_impl.machinery.goserver")
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with pytest.raises(urllib.error.URLError) as dropped:
+        get(kubelet, client(ca, tmp_path, issue_client_cert(ca, ALLOWED)), "/containerLogs/ns/p/c")
+    assert "UNEXPECTED_EOF_WHILE_READING" in str(dropped.value.reason)
+    (record,) = [r for r in caplog.records if r.name == "reference_impl.machinery.goserver"]
+    assert record.getMessage().startswith("http: connection from 127.0.0.1:")
+    assert record.exc_info[0] is RuntimeError
 
 
 def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca, tmp_path):
