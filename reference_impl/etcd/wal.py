@@ -35,6 +35,7 @@ import errno
 import json
 import os
 import struct
+import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator
@@ -136,6 +137,7 @@ class WAL:
         self._write = write
         self._fsync = fsync
         self._fd = -1
+        self._closing = threading.Lock()
         self._path: Path | None = None
         self._size = 0  # bytes of whole records in the open segment
         self._broken: str | None = None  # why appending is no longer safe
@@ -228,8 +230,11 @@ class WAL:
 
     @mirrors(f"(*{WAL_PKG}.WAL).sync")
     def sync(self) -> None:
+        self._sync(self._fd)
+
+    def _sync(self, fd: int) -> None:
         start = time.perf_counter()
-        self._fsync(self._fd)
+        self._fsync(fd)
         self.fsync_durations.observe(time.perf_counter() - start)
 
     def cut(self, first_seq: int) -> None:
@@ -260,10 +265,17 @@ class WAL:
 
     @mirrors(f"(*{WAL_PKG}.WAL).Close")
     def close(self) -> None:
-        if self._fd >= 0:
-            self.sync()
-            os.close(self._fd)
-            self._fd = -1
+        """fsync the open segment and close it, once. The descriptor is taken before that last
+        fsync, so a close meanwhile finds nothing to close (rather than a number the OS may have
+        given to another file by then), and it is closed even when the fsync fails."""
+        with self._closing:
+            fd, self._fd = self._fd, -1
+        if fd < 0:
+            return
+        try:
+            self._sync(fd)
+        finally:
+            os.close(fd)
 
     @property
     def closed(self) -> bool:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import threading
 
+from reference_impl.machinery.pollfd import FD
 from reference_impl.mirrors import mirrors
 
 from .channels import STDERR, STDOUT, SpdyChannels, WebSocketChannels
-from .execserver import ExecOptions, ExecSession, internal_error
+from .execserver import CLIENT_CLOSE_SECONDS, ExecOptions, ExecSession, internal_error
 from .runtime import AttachTarget
 
 FOLLOW_POLL_SECONDS = 0.1
@@ -42,15 +43,15 @@ class AttachSession(ExecSession):
             # From the end as it is before any stdin is passed on: what that input makes the
             # container write is the client's to see.
             log.seek(0, os.SEEK_END)
-            if self.options.stdin:
-                self._stdin = self.attached.stdin()
+            if self.options.stdin and (stdin := self.attached.stdin()) is not None:
+                self._stdin = FD(stdin)
             self.channels.open(self._first_output())
             reader = threading.Thread(target=self._read_client, name="kubelet-attach-in", daemon=True)
             reader.start()
             self._follow(log)
         self.close_stdin()
         self._finish({"metadata": {}, "status": "Success"})
-        reader.join(timeout=5)
+        reader.join(CLIENT_CLOSE_SECONDS)
 
     def _follow(self, log) -> None:
         """What the container writes, until it exits or the client leaves."""

@@ -30,11 +30,13 @@ from dataclasses import dataclass
 
 from reference_impl.machinery import httpstream
 from reference_impl.machinery.params import KUBELET_STREAM_PARAMS
+from reference_impl.machinery.pollfd import FD
 from reference_impl.mirrors import mirrors
 
 from .channels import ERROR, STDERR, STDOUT, V1, V2, V3, V4, V5, SpdyChannels, WebSocketChannels
 from .runtime import ExecTarget
 
+CLIENT_CLOSE_SECONDS = 5.0  # how long a finished session waits for the client to answer its close
 # What the server takes, in the order it prefers them when a client lists several at once.
 SUPPORTED_PROTOCOLS = (V5, V4, V1)
 SPDY_PROTOCOLS = (V4, V3, V2, V1)  # remotecommand.SupportedStreamingProtocols
@@ -167,9 +169,9 @@ class ExecSession:
     def __init__(self, channels: WebSocketChannels | SpdyChannels, options: ExecOptions, target: ExecTarget):
         self.channels, self.options, self.target = channels, options, target
         self._stdin_lock = threading.Lock()
-        self._stdin: int | None = None
+        self._stdin: FD | None = None
         self._proc: subprocess.Popen | None = None
-        self._tty_master: int | None = None
+        self._tty_master: FD | None = None
         self._client_gone = channels.gone
         self._finished = threading.Event()
 
@@ -193,11 +195,12 @@ class ExecSession:
             pump.join()
         self.close_stdin()
         self._finish(exec_status(self.options.command, 128 - exit_code if exit_code < 0 else exit_code))
-        # The client answers the close with its own; until then a resize may still arrive, so
-        # the pty is closed only after the reader has stopped.
-        reader.join(timeout=5)
+        # The client answers the close with its own; until then a resize may still arrive. A
+        # client that never answers leaves the reader running: the pty's FD then fails its late
+        # resize instead of handing it to whatever file got the number.
+        reader.join(CLIENT_CLOSE_SECONDS)
         if self._tty_master is not None:
-            os.close(self._tty_master)
+            self._tty_master.close()
 
     def _first_output(self) -> int:
         return STDOUT if self.options.stdout else STDERR if self.options.stderr else ERROR
@@ -215,14 +218,14 @@ class ExecSession:
                 raise
             finally:
                 os.close(slave)
-            self._tty_master = master
-            self._stdin = master if options.stdin else None
+            self._tty_master = FD(master)
+            self._stdin = self._tty_master if options.stdin else None
             return proc, [(master, STDOUT)] if options.stdout else []
         proc = subprocess.Popen(options.command, stdin=subprocess.PIPE if options.stdin else subprocess.DEVNULL,
                                 stdout=subprocess.PIPE if options.stdout else subprocess.DEVNULL,
                                 stderr=subprocess.PIPE if options.stderr else subprocess.DEVNULL, **common)
         if proc.stdin is not None:
-            self._stdin = os.dup(proc.stdin.fileno())
+            self._stdin = FD(os.dup(proc.stdin.fileno()))
             proc.stdin.close()
         return proc, [(f.fileno(), channel) for f, channel in ((proc.stdout, STDOUT), (proc.stderr, STDERR)) if f]
 
@@ -254,9 +257,11 @@ class ExecSession:
                 pass
 
     def write_stdin(self, data: bytes) -> None:
-        if self._stdin is not None:
+        stdin = self._stdin
+        if stdin is not None:
             try:
-                os.write(self._stdin, data)
+                with stdin.use() as fd:
+                    os.write(fd, data)
             except OSError:  # the command closed its stdin
                 self.close_stdin()
 
@@ -266,8 +271,9 @@ class ExecSession:
             return
         try:
             size = json.loads(data)
-            fcntl.ioctl(self._tty_master, termios.TIOCSWINSZ,
-                        struct.pack("HHHH", int(size.get("Height", 0)), int(size.get("Width", 0)), 0, 0))
+            window = struct.pack("HHHH", int(size.get("Height", 0)), int(size.get("Width", 0)), 0, 0)
+            with self._tty_master.use() as master:
+                fcntl.ioctl(master, termios.TIOCSWINSZ, window)
         except (ValueError, TypeError, AttributeError, OSError, struct.error):
             pass
 
@@ -277,11 +283,12 @@ class ExecSession:
             stdin, self._stdin = self._stdin, None
         if stdin is None:
             return
+        if stdin is not self._tty_master:
+            stdin.close()
+            return
         try:
-            if stdin == self._tty_master:
-                os.write(stdin, b"\x04")
-            else:
-                os.close(stdin)
+            with stdin.use() as master:
+                os.write(master, b"\x04")
         except OSError:
             pass
 

@@ -52,7 +52,7 @@ from .portforward import PortForwardRequestError, PortForwardSession, check_webs
 from .runtime import AttachTarget, ExecTarget, log_path
 from .host import KubeletHost, RunError, pod_list
 from .nodelogs import serve_logs
-from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler
+from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler, log_dropped_connection
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
@@ -546,6 +546,7 @@ class _Server(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the kubelet's error."""
+        log_dropped_connection(client_address)
 
 
 class LogServer:

@@ -22,6 +22,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
@@ -67,20 +68,29 @@ class AttachTarget:
     log: Path
     process: subprocess.Popen
     stdin_once: bool = False
+    # Attaches take the stdin from their own threads while another attach or the runtime's reaping
+    # closes it: a close between the check and the dup would hand out another file's number.
+    _stdin_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
 
     def running(self) -> bool:
         return self.process.poll() is None
 
     def stdin(self) -> int | None:
         """A descriptor of its own for the container's stdin (the caller closes it); None without one."""
-        stream = self.process.stdin
-        if stream is None or stream.closed:
-            return None
-        return os.dup(stream.fileno())
+        with self._stdin_lock:
+            stream = self.process.stdin
+            if stream is None or stream.closed:
+                return None
+            return os.dup(stream.fileno())
 
     def detach_stdin(self) -> None:
-        if self.stdin_once and self.process.stdin is not None:
-            self.process.stdin.close()
+        if self.stdin_once:
+            self.close_stdin()
+
+    def close_stdin(self) -> None:
+        with self._stdin_lock:
+            if self.process.stdin is not None:
+                self.process.stdin.close()
 
 
 @dataclass
@@ -160,8 +170,8 @@ class ProcessRuntime:
             self.log_writers.pop((key, name)).thread.join(LOG_DRAIN_SECONDS)
             self.exec_targets.pop((key, name), None)
             attached = self.attach_targets.pop((key, name), None)
-            if attached is not None and attached.process.stdin is not None:
-                attached.process.stdin.close()
+            if attached is not None:
+                attached.close_stdin()
             exited.append((key, name, 128 - code if code < 0 else code))
         return exited
 

@@ -72,9 +72,24 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
         except OSError:
             pass
         pump.join(DRAIN_SECONDS)
+        if pump.is_alive():
+            _end_pump(connection, pump)
         _stop_reading(ours)
         reader.close()
         ours.close()
+
+
+def _end_pump(connection: ssl.SSLSocket, pump: threading.Thread) -> None:
+    """Stop a pump still in the TLS connection's I/O (a client that reads nothing keeps it in a
+    write) and wait for it. The connection is closed once the session returns, and OpenSSL keeps
+    the descriptor's number, not the socket: a pump left running would go on reading and writing
+    that number, by then maybe the next connection's. Shut down at the socket, under TLS, its
+    next read or write fails at once."""
+    try:
+        socket.socket.shutdown(connection, socket.SHUT_RDWR)
+    except OSError:
+        pass
+    pump.join()
 
 
 def _stop_reading(sock: socket.socket) -> None:

@@ -21,6 +21,7 @@ import datetime
 import html
 import http.server
 import io
+import logging
 import socket
 import ssl
 import threading
@@ -40,6 +41,8 @@ HANDSHAKE_TIMEOUT_SECONDS = 30.0
 RESPONSE_BUFFER_BYTES = 2048  # net/http's bufferBeforeChunkingSize
 # net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
 HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+_log = logging.getLogger(__name__)
 
 
 TEXT = "text/plain; charset=utf-8"
@@ -362,6 +365,7 @@ class GoServer(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A client dropping its connection is not the server's error."""
+        log_dropped_connection(client_address)
 
     def start(self, name: str) -> None:
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2}, name=name,
@@ -374,6 +378,16 @@ class GoServer(http.server.ThreadingHTTPServer):
         self.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+@mirrors("(*net/http.Server).logf")
+def log_dropped_connection(client_address: tuple) -> None:
+    """Say, at debug, why a connection ended unanswered (called from a server's handle_error, in
+    the exception's thread). Go logs a failed handshake through the server's ErrorLog; here a
+    dropped client is no news on the component's stderr, but a drop with no trace at all (a
+    thread that could not start, a descriptor closed under the handshake) could not be told apart
+    from a client that left."""
+    _log.debug("http: connection from %s:%s dropped", *client_address[:2], exc_info=True)
 
 
 @mirrors("k8s.io/client-go/util/cert.GenerateSelfSignedCertKey")

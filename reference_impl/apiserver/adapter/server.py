@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, unquote
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
 from reference_impl.machinery import requestline
-from reference_impl.machinery.goserver import GoRequestHandler
+from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
                                             openidmetadata, reviews, scheme)
@@ -662,6 +662,7 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
 
     def handle_error(self, request, client_address) -> None:
         """A client that drops a connection or fails the TLS handshake is not a server error."""
+        log_dropped_connection(client_address)
 
 
 class APIServer:

@@ -7,6 +7,7 @@ import os
 import resource
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -392,3 +393,51 @@ def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.problem) == (str(snapshot), "CRC mismatch")
     assert snapshot.exists()
+
+
+def test_a_close_during_a_close_finds_nothing_to_close(tmp_path):
+    """WAL.Close from two threads at once (the second while the first waits for its fsync):
+    the segment's descriptor is closed once, and neither close fails. Before, both passed the
+    `open` check and closed the number, the later one after the OS could have given it away."""
+    closers: list[threading.Thread] = []
+    failures: list[OSError] = []
+    closing = False
+
+    def close() -> None:
+        try:
+            wal.close()
+        except OSError as err:
+            failures.append(err)
+
+    def fsync(fd: int) -> None:
+        if closing and not closers:
+            closers.append(threading.Thread(target=close))
+            closers[0].start()
+            closers[0].join()
+        os.fsync(fd)
+
+    wal = WAL(tmp_path, fsync=fsync)
+    wal.open(1)
+    closing = True
+    close()
+    assert (wal.closed, failures) == (True, [])
+
+
+def test_a_last_fsync_that_fails_still_closes_the_segment(tmp_path):
+    """A disk that fails the fsync of WAL.Close: the error is raised and the descriptor is not leaked."""
+    disk_failed = False
+
+    def fsync(fd: int) -> None:
+        if disk_failed:
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    wal = WAL(tmp_path, fsync=fsync)
+    wal.open(1)
+    disk_failed = True
+    fd = wal._fd
+    with pytest.raises(OSError):
+        wal.close()
+    assert wal.closed
+    with pytest.raises(OSError) as closed:
+        os.fstat(fd)
+    assert closed.value.errno == errno.EBADF

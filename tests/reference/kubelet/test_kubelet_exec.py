@@ -3,17 +3,23 @@ and the server running commands in a container's environment over remotecommand'
 from __future__ import annotations
 
 import email.message
+import fcntl
 import io
 import http.client
 import json
 import os
+import pty
 import socket
+import struct
+import termios
+import threading
 import time
 
 import pytest
 
 from reference_impl.kubelet.actions import PodKey, StartContainer
-from reference_impl.kubelet.execserver import (ExecOptions, ExecRequestError, exec_status, expected_streams,
+from reference_impl.kubelet import execserver
+from reference_impl.kubelet.execserver import (ExecOptions, ExecSession, ExecRequestError, exec_status, expected_streams,
                                                negotiate_protocol, negotiate_stream_protocol, parse_exec_options)
 from reference_impl.kubelet import logserver
 from reference_impl.kubelet.channels import MAX_RESIZE_DOCUMENT, SpdyChannels
@@ -175,6 +181,60 @@ def test_a_tty_carries_stdout_and_takes_a_resize(server):
     result = run(server, ["sh", "-c", "read x; stty size; test -t 1 && echo tty"],
                  [bytes([RESIZE]) + size, bytes([STDIN]) + b"go\n"], stdin=True, stdout=True, tty=True)
     assert result.channels[STDOUT].replace(b"\r", b"").endswith(b"40 100\ntty\n")
+
+
+class LateClient:
+    """Channels whose client answers nothing until `released`, then sends a resize: a client
+    that never answered the session's close, still read by the session's leftover reader."""
+
+    protocol = "v4.channel.k8s.io"
+
+    def __init__(self) -> None:
+        self.gone, self.released, self.served = threading.Event(), threading.Event(), threading.Event()
+
+    def open(self, first_output: int) -> None: ...
+
+    def send(self, channel: int, data: bytes) -> None: ...
+
+    def close(self, channel: int) -> None: ...
+
+    def finish(self, message: bytes) -> None: ...
+
+    def serve(self, session) -> None:
+        self.released.wait(10)
+        session.resize(json.dumps({"Width": 100, "Height": 40}).encode())
+        self.served.set()
+
+
+def window_size(terminal: int) -> tuple[int, int]:
+    rows, cols, _, _ = struct.unpack("HHHH", fcntl.ioctl(terminal, termios.TIOCGWINSZ, bytes(8)))
+    return rows, cols
+
+
+def test_a_resize_after_the_session_ends_touches_no_other_terminal(monkeypatch):
+    """The session closes its pty once the client had CLIENT_CLOSE_SECONDS to answer; a resize
+    the client sends later fails on the closed FD, instead of resizing whatever terminal the
+    process has opened on the same number since."""
+    monkeypatch.setattr(execserver, "CLIENT_CLOSE_SECONDS", 0.1, raising=False)
+    opened, real_openpty = [], pty.openpty
+
+    def openpty():
+        opened.append(real_openpty())
+        return opened[-1]
+
+    monkeypatch.setattr(execserver.pty, "openpty", openpty)
+    client = LateClient()
+    ExecSession(client, ExecOptions(("true",), stdout=True, tty=True), ExecTarget(dict(os.environ), None)).run()
+    number = opened[0][0]
+    master, terminal = real_openpty()
+    try:
+        os.dup2(master, number)  # the session's master number, free again, is another terminal's
+        client.released.set()
+        assert client.served.wait(10)
+        assert window_size(terminal) == (0, 0)
+    finally:
+        for fd in {master, terminal, number}:
+            os.close(fd)
 
 
 def test_v4_reports_the_status_and_v1_only_a_failures_message(server):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import http.server
+import os
 import socket
 import sys
 import threading
@@ -17,8 +18,8 @@ from reference_impl.kubelet.actions import RunProbe  # noqa: E402
 from reference_impl.kubelet.crilog import read_records  # noqa: E402
 from reference_impl.machinery.actions import Patch, RecordEvent  # noqa: E402
 from reference_impl.kubelet.kubelet import Kubelet  # noqa: E402
-from reference_impl.kubelet.runtime import (ProbeResult, ProcessRuntime, execute, log_path, output_path,  # noqa: E402
-                                            run_probe)
+from reference_impl.kubelet.runtime import (AttachTarget, ProbeResult, ProcessRuntime, execute,  # noqa: E402
+                                            log_path, output_path, run_probe)
 
 PY = sys.executable
 
@@ -236,3 +237,44 @@ def test_a_refused_probe_reads_as_go_dial_error():
         False, f"dial tcp 127.0.0.1:{port}: connect: connection refused")
     assert run_probe(_probe({"httpGet": {"path": "/z", "port": port}})) == ProbeResult(
         False, f'Get "http://127.0.0.1:{port}/z": dial tcp 127.0.0.1:{port}: connect: connection refused')
+
+
+class ClosedMeanwhile:
+    """A container's stdin that another thread (another attach letting go of a stdinOnce input)
+    closes just after an attach has seen it open: what a thread switch there does."""
+
+    def __init__(self, target_holder: list) -> None:
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        self.file, self.target_holder = open(write_end, "wb"), target_holder
+        self.closer: threading.Thread | None = None
+
+    @property
+    def closed(self) -> bool:
+        was_closed = self.file.closed
+        if self.closer is None:
+            self.closer = threading.Thread(target=self.target_holder[0].detach_stdin)
+            self.closer.start()
+            self.closer.join(0.2)  # the close runs now, unless it has to wait for the attach
+        return was_closed
+
+    def fileno(self) -> int:
+        return self.file.fileno()
+
+    def close(self) -> None:
+        self.file.close()
+
+
+def test_a_stdin_closed_while_an_attach_takes_it_is_taken_whole_or_not_at_all(tmp_path):
+    """AttachTarget.stdin dups the container's stdin under the lock its closes take: a close
+    racing it waits, instead of leaving the attach a closed stream (or another file's number)."""
+    holder: list = []
+    process = type("Process", (), {"stdin": ClosedMeanwhile(holder)})()
+    holder.append(AttachTarget(tmp_path / "log", process, stdin_once=True))
+    dup = holder[0].stdin()
+    try:
+        assert dup is not None and os.fstat(dup)
+    finally:
+        os.close(dup)
+    process.stdin.closer.join(5)
+    assert process.stdin.file.closed  # the close that waited has run since

@@ -2,8 +2,11 @@
 streaming sessions working through TLS, and the process's flags building the filter."""
 from __future__ import annotations
 
+import logging
 import re
+import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -147,7 +150,6 @@ def test_an_exec_streams_through_tls(kubelet, ca, tmp_path):
 
 
 def test_an_exec_over_tls_closes_when_it_ends_though_the_client_never_answers_the_close(kubelet, ca, tmp_path):
-    import socket
 
     context = client(ca, tmp_path, issue_client_cert(ca, ALLOWED))
     with socket.create_connection(("127.0.0.1", kubelet.port)) as raw, \
@@ -164,7 +166,6 @@ def test_an_exec_without_credentials_never_upgrades(kubelet, ca, tmp_path):
 
 def test_plain_http_to_the_tls_port_is_answered_as_net_http_answers_it(kubelet):
     """Not a dropped connection: net/http's 400 on the connection under TLS, then it closes."""
-    import socket
 
     with socket.create_connection(("127.0.0.1", kubelet.port)) as raw:
         raw.settimeout(5)
@@ -175,10 +176,26 @@ def test_plain_http_to_the_tls_port_is_answered_as_net_http_answers_it(kubelet):
     assert answer == b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
 
+def test_a_connection_dropped_before_its_handshake_says_why_at_debug(kubelet, ca, tmp_path, monkeypatch, caplog):
+    """The client sees only an EOF in its handshake (as a CI run once did); the kubelet's debug
+    log says why: here, a connection thread that could not start."""
+
+    def cannot_start(thread):
+        raise RuntimeError("can't start new thread")
+
+    caplog.set_level(logging.DEBUG, logger="reference_impl.machinery.goserver")
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with pytest.raises(urllib.error.URLError) as dropped:
+        get(kubelet, client(ca, tmp_path, issue_client_cert(ca, ALLOWED)), "/containerLogs/ns/p/c")
+    assert "UNEXPECTED_EOF_WHILE_READING" in str(dropped.value.reason)
+    (record,) = [r for r in caplog.records if r.name == "reference_impl.machinery.goserver"]
+    assert record.getMessage().startswith("http: connection from 127.0.0.1:")
+    assert record.exc_info[0] is RuntimeError
+
+
 def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca, tmp_path):
     """The filter answers before the body is read: on a kept-alive connection the body's bytes
     were then read as the next request."""
-    import socket
 
     with socket.create_connection(("127.0.0.1", kubelet.port)) as raw, \
             client(ca, tmp_path).wrap_socket(raw, server_hostname="127.0.0.1") as tls:
@@ -196,7 +213,6 @@ def test_a_refused_post_closes_the_connection_its_unread_body_is_on(kubelet, ca,
 def test_a_connection_that_fails_before_the_pump_starts_leaves_no_socket_open(monkeypatch):
     """The socket pair was made before the client's buffered bytes were sent through it; a reset
     then left both ends open."""
-    import socket
 
     from reference_impl.kubelet import serving
 
@@ -216,6 +232,41 @@ def test_a_connection_that_fails_before_the_pump_starts_leaves_no_socket_open(mo
         with serving.plain_streams(fake_tls, None):
             pass
     assert len(made) == 2 and all(end.fileno() == -1 for end in made)
+
+
+def tls_connection(ca: KeyPair, tmp_path: Path) -> tuple[ssl.SSLSocket, socket.socket]:
+    """(the server's end, the client's) of a TLS connection over loopback with small buffers."""
+    server_context = serving_context(*write(issue_serving_cert(ca, ("node-1",), ("127.0.0.1",)), tmp_path, "k"), None)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.socket()
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        client.connect(listener.getsockname())
+        accepted, _ = listener.accept()
+    accepted.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 4096)
+    handshake = threading.Thread(target=lambda: client_side.append(
+        ssl.create_default_context(cadata=ca.cert_pem.decode()).wrap_socket(client, server_hostname="node-1")))
+    client_side: list[ssl.SSLSocket] = []
+    handshake.start()
+    server_side = server_context.wrap_socket(accepted, server_side=True)
+    handshake.join()
+    return server_side, client_side[0]
+
+
+def test_a_session_whose_client_reads_nothing_leaves_no_pump_on_its_connection(ca, tmp_path, monkeypatch):
+    """Past DRAIN_SECONDS the pump, stuck writing to a client that reads nothing, is stopped and
+    waited for before the connection closes: left running, its TLS reads and writes would go to
+    whatever file got the descriptor's number next."""
+    from reference_impl.kubelet import serving
+
+    monkeypatch.setattr(serving, "DRAIN_SECONDS", 0.2)
+    connection, client = tls_connection(ca, tmp_path)
+    with client, connection:
+        with serving.plain_streams(connection, connection.makefile("rb")) as (_, ours):
+            ours.settimeout(0.5)
+            with pytest.raises(TimeoutError):  # the pump blocks in the TLS write, then the pair fills up
+                while True:
+                    ours.sendall(bytes(65536))
+        assert not [thread for thread in threading.enumerate() if thread.name == "kubelet-tls"]
 
 
 def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):

@@ -4,6 +4,7 @@ what a real kube-scheduler 1.24 wrote for the same request (bytes recorded from 
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import socket
 import ssl
@@ -211,6 +212,16 @@ def test_an_apiserver_that_cannot_be_asked_is_a_500(port, apiserver):
 def test_plain_http_on_the_tls_port_is_answered_in_net_http_words(port):
     assert exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", tls=False) == (
         b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n")
+
+
+def test_a_failed_handshake_is_dropped_and_says_why_at_debug(port, caplog):
+    """A TLS record that is no ClientHello ends the connection with a fatal alert and no answer;
+    the debug log keeps the handshake's error (quiet by default: the component's stderr is for
+    its own messages)."""
+    caplog.set_level(logging.DEBUG, logger="reference_impl.machinery.goserver")
+    assert exchange(port, b"\x16\x03\x01\x00\x05hello", tls=False).startswith(b"\x15\x03")  # an alert record
+    (record,) = [r for r in caplog.records if r.name == "reference_impl.machinery.goserver"]
+    assert record.levelno == logging.DEBUG and issubclass(record.exc_info[0], ssl.SSLError)
 
 
 @pytest.mark.parametrize("raw, answer", [
