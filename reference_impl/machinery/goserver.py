@@ -116,8 +116,8 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
     server code for the apiserver and every component: the request line (`requestline`), the
     header block (`httpheaders`), what the server refuses answered in its plain words and the
     connection closed, Connection as shouldClose reads it, and Expect: 100-continue handed to
-    `handle_expect_100` for a body over HTTP/1.1, any other expectation a bare 417.
-    A subclass reads the body's framing in `read_transfer`."""
+    `handle_expect_100` for a body over HTTP/1.1, any other expectation a bare 417. The body's
+    framing is read with the head, as readTransfer reads it: `content_length` (None: chunked)."""
 
     protocol_version = "HTTP/1.1"
 
@@ -127,8 +127,11 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
             self.headers = httpheaders.read_headers(self.rfile)
+            self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
-            self.read_transfer()
+        except httpheaders.UnsupportedTransferEncoding:
+            self._refuse(requestline.RequestLineError(501, text="Unsupported transfer encoding"))
+            return False
         except httpheaders.HeaderError as err:  # ReadMIMEHeader's and readTransfer's are a bare 400 or 431
             self._refuse(requestline.RequestLineError(err.code))
             return False
@@ -138,21 +141,12 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         self.close_connection = should_close(line, self.headers)
         if requestline.expects_continue(self.headers):
             # net/http sends 100 Continue for a body it will read: over HTTP/1.1, of a length not 0.
-            if line.minor >= 1 and self._may_have_body():
+            if line.minor >= 1 and self.content_length != 0:
                 return self.handle_expect_100()
         elif self.headers.get("Expect"):
             self._expectation_failed()
             return False
         return True
-
-    def read_transfer(self) -> None:
-        """Nothing: the body's framing is read with the body."""
-
-    def _may_have_body(self) -> bool:
-        try:
-            return httpheaders.content_length(self.headers) != 0
-        except httpheaders.HeaderError:  # refused once the body is read
-            return True
 
     @mirrors("(*net/http.response).sendExpectationFailed")
     def _expectation_failed(self) -> None:
@@ -264,11 +258,6 @@ class GoConnectionHandler(GoRequestHandler):
         finally:
             self.reader.deadline = None
             self.connection.settimeout(None)
-
-    @mirrors("(*net/http.conn).readRequest")
-    def read_transfer(self) -> None:
-        """The body's framing, read with the head as readTransfer reads it (HeaderError 400)."""
-        self.content_length = httpheaders.content_length(self.headers)
 
     def parse_request(self) -> bool:
         """The head as GoRequestHandler reads it; no handler here reads a body: a small one is

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 MAX_LINE = 65536  # http.client._MAXLINE
@@ -81,7 +82,7 @@ def read_headers(rfile: BinaryIO) -> Headers:
         text = line.decode("iso-8859-1").rstrip("\r\n")
         if text.startswith((" ", "\t")):  # a line of only "\r" is left empty: malformed below
             if not fields:
-                raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text!r}")
+                raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text}")
             name, value = fields[-1]
             fields[-1] = (name, f"{value} {text.strip()}".strip())
             continue
@@ -89,7 +90,7 @@ def read_headers(rfile: BinaryIO) -> Headers:
             raise HeaderError(431, "Too many headers", f"got more than {MAX_HEADERS} headers")
         name, colon, value = text.partition(":")
         if not colon:
-            raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {text!r}")
+            raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {quote(text)}")
         if name:
             fields.append((name, value.strip(" \t")))
 
@@ -103,18 +104,42 @@ def header_values(headers: Mapping[str, str], name: str) -> list[str]:
     return [value] if value is not None else []
 
 
-@mirrors("net/http.fixLength")
-def content_length(headers: Mapping[str, str]) -> int | None:
-    """The declared body length, None for a chunked body; HeaderError 400 for a value that is not
-    one non-negative decimal number, for differing repeated values, or for both framings at once."""
-    chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
-    values = [value.strip() for value in header_values(headers, "Content-Length")]
-    if chunked:
-        if values:
-            raise HeaderError(400, "Bad Request", "http: both Transfer-Encoding and Content-Length are set")
+class UnsupportedTransferEncoding(HeaderError):
+    """A Transfer-Encoding other than one `chunked`: net/http answers 501 and names no value."""
+
+    def __init__(self, detail: str):
+        super().__init__(501, "Not Implemented", detail)
+
+
+@mirrors("net/http.readTransfer", "(*net/http.transferReader).parseTransferEncoding", "net/http.fixLength",
+         "net/http.fixTrailer")
+def content_length(headers: Mapping[str, str], minor: int = 1) -> int | None:
+    """The declared body length of an HTTP/1.`minor` request, None for a chunked body.
+    Transfer-Encoding is ignored in HTTP/1.0; otherwise it must be one field saying `chunked`
+    (UnsupportedTransferEncoding), and then Content-Length is dropped whatever it says. Repeated
+    Content-Length fields must agree and the value be a decimal below 2**63 (an empty one is no
+    length), and a chunked body's Trailer may not name the framing fields (HeaderError 400)."""
+    encodings = header_values(headers, "Transfer-Encoding") if minor >= 1 else []
+    if len(encodings) > 1:
+        raise UnsupportedTransferEncoding(f"too many transfer encodings: {encodings}")
+    if encodings and encodings[0].lower() != "chunked":
+        raise UnsupportedTransferEncoding(f"unsupported transfer encoding: {encodings[0]!r}")
+    if encodings:
+        _check_trailer(headers)
         return None
-    if not values:
+    lengths = [value.strip(" \t") for value in header_values(headers, "Content-Length")]
+    if len(set(lengths)) > 1:
+        raise HeaderError(400, "Bad Request", f"http: message cannot contain multiple Content-Length headers; "
+                                              f"got {lengths}")
+    if not lengths or not lengths[0]:
         return 0
-    if len(set(values)) > 1 or not _DIGITS.fullmatch(values[0]) or len(values[0]) > 19:
-        raise HeaderError(400, "Bad Request", f"bad Content-Length {values[0]!r}")
-    return int(values[0])
+    if not _DIGITS.fullmatch(lengths[0]) or int(lengths[0]) >= 1 << 63:
+        raise HeaderError(400, "Bad Request", f"bad Content-Length {lengths[0]!r}")
+    return int(lengths[0])
+
+
+def _check_trailer(headers: Mapping[str, str]) -> None:
+    for value in header_values(headers, "Trailer"):
+        for key in value.split(","):
+            if key.strip(" \t").lower() in ("transfer-encoding", "trailer", "content-length"):
+                raise HeaderError(400, "Bad Request", f"bad trailer key {key.strip()!r}")

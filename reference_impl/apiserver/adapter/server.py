@@ -494,8 +494,7 @@ class _HTTPHandler(GoRequestHandler):
         proxied = self._proxied(unquote(path))
         try:
             # A proxy subresource's body is passed on as it arrives, never read whole here.
-            body = framing.read_body(self.headers, self.rfile) if not proxied else b""
-            unread_body = proxied and framing.content_length(self.headers) != 0
+            body = framing.read_body(self.content_length, self.rfile) if not proxied else b""
         except StatusError as err:
             self.close_connection = True
             self._write(Response.json(err.code, err.status()))
@@ -506,7 +505,7 @@ class _HTTPHandler(GoRequestHandler):
         request = Request(self.command, unquote(path), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
-        if unread_body and not isinstance(response, ProxyResponse):
+        if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
             self.close_connection = True  # the next request would start inside this one's body
         if isinstance(response, WatchResponse):
             self._stream(response)
@@ -591,14 +590,14 @@ class _HTTPHandler(GoRequestHandler):
             return
         redirect = root_redirect(target.path, self.command, target.request_path, raw_query)
         if redirect is not None:
-            self.close_connection = self.close_connection or framing.content_length(self.headers) != 0
+            self.close_connection = self.close_connection or self.content_length != 0
             # Go's server writes no Content-Length for a bodyless answer to a HEAD.
             length = [] if self.command == "HEAD" else [("Content-Length", "0")]
             self._write_head(301, [("Location", redirect), *length])
             return
         try:
             answer = resourceproxy.proxy_request(target, self.command, self.headers,
-                                                 framing.stream_body(self.headers, self.rfile), raw_query,
+                                                 framing.stream_body(self.content_length, self.rfile), raw_query,
                                                  self.client_address[0], kubelet_tls)
         except StatusError as err:
             self.close_connection = True  # the body may be partly read
