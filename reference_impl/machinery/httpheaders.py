@@ -1,9 +1,10 @@
 """The request line and header block of an HTTP/1.x request, read without the email package.
 
 http.server hands the header block to email.parser, a general MIME parser that costs more per
-request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with the same
-bounds http.server keeps: a line over 64 KiB or more than 100 fields is 431, a line with no colon
-is 400 (Go answers "malformed MIME header"). As Go 1.19's textproto (the real 1.24's), a field with
+request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with
+net/http's one bound: the request line and header block together within 1 MiB and 4 KiB (any
+line and any number of fields inside it), past which is 431; a line with no colon is 400 (Go
+answers "malformed MIME header"). As Go 1.19's textproto (the real 1.24's), a field with
 an empty name is skipped and any other name is kept as sent: net/http refuses a name that is no
 token afterwards (`requestline.check_served`). Obsolete line folding (a line starting with a space
 or tab) continues the previous value, as textproto joins it.
@@ -17,8 +18,9 @@ from typing import BinaryIO
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
-MAX_LINE = 65536  # http.client._MAXLINE
-MAX_HEADERS = 100  # http.client._MAXHEADERS
+MAX_HEADER_BYTES = 1 << 20  # net/http's DefaultMaxHeaderBytes, and the apiserver's MaxHeaderBytes
+# What a request's line and header block may take together: (*net/http.Server).initialReadLimitSize.
+HEAD_LIMIT = MAX_HEADER_BYTES + 4096
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -67,16 +69,18 @@ class Headers(Mapping):
         return list(self._fields)
 
 
-def read_headers(rfile: BinaryIO) -> Headers:
+def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT) -> Headers:
     """The fields up to the blank line that ends the header block, as Go's
     (*net/textproto.Reader).ReadMIMEHeader reads them (the standard library, not in the analysed
-    trees); HeaderError when it is malformed or too large. An end of input before the blank line
+    trees); HeaderError when it is malformed or longer than `limit` bytes (431, as net/http's
+    conn.readRequest refuses a head past its read limit). An end of input before the blank line
     ends the block, as http.client reads it."""
     fields: list[tuple[str, str]] = []
     while True:
-        line = rfile.readline(MAX_LINE + 1)
-        if len(line) > MAX_LINE:
-            raise HeaderError(431, "Line too long", "header line")
+        line = rfile.readline(limit + 1)
+        limit -= len(line)
+        if limit < 0:
+            raise HeaderError(431, "Request Header Fields Too Large", "http: request too large")
         if line in (b"\r\n", b"\n", b""):
             return Headers(fields)
         text = line.decode("iso-8859-1").rstrip("\r\n")
@@ -86,8 +90,6 @@ def read_headers(rfile: BinaryIO) -> Headers:
             name, value = fields[-1]
             fields[-1] = (name, f"{value} {text.strip()}".strip())
             continue
-        if len(fields) >= MAX_HEADERS:
-            raise HeaderError(431, "Too many headers", f"got more than {MAX_HEADERS} headers")
         name, colon, value = text.partition(":")
         if not colon:
             raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {quote(text)}")
