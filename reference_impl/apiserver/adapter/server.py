@@ -483,13 +483,38 @@ class _HTTPHandler(GoRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return _http_date(int(time.time() if timestamp is None else timestamp))
 
-    def send_response(self, code: int, message: str | None = None) -> None:
-        """The status line and Date without http.server's Server header: net/http sends none."""
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+    def _status_line(self, code: int) -> str:
+        """In the request's version, as net/http answers: HTTP/1.0 to an HTTP/1.0 request."""
+        version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
+        return f"{version} {code} {self.responses.get(code, ('',))[0]}"
+
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def _connection_fields(self, length_known: bool = True) -> list[str]:
+        """Connection as net/http writes it: `keep-alive` to an HTTP/1.0 client that asked for it
+        when the answer's length is known (else the connection ends the answer), `close` to an
+        HTTP/1.1 client whose connection ends after this answer."""
+        if self.request_version == "HTTP/1.0":
+            self.close_connection = self.close_connection or not length_known
+            return [] if self.close_connection else ["Connection: keep-alive"]
+        return ["Connection: close"] if self.close_connection else []
+
+    @mirrors("(net/http.globalOptionsHandler).ServeHTTP")
+    def _global_options(self) -> None:
+        """`OPTIONS *` is the server's own 200, before any filter; a body of up to 4 KiB is read,
+        a longer one ends the connection."""
+        length = self.content_length
+        if length is None or length > 4096:
+            self.close_connection = True
+        elif length:
+            self.rfile.read(length)
+        self.log_request(200)
+        lines = [self._status_line(200), "Content-Length: 0", f"Date: {self.date_time_string()}",
+                 *self._connection_fields()]
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
     def _serve(self) -> None:
+        if self.command == "OPTIONS" and self.path == "*":
+            return self._global_options()
         path, query = requestline.split_target(self.path)
         proxied = self._proxied(unquote(path))
         try:
@@ -530,8 +555,7 @@ class _HTTPHandler(GoRequestHandler):
         """Status line, headers and body in one write: one TLS record and one send for a small
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
-        lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
-                 f"Date: {self.date_time_string()}\r\n"]
+        lines = [f"{self._status_line(response.code)}\r\nDate: {self.date_time_string()}\r\n"]
         # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}\r\n")
@@ -545,6 +569,7 @@ class _HTTPHandler(GoRequestHandler):
             lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
         if response.content_encoding:
             lines.append(f"Content-Encoding: {response.content_encoding}\r\n")
+        lines += [f"{field}\r\n" for field in self._connection_fields()]
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 
@@ -618,12 +643,13 @@ class _HTTPHandler(GoRequestHandler):
         the handler set none."""
         self.log_request(code)
         names = {name.lower() for name, _ in headers}
-        lines = [f"{self.protocol_version} {code} {self.responses.get(code, ('',))[0]}"]
+        lines = [self._status_line(code)]
         lines += [f"{name}: {value}" for name, value in headers]
         if "date" not in names:
             lines.append(f"Date: {self.date_time_string()}")
         if "cache-control" not in names:
             lines.append("Cache-Control: no-cache, private")
+        lines += self._connection_fields(length_known="content-length" in names or self.command == "HEAD")
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
 
     def _buffered(self) -> bytes:
@@ -637,18 +663,21 @@ class _HTTPHandler(GoRequestHandler):
             self.connection.settimeout(None)
 
     def _stream(self, response: WatchResponse) -> None:
-        self.send_response(response.code)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Cache-Control", "no-cache, private")
-        self.end_headers()
+        """A watch's events as they come: chunked over HTTP/1.1; over HTTP/1.0, which has no
+        chunks, until the connection ends."""
+        chunked = self.request_version != "HTTP/1.0"
+        self.log_request(response.code)
         self.close_connection = True
+        head = [self._status_line(response.code), f"Date: {self.date_time_string()}",
+                f"Content-Type: {response.content_type}", "Cache-Control: no-cache, private"]
+        self.wfile.write(("\r\n".join(head + ["Transfer-Encoding: chunked"] * chunked) + "\r\n\r\n").encode("latin-1"))
         try:
             self.wfile.flush()
             for chunk in response.chunks:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                 self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except (OSError, ValueError):  # the client went away
             response.stop()
 

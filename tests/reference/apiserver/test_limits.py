@@ -111,7 +111,7 @@ def test_http10_ignores_transfer_encoding(server):
     """An HTTP/1.0 body is framed by Content-Length alone (Go's issue 12785)."""
     head = CREATE.replace("HTTP/1.1", "HTTP/1.0")
     answer = raw_exchange(server, f"{head}Transfer-Encoding: bogus\r\nContent-Length: 25\r\n\r\n".encode() + CONFIGMAP)
-    assert b" 201 Created\r\n" in answer
+    assert answer.startswith(b"HTTP/1.0 201 ")
 
 
 @pytest.mark.parametrize("key", ["Content-Length", "transfer-encoding", "X, Trailer"])
