@@ -50,8 +50,9 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   template     dry-run Deployments whose pod template sets a field the valid objects leave out
                wrong: container handlers and policies, env sources, mounts, resources, init
                containers, volume sources
-  header       Content-Types mime or go-restful refuse, Expect and control characters net/http
-               refuses, services asking for IP families a single-stack IPv4 cluster lacks
+  header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
+               and Transfer-Encoding values net/http refuses, services asking for IP families a
+               single-stack IPv4 cluster lacks
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1523,6 +1524,10 @@ def header_probes() -> list[Probe]:
                              "application/merge-patch+json;;")]
     probes += [Probe("header", "POST", config_maps.collection(), "dryRun=All", JSON, body, headers=(("Expect", expect),))
                for expect in ("bogus", "100-Continue")]
+    # readTransfer's refusals: a bare 400, and a bare 501 for a transfer coding net/http lacks.
+    probes += [Probe("header", "POST", config_maps.collection(), "dryRun=All", JSON, body, headers=(framing,))
+               for framing in (("Content-Length", "abc"), ("Content-Length", "-1"), ("Content-Length", "+2"),
+                               ("Transfer-Encoding", "gzip, chunked"), ("Transfer-Encoding", "identity"))]
     for spec in ({"ipFamilies": ["IPv6"]}, {"ipFamilyPolicy": "RequireDualStack"}, {"ipFamilies": ["IPv4", "IPv6"]},
                  {"clusterIP": "fd00::10", "clusterIPs": ["fd00::10"]}):
         service = services.object("fam")
