@@ -1491,7 +1491,10 @@ TEMPLATE_POD_FIELDS = [
         {"downwardAPI": {"items": [{"path": "p", "resourceFieldRef": {"resource": "limits.cpu"}}]}},
         {"hostPath": {"path": "/x", "type": "Bogus"}}, {"emptyDir": {"sizeLimit": "-1"}},
         {"persistentVolumeClaim": {"claimName": ""}}, {"nfs": {"server": "", "path": "rel"}},
-        {"gcePersistentDisk": {"pdName": "", "partition": -1}}, {"flocker": {}})),
+        {"gcePersistentDisk": {"pdName": "", "partition": -1}}, {"flocker": {}},
+        {"azureDisk": {"diskName": "d", "diskURI": "x"}}, {"quobyte": {"registry": "x,y:1", "volume": ""}},
+        {"ephemeral": {}}, {"ephemeral": {"volumeClaimTemplate": {"metadata": {"name": "x"}, "spec": {}}}},
+        {"projected": {"sources": [], "defaultMode": 1000}})),
     {"os": {"name": "plan9"}}, {"os": {"name": "windows"}, "hostPID": True},  # dropped: IdentifyPodOS is off
 ]
 
