@@ -864,7 +864,10 @@ def pod_probes() -> list[Probe]:
                      encode({**binding, "metadata": {"name": "absent"}})),
                Probe("subresource", "POST", f"{pods.collection()}/bindings", "dryRun=All", JSON, encode(binding)),
                Probe("subresource", "PUT", f"{pod}/binding", "dryRun=All", JSON, encode(binding)),
-               Probe("subresource", "POST", f"{pod}/binding", "dryRun=All", JSON, b"{")]
+               Probe("subresource", "POST", f"{pod}/binding", "dryRun=All", JSON, b"{"),
+               # Only pods/binding assigns a node: an update setting nodeName is refused.
+               Probe("subresource", "PATCH", pod, "dryRun=All", MERGE,
+                     encode({"spec": {"nodeName": "n1"}}))]
     eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing}}
     evictions = [eviction, {**eviction, "metadata": {"name": "other"}}, {**eviction, "apiVersion": "policy/v9"},
                  {**eviction, "kind": "DeleteOptions"}, {**eviction, "deleteOptions": {"gracePeriodSeconds": -5}},
