@@ -501,12 +501,14 @@ class _HTTPHandler(GoRequestHandler):
     @mirrors("(net/http.globalOptionsHandler).ServeHTTP")
     def _global_options(self) -> None:
         """`OPTIONS *` is the server's own 200, before any filter; a body of up to 4 KiB is read,
-        a longer one ends the connection."""
-        length = self.content_length
-        if length is None or length > 4096:
+        a longer one (or one that does not match its framing) ends the connection."""
+        if self.content_length is not None and self.content_length > 4096:
             self.close_connection = True
-        elif length:
-            self.rfile.read(length)
+        else:
+            try:
+                self.close_connection |= len(framing.read_body(self.content_length, self.rfile)) > 4096
+            except StatusError:
+                self.close_connection = True
         self.log_request(200)
         lines = [self._status_line(200), "Content-Length: 0", f"Date: {self.date_time_string()}",
                  *self._connection_fields()]

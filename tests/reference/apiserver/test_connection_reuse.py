@@ -61,3 +61,10 @@ def test_options_star_is_the_servers_own_200(server):
                                   b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     assert heads(answer)[0] == "HTTP/1.1 200 OK\r\nContent-Length: 0"
     assert heads(answer)[1].startswith("HTTP/1.1 200 OK")
+
+
+def test_options_star_reads_a_small_chunked_body_and_keeps_the_connection(server):
+    answer = raw_exchange(server, b"OPTIONS * HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"
+                                  b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert [head.splitlines()[0] for head in heads(answer)] == ["HTTP/1.1 200 OK"] * 2
+    assert heads(answer)[0] == "HTTP/1.1 200 OK\r\nContent-Length: 0"
