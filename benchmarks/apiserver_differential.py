@@ -1699,8 +1699,9 @@ GENERATED = re.compile(r"\b(UPPER-)[a-z0-9]{5}\b")
 PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # The go-cmp diff upstream appends to some messages (ValidatePodUpdate's, "core.PodSpec{...") has
 # its spacing varied from run to run on purpose, and the reference writes none: messages are
-# compared up to it.
-GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*\Z", re.S)
+# compared without it, up to its closing brace (the only one at its indentation), so that the
+# `]` ending an aggregate of errors after it stays.
+GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.S)
 # Go's %#v prints a pointer as its address; the reference prints one address for all.
 POINTER = re.compile(r"\(0xc[0-9a-f]+\)")
 
