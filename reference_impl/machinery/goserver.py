@@ -39,6 +39,7 @@ from reference_impl.mirrors import mirrors
 
 HANDSHAKE_TIMEOUT_SECONDS = 30.0
 RESPONSE_BUFFER_BYTES = 2048  # net/http's bufferBeforeChunkingSize
+RST_AVOIDANCE_DELAY_SECONDS = 0.5  # net/http's rstAvoidanceDelay
 # net/http's answer, on the connection under TLS, to a client that speaks plain HTTP to it.
 HTTP_ON_TLS_ANSWER = b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
 
@@ -119,8 +120,8 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
     server code for the apiserver and every component: the request line (`requestline`), the
     header block (`httpheaders`), what the server refuses answered in its plain words and the
     connection closed, Connection as shouldClose reads it, and Expect: 100-continue handed to
-    `handle_expect_100` for a body over HTTP/1.1, any other expectation a bare 417.
-    A subclass reads the body's framing in `read_transfer`."""
+    `handle_expect_100` for a body over HTTP/1.1, any other expectation a bare 417. The body's
+    framing is read with the head, as readTransfer reads it: `content_length` (None: chunked)."""
 
     protocol_version = "HTTP/1.1"
 
@@ -129,9 +130,12 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         try:
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile)
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
+            self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
-            self.read_transfer()
+        except httpheaders.UnsupportedTransferEncoding:
+            self._refuse(requestline.RequestLineError(501, text="Unsupported transfer encoding"))
+            return False
         except httpheaders.HeaderError as err:  # ReadMIMEHeader's and readTransfer's are a bare 400 or 431
             self._refuse(requestline.RequestLineError(err.code))
             return False
@@ -141,21 +145,12 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         self.close_connection = should_close(line, self.headers)
         if requestline.expects_continue(self.headers):
             # net/http sends 100 Continue for a body it will read: over HTTP/1.1, of a length not 0.
-            if line.minor >= 1 and self._may_have_body():
+            if line.minor >= 1 and self.content_length != 0:
                 return self.handle_expect_100()
         elif self.headers.get("Expect"):
             self._expectation_failed()
             return False
         return True
-
-    def read_transfer(self) -> None:
-        """Nothing: the body's framing is read with the body."""
-
-    def _may_have_body(self) -> bool:
-        try:
-            return httpheaders.content_length(self.headers) != 0
-        except httpheaders.HeaderError:  # refused once the body is read
-            return True
 
     @mirrors("(*net/http.response).sendExpectationFailed")
     def _expectation_failed(self) -> None:
@@ -166,14 +161,40 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(f"{self.request_version} 417 Expectation Failed\r\nConnection: close\r\n"
                          f"Date: {self.date_time_string()}\r\nContent-Length: 0\r\n\r\n".encode("latin-1"))
 
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        """http.server's own refusals (a request line over 64 KiB) in net/http's plain words."""
-        self._refuse(requestline.RequestLineError(code))
+    def handle_one_request(self) -> None:
+        """One request, its line read within net/http's head limit (no 414 for a long one), then
+        handed to its `do_` method, whatever the method."""
+        try:
+            if self.read_request_line() and self.parse_request():
+                getattr(self, "do_" + self.command)()
+                self.wfile.flush()
+        except TimeoutError:
+            self.close_connection = True
 
+    def read_request_line(self) -> bool:
+        """The request line into raw_requestline; False at the end of the connection or, answered
+        with 431, past the head limit."""
+        self.raw_requestline = self.rfile.readline(httpheaders.HEAD_LIMIT + 1)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return False
+        if len(self.raw_requestline) > httpheaders.HEAD_LIMIT:
+            self.requestline, self.command, self.request_version = "", "", "HTTP/1.1"  # what log_request reads
+            self._refuse(requestline.RequestLineError(431))
+            return False
+        return True
+
+    @mirrors("(*net/http.conn).closeWriteAndWait")
     def _refuse(self, err: requestline.RequestLineError) -> None:
+        """The refusal written and the connection closed; after a 431, whose client may still be
+        sending its head, only once the client had time to read it (rstAvoidanceDelay): closing
+        on unread bytes resets the connection and loses the answer."""
         self.close_connection = True
         self.log_request(err.code)
         self.wfile.write(err.response())
+        if err.code == 431:
+            self.wfile.flush()
+            time.sleep(RST_AVOIDANCE_DELAY_SECONDS)
 
 
 @mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken")
@@ -235,14 +256,7 @@ class GoConnectionHandler(GoRequestHandler):
                     self.close_connection = True
                     return
             self.reader.deadline = time.monotonic() + self.server.read_timeout
-            self.raw_requestline = self.rfile.readline(httpheaders.MAX_LINE + 1)
-            if not self.raw_requestline:
-                self.close_connection = True
-                return
-            if len(self.raw_requestline) > httpheaders.MAX_LINE:
-                self._refuse(requestline.RequestLineError(431))
-                return
-            if not self.parse_request():
+            if not self.read_request_line() or not self.parse_request():
                 return
         except TimeoutError:
             self.close_connection = True
@@ -267,11 +281,6 @@ class GoConnectionHandler(GoRequestHandler):
         finally:
             self.reader.deadline = None
             self.connection.settimeout(None)
-
-    @mirrors("(*net/http.conn).readRequest")
-    def read_transfer(self) -> None:
-        """The body's framing, read with the head as readTransfer reads it (HeaderError 400)."""
-        self.content_length = httpheaders.content_length(self.headers)
 
     def parse_request(self) -> bool:
         """The head as GoRequestHandler reads it; no handler here reads a body: a small one is

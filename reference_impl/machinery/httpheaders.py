@@ -1,9 +1,10 @@
 """The request line and header block of an HTTP/1.x request, read without the email package.
 
 http.server hands the header block to email.parser, a general MIME parser that costs more per
-request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with the same
-bounds http.server keeps: a line over 64 KiB or more than 100 fields is 431, a line with no colon
-is 400 (Go answers "malformed MIME header"). As Go 1.19's textproto (the real 1.24's), a field with
+request than the rest of the HTTP adapter; this reads it as Go's net/textproto does, with
+net/http's one bound: the request line and header block together within 1 MiB and 4 KiB (any
+line and any number of fields inside it), past which is 431; a line with no colon is 400 (Go
+answers "malformed MIME header"). As Go 1.19's textproto (the real 1.24's), a field with
 an empty name is skipped and any other name is kept as sent: net/http refuses a name that is no
 token afterwards (`requestline.check_served`). Obsolete line folding (a line starting with a space
 or tab) continues the previous value, as textproto joins it.
@@ -14,10 +15,12 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import BinaryIO
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
-MAX_LINE = 65536  # http.client._MAXLINE
-MAX_HEADERS = 100  # http.client._MAXHEADERS
+MAX_HEADER_BYTES = 1 << 20  # net/http's DefaultMaxHeaderBytes, and the apiserver's MaxHeaderBytes
+# What a request's line and header block may take together: (*net/http.Server).initialReadLimitSize.
+HEAD_LIMIT = MAX_HEADER_BYTES + 4096
 _DIGITS = re.compile(r"[0-9]+")
 
 
@@ -66,30 +69,30 @@ class Headers(Mapping):
         return list(self._fields)
 
 
-def read_headers(rfile: BinaryIO) -> Headers:
+def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT) -> Headers:
     """The fields up to the blank line that ends the header block, as Go's
     (*net/textproto.Reader).ReadMIMEHeader reads them (the standard library, not in the analysed
-    trees); HeaderError when it is malformed or too large. An end of input before the blank line
+    trees); HeaderError when it is malformed or longer than `limit` bytes (431, as net/http's
+    conn.readRequest refuses a head past its read limit). An end of input before the blank line
     ends the block, as http.client reads it."""
     fields: list[tuple[str, str]] = []
     while True:
-        line = rfile.readline(MAX_LINE + 1)
-        if len(line) > MAX_LINE:
-            raise HeaderError(431, "Line too long", "header line")
+        line = rfile.readline(limit + 1)
+        limit -= len(line)
+        if limit < 0:
+            raise HeaderError(431, "Request Header Fields Too Large", "http: request too large")
         if line in (b"\r\n", b"\n", b""):
             return Headers(fields)
         text = line.decode("iso-8859-1").rstrip("\r\n")
         if text.startswith((" ", "\t")):  # a line of only "\r" is left empty: malformed below
             if not fields:
-                raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text!r}")
+                raise HeaderError(400, "Bad Request", f"malformed MIME header initial line: {text}")
             name, value = fields[-1]
             fields[-1] = (name, f"{value} {text.strip()}".strip())
             continue
-        if len(fields) >= MAX_HEADERS:
-            raise HeaderError(431, "Too many headers", f"got more than {MAX_HEADERS} headers")
         name, colon, value = text.partition(":")
         if not colon:
-            raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {text!r}")
+            raise HeaderError(400, "Bad Request", f"malformed MIME header: missing colon: {quote(text)}")
         if name:
             fields.append((name, value.strip(" \t")))
 
@@ -103,18 +106,42 @@ def header_values(headers: Mapping[str, str], name: str) -> list[str]:
     return [value] if value is not None else []
 
 
-@mirrors("net/http.fixLength")
-def content_length(headers: Mapping[str, str]) -> int | None:
-    """The declared body length, None for a chunked body; HeaderError 400 for a value that is not
-    one non-negative decimal number, for differing repeated values, or for both framings at once."""
-    chunked = "chunked" in (headers.get("Transfer-Encoding") or "").lower()
-    values = [value.strip() for value in header_values(headers, "Content-Length")]
-    if chunked:
-        if values:
-            raise HeaderError(400, "Bad Request", "http: both Transfer-Encoding and Content-Length are set")
+class UnsupportedTransferEncoding(HeaderError):
+    """A Transfer-Encoding other than one `chunked`: net/http answers 501 and names no value."""
+
+    def __init__(self, detail: str):
+        super().__init__(501, "Not Implemented", detail)
+
+
+@mirrors("net/http.readTransfer", "(*net/http.transferReader).parseTransferEncoding", "net/http.fixLength",
+         "net/http.fixTrailer")
+def content_length(headers: Mapping[str, str], minor: int = 1) -> int | None:
+    """The declared body length of an HTTP/1.`minor` request, None for a chunked body.
+    Transfer-Encoding is ignored in HTTP/1.0; otherwise it must be one field saying `chunked`
+    (UnsupportedTransferEncoding), and then Content-Length is dropped whatever it says. Repeated
+    Content-Length fields must agree and the value be a decimal below 2**63 (an empty one is no
+    length), and a chunked body's Trailer may not name the framing fields (HeaderError 400)."""
+    encodings = header_values(headers, "Transfer-Encoding") if minor >= 1 else []
+    if len(encodings) > 1:
+        raise UnsupportedTransferEncoding(f"too many transfer encodings: {encodings}")
+    if encodings and encodings[0].lower() != "chunked":
+        raise UnsupportedTransferEncoding(f"unsupported transfer encoding: {encodings[0]!r}")
+    if encodings:
+        _check_trailer(headers)
         return None
-    if not values:
+    lengths = [value.strip(" \t") for value in header_values(headers, "Content-Length")]
+    if len(set(lengths)) > 1:
+        raise HeaderError(400, "Bad Request", f"http: message cannot contain multiple Content-Length headers; "
+                                              f"got {lengths}")
+    if not lengths or not lengths[0]:
         return 0
-    if len(set(values)) > 1 or not _DIGITS.fullmatch(values[0]) or len(values[0]) > 19:
-        raise HeaderError(400, "Bad Request", f"bad Content-Length {values[0]!r}")
-    return int(values[0])
+    if not _DIGITS.fullmatch(lengths[0]) or int(lengths[0]) >= 1 << 63:
+        raise HeaderError(400, "Bad Request", f"bad Content-Length {lengths[0]!r}")
+    return int(lengths[0])
+
+
+def _check_trailer(headers: Mapping[str, str]) -> None:
+    for value in header_values(headers, "Trailer"):
+        for key in value.split(","):
+            if key.strip(" \t").lower() in ("transfer-encoding", "trailer", "content-length"):
+                raise HeaderError(400, "Bad Request", f"bad trailer key {key.strip()!r}")

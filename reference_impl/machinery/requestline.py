@@ -29,19 +29,21 @@ _VALUE_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
 
 class RequestLineError(Exception):
-    """A request net/http refuses before routing it: `code`, and the reason it names, if any."""
+    """A request net/http refuses before routing it: `code`, the reason it names, if any, and
+    the body's `text` where it is not the status line again."""
 
-    def __init__(self, code: int, reason: str = "") -> None:
+    def __init__(self, code: int, reason: str = "", text: str = "") -> None:
         super().__init__(reason or HTTPStatus(code).phrase)
         self.code = code
         self.reason = reason
+        self.text = text
 
     @mirrors("(*net/http.conn).serve")
     def response(self) -> bytes:
         """The whole answer, as conn.serve writes it straight to the connection."""
         status = f"{self.code} {HTTPStatus(self.code).phrase}" + (f": {self.reason}" if self.reason else "")
         return (f"HTTP/1.1 {status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n"
-                f"{status}").encode("latin-1", "replace")
+                f"{self.text or status}").encode("latin-1", "replace")
 
 
 @dataclass(frozen=True)

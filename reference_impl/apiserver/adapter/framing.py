@@ -1,12 +1,16 @@
 """Request framing: how much of a request the apiserver reads, and what it says when the framing is wrong.
 
 kube-apiserver answers a body over 3 MiB with 413 RequestEntityTooLarge before it reads it
-(handlers.limitedReadBody; Go's net/http refuses a bad Content-Length or chunk size with 400), and
-still closes the connection politely: the client gets the Status, not a reset. `read_body` takes the
-request headers and a binary file to read from, so tests can feed it bytes.
+(handlers.limitedReadBody), and still closes the connection politely: the client gets the Status,
+not a reset. A bad Content-Length or Transfer-Encoding is refused with the head, before any handler
+(goserver.GoRequestHandler). A chunked body that goes wrong on the way is the handler's read error:
+the real 1.24 answers it with a 500 Status carrying net/http's chunkedReader's words; ours is a 400
+BadRequest with the same words (a client's mistake is no server error). `read_body` takes the
+length the head declared and a binary file to read from, so tests can feed it bytes.
 """
 from __future__ import annotations
 
+import io
 import re
 import socket
 from typing import BinaryIO, Iterator, Mapping
@@ -17,12 +21,13 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES, too_lar
 from reference_impl.machinery import httpheaders
 from reference_impl.mirrors import mirrors
 
-# A chunk-size line longer than this is not a size (net/http/internal's maxLineLength is 4096).
+# A chunk-size line this long is refused (net/http/internal's maxLineLength), and so is a
+# trailer that does not end within the reader's buffer of the same size.
 MAX_CHUNK_LINE = 4096
 # How much of an over-long body is read and thrown away so that the 413 reaches the client
 # instead of a TCP reset; a bigger body is cut off after it.
 MAX_DRAIN_BYTES = 64 * 1024 * 1024
-_HEX = re.compile(rb"[0-9a-fA-F]+")
+_HEX = re.compile(rb"[0-9a-fA-F]*")
 
 
 def content_length(headers: Mapping[str, str]) -> int | None:
@@ -33,36 +38,39 @@ def content_length(headers: Mapping[str, str]) -> int | None:
         raise errors.bad_request(err.detail) from None
 
 
+@mirrors("net/http/internal.readChunkLine", "net/http/internal.parseHexUint")
 def _chunk_size(line: bytes) -> int:
-    size = line.split(b";", 1)[0].strip()
-    if len(line) > MAX_CHUNK_LINE or not line.endswith(b"\n") or not _HEX.fullmatch(size) or len(size) > 16:
-        raise errors.bad_request("malformed chunked encoding: invalid chunk size line")
-    return int(size, 16)
+    """A chunk-size line's size: trailing whitespace and any extension dropped, then at most 16
+    hex digits (none is 0, the last chunk)."""
+    if not line.endswith(b"\n"):
+        raise errors.bad_request("header line too long" if len(line) > MAX_CHUNK_LINE else "unexpected EOF")
+    if len(line) >= MAX_CHUNK_LINE:
+        raise errors.bad_request("header line too long")
+    size = line.rstrip(b" \t\r\n").split(b";", 1)[0]
+    if not _HEX.fullmatch(size):
+        raise errors.bad_request("invalid byte in chunk length")
+    if len(size) > 16:
+        raise errors.bad_request("http chunk length too large")
+    return int(size or b"0", 16)
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
-def read_body(headers: Mapping[str, str], rfile: BinaryIO) -> bytes:
-    """The request body from Content-Length or chunked transfer coding; 413 as soon as the
-    declared or received size passes the limit, 400 for a framing that cannot be read."""
-    length = content_length(headers)
+def read_body(length: int | None, rfile: BinaryIO) -> bytes:
+    """The request body of the declared `length` (None: chunked); 413 as soon as the declared or
+    received size passes the limit, 400 for a body that does not match its framing."""
     if length is None:
-        return _read_chunked(rfile)
+        return b"".join(_chunks(rfile, MAX_REQUEST_BODY_BYTES))
     if length > MAX_REQUEST_BODY_BYTES:
         raise too_large()
     body = rfile.read(length) if length else b""
     if len(body) != length:
-        raise errors.bad_request(f"unexpected EOF: read {len(body)} of {length} body bytes")
+        raise errors.bad_request("unexpected EOF")
     return body
 
 
-def _read_chunked(rfile: BinaryIO) -> bytes:
-    return b"".join(_chunks(rfile, MAX_REQUEST_BODY_BYTES))
-
-
-def stream_body(headers: Mapping[str, str], rfile: BinaryIO) -> Iterator[bytes]:
+def stream_body(length: int | None, rfile: BinaryIO) -> Iterator[bytes]:
     """The body piece by piece as it arrives, of any size: what a proxy subresource passes on
     (ConnectResource reads no body, so no limit applies); a framing error ends it early."""
-    length = content_length(headers)
     if length is None:
         try:
             yield from _chunks(rfile, None)
@@ -74,24 +82,39 @@ def stream_body(headers: Mapping[str, str], rfile: BinaryIO) -> Iterator[bytes]:
         yield piece
 
 
+@mirrors("(*net/http/internal.chunkedReader).Read")
 def _chunks(rfile: BinaryIO, limit: int | None) -> Iterator[bytes]:
-    """The chunks of a chunked body; 413 once their declared sizes pass `limit`."""
+    """The chunks of a chunked body, each followed by exactly CRLF, then the trailer; 413 once
+    their declared sizes pass `limit`."""
     size = 0
-    while True:
-        length = _chunk_size(rfile.readline(MAX_CHUNK_LINE + 1))
-        if length == 0:
-            for _ in range(100):  # trailer fields, then the blank line
-                line = rfile.readline(MAX_CHUNK_LINE + 1)
-                if not line.strip():
-                    return
-            raise errors.bad_request("malformed chunked encoding: too many trailer lines")
+    while length := _chunk_size(rfile.readline(MAX_CHUNK_LINE + 1)):
         size += length
         if limit is not None and size > limit:
             raise too_large()
         chunk = rfile.read(length)
-        if len(chunk) != length or rfile.readline(3) not in (b"\r\n", b"\n"):
-            raise errors.bad_request("malformed chunked encoding: chunk data does not match its size")
+        if len(chunk) != length:
+            raise errors.bad_request("unexpected EOF")
+        if rfile.read(2) != b"\r\n":
+            raise errors.bad_request("malformed chunked encoding")
         yield chunk
+    _read_trailer(rfile)
+
+
+@mirrors("(*net/http.body).readTrailer")
+def _read_trailer(rfile: BinaryIO) -> None:
+    """The trailer fields after the last chunk, up to the blank line; they must end within 4 KiB."""
+    block = b""
+    while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
+        line = rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
+        if not line:
+            raise errors.bad_request("http: unexpected EOF reading trailer")
+        block += line
+        if len(block) > MAX_CHUNK_LINE:
+            raise errors.bad_request("http: suspiciously long trailer after chunked body")
+    try:
+        httpheaders.read_headers(io.BytesIO(block))
+    except httpheaders.HeaderError as err:
+        raise errors.bad_request(err.detail) from None
 
 
 def drain(connection: socket.socket, rfile: BinaryIO, timeout: float = 2.0) -> None:

@@ -41,7 +41,7 @@ import yaml
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import bootstrappolicy, discovery
+from reference_impl.apiserver.core import authenticationtrust, bootstrappolicy, discovery
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
@@ -281,6 +281,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             bootstrappolicy.ensure_system_priority_classes(registry)
             bootstrappolicy.ensure_local_api_services(registry, served_group_versions())
             bootstrappolicy.ensure_flowcontrol_configuration(registry)
+            authenticationtrust.sync_config_map(registry, client_ca.read_text())
         except (EtcdClientError, StatusError) as err:
             raise RunError(f"writing the bootstrap objects to etcd at {etcd_url}", str(err)) from None
         apf = APFConfigController(registry).start()

@@ -483,19 +483,45 @@ class _HTTPHandler(GoRequestHandler):
     def date_time_string(self, timestamp: float | None = None) -> str:
         return _http_date(int(time.time() if timestamp is None else timestamp))
 
-    def send_response(self, code: int, message: str | None = None) -> None:
-        """The status line and Date without http.server's Server header: net/http sends none."""
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", self.date_time_string())
+    def _status_line(self, code: int) -> str:
+        """In the request's version, as net/http answers: HTTP/1.0 to an HTTP/1.0 request."""
+        version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
+        return f"{version} {code} {self.responses.get(code, ('',))[0]}"
+
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def _connection_fields(self, length_known: bool = True) -> list[str]:
+        """Connection as net/http writes it: `keep-alive` to an HTTP/1.0 client that asked for it
+        when the answer's length is known (else the connection ends the answer), `close` to an
+        HTTP/1.1 client whose connection ends after this answer."""
+        if self.request_version == "HTTP/1.0":
+            self.close_connection = self.close_connection or not length_known
+            return [] if self.close_connection else ["Connection: keep-alive"]
+        return ["Connection: close"] if self.close_connection else []
+
+    @mirrors("(net/http.globalOptionsHandler).ServeHTTP")
+    def _global_options(self) -> None:
+        """`OPTIONS *` is the server's own 200, before any filter; a body of up to 4 KiB is read,
+        a longer one (or one that does not match its framing) ends the connection."""
+        if self.content_length is not None and self.content_length > 4096:
+            self.close_connection = True
+        else:
+            try:
+                self.close_connection |= len(framing.read_body(self.content_length, self.rfile)) > 4096
+            except StatusError:
+                self.close_connection = True
+        self.log_request(200)
+        lines = [self._status_line(200), "Content-Length: 0", f"Date: {self.date_time_string()}",
+                 *self._connection_fields()]
+        self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1"))
 
     def _serve(self) -> None:
+        if self.command == "OPTIONS" and self.path == "*":
+            return self._global_options()
         path, query = requestline.split_target(self.path)
         proxied = self._proxied(unquote(path))
         try:
             # A proxy subresource's body is passed on as it arrives, never read whole here.
-            body = framing.read_body(self.headers, self.rfile) if not proxied else b""
-            unread_body = proxied and framing.content_length(self.headers) != 0
+            body = framing.read_body(self.content_length, self.rfile) if not proxied else b""
         except StatusError as err:
             self.close_connection = True
             self._write(Response.json(err.code, err.status()))
@@ -506,7 +532,7 @@ class _HTTPHandler(GoRequestHandler):
         request = Request(self.command, unquote(path), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
-        if unread_body and not isinstance(response, ProxyResponse):
+        if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
             self.close_connection = True  # the next request would start inside this one's body
         if isinstance(response, WatchResponse):
             self._stream(response)
@@ -531,8 +557,7 @@ class _HTTPHandler(GoRequestHandler):
         """Status line, headers and body in one write: one TLS record and one send for a small
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
-        lines = [f"{self.protocol_version} {response.code} {self.responses.get(response.code, ('',))[0]}\r\n"
-                 f"Date: {self.date_time_string()}\r\n"]
+        lines = [f"{self._status_line(response.code)}\r\nDate: {self.date_time_string()}\r\n"]
         # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}\r\n")
@@ -546,6 +571,7 @@ class _HTTPHandler(GoRequestHandler):
             lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
         if response.content_encoding:
             lines.append(f"Content-Encoding: {response.content_encoding}\r\n")
+        lines += [f"{field}\r\n" for field in self._connection_fields()]
         lines.append("\r\n")
         self.wfile.write("".join(lines).encode("latin-1", "strict") + (b"" if head else response.body))
 
@@ -591,14 +617,14 @@ class _HTTPHandler(GoRequestHandler):
             return
         redirect = root_redirect(target.path, self.command, target.request_path, raw_query)
         if redirect is not None:
-            self.close_connection = self.close_connection or framing.content_length(self.headers) != 0
+            self.close_connection = self.close_connection or self.content_length != 0
             # Go's server writes no Content-Length for a bodyless answer to a HEAD.
             length = [] if self.command == "HEAD" else [("Content-Length", "0")]
             self._write_head(301, [("Location", redirect), *length])
             return
         try:
             answer = resourceproxy.proxy_request(target, self.command, self.headers,
-                                                 framing.stream_body(self.headers, self.rfile), raw_query,
+                                                 framing.stream_body(self.content_length, self.rfile), raw_query,
                                                  self.client_address[0], kubelet_tls)
         except StatusError as err:
             self.close_connection = True  # the body may be partly read
@@ -619,12 +645,13 @@ class _HTTPHandler(GoRequestHandler):
         the handler set none."""
         self.log_request(code)
         names = {name.lower() for name, _ in headers}
-        lines = [f"{self.protocol_version} {code} {self.responses.get(code, ('',))[0]}"]
+        lines = [self._status_line(code)]
         lines += [f"{name}: {value}" for name, value in headers]
         if "date" not in names:
             lines.append(f"Date: {self.date_time_string()}")
         if "cache-control" not in names:
             lines.append("Cache-Control: no-cache, private")
+        lines += self._connection_fields(length_known="content-length" in names or self.command == "HEAD")
         self.wfile.write(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", "replace"))
 
     def _buffered(self) -> bytes:
@@ -638,18 +665,21 @@ class _HTTPHandler(GoRequestHandler):
             self.connection.settimeout(None)
 
     def _stream(self, response: WatchResponse) -> None:
-        self.send_response(response.code)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Transfer-Encoding", "chunked")
-        self.send_header("Cache-Control", "no-cache, private")
-        self.end_headers()
+        """A watch's events as they come: chunked over HTTP/1.1; over HTTP/1.0, which has no
+        chunks, until the connection ends."""
+        chunked = self.request_version != "HTTP/1.0"
+        self.log_request(response.code)
         self.close_connection = True
+        head = [self._status_line(response.code), f"Date: {self.date_time_string()}",
+                f"Content-Type: {response.content_type}", "Cache-Control: no-cache, private"]
+        self.wfile.write(("\r\n".join(head + ["Transfer-Encoding: chunked"] * chunked) + "\r\n\r\n").encode("latin-1"))
         try:
             self.wfile.flush()
             for chunk in response.chunks:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                 self.wfile.flush()
-            self.wfile.write(b"0\r\n\r\n")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except (OSError, ValueError):  # the client went away
             response.stop()
 

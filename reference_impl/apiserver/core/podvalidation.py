@@ -11,7 +11,8 @@ from reference_impl.apiserver.core.envvalidation import env_from_problems, env_p
 from reference_impl.apiserver.core.handlervalidation import (go_lifecycle, go_probe, handler_problems,
                                                              lifecycle_problems, port_name_problems,
                                                              pull_policy_problems, termination_message_policy_problems)
-from reference_impl.apiserver.core.volumevalidation import (descending_path_problems, downward_api_file_problems,
+from reference_impl.apiserver.core.volumevalidation import (FILE_MODE_MSG, descending_path_problems,
+                                                            downward_api_file_problems,
                                                             key_to_path_problems, volume_source_problems)
 from reference_impl.apiserver.core.podannotations import pod_specific_annotation_problems
 from reference_impl.apiserver.core.podsecuritycontext import (os_problems, pod_security_context_problems,
@@ -109,6 +110,9 @@ def volume_problems(volumes: object, path: str) -> tuple[dict[str, str], list[st
         here, name, found = f"{path}[{index}]", volume.get("name") or "", []
         sources = [(key, go_name) for key, go_name in VOLUME_SOURCES if volume.get(key) is not None]
         if sources[:1] == [("projected", "projected")]:  # only the first source is validated
+            mode = as_object(volume["projected"]).get("defaultMode")
+            if isinstance(mode, int) and not 0 <= mode <= 0o777:
+                found.append(invalid(f"{here}.projected.defaultMode", mode, FILE_MODE_MSG))
             found += projection_problems(as_object(volume["projected"]), f"{here}.projected")
         elif sources:
             found += volume_source_problems(sources[0][0], as_object(volume[sources[0][0]]), here)

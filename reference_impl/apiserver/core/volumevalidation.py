@@ -1,8 +1,7 @@
 """The source of one pod volume, validated as validateVolumeSource in
 k8s.io/kubernetes/pkg/apis/core/validation does it: file modes and key paths of secrets, config maps
 and downward API files, host paths and their types, and the fields each network or cloud disk source
-requires. A source not listed here (Azure Disk, Quobyte, ephemeral) is only counted, not looked
-into."""
+requires, and an ephemeral volume's claim template. A projected volume's sources are podvalidation's."""
 from __future__ import annotations
 
 import re
@@ -11,8 +10,8 @@ from collections.abc import Callable
 from reference_impl.apiserver.core.envvalidation import (divisor_problems, object_field_selector_problems,
                                                          resource_field_selector_problems)
 from reference_impl.apiserver.core.selectors import DNS_SUBDOMAIN
-from reference_impl.apiserver.core.validation import (SUBDOMAIN_MSG, as_object, forbidden, invalid, name_problems,
-                                                      required, unsupported)
+from reference_impl.apiserver.core.validation import (SUBDOMAIN_MSG, annotation_problems, as_object, forbidden,
+                                                      invalid, label_problems, name_problems, required, unsupported)
 from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
@@ -271,6 +270,96 @@ def storageos_problems(source: dict, path: str) -> list[str]:
     return problems
 
 
+AZURE_CACHING_MODES = ("None", "ReadOnly", "ReadWrite")
+AZURE_DISK_KINDS = ("Dedicated", "Managed", "Shared")
+AZURE_MANAGED_URI = "/subscriptions/{sub-id}/resourcegroups/{group-name}/providers/microsoft.compute/disks/{disk-id}"
+AZURE_BLOB_URI = "https://{account-name}.blob.core.windows.net/{container-name}/{disk-name}.vhd"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAzureDisk")
+def azure_disk_problems(source: dict, path: str) -> list[str]:
+    """A disk name and URI, a known caching mode and kind, and a URI of the kind's form: a managed
+    disk's under /subscriptions/, a blob disk's https (the kind defaults to Shared, a blob disk)."""
+    uri, kind, caching = source.get("diskURI") or "", source.get("kind"), source.get("cachingMode")
+    problems = [] if source.get("diskName") else [required(f"{path}.diskName")]
+    problems += [] if uri else [required(f"{path}.diskURI")]
+    if caching is not None and caching not in AZURE_CACHING_MODES:
+        problems.append(unsupported(f"{path}.cachingMode", caching, AZURE_CACHING_MODES))
+    if kind is not None and kind not in AZURE_DISK_KINDS:
+        problems.append(unsupported(f"{path}.kind", kind, AZURE_DISK_KINDS))
+    if kind == "Managed" and not uri.startswith("/subscriptions/"):
+        problems.append(unsupported(f"{path}.diskURI", uri, (AZURE_MANAGED_URI,)))
+    if kind is not None and kind != "Managed" and not uri.startswith("https://"):
+        problems.append(unsupported(f"{path}.diskURI", uri, (AZURE_BLOB_URI,)))
+    return problems
+
+
+@mirrors("net.SplitHostPort")
+def splits_as_host_port(pair: str) -> bool:
+    """Whether `pair` is host:port, the host in brackets when it holds colons itself."""
+    colon = pair.rfind(":")
+    if colon < 0:
+        return False
+    if pair.startswith("["):
+        end = pair.find("]")
+        if end < 0 or end + 1 != colon:
+            return False
+        return "[" not in pair[1:] and "]" not in pair[end + 1:]
+    return ":" not in pair[:colon] and "[" not in pair and "]" not in pair
+
+
+QUOBYTE_REGISTRY_MSG = "must be a host:port pair or multiple pairs separated by commas"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateQuobyteVolumeSource")
+def quobyte_problems(source: dict, path: str) -> list[str]:
+    """A registry of host:port pairs (one error for each pair that is not one), a tenant of at most
+    64 characters (checked only with a registry, and then instead of it), and a volume."""
+    registry, tenant = source.get("registry") or "", source.get("tenant") or ""
+    if not registry:
+        problems = [required(f"{path}.registry", QUOBYTE_REGISTRY_MSG)]
+    elif len(tenant) >= 65:
+        problems = [required(f"{path}.tenant", "must be a UUID and may not exceed a length of 64 characters")]
+    else:
+        problems = [invalid(f"{path}.registry", registry, QUOBYTE_REGISTRY_MSG)
+                    for pair in registry.split(",") if not splits_as_host_port(pair)]
+    return problems + ([] if source.get("volume") else [required(f"{path}.volume")])
+
+
+# What an ephemeral volume's claim template may not set of its metadata, in ObjectMeta's field
+# order, each with the name validateFieldAllowList gives it (the Go field's, first letter lowered).
+CLAIM_TEMPLATE_META_FIELDS = (
+    ("name", "name"), ("generateName", "generateName"), ("namespace", "namespace"), ("selfLink", "selfLink"),
+    ("uid", "uID"), ("resourceVersion", "resourceVersion"), ("generation", "generation"),
+    ("creationTimestamp", "creationTimestamp"), ("deletionTimestamp", "deletionTimestamp"),
+    ("deletionGracePeriodSeconds", "deletionGracePeriodSeconds"), ("ownerReferences", "ownerReferences"),
+    ("finalizers", "finalizers"), ("clusterName", "clusterName"), ("managedFields", "managedFields"))
+# The one a pointer: set even when 0.
+POINTER_META_FIELDS = ("deletionGracePeriodSeconds",)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEphemeralVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimTemplate",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validatePersistentVolumeClaimTemplateObjectMeta")
+def ephemeral_problems(source: dict, path: str) -> list[str]:
+    """A claim template whose metadata has valid annotations and labels and nothing else, and
+    whose spec is a valid claim's."""
+    # The claim kind's module reaches this one through podvalidation: imported when first needed.
+    from reference_impl.apiserver.kinds.persistentvolumeclaim import claim_spec_problems
+
+    template = source.get("volumeClaimTemplate")
+    if template is None:
+        return [required(f"{path}.volumeClaimTemplate")]
+    template, path = as_object(template), f"{path}.volumeClaimTemplate"
+    meta = as_object(template.get("metadata"))
+    problems = annotation_problems(meta.get("annotations"), f"{path}.metadata.annotations")
+    problems += label_problems(meta.get("labels"), f"{path}.metadata.labels")
+    problems += [forbidden(f"{path}.metadata.{go_name}", "cannot be set for an ephemeral volume")
+                 for field, go_name in CLAIM_TEMPLATE_META_FIELDS
+                 if meta.get(field) is not None and (field in POINTER_META_FIELDS or meta[field] not in ("", 0))]
+    return problems + claim_spec_problems(as_object(template.get("spec")), f"{path}.spec")
+
+
 SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "emptyDir": empty_dir_problems, "hostPath": host_path_problems, "gitRepo": git_repo_problems,
     "gcePersistentDisk": _disk("pdName"), "awsElasticBlockStore": _disk("volumeID"), "secret": secret_problems,
@@ -281,6 +370,7 @@ SOURCES: dict[str, Callable[[dict, str], list[str]]] = {
     "vsphereVolume": _requires("volumePath"), "photonPersistentDisk": _requires("pdID"),
     "portworxVolume": _requires("volumeID"), "csi": csi_problems, "iscsi": iscsi_problems, "fc": fc_problems,
     "scaleIO": _requires("gateway", "system", "volumeName"), "storageos": storageos_problems,
+    "azureDisk": azure_disk_problems, "quobyte": quobyte_problems, "ephemeral": ephemeral_problems,
 }
 # The field names upstream's paths use where they differ from the JSON ones.
 GO_FIELD = {"gcePersistentDisk": "persistentDisk"}

@@ -61,25 +61,28 @@ def drop_data_sources(new: dict, old: dict | None) -> None:
         del spec["dataSource"]
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimSpec")
 def validate_persistent_volume_claim(pvc: dict) -> list[str]:
+    return claim_spec_problems(part(pvc, "spec"), "spec")
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeClaimSpec")
+def claim_spec_problems(spec: dict, path: str) -> list[str]:
     """At least one supported access mode, a positive storage request, and a known volume mode and
-    class name."""
-    spec = part(pvc, "spec")
+    class name: a claim's spec, or an ephemeral volume's claim template's, at `path`."""
     problems = [] if v.as_list(spec.get("accessModes")) else [
-        v.required("spec.accessModes", "at least 1 access mode is required")]
-    problems += v.label_selector_problems(spec.get("selector"), "spec.selector")
-    problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
+        v.required(f"{path}.accessModes", "at least 1 access mode is required")]
+    problems += v.label_selector_problems(spec.get("selector"), f"{path}.selector")
+    problems += access_mode_problems(spec.get("accessModes"), f"{path}.accessModes")
     requests = v.as_object(part(spec, "resources").get("requests"))
     if "storage" not in requests:
-        problems.append(v.required("spec.resources[storage]"))
+        problems.append(v.required(f"{path}.resources[storage]"))
     else:
-        problems += positive_quantity_problems(requests["storage"], "spec.resources[storage]") or \
-            v.resource_quantity_problems("storage", requests["storage"] or "0", "spec.resources[storage]")
-    problems += class_name_problems(spec.get("storageClassName"), "spec.storageClassName")
+        problems += positive_quantity_problems(requests["storage"], f"{path}.resources[storage]") or \
+            v.resource_quantity_problems("storage", requests["storage"] or "0", f"{path}.resources[storage]")
+    problems += class_name_problems(spec.get("storageClassName"), f"{path}.storageClassName")
     mode = spec.get("volumeMode")
     if mode is not None and mode not in VOLUME_MODES:
-        problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+        problems.append(v.unsupported(f"{path}.volumeMode", mode, VOLUME_MODES))
     return problems
 
 

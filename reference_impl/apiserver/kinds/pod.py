@@ -65,8 +65,8 @@ def _without_mutable(spec: dict) -> dict:
 def validate_pod_update(old: dict, new: dict) -> list[str]:
     """ValidatePodUpdate: no container added or removed, each with an image; activeDeadlineSeconds
     only set or lowered; tolerations only added to; nothing else changed but images and a negative
-    terminationGracePeriodSeconds raised to 1. The binding subresource sets nodeName, so it is
-    compared only once set."""
+    terminationGracePeriodSeconds raised to 1. nodeName is no exception, unset or not: only the
+    binding subresource, which writes past this validation, sets it."""
     old_spec, new_spec = dict(old.get("spec") or {}), dict(new.get("spec") or {})
     problems = pod_specific_annotation_update_problems(new, old, "metadata.annotations")
     for field in ("containers", "initContainers"):
@@ -86,8 +86,6 @@ def validate_pod_update(old: dict, new: dict) -> list[str]:
         problems.append(invalid("spec.activeDeadlineSeconds", "null", "must not update from a positive integer to "
                                                                       "nil value"))
     problems += _only_added_tolerations(as_list(new_spec.get("tolerations")), as_list(old_spec.get("tolerations")))
-    if not old_spec.get("nodeName"):
-        new_spec.pop("nodeName", None)
     old_grace = old_spec.get("terminationGracePeriodSeconds")
     if isinstance(old_grace, int) and old_grace < 0 and new_spec.get("terminationGracePeriodSeconds") == 1:
         new_spec["terminationGracePeriodSeconds"] = old_grace

@@ -500,6 +500,16 @@ def test_an_update_that_drops_the_token_volume_is_refused(chain):
     assert status["message"] == f'Pod "put-token" is invalid: {POD_UPDATABLE}'
 
 
+def test_an_update_may_not_set_the_node_name(chain):
+    """ValidatePodUpdate has no exception for nodeName, unset before or not: a patch setting it is
+    a 422, as the real 1.24 answered (only pods/binding assigns a node)."""
+    code, created = create_pod(chain, "patch-node")
+    assert code == 201, created
+    code, status = call(chain, "PATCH", ns_path(chain, "pods", "patch-node"), {"spec": {"nodeName": "n2"}},
+                        content_type="application/merge-patch+json")
+    assert (code, status.get("message")) == (422, f'Pod "patch-node" is invalid: {POD_UPDATABLE}')
+
+
 def test_a_pod_templates_class_and_account_names_are_validated(chain):
     """ValidatePodSpec checks serviceAccountName, priorityClassName and runtimeClassName as DNS
     subdomains, the preemption policy and the overhead (as a container's limits); a template has no

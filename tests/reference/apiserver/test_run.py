@@ -213,6 +213,15 @@ def test_admin_certificate_sees_bootstrap_namespaces_and_policy(cluster):
     assert {"cluster-admin", "system:discovery"} <= {r["metadata"]["name"] for r in roles["items"]}
 
 
+def test_the_client_ca_is_published_for_delegated_authentication(cluster):
+    """kube-system/extension-apiserver-authentication holds the CA the server trusts client
+    certificates of, as the real 1.24 writes it at start."""
+    url, _, cert_dir = cluster
+    status, config_map = call(url, cert_dir, "/api/v1/namespaces/kube-system/configmaps/"
+                                             "extension-apiserver-authentication", admin=True)
+    assert (status, config_map["data"]) == (200, {"client-ca-file": (cert_dir / "ca.crt").read_text()})
+
+
 def test_no_credentials_is_system_anonymous(cluster):
     """kube-apiserver's --anonymous-auth is true by default: a request without credentials is
     system:anonymous, which the bootstrap policy lets read /version and /healthz only (as the real

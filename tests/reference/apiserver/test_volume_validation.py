@@ -7,6 +7,7 @@ import pytest
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.registry import Registry
+from reference_impl.apiserver.core.volumevalidation import splits_as_host_port
 from reference_impl.machinery.clock import ManualClock
 from tests.reference.apiserver.test_handlers import NOW, call, etcd, ns_path  # noqa: F401 (etcd: a fixture)
 
@@ -169,3 +170,70 @@ def test_iscsi_fc_and_scaleio_sources(chain, source, expected):
     """validateISCSIVolumeSource, validateFCVolumeSource and validateScaleIOVolumeSource, as the
     real 1.24 words them."""
     assert causes(chain, **source) == [f"{V}.{problem}" for problem in expected]
+
+
+BLOB_URI = "https://{account-name}.blob.core.windows.net/{container-name}/{disk-name}.vhd"
+
+
+def test_an_azure_disk_names_its_disk_and_a_uri_of_its_kinds_form(chain):
+    """validateAzureDisk, after SetDefaults_AzureDiskVolumeSource made it a Shared (blob) disk:
+    the real 1.24's causes for each of these."""
+    assert causes(chain, azureDisk={}) == [
+        f"{V}.azureDisk.diskName: Required value", f"{V}.azureDisk.diskURI: Required value",
+        f'{V}.azureDisk.diskURI: Unsupported value: "": supported values: "{BLOB_URI}"']
+    assert causes(chain, azureDisk={"diskName": "d", "diskURI": "x", "kind": "Managed"}) == [
+        f'{V}.azureDisk.diskURI: Unsupported value: "x": supported values: "/subscriptions/{{sub-id}}/resourcegroups/'
+        '{group-name}/providers/microsoft.compute/disks/{disk-id}"']
+    assert causes(chain, azureDisk={"diskName": "d", "diskURI": "https://x", "kind": "Bogus", "cachingMode": "X"}) == [
+        f'{V}.azureDisk.cachingMode: Unsupported value: "X": supported values: "None", "ReadOnly", "ReadWrite"',
+        f'{V}.azureDisk.kind: Unsupported value: "Bogus": supported values: "Dedicated", "Managed", "Shared"']
+
+
+REGISTRY_MSG = "must be a host:port pair or multiple pairs separated by commas"
+
+
+@pytest.mark.parametrize("source,expected", [
+    ({}, [f"{V}.quobyte.registry: Required value: {REGISTRY_MSG}", f"{V}.quobyte.volume: Required value"]),
+    ({"registry": "x,y:1,z", "volume": "v"}, [f'{V}.quobyte.registry: Invalid value: "x,y:1,z": {REGISTRY_MSG}'] * 2),
+    ({"registry": "a:1:2", "volume": "v"}, [f'{V}.quobyte.registry: Invalid value: "a:1:2": {REGISTRY_MSG}']),
+    ({"registry": "nohost", "volume": "v", "tenant": "t" * 65},
+     [f"{V}.quobyte.tenant: Required value: must be a UUID and may not exceed a length of 64 characters"]),
+])
+def test_a_quobyte_registry_is_host_port_pairs(chain, source, expected):
+    """validateQuobyteVolumeSource: net.SplitHostPort for each pair (one error each); a tenant over
+    64 characters is checked instead of the pairs."""
+    assert causes(chain, quobyte=source) == expected
+
+
+def test_a_bracketed_host_and_a_bare_port_split():
+    assert [splits_as_host_port(pair) for pair in ("[::1]:7861", "a:", "[a]:1]", "[a]b:1", "a]:1")] == [
+        True, True, False, False, False]
+
+
+CLAIM = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+EPHEMERAL = f"{V}.ephemeral.volumeClaimTemplate"
+
+
+def test_an_ephemeral_volume_has_a_valid_claim_template(chain):
+    """validateEphemeralVolumeSource: a template whose spec is a valid claim's."""
+    assert causes(chain, ephemeral={}) == [f"{EPHEMERAL}: Required value"]
+    assert causes(chain, ephemeral={"volumeClaimTemplate": {"spec": {}}}) == [
+        f"{EPHEMERAL}.spec.accessModes: Required value: at least 1 access mode is required",
+        f"{EPHEMERAL}.spec.resources[storage]: Required value"]
+    assert causes(chain, ephemeral={"volumeClaimTemplate": {"spec": {**CLAIM, "volumeMode": "X"}}}) == [
+        f'{EPHEMERAL}.spec.volumeMode: Unsupported value: "X": supported values: "Block", "Filesystem"']
+
+
+def test_a_claim_templates_metadata_holds_only_labels_and_annotations(chain):
+    """validatePersistentVolumeClaimTemplateObjectMeta: labels and annotations checked first, then
+    every other field set is forbidden, named as the Go field (uid is uID), a pointer even at 0."""
+    metadata = {"name": "x", "uid": "u", "labels": {"a b": "c"}, "generation": 0, "deletionGracePeriodSeconds": 0}
+    errors = causes(chain, ephemeral={"volumeClaimTemplate": {"metadata": metadata, "spec": CLAIM}})
+    assert errors[1:] == [f"{EPHEMERAL}.metadata.{field}: Forbidden: cannot be set for an ephemeral volume"
+                          for field in ("name", "uID", "deletionGracePeriodSeconds")]
+    assert errors[0].startswith(f'{EPHEMERAL}.metadata.labels: Invalid value: "a b": name part must consist')
+
+
+def test_a_projected_volumes_default_mode_comes_before_its_sources(chain):
+    assert causes(chain, projected={"sources": [{"secret": {}}], "defaultMode": 1000}) == [
+        f"{V}.projected.defaultMode: Invalid value: 1000: {MODE_MSG}", f"{V}.projected.sources[0].secret.name: Required value"]
