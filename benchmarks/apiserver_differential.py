@@ -1530,7 +1530,8 @@ def header_probes() -> list[Probe]:
                              "application/merge-patch+json;;")]
     probes += [Probe("header", "POST", config_maps.collection(), "dryRun=All", JSON, body, headers=(("Expect", expect),))
                for expect in ("bogus", "100-Continue")]
-    # readTransfer's refusals: a bare 400, and a bare 501 for a transfer coding net/http lacks.
+    # readTransfer's refusals: a bare 400, and a bare 501 for a transfer coding net/http lacks
+    # (ours: 400 with the same text, on purpose).
     probes += [Probe("header", "POST", config_maps.collection(), "dryRun=All", JSON, body, headers=(framing,))
                for framing in (("Content-Length", "abc"), ("Content-Length", "-1"), ("Content-Length", "+2"),
                                ("Transfer-Encoding", "gzip, chunked"), ("Transfer-Encoding", "identity"))]

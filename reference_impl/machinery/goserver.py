@@ -134,7 +134,7 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
             self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
         except httpheaders.UnsupportedTransferEncoding:
-            self._refuse(requestline.RequestLineError(501, text="Unsupported transfer encoding"))
+            self._refuse(requestline.RequestLineError(400, text="Unsupported transfer encoding"))
             return False
         except httpheaders.HeaderError as err:  # ReadMIMEHeader's and readTransfer's are a bare 400 or 431
             self._refuse(requestline.RequestLineError(err.code))

@@ -107,10 +107,11 @@ def header_values(headers: Mapping[str, str], name: str) -> list[str]:
 
 
 class UnsupportedTransferEncoding(HeaderError):
-    """A Transfer-Encoding other than one `chunked`: net/http answers 501 and names no value."""
+    """A Transfer-Encoding other than one `chunked`. net/http answers 501, its one 5xx for a
+    request; here it is 400 with the same text, as a client's mistake is never a 5xx."""
 
     def __init__(self, detail: str):
-        super().__init__(501, "Not Implemented", detail)
+        super().__init__(400, "Bad Request", detail)
 
 
 @mirrors("net/http.readTransfer", "(*net/http.transferReader).parseTransferEncoding", "net/http.fixLength",
