@@ -1219,7 +1219,7 @@ class RESTHandlers:
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
-                                       create_validation=self._validation(request, "CREATE", resource))
+                                       create_validation=self._validation(request, "CREATE", resource), owned=True)
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)
