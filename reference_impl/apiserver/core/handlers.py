@@ -1216,7 +1216,8 @@ class RESTHandlers:
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
-        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
+                                                         owned=True)
         obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource), owned=True)
