@@ -1216,11 +1216,12 @@ class RESTHandlers:
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
-        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
+                                                         owned=True)
         obj = self._admit_new(request, resource, obj)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource),
-                                       warnings=request.warnings)
+                                       warnings=request.warnings, owned=True)
         if resource.plural == "namespaces" and not dry_run(request):
             self.registry.ensure_default_service_account(created["metadata"]["name"])
         return self._output(request, 201, created, resource)

@@ -500,5 +500,10 @@ def watch_frame(event_type: str, obj: dict) -> bytes:
     """One event of a protobuf watch stream (`;stream=watch`): a 4-byte big-endian length, then a
     meta/v1 WatchEvent written without magic or envelope, whose RawExtension holds the object as a
     whole protobuf body."""
-    event = put(1, 2, event_type.encode()) + put(2, 2, put(1, 2, encode(obj)))
+    return watch_frame_of(event_type, encode(obj))
+
+
+def watch_frame_of(event_type: str, encoded: bytes) -> bytes:
+    """`watch_frame` around an object already `encode`d, which the watchers of one event share."""
+    event = put(1, 2, event_type.encode()) + put(2, 2, put(1, 2, encoded))
     return struct.pack(">I", len(event)) + event

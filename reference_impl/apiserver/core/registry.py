@@ -301,15 +301,19 @@ class Registry(LifecycleMixin):
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
-               create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None) -> dict:
+               create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None,
+               *, owned: bool = False) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
         `user` is who asks (the request context's user.Info), for strategies that record it;
         `create_validation` (validating admission) sees the object once it is fully formed: the
         object itself, as upstream's Validate gets it, so it must only read it. The strategy's
-        warnings about a valid object are added to `warnings` (the request's)."""
+        warnings about a valid object are added to `warnings` (the request's). A caller that
+        hands `obj` over (`owned`: it never reads it again) has it written into instead of
+        copied, as upstream's Store.Create writes into the object it is given."""
         r = self.resource(resource)
         shares_labels = r.kind == "Job" and _job_shares_template_labels(obj)
-        obj = deep_copy_json(obj)
+        if not owned:
+            obj = deep_copy_json(obj)
         self._check_type(r, obj)
         meta = obj["metadata"]
         self._check_namespace(r, namespace, meta)

@@ -156,15 +156,17 @@ class FieldManager:
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.FieldManager).UpdateNoErrors",
              "k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.decodeLiveOrNew",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Update")
-    def update(self, live: dict | None, new: dict, manager: str, now: str) -> dict:
+    def update(self, live: dict | None, new: dict, manager: str, now: str, *, owned: bool = False) -> dict:
         """`new` with its managedFields: those it was sent with when they decode (the live ones
         when it was sent none, none at all for an empty list), changed by this write. `live` is
         None for a create. A subresource write keeps the live entries whatever it sends. A `new`
-        whose metadata is no object is returned as it is, for the decoder to refuse."""
+        whose metadata is no object is returned as it is, for the decoder to refuse. A caller
+        that hands `new` over (`owned`) gets it back with the entries written into it, as Go's
+        Update writes them into newObj; any other gets a copy."""
         if not _metadata_is_object(new):
             return new
         if not self.knows_kind:
-            return _with_managed_fields(new, Managed())
+            return _with_managed_fields(new, Managed(), owned)
         live = live or {}
         sent = _managed_fields_of(new)
         if is_reset(sent) and not self.subresource:
@@ -175,7 +177,7 @@ class FieldManager:
                 managed = _decoded_or_none(_managed_fields_of(live)) or Managed()
         if not managed.fields and _uid(live):
             # An object created before its fields were tracked stays untracked.
-            return _with_managed_fields(new, managed)
+            return _with_managed_fields(new, managed, owned)
         defaulted = deep_copy_json(_without_managed_fields(new))
         self.default(defaulted)
         # The typed object converted to unstructured, which leaves out what Go's encoding does.
@@ -185,7 +187,7 @@ class FieldManager:
                                            defaulted, managed, self._identifier(manager, UPDATE), now)
         except TypedError:
             managed = Managed()  # UpdateNoErrors: the entries are dropped rather than the write failed
-        return _with_managed_fields(new, managed)
+        return _with_managed_fields(new, managed, owned)
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.capManagersManager).Update",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Update",
@@ -345,10 +347,12 @@ def _managed_fields_of(obj: dict) -> Any:
     return metadata.get("managedFields") if isinstance(metadata, dict) else None
 
 
-def _with_managed_fields(obj: dict, managed: Managed) -> dict:
-    """A copy of `obj` with the entries of `managed`, where it had them (the stored bytes of a
-    write that changes nothing stay the same) or else last, where ObjectMeta has them."""
-    obj = deep_copy_json(obj)
+def _with_managed_fields(obj: dict, managed: Managed, owned: bool = False) -> dict:
+    """A copy of `obj` (`obj` itself when the caller hands it over) with the entries of `managed`,
+    where it had them (the stored bytes of a write that changes nothing stay the same) or else
+    last, where ObjectMeta has them."""
+    if not owned:
+        obj = deep_copy_json(obj)
     if obj.get("metadata") is None:  # absent, or null in an applied configuration
         obj["metadata"] = {}
     metadata = obj["metadata"]

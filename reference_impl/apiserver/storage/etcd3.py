@@ -356,11 +356,12 @@ class Storage:
             kv = self._read(key)
         while True:
             try:
-                if preconditions:
-                    preconditions.check(key, decode(kv.value, kv.mod_revision) if kv else {"metadata": {}})
-                if kv is None:
+                current = decode(kv.value, kv.mod_revision) if kv else None
+                if preconditions:  # read before `update` may change `current`
+                    preconditions.check(key, current if current is not None else {"metadata": {}})
+                if current is None:
                     raise KeyNotFound(key)
-                updated = update(decode(kv.value, kv.mod_revision))
+                updated = update(current)
                 data = encode(updated)
             except Exception:
                 if is_current:

@@ -18,6 +18,7 @@ import processes  # noqa: E402
 from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
+from reference_impl.apiserver.storage import etcd3  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, LeaseManager, Storage,  # noqa: E402
                                                    decode, encode, read_back)
@@ -134,6 +135,23 @@ def test_an_update_after_this_servers_own_write_reads_nothing_first(storage, pre
     updated = counting.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "1"}})
     assert counting.client.ranges == 0
     assert updated == storage.get(prefix + "a")
+
+
+def test_an_update_with_a_uid_precondition_decodes_the_object_once(storage, prefix, monkeypatch):
+    """The state a precondition is checked on is the one `update` gets (one decode), as upstream
+    checks preconditions on the existing object it then hands to tryUpdate; a uid that differs
+    still refuses before `update` runs."""
+    created = storage.create(prefix + "a", obj("a", data={"n": "0"}))
+    uid_of_a = {**created, "metadata": {**created["metadata"], "uid": "u-a"}}
+    storage.guaranteed_update(prefix + "a", lambda o: uid_of_a)
+    decodes = []
+    monkeypatch.setattr(etcd3, "decode", lambda *a: decodes.append(a) or decode(*a))
+    updated = storage.guaranteed_update(prefix + "a", lambda o: {**o, "data": {"n": "1"}},
+                                        preconditions=etcd3.Preconditions("u-a"))
+    assert updated["data"] == {"n": "1"} and len(decodes) == 1
+    with pytest.raises(etcd3.InvalidObj):
+        storage.guaranteed_update(prefix + "a", lambda o: pytest.fail("updated"),
+                                  preconditions=etcd3.Preconditions("u-b"))
 
 
 def test_a_stale_remembered_state_is_corrected_by_the_compare(storage, prefix, etcd):

@@ -112,6 +112,17 @@ def test_a_create_records_an_update_entry_with_the_fields_it_set_and_their_defau
     assert set(fields) == {"f:metadata", "f:spec"}
 
 
+def test_an_object_handed_over_gets_its_entries_written_into_it_and_any_other_a_copy():
+    """As Go's Update writes the entries into newObj, an object its caller hands over (`owned`,
+    the create handler's decoded body) comes back itself with them; any other caller's object is
+    left as it was, and both get the same entries."""
+    sent = json.loads(json.dumps(DEPLOYMENT))
+    copied = deployments().update(None, sent, "kubectl-create", T1)
+    assert sent == DEPLOYMENT and copied is not sent
+    handed = deployments().update(None, sent, "kubectl-create", T1, owned=True)
+    assert handed is sent and handed == copied
+
+
 def test_a_create_compares_with_the_kinds_zero_value_whose_required_lists_are_null():
     """Go's zero Deployment has `containers: null` (no omitempty): a created list of containers
     is not a member of its own, its items are."""

@@ -614,9 +614,10 @@ def test_a_protobuf_watch_event_is_encoded_once_for_every_watcher(chain, monkeyp
     """Two protobuf watchers of one resource (the real scheduler's and kubelet's pod watches) get
     the same frame, encoded once, as upstream's cachingObject encodes an event once per serializer."""
     encoded = []
-    real_watch_frame = protobuf.watch_frame
-    monkeypatch.setattr(protobuf, "watch_frame", lambda event_type, obj: encoded.append(
-        (event_type, obj["metadata"]["name"])) or real_watch_frame(event_type, obj))
+    frames = chain.rest.protobuf_frames
+    real_encode = frames.encode_object
+    monkeypatch.setattr(frames, "encode_object", lambda obj: encoded.append(
+        (obj["kind"], obj["metadata"]["name"])) or real_encode(obj))
     collection = ns_path(chain, "configmaps")
     rv = call(chain, "GET", collection)[1]["metadata"]["resourceVersion"]
     responses = [call(chain, "GET", collection, accept=PROTOBUF, query={"watch": "1", "resourceVersion": rv})[1]
@@ -626,7 +627,7 @@ def test_a_protobuf_watch_event_is_encoded_once_for_every_watcher(chain, monkeyp
     for response in responses:
         response.stop()
     assert first == second
-    assert encoded == [("ADDED", "watched-twice")]
+    assert encoded == [("ConfigMap", "watched-twice")]
 
 
 def test_an_error_is_a_protobuf_status_for_a_client_that_takes_only_protobuf(chain):

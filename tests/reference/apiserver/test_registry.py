@@ -74,6 +74,20 @@ def test_create_fills_metadata(registry, ns, etcd):
     assert created["status"]["phase"] == "Pending"
 
 
+def test_a_create_copies_its_object_unless_the_caller_hands_it_over(registry, ns):
+    """Registry.create leaves a caller's object as it was; one handed over (`owned`, as the create
+    handler hands over the body it decoded) is written into instead of copied first, as upstream's
+    Store.Create fills the object it is given, and stored the same."""
+    kept = pod("kept")
+    registry.create("pods", ns, kept)
+    assert kept == pod("kept")
+    handed = pod("handed")
+    created = registry.create("pods", ns, handed, owned=True)
+    assert handed["metadata"]["uid"] == created["metadata"]["uid"]
+    assert handed["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"  # defaulted in place
+    assert registry.get("pods", ns, "handed") == created
+
+
 @pytest.mark.parametrize("write", ["create", "update"])
 def test_empty_labels_annotations_finalizers_and_owners_are_not_stored(registry, ns, write):
     """ObjectMeta's maps and lists are all omitempty: an empty one is written as nothing, so the
