@@ -207,6 +207,8 @@ class RaftNode:
         self.snapshot_index = rawnode.raft.raft_log.storage.snapshot().metadata.index
         self.conf_state = rawnode.raft.prs.conf_state()
         self.revoking: set[int] = set()  # leases whose revoke this leader has proposed
+        # The last entry a restart applies again (see _apply_normal).
+        self.replay_until = rawnode.raft.raft_log.committed
         # Requests proposed here, by their entry's payload: applying one needs no decoding. (A
         # payload names its request completely, so an equal payload from elsewhere is the same.)
         self._proposed: dict[bytes, tuple[int, MutatingRequest, float]] = {}
@@ -351,10 +353,16 @@ class RaftNode:
                 out.results[request_id] = (True, None)
                 return
             request, now = from_plain(plain["req"], raw), plain["now"]
+        revision = self.server.store.current_revision
         try:
             out.results[request_id] = (True, self.server.apply(request, now))
         except EtcdError as err:
             out.results[request_id] = (False, err)
+        if entry.index <= self.replay_until and self.server.store.current_revision != revision:
+            # etcd 3.4 saves its consistent index with each key-value write only, and a restart
+            # applies just the entries after it: the tokens of the Authenticate entries before
+            # this write, kept in memory only, were never assigned again there.
+            self.server.auth.forget_tokens()
         if isinstance(request, LeaseRevokeRequest):
             self.revoking.discard(request.id)
 
