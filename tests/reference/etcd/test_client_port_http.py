@@ -355,3 +355,30 @@ def test_names_that_are_no_utf8_are_listed_as_json_marshal_writes_them(tmp_path)
         roles = exchange(server.address, "POST", "/v3/auth/role/list", "{}")
     assert users.endswith('"users":["a\\u003cb\\u0026\\u2028é","u\\ufffd\\ufffd","x\ufffd"]}')
     assert roles.endswith('"roles":["r\\ufffd"]}')
+
+
+def test_memstats_record_the_collectors_runs_as_gos_pause_ring(monkeypatch):
+    """Once the collector is tracked, each run counts in NumGC, its length and end land in the
+    PauseNs and PauseEnd slots Go would use ((NumGC+255) % 256 the latest, which expvar readers
+    chart) and add to PauseTotalNs; HeapObjects counts the allocator's live blocks."""
+    import gc
+
+    from reference_impl.etcd import expvar
+
+    pauses = expvar.GCPauses()  # what track_gc_pauses installs, for this test only
+    monkeypatch.setattr(expvar, "_gc_pauses", pauses)
+    gc.callbacks.append(pauses)
+    try:
+        before = expvar.memstats()
+        ended_after = time.time_ns()
+        gc.collect()
+        after = expvar.memstats()
+    finally:
+        gc.callbacks.remove(pauses)
+    latest = (after["NumGC"] + 255) % 256
+    assert after["NumGC"] > before["NumGC"]
+    assert after["PauseNs"][latest] > 0
+    assert after["PauseTotalNs"] >= before["PauseTotalNs"] + after["PauseNs"][latest]
+    assert after["LastGC"] == after["PauseEnd"][latest] >= ended_after
+    assert 0 < after["GCCPUFraction"] < 1
+    assert after["HeapObjects"] > 0
