@@ -108,12 +108,13 @@ class Lessor:
         return [lease.id for lease in self.leases() if lease.expired(now)]
 
     @mirrors(f"(*{LEASE}.lessor).Promote")
-    def promote(self, now: float) -> None:
+    def promote(self, now: float, extend: float = 0.0) -> None:
         """A new leader's leases, their expiries last set on other clocks or before a restart,
-        each get their whole TTL again from `now`, as etcd's lessor does without checkpoints:
-        clients could not keep them alive while no leader was there to hear them."""
+        each get their whole TTL again from `now`, and `extend` (etcd's server passes its
+        election timeout) on top, as etcd's lessor does without checkpoints: clients could not
+        keep them alive while no leader was there to hear them."""
         for lease in self._leases.values():
-            lease.expiry = now + lease.ttl
+            lease.expiry = now + extend + lease.ttl
 
     def dump(self) -> list[tuple[int, int, float]]:
         """(id, ttl, expiry) of every lease, for a snapshot; keys come back from the store."""

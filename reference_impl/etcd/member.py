@@ -161,6 +161,7 @@ class ClusterMember:
         self._on_stop = on_stop
         self.heartbeat = heartbeat_ms / 1000
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
+        self.election_timeout = election_ms / 1000
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
         self._wal = WAL(self.data_dir, write=write, fsync=fsync)
         self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
@@ -718,7 +719,7 @@ class ClusterMember:
                 self._leader_changes_seen += 1
             if self._known_lead == self.id:
                 with self._state:
-                    self.server.lessor.promote(self._clock.now())
+                    self.server.lessor.promote(self._clock.now(), self.election_timeout)
         # A leader sends its appends before its own fsync (Raft thesis §10.2.1; etcd's raftNode
         # does the same): the followers write in parallel with it. Safe here because this one
         # thread steps the followers' acknowledgements, which alone can move the commit index,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import EtcdServer
+from reference_impl.etcd import ClusterMember, EtcdServer
 from reference_impl.etcd.errors import ErrLeaseExist, ErrLeaseNotFound, ErrLeaseTTLTooLarge
 from reference_impl.etcd.lease import MAX_LEASE_TTL, Lessor
 from reference_impl.etcd.messages import (
@@ -179,9 +179,24 @@ def test_tick_expires_leases_by_the_clock(server, clock):
 
 
 def test_lessor_promote_gives_every_lease_its_whole_ttl():
-    """A new leader's leases expire a whole TTL from its clock, however stale their expiries."""
+    """A new leader's leases expire a whole TTL from its clock, however stale their expiries,
+    and the extension the server asks for on top."""
     lessor = Lessor()
     lessor.grant(1, 30, now=100.0)
     lessor.grant(2, 10, now=80.0)
-    lessor.promote(now=5.0)
-    assert [(lease.id, lease.expiry) for lease in lessor.leases()] == [(2, 15.0), (1, 35.0)]
+    lessor.promote(now=5.0, extend=1.0)
+    assert [(lease.id, lease.expiry) for lease in lessor.leases()] == [(2, 16.0), (1, 36.0)]
+
+
+def test_a_restarted_leader_gives_each_lease_an_election_timeout_more(tmp_path):
+    """etcd promotes the lessor of a new leader with its election timeout as extension: after a
+    restart etcd 3.4 answered TimeToLive 30, then 27 three seconds on, for a 30 s lease granted
+    4 s before (the reference had answered 29, then 26)."""
+    with ClusterMember.alone(tmp_path, ManualClock(1000.0)) as member:
+        lease = grant(member, 30)
+    clock = ManualClock(1004.0)
+    with ClusterMember.alone(tmp_path, clock) as member:
+        clock.advance(0.5)
+        assert member.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
+        clock.advance(3)
+        assert member.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 27
