@@ -878,6 +878,9 @@ class ClusterMember:
         whole TTL. A follower asks the leader, as etcd's does over the peer API."""
         self._check_running()
         if self.node.is_leader():
+            checkpoint = self._read(lambda: self.server.renew_checkpoint(req.id))
+            if checkpoint is not None:
+                self._propose(checkpoint)
             return self._read(lambda: self.server.lease_keep_alive(req))
         answer = self._ask_leader(lambda urls, timeout: renew_lease_remote(urls, req.id, timeout))
         return LeaseKeepAliveResponse(self.header(), req.id, answer["ttl"])
@@ -897,13 +900,17 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).revokeExpiredLeases")
     def tick(self) -> tuple[int, ...]:
-        """Watch progress everywhere; on the leader, a revoke proposal for each expired lease."""
+        """Watch progress everywhere; on the leader, a revoke proposal for each expired lease
+        and one for the lease checkpoints due."""
         now = self._clock.now()
         with self._state:
             self.server.watches.tick(now)
             expired = self.node.expired_leases(now)
+            checkpoints = self.node.due_checkpoints(now)
         for lease_id in expired:
             self._inbox.put(("prop", self._ids.next(), LeaseRevokeRequest(lease_id), now))
+        if checkpoints is not None:
+            self._inbox.put(("prop", self._ids.next(), checkpoints, now))
         return tuple(expired)
 
     def watch_create(self, req: WatchCreateRequest) -> int:
