@@ -29,8 +29,8 @@ from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AlarmMember, AlarmRequest, AlarmResponse, AuthRequest, AuthRoleGetRequest,
     AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserGetRequest, CompactionRequest,
     CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse, HashResponse,
-    InternalAuthenticateRequest, LeaseCheckpoint, LeaseCheckpointRequest, LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
-    LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
+    InternalAuthenticateRequest, LeaseCheckpoint, LeaseCheckpointRequest, LeaseGrantRequest,
+    LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
@@ -323,7 +323,8 @@ class EtcdServer:
         remaining TTL, when checkpoints are on and one is set (so a lease kept alive gets its
         whole TTL from a later leader)."""
         lease = self.lessor.lookup(lease_id)
-        if not self.lessor.checkpoints or lease is None or not lease.remaining_ttl:
+        if (not self.lessor.checkpoints or lease is None or not lease.remaining_ttl
+                or lease.expired(self.clock.now())):
             return None
         return LeaseCheckpointRequest((LeaseCheckpoint(lease_id, 0),))
 

@@ -253,6 +253,18 @@ def test_a_keep_alive_clears_the_checkpoint(tmp_path):
     assert checkpointed_restart(tmp_path, PERSISTED_CHECKPOINTS, keep_alive=True) == 601
 
 
+def test_a_keep_alive_of_an_expired_lease_proposes_no_checkpoint(tmp_path):
+    """lessor.Renew refuses an expired lease before it would clear its checkpoint: no entry."""
+    clock = ManualClock(1000.0)
+    with ClusterMember.alone(tmp_path, clock, server_options=CHECKPOINTS) as member:
+        lease = grant(member, 600)
+        member.server.lessor.checkpoint(lease, 300, clock.now())
+        clock.advance(601)
+        raft_index = member.status().raft_index
+        assert member.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 0
+        assert member.status().raft_index == raft_index
+
+
 def test_only_leases_with_more_than_the_interval_left_are_checkpointed():
     lessor = Lessor(checkpoints=True)
     lessor.grant(1, 600, now=0.0)
