@@ -75,7 +75,6 @@ def track_gc_pauses() -> None:
         gc.callbacks.append(_gc_pauses)
 
 
-@mirrors("runtime.ReadMemStats")
 def memstats() -> dict[str, object]:
     stats: dict[str, object] = dict.fromkeys(MEMSTATS_FIELDS, 0)
     stats.update(Sys=process_resident_memory(), HeapObjects=sys.getallocatedblocks(),

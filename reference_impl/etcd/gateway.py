@@ -29,7 +29,6 @@ from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd.gogostrings import lenient_class
 from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
 from reference_impl.machinery.gojson import NonJSONConstant, marshal_escapes, syntax_error
-from reference_impl.mirrors import mirrors
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -102,7 +101,6 @@ class GatewayError(Exception):
         return compact({"error": self.message, "message": self.message, "code": self.code})
 
 
-@mirrors("encoding/json.Marshal")
 def compact(value) -> bytes:
     """JSON as grpc-gateway's JSONPb writes it: strings by json.Marshal, HTML characters escaped
     and each byte that is no UTF-8 (a surrogate here, as surrogateescape keeps it) as \\ufffd."""
