@@ -939,12 +939,15 @@ class ClusterMember:
 
     @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.maintenanceServer).Status")
     def status(self) -> StatusResponse:
+        """The server's status as this member's Raft sees it: a member without a leader says so
+        first among its errors, as etcd's maintenance server does."""
         lead, term, commit = self._raft_status
         with self._state:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
+            errors = base.errors if lead else (ErrNoLeader.message, *base.errors)
             return StatusResponse(base.header, VERSION, base.db_size, lead, commit, term,
-                                  self.node.applied, base.errors, base.db_size_in_use, is_learner)
+                                  self.node.applied, errors, base.db_size_in_use, is_learner)
 
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))
