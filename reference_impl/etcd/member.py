@@ -243,6 +243,9 @@ class ClusterMember:
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._requests: queue.SimpleQueue = queue.SimpleQueue()  # clients' proposals and reads (_submit)
         self._waiters: dict[int, _Waiter] = {}
+        # Client proposals made while there was no leader: etcd's raft node takes no proposal
+        # then (its propc is nil) and the request waits for a leader or its timeout.
+        self._awaiting_leader: list[tuple] = []
         self._conf_waiters: dict[int, _Waiter] = {}
         self._read_waiters: list[_Waiter] = []
         self._reads_in_flight: dict[bytes, tuple[float, list[_Waiter]]] = {}
@@ -563,7 +566,10 @@ class ClusterMember:
                     with self._state:
                         self.node.propose(request_id, request, now)
                 except ErrProposalDropped:
-                    self._answer(self._waiters, request_id, False, ErrNoLeader())
+                    if rn.raft.lead:
+                        self._answer(self._waiters, request_id, False, ErrNoLeader())
+                    else:
+                        self._awaiting_leader.append(item)
                 except EtcdError as err:
                     self._answer(self._waiters, request_id, False, err)
             elif kind == "conf":
@@ -592,6 +598,14 @@ class ClusterMember:
             # wakes it to see that the member is stopping.
         except RaftError:
             pass  # a message from a removed member, or for a term long gone: Raft ignores it too
+
+    def _propose_awaiting_leader(self) -> None:
+        """A leader is known: the proposals that waited for one and whose clients still wait
+        (none has timed out) go in again."""
+        awaiting, self._awaiting_leader = self._awaiting_leader, []
+        for item in awaiting:
+            if item[1] in self._waiters:
+                self._inbox.put(item)
 
     def _fail_pending(self) -> None:
         """Leadership moved: a proposal still waiting may have died with the old leader's log (or
@@ -716,6 +730,7 @@ class ClusterMember:
                 self._fail_pending()
             self._known_lead = rd.soft_state.lead
             if self._known_lead:
+                self._propose_awaiting_leader()
                 self._leader_changes_seen += 1
             if self._known_lead == self.id:
                 with self._state:
