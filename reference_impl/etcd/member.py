@@ -64,8 +64,8 @@ from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged,
     ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
-    ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrStopped, ErrTimeout,
-    ErrUnhealthy, ErrWALWrite, EtcdError)
+    ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrProposeDeadline,
+    ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, InternalAuthenticateRequest,
     LeaseGrantRequest, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest,
@@ -800,6 +800,8 @@ class ClusterMember:
             self._check_running()
         if not waiter.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
+            if any(item[1] == request_id for item in self._awaiting_leader):
+                raise ErrProposeDeadline()
             raise ErrTimeout()
         ok, value = waiter.result
         if ok:
