@@ -330,6 +330,14 @@ class ErrTimeout(EtcdError):
     message = "etcdserver: request timed out"
 
 
+class ErrProposeDeadline(EtcdError):
+    """No leader took the request's proposal before its timeout, so it was never proposed: etcd
+    returns Propose's own error, the context's, which grpc-go sends with code Unknown."""
+
+    grpc_code = "UNKNOWN"
+    message = "context deadline exceeded"
+
+
 class ErrLeaderChanged(EtcdError):
     grpc_code = "UNAVAILABLE"
     message = "etcdserver: leader changed"

@@ -170,3 +170,38 @@ def test_an_authenticate_whose_check_went_stale_before_its_entry_applied_is_chec
         with pytest.raises(ErrAuthFailed):
             member.authenticate("root", "pw")
         assert member.authenticate("root", "new")
+
+
+def test_a_member_without_a_leader_says_so_in_its_status(tmp_path):
+    """maintenanceServer.Status lists "etcdserver: no leader" among the errors while there is no
+    leader: etcd 3.4's lone member did, once a voter added at an unreachable URL had cost it its
+    quorum; the reference listed none."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        assert member.status().errors == ()
+        member.member_add(("http://127.0.0.1:1",), is_learner=False)
+        deadline = time.monotonic() + 10
+        while member.status().leader:
+            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
+            time.sleep(0.05)
+        assert member.status().errors == ("etcdserver: no leader",)
+
+
+def test_a_write_without_a_leader_waits_for_one_until_its_request_timeout(tmp_path):
+    """etcd's raft node takes no proposal while there is no leader: the write waits for one, and
+    with none in time ends in a timeout (etcdctl put waited out its 5 s command timeout against
+    etcd 3.4 there), not at once with "no leader" as the reference answered. Never proposed, it
+    fails with Propose's own error: `etcdctl role add`, which sets no timeout, got "rpc error:
+    code = Unknown desc = context deadline exceeded" from etcd 3.4 after its 7 s."""
+    from reference_impl.etcd.errors import ErrProposeDeadline
+
+    with ClusterMember.alone(tmp_path, ManualClock(), heartbeat_ms=10, election_ms=100) as member:
+        member.member_add(("http://127.0.0.1:1",), is_learner=False)
+        deadline = time.monotonic() + 10
+        while member.status().leader:
+            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
+            time.sleep(0.01)
+        started = time.monotonic()
+        with pytest.raises(ErrProposeDeadline) as caught:
+            member.put(PutRequest(b"k", b"v"))
+        assert time.monotonic() - started >= member.request_timeout - 0.1
+        assert (caught.value.grpc_code, caught.value.message) == ("UNKNOWN", "context deadline exceeded")
