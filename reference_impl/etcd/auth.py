@@ -16,8 +16,8 @@ Passwords are bcrypt hashed at etcd's default cost, so the hashes in a snapshot'
 (authpb.py) check the same passwords here and in real etcd.
 Tokens are etcd's "simple" tokens: random, in memory only, valid for five minutes after their
 last use. A restart that replays a token's Authenticate entry assigns it again; etcd 3.4 replays
-only the entries after the last key-value write it saved, so there a put after the Authenticate
-makes the restart forget the token (the reference does not keep that distinction).
+only the entries after the last key-value write it saved, so a put after the Authenticate makes
+the restart forget the token (raftnode.py's replay does the same).
 """
 from __future__ import annotations
 
@@ -222,6 +222,9 @@ class AuthStore:
         # change and applied after it is, which this store's callers never do).
         return AuthInfo(known[0], self.revision)
 
+    def forget_tokens(self) -> None:
+        self.tokens.clear()
+
     def _invalidate_user(self, name: str) -> None:
         self.tokens = {t: v for t, v in self.tokens.items() if v[0] != name}
 
@@ -315,7 +318,7 @@ class AuthStore:
     def _AuthDisableRequest(self, request: AuthDisableRequest) -> None:
         if self.enabled:
             self.enabled, self.enabled_saved = False, True
-        self.tokens.clear()
+        self.forget_tokens()
 
     def _commit_revision(self) -> None:
         self.revision += 1

@@ -14,17 +14,21 @@ repository the analyzer does not index, so only etcd's side carries @mirrors.
 """
 from __future__ import annotations
 
+import base64
 import json
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 import grpc
 from aetcd.rpc import rpc_pb2
-from google.protobuf import json_format, message_factory
+from google.protobuf import descriptor_pool, json_format, message_factory
+from google.protobuf.descriptor import Descriptor, FieldDescriptor
 
 from reference_impl.etcd import concurrencypb as pb
+from reference_impl.etcd.gogostrings import lenient_class
 from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
-from reference_impl.machinery.gojson import NonJSONConstant, syntax_error
+from reference_impl.machinery.gojson import NonJSONConstant, marshal_escapes, syntax_error
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -98,13 +102,21 @@ class GatewayError(Exception):
 
 
 def compact(value) -> bytes:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    """JSON as grpc-gateway's JSONPb writes it: strings by json.Marshal, HTML characters escaped
+    and each byte that is no UTF-8 (a surrogate here, as surrogateescape keeps it) as \\ufffd."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return marshal_escapes(_NOT_UTF8.sub(r"\\ufffd", text).encode())
+
+
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 
 
 def _method(service: str, name: str) -> Method:
+    """An etcdserverpb method, its responses read with string fields as bytes (gogostrings): etcd
+    answers a name that is no UTF-8 as it was given, which Python's protobuf would refuse."""
     descriptor = rpc_pb2.DESCRIPTOR.services_by_name[service].methods_by_name[name]
     return Method(f"etcdserverpb.{service}", name, message_factory.GetMessageClass(descriptor.input_type),
-                  message_factory.GetMessageClass(descriptor.output_type),
+                  lenient_class(message_factory.GetMessageClass(descriptor.output_type)),
                   descriptor.client_streaming, descriptor.server_streaming)
 
 
@@ -195,8 +207,29 @@ def _from_json(request_type: type, value) -> object:
 
 
 def encode_response(response) -> bytes:
-    """As etcd's gateway marshals: proto field names, int64 as strings, zero values left out."""
-    return compact(json_format.MessageToDict(response, preserving_proto_field_name=True))
+    """As etcd's gateway marshals: proto field names, int64 as strings, zero values left out,
+    bytes in base64 and strings as text."""
+    value = json_format.MessageToDict(response, preserving_proto_field_name=True)
+    return compact(_strings_as_text(value, response.DESCRIPTOR))
+
+
+def _strings_as_text(value: dict, descriptor: Descriptor) -> dict:
+    """A lenient message's JSON (`descriptor` its class's) with the string fields it read as
+    bytes, so wrote in base64, given back as text."""
+    strict = descriptor_pool.Default().FindMessageTypeByName(descriptor.full_name)
+    for name, item in value.items():
+        field, strict_field = descriptor.fields_by_name[name], strict.fields_by_name[name]
+        if field.type == FieldDescriptor.TYPE_MESSAGE:
+            items = item if field.is_repeated else [item]
+            for message in items:
+                _strings_as_text(message, field.message_type)
+        elif field.type != strict_field.type:
+            value[name] = [_text(v) for v in item] if field.is_repeated else _text(item)
+    return value
+
+
+def _text(encoded: str) -> str:
+    return base64.b64decode(encoded).decode("utf-8", "surrogateescape")
 
 
 def metadata_of(headers) -> tuple[tuple[str, str], ...]:

@@ -5,9 +5,17 @@ Mirrors etcd's server/lease lessor for a single member that is always the leader
 now + TTL; once the expiry has passed the server revokes the lease, deleting its keys. The lessor
 only keeps the books: deleting keys is the server's job (it must happen in one write
 transaction), and "now" is always an argument, never read from a clock here.
+
+With checkpoints on (--experimental-enable-lease-checkpoint), the leader records every
+CHECKPOINT_INTERVAL the remaining TTL of each lease that has more than that left
+(`due_checkpoints`, proposed as a LeaseCheckpointRequest), and a later leader starts the lease
+from it instead of its whole TTL: a lease kept alive by nobody then expires in the end, however
+often leadership moves or the member restarts. The remaining TTL lives in memory, in the lease
+bucket too with --experimental-enable-lease-checkpoint-persist (`dump` carries it then).
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from reference_impl.etcd.errors import ErrLeaseExist, ErrLeaseNotFound, ErrLeaseTTLTooLarge
@@ -21,6 +29,9 @@ MAX_LEASE_TTL = 9_000_000_000
 # etcd's minimum TTL is 1.5 election timeouts rounded up to seconds: 2 s with default flags.
 DEFAULT_MIN_TTL = 2
 
+CHECKPOINT_INTERVAL = 300.0  # seconds: lease's defaultLeaseCheckpointInterval (no flag in 3.4)
+MAX_CHECKPOINT_BATCH = 1000  # maxLeaseCheckpointBatchSize
+
 
 @dataclass
 class Lease:
@@ -28,6 +39,12 @@ class Lease:
     ttl: int
     expiry: float
     keys: set[bytes] = field(default_factory=set)
+    remaining_ttl: int = 0  # the last checkpoint's, 0 when none is set
+
+    @mirrors(f"(*{LEASE}.Lease).RemainingTTL")
+    def checkpointed_ttl(self) -> int:
+        """What a new leader gives the lease: its checkpointed remaining TTL, or its TTL."""
+        return self.remaining_ttl or self.ttl
 
     @mirrors(f"(*{LEASE}.Lease).Remaining")
     def remaining(self, now: float) -> float:
@@ -41,9 +58,13 @@ class Lease:
 class Lessor:
     """Every lease of the member, by id."""
 
-    def __init__(self, min_ttl: int = DEFAULT_MIN_TTL) -> None:
+    def __init__(self, min_ttl: int = DEFAULT_MIN_TTL, *, checkpoints: bool = False,
+                 persist_checkpoints: bool = False) -> None:
         self.min_ttl = min_ttl
+        self.checkpoints = checkpoints
+        self.persist_checkpoints = persist_checkpoints
         self._leases: dict[int, Lease] = {}
+        self._checkpoints_due: dict[int, float] = {}  # lease id -> when to checkpoint it next
 
     @mirrors(f"(*{LEASE}.lessor).Grant")
     def grant(self, lease_id: int, ttl: int, now: float) -> Lease:
@@ -56,6 +77,7 @@ class Lessor:
             raise ErrLeaseExist(lease_id=lease_id)
         ttl = max(ttl, self.min_ttl)
         lease = self._leases[lease_id] = Lease(lease_id, ttl, now + ttl)
+        self._schedule_checkpoint(lease, now)
         return lease
 
     @mirrors(f"(*{LEASE}.lessor).Revoke")
@@ -64,6 +86,7 @@ class Lessor:
         lease = self._leases.pop(lease_id, None)
         if lease is None:
             raise ErrLeaseNotFound(lease_id=lease_id)
+        self._checkpoints_due.pop(lease_id, None)
         return sorted(lease.keys)
 
     @mirrors(f"(*{LEASE}.lessor).Renew")
@@ -108,17 +131,57 @@ class Lessor:
         return [lease.id for lease in self.leases() if lease.expired(now)]
 
     @mirrors(f"(*{LEASE}.lessor).Promote")
-    def promote(self, now: float) -> None:
+    def promote(self, now: float, extend: float = 0.0) -> None:
         """A new leader's leases, their expiries last set on other clocks or before a restart,
-        each get their whole TTL again from `now`, as etcd's lessor does without checkpoints:
-        clients could not keep them alive while no leader was there to hear them."""
+        each get their whole TTL again from `now`, and `extend` (etcd's server passes its
+        election timeout) on top, as etcd's lessor does without checkpoints: clients could not
+        keep them alive while no leader was there to hear them."""
         for lease in self._leases.values():
-            lease.expiry = now + lease.ttl
+            lease.expiry = now + extend + lease.checkpointed_ttl()
+            self._schedule_checkpoint(lease, now)
 
-    def dump(self) -> list[tuple[int, int, float]]:
-        """(id, ttl, expiry) of every lease, for a snapshot; keys come back from the store."""
-        return [(lease.id, lease.ttl, lease.expiry) for lease in self._leases.values()]
+    @mirrors(f"(*{LEASE}.lessor).scheduleCheckpointIfNeeded")
+    def _schedule_checkpoint(self, lease: Lease, now: float) -> None:
+        if self.checkpoints and lease.checkpointed_ttl() > CHECKPOINT_INTERVAL:
+            self._checkpoints_due[lease.id] = now + CHECKPOINT_INTERVAL
+
+    @mirrors(f"(*{LEASE}.lessor).findDueScheduledCheckpoints")
+    def due_checkpoints(self, now: float) -> list[tuple[int, int]]:
+        """(id, remaining TTL in whole seconds, rounded up) of the leases due for a checkpoint,
+        taken off the schedule; a lease with its whole TTL left needs none."""
+        due = sorted((when, lease_id) for lease_id, when in self._checkpoints_due.items() if when <= now)
+        checkpoints = []
+        for _, lease_id in due[:MAX_CHECKPOINT_BATCH]:
+            del self._checkpoints_due[lease_id]
+            lease = self._leases.get(lease_id)
+            remaining = math.ceil(lease.expiry - now) if lease else 0
+            if lease is not None and remaining < lease.ttl:
+                checkpoints.append((lease_id, remaining))
+        return checkpoints
+
+    @mirrors(f"(*{LEASE}.lessor).Checkpoint")
+    def checkpoint(self, lease_id: int, remaining_ttl: int, now: float) -> None:
+        """Record a lease's remaining TTL (0: clear it), and schedule its next checkpoint."""
+        lease = self._leases.get(lease_id)
+        if lease is not None:
+            lease.remaining_ttl = remaining_ttl
+            self._schedule_checkpoint(lease, now)
+
+    def forget_unpersisted_checkpoints(self) -> None:
+        """Drop the remaining TTLs only memory held (see raftnode's replay)."""
+        if not self.persist_checkpoints:
+            for lease in self._leases.values():
+                lease.remaining_ttl = 0
+
+    def dump(self) -> list[tuple[int, int, float, int]]:
+        """(id, ttl, expiry, remaining TTL if persisted) of every lease, for a snapshot; keys come
+        back from the store."""
+        return [(lease.id, lease.ttl, lease.expiry, lease.remaining_ttl if self.persist_checkpoints else 0)
+                for lease in self._leases.values()]
 
     @mirrors(f"(*{LEASE}.lessor).Recover")
-    def recover(self, leases: list[tuple[int, int, float]]) -> None:
-        self._leases = {lid: Lease(lid, ttl, expiry) for lid, ttl, expiry in leases}
+    def recover(self, leases: list[tuple]) -> None:
+        """What `dump` wrote; a snapshot from before checkpoints has no remaining TTLs."""
+        self._leases = {lease[0]: Lease(*lease[:3], remaining_ttl=lease[3] if len(lease) > 3 else 0)
+                        for lease in leases}
+        self._checkpoints_due = {}

@@ -161,6 +161,7 @@ class ClusterMember:
         self._on_stop = on_stop
         self.heartbeat = heartbeat_ms / 1000
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
+        self.election_timeout = election_ms / 1000
         self._lock_file = open(self.data_dir / "LOCK", "a+b")
         self._wal = WAL(self.data_dir, write=write, fsync=fsync)
         self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
@@ -718,7 +719,7 @@ class ClusterMember:
                 self._leader_changes_seen += 1
             if self._known_lead == self.id:
                 with self._state:
-                    self.server.lessor.promote(self._clock.now())
+                    self.server.lessor.promote(self._clock.now(), self.election_timeout)
         # A leader sends its appends before its own fsync (Raft thesis §10.2.1; etcd's raftNode
         # does the same): the followers write in parallel with it. Safe here because this one
         # thread steps the followers' acknowledgements, which alone can move the commit index,
@@ -877,6 +878,9 @@ class ClusterMember:
         whole TTL. A follower asks the leader, as etcd's does over the peer API."""
         self._check_running()
         if self.node.is_leader():
+            checkpoint = self._read(lambda: self.server.renew_checkpoint(req.id))
+            if checkpoint is not None:
+                self._propose(checkpoint)
             return self._read(lambda: self.server.lease_keep_alive(req))
         answer = self._ask_leader(lambda urls, timeout: renew_lease_remote(urls, req.id, timeout))
         return LeaseKeepAliveResponse(self.header(), req.id, answer["ttl"])
@@ -896,13 +900,17 @@ class ClusterMember:
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).revokeExpiredLeases")
     def tick(self) -> tuple[int, ...]:
-        """Watch progress everywhere; on the leader, a revoke proposal for each expired lease."""
+        """Watch progress everywhere; on the leader, a revoke proposal for each expired lease
+        and one for the lease checkpoints due."""
         now = self._clock.now()
         with self._state:
             self.server.watches.tick(now)
             expired = self.node.expired_leases(now)
+            checkpoints = self.node.due_checkpoints(now)
         for lease_id in expired:
             self._inbox.put(("prop", self._ids.next(), LeaseRevokeRequest(lease_id), now))
+        if checkpoints is not None:
+            self._inbox.put(("prop", self._ids.next(), checkpoints, now))
         return tuple(expired)
 
     def watch_create(self, req: WatchCreateRequest) -> int:
@@ -931,12 +939,15 @@ class ClusterMember:
 
     @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.maintenanceServer).Status")
     def status(self) -> StatusResponse:
+        """The server's status as this member's Raft sees it: a member without a leader says so
+        first among its errors, as etcd's maintenance server does."""
         lead, term, commit = self._raft_status
         with self._state:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
+            errors = base.errors if lead else (ErrNoLeader.message, *base.errors)
             return StatusResponse(base.header, VERSION, base.db_size, lead, commit, term,
-                                  self.node.applied, base.errors, base.db_size_in_use, is_learner)
+                                  self.node.applied, errors, base.db_size_in_use, is_learner)
 
     def hash_kv(self, revision: int):
         return self._read(lambda: self.server.hash_kv(revision))

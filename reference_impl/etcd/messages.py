@@ -174,6 +174,20 @@ class LeaseRevokeRequest:
 
 
 @dataclass(frozen=True)
+class LeaseCheckpoint:
+    id: int
+    remaining_ttl: int
+
+
+@dataclass(frozen=True)
+class LeaseCheckpointRequest:
+    """The leader's record of leases' remaining TTLs (--experimental-enable-lease-checkpoint), for
+    a later leader to start them from; a remaining TTL of 0 clears one (a keep-alive did)."""
+
+    checkpoints: tuple[LeaseCheckpoint, ...]
+
+
+@dataclass(frozen=True)
 class LeaseRevokeResponse:
     header: ResponseHeader
 
@@ -399,8 +413,8 @@ AUTH_REQUESTS = AuthRequest.__args__
 
 # The requests that change state: the durability layer logs exactly these before applying them.
 MutatingRequest = Union[PutRequest, DeleteRangeRequest, TxnRequest, CompactionRequest,
-                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest, AlarmRequest,
-                        InternalAuthenticateRequest, AuthRequest]
+                        LeaseGrantRequest, LeaseRevokeRequest, LeaseKeepAliveRequest,
+                        LeaseCheckpointRequest, AlarmRequest, InternalAuthenticateRequest, AuthRequest]
 
 MESSAGE_TYPES: dict[str, type] = {
     cls.__name__: cls for cls in (
@@ -408,6 +422,7 @@ MESSAGE_TYPES: dict[str, type] = {
         DeleteRangeRequest, DeleteRangeResponse, Compare, RequestOp, ResponseOp, TxnRequest,
         TxnResponse, CompactionRequest, CompactionResponse, LeaseGrantRequest, LeaseGrantResponse,
         LeaseRevokeRequest, LeaseRevokeResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
+        LeaseCheckpoint, LeaseCheckpointRequest,
         LeaseTimeToLiveRequest, LeaseTimeToLiveResponse, LeaseLeasesResponse, WatchCreateRequest,
         WatchResponse, Member, StatusResponse, Permission, *AUTH_REQUESTS, AuthUserGetRequest,
         AuthRoleGetRequest, InternalAuthenticateRequest, AlarmRequest,

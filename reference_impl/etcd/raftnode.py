@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 from reference_impl.etcd.errors import (
     EtcdError, ErrBadCluster, ErrMemberBadURLs, ErrMemberIDExists, ErrMemberNotFound,
     ErrMemberNotLearner, ErrPeerURLExist, ErrTooManyLearners)
-from reference_impl.etcd.messages import LeaseRevokeRequest, Member, MutatingRequest, bytes_of
+from reference_impl.etcd.messages import (
+    LeaseCheckpoint, LeaseCheckpointRequest, LeaseRevokeRequest, Member, MutatingRequest, bytes_of)
 from reference_impl.etcd.raft import (
     ConfChange, ConfChangeType, Entry, EntryType, Ready, Snapshot)
 from reference_impl.etcd.raft.rawnode import RawNode
@@ -207,6 +208,8 @@ class RaftNode:
         self.snapshot_index = rawnode.raft.raft_log.storage.snapshot().metadata.index
         self.conf_state = rawnode.raft.prs.conf_state()
         self.revoking: set[int] = set()  # leases whose revoke this leader has proposed
+        # The last entry a restart applies again (see _apply_normal).
+        self.replay_until = rawnode.raft.raft_log.committed
         # Requests proposed here, by their entry's payload: applying one needs no decoding. (A
         # payload names its request completely, so an equal payload from elsewhere is the same.)
         self._proposed: dict[bytes, tuple[int, MutatingRequest, float]] = {}
@@ -290,6 +293,14 @@ class RaftNode:
         self.revoking.update(due)
         return due
 
+    @mirrors("(*go.etcd.io/etcd/server/v3/lease.lessor).checkpointScheduledLeases")
+    def due_checkpoints(self, now: float) -> LeaseCheckpointRequest | None:
+        """On the leader only: the checkpoints due now, as one request (None: none due)."""
+        if not self.is_leader():
+            return None
+        due = self.server.lessor.due_checkpoints(now)
+        return LeaseCheckpointRequest(tuple(LeaseCheckpoint(*c) for c in due)) if due else None
+
     def is_leader(self) -> bool:
         return self.rawnode.raft.lead == self.id
 
@@ -351,10 +362,17 @@ class RaftNode:
                 out.results[request_id] = (True, None)
                 return
             request, now = from_plain(plain["req"], raw), plain["now"]
+        revision = self.server.store.current_revision
         try:
             out.results[request_id] = (True, self.server.apply(request, now))
         except EtcdError as err:
             out.results[request_id] = (False, err)
+        if entry.index <= self.replay_until and self.server.store.current_revision != revision:
+            # etcd 3.4 saves its consistent index with each key-value write only, and a restart
+            # applies just the entries after it: what the entries before this write left in
+            # memory only (tokens, unpersisted lease checkpoints) was never set again there.
+            self.server.auth.forget_tokens()
+            self.server.lessor.forget_unpersisted_checkpoints()
         if isinstance(request, LeaseRevokeRequest):
             self.revoking.discard(request.id)
 
@@ -415,7 +433,9 @@ class RaftNode:
         old = self.server
         server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
                             peer_urls=old.member.peer_urls, client_urls=old.member.client_urls,
-                            quota_backend_bytes=old.quota_backend_bytes)
+                            quota_backend_bytes=old.quota_backend_bytes,
+                            lease_checkpoints=old.lessor.checkpoints,
+                            persist_lease_checkpoints=old.lessor.persist_checkpoints)
         recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)
         self.server = server

@@ -45,6 +45,7 @@ from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
+from reference_impl.etcd.expvar import track_gc_pauses
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
@@ -56,7 +57,8 @@ from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_IN
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import parse_duration
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.process import Component, Process, env_default, relax_collector, stop_on_signals
+from reference_impl.machinery.process import (
+    Component, Process, env_default, go_bool, relax_collector, stop_on_signals)
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
@@ -231,6 +233,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
         max_txn_ops: int = MAX_TXN_OPS, auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
+        lease_checkpoints: bool = False, persist_lease_checkpoints: bool = False,
         watch_progress_notify_interval: float = DEFAULT_PROGRESS_INTERVAL,
         out: TextIO | None = None, stop: threading.Event | None = None) -> None:
     """Serve one member of a Raft cluster until SIGTERM/SIGINT, `stop` (for callers in another
@@ -297,6 +300,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      restore=restore, on_stop=stop.set, quota_backend_bytes=quota,
                      server_options={
                          "max_txn_ops": max_txn_ops, "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
+                         "lease_checkpoints": lease_checkpoints,
+                         "persist_lease_checkpoints": persist_lease_checkpoints,
                          "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
     except BaseException:
         grpc_server.stop(None)
@@ -468,6 +473,15 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         default=env.get("ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "10m"),
                         help="how often idle watches that asked for it get a progress notify "
                              "(a Go duration: 5s, 10m)")
+    parser.add_argument("--experimental-enable-lease-checkpoint", type=go_bool, nargs="?", const=True,
+                        default=go_bool(env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false")),
+                        metavar="BOOL", help="the leader records the remaining TTL of long leases "
+                                             "every 5 minutes, for a later leader to start them from")
+    parser.add_argument("--experimental-enable-lease-checkpoint-persist", type=go_bool, nargs="?",
+                        const=True, metavar="BOOL",
+                        default=go_bool(env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT_PERSIST", "false")),
+                        help="keep those remaining TTLs in the backend too, so a restart starts "
+                             "from them")
     cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
                                         "a new cluster, NAME=http://localhost:2380, as etcd)")
     cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
@@ -491,10 +505,15 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                          help="milliseconds without a leader before an election")
     cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
                          help="log entries kept after a snapshot for slow followers")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
+        parser.error("setting experimental-enable-lease-checkpoint-persist requires "
+                     "experimental-enable-lease-checkpoint")
+    return args
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
+    track_gc_pauses()
     run(args.data_dir, args.listen_client_urls, listen_client_http_urls=args.listen_client_http_urls,
         listen_metrics_urls=args.listen_metrics_urls,
         name=args.name, initial_cluster=args.initial_cluster,
@@ -505,6 +524,8 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
         auth_token_ttl=args.auth_token_ttl,
+        lease_checkpoints=args.experimental_enable_lease_checkpoint,
+        persist_lease_checkpoints=args.experimental_enable_lease_checkpoint_persist,
         watch_progress_notify_interval=args.experimental_watch_progress_notify_interval,
         out=process.out, stop=process.stop)
 

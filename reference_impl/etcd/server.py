@@ -29,8 +29,8 @@ from reference_impl.etcd.messages import (
     AUTH_REQUESTS, AlarmMember, AlarmRequest, AlarmResponse, AuthRequest, AuthRoleGetRequest,
     AuthUserAddRequest, AuthUserChangePasswordRequest, AuthUserGetRequest, CompactionRequest,
     CompactionResponse, DeleteRangeRequest, DeleteRangeResponse, HashKVResponse, HashResponse,
-    InternalAuthenticateRequest, LeaseGrantRequest, LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse,
-    LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
+    InternalAuthenticateRequest, LeaseCheckpoint, LeaseCheckpointRequest, LeaseGrantRequest,
+    LeaseGrantResponse, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseLeasesResponse, LeaseRevokeRequest, LeaseRevokeResponse, LeaseTimeToLiveRequest,
     LeaseTimeToLiveResponse, Member, MutatingRequest, PutRequest, PutResponse, RangeRequest,
     RangeResponse, ResponseHeader, StatusResponse, TxnRequest, TxnResponse, WatchCreateRequest,
     WatchResponse)
@@ -108,13 +108,15 @@ class EtcdServer:
                  min_lease_ttl: int = DEFAULT_MIN_TTL,
                  progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
                  quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
-                 token_ttl: float = SIMPLE_TOKEN_TTL) -> None:
+                 token_ttl: float = SIMPLE_TOKEN_TTL, lease_checkpoints: bool = False,
+                 persist_lease_checkpoints: bool = False) -> None:
         self.clock = clock
         self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
         self.cluster_id = cluster_id
         self.max_request_bytes = max_request_bytes
         self.max_txn_ops = max_txn_ops
-        self.lessor = Lessor(min_lease_ttl)
+        self.lessor = Lessor(min_lease_ttl, checkpoints=lease_checkpoints,
+                             persist_checkpoints=persist_lease_checkpoints)
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
@@ -225,6 +227,10 @@ class EtcdServer:
         if isinstance(request, LeaseRevokeRequest):
             self._revoke(request.id)
             return LeaseRevokeResponse(self.header())
+        if isinstance(request, LeaseCheckpointRequest):
+            for checkpoint in request.checkpoints:
+                self.lessor.checkpoint(checkpoint.id, checkpoint.remaining_ttl, now)
+            return self.header()
         if isinstance(request, LeaseKeepAliveRequest):  # in logs written when keep-alives were entries
             ttl = self.lessor.renew(request.id, now)
             return LeaseKeepAliveResponse(self.header(), request.id, ttl)
@@ -310,6 +316,17 @@ class EtcdServer:
         except ErrLeaseNotFound:
             ttl = 0
         return LeaseKeepAliveResponse(self.header(), req.id, ttl)
+
+    @mirrors("(*go.etcd.io/etcd/server/v3/lease.lessor).Renew")
+    def renew_checkpoint(self, lease_id: int) -> LeaseCheckpointRequest | None:
+        """The checkpoint a keep-alive proposes before it renews: one clearing the lease's
+        remaining TTL, when checkpoints are on and one is set (so a lease kept alive gets its
+        whole TTL from a later leader)."""
+        lease = self.lessor.lookup(lease_id)
+        if (not self.lessor.checkpoints or lease is None or not lease.remaining_ttl
+                or lease.expired(self.clock.now())):
+            return None
+        return LeaseCheckpointRequest((LeaseCheckpoint(lease_id, 0),))
 
     @mirrors(f"(*{SERVER}.EtcdServer).LeaseTimeToLive", f"(*{V3RPC}.LeaseServer).LeaseTimeToLive")
     def lease_time_to_live(self, req: LeaseTimeToLiveRequest) -> LeaseTimeToLiveResponse:

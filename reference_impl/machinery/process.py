@@ -12,6 +12,7 @@ traceback:
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import gc
 import io
@@ -22,6 +23,8 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
+
+from reference_impl.mirrors import mirrors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
@@ -106,6 +109,16 @@ def _with_near_option(line: str, argv: list[str]) -> str:
         if near and word not in required:
             return f"{line} ({word} given: did you mean {near[0]}?)"
     return line
+
+
+@mirrors("strconv.ParseBool")
+def go_bool(text: str) -> bool:
+    """A boolean flag's value as pflag reads it: 1, t, true (and T, TRUE, True), or their opposites."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise argparse.ArgumentTypeError(f'invalid argument "{text}": strconv.ParseBool: parsing "{text}": invalid syntax')
 
 
 def env_default(env: Mapping[str, str], name: str) -> dict:

@@ -59,7 +59,7 @@ from reference_impl.apiserver.core.openidmetadata import new_openid_metadata
 from reference_impl.apiserver.core.tokenrequest import (ISSUER, LegacyServiceAccountTokenAuthenticator,
                                                         ServiceAccountTokenAuthenticator)
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.process import Component, relax_collector, stop_on_signals
+from reference_impl.machinery.process import Component, go_bool, relax_collector, stop_on_signals
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.timefmt import parse_duration
 
@@ -354,7 +354,7 @@ def parse_args(argv: list[str] | None) -> Options:
                         help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
     parser.add_argument("--client-ca-file", type=Path,
                         help="CA bundle that client certificates must chain to (default: the generated CA)")
-    parser.add_argument("--anonymous-auth", type=_go_bool, nargs="?", const=True, default=True, metavar="BOOL",
+    parser.add_argument("--anonymous-auth", type=go_bool, nargs="?", const=True, default=True, metavar="BOOL",
                         help="serve requests without credentials as system:anonymous (default true; "
                              "--anonymous-auth=false refuses them with 401)")
     parser.add_argument("--kubeconfig-out", type=Path, help="write an admin kubeconfig here")
@@ -376,16 +376,6 @@ def parse_args(argv: list[str] | None) -> Options:
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
                    args.etcd_wait_seconds, args.event_ttl, args.kubelet_client_certificate,
                    args.kubelet_client_key, args.kubelet_certificate_authority)
-
-
-@mirrors("strconv.ParseBool")
-def _go_bool(text: str) -> bool:
-    """A boolean flag's value as pflag reads it: 1, t, true (and T, TRUE, True), or their opposites."""
-    if text in ("1", "t", "T", "true", "TRUE", "True"):
-        return True
-    if text in ("0", "f", "F", "false", "FALSE", "False"):
-        return False
-    raise argparse.ArgumentTypeError(f'invalid argument "{text}": strconv.ParseBool: parsing "{text}": invalid syntax')
 
 
 def _event_ttl(text: str) -> int:

@@ -332,3 +332,53 @@ def test_a_body_without_length_to_a_kept_alive_http10_client_ends_with_the_conne
     head, _, body = answer.partition("\r\n\r\n")
     assert head.startswith("HTTP/1.0 200 OK") and "Content-Length" not in head
     assert body.endswith("\n") and len(body) > 2048
+
+
+def test_names_that_are_no_utf8_are_listed_as_json_marshal_writes_them(tmp_path):
+    """etcd takes any bytes for a user or role name (gRPC); its gateway writes each byte that is
+    no UTF-8 as \\ufffd and escapes HTML characters, as json.Marshal does. etcd 3.4.23 answered
+    these bytes; the reference's gateway had failed to read its own response (500)."""
+    import grpc
+
+    def field(number: int, value: bytes) -> bytes:
+        return bytes([number << 3 | 2, len(value)]) + value
+
+    with reference_server(tmp_path / "ref") as server, grpc.insecure_channel(server.address) as channel:
+        for method, request in (("UserAdd", field(1, b"u\xff\xfe") + field(2, b"pw")),
+                                ("UserAdd", field(1, "a<b&\u2028é".encode()) + field(2, b"pw")),
+                                ("RoleAdd", field(1, b"r\xff"))):
+            channel.unary_unary(f"/etcdserverpb.Auth/{method}")(request, timeout=10)
+        body = b'{"name":"x\xff","password":"p"}'  # read as Go reads it: U+FFFD for the byte
+        raw_exchange(server.address, b"POST /v3/auth/user/add HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
+        users = exchange(server.address, "POST", "/v3/auth/user/list", "{}")
+        roles = exchange(server.address, "POST", "/v3/auth/role/list", "{}")
+    assert users.endswith('"users":["a\\u003cb\\u0026\\u2028é","u\\ufffd\\ufffd","x\ufffd"]}')
+    assert roles.endswith('"roles":["r\\ufffd"]}')
+
+
+def test_memstats_record_the_collectors_runs_as_gos_pause_ring(monkeypatch):
+    """Once the collector is tracked, each run counts in NumGC, its length and end land in the
+    PauseNs and PauseEnd slots Go would use ((NumGC+255) % 256 the latest, which expvar readers
+    chart) and add to PauseTotalNs; HeapObjects counts the allocator's live blocks."""
+    import gc
+
+    from reference_impl.etcd import expvar
+
+    pauses = expvar.GCPauses()  # what track_gc_pauses installs, for this test only
+    monkeypatch.setattr(expvar, "_gc_pauses", pauses)
+    gc.callbacks.append(pauses)
+    try:
+        before = expvar.memstats()
+        ended_after = time.time_ns()
+        gc.collect()
+        after = expvar.memstats()
+    finally:
+        gc.callbacks.remove(pauses)
+    latest = (after["NumGC"] + 255) % 256
+    assert after["NumGC"] > before["NumGC"]
+    assert after["PauseNs"][latest] > 0
+    assert after["PauseTotalNs"] >= before["PauseTotalNs"] + after["PauseNs"][latest]
+    assert after["LastGC"] == after["PauseEnd"][latest] >= ended_after
+    assert 0 < after["GCCPUFraction"] < 1
+    assert after["HeapObjects"] > 0

@@ -170,3 +170,17 @@ def test_an_authenticate_whose_check_went_stale_before_its_entry_applied_is_chec
         with pytest.raises(ErrAuthFailed):
             member.authenticate("root", "pw")
         assert member.authenticate("root", "new")
+
+
+def test_a_member_without_a_leader_says_so_in_its_status(tmp_path):
+    """maintenanceServer.Status lists "etcdserver: no leader" among the errors while there is no
+    leader: etcd 3.4's lone member did, once a voter added at an unreachable URL had cost it its
+    quorum; the reference listed none."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        assert member.status().errors == ()
+        member.member_add(("http://127.0.0.1:1",), is_learner=False)
+        deadline = time.monotonic() + 10
+        while member.status().leader:
+            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
+            time.sleep(0.05)
+        assert member.status().errors == ("etcdserver: no leader",)

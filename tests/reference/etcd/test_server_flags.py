@@ -2,6 +2,8 @@
 flag on both servers, the same answers."""
 from __future__ import annotations
 
+import contextlib
+import io
 import queue
 import threading
 import time
@@ -10,7 +12,7 @@ import grpc
 import pytest
 
 from processes import real_etcd, reference_server
-from reference_impl.etcd.run import progress_notify_interval
+from reference_impl.etcd.run import parse_args, progress_notify_interval
 
 SERVERS = {"reference": reference_server, "etcd": real_etcd}
 
@@ -97,3 +99,20 @@ def test_auth_token_ttl_sets_how_long_an_unused_token_lives(tmp_path, kind):
 
         assert [(time.sleep(1), answer(used))[1] for _ in range(4)] == ["OK"] * 4
         assert answer(idle) == "etcdserver: invalid auth token"
+
+
+def test_lease_checkpoint_flags_are_go_bools_and_persist_needs_checkpoints():
+    """--experimental-enable-lease-checkpoint[-persist] take pflag's booleans; persisting without
+    checkpoints is refused with etcd's words (`error verifying flags, setting
+    experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint`)."""
+    base = ["--data-dir", "d"]
+    args = parse_args([*base, "--experimental-enable-lease-checkpoint",
+                       "--experimental-enable-lease-checkpoint-persist=true"], {})
+    assert (args.experimental_enable_lease_checkpoint, args.experimental_enable_lease_checkpoint_persist) == (
+        True, True)
+    assert not parse_args(base, {}).experimental_enable_lease_checkpoint
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors), pytest.raises(SystemExit):
+        parse_args([*base, "--experimental-enable-lease-checkpoint-persist"], {})
+    assert errors.getvalue().strip().endswith(
+        "setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint")

@@ -204,8 +204,8 @@ def test_leases_and_their_keys_survive_a_restart(tmp_path):
 
 def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
     """On being elected after a restart a member gives every lease its whole TTL again from its
-    new clock, however far that clock is from the old one (etcd's lessor Promote, without lease
-    checkpoints); it then expires on time."""
+    new clock, however far that clock is from the old one, and its election timeout on top
+    (etcd's lessor Promote, without lease checkpoints); it then expires on time."""
     before = ManualClock(1000.0)
     with ClusterMember.alone(tmp_path, before) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
@@ -213,8 +213,8 @@ def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
         server.put(PutRequest(b"k", b"v", lease=lease))  # 5 s left on the old clock
     after = ManualClock(5.0)
     with ClusterMember.alone(tmp_path, after) as server:
-        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
-        after.advance(29.5)
+        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 31
+        after.advance(30.5)
         assert server.tick() == ()
         after.advance(0.5)
         assert server.tick() == (lease,)
@@ -223,7 +223,8 @@ def test_a_restarted_member_gives_its_leases_their_whole_ttl(tmp_path):
 
 def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
     """A lease granted and kept alive on different clocks comes back after every restart with
-    its TTL (renewed whole on each election; keep-alives leave no entry to replay)."""
+    its TTL and an election timeout (renewed whole on each election; keep-alives leave no entry
+    to replay)."""
     with ClusterMember.alone(tmp_path, ManualClock(1000.0)) as server:
         lease = server.lease_grant(LeaseGrantRequest(30)).id
     second = ManualClock(0.0)
@@ -232,7 +233,7 @@ def test_lease_expiry_replays_the_same_after_many_restarts(tmp_path):
         assert server.lease_keep_alive(LeaseKeepAliveRequest(lease)).ttl == 30
     third = ManualClock(500.0)
     with ClusterMember.alone(tmp_path, third) as server:
-        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 30
+        assert server.lease_time_to_live(LeaseTimeToLiveRequest(lease)).ttl == 31
         assert server.lease_leases().leases == (lease,)
 
 
