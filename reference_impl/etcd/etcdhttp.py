@@ -178,7 +178,7 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(), runtime_families()).encode()
+        body = expose(self.server.member.metrics(), runtime_families(gc_cpu_fraction=False)).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"

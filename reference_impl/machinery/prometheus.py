@@ -9,10 +9,10 @@ The collectors run when someone scrapes, from what `machinery.runtimestats` read
 families are the quantities a Go process reports. The Go collector's are kept where a Python
 process has the same thing to count: go_threads its OS threads; go_goroutines its Python threads
 alive, the analogue of goroutines here (one per watch, connection or worker, as a Go server spawns
-them); go_gc_duration_seconds and go_memstats_last_gc_time_seconds the cyclic collector's runs,
-once `track_gc_pauses` hooked it; go_memstats_heap_objects the blocks the allocator holds. Left
-out rather than written as zeros: go_info (there is no Go version to report) and go_memstats'
-byte counts, which would mean tracing every allocation.
+them); go_gc_duration_seconds, go_memstats_last_gc_time_seconds and go_memstats_gc_cpu_fraction
+the cyclic collector's runs, once `track_gc_pauses` hooked it; go_memstats_heap_objects the blocks
+the allocator holds. Left out rather than written as zeros: go_info (there is no Go version to
+report) and go_memstats' byte counts, which would mean tracing every allocation.
 """
 from __future__ import annotations
 
@@ -157,7 +157,9 @@ def process_families(start_time_help: str = START_TIME_HELP) -> list[Family]:
 
 @mirrors("(*github.com/prometheus/client_golang/prometheus.baseGoCollector).Collect",
          "github.com/prometheus/client_golang/prometheus.memStatsMetrics")
-def go_families() -> list[Family | Summary]:
+def go_families(gc_cpu_fraction: bool = True) -> list[Family | Summary]:
+    """The Go collector's families this process can measure; `gc_cpu_fraction` as Kubernetes 1.24's
+    client_golang writes it (etcd 3.4's does not)."""
     families: list[Family | Summary] = [
         _gauge("go_goroutines", "Number of goroutines that currently exist.", threading.active_count()),
         _gauge("go_memstats_heap_objects", "Number of allocated objects.", sys.getallocatedblocks()),
@@ -172,13 +174,16 @@ def go_families() -> list[Family | Summary]:
             _gauge("go_memstats_last_gc_time_seconds", "Number of seconds since 1970 of last garbage collection.",
                    pauses.last_gc / 1e9),
         ]
+        if gc_cpu_fraction:
+            families.append(_gauge("go_memstats_gc_cpu_fraction", "The fraction of this program's available CPU "
+                                   "time used by the GC since the program started.", pauses.stats()["GCCPUFraction"]))
     return sorted(families, key=lambda family: family.name)
 
 
-def runtime_families() -> list[Family | Summary]:
+def runtime_families(gc_cpu_fraction: bool = True) -> list[Family | Summary]:
     """The Go collector's families, then the process collector's, each sorted by name (go_ sorts
     before process_, as client_golang's gatherer orders them)."""
-    return [*go_families(), *process_families()]
+    return [*go_families(gc_cpu_fraction), *process_families()]
 
 
 class Registry:

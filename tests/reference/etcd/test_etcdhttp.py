@@ -164,6 +164,7 @@ def test_metrics_are_prometheus_text_with_etcds_names(server):
     text = body.decode()
     for name, (help_text, kind) in FAMILIES.items():
         assert f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n" in text
+    assert "go_memstats_gc_cpu_fraction" not in text  # which Kubernetes' client_golang writes, not etcd's
     values = metric_values(port)
     assert (values["etcd_server_has_leader"], values["etcd_server_is_leader"],
             values["etcd_server_leader_changes_seen_total"]) == ("1", "1", "1")

@@ -33,6 +33,8 @@ GO_FAMILIES = {
 }
 GC_FAMILIES = {
     "go_gc_duration_seconds": ("A summary of the pause duration of garbage collection cycles.", "summary"),
+    "go_memstats_gc_cpu_fraction": ("The fraction of this program's available CPU time used by the GC since the "
+                                    "program started.", "gauge"),
     "go_memstats_last_gc_time_seconds": ("Number of seconds since 1970 of last garbage collection.", "gauge"),
 }
 
@@ -162,6 +164,12 @@ def test_a_collection_shows_in_the_gc_duration_summary_and_the_last_gc_time(trac
     assert 0 < summary['go_gc_duration_seconds{quantile="1"}'] <= summary["go_gc_duration_seconds_sum"]
     assert samples(families["go_memstats_last_gc_time_seconds"].text())[
         "go_memstats_last_gc_time_seconds"] >= ended_after
+    assert 0 < samples(families["go_memstats_gc_cpu_fraction"].text())["go_memstats_gc_cpu_fraction"] < 1
+
+
+def test_etcds_go_collector_writes_no_gc_cpu_fraction(tracked):
+    """etcd 3.4's client_golang has no go_memstats_gc_cpu_fraction; Kubernetes 1.24's has."""
+    assert "go_memstats_gc_cpu_fraction" not in [family.name for family in go_families(gc_cpu_fraction=False)]
 
 
 def test_the_kubelets_start_time_carries_its_stability_prefix():
