@@ -4,11 +4,11 @@ etcd's process publishes four: `cmdline` and `memstats` (by the expvar package i
 `file_descriptor_limit` and `raft.status` (by etcdserver). serveVars writes them in key order, one
 `"key": value` a line. A Python process has no Go heap, so `memstats` keeps runtime.MemStats'
 fields, in its order, with what a Python process can tell: the resident size for Sys, the blocks
-its allocator holds for HeapObjects, whether the collector is on, and, once
-`machinery.runtimestats.track_gc_pauses` has hooked the collector, its runs and how long each stopped the process (NumGC, the PauseNs
-and PauseEnd rings, PauseTotalNs, LastGC, GCCPUFraction), which is what expvar's readers
-(expvarmon, netdata's and Datadog's go_expvar) chart. The rest stays zero: counting bytes
-allocated would mean tracing every allocation.
+its allocator holds for HeapObjects, whether the collector is on, and, once the process's `main`
+has hooked the collector (`machinery.runtimestats`), its runs and how long each stopped the
+process (NumGC, the PauseNs and PauseEnd rings, PauseTotalNs, LastGC, GCCPUFraction), which is
+what expvar's readers (expvarmon, netdata's and Datadog's go_expvar) chart. The rest stays zero:
+counting bytes allocated would mean tracing every allocation.
 """
 from __future__ import annotations
 
