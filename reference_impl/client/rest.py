@@ -13,6 +13,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 from pathlib import Path
 
@@ -22,11 +23,15 @@ from reference_impl.client import APIStatusError, Gone, KubeconfigError, http1
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.machinery import jsonbytes
-from reference_impl.machinery.prometheus import Family, Registry
+from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
 from reference_impl.mirrors import mirrors
 
 
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
+# component-base's restclient metrics: ExponentialBuckets(0.001, 2, 10), 1 ms to 512 ms.
+REQUEST_LATENCY_BUCKETS = exponential_buckets(0.001, 2, 10)
+# A subresource whose name is kept where finalURLTemplate replaces the object's name.
+_KEPT_SUBRESOURCES = ("finalize", "status")
 
 
 def _pem(entry: dict, key: str, base: Path) -> bytes:
@@ -109,18 +114,61 @@ def _error_status(raw: bytes) -> dict:
         return {"message": raw.decode(errors="replace").strip()}
 
 
+@mirrors("(k8s.io/client-go/rest.Request).finalURLTemplate")
+def final_url_template(path: str) -> str:
+    """A request's path and query with what varies between objects taken out, so that the
+    latency's url label has few values: every query value is `{value}` but the timeout's (which
+    client-go keeps apart from the parameters), and the namespace and object name under /api/v1 or
+    /apis/GROUP/VERSION are `{namespace}` and `{name}` (a status or finalize subresource keeps its
+    name). A path under neither prefix is `/{prefix}`."""
+    url = urllib.parse.urlsplit(path)
+    query = urllib.parse.urlencode(sorted((key, values[0] if key == "timeout" else "{value}")
+                                          for key, values in urllib.parse.parse_qs(url.query, True).items()))
+    segments = urllib.parse.unquote(url.path).split("/")
+    if len(segments) > 2 and segments[1] not in ("api", "apis"):
+        return "/%7Bprefix%7D"
+    if len(segments) > 2:
+        _template_names(segments, 3 if segments[1] == "api" else 4)  # the resource's (or "namespaces") index
+    # As url.URL's String writes it: the braces escaped in the path as in the query.
+    templated = urllib.parse.quote("/".join(segment for segment in segments if segment), safe="/$&+,:;=@")
+    return f"/{templated}?{query}" if query else f"/{templated}"
+
+
+def _template_names(segments: list[str], index: int) -> None:
+    """In place: /RESOURCE/NAME, /RESOURCE/NAME/status, /namespaces/NS/RESOURCE and
+    /namespaces/NS/RESOURCE/NAME[/SUBRESOURCE] from `index` on, as finalURLTemplate counts them."""
+    after = len(segments) - index
+    if after == 2:
+        segments[index + 1] = "{name}"
+    elif after == 3:
+        segments[index + 1] = "{name}" if segments[index + 2] in _KEPT_SUBRESOURCES else "{namespace}"
+    elif after >= 4:
+        segments[index + 1] = "{namespace}"
+        if segments[index + 3] not in _KEPT_SUBRESOURCES:
+            segments[index + 3] = "{name}"
+
+
 class RequestResults:
     """rest_client_requests_total: each answer a client got by status code (`<error>` for none),
-    method and the apiserver's host, as client-go's updateURLMetrics counts them."""
+    method and the apiserver's host, as client-go's updateURLMetrics counts them; and
+    rest_client_request_duration_seconds: how long each request took, answered or not, by verb
+    and its URL's template (watches are not timed, as client-go times only Do's requests)."""
 
     def __init__(self, registry: Registry) -> None:
         self.family = registry.register(Family(
             "rest_client_requests_total", "[ALPHA] Number of HTTP requests, partitioned by status code, method, "
             "and host.", "counter", ("code", "method", "host")))
+        self.latency = registry.register(Family(
+            "rest_client_request_duration_seconds", "[ALPHA] Request latency in seconds. Broken down by verb and URL.",
+            "histogram", ("verb", "url"), REQUEST_LATENCY_BUCKETS))
 
     @mirrors("k8s.io/client-go/rest.updateURLMetrics")
     def increment(self, code: int | None, method: str, host: str) -> None:
         self.family.inc("<error>" if code is None else str(code), method, host)
+
+    @mirrors("(*k8s.io/component-base/metrics/prometheus/restclient.latencyAdapter).Observe")
+    def observe(self, verb: str, url: str, seconds: float) -> None:
+        self.latency.observe(verb, url, value=seconds)
 
 
 class RestClient:
@@ -193,8 +241,20 @@ class RestClient:
         """A JSON merge patch."""
         return self.request("PATCH", path, patch, "application/merge-patch+json")
 
+    @mirrors("(*k8s.io/client-go/rest.Request).request")
     def request(self, method: str, path: str, body: dict | None = None,
                 content_type: str = "application/json") -> dict:
+        """One request and its answer's JSON; an error answer raises APIStatusError."""
+        if self.results is None:
+            return self._round_trip(method, path, body, content_type)
+        started = time.monotonic()
+        try:
+            return self._round_trip(method, path, body, content_type)
+        finally:
+            self.results.observe(method, f"https://{self.url_host}{final_url_template(path)}",
+                                 time.monotonic() - started)
+
+    def _round_trip(self, method: str, path: str, body: dict | None, content_type: str) -> dict:
         data = jsonbytes.dumps(body) if body is not None else None
         head = self._request_head(method, path, content_type if data is not None else None,
                                   len(data) if data is not None else 0)
@@ -217,7 +277,7 @@ class RestClient:
                 raise
             # The server closed the idle connection before our request reached it: once more,
             # on a new one (as Go's transport does, unseen by the metrics).
-            return self.request(method, path, body, content_type)
+            return self._round_trip(method, path, body, content_type)
         except BaseException:
             self._drop_connection()
             self._count(None, method)

@@ -20,7 +20,6 @@ from reference_impl.etcd.expvar import debug_vars
 from reference_impl.etcd.raft.rawnode import status_json
 from reference_impl.etcd.version import VERSION
 from reference_impl.machinery.gojson import marshal_escapes
-from reference_impl.machinery.prometheus import process_start_time
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
@@ -73,7 +72,6 @@ class ClientHTTP:
 
     def __init__(self, member, grpc_address: str) -> None:
         self.member = member
-        self.process_start_time = process_start_time()
         self.channel = grpc.insecure_channel(grpc_address)
 
     def serve_connection(self, connection: socket.socket, peer: tuple) -> None:

@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
 from reference_impl.machinery.gopath import clean_request_path
-from reference_impl.machinery.prometheus import process_resident_memory, process_start_time
+from reference_impl.machinery.prometheus import runtime_families
 from reference_impl.mirrors import mirrors
 
 ETCDHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp"
@@ -178,8 +178,7 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(), self.server.process_start_time,
-                      process_resident_memory()).encode()
+        body = expose(self.server.member.metrics(), runtime_families(gc_cpu_fraction=False)).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"
@@ -259,7 +258,6 @@ class _HTTPServer(socketserver.ThreadingTCPServer):
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         super().__init__(address, MetricsHandler)
         self.member = None
-        self.process_start_time = process_start_time()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
 

@@ -10,9 +10,11 @@ and alerts written for etcd read them unchanged.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.prometheus import Family, Summary
 
 # wal/metrics.go: prometheus.ExponentialBuckets(0.001, 2, 14), from 1 ms to 8 s.
 WAL_FSYNC_BUCKETS = tuple(0.001 * 2**i for i in range(14))
@@ -82,10 +84,10 @@ class ServerMetrics:
     health_failures: int = 0
 
 
-def expose(m: ServerMetrics, process_start_time: float, process_resident_memory: int) -> str:
+def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
     """The metrics in Prometheus' text format, families sorted by name as client_golang's
-    gatherer sorts them. (`etcdctl check datascale` reads the resident memory before and after
-    its writes.)"""
+    gatherer sorts them, the process's and runtime's (`prometheus.runtime_families`) after etcd's.
+    (`etcdctl check datascale` reads process_resident_memory_bytes before and after its writes.)"""
     families = [
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
@@ -114,12 +116,8 @@ def expose(m: ServerMetrics, process_start_time: float, process_resident_memory:
         _family("etcd_server_version",
                 "Which version is running. 1 for 'server_version' label with current version.",
                 "gauge", [(f'{{server_version="{m.server_version}"}}', 1)]),
-        _family("process_resident_memory_bytes", "Resident memory size in bytes.", "gauge",
-                [("", process_resident_memory)]),
-        _family("process_start_time_seconds",
-                "Start time of the process since unix epoch in seconds.", "gauge",
-                [("", process_start_time)]),
     ]
+    families += [family.text() for family in runtime]
     return "".join(families)
 
 

@@ -45,7 +45,6 @@ from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
 from reference_impl.etcd.errors import ErrBadCluster, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
-from reference_impl.etcd.expvar import track_gc_pauses
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
@@ -513,7 +512,6 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 
 
 def _run(args: argparse.Namespace, process: Process) -> None:
-    track_gc_pauses()
     run(args.data_dir, args.listen_client_urls, listen_client_http_urls=args.listen_client_http_urls,
         listen_metrics_urls=args.listen_metrics_urls,
         name=args.name, initial_cluster=args.initial_cluster,

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.gojson import marshal
-from reference_impl.machinery.prometheus import escape_label_value, process_start_time
+from reference_impl.machinery.prometheus import START_TIME_HELP, escape_label_value, go_families, process_families
+from reference_impl.machinery.runtimestats import read_stat
 from reference_impl.mirrors import mirrors
 
 from . import cadvisor
@@ -181,7 +182,7 @@ class KubeletHost:
         container is this process, which has run since it was created; the pods' is theirs summed."""
         if self.runtime is None:
             return NodeStats(self.kubelet.node_name, boot_time())
-        started = process_start_time()
+        started = read_stat().start_time
         system = (ContainerStats("kubelet", started, read_process_usage(os.getpid(), now)),
                   ContainerStats("pods", started, pod_usage(tuple(c for pod in pods for c in pod.containers))))
         return NodeStats(self.kubelet.node_name, boot_time(), read_node_usage(now), read_fs(self.runtime.log_root, now),
@@ -202,10 +203,11 @@ class KubeletHost:
     @mirrors("k8s.io/kubernetes/pkg/kubelet/metrics.Register")
     def metrics(self) -> str:
         """The kubelet's own metrics that the reference kubelet keeps: the requests its server got,
-        its node's name, the pods and containers running, and the process's start time."""
+        its node's name, the pods and containers running; the Go collector's families before them
+        and the process collector's after, as they sort."""
         running = self.running_pods()
         containers = sum(len(pod["spec"]["containers"] or ()) for pod in running)
-        return exposition([
+        kubelet = exposition([
             ("kubelet_http_requests_total", "[ALPHA] Number of the http requests received since the server started",
              "counter", self.requests.samples()),
             ("kubelet_node_name", "[ALPHA] The node's name. The count is always 1.", "gauge",
@@ -214,9 +216,9 @@ class KubeletHost:
              [("", len(running))]),
             ("kubelet_running_containers", "[ALPHA] Number of containers currently running", "gauge",
              [(labels(container_state="running"), containers)]),
-            ("process_start_time_seconds", "[ALPHA] Start time of the process since unix epoch in seconds.",
-             "gauge", [("", process_start_time())]),
         ])
+        return "".join([*(family.text() for family in go_families()), kubelet,
+                        *(family.text() for family in process_families(f"[ALPHA] {START_TIME_HELP}"))])
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/prober.worker).doProbe")
     def probe_metrics(self) -> str:
@@ -227,8 +229,7 @@ class KubeletHost:
         return exposition([
             ("prober_probe_total", "[ALPHA] Cumulative number of a liveness, readiness or startup probe for a "
                                    "container by result.", "counter", samples),
-            ("process_start_time_seconds", "[ALPHA] Start time of the process since unix epoch in seconds.",
-             "gauge", [("", process_start_time())]),
+            ("process_start_time_seconds", f"[ALPHA] {START_TIME_HELP}", "gauge", [("", read_stat().start_time)]),
         ])
 
     def _container_infos(self, now: float) -> list[cadvisor.ContainerInfo]:

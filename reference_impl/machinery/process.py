@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from reference_impl.machinery.runtimestats import track_gc_pauses
 from reference_impl.mirrors import mirrors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -86,6 +87,7 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         print(_with_near_option(lines[-1], sys.argv[1:] if argv is None else argv), file=err)
         return EXIT_USAGE
     stop = threading.Event()
+    track_gc_pauses()  # go_gc_duration_seconds and /debug/vars' memstats report the collector's runs
     try:
         with stop_on_signals(stop):
             component.run(options, Process(env, stop, out))

@@ -1,17 +1,29 @@
 """What every `/metrics` here shares with client_golang's text exposition (format 0.0.4): label
-values escaped, and the process's start time as Prometheus' process collector reads it. Sample
-values are written as Go formats a float64 (`machinery.gofmt.format_float`).
+values escaped, and the process and Go collectors' families that every Kubernetes component and
+etcd export. Sample values are written as Go formats a float64 (`machinery.gofmt.format_float`).
 
 `Registry` and `Family` are the counters, gauges and histograms of the scheduler, the
 controller-manager and kube-proxy, counted where the work is done.
+
+The collectors run when someone scrapes, from what `machinery.runtimestats` reads. The process
+families are the quantities a Go process reports. The Go collector's are kept where a Python
+process has the same thing to count: go_threads its OS threads; go_goroutines its Python threads
+alive, the analogue of goroutines here (one per watch, connection or worker, as a Go server spawns
+them); go_gc_duration_seconds, go_memstats_last_gc_time_seconds and go_memstats_gc_cpu_fraction
+the cyclic collector's runs, once `track_gc_pauses` hooked it; go_memstats_heap_objects the blocks
+the allocator holds. Left out rather than written as zeros: go_info (there is no Go version to
+report) and go_memstats' byte counts, which would mean tracing every allocation.
 """
 from __future__ import annotations
 
 import bisect
-import os
+import sys
 import threading
+from dataclasses import dataclass
 
 from reference_impl.machinery.gofmt import format_float
+from reference_impl.machinery.runtimestats import (
+    GC_QUANTILES, gc_pauses, open_fds, read_soft_limits, read_stat)
 from reference_impl.mirrors import mirrors
 
 
@@ -19,27 +31,8 @@ def escape_label_value(value: str) -> str:
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"')
 
 
-@mirrors("github.com/prometheus/procfs.ProcStat.StartTime")
-def process_start_time(pid: int | str = "self") -> float:
-    """When the process started, in seconds since the epoch: the boot time from /proc/stat plus
-    the start tick from /proc/PID/stat (its 22nd field)."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()  # after the command name, which may hold spaces
-    with open("/proc/stat") as stat:
-        boot_time = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
-    return boot_time + int(fields[19]) / os.sysconf("SC_CLK_TCK")
-
-
-@mirrors("github.com/prometheus/procfs.ProcStat.ResidentMemory")
-def process_resident_memory(pid: int | str = "self") -> int:
-    """The process's resident set in bytes: its page count from /proc/PID/stat (24th field)
-    times the page size."""
-    with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rpartition(")")[2].split()
-    return int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-
-
 TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+START_TIME_HELP = "Start time of the process since unix epoch in seconds."
 
 
 @mirrors("github.com/prometheus/client_golang/prometheus.ExponentialBuckets")
@@ -120,13 +113,86 @@ def _sample(name: str, pairs: list[str], value: float) -> str:
     return f"{name}{{{','.join(pairs)}}} {format_float(value)}\n" if pairs else f"{name} {format_float(value)}\n"
 
 
+@dataclass(frozen=True)
+class Summary:
+    """A summary without labels whose quantiles were computed elsewhere (Go's GC pauses)."""
+
+    name: str
+    help: str
+    quantiles: tuple[tuple[float, float], ...]  # (quantile, value)
+    sum: float
+    count: int
+
+    @mirrors("github.com/prometheus/client_golang/prometheus.MustNewConstSummary")
+    def text(self) -> str:
+        lines = [f"# HELP {self.name} {self.help}\n# TYPE {self.name} summary\n"]
+        lines += [_sample(self.name, [f'quantile="{format_float(q)}"'], value) for q, value in self.quantiles]
+        lines += [_sample(f"{self.name}_sum", [], self.sum), _sample(f"{self.name}_count", [], self.count)]
+        return "".join(lines)
+
+
+def _gauge(name: str, help_text: str, value: float, kind: str = "gauge") -> Family:
+    family = Family(name, help_text, kind)
+    family.set(value=value)
+    return family
+
+
+@mirrors("(*github.com/prometheus/client_golang/prometheus.processCollector).processCollect")
+def process_families(start_time_help: str = START_TIME_HELP) -> list[Family]:
+    """The process collector's families; the kubelet's start time carries component-base's
+    stability prefix in its help (`start_time_help`)."""
+    stat, limits = read_stat(), read_soft_limits()
+    return [
+        _gauge("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.", stat.cpu_seconds,
+               "counter"),
+        _gauge("process_max_fds", "Maximum number of open file descriptors.", limits["Max open files"]),
+        _gauge("process_open_fds", "Number of open file descriptors.", open_fds()),
+        _gauge("process_resident_memory_bytes", "Resident memory size in bytes.", stat.resident_memory),
+        _gauge("process_start_time_seconds", start_time_help, stat.start_time),
+        _gauge("process_virtual_memory_bytes", "Virtual memory size in bytes.", stat.virtual_memory),
+        _gauge("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.",
+               limits["Max address space"]),
+    ]
+
+
+@mirrors("(*github.com/prometheus/client_golang/prometheus.baseGoCollector).Collect",
+         "github.com/prometheus/client_golang/prometheus.memStatsMetrics")
+def go_families(gc_cpu_fraction: bool = True) -> list[Family | Summary]:
+    """The Go collector's families this process can measure; `gc_cpu_fraction` as Kubernetes 1.24's
+    client_golang writes it (etcd 3.4's does not)."""
+    families: list[Family | Summary] = [
+        _gauge("go_goroutines", "Number of goroutines that currently exist.", threading.active_count()),
+        _gauge("go_memstats_heap_objects", "Number of allocated objects.", sys.getallocatedblocks()),
+        _gauge("go_threads", "Number of OS threads created.", read_stat().num_threads),
+    ]
+    pauses = gc_pauses()
+    if pauses is not None:
+        families += [
+            Summary("go_gc_duration_seconds", "A summary of the pause duration of garbage collection cycles.",
+                    tuple(zip(GC_QUANTILES, pauses.pause_quantiles())), pauses.pause_total_ns / 1e9,
+                    pauses.num_gc),
+            _gauge("go_memstats_last_gc_time_seconds", "Number of seconds since 1970 of last garbage collection.",
+                   pauses.last_gc / 1e9),
+        ]
+        if gc_cpu_fraction:
+            families.append(_gauge("go_memstats_gc_cpu_fraction", "The fraction of this program's available CPU "
+                                   "time used by the GC since the program started.", pauses.stats()["GCCPUFraction"]))
+    return sorted(families, key=lambda family: family.name)
+
+
+def runtime_families(gc_cpu_fraction: bool = True) -> list[Family | Summary]:
+    """The Go collector's families, then the process collector's, each sorted by name (go_ sorts
+    before process_, as client_golang's gatherer orders them)."""
+    return [*go_families(gc_cpu_fraction), *process_families()]
+
+
 class Registry:
-    """A component's registry (component-base's legacyregistry): its families, and the process's
-    start time, in the text exposition format 0.0.4 with families sorted by name."""
+    """A component's registry (component-base's legacyregistry): its families, and the process
+    and Go collectors' that legacyregistry registers for every component, in the text exposition
+    format 0.0.4 with families sorted by name."""
 
     def __init__(self) -> None:
         self.families: dict[str, Family] = {}
-        self.start_time = process_start_time()
 
     def register(self, family: Family) -> Family:
         self.families[family.name] = family
@@ -139,8 +205,5 @@ class Registry:
 
     @mirrors("k8s.io/component-base/metrics/legacyregistry.Handler")
     def text(self) -> bytes:
-        start = Family("process_start_time_seconds", "Start time of the process since unix epoch in seconds.",
-                       "gauge")
-        start.set(value=self.start_time)
-        families = sorted([*self.families.values(), start], key=lambda family: family.name)
+        families = sorted([*self.families.values(), *runtime_families()], key=lambda family: family.name)
         return "".join(family.text() for family in families).encode()

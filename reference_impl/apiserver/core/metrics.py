@@ -14,7 +14,7 @@ from typing import Mapping
 from reference_impl.apiserver.storage.metrics import ETCD_REQUEST_DURATION_BUCKETS, StorageMetrics
 from reference_impl.machinery.clock import Clock, WallClock
 from reference_impl.machinery.gofmt import format_float
-from reference_impl.machinery.prometheus import escape_label_value, process_start_time
+from reference_impl.machinery.prometheus import escape_label_value, runtime_families
 from reference_impl.mirrors import mirrors
 
 APISERVER_COMPONENT = "apiserver"
@@ -42,7 +42,6 @@ _HELP = {
                                "group, version, resource, scope, component, and HTTP response code.",
     "apiserver_storage_objects": "[STABLE] Number of stored objects at the time of last check split by kind.",
     "etcd_request_duration_seconds": "[ALPHA] Etcd request latency in seconds for each operation and object type.",
-    "process_start_time_seconds": "Start time of the process since unix epoch in seconds.",
 }
 
 
@@ -130,13 +129,12 @@ class _Watermark:
 
 class APIServerMetrics:
     """The registry of the families above for one apiserver; safe to call from every request thread.
-    The storage's families are written from `storage`, when given."""
+    The storage's families are written from `storage`, when given, and the process and Go
+    collectors' (`prometheus.runtime_families`) after them."""
 
-    def __init__(self, clock: Clock = WallClock(), start_time: float | None = None,
-                 storage: StorageMetrics | None = None):
+    def __init__(self, clock: Clock = WallClock(), storage: StorageMetrics | None = None):
         self.clock = clock
         self.storage = storage
-        self.start_time = process_start_time() if start_time is None else start_time
         self._lock = threading.Lock()
         self._requests: dict[tuple[str, ...], _RequestSeries] = {}
         self._longrunning: dict[tuple[str, ...], int] = {}
@@ -174,7 +172,7 @@ class APIServerMetrics:
     @mirrors("(*k8s.io/component-base/metrics.kubeRegistry).Reset")
     def reset(self) -> None:
         """Empty every vector family. The inflight gauge is set again at the next period's start,
-        as the watermark goroutine sets it each second; process_start_time_seconds stays."""
+        as the watermark goroutine sets it each second; the process and Go families stay."""
         with self._lock:
             self._requests.clear()
             self._longrunning.clear()
@@ -248,7 +246,6 @@ class APIServerMetrics:
         for (operation, type_name), series in latencies:
             histogram("etcd_request_duration_seconds", {"operation": operation, "type": type_name},
                       ETCD_REQUEST_DURATION_BUCKETS, series[:-2], series[-2], series[-1])
-        family("process_start_time_seconds", "gauge")
-        sample("process_start_time_seconds", {}, self.start_time)
+        out += [family.text() for family in runtime_families()]  # go_* and process_* sort after etcd_*
         return "".join(out).encode()
 

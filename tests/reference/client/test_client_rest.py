@@ -3,6 +3,7 @@ its cache by list+watch and follows later changes, and leader election takes and
 """
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import time
@@ -21,7 +22,8 @@ from reference_impl.client.cache import Indexer, ResourceEventHandler  # noqa: E
 from reference_impl.client.leaderelection import LeaderElector  # noqa: E402
 from reference_impl.client.reflector import Reflector  # noqa: E402
 from reference_impl.client import APIStatusError  # noqa: E402
-from reference_impl.client.rest import RequestResults, RestClient, lease_step, run_reflector  # noqa: E402
+from reference_impl.client.rest import (  # noqa: E402
+    RequestResults, RestClient, final_url_template, lease_step, run_reflector)
 from reference_impl.machinery.prometheus import Registry  # noqa: E402
 
 NS = "clientgo"
@@ -203,3 +205,52 @@ def test_each_answer_is_counted_by_code_method_and_host(reference_control_plane,
     assert (f'rest_client_requests_total{{code="200",host="{live_host}",method="GET"}} 1\n'
             f'rest_client_requests_total{{code="404",host="{live_host}",method="DELETE"}} 1\n'
             'rest_client_requests_total{code="<error>",host="127.0.0.1:1",method="GET"} 1\n') in text
+
+
+@pytest.mark.parametrize("path, template", [
+    # As a real kube-scheduler 1.24 labelled its requests (the lease's timeout stays as it is).
+    ("/api/v1/nodes?limit=500&resourceVersion=0", "/api/v1/nodes?limit=%7Bvalue%7D&resourceVersion=%7Bvalue%7D"),
+    ("/api/v1/pods?resourceVersion=0&limit=500&fieldSelector=status.phase%21%3DSucceeded",
+     "/api/v1/pods?fieldSelector=%7Bvalue%7D&limit=%7Bvalue%7D&resourceVersion=%7Bvalue%7D"),
+    ("/apis/events.k8s.io/v1", "/apis/events.k8s.io/v1"),
+    ("/apis/events.k8s.io/v1/namespaces/default/events", "/apis/events.k8s.io/v1/namespaces/%7Bnamespace%7D/events"),
+    ("/api/v1/namespaces/default/pods/p1/status", "/api/v1/namespaces/%7Bnamespace%7D/pods/%7Bname%7D/status"),
+    ("/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler?timeout=5s",
+     "/apis/coordination.k8s.io/v1/namespaces/%7Bnamespace%7D/leases/%7Bname%7D?timeout=5s"),
+    # The rest of finalURLTemplate's cases.
+    ("/api/v1/namespaces/default", "/api/v1/namespaces/%7Bname%7D"),
+    ("/api/v1/nodes/n1/status", "/api/v1/nodes/%7Bname%7D/status"),
+    ("/api/v1/namespaces/ns/pods/p1/binding", "/api/v1/namespaces/%7Bnamespace%7D/pods/%7Bname%7D/binding"),
+    ("/api/v1/namespaces/ns/finalize", "/api/v1/namespaces/%7Bname%7D/finalize"),
+    ("/version", "/version"),
+    ("/healthz/etcd", "/%7Bprefix%7D"),
+])
+def test_the_latencys_url_is_the_requests_template(path, template):
+    assert final_url_template(path) == template
+
+
+def test_each_request_is_timed_by_verb_and_url_template(reference_control_plane, tmp_path):  # noqa: F811
+    """rest_client_request_duration_seconds: every request, answered or not, in the buckets
+    0.001 ... 0.512 that kube-scheduler 1.24 writes, labelled by its verb and URL template."""
+    registry = Registry()
+    config = yaml.safe_load(Path(reference_control_plane.kubeconfig).read_text())
+    live_host = urllib.parse.urlsplit(config["clusters"][0]["cluster"]["server"]).netloc
+    config["clusters"][0]["cluster"]["server"] = "https://127.0.0.1:1"  # nothing listens there
+    (tmp_path / "dead").write_text(yaml.safe_dump(config))
+    live, dead = RestClient(reference_control_plane.kubeconfig), RestClient(tmp_path / "dead")
+    live.results = dead.results = RequestResults(registry)
+    for name in ("default", "kube-system"):
+        live.request("GET", f"/api/v1/namespaces/{name}")
+    with pytest.raises(OSError):
+        dead.request("GET", "/api/v1/namespaces/default")
+    text = registry.text().decode()
+    series = f'url="https://{live_host}/api/v1/namespaces/%7Bname%7D",verb="GET"'
+    bounds = re.findall(rf'^rest_client_request_duration_seconds_bucket\{{{re.escape(series)},le="([^"]+)"\}} ', text,
+                        re.MULTILINE)
+    assert bounds == ["0.001", "0.002", "0.004", "0.008", "0.016", "0.032", "0.064", "0.128", "0.256", "0.512",
+                      "+Inf"]
+    assert f"rest_client_request_duration_seconds_count{{{series}}} 2\n" in text
+    assert ('rest_client_request_duration_seconds_count{url="https://127.0.0.1:1/api/v1/namespaces/%7Bname%7D",'
+            'verb="GET"} 1\n') in text
+    assert ("# HELP rest_client_request_duration_seconds [ALPHA] Request latency in seconds. Broken down by verb "
+            "and URL.\n# TYPE rest_client_request_duration_seconds histogram\n") in text

@@ -52,7 +52,7 @@ def test_only_healthz_itself_is_served_not_its_checks():
     mux = serving.secure_mux(lambda: ("replicaset",), Registry(), {})
     assert mux(cs.Request("GET", "/healthz/ping")).body == b"404 page not found\n"
     assert mux(cs.Request("GET", "/healthz/replicaset")).code == 404
-    assert mux(cs.Request("DELETE", "/metrics")).body.startswith(b"# HELP process_start_time_seconds")
+    assert mux(cs.Request("DELETE", "/metrics")).body.startswith(b"# HELP go_")
 
 
 def test_a_named_queue_counts_adds_retries_and_depth():

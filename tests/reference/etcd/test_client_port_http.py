@@ -364,9 +364,10 @@ def test_memstats_record_the_collectors_runs_as_gos_pause_ring(monkeypatch):
     import gc
 
     from reference_impl.etcd import expvar
+    from reference_impl.machinery import runtimestats
 
-    pauses = expvar.GCPauses()  # what track_gc_pauses installs, for this test only
-    monkeypatch.setattr(expvar, "_gc_pauses", pauses)
+    pauses = runtimestats.GCPauses()  # what track_gc_pauses installs, for this test only
+    monkeypatch.setattr(runtimestats, "_gc_pauses", pauses)
     gc.callbacks.append(pauses)
     try:
         before = expvar.memstats()

@@ -40,7 +40,19 @@ FAMILIES = {
                                               "gauge"),
     "etcd_server_version": ("Which version is running. 1 for 'server_version' label with current "
                             "version.", "gauge"),
+    # client_golang's Go and process collectors, which the reference measures for itself.
+    "go_gc_duration_seconds": ("A summary of the pause duration of garbage collection cycles.", "summary"),
+    "go_goroutines": ("Number of goroutines that currently exist.", "gauge"),
+    "go_memstats_heap_objects": ("Number of allocated objects.", "gauge"),
+    "go_memstats_last_gc_time_seconds": ("Number of seconds since 1970 of last garbage collection.", "gauge"),
+    "go_threads": ("Number of OS threads created.", "gauge"),
+    "process_cpu_seconds_total": ("Total user and system CPU time spent in seconds.", "counter"),
+    "process_max_fds": ("Maximum number of open file descriptors.", "gauge"),
+    "process_open_fds": ("Number of open file descriptors.", "gauge"),
+    "process_resident_memory_bytes": ("Resident memory size in bytes.", "gauge"),
     "process_start_time_seconds": ("Start time of the process since unix epoch in seconds.", "gauge"),
+    "process_virtual_memory_bytes": ("Virtual memory size in bytes.", "gauge"),
+    "process_virtual_memory_max_bytes": ("Maximum amount of virtual memory available in bytes.", "gauge"),
 }
 
 
@@ -152,6 +164,7 @@ def test_metrics_are_prometheus_text_with_etcds_names(server):
     text = body.decode()
     for name, (help_text, kind) in FAMILIES.items():
         assert f"# HELP {name} {help_text}\n# TYPE {name} {kind}\n" in text
+    assert "go_memstats_gc_cpu_fraction" not in text  # which Kubernetes' client_golang writes, not etcd's
     values = metric_values(port)
     assert (values["etcd_server_has_leader"], values["etcd_server_is_leader"],
             values["etcd_server_leader_changes_seen_total"]) == ("1", "1", "1")

@@ -328,6 +328,9 @@ def test_pods_and_metrics_are_served(kubelet, ca, tmp_path):
     status, content_type, body = call(kubelet, ca, tmp_path, "metrics-reader", "/metrics")
     assert content_type == "text/plain; version=0.0.4; charset=utf-8"
     assert b'kubelet_node_name{node="node-1"} 1\n' in body and b"kubelet_running_pods 1\n" in body
+    # The Go collector's families sort before the kubelet's, the process collector's after them.
+    assert body.startswith(b"# HELP go_") and b"\nprocess_open_fds " in body
+    assert b"# HELP process_start_time_seconds [ALPHA] Start time of the process since unix epoch in seconds.\n" in body
     for bucket in ("pods", "metrics"):  # this request is counted before it is answered
         assert (b'kubelet_http_requests_total{long_running="false",method="GET",path="%s",server_type="readwrite"} 1\n'
                 % bucket.encode()) in body

@@ -185,7 +185,8 @@ def test_a_token_the_apiserver_does_not_know_is_a_401(port):
 def test_an_allowed_user_gets_metrics_configz_and_a_404_for_unknown_paths(port):
     metrics = get(port, "/metrics", "Authorization: Bearer admin-token")
     assert b"Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n" in metrics
-    assert b"\r\n\r\n# HELP process_start_time_seconds" in metrics
+    assert b"\r\n\r\n# HELP go_" in metrics  # the Go collector's families sort first
+    assert b"\n# HELP process_start_time_seconds" in metrics
     configz = get(port, "/configz", "Authorization: Bearer admin-token")
     assert configz.endswith(b'\r\n\r\n{"componentconfig":{"Parallelism":16,"Kubeconfig":"\\u003ca\\u0026b\\u003e"}}')
     assert get(port, "/nope", "Authorization: Bearer admin-token").endswith(b"\r\n\r\n404 page not found\n")

@@ -57,7 +57,7 @@ def test_userspace_mode_exports_the_build_info_and_no_kubeproxy_family():
     kube-proxy registers kubernetes_build_info."""
     text = serving.metrics_registry().text().decode()
     families = [line.split()[2] for line in text.splitlines() if line.startswith("# TYPE")]
-    assert families == ["kubernetes_build_info", "process_start_time_seconds"]
+    assert [name for name in families if not name.startswith(("go_", "process_"))] == ["kubernetes_build_info"]
     version = version_info()  # what the apiserver's /version says, the same release
     assert (f'kubernetes_build_info{{build_date="{version["buildDate"]}",compiler="gc",'
             f'git_commit="{version["gitCommit"]}",git_tree_state="clean",git_version="v1.24.0",'
