@@ -1,0 +1,163 @@
+"""The beta versions kube-apiserver 1.24 still serves by default (DefaultAPIResourceConfigSource
+enables them), each deprecated: batch/v1beta1 CronJobs, node.k8s.io/v1beta1 RuntimeClasses,
+autoscaling/v2beta2 HorizontalPodAutoscalers and events.k8s.io/v1beta1 Events.
+
+Each is served from the resource of the version that replaced it, which is also the version we
+store: the same strategy (defaults, validation, printer), with a `Codec` converting to and from it,
+the installer's deprecation `Warning` on every request, and OpenAPI definitions and protobuf
+layouts copied from the replacement's under the beta version's name. The versions here have the
+replacement's fields, so their conversion only rewrites apiVersion; a version whose fields differ
+brings its own conversion functions.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from typing import Callable
+
+from reference_impl.apiserver.core.conversion import Codec
+from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
+from reference_impl.apiserver.core.schemas import AUTOSCALING_V2, BATCH, EVENTS, NODE, REF_PREFIX
+from reference_impl.apiserver.kinds import cronjob, events, horizontalpodautoscaler, runtimeclass
+from reference_impl.mirrors import mirrors
+
+
+def _same_fields(obj: dict) -> dict:
+    return obj
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints.(*APIInstaller).registerResourceHandlers")
+def deprecation_warning(api_version: str, kind: str, deprecated: str, removed: str, replacement: str = "") -> str:
+    """The Warning the installer adds to every request of a deprecated version, in the words of the
+    type's generated APILifecycleDeprecated/Removed/Replacement (the replacement only where the
+    type names one)."""
+    warning = f"{api_version} {kind} is deprecated in v{deprecated}+, unavailable in v{removed}+"
+    return f"{warning}; use {replacement} {kind}" if replacement else warning
+
+
+def older_version(current: Resource, version: str, warning: str,
+                  to_current: Callable[[dict], dict] = _same_fields,
+                  from_current: Callable[[dict], dict] = _same_fields, **changes) -> Resource:
+    """`current` served as the older `version`: objects converted to `current`'s version on their
+    way to storage (and through `current`'s own codec where it has one), and back."""
+    served, stored = f"{current.group}/{version}", current.api_version
+    outer = current.storage_codec or Codec(_same_fields, _same_fields)
+    codec = Codec(lambda obj: outer.to_storage({**to_current(obj), "apiVersion": stored}),
+                  lambda obj: {**from_current(outer.from_storage(obj)), "apiVersion": served})
+    return replace(current, version=version, deprecation_warning=warning, storage_codec=codec, **changes)
+
+
+def definitions_as(definitions: dict, prefix: str, version_prefix: str, version: str) -> dict:
+    """`definitions` (named `prefix` + type) renamed `version_prefix` + type for `version`: the
+    references between them follow, the group-version-kind names `version`."""
+    renamed = {REF_PREFIX + name: REF_PREFIX + version_prefix + name[len(prefix):] for name in definitions}
+
+    def rewrite(node):
+        if isinstance(node, dict):
+            return {key: (renamed.get(value, value) if key == "$ref" else
+                          [{**gvk, "version": version} for gvk in value] if key == "x-kubernetes-group-version-kind"
+                          else rewrite(value)) for key, value in node.items()}
+        if isinstance(node, list):
+            return [rewrite(item) for item in node]
+        return node
+
+    return {version_prefix + name[len(prefix):]: rewrite(copy.deepcopy(schema)) for name, schema in definitions.items()}
+
+
+def messages_as(messages: str, package: str, names: tuple[str, ...], versioned: str) -> str:
+    """The protobuf layouts of the types `names` of `package` (as `core.protobuf_messages` writes
+    them) under the `versioned` package, their references to each other following."""
+    blocks = re.split(r"\n(?=\S)", messages.strip())
+    own = re.compile(rf"\b{re.escape(package)}\.({'|'.join(map(re.escape, names))})\b")
+    return "\n".join(own.sub(lambda m: f"{versioned}.{m.group(1)}", block) for block in blocks
+                     if block.split(":", 1)[0] in {f"{package}.{name}" for name in names})
+
+
+def go_types_as(go_types: dict, prefix: str, version_prefix: str, go_package: str, version: str) -> dict:
+    """`go_types` of the definitions named `prefix` + type, for the same types of `version`: the
+    types of `go_package` (`v1.ConcurrencyPolicy`) are `version`'s."""
+    own = re.compile(rf"(?<![\w.]){re.escape(go_package)}\.")
+    return {version_prefix + name[len(prefix):]: {field: own.sub(f"{version}.", go_type) for field, go_type in fields.items()}
+            for name, fields in go_types.items() if name.startswith(prefix)}
+
+
+# autoscaling/v2beta2's status writes currentReplicas and conditions even when empty; v2's omits them.
+V2BETA2_STATUS_ORDER = ("observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas",
+                        "currentMetrics", "conditions")
+V2BETA2_STATUS_ZERO = {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": None, "conditions": None}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta2.Convert_v2beta2_HorizontalPodAutoscalerStatus_To_autoscaling_HorizontalPodAutoscalerStatus")
+def hpa_v2beta2_to_v2(hpa: dict) -> dict:
+    status = hpa.get("status")
+    if not isinstance(status, dict):
+        return hpa
+    kept = {k: value for k, value in status.items()
+            if not (k == "currentReplicas" and value == 0 or k == "conditions" and not value)}
+    return {**hpa, "status": kept}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta2.Convert_autoscaling_HorizontalPodAutoscalerStatus_To_v2beta2_HorizontalPodAutoscalerStatus")
+def hpa_v2_to_v2beta2(hpa: dict) -> dict:
+    status = hpa.get("status")
+    if not isinstance(status, dict):
+        return hpa
+    filled = {**V2BETA2_STATUS_ZERO, **status}
+    return {**hpa, "status": {k: filled[k] for k in V2BETA2_STATUS_ORDER if k in filled}}
+
+
+def _named(definitions: dict, prefix: str, names: tuple[str, ...]) -> dict:
+    return {prefix + name: definitions[prefix + name] for name in names}
+
+
+CRON_JOB_TYPES = ("CronJob", "CronJobList", "CronJobSpec", "CronJobStatus", "JobTemplateSpec")
+RUNTIME_CLASS_TYPES = ("RuntimeClass", "RuntimeClassList", "Overhead", "Scheduling")
+EVENT_TYPES = ("Event", "EventList", "EventSeries")
+HPA_TYPES = tuple(name[len(AUTOSCALING_V2):] for name in horizontalpodautoscaler.DEFINITIONS
+                  if name.startswith(AUTOSCALING_V2))
+
+
+def _only(module, kind: str) -> Resource:
+    return next(r for r in module.RESOURCES if r.kind == kind and r.version in ("v1", "v2"))
+
+
+# batch/v1beta1 registers its own field label conversion for CronJobs (v1 registers none).
+CRON_JOB_FIELD_LABELS = FieldLabelConversion((*COMMON_FIELDS, "status.successful"),
+                                             unsupported='field label {quoted} not supported for "CronJob"')
+
+RESOURCES = (
+    older_version(_only(cronjob, "CronJob"), "v1beta1",
+                  deprecation_warning("batch/v1beta1", "CronJob", "1.21", "1.25", "batch/v1"),
+                  field_label_conversion=CRON_JOB_FIELD_LABELS),
+    older_version(_only(runtimeclass, "RuntimeClass"), "v1beta1",
+                  deprecation_warning("node.k8s.io/v1beta1", "RuntimeClass", "1.22", "1.25")),
+    older_version(_only(horizontalpodautoscaler, "HorizontalPodAutoscaler"), "v2beta2",
+                  deprecation_warning("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.23", "1.26"),
+                  hpa_v2beta2_to_v2, hpa_v2_to_v2beta2,
+                  zero_value={"spec": horizontalpodautoscaler.ZERO_SPEC, "status": V2BETA2_STATUS_ZERO}),
+    # ValidateEventCreate checks a v1beta1 Event as a core/v1 one: legacyValidateEvent alone.
+    older_version(_only(events, "Event"), "v1beta1",
+                  deprecation_warning("events.k8s.io/v1beta1", "Event", "1.22", "1.25"), create_validator=None),
+)
+
+DEFINITIONS = {
+    **definitions_as(_named(cronjob.DEFINITIONS, BATCH, CRON_JOB_TYPES), BATCH, "io.k8s.api.batch.v1beta1.", "v1beta1"),
+    **definitions_as(_named(runtimeclass.DEFINITIONS, NODE, RUNTIME_CLASS_TYPES), NODE, "io.k8s.api.node.v1beta1.",
+                     "v1beta1"),
+    **definitions_as(_named(horizontalpodautoscaler.DEFINITIONS, AUTOSCALING_V2, HPA_TYPES), AUTOSCALING_V2,
+                     "io.k8s.api.autoscaling.v2beta2.", "v2beta2"),
+    **definitions_as(_named(events.DEFINITIONS, EVENTS, EVENT_TYPES), EVENTS, "io.k8s.api.events.v1beta1.", "v1beta1"),
+}
+
+GO_TYPES = {
+    **go_types_as(cronjob.GO_TYPES, BATCH, "io.k8s.api.batch.v1beta1.", "v1", "v1beta1"),
+    **go_types_as(horizontalpodautoscaler.GO_TYPES, AUTOSCALING_V2, "io.k8s.api.autoscaling.v2beta2.", "v2", "v2beta2"),
+}
+
+MESSAGES = "\n".join((
+    messages_as(cronjob.MESSAGES, "batch", CRON_JOB_TYPES, "batch.v1beta1"),
+    messages_as(runtimeclass.MESSAGES, "node", RUNTIME_CLASS_TYPES, "node.v1beta1"),
+    messages_as(horizontalpodautoscaler.MESSAGES, "autoscaling.v2", HPA_TYPES, "autoscaling.v2beta2"),
+    messages_as(events.MESSAGES, "events", EVENT_TYPES, "events.v1beta1"),
+))

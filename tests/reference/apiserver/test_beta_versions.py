@@ -1,0 +1,109 @@
+"""The beta versions 1.24 still serves (kinds/betaversions.py), through the handler chain on the
+reference etcd: discovery, the deprecation warning, create in one version and read in the other,
+and each version's own conversion and field labels, as the real kube-apiserver 1.24 answers them.
+One rule per test, named in its docstring."""
+from __future__ import annotations
+
+from reference_impl.apiserver.core import openapi, protobuf
+from reference_impl.apiserver.core.handlers import Request
+from tests.reference.apiserver.test_handlers import call, chain, etcd, registry  # noqa: F401 (fixtures)
+
+CRON_JOB = {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "nightly"},
+            "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                "restartPolicy": "OnFailure", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+HPA = {"apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "web"},
+       "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}, "maxReplicas": 5}}
+EVENT = {"apiVersion": "events.k8s.io/v1beta1", "kind": "Event", "metadata": {"name": "seen"}, "reason": "Because",
+         "type": "Odd", "note": "hello"}
+
+
+def collection(chain, api_version: str, plural: str) -> str:
+    return f"/apis/{api_version}/namespaces/{chain.namespace}/{plural}"
+
+
+def warnings(chain, path: str) -> list[str]:
+    return chain.handle(Request("GET", path, {}, {"Accept": "application/json"}, b"")).warnings
+
+
+def test_discovery_lists_each_beta_version_after_the_version_that_replaced_it(chain):
+    """/apis/<group> lists the versions in the aggregator's priority order, the preferred one first."""
+    versions = {group: [v["version"] for v in listed["versions"]]
+                for group in ("batch", "node.k8s.io", "events.k8s.io", "autoscaling")
+                for code, listed in [call(chain, "GET", f"/apis/{group}")]}
+    assert versions == {"batch": ["v1", "v1beta1"], "node.k8s.io": ["v1", "v1beta1"],
+                        "events.k8s.io": ["v1", "v1beta1"], "autoscaling": ["v2", "v1", "v2beta2"]}
+    code, listed = call(chain, "GET", "/apis/batch/v1beta1")
+    assert [(r["name"], r["kind"]) for r in listed["resources"]] == [("cronjobs", "CronJob"),
+                                                                     ("cronjobs/status", "CronJob")]
+
+
+def test_every_request_to_a_beta_version_warns_in_the_words_of_its_lifecycle(chain):
+    """The Warning names the releases that deprecated and remove the version, and the replacement
+    only where the type names one."""
+    assert warnings(chain, collection(chain, "batch/v1beta1", "cronjobs")) == [
+        "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob"]
+    assert warnings(chain, "/apis/node.k8s.io/v1beta1/runtimeclasses") == [
+        "node.k8s.io/v1beta1 RuntimeClass is deprecated in v1.22+, unavailable in v1.25+"]
+    assert warnings(chain, collection(chain, "batch/v1", "cronjobs")) == []
+
+
+def test_a_cron_job_created_as_v1beta1_reads_as_v1_and_back(chain):
+    """Both versions are one stored object: each read writes its own apiVersion, defaults included."""
+    code, created = call(chain, "POST", collection(chain, "batch/v1beta1", "cronjobs"), CRON_JOB)
+    assert (code, created["apiVersion"], created["spec"]["concurrencyPolicy"]) == (201, "batch/v1beta1", "Allow")
+    code, as_v1 = call(chain, "GET", collection(chain, "batch/v1", "cronjobs") + "/nightly")
+    assert (as_v1["apiVersion"], as_v1["spec"]) == ("batch/v1", created["spec"])
+    code, listed = call(chain, "GET", collection(chain, "batch/v1beta1", "cronjobs"))
+    assert (listed["apiVersion"], listed["kind"], [i["metadata"]["name"] for i in listed["items"]]) == (
+        "batch/v1beta1", "CronJobList", ["nightly"])
+
+
+def test_batch_v1beta1_selects_cron_jobs_by_status_successful_too(chain):
+    """batch/v1beta1 registers a field label conversion for CronJobs that v1 does not."""
+    path = collection(chain, "batch/v1beta1", "cronjobs")
+    assert call(chain, "GET", path, query={"fieldSelector": "status.successful=1"})[0] == 200
+    code, status = call(chain, "GET", path, query={"fieldSelector": "spec.schedule=x"})
+    assert (code, status["message"]) == (400, 'field label "spec.schedule" not supported for "CronJob"')
+
+
+def test_autoscaling_v2beta2_writes_the_status_fields_v2_omits_when_empty(chain):
+    """v2beta2's currentReplicas and conditions have no omitempty; v2's have."""
+    code, created = call(chain, "POST", collection(chain, "autoscaling/v2beta2", "horizontalpodautoscalers"), HPA)
+    assert (code, created["status"]) == (201, {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": None,
+                                               "conditions": None})
+    code, as_v2 = call(chain, "GET", collection(chain, "autoscaling/v2", "horizontalpodautoscalers") + "/web")
+    assert as_v2["status"] == {"desiredReplicas": 0, "currentMetrics": None}
+
+
+def test_an_events_v1beta1_create_is_checked_as_a_core_event(chain):
+    """ValidateEventCreate gives events.k8s.io/v1beta1 legacyValidateEvent alone: no eventTime, and any type."""
+    event = {**EVENT, "regarding": {"kind": "Pod", "name": "p", "namespace": chain.namespace}}
+    code, created = call(chain, "POST", collection(chain, "events.k8s.io/v1beta1", "events"), event)
+    assert (code, created["apiVersion"], created["note"]) == (201, "events.k8s.io/v1beta1", "hello")
+    code, core = call(chain, "GET", f"/api/v1/namespaces/{chain.namespace}/events/seen")
+    assert (core["apiVersion"], core["message"], core["involvedObject"]["name"]) == ("v1", "hello", "p")
+    code, status = call(chain, "POST", collection(chain, "events.k8s.io/v1", "events"),
+                        {**event, "apiVersion": "events.k8s.io/v1", "metadata": {"name": "strict"}})
+    assert code == 422
+
+
+def test_openapi_has_each_beta_kind_under_its_own_name():
+    """kubectl validates and explains a beta kind by its own definition, referring to its own types."""
+    definitions = openapi.definitions()
+    cron_job = definitions["io.k8s.api.batch.v1beta1.CronJob"]
+    assert cron_job["x-kubernetes-group-version-kind"] == [{"group": "batch", "kind": "CronJob", "version": "v1beta1"}]
+    assert cron_job["properties"]["spec"]["$ref"] == "#/definitions/io.k8s.api.batch.v1beta1.CronJobSpec"
+    template = definitions["io.k8s.api.batch.v1beta1.JobTemplateSpec"]
+    assert template["properties"]["spec"]["$ref"] == "#/definitions/io.k8s.api.batch.v1.JobSpec"
+    assert "io.k8s.api.autoscaling.v2beta2.MetricTarget" in definitions
+    assert "io.k8s.api.node.v1beta1.RuntimeClass" in definitions
+
+
+def test_a_beta_kind_round_trips_through_protobuf(chain):
+    """The beta kinds have the protobuf layouts of their own package (batch.v1beta1.CronJob), the
+    same as the replacement's."""
+    code, created = call(chain, "POST", collection(chain, "batch/v1beta1", "cronjobs"), CRON_JOB)
+    code, as_v1 = call(chain, "GET", collection(chain, "batch/v1", "cronjobs") + "/nightly")
+    decoded = protobuf.decode(protobuf.encode(created))
+    assert decoded["apiVersion"] == "batch/v1beta1"
+    assert {**decoded, "apiVersion": "batch/v1"} == protobuf.decode(protobuf.encode(as_v1))
