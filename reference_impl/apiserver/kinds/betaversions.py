@@ -1,13 +1,15 @@
 """The beta versions kube-apiserver 1.24 still serves by default (DefaultAPIResourceConfigSource
 enables them), each deprecated: batch/v1beta1 CronJobs, node.k8s.io/v1beta1 RuntimeClasses,
-autoscaling/v2beta2 HorizontalPodAutoscalers and events.k8s.io/v1beta1 Events.
+autoscaling/v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events and discovery.k8s.io/v1beta1
+EndpointSlices.
 
 Each is served from the resource of the version that replaced it, which is also the version we
 store: the same strategy (defaults, validation, printer), with a `Codec` converting to and from it,
 the installer's deprecation `Warning` on every request, and OpenAPI definitions and protobuf
-layouts copied from the replacement's under the beta version's name. The versions here have the
-replacement's fields, so their conversion only rewrites apiVersion; a version whose fields differ
-brings its own conversion functions.
+layouts copied from the replacement's under the beta version's name. Most have the replacement's
+fields, so their conversion only rewrites apiVersion; a version whose fields differ (an
+EndpointSlice's topology, v2beta2's status written without omitempty) brings its own conversion
+functions, as upstream's conversion.go does.
 """
 from __future__ import annotations
 
@@ -18,8 +20,8 @@ from typing import Callable
 
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import AUTOSCALING_V2, BATCH, EVENTS, NODE, REF_PREFIX
-from reference_impl.apiserver.kinds import cronjob, events, horizontalpodautoscaler, runtimeclass
+from reference_impl.apiserver.core.schemas import AUTOSCALING_V2, BATCH, DISCOVERY, EVENTS, NODE, REF_PREFIX, string_map
+from reference_impl.apiserver.kinds import cronjob, endpointslice, events, horizontalpodautoscaler, runtimeclass
 from reference_impl.mirrors import mirrors
 
 
@@ -74,11 +76,14 @@ def messages_as(messages: str, package: str, names: tuple[str, ...], versioned: 
                      if block.split(":", 1)[0] in {f"{package}.{name}" for name in names})
 
 
-def go_types_as(go_types: dict, prefix: str, version_prefix: str, go_package: str, version: str) -> dict:
+def go_types_as(go_types: dict, prefix: str, version_prefix: str, go_package: str, version: str,
+                own: tuple[str, ...] = ()) -> dict:
     """`go_types` of the definitions named `prefix` + type, for the same types of `version`: the
-    types of `go_package` (`v1.ConcurrencyPolicy`) are `version`'s."""
-    own = re.compile(rf"(?<![\w.]){re.escape(go_package)}\.")
-    return {version_prefix + name[len(prefix):]: {field: own.sub(f"{version}.", go_type) for field, go_type in fields.items()}
+    types of `go_package` (`v2.MetricSourceType`), or only those named in `own` where the package
+    name is ambiguous (v1 is also core/v1's), are `version`'s."""
+    names = "|".join(map(re.escape, own)) if own else r"\w+"
+    ours = re.compile(rf"(?<![\w.]){re.escape(go_package)}\.(?=(?:{names})\b)")
+    return {version_prefix + name[len(prefix):]: {field: ours.sub(f"{version}.", go_type) for field, go_type in fields.items()}
             for name, fields in go_types.items() if name.startswith(prefix)}
 
 
@@ -107,6 +112,65 @@ def hpa_v2_to_v2beta2(hpa: dict) -> dict:
     return {**hpa, "status": {k: filled[k] for k in V2BETA2_STATUS_ORDER if k in filled}}
 
 
+# discovery.k8s.io/v1beta1's topology map holds what v1 keeps in zone and nodeName.
+TOPOLOGY_ZONE, HOSTNAME = "topology.kubernetes.io/zone", "kubernetes.io/hostname"
+V1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "deprecatedTopology", "nodeName", "zone",
+                      "hints")
+V1BETA1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "topology", "nodeName", "hints")
+
+
+def _in_order(obj: dict, fields: tuple[str, ...]) -> dict:
+    return {**{k: obj[k] for k in fields if k in obj}, **{k: v for k, v in obj.items() if k not in fields}}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_v1beta1_Endpoint_To_discovery_Endpoint")
+def endpoint_to_v1(endpoint: dict) -> dict:
+    """The topology's zone is v1's zone; its hostname is dropped where it is the nodeName (v1beta1
+    could hold two different ones); the rest is deprecatedTopology."""
+    converted = {k: value for k, value in endpoint.items() if k != "topology"}
+    topology = endpoint.get("topology")
+    if isinstance(topology, dict):
+        deprecated = dict(topology)
+        if TOPOLOGY_ZONE in deprecated:
+            converted["zone"] = deprecated.pop(TOPOLOGY_ZONE)
+        if HOSTNAME in deprecated and endpoint.get("nodeName") is not None and deprecated[HOSTNAME] == endpoint["nodeName"]:
+            del deprecated[HOSTNAME]
+        if deprecated:
+            converted["deprecatedTopology"] = deprecated
+    return _in_order(converted, V1_ENDPOINT_FIELDS)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_discovery_Endpoint_To_v1beta1_Endpoint")
+def endpoint_to_v1beta1(endpoint: dict) -> dict:
+    """deprecatedTopology, with the zone and (unless it names one already) the nodeName as topology
+    labels."""
+    converted = {k: value for k, value in endpoint.items() if k not in ("deprecatedTopology", "zone")}
+    deprecated, zone, node = endpoint.get("deprecatedTopology"), endpoint.get("zone"), endpoint.get("nodeName")
+    if deprecated is None and zone is None and node is None:
+        return converted
+    topology = dict(deprecated or {})
+    if zone is not None:
+        topology[TOPOLOGY_ZONE] = zone
+    if node is not None and not topology.get(HOSTNAME):
+        topology[HOSTNAME] = node
+    converted["topology"] = dict(sorted(topology.items()))  # a Go map: encoding/json sorts its keys
+    return _in_order(converted, V1BETA1_ENDPOINT_FIELDS)
+
+
+def _endpoints_converted(convert: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    def converted(slice_: dict) -> dict:
+        endpoints = slice_.get("endpoints")
+        if not isinstance(endpoints, list):
+            return slice_
+        return {**slice_, "endpoints": [convert(e) if isinstance(e, dict) else e for e in endpoints]}
+    return converted
+
+
+def validate_endpoint_slice_v1beta1(served: dict) -> list[str]:
+    """ValidateEndpointSliceCreate checks the slice as converted: the topology as deprecatedTopology."""
+    return endpointslice.validate_endpoint_slice(_endpoints_converted(endpoint_to_v1)(served))
+
+
 def _named(definitions: dict, prefix: str, names: tuple[str, ...]) -> dict:
     return {prefix + name: definitions[prefix + name] for name in names}
 
@@ -114,6 +178,9 @@ def _named(definitions: dict, prefix: str, names: tuple[str, ...]) -> dict:
 CRON_JOB_TYPES = ("CronJob", "CronJobList", "CronJobSpec", "CronJobStatus", "JobTemplateSpec")
 RUNTIME_CLASS_TYPES = ("RuntimeClass", "RuntimeClassList", "Overhead", "Scheduling")
 EVENT_TYPES = ("Event", "EventList", "EventSeries")
+ENDPOINT_SLICE_TYPES = ("EndpointSlice", "EndpointSliceList", "Endpoint", "EndpointConditions", "EndpointHints",
+                        "ForZone", "EndpointPort")
+DISCOVERY_V1BETA1 = "io.k8s.api.discovery.v1beta1."
 HPA_TYPES = tuple(name[len(AUTOSCALING_V2):] for name in horizontalpodautoscaler.DEFINITIONS
                   if name.startswith(AUTOSCALING_V2))
 
@@ -136,6 +203,12 @@ RESOURCES = (
                   deprecation_warning("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.23", "1.26"),
                   hpa_v2beta2_to_v2, hpa_v2_to_v2beta2,
                   zero_value={"spec": horizontalpodautoscaler.ZERO_SPEC, "status": V2BETA2_STATUS_ZERO}),
+    # dropTopologyOnV1 keeps a v1beta1 request's topology; the strategy's other work is the same.
+    older_version(_only(endpointslice, "EndpointSlice"), "v1beta1",
+                  deprecation_warning("discovery.k8s.io/v1beta1", "EndpointSlice", "1.21", "1.25",
+                                      "discovery.k8s.io/v1"),
+                  _endpoints_converted(endpoint_to_v1), _endpoints_converted(endpoint_to_v1beta1),
+                  validator=validate_endpoint_slice_v1beta1),
     # ValidateEventCreate checks a v1beta1 Event as a core/v1 one: legacyValidateEvent alone.
     older_version(_only(events, "Event"), "v1beta1",
                   deprecation_warning("events.k8s.io/v1beta1", "Event", "1.22", "1.25"), create_validator=None),
@@ -150,8 +223,23 @@ DEFINITIONS = {
     **definitions_as(_named(events.DEFINITIONS, EVENTS, EVENT_TYPES), EVENTS, "io.k8s.api.events.v1beta1.", "v1beta1"),
 }
 
+
+def _v1beta1_endpoint(definitions: dict) -> dict:
+    """v1's Endpoint definition with topology where v1 has deprecatedTopology and zone."""
+    endpoint = definitions[DISCOVERY_V1BETA1 + "Endpoint"]
+    properties = {k: value for k, value in endpoint["properties"].items() if k not in ("deprecatedTopology", "zone")}
+    properties["topology"] = string_map("Topology labels: kubernetes.io/hostname, topology.kubernetes.io/zone, "
+                                        "topology.kubernetes.io/region.")
+    return {**definitions, DISCOVERY_V1BETA1 + "Endpoint": {**endpoint, "properties": dict(sorted(properties.items()))}}
+
+
+DEFINITIONS.update(_v1beta1_endpoint(definitions_as(_named(endpointslice.DEFINITIONS, DISCOVERY, ENDPOINT_SLICE_TYPES),
+                                                    DISCOVERY, DISCOVERY_V1BETA1, "v1beta1")))
+
 GO_TYPES = {
-    **go_types_as(cronjob.GO_TYPES, BATCH, "io.k8s.api.batch.v1beta1.", "v1", "v1beta1"),
+    **go_types_as(cronjob.GO_TYPES, BATCH, "io.k8s.api.batch.v1beta1.", "v1", "v1beta1", ("ConcurrencyPolicy",)),
+    **go_types_as(endpointslice.GO_TYPES, DISCOVERY, DISCOVERY_V1BETA1, "v1", "v1beta1",
+                 ("AddressType", "Endpoint", "EndpointPort", "EndpointHints")),
     **go_types_as(horizontalpodautoscaler.GO_TYPES, AUTOSCALING_V2, "io.k8s.api.autoscaling.v2beta2.", "v2", "v2beta2"),
 }
 
@@ -160,4 +248,8 @@ MESSAGES = "\n".join((
     messages_as(runtimeclass.MESSAGES, "node", RUNTIME_CLASS_TYPES, "node.v1beta1"),
     messages_as(horizontalpodautoscaler.MESSAGES, "autoscaling.v2", HPA_TYPES, "autoscaling.v2beta2"),
     messages_as(events.MESSAGES, "events", EVENT_TYPES, "events.v1beta1"),
+    # v1beta1's Endpoint has field 5 as its topology and no zone; field 7 is its hints.
+    messages_as(endpointslice.MESSAGES, "discovery", ENDPOINT_SLICE_TYPES, "discovery.v1beta1").replace(
+        "5 deprecatedTopology? {}string; 6 nodeName string; 7 zone string;\n    8 hints",
+        "5 topology? {}string; 6 nodeName string;\n    7 hints"),
 ))

@@ -107,3 +107,49 @@ def test_a_beta_kind_round_trips_through_protobuf(chain):
     decoded = protobuf.decode(protobuf.encode(created))
     assert decoded["apiVersion"] == "batch/v1beta1"
     assert {**decoded, "apiVersion": "batch/v1"} == protobuf.decode(protobuf.encode(as_v1))
+
+
+def slice_of(api_version: str, name: str, endpoints: list[dict]) -> dict:
+    return {"apiVersion": api_version, "kind": "EndpointSlice", "metadata": {"name": name}, "addressType": "IPv4",
+            "endpoints": [{"addresses": [f"10.0.0.{i + 1}"], **e} for i, e in enumerate(endpoints)]}
+
+
+def test_a_v1beta1_topology_is_v1s_zone_node_name_and_deprecated_topology(chain):
+    """The zone label becomes zone, a hostname label equal to nodeName goes, the rest is
+    deprecatedTopology; an empty topology is none."""
+    endpoints = [{"nodeName": "n1", "topology": {"kubernetes.io/hostname": "n1", "topology.kubernetes.io/zone": "z1",
+                                                 "topology.kubernetes.io/region": "r1"}},
+                 {"nodeName": "n2", "topology": {"kubernetes.io/hostname": "other"}},
+                 {"topology": {}}]
+    call(chain, "POST", collection(chain, "discovery.k8s.io/v1beta1", "endpointslices"),
+         slice_of("discovery.k8s.io/v1beta1", "beta", endpoints))
+    code, as_v1 = call(chain, "GET", collection(chain, "discovery.k8s.io/v1", "endpointslices") + "/beta")
+    assert [{k: value for k, value in e.items() if k not in ("addresses", "conditions")}
+            for e in as_v1["endpoints"]] == [
+        {"deprecatedTopology": {"topology.kubernetes.io/region": "r1"}, "nodeName": "n1", "zone": "z1"},
+        {"deprecatedTopology": {"kubernetes.io/hostname": "other"}, "nodeName": "n2"}, {}]
+
+
+def test_a_v1_zone_and_node_name_read_as_v1beta1_topology_labels(chain):
+    """Reading v1's fields as v1beta1 puts the zone and the nodeName in the topology, keys sorted."""
+    endpoints = [{"nodeName": "n1", "zone": "z1"}, {"zone": "z2"}, {"hostname": "h"}]
+    call(chain, "POST", collection(chain, "discovery.k8s.io/v1", "endpointslices"),
+         slice_of("discovery.k8s.io/v1", "ga", endpoints))
+    code, as_beta = call(chain, "GET", collection(chain, "discovery.k8s.io/v1beta1", "endpointslices") + "/ga")
+    assert [list(e) for e in as_beta["endpoints"]] == [["addresses", "conditions", "topology", "nodeName"],
+                                                       ["addresses", "conditions", "topology"],
+                                                       ["addresses", "conditions", "hostname"]]
+    assert [e.get("topology") for e in as_beta["endpoints"]] == [
+        {"kubernetes.io/hostname": "n1", "topology.kubernetes.io/zone": "z1"}, {"topology.kubernetes.io/zone": "z2"},
+        None]
+
+
+def test_a_v1beta1_topology_is_validated_as_deprecated_topology(chain):
+    """validateEndpoints allows 16 valid labels, checked after nodeName and before hostname."""
+    topology = {**{f"k{i}": "v" for i in range(17)}, "bad key!": "v"}
+    code, status = call(chain, "POST", collection(chain, "discovery.k8s.io/v1beta1", "endpointslices"),
+                        slice_of("discovery.k8s.io/v1beta1", "bad", [{"hostname": "H_1", "topology": topology}]))
+    assert code == 422
+    assert [cause["message"][:30] for cause in status["details"]["causes"]] == [
+        "Too many: 18: must have at mos", 'Invalid value: "bad key!": nam', 'Invalid value: "H_1": a lowerc']
+    assert {cause["field"] for cause in status["details"]["causes"][:2]} == {"endpoints[0].deprecatedTopology"}
