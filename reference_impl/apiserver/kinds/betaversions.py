@@ -1,15 +1,15 @@
 """The beta versions kube-apiserver 1.24 still serves by default (DefaultAPIResourceConfigSource
 enables them), each deprecated: batch/v1beta1 CronJobs, node.k8s.io/v1beta1 RuntimeClasses,
-autoscaling/v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events and discovery.k8s.io/v1beta1
-EndpointSlices.
+autoscaling/v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events, discovery.k8s.io/v1beta1
+EndpointSlices and policy/v1beta1 PodDisruptionBudgets.
 
 Each is served from the resource of the version that replaced it, which is also the version we
 store: the same strategy (defaults, validation, printer), with a `Codec` converting to and from it,
 the installer's deprecation `Warning` on every request, and OpenAPI definitions and protobuf
 layouts copied from the replacement's under the beta version's name. Most have the replacement's
 fields, so their conversion only rewrites apiVersion; a version whose fields differ (an
-EndpointSlice's topology, v2beta2's status written without omitempty) brings its own conversion
-functions, as upstream's conversion.go does.
+EndpointSlice's topology, a PodDisruptionBudget's empty selector, v2beta2's status written without
+omitempty) brings its own conversion functions, as upstream's conversion.go does.
 """
 from __future__ import annotations
 
@@ -20,8 +20,11 @@ from typing import Callable
 
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
-from reference_impl.apiserver.core.schemas import AUTOSCALING_V2, BATCH, DISCOVERY, EVENTS, NODE, REF_PREFIX, string_map
-from reference_impl.apiserver.kinds import cronjob, endpointslice, events, horizontalpodautoscaler, runtimeclass
+from reference_impl.apiserver.core.schemas import (AUTOSCALING_V2, BATCH, DISCOVERY, EVENTS, NODE, POLICY, REF_PREFIX,
+                                                   string_map)
+from reference_impl.apiserver.core.validation import semantically_equal
+from reference_impl.apiserver.kinds import (cronjob, endpointslice, events, horizontalpodautoscaler, poddisruptionbudget,
+                                             runtimeclass)
 from reference_impl.mirrors import mirrors
 
 
@@ -77,11 +80,11 @@ def messages_as(messages: str, package: str, names: tuple[str, ...], versioned: 
 
 
 def go_types_as(go_types: dict, prefix: str, version_prefix: str, go_package: str, version: str,
-                own: tuple[str, ...] = ()) -> dict:
+                own: tuple[str, ...] | None = None) -> dict:
     """`go_types` of the definitions named `prefix` + type, for the same types of `version`: the
     types of `go_package` (`v2.MetricSourceType`), or only those named in `own` where the package
-    name is ambiguous (v1 is also core/v1's), are `version`'s."""
-    names = "|".join(map(re.escape, own)) if own else r"\w+"
+    name is ambiguous (v1 is also core/v1's and meta/v1's), are `version`'s."""
+    names = r"\w+" if own is None else "|".join(map(re.escape, own)) or "(?!)"
     ours = re.compile(rf"(?<![\w.]){re.escape(go_package)}\.(?=(?:{names})\b)")
     return {version_prefix + name[len(prefix):]: {field: ours.sub(f"{version}.", go_type) for field, go_type in fields.items()}
             for name, fields in go_types.items() if name.startswith(prefix)}
@@ -171,6 +174,45 @@ def validate_endpoint_slice_v1beta1(served: dict) -> list[str]:
     return endpointslice.validate_endpoint_slice(_endpoints_converted(endpoint_to_v1)(served))
 
 
+# policy/v1beta1 reads an empty selector as selecting no pods, v1 as selecting all: conversion
+# swaps each for a selector on a label no pod has (or every pod lacks) that the other version keeps.
+PDB_V1BETA1_LABEL = "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match"
+V1_MATCH_NONE = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "Exists"}]}
+V1BETA1_MATCH_ALL = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "DoesNotExist"}]}
+
+
+def _with_selector(pdb: dict, selector: dict | None) -> dict:
+    return {**pdb, "spec": {**pdb["spec"], "selector": selector}}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_v1beta1_PodDisruptionBudget_To_policy_PodDisruptionBudget",
+         "k8s.io/kubernetes/pkg/apis/policy.StripPDBV1beta1Label")
+def pdb_to_v1(pdb: dict) -> dict:
+    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
+    if not isinstance(selector, dict):
+        return pdb
+    if semantically_equal(selector, {}):
+        return _with_selector(pdb, copy.deepcopy(V1_MATCH_NONE))
+    if semantically_equal(selector, V1BETA1_MATCH_ALL):
+        return _with_selector(pdb, {})
+    expressions = [e for e in selector.get("matchExpressions") or []
+                   if not (isinstance(e, dict) and e.get("key") == PDB_V1BETA1_LABEL)]
+    stripped = {k: value for k, value in selector.items() if k != "matchExpressions"}
+    return _with_selector(pdb, {**stripped, "matchExpressions": expressions} if expressions else stripped)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_policy_PodDisruptionBudget_To_v1beta1_PodDisruptionBudget")
+def pdb_to_v1beta1(pdb: dict) -> dict:
+    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
+    if not isinstance(selector, dict):
+        return pdb
+    if semantically_equal(selector, V1_MATCH_NONE):
+        return _with_selector(pdb, {})
+    if semantically_equal(selector, {}):
+        return _with_selector(pdb, copy.deepcopy(V1BETA1_MATCH_ALL))
+    return pdb
+
+
 def _named(definitions: dict, prefix: str, names: tuple[str, ...]) -> dict:
     return {prefix + name: definitions[prefix + name] for name in names}
 
@@ -181,6 +223,7 @@ EVENT_TYPES = ("Event", "EventList", "EventSeries")
 ENDPOINT_SLICE_TYPES = ("EndpointSlice", "EndpointSliceList", "Endpoint", "EndpointConditions", "EndpointHints",
                         "ForZone", "EndpointPort")
 DISCOVERY_V1BETA1 = "io.k8s.api.discovery.v1beta1."
+PDB_TYPES = ("PodDisruptionBudget", "PodDisruptionBudgetList", "PodDisruptionBudgetSpec", "PodDisruptionBudgetStatus")
 HPA_TYPES = tuple(name[len(AUTOSCALING_V2):] for name in horizontalpodautoscaler.DEFINITIONS
                   if name.startswith(AUTOSCALING_V2))
 
@@ -209,6 +252,9 @@ RESOURCES = (
                                       "discovery.k8s.io/v1"),
                   _endpoints_converted(endpoint_to_v1), _endpoints_converted(endpoint_to_v1beta1),
                   validator=validate_endpoint_slice_v1beta1),
+    older_version(_only(poddisruptionbudget, "PodDisruptionBudget"), "v1beta1",
+                  deprecation_warning("policy/v1beta1", "PodDisruptionBudget", "1.21", "1.25", "policy/v1"),
+                  pdb_to_v1, pdb_to_v1beta1),
     # ValidateEventCreate checks a v1beta1 Event as a core/v1 one: legacyValidateEvent alone.
     older_version(_only(events, "Event"), "v1beta1",
                   deprecation_warning("events.k8s.io/v1beta1", "Event", "1.22", "1.25"), create_validator=None),
@@ -220,6 +266,8 @@ DEFINITIONS = {
                      "v1beta1"),
     **definitions_as(_named(horizontalpodautoscaler.DEFINITIONS, AUTOSCALING_V2, HPA_TYPES), AUTOSCALING_V2,
                      "io.k8s.api.autoscaling.v2beta2.", "v2beta2"),
+    **definitions_as(_named(poddisruptionbudget.DEFINITIONS, POLICY, PDB_TYPES), POLICY, "io.k8s.api.policy.v1beta1.",
+                     "v1beta1"),
     **definitions_as(_named(events.DEFINITIONS, EVENTS, EVENT_TYPES), EVENTS, "io.k8s.api.events.v1beta1.", "v1beta1"),
 }
 
@@ -238,6 +286,7 @@ DEFINITIONS.update(_v1beta1_endpoint(definitions_as(_named(endpointslice.DEFINIT
 
 GO_TYPES = {
     **go_types_as(cronjob.GO_TYPES, BATCH, "io.k8s.api.batch.v1beta1.", "v1", "v1beta1", ("ConcurrencyPolicy",)),
+    **go_types_as(poddisruptionbudget.GO_TYPES, POLICY, "io.k8s.api.policy.v1beta1.", "v1", "v1beta1", ()),
     **go_types_as(endpointslice.GO_TYPES, DISCOVERY, DISCOVERY_V1BETA1, "v1", "v1beta1",
                  ("AddressType", "Endpoint", "EndpointPort", "EndpointHints")),
     **go_types_as(horizontalpodautoscaler.GO_TYPES, AUTOSCALING_V2, "io.k8s.api.autoscaling.v2beta2.", "v2", "v2beta2"),
@@ -248,6 +297,7 @@ MESSAGES = "\n".join((
     messages_as(runtimeclass.MESSAGES, "node", RUNTIME_CLASS_TYPES, "node.v1beta1"),
     messages_as(horizontalpodautoscaler.MESSAGES, "autoscaling.v2", HPA_TYPES, "autoscaling.v2beta2"),
     messages_as(events.MESSAGES, "events", EVENT_TYPES, "events.v1beta1"),
+    messages_as(poddisruptionbudget.MESSAGES, "policy", PDB_TYPES, "policy.v1beta1"),
     # v1beta1's Endpoint has field 5 as its topology and no zone; field 7 is its hints.
     messages_as(endpointslice.MESSAGES, "discovery", ENDPOINT_SLICE_TYPES, "discovery.v1beta1").replace(
         "5 deprecatedTopology? {}string; 6 nodeName string; 7 zone string;\n    8 hints",

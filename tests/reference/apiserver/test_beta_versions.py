@@ -153,3 +153,39 @@ def test_a_v1beta1_topology_is_validated_as_deprecated_topology(chain):
     assert [cause["message"][:30] for cause in status["details"]["causes"]] == [
         "Too many: 18: must have at mos", 'Invalid value: "bad key!": nam', 'Invalid value: "H_1": a lowerc']
     assert {cause["field"] for cause in status["details"]["causes"][:2]} == {"endpoints[0].deprecatedTopology"}
+
+
+def budget(api_version: str, name: str, selector: dict) -> dict:
+    return {"apiVersion": api_version, "kind": "PodDisruptionBudget", "metadata": {"name": name},
+            "spec": {"minAvailable": 1, "selector": selector}}
+
+
+def selector_as(chain, version: str, name: str) -> dict:
+    return call(chain, "GET", collection(chain, f"policy/{version}", "poddisruptionbudgets") + f"/{name}")[1][
+        "spec"]["selector"]
+
+
+def test_an_empty_v1beta1_selector_selects_no_pods_in_v1_too(chain):
+    """policy/v1beta1's empty selector matches nothing: v1 reads it as a selector on a label no pod
+    has, and v1beta1 reads that back as empty."""
+    call(chain, "POST", collection(chain, "policy/v1beta1", "poddisruptionbudgets"), budget("policy/v1beta1", "none", {}))
+    assert selector_as(chain, "v1", "none") == {"matchExpressions": [
+        {"key": "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match", "operator": "Exists"}]}
+    assert selector_as(chain, "v1beta1", "none") == {}
+
+
+def test_an_empty_v1_selector_selects_every_pod_in_v1beta1_too(chain):
+    """v1's empty selector matches every pod: v1beta1 reads it as every pod lacking that label."""
+    call(chain, "POST", collection(chain, "policy/v1", "poddisruptionbudgets"), budget("policy/v1", "all", {}))
+    assert selector_as(chain, "v1beta1", "all") == {"matchExpressions": [
+        {"key": "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match", "operator": "DoesNotExist"}]}
+    assert selector_as(chain, "v1", "all") == {}
+
+
+def test_a_v1beta1_selector_loses_the_reserved_label_alongside_others(chain):
+    """StripPDBV1beta1Label: a user's selector never keeps the reserved label next to its own terms."""
+    selector = {"matchLabels": {"app": "web"}, "matchExpressions": [
+        {"key": "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match", "operator": "Exists"}]}
+    call(chain, "POST", collection(chain, "policy/v1beta1", "poddisruptionbudgets"),
+         budget("policy/v1beta1", "mixed", selector))
+    assert selector_as(chain, "v1", "mixed") == {"matchLabels": {"app": "web"}}
