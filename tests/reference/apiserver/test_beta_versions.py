@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from reference_impl.apiserver.core import openapi, protobuf
 from reference_impl.apiserver.core.handlers import Request
-from tests.reference.apiserver.test_handlers import call, chain, etcd, registry  # noqa: F401 (fixtures)
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import call
+
+# The handler chain on a reference etcd, fixtures shared with test_handlers.
+etcd, registry, chain = test_handlers.etcd, test_handlers.registry, test_handlers.chain
 
 CRON_JOB = {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "nightly"},
             "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {
