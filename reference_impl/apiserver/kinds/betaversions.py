@@ -1,15 +1,16 @@
 """The beta versions kube-apiserver 1.24 still serves by default (DefaultAPIResourceConfigSource
 enables them), each deprecated: batch/v1beta1 CronJobs, node.k8s.io/v1beta1 RuntimeClasses,
-autoscaling/v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events, discovery.k8s.io/v1beta1
-EndpointSlices and policy/v1beta1 PodDisruptionBudgets.
+autoscaling/v2beta1 and v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events,
+discovery.k8s.io/v1beta1 EndpointSlices and policy/v1beta1 PodDisruptionBudgets.
 
 Each is served from the resource of the version that replaced it, which is also the version we
 store: the same strategy (defaults, validation, printer), with a `Codec` converting to and from it,
 the installer's deprecation `Warning` on every request, and OpenAPI definitions and protobuf
 layouts copied from the replacement's under the beta version's name. Most have the replacement's
-fields, so their conversion only rewrites apiVersion; a version whose fields differ (an
-EndpointSlice's topology, a PodDisruptionBudget's empty selector, v2beta2's status written without
-omitempty) brings its own conversion functions, as upstream's conversion.go does.
+fields, so their conversion only rewrites apiVersion; a version whose fields differ brings its own
+conversion functions, as upstream's conversion.go does: v2beta1's metric targets (in
+`_autoscaling_v2beta1`, with its own definitions and layouts), an EndpointSlice's topology, a
+PodDisruptionBudget's empty selector, the beta autoscaling status written without omitempty.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import (AUTOSCALING_V2, BATCH, DISCOVERY, EVENTS, NODE, POLICY, REF_PREFIX,
                                                    string_map)
 from reference_impl.apiserver.core.validation import semantically_equal
+from reference_impl.apiserver.kinds import _autoscaling_v2beta1
 from reference_impl.apiserver.kinds import (cronjob, endpointslice, events, horizontalpodautoscaler, poddisruptionbudget,
                                              runtimeclass)
 from reference_impl.mirrors import mirrors
@@ -32,7 +34,7 @@ def _same_fields(obj: dict) -> dict:
     return obj
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints.(*APIInstaller).registerResourceHandlers")
+@mirrors("(*k8s.io/apiserver/pkg/endpoints.APIInstaller).registerResourceHandlers")
 def deprecation_warning(api_version: str, kind: str, deprecated: str, removed: str, replacement: str = "") -> str:
     """The Warning the installer adds to every request of a deprecated version, in the words of the
     type's generated APILifecycleDeprecated/Removed/Replacement (the replacement only where the
@@ -90,14 +92,14 @@ def go_types_as(go_types: dict, prefix: str, version_prefix: str, go_package: st
             for name, fields in go_types.items() if name.startswith(prefix)}
 
 
-# autoscaling/v2beta2's status writes currentReplicas and conditions even when empty; v2's omits them.
+# The beta autoscaling versions' status writes currentReplicas and conditions even when empty; v2's omits them.
 V2BETA2_STATUS_ORDER = ("observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas",
                         "currentMetrics", "conditions")
 V2BETA2_STATUS_ZERO = {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": None, "conditions": None}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta2.Convert_v2beta2_HorizontalPodAutoscalerStatus_To_autoscaling_HorizontalPodAutoscalerStatus")
-def hpa_v2beta2_to_v2(hpa: dict) -> dict:
+def hpa_beta_status_to_v2(hpa: dict) -> dict:
     status = hpa.get("status")
     if not isinstance(status, dict):
         return hpa
@@ -107,7 +109,7 @@ def hpa_v2beta2_to_v2(hpa: dict) -> dict:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta2.Convert_autoscaling_HorizontalPodAutoscalerStatus_To_v2beta2_HorizontalPodAutoscalerStatus")
-def hpa_v2_to_v2beta2(hpa: dict) -> dict:
+def hpa_beta_status_from_v2(hpa: dict) -> dict:
     status = hpa.get("status")
     if not isinstance(status, dict):
         return hpa
@@ -242,9 +244,16 @@ RESOURCES = (
                   field_label_conversion=CRON_JOB_FIELD_LABELS),
     older_version(_only(runtimeclass, "RuntimeClass"), "v1beta1",
                   deprecation_warning("node.k8s.io/v1beta1", "RuntimeClass", "1.22", "1.25")),
+    # Before v2beta2, as the aggregator's version priorities list them (v2beta1's is higher).
+    older_version(_only(horizontalpodautoscaler, "HorizontalPodAutoscaler"), "v2beta1",
+                  deprecation_warning("autoscaling/v2beta1", "HorizontalPodAutoscaler", "1.22", "1.25",
+                                      "autoscaling/v2beta2"),
+                  lambda hpa: hpa_beta_status_to_v2(_autoscaling_v2beta1.to_v2(hpa)),
+                  lambda hpa: hpa_beta_status_from_v2(_autoscaling_v2beta1.from_v2(hpa)),
+                  zero_value={"spec": horizontalpodautoscaler.ZERO_SPEC, "status": V2BETA2_STATUS_ZERO}),
     older_version(_only(horizontalpodautoscaler, "HorizontalPodAutoscaler"), "v2beta2",
                   deprecation_warning("autoscaling/v2beta2", "HorizontalPodAutoscaler", "1.23", "1.26"),
-                  hpa_v2beta2_to_v2, hpa_v2_to_v2beta2,
+                  hpa_beta_status_to_v2, hpa_beta_status_from_v2,
                   zero_value={"spec": horizontalpodautoscaler.ZERO_SPEC, "status": V2BETA2_STATUS_ZERO}),
     # dropTopologyOnV1 keeps a v1beta1 request's topology; the strategy's other work is the same.
     older_version(_only(endpointslice, "EndpointSlice"), "v1beta1",
@@ -266,6 +275,7 @@ DEFINITIONS = {
                      "v1beta1"),
     **definitions_as(_named(horizontalpodautoscaler.DEFINITIONS, AUTOSCALING_V2, HPA_TYPES), AUTOSCALING_V2,
                      "io.k8s.api.autoscaling.v2beta2.", "v2beta2"),
+    **_autoscaling_v2beta1.DEFINITIONS,
     **definitions_as(_named(poddisruptionbudget.DEFINITIONS, POLICY, PDB_TYPES), POLICY, "io.k8s.api.policy.v1beta1.",
                      "v1beta1"),
     **definitions_as(_named(events.DEFINITIONS, EVENTS, EVENT_TYPES), EVENTS, "io.k8s.api.events.v1beta1.", "v1beta1"),
@@ -293,6 +303,7 @@ GO_TYPES = {
 }
 
 MESSAGES = "\n".join((
+    _autoscaling_v2beta1.MESSAGES.strip(),
     messages_as(cronjob.MESSAGES, "batch", CRON_JOB_TYPES, "batch.v1beta1"),
     messages_as(runtimeclass.MESSAGES, "node", RUNTIME_CLASS_TYPES, "node.v1beta1"),
     messages_as(horizontalpodautoscaler.MESSAGES, "autoscaling.v2", HPA_TYPES, "autoscaling.v2beta2"),

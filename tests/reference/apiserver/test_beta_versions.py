@@ -35,7 +35,7 @@ def test_discovery_lists_each_beta_version_after_the_version_that_replaced_it(ch
                 for group in ("batch", "node.k8s.io", "events.k8s.io", "autoscaling")
                 for code, listed in [call(chain, "GET", f"/apis/{group}")]}
     assert versions == {"batch": ["v1", "v1beta1"], "node.k8s.io": ["v1", "v1beta1"],
-                        "events.k8s.io": ["v1", "v1beta1"], "autoscaling": ["v2", "v1", "v2beta2"]}
+                        "events.k8s.io": ["v1", "v1beta1"], "autoscaling": ["v2", "v1", "v2beta1", "v2beta2"]}
     code, listed = call(chain, "GET", "/apis/batch/v1beta1")
     assert [(r["name"], r["kind"]) for r in listed["resources"]] == [("cronjobs", "CronJob"),
                                                                      ("cronjobs/status", "CronJob")]
@@ -193,3 +193,57 @@ def test_a_v1beta1_selector_loses_the_reserved_label_alongside_others(chain):
     call(chain, "POST", collection(chain, "policy/v1beta1", "poddisruptionbudgets"),
          budget("policy/v1beta1", "mixed", selector))
     assert selector_as(chain, "v1", "mixed") == {"matchLabels": {"app": "web"}}
+
+
+V2BETA1_METRICS = [
+    {"type": "Resource", "resource": {"name": "memory", "targetAverageValue": "100Mi"}},
+    {"type": "Pods", "pods": {"metricName": "qps", "targetAverageValue": "10", "selector": {"matchLabels": {"a": "b"}}}},
+    {"type": "Object", "object": {"target": {"kind": "Service", "name": "s"}, "metricName": "hits", "targetValue": "5",
+                                  "averageValue": "2"}},
+    {"type": "External", "external": {"metricName": "queue", "targetValue": "3"}},
+    {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 50}}]
+
+
+def test_v2beta1_metric_targets_are_v2_metric_targets_of_the_type_their_fields_imply(chain):
+    """targetAverageUtilization is a Utilization target, targetValue a Value one, an object's
+    averageValue an AverageValue one (keeping its value); the name and selector are the metric's."""
+    hpa = {**HPA, "apiVersion": "autoscaling/v2beta1", "metadata": {"name": "flat"},
+           "spec": {**HPA["spec"], "metrics": V2BETA1_METRICS}}
+    code, created = call(chain, "POST", collection(chain, "autoscaling/v2beta1", "horizontalpodautoscalers"), hpa)
+    assert (code, created["spec"]["metrics"]) == (201, V2BETA1_METRICS)
+    code, as_v2 = call(chain, "GET", collection(chain, "autoscaling/v2", "horizontalpodautoscalers") + "/flat")
+    assert [metric[metric["type"][0].lower() + metric["type"][1:]] for metric in as_v2["spec"]["metrics"]] == [
+        {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}},
+        {"metric": {"name": "qps", "selector": {"matchLabels": {"a": "b"}}},
+         "target": {"type": "AverageValue", "averageValue": "10"}},
+        {"describedObject": {"kind": "Service", "name": "s"}, "target": {"type": "AverageValue", "value": "5",
+                                                                          "averageValue": "2"},
+         "metric": {"name": "hits"}},
+        {"metric": {"name": "queue"}, "target": {"type": "Value", "value": "3"}},
+        {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 50}}]
+
+
+def test_a_v2beta1_autoscaler_defaults_to_a_cpu_target_in_its_own_fields(chain):
+    """SetDefaults_HorizontalPodAutoscaler of v2beta1: no metrics is 80% cpu as targetAverageUtilization."""
+    hpa = {**HPA, "apiVersion": "autoscaling/v2beta1", "metadata": {"name": "bare"}}
+    code, created = call(chain, "POST", collection(chain, "autoscaling/v2beta1", "horizontalpodautoscalers"), hpa)
+    assert created["spec"]["metrics"] == [{"type": "Resource", "resource": {"name": "cpu",
+                                                                           "targetAverageUtilization": 80}}]
+    assert created["status"] == {"currentReplicas": 0, "desiredReplicas": 0, "currentMetrics": None,
+                                 "conditions": None}
+
+
+def test_v2_metric_statuses_read_as_v2beta1_current_values(chain):
+    """The Value a v2beta1 status field cannot leave out reads as 0; the others follow their source."""
+    call(chain, "POST", collection(chain, "autoscaling/v2", "horizontalpodautoscalers"),
+         {**HPA, "apiVersion": "autoscaling/v2", "metadata": {"name": "read"}})
+    path = collection(chain, "autoscaling/v2", "horizontalpodautoscalers") + "/read"
+    code, hpa = call(chain, "GET", path)
+    hpa["status"] = {"currentReplicas": 2, "desiredReplicas": 3, "currentMetrics": [
+        {"type": "Resource", "resource": {"name": "cpu", "current": {"averageValue": "100m", "averageUtilization": 40}}},
+        {"type": "External", "external": {"metric": {"name": "q"}, "current": {"averageValue": "3"}}}]}
+    assert call(chain, "PUT", path + "/status", hpa)[0] == 200
+    code, as_beta = call(chain, "GET", collection(chain, "autoscaling/v2beta1", "horizontalpodautoscalers") + "/read")
+    assert as_beta["status"]["currentMetrics"] == [
+        {"type": "Resource", "resource": {"name": "cpu", "currentAverageUtilization": 40, "currentAverageValue": "100m"}},
+        {"type": "External", "external": {"metricName": "q", "currentValue": "0", "currentAverageValue": "3"}}]
