@@ -48,6 +48,8 @@ def test_every_request_to_a_beta_version_warns_in_the_words_of_its_lifecycle(cha
         "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob"]
     assert warnings(chain, "/apis/node.k8s.io/v1beta1/runtimeclasses") == [
         "node.k8s.io/v1beta1 RuntimeClass is deprecated in v1.22+, unavailable in v1.25+"]
+    assert warnings(chain, collection(chain, "storage.k8s.io/v1beta1", "csistoragecapacities")) == [
+        "storage.k8s.io/v1beta1 CSIStorageCapacity is deprecated in v1.24+, unavailable in v1.27+"]
     assert warnings(chain, collection(chain, "batch/v1", "cronjobs")) == []
 
 
