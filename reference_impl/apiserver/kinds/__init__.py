@@ -26,7 +26,7 @@ MODULES = ("apiservice", "namespace", "pod", "node", "service", "endpoints", "se
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
            "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler",
            "admissionregistration", "customresourcedefinition", "review", "componentstatus", "flowcontrol",
-           "betaversions")
+           "betaversions", "podsecuritypolicy")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:

@@ -249,3 +249,47 @@ def test_v2_metric_statuses_read_as_v2beta1_current_values(chain):
     assert as_beta["status"]["currentMetrics"] == [
         {"type": "Resource", "resource": {"name": "cpu", "currentAverageUtilization": 40, "currentAverageValue": "100m"}},
         {"type": "External", "external": {"metricName": "q", "currentValue": "0", "currentAverageValue": "3"}}]
+
+
+PSP = {"apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": {"name": "restricted"},
+       "spec": {"allowedCapabilities": ["NET_ADMIN"], "volumes": ["configMap", "secret"], "seLinux": {"rule": "RunAsAny"},
+                "runAsUser": {"rule": "MustRunAsNonRoot"}, "supplementalGroups": {"rule": "RunAsAny"},
+                "fsGroup": {"rule": "RunAsAny"}, "readOnlyRootFilesystem": True,
+                "allowedProcMountTypes": ["Default"]}}
+PSPS = "/apis/policy/v1beta1/podsecuritypolicies"
+
+
+def test_a_pod_security_policy_is_stored_defaulted_under_podsecuritypolicy(chain, registry):
+    """allowPrivilegeEscalation defaults to true; allowedProcMountTypes go (ProcMountType is off);
+    etcd holds it under the special prefix /registry/podsecuritypolicy/."""
+    code, created = call(chain, "POST", PSPS, {**PSP, "metadata": {"name": chain.namespace}})
+    assert (code, created["spec"]["allowPrivilegeEscalation"]) == (201, True)
+    assert "allowedProcMountTypes" not in created["spec"]
+    assert registry.storage.get(f"/registry/podsecuritypolicy/{chain.namespace}")["spec"]["volumes"] == [
+        "configMap", "secret"]
+    code, table = call(chain, "GET", f"{PSPS}/{chain.namespace}", accept=test_handlers.TABLE)
+    assert table["rows"][0]["cells"] == [chain.namespace, "false", "NET_ADMIN", "RunAsAny", "MustRunAsNonRoot",
+                                         "RunAsAny", "RunAsAny", True, "configMap,secret"]
+
+
+def test_a_pod_security_policy_is_validated_in_the_real_servers_words(chain):
+    """ValidatePodSecurityPolicySpec: strategies, ranges, capabilities (paths from the root, as
+    upstream names them), host paths and RuntimeClasses."""
+    spec = {"allowedCapabilities": ["*"], "requiredDropCapabilities": ["NET_ADMIN"],
+            "defaultAddCapabilities": ["NET_ADMIN"], "seLinux": {"rule": "Bad"},
+            "runAsUser": {"rule": "MustRunAs", "ranges": [{"min": 5, "max": 2}]},
+            "runAsGroup": {"rule": "MustRunAs"}, "supplementalGroups": {"rule": "RunAsAny"},
+            "fsGroup": {"rule": "RunAsAny"}, "allowedHostPaths": [{"pathPrefix": "/var/../etc"}],
+            "runtimeClass": {"allowedRuntimeClassNames": ["a"], "defaultRuntimeClassName": "b"}}
+    code, status = call(chain, "POST", PSPS, {**PSP, "metadata": {"name": "bad"}, "spec": spec})
+    assert code == 422
+    assert [cause["field"] + ": " + cause["message"] for cause in status["details"]["causes"]] == [
+        "spec.runAsUser.ranges[0].min: Invalid value: 5: min cannot be greater than max",
+        "spec.runAsGroup.ranges: Invalid value: []policy.IDRange(nil): must provide at least one range",
+        'spec.seLinux.rule: Unsupported value: "Bad": supported values: "MustRunAs", "RunAsAny"',
+        'requiredDropCapabilities: Invalid value: []core.Capability{"NET_ADMIN"}: must be empty when all '
+        "capabilities are allowed by a wildcard",
+        'defaultAddCapabilities: Invalid value: "NET_ADMIN": capability is listed in defaultAddCapabilities and '
+        "requiredDropCapabilities",
+        "spec.allowedHostPaths[0]: Invalid value: \"/var/../etc\": must not contain '..'",
+        'spec.runtimeClass.allowedRuntimeClassNames: Required value: default "b" must be allowed']
