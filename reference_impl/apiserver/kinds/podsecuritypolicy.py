@@ -171,6 +171,7 @@ def validate_pod_security_policy(psp: dict) -> list[str]:
 RESOURCES = (
     Resource("policy", "v1beta1", "PodSecurityPolicy", "podsecuritypolicies", "podsecuritypolicy", False, ("psp",),
              return_deleted_object=True, storage_prefix="podsecuritypolicy",
+             kind_group="extensions",  # the scheme registers the internal type in extensions first
              deprecation_warning="policy/v1beta1 PodSecurityPolicy is deprecated in v1.21+, unavailable in v1.25+",
              validator=validate_pod_security_policy, prepare_for_create=prepare_for_create,
              prepare_for_update=prepare_for_update,
