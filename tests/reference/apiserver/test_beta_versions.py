@@ -293,3 +293,13 @@ def test_a_pod_security_policy_is_validated_in_the_real_servers_words(chain):
         "requiredDropCapabilities",
         "spec.allowedHostPaths[0]: Invalid value: \"/var/../etc\": must not contain '..'",
         'spec.runtimeClass.allowedRuntimeClassNames: Required value: default "b" must be allowed']
+
+
+def test_an_invalid_events_k8s_io_event_is_named_as_a_core_event(chain):
+    """The scheme names the internal Event in the core group first: both events.k8s.io versions'
+    Invalid errors say `Event "name"`, with no group."""
+    event = {**EVENT, "regarding": {"kind": "Pod", "name": "p", "namespace": "elsewhere"}}
+    for version in ("v1beta1", "v1"):
+        code, status = call(chain, "POST", collection(chain, f"events.k8s.io/{version}", "events"),
+                            {**event, "apiVersion": f"events.k8s.io/{version}"})
+        assert (code, status["message"][:21]) == (422, 'Event "seen" is inval')
