@@ -3,16 +3,17 @@ facts, defaults, validation, OpenAPI schema, printer columns and protobuf layout
 
 1.24 serves PodSecurityPolicies by default, but they only matter to pods with the
 PodSecurityPolicy admission plugin enabled, which is off by default and which the reference server
-does not have: here they are stored and validated, nothing more. Validation covers the strategies,
-ranges, volumes, capabilities, host paths, flex volumes, CSI drivers and RuntimeClasses; the
-seccomp and AppArmor annotations and the sysctl patterns are not checked.
+does not have: here they are stored and validated, nothing more.
 """
 from __future__ import annotations
+
+import re
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (CORE, arr, boolean, integer, kind, list_kind, obj, ref, string,
                                                    strings)
+from reference_impl.apiserver.core.podannotations import apparmor_profile_format_problem, seccomp_profile_problems
 from reference_impl.apiserver.core.volumevalidation import csi_driver_name_problems
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items
@@ -31,6 +32,13 @@ VOLUMES = tuple(sorted((ALL, "awsElasticBlockStore", "azureDisk", "azureFile", "
                         "gitRepo", "glusterfs", "hostPath", "iscsi", "nfs", "persistentVolumeClaim", "photonPersistentDisk",
                         "portworxVolume", "projected", "quobyte", "rbd", "scaleIO", "secret", "storageos",
                         "vsphereVolume")))
+
+APPARMOR_DEFAULT = "apparmor.security.beta.kubernetes.io/defaultProfileName"
+APPARMOR_ALLOWED = "apparmor.security.beta.kubernetes.io/allowedProfileNames"
+SECCOMP_DEFAULT = "seccomp.security.alpha.kubernetes.io/defaultProfileName"
+SECCOMP_ALLOWED = "seccomp.security.alpha.kubernetes.io/allowedProfileNames"
+SYSCTL_MAX_LENGTH = 253
+SYSCTL_PATTERN = r"([a-z0-9]([-_a-z0-9]*[a-z0-9])?\.)*([a-z0-9][-_a-z0-9]*)?[a-z0-9*]"  # SysctlPatternFmt
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.SetDefaults_PodSecurityPolicySpec")
@@ -136,10 +144,81 @@ def _runtime_class_problems(options: object, path: str) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.ValidatePodSecurityPolicySpecificAnnotations")
+def _annotation_problems(annotations: dict) -> list[str]:
+    """The default and allowed AppArmor and seccomp profiles the annotations name."""
+    path, problems = "metadata.annotations", []
+    if annotations.get(APPARMOR_DEFAULT):
+        problem = apparmor_profile_format_problem(str(annotations[APPARMOR_DEFAULT]))
+        if problem:
+            problems.append(v.invalid(f"{path}[{APPARMOR_DEFAULT}]", str(annotations[APPARMOR_DEFAULT]), problem))
+    allowed = str(annotations.get(APPARMOR_ALLOWED) or "")
+    for profile in allowed.split(",") if allowed else ():
+        problem = apparmor_profile_format_problem(profile)
+        if problem:
+            problems.append(v.invalid(f"{path}[{APPARMOR_ALLOWED}]", allowed, problem))
+    if annotations.get(SECCOMP_DEFAULT):
+        problems += seccomp_profile_problems(str(annotations[SECCOMP_DEFAULT]), f"{path}[{SECCOMP_DEFAULT}]")
+    allowed = str(annotations.get(SECCOMP_ALLOWED) or "")
+    for profile in allowed.split(",") if allowed else ():
+        if profile != ALL:
+            problems += seccomp_profile_problems(profile, f"{path}[{SECCOMP_ALLOWED}]")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.validatePodSecurityPolicySysctls",
+         "k8s.io/kubernetes/pkg/apis/policy/validation.IsValidSysctlPattern")
+def _sysctl_problems(sysctls: object, path: str) -> list[str]:
+    problems, covers_all = [], False
+    sysctls = [str(s) for s in v.as_list(sysctls)]
+    for i, sysctl in enumerate(sysctls):
+        if not sysctl:
+            problems.append(v.invalid(f"{path}[{i}]", sysctl, "empty sysctl not allowed"))
+        elif len(sysctl) > SYSCTL_MAX_LENGTH or not re.fullmatch(SYSCTL_PATTERN, sysctl):
+            problems.append(v.invalid(f"{path}[{i}]", sysctl, f"must have at most {SYSCTL_MAX_LENGTH} characters and "
+                                                             f"match regex {SYSCTL_PATTERN}"))
+        elif sysctl.startswith(ALL):
+            covers_all = True
+    if covers_all and len(sysctls) > 1:
+        problems.append(v.forbidden(f"{path}.items", "if '*' is present, must not specify other sysctls"))
+    return problems
+
+
+def _overlap(allowed: str, forbidden: str) -> str:
+    """Which of the two lists names an overlap of the two sysctls: "allowed", "forbidden" or ""."""
+    allowed_prefix, forbidden_prefix = allowed.removesuffix("*"), forbidden.removesuffix("*")
+    if allowed.endswith("*") and forbidden.endswith("*"):
+        if allowed_prefix.startswith(forbidden_prefix):
+            return "allowed"
+        return "forbidden" if forbidden_prefix.startswith(allowed_prefix) else ""
+    if allowed.endswith("*"):
+        return "forbidden" if forbidden.startswith(allowed_prefix) else ""
+    if forbidden.endswith("*"):
+        return "allowed" if allowed.startswith(forbidden_prefix) else ""
+    return "allowed" if allowed == forbidden else ""
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.validatePodSecurityPolicySysctlListsDoNotOverlap")
+def _sysctl_overlap_problems(allowed: object, forbidden: object) -> list[str]:
+    problems = []
+    for i, allowed_sysctl in enumerate(str(s) for s in v.as_list(allowed)):
+        for j, forbidden_sysctl in enumerate(str(s) for s in v.as_list(forbidden)):
+            which = _overlap(allowed_sysctl, forbidden_sysctl)
+            if which == "allowed":
+                problems.append(v.invalid(f"spec.allowedUnsafeSysctls[{i}]", allowed_sysctl,
+                                          f"sysctl overlaps with {forbidden_sysctl}"))
+            elif which == "forbidden":
+                problems.append(v.invalid(f"spec.forbiddenSysctls[{j}]", forbidden_sysctl,
+                                          f"sysctl overlaps with {allowed_sysctl}"))
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/policy/validation.ValidatePodSecurityPolicySpec")
 def validate_pod_security_policy(psp: dict) -> list[str]:
+    """The annotations' profiles (ValidatePodSecurityPolicy checks them before the spec), then the spec."""
     spec = part(psp, "spec")
-    problems = _strategy_problems(spec.get("runAsUser"), "spec.runAsUser", RUN_AS_USER_RULES)
+    problems = _annotation_problems(v.as_object(part(psp, "metadata").get("annotations")))
+    problems += _strategy_problems(spec.get("runAsUser"), "spec.runAsUser", RUN_AS_USER_RULES)
     problems += _run_as_group_problems(spec.get("runAsGroup"), "spec.runAsGroup")
     selinux = v.as_object(spec.get("seLinux")).get("rule", "")
     if selinux not in SELINUX_RULES:
@@ -165,6 +244,9 @@ def validate_pod_security_policy(psp: dict) -> list[str]:
     for i, driver in enumerate(dict_items(spec.get("allowedCSIDrivers"))):
         problems += csi_driver_name_problems(str(driver.get("name") or ""),
                                              f"spec.allowedCSIDrivers.allowedCSIDriver[{i}].name")
+    problems += _sysctl_problems(spec.get("allowedUnsafeSysctls"), "spec.allowedUnsafeSysctls")
+    problems += _sysctl_problems(spec.get("forbiddenSysctls"), "spec.forbiddenSysctls")
+    problems += _sysctl_overlap_problems(spec.get("allowedUnsafeSysctls"), spec.get("forbiddenSysctls"))
     return problems + _runtime_class_problems(spec.get("runtimeClass"), "spec.runtimeClass")
 
 

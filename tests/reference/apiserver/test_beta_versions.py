@@ -303,3 +303,22 @@ def test_an_invalid_events_k8s_io_event_is_named_as_a_core_event(chain):
         code, status = call(chain, "POST", collection(chain, f"events.k8s.io/{version}", "events"),
                             {**event, "apiVersion": f"events.k8s.io/{version}"})
         assert (code, status["message"][:21]) == (422, 'Event "seen" is inval')
+
+
+def test_a_pod_security_policys_profiles_and_sysctls_are_validated(chain):
+    """ValidatePodSecurityPolicySpecificAnnotations checks the profiles the annotations name;
+    sysctl patterns are checked, and an allowed one may not overlap a forbidden one."""
+    annotations = {"apparmor.security.beta.kubernetes.io/allowedProfileNames": "runtime/default,nope",
+                   "seccomp.security.alpha.kubernetes.io/allowedProfileNames": "*,bad"}
+    spec = {**PSP["spec"], "allowedUnsafeSysctls": ["kernel.msg*", "Bad.Sysctl"], "forbiddenSysctls": ["kernel.msgmax"]}
+    code, status = call(chain, "POST", PSPS, {**PSP, "metadata": {"name": "sys", "annotations": annotations},
+                                              "spec": spec})
+    causes = status["details"]["causes"]
+    assert [cause["field"] for cause in causes] == [
+        "metadata.annotations[apparmor.security.beta.kubernetes.io/allowedProfileNames]",
+        "metadata.annotations[seccomp.security.alpha.kubernetes.io/allowedProfileNames]",
+        "spec.allowedUnsafeSysctls[1]", "spec.forbiddenSysctls[0]"]
+    assert [cause["message"] for cause in causes[:2]] + [causes[3]["message"]] == [
+        'Invalid value: "runtime/default,nope": invalid AppArmor profile name: "nope"',
+        'Invalid value: "bad": must be a valid seccomp profile',
+        'Invalid value: "kernel.msgmax": sysctl overlaps with kernel.msg*']
