@@ -5,18 +5,30 @@ v2beta1's OpenAPI definitions.
 v2beta1 names a metric's target in flat fields (`targetAverageUtilization`, `targetValue`,
 `targetAverageValue`) where v2 has a MetricTarget with its type, and a metric's name and selector
 beside them where v2 has a MetricIdentifier; the type of v2's target follows from which v2beta1
-fields are set. v2beta1's Quantity fields without a pointer read as "0" when v2 has none. (The
-behavior, which only v2 has, travels upstream in an annotation we do not write, as for v1.)
+fields are set. v2beta1's Quantity fields without a pointer read as "0" when v2 has none. The
+behavior, which only v2 has, travels in the `autoscaling.alpha.kubernetes.io/behavior` annotation,
+written as encoding/json writes upstream's internal HorizontalPodAutoscalerBehavior (Go's field
+names, no omitempty).
 """
 from __future__ import annotations
 
+import json
+
 from reference_impl.apiserver.core.schemas import META, QUANTITY, arr, integer, kind, list_kind, obj, ref, string
+from reference_impl.apiserver.kinds._autoscaling_v1 import ROUND_TRIP_ANNOTATIONS
 from reference_impl.mirrors import mirrors
 
 V2BETA1 = "autoscaling/v2beta1"
 DEFINITION = "io.k8s.api.autoscaling.v2beta1."
 DEFAULT_CPU_METRIC = {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 80}}
 METRIC_SOURCES = ("object", "pods", "resource", "containerResource", "external")
+BEHAVIOR_ANNOTATION = "autoscaling.alpha.kubernetes.io/behavior"
+# The internal HPAScalingRules' and HPAScalingPolicy's fields: (JSON name in v2, Go field name).
+RULE_FIELDS = (("stabilizationWindowSeconds", "StabilizationWindowSeconds"), ("selectPolicy", "SelectPolicy"),
+               ("policies", "Policies"))
+POLICY_FIELDS = (("type", "Type"), ("value", "Value"), ("periodSeconds", "PeriodSeconds"))
+DIRECTIONS = (("scaleUp", "ScaleUp"), ("scaleDown", "ScaleDown"))
+OBJECT_META_AFTER_ANNOTATIONS = ("ownerReferences", "finalizers", "clusterName", "managedFields")
 
 
 def _set(**fields) -> dict:
@@ -151,14 +163,84 @@ def _converted(hpa: dict, api_version: str, source, status) -> dict:
     return converted
 
 
+def _behavior_json(behavior: dict) -> str:
+    """json.Marshal of the internal HorizontalPodAutoscalerBehavior: Go's field names, nil as null."""
+    def rules(direction: object) -> dict | None:
+        if not isinstance(direction, dict):
+            return None
+        policies = direction.get("policies")
+        return {**{go: direction.get(name) for name, go in RULE_FIELDS[:2]},
+                "Policies": None if policies is None else [
+                    {go: policy.get(name, "" if name == "type" else 0) for name, go in POLICY_FIELDS}
+                    for policy in policies if isinstance(policy, dict)]}
+    return json.dumps({go: rules(behavior.get(name)) for name, go in DIRECTIONS}, separators=(",", ":"))
+
+
+def _behavior_from_json(encoded: str) -> dict | None:
+    """The behavior an annotation holds, None where it is not JSON or is empty (json.Unmarshal
+    matches Go's field names whatever their case)."""
+    try:
+        decoded = json.loads(encoded)
+    except ValueError:
+        return None
+    if not isinstance(decoded, dict):
+        return None
+
+    def field(obj: dict, go: str) -> object:
+        return next((value for key, value in obj.items() if key.lower() == go.lower()), None)
+
+    behavior = {}
+    for name, go in DIRECTIONS:
+        rules = field(decoded, go)
+        if isinstance(rules, dict):
+            converted = {field_name: field(rules, go_name) for field_name, go_name in RULE_FIELDS}
+            if isinstance(converted["policies"], list):
+                converted["policies"] = [{n: field(p, g) for n, g in POLICY_FIELDS if field(p, g) is not None}
+                                         for p in converted["policies"] if isinstance(p, dict)]
+            behavior[name] = {k: value for k, value in converted.items() if value is not None}
+    return behavior or None
+
+
+def _without_round_trip_annotations(hpa: dict) -> tuple[dict, dict]:
+    """`hpa` with its metadata's round-trip annotations dropped (the annotations map too, once empty),
+    and the annotations it had."""
+    meta = hpa.get("metadata") if isinstance(hpa.get("metadata"), dict) else {}
+    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    kept = {k: value for k, value in annotations.items() if k not in ROUND_TRIP_ANNOTATIONS}
+    meta = {k: value for k, value in meta.items() if k != "annotations"}
+    return {**hpa, "metadata": _with_annotations(meta, kept) if kept else meta}, annotations
+
+
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta1.Convert_v2beta1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler")
 def to_v2(hpa: dict) -> dict:
-    return _converted(hpa, "autoscaling/v2", source_to_v2, status_to_v2)
+    """The metrics converted, and the behavior annotation (when it holds one) as spec.behavior."""
+    converted, annotations = _without_round_trip_annotations(_converted(hpa, "autoscaling/v2", source_to_v2,
+                                                                       status_to_v2))
+    behavior = _behavior_from_json(str(annotations.get(BEHAVIOR_ANNOTATION, "")))
+    if behavior is not None and isinstance(converted.get("spec"), dict):
+        converted["spec"] = {**converted["spec"], "behavior": behavior}
+    return converted
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta1.Convert_autoscaling_HorizontalPodAutoscaler_To_v2beta1_HorizontalPodAutoscaler")
 def from_v2(hpa: dict) -> dict:
-    return _converted(hpa, V2BETA1, source_to_v2beta1, status_to_v2beta1)
+    """The metrics converted, and spec.behavior, which v2beta1 has no field for, as the annotation."""
+    converted, _ = _without_round_trip_annotations(_converted(hpa, V2BETA1, source_to_v2beta1, status_to_v2beta1))
+    spec = converted.get("spec")
+    if isinstance(spec, dict) and "behavior" in spec:
+        behavior = spec["behavior"]
+        converted["spec"] = {k: value for k, value in spec.items() if k != "behavior"}
+        if isinstance(behavior, dict):
+            annotations = {**converted["metadata"].get("annotations", {}), BEHAVIOR_ANNOTATION: _behavior_json(behavior)}
+            converted["metadata"] = _with_annotations(converted["metadata"], annotations)
+    return converted
+
+
+def _with_annotations(meta: dict, annotations: dict) -> dict:
+    """`meta` with these annotations in ObjectMeta's place for them, sorted as a Go map is written."""
+    before = {k: value for k, value in meta.items() if k not in OBJECT_META_AFTER_ANNOTATIONS and k != "annotations"}
+    after = {k: meta[k] for k in OBJECT_META_AFTER_ANNOTATIONS if k in meta}
+    return {**before, "annotations": dict(sorted(annotations.items())), **after}
 
 
 # --- OpenAPI -------------------------------------------------------------------------------------

@@ -322,3 +322,35 @@ def test_a_pod_security_policys_profiles_and_sysctls_are_validated(chain):
         'Invalid value: "runtime/default,nope": invalid AppArmor profile name: "nope"',
         'Invalid value: "bad": must be a valid seccomp profile',
         'Invalid value: "kernel.msgmax": sysctl overlaps with kernel.msg*']
+
+
+BEHAVIOR = "autoscaling.alpha.kubernetes.io/behavior"
+
+
+def test_a_v2_behavior_reads_as_v2beta1s_annotation_in_the_internal_types_json(chain):
+    """v2beta1 has no behavior field: it reads as the annotation, json.Marshal of the internal
+    type (Go's field names, nil as null, the defaults v2 filled in)."""
+    behavior = {"scaleDown": {"stabilizationWindowSeconds": 60, "policies": [{"type": "Pods", "value": 1,
+                                                                               "periodSeconds": 30}]}}
+    call(chain, "POST", collection(chain, "autoscaling/v2", "horizontalpodautoscalers"),
+         {**HPA, "apiVersion": "autoscaling/v2", "metadata": {"name": "paced"}, "spec": {**HPA["spec"],
+                                                                                          "behavior": behavior}})
+    code, as_beta = call(chain, "GET", collection(chain, "autoscaling/v2beta1", "horizontalpodautoscalers") + "/paced")
+    assert "behavior" not in as_beta["spec"]
+    assert as_beta["metadata"]["annotations"] == {BEHAVIOR: (
+        '{"ScaleUp":{"StabilizationWindowSeconds":0,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":4,'
+        '"PeriodSeconds":15},{"Type":"Percent","Value":100,"PeriodSeconds":15}]},"ScaleDown":{'
+        '"StabilizationWindowSeconds":60,"SelectPolicy":"Max","Policies":[{"Type":"Pods","Value":1,"PeriodSeconds":30}]}}')}
+
+
+def test_a_v2beta1_behavior_annotation_is_v2s_behavior_and_goes(chain):
+    """Converting to v2 moves a well-formed behavior annotation to spec.behavior and drops the
+    round-trip annotations; the others stay, before managedFields."""
+    annotations = {"other": "x", BEHAVIOR: '{"scaleDown":{"policies":[{"type":"Percent","value":10,"periodSeconds":60}]}}'}
+    call(chain, "POST", collection(chain, "autoscaling/v2beta1", "horizontalpodautoscalers"),
+         {**HPA, "apiVersion": "autoscaling/v2beta1", "metadata": {"name": "noted", "annotations": annotations}})
+    code, as_v2 = call(chain, "GET", collection(chain, "autoscaling/v2", "horizontalpodautoscalers") + "/noted")
+    assert as_v2["spec"]["behavior"] == {"scaleDown": {"policies": [{"type": "Percent", "value": 10,
+                                                                     "periodSeconds": 60}]}}
+    assert as_v2["metadata"]["annotations"] == {"other": "x"}
+    assert list(as_v2["metadata"]).index("annotations") < list(as_v2["metadata"]).index("managedFields")
