@@ -435,6 +435,37 @@ def path_probes() -> list[Probe]:
     return probes
 
 
+def beta_version_probes() -> list[Probe]:
+    """The beta versions 1.24 still serves: each collection, and a create of an object only the
+    version's own conversion and validation refuse (v1beta1 topology labels, v2beta1 targets, a
+    PodSecurityPolicy's rules, batch/v1beta1's field labels)."""
+    ns = f"namespaces/{NAMESPACE}/"
+    collections = [("batch/v1beta1", ns + "cronjobs"), ("policy/v1beta1", ns + "poddisruptionbudgets"),
+                   ("policy/v1beta1", "podsecuritypolicies"), ("autoscaling/v2beta1", ns + "horizontalpodautoscalers"),
+                   ("autoscaling/v2beta2", ns + "horizontalpodautoscalers"),
+                   ("discovery.k8s.io/v1beta1", ns + "endpointslices"), ("events.k8s.io/v1beta1", ns + "events"),
+                   ("node.k8s.io/v1beta1", "runtimeclasses"), ("storage.k8s.io/v1beta1", ns + "csistoragecapacities")]
+    probes = [Probe("beta", "GET", f"/apis/{version}/{collection}") for version, collection in collections]
+    probes.append(Probe("beta", "GET", f"/apis/batch/v1beta1/{ns}cronjobs", "fieldSelector=spec.schedule%3Dx"))
+    bad = [("discovery.k8s.io/v1beta1", ns + "endpointslices", {
+               "kind": "EndpointSlice", "metadata": {"name": "beta"}, "addressType": "IPv4",
+               "endpoints": [{"addresses": ["10.0.0.1"], "topology": {"bad key!": "v", "ok": "bad value!"}}]}),
+           ("autoscaling/v2beta1", ns + "horizontalpodautoscalers", {
+               "kind": "HorizontalPodAutoscaler", "metadata": {"name": "beta"}, "spec": {
+                   "scaleTargetRef": {"kind": "Deployment", "name": "d"}, "maxReplicas": 3, "metrics": [
+                       {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 0}},
+                       {"type": "External", "external": {"metricName": "q"}}]}}),
+           ("policy/v1beta1", "podsecuritypolicies", {
+               "kind": "PodSecurityPolicy", "metadata": {"name": "beta"}, "spec": {
+                   "seLinux": {"rule": "Bad"}, "runAsUser": {"rule": "MustRunAs", "ranges": [{"min": 5, "max": 2}]},
+                   "runAsGroup": {"rule": "MustRunAs"}, "supplementalGroups": {"rule": "RunAsAny"},
+                   "fsGroup": {"rule": "RunAsAny"}, "allowedCapabilities": ["*"], "requiredDropCapabilities": ["A"],
+                   "allowedHostPaths": [{"pathPrefix": "/a/../b"}]}})]
+    probes += [Probe("beta", "POST", f"/apis/{version}/{collection}", "dryRun=All", JSON,
+                     encode({"apiVersion": version, **body})) for version, collection, body in bad]
+    return probes
+
+
 def user_probes() -> list[Probe]:
     ns = f"/api/v1/namespaces/{NAMESPACE}"
     review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
@@ -1653,7 +1684,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += fuzz_probes(rng, kind, fuzz_per_kind)
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
-    probes += path_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
+    probes += path_probes() + beta_version_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
     probes += later_privilege_probes() + impersonated_privilege_probes() + cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()

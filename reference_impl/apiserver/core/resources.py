@@ -94,8 +94,9 @@ class Resource:
     deprecation_warning: str = ""
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
     # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
-    # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`.
-    kind_group: str = ""
+    # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`,
+    # or, for events.k8s.io Events (core Events inside), just `Event`. None: `group`.
+    kind_group: str | None = None
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
     # A custom resource's subresources.scale (a customscale.ScalePaths): where its Scale's fields are.
     scale_paths: object | None = field(default=None, compare=False, hash=False)
@@ -161,7 +162,7 @@ class Resource:
 
     @property
     def object_kind_group(self) -> str:
-        return self.kind_group or self.group
+        return self.group if self.kind_group is None else self.kind_group
 
     @property
     def etcd_prefix(self) -> str:

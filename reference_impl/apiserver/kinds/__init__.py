@@ -25,7 +25,8 @@ MODULES = ("apiservice", "namespace", "pod", "node", "service", "endpoints", "se
            "controllerrevision", "job", "cronjob", "poddisruptionbudget", "endpointslice", "runtimeclass",
            "priorityclass", "certificatesigningrequest", "events", "storageclass", "volumeattachment", "csidriver",
            "csinode", "csistoragecapacity", "ingress", "networkpolicy", "horizontalpodautoscaler",
-           "admissionregistration", "customresourcedefinition", "review", "componentstatus", "flowcontrol")
+           "admissionregistration", "customresourcedefinition", "review", "componentstatus", "flowcontrol",
+           "betaversions", "podsecuritypolicy")
 
 
 def load(names: tuple[str, ...] = MODULES, package: str = __name__) -> tuple[ModuleType, ...]:

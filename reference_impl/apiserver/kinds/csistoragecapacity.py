@@ -50,6 +50,8 @@ RESOURCES = (
              create_validator=validate_csi_storage_capacity_again,
              update_validator=validate_csi_storage_capacity_update,
              zero_value={"storageClassName": ""},
+             deprecation_warning="storage.k8s.io/v1beta1 CSIStorageCapacity is deprecated in v1.24+, "
+                                 "unavailable in v1.27+",
              update_metadata_checks=UpdateMetadataChecks(full=1, update=1)),
 )
 

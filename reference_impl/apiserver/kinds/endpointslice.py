@@ -14,6 +14,7 @@ from reference_impl.mirrors import mirrors
 
 # sets.String's List(): sorted.
 ADDRESS_TYPES = ("FQDN", "IPv4", "IPv6")
+MAX_TOPOLOGY_LABELS = 16
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSlice",
@@ -32,8 +33,9 @@ def validate_endpoint_slice(obj: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validateEndpoints")
 def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
     """At least one address per endpoint, each of the slice's type (an unknown type checks none),
-    a DNS subdomain nodeName and a DNS label hostname. deprecatedTopology's labels are not checked:
-    the strategy's dropTopologyOnV1 clears them from a discovery.k8s.io/v1 request first."""
+    a DNS subdomain nodeName, at most 16 valid deprecatedTopology labels and a DNS label hostname.
+    (The strategy's dropTopologyOnV1 clears deprecatedTopology from a discovery.k8s.io/v1 request
+    first: only a v1beta1 slice's topology gets here.)"""
     problems = []
     for i, endpoint in enumerate(dict_items(obj.get("endpoints"))):
         at = f"endpoints[{i}]"
@@ -44,9 +46,18 @@ def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
             problems += _address_problems(address, address_type, f"{at}.addresses[{j}]")
         if endpoint.get("nodeName") is not None:
             problems += v.name_problems(endpoint["nodeName"], "subdomain", f"{at}.nodeName")
+        problems += _deprecated_topology_problems(endpoint.get("deprecatedTopology"), f"{at}.deprecatedTopology")
         if endpoint.get("hostname") is not None:
             problems += v.name_problems(endpoint["hostname"], "label", f"{at}.hostname")
     return problems
+
+
+def _deprecated_topology_problems(topology: object, path: str) -> list[str]:
+    if not isinstance(topology, dict):
+        return []
+    too_many = len(topology) > MAX_TOPOLOGY_LABELS
+    return ([f"{path}: Too many: {len(topology)}: must have at most {MAX_TOPOLOGY_LABELS} items"] if too_many else []) + \
+        v.label_problems(topology, path)
 
 
 def _address_problems(address: str, address_type: object, path: str) -> list[str]:

@@ -52,7 +52,7 @@ RESOURCES = (
                  renamed=(("reportingController", "reportingComponent"),
                           *((f"regarding.{name}", f"involvedObject.{name}") for name in (
                               "kind", "namespace", "name", "uid", "apiVersion", "resourceVersion", "fieldPath")))),
-             allow_create_on_update=True,
+             allow_create_on_update=True, kind_group="",
              update_metadata_checks=UpdateMetadataChecks(full=0, update=0)),
 )
 

@@ -19,6 +19,7 @@ from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, atomic, integer, kind,
                                                    list_kind, obj, ref, string)
+from reference_impl.apiserver.kinds import _autoscaling_v2beta1
 from reference_impl.apiserver.kinds._autoscaling_v1 import (METRIC_SPECS_ANNOTATION, ROUND_TRIP_ANNOTATIONS,
                                                             annotated_metrics, encode_metrics, metric_from_v1,
                                                             metric_to_v1)
@@ -123,7 +124,10 @@ def to_v1(hpa: dict) -> dict:
 
 
 def _v2(hpa: dict) -> dict:
-    return to_v2(hpa) if hpa.get("apiVersion") == V1 else hpa
+    """`hpa` as v2, the version validation and the printer read."""
+    if hpa.get("apiVersion") == V1:
+        return to_v2(hpa)
+    return _autoscaling_v2beta1.to_v2(hpa) if hpa.get("apiVersion") == _autoscaling_v2beta1.V2BETA1 else hpa
 
 
 # --- validation ----------------------------------------------------------------------------------
@@ -316,11 +320,16 @@ SCALE_DOWN_RULES = {"selectPolicy": "Max", "policies": [{"type": "Percent", "val
          "k8s.io/kubernetes/pkg/apis/autoscaling/v2.SetDefaults_HorizontalPodAutoscalerBehavior",
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.SetDefaults_HorizontalPodAutoscaler")
 def horizontal_pod_autoscaler(hpa: dict, spec: dict) -> None:
-    """Both versions: minReplicas 1. v2 only: a cpu target of 80% utilization when there are no
-    metrics, and a behavior's missing rules from the default scale-up and scale-down rules."""
+    """Every version: minReplicas 1. v2 and v2beta1: a cpu target of 80% utilization when there
+    are no metrics (written as each version writes it). v2 only: a behavior's missing rules from
+    the default scale-up and scale-down rules."""
     if spec.get("minReplicas") is None:
         spec["minReplicas"] = 1
     if hpa.get("apiVersion") == V1:
+        return
+    if hpa.get("apiVersion") == _autoscaling_v2beta1.V2BETA1:
+        if not spec.get("metrics"):
+            spec["metrics"] = [copy.deepcopy(_autoscaling_v2beta1.DEFAULT_CPU_METRIC)]
         return
     if not spec.get("metrics"):
         spec["metrics"] = [_cpu_utilization_metric(DEFAULT_CPU_UTILIZATION)]

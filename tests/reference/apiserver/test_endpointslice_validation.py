@@ -87,7 +87,9 @@ def test_the_address_type_is_immutable():
 def test_deprecated_topology_is_not_validated_through_v1():
     """dropTopologyOnV1 clears deprecatedTopology from a v1 request before validation, so labels
     that would be invalid are not refused."""
-    assert problems(with_field(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})) == []
+    slice_ = with_field(("endpoints", 0, "deprecatedTopology"), {"a b": "c"})
+    kinds.find("discovery.k8s.io", "v1", "endpointslices").prepare_for_create(slice_, None)
+    assert problems(slice_) == []
 
 
 def test_a_v1_create_drops_hints_and_deprecated_topology():
