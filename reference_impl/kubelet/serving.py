@@ -11,6 +11,7 @@ TLS connection in a single thread.
 """
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 import threading
@@ -23,6 +24,7 @@ from reference_impl.machinery.netdial import splice
 from reference_impl.mirrors import mirrors
 
 DRAIN_SECONDS = 5.0  # how long a finished session's last bytes get to reach the client
+_log = logging.getLogger(__name__)
 
 
 @mirrors("k8s.io/kubernetes/cmd/kubelet/app.InitializeTLS")
@@ -73,23 +75,27 @@ def plain_streams(connection, rfile: BinaryIO) -> Iterator[tuple[BinaryIO, socke
             pass
         pump.join(DRAIN_SECONDS)
         if pump.is_alive():
-            _end_pump(connection, pump)
+            _end_pump(connection, ours, pump)
         _stop_reading(ours)
         reader.close()
         ours.close()
 
 
-def _end_pump(connection: ssl.SSLSocket, pump: threading.Thread) -> None:
-    """Stop a pump still in the TLS connection's I/O (a client that reads nothing keeps it in a
-    write) and wait for it. The connection is closed once the session returns, and OpenSSL keeps
-    the descriptor's number, not the socket: a pump left running would go on reading and writing
-    that number, by then maybe the next connection's. Shut down at the socket, under TLS, its
-    next read or write fails at once."""
-    try:
-        socket.socket.shutdown(connection, socket.SHUT_RDWR)
-    except OSError:
-        pass
-    pump.join()
+def _end_pump(connection: ssl.SSLSocket, ours: socket.socket, pump: threading.Thread) -> None:
+    """Stop a pump still in I/O and wait for it: in the TLS connection's (a client that reads
+    nothing keeps it in a write), or in the pair's (a client that goes on sending fills it once
+    the session stops reading). The connection is closed once the session returns, and OpenSSL
+    keeps the descriptor's number, not the socket: a pump left running would go on reading and
+    writing that number, by then maybe the next connection's. Shut down at the socket, under TLS,
+    and at our end of the pair, its next read or write on either fails at once."""
+    for end in (connection, ours):
+        try:
+            socket.socket.shutdown(end, socket.SHUT_RDWR)
+        except OSError:
+            pass
+    pump.join(DRAIN_SECONDS)
+    if pump.is_alive():
+        _log.warning("a TLS pump did not stop within %ss of its shutdown", DRAIN_SECONDS)
 
 
 def _stop_reading(sock: socket.socket) -> None:

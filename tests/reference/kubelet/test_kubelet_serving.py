@@ -269,6 +269,38 @@ def test_a_session_whose_client_reads_nothing_leaves_no_pump_on_its_connection(c
         assert not [thread for thread in threading.enumerate() if thread.name == "kubelet-tls"]
 
 
+def test_a_session_whose_client_floods_input_it_no_longer_reads_still_ends(ca, tmp_path, monkeypatch):
+    """A client that goes on sending (stdin, port-forward bytes) after the session stopped reading
+    keeps the pump in a write into the socket pair: ending the pump must wake that write too, or
+    the connection's thread waits for ever."""
+    from reference_impl.kubelet import serving
+
+    monkeypatch.setattr(serving, "DRAIN_SECONDS", 0.2)
+    connection, client = tls_connection(ca, tmp_path)
+
+    def flood():
+        try:
+            while True:
+                client.sendall(bytes(65536))
+        except OSError:
+            pass
+
+    with client, connection:
+        flooding = threading.Thread(target=flood, daemon=True)
+        flooding.start()
+        session = threading.Thread(target=_open_and_leave, args=(serving, connection), daemon=True)
+        session.start()
+        session.join(10)
+        assert not session.is_alive()
+        assert not [thread for thread in threading.enumerate() if thread.name == "kubelet-tls"]
+
+
+def _open_and_leave(serving, connection) -> None:
+    """A session that reads nothing of what its client sends, then ends."""
+    with serving.plain_streams(connection, connection.makefile("rb")):
+        time.sleep(0.3)
+
+
 def test_the_self_signed_certificate_is_made_once_and_kept(tmp_path):
     cert, key = self_signed_pair(tmp_path / "pki", "node-1", "127.0.0.1")
     first = cert.read_bytes()
