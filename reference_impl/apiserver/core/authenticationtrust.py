@@ -10,6 +10,7 @@ front-proxy CA, for which the reference apiserver has no flag; a map that has th
 from __future__ import annotations
 
 import datetime
+import sys
 
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -44,7 +45,8 @@ def combine_cert_lists(existing: str, required: str, now: datetime.datetime) -> 
          "k8s.io/kubernetes/pkg/controlplane/controller/clusterauthenticationtrust.writeConfigMap")
 def sync_config_map(registry, client_ca_pem: str) -> bool:
     """Write the client CA into the ConfigMap (as the loopback client, creating it if missing);
-    True when something was written."""
+    True when something was written. A stored bundle that is no PEM is left as it is and logged,
+    as upstream's sync returns the parse error: the apiserver serves on."""
     now = datetime.datetime.fromtimestamp(registry.clock.now(), datetime.timezone.utc)
     try:
         stored = registry.get("configmaps", CONFIGMAP_NAMESPACE, CONFIGMAP_NAME)
@@ -53,7 +55,12 @@ def sync_config_map(registry, client_ca_pem: str) -> bool:
             raise
         stored = None
     data = dict((stored or {}).get("data") or {})
-    combined = combine_cert_lists(data.get(CLIENT_CA_KEY, ""), client_ca_pem, now)
+    try:
+        combined = combine_cert_lists(data.get(CLIENT_CA_KEY, ""), client_ca_pem, now)
+    except ValueError as err:
+        print(f"reference kube-apiserver: {CONFIGMAP_NAMESPACE}/{CONFIGMAP_NAME} {CLIENT_CA_KEY}: {err}",
+              file=sys.stderr, flush=True)
+        return False
     if combined == data.get(CLIENT_CA_KEY, "") and stored is not None:
         return False
     if combined:

@@ -65,3 +65,13 @@ def test_an_existing_map_is_updated_in_place(trust):
         "data": {"client-ca-file": old, "requestheader-allowed-names": '["front-proxy"]'}})
     assert sync_config_map(trust, ours) is True
     assert stored(trust)["data"] == {"client-ca-file": old + ours, "requestheader-allowed-names": '["front-proxy"]'}
+
+
+def test_a_stored_bundle_that_is_no_pem_is_left_and_logged_not_fatal(trust, capsys):
+    """Upstream's sync returns the parse error and retries later; the apiserver starts and serves."""
+    trust.create("configmaps", CONFIGMAP_NAMESPACE, {
+        "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": CONFIGMAP_NAME, "namespace": CONFIGMAP_NAMESPACE},
+        "data": {"client-ca-file": "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n"}})
+    assert sync_config_map(trust, new_ca().cert_pem.decode()) is False
+    assert "not base64" in stored(trust)["data"]["client-ca-file"]
+    assert "extension-apiserver-authentication client-ca-file:" in capsys.readouterr().err
