@@ -44,7 +44,7 @@ class Lease:
     @mirrors(f"(*{LEASE}.Lease).RemainingTTL")
     def checkpointed_ttl(self) -> int:
         """What a new leader gives the lease: its checkpointed remaining TTL, or its TTL."""
-        return self.remaining_ttl or self.ttl
+        return self.remaining_ttl if self.remaining_ttl > 0 else self.ttl
 
     @mirrors(f"(*{LEASE}.Lease).Remaining")
     def remaining(self, now: float) -> float:
@@ -154,8 +154,10 @@ class Lessor:
         for _, lease_id in due[:MAX_CHECKPOINT_BATCH]:
             del self._checkpoints_due[lease_id]
             lease = self._leases.get(lease_id)
-            remaining = math.ceil(lease.expiry - now) if lease else 0
-            if lease is not None and remaining < lease.ttl:
+            if lease is None or lease.expiry <= now:
+                continue
+            remaining = math.ceil(lease.expiry - now)
+            if remaining < lease.ttl:
                 checkpoints.append((lease_id, remaining))
         return checkpoints
 

@@ -272,3 +272,14 @@ def test_only_leases_with_more_than_the_interval_left_are_checkpointed():
     assert lessor.due_checkpoints(299.0) == []
     assert lessor.due_checkpoints(300.5) == [(1, 300)]
     assert lessor.due_checkpoints(601.0) == []  # rescheduled only by the checkpoint's apply
+
+
+def test_an_expired_lease_is_not_checkpointed_and_a_negative_checkpoint_is_none():
+    """findDueScheduledCheckpoints skips a lease past its expiry; RemainingTTL takes a checkpoint
+    only when it is above zero, so a new leader never starts a lease in the past."""
+    lessor = Lessor(checkpoints=True)
+    lessor.grant(1, 400, now=0.0)
+    assert lessor.due_checkpoints(401.0) == []
+    lessor.checkpoint(1, -1, now=401.0)
+    lessor.promote(402.0, 1.0)
+    assert lessor.lookup(1).expiry == 402.0 + 1.0 + 400
