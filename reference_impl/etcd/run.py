@@ -459,26 +459,26 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_COUNT,
                         help="committed writes between snapshots (which release the log behind them)")
     parser.add_argument("--quota-backend-bytes", type=int,
-                        default=int(env.get("ETCD_QUOTA_BACKEND_BYTES", 0)),
+                        default=env.get("ETCD_QUOTA_BACKEND_BYTES", "0"),
                         help="the backend size that raises the NOSPACE alarm (0: 2 GiB; negative: "
                              "no quota)")
     parser.add_argument("--max-txn-ops", type=_uint,
-                        default=int(env.get("ETCD_MAX_TXN_OPS", MAX_TXN_OPS)),
+                        default=env.get("ETCD_MAX_TXN_OPS", str(MAX_TXN_OPS)),
                         help="the most operations one txn may hold")
     parser.add_argument("--auth-token-ttl", type=_uint,
-                        default=int(env.get("ETCD_AUTH_TOKEN_TTL", SIMPLE_TOKEN_TTL)),
+                        default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
                         help="seconds a simple auth token lives after its last use (0: 300)")
     parser.add_argument("--experimental-watch-progress-notify-interval", type=_duration,
                         default=env.get("ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "10m"),
                         help="how often idle watches that asked for it get a progress notify "
                              "(a Go duration: 5s, 10m)")
     parser.add_argument("--experimental-enable-lease-checkpoint", type=go_bool, nargs="?", const=True,
-                        default=go_bool(env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false")),
+                        default=env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false"),
                         metavar="BOOL", help="the leader records the remaining TTL of long leases "
                                              "every 5 minutes, for a later leader to start them from")
     parser.add_argument("--experimental-enable-lease-checkpoint-persist", type=go_bool, nargs="?",
                         const=True, metavar="BOOL",
-                        default=go_bool(env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT_PERSIST", "false")),
+                        default=env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT_PERSIST", "false"),
                         help="keep those remaining TTLs in the backend too, so a restart starts "
                              "from them")
     cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
@@ -497,10 +497,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                               "--initial-cluster")
     cluster.add_argument("--advertise-client-urls", default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
     cluster.add_argument("--heartbeat-interval", type=_positive,
-                         default=int(env.get("ETCD_HEARTBEAT_INTERVAL", DEFAULT_HEARTBEAT_MS)),
+                         default=env.get("ETCD_HEARTBEAT_INTERVAL", str(DEFAULT_HEARTBEAT_MS)),
                          help="milliseconds between heartbeats (one Raft tick)")
     cluster.add_argument("--election-timeout", type=_positive,
-                         default=int(env.get("ETCD_ELECTION_TIMEOUT", DEFAULT_ELECTION_MS)),
+                         default=env.get("ETCD_ELECTION_TIMEOUT", str(DEFAULT_ELECTION_MS)),
                          help="milliseconds without a leader before an election")
     cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
                          help="log entries kept after a snapshot for slow followers")

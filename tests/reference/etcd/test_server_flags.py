@@ -116,3 +116,14 @@ def test_lease_checkpoint_flags_are_go_bools_and_persist_needs_checkpoints():
         parse_args([*base, "--experimental-enable-lease-checkpoint-persist"], {})
     assert errors.getvalue().strip().endswith(
         "setting experimental-enable-lease-checkpoint-persist requires experimental-enable-lease-checkpoint")
+
+
+@pytest.mark.parametrize("variable", ["ETCD_QUOTA_BACKEND_BYTES", "ETCD_MAX_TXN_OPS", "ETCD_AUTH_TOKEN_TTL",
+                                      "ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "ETCD_HEARTBEAT_INTERVAL",
+                                      "ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT_PERSIST", "ETCD_ELECTION_TIMEOUT"])
+def test_a_bad_value_in_an_etcd_variable_is_a_usage_error_not_a_traceback(variable):
+    """The variables are read as their flags are: a value the flag's type refuses is one line."""
+    errors = io.StringIO()
+    with contextlib.redirect_stderr(errors), pytest.raises(SystemExit) as exited:
+        parse_args(["--data-dir", "d"], {variable: "yes please"})
+    assert exited.value.code == 2 and "yes please" in errors.getvalue().splitlines()[-1]
