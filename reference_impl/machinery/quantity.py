@@ -21,6 +21,7 @@ _SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction
 _DECIMAL_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
 _BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 NANO = 10**9
+MAX_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,10 @@ def _parsed(text: object) -> Quantity | None:
     if written is None:
         return None
     sign, value, fmt = written
-    return Quantity(sign * Fraction(math.ceil(value * NANO), NANO), fmt)
+    value = Fraction(math.ceil(value * NANO), NANO)
+    if fmt == BINARY_SI and value > MAX_INT64:
+        value = Fraction(MAX_INT64)  # ParseQuantity's cap on a binary quantity too big for an int64
+    return Quantity(sign * value, fmt)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).CanonicalizeBytes")
@@ -143,10 +147,45 @@ def canonical(quantity: Quantity) -> str:
     return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
 
 
+@mirrors("k8s.io/apimachinery/pkg/api/resource.Quantity.MarshalJSON")
+def marshaled(text: object) -> object:
+    """The text encoding/json writes for the Quantity decoded from `text`: the text as sent where
+    ParseQuantity kept it as already canonical ("1E3", "+1", "5."), else `canonical` ("0.5" is
+    "500m", "1.5Gi" "1536Mi"). What is no quantity (validation refuses it) stays as it is."""
+    if type(text) is str:
+        return _marshaled_text(text)
+    return _marshaled(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _marshaled_text(text: str) -> object:
+    """`_marshaled`, remembered: every quantity of every object is encoded on each write."""
+    return _marshaled(text)
+
+
+def _marshaled(text: object) -> object:
+    quantity = parse(text)
+    if quantity is None:
+        return text
+    written = repr(text) if isinstance(text, (int, float)) else text.strip()
+    amount = _int64_amount(written)
+    return amount[2] if amount is not None and amount[2] else canonical(quantity)
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).RoundUp")
+def rounded_up_to_milli(text: object) -> object:
+    """`text` as SetDefaults_ResourceList leaves it, rounded away from zero to thousandths (with
+    the canonical text of the rounded value: "1n" is "1m", "1.0001" "1001m"); `text` itself when it
+    needs no rounding, or is no quantity."""
+    quantity = parse(text)
+    if quantity is None or (quantity.value * 1000).denominator == 1:
+        return text
+    return canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format))
+
+
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _PARTS = re.compile(r"^([+-]?)0*([0-9]*)(?:\.([0-9]*))?(.*)\Z")
-MAX_INT64 = 2**63 - 1
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
