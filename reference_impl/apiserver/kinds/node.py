@@ -8,7 +8,7 @@ from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, con
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
                                                       parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field, resource_lists
 from reference_impl.machinery.gojson import GoType, quote, unmarshal
 from reference_impl.machinery.labels import label_value_problems
 from reference_impl.mirrors import mirrors
@@ -26,6 +26,7 @@ def node(obj: dict, spec: dict) -> None:
     if status is not None:
         if status.get("capacity") and "allocatable" not in status:
             status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
+        resource_lists(status, "capacity", "allocatable")
         info = object_field(status, "nodeInfo")
         for field in SYSTEM_INFO_FIELDS if info is not None else ():
             default_zero(info, field, "")
