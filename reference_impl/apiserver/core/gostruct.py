@@ -83,9 +83,7 @@ def _as_struct(obj: dict, keep_empty: bool) -> dict:
     message = kind_message(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
     if message is None:
         return obj
-    encoded = {key: obj[key] for key in TYPE_META if key in obj}
-    encoded.update(_encoded(obj, message, keep_empty))  # an update keeps kind and apiVersion first
-    return encoded
+    return _encoded(obj, message, keep_empty)
 
 
 # How a field's value is encoded: as it is (a scalar, or a type that encodes itself), as a
@@ -185,8 +183,18 @@ def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
         if how:
             item = _encoded_value(item, how, type_, keep_empty)
         encoded[name] = item
-    if not value.keys() <= known:  # fields the struct does not know, after the known ones
-        encoded.update((key, item) for key, item in value.items() if key not in known)
+    if not value.keys() <= known:
+        return _with_unknown_fields(encoded, value, known)
+    return encoded
+
+
+def _with_unknown_fields(encoded: dict, value: dict, known: frozenset[str]) -> dict:
+    """`encoded` with the fields of `value` its struct does not know after the known ones, but
+    TypeMeta first: no layout lists it, and it is inline at the top of every kind's struct, at
+    the top level and embedded (a StatefulSet's claim templates)."""
+    type_meta = {key: value[key] for key in TYPE_META if key in value and key not in known}
+    encoded = {**type_meta, **encoded} if type_meta else encoded
+    encoded.update((key, item) for key, item in value.items() if key not in known and key not in type_meta)
     return encoded
 
 

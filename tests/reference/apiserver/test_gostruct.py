@@ -294,3 +294,13 @@ def test_a_created_pod_is_stored_and_returned_canonical(chain):
         assert list(answer["metadata"]["labels"]) == ["a", "z"]
         assert answer["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "1", "memory": "1536Mi"},
                                                                 "requests": {"cpu": "1", "memory": "1536Mi"}}
+
+
+def test_an_embedded_objects_type_meta_comes_first():
+    """A StatefulSet's claim template is a whole PersistentVolumeClaim, TypeMeta inline at the top
+    of its struct: kube-apiserver 1.24 writes its kind and apiVersion before its metadata."""
+    stateful_set = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+                    "spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {},
+                                                       "apiVersion": "v1", "kind": "PersistentVolumeClaim"}]}}
+    claim = gostruct.as_encoded(stateful_set)["spec"]["volumeClaimTemplates"][0]
+    assert list(claim) == ["kind", "apiVersion", "metadata", "spec", "status"]
