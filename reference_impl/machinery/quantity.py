@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from reference_impl.mirrors import mirrors
@@ -28,9 +28,13 @@ MAX_INT64 = 2**63 - 1
 class Quantity:
     value: Fraction
     format: str = DECIMAL_SI
+    # The text ParseQuantity keeps when it is canonical already ("1E3", "+1"), which String and
+    # MarshalJSON give back as it is; "" for the others, and for the results of arithmetic.
+    s: str = field(default="", compare=False)
 
+    @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).String")
     def __str__(self) -> str:
-        return canonical(self)
+        return self.s or canonical(self)
 
     def __add__(self, other: "Quantity") -> "Quantity":
         """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero."""
@@ -119,7 +123,8 @@ def _parsed(text: object) -> Quantity | None:
     value = Fraction(math.ceil(value * NANO), NANO)
     if fmt == BINARY_SI and value > MAX_INT64:
         value = Fraction(MAX_INT64)  # ParseQuantity's cap on a binary quantity too big for an int64
-    return Quantity(sign * value, fmt)
+    amount = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip())
+    return Quantity(sign * value, fmt, amount[2] if amount is not None else "")
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).CanonicalizeBytes")
@@ -165,11 +170,7 @@ def _marshaled_text(text: str) -> object:
 
 def _marshaled(text: object) -> object:
     quantity = parse(text)
-    if quantity is None:
-        return text
-    written = repr(text) if isinstance(text, (int, float)) else text.strip()
-    amount = _int64_amount(written)
-    return amount[2] if amount is not None and amount[2] else canonical(quantity)
+    return text if quantity is None else str(quantity)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).RoundUp")
