@@ -64,6 +64,15 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment", "APIService")}}
 
 
+def _spec_changed(new: dict, old: dict) -> bool:
+    """Whether an update changes the stored spec as apiequality.Semantic.DeepEqual sees it, which
+    compares quantities by value: "0.5" sent for the stored "500m" is no change."""
+    if new.get("spec") == old.get("spec"):
+        return False
+    encoded = gostruct.as_encoded({"apiVersion": new.get("apiVersion"), "kind": new.get("kind"), "spec": new.get("spec")})
+    return encoded.get("spec") != old.get("spec")
+
+
 @mirrors("k8s.io/apiserver/pkg/storage/etcd3.getTypeName")
 def go_type_name(r: Resource) -> str:
     """The type upstream's store for `r` decodes an object into, without getTypeName's `*`: the
@@ -582,7 +591,7 @@ class Registry(LifecycleMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         kinds.default(r, new)
-        if r.tracks_generation and new.get("spec") != old.get("spec"):
+        if r.tracks_generation and _spec_changed(new, old):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)

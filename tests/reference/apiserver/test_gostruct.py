@@ -304,3 +304,24 @@ def test_an_embedded_objects_type_meta_comes_first():
                                                        "apiVersion": "v1", "kind": "PersistentVolumeClaim"}]}}
     claim = gostruct.as_encoded(stateful_set)["spec"]["volumeClaimTemplates"][0]
     assert list(claim) == ["kind", "apiVersion", "metadata", "spec", "status"]
+
+
+def test_an_update_writing_a_quantity_another_way_changes_nothing(chain):
+    """A Deployment put back with its limits as first sent (0.5, 1.5Gi, for the stored 500m and
+    1536Mi) and its labels in another order is the stored object: kube-apiserver 1.24 keeps its
+    resourceVersion and generation (Semantic.DeepEqual compares quantities by value)."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "same", "labels": {"z": "1", "a": "2"}},
+                  "spec": {"selector": {"matchLabels": {"a": "1"}}, "template": {
+                      "metadata": {"labels": {"a": "1"}},
+                      "spec": {"containers": [{"name": "c", "image": "i",
+                                               "resources": {"limits": {"memory": "1.5Gi", "cpu": "0.5"}}}]}}}}
+    path = f"/apis/apps/v1/namespaces/{chain.namespace}/deployments"
+    code, created = call(chain, "POST", path, deployment)
+    assert code == 201
+    again = copy.deepcopy(created)
+    again["metadata"]["labels"] = {"z": "1", "a": "2"}
+    again["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"] = {"memory": "1.5Gi", "cpu": "0.5"}
+    code, updated = call(chain, "PUT", f"{path}/same", again)
+    assert code == 200
+    assert updated["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+    assert updated["metadata"]["generation"] == 1
