@@ -229,8 +229,8 @@ def pod_defaults(spec: dict) -> None:
         if isinstance(resources.get("limits"), dict) and resources["limits"]:
             requests = resources.setdefault("requests", {})
             if isinstance(requests, dict):
-                for name, quantity in resources["limits"].items():
-                    requests.setdefault(name, quantity)
+                for name, limit in resources["limits"].items():
+                    requests.setdefault(name, limit)
 
 
 def embedded_object_meta(parent: dict) -> None:
