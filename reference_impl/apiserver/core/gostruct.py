@@ -15,7 +15,7 @@ storage or converted for the field manager, both of which leave it out.
 The facts are the protobuf layouts (`protobuf.MESSAGES`), which list each struct's fields in Go's
 order and mark the `omitempty` fields that are no pointers with `?`, the fields always written
 with `!` and the nil ones written as null with `*`. Custom resources are
-unstructured: they are not encoded here and keep what the client sent.
+unstructured maps, encoded with their keys sorted (customresource.as_unstructured), not here.
 """
 from __future__ import annotations
 

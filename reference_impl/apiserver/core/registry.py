@@ -64,6 +64,14 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment", "APIService")}}
 
 
+def _as_encoded(r: Resource, obj: dict) -> dict:
+    """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
+    if r.custom:
+        customresource.as_unstructured(obj)
+        return obj
+    return gostruct.as_encoded(obj)
+
+
 def _spec_changed(new: dict, old: dict) -> bool:
     """Whether an update changes the stored spec as apiequality.Semantic.DeepEqual sees it, which
     compares quantities by value: "0.5" sent for the stored "500m" is no change."""
@@ -366,7 +374,7 @@ class Registry(LifecycleMixin):
             warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
-        obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
+        obj = _as_encoded(r, obj)  # what storage gets: the struct, encoded
         if create_validation:
             create_validation(obj)
         key = self.key(r, namespace, meta["name"])
@@ -651,8 +659,8 @@ class Registry(LifecycleMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = gostruct.as_encoded(self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
-                                                              subresource, dry_run))
+            updated = _as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
+                                                          subresource, dry_run))
             if warnings is not None and not subresource:  # the recorder keeps one of each text
                 warnings.extend(w for w in podwarnings.warnings_on_update(r.group, r.kind, updated, current)
                                 if w not in warnings)
