@@ -99,23 +99,23 @@ def exact(text: object) -> Fraction | None:
     return None if written is None else written[0] * written[1]
 
 
+def _remembered_for_texts(func):
+    """`func` of a quantity's text, remembered for texts (its answers are immutable): a cluster's
+    requests and limits are a few texts written over and over ("100m", "128Mi"), and each pod's
+    are read several times on its way in (defaults, validation, its QoS class, quota, encoding).
+    A JSON number is worked out each time: 1, 1.0 and True are one key to a cache."""
+    remembered = functools.lru_cache(maxsize=4096)(func)
+
+    @functools.wraps(func)
+    def call(text: object):
+        return remembered(text) if type(text) is str else func(text)
+    return call
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+@_remembered_for_texts
 def parse(text: object) -> Quantity | None:
     """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
-    if type(text) is str:
-        return _parsed_text(text)
-    return _parsed(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed_text(text: str) -> Quantity | None:
-    """`_parsed`, remembered (a Quantity is immutable): a cluster's requests and limits are a few
-    texts written over and over ("100m", "128Mi"), and each pod's are parsed several times on
-    its way in (defaults, validation, its QoS class, quota)."""
-    return _parsed(text)
-
-
-def _parsed(text: object) -> Quantity | None:
     written = _written(text)
     if written is None:
         return None
@@ -152,28 +152,18 @@ def canonical(quantity: Quantity) -> str:
     return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
 
 
-@mirrors("k8s.io/apimachinery/pkg/api/resource.Quantity.MarshalJSON")
+@mirrors("(k8s.io/apimachinery/pkg/api/resource.Quantity).MarshalJSON")
+@_remembered_for_texts
 def marshaled(text: object) -> object:
     """The text encoding/json writes for the Quantity decoded from `text`: the text as sent where
     ParseQuantity kept it as already canonical ("1E3", "+1", "5."), else `canonical` ("0.5" is
     "500m", "1.5Gi" "1536Mi"). What is no quantity (validation refuses it) stays as it is."""
-    if type(text) is str:
-        return _marshaled_text(text)
-    return _marshaled(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _marshaled_text(text: str) -> object:
-    """`_marshaled`, remembered: every quantity of every object is encoded on each write."""
-    return _marshaled(text)
-
-
-def _marshaled(text: object) -> object:
     quantity = parse(text)
     return text if quantity is None else str(quantity)
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).RoundUp")
+@_remembered_for_texts
 def rounded_up_to_milli(text: object) -> object:
     """`text` as SetDefaults_ResourceList leaves it, rounded away from zero to thousandths (with
     the canonical text of the rounded value: "1n" is "1m", "1.0001" "1001m"); `text` itself when it

@@ -152,7 +152,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     openapi_definitions=openapi_definitions)
 
 
-@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme.doEncode")
+@mirrors("(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).doEncode")
 def as_unstructured(obj: dict) -> None:
     """`obj` as encoding/json writes the map an Unstructured holds, in place: every map's keys
     sorted, at every depth (apiVersion before kind, metadata's creationTimestamp first), and each

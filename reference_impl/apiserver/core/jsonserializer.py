@@ -141,7 +141,7 @@ def _represent_str(dumper: _GoYAMLDumper, text: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
-@mirrors("gopkg.in/yaml.v2.keyList.Less")
+@mirrors("(gopkg.in/yaml.v2.keyList).Less")
 def _key_less(a: str, b: str) -> bool:
     """go-yaml v2's order of two string keys: letters by code point and after any other
     character, a run of digits by its number (c2 before c10)."""
