@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from reference_impl.mirrors import mirrors
@@ -21,15 +21,20 @@ _SCALE = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction
 _DECIMAL_SUFFIX = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
 _BINARY_SUFFIX = ("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei")
 NANO = 10**9
+MAX_INT64 = 2**63 - 1
 
 
 @dataclass(frozen=True)
 class Quantity:
     value: Fraction
     format: str = DECIMAL_SI
+    # The text ParseQuantity keeps when it is canonical already ("1E3", "+1"), which String and
+    # MarshalJSON give back as it is; "" for the others, and for the results of arithmetic.
+    s: str = field(default="", compare=False)
 
+    @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).String")
     def __str__(self) -> str:
-        return canonical(self)
+        return self.s or canonical(self)
 
     def __add__(self, other: "Quantity") -> "Quantity":
         """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero."""
@@ -94,28 +99,32 @@ def exact(text: object) -> Fraction | None:
     return None if written is None else written[0] * written[1]
 
 
+def _remembered_for_texts(func):
+    """`func` of a quantity's text, remembered for texts (its answers are immutable): a cluster's
+    requests and limits are a few texts written over and over ("100m", "128Mi"), and each pod's
+    are read several times on its way in (defaults, validation, its QoS class, quota, encoding).
+    A JSON number is worked out each time: 1, 1.0 and True are one key to a cache."""
+    remembered = functools.lru_cache(maxsize=4096)(func)
+
+    @functools.wraps(func)
+    def call(text: object):
+        return remembered(text) if type(text) is str else func(text)
+    return call
+
+
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
+@_remembered_for_texts
 def parse(text: object) -> Quantity | None:
     """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
-    if type(text) is str:
-        return _parsed_text(text)
-    return _parsed(text)
-
-
-@functools.lru_cache(maxsize=4096)
-def _parsed_text(text: str) -> Quantity | None:
-    """`_parsed`, remembered (a Quantity is immutable): a cluster's requests and limits are a few
-    texts written over and over ("100m", "128Mi"), and each pod's are parsed several times on
-    its way in (defaults, validation, its QoS class, quota)."""
-    return _parsed(text)
-
-
-def _parsed(text: object) -> Quantity | None:
     written = _written(text)
     if written is None:
         return None
     sign, value, fmt = written
-    return Quantity(sign * Fraction(math.ceil(value * NANO), NANO), fmt)
+    value = Fraction(math.ceil(value * NANO), NANO)
+    if fmt == BINARY_SI and value > MAX_INT64:
+        value = Fraction(MAX_INT64)  # ParseQuantity's cap on a binary quantity too big for an int64
+    amount = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip())
+    return Quantity(sign * value, fmt, amount[2] if amount is not None else "")
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).CanonicalizeBytes")
@@ -143,10 +152,31 @@ def canonical(quantity: Quantity) -> str:
     return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
 
 
+@mirrors("(k8s.io/apimachinery/pkg/api/resource.Quantity).MarshalJSON")
+@_remembered_for_texts
+def marshaled(text: object) -> object:
+    """The text encoding/json writes for the Quantity decoded from `text`: the text as sent where
+    ParseQuantity kept it as already canonical ("1E3", "+1", "5."), else `canonical` ("0.5" is
+    "500m", "1.5Gi" "1536Mi"). What is no quantity (validation refuses it) stays as it is."""
+    quantity = parse(text)
+    return text if quantity is None else str(quantity)
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).RoundUp")
+@_remembered_for_texts
+def rounded_up_to_milli(text: object) -> object:
+    """`text` as SetDefaults_ResourceList leaves it, rounded away from zero to thousandths (with
+    the canonical text of the rounded value: "1n" is "1m", "1.0001" "1001m"); `text` itself when it
+    needs no rounding, or is no quantity."""
+    quantity = parse(text)
+    if quantity is None or (quantity.value * 1000).denominator == 1:
+        return text
+    return canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format))
+
+
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _PARTS = re.compile(r"^([+-]?)0*([0-9]*)(?:\.([0-9]*))?(.*)\Z")
-MAX_INT64 = 2**63 - 1
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")

@@ -14,6 +14,7 @@ indexes and [?(@.field=="value")] filters.
 """
 from __future__ import annotations
 
+import decimal
 import json
 import re
 from typing import Callable
@@ -28,6 +29,9 @@ from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
+
+MIN_INT64, MAX_INT64 = -2**63, 2**63 - 1
+GO_FLOAT_EXPONENT_FROM = 1e21  # encoding/json writes a float64 this large as 1e+21, not in digits
 
 # What discovery lists for a custom resource, in the order the discovery controller writes them.
 VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
@@ -146,6 +150,36 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     validate_status_update=validate_status if status else None, scale_paths=scale,
                     printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]),
                     openapi_definitions=openapi_definitions)
+
+
+@mirrors("(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).doEncode")
+def as_unstructured(obj: dict) -> None:
+    """`obj` as encoding/json writes the map an Unstructured holds, in place: every map's keys
+    sorted, at every depth (apiVersion before kind, metadata's creationTimestamp first), and each
+    number as the int64, else float64, it was decoded into (1e3 is 1000, an integer too large
+    for an int64 a float64's shortest digits)."""
+    for key, value in sorted(obj.items()):
+        del obj[key]
+        obj[key] = _unstructured_value(value)
+
+
+def _unstructured_value(value: object) -> object:
+    if isinstance(value, dict):
+        as_unstructured(value)
+    elif isinstance(value, list):
+        value[:] = [_unstructured_value(item) for item in value]
+    elif isinstance(value, float) and value.is_integer() and abs(value) < GO_FLOAT_EXPONENT_FROM:
+        return int(value)
+    elif type(value) is int and not MIN_INT64 <= value <= MAX_INT64:
+        return _as_float64(value)
+    return value
+
+
+def _as_float64(value: int) -> int | float:
+    """An integer too large for an int64 as Go writes the float64 it becomes: its shortest
+    digits, then zeros, below 1e21; in exponent form from there."""
+    as_float = float(value)
+    return int(decimal.Decimal(repr(as_float))) if abs(as_float) < GO_FLOAT_EXPONENT_FROM else as_float
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceValidator).ValidateTypeMeta")

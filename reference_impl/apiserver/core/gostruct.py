@@ -15,7 +15,7 @@ storage or converted for the field manager, both of which leave it out.
 The facts are the protobuf layouts (`protobuf.MESSAGES`), which list each struct's fields in Go's
 order and mark the `omitempty` fields that are no pointers with `?`, the fields always written
 with `!` and the nil ones written as null with `*`. Custom resources are
-unstructured: they are not encoded here and keep what the client sent.
+unstructured maps, encoded with their keys sorted (customresource.as_unstructured), not here.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from reference_impl.apiserver.core.protobuf import (INT_OR_STRING, MESSAGES, QUANTITY, SPECIAL, Field, ProtobufError,
                                                     message_type)
+from reference_impl.machinery import quantity
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -82,14 +83,15 @@ def _as_struct(obj: dict, keep_empty: bool) -> dict:
     message = kind_message(api_version, kind) if isinstance(api_version, str) and isinstance(kind, str) else None
     if message is None:
         return obj
-    encoded = {key: obj[key] for key in TYPE_META if key in obj}
-    encoded.update(_encoded(obj, message, keep_empty))  # an update keeps kind and apiVersion first
-    return encoded
+    return _encoded(obj, message, keep_empty)
 
 
-# How a field's value is encoded: as it is (a scalar, or a type that encodes itself), or as a
-# struct, a list of structs or a map of structs.
-AS_IS, STRUCT, STRUCTS, STRUCT_MAP = range(4)
+# How a field's value is encoded: as it is (a scalar, or a type that encodes itself), as a
+# struct, a list of structs or a map of structs, as a map of scalars (its keys sorted, as
+# encoding/json writes every map), or as a Quantity or a map of them (a ResourceList) in the
+# text Quantity.MarshalJSON writes. Decoding keeps a Quantity's text and a map's order: the
+# validation messages quote the text sent.
+AS_IS, STRUCT, STRUCTS, STRUCT_MAP, SCALAR_MAP, QUANTITY_VALUE, QUANTITY_MAP = range(7)
 # The zero of each scalar type and of the apimachinery types that marshal themselves: a zero
 # Time, MicroTime or RawExtension marshals as null, a zero Quantity as "0".
 SCALAR_ZEROS = {"string": "", "bool": False, "meta.Time": None, "meta.MicroTime": None, "runtime.RawExtension": None,
@@ -128,20 +130,26 @@ def _plan(message: str) -> tuple[Plan, ...]:
         how = AS_IS
         if field.type in MESSAGES and field.type not in SPECIAL:
             how = {"repeated": STRUCTS, "map": STRUCT_MAP}.get(field.label, STRUCT)
+        elif field.type == QUANTITY:
+            how = {"map": QUANTITY_MAP, "optional": QUANTITY_VALUE}.get(field.label, AS_IS)
+        elif field.label == "map":
+            how = SCALAR_MAP
         plan.append(Plan(name, field.omit_zero, how, field.type, field.when_absent))
     return tuple(plan)
 
 
 @functools.cache
-def _steps(message: str) -> tuple[tuple[Step, ...], frozenset[str]]:
-    """The message's steps in the struct's order, and the names of its fields."""
+def _steps(message: str, keep_empty: bool) -> tuple[tuple[Step, ...], frozenset[str]]:
+    """The message's steps in the struct's order, and the names of its fields; decoding
+    (`keep_empty`) leaves maps and quantities as they were sent."""
     steps = []
     for field in _plan(message):
         absent, zero = NOTHING, None
         if field.when_absent:
             zero = _zero(field)
             absent = COPIED_ZERO if isinstance(zero, dict) else SHARED_ZERO
-        steps.append(Step(field.name, field.omit_zero, field.how, field.type, absent, zero))
+        how = AS_IS if keep_empty and field.how >= SCALAR_MAP else field.how
+        steps.append(Step(field.name, field.omit_zero, how, field.type, absent, zero))
     return tuple(steps), frozenset(struct_fields(message))
 
 
@@ -158,7 +166,7 @@ def _zero(field: Plan) -> object:
 
 def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
     encoded = {}
-    steps, known = _steps(message)
+    steps, known = _steps(message, keep_empty)
     get = value.get
     for name, omit_zero, how, type_, absent, zero in steps:
         item = get(name)
@@ -172,15 +180,37 @@ def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
         # false, 0, "", and unless kept, [] and {}
         if omit_zero and not item and not (keep_empty and isinstance(item, (list, dict))):
             continue
-        if how == STRUCT and isinstance(item, dict):
-            item = _encoded(item, type_, keep_empty)
-        elif how == STRUCTS and isinstance(item, list):
-            item = [_encoded(element, type_, keep_empty) if isinstance(element, dict) else element
-                    for element in item]
-        elif how == STRUCT_MAP and isinstance(item, dict):
-            item = {key: _encoded(element, type_, keep_empty) if isinstance(element, dict) else element
-                    for key, element in item.items()}
+        if how:
+            item = _encoded_value(item, how, type_, keep_empty)
         encoded[name] = item
-    if not value.keys() <= known:  # fields the struct does not know, after the known ones
-        encoded.update((key, item) for key, item in value.items() if key not in known)
+    if not value.keys() <= known:
+        return _with_unknown_fields(encoded, value, known)
     return encoded
+
+
+def _with_unknown_fields(encoded: dict, value: dict, known: frozenset[str]) -> dict:
+    """`encoded` with the fields of `value` its struct does not know after the known ones, but
+    TypeMeta first: no layout lists it, and it is inline at the top of every kind's struct, at
+    the top level and embedded (a StatefulSet's claim templates)."""
+    type_meta = {key: value[key] for key in TYPE_META if key in value and key not in known}
+    encoded = {**type_meta, **encoded} if type_meta else encoded
+    encoded.update((key, item) for key, item in value.items() if key not in known and key not in type_meta)
+    return encoded
+
+
+def _encoded_value(item: object, how: int, type_: str, keep_empty: bool) -> object:
+    """A field's value that is no plain scalar, encoded `how` its plan says."""
+    if how == STRUCT and isinstance(item, dict):
+        return _encoded(item, type_, keep_empty)
+    if how == STRUCTS and isinstance(item, list):
+        return [_encoded(element, type_, keep_empty) if isinstance(element, dict) else element for element in item]
+    if how == QUANTITY_VALUE:
+        return quantity.marshaled(item)
+    if not isinstance(item, dict):
+        return item
+    if how == STRUCT_MAP:
+        return {key: _encoded(element, type_, keep_empty) if isinstance(element, dict) else element
+                for key, element in (item.items() if keep_empty else sorted(item.items()))}
+    if how == QUANTITY_MAP:
+        return {key: quantity.marshaled(element) for key, element in sorted(item.items())}
+    return dict(sorted(item.items()))

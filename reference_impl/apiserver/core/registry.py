@@ -64,6 +64,23 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment", "APIService")}}
 
 
+def _as_encoded(r: Resource, obj: dict) -> dict:
+    """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
+    if r.custom:
+        customresource.as_unstructured(obj)
+        return obj
+    return gostruct.as_encoded(obj)
+
+
+def _spec_changed(new: dict, old: dict) -> bool:
+    """Whether an update changes the stored spec as apiequality.Semantic.DeepEqual sees it, which
+    compares quantities by value: "0.5" sent for the stored "500m" is no change."""
+    if new.get("spec") == old.get("spec"):
+        return False
+    encoded = gostruct.as_encoded({"apiVersion": new.get("apiVersion"), "kind": new.get("kind"), "spec": new.get("spec")})
+    return encoded.get("spec") != old.get("spec")
+
+
 @mirrors("k8s.io/apiserver/pkg/storage/etcd3.getTypeName")
 def go_type_name(r: Resource) -> str:
     """The type upstream's store for `r` decodes an object into, without getTypeName's `*`: the
@@ -361,7 +378,7 @@ class Registry(LifecycleMixin):
             warnings += [w for w in podwarnings.warnings_on_create(r.group, r.kind, obj) if w not in warnings]
         if r.canonicalize:
             r.canonicalize(obj)
-        obj = gostruct.as_encoded(obj)  # what storage gets: the struct, encoded
+        obj = _as_encoded(r, obj)  # what storage gets: the struct, encoded
         if create_validation:
             create_validation(obj)
         key = self.key(r, namespace, meta["name"])
@@ -586,7 +603,7 @@ class Registry(LifecycleMixin):
         if r.status_reset_on_update and "status" in old:
             new["status"] = deep_copy_json(old["status"])
         kinds.default(r, new)
-        if r.tracks_generation and new.get("spec") != old.get("spec"):
+        if r.tracks_generation and _spec_changed(new, old):
             meta["generation"] = old_meta.get("generation", 1) + 1
         if r.prepare_for_update:
             r.prepare_for_update(new, old)
@@ -646,8 +663,8 @@ class Registry(LifecycleMixin):
             self._check_dry_run_preconditions(r, name, key, preconditions)
 
         def apply(current: dict) -> dict:
-            updated = gostruct.as_encoded(self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
-                                                              subresource, dry_run))
+            updated = _as_encoded(r, self._prepare_update(r, current, patch_fn(deep_copy_json(current)),
+                                                          subresource, dry_run))
             if warnings is not None and not subresource:  # the recorder keeps one of each text
                 warnings.extend(w for w in podwarnings.warnings_on_update(r.group, r.kind, updated, current)
                                 if w not in warnings)

@@ -3,6 +3,7 @@ every pod template gets, a DaemonSet's and StatefulSet's update strategy, and th
 find or create the object a default goes in."""
 from __future__ import annotations
 
+from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 DEFAULT_MODE = 0o644  # 420, what secret, configMap, downwardAPI and projected volumes default to
@@ -56,6 +57,20 @@ def default_nil(obj: dict, field: str, value: object) -> None:
         obj[field] = value
 
 
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_ResourceList")
+def resource_lists(holder: object, *fields: str) -> None:
+    """The ResourceLists `holder` has under `fields`, each quantity rounded up to thousandths.
+    The generated defaulters of the core, apps, batch and storage groups do this to every v1
+    ResourceList they reach (a RuntimeClass's overhead is none of them)."""
+    if not isinstance(holder, dict):
+        return
+    for field in fields:
+        resources = holder.get(field)
+        if isinstance(resources, dict):
+            for name, written in resources.items():
+                resources[name] = quantity.rounded_up_to_milli(written)
+
+
 def dict_items(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
@@ -75,6 +90,7 @@ def container(c: dict) -> None:
     default_zero(c, "terminationMessagePath", "/dev/termination-log")
     default_zero(c, "terminationMessagePolicy", "File")
     c.setdefault("resources", {})
+    resource_lists(c["resources"], "limits", "requests")
     for port in dict_items(c.get("ports")):
         default_zero(port, "protocol", "TCP")
     for name in ("livenessProbe", "readinessProbe", "startupProbe"):
@@ -116,6 +132,7 @@ def volume(v: dict) -> None:
     claim_spec = object_field(claim_template, "spec") if isinstance(claim_template, dict) else None
     if claim_spec is not None:
         default_nil(claim_spec, "volumeMode", "Filesystem")
+        resource_lists(claim_spec.get("resources"), "limits", "requests")
     for source in VOLUME_SOURCES_WITH_MODE:
         if isinstance(v.get(source), dict):
             v[source].setdefault("defaultMode", DEFAULT_MODE)
@@ -173,6 +190,7 @@ def pod_spec(spec: dict) -> None:
     default_zero(spec, "dnsPolicy", "ClusterFirst")
     default_nil(spec, "securityContext", {})
     default_zero(spec, "schedulerName", "default-scheduler")
+    resource_lists(spec, "overhead")
     for c in dict_items(spec.get("containers")) + dict_items(spec.get("initContainers")):
         container(c)
         if spec.get("hostNetwork") is True:  # defaultHostNetworkPorts: on the host, the host port is the port
@@ -211,8 +229,8 @@ def pod_defaults(spec: dict) -> None:
         if isinstance(resources.get("limits"), dict) and resources["limits"]:
             requests = resources.setdefault("requests", {})
             if isinstance(requests, dict):
-                for name, quantity in resources["limits"].items():
-                    requests.setdefault(name, quantity)
+                for name, limit in resources["limits"].items():
+                    requests.setdefault(name, limit)
 
 
 def embedded_object_meta(parent: dict) -> None:

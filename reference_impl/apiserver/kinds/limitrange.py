@@ -7,6 +7,7 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import CORE, arr, kind, list_kind, obj, quantity_map, ref, string
 from reference_impl.apiserver.kinds._columns import part
+from reference_impl.apiserver.kinds._defaulting import resource_lists
 from reference_impl.machinery import quantity
 from reference_impl.machinery.quantity import Quantity
 from reference_impl.mirrors import mirrors
@@ -124,18 +125,22 @@ def _bound_problems(path: str, name: str, written: dict[str, object]) -> list[st
     return problems
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_LimitRangeItem")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_LimitRangeItem",
+         "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_LimitRange")
 def limit_range(obj: dict, spec: dict) -> None:
     """A Container item's default limit is its max, and its default request the default limit,
-    else its min, for each resource it does not set (an empty ResourceList is not written)."""
+    else its min, for each resource it does not set (an empty ResourceList is not written); then
+    every bound of every item rounded up to thousandths."""
     for item in v.as_list(spec.get("limits")):
-        if not isinstance(item, dict) or item.get("type") != "Container":
+        if not isinstance(item, dict):
             continue
-        default = {**v.as_object(item.get("max")), **v.as_object(item.get("default"))}
-        default_request = {**v.as_object(item.get("min")), **default, **v.as_object(item.get("defaultRequest"))}
-        for field, resources in (("default", default), ("defaultRequest", default_request)):
-            if resources:
-                item[field] = resources
+        if item.get("type") == "Container":
+            default = {**v.as_object(item.get("max")), **v.as_object(item.get("default"))}
+            default_request = {**v.as_object(item.get("min")), **default, **v.as_object(item.get("defaultRequest"))}
+            for field, resources in (("default", default), ("defaultRequest", default_request)):
+                if resources:
+                    item[field] = resources
+        resource_lists(item, *BOUNDS)
 
 
 DEFAULTS = {"LimitRange": limit_range}

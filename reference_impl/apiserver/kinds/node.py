@@ -8,7 +8,7 @@ from reference_impl.apiserver.core.schemas import (CORE, META, arr, boolean, con
 from reference_impl.apiserver.core.validation import (TAINT_EFFECTS, as_list, as_object, invalid, label_name_problems,
                                                       parse_cidr, required, resource_quantity_problems, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field, resource_lists
 from reference_impl.machinery.gojson import GoType, quote, unmarshal
 from reference_impl.machinery.labels import label_value_problems
 from reference_impl.mirrors import mirrors
@@ -26,6 +26,7 @@ def node(obj: dict, spec: dict) -> None:
     if status is not None:
         if status.get("capacity") and "allocatable" not in status:
             status["allocatable"] = dict(status["capacity"])  # SetDefaults_NodeStatus
+        resource_lists(status, "capacity", "allocatable")
         info = object_field(status, "nodeInfo")
         for field in SYSTEM_INFO_FIELDS if info is not None else ():
             default_zero(info, field, "")
@@ -50,10 +51,21 @@ def convert_pod_cidrs(spec: dict) -> None:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNode")
 def validate_node(obj: dict) -> list[str]:
     """The annotations the scheduler reads, the taints (which ValidateNode passes the path
-    metadata.taints, sic, so that is where errors point) and the pod CIDRs."""
+    metadata.taints, sic, so that is where errors point), the capacity and allocatable quantities
+    and the pod CIDRs."""
     spec = as_object(obj.get("spec"))
     return (node_specific_annotation_problems(as_object(obj.get("metadata")).get("annotations"))
-            + taint_problems(as_list(spec.get("taints")), "metadata.taints") + pod_cidr_problems(spec))
+            + taint_problems(as_list(spec.get("taints")), "metadata.taints") + node_resource_problems(obj)
+            + pod_cidr_problems(spec))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
+def node_resource_problems(node: dict) -> list[str]:
+    """No negative capacity or allocatable quantity, and a whole number of what is counted in units
+    (pods, an extended resource)."""
+    status = as_object(node.get("status"))
+    return [problem for field in ("capacity", "allocatable") for name, value in as_object(status.get(field)).items()
+            for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
 
 
 _STRING = GoType("string", "string")
@@ -216,17 +228,14 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
         new["status"].pop("config", None)
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate",
-         "k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeResources")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNodeUpdate")
 def validate_status_update(old: dict, new: dict) -> list[str]:
     """ValidateNodeUpdate's rules but the spec's (the stored one, checked when it was written): the
     annotations the scheduler reads, no negative capacity or allocatable quantity, no address
     listed twice."""
     status = as_object(new.get("status"))
     problems = node_specific_annotation_problems(as_object(new.get("metadata")).get("annotations"))
-    problems += [problem for field in ("capacity", "allocatable")
-                for name, value in (status.get(field) or {}).items()
-                for problem in resource_quantity_problems(name, value, f"status.{field}.{name}")]
+    problems += node_resource_problems(new)
     addresses = [(as_object(address).get("type") or "", as_object(address).get("address") or "")
                  for address in as_list(status.get("addresses"))]
     return problems + [f"status.addresses[{index}]: Duplicate value: "

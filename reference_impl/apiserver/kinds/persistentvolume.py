@@ -11,7 +11,8 @@ from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, intege
                                                    string, string_map, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
-from reference_impl.apiserver.kinds._defaulting import host_path_defaults, object_field, plugin_source_defaults
+from reference_impl.apiserver.kinds._defaulting import (host_path_defaults, object_field, plugin_source_defaults,
+                                                       resource_lists)
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
@@ -34,6 +35,7 @@ def persistent_volume(obj: dict, spec: dict) -> None:
     host_path_defaults(spec.get("hostPath"))
     plugin_source_defaults(spec)
     spec.setdefault("volumeMode", "Filesystem")
+    resource_lists(spec, "capacity")
     status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Pending")

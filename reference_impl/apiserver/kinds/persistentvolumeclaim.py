@@ -8,7 +8,7 @@ from reference_impl.apiserver.core.schemas import (CORE, META, conditions, list_
                                                    string, strings, workload)
 from reference_impl.apiserver.kinds._columns import (AGE, NAME, access_modes_cell, age_cell, name_cell, part,
                                                      storage_class_of)
-from reference_impl.apiserver.kinds._defaulting import object_field
+from reference_impl.apiserver.kinds._defaulting import object_field, resource_lists
 from reference_impl.machinery import quantity
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.apiserver.kinds.persistentvolume import (VOLUME_MODES, access_mode_problems,
@@ -20,9 +20,11 @@ from reference_impl.mirrors import mirrors
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolumeClaim")
 def persistent_volume_claim(obj: dict, spec: dict) -> None:
     spec.setdefault("volumeMode", "Filesystem")
+    resource_lists(spec.get("resources"), "limits", "requests")
     status = object_field(obj, "status")
     if status is not None:
         status.setdefault("phase", "Pending")
+        resource_lists(status, "capacity", "allocatedResources")
 
 
 @mirrors("k8s.io/kubernetes/pkg/api/persistentvolumeclaim.DropDisabledFields")

@@ -1,11 +1,12 @@
-"""The ResourceQuota kind (core/v1): its resource facts, OpenAPI schema, printer columns and protobuf
-layout."""
+"""The ResourceQuota kind (core/v1): its resource facts, defaults, OpenAPI schema, printer columns and
+protobuf layout."""
 from __future__ import annotations
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import CORE, arr, atomic, kind, list_kind, obj, quantity_map, ref, string, strings
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
+from reference_impl.apiserver.kinds._defaulting import object_field, resource_lists
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -135,6 +136,14 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
     return _resource_list_problems(status.get("hard"), "status.hard") + \
         _resource_list_problems(status.get("used"), "status.used")
 
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_ResourceQuota")
+def resource_quota(obj: dict, spec: dict) -> None:
+    resource_lists(spec, "hard")
+    resource_lists(object_field(obj, "status"), "hard", "used")
+
+
+DEFAULTS = {"ResourceQuota": resource_quota}
 
 RESOURCES = (
     Resource("", "v1", "ResourceQuota", "resourcequotas", "resourcequota", True, ("quota",),

@@ -8,7 +8,7 @@ from reference_impl.apiserver.core.volumevalidation import csi_driver_name_probl
 from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
                                                    string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
-from reference_impl.apiserver.kinds._defaulting import default_zero, object_field
+from reference_impl.apiserver.kinds._defaulting import default_zero, object_field, resource_lists
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -79,7 +79,11 @@ def go_spec(spec: dict) -> str:
 
 
 def volume_attachment(obj: dict, spec: dict) -> None:
-    """`attached` has no omitempty: Go writes false when it is not set."""
+    """`attached` has no omitempty: Go writes false when it is not set. An inline volume's
+    capacity is rounded as a PersistentVolume's is."""
+    source = spec.get("source")
+    if isinstance(source, dict):
+        resource_lists(source.get("inlineVolumeSpec"), "capacity")
     status = object_field(obj, "status")
     if status is not None:
         default_zero(status, "attached", False)

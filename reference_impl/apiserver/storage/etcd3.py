@@ -101,7 +101,10 @@ _BEFORE_RESOURCE_VERSION = frozenset(("name", "generateName", "namespace", "self
 
 
 def with_resource_version(meta: dict, resource_version: str) -> dict:
-    """A copy of `meta` with its resourceVersion, where the struct has it: after the uid."""
+    """A copy of `meta` with its resourceVersion, where the struct has it: after the uid; in a
+    custom object's metadata, a map whose keys encoding/json sorted, in its sorted place."""
+    if _is_sorted_map(meta):
+        return dict(sorted({**meta, "resourceVersion": resource_version}.items()))
     placed = {}
     for key, value in meta.items():
         if key == "resourceVersion":
@@ -111,6 +114,12 @@ def with_resource_version(meta: dict, resource_version: str) -> dict:
         placed[key] = value
     placed.setdefault("resourceVersion", resource_version)
     return placed
+
+
+def _is_sorted_map(meta: dict) -> bool:
+    """Whether `meta` is an Unstructured's metadata: its keys sorted, and so (with a
+    creationTimestamp) not starting with the name ObjectMeta's struct order puts first."""
+    return next(iter(meta), "name") != "name" and list(meta) == sorted(meta)
 
 
 def _previous(event, revision: int) -> dict | None:

@@ -390,6 +390,28 @@ def test_custom_object_crud(chain):
     assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
 
 
+def test_a_custom_object_is_written_as_encoding_json_writes_a_map(chain):
+    """An Unstructured is a map[string]interface{}: kube-apiserver 1.24 answers and stores a
+    custom object with every key sorted, metadata's resourceVersion among them, and each number
+    as the int64 or float64 it decoded to; a quantity in it is a string kept as sent."""
+    widget = {"kind": "Widget", "apiVersion": "example.com/v1",
+              "metadata": {"name": "sorted", "labels": {"z": "1", "a": "2"}},
+              "spec": {"image": "nginx", "extra": {"zeta": 1, "n": 1e3, "cpu": "0.5", "big": 12345678901234567890,
+                                                   "nested": [{"b": 1.0, "a": 2.5}]}}}
+    code, created = call(chain, "POST", widgets(chain), widget)
+    assert code == 201, created
+    _, read = call(chain, "GET", widgets(chain, "sorted"))
+    for answer in (created, read):
+        assert list(answer) == ["apiVersion", "kind", "metadata", "spec"]
+        assert list(answer["metadata"]) == ["creationTimestamp", "generation", "labels", "managedFields", "name",
+                                            "namespace", "resourceVersion", "uid"]
+        assert list(answer["metadata"]["labels"]) == ["a", "z"]
+        extra = answer["spec"]["extra"]
+        assert list(extra) == ["big", "cpu", "n", "nested", "zeta"]
+        assert extra["n"] == 1000 and type(extra["n"]) is int and extra["cpu"] == "0.5"
+        assert extra["big"] == 12345678901234567000 and extra["nested"] == [{"a": 2.5, "b": 1}]
+
+
 def test_a_null_label_of_a_custom_object_is_an_empty_one(chain):
     """A label or annotation written as null is "" once the metadata is decoded into ObjectMeta,
     for a create, an update and an apply alike (an apply was a 500, a KeyError)."""
@@ -710,3 +732,14 @@ def test_an_update_without_resource_version_is_invalid(chain):
     assert (code, status["message"]) == (
         422, 'customresourcedefinitions.apiextensions.k8s.io "widgets.example.com" is invalid: '
              'metadata.resourceVersion: Invalid value: 0x0: must be specified for an update')
+
+
+def test_a_custom_objects_status_update_is_written_sorted_too(chain):
+    """The status subresource puts the stored spec back after the status sent: the object is
+    still written as a map, its keys sorted."""
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "status-sorted"}})
+    assert code == 201, created
+    reversed_keys = {"status": {"ready": True}, **{key: created[key] for key in reversed(created)}}
+    code, updated = call(chain, "PUT", widgets(chain, "status-sorted") + "/status", reversed_keys)
+    assert code == 200, updated
+    assert list(updated) == ["apiVersion", "kind", "metadata", "spec", "status"]

@@ -504,3 +504,61 @@ def test_plugin_volume_source_defaults_keep_what_was_set():
     rbd, azure = pod["spec"]["volumes"][0]["rbd"], pod["spec"]["volumes"][1]["azureDisk"]
     assert (rbd["pool"], rbd["user"]) == ("p", "admin")
     assert (azure["kind"], azure["readOnly"], azure["cachingMode"]) == ("Managed", True, "ReadWrite")
+
+
+# --- ResourceLists ---
+
+FINE = {"cpu": "1n", "memory": "1.5Gi"}  # 1n rounds up to 1m; 1.5Gi is left as sent
+ROUNDED = {"cpu": "1m", "memory": "1.5Gi"}
+
+
+def test_every_resource_list_of_a_pod_is_rounded_up_to_thousandths():
+    """SetDefaults_ResourceList on each container's limits and requests, an ephemeral volume's
+    claim and the overhead (kube-apiserver 1.24 answers 1m for 1n in each)."""
+    claim = {"volumeClaimTemplate": {"spec": {"resources": {"requests": dict(FINE)}}}}
+    spec = defaulted("Pod", {"spec": {"containers": [{"name": "c", "resources": {"limits": dict(FINE)}}],
+                                      "initContainers": [{"name": "i", "resources": {"requests": dict(FINE)}}],
+                                      "overhead": dict(FINE), "volumes": [{"name": "v", "ephemeral": claim}]}})["spec"]
+    assert spec["containers"][0]["resources"] == {"limits": ROUNDED, "requests": ROUNDED}
+    assert spec["initContainers"][0]["resources"] == {"requests": ROUNDED}
+    assert spec["overhead"] == ROUNDED
+    assert spec["volumes"][0]["ephemeral"]["volumeClaimTemplate"]["spec"]["resources"] == {"requests": ROUNDED}
+
+
+def test_a_workload_template_rounds_its_resource_lists():
+    template = {"metadata": {"labels": {"app": "a"}},
+                "spec": {"containers": [{"name": "c", "resources": {"limits": dict(FINE)}}]}}
+    spec = defaulted("Deployment", {"spec": {"selector": {"matchLabels": {"app": "a"}}, "template": template}})["spec"]
+    assert spec["template"]["spec"]["containers"][0]["resources"]["limits"] == ROUNDED
+
+
+@pytest.mark.parametrize("kind, obj, paths", [
+    ("Node", {"status": {"capacity": FINE}}, [("status", "capacity"), ("status", "allocatable")]),
+    ("PersistentVolume", {"spec": {"capacity": FINE}}, [("spec", "capacity")]),
+    ("PersistentVolumeClaim", {"spec": {"resources": {"limits": FINE, "requests": FINE}},
+                               "status": {"capacity": FINE, "allocatedResources": FINE}},
+     [("spec", "resources", "limits"), ("spec", "resources", "requests"), ("status", "capacity"),
+      ("status", "allocatedResources")]),
+    ("ResourceQuota", {"spec": {"hard": FINE}, "status": {"hard": FINE, "used": FINE}},
+     [("spec", "hard"), ("status", "hard"), ("status", "used")]),
+    ("LimitRange", {"spec": {"limits": [{"type": "Pod", "max": FINE, "min": FINE, "maxLimitRequestRatio": FINE}]}},
+     [("spec", "limits", 0, "max"), ("spec", "limits", 0, "min"), ("spec", "limits", 0, "maxLimitRequestRatio")]),
+    ("StatefulSet", {"spec": {"volumeClaimTemplates": [{"spec": {"resources": {"requests": FINE}}}]}},
+     [("spec", "volumeClaimTemplates", 0, "spec", "resources", "requests")]),
+    ("VolumeAttachment", {"spec": {"source": {"inlineVolumeSpec": {"capacity": FINE}}}},
+     [("spec", "source", "inlineVolumeSpec", "capacity")]),
+])
+def test_each_kinds_resource_lists_are_rounded_up_to_thousandths(kind, obj, paths):
+    """The ResourceLists the generated SetObjectDefaults funcs of core, apps and storage reach."""
+    found = defaulted(kind, obj)
+    for path in paths:
+        value = found
+        for step in path:
+            value = value[step]
+        assert value == ROUNDED, path
+
+
+def test_a_runtime_class_overhead_is_not_rounded():
+    """node.k8s.io has no defaulter calling SetDefaults_ResourceList."""
+    runtime_class = defaulted("RuntimeClass", {"handler": "h", "overhead": {"podFixed": dict(FINE)}})
+    assert runtime_class["overhead"]["podFixed"] == FINE

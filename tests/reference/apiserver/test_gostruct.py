@@ -248,3 +248,80 @@ def test_a_pointer_struct_the_layouts_know_is_managed_itself(chain):
     code, created = call(chain, "POST", ns_path(chain, "replicationcontrollers"), controller)
     assert code == 201
     assert "." in fields_of(created["metadata"]["managedFields"])["f:spec"]["f:template"]
+
+
+UNSORTED_POD = {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "unsorted", "labels": {"z": "1", "a": "2"}, "annotations": {"zz": "1", "aa": "2"}},
+                "spec": {"nodeSelector": {"zz": "a", "aa": "b"}, "overhead": {"memory": "1.5Gi", "cpu": "0.5"},
+                         "containers": [{"name": "c", "image": "nginx",
+                                         "resources": {"limits": {"memory": "1.5Gi", "cpu": "1000m"}}}],
+                         "volumes": [{"name": "v", "emptyDir": {"sizeLimit": "1.5k"}}]}}
+
+
+def test_maps_are_written_with_their_keys_sorted():
+    """encoding/json writes every Go map (labels, annotations, nodeSelector, a ResourceList) with
+    its keys sorted, whatever order they were sent in."""
+    encoded = gostruct.as_encoded(copy.deepcopy(UNSORTED_POD))
+    assert list(encoded["metadata"]["labels"]) == ["a", "z"]
+    assert list(encoded["metadata"]["annotations"]) == ["aa", "zz"]
+    assert list(encoded["spec"]["nodeSelector"]) == ["aa", "zz"]
+    assert list(encoded["spec"]["overhead"]) == ["cpu", "memory"]
+
+
+def test_quantities_are_written_canonical():
+    """A Quantity, alone or in a ResourceList, is written as Quantity.MarshalJSON writes it, as
+    kube-apiserver 1.24 answered for this pod: 0.5 is 500m, 1.5Gi 1536Mi, 1000m 1, 1.5k 1500."""
+    spec = gostruct.as_encoded(copy.deepcopy(UNSORTED_POD))["spec"]
+    assert spec["overhead"] == {"cpu": "500m", "memory": "1536Mi"}
+    assert spec["containers"][0]["resources"]["limits"] == {"cpu": "1", "memory": "1536Mi"}
+    assert spec["volumes"][0]["emptyDir"] == {"sizeLimit": "1500"}
+
+
+def test_decoding_keeps_the_quantities_and_map_order_sent():
+    """The decoded object is what validation quotes: the texts sent, in the order sent."""
+    decoded = gostruct.as_decoded(copy.deepcopy(UNSORTED_POD))
+    assert decoded["metadata"]["labels"] == {"z": "1", "a": "2"} and list(decoded["spec"]["nodeSelector"]) == ["zz", "aa"]
+    assert decoded["spec"]["containers"][0]["resources"]["limits"] == {"memory": "1.5Gi", "cpu": "1000m"}
+
+
+def test_a_created_pod_is_stored_and_returned_canonical(chain):
+    """What the create answers and what a get reads back have sorted maps and canonical quantities."""
+    pod = {**copy.deepcopy(UNSORTED_POD), "metadata": {"name": "canonical", "labels": {"z": "1", "a": "2"}}}
+    code, created = call(chain, "POST", ns_path(chain, "pods"), pod)
+    assert code == 201
+    _, read = call(chain, "GET", ns_path(chain, "pods", "canonical"))
+    for answer in (created, read):
+        assert list(answer["metadata"]["labels"]) == ["a", "z"]
+        assert answer["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "1", "memory": "1536Mi"},
+                                                                "requests": {"cpu": "1", "memory": "1536Mi"}}
+
+
+def test_an_embedded_objects_type_meta_comes_first():
+    """A StatefulSet's claim template is a whole PersistentVolumeClaim, TypeMeta inline at the top
+    of its struct: kube-apiserver 1.24 writes its kind and apiVersion before its metadata."""
+    stateful_set = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "s"},
+                    "spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {},
+                                                       "apiVersion": "v1", "kind": "PersistentVolumeClaim"}]}}
+    claim = gostruct.as_encoded(stateful_set)["spec"]["volumeClaimTemplates"][0]
+    assert list(claim) == ["kind", "apiVersion", "metadata", "spec", "status"]
+
+
+def test_an_update_writing_a_quantity_another_way_changes_nothing(chain):
+    """A Deployment put back with its limits as first sent (0.5, 1.5Gi, for the stored 500m and
+    1536Mi) and its labels in another order is the stored object: kube-apiserver 1.24 keeps its
+    resourceVersion and generation (Semantic.DeepEqual compares quantities by value)."""
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "same", "labels": {"z": "1", "a": "2"}},
+                  "spec": {"selector": {"matchLabels": {"a": "1"}}, "template": {
+                      "metadata": {"labels": {"a": "1"}},
+                      "spec": {"containers": [{"name": "c", "image": "i",
+                                               "resources": {"limits": {"memory": "1.5Gi", "cpu": "0.5"}}}]}}}}
+    path = f"/apis/apps/v1/namespaces/{chain.namespace}/deployments"
+    code, created = call(chain, "POST", path, deployment)
+    assert code == 201
+    again = copy.deepcopy(created)
+    again["metadata"]["labels"] = {"z": "1", "a": "2"}
+    again["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"] = {"memory": "1.5Gi", "cpu": "0.5"}
+    code, updated = call(chain, "PUT", f"{path}/same", again)
+    assert code == 200
+    assert updated["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
+    assert updated["metadata"]["generation"] == 1

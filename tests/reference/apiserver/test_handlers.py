@@ -727,12 +727,13 @@ def test_pod_status_update_validates_the_metadata_it_keeps(chain):
 
 def test_accept_yaml_gets_a_yaml_body(chain):
     """Accept: application/yaml is served by the YAML serializer: the object as YAML with sorted
-    keys and go-yaml's double quotes, Content-Type application/yaml; a list too."""
+    keys and go-yaml's double quotes (of the key n too, a boolean to go-yaml, as the real server
+    quotes a ConfigMap key y), Content-Type application/yaml; a list too."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "y"}, "data": {"n": "1"}})
     response = chain.handle(Request("GET", ns_path(chain, "configmaps", "y"), {}, {"Accept": "application/yaml"}, b""))
     assert (response.code, response.content_type) == (200, "application/yaml")
     text = response.body.decode()
-    assert text.startswith('apiVersion: v1\ndata:\n  n: "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "')
+    assert text.startswith('apiVersion: v1\ndata:\n  "n": "1"\nkind: ConfigMap\nmetadata:\n  creationTimestamp: "')
     assert yaml.safe_load(text)["metadata"]["name"] == "y"
     listed = chain.handle(Request("GET", ns_path(chain, "configmaps"), {}, {"Accept": "application/yaml"}, b""))
     assert listed.content_type == "application/yaml" and yaml.safe_load(listed.body)["kind"] == "ConfigMapList"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
-from reference_impl.apiserver.core.jsonserializer import decode, encode, encode_response
+import pytest
+
+from reference_impl.apiserver.core.jsonserializer import decode, encode, encode_response, encode_yaml
 
 
 def test_compact_json_in_key_order():
@@ -69,3 +71,35 @@ def test_a_byte_that_is_no_utf8_is_written_as_the_replacement_character():
     a byte as U+FFFD. A surrogate pair and a backslash written before `udc..` stay as they are."""
     assert encode({"a": "x\udcffy", "b": "\U0001F600\udcfe", "c": "\\udc00"}) == (
         b'{"a":"x\\ufffdy","b":"\\ud83d\\ude00\\ufffd","c":"\\\\udc00"}')
+
+
+def test_yaml_quotes_what_go_yaml_would_read_back_as_another_type():
+    """go-yaml v2 reads y and n as booleans and 1e3 as a float (PyYAML reads strings): the real
+    server quotes them, as for a ConfigMap key y and a quantity 1e3."""
+    assert encode_yaml({"y": "1e3", "n": "12e6", "b": "1.5E1", "c": "1Gi", "d": "yes"}) == (
+        b'b: "1.5E1"\nc: 1Gi\nd: "yes"\n"n": "12e6"\n"y": "1e3"\n')
+
+
+def test_yaml_keys_are_in_go_yamls_order():
+    """go-yaml v2 sorts a run of digits as one number (c2 before c10, as managedFields' container
+    keys come back from the real server), and other characters before letters."""
+    keys = ["c10", "c2", "c1", "B", "a", "_x", "1", "c01"]
+    assert encode_yaml(dict.fromkeys(keys, 0)).decode().split(": 0\n")[:-1] == [
+        "_x", '"1"', "B", "a", "c1", "c01", "c2", "c10"]
+
+
+# Written plain and quoted by kube-apiserver 1.24 as ConfigMap values, in its YAML.
+GO_YAML_PLAIN = ["1Gi", "=", "10.96.0.1", "2026-13-01", "2026-02-30", "1e", "e3", "1.5.2", "<<", "+", "x,y"]
+GO_YAML_QUOTED = ["1e3", "y", "n", "Y", "yes", "On", "off", "1.5E1", "12e6", "+1", "0o17", "1:20", ".5", "1.", "0x1F",
+                  "~", "2026-1-2", "-1e-3", "", "null", "NULL", "1_000", "0b101", "-0b1", "+.inf", ".NaN", "0777",
+                  "089", "2026-1-2 3:4:5", "2026-01-02t03:04:05Z", "99999999999999999999", "-.5", "true"]
+
+
+@pytest.mark.parametrize("text", GO_YAML_PLAIN, ids=repr)
+def test_yaml_writes_plain_what_go_yaml_reads_back_as_a_string(text):
+    assert encode_yaml({"v": text}) == f"v: {text}\n".encode()
+
+
+@pytest.mark.parametrize("text", GO_YAML_QUOTED, ids=repr)
+def test_yaml_double_quotes_what_go_yaml_reads_back_as_another_type(text):
+    assert encode_yaml({"v": text}) == f'v: "{text}"\n'.encode()

@@ -62,6 +62,20 @@ def test_containers_without_resources_get_the_defaults_and_an_annotation(chain, 
         "cpu, memory request for init container setup; cpu, memory limit for init container setup")
 
 
+@pytest.mark.parametrize("text", ["1E3", "+1", "00100", "5.", "1.5E1"])
+def test_a_quantity_parse_kept_as_canonical_prints_as_it_was_written(text):
+    """Quantity.String gives back the text ParseQuantity cached as canonical already."""
+    assert str(parse(text)) == text
+
+
+def test_a_bound_and_a_limit_print_as_quantity_string_does(chain, ns):
+    """As kube-apiserver 1.24 answered for this pod: the limit kept as written (1E3), the bound
+    as it came back from storage (1.5Gi is 1536Mi)."""
+    limit_range(chain, ns, {"type": "Container", "max": {"memory": "1.5Gi"}})
+    assert refusal(create_pod(chain, ns, container(limits={"memory": "2E9"}))) == \
+        'pods "web" is forbidden: maximum memory usage per Container is 1536Mi, but limit is 2E9'
+
+
 def test_a_container_limit_above_max_is_forbidden(chain, ns):
     """max per Container bounds each container's limit."""
     limit_range(chain, ns, {"type": "Container", "max": {"cpu": "1"}})

@@ -329,6 +329,18 @@ def test_a_node_status_has_no_negative_resources(registry):
     assert causes(error) == [("FieldValueInvalid", "status.allocatable.cpu", f'Invalid value: "-1": {NEGATIVE}')]
 
 
+def test_a_node_is_created_with_whole_extended_resources_only(registry):
+    """ValidateNode's ValidateNodeResources, on create too: an extended resource of 1.5 in the
+    capacity (and so in the allocatable it defaults) is refused, as kube-apiserver 1.24 refuses it."""
+    node = {"apiVersion": "v1", "kind": "Node", "metadata": {"name": f"n{next(_names)}"},
+            "status": {"capacity": {"example.com/x": "1.5", "cpu": "1.5"}}}
+    error = invalid(registry.create, "nodes", None, node)
+    shown = ('Invalid value: resource.Quantity{i:resource.int64Amount{value:15, scale:-1}, '
+             'd:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"", Format:"DecimalSI"}: must be an integer')
+    assert causes(error) == [("FieldValueInvalid", "status.capacity.example.com/x", shown),
+                             ("FieldValueInvalid", "status.allocatable.example.com/x", shown)]
+
+
 def test_a_namespace_phase_is_active_until_it_is_deleted(registry):
     """ValidateNamespaceStatusUpdate: with no deletionTimestamp the phase may only be Active."""
     namespace = registry.create("namespaces", None, {"metadata": {"name": f"n{next(_names)}"}})

@@ -36,3 +36,45 @@ def test_numbers_and_booleans_are_not_taken_for_one_another():
     boolean the answer of the number it equals."""
     assert quantity.parse(1) == quantity.parse(1.0) == quantity.Quantity(quantity.Fraction(1))
     assert quantity.parse(True) is None and quantity.parse(False) is None
+
+
+# Sent in a pod's limits to kube-apiserver 1.24, and what it wrote back (and stored).
+MARSHALED = {"0.5": "500m", "1.5Gi": "1536Mi", "1000m": "1", "1.5k": "1500", "1.50": "1500m", "2048Ki": "2Mi",
+             "0.1Ki": "102400m", "1.0": "1", "0m": "0", ".5": "500m", "1e19": "10e18", "2000000k": "2G",
+             "1.5Mi": "1536Ki", "10e-1": "1", "0.00001e3": "10e-3",
+             # what ParseQuantity keeps as canonical is written as it was sent
+             "1e3": "1e3", "1E3": "1E3", "+1": "+1", "00100": "00100", "5.": "5.", "1.5E1": "1.5E1", "12e6": "12e6",
+             "100Mi": "100Mi", "1Ei": "1Ei", "999999999999999999999999": "999999999999999999999999"}
+
+
+@pytest.mark.parametrize("text", MARSHALED, ids=repr)
+def test_a_quantity_is_written_as_the_real_server_writes_it(text):
+    """Quantity.MarshalJSON writes the text ParseQuantity kept when it was canonical already,
+    else the canonical text of the value."""
+    assert quantity.marshaled(text) == MARSHALED[text]
+
+
+def test_a_binary_quantity_is_capped_at_the_largest_int64():
+    """ParseQuantity caps a binary SI quantity (only those) at 2^63-1."""
+    assert quantity.marshaled("9999999999999999999Ki") == "9223372036854775807"
+    assert quantity.parse("9999999999999999999Ki").value == 2**63 - 1
+    assert quantity.marshaled("9999999999999999999k") == "9999999999999999999k"
+
+
+def test_what_is_no_quantity_is_written_as_it_is():
+    assert quantity.marshaled("1 Gi") == "1 Gi" and quantity.marshaled(True) is True
+
+
+# What SetDefaults_ResourceList made of these in a pod's limits, as kube-apiserver 1.24 wrote them.
+ROUNDED = {"1n": "1m", "0.0001m": "1m", "0.000000001": "1m", "1.2345678901m": "2m", "1E-9": "1e-3",
+           "1.0001": "1001m"}
+
+
+@pytest.mark.parametrize("text", ROUNDED, ids=repr)
+def test_a_resource_list_rounds_up_to_thousandths(text):
+    """A quantity finer than a thousandth is rounded away from zero to one, in its format."""
+    assert quantity.marshaled(quantity.rounded_up_to_milli(text)) == ROUNDED[text]
+
+
+def test_a_quantity_in_thousandths_is_left_as_sent():
+    assert [quantity.rounded_up_to_milli(text) for text in ("1E3", "1.5", "1m", "x")] == ["1E3", "1.5", "1m", "x"]
