@@ -244,8 +244,9 @@ class ClusterMember:
         self._requests: queue.SimpleQueue = queue.SimpleQueue()  # clients' proposals and reads (_submit)
         self._waiters: dict[int, _Waiter] = {}
         # Client proposals made while there was no leader: etcd's raft node takes no proposal
-        # then (its propc is nil) and the request waits for a leader or its timeout.
-        self._awaiting_leader: list[tuple] = []
+        # then (its propc is nil) and the request waits for a leader or its timeout. By request id.
+        self._awaiting_leader: dict[int, tuple] = {}
+        self._awaiting_lock = threading.Lock()
         self._conf_waiters: dict[int, _Waiter] = {}
         self._read_waiters: list[_Waiter] = []
         self._reads_in_flight: dict[bytes, tuple[float, list[_Waiter]]] = {}
@@ -569,7 +570,8 @@ class ClusterMember:
                     if rn.raft.lead:
                         self._answer(self._waiters, request_id, False, ErrNoLeader())
                     else:
-                        self._awaiting_leader.append(item)
+                        with self._awaiting_lock:  # until a leader is known or its client gives up
+                            self._awaiting_leader[request_id] = item
                 except EtcdError as err:
                     self._answer(self._waiters, request_id, False, err)
             elif kind == "conf":
@@ -602,9 +604,10 @@ class ClusterMember:
     def _propose_awaiting_leader(self) -> None:
         """A leader is known: the proposals that waited for one and whose clients still wait
         (none has timed out) go in again."""
-        awaiting, self._awaiting_leader = self._awaiting_leader, []
-        for item in awaiting:
-            if item[1] in self._waiters:
+        with self._awaiting_lock:
+            awaiting, self._awaiting_leader = self._awaiting_leader, {}
+        for request_id, item in awaiting.items():
+            if request_id in self._waiters:
                 self._inbox.put(item)
 
     def _fail_pending(self) -> None:
@@ -800,7 +803,9 @@ class ClusterMember:
             self._check_running()
         if not waiter.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
-            if any(item[1] == request_id for item in self._awaiting_leader):
+            with self._awaiting_lock:
+                awaited_leader = self._awaiting_leader.pop(request_id, None) is not None
+            if awaited_leader:
                 raise ErrProposeDeadline()
             raise ErrTimeout()
         ok, value = waiter.result

@@ -205,3 +205,22 @@ def test_a_write_without_a_leader_waits_for_one_until_its_request_timeout(tmp_pa
             member.put(PutRequest(b"k", b"v"))
         assert time.monotonic() - started >= member.request_timeout - 0.1
         assert (caught.value.grpc_code, caught.value.message) == ("UNKNOWN", "context deadline exceeded")
+
+
+def test_writes_that_gave_up_waiting_for_a_leader_are_not_kept(tmp_path):
+    """Each write to a leaderless member waits for a leader until its timeout; once its client
+    has gone it is dropped, so a busy client (an apiserver renewing leases) does not make the
+    member hold every request it ever sent."""
+    from reference_impl.etcd.errors import ErrProposeDeadline
+
+    with ClusterMember.alone(tmp_path, ManualClock(), heartbeat_ms=10, election_ms=100) as member:
+        member.member_add(("http://127.0.0.1:1",), is_learner=False)
+        deadline = time.monotonic() + 10
+        while member.status().leader:
+            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
+            time.sleep(0.01)
+        member.request_timeout = 0.05
+        for n in range(20):
+            with pytest.raises(ErrProposeDeadline):
+                member.put(PutRequest(b"k%d" % n, b"v"))
+        assert len(member._awaiting_leader) <= 1
