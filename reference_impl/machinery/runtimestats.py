@@ -59,8 +59,8 @@ class GCPauses:
         pauses = sorted(self.pause_ns[:min(self.num_gc, PAUSE_RING)])
         if not pauses:
             return tuple(0.0 for _ in GC_QUANTILES)
-        last = len(pauses) - 1
-        return tuple(pauses[last * i // (len(GC_QUANTILES) - 1)] / 1e9 for i in range(len(GC_QUANTILES)))
+        quartiles = len(GC_QUANTILES) - 1
+        return tuple(pauses[len(pauses) * i // quartiles] / 1e9 for i in range(quartiles)) + (pauses[-1] / 1e9,)
 
 
 _gc_pauses: GCPauses | None = None

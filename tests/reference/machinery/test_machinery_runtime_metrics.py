@@ -107,11 +107,11 @@ def test_limits_are_the_soft_limits_with_unlimited_as_the_largest_uint64():
 
 
 def test_pause_quantiles_are_picked_from_the_sorted_pauses_as_read_gc_stats_picks_them():
-    """The minimum, the quartiles and the maximum: sorted[(n-1)*i/4] for i in 0..4."""
+    """The minimum and quartiles, sorted[n*i/4] for i in 0..3, then the maximum."""
     pauses = GCPauses()
     pauses.num_gc = 6
     pauses.pause_ns[:6] = [6000, 1000, 5000, 2000, 4000, 3000]
-    assert pauses.pause_quantiles() == (1e-06, 2e-06, 3e-06, 4e-06, 6e-06)  # sorted[0, 1, 2, 3, 5]
+    assert pauses.pause_quantiles() == (1e-06, 2e-06, 4e-06, 5e-06, 6e-06)  # sorted[0, 1, 3, 4, 5]
     assert GCPauses().pause_quantiles() == (0.0,) * 5
 
 
