@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import re
 import socket
-from typing import BinaryIO, Iterator, Mapping
+from typing import BinaryIO, Iterator
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
@@ -28,14 +28,6 @@ MAX_CHUNK_LINE = 4096
 # instead of a TCP reset; a bigger body is cut off after it.
 MAX_DRAIN_BYTES = 64 * 1024 * 1024
 _HEX = re.compile(rb"[0-9a-fA-F]*")
-
-
-def content_length(headers: Mapping[str, str]) -> int | None:
-    """The declared body length (httpheaders.content_length), its refusal a 400 Status."""
-    try:
-        return httpheaders.content_length(headers)
-    except httpheaders.HeaderError as err:
-        raise errors.bad_request(err.detail) from None
 
 
 @mirrors("net/http/internal.readChunkLine", "net/http/internal.parseHexUint")

@@ -20,7 +20,6 @@ import zlib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from reference_impl.apiserver.adapter import framing
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.resourceproxy import (ProxyLocation, ProxyResponse, path_prepend,
                                                          rewrite_html, rewrite_url)
@@ -116,11 +115,11 @@ def response_headers(headers: list[tuple[str, str]], target: ProxyResponse, requ
     return kept
 
 
-def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[bytes], raw_query: str,
-                  client_address: str, kubelet_tls: ssl.SSLContext | None) -> BackendAnswer:
-    """Send the request to the backend, its body passed on as it arrives (chunked when the
-    client's was), and return the answer; a StatusError (503) when the backend cannot be reached
-    or answers no HTTP."""
+def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[bytes], length: int | None,
+                  raw_query: str, client_address: str, kubelet_tls: ssl.SSLContext | None) -> BackendAnswer:
+    """Send the request to the backend, its body (of the `length` the request's head declared,
+    None: chunked) passed on as it arrives, framed as the client's was, and return the answer; a
+    StatusError (503) when the backend cannot be reached or answers no HTTP."""
     location = target.location
     tls = backend_tls(location, kubelet_tls)
     port = _dial_port(location)
@@ -139,7 +138,6 @@ def proxy_request(target: ProxyResponse, method: str, headers, body: Iterator[by
         gzip_asked = asks_for_gzip(method, headers)
         if gzip_asked:
             conn.putheader("Accept-Encoding", "gzip")
-        length = framing.content_length(headers)
         if length is None:
             conn.putheader("Transfer-Encoding", "chunked")
             conn.endheaders(body, encode_chunked=True)

@@ -455,9 +455,9 @@ def _http_date(second: int) -> str:
 
 class _HTTPHandler(GoRequestHandler):
     """Feeds each HTTP request to the chain and writes its response (chunked for watches). The
-    head is read as every Go server's (GoRequestHandler); the body's framing with the body
-    (`framing`), whose refusals are Status objects; 100 Continue goes out as soon as the head is
-    read, as the handler reads every body."""
+    head and the body's framing are read as every Go server's (GoRequestHandler); the body by
+    `framing`, whose refusals of what it then reads are Status objects; 100 Continue goes out as
+    soon as the head is read, as the handler reads every body."""
 
     # What http.server assumes before it has read a version: its refusals of other request lines
     # (505 for HTTP/2.0, 400) then start with a status line instead of going out as a bare body.
@@ -624,8 +624,8 @@ class _HTTPHandler(GoRequestHandler):
             return
         try:
             answer = resourceproxy.proxy_request(target, self.command, self.headers,
-                                                 framing.stream_body(self.content_length, self.rfile), raw_query,
-                                                 self.client_address[0], kubelet_tls)
+                                                 framing.stream_body(self.content_length, self.rfile),
+                                                 self.content_length, raw_query, self.client_address[0], kubelet_tls)
         except StatusError as err:
             self.close_connection = True  # the body may be partly read
             self._write(error_response(request, err), head=self.command == "HEAD")

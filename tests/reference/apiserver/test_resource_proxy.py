@@ -307,6 +307,20 @@ def test_a_body_of_any_size_is_passed_on_as_it_arrives(served):
     conn.close()
 
 
+def test_an_http_1_0_body_is_framed_by_its_content_length_whatever_transfer_encoding_says(served):
+    """HTTP/1.0 has no Transfer-Encoding: net/http frames the body by Content-Length alone, and
+    the proxy passes it on framed the same way."""
+    server, namespace, _ = served
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(f"POST {web(namespace, '/old')} HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+                       "Content-Length: 3\r\n\r\nabc".encode())
+        received = b""
+        while chunk := client.recv(4096):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.0 200 ") and json.loads(body)["body"] == "abc"
+
+
 def test_a_refused_request_with_a_body_closes_the_connection(served):
     """Its body was never read: the connection cannot carry another request, whose line would be
     read from inside the body."""
