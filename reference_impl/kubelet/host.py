@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.gojson import marshal
 from reference_impl.machinery.prometheus import START_TIME_HELP, escape_label_value, go_families, process_families
-from reference_impl.machinery.runtimestats import read_stat
+from reference_impl.machinery.runtimestats import boot_time, read_stat
 from reference_impl.mirrors import mirrors
 
 from . import cadvisor
 from .actions import PodKey
 from .runtime import log_path
-from .stats import ContainerStats, CpuRates, NodeStats, PodStats, boot_time, cpu_and_memory, pod_usage, \
+from .stats import ContainerStats, CpuRates, NodeStats, PodStats, cpu_and_memory, pod_usage, \
     read_dir_usage, read_fs, read_group_usage, read_node_usage, read_process_usage, read_rlimit, resource_metrics, \
     summary
 

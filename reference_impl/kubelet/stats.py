@@ -376,9 +376,3 @@ def read_rlimit(now: float) -> tuple[float, int, int]:
     """kernel.pid_max and the number of tasks (threads, as sysinfo's procs counts), from /proc."""
     with open("/proc/sys/kernel/pid_max") as pid_max, open("/proc/loadavg") as loadavg:
         return now, int(pid_max.read()), int(loadavg.read().split()[3].split("/")[1])
-
-
-def boot_time() -> float:
-    """When the host started (the root cgroup's creation, upstream's node startTime)."""
-    with open("/proc/stat") as stat:
-        return float(next(int(line.split()[1]) for line in stat if line.startswith("btime ")))

@@ -5,6 +5,7 @@ runtime records its pauses. The process and Go families of every `/metrics`
 """
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
@@ -91,17 +92,22 @@ class ProcStat:
     resident_memory: int  # bytes
 
 
+@functools.cache
+def boot_time() -> float:
+    """When the host started, in seconds since the epoch (/proc/stat's btime)."""
+    with open("/proc/stat") as stat:
+        return float(next(int(line.split()[1]) for line in stat if line.startswith("btime ")))
+
+
 @mirrors("github.com/prometheus/procfs.Proc.Stat")
 def read_stat(pid: int | str = "self") -> ProcStat:
     with open(f"/proc/{pid}/stat") as stat:
         fields = stat.read().rpartition(")")[2].split()  # after the command name, which may hold spaces
-    with open("/proc/stat") as stat:
-        boot_time = next(int(line.split()[1]) for line in stat if line.startswith("btime "))
     ticks = os.sysconf("SC_CLK_TCK")
     # fields[i] is the (i+3)th field of proc(5): utime 14, stime 15, num_threads 20, starttime 22,
     # vsize 23, rss 24.
     return ProcStat(cpu_seconds=(int(fields[11]) + int(fields[12])) / ticks, num_threads=int(fields[17]),
-                    start_time=boot_time + int(fields[19]) / ticks, virtual_memory=int(fields[20]),
+                    start_time=boot_time() + int(fields[19]) / ticks, virtual_memory=int(fields[20]),
                     resident_memory=int(fields[21]) * os.sysconf("SC_PAGE_SIZE"))
 
 
