@@ -1,7 +1,8 @@
 """Run the reference kube-controller-manager: informers (reference_impl.client) keep caches of the
 objects the controllers read, and every time a cache changes (or at least every second) each
 controller's sans-IO sync runs over the caches and its actions go to the apiserver through
-`apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts.
+`apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts;
+one that loses it becomes a candidate again, where upstream's exits for its supervisor to restart.
 
 `python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect]
 [--node-monitor-grace-period 40s] [--root-ca-file PATH]` prints one "ready" line once its caches

@@ -9,7 +9,9 @@ against the cache, where the pod is already assumed.
 "ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.
 
 With --leader-elect it schedules only while it holds the kube-system/kube-scheduler Lease (a
-candidate keeps its caches current), as upstream's does by default.
+candidate keeps its caches current), as upstream's does by default. One that loses the Lease
+becomes a candidate again, where upstream's exits ("leaderelection lost") for its supervisor to
+restart it as one.
 
 Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
 does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics`
