@@ -192,7 +192,7 @@ class HandlerChain:
                          agent=request.header("User-Agent").split("/", 1)[0])
             self.authenticate(request)
             response = self.execute(request)
-            if isinstance(response, Response):
+            if isinstance(response, (Response, WatchResponse)):
                 response.warnings = request.warnings
             return response
         except StatusError as err:
@@ -453,6 +453,13 @@ def _http_date(second: int) -> str:
     return email.utils.formatdate(second, usegmt=True)
 
 
+@mirrors("k8s.io/apimachinery/pkg/util/net.NewWarningHeader")
+def warning_fields(warnings: list[str]) -> list[str]:
+    """Each warning as the header field a response's head carries: code 299, no agent, the text
+    quoted with its quotes and backslashes escaped (makeQuotedString)."""
+    return ['Warning: 299 - "%s"' % warning.replace("\\", "\\\\").replace('"', '\\"') for warning in warnings]
+
+
 class _HTTPHandler(GoRequestHandler):
     """Feeds each HTTP request to the chain and writes its response (chunked for watches). The
     head and the body's framing are read as every Go server's (GoRequestHandler); the body by
@@ -565,8 +572,7 @@ class _HTTPHandler(GoRequestHandler):
             lines.append(f"Content-Length: {len(response.body)}\r\n")
         lines.append(f"Cache-Control: {response.cache_control}\r\n")
         lines += [f"{name}: {value}\r\n" for name, value in response.headers]
-        for warning in response.warnings:
-            lines.append('Warning: 299 - "%s"\r\n' % warning.replace('"', '\\"'))
+        lines += [f"{field}\r\n" for field in warning_fields(response.warnings)]
         if response.retry_after_seconds > 0:
             lines.append(f"Retry-After: {response.retry_after_seconds}\r\n")
         if response.content_encoding:
@@ -671,7 +677,8 @@ class _HTTPHandler(GoRequestHandler):
         self.log_request(response.code)
         self.close_connection = True
         head = [self._status_line(response.code), f"Date: {self.date_time_string()}",
-                f"Content-Type: {response.content_type}", "Cache-Control: no-cache, private"]
+                f"Content-Type: {response.content_type}", "Cache-Control: no-cache, private",
+                *warning_fields(response.warnings)]
         self.wfile.write(("\r\n".join(head + ["Transfer-Encoding: chunked"] * chunked) + "\r\n\r\n").encode("latin-1"))
         try:
             self.wfile.flush()

@@ -138,6 +138,7 @@ class WatchResponse:
     stop: Callable[[], None]
     code: int = 200
     content_type: str = JSON
+    warnings: list[str] = field(default_factory=list)  # sent back as `Warning:` headers
 
 
 @dataclass

@@ -354,3 +354,14 @@ def test_a_v2beta1_behavior_annotation_is_v2s_behavior_and_goes(chain):
                                                                      "periodSeconds": 60}]}}
     assert as_v2["metadata"]["annotations"] == {"other": "x"}
     assert list(as_v2["metadata"]).index("annotations") < list(as_v2["metadata"]).index("managedFields")
+
+
+def test_a_watch_of_a_beta_version_warns_as_well(chain):
+    """A watch carries the deprecation Warning in its head, as every other request does."""
+    response = chain.handle(Request("GET", collection(chain, "batch/v1beta1", "cronjobs"), {"watch": ["1"]},
+                                    {"Accept": "application/json"}, b""))
+    try:
+        assert response.warnings == [
+            "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; use batch/v1 CronJob"]
+    finally:
+        response.stop()

@@ -267,3 +267,19 @@ def test_a_negative_watch_timeout_ends_the_watch_at_once(registry):
     done = threading.Event()
     threading.Thread(target=lambda: (list(response.chunks), done.set()), daemon=True).start()
     assert done.wait(10)
+
+
+def test_a_watch_writes_its_warnings_in_its_head(server):
+    """The adapter writes a watch's Warning headers before its first event, as a response's."""
+    answer = raw_exchange(server, b"GET /apis/batch/v1beta1/cronjobs?watch=1&timeoutSeconds=1 HTTP/1.1\r\n"
+                                  b"Host: x\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0]
+    assert head.startswith(b"HTTP/1.1 200 ") and (
+        b'\r\nWarning: 299 - "batch/v1beta1 CronJob is deprecated in v1.21+, unavailable in v1.25+; '
+        b'use batch/v1 CronJob"' in head)
+
+
+def test_a_warnings_quotes_and_backslashes_are_escaped_as_make_quoted_string_escapes_them():
+    from reference_impl.apiserver.adapter.server import warning_fields
+
+    assert warning_fields(['a "b" c\\d']) == ['Warning: 299 - "a \\"b\\" c\\\\d"']
