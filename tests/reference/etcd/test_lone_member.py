@@ -2,6 +2,7 @@
 member, elected at once and listening for no peers unless asked to."""
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -186,6 +187,19 @@ def test_a_member_without_a_leader_says_so_in_its_status(tmp_path):
         assert member.status().errors == ("etcdserver: no leader",)
 
 
+@contextlib.contextmanager
+def leaderless(tmp_path):
+    """A lone member that has lost its quorum (a voter added at an unreachable URL), once its
+    leadership is gone."""
+    with ClusterMember.alone(tmp_path, ManualClock(), heartbeat_ms=10, election_ms=100) as member:
+        member.member_add(("http://127.0.0.1:1",), is_learner=False)
+        deadline = time.monotonic() + 10
+        while member.status().leader:
+            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
+            time.sleep(0.01)
+        yield member
+
+
 def test_a_write_without_a_leader_waits_for_one_until_its_request_timeout(tmp_path):
     """etcd's raft node takes no proposal while there is no leader: the write waits for one, and
     with none in time ends in a timeout (etcdctl put waited out its 5 s command timeout against
@@ -194,12 +208,7 @@ def test_a_write_without_a_leader_waits_for_one_until_its_request_timeout(tmp_pa
     code = Unknown desc = context deadline exceeded" from etcd 3.4 after its 7 s."""
     from reference_impl.etcd.errors import ErrProposeDeadline
 
-    with ClusterMember.alone(tmp_path, ManualClock(), heartbeat_ms=10, election_ms=100) as member:
-        member.member_add(("http://127.0.0.1:1",), is_learner=False)
-        deadline = time.monotonic() + 10
-        while member.status().leader:
-            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
-            time.sleep(0.01)
+    with leaderless(tmp_path) as member:
         started = time.monotonic()
         with pytest.raises(ErrProposeDeadline) as caught:
             member.put(PutRequest(b"k", b"v"))
@@ -213,12 +222,7 @@ def test_writes_that_gave_up_waiting_for_a_leader_are_not_kept(tmp_path):
     member hold every request it ever sent."""
     from reference_impl.etcd.errors import ErrProposeDeadline
 
-    with ClusterMember.alone(tmp_path, ManualClock(), heartbeat_ms=10, election_ms=100) as member:
-        member.member_add(("http://127.0.0.1:1",), is_learner=False)
-        deadline = time.monotonic() + 10
-        while member.status().leader:
-            assert time.monotonic() < deadline, "the leader kept leading without a quorum"
-            time.sleep(0.01)
+    with leaderless(tmp_path) as member:
         member.request_timeout = 0.05
         for n in range(20):
             with pytest.raises(ErrProposeDeadline):
