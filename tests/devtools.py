@@ -54,15 +54,16 @@ class Browser:
         self.timeout = timeout
         commands_read, self._commands = os.pipe()
         self._answers, answers_written = os.pipe()
-
-        def give_pipes() -> None:  # in the child: its fd 3 and 4 are the ends the browser uses
-            os.dup2(commands_read, 3)
-            os.dup2(answers_written, 4)
-
+        # The browser reads commands on its fd 3 and answers on 4. bash (dash takes one-digit fds
+        # only) moves the pipes' ends there after the exec: a preexec_fn would make subprocess
+        # fork (not vfork), and in a process that has loaded grpc its fork handlers then run in
+        # the child, whose poller aborted it (SIGABRT, "epoll_wait error: Bad file descriptor")
+        # once dup2 took fd 3.
+        moved = f'exec "$@" 3<&{commands_read} 4>&{answers_written} {commands_read}<&- {answers_written}>&-'
         self._stderr = tempfile.TemporaryFile()  # shown if Chromium dies
         self._process = subprocess.Popen(
-            [*command, "--remote-debugging-pipe", "about:blank"], pass_fds=(3, 4),
-            preexec_fn=give_pipes, stdout=subprocess.DEVNULL, stderr=self._stderr)
+            ["/bin/bash", "-c", moved, "bash", *command, "--remote-debugging-pipe", "about:blank"],
+            pass_fds=(commands_read, answers_written), stdout=subprocess.DEVNULL, stderr=self._stderr)
         os.close(commands_read)
         os.close(answers_written)
         self._buffer = b""
