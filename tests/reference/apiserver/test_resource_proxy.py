@@ -135,6 +135,16 @@ def send(server, method, path, body=None, headers=None):
     return response, data
 
 
+def raw_exchange(server, request: str) -> bytes:
+    """Send a raw request and read everything the server answers until it closes."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
+        client.sendall(request.encode())
+        received = b""
+        while chunk := client.recv(4096):
+            received += chunk
+    return received
+
+
 def web(namespace: str, rest: str = "") -> str:
     return f"/api/v1/namespaces/{namespace}/services/web:http/proxy{rest}"
 
@@ -215,12 +225,8 @@ def test_an_upgrade_is_passed_through_without_the_query(served):
     """tryUpgrade dials the handler's location, which 1.24 gives no query: the backend sees the
     path alone (the real 1.24 sent `/ws` for `.../proxy/ws?a=1`)."""
     server, namespace, _ = served
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
-        client.sendall(f"GET {web(namespace, '/ws?a=1')} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
-                       "Upgrade: websocket\r\n\r\nping".encode())
-        received = b""
-        while chunk := client.recv(4096):
-            received += chunk
+    received = raw_exchange(server, f"GET {web(namespace, '/ws?a=1')} HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                            "Upgrade: websocket\r\n\r\nping")
     assert received.startswith(b"HTTP/1.1 101 ")
     assert received.endswith(b"upgraded at /ws; ping")
 
@@ -311,12 +317,8 @@ def test_an_http_1_0_body_is_framed_by_its_content_length_whatever_transfer_enco
     """HTTP/1.0 has no Transfer-Encoding: net/http frames the body by Content-Length alone, and
     the proxy passes it on framed the same way."""
     server, namespace, _ = served
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
-        client.sendall(f"POST {web(namespace, '/old')} HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
-                       "Content-Length: 3\r\n\r\nabc".encode())
-        received = b""
-        while chunk := client.recv(4096):
-            received += chunk
+    received = raw_exchange(server, f"POST {web(namespace, '/old')} HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: gzip\r\n"
+                            "Content-Length: 3\r\n\r\nabc")
     head, _, body = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.0 200 ") and json.loads(body)["body"] == "abc"
 
@@ -325,12 +327,8 @@ def test_a_refused_request_with_a_body_closes_the_connection(served):
     """Its body was never read: the connection cannot carry another request, whose line would be
     read from inside the body."""
     server, namespace, _ = served
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
-        client.sendall(f"POST /api/v1/namespaces/{namespace}/services/missing/proxy/x HTTP/1.1\r\nHost: x\r\n"
-                       "Content-Length: 3\r\n\r\nabcGET /version HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        received = b""
-        while chunk := client.recv(4096):
-            received += chunk
+    received = raw_exchange(server, f"POST /api/v1/namespaces/{namespace}/services/missing/proxy/x HTTP/1.1\r\n"
+                            "Host: x\r\nContent-Length: 3\r\n\r\nabcGET /version HTTP/1.1\r\nHost: x\r\n\r\n")
     assert received.startswith(b"HTTP/1.1 404 ") and received.count(b"HTTP/1.1 ") == 1
 
 
@@ -361,11 +359,7 @@ def test_the_transport_asks_for_gzip_itself_and_hands_the_answer_on_uncompressed
     `Accept-Encoding: gzip`, and its gzip answer went on uncompressed and chunked; a client that
     asks for gzip gets the backend's bytes as they are."""
     server, namespace, _ = served
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as client:
-        client.sendall(f"GET {web(namespace, '/gz')} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
-        received = b""
-        while chunk := client.recv(4096):
-            received += chunk
+    received = raw_exchange(server, f"GET {web(namespace, '/gz')} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
     head, _, body = received.partition(b"\r\n\r\n")
     assert b"Transfer-Encoding: chunked" in head and b"Content-Encoding" not in head
     assert body == b"b\r\nzipped body\r\n0\r\n\r\n"
