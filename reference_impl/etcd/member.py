@@ -83,7 +83,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
-from reference_impl.etcd.wal import WAL, Snapshotter
+from reference_impl.etcd.wal import WAL, Snapshotter, open_private, touch_dir_all
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
@@ -156,13 +156,14 @@ class ClusterMember:
         """`server_options`: EtcdServer's keyword options from etcd's flags (max_txn_ops,
         progress_interval, token_ttl)."""
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        touch_dir_all(self.data_dir)
         self._clock = clock
         self._on_stop = on_stop
         self.heartbeat = heartbeat_ms / 1000
         self.request_timeout = 5 + 2 * election_ms / 1000  # etcd's ReqTimeout()
         self.election_timeout = election_ms / 1000
-        self._lock_file = open(self.data_dir / "LOCK", "a+b")
+        lock_fd = open_private(self.data_dir / "LOCK", os.O_RDWR | os.O_CREAT)
+        self._lock_file = os.fdopen(lock_fd, "r+b")
         self._wal = WAL(self.data_dir, write=write, fsync=fsync)
         self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
         try:
@@ -219,7 +220,8 @@ class ClusterMember:
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here
             # (etcd keeps them in the WAL's metadata).
-            id_file.write_text(f"{self.id:x} {cluster_id:x}\n")
+            with os.fdopen(open_private(id_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as f:
+                f.write(f"{self.id:x} {cluster_id:x}\n")
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)

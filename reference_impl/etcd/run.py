@@ -370,7 +370,6 @@ def _serve(grpc_server, grpc_address: str, etcd, clients: Sequence[ClientListene
 def _open(data_dir: Path, clock, **options) -> ClusterMember:
     """Recover the member from `data_dir`, turning the OS's complaints into one-line errors."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
         return ClusterMember(data_dir, clock, **options)
     except BlockingIOError:
         raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "

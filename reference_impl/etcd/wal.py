@@ -9,7 +9,8 @@ Interface:
   WAL.sync() / cut() / release(seq) / close()
   Snapshotter.save(seq, state, raw) / load()
 
-On disk:
+On disk (the folder 0700 and every file 0600 as etcd makes them: the log holds every value,
+Secrets included, so no other local user may read it):
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
                         payload: JSON, then, if the record carries raw bytes, a newline and them
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
@@ -34,7 +35,9 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 import struct
+import sys
 import threading
 import time
 import zlib
@@ -44,6 +47,7 @@ from pathlib import Path
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.metrics import WAL_FSYNC_BUCKETS, Histogram
 from reference_impl.machinery import jsonbytes
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 WAL_PKG = "go.etcd.io/etcd/server/v3/wal"
@@ -51,6 +55,8 @@ SNAP_PKG = "go.etcd.io/etcd/server/v3/etcdserver/api/snap"
 
 _HEADER = struct.Struct("<III")  # payload length, CRC-32 of the length's 4 bytes, CRC-32 of payload
 _LENGTH = struct.Struct("<I")
+PRIVATE_FILE_MODE = 0o600  # fileutil.PrivateFileMode
+PRIVATE_DIR_MODE = 0o700  # fileutil.PrivateDirMode
 SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
 MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapshots keeps
 
@@ -117,6 +123,33 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="unreadable record") from None
         offset = end
         yield offset, payload
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.TouchDirAll")
+def touch_dir_all(directory: Path) -> None:
+    """Create `directory` and its missing parents 0700, as os.MkdirAll(dir, PrivateDirMode) does;
+    an existing one is kept as it is, with etcd's warning if others may read or write it."""
+    if directory.is_dir():
+        mode = stat.S_IMODE(directory.stat().st_mode)
+        if mode != PRIVATE_DIR_MODE:
+            print(f"check file permission: directory {quote(str(directory))} exist, but the "
+                  f"permission is {quote(stat.filemode(stat.S_IFDIR | mode))}. The recommended "
+                  f"permission is {quote(_go_file_mode(PRIVATE_DIR_MODE))} to prevent possible "
+                  f"unprivileged access to the data.", file=sys.stderr, flush=True)
+        return
+    missing = [directory, *(p for p in directory.parents if not p.exists())]
+    for path in sorted(missing, key=lambda p: len(p.parts)):
+        path.mkdir(PRIVATE_DIR_MODE, exist_ok=True)
+
+
+def _go_file_mode(mode: int) -> str:
+    """os.FileMode's String of bare permission bits: "-" where a type letter would be."""
+    return "-" + stat.filemode(mode)[1:]
+
+
+def open_private(path: Path, flags: int) -> int:
+    """os.open of a data-dir file, created 0600 (fileutil.PrivateFileMode)."""
+    return os.open(path, flags, PRIVATE_FILE_MODE)
 
 
 @mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.Fsync")
@@ -198,7 +231,7 @@ class WAL:
         """Append from now on to the segment whose first record is `first_seq` (an empty segment
         of that name, from a cut with nothing written since, is simply reused)."""
         path = self._segment_path(first_seq)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         self._fd, self._path, self._size = fd, path, os.fstat(fd).st_size
         fsync_dir(self.directory, self._fsync)
 
@@ -352,7 +385,7 @@ class Snapshotter:
 
     @mirrors("go.etcd.io/etcd/pkg/v3/ioutil.WriteAndSyncFile")
     def _write_synced(self, path: Path, data: bytes) -> None:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         try:
             rest = memoryview(data)
             while rest:

@@ -4,13 +4,14 @@ from __future__ import annotations
 import base64
 import json
 import os
+import stat
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from processes import start_refused
+from processes import put_all, real_etcd, reference_server, start_refused
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir
@@ -257,6 +258,47 @@ def test_one_data_dir_serves_one_process(tmp_path):
     with ClusterMember.alone(tmp_path, ManualClock()):
         with pytest.raises(BlockingIOError):
             ClusterMember.alone(tmp_path, ManualClock())
+
+
+def modes(data_dir: Path) -> set[tuple[str, int]]:
+    """("dir" or "file", permission bits) of the data dir and everything in it."""
+    paths = [data_dir, *data_dir.rglob("*")]
+    return {("dir" if p.is_dir() else "file", stat.S_IMODE(p.stat().st_mode)) for p in paths}
+
+
+def test_a_new_data_dir_and_its_files_are_private_to_their_owner(tmp_path):
+    """The log and snapshots hold every value (Secrets too): the data dir and any missing folder
+    above it are made 0700 and every file in it 0600, as etcd's TouchDirAll and PrivateFileMode
+    make them, whatever the umask lets through."""
+    data_dir = tmp_path / "above" / "data"
+    with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=3) as server:
+        for i in range(5):
+            server.put(PutRequest(b"k%d" % i, b"v"))
+    assert list(data_dir.glob("snap-*.json")) and list(data_dir.glob("wal-*.log"))
+    assert modes(data_dir) == {("dir", 0o700), ("file", 0o600)}
+    assert stat.S_IMODE((tmp_path / "above").stat().st_mode) == 0o700
+
+
+def test_an_open_data_dir_is_warned_about_and_left_as_it_is(tmp_path, capsys):
+    """An existing data dir others may read is used, with etcd's warning naming its permission."""
+    tmp_path.chmod(0o755)
+    with ClusterMember.alone(tmp_path, ManualClock()):
+        pass
+    assert stat.S_IMODE(tmp_path.stat().st_mode) == 0o755
+    assert (f'check file permission: directory "{tmp_path}" exist, but the permission is '
+            f'"drwxr-xr-x". The recommended permission is "-rwx------"') in capsys.readouterr().err
+
+
+def test_real_etcd_and_the_reference_keep_their_data_private_alike(tmp_path):
+    """Side by side after a few writes: both data dirs hold only 0700 folders and 0600 files.
+    (etcd writes its .snap files 0666 less the umask, but those hold only the v2 store's
+    membership; the reference's snap-*.json hold the keys, as etcd's 0600 db does.)"""
+    with real_etcd(tmp_path / "etcd") as etcd:
+        put_all(etcd, [("a", "1"), ("b", "2")])
+    with reference_server(tmp_path / "ref", "--snapshot-count", "1") as reference:
+        put_all(reference, [("a", "1"), ("b", "2")])
+    assert modes(tmp_path / "etcd") == {("dir", 0o700), ("file", 0o600)}
+    assert modes(tmp_path / "ref" / "data") == {("dir", 0o700), ("file", 0o600)}
 
 
 def test_a_data_dir_of_the_old_layout_is_refused_in_one_line(tmp_path):
