@@ -83,7 +83,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
-from reference_impl.etcd.wal import WAL, Snapshotter, open_private, touch_dir_all
+from reference_impl.etcd.wal import WAL, Snapshotter, open_private, touch_dir_all, write_atomically
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
@@ -171,7 +171,7 @@ class ClusterMember:
             fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
             self._start(clock, name, initial_cluster, initial_cluster_state, listen_peer,
                         client_urls, heartbeat_ms, election_ms, snapshot_count,
-                        catch_up_entries, restore, fsync, quota_backend_bytes, server_options)
+                        catch_up_entries, restore, fsync, write, quota_backend_bytes, server_options)
         except BaseException:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
@@ -191,7 +191,7 @@ class ClusterMember:
 
     def _start(self, clock, name, initial_cluster, initial_cluster_state, listen_peer,
                client_urls, heartbeat_ms, election_ms, snapshot_count,
-               catch_up_entries, restore, fsync, quota_backend_bytes, server_options) -> None:
+               catch_up_entries, restore, fsync, write, quota_backend_bytes, server_options) -> None:
         mine = [m for m in initial_cluster.values() if m.name == name]
         if not mine:
             raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
@@ -219,9 +219,9 @@ class ClusterMember:
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here
-            # (etcd keeps them in the WAL's metadata).
-            with os.fdopen(open_private(id_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), "w") as f:
-                f.write(f"{self.id:x} {cluster_id:x}\n")
+            # (etcd keeps them in the WAL's metadata). Written atomically: a crash or a power
+            # loss must not leave an empty file that refuses every later start.
+            write_atomically(id_file, f"{self.id:x} {cluster_id:x}\n".encode(), write=write, fsync=fsync)
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)

@@ -152,6 +152,36 @@ def open_private(path: Path, flags: int) -> int:
     return os.open(path, flags, PRIVATE_FILE_MODE)
 
 
+def write_atomically(path: Path, data: bytes, *, write: Write, fsync: Fsync) -> None:
+    """Write `path`.tmp, fsync, rename it to `path`, fsync the directory: after a crash `path` is
+    wholly there or not at all. A tmp the disk could not take whole is removed, as etcd removes a
+    broken snap file: left behind it would hold the space the log needs for the next writes
+    (Snapshotter.load removes one a crash left)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        _write_synced(tmp, data, write, fsync)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        raise
+    os.replace(tmp, path)
+    fsync_dir(path.parent, fsync)
+
+
+@mirrors("go.etcd.io/etcd/pkg/v3/ioutil.WriteAndSyncFile")
+def _write_synced(path: Path, data: bytes, write: Write, fsync: Fsync) -> None:
+    fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        rest = memoryview(data)
+        while rest:
+            n = write(fd, rest)
+            if n <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            rest = rest[n:]
+        fsync(fd)
+    finally:
+        os.close(fd)
+
+
 @mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.Fsync")
 def fsync_dir(directory: Path, fsync: Fsync) -> None:
     dir_fd = os.open(directory, os.O_RDONLY)
@@ -360,39 +390,16 @@ class Snapshotter:
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
-        """Write tmp, fsync, rename, fsync the directory: the snapshot is wholly there or not.
-        A tmp the disk could not take whole is removed, as etcd removes a broken snap file: left
-        behind it would hold the space the log needs for the next writes.
+        """Written atomically (write_atomically): the snapshot is wholly there or not.
 
         The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
-        tmp = final.with_suffix(".tmp")
-        try:
-            self._write_synced(tmp, frame({**state, "seq": seq}, raw))
-        except OSError:
-            tmp.unlink(missing_ok=True)
-            raise
-        os.replace(tmp, final)
-        fsync_dir(self.directory, self._fsync)
+        write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write, fsync=self._fsync)
         snaps = sorted(self.directory.glob("snap-*.json"))
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:
             if older not in kept:
                 older.unlink()
         return int(kept[0].stem.split("-")[1])
-
-    @mirrors("go.etcd.io/etcd/pkg/v3/ioutil.WriteAndSyncFile")
-    def _write_synced(self, path: Path, data: bytes) -> None:
-        fd = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        try:
-            rest = memoryview(data)
-            while rest:
-                n = self._write(fd, rest)
-                if n <= 0:
-                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-                rest = rest[n:]
-            self._fsync(fd)
-        finally:
-            os.close(fd)

@@ -94,7 +94,7 @@ from reference_impl.machinery.clock import WallClock
 
 data_dir, target, when, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 owner_name, name = target.split(".")
-owner = {"os": os, "WAL": wal.WAL, "Snapshotter": wal.Snapshotter}[owner_name]
+owner = {"os": os, "wal": wal, "WAL": wal.WAL, "Snapshotter": wal.Snapshotter}[owner_name]
 original = getattr(owner, name)
 calls = 0
 
@@ -121,9 +121,10 @@ for i in range(1000):
 
 # Each step of a snapshot, in order: the snapshot written to its tmp file, renamed into place,
 # the older one deleted, the log cut to a new segment (made, then the old one closed), the
-# segments the snapshot covers deleted. The second snapshot has an older one to delete.
+# segments the snapshot covers deleted. The second snapshot has an older one to delete; the
+# first file written atomically is the member's ids, at the first start.
 SNAPSHOT_STEPS = [
-    ("Snapshotter._write_synced", "after", 2), ("os.replace", "after", 2),
+    ("wal._write_synced", "after", 3), ("os.replace", "after", 3),
     ("os.unlink", "after", 1), ("WAL.cut", "before", 2), ("WAL.open", "after", 3),
     ("WAL.cut", "after", 2), ("WAL.release", "after", 1), ("WAL.release", "after", 2),
 ]
@@ -150,3 +151,19 @@ def test_a_kill_at_each_step_of_a_snapshot_loses_no_acknowledged_write(tmp_path,
         revision = server.put(PutRequest(b"after", b"v")).header.revision
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert server.range(RangeRequest(b"after")).kvs[0].mod_revision == revision
+
+
+@pytest.mark.parametrize("target, when", [("wal._write_synced", "after"), ("os.replace", "after")])
+def test_a_kill_while_the_first_start_writes_the_member_ids_leaves_a_dir_that_starts(tmp_path, target, when):
+    """The first start writes the member's and cluster's ids (member_id) before any request: the
+    process killed while it does, before or after its rename, leaves a data directory that
+    starts again with the ids its flags give and takes writes."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", CRASHER, str(tmp_path), target, when, "1"],
+                          capture_output=True, cwd=REPO, env=env, timeout=60)
+    assert done.returncode == 9, done.stderr.decode()[-2000:]
+    with ClusterMember.alone(tmp_path / "fresh", ManualClock()) as fresh:
+        expected = fresh.id, fresh.node.cluster_id
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (server.id, server.node.cluster_id) == expected
+        server.put(PutRequest(b"after", b"v"))

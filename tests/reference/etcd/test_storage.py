@@ -279,6 +279,22 @@ def test_a_new_data_dir_and_its_files_are_private_to_their_owner(tmp_path):
     assert stat.S_IMODE((tmp_path / "above").stat().st_mode) == 0o700
 
 
+def test_the_member_ids_are_on_disk_before_the_member_serves(tmp_path):
+    """The member_id file is fsync'd, and the folder after its rename, before the first start
+    returns: a power loss after it must not leave the file empty (or gone while the log is
+    there), which would refuse every later start."""
+    synced: list[str] = []
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        os.fsync(fd)
+
+    with ClusterMember.alone(tmp_path, ManualClock(), fsync=fsync):
+        ids_synced = synced.index(str(tmp_path / "member_id.tmp"))
+        assert str(tmp_path) in synced[ids_synced + 1:]
+    assert not list(tmp_path.glob("*.tmp"))
+
+
 def test_an_open_data_dir_is_warned_about_and_left_as_it_is(tmp_path, capsys):
     """An existing data dir others may read is used, with etcd's warning naming its permission."""
     tmp_path.chmod(0o755)
