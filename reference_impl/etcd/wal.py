@@ -35,6 +35,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import stat
 import struct
 import sys
@@ -57,6 +58,7 @@ _HEADER = struct.Struct("<III")  # payload length, CRC-32 of the length's 4 byte
 _LENGTH = struct.Struct("<I")
 PRIVATE_FILE_MODE = 0o600  # fileutil.PrivateFileMode
 PRIVATE_DIR_MODE = 0o700  # fileutil.PrivateDirMode
+_SEGMENT_NAME = re.compile(r"wal-[0-9]{20}\.log")
 SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
 MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapshots keeps
 
@@ -207,7 +209,15 @@ class WAL:
         self.fsync_durations = Histogram(WAL_FSYNC_BUCKETS)
 
     def segments(self) -> list[Path]:
-        return sorted(self.directory.glob("wal-*.log"))
+        return sorted(p for p in self.directory.glob("wal-*.log") if _SEGMENT_NAME.fullmatch(p.name))
+
+    @mirrors(f"{WAL_PKG}.checkWalNames")
+    def _warn_foreign_files(self) -> None:
+        """A file named like a segment but not one (wal-old.log, a copy "wal-N (1).log") is no
+        part of the log: it is left alone, with etcd's warning, instead of refusing the start."""
+        for path in sorted(self.directory.glob("wal-*.log")):
+            if not _SEGMENT_NAME.fullmatch(path.name):
+                print(f"reference etcd: ignored file {path.name} in wal", file=sys.stderr, flush=True)
 
     def _segment_path(self, first_seq: int) -> Path:
         return self.directory / f"wal-{first_seq:020d}.log"
@@ -217,6 +227,7 @@ class WAL:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
         last segment is cut off (once the records before it have been read)."""
         seq = after
+        self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
         segments = self._from_segment_of(segments, after + 1)

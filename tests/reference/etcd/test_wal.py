@@ -189,6 +189,26 @@ def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
     assert "Traceback" not in done.stderr
 
 
+def test_files_named_like_segments_but_not_are_ignored_with_a_warning(tmp_path, capsys):
+    """As etcd's checkWalNames ignores "old.wal" or "0000...0000 (copy).wal" in its WAL folder
+    (seen with etcd 3.4: "ignored file old.wal in wal", and it starts), a stray wal-old.log or a
+    copy of a segment is neither read nor deleted, and the member starts with its log."""
+    data_dir = tmp_path / "data"
+    expected = write_keys(data_dir, 20)
+    segment = segments(data_dir)[-1]
+    copied = segment.read_bytes()
+    strays = [data_dir / "wal-old.log", data_dir / f"{segment.stem} (copy).log"]
+    for stray in strays:
+        stray.write_bytes(copied)
+    with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=5) as server:
+        assert values(server) == expected
+        for i in range(12):  # snapshots, which release the segments they cover
+            server.put(PutRequest(b"more%d" % i, b"v"))
+    assert [stray.read_bytes() for stray in strays] == [copied, copied]
+    err = capsys.readouterr().err
+    assert all(f"ignored file {stray.name} in wal" in err for stray in strays)
+
+
 def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
     """A data dir on a read-only mount said only "--data-dir D: Read-only file system"; etcd
     names the file it could not open. (Here the LOCK is a folder, so that the test needs no
