@@ -59,6 +59,7 @@ _LENGTH = struct.Struct("<I")
 PRIVATE_FILE_MODE = 0o600  # fileutil.PrivateFileMode
 PRIVATE_DIR_MODE = 0o700  # fileutil.PrivateDirMode
 _SEGMENT_NAME = re.compile(r"wal-[0-9]{20}\.log")
+_SNAP_NAME = re.compile(r"snap-[0-9]{20}\.json")
 SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
 MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapshots keeps
 
@@ -408,7 +409,9 @@ class Snapshotter:
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
         write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write, fsync=self._fsync)
-        snaps = sorted(self.directory.glob("snap-*.json"))
+        # Only the files this Snapshotter names are pruned and counted: a copy someone left
+        # ("snap-N (copy).json") is theirs.
+        snaps = sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:
             if older not in kept:

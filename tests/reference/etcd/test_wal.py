@@ -209,6 +209,24 @@ def test_files_named_like_segments_but_not_are_ignored_with_a_warning(tmp_path, 
     assert all(f"ignored file {stray.name} in wal" in err for stray in strays)
 
 
+def test_a_copy_of_a_snapshot_is_neither_counted_nor_pruned(tmp_path):
+    """A copy of a snapshot left in the data dir ("snap-N (copy).json") stopped the member at
+    its next snapshot but four (the name is no sequence number): it is left alone, and the
+    snapshots go on being taken and pruned around it."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=3) as server:
+        for i in range(5):
+            server.put(PutRequest(b"k%d" % i, b"v"))
+    snapshot = sorted(tmp_path.glob("snap-*.json"))[-1]
+    copy = tmp_path / f"{snapshot.stem} (copy).json"
+    copy.write_bytes(snapshot.read_bytes())
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=3) as server:
+        for i in range(40):
+            server.put(PutRequest(b"more%d" % i, b"v"))
+        assert len(values(server)) == 45
+    assert copy.exists()
+    assert len(list(tmp_path.glob("snap-*.json"))) == MAX_SNAPSHOTS + 1
+
+
 def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
     """A data dir on a read-only mount said only "--data-dir D: Read-only file system"; etcd
     names the file it could not open. (Here the LOCK is a folder, so that the test needs no
