@@ -62,7 +62,7 @@ from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore, simple_token_prefix
 from reference_impl.etcd.backend import BackendState
 from reference_impl.etcd.errors import (
-    ErrBadCluster, ErrBadLeaderTransferee, ErrDataDirNotEmpty, ErrLeaderChanged,
+    ErrBadCluster, ErrBadLeaderTransferee, ErrCorruptWAL, ErrDataDirNotEmpty, ErrLeaderChanged,
     ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
     ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrProposeDeadline,
     ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
@@ -139,6 +139,18 @@ class _Waiter:
         return self._done.acquire(timeout=timeout)
 
 
+def _read_ids(id_file: Path) -> tuple[int, int]:
+    """The member's and the cluster's ids that member_id holds; damage is refused in one line,
+    as etcd refuses WAL metadata it cannot read."""
+    words = id_file.read_bytes().split()
+    try:
+        member_id, cluster_id = (int(word, 16) for word in words)
+    except ValueError:
+        raise ErrCorruptWAL(path=str(id_file), offset=0,
+                            problem="not a member id and a cluster id in hexadecimal") from None
+    return member_id, cluster_id
+
+
 class ClusterMember:
     """A reference etcd member of a Raft cluster; thread-safe, with EtcdServer's methods."""
 
@@ -210,7 +222,7 @@ class ClusterMember:
             fresh = False
         id_file = self.data_dir / "member_id"
         if id_file.exists():
-            self.id, cluster_id = (int(word, 16) for word in id_file.read_text().split())
+            self.id, cluster_id = _read_ids(id_file)
         elif initial_cluster_state == "existing":
             cluster_id, members = self._join(initial_cluster, me)
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)

@@ -227,6 +227,19 @@ def test_a_copy_of_a_snapshot_is_neither_counted_nor_pruned(tmp_path):
     assert len(list(tmp_path.glob("snap-*.json"))) == MAX_SNAPSHOTS + 1
 
 
+def test_the_process_refuses_damaged_member_ids_in_one_line(tmp_path):
+    """member_id damaged on disk (its ids are no hexadecimal) is refused with its file, as
+    damage in the log is, instead of a ValueError traceback."""
+    data_dir = tmp_path / "data"
+    write_keys(data_dir, 3)
+    (data_dir / "member_id").write_text("8e9e05c52164694d zz\n")
+    done = start_refused(data_dir)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"reference etcd: error: wal: {data_dir / 'member_id'} at offset 0: not a member id and "
+        f"a cluster id in hexadecimal"]
+
+
 def test_the_process_names_the_file_of_the_data_dir_it_cannot_open(tmp_path):
     """A data dir on a read-only mount said only "--data-dir D: Read-only file system"; etcd
     names the file it could not open. (Here the LOCK is a folder, so that the test needs no
