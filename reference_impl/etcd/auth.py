@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import hmac
+import math
 import secrets
 import string
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,7 @@ from reference_impl.mirrors import mirrors
 AUTH = "go.etcd.io/etcd/server/v3/auth"
 ROOT = "root"
 SIMPLE_TOKEN_TTL = 300.0  # seconds: etcd's simpleTokenTTLDefault
+TOKEN_TTL_RESOLUTION = 1  # seconds between the TTL keeper's sweeps: simpleTokenTTLResolution
 SIMPLE_TOKEN_LETTERS = string.ascii_letters  # simple_token.go's letters
 SIMPLE_TOKEN_LENGTH = 16  # defaultSimpleTokenLength
 BCRYPT_COST = 10  # etcd's --bcrypt-cost default (bcrypt.DefaultCost)
@@ -164,6 +166,15 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
     return []
 
 
+@mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
+def _token_swept(deadline: float, now: float) -> bool:
+    """Whether etcd's TTL keeper has deleted a token whose deadline is `deadline` by `now`: it
+    looks once a second (simpleTokenTTLResolution), so a token lives on until the first tick
+    after its deadline, up to a second past its TTL. The ticks are taken at the clock's whole
+    seconds."""
+    return now >= math.floor(deadline) + TOKEN_TTL_RESOLUTION
+
+
 @dataclass
 class AuthStore:
     enabled: bool = False
@@ -213,7 +224,7 @@ class AuthStore:
         if token is None:
             return None
         known = self.tokens.get(token)
-        if known is None or known[1] < now:
+        if known is None or _token_swept(known[1], now):
             self.tokens.pop(token, None)
             raise ErrInvalidAuthToken()
         self.tokens[token] = (known[0], now + self.token_ttl)

@@ -128,6 +128,18 @@ def test_no_token_is_no_user_and_an_unknown_or_idle_token_is_invalid():
         auth.auth_info(token, 3 * SIMPLE_TOKEN_TTL)
 
 
+def test_an_idle_token_lives_until_the_ttl_keepers_next_sweep():
+    """etcd deletes expired tokens once a second (simpleTokenTTLResolution), so a token left
+    alone lives until the first sweep after its TTL ran out: with etcd 3.4 and
+    --auth-token-ttl 3, a token idle for 3.5 s was still taken (here the sweeps come at the
+    clock's whole seconds)."""
+    auth, token = store_with(Permission("READ", b"a"))
+    auth.auth_info(token, 10.5)  # its deadline: 10.5 + 300
+    auth.auth_info(token, 10.5 + SIMPLE_TOKEN_TTL + 0.4)  # past it, before the sweep at 311
+    with pytest.raises(ErrInvalidAuthToken):
+        auth.auth_info(token, 10.9 + 2 * SIMPLE_TOKEN_TTL + 0.1)  # the sweep at 611 took it
+
+
 def test_enable_needs_root_with_the_root_role():
     auth = AuthStore()
     with pytest.raises(ErrRootUserNotExist):
