@@ -504,6 +504,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
                          help="log entries kept after a snapshot for slow followers")
     args = parser.parse_args(argv)
+    if not args.data_dir:  # etcdmain's startEtcdOrProxyV2: not the working directory itself
+        args.data_dir = f"{args.name}.etcd"
     if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
         parser.error("setting experimental-enable-lease-checkpoint-persist requires "
                      "experimental-enable-lease-checkpoint")

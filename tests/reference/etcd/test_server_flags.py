@@ -101,6 +101,16 @@ def test_auth_token_ttl_sets_how_long_an_unused_token_lives(tmp_path, kind):
         assert answer(idle) == "etcdserver: invalid auth token"
 
 
+def test_an_empty_data_dir_is_the_members_name_dot_etcd():
+    """An empty --data-dir (or ETCD_DATA_DIR) is NAME.etcd, as etcd 3.4 makes it (seen: --name n1
+    --data-dir "" made n1.etcd, an empty ETCD_DATA_DIR default.etcd); it was the working
+    directory, which then got the log's files among whatever else it held."""
+    base = ["--listen-client-urls", "http://127.0.0.1:0"]
+    assert parse_args([*base, "--name", "n1", "--data-dir", ""], {}).data_dir == "n1.etcd"
+    assert parse_args(base, {"ETCD_DATA_DIR": ""}).data_dir == "default.etcd"
+    assert parse_args([*base, "--data-dir", "d"], {}).data_dir == "d"
+
+
 def test_lease_checkpoint_flags_are_go_bools_and_persist_needs_checkpoints():
     """--experimental-enable-lease-checkpoint[-persist] take pflag's booleans; persisting without
     checkpoints is refused with etcd's words (`error verifying flags, setting
