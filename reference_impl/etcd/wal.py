@@ -8,6 +8,7 @@ Interface:
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
   Snapshotter.save(seq, state, raw) / load()
+  touch_dir_all(dir) / write_atomically(path, data)   the data dir, and member_id
 
 On disk (the folder 0700 and every file 0600 as etcd makes them: the log holds every value,
 Secrets included, so no other local user may read it):
@@ -135,7 +136,7 @@ def touch_dir_all(directory: Path) -> None:
     if directory.is_dir():
         mode = stat.S_IMODE(directory.stat().st_mode)
         if mode != PRIVATE_DIR_MODE:
-            print(f"check file permission: directory {quote(str(directory))} exist, but the "
+            print(f"reference etcd: check file permission: directory {quote(str(directory))} exist, but the "
                   f"permission is {quote(stat.filemode(stat.S_IFDIR | mode))}. The recommended "
                   f"permission is {quote(_go_file_mode(PRIVATE_DIR_MODE))} to prevent possible "
                   f"unprivileged access to the data.", file=sys.stderr, flush=True)
