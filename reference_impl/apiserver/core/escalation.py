@@ -139,8 +139,8 @@ class EscalationCheck:
         source = resolver.source.storage if isinstance(resolver.source, ListerSource) else resolver.source
         return cls(authorizer, RBACAuthorizer(source))
 
-    def _allowed(self, user, verb: str, resource: str, namespace: str, name: str) -> bool:
-        attributes = AttributesRecord(user, verb, namespace, RBAC_GROUP, "v1", resource, "", name)
+    def _allowed(self, user, verb: str, resource: str, namespace: str, name: str, group: str = RBAC_GROUP) -> bool:
+        attributes = AttributesRecord(user, verb, namespace, group, "*", resource, "", name)
         return self.authorizer.authorize(attributes)[0]
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/rbac/role/policybased.Storage).Create",
@@ -176,9 +176,10 @@ class EscalationCheck:
             return
         ref = obj.get("roleRef") or {}
         ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
-        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too; of another kind
-        # it allows nothing.
-        if ref_plural is not None and self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
+        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too, and in the
+        # roleRef's API group, which validation (later) holds to RBAC's; of another kind it allows nothing.
+        if ref_plural is not None and self._allowed(user, "bind", ref_plural, namespace, ref.get("name", ""),
+                                                    ref.get("apiGroup", "")):
             return
         try:
             rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
