@@ -22,11 +22,12 @@ BINDING_KINDS = {"rolebindings": "RoleBinding", "clusterrolebindings": "ClusterR
 
 def _simple_rules(rule: dict) -> Iterator[tuple]:
     """pkg/registry/rbac/validation.BreakdownRule: one (group, resource, name, verb) or
-    (url, verb) per combination."""
+    (url, verb) per combination; the name is None for a rule naming no object, as an empty name
+    is one a rule may list."""
     verbs = rule.get("verbs") or []
     for group in rule.get("apiGroups") or []:
         for resource in rule.get("resources") or []:
-            for name in rule.get("resourceNames") or [""]:
+            for name in rule.get("resourceNames") or [None]:
                 for verb in verbs:
                     yield ("resource", group, resource, name, verb)
     for url in rule.get("nonResourceURLs") or []:
@@ -52,7 +53,7 @@ def _covers_one(owner: dict, simple: tuple) -> bool:
     if not (resource in resources or "*" in resources or (sub and f"*/{sub}" in resources)):
         return False
     names = owner.get("resourceNames") or []
-    return not names or (name != "" and name in names)
+    return not names or (name is not None and name in names)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.Covers")
@@ -66,7 +67,7 @@ def uncovered(owner_rules: list[dict], requested: list[dict]) -> list[dict]:
                     missing.append({"nonResourceURLs": [simple[1]], "verbs": [simple[2]]})
                 else:
                     entry = {"apiGroups": [simple[1]], "resources": [simple[2]], "verbs": [simple[4]]}
-                    if simple[3]:
+                    if simple[3] is not None:
                         entry["resourceNames"] = [simple[3]]
                     missing.append(entry)
     return missing

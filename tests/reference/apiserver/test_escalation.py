@@ -252,6 +252,16 @@ def test_covers_breaks_rules_down_to_single_permissions():
 
 
 
+def test_an_empty_resource_name_is_a_name_to_cover():
+    """BreakdownRule keeps `resourceNames: [""]` as a one-name rule: only an owner naming "" (or
+    naming nothing) covers it, and the uncovered rule still lists it, as the real 1.24 server's
+    403 prints it."""
+    wanted = [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": [""], "verbs": ["get"]}]
+    starred = [{"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["*"], "verbs": ["get"]}]
+    assert uncovered(starred, wanted) == wanted
+    assert uncovered([{**starred[0], "resourceNames": [""]}], wanted) == []
+
+
 def test_a_resource_slash_star_rule_covers_no_subresource(rbac_chain):
     """resourceCoversAll knows `*`, the exact resource and `*/sub`; `pods/*` is a literal name the
     authorizer never matches, so holding it grants no pods/log to hand on."""
