@@ -504,6 +504,24 @@ def test_impersonated_extras_are_authorized_and_carried(rbac_chain):
     assert user.groups == ("system:authenticated",)
 
 
+@pytest.mark.parametrize("encoded, key", [
+    ("a%2fb", "a/b"), ("%e2%9c%93", "\u2713"), ("a+b", "a+b"), ("%zz", "%zz"), ("%", "%"), ("a%2", "a%2"),
+    ("a%2fb%zz", "a%2fb%zz"),
+])
+def test_an_extra_key_is_percent_decoded_whole_or_not_at_all(encoded, key):
+    """unescapeExtraKey: url.PathUnescape of the lower-cased key, and the key as sent when any
+    escape in it is malformed; the real 1.24 server records `a%2fb%zz` so, not `a/b%zz`."""
+    from email.message import Message
+
+    from reference_impl.apiserver.core.impersonation import impersonate
+    from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer
+
+    headers = Message()
+    headers["Impersonate-User"] = "nobody"
+    headers[f"Impersonate-Extra-{encoded}"] = "v"
+    assert impersonate(USERS["admin"], headers, AlwaysAllowAuthorizer()).extra == {key: ("v",)}
+
+
 SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 
