@@ -340,17 +340,25 @@ class RequestAuthenticator:
             raise AuthenticationFailed(aggregate(failures))
         return None
 
-    @mirrors("k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator",
-             "k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
+    @mirrors("k8s.io/apiserver/pkg/authentication/request/union.NewFailOnError",
+             "k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator")
+    def authenticate_or_anonymous(self, request: object) -> UserInfo | None:
+        """The chain's user; when it knows no credential and anonymous requests are on, the
+        anonymous user, good for the audiences the request asks for (a TokenReview's). A rejected
+        credential stays AuthenticationFailed: no anonymous user stands in for it."""
+        user = self.authenticate_strict(request)
+        if user is None and self.anonymous:
+            audiences = getattr(request, "audiences", None)
+            return ANONYMOUS if audiences is None else replace(ANONYMOUS, audiences=tuple(audiences))
+        return user
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
     def authenticate(self, request: object) -> UserInfo | None:
         """The user, or None for a 401: no credentials with anonymous off, or a rejected credential."""
         try:
-            user = self.authenticate_strict(request)
+            return self.authenticate_or_anonymous(request)
         except AuthenticationFailed:
             return None
-        if user is None and self.anonymous:
-            return ANONYMOUS
-        return user
 
 
 @mirrors("k8s.io/apiserver/pkg/server.AuthorizeClientBearerToken")
