@@ -24,7 +24,7 @@ from typing import Callable, Protocol, Sequence
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.apiserver.core.rbac import SYSTEM_PRIVILEGED_GROUP
@@ -200,11 +200,11 @@ class X509Authenticator:
                  now: Callable[[], datetime.datetime] | None = None) -> None:
         self.ca_certs = tuple(ca_certs)
         self.now = now  # None: the wall clock, read by the verifier
-        # Client certificates carry no subjectAltName, and `openssl x509 -req` writes no
-        # AuthorityKeyIdentifier; the WebPKI defaults would demand both, Go's Verify neither.
-        leaf_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
-            x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None).may_be_present(
-            x509.AuthorityKeyIdentifier, verification.Criticality.AGNOSTIC, None)
+        # Go's Verify asks nothing of a leaf's extensions but its extended key usage (the WebPKI
+        # defaults would also demand a subjectAltName, an AuthorityKeyIdentifier, a KeyUsage
+        # fit for signing and no CA flag); an unknown critical extension is refused all the same.
+        leaf_policy = verification.ExtensionPolicy.permit_all().may_be_present(
+            x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                                 ee_policy=leaf_policy)
@@ -260,6 +260,17 @@ class X509Authenticator:
             self._verified.clear()
         self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
         return user
+
+
+@mirrors("crypto/x509.checkChainForKeyUsage")
+def _client_key_usage(_policy, _cert, usage: x509.ExtendedKeyUsage | None) -> None:
+    """A leaf without extended key usage may do anything; one with it must list client auth or
+    any usage."""
+    if usage is None:
+        return
+    if ExtendedKeyUsageOID.CLIENT_AUTH in usage or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usage:
+        return
+    raise ValueError("x509: certificate specifies an incompatible key usage")
 
 
 def _verify_v1_leaf(ca_certs, leaf: x509.Certificate, now: datetime.datetime) -> None:

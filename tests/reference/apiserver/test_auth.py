@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.adapter import certs
@@ -210,9 +210,41 @@ def test_a_remembered_certificate_is_refused_once_it_expires(ca):
 
 def test_server_certificate_is_not_a_client_certificate(ca):
     """Upstream verifies with ExtKeyUsageClientAuth: a serving certificate cannot log in."""
-    with pytest.raises(AuthenticationFailed, match="EKU"):
+    with pytest.raises(AuthenticationFailed, match="x509: certificate specifies an incompatible key usage"):
         X509Authenticator([ca.certificate]).authenticate(
             FakeRequest(peer_certificate_der=der(certs.issue_apiserver_serving_cert(ca))))
+
+
+def _leaf(ca, *extensions):
+    """A certificate for carol signed by `ca` with just these (extension, critical) pairs."""
+    key = certutil.new_ca().private_key
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "carol")]))
+               .issuer_name(ca.certificate.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+               .not_valid_after(now + datetime.timedelta(days=1)))
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(ca.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@pytest.mark.parametrize("extensions", [
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE]), False)],
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False),
+     (x509.KeyUsage(False, False, False, False, False, True, False, False, False), True)],
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False), (x509.BasicConstraints(True, None), True)],
+], ids=["any-extended-key-usage", "key-usage-cert-sign-only", "ca-flag"])
+def test_a_client_certificate_is_held_only_to_its_extended_key_usage(ca, extensions):
+    """Go's Verify with ExtKeyUsageClientAuth accepts any extended key usage and does not look at
+    the leaf's KeyUsage or CA flag, as the real 1.24 server authenticates such certificates."""
+    request = FakeRequest(peer_certificate_der=_leaf(ca, *extensions))
+    assert X509Authenticator([ca.certificate]).authenticate(request).name == "carol"
+
+
+def test_a_client_certificate_with_an_unknown_critical_extension_is_refused(ca):
+    unknown = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00")
+    with pytest.raises(AuthenticationFailed, match="critical"):
+        X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=_leaf(ca, (unknown, True))))
 
 
 def test_certificate_without_common_name_presents_nothing(ca):
