@@ -81,6 +81,8 @@ def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
     return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
+# go-jose's stripWhitespace: Go's \s, which has no vertical tab.
+_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
 # go-jose's ErrCryptoFailure: what any signature that does not verify with the key is reported as.
 CRYPTO_FAILURE = "square/go-jose: error in cryptographic primitive"
 
@@ -103,8 +105,10 @@ def has_issuer(token: str, issuer: str) -> bool:
          "(gopkg.in/square/go-jose.v2.JSONWebSignature).Verify")
 def verify(token: str, public_key: ec.EllipticCurvePublicKey, private_claims: dict[str, str]) -> dict | None:
     """The claims of a token this key signed; None for what is no JWS at all; AuthenticationFailed
-    when the signature does not verify (a forged or another issuer's token, or another algorithm)."""
-    parts = token.split(".")
+    when the signature does not verify (a forged or another issuer's token, or another algorithm).
+    go-jose parses the token with all its whitespace taken out, so a tab or a space inside it (a
+    TokenReview's token may hold one) changes nothing."""
+    parts = _WHITESPACE.sub("", token).split(".")
     if len(parts) != 3:
         return None
     try:

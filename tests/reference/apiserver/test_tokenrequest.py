@@ -378,6 +378,21 @@ def test_a_token_review_of_what_is_no_bearer_token_answers_as_anonymous_requests
     assert (code, review["status"]) == (201, status)
 
 
+@pytest.mark.parametrize("spoil", [lambda t: "\t" + t, lambda t: t.replace(".", "\t.", 1),
+                                   lambda t: t.replace(".", ".\n", 2)],
+                         ids=["leading-tab", "tab-before-a-dot", "newlines-after-the-dots"])
+def test_whitespace_inside_an_issued_token_is_ignored(setup, spoil):
+    """go-jose strips Go's \\s whitespace before it parses a JWS, so a token with a tab or a
+    newline in it (the TokenReview's `Bearer <token>` header keeps them) is still its service
+    account's, as the real 1.24 server answers (hasCorrectIssuer's base64 skips only newlines
+    in the payload)."""
+    chain, ns, _, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": spoil(token)}})
+    assert (code, review["status"].get("authenticated")) == (201, True)
+    assert review["status"]["user"]["username"] == f"system:serviceaccount:{ns}:robot"
+
+
 def b64_json(obj: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(obj).encode()).rstrip(b"=").decode()
 
