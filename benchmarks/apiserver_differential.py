@@ -31,7 +31,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                special verbs, UTF-8 impersonated users; a kubelet writing another node, its pods,
                lease, CSINode and CSRs, mirror pods naming what a kubelet may not give them;
                PodSecurity labels, tokens bound to other objects, users granted only eviction or
-               ephemeral containers, and system:anonymous bound in a namespace, at every verb
+               ephemeral containers, and system:anonymous bound in a namespace, at every verb;
+               a roleRef in another API group and a Role naming the empty resource name
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -691,6 +692,23 @@ def impersonated_privilege_probes() -> list[Probe]:
                Probe("authz", "GET", "/logs/", user=USER, headers=any_type),
                Probe("authz", "GET", "/logs/", user=ANONYMOUS, headers=any_type)]
     return probes
+
+
+def role_ref_group_probes() -> list[Probe]:
+    """What authz18 compared beyond the rounds before that the corpus can hold, as authz16's user
+    allowed to bind only ClusterRole diff-secret-reader: that role bound through a roleRef in
+    another API group (`bind` is asked in the roleRef's group, so the escalation 403 comes before
+    validation's 422), and a Role naming the empty resource name, which the 403 lists."""
+    rbac, group = "/apis/rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io"
+    as_user = (("Impersonate-User", f"{NAMESPACE}-bind-one"),)
+    binding = {"metadata": {"name": "b"}, "subjects": [{"kind": "User", "name": "z", "apiGroup": group}],
+               "roleRef": {"apiGroup": "example.com", "kind": "ClusterRole", "name": f"{NAMESPACE}-secret-reader"}}
+    role = {"metadata": {"name": "r"},
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": [""]}]}
+    return [Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "dryRun=All", JSON, encode(binding),
+                  headers=as_user),
+            Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON, encode(role),
+                  headers=as_user)]
 
 
 def cross_node_probes() -> list[Probe]:
@@ -1685,7 +1703,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + beta_version_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
-    probes += later_privilege_probes() + impersonated_privilege_probes() + cross_node_probes()
+    probes += later_privilege_probes() + impersonated_privilege_probes() + role_ref_group_probes()
+    probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
