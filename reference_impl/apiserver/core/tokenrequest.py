@@ -273,15 +273,27 @@ _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
 def decode_token_request(body: dict) -> dict:
     """`body` as the codec takes it for an authentication.k8s.io/v1 TokenRequest: 400 for a value
-    of the wrong type, else the body with expirationSeconds defaulted (an hour), as the field
-    manager then sees it."""
+    of the wrong type, else the body as the Go struct holds it, with expirationSeconds defaulted
+    (an hour), as the field manager then sees it."""
     problem = type_problem(body)
     if problem:
         raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
-    spec = body.get("spec") or {}
+    spec = {name: value for name, value in (body.get("spec") or {}).items() if name in _SPEC_GO_TYPES}
     if spec.get("expirationSeconds") is None:
-        spec = {**spec, "expirationSeconds": DEFAULT_EXPIRATION_SECONDS}
-    return {**body, "spec": spec}
+        spec["expirationSeconds"] = DEFAULT_EXPIRATION_SECONDS
+    if isinstance(spec.get("boundObjectRef"), dict):
+        spec["boundObjectRef"] = _bound_object_reference(spec["boundObjectRef"])
+    return {name: value for name, value in {**body, "spec": spec}.items() if name in _TOKEN_REQUEST_FIELDS}
+
+
+# TypeMeta, ObjectMeta, spec and status: what a v1.TokenRequest holds; the decoder drops the rest.
+_TOKEN_REQUEST_FIELDS = ("kind", "apiVersion", "metadata", "spec", "status")
+
+
+def _bound_object_reference(ref: dict) -> dict:
+    """A v1.BoundObjectReference as decoded: fields it does not know dropped, and its fields all
+    omitempty strings, so an empty one is as good as absent."""
+    return {name: value for name, value in ref.items() if name in _BOUND_REF_GO_TYPES and value}
 
 
 @mirrors("encoding/json.Unmarshal")

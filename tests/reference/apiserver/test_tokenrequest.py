@@ -302,6 +302,21 @@ def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_token_request_holds_only_what_its_go_struct_holds(setup):
+    """The body decodes into a v1.TokenRequest, which has no place for unknown fields and drops
+    a bound object reference's empty (omitempty) strings: the answer and its managedFields name
+    neither, as the real 1.24 server's do."""
+    chain, ns, _, _, _ = setup
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": "bound"}})
+    body = {"spec": {"foo": 1, "boundObjectRef": {"kind": "Secret", "apiVersion": "", "name": "bound", "uid": "",
+                                                   "bar": 2}}, "baz": 3}
+    code, answer = send(chain, "admin", "POST", token_path(ns), body)
+    assert (code, answer["spec"]["boundObjectRef"]) == (201, {"kind": "Secret", "name": "bound"})
+    assert "baz" not in answer
+    assert answer["metadata"]["managedFields"][0]["fieldsV1"] == {
+        "f:spec": {"f:boundObjectRef": {"f:kind": {}, "f:name": {}}, "f:expirationSeconds": {}}}
+
+
 def test_a_token_requests_create_options_are_validated_before_its_body(setup):
     """createHandler validates CreateOptions for a token request as for any create: a bad dryRun
     is the options' 422."""
