@@ -68,6 +68,18 @@ class Headers(Mapping):
     def items(self) -> list[tuple[str, str]]:
         return list(self._fields)
 
+    def set(self, name: str, value: str) -> None:
+        """http.Header.Set: the one value of `name` from now on, where its first one was."""
+        key, kept, placed = name.lower(), [], False
+        for field_name, field_value in self._fields:
+            if field_name.lower() != key:
+                kept.append((field_name, field_value))
+            elif not placed:
+                kept.append((field_name, value))
+                placed = True
+        self._fields = kept if placed else kept + [(name, value)]
+        self._values[key] = [value]
+
 
 def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT) -> Headers:
     """The fields up to the blank line that ends the header block, as Go's

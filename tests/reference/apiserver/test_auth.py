@@ -2,6 +2,7 @@
 access and the system:authenticated group, each test stating the upstream rule it checks."""
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
@@ -12,6 +13,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.adapter import certs
 from reference_impl.machinery import certutil
+from reference_impl.machinery.httpheaders import Headers
 from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
@@ -355,3 +357,48 @@ def test_a_static_token_serves_only_the_api_audiences():
     assert tokens.authenticate_token("t") == UserInfo("alice")
     assert tokens.authenticate_token("t", ("vault",)) is None
     assert tokens.authenticate_token("t", ("vault", *API_AUDIENCES)).audiences == API_AUDIENCES
+
+
+# --- bearer tokens offered as a WebSocket subprotocol (request/websocket.ProtocolAuthenticator) ---
+
+def websocket(*protocols, upgrade="websocket", connection="Upgrade"):
+    """A WebSocket handshake offering `protocols`, each its own Sec-WebSocket-Protocol header."""
+    fields = [("Upgrade", upgrade), ("Connection", connection)]
+    return FakeRequest(headers=Headers(fields + [("Sec-WebSocket-Protocol", protocol) for protocol in protocols]))
+
+
+def bearer_protocol(token: str) -> str:
+    return "base64url.bearer.authorization.k8s.io." + base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def test_a_websocket_client_may_offer_its_bearer_token_as_a_subprotocol(token_file):
+    """The token is taken from its subprotocol and, once it names a user, the subprotocol is taken
+    out of the request, which keeps the others (as one header) for the handler to answer with."""
+    request = websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", "base64.channel.k8s.io")
+    user = new_authenticator(token_auth_file=token_file).authenticate(request)
+    assert user.name == "alice" and "system:authenticated" in user.groups
+    assert request.headers.get_all("Sec-WebSocket-Protocol") == ["v4.channel.k8s.io,base64.channel.k8s.io"]
+
+
+@pytest.mark.parametrize("request_, reason", [
+    (websocket(bearer_protocol("tok-alice")), "missing additional subprotocol"),
+    (websocket(bearer_protocol("tok-alice"), bearer_protocol("tok-bob"), "v4.channel.k8s.io"),
+     "multiple base64.bearer.authorization tokens specified"),
+    (websocket("base64url.bearer.authorization.k8s.io.dG9r=, v4.channel.k8s.io"),
+     "invalid base64.bearer.authorization token encoding"),
+    (websocket("base64url.bearer.authorization.k8s.io._w, v4.channel.k8s.io"),
+     "invalid base64.bearer.authorization token"),
+    (websocket(f"{bearer_protocol('tok-nobody')}, v4.channel.k8s.io"), "invalid bearer token"),
+], ids=["alone", "two", "padded", "not-utf-8", "unknown"])
+def test_a_bad_bearer_subprotocol_fails_authentication(token_file, request_, reason):
+    with pytest.raises(AuthenticationFailed, match=f"^{reason}$"):
+        new_authenticator(token_auth_file=token_file, anonymous=True).authenticate_strict(request_)
+
+
+@pytest.mark.parametrize("request_", [
+    websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", upgrade="h2c"),
+    websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", connection="keep-alive"),
+    websocket("base64url.bearer.authorization.k8s.io., v4.channel.k8s.io"),
+], ids=["not-websocket", "no-connection-upgrade", "empty-token"])
+def test_a_bearer_subprotocol_outside_a_websocket_handshake_or_empty_presents_nothing(token_file, request_):
+    assert new_authenticator(token_auth_file=token_file, anonymous=True).authenticate(request_) == ANONYMOUS
