@@ -68,6 +68,12 @@ class Headers(Mapping):
     def items(self) -> list[tuple[str, str]]:
         return list(self._fields)
 
+    def __delitem__(self, name: str) -> None:
+        """http.Header.Del: every value of `name` gone (as `del` on an email.message)."""
+        key = name.lower()
+        self._fields = [(field_name, value) for field_name, value in self._fields if field_name.lower() != key]
+        self._values.pop(key, None)
+
     def set(self, name: str, value: str) -> None:
         """http.Header.Set: the one value of `name` from now on, where its first one was."""
         key, kept, placed = name.lower(), [], False

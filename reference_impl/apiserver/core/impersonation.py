@@ -56,6 +56,16 @@ def _extra_headers(headers) -> dict[str, list[str]]:
     return extra
 
 
+def _clear_impersonation_headers(headers) -> None:
+    """Once the request runs as the impersonated user, its Impersonate-* headers go, so nothing
+    it is proxied to sees them (a request that impersonates no one keeps, say, an empty one)."""
+    names = {name for name in headers.keys()
+             if name.lower() in (USER_HEADER.lower(), GROUP_HEADER.lower(), UID_HEADER.lower())
+             or name.lower().startswith(EXTRA_PREFIX.lower())}
+    for name in names:
+        del headers[name]
+
+
 @mirrors("k8s.io/apiserver/pkg/authentication/serviceaccount.SplitUsername")
 def split_username(name: str) -> tuple[str, str] | None:
     """(namespace, name) of `system:serviceaccount:NS:NAME` when both validate, else None."""
@@ -123,6 +133,7 @@ def impersonate(user, headers, authorizer) -> object:
         if not allowed:
             raise errors.forbidden(user.name, "impersonate", resource, namespace, target, group, subresource,
                                    reason=reason)
+    _clear_impersonation_headers(headers)
     impersonated_groups += groups
     if name == ANONYMOUS_USER:
         if ALL_UNAUTHENTICATED not in impersonated_groups:

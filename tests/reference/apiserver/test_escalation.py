@@ -522,6 +522,25 @@ def test_an_extra_key_is_percent_decoded_whole_or_not_at_all(encoded, key):
     assert impersonate(USERS["admin"], headers, AlwaysAllowAuthorizer()).extra == {key: ("v",)}
 
 
+def test_impersonation_headers_leave_the_request_once_it_is_impersonated():
+    """WithImpersonation deletes Impersonate-User, -Group, -Uid and every -Extra- header from a
+    request it impersonated, so a pod or kubelet it is proxied to sees none (the real 1.24 server
+    forwards only X-Keep here); a request that impersonates no one keeps an empty one, which the
+    real server forwards too."""
+    from reference_impl.apiserver.adapter.resourceproxy import request_headers
+    from reference_impl.apiserver.core.impersonation import impersonate
+    from reference_impl.apiserver.core.rbac import AlwaysAllowAuthorizer
+    from reference_impl.machinery.httpheaders import Headers
+
+    headers = Headers([("Impersonate-User", "alice"), ("Impersonate-Group", "g"), ("Impersonate-Uid", "u"),
+                       ("Impersonate-Extra-Scopes", "x"), ("impersonate-extra-other", "y"), ("X-Keep", "1")])
+    assert impersonate(USERS["admin"], headers, AlwaysAllowAuthorizer()).name == "alice"
+    assert headers.items() == [("X-Keep", "1")]
+    untouched = Headers([("Impersonate-User", ""), ("X-Keep", "1")])
+    assert impersonate(USERS["admin"], untouched, AlwaysAllowAuthorizer()) is USERS["admin"]
+    assert request_headers(untouched, "10.0.0.1", "/x")[:2] == [("Impersonate-User", ""), ("X-Keep", "1")]
+
+
 SSAR = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
 
 

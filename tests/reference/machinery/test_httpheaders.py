@@ -42,6 +42,13 @@ def test_set_replaces_every_value_where_the_first_was():
     assert headers.items()[-1] == ("New", "d") and headers["new"] == "d"
 
 
+def test_del_drops_every_value():
+    """http.Header.Del (the impersonation filter takes its headers out of the request so)."""
+    headers = read(b"P: a\r\nX: 1\r\np: b\r\n\r\n")
+    del headers["p"]
+    assert headers.items() == [("X", "1")] and "P" not in headers and headers.get_all("p") is None
+
+
 def test_the_block_ends_at_a_bare_newline_or_the_end_of_input():
     assert read(b"A: 1\nB: 2\n\nrest").get("B") == "2"
     assert read(b"A: 1\r\n").get("A") == "1"
