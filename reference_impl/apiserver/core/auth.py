@@ -261,6 +261,14 @@ class ProtocolAuthenticator:
         return user
 
 
+@mirrors("(k8s.io/kubernetes/pkg/kubeapiserver/authenticator.Config).New",
+         "(k8s.io/apiserver/pkg/authentication/authenticatorfactory.DelegatingAuthenticatorConfig).New")
+def token_authenticators(bearer: BearerTokenAuthenticator) -> list[object]:
+    """The bearer authenticator and the WebSocket protocol one over its tokens, side by side as
+    kube-apiserver's and the delegating (kubelet, scheduler, controller-manager) chains have them."""
+    return [bearer, ProtocolAuthenticator(bearer)]
+
+
 def _replace_header(headers, name: str, value: str) -> None:
     """http.Header.Set on the adapter's Headers, or on a plain dict as tests pass."""
     if hasattr(headers, "set"):
@@ -412,7 +420,7 @@ class RequestAuthenticator:
                        if isinstance(a, BearerTokenAuthenticator) and a is not self.loopback), None)
         if bearer is None:
             bearer = BearerTokenAuthenticator()
-            self.authenticators += (bearer, ProtocolAuthenticator(bearer))
+            self.authenticators += tuple(token_authenticators(bearer))
         bearer.tokens.append(tokens)
 
     @mirrors("(*k8s.io/apiserver/pkg/authentication/request/union.unionAuthRequestHandler).AuthenticateRequest")
@@ -474,5 +482,5 @@ def new_authenticator(client_ca_file: Path | str | None = None, token_auth_file:
     tokens = [TokenFileAuthenticator.from_csv(token_auth_file)] if token_auth_file else []
     if tokens or clock is not None:
         bearer = BearerTokenAuthenticator(*tokens, success_cache=TokenSuccessCache(clock) if clock is not None else None)
-        authenticators += [bearer, ProtocolAuthenticator(bearer)]
+        authenticators += token_authenticators(bearer)
     return RequestAuthenticator(authenticators, anonymous, loopback_token)
