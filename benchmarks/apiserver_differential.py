@@ -32,7 +32,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                lease, CSINode and CSRs, mirror pods naming what a kubelet may not give them;
                PodSecurity labels, tokens bound to other objects, users granted only eviction or
                ephemeral containers, and system:anonymous bound in a namespace, at every verb;
-               a roleRef in another API group and a Role naming the empty resource name
+               a roleRef in another API group and a Role naming the empty resource name; bearer
+               tokens offered as a WebSocket subprotocol
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -709,6 +710,20 @@ def role_ref_group_probes() -> list[Probe]:
                   headers=as_user),
             Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON, encode(role),
                   headers=as_user)]
+
+
+def websocket_token_probes() -> list[Probe]:
+    """Bearer tokens a WebSocket handshake offers as a subprotocol, without other credentials: one
+    with no other subprotocol, a padded one and an unknown one fail authentication (401), an
+    empty one and one outside a handshake present nothing (system:anonymous)."""
+    handshake = (("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+                 ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="))
+    prefix = "base64url.bearer.authorization.k8s.io."
+    offers = [(handshake, f"{prefix}dG9r"), (handshake, f"{prefix}dG9r=, v4.channel.k8s.io"),
+              (handshake, f"{prefix}dG9r, v4.channel.k8s.io"), (handshake, f"{prefix}, v4.channel.k8s.io"),
+              (handshake[2:], f"{prefix}dG9r, v4.channel.k8s.io")]
+    return [Probe("authz", "GET", f"/api/v1/namespaces/{NAMESPACE}/pods", "watch=1", user=ANONYMOUS,
+                  headers=headers + (("Sec-WebSocket-Protocol", protocols),)) for headers, protocols in offers]
 
 
 def cross_node_probes() -> list[Probe]:
@@ -1704,6 +1719,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + beta_version_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
     probes += later_privilege_probes() + impersonated_privilege_probes() + role_ref_group_probes()
+    probes += websocket_token_probes()
     probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
