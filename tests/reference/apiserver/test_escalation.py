@@ -252,6 +252,17 @@ def test_covers_breaks_rules_down_to_single_permissions():
 
 
 
+def test_a_role_created_by_generate_name_is_refused_without_a_name(rbac_chain):
+    """The escalation check runs before generateName gives the role its name, and NewForbidden
+    names no object when the name is empty, as the real 1.24 server's 403 reads."""
+    grant(rbac_chain, BIND_ONLY)
+    code, status = send(rbac_chain, "alice", "POST", f"{RBAC}/namespaces/{rbac_chain.namespace}/roles",
+                        {"metadata": {"generateName": "g-"},
+                         "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]})
+    assert (code, status["details"]) == (403, {"group": "rbac.authorization.k8s.io", "kind": "roles"})
+    assert status["message"].startswith('roles.rbac.authorization.k8s.io is forbidden: user "alice" ')
+
+
 def test_an_empty_resource_name_is_a_name_to_cover():
     """BreakdownRule keeps `resourceNames: [""]` as a one-name rule: only an owner naming "" (or
     naming nothing) covers it, and the uncovered rule still lists it, as the real 1.24 server's
