@@ -699,7 +699,8 @@ def role_ref_group_probes() -> list[Probe]:
     """What authz18 compared beyond the rounds before that the corpus can hold, as authz16's user
     allowed to bind only ClusterRole diff-secret-reader: that role bound through a roleRef in
     another API group (`bind` is asked in the roleRef's group, so the escalation 403 comes before
-    validation's 422), and a Role naming the empty resource name, which the 403 lists."""
+    validation's 422), a Role naming the empty resource name, which the 403 lists, and one made by
+    generateName, which the 403 names no object for."""
     rbac, group = "/apis/rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io"
     as_user = (("Impersonate-User", f"{NAMESPACE}-bind-one"),)
     binding = {"metadata": {"name": "b"}, "subjects": [{"kind": "User", "name": "z", "apiGroup": group}],
@@ -709,7 +710,9 @@ def role_ref_group_probes() -> list[Probe]:
     return [Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "dryRun=All", JSON, encode(binding),
                   headers=as_user),
             Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON, encode(role),
-                  headers=as_user)]
+                  headers=as_user),
+            Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON,
+                  encode({**role, "metadata": {"generateName": "r-"}}), headers=as_user)]
 
 
 def websocket_token_probes() -> list[Probe]:
