@@ -31,7 +31,9 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                special verbs, UTF-8 impersonated users; a kubelet writing another node, its pods,
                lease, CSINode and CSRs, mirror pods naming what a kubelet may not give them;
                PodSecurity labels, tokens bound to other objects, users granted only eviction or
-               ephemeral containers, and system:anonymous bound in a namespace, at every verb
+               ephemeral containers, and system:anonymous bound in a namespace, at every verb;
+               a roleRef in another API group and a Role naming the empty resource name; bearer
+               tokens offered as a WebSocket subprotocol
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -691,6 +693,40 @@ def impersonated_privilege_probes() -> list[Probe]:
                Probe("authz", "GET", "/logs/", user=USER, headers=any_type),
                Probe("authz", "GET", "/logs/", user=ANONYMOUS, headers=any_type)]
     return probes
+
+
+def role_ref_group_probes() -> list[Probe]:
+    """What authz18 compared beyond the rounds before that the corpus can hold, as authz16's user
+    allowed to bind only ClusterRole diff-secret-reader: that role bound through a roleRef in
+    another API group (`bind` is asked in the roleRef's group, so the escalation 403 comes before
+    validation's 422), a Role naming the empty resource name, which the 403 lists, and one made by
+    generateName, which the 403 names no object for."""
+    rbac, group = "/apis/rbac.authorization.k8s.io/v1", "rbac.authorization.k8s.io"
+    as_user = (("Impersonate-User", f"{NAMESPACE}-bind-one"),)
+    binding = {"metadata": {"name": "b"}, "subjects": [{"kind": "User", "name": "z", "apiGroup": group}],
+               "roleRef": {"apiGroup": "example.com", "kind": "ClusterRole", "name": f"{NAMESPACE}-secret-reader"}}
+    role = {"metadata": {"name": "r"},
+            "rules": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": [""]}]}
+    return [Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/rolebindings", "dryRun=All", JSON, encode(binding),
+                  headers=as_user),
+            Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON, encode(role),
+                  headers=as_user),
+            Probe("authz", "POST", f"{rbac}/namespaces/{NAMESPACE}/roles", "dryRun=All", JSON,
+                  encode({**role, "metadata": {"generateName": "r-"}}), headers=as_user)]
+
+
+def websocket_token_probes() -> list[Probe]:
+    """Bearer tokens a WebSocket handshake offers as a subprotocol, without other credentials: one
+    with no other subprotocol, a padded one and an unknown one fail authentication (401), an
+    empty one and one outside a handshake present nothing (system:anonymous)."""
+    handshake = (("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
+                 ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="))
+    prefix = "base64url.bearer.authorization.k8s.io."
+    offers = [(handshake, f"{prefix}dG9r"), (handshake, f"{prefix}dG9r=, v4.channel.k8s.io"),
+              (handshake, f"{prefix}dG9r, v4.channel.k8s.io"), (handshake, f"{prefix}, v4.channel.k8s.io"),
+              (handshake[2:], f"{prefix}dG9r, v4.channel.k8s.io")]
+    return [Probe("authz", "GET", f"/api/v1/namespaces/{NAMESPACE}/pods", "watch=1", user=ANONYMOUS,
+                  headers=headers + (("Sec-WebSocket-Protocol", protocols),)) for headers, protocols in offers]
 
 
 def cross_node_probes() -> list[Probe]:
@@ -1685,7 +1721,9 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
         probes += query_probes(kind) + field_probes(kind) + name_probes(kind)
         probes += selector_probes(kind) + patch_probes(kind) + delete_probes(kind)
     probes += path_probes() + beta_version_probes() + user_probes() + authz_probes() + privilege_probes() + unseen_privilege_probes()
-    probes += later_privilege_probes() + impersonated_privilege_probes() + cross_node_probes()
+    probes += later_privilege_probes() + impersonated_privilege_probes() + role_ref_group_probes()
+    probes += websocket_token_probes()
+    probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()

@@ -58,7 +58,7 @@ from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.apiserver.core.auth import AuthConfigError, BearerTokenAuthenticator, RequestAuthenticator, \
-    X509Authenticator
+    X509Authenticator, token_authenticators
 from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer, UpdateLease
 from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
 from reference_impl.machinery.componentserver import review
@@ -465,7 +465,7 @@ def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> 
     tokens, anonymous only when asked, and the authorizer --authorization-mode names."""
     clock = WallClock().now
     authenticators: list[object] = [X509Authenticator.from_file(args.client_ca_file)] if args.client_ca_file else []
-    authenticators.append(BearerTokenAuthenticator(TokenReviewAuthenticator(
+    authenticators += token_authenticators(BearerTokenAuthenticator(TokenReviewAuthenticator(
         review(client, "/apis/authentication.k8s.io/v1/tokenreviews"), clock, TOKEN_CACHE_TTL)))
     authorizer = (WebhookAuthorizer(review(client, "/apis/authorization.k8s.io/v1/subjectaccessreviews"), clock,
                                     ALLOW_CACHE_TTL, DENY_CACHE_TTL)

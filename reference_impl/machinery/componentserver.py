@@ -23,7 +23,8 @@ from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver.core import errors, jsonserializer
 from reference_impl.apiserver.core.discovery import version_info
-from reference_impl.apiserver.core.auth import BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator
+from reference_impl.apiserver.core.auth import (BearerTokenAuthenticator, RequestAuthenticator, X509Authenticator,
+                                                token_authenticators)
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.client import ClientError
 from reference_impl.client.leaderelection import LeaderElector
@@ -388,7 +389,7 @@ def delegating_auth(args: argparse.Namespace, clock: Callable[[], float],
     system:masters, then SubjectAccessReviews with an --authorization-kubeconfig."""
     authenticators: list[object] = [X509Authenticator.from_file(args.client_ca_file)] if args.client_ca_file else []
     if args.authentication_kubeconfig:
-        authenticators.append(BearerTokenAuthenticator(TokenReviewAuthenticator(
+        authenticators += token_authenticators(BearerTokenAuthenticator(TokenReviewAuthenticator(
             reviews(args.authentication_kubeconfig, TOKEN_REVIEWS), clock, TOKEN_CACHE_TTL)))
     authorizers: list[object] = [PrivilegedGroups(ALWAYS_ALLOW_GROUPS), PathAuthorizer(args.authorization_always_allow_paths)]
     if args.authorization_kubeconfig:

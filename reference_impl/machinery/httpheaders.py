@@ -68,6 +68,24 @@ class Headers(Mapping):
     def items(self) -> list[tuple[str, str]]:
         return list(self._fields)
 
+    def __delitem__(self, name: str) -> None:
+        """http.Header.Del: every value of `name` gone (as `del` on an email.message)."""
+        key = name.lower()
+        self._fields = [(field_name, value) for field_name, value in self._fields if field_name.lower() != key]
+        self._values.pop(key, None)
+
+    def set(self, name: str, value: str) -> None:
+        """http.Header.Set: the one value of `name` from now on, where its first one was."""
+        key, kept, placed = name.lower(), [], False
+        for field_name, field_value in self._fields:
+            if field_name.lower() != key:
+                kept.append((field_name, field_value))
+            elif not placed:
+                kept.append((field_name, value))
+                placed = True
+        self._fields = kept if placed else kept + [(name, value)]
+        self._values[key] = [value]
+
 
 def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT) -> Headers:
     """The fields up to the blank line that ends the header block, as Go's

@@ -32,8 +32,9 @@ HOP_BY_HOP = frozenset({"connection", "proxy-connection", "keep-alive", "proxy-a
                         "te", "trailer", "transfer-encoding", "upgrade"})
 CORS_HEADERS = frozenset({"access-control-allow-credentials", "access-control-allow-headers",
                           "access-control-allow-methods", "access-control-allow-origin"})
-# The authentication filter removed the credentials, the impersonation filter its headers.
-NOT_FORWARDED = frozenset({"authorization", "impersonate-user", "impersonate-group", "impersonate-uid"})
+# The authentication filter removed the credentials (the impersonation filter took its headers
+# out of the request itself).
+NOT_FORWARDED = frozenset({"authorization"})
 BODYLESS_CODES = (204, 304)
 GO_CHUNKING_BUFFER = 2048  # net/http's bufferBeforeChunkingSize
 

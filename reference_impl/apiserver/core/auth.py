@@ -14,6 +14,7 @@ Everything here is sans-IO: an authenticator reads `request.headers`, `request.p
 """
 from __future__ import annotations
 
+import base64
 import csv
 import datetime
 import uuid
@@ -24,10 +25,11 @@ from typing import Callable, Protocol, Sequence
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
-from cryptography.x509.oid import NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.apiserver.core.rbac import SYSTEM_PRIVILEGED_GROUP
+from reference_impl.machinery.httpheaders import header_values
 from reference_impl.mirrors import mirrors
 
 # --api-audiences, by default the service account issuer: what a token must be meant for.
@@ -168,10 +170,13 @@ class BearerTokenAuthenticator:
             return None
         # authenticator.AudiencesFrom(ctx): a TokenReview's, else the API audiences WithAuthentication
         # puts on every request, so both share one success-cache entry.
-        audiences = getattr(request, "audiences", API_AUDIENCES)
+        return self.authenticate_token(parts[1], getattr(request, "audiences", API_AUDIENCES))
+
+    def authenticate_token(self, token: str, audiences: tuple[str, ...] | None) -> UserInfo:
+        """The token's user from the token authenticators, through the success cache."""
         if self.success_cache is None:
-            return self._union(parts[1], audiences)
-        return self.success_cache.authenticate_token(parts[1], audiences, lambda: self._union(parts[1], audiences))
+            return self._union(token, audiences)
+        return self.success_cache.authenticate_token(token, audiences, lambda: self._union(token, audiences))
 
     @mirrors("(*k8s.io/apiserver/pkg/authentication/token/union.unionAuthTokenHandler).AuthenticateToken")
     def _union(self, token: str, audiences: tuple[str, ...] | None) -> UserInfo:
@@ -187,6 +192,91 @@ class BearerTokenAuthenticator:
         raise AuthenticationFailed(aggregate(reasons) or "invalid bearer token")
 
 
+BEARER_PROTOCOL_PREFIX = "base64url.bearer.authorization.k8s.io."
+PROTOCOL_HEADER = "Sec-WebSocket-Protocol"
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/httpstream/wsstream.IsWebSocketRequest",
+         "k8s.io/apimachinery/pkg/util/httpstream.IsUpgradeRequest")
+def is_websocket_request(headers) -> bool:
+    """Upgrade says websocket (its first value, any case) and some Connection value says upgrade."""
+    upgrade = next(iter(header_values(headers, "Upgrade")), "")
+    return upgrade.lower() == "websocket" and any("upgrade" in value.lower()
+                                                  for value in header_values(headers, "Connection"))
+
+
+def _bearer_protocol(headers) -> tuple[str, list[str]]:
+    """The token a bearer subprotocol carries ("" for none) and the other subprotocols offered;
+    AuthenticationFailed for two bearer subprotocols or one that is no base64url of UTF-8."""
+    token, seen, others = "", False, []
+    for value in header_values(headers, PROTOCOL_HEADER):
+        for protocol in (part.strip() for part in value.split(",")):
+            if not protocol.startswith(BEARER_PROTOCOL_PREFIX):
+                others.append(protocol)
+                continue
+            if seen:
+                raise AuthenticationFailed("multiple base64.bearer.authorization tokens specified")
+            seen = True
+            try:
+                decoded = _raw_url_b64decode(protocol[len(BEARER_PROTOCOL_PREFIX):])
+            except ValueError:
+                raise AuthenticationFailed("invalid base64.bearer.authorization token encoding") from None
+            try:
+                token = decoded.decode()
+            except UnicodeDecodeError:
+                raise AuthenticationFailed("invalid base64.bearer.authorization token") from None
+    return token, others
+
+
+def _raw_url_b64decode(text: str) -> bytes:
+    """base64.RawURLEncoding.DecodeString: no padding, nothing outside the URL alphabet but the
+    newlines it skips (ValueError otherwise)."""
+    text = text.replace("\r", "").replace("\n", "")
+    if len(text) % 4 == 1 or not all(c.isascii() and (c.isalnum() or c in "-_") for c in text):
+        raise ValueError(text)
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class ProtocolAuthenticator:
+    """The bearer token a WebSocket client (a browser cannot set Authorization) offers as the
+    subprotocol `base64url.bearer.authorization.k8s.io.<base64url token>` beside a real one,
+    judged by the bearer authenticator's token authenticators and cache, which upstream shares."""
+
+    def __init__(self, bearer: BearerTokenAuthenticator) -> None:
+        self.bearer = bearer
+
+    @mirrors("(*k8s.io/apiserver/pkg/authentication/request/websocket.ProtocolAuthenticator).AuthenticateRequest")
+    def authenticate(self, request: Request) -> UserInfo | None:
+        """The token's user, its subprotocol then taken out of the request (so no backend sees
+        it); None when it offers none; AuthenticationFailed for a bad one or a lone one."""
+        if not is_websocket_request(request.headers):
+            return None
+        token, others = _bearer_protocol(request.headers)
+        if token and not others:  # the client must be left a subprotocol to be answered with
+            raise AuthenticationFailed("missing additional subprotocol")
+        if not token:
+            return None
+        user = self.bearer.authenticate_token(token, getattr(request, "audiences", API_AUDIENCES))
+        _replace_header(request.headers, PROTOCOL_HEADER, ",".join(others))
+        return user
+
+
+@mirrors("(k8s.io/kubernetes/pkg/kubeapiserver/authenticator.Config).New",
+         "(k8s.io/apiserver/pkg/authentication/authenticatorfactory.DelegatingAuthenticatorConfig).New")
+def token_authenticators(bearer: BearerTokenAuthenticator) -> list[object]:
+    """The bearer authenticator and the WebSocket protocol one over its tokens, side by side as
+    kube-apiserver's and the delegating (kubelet, scheduler, controller-manager) chains have them."""
+    return [bearer, ProtocolAuthenticator(bearer)]
+
+
+def _replace_header(headers, name: str, value: str) -> None:
+    """http.Header.Set on the adapter's Headers, or on a plain dict as tests pass."""
+    if hasattr(headers, "set"):
+        headers.set(name, value)
+    else:
+        headers[name] = value
+
+
 class X509Authenticator:
     """Client certificates signed by the client CA: CN is the user name, each O a group.
 
@@ -200,11 +290,11 @@ class X509Authenticator:
                  now: Callable[[], datetime.datetime] | None = None) -> None:
         self.ca_certs = tuple(ca_certs)
         self.now = now  # None: the wall clock, read by the verifier
-        # Client certificates carry no subjectAltName, and `openssl x509 -req` writes no
-        # AuthorityKeyIdentifier; the WebPKI defaults would demand both, Go's Verify neither.
-        leaf_policy = verification.ExtensionPolicy.webpki_defaults_ee().may_be_present(
-            x509.SubjectAlternativeName, verification.Criticality.AGNOSTIC, None).may_be_present(
-            x509.AuthorityKeyIdentifier, verification.Criticality.AGNOSTIC, None)
+        # Go's Verify asks nothing of a leaf's extensions but its extended key usage (the WebPKI
+        # defaults would also demand a subjectAltName, an AuthorityKeyIdentifier, a KeyUsage
+        # fit for signing and no CA flag); an unknown critical extension is refused all the same.
+        leaf_policy = verification.ExtensionPolicy.permit_all().may_be_present(
+            x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
                                 ee_policy=leaf_policy)
@@ -260,6 +350,17 @@ class X509Authenticator:
             self._verified.clear()
         self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
         return user
+
+
+@mirrors("crypto/x509.checkChainForKeyUsage")
+def _client_key_usage(_policy, _cert, usage: x509.ExtendedKeyUsage | None) -> None:
+    """A leaf without extended key usage may do anything; one with it must list client auth or
+    any usage."""
+    if usage is None:
+        return
+    if ExtendedKeyUsageOID.CLIENT_AUTH in usage or ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE in usage:
+        return
+    raise ValueError("x509: certificate specifies an incompatible key usage")
 
 
 def _verify_v1_leaf(ca_certs, leaf: x509.Certificate, now: datetime.datetime) -> None:
@@ -319,7 +420,7 @@ class RequestAuthenticator:
                        if isinstance(a, BearerTokenAuthenticator) and a is not self.loopback), None)
         if bearer is None:
             bearer = BearerTokenAuthenticator()
-            self.authenticators += (bearer,)
+            self.authenticators += tuple(token_authenticators(bearer))
         bearer.tokens.append(tokens)
 
     @mirrors("(*k8s.io/apiserver/pkg/authentication/request/union.unionAuthRequestHandler).AuthenticateRequest")
@@ -340,17 +441,25 @@ class RequestAuthenticator:
             raise AuthenticationFailed(aggregate(failures))
         return None
 
-    @mirrors("k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator",
-             "k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
+    @mirrors("k8s.io/apiserver/pkg/authentication/request/union.NewFailOnError",
+             "k8s.io/apiserver/pkg/authentication/request/anonymous.NewAuthenticator")
+    def authenticate_or_anonymous(self, request: object) -> UserInfo | None:
+        """The chain's user; when it knows no credential and anonymous requests are on, the
+        anonymous user, good for the audiences the request asks for (a TokenReview's). A rejected
+        credential stays AuthenticationFailed: no anonymous user stands in for it."""
+        user = self.authenticate_strict(request)
+        if user is None and self.anonymous:
+            audiences = getattr(request, "audiences", None)
+            return ANONYMOUS if audiences is None else replace(ANONYMOUS, audiences=tuple(audiences))
+        return user
+
+    @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithAuthentication")
     def authenticate(self, request: object) -> UserInfo | None:
         """The user, or None for a 401: no credentials with anonymous off, or a rejected credential."""
         try:
-            user = self.authenticate_strict(request)
+            return self.authenticate_or_anonymous(request)
         except AuthenticationFailed:
             return None
-        if user is None and self.anonymous:
-            return ANONYMOUS
-        return user
 
 
 @mirrors("k8s.io/apiserver/pkg/server.AuthorizeClientBearerToken")
@@ -372,6 +481,6 @@ def new_authenticator(client_ca_file: Path | str | None = None, token_auth_file:
         authenticators.append(X509Authenticator.from_file(client_ca_file))
     tokens = [TokenFileAuthenticator.from_csv(token_auth_file)] if token_auth_file else []
     if tokens or clock is not None:
-        authenticators.append(BearerTokenAuthenticator(
-            *tokens, success_cache=TokenSuccessCache(clock) if clock is not None else None))
+        bearer = BearerTokenAuthenticator(*tokens, success_cache=TokenSuccessCache(clock) if clock is not None else None)
+        authenticators += token_authenticators(bearer)
     return RequestAuthenticator(authenticators, anonymous, loopback_token)

@@ -162,10 +162,12 @@ def too_old_resource_version(requested: int, compacted: int) -> StatusError:
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
+@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusError:
-    """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object."""
-    return StatusError(403, "Forbidden", f"{qualified(resource, group)} {quote(name)} is forbidden: {why}",
-                       status_details(resource, group, name))
+    """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object;
+    without a name (a create by generateName) `<resource>.<group> is forbidden: <why>`."""
+    named = f"{qualified(resource, group)} {quote(name)}" if name else qualified(resource, group)
+    return StatusError(403, "Forbidden", f"{named} is forbidden: {why}", status_details(resource, group, name))
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.Forbidden",

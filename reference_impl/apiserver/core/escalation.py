@@ -22,11 +22,12 @@ BINDING_KINDS = {"rolebindings": "RoleBinding", "clusterrolebindings": "ClusterR
 
 def _simple_rules(rule: dict) -> Iterator[tuple]:
     """pkg/registry/rbac/validation.BreakdownRule: one (group, resource, name, verb) or
-    (url, verb) per combination."""
+    (url, verb) per combination; the name is None for a rule naming no object, as an empty name
+    is one a rule may list."""
     verbs = rule.get("verbs") or []
     for group in rule.get("apiGroups") or []:
         for resource in rule.get("resources") or []:
-            for name in rule.get("resourceNames") or [""]:
+            for name in rule.get("resourceNames") or [None]:
                 for verb in verbs:
                     yield ("resource", group, resource, name, verb)
     for url in rule.get("nonResourceURLs") or []:
@@ -52,7 +53,7 @@ def _covers_one(owner: dict, simple: tuple) -> bool:
     if not (resource in resources or "*" in resources or (sub and f"*/{sub}" in resources)):
         return False
     names = owner.get("resourceNames") or []
-    return not names or (name != "" and name in names)
+    return not names or (name is not None and name in names)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.Covers")
@@ -66,7 +67,7 @@ def uncovered(owner_rules: list[dict], requested: list[dict]) -> list[dict]:
                     missing.append({"nonResourceURLs": [simple[1]], "verbs": [simple[2]]})
                 else:
                     entry = {"apiGroups": [simple[1]], "resources": [simple[2]], "verbs": [simple[4]]}
-                    if simple[3]:
+                    if simple[3] is not None:
                         entry["resourceNames"] = [simple[3]]
                     missing.append(entry)
     return missing
@@ -139,8 +140,8 @@ class EscalationCheck:
         source = resolver.source.storage if isinstance(resolver.source, ListerSource) else resolver.source
         return cls(authorizer, RBACAuthorizer(source))
 
-    def _allowed(self, user, verb: str, resource: str, namespace: str, name: str) -> bool:
-        attributes = AttributesRecord(user, verb, namespace, RBAC_GROUP, "v1", resource, "", name)
+    def _allowed(self, user, verb: str, resource: str, namespace: str, name: str, group: str = RBAC_GROUP) -> bool:
+        attributes = AttributesRecord(user, verb, namespace, group, "*", resource, "", name)
         return self.authorizer.authorize(attributes)[0]
 
     @mirrors("(*k8s.io/kubernetes/pkg/registry/rbac/role/policybased.Storage).Create",
@@ -176,9 +177,10 @@ class EscalationCheck:
             return
         ref = obj.get("roleRef") or {}
         ref_plural = {"Role": "roles", "ClusterRole": "clusterroles"}.get(ref.get("kind"))
-        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too; of another kind
-        # it allows nothing.
-        if ref_plural is not None and self._allowed(user, "bind", ref_plural, namespace, ref.get("name", "")):
+        # BindingAuthorized asks in the binding's namespace, for a ClusterRole too, and in the
+        # roleRef's API group, which validation (later) holds to RBAC's; of another kind it allows nothing.
+        if ref_plural is not None and self._allowed(user, "bind", ref_plural, namespace, ref.get("name", ""),
+                                                    ref.get("apiGroup", "")):
             return
         try:
             rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404

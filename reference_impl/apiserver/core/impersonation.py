@@ -9,6 +9,7 @@ user are refused with upstream's text (upstream answers 500; a client's mistake 
 """
 from __future__ import annotations
 
+import re
 import urllib.parse
 
 from reference_impl.apiserver.core import errors
@@ -31,15 +32,38 @@ def _values(headers, name: str) -> list[str]:
     return [value.encode("latin-1").decode("utf-8", errors="replace") for value in header_values(headers, name)]
 
 
+# A `%` that does not start an escape: url.PathUnescape fails on the whole key.
+_BAD_ESCAPE = re.compile(r"%(?![0-9a-fA-F]{2})")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/filters.unescapeExtraKey")
+def unescape_extra_key(encoded: str) -> str:
+    """The key percent-decoded, or kept as sent when any escape in it is malformed (Go decodes
+    all or nothing, so `a%2Fb%zz` stays whole)."""
+    if _BAD_ESCAPE.search(encoded):
+        return encoded
+    return urllib.parse.unquote(encoded)
+
+
 def _extra_headers(headers) -> dict[str, list[str]]:
     """Impersonate-Extra-KEY headers by KEY (percent-decoded, lower case as Go's canonical form
     leaves it), each header read once even when it repeats."""
     extra: dict[str, list[str]] = {}
     names = {name.lower(): name for name in headers.keys() if name.lower().startswith(EXTRA_PREFIX.lower())}
     for lowered, name in names.items():
-        key = urllib.parse.unquote(lowered[len(EXTRA_PREFIX):])
+        key = unescape_extra_key(lowered[len(EXTRA_PREFIX):])
         extra.setdefault(key, []).extend(_values(headers, name))
     return extra
+
+
+def _clear_impersonation_headers(headers) -> None:
+    """Once the request runs as the impersonated user, its Impersonate-* headers go, so nothing
+    it is proxied to sees them (a request that impersonates no one keeps, say, an empty one)."""
+    names = {name for name in headers.keys()
+             if name.lower() in (USER_HEADER.lower(), GROUP_HEADER.lower(), UID_HEADER.lower())
+             or name.lower().startswith(EXTRA_PREFIX.lower())}
+    for name in names:
+        del headers[name]
 
 
 @mirrors("k8s.io/apiserver/pkg/authentication/serviceaccount.SplitUsername")
@@ -109,6 +133,7 @@ def impersonate(user, headers, authorizer) -> object:
         if not allowed:
             raise errors.forbidden(user.name, "impersonate", resource, namespace, target, group, subresource,
                                    reason=reason)
+    _clear_impersonation_headers(headers)
     impersonated_groups += groups
     if name == ANONYMOUS_USER:
         if ALL_UNAUTHENTICATED not in impersonated_groups:

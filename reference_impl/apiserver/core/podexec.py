@@ -109,9 +109,10 @@ def port_forward_path(pod: dict, query: dict) -> str:
     return f"{path}?{urllib.parse.urlencode({'port': ','.join(ports)})}" if ports else path
 
 
-# Hop-by-hop and credential headers the proxied request does not carry on: the authentication
-# filter has removed Authorization, and the kubelet's Host is its own.
-_NOT_FORWARDED = frozenset({"authorization", "host", "impersonate-user", "impersonate-group", "impersonate-uid"})
+# Headers the proxied request does not carry on: the authentication filter has removed
+# Authorization (the impersonation filter its own, from the request itself), and the kubelet's
+# Host is its own.
+_NOT_FORWARDED = frozenset({"authorization", "host"})
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/net.CloneRequest", "k8s.io/apimachinery/pkg/util/net.AppendForwardedForHeader")

@@ -229,7 +229,9 @@ def token_review(authenticator, review: dict) -> dict:
         return answer
     audiences = tuple(spec.get("audiences") or API_AUDIENCES)
     status: dict = {"user": {}}
-    strict = getattr(authenticator, "authenticate_strict", authenticator.authenticate)
+    # Upstream hands the whole request authenticator, anonymous one included, a request holding
+    # only "Bearer " + token: a token it cannot read as one (a leading space) is anonymous's.
+    strict = getattr(authenticator, "authenticate_or_anonymous", authenticator.authenticate)
     try:
         user = strict(_BearerOnly({"Authorization": f"Bearer {spec['token']}"}, audiences))
     except AuthenticationFailed as err:

@@ -81,6 +81,8 @@ def sign(claims: dict, key: ec.EllipticCurvePrivateKey) -> str:
     return f"{signing_input}.{_b64(r.to_bytes(32, 'big') + s.to_bytes(32, 'big'))}"
 
 
+# go-jose's stripWhitespace: Go's \s, which has no vertical tab.
+_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
 # go-jose's ErrCryptoFailure: what any signature that does not verify with the key is reported as.
 CRYPTO_FAILURE = "square/go-jose: error in cryptographic primitive"
 
@@ -103,8 +105,10 @@ def has_issuer(token: str, issuer: str) -> bool:
          "(gopkg.in/square/go-jose.v2.JSONWebSignature).Verify")
 def verify(token: str, public_key: ec.EllipticCurvePublicKey, private_claims: dict[str, str]) -> dict | None:
     """The claims of a token this key signed; None for what is no JWS at all; AuthenticationFailed
-    when the signature does not verify (a forged or another issuer's token, or another algorithm)."""
-    parts = token.split(".")
+    when the signature does not verify (a forged or another issuer's token, or another algorithm).
+    go-jose parses the token with all its whitespace taken out, so a tab or a space inside it (a
+    TokenReview's token may hold one) changes nothing."""
+    parts = _WHITESPACE.sub("", token).split(".")
     if len(parts) != 3:
         return None
     try:
@@ -269,15 +273,27 @@ _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
 def decode_token_request(body: dict) -> dict:
     """`body` as the codec takes it for an authentication.k8s.io/v1 TokenRequest: 400 for a value
-    of the wrong type, else the body with expirationSeconds defaulted (an hour), as the field
-    manager then sees it."""
+    of the wrong type, else the body as the Go struct holds it, with expirationSeconds defaulted
+    (an hour), as the field manager then sees it."""
     problem = type_problem(body)
     if problem:
         raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
-    spec = body.get("spec") or {}
+    spec = {name: value for name, value in (body.get("spec") or {}).items() if name in _SPEC_GO_TYPES}
     if spec.get("expirationSeconds") is None:
-        spec = {**spec, "expirationSeconds": DEFAULT_EXPIRATION_SECONDS}
-    return {**body, "spec": spec}
+        spec["expirationSeconds"] = DEFAULT_EXPIRATION_SECONDS
+    if isinstance(spec.get("boundObjectRef"), dict):
+        spec["boundObjectRef"] = _bound_object_reference(spec["boundObjectRef"])
+    return {name: value for name, value in {**body, "spec": spec}.items() if name in _TOKEN_REQUEST_FIELDS}
+
+
+# TypeMeta, ObjectMeta, spec and status: what a v1.TokenRequest holds; the decoder drops the rest.
+_TOKEN_REQUEST_FIELDS = ("kind", "apiVersion", "metadata", "spec", "status")
+
+
+def _bound_object_reference(ref: dict) -> dict:
+    """A v1.BoundObjectReference as decoded: fields it does not know dropped, and its fields all
+    omitempty strings, so an empty one is as good as absent."""
+    return {name: value for name, value in ref.items() if name in _BOUND_REF_GO_TYPES and value}
 
 
 @mirrors("encoding/json.Unmarshal")

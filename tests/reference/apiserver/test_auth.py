@@ -2,16 +2,18 @@
 access and the system:authenticated group, each test stating the upstream rule it checks."""
 from __future__ import annotations
 
+import base64
 import datetime
 from dataclasses import dataclass, field
 
 import pytest
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.apiserver.adapter import certs
 from reference_impl.machinery import certutil
+from reference_impl.machinery.httpheaders import Headers
 from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
@@ -210,9 +212,41 @@ def test_a_remembered_certificate_is_refused_once_it_expires(ca):
 
 def test_server_certificate_is_not_a_client_certificate(ca):
     """Upstream verifies with ExtKeyUsageClientAuth: a serving certificate cannot log in."""
-    with pytest.raises(AuthenticationFailed, match="EKU"):
+    with pytest.raises(AuthenticationFailed, match="x509: certificate specifies an incompatible key usage"):
         X509Authenticator([ca.certificate]).authenticate(
             FakeRequest(peer_certificate_der=der(certs.issue_apiserver_serving_cert(ca))))
+
+
+def _leaf(ca, *extensions):
+    """A certificate for carol signed by `ca` with just these (extension, critical) pairs."""
+    key = certutil.new_ca().private_key
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "carol")]))
+               .issuer_name(ca.certificate.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+               .not_valid_after(now + datetime.timedelta(days=1)))
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    return builder.sign(ca.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+
+
+@pytest.mark.parametrize("extensions", [
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE]), False)],
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False),
+     (x509.KeyUsage(False, False, False, False, False, True, False, False, False), True)],
+    [(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), False), (x509.BasicConstraints(True, None), True)],
+], ids=["any-extended-key-usage", "key-usage-cert-sign-only", "ca-flag"])
+def test_a_client_certificate_is_held_only_to_its_extended_key_usage(ca, extensions):
+    """Go's Verify with ExtKeyUsageClientAuth accepts any extended key usage and does not look at
+    the leaf's KeyUsage or CA flag, as the real 1.24 server authenticates such certificates."""
+    request = FakeRequest(peer_certificate_der=_leaf(ca, *extensions))
+    assert X509Authenticator([ca.certificate]).authenticate(request).name == "carol"
+
+
+def test_a_client_certificate_with_an_unknown_critical_extension_is_refused(ca):
+    unknown = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00")
+    with pytest.raises(AuthenticationFailed, match="critical"):
+        X509Authenticator([ca.certificate]).authenticate(FakeRequest(peer_certificate_der=_leaf(ca, (unknown, True))))
 
 
 def test_certificate_without_common_name_presents_nothing(ca):
@@ -323,3 +357,48 @@ def test_a_static_token_serves_only_the_api_audiences():
     assert tokens.authenticate_token("t") == UserInfo("alice")
     assert tokens.authenticate_token("t", ("vault",)) is None
     assert tokens.authenticate_token("t", ("vault", *API_AUDIENCES)).audiences == API_AUDIENCES
+
+
+# --- bearer tokens offered as a WebSocket subprotocol (request/websocket.ProtocolAuthenticator) ---
+
+def websocket(*protocols, upgrade="websocket", connection="Upgrade"):
+    """A WebSocket handshake offering `protocols`, each its own Sec-WebSocket-Protocol header."""
+    fields = [("Upgrade", upgrade), ("Connection", connection)]
+    return FakeRequest(headers=Headers(fields + [("Sec-WebSocket-Protocol", protocol) for protocol in protocols]))
+
+
+def bearer_protocol(token: str) -> str:
+    return "base64url.bearer.authorization.k8s.io." + base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+
+
+def test_a_websocket_client_may_offer_its_bearer_token_as_a_subprotocol(token_file):
+    """The token is taken from its subprotocol and, once it names a user, the subprotocol is taken
+    out of the request, which keeps the others (as one header) for the handler to answer with."""
+    request = websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", "base64.channel.k8s.io")
+    user = new_authenticator(token_auth_file=token_file).authenticate(request)
+    assert user.name == "alice" and "system:authenticated" in user.groups
+    assert request.headers.get_all("Sec-WebSocket-Protocol") == ["v4.channel.k8s.io,base64.channel.k8s.io"]
+
+
+@pytest.mark.parametrize("request_, reason", [
+    (websocket(bearer_protocol("tok-alice")), "missing additional subprotocol"),
+    (websocket(bearer_protocol("tok-alice"), bearer_protocol("tok-bob"), "v4.channel.k8s.io"),
+     "multiple base64.bearer.authorization tokens specified"),
+    (websocket("base64url.bearer.authorization.k8s.io.dG9r=, v4.channel.k8s.io"),
+     "invalid base64.bearer.authorization token encoding"),
+    (websocket("base64url.bearer.authorization.k8s.io._w, v4.channel.k8s.io"),
+     "invalid base64.bearer.authorization token"),
+    (websocket(f"{bearer_protocol('tok-nobody')}, v4.channel.k8s.io"), "invalid bearer token"),
+], ids=["alone", "two", "padded", "not-utf-8", "unknown"])
+def test_a_bad_bearer_subprotocol_fails_authentication(token_file, request_, reason):
+    with pytest.raises(AuthenticationFailed, match=f"^{reason}$"):
+        new_authenticator(token_auth_file=token_file, anonymous=True).authenticate_strict(request_)
+
+
+@pytest.mark.parametrize("request_", [
+    websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", upgrade="h2c"),
+    websocket(f"{bearer_protocol('tok-alice')}, v4.channel.k8s.io", connection="keep-alive"),
+    websocket("base64url.bearer.authorization.k8s.io., v4.channel.k8s.io"),
+], ids=["not-websocket", "no-connection-upgrade", "empty-token"])
+def test_a_bearer_subprotocol_outside_a_websocket_handshake_or_empty_presents_nothing(token_file, request_):
+    assert new_authenticator(token_auth_file=token_file, anonymous=True).authenticate(request_) == ANONYMOUS

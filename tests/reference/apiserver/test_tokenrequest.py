@@ -302,6 +302,21 @@ def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     assert (code, status["reason"], status["message"]) == (400, "BadRequest", message)
 
 
+def test_a_token_request_holds_only_what_its_go_struct_holds(setup):
+    """The body decodes into a v1.TokenRequest, which has no place for unknown fields and drops
+    a bound object reference's empty (omitempty) strings: the answer and its managedFields name
+    neither, as the real 1.24 server's do."""
+    chain, ns, _, _, _ = setup
+    send(chain, "admin", "POST", f"/api/v1/namespaces/{ns}/secrets", {"metadata": {"name": "bound"}})
+    body = {"spec": {"foo": 1, "boundObjectRef": {"kind": "Secret", "apiVersion": "", "name": "bound", "uid": "",
+                                                   "bar": 2}}, "baz": 3}
+    code, answer = send(chain, "admin", "POST", token_path(ns), body)
+    assert (code, answer["spec"]["boundObjectRef"]) == (201, {"kind": "Secret", "name": "bound"})
+    assert "baz" not in answer
+    assert answer["metadata"]["managedFields"][0]["fieldsV1"] == {
+        "f:spec": {"f:boundObjectRef": {"f:kind": {}, "f:name": {}}, "f:expirationSeconds": {}}}
+
+
 def test_a_token_requests_create_options_are_validated_before_its_body(setup):
     """createHandler validates CreateOptions for a token request as for any create: a bad dryRun
     is the options' 422."""
@@ -359,6 +374,38 @@ def test_a_token_review_of_a_bad_token_answers_unauthenticated(setup):
     code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": "a.b.c"}})
     assert code == 201 and review["status"]["user"] == {} and "authenticated" not in review["status"]
     assert review["status"]["error"] == "invalid bearer token"  # one bearer authenticator's words, as upstream
+
+
+@pytest.mark.parametrize("anonymous, status", [
+    (True, {"authenticated": True, "user": {"username": "system:anonymous", "groups": ["system:unauthenticated"]},
+            "audiences": ["aud-a", "aud-b"]}),
+    (False, {"user": {}}),
+])
+def test_a_token_review_of_what_is_no_bearer_token_answers_as_anonymous_requests_are(registry, anonymous, status):
+    """TokenReview authenticates `Authorization: Bearer <token>` with the whole request chain: a
+    token with a leading space leaves the bearer authenticator an empty token, which it does not
+    read, so with --anonymous-auth the review names system:anonymous, good for the audiences asked
+    for, as the real 1.24 server answers; without it, nobody and no error."""
+    authenticator = RequestAuthenticator([BearerTokenAuthenticator(AdminToken())], anonymous=anonymous)
+    chain = HandlerChain(registry, authenticator, RecordingAuthorizer(), now=Clock())
+    code, review = send(chain, "admin", "POST", TOKEN_REVIEWS,
+                        {"spec": {"token": " admin", "audiences": ["aud-a", "aud-b"]}})
+    assert (code, review["status"]) == (201, status)
+
+
+@pytest.mark.parametrize("spoil", [lambda t: "\t" + t, lambda t: t.replace(".", "\t.", 1),
+                                   lambda t: t.replace(".", ".\n", 2)],
+                         ids=["leading-tab", "tab-before-a-dot", "newlines-after-the-dots"])
+def test_whitespace_inside_an_issued_token_is_ignored(setup, spoil):
+    """go-jose strips Go's \\s whitespace before it parses a JWS, so a token with a tab or a
+    newline in it (the TokenReview's `Bearer <token>` header keeps them) is still its service
+    account's, as the real 1.24 server answers (hasCorrectIssuer's base64 skips only newlines
+    in the payload)."""
+    chain, ns, _, _, _ = setup
+    token = send(chain, "admin", "POST", token_path(ns), {"spec": {}})[1]["status"]["token"]
+    code, review = send(chain, "admin", "POST", TOKEN_REVIEWS, {"spec": {"token": spoil(token)}})
+    assert (code, review["status"].get("authenticated")) == (201, True)
+    assert review["status"]["user"]["username"] == f"system:serviceaccount:{ns}:robot"
 
 
 def b64_json(obj: dict) -> str:

@@ -4,6 +4,7 @@ what a real kube-scheduler 1.24 wrote for the same request (bytes recorded from 
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
 import re
 import socket
@@ -193,6 +194,19 @@ def test_an_allowed_user_gets_metrics_configz_and_a_404_for_unknown_paths(port):
     assert configz.endswith(b'\r\n\r\n{"componentconfig":{"Parallelism":16,"Kubeconfig":"\\u003ca\\u0026b\\u003e"}}')
     assert get(port, "/nope", "Authorization: Bearer admin-token").endswith(b"\r\n\r\n404 page not found\n")
     assert b"403 Forbidden" in get(port, "/metrics", "Authorization: Bearer viewer-token")
+
+
+def test_a_websocket_client_may_offer_its_token_as_a_subprotocol(port, apiserver):
+    """The delegating authenticator has the WebSocket protocol authenticator beside the bearer one
+    (authenticatorfactory's New): the token in base64url.bearer.authorization.k8s.io.<token> is
+    reviewed like a bearer token, and one no review vouches for is a 401."""
+    def offering(token: str) -> tuple[str, ...]:
+        encoded = base64.urlsafe_b64encode(token.encode()).decode().rstrip("=")
+        return ("Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Protocol: base64url.bearer.authorization.k8s.io."
+                f"{encoded}, v4.channel.k8s.io")
+    assert b"# HELP process_start_time_seconds" in get(port, "/metrics", *offering("admin-token"))
+    assert apiserver.asked[0]["spec"]["token"] == "admin-token"
+    assert get(port, "/metrics", *offering("wrong")).startswith(b"HTTP/1.1 401 Unauthorized\r\n")
 
 
 def test_system_masters_needs_no_review(port, tmp_path, ca, apiserver):

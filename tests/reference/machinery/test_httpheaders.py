@@ -32,6 +32,23 @@ def test_a_repeated_field_keeps_every_value_in_order():
     assert headers.keys() == ["Impersonate-Group", "impersonate-group", "Accept"] and len(headers) == 3
 
 
+def test_set_replaces_every_value_where_the_first_was():
+    """http.Header.Set: one value from now on (the WebSocket authenticator leaves the handler only
+    the subprotocols that carry no token)."""
+    headers = read(b"P: a\r\nX: 1\r\np: b\r\n\r\n")
+    headers.set("p", "c")
+    assert headers.items() == [("P", "c"), ("X", "1")] and headers.get_all("P") == ["c"]
+    headers.set("New", "d")
+    assert headers.items()[-1] == ("New", "d") and headers["new"] == "d"
+
+
+def test_del_drops_every_value():
+    """http.Header.Del (the impersonation filter takes its headers out of the request so)."""
+    headers = read(b"P: a\r\nX: 1\r\np: b\r\n\r\n")
+    del headers["p"]
+    assert headers.items() == [("X", "1")] and "P" not in headers and headers.get_all("p") is None
+
+
 def test_the_block_ends_at_a_bare_newline_or_the_end_of_input():
     assert read(b"A: 1\nB: 2\n\nrest").get("B") == "2"
     assert read(b"A: 1\r\n").get("A") == "1"
