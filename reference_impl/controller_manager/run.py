@@ -63,7 +63,7 @@ from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.actions import Create, InOrder, RecordEvent, Update
-from reference_impl.machinery.process import Component, Process, env_default, go_bool
+from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.timefmt import rfc3339
@@ -71,7 +71,7 @@ from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECT
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.controller_manager import serving
-from reference_impl.machinery import componentserver
+from reference_impl.machinery import componentserver, pflag
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
@@ -749,12 +749,12 @@ def grace_period(text: str) -> float:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run controller-manager",
-                                     description="Run the reference kube-controller-manager.")
+    parser = pflag.FlagSet("kube-controller-manager", "Run the reference kube-controller-manager.",
+                           prog="kubeatlas run controller-manager")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
-    parser.add_argument("--leader-elect", type=go_bool, nargs="?", const=True, default=True, metavar="BOOL",
-                        help="act only while holding the kube-system/kube-controller-manager Lease (default true)")
+    pflag.add_bool_flag(parser, "--leader-elect", True,
+                        "act only while holding the kube-system/kube-controller-manager Lease (default true)")
     parser.add_argument("--node-monitor-grace-period", type=grace_period, default=GRACE_PERIOD,
                         metavar="DURATION",
                         help="how long without a node Lease renewal before the node is Unknown, "
@@ -767,7 +767,12 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
     componentserver.add_secure_serving_flags(parser, serving.SECURE_PORT)
-    return parser.parse_args(argv)
+    parser.add_version_flag()
+    args = parser.parse_args(argv)
+    problem = componentserver.secure_serving_problem(args)
+    if problem:
+        parser.error(problem)
+    return args
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-controller-manager/app.startRootCACertPublisher")

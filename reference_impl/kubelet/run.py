@@ -75,6 +75,7 @@ from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
+from reference_impl.machinery import pflag
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -96,7 +97,7 @@ def _node_name(pod: dict) -> list[str]:
 
 
 def parse_capacity(text: str) -> dict:
-    """--capacity's `name=quantity,...` as a dict; argparse reports the error as a usage error."""
+    """--capacity's `name=quantity,...` as a dict; what it refuses is a flag error."""
     try:
         pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
         capacity = {k.strip(): v.strip() for k, v in pairs}
@@ -389,13 +390,13 @@ def default_pod_cidr(node_name: str) -> str | None:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run kubelet",
-                                     description="Run the reference kubelet (process runtime, or hollow nodes).")
+    parser = pflag.FlagSet("kubelet", "Run the reference kubelet (process runtime, or hollow nodes).",
+                           prog="kubeatlas run kubelet")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--node-name", required=True, help="the Node to register (the prefix with --hollow-nodes)")
     parser.add_argument("--root-dir", required=True, type=Path, help="where container logs are written")
-    parser.add_argument("--hollow-nodes", type=int, default=0,
+    parser.add_argument("--hollow-nodes", type=pflag.parse_int, default=0,
                         help="simulate N nodes NAME-0..NAME-<N-1> whose pods run without processes")
     parser.add_argument("--capacity", type=parse_capacity, default=DEFAULT_CAPACITY,
                         help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
@@ -413,18 +414,20 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                              "itself, system:node:NAME in system:nodes, with a client certificate signed at "
                              "start-up, as kubeadm's kubelet.conf (default: as --kubeconfig's user)")
     parser.add_argument("--node-ca-key-file", type=Path, help="the key of --node-ca-cert-file")
-    parser.add_argument("--impersonate-nodes", action="store_true",
-                        help="each node talks to the apiserver as itself, system:node:NAME in system:nodes, "
+    pflag.add_bool_flag(parser, "--impersonate-nodes", False,
+                        "each node talks to the apiserver as itself, system:node:NAME in system:nodes, "
                              "impersonated by --kubeconfig's user on its connection (how hollow nodes do it: a "
                              "certificate each would cost a connection and a handshake per node)")
-    parser.add_argument("--anonymous-auth", action="store_true",
-                        help="serve requests without credentials as system:anonymous (default: 401)")
+    pflag.add_bool_flag(parser, "--anonymous-auth", False,
+                        "serve requests without credentials as system:anonymous (default false: 401, as kubeadm "
+                        "configures it)")
     parser.add_argument("--authorization-mode", choices=AUTHORIZATION_MODES, default="Webhook",
                         help="Webhook: ask the apiserver in a SubjectAccessReview (default); "
                              "AlwaysAllow: serve every authenticated request")
-    parser.add_argument("--node-lease-duration-seconds", type=int, default=LEASE_DURATION_SECONDS,
+    parser.add_argument("--node-lease-duration-seconds", type=pflag.parse_int, default=LEASE_DURATION_SECONDS,
                         help="the Lease's duration; it is renewed every quarter of it (default "
                         f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
+    parser.add_version_flag()
     args = parser.parse_args(argv)
     if args.node_lease_duration_seconds < 1:
         parser.error("--node-lease-duration-seconds must be 1 or more")

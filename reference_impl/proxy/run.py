@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from reference_impl.client import ClientError, KubeconfigError
@@ -33,7 +34,7 @@ from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
 from reference_impl.proxy import serving
-from reference_impl.machinery import componentserver
+from reference_impl.machinery import componentserver, pflag
 from reference_impl.machinery.goserver import GoServer, ServingError
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
@@ -132,14 +133,12 @@ class ProxyRunner:
         self.status_written = True
 
 
-@mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.Validate")
+@mirrors("(*k8s.io/kubernetes/pkg/util/flag.IPVar).Set")
 def bind_address(text: str) -> str:
     try:
         ipaddress.ip_address(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'KubeProxyConfiguration.BindAddress: Invalid value: "{text}": not a valid textual '
-            "representation of an IP address") from None
+        raise ValueError(f'"{text}" is not a valid IP address') from None
     return text
 
 
@@ -154,19 +153,21 @@ def status_file(text: str) -> Path:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run proxy",
-                                     description="Run the reference kube-proxy (userspace mode).")
+    parser = pflag.FlagSet("kube-proxy", "Run the reference kube-proxy (userspace mode).", prog="kubeatlas run proxy")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--bind-address", type=bind_address, default="127.0.0.1",
                         help="the IP address service ports listen on")
     parser.add_argument("--status-file", type=status_file,
                         help="write the service port -> local port mapping here (JSON)")
-    parser.add_argument("--healthz-bind-address", type=serving.host_port, default=serving.HEALTHZ_BIND_ADDRESS,
+    parser.add_argument("--healthz-bind-address", type=partial(serving.ip_port, default_port=serving.HEALTHZ_PORT),
+                        default=serving.HEALTHZ_BIND_ADDRESS,
                         help=f"IP:port of /healthz; empty serves none (default {serving.HEALTHZ_BIND_ADDRESS})")
-    parser.add_argument("--metrics-bind-address", type=serving.host_port, default=serving.METRICS_BIND_ADDRESS,
+    parser.add_argument("--metrics-bind-address", type=partial(serving.ip_port, default_port=serving.METRICS_PORT),
+                        default=serving.METRICS_BIND_ADDRESS,
                         help=f"IP:port of /metrics, /proxyMode, /configz; empty serves none "
                              f"(default {serving.METRICS_BIND_ADDRESS})")
+    parser.add_version_flag()
     return parser.parse_args(argv)
 
 

@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reference_impl.apiserver.core.auth import AuthConfigError
-from reference_impl.machinery import componentserver
+from reference_impl.machinery import componentserver, pflag
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
@@ -43,7 +43,7 @@ from reference_impl.client.rest import RequestResults, RestClient, lease_step, r
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
-from reference_impl.machinery.process import Component, Process, env_default, go_bool, relax_collector
+from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -193,16 +193,20 @@ class SchedulerRunner:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run scheduler",
-                                     description="Run the reference kube-scheduler.")
+    parser = pflag.FlagSet("kube-scheduler", "Run the reference kube-scheduler.", prog="kubeatlas run scheduler")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
-    parser.add_argument("--leader-elect", type=go_bool, nargs="?", const=True, default=True, metavar="BOOL",
-                        help="schedule only while holding the kube-system/kube-scheduler Lease (default true)")
+    pflag.add_bool_flag(parser, "--leader-elect", True,
+                        "schedule only while holding the kube-system/kube-scheduler Lease (default true)")
     componentserver.add_secure_serving_flags(parser, SECURE_PORT)
-    return parser.parse_args(argv)
+    parser.add_version_flag()
+    args = parser.parse_args(argv)
+    problem = componentserver.secure_serving_problem(args)
+    if problem:
+        parser.error(problem)
+    return args
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app.newHealthzAndMetricsHandler")
