@@ -13,7 +13,6 @@ port with the connection handling of `goserver`.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import ssl
 import tempfile
 from dataclasses import dataclass, field
@@ -315,7 +314,7 @@ def add_secure_serving_flags(parser: argparse.ArgumentParser, port: int) -> None
     `secure_serving_problem` validates them once parsed."""
     parser.add_argument("--secure-port", type=pflag.parse_int, default=port,
                         help=f"the HTTPS port of /healthz, /metrics and /configz; 0 serves none (default {port})")
-    parser.add_argument("--bind-address", type=ip_address, default="0.0.0.0",
+    parser.add_argument("--bind-address", type=pflag.parse_ip, default="0.0.0.0",
                         help="the address the secure port listens on (default 0.0.0.0)")
     parser.add_argument("--cert-dir", type=Path,
                         help="where a self-signed pair is kept when --tls-cert-file is not given")
@@ -343,14 +342,6 @@ def secure_serving_problem(args: argparse.Namespace) -> str | None:
     except PathPatternError as err:
         return str(err)
     return None
-
-
-def ip_address(text: str) -> str:
-    """An IP flag's value, as pflag's ipValue refuses one."""
-    try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise ValueError(f'failed to parse IP: "{text}"') from None
 
 
 def path_list(text: str) -> tuple[str, ...]:

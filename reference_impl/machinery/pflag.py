@@ -19,10 +19,13 @@ the whole version.Info, and `--version=false` is no request.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import re
+from collections.abc import Callable
 from typing import NoReturn
 
 from reference_impl.apiserver.core.discovery import version_info
+from reference_impl.machinery import timefmt
 from reference_impl.mirrors import mirrors
 
 
@@ -62,6 +65,20 @@ class FlagSet(argparse.ArgumentParser):
         if missing:
             raise FlagError('required flag(s) "' + '", "'.join(missing) + '" not set')
         return namespace
+
+    def add_upstream_flags(self, table: str) -> None:
+        """The upstream command's other flags, `table` holding one "name type [shorthand]" a line
+        (as its --help lists them): taken and checked, then named in `no_effect`."""
+        self.set_defaults(no_effect=[])
+        for line in table.split("\n"):
+            if not line.strip():
+                continue
+            name, value_type, *shorthand = line.split()
+            flags = [f"-{shorthand[0]}"] if shorthand else []
+            parse = VALUE_TYPES.get(value_type, str)
+            extra = {"nargs": "?", "const": "true"} if value_type == "bool" else {}
+            self.add_argument(*flags, f"--{name}", action=_NoEffect, type=parse, dest=f"upstream_{name}",
+                              help=argparse.SUPPRESS, **extra)
 
     def add_version_flag(self) -> None:
         """component-base's --version (verflag), which `parse_args` answers with VersionRequested."""
@@ -130,6 +147,50 @@ def parse_int(text: str) -> int:
         return int(octal[1] + "0o" + octal[2], 0) if octal else int(text, 0)
     except ValueError:
         raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+
+
+@mirrors("strconv.ParseUint")
+def parse_uint(text: str) -> int:
+    """A uint flag's value (klog's -v Level too), base 0 as ParseInt's."""
+    try:
+        value = parse_int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    return value
+
+
+@mirrors("strconv.ParseFloat")
+def parse_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax') from None
+
+
+def parse_ip(text: str) -> str:
+    """An ip flag's value, as pflag's ipValue refuses one."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ValueError(f'failed to parse IP: "{text}"') from None
+
+
+# pflag's value types by the name --help shows; a type not here is taken as a string.
+VALUE_TYPES: dict[str, Callable[[str], object]] = {
+    "bool": parse_bool, "int": parse_int, "int32": parse_int, "uint": parse_uint, "Level": parse_uint,
+    "float32": parse_float, "duration": timefmt.parse_duration, "ip": parse_ip}
+
+
+class _NoEffect(argparse.Action):
+    """A flag the upstream command has and the reference does not act on: its value is checked
+    as upstream checks it, and its name kept for the one line that says it has no effect."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        flag = self.option_strings[-1]
+        if flag not in namespace.no_effect:
+            namespace.no_effect.append(flag)
 
 
 class VersionRequested(Exception):

@@ -34,7 +34,7 @@ from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
 from reference_impl.proxy import serving
-from reference_impl.machinery import componentserver, pflag
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import GoServer, ServingError
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
@@ -168,6 +168,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help=f"IP:port of /metrics, /proxyMode, /configz; empty serves none "
                              f"(default {serving.METRICS_BIND_ADDRESS})")
     parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_PROXY)
     return parser.parse_args(argv)
 
 
@@ -199,6 +200,8 @@ def serve_ports(args: argparse.Namespace, health: serving.ProxierHealth, registr
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of kube-proxy's flags the reference proxy does not act on")
     client, health, registry = load_client(args.kubeconfig), serving.ProxierHealth(), serving.metrics_registry()
     client.results = RequestResults(registry)
     servers = serve_ports(args, health, registry)

@@ -32,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reference_impl.apiserver.core.auth import AuthConfigError
-from reference_impl.machinery import componentserver, pflag
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
@@ -202,6 +202,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         "schedule only while holding the kube-system/kube-scheduler Lease (default true)")
     componentserver.add_secure_serving_flags(parser, SECURE_PORT)
     parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_SCHEDULER)
     args = parser.parse_args(argv)
     problem = componentserver.secure_serving_problem(args)
     if problem:
@@ -245,6 +246,8 @@ def component_config(scheduler: Scheduler, kubeconfig: Path, leader_elect: bool 
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of kube-scheduler's flags the reference scheduler does not act on")
     profile = load_profile(args.config) if args.config else None
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)

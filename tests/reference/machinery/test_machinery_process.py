@@ -243,3 +243,34 @@ def test_sigterm_sets_the_stop_event_and_exits_0(capsys):
 def test_help_exits_0():
     """--help prints the usage on stdout and is exit 0, not an error."""
     assert component_main("scheduler")(["--help"], {}) == 0
+
+
+@pytest.mark.parametrize("name, flags, said", [
+    ("scheduler", ["-v=4", "--profiling=false", "--kube-api-qps", "50"],
+     ["--v", "--profiling", "--kube-api-qps"]),
+    ("proxy", ["--v", "2", "--conntrack-max-per-core=0", "--proxy-mode", "iptables"],
+     ["--v", "--conntrack-max-per-core", "--proxy-mode"])])
+def test_a_flag_of_the_real_command_is_taken_and_said_to_have_no_effect(name, flags, said, tmp_path, capsys):
+    """A command line written for the real kube-scheduler or kube-proxy is not refused for the
+    flags the reference does not act on; each is named once in the log (by its long name) before
+    the run starts."""
+    missing = tmp_path / "no-kubeconfig"
+    assert component_main(name)(["--kubeconfig", str(missing), *flags], {}) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(": ", 1)[1].split()[0] for line in lines[:-1]] == said
+    assert f"cannot use kubeconfig {missing}" in lines[-1]
+
+
+@pytest.mark.parametrize("name, flag, line", [
+    ("scheduler", "--v=x", 'Error: invalid argument "x" for "-v, --v" flag: strconv.ParseUint: parsing "x": '
+                           'invalid syntax'),
+    ("scheduler", "--leader-elect-lease-duration=5", 'Error: invalid argument "5" for "--leader-elect-lease-duration" '
+                                                     'flag: time: missing unit in duration "5"'),
+    ("proxy", "--kube-api-qps=abc", 'Error: invalid argument "abc" for "--kube-api-qps" flag: strconv.ParseFloat: '
+                                    'parsing "abc": invalid syntax'),
+    ("proxy", "--masquerade-all=maybe", 'Error: invalid argument "maybe" for "--masquerade-all" flag: '
+                                        'strconv.ParseBool: parsing "maybe": invalid syntax')])
+def test_a_bad_value_of_a_flag_without_effect_is_refused_as_upstream_refuses_it(name, flag, line, capsys):
+    """Compared with the real kube-scheduler and kube-proxy 1.24 side by side."""
+    assert component_main(name)(["--kubeconfig", "k", flag], {}) == 1
+    assert one_line(capsys.readouterr().err) == line
