@@ -10,12 +10,17 @@ JSON type is encoding/json's UnmarshalTypeError:
 and only a file with none has its unknown fields reported, all of them, in the order the decoder
 meets them: `strict decoding error: unknown field "foo", unknown field "bar"`. A plugin's args are
 decoded after, entry by entry, into the plugin's own args type.
+
+This is not `gojson.unmarshal`, which decodes as encoding/json alone does (field names matched
+case-insensitively, unknown ones dropped): the scheme's codec matches names exactly and, strict,
+reports the unknown ones.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from reference_impl.machinery import gojson
 from reference_impl.mirrors import mirrors
 
 
@@ -126,8 +131,7 @@ class _Decoder:
             kind = _json_kind(value)
             if kind == "number" and isinstance(go_type, str) and go_type in INT_RANGES:
                 kind = f"number {value}"  # a fraction, or out of the integer's range
-            self.type_error = (f"json: cannot unmarshal {kind} into Go struct field {owner}.{path} "
-                               f"of type {_type_name(go_type)}")
+            self.type_error = gojson.type_error(kind, _type_name(go_type), f"{owner}.{path}")
 
 
 def _scalar_fits(value: object, go_type: object) -> bool:
