@@ -70,7 +70,6 @@ bind-address-hard-fail bool
 boot-id-file string
 cleanup bool
 cluster-cidr string
-config string
 config-sync-period duration
 conntrack-max-per-core int32
 conntrack-min int32
