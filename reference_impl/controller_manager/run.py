@@ -71,7 +71,7 @@ from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECT
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.controller_manager import serving
-from reference_impl.machinery import componentserver, pflag
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
@@ -768,6 +768,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                              "(default: the CA of --kubeconfig)")
     componentserver.add_secure_serving_flags(parser, serving.SECURE_PORT)
     parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_CONTROLLER_MANAGER)
     args = parser.parse_args(argv)
     problem = componentserver.secure_serving_problem(args)
     if problem:
@@ -782,6 +783,9 @@ def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log("kube-controller-manager", f"{flag} is one of kube-controller-manager's flags the reference "
+                                       "controller-manager does not act on")
     client = load_client(args.kubeconfig)
     registry = Registry()
     # What kube-controller-manager's main registers by importing component-base's restclient and

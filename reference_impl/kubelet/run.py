@@ -79,7 +79,7 @@ from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
-from reference_impl.machinery import pflag
+from reference_impl.machinery import pflag, upstreamflags
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -453,6 +453,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the Lease's duration; it is renewed every quarter of it (default "
                         f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
     parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBELET)
     args = parser.parse_args(argv)
     if args.node_lease_duration_seconds < 1:
         parser.error("--node-lease-duration-seconds must be 1 or more")
@@ -566,6 +567,8 @@ def raise_open_file_limit(wanted: int) -> None:
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of the kubelet's flags the reference kubelet does not act on")
     setup_root_dir(args.root_dir)
     raise_open_file_limit(2 * args.hollow_nodes + 1024)
     client = load_client(args.kubeconfig)

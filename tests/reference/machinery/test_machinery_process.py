@@ -249,13 +249,17 @@ def test_help_exits_0():
     ("scheduler", ["-v=4", "--profiling=false", "--kube-api-qps", "50"],
      ["--v", "--profiling", "--kube-api-qps"]),
     ("proxy", ["--v", "2", "--conntrack-max-per-core=0", "--proxy-mode", "iptables"],
-     ["--v", "--conntrack-max-per-core", "--proxy-mode"])])
+     ["--v", "--conntrack-max-per-core", "--proxy-mode"]),
+    ("controller_manager", ["--controllers=*", "--use-service-account-credentials=false", "--v=2"],
+     ["--controllers", "--use-service-account-credentials", "--v"]),
+    ("kubelet", ["--register-node", "--max-pods=30", "--housekeeping-interval=10s"],
+     ["--register-node", "--max-pods", "--housekeeping-interval"])])
 def test_a_flag_of_the_real_command_is_taken_and_said_to_have_no_effect(name, flags, said, tmp_path, capsys):
-    """A command line written for the real kube-scheduler or kube-proxy is not refused for the
-    flags the reference does not act on; each is named once in the log (by its long name) before
-    the run starts."""
+    """A command line written for the real component is not refused for the flags the reference
+    does not act on; each is named once in the log (by its long name) before the run starts."""
     missing = tmp_path / "no-kubeconfig"
-    assert component_main(name)(["--kubeconfig", str(missing), *flags], {}) == 2
+    node = ["--node-name", "n", "--root-dir", str(tmp_path / "root")] if name == "kubelet" else []
+    assert component_main(name)(["--kubeconfig", str(missing), *node, *flags], {}) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert [line.split(": ", 1)[1].split()[0] for line in lines[:-1]] == said
     assert f"cannot use kubeconfig {missing}" in lines[-1]
@@ -269,8 +273,14 @@ def test_a_flag_of_the_real_command_is_taken_and_said_to_have_no_effect(name, fl
     ("proxy", "--kube-api-qps=abc", 'Error: invalid argument "abc" for "--kube-api-qps" flag: strconv.ParseFloat: '
                                     'parsing "abc": invalid syntax'),
     ("proxy", "--masquerade-all=maybe", 'Error: invalid argument "maybe" for "--masquerade-all" flag: '
-                                        'strconv.ParseBool: parsing "maybe": invalid syntax')])
+                                        'strconv.ParseBool: parsing "maybe": invalid syntax'),
+    ("controller_manager", "--concurrent-deployment-syncs=x", 'Error: invalid argument "x" for '
+     '"--concurrent-deployment-syncs" flag: strconv.ParseInt: parsing "x": invalid syntax'),
+    ("kubelet", "--sync-frequency=1", 'Error: invalid argument "1" for "--sync-frequency" flag: '
+                                      'time: missing unit in duration "1"')])
 def test_a_bad_value_of_a_flag_without_effect_is_refused_as_upstream_refuses_it(name, flag, line, capsys):
-    """Compared with the real kube-scheduler and kube-proxy 1.24 side by side."""
-    assert component_main(name)(["--kubeconfig", "k", flag], {}) == 1
+    """Compared with the real kube-scheduler and kube-proxy 1.24 side by side (pflag's same words
+    for kube-controller-manager's and the kubelet's)."""
+    node = ["--node-name", "n", "--root-dir", "r"] if name == "kubelet" else []
+    assert component_main(name)(["--kubeconfig", "k", *node, flag], {}) == 1
     assert one_line(capsys.readouterr().err) == line
