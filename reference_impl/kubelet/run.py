@@ -67,6 +67,7 @@ from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer
 from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
 from reference_impl.machinery.componentserver import review
 from reference_impl.machinery.delegatedauth import AlwaysAllowAuthorizer, TokenReviewAuthenticator, WebhookAuthorizer
+from reference_impl.kubelet import config
 from reference_impl.kubelet.certificate import NODE_USER_PREFIX, NODES_GROUP, issue_node_client_cert
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.host import KubeletHost
@@ -452,6 +453,9 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--node-lease-duration-seconds", type=pflag.parse_int, default=LEASE_DURATION_SECONDS,
                         help="the Lease's duration; it is renewed every quarter of it (default "
                         f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
+    parser.add_argument("--config", type=Path,
+                        help="a KubeletConfiguration file: its TLS, authentication, authorization, podCIDR and "
+                             "nodeLeaseDurationSeconds where no flag says otherwise")
     parser.add_version_flag()
     parser.add_upstream_flags(upstreamflags.KUBELET)
     args = parser.parse_args(argv)
@@ -566,9 +570,25 @@ def raise_open_file_limit(wanted: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
+def apply_config_file(args: argparse.Namespace) -> None:
+    """--config's values for the flags the command line did not give (flags win, as the kubelet's do)."""
+    loaded = config.load(args.config)
+    if loaded.lenient_because:
+        log(COMPONENT, f"Using lenient decoding as strict decoding failed: {loaded.lenient_because}")
+    paths = {"tls_cert_file", "tls_private_key_file", "client_ca_file"}
+    for dest, value in loaded.values.items():
+        if dest not in args.given:
+            setattr(args, dest, Path(value) if dest in paths else value)
+    if args.authorization_mode not in AUTHORIZATION_MODES:
+        raise KubeletError(f"authorization.mode {args.authorization_mode!r} is not one the reference kubelet has: "
+                           f"{', '.join(AUTHORIZATION_MODES)}")
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
     for flag in args.no_effect:
         log(COMPONENT, f"{flag} is one of the kubelet's flags the reference kubelet does not act on")
+    if args.config is not None:
+        apply_config_file(args)
     setup_root_dir(args.root_dir)
     raise_open_file_limit(2 * args.hollow_nodes + 1024)
     client = load_client(args.kubeconfig)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import re
+import sys
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -51,6 +52,7 @@ class FlagSet(argparse.ArgumentParser):
         return action
 
     def parse_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else list(args)
         try:
             namespace, rest = self.parse_known_args(args, namespace)
         except argparse.ArgumentError as error:
@@ -64,6 +66,8 @@ class FlagSet(argparse.ArgumentParser):
                    if getattr(namespace, action.dest) is None]
         if missing:
             raise FlagError('required flag(s) "' + '", "'.join(missing) + '" not set')
+        namespace.given = {self._option_string_actions[word].dest for word in (arg.split("=", 1)[0] for arg in args)
+                           if word in self._option_string_actions}  # what a configuration file must not override
         return namespace
 
     def add_upstream_flags(self, table: str) -> None:

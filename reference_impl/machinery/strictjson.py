@@ -53,7 +53,8 @@ class Named:
     kind: str
 
 
-# Scalar kinds: "string", "bool", "int32", "int64", "float32", "duration" (a metav1.Duration), and ANY, a
+# Scalar kinds: "string", "bool", "int32", "int64", "float32", "float64", "duration" (a metav1.Duration),
+# and ANY, a
 # runtime.RawExtension: any JSON, decoded later.
 ANY = "any"
 INT_RANGES = {"int32": (-2**31, 2**31 - 1), "int64": (-2**63, 2**63 - 1)}
@@ -122,7 +123,7 @@ def _scalar_fits(value: object, kind: str) -> bool:
         return isinstance(value, str)
     if kind == "bool":
         return isinstance(value, bool)
-    if kind == "float32":
+    if kind in ("float32", "float64"):
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     low, high = INT_RANGES[kind]
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high

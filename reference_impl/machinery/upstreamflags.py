@@ -278,7 +278,6 @@ cloud-config string
 cloud-provider string
 cluster-dns strings
 cluster-domain string
-config string
 container-hints string
 container-log-max-files int32
 container-log-max-size string
