@@ -213,6 +213,16 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     return profile
 
 
+@mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app/options.(*Options).Config")
+def configured_kubeconfig(path: str) -> str | None:
+    """A KubeSchedulerConfiguration file's clientConnection.kubeconfig, which kube-scheduler uses in
+    place of --kubeconfig (None: the file has none, or is the reference's one-profile shorthand)."""
+    data = _parse(open(path, encoding="utf-8").read(), path)
+    if not isinstance(data, Mapping) or "apiVersion" not in data:
+        return None
+    return ((data.get("clientConnection") or {}).get("kubeconfig")) or None
+
+
 def _parse(text: str, path: str) -> Any:
     """A YAML or JSON file's data; its syntax error on one line, a YAML one as go-yaml starts it."""
     import yaml

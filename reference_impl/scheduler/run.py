@@ -43,7 +43,8 @@ from reference_impl.client.rest import RequestResults, RestClient, lease_step, r
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
-from reference_impl.machinery.process import Component, Process, env_default, relax_collector
+from reference_impl.scheduler.framework import configured_kubeconfig
+from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -194,8 +195,9 @@ class SchedulerRunner:
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = pflag.FlagSet("kube-scheduler", "Run the reference kube-scheduler.", prog="kubeatlas run scheduler")
-    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
-                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
+    parser.add_argument("--kubeconfig", type=Path, default=env.get("KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG; a --config file's "
+                             "clientConnection.kubeconfig takes its place)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
     pflag.add_bool_flag(parser, "--leader-elect", True,
@@ -207,6 +209,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     problem = componentserver.secure_serving_problem(args)
     if problem:
         parser.error(problem)
+    if args.kubeconfig is None and args.config is None:
+        parser.error('required flag(s) "kubeconfig" not set')
     return args
 
 
@@ -249,6 +253,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     for flag in args.no_effect:
         log(COMPONENT, f"{flag} is one of kube-scheduler's flags the reference scheduler does not act on")
     profile = load_profile(args.config) if args.config else None
+    args.kubeconfig = kubeconfig(args)
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
     # What kube-scheduler's main registers by importing component-base's restclient and version metrics.
@@ -266,6 +271,16 @@ def run(args: argparse.Namespace, process: Process) -> None:
     finally:
         if server is not None:
             server.stop()
+
+
+def kubeconfig(args: argparse.Namespace) -> Path:
+    """The --config file's clientConnection.kubeconfig, as kube-scheduler takes it, else --kubeconfig
+    (which kube-scheduler ignores once given --config; the reference's profile files have none)."""
+    configured = configured_kubeconfig(args.config) if args.config else None
+    if configured is None and args.kubeconfig is None:  # where upstream falls back to in-cluster or nothing
+        raise KubeconfigError("invalid configuration: no configuration has been provided, try setting "
+                              "KUBERNETES_MASTER environment variable")
+    return Path(configured) if configured else args.kubeconfig
 
 
 COMMAND = Component("reference kube-scheduler", parse_args, run, errors=(ClientError, SchedulerError, ServingError),

@@ -6,11 +6,14 @@ import io
 import random
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
-from reference_impl.client import APIStatusError, LeaderElectionLost
+from reference_impl.client import APIStatusError, KubeconfigError, LeaderElectionLost
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
@@ -191,3 +194,20 @@ def test_a_leader_stopped_by_a_signal_releases_the_lease(monkeypatch):
     assert (method, path) == ("PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler")
     assert release["spec"]["holderIdentity"] == "" and release["spec"]["leaseDurationSeconds"] == 1
     assert release["metadata"]["resourceVersion"] == "1"  # over the Lease last written, not a blind write
+
+
+CONFIGURATION = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n"
+
+
+def test_a_configurations_client_connection_kubeconfig_takes_the_place_of_the_flag(tmp_path):
+    """As kube-scheduler's Options.Config: with --config its clientConnection.kubeconfig is the one
+    used (no --kubeconfig needed); with neither, upstream's "no configuration" error."""
+    with_kubeconfig, without = tmp_path / "with.yaml", tmp_path / "without.yaml"
+    with_kubeconfig.write_text(CONFIGURATION + "clientConnection: {kubeconfig: /etc/scheduler.conf}\n")
+    without.write_text(CONFIGURATION)
+    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig)], {})) == Path("/etc/scheduler.conf")
+    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig), "--kubeconfig", "k"], {})) == Path(
+        "/etc/scheduler.conf")
+    assert run.kubeconfig(run.parse_args(["--config", str(without), "--kubeconfig", "k"], {})) == Path("k")
+    with pytest.raises(KubeconfigError, match="^invalid configuration: no configuration has been provided"):
+        run.kubeconfig(run.parse_args(["--config", str(without)], {}))
