@@ -341,7 +341,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     assert status == 200, (status, data[:200])
     setup.close()
 
-    scheduler, _ = local_cluster.start(directory, "scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)])
+    scheduler, _ = local_cluster.start(directory, "scheduler", "scheduler", ["--kubeconfig", str(kubeconfig),
+                                                                              "--leader-elect=false"])
     started.append(scheduler)
     watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered

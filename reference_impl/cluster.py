@@ -439,8 +439,9 @@ def start_nodes_and_controllers(directory: Path, kubeconfig: Path, kubelets: int
     if node_monitor_grace_period is not None:
         manager_args += ["--node-monitor-grace-period", f"{node_monitor_grace_period:g}s"]
         kubelet_args = ["--node-lease-duration-seconds", str(max(1, int(node_monitor_grace_period)))]
-    plan = [("controller-manager", "controller-manager", manager_args, ""),
-            ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig)], "")]
+    # One of each, as the real ones get here: no Lease to take and renew (upstream's default is on).
+    plan = [("controller-manager", "controller-manager", [*manager_args, "--leader-elect=false"], ""),
+            ("scheduler", "scheduler", ["--kubeconfig", str(kubeconfig), "--leader-elect=false"], "")]
     # Reference kubelets serve what the cluster CA signs; without it, their self-signed pairs.
     signed = (pki / "ca.key").exists() and "kubelet" in only and "kubelet" not in (upstream or {})
     plan += [(f"kubelet-{i}", "kubelet", ["--kubeconfig", str(kubeconfig), "--node-name", f"node-{i}",

@@ -15,6 +15,11 @@ class KubeconfigError(ClientError):
     """The kubeconfig a component was given cannot be read or lacks an entry: the user's mistake."""
 
 
+class LeaderElectionLost(ClientError):
+    """A leader that could not renew its Lease in time, or saw another take it: upstream's
+    components exit then (OnStoppedLeading) for their supervisor to restart them as candidates."""
+
+
 class Gone(ClientError):
     """410 Gone: the resourceVersion a watch asked for was compacted away; relist."""
 

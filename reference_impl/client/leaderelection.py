@@ -4,7 +4,8 @@ The core decides from the Lease it last read (or None when it does not exist) wh
 one — a create, or an update carrying the read resourceVersion so a racing candidate gets 409 —
 and tracks when it last saw the record change on its own clock: another holder's lease counts as
 expired only when it has not changed for leaseDurationSeconds of *our* time, so clock skew between
-candidates does not matter. A leader that cannot renew within renew_deadline stops leading.
+candidates does not matter. A leader that cannot renew within renew_deadline stops leading; one
+that stops on purpose may release the Lease (`release`) so that a candidate need not wait it out.
 """
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ class LeaderElector:
         self.observed_record: tuple | None = None
         self.observed_time = 0.0
         self.last_renew: float | None = None
+        self.written: dict | None = None  # the Lease as our last write returned it
 
     @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).tryAcquireOrRenew")
     def try_acquire_or_renew(self, current: dict | None) -> dict | None:
@@ -64,7 +66,19 @@ class LeaderElector:
     def on_written(self, lease: dict) -> None:
         """The write succeeded: we hold the lease as of now."""
         self.observed_record, self.observed_time = _record(lease), self.clock.now()
-        self.last_renew = self.clock.now()
+        self.last_renew, self.written = self.clock.now(), lease
+
+    @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).release")
+    def release(self) -> dict | None:
+        """The update that gives the Lease up (ReleaseOnCancel): no holder and a one-second
+        duration, written over the Lease we last wrote; None when we do not lead."""
+        if not self.is_leader() or self.written is None:
+            return None
+        now = micro_time(self.clock.now())
+        released = copy.deepcopy(self.written)
+        released["spec"] = {"holderIdentity": "", "leaseDurationSeconds": 1, "acquireTime": now,
+                            "renewTime": now, "leaseTransitions": self.observed_record[2] or 0}
+        return released
 
     @mirrors("(*k8s.io/client-go/tools/leaderelection.LeaderElector).IsLeader")
     def is_leader(self) -> bool:

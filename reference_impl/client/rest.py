@@ -386,3 +386,12 @@ def lease_step(client: RestClient, elector: LeaderElector) -> bool:
         raise
     elector.on_written(written)
     return elector.is_leader()
+
+
+def release_lease(client: RestClient, elector: LeaderElector) -> None:
+    """Give the Lease up if we hold it, as a leader with ReleaseOnCancel does when it stops; a
+    failure is only logged upstream, and the Lease then expires on its own."""
+    released = elector.release()
+    if released is not None:
+        client.request("PUT", f"/apis/coordination.k8s.io/v1/namespaces/{elector.namespace}/leases/{elector.name}",
+                       released)

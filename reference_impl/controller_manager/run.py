@@ -1,10 +1,11 @@
 """Run the reference kube-controller-manager: informers (reference_impl.client) keep caches of the
 objects the controllers read, and every time a cache changes (or at least every second) each
 controller's sans-IO sync runs over the caches and its actions go to the apiserver through
-`apply`. With --leader-elect only the holder of the kube-system/kube-controller-manager Lease acts;
-one that loses it becomes a candidate again, where upstream's exits for its supervisor to restart.
+`apply`. As upstream's by default (--leader-elect=true), only the holder of the
+kube-system/kube-controller-manager Lease acts; a leader that loses it exits 1 ("leaderelection
+lost") for its supervisor to restart it as a candidate.
 
-`python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect]
+`python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect=false]
 [--node-monitor-grace-period 40s] [--root-ca-file PATH]` prints one "ready" line once its caches
 are synced and exits 0 on SIGTERM or SIGINT.
 
@@ -35,7 +36,7 @@ from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery import timefmt
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError
+from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
@@ -70,7 +71,7 @@ from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECT
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.controller_manager import serving
-from reference_impl.machinery import componentserver
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import ServingError
 from reference_impl.machinery.prometheus import Registry
 from reference_impl.mirrors import mirrors
@@ -702,13 +703,7 @@ class ControllerManager:
         while not self.stop.is_set():
             if elector is not None and time.monotonic() >= next_lease:
                 next_lease = time.monotonic() + LEASE_RETRY_PERIOD
-                try:
-                    was, leading = leading, lease_step(self.client, elector)
-                    if leading != was:
-                        log("kube-controller-manager", "became leader" if leading else "lost the lease")
-                except (APIStatusError, OSError, ValueError) as error:
-                    leading = elector.is_leader()
-                    log("kube-controller-manager", f"leader election: {error}")
+                leading = self._lease_step(elector, leading)
             if leading and not self.started:
                 # As OnStartedLeading's StartControllers: a candidate runs (and reports) none.
                 self.started = controllers
@@ -716,6 +711,20 @@ class ControllerManager:
                 continue
             self.wake.wait(self._next_ready_in() if leading else min(SYNC_PERIOD, LEASE_RETRY_PERIOD))
             self.wake.clear()
+
+    def _lease_step(self, elector: LeaderElector, leading: bool) -> bool:
+        """One acquire-or-renew of the Lease; whether we lead after it. A leader that no longer
+        does raises LeaderElectionLost, as Run's OnStoppedLeading ends the process (klog.Fatalf)."""
+        try:
+            now_leading = lease_step(self.client, elector)
+        except (APIStatusError, OSError, ValueError) as error:
+            log("kube-controller-manager", f"leader election: {error}")
+            now_leading = elector.is_leader()
+        if leading and not now_leading:
+            raise LeaderElectionLost("leaderelection lost")
+        if now_leading and not leading:
+            log("kube-controller-manager", "became leader")
+        return now_leading
 
 
 def _own_key(obj: dict) -> list[str]:
@@ -740,12 +749,12 @@ def grace_period(text: str) -> float:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run controller-manager",
-                                     description="Run the reference kube-controller-manager.")
+    parser = pflag.FlagSet("kube-controller-manager", "Run the reference kube-controller-manager.",
+                           prog="kubeatlas run controller-manager")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
-    parser.add_argument("--leader-elect", action="store_true",
-                        help="act only while holding the kube-system/kube-controller-manager Lease")
+    pflag.add_bool_flag(parser, "--leader-elect", True,
+                        "act only while holding the kube-system/kube-controller-manager Lease (default true)")
     parser.add_argument("--node-monitor-grace-period", type=grace_period, default=GRACE_PERIOD,
                         metavar="DURATION",
                         help="how long without a node Lease renewal before the node is Unknown, "
@@ -758,7 +767,13 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
     componentserver.add_secure_serving_flags(parser, serving.SECURE_PORT)
-    return parser.parse_args(argv)
+    parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_CONTROLLER_MANAGER)
+    args = parser.parse_args(argv)
+    problem = componentserver.secure_serving_problem(args)
+    if problem:
+        parser.error(problem)
+    return args
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-controller-manager/app.startRootCACertPublisher")
@@ -768,6 +783,9 @@ def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log("kube-controller-manager", f"{flag} is one of kube-controller-manager's flags the reference "
+                                       "controller-manager does not act on")
     client = load_client(args.kubeconfig)
     registry = Registry()
     # What kube-controller-manager's main registers by importing component-base's restclient and

@@ -23,6 +23,7 @@ import http.server
 import json
 import re
 import select
+import selectors
 import socket
 import ssl
 import threading
@@ -577,6 +578,7 @@ class LogServer:
         self._httpd.host, self._httpd.node_log_dir = kubelet_host, Path(node_log_dir)
         self._httpd.idle_timeout, self._httpd.read_timeout = idle_timeout, read_timeout
         self._httpd.stopping = threading.Event()
+        self._httpd.timeout = 0  # handle_request (`accept`) waits for no connection
         self.host, self.port = host, self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
 
@@ -587,7 +589,45 @@ class LogServer:
 
     def stop(self) -> None:
         self._httpd.stopping.set()
-        self._httpd.shutdown()
+        if self._thread is not None:
+            self._httpd.shutdown()
+            self._thread.join(timeout=5)
         self._httpd.server_close()
+
+    def fileno(self) -> int:
+        return self._httpd.fileno()
+
+    def accept(self) -> None:
+        """Take one waiting connection (none waiting: return at once) and serve it in its own
+        thread, as a started server does; for an `AcceptLoop`."""
+        self._httpd.handle_request()
+
+
+class AcceptLoop:
+    """One thread that accepts the connections of many LogServers, each then served in its own
+    thread: a process of hollow nodes serves every node's API on a port of its own, as each of
+    kubemark's hollow kubelets does, without a thread polling each listening socket."""
+
+    def __init__(self, servers: list[LogServer]) -> None:
+        self.servers = servers
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="kubelet-accept", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        with selectors.DefaultSelector() as selector:
+            for server in self.servers:
+                selector.register(server, selectors.EVENT_READ)
+            while not self._stopping.is_set():
+                for key, _ in selector.select(timeout=0.2):
+                    key.fileobj.accept()
+
+    def stop(self) -> None:
+        self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+        for server in self.servers:
+            server.stop()

@@ -7,7 +7,9 @@ Node is registered and exits 0 on SIGTERM or SIGINT, stopping the containers it 
 kubelet leaves them to the runtime; here nothing else would reap them).
 
 With --hollow-nodes N it is kwok-style: N nodes NAME-0 .. NAME-<N-1>, each a hollow `Kubelet`
-core whose pods are reported Running and Ready with no process behind them.
+core whose pods are reported Running and Ready with no process behind them, and each serving its
+API on a port of its own with a certificate of its own, as kubemark's hollow kubelets do (one
+thread accepts for all of them, `logserver.AcceptLoop`).
 
 A node talks to the apiserver as --kubeconfig's user, or as itself (system:node:NAME in
 system:nodes, which the Node authorizer and NodeRestriction judge): one node with a client
@@ -40,12 +42,14 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import re
+import resource
 import ssl
 import sys
 import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
@@ -63,11 +67,12 @@ from reference_impl.kubelet.actions import PodKey, RegisterNode, SignalContainer
 from reference_impl.kubelet.auth import ALLOW_CACHE_TTL, DENY_CACHE_TTL, TOKEN_CACHE_TTL, KubeletAuth
 from reference_impl.machinery.componentserver import review
 from reference_impl.machinery.delegatedauth import AlwaysAllowAuthorizer, TokenReviewAuthenticator, WebhookAuthorizer
+from reference_impl.kubelet import config
 from reference_impl.kubelet.certificate import NODE_USER_PREFIX, NODES_GROUP, issue_node_client_cert
 from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.host import KubeletHost
 from reference_impl.kubelet.kubelet import LEASE_DURATION_SECONDS, NODE_IP, NODE_STATUS_REPORT_FREQUENCY, Kubelet
-from reference_impl.kubelet.logserver import LogServer
+from reference_impl.kubelet.logserver import AcceptLoop, LogServer
 from reference_impl.kubelet.runtime import ProcessRuntime, execute
 from reference_impl.kubelet.serving import self_signed_pair
 from reference_impl.machinery.certutil import CertError, load_pair
@@ -75,6 +80,7 @@ from reference_impl.machinery.goserver import ServingError, serving_context
 from reference_impl.kubelet.volumemanager import VolumeManager
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
+from reference_impl.machinery import pflag, upstreamflags
 from reference_impl.machinery.process import Component, Process, env_default, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -96,7 +102,7 @@ def _node_name(pod: dict) -> list[str]:
 
 
 def parse_capacity(text: str) -> dict:
-    """--capacity's `name=quantity,...` as a dict; argparse reports the error as a usage error."""
+    """--capacity's `name=quantity,...` as a dict; what it refuses is a flag error."""
     try:
         pairs = [item.split("=", 1) for item in text.split(",") if item.strip()]
         capacity = {k.strip(): v.strip() for k, v in pairs}
@@ -175,15 +181,24 @@ class ApiVolumeSources:
         self.tokens = {key: value for key, value in self.tokens.items() if key[-1] != uid}
 
 
+@dataclass(frozen=True)
+class NodeServing:
+    """How one node's kubelet API is served: its TLS context and auth filter (None for either: a
+    test's plain HTTP, every request served) and, given the port it listens on, what /configz shows."""
+
+    tls: ssl.SSLContext | None
+    auth: KubeletAuth | None
+    configuration: Callable[[int], dict] = lambda port: {}
+
+
 class KubeletRunner:
-    """The kubelet process's loops over its node (or hollow nodes); its API is served with `tls`
-    and `auth` (None for either: a test's plain HTTP, every request served)."""
+    """The kubelet process's loops over its node (or hollow nodes); each node's API is served on a
+    port of its own as `serving` says for that node's name."""
 
     def __init__(self, client: RestClient, node_name: str, root_dir: Path, hollow_nodes: int,
                  capacity: dict, pod_cidr: str | None = None,
                  lease_duration_seconds: int = LEASE_DURATION_SECONDS, stop: threading.Event | None = None, *,
-                 tls: ssl.SSLContext | None, auth: KubeletAuth | None,
-                 configuration: Callable[[int], dict] = lambda port: {},
+                 serving: Callable[[str], NodeServing],
                  node_client: Callable[[str], RestClient] | None = None):
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         clock = WallClock()
@@ -213,16 +228,28 @@ class KubeletRunner:
         self.pods.store.add_event_handler(ResourceEventHandler(self._touch, self._touch, self._touch))
         self.rejected: set[str] = set()
         self.latest_leases: dict[str, dict] = {}  # node name -> its Lease as our last write returned it
-        served = next(iter(self.kubelets.values()))  # one API server answers for every hollow node: the first
-        self.host = KubeletHost(served, None if hollow else self.runtime)
-        self.log_server = LogServer(root_dir / "pods", self._find_pod,
-                                    lambda key, name: (key, name) in self.runtime.processes, host=served.node_ip,
-                                    exec_target=self.runtime.exec_target, attach_target=self.runtime.attach_target,
-                                    pod_address=self._pod_address, tls=tls, auth=auth, kubelet_host=self.host)
-        self.host.config = configuration(self.log_server.port)
+        # Each node's API on a port of its own, as each of kubemark's hollow kubelets serves its
+        # own: the port its status reports is where the apiserver's pods/log and pods/exec go.
+        self.hosts = {name: KubeletHost(kubelet, None if hollow else self.runtime)
+                      for name, kubelet in self.kubelets.items()}
+        self.log_servers = {name: self._log_server(name, root_dir, serving(name)) for name in names}
+        self.accept_loop = AcceptLoop(list(self.log_servers.values()))
 
-    def _find_pod(self, namespace: str, name: str) -> dict | None:
-        return self.pods.store.get(f"{namespace}/{name}")
+    def _log_server(self, name: str, root_dir: Path, node: NodeServing) -> LogServer:
+        server = LogServer(root_dir / "pods", self._pod_finder(name),
+                           lambda key, container: (key, container) in self.runtime.processes,
+                           host=self.kubelets[name].node_ip, exec_target=self.runtime.exec_target,
+                           attach_target=self.runtime.attach_target, pod_address=self._pod_address,
+                           tls=node.tls, auth=node.auth, kubelet_host=self.hosts[name])
+        self.hosts[name].config = node.configuration(server.port)
+        return server
+
+    def _pod_finder(self, node_name: str) -> Callable[[str, str], dict | None]:
+        """A node's lookup of a pod by name: only pods bound to it, as its pod manager knows them."""
+        def find_pod(namespace: str, name: str) -> dict | None:
+            pod = self.pods.store.get(f"{namespace}/{name}")
+            return pod if pod is not None and _node_name(pod) == [node_name] else None
+        return find_pod
 
     def _pod_address(self, key: PodKey) -> str | None:
         """The IP the kubelet gave the pod's sandbox; None before it has one."""
@@ -232,16 +259,16 @@ class KubeletRunner:
                 return record.pod_ip
         return None
 
-    def _with_endpoint(self, status: dict) -> dict:
-        """The node status plus the port the log server listens on, as the kubelet reports it."""
-        return {**status, "daemonEndpoints": {"kubeletEndpoint": {"Port": self.log_server.port}}}
+    def _with_endpoint(self, node_name: str, status: dict) -> dict:
+        """The node status plus the port its API listens on, as the kubelet reports it."""
+        return {**status, "daemonEndpoints": {"kubeletEndpoint": {"Port": self.log_servers[node_name].port}}}
 
     def run(self, out) -> None:
-        self.log_server.start()
+        self.accept_loop.start()
         try:
             self._run(out)
         finally:
-            self.log_server.stop()
+            self.accept_loop.stop()
 
     def _run(self, out) -> None:
         for kubelet in self.kubelets.values():
@@ -319,7 +346,7 @@ class KubeletRunner:
     def _perform(self, kubelet: Kubelet, action) -> None:
         client = self.clients[kubelet.node_name]
         if isinstance(action, RegisterNode):
-            node = {**action.node, "status": self._with_endpoint(action.node["status"])}
+            node = {**action.node, "status": self._with_endpoint(kubelet.node_name, action.node["status"])}
             existing = None
             try:
                 client.request("POST", "/api/v1/nodes", node)
@@ -333,7 +360,7 @@ class KubeletRunner:
             self.perform(kubelet, kubelet.node_registered(existing))
         elif isinstance(action, Patch) and action.resource == "nodes":
             client.request_patch(f"/api/v1/nodes/{action.name}/status",
-                                      {"status": self._with_endpoint(action.patch["status"])})
+                                      {"status": self._with_endpoint(action.name, action.patch["status"])})
         elif isinstance(action, UpdateLease):
             self._update_lease(action.lease)
         elif isinstance(action, (Patch, Delete)) and action.resource == "pods":
@@ -389,13 +416,13 @@ def default_pod_cidr(node_name: str) -> str | None:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run kubelet",
-                                     description="Run the reference kubelet (process runtime, or hollow nodes).")
+    parser = pflag.FlagSet("kubelet", "Run the reference kubelet (process runtime, or hollow nodes).",
+                           prog="kubeatlas run kubelet")
     parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
                         help="kubeconfig of the apiserver (default $KUBECONFIG)")
     parser.add_argument("--node-name", required=True, help="the Node to register (the prefix with --hollow-nodes)")
     parser.add_argument("--root-dir", required=True, type=Path, help="where container logs are written")
-    parser.add_argument("--hollow-nodes", type=int, default=0,
+    parser.add_argument("--hollow-nodes", type=pflag.parse_int, default=0,
                         help="simulate N nodes NAME-0..NAME-<N-1> whose pods run without processes")
     parser.add_argument("--capacity", type=parse_capacity, default=DEFAULT_CAPACITY,
                         help=f"the Node's capacity and allocatable (default {DEFAULT_CAPACITY})")
@@ -413,18 +440,24 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                              "itself, system:node:NAME in system:nodes, with a client certificate signed at "
                              "start-up, as kubeadm's kubelet.conf (default: as --kubeconfig's user)")
     parser.add_argument("--node-ca-key-file", type=Path, help="the key of --node-ca-cert-file")
-    parser.add_argument("--impersonate-nodes", action="store_true",
-                        help="each node talks to the apiserver as itself, system:node:NAME in system:nodes, "
+    pflag.add_bool_flag(parser, "--impersonate-nodes", False,
+                        "each node talks to the apiserver as itself, system:node:NAME in system:nodes, "
                              "impersonated by --kubeconfig's user on its connection (how hollow nodes do it: a "
                              "certificate each would cost a connection and a handshake per node)")
-    parser.add_argument("--anonymous-auth", action="store_true",
-                        help="serve requests without credentials as system:anonymous (default: 401)")
+    pflag.add_bool_flag(parser, "--anonymous-auth", False,
+                        "serve requests without credentials as system:anonymous (default false: 401, as kubeadm "
+                        "configures it)")
     parser.add_argument("--authorization-mode", choices=AUTHORIZATION_MODES, default="Webhook",
                         help="Webhook: ask the apiserver in a SubjectAccessReview (default); "
                              "AlwaysAllow: serve every authenticated request")
-    parser.add_argument("--node-lease-duration-seconds", type=int, default=LEASE_DURATION_SECONDS,
+    parser.add_argument("--node-lease-duration-seconds", type=pflag.parse_int, default=LEASE_DURATION_SECONDS,
                         help="the Lease's duration; it is renewed every quarter of it (default "
                         f"{LEASE_DURATION_SECONDS}, kubelet's nodeLeaseDurationSeconds)")
+    parser.add_argument("--config", type=Path,
+                        help="a KubeletConfiguration file: its TLS, authentication, authorization, podCIDR and "
+                             "nodeLeaseDurationSeconds where no flag says otherwise")
+    parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBELET)
     args = parser.parse_args(argv)
     if args.node_lease_duration_seconds < 1:
         parser.error("--node-lease-duration-seconds must be 1 or more")
@@ -473,18 +506,14 @@ def build_auth(args: argparse.Namespace, client: RestClient, node_name: str) -> 
     return KubeletAuth(RequestAuthenticator(authenticators, args.anonymous_auth), authorizer, node_name)
 
 
-def served_node(args: argparse.Namespace) -> str:
-    """The node the API answers for: one API server serves every hollow node of the process, and
-    its attributes and certificate name the first (--node-name alone is only their prefix)."""
-    return f"{args.node_name}-0" if args.hollow_nodes else args.node_name
-
-
-def serving_pair(args: argparse.Namespace, node_ip: str) -> tuple[Path, Path]:
-    """--tls-cert-file's, else the self-signed pair in --cert-dir (made when missing) for the
-    served node, as InitializeTLS makes it for the kubelet's hostname."""
+def serving_pair(args: argparse.Namespace, node_name: str, node_ip: str) -> tuple[Path, Path]:
+    """--tls-cert-file's, else the self-signed pair (made when missing) of the node, as
+    InitializeTLS makes it for the kubelet's hostname: in --cert-dir for one node, in a folder
+    of its own there for each hollow node, as each of kubemark's hollow kubelets has its own."""
     if args.tls_cert_file is not None:
         return args.tls_cert_file, args.tls_private_key_file
-    return self_signed_pair(args.cert_dir or args.root_dir / "pki", served_node(args), node_ip)
+    cert_dir = args.cert_dir or args.root_dir / "pki"
+    return self_signed_pair(cert_dir / node_name if args.hollow_nodes else cert_dir, node_name, node_ip)
 
 
 def _flag(value: object) -> str:
@@ -533,19 +562,48 @@ def node_credentials(args: argparse.Namespace, client: RestClient) -> Callable[[
     return node_client
 
 
+def raise_open_file_limit(wanted: int) -> None:
+    """Lift the soft limit on open files toward the hard one when `wanted` (a listening socket per
+    hollow node, and more) may not fit, as Go programs since 1.19 do at start."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def apply_config_file(args: argparse.Namespace) -> None:
+    """--config's values for the flags the command line did not give (flags win, as the kubelet's do)."""
+    loaded = config.load(args.config)
+    if loaded.lenient_because:
+        log(COMPONENT, f"Using lenient decoding as strict decoding failed: {loaded.lenient_because}")
+    paths = {"tls_cert_file", "tls_private_key_file", "client_ca_file"}
+    for dest, value in loaded.values.items():
+        if dest not in args.given:
+            setattr(args, dest, Path(value) if dest in paths else value)
+    if args.authorization_mode not in AUTHORIZATION_MODES:
+        raise KubeletError(f"authorization.mode {args.authorization_mode!r} is not one the reference kubelet has: "
+                           f"{', '.join(AUTHORIZATION_MODES)}")
+
+
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of the kubelet's flags the reference kubelet does not act on")
+    if args.config is not None:
+        apply_config_file(args)
     setup_root_dir(args.root_dir)
+    raise_open_file_limit(2 * args.hollow_nodes + 1024)
     client = load_client(args.kubeconfig)
     node_client = node_credentials(args, client)
     if node_client is not None and not args.hollow_nodes:
         # One node: everything the process asks (its pods, volumes, reviews) it asks as that node.
         client, node_client = node_client(args.node_name), None
-    cert, key = serving_pair(args, NODE_IP)
     sync_period = HOLLOW_SYNC_PERIOD if args.hollow_nodes else SYNC_PERIOD
+
+    def serving(node_name: str) -> NodeServing:
+        cert, key = serving_pair(args, node_name, NODE_IP)
+        return NodeServing(serving_context(cert, key, args.client_ca_file), build_auth(args, client, node_name),
+                           lambda port: kubelet_configuration(args, cert, key, sync_period, port))
     KubeletRunner(client, args.node_name, args.root_dir, args.hollow_nodes, args.capacity,
-                  args.pod_cidr, args.node_lease_duration_seconds, process.stop,
-                  tls=serving_context(cert, key, args.client_ca_file), auth=build_auth(args, client, served_node(args)),
-                  configuration=lambda port: kubelet_configuration(args, cert, key, sync_period, port),
+                  args.pod_cidr, args.node_lease_duration_seconds, process.stop, serving=serving,
                   node_client=node_client).run(process.out)
 
 

@@ -13,7 +13,6 @@ port with the connection handling of `goserver`.
 from __future__ import annotations
 
 import argparse
-import ipaddress
 import ssl
 import tempfile
 from dataclasses import dataclass, field
@@ -30,7 +29,7 @@ from reference_impl.client import ClientError
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.informer import load_client
 from reference_impl.client.rest import RestClient
-from reference_impl.machinery import requestline
+from reference_impl.machinery import pflag, requestline
 from reference_impl.machinery.delegatedauth import (ALWAYS_ALLOW_GROUPS, ALWAYS_ALLOW_PATHS,
                                                     PathAuthorizer, PathPatternError, PrivilegedGroups, Review,
                                                     ReviewError, TokenReviewAuthenticator, UnionAuthorizer,
@@ -312,10 +311,11 @@ def serve(address: tuple[str, int], handler: Handler, tls: ssl.SSLContext | None
 # --- flags --------------------------------------------------------------------------------------
 
 def add_secure_serving_flags(parser: argparse.ArgumentParser, port: int) -> None:
-    """SecureServingOptions, DelegatingAuthenticationOptions and DelegatingAuthorizationOptions."""
-    parser.add_argument("--secure-port", type=port_number, default=port,
+    """SecureServingOptions, DelegatingAuthenticationOptions and DelegatingAuthorizationOptions;
+    `secure_serving_problem` validates them once parsed."""
+    parser.add_argument("--secure-port", type=pflag.parse_int, default=port,
                         help=f"the HTTPS port of /healthz, /metrics and /configz; 0 serves none (default {port})")
-    parser.add_argument("--bind-address", type=ip_address, default="0.0.0.0",
+    parser.add_argument("--bind-address", type=pflag.parse_ip, default="0.0.0.0",
                         help="the address the secure port listens on (default 0.0.0.0)")
     parser.add_argument("--cert-dir", type=Path,
                         help="where a self-signed pair is kept when --tls-cert-file is not given")
@@ -331,26 +331,22 @@ def add_secure_serving_flags(parser: argparse.ArgumentParser, port: int) -> None
                         help="paths served to anyone (default /healthz,/readyz,/livez)")
 
 
-def port_number(text: str) -> int:
-    if not text.isdigit() or int(text) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port number from 0 to 65535")
-    return int(text)
-
-
-def ip_address(text: str) -> str:
+@mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).Validate")
+def secure_serving_problem(args: argparse.Namespace) -> str | None:
+    """What upstream's options refuse once the flags are parsed, in its words; None when nothing."""
+    if not 0 <= args.secure_port <= 65535:
+        if args.secure_port > 65535:
+            return f"--secure-port {args.secure_port} must be between 1 and 65535, inclusive. It cannot be turned off with 0"
+        return f"--secure-port {args.secure_port} must be between 0 and 65535, inclusive. 0 for turning off secure port"
     try:
-        return str(ipaddress.ip_address(text))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
+        PathAuthorizer(args.authorization_always_allow_paths)
+    except PathPatternError as err:
+        return str(err)
+    return None
 
 
 def path_list(text: str) -> tuple[str, ...]:
-    paths = tuple(path for path in text.split(",") if path)
-    try:
-        PathAuthorizer(paths)
-    except PathPatternError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-    return paths
+    return tuple(path for path in text.split(",") if path)
 
 
 @mirrors("(*k8s.io/apiserver/pkg/server/options.SecureServingOptions).MaybeDefaultWithSelfSignedCerts")

@@ -6,9 +6,11 @@ it, and its package's error roots. `main` parses, runs with SIGTERM and SIGINT t
 event, and maps every failure a user can cause to an exit code and one line on stderr, never a
 traceback:
 
-  0  stopped by SIGTERM/SIGINT (or the run returned)
-  1  the component failed at run time (its error roots: a port in use, an apiserver that refuses)
-  2  the command line, the environment or a configuration file is wrong
+  0  stopped by SIGTERM/SIGINT (or the run returned); --help, and --version where it is a flag
+  1  the component failed at run time (its error roots: a port in use, an apiserver that refuses);
+     and a command line a Kubernetes component refuses (`pflag.FlagSet`): "Error: <pflag's words>",
+     as cobra prints it and exits
+  2  the command line (argparse's), the environment or a configuration file is wrong
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from reference_impl.machinery import pflag
 from reference_impl.machinery.runtimestats import track_gc_pauses
 from reference_impl.mirrors import mirrors
 
@@ -80,6 +83,12 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
     try:
         with contextlib.redirect_stderr(usage):
             options = component.parse(argv, env)
+    except pflag.VersionRequested as request:
+        print(request.text, file=out)
+        return EXIT_OK
+    except pflag.FlagError as error:
+        print(f"Error: {error}", file=err)
+        return EXIT_ERROR
     except SystemExit as exit_:
         if not exit_.code:
             return EXIT_OK
@@ -116,11 +125,10 @@ def _with_near_option(line: str, argv: list[str]) -> str:
 @mirrors("strconv.ParseBool")
 def go_bool(text: str) -> bool:
     """A boolean flag's value as pflag reads it: 1, t, true (and T, TRUE, True), or their opposites."""
-    if text in ("1", "t", "T", "true", "TRUE", "True"):
-        return True
-    if text in ("0", "f", "F", "false", "FALSE", "False"):
-        return False
-    raise argparse.ArgumentTypeError(f'invalid argument "{text}": strconv.ParseBool: parsing "{text}": invalid syntax')
+    try:
+        return pflag.parse_bool(text)
+    except ValueError as reason:
+        raise argparse.ArgumentTypeError(f'invalid argument "{text}": {reason}') from None
 
 
 def env_default(env: Mapping[str, str], name: str) -> dict:

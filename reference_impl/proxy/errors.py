@@ -23,3 +23,8 @@ class RulesSyntaxError(ProxyError):
         self.line = line
         self.reason = reason
         super().__init__(f"line {lineno}: {reason}: {line!r}")
+
+
+class ProxyConfigError(ProxyError):
+    """A --config file kube-proxy would refuse; the message is upstream's, from its Complete or
+    Validate step ("failed complete: failed to decode: ...")."""

@@ -22,6 +22,7 @@ import os
 import sys
 import threading
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
 from reference_impl.client import ClientError, KubeconfigError
@@ -29,13 +30,13 @@ from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RequestResults, RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.objects import meta_namespace_key
-from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
+from reference_impl.proxy.errors import ProxyConfigError, ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
-from reference_impl.proxy import serving
-from reference_impl.machinery import componentserver
+from reference_impl.proxy import config, serving
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import GoServer, ServingError
-from reference_impl.machinery.process import Component, Process, env_default
+from reference_impl.machinery.process import Component, Process
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
@@ -132,14 +133,12 @@ class ProxyRunner:
         self.status_written = True
 
 
-@mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.Validate")
+@mirrors("(*k8s.io/kubernetes/pkg/util/flag.IPVar).Set")
 def bind_address(text: str) -> str:
     try:
         ipaddress.ip_address(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f'KubeProxyConfiguration.BindAddress: Invalid value: "{text}": not a valid textual '
-            "representation of an IP address") from None
+        raise ValueError(f'"{text}" is not a valid IP address') from None
     return text
 
 
@@ -154,20 +153,44 @@ def status_file(text: str) -> Path:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run proxy",
-                                     description="Run the reference kube-proxy (userspace mode).")
-    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
-                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
+    parser = pflag.FlagSet("kube-proxy", "Run the reference kube-proxy (userspace mode).", prog="kubeatlas run proxy")
+    parser.add_argument("--kubeconfig", type=Path, default=env.get("KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG, or --config's clientConnection)")
+    parser.add_argument("--config", type=Path,
+                        help="a KubeProxyConfiguration file; its bind addresses and kubeconfig take the place "
+                             "of the flags'")
     parser.add_argument("--bind-address", type=bind_address, default="127.0.0.1",
                         help="the IP address service ports listen on")
     parser.add_argument("--status-file", type=status_file,
                         help="write the service port -> local port mapping here (JSON)")
-    parser.add_argument("--healthz-bind-address", type=serving.host_port, default=serving.HEALTHZ_BIND_ADDRESS,
+    parser.add_argument("--healthz-bind-address", type=partial(serving.ip_port, default_port=serving.HEALTHZ_PORT),
+                        default=serving.HEALTHZ_BIND_ADDRESS,
                         help=f"IP:port of /healthz; empty serves none (default {serving.HEALTHZ_BIND_ADDRESS})")
-    parser.add_argument("--metrics-bind-address", type=serving.host_port, default=serving.METRICS_BIND_ADDRESS,
+    parser.add_argument("--metrics-bind-address", type=partial(serving.ip_port, default_port=serving.METRICS_PORT),
+                        default=serving.METRICS_BIND_ADDRESS,
                         help=f"IP:port of /metrics, /proxyMode, /configz; empty serves none "
                              f"(default {serving.METRICS_BIND_ADDRESS})")
-    return parser.parse_args(argv)
+    parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_PROXY)
+    args = parser.parse_args(argv)
+    if args.kubeconfig is None and args.config is None:
+        parser.error('required flag(s) "kubeconfig" not set')
+    return args
+
+
+def apply_config_file(args: argparse.Namespace) -> None:
+    """--config's values in place of the flags', as kube-proxy's Complete replaces its flags'
+    configuration with the file's; the lenient decoding said once in the log."""
+    loaded = config.load(args.config)
+    if loaded.lenient_because:
+        log(COMPONENT, f"Using lenient decoding as strict decoding failed: {loaded.lenient_because}")
+    args.bind_address = loaded.bind_address or args.bind_address
+    args.healthz_bind_address = serving.ip_port(loaded.healthz_bind_address, serving.HEALTHZ_PORT)
+    args.metrics_bind_address = serving.ip_port(loaded.metrics_bind_address, serving.METRICS_PORT)
+    args.kubeconfig = Path(loaded.kubeconfig) if loaded.kubeconfig else args.kubeconfig
+    if args.kubeconfig is None:  # where upstream would look for an in-cluster configuration
+        raise ProxyConfigError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+                               "KUBERNETES_SERVICE_PORT must be defined")
 
 
 def configuration(args: argparse.Namespace) -> dict:
@@ -198,6 +221,10 @@ def serve_ports(args: argparse.Namespace, health: serving.ProxierHealth, registr
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of kube-proxy's flags the reference proxy does not act on")
+    if args.config is not None:
+        apply_config_file(args)
     client, health, registry = load_client(args.kubeconfig), serving.ProxierHealth(), serving.metrics_registry()
     client.results = RequestResults(registry)
     servers = serve_ports(args, health, registry)

@@ -5,7 +5,6 @@ rules were last synced and 503 once a queued change has waited too long; and the
 `/configz`. Neither has authentication; an empty address serves nothing."""
 from __future__ import annotations
 
-import argparse
 import ipaddress
 import threading
 import time
@@ -16,8 +15,8 @@ from reference_impl.machinery.prometheus import Registry
 from reference_impl.machinery.timefmt import go_now_string
 from reference_impl.mirrors import mirrors
 
-HEALTHZ_BIND_ADDRESS = "0.0.0.0:10256"
-METRICS_BIND_ADDRESS = "127.0.0.1:10249"
+HEALTHZ_BIND_ADDRESS, HEALTHZ_PORT = "0.0.0.0:10256", 10256  # ports.ProxyHealthzPort
+METRICS_BIND_ADDRESS, METRICS_PORT = "127.0.0.1:10249", 10249  # ports.ProxyStatusPort
 # NewProxierHealthServer's healthTimeout: twice the iptables sync period (30 s by default).
 HEALTH_TIMEOUT_SECONDS = 60.0
 CONFIGZ_NAME = "kubeproxy.config.k8s.io"
@@ -93,16 +92,39 @@ def metrics_mux(proxy_mode: str, registry: Registry, config: dict) -> components
     return mux
 
 
-@mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.validateHostPort")
-def host_port(text: str) -> tuple[str, int] | None:
-    """An `IP:port` flag; "" for none."""
+@mirrors("(*k8s.io/kubernetes/pkg/util/flag.IPPortVar).Set")
+def ip_port(text: str, default_port: int) -> tuple[str, int] | None:
+    """--healthz-bind-address's and --metrics-bind-address's value: IP:port, or an IP alone on
+    `default_port` (addressFromDeprecatedFlags appends --healthz-port's or --metrics-port's);
+    "" for none."""
     if text == "":
         return None
-    host, _, port = text.rpartition(":")
     try:
-        ipaddress.ip_address(host.strip("[]"))
-        if not port.isdigit() or not 0 <= int(port) <= 65535:
-            raise ValueError(port)
+        return str(ipaddress.ip_address(text)), default_port
     except ValueError:
-        raise argparse.ArgumentTypeError(f'"{text}": must be IP:port') from None
-    return host.strip("[]"), int(port)
+        pass
+    host, port = split_host_port(text)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise ValueError(f'"{host}" is not a valid IP address') from None
+    if not port.isdigit() or int(port) > 65535:  # ParsePort allowing 0
+        raise ValueError(f'"{port}" is not a valid number')
+    return host, int(port)
+
+
+@mirrors("net.SplitHostPort")
+def split_host_port(text: str) -> tuple[str, str]:
+    """host and port of "host:port" or "[host]:port", refused in Go's words (inside IPPortVar's)."""
+    def refused(why: str) -> ValueError:
+        return ValueError(f'"{text}" is not in a valid format (ip or ip:port): address {text}: {why}')
+    host, colon, port = text.rpartition(":")
+    if not colon:
+        raise refused("missing port in address")
+    if host.startswith("["):
+        if not host.endswith("]"):
+            raise refused("missing ']' in address")
+        return host[1:-1], port
+    if ":" in host:
+        raise refused("too many colons in address")
+    return host, port

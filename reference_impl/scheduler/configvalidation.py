@@ -1,13 +1,15 @@
 """What kube-scheduler refuses in a KubeSchedulerConfiguration before it starts: a version its
-scheme does not know, a value of the wrong JSON type (which decoding into Go structs refuses), and
-what `ValidateKubeSchedulerConfiguration` checks of the fields the reference scheduler reads. Each
-problem is one line naming its field path, as field.Error writes it.
+scheme does not know, what its strict decoding refuses (`configdecode`), and what
+`ValidateKubeSchedulerConfiguration` checks of the fields the reference scheduler reads. Each
+problem is one line naming its field path, as field.Error writes it. The reference's own one-profile
+shorthand has no Go type: its values' JSON types are checked against `SHORTHAND`.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from reference_impl.mirrors import mirrors
+from reference_impl.scheduler import configdecode
 
 KIND = "KubeSchedulerConfiguration"
 API_VERSIONS = ("kubescheduler.config.k8s.io/v1beta2", "kubescheduler.config.k8s.io/v1beta3")
@@ -20,10 +22,6 @@ PROFILE = {
     "schedulerName": str,
     "plugins": {str: _PLUGIN_SET},  # by extension point
     "pluginConfig": [{"name": str, "args": dict}],
-}
-SHAPE = {
-    "parallelism": int, "percentageOfNodesToScore": int, "podInitialBackoffSeconds": int,
-    "podMaxBackoffSeconds": int, "profiles": [PROFILE],
 }
 # The reference's own shorthand: a file holding one profile, with the percentage and the
 # plugins to import (name → `module:Class`) beside it.
@@ -39,17 +37,19 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an in
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config/validation.ValidateKubeSchedulerConfiguration")
-def validate(config: Mapping) -> list[str]:
-    """The problems of a whole KubeSchedulerConfiguration (one that names its apiVersion)."""
+def validate(config: Mapping, raw: str = "") -> list[str]:
+    """The problems of a whole KubeSchedulerConfiguration (one that names its apiVersion), read
+    from the file text `raw`, which the YAML serializer quotes when the type is missing."""
     api_version, kind = config.get("apiVersion"), config.get("kind")
     for field, value in (("apiVersion", api_version), ("Kind", kind)):
-        if not value:  # the YAML serializer's words
-            return [f"Object '{field}' is missing"]
+        if not value:  # the text's line ends as klog quotes them, to keep the error one line
+            return [f"Object '{field}' is missing in '{raw}'".replace("\n", "\\n")]
     if api_version not in API_VERSIONS or kind != KIND:
         return [f'no kind "{kind}" is registered for version "{api_version}" in scheme "{SCHEME}"']
-    problems = shape_problems(config, SHAPE, "")
-    if problems:
-        return problems
+    problem = configdecode.configuration_decode_problem(config)
+    if problem is not None:
+        return [problem]
+    problems = []
     if config.get("parallelism") is not None and config["parallelism"] <= 0:
         problems.append(f"parallelism: Invalid value: {config['parallelism']}: "
                         "should be an integer value greater than zero")

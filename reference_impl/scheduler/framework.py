@@ -180,24 +180,18 @@ class Profile:
 
 def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None) -> Profile:
     """Parse a plugin configuration from a YAML/JSON file or an already-loaded mapping."""
+    text = ""
     if path is not None:
         try:
             text = open(path, encoding="utf-8").read()
-        except OSError as exc:
-            raise ConfigError(str(exc), path) from exc
-        try:
-            if path.endswith(".json"):
-                data = json.loads(text)
-            else:
-                import yaml
-                data = yaml.safe_load(text)
-        except Exception as exc:  # yaml/json both raise their own error trees
-            raise ConfigError(f"cannot parse: {exc}", path) from exc
+        except OSError as exc:  # os.ReadFile's words
+            raise ConfigError(f"open {path}: {(exc.strerror or str(exc)).lower()}") from exc
+        data = _parse(text, path)
     data = data or {}
     if not isinstance(data, Mapping):
         raise ConfigError("configuration must be a mapping", path)
     if "apiVersion" in data or "kind" in data or "profiles" in data:
-        data = _only_profile(data, path)
+        data = _only_profile(data, path, text)
     else:
         _refuse(configvalidation.shape_problems(data, configvalidation.SHORTHAND, "")
                 or configvalidation.plugin_config_problems(data), path)
@@ -219,10 +213,32 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     return profile
 
 
-def _only_profile(config: Mapping[str, Any], path: str | None) -> dict:
-    """A whole KubeSchedulerConfiguration, checked as kube-scheduler checks it, as the one profile
-    the reference runs (with the configuration's percentageOfNodesToScore)."""
-    _refuse(configvalidation.validate(config), path)
+@mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app/options.(*Options).Config")
+def configured_kubeconfig(path: str) -> str | None:
+    """A KubeSchedulerConfiguration file's clientConnection.kubeconfig, which kube-scheduler uses in
+    place of --kubeconfig (None: the file has none, or is the reference's one-profile shorthand)."""
+    data = _parse(open(path, encoding="utf-8").read(), path)
+    if not isinstance(data, Mapping) or "apiVersion" not in data:
+        return None
+    return ((data.get("clientConnection") or {}).get("kubeconfig")) or None
+
+
+def _parse(text: str, path: str) -> Any:
+    """A YAML or JSON file's data; its syntax error on one line, a YAML one as go-yaml starts it."""
+    import yaml
+    try:
+        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        where = exc.problem_mark or exc.context_mark
+        raise ConfigError(f"yaml: line {where.line + 1}: {exc.problem}", path) from None
+    except (ValueError, yaml.YAMLError) as exc:  # json's, and a YAML error with no position
+        raise ConfigError(f"cannot parse: {exc}", path) from None
+
+
+def _only_profile(config: Mapping[str, Any], path: str | None, text: str = "") -> dict:
+    """A whole KubeSchedulerConfiguration (read from `text`), checked as kube-scheduler checks it,
+    as the one profile the reference runs (with the configuration's percentageOfNodesToScore)."""
+    _refuse(configvalidation.validate(config, text), path)
     profiles = config.get("profiles") or [{}]
     if len(profiles) > 1:
         raise ConfigError(f"the reference scheduler runs one profile; this configuration has "

@@ -8,10 +8,10 @@ against the cache, where the pod is already assumed.
 `python -m reference_impl.scheduler.run --kubeconfig PATH [--config PLUGIN_CONFIG]` prints one
 "ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.
 
-With --leader-elect it schedules only while it holds the kube-system/kube-scheduler Lease (a
-candidate keeps its caches current), as upstream's does by default. One that loses the Lease
-becomes a candidate again, where upstream's exits ("leaderelection lost") for its supervisor to
-restart it as one.
+As upstream's by default (--leader-elect=true), it schedules only while it holds the
+kube-system/kube-scheduler Lease (a candidate keeps its caches current). A leader that loses the
+Lease exits 1 ("Leaderelection lost") for its supervisor to restart it as a candidate; one stopped
+by a signal releases it first (ReleaseOnCancel), so that the next need not wait it out.
 
 Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
 does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics`
@@ -32,18 +32,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reference_impl.apiserver.core.auth import AuthConfigError
-from reference_impl.machinery import componentserver
+from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError
+from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
-from reference_impl.client.rest import RequestResults, RestClient, lease_step
+from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
                                       load_profile)
-from reference_impl.machinery.process import Component, Process, env_default, relax_collector
+from reference_impl.scheduler.framework import configured_kubeconfig
+from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -88,6 +89,8 @@ class SchedulerRunner:
             self._run(out)
         finally:
             self.binders.shutdown(wait=True, cancel_futures=True)
+            if self.elector is not None:
+                self._release()
 
     def _run(self, out) -> None:
         if not start_and_sync([self.nodes, self.pods], self.stop):
@@ -120,15 +123,24 @@ class SchedulerRunner:
             self.wake.clear()
 
     def _lease_step(self, leading: bool) -> bool:
-        """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it."""
+        """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.
+        A leader that no longer does raises LeaderElectionLost, Run's OnStoppedLeading."""
         try:
             now_leading = lease_step(self.client, self.elector)
         except (APIStatusError, OSError, ValueError) as error:
             log(COMPONENT, f"leader election: {error}")
-            return self.elector.is_leader()
-        if now_leading != leading:
-            log(COMPONENT, "became leader" if now_leading else "lost the lease")
+            now_leading = self.elector.is_leader()
+        if leading and not now_leading:
+            raise LeaderElectionLost("Leaderelection lost")
+        if now_leading and not leading:
+            log(COMPONENT, "became leader")
         return now_leading
+
+    def _release(self) -> None:
+        try:
+            release_lease(self.client, self.elector)
+        except (APIStatusError, OSError, ValueError) as error:
+            log(COMPONENT, f"Failed to release lock: {error}")
 
     def perform(self, actions: list, started: float | None = None) -> None:
         """Do what a scheduling cycle decided; with the cycle's `started` (time.monotonic), count
@@ -182,16 +194,24 @@ class SchedulerRunner:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="kubeatlas run scheduler",
-                                     description="Run the reference kube-scheduler.")
-    parser.add_argument("--kubeconfig", type=Path, **env_default(env, "KUBECONFIG"),
-                        help="kubeconfig of the apiserver (default $KUBECONFIG)")
+    parser = pflag.FlagSet("kube-scheduler", "Run the reference kube-scheduler.", prog="kubeatlas run scheduler")
+    parser.add_argument("--kubeconfig", type=Path, default=env.get("KUBECONFIG"),
+                        help="kubeconfig of the apiserver (default $KUBECONFIG; a --config file's "
+                             "clientConnection.kubeconfig takes its place)")
     parser.add_argument("--config", help="plugin configuration (YAML or JSON; a KubeSchedulerConfiguration "
                                          "uses its first profile)")
-    parser.add_argument("--leader-elect", action="store_true",
-                        help="schedule only while holding the kube-system/kube-scheduler Lease")
+    pflag.add_bool_flag(parser, "--leader-elect", True,
+                        "schedule only while holding the kube-system/kube-scheduler Lease (default true)")
     componentserver.add_secure_serving_flags(parser, SECURE_PORT)
-    return parser.parse_args(argv)
+    parser.add_version_flag()
+    parser.add_upstream_flags(upstreamflags.KUBE_SCHEDULER)
+    args = parser.parse_args(argv)
+    problem = componentserver.secure_serving_problem(args)
+    if problem:
+        parser.error(problem)
+    if args.kubeconfig is None and args.config is None:
+        parser.error('required flag(s) "kubeconfig" not set')
+    return args
 
 
 @mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app.newHealthzAndMetricsHandler")
@@ -230,7 +250,10 @@ def component_config(scheduler: Scheduler, kubeconfig: Path, leader_elect: bool 
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
+    for flag in args.no_effect:
+        log(COMPONENT, f"{flag} is one of kube-scheduler's flags the reference scheduler does not act on")
     profile = load_profile(args.config) if args.config else None
+    args.kubeconfig = kubeconfig(args)
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
     # What kube-scheduler's main registers by importing component-base's restclient and version metrics.
@@ -248,6 +271,16 @@ def run(args: argparse.Namespace, process: Process) -> None:
     finally:
         if server is not None:
             server.stop()
+
+
+def kubeconfig(args: argparse.Namespace) -> Path:
+    """The --config file's clientConnection.kubeconfig, as kube-scheduler takes it, else --kubeconfig
+    (which kube-scheduler ignores once given --config; the reference's profile files have none)."""
+    configured = configured_kubeconfig(args.config) if args.config else None
+    if configured is None and args.kubeconfig is None:  # where upstream falls back to in-cluster or nothing
+        raise KubeconfigError("invalid configuration: no configuration has been provided, try setting "
+                              "KUBERNETES_MASTER environment variable")
+    return Path(configured) if configured else args.kubeconfig
 
 
 COMMAND = Component("reference kube-scheduler", parse_args, run, errors=(ClientError, SchedulerError, ServingError),

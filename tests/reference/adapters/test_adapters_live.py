@@ -116,7 +116,8 @@ def components(plane: Cluster, tmp_path_factory):
         "kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", NODE,
                     "--root-dir", str(work / "kubelet"), *as_nodes],
         "hollow-kubelet": ["reference_impl.kubelet.run", "--kubeconfig", kubeconfig, "--node-name", HOLLOW,
-                           "--root-dir", str(work / "hollow"), "--hollow-nodes", "2", "--impersonate-nodes"],
+                           "--root-dir", str(work / "hollow"), "--hollow-nodes", "2", "--impersonate-nodes",
+                           "--client-ca-file", str(plane.cert_dir / "ca.crt")],
         "proxy": ["reference_impl.proxy.run", "--kubeconfig", kubeconfig,
                   "--status-file", str(work / "proxy-ports.json")],
     }
@@ -245,6 +246,25 @@ def test_scheduler_binds_pod_to_registered_node(plane, components):
     assert get(plane, path)["spec"]["nodeName"] == f"{HOLLOW}-1"
     wait_for("placed Running on the hollow node",
              lambda: get(plane, path).get("status", {}).get("phase") == "Running", components.values())
+
+
+def test_each_hollow_node_is_reached_at_its_own_kubelet_port(plane, components):
+    """As kubemark's hollow kubelets each serve their own API: each hollow node reports a port of
+    its own, and the apiserver's node proxy to hollow-1 reaches hollow-1's server, which lists
+    the pod bound to it while hollow-0's does not."""
+    wait_default_service_account(plane, components)
+    create(plane, "/api/v1/namespaces/default/pods", pod("on-hollow-1", {"kubernetes.io/hostname": f"{HOLLOW}-1"}, {}))
+    wait_for("on-hollow-1 bound", lambda: get(plane, "/api/v1/namespaces/default/pods/on-hollow-1").get(
+        "spec", {}).get("nodeName"), components.values())
+    nodes = [get(plane, f"/api/v1/nodes/{HOLLOW}-{i}") for i in (0, 1)]
+    ports = {node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"] for node in nodes}
+    assert len(ports) == 2
+    listed = {}
+    for i in (0, 1):
+        status, body = plane.request("GET", f"/api/v1/nodes/{HOLLOW}-{i}/proxy/pods")
+        assert status == 200, body
+        listed[i] = [p["metadata"]["name"] for p in body.get("items") or []]
+    assert "on-hollow-1" in listed[1] and "on-hollow-1" not in listed[0]
 
 
 def test_scheduler_reports_unschedulable_pod(plane, components):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.machinery.timefmt import micro_time
 
 
 def stored(lease, rv="1"):
@@ -90,3 +91,19 @@ def test_a_leader_that_stops_renewing_fails_its_check_after_the_lease_and_the_to
     clock.advance(0.5)
     assert leader.check(20.0) == "failed election to renew leadership on lease kube-controller-manager"
     assert candidate.check(20.0) is None
+
+
+def test_release_writes_no_holder_and_a_one_second_lease_over_ours():
+    """client-go's release (ReleaseOnCancel): the Lease we last wrote, its holder emptied and its
+    duration one second so a candidate takes it at once; nothing to write when we do not lead."""
+    clock = ManualClock()
+    e = LeaderElector("a", clock)
+    assert e.release() is None
+    e.on_written(stored(e.try_acquire_or_renew(None), "7"))
+    clock.advance(3)
+    released = e.release()
+    assert released["metadata"]["resourceVersion"] == "7"
+    assert released["spec"] == {"holderIdentity": "", "leaseDurationSeconds": 1, "leaseTransitions": 0,
+                                "acquireTime": micro_time(clock.now()), "renewTime": micro_time(clock.now())}
+    b = LeaderElector("b", clock)
+    assert b.try_acquire_or_renew(stored(released, "8"))["spec"]["holderIdentity"] == "b"

@@ -4,15 +4,22 @@ counted on the Event written before; service account tokens are kept until due f
 from __future__ import annotations
 
 import copy
+import http.client
+import json
 
 import pytest
 
 from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
-from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner
+from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.clock import ManualClock
+
+
+def plain(node_name: str) -> NodeServing:
+    """Each node's API over plain HTTP, every request served."""
+    return NodeServing(tls=None, auth=None)
 
 
 class FakeClient:
@@ -37,7 +44,7 @@ def bound_pod(name: str, node: str) -> dict:
 def hollow_runner(tmp_path, nodes: int = 3) -> tuple[KubeletRunner, FakeClient]:
     client = FakeClient()
     runner = KubeletRunner(client, "hollow", tmp_path, nodes, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     for kubelet in runner.kubelets.values():
         kubelet.node_registered()
     return runner, client
@@ -114,7 +121,7 @@ def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
     the Lease the last write returned; a conflict falls back to GET and PUT."""
     store = LeaseStore()
     runner = KubeletRunner(store, "hollow", tmp_path, 1, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     kubelet = runner.kubelets["hollow-0"]
     runner._update_lease(kubelet.lease())
     assert store.calls == ["GET", "POST"]
@@ -154,7 +161,7 @@ def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
     """As client-go's correlator: the same reason and message again PATCHes count, not a new Event."""
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     event = pod_event(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
     runner.perform(runner.kubelets["node-1"], [event, event, event])
     (post, *patches) = client.calls
@@ -172,7 +179,7 @@ def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
     SUBOBJECT `kubectl get events -o wide` shows); an event about the pod has none."""
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     key = PodKey("ns", "web", "u1")
     runner.perform(runner.kubelets["node-1"], [pod_event(key, "Normal", "Started", "Started container c",
                                                          "spec.containers{c}"),
@@ -185,7 +192,7 @@ def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
     recorder writes its events in `default`, named after the node."""
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     runner.perform(runner.kubelets["node-1"], [node_event("node-1", "Normal", "Starting", "Starting kubelet.")])
     ((method, path, body),) = client.calls
     assert (method, path) == ("POST", "/api/v1/namespaces/default/events")
@@ -199,7 +206,7 @@ def test_a_pod_is_patched_through_status_and_deleted_at_once_for_its_uid_only(tm
     gracePeriodSeconds 0 and a uid precondition, so that a new pod of the same name survives."""
     client = EventClient()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     runner.perform(runner.kubelets["node-1"], [
         Patch("pods", "ns", "web", {"status": {"phase": "Succeeded"}}, "status"),
         Delete("pods", "ns", "web", grace_period_seconds=0, uid="u1")])
@@ -225,7 +232,7 @@ def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path)
 
     client = Registered()
     runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None)
+                           serving=plain)
     kubelet = runner.kubelets["node-1"]
     runner.perform(kubelet, kubelet.register_node())
     assert kubelet.registered
@@ -270,7 +277,7 @@ def test_each_hollow_node_writes_as_itself(tmp_path):
     def node_client(name: str) -> FakeClient:
         return clients.setdefault(name, FakeClient())
     runner = KubeletRunner(FakeClient(), "hollow", tmp_path, 3, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           tls=None, auth=None, node_client=node_client)
+                           serving=plain, node_client=node_client)
     for kubelet in runner.kubelets.values():
         kubelet.node_registered()
     runner.pods.store.add(bound_pod("b", "hollow-2"))
@@ -278,3 +285,52 @@ def test_each_hollow_node_writes_as_itself(tmp_path):
     assert "/api/v1/namespaces/default/pods/b/status" in clients["hollow-2"].patches
     assert clients["hollow-0"].patches == clients["hollow-1"].patches == []
     assert runner.clients["hollow-1"] is clients["hollow-1"]
+
+
+class Registering(FakeClient):
+    """Keeps each Node a registration POSTs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.nodes: dict[str, dict] = {}
+
+    def request(self, method, path, body=None):
+        if (method, path) == ("POST", "/api/v1/nodes"):
+            self.nodes[body["metadata"]["name"]] = body
+        return super().request(method, path, body)
+
+
+def get(port: int, path: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path)
+        answer = connection.getresponse()
+        return answer.status, answer.read()
+    finally:
+        connection.close()
+
+
+def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(tmp_path):
+    """As each of kubemark's hollow kubelets runs its own server: the port a node reports in
+    status.daemonEndpoints is its own, and what is served there (its pods, a pod's logs) is that
+    node's, so `kubectl logs` of a pod on node 2 reaches node 2; another node knows no such pod."""
+    client = Registering()
+    runner = KubeletRunner(client, "hollow", tmp_path, 3, {"cpu": "4", "memory": "8Gi", "pods": "110"},
+                           serving=plain)
+    for kubelet in runner.kubelets.values():
+        runner.perform(kubelet, kubelet.register_node())
+    ports = {name: node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"] for name, node in client.nodes.items()}
+    assert sorted(ports) == ["hollow-0", "hollow-1", "hollow-2"] and len(set(ports.values())) == 3
+    runner.pods.store.add(bound_pod("web", "hollow-2"))
+    runner.sync_nodes(["hollow-2"])
+    runner.accept_loop.start()
+    try:
+        status, body = get(ports["hollow-2"], "/pods")
+        assert status == 200 and [p["metadata"]["name"] for p in json.loads(body)["items"]] == ["web"]
+        assert json.loads(get(ports["hollow-1"], "/pods")[1])["items"] is None  # Go's nil slice
+        assert get(ports["hollow-1"], "/containerLogs/default/web/c") == (404, b'pod "web" does not exist')
+        # node 2 has the pod: a hollow container has no log to serve, which it says as the kubelet does
+        assert get(ports["hollow-2"], "/containerLogs/default/web/c") == (
+            400, b'container "c" in pod "web" is not available')
+    finally:
+        runner.accept_loop.stop()

@@ -25,6 +25,7 @@ from reference_impl.machinery.delegatedauth import WebhookAuthorizer
 from reference_impl.kubelet.crilog import records
 from reference_impl.kubelet.logserver import LogServer
 from reference_impl.kubelet.run import build_auth, kubelet_configuration, parse_args, serving_pair
+from reference_impl.machinery.pflag import FlagError
 from reference_impl.kubelet.runtime import ExecTarget, log_path
 from reference_impl.kubelet.serving import self_signed_pair
 from reference_impl.machinery.goserver import serving_context
@@ -317,16 +318,18 @@ def test_the_self_signed_certificate_is_named_host_at_time_as_generate_self_sign
     assert re.fullmatch(r"node-1@\d+", names[0]) and re.fullmatch(r"node-1-ca@\d+", names[1])
 
 
-def test_hollow_nodes_serve_a_certificate_of_the_node_their_api_answers_for(tmp_path):
-    """A hollow process's self-signed certificate names its first node, whose attributes its API
-    asks about, not the --node-name prefix, which is no node."""
+def test_each_hollow_node_serves_a_certificate_of_its_own(tmp_path):
+    """As each of kubemark's hollow kubelets makes its own: a self-signed pair per node, in a
+    folder of the node's under the cert dir, naming that node (not the --node-name prefix)."""
     args = parse_args(["--kubeconfig", "k", "--node-name", "hollow", "--root-dir", str(tmp_path),
                        "--hollow-nodes", "3"], {})
-    cert, _ = serving_pair(args, "127.0.0.1")
-    leaf = x509.load_pem_x509_certificates(cert.read_bytes())[0]
-    assert re.fullmatch(r"hollow-0@\d+", leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
-    assert leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
-        x509.DNSName) == ["hollow-0"]
+    for node in ("hollow-0", "hollow-2"):
+        cert, _ = serving_pair(args, node, "127.0.0.1")
+        assert cert == tmp_path / "pki" / node / "kubelet.crt"
+        leaf = x509.load_pem_x509_certificates(cert.read_bytes())[0]
+        assert re.fullmatch(rf"{node}@\d+", leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value)
+        assert leaf.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName) == [node]
 
 
 class RecordingClient:
@@ -370,10 +373,9 @@ def test_an_apiserver_that_cannot_be_reached_is_a_refusal_not_a_crash(tmp_path):
     assert auth.check(Bearer({"Authorization": "Bearer t"}), "GET", "/pods") == Refusal(401, "Unauthorized")
 
 
-def test_a_serving_certificate_without_its_key_is_a_usage_error(tmp_path, capsys):
-    with pytest.raises(SystemExit):
+def test_a_serving_certificate_without_its_key_is_a_usage_error(tmp_path):
+    with pytest.raises(FlagError, match="^--tls-cert-file and --tls-private-key-file go together$"):
         flags(tmp_path, "--tls-cert-file", "kubelet.crt")
-    assert "--tls-cert-file and --tls-private-key-file go together" in capsys.readouterr().err
 
 
 def test_configz_shows_the_configuration_the_kubelet_runs_with(tmp_path):

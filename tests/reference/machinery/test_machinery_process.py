@@ -10,6 +10,7 @@ import threading
 
 import pytest
 
+from reference_impl.apiserver.core.discovery import version_info
 from reference_impl.controller_manager.run import parse_args as controller_manager_args
 from reference_impl.machinery import process
 
@@ -27,7 +28,10 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("name", RUN_MODULES)
+KUBERNETES_COMMANDS = ["controller_manager", "scheduler", "kubelet", "proxy"]  # cobra and pflag upstream
+
+
+@pytest.mark.parametrize("name", ["etcd", "apiserver"])
 def test_unknown_flag_exits_2_with_one_line(name, capsys):
     """A flag the component does not know is exit code 2 and argparse's one error line on stderr:
     no usage block, no traceback, nothing on stdout."""
@@ -38,11 +42,47 @@ def test_unknown_flag_exits_2_with_one_line(name, capsys):
     assert captured.out == ""
 
 
-@pytest.mark.parametrize("name", ["controller_manager", "scheduler", "kubelet", "proxy"])
+@pytest.mark.parametrize("name", KUBERNETES_COMMANDS)
+@pytest.mark.parametrize("argv, line", [
+    (["--no-such-flag"], "Error: unknown flag: --no-such-flag"),
+    (["--kubeconf=k"], "Error: unknown flag: --kubeconf"),  # no abbreviations, as argparse would take
+    (["-z"], "Error: unknown shorthand flag: 'z' in -z"),
+    (["--kubeconfig"], "Error: flag needs an argument: --kubeconfig")])
+def test_a_kubernetes_component_refuses_a_command_line_as_pflag_does(name, argv, line, capsys):
+    """The words of the real kube-scheduler and kube-proxy 1.24 (compared side by side), on one line
+    without the usage block; exit 1, as cobra's Execute error is."""
+    assert component_main(name)(argv, {}) == 1
+    captured = capsys.readouterr()
+    assert (one_line(captured.err), captured.out) == (line, "")
+
+
+@pytest.mark.parametrize("name, command", [("scheduler", "kube-scheduler"), ("proxy", "kube-proxy")])
+def test_a_word_that_is_no_flag_is_refused_as_cobras_args_check_does(name, command, capsys):
+    assert component_main(name)(["--kubeconfig", "k", "foo"], {}) == 1
+    assert one_line(capsys.readouterr().err) == f'Error: "{command}" does not take any arguments, got ["foo"]'
+
+
+@pytest.mark.parametrize("name", KUBERNETES_COMMANDS)
+def test_version_prints_the_release_and_exits_0(name, capsys):
+    """verflag: --version prints "Kubernetes <gitVersion>" before any other check (no kubeconfig
+    needed), --version=raw the version.Info struct, a value ParseBool refuses is a flag error."""
+    info = version_info()
+    assert component_main(name)(["--version"], {}) == 0
+    assert capsys.readouterr().out == f"Kubernetes {info['gitVersion']}\n"
+    assert component_main(name)(["--version=raw"], {}) == 0
+    assert capsys.readouterr().out.startswith(f'version.Info{{Major:"{info["major"]}", Minor:"{info["minor"]}", '
+                                              f'GitVersion:"{info["gitVersion"]}", GitCommit:"{info["gitCommit"]}"')
+    assert component_main(name)(["--version=maybe"], {}) == 1
+    assert one_line(capsys.readouterr().err) == ('Error: invalid argument "maybe" for "--version" flag: '
+                                                 'strconv.ParseBool: parsing "maybe": invalid syntax')
+
+
+@pytest.mark.parametrize("name", KUBERNETES_COMMANDS)
 def test_kubeconfig_flag_is_required_without_the_env_variable(name, capsys):
-    """With neither --kubeconfig nor KUBECONFIG in the environment given, the command line is wrong."""
-    assert component_main(name)(["--node-name", "n", "--root-dir", "/tmp"] if name == "kubelet" else [], {}) == 2
-    assert "--kubeconfig" in one_line(capsys.readouterr().err)
+    """With neither --kubeconfig nor KUBECONFIG in the environment given, the command line is wrong
+    (upstream would try the in-cluster configuration), said as cobra says a required flag is missing."""
+    assert component_main(name)(["--node-name", "n", "--root-dir", "/tmp"] if name == "kubelet" else [], {}) == 1
+    assert one_line(capsys.readouterr().err) == 'Error: required flag(s) "kubeconfig" not set'
 
 
 @pytest.mark.parametrize("name", ["controller_manager", "scheduler", "kubelet", "proxy"])
@@ -85,11 +125,13 @@ def test_a_kubeconfig_that_is_not_usable_is_one_line_saying_why(text, reason, tm
 @pytest.mark.parametrize("capacity, reason", [
     ("cpu", "'cpu': expected name=quantity,..."), ("cpu=1,memory=1Qi", "memory=1Qi: not a quantity"),
     ("cpu=-1", "cpu=-1: negative")])
-def test_bad_flag_value_checked_by_the_component_exits_2(capacity, reason, capsys):
-    """A value the component's parser refuses (kubelet's --capacity) is a usage error, one line."""
+def test_bad_flag_value_checked_by_the_component_is_a_flag_error(capacity, reason, capsys):
+    """A value the component's parser refuses (kubelet's --capacity) is refused as a pflag Value's
+    Set error is, one line."""
     argv = ["--kubeconfig", "k", "--node-name", "n", "--root-dir", "r", "--capacity", capacity]
-    assert component_main("kubelet")(argv, {}) == 2
-    assert f"argument --capacity: {reason}" in one_line(capsys.readouterr().err)
+    assert component_main("kubelet")(argv, {}) == 1
+    assert one_line(capsys.readouterr().err).startswith(
+        f'Error: invalid argument "{capacity}" for "--capacity" flag: {reason}')
 
 
 @pytest.mark.parametrize("value, reason", [
@@ -99,23 +141,24 @@ def test_node_monitor_grace_period_is_a_go_duration(value, reason, capsys):
     """kube-controller-manager's --node-monitor-grace-period takes "40s" as upstream's does; a bare
     number is refused in Go's words."""
     assert component_main("controller_manager")(
-        ["--kubeconfig", "k", f"--node-monitor-grace-period={value}"], {}) == 2
-    assert f"argument --node-monitor-grace-period: {reason}" in one_line(capsys.readouterr().err)
+        ["--kubeconfig", "k", f"--node-monitor-grace-period={value}"], {}) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f'Error: invalid argument "{value}" for "--node-monitor-grace-period" flag: {reason}')
     assert controller_manager_args(["--kubeconfig", "k", "--node-monitor-grace-period", "1m30s"],
                       {}).node_monitor_grace_period == 90
 
 
 @pytest.mark.parametrize("flag, value, reason", [
-    ("--bind-address", "999.1.1.1", 'KubeProxyConfiguration.BindAddress: Invalid value: "999.1.1.1": '
-                                    "not a valid textual representation of an IP address"),
+    ("--bind-address", "999.1.1.1", '"999.1.1.1" is not a valid IP address'),
     ("--status-file", "{tmp}/missing/ports.json", "{tmp}/missing/ports.json: its folder {tmp}/missing does not exist"),
     ("--status-file", "{tmp}", "{tmp}: is a folder, not a file")])
 def test_kube_proxy_flags_are_checked_before_it_starts(flag, value, reason, tmp_path, capsys):
-    """An address that is no IP (upstream's validation) or a status file it could never write is a
-    usage error at start, not a proxy that fails on the first Service."""
-    argv = ["--kubeconfig", "k", flag, value.format(tmp=tmp_path)]
-    assert component_main("proxy")(argv, {}) == 2
-    assert f"argument {flag}: {reason.format(tmp=tmp_path)}" in one_line(capsys.readouterr().err)
+    """An address that is no IP (in the real kube-proxy's words) or a status file it could never
+    write is refused at start, not a proxy that fails on the first Service."""
+    value = value.format(tmp=tmp_path)
+    assert component_main("proxy")(["--kubeconfig", "k", flag, value], {}) == 1
+    assert one_line(capsys.readouterr().err) == (
+        f'Error: invalid argument "{value}" for "{flag}" flag: {reason.format(tmp=tmp_path)}')
 
 
 @pytest.mark.parametrize("root", ["file", "file/pods"])
@@ -200,3 +243,44 @@ def test_sigterm_sets_the_stop_event_and_exits_0(capsys):
 def test_help_exits_0():
     """--help prints the usage on stdout and is exit 0, not an error."""
     assert component_main("scheduler")(["--help"], {}) == 0
+
+
+@pytest.mark.parametrize("name, flags, said", [
+    ("scheduler", ["-v=4", "--profiling=false", "--kube-api-qps", "50"],
+     ["--v", "--profiling", "--kube-api-qps"]),
+    ("proxy", ["--v", "2", "--conntrack-max-per-core=0", "--proxy-mode", "iptables"],
+     ["--v", "--conntrack-max-per-core", "--proxy-mode"]),
+    ("controller_manager", ["--controllers=*", "--use-service-account-credentials=false", "--v=2"],
+     ["--controllers", "--use-service-account-credentials", "--v"]),
+    ("kubelet", ["--register-node", "--max-pods=30", "--housekeeping-interval=10s"],
+     ["--register-node", "--max-pods", "--housekeeping-interval"])])
+def test_a_flag_of_the_real_command_is_taken_and_said_to_have_no_effect(name, flags, said, tmp_path, capsys):
+    """A command line written for the real component is not refused for the flags the reference
+    does not act on; each is named once in the log (by its long name) before the run starts."""
+    missing = tmp_path / "no-kubeconfig"
+    node = ["--node-name", "n", "--root-dir", str(tmp_path / "root")] if name == "kubelet" else []
+    assert component_main(name)(["--kubeconfig", str(missing), *node, *flags], {}) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(": ", 1)[1].split()[0] for line in lines[:-1]] == said
+    assert f"cannot use kubeconfig {missing}" in lines[-1]
+
+
+@pytest.mark.parametrize("name, flag, line", [
+    ("scheduler", "--v=x", 'Error: invalid argument "x" for "-v, --v" flag: strconv.ParseUint: parsing "x": '
+                           'invalid syntax'),
+    ("scheduler", "--leader-elect-lease-duration=5", 'Error: invalid argument "5" for "--leader-elect-lease-duration" '
+                                                     'flag: time: missing unit in duration "5"'),
+    ("proxy", "--kube-api-qps=abc", 'Error: invalid argument "abc" for "--kube-api-qps" flag: strconv.ParseFloat: '
+                                    'parsing "abc": invalid syntax'),
+    ("proxy", "--masquerade-all=maybe", 'Error: invalid argument "maybe" for "--masquerade-all" flag: '
+                                        'strconv.ParseBool: parsing "maybe": invalid syntax'),
+    ("controller_manager", "--concurrent-deployment-syncs=x", 'Error: invalid argument "x" for '
+     '"--concurrent-deployment-syncs" flag: strconv.ParseInt: parsing "x": invalid syntax'),
+    ("kubelet", "--sync-frequency=1", 'Error: invalid argument "1" for "--sync-frequency" flag: '
+                                      'time: missing unit in duration "1"')])
+def test_a_bad_value_of_a_flag_without_effect_is_refused_as_upstream_refuses_it(name, flag, line, capsys):
+    """Compared with the real kube-scheduler and kube-proxy 1.24 side by side (pflag's same words
+    for kube-controller-manager's and the kubelet's)."""
+    node = ["--node-name", "n", "--root-dir", "r"] if name == "kubelet" else []
+    assert component_main(name)(["--kubeconfig", "k", *node, flag], {}) == 1
+    assert one_line(capsys.readouterr().err) == line

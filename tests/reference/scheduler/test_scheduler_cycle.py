@@ -280,10 +280,32 @@ CONFIG = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerCo
     ("apiVersion: kubescheduler.config.k8s.io/v9\nkind: KubeSchedulerConfiguration\n",
      'no kind "KubeSchedulerConfiguration" is registered for version "kubescheduler.config.k8s.io/v9" '
      'in scheme "k8s.io/kubernetes/pkg/scheduler/apis/config/scheme/scheme.go:30"'),
-    ("kind: KubeSchedulerConfiguration\nprofiles: []\n", "Object 'apiVersion' is missing"),
-    (CONFIG + "profiles: 5\n", "profiles: Invalid value: expected an array, got an integer"),
+    ("kind: KubeSchedulerConfiguration\nprofiles: []\n",
+     "Object 'apiVersion' is missing in 'kind: KubeSchedulerConfiguration\\nprofiles: []\\n'"),
+    # the real kube-scheduler 1.24's words, compared side by side: encoding/json's first type error,
+    # then, with none, every unknown field in the order of the JSON's sorted keys
+    (CONFIG + "profiles: 5\n", "json: cannot unmarshal number into Go struct field KubeSchedulerConfiguration.profiles "
+                              "of type []v1beta3.KubeSchedulerProfile"),
     (CONFIG + "profiles:\n- plugins: {score: {enabled: [{name: 5}]}}\n",
-     "profiles[0].plugins.score.enabled[0].name: Invalid value: expected a string, got an integer"),
+     "json: cannot unmarshal number into Go struct field Plugin.profiles.plugins.score.enabled.name of type string"),
+    (CONFIG + "profiles:\n- plugins: {score: {enabled: [{name: NodeResourcesFit, weight: x}]}}\n",
+     "json: cannot unmarshal string into Go struct field Plugin.profiles.plugins.score.enabled.weight of type int32"),
+    (CONFIG + "parallelism: 3000000000\n", "json: cannot unmarshal number 3000000000 into Go struct field "
+                                          "KubeSchedulerConfiguration.parallelism of type int32"),
+    (CONFIG + "profiles:\n- plugins: 5\n", "json: cannot unmarshal number into Go struct field "
+                                          "KubeSchedulerProfile.profiles.plugins of type v1beta3.Plugins"),
+    (CONFIG + "foo: 1\nbar: 2\n", 'strict decoding error: unknown field "bar", unknown field "foo"'),
+    (CONFIG + "profiles:\n- foo: 1\n  plugins: {bar: {}}\n",
+     'strict decoding error: unknown field "foo", unknown field "bar"'),
+    (CONFIG + "healthzBindAddress: 1.2.3.4\n", 'strict decoding error: unknown field "healthzBindAddress"'),
+    (CONFIG.replace("v1beta3", "v1beta2") + "healthzBindAddress: 5\n",  # a v1beta2 field
+     "json: cannot unmarshal number into Go struct field KubeSchedulerConfiguration.healthzBindAddress of type string"),
+    (CONFIG + "profiles:\n- pluginConfig: [{name: InterPodAffinity, args: {hardPodAffinityWeight: x}}]\n",
+     "decoding .profiles[0].pluginConfig[0]: decoding args for plugin InterPodAffinity: json: cannot unmarshal "
+     "string into Go struct field InterPodAffinityArgs.hardPodAffinityWeight of type int32"),
+    (CONFIG + "profiles:\n- pluginConfig: [{name: InterPodAffinity, args: {foo: 1}}]\n",
+     'decoding .profiles[0].pluginConfig[0]: decoding args for plugin InterPodAffinity: strict decoding error: '
+     'unknown field "foo"'),
     (CONFIG + "profiles:\n- schedulerName: a\n- schedulerName: a\n",
      'profiles[1].schedulerName: Duplicate value: "a"'),
     (CONFIG + "profiles:\n- schedulerName: ''\n", "profiles[0].schedulerName: Required value"),
@@ -323,12 +345,18 @@ def test_a_configuration_kube_scheduler_refuses_is_a_config_error(tmp_path, text
 
 
 def test_config_unparsable_file_is_a_config_error(tmp_path):
-    """A file that is not valid YAML raises ConfigError naming the file."""
+    """A file that is not valid YAML raises ConfigError naming the file, on one line."""
     path = tmp_path / "bad.yaml"
     path.write_text("plugins: [unclosed\n")
     with pytest.raises(ConfigError) as info:
         load_profile(str(path))
-    assert str(path) in str(info.value)
+    assert str(info.value) == f"{path}: yaml: line 2: expected ',' or ']', but got '<stream end>'"
+
+
+def test_a_config_file_that_cannot_be_read_is_refused_in_os_words(tmp_path):
+    """As the real kube-scheduler says it: open PATH: no such file or directory."""
+    with pytest.raises(ConfigError, match=f"^open {tmp_path}/missing.yaml: no such file or directory$"):
+        load_profile(str(tmp_path / "missing.yaml"))
 
 
 def test_node_heartbeat_alone_does_not_count_as_a_scheduling_change():

@@ -6,11 +6,14 @@ import io
 import random
 import threading
 import time
+from pathlib import Path
+
+import pytest
 
 from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
-from reference_impl.client import APIStatusError
+from reference_impl.client import APIStatusError, KubeconfigError, LeaderElectionLost
 from reference_impl.scheduler import Bind, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
@@ -121,6 +124,11 @@ class LeaseHeldBy(FakeClient):
 
 def scheduled_pods_with_lease(monkeypatch, holder: str | None) -> list[str]:
     """Run the scheduling loop with --leader-elect a moment over one pending pod and a node it fits."""
+    return [path for method, path in run_with_lease(monkeypatch, holder).calls if path.endswith("/binding")]
+
+
+def run_with_lease(monkeypatch, holder: str | None) -> LeaseHeldBy:
+    """The scheduling loop with --leader-elect, run a moment then stopped; its client's calls."""
     monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
     monkeypatch.setattr(run, "relax_collector", lambda: None)  # a process-wide setting, not the test's
     client = LeaseHeldBy(holder)
@@ -133,7 +141,7 @@ def scheduled_pods_with_lease(monkeypatch, holder: str | None) -> list[str]:
     time.sleep(0.5)
     runner.stop.set()
     thread.join(timeout=10)
-    return [path for method, path in client.calls if path.endswith("/binding")]
+    return client
 
 
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
@@ -141,3 +149,65 @@ def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch)
     OnStartedLeading); a free lease is taken and the pod bound."""
     assert scheduled_pods_with_lease(monkeypatch, "other") == []
     assert scheduled_pods_with_lease(monkeypatch, None) == ["/api/v1/namespaces/default/pods/p/binding"]
+
+
+def test_leader_election_is_on_by_default_as_upstreams():
+    """kube-scheduler's --leader-elect defaults to true; --leader-elect=false turns it off, and a
+    value strconv.ParseBool refuses is a usage error."""
+    assert run.parse_args(["--kubeconfig", "k"], {}).leader_elect is True
+    assert run.parse_args(["--kubeconfig", "k", "--leader-elect=false"], {}).leader_elect is False
+    assert run.main(["--kubeconfig", "k", "--leader-elect=maybe"], {}) != 0
+
+
+def test_a_leader_that_loses_the_lease_stops_with_leaderelection_lost(monkeypatch):
+    """Run's OnStoppedLeading: a leader that sees another holder exits (LeaderElectionLost, exit 1
+    in `main`), where a candidate would only wait."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    monkeypatch.setattr(run, "LEASE_RETRY_PERIOD", 0.05)
+    client = LeaseHeldBy(None)
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)),
+                             elector=LeaderElector("me", WallClock(), name=run.LEASE_NAME))
+    lost: list[BaseException] = []
+
+    def scheduling() -> None:
+        try:
+            runner.run(io.StringIO())
+        except LeaderElectionLost as error:
+            lost.append(error)
+    thread = threading.Thread(target=scheduling)
+    thread.start()
+    deadline = time.monotonic() + 5
+    while not runner.elector.is_leader() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    client.lease = {**client.lease, "spec": {"holderIdentity": "other", "leaseDurationSeconds": 15}}
+    thread.join(timeout=5)
+    runner.stop.set()
+    assert [str(error) for error in lost] == ["Leaderelection lost"]
+
+
+def test_a_leader_stopped_by_a_signal_releases_the_lease(monkeypatch):
+    """ReleaseOnCancel, which kube-scheduler sets: on the way out the leader writes the Lease with
+    no holder and a one-second duration, so the next scheduler need not wait 15s for it."""
+    client = run_with_lease(monkeypatch, None)
+    (method, path), release = client.calls[-1], client.bodies[-1]
+    assert (method, path) == ("PUT", "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-scheduler")
+    assert release["spec"]["holderIdentity"] == "" and release["spec"]["leaseDurationSeconds"] == 1
+    assert release["metadata"]["resourceVersion"] == "1"  # over the Lease last written, not a blind write
+
+
+CONFIGURATION = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerConfiguration\n"
+
+
+def test_a_configurations_client_connection_kubeconfig_takes_the_place_of_the_flag(tmp_path):
+    """As kube-scheduler's Options.Config: with --config its clientConnection.kubeconfig is the one
+    used (no --kubeconfig needed); with neither, upstream's "no configuration" error."""
+    with_kubeconfig, without = tmp_path / "with.yaml", tmp_path / "without.yaml"
+    with_kubeconfig.write_text(CONFIGURATION + "clientConnection: {kubeconfig: /etc/scheduler.conf}\n")
+    without.write_text(CONFIGURATION)
+    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig)], {})) == Path("/etc/scheduler.conf")
+    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig), "--kubeconfig", "k"], {})) == Path(
+        "/etc/scheduler.conf")
+    assert run.kubeconfig(run.parse_args(["--config", str(without), "--kubeconfig", "k"], {})) == Path("k")
+    with pytest.raises(KubeconfigError, match="^invalid configuration: no configuration has been provided"):
+        run.kubeconfig(run.parse_args(["--config", str(without)], {}))

@@ -1,0 +1,157 @@
+"""The kubelet's --config: a KubeletConfiguration v1beta1 file, read and refused as the 1.24 kubelet
+does (its loadConfigFile and codec.DecodeKubeletConfiguration).
+
+The file is decoded strictly first; when only the strict checks fail (unknown fields) it is
+decoded leniently and the kubelet says so in its log; any other error ends the start, one line:
+
+  failed to load Kubelet config file /etc/kubelet.yaml, error failed to decode: json: cannot ...
+
+Its values stand where the command line says nothing: a flag given overrides the file, as the
+kubelet's own flag precedence has it. The fields the reference acts on are those `FLAGS` maps.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from reference_impl.kubelet.errors import KubeletError
+from reference_impl.machinery.strictjson import ANY, Map, Named, Slice, Struct, decode_problems
+from reference_impl.mirrors import mirrors
+
+API_VERSION, KIND = "kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"
+SCHEME = "k8s.io/kubernetes/pkg/kubelet/apis/config/scheme/scheme.go:32"
+
+
+def _struct(name: str, fields: Mapping[str, object]) -> Struct:
+    return Struct(name, fields, "v1beta1")
+
+
+_X509Authentication = _struct("KubeletX509Authentication", {
+    "clientCAFile": "string"})
+_WebhookAuthentication = _struct("KubeletWebhookAuthentication", {
+    "enabled": "bool", "cacheTTL": "duration"})
+_AnonymousAuthentication = _struct("KubeletAnonymousAuthentication", {
+    "enabled": "bool"})
+_Authentication = _struct("KubeletAuthentication", {
+    "x509": _X509Authentication, "webhook": _WebhookAuthentication, "anonymous": _AnonymousAuthentication})
+_WebhookAuthorization = _struct("KubeletWebhookAuthorization", {
+    "cacheAuthorizedTTL": "duration", "cacheUnauthorizedTTL": "duration"})
+_Authorization = _struct("KubeletAuthorization", {
+    "mode": Named("v1beta1.KubeletAuthorizationMode", "string"), "webhook": _WebhookAuthorization})
+_MemorySwapConfiguration = _struct("MemorySwapConfiguration", {
+    "swapBehavior": "string"})
+_ShutdownGracePeriodByPodPriority = _struct("ShutdownGracePeriodByPodPriority", {
+    "priority": "int32", "shutdownGracePeriodSeconds": "int64"})
+_MemoryReservation = _struct("MemoryReservation", {
+    "numaNode": "int32", "limits": ANY})
+KUBELET_CONFIGURATION = _struct("KubeletConfiguration", {
+    "apiVersion": "string", "kind": "string", "enableServer": "bool", "staticPodPath": "string",
+    "syncFrequency": "duration", "fileCheckFrequency": "duration", "httpCheckFrequency": "duration",
+    "staticPodURL": "string", "staticPodURLHeader": Map(Slice("string")), "address": "string", "port": "int32",
+    "readOnlyPort": "int32", "tlsCertFile": "string", "tlsPrivateKeyFile": "string",
+    "tlsCipherSuites": Slice("string"), "tlsMinVersion": "string", "rotateCertificates": "bool",
+    "serverTLSBootstrap": "bool", "authentication": _Authentication, "authorization": _Authorization,
+    "registryPullQPS": "int32", "registryBurst": "int32", "eventRecordQPS": "int32", "eventBurst": "int32",
+    "enableDebuggingHandlers": "bool", "enableContentionProfiling": "bool", "healthzPort": "int32",
+    "healthzBindAddress": "string", "oomScoreAdj": "int32", "clusterDomain": "string",
+    "clusterDNS": Slice("string"), "streamingConnectionIdleTimeout": "duration",
+    "nodeStatusUpdateFrequency": "duration", "nodeStatusReportFrequency": "duration",
+    "nodeLeaseDurationSeconds": "int32", "imageMinimumGCAge": "duration",
+    "imageGCHighThresholdPercent": "int32", "imageGCLowThresholdPercent": "int32",
+    "volumeStatsAggPeriod": "duration", "kubeletCgroups": "string", "systemCgroups": "string",
+    "cgroupRoot": "string", "cgroupsPerQOS": "bool", "cgroupDriver": "string", "cpuManagerPolicy": "string",
+    "cpuManagerPolicyOptions": Map("string"), "cpuManagerReconcilePeriod": "duration",
+    "memoryManagerPolicy": "string", "topologyManagerPolicy": "string", "topologyManagerScope": "string",
+    "qosReserved": Map("string"), "runtimeRequestTimeout": "duration", "hairpinMode": "string",
+    "maxPods": "int32", "podCIDR": "string", "podPidsLimit": "int64", "resolvConf": "string",
+    "runOnce": "bool", "cpuCFSQuota": "bool", "cpuCFSQuotaPeriod": "duration", "nodeStatusMaxImages": "int32",
+    "maxOpenFiles": "int64", "contentType": "string", "kubeAPIQPS": "int32", "kubeAPIBurst": "int32",
+    "serializeImagePulls": "bool", "evictionHard": Map("string"), "evictionSoft": Map("string"),
+    "evictionSoftGracePeriod": Map("string"), "evictionPressureTransitionPeriod": "duration",
+    "evictionMaxPodGracePeriod": "int32", "evictionMinimumReclaim": Map("string"), "podsPerCore": "int32",
+    "enableControllerAttachDetach": "bool", "protectKernelDefaults": "bool", "makeIPTablesUtilChains": "bool",
+    "iptablesMasqueradeBit": "int32", "iptablesDropBit": "int32", "featureGates": Map("bool"),
+    "failSwapOn": "bool", "memorySwap": _MemorySwapConfiguration, "containerLogMaxSize": "string",
+    "containerLogMaxFiles": "int32",
+    "configMapAndSecretChangeDetectionStrategy": Named("v1beta1.ResourceChangeDetectionStrategy", "string"),
+    "systemReserved": Map("string"), "kubeReserved": Map("string"), "reservedSystemCPUs": "string",
+    "showHiddenMetricsForVersion": "string", "systemReservedCgroup": "string", "kubeReservedCgroup": "string",
+    "enforceNodeAllocatable": Slice("string"), "allowedUnsafeSysctls": Slice("string"),
+    "volumePluginDir": "string", "providerID": "string", "kernelMemcgNotification": "bool",
+    "logging": Struct("LoggingConfiguration", None, "v1alpha1"), "enableSystemLogHandler": "bool",
+    "shutdownGracePeriod": "duration", "shutdownGracePeriodCriticalPods": "duration",
+    "shutdownGracePeriodByPodPriority": Slice(_ShutdownGracePeriodByPodPriority),
+    "reservedMemory": Slice(_MemoryReservation), "enableProfilingHandler": "bool",
+    "enableDebugFlagsHandler": "bool", "seccompDefault": "bool", "memoryThrottlingFactor": "float64",
+    "registerWithTaints": Slice(Struct("Taint", None, "v1")), "registerNode": "bool"})
+
+# The fields the reference acts on: their path in the file, and the flag they stand in for.
+FLAGS = {("tlsCertFile",): "tls_cert_file", ("tlsPrivateKeyFile",): "tls_private_key_file",
+         ("authentication", "x509", "clientCAFile"): "client_ca_file",
+         ("authentication", "anonymous", "enabled"): "anonymous_auth",
+         ("authorization", "mode"): "authorization_mode", ("podCIDR",): "pod_cidr",
+         ("nodeLeaseDurationSeconds",): "node_lease_duration_seconds"}
+
+
+class KubeletConfigError(KubeletError):
+    """A --config file the kubelet refuses, in its words."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"failed to load Kubelet config file {path}, error {reason}")
+
+
+@dataclass(frozen=True)
+class KubeletConfigFile:
+    """The values the file sets for the flags in FLAGS (by the flag's dest), and the lenient
+    decoding's reason to log (None when the strict one passed)."""
+
+    values: Mapping[str, object]
+    lenient_because: str | None = None
+
+
+@mirrors("k8s.io/kubernetes/cmd/kubelet/app.loadConfigFile")
+def load(name: Path) -> KubeletConfigFile:
+    path = Path(os.path.abspath(name))
+    try:
+        data = path.read_text()
+    except OSError as error:
+        raise KubeletConfigError(path, f'failed to read kubelet config file "{path}", error: open {path}: '
+                                       f"{(error.strerror or str(error)).lower()}") from None
+    if not data:
+        raise KubeletConfigError(path, f'kubelet config file "{path}" was empty')
+    config, lenient_because = _decode(path, data)
+    values = {}
+    for field_path, dest in FLAGS.items():
+        value = config
+        for key in field_path:
+            value = value.get(key) if isinstance(value, Mapping) else None
+        if value is not None:
+            values[dest] = value
+    return KubeletConfigFile(values, lenient_because)
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec.DecodeKubeletConfiguration")
+def _decode(path: Path, data: str) -> tuple[dict, str | None]:
+    def refused(why: str) -> KubeletConfigError:
+        return KubeletConfigError(path, f"failed to decode: {why}")
+    try:
+        config = yaml.safe_load(data)
+    except yaml.MarkedYAMLError as error:
+        where = error.problem_mark or error.context_mark
+        raise refused(f"yaml: line {where.line + 1}: {error.problem}") from None
+    if not isinstance(config, dict):
+        config = {}
+    for field, value in (("apiVersion", config.get("apiVersion")), ("Kind", config.get("kind"))):
+        if not value:  # the text's line ends as klog quotes them, to keep the error one line
+            raise refused(f"Object '{field}' is missing in '{data}'".replace("\n", "\\n"))
+    if (config["apiVersion"], config["kind"]) != (API_VERSION, KIND):
+        raise refused(f'no kind "{config["kind"]}" is registered for version "{config["apiVersion"]}" '
+                      f'in scheme "{SCHEME}"')
+    problem, strict = decode_problems(config, KUBELET_CONFIGURATION)
+    if problem:
+        raise refused(problem)
+    return config, strict

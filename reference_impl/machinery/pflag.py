@@ -1,0 +1,225 @@
+"""Command lines parsed and refused as spf13/pflag and cobra do for the Kubernetes components.
+
+`FlagSet` is an argparse parser that speaks pflag: no abbreviated flags (argparse would take
+`--kubeconf` for `--kubeconfig`), and every refusal a `FlagError` in pflag's words, which the
+process prints as cobra does ("Error: unknown flag: --x") and exits 1:
+
+  unknown flag: --x
+  unknown shorthand flag: 'x' in -x
+  flag needs an argument: --kubeconfig
+  invalid argument "abc" for "--secure-port" flag: strconv.ParseInt: parsing "abc": invalid syntax
+  "kube-scheduler" does not take any arguments, got ["foo"]
+
+A flag's type function raises ValueError (or argparse.ArgumentTypeError) with the reason alone, as
+a pflag Value's Set returns it; `FlagSet` adds the `invalid argument ... for ... flag:` around it.
+
+`--version` is component-base's verflag: `--version` prints "Kubernetes v1.24.x", `--version=raw`
+the whole version.Info, and `--version=false` is no request.
+"""
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import re
+import sys
+from collections.abc import Callable
+from typing import NoReturn
+
+from reference_impl.apiserver.core.discovery import version_info
+from reference_impl.machinery import timefmt
+from reference_impl.mirrors import mirrors
+
+
+class FlagError(Exception):
+    """A command line pflag or the command's own validation refuses; the message is upstream's."""
+
+
+class FlagSet(argparse.ArgumentParser):
+    """argparse with pflag's rules and words; `command` names the program in cobra's errors."""
+
+    def __init__(self, command: str, description: str, prog: str | None = None):
+        super().__init__(prog=prog or command, description=description, allow_abbrev=False, exit_on_error=False)
+        self.command = command
+        self.required_flags: list[argparse.Action] = []
+
+    def add_argument(self, *args, **kwargs):
+        """As argparse's, but a required flag is checked after the whole line is parsed, as
+        cobra's required flags are: an unknown flag is reported first."""
+        required = kwargs.pop("required", False)
+        action = super().add_argument(*args, **kwargs)
+        if required:
+            self.required_flags.append(action)
+        return action
+
+    def parse_args(self, args=None, namespace=None):
+        args = sys.argv[1:] if args is None else list(args)
+        try:
+            namespace, rest = self.parse_known_args(args, namespace)
+        except argparse.ArgumentError as error:
+            raise FlagError(_pflag_words(error)) from None
+        if rest:
+            raise FlagError(_unexpected(self.command, rest))
+        version = version_text(getattr(namespace, "version", "false"))
+        if version is not None:  # before cobra's required flags and the command's validation
+            raise VersionRequested(version)
+        missing = [action.option_strings[-1].lstrip("-") for action in self.required_flags
+                   if getattr(namespace, action.dest) is None]
+        if missing:
+            raise FlagError('required flag(s) "' + '", "'.join(missing) + '" not set')
+        namespace.given = {self._option_string_actions[word].dest for word in (arg.split("=", 1)[0] for arg in args)
+                           if word in self._option_string_actions}  # what a configuration file must not override
+        return namespace
+
+    def add_upstream_flags(self, table: str) -> None:
+        """The upstream command's other flags, `table` holding one "name type [shorthand]" a line
+        (as its --help lists them): taken and checked, then named in `no_effect`."""
+        self.set_defaults(no_effect=[])
+        for line in table.split("\n"):
+            if not line.strip():
+                continue
+            name, value_type, *shorthand = line.split()
+            flags = [f"-{shorthand[0]}"] if shorthand else []
+            parse = VALUE_TYPES.get(value_type, str)
+            extra = {"nargs": "?", "const": "true"} if value_type == "bool" else {}
+            self.add_argument(*flags, f"--{name}", action=_NoEffect, type=parse, dest=f"upstream_{name}",
+                              help=argparse.SUPPRESS, **extra)
+
+    def add_version_flag(self) -> None:
+        """component-base's --version (verflag), which `parse_args` answers with VersionRequested."""
+        self.add_argument("--version", type=version_request, nargs="?", const="true", default="false",
+                          metavar="version[=true]", help="Print version information and quit")
+
+    def _get_value(self, action, arg_string):
+        try:
+            return action.type(arg_string) if callable(action.type) else arg_string
+        except (ValueError, argparse.ArgumentTypeError) as reason:
+            raise argparse.ArgumentError(
+                action, f'invalid argument "{arg_string}" for "{_flag_name(action)}" flag: {reason}') from None
+
+    def error(self, message: str) -> NoReturn:
+        """A missing required flag, or the command's own validation after parsing."""
+        raise FlagError(message)
+
+
+def _flag_name(action: argparse.Action) -> str:
+    """pflag names a flag with a shorthand "-v, --v", else "--name"."""
+    short = [s for s in action.option_strings if not s.startswith("--")]
+    long = [s for s in action.option_strings if s.startswith("--")]
+    return ", ".join(short[:1] + long[:1])
+
+
+def _pflag_words(error: argparse.ArgumentError) -> str:
+    message = error.message
+    if message.startswith("expected one argument"):
+        return f"flag needs an argument: {error.argument_name.split('/')[-1]}"
+    if message.startswith("invalid argument "):
+        return message
+    return f"{error.argument_name}: {message}"  # argparse's own check, a choice not offered
+
+
+def _unexpected(command: str, rest: list[str]) -> str:
+    """What pflag says of the first word it does not know; cobra's Args check for the others."""
+    first = rest[0]
+    if first.startswith("--"):
+        return f"unknown flag: {first.split('=', 1)[0]}"
+    if first.startswith("-") and len(first) > 1:
+        return f"unknown shorthand flag: '{first[1]}' in {first}"
+    words = ",".join(f'"{word}"' for word in rest if not word.startswith("-"))
+    return f'"{command}" does not take any arguments, got [{words}]'
+
+
+@mirrors("strconv.ParseBool")
+def parse_bool(text: str) -> bool:
+    """A bool flag's value: 1, t, true (and T, TRUE, True), or their opposites."""
+    if text in ("1", "t", "T", "true", "TRUE", "True"):
+        return True
+    if text in ("0", "f", "F", "false", "FALSE", "False"):
+        return False
+    raise ValueError(f'strconv.ParseBool: parsing "{text}": invalid syntax')
+
+
+def add_bool_flag(parser: argparse.ArgumentParser, name: str, default: bool, help: str) -> None:
+    """A bool flag: alone it is true, `--name=false` turns it off (pflag's NoOptDefVal)."""
+    parser.add_argument(name, type=parse_bool, nargs="?", const=True, default=default, metavar="BOOL", help=help)
+
+
+@mirrors("strconv.ParseInt")
+def parse_int(text: str) -> int:
+    """An int flag's value as pflag reads it, base 0: 0x1f, 0o17, 017 and 1_000 too."""
+    octal = re.fullmatch(r"([+-]?)0([0-7_]+)", text)
+    try:
+        return int(octal[1] + "0o" + octal[2], 0) if octal else int(text, 0)
+    except ValueError:
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+
+
+@mirrors("strconv.ParseUint")
+def parse_uint(text: str) -> int:
+    """A uint flag's value (klog's -v Level too), base 0 as ParseInt's."""
+    try:
+        value = parse_int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    return value
+
+
+@mirrors("strconv.ParseFloat")
+def parse_float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax') from None
+
+
+def parse_ip(text: str) -> str:
+    """An ip flag's value, as pflag's ipValue refuses one."""
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise ValueError(f'failed to parse IP: "{text}"') from None
+
+
+# pflag's value types by the name --help shows; a type not here is taken as a string.
+VALUE_TYPES: dict[str, Callable[[str], object]] = {
+    "bool": parse_bool, "int": parse_int, "int32": parse_int, "uint": parse_uint, "Level": parse_uint,
+    "float32": parse_float, "duration": timefmt.parse_duration, "ip": parse_ip}
+
+
+class _NoEffect(argparse.Action):
+    """A flag the upstream command has and the reference does not act on: its value is checked
+    as upstream checks it, and its name kept for the one line that says it has no effect."""
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        flag = self.option_strings[-1]
+        if flag not in namespace.no_effect:
+            namespace.no_effect.append(flag)
+
+
+class VersionRequested(Exception):
+    """--version was given: the command prints `text` and exits 0, once the flags are parsed."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.text = text
+
+
+@mirrors("k8s.io/component-base/version/verflag.(*versionValue).Set")
+def version_request(text: str) -> str:
+    """--version's value: "true", "raw" or "false"."""
+    return "raw" if text == "raw" else str(parse_bool(text)).lower()
+
+
+@mirrors("k8s.io/component-base/version/verflag.PrintAndExitIfRequested")
+def version_text(request: str) -> str | None:
+    """What --version prints, or None for --version=false."""
+    if request == "false":
+        return None
+    info = version_info()
+    if request == "raw":
+        fields = ("Major", "Minor", "GitVersion", "GitCommit", "GitTreeState", "BuildDate", "GoVersion", "Compiler",
+                  "Platform")
+        return "version.Info{" + ", ".join(f'{field}:"{info[field[0].lower() + field[1:]]}"'
+                                            for field in fields) + "}"
+    return f"Kubernetes {info['gitVersion']}"
