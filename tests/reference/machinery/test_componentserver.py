@@ -116,7 +116,9 @@ def secure_args(tmp_path: Path, ca: KeyPair, *argv: str) -> argparse.Namespace:
 
 
 @pytest.fixture
-def port(tmp_path, ca, apiserver):
+def port(request, tmp_path, ca, apiserver):
+    """The secure port, its ReadHeaderTimeout 5 s unless a test asks for another (indirect
+    parametrization): short enough for the tests, long enough for a handshake on a loaded machine."""
     args = secure_args(tmp_path, ca)
     mux = cs.PathRecorderMux()
     cs.install_healthz(mux, lambda: ())
@@ -124,7 +126,7 @@ def port(tmp_path, ca, apiserver):
     cs.install_configz(mux, lambda: {"componentconfig": {"Parallelism": 16, "Kubeconfig": "<a&b>"}})
     auth = cs.delegating_auth(args, time.monotonic, apiserver.reviews)
     server = cs.serve(("127.0.0.1", 0), cs.secure_handler(mux, auth), cs.tls_context(args, "kube-scheduler"),
-                      "test", read_timeout=0.5)
+                      "test", read_timeout=getattr(request, "param", 5.0))
     yield server.port
     server.stop()
 
@@ -268,6 +270,7 @@ def test_requests_net_http_answers_itself(port, raw, answer):
     assert exchange(port, raw) == answer
 
 
+@pytest.mark.parametrize("port", [0.5], indirect=True)
 def test_a_client_that_sends_its_head_too_slowly_is_dropped_unanswered(port):
     """ReadHeaderTimeout bounds the whole head: a byte now and then does not stretch it."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
