@@ -627,8 +627,11 @@ def cmd_index(args: argparse.Namespace) -> int:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
     except (KeyboardInterrupt, Terminated) as stop:
-        stop.indexed = [summary.repo for summary in summaries]  # for the line `main` prints
-        stop.unchanged = names[len(summaries):]
+        # For the line `main` prints; `stored` names a repository stopped after its new index
+        # had become the current one.
+        stop.indexed = [summary.repo for summary in summaries] + (
+            [stop.stored] if hasattr(stop, "stored") else [])
+        stop.unchanged = names[len(stop.indexed):]
         raise
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
@@ -1052,8 +1055,8 @@ def _kept_by_index(stop: BaseException) -> str:
     indexed, unchanged = getattr(stop, "indexed", []), getattr(stop, "unchanged", [])
     if not indexed:
         return "; the previous index is unchanged"
-    return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
-            "unchanged")
+    kept = f", the previous index of {', '.join(unchanged)} unchanged" if unchanged else ""
+    return f"; {', '.join(indexed)} indexed{kept}"
 
 
 def _kept_by_site(stop: BaseException, out: Path) -> str:

@@ -599,6 +599,31 @@ def test_a_stop_after_one_of_two_repositories_says_which_was_indexed(kube_repo, 
                                        "of kubernetes unchanged\n")
 
 
+@pytest.mark.parametrize("again", [False, True], ids=["new", "already-indexed"])
+def test_a_stop_once_the_new_index_is_current_says_it_was_indexed(again, kube_repo, tmp_path, capsys,
+                                                                   monkeypatch):
+    """Stopped after its commit became the current index (while the summary was counted, or the
+    resolver's objects freed), `index` said "the previous index is unchanged"; the next query
+    read the new one."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    if again:
+        assert main(["index", "-q", "--no-goroot"]) == 0
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(indexer, "_fill_counts", ctrl_c)
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 130
+    assert capsys.readouterr().err == "kubeatlas: interrupted; kubernetes indexed\n"
+    db = store.connect(tmp_path / "home" / "index.sqlite")
+    assert store.latest_commits(db)["kubernetes"].sha == sources.load_checkouts(
+        Workspace(tmp_path / "home"))["kubernetes"].commit
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
                                                                       monkeypatch):
     """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
