@@ -295,6 +295,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                                  _resolve_progress(progress, checkout.name), processes=jobs)
             parsed.clear()  # the resolver is done with them: freed before the graph is written
         summary.resolve_seconds = time.monotonic() - resolve_started
+        # Tens of seconds on Kubernetes, which a log should not show as the resolver's last stage.
+        progress.note(f"{checkout.name}: storing the call graph in the index …")
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,
                             resolution.annotations, resolution.programs, resolution.signatures)
