@@ -319,6 +319,19 @@ def test_an_empty_value_is_refused_not_read_as_the_default(argv, tmp_path, monke
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("argv", [["find", "Run"], ["index"], ["fetch", "etcd"]])
+def test_a_blank_home_variable_is_refused_not_taken_for_a_folder(argv, tmp_path, monkeypatch,
+                                                                capsys):
+    """KUBEATLAS_HOME=" " was a folder named by a space in the current one: a query said "index
+    ' /index.sqlite': no index yet" and `fetch` made that folder."""
+    monkeypatch.setenv("KUBEATLAS_HOME", " ")
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: $KUBEATLAS_HOME is ' ', no folder: set "
+                                       "it to one, or unset it for ~/.cache/kubeatlas\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
                                   ["index", "kubernetes", "-j", "2", "etcd", "-q"],
                                   ["fetch", "kubernetes", "--full", "etcd"]])
