@@ -175,7 +175,7 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     try:
         repo = _open(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
-        raise SourceError(name, source, "not a git repository") from None
+        raise SourceError(name, source, "not a git repository" + _inside(path)) from None
     with repo:
         if not repo.head.is_valid() and not repo.refs:
             raise SourceError(name, source, "the repository has no commits yet")
@@ -185,6 +185,18 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
                   if config.has_option('remote "origin"', "url") else None)
         git_dir = str(Path(repo.git_dir).resolve())
     return Checkout(name, git_dir, commit, ref, url or origin or _local_url(path))
+
+
+def _inside(path: Path) -> str:
+    """`; it is inside the repository TOP: give that` for a folder or file of a repository (its
+    `pkg/`, a go.mod), which git would take for the repository, but whose tree is not the whole
+    commit's; "" for a path no repository holds."""
+    try:
+        with Repo(path if path.is_dir() else path.parent, search_parent_directories=True) as repo:
+            top = repo.working_tree_dir or repo.git_dir
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return ""
+    return f"; it is inside the repository {top}: give that"
 
 
 def _local_url(path: Path) -> str:

@@ -412,13 +412,24 @@ def test_url_with_missing_blobs_fails_in_one_line_naming_the_blob(ws, origin):
 def test_not_a_git_repository(ws, origin, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
-    (origin / "pkg").mkdir()
-
-    for path in (plain, origin / "pkg"):  # a folder inside a work tree is not a repository
-        with pytest.raises(SourceError, match=f"^etcd: {path}: not a git repository$"):
-            sources.fetch(ws, "etcd", source=str(path), ref="v1")
+    with pytest.raises(SourceError, match=f"^etcd: {plain}: not a git repository$"):
+        sources.fetch(ws, "etcd", source=str(plain), ref="v1")
     with pytest.raises(SourceError, match="no such file or directory$"):
         sources.fetch(ws, "etcd", source=str(tmp_path / "missing"), ref="v1")
+    assert not ws.home.exists()
+
+
+@pytest.mark.parametrize("inside", ["pkg", "main.go", ".git/objects"])
+def test_a_path_inside_a_repository_names_the_repository(ws, origin, inside):
+    """A folder or file of a work tree (or of its git dir) is not the repository, whose whole
+    tree is indexed: the error names the repository to give, where it said only "not a git
+    repository" of a folder that plainly is in one."""
+    (origin / "pkg").mkdir()
+    path = origin / inside
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=str(path), ref="v1")
+    assert str(failure.value) == (f"etcd: {path}: not a git repository; it is inside the "
+                                  f"repository {origin}: give that")
     assert not ws.home.exists()
 
 
