@@ -342,8 +342,40 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
             reason = (f"short SHA '{ref}' is ambiguous: more than one commit starts with it; "
                       "give more of its digits")
         else:
-            reason = f"unknown ref '{ref}'"
+            reason = _unknown(repo, rev, ref)
         raise SourceError(name, source, reason) from None
+
+
+def _unknown(repo: Repo, rev: str, ref: str) -> str:
+    """Why `rev` names nothing in `repo`, where git says only that: a ref whose object is gone
+    (a pack deleted), a branch only a remote has, history a shallow clone cut off, a HEAD that
+    points at no branch. `unknown ref` when none of these is why."""
+    named = _rev_parse(repo, rev)  # unpeeled, a ref is read without its object
+    if named and named != rev.lower():  # git takes any 40 hex digits for an object's name
+        kind = _object_kind(repo, named)  # `main:go.mod`, which the peeled check read as a path
+        return (f"'{ref}' names a {kind}, not a commit" if kind else
+                f"'{ref}' names {named[:12]}, which is not in the repository's objects (a pack or "
+                "object file removed?): give a whole clone")
+    reason = f"unknown ref '{ref}'"
+    remote = [branch for branch in repo.git.for_each_ref("--format=%(refname:short)",
+                                                         "refs/remotes").split()
+              if branch.partition("/")[2] == rev]  # `origin/feature` for `feature`
+    if remote:
+        return f"{reason}; the remote branch {remote[0]} has that name: give that"
+    if rev == "HEAD":
+        head = repo.git.symbolic_ref("--quiet", "HEAD", with_exceptions=False)
+        return f"{reason}: HEAD points at {head}, which does not exist" if head else reason
+    history = "~" in rev or "^" in rev or _SHORT_SHA.match(rev) or _FULL_SHA.match(rev)
+    if history and (Path(repo.git_dir) / "shallow").exists():
+        return f"{reason} in this shallow clone, which holds no history before its last commits"
+    return reason
+
+
+def _rev_parse(repo: Repo, rev: str) -> str | None:
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", rev)
+    except GitCommandError:
+        return None
 
 
 def _is_ambiguous(repo: Repo, rev: str) -> bool:
