@@ -626,6 +626,27 @@ def test_a_stop_once_the_new_index_is_current_says_it_was_indexed(again, kube_re
         Workspace(tmp_path / "home"))["kubernetes"].commit
 
 
+def test_a_tree_missing_from_the_object_store_is_named(kube_repo, tmp_path, capsys, monkeypatch):
+    """A blob a snapshot lacks is counted; a missing tree ended `index` with git's "error: Could
+    not read SHA", which said neither what the object is nor what to do."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    tree = _git_out(kube_repo, "rev-parse", "HEAD:pkg")
+    (kube_repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    commit = _git_out(kube_repo, "rev-parse", "HEAD")
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {kube_repo / '.git'}: {commit}: tree {tree} is not in the repository's "
+        "objects (a pack or object file removed?): every tree of the commit is read to list its "
+        "files; give a whole clone\n")
+
+
+def _git_out(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
                                                                       monkeypatch):
     """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
