@@ -509,11 +509,12 @@ class GraphIndex:
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
         parts = name.count(".") + 1
-        scored = []
+        # Compared without regard to case, as `find` matches: `scheduleone` means scheduleOne.
+        folded, scored = name.casefold(), []
         for candidate in pool:
             ending = ".".join(candidate.split(".")[-parts:])
-            score = max(difflib.SequenceMatcher(None, name, candidate).ratio(),
-                        difflib.SequenceMatcher(None, name, ending).ratio())
+            score = max(difflib.SequenceMatcher(None, folded, candidate.casefold()).ratio(),
+                        difflib.SequenceMatcher(None, folded, ending.casefold()).ratio())
             if score >= 0.6:
                 scored.append((-score, len(candidate), candidate))
         return [candidate for _, _, candidate in sorted(scored)[:5]]

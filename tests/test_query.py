@@ -150,6 +150,15 @@ def test_a_mistyped_bare_name_gets_the_closest_names(index):
     assert raised.value.closest[0] == SCHEDULE_ONE
 
 
+@pytest.mark.parametrize("name", ["SCHEDULEONE", "scheduler.(*SCHEDULER).SCHEDULEONE"])
+def test_a_name_in_the_wrong_case_gets_the_name_meant(index, name):
+    """Go names are case-sensitive, so `SCHEDULEONE` is not found; it was "no symbol" with no
+    name offered at all (the closest were compared case and all), where `find` ignores case."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve(name)
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
 def test_a_commit_of_another_repository_hints_at_repo(index):
     """--commit names a commit indexed for another repository: the error says which --repo."""
     commit = index.commit
