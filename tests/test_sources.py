@@ -157,6 +157,8 @@ def test_url_fetch_forwards_git_progress(ws, origin):
     assert lines[0] == f"etcd: fetching v2 from {origin.as_uri()} (depth 1)"
     assert any(line.startswith("etcd: counting: ") and line.endswith("objects (100%)")
                for line in lines)
+    # git reports each finished stage twice, its last count and its end: one line says it.
+    assert len(lines) == len(set(lines)), lines
 
 
 # --- local paths: used in place, never copied ---------------------------------------------------
