@@ -16,6 +16,7 @@ from analyzer import graph, store
 from analyzer.errors import AnalyzerError, nearest
 from analyzer.graph import Edge
 from analyzer.permalinks import permalink
+from analyzer.workspace import REPOS
 
 # Shorthands for --exclude: package patterns people leave out to see a component's own logic.
 PRESETS = {
@@ -353,10 +354,14 @@ class GraphIndex:
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
         if sha is None:
-            latest = store.latest_commits(db).get(repo)
-            if latest is None:
-                raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
-            return cls(db, latest)
+            latest = store.latest_commits(db)
+            if repo not in latest:
+                # Only etcd fetched and indexed, a query without --repo asked for kubernetes.
+                other = next((name for name in REPOS if name in latest), None)
+                raise QueryError(f"{repo} is not indexed" + (
+                    f"; {other} is: add --repo {other}, or fetch and index {repo}" if other
+                    else f": run `kubeatlas index {repo}` first"))
+            return cls(db, latest[repo])
         indexed = store.complete_commits(db)
         matching = [c for c in indexed if c.sha.startswith(sha) or c.ref == sha]
         commits = [c for c in matching if c.repo == repo]

@@ -168,6 +168,22 @@ def test_a_commit_of_another_repository_hints_at_repo(index):
                                  f"indexed at {commit.sha[:12]}: add --repo kubernetes")
 
 
+def test_a_repository_not_indexed_beside_one_that_is_hints_at_repo(index):
+    """With only etcd fetched and indexed, `find StartEtcd` (kubernetes by default) said "run
+    `kubeatlas index kubernetes` first", which then says kubernetes was never fetched."""
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(index.db, "etcd")
+    assert str(raised.value) == ("etcd is not indexed; kubernetes is: add --repo kubernetes, or "
+                                 "fetch and index etcd")
+
+
+def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
+                       r"kubernetes` first$"):
+        GraphIndex.open(db, "kubernetes")
+
+
 def test_callers_run_backwards(index):
     tree = index.tree("scheduler.(*Scheduler).scheduleOne", "callers", 1)
     # Run passes it to wait.UntilWithContext, whose closure calls it through a parameter.
