@@ -56,8 +56,18 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str, help_of: str | None = None):
         # argparse quotes a bad value whole: a pasted screenful would fill the terminal.
-        message = re.sub(r"'?([^\s']{121,})'?", lambda word: query.quote_name(word[1]), message)
+        message = cut_pasted(message, 120)
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
+
+
+def cut_pasted(message: str, longest: int = 1000) -> str:
+    """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
+    name: a value pasted by the screenful (a --commit, a path, a component) would fill the
+    terminal. A value in an argparse error is cut past 120 characters; an error line's words
+    may be paths kubeatlas made, so only past any a user would have."""
+    # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
+    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
+                  message)
 
     def parse_args(self, args=None, namespace=None):
         # The subcommand leaves an option it does not know to this parser, whose --help lists
@@ -549,7 +559,7 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
     if not index.unmatched_exclude(exclude):
         return
     near = query.near_pattern(exclude, index.packages())
-    print(f"kubeatlas: warning: --exclude {exclude!r} matches no package of "
+    print(f"kubeatlas: warning: --exclude {query.quote_name(exclude)} matches no package of "
           f"{index.commit.repo} {index.commit.sha[:12]}"
           + (f"; did you mean {near!r}?" if near else ""), file=sys.stderr)
 
@@ -1016,27 +1026,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AnalyzerError as err:
-        print(f"kubeatlas: error: {err}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(str(err))}", file=sys.stderr)
         return err.exit_code
     except sqlite3.DatabaseError as err:
         index = _workspace(args).index_path
         number = _sqlite_errno(err)
         if number is not None:  # SQLite writing on a full or read-only disk, as OSError below
-            print(f"kubeatlas: error: {_os_error_line(args, OSError(number, str(err), str(index)))}",
-                  file=sys.stderr)
+            line = _os_error_line(args, OSError(number, str(err), str(index)))
+            print(f"kubeatlas: error: {cut_pasted(line)}", file=sys.stderr)
             return 1
         if not store.is_damage(err):
             raise
         # Found deep inside a query: a page that is not there.
         store.report_damage(index)
-        print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(str(DamagedIndex(str(index), str(err))))}",
+              file=sys.stderr)
         return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class
         # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
-        print(f"kubeatlas: error: {_os_error_line(args, err)}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(_os_error_line(args, err))}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"

@@ -44,6 +44,20 @@ def test_a_bad_value_pasted_by_the_screenful_is_cut_in_the_error(argv, value_at,
     assert len(err) < 400 and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("argv, code", [
+    (["component", "k" * 5000], 2), (["index", "k" * 5000], 2),
+    (["site", "--out", "/tmp/" + "k" * 5000], 1),
+    (["fetch", "etcd", "--from", "/tmp/" + "k" * 5000, "--ref", "v1"], 1),
+])
+def test_a_value_pasted_by_the_screenful_is_cut_in_any_error_line(argv, code, tmp_path, capsys):
+    """Cut in argparse's errors, a pasted value still came back whole in the command's own
+    error (unknown component, unknown repository, a path too long for the file system)."""
+    assert main([*argv, "--home", str(tmp_path / "home")]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("kubeatlas: error: ") and "… (5,0" in err
+    assert len(err) < 400 and err.count("\n") == 1
+
+
 @pytest.mark.parametrize("argv", [["--version"], ["-V"]])
 def test_version_prints_the_installed_version(argv, capsys):
     """`kubeatlas --version`, the first thing many try, was told that "--version comes before
