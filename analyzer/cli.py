@@ -933,6 +933,9 @@ OS_ERROR_REMEDIES = {
     errno.EPERM: ": give this user access to it, or give {option} a folder of its own",
     errno.EROFS: ": give {option} a folder on a writable file system",
     errno.ENOSPC: ": free some space there, or give {option} a folder on another disk",
+    errno.EDQUOT: ": free some space there, or give {option} a folder on another disk",
+    errno.EIO: ": the disk would not take it (a quota or a full disk, or a failing one): free "
+               "some space there, or give {option} a folder on another disk",
 }
 
 
@@ -964,7 +967,9 @@ def _os_error_line(args: argparse.Namespace, err: OSError) -> str:
 
 # SQLite's own words for the same troubles, met while it writes the index (it reports no errno).
 SQLITE_ERRNOS = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
-                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES}
+                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES,
+                 # Any other failed write, a disk quota's EDQUOT or a file size limit's EFBIG.
+                 "SQLITE_IOERR": errno.EIO}
 
 
 def _sqlite_errno(err: sqlite3.DatabaseError) -> int | None:

@@ -210,9 +210,13 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
         raise IndexError_(str(path), "no index yet: run `kubeatlas index` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     check_header(path)
+    made = create and not path.exists()
     try:
         return _connect(path, create)
     except sqlite3.DatabaseError as err:
+        if made:  # left, the file a disk too full for its schema stopped would read as damaged
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         if is_damage(err):
             raise DamagedIndex(str(path), str(err)) from None
         raise

@@ -647,6 +647,35 @@ def _git_out(repo: Path, *args: str) -> str:
                           text=True).stdout.strip()
 
 
+def test_a_first_index_the_disk_refuses_is_one_line_and_leaves_no_index(kube_repo, tmp_path):
+    """A write refused with an error other than a full disk (a quota's EDQUOT, here a file size
+    limit's EFBIG) ended `index` in a traceback, "sqlite3.OperationalError: disk I/O error"; the
+    empty file it left was then called a damaged index."""
+    import resource
+
+    home = tmp_path / "home"
+    env = {**os.environ, "KUBEATLAS_HOME": str(home)}
+    cli = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(cli + ["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"],
+                   env=env, check=True, capture_output=True)
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    done = subprocess.run(cli + ["index", "-q", "--no-goroot"], env=env, capture_output=True,
+                          text=True, preexec_fn=small_files)
+    index = home / "index.sqlite"
+    assert (done.returncode, done.stderr) == (1, (
+        f"kubeatlas: error: {index}: disk I/O error: the disk would not take it (a quota or a full "
+        "disk, or a failing one): free some space there, or give --home (or $KUBEATLAS_HOME) a "
+        "folder on another disk\n"))
+    assert not index.exists()
+    query = subprocess.run(cli + ["find", "x"], env=env, capture_output=True, text=True)
+    assert query.stderr == (f"kubeatlas: error: index {index}: no index yet: run `kubeatlas "
+                            "index` first\n")
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
                                                                       monkeypatch):
     """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
