@@ -59,16 +59,6 @@ class Parser(argparse.ArgumentParser):
         message = cut_pasted(message, 120)
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
 
-
-def cut_pasted(message: str, longest: int = 1000) -> str:
-    """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
-    name: a value pasted by the screenful (a --commit, a path, a component) would fill the
-    terminal. A value in an argparse error is cut past 120 characters; an error line's words
-    may be paths kubeatlas made, so only past any a user would have."""
-    # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
-    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
-                  message)
-
     def parse_args(self, args=None, namespace=None):
         # The subcommand leaves an option it does not know to this parser, whose --help lists
         # only the commands: point at the help that lists the options.
@@ -113,6 +103,16 @@ def cut_pasted(message: str, longest: int = 1000) -> str:
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {near!r}? "
                                          f"(choose from {choices})")
         super()._check_value(action, value)
+
+
+def cut_pasted(message: str, longest: int = 1000) -> str:
+    """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
+    name: a value pasted by the screenful (a --commit, a path, a component) would fill the
+    terminal. A value in an argparse error is cut past 120 characters; an error line's words
+    may be paths kubeatlas made, so only past any a user would have."""
+    # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
+    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
+                  message)
 
 
 # Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:
