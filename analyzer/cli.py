@@ -21,7 +21,8 @@ import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import AnalyzerError, DamagedIndex, UnknownName, UsageError, nearest
+from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, UnknownName, UsageError,
+                             nearest)
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                 forget_callers_repository)
@@ -900,7 +901,12 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     if args.dir is not None and not args.dir.is_dir():
         problem = "a file, not a folder" if args.dir.exists() else "no such folder"
         raise UsageError(f"--dir {args.dir}: {problem}")
-    db = store.connect(_workspace(args).index_path)
+    index = _workspace(args).index_path
+    db = store.connect(index)
+    if "kubernetes" not in store.latest_commits(db):
+        # Every Go name of every step would be listed as missing.
+        raise IndexError_(str(index), "holds no kubernetes commit, whose functions the journeys' "
+                          "steps name: fetch and index kubernetes")
     recorded = journeys.load(args.dir) if args.dir else journeys.load()
     if not recorded:
         raise UsageError(f"no journeys (*.json) in {args.dir or journeys.DATA}")

@@ -58,6 +58,19 @@ def test_a_value_pasted_by_the_screenful_is_cut_in_any_error_line(argv, code, tm
     assert len(err) < 400 and err.count("\n") == 1
 
 
+def test_journeys_without_a_kubernetes_index_say_so_once(etcd_repo, tmp_path, capsys):
+    """With only etcd indexed, `journeys` listed every step of every journey as "not in the
+    index", hundreds of lines, instead of the one thing to do."""
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q", *home]) == 0
+    assert main(["index", "-q", "--no-goroot", *home]) == 0
+    capsys.readouterr()
+    assert main(["journeys", *home]) == 1
+    assert capsys.readouterr() == ("", (
+        f"kubeatlas: error: index {tmp_path / 'home' / 'index.sqlite'}: holds no kubernetes "
+        "commit, whose functions the journeys' steps name: fetch and index kubernetes\n"))
+
+
 @pytest.mark.parametrize("argv", [["--version"], ["-V"]])
 def test_version_prints_the_installed_version(argv, capsys):
     """`kubeatlas --version`, the first thing many try, was told that "--version comes before
