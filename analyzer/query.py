@@ -336,6 +336,14 @@ def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
     return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
 
 
+def _newest(db: sqlite3.Connection, commits: list[store.CommitRecord]) -> store.CommitRecord:
+    """The commit indexed (or indexed again) last, as `store.latest_commits` picks a repository's:
+    one commit indexed for two builds (--goos, --tests) is queried as the last `index` made it,
+    with or without --commit."""
+    started = dict(db.execute("SELECT id, started FROM commits WHERE complete = 1"))
+    return max(commits, key=lambda commit: (started[commit.id], commit.id))
+
+
 def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
     return Edge(edge.caller, method, graph.IMPLEMENTATION, edge.path, edge.line, edge.col,
                 round(edge.confidence * confidence, 4), why)
@@ -372,7 +380,11 @@ class GraphIndex:
                                  f"{sha}: add --repo {others[0]}")
             raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first"
                              + _indexed_commits(c for c in indexed if c.repo == repo))
-        return cls(db, commits[-1])
+        by_ref = [c for c in commits if c.ref == sha]  # a ref fetched again: its newest commit
+        if not by_ref and len({c.sha for c in commits}) > 1:
+            raise QueryError(f"--commit {sha} is ambiguous: more than one indexed commit of {repo} "
+                             f"starts with it{_indexed_commits(commits)}; give more of its digits")
+        return cls(db, _newest(db, by_ref or commits))
 
     # --- names -------------------------------------------------------------------------------
 

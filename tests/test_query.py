@@ -184,6 +184,39 @@ def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
         GraphIndex.open(db, "kubernetes")
 
 
+def _indexed(db, sha: str, ref: str, build: str = "linux/amd64") -> int:
+    commit_id = store.begin_commit(db, store.CommitKey("kubernetes", sha, False, "", build), ref,
+                                   "https://example.invalid/kubernetes")
+    store.finish_commit(db, commit_id, (), (), (), ())
+    return commit_id
+
+
+def test_a_commit_prefix_two_indexed_commits_share_is_ambiguous(tmp_path):
+    """`--commit abc` with abc1… and abc2… indexed answered from one of them, unsaid."""
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    _indexed(db, "abc1" + "0" * 36, "v1")
+    _indexed(db, "abc2" + "0" * 36, "v2")
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(db, "kubernetes", "abc")
+    assert str(raised.value) == ("--commit abc is ambiguous: more than one indexed commit of "
+                                 "kubernetes starts with it (indexed: abc100000000 v1, abc200000000 "
+                                 "v2); give more of its digits")
+    assert GraphIndex.open(db, "kubernetes", "abc2").commit.ref == "v2"
+
+
+def test_a_commit_indexed_for_two_builds_is_read_as_indexed_last_with_or_without_commit(tmp_path):
+    """Indexed for linux, then windows, then linux again: a query without --commit read the
+    linux index (the last made or asked for), one naming the commit read the windows one."""
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    sha = "abc1" + "0" * 36
+    linux = _indexed(db, sha, "v1")
+    _indexed(db, sha, "v1", "windows/amd64")
+    store.touch(db, linux)  # `kubeatlas index` of the linux build again
+    assert GraphIndex.open(db, "kubernetes").commit.id == linux
+    for given in (sha, sha[:7], "v1"):
+        assert GraphIndex.open(db, "kubernetes", given).commit.id == linux, given
+
+
 def test_callers_run_backwards(index):
     tree = index.tree("scheduler.(*Scheduler).scheduleOne", "callers", 1)
     # Run passes it to wait.UntilWithContext, whose closure calls it through a parameter.
