@@ -1,7 +1,8 @@
 """Progress lines for long work (clones, parsing), written to stderr so stdout stays parseable.
 
-On a terminal one line is redrawn in place; elsewhere (CI logs, pipes) a line is printed at most
-every few seconds, so a log shows the work moving without drowning in it.
+On a terminal one line is redrawn in place; elsewhere (CI logs, pipes, and a terminal that
+declares itself dumb, as Emacs' shell does, which shows the redrawing's escape code as text) a line
+is printed at most every few seconds, so a log shows the work moving without drowning in it.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class Progress:
     def __init__(self, stream: TextIO | None = None, quiet: bool = False, interval: float = 5.0):
         self.stream = stream or sys.stderr
         self.quiet = quiet
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()
+                    and os.environ.get("TERM") != "dumb")
         self.interval = 0.1 if self.tty else interval
         self._last = 0.0
         self._task = ""

@@ -489,6 +489,29 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
     assert lines[-1] == "kubernetes: storing the call graph in the index …"
 
 
+@pytest.mark.parametrize("term, redrawn", [("xterm-256color", True), ("dumb", False)])
+def test_a_dumb_terminal_gets_progress_lines_not_escape_codes(term, redrawn, monkeypatch):
+    """Emacs' shell is a terminal that says TERM=dumb and shows an escape code as text: each
+    redraw of the progress line added a visible `^[[K`."""
+    import io
+
+    from analyzer.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", term)
+    stream = Terminal()
+    progress = Progress(stream, interval=0)
+    for done in (1, 2):
+        progress.update("kubernetes: parsing", done, 2, "files")
+    assert ("\x1b[K" in stream.getvalue()) == redrawn
+    if not redrawn:
+        assert stream.getvalue() == ("kubernetes: parsing: 1/2 files (50%)\n"
+                                     "kubernetes: parsing: 2/2 files (100%)\n")
+
+
 def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
     """A first index drops the graph tables' indexes while it writes and makes them again:
     afterwards the schema holds every index a fresh one has, and a second commit adds to them."""
