@@ -193,9 +193,15 @@ def _inside(path: Path) -> str:
     commit's; "" for a path no repository holds."""
     try:
         with Repo(path if path.is_dir() else path.parent, search_parent_directories=True) as repo:
-            top = repo.working_tree_dir or repo.git_dir
+            git_dir, work_tree = Path(repo.git_dir), repo.working_tree_dir
     except (InvalidGitRepositoryError, NoSuchPathError):
         return ""
+    if path.resolve().is_relative_to(git_dir.resolve()) or work_tree is None:
+        # Inside the git dir: GitPython takes a bare mirror with no config file for a work tree
+        # whose top is the folder above.
+        top = git_dir.parent if git_dir.name == ".git" else git_dir
+    else:
+        top = work_tree
     return f"; it is inside the repository {top}: give that"
 
 

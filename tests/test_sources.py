@@ -484,6 +484,19 @@ def test_a_path_inside_a_repository_names_the_repository(ws, origin, inside):
     assert not ws.home.exists()
 
 
+def test_a_path_inside_a_mirror_without_config_names_the_mirror(ws, origin, tmp_path):
+    """A snapshot of a bare mirror may have no config file (as /work/.mirror's do): a folder
+    inside it was said to be inside the folder above the mirror."""
+    mirror = tmp_path / "mirror"
+    git(tmp_path, "clone", "-q", "--mirror", str(origin), str(mirror))
+    (mirror / "config").unlink()
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=str(mirror / "objects"), ref="v1")
+    assert str(failure.value) == (f"etcd: {mirror / 'objects'}: not a git repository; it is inside "
+                                  f"the repository {mirror}: give that")
+    assert sources.fetch(ws, "etcd", source=str(mirror), ref="v1").commit == rev(origin, "v1")
+
+
 def test_a_ref_is_never_read_as_a_git_option(ws, origin):
     with pytest.raises(SourceError, match="unknown ref '--all'"):
         sources.fetch(ws, "etcd", source=str(origin), ref="--all")
