@@ -699,6 +699,20 @@ def test_a_first_index_the_disk_refuses_is_one_line_and_leaves_no_index(kube_rep
                             "index` first\n")
 
 
+def test_two_indexes_moved_aside_in_one_second_are_both_kept(tmp_path, monkeypatch):
+    """The name a damaged index is moved to says the second it was moved: a second one moved
+    in the same second replaced the first, which the user may have wanted to look into."""
+    monkeypatch.setattr(store.time, "strftime", lambda form: "20261206T120000")
+    index = tmp_path / "index.sqlite"
+    asides = []
+    for damage in (b"first", b"second"):
+        index.write_bytes(damage)
+        asides.append(store.move_aside(index))
+    assert [aside.name for aside in asides] == ["index.sqlite.damaged-20261206T120000",
+                                                "index.sqlite.damaged-20261206T120000.2"]
+    assert [aside.read_bytes() for aside in asides] == [b"first", b"second"]
+
+
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,
                                                                       monkeypatch):
     """Git keeps a file name's bytes as they are; a Latin-1 one (`caf\\xe9.go`) is indexed, its
