@@ -21,7 +21,8 @@ import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import AnalyzerError, DamagedIndex, UnknownName, UsageError, nearest
+from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, UnknownName, UsageError,
+                             nearest)
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                 forget_callers_repository)
@@ -56,7 +57,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message: str, help_of: str | None = None):
         # argparse quotes a bad value whole: a pasted screenful would fill the terminal.
-        message = re.sub(r"'?([^\s']{121,})'?", lambda word: query.quote_name(word[1]), message)
+        message = cut_pasted(message, 120)
         self.exit(2, f"{self.prog}: error: {message} (see `{help_of or self.prog} --help`)\n")
 
     def parse_args(self, args=None, namespace=None):
@@ -103,6 +104,16 @@ class Parser(argparse.ArgumentParser):
             raise argparse.ArgumentError(action, f"invalid choice: {value!r}: did you mean {near!r}? "
                                          f"(choose from {choices})")
         super()._check_value(action, value)
+
+
+def cut_pasted(message: str, longest: int = 1000) -> str:
+    """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
+    name: a value pasted by the screenful (a --commit, a path, a component) would fill the
+    terminal. A value in an argparse error is cut past 120 characters; an error line's words
+    may be paths kubeatlas made, so only past any a user would have."""
+    # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
+    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
+                  message)
 
 
 # Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:
@@ -549,7 +560,7 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
     if not index.unmatched_exclude(exclude):
         return
     near = query.near_pattern(exclude, index.packages())
-    print(f"kubeatlas: warning: --exclude {exclude!r} matches no package of "
+    print(f"kubeatlas: warning: --exclude {query.quote_name(exclude)} matches no package of "
           f"{index.commit.repo} {index.commit.sha[:12]}"
           + (f"; did you mean {near!r}?" if near else ""), file=sys.stderr)
 
@@ -627,8 +638,11 @@ def cmd_index(args: argparse.Namespace) -> int:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
     except (KeyboardInterrupt, Terminated) as stop:
-        stop.indexed = [summary.repo for summary in summaries]  # for the line `main` prints
-        stop.unchanged = names[len(summaries):]
+        # For the line `main` prints; `stored` names a repository stopped after its new index
+        # had become the current one.
+        stop.indexed = [summary.repo for summary in summaries] + (
+            [stop.stored] if hasattr(stop, "stored") else [])
+        stop.unchanged = names[len(stop.indexed):]
         raise
     if args.json:
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
@@ -887,7 +901,12 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     if args.dir is not None and not args.dir.is_dir():
         problem = "a file, not a folder" if args.dir.exists() else "no such folder"
         raise UsageError(f"--dir {args.dir}: {problem}")
-    db = store.connect(_workspace(args).index_path)
+    index = _workspace(args).index_path
+    db = store.connect(index)
+    if "kubernetes" not in store.latest_commits(db):
+        # Every Go name of every step would be listed as missing.
+        raise IndexError_(str(index), "holds no kubernetes commit, whose functions the journeys' "
+                          "steps name: fetch and index kubernetes")
     recorded = journeys.load(args.dir) if args.dir else journeys.load()
     if not recorded:
         raise UsageError(f"no journeys (*.json) in {args.dir or journeys.DATA}")
@@ -920,6 +939,9 @@ OS_ERROR_REMEDIES = {
     errno.EPERM: ": give this user access to it, or give {option} a folder of its own",
     errno.EROFS: ": give {option} a folder on a writable file system",
     errno.ENOSPC: ": free some space there, or give {option} a folder on another disk",
+    errno.EDQUOT: ": free some space there, or give {option} a folder on another disk",
+    errno.EIO: ": the disk would not take it (a quota or a full disk, or a failing one): free "
+               "some space there, or give {option} a folder on another disk",
 }
 
 
@@ -951,7 +973,9 @@ def _os_error_line(args: argparse.Namespace, err: OSError) -> str:
 
 # SQLite's own words for the same troubles, met while it writes the index (it reports no errno).
 SQLITE_ERRNOS = {"SQLITE_FULL": errno.ENOSPC, "SQLITE_READONLY": errno.EROFS,
-                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES}
+                 "SQLITE_PERM": errno.EACCES, "SQLITE_CANTOPEN": errno.EACCES,
+                 # Any other failed write, a disk quota's EDQUOT or a file size limit's EFBIG.
+                 "SQLITE_IOERR": errno.EIO}
 
 
 def _sqlite_errno(err: sqlite3.DatabaseError) -> int | None:
@@ -1013,27 +1037,28 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except AnalyzerError as err:
-        print(f"kubeatlas: error: {err}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(str(err))}", file=sys.stderr)
         return err.exit_code
     except sqlite3.DatabaseError as err:
         index = _workspace(args).index_path
         number = _sqlite_errno(err)
         if number is not None:  # SQLite writing on a full or read-only disk, as OSError below
-            print(f"kubeatlas: error: {_os_error_line(args, OSError(number, str(err), str(index)))}",
-                  file=sys.stderr)
+            line = _os_error_line(args, OSError(number, str(err), str(index)))
+            print(f"kubeatlas: error: {cut_pasted(line)}", file=sys.stderr)
             return 1
         if not store.is_damage(err):
             raise
         # Found deep inside a query: a page that is not there.
         store.report_damage(index)
-        print(f"kubeatlas: error: {DamagedIndex(str(index), str(err))}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(str(DamagedIndex(str(index), str(err))))}",
+              file=sys.stderr)
         return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class
         # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
-        print(f"kubeatlas: error: {_os_error_line(args, err)}", file=sys.stderr)
+        print(f"kubeatlas: error: {cut_pasted(_os_error_line(args, err))}", file=sys.stderr)
         return 1
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
@@ -1052,8 +1077,8 @@ def _kept_by_index(stop: BaseException) -> str:
     indexed, unchanged = getattr(stop, "indexed", []), getattr(stop, "unchanged", [])
     if not indexed:
         return "; the previous index is unchanged"
-    return (f"; {', '.join(indexed)} indexed, the previous index of {', '.join(unchanged)} "
-            "unchanged")
+    kept = f", the previous index of {', '.join(unchanged)} unchanged" if unchanged else ""
+    return f"; {', '.join(indexed)} indexed{kept}"
 
 
 def _kept_by_site(stop: BaseException, out: Path) -> str:

@@ -7,12 +7,14 @@ any other and are never followed.
 """
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 
 from analyzer.errors import SourceError
 
 SYMLINK_MODE = b"120000"
+_UNREADABLE = re.compile(r"Could not read ([0-9a-f]{40})")  # git ls-tree on a missing tree
 
 @dataclass(frozen=True, slots=True)
 class TreeEntry:
@@ -31,7 +33,14 @@ def list_tree(git_dir: str, commit: str) -> list[TreeEntry]:
     done = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "-z", "--full-tree", commit],
                           capture_output=True)
     if done.returncode != 0:
-        reason = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        stderr = done.stderr.decode("utf-8", "replace")
+        missing = _UNREADABLE.search(stderr)
+        if missing:
+            # A blob a snapshot lacks is counted and skipped; without a tree, its files are unknown.
+            raise SourceError(git_dir, commit, f"tree {missing[1]} is not in the repository's "
+                              "objects (a pack or object file removed?): every tree of the commit "
+                              "is read to list its files; give a whole clone")
+        reason = stderr.strip().splitlines()
         raise SourceError(git_dir, commit, reason[-1] if reason else "cannot list the tree")
     entries = []
     for record in done.stdout.split(b"\0"):

@@ -264,8 +264,9 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
         if done is not None:
             summary.already_indexed = True
             store.touch(db, done.id)  # asked for again: it is the current index of its repo
-            _fill_counts(db, done.id, summary)
-            summary.unnamed_tags = _unnamed_tags(db, build, done.id, library)
+            with _stored(checkout.name):
+                _fill_counts(db, done.id, summary)
+                summary.unnamed_tags = _unnamed_tags(db, build, done.id, library)
             return summary
 
         commit_id = store.begin_commit(db, key, checkout.ref, checkout.remote_url)
@@ -294,17 +295,32 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                                  _resolve_progress(progress, checkout.name), processes=jobs)
             parsed.clear()  # the resolver is done with them: freed before the graph is written
         summary.resolve_seconds = time.monotonic() - resolve_started
+        # Tens of seconds on Kubernetes, which a log should not show as the resolver's last stage.
+        progress.note(f"{checkout.name}: storing the call graph in the index …")
         store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
                             resolution.symbols, resolution.edges, resolution.implements,
                             resolution.annotations, resolution.programs, resolution.signatures)
-        del resolution
-        gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
-        _fill_counts(db, commit_id, summary)
-        summary.seconds = time.monotonic() - started
-        summary.unnamed_tags = _unnamed_tags(db, build, commit_id, library)
+        with _stored(checkout.name):
+            del resolution
+            gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
+            _fill_counts(db, commit_id, summary)
+            summary.seconds = time.monotonic() - started
+            summary.unnamed_tags = _unnamed_tags(db, build, commit_id, library)
         return summary
     finally:
         db.close()
+
+
+@contextmanager
+def _stored(repo: str):
+    """Mark a Ctrl-C or SIGTERM felt once the commit is the current index of `repo` (freeing the
+    resolver's objects and counting the summary take seconds on Kubernetes) with `stored`, so
+    that the CLI says `repo` was indexed instead of that its previous index stands."""
+    try:
+        yield
+    except BaseException as stop:
+        stop.stored = repo
+        raise
 
 
 def _resolve_progress(progress: Progress, repo: str):

@@ -1,7 +1,8 @@
 """Progress lines for long work (clones, parsing), written to stderr so stdout stays parseable.
 
-On a terminal one line is redrawn in place; elsewhere (CI logs, pipes) a line is printed at most
-every few seconds, so a log shows the work moving without drowning in it.
+On a terminal one line is redrawn in place; elsewhere (CI logs, pipes, and a terminal that
+declares itself dumb, as Emacs' shell does, which shows the redrawing's escape code as text) a line
+is printed at most every few seconds, so a log shows the work moving without drowning in it.
 """
 from __future__ import annotations
 
@@ -15,10 +16,12 @@ class Progress:
     def __init__(self, stream: TextIO | None = None, quiet: bool = False, interval: float = 5.0):
         self.stream = stream or sys.stderr
         self.quiet = quiet
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+        self.tty = (hasattr(self.stream, "isatty") and self.stream.isatty()
+                    and os.environ.get("TERM") != "dumb")
         self.interval = 0.1 if self.tty else interval
         self._last = 0.0
         self._task = ""
+        self._shown = ""  # the last line written
         self.stage = ""  # the task last updated, shown or not: what a Ctrl-C interrupted
         self._drawn = False
         self._gone = False  # the stream's reader has left
@@ -28,17 +31,18 @@ class Progress:
         self.stage = task
         now = time.monotonic()
         finished = bool(total) and done is not None and done >= total
-        # A new task is always shown, so a log names every stage however short.
-        if self.quiet or (now - self._last < self.interval and not finished
-                          and task == self._task):
-            return
-        self._last, self._task = now, task
         if done is None:
             text = f"{task} …"
         elif total:
             text = f"{task}: {done}/{total} {unit} ({100 * done // max(total, 1)}%)".rstrip()
         else:
             text = f"{task}: {done} {unit}".rstrip()
+        # A new task is always shown, so a log names every stage however short; a line the same
+        # as the last is not (git reports a finished stage twice, its last count and its end).
+        if self.quiet or text == self._shown or (now - self._last < self.interval
+                                                  and not finished and task == self._task):
+            return
+        self._last, self._task, self._shown = now, task, text
         if self.tty:
             self._write("\r\x1b[K" + text)
             self._drawn = True

@@ -16,6 +16,7 @@ from analyzer import graph, store
 from analyzer.errors import AnalyzerError, nearest
 from analyzer.graph import Edge
 from analyzer.permalinks import permalink
+from analyzer.workspace import REPOS
 
 # Shorthands for --exclude: package patterns people leave out to see a component's own logic.
 PRESETS = {
@@ -335,6 +336,14 @@ def _indexed_commits(commits: Iterable[store.CommitRecord]) -> str:
     return f" (indexed: {', '.join(shown[-5:])})" if shown else ""
 
 
+def _newest(db: sqlite3.Connection, commits: list[store.CommitRecord]) -> store.CommitRecord:
+    """The commit indexed (or indexed again) last, as `store.latest_commits` picks a repository's:
+    one commit indexed for two builds (--goos, --tests) is queried as the last `index` made it,
+    with or without --commit."""
+    started = dict(db.execute("SELECT id, started FROM commits WHERE complete = 1"))
+    return max(commits, key=lambda commit: (started[commit.id], commit.id))
+
+
 def _implementation(edge: Edge, method: str, confidence: float, why: str) -> Edge:
     return Edge(edge.caller, method, graph.IMPLEMENTATION, edge.path, edge.line, edge.col,
                 round(edge.confidence * confidence, 4), why)
@@ -353,10 +362,14 @@ class GraphIndex:
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
         if sha is None:
-            latest = store.latest_commits(db).get(repo)
-            if latest is None:
-                raise QueryError(f"{repo} is not indexed: run `kubeatlas index {repo}` first")
-            return cls(db, latest)
+            latest = store.latest_commits(db)
+            if repo not in latest:
+                # Only etcd fetched and indexed, a query without --repo asked for kubernetes.
+                other = next((name for name in REPOS if name in latest), None)
+                raise QueryError(f"{repo} is not indexed" + (
+                    f"; {other} is: add --repo {other}, or fetch and index {repo}" if other
+                    else f": run `kubeatlas index {repo}` first"))
+            return cls(db, latest[repo])
         indexed = store.complete_commits(db)
         matching = [c for c in indexed if c.sha.startswith(sha) or c.ref == sha]
         commits = [c for c in matching if c.repo == repo]
@@ -367,7 +380,11 @@ class GraphIndex:
                                  f"{sha}: add --repo {others[0]}")
             raise QueryError(f"{repo} at {sha} is not indexed: fetch and index it first"
                              + _indexed_commits(c for c in indexed if c.repo == repo))
-        return cls(db, commits[-1])
+        by_ref = [c for c in commits if c.ref == sha]  # a ref fetched again: its newest commit
+        if not by_ref and len({c.sha for c in commits}) > 1:
+            raise QueryError(f"--commit {sha} is ambiguous: more than one indexed commit of {repo} "
+                             f"starts with it{_indexed_commits(commits)}; give more of its digits")
+        return cls(db, _newest(db, by_ref or commits))
 
     # --- names -------------------------------------------------------------------------------
 
@@ -509,11 +526,12 @@ class GraphIndex:
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
         parts = name.count(".") + 1
-        scored = []
+        # Compared without regard to case, as `find` matches: `scheduleone` means scheduleOne.
+        folded, scored = name.casefold(), []
         for candidate in pool:
             ending = ".".join(candidate.split(".")[-parts:])
-            score = max(difflib.SequenceMatcher(None, name, candidate).ratio(),
-                        difflib.SequenceMatcher(None, name, ending).ratio())
+            score = max(difflib.SequenceMatcher(None, folded, candidate.casefold()).ratio(),
+                        difflib.SequenceMatcher(None, folded, ending.casefold()).ratio())
             if score >= 0.6:
                 scored.append((-score, len(candidate), candidate))
         return [candidate for _, _, candidate in sorted(scored)[:5]]

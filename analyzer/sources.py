@@ -175,7 +175,7 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     try:
         repo = _open(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
-        raise SourceError(name, source, "not a git repository") from None
+        raise SourceError(name, source, "not a git repository" + _inside(path)) from None
     with repo:
         if not repo.head.is_valid() and not repo.refs:
             raise SourceError(name, source, "the repository has no commits yet")
@@ -185,6 +185,24 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
                   if config.has_option('remote "origin"', "url") else None)
         git_dir = str(Path(repo.git_dir).resolve())
     return Checkout(name, git_dir, commit, ref, url or origin or _local_url(path))
+
+
+def _inside(path: Path) -> str:
+    """`; it is inside the repository TOP: give that` for a folder or file of a repository (its
+    `pkg/`, a go.mod), which git would take for the repository, but whose tree is not the whole
+    commit's; "" for a path no repository holds."""
+    try:
+        with Repo(path if path.is_dir() else path.parent, search_parent_directories=True) as repo:
+            git_dir, work_tree = Path(repo.git_dir), repo.working_tree_dir
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return ""
+    if path.resolve().is_relative_to(git_dir.resolve()) or work_tree is None:
+        # Inside the git dir: GitPython takes a bare mirror with no config file for a work tree
+        # whose top is the folder above.
+        top = git_dir.parent if git_dir.name == ".git" else git_dir
+    else:
+        top = work_tree
+    return f"; it is inside the repository {top}: give that"
 
 
 def _local_url(path: Path) -> str:
@@ -330,8 +348,40 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
             reason = (f"short SHA '{ref}' is ambiguous: more than one commit starts with it; "
                       "give more of its digits")
         else:
-            reason = f"unknown ref '{ref}'"
+            reason = _unknown(repo, rev, ref)
         raise SourceError(name, source, reason) from None
+
+
+def _unknown(repo: Repo, rev: str, ref: str) -> str:
+    """Why `rev` names nothing in `repo`, where git says only that: a ref whose object is gone
+    (a pack deleted), a branch only a remote has, history a shallow clone cut off, a HEAD that
+    points at no branch. `unknown ref` when none of these is why."""
+    named = _rev_parse(repo, rev)  # unpeeled, a ref is read without its object
+    if named and named != rev.lower():  # git takes any 40 hex digits for an object's name
+        kind = _object_kind(repo, named)  # `main:go.mod`, which the peeled check read as a path
+        return (f"'{ref}' names a {kind}, not a commit" if kind else
+                f"'{ref}' names {named[:12]}, which is not in the repository's objects (a pack or "
+                "object file removed?): give a whole clone")
+    reason = f"unknown ref '{ref}'"
+    remote = [branch for branch in repo.git.for_each_ref("--format=%(refname:short)",
+                                                         "refs/remotes").split()
+              if branch.partition("/")[2] == rev]  # `origin/feature` for `feature`
+    if remote:
+        return f"{reason}; the remote branch {remote[0]} has that name: give that"
+    if rev == "HEAD":
+        head = repo.git.symbolic_ref("--quiet", "HEAD", with_exceptions=False)
+        return f"{reason}: HEAD points at {head}, which does not exist" if head else reason
+    history = "~" in rev or "^" in rev or _SHORT_SHA.match(rev) or _FULL_SHA.match(rev)
+    if history and (Path(repo.git_dir) / "shallow").exists():
+        return f"{reason} in this shallow clone, which holds no history before its last commits"
+    return reason
+
+
+def _rev_parse(repo: Repo, rev: str) -> str | None:
+    try:
+        return repo.git.rev_parse("--verify", "--quiet", rev)
+    except GitCommandError:
+        return None
 
 
 def _is_ambiguous(repo: Repo, rev: str) -> bool:

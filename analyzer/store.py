@@ -9,6 +9,7 @@ killed mid-index leaves the last complete commit (and every blob already parsed)
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import sqlite3
 import struct
@@ -210,9 +211,13 @@ def connect(path: Path, create: bool = False) -> sqlite3.Connection:
         raise IndexError_(str(path), "no index yet: run `kubeatlas index` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     check_header(path)
+    made = create and not path.exists()
     try:
         return _connect(path, create)
     except sqlite3.DatabaseError as err:
+        if made:  # left, the file a disk too full for its schema stopped would read as damaged
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
         if is_damage(err):
             raise DamagedIndex(str(path), str(err)) from None
         raise
@@ -273,8 +278,14 @@ def is_damage(err: sqlite3.DatabaseError) -> bool:
 
 
 def move_aside(path: Path) -> Path:
-    """Rename a damaged index (and its WAL files) out of the way; return its new name."""
-    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    """Rename a damaged index (and its WAL files) out of the way; return its new name. One moved
+    aside earlier in the same second keeps its name: the new one takes the next free `.N`."""
+    stem = f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+    aside = path.with_name(stem)
+    for number in itertools.count(2):
+        if not any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):
+            break
+        aside = path.with_name(f"{stem}.{number}")
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             os.replace(f"{path}{suffix}", f"{aside}{suffix}")

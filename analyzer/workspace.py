@@ -38,6 +38,10 @@ def forget_callers_repository(environ: dict[str, str]) -> None:
 
 def default_home() -> Path:
     env = os.environ.get("KUBEATLAS_HOME")
+    if env and not env.strip():
+        # Taken as a path, it would be a folder named by the spaces in the current one.
+        raise UsageError(f"$KUBEATLAS_HOME is {env!r}, no folder: set it to one, or unset it "
+                         "for ~/.cache/kubeatlas")
     if env:
         return Path(env)
     cache = os.environ.get("XDG_CACHE_HOME", "")

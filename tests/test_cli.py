@@ -44,6 +44,33 @@ def test_a_bad_value_pasted_by_the_screenful_is_cut_in_the_error(argv, value_at,
     assert len(err) < 400 and err.count("\n") == 1
 
 
+@pytest.mark.parametrize("argv, code", [
+    (["component", "k" * 5000], 2), (["index", "k" * 5000], 2),
+    (["site", "--out", "/tmp/" + "k" * 5000], 1),
+    (["fetch", "etcd", "--from", "/tmp/" + "k" * 5000, "--ref", "v1"], 1),
+])
+def test_a_value_pasted_by_the_screenful_is_cut_in_any_error_line(argv, code, tmp_path, capsys):
+    """Cut in argparse's errors, a pasted value still came back whole in the command's own
+    error (unknown component, unknown repository, a path too long for the file system)."""
+    assert main([*argv, "--home", str(tmp_path / "home")]) == code
+    err = capsys.readouterr().err
+    assert err.startswith("kubeatlas: error: ") and "… (5,0" in err
+    assert len(err) < 400 and err.count("\n") == 1
+
+
+def test_journeys_without_a_kubernetes_index_say_so_once(etcd_repo, tmp_path, capsys):
+    """With only etcd indexed, `journeys` listed every step of every journey as "not in the
+    index", hundreds of lines, instead of the one thing to do."""
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q", *home]) == 0
+    assert main(["index", "-q", "--no-goroot", *home]) == 0
+    capsys.readouterr()
+    assert main(["journeys", *home]) == 1
+    assert capsys.readouterr() == ("", (
+        f"kubeatlas: error: index {tmp_path / 'home' / 'index.sqlite'}: holds no kubernetes "
+        "commit, whose functions the journeys' steps name: fetch and index kubernetes\n"))
+
+
 @pytest.mark.parametrize("argv", [["--version"], ["-V"]])
 def test_version_prints_the_installed_version(argv, capsys):
     """`kubeatlas --version`, the first thing many try, was told that "--version comes before
@@ -323,6 +350,19 @@ def test_an_empty_value_is_refused_not_read_as_the_default(argv, tmp_path, monke
                                        f"leave the option out for its default (see `kubeatlas {argv[0]} "
                                        "--help`)\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("argv", [["find", "Run"], ["index"], ["fetch", "etcd"]])
+def test_a_blank_home_variable_is_refused_not_taken_for_a_folder(argv, tmp_path, monkeypatch,
+                                                                capsys):
+    """KUBEATLAS_HOME=" " was a folder named by a space in the current one: a query said "index
+    ' /index.sqlite': no index yet" and `fetch` made that folder."""
+    monkeypatch.setenv("KUBEATLAS_HOME", " ")
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == ("kubeatlas: error: $KUBEATLAS_HOME is ' ', no folder: set "
+                                       "it to one, or unset it for ~/.cache/kubeatlas\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],

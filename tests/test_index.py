@@ -482,9 +482,34 @@ def test_progress_names_the_repository_and_every_stage(kube_repo, tmp_path):
             "calls through interfaces and function values …", "command programs"} <= stages
     assert any(line.startswith("kubernetes: resolving the call graph, call sites: ")
                and "files (100%)" in line for line in lines)
-    # The last stage says it ended too, or a log seems to stop in the middle of it.
-    assert lines[-1].startswith("kubernetes: resolving the call graph, command programs: ")
-    assert lines[-1].endswith("commands (100%)")
+    # The resolver's last stage says it ended too, or a log seems to stop in the middle of it.
+    assert lines[-2].startswith("kubernetes: resolving the call graph, command programs: ")
+    assert lines[-2].endswith("commands (100%)")
+    # Then the graph is written, which takes long enough on Kubernetes to be a stage of its own.
+    assert lines[-1] == "kubernetes: storing the call graph in the index …"
+
+
+@pytest.mark.parametrize("term, redrawn", [("xterm-256color", True), ("dumb", False)])
+def test_a_dumb_terminal_gets_progress_lines_not_escape_codes(term, redrawn, monkeypatch):
+    """Emacs' shell is a terminal that says TERM=dumb and shows an escape code as text: each
+    redraw of the progress line added a visible `^[[K`."""
+    import io
+
+    from analyzer.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", term)
+    stream = Terminal()
+    progress = Progress(stream, interval=0)
+    for done in (1, 2):
+        progress.update("kubernetes: parsing", done, 2, "files")
+    assert ("\x1b[K" in stream.getvalue()) == redrawn
+    if not redrawn:
+        assert stream.getvalue() == ("kubernetes: parsing: 1/2 files (50%)\n"
+                                     "kubernetes: parsing: 2/2 files (100%)\n")
 
 
 def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
@@ -597,6 +622,95 @@ def test_a_stop_after_one_of_two_repositories_says_which_was_indexed(kube_repo, 
     assert main(["index", "-q", "--no-goroot"]) == 130
     assert capsys.readouterr().err == ("kubeatlas: interrupted; etcd indexed, the previous index "
                                        "of kubernetes unchanged\n")
+
+
+@pytest.mark.parametrize("again", [False, True], ids=["new", "already-indexed"])
+def test_a_stop_once_the_new_index_is_current_says_it_was_indexed(again, kube_repo, tmp_path, capsys,
+                                                                   monkeypatch):
+    """Stopped after its commit became the current index (while the summary was counted, or the
+    resolver's objects freed), `index` said "the previous index is unchanged"; the next query
+    read the new one."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    if again:
+        assert main(["index", "-q", "--no-goroot"]) == 0
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(indexer, "_fill_counts", ctrl_c)
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 130
+    assert capsys.readouterr().err == "kubeatlas: interrupted; kubernetes indexed\n"
+    db = store.connect(tmp_path / "home" / "index.sqlite")
+    assert store.latest_commits(db)["kubernetes"].sha == sources.load_checkouts(
+        Workspace(tmp_path / "home"))["kubernetes"].commit
+
+
+def test_a_tree_missing_from_the_object_store_is_named(kube_repo, tmp_path, capsys, monkeypatch):
+    """A blob a snapshot lacks is counted; a missing tree ended `index` with git's "error: Could
+    not read SHA", which said neither what the object is nor what to do."""
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    tree = _git_out(kube_repo, "rev-parse", "HEAD:pkg")
+    (kube_repo / ".git" / "objects" / tree[:2] / tree[2:]).unlink()
+    commit = _git_out(kube_repo, "rev-parse", "HEAD")
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {kube_repo / '.git'}: {commit}: tree {tree} is not in the repository's "
+        "objects (a pack or object file removed?): every tree of the commit is read to list its "
+        "files; give a whole clone\n")
+
+
+def _git_out(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_a_first_index_the_disk_refuses_is_one_line_and_leaves_no_index(kube_repo, tmp_path):
+    """A write refused with an error other than a full disk (a quota's EDQUOT, here a file size
+    limit's EFBIG) ended `index` in a traceback, "sqlite3.OperationalError: disk I/O error"; the
+    empty file it left was then called a damaged index."""
+    import resource
+
+    home = tmp_path / "home"
+    env = {**os.environ, "KUBEATLAS_HOME": str(home)}
+    cli = [sys.executable, "-m", "analyzer.cli"]
+    subprocess.run(cli + ["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"],
+                   env=env, check=True, capture_output=True)
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2048, 2048))
+
+    done = subprocess.run(cli + ["index", "-q", "--no-goroot"], env=env, capture_output=True,
+                          text=True, preexec_fn=small_files)
+    index = home / "index.sqlite"
+    assert (done.returncode, done.stderr) == (1, (
+        f"kubeatlas: error: {index}: disk I/O error: the disk would not take it (a quota or a full "
+        "disk, or a failing one): free some space there, or give --home (or $KUBEATLAS_HOME) a "
+        "folder on another disk\n"))
+    assert not index.exists()
+    query = subprocess.run(cli + ["find", "x"], env=env, capture_output=True, text=True)
+    assert query.stderr == (f"kubeatlas: error: index {index}: no index yet: run `kubeatlas "
+                            "index` first\n")
+
+
+def test_two_indexes_moved_aside_in_one_second_are_both_kept(tmp_path, monkeypatch):
+    """The name a damaged index is moved to says the second it was moved: a second one moved
+    in the same second replaced the first, which the user may have wanted to look into."""
+    monkeypatch.setattr(store.time, "strftime", lambda form: "20261206T120000")
+    index = tmp_path / "index.sqlite"
+    asides = []
+    for damage in (b"first", b"second"):
+        index.write_bytes(damage)
+        asides.append(store.move_aside(index))
+    assert [aside.name for aside in asides] == ["index.sqlite.damaged-20261206T120000",
+                                                "index.sqlite.damaged-20261206T120000.2"]
+    assert [aside.read_bytes() for aside in asides] == [b"first", b"second"]
 
 
 def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path, capsys,

@@ -150,6 +150,15 @@ def test_a_mistyped_bare_name_gets_the_closest_names(index):
     assert raised.value.closest[0] == SCHEDULE_ONE
 
 
+@pytest.mark.parametrize("name", ["SCHEDULEONE", "scheduler.(*SCHEDULER).SCHEDULEONE"])
+def test_a_name_in_the_wrong_case_gets_the_name_meant(index, name):
+    """Go names are case-sensitive, so `SCHEDULEONE` is not found; it was "no symbol" with no
+    name offered at all (the closest were compared case and all), where `find` ignores case."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve(name)
+    assert raised.value.closest[0] == SCHEDULE_ONE
+
+
 def test_a_commit_of_another_repository_hints_at_repo(index):
     """--commit names a commit indexed for another repository: the error says which --repo."""
     commit = index.commit
@@ -157,6 +166,55 @@ def test_a_commit_of_another_repository_hints_at_repo(index):
         GraphIndex.open(index.db, "etcd", commit.sha[:12])
     assert str(raised.value) == (f"etcd at {commit.sha[:12]} is not indexed; kubernetes is "
                                  f"indexed at {commit.sha[:12]}: add --repo kubernetes")
+
+
+def test_a_repository_not_indexed_beside_one_that_is_hints_at_repo(index):
+    """With only etcd fetched and indexed, `find StartEtcd` (kubernetes by default) said "run
+    `kubeatlas index kubernetes` first", which then says kubernetes was never fetched."""
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(index.db, "etcd")
+    assert str(raised.value) == ("etcd is not indexed; kubernetes is: add --repo kubernetes, or "
+                                 "fetch and index etcd")
+
+
+def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
+                       r"kubernetes` first$"):
+        GraphIndex.open(db, "kubernetes")
+
+
+def _indexed(db, sha: str, ref: str, build: str = "linux/amd64") -> int:
+    commit_id = store.begin_commit(db, store.CommitKey("kubernetes", sha, False, "", build), ref,
+                                   "https://example.invalid/kubernetes")
+    store.finish_commit(db, commit_id, (), (), (), ())
+    return commit_id
+
+
+def test_a_commit_prefix_two_indexed_commits_share_is_ambiguous(tmp_path):
+    """`--commit abc` with abc1… and abc2… indexed answered from one of them, unsaid."""
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    _indexed(db, "abc1" + "0" * 36, "v1")
+    _indexed(db, "abc2" + "0" * 36, "v2")
+    with pytest.raises(QueryError) as raised:
+        GraphIndex.open(db, "kubernetes", "abc")
+    assert str(raised.value) == ("--commit abc is ambiguous: more than one indexed commit of "
+                                 "kubernetes starts with it (indexed: abc100000000 v1, abc200000000 "
+                                 "v2); give more of its digits")
+    assert GraphIndex.open(db, "kubernetes", "abc2").commit.ref == "v2"
+
+
+def test_a_commit_indexed_for_two_builds_is_read_as_indexed_last_with_or_without_commit(tmp_path):
+    """Indexed for linux, then windows, then linux again: a query without --commit read the
+    linux index (the last made or asked for), one naming the commit read the windows one."""
+    db = store.connect(tmp_path / "index.sqlite", create=True)
+    sha = "abc1" + "0" * 36
+    linux = _indexed(db, sha, "v1")
+    _indexed(db, sha, "v1", "windows/amd64")
+    store.touch(db, linux)  # `kubeatlas index` of the linux build again
+    assert GraphIndex.open(db, "kubernetes").commit.id == linux
+    for given in (sha, sha[:7], "v1"):
+        assert GraphIndex.open(db, "kubernetes", given).commit.id == linux, given
 
 
 def test_callers_run_backwards(index):

@@ -157,6 +157,8 @@ def test_url_fetch_forwards_git_progress(ws, origin):
     assert lines[0] == f"etcd: fetching v2 from {origin.as_uri()} (depth 1)"
     assert any(line.startswith("etcd: counting: ") and line.endswith("objects (100%)")
                for line in lines)
+    # git reports each finished stage twice, its last count and its end: one line says it.
+    assert len(lines) == len(set(lines)), lines
 
 
 # --- local paths: used in place, never copied ---------------------------------------------------
@@ -370,6 +372,55 @@ def test_a_tree_or_blob_sha_as_ref_is_named_for_what_it_is(ws, origin, rev, kind
     assert not ws.sources_file.exists()
 
 
+def _object_removed(origin: Path, tmp_path: Path) -> tuple[Path, str]:
+    sha = git(origin, "rev-parse", "main")
+    (origin / ".git" / "objects" / sha[:2] / sha[2:]).unlink()
+    return origin, (f"'main' names {sha[:12]}, which is not in the repository's objects (a pack "
+                    "or object file removed?): give a whole clone")
+
+
+def _remote_branch(origin: Path, tmp_path: Path) -> tuple[Path, str]:
+    git(tmp_path, "clone", "-q", str(origin), "clone")  # its `feature` is origin/feature only
+    return tmp_path / "clone", ("unknown ref 'feature'; the remote branch origin/feature has "
+                                "that name: give that")
+
+
+def _shallow(origin: Path, tmp_path: Path) -> tuple[Path, str]:
+    git(tmp_path, "clone", "-q", "--depth", "1", origin.as_uri(), "shallow")
+    return tmp_path / "shallow", ("unknown ref 'main~1' in this shallow clone, which holds no "
+                                  "history before its last commits")
+
+
+def _head_to_no_branch(origin: Path, tmp_path: Path) -> tuple[Path, str]:
+    git(origin, "symbolic-ref", "HEAD", "refs/heads/gone")
+    return origin, "unknown ref 'HEAD': HEAD points at refs/heads/gone, which does not exist"
+
+
+def _blob_by_path(origin: Path, tmp_path: Path) -> tuple[Path, str]:
+    return origin, "'main:main.go' names a blob, not a commit"
+
+
+@pytest.mark.parametrize("make, ref", [(_object_removed, "main"), (_remote_branch, "feature"),
+                                       (_shallow, "main~1"), (_head_to_no_branch, "HEAD"),
+                                       (_blob_by_path, "main:main.go")])
+def test_a_ref_git_cannot_resolve_locally_says_why(ws, origin, tmp_path, make, ref):
+    """Each of these was "unknown ref", which sends the user looking for a typo: a ref whose
+    commit object is gone, a branch only the remote has, history before a shallow clone's
+    boundary, a HEAD pointing at no branch, a `REV:PATH` naming a file."""
+    repo, reason = make(origin, tmp_path)
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "kubernetes", source=str(repo), ref=ref)
+    assert str(failure.value) == f"kubernetes: {repo}: {reason}"
+    assert not ws.sources_file.exists()
+
+
+def test_a_full_sha_no_object_has_is_an_unknown_ref_not_a_removed_object(ws, origin):
+    """git takes any 40 hex digits for an object's name; one that no object has was mistyped,
+    not removed."""
+    with pytest.raises(SourceError, match=f"^kubernetes: {origin}: unknown ref '{'0' * 40}'$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref="0" * 40)
+
+
 @pytest.mark.parametrize("ref", ["nope", "f" * 40])
 def test_unknown_ref_on_url_keeps_clone_and_record(ws, origin, ref):
     first = sources.fetch(ws, "etcd", source=origin.as_uri(), ref="v1")
@@ -412,14 +463,38 @@ def test_url_with_missing_blobs_fails_in_one_line_naming_the_blob(ws, origin):
 def test_not_a_git_repository(ws, origin, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
-    (origin / "pkg").mkdir()
-
-    for path in (plain, origin / "pkg"):  # a folder inside a work tree is not a repository
-        with pytest.raises(SourceError, match=f"^etcd: {path}: not a git repository$"):
-            sources.fetch(ws, "etcd", source=str(path), ref="v1")
+    with pytest.raises(SourceError, match=f"^etcd: {plain}: not a git repository$"):
+        sources.fetch(ws, "etcd", source=str(plain), ref="v1")
     with pytest.raises(SourceError, match="no such file or directory$"):
         sources.fetch(ws, "etcd", source=str(tmp_path / "missing"), ref="v1")
     assert not ws.home.exists()
+
+
+@pytest.mark.parametrize("inside", ["pkg", "main.go", ".git/objects"])
+def test_a_path_inside_a_repository_names_the_repository(ws, origin, inside):
+    """A folder or file of a work tree (or of its git dir) is not the repository, whose whole
+    tree is indexed: the error names the repository to give, where it said only "not a git
+    repository" of a folder that plainly is in one."""
+    (origin / "pkg").mkdir()
+    path = origin / inside
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=str(path), ref="v1")
+    assert str(failure.value) == (f"etcd: {path}: not a git repository; it is inside the "
+                                  f"repository {origin}: give that")
+    assert not ws.home.exists()
+
+
+def test_a_path_inside_a_mirror_without_config_names_the_mirror(ws, origin, tmp_path):
+    """A snapshot of a bare mirror may have no config file (as /work/.mirror's do): a folder
+    inside it was said to be inside the folder above the mirror."""
+    mirror = tmp_path / "mirror"
+    git(tmp_path, "clone", "-q", "--mirror", str(origin), str(mirror))
+    (mirror / "config").unlink()
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=str(mirror / "objects"), ref="v1")
+    assert str(failure.value) == (f"etcd: {mirror / 'objects'}: not a git repository; it is inside "
+                                  f"the repository {mirror}: give that")
+    assert sources.fetch(ws, "etcd", source=str(mirror), ref="v1").commit == rev(origin, "v1")
 
 
 def test_a_ref_is_never_read_as_a_git_option(ws, origin):
