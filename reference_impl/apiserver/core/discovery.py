@@ -1,6 +1,7 @@
 """API discovery: what `kubectl` and client-go read first to map kinds and short names to URLs.
 
-`/api` lists the legacy core versions, `/apis` the named groups, `/api/v1` and `/apis/<g>/<v>` one
+`/api` lists the legacy core versions, `/apis` the named groups (in the order of the aggregator's
+APIServices: by group priority, then by name), `/api/v1` and `/apis/<g>/<v>` one
 group version's resources (verbs, kind, namespaced, short names, categories) with their subresources
 as separate entries (`pods/status`, `pods/binding`, `pods/ephemeralcontainers`, `deployments/scale`); `/version` the build. All
 are built from the Resource table; aggregated discovery (kubectl 1.26+) is answered with these same
@@ -12,11 +13,18 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from reference_impl.apiserver.kinds.apiservice import API_VERSION_PRIORITIES
+from reference_impl.machinery.kubeversion import kube_aware_order
 from reference_impl.mirrors import mirrors
 
 GIT_VERSION = "v1.24.0"
 BUILD_DATE = "2022-05-03T13:36:49Z"
 GIT_COMMIT = "4ce5a8954017644c5420bae81d72b09b735c21f0"
+
+# The aggregator serves its own group first in `/apis` (it has no APIService); crdregistration
+# gives a custom resource's group versions this (groupPriorityMinimum, versionPriority).
+AGGREGATOR_GROUP = "apiregistration.k8s.io"
+CUSTOM_RESOURCE_PRIORITY = (1000, 100)
 
 # Subresource name -> (group, version, kind or None for the parent's kind, verbs).
 SUBRESOURCES = {
@@ -102,10 +110,58 @@ def _api_group(name: str, versions: Sequence[str]) -> dict:
     return {"name": name, "versions": entries, "preferredVersion": entries[0]}
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewRootAPIsHandler")
+@dataclass(frozen=True)
+class APIServiceOrder:
+    """What orders an APIService in discovery: its group version and priorities, and its name
+    (`<version>.<group>`), which breaks ties between groups."""
+
+    group: str
+    version: str
+    group_priority_minimum: int
+    version_priority: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.version}.{self.group}"
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.makeAPIService",
+         "(*k8s.io/kubernetes/pkg/controlplane/controller/crdregistration.crdRegistrationController).handleVersionUpdate")
+def api_service_order(group: str, version: str, custom: bool) -> APIServiceOrder:
+    """A local group version's priorities from aggregator.go's table; a custom resource's are the
+    ones crdregistration gives every CRD version."""
+    if custom:
+        return APIServiceOrder(group, version, *CUSTOM_RESOURCE_PRIORITY)
+    return APIServiceOrder(group, version, *API_VERSION_PRIORITIES[group, version])
+
+
+@mirrors("k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.SortedByGroupAndVersion",
+         "(k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.ByGroupPriorityMinimum).Less",
+         "(k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.ByVersionPriority).Less")
+def sorted_by_group_and_version(services: Iterable[APIServiceOrder]) -> list[list[APIServiceOrder]]:
+    """The APIServices grouped by group: groups where their first APIService falls when all are
+    sorted by group priority (highest first) then name; in a group, by version priority, then
+    in Kubernetes' version order."""
+    by_group: dict[str, list[APIServiceOrder]] = {}
+    for service in sorted(services, key=lambda s: (-s.group_priority_minimum, s.name)):
+        by_group.setdefault(service.group, []).append(service)
+    return [sorted(members, key=lambda s: (-s.version_priority, kube_aware_order(s.version)))
+            for members in by_group.values()]
+
+
+@mirrors("(*k8s.io/kube-aggregator/pkg/apiserver.apisHandler).ServeHTTP",
+         "k8s.io/kube-aggregator/pkg/apiserver.convertToDiscoveryAPIGroup")
 def api_group_list(resources: Iterable) -> dict:
-    """`/apis`: every named group with its versions (the first is preferred)."""
-    groups = [_api_group(name, versions) for name, versions in group_versions(resources).items() if name]
+    """`/apis`: the aggregator's own group first, then every other named group with its versions
+    (the first is preferred), as the aggregator orders their APIServices."""
+    served = list(resources)
+    custom = {(r.group, r.version) for r in served if r.custom}
+    services = [api_service_order(name, version, (name, version) in custom)
+                for name, versions in group_versions(served).items() if name and name != AGGREGATOR_GROUP
+                for version in versions]
+    groups = [_api_group(AGGREGATOR_GROUP, group_versions(served)[AGGREGATOR_GROUP])]
+    groups += [_api_group(members[0].group, [s.version for s in members])
+               for members in sorted_by_group_and_version(services)]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.core import openapi, openapi_proto, schemas
+from reference_impl.apiserver.core import discovery, openapi, openapi_proto, schemas
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 
@@ -35,6 +35,35 @@ def test_api_lists_v1_and_apis_lists_groups():
     assert {"apps", "coordination.k8s.io", "rbac.authorization.k8s.io", "authorization.k8s.io"} <= set(groups)
     assert groups["apps"]["preferredVersion"] == {"groupVersion": "apps/v1", "version": "v1"}
     assert get_json("/apis/apps")["kind"] == "APIGroup"
+
+
+# What the real 1.24 kube-apiserver's /apis lists, in its order.
+REAL_GROUP_ORDER = [
+    "apiregistration.k8s.io", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "autoscaling",
+    "batch", "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
+    "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "node.k8s.io",
+    "discovery.k8s.io", "flowcontrol.apiserver.k8s.io"]
+
+
+def test_apis_lists_groups_as_the_aggregator_orders_their_api_services():
+    """The aggregator's own group first, then by group priority (apiVersionPriorities), ties by
+    APIService name (admissionregistration before apiextensions); versions by version priority."""
+    groups = get_json("/apis")["groups"]
+    assert [g["name"] for g in groups] == REAL_GROUP_ORDER
+    autoscaling = next(g for g in groups if g["name"] == "autoscaling")
+    assert [v["version"] for v in autoscaling["versions"]] == ["v2", "v1", "v2beta1", "v2beta2"]
+    assert autoscaling["preferredVersion"]["version"] == "v2"
+
+
+def test_custom_resource_groups_follow_the_built_in_ones_ordered_by_api_service_name():
+    """crdregistration gives every CRD version priorities 1000 and 100: its groups come last, each
+    where its first APIService name sorts, its versions in Kubernetes' version order."""
+    services = [discovery.api_service_order(group, version, custom=True) for group, version in
+                (("a.example.com", "v1beta1"), ("b.example.com", "v1"), ("a.example.com", "v2"))]
+    services.append(discovery.api_service_order("apps", "v1", custom=False))
+    ordered = discovery.sorted_by_group_and_version(services)
+    assert [[s.name for s in group] for group in ordered] == [
+        ["v1.apps"], ["v1.b.example.com"], ["v2.a.example.com", "v1beta1.a.example.com"]]
 
 
 def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
