@@ -376,8 +376,13 @@ class ControllerManager:
         return self.cache(resource).get(key), key.split("/", 1)[0]
 
     def _sync_replicaset(self, key: str) -> list:
+        """A set whose ready pods are not yet available comes back after its minReadySeconds."""
         rs, ns = self._get("replicasets", key)
-        return self.replicaset.sync(rs, self.cache("pods").by_namespace(ns)) if rs else []
+        if rs is None:
+            return []
+        actions = self.replicaset.sync(rs, self.cache("pods").by_namespace(ns))
+        self._requeue("replicaset", key, self.replicaset.requeue_after)
+        return actions
 
     def _sync_deployment(self, key: str) -> list:
         """A rollout making no progress comes back when its progress deadline passes."""
@@ -393,7 +398,16 @@ class ControllerManager:
 
     def _sync_replicationcontroller(self, key: str) -> list:
         rc, ns = self._get("replicationcontrollers", key)
-        return self.replication.sync(rc, self.cache("pods").by_namespace(ns)) if rc else []
+        if rc is None:
+            return []
+        actions = self.replication.sync(rc, self.cache("pods").by_namespace(ns))
+        self._requeue("replicationcontroller", key, self.replication.core.requeue_after)
+        return actions
+
+    def _requeue(self, controller: str, key: str, after: float | None) -> None:
+        if after is not None:
+            with self.queue_lock:
+                self._controller(controller).queue.add_after(key, after)
 
     def _sync_daemonset(self, key: str) -> list:
         ds, ns = self._get("daemonsets", key)
