@@ -50,6 +50,10 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   template     dry-run Deployments whose pod template sets a field the valid objects leave out
                wrong: container handlers and policies, env sources, mounts, resources, init
                containers, volume sources
+  immutable    merge patches (dry runs) of the existing objects changing what an update may not:
+               a Job's template, completions and selector, StatefulSet, Deployment and DaemonSet
+               selectors, PVC and PV specs, a Service's clusterIP, VolumeAttachment, CSINode,
+               RoleBinding, EndpointSlice, IngressClass and pod fields
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
@@ -1658,6 +1662,40 @@ def value_probes(rng: random.Random, kind: Kind, per_kind: int) -> list[Probe]:
     return probes
 
 
+# Merge patches (dry runs) of the existing objects that change what an update may not, by plural:
+# messages naming the field, printing the whole internal value (%#v) or a go-cmp diff of it.
+IMMUTABLE_CHANGES = {
+    "jobs": [{"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "other"}]}}}},
+             {"spec": {"template": {"metadata": {"labels": {"x": "y"}}}}},
+             {"spec": {"template": {"spec": {"nodeSelector": {"a": "b"}, "activeDeadlineSeconds": 5}}}},
+             {"spec": {"completions": 3}}, {"spec": {"completionMode": "Indexed"}},
+             {"spec": {"selector": {"matchLabels": {"x": "y"}}}}],
+    "statefulsets": [{"spec": {"serviceName": "other"}}, {"spec": {"podManagementPolicy": "Parallel"}},
+                     {"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "deployments": [{"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "daemonsets": [{"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "persistentvolumeclaims": [{"spec": {"storageClassName": "other"}}, {"spec": {"volumeMode": "Block"}},
+                               {"spec": {"resources": {"requests": {"storage": "500Mi"}}}}],
+    "persistentvolumes": [{"spec": {"hostPath": {"path": "/tmp/other"}}}],
+    "services": [{"spec": {"clusterIP": "10.96.0.55"}}, {"spec": {"clusterIP": "None", "clusterIPs": ["None"]}}],
+    "volumeattachments": [{"spec": {"source": {"persistentVolumeName": "other"}}}],
+    "csinodes": [{"spec": {"drivers": [{"name": "example.com", "nodeID": "n2"}]}}],
+    "rolebindings": [{"roleRef": {"name": "edit"}}],
+    "endpointslices": [{"addressType": "IPv6"}],
+    "ingressclasses": [{"spec": {"controller": "example.com/other"}}],
+    "pods": [{"spec": {"restartPolicy": "Never"}}, {"spec": {"containers": [{"name": "c", "image": IMAGE, "ports": []}]}}],
+}
+
+
+def immutable_probes() -> list[Probe]:
+    probes = []
+    for plural, changes in IMMUTABLE_CHANGES.items():
+        kind = next(k for k in KINDS + MORE_KINDS if k.plural == plural)
+        probes += [Probe("immutable", "PATCH", f"{kind.collection()}/{kind.existing}", "dryRun=All", MERGE,
+                         encode(change)) for change in changes]
+    return probes
+
+
 def value_status_probes() -> list[Probe]:
     """Bad status of the kinds with a status subresource the subresource category leaves out."""
     statuses = {
@@ -1688,7 +1726,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += later_privilege_probes() + impersonated_privilege_probes() + cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
-    probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
+    probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
