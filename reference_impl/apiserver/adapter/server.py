@@ -79,6 +79,14 @@ def not_found_page() -> Response:
                     headers=(("X-Content-Type-Options", "nosniff"),))
 
 
+@mirrors("k8s.io/kube-aggregator/pkg/apiserver.proxyError")
+def service_unavailable() -> Response:
+    """What the aggregator's proxy answers for an APIService whose service is not available, as
+    every aggregated one is here: http.Error's plain 503."""
+    return Response(503, b"service unavailable\n", "text/plain; charset=utf-8",
+                    headers=(("X-Content-Type-Options", "nosniff"),))
+
+
 @mirrors("github.com/prometheus/client_golang/prometheus/promhttp.gzipAccepted")
 def gzip_accepted(accept_encoding: str) -> bool:
     return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
@@ -145,6 +153,18 @@ class HandlerChain:
     @property
     def served_groups(self) -> set[str]:
         return {r.group for r in self.served}
+
+    def aggregated(self) -> list[discovery.APIServiceOrder]:
+        """The APIServices naming a service: aggregated APIs, listed in discovery but never
+        reached (nothing proxies to them here)."""
+        if self.registry is None:
+            return []
+        return [discovery.remote_api_service_order(s) for s in self.registry.list("apiservices")["items"]
+                if (s.get("spec") or {}).get("service")]
+
+    def is_aggregated(self, group: str, version: str) -> bool:
+        return group not in self.served_groups and any(
+            (s.group, s.version) == (group, version) for s in self.aggregated())
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -280,6 +300,8 @@ class HandlerChain:
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
+        if info.api_prefix == "apis" and self.is_aggregated(info.api_group, info.api_version):
+            return service_unavailable()
         if (resource is None and info.api_group not in self.served_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
@@ -329,7 +351,10 @@ class HandlerChain:
     def index(self) -> Response:
         """`/`: the paths the server lists, indented as WriteRawJSON writes them."""
         issuer_discovery = (openidmetadata.OPENID_CONFIG_PATH, openidmetadata.JWKS_PATH) if self.openid_metadata else ()
-        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery)
+        # The aggregator lists the handlers it adds for each aggregated APIService.
+        aggregated = tuple(path for s in self.aggregated()
+                           for path in (f"/apis/{s.group}", f"/apis/{s.group}/{s.version}"))
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery + aggregated)
         return Response(200, json.dumps(paths, indent=2).encode())
 
     @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")
@@ -365,11 +390,13 @@ class HandlerChain:
         if path == "/api":
             return Response.json(200, discovery.api_versions(self.server_address), pretty)
         if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served), pretty)
+            return Response.json(200, discovery.api_group_list(self.served, self.aggregated()), pretty)
         if parts[0] == "api" and len(parts) == 2:
             document = discovery.api_resource_list(self.served, "", parts[1])
         elif parts[0] == "apis" and len(parts) == 2:
-            document = discovery.api_group(self.served, parts[1])
+            document = discovery.api_group(self.served, parts[1], self.aggregated())
+        elif parts[0] == "apis" and len(parts) == 3 and self.is_aggregated(parts[1], parts[2]):
+            return service_unavailable()
         elif parts[0] == "apis" and len(parts) == 3:
             document = discovery.api_resource_list(self.served, parts[1], parts[2])
         elif path == "/openapi/v2":

@@ -149,26 +149,44 @@ def sorted_by_group_and_version(services: Iterable[APIServiceOrder]) -> list[lis
             for members in by_group.values()]
 
 
+def remote_api_service_order(api_service: dict) -> APIServiceOrder:
+    """An APIService naming a service (an aggregated API), ordered by its own priorities."""
+    spec = api_service.get("spec") or {}
+    return APIServiceOrder(spec.get("group", ""), spec.get("version", ""), spec.get("groupPriorityMinimum") or 0,
+                           spec.get("versionPriority") or 0)
+
+
+def _api_services(served: list, remote: Iterable[APIServiceOrder]) -> list[APIServiceOrder]:
+    """The APIServices of the group versions served here, and the aggregated ones (`remote`)."""
+    custom = {(r.group, r.version) for r in served if r.custom}
+    local = [api_service_order(name, version, (name, version) in custom)
+             for name, versions in group_versions(served).items() if name and name != AGGREGATOR_GROUP
+             for version in versions]
+    names = {s.name for s in local}
+    return local + [s for s in remote if s.name not in names]
+
+
 @mirrors("(*k8s.io/kube-aggregator/pkg/apiserver.apisHandler).ServeHTTP",
          "k8s.io/kube-aggregator/pkg/apiserver.convertToDiscoveryAPIGroup")
-def api_group_list(resources: Iterable) -> dict:
+def api_group_list(resources: Iterable, remote: Iterable[APIServiceOrder] = ()) -> dict:
     """`/apis`: the aggregator's own group first, then every other named group with its versions
-    (the first is preferred), as the aggregator orders their APIServices."""
+    (the first is preferred), as the aggregator orders their APIServices; an aggregated API's
+    group is listed whether or not its service is available, as 1.24's handler lists it."""
     served = list(resources)
-    custom = {(r.group, r.version) for r in served if r.custom}
-    services = [api_service_order(name, version, (name, version) in custom)
-                for name, versions in group_versions(served).items() if name and name != AGGREGATOR_GROUP
-                for version in versions]
     groups = [_api_group(AGGREGATOR_GROUP, group_versions(served)[AGGREGATOR_GROUP])]
     groups += [_api_group(members[0].group, [s.version for s in members])
-               for members in sorted_by_group_and_version(services)]
+               for members in sorted_by_group_and_version(_api_services(served, remote))]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler")
-def api_group(resources: Iterable, name: str) -> dict | None:
-    """`/apis/<group>`, or None for a group not served."""
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler",
+         "(*k8s.io/kube-aggregator/pkg/apiserver.apiGroupHandler).ServeHTTP")
+def api_group(resources: Iterable, name: str, remote: Iterable[APIServiceOrder] = ()) -> dict | None:
+    """`/apis/<group>`, or None for a group neither served nor aggregated."""
     versions = group_versions(resources).get(name)
+    if not versions:
+        aggregated = [s for s in remote if s.group == name]
+        versions = [s.version for s in sorted_by_group_and_version(aggregated)[0]] if aggregated else None
     if not name or not versions:
         return None
     return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}
