@@ -51,8 +51,20 @@ from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
 
-HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
-                 "/readyz": ("ping", "log", "etcd", "informer-sync")}
+# The checks a 1.24 kube-apiserver installs, in its order: the generic ones, each post-start hook
+# (the reference does the work of each at start, before it serves), the aggregator's
+# autoregister-completion among them, and readyz's informer-sync and shutdown.
+POST_START_CHECKS = tuple(f"poststarthook/{hook}" for hook in (
+    "start-kube-apiserver-admission-initializer", "generic-apiserver-start-informers",
+    "priority-and-fairness-config-consumer", "priority-and-fairness-filter", "start-apiextensions-informers",
+    "start-apiextensions-controllers", "crd-informer-synced", "bootstrap-controller", "rbac/bootstrap-roles",
+    "scheduling/bootstrap-system-priority-classes", "priority-and-fairness-config-producer",
+    "start-cluster-authentication-info-controller", "start-kube-aggregator-informers",
+    "apiservice-registration-controller", "apiservice-status-available-controller",
+    "kube-apiserver-autoregistration")) + ("autoregister-completion", "poststarthook/apiservice-openapi-controller")
+HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd", *POST_START_CHECKS),
+                 "/livez": ("ping", "log", "etcd", *POST_START_CHECKS),
+                 "/readyz": ("ping", "log", "etcd", "informer-sync", *POST_START_CHECKS, "shutdown")}
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 
 
@@ -354,7 +366,7 @@ class HandlerChain:
         # The aggregator lists the handlers it adds for each aggregated APIService.
         aggregated = tuple(path for s in self.aggregated()
                            for path in (f"/apis/{s.group}", f"/apis/{s.group}/{s.version}"))
-        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery + aggregated)
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS, (logfiles.ROOT, *issuer_discovery, *aggregated))
         return Response(200, json.dumps(paths, indent=2).encode())
 
     @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")

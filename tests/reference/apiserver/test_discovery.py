@@ -188,6 +188,34 @@ def test_verbose_readyz_lists_checks():
     assert code == 200 and b"[+]ping ok" in response.body and response.body.endswith(b"readyz check passed\n")
 
 
+# What a real 1.24 kube-apiserver's /readyz?verbose lists, in its order.
+REAL_READYZ_CHECKS = [
+    "ping", "log", "etcd", "informer-sync", "poststarthook/start-kube-apiserver-admission-initializer",
+    "poststarthook/generic-apiserver-start-informers", "poststarthook/priority-and-fairness-config-consumer",
+    "poststarthook/priority-and-fairness-filter", "poststarthook/start-apiextensions-informers",
+    "poststarthook/start-apiextensions-controllers", "poststarthook/crd-informer-synced",
+    "poststarthook/bootstrap-controller", "poststarthook/rbac/bootstrap-roles",
+    "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/priority-and-fairness-config-producer",
+    "poststarthook/start-cluster-authentication-info-controller", "poststarthook/start-kube-aggregator-informers",
+    "poststarthook/apiservice-registration-controller", "poststarthook/apiservice-status-available-controller",
+    "poststarthook/kube-apiserver-autoregistration", "autoregister-completion",
+    "poststarthook/apiservice-openapi-controller", "shutdown"]
+
+
+def test_health_lists_every_post_start_hook_as_the_real_server_does():
+    """/readyz has informer-sync and shutdown besides /livez's and /healthz's checks: the generic
+    ones and one per post-start hook; each is a path of its own, listed in /."""
+    readyz = get("/readyz", query={"verbose": [""]})[1].body.decode().splitlines()
+    assert readyz == [f"[+]{check} ok" for check in REAL_READYZ_CHECKS] + ["readyz check passed"]
+    livez = get("/livez", query={"verbose": [""]})[1].body.decode().splitlines()
+    assert livez == [f"[+]{c} ok" for c in REAL_READYZ_CHECKS if c not in ("informer-sync", "shutdown")] + [
+        "livez check passed"]
+    assert get("/healthz/poststarthook/rbac/bootstrap-roles")[1].body == b"ok"
+    assert get("/livez/shutdown")[0] == 404
+    paths = get_json("/")["paths"]
+    assert {"/logs", "/readyz/shutdown", "/healthz/autoregister-completion"} <= set(paths)
+
+
 def test_openapi_v2_definitions_carry_gvk_and_patch_metadata():
     document = get_json("/openapi/v2")
     assert document["swagger"] == "2.0"
