@@ -131,7 +131,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     # Every read converts: objects written before the storage version changed
                     # stay in the version they were written in.
                     storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
-                                        lambda obj: convert(obj, served_as)),
+                                        lambda obj: convert(obj, served_as)), stored_as=f"{group}/{storage}",
                     validator=validate, defaulter=decode,
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,

@@ -9,6 +9,8 @@ documents, which kubectl accepts because it also lists `application/json`.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -207,23 +209,35 @@ def root_paths(resources: Iterable, health_checks: dict[str, Sequence[str]], oth
     return {"paths": sorted(paths)}
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.StorageVersionHash")
+def storage_version_hash(api_version: str, kind: str) -> str:
+    """The first 8 bytes of the SHA-256 of `group/version/kind` (the core group empty), base64:
+    what a client compares to tell that a resource's storage version changed."""
+    group, _, version = api_version.rpartition("/")
+    return base64.b64encode(hashlib.sha256(f"{group}/{version}/{kind}".encode()).digest()[:8]).decode()
+
+
 def _entry(resource) -> dict:
-    entry = {"name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
-             "kind": resource.kind, "verbs": list(resource.verbs)}
+    """A resource's APIResource, in the Go struct's field order. Built-in kinds have no
+    singularName in 1.24 (a CRD's is its names.singular); every stored one names the hash of the
+    version etcd holds it in."""
+    entry = {"name": resource.plural, "singularName": resource.singular if resource.custom else "",
+             "namespaced": resource.namespaced, "kind": resource.kind, "verbs": list(resource.verbs)}
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:
         entry["categories"] = list(resource.categories)
+    if not isinstance(resource, VirtualResource):
+        entry["storageVersionHash"] = storage_version_hash(resource.storage_api_version, resource.kind)
     return entry
 
 
 def _subresource_entry(resource, subresource: str) -> dict:
     group, version, kind, verbs = SUBRESOURCES[subresource]
-    entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced,
-             "kind": (kind or resource.kind).format(kind=resource.kind), "verbs": verbs}
+    entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced}
     if group is not None and (group, version) != (resource.group, resource.version):
         entry.update(group=group, version=version)
-    return entry
+    return {**entry, "kind": (kind or resource.kind).format(kind=resource.kind), "verbs": verbs}
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIVersionHandler")

@@ -56,7 +56,8 @@ def older_version(current: Resource, version: str, warning: str,
     outer = current.storage_codec or Codec(_same_fields, _same_fields)
     codec = Codec(lambda obj: outer.to_storage({**to_current(obj), "apiVersion": stored}),
                   lambda obj: {**from_current(outer.from_storage(obj)), "apiVersion": served})
-    return replace(current, version=version, deprecation_warning=warning, storage_codec=codec, **changes)
+    return replace(current, version=version, deprecation_warning=warning, storage_codec=codec,
+                   stored_as=current.storage_api_version, **changes)
 
 
 def definitions_as(definitions: dict, prefix: str, version_prefix: str, version: str) -> dict:

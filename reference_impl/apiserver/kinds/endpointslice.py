@@ -231,7 +231,7 @@ def _from_storage(slice_: dict) -> dict:
 
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
-             storage_codec=Codec(_to_storage, _from_storage),
+             storage_codec=Codec(_to_storage, _from_storage), stored_as=V1BETA1,
              validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              zero_value={"addressType": "", "endpoints": None, "ports": None},

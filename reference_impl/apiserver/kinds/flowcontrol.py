@@ -392,15 +392,16 @@ V1BETA2_CODEC = Codec(_as_version(f"{GROUP}/v1beta1"), _as_version(f"{GROUP}/v1b
 
 
 def _resources(version: str, deprecated: str, removed: str, codec: Codec | None) -> tuple[Resource, ...]:
+    stored_as = "" if codec is None else f"{GROUP}/v1beta1"
     return (
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
-                 tracks_generation=True, status_reset_on_update=True, storage_codec=codec,
+                 tracks_generation=True, status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
                  deprecation_warning=_deprecation(version, "FlowSchema", deprecated, removed),
                  validator=validate_flow_schema, validate_status_update=validate_status_update,
                  update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
         Resource(GROUP, version, "PriorityLevelConfiguration", "prioritylevelconfigurations",
                  "prioritylevelconfiguration", False, subresources=("status",), tracks_generation=True,
-                 status_reset_on_update=True, storage_codec=codec,
+                 status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
                  deprecation_warning=_deprecation(version, "PriorityLevelConfiguration", deprecated, removed),
                  validator=validate_priority_level, validate_status_update=validate_status_update,
                  update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),

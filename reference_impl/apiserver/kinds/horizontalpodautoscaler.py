@@ -443,7 +443,7 @@ ZERO_SPEC = {"scaleTargetRef": {"kind": "", "name": ""}, "maxReplicas": 0}
 RESOURCES = (
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
-             storage_codec=Codec(to_v1, _v2),
+             storage_codec=Codec(to_v1, _v2), stored_as=V1,
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
              validate_status_update=validate_status_update,

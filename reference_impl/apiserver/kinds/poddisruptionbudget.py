@@ -99,6 +99,7 @@ RESOURCES = (
              ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
              name_validation=None,  # ValidatePodDisruptionBudget checks no name: only BeforeCreate's path rule
              allow_unconditional_update=False, storage_codec=Codec(_to_storage, _from_storage),
+             stored_as=V1BETA1,
              validator=validate_pod_disruption_budget, validate_status_update=validate_status_update,
              zero_value={"spec": {}, "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
                                                  "expectedPods": 0}},

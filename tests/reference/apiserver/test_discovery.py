@@ -66,6 +66,33 @@ def test_custom_resource_groups_follow_the_built_in_ones_ordered_by_api_service_
         ["v1.apps"], ["v1.b.example.com"], ["v2.a.example.com", "v1beta1.a.example.com"]]
 
 
+# storageVersionHash of a few resources, as a real 1.24 server lists them: of the version etcd
+# holds each in (the core group's as "/v1/Event", events.k8s.io's Events being core ones).
+REAL_STORAGE_VERSION_HASHES = [
+    ("apps/v1", "controllerrevisions", "85nkx63pcBU="), ("v1", "events", "r2yiGXH7wu8="),
+    ("events.k8s.io/v1", "events", "r2yiGXH7wu8="), ("autoscaling/v2beta1", "horizontalpodautoscalers", "oQlkt7f5j/A="),
+    ("policy/v1", "poddisruptionbudgets", "6BGBu0kpHtk="), ("storage.k8s.io/v1beta1", "csistoragecapacities", "4as6MA/kOg0=")]
+
+
+@pytest.mark.parametrize("group_version,plural,expected", REAL_STORAGE_VERSION_HASHES)
+def test_a_stored_resource_lists_the_hash_of_its_storage_version(group_version, plural, expected):
+    path = f"/api/{group_version}" if group_version == "v1" else f"/apis/{group_version}"
+    resources = {r["name"]: r for r in get_json(path)["resources"]}
+    assert resources[plural]["storageVersionHash"] == expected
+
+
+def test_built_in_resources_have_no_singular_name_and_what_is_not_stored_no_hash():
+    """1.24 gives built-in kinds no singularName; reviews, bindings and subresources no hash; an
+    APIResource's fields come in the Go struct's order (group and version before kind)."""
+    core = {r["name"]: r for r in get_json("/api/v1")["resources"]}
+    assert core["pods"]["singularName"] == "" and "storageVersionHash" not in core["bindings"]
+    assert "storageVersionHash" not in core["pods/status"]
+    reviews = get_json("/apis/authentication.k8s.io/v1")["resources"]
+    assert [r.get("storageVersionHash") for r in reviews] == [None]
+    scale = next(r for r in get_json("/apis/apps/v1")["resources"] if r["name"] == "deployments/scale")
+    assert list(scale) == ["name", "singularName", "namespaced", "group", "version", "kind", "verbs"]
+
+
 def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
     resources = {r["name"]: r for r in get_json("/api/v1")["resources"]}
     pods = resources["pods"]

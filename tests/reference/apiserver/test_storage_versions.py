@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
@@ -167,3 +168,13 @@ def test_an_autoscaler_reads_back_as_v2_from_its_v1_storage(cluster, autoscaler)
     assert "annotations" not in read["metadata"]
     assert read["status"] == {**STATUS, "currentMetrics": [{"type": "Resource", "resource": {
         "name": "cpu", "current": {"averageValue": "0", "averageUtilization": 55}}}]}
+
+
+CONVERTED = [r for r in kinds.RESOURCES if r.storage_codec is not None]
+
+
+@pytest.mark.parametrize("resource", CONVERTED, ids=[f"{r.plural}-{r.api_version}" for r in CONVERTED])
+def test_a_resource_names_the_version_its_codec_writes(resource):
+    """Discovery's storageVersionHash is computed from `stored_as`: it must be what goes to etcd."""
+    obj = {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {"name": "x"}}
+    assert resource.storage_codec.to_storage(obj)["apiVersion"] == resource.storage_api_version
