@@ -413,8 +413,10 @@ class ControllerManager:
         ds, ns = self._get("daemonsets", key)
         if ds is None:
             return []
-        return self.daemonset.sync(ds, self.cache("nodes").list(), self.cache("pods").by_namespace(ns),
-                                   self.cache("controllerrevisions").by_namespace(ns))
+        actions = self.daemonset.sync(ds, self.cache("nodes").list(), self.cache("pods").by_namespace(ns),
+                                      self.cache("controllerrevisions").by_namespace(ns))
+        self._requeue("daemonset", key, self.daemonset.requeue_after)
+        return actions
 
     def _sync_statefulset(self, key: str) -> list:
         set_, ns = self._get("statefulsets", key)
