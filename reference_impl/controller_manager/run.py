@@ -156,7 +156,7 @@ class ControllerManager:
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
         self.replication = ReplicationManager(self.clock)
         self.daemonset = DaemonSetsController(self.clock)
-        self.statefulset = StatefulSetController()
+        self.statefulset = StatefulSetController(self.clock)
         self.job = JobController(self.clock)
         self.cronjob = CronJobController(self.clock)
         self.ttl = TTLController()
@@ -422,9 +422,11 @@ class ControllerManager:
         set_, ns = self._get("statefulsets", key)
         if set_ is None:
             return []
-        return self.statefulset.sync(set_, self.cache("pods").by_namespace(ns),
-                                     self.cache("controllerrevisions").by_namespace(ns),
-                                     self.cache("persistentvolumeclaims").by_namespace(ns))
+        actions = self.statefulset.sync(set_, self.cache("pods").by_namespace(ns),
+                                        self.cache("controllerrevisions").by_namespace(ns),
+                                        self.cache("persistentvolumeclaims").by_namespace(ns))
+        self._requeue("statefulset", key, self.statefulset.requeue_after)
+        return actions
 
     def _sync_job(self, key: str) -> list:
         """A Job waiting out its backoff after a pod failure comes back when it has, and one
