@@ -41,12 +41,18 @@ def _deletion_rank(pod: dict) -> tuple:
             tuple(-ord(c) for c in pod["metadata"].get("creationTimestamp", "")))
 
 
-def _until_available(rs: dict, status: dict) -> float | None:
-    """minReadySeconds, when every replica is ready but not all are available yet: by then the
-    ready pods may be (syncReplicaSet's AddAfter; no pod event would bring the key back)."""
+def _until_available(rs: dict, status: dict, owned: list[dict], now: float) -> float | None:
+    """When the key should come back for pods ready but not yet available, as no pod event will
+    bring it: after minReadySeconds once every replica is ready (syncReplicaSet's AddAfter), else
+    a second later while some pod is (updatePod's AddAfter for a pod that turned ready, whose
+    update started this sync; a key already waiting keeps its earlier time)."""
     min_ready, replicas = rs["spec"].get("minReadySeconds") or 0, rs["spec"].get("replicas", 1)
-    if min_ready > 0 and status["readyReplicas"] == replicas and status["availableReplicas"] != replicas:
+    if min_ready <= 0:
+        return None
+    if status["readyReplicas"] == replicas and status["availableReplicas"] != replicas:
         return float(min_ready)
+    if any(pod_ready(p) and not pod_available(p, min_ready, now) for p in owned):
+        return float(min_ready + 1)
     return None
 
 
@@ -103,7 +109,7 @@ class ReplicaSetController:
             actions += self._manage_replicas(rs, owned)
         manage_error = self._manage_errors.pop(key, None)
         status = self._status(rs, owned, manage_error)
-        self.requeue_after = _until_available(rs, status) if manage_error is None else None
+        self.requeue_after = _until_available(rs, status, owned, self.clock.now()) if manage_error is None else None
         current = {k: rs.get("status", {}).get(k) for k in status}
         current["conditions"] = current["conditions"] or []
         if status != current:

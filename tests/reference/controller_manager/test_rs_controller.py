@@ -175,3 +175,16 @@ def test_a_ready_pod_without_a_transition_time_is_never_available_with_min_ready
     actions = ReplicaSetController(ManualClock(1e9)).sync(rs, [pod("a", {"app": "rs"}, owner=rs)])
     (update,) = [a for a in actions if isinstance(a, Update)]
     assert (update.obj["status"]["readyReplicas"], update.obj["status"]["availableReplicas"]) == (1, 0)
+
+
+def test_a_pod_turning_ready_brings_the_key_back_a_second_after_min_ready_seconds():
+    """updatePod: a pod that turned ready while others are not enqueues its set after
+    minReadySeconds and one second, so its availability shows without waiting for a resync."""
+    start = parse_rfc3339("2026-01-01T00:00:00Z")
+    rs = replicaset(replicas=2)
+    rs["spec"]["minReadySeconds"] = 10
+    pods = [pod("a", {"app": "rs"}, owner=rs), pod("b", {"app": "rs"}, owner=rs, ready=False)]
+    pods[0]["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T00:00:00Z"
+    ctl = ReplicaSetController(ManualClock(start))
+    ctl.sync(rs, pods)
+    assert ctl.requeue_after == 11
