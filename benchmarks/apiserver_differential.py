@@ -8,7 +8,8 @@ service-account key, `--authorization-mode=Node,RBAC --enable-admission-plugins=
 apiserver on the reference etcd, with `kubeatlas cluster`'s own code. Both get namespace `diff` and one valid object of each of a
 dozen kinds (pods, deployments, services, configmaps, secrets, jobs, namespaces, nodes, roles,
 rolebindings, priorityclasses, ingresses) and of 22 more (every other kind both serve but CSRs and
-CRDs) plus a CertificateSigningRequest, then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
+CRDs) plus a CertificateSigningRequest and an aggregated APIService whose service does not exist,
+then the same seeded corpus, as the admin (group system:masters) and, for a few requests,
 as an unprivileged user, as a kubelet (system:node:diff-node) or without credentials:
 
   fuzz         the mutated bodies of tests/reference/apiserver/test_fuzz.py, created, replaced
@@ -52,6 +53,10 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   template     dry-run Deployments whose pod template sets a field the valid objects leave out
                wrong: container handlers and policies, env sources, mounts, resources, init
                containers, volume sources
+  immutable    merge patches (dry runs) of the existing objects changing what an update may not:
+               a Job's template, completions and selector, StatefulSet, Deployment and DaemonSet
+               selectors, PVC and PV specs, a Service's clusterIP, VolumeAttachment, CSINode,
+               RoleBinding, EndpointSlice, IngressClass and pod fields
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
@@ -418,8 +423,14 @@ def path_probes() -> list[Probe]:
             # A request URI has no fragment, `//` and `*` reach no handler, a name is quoted with %q.
             f"{ns}/pods/{NAMESPACE}-probe#x", "//api/v1/namespaces", "*", f"{ns}/pods/a%00b",
             # kubectl 1.27+ asks for OpenAPI v3 first (off in 1.24); the HPA controller lists pod metrics.
-            "/openapi/v3", "/openapi/v3/apis/apps/v1", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods"]
+            "/openapi/v3", "/openapi/v3/apis/apps/v1", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NAMESPACE}/pods",
+            # The aggregated API the setup registers, whose service does not exist, and a version it lacks.
+            f"/apis/{AGGREGATED['group']}", f"/apis/{AGGREGATED['group']}/{AGGREGATED['version']}",
+            f"/apis/{AGGREGATED['group']}/{AGGREGATED['version']}/namespaces/{NAMESPACE}/pods/x/qps",
+            f"/apis/{AGGREGATED['group']}/v1"]
     probes = [Probe("path", "GET", path) for path in gets]
+    probes.append(Probe("path", "POST", f"/apis/{AGGREGATED['group']}/{AGGREGATED['version']}/namespaces/{NAMESPACE}/x",
+                        "", JSON, b"{}"))
     probes += [Probe("path", "POST", f"{ns}/configmaps/{NAMESPACE}-probe", "", JSON, b"{}"),
                Probe("path", "PUT", f"{ns}/configmaps", "", JSON, b"{}"),
                Probe("path", "DELETE", "/api/v1/namespaces/absent/configmaps/x"),
@@ -851,6 +862,8 @@ def anonymous_binding_probes() -> list[Probe]:
               encode({"spec": {"namespace": anon}}), ANONYMOUS)]
 
 
+AGGREGATED = {"group": "custom.metrics.k8s.io", "version": "v1beta2", "groupPriorityMinimum": 100, "versionPriority": 200,
+              "service": {"namespace": "kube-system", "name": "custom-metrics"}}
 CSR = {"apiVersion": "certificates.k8s.io/v1", "kind": "CertificateSigningRequest",
        "metadata": {"name": f"{NAMESPACE}-csr"},
        "spec": {"request": csr_request(USER), "signerName": "kubernetes.io/kube-apiserver-client",
@@ -1694,6 +1707,40 @@ def value_probes(rng: random.Random, kind: Kind, per_kind: int) -> list[Probe]:
     return probes
 
 
+# Merge patches (dry runs) of the existing objects that change what an update may not, by plural:
+# messages naming the field, printing the whole internal value (%#v) or a go-cmp diff of it.
+IMMUTABLE_CHANGES = {
+    "jobs": [{"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "other"}]}}}},
+             {"spec": {"template": {"metadata": {"labels": {"x": "y"}}}}},
+             {"spec": {"template": {"spec": {"nodeSelector": {"a": "b"}, "activeDeadlineSeconds": 5}}}},
+             {"spec": {"completions": 3}}, {"spec": {"completionMode": "Indexed"}},
+             {"spec": {"selector": {"matchLabels": {"x": "y"}}}}],
+    "statefulsets": [{"spec": {"serviceName": "other"}}, {"spec": {"podManagementPolicy": "Parallel"}},
+                     {"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "deployments": [{"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "daemonsets": [{"spec": {"selector": {"matchLabels": {"x": "y"}}, "template": {"metadata": {"labels": {"x": "y"}}}}}],
+    "persistentvolumeclaims": [{"spec": {"storageClassName": "other"}}, {"spec": {"volumeMode": "Block"}},
+                               {"spec": {"resources": {"requests": {"storage": "500Mi"}}}}],
+    "persistentvolumes": [{"spec": {"hostPath": {"path": "/tmp/other"}}}],
+    "services": [{"spec": {"clusterIP": "10.96.0.55"}}, {"spec": {"clusterIP": "None", "clusterIPs": ["None"]}}],
+    "volumeattachments": [{"spec": {"source": {"persistentVolumeName": "other"}}}],
+    "csinodes": [{"spec": {"drivers": [{"name": "example.com", "nodeID": "n2"}]}}],
+    "rolebindings": [{"roleRef": {"name": "edit"}}],
+    "endpointslices": [{"addressType": "IPv6"}],
+    "ingressclasses": [{"spec": {"controller": "example.com/other"}}],
+    "pods": [{"spec": {"restartPolicy": "Never"}}, {"spec": {"containers": [{"name": "c", "image": IMAGE, "ports": []}]}}],
+}
+
+
+def immutable_probes() -> list[Probe]:
+    probes = []
+    for plural, changes in IMMUTABLE_CHANGES.items():
+        kind = next(k for k in KINDS + MORE_KINDS if k.plural == plural)
+        probes += [Probe("immutable", "PATCH", f"{kind.collection()}/{kind.existing}", "dryRun=All", MERGE,
+                         encode(change)) for change in changes]
+    return probes
+
+
 def value_status_probes() -> list[Probe]:
     """Bad status of the kinds with a status subresource the subresource category leaves out."""
     statuses = {
@@ -1726,7 +1773,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
-    probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
+    probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
@@ -1736,7 +1783,8 @@ def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
     every other kind in it, a pod with restartPolicy Never whose containers have terminated (for
-    the state transitions a status update may not make), and a CertificateSigningRequest."""
+    the state transitions a status update may not make), a CertificateSigningRequest and an
+    APIService of an aggregated API whose service does not exist."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
@@ -1747,8 +1795,11 @@ def setup_probes() -> list[Probe]:
     probes += [Probe("setup", "POST", pods.collection(), "", JSON, encode(never)),
                Probe("setup", "PUT", f"{pods.collection()}/{NAMESPACE}-never/status", "", JSON,
                      encode({**never, "status": NEVER_STATUS}))]
+    api_service = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                   "metadata": {"name": f"{AGGREGATED['version']}.{AGGREGATED['group']}"}, "spec": AGGREGATED}
     return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
-                           encode(CSR))]
+                           encode(CSR)),
+                     Probe("setup", "POST", "/apis/apiregistration.k8s.io/v1/apiservices", "", JSON, encode(api_service))]
 
 
 # --- answers and how they compare ----------------------------------------------------------------

@@ -6,8 +6,9 @@ template kept as ControllerRevisions whose hash labels the pods. Expectations st
 cache from creating twice.
 
 Pods are created with a required node affinity for their node, as in 1.24, and bound by the
-scheduler. Not modelled: maxSurge, minReadySeconds, the backoff before a failed pod is replaced,
-and adoption of orphaned pods.
+scheduler. A pod is available once ready for longer than minReadySeconds, for the status and the
+rolling update alike. Not modelled: maxSurge, the backoff before a failed pod is replaced, and
+adoption of orphaned pods.
 """
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ import re
 from reference_impl.controller_manager import podcontrol
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.machinery.objects import controller_ref, meta_namespace_key, owner_reference, pod_ready
+from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_available,
+                                              pod_ready)
 from reference_impl.machinery.scheduling import find_untolerated_taint, required_node_affinity_matches
 from reference_impl.controller_manager.deployment import _int_or_percent, compute_hash
 from reference_impl.controller_manager.expectations import ControllerExpectations
@@ -147,8 +149,14 @@ def _creation_order(pod: dict) -> tuple:
 
 class DaemonSetsController:
     def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
+        self.clock = clock
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
+        # Seconds after which the last sync wants its key back (the queue's AddAfter), or None.
+        self.requeue_after: float | None = None
+
+    def _available(self, ds: dict, pod: dict) -> bool:
+        return pod_available(pod, ds["spec"].get("minReadySeconds") or 0, self.clock.now())
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).addPod")
     def add_pod(self, pod: dict) -> None:
@@ -169,6 +177,7 @@ class DaemonSetsController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncDaemonSet")
     def sync(self, ds: dict, nodes: list[dict], pods: list[dict], revisions: list[dict]) -> list:
         """Actions for `ds` given every node, and every pod and ControllerRevision in its namespace."""
+        self.requeue_after = None
         if ds["metadata"].get("deletionTimestamp"):
             return []
         key, actions = meta_namespace_key(ds), []
@@ -290,8 +299,8 @@ class DaemonSetsController:
             if len(new) > 1 or len(old) > 1 or bool(new) == bool(old):
                 unavailable += 1  # manage settles this node first
             elif new:
-                unavailable += not pod_ready(new[0])
-            elif not pod_ready(old[0]):
+                unavailable += not self._available(ds, new[0])
+            elif not self._available(ds, old[0]):
                 replace.append(old[0])
             elif unavailable < max_unavailable:
                 candidates.append(old[0])
@@ -311,7 +320,7 @@ class DaemonSetsController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).updateDaemonSetStatus")
     def _update_status(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]],
                        hash_: str) -> list:
-        desired = current = misscheduled = ready = updated = 0
+        desired = current = misscheduled = ready = available = updated = 0
         for node in nodes:
             should_run, _ = node_should_run_daemon_pod(node, ds)
             pods = node_to_pods.get(node["metadata"]["name"])
@@ -324,12 +333,17 @@ class DaemonSetsController:
             current += 1
             oldest = min(pods, key=_creation_order)
             ready += pod_ready(oldest)
+            available += self._available(ds, oldest)
             updated += is_pod_updated(oldest, hash_)
         status = {"observedGeneration": ds["metadata"].get("generation", 1),
                   "desiredNumberScheduled": desired, "currentNumberScheduled": current,
                   "numberMisscheduled": misscheduled, "numberReady": ready,
-                  "numberAvailable": ready,  # minReadySeconds 0
-                  "numberUnavailable": desired - ready, "updatedNumberScheduled": updated}
+                  "numberAvailable": available, "numberUnavailable": desired - available,
+                  "updatedNumberScheduled": updated}
+        # Back after minReadySeconds, when the ready pods not yet available may be (a last line of
+        # defence upstream; here what brings the key back, as no pod event will).
+        min_ready = ds["spec"].get("minReadySeconds") or 0
+        self.requeue_after = float(min_ready) if min_ready > 0 and ready != available else None
         # Zero counts may be left out of a stored status (omitempty upstream).
         if status == {k: ds.get("status", {}).get(k, 0) for k in status}:
             return []

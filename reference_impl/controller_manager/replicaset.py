@@ -9,7 +9,7 @@ import copy
 from reference_impl.machinery.actions import Patch, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
-                                              pod_ready)
+                                              pod_available, pod_ready)
 from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.machinery import trace
@@ -41,6 +41,21 @@ def _deletion_rank(pod: dict) -> tuple:
             tuple(-ord(c) for c in pod["metadata"].get("creationTimestamp", "")))
 
 
+def _until_available(rs: dict, status: dict, owned: list[dict], now: float) -> float | None:
+    """When the key should come back for pods ready but not yet available, as no pod event will
+    bring it: after minReadySeconds once every replica is ready (syncReplicaSet's AddAfter), else
+    a second later while some pod is (updatePod's AddAfter for a pod that turned ready, whose
+    update started this sync; a key already waiting keeps its earlier time)."""
+    min_ready, replicas = rs["spec"].get("minReadySeconds") or 0, rs["spec"].get("replicas", 1)
+    if min_ready <= 0:
+        return None
+    if status["readyReplicas"] == replicas and status["availableReplicas"] != replicas:
+        return float(min_ready)
+    if any(pod_ready(p) and not pod_available(p, min_ready, now) for p in owned):
+        return float(min_ready + 1)
+    return None
+
+
 class ReplicaSetController:
     """`kind`, `api_version` and `event_source` name the object its pod control's events are
     about and their source: the ReplicationController manager runs this core over its own kind."""
@@ -54,6 +69,8 @@ class ReplicaSetController:
         # The error a pod create of the last sync was refused with, by key: upstream's
         # manageReplicasErr, which the status of the sync after it reports here.
         self._manage_errors: dict[str, str] = {}
+        # Seconds after which the last sync wants its key back (the queue's AddAfter), or None.
+        self.requeue_after: float | None = None
 
     # --- informer event handlers: they lower the expectations as the watch catches up ---
 
@@ -90,7 +107,9 @@ class ReplicaSetController:
         owned = self._claim_pods(rs, [p for p in pods if pod_active(p)], actions)
         if self.expectations.satisfied(key) and not rs["metadata"].get("deletionTimestamp"):
             actions += self._manage_replicas(rs, owned)
-        status = self._status(rs, owned, self._manage_errors.pop(key, None))
+        manage_error = self._manage_errors.pop(key, None)
+        status = self._status(rs, owned, manage_error)
+        self.requeue_after = _until_available(rs, status, owned, self.clock.now()) if manage_error is None else None
         current = {k: rs.get("status", {}).get(k) for k in status}
         current["conditions"] = current["conditions"] or []
         if status != current:
@@ -147,6 +166,8 @@ class ReplicaSetController:
         fully = sum(1 for p in owned if all((p["metadata"].get("labels") or {}).get(k) == v
                                             for k, v in template_labels.items()))
         ready = sum(1 for p in owned if pod_ready(p))
+        min_ready = rs["spec"].get("minReadySeconds") or 0
+        available = sum(1 for p in owned if pod_available(p, min_ready, self.clock.now()))
         conditions = copy.deepcopy((rs.get("status") or {}).get("conditions") or [])
         failure = next((c for c in conditions if c.get("type") == "ReplicaFailure"), None)
         if manage_error is not None and failure is None:
@@ -157,5 +178,5 @@ class ReplicaSetController:
         elif manage_error is None and failure is not None:
             conditions.remove(failure)
         return {"replicas": len(owned), "fullyLabeledReplicas": fully, "readyReplicas": ready,
-                "availableReplicas": ready,  # minReadySeconds 0
+                "availableReplicas": available,
                 "observedGeneration": rs["metadata"].get("generation", 1), "conditions": conditions}

@@ -157,7 +157,7 @@ class ControllerManager:
         self.nodelifecycle = NodeLifecycleController(self.clock, grace_period)
         self.replication = ReplicationManager(self.clock)
         self.daemonset = DaemonSetsController(self.clock)
-        self.statefulset = StatefulSetController()
+        self.statefulset = StatefulSetController(self.clock)
         self.job = JobController(self.clock)
         self.cronjob = CronJobController(self.clock)
         self.ttl = TTLController()
@@ -377,8 +377,13 @@ class ControllerManager:
         return self.cache(resource).get(key), key.split("/", 1)[0]
 
     def _sync_replicaset(self, key: str) -> list:
+        """A set whose ready pods are not yet available comes back after its minReadySeconds."""
         rs, ns = self._get("replicasets", key)
-        return self.replicaset.sync(rs, self.cache("pods").by_namespace(ns)) if rs else []
+        if rs is None:
+            return []
+        actions = self.replicaset.sync(rs, self.cache("pods").by_namespace(ns))
+        self._requeue("replicaset", key, self.replicaset.requeue_after)
+        return actions
 
     def _sync_deployment(self, key: str) -> list:
         """A rollout making no progress comes back when its progress deadline passes."""
@@ -394,22 +399,35 @@ class ControllerManager:
 
     def _sync_replicationcontroller(self, key: str) -> list:
         rc, ns = self._get("replicationcontrollers", key)
-        return self.replication.sync(rc, self.cache("pods").by_namespace(ns)) if rc else []
+        if rc is None:
+            return []
+        actions = self.replication.sync(rc, self.cache("pods").by_namespace(ns))
+        self._requeue("replicationcontroller", key, self.replication.core.requeue_after)
+        return actions
+
+    def _requeue(self, controller: str, key: str, after: float | None) -> None:
+        if after is not None:
+            with self.queue_lock:
+                self._controller(controller).queue.add_after(key, after)
 
     def _sync_daemonset(self, key: str) -> list:
         ds, ns = self._get("daemonsets", key)
         if ds is None:
             return []
-        return self.daemonset.sync(ds, self.cache("nodes").list(), self.cache("pods").by_namespace(ns),
-                                   self.cache("controllerrevisions").by_namespace(ns))
+        actions = self.daemonset.sync(ds, self.cache("nodes").list(), self.cache("pods").by_namespace(ns),
+                                      self.cache("controllerrevisions").by_namespace(ns))
+        self._requeue("daemonset", key, self.daemonset.requeue_after)
+        return actions
 
     def _sync_statefulset(self, key: str) -> list:
         set_, ns = self._get("statefulsets", key)
         if set_ is None:
             return []
-        return self.statefulset.sync(set_, self.cache("pods").by_namespace(ns),
-                                     self.cache("controllerrevisions").by_namespace(ns),
-                                     self.cache("persistentvolumeclaims").by_namespace(ns))
+        actions = self.statefulset.sync(set_, self.cache("pods").by_namespace(ns),
+                                        self.cache("controllerrevisions").by_namespace(ns),
+                                        self.cache("persistentvolumeclaims").by_namespace(ns))
+        self._requeue("statefulset", key, self.statefulset.requeue_after)
+        return actions
 
     def _sync_job(self, key: str) -> list:
         """A Job waiting out its backoff after a pod failure comes back when it has, and one

@@ -1,7 +1,8 @@
 """The StatefulSet controller: pods with stable names `<set>-<ordinal>` and, per volumeClaimTemplate,
 stable claims `<claim>-<set>-<ordinal>`. With podManagementPolicy OrderedReady (the default) it
-creates pods in ascending order, each only once its predecessors are Running and Ready, and
-deletes them one at a time from the highest ordinal; Parallel creates and deletes all at once.
+creates pods in ascending order, each only once its predecessors are Running and Ready (and
+available: ready for minReadySeconds), and deletes them one at a time from the highest ordinal;
+Parallel creates and deletes all at once.
 Each template is kept as a ControllerRevision; pods carry theirs in `controller-revision-hash`,
 and a RollingUpdate replaces pods from the highest ordinal down to the partition, one healthy
 pod at a time.
@@ -15,7 +16,9 @@ import re
 
 from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.machinery.objects import controller_ref, object_reference, owner_reference, pod_ready
+from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.objects import (controller_ref, object_reference, owner_reference, pod_available,
+                                              pod_ready)
 from reference_impl.controller_manager.history import (REVISION_HASH_LABEL, equal_revision, find_equal_revisions,
                                                        new_revision, next_revision, owned_revisions,
                                                        sort_revisions)
@@ -99,6 +102,11 @@ def is_running_and_ready(pod: dict) -> bool:
     return pod.get("status", {}).get("phase") == "Running" and pod_ready(pod)
 
 
+@mirrors("k8s.io/kubernetes/pkg/controller/statefulset.isRunningAndAvailable")
+def is_running_and_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
+    return pod.get("status", {}).get("phase") == "Running" and pod_available(pod, min_ready_seconds, now)
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/statefulset.isHealthy")
 def is_healthy(pod: dict) -> bool:
     return is_running_and_ready(pod) and not _is_terminating(pod)
@@ -162,7 +170,16 @@ def _revision_template(revision: dict) -> dict:
 
 
 class StatefulSetController:
-    """Stateless between syncs: everything it needs is in the caches it is handed."""
+    """Stateless between syncs: everything it needs is in the caches it is handed, and the time."""
+
+    def __init__(self, clock=None):
+        self.clock = clock or WallClock()
+        # Seconds after which the last sync wants its key back (the queue's AddAfter), or None.
+        self.requeue_after: float | None = None
+
+    def _available(self, set_: dict, pod: dict) -> bool:
+        """StatefulSetMinReadySeconds (beta, on in 1.24): running and ready for minReadySeconds."""
+        return is_running_and_available(pod, set_["spec"].get("minReadySeconds") or 0, self.clock.now())
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.StatefulSetController).syncStatefulSet")
     def sync(self, set_: dict, pods: list[dict], revisions: list[dict], claims: list[dict]) -> list:
@@ -178,6 +195,10 @@ class StatefulSetController:
                                            {c["metadata"]["name"] for c in claims}, actions)
         self._update_status(set_, status, actions)
         self._truncate_history(set_, owned, history, current, update, actions)
+        # Back after minReadySeconds while not every replica is available: no pod event will bring it.
+        min_ready = set_["spec"].get("minReadySeconds") or 0
+        self.requeue_after = (float(min_ready) if min_ready > 0
+                              and status["availableReplicas"] != set_["spec"].get("replicas", 1) else None)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.defaultStatefulSetControl).getStatefulSetRevisions")
@@ -239,8 +260,7 @@ class StatefulSetController:
                 count_revision(pod, 1)
             if is_running_and_ready(pod):
                 status["readyReplicas"] += 1
-                # StatefulSetMinReadySeconds (beta, on in 1.24), with minReadySeconds 0: a ready pod is available.
-                status["availableReplicas"] += 1
+                status["availableReplicas"] += self._available(set_, pod)
             ordinal = parent_and_ordinal(pod)[1]
             if 0 <= ordinal < replica_count:
                 replicas[ordinal] = pod
@@ -274,16 +294,18 @@ class StatefulSetController:
                 if monotonic:
                     return status
                 continue
-            if monotonic and (_is_terminating(pod) or not is_running_and_ready(pod)):
+            if monotonic and (_is_terminating(pod) or not is_running_and_ready(pod)
+                              or not self._available(set_, pod)):
                 return status
 
-        # Every replica below spec.replicas is Running and Ready: condemned pods go, highest first.
+        # Every replica below spec.replicas is Running and Available: condemned pods go, highest first.
         for pod in reversed(condemned):
             if _is_terminating(pod):
                 if monotonic:
                     return status
                 continue
-            if monotonic and not is_running_and_ready(pod) and pod is not first_unhealthy:
+            if monotonic and not (is_running_and_ready(pod) and self._available(set_, pod)) \
+                    and pod is not first_unhealthy:
                 return status
             actions.append(_delete_pod(set_, pod))
             count(pod, -1)

@@ -3,6 +3,7 @@
 and whether a pod is ready or still active."""
 from __future__ import annotations
 
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.mirrors import mirrors
 
 
@@ -77,6 +78,18 @@ def set_condition(conditions: list[dict], new: dict, now: str) -> None:
 def pod_ready(pod: dict) -> bool:
     c = condition(pod, "Ready")
     return c is not None and c.get("status") == "True"
+
+
+@mirrors("k8s.io/kubernetes/pkg/api/v1/pod.IsPodAvailable")
+def pod_available(pod: dict, min_ready_seconds: int, now: float) -> bool:
+    """Ready, and for more than `min_ready_seconds` since its Ready condition last turned True
+    (at once when that is 0; never while the condition has no transition time)."""
+    if not pod_ready(pod):
+        return False
+    if not min_ready_seconds:
+        return True
+    since = condition(pod, "Ready").get("lastTransitionTime")
+    return bool(since) and parse_rfc3339(since) + min_ready_seconds < now
 
 
 def pod_active(pod: dict) -> bool:

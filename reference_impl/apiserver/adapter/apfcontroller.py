@@ -8,8 +8,10 @@ from __future__ import annotations
 import threading
 
 from reference_impl.apiserver.core import apfconfig
+from reference_impl.apiserver.core.conversion import ConvertingStorage
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.fieldmanager import FieldManager
+from reference_impl.apiserver.storage.etcd3 import Storage
 from reference_impl.apiserver.storage.etcdclient import EtcdClientError
 from reference_impl.apiserver.storage.listers import Lister
 from reference_impl.mirrors import mirrors
@@ -17,12 +19,20 @@ from reference_impl.mirrors import mirrors
 FIELD_MANAGER = "api-priority-and-fairness-config-consumer-v1"  # the controller's asFieldManager
 
 
+def _served(registry, plural: str) -> Storage | ConvertingStorage:
+    """etcd's objects of `plural` in the version the controller reads and writes (v1beta2; 1.24
+    stores v1beta1)."""
+    r = registry.resource(plural)
+    return ConvertingStorage(registry.storage, r.storage_codec) if r.storage_codec else registry.storage
+
+
 class APFConfigController:
     def __init__(self, registry) -> None:
         self.registry = registry
         self._changed, self._stopped = threading.Event(), threading.Event()
         self.schemas, self.levels = (
-            Lister(registry.storage, registry.prefix(registry.resource(plural), None), on_change=self._changed.set)
+            Lister(_served(registry, plural), registry.prefix(registry.resource(plural), None),
+                   on_change=self._changed.set)
             for plural in ("flowschemas", "prioritylevelconfigurations"))
         self._thread = threading.Thread(target=self._run, daemon=True, name="apf config controller")
 

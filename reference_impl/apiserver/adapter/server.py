@@ -51,8 +51,20 @@ from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.machinery import gojson, trace
 from reference_impl.mirrors import mirrors
 
-HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd"), "/livez": ("ping", "log", "etcd"),
-                 "/readyz": ("ping", "log", "etcd", "informer-sync")}
+# The checks a 1.24 kube-apiserver installs, in its order: the generic ones, each post-start hook
+# (the reference does the work of each at start, before it serves), the aggregator's
+# autoregister-completion among them, and readyz's informer-sync and shutdown.
+POST_START_CHECKS = tuple(f"poststarthook/{hook}" for hook in (
+    "start-kube-apiserver-admission-initializer", "generic-apiserver-start-informers",
+    "priority-and-fairness-config-consumer", "priority-and-fairness-filter", "start-apiextensions-informers",
+    "start-apiextensions-controllers", "crd-informer-synced", "bootstrap-controller", "rbac/bootstrap-roles",
+    "scheduling/bootstrap-system-priority-classes", "priority-and-fairness-config-producer",
+    "start-cluster-authentication-info-controller", "start-kube-aggregator-informers",
+    "apiservice-registration-controller", "apiservice-status-available-controller",
+    "kube-apiserver-autoregistration")) + ("autoregister-completion", "poststarthook/apiservice-openapi-controller")
+HEALTH_CHECKS = {"/healthz": ("ping", "log", "etcd", *POST_START_CHECKS),
+                 "/livez": ("ping", "log", "etcd", *POST_START_CHECKS),
+                 "/readyz": ("ping", "log", "etcd", "informer-sync", *POST_START_CHECKS, "shutdown")}
 PROTOBUF_OPENAPI = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 
 
@@ -76,6 +88,14 @@ def not_found_page() -> Response:
     routes: Go's plain 404, not a Status (kubectl reports "the server could not find the requested
     resource" all the same), with http.Error's nosniff header."""
     return Response(404, b"404 page not found\n", "text/plain; charset=utf-8",
+                    headers=(("X-Content-Type-Options", "nosniff"),))
+
+
+@mirrors("k8s.io/kube-aggregator/pkg/apiserver.proxyError")
+def service_unavailable() -> Response:
+    """What the aggregator's proxy answers for an APIService whose service is not available, as
+    every aggregated one is here: http.Error's plain 503."""
+    return Response(503, b"service unavailable\n", "text/plain; charset=utf-8",
                     headers=(("X-Content-Type-Options", "nosniff"),))
 
 
@@ -145,6 +165,18 @@ class HandlerChain:
     @property
     def served_groups(self) -> set[str]:
         return {r.group for r in self.served}
+
+    def aggregated(self) -> list[discovery.APIServiceOrder]:
+        """The APIServices naming a service: aggregated APIs, listed in discovery but never
+        reached (nothing proxies to them here)."""
+        if self.registry is None:
+            return []
+        return [discovery.remote_api_service_order(s) for s in self.registry.list("apiservices")["items"]
+                if (s.get("spec") or {}).get("service")]
+
+    def is_aggregated(self, group: str, version: str) -> bool:
+        return group not in self.served_groups and any(
+            (s.group, s.version) == (group, version) for s in self.aggregated())
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -280,6 +312,8 @@ class HandlerChain:
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
+        if info.api_prefix == "apis" and self.is_aggregated(info.api_group, info.api_version):
+            return service_unavailable()
         if (resource is None and info.api_group not in self.served_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
@@ -329,7 +363,10 @@ class HandlerChain:
     def index(self) -> Response:
         """`/`: the paths the server lists, indented as WriteRawJSON writes them."""
         issuer_discovery = (openidmetadata.OPENID_CONFIG_PATH, openidmetadata.JWKS_PATH) if self.openid_metadata else ()
-        paths = discovery.root_paths(self.served, HEALTH_CHECKS, issuer_discovery)
+        # The aggregator lists the handlers it adds for each aggregated APIService.
+        aggregated = tuple(path for s in self.aggregated()
+                           for path in (f"/apis/{s.group}", f"/apis/{s.group}/{s.version}"))
+        paths = discovery.root_paths(self.served, HEALTH_CHECKS, (logfiles.ROOT, *issuer_discovery, *aggregated))
         return Response(200, json.dumps(paths, indent=2).encode())
 
     @mirrors("(k8s.io/apiserver/pkg/server.director).ServeHTTP")
@@ -365,11 +402,13 @@ class HandlerChain:
         if path == "/api":
             return Response.json(200, discovery.api_versions(self.server_address), pretty)
         if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served), pretty)
+            return Response.json(200, discovery.api_group_list(self.served, self.aggregated()), pretty)
         if parts[0] == "api" and len(parts) == 2:
             document = discovery.api_resource_list(self.served, "", parts[1])
         elif parts[0] == "apis" and len(parts) == 2:
-            document = discovery.api_group(self.served, parts[1])
+            document = discovery.api_group(self.served, parts[1], self.aggregated())
+        elif parts[0] == "apis" and len(parts) == 3 and self.is_aggregated(parts[1], parts[2]):
+            return service_unavailable()
         elif parts[0] == "apis" and len(parts) == 3:
             document = discovery.api_resource_list(self.served, parts[1], parts[2])
         elif path == "/openapi/v2":

@@ -28,6 +28,7 @@ from reference_impl.apiserver.core.validation import as_list, as_object, invalid
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
 from reference_impl.machinery.objects import deep_copy_json
+from reference_impl.machinery.kubeversion import kube_aware_order
 from reference_impl.mirrors import mirrors
 
 MIN_INT64, MAX_INT64 = -2**63, 2**63 - 1
@@ -41,18 +42,6 @@ AGE = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
                       "operations. Clients may not set this value. It is represented in RFC3339 form and "
                       "is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
                       "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata"}
-_VERSION = re.compile(r"^v([1-9][0-9]*)(?:(alpha|beta)([1-9][0-9]*))?$")
-
-
-@mirrors("k8s.io/apimachinery/pkg/version.CompareKubeAwareVersionStrings")
-def version_priority(name: str) -> tuple:
-    """A sort key putting versions in Kubernetes' order: GA before beta before alpha, higher
-    first; names of no such form after them, alphabetically."""
-    match = _VERSION.match(name)
-    if not match:
-        return (1, 0, 0, 0, name)
-    major, stage, minor = match.groups()
-    return (0, {None: 0, "beta": 1, "alpha": 2}[stage], -int(major), -int(minor or 0), name)
 
 
 def _schema(version: dict) -> dict:
@@ -103,7 +92,7 @@ def resources_for(crd: dict,
         return ()
     spec = crd["spec"]
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
-    served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: version_priority(v["name"]))
+    served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: kube_aware_order(v["name"]))
     convert = converter(crd, webhook_call)
     return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
                            crdopenapi.definitions_for(spec, version))
@@ -142,7 +131,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     # Every read converts: objects written before the storage version changed
                     # stay in the version they were written in.
                     storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
-                                        lambda obj: convert(obj, served_as)),
+                                        lambda obj: convert(obj, served_as)), stored_as=f"{group}/{storage}",
                     validator=validate, defaulter=decode,
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,

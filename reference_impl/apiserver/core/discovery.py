@@ -1,6 +1,7 @@
 """API discovery: what `kubectl` and client-go read first to map kinds and short names to URLs.
 
-`/api` lists the legacy core versions, `/apis` the named groups, `/api/v1` and `/apis/<g>/<v>` one
+`/api` lists the legacy core versions, `/apis` the named groups (in the order of the aggregator's
+APIServices: by group priority, then by name), `/api/v1` and `/apis/<g>/<v>` one
 group version's resources (verbs, kind, namespaced, short names, categories) with their subresources
 as separate entries (`pods/status`, `pods/binding`, `pods/ephemeralcontainers`, `deployments/scale`); `/version` the build. All
 are built from the Resource table; aggregated discovery (kubectl 1.26+) is answered with these same
@@ -8,15 +9,24 @@ documents, which kubectl accepts because it also lists `application/json`.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
+from reference_impl.apiserver.kinds.apiservice import API_VERSION_PRIORITIES
+from reference_impl.machinery.kubeversion import kube_aware_order
 from reference_impl.mirrors import mirrors
 
 GIT_VERSION = "v1.24.0"
 BUILD_DATE = "2022-05-03T13:36:49Z"
 GIT_COMMIT = "4ce5a8954017644c5420bae81d72b09b735c21f0"
+
+# The aggregator serves its own group first in `/apis` (it has no APIService); crdregistration
+# gives a custom resource's group versions this (groupPriorityMinimum, versionPriority).
+AGGREGATOR_GROUP = "apiregistration.k8s.io"
+CUSTOM_RESOURCE_PRIORITY = (1000, 100)
 
 # Subresource name -> (group, version, kind or None for the parent's kind, verbs).
 SUBRESOURCES = {
@@ -102,17 +112,83 @@ def _api_group(name: str, versions: Sequence[str]) -> dict:
     return {"name": name, "versions": entries, "preferredVersion": entries[0]}
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewRootAPIsHandler")
-def api_group_list(resources: Iterable) -> dict:
-    """`/apis`: every named group with its versions (the first is preferred)."""
-    groups = [_api_group(name, versions) for name, versions in group_versions(resources).items() if name]
+@dataclass(frozen=True)
+class APIServiceOrder:
+    """What orders an APIService in discovery: its group version and priorities, and its name
+    (`<version>.<group>`), which breaks ties between groups."""
+
+    group: str
+    version: str
+    group_priority_minimum: int
+    version_priority: int
+
+    @property
+    def name(self) -> str:
+        return f"{self.version}.{self.group}"
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-apiserver/app.makeAPIService",
+         "(*k8s.io/kubernetes/pkg/controlplane/controller/crdregistration.crdRegistrationController).handleVersionUpdate")
+def api_service_order(group: str, version: str, custom: bool) -> APIServiceOrder:
+    """A local group version's priorities from aggregator.go's table; a custom resource's are the
+    ones crdregistration gives every CRD version."""
+    if custom:
+        return APIServiceOrder(group, version, *CUSTOM_RESOURCE_PRIORITY)
+    return APIServiceOrder(group, version, *API_VERSION_PRIORITIES[group, version])
+
+
+@mirrors("k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.SortedByGroupAndVersion",
+         "(k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.ByGroupPriorityMinimum).Less",
+         "(k8s.io/kube-aggregator/pkg/apis/apiregistration/v1/helper.ByVersionPriority).Less")
+def sorted_by_group_and_version(services: Iterable[APIServiceOrder]) -> list[list[APIServiceOrder]]:
+    """The APIServices grouped by group: groups where their first APIService falls when all are
+    sorted by group priority (highest first) then name; in a group, by version priority, then
+    in Kubernetes' version order."""
+    by_group: dict[str, list[APIServiceOrder]] = {}
+    for service in sorted(services, key=lambda s: (-s.group_priority_minimum, s.name)):
+        by_group.setdefault(service.group, []).append(service)
+    return [sorted(members, key=lambda s: (-s.version_priority, kube_aware_order(s.version)))
+            for members in by_group.values()]
+
+
+def remote_api_service_order(api_service: dict) -> APIServiceOrder:
+    """An APIService naming a service (an aggregated API), ordered by its own priorities."""
+    spec = api_service.get("spec") or {}
+    return APIServiceOrder(spec.get("group", ""), spec.get("version", ""), spec.get("groupPriorityMinimum") or 0,
+                           spec.get("versionPriority") or 0)
+
+
+def _api_services(served: list, remote: Iterable[APIServiceOrder]) -> list[APIServiceOrder]:
+    """The APIServices of the group versions served here, and the aggregated ones (`remote`)."""
+    custom = {(r.group, r.version) for r in served if r.custom}
+    local = [api_service_order(name, version, (name, version) in custom)
+             for name, versions in group_versions(served).items() if name and name != AGGREGATOR_GROUP
+             for version in versions]
+    names = {s.name for s in local}
+    return local + [s for s in remote if s.name not in names]
+
+
+@mirrors("(*k8s.io/kube-aggregator/pkg/apiserver.apisHandler).ServeHTTP",
+         "k8s.io/kube-aggregator/pkg/apiserver.convertToDiscoveryAPIGroup")
+def api_group_list(resources: Iterable, remote: Iterable[APIServiceOrder] = ()) -> dict:
+    """`/apis`: the aggregator's own group first, then every other named group with its versions
+    (the first is preferred), as the aggregator orders their APIServices; an aggregated API's
+    group is listed whether or not its service is available, as 1.24's handler lists it."""
+    served = list(resources)
+    groups = [_api_group(AGGREGATOR_GROUP, group_versions(served)[AGGREGATOR_GROUP])]
+    groups += [_api_group(members[0].group, [s.version for s in members])
+               for members in sorted_by_group_and_version(_api_services(served, remote))]
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}
 
 
-@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler")
-def api_group(resources: Iterable, name: str) -> dict | None:
-    """`/apis/<group>`, or None for a group not served."""
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler",
+         "(*k8s.io/kube-aggregator/pkg/apiserver.apiGroupHandler).ServeHTTP")
+def api_group(resources: Iterable, name: str, remote: Iterable[APIServiceOrder] = ()) -> dict | None:
+    """`/apis/<group>`, or None for a group neither served nor aggregated."""
     versions = group_versions(resources).get(name)
+    if not versions:
+        aggregated = [s for s in remote if s.group == name]
+        versions = [s.version for s in sorted_by_group_and_version(aggregated)[0]] if aggregated else None
     if not name or not versions:
         return None
     return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}
@@ -133,23 +209,35 @@ def root_paths(resources: Iterable, health_checks: dict[str, Sequence[str]], oth
     return {"paths": sorted(paths)}
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/discovery.StorageVersionHash")
+def storage_version_hash(api_version: str, kind: str) -> str:
+    """The first 8 bytes of the SHA-256 of `group/version/kind` (the core group empty), base64:
+    what a client compares to tell that a resource's storage version changed."""
+    group, _, version = api_version.rpartition("/")
+    return base64.b64encode(hashlib.sha256(f"{group}/{version}/{kind}".encode()).digest()[:8]).decode()
+
+
 def _entry(resource) -> dict:
-    entry = {"name": resource.plural, "singularName": resource.singular, "namespaced": resource.namespaced,
-             "kind": resource.kind, "verbs": list(resource.verbs)}
+    """A resource's APIResource, in the Go struct's field order. Built-in kinds have no
+    singularName in 1.24 (a CRD's is its names.singular); every stored one names the hash of the
+    version etcd holds it in."""
+    entry = {"name": resource.plural, "singularName": resource.singular if resource.custom else "",
+             "namespaced": resource.namespaced, "kind": resource.kind, "verbs": list(resource.verbs)}
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:
         entry["categories"] = list(resource.categories)
+    if not isinstance(resource, VirtualResource):
+        entry["storageVersionHash"] = storage_version_hash(resource.storage_api_version, resource.kind)
     return entry
 
 
 def _subresource_entry(resource, subresource: str) -> dict:
     group, version, kind, verbs = SUBRESOURCES[subresource]
-    entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced,
-             "kind": (kind or resource.kind).format(kind=resource.kind), "verbs": verbs}
+    entry = {"name": f"{resource.plural}/{subresource}", "singularName": "", "namespaced": resource.namespaced}
     if group is not None and (group, version) != (resource.group, resource.version):
         entry.update(group=group, version=version)
-    return entry
+    return {**entry, "kind": (kind or resource.kind).format(kind=resource.kind), "verbs": verbs}
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIVersionHandler")

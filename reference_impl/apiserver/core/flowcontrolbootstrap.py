@@ -5,7 +5,7 @@ ones (system, node-high, leader-election, workload-high, workload-low, global-de
 schemas that use them). Each carries `apf.kubernetes.io/autoupdate-spec: "true"`: the server puts
 its spec back at start while that annotation says so.
 
-The objects are flowcontrol.apiserver.k8s.io/v1beta2, the version 1.24 stores.
+The objects are flowcontrol.apiserver.k8s.io/v1beta2, the version 1.24 prefers (it stores v1beta1).
 """
 from __future__ import annotations
 

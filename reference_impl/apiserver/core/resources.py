@@ -98,6 +98,8 @@ class Resource:
     # or, for events.k8s.io Events (core Events inside), just `Event`. None: `group`.
     kind_group: str | None = None
     storage_codec: Codec | None = field(default=None, compare=False, hash=False)  # stored in another version
+    # That other version's apiVersion (what `storage_codec` writes): "" where etcd holds this one.
+    stored_as: str = ""
     # A custom resource's subresources.scale (a customscale.ScalePaths): where its Scale's fields are.
     scale_paths: object | None = field(default=None, compare=False, hash=False)
     validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
@@ -159,6 +161,10 @@ class Resource:
     @property
     def api_version(self) -> str:
         return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def storage_api_version(self) -> str:
+        return self.stored_as or self.api_version
 
     @property
     def object_kind_group(self) -> str:

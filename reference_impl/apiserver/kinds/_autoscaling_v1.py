@@ -1,8 +1,9 @@
-"""autoscaling/v1's round-trip annotation for the metrics v1 has no field for: a v1
+"""autoscaling/v1's round-trip annotations for what v1 has no field for: a v1
 HorizontalPodAutoscaler carries every metric but its cpu utilization target in
 `autoscaling.alpha.kubernetes.io/metrics`, a JSON list of v1 MetricSpecs (targetAverageValue,
-metricName, ... where v2 has a MetricTarget and a MetricIdentifier). These functions convert that
-list to and from v2 metrics, as upstream's conversion to and from the internal version does."""
+metricName, ... where v2 has a MetricTarget and a MetricIdentifier), and its current metrics,
+behavior and conditions in three more. These functions convert the metrics list to and from v2
+metrics, as upstream's conversion to and from the internal version does, and read the lists."""
 from __future__ import annotations
 
 import json
@@ -10,9 +11,12 @@ import json
 from reference_impl.mirrors import mirrors
 
 METRIC_SPECS_ANNOTATION = "autoscaling.alpha.kubernetes.io/metrics"
+BEHAVIOR_ANNOTATION = "autoscaling.alpha.kubernetes.io/behavior"
+CURRENT_METRICS_ANNOTATION = "autoscaling.alpha.kubernetes.io/current-metrics"
+CONDITIONS_ANNOTATION = "autoscaling.alpha.kubernetes.io/conditions"
 # DropRoundTripHorizontalPodAutoscalerAnnotations: none of them is kept once converted.
-ROUND_TRIP_ANNOTATIONS = (METRIC_SPECS_ANNOTATION, "autoscaling.alpha.kubernetes.io/behavior",
-                          "autoscaling.alpha.kubernetes.io/current-metrics", "autoscaling.alpha.kubernetes.io/conditions")
+ROUND_TRIP_ANNOTATIONS = (METRIC_SPECS_ANNOTATION, BEHAVIOR_ANNOTATION, CURRENT_METRICS_ANNOTATION,
+                          CONDITIONS_ANNOTATION)
 
 
 def _object(value: object) -> dict:
@@ -39,11 +43,11 @@ def metric_from_v1(metric: dict) -> dict:
     if isinstance(metric.get("object"), dict):
         source = metric["object"]
         average = source.get("averageValue")
-        converted["object"] = {
+        converted["object"] = {  # v2's ObjectMetricSource order
             "describedObject": _object(source.get("target")),
-            "metric": _identifier(source.get("metricName"), source.get("selector")),
             "target": _present(type="Value" if average is None else "AverageValue",
-                               value=source.get("targetValue", "0"), averageValue=average)}
+                               value=source.get("targetValue", "0"), averageValue=average),
+            "metric": _identifier(source.get("metricName"), source.get("selector"))}
     if isinstance(metric.get("pods"), dict):
         source = metric["pods"]
         converted["pods"] = {"metric": _identifier(source.get("metricName"), source.get("selector")),
@@ -107,10 +111,11 @@ def metric_to_v1(metric: dict) -> dict:
     return converted
 
 
-def annotated_metrics(annotations: object) -> list[dict] | None:
-    """The v1 MetricSpecs the annotation holds, None when there is none or it does not decode
-    (upstream then ignores it, as json.Unmarshal failed)."""
-    encoded = _object(annotations).get(METRIC_SPECS_ANNOTATION)
+def annotated_list(annotations: object, name: str) -> list[dict] | None:
+    """The list of objects (v1 MetricSpecs, MetricStatuses or conditions) annotation `name` holds,
+    None when there is none or it does not decode (upstream then ignores it, as json.Unmarshal
+    failed)."""
+    encoded = _object(annotations).get(name)
     try:
         metrics = json.loads(encoded) if isinstance(encoded, str) else None
     except ValueError:
@@ -121,5 +126,6 @@ def annotated_metrics(annotations: object) -> list[dict] | None:
 
 
 def encode_metrics(metrics: list[dict]) -> str:
-    """The annotation's value: the v1 MetricSpecs as json.Marshal writes them."""
+    """An annotation's value: the v1 MetricSpecs (or MetricStatuses, or conditions) as json.Marshal
+    writes them."""
     return json.dumps(metrics, separators=(",", ":"), ensure_ascii=False)

@@ -1,4 +1,4 @@
-"""autoscaling/v2beta1 HorizontalPodAutoscalers and v2, the version we store them in: the
+"""autoscaling/v2beta1 HorizontalPodAutoscalers and v2, the version they convert through (on to v1, the one we store):
 conversion of their metrics (upstream's pkg/apis/autoscaling/v2beta1/conversion.go), and
 v2beta1's OpenAPI definitions.
 
@@ -15,14 +15,13 @@ from __future__ import annotations
 import json
 
 from reference_impl.apiserver.core.schemas import META, QUANTITY, arr, integer, kind, list_kind, obj, ref, string
-from reference_impl.apiserver.kinds._autoscaling_v1 import ROUND_TRIP_ANNOTATIONS
+from reference_impl.apiserver.kinds._autoscaling_v1 import BEHAVIOR_ANNOTATION, ROUND_TRIP_ANNOTATIONS
 from reference_impl.mirrors import mirrors
 
 V2BETA1 = "autoscaling/v2beta1"
 DEFINITION = "io.k8s.api.autoscaling.v2beta1."
 DEFAULT_CPU_METRIC = {"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 80}}
 METRIC_SOURCES = ("object", "pods", "resource", "containerResource", "external")
-BEHAVIOR_ANNOTATION = "autoscaling.alpha.kubernetes.io/behavior"
 # The internal HPAScalingRules' and HPAScalingPolicy's fields: (JSON name in v2, Go field name).
 RULE_FIELDS = (("stabilizationWindowSeconds", "StabilizationWindowSeconds"), ("selectPolicy", "SelectPolicy"),
                ("policies", "Policies"))
@@ -140,8 +139,9 @@ def status_to_v2beta1(source_type: str, status: dict) -> dict:
 # --- whole objects -------------------------------------------------------------------------------
 
 
-def _metrics(metrics: object, convert) -> object:
-    """Each metric with its source converted; the source fields in the Go struct's order."""
+def metrics_converted(metrics: object, convert) -> object:
+    """Each metric (spec or status) with its source converted by `convert(source_type, source)`;
+    the source fields in the Go struct's order."""
     if not isinstance(metrics, list):
         return metrics
     converted = []
@@ -157,13 +157,13 @@ def _metrics(metrics: object, convert) -> object:
 def _converted(hpa: dict, api_version: str, source, status) -> dict:
     converted = {**hpa, "apiVersion": api_version}
     if isinstance(hpa.get("spec"), dict) and "metrics" in hpa["spec"]:
-        converted["spec"] = {**hpa["spec"], "metrics": _metrics(hpa["spec"]["metrics"], source)}
+        converted["spec"] = {**hpa["spec"], "metrics": metrics_converted(hpa["spec"]["metrics"], source)}
     if isinstance(hpa.get("status"), dict) and "currentMetrics" in hpa["status"]:
-        converted["status"] = {**hpa["status"], "currentMetrics": _metrics(hpa["status"]["currentMetrics"], status)}
+        converted["status"] = {**hpa["status"], "currentMetrics": metrics_converted(hpa["status"]["currentMetrics"], status)}
     return converted
 
 
-def _behavior_json(behavior: dict) -> str:
+def behavior_json(behavior: dict) -> str:
     """json.Marshal of the internal HorizontalPodAutoscalerBehavior: Go's field names, nil as null."""
     def rules(direction: object) -> dict | None:
         if not isinstance(direction, dict):
@@ -176,7 +176,7 @@ def _behavior_json(behavior: dict) -> str:
     return json.dumps({go: rules(behavior.get(name)) for name, go in DIRECTIONS}, separators=(",", ":"))
 
 
-def _behavior_from_json(encoded: str) -> dict | None:
+def behavior_from_json(encoded: str) -> dict | None:
     """The behavior an annotation holds, None where it is not JSON or is empty (json.Unmarshal
     matches Go's field names whatever their case)."""
     try:
@@ -208,7 +208,7 @@ def _without_round_trip_annotations(hpa: dict) -> tuple[dict, dict]:
     annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
     kept = {k: value for k, value in annotations.items() if k not in ROUND_TRIP_ANNOTATIONS}
     meta = {k: value for k, value in meta.items() if k != "annotations"}
-    return {**hpa, "metadata": _with_annotations(meta, kept) if kept else meta}, annotations
+    return {**hpa, "metadata": with_annotations(meta, kept) if kept else meta}, annotations
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/autoscaling/v2beta1.Convert_v2beta1_HorizontalPodAutoscaler_To_autoscaling_HorizontalPodAutoscaler")
@@ -216,7 +216,7 @@ def to_v2(hpa: dict) -> dict:
     """The metrics converted, and the behavior annotation (when it holds one) as spec.behavior."""
     converted, annotations = _without_round_trip_annotations(_converted(hpa, "autoscaling/v2", source_to_v2,
                                                                        status_to_v2))
-    behavior = _behavior_from_json(str(annotations.get(BEHAVIOR_ANNOTATION, "")))
+    behavior = behavior_from_json(str(annotations.get(BEHAVIOR_ANNOTATION, "")))
     if behavior is not None and isinstance(converted.get("spec"), dict):
         converted["spec"] = {**converted["spec"], "behavior": behavior}
     return converted
@@ -231,12 +231,12 @@ def from_v2(hpa: dict) -> dict:
         behavior = spec["behavior"]
         converted["spec"] = {k: value for k, value in spec.items() if k != "behavior"}
         if isinstance(behavior, dict):
-            annotations = {**converted["metadata"].get("annotations", {}), BEHAVIOR_ANNOTATION: _behavior_json(behavior)}
-            converted["metadata"] = _with_annotations(converted["metadata"], annotations)
+            annotations = {**converted["metadata"].get("annotations", {}), BEHAVIOR_ANNOTATION: behavior_json(behavior)}
+            converted["metadata"] = with_annotations(converted["metadata"], annotations)
     return converted
 
 
-def _with_annotations(meta: dict, annotations: dict) -> dict:
+def with_annotations(meta: dict, annotations: dict) -> dict:
     """`meta` with these annotations in ObjectMeta's place for them, sorted as a Go map is written."""
     before = {k: value for k, value in meta.items() if k not in OBJECT_META_AFTER_ANNOTATIONS and k != "annotations"}
     after = {k: meta[k] for k in OBJECT_META_AFTER_ANNOTATIONS if k in meta}

@@ -3,7 +3,7 @@ every pod template gets, a DaemonSet's and StatefulSet's update strategy, and th
 find or create the object a default goes in."""
 from __future__ import annotations
 
-from reference_impl.machinery import quantity
+from reference_impl.machinery import imageref, quantity
 from reference_impl.mirrors import mirrors
 
 DEFAULT_MODE = 0o644  # 420, what secret, configMap, downwardAPI and projected volumes default to
@@ -75,18 +75,22 @@ def dict_items(value: object) -> list[dict]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def _tag(image: object) -> str:
+    """The image's tag, "latest" where it names none; "" where it does not parse (SetDefaults_Container
+    ignores the error)."""
+    try:
+        return imageref.parse_image_name(str(image or "")).tag
+    except ValueError:
+        return ""
+
+
 # A port's protocol default is no SetDefaults func in 1.24 but a `+default` tag, which the
 # generated SetObjectDefaults_Pod applies.
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Container",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_Probe",
          "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Pod")
 def container(c: dict) -> None:
-    image = str(c.get("image", ""))
-    # parsers.ParseImageName: no tag and no digest means the tag latest, which pulls every time.
-    last = image.split("@", 1)[0].rsplit("/", 1)[-1]
-    tag = last.partition(":")[2]
-    latest = tag == "latest" or (not tag and "@" not in image)
-    default_zero(c, "imagePullPolicy", "Always" if latest else "IfNotPresent")
+    default_zero(c, "imagePullPolicy", "Always" if _tag(c.get("image")) == "latest" else "IfNotPresent")
     default_zero(c, "terminationMessagePath", "/dev/termination-log")
     default_zero(c, "terminationMessagePolicy", "File")
     c.setdefault("resources", {})

@@ -4,7 +4,8 @@ APIServices the real server's autoregister controller keeps, one for each group 
 itself, with the priorities of its table.
 
 The reference server aggregates nothing: an APIService naming a service is stored and validated as
-upstream's, but requests are never proxied to it and no availability controller sets its status.
+upstream's and listed in discovery, but requests are never proxied to it (they get the aggregator's
+503 for an unavailable service) and no availability controller sets its status.
 """
 from __future__ import annotations
 

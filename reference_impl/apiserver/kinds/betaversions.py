@@ -3,14 +3,17 @@ enables them), each deprecated: batch/v1beta1 CronJobs, node.k8s.io/v1beta1 Runt
 autoscaling/v2beta1 and v2beta2 HorizontalPodAutoscalers, events.k8s.io/v1beta1 Events,
 discovery.k8s.io/v1beta1 EndpointSlices and policy/v1beta1 PodDisruptionBudgets.
 
-Each is served from the resource of the version that replaced it, which is also the version we
-store: the same strategy (defaults, validation, printer), with a `Codec` converting to and from it,
-the installer's deprecation `Warning` on every request, and OpenAPI definitions and protobuf
-layouts copied from the replacement's under the beta version's name. Most have the replacement's
-fields, so their conversion only rewrites apiVersion; a version whose fields differ brings its own
-conversion functions, as upstream's conversion.go does: v2beta1's metric targets (in
-`_autoscaling_v2beta1`, with its own definitions and layouts), an EndpointSlice's topology, a
-PodDisruptionBudget's empty selector, the beta autoscaling status written without omitempty.
+Each is served from the resource of the version that replaced it, which stands in for upstream's
+internal version: the same strategy (defaults, validation, printer), with a `Codec` converting to
+it and on through its own codec to the version stored (1.24 stores batch/v1, node.k8s.io/v1,
+autoscaling/v1, core/v1 Events, but discovery.k8s.io/v1beta1 and policy/v1beta1, whose
+replacements convert back to them), the installer's deprecation `Warning` on every request, and
+OpenAPI definitions and protobuf layouts copied from the replacement's under the beta version's
+name. Most have the replacement's fields, so their conversion only rewrites apiVersion; a version
+whose fields differ brings its own conversion functions, as upstream's conversion.go does:
+v2beta1's metric targets (in `_autoscaling_v2beta1`, with its own definitions and layouts), an
+EndpointSlice's topology and a PodDisruptionBudget's empty selector (beside their kinds), the beta
+autoscaling status written without omitempty.
 """
 from __future__ import annotations
 
@@ -23,10 +26,11 @@ from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.schemas import (AUTOSCALING_V2, BATCH, DISCOVERY, EVENTS, NODE, POLICY, REF_PREFIX,
                                                    string_map)
-from reference_impl.apiserver.core.validation import semantically_equal
 from reference_impl.apiserver.kinds import _autoscaling_v2beta1
 from reference_impl.apiserver.kinds import (cronjob, endpointslice, events, horizontalpodautoscaler, poddisruptionbudget,
                                              runtimeclass)
+from reference_impl.apiserver.kinds.endpointslice import endpoint_to_v1, endpoint_to_v1beta1, endpoints_converted
+from reference_impl.apiserver.kinds.poddisruptionbudget import pdb_to_v1, pdb_to_v1beta1
 from reference_impl.mirrors import mirrors
 
 
@@ -52,7 +56,8 @@ def older_version(current: Resource, version: str, warning: str,
     outer = current.storage_codec or Codec(_same_fields, _same_fields)
     codec = Codec(lambda obj: outer.to_storage({**to_current(obj), "apiVersion": stored}),
                   lambda obj: {**from_current(outer.from_storage(obj)), "apiVersion": served})
-    return replace(current, version=version, deprecation_warning=warning, storage_codec=codec, **changes)
+    return replace(current, version=version, deprecation_warning=warning, storage_codec=codec,
+                   stored_as=current.storage_api_version, **changes)
 
 
 def definitions_as(definitions: dict, prefix: str, version_prefix: str, version: str) -> dict:
@@ -117,102 +122,9 @@ def hpa_beta_status_from_v2(hpa: dict) -> dict:
     return {**hpa, "status": {k: filled[k] for k in V2BETA2_STATUS_ORDER if k in filled}}
 
 
-# discovery.k8s.io/v1beta1's topology map holds what v1 keeps in zone and nodeName.
-TOPOLOGY_ZONE, HOSTNAME = "topology.kubernetes.io/zone", "kubernetes.io/hostname"
-V1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "deprecatedTopology", "nodeName", "zone",
-                      "hints")
-V1BETA1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "topology", "nodeName", "hints")
-
-
-def _in_order(obj: dict, fields: tuple[str, ...]) -> dict:
-    return {**{k: obj[k] for k in fields if k in obj}, **{k: v for k, v in obj.items() if k not in fields}}
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_v1beta1_Endpoint_To_discovery_Endpoint")
-def endpoint_to_v1(endpoint: dict) -> dict:
-    """The topology's zone is v1's zone; its hostname is dropped where it is the nodeName (v1beta1
-    could hold two different ones); the rest is deprecatedTopology."""
-    converted = {k: value for k, value in endpoint.items() if k != "topology"}
-    topology = endpoint.get("topology")
-    if isinstance(topology, dict):
-        deprecated = dict(topology)
-        if TOPOLOGY_ZONE in deprecated:
-            converted["zone"] = deprecated.pop(TOPOLOGY_ZONE)
-        if HOSTNAME in deprecated and endpoint.get("nodeName") is not None and deprecated[HOSTNAME] == endpoint["nodeName"]:
-            del deprecated[HOSTNAME]
-        if deprecated:
-            converted["deprecatedTopology"] = deprecated
-    return _in_order(converted, V1_ENDPOINT_FIELDS)
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_discovery_Endpoint_To_v1beta1_Endpoint")
-def endpoint_to_v1beta1(endpoint: dict) -> dict:
-    """deprecatedTopology, with the zone and (unless it names one already) the nodeName as topology
-    labels."""
-    converted = {k: value for k, value in endpoint.items() if k not in ("deprecatedTopology", "zone")}
-    deprecated, zone, node = endpoint.get("deprecatedTopology"), endpoint.get("zone"), endpoint.get("nodeName")
-    if deprecated is None and zone is None and node is None:
-        return converted
-    topology = dict(deprecated or {})
-    if zone is not None:
-        topology[TOPOLOGY_ZONE] = zone
-    if node is not None and not topology.get(HOSTNAME):
-        topology[HOSTNAME] = node
-    converted["topology"] = dict(sorted(topology.items()))  # a Go map: encoding/json sorts its keys
-    return _in_order(converted, V1BETA1_ENDPOINT_FIELDS)
-
-
-def _endpoints_converted(convert: Callable[[dict], dict]) -> Callable[[dict], dict]:
-    def converted(slice_: dict) -> dict:
-        endpoints = slice_.get("endpoints")
-        if not isinstance(endpoints, list):
-            return slice_
-        return {**slice_, "endpoints": [convert(e) if isinstance(e, dict) else e for e in endpoints]}
-    return converted
-
-
 def validate_endpoint_slice_v1beta1(served: dict) -> list[str]:
     """ValidateEndpointSliceCreate checks the slice as converted: the topology as deprecatedTopology."""
-    return endpointslice.validate_endpoint_slice(_endpoints_converted(endpoint_to_v1)(served))
-
-
-# policy/v1beta1 reads an empty selector as selecting no pods, v1 as selecting all: conversion
-# swaps each for a selector on a label no pod has (or every pod lacks) that the other version keeps.
-PDB_V1BETA1_LABEL = "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match"
-V1_MATCH_NONE = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "Exists"}]}
-V1BETA1_MATCH_ALL = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "DoesNotExist"}]}
-
-
-def _with_selector(pdb: dict, selector: dict | None) -> dict:
-    return {**pdb, "spec": {**pdb["spec"], "selector": selector}}
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_v1beta1_PodDisruptionBudget_To_policy_PodDisruptionBudget",
-         "k8s.io/kubernetes/pkg/apis/policy.StripPDBV1beta1Label")
-def pdb_to_v1(pdb: dict) -> dict:
-    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
-    if not isinstance(selector, dict):
-        return pdb
-    if semantically_equal(selector, {}):
-        return _with_selector(pdb, copy.deepcopy(V1_MATCH_NONE))
-    if semantically_equal(selector, V1BETA1_MATCH_ALL):
-        return _with_selector(pdb, {})
-    expressions = [e for e in selector.get("matchExpressions") or []
-                   if not (isinstance(e, dict) and e.get("key") == PDB_V1BETA1_LABEL)]
-    stripped = {k: value for k, value in selector.items() if k != "matchExpressions"}
-    return _with_selector(pdb, {**stripped, "matchExpressions": expressions} if expressions else stripped)
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_policy_PodDisruptionBudget_To_v1beta1_PodDisruptionBudget")
-def pdb_to_v1beta1(pdb: dict) -> dict:
-    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
-    if not isinstance(selector, dict):
-        return pdb
-    if semantically_equal(selector, V1_MATCH_NONE):
-        return _with_selector(pdb, {})
-    if semantically_equal(selector, {}):
-        return _with_selector(pdb, copy.deepcopy(V1BETA1_MATCH_ALL))
-    return pdb
+    return endpointslice.validate_endpoint_slice(endpoints_converted(endpoint_to_v1)(served))
 
 
 def _named(definitions: dict, prefix: str, names: tuple[str, ...]) -> dict:
@@ -259,7 +171,7 @@ RESOURCES = (
     older_version(_only(endpointslice, "EndpointSlice"), "v1beta1",
                   deprecation_warning("discovery.k8s.io/v1beta1", "EndpointSlice", "1.21", "1.25",
                                       "discovery.k8s.io/v1"),
-                  _endpoints_converted(endpoint_to_v1), _endpoints_converted(endpoint_to_v1beta1),
+                  endpoints_converted(endpoint_to_v1), endpoints_converted(endpoint_to_v1beta1),
                   validator=validate_endpoint_slice_v1beta1),
     older_version(_only(poddisruptionbudget, "PodDisruptionBudget"), "v1beta1",
                   deprecation_warning("policy/v1beta1", "PodDisruptionBudget", "1.21", "1.25", "policy/v1"),

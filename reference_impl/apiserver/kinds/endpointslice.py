@@ -1,8 +1,12 @@
 """The EndpointSlice kind (discovery.k8s.io/v1): its resource facts, validation, defaults, OpenAPI
-schema, printer columns and protobuf layout."""
+schema, printer columns and protobuf layout; and its conversion to and from discovery.k8s.io/v1beta1,
+the version 1.24 stores it in (the group's first version priority), which `betaversions` also serves."""
 from __future__ import annotations
 
+from typing import Callable
+
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, DISCOVERY, arr, atomic, boolean, integer, kind, list_kind, obj,
                                                    ref, string, string_map, strings)
@@ -158,8 +162,76 @@ def endpoint_slice_defaults(obj: dict, spec: dict) -> None:
         endpoint.setdefault("conditions", {})
 
 
+# discovery.k8s.io/v1beta1's topology map holds what v1 keeps in zone and nodeName.
+TOPOLOGY_ZONE, HOSTNAME = "topology.kubernetes.io/zone", "kubernetes.io/hostname"
+V1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "deprecatedTopology", "nodeName", "zone",
+                      "hints")
+V1BETA1_ENDPOINT_FIELDS = ("addresses", "conditions", "hostname", "targetRef", "topology", "nodeName", "hints")
+
+
+def _in_order(obj: dict, fields: tuple[str, ...]) -> dict:
+    return {**{k: obj[k] for k in fields if k in obj}, **{k: v for k, v in obj.items() if k not in fields}}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_v1beta1_Endpoint_To_discovery_Endpoint")
+def endpoint_to_v1(endpoint: dict) -> dict:
+    """The topology's zone is v1's zone; its hostname is dropped where it is the nodeName (v1beta1
+    could hold two different ones); the rest is deprecatedTopology."""
+    converted = {k: value for k, value in endpoint.items() if k != "topology"}
+    topology = endpoint.get("topology")
+    if isinstance(topology, dict):
+        deprecated = dict(topology)
+        if TOPOLOGY_ZONE in deprecated:
+            converted["zone"] = deprecated.pop(TOPOLOGY_ZONE)
+        if HOSTNAME in deprecated and endpoint.get("nodeName") is not None and deprecated[HOSTNAME] == endpoint["nodeName"]:
+            del deprecated[HOSTNAME]
+        if deprecated:
+            converted["deprecatedTopology"] = deprecated
+    return _in_order(converted, V1_ENDPOINT_FIELDS)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/discovery/v1beta1.Convert_discovery_Endpoint_To_v1beta1_Endpoint")
+def endpoint_to_v1beta1(endpoint: dict) -> dict:
+    """deprecatedTopology, with the zone and (unless it names one already) the nodeName as topology
+    labels."""
+    converted = {k: value for k, value in endpoint.items() if k not in ("deprecatedTopology", "zone")}
+    deprecated, zone, node = endpoint.get("deprecatedTopology"), endpoint.get("zone"), endpoint.get("nodeName")
+    if deprecated is None and zone is None and node is None:
+        return converted
+    topology = dict(deprecated or {})
+    if zone is not None:
+        topology[TOPOLOGY_ZONE] = zone
+    if node is not None and not topology.get(HOSTNAME):
+        topology[HOSTNAME] = node
+    converted["topology"] = dict(sorted(topology.items()))  # a Go map: encoding/json sorts its keys
+    return _in_order(converted, V1BETA1_ENDPOINT_FIELDS)
+
+
+def endpoints_converted(convert: Callable[[dict], dict]) -> Callable[[dict], dict]:
+    def converted(slice_: dict) -> dict:
+        endpoints = slice_.get("endpoints")
+        if not isinstance(endpoints, list):
+            return slice_
+        return {**slice_, "endpoints": [convert(e) if isinstance(e, dict) else e for e in endpoints]}
+    return converted
+
+
+V1, V1BETA1 = "discovery.k8s.io/v1", "discovery.k8s.io/v1beta1"
+
+
+def _to_storage(slice_: dict) -> dict:
+    return {**endpoints_converted(endpoint_to_v1beta1)(slice_), "apiVersion": V1BETA1}
+
+
+def _from_storage(slice_: dict) -> dict:
+    """A stored v1beta1 slice as v1 (one stored as v1 by an older reference server as it is)."""
+    converted = endpoints_converted(endpoint_to_v1)(slice_) if slice_.get("apiVersion") == V1BETA1 else slice_
+    return {**converted, "apiVersion": V1}
+
+
 RESOURCES = (
     Resource("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", "endpointslice", True,
+             storage_codec=Codec(_to_storage, _from_storage), stored_as=V1BETA1,
              validator=validate_endpoint_slice, update_validator=validate_endpoint_slice_update,
              prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
              zero_value={"addressType": "", "endpoints": None, "ports": None},

@@ -45,7 +45,7 @@ def validate_event_create(served: dict) -> list[str]:
 RESOURCES = (
     # Stored as core/v1 Events, under the same keys (conversion.py), and selected by their fields:
     # the labels of events.k8s.io name the core/v1 fields they select.
-    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1,
+    Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1, stored_as="v1",
              field_selectors=event.FIELDS, validator=validate_event, create_validator=validate_event_create,
              field_label_conversion=FieldLabelConversion(
                  (*COMMON_FIELDS, "reason", "type"),

@@ -1,5 +1,5 @@
-"""The API Priority and Fairness kinds (flowcontrol.apiserver.k8s.io v1beta2, stored, and v1beta1,
-the same fields): FlowSchema and PriorityLevelConfiguration. Their resource facts, validation
+"""The API Priority and Fairness kinds (flowcontrol.apiserver.k8s.io v1beta2, preferred, and v1beta1,
+the same fields and the version stored): FlowSchema and PriorityLevelConfiguration. Their resource facts, validation
 (pkg/apis/flowcontrol/validation), defaults, OpenAPI schema, printer columns and protobuf layout.
 
 The objects are stored and validated as upstream's, and the configuration 1.24 writes at start is
@@ -386,27 +386,29 @@ def _as_version(api_version: str):
     return lambda obj: {**obj, "apiVersion": api_version}
 
 
-# v1beta1 has v1beta2's fields: stored as v1beta2, its objects differ only in their apiVersion.
-V1BETA1_CODEC = Codec(_as_version(f"{GROUP}/v1beta2"), _as_version(f"{GROUP}/v1beta1"))
+# v1beta1 has v1beta2's fields, and is the version 1.24 stores (the group's first version
+# priority): a v1beta2 object differs from its stored form only in its apiVersion.
+V1BETA2_CODEC = Codec(_as_version(f"{GROUP}/v1beta1"), _as_version(f"{GROUP}/v1beta2"))
 
 
 def _resources(version: str, deprecated: str, removed: str, codec: Codec | None) -> tuple[Resource, ...]:
+    stored_as = "" if codec is None else f"{GROUP}/v1beta1"
     return (
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
-                 tracks_generation=True, status_reset_on_update=True, storage_codec=codec,
+                 tracks_generation=True, status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
                  deprecation_warning=_deprecation(version, "FlowSchema", deprecated, removed),
                  validator=validate_flow_schema, validate_status_update=validate_status_update,
                  update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
         Resource(GROUP, version, "PriorityLevelConfiguration", "prioritylevelconfigurations",
                  "prioritylevelconfiguration", False, subresources=("status",), tracks_generation=True,
-                 status_reset_on_update=True, storage_codec=codec,
+                 status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
                  deprecation_warning=_deprecation(version, "PriorityLevelConfiguration", deprecated, removed),
                  validator=validate_priority_level, validate_status_update=validate_status_update,
                  update_metadata_checks=UpdateMetadataChecks(full=1, update=0)),
     )
 
 
-RESOURCES = (*_resources("v1beta2", "1.26", "1.29", None), *_resources("v1beta1", "1.23", "1.26", V1BETA1_CODEC))
+RESOURCES = (*_resources("v1beta2", "1.26", "1.29", V1BETA2_CODEC), *_resources("v1beta1", "1.23", "1.26", None))
 
 
 DEFAULTS = {"FlowSchema": flow_schema, "PriorityLevelConfiguration": priority_level}

@@ -2,13 +2,15 @@
 validation, defaults, the conversion between the two versions, OpenAPI schemas, printer columns and
 protobuf layouts.
 
-We store autoscaling/v2, the version that holds every field, and serve v1 through a `Codec`
-converting the fields both versions have, as upstream's conversion does: v1's
-targetCPUUtilizationPercentage is v2's Resource metric for cpu with a Utilization target, and
-currentCPUUtilizationPercentage that metric's current utilization. The other metrics travel in v1's
-`autoscaling.alpha.kubernetes.io/metrics` annotation (`_autoscaling_v1`). (Upstream 1.24 carries
-the behavior, current metrics and conditions in annotations too; we do not write those, so a v1
-client does not see them.) Discovery prefers v2, as the 1.24 aggregator's version priorities do.
+We store autoscaling/v1, as upstream 1.24 does (the group's first version priority,
+pkg/apis/autoscaling/install), and serve v2 through a `Codec` converting as upstream's conversion
+does: v1's targetCPUUtilizationPercentage is v2's Resource metric for cpu with a Utilization target,
+and currentCPUUtilizationPercentage that metric's current utilization. What v1 has no field for
+travels in its round-trip annotations: the other metrics in `autoscaling.alpha.kubernetes.io/metrics`
+(`_autoscaling_v1`), every current metric in `.../current-metrics`, the behavior in `.../behavior`
+(as encoding/json writes the internal type) and the conditions in `.../conditions`. Read back as
+v2, the cpu target follows the annotation's metrics, as it does from a real 1.24 server. Discovery
+prefers v2, as the 1.24 aggregator's version priorities do.
 """
 from __future__ import annotations
 
@@ -20,9 +22,10 @@ from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.core.schemas import (AUTOSCALING, AUTOSCALING_V2, META, QUANTITY, arr, atomic, integer, kind,
                                                    list_kind, obj, ref, string)
 from reference_impl.apiserver.kinds import _autoscaling_v2beta1
-from reference_impl.apiserver.kinds._autoscaling_v1 import (METRIC_SPECS_ANNOTATION, ROUND_TRIP_ANNOTATIONS,
-                                                            annotated_metrics, encode_metrics, metric_from_v1,
-                                                            metric_to_v1)
+from reference_impl.apiserver.kinds._autoscaling_v1 import (BEHAVIOR_ANNOTATION, CONDITIONS_ANNOTATION,
+                                                            CURRENT_METRICS_ANNOTATION, METRIC_SPECS_ANNOTATION,
+                                                            ROUND_TRIP_ANNOTATIONS, annotated_list, encode_metrics,
+                                                            metric_from_v1, metric_to_v1)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import dict_items, object_field
 from reference_impl.machinery import quantity
@@ -51,7 +54,8 @@ def _cpu_utilization_metric(utilization: int) -> dict:
 def to_v2(hpa: dict) -> dict:
     """A v1 HorizontalPodAutoscaler as v2: the metrics annotation's metrics first, then the cpu
     target, and with neither the default cpu target (v1's implicit default, which conversion
-    makes explicit); the round-trip annotations are gone."""
+    makes explicit); the behavior, current metrics and conditions from their annotations, where
+    they decode; the round-trip annotations are gone."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V2
     spec = converted.get("spec")
@@ -60,23 +64,60 @@ def to_v2(hpa: dict) -> dict:
         spec["metrics"] = [] if utilization is None else [_cpu_utilization_metric(utilization)]
     meta = converted.get("metadata")
     annotations = meta.get("annotations") if isinstance(meta, dict) else None
-    metrics = annotated_metrics(annotations)
+    metrics = annotated_list(annotations, METRIC_SPECS_ANNOTATION)
     if metrics is not None and isinstance(spec, dict):
         spec["metrics"] = [metric_from_v1(metric) for metric in metrics] + spec["metrics"]
+    behavior = _autoscaling_v2beta1.behavior_from_json(str(_annotations(meta).get(BEHAVIOR_ANNOTATION, "")))
     if isinstance(spec, dict) and not spec["metrics"]:
         spec["metrics"] = [_cpu_utilization_metric(DEFAULT_CPU_UTILIZATION)]
+    if isinstance(spec, dict) and behavior is not None:
+        spec["behavior"] = behavior
     if isinstance(annotations, dict):
         for name in ROUND_TRIP_ANNOTATIONS:
             annotations.pop(name, None)
         if not annotations:
             del meta["annotations"]
     status = converted.get("status")
-    if isinstance(status, dict) and "currentCPUUtilizationPercentage" in status:
-        utilization = status.pop("currentCPUUtilizationPercentage")
-        if utilization is not None:
-            status["currentMetrics"] = [{"type": "Resource", "resource": {
-                "name": "cpu", "current": {"averageUtilization": utilization}}}]
+    if isinstance(status, dict):
+        converted["status"] = _status_to_v2(status, _annotations(hpa.get("metadata")))
     return converted
+
+
+# v1's HorizontalPodAutoscalerStatus fields in Go's order.
+V1_STATUS_FIELDS = ("observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas",
+                    "currentCPUUtilizationPercentage")
+# v2's HorizontalPodAutoscalerStatus fields in Go's order; currentMetrics alone has no omitempty.
+V2_STATUS_FIELDS = ("observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas", "currentMetrics",
+                    "conditions")
+
+
+def _status_to_v2(status: dict, annotations: dict) -> dict:
+    """currentCPUUtilizationPercentage as the cpu metric's current utilization, unless the
+    current-metrics annotation holds the metrics (it has more); the conditions annotation's; as
+    v2's struct writes them."""
+    converted = {**status, "currentMetrics": None}
+    utilization = converted.pop("currentCPUUtilizationPercentage", None)
+    if utilization is not None:
+        converted["currentMetrics"] = [{"type": "Resource", "resource": {
+            "name": "cpu", "current": {"averageUtilization": utilization}}}]
+    current = annotated_list(annotations, CURRENT_METRICS_ANNOTATION)
+    if current is not None:
+        converted["currentMetrics"] = _autoscaling_v2beta1.metrics_converted(current, _autoscaling_v2beta1.status_to_v2)
+    conditions = annotated_list(annotations, CONDITIONS_ANNOTATION)
+    if conditions:
+        converted["conditions"] = [_condition(condition) for condition in conditions]
+    if not converted.get("currentReplicas"):
+        converted.pop("currentReplicas", None)
+    ordered = {k: converted.pop(k) for k in V2_STATUS_FIELDS if k in converted}
+    return {**ordered, **converted}
+
+
+def _condition(condition: dict) -> dict:
+    """A HorizontalPodAutoscalerCondition as both versions' Go structs write it: reason and message
+    omitted when empty, the transition time null when unset."""
+    return {"type": condition.get("type", ""), "status": condition.get("status", ""),
+            "lastTransitionTime": condition.get("lastTransitionTime"),
+            **{k: condition[k] for k in ("reason", "message") if condition.get(k)}}
 
 
 def _is_cpu_utilization(metric: dict, side: str) -> bool:
@@ -95,32 +136,55 @@ def _cpu_utilization(metrics: object, side: str) -> int | None:
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscalerSpec_To_v1_HorizontalPodAutoscalerSpec",
          "k8s.io/kubernetes/pkg/apis/autoscaling/v1.Convert_autoscaling_HorizontalPodAutoscalerStatus_To_v1_HorizontalPodAutoscalerStatus")
 def to_v1(hpa: dict) -> dict:
-    """A v2 HorizontalPodAutoscaler as v1: the fields v1 has, and the metrics other than a cpu
-    utilization target in the metrics annotation."""
+    """A v2 HorizontalPodAutoscaler as v1: the fields v1 has, and in the round-trip annotations
+    the metrics other than a cpu utilization target, every current metric, the behavior and the
+    conditions."""
     converted = copy.deepcopy(hpa)
     converted["apiVersion"] = V1
     meta = converted.get("metadata")
-    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):
-        for name in ROUND_TRIP_ANNOTATIONS:
-            meta["annotations"].pop(name, None)
+    annotations = {k: value for k, value in _annotations(meta).items() if k not in ROUND_TRIP_ANNOTATIONS}
     spec = converted.get("spec")
     if isinstance(spec, dict):
         metrics = spec.pop("metrics", None)
         target = _cpu_utilization(metrics, "target")
-        spec.pop("behavior", None)
+        behavior = spec.pop("behavior", None)
         if target is not None:
             spec["targetCPUUtilizationPercentage"] = target
         others = [metric_to_v1(metric) for metric in dict_items(metrics) if not _is_cpu_utilization(metric, "target")]
-        if others and isinstance(meta, dict):
-            meta.setdefault("annotations", {})[METRIC_SPECS_ANNOTATION] = encode_metrics(others)
+        if others:
+            annotations[METRIC_SPECS_ANNOTATION] = encode_metrics(others)
+        if isinstance(behavior, dict):
+            annotations[BEHAVIOR_ANNOTATION] = _autoscaling_v2beta1.behavior_json(behavior)
     status = converted.get("status")
     if isinstance(status, dict):
-        current = _cpu_utilization(status.pop("currentMetrics", None), "current")
-        status.pop("conditions", None)
+        current_metrics = status.pop("currentMetrics", None)
+        current = _cpu_utilization(current_metrics, "current")
+        conditions = status.pop("conditions", None)
         status.setdefault("currentReplicas", 0)  # no omitempty in v1
         if current is not None:
             status["currentCPUUtilizationPercentage"] = current
+        converted["status"] = {**{k: status.pop(k) for k in V1_STATUS_FIELDS if k in status}, **status}
+        if isinstance(current_metrics, list) and current_metrics:
+            annotations[CURRENT_METRICS_ANNOTATION] = encode_metrics(
+                _autoscaling_v2beta1.metrics_converted(current_metrics, _autoscaling_v2beta1.status_to_v2beta1))
+        if isinstance(conditions, list) and conditions:
+            annotations[CONDITIONS_ANNOTATION] = encode_metrics([_condition(c) for c in dict_items(conditions)])
+    if isinstance(meta, dict):
+        without = {k: value for k, value in meta.items() if k != "annotations"}
+        converted["metadata"] = _autoscaling_v2beta1.with_annotations(meta, annotations) if annotations else without
     return converted
+
+
+def _through_v2(hpa: dict) -> dict:
+    """A v1 (or older stored) object converted to v2 and back, as upstream's decoding to the
+    internal version and encoding to v1 does even where v1 is both served and stored: the implicit
+    80% cpu target becomes explicit, annotations that do not decode are dropped."""
+    return to_v1(_v2(hpa))
+
+
+def _annotations(meta: object) -> dict:
+    annotations = meta.get("annotations") if isinstance(meta, dict) else None
+    return annotations if isinstance(annotations, dict) else {}
 
 
 def _v2(hpa: dict) -> dict:
@@ -350,7 +414,7 @@ def _drop_container_metric_sources(hpa: dict) -> None:
             metric.pop("containerResource", None)
         return
     annotations = part(hpa, "metadata").get("annotations")
-    metrics = annotated_metrics(annotations)
+    metrics = annotated_list(annotations, METRIC_SPECS_ANNOTATION)
     if metrics and any("containerResource" in metric for metric in metrics):
         for metric in metrics:
             metric.pop("containerResource", None)
@@ -379,6 +443,7 @@ ZERO_SPEC = {"scaleTargetRef": {"kind": "", "name": ""}, "maxReplicas": 0}
 RESOURCES = (
     Resource("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
+             storage_codec=Codec(to_v1, _v2), stored_as=V1,
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
              validate_status_update=validate_status_update,
@@ -386,7 +451,7 @@ RESOURCES = (
              zero_value={"spec": ZERO_SPEC, "status": {"desiredReplicas": 0, "currentMetrics": None}}),
     Resource("autoscaling", "v1", "HorizontalPodAutoscaler", "horizontalpodautoscalers", "horizontalpodautoscaler",
              True, ("hpa",), subresources=("status",), categories=("all",), status_reset_on_update=True,
-             storage_codec=Codec(to_v2, to_v1),
+             storage_codec=Codec(_through_v2, _through_v2),
              validator=validate_horizontal_pod_autoscaler,
              validator_on_update=validate_horizontal_pod_autoscaler_update,
              validate_status_update=validate_status_update,

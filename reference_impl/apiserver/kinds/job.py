@@ -2,7 +2,7 @@
 and protobuf layout."""
 from __future__ import annotations
 
-from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core import gosyntax, validation as v
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (BATCH, META, arr, boolean, conditions, integer, list_kind, obj, ref,
                                                    string, workload)
@@ -75,8 +75,8 @@ def validate_job_update(old: dict, new: dict) -> list[str]:
     if _scheduling_may_change(old):
         old_template = _with_scheduling_directives(old_template, spec.get("template"))
     if not v.semantically_equal(spec.get("template"), old_template):
-        # Go prints the whole internal struct with %#v, pointer addresses and all: named, not shown.
-        problems.append("spec.template: Invalid value: core.PodTemplateSpec{…}: field is immutable")
+        shown = gosyntax.go_syntax("core.PodTemplateSpec", gosyntax.internal_pod_template(spec.get("template")))
+        problems.append(f"spec.template: Invalid value: {shown}: field is immutable")
     return problems + _immutable(spec, old_spec, "completionMode")
 
 

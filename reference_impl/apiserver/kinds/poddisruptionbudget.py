@@ -1,11 +1,16 @@
 """The PodDisruptionBudget kind (policy/v1): its resource facts, OpenAPI schema, printer columns and
-protobuf layout."""
+protobuf layout; and its conversion to and from policy/v1beta1, the version 1.24 stores it in (the
+group's first version priority), which `betaversions` also serves."""
 from __future__ import annotations
 
+import copy
+
 from reference_impl.apiserver.core import validation as v
+from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, POLICY, conditions, integer, list_kind, obj, ref,
                                                    string_map, workload)
+from reference_impl.apiserver.core.validation import semantically_equal
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gofmt import go_pointer
 from reference_impl.mirrors import mirrors
@@ -38,11 +43,63 @@ def validate_status_update(old: dict, new: dict) -> list[str]:
         status, ("disruptionsAllowed", "currentHealthy", "desiredHealthy", "expectedPods"))
 
 
+# policy/v1beta1 reads an empty selector as selecting no pods, v1 as selecting all: conversion
+# swaps each for a selector on a label no pod has (or every pod lacks) that the other version keeps.
+PDB_V1BETA1_LABEL = "pdb.kubernetes.io/deprecated-v1beta1-empty-selector-match"
+V1_MATCH_NONE = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "Exists"}]}
+V1BETA1_MATCH_ALL = {"matchExpressions": [{"key": PDB_V1BETA1_LABEL, "operator": "DoesNotExist"}]}
+
+
+def _with_selector(pdb: dict, selector: dict | None) -> dict:
+    return {**pdb, "spec": {**pdb["spec"], "selector": selector}}
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_v1beta1_PodDisruptionBudget_To_policy_PodDisruptionBudget",
+         "k8s.io/kubernetes/pkg/apis/policy.StripPDBV1beta1Label")
+def pdb_to_v1(pdb: dict) -> dict:
+    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
+    if not isinstance(selector, dict):
+        return pdb
+    if semantically_equal(selector, {}):
+        return _with_selector(pdb, copy.deepcopy(V1_MATCH_NONE))
+    if semantically_equal(selector, V1BETA1_MATCH_ALL):
+        return _with_selector(pdb, {})
+    expressions = [e for e in selector.get("matchExpressions") or []
+                   if not (isinstance(e, dict) and e.get("key") == PDB_V1BETA1_LABEL)]
+    stripped = {k: value for k, value in selector.items() if k != "matchExpressions"}
+    return _with_selector(pdb, {**stripped, "matchExpressions": expressions} if expressions else stripped)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/policy/v1beta1.Convert_policy_PodDisruptionBudget_To_v1beta1_PodDisruptionBudget")
+def pdb_to_v1beta1(pdb: dict) -> dict:
+    selector = pdb.get("spec", {}).get("selector") if isinstance(pdb.get("spec"), dict) else None
+    if not isinstance(selector, dict):
+        return pdb
+    if semantically_equal(selector, V1_MATCH_NONE):
+        return _with_selector(pdb, {})
+    if semantically_equal(selector, {}):
+        return _with_selector(pdb, copy.deepcopy(V1BETA1_MATCH_ALL))
+    return pdb
+
+
+V1, V1BETA1 = "policy/v1", "policy/v1beta1"
+
+
+def _to_storage(pdb: dict) -> dict:
+    return {**pdb_to_v1beta1(pdb), "apiVersion": V1BETA1}
+
+
+def _from_storage(pdb: dict) -> dict:
+    """A stored v1beta1 budget as v1 (one stored as v1 by an older reference server as it is)."""
+    return {**(pdb_to_v1(pdb) if pdb.get("apiVersion") == V1BETA1 else pdb), "apiVersion": V1}
+
+
 RESOURCES = (
     Resource("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", "poddisruptionbudget", True,
              ("pdb",), subresources=("status",), status_reset_on_update=True, tracks_generation=True,
              name_validation=None,  # ValidatePodDisruptionBudget checks no name: only BeforeCreate's path rule
-             allow_unconditional_update=False,
+             allow_unconditional_update=False, storage_codec=Codec(_to_storage, _from_storage),
+             stored_as=V1BETA1,
              validator=validate_pod_disruption_budget, validate_status_update=validate_status_update,
              zero_value={"spec": {}, "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0,
                                                  "expectedPods": 0}},

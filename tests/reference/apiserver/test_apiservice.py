@@ -83,6 +83,27 @@ def test_a_create_is_stored_with_port_443_and_no_status(chain):
     assert created["status"] == {}
 
 
+def test_an_aggregated_api_is_discovered_but_its_service_unavailable(chain):
+    """The aggregator lists an APIService naming a service in /apis (by its priorities, here last),
+    at /apis/<group> and in /; its proxy answers http.Error's plain 503 for the group version and
+    everything under it, as the real server does while the service is not available (here it
+    never is); once deleted, the group is Go's plain 404 again."""
+    code, _ = create(chain, "v1beta1.metrics.k8s.io", group="metrics.k8s.io", version="v1beta1",
+                     groupPriorityMinimum=100, versionPriority=100, service={"namespace": "kube-system",
+                                                                              "name": "metrics-server"})
+    assert code == 201
+    version = {"groupVersion": "metrics.k8s.io/v1beta1", "version": "v1beta1"}
+    assert call(chain, "GET", "/apis")[1]["groups"][-1] == {
+        "name": "metrics.k8s.io", "versions": [version], "preferredVersion": version}
+    assert call(chain, "GET", "/apis/metrics.k8s.io")[1]["preferredVersion"] == version
+    assert "/apis/metrics.k8s.io/v1beta1" in call(chain, "GET", "/")[1]["paths"]
+    for path in ("/apis/metrics.k8s.io/v1beta1", "/apis/metrics.k8s.io/v1beta1/namespaces/ns/pods/p"):
+        assert call(chain, "GET", path) == (503, b"service unavailable\n")
+    assert call(chain, "GET", "/apis/metrics.k8s.io/v2")[0] == 404
+    assert call(chain, "DELETE", f"{SERVICES}/v1beta1.metrics.k8s.io")[0] == 200
+    assert call(chain, "GET", "/apis/metrics.k8s.io") == (404, b"404 page not found\n")
+
+
 def test_a_local_api_service_is_refused_in_the_real_servers_words(chain):
     """The name must be version.group, the group a subdomain, the version a DNS-1035 label, the
     priorities in bounds; a local one has no caBundle and does not skip TLS verification."""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_impl.apiserver.core import openapi, openapi_proto, schemas
+from reference_impl.apiserver.core import discovery, openapi, openapi_proto, schemas
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 
@@ -35,6 +35,62 @@ def test_api_lists_v1_and_apis_lists_groups():
     assert {"apps", "coordination.k8s.io", "rbac.authorization.k8s.io", "authorization.k8s.io"} <= set(groups)
     assert groups["apps"]["preferredVersion"] == {"groupVersion": "apps/v1", "version": "v1"}
     assert get_json("/apis/apps")["kind"] == "APIGroup"
+
+
+# What the real 1.24 kube-apiserver's /apis lists, in its order.
+REAL_GROUP_ORDER = [
+    "apiregistration.k8s.io", "apps", "events.k8s.io", "authentication.k8s.io", "authorization.k8s.io", "autoscaling",
+    "batch", "certificates.k8s.io", "networking.k8s.io", "policy", "rbac.authorization.k8s.io", "storage.k8s.io",
+    "admissionregistration.k8s.io", "apiextensions.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "node.k8s.io",
+    "discovery.k8s.io", "flowcontrol.apiserver.k8s.io"]
+
+
+def test_apis_lists_groups_as_the_aggregator_orders_their_api_services():
+    """The aggregator's own group first, then by group priority (apiVersionPriorities), ties by
+    APIService name (admissionregistration before apiextensions); versions by version priority."""
+    groups = get_json("/apis")["groups"]
+    assert [g["name"] for g in groups] == REAL_GROUP_ORDER
+    autoscaling = next(g for g in groups if g["name"] == "autoscaling")
+    assert [v["version"] for v in autoscaling["versions"]] == ["v2", "v1", "v2beta1", "v2beta2"]
+    assert autoscaling["preferredVersion"]["version"] == "v2"
+
+
+def test_custom_resource_groups_follow_the_built_in_ones_ordered_by_api_service_name():
+    """crdregistration gives every CRD version priorities 1000 and 100: its groups come last, each
+    where its first APIService name sorts, its versions in Kubernetes' version order."""
+    services = [discovery.api_service_order(group, version, custom=True) for group, version in
+                (("a.example.com", "v1beta1"), ("b.example.com", "v1"), ("a.example.com", "v2"))]
+    services.append(discovery.api_service_order("apps", "v1", custom=False))
+    ordered = discovery.sorted_by_group_and_version(services)
+    assert [[s.name for s in group] for group in ordered] == [
+        ["v1.apps"], ["v1.b.example.com"], ["v2.a.example.com", "v1beta1.a.example.com"]]
+
+
+# storageVersionHash of a few resources, as a real 1.24 server lists them: of the version etcd
+# holds each in (the core group's as "/v1/Event", events.k8s.io's Events being core ones).
+REAL_STORAGE_VERSION_HASHES = [
+    ("apps/v1", "controllerrevisions", "85nkx63pcBU="), ("v1", "events", "r2yiGXH7wu8="),
+    ("events.k8s.io/v1", "events", "r2yiGXH7wu8="), ("autoscaling/v2beta1", "horizontalpodautoscalers", "oQlkt7f5j/A="),
+    ("policy/v1", "poddisruptionbudgets", "6BGBu0kpHtk="), ("storage.k8s.io/v1beta1", "csistoragecapacities", "4as6MA/kOg0=")]
+
+
+@pytest.mark.parametrize("group_version,plural,expected", REAL_STORAGE_VERSION_HASHES)
+def test_a_stored_resource_lists_the_hash_of_its_storage_version(group_version, plural, expected):
+    path = f"/api/{group_version}" if group_version == "v1" else f"/apis/{group_version}"
+    resources = {r["name"]: r for r in get_json(path)["resources"]}
+    assert resources[plural]["storageVersionHash"] == expected
+
+
+def test_built_in_resources_have_no_singular_name_and_what_is_not_stored_no_hash():
+    """1.24 gives built-in kinds no singularName; reviews, bindings and subresources no hash; an
+    APIResource's fields come in the Go struct's order (group and version before kind)."""
+    core = {r["name"]: r for r in get_json("/api/v1")["resources"]}
+    assert core["pods"]["singularName"] == "" and "storageVersionHash" not in core["bindings"]
+    assert "storageVersionHash" not in core["pods/status"]
+    reviews = get_json("/apis/authentication.k8s.io/v1")["resources"]
+    assert [r.get("storageVersionHash") for r in reviews] == [None]
+    scale = next(r for r in get_json("/apis/apps/v1")["resources"] if r["name"] == "deployments/scale")
+    assert list(scale) == ["name", "singularName", "namespaced", "group", "version", "kind", "verbs"]
 
 
 def test_core_resource_list_has_verbs_kinds_short_names_and_subresources():
@@ -157,6 +213,34 @@ def test_health_endpoints(path, nosniff):
 def test_verbose_readyz_lists_checks():
     code, response = get("/readyz", query={"verbose": [""]})
     assert code == 200 and b"[+]ping ok" in response.body and response.body.endswith(b"readyz check passed\n")
+
+
+# What a real 1.24 kube-apiserver's /readyz?verbose lists, in its order.
+REAL_READYZ_CHECKS = [
+    "ping", "log", "etcd", "informer-sync", "poststarthook/start-kube-apiserver-admission-initializer",
+    "poststarthook/generic-apiserver-start-informers", "poststarthook/priority-and-fairness-config-consumer",
+    "poststarthook/priority-and-fairness-filter", "poststarthook/start-apiextensions-informers",
+    "poststarthook/start-apiextensions-controllers", "poststarthook/crd-informer-synced",
+    "poststarthook/bootstrap-controller", "poststarthook/rbac/bootstrap-roles",
+    "poststarthook/scheduling/bootstrap-system-priority-classes", "poststarthook/priority-and-fairness-config-producer",
+    "poststarthook/start-cluster-authentication-info-controller", "poststarthook/start-kube-aggregator-informers",
+    "poststarthook/apiservice-registration-controller", "poststarthook/apiservice-status-available-controller",
+    "poststarthook/kube-apiserver-autoregistration", "autoregister-completion",
+    "poststarthook/apiservice-openapi-controller", "shutdown"]
+
+
+def test_health_lists_every_post_start_hook_as_the_real_server_does():
+    """/readyz has informer-sync and shutdown besides /livez's and /healthz's checks: the generic
+    ones and one per post-start hook; each is a path of its own, listed in /."""
+    readyz = get("/readyz", query={"verbose": [""]})[1].body.decode().splitlines()
+    assert readyz == [f"[+]{check} ok" for check in REAL_READYZ_CHECKS] + ["readyz check passed"]
+    livez = get("/livez", query={"verbose": [""]})[1].body.decode().splitlines()
+    assert livez == [f"[+]{c} ok" for c in REAL_READYZ_CHECKS if c not in ("informer-sync", "shutdown")] + [
+        "livez check passed"]
+    assert get("/healthz/poststarthook/rbac/bootstrap-roles")[1].body == b"ok"
+    assert get("/livez/shutdown")[0] == 404
+    paths = get_json("/")["paths"]
+    assert {"/logs", "/readyz/shutdown", "/healthz/autoregister-completion"} <= set(paths)
 
 
 def test_openapi_v2_definitions_carry_gvk_and_patch_metadata():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 
 import pytest
 
@@ -308,10 +309,48 @@ def _job_changed(chain, name: str, change, suspend: bool = False) -> tuple[int, 
      "spec.template: Invalid value: core.PodTemplateSpec{"),
 ])
 def test_a_job_s_completions_mode_and_template_are_immutable(chain, field, change, message):
-    """ValidateJobSpecUpdate. (Go prints the whole internal PodTemplateSpec with %#v, pointer
-    addresses and all; the reference names its type and elides the fields.)"""
+    """ValidateJobSpecUpdate."""
     code, body = _job_changed(chain, f"immutable-{field.lower()}", change)
     assert code == 422 and message in body["message"] and body["message"].endswith(": field is immutable"), body
+
+
+# What a real 1.24 server answers for this change of JOB_TEMPLATE's image, its pointers'
+# addresses at the reference's one fixed address and the Job's controller-uid as {uid}.
+REAL_TEMPLATE_MESSAGE = (
+    'Job.batch "template-text" is invalid: spec.template: Invalid value: core.PodTemplateSpec{ObjectMeta:v1.ObjectMeta{'
+    'Name:"", GenerateName:"", Namespace:"", SelfLink:"", UID:"", ResourceVersion:"", Generation:0, '
+    'CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, '
+    'DeletionGracePeriodSeconds:(*int64)(nil), Labels:map[string]string{"controller-uid":"{uid}", '
+    '"job-name":"template-text"}, Annotations:map[string]string(nil), OwnerReferences:[]v1.OwnerReference(nil), '
+    'Finalizers:[]string(nil), ClusterName:"", ManagedFields:[]v1.ManagedFieldsEntry(nil)}, Spec:core.PodSpec{'
+    'Volumes:[]core.Volume(nil), InitContainers:[]core.Container(nil), Containers:[]core.Container{core.Container{'
+    'Name:"c", Image:"busybox:1.35", Command:[]string(nil), Args:[]string(nil), WorkingDir:"", '
+    'Ports:[]core.ContainerPort(nil), EnvFrom:[]core.EnvFromSource(nil), Env:[]core.EnvVar(nil), '
+    'Resources:core.ResourceRequirements{Limits:core.ResourceList(nil), Requests:core.ResourceList(nil)}, '
+    'VolumeMounts:[]core.VolumeMount(nil), VolumeDevices:[]core.VolumeDevice(nil), LivenessProbe:(*core.Probe)(nil), '
+    'ReadinessProbe:(*core.Probe)(nil), StartupProbe:(*core.Probe)(nil), Lifecycle:(*core.Lifecycle)(nil), '
+    'TerminationMessagePath:"/dev/termination-log", TerminationMessagePolicy:"File", ImagePullPolicy:"IfNotPresent", '
+    'SecurityContext:(*core.SecurityContext)(nil), Stdin:false, StdinOnce:false, TTY:false}}, '
+    'EphemeralContainers:[]core.EphemeralContainer(nil), RestartPolicy:"Never", '
+    'TerminationGracePeriodSeconds:(*int64)(0xc000000000), ActiveDeadlineSeconds:(*int64)(nil), DNSPolicy:"ClusterFirst", '
+    'NodeSelector:map[string]string(nil), ServiceAccountName:"", AutomountServiceAccountToken:(*bool)(nil), NodeName:"", '
+    'SecurityContext:(*core.PodSecurityContext)(0xc000000000), ImagePullSecrets:[]core.LocalObjectReference(nil), '
+    'Hostname:"", Subdomain:"", SetHostnameAsFQDN:(*bool)(nil), Affinity:(*core.Affinity)(nil), '
+    'SchedulerName:"default-scheduler", Tolerations:[]core.Toleration(nil), HostAliases:[]core.HostAlias(nil), '
+    'PriorityClassName:"", Priority:(*int32)(nil), PreemptionPolicy:(*core.PreemptionPolicy)(nil), '
+    'DNSConfig:(*core.PodDNSConfig)(nil), ReadinessGates:[]core.PodReadinessGate(nil), RuntimeClassName:(*string)(nil), '
+    'Overhead:core.ResourceList(nil), EnableServiceLinks:(*bool)(nil), '
+    'TopologySpreadConstraints:[]core.TopologySpreadConstraint(nil), OS:(*core.PodOS)(nil)}}: field is immutable')
+
+
+def test_a_job_s_changed_template_is_shown_as_go_prints_the_internal_template(chain):
+    """field.Invalid's %#v of the new core.PodTemplateSpec: every field in the internal struct's
+    order, the defaults decoding filled in, the PodSecurityContext conversion always makes."""
+    code, body = _job_changed(chain, "template-text", lambda job: job["spec"]["template"]["spec"]["containers"][0].update(
+        image="busybox:1.35"))
+    assert code == 422
+    uid = re.search(r'"controller-uid":"([^"]+)"', body["message"]).group(1)
+    assert body["message"] == REAL_TEMPLATE_MESSAGE.replace("{uid}", uid)
 
 
 def test_a_suspended_job_that_never_started_may_change_its_scheduling_directives(chain):

@@ -6,6 +6,7 @@ from workload_fixtures import daemonset, node
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 
@@ -181,6 +182,42 @@ def test_status_counts_desired_current_ready_and_updated():
     counts = (status["desiredNumberScheduled"], status["currentNumberScheduled"], status["numberReady"],
               status["updatedNumberScheduled"], status["numberMisscheduled"], status["numberUnavailable"])
     assert counts == (2, 1, 1, 1, 1, 1)
+
+
+def test_min_ready_seconds_holds_a_ready_pod_unavailable_and_brings_the_key_back():
+    """updateDaemonSetStatus (IsPodAvailable): a pod ready for less than minReadySeconds is ready
+    but unavailable; while some are, the key comes back after minReadySeconds."""
+    ds = daemonset()
+    ds["spec"]["minReadySeconds"] = 10
+    rev = revision_of(ds)
+    ready = daemon_pod(ds, "p-a", "a", rev)
+    ready["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T00:00:00Z"
+    clock = ManualClock(parse_rfc3339("2026-01-01T00:00:05Z"))
+    ctl = DaemonSetsController(clock)
+    status = status_of(ctl.sync(ds, [node("a")], [ready], [rev]))
+    assert (status["numberReady"], status["numberAvailable"], status["numberUnavailable"]) == (1, 0, 1)
+    assert ctl.requeue_after == 10
+    clock.advance(6)
+    status = status_of(ctl.sync({**ds, "status": status}, [node("a")], [ready], [rev]))
+    assert (status["numberAvailable"], status["numberUnavailable"], ctl.requeue_after) == (1, 0, None)
+
+
+def test_a_rolling_update_waits_for_new_pods_to_be_available_for_min_ready_seconds():
+    """rollingUpdate counts a new pod ready for less than minReadySeconds against maxUnavailable:
+    no other old pod is deleted meanwhile."""
+    ds = daemonset()
+    ds["spec"]["minReadySeconds"] = 30
+    old = revision_of(ds)
+    ds["spec"]["template"]["spec"]["containers"][0]["image"] = "other"
+    new = revision_of(ds)
+    pods = [daemon_pod(ds, "p-a", "a", new), daemon_pod(ds, "p-b", "b", old)]
+    for p, since in zip(pods, ("2026-01-01T00:00:00Z", "2025-01-01T00:00:00Z")):  # the old pod long available
+        p["status"]["conditions"][0]["lastTransitionTime"] = since
+    clock = ManualClock(parse_rfc3339("2026-01-01T00:00:10Z"))
+    assert deletes(DaemonSetsController(clock).sync(ds, [node("a"), node("b")], pods, [old, new])) == []
+    clock.advance(30)
+    assert [a.name for a in deletes(DaemonSetsController(clock).sync(
+        ds, [node("a"), node("b")], pods, [old, new]))] == ["p-b"]
 
 
 def test_pods_get_the_generation_label_only_from_the_generation_annotation():

@@ -5,6 +5,7 @@ from cm_fixtures import pod, replicaset
 
 from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 
@@ -145,3 +146,45 @@ def test_a_refused_create_is_replica_failure_until_a_sync_without_one():
     rs = update.obj
     (update,) = [a for a in ctl.sync(rs, []) if isinstance(a, Update)]
     assert "conditions" not in update.obj["status"]
+
+
+def test_available_replicas_count_only_pods_ready_for_min_ready_seconds():
+    """calculateStatus (IsPodAvailable): with minReadySeconds a ready pod is available only once
+    its Ready condition has been True for longer; until then the key comes back after
+    minReadySeconds, since no pod event will."""
+    start = parse_rfc3339("2026-01-01T00:00:00Z")
+    clock = ManualClock(start + 5)
+    rs = replicaset(replicas=2)
+    rs["spec"]["minReadySeconds"] = 10
+    pods = [pod(name, {"app": "rs"}, owner=rs) for name in ("a", "b")]
+    for p in pods:
+        p["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T00:00:00Z"
+    ctl = ReplicaSetController(clock)
+    (update,) = [a for a in ctl.sync(rs, pods) if isinstance(a, Update)]
+    assert (update.obj["status"]["readyReplicas"], update.obj["status"]["availableReplicas"]) == (2, 0)
+    assert ctl.requeue_after == 10
+    clock.advance(6)
+    (update,) = [a for a in ctl.sync(update.obj, pods) if isinstance(a, Update)]
+    assert update.obj["status"]["availableReplicas"] == 2 and ctl.requeue_after is None
+
+
+def test_a_ready_pod_without_a_transition_time_is_never_available_with_min_ready_seconds():
+    """IsPodAvailable needs the Ready condition's lastTransitionTime once minReadySeconds is set."""
+    rs = replicaset(replicas=1)
+    rs["spec"]["minReadySeconds"] = 1
+    actions = ReplicaSetController(ManualClock(1e9)).sync(rs, [pod("a", {"app": "rs"}, owner=rs)])
+    (update,) = [a for a in actions if isinstance(a, Update)]
+    assert (update.obj["status"]["readyReplicas"], update.obj["status"]["availableReplicas"]) == (1, 0)
+
+
+def test_a_pod_turning_ready_brings_the_key_back_a_second_after_min_ready_seconds():
+    """updatePod: a pod that turned ready while others are not enqueues its set after
+    minReadySeconds and one second, so its availability shows without waiting for a resync."""
+    start = parse_rfc3339("2026-01-01T00:00:00Z")
+    rs = replicaset(replicas=2)
+    rs["spec"]["minReadySeconds"] = 10
+    pods = [pod("a", {"app": "rs"}, owner=rs), pod("b", {"app": "rs"}, owner=rs, ready=False)]
+    pods[0]["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T00:00:00Z"
+    ctl = ReplicaSetController(ManualClock(start))
+    ctl.sync(rs, pods)
+    assert ctl.requeue_after == 11

@@ -5,6 +5,8 @@ from cm_fixtures import pod
 from workload_fixtures import statefulset
 
 from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 from reference_impl.machinery.gojson import marshal
 from reference_impl.controller_manager.statefulset import StatefulSetController
@@ -231,3 +233,22 @@ def test_revision_bytes_escape_as_go_json_marshal_does():
     expected bytes are what Go 1.19's json.Marshal printed for this map."""
     assert marshal({"b": "a\\b<\b\f\u2028é", "a": 1}, sort_keys=True) == \
         '{"a":1,"b":"a\\\\b\\u003c\\u0008\\u000c\\u2028é"}'.encode()
+
+
+def test_min_ready_seconds_holds_back_the_next_pod_and_the_available_count():
+    """StatefulSetMinReadySeconds (beta, on in 1.24): OrderedReady creates the next pod only once
+    its predecessor has been ready for minReadySeconds, counts it available only then, and wants
+    its key back after minReadySeconds meanwhile."""
+    set_ = statefulset(replicas=2)
+    set_["spec"]["minReadySeconds"] = 10
+    rev = revision_of(set_)
+    first = member(set_, 0, rev)
+    first["status"]["conditions"][0]["lastTransitionTime"] = "2026-01-01T00:00:00Z"
+    clock = ManualClock(parse_rfc3339("2026-01-01T00:00:05Z"))
+    ctl = StatefulSetController(clock)
+    actions = ctl.sync(set_, [first], [rev], [])
+    assert creates(actions) == [] and status_of(actions)["availableReplicas"] == 0 and ctl.requeue_after == 10
+    clock.advance(6)
+    actions = ctl.sync(set_, [first], [rev], [])
+    assert [a.obj["metadata"]["name"] for a in creates(actions)] == [f"{set_['metadata']['name']}-1"]
+    assert status_of(actions)["availableReplicas"] == 1
