@@ -11,7 +11,9 @@ import pytest
 
 from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
-from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing
+from reference_impl.kubelet.errors import KubeletError
+from reference_impl.kubelet import run as kubelet_run
+from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.clock import ManualClock
@@ -334,3 +336,28 @@ def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(tmp_
             400, b'container "c" in pod "web" is not available')
     finally:
         runner.accept_loop.stop()
+
+
+def open_file_limits(monkeypatch, soft: int, hard: int) -> list:
+    """The process's RLIMIT_NOFILE as `raise_open_file_limit` reads it; what it sets is recorded."""
+    set_to: list = []
+    monkeypatch.setattr(kubelet_run.resource, "getrlimit", lambda which: (soft, hard))
+    monkeypatch.setattr(kubelet_run.resource, "setrlimit", lambda which, limits: set_to.append(limits))
+    return set_to
+
+
+def test_the_soft_open_file_limit_is_lifted_to_the_hard_one_for_many_hollow_nodes(monkeypatch):
+    """As Go programs do at start: a soft limit below what the nodes may use is raised to the hard one."""
+    set_to = open_file_limits(monkeypatch, 1024, 65536)
+    raise_open_file_limit(1000)
+    assert set_to == [(65536, 65536)]
+
+
+def test_a_hard_open_file_limit_below_the_hollow_nodes_listeners_is_refused_at_start(monkeypatch):
+    """60 hollow nodes under a hard limit of 64: a listener each does not fit, which is said at
+    once (the process used to run on, every node's registration failing on EMFILE)."""
+    set_to = open_file_limits(monkeypatch, 64, 64)
+    with pytest.raises(KubeletError, match=r"^--hollow-nodes 60 needs at least 124 open files \(a listening "
+                                           r"socket per node\), more than the hard limit of 64 \(ulimit -Hn\)$"):
+        raise_open_file_limit(60)
+    assert set_to == []
