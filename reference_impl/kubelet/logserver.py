@@ -636,10 +636,13 @@ class AcceptLoop:
     thread: a process of hollow nodes serves every node's API on a port of its own, as each of
     kubemark's hollow kubelets does, without a thread polling each listening socket. Out of
     descriptors, it waits and retries as Go's Serve does; the limit is process-wide, so every
-    listener waits."""
+    listener waits. Should the loop itself fail, it keeps the error in `error` and sets `failed`
+    (the process's stop event), as the kubelet exits once its server stops serving."""
 
-    def __init__(self, servers: list[LogServer]) -> None:
+    def __init__(self, servers: list[LogServer], failed: threading.Event | None = None) -> None:
         self.servers = servers
+        self.failed = failed or threading.Event()
+        self.error: Exception | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -648,6 +651,13 @@ class AcceptLoop:
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._accept()
+        except Exception as error:  # no connection to any node can be taken any more
+            self.error = error
+            self.failed.set()
+
+    def _accept(self) -> None:
         with selectors.DefaultSelector() as selector:
             for server in self.servers:
                 selector.register(server, selectors.EVENT_READ)

@@ -236,7 +236,7 @@ class KubeletRunner:
         self.hosts = {name: KubeletHost(kubelet, None if hollow else self.runtime)
                       for name, kubelet in self.kubelets.items()}
         self.log_servers = {name: self._log_server(name, root_dir, serving(name)) for name in names}
-        self.accept_loop = AcceptLoop(list(self.log_servers.values()))
+        self.accept_loop = AcceptLoop(list(self.log_servers.values()), failed=self.stop)
 
     def _log_server(self, name: str, root_dir: Path, node: NodeServing) -> LogServer:
         server = LogServer(root_dir / "pods", self._pod_finder(name),
@@ -266,12 +266,17 @@ class KubeletRunner:
         """The node status plus the port its API listens on, as the kubelet reports it."""
         return {**status, "daemonEndpoints": {"kubeletEndpoint": {"Port": self.log_servers[node_name].port}}}
 
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/server.ListenAndServeKubeletServer")
     def run(self, out) -> None:
+        """The nodes' loops until the process stops; KubeletError when the nodes' API can no
+        longer be served, which ends the kubelet as it ends upstream's."""
         self.accept_loop.start()
         try:
             self._run(out)
         finally:
             self.accept_loop.stop()
+        if self.accept_loop.error is not None:
+            raise KubeletError(f"Failed to listen and serve: {self.accept_loop.error}")
 
     def _run(self, out) -> None:
         for kubelet in self.kubelets.values():

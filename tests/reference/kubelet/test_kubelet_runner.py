@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import copy
 import http.client
+import io
 import json
+import threading
 
 import pytest
 
 from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.kubelet import run as kubelet_run
+from reference_impl.kubelet import logserver, run as kubelet_run
 from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
@@ -361,3 +363,26 @@ def test_a_hard_open_file_limit_below_the_hollow_nodes_listeners_is_refused_at_s
                                            r"socket per node\), more than the hard limit of 64 \(ulimit -Hn\)$"):
         raise_open_file_limit(60)
     assert set_to == []
+
+
+def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(tmp_path, monkeypatch):
+    """ListenAndServeKubeletServer exits the process once its server stops serving: when the one
+    thread that accepts for every hollow node fails (here its epoll cannot be made, out of
+    descriptors), the runner stops and says why instead of running on with no node reachable."""
+    runner, _ = hollow_runner(tmp_path)
+
+    def no_epoll():
+        raise OSError(24, "Too many open files")
+    monkeypatch.setattr(logserver.selectors, "DefaultSelector", no_epoll)
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            runner.run(io.StringIO())
+        except KubeletError as error:
+            outcome.append(str(error))
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    runner.stop.set()
+    assert outcome == ["Failed to listen and serve: [Errno 24] Too many open files"]
