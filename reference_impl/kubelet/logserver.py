@@ -365,10 +365,9 @@ class _Handler(GoConnectionHandler):
         key = PodKey(namespace, name, meta.get("uid", ""))
         path = log_path(self.server.log_root, key, container, index)
         data, offset = read_log(path, options, time.time_ns())
-        if not (options.follow and not options.previous):
-            self._text(200, data, "text/plain")
-            return
-        self._follow(path, data, offset, options, lambda: self.server.is_running(key, container))
+        following = options.follow and not options.previous
+        self._write_log(path, data, offset, options,
+                        (lambda: self.server.is_running(key, container)) if following else None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
              "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach",
@@ -481,32 +480,38 @@ class _Handler(GoConnectionHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _follow(self, path: Path, first: bytes, offset: int, options: LogOptions,
-                running: Callable[[], bool]) -> None:
-        """Chunked: what the file holds now, then what the process appends, until it stops."""
+    def _write_log(self, path: Path, first: bytes, offset: int, options: LogOptions,
+                   running: Callable[[], bool] | None) -> None:
+        """What the file holds now, and when following (`running` given) what the process
+        appends until it stops. Chunked with no Content-Type, as getContainerLogs sets
+        Transfer-Encoding itself, which keeps net/http from sniffing a type; to an HTTP/1.0
+        client net/http drops the header and ends the body with the connection."""
+        chunked = self.request_version != "HTTP/1.0"
         self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Transfer-Encoding", "chunked")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.close_connection = True
+        self.close_connection = self.close_connection or running is not None or not chunked
         sent = 0
         try:
             for chunk in self._chunks(path, first, offset, options, running):
                 if options.limit_bytes is not None:
                     chunk = chunk[:options.limit_bytes - sent]
                 if chunk:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                     self.wfile.flush()
                     sent += len(chunk)
                 if options.limit_bytes is not None and sent >= options.limit_bytes:
                     break
-            self.wfile.write(b"0\r\n\r\n")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except OSError:  # the apiserver went away
             pass
 
-    def _chunks(self, path: Path, first: bytes, offset: int, options: LogOptions, running: Callable[[], bool]):
+    def _chunks(self, path: Path, first: bytes, offset: int, options: LogOptions,
+                running: Callable[[], bool] | None):
         yield first
-        while not self.server.stopping.is_set() and not self._client_gone():
+        while running is not None and not self.server.stopping.is_set() and not self._client_gone():
             alive = running()
             records, offset = read_records(path, offset)
             data = render(records, options, time.time_ns())
