@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from reference_impl.machinery import trace
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.actions import Delete, Patch, RecordEvent
-from reference_impl.machinery.timefmt import micro_time, rfc3339
+from reference_impl.machinery.timefmt import micro_time, parse_rfc3339, rfc3339
 
 from . import status as podstatus
 from .actions import (
@@ -320,7 +320,7 @@ class Kubelet:
                     raise UnsupportedPodError(str(pod_key(pod)), "spec.initContainers")
                 record = self.pods[uid] = PodRecord(
                     pod_key(pod), pod, {c["name"]: ContainerRecord(c) for c in pod["spec"]["containers"]},
-                    start_time=self.clock.now(), pod_ip=self._allocate_ip(pod))
+                    start_time=self._start_time(pod), pod_ip=self._allocate_ip(pod))
             record.pod = pod
             record.volumes.expected = [] if self.hollow else volumes.expected_volumes(pod)
             # Ephemeral containers are only ever added, through the pods/ephemeralcontainers subresource.
@@ -647,6 +647,13 @@ class Kubelet:
 
     def _phase(self, record: PodRecord) -> str:
         return podstatus.get_phase(record.pod["spec"], self._statuses(record, ephemeral=False))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/kubelet/status.manager).updateStatusInternal")
+    def _start_time(self, pod: dict) -> float:
+        """When the pod started: the status.startTime it already has (a restarted kubelet adopting
+        its pods keeps it, as the status manager keeps the old status's), else now."""
+        start_time = (pod.get("status") or {}).get("startTime")
+        return parse_rfc3339(start_time) if start_time else self.clock.now()
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet.Kubelet).generateAPIPodStatus")
     def generate_api_pod_status(self, record: PodRecord, now: float) -> dict:

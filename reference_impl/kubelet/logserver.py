@@ -21,6 +21,8 @@ from __future__ import annotations
 import html
 import http.server
 import json
+import logging
+import os
 import re
 import select
 import selectors
@@ -38,6 +40,7 @@ from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.gofileserver import FileRequest
 from reference_impl.machinery.gojson import marshal, marshal_escapes
 from reference_impl.machinery.params import query_bool
+from reference_impl.machinery.timefmt import format_duration
 from reference_impl.mirrors import mirrors
 
 from .actions import PodKey
@@ -66,6 +69,11 @@ DISABLED_HANDLERS = {"/debug/pprof/": "profiling endpoint is disabled.\n",
 # keep-alive) and ReadTimeout.
 IDLE_TIMEOUT_SECONDS = 90.0
 READ_TIMEOUT_SECONDS = 4 * 60 * 60.0
+# net/http's Serve waits after a failed accept (out of descriptors), doubling from the first
+# delay up to the last.
+ACCEPT_RETRY_FIRST_SECONDS = 0.005
+ACCEPT_RETRY_MAX_SECONDS = 1.0
+_log = logging.getLogger(__name__)
 
 
 class ContainerLogError(KubeletError):
@@ -357,10 +365,9 @@ class _Handler(GoConnectionHandler):
         key = PodKey(namespace, name, meta.get("uid", ""))
         path = log_path(self.server.log_root, key, container, index)
         data, offset = read_log(path, options, time.time_ns())
-        if not (options.follow and not options.previous):
-            self._text(200, data, "text/plain")
-            return
-        self._follow(path, data, offset, options, lambda: self.server.is_running(key, container))
+        following = options.follow and not options.previous
+        self._write_log(path, data, offset, options,
+                        (lambda: self.server.is_running(key, container)) if following else None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server.Server).getExec",
              "(*k8s.io/kubernetes/pkg/kubelet/server.Server).getAttach",
@@ -473,32 +480,38 @@ class _Handler(GoConnectionHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _follow(self, path: Path, first: bytes, offset: int, options: LogOptions,
-                running: Callable[[], bool]) -> None:
-        """Chunked: what the file holds now, then what the process appends, until it stops."""
+    def _write_log(self, path: Path, first: bytes, offset: int, options: LogOptions,
+                   running: Callable[[], bool] | None) -> None:
+        """What the file holds now, and when following (`running` given) what the process
+        appends until it stops. Chunked with no Content-Type, as getContainerLogs sets
+        Transfer-Encoding itself, which keeps net/http from sniffing a type; to an HTTP/1.0
+        client net/http drops the header and ends the body with the connection."""
+        chunked = self.request_version != "HTTP/1.0"
         self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        self.send_header("Transfer-Encoding", "chunked")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.close_connection = True
+        self.close_connection = self.close_connection or running is not None or not chunked
         sent = 0
         try:
             for chunk in self._chunks(path, first, offset, options, running):
                 if options.limit_bytes is not None:
                     chunk = chunk[:options.limit_bytes - sent]
                 if chunk:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
                     self.wfile.flush()
                     sent += len(chunk)
                 if options.limit_bytes is not None and sent >= options.limit_bytes:
                     break
-            self.wfile.write(b"0\r\n\r\n")
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
         except OSError:  # the apiserver went away
             pass
 
-    def _chunks(self, path: Path, first: bytes, offset: int, options: LogOptions, running: Callable[[], bool]):
+    def _chunks(self, path: Path, first: bytes, offset: int, options: LogOptions,
+                running: Callable[[], bool] | None):
         yield first
-        while not self.server.stopping.is_set() and not self._client_gone():
+        while running is not None and not self.server.stopping.is_set() and not self._client_gone():
             alive = running()
             records, offset = read_records(path, offset)
             data = render(records, options, time.time_ns())
@@ -531,6 +544,9 @@ class _Handler(GoConnectionHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Go listens with the kernel's own limit (net.maxListenerBacklog reads somaxconn, which caps
+    # this too); socketserver's 5 drops the SYNs of a burst, whose clients then wait a second.
+    request_queue_size = socket.SOMAXCONN
     log_root: Path
     find_pod: PodLookup
     is_running: RunningCheck
@@ -598,18 +614,40 @@ class LogServer:
         return self._httpd.fileno()
 
     def accept(self) -> None:
-        """Take one waiting connection (none waiting: return at once) and serve it in its own
-        thread, as a started server does; for an `AcceptLoop`."""
-        self._httpd.handle_request()
+        """Take the waiting connection and serve it in its own thread, as a started server does;
+        for an `AcceptLoop`, once the socket is readable. Raises accept's OSError (too many open
+        files), which the loop backs off from."""
+        request, client_address = self._httpd.get_request()
+        try:
+            self._httpd.process_request(request, client_address)
+        except Exception:  # the connection's thread could not start
+            self._httpd.handle_error(request, client_address)
+            self._httpd.shutdown_request(request)
+
+    @property
+    def address(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+@mirrors("(*net/http.Server).Serve")
+def accept_retry_delay(previous: float) -> float:
+    """How long to wait after a failed accept: the first delay, then twice the one before, at
+    most the last; without it a listener out of descriptors stays readable and the loop spins."""
+    return min(max(2 * previous, ACCEPT_RETRY_FIRST_SECONDS), ACCEPT_RETRY_MAX_SECONDS)
 
 
 class AcceptLoop:
     """One thread that accepts the connections of many LogServers, each then served in its own
     thread: a process of hollow nodes serves every node's API on a port of its own, as each of
-    kubemark's hollow kubelets does, without a thread polling each listening socket."""
+    kubemark's hollow kubelets does, without a thread polling each listening socket. Out of
+    descriptors, it waits and retries as Go's Serve does; the limit is process-wide, so every
+    listener waits. Should the loop itself fail, it keeps the error in `error` and sets `failed`
+    (the process's stop event), as the kubelet exits once its server stops serving."""
 
-    def __init__(self, servers: list[LogServer]) -> None:
+    def __init__(self, servers: list[LogServer], failed: threading.Event | None = None) -> None:
         self.servers = servers
+        self.failed = failed or threading.Event()
+        self.error: Exception | None = None
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -618,12 +656,29 @@ class AcceptLoop:
         self._thread.start()
 
     def _run(self) -> None:
+        try:
+            self._accept()
+        except Exception as error:  # no connection to any node can be taken any more
+            self.error = error
+            self.failed.set()
+
+    def _accept(self) -> None:
         with selectors.DefaultSelector() as selector:
             for server in self.servers:
                 selector.register(server, selectors.EVENT_READ)
+            delay = 0.0
             while not self._stopping.is_set():
                 for key, _ in selector.select(timeout=0.2):
-                    key.fileobj.accept()
+                    try:
+                        key.fileobj.accept()
+                        delay = 0.0
+                    except OSError as error:
+                        delay = accept_retry_delay(delay)
+                        _log.warning("http: Accept error: accept tcp %s: accept4: %s; retrying in %s",
+                                     key.fileobj.address, os.strerror(error.errno or 0).lower(),
+                                     format_duration(delay))
+                        self._stopping.wait(delay)
+                        break
 
     def stop(self) -> None:
         self._stopping.set()

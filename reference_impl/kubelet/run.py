@@ -94,6 +94,9 @@ NODE_NAME_INDEX = "spec.nodeName"
 STOP_GRACE = 5.0
 DEFAULT_CAPACITY = "cpu=4,memory=8Gi,pods=110"
 AUTHORIZATION_MODES = ("Webhook", "AlwaysAllow")
+# Open files the process needs beside its nodes' listeners: stdio, its connections to the
+# apiserver, the accept loop's epoll, the files it reads at start.
+PROCESS_OPEN_FILES = 64
 
 
 def _node_name(pod: dict) -> list[str]:
@@ -233,7 +236,7 @@ class KubeletRunner:
         self.hosts = {name: KubeletHost(kubelet, None if hollow else self.runtime)
                       for name, kubelet in self.kubelets.items()}
         self.log_servers = {name: self._log_server(name, root_dir, serving(name)) for name in names}
-        self.accept_loop = AcceptLoop(list(self.log_servers.values()))
+        self.accept_loop = AcceptLoop(list(self.log_servers.values()), failed=self.stop)
 
     def _log_server(self, name: str, root_dir: Path, node: NodeServing) -> LogServer:
         server = LogServer(root_dir / "pods", self._pod_finder(name),
@@ -263,12 +266,17 @@ class KubeletRunner:
         """The node status plus the port its API listens on, as the kubelet reports it."""
         return {**status, "daemonEndpoints": {"kubeletEndpoint": {"Port": self.log_servers[node_name].port}}}
 
+    @mirrors("k8s.io/kubernetes/pkg/kubelet/server.ListenAndServeKubeletServer")
     def run(self, out) -> None:
+        """The nodes' loops until the process stops; KubeletError when the nodes' API can no
+        longer be served, which ends the kubelet as it ends upstream's."""
         self.accept_loop.start()
         try:
             self._run(out)
         finally:
             self.accept_loop.stop()
+        if self.accept_loop.error is not None:
+            raise KubeletError(f"Failed to listen and serve: {self.accept_loop.error}")
 
     def _run(self, out) -> None:
         for kubelet in self.kubelets.values():
@@ -562,11 +570,18 @@ def node_credentials(args: argparse.Namespace, client: RestClient) -> Callable[[
     return node_client
 
 
-def raise_open_file_limit(wanted: int) -> None:
-    """Lift the soft limit on open files toward the hard one when `wanted` (a listening socket per
-    hollow node, and more) may not fit, as Go programs since 1.19 do at start."""
+def raise_open_file_limit(hollow_nodes: int) -> None:
+    """Lift the soft limit on open files to the hard one when a listening socket per hollow node,
+    a connection to each and the process's own may not fit, as Go programs since 1.19 do at start.
+    A hard limit too low for the listeners themselves is refused at once: past it every node's
+    registration, and the accept loop itself, would fail on "too many open files" while the
+    process went on running."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft != resource.RLIM_INFINITY and soft < wanted:
+    needed = hollow_nodes + PROCESS_OPEN_FILES
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise KubeletError(f"--hollow-nodes {hollow_nodes} needs at least {needed} open files (a listening "
+                           f"socket per node), more than the hard limit of {hard} (ulimit -Hn)")
+    if soft != resource.RLIM_INFINITY and soft < 2 * hollow_nodes + 1024:
         resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 
 
@@ -590,7 +605,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if args.config is not None:
         apply_config_file(args)
     setup_root_dir(args.root_dir)
-    raise_open_file_limit(2 * args.hollow_nodes + 1024)
+    raise_open_file_limit(args.hollow_nodes)
     client = load_client(args.kubeconfig)
     node_client = node_credentials(args, client)
     if node_client is not None and not args.hollow_nodes:

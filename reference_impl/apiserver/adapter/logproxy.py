@@ -15,10 +15,17 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import LogLocation
-from reference_impl.machinery.netdial import tls_error
+from reference_impl.machinery.netdial import dial_error, tls_error
 from reference_impl.mirrors import mirrors
 
 LOG_ERROR_REASONS = {400: "BadRequest", 404: "NotFound", 403: "Forbidden"}
+
+
+def _transport_error(url: str, problem: object) -> StatusError:
+    """A round trip that failed as http.Client words it (`Get "URL": dial tcp ADDR: connect:
+    connection refused`): a transport error, not an API one, which ErrorToAPIStatus makes a 500
+    with no reason."""
+    return StatusError(500, "", f'Get "{url}": {problem}')
 
 
 @mirrors("(*k8s.io/apiserver/pkg/registry/generic/rest.LocationStreamer).InputStream")
@@ -31,15 +38,20 @@ def open_log(location: LogLocation, tls: ssl.SSLContext | None = None
         conn = http.client.HTTPConnection(location.host, location.port, timeout=timeout)
     else:
         conn = http.client.HTTPSConnection(location.host, location.port, timeout=timeout, context=tls)
+    url = f"{'http' if tls is None else 'https'}://{location.host}:{location.port}{location.path}"
+    try:
+        conn.connect()
+    except OSError as err:
+        conn.close()
+        raise _transport_error(url, tls_error(err) if isinstance(err, ssl.SSLError)
+                               else f"dial tcp {location.host}:{location.port}: {dial_error(err)}") from err
+    # TLS 1.3 settles the client's certificate after the handshake: its refusal comes with the reply.
     try:
         conn.request("GET", location.path)
         upstream = conn.getresponse()
     except OSError as err:
         conn.close()
-        url = f"{'http' if tls is None else 'https'}://{location.host}:{location.port}{location.path}"
-        problem = tls_error(err) if isinstance(err, ssl.SSLError) else err
-        # A transport error, not an API one: ErrorToAPIStatus makes it a 500 with no reason.
-        raise StatusError(500, "", f"Get \"{url}\": {problem}") from err
+        raise _transport_error(url, tls_error(err) if isinstance(err, ssl.SSLError) else err) from err
     if upstream.status != 200:
         body = upstream.read(1024 * 1024).decode(errors="replace").strip()
         conn.close()

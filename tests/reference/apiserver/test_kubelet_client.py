@@ -145,3 +145,28 @@ def test_without_a_kubelet_authority_any_serving_certificate_is_taken(bundle):
     assert (context.verify_mode, context.check_hostname) == (ssl.CERT_NONE, False)
     checked = kubelet_client_tls(options(bundle, bundle.ca.cert_path), bundle)
     assert (checked.verify_mode, checked.check_hostname) == (ssl.CERT_REQUIRED, True)
+
+
+def test_a_stopped_kubelet_is_a_500_in_go_transports_words(registry, bundle, tmp_path):  # noqa: F811
+    """A node whose kubelet no longer listens: the log's round trip fails to dial, which the real
+    apiserver's http.Client words `Get "URL": dial tcp ADDR: connect: connection refused` (no
+    Python errno), and an exec's dial `error dialing backend: dial tcp ...`."""
+    pods: dict = {}
+    kubelet = start_kubelet(bundle, tmp_path, pods)
+    apiserver = APIServer(registry, kubelet_tls=kubelet_client_tls(options(bundle, bundle.ca.cert_path), bundle))
+    apiserver.start()
+    try:
+        namespace = place_pod(apiserver, kubelet, pods, tmp_path)
+        kubelet.stop()
+        code, body = get_log(apiserver, namespace)
+        address = f"127.0.0.1:{kubelet.port}"
+        assert (code, json.loads(body)["message"]) == (
+            500, f'Get "https://{address}/containerLogs/{namespace}/web/web": dial tcp {address}: '
+                 'connect: connection refused')
+        path = execclient.exec_path(f"/api/v1/namespaces/{namespace}/pods/web/exec", ["true"], stdout=True)
+        result = execclient.run("127.0.0.1", apiserver.port, path)
+        assert (result.code, json.loads(result.body)["message"]) == (
+            500, f"error dialing backend: dial tcp {address}: connect: connection refused")
+    finally:
+        apiserver.stop()
+        kubelet.stop()

@@ -532,3 +532,13 @@ def test_stopping_a_container_is_recorded_in_a_killing_event(kubelet):
         ("Normal", "Killing", "Stopping container app", "spec.containers{app}")]
     assert [a.signal for a in of(actions, SignalContainer)] == ["SIGTERM"]
     assert of(kubelet.sync_loop_iteration(), RecordEvent) == []
+
+
+def test_a_pod_that_already_started_keeps_its_start_time(clock):
+    """The status manager keeps the old status's StartTime: a restarted (hollow) kubelet that
+    adopts a pod the API already shows as started writes that startTime again, not its own now."""
+    kubelet = Kubelet("node-1", clock, hollow=True)
+    pod = {**make_pod(), "status": {"phase": "Running", "startTime": "2023-11-14T20:00:00Z"}}
+    kubelet.set_desired_pods([pod, make_pod(name="new")])
+    starts = {a.name: a.patch["status"].get("startTime") for a in status_patches(kubelet.sync_loop_iteration())}
+    assert starts == {"p": None, "new": "2023-11-14T22:13:20Z"}  # p's is the API's already: nothing to patch

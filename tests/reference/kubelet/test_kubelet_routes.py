@@ -201,8 +201,20 @@ def test_pipelined_requests_are_answered_in_order(kubelet):
 def test_an_idle_kept_alive_connection_is_closed_after_the_idle_timeout(kubelet):
     started = time.monotonic()
     answer = exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\n\r\n")
-    assert status_and_body(answer) == (b"HTTP/1.1 200 OK", b"hello\n")
+    assert status_and_body(answer) == (b"HTTP/1.1 200 OK", b"6\r\nhello\n\r\n0\r\n\r\n")
     assert time.monotonic() - started < 4
+
+
+def test_a_log_is_chunked_with_no_content_type_as_get_container_logs_writes_it(kubelet):
+    """getContainerLogs sets Transfer-Encoding: chunked itself, which keeps net/http from
+    sniffing a Content-Type; an HTTP/1.0 client gets the bytes until the connection ends."""
+    answer = exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head = answer.partition(b"\r\n\r\n")[0].lower()
+    assert b"\r\ntransfer-encoding: chunked" in head
+    assert b"content-type" not in head and b"content-length" not in head
+    old = exchange(kubelet, b"GET /containerLogs/ns/p/c HTTP/1.0\r\n\r\n")
+    assert status_and_body(old) == (b"HTTP/1.0 200 OK", b"hello\n")
+    assert b"transfer-encoding" not in old.lower()
 
 
 def test_a_half_sent_request_is_dropped_after_the_read_timeout_without_an_answer(kubelet):

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import copy
 import http.client
+import io
 import json
+import threading
 
 import pytest
 
 from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
-from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing
+from reference_impl.kubelet.errors import KubeletError
+from reference_impl.kubelet import logserver, run as kubelet_run
+from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.clock import ManualClock
@@ -334,3 +338,51 @@ def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(tmp_
             400, b'container "c" in pod "web" is not available')
     finally:
         runner.accept_loop.stop()
+
+
+def open_file_limits(monkeypatch, soft: int, hard: int) -> list:
+    """The process's RLIMIT_NOFILE as `raise_open_file_limit` reads it; what it sets is recorded."""
+    set_to: list = []
+    monkeypatch.setattr(kubelet_run.resource, "getrlimit", lambda which: (soft, hard))
+    monkeypatch.setattr(kubelet_run.resource, "setrlimit", lambda which, limits: set_to.append(limits))
+    return set_to
+
+
+def test_the_soft_open_file_limit_is_lifted_to_the_hard_one_for_many_hollow_nodes(monkeypatch):
+    """As Go programs do at start: a soft limit below what the nodes may use is raised to the hard one."""
+    set_to = open_file_limits(monkeypatch, 1024, 65536)
+    raise_open_file_limit(1000)
+    assert set_to == [(65536, 65536)]
+
+
+def test_a_hard_open_file_limit_below_the_hollow_nodes_listeners_is_refused_at_start(monkeypatch):
+    """60 hollow nodes under a hard limit of 64: a listener each does not fit, which is said at
+    once (the process used to run on, every node's registration failing on EMFILE)."""
+    set_to = open_file_limits(monkeypatch, 64, 64)
+    with pytest.raises(KubeletError, match=r"^--hollow-nodes 60 needs at least 124 open files \(a listening "
+                                           r"socket per node\), more than the hard limit of 64 \(ulimit -Hn\)$"):
+        raise_open_file_limit(60)
+    assert set_to == []
+
+
+def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(tmp_path, monkeypatch):
+    """ListenAndServeKubeletServer exits the process once its server stops serving: when the one
+    thread that accepts for every hollow node fails (here its epoll cannot be made, out of
+    descriptors), the runner stops and says why instead of running on with no node reachable."""
+    runner, _ = hollow_runner(tmp_path)
+
+    def no_epoll():
+        raise OSError(24, "Too many open files")
+    monkeypatch.setattr(logserver.selectors, "DefaultSelector", no_epoll)
+    outcome: list = []
+
+    def run() -> None:
+        try:
+            runner.run(io.StringIO())
+        except KubeletError as error:
+            outcome.append(str(error))
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(10)
+    runner.stop.set()
+    assert outcome == ["Failed to listen and serve: [Errno 24] Too many open files"]
