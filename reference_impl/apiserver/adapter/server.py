@@ -29,8 +29,8 @@ from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resour
 from reference_impl.machinery import requestline
 from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
 from reference_impl.apiserver.adapter.probe import http_probe
-from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
-                                            openidmetadata, reviews, scheme)
+from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
+                                            metrics, openapi, openidmetadata, protobuf, reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -38,7 +38,8 @@ from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, Reques
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
                                                error_response, WatchResponse, check_write_options, decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
-                                               is_upgrade_request, request_info)
+                                               is_upgrade_request, negotiate, request_info, route_accepts,
+                                               ROUTE_MEDIA_TYPES)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.resourceproxy import ProxyResponse, root_redirect
@@ -68,6 +69,18 @@ def routed_document(path: str) -> bool:
     """Whether a document is a go-restful route, served to GET only: /version, /api, /api/<version>
     and /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain handlers)."""
     return path == "/version" or path.split("/")[1] == "api" or path.count("/") == 3
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.WriteObjectNegotiated")
+def discovery_response(request: Request, document: dict) -> Response:
+    """A discovery document as DefaultEndpointRestrictions negotiate it: JSON, YAML or protobuf,
+    never converted (a Table or PartialObjectMetadata asked for is a 406)."""
+    options = negotiate(request.header("Accept"), conversions=False)
+    if options.serializer == "yaml":
+        return Response(200, jsonserializer.encode_yaml(document), "application/yaml")
+    if options.serializer == "protobuf":
+        return Response(200, protobuf.encode(document), protobuf.MEDIA_TYPE)
+    return Response.json(200, document, options.pretty or is_pretty_print(request))
 
 
 @mirrors("net/http.NotFound")
@@ -305,8 +318,6 @@ class HandlerChain:
             return self.index()
         document = self.document(path, request)
         if document is not None:
-            if request.method != "GET" and routed_document(path):
-                raise errors.generic_server_response(405)
             return document
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
@@ -357,26 +368,37 @@ class HandlerChain:
         return Response(200, b"ok", "text/plain; charset=utf-8", headers=nosniff)
 
     def document(self, path: str, request: Request) -> Response | None:
-        """The discovery, version and OpenAPI documents, or None for an unknown path."""
-        parts = path.strip("/").split("/")
-        if path == "/version":  # written by WriteRawJSON: indented
-            return Response.json(200, discovery.version_info(), pretty=True)
-        pretty = is_pretty_print(request)
-        if path == "/api":
-            return Response.json(200, discovery.api_versions(self.server_address), pretty)
-        if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served), pretty)
-        if parts[0] == "api" and len(parts) == 2:
-            document = discovery.api_resource_list(self.served, "", parts[1])
-        elif parts[0] == "apis" and len(parts) == 2:
-            document = discovery.api_group(self.served, parts[1])
-        elif parts[0] == "apis" and len(parts) == 3:
-            document = discovery.api_resource_list(self.served, parts[1], parts[2])
-        elif path == "/openapi/v2":
+        """The discovery, version and OpenAPI documents, or None for an unknown path. A go-restful
+        route refuses another method than GET (405) before it looks at the Accept header (406)."""
+        if path == "/openapi/v2":
             return self.openapi_v2(request)
-        else:
+        document = discovery.version_info() if path == "/version" else self.discovery_document(path)
+        if document is None:
             return None
-        return Response.json(200, document, pretty) if document is not None else None
+        if request.method != "GET" and routed_document(path):
+            raise errors.generic_server_response(405)
+        if path == "/version":  # the route produces JSON only, written by WriteRawJSON: indented
+            if not route_accepts(request.header("Accept"), ("application/json",)):
+                raise errors.unacceptable_route()
+            return Response.json(200, document, pretty=True)
+        if routed_document(path) and not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+            raise errors.unacceptable_route()
+        return discovery_response(request, document)
+
+    def discovery_document(self, path: str) -> dict | None:
+        """/api, /apis, a group's or a group version's discovery document, or None."""
+        parts = path.strip("/").split("/")
+        if path == "/api":
+            return discovery.api_versions(self.server_address)
+        if path == "/apis":
+            return discovery.api_group_list(self.served)
+        if parts[0] == "api" and len(parts) == 2:
+            return discovery.api_resource_list(self.served, "", parts[1])
+        if parts[0] == "apis" and len(parts) == 2:
+            return discovery.api_group(self.served, parts[1])
+        if parts[0] == "apis" and len(parts) == 3:
+            return discovery.api_resource_list(self.served, parts[1], parts[2])
+        return None
 
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.

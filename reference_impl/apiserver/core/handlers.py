@@ -347,17 +347,35 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True,
             for media_type, serializer in SERIALIZERS:
                 if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
                     continue
-                pretty = params.get("pretty") == "1"
-                if "as" not in params:
-                    if serializer == "protobuf" and not protobuf_objects:
-                        continue
-                    return MediaTypeOptions(serializer, pretty=pretty)
-                if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
-                        and params.get("v") in ("v1", "v1beta1") \
-                        and (params["as"] != "Table" or (tables and serializer != "protobuf")):
-                    return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
+                options = _accepted(serializer, params, tables, conversions, protobuf_objects)
+                if options is not None:
+                    return options
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.acceptMediaTypeOptions")
+def _accepted(serializer: str, params: dict[str, str], tables: bool, conversions: bool,
+              protobuf_objects: bool) -> MediaTypeOptions | None:
+    """The options of one clause a serializer matches, or None when the endpoint refuses them: a
+    stream other than a watch (YAML has none), a server version (`sv`) other than meta's v1 (the
+    discovery endpoints take none), or any of `as`, `g` and `v` that does not name a conversion
+    the endpoint makes: `g=meta.k8s.io;v=v1` without `as` converts to no kind at all."""
+    if params.get("stream") and (serializer == "yaml" or params["stream"] != "watch"):
+        return None
+    if params.get("sv") and (not conversions or params["sv"] != "v1"):
+        return None
+    pretty = params.get("pretty") == "1"
+    if not {"as", "g", "v"} & params.keys():
+        if serializer == "protobuf" and not protobuf_objects:
+            return None
+        return MediaTypeOptions(serializer, pretty=pretty)
+    kind = params.get("as", "")
+    if conversions and kind in CONVERSIONS and params.get("g") == "meta.k8s.io" \
+            and params.get("v") in ("v1", "v1beta1") \
+            and (kind != "Table" or (tables and serializer != "protobuf")):
+        return MediaTypeOptions(serializer, kind, params["v"], pretty)
+    return None
 
 
 def negotiate_for(request: Request) -> MediaTypeOptions:

@@ -102,6 +102,16 @@ GO_TYPES = {
 
 
 MESSAGES = """
+meta.APIGroup: 1 name! string; 2 versions* []meta.GroupVersionForDiscovery;
+    3 preferredVersion! meta.GroupVersionForDiscovery; 4 serverAddressByClientCIDRs? []meta.ServerAddressByClientCIDR
+meta.APIGroupList: 1 groups* []meta.APIGroup
+meta.APIResource: 1 name! string; 6 singularName! string; 2 namespaced! bool; 8 group? string; 9 version? string;
+    3 kind! string; 4 verbs* meta.Verbs; 5 shortNames? []string; 7 categories? []string; 10 storageVersionHash? string
+meta.APIResourceList: 1 groupVersion! string; 2 resources* []meta.APIResource
+meta.APIVersions: 1 versions* []string; 2 serverAddressByClientCIDRs* []meta.ServerAddressByClientCIDR
+meta.GroupVersionForDiscovery: 1 groupVersion! string; 2 version! string
+meta.ServerAddressByClientCIDR: 1 clientCIDR! string; 2 serverAddress! string
+meta.Verbs: = []string
 meta.Condition: 1 type! string; 2 status! string; 3 observedGeneration? int64; 4 lastTransitionTime! meta.Time;
     5 reason! string; 6 message! string
 meta.DeleteOptions: 1 gracePeriodSeconds int64; 2 preconditions meta.Preconditions; 3 orphanDependents bool;

@@ -898,6 +898,18 @@ def test_partial_object_metadata_of_the_wrong_shape_is_406(chain, accept, name, 
     assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", message)
 
 
+@pytest.mark.parametrize("accept", ["application/json;g=meta.k8s.io;v=v1", "application/json;as=Table",
+                                    "application/json;stream=bogus", "application/yaml;stream=watch",
+                                    "application/json;sv=v2"])
+def test_media_type_parameters_no_endpoint_serves_are_406(chain, accept):
+    """acceptMediaTypeOptions: a group and version without `as` convert to no kind, `as` without
+    them to no meta.k8s.io kind; a stream other than watch, or any for YAML (it has no stream
+    serializer), and a server version other than meta's v1 make the clause unacceptable too."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), accept=accept)
+    assert (code, status["message"]) == (406, "only the following media types are accepted: application/json, "
+                                              "application/yaml, application/vnd.kubernetes.protobuf")
+
+
 def test_a_watch_as_partial_object_metadata_list_ends_without_a_frame(chain):
     """A watch's Fixup leaves an object it cannot make a PartialObjectMetadataList as it is, and
     the encoder for meta.k8s.io/v1 cannot write a ConfigMap: the real server ends the stream there."""
