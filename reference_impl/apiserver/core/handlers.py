@@ -474,13 +474,17 @@ def error_response(request: Request, failure: StatusError) -> Response:
     return response
 
 
-def _go_type(resource, list_type: bool) -> str:
-    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`; a
-    custom resource's are unstructured."""
+def _go_type(resource, list_type: bool, obj: dict | None = None) -> str:
+    """How Go's %T names the internal type of `resource`'s objects (`*core.ConfigMapList`), or of
+    `obj`, which a subresource may answer with (`*autoscaling.Scale`); a custom resource's are
+    unstructured."""
     if resource.custom:
         return f"*unstructured.Unstructured{'List' if list_type else ''}"
-    package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]
-    return f"*{package}.{resource.kind}{'List' if list_type else ''}"
+    group, kind = resource.group, resource.kind
+    if obj is not None:
+        group, kind = obj.get("apiVersion", "").rpartition("/")[0], obj.get("kind", kind)
+    package = "core" if group in ("", "events.k8s.io") else group.split(".")[0]
+    return f"*{package}.{kind}{'List' if list_type else ''}"
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadata",
@@ -501,7 +505,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
         raise StatusError(406, "NotAcceptable", "content is not a list")
     if not is_list:
         raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
-                                                f"is not a list ({_go_type(resource, False)})")
+                                                f"is not a list ({_go_type(resource, False, obj)})")
     list_meta = {key: value for key, value in (obj.get("metadata") or {}).items()
                  if key in ("selfLink", "resourceVersion", "continue")}
     # Go appends to a nil slice, so no items is null.

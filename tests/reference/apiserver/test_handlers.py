@@ -910,6 +910,16 @@ def test_media_type_parameters_no_endpoint_serves_are_406(chain, accept):
                                               "application/yaml, application/vnd.kubernetes.protobuf")
 
 
+def test_a_scale_asked_for_as_a_list_names_its_own_go_type(chain):
+    """The 406 of a subresource names the type it answers with, not its resource's: a Deployment's
+    scale is an *autoscaling.Scale (as the real 1.24 server says)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1") + "/scale",
+                        accept=PARTIAL_LIST)
+    assert (code, status["message"]) == (406, "you requested PartialObjectMetadataList, but the requested object "
+                                               "is not a list (*autoscaling.Scale)")
+
+
 def test_a_watch_as_partial_object_metadata_list_ends_without_a_frame(chain):
     """A watch's Fixup leaves an object it cannot make a PartialObjectMetadataList as it is, and
     the encoder for meta.k8s.io/v1 cannot write a ConfigMap: the real server ends the stream there."""
