@@ -1667,8 +1667,9 @@ class RESTHandlers:
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
         check_connect_dry_run(request)
+        ports = podexec.port_forward_ports(request.query)  # getRequestOptions: before the pod is read
         pod = self.registry.get(resource, info.namespace, info.name)
-        path = podexec.port_forward_path(pod, request.query)
+        path = podexec.port_forward_path(pod, ports)
         host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)
         if not is_upgrade_request(request):
             raise errors.bad_request("Upgrade request required")
