@@ -28,7 +28,8 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+from reference_impl.apiserver.core.patch import (PatchError, TooManyOperations, apply_json_patch, apply_merge_patch,
+                                                 apply_strategic_merge_patch)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
@@ -1347,6 +1348,8 @@ class RESTHandlers:
                 else:
                     patched = apply_strategic_merge_patch(current, patch,
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
+            except TooManyOperations as err:
+                raise errors.request_entity_too_large(err.message) from err
             except PatchError as err:
                 if err.malformed:
                     # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a

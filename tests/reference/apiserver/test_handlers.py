@@ -256,6 +256,20 @@ def test_json_patch_that_does_not_apply_is_upstreams_generic_422(chain, ops):
                       "reason": "Invalid", "details": {}, "code": 422}
 
 
+def test_a_json_patch_of_more_than_10000_operations_is_413_before_any_applies(chain):
+    """applyJSPatch counts the decoded operations first: 10001 of them, even ones that would all
+    pass, are a 413 (as the real 1.24 server answers); 10000 apply."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    passing = {"op": "test", "path": "/metadata/name", "value": "j"}
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), [passing] * 10001,
+                        content_type="application/json-patch+json")
+    assert (code, status["reason"], status["message"]) == (
+        413, "RequestEntityTooLarge",
+        "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001")
+    assert call(chain, "PATCH", ns_path(chain, "configmaps", "j"), [passing] * 10000,
+                content_type="application/json-patch+json")[0] == 200
+
+
 def test_json_patch_body_that_is_not_a_list_is_400(chain):
     """DecodePatch's error is a 400 with encoding/json's words."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
