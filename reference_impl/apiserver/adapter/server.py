@@ -557,8 +557,9 @@ class _HTTPHandler(GoRequestHandler):
             if err.code == 413:
                 framing.drain(self.connection, self.rfile)
             return
-        # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
-        request = Request(self.command, unquote(path), parse_query(query), self.headers,
+        # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator,
+        # %FF the byte it is (kept by surrogateescape), not U+FFFD as a JSON body's would be.
+        request = Request(self.command, unquote(path, errors="surrogateescape"), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
         if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
