@@ -237,8 +237,21 @@ class FieldManager:
             return StatusError(500, "", f"failed to create manager for existing fields: failed to convert live "
                                         f"object (/; {gvk}) to proper version: request to convert CR to an invalid "
                                         f"group/version: {self.api_version}")
+        self._check_applied(applied)
         return StatusError(500, "", f"failed to create typed patch object ({_gvknn(applied)}): no corresponding type "
                                     f"for {gvk}")
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    def _check_applied(self, applied: dict) -> None:
+        """What the merge checks before it types anything: the configuration's group/version is the
+        endpoint's, and it sends no managedFields (GetManagedFields reads only a list; anything
+        else is left to the typed check). 400s."""
+        api_version = applied.get("apiVersion") or ""
+        if api_version != self.api_version:
+            raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
+                                     f"{api_version}, expected: {self.api_version}")
+        if isinstance((applied.get("metadata") or {}).get("managedFields"), list):
+            raise errors.bad_request("metadata.managedFields must be nil")
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",
@@ -256,13 +269,7 @@ class FieldManager:
             if not managed.fields:
                 managed = self._update_managed(self._zero(live), live, managed,
                                                self._identifier(BEFORE_FIRST_APPLY, UPDATE), now)
-            api_version = applied.get("apiVersion") or ""
-            if api_version != self.api_version:
-                raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
-                                         f"{api_version}, expected: {self.api_version}")
-            # GetManagedFields reads only a list; anything else is left to the typed check.
-            if isinstance((applied.get("metadata") or {}).get("managedFields"), list):
-                raise errors.bad_request("metadata.managedFields must be nil")
+            self._check_applied(applied)
             self._check_type_for(applied)
             identifier = self._identifier(manager, APPLY)
             former = dict(managed.fields)

@@ -246,3 +246,22 @@ def test_applying_a_scale_fails_as_1_24_does(chain):
                         content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
     assert (code, status["message"]) == (500, "failed to create typed patch object (/g2; autoscaling/v1, Kind=Scale): "
                                               "no corresponding type for autoscaling/v1, Kind=Scale")
+
+
+@pytest.mark.parametrize("applied, message", [
+    ({"apiVersion": "autoscaling/v2", "kind": "Scale", "metadata": {"name": "g2"}},
+     "Incorrect version specified in apply patch. Specified patch version: autoscaling/v2, expected: autoscaling/v1"),
+    ({"apiVersion": "fz.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g2"}},
+     "Incorrect version specified in apply patch. Specified patch version: fz.example.com/v1, expected: "
+     "autoscaling/v1"),
+    ({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "g2", "managedFields": []}},
+     "metadata.managedFields must be nil"),
+])
+def test_applying_a_scale_checks_version_and_managed_fields_before_it_fails(chain, applied, message):
+    """structuredMergeManager.Apply refuses another group/version and sent managedFields (400s, as
+    the real 1.24 server answers) before it types the patch, where a custom resource's Scale fails."""
+    call(chain, "POST", gizmos(), {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g2"},
+                                   "spec": {"replicas": 2}}, query={"fieldManager": "creator"})
+    code, status = call(chain, "PATCH", gizmos("g2") + "/scale", json.dumps(applied).encode(),
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "applier"})
+    assert (code, status["message"]) == (400, message)
