@@ -1596,8 +1596,9 @@ class RESTHandlers:
                 if media_type not in (JSON_PATCH, MERGE_PATCH):
                     raise
                 raise undecodable_patch_result(patched, err.problem) from None
+        # A custom resource's scale is served by the CRD handler, which takes no strategic merge patch.
         apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
-                              decode=decode)
+                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode)
         check_write_options(request, "PatchOptions", media_type)  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:

@@ -265,3 +265,14 @@ def test_applying_a_scale_checks_version_and_managed_fields_before_it_fails(chai
     code, status = call(chain, "PATCH", gizmos("g2") + "/scale", json.dumps(applied).encode(),
                         content_type="application/apply-patch+yaml", query={"fieldManager": "applier"})
     assert (code, status["message"]) == (400, message)
+
+
+@pytest.mark.parametrize("content_type", ["application/strategic-merge-patch+json", "application/json", "text/plain"])
+def test_a_scale_patch_takes_the_custom_resource_patch_types_only(chain, content_type):
+    """The CRD handler serves the scale too: a strategic merge patch is no type it takes, and any
+    other is its own 415 listing the three it does, not go-restful's (as the real 1.24 server says)."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "PATCH", gizmos("g1") + "/scale", b"{}", content_type=content_type)
+    assert (code, status["message"]) == (415, "the body of the request was in an unknown format - accepted media "
+                                              "types include: application/json-patch+json, "
+                                              "application/merge-patch+json, application/apply-patch+yaml")
