@@ -65,10 +65,21 @@ def internal_error_page(request: Request, problem: str) -> Response:
     return Response(500, f"{text}\n".encode(), "text/plain; charset=utf-8")
 
 
-def routed_document(path: str) -> bool:
+def routed_document(path: str, go_restful_groups: set[str]) -> bool:
     """Whether a document is a go-restful route, served to GET only: /version, /api, /api/<version>
-    and /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain handlers)."""
-    return path == "/version" or path.split("/")[1] == "api" or path.count("/") == 3
+    and a built-in /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain
+    handlers, a custom group's version the CRD discovery's)."""
+    return path == "/version" or path.split("/")[1] == "api" or (
+        path.count("/") == 3 and path.split("/")[2] in go_restful_groups)
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).ServeHTTP")
+def crd_scope_matches(resource, info) -> bool:
+    """Whether the CRD handler serves a request at this scope: a cluster-scoped resource never
+    below a namespace, a namespaced one outside a namespace only to list and watch."""
+    if info.namespace:
+        return resource.namespaced
+    return not resource.namespaced or info.verb in ("list", "watch")
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.WriteObjectNegotiated")
@@ -158,6 +169,12 @@ class HandlerChain:
     @property
     def served_groups(self) -> set[str]:
         return {r.group for r in self.served}
+
+    @property
+    def go_restful_groups(self) -> set[str]:
+        """The groups a go-restful web service serves: the built-in ones. A group only custom
+        resources are in is the CRD handler's, a plain handler whose misses are Go's plain 404."""
+        return {r.group for r in self.served if not r.custom}
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -293,9 +310,11 @@ class HandlerChain:
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
-        if (resource is None and info.api_group not in self.served_groups) or \
+        if (resource is None and info.api_group not in self.go_restful_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
+        if resource is not None and resource.custom and not crd_scope_matches(resource, info):
+            return not_found_page()  # the CRD handler passes it on, to the end of the chain
         # The /proxy/ paths are authorized as the verb proxy, but no route has served them since 1.10.
         if resource is None or (info.under_namespace and not resource.namespaced) or info.verb == "proxy":
             raise errors.resource_not_served()
@@ -350,7 +369,7 @@ class HandlerChain:
         parts = path.split("/")
         if parts[1] in ("api", "version"):
             return True
-        return parts[1] == "apis" and len(parts) > 2 and parts[2] in self.served_groups - {""}
+        return parts[1] == "apis" and len(parts) > 2 and parts[2] in self.go_restful_groups - {""}
 
     @mirrors("k8s.io/apiserver/pkg/server/healthz.InstallPathHandler")
     def health(self, request: Request, path: str, prefix: str, checks: tuple[str, ...]) -> Response:
@@ -375,13 +394,14 @@ class HandlerChain:
         document = discovery.version_info() if path == "/version" else self.discovery_document(path)
         if document is None:
             return None
-        if request.method != "GET" and routed_document(path):
+        routed = routed_document(path, self.go_restful_groups)
+        if request.method != "GET" and routed:
             raise errors.generic_server_response(405)
         if path == "/version":  # the route produces JSON only, written by WriteRawJSON: indented
             if not route_accepts(request.header("Accept"), ("application/json",)):
                 raise errors.unacceptable_route()
             return Response.json(200, document, pretty=True)
-        if routed_document(path) and not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+        if routed and not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()
         return discovery_response(request, document)
 
