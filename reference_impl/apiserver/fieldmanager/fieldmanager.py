@@ -250,7 +250,8 @@ class FieldManager:
         if api_version != self.api_version:
             raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
                                      f"{api_version}, expected: {self.api_version}")
-        if isinstance((applied.get("metadata") or {}).get("managedFields"), list):
+        metadata = applied.get("metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("managedFields"), list):
             raise errors.bad_request("metadata.managedFields must be nil")
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",

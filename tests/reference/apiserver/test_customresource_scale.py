@@ -246,6 +246,11 @@ def test_applying_a_scale_fails_as_1_24_does(chain):
                         content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
     assert (code, status["message"]) == (500, "failed to create typed patch object (/g2; autoscaling/v1, Kind=Scale): "
                                               "no corresponding type for autoscaling/v1, Kind=Scale")
+    malformed = json.dumps({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": "x"}).encode()
+    code, status = call(chain, "PATCH", gizmos("g2") + "/scale", malformed,
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
+    assert (code, status["message"]) == (500, "failed to create typed patch object (/; autoscaling/v1, Kind=Scale): "
+                                              "no corresponding type for autoscaling/v1, Kind=Scale")
 
 
 @pytest.mark.parametrize("applied, message", [
