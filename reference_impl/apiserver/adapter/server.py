@@ -608,10 +608,11 @@ class _HTTPHandler(GoRequestHandler):
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
         lines = [f"{self._status_line(response.code)}\r\nDate: {self.date_time_string()}\r\n"]
-        # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
+        # A body-less redirect or 412 has no type, and a 204 or 304 no length either, as Go writes
+        # them (bodyAllowedForStatus).
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}\r\n")
-        if response.code != 304:
+        if response.code not in (204, 304):
             lines.append(f"Content-Length: {len(response.body)}\r\n")
         lines.append(f"Cache-Control: {response.cache_control}\r\n")
         lines += [f"{name}: {value}\r\n" for name, value in response.headers]

@@ -1622,8 +1622,8 @@ class RESTHandlers:
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
-            return Response(204, b"", "text/plain")
+        if not node_name:  # no location to stream from: StreamObject's bare 204, no Content-Type
+            return Response(204, b"", "")
         host, port = self._kubelet_of(node_name, resource)
         query = kubelet_log_query(request)
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
