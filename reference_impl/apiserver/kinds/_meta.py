@@ -131,6 +131,8 @@ meta.ObjectMeta: 1 name? string; 2 generateName? string; 3 namespace? string; 4 
     17 managedFields? []meta.ManagedFieldsEntry
 meta.OwnerReference: 5 apiVersion! string; 1 kind! string; 3 name! string; 4 uid! string; 6 controller bool;
     7 blockOwnerDeletion bool
+meta.PartialObjectMetadata: 1 metadata! meta.ObjectMeta
+meta.PartialObjectMetadataList: 1 metadata! meta.ListMeta; 2 items* []meta.PartialObjectMetadata
 meta.Preconditions: 1 uid string; 2 resourceVersion string
 meta.Status: 1 metadata! meta.ListMeta; 2 status? string; 3 message? string; 4 reason? string;
     5 details meta.StatusDetails; 6 code? int32
@@ -138,4 +140,6 @@ meta.StatusCause: 1 reason? string; 2 message? string; 3 field? string
 meta.StatusDetails: 1 name? string; 2 group? string; 3 kind? string; 6 uid? string; 4 causes? []meta.StatusCause;
     5 retryAfterSeconds? int32
 meta.WatchEvent: 1 type! string; 2 object! runtime.RawExtension
+meta.v1beta1.PartialObjectMetadata: 1 metadata! meta.ObjectMeta
+meta.v1beta1.PartialObjectMetadataList: 2 metadata! meta.ListMeta; 1 items* []meta.PartialObjectMetadata
 """

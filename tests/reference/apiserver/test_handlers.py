@@ -16,7 +16,7 @@ import yaml
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
-from reference_impl.apiserver.core import handlers
+from reference_impl.apiserver.core import handlers, protobuf
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, kubelet_log_query, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
@@ -922,6 +922,22 @@ def test_media_type_parameters_no_endpoint_serves_are_406(chain, accept):
     code, status = call(chain, "GET", ns_path(chain, "configmaps"), accept=accept)
     assert (code, status["message"]) == (406, "only the following media types are accepted: application/json, "
                                               "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+def test_partial_object_metadata_comes_in_protobuf_too(chain, version):
+    """A client that takes only protobuf gets the metadata in protobuf (as the real 1.24 server
+    sends it), the list's items without their typeMeta; v1beta1's list numbers its fields the
+    other way round."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m", "labels": {"a": "b"}}})
+    protobuf_media = f"application/vnd.kubernetes.protobuf;g=meta.k8s.io;v={version};as=PartialObjectMetadata"
+    code, body = call(chain, "GET", ns_path(chain, "configmaps", "m"), accept=protobuf_media)
+    decoded = protobuf.decode(body)
+    assert (code, decoded["kind"], decoded["metadata"]["labels"]) == (200, "PartialObjectMetadata", {"a": "b"})
+    code, body = call(chain, "GET", ns_path(chain, "configmaps"), accept=protobuf_media + "List")
+    decoded = protobuf.decode(body)
+    assert (code, decoded["apiVersion"], decoded["kind"]) == (200, f"meta.k8s.io/{version}", "PartialObjectMetadataList")
+    assert [item["metadata"]["name"] for item in decoded["items"]] == ["m"] and decoded["metadata"]["resourceVersion"]
 
 
 def test_a_scale_asked_for_as_a_list_names_its_own_go_type(chain):
