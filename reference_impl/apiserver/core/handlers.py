@@ -480,6 +480,8 @@ def _go_type(resource, list_type: bool, obj: dict | None = None) -> str:
     `obj`, which a subresource may answer with (`*autoscaling.Scale`); a custom resource's are
     unstructured."""
     if resource.custom:
+        if obj is not None and obj.get("kind") == "Scale":
+            return "*v1.Scale"  # the CRD handler's scale is autoscaling/v1's own type, no internal one
         return f"*unstructured.Unstructured{'List' if list_type else ''}"
     group, kind = resource.group, resource.kind
     if obj is not None:
@@ -500,7 +502,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
         return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
-    if not is_list and resource.custom:
+    if not is_list and resource.custom and obj.get("kind") != "Scale":
         # What upstream's list accessor says of an unstructured object, answered there as a 500:
         # a client's mistake is a 406 here, in the same words.
         raise StatusError(406, "NotAcceptable", "content is not a list")

@@ -281,3 +281,13 @@ def test_a_scale_patch_takes_the_custom_resource_patch_types_only(chain, content
     assert (code, status["message"]) == (415, "the body of the request was in an unknown format - accepted media "
                                               "types include: application/json-patch+json, "
                                               "application/merge-patch+json, application/apply-patch+yaml")
+
+
+def test_a_scale_asked_for_as_a_list_names_autoscalings_own_type(chain):
+    """The CRD handler's scale is autoscaling/v1's external Scale, which asPartialObjectMetadataList
+    names in its 406 (as the real 1.24 server does), not an unstructured object."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "GET", gizmos("g1") + "/scale",
+                        accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+    assert (code, status["message"]) == (406, "you requested PartialObjectMetadataList, but the requested object is "
+                                              "not a list (*v1.Scale)")
