@@ -53,6 +53,13 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
+  accept       Accept headers no endpoint serves (g and v without as, a stream other than watch,
+               sv) or discovery cannot (conversions, what its go-restful routes do not produce),
+               protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
+               port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations
+  custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
+               its group (Go's plain 404), its version discovery (a plain handler), patch types
+               and server-side apply on its scale
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1574,6 +1581,85 @@ def header_probes() -> list[Probe]:
     return probes
 
 
+DISCOVERY_PATHS = ["/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/version"]
+ODD_ACCEPTS = ["application/json;as=Table;g=meta.k8s.io;v=v1", "application/json;g=meta.k8s.io;v=v1", "text/html",
+               "application/*", "application/vnd.kubernetes.protobuf", "application/yaml;stream=watch",
+               "application/json;stream=bogus", "application/json;sv=v2",
+               "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"]
+PARTIAL_PROTOBUF = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata{};g=meta.k8s.io;v={}"
+NO_UTF8_NAMES = ["%FF", "a%C3", "%ED%A0%80", "%C0%AF"]
+
+
+def accept_probes() -> list[Probe]:
+    """Accept headers on discovery, collections, objects and a scale; names that are no UTF-8 on
+    every verb; port-forward ports; a JSON patch past its operation limit (fuzz18)."""
+    config_maps, deployments, pods = kind_named("configmaps"), kind_named("deployments"), kind_named("pods")
+    targets = DISCOVERY_PATHS + [config_maps.collection(), f"{config_maps.collection()}/{config_maps.existing}",
+                                 f"{deployments.collection()}/{deployments.existing}/scale"]
+    probes = [Probe("accept", "GET", path, headers=(("Accept", accept),)) for path in targets for accept in ODD_ACCEPTS]
+    probes += [Probe("accept", "POST", path, "", JSON, b"{}", headers=(("Accept", "text/html"),))
+               for path in ("/api/v1", "/apis/apps", "/apis/apps/v1")]
+    probes += [Probe("accept", "GET", path, headers=(("Accept", PARTIAL_PROTOBUF.format(suffix, version)),))
+               for path in targets[6:] for suffix in ("", "List") for version in ("v1", "v1beta1")]
+    for name in NO_UTF8_NAMES:
+        target = f"{config_maps.collection()}/{name}"
+        body = encode({**config_maps.object("x"), "metadata": {"name": "\ufffd"}})
+        probes += [Probe("accept", "GET", target), Probe("accept", "DELETE", target, "dryRun=All"),
+                   Probe("accept", "PATCH", target, "dryRun=All", MERGE, b"{}"),
+                   Probe("accept", "PUT", target, "dryRun=All", JSON, body),
+                   Probe("accept", "GET", f"/api/v1/namespaces/{name}"),
+                   Probe("accept", "GET", f"{pods.collection()}/{name}/log"),
+                   Probe("accept", "POST", f"{pods.collection()}/{name}/eviction", "dryRun=All", JSON,
+                         encode({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "\ufffd"}}))]
+    port_forward = f"{pods.collection()}/{pods.existing}/portforward"
+    probes += [Probe("accept", "GET", path, f"ports={ports}") for path in (port_forward, f"{pods.collection()}/absent/portforward")
+               for ports in ("abc", "70000", "80,", "-1", "1_0", "080")]
+    probes.append(Probe("accept", "GET", f"{pods.collection()}/{pods.existing}/log"))
+    passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
+    probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
+                        JSON_PATCH, passing))
+    return probes
+
+
+WIDGETS_GROUP = "fuzz18.example.com"
+WIDGETS_CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+               "metadata": {"name": f"widgets.{WIDGETS_GROUP}"},
+               "spec": {"group": WIDGETS_GROUP, "scope": "Namespaced",
+                        "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+                        "versions": [{"name": "v1", "served": True, "storage": True,
+                                      "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                                          "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
+                                          "status": {"type": "object", "properties": {
+                                              "replicas": {"type": "integer"}, "selector": {"type": "string"}}}}}},
+                                      "subresources": {"status": {}, "scale": {
+                                          "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+                                          "labelSelectorPath": ".status.selector"}}}]}}
+
+
+def custom_probes() -> list[Probe]:
+    """The widget CRD's group: its object created first (the CRD, made in the setup, is
+    established by now), then misses, discovery and its scale's patches (fuzz18)."""
+    version = f"/apis/{WIDGETS_GROUP}/v1"
+    widgets = f"{version}/namespaces/{NAMESPACE}/widgets"
+    widget = {"apiVersion": f"{WIDGETS_GROUP}/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"replicas": 1}}
+    probes = [Probe("custom", "POST", widgets, "", JSON, encode(widget))]
+    probes += [Probe("custom", method, path) for method, path in (
+        ("GET", f"/apis/{WIDGETS_GROUP}/v2"), ("GET", f"{version}/bogus"), ("GET", f"/apis/{WIDGETS_GROUP}/v2/widgets"),
+        ("GET", f"{version}/widgets/w"), ("DELETE", f"{version}/widgets"), ("GET", f"{version}/namespaces/{NAMESPACE}/bogus"),
+        ("POST", version), ("DELETE", version))]
+    probes += [Probe("custom", "GET", version, headers=(("Accept", accept),)) for accept in ODD_ACCEPTS]
+    scale = f"{widgets}/w/scale"
+    probes += [Probe("custom", "PATCH", scale, "dryRun=All", media, b"{}")
+               for media in (STRATEGIC, JSON, "text/plain", "application/vnd.kubernetes.protobuf")]
+    applied = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "w"}, "spec": {"replicas": 2}}
+    probes += [Probe("custom", "PATCH", scale, "dryRun=All&fieldManager=m", APPLY, encode(body)) for body in (
+        applied, {**applied, "apiVersion": "autoscaling/v2"}, widget, {**applied, "metadata": {"name": "w", "managedFields": []}},
+        {**applied, "metadata": "x"})]
+    probes.append(Probe("custom", "GET", scale, headers=(
+        ("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"),)))
+    return probes
+
+
 def with_values(obj: dict, values: list[tuple]) -> dict:
     obj = copy.deepcopy(obj)
     for path, value in values:
@@ -1689,6 +1775,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes()
+    probes += accept_probes() + custom_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
@@ -1698,7 +1785,8 @@ def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
     every other kind in it, a pod with restartPolicy Never whose containers have terminated (for
-    the state transitions a status update may not make), and a CertificateSigningRequest."""
+    the state transitions a status update may not make), a CertificateSigningRequest and the
+    widget CRD (its object is made by the first custom request, once the CRD is established)."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
@@ -1710,7 +1798,9 @@ def setup_probes() -> list[Probe]:
                Probe("setup", "PUT", f"{pods.collection()}/{NAMESPACE}-never/status", "", JSON,
                      encode({**never, "status": NEVER_STATUS}))]
     return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
-                           encode(CSR))]
+                           encode(CSR)),
+                     Probe("setup", "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "", JSON,
+                           encode(WIDGETS_CRD))]
 
 
 # --- answers and how they compare ----------------------------------------------------------------
