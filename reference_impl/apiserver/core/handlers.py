@@ -71,6 +71,7 @@ class RequestInfo:
     subresource: str = ""
     name: str = ""
     parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
+    special_verb: str = ""  # the verb named by the path's first part (/watch/..., /proxy/...)
 
     @property
     def under_namespace(self) -> bool:
@@ -200,6 +201,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         if len(parts) < 2:
             raise RequestInfoError("unable to determine kind and namespace from url")
         verb, parts = parts[0], parts[1:]
+        info.special_verb = verb
     if parts and parts[0] == "namespaces" and len(parts) > 1:
         info.namespace = parts[1]
         if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
@@ -1090,6 +1092,9 @@ class RESTHandlers:
             # The CRD handler, which reads no part past the subresource, answers one it does not
             # serve as its object not found.
             raise errors.not_found(resource.plural, info.name, resource.group)
+        if not resource.custom and info.special_verb == "watch" and (sub or request.method != "GET"):
+            # The installer's deprecated /watch/ routes: a GET of a collection or an object only.
+            raise errors.resource_not_served() if sub else errors.generic_server_response(405)
         if not resource.custom and ((sub and sub not in resource.subresources) or
                                     (len(info.parts) > 3 and sub != "proxy")):
             # No route goes past a subresource but the proxies' {path:*}.

@@ -1497,6 +1497,24 @@ def test_a_watch_of_one_object_path_with_another_name_selected_is_400(chain):
         400, "BadRequest", "fieldSelector metadata.name doesn't match requested name")
 
 
+@pytest.mark.parametrize("method, path, code", [
+    ("POST", "/api/v1/watch/namespaces/{ns}/configmaps", 405), ("DELETE", "/api/v1/watch/namespaces/{ns}/configmaps/n2", 405),
+    ("PUT", "/api/v1/watch/namespaces/{ns}", 405), ("HEAD", "/api/v1/watch/configmaps", 405),
+    ("GET", "/api/v1/watch/namespaces/{ns}/pods/p/status", 404),
+    ("GET", "/apis/apps/v1/watch/namespaces/{ns}/deployments/d/scale", 404)])
+def test_the_watch_prefix_routes_get_of_collections_and_objects_only(chain, method, path, code):
+    """The installer's deprecated /watch/ routes are GETs of a collection or an object: another
+    method is go-restful's 405, a subresource no route at all (as the real 1.24 server answers;
+    ours watched for any method, and 405'd a subresource)."""
+    response = chain.handle(Request(method, path.format(ns=chain.namespace), {"timeoutSeconds": ["1"]},
+                                    {"Accept": "application/json"}))
+    assert response.code == code and not isinstance(response, WatchResponse)
+    if method != "HEAD":
+        assert json.loads(response.body)["message"] == {
+            405: "the server does not allow this method on the requested resource",
+            404: "the server could not find the requested resource"}[code]
+
+
 def test_a_watch_selecting_two_names_watches_the_first(chain):
     """RequiresExactMatch takes the first metadata.name term, so a collection watch selecting
     `metadata.name=a,,metadata.name=b` is the watch of `a` and no 400, as kube-apiserver 1.24
