@@ -1579,8 +1579,17 @@ class RESTHandlers:
         negotiate_for(request)
         check_write_options(request, "UpdateOptions")  # UpdateResource's, before the body
         info = request.info
-        scale = decode_body(request, into_kind="Scale")[0] or {}
-        decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
+        try:
+            scale = decode_body(request, into_kind="Scale")[0] or {}
+            decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
+        except StatusError as err:
+            if not (resource.custom and err.code == 400):
+                raise
+            # transformDecodeError asks the CRD handler's scale scheme, which has no Scale, for the
+            # kind it decodes into: that lookup's error is the answer to any body that fails.
+            raise errors.bad_request('no kind is registered for the type v1.Scale in scheme '
+                                     '"k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go:713"'
+                                     ) from None
         scale = decode_scale(scale, info.name, info.namespace)
         updated = self.registry.patch(resource, info.namespace, info.name,
                                       self._updated_object(request, resource, "scale", scale), subresource="scale",

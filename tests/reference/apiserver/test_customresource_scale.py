@@ -291,3 +291,13 @@ def test_a_scale_asked_for_as_a_list_names_autoscalings_own_type(chain):
                         accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
     assert (code, status["message"]) == (406, "you requested PartialObjectMetadataList, but the requested object is "
                                               "not a list (*v1.Scale)")
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"apiVersion":"example.com/v1","kind":"Gizmo","metadata":{"name":"g1"}}'])
+def test_a_scale_put_that_does_not_decode_names_the_scale_scheme_lookup(chain, body):
+    """transformDecodeError asks the CRD handler's scale scheme for the Scale's kind, which it does
+    not know: that error is what the real 1.24 server answers for every body that fails to decode."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "PUT", gizmos("g1") + "/scale", body)
+    assert (code, status["message"]) == (400, 'no kind is registered for the type v1.Scale in scheme '
+                                              '"k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go:713"')
