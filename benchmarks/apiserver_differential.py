@@ -56,10 +56,11 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   accept       Accept headers no endpoint serves (g and v without as, a stream other than watch,
                sv) or discovery cannot (conversions, what its go-restful routes do not produce),
                protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
-               port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations
+               port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations,
+               other methods and subresources below the /watch/ prefix
   custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
-               its group (Go's plain 404), its version discovery (a plain handler), patch types
-               and server-side apply on its scale
+               its group (Go's plain 404), its version discovery (a plain handler), patch types,
+               server-side apply and bodies that do not decode on its scale, /watch/ by any method
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1615,6 +1616,11 @@ def accept_probes() -> list[Probe]:
     probes += [Probe("accept", "GET", path, f"ports={ports}") for path in (port_forward, f"{pods.collection()}/absent/portforward")
                for ports in ("abc", "70000", "80,", "-1", "1_0", "080")]
     probes.append(Probe("accept", "GET", f"{pods.collection()}/{pods.existing}/log"))
+    watched = [f"/api/v1/watch/namespaces/{NAMESPACE}/configmaps", f"/api/v1/watch/namespaces/{NAMESPACE}/pods/{pods.existing}",
+               f"/api/v1/watch/namespaces/{NAMESPACE}/pods/{pods.existing}/status",
+               f"/apis/apps/v1/watch/namespaces/{NAMESPACE}/deployments/{deployments.existing}/scale"]
+    probes += [Probe("accept", method, path, "timeoutSeconds=1") for path in watched for method in ("GET", "POST", "DELETE")
+               if method != "GET" or path.endswith(("status", "scale"))]
     passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
     probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
                         JSON_PATCH, passing))
@@ -1657,6 +1663,10 @@ def custom_probes() -> list[Probe]:
         {**applied, "metadata": "x"})]
     probes.append(Probe("custom", "GET", scale, headers=(
         ("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"),)))
+    probes += [Probe("custom", "PUT", scale, "dryRun=All", JSON, body) for body in (
+        b"{", b"[]", encode(widget), encode({**applied, "spec": {"replicas": "x"}}))]
+    probes += [Probe("custom", method, f"/apis/{WIDGETS_GROUP}/v1/watch/namespaces/{NAMESPACE}/widgets{below}",
+                     "timeoutSeconds=1") for method in ("POST", "DELETE") for below in ("", "/w/status")]
     return probes
 
 

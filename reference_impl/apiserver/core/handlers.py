@@ -948,14 +948,21 @@ def dry_run(request: Request) -> bool:
 
 
 def decode_scale(scale: object, name: str, namespace: str) -> dict:
+    """A scale body as autoscaling/v1.Scale decodes with the name on the URL (UpdateResource's
+    checkName)."""
+    scale = decoded_scale(scale)
+    check_name(scale, name, namespace)
+    return scale
+
+
+def decoded_scale(scale: object) -> dict:
     """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
-    2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
+    2^40 was stored in the workload)."""
     if not isinstance(scale, dict):
         raise errors.bad_request("the body must be an autoscaling/v1 Scale")
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
     if not isinstance(scale.get("metadata"), dict):
         scale["metadata"] = {}
-    check_name(scale, name, namespace)
     return scale
 
 
@@ -1582,6 +1589,7 @@ class RESTHandlers:
         try:
             scale = decode_body(request, into_kind="Scale")[0] or {}
             decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
+            scale = decoded_scale(scale)
         except StatusError as err:
             if not (resource.custom and err.code == 400):
                 raise
@@ -1590,7 +1598,7 @@ class RESTHandlers:
             raise errors.bad_request('no kind is registered for the type v1.Scale in scheme '
                                      '"k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go:713"'
                                      ) from None
-        scale = decode_scale(scale, info.name, info.namespace)
+        check_name(scale, info.name, info.namespace)
         updated = self.registry.patch(resource, info.namespace, info.name,
                                       self._updated_object(request, resource, "scale", scale), subresource="scale",
                                       dry_run=dry_run(request),

@@ -293,7 +293,8 @@ def test_a_scale_asked_for_as_a_list_names_autoscalings_own_type(chain):
                                               "not a list (*v1.Scale)")
 
 
-@pytest.mark.parametrize("body", [b"{", b"[]", b'{"apiVersion":"example.com/v1","kind":"Gizmo","metadata":{"name":"g1"}}'])
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"apiVersion":"example.com/v1","kind":"Gizmo","metadata":{"name":"g1"}}',
+                                  b'{"apiVersion":"autoscaling/v1","kind":"Scale","spec":{"replicas":"x"}}'])
 def test_a_scale_put_that_does_not_decode_names_the_scale_scheme_lookup(chain, body):
     """transformDecodeError asks the CRD handler's scale scheme for the Scale's kind, which it does
     not know: that error is what the real 1.24 server answers for every body that fails to decode."""
