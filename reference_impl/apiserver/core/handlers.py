@@ -877,7 +877,8 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
     """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
-    given as a list was a TypeError 500); `path` leads to the options inside a larger body.
+    given as a list was a TypeError 500, one past int64 was taken); `path` leads to the options
+    inside a larger body.
     Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
     answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
     values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
@@ -889,10 +890,10 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     if isinstance(options.get("dryRun"), list):
         values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in options["dryRun"]]
     for field_name, value, python_type, go_type in values:
-        wrong = value is not None and (not isinstance(value, python_type) or
-                                       (python_type is int and isinstance(value, bool)))
-        if wrong:
-            raise errors.bad_request(gojson.type_error(gojson.type_name(value), go_type, field_name))
+        wrong = value is not None and (not isinstance(value, python_type) or (
+            python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
+        if wrong:  # a number shown with its digits, as literalStore reports one an int64 cannot hold
+            raise errors.bad_request(gojson.value_type_error(value, go_type, field_name))
 
 
 def _check_eviction_types(body: dict) -> None:

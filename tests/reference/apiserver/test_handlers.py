@@ -1902,6 +1902,10 @@ def test_an_apply_patch_takes_the_force_option(chain):
     ({"propagationPolicy": 1}, "DeleteOptions.propagationPolicy"),
     ({"dryRun": "All"}, "unmarshal string into Go struct field DeleteOptions.dryRun of type []string"),
     ({"orphanDependents": "yes"}, "DeleteOptions.orphanDependents of type bool"),
+    # A number an int64 cannot hold is shown with its digits (as the real 1.24 server's 500 says).
+    ({"gracePeriodSeconds": 2 ** 63}, "unmarshal number 9223372036854775808 into Go struct field "
+                                      "DeleteOptions.gracePeriodSeconds of type int64"),
+    ({"gracePeriodSeconds": 1.5}, "unmarshal number 1.5 into Go struct field DeleteOptions.gracePeriodSeconds"),
 ])
 def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, options, words):
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})
