@@ -896,6 +896,22 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
             raise errors.bad_request(gojson.value_type_error(value, go_type, field_name))
 
 
+CRD_SCHEME = "k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
+def check_custom_delete_options_kind(options: dict, body: bytes, api_version: str) -> None:
+    """400 for the DeleteOptions body of a custom resource's collection delete that the CRD codec
+    does not decode: one of another kind or version than DeleteOptions of v1 or the resource's own
+    (meta.k8s.io/v1 included), or a version without a kind. Upstream hands these to scope.err, a
+    500 in the same words."""
+    kind, version = options.get("kind") or "", options.get("apiVersion") or ""
+    if version and not kind:
+        raise errors.bad_request(f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
+    if kind and (kind != "DeleteOptions" or version not in ("", "v1", api_version)):
+        raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
+
+
 def _check_eviction_types(body: dict) -> None:
     """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions."""
     options = body.get("deleteOptions")
@@ -1457,6 +1473,8 @@ class RESTHandlers:
                 if collection is not None and not collection.custom:
                     scheme.decode_meta_kind(scheme.for_group(collection.group), options, scheme.GroupVersionKind(
                         collection.group, collection.version, "DeleteOptions"))
+                elif collection is not None:
+                    check_custom_delete_options_kind(options, request.body, collection.api_version)
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
