@@ -57,10 +57,11 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                sv) or discovery cannot (conversions, what its go-restful routes do not produce),
                protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
                port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations,
-               other methods and subresources below the /watch/ prefix
+               other methods and subresources below the /watch/ prefix, grace periods past int64
   custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
                its group (Go's plain 404), its version discovery (a plain handler), patch types,
-               server-side apply and bodies that do not decode on its scale, /watch/ by any method
+               server-side apply and bodies that do not decode on its scale, /watch/ by any method,
+               collection deletes with DeleteOptions its codec does or does not decode
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1621,6 +1622,12 @@ def accept_probes() -> list[Probe]:
                f"/apis/apps/v1/watch/namespaces/{NAMESPACE}/deployments/{deployments.existing}/scale"]
     probes += [Probe("accept", method, path, "timeoutSeconds=1") for path in watched for method in ("GET", "POST", "DELETE")
                if method != "GET" or path.endswith(("status", "scale"))]
+    for grace in (2 ** 63, -2 ** 63 - 1, 1.5):
+        options = {"gracePeriodSeconds": grace, "dryRun": ["All"]}
+        probes += [Probe("accept", "DELETE", f"{config_maps.collection()}/{config_maps.existing}", "", JSON, encode(options)),
+                   Probe("accept", "POST", f"{pods.collection()}/{pods.existing}/eviction", "", JSON, encode(
+                       {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing},
+                        "deleteOptions": options}))]
     passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
     probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
                         JSON_PATCH, passing))
@@ -1667,6 +1674,10 @@ def custom_probes() -> list[Probe]:
         b"{", b"[]", encode(widget), encode({**applied, "spec": {"replicas": "x"}}))]
     probes += [Probe("custom", method, f"/apis/{WIDGETS_GROUP}/v1/watch/namespaces/{NAMESPACE}/widgets{below}",
                      "timeoutSeconds=1") for method in ("POST", "DELETE") for below in ("", "/w/status")]
+    probes += [Probe("custom", "DELETE", widgets, "", JSON, encode({**options, "dryRun": ["All"]})) for options in (
+        {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, {"kind": "DeleteOptions", "apiVersion": "apps/v1"},
+        {"kind": "Widget", "apiVersion": f"{WIDGETS_GROUP}/v1"}, {"apiVersion": "v1"},
+        {"kind": "DeleteOptions", "apiVersion": "v1"}, {"kind": "DeleteOptions", "apiVersion": f"{WIDGETS_GROUP}/v1"})]
     return probes
 
 
