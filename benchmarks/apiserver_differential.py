@@ -57,7 +57,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                sv) or discovery cannot (conversions, what its go-restful routes do not produce),
                protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
                port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations,
-               other methods and subresources below the /watch/ prefix, grace periods past int64
+               other methods and subresources below the /watch/ prefix, grace periods past int64,
+               server-side apply of another kind of the object's group/version
   custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
                its group (Go's plain 404), its version discovery (a plain handler), patch types,
                server-side apply and bodies that do not decode on its scale, /watch/ by any method,
@@ -1628,6 +1629,12 @@ def accept_probes() -> list[Probe]:
                    Probe("accept", "POST", f"{pods.collection()}/{pods.existing}/eviction", "", JSON, encode(
                        {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing},
                         "deleteOptions": options}))]
+    namespaces = kind_named("namespaces")
+    for target, kind in ((f"{config_maps.collection()}/{config_maps.existing}", "Secret"),
+                         (f"{config_maps.collection()}/absent", "Pod"),
+                         (f"{namespaces.collection()}/{namespaces.existing}/status", "Pod")):
+        probes.append(Probe("accept", "PATCH", target, "dryRun=All&fieldManager=m", APPLY,
+                            encode({"apiVersion": "v1", "kind": kind, "metadata": {"name": target.split("/")[-1]}})))
     passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
     probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
                         JSON_PATCH, passing))
@@ -1845,8 +1852,9 @@ PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # compared without it, up to its closing brace (the only one at its indentation), so that the
 # `]` ending an aggregate of errors after it stays.
 GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.S)
-# Go's %#v prints a pointer as its address; the reference prints one address for all.
-POINTER = re.compile(r"\(0xc[0-9a-f]+\)")
+# Go's %#v and %v print a pointer as its address, in parentheses or opening a struct
+# ("{0xc00578e3d0 {<nil> ...}}"); the reference prints one address for all.
+POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
 
 
 def normalise(message: str) -> str:
@@ -1855,7 +1863,7 @@ def normalise(message: str) -> str:
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
-    message = POINTER.sub("(0xc000000000)", message)
+    message = POINTER.sub("0xc000000000", message)
     return GENERATED.sub(r"\1<suffix>", message)
 
 
