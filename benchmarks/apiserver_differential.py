@@ -1630,11 +1630,11 @@ def accept_probes() -> list[Probe]:
                        {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing},
                         "deleteOptions": options}))]
     namespaces = kind_named("namespaces")
-    for target, kind in ((f"{config_maps.collection()}/{config_maps.existing}", "Secret"),
-                         (f"{config_maps.collection()}/absent", "Pod"),
-                         (f"{namespaces.collection()}/{namespaces.existing}/status", "Pod")):
-        probes.append(Probe("accept", "PATCH", target, "dryRun=All&fieldManager=m", APPLY,
-                            encode({"apiVersion": "v1", "kind": kind, "metadata": {"name": target.split("/")[-1]}})))
+    for collection, name, below, kind in ((config_maps.collection(), config_maps.existing, "", "Secret"),
+                                          (config_maps.collection(), "absent", "", "Pod"),
+                                          (namespaces.collection(), namespaces.existing, "/status", "Pod")):
+        probes.append(Probe("accept", "PATCH", f"{collection}/{name}{below}", "dryRun=All&fieldManager=m", APPLY,
+                            encode({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}})))
     passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
     probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
                         JSON_PATCH, passing))
