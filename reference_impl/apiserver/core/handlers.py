@@ -1146,6 +1146,9 @@ class RESTHandlers:
             if resource.custom:
                 raise errors.method_not_allowed(resource.plural, verb, resource.group)
             raise errors.generic_server_response(405)
+        if resource.custom and not sub and not info.name and verb in ("update", "patch"):
+            # The CRD handler serves by verb, whatever the path's shape: ContextBasedNaming wants a name.
+            raise errors.bad_request("name must be provided")
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)

@@ -749,6 +749,14 @@ def test_a_collection_delete_refuses_options_the_crd_codec_does_not_decode(chain
         assert call(chain, "DELETE", widgets(chain), {**accepted, "dryRun": ["All"]})[0] == 200
 
 
+@pytest.mark.parametrize("method, content_type", [("PUT", "application/json"), ("PATCH", "application/merge-patch+json")])
+def test_an_update_of_the_collection_wants_a_name(chain, method, content_type):
+    """The CRD handler serves PUT and PATCH by their verbs on any path: on the collection the
+    naming finds no name, a 400 (as the real 1.24 server says), not go-restful's 405."""
+    code, status = call(chain, method, widgets(chain), WIDGET, content_type=content_type)
+    assert (code, status["message"]) == (400, "name must be provided")
+
+
 def test_deleting_the_crd_deletes_its_objects_and_stops_serving(chain):
     """Once the CRD is deleted its objects are gone from etcd and its group is a 404."""
     call(chain, "POST", widgets(chain), WIDGET)
