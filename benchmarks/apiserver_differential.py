@@ -58,11 +58,13 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
                port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations,
                other methods and subresources below the /watch/ prefix, grace periods past int64,
-               server-side apply of another kind of the object's group/version
+               server-side apply of another kind of the object's group/version, other methods
+               than POST on the reviews
   custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
                its group (Go's plain 404), its version discovery (a plain handler), patch types,
                server-side apply and bodies that do not decode on its scale, /watch/ by any method,
-               collection deletes with DeleteOptions its codec does or does not decode
+               collection deletes with DeleteOptions its codec does or does not decode, PUT and
+               PATCH of its collection
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1635,6 +1637,10 @@ def accept_probes() -> list[Probe]:
                                           (namespaces.collection(), namespaces.existing, "/status", "Pod")):
         probes.append(Probe("accept", "PATCH", f"{collection}/{name}{below}", "dryRun=All&fieldManager=m", APPLY,
                             encode({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}})))
+    reviews = ["/apis/authentication.k8s.io/v1/tokenreviews", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+               f"/apis/authorization.k8s.io/v1/namespaces/{NAMESPACE}/localsubjectaccessreviews"]
+    probes += [Probe("accept", method, path, "", JSON if method == "PUT" else "", b"{}" if method == "PUT" else b"")
+               for path in reviews for method in ("GET", "PUT", "DELETE")]
     passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
     probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
                         JSON_PATCH, passing))
@@ -1681,6 +1687,8 @@ def custom_probes() -> list[Probe]:
         b"{", b"[]", encode(widget), encode({**applied, "spec": {"replicas": "x"}}))]
     probes += [Probe("custom", method, f"/apis/{WIDGETS_GROUP}/v1/watch/namespaces/{NAMESPACE}/widgets{below}",
                      "timeoutSeconds=1") for method in ("POST", "DELETE") for below in ("", "/w/status")]
+    probes += [Probe("custom", "PUT", widgets, "dryRun=All", JSON, encode(widget)),
+               Probe("custom", "PATCH", widgets, "dryRun=All", MERGE, b"{}")]
     probes += [Probe("custom", "DELETE", widgets, "", JSON, encode({**options, "dryRun": ["All"]})) for options in (
         {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, {"kind": "DeleteOptions", "apiVersion": "apps/v1"},
         {"kind": "Widget", "apiVersion": f"{WIDGETS_GROUP}/v1"}, {"apiVersion": "v1"},
