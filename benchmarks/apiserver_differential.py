@@ -60,6 +60,18 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
+  accept       Accept headers no endpoint serves (g and v without as, a stream other than watch,
+               sv) or discovery cannot (conversions, what its go-restful routes do not produce),
+               protobuf discovery and PartialObjectMetadata; names in the path that are no UTF-8,
+               port-forward ports that are no 16-bit numbers, a JSON patch of 10001 operations,
+               other methods and subresources below the /watch/ prefix, grace periods past int64,
+               server-side apply of another kind of the object's group/version, other methods
+               than POST on the reviews
+  custom       a CustomResourceDefinition with status and scale (created in the setup): misses in
+               its group (Go's plain 404), its version discovery (a plain handler), patch types,
+               server-side apply and bodies that do not decode on its scale, /watch/ by any method,
+               collection deletes with DeleteOptions its codec does or does not decode, PUT and
+               PATCH of its collection
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -1623,6 +1635,116 @@ def header_probes() -> list[Probe]:
     return probes
 
 
+DISCOVERY_PATHS = ["/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1", "/version"]
+ODD_ACCEPTS = ["application/json;as=Table;g=meta.k8s.io;v=v1", "application/json;g=meta.k8s.io;v=v1", "text/html",
+               "application/*", "application/vnd.kubernetes.protobuf", "application/yaml;stream=watch",
+               "application/json;stream=bogus", "application/json;sv=v2",
+               "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"]
+PARTIAL_PROTOBUF = "application/vnd.kubernetes.protobuf;as=PartialObjectMetadata{};g=meta.k8s.io;v={}"
+NO_UTF8_NAMES = ["%FF", "a%C3", "%ED%A0%80", "%C0%AF"]
+
+
+def accept_probes() -> list[Probe]:
+    """Accept headers on discovery, collections, objects and a scale; names that are no UTF-8 on
+    every verb; port-forward ports; a JSON patch past its operation limit (fuzz18)."""
+    config_maps, deployments, pods = kind_named("configmaps"), kind_named("deployments"), kind_named("pods")
+    targets = DISCOVERY_PATHS + [config_maps.collection(), f"{config_maps.collection()}/{config_maps.existing}",
+                                 f"{deployments.collection()}/{deployments.existing}/scale"]
+    probes = [Probe("accept", "GET", path, headers=(("Accept", accept),)) for path in targets for accept in ODD_ACCEPTS]
+    probes += [Probe("accept", "POST", path, "", JSON, b"{}", headers=(("Accept", "text/html"),))
+               for path in ("/api/v1", "/apis/apps", "/apis/apps/v1")]
+    probes += [Probe("accept", "GET", path, headers=(("Accept", PARTIAL_PROTOBUF.format(suffix, version)),))
+               for path in targets[6:] for suffix in ("", "List") for version in ("v1", "v1beta1")]
+    for name in NO_UTF8_NAMES:
+        target = f"{config_maps.collection()}/{name}"
+        body = encode({**config_maps.object("x"), "metadata": {"name": "\ufffd"}})
+        probes += [Probe("accept", "GET", target), Probe("accept", "DELETE", target, "dryRun=All"),
+                   Probe("accept", "PATCH", target, "dryRun=All", MERGE, b"{}"),
+                   Probe("accept", "PUT", target, "dryRun=All", JSON, body),
+                   Probe("accept", "GET", f"/api/v1/namespaces/{name}"),
+                   Probe("accept", "GET", f"{pods.collection()}/{name}/log"),
+                   Probe("accept", "POST", f"{pods.collection()}/{name}/eviction", "dryRun=All", JSON,
+                         encode({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "\ufffd"}}))]
+    port_forward = f"{pods.collection()}/{pods.existing}/portforward"
+    probes += [Probe("accept", "GET", path, f"ports={ports}") for path in (port_forward, f"{pods.collection()}/absent/portforward")
+               for ports in ("abc", "70000", "80,", "-1", "1_0", "080")]
+    probes.append(Probe("accept", "GET", f"{pods.collection()}/{pods.existing}/log"))
+    watched = [f"/api/v1/watch/namespaces/{NAMESPACE}/configmaps", f"/api/v1/watch/namespaces/{NAMESPACE}/pods/{pods.existing}",
+               f"/api/v1/watch/namespaces/{NAMESPACE}/pods/{pods.existing}/status",
+               f"/apis/apps/v1/watch/namespaces/{NAMESPACE}/deployments/{deployments.existing}/scale"]
+    probes += [Probe("accept", method, path, "timeoutSeconds=1") for path in watched for method in ("GET", "POST", "DELETE")
+               if method != "GET" or path.endswith(("status", "scale"))]
+    for grace in (2 ** 63, -2 ** 63 - 1, 1.5):
+        options = {"gracePeriodSeconds": grace, "dryRun": ["All"]}
+        probes += [Probe("accept", "DELETE", f"{config_maps.collection()}/{config_maps.existing}", "", JSON, encode(options)),
+                   Probe("accept", "POST", f"{pods.collection()}/{pods.existing}/eviction", "", JSON, encode(
+                       {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing},
+                        "deleteOptions": options}))]
+    namespaces = kind_named("namespaces")
+    for collection, name, below, kind in ((config_maps.collection(), config_maps.existing, "", "Secret"),
+                                          (config_maps.collection(), "absent", "", "Pod"),
+                                          (namespaces.collection(), namespaces.existing, "/status", "Pod")):
+        probes.append(Probe("accept", "PATCH", f"{collection}/{name}{below}", "dryRun=All&fieldManager=m", APPLY,
+                            encode({"apiVersion": "v1", "kind": kind, "metadata": {"name": name}})))
+    reviews = ["/apis/authentication.k8s.io/v1/tokenreviews", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews",
+               f"/apis/authorization.k8s.io/v1/namespaces/{NAMESPACE}/localsubjectaccessreviews"]
+    probes += [Probe("accept", method, path, "", JSON if method == "PUT" else "", b"{}" if method == "PUT" else b"")
+               for path in reviews for method in ("GET", "PUT", "DELETE")]
+    passing = encode([{"op": "test", "path": "/kind", "value": "ConfigMap"}] * 10001)
+    probes.append(Probe("accept", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All",
+                        JSON_PATCH, passing))
+    return probes
+
+
+WIDGETS_GROUP = "fuzz18.example.com"
+WIDGETS_CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+               "metadata": {"name": f"widgets.{WIDGETS_GROUP}"},
+               "spec": {"group": WIDGETS_GROUP, "scope": "Namespaced",
+                        "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+                        "versions": [{"name": "v1", "served": True, "storage": True,
+                                      "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                                          "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}}},
+                                          "status": {"type": "object", "properties": {
+                                              "replicas": {"type": "integer"}, "selector": {"type": "string"}}}}}},
+                                      "subresources": {"status": {}, "scale": {
+                                          "specReplicasPath": ".spec.replicas", "statusReplicasPath": ".status.replicas",
+                                          "labelSelectorPath": ".status.selector"}}}]}}
+
+
+def custom_probes() -> list[Probe]:
+    """The widget CRD's group: its object created first (the CRD, made in the setup, is
+    established by now), then misses, discovery and its scale's patches (fuzz18)."""
+    version = f"/apis/{WIDGETS_GROUP}/v1"
+    widgets = f"{version}/namespaces/{NAMESPACE}/widgets"
+    widget = {"apiVersion": f"{WIDGETS_GROUP}/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"replicas": 1}}
+    probes = [Probe("custom", "POST", widgets, "", JSON, encode(widget))]
+    probes += [Probe("custom", method, path) for method, path in (
+        ("GET", f"/apis/{WIDGETS_GROUP}/v2"), ("GET", f"{version}/bogus"), ("GET", f"/apis/{WIDGETS_GROUP}/v2/widgets"),
+        ("GET", f"{version}/widgets/w"), ("DELETE", f"{version}/widgets"), ("GET", f"{version}/namespaces/{NAMESPACE}/bogus"),
+        ("POST", version), ("DELETE", version))]
+    probes += [Probe("custom", "GET", version, headers=(("Accept", accept),)) for accept in ODD_ACCEPTS]
+    scale = f"{widgets}/w/scale"
+    probes += [Probe("custom", "PATCH", scale, "dryRun=All", media, b"{}")
+               for media in (STRATEGIC, JSON, "text/plain", "application/vnd.kubernetes.protobuf")]
+    applied = {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "w"}, "spec": {"replicas": 2}}
+    probes += [Probe("custom", "PATCH", scale, "dryRun=All&fieldManager=m", APPLY, encode(body)) for body in (
+        applied, {**applied, "apiVersion": "autoscaling/v2"}, widget, {**applied, "metadata": {"name": "w", "managedFields": []}},
+        {**applied, "metadata": "x"})]
+    probes.append(Probe("custom", "GET", scale, headers=(
+        ("Accept", "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"),)))
+    probes += [Probe("custom", "PUT", scale, "dryRun=All", JSON, body) for body in (
+        b"{", b"[]", encode(widget), encode({**applied, "spec": {"replicas": "x"}}))]
+    probes += [Probe("custom", method, f"/apis/{WIDGETS_GROUP}/v1/watch/namespaces/{NAMESPACE}/widgets{below}",
+                     "timeoutSeconds=1") for method in ("POST", "DELETE") for below in ("", "/w/status")]
+    probes += [Probe("custom", "PUT", widgets, "dryRun=All", JSON, encode(widget)),
+               Probe("custom", "PATCH", widgets, "dryRun=All", MERGE, b"{}")]
+    probes += [Probe("custom", "DELETE", widgets, "", JSON, encode({**options, "dryRun": ["All"]})) for options in (
+        {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, {"kind": "DeleteOptions", "apiVersion": "apps/v1"},
+        {"kind": "Widget", "apiVersion": f"{WIDGETS_GROUP}/v1"}, {"apiVersion": "v1"},
+        {"kind": "DeleteOptions", "apiVersion": "v1"}, {"kind": "DeleteOptions", "apiVersion": f"{WIDGETS_GROUP}/v1"})]
+    return probes
+
+
 def with_values(obj: dict, values: list[tuple]) -> dict:
     obj = copy.deepcopy(obj)
     for path, value in values:
@@ -1774,6 +1896,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += label_token_and_grant_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
+    probes += accept_probes() + custom_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes()
@@ -1783,8 +1906,9 @@ def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
     every other kind in it, a pod with restartPolicy Never whose containers have terminated (for
-    the state transitions a status update may not make), a CertificateSigningRequest and an
-    APIService of an aggregated API whose service does not exist."""
+    the state transitions a status update may not make), a CertificateSigningRequest, an
+    APIService of an aggregated API whose service does not exist and the widget CRD (its object
+    is made by the first custom request, once the CRD is established)."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
@@ -1799,7 +1923,9 @@ def setup_probes() -> list[Probe]:
                    "metadata": {"name": f"{AGGREGATED['version']}.{AGGREGATED['group']}"}, "spec": AGGREGATED}
     return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
                            encode(CSR)),
-                     Probe("setup", "POST", "/apis/apiregistration.k8s.io/v1/apiservices", "", JSON, encode(api_service))]
+                     Probe("setup", "POST", "/apis/apiregistration.k8s.io/v1/apiservices", "", JSON, encode(api_service)),
+                     Probe("setup", "POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", "", JSON,
+                           encode(WIDGETS_CRD))]
 
 
 # --- answers and how they compare ----------------------------------------------------------------
@@ -1823,8 +1949,9 @@ PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # compared without it, up to its closing brace (the only one at its indentation), so that the
 # `]` ending an aggregate of errors after it stays.
 GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.S)
-# Go's %#v prints a pointer as its address; the reference prints one address for all.
-POINTER = re.compile(r"\(0xc[0-9a-f]+\)")
+# Go's %#v and %v print a pointer as its address, in parentheses or opening a struct
+# ("{0xc00578e3d0 {<nil> ...}}"); the reference prints one address for all.
+POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
 
 
 def normalise(message: str) -> str:
@@ -1833,7 +1960,7 @@ def normalise(message: str) -> str:
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
-    message = POINTER.sub("(0xc000000000)", message)
+    message = POINTER.sub("0xc000000000", message)
     return GENERATED.sub(r"\1<suffix>", message)
 
 

@@ -29,8 +29,8 @@ from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resour
 from reference_impl.machinery import requestline
 from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
 from reference_impl.apiserver.adapter.probe import http_probe
-from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, limits, metrics, openapi,
-                                            openidmetadata, reviews, scheme)
+from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
+                                            metrics, openapi, openidmetadata, protobuf, reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import impersonate
@@ -38,7 +38,8 @@ from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, Reques
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
                                                error_response, WatchResponse, check_write_options, decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
-                                               is_upgrade_request, request_info)
+                                               is_upgrade_request, negotiate, request_info, route_accepts,
+                                               ROUTE_MEDIA_TYPES)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.resourceproxy import ProxyResponse, root_redirect
@@ -76,10 +77,33 @@ def internal_error_page(request: Request, problem: str) -> Response:
     return Response(500, f"{text}\n".encode(), "text/plain; charset=utf-8")
 
 
-def routed_document(path: str) -> bool:
+def routed_document(path: str, go_restful_groups: set[str]) -> bool:
     """Whether a document is a go-restful route, served to GET only: /version, /api, /api/<version>
-    and /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain handlers)."""
-    return path == "/version" or path.split("/")[1] == "api" or path.count("/") == 3
+    and a built-in /apis/<group>/<version> (/apis and /apis/<group> are the aggregator's plain
+    handlers, a custom group's version the CRD discovery's)."""
+    return path == "/version" or path.split("/")[1] == "api" or (
+        path.count("/") == 3 and path.split("/")[2] in go_restful_groups)
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).ServeHTTP")
+def crd_scope_matches(resource, info) -> bool:
+    """Whether the CRD handler serves a request at this scope: a cluster-scoped resource never
+    below a namespace, a namespaced one outside a namespace only to list and watch."""
+    if info.namespace:
+        return resource.namespaced
+    return not resource.namespaced or info.verb in ("list", "watch")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/responsewriters.WriteObjectNegotiated")
+def discovery_response(request: Request, document: dict) -> Response:
+    """A discovery document as DefaultEndpointRestrictions negotiate it: JSON, YAML or protobuf,
+    never converted (a Table or PartialObjectMetadata asked for is a 406)."""
+    options = negotiate(request.header("Accept"), conversions=False)
+    if options.serializer == "yaml":
+        return Response(200, jsonserializer.encode_yaml(document), "application/yaml")
+    if options.serializer == "protobuf":
+        return Response(200, protobuf.encode(document), protobuf.MEDIA_TYPE)
+    return Response.json(200, document, options.pretty or is_pretty_print(request))
 
 
 @mirrors("net/http.NotFound")
@@ -177,6 +201,12 @@ class HandlerChain:
     def is_aggregated(self, group: str, version: str) -> bool:
         return group not in self.served_groups and any(
             (s.group, s.version) == (group, version) for s in self.aggregated())
+
+    @property
+    def go_restful_groups(self) -> set[str]:
+        """The groups a go-restful web service serves: the built-in ones. A group only custom
+        resources are in is the CRD handler's, a plain handler whose misses are Go's plain 404."""
+        return {r.group for r in self.served if not r.custom}
 
     @mirrors("k8s.io/apiserver/pkg/server.DefaultBuildHandlerChain",
              "k8s.io/apiserver/pkg/server/filters.WithPanicRecovery")
@@ -299,8 +329,9 @@ class HandlerChain:
         if not info.is_resource_request:
             return self.non_resource(request)
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
-        if review is not None and info.verb == "create" and not info.subresource and not info.name \
-                and bool(info.namespace) == review.namespaced:
+        if review is not None and not info.subresource and not info.name and bool(info.namespace) == review.namespaced:
+            if info.verb != "create":
+                raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
@@ -314,9 +345,11 @@ class HandlerChain:
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
         if info.api_prefix == "apis" and self.is_aggregated(info.api_group, info.api_version):
             return service_unavailable()
-        if (resource is None and info.api_group not in self.served_groups) or \
+        if (resource is None and info.api_group not in self.go_restful_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):
             return not_found_page()  # no go-restful web service for the group (/apis//v1 is none)
+        if resource is not None and resource.custom and not crd_scope_matches(resource, info):
+            return not_found_page()  # the CRD handler passes it on, to the end of the chain
         # The /proxy/ paths are authorized as the verb proxy, but no route has served them since 1.10.
         if resource is None or (info.under_namespace and not resource.namespaced) or info.verb == "proxy":
             raise errors.resource_not_served()
@@ -339,8 +372,6 @@ class HandlerChain:
             return self.index()
         document = self.document(path, request)
         if document is not None:
-            if request.method != "GET" and routed_document(path):
-                raise errors.generic_server_response(405)
             return document
         if self.routed_by_go_restful(path):
             raise errors.resource_not_served()
@@ -376,7 +407,7 @@ class HandlerChain:
         parts = path.split("/")
         if parts[1] in ("api", "version"):
             return True
-        return parts[1] == "apis" and len(parts) > 2 and parts[2] in self.served_groups - {""}
+        return parts[1] == "apis" and len(parts) > 2 and parts[2] in self.go_restful_groups - {""}
 
     @mirrors("k8s.io/apiserver/pkg/server/healthz.InstallPathHandler")
     def health(self, request: Request, path: str, prefix: str, checks: tuple[str, ...]) -> Response:
@@ -394,28 +425,41 @@ class HandlerChain:
         return Response(200, b"ok", "text/plain; charset=utf-8", headers=nosniff)
 
     def document(self, path: str, request: Request) -> Response | None:
-        """The discovery, version and OpenAPI documents, or None for an unknown path."""
-        parts = path.strip("/").split("/")
-        if path == "/version":  # written by WriteRawJSON: indented
-            return Response.json(200, discovery.version_info(), pretty=True)
-        pretty = is_pretty_print(request)
-        if path == "/api":
-            return Response.json(200, discovery.api_versions(self.server_address), pretty)
-        if path == "/apis":
-            return Response.json(200, discovery.api_group_list(self.served, self.aggregated()), pretty)
-        if parts[0] == "api" and len(parts) == 2:
-            document = discovery.api_resource_list(self.served, "", parts[1])
-        elif parts[0] == "apis" and len(parts) == 2:
-            document = discovery.api_group(self.served, parts[1], self.aggregated())
-        elif parts[0] == "apis" and len(parts) == 3 and self.is_aggregated(parts[1], parts[2]):
-            return service_unavailable()
-        elif parts[0] == "apis" and len(parts) == 3:
-            document = discovery.api_resource_list(self.served, parts[1], parts[2])
-        elif path == "/openapi/v2":
+        """The discovery, version and OpenAPI documents, or None for an unknown path. A go-restful
+        route refuses another method than GET (405) before it looks at the Accept header (406)."""
+        if path == "/openapi/v2":
             return self.openapi_v2(request)
-        else:
+        parts = path.strip("/").split("/")
+        if parts[0] == "apis" and len(parts) == 3 and self.is_aggregated(parts[1], parts[2]):
+            return service_unavailable()
+        document = discovery.version_info() if path == "/version" else self.discovery_document(path)
+        if document is None:
             return None
-        return Response.json(200, document, pretty) if document is not None else None
+        routed = routed_document(path, self.go_restful_groups)
+        if request.method != "GET" and routed:
+            raise errors.generic_server_response(405)
+        if path == "/version":  # the route produces JSON only, written by WriteRawJSON: indented
+            if not route_accepts(request.header("Accept"), ("application/json",)):
+                raise errors.unacceptable_route()
+            return Response.json(200, document, pretty=True)
+        if routed and not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+            raise errors.unacceptable_route()
+        return discovery_response(request, document)
+
+    def discovery_document(self, path: str) -> dict | None:
+        """/api, /apis, a group's or a group version's discovery document, or None."""
+        parts = path.strip("/").split("/")
+        if path == "/api":
+            return discovery.api_versions(self.server_address)
+        if path == "/apis":
+            return discovery.api_group_list(self.served, self.aggregated())
+        if parts[0] == "api" and len(parts) == 2:
+            return discovery.api_resource_list(self.served, "", parts[1])
+        if parts[0] == "apis" and len(parts) == 2:
+            return discovery.api_group(self.served, parts[1], self.aggregated())
+        if parts[0] == "apis" and len(parts) == 3:
+            return discovery.api_resource_list(self.served, parts[1], parts[2])
+        return None
 
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.
@@ -574,8 +618,9 @@ class _HTTPHandler(GoRequestHandler):
             if err.code == 413:
                 framing.drain(self.connection, self.rfile)
             return
-        # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator.
-        request = Request(self.command, unquote(path), parse_query(query), self.headers,
+        # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator,
+        # %FF the byte it is (kept by surrogateescape), not U+FFFD as a JSON body's would be.
+        request = Request(self.command, unquote(path, errors="surrogateescape"), parse_query(query), self.headers,
                           body, self.peer, self.peer_der, request_uri=self.path)
         response = self.server.chain.handle(request)
         if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
@@ -604,10 +649,11 @@ class _HTTPHandler(GoRequestHandler):
         response instead of two (Go's server buffers the same way)."""
         self.log_request(response.code)
         lines = [f"{self._status_line(response.code)}\r\nDate: {self.date_time_string()}\r\n"]
-        # A body-less redirect or 412 has no type, and a 304 no length either, as Go writes them.
+        # A body-less redirect or 412 has no type, and a 204 or 304 no length either, as Go writes
+        # them (bodyAllowedForStatus).
         if response.content_type:
             lines.append(f"Content-Type: {response.content_type}\r\n")
-        if response.code != 304:
+        if response.code not in (204, 304):
             lines.append(f"Content-Length: {len(response.body)}\r\n")
         lines.append(f"Cache-Control: {response.cache_control}\r\n")
         lines += [f"{name}: {value}\r\n" for name, value in response.headers]

@@ -28,7 +28,8 @@ from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.rbac import AttributesRecord
 from reference_impl.apiserver.core.resources import Resource
-from reference_impl.apiserver.core.patch import PatchError, apply_json_patch, apply_merge_patch, apply_strategic_merge_patch
+from reference_impl.apiserver.core.patch import (PatchError, TooManyOperations, apply_json_patch, apply_merge_patch,
+                                                 apply_strategic_merge_patch)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc3339
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
@@ -70,6 +71,7 @@ class RequestInfo:
     subresource: str = ""
     name: str = ""
     parts: tuple[str, ...] = ()  # resource/name/subresource/..., what follows the namespace
+    special_verb: str = ""  # the verb named by the path's first part (/watch/..., /proxy/...)
 
     @property
     def under_namespace(self) -> bool:
@@ -199,6 +201,7 @@ def request_info(method: str, path: str, query: Mapping[str, list[str]]) -> Requ
         if len(parts) < 2:
             raise RequestInfoError("unable to determine kind and namespace from url")
         verb, parts = parts[0], parts[1:]
+        info.special_verb = verb
     if parts and parts[0] == "namespaces" and len(parts) > 1:
         info.namespace = parts[1]
         if len(parts) > 2 and parts[2] not in NAMESPACE_SUBRESOURCES:
@@ -347,17 +350,35 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True,
             for media_type, serializer in SERIALIZERS:
                 if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
                     continue
-                pretty = params.get("pretty") == "1"
-                if "as" not in params:
-                    if serializer == "protobuf" and not protobuf_objects:
-                        continue
-                    return MediaTypeOptions(serializer, pretty=pretty)
-                if conversions and params["as"] in CONVERSIONS and params.get("g") == "meta.k8s.io" \
-                        and params.get("v") in ("v1", "v1beta1") \
-                        and (params["as"] != "Table" or (tables and serializer != "protobuf")):
-                    return MediaTypeOptions(serializer, params["as"], params["v"], pretty)
+                options = _accepted(serializer, params, tables, conversions, protobuf_objects)
+                if options is not None:
+                    return options
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.acceptMediaTypeOptions")
+def _accepted(serializer: str, params: dict[str, str], tables: bool, conversions: bool,
+              protobuf_objects: bool) -> MediaTypeOptions | None:
+    """The options of one clause a serializer matches, or None when the endpoint refuses them: a
+    stream other than a watch (YAML has none), a server version (`sv`) other than meta's v1 (the
+    discovery endpoints take none), or any of `as`, `g` and `v` that does not name a conversion
+    the endpoint makes: `g=meta.k8s.io;v=v1` without `as` converts to no kind at all."""
+    if params.get("stream") and (serializer == "yaml" or params["stream"] != "watch"):
+        return None
+    if params.get("sv") and (not conversions or params["sv"] != "v1"):
+        return None
+    pretty = params.get("pretty") == "1"
+    if not {"as", "g", "v"} & params.keys():
+        if serializer == "protobuf" and not protobuf_objects:
+            return None
+        return MediaTypeOptions(serializer, pretty=pretty)
+    kind = params.get("as", "")
+    if conversions and kind in CONVERSIONS and params.get("g") == "meta.k8s.io" \
+            and params.get("v") in ("v1", "v1beta1") \
+            and (kind != "Table" or (tables and serializer != "protobuf")):
+        return MediaTypeOptions(serializer, kind, params["v"], pretty)
+    return None
 
 
 def negotiate_for(request: Request) -> MediaTypeOptions:
@@ -456,13 +477,19 @@ def error_response(request: Request, failure: StatusError) -> Response:
     return response
 
 
-def _go_type(resource, list_type: bool) -> str:
-    """How Go's %T names the internal type of `resource`'s objects: `*core.ConfigMapList`; a
-    custom resource's are unstructured."""
+def _go_type(resource, list_type: bool, obj: dict | None = None) -> str:
+    """How Go's %T names the internal type of `resource`'s objects (`*core.ConfigMapList`), or of
+    `obj`, which a subresource may answer with (`*autoscaling.Scale`); a custom resource's are
+    unstructured."""
     if resource.custom:
+        if obj is not None and obj.get("kind") == "Scale":
+            return "*v1.Scale"  # the CRD handler's scale is autoscaling/v1's own type, no internal one
         return f"*unstructured.Unstructured{'List' if list_type else ''}"
-    package = "core" if resource.group in ("", "events.k8s.io") else resource.group.split(".")[0]
-    return f"*{package}.{resource.kind}{'List' if list_type else ''}"
+    group, kind = resource.group, resource.kind
+    if obj is not None:
+        group, kind = obj.get("apiVersion", "").rpartition("/")[0], obj.get("kind", kind)
+    package = "core" if group in ("", "events.k8s.io") else group.split(".")[0]
+    return f"*{package}.{kind}{'List' if list_type else ''}"
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadata",
@@ -477,13 +504,13 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
         return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
-    if not is_list and resource.custom:
+    if not is_list and resource.custom and obj.get("kind") != "Scale":
         # What upstream's list accessor says of an unstructured object, answered there as a 500:
         # a client's mistake is a 406 here, in the same words.
         raise StatusError(406, "NotAcceptable", "content is not a list")
     if not is_list:
         raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
-                                                f"is not a list ({_go_type(resource, False)})")
+                                                f"is not a list ({_go_type(resource, False, obj)})")
     list_meta = {key: value for key, value in (obj.get("metadata") or {}).items()
                  if key in ("selfLink", "resourceVersion", "continue")}
     # Go appends to a nil slice, so no items is null.
@@ -850,7 +877,8 @@ _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
     """400 for a DeleteOptions body field of a JSON type its Go field cannot decode (a grace period
-    given as a list was a TypeError 500); `path` leads to the options inside a larger body.
+    given as a list was a TypeError 500, one past int64 was taken); `path` leads to the options
+    inside a larger body.
     Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
     answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
     values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
@@ -862,10 +890,26 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     if isinstance(options.get("dryRun"), list):
         values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in options["dryRun"]]
     for field_name, value, python_type, go_type in values:
-        wrong = value is not None and (not isinstance(value, python_type) or
-                                       (python_type is int and isinstance(value, bool)))
-        if wrong:
-            raise errors.bad_request(gojson.type_error(gojson.type_name(value), go_type, field_name))
+        wrong = value is not None and (not isinstance(value, python_type) or (
+            python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
+        if wrong:  # a number shown with its digits, as literalStore reports one an int64 cannot hold
+            raise errors.bad_request(gojson.value_type_error(value, go_type, field_name))
+
+
+CRD_SCHEME = "k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
+def check_custom_delete_options_kind(options: dict, body: bytes, api_version: str) -> None:
+    """400 for the DeleteOptions body of a custom resource's collection delete that the CRD codec
+    does not decode: one of another kind or version than DeleteOptions of v1 or the resource's own
+    (meta.k8s.io/v1 included), or a version without a kind. Upstream hands these to scope.err, a
+    500 in the same words."""
+    kind, version = options.get("kind") or "", options.get("apiVersion") or ""
+    if version and not kind:
+        raise errors.bad_request(f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
+    if kind and (kind != "DeleteOptions" or version not in ("", "v1", api_version)):
+        raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
 
 
 def _check_eviction_types(body: dict) -> None:
@@ -921,14 +965,21 @@ def dry_run(request: Request) -> bool:
 
 
 def decode_scale(scale: object, name: str, namespace: str) -> dict:
+    """A scale body as autoscaling/v1.Scale decodes with the name on the URL (UpdateResource's
+    checkName)."""
+    scale = decoded_scale(scale)
+    check_name(scale, name, namespace)
+    return scale
+
+
+def decoded_scale(scale: object) -> dict:
     """A scale body as autoscaling/v1.Scale decodes (400 for a replicas count that is no int32: a
-    2^40 was stored in the workload) with the name on the URL (UpdateResource's checkName)."""
+    2^40 was stored in the workload)."""
     if not isinstance(scale, dict):
         raise errors.bad_request("the body must be an autoscaling/v1 Scale")
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
     if not isinstance(scale.get("metadata"), dict):
         scale["metadata"] = {}
-    check_name(scale, name, namespace)
     return scale
 
 
@@ -1065,6 +1116,9 @@ class RESTHandlers:
             # The CRD handler, which reads no part past the subresource, answers one it does not
             # serve as its object not found.
             raise errors.not_found(resource.plural, info.name, resource.group)
+        if not resource.custom and info.special_verb == "watch" and (sub or request.method != "GET"):
+            # The installer's deprecated /watch/ routes: a GET of a collection or an object only.
+            raise errors.resource_not_served() if sub else errors.generic_server_response(405)
         if not resource.custom and ((sub and sub not in resource.subresources) or
                                     (len(info.parts) > 3 and sub != "proxy")):
             # No route goes past a subresource but the proxies' {path:*}.
@@ -1092,6 +1146,9 @@ class RESTHandlers:
             if resource.custom:
                 raise errors.method_not_allowed(resource.plural, verb, resource.group)
             raise errors.generic_server_response(405)
+        if resource.custom and not sub and not info.name and verb in ("update", "patch"):
+            # The CRD handler serves by verb, whatever the path's shape: ContextBasedNaming wants a name.
+            raise errors.bad_request("name must be provided")
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
@@ -1325,6 +1382,8 @@ class RESTHandlers:
                 else:
                     patched = apply_strategic_merge_patch(current, patch,
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
+            except TooManyOperations as err:
+                raise errors.request_entity_too_large(err.message) from err
             except PatchError as err:
                 if err.malformed:
                     # Upstream answers strategicpatch's plain errors (an unknown `$patch`, a
@@ -1417,6 +1476,8 @@ class RESTHandlers:
                 if collection is not None and not collection.custom:
                     scheme.decode_meta_kind(scheme.for_group(collection.group), options, scheme.GroupVersionKind(
                         collection.group, collection.version, "DeleteOptions"))
+                elif collection is not None:
+                    check_custom_delete_options_kind(options, request.body, collection.api_version)
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
@@ -1547,9 +1608,19 @@ class RESTHandlers:
         negotiate_for(request)
         check_write_options(request, "UpdateOptions")  # UpdateResource's, before the body
         info = request.info
-        scale = decode_body(request, into_kind="Scale")[0] or {}
-        decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
-        scale = decode_scale(scale, info.name, info.namespace)
+        try:
+            scale = decode_body(request, into_kind="Scale")[0] or {}
+            decode_as(scale, scheme.GroupVersionKind("autoscaling", "v1", "Scale"), request.body)
+            scale = decoded_scale(scale)
+        except StatusError as err:
+            if not (resource.custom and err.code == 400):
+                raise
+            # transformDecodeError asks the CRD handler's scale scheme, which has no Scale, for the
+            # kind it decodes into: that lookup's error is the answer to any body that fails.
+            raise errors.bad_request('no kind is registered for the type v1.Scale in scheme '
+                                     '"k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go:713"'
+                                     ) from None
+        check_name(scale, info.name, info.namespace)
         updated = self.registry.patch(resource, info.namespace, info.name,
                                       self._updated_object(request, resource, "scale", scale), subresource="scale",
                                       dry_run=dry_run(request),
@@ -1571,8 +1642,9 @@ class RESTHandlers:
                 if media_type not in (JSON_PATCH, MERGE_PATCH):
                     raise
                 raise undecodable_patch_result(patched, err.problem) from None
+        # A custom resource's scale is served by the CRD handler, which takes no strategic merge patch.
         apply = self._patcher(request, FieldManager.for_resource(resource, "scale"), ("autoscaling/v1", "Scale"),
-                              decode=decode)
+                              CUSTOM_RESOURCE_PATCH_TYPES if resource.custom else PATCH_TYPES, decode)
         check_write_options(request, "PatchOptions", media_type)  # after the patch type, as PatchResource checks
 
         def patch_fn(current: dict) -> dict:
@@ -1596,8 +1668,8 @@ class RESTHandlers:
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:  # no location to stream from: LocationStreamer's empty stream, a 204
-            return Response(204, b"", "text/plain")
+        if not node_name:  # no location to stream from: StreamObject's bare 204, no Content-Type
+            return Response(204, b"", "")
         host, port = self._kubelet_of(node_name, resource)
         query = kubelet_log_query(request)
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
@@ -1645,8 +1717,9 @@ class RESTHandlers:
         info = request.info
         self._ensure_authorized_for_verb(request, "create")
         check_connect_dry_run(request)
+        ports = podexec.port_forward_ports(request.query)  # getRequestOptions: before the pod is read
         pod = self.registry.get(resource, info.namespace, info.name)
-        path = podexec.port_forward_path(pod, request.query)
+        path = podexec.port_forward_path(pod, ports)
         host, port = self._kubelet_of(pod["spec"]["nodeName"], resource)
         if not is_upgrade_request(request):
             raise errors.bad_request("Upgrade request required")

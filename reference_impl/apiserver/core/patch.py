@@ -43,6 +43,10 @@ class PatchError(Exception):
         self.malformed = malformed
 
 
+class TooManyOperations(PatchError):
+    """A JSON patch of more operations than PatchResource applies (a 413, before any is tried)."""
+
+
 # --- JSON patch (RFC 6902) -------------------------------------------------------------------
 # As github.com/evanphx/json-patch v4 applies it, quirks and error texts included: a pointer's
 # parent must exist, `replace` of a missing object key adds it, negative array indices count from
@@ -258,14 +262,17 @@ def _apply_copy(doc: dict, op: dict) -> dict:
     return doc
 
 
+MAX_JSON_PATCH_OPERATIONS = 10000  # handlers.maxJSONPatchOperations
 _OPERATIONS = {"add": _apply_add, "remove": _apply_remove, "replace": _apply_replace, "move": _apply_move,
                "test": _apply_test, "copy": _apply_copy}
 
 
-@mirrors("github.com/evanphx/json-patch.DecodePatch", "(github.com/evanphx/json-patch.Patch).Apply")
+@mirrors("github.com/evanphx/json-patch.DecodePatch", "(github.com/evanphx/json-patch.Patch).Apply",
+         "(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyJSPatch")
 def apply_json_patch(original: Any, operations: Any) -> Any:
     """Apply the RFC 6902 `operations` (the decoded JSON body) to a copy of `original`. A body that
-    is not a list of objects does not decode (malformed); every other fault shows when applied."""
+    is not a list of objects does not decode (malformed), one of more than 10000 operations is
+    refused as it is (TooManyOperations); every other fault shows when applied."""
     if operations is not None and not isinstance(operations, list):
         raise PatchError(gojson.type_error(gojson.type_name(operations), "jsonpatch.Patch"),
                          malformed=True)
@@ -273,6 +280,9 @@ def apply_json_patch(original: Any, operations: Any) -> Any:
         if op is not None and not isinstance(op, dict):
             raise PatchError(gojson.type_error(gojson.type_name(op), "jsonpatch.Operation"),
                              malformed=True)
+    if len(operations or ()) > MAX_JSON_PATCH_OPERATIONS:
+        raise TooManyOperations(f"The allowed maximum operations in a JSON patch is {MAX_JSON_PATCH_OPERATIONS}, "
+                                f"got {len(operations)}")
     doc = deep_copy_json(original)
     for op in operations or ():
         op = op or {}

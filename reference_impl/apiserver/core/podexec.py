@@ -15,6 +15,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from reference_impl.apiserver.core import errors
+from reference_impl.machinery import gojson
 from reference_impl.machinery.params import KUBELET_STREAM_PARAMS, query_bool
 from reference_impl.mirrors import mirrors
 
@@ -97,16 +98,36 @@ def exec_path(pod: dict, options: PodExecOptions, kind: str = "exec") -> str:
     return f"{path}?{stream_query(options)}"
 
 
+@mirrors("k8s.io/apimachinery/pkg/apis/meta/v1.Convert_Slice_string_To_Slice_int32")
+def port_forward_ports(query: dict) -> tuple[int, ...]:
+    """core.PodPortForwardOptions' ports: every comma-separated piece of every `ports` value read
+    as a 16-bit unsigned number; 400 with strconv's words for one that is not (an empty piece too)."""
+    ports = []
+    for value in query.get("ports") or ():
+        for piece in value.split(","):
+            ports.append(_parse_uint16(piece))
+    return tuple(ports)
+
+
+def _parse_uint16(text: str) -> int:
+    """strconv.ParseUint(text, 10, 16), its error in the apiserver's BadRequest (quoted with %q)."""
+    if not (text.isascii() and text.isdigit()):  # no sign, no underscore: base 10 is given
+        raise errors.bad_request(f"cannot convert to []int32: strconv.ParseUint: parsing {gojson.quote(text)}: "
+                                 "invalid syntax")
+    if int(text) > 0xFFFF:
+        raise errors.bad_request(f'cannot convert to []int32: strconv.ParseUint: parsing "{text}": value out of range')
+    return int(text)
+
+
 @mirrors("k8s.io/kubernetes/pkg/registry/core/pod.PortForwardLocation")
-def port_forward_path(pod: dict, query: dict) -> str:
+def port_forward_path(pod: dict, ports: tuple[int, ...]) -> str:
     """The kubelet's `/portForward/<namespace>/<pod>`, with the ports asked for in the query (a
     WebSocket client names them there, SPDY ones per stream); 400 for a pod not scheduled yet."""
     meta = pod["metadata"]
     if not (pod.get("spec") or {}).get("nodeName"):
         raise errors.bad_request(f"pod {meta['name']} does not have a host assigned")
     path = "/portForward/" + "/".join(urllib.parse.quote(p, safe="") for p in (meta["namespace"], meta["name"]))
-    ports = [port for value in query.get("ports") or () for port in value.split(",") if port]
-    return f"{path}?{urllib.parse.urlencode({'port': ','.join(ports)})}" if ports else path
+    return f"{path}?{urllib.parse.urlencode({'port': ','.join(map(str, ports))})}" if ports else path
 
 
 # Headers the proxied request does not carry on: the authentication filter has removed

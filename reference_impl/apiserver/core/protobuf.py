@@ -55,8 +55,9 @@ PACKAGES = {"": "core", "apps": "apps", "batch": "batch", "coordination.k8s.io":
             "scheduling.k8s.io": "scheduling", "admissionregistration.k8s.io": "admissionregistration",
             "meta.k8s.io": "meta", "apiregistration.k8s.io": "apiregistration",
             "flowcontrol.apiserver.k8s.io": "flowcontrol"}
-# Registered in every group version (metav1.AddToGroupVersion), so their typeMeta names any group.
-META_KINDS = {"Status", "DeleteOptions", "ListOptions"}
+# Registered in every group version (metav1.AddToGroupVersion), so their typeMeta names any group;
+# the discovery documents go out with the version of their own endpoint (`v1`, or none for /api/v1).
+META_KINDS = {"Status", "DeleteOptions", "ListOptions", "APIVersions", "APIGroupList", "APIGroup", "APIResourceList"}
 
 
 class ProtobufError(ValueError):

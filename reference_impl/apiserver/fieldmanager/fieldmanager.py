@@ -237,8 +237,22 @@ class FieldManager:
             return StatusError(500, "", f"failed to create manager for existing fields: failed to convert live "
                                         f"object (/; {gvk}) to proper version: request to convert CR to an invalid "
                                         f"group/version: {self.api_version}")
+        self._check_applied(applied)
         return StatusError(500, "", f"failed to create typed patch object ({_gvknn(applied)}): no corresponding type "
                                     f"for {gvk}")
+
+    @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+    def _check_applied(self, applied: dict) -> None:
+        """What the merge checks before it types anything: the configuration's group/version is the
+        endpoint's, and it sends no managedFields (GetManagedFields reads only a list; anything
+        else is left to the typed check). 400s."""
+        api_version = applied.get("apiVersion") or ""
+        if api_version != self.api_version:
+            raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
+                                     f"{api_version}, expected: {self.api_version}")
+        metadata = applied.get("metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("managedFields"), list):
+            raise errors.bad_request("metadata.managedFields must be nil")
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.skipNonAppliedManager).Apply",
              "(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.managedFieldsUpdater).Apply",
@@ -256,14 +270,9 @@ class FieldManager:
             if not managed.fields:
                 managed = self._update_managed(self._zero(live), live, managed,
                                                self._identifier(BEFORE_FIRST_APPLY, UPDATE), now)
-            api_version = applied.get("apiVersion") or ""
-            if api_version != self.api_version:
-                raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
-                                         f"{api_version}, expected: {self.api_version}")
-            # GetManagedFields reads only a list; anything else is left to the typed check.
-            if isinstance((applied.get("metadata") or {}).get("managedFields"), list):
-                raise errors.bad_request("metadata.managedFields must be nil")
+            self._check_applied(applied)
             self._check_type_for(applied)
+            self._check_same_kind(applied)
             identifier = self._identifier(manager, APPLY)
             former = dict(managed.fields)
             merged, fields = self._updater.apply(live, applied, self.api_version, managed.fields, identifier, force)
@@ -280,6 +289,18 @@ class FieldManager:
             times[identifier] = now
         return _with_managed_fields(original if merged is None else merged,
                                     Managed(fields, {key: times.get(key) for key in fields}))
+
+    @mirrors("(*sigs.k8s.io/structured-merge-diff/v4/merge.Updater).Apply")
+    def _check_same_kind(self, applied: dict) -> None:
+        """The live object is typed by its kind and the configuration by its own: another kind of
+        the group/version (a Secret applied to a ConfigMap) does not merge. Upstream that is a plain
+        error, a 500, printing the two typed values with their addresses; a 400 here, its words
+        with one address for both."""
+        kind = applied.get("kind") or ""
+        if self.schema.node is not None and self.kind and kind and kind != self.kind:
+            typed_value = "{0xc000000000 {<nil> <nil> <nil>}}"
+            raise errors.bad_request("failed to merge config: expected objects of the same type, but got "
+                                     f"{typed_value} and {typed_value}")
 
     @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.typeConverter).ObjectToTyped")
     def _check_type_for(self, applied: dict) -> None:

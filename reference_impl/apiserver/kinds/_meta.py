@@ -102,6 +102,16 @@ GO_TYPES = {
 
 
 MESSAGES = """
+meta.APIGroup: 1 name! string; 2 versions* []meta.GroupVersionForDiscovery;
+    3 preferredVersion! meta.GroupVersionForDiscovery; 4 serverAddressByClientCIDRs? []meta.ServerAddressByClientCIDR
+meta.APIGroupList: 1 groups* []meta.APIGroup
+meta.APIResource: 1 name! string; 6 singularName! string; 2 namespaced! bool; 8 group? string; 9 version? string;
+    3 kind! string; 4 verbs* meta.Verbs; 5 shortNames? []string; 7 categories? []string; 10 storageVersionHash? string
+meta.APIResourceList: 1 groupVersion! string; 2 resources* []meta.APIResource
+meta.APIVersions: 1 versions* []string; 2 serverAddressByClientCIDRs* []meta.ServerAddressByClientCIDR
+meta.GroupVersionForDiscovery: 1 groupVersion! string; 2 version! string
+meta.ServerAddressByClientCIDR: 1 clientCIDR! string; 2 serverAddress! string
+meta.Verbs: = []string
 meta.Condition: 1 type! string; 2 status! string; 3 observedGeneration? int64; 4 lastTransitionTime! meta.Time;
     5 reason! string; 6 message! string
 meta.DeleteOptions: 1 gracePeriodSeconds int64; 2 preconditions meta.Preconditions; 3 orphanDependents bool;
@@ -121,6 +131,8 @@ meta.ObjectMeta: 1 name? string; 2 generateName? string; 3 namespace? string; 4 
     17 managedFields? []meta.ManagedFieldsEntry
 meta.OwnerReference: 5 apiVersion! string; 1 kind! string; 3 name! string; 4 uid! string; 6 controller bool;
     7 blockOwnerDeletion bool
+meta.PartialObjectMetadata: 1 metadata! meta.ObjectMeta
+meta.PartialObjectMetadataList: 1 metadata! meta.ListMeta; 2 items* []meta.PartialObjectMetadata
 meta.Preconditions: 1 uid string; 2 resourceVersion string
 meta.Status: 1 metadata! meta.ListMeta; 2 status? string; 3 message? string; 4 reason? string;
     5 details meta.StatusDetails; 6 code? int32
@@ -128,4 +140,6 @@ meta.StatusCause: 1 reason? string; 2 message? string; 3 field? string
 meta.StatusDetails: 1 name? string; 2 group? string; 3 kind? string; 6 uid? string; 4 causes? []meta.StatusCause;
     5 retryAfterSeconds? int32
 meta.WatchEvent: 1 type! string; 2 object! runtime.RawExtension
+meta.v1beta1.PartialObjectMetadata: 1 metadata! meta.ObjectMeta
+meta.v1beta1.PartialObjectMetadataList: 2 metadata! meta.ListMeta; 1 items* []meta.PartialObjectMetadata
 """

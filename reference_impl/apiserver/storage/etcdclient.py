@@ -100,14 +100,20 @@ class WatchBatch:
     events: tuple[WatchEvent, ...]
 
 
+def key_bytes(key: str) -> bytes:
+    """A key as etcd stores it. A name from a request path may hold a byte that is no UTF-8 (kept
+    by a surrogateescape decoding), which Go puts into the key as it is."""
+    return key.encode("utf-8", "surrogateescape")
+
+
 def _kv(kv) -> KeyValue:
-    return KeyValue(kv.key.decode(), bytes(kv.value), kv.create_revision, kv.mod_revision,
+    return KeyValue(kv.key.decode("utf-8", "surrogateescape"), bytes(kv.value), kv.create_revision, kv.mod_revision,
                     kv.version)
 
 
 def prefix_end(prefix: str) -> bytes:
     """The range end covering every key that starts with `prefix` (clientv3.GetPrefixRangeEnd)."""
-    end = bytearray(prefix.encode())
+    end = bytearray(key_bytes(prefix))
     for i in reversed(range(len(end))):
         if end[i] < 0xFF:
             end[i] += 1
@@ -213,7 +219,7 @@ class EtcdClient:
     def range(self, key: str, *, prefix: bool = False, start: str | None = None, limit: int = 0,
               revision: int = 0, count_only: bool = False) -> RangeResult:
         """Keys equal to `key`, or with prefix `key` (from `start` on, in key order)."""
-        request = rpc_pb2.RangeRequest(key=(start or key).encode(), limit=limit, revision=revision,
+        request = rpc_pb2.RangeRequest(key=key_bytes(start or key), limit=limit, revision=revision,
                                        count_only=count_only)
         if prefix:
             request.range_end = prefix_end(key)
@@ -223,7 +229,7 @@ class EtcdClient:
 
     def _txn(self, key: str, compare: rpc_pb2.Compare, success: rpc_pb2.RequestOp) -> TxnResult:
         """If `compare` holds do `success`, else read `key` back, in one etcd transaction."""
-        failure = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key.encode()))
+        failure = rpc_pb2.RequestOp(request_range=rpc_pb2.RangeRequest(key=key_bytes(key)))
         response = self._call("Txn", rpc_pb2.TxnRequest(compare=[compare], success=[success],
                                                         failure=[failure]))
         current = None
@@ -234,16 +240,16 @@ class EtcdClient:
     def put_if_mod_revision(self, key: str, value: bytes, mod_revision: int, lease: int = 0) -> TxnResult:
         """Put `value` (attached to `lease`, if not 0) if the key's mod revision is `mod_revision`
         (0: the key must be absent)."""
-        compare = rpc_pb2.Compare(key=key.encode(), target=rpc_pb2.Compare.MOD,
+        compare = rpc_pb2.Compare(key=key_bytes(key), target=rpc_pb2.Compare.MOD,
                                   result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
-        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key.encode(), value=value, lease=lease))
+        put = rpc_pb2.RequestOp(request_put=rpc_pb2.PutRequest(key=key_bytes(key), value=value, lease=lease))
         return self._txn(key, compare, put)
 
     def delete_if_mod_revision(self, key: str, mod_revision: int) -> TxnResult:
         """Delete the key if its mod revision is still `mod_revision`."""
-        compare = rpc_pb2.Compare(key=key.encode(), target=rpc_pb2.Compare.MOD,
+        compare = rpc_pb2.Compare(key=key_bytes(key), target=rpc_pb2.Compare.MOD,
                                   result=rpc_pb2.Compare.EQUAL, mod_revision=mod_revision)
-        delete = rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key.encode()))
+        delete = rpc_pb2.RequestOp(request_delete_range=rpc_pb2.DeleteRangeRequest(key=key_bytes(key)))
         return self._txn(key, compare, delete)
 
     def lease_grant(self, ttl: int) -> int:
@@ -259,7 +265,7 @@ class EtcdClient:
               prev_kv: bool = True) -> "EtcdWatch":
         """Watch `key` (or its prefix) from `start_revision` (0: from now), with prev kvs unless the
         watcher keeps them itself (the watch cache)."""
-        create = rpc_pb2.WatchCreateRequest(key=key.encode(), start_revision=start_revision,
+        create = rpc_pb2.WatchCreateRequest(key=key_bytes(key), start_revision=start_revision,
                                             prev_kv=prev_kv)
         if prefix:
             create.range_end = prefix_end(key)

@@ -246,3 +246,59 @@ def test_applying_a_scale_fails_as_1_24_does(chain):
                         content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
     assert (code, status["message"]) == (500, "failed to create typed patch object (/g2; autoscaling/v1, Kind=Scale): "
                                               "no corresponding type for autoscaling/v1, Kind=Scale")
+    malformed = json.dumps({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": "x"}).encode()
+    code, status = call(chain, "PATCH", gizmos("g2") + "/scale", malformed,
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "applier", "force": "true"})
+    assert (code, status["message"]) == (500, "failed to create typed patch object (/; autoscaling/v1, Kind=Scale): "
+                                              "no corresponding type for autoscaling/v1, Kind=Scale")
+
+
+@pytest.mark.parametrize("applied, message", [
+    ({"apiVersion": "autoscaling/v2", "kind": "Scale", "metadata": {"name": "g2"}},
+     "Incorrect version specified in apply patch. Specified patch version: autoscaling/v2, expected: autoscaling/v1"),
+    ({"apiVersion": "fz.example.com/v1", "kind": "Gizmo", "metadata": {"name": "g2"}},
+     "Incorrect version specified in apply patch. Specified patch version: fz.example.com/v1, expected: "
+     "autoscaling/v1"),
+    ({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "g2", "managedFields": []}},
+     "metadata.managedFields must be nil"),
+])
+def test_applying_a_scale_checks_version_and_managed_fields_before_it_fails(chain, applied, message):
+    """structuredMergeManager.Apply refuses another group/version and sent managedFields (400s, as
+    the real 1.24 server answers) before it types the patch, where a custom resource's Scale fails."""
+    call(chain, "POST", gizmos(), {"apiVersion": "example.com/v1", "kind": "Gizmo", "metadata": {"name": "g2"},
+                                   "spec": {"replicas": 2}}, query={"fieldManager": "creator"})
+    code, status = call(chain, "PATCH", gizmos("g2") + "/scale", json.dumps(applied).encode(),
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "applier"})
+    assert (code, status["message"]) == (400, message)
+
+
+@pytest.mark.parametrize("content_type", ["application/strategic-merge-patch+json", "application/json", "text/plain"])
+def test_a_scale_patch_takes_the_custom_resource_patch_types_only(chain, content_type):
+    """The CRD handler serves the scale too: a strategic merge patch is no type it takes, and any
+    other is its own 415 listing the three it does, not go-restful's (as the real 1.24 server says)."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "PATCH", gizmos("g1") + "/scale", b"{}", content_type=content_type)
+    assert (code, status["message"]) == (415, "the body of the request was in an unknown format - accepted media "
+                                              "types include: application/json-patch+json, "
+                                              "application/merge-patch+json, application/apply-patch+yaml")
+
+
+def test_a_scale_asked_for_as_a_list_names_autoscalings_own_type(chain):
+    """The CRD handler's scale is autoscaling/v1's external Scale, which asPartialObjectMetadataList
+    names in its 406 (as the real 1.24 server does), not an unstructured object."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "GET", gizmos("g1") + "/scale",
+                        accept="application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1")
+    assert (code, status["message"]) == (406, "you requested PartialObjectMetadataList, but the requested object is "
+                                              "not a list (*v1.Scale)")
+
+
+@pytest.mark.parametrize("body", [b"{", b"[]", b'{"apiVersion":"example.com/v1","kind":"Gizmo","metadata":{"name":"g1"}}',
+                                  b'{"apiVersion":"autoscaling/v1","kind":"Scale","spec":{"replicas":"x"}}'])
+def test_a_scale_put_that_does_not_decode_names_the_scale_scheme_lookup(chain, body):
+    """transformDecodeError asks the CRD handler's scale scheme for the Scale's kind, which it does
+    not know: that error is what the real 1.24 server answers for every body that fails to decode."""
+    create(chain, "g1", {"replicas": 1})
+    code, status = call(chain, "PUT", gizmos("g1") + "/scale", body)
+    assert (code, status["message"]) == (400, 'no kind is registered for the type v1.Scale in scheme '
+                                              '"k8s.io/apiextensions-apiserver/pkg/apiserver/customresource_handler.go:713"')

@@ -704,6 +704,59 @@ def test_discovery_lists_the_group_and_resource(chain):
     assert status["name"] == "widgets/status"
 
 
+@pytest.mark.parametrize("method, path", [
+    ("GET", "/apis/example.com/v2"), ("GET", "/apis/example.com/v1/bogus"), ("GET", "/apis/example.com/v2/widgets"),
+    ("GET", "/apis/example.com/v1/widgets/w1"), ("DELETE", "/apis/example.com/v1/widgets"),
+    ("GET", "/apis/example.com/v1/namespaces/default/bogus")])
+def test_a_miss_in_a_custom_group_is_gos_plain_404(chain, method, path):
+    """A group only custom resources are in has no go-restful web service: what the CRD handler
+    does not serve (another version or resource, a namespaced one outside a namespace but to list
+    or watch) goes on to the end of the chain, Go's plain 404 (as the real 1.24 server answers)."""
+    assert call(chain, method, path) == (404, b"404 page not found\n")
+
+
+@pytest.mark.parametrize("method, accept, code", [
+    ("POST", "application/json", 200), ("DELETE", "application/json", 200), ("GET", "application/*", 200),
+    ("GET", "text/html", 406)])
+def test_a_custom_group_versions_discovery_is_a_plain_handler(chain, method, accept, code):
+    """The CRD's version discovery answers any method as a GET and only its negotiation refuses
+    an Accept (the serializers' 406, not go-restful's)."""
+    answer = call(chain, method, "/apis/example.com/v1", accept=accept)
+    assert answer[0] == code
+    if code == 406:
+        assert answer[1]["message"] == ("only the following media types are accepted: application/json, "
+                                        "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"},
+     'no kind "DeleteOptions" is registered for version "meta.k8s.io/v1" in scheme '
+     '"k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"'),
+    ({"kind": "Widget", "apiVersion": "example.com/v1"},
+     'no kind "Widget" is registered for version "example.com/v1" in scheme '
+     '"k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"'),
+    ({"apiVersion": "v1"}, """Object 'Kind' is missing in '{"apiVersion": "v1"}'"""),
+])
+def test_a_collection_delete_refuses_options_the_crd_codec_does_not_decode(chain, options, message):
+    """DeleteCollection decodes its body with the CRD's codec, which knows DeleteOptions of v1 and
+    of the resource's own version only: anything else deletes nothing (the real 1.24 server's 500
+    in these words; ours deleted the collection)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, status = call(chain, "DELETE", widgets(chain), options)
+    assert (code, status["message"]) == (400, message)
+    assert call(chain, "GET", widgets(chain, "w1"))[0] == 200
+    for accepted in ({"kind": "DeleteOptions", "apiVersion": "v1"}, {"kind": "DeleteOptions", "apiVersion": "example.com/v1"}):
+        assert call(chain, "DELETE", widgets(chain), {**accepted, "dryRun": ["All"]})[0] == 200
+
+
+@pytest.mark.parametrize("method, content_type", [("PUT", "application/json"), ("PATCH", "application/merge-patch+json")])
+def test_an_update_of_the_collection_wants_a_name(chain, method, content_type):
+    """The CRD handler serves PUT and PATCH by their verbs on any path: on the collection the
+    naming finds no name, a 400 (as the real 1.24 server says), not go-restful's 405."""
+    code, status = call(chain, method, widgets(chain), WIDGET, content_type=content_type)
+    assert (code, status["message"]) == (400, "name must be provided")
+
+
 def test_deleting_the_crd_deletes_its_objects_and_stops_serving(chain):
     """Once the CRD is deleted its objects are gone from etcd and its group is a 404."""
     call(chain, "POST", widgets(chain), WIDGET)

@@ -10,8 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
-from reference_impl.apiserver.core import discovery, openapi, openapi_proto, schemas
+from reference_impl.apiserver.core import discovery, openapi, openapi_proto, protobuf, schemas
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
 
@@ -141,6 +142,53 @@ def test_aggregated_discovery_accept_gets_plain_discovery():
     accept = ("application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,"
               "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json")
     assert get_json("/apis", accept=accept)["kind"] == "APIGroupList"
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1"])
+def test_discovery_is_protobuf_for_a_client_that_takes_only_protobuf(path):
+    """WriteObjectNegotiated: the documents are in the codecs' protobuf too, their typeMeta the
+    JSON's (the core resource list has no apiVersion)."""
+    code, response = get(path, accept="application/vnd.kubernetes.protobuf")
+    assert (code, response.content_type) == (200, "application/vnd.kubernetes.protobuf")
+    assert protobuf.decode(response.body) == {"apiVersion": "", **get_json(path)}
+
+
+def test_discovery_is_yaml_when_asked():
+    code, response = get("/apis/apps", accept="application/yaml")
+    assert (code, response.content_type) == (200, "application/yaml")
+    assert yaml.safe_load(response.body) == get_json("/apis/apps")
+
+
+@pytest.mark.parametrize("path", ["/api", "/api/v1", "/apis", "/apis/apps", "/apis/apps/v1"])
+@pytest.mark.parametrize("accept", ["application/json;as=Table;g=meta.k8s.io;v=v1", "application/json;g=meta.k8s.io;v=v1",
+                                    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1",
+                                    "application/json;sv=v1", "application/yaml;stream=watch"])
+def test_discovery_converts_to_nothing(path, accept):
+    """DefaultEndpointRestrictions allow no conversion and no server version: any `as`, `g` or
+    `v` (a Table, or a group and version without a kind) is a 406 listing the serializers."""
+    code, response = get(path, accept=accept)
+    assert (code, json.loads(response.body)["message"]) == (406, NEGOTIATION_406)
+
+
+GO_RESTFUL_406 = "406: Not Acceptable"
+NEGOTIATION_406 = ("only the following media types are accepted: application/json, application/yaml, "
+                   "application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("path, accept, message", [
+    ("/api", "text/html", GO_RESTFUL_406), ("/api/v1", "application/*", GO_RESTFUL_406),
+    ("/apis/apps/v1", "text/html", GO_RESTFUL_406), ("/version", "text/plain", GO_RESTFUL_406),
+    ("/apis", "text/html", NEGOTIATION_406), ("/apis/apps", "text/html", NEGOTIATION_406),
+    ("/apis", "application/*", None), ("/apis/apps", "application/*", None)])
+def test_a_discovery_route_refuses_what_it_does_not_produce(path, accept, message):
+    """go-restful's own 406 for an Accept no route produces (a wildcard subtype is none; /version
+    produces JSON only); /apis and /apis/<group> are the aggregator's plain handlers, where only
+    the negotiation refuses, and application/* is JSON (as the real 1.24 server answers)."""
+    response = get(path, accept=accept)[1]
+    if message is None:
+        assert (response.code, response.content_type) == (200, "application/json")
+    else:
+        assert (response.code, json.loads(response.body)["message"]) == (406, message)
 
 
 @pytest.mark.parametrize("path", ["/api/v2", "/apis/apps/v1/frobs", "/apis/apps/v9", "/apis/apps/v9/deployments",

@@ -367,6 +367,9 @@ def send(chain, token: str, path: str, body: dict):
     ({"preconditions": {"uid": 5}},
      "json: cannot unmarshal number into Go struct field Preconditions.deleteOptions.preconditions.uid of type "
      "types.UID"),
+    ({"gracePeriodSeconds": -2 ** 63 - 1},
+     "json: cannot unmarshal number -9223372036854775809 into Go struct field "
+     "DeleteOptions.deleteOptions.gracePeriodSeconds of type int64"),
 ])
 def test_an_evictions_delete_options_of_the_wrong_type_name_their_path_in_the_eviction(chain, options, message):
     """encoding/json's field path runs from the Eviction: deleteOptions comes first."""

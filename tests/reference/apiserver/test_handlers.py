@@ -16,7 +16,7 @@ import yaml
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.storage.etcdclient import EtcdClient
-from reference_impl.apiserver.core import handlers
+from reference_impl.apiserver.core import handlers, protobuf
 from reference_impl.apiserver.core.handlers import Request, WatchResponse, kubelet_log_query, request_info
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import APIServer, HandlerChain
@@ -254,6 +254,20 @@ def test_json_patch_that_does_not_apply_is_upstreams_generic_422(chain, ops):
     assert status == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
                       "message": "the server rejected our request due to an error in our request",
                       "reason": "Invalid", "details": {}, "code": 422}
+
+
+def test_a_json_patch_of_more_than_10000_operations_is_413_before_any_applies(chain):
+    """applyJSPatch counts the decoded operations first: 10001 of them, even ones that would all
+    pass, are a 413 (as the real 1.24 server answers); 10000 apply."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "j"}})
+    passing = {"op": "test", "path": "/metadata/name", "value": "j"}
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "j"), [passing] * 10001,
+                        content_type="application/json-patch+json")
+    assert (code, status["reason"], status["message"]) == (
+        413, "RequestEntityTooLarge",
+        "Request entity too large: The allowed maximum operations in a JSON patch is 10000, got 10001")
+    assert call(chain, "PATCH", ns_path(chain, "configmaps", "j"), [passing] * 10000,
+                content_type="application/json-patch+json")[0] == 200
 
 
 def test_json_patch_body_that_is_not_a_list_is_400(chain):
@@ -898,6 +912,44 @@ def test_partial_object_metadata_of_the_wrong_shape_is_406(chain, accept, name, 
     assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", message)
 
 
+@pytest.mark.parametrize("accept", ["application/json;g=meta.k8s.io;v=v1", "application/json;as=Table",
+                                    "application/json;stream=bogus", "application/yaml;stream=watch",
+                                    "application/json;sv=v2"])
+def test_media_type_parameters_no_endpoint_serves_are_406(chain, accept):
+    """acceptMediaTypeOptions: a group and version without `as` convert to no kind, `as` without
+    them to no meta.k8s.io kind; a stream other than watch, or any for YAML (it has no stream
+    serializer), and a server version other than meta's v1 make the clause unacceptable too."""
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), accept=accept)
+    assert (code, status["message"]) == (406, "only the following media types are accepted: application/json, "
+                                              "application/yaml, application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("version", ["v1", "v1beta1"])
+def test_partial_object_metadata_comes_in_protobuf_too(chain, version):
+    """A client that takes only protobuf gets the metadata in protobuf (as the real 1.24 server
+    sends it), the list's items without their typeMeta; v1beta1's list numbers its fields the
+    other way round."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "m", "labels": {"a": "b"}}})
+    protobuf_media = f"application/vnd.kubernetes.protobuf;g=meta.k8s.io;v={version};as=PartialObjectMetadata"
+    code, body = call(chain, "GET", ns_path(chain, "configmaps", "m"), accept=protobuf_media)
+    decoded = protobuf.decode(body)
+    assert (code, decoded["kind"], decoded["metadata"]["labels"]) == (200, "PartialObjectMetadata", {"a": "b"})
+    code, body = call(chain, "GET", ns_path(chain, "configmaps"), accept=protobuf_media + "List")
+    decoded = protobuf.decode(body)
+    assert (code, decoded["apiVersion"], decoded["kind"]) == (200, f"meta.k8s.io/{version}", "PartialObjectMetadataList")
+    assert [item["metadata"]["name"] for item in decoded["items"]] == ["m"] and decoded["metadata"]["resourceVersion"]
+
+
+def test_a_scale_asked_for_as_a_list_names_its_own_go_type(chain):
+    """The 406 of a subresource names the type it answers with, not its resource's: a Deployment's
+    scale is an *autoscaling.Scale (as the real 1.24 server says)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1") + "/scale",
+                        accept=PARTIAL_LIST)
+    assert (code, status["message"]) == (406, "you requested PartialObjectMetadataList, but the requested object "
+                                               "is not a list (*autoscaling.Scale)")
+
+
 def test_a_watch_as_partial_object_metadata_list_ends_without_a_frame(chain):
     """A watch's Fixup leaves an object it cannot make a PartialObjectMetadataList as it is, and
     the encoder for meta.k8s.io/v1 cannot write a ConfigMap: the real server ends the stream there."""
@@ -1285,6 +1337,20 @@ def test_a_review_of_another_kind_or_version_is_refused_in_the_codecs_words(regi
     assert (answer.code, json.loads(answer.body)["message"]) == (400, message)
 
 
+@pytest.mark.parametrize("method, path, code", [
+    ("GET", "/apis/authentication.k8s.io/v1/tokenreviews", 405),
+    ("DELETE", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 405),
+    ("PUT", "/apis/authorization.k8s.io/v1/namespaces/ns/localsubjectaccessreviews", 405),
+    ("GET", "/apis/authorization.k8s.io/v1/namespaces/ns/localsubjectaccessreviews/x", 404),
+    ("GET", "/apis/authorization.k8s.io/v1/localsubjectaccessreviews", 404)])
+def test_a_reviews_collection_takes_post_only(registry, method, path, code):
+    """A review's one route is a POST to its collection: another method there is go-restful's 405,
+    a name or the other scope no route at all (as the real 1.24 server answers)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    answer = chain.handle(Request(method, path, {}, {"Authorization": "Bearer admin"}, b"{}"))
+    assert answer.code == code
+
+
 def test_a_denied_path_is_a_forbidden_status_with_empty_details(registry):
     """NewForbidden always sets Details, so a non-resource path's 403 names no object but still
     carries "details": {}."""
@@ -1443,6 +1509,24 @@ def test_a_watch_of_one_object_path_with_another_name_selected_is_400(chain):
                         query={"fieldSelector": "metadata.name=n3"})
     assert (code, status["reason"], status["message"]) == (
         400, "BadRequest", "fieldSelector metadata.name doesn't match requested name")
+
+
+@pytest.mark.parametrize("method, path, code", [
+    ("POST", "/api/v1/watch/namespaces/{ns}/configmaps", 405), ("DELETE", "/api/v1/watch/namespaces/{ns}/configmaps/n2", 405),
+    ("PUT", "/api/v1/watch/namespaces/{ns}", 405), ("HEAD", "/api/v1/watch/configmaps", 405),
+    ("GET", "/api/v1/watch/namespaces/{ns}/pods/p/status", 404),
+    ("GET", "/apis/apps/v1/watch/namespaces/{ns}/deployments/d/scale", 404)])
+def test_the_watch_prefix_routes_get_of_collections_and_objects_only(chain, method, path, code):
+    """The installer's deprecated /watch/ routes are GETs of a collection or an object: another
+    method is go-restful's 405, a subresource no route at all (as the real 1.24 server answers;
+    ours watched for any method, and 405'd a subresource)."""
+    response = chain.handle(Request(method, path.format(ns=chain.namespace), {"timeoutSeconds": ["1"]},
+                                    {"Accept": "application/json"}))
+    assert response.code == code and not isinstance(response, WatchResponse)
+    if method != "HEAD":
+        assert json.loads(response.body)["message"] == {
+            405: "the server does not allow this method on the requested resource",
+            404: "the server could not find the requested resource"}[code]
 
 
 def test_a_watch_selecting_two_names_watches_the_first(chain):
@@ -1776,9 +1860,11 @@ def test_the_kubelet_is_asked_with_every_log_option_and_since_time_in_whole_utc_
 
 
 def test_the_log_of_a_pod_not_yet_scheduled_is_204_with_no_body(chain):
-    """LogLocation gives no location for a pod with no node; the empty stream is a 204."""
+    """LogLocation gives no location for a pod with no node; StreamObject answers the empty stream
+    with a bare 204, no Content-Type (as the real 1.24 server does)."""
     call(chain, "POST", ns_path(chain, "pods"), POD)
-    assert call(chain, "GET", ns_path(chain, "pods", "web") + "/log") == (204, b"")
+    response = chain.handle(Request("GET", ns_path(chain, "pods", "web") + "/log", {}, {"Accept": "application/json"}))
+    assert (response.code, response.body, response.content_type) == (204, b"", "")
 
 
 def test_the_log_of_a_pod_on_a_missing_node_names_the_node_as_a_pod(chain):
@@ -1830,6 +1916,10 @@ def test_an_apply_patch_takes_the_force_option(chain):
     ({"propagationPolicy": 1}, "DeleteOptions.propagationPolicy"),
     ({"dryRun": "All"}, "unmarshal string into Go struct field DeleteOptions.dryRun of type []string"),
     ({"orphanDependents": "yes"}, "DeleteOptions.orphanDependents of type bool"),
+    # A number an int64 cannot hold is shown with its digits (as the real 1.24 server's 500 says).
+    ({"gracePeriodSeconds": 2 ** 63}, "unmarshal number 9223372036854775808 into Go struct field "
+                                      "DeleteOptions.gracePeriodSeconds of type int64"),
+    ({"gracePeriodSeconds": 1.5}, "unmarshal number 1.5 into Go struct field DeleteOptions.gracePeriodSeconds"),
 ])
 def test_delete_options_of_the_wrong_type_are_400_and_delete_nothing(chain, options, words):
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "keep"}})

@@ -283,3 +283,32 @@ def test_a_warnings_quotes_and_backslashes_are_escaped_as_make_quoted_string_esc
     from reference_impl.apiserver.adapter.server import warning_fields
 
     assert warning_fields(['a "b" c\\d']) == ['Warning: 299 - "a \\"b\\" c\\\\d"']
+
+
+def test_a_name_in_the_path_that_is_no_utf8_keeps_its_byte(server):
+    """URL.Path keeps a %FF as the byte it is: the 404 quotes it as %q does (\\xff), the details
+    carry it as encoding/json writes it (U+FFFD), and the etcd key holds it (no 500)."""
+    code, status = exchange(server, f"GET {PATH}/a%FF HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+    assert (code, status["message"], status["details"]["name"]) == (404, 'configmaps "a\\xff" not found', "a\ufffd")
+
+
+def test_a_name_in_the_path_that_is_no_utf8_is_not_the_bodys_replacement_character(server):
+    """A body's invalid UTF-8 decodes to U+FFFD, a path's does not: the names differ (as the real
+    1.24 server says, both written as U+FFFD)."""
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a\ufffd"}}).encode()
+    head = (f"PUT {PATH}/a%FF HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    code, status = exchange(server, head, body)
+    assert (code, status["message"]) == (400, "the name of the object (a\ufffd) does not match the name on the URL "
+                                              "(a\ufffd)")
+
+
+def test_a_204_has_neither_content_type_nor_length(server):
+    """net/http writes no Content-Length for a status that allows no body (as for the real 1.24
+    server's 204 to the log of a pod not yet scheduled)."""
+    pod = json.dumps({"metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "i"}]}}).encode()
+    exchange(server, (f"POST /api/v1/namespaces/default/pods HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      f"Content-Length: {len(pod)}\r\n\r\n").encode(), pod)
+    answer = raw_exchange(server, b"GET /api/v1/namespaces/default/pods/p/log HTTP/1.1\r\nHost: x\r\n\r\n")
+    head = answer.split(b"\r\n\r\n")[0].lower()
+    assert head.startswith(b"http/1.1 204 ") and b"content-length" not in head and b"content-type" not in head

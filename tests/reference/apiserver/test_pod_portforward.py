@@ -2,6 +2,8 @@
 upgrade is proxied to the kubelet, and the kubelet URL they write."""
 from __future__ import annotations
 
+import pytest
+
 from reference_impl.apiserver.adapter.server import HandlerChain
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -31,6 +33,30 @@ def test_the_ports_asked_for_go_on_as_one_port_parameter(chain):
     call(chain, "POST", ns_path(chain, "pods"), scheduled())
     response = port_forward(chain, {"ports": ["80", "443"]}, method="GET")
     assert response.path == f"/portForward/{chain.namespace}/web?port=80%2C443"
+
+
+@pytest.mark.parametrize("ports, message", [
+    ("abc", 'strconv.ParseUint: parsing "abc": invalid syntax'),
+    ("70000", 'strconv.ParseUint: parsing "70000": value out of range'),
+    ("80,", 'strconv.ParseUint: parsing "": invalid syntax'),
+    ("-1", 'strconv.ParseUint: parsing "-1": invalid syntax'),
+    ("1_0", 'strconv.ParseUint: parsing "1_0": invalid syntax'),
+])
+def test_ports_that_are_no_16_bit_numbers_are_refused_before_the_pod_is_read(chain, ports, message):
+    """Convert_Slice_string_To_Slice_int32 reads each comma-separated piece with ParseUint(.., 10,
+    16) when the query becomes PodPortForwardOptions, before the pod is looked up: a missing pod
+    is a 400 too (each answer as the real 1.24 server gives it)."""
+    code, status = status_of(chain.handle(Request("GET", ns_path(chain, "pods", "absent") + "/portforward",
+                                                  {"ports": [ports]}, SPDY)))
+    assert (code, status["message"]) == (400, f"cannot convert to []int32: {message}")
+
+
+def test_ports_go_on_as_the_numbers_read(chain):
+    """streamParams formats the int32s again: a leading zero is gone."""
+    call(chain, "POST", "/api/v1/nodes", node())
+    call(chain, "POST", ns_path(chain, "pods"), scheduled())
+    response = port_forward(chain, {"ports": ["080", "65535"]}, method="GET")
+    assert response.path == f"/portForward/{chain.namespace}/web?port=80%2C65535"
 
 
 def test_a_pod_without_a_node_has_no_host_to_forward_to(chain):

@@ -195,6 +195,20 @@ def test_an_apply_of_no_kind_the_type_converter_knows_is_400(chain, kind, shown)
         f"failed to create typed patch object (/c; /v1, Kind={shown}): no corresponding type for /v1, Kind={shown}"))
 
 
+@pytest.mark.parametrize("name, kind", [("c", "Secret"), ("c", "Namespace"), ("absent", "Pod")])
+def test_an_apply_of_another_kind_of_the_group_version_does_not_merge(chain, name, kind):
+    """A kind the group/version has types for, but not the object's: the live value and the
+    configuration are typed differently and do not merge, an object to create included. The real
+    1.24 server's plain error (a 500) prints the two typed values' addresses; a 400 here, its words
+    with one address for both."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
+    body = {"apiVersion": "v1", "kind": kind, "metadata": {"name": name}}
+    code, status = send(chain, "PATCH", ns_path(chain, "configmaps", name), body, content_type=APPLY,
+                        query={"fieldManager": "a", "dryRun": "All"})
+    assert (code, status["message"]) == (400, "failed to merge config: expected objects of the same type, but got "
+                                              "{0xc000000000 {<nil> <nil> <nil>}} and {0xc000000000 {<nil> <nil> <nil>}}")
+
+
 @pytest.mark.parametrize("extra,path", [
     ({"x": 1}, ".x"),
     ({"metadata": {"name": "c", "bogus": 1}}, ".metadata.bogus"),
