@@ -515,7 +515,12 @@ def test_an_autoscalers_metrics_behavior_and_status_round_trip(chain):
     assert code == 200, updated
     stored = call(chain, "GET", ns_path(chain, "horizontalpodautoscalers", "kept", group=HPA_GROUP))[1]
     assert (stored["spec"]["metrics"], stored["spec"]["behavior"]) == (HPA_METRICS, HPA_BEHAVIOR)
-    assert updated["status"] == stored["status"] == HPA_STATUS
+    # Stored as autoscaling/v1, as 1.24 stores it, whose External and ContainerResource statuses
+    # hold the current value and average value as Quantities, not pointers: left out, they read "0".
+    expected = copy.deepcopy(HPA_STATUS)
+    expected["currentMetrics"][-2]["external"]["current"]["value"] = "0"
+    expected["currentMetrics"][-1]["containerResource"]["current"]["averageValue"] = "0"
+    assert updated["status"] == stored["status"] == expected
 
 
 def _autoscaler_with_unknown_fields(name: str) -> dict:
