@@ -10,8 +10,8 @@ allOf, oneOf and not, formats, multipleOf, uniqueItems, embedded resources and C
 from __future__ import annotations
 
 import json
-import re
 
+from reference_impl.apiserver.core.goregexp import GoRegexpError, compile_go
 from reference_impl.apiserver.core.validation import invalid, required, unsupported
 from reference_impl.mirrors import mirrors
 
@@ -94,6 +94,7 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
     if kind == "array" and "items" not in schema:
         problems.append(required(f"{path}.items", "must be specified"))
+    problems += _pattern_problems(schema, path)
     if isinstance(schema.get("items"), dict):
         problems += _node_problems(schema["items"], f"{path}.items", "items")
     for name, child in (schema.get("properties") or {}).items():
@@ -101,6 +102,19 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
     if isinstance(schema.get("additionalProperties"), dict):
         problems += _node_problems(schema["additionalProperties"], f"{path}.additionalProperties", "field")
     return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateValueValidation")
+def _pattern_problems(schema: dict, path: str) -> list[str]:
+    """A pattern must compile as Go's regexp: a value is matched against it on every write."""
+    pattern = schema.get("pattern")
+    if not isinstance(pattern, str) or not pattern:
+        return []
+    try:
+        compile_go(pattern)
+    except GoRegexpError as err:
+        return [invalid(f"{path}.pattern", pattern, f"must be a valid regular expression, but isn't: {err}")]
+    return []
 
 
 def _value_schema(schema: dict, key: str) -> dict | None:
@@ -274,7 +288,8 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
             return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
         if "minLength" in schema and len(value) < schema["minLength"]:
             return [invalid(path, value, f"{path} in body should be at least {schema['minLength']} chars long")]
-        if "pattern" in schema and not re.search(schema["pattern"], value):
+        pattern = compile_go(schema["pattern"]) if schema.get("pattern") else None
+        if pattern and not pattern.search(value):
             return [invalid(path, value, f"{path} in body should match '{schema['pattern']}'")]
     if isinstance(value, list):
         if "maxItems" in schema and len(value) > schema["maxItems"]:

@@ -139,6 +139,13 @@ def test_crd_is_established_with_its_names_accepted(chain):
                                                       "x-kubernetes-list-type": "map"}})},
      f"[{NODE_A}.x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map, "
      f'{NODE_A}.items.type: Invalid value: "string": must be object if parent array\'s x-kubernetes-list-type is map]'),
+    # A pattern must compile as Go's regexp (RE2): no lookaround or backreference, in regexp/syntax's words.
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(["}})},
+     f'{NODE_A}.pattern: Invalid value: "([": must be a valid regular expression, but isn\'t: '
+     "error parsing regexp: missing closing ]: `[`"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(?=a)a"}})},
+     f'{NODE_A}.pattern: Invalid value: "(?=a)a": must be a valid regular expression, but isn\'t: '
+     "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
 ])
 def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     """ValidateCustomResourceDefinition's errors for the usual mistakes."""
@@ -147,6 +154,22 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     name = changes.get("metadata__name", "gadgets.example.com")
     assert status["message"] == f'CustomResourceDefinition.apiextensions.k8s.io "{name}" is invalid: {message}'
 
+
+
+def test_a_pattern_is_matched_as_go_matches_it(chain):
+    """A value is matched against its pattern with RE2's meaning: `\\z` is the end of the text."""
+    code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=spec_schema(
+        {"a": {"type": "string", "pattern": "^a+\\z"}})))
+    assert code == 201, crd
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}}
+    gadgets = f"/apis/example.com/v1/namespaces/{chain.namespace}/gadgets"
+    try:
+        refused, status = call(chain, "POST", gadgets, {**gadget, "spec": {"a": "ab"}})
+        created, _ = call(chain, "POST", gadgets, {**gadget, "spec": {"a": "aa"}})
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+    assert refused == 422 and "spec.a in body should match" in status["message"], status
+    assert created == 201
 
 
 def test_a_schema_and_columns_every_version_shares_are_checked_once_at_the_top(chain):
