@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 
 from reference_impl.apiserver.core.goregexp import GoRegexpError, compile_go
-from reference_impl.apiserver.core.validation import invalid, required, unsupported
+from reference_impl.apiserver.core.validation import forbidden, invalid, required, unsupported
 from reference_impl.mirrors import mirrors
 
 OPENAPI_V3_TYPES = ("array", "boolean", "integer", "number", "object", "string")
@@ -33,49 +33,174 @@ def structural_problems(schema: dict, path: str) -> list[str]:
     known map and list types, a map list with keys and object items); then, sorted as
     ValidateStructural sorts them, the structural rules: each node has a type (an int-or-string or
     preserve-unknown-fields node may leave it out), one of the OpenAPI v3 types, the root an
-    object not nullable, an array its items."""
+    object not nullable, an array its items. A schema NewStructural cannot convert (a keyword it
+    does not support anywhere) has only the first, which name that keyword."""
+    openapi = _openapi_problems(schema, path)
+    if not _converts_to_structural(schema):
+        return openapi
     structural = _node_problems(schema, path, "root")
     if schema.get("nullable"):
         structural.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
-    return _openapi_problems(schema, path) + sorted(structural)
+    return openapi + sorted(structural)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateUnsupportedFields")
+def _converts_to_structural(schema: object) -> bool:
+    if not isinstance(schema, dict):
+        return True
+    if any(schema.get(keyword) not in (None, "", {}) for keyword, _ in _UNSUPPORTED_KEYWORDS):
+        return False
+    if isinstance(schema.get("items"), list) and schema["items"]:
+        return False
+    return all(_converts_to_structural(child) for child, _ in _subschemas_walked(schema, ""))
+
+
+# specStandardValidatorV3's refusals of JSON-schema keywords a CRD may not use.
+_UNSUPPORTED_KEYWORDS = (("id", "id is not supported"), ("additionalItems", "additionalItems is not supported"),
+                         ("patternProperties", "patternProperties is not supported"),
+                         ("definitions", "definitions is not supported"),
+                         ("dependencies", "dependencies is not supported"), ("$ref", "$ref is not supported"))
+_JUNCTORS = ("not", "allOf", "oneOf", "anyOf")
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.specStandardValidatorV3).validate")
+def _keyword_problems(schema: dict, path: str) -> list[str]:
+    kind = schema.get("type", "")
+    problems = [unsupported(f"{path}.type", kind, OPENAPI_V3_TYPES)] if kind and kind not in OPENAPI_V3_TYPES else []
+    problems += [forbidden(f"{path}.{keyword}", detail) for keyword, detail in _UNSUPPORTED_KEYWORDS
+                 if schema.get(keyword) not in (None, "", {})]
+    if kind == "null":
+        problems.append(forbidden(f"{path}.type", "type cannot be set to null, use nullable as an alternative"))
+    if isinstance(schema.get("items"), list) and schema["items"]:
+        problems.append(forbidden(f"{path}.items", "items must be a schema object and not an array"))
+    return problems
+
+
+def _subschemas_walked(schema: dict, path: str) -> list[tuple[object, str]]:
+    """The schemas under `schema` in the order ValidateCustomResourceDefinitionOpenAPISchema recurses."""
+    walked = [(schema.get("additionalProperties"), f"{path}.additionalProperties")]
+    walked += [(child, f"{path}.properties[{name}]") for name, child in (schema.get("properties") or {}).items()]
+    for junctor in _JUNCTORS:
+        branches = schema.get(junctor)
+        if isinstance(branches, list):
+            walked += [(branch, f"{path}.{junctor}[{i}]") for i, branch in enumerate(branches)]
+        else:
+            walked.append((branches, f"{path}.{junctor}"))
+    items = schema.get("items")
+    walked += [(item, f"{path}.items[{i}]") for i, item in enumerate(items)] if isinstance(items, list) \
+        else [(items, f"{path}.items")]
+    return walked
 
 
 def _openapi_problems(schema: object, path: str) -> list[str]:
     if not isinstance(schema, dict):
         return []
-    problems = []
+    problems = _keyword_problems(schema, path)
     if schema.get("uniqueItems") is True:
         problems.append(f"{path}.uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime "
                         "complexity becomes quadratic")
     if schema.get("properties") and schema.get("additionalProperties", True) is not True:
         problems.append(f"{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual "
                         "exclusive")
-    problems += _openapi_problems(schema.get("additionalProperties"), f"{path}.additionalProperties")
-    for name, child in (schema.get("properties") or {}).items():
-        problems += _openapi_problems(child, f"{path}.properties[{name}]")
-    problems += _openapi_problems(schema.get("items"), f"{path}.items")
+    for child, child_path in _subschemas_walked(schema, path):
+        problems += _openapi_problems(child, child_path)
     if schema.get(PRESERVE) is False:
         problems.append(invalid(f"{path}.{PRESERVE}", False, "must be true or undefined"))
-    return problems + _list_and_map_type_problems(schema, path)
+    return problems + _list_and_map_type_problems(schema, path) + _list_map_key_problems(schema, path)
+
+
+def _type_required(schema: dict, path: str, detail: str, wanted: str) -> list[str]:
+    kind = schema.get("type", "")
+    if kind == wanted:
+        return []
+    return [invalid(f"{path}.type", kind, detail) if kind else required(f"{path}.type", detail)]
 
 
 def _list_and_map_type_problems(schema: dict, path: str) -> list[str]:
-    """x-kubernetes-map-type atomic or granular, x-kubernetes-list-type atomic, set or map; a map
-    list names its keys and has object items."""
+    """x-kubernetes-map-type atomic or granular on an object, x-kubernetes-list-type atomic, set or
+    map on an array, a set's object items atomic; list map keys only on a map list, which names
+    them and has object items whose key properties are scalars."""
     problems = []
     map_type, list_type = schema.get("x-kubernetes-map-type"), schema.get("x-kubernetes-list-type")
+    keys = schema.get("x-kubernetes-list-map-keys") or []
+    items = schema.get("items")
+    if map_type is not None:
+        problems += _type_required(schema, path, "must be object if x-kubernetes-map-type is specified", "object")
     if map_type is not None and map_type not in ("atomic", "granular"):
         problems.append(unsupported(f"{path}.x-kubernetes-map-type", map_type, ("atomic", "granular")))
+    if list_type is not None and schema.get("type", "") != "array":
+        problems += _type_required(schema, path, "must be array if x-kubernetes-list-type is specified", "array")
+    elif list_type == "set" and isinstance(items, dict):
+        problems += _set_item_problems(items, f"{path}.items")
     if list_type is not None and list_type not in ("atomic", "set", "map"):
         problems.append(unsupported(f"{path}.x-kubernetes-list-type", list_type, ("atomic", "set", "map")))
+    if keys and list_type is None:
+        problems.append(required(f"{path}.x-kubernetes-list-type", "must be map if x-kubernetes-list-map-keys is non-empty"))
+    elif keys and list_type != "map":
+        problems.append(invalid(f"{path}.x-kubernetes-list-type", list_type,
+                                "must be map if x-kubernetes-list-map-keys is non-empty"))
     if list_type == "map":
-        if not schema.get("x-kubernetes-list-map-keys"):
+        if not keys:
             problems.append(required(f"{path}.x-kubernetes-list-map-keys",
                                      "must not be empty if x-kubernetes-list-type is map"))
-        items = schema.get("items")
         if isinstance(items, dict) and items.get("type", "") != "object":
             problems.append(invalid(f"{path}.items.type", items.get("type", ""),
                                     "must be object if parent array's x-kubernetes-list-type is map"))
+        elif isinstance(items, dict):
+            problems += _map_key_type_problems(items, keys, path)
+    return problems
+
+
+def _set_item_problems(items: dict, path: str) -> list[str]:
+    """A set's items compare as wholes: an array item atomic, an object item atomic (granular is
+    the default for objects). Go shows the item's list type as the value of both errors."""
+    shown = items.get("x-kubernetes-list-type", "null")
+    detail = "must be atomic as item of a list with x-kubernetes-list-type=set"
+    if items.get("type") == "array" and items.get("x-kubernetes-list-type", "atomic") != "atomic":
+        return [invalid(f"{path}.x-kubernetes-list-type", shown, detail)]
+    if items.get("type") == "object" and items.get("x-kubernetes-map-type") != "atomic":
+        return [invalid(f"{path}.x-kubernetes-map-type", shown, detail)]
+    return []
+
+
+def _map_key_type_problems(items: dict, keys: list, path: str) -> list[str]:
+    problems, seen = [], set()
+    for key in keys:
+        key_schema = (items.get("properties") or {}).get(key)
+        if key_schema is None:
+            problems.append(invalid(f"{path}.x-kubernetes-list-map-keys", keys,
+                                    "entries must all be names of item properties"))
+        elif key_schema.get("type") in ("array", "object"):
+            # Go shows the items' type, not the key's.
+            problems.append(invalid(f"{path}.items.properties[{key}].type", items["type"],
+                                    "must be a scalar type if parent array's x-kubernetes-list-type is map"))
+        if key in seen:
+            problems.append(invalid(f"{path}.x-kubernetes-list-map-keys", keys, "must not contain duplicate entries"))
+        seen.add(key)
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateMapListKeysMapSet")
+def _list_map_key_problems(schema: dict, path: str) -> list[str]:
+    """A set's or map's items are not nullable; a map's keys are required or defaulted, and not nullable."""
+    items, list_type = schema.get("items"), schema.get("x-kubernetes-list-type")
+    if not isinstance(items, dict) or list_type not in ("set", "map"):
+        return []
+    problems = [forbidden(f"{path}.items.nullable", f"cannot be nullable when x-kubernetes-list-type is {list_type}")
+                ] if items.get("nullable") else []
+    if list_type != "map":
+        return problems
+    for key in schema.get("x-kubernetes-list-map-keys") or []:
+        key_schema = (items.get("properties") or {}).get(key)
+        if key_schema is None:
+            continue
+        if key not in (items.get("required") or ()) and "default" not in key_schema:
+            problems.append(required(f"{path}.items.properties[{key}].default",
+                                     "this property is in x-kubernetes-list-map-keys, so it must have a default "
+                                     "or be a required property"))
+        if key_schema.get("nullable"):
+            problems.append(forbidden(f"{path}.items.properties[{key}].nullable",
+                                      "this property is in x-kubernetes-list-map-keys, so it cannot be nullable"))
     return problems
 
 

@@ -139,6 +139,29 @@ def test_crd_is_established_with_its_names_accepted(chain):
                                                       "x-kubernetes-list-type": "map"}})},
      f"[{NODE_A}.x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map, "
      f'{NODE_A}.items.type: Invalid value: "string": must be object if parent array\'s x-kubernetes-list-type is map]'),
+    # Keywords a CRD may not use; NewStructural cannot convert such a schema, so no structural error follows.
+    ({"spec__versions__0__schema": spec_schema({"a": {"$ref": "#/definitions/x"}})},
+     f"{NODE_A}.$ref: Forbidden: $ref is not supported"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": [{"type": "string"}]}})},
+     f"{NODE_A}.items: Forbidden: items must be a schema object and not an array"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "null"}})},
+     f'[{NODE_A}.type: Unsupported value: "null": supported values: "array", "boolean", "integer", "number", '
+     f'"object", "string", {NODE_A}.type: Forbidden: type cannot be set to null, use nullable as an alternative]'),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "object", "x-kubernetes-list-type": "set"}})},
+     f'{NODE_A}.type: Invalid value: "object": must be array if x-kubernetes-list-type is specified'),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "x-kubernetes-list-type": "set",
+                                                      "items": {"type": "object"}}})},
+     f'{NODE_A}.items.x-kubernetes-map-type: Invalid value: "null": must be atomic as item of a list with '
+     "x-kubernetes-list-type=set"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "x-kubernetes-list-map-keys": ["k"],
+                                                      "items": {"type": "object"}}})},
+     f"{NODE_A}.x-kubernetes-list-type: Required value: must be map if x-kubernetes-list-map-keys is non-empty"),
+    ({"spec__versions__0__schema": spec_schema({"a": {
+        "type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["z", "k"],
+        "items": {"type": "object", "properties": {"k": {"type": "string"}}}}})},
+     f'[{NODE_A}.x-kubernetes-list-map-keys: Invalid value: []string{{"z", "k"}}: entries must all be names of '
+     f"item properties, {NODE_A}.items.properties[k].default: Required value: this property is in "
+     "x-kubernetes-list-map-keys, so it must have a default or be a required property]"),
     # A pattern must compile as Go's regexp (RE2): no lookaround or backreference, in regexp/syntax's words.
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(["}})},
      f'{NODE_A}.pattern: Invalid value: "([": must be a valid regular expression, but isn\'t: '
