@@ -4,8 +4,10 @@
 checks the value rules (type, required, enum, bounds, lengths, pattern, items) with the texts
 kube-openapi's validator writes and the apiextensions apiserver turns into field errors.
 
-The schema is the JSON the CRD holds; a value is the decoded JSON of the object. Left out: anyOf,
-allOf, oneOf and not, formats, multipleOf, uniqueItems, embedded resources and CEL rules.
+The schema is the JSON the CRD holds; a value is the decoded JSON of the object. A schema's
+anyOf, allOf, oneOf and not are held to the structural rules but values are not checked against
+them; left out as well: formats, multipleOf, defaults checked against their schema, embedded
+resources' values and CEL rules.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from reference_impl.mirrors import mirrors
 OPENAPI_V3_TYPES = ("array", "boolean", "integer", "number", "object", "string")
 PRESERVE = "x-kubernetes-preserve-unknown-fields"
 INT_OR_STRING = "x-kubernetes-int-or-string"
+EMBEDDED = "x-kubernetes-embedded-resource"
 
 
 def _child(path: str, name: str) -> str:
@@ -204,22 +207,34 @@ def _list_map_key_problems(schema: dict, path: str) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateStructuralInvariants")
 def _node_problems(schema: dict, path: str, level: str) -> list[str]:
     if not isinstance(schema, dict):
         return [invalid(path, str(schema), "must be an object")]
     problems = []
-    kind = schema.get("type", "")
+    kind, embedded = schema.get("type", ""), bool(schema.get(EMBEDDED))
     if kind and kind not in OPENAPI_V3_TYPES:
         problems.append(unsupported(f"{path}.type", kind, OPENAPI_V3_TYPES))
-    if not kind and not schema.get(INT_OR_STRING) and not schema.get(PRESERVE):
+    if embedded and kind != "object":
+        problems += _type_required(schema, path, "must be object if x-kubernetes-embedded-resource is true", "object")
+    elif not kind and not schema.get(INT_OR_STRING) and not schema.get(PRESERVE):
         context = {"root": "at the root", "items": "for specified array items",
                    "field": "for specified object fields"}[level]
         problems.append(required(f"{path}.type", f"must not be empty {context}"))
+    if "additionalProperties" in schema and level == "root":
+        problems.append(forbidden(f"{path}.additionalProperties", "must not be used at the root"))
+    if "additionalProperties" in schema and embedded:
+        problems.append(forbidden(f"{path}.additionalProperties", "must not be used if x-kubernetes-embedded-resource is set"))
     if level == "root" and kind and kind != "object":
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
     if kind == "array" and "items" not in schema:
         problems.append(required(f"{path}.items", "must be specified"))
-    problems += _pattern_problems(schema, path)
+    if embedded and not schema.get(PRESERVE) and not schema.get("properties"):
+        problems.append(required(f"{path}.properties", "must not be empty if x-kubernetes-embedded-resource is true "
+                                                       "without x-kubernetes-preserve-unknown-fields"))
+    problems += _extension_problems(schema, path) + _resource_problems(schema, path, level, embedded)
+    problems += _value_validation_problems(schema, path, _int_or_string_any_of(schema.get("anyOf")),
+                                           _int_or_string_any_of(_first(schema.get("allOf")).get("anyOf")))
     if isinstance(schema.get("items"), dict):
         problems += _node_problems(schema["items"], f"{path}.items", "items")
     for name, child in (schema.get("properties") or {}).items():
@@ -229,7 +244,93 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
     return problems
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateExtensions")
+def _extension_problems(schema: dict, path: str) -> list[str]:
+    if not schema.get(INT_OR_STRING):
+        return []
+    return [invalid(f"{path}.{flag}", True, "must be false if x-kubernetes-int-or-string is true")
+            for flag in (PRESERVE, EMBEDDED) if schema.get(flag)]
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateStructuralMetadataInvariants")
+def _resource_problems(schema: dict, path: str, level: str, embedded: bool) -> list[str]:
+    """At the root and in an embedded resource, kind and apiVersion are strings and metadata an
+    object; at the root metadata may name only name and generateName, which it holds anyway."""
+    properties, is_resource = schema.get("properties") or {}, level == "root" or embedded
+    problems = [invalid(f"{path}.properties[{name}].type", properties[name].get("type", ""), "must be string")
+                for name in ("kind", "apiVersion")
+                if is_resource and isinstance(properties.get(name), dict) and properties[name].get("type") != "string"]
+    metadata = properties.get("metadata")
+    if not isinstance(metadata, dict):
+        return problems
+    if is_resource and metadata.get("type") != "object":
+        problems.append(invalid(f"{path}.properties[metadata].type", metadata.get("type", ""), "must be object"))
+    if level == "root" and not _metadata_implicit(metadata):
+        problems.append(forbidden(f"{path}.properties[metadata]", "must not specify anything other than name and "
+                                                                  "generateName, but metadata is implicitly specified"))
+    return problems
+
+
+# What a structural schema's metadata may say at the root beyond its type and default: nothing.
+_NOT_STRUCTURAL = ("example", "externalDocs", "$schema", "x-kubernetes-validations")
+
+
+def _metadata_implicit(metadata: dict) -> bool:
+    names = set(metadata.get("properties") or ())
+    rest = {key for key in metadata if key not in ("type", "default", "properties") + _NOT_STRUCTURAL}
+    return not rest and names in (set(), {"name"}, {"generateName"}, {"name", "generateName"})
+
+
+def _first(branches: object) -> dict:
+    return branches[0] if isinstance(branches, list) and branches and isinstance(branches[0], dict) else {}
+
+
+def _int_or_string_any_of(any_of: object) -> bool:
+    """anyOf [{type: integer}, {type: string}], which an int-or-string node may carry."""
+    return any_of == [{"type": "integer"}, {"type": "string"}]
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateValueValidation")
+def _value_validation_problems(schema: dict, path: str, skip_any_of: bool = False,
+                               skip_first_all_of_any_of: bool = False) -> list[str]:
+    """Schemas under anyOf, allOf, oneOf and not only add value rules; the pattern compiles."""
+    problems = []
+    for junctor in ("anyOf", "allOf", "oneOf"):
+        branches = schema.get(junctor)
+        if junctor == "anyOf" and skip_any_of or not isinstance(branches, list):
+            continue
+        problems += [problem for i, branch in enumerate(branches) for problem in _nested_problems(
+            branch, f"{path}.{junctor}[{i}]", junctor == "allOf" and i == 0 and skip_first_all_of_any_of)]
+    if isinstance(schema.get("not"), dict):
+        problems += _nested_problems(schema["not"], f"{path}.not")
+    return problems + _pattern_problems(schema, path)
+
+
+# validateNestedValueValidation's refusals: the key, and what it must be to be structural.
+_FORBIDDEN_NESTED = (("type", "must be empty"), ("additionalProperties", "must be undefined"),
+                     ("default", "must be undefined"), ("title", "must be empty"), ("description", "must be empty"),
+                     ("nullable", "must be false"), (PRESERVE, "must be false"), (EMBEDDED, "must be false"),
+                     (INT_OR_STRING, "must be false"), ("x-kubernetes-list-map-keys", "must be empty"),
+                     ("x-kubernetes-list-type", "must be undefined"), ("x-kubernetes-map-type", "must be undefined"),
+                     ("x-kubernetes-validations", "must be empty"))
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateNestedValueValidation")
+def _nested_problems(nested: object, path: str, skip_any_of: bool = False) -> list[str]:
+    if not isinstance(nested, dict):
+        return []
+    problems = _value_validation_problems(nested, path, skip_any_of)
+    problems += _nested_problems(nested.get("items"), f"{path}.items")
+    properties = nested.get("properties") or {}
+    for name, child in properties.items():
+        problems += _nested_problems(child, f"{path}.properties[{name}]")
+    problems += [forbidden(f"{path}.{key}", f"{rule} to be structural") for key, rule in _FORBIDDEN_NESTED
+                 if nested.get(key) not in (None, False, "", [])]
+    if "metadata" in properties:
+        problems.append(forbidden(f"{path}.properties[metadata]", "must not be specified in a nested context"))
+    return problems
+
+
 def _pattern_problems(schema: dict, path: str) -> list[str]:
     """A pattern must compile as Go's regexp: a value is matched against it on every write."""
     pattern = schema.get("pattern")

@@ -162,6 +162,25 @@ def test_crd_is_established_with_its_names_accepted(chain):
      f'[{NODE_A}.x-kubernetes-list-map-keys: Invalid value: []string{{"z", "k"}}: entries must all be names of '
      f"item properties, {NODE_A}.items.properties[k].default: Required value: this property is in "
      "x-kubernetes-list-map-keys, so it must have a default or be a required property]"),
+    # ValidateStructural: metadata at the root names only name and generateName, kind a string;
+    # schemas under a junctor only add value rules; an embedded resource is an object with fields.
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "metadata": {"type": "object", "properties": {"labels": {"type": "object"}}}, "kind": {"type": "integer"}}}}},
+     '[spec.validation.openAPIV3Schema.properties[kind].type: Invalid value: "integer": must be string, '
+     "spec.validation.openAPIV3Schema.properties[metadata]: Forbidden: must not specify anything other than name "
+     "and generateName, but metadata is implicitly specified]"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "x-kubernetes-embedded-resource": True,
+                                                      "anyOf": [{"type": "string", "description": "x"}]}})},
+     f"[{NODE_A}.anyOf[0].description: Forbidden: must be empty to be structural, "
+     f"{NODE_A}.anyOf[0].type: Forbidden: must be empty to be structural, "
+     f"{NODE_A}.properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without "
+     f'x-kubernetes-preserve-unknown-fields, {NODE_A}.type: Invalid value: "string": must be object if '
+     "x-kubernetes-embedded-resource is true]"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"x-kubernetes-int-or-string": True,
+                                                      "x-kubernetes-preserve-unknown-fields": True,
+                                                      "anyOf": [{"type": "integer"}, {"type": "string"}]}})},
+     f"{NODE_A}.x-kubernetes-preserve-unknown-fields: Invalid value: true: must be false if "
+     "x-kubernetes-int-or-string is true"),
     # A pattern must compile as Go's regexp (RE2): no lookaround or backreference, in regexp/syntax's words.
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(["}})},
      f'{NODE_A}.pattern: Invalid value: "([": must be a valid regular expression, but isn\'t: '
