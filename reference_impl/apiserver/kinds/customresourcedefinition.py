@@ -221,11 +221,11 @@ def validate_crd(crd: dict) -> list[str]:
     the names valid; each version a DNS-1035 name with a structural schema; one storage version.
     A schema or columns every version shares are checked once, at spec.validation and
     spec.additionalPrinterColumns, after the versions."""
-    spec, names = v.as_object(crd.get("spec")), _names(crd)
-    name = v.as_object(crd.get("metadata")).get("name", "")
-    problems = []
-    if name and name != f"{names.get('plural', '')}.{spec.get('group', '')}":
-        problems.append(v.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+    spec, names, metadata = v.as_object(crd.get("spec")), _names(crd), v.as_object(crd.get("metadata"))
+    expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
+    # ValidateObjectMeta asks the name function of generateName (as a prefix) before the name.
+    problems = [v.invalid(f"metadata.{field}", metadata[field], 'must be spec.names.plural+"."+spec.group')
+                for field in ("generateName", "name") if metadata.get(field) and metadata[field] != expected]
     group = spec.get("group", "")
     if not group:
         problems.append(v.required("spec.group"))

@@ -198,6 +198,19 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
 
 
 
+def test_a_generate_name_is_held_to_the_crd_name_rule_before_the_name(chain):
+    """ValidateObjectMeta gives generateName to the CRD's name function too, before the name it made."""
+    crd = crd_with()
+    crd["metadata"] = {"generateName": "gadgets-"}
+    code, status = call(chain, "POST", CRDS, crd)
+    assert code == 422, status
+    generated = status["details"]["name"]
+    assert status["message"] == (
+        f'CustomResourceDefinition.apiextensions.k8s.io "{generated}" is invalid: ['
+        'metadata.generateName: Invalid value: "gadgets-": must be spec.names.plural+"."+spec.group, '
+        f'metadata.name: Invalid value: "{generated}": must be spec.names.plural+"."+spec.group]')
+
+
 def test_a_pattern_is_matched_as_go_matches_it(chain):
     """A value is matched against its pattern with RE2's meaning: `\\z` is the end of the text."""
     code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=spec_schema(
