@@ -489,26 +489,13 @@ def validate(schema: dict, value: object, path: str = "") -> list[str]:
 
 
 def _value_rules(schema: dict, value: object, path: str) -> list[str]:
-    """enum, minimum/maximum (and their exclusive forms), min/maxLength, pattern, min/maxItems."""
+    """enum, multipleOf, minimum/maximum (and their exclusive forms), min/maxLength, pattern,
+    min/maxItems, min/maxProperties."""
     if "enum" in schema and value not in schema["enum"]:
         choices = tuple(s if isinstance(s, str) else _json(s) for s in schema["enum"])
         return [unsupported(path, value if isinstance(value, str) else _json(value), choices)]
-    problems = []
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if "minimum" in schema:
-            low = schema["minimum"]
-            if schema.get("exclusiveMinimum") and value <= low:
-                problems.append(invalid(path, value, f"{path} in body should be greater than {_number(low)}"))
-            elif value < low:
-                problems.append(invalid(path, value, f"{path} in body should be greater than or equal to "
-                                                     f"{_number(low)}"))
-        if "maximum" in schema:
-            high = schema["maximum"]
-            if schema.get("exclusiveMaximum") and value >= high:
-                problems.append(invalid(path, value, f"{path} in body should be less than {_number(high)}"))
-            elif value > high:
-                problems.append(invalid(path, value, f"{path} in body should be less than or equal to "
-                                                     f"{_number(high)}"))
+        return _number_rules(schema, value, path)
     if isinstance(value, str):  # the string validator stops at its first error
         if "maxLength" in schema and len(value) > schema["maxLength"]:
             return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
@@ -517,12 +504,56 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
         pattern = compile_go(schema["pattern"]) if schema.get("pattern") else None
         if pattern and not pattern.search(value):
             return [invalid(path, value, f"{path} in body should match '{schema['pattern']}'")]
+    # The items' error shows how many there are, the properties' the bound itself (kube-openapi's Value).
+    problems = []
     if isinstance(value, list):
         if "maxItems" in schema and len(value) > schema["maxItems"]:
-            problems.append(invalid(path, value, f"{path} in body should have at most {schema['maxItems']} items"))
+            problems.append(invalid(path, len(value), f"{path} in body should have at most {schema['maxItems']} items"))
         if "minItems" in schema and len(value) < schema["minItems"]:
-            problems.append(invalid(path, value, f"{path} in body should have at least {schema['minItems']} items"))
+            problems.append(invalid(path, len(value), f"{path} in body should have at least {schema['minItems']} items"))
+    if isinstance(value, dict):
+        if "minProperties" in schema and len(value) < schema["minProperties"]:
+            problems.append(invalid(path, schema["minProperties"],
+                                    f"{path} in body should have at least {schema['minProperties']} properties"))
+        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
+            problems.append(invalid(path, schema["maxProperties"],
+                                    f"{path} in body should have at most {schema['maxProperties']} properties"))
     return problems
+
+
+@mirrors("(*k8s.io/kube-openapi/pkg/validation/validate.numberValidator).Validate")
+def _number_rules(schema: dict, value: float, path: str) -> list[str]:
+    """multipleOf first, then minimum and maximum."""
+    problems = []
+    if "multipleOf" in schema and not _is_multiple(value, schema["multipleOf"]):
+        problems.append(invalid(path, value, f"{path} in body should be a multiple of {_number(schema['multipleOf'])}"))
+    if "minimum" in schema:
+        low = schema["minimum"]
+        if schema.get("exclusiveMinimum") and value <= low:
+            problems.append(invalid(path, value, f"{path} in body should be greater than {_number(low)}"))
+        elif value < low:
+            problems.append(invalid(path, value, f"{path} in body should be greater than or equal to {_number(low)}"))
+    if "maximum" in schema:
+        high = schema["maximum"]
+        if schema.get("exclusiveMaximum") and value >= high:
+            problems.append(invalid(path, value, f"{path} in body should be less than {_number(high)}"))
+        elif value > high:
+            problems.append(invalid(path, value, f"{path} in body should be less than or equal to {_number(high)}"))
+    return problems
+
+
+@mirrors("k8s.io/kube-openapi/pkg/validation/validate.MultipleOfNativeType",
+         "k8s.io/kube-openapi/pkg/validation/validate.MultipleOf")
+def _is_multiple(value: float, factor: float) -> bool:
+    """An integer by a whole factor is divided as integers; otherwise the quotient (value times
+    1/factor for a factor below 1) must be a JSON integer. A factor of 0 divides nothing (Go's
+    integer division by zero panics; its float one gives no integer)."""
+    if factor == 0:
+        return False
+    if isinstance(value, int) and float(factor).is_integer():
+        return value % int(factor) == 0
+    quotient = 1 / factor * value if factor < 1 else value / factor
+    return _is_json_integer(quotient)
 
 
 def _json(value: object) -> str:
