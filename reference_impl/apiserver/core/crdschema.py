@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 
 from reference_impl.apiserver.core.goregexp import GoRegexpError, compile_go
-from reference_impl.apiserver.core.validation import forbidden, invalid, required, unsupported
+from reference_impl.apiserver.core.validation import forbidden, invalid, quote, required, unsupported
+from reference_impl.machinery.gofmt import format_sharp_v
 from reference_impl.mirrors import mirrors
 
 OPENAPI_V3_TYPES = ("array", "boolean", "integer", "number", "object", "string")
@@ -138,7 +139,8 @@ def _list_and_map_type_problems(schema: dict, path: str) -> list[str]:
     if list_type is not None and list_type not in ("atomic", "set", "map"):
         problems.append(unsupported(f"{path}.x-kubernetes-list-type", list_type, ("atomic", "set", "map")))
     if keys and list_type is None:
-        problems.append(required(f"{path}.x-kubernetes-list-type", "must be map if x-kubernetes-list-map-keys is non-empty"))
+        problems.append(required(f"{path}.x-kubernetes-list-type",
+                                 "must be map if x-kubernetes-list-map-keys is non-empty"))
     elif keys and list_type != "map":
         problems.append(invalid(f"{path}.x-kubernetes-list-type", list_type,
                                 "must be map if x-kubernetes-list-map-keys is non-empty"))
@@ -224,7 +226,8 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
     if "additionalProperties" in schema and level == "root":
         problems.append(forbidden(f"{path}.additionalProperties", "must not be used at the root"))
     if "additionalProperties" in schema and embedded:
-        problems.append(forbidden(f"{path}.additionalProperties", "must not be used if x-kubernetes-embedded-resource is set"))
+        problems.append(forbidden(f"{path}.additionalProperties",
+                                  "must not be used if x-kubernetes-embedded-resource is set"))
     if level == "root" and kind and kind != "object":
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
     if kind == "array" and "items" not in schema:
@@ -510,7 +513,8 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             problems.append(invalid(path, len(value), f"{path} in body should have at most {schema['maxItems']} items"))
         if "minItems" in schema and len(value) < schema["minItems"]:
-            problems.append(invalid(path, len(value), f"{path} in body should have at least {schema['minItems']} items"))
+            problems.append(invalid(path, len(value),
+                                    f"{path} in body should have at least {schema['minItems']} items"))
     if isinstance(value, dict):
         if "minProperties" in schema and len(value) < schema["minProperties"]:
             problems.append(invalid(path, schema["minProperties"],
@@ -554,6 +558,67 @@ def _is_multiple(value: float, factor: float) -> bool:
         return value % int(factor) == 0
     quotient = 1 / factor * value if factor < 1 else value / factor
     return _is_json_integer(quotient)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype.ValidateListSetsAndMaps")
+def list_set_and_map_problems(schema: dict, value: object, path: str = "") -> list[str]:
+    """A set's items and a map list's keys are unique: the second of each repeated one is a
+    Duplicate; a map list holds objects (or nulls) only."""
+    if isinstance(value, dict):
+        extra = schema.get("additionalProperties")
+        problems = [problem for key, member in value.items() if isinstance(extra, dict)
+                    for problem in list_set_and_map_problems(extra, member, f"{path}[{key}]")]
+        properties = schema.get("properties") or {}
+        return problems + [problem for key, member in value.items() if isinstance(properties.get(key), dict)
+                           for problem in list_set_and_map_problems(properties[key], member, _child(path, key))]
+    if not isinstance(value, list):
+        return []
+    list_type, problems = schema.get("x-kubernetes-list-type"), []
+    if list_type == "set":
+        problems = [f"{path}[{i}]: Duplicate value: {_duplicate_value(value[i])}" for i in _repeated(value)]
+    elif list_type == "map":
+        problems = _list_map_problems(schema.get("x-kubernetes-list-map-keys") or [], value, path)
+    items = schema.get("items")
+    if isinstance(items, dict):
+        problems += [problem for i, item in enumerate(value)
+                     for problem in list_set_and_map_problems(items, item, f"{path}[{i}]")]
+    return problems
+
+
+# A map list item that leaves its only key out: unlike any value, equal to another such item.
+_UNSPECIFIED = object()
+
+
+def _list_map_problems(keys: list, items: list, path: str) -> list[str]:
+    for i, item in enumerate(items):
+        if item is not None and not isinstance(item, dict):
+            return [invalid(f"{path}[{i}]", item, "must be an object for an array of list-type map")]
+    if len(keys) == 1:
+        found = [(item or {}).get(keys[0], _UNSPECIFIED) for item in items]
+        return [f"{path}[{i}]: Duplicate value: "
+                + _duplicate_value({} if found[i] is _UNSPECIFIED else {keys[0]: found[i]}) for i in _repeated(found)]
+    found = [{key: (item or {})[key] for key in keys if key in (item or {})} for item in items]
+    return [f"{path}[{i}]: Duplicate value: {_duplicate_value(found[i])}" for i in _repeated(found)]
+
+
+def _repeated(values: list) -> list[int]:
+    """The index of each value's second appearance, as validateListSet reports it."""
+    seen: dict[str, int] = {}
+    second = []
+    for i, item in enumerate(values):
+        # Compound items compare by their JSON (encoding/json sorts map keys), scalars by type and value.
+        identity = "unspecified" if item is _UNSPECIFIED else json.dumps(item, sort_keys=True) + type(item).__name__
+        seen[identity] = seen.get(identity, 0) + 1
+        if seen[identity] == 2:
+            second.append(i)
+    return second
+
+
+def _duplicate_value(value: object) -> str:
+    """field.Duplicate's value: a string quoted, a scalar as %v, anything else as %#v."""
+    if isinstance(value, str):
+        return quote(value)
+    return format_sharp_v(value)
 
 
 def _json(value: object) -> str:

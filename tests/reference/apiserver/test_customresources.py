@@ -608,7 +608,8 @@ def test_multiple_of_and_property_counts_are_checked(chain, spec, message):
     code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=spec_schema({
         "ratio": {"type": "number", "multipleOf": 0.5}, "count": {"type": "integer", "multipleOf": 2, "maximum": 10},
         "never": {"type": "integer", "multipleOf": 0},
-        "labels": {"type": "object", "minProperties": 1, "maxProperties": 2, "additionalProperties": {"type": "string"}}})))
+        "labels": {"type": "object", "minProperties": 1, "maxProperties": 2,
+                   "additionalProperties": {"type": "string"}}})))
     assert code == 201, crd
     gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": spec}
     try:
@@ -617,6 +618,60 @@ def test_multiple_of_and_property_counts_are_checked(chain, spec, message):
         call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
     assert code == 422, status
     assert status["message"] == f'Gadget.example.com "g" is invalid: {message}'
+
+
+LISTS = spec_schema({
+    "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+    "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+              "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
+    "pairs": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["a", "b"],
+              "items": {"type": "object", "required": ["a", "b"], "properties": {
+                  "a": {"type": "string"}, "b": {"type": "integer"}}}}})
+
+
+@pytest.mark.parametrize("spec,message", [
+    ({"tags": ["a", "b", "a", "a"]}, 'spec.tags[2]: Duplicate value: "a"'),
+    ({"ports": [{"name": "x"}, {"name": "x"}]}, 'spec.ports[1]: Duplicate value: map[string]interface {}{"name":"x"}'),
+    ({"pairs": [{"a": "x", "b": 1}, {"b": 1, "a": "x"}]},
+     'spec.pairs[1]: Duplicate value: map[string]interface {}{"a":"x", "b":1}'),
+])
+def test_a_set_or_map_list_holds_each_item_or_key_once(chain, spec, message):
+    """ValidateListSetsAndMaps: the second appearance of a set item or a map list's keys is a Duplicate."""
+    code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=LISTS))
+    assert code == 201, crd
+    gadgets = f"/apis/example.com/v1/namespaces/{chain.namespace}/gadgets"
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": spec}
+    try:
+        code, status = call(chain, "POST", gadgets, gadget)
+        created, _ = call(chain, "POST", gadgets, {**gadget, "spec": {}})
+        patched, patch_status = call(chain, "PATCH", f"{gadgets}/g", [{"op": "add", "path": "/spec", "value": spec}],
+                                     content_type="application/json-patch+json")
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+    assert code == 422, status
+    assert status["message"] == f'Gadget.example.com "g" is invalid: {message}'
+    assert (created, patched) == (201, 422), patch_status
+
+
+def test_an_object_stored_with_repeated_set_items_may_keep_them(chain):
+    """Ratcheting: an update is held to the list rules only if the stored object passed them."""
+    tags = {"type": "array", "items": {"type": "string"}}
+    schema = spec_schema({"tags": tags, "note": {"type": "string"}})
+    code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=schema))
+    assert code == 201, crd
+    gadgets = f"/apis/example.com/v1/namespaces/{chain.namespace}/gadgets"
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": {"tags": ["a", "a"]}}
+    try:
+        stored, _ = call(chain, "POST", gadgets, gadget)
+        crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["tags"] = {
+            **tags, "x-kubernetes-list-type": "set"}
+        call(chain, "PUT", f"{CRDS}/gadgets.example.com", crd)
+        kept, _ = call(chain, "PATCH", f"{gadgets}/g", {"spec": {"note": "n"}},
+                       content_type="application/merge-patch+json")
+        created, _ = call(chain, "POST", gadgets, {**gadget, "metadata": {"name": "h"}})
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+    assert (stored, kept, created) == (201, 200, 422)
 
 
 def test_a_whole_float64_within_2_pow_53_is_an_integer(chain):
