@@ -449,6 +449,22 @@ def test_scope_of_an_established_crd_is_immutable(chain):
                                  'spec.scope: Invalid value: "Cluster": field is immutable')
 
 
+@pytest.mark.parametrize("field,value", [("group", "other.com"), ("names__plural", "gizmos")])
+def test_an_update_is_not_held_to_the_name_rule_but_to_immutable_names(chain, field, value):
+    """ValidateCustomResourceDefinitionUpdate checks the object meta without the CRD's name
+    function: a changed group or plural is immutable, not a name that no longer matches."""
+    crd = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]
+    *parents, last = ["spec"] + field.split("__")
+    target = crd
+    for part in parents:
+        target = target[part]
+    target[last] = value
+    code, status = call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)
+    assert code == 422
+    assert status["message"] == ('CustomResourceDefinition.apiextensions.k8s.io "widgets.example.com" is invalid: '
+                                 f'spec.{field.replace("__", ".")}: Invalid value: "{value}": field is immutable')
+
+
 def test_custom_object_crud(chain):
     """Create, get, list, update and delete a custom object; it is stored under
     /registry/<group>/<plural>/<namespace>/<name>."""
