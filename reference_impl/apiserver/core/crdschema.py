@@ -14,7 +14,8 @@ from __future__ import annotations
 import json
 
 from reference_impl.apiserver.core.goregexp import GoRegexpError, compile_go
-from reference_impl.apiserver.core.validation import forbidden, invalid, quote, required, unsupported
+from reference_impl.apiserver.core.validation import (DNS1035, DNS1035_MSG, forbidden, invalid, quote, required,
+                                                        unsupported)
 from reference_impl.machinery.gofmt import format_sharp_v
 from reference_impl.mirrors import mirrors
 
@@ -558,6 +559,56 @@ def _is_multiple(value: float, factor: float) -> bool:
         return value % int(factor) == 0
     quotient = 1 / factor * value if factor < 1 else value / factor
     return _is_json_integer(quotient)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.Validate")
+def embedded_resource_problems(schema: dict, value: object, path: str = "") -> list[str]:
+    """Each x-kubernetes-embedded-resource object found in `value` names its apiVersion and kind
+    (metadata may be left out); the root is not one of them."""
+    problems = []
+    if isinstance(value, dict):
+        if schema.get(EMBEDDED):
+            problems += _embedded_type_meta_problems(value, path)
+        properties, extra = schema.get("properties") or {}, schema.get("additionalProperties")
+        for key, member in value.items():
+            if isinstance(properties.get(key), dict):
+                problems += embedded_resource_problems(properties[key], member, _child(path, key))
+            elif key not in properties and isinstance(extra, dict):
+                problems += embedded_resource_problems(extra, member, f"{path}[{key}]")
+    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
+        for i, item in enumerate(value):
+            problems += embedded_resource_problems(schema["items"], item, f"{path}[{i}]")
+    return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.validateEmbeddedResource")
+def _embedded_type_meta_problems(value: dict, path: str) -> list[str]:
+    problems = [required(f"{path}.{field}", "must not be empty")
+                for field in ("apiVersion", "kind") if field not in value]
+    api_version, kind = value.get("apiVersion"), value.get("kind")
+    if "apiVersion" in value:
+        if not isinstance(api_version, str):
+            problems.append(invalid(f"{path}.apiVersion", api_version, "must be a string"))
+        elif not api_version:
+            problems.append(invalid(f"{path}.apiVersion", api_version, "must not be empty"))
+        elif api_version.count("/") > 1:
+            problems.append(invalid(f"{path}.apiVersion", api_version,
+                                    f"unexpected GroupVersion string: {api_version}"))
+    if "kind" in value:
+        if not isinstance(kind, str):
+            problems.append(invalid(f"{path}.kind", kind, "must be a string"))
+        elif not kind:
+            problems.append(invalid(f"{path}.kind", kind, "must not be empty"))
+        elif _dns1035_messages(kind.lower()):
+            problems.append(invalid(f"{path}.kind", kind, "may have mixed case, but should otherwise match: "
+                                    + ",".join(_dns1035_messages(kind.lower()))))
+    return problems
+
+
+def _dns1035_messages(label: str) -> list[str]:
+    """IsDNS1035Label's messages."""
+    return (["must be no more than 63 characters"] if len(label) > 63 else []) + \
+        ([DNS1035_MSG] if not DNS1035.match(label) else [])
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype.ValidateListSetsAndMaps")

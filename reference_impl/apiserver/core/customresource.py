@@ -124,14 +124,14 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
         return crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
 
     def validate(obj: dict, old: dict | None = None) -> list[str]:
-        """The schema, the scale paths' values and the list sets' and maps' unique items; an object
-        stored with repeated ones may keep them on update (ratcheting)."""
+        """The schema, the scale paths' values, embedded resources' type meta and the list sets' and
+        maps' unique items; an object stored with repeated ones may keep them on update (ratcheting)."""
         scale_problems = customscale.spec_problems(obj, scale) + customscale.status_problems(obj, scale) \
             if scale else []
         list_problems = [] if old and crdschema.list_set_and_map_problems(schema, old) else \
             crdschema.list_set_and_map_problems(schema, obj)
         return type_meta_problems(obj, names["kind"], served_as) or validate_content(obj) + scale_problems \
-            + list_problems
+            + crdschema.embedded_resource_problems(schema, obj) + list_problems
 
     def validate_status(old: dict, new: dict) -> list[str]:
         return type_meta_problems(new, names["kind"], served_as) or \

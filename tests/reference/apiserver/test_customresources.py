@@ -690,6 +690,31 @@ def test_an_object_stored_with_repeated_set_items_may_keep_them(chain):
     assert (stored, kept, created) == (201, 200, 422)
 
 
+@pytest.mark.parametrize("embedded,message", [
+    ({}, "[spec.emb.apiVersion: Required value: must not be empty, spec.emb.kind: Required value: must not be empty]"),
+    ({"apiVersion": "a/b/c", "kind": "My_Kind"},
+     '[spec.emb.apiVersion: Invalid value: "a/b/c": unexpected GroupVersion string: a/b/c, '
+     'spec.emb.kind: Invalid value: "My_Kind": may have mixed case, but should otherwise match: a DNS-1035 label '
+     "must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with "
+     "an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+     "'[a-z]([-a-z0-9]*[a-z0-9])?')]"),
+    ({"apiVersion": "", "kind": "Pod"}, 'spec.emb.apiVersion: Invalid value: "": must not be empty'),
+])
+def test_an_embedded_resource_names_its_api_version_and_kind(chain, embedded, message):
+    """objectmeta.Validate: an x-kubernetes-embedded-resource object has a parseable apiVersion
+    and a DNS-1035 kind (in any case)."""
+    code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=spec_schema({"emb": {
+        "type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}})))
+    assert code == 201, crd
+    gadget = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g"}, "spec": {"emb": embedded}}
+    try:
+        code, status = call(chain, "POST", f"/apis/example.com/v1/namespaces/{chain.namespace}/gadgets", gadget)
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+    assert code == 422, status
+    assert status["message"] == f'Gadget.example.com "g" is invalid: {message}'
+
+
 def test_a_whole_float64_within_2_pow_53_is_an_integer(chain):
     """IsFloat64AJSONInteger: the integer type takes 2.0, and so does an int-or-string field."""
     code, created = call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "a", "replicas": 2.0,
