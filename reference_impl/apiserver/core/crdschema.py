@@ -6,8 +6,7 @@ kube-openapi's validator writes and the apiextensions apiserver turns into field
 
 The schema is the JSON the CRD holds; a value is the decoded JSON of the object. A schema's
 anyOf, allOf, oneOf and not are held to the structural rules but values are not checked against
-them; left out as well: formats, multipleOf, defaults checked against their schema, embedded
-resources' values and CEL rules.
+them; left out as well: formats, an embedded resource's metadata and CEL rules.
 """
 from __future__ import annotations
 
@@ -40,13 +39,13 @@ def structural_problems(schema: dict, path: str) -> list[str]:
     preserve-unknown-fields node may leave it out), one of the OpenAPI v3 types, the root an
     object not nullable, an array its items. A schema NewStructural cannot convert (a keyword it
     does not support anywhere) has only the first, which name that keyword."""
-    openapi = _openapi_problems(schema, path)
+    openapi = _openapi_problems(schema, path, is_root=True)
     if not _converts_to_structural(schema):
         return openapi
     structural = _node_problems(schema, path, "root")
     if schema.get("nullable"):
         structural.append(f"{path}.nullable: Forbidden: nullable cannot be true at the root")
-    return openapi + sorted(structural)
+    return openapi + (sorted(structural) or _default_problems(schema, path, "root"))
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateUnsupportedFields")
@@ -69,9 +68,11 @@ _JUNCTORS = ("not", "allOf", "oneOf", "anyOf")
 
 
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.specStandardValidatorV3).validate")
-def _keyword_problems(schema: dict, path: str) -> list[str]:
+def _keyword_problems(schema: dict, path: str, defaults_forbidden: str) -> list[str]:
     kind = schema.get("type", "")
     problems = [unsupported(f"{path}.type", kind, OPENAPI_V3_TYPES)] if kind and kind not in OPENAPI_V3_TYPES else []
+    if "default" in schema and defaults_forbidden:
+        problems.append(forbidden(f"{path}.default", f"must not be set {defaults_forbidden}"))
     problems += [forbidden(f"{path}.{keyword}", detail) for keyword, detail in _UNSUPPORTED_KEYWORDS
                  if schema.get(keyword) not in (None, "", {})]
     if kind == "null":
@@ -97,10 +98,14 @@ def _subschemas_walked(schema: dict, path: str) -> list[tuple[object, str]]:
     return walked
 
 
-def _openapi_problems(schema: object, path: str) -> list[str]:
+# The root's fields the server owns: a default in them or anywhere under them is refused.
+_META_FIELDS = ("metadata", "kind", "apiVersion")
+
+
+def _openapi_problems(schema: object, path: str, is_root: bool = False, defaults_forbidden: str = "") -> list[str]:
     if not isinstance(schema, dict):
         return []
-    problems = _keyword_problems(schema, path)
+    problems = _keyword_problems(schema, path, defaults_forbidden)
     if schema.get("uniqueItems") is True:
         problems.append(f"{path}.uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime "
                         "complexity becomes quadratic")
@@ -108,7 +113,9 @@ def _openapi_problems(schema: object, path: str) -> list[str]:
         problems.append(f"{path}.additionalProperties: Forbidden: additionalProperties and properties are mutual "
                         "exclusive")
     for child, child_path in _subschemas_walked(schema, path):
-        problems += _openapi_problems(child, child_path)
+        top_level = next((f"in top-level {name}" for name in _META_FIELDS
+                          if is_root and child_path == f"{path}.properties[{name}]"), "")
+        problems += _openapi_problems(child, child_path, defaults_forbidden=defaults_forbidden or top_level)
     if schema.get(PRESERVE) is False:
         problems.append(invalid(f"{path}.{PRESERVE}", False, "must be true or undefined"))
     return problems + _list_and_map_type_problems(schema, path) + _list_map_key_problems(schema, path)
@@ -246,6 +253,37 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
     if isinstance(schema.get("additionalProperties"), dict):
         problems += _node_problems(schema["additionalProperties"], f"{path}.additionalProperties", "field")
     return problems
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/defaulting.ValidateDefaults")
+def _default_problems(schema: dict, path: str, level: str) -> list[str]:
+    """Each default outside the root's metadata, kind and apiVersion (refused there already) is
+    pruned already, names its apiVersion and kind where the node is a resource, and is valid
+    against its own node's schema; errors are reported under `<node>.default`."""
+    problems = []
+    if schema.get("default") is not None:  # a null default is none (JSON's nil Object)
+        problems += _one_default_problems(schema, schema["default"], f"{path}.default", level == "root")
+    children = [(schema.get("items"), f"{path}.items")]
+    children += [(child, f"{path}.properties[{name}]") for name, child in (schema.get("properties") or {}).items()
+                 if not (level == "root" and name in _META_FIELDS)]
+    children.append((schema.get("additionalProperties"), f"{path}.additionalProperties"))
+    for child, child_path in children:
+        if isinstance(child, dict):
+            problems += _default_problems(child, child_path, "field")
+    return problems
+
+
+def _one_default_problems(schema: dict, default: object, path: str, is_root: bool) -> list[str]:
+    pruned, is_resource = _copy(default), isinstance(default, dict) and (is_root or schema.get(EMBEDDED))
+    # A resource's apiVersion, kind and metadata are never pruned.
+    (prune if is_resource else _prune_value)(schema, pruned)
+    problems = [] if pruned == default else [
+        f"{path}: Invalid value: {format_sharp_v(default)}: must not have unknown fields"]
+    if is_resource:
+        problems += _embedded_type_meta_problems(default, path)
+    # The validator's paths are relative to the default: its own errors name no field.
+    return problems + [f"{path}{problem}" if problem.startswith(":") else f"{path}.{problem}"
+                       for problem in validate(schema, default)]
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateExtensions")

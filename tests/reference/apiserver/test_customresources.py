@@ -181,6 +181,24 @@ def test_crd_is_established_with_its_names_accepted(chain):
                                                       "anyOf": [{"type": "integer"}, {"type": "string"}]}})},
      f"{NODE_A}.x-kubernetes-preserve-unknown-fields: Invalid value: true: must be false if "
      "x-kubernetes-int-or-string is true"),
+    # ValidateDefaults, once the schema is structural: a default is pruned already, names apiVersion
+    # and kind where its node is a resource, and is valid against its node; none in the root's metadata.
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "integer", "default": "x"}, "n": {
+        "type": "string", "default": None}})},
+     f'{NODE_A}.default: Invalid value: "string":  in body must be of type integer: "string"'),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "object", "properties": {
+        "b": {"type": "string", "maxLength": 1}}, "default": {"b": "long", "c": 1}}})},
+     f'[{NODE_A}.default: Invalid value: map[string]interface {{}}{{"b":"long", "c":1}}: must not have unknown '
+     f'fields, {NODE_A}.default.b: Invalid value: "long": b in body should be at most 1 chars long]'),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "spec": {"type": "object"}, "metadata": {"type": "object", "properties": {
+            "name": {"type": "string", "default": "x"}}}}}}},
+     "spec.validation.openAPIV3Schema.properties[metadata].properties[name].default: Forbidden: must not be set "
+     "in top-level metadata"),
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "default": {"spec": {}}, "properties": {
+        "spec": {"type": "object"}}}}},
+     "[spec.validation.openAPIV3Schema.default.apiVersion: Required value: must not be empty, "
+     "spec.validation.openAPIV3Schema.default.kind: Required value: must not be empty]"),
     # A pattern must compile as Go's regexp (RE2): no lookaround or backreference, in regexp/syntax's words.
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(["}})},
      f'{NODE_A}.pattern: Invalid value: "([": must be a valid regular expression, but isn\'t: '
