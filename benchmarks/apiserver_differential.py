@@ -51,9 +51,10 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                wrong: container handlers and policies, env sources, mounts, resources, init
                containers, volume sources
   crd          CRD schemas upstream refuses (patterns that are no RE2, keywords a CRD may not use,
-               list and map types out of place, metadata and junctor rules, embedded resources),
-               as dry runs, and custom objects of a CRD made in the setup breaking
-               multipleOf, maxProperties, a set's or map list's uniqueness, or an RE2 pattern
+               list and map types out of place, metadata and junctor rules, embedded resources,
+               defaults), as dry runs, and custom objects of a CRD made in the setup breaking
+               multipleOf, maxProperties, a set's or map list's uniqueness, an embedded
+               resource's type meta, or an RE2 pattern
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
@@ -1690,7 +1691,8 @@ GADGET_SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "pr
     "labels": {"type": "object", "maxProperties": 2, "additionalProperties": {"type": "string"}},
     "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
     "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
-              "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}}}}}}
+              "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
+    "emb": {"type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}}}}}
 
 
 def crd_object(plural: str, schema: dict) -> dict:
@@ -1709,9 +1711,10 @@ def spec_field(schema: dict) -> dict:
 def crd_probes() -> list[Probe]:
     """CRD schemas kube-apiserver 1.24 refuses (dry runs): a pattern that is no RE2, keywords a CRD
     may not use, list and map types in the wrong place, metadata saying more than name, schemas
-    under anyOf that are not only value rules, an embedded resource that is no object; then
-    objects of the gadgets CRD made in the setup breaking multipleOf, maxProperties, a set's or a
-    map list's uniqueness, and a pattern using RE2's \\z."""
+    under anyOf that are not only value rules, an embedded resource that is no object, defaults
+    that are invalid, not pruned or in the root's metadata; then objects of the gadgets CRD made in
+    the setup breaking multipleOf, maxProperties, a set's or a map list's uniqueness, an embedded
+    resource's apiVersion and kind, and a pattern using RE2's \\z."""
     bad_fields = [{"type": "string", "pattern": "(["}, {"type": "string", "pattern": "(?=a)a"},
                   {"$ref": "#/definitions/x"}, {"type": "null"}, {"type": "array", "items": [{"type": "string"}]},
                   {"type": "object", "x-kubernetes-list-type": "set"},
@@ -1720,15 +1723,23 @@ def crd_probes() -> list[Probe]:
                    "items": {"type": "object", "properties": {"k": {"type": "string"}}}},
                   {"type": "string", "anyOf": [{"type": "string", "description": "x"}]},
                   {"type": "string", "x-kubernetes-embedded-resource": True},
-                  {"x-kubernetes-int-or-string": True, "x-kubernetes-preserve-unknown-fields": True}]
+                  {"x-kubernetes-int-or-string": True, "x-kubernetes-preserve-unknown-fields": True},
+                  {"type": "integer", "default": "x"}, {"type": "string", "enum": ["a"], "default": "b"},
+                  {"type": "object", "properties": {"b": {"type": "string"}}, "default": {"c": 1}},
+                  {"type": "object", "x-kubernetes-embedded-resource": True,
+                   "x-kubernetes-preserve-unknown-fields": True, "default": {"x": 1}}]
     schemas = [spec_field(field) for field in bad_fields]
     schemas.append({"type": "object", "properties": {"metadata": {"type": "object", "properties": {
         "labels": {"type": "object"}}}, "kind": {"type": "integer"}}})
+    schemas.append({"type": "object", "properties": {"metadata": {"type": "object", "properties": {
+        "name": {"type": "string", "default": "x"}}}}})
+    schemas.append({"type": "object", "default": {}})
     probes = [Probe("crd", "POST", CRDS, "dryRun=All", JSON, encode(crd_object("widgets", schema)))
               for schema in schemas]
     gadgets = f"/apis/diff.example.com/v1/namespaces/{NAMESPACE}/gadgets"
     specs = [{"image": "ab\n"}, {"image": "ab"}, {"ratio": 0.3}, {"labels": {"a": "", "b": "", "c": ""}},
-             {"tags": ["a", "b", "a"]}, {"ports": [{"name": "x"}, {"name": "x"}]}, {"ports": ["x"]}]
+             {"tags": ["a", "b", "a"]}, {"ports": [{"name": "x"}, {"name": "x"}]}, {"ports": ["x"]},
+             {"emb": {}}, {"emb": {"apiVersion": "a/b/c", "kind": "My_Kind"}}]
     return probes + [Probe("crd", "POST", gadgets, "dryRun=All", JSON,
                            encode({"apiVersion": "diff.example.com/v1", "kind": "Gadget",
                                    "metadata": {"name": "g"}, "spec": spec})) for spec in specs]
