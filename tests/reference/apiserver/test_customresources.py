@@ -216,6 +216,16 @@ def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
 
 
 
+@pytest.mark.parametrize("additional", ["x", 5, []])
+def test_additional_properties_is_a_schema_or_a_boolean_when_decoded(chain, additional):
+    """JSONSchemaPropsOrBool.UnmarshalJSON refuses anything but an object or a boolean: a 400."""
+    code, status = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema=spec_schema({"a": {
+        "type": "object", "additionalProperties": additional}})))
+    assert code == 400, status
+    assert status["message"] == ('CustomResourceDefinition in version "v1" cannot be handled as a '
+                                 "CustomResourceDefinition: boolean or JSON schema expected")
+
+
 def test_a_generate_name_is_held_to_the_crd_name_rule_before_the_name(chain):
     """ValidateObjectMeta gives generateName to the CRD's name function too, before the name it made."""
     crd = crd_with()
