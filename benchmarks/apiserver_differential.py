@@ -1712,9 +1712,10 @@ def crd_probes() -> list[Probe]:
     """CRD schemas kube-apiserver 1.24 refuses (dry runs): a pattern that is no RE2, keywords a CRD
     may not use, list and map types in the wrong place, metadata saying more than name, schemas
     under anyOf that are not only value rules, an embedded resource that is no object, defaults
-    that are invalid, not pruned or in the root's metadata; then objects of the gadgets CRD made in
-    the setup breaking multipleOf, maxProperties, a set's or a map list's uniqueness, an embedded
-    resource's apiVersion and kind, and a pattern using RE2's \\z."""
+    that are invalid, not pruned or in the root's metadata, additionalProperties that is neither a
+    schema nor a boolean; then objects of the gadgets CRD made in the setup breaking multipleOf,
+    maxProperties, a set's or a map list's uniqueness, an embedded resource's apiVersion and kind,
+    and a pattern using RE2's \\z."""
     bad_fields = [{"type": "string", "pattern": "(["}, {"type": "string", "pattern": "(?=a)a"},
                   {"$ref": "#/definitions/x"}, {"type": "null"}, {"type": "array", "items": [{"type": "string"}]},
                   {"type": "object", "x-kubernetes-list-type": "set"},
@@ -1727,7 +1728,8 @@ def crd_probes() -> list[Probe]:
                   {"type": "integer", "default": "x"}, {"type": "string", "enum": ["a"], "default": "b"},
                   {"type": "object", "properties": {"b": {"type": "string"}}, "default": {"c": 1}},
                   {"type": "object", "x-kubernetes-embedded-resource": True,
-                   "x-kubernetes-preserve-unknown-fields": True, "default": {"x": 1}}]
+                   "x-kubernetes-preserve-unknown-fields": True, "default": {"x": 1}},
+                  {"type": "object", "additionalProperties": "x"}]
     schemas = [spec_field(field) for field in bad_fields]
     schemas.append({"type": "object", "properties": {"metadata": {"type": "object", "properties": {
         "labels": {"type": "object"}}}, "kind": {"type": "integer"}}})
