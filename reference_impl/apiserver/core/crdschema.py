@@ -238,7 +238,8 @@ def _node_problems(schema: dict, path: str, level: str) -> list[str]:
                                   "must not be used if x-kubernetes-embedded-resource is set"))
     if level == "root" and kind and kind != "object":
         problems.append(invalid(f"{path}.type", kind, "must be object at the root"))
-    if kind == "array" and "items" not in schema:
+    # JSONSchemaPropsOrArray decodes anything but an object or a list as no schema at all.
+    if kind == "array" and not isinstance(schema.get("items"), dict):
         problems.append(required(f"{path}.items", "must be specified"))
     if embedded and not schema.get(PRESERVE) and not schema.get("properties"):
         problems.append(required(f"{path}.properties", "must not be empty if x-kubernetes-embedded-resource is true "

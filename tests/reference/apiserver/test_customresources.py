@@ -199,6 +199,8 @@ def test_crd_is_established_with_its_names_accepted(chain):
         "spec": {"type": "object"}}}}},
      "[spec.validation.openAPIV3Schema.default.apiVersion: Required value: must not be empty, "
      "spec.validation.openAPIV3Schema.default.kind: Required value: must not be empty]"),
+    ({"spec__versions__0__schema": spec_schema({"a": {"type": "array", "items": 5}})},
+     f"{NODE_A}.items: Required value: must be specified"),
     # A pattern must compile as Go's regexp (RE2): no lookaround or backreference, in regexp/syntax's words.
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(["}})},
      f'{NODE_A}.pattern: Invalid value: "([": must be a valid regular expression, but isn\'t: '
