@@ -57,6 +57,11 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                a Job's template, completions and selector, StatefulSet, Deployment and DaemonSet
                selectors, PVC and PV specs, a Service's clusterIP, VolumeAttachment, CSINode,
                RoleBinding, EndpointSlice, IngressClass and pod fields
+  crd          CRD schemas upstream refuses (patterns that are no RE2, keywords a CRD may not use,
+               list and map types out of place, metadata and junctor rules, embedded resources,
+               defaults), as dry runs, and custom objects of a CRD made in the setup breaking
+               multipleOf, maxProperties, a set's or map list's uniqueness, an embedded
+               resource's type meta, or an RE2 pattern
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
@@ -1882,6 +1887,71 @@ def value_status_probes() -> list[Probe]:
         probes += status_probes_at(f"{kind.collection()}/{kind.existing}/status", kind.object(kind.existing), bad)
     return probes
 
+# --- custom resources (crd18) ----------------------------------------------------------------------
+
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+GADGET_SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "properties": {
+    "image": {"type": "string", "pattern": "^[a-z]+\\z"},
+    "ratio": {"type": "number", "multipleOf": 0.5},
+    "labels": {"type": "object", "maxProperties": 2, "additionalProperties": {"type": "string"}},
+    "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
+    "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+              "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
+    "emb": {"type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}}}}}
+
+
+def crd_object(plural: str, schema: dict) -> dict:
+    return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.diff.example.com"},
+            "spec": {"group": "diff.example.com", "scope": "Namespaced",
+                     "names": {"plural": plural, "singular": plural[:-1], "kind": plural[:-1].capitalize()},
+                     "versions": [{"name": "v1", "served": True, "storage": True,
+                                   "schema": {"openAPIV3Schema": schema}}]}}
+
+
+def spec_field(schema: dict) -> dict:
+    return {"type": "object", "properties": {"spec": {"type": "object", "properties": {"a": schema}}}}
+
+
+def crd_probes() -> list[Probe]:
+    """CRD schemas kube-apiserver 1.24 refuses (dry runs): a pattern that is no RE2, keywords a CRD
+    may not use, list and map types in the wrong place, metadata saying more than name, schemas
+    under anyOf that are not only value rules, an embedded resource that is no object, defaults
+    that are invalid, not pruned or in the root's metadata, additionalProperties that is neither a
+    schema nor a boolean; then objects of the gadgets CRD made in the setup breaking multipleOf,
+    maxProperties, a set's or a map list's uniqueness, an embedded resource's apiVersion and kind,
+    and a pattern using RE2's \\z."""
+    bad_fields = [{"type": "string", "pattern": "(["}, {"type": "string", "pattern": "(?=a)a"},
+                  {"$ref": "#/definitions/x"}, {"type": "null"}, {"type": "array", "items": [{"type": "string"}]},
+                  {"type": "object", "x-kubernetes-list-type": "set"},
+                  {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "object"}},
+                  {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["z", "k"],
+                   "items": {"type": "object", "properties": {"k": {"type": "string"}}}},
+                  {"type": "string", "anyOf": [{"type": "string", "description": "x"}]},
+                  {"type": "string", "x-kubernetes-embedded-resource": True},
+                  {"x-kubernetes-int-or-string": True, "x-kubernetes-preserve-unknown-fields": True},
+                  {"type": "integer", "default": "x"}, {"type": "string", "enum": ["a"], "default": "b"},
+                  {"type": "object", "properties": {"b": {"type": "string"}}, "default": {"c": 1}},
+                  {"type": "object", "x-kubernetes-embedded-resource": True,
+                   "x-kubernetes-preserve-unknown-fields": True, "default": {"x": 1}},
+                  {"type": "object", "additionalProperties": "x"}]
+    schemas = [spec_field(field) for field in bad_fields]
+    schemas.append({"type": "object", "properties": {"metadata": {"type": "object", "properties": {
+        "labels": {"type": "object"}}}, "kind": {"type": "integer"}}})
+    schemas.append({"type": "object", "properties": {"metadata": {"type": "object", "properties": {
+        "name": {"type": "string", "default": "x"}}}}})
+    schemas.append({"type": "object", "default": {}})
+    probes = [Probe("crd", "POST", CRDS, "dryRun=All", JSON, encode(crd_object("widgets", schema)))
+              for schema in schemas]
+    gadgets = f"/apis/diff.example.com/v1/namespaces/{NAMESPACE}/gadgets"
+    specs = [{"image": "ab\n"}, {"image": "ab"}, {"ratio": 0.3}, {"labels": {"a": "", "b": "", "c": ""}},
+             {"tags": ["a", "b", "a"]}, {"ports": [{"name": "x"}, {"name": "x"}]}, {"ports": ["x"]},
+             {"emb": {}}, {"emb": {"apiVersion": "a/b/c", "kind": "My_Kind"}}]
+    return probes + [Probe("crd", "POST", gadgets, "dryRun=All", JSON,
+                           encode({"apiVersion": "diff.example.com/v1", "kind": "Gadget",
+                                   "metadata": {"name": "g"}, "spec": spec})) for spec in specs]
+
+
 def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -1899,16 +1969,17 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += accept_probes() + custom_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
-    return probes + value_status_probes()
+    return probes + value_status_probes() + crd_probes()
 
 
 def setup_probes() -> list[Probe]:
     """Namespace `diff` first, its default ServiceAccount (upstream's ServiceAccount admission
     refuses pods without it, and no controller-manager makes it here), then one valid object of
     every other kind in it, a pod with restartPolicy Never whose containers have terminated (for
-    the state transitions a status update may not make), a CertificateSigningRequest, an
-    APIService of an aggregated API whose service does not exist and the widget CRD (its object
-    is made by the first custom request, once the CRD is established)."""
+    the state transitions a status update may not make), the gadgets CRD of the crd category, a
+    CertificateSigningRequest, an APIService of an aggregated API whose service does not exist
+    and the widget CRD (its object is made by the first custom request, once the CRD is
+    established)."""
     namespaces = KINDS[6]
     account = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}}
     probes = [Probe("setup", "POST", namespaces.collection(), "", JSON, encode(namespaces.object(NAMESPACE))),
@@ -1921,6 +1992,7 @@ def setup_probes() -> list[Probe]:
                      encode({**never, "status": NEVER_STATUS}))]
     api_service = {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
                    "metadata": {"name": f"{AGGREGATED['version']}.{AGGREGATED['group']}"}, "spec": AGGREGATED}
+    probes.append(Probe("setup", "POST", CRDS, "", JSON, encode(crd_object("gadgets", GADGET_SCHEMA))))
     return probes + [Probe("setup", "POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", "", JSON,
                            encode(CSR)),
                      Probe("setup", "POST", "/apis/apiregistration.k8s.io/v1/apiservices", "", JSON, encode(api_service)),

@@ -3,6 +3,7 @@ bools, int64 and float64), and reflect's name of their types, for the errors ups
 them: strategic merge patch's among them."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +24,21 @@ def format_v(value: Any) -> str:
     if isinstance(value, float):
         return format_float(value)
     return str(value)
+
+
+@mirrors("fmt.Sprintf")
+def format_sharp_v(value: Any) -> str:
+    """`%#v`: `"a"`, `[]interface {}{"a", 1}`, `map[string]interface {}{"a":1}` (keys sorted)."""
+    if value is None:
+        return "interface {}(nil)"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(format_sharp_v(item) for item in value) + "}"
+    if isinstance(value, dict):
+        pairs = (f"{json.dumps(key, ensure_ascii=False)}:{format_sharp_v(value[key])}" for key in sorted(value))
+        return "map[string]interface {}{" + ", ".join(pairs) + "}"
+    return format_v(value)
 
 
 @mirrors("fmt.Sprintf")

@@ -112,10 +112,15 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
     def validate_content(obj: dict) -> list[str]:
         return crdschema.validate(schema, {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")})
 
-    def validate(obj: dict) -> list[str]:
+    def validate(obj: dict, old: dict | None = None) -> list[str]:
+        """The schema, the scale paths' values, embedded resources' type meta and the list sets' and
+        maps' unique items; an object stored with repeated ones may keep them on update (ratcheting)."""
         scale_problems = customscale.spec_problems(obj, scale) + customscale.status_problems(obj, scale) \
             if scale else []
-        return type_meta_problems(obj, names["kind"], served_as) or validate_content(obj) + scale_problems
+        list_problems = [] if old and crdschema.list_set_and_map_problems(schema, old) else \
+            crdschema.list_set_and_map_problems(schema, obj)
+        return type_meta_problems(obj, names["kind"], served_as) or validate_content(obj) + scale_problems \
+            + crdschema.embedded_resource_problems(schema, obj) + list_problems
 
     def validate_status(old: dict, new: dict) -> list[str]:
         return type_meta_problems(new, names["kind"], served_as) or \
@@ -132,7 +137,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     # stay in the version they were written in.
                     storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
                                         lambda obj: convert(obj, served_as)), stored_as=f"{group}/{storage}",
-                    validator=validate, defaulter=decode,
+                    validator=validate, validator_on_update=lambda old, new: validate(new, old), defaulter=decode,
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
                     prepare_for_status_update=_only_status if status else None,

@@ -257,6 +257,16 @@ def _resolved(schema: dict) -> tuple[str, dict, str | None, str]:
     return resolved
 
 
+# A CRD schema's additionalProperties: JSONSchemaPropsOrBool decodes itself by the JSON's first byte.
+_SCHEMA_OR_BOOL = "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool"
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.JSONSchemaPropsOrBool).UnmarshalJSON")
+def _schema_or_bool_problem(value: object) -> str | None:
+    """An object is a schema, true or false whether more properties are allowed; nothing else."""
+    return None if isinstance(value, (dict, bool)) else "boolean or JSON schema expected"
+
+
 def _passes_as_it_is(value: object, schema: dict) -> bool:
     """Whether _walk would take `value` as it is, at depth 0, with nothing to check: a string of a
     plain string type or a boolean, once the node has been resolved."""
@@ -277,6 +287,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         return 0
     if value is None:
         return 0
+    if name == _SCHEMA_OR_BOOL and (problem := _schema_or_bool_problem(value)):
+        raise body.refuse(problem, problem)
     if expected is None:
         return decoding.nesting_of(value)
     if expected == "string" and not format and isinstance(value, str):

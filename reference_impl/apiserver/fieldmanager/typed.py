@@ -16,7 +16,6 @@ resources in a new container, not when limits are set in an existing one.
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -24,7 +23,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
-from reference_impl.machinery.gofmt import format_v, type_of
+from reference_impl.machinery.gofmt import format_sharp_v, format_v, type_of
 from reference_impl.mirrors import mirrors
 
 ABSENT = object()  # a field that is not there at all, as opposed to one that is null
@@ -290,25 +289,11 @@ def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> No
         for element, item in items.items():
             _validate(item, schema.element(), path + (element,), problems)
     elif atom == "string" and not isinstance(value, str):
-        problems.append(f"{where}expected string, got &value.valueUnstructured{{Value:{_go_sharp(value)}}}")
+        problems.append(f"{where}expected string, got &value.valueUnstructured{{Value:{format_sharp_v(value)}}}")
     elif atom == "numeric" and (isinstance(value, bool) or not isinstance(value, (int, float))):
         problems.append(f"{where}expected numeric (int or float), got {type_of(value)}")
     elif atom == "boolean" and not isinstance(value, bool):
         problems.append(f"{where}expected boolean, got &{{{format_v(value)}}}")
-
-
-def _go_sharp(value: Any) -> str:
-    """Go's %#v of an unstructured value: `"a"`, `[]interface {}{"a", 1}`, `map[string]interface {}{"a":1}`."""
-    if value is None:
-        return "interface {}(nil)"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[]interface {}{" + ", ".join(_go_sharp(item) for item in value) + "}"
-    if isinstance(value, dict):
-        return "map[string]interface {}{" + ", ".join(f"{json.dumps(key, ensure_ascii=False)}:{_go_sharp(value[key])}"
-                                                      for key in sorted(value)) + "}"
-    return format_v(value)
 
 
 def to_field_set(value: Any, schema: Schema) -> frozenset:

@@ -216,16 +216,18 @@ def deprecation_warning_problems(deprecated: bool, warning: object) -> list[str]
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.ValidateCustomResourceDefinition",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionSpec",
          "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/validation.validateCustomResourceDefinitionVersion")
-def validate_crd(crd: dict) -> list[str]:
-    """The name is <plural>.<group>; the group a domain with a dot; scope Cluster or Namespaced;
-    the names valid; each version a DNS-1035 name with a structural schema; one storage version.
-    A schema or columns every version shares are checked once, at spec.validation and
+def validate_crd(crd: dict, update: bool = False) -> list[str]:
+    """The name is <plural>.<group> (on create: an update checks the object meta without the name
+    function, and immutable names instead); the group a domain with a dot; scope Cluster or
+    Namespaced; the names valid; each version a DNS-1035 name with a structural schema; one storage
+    version. A schema or columns every version shares are checked once, at spec.validation and
     spec.additionalPrinterColumns, after the versions."""
-    spec, names = v.as_object(crd.get("spec")), _names(crd)
-    name = v.as_object(crd.get("metadata")).get("name", "")
-    problems = []
-    if name and name != f"{names.get('plural', '')}.{spec.get('group', '')}":
-        problems.append(v.invalid("metadata.name", name, 'must be spec.names.plural+"."+spec.group'))
+    spec, names, metadata = v.as_object(crd.get("spec")), _names(crd), v.as_object(crd.get("metadata"))
+    expected = f"{names.get('plural', '')}.{spec.get('group', '')}"
+    # ValidateObjectMeta asks the name function of generateName (as a prefix) before the name.
+    problems = [] if update else [
+        v.invalid(f"metadata.{field}", metadata[field], 'must be spec.names.plural+"."+spec.group')
+        for field in ("generateName", "name") if metadata.get(field) and metadata[field] != expected]
     group = spec.get("group", "")
     if not group:
         problems.append(v.required("spec.group"))
@@ -562,7 +564,8 @@ ZERO_CRD = {"spec": {"group": "", "names": ZERO_NAMES, "scope": "", "versions": 
 CRD = Resource(GROUP, "v1", "CustomResourceDefinition", "customresourcedefinitions", "customresourcedefinition",
                False, ("crd", "crds"), subresources=("status",), categories=("api-extensions",),
                storage_prefix=f"{GROUP}/customresourcedefinitions", tracks_generation=True,
-               allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd, create_validator=create_problems,
+               allow_unconditional_update=False, return_deleted_object=True, validator=validate_crd,
+               validator_on_update=lambda old, new: validate_crd(new, update=True), create_validator=create_problems,
                update_validator=validate_crd_update, kube_finalizers=False,
                prepare_for_create=prepare_for_create, prepare_for_update=prepare_for_update,
                zero_value=ZERO_CRD)
