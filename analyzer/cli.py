@@ -322,7 +322,7 @@ def _add_index(commands) -> None:
                        help="kubernetes and/or etcd (default: every fetched repository)")
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
-                       help="parser processes (default: one per core)")
+                       help="parser processes, at most one per core (default: one per core)")
     index.add_argument("--goroot", metavar="PATH", type=given_path,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
@@ -620,6 +620,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not names:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
+    jobs = _parser_processes(args.jobs, progress)
     goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
     # Said in the summary, where a standard library is expected: asked for, or not found.
     no_library = ("--no-goroot: calls into it stay unresolved" if args.no_goroot else
@@ -631,7 +632,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         for name in names:
             summaries.append(indexer.index_checkout(
-                ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
+                ws.index_path, checkouts[name], include_tests=args.tests, jobs=jobs,
                 progress=progress, goroot=goroot, build=build))
             summaries[-1].no_library = no_library
             for tag in summaries[-1].unnamed_tags:
@@ -651,6 +652,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+def _parser_processes(asked: int | None, progress: Progress) -> int:
+    """`-j`, at most one parser per core this process may run on: parsing keeps each one busy,
+    so more only add memory (a forked copy of the indexer each) and switching."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if asked is None:
+        return cores
+    if asked > cores:
+        progress.warn(f"-j {asked}: {cores} parser processes, one per core this process may use")
+        return cores
+    return asked
 
 
 def _check_fetched(name: str, checkouts: dict) -> None:

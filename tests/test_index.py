@@ -972,3 +972,22 @@ def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(k
     assert main(["index", "-q", "--no-goroot", "--json"]) == 0
     (again,) = json.loads(capsys.readouterr().out)
     assert again["already_indexed"] and again["edges"] == first["edges"]
+
+
+def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, monkeypatch):
+    """`-j 100000` forked as many parsers as there were chunks of blobs, each a copy of the
+    indexer, with no word said: -j is capped at the cores this process may run on, in a warning."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    asked = []
+    parse_all = indexer._parse_all
+    monkeypatch.setattr(indexer, "_parse_all",
+                        lambda source, blobs, jobs: asked.append(jobs) or parse_all(source, blobs, jobs))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot", "-j", "100000"]) == 0
+    cores = len(os.sched_getaffinity(0))
+    assert capsys.readouterr().err == (f"kubeatlas: warning: -j 100000: {cores} parser processes, "
+                                       "one per core this process may use\n")
+    assert asked and set(asked) == {cores}
