@@ -43,7 +43,15 @@ def default_home() -> Path:
         raise UsageError(f"$KUBEATLAS_HOME is {env!r}, no folder: set it to one, or unset it "
                          "for ~/.cache/kubeatlas")
     if env:
-        return Path(env)
+        home = Path(env).expanduser()
+        if not home.is_absolute():
+            # A variable outlives the directory it was set in: each directory would have a home
+            # of its own, and a query run elsewhere would find no index.
+            raise UsageError(f"$KUBEATLAS_HOME is {env!r}, a relative path, which names another "
+                             f"folder in each directory: set it to an absolute one, e.g. "
+                             f"{Path(os.path.abspath(home))}, or give --home {env} for this "
+                             "command alone")
+        return home
     cache = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG spec: a relative path in its variables is invalid and to be ignored.
     return (Path(cache) if os.path.isabs(cache) else user_home() / ".cache") / "kubeatlas"
