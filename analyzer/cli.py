@@ -601,11 +601,33 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                          "path, read in place with all the history it has: leave --full out")
     progress = Progress(quiet=args.quiet)
     ws = _workspace(args)
+    fetched: list[str] = []
     for name in names:
-        checkout = sources.fetch(ws, name, source=args.source, ref=args.ref, url=args.url,
-                                 depth=0 if args.full else 1, progress=progress)
+        try:
+            checkout = sources.fetch(ws, name, source=args.source, ref=args.ref, url=args.url,
+                                     depth=0 if args.full else 1, progress=progress)
+        except (KeyboardInterrupt, Terminated) as stop:
+            stop.fetched = fetched  # for the line `main` prints
+            stop.left = _left_by_fetch(ws, name, args.source)
+            raise
+        fetched.append(name)
         print(f"{name}\t{checkout.ref}\t{checkout.commit}\t{checkout.remote_url}")
     return 0
+
+
+def _left_by_fetch(ws: Workspace, name: str, source: str | None) -> str:
+    """What a fetch of `name` stopped midway leaves: its record is written only once the fetch
+    is complete, and a first clone is made aside and removed (sources._clone_or_update)."""
+    from analyzer import sources
+
+    recorded = ("its previous record unchanged" if name in sources.load_checkouts(ws)
+                else "nothing recorded")
+    if not sources.is_url(source or sources.load_pins()[name].url):
+        return f"{name} not fetched, {recorded}"
+    clone = ws.repos_dir / f"{name}.git"
+    if clone.is_dir():
+        return f"{name} not fetched, {recorded}; its clone {clone} keeps the commits it had"
+    return f"{name} not fetched, {recorded}; the partial clone was removed"
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -1076,6 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
         kept = (_kept_by_index(stop) if args.command == "index" else
+                _kept_by_fetch(stop) if args.command == "fetch" else
                 _kept_by_site(stop, args.out) if args.command == "site" else "")
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
@@ -1092,6 +1115,15 @@ def _kept_by_index(stop: BaseException) -> str:
         return "; the previous index is unchanged"
     kept = f", the previous index of {', '.join(unchanged)} unchanged" if unchanged else ""
     return f"; {', '.join(indexed)} indexed{kept}"
+
+
+def _kept_by_fetch(stop: BaseException) -> str:
+    """What an interrupted `fetch` leaves: the repositories fetched before are recorded, the one
+    stopped is as it was."""
+    if not hasattr(stop, "left"):  # stopped before the first fetch began
+        return "; nothing fetched"
+    done = f"; {', '.join(stop.fetched)} fetched and recorded" if stop.fetched else ""
+    return f"{done}; {stop.left}"
 
 
 def _kept_by_site(stop: BaseException, out: Path) -> str:

@@ -864,3 +864,35 @@ def test_a_local_repository_whose_path_is_not_utf8_is_recorded_and_indexed(kube_
     assert main(["fetch", "kubernetes", "--from", str(odd), "--ref", "HEAD", *home]) == 0
     assert capfd.readouterr().out.rstrip().endswith(f"\t{Path(tmp_path).as_uri()}/k%FFdir")
     assert main(["index", "--no-goroot", *home]) == 0
+
+
+def test_an_interrupted_fetch_says_what_it_kept(ws, origin, capsys, monkeypatch):
+    """A Ctrl-C during `fetch` said only "interrupted": it says which repositories were fetched
+    and recorded, and, for the one stopped, that its record is as it was and its first clone
+    was removed (or an existing clone keeps its commits)."""
+    home = str(ws.home)
+    fetch_into = sources._fetch_into
+
+    def interrupted(repo, name, *args):
+        if name == "etcd":
+            raise KeyboardInterrupt
+        return fetch_into(repo, name, *args)
+
+    monkeypatch.setattr(sources, "_fetch_into", interrupted)
+    monkeypatch.setattr(sources, "load_pins", lambda: {
+        name: sources.Pin(name, origin.as_uri(), "v1") for name in ("kubernetes", "etcd")})
+    assert main(["fetch", "kubernetes", "etcd", "--home", home, "-q"]) == 130
+    assert capsys.readouterr().err == ("kubeatlas: interrupted; kubernetes fetched and recorded; "
+                                       "etcd not fetched, nothing recorded; the partial clone was "
+                                       "removed\n")
+    assert sorted(path.name for path in ws.repos_dir.iterdir()) == ["kubernetes.git"]
+    assert list(sources.load_checkouts(ws)) == ["kubernetes"]
+
+    monkeypatch.setattr(sources, "_fetch_into", fetch_into)
+    assert main(["fetch", "etcd", "--home", home, "-q"]) == 0
+    monkeypatch.setattr(sources, "_fetch_into", interrupted)
+    assert main(["fetch", "etcd", "--ref", "v2", "--home", home, "-q"]) == 130
+    assert capsys.readouterr().err == (
+        f"kubeatlas: interrupted; etcd not fetched, its previous record unchanged; its clone "
+        f"{ws.repos_dir / 'etcd.git'} keeps the commits it had\n")
+    assert sources.load_checkouts(ws)["etcd"].ref == "v1"
