@@ -21,11 +21,11 @@ import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, UnknownName, UsageError,
-                             nearest)
+from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex, UnknownName,
+                             UsageError, nearest)
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
-                                forget_callers_repository)
+                                forget_callers_repository, held_by, index_writer_lock)
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -566,8 +566,20 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
-    db = store.connect(_workspace(args).index_path)
-    return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
+    index_path = _workspace(args).index_path
+    try:
+        db = store.connect(index_path)
+        return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
+    except (IndexError_, query.QueryError) as err:
+        if args.commit is not None or isinstance(err, (DamagedIndex, OutdatedIndex)):
+            raise
+        writer = held_by(index_writer_lock(index_path))
+        if writer is None:
+            raise
+        # The index a running `kubeatlas index` makes becomes visible only once complete.
+        raise IndexError_(str(index_path), f"{args.repo or 'kubernetes'} is not indexed yet: "
+                          f"`kubeatlas index` is indexing ({writer or 'just started'}); "
+                          "query once it has finished") from err
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:

@@ -16,7 +16,7 @@ import pytest
 from analyzer import sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
-from analyzer.workspace import Workspace
+from analyzer.workspace import Workspace, index_writer_lock
 from conftest import _git
 
 
@@ -991,3 +991,31 @@ def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, 
     assert capsys.readouterr().err == (f"kubeatlas: warning: -j 100000: {cores} parser processes, "
                                        "one per core this process may use\n")
     assert asked and set(asked) == {cores}
+
+
+def test_a_query_during_a_first_index_says_it_is_being_indexed(etcd_repo, tmp_path, capsys,
+                                                              monkeypatch):
+    """A query while the first `kubeatlas index` ran said "no index yet: run `kubeatlas index`",
+    as if none were running: it says that one is, since when, and to query once it has finished.
+    Once no indexer holds the lock, the line is the usual one again."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    index_path = Workspace(home).index_path
+    for before in ([], ["index"]):  # no index file yet; an index holding only etcd
+        if before:
+            assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q"]) == 0
+            assert main(["index", "-q", "--no-goroot"]) == 0
+            assert index_writer_lock(index_path).read_text() == ""  # the note goes with the lock
+            capsys.readouterr()
+        holder = _hold_writer_lock(index_path)
+        try:
+            assert main(["find", "Run"]) == 1
+            err = capsys.readouterr().err
+        finally:
+            holder.kill()
+            holder.wait()
+        assert err.startswith(f"kubeatlas: error: index {index_path}: kubernetes is not indexed "
+                              "yet: `kubeatlas index` is indexing (started at 20"), err
+        assert err.endswith(f" UTC by process {holder.pid}); query once it has finished\n")
+        assert main(["find", "Run"]) == 1
+        assert "is indexing" not in capsys.readouterr().err  # a writer killed with -9 left its note
