@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -566,20 +567,59 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
-    index_path = _workspace(args).index_path
+    ws = _workspace(args)
+    repo = args.repo or "kubernetes"
     try:
-        db = store.connect(index_path)
-        return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
-    except (IndexError_, query.QueryError) as err:
-        if args.commit is not None or isinstance(err, (DamagedIndex, OutdatedIndex)):
-            raise
-        writer = held_by(index_writer_lock(index_path))
-        if writer is None:
-            raise
-        # The index a running `kubeatlas index` makes becomes visible only once complete.
-        raise IndexError_(str(index_path), f"{args.repo or 'kubernetes'} is not indexed yet: "
-                          f"`kubeatlas index` is indexing ({writer or 'just started'}); "
-                          "query once it has finished") from err
+        db = store.connect(ws.index_path)
+        return query.GraphIndex.open(db, repo, args.commit)
+    except (DamagedIndex, OutdatedIndex):
+        raise
+    except query.QueryError as err:
+        if args.commit is not None:
+            return _open_revision(db, ws, repo, args.commit, err)
+        _raise_if_being_indexed(ws.index_path, repo, err)
+        raise
+    except IndexError_ as err:  # no index yet
+        _raise_if_being_indexed(ws.index_path, repo, err)
+        raise
+
+
+def _raise_if_being_indexed(index_path: Path, repo: str, not_indexed: Exception) -> None:
+    """Say so when `repo` is not indexed because a running `kubeatlas index` has not finished:
+    the index it makes becomes visible only once complete."""
+    writer = held_by(index_writer_lock(index_path))
+    if writer is not None:
+        raise IndexError_(str(index_path), f"{repo} is not indexed yet: `kubeatlas index` is "
+                          f"indexing ({writer or 'just started'}); query once it has finished"
+                          ) from not_indexed
+
+
+def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -> query.GraphIndex:
+    """The index of the commit `rev` names in the repository `fetch` recorded, for a --commit no
+    indexed SHA or fetched ref matches: HEAD (and HEAD~1, HEAD^2...) is the commit fetched, as
+    a work tree's HEAD is the commit checked out; a branch or tag means what git says it means
+    there. `unknown` is raised when git resolves nothing either."""
+    from analyzer import sources
+
+    checkout = sources.load_checkouts(ws).get(repo)
+    if checkout is None or rev.startswith("-"):
+        raise unknown
+    revision = re.sub(r"^HEAD(?=$|[~^])", checkout.commit, rev)
+    found = subprocess.run(["git", "--git-dir", checkout.git_dir, "rev-parse", "--verify",
+                            "--quiet", f"{revision}^{{commit}}"], capture_output=True, text=True)
+    if found.returncode != 0:
+        raise unknown
+    sha = found.stdout.strip()
+    try:
+        return query.GraphIndex.open(db, repo, sha)
+    except query.QueryError:
+        if sha == checkout.commit:
+            reason = f"the commit `fetch` recorded, {sha[:12]}, which is not indexed: run " \
+                     f"`kubeatlas index {repo}`"
+        else:
+            reason = f"{sha[:12]} in {checkout.git_dir}, which is not indexed: run " \
+                     f"`kubeatlas fetch {repo} --ref {sha}` and index it"
+        raise query.QueryError(f"--commit {rev} is {reason}") from None
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
