@@ -896,3 +896,23 @@ def test_an_interrupted_fetch_says_what_it_kept(ws, origin, capsys, monkeypatch)
         f"kubeatlas: interrupted; etcd not fetched, its previous record unchanged; its clone "
         f"{ws.repos_dir / 'etcd.git'} keeps the commits it had\n")
     assert sources.load_checkouts(ws)["etcd"].ref == "v1"
+
+
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_tree_of_the_other_repository_is_refused(as_url, ws, kube_repo, etcd_repo, capsys):
+    """`fetch etcd --from KUBERNETES-TREE` was recorded, and `index` filed kubernetes' packages
+    as etcd's: a tree whose go.mod declares the other repository's module (k8s.io/kubernetes,
+    go.etcd.io/etcd/v3) is refused, nothing recorded and no clone left. A tree declaring
+    another module (a fork, example.com/x) stays accepted."""
+    for name, repo, other, module in (("etcd", kube_repo, "kubernetes", "k8s.io/kubernetes"),
+                                      ("kubernetes", etcd_repo, "etcd", "go.etcd.io/etcd/v3")):
+        source = repo.as_uri() if as_url else str(repo)
+        assert main(["fetch", name, "--from", source, "--ref", "main", "-q",
+                     "--home", str(ws.home)]) == 1
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: {name}: {source}: main is {other}, not {name}: its go.mod "
+            f"declares module {module}; fetch it as {other}, or give the {name} repository\n")
+    assert not ws.sources_file.exists()
+    assert not ws.repos_dir.exists()
+    assert sources.fetch(ws, "etcd", source=str(etcd_repo), ref="main").name == "etcd"
+
