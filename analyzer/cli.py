@@ -16,16 +16,17 @@ import re
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 from pathlib import Path
 
 from analyzer import graph, query, render, store
-from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, UnknownName, UsageError,
-                             nearest)
+from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex, UnknownName,
+                             UsageError, nearest)
 from analyzer.progress import Progress
 from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
-                                forget_callers_repository)
+                                forget_callers_repository, held_by, index_writer_lock)
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -322,7 +323,7 @@ def _add_index(commands) -> None:
                        help="kubernetes and/or etcd (default: every fetched repository)")
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
-                       help="parser processes (default: one per core)")
+                       help="parser processes, at most one per core (default: one per core)")
     index.add_argument("--goroot", metavar="PATH", type=given_path,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
@@ -566,8 +567,59 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
-    db = store.connect(_workspace(args).index_path)
-    return query.GraphIndex.open(db, args.repo or "kubernetes", args.commit)
+    ws = _workspace(args)
+    repo = args.repo or "kubernetes"
+    try:
+        db = store.connect(ws.index_path)
+        return query.GraphIndex.open(db, repo, args.commit)
+    except (DamagedIndex, OutdatedIndex):
+        raise
+    except query.QueryError as err:
+        if args.commit is not None:
+            return _open_revision(db, ws, repo, args.commit, err)
+        _raise_if_being_indexed(ws.index_path, repo, err)
+        raise
+    except IndexError_ as err:  # no index yet
+        _raise_if_being_indexed(ws.index_path, repo, err)
+        raise
+
+
+def _raise_if_being_indexed(index_path: Path, repo: str, not_indexed: Exception) -> None:
+    """Say so when `repo` is not indexed because a running `kubeatlas index` has not finished:
+    the index it makes becomes visible only once complete."""
+    writer = held_by(index_writer_lock(index_path))
+    if writer is not None:
+        raise IndexError_(str(index_path), f"{repo} is not indexed yet: `kubeatlas index` is "
+                          f"indexing ({writer or 'just started'}); query once it has finished"
+                          ) from not_indexed
+
+
+def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -> query.GraphIndex:
+    """The index of the commit `rev` names in the repository `fetch` recorded, for a --commit no
+    indexed SHA or fetched ref matches: HEAD (and HEAD~1, HEAD^2...) is the commit fetched, as
+    a work tree's HEAD is the commit checked out; a branch or tag means what git says it means
+    there. `unknown` is raised when git resolves nothing either."""
+    from analyzer import sources
+
+    checkout = sources.load_checkouts(ws).get(repo)
+    if checkout is None or rev.startswith("-"):
+        raise unknown
+    revision = re.sub(r"^HEAD(?=$|[~^])", checkout.commit, rev)
+    found = subprocess.run(["git", "--git-dir", checkout.git_dir, "rev-parse", "--verify",
+                            "--quiet", f"{revision}^{{commit}}"], capture_output=True, text=True)
+    if found.returncode != 0:
+        raise unknown
+    sha = found.stdout.strip()
+    try:
+        return query.GraphIndex.open(db, repo, sha)
+    except query.QueryError:
+        if sha == checkout.commit:
+            reason = f"the commit `fetch` recorded, {sha[:12]}, which is not indexed: run " \
+                     f"`kubeatlas index {repo}`"
+        else:
+            reason = f"{sha[:12]} in {checkout.git_dir}, which is not indexed: run " \
+                     f"`kubeatlas fetch {repo} --ref {sha}` and index it"
+        raise query.QueryError(f"--commit {rev} is {reason}") from None
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -601,11 +653,33 @@ def cmd_fetch(args: argparse.Namespace) -> int:
                          "path, read in place with all the history it has: leave --full out")
     progress = Progress(quiet=args.quiet)
     ws = _workspace(args)
+    fetched: list[str] = []
     for name in names:
-        checkout = sources.fetch(ws, name, source=args.source, ref=args.ref, url=args.url,
-                                 depth=0 if args.full else 1, progress=progress)
+        try:
+            checkout = sources.fetch(ws, name, source=args.source, ref=args.ref, url=args.url,
+                                     depth=0 if args.full else 1, progress=progress)
+        except (KeyboardInterrupt, Terminated) as stop:
+            stop.fetched = fetched  # for the line `main` prints
+            stop.left = _left_by_fetch(ws, name, args.source)
+            raise
+        fetched.append(name)
         print(f"{name}\t{checkout.ref}\t{checkout.commit}\t{checkout.remote_url}")
     return 0
+
+
+def _left_by_fetch(ws: Workspace, name: str, source: str | None) -> str:
+    """What a fetch of `name` stopped midway leaves: its record is written only once the fetch
+    is complete, and a first clone is made aside and removed (sources._clone_or_update)."""
+    from analyzer import sources
+
+    recorded = ("its previous record unchanged" if name in sources.load_checkouts(ws)
+                else "nothing recorded")
+    if not sources.is_url(source or sources.load_pins()[name].url):
+        return f"{name} not fetched, {recorded}"
+    clone = ws.repos_dir / f"{name}.git"
+    if clone.is_dir():
+        return f"{name} not fetched, {recorded}; its clone {clone} keeps the commits it had"
+    return f"{name} not fetched, {recorded}; the partial clone was removed"
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -620,6 +694,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     if not names:
         raise UsageError("nothing fetched yet: run `kubeatlas fetch` first")
     progress = Progress(quiet=args.quiet)
+    jobs = _parser_processes(args.jobs, progress)
     goroot = None if args.no_goroot else stdlib.find_goroot(args.goroot and str(args.goroot))
     # Said in the summary, where a standard library is expected: asked for, or not found.
     no_library = ("--no-goroot: calls into it stay unresolved" if args.no_goroot else
@@ -631,7 +706,7 @@ def cmd_index(args: argparse.Namespace) -> int:
     try:
         for name in names:
             summaries.append(indexer.index_checkout(
-                ws.index_path, checkouts[name], include_tests=args.tests, jobs=args.jobs,
+                ws.index_path, checkouts[name], include_tests=args.tests, jobs=jobs,
                 progress=progress, goroot=goroot, build=build))
             summaries[-1].no_library = no_library
             for tag in summaries[-1].unnamed_tags:
@@ -651,6 +726,18 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+def _parser_processes(asked: int | None, progress: Progress) -> int:
+    """`-j`, at most one parser per core this process may run on: parsing keeps each one busy,
+    so more only add memory (a forked copy of the indexer each) and switching."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if asked is None:
+        return cores
+    if asked > cores:
+        progress.warn(f"-j {asked}: {cores} parser processes, one per core this process may use")
+        return cores
+    return asked
 
 
 def _check_fetched(name: str, checkouts: dict) -> None:
@@ -1063,6 +1150,7 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyboardInterrupt, Terminated) as stop:
         what = "terminated" if isinstance(stop, Terminated) else "interrupted"
         kept = (_kept_by_index(stop) if args.command == "index" else
+                _kept_by_fetch(stop) if args.command == "fetch" else
                 _kept_by_site(stop, args.out) if args.command == "site" else "")
         print(f"kubeatlas: {what}{kept}", file=sys.stderr)
         return 143 if isinstance(stop, Terminated) else 130
@@ -1079,6 +1167,15 @@ def _kept_by_index(stop: BaseException) -> str:
         return "; the previous index is unchanged"
     kept = f", the previous index of {', '.join(unchanged)} unchanged" if unchanged else ""
     return f"; {', '.join(indexed)} indexed{kept}"
+
+
+def _kept_by_fetch(stop: BaseException) -> str:
+    """What an interrupted `fetch` leaves: the repositories fetched before are recorded, the one
+    stopped is as it was."""
+    if not hasattr(stop, "left"):  # stopped before the first fetch began
+        return "; nothing fetched"
+    done = f"; {', '.join(stop.fetched)} fetched and recorded" if stop.fetched else ""
+    return f"{done}; {stop.left}"
 
 
 def _kept_by_site(stop: BaseException, out: Path) -> str:

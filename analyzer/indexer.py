@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from analyzer import stdlib, store
@@ -34,7 +35,7 @@ from analyzer.progress import Progress
 from analyzer.resolve import resolve
 from analyzer.sources import Checkout
 from analyzer.stdlib import GoRoot
-from analyzer.workspace import exclusive
+from analyzer.workspace import exclusive, index_writer_lock
 
 CHUNK = 32  # blobs per task handed to a parser process
 SAVE_EVERY = 512  # parsed blobs per write transaction
@@ -241,8 +242,10 @@ def _writer_lock(index_path: Path):
     """One writer at a time: a second `kubeatlas index` on the same index would drop the first
     one's commit in progress. Readers never take it. Killed with -9, a writer frees it at once,
     whatever its parse workers are still doing."""
-    return exclusive(index_path.with_name(index_path.name + ".lock"), IndexError_(
-        str(index_path), "another `kubeatlas index` is writing it; wait for that one to finish"))
+    started = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return exclusive(index_writer_lock(index_path), IndexError_(
+        str(index_path), "another `kubeatlas index` is writing it; wait for that one to finish"),
+        note=f"started at {started} by process {os.getpid()}")
 
 
 def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,

@@ -45,6 +45,13 @@ _URL = re.compile(r"^[a-z][a-z0-9+.-]*://|^[^/@:]+@[^/:]+:", re.IGNORECASE)
 _FULL_SHA = re.compile(r"^[0-9a-f]{40}$")
 _NO_SPACE = "No space left on device"  # strerror(ENOSPC), in git's "fatal: write error: ..."
 _SHORT_SHA = re.compile(r"^[0-9a-f]{4,39}$")
+# The module path each repository's top go.mod declares: k8s.io/kubernetes; go.etcd.io/etcd up
+# to v3.4, go.etcd.io/etcd/v3 from v3.5 (its server a module of its own under server/). Releases
+# before modules have no go.mod, and a fork may rename its module: only a tree declaring the
+# other repository's module is refused, as the one named by mistake (a kubernetes tree as etcd).
+MODULE_PATHS = {"kubernetes": re.compile(r"k8s\.io/kubernetes"),
+                "etcd": re.compile(r"go\.etcd\.io/etcd(/v[0-9]+)?")}
+_MODULE_LINE = re.compile(r'^module\s+"?([^\s"]+)"?', re.MULTILINE)
 _GIT_REASON = re.compile(r"^(?P<remote>remote: )?(?:fatal|error): (?P<text>.*)")
 _UNKNOWN_REMOTE_REF = re.compile(r"not our ref|couldn't find remote ref|no such remote ref")
 # git must fail rather than wait for a password nobody will type (a private or mistyped URL).
@@ -180,6 +187,7 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
         if not repo.head.is_valid() and not repo.refs:
             raise SourceError(name, source, "the repository has no commits yet")
         commit = _resolve(repo, ref, name, source, ref)
+        _check_module(repo, name, source, ref, commit)
         config = repo.config_reader("repository")
         origin = (config.get_value('remote "origin"', "url")
                   if config.has_option('remote "origin"', "url") else None)
@@ -287,6 +295,7 @@ def _fetch_into(repo: Repo, name: str, source: str, ref: str, depth: int,
                               "a folder on another disk") from None
         raise SourceError(name, source, f"fetch failed: {reason}{_local_hint(name)}") from None
     commit = _resolve(repo, "FETCH_HEAD", name, source, ref)
+    _check_module(repo, name, source, ref, commit)
     repo.git.update_ref(f"refs/kubeatlas/{name}", commit)
     return commit
 
@@ -308,6 +317,28 @@ def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
         return ref
     hint = " (a remote commit needs its full 40-hex SHA)" if _SHORT_SHA.match(ref) else ""
     raise SourceError(name, source, f"unknown ref '{ref}'{hint}")
+
+
+def _check_module(repo: Repo, name: str, source: str, ref: str, commit: str) -> None:
+    """Refuse a tree whose go.mod declares the other repository's module: indexed under `name`,
+    its packages would be queried, mapped and compared as the wrong project's."""
+    module = _module_path(repo, commit)
+    other = next((other for other, path in MODULE_PATHS.items()
+                  if other != name and module and path.fullmatch(module)), None)
+    if other:
+        raise SourceError(name, source, f"{ref} is {other}, not {name}: its go.mod declares "
+                          f"module {module}; fetch it as {other}, or give the {name} repository")
+
+
+def _module_path(repo: Repo, commit: str) -> str | None:
+    """The module path the commit's top go.mod declares; None without one (or its blob missing
+    from a snapshot, whose other blobs are not needed either)."""
+    try:
+        text = repo.git.cat_file("blob", f"{commit}:go.mod")
+    except GitCommandError:
+        return None
+    found = _MODULE_LINE.search(text)
+    return found[1] if found else None
 
 
 def _local_hint(name: str) -> str:

@@ -10,6 +10,7 @@ import fcntl
 import os
 import pwd
 import stat
+import struct
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,15 @@ def default_home() -> Path:
         raise UsageError(f"$KUBEATLAS_HOME is {env!r}, no folder: set it to one, or unset it "
                          "for ~/.cache/kubeatlas")
     if env:
-        return Path(env)
+        home = Path(env).expanduser()
+        if not home.is_absolute():
+            # A variable outlives the directory it was set in: each directory would have a home
+            # of its own, and a query run elsewhere would find no index.
+            raise UsageError(f"$KUBEATLAS_HOME is {env!r}, a relative path, which names another "
+                             f"folder in each directory: set it to an absolute one, e.g. "
+                             f"{Path(os.path.abspath(home))}, or give --home {env} for this "
+                             "command alone")
+        return home
     cache = os.environ.get("XDG_CACHE_HOME", "")
     # The XDG spec: a relative path in its variables is invalid and to be ignored.
     return (Path(cache) if os.path.isabs(cache) else user_home() / ".cache") / "kubeatlas"
@@ -91,18 +100,53 @@ def check_folder(folder: Path, give: str) -> None:
 
 
 @contextmanager
-def exclusive(path: Path, busy: Exception | None = None):
+def exclusive(path: Path, busy: Exception | None = None, note: str = ""):
     """Hold a lock on the file `path` (made if need be) for the block: with `busy`, raise it
     when another process holds the lock, else wait for it. A POSIX record lock (lockf), not
     flock: it belongs to this process alone, so workers forked while it is held do not hold it
-    too, and a process killed with -9 frees it at once."""
+    too, and a process killed with -9 frees it at once. `note` is written in the file while
+    the lock is held, for `held_by` to read."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a") as lock:
         try:
             fcntl.lockf(lock, fcntl.LOCK_EX | (fcntl.LOCK_NB if busy else 0))
         except OSError:  # EAGAIN or EACCES, as the platform reports a held record lock
             raise busy from None
-        yield
+        _rewrite(lock, note)
+        try:
+            yield
+        finally:
+            _rewrite(lock, "")
+
+
+def _rewrite(lock, note: str) -> None:
+    lock.truncate(0)
+    lock.write(note)
+    lock.flush()
+
+
+# struct flock as Linux lays it out: l_type, l_whence, l_start, l_len, l_pid, padded to 32 bytes.
+_FLOCK = "hhqqi4x"
+
+
+def held_by(path: Path) -> str | None:
+    """The note of the process holding the lock `exclusive` takes on `path`, or None when no
+    other process holds it. It asks the kernel (F_GETLK) without taking the lock, which would
+    make a writer starting at that moment give up as if another one were running."""
+    try:
+        lock = open(path)
+    except FileNotFoundError:
+        return None
+    with lock:
+        asked = struct.pack(_FLOCK, fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0)
+        held_type = struct.unpack(_FLOCK, fcntl.fcntl(lock, fcntl.F_GETLK, asked))[0]
+        # Written just after the lock is taken: an empty note is a holder about to write it.
+        return None if held_type == fcntl.F_UNLCK else lock.read()
+
+
+def index_writer_lock(index_path: Path) -> Path:
+    """The lock file of the one process writing the index at `index_path` (`kubeatlas index`)."""
+    return index_path.with_name(index_path.name + ".lock")
 
 
 @dataclass(frozen=True)

@@ -365,6 +365,23 @@ def test_a_blank_home_variable_is_refused_not_taken_for_a_folder(argv, tmp_path,
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("argv", [["find", "Run"], ["index"], ["fetch", "etcd"]])
+def test_a_relative_home_variable_is_refused(argv, tmp_path, monkeypatch, capsys):
+    """KUBEATLAS_HOME=ka named a different home in each directory: `fetch` in one made ka/ there,
+    and a query from another said no index. It is refused, naming the absolute path it meant
+    here; --home, given to one command, may still be relative."""
+    monkeypatch.setenv("KUBEATLAS_HOME", "ka")
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: $KUBEATLAS_HOME is 'ka', a relative path, which names another folder "
+        f"in each directory: set it to an absolute one, e.g. {tmp_path / 'ka'}, or give --home ka "
+        "for this command alone\n")
+    assert list(tmp_path.iterdir()) == []
+    assert main(["find", "Run", "--home", "ka"]) == 1
+    assert "no index yet" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
                                   ["index", "kubernetes", "-j", "2", "etcd", "-q"],
                                   ["fetch", "kubernetes", "--full", "etcd"]])

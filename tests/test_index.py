@@ -16,7 +16,7 @@ import pytest
 from analyzer import sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
-from analyzer.workspace import Workspace
+from analyzer.workspace import Workspace, index_writer_lock
 from conftest import _git
 
 
@@ -972,3 +972,50 @@ def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(k
     assert main(["index", "-q", "--no-goroot", "--json"]) == 0
     (again,) = json.loads(capsys.readouterr().out)
     assert again["already_indexed"] and again["edges"] == first["edges"]
+
+
+def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, monkeypatch):
+    """`-j 100000` forked as many parsers as there were chunks of blobs, each a copy of the
+    indexer, with no word said: -j is capped at the cores this process may run on, in a warning."""
+    from analyzer import indexer
+
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    asked = []
+    parse_all = indexer._parse_all
+    monkeypatch.setattr(indexer, "_parse_all",
+                        lambda source, blobs, jobs: asked.append(jobs) or parse_all(source, blobs, jobs))
+    assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot", "-j", "100000"]) == 0
+    cores = len(os.sched_getaffinity(0))
+    assert capsys.readouterr().err == (f"kubeatlas: warning: -j 100000: {cores} parser processes, "
+                                       "one per core this process may use\n")
+    assert asked and set(asked) == {cores}
+
+
+def test_a_query_during_a_first_index_says_it_is_being_indexed(etcd_repo, tmp_path, capsys,
+                                                              monkeypatch):
+    """A query while the first `kubeatlas index` ran said "no index yet: run `kubeatlas index`",
+    as if none were running: it says that one is, since when, and to query once it has finished.
+    Once no indexer holds the lock, the line is the usual one again."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("KUBEATLAS_HOME", str(home))
+    index_path = Workspace(home).index_path
+    for before in ([], ["index"]):  # no index file yet; an index holding only etcd
+        if before:
+            assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q"]) == 0
+            assert main(["index", "-q", "--no-goroot"]) == 0
+            assert index_writer_lock(index_path).read_text() == ""  # the note goes with the lock
+            capsys.readouterr()
+        holder = _hold_writer_lock(index_path)
+        try:
+            assert main(["find", "Run"]) == 1
+            err = capsys.readouterr().err
+        finally:
+            holder.kill()
+            holder.wait()
+        assert err.startswith(f"kubeatlas: error: index {index_path}: kubernetes is not indexed "
+                              "yet: `kubeatlas index` is indexing (started at 20"), err
+        assert err.endswith(f" UTC by process {holder.pid}); query once it has finished\n")
+        assert main(["find", "Run"]) == 1
+        assert "is indexing" not in capsys.readouterr().err  # a writer killed with -9 left its note

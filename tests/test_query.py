@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
 import sys
 from pathlib import Path
 
@@ -848,3 +849,57 @@ def test_an_answer_stdout_cannot_take_is_stdouts_error_not_the_homes(command, gu
     monkeypatch.setattr(sys, "stdout", Full())
     assert main([*command, "--home", str(guesses_home)]) == 1
     assert capsys.readouterr().err == "kubeatlas: error: stdout: No space left on device\n"
+
+
+def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(tmp_path, capsys):
+    """`--commit HEAD` said "kubernetes at HEAD is not indexed" when the commit was fetched as a
+    branch or tag: HEAD is the commit `fetch` recorded (HEAD~1 its parent), and a branch or tag
+    means what git says in the fetched repository (a ref a commit was fetched as still names
+    that commit). One that names a commit not indexed says
+    which commit that is and how to index it."""
+    from conftest import _git, make_git_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "go.mod").write_text("module k8s.io/kubernetes\n\ngo 1.20\n")
+    (tmp_path / "src" / "main.go").write_text("package main\n\nfunc main() {}\n\nfunc Old() {}\n")
+    repo = make_git_tree(tmp_path / "src", tmp_path / "repo", symlinks={})
+    home = str(tmp_path / "home")
+
+    def fetch_and_index() -> str:
+        assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "main", "-q",
+                     "--home", home]) == 0
+        assert main(["index", "-q", "--no-goroot", "--home", home]) == 0
+        return capsys.readouterr().out.split("\t")[2]
+
+    old = fetch_and_index()
+    (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _git(repo, "commit", "--quiet", "--all", "-m", "Old is gone")
+    _git(repo, "tag", "v2")
+    new = fetch_and_index()
+    for rev, defines_old in (("HEAD", False), ("HEAD~1", True), ("main^", True), ("v2", False)):
+        assert main(["show", "--home", home, "--commit", rev, "Old"]) == (0 if defines_old else 1), rev
+        assert ("no symbol 'Old'" in capsys.readouterr().err) != defines_old, rev
+
+    (repo / "main.go").write_text("package main\n")
+    _git(repo, "commit", "--quiet", "--all", "-m", "main is gone")
+    _git(repo, "branch", "next")
+    assert main(["find", "--home", home, "--commit", "next", "main"]) == 1
+    newest = _git_out(repo, "rev-parse", "HEAD")
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --commit next is {newest[:12]} in {repo / '.git'}, which is not "
+        f"indexed: run `kubeatlas fetch kubernetes --ref {newest}` and index it\n")
+    assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "main", "-q",
+                 "--home", home]) == 0
+    capsys.readouterr()
+    assert main(["find", "--home", home, "--commit", "HEAD", "main"]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --commit HEAD is the commit `fetch` recorded, {newest[:12]}, which "
+        "is not indexed: run `kubeatlas index kubernetes`\n")
+    assert old != new
+    assert main(["find", "--home", home, "--commit", "nosuchbranch", "main"]) == 1
+    assert "kubernetes at nosuchbranch is not indexed" in capsys.readouterr().err
+
+
+def _git_out(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
+                          text=True).stdout.strip()

@@ -864,3 +864,55 @@ def test_a_local_repository_whose_path_is_not_utf8_is_recorded_and_indexed(kube_
     assert main(["fetch", "kubernetes", "--from", str(odd), "--ref", "HEAD", *home]) == 0
     assert capfd.readouterr().out.rstrip().endswith(f"\t{Path(tmp_path).as_uri()}/k%FFdir")
     assert main(["index", "--no-goroot", *home]) == 0
+
+
+def test_an_interrupted_fetch_says_what_it_kept(ws, origin, capsys, monkeypatch):
+    """A Ctrl-C during `fetch` said only "interrupted": it says which repositories were fetched
+    and recorded, and, for the one stopped, that its record is as it was and its first clone
+    was removed (or an existing clone keeps its commits)."""
+    home = str(ws.home)
+    fetch_into = sources._fetch_into
+
+    def interrupted(repo, name, *args):
+        if name == "etcd":
+            raise KeyboardInterrupt
+        return fetch_into(repo, name, *args)
+
+    monkeypatch.setattr(sources, "_fetch_into", interrupted)
+    monkeypatch.setattr(sources, "load_pins", lambda: {
+        name: sources.Pin(name, origin.as_uri(), "v1") for name in ("kubernetes", "etcd")})
+    assert main(["fetch", "kubernetes", "etcd", "--home", home, "-q"]) == 130
+    assert capsys.readouterr().err == ("kubeatlas: interrupted; kubernetes fetched and recorded; "
+                                       "etcd not fetched, nothing recorded; the partial clone was "
+                                       "removed\n")
+    assert sorted(path.name for path in ws.repos_dir.iterdir()) == ["kubernetes.git"]
+    assert list(sources.load_checkouts(ws)) == ["kubernetes"]
+
+    monkeypatch.setattr(sources, "_fetch_into", fetch_into)
+    assert main(["fetch", "etcd", "--home", home, "-q"]) == 0
+    monkeypatch.setattr(sources, "_fetch_into", interrupted)
+    assert main(["fetch", "etcd", "--ref", "v2", "--home", home, "-q"]) == 130
+    assert capsys.readouterr().err == (
+        f"kubeatlas: interrupted; etcd not fetched, its previous record unchanged; its clone "
+        f"{ws.repos_dir / 'etcd.git'} keeps the commits it had\n")
+    assert sources.load_checkouts(ws)["etcd"].ref == "v1"
+
+
+@pytest.mark.parametrize("as_url", [False, True])
+def test_a_tree_of_the_other_repository_is_refused(as_url, ws, kube_repo, etcd_repo, capsys):
+    """`fetch etcd --from KUBERNETES-TREE` was recorded, and `index` filed kubernetes' packages
+    as etcd's: a tree whose go.mod declares the other repository's module (k8s.io/kubernetes,
+    go.etcd.io/etcd/v3) is refused, nothing recorded and no clone left. A tree declaring
+    another module (a fork, example.com/x) stays accepted."""
+    for name, repo, other, module in (("etcd", kube_repo, "kubernetes", "k8s.io/kubernetes"),
+                                      ("kubernetes", etcd_repo, "etcd", "go.etcd.io/etcd/v3")):
+        source = repo.as_uri() if as_url else str(repo)
+        assert main(["fetch", name, "--from", source, "--ref", "main", "-q",
+                     "--home", str(ws.home)]) == 1
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: {name}: {source}: main is {other}, not {name}: its go.mod "
+            f"declares module {module}; fetch it as {other}, or give the {name} repository\n")
+    assert not ws.sources_file.exists()
+    assert not ws.repos_dir.exists()
+    assert sources.fetch(ws, "etcd", source=str(etcd_repo), ref="main").name == "etcd"
+
