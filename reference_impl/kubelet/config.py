@@ -95,6 +95,10 @@ FLAGS = {("tlsCertFile",): "tls_cert_file", ("tlsPrivateKeyFile",): "tls_private
          ("authentication", "anonymous", "enabled"): "anonymous_auth",
          ("authorization", "mode"): "authorization_mode", ("podCIDR",): "pod_cidr",
          ("nodeLeaseDurationSeconds",): "node_lease_duration_seconds"}
+# The file's paths that name files: a relative one is relative to the file's own folder.
+PATH_FLAGS = ("tls_cert_file", "tls_private_key_file", "client_ca_file")
+# SetDefaults_KubeletConfiguration's: a lease duration left at zero is 40 seconds.
+DEFAULT_NODE_LEASE_DURATION_SECONDS = 40
 
 
 class KubeletConfigError(KubeletError):
@@ -131,7 +135,21 @@ def load(name: Path) -> KubeletConfigFile:
             value = value.get(key) if isinstance(value, Mapping) else None
         if value is not None:
             values[dest] = value
-    return KubeletConfigFile(values, lenient_because)
+    if values.get("node_lease_duration_seconds") == 0:
+        values["node_lease_duration_seconds"] = DEFAULT_NODE_LEASE_DURATION_SECONDS
+    return KubeletConfigFile(_resolve_relative_paths(values, path.parent), lenient_because)
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles.resolveRelativePaths")
+def _resolve_relative_paths(values: Mapping[str, object], root: Path) -> dict[str, object]:
+    """The file's paths as Paths, a relative one joined to `root`; an empty one is no path."""
+    resolved = dict(values)
+    for dest in PATH_FLAGS:
+        if resolved.get(dest):
+            resolved[dest] = root / resolved[dest]  # an absolute path stays as it is
+        else:
+            resolved.pop(dest, None)
+    return resolved
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec.DecodeKubeletConfiguration")
