@@ -579,7 +579,10 @@ def raise_open_file_limit(wanted: int) -> None:
     hollow node, and more) may not fit, as Go programs since 1.19 do at start."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft != resource.RLIM_INFINITY and soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # an unlimited hard limit the kernel will not grant: Go ignores it too
+            pass
 
 
 def apply_config_file(args: argparse.Namespace) -> None:

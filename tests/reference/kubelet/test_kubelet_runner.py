@@ -6,12 +6,13 @@ from __future__ import annotations
 import copy
 import http.client
 import json
+import resource
 
 import pytest
 
 from reference_impl.client import APIStatusError
 from reference_impl.kubelet.actions import PodKey, node_event, pod_event
-from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing
+from reference_impl.kubelet.run import ApiVolumeSources, KubeletRunner, NodeServing, raise_open_file_limit
 from reference_impl.kubelet.volumes import VolumeSetUpError
 from reference_impl.machinery.actions import Delete, Patch
 from reference_impl.machinery.clock import ManualClock
@@ -334,3 +335,14 @@ def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(tmp_
             400, b'container "c" in pod "web" is not available')
     finally:
         runner.accept_loop.stop()
+
+
+@pytest.mark.parametrize("error", [ValueError("not allowed to raise maximum limit"), PermissionError(1, "EPERM")])
+def test_a_hard_open_file_limit_that_cannot_be_granted_is_ignored(monkeypatch, error):
+    """As Go's os package at start: a hard limit setrlimit refuses (unlimited, on macOS and some
+    containers) leaves the soft one as it was, no error."""
+    def refuse(which, limits):
+        raise error
+    monkeypatch.setattr(resource, "getrlimit", lambda which: (256, resource.RLIM_INFINITY))
+    monkeypatch.setattr(resource, "setrlimit", refuse)
+    raise_open_file_limit(4096)
