@@ -19,7 +19,7 @@ import yaml
 from reference_impl.machinery.strictjson import Map, Named, Slice, Struct, decode_problems
 from reference_impl.mirrors import mirrors
 from reference_impl.proxy.errors import ProxyConfigError
-from reference_impl.proxy.serving import HEALTHZ_PORT, METRICS_PORT
+from reference_impl.proxy.serving import HEALTHZ_PORT, METRICS_PORT, split_host_port
 
 API_VERSION, KIND = "kubeproxy.config.k8s.io/v1alpha1", "KubeProxyConfiguration"
 SCHEME = "k8s.io/kubernetes/pkg/proxy/apis/config/scheme/scheme.go:29"
@@ -132,11 +132,12 @@ def validation_problem(config: ProxyConfiguration) -> str | None:
 
 @mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.validateHostPort")
 def _host_port_problem(address: str) -> str | None:
-    host, colon, port = address.rpartition(":")
-    if not colon:
+    try:
+        host, port = split_host_port(address)
+    except ValueError:
         return f'Invalid value: "{address}": must be IP:port'
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)
     except ValueError:
         return f'Invalid value: "{host}": must be a valid IP'
     if not port.isdigit() or not 1 <= int(port) <= 65535:
