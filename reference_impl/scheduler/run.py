@@ -41,9 +41,8 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
-                                      load_profile)
-from reference_impl.scheduler.framework import configured_kubeconfig
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
+from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
 from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -252,8 +251,7 @@ def component_config(scheduler: Scheduler, kubeconfig: Path, leader_elect: bool 
 def run(args: argparse.Namespace, process: Process) -> None:
     for flag in args.no_effect:
         log(COMPONENT, f"{flag} is one of kube-scheduler's flags the reference scheduler does not act on")
-    profile = load_profile(args.config) if args.config else None
-    args.kubeconfig = kubeconfig(args)
+    profile = apply_config_file(args)
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
     # What kube-scheduler's main registers by importing component-base's restclient and version metrics.
@@ -273,10 +271,21 @@ def run(args: argparse.Namespace, process: Process) -> None:
             server.stop()
 
 
-def kubeconfig(args: argparse.Namespace) -> Path:
+@mirrors("(*k8s.io/kubernetes/cmd/kube-scheduler/app/options.Options).ApplyTo")
+def apply_config_file(args: argparse.Namespace) -> Profile | None:
+    """--config's profile (None without one), its clientConnection.kubeconfig and its
+    leaderElection.leaderElect put in `args`; a --leader-elect given wins (ApplyLeaderElectionTo)."""
+    loaded = load_config_file(args.config) if args.config else None
+    if loaded is not None and loaded.leader_elect is not None and "leader_elect" not in args.given:
+        args.leader_elect = loaded.leader_elect
+    args.kubeconfig = kubeconfig(args, loaded)
+    return loaded.profile if loaded is not None else None
+
+
+def kubeconfig(args: argparse.Namespace, loaded: SchedulerConfigFile | None) -> Path:
     """The --config file's clientConnection.kubeconfig, as kube-scheduler takes it, else --kubeconfig
     (which kube-scheduler ignores once given --config; the reference's profile files have none)."""
-    configured = configured_kubeconfig(args.config) if args.config else None
+    configured = loaded.kubeconfig if loaded is not None else None
     if configured is None and args.kubeconfig is None:  # where upstream falls back to in-cluster or nothing
         raise KubeconfigError("invalid configuration: no configuration has been provided, try setting "
                               "KUBERNETES_MASTER environment variable")
