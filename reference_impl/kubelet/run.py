@@ -268,7 +268,11 @@ class KubeletRunner:
         try:
             self._run(out)
         finally:
-            self.accept_loop.stop()
+            self.close()
+
+    def close(self) -> None:
+        """Close every node's listening socket, bound when the runner was made (run or not)."""
+        self.accept_loop.stop()
 
     def _run(self, out) -> None:
         for kubelet in self.kubelets.values():
