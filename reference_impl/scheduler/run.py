@@ -35,7 +35,7 @@ from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import APIStatusError, ClientError, InClusterConfigError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
@@ -208,8 +208,6 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     problem = componentserver.secure_serving_problem(args)
     if problem:
         parser.error(problem)
-    if args.kubeconfig is None and args.config is None:
-        parser.error('required flag(s) "kubeconfig" not set')
     return args
 
 
@@ -287,8 +285,8 @@ def kubeconfig(args: argparse.Namespace, loaded: SchedulerConfigFile | None) -> 
     (which kube-scheduler ignores once given --config; the reference's profile files have none)."""
     configured = loaded.kubeconfig if loaded is not None else None
     if configured is None and args.kubeconfig is None:  # where upstream falls back to in-cluster or nothing
-        raise KubeconfigError("invalid configuration: no configuration has been provided, try setting "
-                              "KUBERNETES_MASTER environment variable")
+        raise InClusterConfigError("invalid configuration: no configuration has been provided, try setting "
+                                   "KUBERNETES_MASTER environment variable")
     return Path(configured) if configured else args.kubeconfig
 
 

@@ -13,7 +13,7 @@ import pytest
 from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
-from reference_impl.client import APIStatusError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
 from reference_impl.scheduler import Bind, ConfigError, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
@@ -212,7 +212,7 @@ def test_a_configurations_client_connection_kubeconfig_takes_the_place_of_the_fl
     assert applied("--config", str(with_kubeconfig)) == Path("/etc/scheduler.conf")
     assert applied("--config", str(with_kubeconfig), "--kubeconfig", "k") == Path("/etc/scheduler.conf")
     assert applied("--config", str(without), "--kubeconfig", "k") == Path("k")
-    with pytest.raises(KubeconfigError, match="^invalid configuration: no configuration has been provided"):
+    with pytest.raises(InClusterConfigError, match="^invalid configuration: no configuration has been provided"):
         applied("--config", str(without))
 
 
