@@ -16,10 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.machinery.strictjson import ANY, Map, Named, Slice, Struct, decode_problems
+from reference_impl.machinery.strictjson import ANY, DecodeError, Map, Named, Slice, Struct, decode_file
 from reference_impl.mirrors import mirrors
 
 API_VERSION, KIND = "kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"
@@ -154,22 +152,7 @@ def _resolve_relative_paths(values: Mapping[str, object], root: Path) -> dict[st
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec.DecodeKubeletConfiguration")
 def _decode(path: Path, data: str) -> tuple[dict, str | None]:
-    def refused(why: str) -> KubeletConfigError:
-        return KubeletConfigError(path, f"failed to decode: {why}")
     try:
-        config = yaml.safe_load(data)
-    except yaml.MarkedYAMLError as error:
-        where = error.problem_mark or error.context_mark
-        raise refused(f"yaml: line {where.line + 1}: {error.problem}") from None
-    if not isinstance(config, dict):
-        config = {}
-    for field, value in (("apiVersion", config.get("apiVersion")), ("Kind", config.get("kind"))):
-        if not value:  # the text's line ends as klog quotes them, to keep the error one line
-            raise refused(f"Object '{field}' is missing in '{data}'".replace("\n", "\\n"))
-    if (config["apiVersion"], config["kind"]) != (API_VERSION, KIND):
-        raise refused(f'no kind "{config["kind"]}" is registered for version "{config["apiVersion"]}" '
-                      f'in scheme "{SCHEME}"')
-    problem, strict = decode_problems(config, KUBELET_CONFIGURATION)
-    if problem:
-        raise refused(problem)
-    return config, strict
+        return decode_file(data, {(API_VERSION, KIND): KUBELET_CONFIGURATION}, SCHEME)
+    except DecodeError as error:
+        raise KubeletConfigError(path, f"failed to decode: {error}") from None

@@ -27,6 +27,7 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
+from reference_impl.machinery.strictjson import DecodeError, load_yaml
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configvalidation
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
@@ -238,13 +239,11 @@ def _profile(data: Any, path: str | None, text: str = "") -> Profile:
 
 def _parse(text: str, path: str) -> Any:
     """A YAML or JSON file's data; its syntax error on one line, a YAML one as go-yaml starts it."""
-    import yaml
     try:
-        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        raise ConfigError(f"yaml: line {where.line + 1}: {exc.problem}", path) from None
-    except (ValueError, yaml.YAMLError) as exc:  # json's, and a YAML error with no position
+        return json.loads(text) if path.endswith(".json") else load_yaml(text)
+    except DecodeError as exc:
+        raise ConfigError(str(exc), path) from None
+    except ValueError as exc:  # json's
         raise ConfigError(f"cannot parse: {exc}", path) from None
 
 
