@@ -168,7 +168,7 @@ def load_yaml(text: str) -> object:
         raise DecodeError(f"yaml: {error}") from None
 
 
-@mirrors("k8s.io/apimachinery/pkg/runtime/serializer/json.(*Serializer).Decode")
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
 def type_meta_problem(config: Mapping, text: str, kinds: Collection[tuple[str, str]], scheme: str) -> str | None:
     """Why the codec cannot tell the file's type: apiVersion or kind missing (the file's `text`
     quoted, its line ends as klog quotes them to keep the error one line), or a kind `scheme`
