@@ -598,8 +598,8 @@ def apply_config_file(args: argparse.Namespace) -> None:
         if dest not in args.given:
             setattr(args, dest, value)
     problem = validate(args)  # the file's values pass the checks the command line's do
-    if problem:
-        raise KubeletError(f"failed to validate kubelet configuration, error: {problem}, path: {args.config}")
+    if problem:  # upstream's klog.ErrorS line, "Failed to validate kubelet configuration" err=...
+        raise KubeletError(f"Failed to validate kubelet configuration from {args.config}: {problem}")
 
 
 def run(args: argparse.Namespace, process: Process) -> None:

@@ -100,8 +100,7 @@ def test_a_lease_duration_of_zero_in_the_file_is_the_default_40(tmp_path):
 def test_the_files_values_pass_the_checks_the_command_lines_do(text, problem, tmp_path):
     with pytest.raises(KubeletError) as info:
         _args_with_config(tmp_path, text)
-    assert str(info.value) == (f"failed to validate kubelet configuration, error: {problem}, "
-                               f"path: {tmp_path / 'kubelet.yaml'}")
+    assert str(info.value) == f"Failed to validate kubelet configuration from {tmp_path / 'kubelet.yaml'}: {problem}"
 
 
 def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path):
