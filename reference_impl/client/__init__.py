@@ -15,6 +15,11 @@ class KubeconfigError(ClientError):
     """The kubeconfig a component was given cannot be read or lacks an entry: the user's mistake."""
 
 
+class InClusterConfigError(ClientError):
+    """No kubeconfig was given: where upstream's component falls back to the in-cluster
+    configuration (which the reference does not have) and fails, at run time, in its words."""
+
+
 class LeaderElectionLost(ClientError):
     """A leader that could not renew its Lease in time, or saw another take it: upstream's
     components exit then (OnStoppedLeading) for their supervisor to restart them as candidates."""

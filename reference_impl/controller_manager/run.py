@@ -2,8 +2,8 @@
 objects the controllers read, and every time a cache changes (or at least every second) each
 controller's sans-IO sync runs over the caches and its actions go to the apiserver through
 `apply`. As upstream's by default (--leader-elect=true), only the holder of the
-kube-system/kube-controller-manager Lease acts; a leader that loses it exits 1 ("leaderelection
-lost") for its supervisor to restart it as a candidate.
+kube-system/kube-controller-manager Lease acts; a leader that loses it exits 255 (klog.Fatalf's
+"leaderelection lost"; kube-scheduler's exit is 1) for its supervisor to restart it as a candidate.
 
 `python -m reference_impl.controller_manager.run --kubeconfig PATH [--leader-elect=false]
 [--node-monitor-grace-period 40s] [--root-ca-file PATH]` prints one "ready" line once its caches
@@ -830,7 +830,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError, ServingError),
                     config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError, csrsigning.SigningCAError,
-                                   AuthConfigError))
+                                   AuthConfigError),
+                    fatal_errors=(LeaderElectionLost,))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -16,10 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from reference_impl.kubelet.errors import KubeletError
-from reference_impl.machinery.strictjson import ANY, Map, Named, Slice, Struct, decode_problems
+from reference_impl.machinery.strictjson import ANY, DecodeError, Map, Named, Slice, Struct, decode_file
 from reference_impl.mirrors import mirrors
 
 API_VERSION, KIND = "kubelet.config.k8s.io/v1beta1", "KubeletConfiguration"
@@ -95,6 +93,10 @@ FLAGS = {("tlsCertFile",): "tls_cert_file", ("tlsPrivateKeyFile",): "tls_private
          ("authentication", "anonymous", "enabled"): "anonymous_auth",
          ("authorization", "mode"): "authorization_mode", ("podCIDR",): "pod_cidr",
          ("nodeLeaseDurationSeconds",): "node_lease_duration_seconds"}
+# The file's paths that name files: a relative one is relative to the file's own folder.
+PATH_FLAGS = ("tls_cert_file", "tls_private_key_file", "client_ca_file")
+# SetDefaults_KubeletConfiguration's: a lease duration left at zero is 40 seconds.
+DEFAULT_NODE_LEASE_DURATION_SECONDS = 40
 
 
 class KubeletConfigError(KubeletError):
@@ -131,27 +133,26 @@ def load(name: Path) -> KubeletConfigFile:
             value = value.get(key) if isinstance(value, Mapping) else None
         if value is not None:
             values[dest] = value
-    return KubeletConfigFile(values, lenient_because)
+    if values.get("node_lease_duration_seconds") == 0:
+        values["node_lease_duration_seconds"] = DEFAULT_NODE_LEASE_DURATION_SECONDS
+    return KubeletConfigFile(_resolve_relative_paths(values, path.parent), lenient_because)
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/configfiles.resolveRelativePaths")
+def _resolve_relative_paths(values: Mapping[str, object], root: Path) -> dict[str, object]:
+    """The file's paths as Paths, a relative one joined to `root`; an empty one is no path."""
+    resolved = dict(values)
+    for dest in PATH_FLAGS:
+        if resolved.get(dest):
+            resolved[dest] = root / resolved[dest]  # an absolute path stays as it is
+        else:
+            resolved.pop(dest, None)
+    return resolved
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet/kubeletconfig/util/codec.DecodeKubeletConfiguration")
 def _decode(path: Path, data: str) -> tuple[dict, str | None]:
-    def refused(why: str) -> KubeletConfigError:
-        return KubeletConfigError(path, f"failed to decode: {why}")
     try:
-        config = yaml.safe_load(data)
-    except yaml.MarkedYAMLError as error:
-        where = error.problem_mark or error.context_mark
-        raise refused(f"yaml: line {where.line + 1}: {error.problem}") from None
-    if not isinstance(config, dict):
-        config = {}
-    for field, value in (("apiVersion", config.get("apiVersion")), ("Kind", config.get("kind"))):
-        if not value:  # the text's line ends as klog quotes them, to keep the error one line
-            raise refused(f"Object '{field}' is missing in '{data}'".replace("\n", "\\n"))
-    if (config["apiVersion"], config["kind"]) != (API_VERSION, KIND):
-        raise refused(f'no kind "{config["kind"]}" is registered for version "{config["apiVersion"]}" '
-                      f'in scheme "{SCHEME}"')
-    problem, strict = decode_problems(config, KUBELET_CONFIGURATION)
-    if problem:
-        raise refused(problem)
-    return config, strict
+        return decode_file(data, {(API_VERSION, KIND): KUBELET_CONFIGURATION}, SCHEME)
+    except DecodeError as error:
+        raise KubeletConfigError(path, f"failed to decode: {error}") from None

@@ -274,9 +274,13 @@ class KubeletRunner:
         try:
             self._run(out)
         finally:
-            self.accept_loop.stop()
+            self.close()
         if self.accept_loop.error is not None:
             raise KubeletError(f"Failed to listen and serve: {self.accept_loop.error}")
+
+    def close(self) -> None:
+        """Close every node's listening socket, bound when the runner was made (run or not)."""
+        self.accept_loop.stop()
 
     def _run(self, out) -> None:
         for kubelet in self.kubelets.values():
@@ -467,24 +471,36 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_version_flag()
     parser.add_upstream_flags(upstreamflags.KUBELET)
     args = parser.parse_args(argv)
-    if args.node_lease_duration_seconds < 1:
-        parser.error("--node-lease-duration-seconds must be 1 or more")
-    if args.hollow_nodes < 0:
-        parser.error("--hollow-nodes must be 0 or more")
-    if (args.tls_cert_file is None) != (args.tls_private_key_file is None):
-        parser.error("--tls-cert-file and --tls-private-key-file go together")
-    if (args.node_ca_cert_file is None) != (args.node_ca_key_file is None):
-        parser.error("--node-ca-cert-file and --node-ca-key-file go together")
-    if args.node_ca_cert_file is not None and (args.hollow_nodes or args.impersonate_nodes):
-        parser.error("--node-ca-cert-file is one node's: hollow nodes share a connection, use --impersonate-nodes")
+    problem = validate(args)
+    if problem:
+        parser.error(problem)
     if args.pod_cidr is None:
         args.pod_cidr = default_pod_cidr(args.node_name)
-    else:
+    return args
+
+
+@mirrors("k8s.io/kubernetes/pkg/kubelet/apis/config/validation.ValidateKubeletConfiguration")
+def validate(args: argparse.Namespace) -> str | None:
+    """The first problem of the settings, from the command line or a --config file alike."""
+    if args.node_lease_duration_seconds < 1:
+        return "--node-lease-duration-seconds must be 1 or more"
+    if args.hollow_nodes < 0:
+        return "--hollow-nodes must be 0 or more"
+    if (args.tls_cert_file is None) != (args.tls_private_key_file is None):
+        return "--tls-cert-file and --tls-private-key-file go together"
+    if (args.node_ca_cert_file is None) != (args.node_ca_key_file is None):
+        return "--node-ca-cert-file and --node-ca-key-file go together"
+    if args.node_ca_cert_file is not None and (args.hollow_nodes or args.impersonate_nodes):
+        return "--node-ca-cert-file is one node's: hollow nodes share a connection, use --impersonate-nodes"
+    if args.authorization_mode not in AUTHORIZATION_MODES:
+        return (f"authorization.mode {args.authorization_mode!r} is not one the reference kubelet has: "
+                f"{', '.join(AUTHORIZATION_MODES)}")
+    if args.pod_cidr is not None:
         try:
             ipaddress.ip_network(args.pod_cidr)
         except ValueError as error:
-            parser.error(f"--pod-cidr: {error}")
-    return args
+            return f"--pod-cidr: {error}"
+    return None
 
 
 @mirrors("k8s.io/kubernetes/pkg/kubelet.(*Kubelet).setupDataDirs")
@@ -582,7 +598,10 @@ def raise_open_file_limit(hollow_nodes: int) -> None:
         raise KubeletError(f"--hollow-nodes {hollow_nodes} needs at least {needed} open files (a listening "
                            f"socket per node), more than the hard limit of {hard} (ulimit -Hn)")
     if soft != resource.RLIM_INFINITY and soft < 2 * hollow_nodes + 1024:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError):  # an unlimited hard limit the kernel will not grant: Go ignores it too
+            pass
 
 
 def apply_config_file(args: argparse.Namespace) -> None:
@@ -590,13 +609,12 @@ def apply_config_file(args: argparse.Namespace) -> None:
     loaded = config.load(args.config)
     if loaded.lenient_because:
         log(COMPONENT, f"Using lenient decoding as strict decoding failed: {loaded.lenient_because}")
-    paths = {"tls_cert_file", "tls_private_key_file", "client_ca_file"}
     for dest, value in loaded.values.items():
         if dest not in args.given:
-            setattr(args, dest, Path(value) if dest in paths else value)
-    if args.authorization_mode not in AUTHORIZATION_MODES:
-        raise KubeletError(f"authorization.mode {args.authorization_mode!r} is not one the reference kubelet has: "
-                           f"{', '.join(AUTHORIZATION_MODES)}")
+            setattr(args, dest, value)
+    problem = validate(args)  # the file's values pass the checks the command line's do
+    if problem:  # upstream's klog.ErrorS line, "Failed to validate kubelet configuration" err=...
+        raise KubeletError(f"Failed to validate kubelet configuration from {args.config}: {problem}")
 
 
 def run(args: argparse.Namespace, process: Process) -> None:

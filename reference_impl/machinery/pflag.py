@@ -19,7 +19,9 @@ the whole version.Info, and `--version=false` is no request.
 from __future__ import annotations
 
 import argparse
+import functools
 import ipaddress
+import json
 import re
 import sys
 from collections.abc import Callable
@@ -53,12 +55,16 @@ class FlagSet(argparse.ArgumentParser):
 
     def parse_args(self, args=None, namespace=None):
         args = sys.argv[1:] if args is None else list(args)
+        flags, after_dashes = _split_at_dashes(args)
+        self._given: set[str] = set()
+        namespace = argparse.Namespace(no_effect=[]) if namespace is None else namespace
         try:
-            namespace, rest = self.parse_known_args(args, namespace)
+            namespace, rest = self.parse_known_args(self._values_joined(flags), namespace)
         except argparse.ArgumentError as error:
             raise FlagError(_pflag_words(error)) from None
-        if rest:
-            raise FlagError(_unexpected(self.command, rest))
+        problem = _unexpected(self.command, rest, after_dashes)
+        if problem:
+            raise FlagError(problem)
         version = version_text(getattr(namespace, "version", "false"))
         if version is not None:  # before cobra's required flags and the command's validation
             raise VersionRequested(version)
@@ -66,14 +72,29 @@ class FlagSet(argparse.ArgumentParser):
                    if getattr(namespace, action.dest) is None]
         if missing:
             raise FlagError('required flag(s) "' + '", "'.join(missing) + '" not set')
-        namespace.given = {self._option_string_actions[word].dest for word in (arg.split("=", 1)[0] for arg in args)
-                           if word in self._option_string_actions}  # what a configuration file must not override
+        namespace.given = self._given  # what a configuration file must not override
         return namespace
+
+    def _values_joined(self, words: list[str]) -> list[str]:
+        """Each flag that takes a value joined to the word after it (`--f=WORD`, `-f=WORD`): pflag
+        takes that word whatever it looks like (`--timeout -5s`), where argparse would take a
+        word starting with "-" for a flag."""
+        joined, words = [], list(words)
+        while words:
+            word = words.pop(0)
+            action = self._option_string_actions.get(word)
+            if action is not None and action.nargs is None and words:
+                word += "=" + words.pop(0)
+            joined.append(word)
+        return joined
+
+    def _get_values(self, action, arg_strings):
+        self._given.add(action.dest)  # called for each flag on the command line, and only for those
+        return super()._get_values(action, arg_strings)
 
     def add_upstream_flags(self, table: str) -> None:
         """The upstream command's other flags, `table` holding one "name type [shorthand]" a line
         (as its --help lists them): taken and checked, then named in `no_effect`."""
-        self.set_defaults(no_effect=[])
         for line in table.split("\n"):
             if not line.strip():
                 continue
@@ -117,15 +138,28 @@ def _pflag_words(error: argparse.ArgumentError) -> str:
     return f"{error.argument_name}: {message}"  # argparse's own check, a choice not offered
 
 
-def _unexpected(command: str, rest: list[str]) -> str:
-    """What pflag says of the first word it does not know; cobra's Args check for the others."""
-    first = rest[0]
-    if first.startswith("--"):
-        return f"unknown flag: {first.split('=', 1)[0]}"
-    if first.startswith("-") and len(first) > 1:
-        return f"unknown shorthand flag: '{first[1]}' in {first}"
-    words = ",".join(f'"{word}"' for word in rest if not word.startswith("-"))
-    return f'"{command}" does not take any arguments, got [{words}]'
+def _split_at_dashes(args: list[str]) -> tuple[list[str], list[str]]:
+    """The words before a "--" and those after it, which pflag takes as arguments, not flags."""
+    if "--" not in args:
+        return args, []
+    at = args.index("--")
+    return args[:at], args[at + 1:]
+
+
+def _unexpected(command: str, rest: list[str], after_dashes: list[str]) -> str | None:
+    """What pflag says of the first flag it does not know (flags and arguments may be mixed), else
+    what the components' Args check says of arguments: any but empty ones are refused, all of
+    them quoted as Go's %q quotes a []string."""
+    for word in rest:
+        if word.startswith("--"):
+            return f"unknown flag: {word.split('=', 1)[0]}"
+        if word.startswith("-") and len(word) > 1:
+            return f"unknown shorthand flag: '{word[1]}' in {word}"
+    arguments = rest + after_dashes
+    if not any(arguments):
+        return None
+    quoted = " ".join(json.dumps(word, ensure_ascii=False) for word in arguments)  # near enough strconv.Quote
+    return f'"{command}" does not take any arguments, got [{quoted}]'
 
 
 @mirrors("strconv.ParseBool")
@@ -143,34 +177,63 @@ def add_bool_flag(parser: argparse.ArgumentParser, name: str, default: bool, hel
     parser.add_argument(name, type=parse_bool, nargs="?", const=True, default=default, metavar="BOOL", help=help)
 
 
+# Go's integer literal syntax, which strconv's base 0 takes: prefixed hex, binary and octal, a
+# leading 0 for octal, and an underscore between digits (or after the prefix).
+_BASE_0 = re.compile(r"0[xX](_?[0-9a-fA-F])+|0[bB](_?[01])+|0[oO](_?[0-7])+|0(_?[0-7])*|[1-9](_?[0-9])*")
+_DECIMAL = re.compile(r"[0-9]+")
+
+
+def _unsigned(digits: str, base: int) -> int | None:
+    """The value of an unsigned literal in strconv's syntax for `base` (0 or 10), else None."""
+    if not (_BASE_0 if base == 0 else _DECIMAL).fullmatch(digits):
+        return None
+    digits = digits.replace("_", "")
+    if base == 0 and len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():  # 017: Go's octal, which Python spells 0o17
+        digits = "0o" + digits[1:]
+    return int(digits, 0 if base == 0 else 10)
+
+
 @mirrors("strconv.ParseInt")
-def parse_int(text: str) -> int:
-    """An int flag's value as pflag reads it, base 0: 0x1f, 0o17, 017 and 1_000 too."""
-    octal = re.fullmatch(r"([+-]?)0([0-7_]+)", text)
-    try:
-        return int(octal[1] + "0o" + octal[2], 0) if octal else int(text, 0)
-    except ValueError:
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax') from None
+def parse_int(text: str, bits: int = 64, base: int = 0) -> int:
+    """An int flag's value as pflag reads it, base 0: 0x1f, 0o17, 017 and 1_000 too; `bits` wide."""
+    sign = -1 if text[:1] == "-" else 1
+    value = _unsigned(text[1:] if text[:1] in "+-" else text, base)
+    if value is None:
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
+    if not -(1 << (bits - 1)) <= sign * value < 1 << (bits - 1):
+        raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
+    return sign * value
 
 
 @mirrors("strconv.ParseUint")
-def parse_uint(text: str) -> int:
-    """A uint flag's value (klog's -v Level too), base 0 as ParseInt's."""
-    try:
-        value = parse_int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
+def parse_uint(text: str, bits: int = 64, base: int = 0) -> int:
+    """A uint flag's value: no sign, base 0 as ParseInt's; `bits` wide."""
+    value = _unsigned(text, base)
+    if value is None:
         raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
+    if value >= 1 << bits:
+        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
     return value
 
 
+_FLOAT = re.compile(r"[+-]?(inf|infinity|nan"
+                    r"|(?=\.?[0-9])[0-9]*(_[0-9]+)*(\.([0-9]+(_[0-9]+)*)?)?([eE][+-]?[0-9]+(_[0-9]+)*)?"
+                    r"|0[xX](?=_?\.?[0-9a-fA-F])(_?[0-9a-fA-F])*(\.[0-9a-fA-F]*)?[pP][+-]?[0-9]+)", re.IGNORECASE)
+FLOAT32_MAX = 3.4028234663852886e38
+
+
 @mirrors("strconv.ParseFloat")
-def parse_float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax') from None
+def parse_float(text: str, bits: int = 64) -> float:
+    """A float flag's value in Go's syntax (NaN and Inf too, hex with a p exponent); a finite
+    literal past float32's or float64's range is out of range."""
+    if not _FLOAT.fullmatch(text):
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": invalid syntax')
+    literal = text.replace("_", "")
+    value = float.fromhex(literal) if "x" in literal.lower() else float(literal)
+    limit = FLOAT32_MAX if bits == 32 else sys.float_info.max
+    if abs(value) > limit and not re.search("inf", text, re.IGNORECASE):
+        raise ValueError(f'strconv.ParseFloat: parsing "{text}": value out of range')
+    return value
 
 
 def parse_ip(text: str) -> str:
@@ -183,8 +246,10 @@ def parse_ip(text: str) -> str:
 
 # pflag's value types by the name --help shows; a type not here is taken as a string.
 VALUE_TYPES: dict[str, Callable[[str], object]] = {
-    "bool": parse_bool, "int": parse_int, "int32": parse_int, "uint": parse_uint, "Level": parse_uint,
-    "float32": parse_float, "duration": timefmt.parse_duration, "ip": parse_ip}
+    "bool": parse_bool, "int": parse_int, "int32": functools.partial(parse_int, bits=32), "int64": parse_int,
+    "uint": parse_uint, "Level": functools.partial(parse_uint, bits=32, base=10),  # klog's Level.Set
+    "float32": functools.partial(parse_float, bits=32), "float64": parse_float,
+    "duration": timefmt.parse_duration, "ip": parse_ip}
 
 
 class _NoEffect(argparse.Action):

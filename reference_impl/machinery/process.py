@@ -31,6 +31,7 @@ from reference_impl.machinery.runtimestats import track_gc_pauses
 from reference_impl.mirrors import mirrors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+EXIT_FATAL = 255  # klog.Fatal's os.Exit(255)
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
 
 # Each component process: the module whose main(argv, env) -> int runs it.
@@ -61,6 +62,8 @@ class Component:
     # Errors that mean the user's configuration is wrong (an unreadable kubeconfig), exit 2; they
     # are matched before `errors`, so they may be subclasses of those roots.
     config_errors: tuple[type[Exception], ...] = ()
+    # Errors the upstream command ends on with klog.Fatal, exit 255; matched before the others.
+    fatal_errors: tuple[type[Exception], ...] = ()
 
 
 def relax_collector() -> None:
@@ -100,6 +103,9 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
     try:
         with stop_on_signals(stop):
             component.run(options, Process(env, stop, out))
+    except component.fatal_errors as error:
+        print(f"{component.name}: error: {error}", file=err)
+        return EXIT_FATAL
     except component.config_errors as error:
         print(f"{component.name}: error: {error}", file=err)
         return EXIT_USAGE

@@ -11,12 +11,15 @@ only a file with none has its unknown fields listed, all of them, in the order t
 them: `strict decoding error: unknown field "foo", unknown field "bar"`, which a strict codec
 refuses and a lenient one lets pass.
 
+`decode_file` is the whole of a component's --config decoding (YAML, the type's apiVersion and
+kind, then the struct), which each component puts in its own sentence.
+
 This is not `gojson.unmarshal`, which decodes as encoding/json alone does (field names matched
 case-insensitively, unknown ones dropped).
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from reference_impl.machinery import gojson, timefmt
@@ -145,3 +148,51 @@ def strict_decode_problem(value: Mapping, go_type: Struct) -> str | None:
     """Why a strict codec refuses `value` as `go_type`; None when it decodes."""
     problem, strict = decode_problems(value, go_type)
     return problem or strict
+
+
+class DecodeError(ValueError):
+    """A configuration file its codec refuses; the message is the codec's reason, which each
+    component puts in its own sentence ("failed to load Kubelet config file ..., error failed to
+    decode: ...")."""
+
+
+def load_yaml(text: str) -> object:
+    """A YAML file's data; its syntax error on one line, as go-yaml starts it."""
+    import yaml  # here, not at the top: a component that reads no file does not pay for it
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as error:
+        where = error.problem_mark or error.context_mark
+        raise DecodeError(f"yaml: line {where.line + 1}: {error.problem}") from None
+    except yaml.YAMLError as error:  # no position to give
+        raise DecodeError(f"yaml: {error}") from None
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
+def type_meta_problem(config: Mapping, text: str, kinds: Collection[tuple[str, str]], scheme: str) -> str | None:
+    """Why the codec cannot tell the file's type: apiVersion or kind missing (the file's `text`
+    quoted, its line ends as klog quotes them to keep the error one line), or a kind `scheme`
+    (its registration's file:line) does not register; None when `kinds` (apiVersion, kind) has it."""
+    api_version, kind = config.get("apiVersion"), config.get("kind")
+    for field, value in (("apiVersion", api_version), ("Kind", kind)):
+        if not value:
+            return f"Object '{field}' is missing in '{text}'".replace("\n", "\\n")
+    if (api_version, kind) not in kinds:
+        return f'no kind "{kind}" is registered for version "{api_version}" in scheme "{scheme}"'
+    return None
+
+
+def decode_file(text: str, kinds: Mapping[tuple[str, str], Struct], scheme: str) -> tuple[dict, str | None]:
+    """A component's configuration file as its codec decodes it: the data (a file that is no
+    mapping is an empty one), and the strict decoding error a lenient decoding lets pass (None
+    when the strict one passes); a DecodeError for anything else."""
+    config = load_yaml(text)
+    if not isinstance(config, dict):
+        config = {}
+    problem = type_meta_problem(config, text, kinds, scheme)
+    if problem:
+        raise DecodeError(problem)
+    problem, strict = decode_problems(config, kinds[config["apiVersion"], config["kind"]])
+    if problem:
+        raise DecodeError(problem)
+    return config, strict

@@ -14,12 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from reference_impl.machinery.strictjson import Map, Named, Slice, Struct, decode_problems
+from reference_impl.machinery.strictjson import DecodeError, Map, Named, Slice, Struct, decode_file
 from reference_impl.mirrors import mirrors
 from reference_impl.proxy.errors import ProxyConfigError
-from reference_impl.proxy.serving import HEALTHZ_PORT, METRICS_PORT
+from reference_impl.proxy.serving import HEALTHZ_PORT, METRICS_PORT, split_host_port
 
 API_VERSION, KIND = "kubeproxy.config.k8s.io/v1alpha1", "KubeProxyConfiguration"
 SCHEME = "k8s.io/kubernetes/pkg/proxy/apis/config/scheme/scheme.go:29"
@@ -93,25 +91,10 @@ def _with_port(address: str, port: int) -> str:
 
 
 def _decode(text: str) -> tuple[dict, str | None]:
-    def refused(why: str) -> ProxyConfigError:
-        return ProxyConfigError(f"failed complete: failed to decode: {why}")
     try:
-        config = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        where = error.problem_mark or error.context_mark
-        raise refused(f"yaml: line {where.line + 1}: {error.problem}") from None
-    if not isinstance(config, dict):
-        config = {}
-    for field, value in (("apiVersion", config.get("apiVersion")), ("Kind", config.get("kind"))):
-        if not value:  # the text's line ends as klog quotes them, to keep the error one line
-            raise refused(f"Object '{field}' is missing in '{text}'".replace("\n", "\\n"))
-    if (config["apiVersion"], config["kind"]) != (API_VERSION, KIND):
-        raise refused(f'no kind "{config["kind"]}" is registered for version "{config["apiVersion"]}" '
-                      f'in scheme "{SCHEME}"')
-    problem, strict = decode_problems(config, KUBE_PROXY_CONFIGURATION)
-    if problem:
-        raise refused(problem)
-    return config, strict
+        return decode_file(text, {(API_VERSION, KIND): KUBE_PROXY_CONFIGURATION}, SCHEME)
+    except DecodeError as error:
+        raise ProxyConfigError(f"failed complete: failed to decode: {error}") from None
 
 
 @mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.Validate")
@@ -132,11 +115,12 @@ def validation_problem(config: ProxyConfiguration) -> str | None:
 
 @mirrors("k8s.io/kubernetes/pkg/proxy/apis/config/validation.validateHostPort")
 def _host_port_problem(address: str) -> str | None:
-    host, colon, port = address.rpartition(":")
-    if not colon:
+    try:
+        host, port = split_host_port(address)
+    except ValueError:
         return f'Invalid value: "{address}": must be IP:port'
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        ipaddress.ip_address(host)
     except ValueError:
         return f'Invalid value: "{host}": must be a valid IP'
     if not port.isdigit() or not 1 <= int(port) <= 65535:

@@ -25,12 +25,12 @@ from collections.abc import Mapping
 from functools import partial
 from pathlib import Path
 
-from reference_impl.client import ClientError, KubeconfigError
+from reference_impl.client import ClientError, InClusterConfigError, KubeconfigError
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.rest import RequestResults, RestClient
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.objects import meta_namespace_key
-from reference_impl.proxy.errors import ProxyConfigError, ProxyError, UnsupportedServiceError
+from reference_impl.proxy.errors import ProxyError, UnsupportedServiceError
 from reference_impl.proxy.iptables import endpoints_map, service_port_infos
 from reference_impl.proxy.userspace import UserspaceProxier
 from reference_impl.proxy import config, serving
@@ -173,8 +173,6 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_version_flag()
     parser.add_upstream_flags(upstreamflags.KUBE_PROXY)
     args = parser.parse_args(argv)
-    if args.kubeconfig is None and args.config is None:
-        parser.error('required flag(s) "kubeconfig" not set')
     return args
 
 
@@ -188,9 +186,6 @@ def apply_config_file(args: argparse.Namespace) -> None:
     args.healthz_bind_address = serving.ip_port(loaded.healthz_bind_address, serving.HEALTHZ_PORT)
     args.metrics_bind_address = serving.ip_port(loaded.metrics_bind_address, serving.METRICS_PORT)
     args.kubeconfig = Path(loaded.kubeconfig) if loaded.kubeconfig else args.kubeconfig
-    if args.kubeconfig is None:  # where upstream would look for an in-cluster configuration
-        raise ProxyConfigError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
-                               "KUBERNETES_SERVICE_PORT must be defined")
 
 
 def configuration(args: argparse.Namespace) -> dict:
@@ -225,6 +220,9 @@ def run(args: argparse.Namespace, process: Process) -> None:
         log(COMPONENT, f"{flag} is one of kube-proxy's flags the reference proxy does not act on")
     if args.config is not None:
         apply_config_file(args)
+    if args.kubeconfig is None:  # where upstream falls back to the in-cluster configuration
+        raise InClusterConfigError("unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+                                   "KUBERNETES_SERVICE_PORT must be defined")
     client, health, registry = load_client(args.kubeconfig), serving.ProxierHealth(), serving.metrics_registry()
     client.results = RequestResults(registry)
     servers = serve_ports(args, health, registry)

@@ -103,7 +103,10 @@ def ip_port(text: str, default_port: int) -> tuple[str, int] | None:
         return str(ipaddress.ip_address(text)), default_port
     except ValueError:
         pass
-    host, port = split_host_port(text)
+    try:
+        host, port = split_host_port(text)
+    except ValueError as error:
+        raise ValueError(f'"{text}" is not in a valid format (ip or ip:port): {error}') from None
     try:
         ipaddress.ip_address(host)
     except ValueError:
@@ -115,16 +118,26 @@ def ip_port(text: str, default_port: int) -> tuple[str, int] | None:
 
 @mirrors("net.SplitHostPort")
 def split_host_port(text: str) -> tuple[str, str]:
-    """host and port of "host:port" or "[host]:port", refused in Go's words (inside IPPortVar's)."""
+    """host and port of "host:port" or "[host]:port"; a ValueError in Go's AddrError words."""
     def refused(why: str) -> ValueError:
-        return ValueError(f'"{text}" is not in a valid format (ip or ip:port): address {text}: {why}')
-    host, colon, port = text.rpartition(":")
-    if not colon:
+        return ValueError(f"address {text}: {why}")
+    last_colon = text.rfind(":")
+    if last_colon < 0:
         raise refused("missing port in address")
-    if host.startswith("["):
-        if not host.endswith("]"):
+    no_open, no_close = 0, 0  # where a '[' or ']' may no longer appear
+    if text.startswith("["):
+        end = text.find("]")
+        if end < 0:
             raise refused("missing ']' in address")
-        return host[1:-1], port
-    if ":" in host:
-        raise refused("too many colons in address")
-    return host, port
+        if end + 1 != last_colon:  # the ']' must be followed by the last colon, and only it
+            raise refused("too many colons in address" if text[end + 1:end + 2] == ":" else "missing port in address")
+        host, no_open, no_close = text[1:end], 1, end + 1
+    else:
+        host = text[:last_colon]
+        if ":" in host:
+            raise refused("too many colons in address")
+    if "[" in text[no_open:]:
+        raise refused("unexpected '[' in address")
+    if "]" in text[no_close:]:
+        raise refused("unexpected ']' in address")
+    return host, text[last_colon + 1:]

@@ -28,7 +28,10 @@ def _configuration(package: str, extra: Mapping[str, object]) -> Struct:
         "pluginConfig": Slice(Struct("PluginConfig", {"name": "string", "args": ANY}, package))}, package)
     return Struct("KubeSchedulerConfiguration", {
         "apiVersion": "string", "kind": "string", "parallelism": "int32",
-        "leaderElection": Struct("LeaderElectionConfiguration", None, "v1alpha1"),
+        "leaderElection": Struct("LeaderElectionConfiguration", {
+            "leaderElect": "bool", "leaseDuration": "duration", "renewDeadline": "duration",
+            "retryPeriod": "duration", "resourceLock": "string", "resourceName": "string",
+            "resourceNamespace": "string"}, "v1alpha1"),
         "clientConnection": Struct("ClientConnectionConfiguration", None, "v1alpha1"),
         **extra, "enableProfiling": "bool", "enableContentionProfiling": "bool",
         "percentageOfNodesToScore": "int32", "podInitialBackoffSeconds": "int64", "podMaxBackoffSeconds": "int64",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from reference_impl.machinery.strictjson import type_meta_problem
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configdecode
 
@@ -40,12 +41,9 @@ _JSON_TYPES = {dict: "an object", list: "an array", str: "a string", int: "an in
 def validate(config: Mapping, raw: str = "") -> list[str]:
     """The problems of a whole KubeSchedulerConfiguration (one that names its apiVersion), read
     from the file text `raw`, which the YAML serializer quotes when the type is missing."""
-    api_version, kind = config.get("apiVersion"), config.get("kind")
-    for field, value in (("apiVersion", api_version), ("Kind", kind)):
-        if not value:  # the text's line ends as klog quotes them, to keep the error one line
-            return [f"Object '{field}' is missing in '{raw}'".replace("\n", "\\n")]
-    if api_version not in API_VERSIONS or kind != KIND:
-        return [f'no kind "{kind}" is registered for version "{api_version}" in scheme "{SCHEME}"']
+    problem = type_meta_problem(config, raw, {(api_version, KIND) for api_version in API_VERSIONS}, SCHEME)
+    if problem is not None:
+        return [problem]
     problem = configdecode.configuration_decode_problem(config)
     if problem is not None:
         return [problem]

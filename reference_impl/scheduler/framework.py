@@ -27,6 +27,7 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
+from reference_impl.machinery.strictjson import DecodeError, load_yaml
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configvalidation
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
@@ -180,14 +181,37 @@ class Profile:
 
 def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None) -> Profile:
     """Parse a plugin configuration from a YAML/JSON file or an already-loaded mapping."""
-    text = ""
-    if path is not None:
-        try:
-            text = open(path, encoding="utf-8").read()
-        except OSError as exc:  # os.ReadFile's words
-            raise ConfigError(f"open {path}: {(exc.strerror or str(exc)).lower()}") from exc
-        data = _parse(text, path)
-    data = data or {}
+    return load_config_file(path).profile if path is not None else _profile(data or {}, None)
+
+
+@dataclass(frozen=True)
+class SchedulerConfigFile:
+    """A --config file, read once: the profile the reference runs, and what a whole
+    KubeSchedulerConfiguration sets beside it (None: the file does not, or is the one-profile shorthand)."""
+
+    profile: Profile
+    kubeconfig: str | None = None
+    leader_elect: bool | None = None
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app/options.loadConfigFromFile")
+def load_config_file(path: str) -> SchedulerConfigFile:
+    try:
+        text = open(path, encoding="utf-8").read()
+    except OSError as exc:  # os.ReadFile's words
+        raise ConfigError(f"open {path}: {(exc.strerror or str(exc)).lower()}") from exc
+    data = _parse(text, path) or {}
+    profile = _profile(data, path, text)
+    if not isinstance(data, Mapping) or "apiVersion" not in data:
+        return SchedulerConfigFile(profile)
+    leader_election = data.get("leaderElection") or {}
+    # RecommendedDefaultLeaderElectionConfiguration: leaderElect left out is true, as the flag's default.
+    leader_elect = leader_election.get("leaderElect")
+    return SchedulerConfigFile(profile, (data.get("clientConnection") or {}).get("kubeconfig") or None,
+                               True if leader_elect is None else leader_elect)
+
+
+def _profile(data: Any, path: str | None, text: str = "") -> Profile:
     if not isinstance(data, Mapping):
         raise ConfigError("configuration must be a mapping", path)
     if "apiVersion" in data or "kind" in data or "profiles" in data:
@@ -213,25 +237,13 @@ def load_profile(path: str | None = None, data: Mapping[str, Any] | None = None)
     return profile
 
 
-@mirrors("k8s.io/kubernetes/cmd/kube-scheduler/app/options.(*Options).Config")
-def configured_kubeconfig(path: str) -> str | None:
-    """A KubeSchedulerConfiguration file's clientConnection.kubeconfig, which kube-scheduler uses in
-    place of --kubeconfig (None: the file has none, or is the reference's one-profile shorthand)."""
-    data = _parse(open(path, encoding="utf-8").read(), path)
-    if not isinstance(data, Mapping) or "apiVersion" not in data:
-        return None
-    return ((data.get("clientConnection") or {}).get("kubeconfig")) or None
-
-
 def _parse(text: str, path: str) -> Any:
     """A YAML or JSON file's data; its syntax error on one line, a YAML one as go-yaml starts it."""
-    import yaml
     try:
-        return json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        where = exc.problem_mark or exc.context_mark
-        raise ConfigError(f"yaml: line {where.line + 1}: {exc.problem}", path) from None
-    except (ValueError, yaml.YAMLError) as exc:  # json's, and a YAML error with no position
+        return json.loads(text) if path.endswith(".json") else load_yaml(text)
+    except DecodeError as exc:
+        raise ConfigError(str(exc), path) from None
+    except ValueError as exc:  # json's
         raise ConfigError(f"cannot parse: {exc}", path) from None
 
 

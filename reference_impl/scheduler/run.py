@@ -35,15 +35,14 @@ from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import APIStatusError, ClientError, InClusterConfigError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
-from reference_impl.scheduler import (Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError,
-                                      load_profile)
-from reference_impl.scheduler.framework import configured_kubeconfig
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
+from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
 from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
@@ -209,8 +208,6 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     problem = componentserver.secure_serving_problem(args)
     if problem:
         parser.error(problem)
-    if args.kubeconfig is None and args.config is None:
-        parser.error('required flag(s) "kubeconfig" not set')
     return args
 
 
@@ -252,8 +249,7 @@ def component_config(scheduler: Scheduler, kubeconfig: Path, leader_elect: bool 
 def run(args: argparse.Namespace, process: Process) -> None:
     for flag in args.no_effect:
         log(COMPONENT, f"{flag} is one of kube-scheduler's flags the reference scheduler does not act on")
-    profile = load_profile(args.config) if args.config else None
-    args.kubeconfig = kubeconfig(args)
+    profile = apply_config_file(args)
     scheduler, metrics, client = Scheduler(WallClock(), random.Random(), profile), SchedulerMetrics(), \
         load_client(args.kubeconfig)
     # What kube-scheduler's main registers by importing component-base's restclient and version metrics.
@@ -273,13 +269,24 @@ def run(args: argparse.Namespace, process: Process) -> None:
             server.stop()
 
 
-def kubeconfig(args: argparse.Namespace) -> Path:
+@mirrors("(*k8s.io/kubernetes/cmd/kube-scheduler/app/options.Options).ApplyTo")
+def apply_config_file(args: argparse.Namespace) -> Profile | None:
+    """--config's profile (None without one), its clientConnection.kubeconfig and its
+    leaderElection.leaderElect put in `args`; a --leader-elect given wins (ApplyLeaderElectionTo)."""
+    loaded = load_config_file(args.config) if args.config else None
+    if loaded is not None and loaded.leader_elect is not None and "leader_elect" not in args.given:
+        args.leader_elect = loaded.leader_elect
+    args.kubeconfig = kubeconfig(args, loaded)
+    return loaded.profile if loaded is not None else None
+
+
+def kubeconfig(args: argparse.Namespace, loaded: SchedulerConfigFile | None) -> Path:
     """The --config file's clientConnection.kubeconfig, as kube-scheduler takes it, else --kubeconfig
     (which kube-scheduler ignores once given --config; the reference's profile files have none)."""
-    configured = configured_kubeconfig(args.config) if args.config else None
+    configured = loaded.kubeconfig if loaded is not None else None
     if configured is None and args.kubeconfig is None:  # where upstream falls back to in-cluster or nothing
-        raise KubeconfigError("invalid configuration: no configuration has been provided, try setting "
-                              "KUBERNETES_MASTER environment variable")
+        raise InClusterConfigError("invalid configuration: no configuration has been provided, try setting "
+                                   "KUBERNETES_MASTER environment variable")
     return Path(configured) if configured else args.kubeconfig
 
 

@@ -3,11 +3,17 @@ that loses the kube-system/kube-controller-manager Lease ends the process (Run's
 OnStoppedLeading calls klog.Fatalf("leaderelection lost")) instead of waiting as a candidate."""
 from __future__ import annotations
 
+import io
+from dataclasses import replace
+
 import pytest
 
 from reference_impl.client import APIStatusError, LeaderElectionLost
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.controller_manager import run as controller_manager_run
 from reference_impl.controller_manager.run import ControllerManager, parse_args
+from reference_impl.machinery import process
+from reference_impl.scheduler import run as scheduler_run
 from reference_impl.machinery.clock import ManualClock
 
 LEASE = "/apis/coordination.k8s.io/v1/namespaces/kube-system/leases/kube-controller-manager"
@@ -71,3 +77,16 @@ def test_a_candidate_that_does_not_get_the_lease_waits():
     store.request("POST", LEASE, LeaderElector("other", clock).try_acquire_or_renew(None))
     manager = ControllerManager(store)
     assert manager._lease_step(LeaderElector("me", clock), leading=False) is False
+
+
+def _lost(args, process):
+    raise LeaderElectionLost("leaderelection lost")
+
+
+@pytest.mark.parametrize("command, code", [(controller_manager_run.COMMAND, 255), (scheduler_run.COMMAND, 1)])
+def test_a_lost_lease_exits_as_each_upstream_command_does(command, code):
+    """kube-controller-manager's OnStoppedLeading is klog.Fatalf, which exits 255;
+    kube-scheduler's calls os.Exit(1)."""
+    err = io.StringIO()
+    assert process.main(replace(command, run=_lost), ["--kubeconfig", "k"], {}, out=io.StringIO(), err=err) == code
+    assert err.getvalue() == f"{command.name}: error: leaderelection lost\n"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.kubelet import config
+from reference_impl.kubelet.errors import KubeletError
 from reference_impl.kubelet.run import apply_config_file, parse_args
 
 HEAD = "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\n"
@@ -73,3 +74,39 @@ def test_the_files_values_stand_where_no_flag_is_given(tmp_path):
     assert (args.tls_cert_file, args.tls_private_key_file, args.client_ca_file) == (
         Path("/pki/k.crt"), Path("/pki/k.key"), Path("/pki/ca.crt"))
     assert (args.authorization_mode, args.node_lease_duration_seconds, args.anonymous_auth) == ("AlwaysAllow", 20, False)
+
+
+def _args_with_config(tmp_path: Path, text: str, *flags: str):
+    path = tmp_path / "kubelet.yaml"
+    path.write_text(HEAD + text)
+    args = parse_args(["--kubeconfig", "k", "--node-name", "n", "--root-dir", str(tmp_path),
+                       "--config", str(path), *flags], {})
+    apply_config_file(args)
+    return args
+
+
+def test_a_lease_duration_of_zero_in_the_file_is_the_default_40(tmp_path):
+    """SetDefaults_KubeletConfiguration: nodeLeaseDurationSeconds 0 is 40 seconds."""
+    assert _args_with_config(tmp_path, "nodeLeaseDurationSeconds: 0\n").node_lease_duration_seconds == 40
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("nodeLeaseDurationSeconds: -5\n", "--node-lease-duration-seconds must be 1 or more"),
+    ("tlsCertFile: k.crt\n", "--tls-cert-file and --tls-private-key-file go together"),
+    ("podCIDR: not-a-cidr\n", "--pod-cidr: 'not-a-cidr' does not appear to be an IPv4 or IPv6 network"),
+    ("authorization: {mode: Node}\n",
+     "authorization.mode 'Node' is not one the reference kubelet has: Webhook, AlwaysAllow"),
+])
+def test_the_files_values_pass_the_checks_the_command_lines_do(text, problem, tmp_path):
+    with pytest.raises(KubeletError) as info:
+        _args_with_config(tmp_path, text)
+    assert str(info.value) == f"Failed to validate kubelet configuration from {tmp_path / 'kubelet.yaml'}: {problem}"
+
+
+def test_relative_paths_in_the_file_are_relative_to_its_folder(tmp_path):
+    """resolveRelativePaths: the TLS pair and client CA are joined to the file's folder; an
+    absolute path stays as it is."""
+    args = _args_with_config(tmp_path, "tlsCertFile: pki/k.crt\ntlsPrivateKeyFile: /abs/k.key\n"
+                                       "authentication: {x509: {clientCAFile: ca.crt}}\n")
+    assert (args.tls_cert_file, args.tls_private_key_file, args.client_ca_file) == (
+        tmp_path / "pki/k.crt", Path("/abs/k.key"), tmp_path / "ca.crt")

@@ -7,6 +7,8 @@ import copy
 import http.client
 import io
 import json
+import resource
+import socket
 import threading
 
 import pytest
@@ -45,17 +47,33 @@ def bound_pod(name: str, node: str) -> dict:
             "spec": {"nodeName": node, "containers": [{"name": "c", "image": "pause"}]}}
 
 
-def hollow_runner(tmp_path, nodes: int = 3) -> tuple[KubeletRunner, FakeClient]:
+CAPACITY = {"cpu": "4", "memory": "8Gi", "pods": "110"}
+
+
+@pytest.fixture
+def make_runner(tmp_path):
+    """KubeletRunner over tmp_path, each node's API in plain HTTP; the listening sockets of every
+    runner made are closed after the test."""
+    made: list[KubeletRunner] = []
+
+    def make(client, node_name: str, hollow_nodes: int, **kwargs) -> KubeletRunner:
+        made.append(KubeletRunner(client, node_name, tmp_path, hollow_nodes, CAPACITY, serving=plain, **kwargs))
+        return made[-1]
+    yield make
+    for runner in made:
+        runner.close()
+
+
+def hollow_runner(make_runner, nodes: int = 3) -> tuple[KubeletRunner, FakeClient]:
     client = FakeClient()
-    runner = KubeletRunner(client, "hollow", tmp_path, nodes, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "hollow", nodes)
     for kubelet in runner.kubelets.values():
         kubelet.node_registered()
     return runner, client
 
 
-def test_a_pod_event_marks_only_its_node(tmp_path):
-    runner, _ = hollow_runner(tmp_path)
+def test_a_pod_event_marks_only_its_node(make_runner):
+    runner, _ = hollow_runner(make_runner)
     runner.pods.store.add(bound_pod("web", "hollow-1"))
     runner.pods.store.add({**bound_pod("pending", ""), "spec": {"containers": []}})
     assert runner.dirty == {"hollow-1"}
@@ -64,8 +82,8 @@ def test_a_pod_event_marks_only_its_node(tmp_path):
     assert runner.dirty == {"hollow-1", "hollow-2"}
 
 
-def test_syncing_a_node_reports_only_its_pods(tmp_path):
-    runner, client = hollow_runner(tmp_path)
+def test_syncing_a_node_reports_only_its_pods(make_runner):
+    runner, client = hollow_runner(make_runner)
     runner.pods.store.add(bound_pod("a", "hollow-0"))
     runner.pods.store.add(bound_pod("b", "hollow-2"))
     runner.sync_nodes(["hollow-2"])
@@ -74,9 +92,9 @@ def test_syncing_a_node_reports_only_its_pods(tmp_path):
     assert [p for p in client.patches if "/pods/" in p][-1] == "/api/v1/namespaces/default/pods/a/status"
 
 
-def test_a_node_whose_sync_raises_does_not_stop_the_others(tmp_path, monkeypatch, capsys):
+def test_a_node_whose_sync_raises_does_not_stop_the_others(make_runner, monkeypatch, capsys):
     """An error out of one node's sync is logged; the nodes after it are still synced."""
-    runner, client = hollow_runner(tmp_path)
+    runner, client = hollow_runner(make_runner)
     runner.pods.store.add(bound_pod("b", "hollow-2"))
 
     def broken():
@@ -120,12 +138,11 @@ class LeaseStore:
             lease["metadata"]["resourceVersion"] = str(int(lease["metadata"]["resourceVersion"]) + 1)
 
 
-def test_lease_renewals_write_on_the_last_answer_without_a_get(tmp_path):
+def test_lease_renewals_write_on_the_last_answer_without_a_get(make_runner):
     """As upstream's lease controller: GET then create the first time; after that one PUT on top of
     the Lease the last write returned; a conflict falls back to GET and PUT."""
     store = LeaseStore()
-    runner = KubeletRunner(store, "hollow", tmp_path, 1, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(store, "hollow", 1)
     kubelet = runner.kubelets["hollow-0"]
     runner._update_lease(kubelet.lease())
     assert store.calls == ["GET", "POST"]
@@ -161,11 +178,10 @@ class EventClient:
         return {"metadata": {"name": path.rsplit("/", 1)[1]}, **patch}
 
 
-def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
+def test_a_repeated_event_is_counted_on_the_event_written_before(make_runner):
     """As client-go's correlator: the same reason and message again PATCHes count, not a new Event."""
     client = EventClient()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "node-1", 0)
     event = pod_event(PodKey("ns", "web", "u1"), "Warning", "FailedMount", "configmap \"x\" not found")
     runner.perform(runner.kubelets["node-1"], [event, event, event])
     (post, *patches) = client.calls
@@ -178,12 +194,11 @@ def test_a_repeated_event_is_counted_on_the_event_written_before(tmp_path):
                                                            ("PATCH", f"/api/v1/namespaces/ns/events/{name}", 3)]
 
 
-def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
+def test_an_event_about_a_container_names_it_in_the_involved_object(make_runner):
     """GenerateContainerRef: the involvedObject of a container's event carries its fieldPath (the
     SUBOBJECT `kubectl get events -o wide` shows); an event about the pod has none."""
     client = EventClient()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "node-1", 0)
     key = PodKey("ns", "web", "u1")
     runner.perform(runner.kubelets["node-1"], [pod_event(key, "Normal", "Started", "Started container c",
                                                          "spec.containers{c}"),
@@ -191,12 +206,11 @@ def test_an_event_about_a_container_names_it_in_the_involved_object(tmp_path):
     assert [body["involvedObject"].get("fieldPath") for _, _, body in client.calls] == ["spec.containers{c}", None]
 
 
-def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
+def test_an_event_about_the_node_is_written_to_the_default_namespace(make_runner):
     """The kubelet's nodeRef is kind Node with the node's name as UID and no namespace; the
     recorder writes its events in `default`, named after the node."""
     client = EventClient()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "node-1", 0)
     runner.perform(runner.kubelets["node-1"], [node_event("node-1", "Normal", "Starting", "Starting kubelet.")])
     ((method, path, body),) = client.calls
     assert (method, path) == ("POST", "/api/v1/namespaces/default/events")
@@ -205,12 +219,11 @@ def test_an_event_about_the_node_is_written_to_the_default_namespace(tmp_path):
                                                                                 "host": "node-1"}
 
 
-def test_a_pod_is_patched_through_status_and_deleted_at_once_for_its_uid_only(tmp_path):
+def test_a_pod_is_patched_through_status_and_deleted_at_once_for_its_uid_only(make_runner):
     """The status manager patches pods/<name>/status; the kubelet ends a graceful deletion with
     gracePeriodSeconds 0 and a uid precondition, so that a new pod of the same name survives."""
     client = EventClient()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "node-1", 0)
     runner.perform(runner.kubelets["node-1"], [
         Patch("pods", "ns", "web", {"status": {"phase": "Succeeded"}}, "status"),
         Delete("pods", "ns", "web", grace_period_seconds=0, uid="u1")])
@@ -220,7 +233,7 @@ def test_a_pod_is_patched_through_status_and_deleted_at_once_for_its_uid_only(tm
                                                       "gracePeriodSeconds": 0, "preconditions": {"uid": "u1"}})]
 
 
-def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path):
+def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(make_runner):
     """Registering finds the Node there (409): its status is read, brought up to date, and the
     Ready it had lost is recorded in a NodeReady event about the node."""
 
@@ -235,8 +248,7 @@ def test_a_restarted_kubelet_reads_its_node_and_records_it_ready_again(tmp_path)
             return super().request(method, path, body)
 
     client = Registered()
-    runner = KubeletRunner(client, "node-1", tmp_path, 0, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "node-1", 0)
     kubelet = runner.kubelets["node-1"]
     runner.perform(kubelet, kubelet.register_node())
     assert kubelet.registered
@@ -273,15 +285,14 @@ def test_a_refused_token_request_is_reported_in_the_status_words(tmp_path):
         sources.service_account_token("ns", "robot", spec)
 
 
-def test_each_hollow_node_writes_as_itself(tmp_path):
+def test_each_hollow_node_writes_as_itself(make_runner):
     """With a client per node (system:node:<name>, for the Node authorizer), a node's registration,
     Lease and pods' status go out through its own client, none through another node's."""
     clients: dict[str, FakeClient] = {}
 
     def node_client(name: str) -> FakeClient:
         return clients.setdefault(name, FakeClient())
-    runner = KubeletRunner(FakeClient(), "hollow", tmp_path, 3, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain, node_client=node_client)
+    runner = make_runner(FakeClient(), "hollow", 3, node_client=node_client)
     for kubelet in runner.kubelets.values():
         kubelet.node_registered()
     runner.pods.store.add(bound_pod("b", "hollow-2"))
@@ -314,13 +325,12 @@ def get(port: int, path: str) -> tuple[int, bytes]:
         connection.close()
 
 
-def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(tmp_path):
+def test_each_hollow_node_serves_its_own_api_on_the_port_its_status_reports(make_runner):
     """As each of kubemark's hollow kubelets runs its own server: the port a node reports in
     status.daemonEndpoints is its own, and what is served there (its pods, a pod's logs) is that
     node's, so `kubectl logs` of a pod on node 2 reaches node 2; another node knows no such pod."""
     client = Registering()
-    runner = KubeletRunner(client, "hollow", tmp_path, 3, {"cpu": "4", "memory": "8Gi", "pods": "110"},
-                           serving=plain)
+    runner = make_runner(client, "hollow", 3)
     for kubelet in runner.kubelets.values():
         runner.perform(kubelet, kubelet.register_node())
     ports = {name: node["status"]["daemonEndpoints"]["kubeletEndpoint"]["Port"] for name, node in client.nodes.items()}
@@ -365,11 +375,11 @@ def test_a_hard_open_file_limit_below_the_hollow_nodes_listeners_is_refused_at_s
     assert set_to == []
 
 
-def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(tmp_path, monkeypatch):
+def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(make_runner, monkeypatch):
     """ListenAndServeKubeletServer exits the process once its server stops serving: when the one
     thread that accepts for every hollow node fails (here its epoll cannot be made, out of
     descriptors), the runner stops and says why instead of running on with no node reachable."""
-    runner, _ = hollow_runner(tmp_path)
+    runner, _ = hollow_runner(make_runner)
 
     def no_epoll():
         raise OSError(24, "Too many open files")
@@ -386,3 +396,24 @@ def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(tmp_path,
     thread.join(10)
     runner.stop.set()
     assert outcome == ["Failed to listen and serve: [Errno 24] Too many open files"]
+
+
+@pytest.mark.parametrize("error", [ValueError("not allowed to raise maximum limit"), PermissionError(1, "EPERM")])
+def test_a_hard_open_file_limit_that_cannot_be_granted_is_ignored(monkeypatch, error):
+    """As Go's os package at start: a hard limit setrlimit refuses (unlimited, on macOS and some
+    containers) leaves the soft one as it was, no error."""
+    def refuse(which, limits):
+        raise error
+    monkeypatch.setattr(kubelet_run.resource, "getrlimit", lambda which: (256, resource.RLIM_INFINITY))
+    monkeypatch.setattr(kubelet_run.resource, "setrlimit", refuse)
+    raise_open_file_limit(4096)
+
+
+def test_closing_a_runner_that_never_ran_closes_each_nodes_listening_socket(make_runner):
+    """Each node's API port is bound when the runner is made; close() frees them all."""
+    runner = make_runner(FakeClient(), "hollow", 2)
+    ports = [server.port for server in runner.log_servers.values()]
+    runner.close()
+    for port in ports:
+        with pytest.raises(ConnectionRefusedError):
+            socket.create_connection(("127.0.0.1", port), timeout=5).close()

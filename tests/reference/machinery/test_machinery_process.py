@@ -77,12 +77,25 @@ def test_version_prints_the_release_and_exits_0(name, capsys):
                                                  'strconv.ParseBool: parsing "maybe": invalid syntax')
 
 
-@pytest.mark.parametrize("name", KUBERNETES_COMMANDS)
-def test_kubeconfig_flag_is_required_without_the_env_variable(name, capsys):
-    """With neither --kubeconfig nor KUBECONFIG in the environment given, the command line is wrong
-    (upstream would try the in-cluster configuration), said as cobra says a required flag is missing."""
+@pytest.mark.parametrize("name", ["controller_manager", "kubelet"])
+def test_the_reference_requires_a_kubeconfig_of_these_components_without_the_env_variable(name, capsys):
+    """The reference's own rule for these two (no real binary here to compare with; upstream would
+    try the in-cluster configuration, or the kubelet run standalone): with neither --kubeconfig nor
+    KUBECONFIG the command line is wrong, said as cobra says a required flag is missing."""
     assert component_main(name)(["--node-name", "n", "--root-dir", "/tmp"] if name == "kubelet" else [], {}) == 1
     assert one_line(capsys.readouterr().err) == 'Error: required flag(s) "kubeconfig" not set'
+
+
+@pytest.mark.parametrize("name, line", [
+    ("scheduler", "reference kube-scheduler: error: invalid configuration: no configuration has been provided, "
+                  "try setting KUBERNETES_MASTER environment variable"),
+    ("proxy", "reference kube-proxy: error: unable to load in-cluster configuration, KUBERNETES_SERVICE_HOST and "
+              "KUBERNETES_SERVICE_PORT must be defined")])
+def test_without_a_kubeconfig_the_in_cluster_fallback_fails_as_upstreams_does(name, line, capsys):
+    """The real kube-scheduler and kube-proxy 1.24 with no kubeconfig and no KUBERNETES_* variables
+    (compared) fall back to the in-cluster configuration and fail at run time in these words, exit 1."""
+    assert component_main(name)([], {}) == 1
+    assert one_line(capsys.readouterr().err) == line
 
 
 @pytest.mark.parametrize("name", ["controller_manager", "scheduler", "kubelet", "proxy"])

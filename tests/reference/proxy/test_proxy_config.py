@@ -32,6 +32,11 @@ DECODE = "failed complete: failed to decode: "
                                         '"999.1.1.1": not a valid textual representation of an IP address'),
     (HEAD + "metricsBindAddress: 127.0.0.1:0\n",
      'failed validate: KubeProxyConfiguration.MetricsBindAddress: Invalid value: "0": must be a valid port'),
+    # net.SplitHostPort's refusals, as the real kube-proxy 1.24 prints them
+    (HEAD + 'healthzBindAddress: "::1:10256"\n',
+     'failed validate: KubeProxyConfiguration.HealthzBindAddress: Invalid value: "::1:10256": must be IP:port'),
+    (HEAD + 'healthzBindAddress: "[::1]10256"\n',
+     'failed validate: KubeProxyConfiguration.HealthzBindAddress: Invalid value: "[::1]10256": must be IP:port'),
 ])
 def test_a_file_kube_proxy_refuses_is_refused_in_its_words(text, problem, tmp_path):
     path = tmp_path / "proxy.yaml"

@@ -117,6 +117,8 @@ def test_bind_address_flags_take_ip_port_an_ip_alone_or_empty():
     ("localhost:10249", '"localhost" is not a valid IP address'),
     ("bad", '"bad" is not in a valid format (ip or ip:port): address bad: missing port in address'),
     ("1.2.3.4:5:6", '"1.2.3.4:5:6" is not in a valid format (ip or ip:port): address 1.2.3.4:5:6: too many colons in address'),
+    ("[::1]10256", '"[::1]10256" is not in a valid format (ip or ip:port): address [::1]10256: missing port in address'),
+    ("a]:1", '"a]:1" is not in a valid format (ip or ip:port): address a]:1: unexpected \']\' in address'),
     ("1.2.3.4:x", '"x" is not a valid number')])
 def test_a_bind_address_that_is_no_ip_port_is_refused_in_pflags_words(value, reason, capsys):
     """IPPortVar's Set, as the real kube-proxy 1.24 words it (compared side by side); exit 1."""

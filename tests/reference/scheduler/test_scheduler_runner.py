@@ -13,8 +13,8 @@ import pytest
 from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
-from reference_impl.client import APIStatusError, KubeconfigError, LeaderElectionLost
-from reference_impl.scheduler import Bind, RecordEvent, Scheduler
+from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
+from reference_impl.scheduler import Bind, ConfigError, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
 from reference_impl.scheduler import run
@@ -205,9 +205,37 @@ def test_a_configurations_client_connection_kubeconfig_takes_the_place_of_the_fl
     with_kubeconfig, without = tmp_path / "with.yaml", tmp_path / "without.yaml"
     with_kubeconfig.write_text(CONFIGURATION + "clientConnection: {kubeconfig: /etc/scheduler.conf}\n")
     without.write_text(CONFIGURATION)
-    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig)], {})) == Path("/etc/scheduler.conf")
-    assert run.kubeconfig(run.parse_args(["--config", str(with_kubeconfig), "--kubeconfig", "k"], {})) == Path(
-        "/etc/scheduler.conf")
-    assert run.kubeconfig(run.parse_args(["--config", str(without), "--kubeconfig", "k"], {})) == Path("k")
-    with pytest.raises(KubeconfigError, match="^invalid configuration: no configuration has been provided"):
-        run.kubeconfig(run.parse_args(["--config", str(without)], {}))
+    def applied(*argv: str) -> Path:
+        args = run.parse_args(argv, {})
+        run.apply_config_file(args)
+        return args.kubeconfig
+    assert applied("--config", str(with_kubeconfig)) == Path("/etc/scheduler.conf")
+    assert applied("--config", str(with_kubeconfig), "--kubeconfig", "k") == Path("/etc/scheduler.conf")
+    assert applied("--config", str(without), "--kubeconfig", "k") == Path("k")
+    with pytest.raises(InClusterConfigError, match="^invalid configuration: no configuration has been provided"):
+        applied("--config", str(without))
+
+
+@pytest.mark.parametrize("leader_election, flags, leader_elect", [
+    ("leaderElection: {leaderElect: false}\n", [], False),
+    ("leaderElection: {leaderElect: false}\n", ["--leader-elect=true"], True),
+    ("leaderElection: {leaderElect: true}\n", ["--leader-elect=false"], False),
+    ("", [], True),
+])
+def test_a_configurations_leader_elect_stands_unless_the_flag_is_given(leader_election, flags, leader_elect,
+                                                                       tmp_path):
+    """Options.ApplyTo with --config: the file's leaderElection.leaderElect (true when left out),
+    which --leader-elect overrides only when it is given (ApplyLeaderElectionTo)."""
+    path = tmp_path / "scheduler.yaml"
+    path.write_text(CONFIGURATION + leader_election)
+    args = run.parse_args(["--kubeconfig", "k", "--config", str(path), *flags], {})
+    run.apply_config_file(args)
+    assert args.leader_elect is leader_elect
+
+
+def test_a_leader_elect_that_is_no_bool_is_refused_as_the_strict_decoder_does(tmp_path):
+    path = tmp_path / "scheduler.yaml"
+    path.write_text(CONFIGURATION + "leaderElection: {leaderElect: maybe}\n")
+    with pytest.raises(ConfigError, match="cannot unmarshal string into Go struct field "
+                                          "LeaderElectionConfiguration.leaderElection.leaderElect of type bool"):
+        run.apply_config_file(run.parse_args(["--kubeconfig", "k", "--config", str(path)], {}))
