@@ -55,14 +55,20 @@ class Progress:
         """A line that stays: a warning or a finished step."""
         if self.quiet:
             return
-        self.done()
+        self._interrupt()
         self._write(text + "\n")
 
     def warn(self, text: str) -> None:
         """A warning: shown even when quiet, since it reports something done to the user's files
         or something they should fix."""
-        self.done()
+        self._interrupt()
         self._write(f"kubeatlas: warning: {text}\n")
+
+    def _interrupt(self) -> None:
+        """End the drawn line for a line of another kind; the stage's next update draws its line
+        again at once, even the same text, so that the progress stays below what interrupted it."""
+        self.done()
+        self._shown = self._task = ""
 
     def done(self) -> None:
         if self._drawn:

@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 
+# grpc's C core runs fork handlers in every os.fork of a process that has loaded it, starting
+# threads in the child: 4-6% of subprocess children given a preexec_fn (which makes subprocess
+# fork rather than vfork) then died of SIGABRT before their exec. Nothing here uses grpc in a
+# forked child; the variable must be set before grpc is first imported (test_grpc_fork.py).
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
 TREES = Path(__file__).parent / "fixtures" / "trees"
 
 # Symlinks each tree has in the real project, created in the copy rather than committed here.

@@ -512,6 +512,26 @@ def test_a_dumb_terminal_gets_progress_lines_not_escape_codes(term, redrawn, mon
                                      "kubernetes: parsing: 2/2 files (100%)\n")
 
 
+def test_a_stage_line_is_drawn_again_after_a_warning_ends_it(monkeypatch):
+    """A warning ends the drawn line; the stage's next update, the same text, must draw it
+    again, or the terminal shows no progress under the warning."""
+    import io
+
+    from analyzer.progress import Progress
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setenv("TERM", "xterm")
+    stream = Terminal()
+    progress = Progress(stream, interval=0)
+    progress.update("etcd: resolving calls", None)
+    progress.warn("1 blob missing")
+    progress.update("etcd: resolving calls", None)
+    assert stream.getvalue().endswith("kubeatlas: warning: 1 blob missing\n\r\x1b[Ketcd: resolving calls …")
+
+
 def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
     """A first index drops the graph tables' indexes while it writes and makes them again:
     afterwards the schema holds every index a fresh one has, and a second commit adds to them."""

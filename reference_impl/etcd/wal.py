@@ -378,6 +378,12 @@ class Snapshotter:
         self._fsync = fsync
         self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
 
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
+    def snapshots(self) -> list[Path]:
+        """The snapshot files, oldest first. Only the names this Snapshotter writes count: a copy
+        someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
+        return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
+
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching")
     def load(self) -> tuple[int, dict] | None:
         """(seq, state) of the newest snapshot that reads whole, or None. A damaged newer one is
@@ -387,7 +393,7 @@ class Snapshotter:
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
         damaged: list[ErrCorruptWAL] = []
-        for path in sorted(self.directory.glob("snap-*.json"), reverse=True):
+        for path in reversed(self.snapshots()):
             try:
                 loaded = read_snapshot_file(path)
             except ErrCorruptWAL as err:
@@ -410,9 +416,7 @@ class Snapshotter:
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
         write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write, fsync=self._fsync)
-        # Only the files this Snapshotter names are pruned and counted: a copy someone left
-        # ("snap-N (copy).json") is theirs.
-        snaps = sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
+        snaps = self.snapshots()
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:
             if older not in kept:

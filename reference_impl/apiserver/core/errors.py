@@ -162,7 +162,6 @@ def too_old_resource_version(requested: int, compacted: int) -> StatusError:
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
-@mirrors("k8s.io/apimachinery/pkg/api/errors.NewForbidden")
 def object_forbidden(resource: str, group: str, name: str, why: str) -> StatusError:
     """403 `<resource>.<group> "<name>" is forbidden: <why>`, a refusal that names the object;
     without a name (a create by generateName) `<resource>.<group> is forbidden: <why>`."""

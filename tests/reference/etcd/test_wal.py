@@ -227,6 +227,19 @@ def test_a_copy_of_a_snapshot_is_neither_counted_nor_pruned(tmp_path):
     assert len(list(tmp_path.glob("snap-*.json"))) == MAX_SNAPSHOTS + 1
 
 
+def test_a_stray_file_named_like_a_snapshot_is_never_loaded_nor_renamed(tmp_path):
+    """A garbage snap-old.json refused every start before the first snapshot (read as a damaged
+    snapshot) and, once there were snapshots, was renamed .broken: it is not one of ours."""
+    stray = tmp_path / "snap-old.json"
+    stray.write_bytes(b"not a snapshot")
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=3) as server:
+        for i in range(5):
+            server.put(PutRequest(b"k%d" % i, b"v"))
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=3) as server:
+        assert len(values(server)) == 5
+    assert stray.read_bytes() == b"not a snapshot"
+
+
 def test_the_process_refuses_damaged_member_ids_in_one_line(tmp_path):
     """member_id damaged on disk (its ids are no hexadecimal) is refused with its file, as
     damage in the log is, instead of a ValueError traceback."""
