@@ -354,6 +354,9 @@ class GoServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
     allow_reuse_address = True
+    # Go listens with the kernel's own backlog (net.maxListenerBacklog reads somaxconn); socketserver's
+    # 5 drops the SYNs of a burst, whose clients then wait a second to retransmit.
+    request_queue_size = socket.SOMAXCONN
 
     def __init__(self, address: tuple[str, int], handler: type[GoConnectionHandler], tls: ssl.SSLContext | None,
                  idle_timeout: float, read_timeout: float) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from reference_impl.machinery.certutil import KeyPair, issue_client_cert, new_ca
-from reference_impl.machinery import componentserver as cs
+from reference_impl.machinery import componentserver as cs, goserver
 from reference_impl.machinery.delegatedauth import ReviewError
 from reference_impl.machinery.prometheus import Family, Registry
 
@@ -313,3 +313,18 @@ def test_connection_close_is_a_token_among_others(port):
     answers = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: keep-alive, close\r\n\r\n"
                              b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answers.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in answers
+
+
+def test_a_burst_of_connections_waits_in_the_kernels_backlog_not_for_a_retransmit():
+    """Go listens with somaxconn's backlog: 50 clients connecting while the accept thread is busy
+    are all queued at once, where socketserver's backlog of 5 dropped the rest's SYNs."""
+    server = goserver.GoServer(("127.0.0.1", 0), goserver.GoConnectionHandler, None, 1.0, 1.0)
+    clients = []
+    try:
+        for _ in range(50):
+            clients.append(socket.create_connection(("127.0.0.1", server.port), timeout=0.5))
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+    assert len(clients) == 50
