@@ -594,7 +594,7 @@ def raise_open_file_limit(hollow_nodes: int) -> None:
     process went on running."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     needed = hollow_nodes + PROCESS_OPEN_FILES
-    if hard != resource.RLIM_INFINITY and hard < needed:
+    if hollow_nodes and hard != resource.RLIM_INFINITY and hard < needed:
         raise KubeletError(f"--hollow-nodes {hollow_nodes} needs at least {needed} open files (a listening "
                            f"socket per node), more than the hard limit of {hard} (ulimit -Hn)")
     if soft != resource.RLIM_INFINITY and soft < 2 * hollow_nodes + 1024:

@@ -375,6 +375,14 @@ def test_a_hard_open_file_limit_below_the_hollow_nodes_listeners_is_refused_at_s
     assert set_to == []
 
 
+
+def test_a_lone_kubelet_is_never_refused_for_its_open_file_limit(monkeypatch):
+    """No hollow nodes, no listeners to count: "--hollow-nodes 0 needs at least 64" was said
+    under a hard limit of 32."""
+    open_file_limits(monkeypatch, 32, 32)
+    raise_open_file_limit(0)
+
+
 def test_a_failed_accept_loop_ends_the_kubelet_as_a_failed_server_does(make_runner, monkeypatch):
     """ListenAndServeKubeletServer exits the process once its server stops serving: when the one
     thread that accepts for every hollow node fails (here its epoll cannot be made, out of
