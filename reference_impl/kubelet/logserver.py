@@ -18,6 +18,7 @@ for, by passing no TLS context and no auth.
 """
 from __future__ import annotations
 
+import errno
 import html
 import http.server
 import json
@@ -629,6 +630,11 @@ class LogServer:
         return f"{self.host}:{self.port}"
 
 
+# The accept errors net/http's Serve waits out (syscall.Errno.Temporary: EINTR, EMFILE, ENFILE and
+# the timeouts); any other ends the server.
+TEMPORARY_ACCEPT_ERRORS = frozenset({errno.EINTR, errno.EMFILE, errno.ENFILE, errno.EAGAIN, errno.ETIMEDOUT})
+
+
 @mirrors("(*net/http.Server).Serve")
 def accept_retry_delay(previous: float) -> float:
     """How long to wait after a failed accept: the first delay, then twice the one before, at
@@ -672,7 +678,11 @@ class AcceptLoop:
                     try:
                         key.fileobj.accept()
                         delay = 0.0
+                    except ConnectionAbortedError:  # reset before it was taken: Go's accept tries again
+                        continue
                     except OSError as error:
+                        if error.errno not in TEMPORARY_ACCEPT_ERRORS:
+                            raise
                         delay = accept_retry_delay(delay)
                         _log.warning("http: Accept error: accept tcp %s: accept4: %s; retrying in %s",
                                      key.fileobj.address, os.strerror(error.errno or 0).lower(),

@@ -76,6 +76,32 @@ def test_out_of_descriptors_the_loop_backs_off_and_serves_once_accept_works(tmp_
         loop.stop()
 
 
+def test_a_connection_reset_before_its_accept_is_skipped_and_another_error_ends_the_loop(tmp_path, caplog):
+    """Go's accept tries again at once after ECONNABORTED (no back-off, no log); an error that is
+    not temporary ends Serve, so the loop fails and says why."""
+    server = node_server(tmp_path)
+    errors = [ConnectionAbortedError(errno.ECONNABORTED, "aborted"), OSError(errno.EINVAL, "Invalid argument")]
+    accept = server._httpd.get_request
+
+    def failing():
+        if errors:
+            raise errors.pop(0)
+        return accept()
+    server._httpd.get_request = failing
+    loop = AcceptLoop([server])
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        with caplog.at_level(logging.WARNING, logger="reference_impl.kubelet.logserver"):
+            connection.connect()
+            loop.start()
+            assert loop.failed.wait(5)
+        assert isinstance(loop.error, OSError) and loop.error.errno == errno.EINVAL
+        assert not caplog.messages
+    finally:
+        connection.close()
+        loop.stop()
+
+
 @pytest.mark.parametrize("stalled", [b"", b"\x16\x03\x01\x00"], ids=["nothing", "half-a-record-header"])
 def test_a_client_that_never_finishes_its_handshake_holds_no_other_node(tmp_path, stalled):
     """The handshake runs in the connection's own thread: clients stalled in theirs on one node's
