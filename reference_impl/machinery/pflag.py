@@ -216,7 +216,7 @@ def parse_uint(text: str, bits: int = 64, base: int = 0) -> int:
     return value
 
 
-_FLOAT = re.compile(r"[+-]?(inf|infinity|nan"
+_FLOAT = re.compile(r"nan|[+-]?(inf|infinity"  # NaN takes no sign, as in Go
                     r"|(?=\.?[0-9])[0-9]*(_[0-9]+)*(\.([0-9]+(_[0-9]+)*)?)?([eE][+-]?[0-9]+(_[0-9]+)*)?"
                     r"|0[xX](?=_?\.?[0-9a-fA-F])(_?[0-9a-fA-F])*(\.[0-9a-fA-F]*)?[pP][+-]?[0-9]+)", re.IGNORECASE)
 FLOAT32_MAX = 3.4028234663852886e38

@@ -40,9 +40,11 @@ def test_integers_are_read_in_gos_base_0_syntax_and_bit_sizes(text, int64, int32
     ("NaN", 64, "nan"), ("nan", 32, "nan"), ("-infinity", 64, -math.inf), ("0x1p4", 64, 16.0), (".5", 32, 0.5),
     ("1e400", 64, "value out of range"), ("1e39", 32, "value out of range"), ("1e39", 64, 1e39),
     (" 1", 64, "invalid syntax"), ("1e", 64, "invalid syntax"), ("0x1", 64, "invalid syntax"),
+    ("+nan", 64, "invalid syntax"), ("-NaN", 32, "invalid syntax"), ("+Inf", 64, math.inf),
 ])
 def test_floats_are_read_as_strconv_parse_float_reads_them(text, bits, expected):
-    """Go takes NaN and Inf; a finite literal past float32's or float64's range is refused."""
+    """Go takes NaN (with no sign: go1.19's strconv refuses "+nan") and Inf; a finite literal past
+    float32's or float64's range is refused."""
     if expected == "nan":
         assert math.isnan(pflag.parse_float(text, bits))
     elif isinstance(expected, float):
