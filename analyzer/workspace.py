@@ -11,6 +11,7 @@ import os
 import pwd
 import stat
 import struct
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,7 +133,10 @@ _FLOCK = "hhqqi4x"
 def held_by(path: Path) -> str | None:
     """The note of the process holding the lock `exclusive` takes on `path`, or None when no
     other process holds it. It asks the kernel (F_GETLK) without taking the lock, which would
-    make a writer starting at that moment give up as if another one were running."""
+    make a writer starting at that moment give up as if another one were running. Elsewhere than
+    on Linux, whose struct flock `_FLOCK` lays out, it says nothing (None)."""
+    if sys.platform != "linux":
+        return None
     try:
         lock = open(path)
     except FileNotFoundError:

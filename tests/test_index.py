@@ -1013,6 +1013,21 @@ def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, 
     assert asked and set(asked) == {cores}
 
 
+def test_the_lock_holder_is_asked_for_only_where_struct_flock_is_laid_out_as_on_linux(tmp_path, monkeypatch):
+    """F_GETLK's answer is unpacked as Linux's struct flock; elsewhere (macOS and the BSDs put
+    l_type at another offset) no holder is reported rather than a wrong one."""
+    from analyzer import workspace
+    index_path = tmp_path / "index.sqlite"
+    holder = _hold_writer_lock(index_path)
+    try:
+        assert workspace.held_by(index_writer_lock(index_path)) is not None
+        monkeypatch.setattr(workspace.sys, "platform", "darwin")
+        assert workspace.held_by(index_writer_lock(index_path)) is None
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 def test_a_query_during_a_first_index_says_it_is_being_indexed(etcd_repo, tmp_path, capsys,
                                                               monkeypatch):
     """A query while the first `kubeatlas index` ran said "no index yet: run `kubeatlas index`",
