@@ -544,9 +544,8 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
             return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
         if "minLength" in schema and len(value) < schema["minLength"]:
             return [invalid(path, value, f"{path} in body should be at least {schema['minLength']} chars long")]
-        pattern = compile_go(schema["pattern"]) if schema.get("pattern") else None
-        if pattern and not pattern.search(value):
-            return [invalid(path, value, f"{path} in body should match '{schema['pattern']}'")]
+        if schema.get("pattern"):
+            return _pattern_rule(schema["pattern"], value, path)
     # The items' error shows how many there are, the properties' the bound itself (kube-openapi's Value).
     problems = []
     if isinstance(value, list):
@@ -563,6 +562,17 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
             problems.append(invalid(path, schema["maxProperties"],
                                     f"{path} in body should have at most {schema['maxProperties']} properties"))
     return problems
+
+
+@mirrors("k8s.io/kube-openapi/pkg/validation/validate.Pattern")
+def _pattern_rule(pattern: str, value: str, path: str) -> list[str]:
+    """The value must match; a pattern Go cannot compile (a CRD stored before patterns were
+    checked) fails every value, its error in the message, rather than failing the request."""
+    try:
+        matched = compile_go(pattern).search(value)
+    except GoRegexpError as err:
+        return [invalid(path, value, f"{path} in body should match '{pattern}, but pattern is invalid: {err}'")]
+    return [] if matched else [invalid(path, value, f"{path} in body should match '{pattern}'")]
 
 
 @mirrors("(*k8s.io/kube-openapi/pkg/validation/validate.numberValidator).Validate")
