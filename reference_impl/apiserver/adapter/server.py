@@ -329,7 +329,9 @@ class HandlerChain:
         if not info.is_resource_request:
             return self.non_resource(request)
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
-        if review is not None and not info.subresource and not info.name and bool(info.namespace) == review.namespaced:
+        # A create-only storage has no /watch/ or /proxy/ route: those paths are go-restful's 404.
+        if review is not None and not info.subresource and not info.name and not info.special_verb \
+                and bool(info.namespace) == review.namespaced:
             if info.verb != "create":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
