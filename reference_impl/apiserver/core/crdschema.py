@@ -318,9 +318,18 @@ def _resource_problems(schema: dict, path: str, level: str, embedded: bool) -> l
 _NOT_STRUCTURAL = ("example", "externalDocs", "$schema", "x-kubernetes-validations")
 
 
+# Go compares the Structural struct, so a field at its zero value is the same as none: the plain
+# bools and strings when false or empty, and the lists the conversion leaves nil when empty (the
+# real 1.24 server takes each; `required: []` and the *string list and map types are refused).
+_ZERO_VALUED = ("description", "title", "nullable", "format", "pattern", "exclusiveMaximum", "exclusiveMinimum",
+                "uniqueItems", PRESERVE, EMBEDDED, INT_OR_STRING, "enum", "allOf", "anyOf", "oneOf")
+
+
 def _metadata_implicit(metadata: dict) -> bool:
     names = set(metadata.get("properties") or ())
-    rest = {key for key in metadata if key not in ("type", "default", "properties") + _NOT_STRUCTURAL}
+    rest = {key for key, value in metadata.items()
+            if key not in ("type", "default", "properties") + _NOT_STRUCTURAL
+            and not (key in _ZERO_VALUED and (value is False or value in ("", [])))}
     return not rest and names in (set(), {"name"}, {"generateName"}, {"name", "generateName"})
 
 
