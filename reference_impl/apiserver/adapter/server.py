@@ -186,10 +186,6 @@ class HandlerChain:
         return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.LEGACY_BINDINGS,
                 discovery.COMPONENT_STATUSES, *self.custom_resources())
 
-    @property
-    def served_groups(self) -> set[str]:
-        return {r.group for r in self.served}
-
     def aggregated(self) -> list[discovery.APIServiceOrder]:
         """The APIServices naming a service: aggregated APIs, listed in discovery but never
         reached (nothing proxies to them here)."""
@@ -199,8 +195,12 @@ class HandlerChain:
                 if (s.get("spec") or {}).get("service")]
 
     def is_aggregated(self, group: str, version: str) -> bool:
-        return group not in self.served_groups and any(
-            (s.group, s.version) == (group, version) for s in self.aggregated())
+        """Whether an APIService naming a service holds `group/version`; a version served here
+        is local (its APIService's name is taken, as discovery's api_group_list also has it),
+        which spares a resource request the listing."""
+        if any((r.group, r.version) == (group, version) for r in self.served):
+            return False
+        return any((s.group, s.version) == (group, version) for s in self.aggregated())
 
     @property
     def go_restful_groups(self) -> set[str]:
