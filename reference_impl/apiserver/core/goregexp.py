@@ -11,7 +11,6 @@ so a value cannot make a schema like `(a+)+$` backtrack for ever. Where the C++ 
 from __future__ import annotations
 
 import functools
-import re
 
 import re2
 
@@ -29,9 +28,6 @@ _GO_ERROR_CODES = {
     "invalid named capture group": "invalid named capture",
     "pattern too large - compile failed": "expression too large",
 }
-# What Go 1.19 refuses and RE2 takes: the one-byte `\C`, and a named group without the P (Go
-# stops at the `<`, lookbehind included).
-_GO_ONLY_REFUSALS = re.compile(r"\\C|\(\?<")
 
 
 class GoRegexpError(ValueError):
@@ -47,24 +43,39 @@ def _options() -> re2.Options:
     return options
 
 
-def _unescaped(pattern: str, found: re.Match) -> bool:
-    backslashes = len(pattern[:found.start()]) - len(pattern[:found.start()].rstrip("\\"))
-    return backslashes % 2 == 0
-
-
 def _go_only_refusal(pattern: str) -> GoRegexpError | None:
-    for found in _GO_ONLY_REFUSALS.finditer(pattern):
-        if _unescaped(pattern, found) and not _in_quote(pattern, found.start()):
-            if found.group() == "\\C":
-                return GoRegexpError("invalid escape sequence", "\\C")
+    """What Go 1.19 refuses and RE2 takes: the one-byte `\\C`, and `(?<` (a named group without
+    the P; Go stops there, lookbehind included). Escapes, `\\Q...\\E` and classes are skipped
+    over, where a `(?<` is literal text."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        char, following = pattern[i], pattern[i + 1:i + 2]
+        if char == "\\" and following == "C":
+            return GoRegexpError("invalid escape sequence", "\\C")
+        if char == "\\" and following == "Q" and not in_class:
+            end = pattern.find("\\E", i + 2)
+            i = len(pattern) if end < 0 else end + 2
+        elif char == "\\":
+            i += 2
+        elif in_class:
+            in_class, i = _class_step(pattern, i)
+        elif char == "[":
+            in_class = True
+            i += 3 if pattern.startswith("[^]", i) else 2 if pattern.startswith("[]", i) else 1  # a leading ] is text
+        elif pattern.startswith("(?<", i):
             return GoRegexpError("invalid or unsupported Perl syntax", "(?<")
+        else:
+            i += 1
     return None
 
 
-def _in_quote(pattern: str, position: int) -> bool:
-    """Whether `position` lies inside a `\\Q...\\E` literal, where nothing is syntax."""
-    start = pattern.rfind("\\Q", 0, position)
-    return start >= 0 and pattern.find("\\E", start, position) < 0
+def _class_step(pattern: str, i: int) -> tuple[bool, int]:
+    """One step inside a character class: past a `[:name:]`, out at its `]`, or one character on."""
+    if pattern.startswith("[:", i):
+        end = pattern.find(":]", i + 2)
+        if end >= 0:
+            return True, end + 2
+    return pattern[i] != "]", i + 1
 
 
 def _go_error(err: re2.error) -> GoRegexpError:

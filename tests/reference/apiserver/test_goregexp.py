@@ -17,6 +17,7 @@ MATCHES = [
     ("^\\pL$", "é", True), ("^\\p{Greek}$", "α", True),
     ("^\\12$", "\n", True),  # octal, not a backreference
     ("(?U)^a+", "aa", True), ("(?i)k", "\u212a", True), ("^\\Q.*\\E$", ".*", True),
+    ("^[(?<]$", "<", True), ("^[[:alpha:](?<]$", "<", True),  # in a class `(?<` is text
 ]
 
 REFUSED = [
