@@ -389,15 +389,15 @@ def _as_version(api_version: str):
 # v1beta1 has v1beta2's fields, and is the version 1.24 stores (the group's first version
 # priority): a v1beta2 object differs from its stored form only in its apiVersion. Each version
 # reads with its own apiVersion stamped, v1beta1 too: an older reference server stored v1beta2.
-V1BETA1 = f"{GROUP}/v1beta1"
+STORAGE_VERSION = f"{GROUP}/v1beta1"
 
 
 def _codec(version: str) -> Codec:
-    return Codec(_as_version(V1BETA1), _as_version(f"{GROUP}/{version}"))
+    return Codec(_as_version(STORAGE_VERSION), _as_version(f"{GROUP}/{version}"))
 
 
 def _resources(version: str, deprecated: str, removed: str) -> tuple[Resource, ...]:
-    codec, stored_as = _codec(version), V1BETA1
+    codec, stored_as = _codec(version), STORAGE_VERSION
     return (
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
                  tracks_generation=True, status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
