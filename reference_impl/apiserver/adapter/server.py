@@ -186,10 +186,6 @@ class HandlerChain:
         return (*kinds.RESOURCES, *discovery.REVIEWS.values(), discovery.LEGACY_BINDINGS,
                 discovery.COMPONENT_STATUSES, *self.custom_resources())
 
-    @property
-    def served_groups(self) -> set[str]:
-        return {r.group for r in self.served}
-
     def aggregated(self) -> list[discovery.APIServiceOrder]:
         """The APIServices naming a service: aggregated APIs, listed in discovery but never
         reached (nothing proxies to them here)."""
@@ -199,8 +195,12 @@ class HandlerChain:
                 if (s.get("spec") or {}).get("service")]
 
     def is_aggregated(self, group: str, version: str) -> bool:
-        return group not in self.served_groups and any(
-            (s.group, s.version) == (group, version) for s in self.aggregated())
+        """Whether an APIService naming a service holds `group/version`; a version served here
+        is local (its APIService's name is taken, as discovery's api_group_list also has it),
+        which spares a resource request the listing."""
+        if any((r.group, r.version) == (group, version) for r in self.served):
+            return False
+        return any((s.group, s.version) == (group, version) for s in self.aggregated())
 
     @property
     def go_restful_groups(self) -> set[str]:
@@ -329,7 +329,9 @@ class HandlerChain:
         if not info.is_resource_request:
             return self.non_resource(request)
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
-        if review is not None and not info.subresource and not info.name and bool(info.namespace) == review.namespaced:
+        # A create-only storage has no /watch/ or /proxy/ route: those paths are go-restful's 404.
+        if review is not None and not info.subresource and not info.name and not info.special_verb \
+                and bool(info.namespace) == review.namespaced:
             if info.verb != "create":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True

@@ -318,9 +318,18 @@ def _resource_problems(schema: dict, path: str, level: str, embedded: bool) -> l
 _NOT_STRUCTURAL = ("example", "externalDocs", "$schema", "x-kubernetes-validations")
 
 
+# Go compares the Structural struct, so a field at its zero value is the same as none: the plain
+# bools and strings when false or empty, and the lists the conversion leaves nil when empty (the
+# real 1.24 server takes each; `required: []` and the *string list and map types are refused).
+_ZERO_VALUED = ("description", "title", "nullable", "format", "pattern", "exclusiveMaximum", "exclusiveMinimum",
+                "uniqueItems", PRESERVE, EMBEDDED, INT_OR_STRING, "enum", "allOf", "anyOf", "oneOf")
+
+
 def _metadata_implicit(metadata: dict) -> bool:
     names = set(metadata.get("properties") or ())
-    rest = {key for key in metadata if key not in ("type", "default", "properties") + _NOT_STRUCTURAL}
+    rest = {key for key, value in metadata.items()
+            if key not in ("type", "default", "properties") + _NOT_STRUCTURAL
+            and not (key in _ZERO_VALUED and (value is False or value in ("", [])))}
     return not rest and names in (set(), {"name"}, {"generateName"}, {"name", "generateName"})
 
 
@@ -544,9 +553,8 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
             return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
         if "minLength" in schema and len(value) < schema["minLength"]:
             return [invalid(path, value, f"{path} in body should be at least {schema['minLength']} chars long")]
-        pattern = compile_go(schema["pattern"]) if schema.get("pattern") else None
-        if pattern and not pattern.search(value):
-            return [invalid(path, value, f"{path} in body should match '{schema['pattern']}'")]
+        if schema.get("pattern"):
+            return _pattern_rule(schema["pattern"], value, path)
     # The items' error shows how many there are, the properties' the bound itself (kube-openapi's Value).
     problems = []
     if isinstance(value, list):
@@ -563,6 +571,17 @@ def _value_rules(schema: dict, value: object, path: str) -> list[str]:
             problems.append(invalid(path, schema["maxProperties"],
                                     f"{path} in body should have at most {schema['maxProperties']} properties"))
     return problems
+
+
+@mirrors("k8s.io/kube-openapi/pkg/validation/validate.Pattern")
+def _pattern_rule(pattern: str, value: str, path: str) -> list[str]:
+    """The value must match; a pattern Go cannot compile (a CRD stored before patterns were
+    checked) fails every value, its error in the message, rather than failing the request."""
+    try:
+        matched = compile_go(pattern).search(value)
+    except GoRegexpError as err:
+        return [invalid(path, value, f"{path} in body should match '{pattern}, but pattern is invalid: {err}'")]
+    return [] if matched else [invalid(path, value, f"{path} in body should match '{pattern}'")]
 
 
 @mirrors("(*k8s.io/kube-openapi/pkg/validation/validate.numberValidator).Validate")

@@ -184,11 +184,14 @@ def api_group_list(resources: Iterable, remote: Iterable[APIServiceOrder] = ()) 
 @mirrors("k8s.io/apiserver/pkg/endpoints/discovery.NewAPIGroupHandler",
          "(*k8s.io/kube-aggregator/pkg/apiserver.apiGroupHandler).ServeHTTP")
 def api_group(resources: Iterable, name: str, remote: Iterable[APIServiceOrder] = ()) -> dict | None:
-    """`/apis/<group>`, or None for a group neither served nor aggregated."""
-    versions = group_versions(resources).get(name)
-    if not versions:
-        aggregated = [s for s in remote if s.group == name]
-        versions = [s.version for s in sorted_by_group_and_version(aggregated)[0]] if aggregated else None
+    """`/apis/<group>`, or None for a group neither served nor aggregated: the versions of the
+    group's APIServices, local and aggregated alike, as /apis lists them."""
+    served = list(resources)
+    if name == AGGREGATOR_GROUP:
+        versions = group_versions(served)[name]
+    else:
+        members = [s for s in _api_services(served, remote) if s.group == name]
+        versions = [s.version for s in sorted_by_group_and_version(members)[0]] if members else None
     if not name or not versions:
         return None
     return {"kind": "APIGroup", "apiVersion": "v1", **_api_group(name, versions)}

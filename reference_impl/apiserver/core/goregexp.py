@@ -1,20 +1,33 @@
-"""Go's regexp (RE2 syntax) as far as a CRD schema's `pattern` needs it: which patterns
-regexp.Compile refuses, in its error's words, and a Python pattern matching as the Go one does.
+"""Go's regexp as a CRD schema's `pattern` needs it: which patterns regexp.Compile refuses, in its
+error's words, and a compiled pattern that matches as the Go one does.
 
-RE2 has no lookaround, atomic groups or backreferences, which Python's `re` takes; Python has no
-`\\z`, which RE2 writes for the end of text. A pattern Go takes that `re` cannot compile (`\\p{L}`
-classes) has no Python equivalent here: `compile_go` answers None and the caller skips the rule.
+Go's regexp is RE2, so patterns compile with RE2 itself (the google-re2 binding) rather than
+Python's `re`: the same syntax (no lookaround or backreferences, `\\z`, `(?U)`, `[[:alpha:]]`),
+the same meaning (`$` is the end of the text, `\\d\\w\\s` are ASCII) and matching in linear time,
+so a value cannot make a schema like `(a+)+$` backtrack for ever. Where the C++ library and Go
+1.19 (what kube-apiserver 1.24 is built with) differ, Go's answer is kept: Go has no `\\C` and no
+`(?<name>`, and writes its errors in other words.
 """
 from __future__ import annotations
 
 import functools
-import re
+
+import re2
 
 from reference_impl.mirrors import mirrors
 
-# Perl group syntax RE2 refuses; regexp/syntax reports the text up to the first flag it does not know.
-_PERL_GROUPS = re.compile(r"\(\?(?:<[=!]|[=!>#]|P=)")
-_BACKREFERENCE = re.compile(r"\\[1-9]")
+# RE2's error codes in regexp/syntax's words (re2.cc's CodeText against Go's ErrorCode).
+_GO_ERROR_CODES = {
+    "missing ]": "missing closing ]",
+    "missing )": "missing closing )",
+    "trailing \\": "trailing backslash at end of expression",
+    "no argument for repetition operator": "missing argument to repetition operator",
+    "invalid repetition size": "invalid repeat count",
+    "bad repetition operator": "invalid nested repetition operator",
+    "invalid perl operator": "invalid or unsupported Perl syntax",
+    "invalid named capture group": "invalid named capture",
+    "pattern too large - compile failed": "expression too large",
+}
 
 
 class GoRegexpError(ValueError):
@@ -24,52 +37,62 @@ class GoRegexpError(ValueError):
         super().__init__(f"error parsing regexp: {code}: `{expr}`")
 
 
-def _unescaped(pattern: str, found: re.Match) -> bool:
-    backslashes = len(pattern[:found.start()]) - len(pattern[:found.start()].rstrip("\\"))
-    return backslashes % 2 == 0
+def _options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # a refused pattern is an answer to the user, not a log line
+    return options
 
 
-def _perl_syntax_error(pattern: str) -> GoRegexpError | None:
-    for found in _PERL_GROUPS.finditer(pattern):
-        if _unescaped(pattern, found):
-            return GoRegexpError("invalid or unsupported Perl syntax", found.group()[:3])
-    for found in _BACKREFERENCE.finditer(pattern):
-        if _unescaped(pattern, found):
-            return GoRegexpError("invalid escape sequence", found.group())
+def _go_only_refusal(pattern: str) -> GoRegexpError | None:
+    """What Go 1.19 refuses and RE2 takes: the one-byte `\\C`, and `(?<` (a named group without
+    the P; Go stops there, lookbehind included). Escapes, `\\Q...\\E` and classes are skipped
+    over, where a `(?<` is literal text."""
+    i, in_class = 0, False
+    while i < len(pattern):
+        char, following = pattern[i], pattern[i + 1:i + 2]
+        if char == "\\" and following == "C":
+            return GoRegexpError("invalid escape sequence", "\\C")
+        if char == "\\" and following == "Q" and not in_class:
+            end = pattern.find("\\E", i + 2)
+            i = len(pattern) if end < 0 else end + 2
+        elif char == "\\":
+            i += 2
+        elif in_class:
+            in_class, i = _class_step(pattern, i)
+        elif char == "[":
+            in_class = True
+            i += 3 if pattern.startswith("[^]", i) else 2 if pattern.startswith("[]", i) else 1  # a leading ] is text
+        elif pattern.startswith("(?<", i):
+            return GoRegexpError("invalid or unsupported Perl syntax", "(?<")
+        else:
+            i += 1
     return None
 
 
-def _go_error(pattern: str, err: re.error) -> GoRegexpError | None:
-    """The error Go reports for a pattern `re` refused with `err`; None when Go takes the pattern."""
-    message, position = err.msg, err.pos or 0
-    if message.startswith("unterminated character set"):
-        return GoRegexpError("missing closing ]", pattern[position:])
-    if message.startswith("missing ), unterminated subpattern"):
-        return GoRegexpError("missing closing )", pattern)
-    if message.startswith("unbalanced parenthesis"):
-        return GoRegexpError("unexpected )", pattern)
-    if message.startswith("nothing to repeat"):
-        return GoRegexpError("missing argument to repetition operator", pattern[position:position + 1])
-    if message.startswith("multiple repeat"):
-        return GoRegexpError("invalid nested repetition operator", pattern[position - 1:position + 1])
-    if message.startswith("bad escape"):
-        escape = pattern[position:position + 2]
-        return None if escape in ("\\p", "\\P") else GoRegexpError("invalid escape sequence", escape)
-    return GoRegexpError(message, pattern)
+def _class_step(pattern: str, i: int) -> tuple[bool, int]:
+    """One step inside a character class: past a `[:name:]`, out at its `]`, or one character on."""
+    if pattern.startswith("[:", i):
+        end = pattern.find(":]", i + 2)
+        if end >= 0:
+            return True, end + 2
+    return pattern[i] != "]", i + 1
+
+
+def _go_error(err: re2.error) -> GoRegexpError:
+    """RE2's `code: expr` message as Go's *syntax.Error."""
+    message = err.args[0].decode() if isinstance(err.args[0], bytes) else str(err.args[0])
+    code, _, expr = message.partition(": ")
+    return GoRegexpError(_GO_ERROR_CODES.get(code, code), expr)
 
 
 @functools.lru_cache(maxsize=256)
 @mirrors("regexp.Compile")
-def compile_go(pattern: str) -> re.Pattern | None:
-    """`pattern` compiled as Python matching it as Go would, None if Go takes it but Python cannot;
-    raises GoRegexpError where regexp.Compile fails."""
-    refused = _perl_syntax_error(pattern)
+def compile_go(pattern: str) -> re2._Regexp:
+    """`pattern` compiled with RE2; raises GoRegexpError where regexp.Compile fails."""
+    refused = _go_only_refusal(pattern)
     if refused:
         raise refused
     try:
-        return re.compile(re.sub(r"(?<!\\)((?:\\\\)*)\\z", r"\1\\Z", pattern))
-    except re.error as err:
-        refused = _go_error(pattern, err)
-        if refused:
-            raise refused from None
-        return None
+        return re2.compile(pattern, _options())
+    except re2.error as err:
+        raise _go_error(err) from None

@@ -387,12 +387,17 @@ def _as_version(api_version: str):
 
 
 # v1beta1 has v1beta2's fields, and is the version 1.24 stores (the group's first version
-# priority): a v1beta2 object differs from its stored form only in its apiVersion.
-V1BETA2_CODEC = Codec(_as_version(f"{GROUP}/v1beta1"), _as_version(f"{GROUP}/v1beta2"))
+# priority): a v1beta2 object differs from its stored form only in its apiVersion. Each version
+# reads with its own apiVersion stamped, v1beta1 too: an older reference server stored v1beta2.
+STORAGE_VERSION = f"{GROUP}/v1beta1"
 
 
-def _resources(version: str, deprecated: str, removed: str, codec: Codec | None) -> tuple[Resource, ...]:
-    stored_as = "" if codec is None else f"{GROUP}/v1beta1"
+def _codec(version: str) -> Codec:
+    return Codec(_as_version(STORAGE_VERSION), _as_version(f"{GROUP}/{version}"))
+
+
+def _resources(version: str, deprecated: str, removed: str) -> tuple[Resource, ...]:
+    codec, stored_as = _codec(version), STORAGE_VERSION
     return (
         Resource(GROUP, version, "FlowSchema", "flowschemas", "flowschema", False, subresources=("status",),
                  tracks_generation=True, status_reset_on_update=True, storage_codec=codec, stored_as=stored_as,
@@ -408,7 +413,7 @@ def _resources(version: str, deprecated: str, removed: str, codec: Codec | None)
     )
 
 
-RESOURCES = (*_resources("v1beta2", "1.26", "1.29", V1BETA2_CODEC), *_resources("v1beta1", "1.23", "1.26", None))
+RESOURCES = (*_resources("v1beta2", "1.26", "1.29"), *_resources("v1beta1", "1.23", "1.26"))
 
 
 DEFAULTS = {"FlowSchema": flow_schema, "PriorityLevelConfiguration": priority_level}

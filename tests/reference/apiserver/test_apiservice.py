@@ -104,6 +104,40 @@ def test_an_aggregated_api_is_discovered_but_its_service_unavailable(chain):
     assert call(chain, "GET", "/apis/metrics.k8s.io") == (404, b"404 page not found\n")
 
 
+def test_an_aggregated_version_of_a_built_in_group_is_listed_with_it_and_proxied(chain):
+    """A remote v2.apps is one more APIService of the group: /apis and /apis/apps list it before
+    v1 (equal version priority, then Kubernetes' version order), its group version and what is
+    under it are the proxy's 503, and apps/v1 is still served here (as the real 1.24 server
+    answered the same APIService)."""
+    code, _ = create(chain, "v2.apps", group="apps", version="v2", groupPriorityMinimum=1000, versionPriority=15,
+                     service={"namespace": "default", "name": "foo"})
+    assert code == 201
+    try:
+        v2, v1 = ({"groupVersion": f"apps/{v}", "version": v} for v in ("v2", "v1"))
+        apps = {"name": "apps", "versions": [v2, v1], "preferredVersion": v2}
+        assert [g for g in call(chain, "GET", "/apis")[1]["groups"] if g["name"] == "apps"] == [apps]
+        assert call(chain, "GET", "/apis/apps")[1] == {"kind": "APIGroup", "apiVersion": "v1", **apps}
+        for path in ("/apis/apps/v2", "/apis/apps/v2/deployments"):
+            assert call(chain, "GET", path) == (503, b"service unavailable\n")
+        assert call(chain, "GET", "/apis/apps/v1/namespaces/default/deployments")[0] == 200
+    finally:
+        call(chain, "DELETE", f"{SERVICES}/v2.apps")
+
+
+def test_apiservices_are_listed_at_most_once_a_request_and_never_for_a_served_version(chain, registry, monkeypatch):
+    """Only a path the aggregator might proxy (a group version not served here) or a discovery
+    document listing aggregated APIs reads the APIServices, once."""
+    listed = []
+    monkeypatch.setattr(registry, "list", lambda plural, *a, **k: listed.append(plural) or Registry.list(
+        registry, plural, *a, **k))
+    for path, reads in (("/apis/apps/v1/namespaces/default/deployments", 0), ("/apis/apps/v1", 0), ("/apis", 1),
+                        ("/apis/apps", 1), ("/", 1), ("/apis/unknown.example.com/v1/things", 1),
+                        ("/apis/apps/v9", 1)):
+        listed.clear()
+        call(chain, "GET", path)
+        assert listed.count("apiservices") == reads, path
+
+
 def test_a_local_api_service_is_refused_in_the_real_servers_words(chain):
     """The name must be version.group, the group a subdomain, the version a DNS-1035 label, the
     priorities in bounds; a local one has no caBundle and does not skip TLS verification."""

@@ -8,6 +8,7 @@ import json
 
 import pytest
 
+from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import protobuf
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
@@ -208,6 +209,11 @@ def test_crd_is_established_with_its_names_accepted(chain):
     ({"spec__versions__0__schema": spec_schema({"a": {"type": "string", "pattern": "(?=a)a"}})},
      f'{NODE_A}.pattern: Invalid value: "(?=a)a": must be a valid regular expression, but isn\'t: '
      "error parsing regexp: invalid or unsupported Perl syntax: `(?=`"),
+    # A false x-kubernetes-preserve-unknown-fields is refused on its own, not as a metadata field.
+    ({"spec__versions__0__schema": {"openAPIV3Schema": {"type": "object", "properties": {
+        "metadata": {"type": "object", "x-kubernetes-preserve-unknown-fields": False}}}}},
+     "spec.validation.openAPIV3Schema.properties[metadata].x-kubernetes-preserve-unknown-fields: Invalid value: "
+     "false: must be true or undefined"),
 ])
 def test_invalid_crd_is_422_with_upstreams_text(chain, changes, message):
     """ValidateCustomResourceDefinition's errors for the usual mistakes."""
@@ -1028,3 +1034,26 @@ def test_a_custom_objects_status_update_is_written_sorted_too(chain):
     code, updated = call(chain, "PUT", widgets(chain, "status-sorted") + "/status", reversed_keys)
     assert code == 200, updated
     assert list(updated) == ["apiVersion", "kind", "metadata", "spec", "status"]
+
+
+def test_a_stored_pattern_go_cannot_compile_fails_the_value_not_the_request():
+    """kube-openapi's validate.Pattern: a CRD stored before its pattern was checked (a lookaround)
+    refuses each value with the compile error in the message; it is never a 500."""
+    schema = {"type": "object", "properties": {"a": {"type": "string", "pattern": "(?=a)a"}}}
+    assert crdschema.validate(schema, {"a": "a"}) == [
+        "a: Invalid value: \"a\": a in body should match '(?=a)a, but pattern is invalid: "
+        "error parsing regexp: invalid or unsupported Perl syntax: `(?=`'"]
+
+
+def test_zero_values_on_the_root_metadata_schema_say_nothing(chain):
+    """validateStructuralMetadataInvariants compares Go's struct, where `nullable: false`,
+    `description: ""`, `x-kubernetes-embedded-resource: false` or `enum: []` are no field at all
+    (the real 1.24 server takes this schema)."""
+    metadata = {"type": "object", "nullable": False, "description": "", "x-kubernetes-embedded-resource": False,
+                "title": "", "format": "", "uniqueItems": False, "exclusiveMinimum": False, "exclusiveMaximum": False,
+                "pattern": "", "x-kubernetes-int-or-string": False, "enum": [], "allOf": [], "anyOf": [], "oneOf": [],
+                "properties": {"name": {"type": "string"}}}
+    code, crd = call(chain, "POST", CRDS, crd_with(spec__versions__0__schema={"openAPIV3Schema": {
+        "type": "object", "properties": {"metadata": metadata}}}))
+    call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+    assert code == 201, crd

@@ -178,3 +178,22 @@ def test_a_resource_names_the_version_its_codec_writes(resource):
     """Discovery's storageVersionHash is computed from `stored_as`: it must be what goes to etcd."""
     obj = {"apiVersion": resource.api_version, "kind": resource.kind, "metadata": {"name": "x"}}
     assert resource.storage_codec.to_storage(obj)["apiVersion"] == resource.storage_api_version
+
+
+@pytest.mark.parametrize("plural,spec", [("flowschemas", SCHEMA_SPEC), ("prioritylevelconfigurations", LEVEL_SPEC)])
+def test_a_flowcontrol_object_stored_as_v1beta2_reads_back_as_v1beta1(cluster, plural, spec):
+    """An object an older reference server stored as v1beta2 (the fields are v1beta1's) is read
+    through the v1beta1 endpoint in v1beta1, as the codec stamps the served version on read."""
+    chain, client = cluster
+    v1beta2 = "flowcontrol.apiserver.k8s.io/v1beta2"
+    name = f"old-{plural}"
+    obj = {"apiVersion": v1beta2, "kind": KINDS[plural], "metadata": {"name": name}, "spec": spec}
+    code, created = call(chain, "POST", collection(v1beta2, plural, False), obj)
+    assert code == 201, created
+    key = f"/registry/{plural}/{name}"
+    held = client.range(key).kvs[0]
+    client.put_if_mod_revision(key, json.dumps({**stored(client, key), "apiVersion": v1beta2}).encode(),
+                               held.mod_revision)
+    for served in ("flowcontrol.apiserver.k8s.io/v1beta1", v1beta2):
+        code, read = call(chain, "GET", f"{collection(served, plural, False)}/{name}")
+        assert (code, read["apiVersion"]) == (200, served)
