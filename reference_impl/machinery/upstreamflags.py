@@ -4,14 +4,16 @@ Each table is one "name type [shorthand]" a line, as the command's own --help li
 the flags the reference implements: kube-scheduler's and kube-proxy's from the real 1.24 binaries'
 --help, run side by side; kube-controller-manager's and the kubelet's from the 1.24 source's flag
 registrations (cmd/*/app/options, the controller-manager and cloud-provider options, the kubelet's
-cadvisor globals), with the generic serving, delegated auth, leader election, metrics and klog
-flags as kube-scheduler's --help lists them. `pflag.FlagSet.add_upstream_flags` takes them: a value upstream refuses is
-refused in its words, and a flag given is named once in the log as having no effect, where an
-unknown flag would stop a command line written for the real binary.
+cadvisor globals), the controller-manager's generic ones shared with kube-scheduler's table.
+`pflag.FlagSet.add_upstream_flags` takes them: a value upstream refuses is refused in its words,
+and a flag given is named once in the log as having no effect, where an unknown flag would stop a
+command line written for the real binary.
 """
 from __future__ import annotations
 
-KUBE_SCHEDULER = """
+# The generic serving, delegated auth, leader election, metrics and klog flags, as kube-scheduler's
+# --help lists them: kube-controller-manager registers the same ones.
+CONTROL_PLANE_COMPONENT = """
 add-dir-header bool
 allow-metric-labels stringToString
 alsologtostderr bool
@@ -34,8 +36,6 @@ leader-elect-resource-lock string
 leader-elect-resource-name string
 leader-elect-resource-namespace string
 leader-elect-retry-period duration
-lock-object-name string
-lock-object-namespace string
 log-backtrace-at traceLocation
 log-dir string
 log-file string
@@ -63,6 +63,11 @@ tls-cipher-suites strings
 tls-min-version string
 tls-sni-cert-key namedCertKey
 v Level v
+"""
+
+KUBE_SCHEDULER = CONTROL_PLANE_COMPONENT + """
+lock-object-name string
+lock-object-namespace string
 write-config-to string
 """
 
@@ -119,18 +124,10 @@ vmodule moduleSpec
 write-config-to string
 """
 
-KUBE_CONTROLLER_MANAGER = """
-add-dir-header bool
+KUBE_CONTROLLER_MANAGER = CONTROL_PLANE_COMPONENT + """
 allocate-node-cidrs bool
-allow-metric-labels stringToString
 allow-untagged-cloud bool
-alsologtostderr bool
 attach-detach-reconcile-sync-period duration
-authentication-skip-lookup bool
-authentication-token-webhook-cache-ttl duration
-authentication-tolerate-lookup-failure bool
-authorization-webhook-cache-authorized-ttl duration
-authorization-webhook-cache-unauthorized-ttl duration
 cidr-allocator-type string
 cloud-config string
 cloud-provider string
@@ -158,14 +155,12 @@ concurrent-serviceaccount-token-syncs int32
 concurrent-statefulset-syncs int32
 concurrent-ttl-after-finished-syncs int32
 configure-cloud-routes bool
-contention-profiling bool
 controller-start-interval duration
 controllers strings
 deleting-pods-burst int32
 deleting-pods-qps float32
 deployment-controller-sync-period duration
 disable-attach-detach-reconcile-sync bool
-disabled-metrics strings
 enable-dynamic-provisioning bool
 enable-garbage-collector bool
 enable-hostpath-provisioner bool
@@ -174,9 +169,7 @@ enable-taint-manager bool
 endpoint-updates-batch-period duration
 endpointslice-updates-batch-period duration
 experimental-cluster-signing-duration duration
-experimental-logging-sanitization bool
 external-cloud-volume-plugin string
-feature-gates mapStringBool
 flex-volume-plugin-dir string
 horizontal-pod-autoscaler-cpu-initialization-period duration
 horizontal-pod-autoscaler-downscale-delay duration
@@ -185,28 +178,8 @@ horizontal-pod-autoscaler-initial-readiness-delay duration
 horizontal-pod-autoscaler-sync-period duration
 horizontal-pod-autoscaler-tolerance float32
 horizontal-pod-autoscaler-upscale-delay duration
-http2-max-streams-per-connection int
-kube-api-burst int32
-kube-api-content-type string
-kube-api-qps float32
 large-cluster-size-threshold int32
-leader-elect-lease-duration duration
-leader-elect-renew-deadline duration
-leader-elect-resource-lock string
-leader-elect-resource-name string
-leader-elect-resource-namespace string
-leader-elect-retry-period duration
 leader-migration-config string
-log-backtrace-at traceLocation
-log-dir string
-log-file string
-log-file-max-size uint
-log-flush-frequency duration
-log-json-info-buffer-size quantity
-log-json-split-stream bool
-logging-format string
-logtostderr bool
-master string
 max-endpoints-per-slice int32
 min-resync-period duration
 mirroring-concurrent-service-endpoint-syncs int32
@@ -221,11 +194,7 @@ node-monitor-period duration
 node-startup-grace-period duration
 node-status-update-frequency duration
 node-sync-period duration
-one-output bool
-permit-address-sharing bool
-permit-port-sharing bool
 pod-eviction-timeout duration
-profiling bool
 pv-recycler-increment-timeout-nfs int32
 pv-recycler-minimum-timeout-hostpath int32
 pv-recycler-minimum-timeout-nfs int32
@@ -234,27 +203,14 @@ pv-recycler-pod-template-filepath-nfs string
 pv-recycler-timeout-increment-hostpath int32
 pvclaimbinder-sync-period duration
 register-retry-count int32
-requestheader-allowed-names strings
-requestheader-client-ca-file string
-requestheader-extra-headers-prefix strings
-requestheader-group-headers strings
-requestheader-username-headers strings
 resource-quota-sync-period duration
 route-reconciliation-period duration
 secondary-node-eviction-rate float32
 service-account-private-key-file string
 service-cluster-ip-range string
-show-hidden-metrics-for-version string
-skip-headers bool
-skip-log-headers bool
-stderrthreshold severity
 terminated-pod-gc-threshold int32
-tls-cipher-suites strings
-tls-min-version string
-tls-sni-cert-key namedCertKey
 unhealthy-zone-threshold float32
 use-service-account-credentials bool
-v Level v
 volume-host-allow-local-loopback bool
 volume-host-cidr-denylist strings
 """
