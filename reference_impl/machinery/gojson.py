@@ -251,7 +251,8 @@ def _past_newlines(src: bytes, si: int) -> int:
 class GoType:
     """A Go type as encoding/json decodes into it. `name` is how reflect prints it (`core.Toleration`,
     `int64` for an *int64); `kind` is "string", "int64", "bool", "struct" (its `fields`, each a
-    JSON name and type), "slice" (of `element`) or "time" (a metav1.Time, its own Unmarshaler)."""
+    JSON name and type), "slice" or "map" (of `element`, a map's keys strings), "time" (a
+    metav1.Time, its own Unmarshaler) or "any" (raw JSON, a FieldsV1)."""
 
     name: str
     kind: str
@@ -310,6 +311,11 @@ def _decode(data: Any, go_type: GoType, struct: str | None, fields: tuple[str, .
                 if decoded is not None:
                     value[name] = decoded
         return value
+    if go_type.kind == "any":
+        return _plain(data)
+    if isinstance(data, _Object) and go_type.kind == "map":
+        # A map's values keep the context of the field holding the map.
+        return {key: _decode(item, go_type.element, struct, fields, errors) for key, item in data}
     if isinstance(data, list) and go_type.kind == "slice":
         return [_decode(item, go_type.element, struct, fields, errors) for item in data]
     if isinstance(data, _Number) and go_type.kind == "int64":
@@ -320,6 +326,17 @@ def _decode(data: Any, go_type: GoType, struct: str | None, fields: tuple[str, .
         return value
     errors.append(type_error(shown, go_type.name, _where(struct, fields)))
     return None
+
+
+def _plain(data: Any) -> Any:
+    """What json.loads would have made of `data`."""
+    if isinstance(data, _Object):
+        return {key: _plain(item) for key, item in data}
+    if isinstance(data, list):
+        return [_plain(item) for item in data]
+    if isinstance(data, _Number):
+        return json.loads(data)
+    return data
 
 
 def _decode_time(data: Any, struct: str | None, fields: tuple[str, ...]) -> str:

@@ -1,20 +1,20 @@
 """A CustomResourceDefinition version's openAPIV3Schema at work: whether the schema is structural
 (`structural_problems`, what ValidateStructural requires of it), and what it does to a custom object:
-`prune` drops the fields it does not specify, `apply_defaults` fills its `default`s, `validate`
-checks the value rules (type, required, enum, bounds, lengths, pattern, items) with the texts
-kube-openapi's validator writes and the apiextensions apiserver turns into field errors.
+`prune` drops the fields it does not specify (an embedded resource keeps its apiVersion, kind and
+metadata), `apply_defaults` fills its `default`s, `validate` checks the value rules with the texts
+kube-openapi's validator writes and the apiextensions apiserver turns into field errors
+(`crdvalidate`); embedded resources are `crdobjectmeta`'s.
 
-The schema is the JSON the CRD holds; a value is the decoded JSON of the object. A schema's
-anyOf, allOf, oneOf and not are held to the structural rules but values are not checked against
-them; left out as well: formats, an embedded resource's metadata and CEL rules.
+The schema is the JSON the CRD holds; a value is the decoded JSON of the object. Left out: CEL
+rules.
 """
 from __future__ import annotations
 
 import json
 
+from reference_impl.apiserver.core import crdobjectmeta, crdvalidate
 from reference_impl.apiserver.core.goregexp import GoRegexpError, compile_go
-from reference_impl.apiserver.core.validation import (DNS1035, DNS1035_MSG, forbidden, invalid, quote, required,
-                                                        unsupported)
+from reference_impl.apiserver.core.validation import forbidden, invalid, quote, required, unsupported
 from reference_impl.machinery.gofmt import format_sharp_v
 from reference_impl.mirrors import mirrors
 
@@ -282,9 +282,7 @@ def _one_default_problems(schema: dict, default: object, path: str, is_root: boo
         f"{path}: Invalid value: {format_sharp_v(default)}: must not have unknown fields"]
     if is_resource:
         problems += _embedded_type_meta_problems(default, path)
-    # The validator's paths are relative to the default: its own errors name no field.
-    return problems + [f"{path}{problem}" if problem.startswith(":") else f"{path}.{problem}"
-                       for problem in validate(schema, default)]
+    return problems + validate(schema, default, path)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema.validateExtensions")
@@ -426,7 +424,8 @@ def _prune_member(schema: dict, obj: dict, key) -> None:
 def _prune_value(schema: dict, value: object) -> None:
     if isinstance(value, dict):
         for key in list(value):
-            _prune_member(schema, value, key)
+            if not (schema.get(EMBEDDED) and key in _META_FIELDS):
+                _prune_member(schema, value, key)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         for item in value:
             _prune_value(schema["items"], item)
@@ -474,199 +473,19 @@ def _copy(value: object) -> object:
     return value
 
 
-def json_type(value: object) -> str:
-    """The JSON schema type of a decoded value, as kube-openapi names it in a type error: the
-    decoder makes a number an int64 when its text is one, else a float64, which is "number"
-    (1.0 and 2**63 too)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int) and -2**63 <= value < 2**63:
-        return "integer"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
+def validate(schema: dict, value: object, base: str = "") -> list[str]:
+    """The field errors of `value` (under the path `base`, none for the object itself) against
+    `schema`, as kube-openapi's validator finds them (`crdvalidate`)."""
+    return crdvalidate.validate(schema, value, base)
 
 
-def _type_matches(kind: str, value: object) -> bool:
-    actual = json_type(value)
-    return actual == kind or (kind == "number" and actual == "integer") or \
-        (kind == "integer" and actual == "number" and _is_json_integer(value))
-
-
-@mirrors("github.com/go-openapi/swag.IsFloat64AJSONInteger")
-def _is_json_integer(value: float) -> bool:
-    """A float64 the integer type takes: a whole number no larger than 2**53 - 1."""
-    return abs(value) <= 2**53 - 1 and float(value).is_integer()
-
-
-def _number(value: float) -> str:
-    """A bound as Go's %v prints a float64: 10, not 10.0."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/validation.ValidateCustomResource",
-         "(*k8s.io/kube-openapi/pkg/validation/validate.SchemaValidator).Validate")
-def validate(schema: dict, value: object, path: str = "") -> list[str]:
-    """The field errors of `value` (at `path`, "" for the object itself) against `schema`: a wrong
-    type is reported alone; then the node's own rules, required members, and its members' and
-    items' own errors."""
-    if value is None:
-        if schema.get("nullable") or not (schema.get("type") or schema.get(INT_OR_STRING)):
-            return []
-        expected = "integer,string" if schema.get(INT_OR_STRING) else schema["type"]
-        return [invalid(path, "null", f"{path} in body must be of type {expected}: \"null\"")]
-    if schema.get(INT_OR_STRING):
-        if not (_type_matches("integer", value) or isinstance(value, str)):
-            return [invalid(path, json_type(value),
-                            f"{path} in body must be of type integer,string: \"{json_type(value)}\"")]
-    elif schema.get("type") and not _type_matches(schema["type"], value):
-        return [invalid(path, json_type(value),
-                        f"{path} in body must be of type {schema['type']}: \"{json_type(value)}\"")]
-    problems = _value_rules(schema, value, path)
-    if isinstance(value, dict):
-        problems += [required(_child(path, name)) for name in schema.get("required") or () if name not in value]
-        for key, member in value.items():
-            child = _value_schema(schema, key)
-            if child is not None and not (path == "" and key == "metadata"):
-                problems += validate(child, member, _child(path, key))
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        # schemaSliceValidator validates every item at the list's own path: no index in the error.
-        for item in value:
-            problems += validate(schema["items"], item, path)
-    return problems
-
-
-def _value_rules(schema: dict, value: object, path: str) -> list[str]:
-    """enum, multipleOf, minimum/maximum (and their exclusive forms), min/maxLength, pattern,
-    min/maxItems, min/maxProperties."""
-    if "enum" in schema and value not in schema["enum"]:
-        choices = tuple(s if isinstance(s, str) else _json(s) for s in schema["enum"])
-        return [unsupported(path, value if isinstance(value, str) else _json(value), choices)]
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return _number_rules(schema, value, path)
-    if isinstance(value, str):  # the string validator stops at its first error
-        if "maxLength" in schema and len(value) > schema["maxLength"]:
-            return [invalid(path, value, f"{path} in body should be at most {schema['maxLength']} chars long")]
-        if "minLength" in schema and len(value) < schema["minLength"]:
-            return [invalid(path, value, f"{path} in body should be at least {schema['minLength']} chars long")]
-        if schema.get("pattern"):
-            return _pattern_rule(schema["pattern"], value, path)
-    # The items' error shows how many there are, the properties' the bound itself (kube-openapi's Value).
-    problems = []
-    if isinstance(value, list):
-        if "maxItems" in schema and len(value) > schema["maxItems"]:
-            problems.append(invalid(path, len(value), f"{path} in body should have at most {schema['maxItems']} items"))
-        if "minItems" in schema and len(value) < schema["minItems"]:
-            problems.append(invalid(path, len(value),
-                                    f"{path} in body should have at least {schema['minItems']} items"))
-    if isinstance(value, dict):
-        if "minProperties" in schema and len(value) < schema["minProperties"]:
-            problems.append(invalid(path, schema["minProperties"],
-                                    f"{path} in body should have at least {schema['minProperties']} properties"))
-        if "maxProperties" in schema and len(value) > schema["maxProperties"]:
-            problems.append(invalid(path, schema["maxProperties"],
-                                    f"{path} in body should have at most {schema['maxProperties']} properties"))
-    return problems
-
-
-@mirrors("k8s.io/kube-openapi/pkg/validation/validate.Pattern")
-def _pattern_rule(pattern: str, value: str, path: str) -> list[str]:
-    """The value must match; a pattern Go cannot compile (a CRD stored before patterns were
-    checked) fails every value, its error in the message, rather than failing the request."""
-    try:
-        matched = compile_go(pattern).search(value)
-    except GoRegexpError as err:
-        return [invalid(path, value, f"{path} in body should match '{pattern}, but pattern is invalid: {err}'")]
-    return [] if matched else [invalid(path, value, f"{path} in body should match '{pattern}'")]
-
-
-@mirrors("(*k8s.io/kube-openapi/pkg/validation/validate.numberValidator).Validate")
-def _number_rules(schema: dict, value: float, path: str) -> list[str]:
-    """multipleOf first, then minimum and maximum."""
-    problems = []
-    if "multipleOf" in schema and not _is_multiple(value, schema["multipleOf"]):
-        problems.append(invalid(path, value, f"{path} in body should be a multiple of {_number(schema['multipleOf'])}"))
-    if "minimum" in schema:
-        low = schema["minimum"]
-        if schema.get("exclusiveMinimum") and value <= low:
-            problems.append(invalid(path, value, f"{path} in body should be greater than {_number(low)}"))
-        elif value < low:
-            problems.append(invalid(path, value, f"{path} in body should be greater than or equal to {_number(low)}"))
-    if "maximum" in schema:
-        high = schema["maximum"]
-        if schema.get("exclusiveMaximum") and value >= high:
-            problems.append(invalid(path, value, f"{path} in body should be less than {_number(high)}"))
-        elif value > high:
-            problems.append(invalid(path, value, f"{path} in body should be less than or equal to {_number(high)}"))
-    return problems
-
-
-@mirrors("k8s.io/kube-openapi/pkg/validation/validate.MultipleOfNativeType",
-         "k8s.io/kube-openapi/pkg/validation/validate.MultipleOf")
-def _is_multiple(value: float, factor: float) -> bool:
-    """An integer by a whole factor is divided as integers; otherwise the quotient (value times
-    1/factor for a factor below 1) must be a JSON integer. A factor of 0 divides nothing (Go's
-    integer division by zero panics; its float one gives no integer)."""
-    if factor == 0:
-        return False
-    if isinstance(value, int) and float(factor).is_integer():
-        return value % int(factor) == 0
-    quotient = 1 / factor * value if factor < 1 else value / factor
-    return _is_json_integer(quotient)
-
-
-@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.Validate")
 def embedded_resource_problems(schema: dict, value: object, path: str = "") -> list[str]:
-    """Each x-kubernetes-embedded-resource object found in `value` names its apiVersion and kind
-    (metadata may be left out); the root is not one of them."""
-    problems = []
-    if isinstance(value, dict):
-        if schema.get(EMBEDDED):
-            problems += _embedded_type_meta_problems(value, path)
-        properties, extra = schema.get("properties") or {}, schema.get("additionalProperties")
-        for key, member in value.items():
-            if isinstance(properties.get(key), dict):
-                problems += embedded_resource_problems(properties[key], member, _child(path, key))
-            elif key not in properties and isinstance(extra, dict):
-                problems += embedded_resource_problems(extra, member, f"{path}[{key}]")
-    elif isinstance(value, list) and isinstance(schema.get("items"), dict):
-        for i, item in enumerate(value):
-            problems += embedded_resource_problems(schema["items"], item, f"{path}[{i}]")
-    return problems
+    """Each x-kubernetes-embedded-resource object's type meta and metadata (`crdobjectmeta`)."""
+    return crdobjectmeta.problems(schema, value, path)
 
 
-@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.validateEmbeddedResource")
 def _embedded_type_meta_problems(value: dict, path: str) -> list[str]:
-    problems = [required(f"{path}.{field}", "must not be empty")
-                for field in ("apiVersion", "kind") if field not in value]
-    api_version, kind = value.get("apiVersion"), value.get("kind")
-    if "apiVersion" in value:
-        if not isinstance(api_version, str):
-            problems.append(invalid(f"{path}.apiVersion", api_version, "must be a string"))
-        elif not api_version:
-            problems.append(invalid(f"{path}.apiVersion", api_version, "must not be empty"))
-        elif api_version.count("/") > 1:
-            problems.append(invalid(f"{path}.apiVersion", api_version,
-                                    f"unexpected GroupVersion string: {api_version}"))
-    if "kind" in value:
-        if not isinstance(kind, str):
-            problems.append(invalid(f"{path}.kind", kind, "must be a string"))
-        elif not kind:
-            problems.append(invalid(f"{path}.kind", kind, "must not be empty"))
-        elif _dns1035_messages(kind.lower()):
-            problems.append(invalid(f"{path}.kind", kind, "may have mixed case, but should otherwise match: "
-                                    + ",".join(_dns1035_messages(kind.lower()))))
-    return problems
-
-
-def _dns1035_messages(label: str) -> list[str]:
-    """IsDNS1035Label's messages."""
-    return (["must be no more than 63 characters"] if len(label) > 63 else []) + \
-        ([DNS1035_MSG] if not DNS1035.match(label) else [])
+    return crdobjectmeta.type_meta_problems(value, path)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/listtype.ValidateListSetsAndMaps")
@@ -728,7 +547,3 @@ def _duplicate_value(value: object) -> str:
     if isinstance(value, str):
         return quote(value)
     return format_sharp_v(value)
-
-
-def _json(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"))

@@ -19,7 +19,7 @@ import json
 import re
 from typing import Callable
 
-from reference_impl.apiserver.core import crdopenapi, crdschema, customconversion, customscale
+from reference_impl.apiserver.core import crdobjectmeta, crdopenapi, crdschema, customconversion, customscale, errors
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.customscale import ScalePaths
 from reference_impl.apiserver.core.errors import StatusError
@@ -105,8 +105,15 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
     served_as = f"{group}/{version['name']}"
 
     def decode(obj: dict) -> None:
+        """The decoder's pruning and coercion (an embedded resource it cannot take is a 400), then
+        the defaulter's defaults."""
         crdschema.prune(schema, obj)
         crdschema.prune_nulls(schema, obj)
+        try:
+            crdobjectmeta.coerce(schema, obj)
+        except crdobjectmeta.CoerceError as err:
+            raise errors.bad_request(f'{names["kind"]} in version "{version["name"]}" cannot be handled as a '
+                                     f'{names["kind"]}: {err}') from None
         crdschema.apply_defaults(schema, obj)
 
     def validate_content(obj: dict) -> list[str]:
