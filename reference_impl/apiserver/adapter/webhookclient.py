@@ -36,6 +36,9 @@ GENERIC_MESSAGES = {
 }
 
 
+CONVERSION_TIMEOUT = 30.0  # seconds
+
+
 class WebhookClient:
     """`call(webhook, review, timeout)` for the webhook plugins; `registry` resolves Services."""
 
@@ -46,8 +49,8 @@ class WebhookClient:
         return self.post(hook.spec.get("clientConfig") or {}, review, timeout)
 
     def conversion(self, client_config: dict, review: dict) -> dict:
-        """A CRD's conversion webhook: its REST client sets no timeout, so none is sent or kept."""
-        return self.post(client_config, review, None)
+        """A CRD's conversion webhook: the client manager's REST client has a timeout of 30s."""
+        return self.post(client_config, review, CONVERSION_TIMEOUT)
 
     @mirrors("(*k8s.io/apiserver/pkg/util/webhook.ClientManager).HookClient")
     def post(self, client_config: dict, review: dict, timeout: float | None) -> dict:
@@ -83,6 +86,10 @@ class WebhookClient:
         Service port `port` is."""
         try:
             svc = self.registry.get("services", namespace, name)
+        except StatusError as err:
+            # A lister's NotFound names the resource in the singular.
+            raise CallFailed(f"service {quote(name)} not found" if err.code == 404 else err.message) from None
+        try:
             endpoints = self.registry.get("endpoints", namespace, name)
         except StatusError as err:
             raise CallFailed(err.message) from None

@@ -9,8 +9,8 @@ status subresource's strategy when the version declares one, its scale subresour
 (`customscale`) checked on every write, and printed with its additionalPrinterColumns (Age when
 it has none).
 
-Left out: defaults applied on reads from storage, and JSONPath beyond fields,
-indexes and [?(@.field=="value")] filters.
+Reads from storage are defaulted again (a default added later shows). Left out: JSONPath beyond
+fields, indexes and [?(@.field=="value")] filters.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
 from reference_impl.apiserver.core.validation import as_list, as_object, invalid
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
-from reference_impl.apiserver.kinds._columns import NAME, name_cell, since
+from reference_impl.apiserver.kinds._columns import name_cell, since
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.machinery.kubeversion import kube_aware_order
 from reference_impl.mirrors import mirrors
@@ -94,13 +94,38 @@ def resources_for(crd: dict,
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
     served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: kube_aware_order(v["name"]))
     convert = converter(crd, webhook_call)
+    # The versions whose schema has defaults, by apiVersion: what is read from storage in one of
+    # them is pruned and defaulted again, as the storage decoder does.
+    defaulted = {f"{group}/{v['name']}": _schema(v) for v in spec["versions"] if _has_defaults(_schema(v))}
     return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
-                           crdopenapi.definitions_for(spec, version))
+                           crdopenapi.definitions_for(spec, version), defaulted)
                  for version in served)
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver.unstructuredDefaulter.Default")
+def _defaulted_on_read(obj: dict, defaulted: dict[str, dict]) -> dict:
+    """An object read from storage, pruned and defaulted by the schema of the version it was
+    stored in: a default added to the CRD after the object was written shows on every read."""
+    schema = defaulted.get(obj.get("apiVersion", ""))
+    if schema is None:
+        return obj
+    obj = deep_copy_json(obj)
+    crdschema.prune(schema, obj)
+    crdschema.prune_nulls(schema, obj)
+    crdschema.apply_defaults(schema, obj)
+    return obj
+
+
+def _has_defaults(schema: object) -> bool:
+    if isinstance(schema, dict):
+        return "default" in schema or any(_has_defaults(child) for child in schema.values())
+    if isinstance(schema, list):
+        return any(_has_defaults(child) for child in schema)
+    return False
+
+
 def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
-              convert: Converter, openapi_definitions: dict) -> Resource:
+              convert: Converter, openapi_definitions: dict, defaulted: dict[str, dict]) -> Resource:
     schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
@@ -143,7 +168,8 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     # Every read converts: objects written before the storage version changed
                     # stay in the version they were written in.
                     storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
-                                        lambda obj: convert(obj, served_as)), stored_as=f"{group}/{storage}",
+                                        lambda obj: convert(_defaulted_on_read(obj, defaulted), served_as)),
+                    stored_as=f"{group}/{storage}",
                     validator=validate, validator_on_update=lambda old, new: validate(new, old), defaulter=decode,
                     prepare_for_create=_drop_status if status else None,
                     prepare_for_update=_keep_status_and_count_generation if status else _count_generation,
@@ -268,18 +294,28 @@ def cell(column_type: str, value: object, now: float) -> object:
     if column_type == "integer" and isinstance(value, (int, float)):
         return int(value)
     if column_type == "number" and isinstance(value, (int, float)):
-        return float(value)
+        # A float64, which encoding/json writes without a fraction when it has none.
+        return _unstructured_value(float(value))
     if column_type == "date" and isinstance(value, str):
         return since(value, now) if re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", value) else "<invalid>"
     return None
 
 
+# The Name column of a custom resource's Table, described as ObjectMeta's swagger doc describes name.
+CUSTOM_NAME = ("Name", "string", 0, "Name must be unique within a namespace. Is required when creating resources, "
+               "although some resources may allow a client to request the generation of an appropriate name "
+               "automatically. Name is primarily intended for creation idempotence and configuration definition. "
+               "Cannot be updated. More info: http://kubernetes.io/docs/user-guide/identifiers#names", "name")
+
+
 @mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresource/tableconvertor.New")
 def printer(columns: list[dict]) -> tuple[list, object]:
-    """The Table columns (Name, then the CRD's) and the row function of one version."""
-    definitions = [NAME] + [(c["name"], c["type"], c.get("priority", 0),
-                             c.get("description") or f"Custom resource definition column (in JSONPath format): "
-                                                     f"{c['jsonPath']}") for c in columns]
+    """The Table columns (Name, then the CRD's, each with its format) and the row function of one
+    version."""
+    definitions = [CUSTOM_NAME] + [(c["name"], c["type"], c.get("priority", 0),
+                                    c.get("description") or f"Custom resource definition column (in JSONPath "
+                                                            f"format): {c['jsonPath']}", c.get("format") or "")
+                                   for c in columns]
 
     def row(obj: dict, now: float) -> list:
         cells: list = [name_cell(obj)]

@@ -16,7 +16,7 @@ from reference_impl.apiserver.kinds import LIST_ORDERS, PRINTERS
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.mirrors import mirrors
 
-Column = tuple[str, str, int, str]  # name, type, priority, description
+Column = tuple  # name, type, priority, description, and optionally the format (else "name" for Name)
 Printer = Callable[[dict, float], list]
 
 DEFAULT_PRINTER: tuple[list[Column], Printer] = (
@@ -54,9 +54,16 @@ def as_table(resource, objects: list[dict], now: float, include_object: str = "M
             row["object"] = {"kind": resource.kind, "apiVersion": resource.api_version, **obj}
         elif include_object != "None":
             row["object"] = partial_metadata(obj, version)
+        else:
+            row["object"] = None  # a RawExtension, which omitempty leaves in as null
         rows.append(row)
-    definitions = None if no_headers else [
-        {"name": name, "type": type_, "format": "name" if name == "Name" else "", "description": description,
-         "priority": priority} for name, type_, priority, description in columns]
-    return {"kind": "Table", "apiVersion": f"meta.k8s.io/{version}", "metadata": dict(list_metadata or {}),
+    definitions = None if no_headers else [_definition(*column) for column in columns]
+    # The Table's ListMeta omits what is empty (a list's own metadata keeps `continue: ""`).
+    metadata = {key: value for key, value in (list_metadata or {}).items() if value not in ("", None)}
+    return {"kind": "Table", "apiVersion": f"meta.k8s.io/{version}", "metadata": metadata,
             "columnDefinitions": definitions, "rows": rows}
+
+
+def _definition(name: str, type_: str, priority: int, description: str, format_: str | None = None) -> dict:
+    return {"name": name, "type": type_, "format": ("name" if name == "Name" else "") if format_ is None else format_,
+            "description": description, "priority": priority}

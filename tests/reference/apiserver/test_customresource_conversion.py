@@ -179,12 +179,12 @@ def test_a_webhook_services_port_defaults_to_443(chain):
 
 def test_reading_another_version_sends_a_conversion_review(chain, server):
     """createConversionReviewObjects: a v1 ConversionReview with a fresh uid, the desired
-    apiVersion and the stored object, beside the empty response Go writes; no timeout is sent."""
+    apiVersion and the stored object, beside the empty response Go writes."""
     served_through(chain, server, "/convert")
     code, read = call(chain, "GET", f"{V2}/g1")
     assert (code, read["apiVersion"], read["spec"]) == (200, "example.com/v2", {"color": "red"})
     (path, review), = server.reviews
-    assert (path, review["apiVersion"], review["kind"]) == ("/convert", "apiextensions.k8s.io/v1", "ConversionReview")
+    assert (path, review["apiVersion"], review["kind"]) == ("/convert?timeout=30s", "apiextensions.k8s.io/v1", "ConversionReview")
     request = review["request"]
     assert len(request["uid"]) == 36 and request["desiredAPIVersion"] == "example.com/v2"
     (sent,) = request["objects"]
@@ -295,7 +295,7 @@ def test_a_webhook_that_is_down_fails_with_the_dial_error(chain, server):
     call(chain, "POST", V1, gizmo("g1", colour="red"))
     status = call(chain, "GET", f"{V2}/g1")[1]
     assert status["message"] == ('conversion webhook for example.com/v1, Kind=Gizmo failed: Post '
-                                 '"https://127.0.0.1:9/convert": dial tcp 127.0.0.1:9: connect: connection refused')
+                                 '"https://127.0.0.1:9/convert?timeout=30s": dial tcp 127.0.0.1:9: connect: connection refused')
 
 
 def test_a_webhook_service_is_reached_at_its_endpoints(chain, server):
@@ -304,7 +304,8 @@ def test_a_webhook_service_is_reached_at_its_endpoints(chain, server):
     assert call(chain, "POST", CRDS, crd(webhook(client_config)))[0] == 201
     call(chain, "POST", V1, gizmo("g1", colour="red"))
     assert call(chain, "GET", f"{V2}/g1")[1]["spec"] == {"color": "red"}
-    assert server.reviews[-1][0] == "/convert"
+    # The webhook client manager's REST client sends its 30s timeout (seen from the real 1.24 server).
+    assert server.reviews[-1][0] == "/convert?timeout=30s"
 
 
 # --- kubectl --------------------------------------------------------------------------------------
@@ -327,3 +328,14 @@ def test_kubectl_gets_a_custom_object_in_another_version(reference_control_plane
     finally:
         kube.kubectl("delete", "crd", "gizmos.example.com")
         server.close()
+
+
+def test_a_missing_webhook_service_is_named_as_its_lister_names_it(chain):
+    """ResolveEndpoint reads the Service from a lister, whose NotFound names the resource in the
+    singular; the converter's error wraps the POST's (seen from the real 1.24 server)."""
+    client_config = {"service": {"namespace": "default", "name": "nowhere", "path": "/convert"}}
+    assert call(chain, "POST", CRDS, crd(webhook(client_config)))[0] == 201
+    code, status = call(chain, "POST", V2, gizmo("g1", "v2", colour="red"))
+    assert (code, status["message"]) == (500, 'conversion webhook for example.com/v2, Kind=Gizmo failed: Post '
+                                               '"https://nowhere.default.svc:443/convert?timeout=30s": service '
+                                               '"nowhere" not found')

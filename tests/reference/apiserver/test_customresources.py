@@ -10,6 +10,7 @@ import pytest
 
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import protobuf
+from reference_impl.apiserver.core.handlers import Request
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
@@ -917,6 +918,38 @@ def test_table_has_the_printer_columns(chain):
     assert code == 200
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Replicas", "Image"]
     assert table["rows"][0]["cells"] == ["w1", 1, "nginx"]
+
+
+def test_table_columns_are_described_as_the_crd_handler_describes_them(chain):
+    """Name is described by ObjectMeta's swagger doc; a column keeps the format the CRD gives it;
+    a number column writes a whole float64 without a fraction; includeObject=None leaves each row's
+    object null; an empty continue is left out (seen from the real 1.24 server)."""
+    crd = crd_with()
+    crd["spec"]["versions"][0]["additionalPrinterColumns"] = [
+        {"name": "Replicas", "type": "number", "jsonPath": ".spec.replicas", "format": "double"}]
+    assert call(chain, "POST", CRDS, crd)[0] == 201
+    gadgets = f"/apis/example.com/v1/namespaces/{chain.namespace}/gadgets"
+    call(chain, "POST", gadgets, {**WIDGET, "kind": "Gadget", "spec": {"image": "nginx", "replicas": 2}})
+    raw = chain.handle(Request("GET", gadgets, {"includeObject": ["None"]}, {"Accept": TABLE}, b"")).body
+    table = json.loads(raw)
+    name, replicas = table["columnDefinitions"]
+    assert name["description"].startswith("Name must be unique within a namespace. Is required when creating")
+    assert (name["format"], replicas["format"]) == ("name", "double")
+    assert b'"cells":["w1",2]' in raw and table["rows"][0]["object"] is None
+    assert "continue" not in table["metadata"]
+    call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_a_default_added_to_the_crd_later_shows_on_reads(chain):
+    """The storage decoder defaults what it reads with the schema of today, so an object written
+    before a default existed reads with it (seen from the real 1.24 server)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    code, crd = call(chain, "GET", f"{CRDS}/widgets.example.com")
+    spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    spec["properties"]["tier"] = {"type": "string", "default": "gold"}
+    assert call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)[0] == 200
+    assert call(chain, "GET", widgets(chain, "w1"))[1]["spec"]["tier"] == "gold"
+    assert call(chain, "GET", widgets(chain))[1]["items"][0]["spec"]["tier"] == "gold"
 
 
 def test_table_defaults_to_age(chain):
