@@ -414,11 +414,22 @@ def prune(schema: dict, obj: dict) -> None:
 
 def _prune_member(schema: dict, obj: dict, key) -> None:
     child = _value_schema(schema, key)
-    if child is None:
-        if not schema.get(PRESERVE) and schema.get("additionalProperties") is not True:
+    if child is None and schema.get("additionalProperties") is True:
+        _prune_unspecified(obj[key])  # additionalProperties true keeps the member, but no schema is under it
+    elif child is None:
+        if not schema.get(PRESERVE):
             del obj[key]
-        return
-    _prune_value(child, obj[key])
+    else:
+        _prune_value(child, obj[key])
+
+
+def _prune_unspecified(value: object) -> None:
+    """A value no schema specifies: every object in it emptied, scalars kept."""
+    if isinstance(value, dict):
+        value.clear()
+    elif isinstance(value, list):
+        for item in value:
+            _prune_unspecified(item)
 
 
 def _prune_value(schema: dict, value: object) -> None:

@@ -51,6 +51,20 @@ def set_defaults(crd: dict, spec: dict) -> None:
     service = v.as_object(v.as_object(v.as_object(spec["conversion"]).get("webhook")).get("clientConfig")).get("service")
     if isinstance(service, dict):  # SetDefaults_ServiceReference
         service.setdefault("port", 443)
+    _default_stored_versions(crd, spec)
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.SetDefaults_CustomResourceDefinition")
+def _default_stored_versions(crd: dict, spec: dict) -> None:
+    """An empty status.storedVersions (a status write leaving none) becomes the first storage
+    version."""
+    status = crd.get("status")
+    if not isinstance(status, dict) or v.as_list(status.get("storedVersions")):
+        return
+    storage = next((x.get("name") for x in v.as_list(spec.get("versions")) if isinstance(x, dict) and x.get("storage")),
+                   None)
+    if storage is not None:
+        status["storedVersions"] = [storage]
 
 
 def _go_bool(value: object) -> str:

@@ -146,6 +146,14 @@ def test_pruning_keeps_an_embedded_resources_type_meta_and_metadata():
     assert obj == {"spec": {"embs": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}}]}}
 
 
+def test_additional_properties_true_keeps_members_but_nothing_inside_their_objects():
+    """additionalProperties true has no schema under it: a member stays, an object in it is
+    emptied, as pruning with a nil schema does (seen from the real 1.24 server)."""
+    obj = {"spec": {"any": {"k": {"deep": 1}, "s": 5, "l": [{"x": 1}, 2]}}}
+    crdschema.prune(spec(any={"type": "object", "additionalProperties": True}), obj)
+    assert obj == {"spec": {"any": {"k": {}, "s": 5, "l": [{}, 2]}}}
+
+
 @pytest.mark.parametrize("emb, message", [
     ({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": 5}},
      'spec.emb.metadata: Invalid value: map[string]interface {}{"name":5}: json: cannot unmarshal number into Go '

@@ -952,6 +952,14 @@ def test_a_default_added_to_the_crd_later_shows_on_reads(chain):
     assert call(chain, "GET", widgets(chain))[1]["items"][0]["spec"]["tier"] == "gold"
 
 
+def test_an_emptied_stored_versions_is_defaulted_to_the_storage_version(chain):
+    """SetDefaults_CustomResourceDefinition: a status write leaving storedVersions empty gets
+    the storage version back (seen from the real 1.24 server)."""
+    code, crd = call(chain, "PATCH", f"{CRDS}/widgets.example.com/status", {"status": {"storedVersions": []}},
+                     content_type="application/merge-patch+json")
+    assert (code, crd["status"]["storedVersions"]) == (200, ["v1"])
+
+
 def test_table_defaults_to_age(chain):
     """A version without additionalPrinterColumns prints Name and Age."""
     crd = crd_with(spec__scope="Cluster")
