@@ -61,7 +61,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                list and map types out of place, metadata and junctor rules, embedded resources,
                defaults), as dry runs, and custom objects of a CRD made in the setup breaking
                multipleOf, maxProperties, a set's or map list's uniqueness, an embedded
-               resource's type meta, or an RE2 pattern
+               resource's type meta or metadata, an RE2 pattern, a format, anyOf, oneOf, allOf,
+               not or an enum of mixed types
   header       Content-Types mime or go-restful refuse, Expect, control characters, Content-Length
                and Transfer-Encoding values net/http refuses, services asking for IP families a
                single-stack IPv4 cluster lacks
@@ -1897,7 +1898,21 @@ GADGET_SCHEMA = {"type": "object", "properties": {"spec": {"type": "object", "pr
     "tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}},
     "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
               "items": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}}},
-    "emb": {"type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True}}}}}
+    "emb": {"type": "object", "x-kubernetes-embedded-resource": True, "x-kubernetes-preserve-unknown-fields": True},
+    # crd19: formats, junctors, enums and property counts as kube-openapi checks them
+    "uid": {"type": "string", "format": "uuid"}, "host": {"type": "string", "format": "hostname"},
+    "when": {"type": "string", "format": "date-time"}, "i32": {"type": "string", "format": "int32"},
+    "uri": {"type": "string", "format": "uri"}, "dur": {"type": "string", "format": "duration"},
+    "odate": {"type": "object", "format": "date"},
+    "any": {"type": "string", "anyOf": [{"maxLength": 2}, {"pattern": "^x"}]},
+    "one": {"type": "integer", "oneOf": [{"minimum": 5}, {"maximum": 10}]},
+    "all": {"type": "integer", "allOf": [{"minimum": 5}, {"maximum": 10}]},
+    "not": {"type": "string", "not": {"enum": ["bad"]}},
+    "mixed": {"x-kubernetes-int-or-string": True, "enum": [1, "a", 2.5]},
+    "senum": {"type": "string", "enum": ["a", "b"], "pattern": "^z"},
+    "minp": {"type": "object", "minProperties": 2, "additionalProperties": {"type": "integer"}},
+    "embs": {"type": "array", "items": {"type": "object", "x-kubernetes-embedded-resource": True,
+                                        "properties": {"spec": {"type": "string"}}}}}}}}
 
 
 def crd_object(plural: str, schema: dict) -> dict:
@@ -1920,7 +1935,8 @@ def crd_probes() -> list[Probe]:
     that are invalid, not pruned or in the root's metadata, additionalProperties that is neither a
     schema nor a boolean; then objects of the gadgets CRD made in the setup breaking multipleOf,
     maxProperties, a set's or a map list's uniqueness, an embedded resource's apiVersion and kind,
-    and a pattern using RE2's \\z."""
+    and a pattern using RE2's \\z; formats checked and ignored, anyOf, oneOf, allOf and not, enums
+    of mixed types, minProperties, embedded resources' metadata (crd19)."""
     bad_fields = [{"type": "string", "pattern": "(["}, {"type": "string", "pattern": "(?=a)a"},
                   {"$ref": "#/definitions/x"}, {"type": "null"}, {"type": "array", "items": [{"type": "string"}]},
                   {"type": "object", "x-kubernetes-list-type": "set"},
@@ -1947,6 +1963,15 @@ def crd_probes() -> list[Probe]:
     specs = [{"image": "ab\n"}, {"image": "ab"}, {"ratio": 0.3}, {"labels": {"a": "", "b": "", "c": ""}},
              {"tags": ["a", "b", "a"]}, {"ports": [{"name": "x"}, {"name": "x"}]}, {"ports": ["x"]},
              {"emb": {}}, {"emb": {"apiVersion": "a/b/c", "kind": "My_Kind"}}]
+    pod = {"apiVersion": "v1", "kind": "Pod"}
+    specs += [{"uid": "x"}, {"host": "my-host"}, {"host": "a-b"}, {"when": "2020-01-01 10:00"}, {"i32": "x"},
+              {"uri": "mailto:x"}, {"uri": "http://[::1/"}, {"dur": "5 parsecs"}, {"dur": "3 days"}, {"odate": "x"},
+              {"odate": 5}, {"any": "abc"}, {"one": 7}, {"all": 3}, {"not": "bad"}, {"mixed": 97}, {"mixed": 3},
+              {"mixed": 1.5}, {"senum": "c"}, {"senum": 5}, {"minp": {"a": "x"}},
+              {"emb": {**pod, "metadata": {"name": "a/b"}}}, {"emb": {**pod, "metadata": {"name": 5}}},
+              {"emb": {**pod, "metadata": "x"}}, {"emb": {"apiVersion": 5, "kind": "Pod"}},
+              {"emb": {**pod, "metadata": {"generateName": "a/", "namespace": "Bad"}}},
+              {"embs": [{**pod, "spec": 5}]}, {"embs": [{**pod, "metadata": {"name": "..", "finalizers": ["x y"]}}]}]
     return probes + [Probe("crd", "POST", gadgets, "dryRun=All", JSON,
                            encode({"apiVersion": "diff.example.com/v1", "kind": "Gadget",
                                    "metadata": {"name": "g"}, "spec": spec})) for spec in specs]

@@ -901,15 +901,15 @@ CRD_SCHEME = "k8s.io/apiextensions-apiserver/pkg/apiserver/apiserver.go:55"
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
 def check_custom_delete_options_kind(options: dict, body: bytes, api_version: str) -> None:
-    """400 for the DeleteOptions body of a custom resource's collection delete that the CRD codec
-    does not decode: one of another kind or version than DeleteOptions of v1 or the resource's own
-    (meta.k8s.io/v1 included), or a version without a kind. Upstream hands these to scope.err, a
-    500 in the same words."""
+    """The DeleteOptions body of a custom resource's collection delete that the CRD codec does not
+    decode: one of another kind or version than DeleteOptions of v1 or the resource's own
+    (meta.k8s.io/v1 included), or a version without a kind. DeleteCollection hands the decoder's
+    error to scope.err as it is: no Status, so a 500 with no reason."""
     kind, version = options.get("kind") or "", options.get("apiVersion") or ""
     if version and not kind:
-        raise errors.bad_request(f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
+        raise StatusError(500, "", f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
     if kind and (kind != "DeleteOptions" or version not in ("", "v1", api_version)):
-        raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
+        raise StatusError(500, "", f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
 
 
 def _check_eviction_types(body: dict) -> None:
