@@ -64,6 +64,16 @@ INITIAL_STATUS = {"Pod": {"phase": "Pending"}, "Service": {"loadBalancer": {}},
                       "PersistentVolume", "PersistentVolumeClaim", "VolumeAttachment", "APIService")}}
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.strategy.PrepareForCreate")
+def _as_created(r: Resource, obj: dict) -> dict:
+    """What a create answers: for a CRD, the status its strategy wrote, before the naming and
+    establishing controllers (which the registry runs at once) accepted names or set conditions."""
+    if r is not CRD:
+        return obj
+    stored = (obj.get("status") or {}).get("storedVersions")
+    return {**obj, "status": {"acceptedNames": dict(crds.ZERO_NAMES), "conditions": None, "storedVersions": stored}}
+
+
 def _as_encoded(r: Resource, obj: dict) -> dict:
     """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
     if r.custom:
@@ -386,12 +396,12 @@ class Registry(LifecycleMixin):
             # DryRunnableStorage.Create: the key a dry run would write must be free.
             existing = self._stored(r, key)
             if existing is None:
-                return obj
+                return _as_created(r, obj)
         else:
             if rv_refused:
                 raise errors.bad_request("resourceVersion should not be set on objects to be created")
             try:
-                return self._written(r, self._store(r).create(key, obj, self._ttl(r)))
+                return _as_created(r, self._written(r, self._store(r).create(key, obj, self._ttl(r))))
             except KeyExists:
                 existing = self._stored(r, key)
         error = errors.already_exists(r.plural, meta["name"], r.group)

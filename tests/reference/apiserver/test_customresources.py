@@ -372,6 +372,18 @@ def conditions(crd: dict) -> list[tuple]:
     return [(c["type"], c["status"], c["reason"], c["message"]) for c in crd["status"]["conditions"]]
 
 
+def test_a_create_answers_the_status_before_the_controllers_ran(chain):
+    """The create's answer has the status the strategy wrote: no names accepted, no conditions,
+    the storage version stored; a read has the controllers' (seen from the real 1.24 server)."""
+    code, dry = call(chain, "POST", CRDS, crd_with(), query={"dryRun": "All"})
+    assert (code, dry["status"]["conditions"]) == (201, None)
+    code, created = call(chain, "POST", CRDS, crd_with())
+    assert (code, created["status"]) == (201, {"acceptedNames": {"plural": "", "kind": ""}, "conditions": None,
+                                               "storedVersions": ["v1"]})
+    assert call(chain, "GET", f"{CRDS}/gadgets.example.com")[1]["status"]["acceptedNames"]["kind"] == "Gadget"
+    call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
 def test_a_kind_another_crd_of_the_group_holds_is_not_accepted(chain):
     """The naming controller accepts no name another CRD of the group was accepted with: a second
     CRD of kind Widget is stored, not established, and not served."""
@@ -380,6 +392,7 @@ def test_a_kind_another_crd_of_the_group_holds_is_not_accepted(chain):
     code, created = call(chain, "POST", CRDS, crd)
     try:
         assert code == 201, created
+        created = call(chain, "GET", f"{CRDS}/widgetz.example.com")[1]
         assert conditions(created) == [
             ("NamesAccepted", "False", "KindConflict", '"Widget" is already in use'),
             ("Established", "False", "NotAccepted", "not all names are accepted")]
@@ -400,9 +413,10 @@ def test_a_short_name_or_plural_held_in_the_group_is_not_accepted(chain):
                                     "PluralConflict", '"widget" is already in use')):
         crd = crd_with(spec__names=names, metadata__name=f"{names['plural']}.example.com")
         code, created = call(chain, "POST", CRDS, crd)
+        read = call(chain, "GET", f"{CRDS}/{names['plural']}.example.com")[1]
         call(chain, "DELETE", f"{CRDS}/{names['plural']}.example.com")
         assert code == 201, created
-        assert conditions(created)[0] == ("NamesAccepted", "False", reason, message)
+        assert conditions(read)[0] == ("NamesAccepted", "False", reason, message)
         assert not any(r.plural == names["plural"] for r in chain.rest.registry.custom_resources())
 
 
