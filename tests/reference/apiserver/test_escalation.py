@@ -346,9 +346,14 @@ def test_impersonating_extras_and_uids_is_asked_in_the_authentication_group(rbac
                            **{"Extra-Scopes": "view"})
     assert code == 403 and status["message"].startswith('namespaces is forbidden: User "nobody" cannot list')
 
-def test_impersonating_groups_without_a_user_is_400(rbac_chain):
-    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
-    assert (code, status["reason"]) == (400, "BadRequest")
+def test_impersonating_groups_without_a_user_is_the_filters_plain_500(rbac_chain):
+    """WithImpersonation answers headers that make no request with responsewriters.InternalError:
+    a plain-text 500 naming the request URI, as the real 1.24 server answers (it was a Status 400)."""
+    headers = {"Authorization": "Bearer admin", "Impersonate-Group": "system:masters"}
+    response = rbac_chain.handle(Request("GET", "/api/v1/namespaces", {}, headers, b""))
+    assert (response.code, response.content_type) == (500, "text/plain; charset=utf-8")
+    assert response.body == (b'Internal Server Error: "/api/v1/namespaces": requested [{Group  system:masters    }] '
+                             b'without impersonating a user\n')
 
 
 def test_impersonating_without_a_user_names_the_requests_as_upstream_prints_them():
@@ -356,16 +361,15 @@ def test_impersonating_without_a_user_names_the_requests_as_upstream_prints_them
     extras (FieldPath the key), then the uid; the real 1.24 server sends this text in its 500."""
     from email.message import Message
 
-    from reference_impl.apiserver.core import errors
-    from reference_impl.apiserver.core.impersonation import impersonate
+    from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
 
     headers = Message()
     for name, value in (("Impersonate-Group", "g1"), ("Impersonate-Group", "g2"),
                         ("Impersonate-Extra-Scopes", "view"), ("Impersonate-Uid", "1234")):
         headers[name] = value
-    with pytest.raises(errors.StatusError) as refused:
+    with pytest.raises(ImpersonationRequestError) as refused:
         impersonate(USERS["alice"], headers, None)
-    assert refused.value.message == (
+    assert str(refused.value) == (
         "requested [{Group  g1    } {Group  g2    } {UserExtra  view  authentication.k8s.io/v1  scopes} "
         "{UID  1234  authentication.k8s.io/v1  }] without impersonating a user")
 
