@@ -142,7 +142,8 @@ def self_subject_access_review(authorizer, user: object, review: dict) -> dict:
 
 
 def _subject(spec: dict) -> UserInfo:
-    extra = {key: tuple(values) for key, values in (spec.get("extra") or {}).items()}
+    # An extra key given null is a nil ExtraValue upstream: the key with no values.
+    extra = {key: tuple(values or ()) for key, values in (spec.get("extra") or {}).items()}
     return UserInfo(spec.get("user") or "", spec.get("uid") or "", tuple(spec.get("groups") or ()), extra)
 
 

@@ -917,3 +917,13 @@ def test_a_local_review_is_answered_in_its_go_structs_field_order(rbac_chain):
     assert response.code == 201
     assert response.body.startswith(b'{"kind":"LocalSubjectAccessReview","apiVersion":"authorization.k8s.io/v1",'
                                     b'"metadata":{"namespace":"' + ns.encode() + b'","creationTimestamp":null,')
+
+
+def test_a_subject_access_review_may_give_an_extra_key_no_values(rbac_chain):
+    """spec.extra maps keys to ExtraValue lists; a key given null decodes to a nil list, and the
+    review is answered (201) as the real 1.24 server answers it, not a 500."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "spec": {"user": "alice", "extra": {"scopes": None},
+                       "resourceAttributes": {"verb": "get", "resource": "pods", "namespace": rbac_chain.namespace}}}
+    code, answer = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert (code, answer["status"]["allowed"]) == (201, False)
