@@ -927,3 +927,22 @@ def test_a_subject_access_review_may_give_an_extra_key_no_values(rbac_chain):
                        "resourceAttributes": {"verb": "get", "resource": "pods", "namespace": rbac_chain.namespace}}}
     code, answer = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
     assert (code, answer["status"]["allowed"]) == (201, False)
+
+
+def test_a_review_with_metadata_is_refused_naming_the_object_meta_as_go_prints_it(rbac_chain):
+    """ValidateSubjectAccessReview's field.Invalid prints the whole v1.ObjectMeta with %#v, with
+    the managedFields entry the field manager recorded for the create (its time set by the server,
+    in UTC, its FieldsV1 a pointer), as the real 1.24 server words it."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "metadata": {"namespace": "n"},
+              "spec": {"user": "alice", "resourceAttributes": {"verb": "get", "resource": "pods"}}}
+    code, status = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"] == (
+        '.authorization.k8s.io "" is invalid: metadata: Invalid value: v1.ObjectMeta{Name:"", GenerateName:"", '
+        'Namespace:"n", SelfLink:"", UID:"", ResourceVersion:"", Generation:0, '
+        "CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, "
+        "DeletionGracePeriodSeconds:(*int64)(nil), Labels:map[string]string(nil), Annotations:map[string]string(nil), "
+        'OwnerReferences:[]v1.OwnerReference(nil), Finalizers:[]string(nil), ClusterName:"", '
+        'ManagedFields:[]v1.ManagedFieldsEntry{v1.ManagedFieldsEntry{Manager:"unknown", Operation:"Update", '
+        'APIVersion:"authorization.k8s.io/v1", Time:time.Date(2023, time.November, 14, 22, 13, 20, 0, time.UTC), '
+        'FieldsType:"FieldsV1", FieldsV1:(*v1.FieldsV1)(0xc000000000), Subresource:""}}}: must be empty')
