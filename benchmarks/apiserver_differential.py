@@ -34,7 +34,17 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                PodSecurity labels, tokens bound to other objects, users granted only eviction or
                ephemeral containers, and system:anonymous bound in a namespace, at every verb;
                a roleRef in another API group and a Role naming the empty resource name; bearer
-               tokens offered as a WebSocket subprotocol
+               tokens offered as a WebSocket subprotocol; authz19's: RBAC rule matching at its
+               corners (`*/scale`, `pods/*`, resourceNames against list/watch/create/
+               deletecollection and field selectors written every way, nonResourceURLs with `*` or
+               without a slash, upper-case verbs, `*` groups, bindings validation refuses), the
+               all-users and service-account groups, colons in names, impersonation limited by
+               name, client certificates with several groups or no user, odd access-review
+               bodies, a kubelet on its own node (restricted labels, taints, deletion, every way a
+               pod references a secret or config map, evictions, tokens), escalation through
+               updates and patches of roles and bindings, a service account's bearer token sent
+               every way the header is read, TokenRequest bounds, and CSR approval and signing by
+               signer name
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -91,6 +101,7 @@ each request has a timeout, so the run is bounded (a few minutes).
 from __future__ import annotations
 
 import argparse
+import base64
 import collections
 import copy
 import http.client
@@ -878,6 +889,550 @@ def anonymous_binding_probes() -> list[Probe]:
         Probe("authz", "GET", "/api/v1/configmaps", user=ANONYMOUS),
         Probe("authz", "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "", JSON,
               encode({"spec": {"namespace": anon}}), ANONYMOUS)]
+
+
+# authz19's requests: a namespace of their own (diff19) with roles, bindings, a kubelet's node and
+# pods that reference secrets, config maps and volumes every way the node graph knows.
+NS19, NODE19, RBAC_GROUP = "diff19", "diff19-node", "rbac.authorization.k8s.io"
+RBAC = f"/apis/{RBAC_GROUP}/v1"
+TOKEN = "$TOKEN"  # replaced by a TokenRequest token of diff19/sa1 from the server asked (Server.token)
+
+
+def as_user(name: str, *groups: str) -> tuple[tuple[str, str], ...]:
+    return (("Impersonate-User", name),) + tuple(("Impersonate-Group", group) for group in groups)
+
+
+def rbac_user(name: str) -> dict:
+    return {"kind": "User", "name": name, "apiGroup": RBAC_GROUP}
+
+
+def rbac_group(name: str) -> dict:
+    return {"kind": "Group", "name": name, "apiGroup": RBAC_GROUP}
+
+
+def post(path: str, obj: dict, query_text: str = "", user: str = "admin", headers: tuple = ()) -> Probe:
+    return Probe("authz", "POST", path, query_text, JSON, encode(obj), user, headers)
+
+
+def cluster_role(name: str, rules: list[dict]) -> Probe:
+    return post(f"{RBAC}/clusterroles", {"metadata": {"name": name}, "rules": rules})
+
+
+def binding(name: str, role: str, subjects: list[dict], kind: str = "ClusterRole", namespace: str | None = NS19,
+            query_text: str = "", headers: tuple = ()) -> Probe:
+    """A RoleBinding in `namespace`, or a ClusterRoleBinding when it is None."""
+    where = f"{RBAC}/namespaces/{namespace}/rolebindings" if namespace else f"{RBAC}/clusterrolebindings"
+    return post(where, {"metadata": {"name": name}, "subjects": subjects,
+                        "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": role}}, query_text, headers=headers)
+
+
+# Each granted user (a19-NAME, bound cluster-wide to ClusterRole a19-NAME) and the rules it holds.
+GRANTS19 = {
+    "scale": [{"apiGroups": ["apps"], "resources": ["*/scale"], "verbs": ["get", "update", "patch"]}],
+    "podstar": [{"apiGroups": [""], "resources": ["pods/*", "*/"], "verbs": ["get"]}],
+    "names": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["*"], "resourceNames": ["cm1"]}],
+    "nonres": [{"nonResourceURLs": ["/ap*", "healthz", "/metrics/*", "/version/"], "verbs": ["get"]}],
+    "upper": [{"apiGroups": [""], "resources": ["configmaps", "Secrets"], "verbs": ["GET", "List"]}],
+    "anygroup": [{"apiGroups": ["*"], "resources": ["deployments"], "verbs": ["get"]}],
+    "emptygroup": [{"apiGroups": [""], "resources": ["deployments"], "verbs": ["list"]}],
+    "status": [{"apiGroups": [""], "resources": ["pods/status"], "verbs": ["get", "patch"]}],
+    "subres-any": [{"apiGroups": ["*"], "resources": ["*/status"], "verbs": ["get"]}],
+    "named-any": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["get"], "resourceNames": ["x"]}],
+    "proxy": [{"apiGroups": [""], "resources": ["services/proxy", "pods/proxy", "nodes/proxy"], "verbs": ["get"]}],
+    "deleter": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["delete"]}],
+    "impersonator": [{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": ["bob"]},
+                     {"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"], "resourceNames": ["g:1"]},
+                     {"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["impersonate"]}],
+    "bind-anygroup": [{"apiGroups": ["*"], "resources": ["clusterroles"], "verbs": ["bind"]},
+                      {"apiGroups": [RBAC_GROUP], "resources": ["rolebindings", "clusterrolebindings"],
+                       "verbs": ["create"]}],
+    "creditor": [{"apiGroups": [RBAC_GROUP], "resources": ["clusterroles", "clusterrolebindings"],
+                  "verbs": ["get", "update", "patch", "create"]},
+                 {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+}
+# Granted in diff19 only, by a RoleBinding to ClusterRole a19-NAME.
+LOCAL_GRANTS19 = {
+    "ns": [{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "delete"]}],
+    "cm-get": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+    "editor": [{"apiGroups": [RBAC_GROUP], "resources": ["roles", "rolebindings"],
+                "verbs": ["get", "update", "patch", "create"]},
+               {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+    "star-roles": [{"apiGroups": [RBAC_GROUP], "resources": ["roles", "rolebindings"], "verbs": ["*"]}],
+    "escalate-named": [{"apiGroups": [RBAC_GROUP], "resources": ["roles"], "verbs": ["escalate"],
+                        "resourceNames": ["r-cm", "r-new"]},
+                       {"apiGroups": [RBAC_GROUP], "resources": ["roles"], "verbs": ["create", "update"]}],
+}
+# What a pod bound to the kubelet's node references, and how: what the node graph must follow.
+NODE_REFERENCES19 = [("secrets", "pull"), ("secrets", "envfrom"), ("configmaps", "envkey"), ("secrets", "projected"),
+                     ("configmaps", "projected-cm"), ("secrets", "csi"), ("secrets", "pv-secret"),
+                     ("secrets", "init-env"), ("configmaps", "gone-cm"), ("secrets", "unused")]
+
+
+def authz19_setup() -> list[Probe]:
+    """Namespace diff19 and the objects authz19's requests are about, made by the administrator."""
+    ns = f"/api/v1/namespaces/{NS19}"
+    probes = [post("/api/v1/namespaces", {"metadata": {"name": name}}) for name in (NS19, "other19")]
+    probes += [post(f"{ns}/serviceaccounts", {"metadata": {"name": "sa1"}}),
+               post(f"/apis/apps/v1/namespaces/{NS19}/deployments", kind_named("deployments").object("dep1")),
+               post(f"{RBAC}/namespaces/{NS19}/roles", {"metadata": {"name": "r-cm"}, "rules": LOCAL_GRANTS19["cm-get"]})]
+    probes += [post(f"{ns}/configmaps", {"metadata": {"name": name}, "data": {"a": "b"}}) for name in ("cm1", "cm2", "used-cm")]
+    probes += [post(f"{ns}/{plural}", {"metadata": {"name": name}}) for plural, name in NODE_REFERENCES19 + [
+        ("secrets", "s1"), ("secrets", "used-secret")]]
+    probes += [post("/api/v1/nodes", {"metadata": {"name": NODE19, "labels": {
+                   "kubernetes.io/hostname": NODE19, "node-restriction.kubernetes.io/x": "y"}}, "spec": {
+                   "podCIDR": "10.1.0.0/24", "taints": [{"key": "k", "value": "v", "effect": "NoSchedule"}]}}),
+               post("/api/v1/nodes", {"metadata": {"name": "diff19-other"}})]
+    # Pods run as sa1: the real server has no controller making a namespace's default account.
+    pod_spec = {**POD_SPEC, "serviceAccountName": "sa1"}
+    volumes = [{"name": "s", "secret": {"secretName": "used-secret"}}, {"name": "c", "configMap": {"name": "used-cm"}}]
+    refs = {"nodeName": NODE19, "serviceAccountName": "sa1", "imagePullSecrets": [{"name": "pull"}],
+            "initContainers": [{"name": "i", "image": IMAGE, "env": [
+                {"name": "E", "valueFrom": {"secretKeyRef": {"name": "init-env", "key": "k"}}}]}],
+            "containers": [{"name": "c", "image": IMAGE, "envFrom": [{"secretRef": {"name": "envfrom"}}], "env": [
+                {"name": "K", "valueFrom": {"configMapKeyRef": {"name": "envkey", "key": "k"}}}]}],
+            "volumes": [{"name": "p", "projected": {"sources": [{"secret": {"name": "projected"}},
+                                                                {"configMap": {"name": "projected-cm"}}]}},
+                        {"name": "csi", "csi": {"driver": "d", "nodePublishSecretRef": {"name": "csi"}}},
+                        {"name": "claim", "persistentVolumeClaim": {"claimName": "claim"}}]}
+    probes += [post("/api/v1/persistentvolumes", {"metadata": {"name": "pv19"}, "spec": {
+                   "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                   "claimRef": {"namespace": NS19, "name": "claim"},
+                   "csi": {"driver": "d", "volumeHandle": "h",
+                           "nodePublishSecretRef": {"name": "pv-secret", "namespace": NS19}}}}),
+               post(f"{ns}/persistentvolumeclaims", {"metadata": {"name": "claim"}, "spec": {
+                   "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeName": "pv19"}}),
+               post(f"{ns}/pods", {"metadata": {"name": "mine"}, "spec": {**pod_spec, "nodeName": NODE19, "volumes": volumes}}),
+               post(f"{ns}/pods", {"metadata": {"name": "theirs"}, "spec": {**pod_spec, "nodeName": "diff19-other"}}),
+               post(f"{ns}/pods", {"metadata": {"name": "unbound"}, "spec": pod_spec}),
+               post(f"{ns}/pods", {"metadata": {"name": "refs"}, "spec": refs}),
+               post(f"{ns}/pods", {"metadata": {"name": "gone"}, "spec": {
+                   **pod_spec, "nodeName": NODE19, "volumes": [{"name": "c", "configMap": {"name": "gone-cm"}}]}}),
+               Probe("authz", "DELETE", f"{ns}/pods/gone", "gracePeriodSeconds=0"),
+               post("/apis/storage.k8s.io/v1/volumeattachments", {"metadata": {"name": "va19"}, "spec": {
+                   "attacher": "d", "nodeName": NODE19, "source": {"persistentVolumeName": "pv19"}}}),
+               post("/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases", {"metadata": {"name": NODE19}}),
+               post("/apis/storage.k8s.io/v1/csinodes", {"metadata": {"name": NODE19}, "spec": {"drivers": []}})]
+    for name, rules in {**GRANTS19, **LOCAL_GRANTS19, "events": [{"apiGroups": [""], "resources": ["events"], "verbs": ["list"]}],
+                        "services": [{"apiGroups": [""], "resources": ["services"], "verbs": ["list"]}],
+                        "endpoints": [{"apiGroups": [""], "resources": ["endpoints"], "verbs": ["list"]}],
+                        "secrets-list": [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}],
+                        "owned": LOCAL_GRANTS19["cm-get"]}.items():
+        probes.append(cluster_role(f"a19-{name}", rules))
+    probes += [binding(f"a19-{name}", f"a19-{name}", [rbac_user(f"a19-{name}")], namespace=None) for name in GRANTS19]
+    probes += [binding(f"a19-{name}", f"a19-{name}", [rbac_user(f"a19-{name}")]) for name in LOCAL_GRANTS19]
+    probes += [binding("a19-rb", "a19-cm-get", [rbac_user("a19-rb")]),
+               binding("a19-sa-nons", "a19-cm-get", [{"kind": "ServiceAccount", "name": "sa1"}]),
+               binding("a19-other-sa", "a19-cm-get", [{"kind": "ServiceAccount", "name": "sa", "namespace": "other19"},
+                                                      rbac_user("*")]),
+               binding("a19-authd", "a19-services", [rbac_group("system:authenticated")]),
+               binding("a19-unauthd", "a19-endpoints", [rbac_group("system:unauthenticated")]),
+               binding("a19-sas", "a19-events", [rbac_group(f"system:serviceaccounts:{NS19}")]),
+               binding("a19-all-sas", "a19-secrets-list", [rbac_group("system:serviceaccounts")]),
+               binding("a19-impersonator-ns", "a19-impersonator", [rbac_user("a19-impersonator")]),
+               binding("a19-colon", "a19-cm-get", [rbac_user("a:b:c"), rbac_group("g:1")], namespace=None),
+               binding("rb-admin", "cluster-admin", [rbac_user("somebody")]),
+               binding("rb-cm", "r-cm", [rbac_user("somebody")], kind="Role"),
+               binding("a19-owned", "a19-owned", [rbac_user("somebody")], namespace=None)]
+    return probes
+
+
+def authz19_rule_probes() -> list[Probe]:
+    """RBAC's rule matching at its corners, asked by users granted one rule each: `*/scale` and
+    `*/status` for any resource's subresource, `pods/*` and `*/` (which match nothing), resourceNames
+    against list, watch (a field selector on metadata.name names the object, however it is written),
+    create, deletecollection and apply, nonResourceURLs with `*` suffixes and without a leading slash,
+    verbs and resources in upper case, apiGroups `*` against `""`, a RoleBinding of a ClusterRole
+    (also for the namespace itself), bindings validation refuses, and wildcard names."""
+    ns, dep = f"/api/v1/namespaces/{NS19}", f"/apis/apps/v1/namespaces/{NS19}/deployments/dep1"
+    probes = [Probe("authz", method, path, query_text, MERGE if method == "PATCH" else "", body, headers=as_user(f"a19-{who}"))
+              for who, method, path, query_text, body in (
+                  ("scale", "GET", f"{dep}/scale", "", b""),
+                  ("scale", "PATCH", f"{dep}/scale", "dryRun=All", b'{"spec":{"replicas":2}}'),
+                  ("scale", "GET", dep, "", b""), ("scale", "GET", f"{ns}/replicationcontrollers/x/scale", "", b""),
+                  ("podstar", "GET", f"{ns}/pods/mine/status", "", b""), ("podstar", "GET", f"{ns}/pods/mine", "", b""),
+                  ("names", "GET", f"{ns}/configmaps/cm1", "", b""), ("names", "GET", f"{ns}/configmaps/cm2", "", b""),
+                  ("names", "GET", f"{ns}/configmaps", "", b""),
+                  ("names", "GET", "/api/v1/configmaps", "fieldSelector=metadata.name%3Dcm1", b""),
+                  ("names", "DELETE", f"{ns}/configmaps", "dryRun=All", b""),
+                  ("names", "DELETE", f"{ns}/configmaps/cm1", "dryRun=All", b""),
+                  ("names", "PATCH", f"{ns}/configmaps/cm1", "dryRun=All", b"{}"),
+                  ("upper", "GET", f"{ns}/configmaps/cm1", "", b""), ("upper", "GET", f"{ns}/secrets", "", b""),
+                  ("anygroup", "GET", dep, "", b""), ("emptygroup", "GET", f"/apis/apps/v1/namespaces/{NS19}/deployments", "", b""),
+                  ("status", "GET", f"{ns}/pods/mine/status", "", b""),
+                  ("status", "PATCH", f"{ns}/pods/mine/status", "dryRun=All", b'{"status":{"message":"x"}}'),
+                  ("status", "GET", f"{ns}/pods/mine", "", b""),
+                  ("subres-any", "GET", f"{dep}/status", "", b""), ("subres-any", "GET", f"/api/v1/nodes/{NODE19}/status", "", b""),
+                  ("ns", "GET", ns, "", b""), ("ns", "GET", "/api/v1/namespaces/default", "", b""),
+                  ("ns", "DELETE", ns, "dryRun=All", b""), ("ns", "GET", f"{ns}/status", "", b""),
+                  ("ns", "GET", "/api/v1/namespaces", "", b""),
+                  ("rb", "GET", f"{ns}/configmaps/cm1", "", b""),
+                  ("rb", "GET", "/api/v1/namespaces/default/configmaps/kube-root-ca.crt", "", b""),
+                  ("named-any", "GET", f"{ns}/secrets/x", "", b""), ("named-any", "GET", "/api/v1/nodes/x", "", b""),
+                  ("named-any", "GET", f"{ns}/secrets/y", "", b""), ("named-any", "GET", f"{ns}/pods/x/status", "", b""),
+                  ("deleter", "DELETE", f"{ns}/configmaps", "dryRun=All", b""),
+                  ("deleter", "DELETE", f"{ns}/configmaps/cm2", "dryRun=All", b""),
+                  ("proxy", "GET", f"{ns}/services/s/proxy/x", "", b""), ("proxy", "GET", f"{ns}/pods/mine:80/proxy/x", "", b""),
+                  ("proxy", "GET", f"/api/v1/nodes/{NODE19}/proxy/x", "", b""))]
+    probes += [post(f"{ns}/configmaps", {"metadata": {"name": "cm1"}}, "dryRun=All", headers=as_user("a19-names")),
+               Probe("authz", "PUT", f"{ns}/configmaps/cm1", "dryRun=All", JSON, encode({"metadata": {"name": "cm1"}}),
+                     headers=as_user("a19-names")),
+               Probe("authz", "PATCH", f"{ns}/configmaps/cm3", "dryRun=All&fieldManager=x", APPLY,
+                     encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm3"}}),
+                     headers=as_user("a19-names")),
+               Probe("authz", "PUT", f"{ns}/finalize", "dryRun=All", JSON, encode({"metadata": {"name": NS19}}),
+                     headers=as_user("a19-ns"))]
+    for selector in ("metadata.name%3Dcm1&watch=true&timeoutSeconds=1", "metadata.name%3Dcm2&watch=1",
+                     "metadata.name%3D%3Dcm1", "metadata.name%3Dcm1,metadata.namespace%3Ddiff19",
+                     "metadata.namespace%3Ddiff19,metadata.name%3Dcm1", "metadata.name%3Dcm1,metadata.name%3Dcm2",
+                     "metadata.name%3Dcm2,metadata.name%3Dcm1", "metadata.name!%3Dcm1",
+                     "metadata.name%3Dcm1&fieldSelector=metadata.name%3Dcm2", "metadata.name%3D..",
+                     "metadata.name%3Dcm1&watch=false", "metadata.name%3Dcm1&watch=bogus&timeoutSeconds=1",
+                     "metadata.name%3Dcm1&limit=x", "metadata.name%3Dcm1&resourceVersion=0",
+                     "metadata.name%3Dcm1&labelSelector=a%3D%3D%3D", "%20metadata.name%20%3D%20cm1",
+                     "metadata.name%3Dcm1%2C", "metadata.name%3Dcm%5C1", "metadata.name%3D"):
+        probes.append(Probe("authz", "GET", f"{ns}/configmaps", "fieldSelector=" + selector, headers=as_user("a19-names")))
+    probes += [Probe("authz", method, path, headers=as_user("a19-nonres")) for method, path in (
+        ("GET", "/api"), ("GET", "/apis"), ("GET", "/apis/apps"), ("GET", "/healthz"), ("GET", "/metrics"),
+        ("GET", "/metrics/x"), ("GET", "/version"), ("GET", "/version/"), ("GET", "/ap"), ("GET", "/openapi/v2"),
+        ("GET", "/livez"), ("POST", "/apis"))]
+    cm_get = "a19-cm-get"
+    probes += [binding("a19-bad1", "r-cm", [rbac_user("x")], kind="Role", namespace=None),
+               binding("a19-bad2", cm_get, [{"kind": "ServiceAccount", "name": "sa1"}], namespace=None),
+               binding("a19-bad3", cm_get, [{"kind": "user", "name": "x"}], namespace=None),
+               binding("a19-bad4", cm_get, [{"kind": "Group", "name": "x", "apiGroup": ""}], namespace=None,
+                       query_text="dryRun=All"),
+               binding("a19-bad5", cm_get, [{"kind": "ServiceAccount", "name": "x", "namespace": "n", "apiGroup": RBAC_GROUP}],
+                       namespace=None),
+               binding("a19-bad6", cm_get, [{"kind": "User", "name": ""}], namespace=None),
+               binding("a19-bad7", cm_get, [{"kind": "ServiceAccount", "name": "a:b", "namespace": "n"}], namespace=None),
+               binding("a19-bad8", cm_get, [{"kind": "ServiceAccount", "name": "sa1", "namespace": ""}], query_text="dryRun=All"),
+               binding("a19-bad9", "missing-role", [rbac_user("x")], kind="Role", query_text="dryRun=All"),
+               binding("a19-bad10", "r-cm", [rbac_user("x")], kind="Bogus", query_text="dryRun=All")]
+    for rule in ({"nonResourceURLs": ["/x"], "resources": ["pods"], "verbs": ["get"]},
+                 {"apiGroups": [""], "resources": ["pods"], "verbs": []}, {"resources": ["pods"], "verbs": ["get"]},
+                 {"apiGroups": [""], "verbs": ["get"]}):
+        probes.append(post(f"{RBAC}/clusterroles", {"metadata": {"name": "nr"}, "rules": [rule]}, "dryRun=All"))
+    probes.append(post(f"{RBAC}/namespaces/{NS19}/roles", {"metadata": {"name": "nr"}, "rules": [
+        {"nonResourceURLs": ["/x"], "verbs": ["get"]}]}, "dryRun=All"))
+    return probes
+
+
+def authz19_group_probes() -> list[Probe]:
+    """Subjects and groups: service accounts bound with and without a namespace, or from another
+    namespace; bindings to system:authenticated, system:unauthenticated, system:serviceaccounts and
+    system:serviceaccounts:NS; users and groups holding colons, a user named `*`; impersonation of
+    service accounts (malformed ones are plain users), of system:anonymous, with empty headers, by a
+    user allowed to impersonate only some names; and client certificates naming several groups, a
+    service account, or no user at all (system:anonymous, whatever its O= says)."""
+    ns = f"/api/v1/namespaces/{NS19}"
+    cm, sa = f"{ns}/configmaps/cm1", f"system:serviceaccount:{NS19}"
+    probes = [Probe("authz", "GET", path, headers=headers) for path, headers in (
+        (cm, as_user(f"{sa}:sa1")), (cm, as_user(f"{sa}:sa2")), (f"{ns}/events", as_user(f"{sa}:nobody")),
+        (f"{ns}/events", as_user("system:serviceaccount:other:nobody")),
+        (f"{ns}/events", as_user("x", f"system:serviceaccounts:{NS19}")), (f"{ns}/events", as_user(sa)),
+        (f"{ns}/events", as_user(f"{sa}:a:b")), (f"{ns}/services", as_user("system:anonymous")),
+        (f"{ns}/endpoints", as_user("system:anonymous")),
+        (f"{ns}/endpoints", as_user("system:anonymous", "system:unauthenticated")),
+        (f"{ns}/services", as_user("system:anonymous", "system:authenticated")),
+        (f"{ns}/services", as_user("bob", "system:unauthenticated")), (f"{ns}/endpoints", as_user("bob", "system:unauthenticated")),
+        (cm, as_user("a:b:c")), (cm, as_user("x", "g:1")), (cm, as_user("")), (cm, as_user("x", "")),
+        (cm, as_user("x") + (("Impersonate-Uid", "u1"),)), (cm, (("Impersonate-Group", "g:1"),)),
+        (cm, (("Impersonate-Uid", "u1"),)), (cm, as_user("system:node:" + NODE19)), (cm, as_user("*")),
+        (cm, as_user("anyone")), (cm, as_user("system:serviceaccount:other19:sa")),
+        (cm, as_user("system:serviceaccount:other19:sb")), (f"{ns}/secrets", as_user("system:serviceaccount:kube-system:x")),
+        (f"{ns}/secrets", as_user("nobody", "system:serviceaccounts")), (cm, as_user("bob", "system:masters")))]
+    probes += [Probe("authz", "GET", path, user=who, headers=headers) for who, path, headers in (
+        (USER, f"{ns}/services", ()), (ANONYMOUS, f"{ns}/services", ()), (ANONYMOUS, f"{ns}/endpoints", ()),
+        (USER, f"{ns}/endpoints", ()), (USER, cm, as_user("system:admin")), (ANONYMOUS, cm, as_user("system:admin")),
+        ("diff-multi", cm, ()), ("diff-nocn", cm, ()), ("diff-nocn", f"{ns}/secrets", ()),
+        ("diff-nocn", f"{ns}/services", ()), ("diff-nocn", f"{ns}/endpoints", ()), ("diff-colon", cm, ()),
+        ("diff-sacert", f"{ns}/events", ()), ("diff-sacert", cm, ()))]
+    for target in (as_user("bob"), as_user("carol"), as_user("bob", "g:1"), as_user("bob", "system:masters"),
+                   as_user(f"{sa}:sa1"), as_user("system:serviceaccount:default:sa1"),
+                   as_user("bob") + (("Impersonate-Uid", "1"),), as_user("bob") + (("Impersonate-Extra-Scopes", "x"),),
+                   as_user("system:anonymous"), as_user("system:admin")):
+        probes.append(Probe("authz", "GET", cm, user="diff-impersonator", headers=target))
+    return probes
+
+
+def authz19_review_probes() -> list[Probe]:
+    """Access reviews with odd bodies: no user or group, both kinds of attributes or neither, an
+    empty namespace, a non-resource path without its slash, a local review whose namespaces
+    disagree, metadata set, an extra key given null, a status sent along; each kind asked by the
+    administrator, a user and without credentials; TokenReviews without a token or audiences."""
+    authorization = "/apis/authorization.k8s.io/v1"
+    attributes = {"verb": "get", "resource": "configmaps", "namespace": NS19}
+    non_resource = {"path": "/x", "verb": "get"}
+    kubelet = {"user": "system:node:" + NODE19, "groups": ["system:nodes"]}
+    local = f"namespaces/{NS19}/localsubjectaccessreviews"
+    bodies = [("subjectaccessreviews", {"spec": {"resourceAttributes": attributes}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-rb", "resourceAttributes": attributes,
+                                                 "nonResourceAttributes": non_resource}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-rb"}}),
+              ("subjectaccessreviews", {"spec": {"groups": ["system:masters"], "resourceAttributes": attributes}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-rb", "resourceAttributes": attributes}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-rb", "resourceAttributes": {**attributes, "namespace": ""}}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-nonres", "nonResourceAttributes": {"path": "/apis/x", "verb": "get"}}}),
+              ("subjectaccessreviews", {"spec": {"user": "a19-nonres", "nonResourceAttributes": {"path": "healthz", "verb": "get"}}}),
+              ("subjectaccessreviews", {"spec": {"user": f"system:serviceaccount:{NS19}:sa1", "resourceAttributes": attributes}}),
+              ("subjectaccessreviews", {"spec": {"user": "x", "groups": [f"system:serviceaccounts:{NS19}"],
+                                                 "resourceAttributes": {**attributes, "resource": "events", "verb": "list"}}}),
+              ("subjectaccessreviews", {"spec": {**kubelet, "resourceAttributes": {
+                  **attributes, "resource": "secrets", "name": "used-secret"}}}),
+              ("subjectaccessreviews", {"spec": {**kubelet, "resourceAttributes": {**attributes, "resource": "secrets", "name": "s1"}}}),
+              ("subjectaccessreviews", {"spec": {"user": "x", "extra": {"a": None}, "resourceAttributes": attributes}}),
+              ("subjectaccessreviews", {"status": {"allowed": True}, "spec": {"user": "x", "resourceAttributes": attributes}}),
+              (local, {"metadata": {"namespace": NS19}, "spec": {
+                  "user": "a19-rb", "resourceAttributes": {**attributes, "namespace": "default"}}}),
+              (local, {"metadata": {"namespace": "default"}, "spec": {
+                  "user": "a19-rb", "resourceAttributes": {**attributes, "namespace": "default"}}}),
+              (local, {"spec": {"user": "a19-rb", "resourceAttributes": attributes}}),
+              (local, {"metadata": {"namespace": NS19}, "spec": {"user": "a19-rb", "nonResourceAttributes": non_resource}}),
+              (local, {"metadata": {"namespace": NS19}, "spec": {
+                  "user": "a19-rb", "resourceAttributes": {**attributes, "namespace": ""}}}),
+              ("selfsubjectaccessreviews", {"spec": {"resourceAttributes": attributes, "nonResourceAttributes": non_resource}}),
+              ("selfsubjectaccessreviews", {"spec": {}}),
+              ("selfsubjectaccessreviews", {"spec": {"user": "someone", "resourceAttributes": attributes}}),
+              ("selfsubjectrulesreviews", {"spec": {}}), ("selfsubjectrulesreviews", {"spec": {"namespace": "absent-ns"}}),
+              ("selfsubjectrulesreviews", {"metadata": {"namespace": NS19}, "spec": {"namespace": NS19}})]
+    probes = []
+    for resource, body in bodies:
+        probes.append(post(f"{authorization}/{resource}", body))
+        if resource.startswith("self"):
+            probes += [post(f"{authorization}/{resource}", body, headers=as_user("a19-rb")),
+                       post(f"{authorization}/{resource}", body, user=ANONYMOUS)]
+    tokens = "/apis/authentication.k8s.io/v1/tokenreviews"
+    return probes + [post(f"{authorization}/subjectaccessreviews", bodies[4][1], headers=as_user("a19-rb")),
+                     post(f"{authorization}/{local}", {"spec": {"user": "a19-rb", "resourceAttributes": attributes}},
+                          headers=as_user("a19-rb")),
+                     post(tokens, {"spec": {}}), post(tokens, {"spec": {"token": "x"}}, headers=as_user("a19-rb")),
+                     post(tokens, {"spec": {"token": "a.b.c", "audiences": ["x"]}})]
+
+
+def authz19_node_probes() -> list[Probe]:
+    """A kubelet (diff19-node, impersonated) on its own node: labels NodeRestriction keeps
+    (node-restriction.kubernetes.io/) or lets it change, taints, podCIDR, providerID, config
+    source, owners, through the node and its status; deleting and replacing its node; secrets and
+    config maps its pods use (through volumes, projected sources, env, envFrom, image pull secrets,
+    init containers, a CSI volume, a claim's volume) or no longer use, got, listed, watched and
+    written; its pods' status, deletion, eviction and binding, and pods bound elsewhere or
+    nowhere; TokenRequests for its pods' accounts; claims, volumes, attachments, its lease and
+    CSINode; a kubelet identity without system:nodes, an empty or malformed node name."""
+    ns, node = f"/api/v1/namespaces/{NS19}", f"/api/v1/nodes/{NODE19}"
+    kubelet, other = as_user("system:node:" + NODE19, "system:nodes"), as_user("system:node:diff19-other", "system:nodes")
+    probes = []
+    for patch in ({"metadata": {"labels": {"node-restriction.kubernetes.io/x": None}}},
+                  {"metadata": {"labels": {"node-restriction.kubernetes.io/x": "z"}}},
+                  {"metadata": {"labels": {"kubernetes.io/hostname": "other"}}},
+                  {"metadata": {"labels": {"node-role.kubernetes.io/master": ""}}},
+                  {"metadata": {"labels": {"example.com/x": "y"}}},
+                  {"metadata": {"labels": {"kubernetes.io/os": "linux", "topology.kubernetes.io/zone": "z"}}},
+                  {"spec": {"taints": None}}, {"spec": {"podCIDR": "10.2.0.0/24"}}, {"spec": {"unschedulable": True}},
+                  {"spec": {"providerID": "x://y"}},
+                  {"spec": {"configSource": {"configMap": {"name": "x", "namespace": "kube-system", "kubeletConfigKey": "k"}}}},
+                  {"metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "Node", "name": "x", "uid": "u"}]}},
+                  {"metadata": {"annotations": {"a": "b"}}}):
+        probes += [Probe("authz", "PATCH", target, "dryRun=All", MERGE, encode(patch), headers=kubelet)
+                   for target in (node, f"{node}/status")]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction"}
+    requests = [("DELETE", node, "", b""), ("PUT", node, JSON, encode({"metadata": {"name": NODE19}})),
+                ("GET", f"{ns}/secrets/used-secret", "", b""), ("GET", f"{ns}/secrets/s1", "", b""),
+                ("GET", f"{ns}/secrets", "", b""), ("GET", f"{ns}/configmaps/used-cm", "", b""),
+                ("GET", f"{ns}/configmaps/cm1", "", b""),
+                ("PUT", f"{ns}/configmaps/used-cm", JSON, encode({"metadata": {"name": "used-cm"}})),
+                ("PUT", f"{ns}/secrets/pull", JSON, encode({"metadata": {"name": "pull"}})),
+                ("DELETE", f"{ns}/secrets/pull", "", b""), ("GET", f"{ns}/serviceaccounts/default", "", b""),
+                ("PATCH", f"{ns}/pods/mine/status", MERGE, b'{"status":{"message":"x"}}'),
+                ("PATCH", f"{ns}/pods/theirs/status", MERGE, b'{"status":{"message":"x"}}'),
+                ("PATCH", f"{ns}/pods/unbound/status", MERGE, b'{"status":{"message":"x"}}'),
+                ("PATCH", f"{ns}/pods/mine", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'),
+                ("DELETE", f"{ns}/pods/mine", "", b""), ("DELETE", f"{ns}/pods/unbound", "", b""),
+                ("POST", f"{ns}/pods/mine/eviction", JSON, encode({**eviction, "metadata": {"name": "mine"}})),
+                ("POST", f"{ns}/pods/unbound/eviction", JSON, encode({**eviction, "metadata": {"name": "unbound"}})),
+                ("POST", f"{ns}/pods/mine/eviction", JSON, encode({**eviction, "metadata": {"name": "theirs"}})),
+                ("POST", f"{ns}/pods/absent/eviction", JSON, encode({**eviction, "metadata": {"name": "absent"}})),
+                ("PATCH", f"{ns}/persistentvolumeclaims/claim/status", MERGE, b'{"status":{}}'),
+                ("PATCH", f"{ns}/persistentvolumeclaims/claim", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'),
+                ("PATCH", f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{NODE19}", MERGE,
+                 b'{"spec":{"holderIdentity":"x"}}'),
+                ("POST", f"{ns}/events", JSON, encode({"metadata": {"name": "e"}, "reason": "r", "message": "m", "type": "Normal",
+                                                       "involvedObject": {"kind": "Pod", "name": "x", "namespace": NS19}}))]
+    probes += [Probe("authz", method, path, "dryRun=All", media, body, headers=kubelet) for method, path, media, body in requests]
+    for plural, name in NODE_REFERENCES19 + [("persistentvolumeclaims", "claim"), ("serviceaccounts", "sa1")]:
+        probes += [Probe("authz", "GET", f"{ns}/{plural}/{name}", headers=who) for who in (kubelet, other)]
+    probes += [Probe("authz", "GET", path, query_text, headers=headers) for path, query_text, headers in (
+        ("/api/v1/persistentvolumes/pv19", "", kubelet), ("/api/v1/persistentvolumes/pv19", "", other),
+        ("/api/v1/persistentvolumes/x", "", kubelet), (f"{ns}/persistentvolumeclaims/x", "", kubelet),
+        ("/apis/storage.k8s.io/v1/volumeattachments/va19", "", kubelet),
+        ("/apis/storage.k8s.io/v1/volumeattachments/va19", "", other),
+        (f"/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/{NODE19}", "", kubelet),
+        (f"/apis/storage.k8s.io/v1/csinodes/{NODE19}", "", kubelet), (f"{ns}/pods/refs", "", kubelet),
+        (f"{ns}/pods", f"fieldSelector=spec.nodeName%3D{NODE19}", kubelet), ("/api/v1/nodes/diff19-other", "", kubelet),
+        ("/api/v1/namespaces/default/services", "", kubelet), (f"{ns}/endpoints", "", kubelet),
+        (f"{ns}/pods/mine/log", "", kubelet),
+        (f"{ns}/secrets", "fieldSelector=metadata.name%3Dused-secret", kubelet),
+        (f"{ns}/secrets", "fieldSelector=metadata.name%3Dpull&watch=1&timeoutSeconds=1", kubelet),
+        (f"{ns}/secrets", "fieldSelector=metadata.name%3Dpull&resourceVersion=0", kubelet),
+        ("/api/v1/secrets", "fieldSelector=metadata.name%3Dpull", kubelet),
+        (f"{ns}/configmaps", "fieldSelector=metadata.name%3Dused-cm", kubelet),
+        (f"{ns}/configmaps", "fieldSelector=metadata.name%3Dused-cm&watch=1&timeoutSeconds=1", kubelet),
+        (f"{ns}/secrets/used-secret", "", as_user("system:node:" + NODE19)),
+        (f"{ns}/secrets/used-secret", "", as_user("system:node:", "system:nodes")),
+        (f"{ns}/secrets/used-secret", "", as_user("system:node:" + NODE19.upper(), "system:nodes")),
+        (f"{ns}/secrets/used-secret", "", as_user(f"system:node:{NODE19}:x", "system:nodes")))]
+    for account, bound in (("sa1", {"kind": "Pod", "apiVersion": "v1", "name": "mine"}),
+                           ("sa1", {"kind": "Pod", "apiVersion": "v1", "name": "theirs"}),
+                           ("default", {"kind": "Pod", "apiVersion": "v1", "name": "mine"}),
+                           ("sa1", {"kind": "Pod", "apiVersion": "v1", "name": "refs"}),
+                           ("sa1", {"kind": "Secret", "apiVersion": "v1", "name": "used-secret"})):
+        probes.append(post(f"{ns}/serviceaccounts/{account}/token", {"spec": {"boundObjectRef": bound}}, headers=kubelet))
+    restricted = b'{"metadata":{"labels":{"node-restriction.kubernetes.io/x":"z"}}}'
+    return probes + [
+        post(f"{ns}/pods/mine/binding", {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "mine"},
+                                         "target": {"kind": "Node", "name": NODE19}}, headers=kubelet),
+        Probe("authz", "PATCH", node, "dryRun=All", MERGE, restricted, headers=as_user("system:node:" + NODE19)),
+        Probe("authz", "PATCH", node, "dryRun=All", MERGE, restricted, headers=as_user("x", "system:nodes"))]
+
+
+def authz19_escalation_probes() -> list[Probe]:
+    """Escalation through updates and patches, not only creates: a Role's rules widened (another
+    resource, another verb, `*`) or narrowed, a label added; a binding's subjects changed (to
+    cluster-admin's rules the editor lacks, to a Role it holds), its roleRef changed; a ClusterRole
+    given an aggregationRule or an aggregation label; cluster-admin's binding patched; bindings of
+    missing roles; `*` verbs on roles (escalate and bind included), bind on clusterroles in any
+    group, escalate limited to two role names (a PUT may create one of them)."""
+    editor, creditor = as_user("a19-editor"), as_user("a19-creditor")
+    role, roles = f"{RBAC}/namespaces/{NS19}/roles/r-cm", f"{RBAC}/namespaces/{NS19}/roles"
+    bindings = f"{RBAC}/namespaces/{NS19}/rolebindings"
+    secrets = [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+    admin_ref = {"roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "cluster-admin"}}
+    patches = [(role, JSON_PATCH, [{"op": "add", "path": "/rules/-", "value": secrets[0]}], editor),
+               (role, JSON_PATCH, [{"op": "replace", "path": "/rules/0/verbs", "value": ["get", "list"]}], editor),
+               (role, JSON_PATCH, [{"op": "add", "path": "/rules/0/resourceNames", "value": ["cm1"]}], editor),
+               (role, JSON_PATCH, [{"op": "replace", "path": "/rules/0/resources", "value": ["*"]}], editor),
+               (role, MERGE, {"metadata": {"labels": {"a": "b"}}}, editor),
+               (f"{bindings}/rb-admin", MERGE, {"subjects": [rbac_user("a19-editor")]}, editor),
+               (f"{bindings}/rb-cm", MERGE, {"subjects": [rbac_user("a19-editor")]}, editor),
+               (f"{bindings}/rb-cm", MERGE, admin_ref, editor), (f"{bindings}/rb-cm", MERGE, admin_ref, ()),
+               (f"{bindings}/rb-admin", MERGE, {"metadata": {"labels": {"a": "b"}}}, editor),
+               (f"{bindings}/rb-admin", MERGE, {"subjects": [rbac_user("a19-editor")]}, ()),
+               (f"{RBAC}/clusterroles/a19-owned", MERGE, {"rules": [
+                   {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"]}]}, creditor),
+               (f"{RBAC}/clusterroles/a19-owned", MERGE,
+                {"aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"x": "y"}}]}}, creditor),
+               (f"{RBAC}/clusterroles/a19-owned", MERGE,
+                {"metadata": {"labels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}}}, creditor),
+               (f"{RBAC}/clusterroles/admin", MERGE, {"metadata": {"labels": {"x": "y"}}}, creditor),
+               (f"{RBAC}/clusterroles/admin", MERGE, {"aggregationRule": None}, creditor),
+               (f"{RBAC}/clusterrolebindings/a19-owned", MERGE, {"subjects": [rbac_user("a19-creditor")]}, creditor),
+               (f"{RBAC}/clusterrolebindings/cluster-admin", MERGE, {"subjects": [rbac_user("a19-creditor")]}, creditor),
+               (f"{RBAC}/clusterrolebindings/cluster-admin", MERGE, {"metadata": {"labels": {"a": "b"}}}, creditor),
+               (role, MERGE, {"rules": [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}, as_user("a19-star-roles"))]
+    probes = [Probe("authz", "PATCH", path, "dryRun=All", media, encode(body), headers=headers)
+              for path, media, body, headers in patches]
+    probes.append(Probe("authz", "PUT", role, "dryRun=All", JSON, encode({"metadata": {"name": "r-cm"}, "rules": [
+        {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "delete"]}]}), headers=editor))
+    aggregate = {"clusterRoleSelectors": [{"matchLabels": {"rbac.authorization.k8s.io/aggregate-to-admin": "true"}}]}
+    probes += [post(f"{RBAC}/clusterroles", {"metadata": {"name": "agg"}, "aggregationRule": aggregate}, "dryRun=All",
+                    headers=creditor),
+               post(f"{RBAC}/clusterroles", {"metadata": {"name": "agg"}, "aggregationRule": aggregate,
+                                             "rules": LOCAL_GRANTS19["cm-get"]}, "dryRun=All", headers=creditor)]
+    for kind, name, namespace, headers in (("ClusterRole", "a19-owned", None, creditor), ("ClusterRole", "absent", None, creditor),
+                                           ("Role", "absent", NS19, editor), ("ClusterRole", "a19-cm-get", NS19, editor),
+                                           ("ClusterRole", "cluster-admin", NS19, as_user("a19-star-roles")),
+                                           ("ClusterRole", "cluster-admin", NS19, as_user("a19-bind-anygroup")),
+                                           ("ClusterRole", "cluster-admin", None, as_user("a19-bind-anygroup"))):
+        subject = rbac_user(headers[0][1])
+        probes.append(binding("x", name, [subject], kind=kind, namespace=namespace, query_text="dryRun=All", headers=headers))
+    for rule in ({"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": ["cm1"]},
+                 {"apiGroups": ["", "apps"], "resources": ["configmaps"], "verbs": ["get"]},
+                 {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["GET"]}):
+        probes.append(post(roles, {"metadata": {"name": "x"}, "rules": [rule]}, "dryRun=All", headers=editor))
+    named = as_user("a19-escalate-named")
+    return probes + [post(roles, {"metadata": {"name": "x"}, "rules": secrets}, "dryRun=All", headers=named)] + [
+        Probe("authz", "PUT", f"{roles}/{name}", "dryRun=All", JSON, encode({"metadata": {"name": name}, "rules": secrets}),
+              headers=named) for name in ("r-cm", "r-new")]
+
+
+def authz19_token_probes() -> list[Probe]:
+    """A service account's token (TokenRequest, from the server asked) presented every way the
+    bearer authenticator reads or ignores: the scheme in any case, two spaces or a tab before the
+    token, text after it, spaces around, no token, another scheme, twice (the first header counts),
+    beside a client certificate (the certificate wins) and with impersonation; requestheader
+    headers (not configured: ignored); TokenRequests with expirations and audiences at the bounds,
+    bound to a pod of another UID, version or kind, or to nothing named; and as the account itself."""
+    ns = f"/api/v1/namespaces/{NS19}"
+    cm = f"{ns}/configmaps/cm1"
+    probes = [Probe("authz", "GET", cm, user=ANONYMOUS, headers=(("Authorization", value),)) for value in (
+        f"Bearer {TOKEN}", f"bearer {TOKEN}", f"BEARER {TOKEN}", f"Bearer  {TOKEN}", f"Bearer {TOKEN} extra",
+        f"Bearer {TOKEN}  ", f"  Bearer {TOKEN}", f"Bearer\t{TOKEN}", "Bearer", "Bearer ", "Basic dXNlcjpwYXNz",
+        f"Token {TOKEN}", f"Bearer {TOKEN}.", f"Bearer {TOKEN}x", f"Bearer {TOKEN},Bearer x", "Bearer ...",
+        "Bearer abcdef.0123456789abcdef", "Bearer " + "a" * 20000)]
+    probes += [Probe("authz", "GET", cm, user=who, headers=headers) for who, headers in (
+        (ANONYMOUS, (("X-Remote-User", "admin"), ("X-Remote-Group", "system:masters"))),
+        (ANONYMOUS, (("authorization", f"Bearer {TOKEN}"),)),
+        (ANONYMOUS, (("Authorization", f"Bearer {TOKEN}"), ("Authorization", "Bearer bad"))),
+        (ANONYMOUS, (("Authorization", "Bearer bad"), ("Authorization", f"Bearer {TOKEN}"))),
+        (ANONYMOUS, (("Authorization", "Basic x"), ("Authorization", f"Bearer {TOKEN}"))),
+        (ANONYMOUS, (("Authorization", ""), ("Authorization", f"Bearer {TOKEN}"))),
+        (USER, (("Authorization", "Bearer bad"),)), (USER, (("Authorization", f"Bearer {TOKEN}"),)),
+        ("diff-nocn", (("Authorization", f"Bearer {TOKEN}"),)),
+        (ANONYMOUS, (("Authorization", f"Bearer {TOKEN}"), ("Impersonate-User", "x"))))]
+    token = f"{ns}/serviceaccounts/sa1/token"
+    for spec in ({"expirationSeconds": 599}, {"expirationSeconds": 600}, {"expirationSeconds": 2**32},
+                 {"expirationSeconds": 2**32 + 1}, {"expirationSeconds": -1}, {"expirationSeconds": 0},
+                 {"audiences": []}, {"audiences": [""]}, {"audiences": ["a", "a"]},
+                 {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "refs", "uid": "bad"}},
+                 {"boundObjectRef": {"kind": "Pod", "apiVersion": "v2", "name": "refs"}},
+                 {"boundObjectRef": {"kind": "Pod", "name": "refs"}},
+                 {"boundObjectRef": {"kind": "ConfigMap", "apiVersion": "v1", "name": "cm1"}},
+                 {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "absent"}},
+                 {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1"}}):
+        probes.append(post(token, {"spec": spec}))
+    reviews = "/apis/authentication.k8s.io/v1/tokenreviews"
+    return probes + [post(f"{ns}/serviceaccounts/absent/token", {"spec": {}}),
+                     post(token, {"spec": {}}, headers=as_user(f"system:serviceaccount:{NS19}:sa1")),
+                     post(token, {"spec": {}}, user=ANONYMOUS, headers=(("Authorization", f"Bearer {TOKEN}"),)),
+                     post(reviews, {"spec": {"token": TOKEN}}), post(reviews, {"spec": {"token": TOKEN, "audiences": ["foo"]}})]
+
+
+def authz19_signer_probes() -> list[Probe]:
+    """CertificateSigningRequest approval and signing asked by users holding the subresource
+    update but `approve` or `sign` on signers only for some signer names (exact, `kubernetes.io/*`,
+    another domain's wildcard, another signer), in certificates.k8s.io or in any group; and a
+    kubelet approving."""
+    csrs, group = "/apis/certificates.k8s.io/v1/certificatesigningrequests", "certificates.k8s.io"
+    update = {"apiGroups": [group], "resources": ["certificatesigningrequests/approval",
+                                                 "certificatesigningrequests/status"], "verbs": ["update", "patch"]}
+    signers = {"exact": ["kubernetes.io/kube-apiserver-client"], "wild": ["kubernetes.io/*"], "other": ["example.com/*"],
+               "kubelet": ["kubernetes.io/kube-apiserver-client-kubelet"], "prefix": ["kubernetes.io/kube-apiserver-*"]}
+    probes = []
+    for name, names in signers.items():
+        rules = [update, {"apiGroups": [group], "resources": ["signers"], "verbs": ["approve", "sign"], "resourceNames": names}]
+        probes += [cluster_role(f"a19-signer-{name}", rules),
+                   binding(f"a19-signer-{name}", f"a19-signer-{name}", [rbac_user(f"a19-signer-{name}")], namespace=None)]
+    probes += [cluster_role("a19-signer-anygroup", [update, {"apiGroups": ["*"], "resources": ["signers"], "verbs": ["*"]}]),
+               binding("a19-signer-anygroup", "a19-signer-anygroup", [rbac_user("a19-signer-anygroup")], namespace=None),
+               cluster_role("a19-signer-none", [update]),
+               binding("a19-signer-none", "a19-signer-none", [rbac_user("a19-signer-none")], namespace=None)]
+    approved = {**CSR, "status": {"conditions": [{"type": "Approved", "status": "True", "reason": "r", "message": "m"}]}}
+    denied = {**CSR, "status": {"conditions": [{"type": "Denied", "status": "True", "reason": "r", "message": "m"}]}}
+    # A well-formed certificate (any will do: admission refuses before it is compared with the request).
+    signed = {**CSR, "status": {"certificate": base64.b64encode(new_ca("a19").cert_pem).decode()}}
+    for who in [*signers, "anygroup", "none"]:
+        headers = as_user(f"a19-signer-{who}")
+        probes += [Probe("authz", "PUT", f"{csrs}/{NAMESPACE}-csr/approval", "dryRun=All", JSON, encode(body), headers=headers)
+                   for body in (approved, denied)]
+        probes += [Probe("authz", "PUT", f"{csrs}/{NAMESPACE}-csr/status", "dryRun=All", JSON, encode(signed), headers=headers),
+                   Probe("authz", "PATCH", f"{csrs}/{NAMESPACE}-csr/approval", "dryRun=All", MERGE,
+                         encode({"status": approved["status"]}), headers=headers)]
+    return probes + [Probe("authz", "PUT", f"{csrs}/{NAMESPACE}-csr/approval", "dryRun=All", JSON, encode(approved),
+                           NODE_USER)]
+
+
+def authz19_probes() -> list[Probe]:
+    return (authz19_setup() + authz19_rule_probes() + authz19_group_probes() + authz19_review_probes()
+            + authz19_node_probes() + authz19_escalation_probes() + authz19_token_probes() + authz19_signer_probes())
 
 
 AGGREGATED = {"group": "custom.metrics.k8s.io", "version": "v1beta2", "groupPriorityMinimum": 100, "versionPriority": 200,
@@ -1989,6 +2544,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += websocket_token_probes()
     probes += cross_node_probes()
     probes += label_token_and_grant_probes()
+    probes += authz19_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
@@ -2049,6 +2605,9 @@ GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.
 # Go's %#v and %v print a pointer as its address, in parentheses or opening a struct
 # ("{0xc00578e3d0 {<nil> ...}}"); the reference prints one address for all.
 POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
+# A time the server set, as %#v prints it (time.Date with its nanoseconds): it is never the same
+# on both servers; the zero time and the zone still compare.
+GO_TIME = re.compile(r"time\.Date\((?!1, time\.January, 1, 0, 0, 0, 0,)[^()]*?, (time\.\w+)\)")
 
 
 def normalise(message: str) -> str:
@@ -2058,6 +2617,7 @@ def normalise(message: str) -> str:
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
     message = POINTER.sub("0xc000000000", message)
+    message = GO_TIME.sub(r"time.Date(<time>, \1)", message)
     return GENERATED.sub(r"\1<suffix>", message)
 
 
@@ -2082,6 +2642,7 @@ class Server:
         parsed = urllib.parse.urlsplit(url)
         self.name, self.host, self.port, self.contexts = name, parsed.hostname, parsed.port, contexts
         self.connections: dict[str, http.client.HTTPSConnection] = {}
+        self._token: str | None = None
 
     def connection(self, user: str) -> http.client.HTTPSConnection:
         if user not in self.connections:
@@ -2089,17 +2650,41 @@ class Server:
                 self.host, self.port, context=self.contexts[user], timeout=REQUEST_TIMEOUT)
         return self.connections[user]
 
+    def token(self) -> str:
+        """A TokenRequest token of service account diff19/sa1 (authz19's), asked for once."""
+        if self._token is None:
+            connection = self.connection("admin")
+            connection.request("POST", f"/api/v1/namespaces/{NS19}/serviceaccounts/sa1/token", body=b'{"spec":{}}',
+                               headers={"Content-Type": JSON, "Accept": JSON})
+            response = connection.getresponse()
+            body = response.read()
+            self._token = json.loads(body)["status"]["token"] if response.status == 201 else "no-token"
+        return self._token
+
     def send(self, probe: Probe) -> Answer:
         target = probe.path + (f"?{probe.query}" if probe.query else "")
         headers = {"Accept": "application/json"}
         if probe.content_type:
             headers["Content-Type"] = probe.content_type
-        headers.update(probe.headers)
+        sent = [(name, value.replace(TOKEN, self.token()) if TOKEN in value else value) for name, value in probe.headers]
+        body = probe.body.replace(TOKEN.encode(), self.token().encode()) if TOKEN.encode() in probe.body else probe.body
+        headers.update(sent)
+        # A header named twice is sent twice (http.client's request takes a mapping).
+        repeated = len({name.lower() for name, _ in sent}) < len(sent)
         for attempt in (1, 2):  # once more on a connection the server closed since the last request
             connection = self.connection(probe.user)
             try:
-                connection.request(probe.method, target, body=probe.body if probe.method not in ("GET", "HEAD") else None,
-                                   headers=headers)
+                if repeated:
+                    connection.putrequest(probe.method, target)
+                    media = [("Content-Type", probe.content_type)] if probe.content_type else []
+                    for name, value in [("Accept", "application/json")] + media + sent:
+                        connection.putheader(name, value)
+                    if probe.method not in ("GET", "HEAD"):
+                        connection.putheader("Content-Length", str(len(body)))
+                    connection.endheaders(body if probe.method not in ("GET", "HEAD") else None)
+                else:
+                    connection.request(probe.method, target, body=body if probe.method not in ("GET", "HEAD") else None,
+                                       headers=headers)
                 response = connection.getresponse()
                 if response.status < 400 or probe.method == "HEAD":
                     # Success bodies are not compared; a watch would stream until its timeout.
@@ -2135,10 +2720,18 @@ def context(ca: Path, pair: KeyPair, directory: Path, name: str) -> ssl.SSLConte
 
 def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
     """The unprivileged user's and a kubelet's (of a node that does not exist) client certificates,
-    and none at all (system:anonymous)."""
-    return {USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER),
-            NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node"),
-            ANONYMOUS: ssl.create_default_context(cafile=str(pki / "ca.crt"))}
+    none at all (system:anonymous), and authz19's odd certificates."""
+    contexts = {USER: context(pki / "ca.crt", issue_client_cert(ca, USER), pki, USER),
+                NODE_USER: context(pki / "ca.crt", issue_client_cert(ca, NODE_USER, (NODES_GROUP,)), pki, "diff-node"),
+                ANONYMOUS: ssl.create_default_context(cafile=str(pki / "ca.crt"))}
+    # authz19's: several groups, no user at all (whatever its O= says), a name with colons, a
+    # service account's name, and a user allowed to impersonate only some names.
+    for name, common_name, groups in (("diff-multi", "a19-multi", ("g:1", "system:authenticated", "other")),
+                                      ("diff-nocn", "", ("system:masters", "system:authenticated")),
+                                      ("diff-colon", "a:b:c", ()), ("diff-sacert", f"system:serviceaccount:{NS19}:sa1", ()),
+                                      ("diff-impersonator", "a19-impersonator", ())):
+        contexts[name] = context(pki / "ca.crt", issue_client_cert(ca, common_name, groups), pki, name)
+    return contexts
 
 
 def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server, str]:

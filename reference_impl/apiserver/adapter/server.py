@@ -33,7 +33,7 @@ from reference_impl.apiserver.core import (componentstatus, discovery, errors, g
                                             metrics, openapi, openidmetadata, protobuf, reviews, scheme)
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.escalation import EscalationCheck
-from reference_impl.apiserver.core.impersonation import impersonate
+from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
                                                error_response, WatchResponse, check_write_options, decode_as,
@@ -257,6 +257,8 @@ class HandlerChain:
             if isinstance(response, (Response, WatchResponse)):
                 response.warnings = request.warnings
             return response
+        except ImpersonationRequestError as err:
+            return internal_error_page(request, str(err))
         except StatusError as err:
             # A warning recorded before the failure is a header already (WithWarningRecorder's).
             response = error_response(request, err)

@@ -38,6 +38,8 @@ _LAYOUTS = {
                      "DeletionGracePeriodSeconds *int64; Labels map[string]string; Annotations map[string]string; "
                      "OwnerReferences []v1.OwnerReference; Finalizers []string; ClusterName string; "
                      "ManagedFields []v1.ManagedFieldsEntry",
+    "v1.ManagedFieldsEntry": "Manager string; Operation v1.ManagedFieldsOperationType; APIVersion string; "
+                             "Time *v1.Time; FieldsType string; FieldsV1 *v1.FieldsV1; Subresource string",
     "v1.OwnerReference": "APIVersion string; Kind string; Name string; UID types.UID; Controller *bool; "
                          "BlockOwnerDeletion *bool",
     "core.PodSpec": "Volumes []core.Volume; InitContainers []core.Container; Containers []core.Container; "
@@ -105,6 +107,9 @@ def _fields(layout: str) -> tuple[tuple[str, str, str], ...]:
 
 
 STRUCTS = {type_: _fields(layout) for type_, layout in _LAYOUTS.items()}
+# Times the server sets itself (metav1.Now() when the field manager records an update) print in
+# UTC; the others were decoded, and print in the server's Local zone.
+SERVER_SET_TIMES = {("v1.ManagedFieldsEntry", "Time")}
 
 
 @mirrors("fmt.Sprintf")
@@ -133,17 +138,25 @@ def go_syntax(type_: str, value: object) -> str:
         return "true" if value else "false"
     if type_ in STRUCTS:
         obj = value if isinstance(value, dict) else {}
-        parts = [f"{name}:{go_syntax(field_type, obj if json_name == '' else obj.get(json_name))}"
-                 for name, json_name, field_type in STRUCTS[type_]]
+        parts = []
+        for name, json_name, field_type in STRUCTS[type_]:
+            field = obj if json_name == "" else obj.get(json_name)
+            shown = _server_time(field) if (type_, name) in SERVER_SET_TIMES else go_syntax(field_type, field)
+            parts.append(f"{name}:{shown}")
         return f"{type_}{{{', '.join(parts)}}}"
     return quote(value if isinstance(value, str) else "")
 
 
-def _time(text: object) -> str:
+def _time(text: object, zone: str = "time.Local") -> str:
     """A metav1.Time's GoString: decoded times are in the server's Local zone."""
     moment = datetime.datetime.fromtimestamp(parse_rfc3339(str(text)), datetime.timezone.utc)
     return (f"time.Date({moment.year}, time.{MONTHS[moment.month - 1]}, {moment.day}, {moment.hour}, "
-            f"{moment.minute}, {moment.second}, 0, time.Local)")
+            f"{moment.minute}, {moment.second}, 0, {zone})")
+
+
+def _server_time(text: object) -> str:
+    """A *metav1.Time the server set (in UTC; its nanoseconds are not kept in the JSON here)."""
+    return "<nil>" if text is None else _time(text, "time.UTC")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.Convert_v1_PodSpec_To_core_PodSpec")

@@ -5,7 +5,8 @@ Mirrors k8s.io/apiserver/pkg/endpoints/filters/impersonation.go: Impersonate-Use
 (`users`) or a valid service account `system:serviceaccount:NS:NAME` (`serviceaccounts` in NS);
 Impersonate-Group (repeatable) `groups`; Impersonate-Uid `uids` and Impersonate-Extra-KEY
 `userextras/KEY`, these two in API group authentication.k8s.io. Groups, a uid or extras without a
-user are refused with upstream's text (upstream answers 500; a client's mistake here is a 400).
+user are refused as upstream refuses them: an ImpersonationRequestError, which the adapter answers
+with the filter's plain-text 500 (responsewriters.InternalError), as the real 1.24 server does.
 """
 from __future__ import annotations
 
@@ -77,6 +78,11 @@ def split_username(name: str) -> tuple[str, str] | None:
     return parts[0], parts[1]
 
 
+class ImpersonationRequestError(Exception):
+    """Impersonate-* headers that make no request (groups, extras or a uid without a user):
+    buildImpersonationRequests' error, which WithImpersonation answers with InternalError."""
+
+
 def _go_reference(kind: str, name: str, api_version: str = "", field_path: str = "") -> str:
     """A v1.ObjectReference as %v prints it: Kind, Namespace, Name, UID, APIVersion,
     ResourceVersion and FieldPath, space-separated in braces."""
@@ -84,7 +90,7 @@ def _go_reference(kind: str, name: str, api_version: str = "", field_path: str =
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
-def _without_user(groups: list[str], extra: dict[str, list[str]], uid: str) -> errors.StatusError:
+def _without_user(groups: list[str], extra: dict[str, list[str]], uid: str) -> ImpersonationRequestError:
     """The refusal of groups, extras or a uid asked for with no user, naming them as upstream's
     error prints its impersonation requests."""
     requests = [_go_reference("Group", group) for group in groups]
@@ -92,14 +98,15 @@ def _without_user(groups: list[str], extra: dict[str, list[str]], uid: str) -> e
                  for key, values in extra.items() for value in values]
     if uid:
         requests.append(_go_reference("UID", uid, AUTHENTICATION_VERSION))
-    return errors.bad_request(f"requested [{' '.join(requests)}] without impersonating a user")
+    return ImpersonationRequestError(f"requested [{' '.join(requests)}] without impersonating a user")
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/filters.WithImpersonation",
          "k8s.io/apiserver/pkg/endpoints/filters.buildImpersonationRequests")
 def impersonate(user, headers, authorizer) -> object:
     """The user the request runs as: `user` itself without Impersonate-* headers, else the
-    impersonated one once every part is allowed; 403 for a part that is not, 400 for bad headers."""
+    impersonated one once every part is allowed; 403 for a part that is not, and
+    ImpersonationRequestError for headers that make no request."""
     # User and Uid are read with headers.Get: the first value, and an empty one is no request.
     name = next(iter(_values(headers, USER_HEADER)), "")
     uid = next(iter(_values(headers, UID_HEADER)), "")

@@ -9,10 +9,9 @@ those granted it (system:auth-delegator upstream) learn other users' rights.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from reference_impl.apiserver.core import errors
+from reference_impl.apiserver.core import errors, gosyntax
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo
 from reference_impl.apiserver.core.rbac import AttributesRecord, Rules
 from reference_impl.machinery.gojson import quote
@@ -38,9 +37,9 @@ def _non_resource_attributes_value(attrs: dict | None) -> str:
 
 
 def _metadata_value(meta: dict) -> str:
-    """The metadata a review must not have, as JSON: upstream prints the ObjectMeta with %#v,
-    managedFields included, whose pointers (printed as addresses) no client can predict."""
-    return json.dumps(meta, separators=(",", ":"))
+    """The metadata a review must not have, as field.Invalid prints the v1.ObjectMeta: %#v, with
+    the managedFields the field manager recorded (a FieldsV1 pointer prints as an address)."""
+    return gosyntax.go_syntax("v1.ObjectMeta", meta)
 
 
 def decode_review(review: object, kind: str) -> dict:
@@ -142,7 +141,8 @@ def self_subject_access_review(authorizer, user: object, review: dict) -> dict:
 
 
 def _subject(spec: dict) -> UserInfo:
-    extra = {key: tuple(values) for key, values in (spec.get("extra") or {}).items()}
+    # An extra key given null is a nil ExtraValue upstream: the key with no values.
+    extra = {key: tuple(values or ()) for key, values in (spec.get("extra") or {}).items()}
     return UserInfo(spec.get("user") or "", spec.get("uid") or "", tuple(spec.get("groups") or ()), extra)
 
 

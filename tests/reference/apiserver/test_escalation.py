@@ -346,9 +346,14 @@ def test_impersonating_extras_and_uids_is_asked_in_the_authentication_group(rbac
                            **{"Extra-Scopes": "view"})
     assert code == 403 and status["message"].startswith('namespaces is forbidden: User "nobody" cannot list')
 
-def test_impersonating_groups_without_a_user_is_400(rbac_chain):
-    code, status = send_as(rbac_chain, "admin", "/api/v1/namespaces", Group="system:masters")
-    assert (code, status["reason"]) == (400, "BadRequest")
+def test_impersonating_groups_without_a_user_is_the_filters_plain_500(rbac_chain):
+    """WithImpersonation answers headers that make no request with responsewriters.InternalError:
+    a plain-text 500 naming the request URI, as the real 1.24 server answers (it was a Status 400)."""
+    headers = {"Authorization": "Bearer admin", "Impersonate-Group": "system:masters"}
+    response = rbac_chain.handle(Request("GET", "/api/v1/namespaces", {}, headers, b""))
+    assert (response.code, response.content_type) == (500, "text/plain; charset=utf-8")
+    assert response.body == (b'Internal Server Error: "/api/v1/namespaces": requested [{Group  system:masters    }] '
+                             b'without impersonating a user\n')
 
 
 def test_impersonating_without_a_user_names_the_requests_as_upstream_prints_them():
@@ -356,16 +361,15 @@ def test_impersonating_without_a_user_names_the_requests_as_upstream_prints_them
     extras (FieldPath the key), then the uid; the real 1.24 server sends this text in its 500."""
     from email.message import Message
 
-    from reference_impl.apiserver.core import errors
-    from reference_impl.apiserver.core.impersonation import impersonate
+    from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
 
     headers = Message()
     for name, value in (("Impersonate-Group", "g1"), ("Impersonate-Group", "g2"),
                         ("Impersonate-Extra-Scopes", "view"), ("Impersonate-Uid", "1234")):
         headers[name] = value
-    with pytest.raises(errors.StatusError) as refused:
+    with pytest.raises(ImpersonationRequestError) as refused:
         impersonate(USERS["alice"], headers, None)
-    assert refused.value.message == (
+    assert str(refused.value) == (
         "requested [{Group  g1    } {Group  g2    } {UserExtra  view  authentication.k8s.io/v1  scopes} "
         "{UID  1234  authentication.k8s.io/v1  }] without impersonating a user")
 
@@ -913,3 +917,32 @@ def test_a_local_review_is_answered_in_its_go_structs_field_order(rbac_chain):
     assert response.code == 201
     assert response.body.startswith(b'{"kind":"LocalSubjectAccessReview","apiVersion":"authorization.k8s.io/v1",'
                                     b'"metadata":{"namespace":"' + ns.encode() + b'","creationTimestamp":null,')
+
+
+def test_a_subject_access_review_may_give_an_extra_key_no_values(rbac_chain):
+    """spec.extra maps keys to ExtraValue lists; a key given null decodes to a nil list, and the
+    review is answered (201) as the real 1.24 server answers it, not a 500."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "spec": {"user": "alice", "extra": {"scopes": None},
+                       "resourceAttributes": {"verb": "get", "resource": "pods", "namespace": rbac_chain.namespace}}}
+    code, answer = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert (code, answer["status"]["allowed"]) == (201, False)
+
+
+def test_a_review_with_metadata_is_refused_naming_the_object_meta_as_go_prints_it(rbac_chain):
+    """ValidateSubjectAccessReview's field.Invalid prints the whole v1.ObjectMeta with %#v, with
+    the managedFields entry the field manager recorded for the create (its time set by the server,
+    in UTC, its FieldsV1 a pointer), as the real 1.24 server words it."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "metadata": {"namespace": "n"},
+              "spec": {"user": "alice", "resourceAttributes": {"verb": "get", "resource": "pods"}}}
+    code, status = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert status["message"] == (
+        '.authorization.k8s.io "" is invalid: metadata: Invalid value: v1.ObjectMeta{Name:"", GenerateName:"", '
+        'Namespace:"n", SelfLink:"", UID:"", ResourceVersion:"", Generation:0, '
+        "CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>, "
+        "DeletionGracePeriodSeconds:(*int64)(nil), Labels:map[string]string(nil), Annotations:map[string]string(nil), "
+        'OwnerReferences:[]v1.OwnerReference(nil), Finalizers:[]string(nil), ClusterName:"", '
+        'ManagedFields:[]v1.ManagedFieldsEntry{v1.ManagedFieldsEntry{Manager:"unknown", Operation:"Update", '
+        'APIVersion:"authorization.k8s.io/v1", Time:time.Date(2023, time.November, 14, 22, 13, 20, 0, time.UTC), '
+        'FieldsType:"FieldsV1", FieldsV1:(*v1.FieldsV1)(0xc000000000), Subresource:""}}}: must be empty')
