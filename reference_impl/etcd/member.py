@@ -164,9 +164,12 @@ class ClusterMember:
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
                  on_stop: Callable[[], None] = lambda: None,
                  quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
-                 server_options: Mapping[str, object] = MappingProxyType({})) -> None:
+                 server_options: Mapping[str, object] = MappingProxyType({}),
+                 wait_for_lock: Callable[[Callable[[], bool], str], None] | None = None) -> None:
         """`server_options`: EtcdServer's keyword options from etcd's flags (max_txn_ops,
-        progress_interval, token_ttl)."""
+        progress_interval, token_ttl). A data dir another process holds raises BlockingIOError,
+        unless `wait_for_lock` is given: it is called with a function that tries the lock once
+        (True once held) and the lock file's path, and returns once the lock is held."""
         self.data_dir = Path(data_dir)
         touch_dir_all(self.data_dir)
         self._clock = clock
@@ -180,7 +183,10 @@ class ClusterMember:
         self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
         try:
             # Two processes appending to one log would interleave records; etcd locks its WAL too.
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not self._try_lock():
+                if wait_for_lock is None:
+                    raise BlockingIOError(f"{self.data_dir / 'LOCK'} is held by another process")
+                wait_for_lock(self._try_lock, str(self.data_dir / "LOCK"))
             self._start(clock, name, initial_cluster, initial_cluster_state, listen_peer,
                         client_urls, heartbeat_ms, election_ms, snapshot_count,
                         catch_up_entries, restore, fsync, write, quota_backend_bytes, server_options)
@@ -188,6 +194,13 @@ class ClusterMember:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
             raise
+
+    def _try_lock(self) -> bool:
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     @classmethod
     def alone(cls, data_dir: str | os.PathLike, clock: Clock, *, name: str = "default",

@@ -31,7 +31,7 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -43,7 +43,7 @@ from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
-from reference_impl.etcd.errors import ErrBadCluster, EtcdError
+from reference_impl.etcd.errors import ErrBadCluster, ErrStopped, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
@@ -62,6 +62,8 @@ from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
+LOCK_WARN_AFTER = 10.0  # seconds etcd waits on a held data dir before saying so (openBackend)
+LOCK_POLL = 0.1  # seconds between tries of a held lock
 
 
 class BadListenURL(EtcdError):
@@ -291,7 +293,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                       if advertise_client_urls else tuple(b.url for b in bound))
         if peer_listen is not None:
             _check_free(peer_listen)
-        etcd = _open(Path(data_dir), WallClock(), name=name, initial_cluster=members,
+        etcd = _open(Path(data_dir), WallClock(), name=name,
+                     wait_for_lock=lambda try_lock, path: wait_for_lock(try_lock, path, stop), initial_cluster=members,
                      initial_cluster_state=initial_cluster_state,
                      listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
                      client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
@@ -367,13 +370,30 @@ def _serve(grpc_server, grpc_address: str, etcd, clients: Sequence[ClientListene
             etcd.close()
 
 
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver.openBackend")
+def wait_for_lock(try_lock: Callable[[], bool], path: str, stop: threading.Event,
+                  err: TextIO | None = None, warn_after: float = LOCK_WARN_AFTER) -> None:
+    """Wait while another process holds the data dir's lock, as etcd waits on its backend's
+    flock: silently for `warn_after` seconds, then saying so once, until the lock is ours (or
+    the process is told to stop, which ends the wait with ErrStopped)."""
+    waited = 0.0
+    warned = False
+    while not try_lock():
+        if waited >= warn_after and not warned:
+            print(f'reference etcd: another etcd process is using "{path}" and holds the file lock, '
+                  "or loading backend file is taking >10 seconds\n"
+                  "reference etcd: waiting for it to exit before starting...",
+                  file=err or sys.stderr, flush=True)
+            warned = True
+        if stop.wait(LOCK_POLL):
+            raise ErrStopped()
+        waited += LOCK_POLL
+
+
 def _open(data_dir: Path, clock, **options) -> ClusterMember:
     """Recover the member from `data_dir`, turning the OS's complaints into one-line errors."""
     try:
         return ClusterMember(data_dir, clock, **options)
-    except BlockingIOError:
-        raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
-                                                              "serving it (its LOCK is held)") from None
     except (FileExistsError, NotADirectoryError) as err:  # the OS says "File exists"
         where = "it is" if isinstance(err, FileExistsError) else "a folder above it is"
         raise DataDirUnusable(data_dir=str(data_dir), problem=f"{where} a file: give a folder") from None
