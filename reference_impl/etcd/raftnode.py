@@ -243,10 +243,6 @@ class RaftNode:
         """Leadership moved: what was proposed here and not applied may never commit."""
         self._proposed.clear()
 
-    def forget_proposal(self, data: bytes) -> None:
-        """The entry carrying `data` was turned into a no-op (the disk refused it): never applied."""
-        self._proposed.pop(data, None)
-
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember", f"(*{ETCDSERVER}.EtcdServer).RemoveMember",
              f"(*{ETCDSERVER}.EtcdServer).PromoteMember", f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
     def propose_conf_change(self, cc: ConfChange) -> None:

@@ -43,7 +43,7 @@ from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
-from reference_impl.etcd.errors import ErrBadCluster, ErrStopped, EtcdError
+from reference_impl.etcd.errors import ErrBadCluster, ErrStopped, ErrWALWrite, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
@@ -91,6 +91,16 @@ class DataDirUnusable(EtcdError):
 
     def __str__(self) -> str:
         return f"--data-dir {self.data_dir}: {self.problem}"
+
+
+class DiskFailed(EtcdError):
+    """The disk refused a write of the log (full, I/O error): as etcd ends on a failed save of its
+    Raft state, the process ends (exit 1) rather than serve what it can no longer keep."""
+
+    message = "failed to save state and entries error"
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.problem}"
 
 
 class SnapshotUnreadable(EtcdError):
@@ -368,6 +378,13 @@ def _serve(grpc_server, grpc_address: str, etcd, clients: Sequence[ClientListene
                 listener.stop()
             http.close()
             etcd.close()
+    failure = etcd.failure
+    if isinstance(failure, ErrWALWrite):
+        raise DiskFailed(problem=f"write {failure.path}: {failure.problem}")
+    if isinstance(failure, OSError):
+        raise DiskFailed(problem=_os_problem(failure))
+    if failure is not None:
+        raise failure
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver.openBackend")
