@@ -205,6 +205,21 @@ def test_canceling_a_watch_canceled_for_compaction_answers_once(server):
             for r in stream._drain()] == [(0, True, 0, server.header().revision)]
 
 
+def test_a_negative_start_revision_replays_nothing_unless_compacted(server):
+    """A negative start revision reads history from its bytes, which sort after every revision's:
+    etcd 3.4.23 sent -1 only `created` and then the puts after it; below the compacted revision
+    (etcd's starts at -1), -2 and lower are canceled for compaction at -1 (each recorded)."""
+    stream, sent = _stream(server, _create(b"s", range_end=b"t", start_revision=-1),
+                           _create(b"s", range_end=b"t", start_revision=-2))
+    assert [(r.watch_id, r.created, r.canceled, r.compact_revision, len(r.events)) for r in sent] == [
+        (0, True, False, 0, 0), (1, True, False, 0, 0), (1, False, True, -1, 0)]
+    server.put(PutRequest(b"s1", b"new"))
+    assert [(r.watch_id, [e.kv.value for e in r.events]) for r in stream._drain()] == [(0, [b"new"])]
+    server.compact(CompactionRequest(3))
+    _, sent = _stream(server, _create(b"s", range_end=b"t", start_revision=-1))
+    assert [(r.canceled, r.compact_revision) for r in sent] == [(False, 0), (True, 3)]
+
+
 @pytest.mark.parametrize("peer_urls", [(), ("",), ("ftp://x:1",), ("http://",), ("http://a",),
                                        ("http://a:1/path",), ("%zz",), ("unix://x",),
                                        ("http://a:1", "http://b")])
