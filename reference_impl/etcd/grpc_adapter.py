@@ -727,7 +727,8 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 
 # --- watch --------------------------------------------------------------------------------------
 
-# serverWatchStream's maxRequestBytes: a response at least this big is split if its watch asked
+# serverWatchStream's maxRequestBytes (--max-request-bytes plus gRPC's overhead): a response at
+# least this big is split if its watch asked; this with etcd's default limit
 WATCH_MAX_BYTES = MAX_RECV_BYTES
 
 
@@ -808,6 +809,7 @@ class _WatchStream:
         # watchers map) until the client cancels them, so they stay taken.
         self._compacted: set[int] = set()
         self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
+        self._fragment_bytes = server.max_request_bytes + GRPC_OVERHEAD_BYTES
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
         self._closed = False
 
@@ -916,7 +918,7 @@ class _WatchStream:
             for resp in coalesce(self._server.watch_drain(core_id)):
                 response = watch_response_pb(resp, stream_id)
                 if core_id in self._fragmented:
-                    out.extend(send_fragments(response, WATCH_MAX_BYTES))
+                    out.extend(send_fragments(response, self._fragment_bytes))
                 else:
                     out.append(response)
                 if resp.canceled:
@@ -966,13 +968,14 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
 # --- the server ---------------------------------------------------------------------------------
 
 @mirrors(f"{V3RPC}.Server")
-def new_grpc_server() -> grpc.Server:
-    """A gRPC server with etcd's message limits and the thread pool described above; bind ports
-    with `add_insecure_port`, then `add_etcd_servicers`, then start it."""
+def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES) -> grpc.Server:
+    """A gRPC server with etcd's message limits (requests up to --max-request-bytes plus gRPC's
+    overhead) and the thread pool described above; bind ports with `add_insecure_port`, then
+    `add_etcd_servicers`, then start it."""
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
                        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
-                       interceptors=(ReceiveLimit(MAX_RECV_BYTES),))
+                       interceptors=(ReceiveLimit(max_request_bytes + GRPC_OVERHEAD_BYTES),))
 
 
 @mirrors(f"{V3RPC}.Server")

@@ -195,6 +195,11 @@ class ClusterMember:
             raise
 
     @property
+    def max_request_bytes(self) -> int:
+        """--max-request-bytes: the largest request this member proposes."""
+        return self.server.max_request_bytes
+
+    @property
     def failure(self) -> BaseException | None:
         """What stopped this member: a disk error (OSError, ErrWALWrite), or ErrStopped for a bug."""
         return self._failed

@@ -51,7 +51,7 @@ from reference_impl.etcd.member import (
 from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
-from reference_impl.etcd.server import MAX_TXN_OPS
+from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import parse_duration
@@ -243,7 +243,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
-        max_txn_ops: int = MAX_TXN_OPS, auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
+        max_txn_ops: int = MAX_TXN_OPS, max_request_bytes: int = MAX_REQUEST_BYTES,
+        auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
         lease_checkpoints: bool = False, persist_lease_checkpoints: bool = False,
         watch_progress_notify_interval: float = DEFAULT_PROGRESS_INTERVAL,
         out: TextIO | None = None, stop: threading.Event | None = None) -> None:
@@ -284,7 +285,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         print(f"reference etcd: --quota-backend-bytes {quota_backend_bytes}: {warning}",
               file=sys.stderr, flush=True)
     stop = stop or threading.Event()
-    grpc_server = new_grpc_server()
+    grpc_server = new_grpc_server(max_request_bytes)
     metrics: list[tuple[MetricsListener, ListenURL]] = []
     clients: list[tuple[ClientListener, ListenURL]] = []
     try:
@@ -311,7 +312,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
                      restore=restore, on_stop=stop.set, quota_backend_bytes=quota,
                      server_options={
-                         "max_txn_ops": max_txn_ops, "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
+                         "max_txn_ops": max_txn_ops, "max_request_bytes": max_request_bytes,
+                         "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
                          "lease_checkpoints": lease_checkpoints,
                          "persist_lease_checkpoints": persist_lease_checkpoints,
                          "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
@@ -501,6 +503,9 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--max-txn-ops", type=_uint,
                         default=env.get("ETCD_MAX_TXN_OPS", str(MAX_TXN_OPS)),
                         help="the most operations one txn may hold")
+    parser.add_argument("--max-request-bytes", type=_uint,
+                        default=env.get("ETCD_MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES)),
+                        help="the largest client request, in bytes, the server accepts")
     parser.add_argument("--auth-token-ttl", type=_uint,
                         default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
                         help="seconds a simple auth token lives after its last use (0: 300)")
@@ -559,6 +564,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
+        max_request_bytes=args.max_request_bytes,
         auth_token_ttl=args.auth_token_ttl,
         lease_checkpoints=args.experimental_enable_lease_checkpoint,
         persist_lease_checkpoints=args.experimental_enable_lease_checkpoint_persist,
