@@ -430,7 +430,10 @@ class RaftNode:
         server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
                             peer_urls=old.member.peer_urls, client_urls=old.member.client_urls,
                             quota_backend_bytes=old.quota_backend_bytes,
-                            lease_checkpoints=old.lessor.checkpoints,
+                            max_request_bytes=old.max_request_bytes, max_txn_ops=old.max_txn_ops,
+                            min_lease_ttl=old.lessor.min_ttl,
+                            progress_interval=old.watches.progress_interval,
+                            token_ttl=old.auth.token_ttl, lease_checkpoints=old.lessor.checkpoints,
                             persist_lease_checkpoints=old.lessor.persist_checkpoints)
         recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)
