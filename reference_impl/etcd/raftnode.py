@@ -253,6 +253,10 @@ class RaftNode:
     @mirrors(f"(*{MEMBERSHIP}.RaftCluster).ValidateConfigurationChange")
     def validate_conf_change(self, cc: ConfChange, proposing: bool = False) -> None:
         T = ConfChangeType
+        if cc.node_id in self.server.removed_members:
+            # ErrIDRemoved, which v3rpc answers as "member not found": the same URLs added again
+            # within the second they were removed in hash to the removed id.
+            raise ErrMemberNotFound(member_id=cc.node_id, removed=True)
         if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode) and cc.context:
             new = member_from_plain(json.loads(cc.context))
             # An add, not a promotion (which carries no member): its id must be new. An id
@@ -405,6 +409,7 @@ class RaftNode:
                 self.members[cc.node_id] = replace(self.members[cc.node_id], is_learner=False)
         elif cc.type == T.ConfChangeRemoveNode:
             self.members.pop(cc.node_id, None)
+            self.server.removed_members.add(cc.node_id)
             out.removed = out.removed or cc.node_id == self.id
         elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
             # RaftCluster.UpdateRaftAttributes replaces the raft attributes whole: the learner
