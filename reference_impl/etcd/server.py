@@ -507,6 +507,11 @@ class EtcdServer:
         """The checksum of the whole backend, with the header of the current revision."""
         return HashResponse(self.header(), hash_backend(self._backend_buckets(members)))
 
+    @property
+    def leader(self) -> int:
+        """The leader's member id: this one, the only member."""
+        return self.member.id
+
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:
         """Leadership "moves" to this member, the leader already; no other member exists."""

@@ -958,3 +958,51 @@ def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
     assert call("/etcdserverpb.KV/Range") is call("/etcdserverpb.KV/Range") is not handler
     assert call("/x.Y/Z") is None and call("/x.Y/Z") is None
     assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]
+
+
+def test_a_call_that_requires_a_leader_is_refused_at_once_without_one(tmp_path):
+    """v3rpc's interceptors: with metadata "hasleader: true" (clientv3's WithRequireLeader) a
+    member that knows no leader answers UNAVAILABLE "etcdserver: no leader" to unary calls,
+    serializable reads too, and to new Watch and LeaseKeepAlive streams; without it a
+    serializable read is served (recorded from a three-member etcd 3.4.23 cluster with two
+    members down; the reference waited for a leader until the client's deadline)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+    from reference_impl.etcd.raftnode import parse_initial_cluster
+
+    # the other member never starts: no leader is ever elected
+    cluster = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
+    member = ClusterMember(tmp_path, ManualClock(), name="a", initial_cluster=cluster,
+                           listen_peer=None, election_ms=100, heartbeat_ms=10)
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, member)
+    grpc_server.start()
+    need_leader = (("hasleader", "true"),)
+
+    def answer(call) -> str:
+        try:
+            call()
+            return "OK"
+        except grpc.RpcError as err:
+            return f"{err.code().name}: {err.details()}"
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            kv, lease = rpc_pb2_grpc.KVStub(channel), rpc_pb2_grpc.LeaseStub(channel)
+            watch = rpc_pb2_grpc.WatchStub(channel)
+            serializable = rpc_pb2.RangeRequest(key=b"k", serializable=True)
+            create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
+            no_leader = "UNAVAILABLE: etcdserver: no leader"
+            assert [answer(call) for call in (
+                lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k"), metadata=need_leader, timeout=3),
+                lambda: kv.Range(serializable, metadata=need_leader, timeout=3),
+                lambda: list(watch.Watch(iter([create]), metadata=need_leader, timeout=3)),
+                lambda: list(lease.LeaseKeepAlive(iter([rpc_pb2.LeaseKeepAliveRequest(ID=1)]),
+                                                  metadata=need_leader, timeout=3)),
+                lambda: kv.Range(serializable, metadata=(("hasleader", "false"),), timeout=3),
+            )] == [no_leader] * 4 + ["OK"]
+    finally:
+        grpc_server.stop(None)
+        member.close()
