@@ -35,6 +35,7 @@ import functools
 import hashlib
 import sys
 import threading
+import time
 from collections import deque
 from concurrent import futures
 from dataclasses import replace
@@ -340,11 +341,37 @@ def require_leader(server, context) -> None:
     """ErrNoLeader for a call whose metadata asks for a leader ("hasleader": "true", clientv3's
     WithRequireLeader, which the kube-apiserver's watches carry) while this member knows none:
     refused at once instead of waiting for a request timeout."""
-    for key, value in context.invocation_metadata() or ():
-        if key == "hasleader" and value == "true":
-            if server.leader == 0:
-                raise ErrNoLeader()
-            return
+    if requires_leader(context) and server.leader == 0:
+        raise ErrNoLeader()
+
+
+def requires_leader(context) -> bool:
+    return ("hasleader", "true") in (context.invocation_metadata() or ())
+
+
+@mirrors(f"{V3RPC}.monitorLeader")
+class LeaderLoss:
+    """Whether a stream that requires a leader is to end: etcd checks once an election timeout
+    and cancels such streams ("etcdserver: no leader") once a member has seen no leader at
+    maxNoLeaderCnt (3) checks in a row, sparing streams a leader election's short absence."""
+
+    CHECKS = 3
+
+    def __init__(self, server) -> None:
+        self._server = server
+        self._since: float | None = None  # when this stream first saw no leader, this absence
+        self.ended = False
+
+    def lost(self, now: float) -> bool:
+        """Whether the stream is to end, as of `now` (seconds, monotonic); once True, always."""
+        if self.ended or self._server.leader != 0:
+            self._since = None
+            return self.ended
+        if self._since is None:
+            self._since = now
+        # the check that first sees no leader counts as one: two more election timeouts
+        self.ended = now - self._since >= (self.CHECKS - 1) * self._server.election_timeout
+        return self.ended
 
 
 def _answers_etcd_errors(method: Callable) -> Callable:
@@ -981,8 +1008,14 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
         self._streams.add(context)
         threading.Thread(target=stream.recv_loop, args=(request_iterator,), daemon=True,
                          name="watch-recv").start()
+        loss = LeaderLoss(self._server) if requires_leader(context) else None
+
+        def is_active() -> bool:
+            return context.is_active() and (loss is None or not loss.lost(time.monotonic()))
         try:
-            yield from stream.send_loop(context.is_active)
+            yield from stream.send_loop(is_active)
+            if loss is not None and loss.ended:
+                context.abort(grpc.StatusCode.UNAVAILABLE, ErrNoLeader.message)
         finally:
             stream.close()
             self._streams.discard(context)

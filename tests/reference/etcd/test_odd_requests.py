@@ -1006,3 +1006,25 @@ def test_a_call_that_requires_a_leader_is_refused_at_once_without_one(tmp_path):
     finally:
         grpc_server.stop(None)
         member.close()
+
+
+def test_a_stream_that_requires_a_leader_ends_after_three_checks_without_one():
+    """monitorLeader: a member that has seen no leader at three checks in a row, one an election
+    timeout, cancels the streams that require one ("etcdserver: no leader"; etcd 3.4.23 ended such a
+    watch about 3.4 s after two of three members were killed, a watch without the key stayed);
+    a leader seen again meanwhile starts the count anew."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd.grpc_adapter import LeaderLoss
+
+    member = SimpleNamespace(leader=7, election_timeout=1.0)
+    loss = LeaderLoss(member)
+    assert not loss.lost(0.0)
+    member.leader = 0
+    assert [loss.lost(t) for t in (1.0, 2.5, 2.9)] == [False, False, False]
+    member.leader = 7  # a new leader: the absence is over
+    assert not loss.lost(3.0)
+    member.leader = 0
+    assert [loss.lost(t) for t in (4.5, 6.4, 6.5)] == [False, False, True]
+    member.leader = 7
+    assert loss.lost(8.0), "an ended stream stays ended"
