@@ -47,7 +47,8 @@ from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import concurrencypb, messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
-from reference_impl.etcd.errors import EtcdError, ErrNoLeader, ErrPermissionNotGiven, ErrWatcherDuplicateID
+from reference_impl.etcd.errors import (
+    EtcdError, ErrNoLeader, ErrNotSupportedForLearner, ErrPermissionNotGiven, ErrWatcherDuplicateID)
 from reference_impl.etcd.gogostrings import new_message
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
@@ -336,6 +337,18 @@ def go_status_text(err: EtcdError) -> str:
     return f"rpc error: code = {code} desc = {err.message}"
 
 
+@mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor", f"{V3RPC}.isRPCSupportedForLearner")
+def refuse_on_learner(server, request=None) -> None:
+    """A learner serves only Status and serializable Range calls (`request`; None for a stream,
+    none of which it serves): the rest are UNAVAILABLE "rpc not supported for learner"."""
+    if not server.is_learner:
+        return
+    if isinstance(request, rpc_pb2.StatusRequest) or (
+            isinstance(request, rpc_pb2.RangeRequest) and request.serializable):
+        return
+    raise ErrNotSupportedForLearner()
+
+
 @mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor")
 def require_leader(server, context) -> None:
     """ErrNoLeader for a call whose metadata asks for a leader ("hasleader": "true", clientv3's
@@ -381,6 +394,7 @@ def _answers_etcd_errors(method: Callable) -> Callable:
     @functools.wraps(method)
     def call(self, request, context):
         try:
+            refuse_on_learner(self._server, request)
             require_leader(self._server, context)
             return method(self, request, context)
         except EtcdError as err:
@@ -482,6 +496,7 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
         # An unknown or expired lease is answered with TTL 0 by the core, as etcd does; an error
         # ends the stream with its status.
         try:
+            refuse_on_learner(self._server)
             require_leader(self._server, context)
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
@@ -546,6 +561,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         """The bbolt file in chunks, each with the bytes still to come, then its SHA-256 in a
         last message: what `etcdctl snapshot save` writes out and `snapshot restore` checks."""
         try:
+            refuse_on_learner(self._server)
             require_leader(self._server, context)
             self._authorize(context, admin=True)
             db = self._server.snapshot_db()
@@ -1000,6 +1016,7 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
     @mirrors(f"(*{V3RPC}.watchServer).Watch")
     def Watch(self, request_iterator, context):
         try:
+            refuse_on_learner(self._server)
             require_leader(self._server, context)
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)

@@ -200,6 +200,14 @@ class ClusterMember:
         return self.server.max_request_bytes
 
     @property
+    def is_learner(self) -> bool:
+        """Whether this member is a learner of its cluster (one not yet promoted). Asked on every
+        client call, so read without _state: one dict lookup sees the list before or after a
+        change, either a true answer of some moment."""
+        known = self.node.members.get(self.id)
+        return known is not None and known.is_learner
+
+    @property
     def failure(self) -> BaseException | None:
         """What stopped this member: a disk error (OSError, ErrWALWrite), or ErrStopped for a bug."""
         return self._failed

@@ -512,6 +512,8 @@ class EtcdServer:
         """The leader's member id: this one, the only member."""
         return self.member.id
 
+    is_learner = False  # the only member is a voter
+
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:
         """Leadership "moves" to this member, the leader already; no other member exists."""
