@@ -304,6 +304,13 @@ class ErrNoLeader(EtcdError):
     message = "etcdserver: no leader"
 
 
+class ErrNotSupportedForLearner(EtcdError):
+    """A learner serves clients only Status and serializable reads."""
+
+    grpc_code = "UNAVAILABLE"
+    message = "etcdserver: rpc not supported for learner"
+
+
 class ErrCorrupt(EtcdError):
     """The CORRUPT alarm is raised: the applier refuses writes, compactions and lease changes."""
 

@@ -4,7 +4,8 @@ etcd's process publishes four: `cmdline` and `memstats` (by the expvar package i
 `file_descriptor_limit` and `raft.status` (by etcdserver). serveVars writes them in key order, one
 `"key": value` a line. A Python process has no Go heap, so `memstats` keeps runtime.MemStats'
 fields, in its order, with what a Python process can tell: the resident size for Sys, the blocks
-its allocator holds for HeapObjects, whether the collector is on, and, once the process's `main`
+its allocator holds for HeapObjects, the C allocator's heap for Alloc, HeapAlloc, HeapSys,
+HeapIdle and HeapInuse (`runtimestats.heap_usage`), whether the collector is on, and, once the process's `main`
 has hooked the collector (`machinery.runtimestats`), its runs and how long each stopped the
 process (NumGC, the PauseNs and PauseEnd rings, PauseTotalNs, LastGC, GCCPUFraction), which is
 what expvar's readers (expvarmon, netdata's and Datadog's go_expvar) chart. The rest stays zero:
@@ -18,7 +19,7 @@ import resource
 import sys
 
 from reference_impl.machinery.gojson import marshal
-from reference_impl.machinery.runtimestats import PAUSE_RING, gc_pauses, read_stat
+from reference_impl.machinery.runtimestats import PAUSE_RING, gc_pauses, heap_usage, read_stat
 from reference_impl.mirrors import mirrors
 
 # runtime.MemStats' fields in declaration order (Go 1.12 to 1.19, which etcd 3.4 builds with).
@@ -34,6 +35,10 @@ def memstats() -> dict[str, object]:
     stats.update(Sys=read_stat().resident_memory, HeapObjects=sys.getallocatedblocks(),
                  PauseNs=[0] * PAUSE_RING, PauseEnd=[0] * PAUSE_RING, GCCPUFraction=0.0,
                  EnableGC=gc.isenabled(), DebugGC=False, BySize=[])
+    heap = heap_usage()
+    if heap is not None:
+        stats.update(Alloc=heap.in_use, HeapAlloc=heap.in_use, HeapSys=heap.obtained, HeapIdle=heap.idle,
+                     HeapInuse=heap.in_use)
     pauses = gc_pauses()
     if pauses is not None:
         stats.update(pauses.stats())

@@ -35,6 +35,7 @@ import functools
 import hashlib
 import sys
 import threading
+import time
 from collections import deque
 from concurrent import futures
 from dataclasses import replace
@@ -46,7 +47,8 @@ from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import concurrencypb, messages as m
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
-from reference_impl.etcd.errors import EtcdError, ErrPermissionNotGiven, ErrWatcherDuplicateID
+from reference_impl.etcd.errors import (
+    EtcdError, ErrNoLeader, ErrNotSupportedForLearner, ErrPermissionNotGiven, ErrWatcherDuplicateID)
 from reference_impl.etcd.gogostrings import new_message
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
@@ -335,12 +337,65 @@ def go_status_text(err: EtcdError) -> str:
     return f"rpc error: code = {code} desc = {err.message}"
 
 
+@mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor", f"{V3RPC}.isRPCSupportedForLearner")
+def refuse_on_learner(server, request=None) -> None:
+    """A learner serves only Status and serializable Range calls (`request`; None for a stream,
+    none of which it serves): the rest are UNAVAILABLE "rpc not supported for learner"."""
+    if not server.is_learner:
+        return
+    if isinstance(request, rpc_pb2.StatusRequest) or (
+            isinstance(request, rpc_pb2.RangeRequest) and request.serializable):
+        return
+    raise ErrNotSupportedForLearner()
+
+
+@mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor")
+def require_leader(server, context) -> None:
+    """ErrNoLeader for a call whose metadata asks for a leader ("hasleader": "true", clientv3's
+    WithRequireLeader, which the kube-apiserver's watches carry) while this member knows none:
+    refused at once instead of waiting for a request timeout."""
+    if requires_leader(context) and server.leader == 0:
+        raise ErrNoLeader()
+
+
+def requires_leader(context) -> bool:
+    return ("hasleader", "true") in (context.invocation_metadata() or ())
+
+
+@mirrors(f"{V3RPC}.monitorLeader")
+class LeaderLoss:
+    """Whether a stream that requires a leader is to end: etcd checks once an election timeout
+    and cancels such streams ("etcdserver: no leader") once a member has seen no leader at
+    maxNoLeaderCnt (3) checks in a row, sparing streams a leader election's short absence."""
+
+    CHECKS = 3
+
+    def __init__(self, server) -> None:
+        self._server = server
+        self._since: float | None = None  # when this stream first saw no leader, this absence
+        self.ended = False
+
+    def lost(self, now: float) -> bool:
+        """Whether the stream is to end, as of `now` (seconds, monotonic); once True, always."""
+        if self.ended or self._server.leader != 0:
+            self._since = None
+            return self.ended
+        if self._since is None:
+            self._since = now
+        # the check that first sees no leader counts as one: two more election timeouts
+        self.ended = now - self._since >= (self.CHECKS - 1) * self._server.election_timeout
+        return self.ended
+
+
 def _answers_etcd_errors(method: Callable) -> Callable:
-    """Turn an EtcdError from the core into etcd's gRPC status (v3rpc's togRPCError)."""
+    """Turn an EtcdError from the core into etcd's gRPC status (v3rpc's togRPCError), once the
+    call passed etcd's interceptor (`require_leader`)."""
 
     @functools.wraps(method)
     def call(self, request, context):
         try:
+            refuse_on_learner(self._server, request)
+            require_leader(self._server, context)
             return method(self, request, context)
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
@@ -440,6 +495,11 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     def LeaseKeepAlive(self, request_iterator, context):
         # An unknown or expired lease is answered with TTL 0 by the core, as etcd does; an error
         # ends the stream with its status.
+        try:
+            refuse_on_learner(self._server)
+            require_leader(self._server, context)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
         self._streams.add(context)
         try:
             for request in request_iterator:
@@ -501,6 +561,8 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         """The bbolt file in chunks, each with the bytes still to come, then its SHA-256 in a
         last message: what `etcdctl snapshot save` writes out and `snapshot restore` checks."""
         try:
+            refuse_on_learner(self._server)
+            require_leader(self._server, context)
             self._authorize(context, admin=True)
             db = self._server.snapshot_db()
         except EtcdError as err:
@@ -727,7 +789,8 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 
 # --- watch --------------------------------------------------------------------------------------
 
-# serverWatchStream's maxRequestBytes: a response at least this big is split if its watch asked
+# serverWatchStream's maxRequestBytes (--max-request-bytes plus gRPC's overhead): a response at
+# least this big is split if its watch asked; this with etcd's default limit
 WATCH_MAX_BYTES = MAX_RECV_BYTES
 
 
@@ -808,6 +871,7 @@ class _WatchStream:
         # watchers map) until the client cancels them, so they stay taken.
         self._compacted: set[int] = set()
         self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
+        self._fragment_bytes = server.max_request_bytes + GRPC_OVERHEAD_BYTES
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
         self._closed = False
 
@@ -916,7 +980,7 @@ class _WatchStream:
             for resp in coalesce(self._server.watch_drain(core_id)):
                 response = watch_response_pb(resp, stream_id)
                 if core_id in self._fragmented:
-                    out.extend(send_fragments(response, WATCH_MAX_BYTES))
+                    out.extend(send_fragments(response, self._fragment_bytes))
                 else:
                     out.append(response)
                 if resp.canceled:
@@ -951,13 +1015,24 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
 
     @mirrors(f"(*{V3RPC}.watchServer).Watch")
     def Watch(self, request_iterator, context):
+        try:
+            refuse_on_learner(self._server)
+            require_leader(self._server, context)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
         stream = _WatchStream(self._server, self._router, token_of(context))
         context.add_callback(stream.wake)  # the RPC ended: let the send loop notice at once
         self._streams.add(context)
         threading.Thread(target=stream.recv_loop, args=(request_iterator,), daemon=True,
                          name="watch-recv").start()
+        loss = LeaderLoss(self._server) if requires_leader(context) else None
+
+        def is_active() -> bool:
+            return context.is_active() and (loss is None or not loss.lost(time.monotonic()))
         try:
-            yield from stream.send_loop(context.is_active)
+            yield from stream.send_loop(is_active)
+            if loss is not None and loss.ended:
+                context.abort(grpc.StatusCode.UNAVAILABLE, ErrNoLeader.message)
         finally:
             stream.close()
             self._streams.discard(context)
@@ -966,13 +1041,14 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
 # --- the server ---------------------------------------------------------------------------------
 
 @mirrors(f"{V3RPC}.Server")
-def new_grpc_server() -> grpc.Server:
-    """A gRPC server with etcd's message limits and the thread pool described above; bind ports
-    with `add_insecure_port`, then `add_etcd_servicers`, then start it."""
+def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES) -> grpc.Server:
+    """A gRPC server with etcd's message limits (requests up to --max-request-bytes plus gRPC's
+    overhead) and the thread pool described above; bind ports with `add_insecure_port`, then
+    `add_etcd_servicers`, then start it."""
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
                        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
-                       interceptors=(ReceiveLimit(MAX_RECV_BYTES),))
+                       interceptors=(ReceiveLimit(max_request_bytes + GRPC_OVERHEAD_BYTES),))
 
 
 @mirrors(f"{V3RPC}.Server")

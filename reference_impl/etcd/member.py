@@ -53,7 +53,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -79,7 +78,7 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
+    check_peer_urls, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
@@ -164,9 +163,12 @@ class ClusterMember:
                  fsync: Callable[[int], None] = os.fsync, write: Callable[[int, bytes], int] = os.write,
                  on_stop: Callable[[], None] = lambda: None,
                  quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
-                 server_options: Mapping[str, object] = MappingProxyType({})) -> None:
+                 server_options: Mapping[str, object] = MappingProxyType({}),
+                 wait_for_lock: Callable[[Callable[[], bool], str], None] | None = None) -> None:
         """`server_options`: EtcdServer's keyword options from etcd's flags (max_txn_ops,
-        progress_interval, token_ttl)."""
+        progress_interval, token_ttl). A data dir another process holds raises BlockingIOError,
+        unless `wait_for_lock` is given: it is called with a function that tries the lock once
+        (True once held) and the lock file's path, and returns once the lock is held."""
         self.data_dir = Path(data_dir)
         touch_dir_all(self.data_dir)
         self._clock = clock
@@ -180,7 +182,10 @@ class ClusterMember:
         self._snapshotter = Snapshotter(self.data_dir, write=write, fsync=fsync)
         try:
             # Two processes appending to one log would interleave records; etcd locks its WAL too.
-            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not self._try_lock():
+                if wait_for_lock is None:
+                    raise BlockingIOError(f"{self.data_dir / 'LOCK'} is held by another process")
+                wait_for_lock(self._try_lock, str(self.data_dir / "LOCK"))
             self._start(clock, name, initial_cluster, initial_cluster_state, listen_peer,
                         client_urls, heartbeat_ms, election_ms, snapshot_count,
                         catch_up_entries, restore, fsync, write, quota_backend_bytes, server_options)
@@ -188,6 +193,31 @@ class ClusterMember:
             self._wal.close()
             self._lock_file.close()  # closing drops the flock: the directory is free again
             raise
+
+    @property
+    def max_request_bytes(self) -> int:
+        """--max-request-bytes: the largest request this member proposes."""
+        return self.server.max_request_bytes
+
+    @property
+    def is_learner(self) -> bool:
+        """Whether this member is a learner of its cluster (one not yet promoted). Asked on every
+        client call, so read without _state: one dict lookup sees the list before or after a
+        change, either a true answer of some moment."""
+        known = self.node.members.get(self.id)
+        return known is not None and known.is_learner
+
+    @property
+    def failure(self) -> BaseException | None:
+        """What stopped this member: a disk error (OSError, ErrWALWrite), or ErrStopped for a bug."""
+        return self._failed
+
+    def _try_lock(self) -> bool:
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
 
     @classmethod
     def alone(cls, data_dir: str | os.PathLike, clock: Clock, *, name: str = "default",
@@ -282,8 +312,6 @@ class ClusterMember:
         # While a Ready is applied: the watches given responses, woken once it is all applied.
         self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
-        self._unsaved: list[Entry] = []  # a lone member's no-op entries the disk refused
-        self._hs_unsaved: HardState | None = None
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
                                    self._on_snapshot_status, self._answer_peer_query)
         self._sync_peers()
@@ -457,6 +485,8 @@ class ClusterMember:
             except queue.Empty:
                 item = None
             with self._driving:
+                if self._stopped.is_set():
+                    break  # stopped while waiting for _driving: a failed write must not be retried
                 if item is not None:
                     self._handle(item)
                 if time.monotonic() >= next_tick:
@@ -658,36 +688,23 @@ class ClusterMember:
     def _persist(self, rd: Ready) -> Ready:
         """The snapshot, entries and hard state on disk (fsync'd when Raft needs it), then in the
         Raft storage; one record for all the Ready's entries, one fsync for the whole Ready.
-        Returns `rd`, or, if the disk refused a lone member's entries, `rd` with them made no-ops."""
+        Returns `rd`."""
         if not rd.snapshot.is_empty():
             storage = self.node.rawnode.raft.raft_log.storage
             hs = rd.hard_state if not rd.hard_state.is_empty() else storage.hard_state
             # The log before a leader's snapshot is not this member's to replay: no older
             # snapshot can stand in for this one.
             self._save_snapshot(rd.snapshot, hs, tail=(), keep_previous=False)
-        if not rd.hard_state.is_empty():
-            self._hs_unsaved = rd.hard_state
-        hs = self._hs_unsaved
-        hs_plain = {"hs": [hs.term, hs.vote, hs.commit]} if hs is not None else {}
-        if rd.entries or self._unsaved:
-            try:
-                # One record: the entries and the hard state that may commit them.
-                ents, raw = _entries_plain([*self._unsaved, *rd.entries])
-                self._append({"ents": ents, **hs_plain}, raw)
-                self._unsaved, self._hs_unsaved = [], None
-            except ErrWALWrite as err:
-                if self.transport.peers or not self.node.is_leader():
-                    raise  # entries others have seen cannot be taken back: stop (etcd panics)
-                rd = self._refused(rd, err)
+        hs = rd.hard_state
+        hs_plain = {"hs": [hs.term, hs.vote, hs.commit]} if not hs.is_empty() else {}
+        # A write the disk refuses stops the member (ErrWALWrite reaches _guarded), as etcd ends
+        # on a failed Save: entries others may have seen cannot be taken back, and after a failed
+        # fsync the kernel may have dropped the pages, so nothing more can be promised durable.
+        if rd.entries:
+            ents, raw = _entries_plain(rd.entries)
+            self._append({"ents": ents, **hs_plain}, raw)  # one record: entries and their commit
         elif hs_plain:
-            try:
-                self._append(hs_plain)
-                self._hs_unsaved = None
-            except ErrWALWrite:
-                if self.transport.peers:
-                    raise
-                # Alone, a commit index the disk refused is rewritten with the next Ready; after
-                # a crash the member commits its own log again on being elected.
+            self._append(hs_plain)
         if rd.must_sync:
             self._wal.sync()
         self.node.stable(rd)
@@ -697,23 +714,6 @@ class ClusterMember:
         seq = self._seq + 1  # the log's records are numbered without gaps
         self._wal.append({"seq": seq, **record}, raw)
         self._seq = seq
-
-    def _refused(self, rd: Ready, err: ErrWALWrite) -> Ready:
-        """The disk refused a lone leader's new entries (full, I/O error): no one else has seen
-        them, so they become no-ops, in the Raft log and in this Ready, their clients get `err`,
-        and the no-ops are written with the next entries the disk takes."""
-        noops = {e.index: Entry(e.term, e.index) for e in rd.entries}
-        for entry in rd.entries:
-            if entry.type == EntryType.EntryConfChange:
-                self._answer(self._conf_waiters, ConfChange.unmarshal(entry.data).id, False, err)
-            elif entry.data:
-                self._answer(self._waiters, decode_entry(entry.data)[0]["id"], False, err)
-                self.node.forget_proposal(entry.data)
-        unstable = self.node.rawnode.raft.raft_log.unstable
-        unstable.entries = [noops.get(e.index, e) for e in unstable.entries]
-        self._unsaved.extend(noops.values())
-        return replace(rd, entries=tuple(noops.values()),
-                       committed_entries=tuple(noops.get(e.index, e) for e in rd.committed_entries))
 
     def _snapshot_now(self, force: bool = False) -> None:
         """Take a snapshot when --snapshot-count entries were applied since the last (or now, if

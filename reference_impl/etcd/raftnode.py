@@ -243,10 +243,6 @@ class RaftNode:
         """Leadership moved: what was proposed here and not applied may never commit."""
         self._proposed.clear()
 
-    def forget_proposal(self, data: bytes) -> None:
-        """The entry carrying `data` was turned into a no-op (the disk refused it): never applied."""
-        self._proposed.pop(data, None)
-
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).AddMember", f"(*{ETCDSERVER}.EtcdServer).RemoveMember",
              f"(*{ETCDSERVER}.EtcdServer).PromoteMember", f"(*{ETCDSERVER}.EtcdServer).UpdateMember")
     def propose_conf_change(self, cc: ConfChange) -> None:
@@ -257,6 +253,10 @@ class RaftNode:
     @mirrors(f"(*{MEMBERSHIP}.RaftCluster).ValidateConfigurationChange")
     def validate_conf_change(self, cc: ConfChange, proposing: bool = False) -> None:
         T = ConfChangeType
+        if cc.node_id in self.server.removed_members:
+            # ErrIDRemoved, which v3rpc answers as "member not found": the same URLs added again
+            # within the second they were removed in hash to the removed id.
+            raise ErrMemberNotFound(member_id=cc.node_id, removed=True)
         if cc.type in (T.ConfChangeAddNode, T.ConfChangeAddLearnerNode) and cc.context:
             new = member_from_plain(json.loads(cc.context))
             # An add, not a promotion (which carries no member): its id must be new. An id
@@ -409,6 +409,7 @@ class RaftNode:
                 self.members[cc.node_id] = replace(self.members[cc.node_id], is_learner=False)
         elif cc.type == T.ConfChangeRemoveNode:
             self.members.pop(cc.node_id, None)
+            self.server.removed_members.add(cc.node_id)
             out.removed = out.removed or cc.node_id == self.id
         elif cc.type == T.ConfChangeUpdateNode and cc.context and cc.node_id in self.members:
             # RaftCluster.UpdateRaftAttributes replaces the raft attributes whole: the learner
@@ -434,7 +435,10 @@ class RaftNode:
         server = EtcdServer(old.clock, name=old.member.name, member_id=old.member.id,
                             peer_urls=old.member.peer_urls, client_urls=old.member.client_urls,
                             quota_backend_bytes=old.quota_backend_bytes,
-                            lease_checkpoints=old.lessor.checkpoints,
+                            max_request_bytes=old.max_request_bytes, max_txn_ops=old.max_txn_ops,
+                            min_lease_ttl=old.lessor.min_ttl,
+                            progress_interval=old.watches.progress_interval,
+                            token_ttl=old.auth.token_ttl, lease_checkpoints=old.lessor.checkpoints,
                             persist_lease_checkpoints=old.lessor.persist_checkpoints)
         recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)

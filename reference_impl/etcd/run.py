@@ -31,7 +31,7 @@ import os
 import socket
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence, TextIO
@@ -43,7 +43,7 @@ from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
-from reference_impl.etcd.errors import ErrBadCluster, EtcdError
+from reference_impl.etcd.errors import ErrBadCluster, ErrStopped, ErrWALWrite, EtcdError
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
@@ -51,7 +51,7 @@ from reference_impl.etcd.member import (
 from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
-from reference_impl.etcd.server import MAX_TXN_OPS
+from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import parse_duration
@@ -62,6 +62,8 @@ from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
+LOCK_WARN_AFTER = 10.0  # seconds etcd waits on a held data dir before saying so (openBackend)
+LOCK_POLL = 0.1  # seconds between tries of a held lock
 
 
 class BadListenURL(EtcdError):
@@ -89,6 +91,16 @@ class DataDirUnusable(EtcdError):
 
     def __str__(self) -> str:
         return f"--data-dir {self.data_dir}: {self.problem}"
+
+
+class DiskFailed(EtcdError):
+    """The disk refused a write of the log (full, I/O error): as etcd ends on a failed save of its
+    Raft state, the process ends (exit 1) rather than serve what it can no longer keep."""
+
+    message = "failed to save state and entries error"
+
+    def __str__(self) -> str:
+        return f"{self.message}: {self.problem}"
 
 
 class SnapshotUnreadable(EtcdError):
@@ -231,7 +243,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
-        max_txn_ops: int = MAX_TXN_OPS, auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
+        max_txn_ops: int = MAX_TXN_OPS, max_request_bytes: int = MAX_REQUEST_BYTES,
+        auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
         lease_checkpoints: bool = False, persist_lease_checkpoints: bool = False,
         watch_progress_notify_interval: float = DEFAULT_PROGRESS_INTERVAL,
         out: TextIO | None = None, stop: threading.Event | None = None) -> None:
@@ -272,7 +285,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         print(f"reference etcd: --quota-backend-bytes {quota_backend_bytes}: {warning}",
               file=sys.stderr, flush=True)
     stop = stop or threading.Event()
-    grpc_server = new_grpc_server()
+    grpc_server = new_grpc_server(max_request_bytes)
     metrics: list[tuple[MetricsListener, ListenURL]] = []
     clients: list[tuple[ClientListener, ListenURL]] = []
     try:
@@ -291,14 +304,16 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                       if advertise_client_urls else tuple(b.url for b in bound))
         if peer_listen is not None:
             _check_free(peer_listen)
-        etcd = _open(Path(data_dir), WallClock(), name=name, initial_cluster=members,
+        etcd = _open(Path(data_dir), WallClock(), name=name,
+                     wait_for_lock=lambda try_lock, path: wait_for_lock(try_lock, path, stop), initial_cluster=members,
                      initial_cluster_state=initial_cluster_state,
                      listen_peer=(peer_listen.host, peer_listen.port) if peer_listen else None,
                      client_urls=advertised, heartbeat_ms=heartbeat_ms, election_ms=election_ms,
                      snapshot_count=snapshot_count, catch_up_entries=catch_up_entries,
                      restore=restore, on_stop=stop.set, quota_backend_bytes=quota,
                      server_options={
-                         "max_txn_ops": max_txn_ops, "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
+                         "max_txn_ops": max_txn_ops, "max_request_bytes": max_request_bytes,
+                         "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
                          "lease_checkpoints": lease_checkpoints,
                          "persist_lease_checkpoints": persist_lease_checkpoints,
                          "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
@@ -365,15 +380,39 @@ def _serve(grpc_server, grpc_address: str, etcd, clients: Sequence[ClientListene
                 listener.stop()
             http.close()
             etcd.close()
+    failure = etcd.failure
+    if isinstance(failure, ErrWALWrite):
+        raise DiskFailed(problem=f"write {failure.path}: {failure.problem}")
+    if isinstance(failure, OSError):
+        raise DiskFailed(problem=_os_problem(failure))
+    if failure is not None:
+        raise failure
+
+
+@mirrors("go.etcd.io/etcd/server/v3/etcdserver.openBackend")
+def wait_for_lock(try_lock: Callable[[], bool], path: str, stop: threading.Event,
+                  err: TextIO | None = None, warn_after: float = LOCK_WARN_AFTER) -> None:
+    """Wait while another process holds the data dir's lock, as etcd waits on its backend's
+    flock: silently for `warn_after` seconds, then saying so once, until the lock is ours (or
+    the process is told to stop, which ends the wait with ErrStopped)."""
+    waited = 0.0
+    warned = False
+    while not try_lock():
+        if waited >= warn_after and not warned:
+            print(f'reference etcd: another etcd process is using "{path}" and holds the file lock, '
+                  "or loading backend file is taking >10 seconds\n"
+                  "reference etcd: waiting for it to exit before starting...",
+                  file=err or sys.stderr, flush=True)
+            warned = True
+        if stop.wait(LOCK_POLL):
+            raise ErrStopped()
+        waited += LOCK_POLL
 
 
 def _open(data_dir: Path, clock, **options) -> ClusterMember:
     """Recover the member from `data_dir`, turning the OS's complaints into one-line errors."""
     try:
         return ClusterMember(data_dir, clock, **options)
-    except BlockingIOError:
-        raise DataDirUnusable(data_dir=str(data_dir), problem="another reference etcd process is "
-                                                              "serving it (its LOCK is held)") from None
     except (FileExistsError, NotADirectoryError) as err:  # the OS says "File exists"
         where = "it is" if isinstance(err, FileExistsError) else "a folder above it is"
         raise DataDirUnusable(data_dir=str(data_dir), problem=f"{where} a file: give a folder") from None
@@ -464,6 +503,9 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--max-txn-ops", type=_uint,
                         default=env.get("ETCD_MAX_TXN_OPS", str(MAX_TXN_OPS)),
                         help="the most operations one txn may hold")
+    parser.add_argument("--max-request-bytes", type=_uint,
+                        default=env.get("ETCD_MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES)),
+                        help="the largest client request, in bytes, the server accepts")
     parser.add_argument("--auth-token-ttl", type=_uint,
                         default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
                         help="seconds a simple auth token lives after its last use (0: 300)")
@@ -522,6 +564,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
+        max_request_bytes=args.max_request_bytes,
         auth_token_ttl=args.auth_token_ttl,
         lease_checkpoints=args.experimental_enable_lease_checkpoint,
         persist_lease_checkpoints=args.experimental_enable_lease_checkpoint_persist,

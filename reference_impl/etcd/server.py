@@ -130,6 +130,9 @@ class EtcdServer:
         # The cluster version the leader decided, once its entry is applied (etcd's
         # RaftCluster.Version); None until then, when /version says "not_decided".
         self.cluster_version: str | None = None
+        # Members removed from the cluster (etcd's members_removed bucket): their ids never come
+        # back, so a removed member still running cannot rejoin with its old state.
+        self.removed_members: set[int] = set()
         # A one-member server stays in the term it reports; a Raft member sets the real one here.
         self.raft_term = RAFT_TERM
         # The `now` of the last applied request: the latest time this state is known to be from.
@@ -503,6 +506,13 @@ class EtcdServer:
     def hash(self, members: Iterable[Member] | None = None) -> HashResponse:
         """The checksum of the whole backend, with the header of the current revision."""
         return HashResponse(self.header(), hash_backend(self._backend_buckets(members)))
+
+    @property
+    def leader(self) -> int:
+        """The leader's member id: this one, the only member."""
+        return self.member.id
+
+    is_learner = False  # the only member is a voter
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
     def move_leader(self, target_id: int) -> None:

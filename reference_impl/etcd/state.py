@@ -74,6 +74,7 @@ def dump_state(server: EtcdServer) -> dict:
         "auth": server.auth.dump(),
         "alarms": server.alarm_store.dump(),
         "cluster_version": server.cluster_version,
+        "removed_members": sorted(server.removed_members),
     }
 
 
@@ -87,6 +88,7 @@ def recover_state(server: EtcdServer, state: dict, records: list[KeyValue]) -> N
     server.auth.recover(state["auth"])
     server.alarm_store.recover(state["alarms"])
     server.cluster_version = state.get("cluster_version")  # absent in snapshots from before it
+    server.removed_members = set(state.get("removed_members", ()))  # so is this
 
 
 def encode_snapshot(server: EtcdServer, members: list[dict]) -> bytes:

@@ -140,6 +140,10 @@ class WatchHub:
                                          compact_revision=compacted))
             w.active = False
             return
+        if w.start_revision < 0:
+            # etcd reads the history from the start revision's bytes, and a negative one's sort
+            # after every revision's: it reads nothing, and the watch goes on from now.
+            return
         events = self._store.events_between(w.start_revision, current, w.key, w.range_end)
         batch: list[Event] = []
         revisions = 0

@@ -11,8 +11,10 @@ process has the same thing to count: go_threads its OS threads; go_goroutines it
 alive, the analogue of goroutines here (one per watch, connection or worker, as a Go server spawns
 them); go_gc_duration_seconds, go_memstats_last_gc_time_seconds and go_memstats_gc_cpu_fraction
 the cyclic collector's runs, once `track_gc_pauses` hooked it; go_memstats_heap_objects the blocks
-the allocator holds. Left out rather than written as zeros: go_info (there is no Go version to
-report) and go_memstats' byte counts, which would mean tracing every allocation.
+the allocator holds; go_memstats_sys_bytes the resident size; the heap's alloc, inuse, idle and sys
+bytes the C allocator's heap (`heap_usage`, where glibc tells it). Left out rather than written as
+zeros: go_info (there is no Go version to report) and the counts since start
+(alloc_bytes_total, mallocs, frees), which would mean tracing every allocation.
 """
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.runtimestats import (
-    GC_QUANTILES, gc_pauses, open_fds, read_soft_limits, read_stat)
+    GC_QUANTILES, gc_pauses, heap_usage, open_fds, read_soft_limits, read_stat)
 from reference_impl.mirrors import mirrors
 
 
@@ -160,11 +162,23 @@ def process_families(start_time_help: str = START_TIME_HELP) -> list[Family]:
 def go_families(gc_cpu_fraction: bool = True) -> list[Family | Summary]:
     """The Go collector's families this process can measure; `gc_cpu_fraction` as Kubernetes 1.24's
     client_golang writes it (etcd 3.4's does not)."""
+    stat = read_stat()
     families: list[Family | Summary] = [
         _gauge("go_goroutines", "Number of goroutines that currently exist.", threading.active_count()),
         _gauge("go_memstats_heap_objects", "Number of allocated objects.", sys.getallocatedblocks()),
-        _gauge("go_threads", "Number of OS threads created.", read_stat().num_threads),
+        _gauge("go_memstats_sys_bytes", "Number of bytes obtained from system.", stat.resident_memory),
+        _gauge("go_threads", "Number of OS threads created.", stat.num_threads),
     ]
+    heap = heap_usage()
+    if heap is not None:
+        families += [
+            _gauge("go_memstats_alloc_bytes", "Number of bytes allocated and still in use.", heap.in_use),
+            _gauge("go_memstats_heap_alloc_bytes", "Number of heap bytes allocated and still in use.",
+                   heap.in_use),
+            _gauge("go_memstats_heap_idle_bytes", "Number of heap bytes waiting to be used.", heap.idle),
+            _gauge("go_memstats_heap_inuse_bytes", "Number of heap bytes that are in use.", heap.in_use),
+            _gauge("go_memstats_heap_sys_bytes", "Number of heap bytes obtained from system.", heap.obtained),
+        ]
     pauses = gc_pauses()
     if pauses is not None:
         families += [

@@ -1,10 +1,12 @@
 """What this process can tell about itself, as a Go binary's runtime and procfs tell it: its
 /proc/PID/stat and limits, its open descriptors, and the cyclic collector's runs recorded as Go's
-runtime records its pauses. The process and Go families of every `/metrics`
+runtime records its pauses, and the C allocator's heap as glibc's mallinfo2 counts it. The
+process and Go families of every `/metrics`
 (`machinery.prometheus`) and etcd's /debug/vars memstats are read from here.
 """
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import os
@@ -90,6 +92,42 @@ class ProcStat:
     start_time: float  # seconds since the epoch
     virtual_memory: int  # bytes
     resident_memory: int  # bytes
+
+
+@dataclass(frozen=True)
+class HeapUsage:
+    """The C allocator's heap (glibc's mallinfo2): every block malloc holds, which is all of
+    Python's objects larger than 512 bytes and the interpreter's own tables (pymalloc's arenas of
+    small objects are mapped apart and show in the resident size only)."""
+
+    in_use: int  # bytes in allocated blocks (uordblks + hblkhd)
+    idle: int  # bytes free in the heap, waiting to be used (fordblks)
+    obtained: int  # bytes the heap got from the system (arena + hblkhd)
+
+
+class _MallInfo2(ctypes.Structure):
+    _fields_ = [(name, ctypes.c_size_t) for name in
+                ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                 "fordblks", "keepcost")]
+
+
+@functools.cache
+def _mallinfo2():
+    try:
+        function = ctypes.CDLL(None).mallinfo2  # glibc 2.33 and later
+    except (AttributeError, OSError):
+        return None
+    function.restype, function.argtypes = _MallInfo2, []
+    return function
+
+
+def heap_usage() -> HeapUsage | None:
+    """The C heap now, or None where the C library cannot tell (no glibc 2.33)."""
+    mallinfo2 = _mallinfo2()
+    if mallinfo2 is None:
+        return None
+    info = mallinfo2()
+    return HeapUsage(in_use=info.uordblks + info.hblkhd, idle=info.fordblks, obtained=info.arena + info.hblkhd)
 
 
 @functools.cache

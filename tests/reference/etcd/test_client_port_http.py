@@ -383,3 +383,5 @@ def test_memstats_record_the_collectors_runs_as_gos_pause_ring(monkeypatch):
     assert after["LastGC"] == after["PauseEnd"][latest] >= ended_after
     assert 0 < after["GCCPUFraction"] < 1
     assert after["HeapObjects"] > 0
+    assert after["Alloc"] == after["HeapAlloc"] == after["HeapInuse"] > 0  # the C heap, not zeros
+    assert after["HeapSys"] >= after["HeapInuse"]

@@ -7,7 +7,8 @@ import hashlib
 import pytest
 
 from reference_impl.etcd import ClusterMember
-from reference_impl.etcd.errors import ErrMemberBadURLs, ErrNotEnoughStartedMembers, ErrPeerURLExist
+from reference_impl.etcd.errors import (
+    ErrMemberBadURLs, ErrMemberNotFound, ErrNotEnoughStartedMembers, ErrPeerURLExist)
 from reference_impl.etcd.messages import PutRequest
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
@@ -53,6 +54,27 @@ def test_an_update_may_not_take_another_members_peer_urls(tmp_path):
             assert (caught.value.grpc_code, caught.value.message) == (
                 "FAILED_PRECONDITION", "etcdserver: Peer URLs already exists")
         assert {m.id: m.peer_urls for m in member.member_update(member.id, own)}[member.id] == own
+
+
+def test_a_removed_members_id_never_comes_back(tmp_path):
+    """ValidateConfigurationChange refuses any change naming a removed id (ErrIDRemoved, which
+    v3rpc answers NOT_FOUND "member not found"): the same URLs added again within the second of
+    the removal hash to that id (etcd 3.4.23 answered so; the reference added the member
+    again). The removed ids are kept in snapshots and across a restart."""
+    with ClusterMember.alone(tmp_path, ManualClock(ADDED_AT), snapshot_count=3) as member:
+        learner, _ = member.member_add(("http://127.0.0.1:9",), is_learner=True)
+        member.member_remove(learner.id)
+        for i in range(4):  # a snapshot comes after the removal
+            member.put(PutRequest(b"k%d" % i, b"v"))
+    clock = ManualClock(ADDED_AT)
+    with ClusterMember.alone(tmp_path, clock) as member:
+        with pytest.raises(ErrMemberNotFound) as caught:
+            member.member_add(("http://127.0.0.1:9",), is_learner=True)
+        assert (caught.value.grpc_code, caught.value.message) == ("NOT_FOUND", "etcdserver: member not found")
+        assert [m.id for m in member.members()] == [member.id]
+        clock.advance(1)  # a second later the URLs hash to another id, which may join
+        added, _ = member.member_add(("http://127.0.0.1:9",), is_learner=True)
+        assert added.id != learner.id
 
 
 def test_removing_an_unknown_member_first_counts_the_started_voters(tmp_path):

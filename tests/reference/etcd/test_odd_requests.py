@@ -205,6 +205,21 @@ def test_canceling_a_watch_canceled_for_compaction_answers_once(server):
             for r in stream._drain()] == [(0, True, 0, server.header().revision)]
 
 
+def test_a_negative_start_revision_replays_nothing_unless_compacted(server):
+    """A negative start revision reads history from its bytes, which sort after every revision's:
+    etcd 3.4.23 sent -1 only `created` and then the puts after it; below the compacted revision
+    (etcd's starts at -1), -2 and lower are canceled for compaction at -1 (each recorded)."""
+    stream, sent = _stream(server, _create(b"s", range_end=b"t", start_revision=-1),
+                           _create(b"s", range_end=b"t", start_revision=-2))
+    assert [(r.watch_id, r.created, r.canceled, r.compact_revision, len(r.events)) for r in sent] == [
+        (0, True, False, 0, 0), (1, True, False, 0, 0), (1, False, True, -1, 0)]
+    server.put(PutRequest(b"s1", b"new"))
+    assert [(r.watch_id, [e.kv.value for e in r.events]) for r in stream._drain()] == [(0, [b"new"])]
+    server.compact(CompactionRequest(3))
+    _, sent = _stream(server, _create(b"s", range_end=b"t", start_revision=-1))
+    assert [(r.canceled, r.compact_revision) for r in sent] == [(False, 0), (True, 3)]
+
+
 @pytest.mark.parametrize("peer_urls", [(), ("",), ("ftp://x:1",), ("http://",), ("http://a",),
                                        ("http://a:1/path",), ("%zz",), ("unix://x",),
                                        ("http://a:1", "http://b")])
@@ -943,3 +958,113 @@ def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
     assert call("/etcdserverpb.KV/Range") is call("/etcdserverpb.KV/Range") is not handler
     assert call("/x.Y/Z") is None and call("/x.Y/Z") is None
     assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]
+
+
+def test_a_call_that_requires_a_leader_is_refused_at_once_without_one(tmp_path):
+    """v3rpc's interceptors: with metadata "hasleader: true" (clientv3's WithRequireLeader) a
+    member that knows no leader answers UNAVAILABLE "etcdserver: no leader" to unary calls,
+    serializable reads too, and to new Watch and LeaseKeepAlive streams; without it a
+    serializable read is served (recorded from a three-member etcd 3.4.23 cluster with two
+    members down; the reference waited for a leader until the client's deadline)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+    from reference_impl.etcd.raftnode import parse_initial_cluster
+
+    # the other member never starts: no leader is ever elected
+    cluster = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
+    member = ClusterMember(tmp_path, ManualClock(), name="a", initial_cluster=cluster,
+                           listen_peer=None, election_ms=100, heartbeat_ms=10)
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, member)
+    grpc_server.start()
+    need_leader = (("hasleader", "true"),)
+
+    def answer(call) -> str:
+        try:
+            call()
+            return "OK"
+        except grpc.RpcError as err:
+            return f"{err.code().name}: {err.details()}"
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            kv, lease = rpc_pb2_grpc.KVStub(channel), rpc_pb2_grpc.LeaseStub(channel)
+            watch = rpc_pb2_grpc.WatchStub(channel)
+            serializable = rpc_pb2.RangeRequest(key=b"k", serializable=True)
+            create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
+            no_leader = "UNAVAILABLE: etcdserver: no leader"
+            assert [answer(call) for call in (
+                lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k"), metadata=need_leader, timeout=3),
+                lambda: kv.Range(serializable, metadata=need_leader, timeout=3),
+                lambda: list(watch.Watch(iter([create]), metadata=need_leader, timeout=3)),
+                lambda: list(lease.LeaseKeepAlive(iter([rpc_pb2.LeaseKeepAliveRequest(ID=1)]),
+                                                  metadata=need_leader, timeout=3)),
+                lambda: kv.Range(serializable, metadata=(("hasleader", "false"),), timeout=3),
+            )] == [no_leader] * 4 + ["OK"]
+    finally:
+        grpc_server.stop(None)
+        member.close()
+
+
+def test_a_stream_that_requires_a_leader_ends_after_three_checks_without_one():
+    """monitorLeader: a member that has seen no leader at three checks in a row, one an election
+    timeout, cancels the streams that require one ("etcdserver: no leader"; etcd 3.4.23 ended such a
+    watch about 3.4 s after two of three members were killed, a watch without the key stayed);
+    a leader seen again meanwhile starts the count anew."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd.grpc_adapter import LeaderLoss
+
+    member = SimpleNamespace(leader=7, election_timeout=1.0)
+    loss = LeaderLoss(member)
+    assert not loss.lost(0.0)
+    member.leader = 0
+    assert [loss.lost(t) for t in (1.0, 2.5, 2.9)] == [False, False, False]
+    member.leader = 7  # a new leader: the absence is over
+    assert not loss.lost(3.0)
+    member.leader = 0
+    assert [loss.lost(t) for t in (4.5, 6.4, 6.5)] == [False, False, True]
+    member.leader = 7
+    assert loss.lost(8.0), "an ended stream stays ended"
+
+
+def test_a_learner_serves_only_status_and_serializable_reads():
+    """v3rpc's interceptors: a learner answers Status and serializable Range calls and refuses
+    every other call, streams included, UNAVAILABLE "etcdserver: rpc not supported for learner"
+    (recorded from an etcd 3.4.23 learner: 12 calls; the reference's learner served them all)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
+
+    learner = EtcdServer(ManualClock())
+    learner.is_learner = True
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    add_etcd_servicers(grpc_server, learner)
+    grpc_server.start()
+
+    def answer(call) -> str:
+        try:
+            call()
+            return "OK"
+        except grpc.RpcError as err:
+            return f"{err.code().name}: {err.details()}"
+
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            kv, maintenance = rpc_pb2_grpc.KVStub(channel), rpc_pb2_grpc.MaintenanceStub(channel)
+            cluster, watch = rpc_pb2_grpc.ClusterStub(channel), rpc_pb2_grpc.WatchStub(channel)
+            create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
+            refused = "UNAVAILABLE: etcdserver: rpc not supported for learner"
+            assert [answer(call) for call in (
+                lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k", serializable=True), timeout=3),
+                lambda: maintenance.Status(rpc_pb2.StatusRequest(), timeout=3),
+                lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k"), timeout=3),
+                lambda: kv.Put(rpc_pb2.PutRequest(key=b"k", value=b"v"), timeout=3),
+                lambda: cluster.MemberList(rpc_pb2.MemberListRequest(), timeout=3),
+                lambda: list(watch.Watch(iter([create]), timeout=3)),
+            )] == ["OK", "OK"] + [refused] * 4
+    finally:
+        grpc_server.stop(None)

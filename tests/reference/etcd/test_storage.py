@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import stat
@@ -14,11 +15,13 @@ import pytest
 from processes import put_all, real_etcd, reference_server, start_refused
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd import ClusterMember
-from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir
+from reference_impl.etcd.errors import (
+    ErrCompacted, ErrCorruptWAL, ErrLeaseNotFound, ErrOldDataDir, ErrStopped)
 from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
 from reference_impl.etcd.raftnode import decode_entry
+from reference_impl.etcd.run import wait_for_lock
 from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
 from reference_impl.etcd.wal import MAX_SNAPSHOTS, WAL, Snapshotter, frame, read_frames
 
@@ -254,10 +257,40 @@ def test_keep_alive_entries_of_an_older_log_still_replay(tmp_path):
 
 
 def test_one_data_dir_serves_one_process(tmp_path):
-    """A data directory in use cannot be opened a second time."""
+    """A data directory in use cannot be opened a second time without waiting for it."""
     with ClusterMember.alone(tmp_path, ManualClock()):
         with pytest.raises(BlockingIOError):
             ClusterMember.alone(tmp_path, ManualClock())
+
+
+def test_a_second_process_waits_for_the_data_dir_and_says_so(tmp_path):
+    """As etcd waits on its backend's flock: the second opener waits (saying so once the wait
+    is long), and starts with the first one's writes as soon as the first one lets go."""
+    said, opened = io.StringIO(), []
+    first = ClusterMember.alone(tmp_path, ManualClock())
+    first.put(PutRequest(b"k", b"first"))
+    wait = lambda try_lock, path: wait_for_lock(try_lock, path, threading.Event(), said, warn_after=0)
+    second = threading.Thread(target=lambda: opened.append(
+        ClusterMember.alone(tmp_path, ManualClock(), wait_for_lock=wait)))
+    second.start()
+    time.sleep(0.3)
+    assert not opened
+    first.close()
+    second.join(10)
+    with opened[0] as server:
+        assert values(server) == {b"k": b"first"}
+    assert said.getvalue() == (
+        f'reference etcd: another etcd process is using "{tmp_path / "LOCK"}" and holds the file '
+        "lock, or loading backend file is taking >10 seconds\n"
+        "reference etcd: waiting for it to exit before starting...\n")
+
+
+def test_a_stop_ends_the_wait_for_the_data_dir(tmp_path):
+    """A signal while waiting for the lock ends the process instead of leaving it waiting."""
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(ErrStopped):
+        wait_for_lock(lambda: False, "LOCK", stop, io.StringIO())
 
 
 def modes(data_dir: Path) -> set[tuple[str, int]]:

@@ -28,7 +28,13 @@ PROCESS_FAMILIES = {
 }
 GO_FAMILIES = {
     "go_goroutines": ("Number of goroutines that currently exist.", "gauge"),
+    "go_memstats_alloc_bytes": ("Number of bytes allocated and still in use.", "gauge"),
+    "go_memstats_heap_alloc_bytes": ("Number of heap bytes allocated and still in use.", "gauge"),
+    "go_memstats_heap_idle_bytes": ("Number of heap bytes waiting to be used.", "gauge"),
+    "go_memstats_heap_inuse_bytes": ("Number of heap bytes that are in use.", "gauge"),
     "go_memstats_heap_objects": ("Number of allocated objects.", "gauge"),
+    "go_memstats_heap_sys_bytes": ("Number of heap bytes obtained from system.", "gauge"),
+    "go_memstats_sys_bytes": ("Number of bytes obtained from system.", "gauge"),
     "go_threads": ("Number of OS threads created.", "gauge"),
 }
 GC_FAMILIES = {
@@ -73,6 +79,25 @@ def test_memory_is_what_proc_status_calls_vmrss_and_vmsize():
     stat = read_stat()
     assert abs(stat.resident_memory - kib["VmRSS"] * 1024) < 4 * 1024 * 1024
     assert abs(stat.virtual_memory - kib["VmSize"] * 1024) < 64 * 1024 * 1024
+
+
+def test_heap_bytes_follow_what_the_process_allocates(untracked):
+    """The memstats byte gauges are measured, not zeros: 8 MB held more shows in alloc and inuse
+    bytes (and in what the heap got from the system), and is gone from them once freed."""
+    def heap() -> dict[str, float]:
+        return {name: value for name, value in samples("".join(f.text() for f in go_families())).items()
+                if name.endswith("_bytes")}
+
+    before = heap()
+    held = [bytearray(8 * 1024 * 1024)]
+    during = heap()
+    del held[:]
+    after = heap()
+    for name in ("go_memstats_alloc_bytes", "go_memstats_heap_alloc_bytes", "go_memstats_heap_inuse_bytes"):
+        assert during[name] - before[name] >= 7.5 * 1024 * 1024
+        assert during[name] - after[name] >= 7.5 * 1024 * 1024
+    assert during["go_memstats_heap_sys_bytes"] >= during["go_memstats_heap_inuse_bytes"] > 0
+    assert during["go_memstats_sys_bytes"] == pytest.approx(read_stat().resident_memory, abs=16 * 1024 * 1024)
 
 
 def test_cpu_seconds_are_user_plus_system_time():
