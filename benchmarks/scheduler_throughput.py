@@ -342,8 +342,9 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     setup.close()
 
     scheduler, _ = local_cluster.start(directory, "scheduler", "scheduler", ["--kubeconfig", str(kubeconfig),
-                                                                              "--leader-elect=false"])
-    started.append(scheduler)
+                                                                              "--leader-elect=false",
+                                                                              "--secure-port=0"])
+    started.append(scheduler)  # no secure port: two runs on one machine would both want 10259
     watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered
 

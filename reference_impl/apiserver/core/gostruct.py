@@ -164,9 +164,31 @@ def _zero(field: Plan) -> object:
     return SCALAR_ZEROS.get(field.type, 0)
 
 
+# The steps `_encoded` takes for one shape of a struct's value (its message, whether empty values
+# are kept, and its keys in order): only those of the fields present and of the absent ones that
+# are written anyway, which is all that the full walk writes (an absent field with nothing to
+# write is skipped). A pod's PodSpec sets about a fifth of its 36 fields, so walking every field of
+# every struct was most of an encode. A client sends few shapes; the cache starts over when full.
+_SHAPES: dict[tuple, tuple[tuple[Step, ...], bool]] = {}
+_SHAPES_MAX = 8192
+
+
+def _shape(message: str, keep_empty: bool, keys: tuple[str, ...]) -> tuple[tuple[Step, ...], bool]:
+    """The steps for a value with `keys`, and whether it has fields its struct does not know."""
+    steps, known = _steps(message, keep_empty)
+    present = set(keys)
+    taken = tuple(step for step in steps if step.name in present or (step.absent and not keep_empty))
+    if len(_SHAPES) >= _SHAPES_MAX:
+        _SHAPES.clear()
+    shape = _SHAPES[(message, keep_empty, keys)] = (taken, not present <= known)
+    return shape
+
+
 def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
     encoded = {}
-    steps, known = _steps(message, keep_empty)
+    keys = tuple(value)
+    shape = _SHAPES.get((message, keep_empty, keys)) or _shape(message, keep_empty, keys)
+    steps, unknown = shape
     get = value.get
     for name, omit_zero, how, type_, absent, zero in steps:
         item = get(name)
@@ -183,8 +205,8 @@ def _encoded(value: dict, message: str, keep_empty: bool) -> dict:
         if how:
             item = _encoded_value(item, how, type_, keep_empty)
         encoded[name] = item
-    if not value.keys() <= known:
-        return _with_unknown_fields(encoded, value, known)
+    if unknown:
+        return _with_unknown_fields(encoded, value, _steps(message, keep_empty)[1])
     return encoded
 
 

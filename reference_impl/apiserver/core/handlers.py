@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import functools
 import json
 import random
 import re
@@ -332,8 +333,11 @@ STREAM_MEDIA_TYPES = (JSON + ";stream=watch", protobuf.MEDIA_TYPE + ";stream=wat
 CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 
+# An answer depends only on the arguments, and clients send a handful of Accept headers: each is
+# worked out once (a refusal raises again each time) instead of at every request, several a pod.
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
+@functools.lru_cache(maxsize=256)
 def negotiate(accept: str, tables: bool = True, conversions: bool = True,
               protobuf_objects: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
