@@ -828,8 +828,9 @@ def list_options(request: Request) -> dict:
     """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
     limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
     resourceVersion a 422."""
-    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    # DecodeParameters reads timeoutSeconds before limit, so its error is the one reported.
     query_int64(request, "timeoutSeconds")
+    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
     match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                request.param("resourceVersion"), request.param("continue"), False)
     return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
@@ -1771,9 +1772,13 @@ class RESTHandlers:
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         options = negotiate_for(request)
-        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
-                                           request.param("continue"), True)
+        # DecodeParameters reads timeoutSeconds, then limit (a watch ignores it, but it must be an
+        # int64); ValidateListOptions forbids resourceVersionMatch only for ?watch=, not for a
+        # watch that the /watch/ prefix asked for.
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
+        query_int64(request, "limit")
+        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
+                                           request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")
         if request.info.name:
             field_selector = name_field_selector(request.info.name, field_selector)
