@@ -103,6 +103,18 @@ def test_apply_creates_a_missing_object_with_201(chain):
     assert created["metadata"]["uid"] and created["spec"]["strategy"]["type"] == "RollingUpdate"
 
 
+def test_an_apply_that_would_create_may_not_name_a_uid(chain):
+    """patcher.applyPatch: an apply that finds no object, whose object names a uid, is a 409 uid
+    mismatch (before its name is checked against the path), and nothing is created."""
+    body = {**DEPLOYMENT, "metadata": {"name": "other", "uid": "u-1"}}
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["reason"], status["message"]) == (
+        409, "Conflict", 'Operation cannot be fulfilled on deployments.apps "web": uid mismatch: the provided '
+                         "object specified uid u-1, and no existing object was found")
+    assert send(chain, "GET", deployment_path(chain, "web"))[0] == 404
+
+
 def test_apply_updates_what_it_applies_and_keeps_the_rest(chain):
     send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
          query={"fieldManager": "kubectl"})
