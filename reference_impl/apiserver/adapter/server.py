@@ -13,6 +13,7 @@ from __future__ import annotations
 import email.utils
 import functools
 import gzip
+import hashlib
 import http.server
 import json
 import ssl
@@ -26,7 +27,7 @@ from urllib.parse import parse_qs, unquote
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
-from reference_impl.machinery import requestline
+from reference_impl.machinery import gofileserver, requestline
 from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
@@ -165,6 +166,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.rest.authorizer = authorizer
         self.server_address = server_address
+        self._openapi_built: dict[str, float] = {}  # when each /openapi/v2 body (by ETag) was first built
         self.registry = registry
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
         self.component_servers = componentstatus.servers_to_validate(etcd_servers)
@@ -463,18 +465,30 @@ class HandlerChain:
             return discovery.api_resource_list(self.served, parts[1], parts[2])
         return None
 
+    @mirrors("(*k8s.io/kube-openapi/pkg/handler.OpenAPIService).RegisterOpenAPIVersionedService",
+             "k8s.io/kube-openapi/pkg/handler.computeETag")
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.
-        The protobuf goes out as application/octet-stream: the media type kubectl asks for has an
-        `@`, which Go's mime parser rejects in a Content-Type."""
+        Served as http.ServeContent serves it: an ETag (the SHA-512 of the bytes), Last-Modified
+        (when this server first built those bytes), conditional requests and byte ranges, a type
+        sniffed from the bytes (JSON is text/plain); protobuf goes out as application/octet-stream,
+        as the media type kubectl asks for has an `@`, which Go's mime parser rejects."""
         for item in request.header("Accept").split(",") or ["application/json"]:
             kind = item.split(";")[0].strip().lower()
             if kind == PROTOBUF_OPENAPI:
-                return Response(200, openapi.swagger_protobuf(self.custom_resources()), "application/octet-stream")
+                return self._openapi_content(request, openapi.swagger_protobuf(self.custom_resources()))
             if kind in ("", "application/json", "application/*", "*/*"):
-                return Response(200, openapi.swagger_json(self.custom_resources()))
+                return self._openapi_content(request, openapi.swagger_json(self.custom_resources()))
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
+
+    def _openapi_content(self, request: Request, data: bytes) -> Response:
+        etag = '"%s"' % hashlib.sha512(data).hexdigest().upper()
+        built = self._openapi_built.setdefault(etag, self.rest.now())
+        answer = gofileserver.serve_content(gofileserver.FileRequest(request.path, headers=request.headers),
+                                            "/openapi/v2", built, data, etag, request.method)
+        headers = (("Etag", etag), ("Vary", "Accept"), *answer.headers)
+        return Response(answer.code, answer.body, answer.content_type, headers=headers)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def review(self, request: Request, resource: discovery.VirtualResource) -> Response:
