@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import http.server
 import json
+import re
 import ssl
 import sys
 import threading
@@ -23,7 +24,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
@@ -129,14 +130,27 @@ def gzip_accepted(accept_encoding: str) -> bool:
     return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
 
 
+@mirrors("net/url.ParseQuery", "net/url.parseQuery")
 def parse_query(query: str) -> dict[str, list[str]]:
-    """The query's values, a byte that is no UTF-8 read as U+FFFD; but a label selector keeps it
-    (as a lone surrogate), as url.ParseQuery does, for the parser's message that quotes it with
-    %q ("\\xff"). Other values would carry it into code that writes them out."""
-    values = parse_qs(query, keep_blank_values=True)
-    if "labelSelector" in values and "%" in query:
-        values["labelSelector"] = parse_qs(query, keep_blank_values=True, errors="surrogateescape")["labelSelector"]
+    """The query's values as url.ParseQuery reads them (its error ignored, as URL.Query does): a
+    pair holding a `;` or an escape that is no `%XX` is dropped, `+` is a space. A byte that is no
+    UTF-8 is read as U+FFFD; but a label selector keeps it (as a lone surrogate), for the parser's
+    message that quotes it with %q ("\\xff"). Other values would carry it into code that writes
+    them out."""
+    values: dict[str, list[str]] = {}
+    for pair in query.split("&"):
+        if not pair or ";" in pair:
+            continue
+        key, _, value = pair.partition("=")
+        if _BAD_ESCAPE.search(key) or _BAD_ESCAPE.search(value):
+            continue
+        key = unquote_to_bytes(key.replace("+", " ")).decode("utf-8", "replace")
+        errors = "surrogateescape" if key == "labelSelector" else "replace"
+        values.setdefault(key, []).append(unquote_to_bytes(value.replace("+", " ")).decode("utf-8", errors))
     return values
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
