@@ -115,6 +115,20 @@ def test_an_apply_that_would_create_may_not_name_a_uid(chain):
     assert send(chain, "GET", deployment_path(chain, "web"))[0] == 404
 
 
+def test_a_list_item_that_omits_its_key_is_keyed_by_the_keys_zero_value(chain):
+    """1.24's field manager schema gives a key field without omitempty openapi-gen's zero default
+    (Container.name "", ContainerPort.containerPort 0): an apply whose container has no name is
+    merged as the container named "", which validation then refuses, not the typed patch."""
+    send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY, query={"fieldManager": "a"})
+    nameless = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {**DEPLOYMENT["spec"]["template"], "spec": {
+        "containers": [{"image": "x", "ports": [{"name": "p"}]}]}}}}
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), nameless, content_type=APPLY,
+                        query={"fieldManager": "b"})
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"] == ('Deployment.apps "web" is invalid: [spec.template.spec.containers[1].name: Required '
+                                 "value, spec.template.spec.containers[1].ports[0].containerPort: Required value]")
+
+
 def test_apply_updates_what_it_applies_and_keeps_the_rest(chain):
     send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
          query={"fieldManager": "kubectl"})
