@@ -35,7 +35,7 @@ from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc333
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.storage.etcd3 import Preconditions
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
-from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
+from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH, unconvertible_apply_result
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
@@ -1477,7 +1477,13 @@ class RESTHandlers:
         def patch_fn(current: dict | None) -> dict:
             patched = apply(current)
             if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
-                patched = decode(patched)
+                try:
+                    patched = decode(patched)
+                except fieldvalidation.UndecodableError as err:
+                    if err.conversion_problem is None or resource.custom:
+                        raise
+                    raise unconvertible_apply_result(decode_apply_patch(request), resource.group, resource.version,
+                                                     resource.kind, err.conversion_problem) from None
             uid = (patched.get("metadata") or {}).get("uid") if current is None else None
             if uid:  # an apply that creates may not name the uid of an object it did not find
                 raise errors.conflict(resource.plural, info.name, resource.group, "uid mismatch: the provided object "

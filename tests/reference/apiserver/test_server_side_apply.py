@@ -129,6 +129,28 @@ def test_a_list_item_that_omits_its_key_is_keyed_by_the_keys_zero_value(chain):
                                  "value, spec.template.spec.containers[1].ports[0].containerPort: Required value]")
 
 
+@pytest.mark.parametrize("field,value,problem", [
+    (("metadata", "creationTimestamp"), "bogus",
+     'parsing time "bogus" as "2006-01-02T15:04:05Z07:00": cannot parse "bogus" as "2006"'),
+    (("spec", "template", "spec", "containers", 0, "resources"), {"limits": {"cpu": "bogus"}},
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+])
+def test_an_applied_object_the_kind_cannot_hold_is_refused_in_the_converters_words(chain, field, value, problem):
+    """structuredMergeManager.Apply types the merged object, then converts it back into the kind:
+    a value that types (a string) but does not convert is upstream's 'failed to convert new object'
+    (a plain 500 there, the client's 400 here), naming the applied object and the kind."""
+    body = json.loads(json.dumps(DEPLOYMENT))
+    parent = body
+    for step in field[:-1]:
+        parent = parent[step]
+    parent[field[-1]] = value
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["message"]) == (400, "failed to convert new object (/web; apps/v1, Kind=Deployment) to proper "
+                                              "version: unable to convert unstructured object to apps/v1, "
+                                              f"Kind=Deployment: {problem}")
+
+
 def test_apply_updates_what_it_applies_and_keeps_the_rest(chain):
     send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
          query={"fieldManager": "kubectl"})
