@@ -55,8 +55,10 @@ def as_table(resource, objects: list[dict], now: float, include_object: str = "M
         elif include_object != "None":
             row["object"] = partial_metadata(obj, version)
         rows.append(row)
+    # A column is (name, type, priority, description), and a format when it is not the Name
+    # column's "name" or no format at all (VolumeAttachment's Attacher is a "name" too).
     definitions = None if no_headers else [
-        {"name": name, "type": type_, "format": "name" if name == "Name" else "", "description": description,
-         "priority": priority} for name, type_, priority, description in columns]
+        {"name": name, "type": type_, "format": format_[0] if format_ else "name" if name == "Name" else "",
+         "description": description, "priority": priority} for name, type_, priority, description, *format_ in columns]
     return {"kind": "Table", "apiVersion": f"meta.k8s.io/{version}", "metadata": dict(list_metadata or {}),
             "columnDefinitions": definitions, "rows": rows}
