@@ -2310,6 +2310,9 @@ def method_probes() -> list[Probe]:
     probes += [Probe("method", "GET", targets[1], "x=" + "a" * size) for size in (1 << 20, 2 << 20, 500_000)]
     probes += [Probe("method", "GET", path, text) for path in targets[:2] for text in (
         "pretty=true", "pretty=1", "pretty=bogus", "pretty", "export=true", "exact=true", "includeUninitialized=1")]
+    unknown = encode({**config_maps.object("m2"), "bogus": 1})
+    probes += [Probe("method", "POST", config_maps.collection(), f"dryRun=All&fieldValidation={directive}", JSON, unknown)
+               for directive in ("Strict", "Warn", "Strict&fieldValidation=Ignore", "Bogus&fieldValidation=Strict")]
     probes += [Probe("method", "POST", config_maps.collection(), "dryRun=All&pretty=bogus", JSON, encode(config_maps.object("m1"))),
                Probe("method", "DELETE", targets[1], "dryRun=All&dryRun=Bogus"),
                Probe("method", "DELETE", targets[1], "dryRun=Bogus&dryRun=All"),
