@@ -88,6 +88,25 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                server-side apply and bodies that do not decode on its scale, /watch/ by any method,
                collection deletes with DeleteOptions its codec does or does not decode, PUT and
                PATCH of its collection
+  paging       list pagination (fuzz19): continue tokens tampered with (fields of the wrong type or
+               value, start keys climbing out of the prefix, other encodings), continue with a
+               resourceVersion or resourceVersionMatch, limits at and past int64's edges,
+               resourceVersion spellings, duplicated parameters, pairs url.ParseQuery drops
+  watchparam   watch parameters: timeoutSeconds, resourceVersion(Match), limit and continue with a
+               watch, allowWatchBookmarks, watch= spellings, field selectors of one name, by ?watch=
+               and by the /watch/ prefix, of collections and of one object
+  apply        server-side apply: conflicts, force, field managers too long or unprintable, bodies
+               whose name, namespace, kind, apiVersion or metadata disagree or hold managedFields,
+               applies that create (with a uid), list items without their key (dry runs)
+  directive    strategic-merge-patch directives ($patch, $retainKeys, $setElementOrder,
+               $deleteFromPrimitiveList) of every kind and wrong types, on keyed lists, lists
+               without keys and maps (dry runs)
+  metadata     ownerReferences (empty, duplicate, two controllers), finalizers, annotations past
+               256 KiB, label keys and values, generateName edge cases, managedFields in a create
+  method       HEAD, OPTIONS, TRACE and unknown methods everywhere; a header and a URL past 1 MiB;
+               pretty and other harmless parameters; duplicated dryRun
+  known        Endpoints and EndpointSlice addresses upstream refuses or reads sloppily (leading
+               zeros, IPv4-mapped, zones, special ranges), /openapi/v2 with If-None-Match
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -2532,6 +2551,377 @@ def crd_probes() -> list[Probe]:
                                    "metadata": {"name": "g"}, "spec": spec})) for spec in specs]
 
 
+# --- fuzz19: requests the categories above never sent ---------------------------------------------
+
+def continue_token(fields: object) -> str:
+    """A continue token as upstream encodes one (base64url without padding of JSON), of any fields."""
+    return base64.urlsafe_b64encode(json.dumps(fields).encode()).decode().rstrip("=")
+
+
+CONTINUE_TOKENS = [
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "../x"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "a/../../b"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "/"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "a//b"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "./a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 0, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": -1, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": ""}),
+    continue_token({"v": "meta.k8s.io/v2", "rv": 1, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": "1", "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1.5, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 2 ** 63, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 99999999, "start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": 5}),
+    continue_token({"v": 1, "rv": 1, "start": "a"}),
+    continue_token({"V": "meta.k8s.io/v1", "RV": 1, "Start": "a"}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "a", "extra": True}),
+    continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "diff-probe\x00"}),
+    continue_token([1]), continue_token("x"), continue_token(None), continue_token(1),
+    base64.urlsafe_b64encode(b'{"v":"meta.k8s.io/v1","rv":1,"start":"a"}').decode(),  # with padding
+    base64.b64encode(b'{"v":"meta.k8s.io/v1","rv":1,"start":"a?>"}').decode(),  # standard alphabet
+    base64.urlsafe_b64encode(b'{"v":"meta.k8s.io/v1",').decode().rstrip("="),  # cut JSON
+    base64.urlsafe_b64encode(b'\xff\xfe').decode().rstrip("="), "a", "ab", "abc", "====", "a b", "%zz",
+]
+
+
+def paging_probes() -> list[Probe]:
+    """List pagination: tampered continue tokens (fields of the wrong type or value, paths that
+    climb out of the listed prefix, other encodings), continue with a resourceVersion or a
+    resourceVersionMatch, limits at and past their edges, resourceVersion spellings, on a
+    namespaced collection, all namespaces and a cluster-scoped one; duplicated parameters."""
+    config_maps, nodes = kind_named("configmaps"), kind_named("nodes")
+    lists = [config_maps.collection(), "/api/v1/configmaps", nodes.collection()]
+    probes = [Probe("paging", "GET", path, query({"continue": [token], "limit": ["1"]}))
+              for token in CONTINUE_TOKENS for path in lists[:1]]
+    probes += [Probe("paging", "GET", path, query({"continue": [token]})) for token in CONTINUE_TOKENS[:8] for path in lists[1:]]
+    good = continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "a"})
+    for extra in ({"resourceVersion": ["0"]}, {"resourceVersion": ["1"]}, {"resourceVersion": ["abc"]},
+                  {"resourceVersionMatch": ["Exact"], "resourceVersion": ["1"]},
+                  {"resourceVersionMatch": ["NotOlderThan"], "resourceVersion": ["0"]},
+                  {"resourceVersionMatch": ["NotOlderThan"]}, {"limit": ["0"]}, {"limit": ["-1"]},
+                  {"watch": ["true"], "timeoutSeconds": ["1"]}, {"labelSelector": ["a=b"]},
+                  {"fieldSelector": ["metadata.name=x"]}, {"continue": ["x"]}):
+        probes += [Probe("paging", "GET", path, query({"continue": [good], **extra})) for path in lists[:2]]
+    for limit in ("0", "-5", "1", str(2 ** 63 - 1), str(2 ** 63), "-" + str(2 ** 63), "-" + str(2 ** 63 + 1),
+                  "1.5", "", " 1", "+1", "0x10", "1e3", "01"):
+        probes += [Probe("paging", "GET", lists[0], query({"limit": [limit]})),
+                   Probe("paging", "GET", lists[0], query({"limit": [limit], "resourceVersion": ["0"]})),
+                   Probe("paging", "GET", lists[2], query({"limit": [limit], "resourceVersion": ["1"],
+                                                           "resourceVersionMatch": ["NotOlderThan"]}))]
+    for version in ("-1", "+1", " 1", "1e3", "0x1", "00", "", str(2 ** 64 - 1), str(2 ** 63), "1.0", "0 "):
+        for match in ("", "Exact", "NotOlderThan", "exact", "notolderthan"):
+            pairs = {"resourceVersion": [version]} | ({"resourceVersionMatch": [match]} if match else {})
+            probes.append(Probe("paging", "GET", lists[0], query(pairs)))
+        probes += [Probe("paging", "GET", f"{config_maps.collection()}/{config_maps.existing}", query({"resourceVersion": [version]})),
+                   Probe("paging", "GET", lists[0], query({"resourceVersion": [version], "limit": ["1"]}))]
+    probes += [Probe("paging", "GET", f"{config_maps.collection()}/{config_maps.existing}", text) for text in (
+        "resourceVersionMatch=Exact&resourceVersion=1", "resourceVersionMatch=Bogus", "limit=1&continue=x")]
+    for text in ("limit=1&limit=abc", "limit=abc&limit=1", "labelSelector=a%3Db&labelSelector=a+in+(b",
+                 "watch=false&watch=bogus", "resourceVersion=abc&resourceVersion=0", "continue=&continue=x",
+                 "resourceVersionMatch=&resourceVersionMatch=Exact&resourceVersion=1", "pretty=bogus", "pretty=true",
+                 "pretty=", "timeoutSeconds=-1", "timeoutSeconds=abc", "allowWatchBookmarks=bogus",
+                 "includeUninitialized=true", "limit", "=1", "&&", "limit=1;continue=x", "%zz=1", "a=%zz",
+                 "limit=%zz", "limit=1%3Bx", "limit=%2B1", "limit=+1", "limit=1&x;y=2", "labelSelector=a%3D%FF",
+                 "labelSelector=a%3D%zz&limit=x"):
+        probes.append(Probe("paging", "GET", lists[0], text))
+    return probes
+
+
+def watch_param_probes() -> list[Probe]:
+    """Watch parameters: timeoutSeconds, resourceVersion and resourceVersionMatch spellings,
+    limit and continue with a watch, allowWatchBookmarks values, field selectors of one name, on
+    /watch/ paths and with ?watch=; a successful watch is cut after its first second."""
+    config_maps = kind_named("configmaps")
+    collection, watched = config_maps.collection(), f"/api/v1/watch/namespaces/{NAMESPACE}/configmaps"
+    probes = []
+    for pairs in ({"timeoutSeconds": ["-1"]}, {"timeoutSeconds": ["0"]}, {"timeoutSeconds": ["1.5"]},
+                  {"timeoutSeconds": [""]}, {"timeoutSeconds": ["0x1"]}, {"timeoutSeconds": [str(2 ** 63)]},
+                  {"resourceVersion": ["-1"]}, {"resourceVersion": ["abc"]}, {"resourceVersion": [str(2 ** 64)]},
+                  {"resourceVersion": [" 1"]}, {"resourceVersion": ["1"], "resourceVersionMatch": ["NotOlderThan"]},
+                  {"resourceVersion": ["0"], "resourceVersionMatch": ["Exact"]}, {"resourceVersionMatch": ["Bogus"]},
+                  {"limit": ["1"]}, {"limit": ["-1"]}, {"limit": ["abc"]}, {"continue": ["x"]},
+                  {"continue": [continue_token({"v": "meta.k8s.io/v1", "rv": 1, "start": "a"})]},
+                  {"allowWatchBookmarks": ["bogus"]}, {"allowWatchBookmarks": ["1"]}, {"allowWatchBookmarks": ["true"]},
+                  {"fieldSelector": [f"metadata.name={config_maps.existing}"]}, {"fieldSelector": ["metadata.name=A_B"]},
+                  {"fieldSelector": ["metadata.name!=x"]}, {"fieldSelector": ["metadata.namespace=other"]},
+                  {"labelSelector": ["a=b"], "fieldSelector": ["metadata.name=x"]}, {"sendInitialEvents": ["true"]}):
+        pairs = {"timeoutSeconds": ["1"], **pairs}
+        probes += [Probe("watchparam", "GET", collection, query({"watch": ["true"], **pairs})),
+                   Probe("watchparam", "GET", watched, query(pairs))]
+    for flag in ("1", "t", "T", "TRUE", "True", "yes", "on", "0", "f", "false", "bogus", ""):
+        probes.append(Probe("watchparam", "GET", collection, query({"watch": [flag], "timeoutSeconds": ["1"]})))
+    probes += [Probe("watchparam", "GET", f"{watched}/{name}", "timeoutSeconds=1&" + extra)
+               for name in (config_maps.existing, "absent") for extra in ("", "resourceVersion=abc", "fieldSelector=metadata.name%3Dother",
+                                                                        "labelSelector=a+in+(b", "limit=1")]
+    probes += [Probe("watchparam", "GET", f"{collection}/{config_maps.existing}", query({"watch": ["true"], "timeoutSeconds": ["1"]})),
+               Probe("watchparam", "GET", "/api/v1/watch/configmaps", "timeoutSeconds=1&resourceVersion=abc"),
+               Probe("watchparam", "GET", "/api/v1/watch/namespaces", "timeoutSeconds=1&fieldSelector=metadata.name%3Ddiff"),
+               Probe("watchparam", "GET", f"/api/v1/watch/namespaces/{NAMESPACE}", "timeoutSeconds=1&resourceVersion=-1")]
+    return probes
+
+
+def apply_probes() -> list[Probe]:
+    """Server-side apply: conflicts with another manager (the 409 naming managers and fields),
+    force without a field manager or on other patch types, field managers too long or not
+    printable, bodies whose name, namespace, kind or apiVersion disagree with the path,
+    managedFields in the body, applies that create (dry runs)."""
+    config_maps, deployments = kind_named("configmaps"), kind_named("deployments")
+    target = f"{config_maps.collection()}/{config_maps.existing}"
+    base = config_maps.object(config_maps.existing)
+    probes = [Probe("apply", "PATCH", target, query({"fieldManager": [manager], "dryRun": ["All"]}), APPLY, encode(body))
+              for manager in ("other", "a" * 128, "a" * 129, "tab\there", "nl\nx", "del\x7f", "é", " ", "a/b", "\u200b")
+              for body in ({**base, "data": {"k": "changed"}}, base)]
+    probes += [Probe("apply", "PATCH", target, text, APPLY, encode({**base, "data": {"k": "changed"}})) for text in (
+        "dryRun=All&force=true", "dryRun=All&force=true&fieldManager=", "dryRun=All&force=false&fieldManager=o",
+        "dryRun=All&force=true&fieldManager=o", "dryRun=All&force=1&fieldManager=o", "dryRun=All&fieldManager=o&fieldManager=p",
+        "dryRun=All&fieldManager=" + "b" * 300, "dryRun=All&fieldManager=o&fieldValidation=Strict",
+        "dryRun=All&fieldManager=o&fieldValidation=bogus")]
+    for media in (MERGE, STRATEGIC, JSON_PATCH):
+        body = b'[{"op":"add","path":"/data/x","value":"y"}]' if media == JSON_PATCH else b'{"data":{"x":"y"}}'
+        probes += [Probe("apply", "PATCH", target, text, media, body) for text in (
+            "dryRun=All&force=true", "dryRun=All&force=false", "dryRun=All&force=bogus", "dryRun=All&fieldManager=" + "c" * 129,
+            "dryRun=All&fieldManager=x%09y")]
+    probes += [Probe("apply", method, path, text, JSON, encode(config_maps.object("fm-new")))
+               for method, path in (("POST", config_maps.collection()), ("PUT", f"{config_maps.collection()}/fm-new"))
+               for text in ("dryRun=All&fieldManager=" + "d" * 129, "dryRun=All&fieldManager=a%0Ab", "dryRun=All&force=true",
+                            "dryRun=All&fieldManager=" + "d" * 128)]
+    odd_bodies = [
+        {**base, "metadata": {"name": "other"}},
+        {**base, "metadata": {"name": config_maps.existing, "namespace": "other"}},
+        {**base, "metadata": {"name": config_maps.existing, "namespace": NAMESPACE}},
+        {**base, "metadata": {}},
+        {**base, "metadata": {"name": config_maps.existing, "managedFields": [{"manager": "x", "operation": "Apply"}]}},
+        {**base, "metadata": {"name": config_maps.existing, "managedFields": []}},
+        {**base, "metadata": {"name": config_maps.existing, "managedFields": [{}]}},
+        {**base, "metadata": {"name": config_maps.existing, "resourceVersion": "1"}},
+        {**base, "metadata": {"name": config_maps.existing, "uid": "x"}},
+        {**base, "metadata": {"name": config_maps.existing, "generateName": "g"}},
+        {**base, "metadata": {"name": config_maps.existing, "creationTimestamp": "bogus"}},
+        {**base, "metadata": {"name": config_maps.existing, "deletionTimestamp": "2020-01-01T00:00:00Z"}},
+        {**base, "metadata": {"name": config_maps.existing, "selfLink": "/x"}},
+        {k: v for k, v in base.items() if k != "apiVersion"},
+        {k: v for k, v in base.items() if k != "kind"},
+        {**base, "apiVersion": "v2"}, {**base, "apiVersion": "apps/v1"}, {**base, "kind": "configmap"},
+        {**base, "data": {"k": None}}, {**base, "data": None}, {**base, "data": {"k": 1}},
+        {**base, "unknown": 1}, {**base, "data": [1]},
+    ]
+    probes += [Probe("apply", "PATCH", target, "dryRun=All&fieldManager=m", APPLY, encode(body)) for body in odd_bodies]
+    probes += [Probe("apply", "PATCH", target, "dryRun=All&fieldManager=m", APPLY, text) for text in (
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diff-probe\ndata:\n  k: [1\n",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diff-probe\ndata:\n  k: 1\n",
+        b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diff-probe\n  name: again\n",
+        b"- 1\n", b"null\n", b"", b"---\n", b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: diff-probe\ndata: {k: v, k: w}\n")]
+    new = config_maps.object("fm-created")
+    probes += [Probe("apply", "PATCH", f"{config_maps.collection()}/fm-created", "dryRun=All&fieldManager=m", APPLY, encode(body))
+               for body in (new, {**new, "metadata": {"name": "fm-created", "generateName": "x"}}, {**new, "metadata": {}},
+                            {**new, "metadata": {"name": "other"}}, {**new, "metadata": {"name": "fm-created", "uid": "x"}},
+                            {**new, "metadata": {"name": "fm-created", "resourceVersion": "5"}})]
+    probes += [Probe("apply", "PATCH", f"{config_maps.collection()}/UPPER", "dryRun=All&fieldManager=m", APPLY,
+                     encode(config_maps.object("UPPER")))]
+    dep_target = f"{deployments.collection()}/{deployments.existing}"
+    dep = deployments.object(deployments.existing)
+    probes += [Probe("apply", "PATCH", dep_target, query({"fieldManager": [manager], "dryRun": ["All"]}), APPLY, encode(body))
+               for manager in ("other", "third") for body in (
+                   {**dep, "spec": {**dep["spec"], "replicas": 3}},
+                   {**dep, "spec": {**dep["spec"], "template": {**TEMPLATE, "spec": {"containers": [
+                       {"name": "c", "image": "other:1"}]}}}},
+                   {**dep, "spec": {**dep["spec"], "template": {**TEMPLATE, "spec": {"containers": [
+                       {"name": "c", "image": IMAGE}, {"name": "c", "image": IMAGE}]}}}},
+                   {**dep, "spec": {**dep["spec"], "template": {**TEMPLATE, "spec": {"containers": [
+                       {"image": IMAGE}]}}}})]
+    probes.append(Probe("apply", "PATCH", f"{dep_target}/scale", "dryRun=All&fieldManager=other", APPLY, encode(
+        {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": deployments.existing}, "spec": {"replicas": 4}})))
+    return probes
+
+
+def directive_probes() -> list[Probe]:
+    """Strategic-merge-patch directives on lists with merge keys (containers, ports), on lists
+    without (args, finalizers), on maps: $patch of every kind and wrong type, $retainKeys,
+    $setElementOrder and $deleteFromPrimitiveList with wrong types and values (dry runs)."""
+    deployments, config_maps, pods = kind_named("deployments"), kind_named("configmaps"), kind_named("pods")
+    dep_target = f"{deployments.collection()}/{deployments.existing}"
+
+    def in_pod(spec: object) -> dict:
+        return {"spec": {"template": {"spec": spec}}}
+
+    container_patches = [
+        in_pod({"containers": [{"name": "c", "$patch": "delete"}]}),
+        in_pod({"containers": [{"name": "absent", "$patch": "delete"}]}),
+        in_pod({"containers": [{"$patch": "delete"}]}),
+        in_pod({"containers": [{"$patch": "replace"}]}),
+        in_pod({"containers": [{"$patch": "replace"}, {"name": "d", "image": IMAGE}]}),
+        in_pod({"containers": [{"$patch": "merge"}]}),
+        in_pod({"containers": [{"$patch": 5}]}),
+        in_pod({"containers": [{"$patch": None}]}),
+        in_pod({"containers": [{"name": "c", "$patch": "bogus"}]}),
+        in_pod({"containers": [{"name": "c", "ports": [{"containerPort": 80, "$patch": "delete"}]}]}),
+        in_pod({"containers": [{"name": "c", "ports": [{"$patch": "delete"}]}]}),
+        in_pod({"containers": [{"name": "c", "args": [{"$patch": "delete"}]}]}),
+        in_pod({"containers": [{"name": "c", "args": ["a", {"$patch": "replace"}]}]}),
+        in_pod({"containers": [{"name": "c", "env": [{"name": "E", "$patch": "delete"}]}]}),
+        in_pod({"$setElementOrder/containers": [{"name": "absent"}], "containers": [{"name": "c", "image": IMAGE}]}),
+        in_pod({"$setElementOrder/containers": [{"name": "c"}, {"name": "c"}]}),
+        in_pod({"$setElementOrder/containers": [{"image": "x"}]}),
+        in_pod({"$setElementOrder/containers": ["c"]}),
+        in_pod({"$setElementOrder/containers": [1]}),
+        in_pod({"$setElementOrder/containers": None}),
+        in_pod({"$setElementOrder/containers": {}}),
+        in_pod({"$setElementOrder/bogus": [{"name": "c"}]}),
+        in_pod({"$setElementOrder/dnsPolicy": ["x"]}),
+        in_pod({"$retainKeys": ["containers"], "containers": [{"name": "c", "image": IMAGE}]}),
+        in_pod({"$retainKeys": ["bogus"]}),
+        in_pod({"$retainKeys": [1]}),
+        in_pod({"$retainKeys": None}),
+        in_pod({"$retainKeys": []}),
+        in_pod({"volumes": [{"name": "v", "$retainKeys": ["emptyDir"], "emptyDir": {}}]}),
+        in_pod({"volumes": [{"name": "v", "$retainKeys": ["hostPath"], "emptyDir": {}}]}),
+        in_pod({"volumes": [{"name": "v", "$retainKeys": "emptyDir", "emptyDir": {}}]}),
+        in_pod({"$deleteFromPrimitiveList/containers": ["c"]}),
+        in_pod({"containers": [{"name": "c", "$deleteFromPrimitiveList/args": "x"}]}),
+        in_pod({"containers": [{"name": "c", "$deleteFromPrimitiveList/args": [1, None]}]}),
+        in_pod({"containers": [{"name": "c", "$deleteFromPrimitiveList/args": {"a": 1}}]}),
+        in_pod({"containers": [{"name": "c", "$deleteFromPrimitiveList/image": ["x"]}]}),
+        {"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}},
+        {"spec": {"strategy": {"$retainKeys": ["rollingUpdate"], "type": "Recreate"}}},
+        {"spec": {"strategy": {"$patch": "replace", "type": "Recreate"}}},
+        {"spec": {"strategy": {"$patch": "delete"}}},
+        {"spec": {"selector": {"$patch": "delete"}}},
+        {"spec": {"$patch": "replace", "replicas": 2}},
+        {"spec": {"$patch": "merge"}},
+        {"metadata": {"labels": {"$patch": "delete"}}},
+        {"metadata": {"labels": {"$patch": "replace", "app": "probe"}}},
+        {"metadata": {"labels": {"$patch": "merge"}}},
+        {"metadata": {"labels": {"$patch": 1}}},
+        {"metadata": {"finalizers": [{"$patch": "delete"}]}},
+        {"metadata": {"finalizers": ["example.com/a", {"$patch": "replace"}]}},
+        {"metadata": {"$deleteFromPrimitiveList/finalizers": ["example.com/a"]}},
+        {"metadata": {"$deleteFromPrimitiveList/finalizers": "x"}},
+        {"metadata": {"$deleteFromPrimitiveList/finalizers": [{"a": 1}]}},
+        {"metadata": {"$setElementOrder/finalizers": ["example.com/a"], "finalizers": ["example.com/b"]}},
+        {"metadata": {"$setElementOrder/finalizers": "x"}},
+        {"metadata": {"$setElementOrder/ownerReferences": [{"uid": "x"}]}},
+        {"metadata": {"$retainKeys": ["name"]}},
+        {"$patch": "replace"}, {"$patch": "merge"}, {"$patch": None}, {"$retainKeys": ["spec"]},
+        {"$setElementOrder/spec": []}, {"$deleteFromPrimitiveList/spec": []},
+    ]
+    probes = [Probe("directive", "PATCH", dep_target, "dryRun=All", STRATEGIC, encode(body)) for body in container_patches]
+    cm_target = f"{config_maps.collection()}/{config_maps.existing}"
+    probes += [Probe("directive", "PATCH", cm_target, "dryRun=All", STRATEGIC, encode(body)) for body in (
+        {"data": {"$patch": "replace", "x": "y"}}, {"data": {"$patch": "delete"}}, {"data": {"k": {"$patch": "delete"}}},
+        {"data": {"$retainKeys": ["k"]}}, {"$retainKeys": ["data"], "data": {"a": "b"}}, {"binaryData": {"$patch": "replace"}},
+        {"$setElementOrder/data": [{"k": "v"}]}, {"data": [{"$patch": "delete"}]})]
+    pod_target = f"{pods.collection()}/{pods.existing}"
+    probes += [Probe("directive", "PATCH", pod_target, "dryRun=All", STRATEGIC, encode(body)) for body in (
+        {"spec": {"containers": [{"name": "c", "image": "other:1"}]}},
+        {"spec": {"containers": [{"name": "c", "$patch": "delete"}]}},
+        {"spec": {"tolerations": [{"key": "k", "$patch": "delete"}]}},
+        {"spec": {"tolerations": [{"$patch": "replace"}]}},
+        {"spec": {"$setElementOrder/containers": [{"name": "c"}], "containers": [{"name": "d", "image": IMAGE}]}},
+        {"metadata": {"ownerReferences": [{"uid": "u1", "$patch": "delete"}]}})]
+    return probes
+
+
+def metadata_probes() -> list[Probe]:
+    """ObjectMeta upstream validates on every kind: ownerReferences (empty uid, missing fields,
+    two controllers, duplicates), finalizers, annotations past 256 KiB, label keys and values past
+    their lengths, generateName edge cases (dry-run creates of a config map and a namespace)."""
+    config_maps, namespaces = kind_named("configmaps"), kind_named("namespaces")
+    owner = {"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u1"}
+    metas = [
+        {"ownerReferences": [{**owner, "uid": ""}]}, {"ownerReferences": [{k: v for k, v in owner.items() if k != "uid"}]},
+        {"ownerReferences": [{**owner, "apiVersion": ""}]}, {"ownerReferences": [{**owner, "kind": ""}]},
+        {"ownerReferences": [{**owner, "name": ""}]}, {"ownerReferences": [{**owner, "apiVersion": "a/b/c"}]},
+        {"ownerReferences": [{**owner, "kind": "Pod", "apiVersion": "v1", "name": "UPPER_"}]},
+        {"ownerReferences": [{**owner, "controller": True}, {**owner, "uid": "u2", "controller": True}]},
+        {"ownerReferences": [{**owner, "controller": True}, {**owner, "controller": True}]},
+        {"ownerReferences": [owner, owner]}, {"ownerReferences": [{**owner, "kind": "List"}]},
+        {"ownerReferences": [{**owner, "blockOwnerDeletion": True}]}, {"ownerReferences": [{}]},
+        {"ownerReferences": [{**owner, "apiVersion": "v1", "kind": "Namespace"}]},
+        {"ownerReferences": [{**owner, "uid": "x" * 300}]},
+        {"finalizers": ["bad name"]}, {"finalizers": ["kubernetes"]}, {"finalizers": ["a/b/c"]}, {"finalizers": ["example.com/"]},
+        {"finalizers": ["/x"]}, {"finalizers": [""]}, {"finalizers": ["example.com/a", "example.com/a"]},
+        {"finalizers": ["foregroundDeletion"]}, {"finalizers": ["orphan"]}, {"finalizers": ["orphan", "foregroundDeletion"]},
+        {"finalizers": ["UPPER.com/a"]}, {"finalizers": ["example.com/" + "a" * 64]}, {"finalizers": ["a" * 254 + "/b"]},
+        {"finalizers": ["noslash"]}, {"finalizers": ["kubernetes.io/pv-protection"]},
+        {"annotations": {"a": "x" * (256 * 1024)}}, {"annotations": {"a": "x" * (256 * 1024 - 1)}},
+        {"annotations": {"a": "x" * 200000, "b": "x" * 70000}}, {"annotations": {"": "x"}}, {"annotations": {"a b": "x"}},
+        {"annotations": {"a" * 64: "x"}}, {"annotations": {"a/b/c": "x"}}, {"annotations": {"UPPER.com/x": "y"}},
+        {"labels": {"a": "v" * 63}}, {"labels": {"a": "v" * 64}}, {"labels": {"a": "-v"}}, {"labels": {"a": "v v"}},
+        {"labels": {"": "v"}}, {"labels": {"a" * 254 + "/b": "v"}}, {"labels": {"example.com/": "v"}},
+        {"labels": {"a": "é"}}, {"labels": {"a/b/c": "v"}},
+        {"generateName": "UPPER"}, {"generateName": "a" * 300}, {"generateName": "a" * 58}, {"generateName": "a" * 57 + "-"},
+        {"generateName": "-"}, {"generateName": "a..b"}, {"generateName": "a/"}, {"generateName": "a_"}, {"generateName": ""},
+        {"generateName": "é"},
+        {"creationTimestamp": "bogus"}, {"deletionGracePeriodSeconds": 5}, {"deletionTimestamp": "2020-01-01T00:00:00Z"},
+        {"namespace": "other"}, {"namespace": "UPPER"}, {"selfLink": "/x"}, {"uid": "x"}, {"resourceVersion": "5"},
+        {"generation": -1}, {"managedFields": [{"manager": "m", "operation": "Bogus"}]},
+        {"managedFields": [{"manager": "m", "operation": "Apply", "fieldsType": "FieldsV2"}]},
+        {"managedFields": [{"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+                            "fieldsV1": {"f:bogus": {}}}]},
+        {"managedFields": [{"manager": "m", "operation": "Update", "fieldsV1": {"x": 1}}]},
+        {"managedFields": [{"manager": "a" * 200, "operation": "Update"}]},
+    ]
+    probes = []
+    for meta in metas:
+        name = {} if "generateName" in meta else {"name": "meta"}
+        body = {**config_maps.object("meta"), "metadata": {**name, **meta}}
+        probes.append(Probe("metadata", "POST", config_maps.collection(), "dryRun=All", JSON, encode(body)))
+    for meta in metas[::3]:
+        name = {} if "generateName" in meta else {"name": "meta"}
+        body = {**namespaces.object("meta"), "metadata": {**name, **meta}}
+        probes.append(Probe("metadata", "POST", namespaces.collection(), "dryRun=All", JSON, encode(body)))
+        probes.append(Probe("metadata", "PATCH", f"{config_maps.collection()}/{config_maps.existing}", "dryRun=All", MERGE,
+                            encode({"metadata": {k: v for k, v in meta.items() if k != "generateName"}})))
+    return probes
+
+
+def method_probes() -> list[Probe]:
+    """HTTP methods the routes do not serve (HEAD, OPTIONS, TRACE, CONNECT, unknown ones) on a
+    collection, an object, a subresource, discovery and a non-resource path; a header and a URL
+    past net/http's 1 MiB limit, and just below it; `pretty` and other harmless parameters."""
+    config_maps = kind_named("configmaps")
+    targets = [config_maps.collection(), f"{config_maps.collection()}/{config_maps.existing}",
+               f"{config_maps.collection()}/absent", f"/api/v1/namespaces/{NAMESPACE}/pods/{NAMESPACE}-probe/status",
+               "/api/v1", "/apis", "/healthz", "/version", "/openapi/v2", "/api/v1/watch/namespaces/diff/configmaps", "/bogus"]
+    probes = [Probe("method", method, path) for path in targets for method in ("HEAD", "OPTIONS", "TRACE", "FOO", "get")]
+    probes += [Probe("method", "GET", targets[1], "", headers=(("X-Big", "a" * size),)) for size in (1 << 20, (1 << 20) + 4096, 900_000)]
+    probes += [Probe("method", "GET", targets[1], "x=" + "a" * size) for size in (1 << 20, 2 << 20, 500_000)]
+    probes += [Probe("method", "GET", path, text) for path in targets[:2] for text in (
+        "pretty=true", "pretty=1", "pretty=bogus", "pretty", "export=true", "exact=true", "includeUninitialized=1")]
+    unknown = encode({**config_maps.object("m2"), "bogus": 1})
+    probes += [Probe("method", "POST", config_maps.collection(), f"dryRun=All&fieldValidation={directive}", JSON, unknown)
+               for directive in ("Strict", "Warn", "Strict&fieldValidation=Ignore", "Bogus&fieldValidation=Strict")]
+    probes += [Probe("method", "POST", config_maps.collection(), "dryRun=All&pretty=bogus", JSON, encode(config_maps.object("m1"))),
+               Probe("method", "DELETE", targets[1], "dryRun=All&dryRun=Bogus"),
+               Probe("method", "DELETE", targets[1], "dryRun=Bogus&dryRun=All"),
+               Probe("method", "DELETE", targets[1], "dryRun=All&dryRun=All"),
+               Probe("method", "DELETE", targets[1], "dryRun=all"),
+               Probe("method", "DELETE", targets[1], "dryRun=")]
+    return probes
+
+
+def known_gap_probes() -> list[Probe]:
+    """Endpoints and EndpointSlices naming addresses upstream refuses (loopback, link-local,
+    multicast, unspecified), and /openapi/v2 asked with If-None-Match (dry runs)."""
+    endpoints, slices = kind_named("endpoints"), next(k for k in MORE_KINDS if k.plural == "endpointslices")
+    probes = []
+    for ip in ("127.0.0.1", "127.1.2.3", "169.254.1.1", "224.0.0.1", "0.0.0.0", "::1", "fe80::1", "ff02::1", "::",
+               "10.1.2.3.4", "010.1.2.3", "10.96.0.1", "255.255.255.255", "::ffff:10.1.2.3", "fe80::1%eth0", "ff12::1",
+               "::ffff:169.254.0.1", "::ffff:127.0.0.1", "0010.1.2.3", "1.2.3.04", "::ffff:010.1.2.3"):
+        body = endpoints.object("ep-ip")
+        body["subsets"][0]["addresses"] = [{"ip": ip}]
+        probes.append(Probe("known", "POST", endpoints.collection(), "dryRun=All", JSON, encode(body)))
+        body = endpoints.object("ep-ip")
+        body["subsets"][0]["addresses"], body["subsets"][0]["notReadyAddresses"] = [], [{"ip": ip}]
+        probes.append(Probe("known", "POST", endpoints.collection(), "dryRun=All", JSON, encode(body)))
+        body = slices.object("es-ip")
+        body["endpoints"][0]["addresses"] = [ip]
+        probes.append(Probe("known", "POST", slices.collection(), "dryRun=All", JSON, encode(body)))
+    probes += [Probe("known", "GET", "/openapi/v2", "", headers=(("If-None-Match", tag),)) for tag in ('"x"', "*", "")]
+    return probes
+
+
 def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -2548,6 +2938,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
+    probes += paging_probes() + watch_param_probes() + apply_probes() + directive_probes() + metadata_probes()
+    probes += method_probes() + known_gap_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes() + crd_probes()
@@ -2595,6 +2987,9 @@ TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)
 RESOURCE_VERSION = re.compile(r'(resourceVersion\\?"?:?\s*\\?"?|ResourceVersion: |resource version:? '
                               r'|ResourceVersion in record \(|ResourceVersion in object meta: |, current: )\d+', re.I)
 GENERATED = re.compile(r"\b(UPPER-)[a-z0-9]{5}\b")
+# The name made from a generateName that validation then refuses, wherever the message quotes
+# it: its five random characters (names.SimpleNameGenerator's alphabet) end it.
+GENERATED_NAME = re.compile(r'^\w[\w.]* "([^"]*[bcdfghjklmnpqrstvwxz2456789]{5})" is invalid: \[?metadata\.generateName')
 # Upstream quotes the whole patched object when it does not decode; the patch itself is in the request.
 PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # The go-cmp diff upstream appends to some messages (ValidatePodUpdate's, "core.PodSpec{...") has
@@ -2618,6 +3013,10 @@ def normalise(message: str) -> str:
     message = GO_CMP_DIFF.sub("", message)
     message = POINTER.sub("0xc000000000", message)
     message = GO_TIME.sub(r"time.Date(<time>, \1)", message)
+    generated = GENERATED_NAME.match(message)
+    if generated:
+        name = generated.group(1)
+        message = message.replace(f'"{name}"', f'"{name[:-5]}<suffix>"')
     return GENERATED.sub(r"\1<suffix>", message)
 
 

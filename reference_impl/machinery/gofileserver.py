@@ -169,17 +169,30 @@ def _url_path(path: str) -> str:
 
 @mirrors("net/http.serveContent", "net/http.checkPreconditions")
 def _content(request: FileRequest, name: str, info: os.stat_result, data: bytes) -> FileAnswer:
-    modified = _last_modified(info.st_mtime)
-    condition = _if_match(request.header("If-Match"))
+    return serve_content(request, name, info.st_mtime, data)
+
+
+@mirrors("net/http.ServeContent", "net/http.serveContent", "net/http.checkPreconditions")
+def serve_content(request: FileRequest, name: str, mtime: float, data: bytes, etag: str = "",
+                  method: str = "GET") -> FileAnswer:
+    """http.ServeContent: `data` with Last-Modified (unless `mtime` is 0), conditional requests
+    answered from `mtime` and the `etag` the handler set (a quoted tag, or "" for none) and byte
+    ranges; its type from `name`'s extension or sniffed. An If-None-Match that matches is a 304
+    for GET and HEAD, a 412 for other methods, which also ignore If-Modified-Since and If-Range."""
+    modified = _last_modified(mtime)
+    condition = _if_match(request.header("If-Match"), etag)
     if condition is None:
-        condition = _if_unmodified_since(request, info.st_mtime)
+        condition = _if_unmodified_since(request, mtime)
     if condition is False:
         return FileAnswer(412, b"", "", headers=modified)
-    none_match = _if_none_match(request.header("If-None-Match"))
-    if none_match is False or (none_match is None and _if_modified_since(request, info.st_mtime) is False):
-        return _not_modified(modified)
+    reading = method in ("GET", "HEAD")
+    none_match = _if_none_match(request.header("If-None-Match"), etag)
+    if none_match is False:
+        return _not_modified(modified, etag) if reading else FileAnswer(412, b"", "", headers=modified)
+    if none_match is None and reading and _if_modified_since(request, mtime) is False:
+        return _not_modified(modified, etag)
     range_header = request.header("Range")
-    if range_header and not _if_range(request.header("If-Range"), info.st_mtime):
+    if range_header and reading and not _if_range(request.header("If-Range"), mtime, etag):
         range_header = ""
     media_type = content_type(name, data)
     try:
@@ -202,8 +215,9 @@ def _content(request: FileRequest, name: str, info: os.stat_result, data: bytes)
 
 
 @mirrors("net/http.writeNotModified")
-def _not_modified(headers: tuple[tuple[str, str], ...]) -> FileAnswer:
-    return FileAnswer(304, b"", "", headers=headers)
+def _not_modified(headers: tuple[tuple[str, str], ...], etag: str = "") -> FileAnswer:
+    """A 304 keeps Last-Modified only when the answer has no ETag."""
+    return FileAnswer(304, b"", "", headers=() if etag else headers)
 
 
 @mirrors("net/http.setLastModified")
@@ -242,18 +256,29 @@ def _if_unmodified_since(request: FileRequest, mtime: float) -> bool | None:
 
 
 @mirrors("net/http.checkIfMatch")
-def _if_match(header: str) -> bool | None:
-    """No file has an ETag here, so only a `*` (before any malformed tag) matches."""
-    return None if not header else _star_before_bad_tag(header)
+def _if_match(header: str, etag: str = "") -> bool | None:
+    """True for a `*` or a tag strongly equal to `etag`, before any malformed tag; None without one."""
+    return None if not header else _matches(header, lambda tag: _strong_match(tag, etag))
 
 
 @mirrors("net/http.checkIfNoneMatch")
-def _if_none_match(header: str) -> bool | None:
-    """False (not modified) for a `*`; True otherwise, as no tag can match."""
-    return None if not header else not _star_before_bad_tag(header)
+def _if_none_match(header: str, etag: str = "") -> bool | None:
+    """False (not modified) for a `*` or a tag weakly equal to `etag`; None without a header."""
+    return None if not header else not _matches(header, lambda tag: _weak_match(tag, etag))
 
 
-def _star_before_bad_tag(header: str) -> bool:
+@mirrors("net/http.etagStrongMatch")
+def _strong_match(a: str, b: str) -> bool:
+    return a == b and a != "" and a[0] == '"'
+
+
+@mirrors("net/http.etagWeakMatch")
+def _weak_match(a: str, b: str) -> bool:
+    return a.removeprefix("W/") == b.removeprefix("W/")
+
+
+def _matches(header: str, match) -> bool:
+    """Whether a comma-separated list of tags holds `*` or a tag `match` takes, before a malformed one."""
     rest = header
     while rest := rest.strip(" \t"):
         if rest[0] == ",":
@@ -264,6 +289,8 @@ def _star_before_bad_tag(header: str) -> bool:
         tag, rest = _scan_etag(rest)
         if not tag:
             return False
+        if match(tag):
+            return True
     return False
 
 
@@ -284,13 +311,14 @@ def _scan_etag(text: str) -> tuple[str, str]:
 
 
 @mirrors("net/http.checkIfRange")
-def _if_range(header: str, mtime: float) -> bool:
-    """Whether the Range is honoured: always without If-Range, else only for the file's own
-    date (an ETag never matches here)."""
+def _if_range(header: str, mtime: float, etag: str = "") -> bool:
+    """Whether the Range is honoured: always without If-Range, else only for a tag strongly
+    equal to `etag` or for the content's own date."""
     if not header:
         return True
-    if _scan_etag(header)[0]:
-        return False
+    tag = _scan_etag(header)[0]
+    if tag:
+        return _strong_match(tag, etag)
     date = _parse_http_time(header)
     return date is not None and int(date) == int(mtime)
 

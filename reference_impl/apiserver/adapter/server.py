@@ -13,8 +13,10 @@ from __future__ import annotations
 import email.utils
 import functools
 import gzip
+import hashlib
 import http.server
 import json
+import re
 import ssl
 import sys
 import threading
@@ -22,11 +24,11 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote, unquote_to_bytes
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
-from reference_impl.machinery import requestline
+from reference_impl.machinery import gofileserver, requestline
 from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
@@ -128,14 +130,27 @@ def gzip_accepted(accept_encoding: str) -> bool:
     return any(part.strip() == "gzip" or part.strip().startswith("gzip;") for part in accept_encoding.split(","))
 
 
+@mirrors("net/url.ParseQuery", "net/url.parseQuery")
 def parse_query(query: str) -> dict[str, list[str]]:
-    """The query's values, a byte that is no UTF-8 read as U+FFFD; but a label selector keeps it
-    (as a lone surrogate), as url.ParseQuery does, for the parser's message that quotes it with
-    %q ("\\xff"). Other values would carry it into code that writes them out."""
-    values = parse_qs(query, keep_blank_values=True)
-    if "labelSelector" in values and "%" in query:
-        values["labelSelector"] = parse_qs(query, keep_blank_values=True, errors="surrogateescape")["labelSelector"]
+    """The query's values as url.ParseQuery reads them (its error ignored, as URL.Query does): a
+    pair holding a `;` or an escape that is no `%XX` is dropped, `+` is a space. A byte that is no
+    UTF-8 is read as U+FFFD; but a label selector keeps it (as a lone surrogate), for the parser's
+    message that quotes it with %q ("\\xff"). Other values would carry it into code that writes
+    them out."""
+    values: dict[str, list[str]] = {}
+    for pair in query.split("&"):
+        if not pair or ";" in pair:
+            continue
+        key, _, value = pair.partition("=")
+        if _BAD_ESCAPE.search(key) or _BAD_ESCAPE.search(value):
+            continue
+        key = unquote_to_bytes(key.replace("+", " ")).decode("utf-8", "replace")
+        errors = "surrogateescape" if key == "labelSelector" else "replace"
+        values.setdefault(key, []).append(unquote_to_bytes(value.replace("+", " ")).decode("utf-8", errors))
     return values
+
+
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass(frozen=True)
@@ -165,6 +180,7 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.rest.authorizer = authorizer
         self.server_address = server_address
+        self._openapi_built: dict[str, float] = {}  # when each /openapi/v2 body (by ETag) was first built
         self.registry = registry
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
         self.component_servers = componentstatus.servers_to_validate(etcd_servers)
@@ -465,18 +481,30 @@ class HandlerChain:
             return discovery.api_resource_list(self.served, parts[1], parts[2])
         return None
 
+    @mirrors("(*k8s.io/kube-openapi/pkg/handler.OpenAPIService).RegisterOpenAPIVersionedService",
+             "k8s.io/kube-openapi/pkg/handler.computeETag")
     def openapi_v2(self, request: Request) -> Response:
         """Protobuf when the client asks for it first (kubectl does), else JSON; 406 for neither.
-        The protobuf goes out as application/octet-stream: the media type kubectl asks for has an
-        `@`, which Go's mime parser rejects in a Content-Type."""
+        Served as http.ServeContent serves it: an ETag (the SHA-512 of the bytes), Last-Modified
+        (when this server first built those bytes), conditional requests and byte ranges, a type
+        sniffed from the bytes (JSON is text/plain); protobuf goes out as application/octet-stream,
+        as the media type kubectl asks for has an `@`, which Go's mime parser rejects."""
         for item in request.header("Accept").split(",") or ["application/json"]:
             kind = item.split(";")[0].strip().lower()
             if kind == PROTOBUF_OPENAPI:
-                return Response(200, openapi.swagger_protobuf(self.custom_resources()), "application/octet-stream")
+                return self._openapi_content(request, openapi.swagger_protobuf(self.custom_resources()))
             if kind in ("", "application/json", "application/*", "*/*"):
-                return Response(200, openapi.swagger_json(self.custom_resources()))
+                return self._openapi_content(request, openapi.swagger_json(self.custom_resources()))
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
+
+    def _openapi_content(self, request: Request, data: bytes) -> Response:
+        etag = '"%s"' % hashlib.sha512(data).hexdigest().upper()
+        built = self._openapi_built.setdefault(etag, self.rest.now())
+        answer = gofileserver.serve_content(gofileserver.FileRequest(request.path, headers=request.headers),
+                                            "/openapi/v2", built, data, etag, request.method)
+        headers = (("Etag", etag), ("Vary", "Accept"), *answer.headers)
+        return Response(answer.code, answer.body, answer.content_type, headers=headers)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def review(self, request: Request, resource: discovery.VirtualResource) -> Response:

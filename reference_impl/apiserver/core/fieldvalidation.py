@@ -1,7 +1,9 @@
 """What decoding a body into the kind's Go struct does, done against the kind's OpenAPI schema:
 values of the wrong JSON type are refused (400, as encoding/json refuses them), and fields the
 kind does not have are dropped, or, with `?fieldValidation=Strict`, refused, or with `Warn` reported
-in a `Warning:` header (the server-side field validation of Kubernetes 1.25; 1.24 drops them).
+in a `Warning:` header: the server-side field validation of Kubernetes 1.25, which 1.24 has behind
+its ServerSideFieldValidation feature gate, alpha and off (SERVER_SIDE_FIELD_VALIDATION), so that
+1.24 drops them whatever the directive.
 
 The schemas are `openapi.definitions()`; an object described as `x-kubernetes-preserve-unknown-
 fields` keeps whatever it holds.
@@ -21,6 +23,9 @@ from reference_impl.machinery import gojson, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
+# The ServerSideFieldValidation feature gate: off in 1.24 (pkg/features' Alpha default), when
+# every write ignores the directive it was given (once the options have validated it).
+SERVER_SIDE_FIELD_VALIDATION = False
 # The Go type a wrong JSON type is reported against, for the types that decode themselves
 # (UnmarshalJSON): IntOrString decodes anything but a string into its int32, a Time into a string.
 _UNMARSHALS_INTO = {"intstr.IntOrString": "int32", "v1.Time": "string", "v1.MicroTime": "string"}
@@ -467,8 +472,11 @@ def _matches(value: object, expected: str, format: str) -> bool:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.fieldValidation")
 def directive(values: list[str]) -> str:
-    """The `fieldValidation` query parameter, already validated with the write's options; absent
-    or empty means Ignore (1.24's behaviour)."""
+    """The `fieldValidation` query parameter, already validated with the write's options: Ignore
+    whatever it says while the feature gate is off, as 1.24 has it; with the gate, absent or
+    empty means Ignore here (upstream's gate makes it Warn)."""
+    if not SERVER_SIDE_FIELD_VALIDATION:
+        return "Ignore"
     return values[0] if values and values[0] else "Ignore"
 
 

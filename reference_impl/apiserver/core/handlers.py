@@ -36,7 +36,7 @@ from reference_impl.apiserver.core.lifecycle import pod_binding_problems, rfc333
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.storage.etcd3 import Preconditions
 from reference_impl.apiserver.fieldmanager import FieldManager, manager_or_user_agent
-from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH
+from reference_impl.apiserver.fieldmanager.fieldmanager import FIELD_MANAGER_MAX_LENGTH, unconvertible_apply_result
 from reference_impl.apiserver.fieldmanager.typed import Schema
 from reference_impl.machinery import fields, gojson, labels, timefmt
 from reference_impl.machinery.gofmt import format_v
@@ -758,6 +758,38 @@ def check_name(obj: dict, name: str, namespace: str) -> None:
                                  f"namespace on the request ({namespace})")
 
 
+DUPLICATE_OWNER_REFERENCES = (".metadata.ownerReferences contains duplicate entries{}; API server dedups owner "
+                              "references in 1.20+, and may reject such requests as early as 1.24; please fix your "
+                              "requests; duplicate UID(s) observed: {}")
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.dedupOwnerReferencesAndAddWarning",
+         "k8s.io/apiserver/pkg/endpoints/handlers.dedupOwnerReferences")
+def dedup_owner_references(obj: object, warnings: list[str], after_mutating_admission: bool) -> None:
+    """Drop each owner reference equal to an earlier one (same uid, and every field the same), with
+    a warning naming their uids. Creates and updates dedup before mutating admission and after it,
+    patches only after it; the second warning says so."""
+    meta = obj.get("metadata") if isinstance(obj, dict) else None
+    references = meta.get("ownerReferences") if isinstance(meta, dict) else None
+    if not isinstance(references, list):
+        return
+    kept, duplicates, seen = [], [], set()
+    for reference in references:
+        fields = {k: v for k, v in reference.items() if v is not None} if isinstance(reference, dict) else reference
+        uid = str(fields.get("uid") or "") if isinstance(fields, dict) else ""
+        if uid in seen and any(fields == earlier for earlier, _ in kept):
+            duplicates.append(uid)
+        else:
+            seen.add(uid)
+            kept.append((fields, reference))
+    if duplicates:
+        when = " after mutating admission happens" if after_mutating_admission else ""
+        message = DUPLICATE_OWNER_REFERENCES.format(when, ", ".join(duplicates))
+        if message not in warnings:  # the request's recorder keeps one of each (a retried patch warns again)
+            warnings.append(message)
+        meta["ownerReferences"] = [reference for _, reference in kept]
+
+
 @mirrors("(*k8s.io/apiserver/pkg/registry/rest.defaultUpdatedObjectInfo).Preconditions")
 def uid_precondition(obj: dict) -> Preconditions | None:
     """An update's body that names a uid makes it the storage's precondition; none otherwise."""
@@ -832,8 +864,9 @@ def list_options(request: Request) -> dict:
     """The ListOptions of a list or deletecollection, as keyword arguments of Registry.list; a
     limit or timeoutSeconds that is no int64 is a 400, a resourceVersionMatch without its
     resourceVersion a 422."""
-    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    # DecodeParameters reads timeoutSeconds before limit, so its error is the one reported.
     query_int64(request, "timeoutSeconds")
+    limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
     match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                request.param("resourceVersion"), request.param("continue"), False)
     return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
@@ -1278,9 +1311,11 @@ class RESTHandlers:
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
             obj["metadata"].setdefault("namespace", namespace)
+        dedup_owner_references(obj, request.warnings, False)
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time(),
                                                          owned=True)
         obj = self._admit_new(request, resource, obj)
+        dedup_owner_references(obj, request.warnings, True)
         created = self.registry.create(resource, namespace, obj, dry_run=dry_run(request), user=request.user,
                                        create_validation=self._validation(request, "CREATE", resource),
                                        warnings=request.warnings, owned=True)
@@ -1299,6 +1334,7 @@ class RESTHandlers:
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
         check_name(obj, info.name, namespace)
+        dedup_owner_references(obj, request.warnings, False)
         try:
             updated = self.registry.patch(resource, info.namespace, info.name,
                                           self._updated_object(request, resource, info.subresource, obj),
@@ -1319,6 +1355,7 @@ class RESTHandlers:
         as a `create` of that name once valid, before validating admission."""
         obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
+        dedup_owner_references(obj, request.warnings, True)
         # The update path's storage drops whatever resourceVersion the client sent.
         obj["metadata"].pop("resourceVersion", None)
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
@@ -1351,8 +1388,12 @@ class RESTHandlers:
         with the managedFields its manager's write leaves, then through mutating admission."""
         field_manager, manager, now = FieldManager.for_resource(resource, subresource), field_manager_of(request), \
             self._time()
-        return lambda current: self._admit(request, "UPDATE", resource,
-                                           field_manager.update(current, obj, manager, now), current)
+
+        def updated(current: dict) -> dict:
+            admitted = self._admit(request, "UPDATE", resource, field_manager.update(current, obj, manager, now), current)
+            dedup_owner_references(admitted, request.warnings, True)
+            return admitted
+        return updated
 
     def _patcher(self, request: Request, field_manager: FieldManager, schema_kind: tuple[str, str],
                  patch_types: tuple[str, ...] = PATCH_TYPES, decode: Callable[[dict], dict] | None = None):
@@ -1440,11 +1481,24 @@ class RESTHandlers:
         def patch_fn(current: dict | None) -> dict:
             patched = apply(current)
             if media_type == APPLY_PATCH:  # the other patches were decoded before the field manager
-                patched = decode(patched)
+                try:
+                    patched = decode(patched)
+                except fieldvalidation.UndecodableError as err:
+                    if err.conversion_problem is None or resource.custom:
+                        raise
+                    raise unconvertible_apply_result(decode_apply_patch(request), resource.group, resource.version,
+                                                     resource.kind, err.conversion_problem) from None
+            uid = (patched.get("metadata") or {}).get("uid") if current is None else None
+            if uid:  # an apply that creates may not name the uid of an object it did not find
+                raise errors.conflict(resource.plural, info.name, resource.group, "uid mismatch: the provided object "
+                                      f"specified uid {uid}, and no existing object was found")
             check_name(patched, info.name, namespace)
             if current is None:
-                return self._admit_new(request, resource, patched)
-            return self._admit(request, "UPDATE", resource, patched, current)
+                admitted = self._admit_new(request, resource, patched)
+            else:
+                admitted = self._admit(request, "UPDATE", resource, patched, current)
+            dedup_owner_references(admitted, request.warnings, True)
+            return admitted
 
         try:
             patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
@@ -1775,9 +1829,13 @@ class RESTHandlers:
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         options = negotiate_for(request)
-        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
-                                           request.param("continue"), True)
+        # DecodeParameters reads timeoutSeconds, then limit (a watch ignores it, but it must be an
+        # int64); ValidateListOptions forbids resourceVersionMatch only for ?watch=, not for a
+        # watch that the /watch/ prefix asked for.
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
+        query_int64(request, "limit")
+        listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
+                                           request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")
         if request.info.name:
             field_selector = name_field_selector(request.info.name, field_selector)

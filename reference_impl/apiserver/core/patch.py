@@ -457,7 +457,8 @@ def _merge_ordered(original: dict, patch: dict, name: str, order: list, schema: 
         if not isinstance(value, list):
             raise _bad_arg_type("[]interface {}", value)
     meta, child = schema.slice_field(name)
-    _check_set_element_order(original.get(name), patch.get(name), order, meta.merge_key or "")
+    original_list, patch_list = original.get(name), patch.get(name)
+    _validate_patch_with_set_order_list(patch_list or [], order, meta.merge_key or "")
     if name not in original and name not in patch:
         return
     server = original.get(name, [])
@@ -467,7 +468,28 @@ def _merge_ordered(original: dict, patch: dict, name: str, order: list, schema: 
         merged = patch.pop(name)
     else:
         merged = _merge_list(server, patch.pop(name), meta, child)
+    if meta.merge_key:
+        _partition_maps_by_present_in_list(merged, order, meta.merge_key)
+    _check_set_element_order(original_list, patch_list, order, meta.merge_key or "")
     original[name] = _normalize_element_order(merged, order, server, meta.merge_key)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.partitionMapsByPresentInList",
+         "k8s.io/apimachinery/pkg/util/strategicpatch.findMapInSliceBasedOnKeyValue")
+def _partition_maps_by_present_in_list(merged: list, order: list, merge_key: str) -> None:
+    """What partitioning the merged maps by the `$setElementOrder/` list refuses: a merged item
+    that is no map or lacks the merge key, and an order item that is no map met (by its index)
+    while looking for a merged item's key, before that key is found."""
+    for item in merged:
+        if not isinstance(item, dict):
+            raise _bad_arg_type("map[string]interface {}", item)
+        if merge_key not in item:
+            raise _no_merge_key(item, merge_key)
+        for index, wanted in enumerate(order):
+            if not isinstance(wanted, dict):
+                raise PatchError(f"value for key {index} is not a map", malformed=True)
+            if merge_key in wanted and wanted[merge_key] == item[merge_key]:
+                break
 
 
 @mirrors("k8s.io/apimachinery/pkg/util/strategicpatch.handleDirectiveInMergeMap")
@@ -487,10 +509,9 @@ def _map_directive(patch: dict) -> dict:
          "k8s.io/apimachinery/pkg/util/strategicpatch.validateMergeKeyInLists")
 def _check_set_element_order(original_list: list | None, patch_list: list | None, order: list,
                              merge_key: str) -> None:
-    """What mergePatchIntoOriginal checks of a `$setElementOrder/` list before ordering by it: it
-    names the patch list's items in order and, for a list of maps, each of its items has the
-    merge key. The lists are None where absent."""
-    _validate_patch_with_set_order_list(patch_list or [], order, merge_key)
+    """What mergePatchIntoOriginal checks of a `$setElementOrder/` list once merged, before
+    ordering by it: the lists hold items of one type and, for a list of maps, each item of the
+    order has the merge key. The lists are None where absent."""
     if original_list is None and patch_list is None:
         return
     if _element_type(original_list or [], patch_list or []) is dict:

@@ -275,12 +275,29 @@ NEGATIVE_MSG = "must be greater than or equal to 0"
 PROTOCOLS = ("SCTP", "TCP", "UDP")
 
 
+@mirrors("k8s.io/utils/net.ParseIPSloppy")
 def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    """The address `ip` spells (netutils.ParseIPSloppy), or None for anything else."""
+    """The address `ip` spells as netutils.ParseIPSloppy (Go 1.16's net.ParseIP) reads it, or None:
+    IPv4 octets are decimals that may have leading zeros ("010.1.2.3" is 10.1.2.3, never octal),
+    also after an IPv6 prefix ("::ffff:010.1.2.3"); an IPv6 zone ("fe80::1%eth0") is no address."""
+    if not isinstance(ip, str) or "%" in ip:
+        return None
+    head, colon, dotted = ip.rpartition(":")
+    if "." in dotted:
+        octets = dotted.split(".")
+        if len(octets) != 4 or not all(o.isascii() and o.isdigit() and int(o) <= 255 for o in octets):
+            return None
+        ip = head + colon + ".".join(str(int(o)) for o in octets)
     try:
-        return ipaddress.ip_address(ip) if isinstance(ip, str) else None
+        return ipaddress.ip_address(ip)
     except ValueError:
         return None
+
+
+def go_ip(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """The address as Go's net.IP methods classify it: an IPv4-mapped IPv6 address (::ffff:a.b.c.d)
+    is its IPv4 address, as To4 makes it."""
+    return getattr(address, "ipv4_mapped", None) or address
 
 
 @mirrors("k8s.io/utils/net.ParseCIDRSloppy")

@@ -345,6 +345,15 @@ def _cap_update_managers(managed: Managed) -> Managed:
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.objectGVKNN")
+@mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager.structuredMergeManager).Apply")
+def unconvertible_apply_result(applied: dict, group: str, version: str, kind: str, problem: str) -> StatusError:
+    """An applied object that types but that the kind's struct cannot hold (a time that does not
+    parse): upstream's plain error from converting it back, a 500 there; the client's mistake, a
+    400 here, in the same words."""
+    return errors.bad_request(f"failed to convert new object ({_gvknn(applied)}) to proper version: unable to "
+                              f"convert unstructured object to {group}/{version}, Kind={kind}: {problem}")
+
+
 def _gvknn(obj: dict) -> str:
     """`namespace/name; apps/v1, Kind=Deployment`, how upstream names the object in an error."""
     metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}

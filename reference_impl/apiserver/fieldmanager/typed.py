@@ -163,6 +163,26 @@ def _layout_pointers(definitions: dict) -> set[tuple[str, str]]:
     return pointers
 
 
+@functools.cache
+def _zero_defaults() -> dict[int, Any]:
+    """The `default` 1.24's openapi-gen gives a scalar struct field without omitempty (its zero:
+    Container.name "", ContainerPort.containerPort 0, OwnerReference.uid ""), by schema node.
+    The served /openapi/v2 leaves these out; the field manager's schema has them, so an item
+    that omits such a list key is keyed by the zero, and validation then names what is missing."""
+    defaults = {}
+    for name, definition in openapi.definitions().items():
+        message = _layout_message(name)
+        if message not in protobuf.MESSAGES:
+            continue
+        fields = gostruct.struct_fields(message)
+        for key, node in definition.get("properties", {}).items():
+            field = fields.get(key)
+            if field is not None and field.when_absent == "zero" and field.label == "optional" \
+                    and field.type not in protobuf.MESSAGES and "default" not in node:
+                defaults[id(node)] = gostruct.SCALAR_ZEROS.get(field.type, 0)
+    return defaults
+
+
 def _layout_message(definition: str) -> str:
     """The protobuf layout's name for an OpenAPI definition: `io.k8s.api.core.v1.PodSpec` is
     `core.PodSpec`, `io.k8s.api.autoscaling.v2.MetricSpec` `autoscaling.v2.MetricSpec`."""
@@ -216,7 +236,10 @@ def item_element(item: Any, keys: tuple[str, ...], item_schema: Schema) -> PathE
         raise ValueError("associative list with keys may not have non-map elements")
     fields = {}
     for key in keys:
-        default = item_schema.field(key)[0].default
+        key_schema = item_schema.field(key)[0]
+        default = key_schema.default
+        if default is None:
+            default = _zero_defaults().get(id(key_schema.node))
         if key not in item and default is None:
             raise ValueError(f'associative list with keys has an element that omits key field "{key}" '
                              "(and doesn't have default value)")

@@ -24,20 +24,31 @@ def ports_defaults(obj: dict, spec: dict) -> None:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNonSpecialIP")
 def address_problems(ip: object, path: str) -> list[str]:
-    """An IP address, neither unspecified nor link-local: kube-proxy would send traffic there.
-    Upstream also refuses loopback addresses; the reference cluster's nodes and host-network
-    pods live on 127.0.0.1, so its endpoints are loopback and are let through."""
+    """An IP address, neither unspecified nor link-local (unicast or multicast): kube-proxy would
+    send traffic there. Go's net.IP tests an IPv4-mapped address as IPv4, and IsLinkLocalMulticast
+    takes ff02::, ff12::, ... (a 2 in the scope nibble). Upstream also refuses loopback addresses;
+    the reference cluster's nodes and host-network pods live on 127.0.0.1, so its endpoints are
+    loopback and are let through (`loopback_problems` is the check the reference leaves out)."""
     address = v.parse_ip(ip)
     if address is None:
         return [v.invalid(path, ip if isinstance(ip, str) else "", "must be a valid IP address")]
-    problems = []
+    address, problems = v.go_ip(address), []
     if address.is_unspecified:
         problems.append(v.invalid(path, ip, f"may not be unspecified ({ip})"))
     if address.is_link_local:
         problems.append(v.invalid(path, ip, "may not be in the link-local range (169.254.0.0/16, fe80::/10)"))
-    if address in ipaddress.ip_network("224.0.0.0/24") or address in ipaddress.ip_network("ff02::/16"):
+    if (address in ipaddress.ip_network("224.0.0.0/24")
+            or (address.version == 6 and address.packed[0] == 0xFF and address.packed[1] & 0x0F == 0x02)):
         problems.append(v.invalid(path, ip, "may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)"))
     return problems
+
+
+def loopback_problems(ip: object, path: str) -> list[str]:
+    """ValidateNonSpecialIP's loopback check (an IPv4-mapped 127.x.y.z is loopback too)."""
+    address = v.parse_ip(ip)
+    if address is None or not v.go_ip(address).is_loopback:
+        return []
+    return [v.invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)")]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateEndpointSubsets")

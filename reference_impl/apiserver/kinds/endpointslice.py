@@ -67,7 +67,8 @@ def _deprecated_topology_problems(topology: object, path: str) -> list[str]:
 def _address_problems(address: str, address_type: object, path: str) -> list[str]:
     if address_type in ("IPv4", "IPv6"):
         parsed = v.parse_ip(address)
-        if parsed is None or parsed.version != int(address_type[-1]):
+        # IsValidIPv4Address and IsValidIPv6Address ask To4: an IPv4-mapped address is IPv4.
+        if parsed is None or v.go_ip(parsed).version != int(address_type[-1]):
             return [v.invalid(path, address, f"must be a valid {address_type} address")] + address_problems(address, path)
         return address_problems(address, path)
     if address_type == "FQDN":

@@ -15,7 +15,7 @@ from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PR
                                                       go_value, parse_ip, required, unsupported)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import default_nil, dict_items
-from reference_impl.apiserver.kinds.endpoints import address_problems
+from reference_impl.apiserver.kinds.endpoints import address_problems, loopback_problems
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.mirrors import mirrors
@@ -305,12 +305,9 @@ def cluster_ips_problems(spec: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateNonSpecialIP")
 def external_ip_problems(ip: object, path: str) -> list[str]:
     """An IP that is not unspecified, loopback or link-local: traffic to it must leave the node."""
-    address = parse_ip(ip)
-    if address is None:
+    if parse_ip(ip) is None:
         return [invalid(path, ip if isinstance(ip, str) else "", IP_MSG)]
-    if address.is_loopback:  # endpoints' address_problems lets loopback through; an external IP may not be
-        return [invalid(path, ip, "may not be in the loopback range (127.0.0.0/8, ::1/128)")]
-    return address_problems(ip, path)
+    return loopback_problems(ip, path) + address_problems(ip, path)
 
 
 def duplicate_port_problems(ports: list[dict]) -> list[str]:

@@ -146,7 +146,7 @@ def _volume_attachment(obj: dict, now: float) -> list:
 
 
 PRINTERS = {
-    "VolumeAttachment": ([NAME, ("Attacher", "string", 0, "The attaching driver."),
+    "VolumeAttachment": ([NAME, ("Attacher", "string", 0, "The attaching driver.", "name"),
                           ("PV", "string", 0, "The persistent volume."), ("Node", "string", 0, "The node."),
                           ("Attached", "boolean", 0, "Whether the volume is attached."), AGE],
                          _volume_attachment),

@@ -190,21 +190,25 @@ def decode_continue(token: str, prefix: str) -> tuple[str, int]:
     return prefix + start, revision
 
 
+# etcd3.continueToken as encoding/json decodes a token into it: keys matched case-insensitively,
+# the last of duplicates winning, rv an int64 (a number past its range or with a fraction is a
+# type error, as is a string).
+_CONTINUE_TOKEN = gojson.GoType("etcd3.continueToken", "struct", (
+    ("v", gojson.GoType("string", "string")), ("rv", gojson.GoType("int64", "int64")),
+    ("start", gojson.GoType("string", "string"))))
+
+
 def _decode_continue_token(token: str) -> tuple[str, int]:
-    token_fields = gojson.loads(_raw_url_base64_decode(token))
-    if token_fields is not None and not isinstance(token_fields, dict):
-        raise ValueError(gojson.type_error(gojson.type_name(token_fields), "etcd3.continueToken"))
-    token_fields = token_fields or {}
-    for name, go_type, ok in (("v", "string", lambda v: isinstance(v, str)),
-                              ("rv", "int64", lambda v: isinstance(v, int) and not isinstance(v, bool)),
-                              ("start", "string", lambda v: isinstance(v, str))):
-        value = token_fields.get(name)
-        if value is not None and not ok(value):
-            shown = f"number {value}" if isinstance(value, float) else gojson.type_name(value)
-            raise ValueError(gojson.type_error(shown, go_type, f"continueToken.{name}"))
+    data = _raw_url_base64_decode(token)
+    problem = gojson.syntax_error(data)
+    if problem:
+        raise ValueError(problem)
+    # Outside strings, bytes that are no UTF-8 are syntax errors (found above); inside them Go
+    # reads each as U+FFFD.
+    token_fields = gojson.unmarshal(data.decode("utf-8", errors="replace"), _CONTINUE_TOKEN) or {}
     version = token_fields.get("v") or ""
     if version != CONTINUE_VERSION:
-        raise ValueError(f"server does not recognize this encoded version {json.dumps(version)}")
+        raise ValueError(f"server does not recognize this encoded version {gojson.quote(version)}")
     revision, start = token_fields.get("rv") or 0, token_fields.get("start") or ""
     if revision == 0:
         raise ValueError(f"incorrect encoded start resourceVersion (version {CONTINUE_VERSION})")

@@ -4,6 +4,7 @@ The chain is called in-process (no registry is needed for these paths); the kube
 the server on a free loopback port and run every kubectl version installed (1.27 ... 1.33)."""
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -309,6 +310,31 @@ def test_openapi_v2_protobuf_when_asked_and_406_for_other_types():
     assert code == 200 and response.body == openapi.swagger_protobuf()
     assert response.body.startswith(b"\x0a\x032.0")  # field 1 (swagger), "2.0"
     assert get("/openapi/v2", accept="application/xml")[0] == 406
+
+
+def test_openapi_v2_is_served_as_http_serve_content_serves_it():
+    """kube-openapi sets an ETag (the upper-case hex SHA-512 of the bytes, quoted) and hands the
+    bytes to http.ServeContent: If-None-Match naming it (or `*`) is a 304 without a body, a Range
+    a 206 of those bytes, a range past the end a 416; the JSON's sniffed type is text/plain."""
+    chain = HandlerChain(registry=None)
+
+    def send(headers, method="GET"):
+        return chain.handle(Request(method, "/openapi/v2", {}, {"Accept": "application/json", **headers}))
+
+    full = send({})
+    data = openapi.swagger_json()
+    etag = '"%s"' % hashlib.sha512(data).hexdigest().upper()
+    assert (full.code, full.content_type, full.body) == (200, "text/plain; charset=utf-8", data)
+    assert ("Etag", etag) in full.headers and ("Accept-Ranges", "bytes") in full.headers
+    for tag in (etag, "*", f'"x", W/{etag}'):
+        answer = send({"If-None-Match": tag})
+        assert (answer.code, answer.body) == (304, b"")
+    assert send({"If-None-Match": '"x"'}).code == 200
+    assert send({"If-None-Match": etag}, "POST").code == 412
+    part = send({"Range": "bytes=0-9"})
+    assert (part.code, part.body) == (206, data[:10]) and ("Content-Range", f"bytes 0-9/{len(data)}") in part.headers
+    assert send({"Range": "bytes=0-9", "If-Range": '"x"'}).code == 200
+    assert send({"Range": f"bytes={len(data)}-"}).code == 416
 
 
 def test_protobuf_varint_and_strings():

@@ -285,6 +285,11 @@ def _token(fields) -> str:
      "incorrect encoded start resourceVersion (version meta.k8s.io/v1)"),
     (_token({"v": "meta.k8s.io/v1", "rv": 5}), "encoded start key empty (version meta.k8s.io/v1)"),
     (_token({"v": "meta.k8s.io/v1", "rv": 5, "start": "../secrets/x"}), "../secrets/x"),
+    (_token({"v": "meta.k8s.io/v1", "rv": 2 ** 63, "start": "a"}),
+     "json: cannot unmarshal number 9223372036854775808 into Go struct field continueToken.rv of type int64"),
+    (_token({"v": "meta.k8s.io/v1", "rv": 1.5, "start": "a"}),
+     "json: cannot unmarshal number 1.5 into Go struct field continueToken.rv of type int64"),
+    (_token({"V": "meta.k8s.io/v2", "RV": 5, "Start": "a"}), 'server does not recognize this encoded version "meta.k8s.io/v2"'),
 ])
 def test_bad_continue_token_is_400_in_decode_continues_words(storage, prefix, token, why):
     """decodeContinue: base64url without padding, JSON, version meta.k8s.io/v1, a revision and a
@@ -294,6 +299,15 @@ def test_bad_continue_token_is_400_in_decode_continues_words(storage, prefix, to
         storage.list(prefix, limit=1, continue_token=token)
     assert (raised.value.code, raised.value.message) == (
         400, f"invalid continue token: continue key is not valid: {why}")
+
+
+def test_continue_token_keys_match_case_insensitively(storage, prefix):
+    """encoding/json matches the token's keys to continueToken's fields ignoring case, so a token
+    spelling them "V", "RV", "Start" lists from its start key like any other."""
+    for name in "abc":
+        storage.create(prefix + name, obj(name))
+    page = storage.list(prefix, limit=5, continue_token=_token({"V": "meta.k8s.io/v1", "RV": -1, "Start": "b"}))
+    assert [o["metadata"]["name"] for o in page.items] == ["b", "c"]
 
 
 def test_bad_continue_token_is_reported_before_a_resource_version(storage, prefix):

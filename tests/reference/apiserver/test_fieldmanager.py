@@ -421,19 +421,25 @@ def test_apply_to_an_untracked_object_first_gives_its_fields_to_before_first_app
     assert set(entries(result)) == {("kubectl", "Apply", ""), ("before-first-apply", "Update", "")}
 
 
-def test_an_applied_list_item_without_its_key_is_a_400():
-    """The applied configuration is typed before anything merges: a container without a name has
-    no key. Upstream 1.24 answers with a plain error, a 500, which it counts as a bug (kubernetes
-    #139253); the reference answers 400 BadRequest with upstream's message, as the fix does."""
-    nameless = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
-        **DEPLOYMENT["spec"]["template"], "spec": {"containers": [{"image": "nginx"}]}}}}
+def test_an_applied_list_item_without_a_key_that_has_no_default_is_a_400():
+    """The applied configuration is typed before anything merges: a host alias without its ip
+    (omitempty, so openapi-gen gives it no default) has no key. Upstream 1.24 answers with a
+    plain error, a 500, which it counts as a bug (kubernetes #139253); the reference answers 400
+    BadRequest with upstream's message, as the fix does. A container without a name is keyed by
+    the name's zero default "" instead (the real 1.24 server then refuses it in validation)."""
+    def with_pod_spec(pod_spec):
+        return {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {
+            **DEPLOYMENT["spec"]["template"], "spec": pod_spec}}}
+    aliasless = with_pod_spec({"containers": [{"name": "c", "image": "nginx"}], "hostAliases": [{"hostnames": ["a"]}]})
     with pytest.raises(StatusError) as err:
-        deployments().apply(None, nameless, "kubectl", False, T1)
+        deployments().apply(None, aliasless, "kubectl", False, T1)
     assert (err.value.code, err.value.reason) == (400, "BadRequest")
     assert err.value.message == (
-        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.containers: "
-        "element 0: associative list with keys has an element that omits key field \"name\" (and doesn't have "
+        "failed to create typed patch object (/web; apps/v1, Kind=Deployment): .spec.template.spec.hostAliases: "
+        "element 0: associative list with keys has an element that omits key field \"ip\" (and doesn't have "
         "default value)")
+    applied = deployments().apply(None, with_pod_spec({"containers": [{"image": "nginx"}]}), "kubectl", False, T1)
+    assert applied["spec"]["template"]["spec"]["containers"] == [{"image": "nginx"}]
 
 
 # --- from client-side to server-side apply ---

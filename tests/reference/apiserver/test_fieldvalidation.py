@@ -8,7 +8,7 @@ import pytest
 
 from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import openapi
+from reference_impl.apiserver.core import fieldvalidation, openapi
 from reference_impl.apiserver.core.handlers import Request
 
 
@@ -37,14 +37,31 @@ def test_unknown_fields_are_dropped(chain):
     assert "extra" not in call(chain, "GET", ns_path(chain, "configmaps", "u"))[1]
 
 
-def test_field_validation_strict_refuses_unknown_fields(chain):
+@pytest.fixture
+def field_validation_gate(monkeypatch):
+    """The ServerSideFieldValidation feature gate turned on (1.24 has it off by default)."""
+    monkeypatch.setattr(fieldvalidation, "SERVER_SIDE_FIELD_VALIDATION", True)
+
+
+@pytest.mark.parametrize("directive", ["Strict", "Warn", "Ignore"])
+def test_without_the_feature_gate_every_directive_drops_unknown_fields(chain, directive):
+    """1.24's ServerSideFieldValidation gate is alpha and off: fieldValidation is validated with the
+    options but ignored, so an unknown field is dropped without an error or a warning, as the
+    real 1.24 kube-apiserver answers `?fieldValidation=Strict`."""
+    request = Request("POST", ns_path(chain, "configmaps"), {"fieldValidation": [directive], "dryRun": ["All"]},
+                      {"Content-Type": "application/json"}, b'{"metadata":{"name":"g"},"extra":1}')
+    response = chain.handle(request)
+    assert (response.code, response.warnings) == (201, [])
+
+
+def test_field_validation_strict_refuses_unknown_fields(chain, field_validation_gate):
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "s"}, "extra": 1},
                         query={"fieldValidation": "Strict"})
     assert (code, status["reason"]) == (400, "BadRequest")
     assert status["message"] == 'strict decoding error: unknown field "extra"'
 
 
-def test_field_validation_warn_answers_with_a_warning(chain):
+def test_field_validation_warn_answers_with_a_warning(chain, field_validation_gate):
     request = Request("POST", ns_path(chain, "configmaps"), {"fieldValidation": ["Warn"]},
                       {"Content-Type": "application/json"}, b'{"metadata":{"name":"w"},"extra":1}')
     response = chain.handle(request)
@@ -120,7 +137,7 @@ def test_a_patch_that_makes_labels_a_string_is_refused(chain, content_type, prob
     assert status["message"].endswith(problem)
 
 
-def test_the_warning_header_reaches_the_client(registry):
+def test_the_warning_header_reaches_the_client(registry, field_validation_gate):
     """Over HTTP, Warn's messages are `Warning: 299 - "..."` headers, as kubectl prints them."""
     import http.client
     import json as json_

@@ -78,6 +78,34 @@ def test_forbidden_combinations_are_422(chain, query, words):
     assert status["message"].startswith('ListOptions.meta.k8s.io "" is invalid: ') and words in status["message"]
 
 
+def test_a_watch_by_its_path_prefix_may_name_a_resource_version_match(chain):
+    """ValidateListOptions forbids resourceVersionMatch for a watch asked with ?watch= only: the
+    /watch/ prefix makes the request a watch after the options were validated."""
+    path = ns_path(chain, "configmaps").replace("/api/v1/", "/api/v1/watch/", 1)
+    code, response = call(chain, "GET", path, query={"resourceVersion": "1", "resourceVersionMatch": "NotOlderThan",
+                                                     "timeoutSeconds": "1"})
+    response.stop()
+    assert code == 200
+    code, status = call(chain, "GET", path, query={"resourceVersion": "0", "resourceVersionMatch": "Exact"})
+    assert (code, status["message"]) == (422, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: '
+                                              'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"')
+
+
+@pytest.mark.parametrize("watch", [{"watch": "true"}, {}])
+def test_a_watch_limit_is_an_int64_decoded_before_the_options_are_validated(chain, watch):
+    """DecodeParameters reads every ListOptions parameter, limit too, before a watch starts (which
+    then ignores the limit), and reads timeoutSeconds before limit."""
+    path = ns_path(chain, "configmaps")
+    if not watch:
+        path = path.replace("/api/v1/", "/api/v1/watch/", 1)
+    code, status = call(chain, "GET", path, query={**watch, "limit": "x", "resourceVersionMatch": "Bogus"})
+    assert (code, status["message"]) == (400, 'strconv.ParseInt: parsing "x": invalid syntax')
+    code, status = call(chain, "GET", path, query={**watch, "limit": "x", "timeoutSeconds": "y"})
+    assert (code, status["message"]) == (400, 'strconv.ParseInt: parsing "y": invalid syntax')
+    code, status = call(chain, "GET", ns_path(chain, "configmaps"), query={"limit": "x", "timeoutSeconds": "y"})
+    assert (code, status["message"]) == (400, 'strconv.ParseInt: parsing "y": invalid syntax')
+
+
 @pytest.mark.parametrize("name", ["", "c"])
 @pytest.mark.parametrize(("version", "why"), [
     ("abc", 'parsing "abc": invalid syntax'), ("-1", 'parsing "-1": invalid syntax'),

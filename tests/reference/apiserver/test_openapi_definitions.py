@@ -15,6 +15,13 @@ from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, 
 from reference_impl.apiserver.core import fieldvalidation, openapi
 from reference_impl.apiserver.core.schemas import QUANTITY, REF_PREFIX
 
+
+@pytest.fixture(autouse=True)
+def server_side_field_validation(monkeypatch):
+    """These tests read what the decoder knows through `fieldValidation=Strict`, which 1.24 has
+    behind the ServerSideFieldValidation feature gate (off by default): they turn it on."""
+    monkeypatch.setattr(fieldvalidation, "SERVER_SIDE_FIELD_VALIDATION", True)
+
 FACTS = json.loads((Path(__file__).parent / "data" / "openapi_property_names_1_24.json").read_text())
 
 

@@ -12,6 +12,14 @@ import json
 import pytest
 
 from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+from reference_impl.apiserver.core import fieldvalidation
+
+
+@pytest.fixture(autouse=True)
+def server_side_field_validation(monkeypatch):
+    """These tests read what the decoder knows through `fieldValidation=Strict`, which 1.24 has
+    behind the ServerSideFieldValidation feature gate (off by default): they turn it on."""
+    monkeypatch.setattr(fieldvalidation, "SERVER_SIDE_FIELD_VALIDATION", True)
 
 
 def _persistent_volume(name: str, source: str, volume_source: dict) -> dict:

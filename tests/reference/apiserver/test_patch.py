@@ -347,6 +347,20 @@ def test_strategic_set_element_order_that_is_no_list_is_malformed(order, type_na
                                                         True)
 
 
+@pytest.mark.parametrize("order,message", [
+    (["c1"], "value for key 0 is not a map"), ([{"name": "c2"}, 1], "value for key 1 is not a map"),
+    ([{"name": "c1"}, {"name": "c2"}, "x"], "expected a map[string]interface {}, but received a string"),
+    ([{"image": "x"}], "map: map[image:x] does not contain declared merge key: name"),
+])
+def test_strategic_set_element_order_items_are_checked_while_the_merged_list_is_partitioned(order, message):
+    """partitionMapsByPresentInList looks each merged item's key up in the order list, and meets an
+    item that is no map (by its index) before the key it is looking for; only afterwards are all
+    of the order's items asserted to be maps with the merge key (validateMergeKeyInLists)."""
+    with pytest.raises(PatchError) as err:
+        apply_strategic_merge_patch(POD, {"spec": {"$setElementOrder/containers": order}}, pod_schema())
+    assert (err.value.message, err.value.malformed) == (message, True)
+
+
 @pytest.mark.parametrize("patch,message", [
     ({"$setElementOrder/finalizers": ["x"]},
      'unable to find api field in struct Pod for the json field "finalizers"'),

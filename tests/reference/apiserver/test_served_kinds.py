@@ -984,3 +984,13 @@ def test_a_stateful_sets_pvc_retention_policy_is_dropped_while_its_gate_is_off(c
                      "persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete", "whenScaled": "Bogus"}}}
     code, created = new_object(chain, "apps/v1", "statefulsets", True, body, "retained-set")
     assert code == 201 and "persistentVolumeClaimRetentionPolicy" not in created["spec"]
+
+
+def test_a_volume_attachments_attacher_column_is_a_name(chain):
+    """printers.go gives the Attacher column the "name" format, as only Name columns have besides."""
+    body = {"spec": {"attacher": "example.com", "nodeName": "n1", "source": {"persistentVolumeName": "pv"}}}
+    assert new_object(chain, "storage.k8s.io/v1", "volumeattachments", False, body, "va-format")[0] == 201
+    code, table = call(chain, "GET", "/apis/storage.k8s.io/v1/volumeattachments/va-format", accept=TABLE)
+    assert code == 200
+    assert [(c["name"], c["format"]) for c in table["columnDefinitions"]] == [
+        ("Name", "name"), ("Attacher", "name"), ("PV", ""), ("Node", ""), ("Attached", ""), ("Age", "")]

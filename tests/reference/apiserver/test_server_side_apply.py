@@ -103,6 +103,54 @@ def test_apply_creates_a_missing_object_with_201(chain):
     assert created["metadata"]["uid"] and created["spec"]["strategy"]["type"] == "RollingUpdate"
 
 
+def test_an_apply_that_would_create_may_not_name_a_uid(chain):
+    """patcher.applyPatch: an apply that finds no object, whose object names a uid, is a 409 uid
+    mismatch (before its name is checked against the path), and nothing is created."""
+    body = {**DEPLOYMENT, "metadata": {"name": "other", "uid": "u-1"}}
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["reason"], status["message"]) == (
+        409, "Conflict", 'Operation cannot be fulfilled on deployments.apps "web": uid mismatch: the provided '
+                         "object specified uid u-1, and no existing object was found")
+    assert send(chain, "GET", deployment_path(chain, "web"))[0] == 404
+
+
+def test_a_list_item_that_omits_its_key_is_keyed_by_the_keys_zero_value(chain):
+    """1.24's field manager schema gives a key field without omitempty openapi-gen's zero default
+    (Container.name "", ContainerPort.containerPort 0): an apply whose container has no name is
+    merged as the container named "", which validation then refuses, not the typed patch."""
+    send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY, query={"fieldManager": "a"})
+    nameless = {**DEPLOYMENT, "spec": {**DEPLOYMENT["spec"], "template": {**DEPLOYMENT["spec"]["template"], "spec": {
+        "containers": [{"image": "x", "ports": [{"name": "p"}]}]}}}}
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), nameless, content_type=APPLY,
+                        query={"fieldManager": "b"})
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"] == ('Deployment.apps "web" is invalid: [spec.template.spec.containers[1].name: Required '
+                                 "value, spec.template.spec.containers[1].ports[0].containerPort: Required value]")
+
+
+@pytest.mark.parametrize("field,value,problem", [
+    (("metadata", "creationTimestamp"), "bogus",
+     'parsing time "bogus" as "2006-01-02T15:04:05Z07:00": cannot parse "bogus" as "2006"'),
+    (("spec", "template", "spec", "containers", 0, "resources"), {"limits": {"cpu": "bogus"}},
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+])
+def test_an_applied_object_the_kind_cannot_hold_is_refused_in_the_converters_words(chain, field, value, problem):
+    """structuredMergeManager.Apply types the merged object, then converts it back into the kind:
+    a value that types (a string) but does not convert is upstream's 'failed to convert new object'
+    (a plain 500 there, the client's 400 here), naming the applied object and the kind."""
+    body = json.loads(json.dumps(DEPLOYMENT))
+    parent = body
+    for step in field[:-1]:
+        parent = parent[step]
+    parent[field[-1]] = value
+    code, status = send(chain, "PATCH", deployment_path(chain, "web"), body, content_type=APPLY,
+                        query={"fieldManager": "kubectl"})
+    assert (code, status["message"]) == (400, "failed to convert new object (/web; apps/v1, Kind=Deployment) to proper "
+                                              "version: unable to convert unstructured object to apps/v1, "
+                                              f"Kind=Deployment: {problem}")
+
+
 def test_apply_updates_what_it_applies_and_keeps_the_rest(chain):
     send(chain, "PATCH", deployment_path(chain, "web"), DEPLOYMENT, content_type=APPLY,
          query={"fieldManager": "kubectl"})
