@@ -79,7 +79,7 @@ def run_child(git_dir: str, commit: str, under: list[str], jobs: int) -> dict:
     list_tree = indexer.list_tree
     indexer.list_tree = lambda *args: [entry for entry in list_tree(*args)
                                        if not entry.path.endswith(".go")
-                                       or entry.path.startswith(folders)]
+                                       or not folders or entry.path.startswith(folders)]
     marks: dict[str, tuple[float, float, float]] = {}
     for stage in ("_parse_entries", "resolve"):
         setattr(indexer, stage, _marked(getattr(indexer, stage), stage, marks))

@@ -1,7 +1,9 @@
 """`kubeatlas index` on the fixture trees: what it stores, what it reuses, what it survives."""
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
 import os
 import shutil
 import signal
@@ -13,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import sources, store
+from analyzer import indexer, sources, store
 from analyzer.cli import main
 from analyzer.indexer import index_checkout
 from analyzer.workspace import Workspace, index_writer_lock
-from conftest import _git
+from conftest import TREES, _git
 
 
 def fetch_and_index(repo: Path, home: Path, name: str = "kubernetes", **options):
@@ -145,6 +147,36 @@ def test_one_process_and_a_pool_store_the_same_facts(kube_repo, tmp_path):
     one = fetch_and_index(kube_repo, tmp_path / "a", jobs=1)
     two = fetch_and_index(kube_repo, tmp_path / "b", jobs=2)
     assert (one.funcs, one.calls, one.packages) == (two.funcs, two.calls, two.packages)
+
+
+def test_parser_processes_run_without_the_cyclic_collector(kube_repo):
+    """A parser process keeps the collector off, as the writer forks it: parsing makes no
+    reference cycles, and a collection would only scan what the process inherited."""
+    enabled = gc.isenabled()
+    gc.disable()  # as the writer forks its pool (indexer._without_gc)
+    try:
+        with multiprocessing.get_context("fork").Pool(
+                1, indexer._start_pool_worker, (indexer.TreeSource(git_dir=str(kube_repo / ".git")),)) as pool:
+            assert pool.apply(gc.isenabled) is False
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def test_parsing_the_fixture_tree_leaves_no_cyclic_garbage():
+    """What lets parser processes run without the collector: every file's facts, its syntax
+    errors included, are freed by reference counting alone."""
+    go_files = [path.read_bytes() for path in sorted((TREES / "kube").rglob("*.go"))]
+    enabled = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        records = [indexer.blob_record(str(i), source) for i, source in enumerate(go_files)]
+        del records
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def test_cli_prints_a_json_summary(kube_repo, tmp_path, capsys, monkeypatch):
