@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 
 import pytest
 
@@ -577,6 +578,38 @@ def test_watch_sees_custom_objects(chain):
     events = collect(watch, 2)
     assert [(kind, obj["kind"], obj["spec"]["replicas"]) for kind, obj in events] == [
         ("MODIFIED", "Widget", 2), ("DELETED", "Widget", 2)]
+
+
+# The garbage collector's metadata informer, as the real kube-controller-manager 1.24 watched a
+# custom resource through a recording proxy: its Accept header and query.
+METADATA_INFORMER_ACCEPT = ("application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,"
+                            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")
+
+
+def test_deleting_the_crd_ends_the_watches_of_its_resource(chain):
+    """Deleting a CRD tears its storage down, which ends the open watches of its resource
+    (crdHandler.tearDown) after they have heard its objects deleted: the controller-manager's
+    informers list again and get the 404 that tells them the resource is gone. With the watch
+    left open they kept watching a resource no longer served (seen against the real 1.24
+    kube-apiserver: its watch ended and the relist was a 404)."""
+    code, created = call(chain, "POST", widgets(chain), WIDGET)
+    assert code == 201, created
+    revision = created["metadata"]["resourceVersion"]
+    code, response = call(chain, "GET", "/apis/example.com/v1/widgets", accept=METADATA_INFORMER_ACCEPT,
+                          query={"allowWatchBookmarks": "true", "resourceVersion": revision,
+                                 "timeout": "7m24s", "timeoutSeconds": "444", "watch": "true"})
+    assert code == 200
+    frames: list[bytes] = []
+    reader = threading.Thread(target=lambda: frames.extend(response.chunks), daemon=True)
+    reader.start()
+    assert call(chain, "DELETE", f"{CRDS}/widgets.example.com")[0] == 200
+    reader.join(10)
+    ended = not reader.is_alive()
+    response.stop()
+    assert ended, "the watch is still open"
+    assert b"DELETED" in b"".join(frames)
+    code, body = call(chain, "GET", "/apis/example.com/v1/widgets", query={"resourceVersion": revision})
+    assert code == 404
 
 
 def test_deletecollection(chain):
