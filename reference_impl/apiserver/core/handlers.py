@@ -1863,7 +1863,11 @@ class RESTHandlers:
         def frames() -> Iterator[bytes]:
             no_headers = False  # the watch's Fixup sets NoHeaders once it has made one Table
             for event_type, obj in watch:
-                if event_type in ("ADDED", "MODIFIED", "DELETED"):
+                if event_type == "BOOKMARK" and options.convert == "PartialObjectMetadata":
+                    # The watch's Fixup makes every object but an ERROR's Status metadata only: a
+                    # BOOKMARK's object of the watched kind is one a metadata client cannot decode.
+                    obj = as_partial_object_metadata(obj, options, resource)
+                elif event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
                         obj = self._as_table(obj, resource, include, options.version, no_headers)
                         no_headers = True

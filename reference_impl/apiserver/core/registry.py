@@ -43,6 +43,8 @@ __all__ = ["Registry", "Watch"]
 DEFAULT_EVENT_TTL = 3600  # kube-apiserver's --event-ttl, 1h
 COUNT_METRIC_POLL_PERIOD = 60.0  # --etcd-count-metric-poll-period
 RESOURCE_COUNT_POLL_PERIOD_JITTER = 1.2
+# crdHandler.tearDown's pause before a deleted CRD's storage goes, for requests under way to register.
+CRD_TEARDOWN_DELAY = 1.0
 # The internal API package a group's objects decode into, where it is not the group's first label:
 # the core group's, and events.k8s.io's Events, which the core Event storage stores.
 INTERNAL_PACKAGES = {"": "core", "events.k8s.io": "core"}
@@ -235,6 +237,25 @@ class Registry(LifecycleMixin):
                 self.storage.delete(key)
             except KeyNotFound:
                 pass
+        self._tear_down_custom_storage(prefix)
+
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).removeDeadStorage",
+             "(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).tearDown")
+    def _tear_down_custom_storage(self, prefix: str) -> None:
+        """End the watches of a deleted CRD's resources, as upstream destroys the storage of a CRD
+        that is gone (its watch cache stops, and with it every watch it serves; watches, being
+        long-running, do not hold that up): clients such as the garbage collector's informers then
+        list again and learn the resource is no longer served. The cache leaves the registry now,
+        so a CRD made again starts a fresh one, and stops a second later, once it has passed on
+        the deletions of the objects."""
+        with self._cachers_lock:
+            cacher = self._cachers.pop(prefix, None)
+        if cacher is None:
+            return
+        revision = int(self.storage.list(prefix).resource_version)  # read after the deletions
+        timer = threading.Timer(CRD_TEARDOWN_DELAY, cacher.stop_when_fresh, (revision,))
+        timer.daemon = True
+        timer.start()
 
     def _store(self, r: Resource) -> Storage | Cacher | ConvertingStorage:
         """The storage of `r` (its watch cache once it has one), converting to and from the version

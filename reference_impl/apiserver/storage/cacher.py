@@ -174,6 +174,13 @@ class Cacher:
             etcd_watch.cancel()
         self._terminate_all_watchers()
 
+    def stop_when_fresh(self, revision: int) -> None:
+        """`stop` once the cache has seen `revision`, so its watchers have what came before it (or
+        once waiting for it has timed out)."""
+        with self._cond:
+            self._wait_until_fresh(revision)
+        self.stop()
+
     @mirrors("(*k8s.io/apiserver/pkg/storage/cacher.Cacher).startCaching")
     def _run(self) -> None:
         while not self._stopped.is_set():

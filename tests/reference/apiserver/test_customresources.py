@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 
 import pytest
 
@@ -592,6 +593,72 @@ def test_watch_sees_custom_objects(chain):
     events = collect(watch, 2)
     assert [(kind, obj["kind"], obj["spec"]["replicas"]) for kind, obj in events] == [
         ("MODIFIED", "Widget", 2), ("DELETED", "Widget", 2)]
+
+
+# The garbage collector's metadata informer, as the real kube-controller-manager 1.24 watched a
+# custom resource through a recording proxy: its Accept header and query.
+METADATA_INFORMER_ACCEPT = ("application/vnd.kubernetes.protobuf;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,"
+                            "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json")
+
+
+def test_deleting_the_crd_ends_the_watches_of_its_resource(chain):
+    """Deleting a CRD tears its storage down, which ends the open watches of its resource
+    (crdHandler.tearDown) after they have heard its objects deleted: the controller-manager's
+    informers list again and get the 404 that tells them the resource is gone. With the watch
+    left open they kept watching a resource no longer served (seen against the real 1.24
+    kube-apiserver: its watch ended and the relist was a 404)."""
+    code, created = call(chain, "POST", widgets(chain), WIDGET)
+    assert code == 201, created
+    revision = created["metadata"]["resourceVersion"]
+    code, response = call(chain, "GET", "/apis/example.com/v1/widgets", accept=METADATA_INFORMER_ACCEPT,
+                          query={"allowWatchBookmarks": "true", "resourceVersion": revision,
+                                 "timeout": "7m24s", "timeoutSeconds": "444", "watch": "true"})
+    assert code == 200
+    frames: list[bytes] = []
+    reader = threading.Thread(target=lambda: frames.extend(response.chunks), daemon=True)
+    reader.start()
+    assert call(chain, "DELETE", f"{CRDS}/widgets.example.com")[0] == 200
+    reader.join(10)
+    ended = not reader.is_alive()
+    response.stop()
+    assert ended, "the watch is still open"
+    assert b"DELETED" in b"".join(frames)
+    code, body = call(chain, "GET", "/apis/example.com/v1/widgets", query={"resourceVersion": revision})
+    assert code == 404
+
+
+def test_a_bookmark_to_a_metadata_watch_carries_partial_object_metadata(chain, monkeypatch):
+    """Every event object but an ERROR's Status goes through the watch's Fixup, BOOKMARKs too: a
+    metadata informer's watch of CRDs (the real kube-controller-manager 1.24's request, recorded)
+    gets its bookmark as PartialObjectMetadata. Sent as a CustomResourceDefinition, the real
+    controller-manager logged "unable to decode an event from the watch stream: ... no kind
+    \"CustomResourceDefinition\" is registered" and watched again."""
+    registry = chain.rest.registry
+    watch = registry.watch
+    monkeypatch.setattr(registry, "watch", lambda *args, **kwargs: watch(*args, **kwargs, bookmark_interval=0.2))
+    code, response = call(chain, "GET", CRDS, accept=METADATA_INFORMER_ACCEPT,
+                          query={"allowWatchBookmarks": "true", "resourceVersion": "0",
+                                 "timeout": "5m9s", "timeoutSeconds": "309", "watch": "true"})
+    assert code == 200
+    frames: list[bytes] = []
+
+    def read() -> None:
+        for chunk in response.chunks:
+            frames.append(chunk)
+            if b"BOOKMARK" in chunk:
+                return
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    gadgets = crd_with()
+    assert call(chain, "POST", CRDS, gadgets)[0] == 201
+    try:
+        reader.join(10)
+    finally:
+        response.stop()
+        call(chain, "DELETE", f"{CRDS}/{gadgets['metadata']['name']}")
+    bookmark = [frame for frame in frames if b"BOOKMARK" in frame]
+    assert bookmark, "no bookmark within 10 s"
+    assert b"PartialObjectMetadata" in bookmark[0] and b"CustomResourceDefinition" not in bookmark[0]
 
 
 def test_deletecollection(chain):
