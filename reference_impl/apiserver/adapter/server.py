@@ -180,7 +180,8 @@ class HandlerChain:
         self.rest.escalation = EscalationCheck.for_authorizer(authorizer) if authorizer is not None else None
         self.rest.authorizer = authorizer
         self.server_address = server_address
-        self._openapi_built: dict[str, float] = {}  # when each /openapi/v2 body (by ETag) was first built
+        # The current /openapi/v2 body of each format: its ETag and when it was last rebuilt.
+        self._openapi_built: dict[str, tuple[str, float]] = {}
         self.registry = registry
         self.metrics = metrics.APIServerMetrics(storage=registry.storage.metrics if registry is not None else None)
         self.component_servers = componentstatus.servers_to_validate(etcd_servers)
@@ -492,15 +493,20 @@ class HandlerChain:
         for item in request.header("Accept").split(",") or ["application/json"]:
             kind = item.split(";")[0].strip().lower()
             if kind == PROTOBUF_OPENAPI:
-                return self._openapi_content(request, openapi.swagger_protobuf(self.custom_resources()))
+                return self._openapi_content(request, "protobuf", openapi.swagger_protobuf(self.custom_resources()))
             if kind in ("", "application/json", "application/*", "*/*"):
-                return self._openapi_content(request, openapi.swagger_json(self.custom_resources()))
+                return self._openapi_content(request, "json", openapi.swagger_json(self.custom_resources()))
         raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                                 f"{PROTOBUF_OPENAPI}")
 
-    def _openapi_content(self, request: Request, data: bytes) -> Response:
+    def _openapi_content(self, request: Request, media: str, data: bytes) -> Response:
+        """Only the current body of each format is kept; a body that changes (even back to an
+        earlier one) carries the time of that change, as kube-openapi's handler reports its last update."""
         etag = '"%s"' % hashlib.sha512(data).hexdigest().upper()
-        built = self._openapi_built.setdefault(etag, self.rest.now())
+        current = self._openapi_built.get(media)
+        if current is None or current[0] != etag:
+            current = self._openapi_built[media] = (etag, self.rest.now())
+        built = current[1]
         answer = gofileserver.serve_content(gofileserver.FileRequest(request.path, headers=request.headers),
                                             "/openapi/v2", built, data, etag, request.method)
         headers = (("Etag", etag), ("Vary", "Accept"), *answer.headers)

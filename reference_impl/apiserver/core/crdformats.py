@@ -105,7 +105,9 @@ def _is_hostname(text: str) -> bool:
     letters or more, or a single label; at most 255 bytes, 63 a label."""
     if not _HOSTNAME.match("".join(_hostname_class(c) for c in text)):
         return False
-    return len(text) <= 255 and all(len(label) <= 63 for label in text.split("."))
+    # Go's len counts bytes, not characters.
+    return len(text.encode("utf-8", "surrogatepass")) <= 255 \
+        and all(len(label.encode("utf-8", "surrogatepass")) <= 63 for label in text.split("."))
 
 
 def _hostname_class(char: str) -> str:

@@ -46,6 +46,11 @@ class Failure:
 class Result:
     failures: list[Failure] = field(default_factory=list)
     match_count: int = 0
+    # The messages already in `failures`, so that adding stays linear in the number of failures.
+    _messages: set[str] = field(default_factory=set, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._messages.update(failure.message for failure in self.failures)
 
     @property
     def valid(self) -> bool:
@@ -55,7 +60,8 @@ class Result:
     def add(self, *failures: Failure) -> None:
         """An error whose text is already reported is not added again."""
         for failure in failures:
-            if all(failure.message != known.message for known in self.failures):
+            if failure.message not in self._messages:
+                self._messages.add(failure.message)
                 self.failures.append(failure)
 
     @mirrors("(*k8s.io/kube-openapi/pkg/validation/validate.Result).Merge")

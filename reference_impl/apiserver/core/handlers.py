@@ -333,13 +333,26 @@ STREAM_MEDIA_TYPES = (JSON + ";stream=watch", protobuf.MEDIA_TYPE + ";stream=wat
 CONVERSIONS = ("Table", "PartialObjectMetadata", "PartialObjectMetadataList")
 
 
-# An answer depends only on the arguments, and clients send a handful of Accept headers: each is
-# worked out once (a refusal raises again each time) instead of at every request, several a pod.
+# Clients' Accept headers are short; a longer one (up to the 1 MiB a header may take, even
+# unauthenticated) is worked out each time rather than pinned in the cache.
+_CACHED_ACCEPT_LENGTH = 1024
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateOutputMediaType",
          "(*k8s.io/apiserver/pkg/endpoints/handlers.RequestScope).AllowsMediaTypeTransform")
-@functools.lru_cache(maxsize=256)
 def negotiate(accept: str, tables: bool = True, conversions: bool = True,
               protobuf_objects: bool = True) -> MediaTypeOptions:
+    """`_negotiate`, from the cache for an Accept header of ordinary length."""
+    if len(accept) > _CACHED_ACCEPT_LENGTH:
+        return _negotiate.__wrapped__(accept, tables, conversions, protobuf_objects)
+    return _negotiate(accept, tables, conversions, protobuf_objects)
+
+
+# An answer depends only on the arguments, and clients send a handful of Accept headers: each is
+# worked out once (a refusal raises again each time) instead of at every request, several a pod.
+@functools.lru_cache(maxsize=256)
+def _negotiate(accept: str, tables: bool = True, conversions: bool = True,
+               protobuf_objects: bool = True) -> MediaTypeOptions:
     """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
     as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
     `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is

@@ -285,9 +285,13 @@ def parse_ip(ip: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None
     head, colon, dotted = ip.rpartition(":")
     if "." in dotted:
         octets = dotted.split(".")
-        if len(octets) != 4 or not all(o.isascii() and o.isdigit() and int(o) <= 255 for o in octets):
+        # Go's dtoi takes any number of leading zeros; stripping them first keeps a long octet from
+        # reaching int() (Python refuses to parse over 4,300 digits).
+        values = [o.lstrip("0") or "0" for o in octets]
+        if len(octets) != 4 or not all(o.isascii() and o.isdigit() for o in octets) \
+                or not all(len(v) <= 3 and int(v) <= 255 for v in values):
             return None
-        ip = head + colon + ".".join(str(int(o)) for o in octets)
+        ip = head + colon + ".".join(str(int(v)) for v in values)
     try:
         return ipaddress.ip_address(ip)
     except ValueError:
