@@ -199,7 +199,7 @@ def loads(data: bytes) -> Any:
     if problem:
         raise ValueError(problem)
     try:
-        return json.loads(data.decode("utf-8", errors="replace"))
+        return _without_lone_surrogates(json.loads(data.decode("utf-8", errors="replace")))
     except RecursionError:
         raise ValueError("exceeded max depth") from None
 
@@ -282,7 +282,8 @@ def unmarshal(text: str, go_type: GoType) -> Any:
     problem = syntax_error(text.encode("utf-8", "surrogatepass"))
     if problem:
         raise ValueError(problem)
-    data = json.loads(text, object_pairs_hook=_Object, parse_int=_Number, parse_float=_Number)
+    data = _without_lone_surrogates(json.loads(text, object_pairs_hook=_Object, parse_int=_Number,
+                                               parse_float=_Number))
     errors: list[str] = []
     value = _decode(data, go_type, None, (), errors)
     if errors:
@@ -326,6 +327,22 @@ def _decode(data: Any, go_type: GoType, struct: str | None, fields: tuple[str, .
         return value
     errors.append(type_error(shown, go_type.name, _where(struct, fields)))
     return None
+
+
+def _without_lone_surrogates(data: Any) -> Any:
+    """`data` with each unpaired surrogate escape ("\\ud800") in its strings and keys read as
+    U+FFFD, as encoding/json's unquote reads it; Python keeps it, and no UTF-8 encoder takes it."""
+    if isinstance(data, _Number):
+        return data
+    if isinstance(data, str):
+        return data.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    if isinstance(data, _Object):
+        return _Object((_without_lone_surrogates(key), _without_lone_surrogates(item)) for key, item in data)
+    if isinstance(data, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in data.items()}
+    if isinstance(data, list):
+        return [_without_lone_surrogates(item) for item in data]
+    return data
 
 
 def _plain(data: Any) -> Any:

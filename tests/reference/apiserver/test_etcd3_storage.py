@@ -310,6 +310,16 @@ def test_continue_token_keys_match_case_insensitively(storage, prefix):
     assert [o["metadata"]["name"] for o in page.items] == ["b", "c"]
 
 
+def test_a_lone_surrogate_in_a_continue_token_is_read_as_the_replacement_character(storage, prefix):
+    """encoding/json reads an unpaired surrogate escape as U+FFFD (a pair stays one character):
+    the start key is "\ufffd", past every ASCII key, and the page is empty rather than a 500."""
+    storage.create(prefix + "a", obj("a"))
+    page = storage.list(prefix, limit=5, continue_token=_token({"v": "meta.k8s.io/v1", "rv": -1, "start": "\ud800"}))
+    assert page.items == []
+    token = _token({"v": "meta.k8s.io/v1", "rv": -1, "start": "\U0001f600\ud800x"})
+    assert etcd3.decode_continue(token, prefix) == (prefix + "\U0001f600\ufffdx", -1)
+
+
 def test_bad_continue_token_is_reported_before_a_resource_version(storage, prefix):
     """GetList decodes the token before it refuses a resourceVersion next to it."""
     with pytest.raises(StatusError) as raised:
