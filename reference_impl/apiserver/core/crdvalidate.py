@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -255,7 +256,10 @@ def _is_multiple(value: float, factor: float) -> bool:
         return False
     if isinstance(value, int) and float(factor).is_integer():
         return value % int(factor) == 0
-    quotient = 1 / factor * value if factor < 1 else value / factor
+    try:
+        quotient = 1 / factor * value if factor < 1 else value / factor
+    except OverflowError:  # an integer past float64, which Go's decoder never hands over
+        return False
     return math.isfinite(quotient) and _is_json_integer(quotient)
 
 
@@ -399,9 +403,14 @@ def _shown(value: object) -> str:
         return "true" if value else "false"
     if _kind(value) in ("int64",):
         return str(value)
+    if isinstance(value, int) and abs(value) > _FLOAT64_MAX:
+        return str(value)  # past float64, which Go's decoder never hands over
     if isinstance(value, (int, float)):
         return format_float(value)
     return format_sharp_v(value)
+
+
+_FLOAT64_MAX = int(sys.float_info.max)
 
 
 @mirrors("encoding/json.Marshal")

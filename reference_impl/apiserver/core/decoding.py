@@ -71,7 +71,7 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
     nest past `max_depth`, each level taking at least two bytes."""
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
         try:
@@ -146,7 +146,7 @@ def _decode_deep(text: str) -> object:
                 raise ValueError(f"invalid character {char!r} looking for beginning of value at {index}")
             token = match.group(0)
             if match.group(1):
-                value = _finite_float(token) if match.group(2) or match.group(3) else int(token)
+                value = _finite_float(token) if match.group(2) or match.group(3) else _int(token)
             else:
                 value = {"true": True, "false": False, "null": None}[token]
             index = match.end()
@@ -206,6 +206,14 @@ def _finite_float(token: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"json: cannot unmarshal number {token} into Go value of type float64")
     return value
+
+
+def _int(token: str) -> int:
+    """A JSON integer; one past int64 is a float64 to Go, so one past float64's range is the same
+    error as for a float (and never reaches int(), which refuses over 4,300 digits)."""
+    if len(token) > 20:
+        _finite_float(token)
+    return int(token)
 
 
 def _no_constant(name: str) -> object:

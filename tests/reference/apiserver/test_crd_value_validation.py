@@ -200,3 +200,12 @@ def test_an_embedded_resources_metadata_is_validated_with_path_segment_names(emb
     """validateEmbeddedResource: ValidateObjectMeta with ValidatePathSegmentName, a made-up name
     when there is none, and the namespace a label when it is set."""
     assert crdobjectmeta.problems(spec(emb=EMBEDDED), {"spec": {"emb": emb}}) == errors
+
+
+def test_an_integer_past_float64_fails_maximum_and_multiple_of_without_overflowing():
+    """Such an integer never comes out of Go's decoder; should one reach the validator (from
+    YAML, say), it is reported, not a 500."""
+    errors = validate({"type": "integer", "maximum": 10, "multipleOf": 3}, 10 ** 400, "spec.replicas")
+    shown = "spec.replicas: Invalid value: 1" + "0" * 400
+    assert f"{shown}:  in body should be less than or equal to 10" in errors
+    assert f"{shown}:  in body should be a multiple of 3" in errors

@@ -240,3 +240,17 @@ def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
     base64-decoded; an integer past 64 bits is a float; y, Y, n and N are booleans as on and off
     are; an anchor used beside itself is no cycle."""
     assert decoding.decode_yaml(document.encode()) == value
+
+
+@pytest.mark.parametrize("digits", [400, 5000])
+def test_an_integer_past_float64_is_refused_as_a_float_past_it_is(digits):
+    """Go decodes an integer past int64 as a float64, so one past float64's range is the same
+    "cannot unmarshal number" error as 1e400, on the fast and the deep decoder alike."""
+    number = "1" + "0" * digits
+    message = f"json: cannot unmarshal number {number} into Go value of type float64"
+    with pytest.raises(decoding.DecodeError) as raised:
+        decoding.decode_json(b'{"spec":{"replicas":' + number.encode() + b'}}')
+    assert str(raised.value) == message
+    with pytest.raises(ValueError, match=message):
+        decoding._decode_deep('[' + number + ']')
+    assert decoding.decode_json(b"[-9223372036854775808, 100000000000000000000000]") == [-2 ** 63, 10 ** 23]
