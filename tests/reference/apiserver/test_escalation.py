@@ -946,3 +946,14 @@ def test_a_review_with_metadata_is_refused_naming_the_object_meta_as_go_prints_i
         'ManagedFields:[]v1.ManagedFieldsEntry{v1.ManagedFieldsEntry{Manager:"unknown", Operation:"Update", '
         'APIVersion:"authorization.k8s.io/v1", Time:time.Date(2023, time.November, 14, 22, 13, 20, 0, time.UTC), '
         'FieldsType:"FieldsV1", FieldsV1:(*v1.FieldsV1)(0xc000000000), Subresource:""}}}: must be empty')
+
+
+def test_a_review_with_a_creation_time_in_year_zero_is_refused_printing_that_time(rbac_chain):
+    """metav1.Time decodes any RFC 3339 year into the Local zone; field.Invalid's %#v prints year 0
+    as time.Date does (no 500 from a calendar that starts at year 1)."""
+    review = {"apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview",
+              "metadata": {"creationTimestamp": "0000-01-01T00:00:00Z"},
+              "spec": {"user": "alice", "resourceAttributes": {"verb": "get", "resource": "pods"}}}
+    code, status = send(rbac_chain, "admin", "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", review)
+    assert (code, status["reason"]) == (422, "Invalid")
+    assert "CreationTimestamp:time.Date(0, time.January, 1, 0, 0, 0, 0, time.Local), " in status["message"]

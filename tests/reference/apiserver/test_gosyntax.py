@@ -50,3 +50,13 @@ def test_a_map_prints_its_keys_sorted_and_a_nil_time_pointer_as_nil():
     meta = go_syntax("v1.ObjectMeta", {"labels": {"zone": "a", "disk": "ssd"}})
     assert 'Labels:map[string]string{"disk":"ssd", "zone":"a"}, Annotations:map[string]string(nil)' in meta
     assert "CreationTimestamp:time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC), DeletionTimestamp:<nil>" in meta
+
+
+def test_a_time_before_year_one_prints_as_go_s_time_date():
+    """Go's time.Date prints any year, year 0 (1 BC, proleptic Gregorian) and before too."""
+    meta = go_syntax("v1.ObjectMeta", {"creationTimestamp": "0000-01-01T00:00:00Z"})
+    assert "CreationTimestamp:time.Date(0, time.January, 1, 0, 0, 0, 0, time.Local)" in meta
+    meta = go_syntax("v1.ObjectMeta", {"creationTimestamp": "0000-01-01T00:00:01+00:02"})
+    assert "CreationTimestamp:time.Date(-1, time.December, 31, 23, 58, 1, 0, time.Local)" in meta
+    meta = go_syntax("v1.ObjectMeta", {"creationTimestamp": "2024-02-29T13:14:15Z"})
+    assert "CreationTimestamp:time.Date(2024, time.February, 29, 13, 14, 15, 0, time.Local)" in meta
