@@ -63,7 +63,34 @@ def object_meta(metadata: object) -> dict:
     return gojson.unmarshal(json.dumps(metadata), OBJECT_META)
 
 
-@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.SetObjectMeta")
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
+def object_meta_dropping_malformed(metadata: object) -> dict | None:
+    """`object_meta`, or else the ObjectMeta of those of its fields that decode one by one (how
+    objects stored before metadata was validated are read); None when it is no object."""
+    try:
+        return object_meta(metadata)
+    except ValueError:
+        if not isinstance(metadata, dict):
+            return None
+    good = {}
+    for key, value in metadata.items():
+        try:
+            object_meta({key: value})
+        except ValueError:
+            continue
+        good[key] = value
+    try:
+        return object_meta(good)
+    except ValueError:
+        return None
+
+
+def as_written(meta: dict) -> dict:
+    """An ObjectMeta as SetObjectMeta writes it back into an object."""
+    return _as_written(meta)
+
+
+
 def _as_written(meta: dict) -> dict:
     """An ObjectMeta as the unstructured converter writes it: zero values left out (a zero
     creationTimestamp removed as well), map entries kept as they are."""
@@ -81,9 +108,11 @@ def _as_written(meta: dict) -> dict:
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.Coerce")
-def coerce(schema: dict | None, value: object, path: str = "") -> None:
+def coerce(schema: dict | None, value: object, path: str = "", drop_invalid: bool = False) -> None:
     """In place, each embedded resource in `value`: its apiVersion and kind must be strings and
-    its metadata an ObjectMeta, which replaces it. The first that is not raises CoerceError."""
+    its metadata an ObjectMeta, which replaces it. The first that is not raises CoerceError; with
+    `drop_invalid` (reading storage) such an apiVersion or kind is removed, malformed metadata
+    fields are dropped and metadata that is no object is left as it is."""
     if not isinstance(schema, dict):
         return
     if isinstance(value, dict):
@@ -92,21 +121,28 @@ def coerce(schema: dict | None, value: object, path: str = "") -> None:
         for key in list(value):
             member = value[key]
             if embedded and key in ("apiVersion", "kind") and not isinstance(member, str):
+                if drop_invalid:
+                    del value[key]
+                    continue
                 raise CoerceError(f"{_child(path, key)}: Invalid value: {_shown(member)}: must be a string")
             if embedded and key == "metadata" and member is not None:
-                try:
-                    meta = object_meta(member)
-                except ValueError as err:
-                    raise CoerceError(f"{_child(path, key)}: Invalid value: {_shown(member)}: {err}") from None
-                value[key] = _as_written(meta)
-                member = value[key]
+                if drop_invalid:
+                    meta = object_meta_dropping_malformed(member)
+                else:
+                    try:
+                        meta = object_meta(member)
+                    except ValueError as err:
+                        raise CoerceError(f"{_child(path, key)}: Invalid value: {_shown(member)}: {err}") from None
+                if meta is not None:
+                    value[key] = _as_written(meta)
+                    member = value[key]
             if isinstance(properties.get(key), dict):
-                coerce(properties[key], member, _child(path, key))
+                coerce(properties[key], member, _child(path, key), drop_invalid)
             elif isinstance(extra, dict):
-                coerce(extra, member, f"{path}[{key}]")
+                coerce(extra, member, f"{path}[{key}]", drop_invalid)
     elif isinstance(value, list):
         for i, item in enumerate(value):
-            coerce(schema.get("items"), item, f"{path}[{i}]")
+            coerce(schema.get("items"), item, f"{path}[{i}]", drop_invalid)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.Validate")

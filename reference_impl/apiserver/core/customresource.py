@@ -94,38 +94,48 @@ def resources_for(crd: dict,
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
     served = sorted((v for v in spec["versions"] if v.get("served")), key=lambda v: kube_aware_order(v["name"]))
     convert = converter(crd, webhook_call)
-    # The versions whose schema has defaults, by apiVersion: what is read from storage in one of
-    # them is pruned and defaulted again, as the storage decoder does.
-    defaulted = {f"{group}/{v['name']}": _schema(v) for v in spec["versions"] if _has_defaults(_schema(v))}
+    # Every version's schema, by apiVersion: what is read from storage in one of them is pruned,
+    # coerced and defaulted again by that version's schema, as the storage decoder does.
+    on_read = _StorageSchemas({f"{group}/{v['name']}": _schema(v) for v in spec["versions"]}, names["kind"],
+                              bool(spec.get("preserveUnknownFields")))
     return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
-                           crdopenapi.definitions_for(spec, version), defaulted)
+                           crdopenapi.definitions_for(spec, version), on_read)
                  for version in served)
 
 
-@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver.unstructuredDefaulter.Default")
-def _defaulted_on_read(obj: dict, defaulted: dict[str, dict]) -> dict:
-    """An object read from storage, pruned and defaulted by the schema of the version it was
-    stored in: a default added to the CRD after the object was written shows on every read."""
-    schema = defaulted.get(obj.get("apiVersion", ""))
-    if schema is None:
+class _StorageSchemas:
+    """The schemas a stored custom resource is read with, by apiVersion, and the CRD's settings."""
+
+    def __init__(self, schemas: dict[str, dict], kind: str, preserve_unknown_fields: bool) -> None:
+        self.schemas, self.kind, self.preserve_unknown_fields = schemas, kind, preserve_unknown_fields
+
+
+@mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.unstructuredSchemaCoercer).apply",
+         "k8s.io/apiextensions-apiserver/pkg/apiserver.unstructuredDefaulter.Default")
+def _coerced_on_read(obj: dict, storage: _StorageSchemas) -> dict:
+    """An object read from storage as the schemaCoercingDecoder and the defaulter leave it, by the
+    schema of the version it was stored in: pruned (unless the CRD preserves unknown fields), its
+    nulls dropped where pruning drops them, its metadata and embedded resources coerced (dropping
+    what is malformed), a missing generation 1, and defaults filled in, so a default or a pruned
+    field added to the CRD after the object was written shows on every read."""
+    schema = storage.schemas.get(obj.get("apiVersion", ""))
+    if schema is None or obj.get("kind") != storage.kind:
         return obj
     obj = deep_copy_json(obj)
-    crdschema.prune(schema, obj)
-    crdschema.prune_nulls(schema, obj)
+    meta = crdobjectmeta.object_meta_dropping_malformed(obj["metadata"]) if "metadata" in obj else None
+    if not storage.preserve_unknown_fields:
+        crdschema.prune(schema, obj)
+        crdschema.prune_nulls(schema, obj)
+    crdobjectmeta.coerce(schema, obj, drop_invalid=True)
+    if meta is not None:
+        meta["generation"] = meta.get("generation") or 1
+        obj["metadata"] = crdobjectmeta.as_written(meta)
     crdschema.apply_defaults(schema, obj)
     return obj
 
 
-def _has_defaults(schema: object) -> bool:
-    if isinstance(schema, dict):
-        return "default" in schema or any(_has_defaults(child) for child in schema.values())
-    if isinstance(schema, list):
-        return any(_has_defaults(child) for child in schema)
-    return False
-
-
 def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
-              convert: Converter, openapi_definitions: dict, defaulted: dict[str, dict]) -> Resource:
+              convert: Converter, openapi_definitions: dict, on_read: _StorageSchemas) -> Resource:
     schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
@@ -168,7 +178,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     # Every read converts: objects written before the storage version changed
                     # stay in the version they were written in.
                     storage_codec=Codec(lambda obj: convert(obj, f"{group}/{storage}"),
-                                        lambda obj: convert(_defaulted_on_read(obj, defaulted), served_as)),
+                                        lambda obj: convert(_coerced_on_read(obj, on_read), served_as)),
                     stored_as=f"{group}/{storage}",
                     validator=validate, validator_on_update=lambda old, new: validate(new, old), defaulter=decode,
                     prepare_for_create=_drop_status if status else None,

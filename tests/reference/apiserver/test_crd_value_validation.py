@@ -209,3 +209,14 @@ def test_an_integer_past_float64_fails_maximum_and_multiple_of_without_overflowi
     shown = "spec.replicas: Invalid value: 1" + "0" * 400
     assert f"{shown}:  in body should be less than or equal to 10" in errors
     assert f"{shown}:  in body should be a multiple of 3" in errors
+
+
+def test_reading_storage_drops_what_an_embedded_resource_cannot_hold():
+    """objectmeta.Coerce with dropInvalidFields (the storage decoder's): an apiVersion or kind
+    that is no string is removed, and metadata keeps the fields that decode one by one."""
+    schema = {"type": "object", "properties": {"emb": {"type": "object", "x-kubernetes-embedded-resource": True}}}
+    value = {"emb": {"apiVersion": "v1", "kind": 5, "metadata": {"name": "a", "labels": 5, "generation": 2}}}
+    crdobjectmeta.coerce(schema, value, drop_invalid=True)
+    assert value == {"emb": {"apiVersion": "v1", "metadata": {"name": "a", "generation": 2}}}
+    with pytest.raises(crdobjectmeta.CoerceError):
+        crdobjectmeta.coerce(schema, {"emb": {"kind": 5}})

@@ -1033,6 +1033,20 @@ def test_a_default_added_to_the_crd_later_shows_on_reads(chain):
     assert call(chain, "GET", widgets(chain))[1]["items"][0]["spec"]["tier"] == "gold"
 
 
+def test_a_field_the_crd_stops_preserving_is_pruned_on_reads_by_a_schema_without_defaults(chain):
+    """The storage decoder (schemaCoercingDecoder) prunes every read by today's schema, whether
+    or not the schema has defaults: an object written while `extra` kept unknown fields reads
+    without them once the CRD stops keeping them."""
+    call(chain, "POST", widgets(chain), {**WIDGET, "spec": {"image": "nginx", "extra": {"x": 1}}})
+    code, crd = call(chain, "GET", f"{CRDS}/widgets.example.com")
+    spec = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
+    del spec["properties"]["replicas"]["default"]
+    spec["properties"]["extra"] = {"type": "object"}
+    assert call(chain, "PUT", f"{CRDS}/widgets.example.com", crd)[0] == 200
+    assert call(chain, "GET", widgets(chain, "w1"))[1]["spec"] == {"image": "nginx", "replicas": 1, "extra": {}}
+    assert call(chain, "GET", widgets(chain))[1]["items"][0]["spec"]["extra"] == {}
+
+
 def test_an_emptied_stored_versions_is_defaulted_to_the_storage_version(chain):
     """SetDefaults_CustomResourceDefinition: a status write leaving storedVersions empty gets
     the storage version back (seen from the real 1.24 server)."""
