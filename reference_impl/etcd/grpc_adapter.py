@@ -53,7 +53,7 @@ from reference_impl.etcd.gogostrings import new_message
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
-from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit, checked_reader
+from reference_impl.etcd.grpc_limits import ReceiveLimit, checked_reader, framework_cap
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.protowire import BYTES, FieldError, consume_field, size_varint
@@ -64,16 +64,16 @@ ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
-MAX_RECV_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
 SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
+# new_grpc_server adds grpc.max_receive_message_length: the receive limit itself
+# (--max-request-bytes plus GRPC_OVERHEAD_BYTES) is ReceiveLimit's, which refuses in grpc-go's
+# words; grpcio's own is set above it.
 SERVER_OPTIONS = [
-    # The limit itself, MAX_RECV_BYTES, is ReceiveLimit's: it refuses in grpc-go's words.
-    ("grpc.max_receive_message_length", FRAMEWORK_CAP),
     ("grpc.max_send_message_length", 2**31 - 1),
     # grpc-go's server takes 16 MiB of headers (defaultServerMaxHeaderListSize), grpcio 16 KiB:
     # a long token or a client's own metadata must not be RESOURCE_EXHAUSTED here alone.
@@ -789,11 +789,6 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 
 # --- watch --------------------------------------------------------------------------------------
 
-# serverWatchStream's maxRequestBytes (--max-request-bytes plus gRPC's overhead): a response at
-# least this big is split if its watch asked; this with etcd's default limit
-WATCH_MAX_BYTES = MAX_RECV_BYTES
-
-
 @mirrors(f"{V3RPC}.sendFragments")
 def send_fragments(response: rpc_pb2.WatchResponse, max_bytes: int) -> list[rpc_pb2.WatchResponse]:
     """`response` as etcd sends it to a watch created with fragment: unchanged if it is smaller
@@ -1045,10 +1040,12 @@ def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES) -> grpc.Server:
     """A gRPC server with etcd's message limits (requests up to --max-request-bytes plus gRPC's
     overhead) and the thread pool described above; bind ports with `add_insecure_port`, then
     `add_etcd_servicers`, then start it."""
+    limit = max_request_bytes + GRPC_OVERHEAD_BYTES
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
-                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
-                       interceptors=(ReceiveLimit(max_request_bytes + GRPC_OVERHEAD_BYTES),))
+                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
+                       options=[*SERVER_OPTIONS, ("grpc.max_receive_message_length", framework_cap(limit))],
+                       interceptors=(ReceiveLimit(limit),))
 
 
 @mirrors(f"{V3RPC}.Server")
