@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sys
+import queue
 import threading
 import time
 from collections import deque
@@ -359,7 +360,34 @@ def require_leader(server, context) -> None:
 
 
 def requires_leader(context) -> bool:
-    return ("hasleader", "true") in (context.invocation_metadata() or ())
+    """Whether the call's first "hasleader" metadata value is "true": etcd reads only that one."""
+    values = [value for key, value in context.invocation_metadata() or () if key == "hasleader"]
+    return bool(values) and values[0] == "true"
+
+
+@mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor")
+def intercepted(server, behaviour: Callable, *, stream: bool) -> Callable:
+    """`behaviour` behind etcd's interceptors (`refuse_on_learner`, then `require_leader`), for a
+    service registered beside etcd's own (health, lock, election): etcd installs them on its
+    whole gRPC server, so they guard every service on it. `stream`: the call's responses are a
+    stream, which a learner refuses whatever the request."""
+    def intercept(request, context) -> None:
+        try:
+            refuse_on_learner(server, None if stream else request)
+            require_leader(server, context)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
+
+    if stream:
+        def streaming(request, context):
+            intercept(request, context)
+            yield from behaviour(request, context)
+        return streaming
+
+    def unary(request, context):
+        intercept(request, context)
+        return behaviour(request, context)
+    return unary
 
 
 @mirrors(f"{V3RPC}.monitorLeader")
@@ -501,6 +529,8 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
         self._streams.add(context)
+        if requires_leader(context):
+            request_iterator = _until_leader_lost(request_iterator, context, LeaderLoss(self._server))
         try:
             for request in request_iterator:
                 try:
@@ -511,6 +541,38 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
                                                      TTL=resp.ttl)
         finally:
             self._streams.discard(context)
+
+
+@mirrors(f"{V3RPC}.monitorLeader", f"(*{V3RPC}.LeaseServer).LeaseKeepAlive")
+def _until_leader_lost(requests: Iterator, context, loss: LeaderLoss) -> Iterator:
+    """`requests`, read on a thread of their own so that the stream can end while it waits for
+    the next: once `loss` says the leader is lost, the stream ends UNAVAILABLE "etcdserver: no
+    leader", as etcd's monitorLeader cancels it and LeaseKeepAlive reports that cancellation."""
+    received: queue.SimpleQueue = queue.SimpleQueue()
+    end = object()
+
+    def receive() -> None:
+        try:
+            for request in requests:
+                received.put(request)
+        except Exception:  # the client went away: the RPC is over
+            pass
+        finally:
+            received.put(end)
+
+    threading.Thread(target=receive, daemon=True, name="keepalive-recv").start()
+    while True:
+        try:
+            request = received.get(timeout=STREAM_POLL)
+        except queue.Empty:
+            if loss.lost(time.monotonic()):
+                context.abort(grpc.StatusCode.UNAVAILABLE, ErrNoLeader.message)
+            if not context.is_active():
+                return
+            continue
+        if request is end:
+            return
+        yield request
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
@@ -1061,7 +1123,7 @@ def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | N
     _add_servicer(grpc_server, "Maintenance", MaintenanceServicer(server))
     _add_servicer(grpc_server, "Cluster", ClusterServicer(server))
     _add_servicer(grpc_server, "Auth", AuthServicer(server))
-    add_health_servicer(grpc_server, streams)
+    add_health_servicer(grpc_server, streams, functools.partial(intercepted, server))
     grpc_server.add_generic_rpc_handlers((_UnknownMethods(),))
     return streams
 
