@@ -153,12 +153,13 @@ def unmarshal_alarm_member(data: bytes) -> AlarmMember:
 
 
 @mirrors(f"(*{MVCC}.store).saveIndex", f"(*{MVCC}.store).compact",
-         f"{MEMBERSHIP}.mustSaveClusterVersionToBackend")
+         f"{MEMBERSHIP}.mustSaveClusterVersionToBackend", f"{MEMBERSHIP}.mustDeleteMemberFromBackend")
 def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
-                    auth: dict, members: Iterable[Member],
-                    alarms: Iterable[AlarmMember]) -> dict[bytes, list[tuple[bytes, bytes]]]:
+                    auth: dict, members: Iterable[Member], alarms: Iterable[AlarmMember],
+                    removed_members: Iterable[int] = ()) -> dict[bytes, list[tuple[bytes, bytes]]]:
     """What etcd's bbolt backend holds: the `key`, `lease`, `meta`, auth, membership and `alarm`
-    buckets, `auth` in AuthStore.dump()'s form."""
+    buckets, `auth` in AuthStore.dump()'s form. A removed member's id (in hex, as its members
+    key was) stays in members_removed with the value "removed"."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
@@ -171,7 +172,7 @@ def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consisten
         ALARM_BUCKET: [(marshal_alarm_member(alarm), b"") for alarm in alarms],
         CLUSTER_BUCKET: [(b"clusterVersion", CLUSTER_VERSION.encode())],
         MEMBERS_BUCKET: [marshal_member(member) for member in members],
-        MEMBERS_REMOVED_BUCKET: [],
+        MEMBERS_REMOVED_BUCKET: [(f"{member_id:x}".encode(), b"removed") for member_id in removed_members],
     }
 
 

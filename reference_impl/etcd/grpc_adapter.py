@@ -34,6 +34,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sys
+import queue
 import threading
 import time
 from collections import deque
@@ -53,7 +54,7 @@ from reference_impl.etcd.gogostrings import new_message
 from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_health_servicer
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
-from reference_impl.etcd.grpc_limits import FRAMEWORK_CAP, ReceiveLimit, checked_reader
+from reference_impl.etcd.grpc_limits import ReceiveLimit, checked_reader, framework_cap
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.protowire import BYTES, FieldError, consume_field, size_varint
@@ -64,16 +65,16 @@ ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 GRPC_OVERHEAD_BYTES = 512 * 1024  # v3rpc's grpcOverheadBytes: the receive limit is the sum
-MAX_RECV_BYTES = MAX_REQUEST_BYTES + GRPC_OVERHEAD_BYTES
 MAX_WORKERS = 512
 MAX_CONCURRENT_RPCS = 500
 TICK_INTERVAL = 0.5  # seconds between core.tick() calls: etcd checks lease expiry every 500 ms
 SNAPSHOT_SEND_BUFFER = 32 * 1024  # v3rpc's snapshotSendBufferSize
 STREAM_POLL = 1.0  # a stream re-checks that its RPC is still alive at least this often
 
+# new_grpc_server adds grpc.max_receive_message_length: the receive limit itself
+# (--max-request-bytes plus GRPC_OVERHEAD_BYTES) is ReceiveLimit's, which refuses in grpc-go's
+# words; grpcio's own is set above it.
 SERVER_OPTIONS = [
-    # The limit itself, MAX_RECV_BYTES, is ReceiveLimit's: it refuses in grpc-go's words.
-    ("grpc.max_receive_message_length", FRAMEWORK_CAP),
     ("grpc.max_send_message_length", 2**31 - 1),
     # grpc-go's server takes 16 MiB of headers (defaultServerMaxHeaderListSize), grpcio 16 KiB:
     # a long token or a client's own metadata must not be RESOURCE_EXHAUSTED here alone.
@@ -359,7 +360,34 @@ def require_leader(server, context) -> None:
 
 
 def requires_leader(context) -> bool:
-    return ("hasleader", "true") in (context.invocation_metadata() or ())
+    """Whether the call's first "hasleader" metadata value is "true": etcd reads only that one."""
+    values = [value for key, value in context.invocation_metadata() or () if key == "hasleader"]
+    return bool(values) and values[0] == "true"
+
+
+@mirrors(f"{V3RPC}.newUnaryInterceptor", f"{V3RPC}.newStreamInterceptor")
+def intercepted(server, behaviour: Callable, *, stream: bool) -> Callable:
+    """`behaviour` behind etcd's interceptors (`refuse_on_learner`, then `require_leader`), for a
+    service registered beside etcd's own (health, lock, election): etcd installs them on its
+    whole gRPC server, so they guard every service on it. `stream`: the call's responses are a
+    stream, which a learner refuses whatever the request."""
+    def intercept(request, context) -> None:
+        try:
+            refuse_on_learner(server, None if stream else request)
+            require_leader(server, context)
+        except EtcdError as err:
+            context.abort(grpc.StatusCode[err.grpc_code], err.message)
+
+    if stream:
+        def streaming(request, context):
+            intercept(request, context)
+            yield from behaviour(request, context)
+        return streaming
+
+    def unary(request, context):
+        intercept(request, context)
+        return behaviour(request, context)
+    return unary
 
 
 @mirrors(f"{V3RPC}.monitorLeader")
@@ -501,6 +529,8 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
         self._streams.add(context)
+        if requires_leader(context):
+            request_iterator = _until_leader_lost(request_iterator, context, LeaderLoss(self._server))
         try:
             for request in request_iterator:
                 try:
@@ -511,6 +541,38 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
                                                      TTL=resp.ttl)
         finally:
             self._streams.discard(context)
+
+
+@mirrors(f"{V3RPC}.monitorLeader", f"(*{V3RPC}.LeaseServer).LeaseKeepAlive")
+def _until_leader_lost(requests: Iterator, context, loss: LeaderLoss) -> Iterator:
+    """`requests`, read on a thread of their own so that the stream can end while it waits for
+    the next: once `loss` says the leader is lost, the stream ends UNAVAILABLE "etcdserver: no
+    leader", as etcd's monitorLeader cancels it and LeaseKeepAlive reports that cancellation."""
+    received: queue.SimpleQueue = queue.SimpleQueue()
+    end = object()
+
+    def receive() -> None:
+        try:
+            for request in requests:
+                received.put(request)
+        except Exception:  # the client went away: the RPC is over
+            pass
+        finally:
+            received.put(end)
+
+    threading.Thread(target=receive, daemon=True, name="keepalive-recv").start()
+    while True:
+        try:
+            request = received.get(timeout=STREAM_POLL)
+        except queue.Empty:
+            if loss.lost(time.monotonic()):
+                context.abort(grpc.StatusCode.UNAVAILABLE, ErrNoLeader.message)
+            if not context.is_active():
+                return
+            continue
+        if request is end:
+            return
+        yield request
 
 
 class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
@@ -789,11 +851,6 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
 
 # --- watch --------------------------------------------------------------------------------------
 
-# serverWatchStream's maxRequestBytes (--max-request-bytes plus gRPC's overhead): a response at
-# least this big is split if its watch asked; this with etcd's default limit
-WATCH_MAX_BYTES = MAX_RECV_BYTES
-
-
 @mirrors(f"{V3RPC}.sendFragments")
 def send_fragments(response: rpc_pb2.WatchResponse, max_bytes: int) -> list[rpc_pb2.WatchResponse]:
     """`response` as etcd sends it to a watch created with fragment: unchanged if it is smaller
@@ -1045,10 +1102,12 @@ def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES) -> grpc.Server:
     """A gRPC server with etcd's message limits (requests up to --max-request-bytes plus gRPC's
     overhead) and the thread pool described above; bind ports with `add_insecure_port`, then
     `add_etcd_servicers`, then start it."""
+    limit = max_request_bytes + GRPC_OVERHEAD_BYTES
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
-                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS, options=SERVER_OPTIONS,
-                       interceptors=(ReceiveLimit(max_request_bytes + GRPC_OVERHEAD_BYTES),))
+                       maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
+                       options=[*SERVER_OPTIONS, ("grpc.max_receive_message_length", framework_cap(limit))],
+                       interceptors=(ReceiveLimit(limit),))
 
 
 @mirrors(f"{V3RPC}.Server")
@@ -1064,7 +1123,7 @@ def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | N
     _add_servicer(grpc_server, "Maintenance", MaintenanceServicer(server))
     _add_servicer(grpc_server, "Cluster", ClusterServicer(server))
     _add_servicer(grpc_server, "Auth", AuthServicer(server))
-    add_health_servicer(grpc_server, streams)
+    add_health_servicer(grpc_server, streams, functools.partial(intercepted, server))
     grpc_server.add_generic_rpc_handlers((_UnknownMethods(),))
     return streams
 

@@ -26,7 +26,8 @@ from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd import messages as m
 from reference_impl.etcd.errors import (
     ErrCompacted, ErrElectionNoLeader, ErrElectionNotLeader, ErrMissingLeaderKey, EtcdError)
-from reference_impl.etcd.grpc_adapter import Streams, WatchRouter, header_pb, kv_pb, token_of
+from reference_impl.etcd.grpc_adapter import (
+    Streams, WatchRouter, header_pb, intercepted, kv_pb, token_of)
 from reference_impl.etcd.grpc_limits import checked_reader
 from reference_impl.mirrors import mirrors
 
@@ -370,11 +371,6 @@ class _Services:
             self._streams.discard(context)
 
 
-def _unary(method: Callable, request: type, response: type):
-    return grpc.unary_unary_rpc_method_handler(method, request_deserializer=checked_reader(request),
-                                               response_serializer=response.SerializeToString)
-
-
 @mirrors("(*go.etcd.io/etcd/server/v3/embed.serveCtx).serve", f"{V3LOCK}.NewLockServer",
          f"{V3ELECTION}.NewElectionServer")
 def add_concurrency_servicers(grpc_server: grpc.Server, server, router: WatchRouter,
@@ -382,6 +378,12 @@ def add_concurrency_servicers(grpc_server: grpc.Server, server, router: WatchRou
     """Register v3lockpb.Lock and v3electionpb.Election for the core `server`, beside the
     services add_etcd_servicers registered with the same `router` and `streams`."""
     s = _Services(server, router, streams)
+
+    def _unary(method: Callable, request: type, response: type):
+        # etcd's interceptors (learner, hasleader) guard these services too
+        return grpc.unary_unary_rpc_method_handler(
+            intercepted(server, method, stream=False), request_deserializer=checked_reader(request),
+            response_serializer=response.SerializeToString)
     handlers = {
         pb.LOCK_SERVICE: {
             "Lock": _unary(s.lock, pb.LockRequest, pb.LockResponse),
@@ -392,7 +394,8 @@ def add_concurrency_servicers(grpc_server: grpc.Server, server, router: WatchRou
             "Proclaim": _unary(s.proclaim, pb.ProclaimRequest, pb.ProclaimResponse),
             "Leader": _unary(s.leader, pb.LeaderRequest, pb.LeaderResponse),
             "Observe": grpc.unary_stream_rpc_method_handler(
-                s.observe, request_deserializer=checked_reader(pb.LeaderRequest),
+                intercepted(server, s.observe, stream=True),
+                request_deserializer=checked_reader(pb.LeaderRequest),
                 response_serializer=pb.LeaderResponse.SerializeToString),
             "Resign": _unary(s.resign, pb.ResignRequest, pb.ResignResponse),
         },

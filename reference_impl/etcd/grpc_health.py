@@ -9,6 +9,7 @@ written here by hand rather than through the grpcio-health-checking package: Hea
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 import grpc
 from google.protobuf.message import DecodeError
@@ -69,14 +70,17 @@ class HealthServicer:
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.Server")
-def add_health_servicer(grpc_server: grpc.Server, streams) -> None:
+def add_health_servicer(grpc_server: grpc.Server, streams,
+                        intercepted: Callable[..., Callable] = lambda behaviour, stream: behaviour) -> None:
+    """Register the health service; `intercepted(behaviour, stream=...)` puts each method behind
+    the interceptors etcd's gRPC server applies to all its services."""
     servicer = HealthServicer(streams)
     handlers = {
         "Check": grpc.unary_unary_rpc_method_handler(
-            servicer.Check, request_deserializer=read_health_check_request,
+            intercepted(servicer.Check, stream=False), request_deserializer=read_health_check_request,
             response_serializer=bytes),
         "Watch": grpc.unary_stream_rpc_method_handler(
-            servicer.Watch, request_deserializer=read_health_check_request,
+            intercepted(servicer.Watch, stream=True), request_deserializer=read_health_check_request,
             response_serializer=bytes),
     }
     grpc_server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, handlers),))

@@ -30,8 +30,15 @@ from reference_impl.etcd.gogowire import unmarshal_error
 
 # Past this grpcio refuses by itself, in its own words. Up to it a message is read whole before
 # it is measured here, so the cap bounds what one call can make the server hold: 8 times the
-# limit, room for the usual too-large value (a file put as a value) at a bounded cost.
+# default limit, room for the usual too-large value (a file put as a value) at a bounded cost.
 FRAMEWORK_CAP = 16 * 1024 * 1024
+
+
+def framework_cap(limit: int) -> int:
+    """grpcio's own receive limit for a server whose limit (grpc-go's) is `limit`: at least
+    FRAMEWORK_CAP, and twice a larger --max-request-bytes, so that every request etcd accepts
+    reaches the handler and one somewhat too large is still refused in grpc-go's words."""
+    return max(FRAMEWORK_CAP, 2 * limit)
 
 
 @dataclass(frozen=True)

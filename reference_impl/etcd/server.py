@@ -494,7 +494,8 @@ class EtcdServer:
         this member alone)."""
         return backend_buckets(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
                                self.raft_index, self.auth.dump(),
-                               self.members() if members is None else members, self.alarms())
+                               self.members() if members is None else members, self.alarms(),
+                               self.removed_members)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot",
              "(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot")

@@ -1068,3 +1068,140 @@ def test_a_learner_serves_only_status_and_serializable_reads():
             )] == ["OK", "OK"] + [refused] * 4
     finally:
         grpc_server.stop(None)
+
+
+def _serve(core) -> tuple:
+    """A gRPC server with every service etcd's serves (its own, health, lock, election) for `core`."""
+    from reference_impl.etcd.grpc_adapter import WatchRouter, add_etcd_servicers, new_grpc_server
+    from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
+
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    router = WatchRouter()
+    streams = add_etcd_servicers(grpc_server, core, router)
+    add_concurrency_servicers(grpc_server, core, router, streams)
+    grpc_server.start()
+    return grpc_server, f"127.0.0.1:{port}"
+
+
+def _answer(call) -> str:
+    import grpc
+    try:
+        call()
+        return "OK"
+    except grpc.RpcError as err:
+        return f"{err.code().name}: {err.details()}"
+
+
+def _concurrency_calls(channel, metadata=()) -> list:
+    from reference_impl.etcd import concurrencypb as pb
+
+    def unary(path: str, request, response: type):
+        return lambda: channel.unary_unary(path, request_serializer=type(request).SerializeToString,
+                                           response_deserializer=response.FromString)(
+            request, metadata=metadata, timeout=3)
+    observe = channel.unary_stream(f"/{pb.ELECTION_SERVICE}/Observe",
+                                   request_serializer=pb.LeaderRequest.SerializeToString,
+                                   response_deserializer=pb.LeaderResponse.FromString)
+    health = channel.unary_unary("/grpc.health.v1.Health/Check")
+    return [
+        unary(f"/{pb.LOCK_SERVICE}/Lock", pb.LockRequest(name=b"l"), pb.LockResponse),
+        unary(f"/{pb.ELECTION_SERVICE}/Campaign", pb.CampaignRequest(name=b"e", value=b"v"),
+              pb.CampaignResponse),
+        unary(f"/{pb.ELECTION_SERVICE}/Leader", pb.LeaderRequest(name=b"e"), pb.LeaderResponse),
+        lambda: next(iter(observe(pb.LeaderRequest(name=b"e"), metadata=metadata, timeout=3))),
+        lambda: health(b"", metadata=metadata, timeout=3),
+    ]
+
+
+def test_a_learner_refuses_lock_election_and_health_calls_too():
+    """etcd's interceptors guard its whole gRPC server: on a learner the v3lock, v3election and
+    health services answer UNAVAILABLE "etcdserver: rpc not supported for learner" (3.4's
+    isRPCSupportedForLearner allows only Status and serializable Range; the reference's learner
+    served these)."""
+    import grpc
+
+    learner = EtcdServer(ManualClock())
+    learner.is_learner = True
+    grpc_server, address = _serve(learner)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            assert [_answer(call) for call in _concurrency_calls(channel)] == [
+                "UNAVAILABLE: etcdserver: rpc not supported for learner"] * 5
+    finally:
+        grpc_server.stop(None)
+
+
+def test_only_the_first_hasleader_value_is_read(tmp_path):
+    """etcd's interceptors read md["hasleader"][0] == "true": a call whose first value is
+    another one is served without a leader, one whose first is "true" is refused; the lock,
+    election and health services check it too (the reference took "true" anywhere, and did not
+    check those services)."""
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd.raftnode import parse_initial_cluster
+
+    cluster = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
+    member = ClusterMember(tmp_path, ManualClock(), name="a", initial_cluster=cluster,
+                           listen_peer=None, election_ms=100, heartbeat_ms=10)
+    grpc_server, address = _serve(member)
+    serializable = rpc_pb2.RangeRequest(key=b"k", serializable=True)
+    no_leader = "UNAVAILABLE: etcdserver: no leader"
+    try:
+        with grpc.insecure_channel(address) as channel:
+            kv = rpc_pb2_grpc.KVStub(channel)
+            assert [_answer(call) for call in (
+                lambda: kv.Range(serializable, metadata=(("hasleader", "1"), ("hasleader", "true")),
+                                 timeout=3),
+                lambda: kv.Range(serializable, metadata=(("hasleader", "true"), ("hasleader", "1")),
+                                 timeout=3),
+            )] == ["OK", no_leader]
+            need_leader = (("hasleader", "true"),)
+            assert [_answer(call) for call in _concurrency_calls(channel, need_leader)] == [no_leader] * 5
+    finally:
+        grpc_server.stop(None)
+        member.close()
+
+
+def test_a_keep_alive_stream_that_requires_a_leader_ends_when_it_is_lost(monkeypatch):
+    """monitorLeader cancels every stream that carries hasleader, LeaseKeepAlive too: after three
+    checks without a leader the stream ends UNAVAILABLE "etcdserver: no leader" while the client
+    still holds it open; a keep-alive without hasleader goes on (the reference ended only
+    watches)."""
+    import queue
+    import threading
+
+    import grpc
+    from aetcd.rpc import rpc_pb2_grpc
+    from reference_impl.etcd import grpc_adapter
+    from reference_impl.etcd.messages import LeaseGrantRequest
+
+    class LosesItsLeader(EtcdServer):
+        leader = 1  # a plain attribute, that the test clears
+        election_timeout = 0.05
+
+    monkeypatch.setattr(grpc_adapter, "STREAM_POLL", 0.02)
+    core = LosesItsLeader(ManualClock())
+    lease = core.lease_grant(LeaseGrantRequest(60, 5)).id
+    grpc_server, address = _serve(core)
+
+    def keep_alive(stub, metadata, results: queue.Queue):
+        requests: queue.Queue = queue.Queue()
+        requests.put(rpc_pb2.LeaseKeepAliveRequest(ID=lease))
+        answers = stub.LeaseKeepAlive(iter(requests.get, None), metadata=metadata, timeout=5)
+        results.put(next(answers).TTL)
+        results.put(_answer(lambda: next(answers)))
+        requests.put(None)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            stub = rpc_pb2_grpc.LeaseStub(channel)
+            with_leader = queue.Queue()
+            threading.Thread(target=keep_alive, args=(stub, (("hasleader", "true"),), with_leader),
+                             daemon=True).start()
+            plain = stub.LeaseKeepAlive(iter([rpc_pb2.LeaseKeepAliveRequest(ID=lease)] * 2), timeout=5)
+            assert with_leader.get(timeout=5) == 60 and next(plain).TTL == 60
+            core.leader = 0
+            assert with_leader.get(timeout=5) == "UNAVAILABLE: etcdserver: no leader"
+            assert next(plain).TTL == 60
+    finally:
+        grpc_server.stop(None)

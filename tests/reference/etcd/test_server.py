@@ -191,3 +191,18 @@ def test_the_backend_file_gives_back_space_only_when_defragmented():
     server.defragment()
     defragmented = server.status()
     assert defragmented.db_size == defragmented.db_size_in_use + 4096 < emptied.db_size
+
+
+def test_a_removed_member_stays_in_members_removed_and_in_the_hash():
+    """etcd's mustDeleteMemberFromBackend writes the removed id (hex) -> "removed" into the
+    members_removed bucket: the snapshot holds it, Maintenance.Hash covers it, and the snapshot
+    still reads back."""
+    from reference_impl.etcd.backend import read_snapshot
+    server = EtcdServer(ManualClock())
+    server.put(PutRequest(b"a", b"1"))
+    before = server.hash().hash
+    server.removed_members.add(0x8e9e05c52164694d)
+    db = server.snapshot_db()
+    assert read_db(db)[b"members_removed"] == [(b"8e9e05c52164694d", b"removed")]
+    assert server.hash().hash != before
+    assert [kv.key for kv in read_snapshot(db).records] == [b"a"]

@@ -58,6 +58,21 @@ def test_max_request_bytes_sizes_what_a_client_may_send(tmp_path, kind):
             "RESOURCE_EXHAUSTED: grpc: received message larger than max (2097160 vs. 525312)"]
 
 
+@pytest.mark.parametrize("kind", SERVERS)
+def test_a_max_request_bytes_past_16_mib_lets_a_20_mib_put_through(tmp_path, kind):
+    """--max-request-bytes 33554432: etcd's gRPC receive limit is that plus 512 KiB, so a
+    20 MiB put is stored (the reference's grpcio refused past 16 MiB, RESOURCE_EXHAUSTED)."""
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    value = b"x" * (20 * 1024 * 1024)
+    options = [("grpc.max_send_message_length", 64 << 20), ("grpc.max_receive_message_length", 64 << 20)]
+    with SERVERS[kind](tmp_path / kind, "--max-request-bytes", "33554432") as server, \
+            grpc.insecure_channel(server.address, options=options) as channel:
+        kv = rpc_pb2_grpc.KVStub(channel)
+        kv.Put(rpc_pb2.PutRequest(key=b"big", value=value), timeout=30)
+        assert kv.Range(rpc_pb2.RangeRequest(key=b"big"), timeout=30).kvs[0].value == value
+
+
 def test_max_request_bytes_defaults_to_etcds_and_reads_its_variable():
     base = ["--data-dir", "d"]
     assert parse_args(base, {}).max_request_bytes == 1572864
