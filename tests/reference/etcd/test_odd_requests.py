@@ -960,6 +960,29 @@ def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
     assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]
 
 
+def _serve(core) -> tuple:
+    """A gRPC server with every service etcd's serves (its own, health, lock, election) for `core`."""
+    from reference_impl.etcd.grpc_adapter import WatchRouter, add_etcd_servicers, new_grpc_server
+    from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
+
+    grpc_server = new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    router = WatchRouter()
+    streams = add_etcd_servicers(grpc_server, core, router)
+    add_concurrency_servicers(grpc_server, core, router, streams)
+    grpc_server.start()
+    return grpc_server, f"127.0.0.1:{port}"
+
+
+def _answer(call) -> str:
+    import grpc
+    try:
+        call()
+        return "OK"
+    except grpc.RpcError as err:
+        return f"{err.code().name}: {err.details()}"
+
+
 def test_a_call_that_requires_a_leader_is_refused_at_once_without_one(tmp_path):
     """v3rpc's interceptors: with metadata "hasleader: true" (clientv3's WithRequireLeader) a
     member that knows no leader answers UNAVAILABLE "etcdserver: no leader" to unary calls,
@@ -968,34 +991,22 @@ def test_a_call_that_requires_a_leader_is_refused_at_once_without_one(tmp_path):
     members down; the reference waited for a leader until the client's deadline)."""
     import grpc
     from aetcd.rpc import rpc_pb2_grpc
-    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
     from reference_impl.etcd.raftnode import parse_initial_cluster
 
     # the other member never starts: no leader is ever elected
     cluster = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
     member = ClusterMember(tmp_path, ManualClock(), name="a", initial_cluster=cluster,
                            listen_peer=None, election_ms=100, heartbeat_ms=10)
-    grpc_server = new_grpc_server()
-    port = grpc_server.add_insecure_port("127.0.0.1:0")
-    add_etcd_servicers(grpc_server, member)
-    grpc_server.start()
+    grpc_server, address = _serve(member)
     need_leader = (("hasleader", "true"),)
-
-    def answer(call) -> str:
-        try:
-            call()
-            return "OK"
-        except grpc.RpcError as err:
-            return f"{err.code().name}: {err.details()}"
-
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        with grpc.insecure_channel(address) as channel:
             kv, lease = rpc_pb2_grpc.KVStub(channel), rpc_pb2_grpc.LeaseStub(channel)
             watch = rpc_pb2_grpc.WatchStub(channel)
             serializable = rpc_pb2.RangeRequest(key=b"k", serializable=True)
             create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
             no_leader = "UNAVAILABLE: etcdserver: no leader"
-            assert [answer(call) for call in (
+            assert [_answer(call) for call in (
                 lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k"), metadata=need_leader, timeout=3),
                 lambda: kv.Range(serializable, metadata=need_leader, timeout=3),
                 lambda: list(watch.Watch(iter([create]), metadata=need_leader, timeout=3)),
@@ -1036,29 +1047,17 @@ def test_a_learner_serves_only_status_and_serializable_reads():
     (recorded from an etcd 3.4.23 learner: 12 calls; the reference's learner served them all)."""
     import grpc
     from aetcd.rpc import rpc_pb2_grpc
-    from reference_impl.etcd.grpc_adapter import add_etcd_servicers, new_grpc_server
 
     learner = EtcdServer(ManualClock())
     learner.is_learner = True
-    grpc_server = new_grpc_server()
-    port = grpc_server.add_insecure_port("127.0.0.1:0")
-    add_etcd_servicers(grpc_server, learner)
-    grpc_server.start()
-
-    def answer(call) -> str:
-        try:
-            call()
-            return "OK"
-        except grpc.RpcError as err:
-            return f"{err.code().name}: {err.details()}"
-
+    grpc_server, address = _serve(learner)
     try:
-        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+        with grpc.insecure_channel(address) as channel:
             kv, maintenance = rpc_pb2_grpc.KVStub(channel), rpc_pb2_grpc.MaintenanceStub(channel)
             cluster, watch = rpc_pb2_grpc.ClusterStub(channel), rpc_pb2_grpc.WatchStub(channel)
             create = rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
             refused = "UNAVAILABLE: etcdserver: rpc not supported for learner"
-            assert [answer(call) for call in (
+            assert [_answer(call) for call in (
                 lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k", serializable=True), timeout=3),
                 lambda: maintenance.Status(rpc_pb2.StatusRequest(), timeout=3),
                 lambda: kv.Range(rpc_pb2.RangeRequest(key=b"k"), timeout=3),
@@ -1068,29 +1067,6 @@ def test_a_learner_serves_only_status_and_serializable_reads():
             )] == ["OK", "OK"] + [refused] * 4
     finally:
         grpc_server.stop(None)
-
-
-def _serve(core) -> tuple:
-    """A gRPC server with every service etcd's serves (its own, health, lock, election) for `core`."""
-    from reference_impl.etcd.grpc_adapter import WatchRouter, add_etcd_servicers, new_grpc_server
-    from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
-
-    grpc_server = new_grpc_server()
-    port = grpc_server.add_insecure_port("127.0.0.1:0")
-    router = WatchRouter()
-    streams = add_etcd_servicers(grpc_server, core, router)
-    add_concurrency_servicers(grpc_server, core, router, streams)
-    grpc_server.start()
-    return grpc_server, f"127.0.0.1:{port}"
-
-
-def _answer(call) -> str:
-    import grpc
-    try:
-        call()
-        return "OK"
-    except grpc.RpcError as err:
-        return f"{err.code().name}: {err.details()}"
 
 
 def _concurrency_calls(channel, metadata=()) -> list:
