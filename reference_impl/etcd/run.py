@@ -317,10 +317,12 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                          "lease_checkpoints": lease_checkpoints,
                          "persist_lease_checkpoints": persist_lease_checkpoints,
                          "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
-    except BaseException:
+    except BaseException as err:
         grpc_server.stop(None)
         for listener, _ in [*metrics, *clients]:
             listener.stop()
+        if isinstance(err, ErrStopped) and stop.is_set():
+            return  # told to stop while waiting for the data dir's lock: a stop, as when serving
         raise
     for listener, listen in metrics:
         listener.start(etcd, listen.url)

@@ -21,7 +21,7 @@ from reference_impl.etcd.messages import (
     CompactionRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
     LeaseTimeToLiveRequest, PutRequest, RangeRequest, WatchCreateRequest)
 from reference_impl.etcd.raftnode import decode_entry
-from reference_impl.etcd.run import wait_for_lock
+from reference_impl.etcd.run import run, wait_for_lock
 from reference_impl.etcd.state import decode_snapshot, from_plain, to_plain
 from reference_impl.etcd.wal import MAX_SNAPSHOTS, WAL, Snapshotter, frame, read_frames
 
@@ -291,6 +291,15 @@ def test_a_stop_ends_the_wait_for_the_data_dir(tmp_path):
     stop.set()
     with pytest.raises(ErrStopped):
         wait_for_lock(lambda: False, "LOCK", stop, io.StringIO())
+
+
+def test_a_signal_while_waiting_for_the_data_dir_stops_quietly(tmp_path):
+    """etcd killed while it waits for the lock just ends; the reference's run() ended with the
+    error "etcdserver: server stopped", printed as if the member had failed."""
+    stop = threading.Event()
+    stop.set()  # as SIGTERM sets it
+    with ClusterMember.alone(tmp_path, ManualClock()):  # holds the lock
+        assert run(tmp_path, "http://127.0.0.1:0", out=io.StringIO(), stop=stop) is None
 
 
 def modes(data_dir: Path) -> set[tuple[str, int]]:
