@@ -7,11 +7,37 @@ from pathlib import Path
 
 def cpu_seconds(pid: int) -> float:
     """utime + stime of one process so far (0 once it is gone)."""
+    return sum(user_system_seconds(pid))
+
+
+def user_system_seconds(pid: int) -> tuple[float, float]:
+    """utime and stime of one process so far, apart ((0, 0) once it is gone): the CPU spent in
+    the process's own code (the interpreter, grpcio's core, OpenSSL) and in the kernel for it
+    (system calls, futex wake-ups between its threads, fsync)."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
     except (OSError, IndexError):
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+def context_switches(pid: int) -> int:
+    """Voluntary and involuntary context switches of all of `pid`'s threads so far (0 once it is
+    gone); a thread that has ended no longer counts, so read it across spans its threads live."""
+    total = 0
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return 0
+    for task in tasks:
+        try:
+            for line in (task / "status").read_text().splitlines():
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                    total += int(line.split()[1])
+        except OSError:
+            continue  # the thread ended meanwhile
+    return total
 
 
 def children(pid: int) -> list[int]:

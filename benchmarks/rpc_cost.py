@@ -33,7 +33,7 @@ import grpc
 from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
 from etcd_vs_reference import _free_port, _wait_serving, real_etcd, reference  # beside this script
-from proc import cpu_seconds
+from proc import context_switches, cpu_seconds
 
 RESULTS = Path(__file__).parent / "results"
 VALUE = b"o" * 2500  # about a pod as the kube-apiserver stores it
@@ -52,19 +52,6 @@ def _serve_idle(port: int, workers: int) -> None:
     server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
     server.wait_for_termination()
-
-
-def context_switches(pid: int) -> int:
-    """Voluntary and involuntary context switches of all of `pid`'s threads so far."""
-    total = 0
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        try:
-            for line in (task / "status").read_text().splitlines():
-                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                    total += int(line.split()[1])
-        except OSError:
-            continue  # the thread ended meanwhile
-    return total
 
 
 def measure(pid: int, call, calls: int, threads: int) -> dict:

@@ -27,7 +27,8 @@ Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
 median run (the lower middle one when N is even); each run also reports the CPU all processes
 spent per pod, which moves with the machine's speed too (the same code took 4.5 to 8.4 ms per pod
-within one afternoon).
+within one afternoon), and each process's share of it, user and system CPU apart, with its
+threads' context switches per pod (the system CPU is mostly the thread hand-offs those count).
 
     python benchmarks/scheduler_throughput.py [--mode both|in-process|end-to-end] [--nodes 1000]
         [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600] [--repeat 1]
@@ -57,7 +58,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
 
-from proc import cpu_seconds  # noqa: E402
+from proc import context_switches, user_system_seconds  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -290,6 +291,11 @@ class BindWatch:
                 conn.close()
 
 
+def _usage(pid: int) -> tuple[float, float, int]:
+    """A process's user and system CPU seconds and its threads' context switches so far."""
+    return (*user_system_seconds(pid), context_switches(pid))
+
+
 def run_end_to_end(args: argparse.Namespace, expected_bound: int | None) -> dict:
     nodes, pod_list = workload(args)
     deadline = time.monotonic() + args.timeout
@@ -350,8 +356,9 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
 
     metrics_client = apiserver_load.Client(port, context)
     counts_before = request_counts(metrics_client)
-    cpu_before = {p.name: cpu_seconds(p.pid) for p in started}
-    cpu_before["benchmark"] = cpu_seconds(os.getpid())  # the creating clients and the bind watch
+    processes = {p.name: p.pid for p in started}
+    processes["benchmark"] = os.getpid()  # the creating clients and the bind watch
+    usage_before = {name: _usage(pid) for name, pid in processes.items()}
     created: dict[str, float] = {}
 
     def create(client, item: tuple[int, dict]) -> str | None:
@@ -389,8 +396,9 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         time.sleep(0.2)
     watch.stop.set()
     timed_out = len(watch.bound) < target
-    cpu = {p.name: round(cpu_seconds(p.pid) - cpu_before[p.name], 1) for p in started}
-    cpu["benchmark"] = round(cpu_seconds(os.getpid()) - cpu_before["benchmark"], 1)
+    usage = {name: [after - before for after, before in zip(_usage(pid), usage_before[name])]
+             for name, pid in processes.items()}
+    cpu = {name: round(user + system, 1) for name, (user, system, _) in usage.items()}
     counts_after = request_counts(metrics_client)
     metrics_client.close()
 
@@ -405,6 +413,10 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         "latency_ms": {f"p{p}": round(percentile(latencies, p) * 1000, 1) for p in (50, 90, 99)} if latencies else {},
         "cpu_seconds": cpu, "watch_errors": watch.errors[:3],
         "cpu_ms_per_pod": round(sum(cpu.values()) * 1000 / len(bound), 2) if bound else None,
+        "per_pod_by_process": {name: {"user_ms": round(user * 1000 / len(bound), 2),
+                                      "system_ms": round(system * 1000 / len(bound), 2),
+                                      "context_switches": round(switches / len(bound), 1)}
+                               for name, (user, system, switches) in usage.items()} if bound else {},
         "requests_per_pod": per_pod(counts_before, counts_after, len(bound)),
     })
     return result
@@ -458,6 +470,8 @@ def main(argv: list[str] | None = None) -> int:
         expected = result["in_process"]["scheduled"] if "in_process" in result else None
         result["end_to_end"], result["end_to_end_runs"] = repeated_end_to_end(args, expected)
     print(table(result))
+    if result.get("end_to_end", {}).get("per_pod_by_process"):
+        print(process_table(result["end_to_end"]["per_pod_by_process"]))
     if result.get("end_to_end", {}).get("requests_per_pod"):
         print(requests_table(result["end_to_end"]["requests_per_pod"]))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
@@ -465,6 +479,14 @@ def main(argv: list[str] | None = None) -> int:
         json.dump(result, f, indent=2)
         f.write("\n")
     return 1 if "error" in result.get("end_to_end", {}) else 0
+
+
+def process_table(by_process: dict[str, dict]) -> str:
+    """CPU per bound pod, user and system apart, and context switches per pod, one process a line."""
+    lines = [f"{'per pod, by process':<20} {'user ms':>8} {'system ms':>10} {'switches':>9}"]
+    lines += [f"{name:<20} {row['user_ms']:>8} {row['system_ms']:>10} {row['context_switches']:>9}"
+              for name, row in by_process.items()]
+    return "\n".join(lines)
 
 
 def requests_table(counts: dict[str, float]) -> str:
