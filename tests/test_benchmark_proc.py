@@ -1,0 +1,49 @@
+"""What benchmarks/proc.py reads of a process from /proc (no processes started)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from proc import context_switches, cpu_seconds, user_system_seconds  # noqa: E402
+
+
+def test_user_and_system_time_add_up_to_the_cpu_time():
+    """cpu_seconds is user plus system time, read from the same /proc/<pid>/stat fields."""
+    sum(range(200_000))  # some user time of our own
+    user, system = user_system_seconds(os.getpid())
+    total = cpu_seconds(os.getpid())
+    assert user > 0 and system >= 0
+    assert user + system <= total <= user + system + 0.05  # a few ticks may pass between the reads
+
+
+def test_context_switches_count_every_thread():
+    """A thread that blocks and wakes again adds its switches to the process's count while it lives."""
+    before = context_switches(os.getpid())
+    slept, finish = threading.Event(), threading.Event()
+
+    def sleeper() -> None:
+        for _ in range(20):
+            finish.wait(0.001)
+        slept.set()
+        finish.wait()
+    thread = threading.Thread(target=sleeper)
+    thread.start()
+    try:
+        slept.wait()
+        assert context_switches(os.getpid()) >= before + 20
+    finally:
+        finish.set()
+        thread.join()
+
+
+def test_a_process_that_is_gone_reads_as_zero():
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    assert user_system_seconds(child.pid) == (0.0, 0.0)
+    assert cpu_seconds(child.pid) == 0.0
+    assert context_switches(child.pid) == 0
