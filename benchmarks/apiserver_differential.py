@@ -56,6 +56,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                reviews, TokenReviews); tokens bound to a deleted pod, secret or account, and
                tokens signed here with each server's own key: expired, not yet valid, other
                issuer, audience or key, claims missing, legacy Secret-held tokens
+  authz20-anonymous  (with --apiserver-arg=--anonymous-auth=false) requests without credentials to
+               public paths and the API, bad Authorization headers, impersonating system:anonymous
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -1874,6 +1876,35 @@ def authz20_cover_probes() -> list[Probe]:
     return probes
 
 
+def authz20_anonymous_probes() -> list[Probe]:
+    """For a server run with --anonymous-auth=false (--apiserver-arg): requests without
+    credentials to the public paths (health, version, discovery, issuer discovery) and the API;
+    bad, empty and other-scheme Authorization headers; a good token, alone and with impersonation;
+    impersonating system:anonymous and the unauthenticated group. Its own small setup: namespace
+    diff20a with service account sa20 and a token of it."""
+    ns = "/api/v1/namespaces/diff20a"
+    probes = [Probe("authz20-anonymous", "POST", path, "", JSON, encode(body), remember=remember) for path, body, remember in (
+        ("/api/v1/namespaces", {"metadata": {"name": "diff20a"}}, ""),
+        (f"{ns}/serviceaccounts", {"metadata": {"name": "sa20"}}, ""),
+        (f"{ns}/serviceaccounts/sa20/token", {"spec": {}}, "good"))]
+    probes += [Probe("authz20-anonymous", "GET", path, user=ANONYMOUS) for path in (
+        "/healthz", "/livez", "/readyz", "/readyz/ping", "/version", "/api", "/apis", "/openapi/v2",
+        "/.well-known/openid-configuration", "/openid/v1/jwks", f"{ns}/configmaps", "/metrics", "/", "/x")]
+    probes += [Probe("authz20-anonymous", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", JSON,
+                     encode({"spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}}), ANONYMOUS)]
+    for value in ("Bearer $TOKEN20:good", "Bearer garbage", "Bearer", "Bearer ", "", "Basic dXNlcjpwYXNz",
+                  "Bearer $TOKEN20:good x", "Token $TOKEN20:good"):
+        probes += [Probe("authz20-anonymous", "GET", path, user=ANONYMOUS, headers=(("Authorization", value),))
+                   for path in ("/healthz", f"{ns}/configmaps")]
+    probes += [Probe("authz20-anonymous", "GET", f"{ns}/configmaps", user=who, headers=headers) for who, headers in (
+        (ANONYMOUS, as_user("x")), (ANONYMOUS, (("Authorization", "Bearer $TOKEN20:good"),) + as_user("x")),
+        ("admin", as_user("system:anonymous")), ("admin", as_user("system:anonymous", "system:unauthenticated")),
+        ("admin", as_user("x", "system:unauthenticated")), (USER, ()))]
+    probes.append(Probe("authz20-anonymous", "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "", JSON,
+                        encode({"spec": {"namespace": "diff20a"}}), headers=as_user("system:anonymous"), compare=True))
+    return probes
+
+
 def _legacy20(secret: str, **changed) -> Callable[[dict, int], dict]:
     """A legacy (kubernetes/serviceaccount) token of diff20/sa20 held by Secret `secret`."""
     def claims(bound: dict, now: int) -> dict:
@@ -3428,7 +3459,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += authz19_probes()
-    probes += authz20_probes()
+    probes += authz20_probes() + authz20_anonymous_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
@@ -3692,9 +3723,11 @@ def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
     return contexts
 
 
-def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server, str]:
+def start_real(binary: Path, etcd: Path, directory: Path,
+               extra: tuple[str, ...] = ()) -> tuple[list[local_cluster.Process], Server, str]:
     """Real etcd and the real kube-apiserver on loopback, with a CA, serving and client certificates
-    and a service-account key made here; the processes (etcd first), the server and etcd's client URL."""
+    and a service-account key made here, and the `extra` flags; the processes (etcd first), the
+    server and etcd's client URL."""
     pki = directory / "pki"
     pki.mkdir(parents=True)
     ca = new_ca()
@@ -3720,21 +3753,31 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
                 "--service-cluster-ip-range=10.96.0.0/12",
                 # As kubeadm and kind set it, and as the reference apiserver always behaves
                 # (podsecuritycontext): without it a privileged container is a 422.
-                "--allow-privileged=true")
-        # /readyz is public (system:public-info-viewer) once the bootstrap roles exist.
-        started.append(local_cluster.start_process(directory, "kube-apiserver", argv,
-                                                   local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz"),
-                                                   READY_TIMEOUT)[0])
+                "--allow-privileged=true", *extra)
+        # /readyz is public (system:public-info-viewer) once the bootstrap roles exist; without
+        # anonymous requests it answers 401: then the log says when the server listens, and the
+        # administrator's /readyz (below) when it is ready.
+        anonymous = "--anonymous-auth=false" not in extra
+        ready = local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz") if anonymous else \
+            local_cluster.Ready(line="Serving securely on")
+        started.append(local_cluster.start_process(directory, "kube-apiserver", argv, ready, READY_TIMEOUT)[0])
     except BaseException:
         local_cluster.stop(started)
         raise
     contexts = {"admin": context(pki / "ca.crt", issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), pki, "admin"),
                 **user_contexts(pki, ca)}
-    return started, Server("real", f"https://127.0.0.1:{port}", contexts, pki / "sa.key"), etcd_url
+    server = Server("real", f"https://127.0.0.1:{port}", contexts, pki / "sa.key")
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not anonymous and server.send(Probe("setup", "GET", "/readyz")).code != 200:
+        if time.monotonic() > deadline:
+            local_cluster.stop(started)
+            raise TimeoutError("the real kube-apiserver never became ready")
+        time.sleep(1)
+    return started, server, etcd_url
 
 
-def start_ours(directory: Path) -> tuple[list[local_cluster.Process], Server]:
-    plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
+def start_ours(directory: Path, extra: tuple[str, ...] = ()) -> tuple[list[local_cluster.Process], Server]:
+    plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"), apiserver_args=extra)
     pki = directory / "pki"
     ca = KeyPair((pki / "ca.crt").read_bytes(), (pki / "ca.key").read_bytes())
     admin = KeyPair((pki / "admin.crt").read_bytes(), (pki / "admin.key").read_bytes())
@@ -3783,6 +3826,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="wrong values per kind: its own list, filled up with generic ones")
     parser.add_argument("--category", action="append",
                         help="run only the requests of this category (and the setup); may be repeated")
+    parser.add_argument("--apiserver-arg", action="append", default=[], metavar="FLAG",
+                        help="a flag given to both apiservers (--apiserver-arg=--anonymous-auth=false with "
+                             "--category authz20-anonymous); may be repeated")
     parser.add_argument("--budget", type=float, default=900.0, help="seconds after which the corpus stops")
     args = parser.parse_args(argv)
     for path in (args.binary, args.etcd):
@@ -3791,9 +3837,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="apiserver-differential-"))
     processes: list[local_cluster.Process] = []
     try:
-        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        extra = tuple(args.apiserver_arg)
+        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real", extra)
         processes += real_processes
-        our_processes, ours = start_ours(work / "ours")
+        our_processes, ours = start_ours(work / "ours", extra)
         processes += our_processes
         probes = setup_probes() + [probe for probe in corpus(args.seed, args.fuzz_per_kind, args.values_per_kind)
                                    if not args.category or probe.category in args.category]
