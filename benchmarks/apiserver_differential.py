@@ -1876,6 +1876,38 @@ def authz20_cover_probes() -> list[Probe]:
     return probes
 
 
+def authz20_write_probes() -> list[Probe]:
+    """Roles and bindings written by server-side apply and strategic merge patch (escalation
+    checked on the merged object: a create by apply, rules added, labels only on a role whose rules
+    the writer lacks), bindings created by PUT (a create on update), deletecollection of roles; and
+    an aggregated API (its APIService's service is missing) asked by users allowed and not."""
+    roles, bindings = f"{RBAC}/namespaces/{NS20}/roles", f"{RBAC}/namespaces/{NS20}/rolebindings"
+    who = "a20-pods-all"
+    applied = {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "Role"}
+    probes = [authz20("PATCH", f"{roles}/{name}", "dryRun=All&fieldManager=m", {**applied, "metadata": {"name": name, **meta},
+                                                                                "rules": rules}, who=who, content_type=APPLY)
+              for name, meta, rules in (
+                  ("w20", {}, GRANTS20["podget"]), ("w20", {}, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+                  ("r20", {"labels": {"a": "b"}}, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+                  ("r20", {}, GRANTS20["podget"]))]
+    probes += [authz20("PATCH", f"{roles}/r20", "dryRun=All", body, who=who, content_type=STRATEGIC) for body in (
+        {"metadata": {"labels": {"a": "b"}}}, {"rules": GRANTS20["podget"]}, {"metadata": {"finalizers": ["a/b"]}})]
+    binding20 = {"metadata": {"name": "w20"}, "subjects": [rbac_user("x")],
+                 "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "a20-podget"}}
+    probes += [authz20("PUT", f"{bindings}/w20", "dryRun=All", binding20, who=who),
+               authz20("PUT", f"{bindings}/w20", "dryRun=All", {**binding20, "roleRef": {
+                   "apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "cluster-admin"}}, who=who),
+               authz20("PUT", f"{bindings}/w20", "dryRun=All", binding20, who="a20-binder"),
+               authz20("PUT", f"{RBAC}/clusterrolebindings/w20", "dryRun=All", binding20, who="a20-binder"),
+               authz20("DELETE", roles, "dryRun=All", who=who), authz20("DELETE", roles, "dryRun=All", who="a20-nsadmin"),
+               authz20("DELETE", f"{roles}/r20", "dryRun=All", who=who)]
+    aggregated = f"/apis/{AGGREGATED['group']}/{AGGREGATED['version']}"
+    for user, headers in (("admin", ()), ("admin", as_user("a20-podget")), (ANONYMOUS, ()), (USER, ())):
+        probes += [authz20("GET", path, user=user, headers=headers) for path in (
+            f"{aggregated}/namespaces/{NS20}/pods/*/x", aggregated, f"/apis/{AGGREGATED['group']}")]
+    return probes
+
+
 def authz20_anonymous_probes() -> list[Probe]:
     """For a server run with --anonymous-auth=false (--apiserver-arg): requests without
     credentials to the public paths (health, version, discovery, issuer discovery) and the API;
@@ -1975,7 +2007,7 @@ def authz20_forged_probes() -> list[Probe]:
 def authz20_probes() -> list[Probe]:
     return (authz20_setup() + authz20_subresource_probes() + authz20_escalation_probes() + authz20_review_probes()
             + authz20_token_probes() + authz20_forged_probes() + authz20_more_probes()
-            + authz20_cover_probes())
+            + authz20_cover_probes() + authz20_write_probes())
 
 
 AGGREGATED = {"group": "custom.metrics.k8s.io", "version": "v1beta2", "groupPriorityMinimum": 100, "versionPriority": 200,
