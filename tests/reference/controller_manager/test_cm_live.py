@@ -19,6 +19,7 @@ from reference_impl.controller_manager.replicaset import ReplicaSetController  #
 from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
 
 NS = "cmlive"
+__all__ = ["reference_control_plane"]  # the fixture, imported for pytest to find
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +111,27 @@ def test_clusterrole_aggregation_apply_is_accepted(rest):
             "resources": ["localsubjectaccessreviews"]} in admin["rules"]
     assert clusterroleaggregation.FIELD_MANAGER in {entry["manager"] for entry in admin["metadata"]["managedFields"]}
     assert clusterroleaggregation.sync_cluster_role("view", cluster_roles()) == []
+
+
+def test_clusterrole_aggregation_keeps_rules_it_did_not_write_and_drops_its_own(rest):
+    """An aggregated role created with rules of its own and selecting nothing keeps them after the
+    sync (its apply names no rules); rules the controller applied are given up once nothing is
+    selected any more. As the real 1.24 controller leaves them (benchmarks/aggregation_differential.py)."""
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    own = [{"verbs": ["list"], "apiGroups": [""], "resources": ["secrets"]}]
+    gathered = [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}]
+
+    def sync(name):
+        for action in clusterroleaggregation.sync_cluster_role(name, rest.request("GET", roles)["items"]):
+            apply(rest, action)
+        return rest.request("GET", f"{roles}/{name}").get("rules") or []
+
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-stale"}, "rules": own,
+                                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"cmlive": "none"}}]}})
+    assert sync("cmlive-stale") == own
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-src", "labels": {"cmlive": "src"}}, "rules": gathered})
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-agg"},
+                                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"cmlive": "src"}}]}})
+    assert sync("cmlive-agg") == gathered
+    rest.request("DELETE", f"{roles}/cmlive-src")
+    assert sync("cmlive-agg") == []
