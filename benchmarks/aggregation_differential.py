@@ -1,5 +1,6 @@
-"""The real 1.24 kube-controller-manager's clusterrole-aggregation controller and ours, paired on
-the same ClusterRoles: the rules each leaves in every aggregated role, step by step.
+"""The real 1.24 kube-controller-manager's clusterrole-aggregation and csrapproving controllers and
+ours, paired on the same ClusterRoles and CertificateSigningRequests: the rules each leaves in
+every aggregated role, step by step, and which requests each approves.
 
 Two runs, each on a fresh reference control plane (etcd and apiserver): the first with the real
 kube-controller-manager, the second with reference_impl's. The scenario, written over HTTPS as the
@@ -9,13 +10,18 @@ share rules, gain and lose the selected labels, change their rules and are delet
 aggregationRule is removed; and the bootstrap admin, edit and view once a source role is labelled
 aggregate-to-view. After each step (once both controllers have had time to settle: the rules are
 read until they stop changing) every aggregated role's rules, and the field manager that wrote
-them, are compared. Prints each difference and writes benchmarks/results/aggregation_differential.json.
+them, are compared. Then kubelet client CSRs are created (by impersonation) by a bootstrap user
+whose group holds nodeclient, by nodes (selfnodeclient) for their own name and another's, by a
+user with neither, and with the wrong usages, signer, organization or SANs; the conditions each
+controller leaves are compared. Prints each difference and writes
+benchmarks/results/aggregation_differential.json.
 
     python benchmarks/aggregation_differential.py --bin /work/k8s-bin [--settle 3]
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -28,11 +34,16 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import yaml  # noqa: E402
+from cryptography import x509  # noqa: E402
+from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
+from cryptography.x509.oid import NameOID  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
 from upstream_compat import admin_tls  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
+KEY = ec.generate_private_key(ec.SECP256R1())
 ROLES = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
 GET_PODS = {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}
 LIST_SECRETS = {"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}
@@ -89,18 +100,49 @@ STEPS = [
 ]
 
 
+CSRS = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+KUBELET_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
+KUBELET_USAGES = ["digital signature", "key encipherment", "client auth"]
+NODECLIENT = "system:certificates.k8s.io:certificatesigningrequests:nodeclient"
+SELFNODECLIENT = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"
+# name: (requester, its groups, the request's CN, its O, its SAN DNS names, usages, signer)
+CSR_CASES = {
+    "bootstrap": ("bootstrap20", ["system:bootstrappers"], "system:node:n1", ["system:nodes"], [], KUBELET_USAGES, KUBELET_SIGNER),
+    "self": ("system:node:n2", ["system:nodes"], "system:node:n2", ["system:nodes"], [], KUBELET_USAGES, KUBELET_SIGNER),
+    "other-node": ("system:node:n2", ["system:nodes"], "system:node:n3", ["system:nodes"], [], KUBELET_USAGES, KUBELET_SIGNER),
+    "nobody": ("nobody20", [], "system:node:n4", ["system:nodes"], [], KUBELET_USAGES, KUBELET_SIGNER),
+    "usages": ("bootstrap20", ["system:bootstrappers"], "system:node:n5", ["system:nodes"], [], ["client auth"], KUBELET_SIGNER),
+    "signer": ("bootstrap20", ["system:bootstrappers"], "system:node:n6", ["system:nodes"], [], KUBELET_USAGES[2:],
+               "kubernetes.io/kube-apiserver-client"),
+    "organization": ("bootstrap20", ["system:bootstrappers"], "system:node:n7", ["system:nodes", "x"], [], KUBELET_USAGES,
+                     KUBELET_SIGNER),
+    "sans": ("bootstrap20", ["system:bootstrappers"], "system:node:n8", ["system:nodes"], ["n8"], KUBELET_USAGES, KUBELET_SIGNER),
+    "cn": ("bootstrap20", ["system:bootstrappers"], "n9", ["system:nodes"], [], KUBELET_USAGES, KUBELET_SIGNER),
+}
+
+
+def certificate_request(common_name: str, organizations: list[str], dns_names: list[str]) -> str:
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name),
+                         *(x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in organizations)])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(subject)
+    if dns_names:
+        builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in dns_names]), critical=False)
+    pem = builder.sign(KEY, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    return base64.b64encode(pem).decode()
+
+
 class Client:
     def __init__(self, kubeconfig: Path) -> None:
         self.context, _ = admin_tls(kubeconfig)
         server = urllib.parse.urlsplit(yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"])
         self.host, self.port = server.hostname, server.port
 
-    def call(self, method: str, path: str, body: object = None) -> tuple[int, dict]:
+    def call(self, method: str, path: str, body: object = None, headers: dict | None = None) -> tuple[int, dict]:
         connection = http.client.HTTPSConnection(self.host, self.port, context=self.context, timeout=10)
         try:
             media = "application/merge-patch+json" if method == "PATCH" else "application/json"
             connection.request(method, path, body=None if body is None else json.dumps(body),
-                               headers={"Content-Type": media, "Accept": "application/json"})
+                               headers={"Content-Type": media, "Accept": "application/json", **(headers or {})})
             response = connection.getresponse()
             return response.status, json.loads(response.read() or b"{}")
         finally:
@@ -137,6 +179,45 @@ def settled(client: Client, settle: float, timeout: float = 60.0) -> dict[str, d
     return last
 
 
+def csr_conditions(client: Client) -> dict[str, dict]:
+    """Each CSR of this scenario: its conditions (type, status, reason, message) and requester."""
+    _, listing = client.call("GET", CSRS)
+    return {item["metadata"]["name"]: {
+        "username": item["spec"].get("username"),
+        "conditions": [{key: c.get(key) for key in ("type", "status", "reason", "message")}
+                       for c in (item.get("status") or {}).get("conditions") or []]}
+        for item in listing.get("items", []) if item["metadata"]["name"].startswith("csr20-")}
+
+
+def csr_step(client: Client, settle: float) -> dict:
+    """The bootstrap grants bound as kubeadm binds them (and CSR creation to every user), the CSRs
+    created as their requesters,
+    and what the controllers made of them once settled."""
+    answers = []
+    for name, role, group in (("csr20-bootstrap", NODECLIENT, "system:bootstrappers"),
+                              ("csr20-nodes", SELFNODECLIENT, "system:nodes"),
+                              ("csr20-create", "system:node-bootstrapper", "system:authenticated")):
+        code, _ = client.call("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+            "metadata": {"name": name}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": role},
+            "subjects": [{"kind": "Group", "name": group, "apiGroup": "rbac.authorization.k8s.io"}]})
+        answers.append(f"POST {name}: {code}")
+    for name, (user, groups, common_name, organizations, dns_names, usages, signer) in CSR_CASES.items():
+        headers = {"Impersonate-User": user}
+        headers.update({"Impersonate-Group": ",".join(groups)} if len(groups) == 1 else {})
+        code, _ = client.call("POST", CSRS, {"metadata": {"name": f"csr20-{name}"}, "spec": {
+            "request": certificate_request(common_name, organizations, dns_names), "signerName": signer,
+            "usages": usages}}, headers)
+        answers.append(f"POST csr20-{name}: {code}")
+    deadline = time.monotonic() + 60
+    last, since = csr_conditions(client), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < settle:
+        time.sleep(0.5)
+        now = csr_conditions(client)
+        if now != last:
+            last, since = now, time.monotonic()
+    return {"step": "kubelet client CSRs", "answers": answers, "roles": last}
+
+
 def one_run(bin_dir: Path, ours: bool, settle: float) -> tuple[list[dict], str]:
     work = Path(tempfile.mkdtemp(prefix="aggregation-differential-"))
     directory = work / "cluster"
@@ -156,6 +237,7 @@ def one_run(bin_dir: Path, ours: bool, settle: float) -> tuple[list[dict], str]:
                 code, _ = client.call(method, path, body)
                 answers.append(f"{method} {name or body['metadata']['name']}: {code}")
             snapshots.append({"step": step, "answers": answers, "roles": settled(client, settle)})
+        snapshots.append(csr_step(client, settle))
     finally:
         local_cluster.stop(components)
         local_cluster.stop(list(plane.processes))

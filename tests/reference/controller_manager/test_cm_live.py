@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,7 +15,8 @@ from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixtur
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
-from reference_impl.controller_manager import clusterroleaggregation, garbagecollector, serviceaccount  # noqa: E402
+from reference_impl.controller_manager import clusterroleaggregation, csrapproving, garbagecollector, serviceaccount  # noqa: E402,E501
+from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 from reference_impl.client.apply import apply  # noqa: E402
 from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
 from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
@@ -135,3 +138,31 @@ def test_clusterrole_aggregation_keeps_rules_it_did_not_write_and_drops_its_own(
     assert sync("cmlive-agg") == gathered
     rest.request("DELETE", f"{roles}/cmlive-src")
     assert sync("cmlive-agg") == []
+
+
+def test_csrapproving_asks_the_apiserver_and_its_approval_is_accepted(rest):
+    """The controller manager's SubjectAccessReview (its requester holding nodeclient through a
+    group binding, as kubeadm grants bootstrap tokens) allows a kubelet client request made by
+    another user, and the approval update is accepted; a requester without the grant is refused."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
+    from csrs import request as csr_request
+    rest.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+        "metadata": {"name": "cmlive-nodeclient"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": "system:certificates.k8s.io:certificatesigningrequests:nodeclient"},
+        "subjects": [{"kind": "Group", "name": "cmlive-bootstrappers", "apiGroup": "rbac.authorization.k8s.io"}]})
+    csr = {"metadata": {"name": "cmlive-kubelet"}, "spec": {
+        "request": csr_request("system:node:cmlive", ("system:nodes",)), "usages": ["digital signature", "key encipherment",
+                                                                                  "client auth"],
+        "signerName": "kubernetes.io/kube-apiserver-client-kubelet"}}
+    created = rest.request("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr)
+    allowed = lambda spec: ControllerManager._subject_access_allowed(SimpleNamespace(client=rest), spec)  # noqa: E731
+    def requested_by(user, *groups):
+        return {**created, "spec": {**created["spec"], "username": user, "groups": [*groups, "system:authenticated"]}}
+
+    assert csrapproving.sync(requested_by("cmlive-nobody"), allowed) == []
+    as_bootstrapper = requested_by("cmlive-bootstrap", "cmlive-bootstrappers")
+    [action] = csrapproving.sync(as_bootstrapper, allowed)
+    apply(rest, replace(action, obj={**action.obj, "spec": created["spec"]}))
+    approved = rest.request("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/cmlive-kubelet")
+    assert [(c["type"], c["reason"]) for c in approved["status"]["conditions"]] == [("Approved", "AutoApproved")]
