@@ -1829,6 +1829,19 @@ def authz20_more_probes() -> list[Probe]:
         {"verb": "*", "resource": "pods", "namespace": NS20}, {"verb": "get", "resource": "*", "namespace": NS20},
         {"verb": "get", "resource": "pods", "group": "*", "namespace": NS20},
         {"verb": "get", "resource": "pods", "namespace": ""}, {"verb": "get", "resource": "pods", "namespace": "*"})]
+    for headers in (as_user("system:node:n1", "system:nodes"), as_user("system:serviceaccount:diff20:sa20"),
+                    as_user("x", "system:masters"), as_user("system:node:n1")):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": NS20}},
+                              headers=headers, compare=True))
+    probes += [authz20("POST", f"{authorization}/subjectaccessreviews", body={"spec": {
+        "user": "system:node:n1", "groups": ["system:nodes"], "resourceAttributes": attributes}}, compare=True)
+        for attributes in ({"verb": "get", "resource": "secrets", "namespace": NS20, "name": "x"},
+                           {"verb": "get", "resource": "secrets", "namespace": NS20},
+                           {"verb": "get", "resource": "nodes", "name": "n1"},
+                           {"verb": "update", "resource": "nodes", "subresource": "status", "name": "n2"},
+                           {"verb": "get", "resource": "pods", "namespace": NS20, "name": "p1"},
+                           {"verb": "create", "resource": "serviceaccounts", "subresource": "token", "namespace": NS20,
+                            "name": "sa20"})]
     probes += [authz20("POST", f"{authorization}/subjectaccessreviews", body={"spec": {**who, "resourceAttributes": {
         "verb": "delete", "resource": "nodes"}}}, compare=True) for who in (
         {"user": "x", "groups": ["system:masters"]}, {"user": "x", "groups": ["system:nodes"]},
