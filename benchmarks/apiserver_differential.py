@@ -45,6 +45,19 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                updates and patches of roles and bindings, a service account's bearer token sent
                every way the header is read, TokenRequest bounds, and CSR approval and signing by
                signer name
+  authz20      in namespace diff20, users granted one thing each: subresources (log, exec, attach,
+               portforward, eviction, token, scale, proxy) by GET and POST, watch against list,
+               deletecollection, generateName against resourceNames; what a user's rules cover
+               when it writes a role (wildcards, subresource patterns, names, URL prefixes) and
+               how the uncovered rules are listed; bind limited by name; roleRefs replaced;
+               bindings changed in their garbage-collector fields only; bindings of missing roles;
+               impersonation to escalate, of system:masters, of extras and uids by name; reviews
+               whose 201 status is compared too (self access and rules reviews, subject access
+               reviews, TokenReviews); tokens bound to a deleted pod, secret or account, and
+               tokens signed here with each server's own key: expired, not yet valid, other
+               issuer, audience or key, claims missing, legacy Secret-held tokens
+  authz20-anonymous  (with --apiserver-arg=--anonymous-auth=false) requests without credentials to
+               public paths and the API, bad Authorization headers, impersonating system:anonymous
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
                approval: every verb, valid and bad bodies, bad query parameters, wrong media
                types (writes with dryRun=All where the subresource honours it)
@@ -134,15 +147,19 @@ import tempfile
 import time
 import urllib.parse
 from dataclasses import asdict, dataclass
+from typing import Callable
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 import yaml  # noqa: E402
 from cryptography.hazmat.primitives import serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import rsa  # noqa: E402
+from cryptography.hazmat.primitives import hashes  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature  # noqa: E402
 
 from reference_impl import cluster as local_cluster  # noqa: E402
+from reference_impl.apiserver.core.tokenrequest import public_key_id  # noqa: E402
 from reference_impl.apiserver.adapter.certs import ADMIN_GROUP, ADMIN_USER, issue_apiserver_serving_cert  # noqa: E402
 from reference_impl.machinery.certutil import KeyPair, issue_client_cert, new_ca  # noqa: E402
 from tests.reference.apiserver.csrs import request as csr_request  # noqa: E402
@@ -274,6 +291,8 @@ class Probe:
     body: bytes = b""
     user: str = "admin"
     headers: tuple[tuple[str, str], ...] = ()  # sent after Accept and Content-Type, so they may replace them
+    compare: bool = False  # a success's status is compared too (reviews), not only an error's
+    remember: str = ""  # the token of a TokenRequest answered 201 is kept under this name ($TOKEN20:name)
 
     def describe(self) -> str:
         target = self.path + (f"?{self.query}" if self.query else "")
@@ -914,6 +933,7 @@ def anonymous_binding_probes() -> list[Probe]:
 # pods that reference secrets, config maps and volumes every way the node graph knows.
 NS19, NODE19, RBAC_GROUP = "diff19", "diff19-node", "rbac.authorization.k8s.io"
 RBAC = f"/apis/{RBAC_GROUP}/v1"
+REMEMBERED = re.compile(r"\$(TOKEN20|FORGED20):([a-z-]+)")
 TOKEN = "$TOKEN"  # replaced by a TokenRequest token of diff19/sa1 from the server asked (Server.token)
 
 
@@ -1452,6 +1472,555 @@ def authz19_signer_probes() -> list[Probe]:
 def authz19_probes() -> list[Probe]:
     return (authz19_setup() + authz19_rule_probes() + authz19_group_probes() + authz19_review_probes()
             + authz19_node_probes() + authz19_escalation_probes() + authz19_token_probes() + authz19_signer_probes())
+
+
+# authz20's requests: namespace diff20, users granted one thing each (a20-NAME, bound in diff20 by a
+# RoleBinding of ClusterRole a20-NAME, or cluster-wide when named in CLUSTER_GRANTS20), asking for
+# subresources, watches, generated names, bindings and reviews whose answers are compared whole.
+NS20 = "diff20"
+GRANTS20 = {
+    "podget": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}],
+    "lister": [{"apiGroups": [""], "resources": ["pods", "configmaps"], "verbs": ["list"]}],
+    "watcher": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["watch"]}],
+    "podlog": [{"apiGroups": [""], "resources": ["pods/log"], "verbs": ["get"]}],
+    "exec-get": [{"apiGroups": [""], "resources": ["pods/exec", "pods/portforward", "pods/attach"], "verbs": ["get"]}],
+    "exec-create": [{"apiGroups": [""], "resources": ["pods/exec", "pods/portforward", "pods/attach"],
+                     "verbs": ["create"]}],
+    "evict": [{"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"]}],
+    "tokens": [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"]}],
+    "sa-get": [{"apiGroups": [""], "resources": ["serviceaccounts"], "verbs": ["get", "create"]}],
+    "gen": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"], "resourceNames": ["fixed"]}],
+    "creator": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["create"]}],
+    "scale-only": [{"apiGroups": ["apps"], "resources": ["deployments/scale"], "verbs": ["get", "update"]}],
+    "delcoll": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["deletecollection"]}],
+    "pods-all": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]},
+                 {"apiGroups": [RBAC_GROUP], "resources": ["roles", "rolebindings"], "verbs": ["create", "update", "patch"]}],
+    "binder": [{"apiGroups": [RBAC_GROUP], "resources": ["rolebindings"], "verbs": ["create", "update", "patch"]},
+               {"apiGroups": [RBAC_GROUP], "resources": ["clusterroles"], "verbs": ["bind"], "resourceNames": ["view"]},
+               {"apiGroups": [RBAC_GROUP], "resources": ["roles"], "verbs": ["bind"], "resourceNames": ["r20"]}],
+    "impersonator": [{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"], "resourceNames": ["a20-pods-all"]},
+                     {"apiGroups": [""], "resources": ["groups"], "verbs": ["impersonate"]}],
+}
+CLUSTER_GRANTS20 = ("impersonator", "nonres-mixed", "csr-maker", "csr-approver", "extras", "partial")
+GRANTS20.update({
+    "nonres-mixed": [{"nonResourceURLs": ["/healthz", "/metrics"], "verbs": ["get"]},
+                     {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+    "extras": [{"apiGroups": ["authentication.k8s.io"], "resources": ["userextras/scopes"], "verbs": ["impersonate"],
+                "resourceNames": ["a"]},
+               {"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"]},
+               {"apiGroups": ["authentication.k8s.io"], "resources": ["uids"], "verbs": ["impersonate"],
+                "resourceNames": ["u1"]}],
+    "proxy-get": [{"apiGroups": [""], "resources": ["pods/proxy", "services/proxy"], "verbs": ["get"]}],
+    "named-token": [{"apiGroups": [""], "resources": ["serviceaccounts/token"], "verbs": ["create"],
+                     "resourceNames": ["sa20"]},
+                    {"apiGroups": [""], "resources": ["pods/eviction"], "verbs": ["create"], "resourceNames": ["p1"]}],
+    "partial": [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get", "list"]},
+                {"apiGroups": ["apps"], "resources": ["*/scale"], "verbs": ["get"]},
+                {"apiGroups": ["*"], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": ["cm1", "cm2"]},
+                {"apiGroups": ["batch"], "resources": ["jobs/*"], "verbs": ["*"]},
+                {"nonResourceURLs": ["/ap*", "/logs/*", "/metrics"], "verbs": ["get"]},
+                {"apiGroups": [RBAC_GROUP], "resources": ["roles", "clusterroles"], "verbs": ["create", "update"]}],
+    "csr-maker": [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"],
+                   "verbs": ["create", "get"]}],
+    "csr-approver": [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests/approval"],
+                      "verbs": ["update"]},
+                     {"apiGroups": ["certificates.k8s.io"], "resources": ["signers"], "verbs": ["approve"],
+                      "resourceNames": ["example.com/signer"]}],
+})
+# A user with several bindings (cluster-wide and in diff20, of ClusterRoles and of a Role), whose
+# SelfSubjectRulesReview lists them all.
+MULTI20 = "a20-multi"
+
+
+def authz20(method: str, path: str, query_text: str = "", body: object = None, who: str = "", user: str = "admin",
+            headers: tuple = (), content_type: str = "", compare: bool = False, remember: str = "") -> Probe:
+    media = content_type or (JSON if body is not None and method != "PATCH" else MERGE if body is not None else "")
+    return Probe("authz20", method, path, query_text, media, b"" if body is None else encode(body), user,
+                 (as_user(who) if who else ()) + headers, compare, remember)
+
+
+def authz20_setup() -> list[Probe]:
+    ns = f"/api/v1/namespaces/{NS20}"
+    probes = [authz20("POST", "/api/v1/namespaces", body={"metadata": {"name": NS20}})]
+    probes += [authz20("POST", f"{ns}/serviceaccounts", body={"metadata": {"name": name}}) for name in ("sa20", "doomed")]
+    pod_spec = {**POD_SPEC, "serviceAccountName": "sa20"}
+    probes += [authz20("POST", f"{ns}/pods", body={"metadata": {"name": name}, "spec": pod_spec})
+               for name in ("p1", "doomed-pod")]
+    probes += [authz20("POST", f"{ns}/configmaps", body={"metadata": {"name": name}, "data": {"a": "b"}})
+               for name in ("cm1", "cm2")]
+    probes.append(authz20("POST", f"/apis/apps/v1/namespaces/{NS20}/deployments",
+                          body=kind_named("deployments").object("dep20")))
+    probes.append(authz20("POST", f"{ns}/secrets", body={"metadata": {"name": "bound-secret"}}))
+    probes.append(authz20("POST", f"{RBAC}/namespaces/{NS20}/roles", body={"metadata": {"name": "r20"}, "rules": [
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}))
+    for name, rules in GRANTS20.items():
+        probes.append(authz20("POST", f"{RBAC}/clusterroles", body={"metadata": {"name": f"a20-{name}"}, "rules": rules}))
+        where = f"{RBAC}/clusterrolebindings" if name in CLUSTER_GRANTS20 else f"{RBAC}/namespaces/{NS20}/rolebindings"
+        probes.append(authz20("POST", where, body={"metadata": {"name": f"a20-{name}"}, "subjects": [rbac_user(f"a20-{name}")],
+                                                   "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole",
+                                                               "name": f"a20-{name}"}}))
+    # MULTI20: podget in diff20, nonres-mixed cluster-wide, Role r20 in diff20, view in default.
+    for name, role, kind, namespace in (("m1", "a20-podget", "ClusterRole", NS20), ("m2", "a20-nonres-mixed", "ClusterRole", None),
+                                        ("m3", "r20", "Role", NS20), ("m4", "view", "ClusterRole", "default")):
+        where = f"{RBAC}/namespaces/{namespace}/rolebindings" if namespace else f"{RBAC}/clusterrolebindings"
+        probes.append(authz20("POST", where, body={"metadata": {"name": f"a20-{name}"}, "subjects": [rbac_user(MULTI20)],
+                                                   "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": role}}))
+    # a20-broken: bound to ClusterRole and Role absent20 (neither exists) besides podget;
+    # a20-nsadmin: cluster-admin in diff20 only; rb20-admin: a binding of cluster-admin in diff20.
+    for name, subject, role, kind in (("a20-b1", "a20-broken", "absent20", "ClusterRole"),
+                                      ("a20-b2", "a20-broken", "absent20", "Role"),
+                                      ("a20-b3", "a20-broken", "a20-podget", "ClusterRole"),
+                                      ("a20-nsadmin", "a20-nsadmin", "cluster-admin", "ClusterRole"),
+                                      ("rb20-admin", "somebody", "cluster-admin", "ClusterRole")):
+        probes.append(authz20("POST", f"{RBAC}/namespaces/{NS20}/rolebindings", body={
+            "metadata": {"name": name}, "subjects": [rbac_user(subject)],
+            "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": role}}))
+    # Tokens remembered now, presented after what they are bound to is gone.
+    token = f"{ns}/serviceaccounts/%s/token"
+    probes += [authz20("POST", token % "sa20", body={"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1",
+                                                                                  "name": "doomed-pod"}}}, remember="pod"),
+               authz20("POST", token % "sa20", body={"spec": {"boundObjectRef": {"kind": "Secret", "apiVersion": "v1",
+                                                                                  "name": "bound-secret"}}}, remember="secret"),
+               authz20("POST", token % "doomed", body={"spec": {}}, remember="account"),
+               authz20("POST", token % "sa20", body={"spec": {"audiences": ["other-audience"]}}, remember="audience"),
+               authz20("POST", token % "sa20", body={"spec": {}}, remember="good"),
+               authz20("DELETE", f"{ns}/pods/doomed-pod", "gracePeriodSeconds=0"),
+               authz20("DELETE", f"{ns}/secrets/bound-secret"),
+               authz20("DELETE", f"{ns}/serviceaccounts/doomed")]
+    return probes
+
+
+def authz20_subresource_probes() -> list[Probe]:
+    """Subresources and verbs a rule must name itself: pods/log, exec, attach and portforward by GET
+    (verb get) and POST (create), eviction, serviceaccounts/token, deployments/scale without the
+    deployment, a watch with list only (and the other way round), deletecollection alone, get of a
+    name against a list with a field selector naming it, and create with generateName when the
+    rule names a resource."""
+    ns, dep = f"/api/v1/namespaces/{NS20}", f"/apis/apps/v1/namespaces/{NS20}/deployments/dep20"
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "p1", "namespace": NS20}}
+    probes = []
+    for who in ("podget", "podlog", "exec-get", "exec-create", "evict", "pods-all"):
+        probes += [authz20("GET", f"{ns}/pods/p1/log", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/pods/p1/exec", "command=ls&stdout=1", who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/pods/p1/exec", "command=ls&stdout=1", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/pods/p1/attach", "stdout=1", who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/pods/p1/portforward", "ports=80", who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/pods/p1/eviction", "dryRun=All", eviction, who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/pods/p1/status", who=f"a20-{who}")]
+    probes += [authz20("POST", f"{ns}/serviceaccounts/sa20/token", body={"spec": {}}, who=f"a20-{who}")
+               for who in ("tokens", "sa-get", "podget")]
+    probes += [authz20("GET", f"{ns}/serviceaccounts/sa20/token", who="a20-tokens"),
+               authz20("POST", f"{ns}/serviceaccounts/absent/token", body={"spec": {}}, who="a20-tokens")]
+    probes += [authz20("GET", f"{dep}/scale", who="a20-scale-only"), authz20("GET", dep, who="a20-scale-only"),
+               authz20("PUT", f"{dep}/scale", "dryRun=All", {"apiVersion": "autoscaling/v1", "kind": "Scale",
+                                                             "metadata": {"name": "dep20", "namespace": NS20},
+                                                             "spec": {"replicas": 2}}, who="a20-scale-only"),
+               authz20("PATCH", f"{dep}/scale", "dryRun=All", {"spec": {"replicas": 2}}, who="a20-scale-only")]
+    for who in ("lister", "watcher", "podget"):
+        probes += [authz20("GET", f"{ns}/configmaps", "watch=1&timeoutSeconds=1", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/configmaps", "", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/configmaps/cm1", "watch=1&timeoutSeconds=1", who=f"a20-{who}"),
+                   authz20("GET", f"/api/v1/watch/namespaces/{NS20}/configmaps", "timeoutSeconds=1", who=f"a20-{who}"),
+                   authz20("GET", f"/api/v1/watch/namespaces/{NS20}/configmaps/cm1", "timeoutSeconds=1", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/pods", "fieldSelector=metadata.name%3Dp1", who=f"a20-{who}"),
+                   authz20("GET", f"{ns}/pods/p1", who=f"a20-{who}")]
+    probes += [authz20("DELETE", f"{ns}/configmaps", "dryRun=All", who="a20-delcoll"),
+               authz20("DELETE", f"{ns}/configmaps/cm1", "dryRun=All", who="a20-delcoll"),
+               authz20("DELETE", f"{ns}/pods", "dryRun=All&labelSelector=a%3Db", who="a20-pods-all")]
+    for who in ("gen", "creator"):
+        probes += [authz20("POST", f"{ns}/configmaps", "dryRun=All", {"metadata": {"generateName": "fixed"}}, who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/configmaps", "dryRun=All", {"metadata": {"name": "fixed"}}, who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/configmaps", "dryRun=All", {"metadata": {"name": "other"}}, who=f"a20-{who}"),
+                   authz20("POST", f"{ns}/configmaps", "dryRun=All", {"metadata": {}}, who=f"a20-{who}"),
+                   authz20("PUT", f"{ns}/configmaps/fixed", "dryRun=All", {"metadata": {"name": "fixed"}}, who=f"a20-{who}"),
+                   authz20("PATCH", f"{ns}/configmaps/fixed", "dryRun=All&fieldManager=m",
+                           {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "fixed"}}, who=f"a20-{who}",
+                           content_type=APPLY)]
+    return probes
+
+
+def authz20_escalation_probes() -> list[Probe]:
+    """Roles and bindings written by users holding part of what they grant: wildcards mixed with
+    names (verbs `*` over pods held as `*`, resources `*`, apiGroups `*`, nonResourceURLs), rules
+    with resourceNames covered by a wider rule, `bind` limited to one ClusterRole and one Role
+    name, a binding's roleRef replaced (immutable) by PUT and by patch, and escalation through
+    impersonation (of a user allowed more, of system:masters)."""
+    roles, bindings = f"{RBAC}/namespaces/{NS20}/roles", f"{RBAC}/namespaces/{NS20}/rolebindings"
+    pods_all = "a20-pods-all"
+    probes = []
+    for rules in ([{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]}],
+                  [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"], "resourceNames": ["p1", "p2"]}],
+                  [{"apiGroups": [""], "resources": ["pods", "pods/log"], "verbs": ["get"]}],
+                  [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}],
+                  [{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["get"]}],
+                  [{"apiGroups": ["", "apps"], "resources": ["pods", "deployments"], "verbs": ["get", "watch", "list"]}],
+                  [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]},
+                   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"], "resourceNames": ["s"]}],
+                  [{"apiGroups": [""], "resources": ["pods"], "verbs": ["escalate", "bind", "impersonate"]}]):
+        probes.append(authz20("POST", roles, "dryRun=All", {"metadata": {"name": "x20"}, "rules": rules}, who=pods_all))
+    probes.append(authz20("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "x20"}, "rules": [
+        {"nonResourceURLs": ["/healthz", "/metrics", "/version"], "verbs": ["get"]}]}, who="a20-nonres-mixed"))
+    # The binder may bind ClusterRole view and Role r20 only.
+    for kind, name, namespace in (("ClusterRole", "view", NS20), ("ClusterRole", "edit", NS20), ("Role", "r20", NS20),
+                                  ("Role", "absent", NS20), ("ClusterRole", "view", "default")):
+        where = f"{RBAC}/namespaces/{namespace}/rolebindings"
+        probes.append(authz20("POST", where, "dryRun=All", {"metadata": {"name": "b20"}, "subjects": [rbac_user("x")],
+                                                          "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}},
+                              who="a20-binder"))
+    # Bindings whose roleRef changes (immutable), as the administrator and as the binder.
+    existing = f"{bindings}/a20-podget"
+    changed = {"metadata": {"name": "a20-podget"}, "subjects": [rbac_user("a20-podget")],
+               "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "view"}}
+    probes += [authz20("PUT", existing, "dryRun=All", changed), authz20("PUT", existing, "dryRun=All", changed, who="a20-binder"),
+               authz20("PATCH", existing, "dryRun=All", {"roleRef": {"name": "edit"}}),
+               authz20("PATCH", existing, "dryRun=All", {"roleRef": {"kind": "Role", "name": "r20"}}),
+               authz20("PATCH", existing, "dryRun=All", [{"op": "replace", "path": "/roleRef/apiGroup", "value": "x"}],
+                       content_type=JSON_PATCH),
+               authz20("PATCH", existing, "dryRun=All", {"subjects": [rbac_user("a20-binder")]}, who="a20-binder"),
+               authz20("PATCH", f"{RBAC}/clusterrolebindings/a20-nonres-mixed", "dryRun=All",
+                       {"roleRef": {"name": "cluster-admin"}})]
+    # Impersonation: the impersonator may be a20-pods-all and any group.
+    imp = "a20-impersonator"
+    cm = f"/api/v1/namespaces/{NS20}/configmaps/cm1"
+    probes += [authz20("GET", cm, who=imp),
+               authz20("GET", cm, headers=as_user(pods_all)),
+               authz20("GET", f"/api/v1/namespaces/{NS20}/pods/p1", user="diff-impersonator20",
+                       headers=as_user(pods_all)),
+               authz20("POST", roles, "dryRun=All", {"metadata": {"name": "x20"}, "rules": GRANTS20["podget"]},
+                       user="diff-impersonator20", headers=as_user(pods_all)),
+               authz20("POST", roles, "dryRun=All", {"metadata": {"name": "x20"}, "rules": GRANTS20["podget"]},
+                       user="diff-impersonator20", headers=as_user("a20-podget")),
+               authz20("GET", cm, user="diff-impersonator20", headers=as_user(pods_all, "system:masters")),
+               authz20("GET", cm, user="diff-impersonator20", headers=as_user("x", "system:masters")),
+               authz20("GET", cm, user="diff-impersonator20", headers=(("Impersonate-Group", "system:masters"),)),
+               authz20("GET", cm, user="diff-impersonator20",
+                       headers=as_user(pods_all) + (("Impersonate-Extra-Scopes", "a"),)),
+               authz20("GET", cm, user="diff-impersonator20", headers=as_user("system:serviceaccount:diff20:sa20"))]
+    return probes
+
+
+def authz20_review_probes() -> list[Probe]:
+    """Reviews answered 201, their status compared whole: SelfSubjectAccessReviews of granted and
+    refused attributes (the reason names the binding), a SelfSubjectRulesReview of a user with
+    several bindings, in diff20, default and a namespace with none; SubjectAccessReviews of
+    non-resource paths and subresources; TokenReviews of tokens whose pod, secret or account is
+    gone, of another audience, of garbage."""
+    authorization, tokens = "/apis/authorization.k8s.io/v1", "/apis/authentication.k8s.io/v1/tokenreviews"
+    probes = []
+    for who, attributes in (("a20-podget", {"verb": "get", "resource": "pods", "namespace": NS20}),
+                            ("a20-podget", {"verb": "get", "resource": "pods", "subresource": "log", "namespace": NS20}),
+                            ("a20-podget", {"verb": "watch", "resource": "pods", "namespace": NS20}),
+                            ("a20-gen", {"verb": "create", "resource": "configmaps", "namespace": NS20, "name": "fixed"}),
+                            ("a20-gen", {"verb": "create", "resource": "configmaps", "namespace": NS20}),
+                            ("a20-nonres-mixed", {"verb": "get", "resource": "configmaps"}),
+                            ("a20-impersonator", {"verb": "impersonate", "resource": "users", "name": "a20-pods-all"}),
+                            ("a20-impersonator", {"verb": "impersonate", "resource": "users", "name": "bob"}),
+                            (MULTI20, {"verb": "get", "resource": "secrets", "namespace": NS20}),
+                            (MULTI20, {"verb": "list", "resource": "secrets", "namespace": "default"})):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectaccessreviews",
+                              body={"spec": {"resourceAttributes": attributes}}, who=who, compare=True))
+    for path in ("/metrics", "/api", "/logs"):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectaccessreviews",
+                              body={"spec": {"nonResourceAttributes": {"path": path, "verb": "get"}}}, who=MULTI20,
+                              compare=True))
+    for namespace in (NS20, "default", "kube-system"):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}},
+                              who=MULTI20, compare=True))
+    probes += [authz20("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": NS20}},
+                       who=f"a20-{who}", compare=True) for who in ("binder", "gen", "exec-get")]
+    probes += [authz20("POST", f"{authorization}/subjectaccessreviews", body={"spec": {"user": MULTI20, **attributes}},
+                       compare=True) for attributes in (
+        {"nonResourceAttributes": {"path": "/metrics", "verb": "get"}},
+        {"nonResourceAttributes": {"path": "/metrics", "verb": "post"}},
+        {"resourceAttributes": {"verb": "get", "resource": "pods", "subresource": "log", "namespace": NS20}},
+        {"resourceAttributes": {"verb": "get", "resource": "configmaps", "namespace": "default", "name": "x"}},
+        {"resourceAttributes": {"verb": "get", "group": "*", "resource": "configmaps", "namespace": "default"}},
+        {"resourceAttributes": {"verb": "*", "resource": "pods", "namespace": NS20}})]
+    probes += [authz20("POST", f"{authorization}/namespaces/{NS20}/localsubjectaccessreviews",
+                       body={"metadata": {"namespace": NS20}, "spec": {"user": MULTI20, "resourceAttributes": {
+                           "verb": "get", "resource": "secrets", "namespace": NS20}}}, compare=True)]
+    for name in ("pod", "secret", "account", "audience", "good"):
+        probes.append(authz20("POST", tokens, body={"spec": {"token": f"$TOKEN20:{name}"}}, compare=True))
+    probes += [authz20("POST", tokens, body={"spec": {"token": "$TOKEN20:good", "audiences": ["other-audience"]}}, compare=True),
+               authz20("POST", tokens, body={"spec": {"token": "$TOKEN20:audience", "audiences": ["other-audience"]}},
+                       compare=True),
+               authz20("POST", tokens, body={"spec": {"token": "garbage"}}, compare=True),
+               authz20("POST", tokens, body={"spec": {"token": "a.b.c"}}, compare=True)]
+    return probes
+
+
+def authz20_token_probes() -> list[Probe]:
+    """Tokens presented to the API: bound to a deleted pod or secret, of a deleted service account,
+    of another audience, with spaces or garbage, twice; and CertificateSigningRequests created and
+    approved by users holding create but not approve on the signer."""
+    cm = f"/api/v1/namespaces/{NS20}/configmaps/cm1"
+    probes = [authz20("GET", cm, user=ANONYMOUS, headers=(("Authorization", value),)) for value in (
+        "Bearer $TOKEN20:pod", "Bearer $TOKEN20:secret", "Bearer $TOKEN20:account", "Bearer $TOKEN20:audience",
+        "Bearer $TOKEN20:good", "Bearer  $TOKEN20:good ", "Bearer $TOKEN20:good garbage", "Bearer garbage garbage")]
+    probes += [authz20("GET", cm, user=ANONYMOUS, headers=(("Authorization", "Bearer $TOKEN20:pod"),
+                                                           ("Authorization", "Bearer $TOKEN20:good")))]
+    csrs = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+    csr = {"metadata": {"name": "csr20"}, "spec": {"request": csr_request("csr20"), "signerName": "example.com/signer",
+                                                   "usages": ["client auth"]}}
+    approved = {**csr, "status": {"conditions": [{"type": "Approved", "status": "True", "reason": "r", "message": "m"}]}}
+    probes += [authz20("POST", csrs, "dryRun=All", csr, who="a20-podget"),
+               authz20("POST", csrs, "", csr, who="a20-csr-maker"),
+               authz20("PUT", f"{csrs}/csr20/approval", "dryRun=All", approved, who="a20-csr-maker"),
+               authz20("PUT", f"{csrs}/csr20/approval", "dryRun=All", approved, who="a20-csr-approver"),
+               authz20("PUT", f"{csrs}/csr20/approval", "dryRun=All",
+                       {**approved, "spec": {**csr["spec"], "signerName": "example.com/other"}}, who="a20-csr-approver")]
+    return probes
+
+
+def authz20_more_probes() -> list[Probe]:
+    """Bindings changed only in the fields the garbage collector writes (owner references,
+    finalizers) by a user who could not bind their role; a user whose bindings name missing roles
+    (rules reviews incomplete, escalation messages with resolution errors); a namespace's
+    cluster-admin binding cluster-wide roles in it and writing cluster-scoped RBAC; proxy
+    subresources with get only; tokens and evictions limited to names; impersonated extras and
+    uids limited to names; access reviews of wildcards and of the aggregated roles."""
+    ns, bindings = f"/api/v1/namespaces/{NS20}", f"{RBAC}/namespaces/{NS20}/rolebindings"
+    owner = [{"apiVersion": "v1", "kind": "ConfigMap", "name": "cm1", "uid": "00000000-0000-0000-0000-000000000001"}]
+    probes = [authz20("PATCH", f"{bindings}/rb20-admin", "dryRun=All", body, who="a20-pods-all") for body in (
+        {"metadata": {"ownerReferences": owner}}, {"metadata": {"finalizers": ["example.com/f"]}},
+        {"metadata": {"ownerReferences": owner, "labels": {"a": "b"}}}, {"metadata": {"annotations": {"a": "b"}}},
+        {"subjects": [rbac_user("somebody"), rbac_user("a20-pods-all")]})]
+    probes += [authz20("PATCH", f"{RBAC}/namespaces/{NS20}/roles/r20", "dryRun=All", body, who="a20-pods-all") for body in (
+        {"metadata": {"finalizers": ["example.com/f"]}}, {"metadata": {"labels": {"a": "b"}}})]
+    authorization = "/apis/authorization.k8s.io/v1"
+    for namespace in (NS20, "default"):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}},
+                              who="a20-broken", compare=True))
+    for attributes in ({"verb": "get", "resource": "pods", "namespace": NS20},
+                       {"verb": "get", "resource": "secrets", "namespace": NS20}):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectaccessreviews",
+                              body={"spec": {"resourceAttributes": attributes}}, who="a20-broken", compare=True))
+    probes += [authz20("POST", f"{RBAC}/namespaces/{NS20}/roles", "dryRun=All", {"metadata": {"name": "x20"}, "rules": [
+                   {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}, who="a20-broken")]
+    for kind, name, where in (("ClusterRole", "cluster-admin", bindings), ("ClusterRole", "admin", bindings),
+                              ("ClusterRole", "view", bindings), ("ClusterRole", "system:discovery", bindings),
+                              ("ClusterRole", "view", f"{RBAC}/clusterrolebindings")):
+        probes.append(authz20("POST", where, "dryRun=All", {"metadata": {"name": "b20"}, "subjects": [rbac_user("x")],
+                                                          "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}},
+                              who="a20-nsadmin"))
+    probes += [authz20("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "x20"}, "rules": []}, who="a20-nsadmin"),
+               authz20("POST", f"{RBAC}/namespaces/{NS20}/roles", "dryRun=All", {"metadata": {"name": "x20"}, "rules": [
+                   {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}, who="a20-nsadmin"),
+               authz20("POST", f"{RBAC}/namespaces/default/roles", "dryRun=All", {"metadata": {"name": "x20"}, "rules": []},
+                       who="a20-nsadmin")]
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        probes += [authz20(method, f"{ns}/pods/p1/proxy/x", who="a20-proxy-get"),
+                   authz20(method, f"{ns}/services/s/proxy/x", who="a20-proxy-get")]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "%s", "namespace": NS20}}
+    probes += [authz20("POST", f"{ns}/serviceaccounts/{name}/token", body={"spec": {}}, who="a20-named-token")
+               for name in ("sa20", "default", "absent")]
+    probes += [authz20("POST", f"{ns}/pods/{name}/eviction", "dryRun=All",
+                       {**eviction, "metadata": {"name": name, "namespace": NS20}}, who="a20-named-token")
+               for name in ("p1", "absent")]
+    cm = f"{ns}/configmaps/cm1"
+    probes += [authz20("GET", cm, headers=as_user("a20-extras") + extra) for extra in (
+        (("Impersonate-Extra-Scopes", "a"),), (("Impersonate-Extra-Scopes", "b"),),
+        (("Impersonate-Extra-Scopes", "a"), ("Impersonate-Extra-Scopes", "b")), (("Impersonate-Extra-Other", "a"),),
+        (("Impersonate-Uid", "u1"),), (("Impersonate-Uid", "u2"),), (("Impersonate-Extra-%41", "a"),))]
+    probes += [authz20("POST", f"{authorization}/selfsubjectaccessreviews", body={"spec": {"resourceAttributes": attributes}},
+                       who=MULTI20, compare=True) for attributes in (
+        {"verb": "get", "resource": "configmaps", "namespace": "default"},
+        {"verb": "list", "resource": "deployments", "group": "apps", "namespace": "default"},
+        {"verb": "*", "resource": "pods", "namespace": NS20}, {"verb": "get", "resource": "*", "namespace": NS20},
+        {"verb": "get", "resource": "pods", "group": "*", "namespace": NS20},
+        {"verb": "get", "resource": "pods", "namespace": ""}, {"verb": "get", "resource": "pods", "namespace": "*"})]
+    for headers in (as_user("system:node:n1", "system:nodes"), as_user("system:serviceaccount:diff20:sa20"),
+                    as_user("x", "system:masters"), as_user("system:node:n1")):
+        probes.append(authz20("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": NS20}},
+                              headers=headers, compare=True))
+    probes += [authz20("POST", f"{authorization}/subjectaccessreviews", body={"spec": {
+        "user": "system:node:n1", "groups": ["system:nodes"], "resourceAttributes": attributes}}, compare=True)
+        for attributes in ({"verb": "get", "resource": "secrets", "namespace": NS20, "name": "x"},
+                           {"verb": "get", "resource": "secrets", "namespace": NS20},
+                           {"verb": "get", "resource": "nodes", "name": "n1"},
+                           {"verb": "update", "resource": "nodes", "subresource": "status", "name": "n2"},
+                           {"verb": "get", "resource": "pods", "namespace": NS20, "name": "p1"},
+                           {"verb": "create", "resource": "serviceaccounts", "subresource": "token", "namespace": NS20,
+                            "name": "sa20"})]
+    probes += [authz20("POST", f"{authorization}/subjectaccessreviews", body={"spec": {**who, "resourceAttributes": {
+        "verb": "delete", "resource": "nodes"}}}, compare=True) for who in (
+        {"user": "x", "groups": ["system:masters"]}, {"user": "x", "groups": ["system:nodes"]},
+        {"user": "system:node:n1", "groups": ["system:nodes"]}, {"uid": "u"}, {"user": "x", "extra": {"scopes": ["a"]}})]
+    return probes
+
+
+def authz20_cover_probes() -> list[Probe]:
+    """What a user's rules cover when it writes a role (rbac validation's Covers): `*/scale` and
+    `jobs/*` against subresources, resourceNames subsets and supersets, apiGroups `*`, `/ap*` and
+    `/logs/*` against paths, verbs `*`; and how the uncovered rules are listed (broken down per
+    verb and resource, compacted, sorted) when several groups, resources and verbs are missing."""
+    held = "a20-partial"
+    rules_list = [
+        [{"apiGroups": ["apps"], "resources": ["deployments/scale", "statefulsets/scale"], "verbs": ["get"]}],
+        [{"apiGroups": ["apps"], "resources": ["*/scale"], "verbs": ["get"]}],
+        [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get"]}],
+        [{"apiGroups": ["batch"], "resources": ["jobs/status"], "verbs": ["get", "update"]}],
+        [{"apiGroups": ["batch"], "resources": ["jobs"], "verbs": ["get"]}],
+        [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": ["cm1"]}],
+        [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": ["cm1", "cm3"]}],
+        [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+        [{"apiGroups": ["apps", "batch", ""], "resources": ["configmaps"], "verbs": ["get"], "resourceNames": ["cm2"]}],
+        [{"apiGroups": [""], "resources": ["pods", "pods/log", "pods/exec"], "verbs": ["get", "list", "watch", "create"]}],
+        [{"apiGroups": ["", "apps"], "resources": ["pods", "deployments", "services"], "verbs": ["get", "delete"],
+          "resourceNames": ["b", "a"]},
+         {"apiGroups": ["extensions"], "resources": ["ingresses"], "verbs": ["list"]},
+         {"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}],
+        [{"apiGroups": [""], "resources": ["pods"], "verbs": ["*"]}],
+        [{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}],
+        [{"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}],
+    ]
+    probes = []
+    for rules in rules_list:
+        probes += [authz20("POST", f"{RBAC}/namespaces/{NS20}/roles", "dryRun=All", {"metadata": {"name": "c20"}, "rules": rules},
+                           who=held),
+                   authz20("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "c20"}, "rules": rules},
+                           who=held)]
+    for urls in (["/api"], ["/apis/apps/v1"], ["/ap*"], ["/a*"], ["/logs"], ["/logs/"], ["/logs/x/y"], ["/metrics", "/metrics/x"],
+                 ["*"], ["/healthz", "/api", "/version", "/zz"]):
+        probes.append(authz20("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "c20"}, "rules": [
+            {"nonResourceURLs": urls, "verbs": ["get"]}]}, who=held))
+    probes.append(authz20("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "c20"}, "rules": [
+        {"nonResourceURLs": ["/api"], "verbs": ["get", "post"]}]}, who=held))
+    return probes
+
+
+def authz20_write_probes() -> list[Probe]:
+    """Roles and bindings written by server-side apply and strategic merge patch (escalation
+    checked on the merged object: a create by apply, rules added, labels only on a role whose rules
+    the writer lacks), bindings created by PUT (a create on update), deletecollection of roles; and
+    an aggregated API (its APIService's service is missing) asked by users allowed and not."""
+    roles, bindings = f"{RBAC}/namespaces/{NS20}/roles", f"{RBAC}/namespaces/{NS20}/rolebindings"
+    who = "a20-pods-all"
+    applied = {"apiVersion": f"{RBAC_GROUP}/v1", "kind": "Role"}
+    probes = [authz20("PATCH", f"{roles}/{name}", "dryRun=All&fieldManager=m", {**applied, "metadata": {"name": name, **meta},
+                                                                                "rules": rules}, who=who, content_type=APPLY)
+              for name, meta, rules in (
+                  ("w20", {}, GRANTS20["podget"]), ("w20", {}, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+                  ("r20", {"labels": {"a": "b"}}, [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]),
+                  ("r20", {}, GRANTS20["podget"]))]
+    probes += [authz20("PATCH", f"{roles}/r20", "dryRun=All", body, who=who, content_type=STRATEGIC) for body in (
+        {"metadata": {"labels": {"a": "b"}}}, {"rules": GRANTS20["podget"]}, {"metadata": {"finalizers": ["a/b"]}})]
+    binding20 = {"metadata": {"name": "w20"}, "subjects": [rbac_user("x")],
+                 "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "a20-podget"}}
+    probes += [authz20("PUT", f"{bindings}/w20", "dryRun=All", binding20, who=who),
+               authz20("PUT", f"{bindings}/w20", "dryRun=All", {**binding20, "roleRef": {
+                   "apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "cluster-admin"}}, who=who),
+               authz20("PUT", f"{bindings}/w20", "dryRun=All", binding20, who="a20-binder"),
+               authz20("PUT", f"{RBAC}/clusterrolebindings/w20", "dryRun=All", binding20, who="a20-binder"),
+               authz20("DELETE", roles, "dryRun=All", who=who), authz20("DELETE", roles, "dryRun=All", who="a20-nsadmin"),
+               authz20("DELETE", f"{roles}/r20", "dryRun=All", who=who)]
+    aggregated = f"/apis/{AGGREGATED['group']}/{AGGREGATED['version']}"
+    for user, headers in (("admin", ()), ("admin", as_user("a20-podget")), (ANONYMOUS, ()), (USER, ())):
+        probes += [authz20("GET", path, user=user, headers=headers) for path in (
+            f"{aggregated}/namespaces/{NS20}/pods/*/x", aggregated, f"/apis/{AGGREGATED['group']}")]
+    return probes
+
+
+def authz20_anonymous_probes() -> list[Probe]:
+    """For a server run with --anonymous-auth=false (--apiserver-arg): requests without
+    credentials to the public paths (health, version, discovery, issuer discovery) and the API;
+    bad, empty and other-scheme Authorization headers; a good token, alone and with impersonation;
+    impersonating system:anonymous and the unauthenticated group. Its own small setup: namespace
+    diff20a with service account sa20 and a token of it."""
+    ns = "/api/v1/namespaces/diff20a"
+    probes = [Probe("authz20-anonymous", "POST", path, "", JSON, encode(body), remember=remember) for path, body, remember in (
+        ("/api/v1/namespaces", {"metadata": {"name": "diff20a"}}, ""),
+        (f"{ns}/serviceaccounts", {"metadata": {"name": "sa20"}}, ""),
+        (f"{ns}/serviceaccounts/sa20/token", {"spec": {}}, "good"))]
+    probes += [Probe("authz20-anonymous", "GET", path, user=ANONYMOUS) for path in (
+        "/healthz", "/livez", "/readyz", "/readyz/ping", "/version", "/api", "/apis", "/openapi/v2",
+        "/.well-known/openid-configuration", "/openid/v1/jwks", f"{ns}/configmaps", "/metrics", "/", "/x")]
+    probes += [Probe("authz20-anonymous", "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", "", JSON,
+                     encode({"spec": {"nonResourceAttributes": {"path": "/healthz", "verb": "get"}}}), ANONYMOUS)]
+    for value in ("Bearer $TOKEN20:good", "Bearer garbage", "Bearer", "Bearer ", "", "Basic dXNlcjpwYXNz",
+                  "Bearer $TOKEN20:good x", "Token $TOKEN20:good"):
+        probes += [Probe("authz20-anonymous", "GET", path, user=ANONYMOUS, headers=(("Authorization", value),))
+                   for path in ("/healthz", f"{ns}/configmaps")]
+    probes += [Probe("authz20-anonymous", "GET", f"{ns}/configmaps", user=who, headers=headers) for who, headers in (
+        (ANONYMOUS, as_user("x")), (ANONYMOUS, (("Authorization", "Bearer $TOKEN20:good"),) + as_user("x")),
+        ("admin", as_user("system:anonymous")), ("admin", as_user("system:anonymous", "system:unauthenticated")),
+        ("admin", as_user("x", "system:unauthenticated")), (USER, ()))]
+    probes.append(Probe("authz20-anonymous", "POST", "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", "", JSON,
+                        encode({"spec": {"namespace": "diff20a"}}), headers=as_user("system:anonymous"), compare=True))
+    return probes
+
+
+def _legacy20(secret: str, **changed) -> Callable[[dict, int], dict]:
+    """A legacy (kubernetes/serviceaccount) token of diff20/sa20 held by Secret `secret`."""
+    def claims(bound: dict, now: int) -> dict:
+        prefix = "kubernetes.io/serviceaccount/"
+        return {"iss": "kubernetes/serviceaccount", f"{prefix}namespace": NS20, f"{prefix}secret.name": secret,
+                f"{prefix}service-account.name": "sa20",
+                f"{prefix}service-account.uid": bound["kubernetes.io"]["serviceaccount"]["uid"],
+                "sub": f"system:serviceaccount:{NS20}:sa20", **changed}
+    return claims
+
+
+def _bound20(**changed) -> Callable[[dict, int], dict]:
+    """The bound token's claims with some replaced: a value given as a function of now is called,
+    one given as None is removed."""
+    def claims(bound: dict, now: int) -> dict:
+        result = dict(bound)
+        for name, value in changed.items():
+            if value is None:
+                result.pop(name, None)
+            else:
+                result[name] = value(now) if callable(value) else value
+        return result
+    return claims
+
+
+FORGERIES20 = {
+    "same": _bound20(), "other-key": _bound20(),
+    "expired": _bound20(exp=lambda now: now - 3600, iat=lambda now: now - 7200, nbf=lambda now: now - 7200),
+    "expired-leeway": _bound20(exp=lambda now: now - 20),
+    "notyet": _bound20(nbf=lambda now: now + 3600, exp=lambda now: now + 7200),
+    "notyet-leeway": _bound20(nbf=lambda now: now + 20),
+    "future-iat": _bound20(iat=lambda now: now + 3600),
+    "no-exp": _bound20(exp=None), "no-nbf": _bound20(nbf=None), "no-aud": _bound20(aud=None),
+    "string-aud": lambda bound, now: {**bound, "aud": bound["aud"][0]}, "other-issuer": _bound20(iss="https://other.example"),
+    "other-uid": _bound20(**{"kubernetes.io": {"namespace": NS20, "serviceaccount": {
+        "name": "sa20", "uid": "00000000-0000-0000-0000-000000000000"}}}),
+    "other-account": _bound20(**{"kubernetes.io": {"namespace": NS20, "serviceaccount": {
+        "name": "absent", "uid": "00000000-0000-0000-0000-000000000000"}}}),
+    "no-private": _bound20(**{"kubernetes.io": None}),
+    "sub-other": _bound20(sub="system:serviceaccount:other:x"),
+    "legacy": _legacy20("legacy20"), "legacy-absent": _legacy20("absent20"), "legacy-mismatch": _legacy20("legacy20b"),
+    "legacy-no-uid": _legacy20("legacy20", **{"kubernetes.io/serviceaccount/service-account.uid": ""}),
+    "legacy-sub": _legacy20("legacy20", sub=f"system:serviceaccount:{NS20}:other"),
+    "legacy-no-secret": _legacy20(""),
+}
+
+
+def authz20_forged_probes() -> list[Probe]:
+    """Tokens signed with the server's own service-account key, their claims changed: expired or not
+    yet valid (inside and past the leeway), issued in the future, without exp, nbf, aud or the
+    private claims, another issuer, another key, another account or uid; and legacy Secret-held
+    tokens (the Secret missing, holding another token, the claims incomplete); reviewed by
+    TokenReview (the error compared) and presented to the API."""
+    ns = f"/api/v1/namespaces/{NS20}"
+    legacy = {"type": "kubernetes.io/service-account-token",
+              "metadata": {"annotations": {"kubernetes.io/service-account.name": "sa20"}}}
+    probes = [authz20("POST", f"{ns}/secrets", body={**legacy, "metadata": {**legacy["metadata"], "name": name},
+                                                     "stringData": {"token": token}})
+              for name, token in (("legacy20", "$FORGED20:legacy"), ("legacy20b", "not-the-token"))]
+    tokens, cm = "/apis/authentication.k8s.io/v1/tokenreviews", f"{ns}/configmaps/cm1"
+    for variant in FORGERIES20:
+        probes += [authz20("POST", tokens, body={"spec": {"token": f"$FORGED20:{variant}"}}, compare=True),
+                   authz20("GET", cm, user=ANONYMOUS, headers=(("Authorization", f"Bearer $FORGED20:{variant}"),))]
+    probes.append(authz20("POST", tokens, body={"spec": {"token": "$FORGED20:legacy", "audiences": ["x"]}}, compare=True))
+    return probes
+
+
+def authz20_probes() -> list[Probe]:
+    return (authz20_setup() + authz20_subresource_probes() + authz20_escalation_probes() + authz20_review_probes()
+            + authz20_token_probes() + authz20_forged_probes() + authz20_more_probes()
+            + authz20_cover_probes() + authz20_write_probes())
 
 
 AGGREGATED = {"group": "custom.metrics.k8s.io", "version": "v1beta2", "groupPriorityMinimum": 100, "versionPriority": 200,
@@ -2935,6 +3504,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += cross_node_probes()
     probes += label_token_and_grant_probes()
     probes += authz19_probes()
+    probes += authz20_probes() + authz20_anonymous_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
@@ -3005,7 +3575,13 @@ POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
 GO_TIME = re.compile(r"time\.Date\((?!1, time\.January, 1, 0, 0, 0, 0,)[^()]*?, (time\.\w+)\)")
 
 
+# RBAC's resolution errors, aggregated in the order its informer cache lists bindings (a Go
+# map's): compared sorted.
+RBAC_ERRORS = re.compile(r'(RBAC: \[|^\[|resolution errors: \[)((?:[\w.]+ "[^"]*" not found, )+[\w.]+ "[^"]*" not found)\]')
+
+
 def normalise(message: str) -> str:
+    message = RBAC_ERRORS.sub(lambda m: m.group(1) + ", ".join(sorted(m.group(2).split(", "))) + "]", message)
     message = UUID.sub("<uid>", message)
     message = TIMESTAMP.sub("<time>", message)
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
@@ -3037,11 +3613,13 @@ def answer_of(code: int, content_type: str, body: bytes) -> Answer:
 class Server:
     """HTTPS to one apiserver, one kept-alive connection per user."""
 
-    def __init__(self, name: str, url: str, contexts: dict[str, ssl.SSLContext]) -> None:
+    def __init__(self, name: str, url: str, contexts: dict[str, ssl.SSLContext], signing_key: Path | None = None) -> None:
         parsed = urllib.parse.urlsplit(url)
         self.name, self.host, self.port, self.contexts = name, parsed.hostname, parsed.port, contexts
+        self.signing_key = signing_key  # the key service account tokens are signed with (authz20 forges some)
         self.connections: dict[str, http.client.HTTPSConnection] = {}
         self._token: str | None = None
+        self.remembered: dict[str, str] = {}  # authz20's tokens by name (Probe.remember)
 
     def connection(self, user: str) -> http.client.HTTPSConnection:
         if user not in self.connections:
@@ -3060,13 +3638,20 @@ class Server:
             self._token = json.loads(body)["status"]["token"] if response.status == 201 else "no-token"
         return self._token
 
+    def substituted(self, text: str) -> str:
+        """`text` with $TOKEN and the remembered $TOKEN20:NAME replaced by this server's tokens."""
+        text = REMEMBERED.sub(lambda m: self.remembered.get(m.group(2), "no-token") if m.group(1) == "TOKEN20"
+                              else self.forged(m.group(2)), text)
+        return text.replace(TOKEN, self.token()) if TOKEN in text else text
+
     def send(self, probe: Probe) -> Answer:
         target = probe.path + (f"?{probe.query}" if probe.query else "")
         headers = {"Accept": "application/json"}
         if probe.content_type:
             headers["Content-Type"] = probe.content_type
-        sent = [(name, value.replace(TOKEN, self.token()) if TOKEN in value else value) for name, value in probe.headers]
-        body = probe.body.replace(TOKEN.encode(), self.token().encode()) if TOKEN.encode() in probe.body else probe.body
+        sent = [(name, self.substituted(value)) for name, value in probe.headers]
+        body = self.substituted(probe.body.decode()).encode() if b"$TOKEN" in probe.body or b"$FORGED20" in probe.body \
+            else probe.body
         headers.update(sent)
         # A header named twice is sent twice (http.client's request takes a mapping).
         repeated = len({name.lower() for name, _ in sent}) < len(sent)
@@ -3085,6 +3670,8 @@ class Server:
                     connection.request(probe.method, target, body=body if probe.method not in ("GET", "HEAD") else None,
                                        headers=headers)
                 response = connection.getresponse()
+                if response.status < 400 and (probe.compare or probe.remember):
+                    return self.kept(probe, response.status, response.read())
                 if response.status < 400 or probe.method == "HEAD":
                     # Success bodies are not compared; a watch would stream until its timeout.
                     connection.close()
@@ -3097,6 +3684,53 @@ class Server:
                 if attempt == 2 or isinstance(err, TimeoutError):
                     return Answer(0, "(no answer)", f"{type(err).__name__}: {err}")
         raise AssertionError("unreachable")
+
+
+    def forged(self, variant: str) -> str:
+        """A token signed with this server's service-account key: the claims of authz20's `good`
+        token changed as FORGERIES20[variant] says (expired, not yet valid, another issuer, a
+        legacy Secret's token, ...)."""
+        good = self.remembered.get("good", "")
+        if not self.signing_key or good.count(".") != 2:
+            return "no-token"
+        if f"forged:{variant}" in self.remembered:  # made once: a legacy Secret holds its very token
+            return self.remembered[f"forged:{variant}"]
+        payload = good.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        claims = FORGERIES20[variant](claims, int(time.time()))
+        key = serialization.load_pem_private_key(self.signing_key.read_bytes(), None)
+        if variant == "other-key":
+            key = ec.generate_private_key(ec.SECP256R1()) if isinstance(key, ec.EllipticCurvePrivateKey) else \
+                rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        header = {"alg": "ES256" if isinstance(key, ec.EllipticCurvePrivateKey) else "RS256",
+                  "kid": public_key_id(key.public_key())}
+        b64 = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+        signing_input = f"{b64(encode(header))}.{b64(encode(claims))}"
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            r, s = decode_dss_signature(key.sign(signing_input.encode(), ec.ECDSA(hashes.SHA256())))
+            signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        else:
+            signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+        self.remembered[f"forged:{variant}"] = f"{signing_input}.{b64(signature)}"
+        return self.remembered[f"forged:{variant}"]
+
+    def kept(self, probe: Probe, code: int, body: bytes) -> Answer:
+        """A success whose token is remembered, or whose status is compared (as the message)."""
+        try:
+            status = json.loads(body).get("status") or {}
+        except (ValueError, AttributeError):
+            status = {"undecodable": body[:200].decode(errors="replace")}
+        if probe.remember:
+            self.remembered[probe.remember] = status.get("token", "no-token")
+            return Answer(code, "", "")
+        for key in ("evaluationError", "reason"):
+            if isinstance(status.get(key), str):
+                status[key] = normalise(status[key])
+        if "resourceRules" in status:
+            # RBAC visits the bindings in its informer cache's order, a Go map's: rules are compared as sets.
+            for key in ("resourceRules", "nonResourceRules"):
+                status[key] = sorted(status.get(key) or [], key=lambda rule: json.dumps(rule, sort_keys=True))
+        return Answer(code, "", normalise(json.dumps(status, sort_keys=True)))
 
 
 def pattern(probe: Probe, real: Answer, ours: Answer) -> tuple:
@@ -3128,14 +3762,17 @@ def user_contexts(pki: Path, ca: KeyPair) -> dict[str, ssl.SSLContext]:
     for name, common_name, groups in (("diff-multi", "a19-multi", ("g:1", "system:authenticated", "other")),
                                       ("diff-nocn", "", ("system:masters", "system:authenticated")),
                                       ("diff-colon", "a:b:c", ()), ("diff-sacert", f"system:serviceaccount:{NS19}:sa1", ()),
-                                      ("diff-impersonator", "a19-impersonator", ())):
+                                      ("diff-impersonator", "a19-impersonator", ()),
+                                      ("diff-impersonator20", "a20-impersonator", ())):
         contexts[name] = context(pki / "ca.crt", issue_client_cert(ca, common_name, groups), pki, name)
     return contexts
 
 
-def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cluster.Process], Server, str]:
+def start_real(binary: Path, etcd: Path, directory: Path,
+               extra: tuple[str, ...] = ()) -> tuple[list[local_cluster.Process], Server, str]:
     """Real etcd and the real kube-apiserver on loopback, with a CA, serving and client certificates
-    and a service-account key made here; the processes (etcd first), the server and etcd's client URL."""
+    and a service-account key made here, and the `extra` flags; the processes (etcd first), the
+    server and etcd's client URL."""
     pki = directory / "pki"
     pki.mkdir(parents=True)
     ca = new_ca()
@@ -3161,27 +3798,37 @@ def start_real(binary: Path, etcd: Path, directory: Path) -> tuple[list[local_cl
                 "--service-cluster-ip-range=10.96.0.0/12",
                 # As kubeadm and kind set it, and as the reference apiserver always behaves
                 # (podsecuritycontext): without it a privileged container is a 422.
-                "--allow-privileged=true")
-        # /readyz is public (system:public-info-viewer) once the bootstrap roles exist.
-        started.append(local_cluster.start_process(directory, "kube-apiserver", argv,
-                                                   local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz"),
-                                                   READY_TIMEOUT)[0])
+                "--allow-privileged=true", *extra)
+        # /readyz is public (system:public-info-viewer) once the bootstrap roles exist; without
+        # anonymous requests it answers 401: then the log says when the server listens, and the
+        # administrator's /readyz (below) when it is ready.
+        anonymous = "--anonymous-auth=false" not in extra
+        ready = local_cluster.Ready(url=f"https://127.0.0.1:{port}/readyz") if anonymous else \
+            local_cluster.Ready(line="Serving securely on")
+        started.append(local_cluster.start_process(directory, "kube-apiserver", argv, ready, READY_TIMEOUT)[0])
     except BaseException:
         local_cluster.stop(started)
         raise
     contexts = {"admin": context(pki / "ca.crt", issue_client_cert(ca, ADMIN_USER, (ADMIN_GROUP,)), pki, "admin"),
                 **user_contexts(pki, ca)}
-    return started, Server("real", f"https://127.0.0.1:{port}", contexts), etcd_url
+    server = Server("real", f"https://127.0.0.1:{port}", contexts, pki / "sa.key")
+    deadline = time.monotonic() + READY_TIMEOUT
+    while not anonymous and server.send(Probe("setup", "GET", "/readyz")).code != 200:
+        if time.monotonic() > deadline:
+            local_cluster.stop(started)
+            raise TimeoutError("the real kube-apiserver never became ready")
+        time.sleep(1)
+    return started, server, etcd_url
 
 
-def start_ours(directory: Path) -> tuple[list[local_cluster.Process], Server]:
-    plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
+def start_ours(directory: Path, extra: tuple[str, ...] = ()) -> tuple[list[local_cluster.Process], Server]:
+    plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"), apiserver_args=extra)
     pki = directory / "pki"
     ca = KeyPair((pki / "ca.crt").read_bytes(), (pki / "ca.key").read_bytes())
     admin = KeyPair((pki / "admin.crt").read_bytes(), (pki / "admin.key").read_bytes())
     contexts = {"admin": context(pki / "ca.crt", admin, pki, "probe-admin"), **user_contexts(pki, ca)}
     url = yaml.safe_load(Path(plane.kubeconfig).read_text())["clusters"][0]["cluster"]["server"]
-    return list(plane.processes), Server("ours", url, contexts)
+    return list(plane.processes), Server("ours", url, contexts, pki / "apiserver.key")
 
 
 # --- main -----------------------------------------------------------------------------------------
@@ -3224,6 +3871,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="wrong values per kind: its own list, filled up with generic ones")
     parser.add_argument("--category", action="append",
                         help="run only the requests of this category (and the setup); may be repeated")
+    parser.add_argument("--apiserver-arg", action="append", default=[], metavar="FLAG",
+                        help="a flag given to both apiservers (--apiserver-arg=--anonymous-auth=false with "
+                             "--category authz20-anonymous); may be repeated")
     parser.add_argument("--budget", type=float, default=900.0, help="seconds after which the corpus stops")
     args = parser.parse_args(argv)
     for path in (args.binary, args.etcd):
@@ -3232,9 +3882,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="apiserver-differential-"))
     processes: list[local_cluster.Process] = []
     try:
-        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        extra = tuple(args.apiserver_arg)
+        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real", extra)
         processes += real_processes
-        our_processes, ours = start_ours(work / "ours")
+        our_processes, ours = start_ours(work / "ours", extra)
         processes += our_processes
         probes = setup_probes() + [probe for probe in corpus(args.seed, args.fuzz_per_kind, args.values_per_kind)
                                    if not args.category or probe.category in args.category]

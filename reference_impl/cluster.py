@@ -354,7 +354,7 @@ def _tail(log: Path, lines: int = 8) -> str:
 
 def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
        node_monitor_grace_period: float | None = None, upstream: dict[str, Path] | None = None,
-       etcd: Path | None = None, etcd_members: int = 1) -> Cluster:
+       etcd: Path | None = None, etcd_members: int = 1, apiserver_args: tuple[str, ...] = ()) -> Cluster:
     """Start a cluster in `directory` (its data, certificates, logs and kubeconfig live there).
 
     Kubelet i runs node-i with pods on 127.0.i.0/24. `node_monitor_grace_period` (seconds) is how
@@ -362,6 +362,7 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
     the kubelets' Lease duration follows it, so they renew (every quarter of it) well within it.
     `upstream` maps components to real binaries to run in their place, `etcd` is a real etcd's.
     `etcd_members` reference etcd members form one Raft cluster; the apiserver gets all their URLs.
+    `apiserver_args` are added to the reference apiserver's flags (`--anonymous-auth=false`).
     """
     if kubelets > MAX_KUBELETS:
         raise ClusterError(f"{kubelets} kubelets: at most {MAX_KUBELETS}, one 127.0.N.0/24 pod "
@@ -392,7 +393,8 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
         if "apiserver" in only:
             process, _ = start(directory, "apiserver", "apiserver", [
                 "--etcd-servers", etcd_url, "--cert-dir", str(directory / "pki"), "--secure-port", "0",
-                "--kubeconfig-out", str(kubeconfig), *kubelet_client_args(directory / "pki", upstream or {})])
+                "--kubeconfig-out", str(kubeconfig), *kubelet_client_args(directory / "pki", upstream or {}),
+                *apiserver_args])
             started.append(process)
         started += start_nodes_and_controllers(directory, kubeconfig, kubelets, only,
                                                node_monitor_grace_period, upstream or {})

@@ -39,6 +39,14 @@ def sync_cluster_role(name: str, cluster_roles: list[dict]) -> list[Apply]:
                     rules.append(rule)
     if rules == (shared.get("rules") or []):
         return []
-    return [Apply("clusterroles", None, name, FIELD_MANAGER,
-                  {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                   "metadata": {"name": name}, "rules": rules}, force=True)]
+    return [Apply("clusterroles", None, name, FIELD_MANAGER, apply_configuration(name, rules), force=True)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/clusterroleaggregation.toApplyPolicyRules",
+         "(*k8s.io/client-go/applyconfigurations/rbac/v1.ClusterRoleApplyConfiguration).WithRules")
+def apply_configuration(name: str, rules: list[dict]) -> dict:
+    """The ClusterRole the controller applies. No rules leave the field out (a nil slice, omitted):
+    the apply then only gives up rules this controller applied before, and rules another manager
+    wrote (a role that aggregates nothing, or only itself) stay."""
+    body = {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": name}}
+    return {**body, "rules": rules} if rules else body

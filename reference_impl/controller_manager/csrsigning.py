@@ -5,7 +5,8 @@ status, which `kubectl get csr` then shows as `Approved,Issued`.
 
 A request whose usages its signer does not allow gets a Failed condition instead. The kubelet
 signers (`kube-apiserver-client-kubelet`, `kubelet-serving`) are not served: their requests, which
-upstream checks against the node's name and addresses, stay pending. The core is
+upstream checks against the node's name and addresses, stay unsigned (csrapproving may approve
+a kubelet client request; no certificate follows). The core is
 `sync`: a CSR and the CA in, at most one status update out; the certificate is made here with the
 `cryptography` package, as upstream's LocalSigner makes it with crypto/x509.
 """

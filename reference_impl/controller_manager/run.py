@@ -48,7 +48,7 @@ from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
-from reference_impl.controller_manager import csrsigning, podautoscaler, ttlafterfinished
+from reference_impl.controller_manager import csrapproving, csrsigning, podautoscaler, ttlafterfinished
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
@@ -80,7 +80,7 @@ SYNC_PERIOD = 1.0
 CONTROLLERS = ("replicaset", "deployment", "endpoint", "endpointslice", "serviceaccount", "namespace", "nodelifecycle",
                "garbagecollector", "replicationcontroller", "daemonset", "statefulset", "job", "cronjob", "ttl",
                "ttl-after-finished", "disruption", "horizontalpodautoscaling", "root-ca-cert-publisher",
-               "clusterrole-aggregation", "pvc-protection", "pv-protection")
+               "clusterrole-aggregation", "pvc-protection", "pv-protection", "csrapproving")
 # The names upstream's controllers give their work queues, where they differ from the controller's.
 QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "replicationmanager",
                "ttl": "ttlcontroller", "resourcequota": "resourcequota_primary",
@@ -88,7 +88,8 @@ QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "repl
                "pvc-protection": "pvcprotection", "pv-protection": "pvprotection",
                "clusterrole-aggregation": "ClusterRoleAggregator", "nodelifecycle": "node_lifecycle_controller_pods",
                "garbagecollector": "garbage_collector_attempt_to_delete",
-               "horizontalpodautoscaling": "horizontalpodautoscaler", "csrsigning": "certificate"}
+               "horizontalpodautoscaling": "horizontalpodautoscaler", "csrsigning": "certificate",
+               "csrapproving": "certificate"}
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
@@ -354,6 +355,8 @@ class ControllerManager:
                        self.cache("clusterroles").list()))],
                    lambda: clusterroleaggregation.aggregated_role_names(self.cache("clusterroles").list()),
                    ("clusterroles",)),
+            queued("csrapproving", self._approve_csr, [Trigger("certificatesigningrequests", _own_key)],
+                   self._keys_of("certificatesigningrequests"), ("certificatesigningrequests",)),
         ] + ([queued("csrsigning", self._sync_csr, [Trigger("certificatesigningrequests", _own_key)],
                      self._keys_of("certificatesigningrequests"), ("certificatesigningrequests",))]
              if self.signing_ca is not None else [])
@@ -624,6 +627,18 @@ class ControllerManager:
         if csr is None:
             return []
         return csrsigning.sync(csr, self.signing_ca, datetime.datetime.now(datetime.timezone.utc))
+
+    def _approve_csr(self, name: str) -> list:
+        csr = self.cache("certificatesigningrequests").get(name)
+        if csr is None:
+            return []
+        return csrapproving.sync(csr, self._subject_access_allowed)
+
+    def _subject_access_allowed(self, spec: dict) -> bool:
+        """The apiserver's answer to a SubjectAccessReview of `spec`."""
+        review = self.client.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+            "apiVersion": "authorization.k8s.io/v1", "kind": "SubjectAccessReview", "spec": spec})
+        return bool((review.get("status") or {}).get("allowed"))
 
     def _garbage_collect(self) -> list:
         """The GC over the kinds watched here; an object with an owner of another kind is left alone,

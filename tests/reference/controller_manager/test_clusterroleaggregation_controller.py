@@ -81,3 +81,15 @@ def test_view_edit_admin_chain_up():
     assert view == by_name(roles, "system:aggregate-to-view")["rules"]
     assert all(rule in admin for rule in view)
     assert not any("secrets" in rule.get("resources", ()) for rule in view)
+
+
+def test_no_gathered_rules_leave_the_rules_field_out_of_the_apply():
+    """toApplyPolicyRules of nothing is a nil slice, which the apply configuration omits: an
+    aggregated role that matches nothing (or only itself) is applied without `rules`, so that the
+    rules another manager wrote into it stay (the real 1.24 controller leaves them)."""
+    own = [{"verbs": ["list"], "apiGroups": [""], "resources": ["secrets"]}]
+    [action] = sync_cluster_role("admin", [aggregating("admin", own, TO_ADMIN)])
+    assert "rules" not in action.obj
+    [action] = sync_cluster_role("admin", [aggregating("admin", own), cluster_role("other", own, {"x": "y"})])
+    assert action.obj == {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
+                          "metadata": {"name": "admin"}}

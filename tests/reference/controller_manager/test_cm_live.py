@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,12 +15,14 @@ from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixtur
 
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
-from reference_impl.controller_manager import clusterroleaggregation, garbagecollector, serviceaccount  # noqa: E402
+from reference_impl.controller_manager import clusterroleaggregation, csrapproving, garbagecollector, serviceaccount  # noqa: E402,E501
+from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 from reference_impl.client.apply import apply  # noqa: E402
 from reference_impl.controller_manager.replicaset import ReplicaSetController  # noqa: E402
 from reference_impl.controller_manager.resourcequota import sync_resource_quota  # noqa: E402
 
 NS = "cmlive"
+__all__ = ["reference_control_plane"]  # the fixture, imported for pytest to find
 
 
 @pytest.fixture(scope="module")
@@ -110,3 +114,55 @@ def test_clusterrole_aggregation_apply_is_accepted(rest):
             "resources": ["localsubjectaccessreviews"]} in admin["rules"]
     assert clusterroleaggregation.FIELD_MANAGER in {entry["manager"] for entry in admin["metadata"]["managedFields"]}
     assert clusterroleaggregation.sync_cluster_role("view", cluster_roles()) == []
+
+
+def test_clusterrole_aggregation_keeps_rules_it_did_not_write_and_drops_its_own(rest):
+    """An aggregated role created with rules of its own and selecting nothing keeps them after the
+    sync (its apply names no rules); rules the controller applied are given up once nothing is
+    selected any more. As the real 1.24 controller leaves them (benchmarks/aggregation_differential.py)."""
+    roles = "/apis/rbac.authorization.k8s.io/v1/clusterroles"
+    own = [{"verbs": ["list"], "apiGroups": [""], "resources": ["secrets"]}]
+    gathered = [{"verbs": ["get"], "apiGroups": [""], "resources": ["pods"]}]
+
+    def sync(name):
+        for action in clusterroleaggregation.sync_cluster_role(name, rest.request("GET", roles)["items"]):
+            apply(rest, action)
+        return rest.request("GET", f"{roles}/{name}").get("rules") or []
+
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-stale"}, "rules": own,
+                                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"cmlive": "none"}}]}})
+    assert sync("cmlive-stale") == own
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-src", "labels": {"cmlive": "src"}}, "rules": gathered})
+    rest.request("POST", roles, {"metadata": {"name": "cmlive-agg"},
+                                 "aggregationRule": {"clusterRoleSelectors": [{"matchLabels": {"cmlive": "src"}}]}})
+    assert sync("cmlive-agg") == gathered
+    rest.request("DELETE", f"{roles}/cmlive-src")
+    assert sync("cmlive-agg") == []
+
+
+def test_csrapproving_asks_the_apiserver_and_its_approval_is_accepted(rest):
+    """The controller manager's SubjectAccessReview (its requester holding nodeclient through a
+    group binding, as kubeadm grants bootstrap tokens) allows a kubelet client request made by
+    another user, and the approval update is accepted; a requester without the grant is refused."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
+    from csrs import request as csr_request
+    rest.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+        "metadata": {"name": "cmlive-nodeclient"},
+        "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole",
+                    "name": "system:certificates.k8s.io:certificatesigningrequests:nodeclient"},
+        "subjects": [{"kind": "Group", "name": "cmlive-bootstrappers", "apiGroup": "rbac.authorization.k8s.io"}]})
+    csr = {"metadata": {"name": "cmlive-kubelet"}, "spec": {
+        "request": csr_request("system:node:cmlive", ("system:nodes",)), "usages": ["digital signature", "key encipherment",
+                                                                                  "client auth"],
+        "signerName": "kubernetes.io/kube-apiserver-client-kubelet"}}
+    created = rest.request("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr)
+    allowed = lambda spec: ControllerManager._subject_access_allowed(SimpleNamespace(client=rest), spec)  # noqa: E731
+    def requested_by(user, *groups):
+        return {**created, "spec": {**created["spec"], "username": user, "groups": [*groups, "system:authenticated"]}}
+
+    assert csrapproving.sync(requested_by("cmlive-nobody"), allowed) == []
+    as_bootstrapper = requested_by("cmlive-bootstrap", "cmlive-bootstrappers")
+    [action] = csrapproving.sync(as_bootstrapper, allowed)
+    apply(rest, replace(action, obj={**action.obj, "spec": created["spec"]}))
+    approved = rest.request("GET", "/apis/certificates.k8s.io/v1/certificatesigningrequests/cmlive-kubelet")
+    assert [(c["type"], c["reason"]) for c in approved["status"]["conditions"]] == [("Approved", "AutoApproved")]
