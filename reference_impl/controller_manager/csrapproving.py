@@ -11,13 +11,15 @@ out. The adapter asks the review of the apiserver (POST subjectaccessreviews).
 """
 from __future__ import annotations
 
-import base64
 from typing import Callable, NamedTuple
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from reference_impl.controller_manager.queued import QuietRetry
 from reference_impl.machinery.actions import Update
+from reference_impl.machinery.csr import parse_spec_request
+from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
@@ -35,23 +37,15 @@ RECOGNIZERS = (Recognizer("selfnodeclient", True, "Auto approving self kubelet c
                Recognizer("nodeclient", False, "Auto approving kubelet client certificate after SubjectAccessReview."))
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/certificates/v1.ParseCSR")
-def parse_request(request: str) -> x509.CertificateSigningRequest | None:
-    """The x509 request of a CSR's base64 spec.request; None when it is no PEM CERTIFICATE REQUEST."""
-    try:
-        pem = base64.b64decode(request)
-        if b"-----BEGIN CERTIFICATE REQUEST-----" not in pem:
-            return None
-        return x509.load_pem_x509_csr(pem)
-    except ValueError:
-        return None
-
-
 def _names(request: x509.CertificateSigningRequest) -> list:
+    """Its DNS, email, IP and URI alternative names: the kinds a kubelet client request may not
+    have (other kinds of name are no reason to refuse it)."""
     try:
-        return list(request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+        names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
         return []
+    return [name for kind in (x509.DNSName, x509.RFC822Name, x509.IPAddress, x509.UniformResourceIdentifier)
+            for name in names.get_values_for_type(kind)]
 
 
 def common_name(request: x509.CertificateSigningRequest) -> str:
@@ -98,18 +92,23 @@ def review_spec(csr: dict, subresource: str) -> dict:
 def sync(csr: dict, allowed: Callable[[dict], bool]) -> list[Update]:
     """The approval of a pending kubelet client request whose requester the review allows
     (`allowed` takes a SubjectAccessReview spec); nothing for a request already issued, approved
-    or denied, one of another kind, or one no review allows (upstream logs it and moves on)."""
+    or denied, or one of another kind. A request that cannot be parsed raises ValueError, and one
+    no review allows QuietRetry: both are synced again with backoff, as upstream's errors are,
+    so that a grant made after the request still approves it within a second or so."""
     status = csr.get("status") or {}
     if status.get("certificate"):
         return []
     if any(c.get("type") in ("Approved", "Denied") for c in status.get("conditions") or []):
         return []
-    request = parse_request((csr.get("spec") or {}).get("request", ""))
-    if request is None:
-        return []
-    for recognizer in recognized(csr, request):
+    request = parse_spec_request(csr)
+    tried = recognized(csr, request)
+    for recognizer in tried:
         if allowed(review_spec(csr, recognizer.subresource)):
             approved = {**csr, "status": {**status, "conditions": [*(status.get("conditions") or []), {
                 "type": "Approved", "status": "True", "reason": "AutoApproved", "message": recognizer.message}]}}
             return [Update("certificatesigningrequests", None, approved, subresource="approval")]
+    if tried:
+        name = (csr.get("metadata") or {}).get("name", "")
+        raise QuietRetry(f"recognized csr {quote(name)} as [{' '.join(r.subresource for r in tried)}] "
+                         "but subject access review was not approved")
     return []

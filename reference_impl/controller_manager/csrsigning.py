@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from reference_impl.machinery.actions import Update
+from reference_impl.machinery.csr import parse_spec_request
 from reference_impl.mirrors import mirrors
 
 KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client"
@@ -91,6 +92,7 @@ def sync(csr: dict, ca: SigningCA, now: datetime.datetime) -> list[Update]:
     signer = spec.get("signerName", "")
     if signer not in (KUBE_APISERVER_CLIENT, LEGACY_UNKNOWN):
         return []
+    request = parse_spec_request(csr)
     updated = {**csr, "status": dict(status)}
     problem = usage_problem(signer, spec.get("usages") or [])
     if problem is not None:
@@ -99,7 +101,6 @@ def sync(csr: dict, ca: SigningCA, now: datetime.datetime) -> list[Update]:
             "type": "Failed", "status": "True", "reason": "SignerValidationFailure", "message": problem,
             "lastUpdateTime": stamp, "lastTransitionTime": stamp}]
     else:
-        request = x509.load_pem_x509_csr(base64.b64decode(spec["request"]))
         pem = sign(request, spec.get("usages") or [], spec.get("expirationSeconds"), ca, now)
         updated["status"]["certificate"] = base64.b64encode(pem).decode()
     return [Update("certificatesigningrequests", None, updated, subresource="status")]

@@ -12,7 +12,9 @@ for what no event announces: a schedule coming due, a node's lease growing stale
 A sync that raises (an object the apiserver accepted but this controller cannot read) is a sync
 error like a failed action, as upstream's syncHandler returning an error is: the error goes to
 `handle_error` (utilruntime.HandleError, a log line by default) and the key is retried with
-backoff, so one bad object never stops the worker or the other keys.
+backoff, so one bad object never stops the worker or the other keys. A `QuietRetry` is retried
+the same way without the log line, as upstream's certificate controller logs an ignorable error
+only at a high verbosity: a request waiting for a grant would otherwise log on every retry.
 
 No I/O here beyond that log line: the manager passes the function that performs an action (True
 when the apiserver took it) and, for its threads, the lock that guards the queue.
@@ -26,6 +28,10 @@ from dataclasses import dataclass
 
 from reference_impl.client.workqueue import RateLimitingQueue
 from reference_impl.mirrors import mirrors
+
+
+class QuietRetry(Exception):
+    """A sync that must be retried with backoff but is no error worth a log line."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class QueuedController:
         ok = False
         try:
             ok = all([perform(action) for action in self.sync(key)])  # every action, even after a failure
+        except QuietRetry:
+            pass
         except Exception as error:  # noqa: BLE001 - a sync error: reported, the key retried with backoff
             self.handle_error(key, error)
         finally:

@@ -70,7 +70,7 @@ class Update:
     resource: str
     namespace: str | None
     obj: dict = field(compare=False)
-    subresource: str | None = None  # "status" or "finalize"
+    subresource: str | None = None  # "status", "finalize" or "approval"
     outcome: Outcome | None = field(default=None, compare=False)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 from dataclasses import dataclass, replace
 
 from cryptography import x509
@@ -15,6 +14,7 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.schemas import (CERTIFICATES, META, arr, integer, kind, list_kind, obj, ref,
                                                    string, strings)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, human_duration, name_cell, part
+from reference_impl.machinery.csr import PEM_BLOCK, parse_csr, request_bytes
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import DNS_SUBDOMAIN
 from reference_impl.mirrors import mirrors
@@ -33,8 +33,6 @@ MAX_DOMAIN_LENGTH = 253
 MAX_SIGNER_NAME_LENGTH = MAX_DOMAIN_LENGTH + (253 + 63 + 1) + 1
 # Condition types that may only be True when present (trueConditionTypes).
 TRUE_ONLY_TYPES = (APPROVED, DENIED, FAILED)
-# A PEM block as encoding/pem.Decode finds it: the type line, the body, the matching END line.
-PEM_BLOCK = re.compile(r"^-----BEGIN ([^\n]*)-----[ \t\r]*\n(.*?)^-----END \1-----", re.M | re.S)
 
 
 def _conditions(csr: dict) -> list[dict]:
@@ -54,31 +52,6 @@ def _certificate(csr: dict) -> bytes:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         return value.encode()  # the schema leaves status opaque, so no decoder refused it earlier
-
-
-def request_bytes(csr: dict) -> bytes:
-    """spec.request as the bytes it encodes (base64 in JSON)."""
-    value = (csr.get("spec") or {}).get("request") or ""
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return value.encode()
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/certificates.ParseCSR")
-def parse_csr(pem: bytes) -> x509.CertificateSigningRequest:
-    """The first PEM block of `pem` as a PKCS#10 request; ValueError with Go's text when it is none."""
-    block = PEM_BLOCK.search(pem.decode("latin-1"))
-    try:
-        der = base64.b64decode("".join(block.group(2).split()), validate=True) if block else b""
-    except binascii.Error:
-        der = b""  # pem.Decode passes over a block whose body is no base64
-    if not der or block.group(1) != "CERTIFICATE REQUEST":
-        raise ValueError("PEM block type must be CERTIFICATE REQUEST")
-    try:
-        return x509.load_der_x509_csr(der)
-    except ValueError:  # Go's asn1 errors name the tag that did not match; cryptography's do not
-        raise ValueError("x509: malformed certificate request") from None
 
 
 def _go_bytes(data: bytes | None) -> str:

@@ -5,6 +5,7 @@ sans-IO: the review is a function of the spec the controller asks about."""
 from __future__ import annotations
 
 import base64
+import ipaddress
 import sys
 from pathlib import Path
 
@@ -15,7 +16,10 @@ from cryptography.x509.oid import NameOID
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from csrs import KEY, request  # noqa: E402
 
+import pytest  # noqa: E402
+
 from reference_impl.controller_manager.csrapproving import sync  # noqa: E402
+from reference_impl.controller_manager.queued import QuietRetry  # noqa: E402
 
 NODE = "system:node:n1"
 USAGES = ["digital signature", "key encipherment", "client auth"]
@@ -61,13 +65,22 @@ def test_a_node_renewing_its_own_certificate_is_asked_selfnodeclient_first():
     assert update.obj["status"]["conditions"][0]["message"] == \
         "Auto approving self kubelet client certificate after SubjectAccessReview."
     refused = allowing()
-    assert sync(csr(username=NODE), refused) == []
+    with pytest.raises(QuietRetry, match=r'^recognized csr "c" as \[selfnodeclient nodeclient\] but subject access '
+                                         r'review was not approved$'):
+        sync(csr(username=NODE), refused)
     assert [spec["resourceAttributes"]["subresource"] for spec in refused.asked] == ["selfnodeclient", "nodeclient"]
 
 
 def test_selfnodeclient_does_not_approve_another_nodes_name():
-    """Being allowed selfnodeclient only approves one's own name."""
-    assert sync(csr(username="system:node:other"), allowing("selfnodeclient")) == []
+    """Being allowed selfnodeclient only approves one's own name; the request is retried (a
+    grant may come later), as upstream's IgnorableError is."""
+    with pytest.raises(QuietRetry, match=r"as \[nodeclient\] but"):
+        sync(csr(username="system:node:other"), allowing("selfnodeclient"))
+
+
+def test_a_request_that_cannot_be_parsed_is_a_sync_error():
+    with pytest.raises(ValueError, match='^unable to parse csr "c": PEM block type must be CERTIFICATE REQUEST$'):
+        sync(csr(spec_request=base64.b64encode(b"junk").decode()), allowing("nodeclient"))
 
 
 def test_requests_that_are_no_kubelet_client_requests_are_not_reviewed():
@@ -75,19 +88,32 @@ def test_requests_that_are_no_kubelet_client_requests_are_not_reviewed():
     exactly the three client ones: nothing is asked and nothing approved."""
     for request_csr in (csr(signer="kubernetes.io/kube-apiserver-client"), csr(organizations=("system:nodes", "x")),
                         csr(organizations=()), csr(common_name="n1"), csr(usages=["client auth"]),
-                        csr(usages=[*USAGES, "server auth"]), csr(spec_request=base64.b64encode(b"junk").decode())):
+                        csr(usages=[*USAGES, "server auth"])):
         review = allowing("nodeclient", "selfnodeclient")
         assert sync(request_csr, review) == []
         assert review.asked == []
 
 
-def test_a_request_with_subject_alternative_names_is_not_a_kubelet_client_request():
+def with_names(*names) -> str:
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, NODE),
                          x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes")])
     pem = x509.CertificateSigningRequestBuilder().subject_name(subject).add_extension(
-        x509.SubjectAlternativeName([x509.DNSName("n1")]), critical=False).sign(KEY, hashes.SHA256())
-    encoded = base64.b64encode(pem.public_bytes(serialization.Encoding.PEM)).decode()
-    assert sync(csr(spec_request=encoded), allowing("nodeclient")) == []
+        x509.SubjectAlternativeName(list(names)), critical=False).sign(KEY, hashes.SHA256())
+    return base64.b64encode(pem.public_bytes(serialization.Encoding.PEM)).decode()
+
+
+def test_a_request_with_dns_email_ip_or_uri_names_is_not_a_kubelet_client_request():
+    for name in (x509.DNSName("n1"), x509.RFC822Name("a@b.c"), x509.IPAddress(ipaddress.ip_address("10.0.0.1")),
+                 x509.UniformResourceIdentifier("spiffe://n1")):
+        assert sync(csr(spec_request=with_names(name)), allowing("nodeclient")) == []
+
+
+def test_other_kinds_of_alternative_name_do_not_stop_an_approval():
+    """ValidateKubeletClientCSR refuses DNS, email, IP and URI names only: a registered ID or a
+    directory name leaves a kubelet client request one."""
+    other = x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "x")]))
+    [update] = sync(csr(spec_request=with_names(x509.RegisteredID(NameOID.COMMON_NAME), other)), allowing("nodeclient"))
+    assert update.subresource == "approval"
 
 
 def test_requests_already_decided_or_issued_are_left_alone():

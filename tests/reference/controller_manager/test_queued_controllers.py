@@ -6,7 +6,7 @@ import pytest
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager.queued import QueuedController, Trigger
+from reference_impl.controller_manager.queued import QueuedController, QuietRetry, Trigger
 from reference_impl.controller_manager.run import ControllerManager
 
 
@@ -98,6 +98,22 @@ def test_a_sync_that_raises_is_reported_and_requeued_with_backoff():
     assert c.process_next_work_item(lambda action: True)
     assert errors == [("k", "bug")]
     assert c.queue.num_requeues("k") == 1
+    clock.advance(0.005)
+    assert c.queue.get() == "k"
+
+
+def test_a_quiet_retry_is_requeued_with_backoff_without_a_report():
+    """QuietRetry (upstream's ignorable errors, logged only at high verbosity) is retried like any
+    sync error, but handle_error never hears of it."""
+    clock, errors = ManualClock(), []
+
+    def sync(key):
+        raise QuietRetry("recognized csr \"c\" as [nodeclient] but subject access review was not approved")
+    c = QueuedController("csrapproving", RateLimitingQueue(clock), sync, [Trigger("pods", lambda o: ["k"])],
+                         lambda: [], 60.0, handle_error=lambda key, error: errors.append(key))
+    c.on_change("pods", {})
+    assert c.process_next_work_item(lambda action: True)
+    assert errors == [] and c.queue.num_requeues("k") == 1
     clock.advance(0.005)
     assert c.queue.get() == "k"
 
