@@ -3720,6 +3720,8 @@ class Server:
             status = json.loads(body).get("status") or {}
         except (ValueError, AttributeError):
             status = {"undecodable": body[:200].decode(errors="replace")}
+        if not isinstance(status, dict):  # a metav1.Status's "Success", not a review's status
+            status = {"value": status}
         if probe.remember:
             self.remembered[probe.remember] = status.get("token", "no-token")
             return Answer(code, "", "")

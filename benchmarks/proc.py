@@ -24,20 +24,38 @@ def user_system_seconds(pid: int) -> tuple[float, float]:
 
 def context_switches(pid: int) -> int:
     """Voluntary and involuntary context switches of all of `pid`'s threads so far (0 once it is
-    gone); a thread that has ended no longer counts, so read it across spans its threads live."""
-    total = 0
+    gone); a thread that has ended no longer counts: `SwitchTally` keeps them."""
+    return sum(thread_switches(pid).values())
+
+
+def thread_switches(pid: int) -> dict[int, int]:
+    """Each live thread of `pid` → its voluntary and involuntary context switches so far."""
+    counts = {}
     try:
         tasks = list(Path(f"/proc/{pid}/task").iterdir())
     except OSError:
-        return 0
+        return counts
     for task in tasks:
         try:
-            for line in (task / "status").read_text().splitlines():
-                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                    total += int(line.split()[1])
+            counts[int(task.name)] = sum(
+                int(line.split()[1]) for line in (task / "status").read_text().splitlines()
+                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
         except OSError:
             continue  # the thread ended meanwhile
-    return total
+    return counts
+
+
+class SwitchTally:
+    """A process's context switches read again and again: a thread that ends between two
+    readings (an HTTP server's thread of a client that hung up) keeps its last count, which one
+    reading at the end would lose."""
+
+    def __init__(self, pid: int):
+        self.pid, self.seen = pid, {}
+
+    def read(self) -> int:
+        self.seen.update(thread_switches(self.pid))
+        return sum(self.seen.values())
 
 
 def children(pid: int) -> list[int]:

@@ -58,7 +58,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
 
-from proc import context_switches, user_system_seconds  # noqa: E402
+from proc import SwitchTally, user_system_seconds  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -291,9 +291,21 @@ class BindWatch:
                 conn.close()
 
 
-def _usage(pid: int) -> tuple[float, float, int]:
+def _usage(pid: int, switches: SwitchTally) -> tuple[float, float, int]:
     """A process's user and system CPU seconds and its threads' context switches so far."""
-    return (*user_system_seconds(pid), context_switches(pid))
+    return (*user_system_seconds(pid), switches.read())
+
+
+def _tally_while(tallies: list[SwitchTally], stop: threading.Event) -> threading.Thread:
+    """Read the tallies twice a second until `stop`, so that the threads serving the creating
+    clients, which end when the clients hang up, are counted."""
+    def run() -> None:
+        while not stop.wait(0.5):
+            for tally in tallies:
+                tally.read()
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
 
 
 def run_end_to_end(args: argparse.Namespace, expected_bound: int | None) -> dict:
@@ -358,7 +370,10 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     counts_before = request_counts(metrics_client)
     processes = {p.name: p.pid for p in started}
     processes["benchmark"] = os.getpid()  # the creating clients and the bind watch
-    usage_before = {name: _usage(pid) for name, pid in processes.items()}
+    tallies = {name: SwitchTally(pid) for name, pid in processes.items()}
+    usage_before = {name: _usage(pid, tallies[name]) for name, pid in processes.items()}
+    stop_tally = threading.Event()
+    tally_thread = _tally_while(list(tallies.values()), stop_tally)
     created: dict[str, float] = {}
 
     def create(client, item: tuple[int, dict]) -> str | None:
@@ -396,7 +411,9 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         time.sleep(0.2)
     watch.stop.set()
     timed_out = len(watch.bound) < target
-    usage = {name: [after - before for after, before in zip(_usage(pid), usage_before[name])]
+    stop_tally.set()
+    tally_thread.join()
+    usage = {name: [after - before for after, before in zip(_usage(pid, tallies[name]), usage_before[name])]
              for name, pid in processes.items()}
     cpu = {name: round(user + system, 1) for name, (user, system, _) in usage.items()}
     counts_after = request_counts(metrics_client)

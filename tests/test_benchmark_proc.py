@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from proc import context_switches, cpu_seconds, user_system_seconds  # noqa: E402
+from proc import SwitchTally, context_switches, cpu_seconds, user_system_seconds  # noqa: E402
 
 
 def test_user_and_system_time_add_up_to_the_cpu_time():
@@ -39,6 +39,26 @@ def test_context_switches_count_every_thread():
     finally:
         finish.set()
         thread.join()
+
+
+def test_a_tally_keeps_the_switches_of_threads_that_ended():
+    """Read while a thread lives and again once it has ended, the tally still counts its switches."""
+    tally = SwitchTally(os.getpid())
+    before = tally.read()
+    slept, finish = threading.Event(), threading.Event()
+
+    def sleeper() -> None:
+        for _ in range(20):
+            finish.wait(0.001)
+        slept.set()
+        finish.wait()
+    thread = threading.Thread(target=sleeper)
+    thread.start()
+    slept.wait()
+    tally.read()
+    finish.set()
+    thread.join()
+    assert tally.read() >= before + 20
 
 
 def test_a_process_that_is_gone_reads_as_zero():
