@@ -194,8 +194,10 @@ def _int64_amount(text: str) -> tuple[int, int, str] | None:
         mantissa, scale = 1 << exponent, 0
         precision = 15 - len(num) - int(exponent * 3 / 10) - 1
     else:
-        exponent = int(suffix[1:]) if suffix[:1] in ("e", "E") else _SUFFIX_EXPONENT[suffix]
-        fmt = DECIMAL_EXPONENT if suffix[:1] in ("e", "E") else DECIMAL_SI
+        # A suffix of the SI table first, as quantitySuffixer.interpret looks: "E" alone is exa.
+        written_exponent = suffix not in _SUFFIX_EXPONENT
+        exponent = int(suffix[1:]) if written_exponent else _SUFFIX_EXPONENT[suffix]
+        fmt = DECIMAL_EXPONENT if written_exponent else DECIMAL_SI
         mantissa, scale, precision = 1, exponent, 18 - len(num) - len(denom)
     scale -= len(denom)
     shifted = num + denom

@@ -349,9 +349,10 @@ def _request_above_limit(name: str, written: object, value: object, limits: obje
         if not overcommit and not (isinstance(limits, dict) and name in limits):
             return [f"{path}.limits: Required value: Limit must be set for non overcommitable resources"]
     elif value != limit and not overcommit:
-        return [invalid(f"{path}.requests", str(written), f"must be equal to {name} limit")]
+        return [invalid(f"{path}.requests", str(quantity.marshaled(written)), f"must be equal to {name} limit")]
     elif value > limit:
-        return [invalid(f"{path}.requests", str(written), f"must be less than or equal to {name} limit")]
+        return [invalid(f"{path}.requests", str(quantity.marshaled(written)),
+                        f"must be less than or equal to {name} limit")]
     return []
 
 

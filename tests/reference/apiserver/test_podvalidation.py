@@ -597,3 +597,16 @@ def test_an_extended_resource_is_a_whole_number_and_a_negative_quantity_shown_ca
         'scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1500m", Format:"DecimalSI"}: must be an integer',
         f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
         f'{resources}.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0']
+
+
+def test_a_request_above_its_limit_is_shown_as_quantity_string_writes_it(chain):
+    """ValidateResourceRequirements prints a request above its limit with Quantity.String: the
+    canonical text (1.5 is 1500m, 1.5Gi 1536Mi, 1e19 10e18), the text as sent where it is canonical
+    already ("1E", exa); real kube-apiserver 1.24 answered these (fuzz20)."""
+    def refused(request):
+        return field_errors(chain, containers=[container(resources={"limits": {"memory": "1"},
+                                                                    "requests": {"memory": request}})])
+    shown = {1.5: "1500m", "1.5Gi": "1536Mi", "1e19": "10e18", "1E": "1E", " 2 ": "2", 1e308: "100e306"}
+    for request, text in shown.items():
+        assert refused(request) == [f'spec.containers[0].resources.requests: Invalid value: "{text}": '
+                                    "must be less than or equal to memory limit"], request
