@@ -1345,8 +1345,10 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
             request.body))
         namespace = info.namespace if resource.namespaced else ""
-        ensure_namespace(obj, namespace)
+        # checkName runs in the handler, before the strategy's BeforeUpdate fills the namespace in,
+        # so a namespace of another name gets checkName's words.
         check_name(obj, info.name, namespace)
+        ensure_namespace(obj, namespace)
         dedup_owner_references(obj, request.warnings, False)
         try:
             updated = self.registry.patch(resource, info.namespace, info.name,

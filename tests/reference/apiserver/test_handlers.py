@@ -486,6 +486,9 @@ UNNAMED = "the name of the object (c based on URL) was undeterminable: name must
      "the name of the object (d) does not match the name on the URL (c)"),
     ("PATCH", [{"op": "replace", "path": "/metadata/namespace", "value": "other"}], "application/json-patch+json",
      "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
+    # checkName runs before BeforeUpdate's namespace check, whose words are a create's (fuzz20)
+    ("PUT", {"metadata": {"name": "c", "namespace": "other"}, "data": {"a": "2"}}, "application/json",
+     "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
 ])
 def test_an_update_or_patch_must_name_the_objects_url(chain, method, body, content_type, message):
     """checkName: the object a PUT sends or a patch makes has the URL's name (one without a name is
