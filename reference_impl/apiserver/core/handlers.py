@@ -880,6 +880,10 @@ def list_options(request: Request) -> dict:
     # DecodeParameters reads timeoutSeconds before limit, so its error is the one reported.
     query_int64(request, "timeoutSeconds")
     limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    # The conversion to the internal ListOptions parses the selectors next, before ValidateListOptions
+    # and before a deletecollection reads its DeleteOptions (a bad dryRun is reported after them).
+    selectors.parse_label_selector(request.param("labelSelector"))
+    selectors.parse_field_selector(request.param("fieldSelector"))
     match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                request.param("resourceVersion"), request.param("continue"), False)
     return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
@@ -1596,7 +1600,10 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         listing = list_options(request)
-        options = self._delete_options(request, collection=self.registry.resource(resource))
+        served = self.registry.resource(resource)
+        # The field selector goes through the kind's label conversion before the body is read.
+        selectors.parse_field_selector(listing["field_selector"], served.field_label_conversion)
+        options = self._delete_options(request, collection=served)
         result = self.registry.delete_collection(resource, request.info.namespace or None,
                                                  options["gracePeriodSeconds"], options.get("propagationPolicy"),
                                                  options.get("orphanDependents"), options.get("preconditions"),

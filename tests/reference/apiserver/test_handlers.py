@@ -1754,6 +1754,11 @@ def test_invalid_write_options_are_422(chain, method, name, query, message):
                                              "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"),
     ({"continue": "garbage"}, 400, "invalid continue token: continue key is not valid: "
                                    "invalid character '\\u0081' looking for beginning of value"),
+    # The selectors are parsed and the field selector converted before the DeleteOptions are read:
+    # a bad dryRun is reported after them (fuzz20, as the real kube-apiserver 1.24 answers).
+    ({"labelSelector": "a in (b", "dryRun": "Bogus"}, 400, "unable to parse requirement: found '', expected: ',' or ')'"),
+    ({"fieldSelector": "bogus=x", "dryRun": "Bogus"}, 400,
+     '"bogus" is not a known field selector: only "metadata.name", "metadata.namespace"'),
 ])
 def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, code, message):
     """DeleteCollection decodes and validates the ListOptions before it deletes anything: a bad
