@@ -1034,7 +1034,15 @@ def decoded_scale(scale: object) -> dict:
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
     if not isinstance(scale.get("metadata"), dict):
         scale["metadata"] = {}
+    # ScaleSpec.Replicas is an int32, not a pointer: a spec or replicas left out (or null) is 0.
+    if not isinstance(scale.get("spec"), dict):
+        scale["spec"] = {}
+    if scale["spec"].get("replicas") is None:
+        scale["spec"]["replicas"] = 0
     return scale
+
+
+SCALE_V1 = scheme.GroupVersionKind("autoscaling", "v1", "Scale")
 
 
 # --- pods/log --------------------------------------------------------------------------------
@@ -1716,6 +1724,12 @@ class RESTHandlers:
         def decode(patched: dict) -> dict:
             if media_type == STRATEGIC_MERGE_PATCH and isinstance(patched, dict):  # through the converter
                 fieldvalidation.convert_integers("autoscaling", "v1", "Scale", patched)
+            if media_type in (JSON_PATCH, MERGE_PATCH) and isinstance(patched, dict) and not resource.custom:
+                # DecodeInto the internal Scale goes by the apiVersion and kind the patch left.
+                try:
+                    scheme.for_group("autoscaling").decode(patched, SCALE_V1, None)
+                except scheme.DecodeError as err:
+                    raise undecodable_patch_result(patched, err.problem) from None
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:

@@ -596,6 +596,40 @@ def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
     assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
 
 
+@pytest.mark.parametrize("patch,message", [
+    ({"kind": "Deployment"}, 'no kind "Deployment" is registered for version "autoscaling/v1" in scheme '
+                             '"pkg/api/legacyscheme/scheme.go:30"'),
+    ({"apiVersion": "autoscaling/v2"}, 'no kind "Scale" is registered for version "autoscaling/v2" in scheme '
+                                       '"pkg/api/legacyscheme/scheme.go:30"'),
+])
+def test_a_scale_patch_decodes_as_the_kind_its_result_names(chain, patch, message):
+    """jsonPatcher decodes the patched Scale by the apiVersion and kind the patch left in it: one
+    autoscaling/v1 does not register is the patch's 422, and nothing is scaled (fuzz20: as the real
+    kube-apiserver 1.24 answers; it was a 200)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {**patch, "spec": {"replicas": 5}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"].startswith(' "" is invalid: patch: Invalid value: ')
+    assert status["message"].endswith(message)
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
+@pytest.mark.parametrize("patch,content_type", [
+    ({"spec": {"replicas": None}}, "application/merge-patch+json"),
+    ({"spec": None}, "application/merge-patch+json"),
+    ([{"op": "remove", "path": "/spec/replicas"}], "application/json-patch+json"),
+])
+def test_a_scale_whose_replicas_are_left_out_scales_to_zero(chain, patch, content_type):
+    """ScaleSpec.Replicas is an int32, not a pointer: a patch that removes it (or the spec) scales
+    the workload to 0, as the real kube-apiserver 1.24 does (fuzz20: it was a 422 on None)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, scale = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", patch,
+                       content_type=content_type)
+    assert (code, scale["spec"]) == (200, {"replicas": 0}), scale
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 0
+
+
 @pytest.mark.parametrize("plural,group,message", [
     ("deployments", "apps/v1", 'deployments/scale.apps "absent" not found'),
     ("replicasets", "apps/v1", 'replicasets/scale.apps "absent" not found'),
