@@ -211,6 +211,47 @@ def _int64_amount(text: str) -> tuple[int, int, str] | None:
     return value, scale, text if canonical_text else ""
 
 
+def _wrap_int64(value: int) -> int:
+    """An integer as Go's int64 arithmetic leaves it: its low 64 bits, signed (big.Int.Int64 too)."""
+    return (value + 2**63) % 2**64 - 2**63
+
+
+def _go_quotient(dividend: int, divisor: int) -> tuple[int, int]:
+    """Go's int64 / and %: the quotient truncated toward zero, the remainder of the dividend's sign."""
+    quotient = abs(dividend) // divisor * (-1 if dividend < 0 else 1)
+    return quotient, dividend - quotient * divisor
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).ScaledValue",
+         "k8s.io/apimachinery/pkg/api/resource.positiveScaleInt64",
+         "k8s.io/apimachinery/pkg/api/resource.negativeScaleInt64",
+         "k8s.io/apimachinery/pkg/api/resource.scaledValue")
+def scaled_value(text: object, scale: int) -> int:
+    """What ScaledValue(scale) gives of the quantity decoded from `text` (Value is scale 0,
+    MilliValue -3), overflow and all: a quantity kept as an int64Amount is 0 when the result does
+    not fit an int64 and rounded away from zero when it is finer; one kept as an inf.Dec (unscaled
+    at nano scale once parsed) keeps the low 64 bits of what big.Int computes."""
+    quantity = parse(text)
+    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    amount = _int64_amount(written)
+    if amount is not None:
+        value, amount_scale = amount[0], amount[1]
+        if amount_scale < scale:
+            return _away_from_zero(Fraction(value, 10 ** (scale - amount_scale)))
+        result = value * 10 ** (amount_scale - scale)
+        return result if -2**63 <= result <= MAX_INT64 else 0
+    unscaled, difference = int(quantity.value * NANO), 9 + scale
+    if difference < 0:
+        return _wrap_int64(_wrap_int64(unscaled) * 10 ** -difference)
+    if difference == 0:
+        return _wrap_int64(unscaled)
+    if unscaled < MAX_INT64 and difference < 19:
+        result, remainder = _go_quotient(_wrap_int64(unscaled), 10 ** difference)
+        return result + 1 if remainder else result
+    result, remainder = divmod(unscaled, 10 ** difference)  # big.Int.DivMod: Euclidean
+    return _wrap_int64(_wrap_int64(result) + 1) if remainder else _wrap_int64(result)
+
+
 def go_syntax(text: object, stringified: bool = False) -> str:
     """How Go's %#v prints the resource.Quantity decoded from `text`, as field.Invalid shows a
     Quantity passed by value; `stringified` when its String method has run on that copy (which

@@ -610,3 +610,25 @@ def test_a_request_above_its_limit_is_shown_as_quantity_string_writes_it(chain):
     for request, text in shown.items():
         assert refused(request) == [f'spec.containers[0].resources.requests: Invalid value: "{text}": '
                                     "must be less than or equal to memory limit"], request
+
+
+def test_huge_pages_are_divided_as_quantity_value_overflows_and_shown_as_sent(chain):
+    """IsHugePageResourceValueDivisible divides Quantity.Value, which is 0 for an int64Amount past
+    int64 (so 10E is whole pages), and the refusal shows Quantity.String ("+1" as sent); as the real
+    kube-apiserver 1.24 answers (fuzz20)."""
+    assert create_pod(chain, "huge", containers=[container(resources={"limits": {"hugepages-2Mi": "10E",
+                                                                                 "memory": "1Gi"}})])[0] == 201
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"limits": {"hugepages-2Mi": "+1", "memory": "1Gi"}})]) == [
+        f'{resources}.{group}[hugepages-2Mi]: Invalid value: "+1": +1 is not positive integer multiple of hugepages-2Mi'
+        for group in ("limits", "requests")]
+
+
+def test_a_whole_resource_past_int64_is_no_integer_as_milli_value_overflows(chain):
+    """ValidateResourceQuantityValue's MilliValue()%1000 overflows for a quantity kept as an inf.Dec
+    (1Ei, 30 nines): such an extended resource is "must be an integer", as the real kube-apiserver
+    1.24 answers (fuzz20: it was accepted)."""
+    problems = field_errors(chain, containers=[container(resources={"limits": {"example.com/gpu": "1Ei"}})])
+    assert [problem.split(": Invalid value: ")[0] for problem in problems] == [
+        f"spec.containers[0].resources.{group}[example.com/gpu]" for group in ("limits", "requests")]
+    assert all(problem.endswith(": must be an integer") for problem in problems)
