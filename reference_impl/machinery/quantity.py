@@ -171,7 +171,16 @@ def rounded_up_to_milli(text: object) -> object:
     quantity = parse(text)
     if quantity is None or (quantity.value * 1000).denominator == 1:
         return text
-    return canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format))
+    rounded = RoundedText(canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format)))
+    rounded.dec = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip()) is None
+    return rounded
+
+
+class RoundedText(str):
+    """The canonical text of a quantity Quantity.RoundUp changed, equal to that text as a string;
+    `dec` when the Quantity was an inf.Dec, which RoundUp keeps one. RoundUp clears the cached
+    text either way, which %#v shows (`go_syntax`)."""
+    dec = False
 
 
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -260,10 +269,12 @@ def go_syntax(text: object, stringified: bool = False) -> str:
     quantity = parse(text)
     written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
     amount = _int64_amount(written)
-    if amount is None:
+    if amount is None or getattr(text, "dec", False):
         value, scale, cached, dec = 0, 0, "", "(*inf.Dec)(0xc000000000)"
     else:
         (value, scale, cached), dec = amount, "(*inf.Dec)(nil)"
+    if isinstance(text, RoundedText):
+        cached = ""  # RoundUp cleared it
     cached = canonical(quantity) if stringified else cached
     return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
             f'd:resource.infDecAmount{{Dec:{dec}}}, s:"{cached}", Format:"{quantity.format}"}}')

@@ -632,3 +632,17 @@ def test_a_whole_resource_past_int64_is_no_integer_as_milli_value_overflows(chai
     assert [problem.split(": Invalid value: ")[0] for problem in problems] == [
         f"spec.containers[0].resources.{group}[example.com/gpu]" for group in ("limits", "requests")]
     assert all(problem.endswith(": must be an integer") for problem in problems)
+
+
+@pytest.mark.parametrize("written,shown", [
+    ("0.5m", 'resource.Quantity{i:resource.int64Amount{value:1, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
+             's:"", Format:"DecimalSI"}'),
+    ("1e-1000", 'resource.Quantity{i:resource.int64Amount{value:0, scale:0}, '
+                'd:resource.infDecAmount{Dec:(*inf.Dec)(0xc000000000)}, s:"", Format:"DecimalExponent"}'),
+])
+def test_a_quantity_rounded_up_to_thousandths_is_shown_as_round_up_left_it(chain, written, shown):
+    """SetDefaults_ResourceList's RoundUp clears the Quantity's cached text and keeps an inf.Dec an
+    inf.Dec: %#v of the rounded quantity shows both, as the real kube-apiserver 1.24 answers (fuzz20)."""
+    problems = field_errors(chain, containers=[container(resources={"limits": {"example.com/gpu": written}})])
+    assert problems == [f"spec.containers[0].resources.{group}[example.com/gpu]: Invalid value: {shown}: "
+                        "must be an integer" for group in ("limits", "requests")]
