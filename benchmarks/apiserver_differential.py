@@ -120,6 +120,14 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                pretty and other harmless parameters; duplicated dryRun
   known        Endpoints and EndpointSlice addresses upstream refuses or reads sloppily (leading
                zeros, IPv4-mapped, zones, special ranges), /openapi/v2 with If-None-Match
+  fuzz20       what no category tried: quantities (1E, 1e19, 1Ei, 30 nines, sub-nano) in every kind
+               that holds one, int32 fields given floats or strings, int-or-string ports, Secret
+               base64 and stringData, JSON patches on odd paths (~1, -, test, move and copy from
+               nowhere), merge patches with null at depth, dryRun spellings on every verb, collection
+               deletes with selectors and bodies, field and label selectors per kind, names and
+               namespaces (253/254 characters, dots, a terminating namespace, scope mismatches),
+               YAML numbers, tags and float keys, workload specs and statuses, media types per verb
+               and subresource, scale patches, preconditions, a pod bound twice
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -3491,6 +3499,534 @@ def known_gap_probes() -> list[Probe]:
     return probes
 
 
+# --- fuzz20: requests nobody had tried ------------------------------------------------------------
+# Type coercion (quantities, int32 fields given floats or strings, int-or-string ports, base64 in a
+# Secret), JSON patches on odd paths, merge patches with null at depth, dryRun spellings on every
+# verb, collection deletes with selectors and bodies, field and label selectors per kind, names and
+# namespaces (lengths, dots, a namespace being terminated, scope mismatches), YAML numbers, tags and
+# keys, workload and status fields, media types per verb and subresource (scale patches), conflicts
+# and preconditions, bindings of one pod twice, and quantities past int64 in every kind that holds one.
+
+
+def _fuzz20(method: str, path: str, query_text: str = "", content_type: str = "", body: bytes = b"") -> Probe:
+    return Probe("fuzz20", method, path, query_text, content_type, body)
+
+
+def _fuzz20_set_at(obj: dict, path: tuple, value: object) -> dict:
+    """A copy of `obj` with the value at `path` (keys and list indexes) replaced."""
+    obj = copy.deepcopy(obj)
+    parent = obj
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = value
+    return obj
+
+
+def _fuzz20_coerce():
+    out = []
+    pods, deps, svcs, secrets, cms, lrs, rqs, nodes = (kind_named(p) for p in (
+        "pods", "deployments", "services", "secrets", "configmaps", "limitranges", "resourcequotas", "nodes"))
+    pod = pods.object("co")
+    for q in ["1.5.5", "-1", "1e1000", "1E", "1Ei", "0.0000000001", "1e-1000", "9" * 40, "1 ", " 1", "1m1", "+1", "1.", ".5", "1Mi ", "", "1ki", "1e3m", "0x10", 1.5, 1, -1, True, None, 1e308, "1e18", "1e19", "10E", "1.5Gi", "2.5m"]:
+        for res in ("cpu", "memory"):
+            body = _fuzz20_set_at(pod, ("spec", "containers", 0, "resources"), {"requests": {res: q}})
+            out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(body)))
+    dep = deps.object("co")
+    for v in [1.5, 1.0, "1", 1e2, 2**31, 2**63, -2**31 - 1, 2**64, True, None, "0x1", 1e20]:
+        out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(dep, ("spec", "replicas"), v))))
+        out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(dep, ("spec", "progressDeadlineSeconds"), v))))
+    out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(dep).replace(b'"replicas":1', b'"replicas":1.0e0')))
+    out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(dep).replace(b'"replicas":1', b'"replicas":-0')))
+    out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(dep).replace(b'"replicas":1', b'"replicas":01')))
+    svc = svcs.object("co")
+    for v in ["80", "http", "-1", 0, 65536, 1.5, True, "", "a" * 16, "HTTP", "a-", "8080x", -1, None, [], "0", "a_b", "ab--c", "123a"]:
+        out.append(_fuzz20("POST", svcs.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(svc, ("spec", "ports", 0, "targetPort"), v))))
+    for v in ["80", 0, 65536, 1.5, None]:
+        out.append(_fuzz20("POST", svcs.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(svc, ("spec", "ports", 0, "port"), v))))
+    for v in ["80", "http"]:
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pod, ("spec", "containers", 0, "ports", 0, "containerPort"), v))))
+    for v in ["http", "HTTP", 0, 70000, "1", "a" * 16, "80", 1.5]:
+        body = _fuzz20_set_at(pod, ("spec", "containers", 0, "livenessProbe"), {"httpGet": {"path": "/", "port": v}})
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(body)))
+    sec = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "co"}}
+    for data in [{"k": "dg"}, {"k": "dg="}, {"k": "!!"}, {"k": "-_-_"}, {"k": "dg==\n"}, {"k": "d g=="}, {"k": "dg===" }, {"k": 1}, {"k": None}, {"k": ""}, {"": "dg=="}, {"a/b": "dg=="}, {"..": "dg=="}, {"a b": "dg=="}, "x", {"k": "dg==", "K": "dg=="}, {"k": "Zm9v\r\nYmFy"}]:
+        out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "data": data})))
+    for sd in [{"k": 1}, {"k": None}, {"a/b": "x"}, {"": "x"}, "x", {"k": "x"}, {"k": True}]:
+        out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "data": {"k": "dg=="}, "stringData": sd})))
+    for t in ["kubernetes.io/tls", "kubernetes.io/dockerconfigjson", "kubernetes.io/basic-auth", "kubernetes.io/ssh-auth", "kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token", "", "a b", "kubernetes.io/dockercfg"]:
+        out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "type": t, "data": {"k": "dg=="}})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": "e30="}})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "type": "kubernetes.io/dockerconfigjson", "data": {".dockerconfigjson": "eA=="}})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "type": "kubernetes.io/dockercfg", "stringData": {".dockercfg": "x"}})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "type": "kubernetes.io/basic-auth", "stringData": {"username": "x", "other": "y"}})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "immutable": "yes"})))
+    out.append(_fuzz20("POST", secrets.collection(), "dryRun=All", JSON, encode({**sec, "data": {"k": "A" * 1400000}})))
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "co"}}
+    for data in [{"k": 1}, {"k": None}, {"a/b": "x"}, {"k": True}, {"k": ["x"]}]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", JSON, encode({**cm, "data": data})))
+    for bd in [{"k": "!!"}, {"k": "dg"}, {"k": "x"}]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", JSON, encode({**cm, "binaryData": bd})))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", JSON, encode({**cm, "data": {"k": "v"}, "binaryData": {"k": "dg=="}})))
+    for v in ["1.5", "-1", "1e1000", "x", 3]:
+        out.append(_fuzz20("POST", rqs.collection(), "dryRun=All", JSON, encode({"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "co"}, "spec": {"hard": {"pods": v, "requests.memory": v}}})))
+    for g in [-1, 1.5, "30", 2**63, "x"]:
+        body = _fuzz20_set_at(pod, ("spec", "terminationGracePeriodSeconds"), g)
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(body)))
+        body = _fuzz20_set_at(pod, ("spec", "activeDeadlineSeconds"), g)
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(body)))
+    return out
+
+
+def _fuzz20_jsonpatch():
+    cms, pods, deps = kind_named("configmaps"), kind_named("pods"), kind_named("deployments")
+    out = []
+    for kind in (cms, pods, deps):
+        t = f"{kind.collection()}/{kind.existing}"
+        ops = [
+            [{"op": "add", "path": "/metadata/labels/a~1b", "value": "x"}],
+            [{"op": "add", "path": "/metadata/labels/a~0b", "value": "x"}],
+            [{"op": "add", "path": "/metadata/labels/a~2b", "value": "x"}],
+            [{"op": "add", "path": "/metadata/labels/a~", "value": "x"}],
+            [{"op": "add", "path": "/metadata/labels/a~1b~1c", "value": "x"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": ["a/b"]}, {"op": "add", "path": "/metadata/finalizers/-", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers/-", "value": "c/d"}],
+            [{"op": "replace", "path": "/metadata/finalizers/-", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": []}, {"op": "add", "path": "/metadata/finalizers/1", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": []}, {"op": "add", "path": "/metadata/finalizers/0", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": ["a/b"]}, {"op": "add", "path": "/metadata/finalizers/01", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": ["a/b"]}, {"op": "add", "path": "/metadata/finalizers/-1", "value": "c/d"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": ["a/b"]}, {"op": "remove", "path": "/metadata/finalizers/5"}],
+            [{"op": "add", "path": "/metadata/finalizers", "value": ["a/b"]}, {"op": "remove", "path": "/metadata/finalizers/-"}],
+            [{"op": "test", "path": "/metadata/name", "value": kind.existing}],
+            [{"op": "test", "path": "/metadata/labels", "value": {"app": "probe"}}],
+            [{"op": "test", "path": "/metadata/nope", "value": "x"}],
+            [{"op": "test", "path": "/metadata/nope", "value": None}],
+            [{"op": "test", "path": "/metadata/name"}],
+            [{"op": "test", "path": "/kind", "value": 1}],
+            [{"op": "move", "from": "/metadata/nope", "path": "/metadata/labels/x"}],
+            [{"op": "copy", "from": "/metadata/nope", "path": "/metadata/labels/x"}],
+            [{"op": "copy", "from": "/metadata/name", "path": "/metadata/labels/x"}],
+            [{"op": "move", "from": "/metadata/labels", "path": "/metadata/labels/x"}],
+            [{"op": "move", "from": "/metadata/name", "path": "/metadata/generateName"}],
+            [{"op": "copy", "from": "/metadata/labels", "path": "/metadata/annotations"}],
+            [{"op": "move", "path": "/metadata/labels/x"}],
+            [{"op": "copy", "path": "/metadata/labels/x"}],
+            [{"op": "remove", "path": ""}],
+            [{"op": "replace", "path": "", "value": {}}],
+            [{"op": "add", "path": "", "value": 1}],
+            [{"op": "remove", "path": "/"}],
+            [{"op": "add", "path": "/metadata/labels/x"}],
+            [{"op": "add", "path": "/metadata/labels/x", "value": None}],
+            [{"op": "replace", "path": "/metadata/labels/nope", "value": "x"}],
+            [{"op": "remove", "path": "/metadata/labels/nope"}],
+            [{"op": "add", "path": "/metadata/labels/x", "value": "y", "extra": 1}],
+            [{"op": "ADD", "path": "/metadata/labels/x", "value": "y"}],
+            [{"op": 1, "path": "/metadata/labels/x", "value": "y"}],
+            [{"op": "add", "path": 1, "value": "y"}],
+            [{"op": "add", "path": "/metadata/labels/x", "value": "y", "from": 1}],
+            [{"op": "remove", "path": "/metadata"}],
+            [{"op": "remove", "path": "/apiVersion"}],
+            [{"op": "remove", "path": "/kind"}],
+            [{"op": "replace", "path": "/kind", "value": "Other"}],
+            [{"op": "replace", "path": "/apiVersion", "value": "v9"}],
+            [{"op": "add", "path": "/metadata/labels//", "value": "x"}],
+            [{"op": "add", "path": "/metadata/annotations", "value": {"a": "b"}}, {"op": "test", "path": "/metadata/annotations/a", "value": "c"}],
+            [{"op": "replace", "path": "/metadata/name/x", "value": "x"}],
+            [{"op": "add", "path": "/metadata/labels/x/y", "value": "x"}],
+            [],
+            [{"op": "add", "path": "/metadata/resourceVersion", "value": "1"}],
+            [{"op": "remove", "path": "/metadata/resourceVersion"}],
+            [{"op": "replace", "path": "/metadata/namespace", "value": "other"}],
+        ]
+        out += [_fuzz20("PATCH", t, "dryRun=All", JSON_PATCH, encode(o)) for o in ops]
+        out += [_fuzz20("PATCH", t, "dryRun=All", JSON_PATCH, b) for b in (b'[{"op":"add","path":"/metadata/labels/x","value":"y"},]', b'null', b'[null]', b'[[]]', b'{"op":"add"}', b'[{"op":"add","path":"/metadata/labels/x","value":"y","op":"remove"}]')]
+    t = f"{pods.collection()}/{pods.existing}"
+    more = [[{"op": "add", "path": "/spec/containers/-", "value": {"name": "d", "image": "x"}}],
+            [{"op": "add", "path": "/spec/containers/1", "value": {"name": "d", "image": "x"}}],
+            [{"op": "remove", "path": "/spec/containers/0"}],
+            [{"op": "replace", "path": "/spec/containers/0/image", "value": "other"}],
+            [{"op": "replace", "path": "/spec/containers/1/image", "value": "other"}],
+            [{"op": "move", "from": "/spec/containers/0", "path": "/spec/containers/0/x"}],
+            [{"op": "copy", "from": "/spec/containers/0", "path": "/spec/containers/-"}],
+            [{"op": "test", "path": "/spec/containers/0/ports/0/containerPort", "value": 80}],
+            [{"op": "test", "path": "/spec/containers/0/ports/0/containerPort", "value": "80"}],
+            [{"op": "test", "path": "/spec/containers/0/ports/0/containerPort", "value": 80.0}]]
+    out += [_fuzz20("PATCH", t, "dryRun=All", JSON_PATCH, encode(o)) for o in more]
+    return out
+
+
+def _fuzz20_mergenull():
+    out = []
+    deps, pods, svcs, cms = (kind_named(p) for p in ("deployments", "pods", "services", "configmaps"))
+    for kind, bodies in ((deps, [{"spec": {"template": {"spec": {"containers": None}}}}, {"spec": None}, {"spec": {"selector": None}},
+                                  {"spec": {"template": None}}, {"spec": {"template": {"metadata": None}}}, {"spec": {"strategy": None}},
+                                  {"spec": {"replicas": None}}, {"metadata": {"labels": None}}, {"metadata": {"labels": {"app": None}}},
+                                  {"spec": {"template": {"metadata": {"labels": None}}}}, {"status": None}, {"metadata": {"annotations": {"x": None}}},
+                                  {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": None}]}}}},
+                                  {"apiVersion": None}, {"kind": None}, {"metadata": {"name": None}}, {"metadata": {"namespace": None}}]),
+                         (pods, [{"spec": {"containers": None}}, {"spec": None}, {"spec": {"containers": [{"name": "c", "image": None}]}},
+                                 {"spec": {"restartPolicy": None}}, {"spec": {"dnsPolicy": None}}, {"spec": {"tolerations": None}},
+                                 {"spec": {"terminationGracePeriodSeconds": None}}, {"metadata": {"uid": None}}, {"metadata": {"creationTimestamp": None}},
+                                 {"metadata": {"resourceVersion": None}}]),
+                         (svcs, [{"spec": {"ports": None}}, {"spec": {"clusterIP": None}}, {"spec": {"type": None}}, {"spec": {"ports": [{"port": None}]}},
+                                 {"spec": {"clusterIPs": None}}, {"spec": {"sessionAffinity": None}}, {"spec": {"ipFamilies": None}}]),
+                         (cms, [{"data": None}, {"data": {"k": None}}, {"binaryData": None}, {"immutable": None}, {"data": {"new": {"x": 1}}}])):
+        t = f"{kind.collection()}/{kind.existing}"
+        for b in bodies:
+            out.append(_fuzz20("PATCH", t, "dryRun=All", MERGE, encode(b)))
+            out.append(_fuzz20("PATCH", t, "dryRun=All", STRATEGIC, encode(b)))
+    return out
+
+
+def _fuzz20_dryrun():
+    out = []
+    cms = kind_named("configmaps")
+    t = f"{cms.collection()}/{cms.existing}"
+    obj = cms.object(cms.existing)
+    for q in ["dryRun=", "dryRun=all", "dryRun=All&dryRun=All", "dryRun=All&dryRun=Bogus", "dryRun=All,All", "dryRun=%20All", "dryRun=true", "dryRun", "dryrun=All&dryRun=All", "dryRun=All&dryRun="]:
+        out += [_fuzz20("POST", cms.collection(), q, JSON, encode(cms.object("dr"))),
+                _fuzz20("PUT", t, q, JSON, encode(obj)),
+                _fuzz20("PATCH", t, q, MERGE, b'{"metadata":{"labels":{"dr":"x"}}}'),
+                _fuzz20("DELETE", t, q if "All" in q else q + "&propagationPolicy=Bogus"),
+                _fuzz20("DELETE", cms.collection(), q if "All" in q else q + "&labelSelector=a+in+(b"),
+                _fuzz20("GET", t, q), _fuzz20("GET", cms.collection(), q)]
+    return out
+
+
+def _fuzz20_deletecoll():
+    out = []
+    for kind in (kind_named("configmaps"), kind_named("pods"), kind_named("nodes"), kind_named("namespaces")):
+        c = kind.collection()
+        for q in ["labelSelector=a+in+()", "labelSelector=!a", "labelSelector=a+notin+(b)", "fieldSelector=spec.nodeName%3Dx",
+                  "fieldSelector=status.phase%3DRunning", "fieldSelector=metadata.name%21%3Dx", "fieldSelector=bogus%3Dx",
+                  "limit=1", "limit=-1", "resourceVersion=1", "resourceVersion=abc", "continue=garbage", "watch=true",
+                  "timeoutSeconds=x", "propagationPolicy=Bogus", "gracePeriodSeconds=-1", "gracePeriodSeconds=x", "orphanDependents=x",
+                  "fieldSelector=metadata.name%3Dnone", "labelSelector=app%3Dnone", "resourceVersionMatch=Exact", "allowWatchBookmarks=x"]:
+            if kind.plural == "namespaces" and "none" not in q:
+                continue  # never risk deleting namespaces
+            out.append(_fuzz20("DELETE", c, "dryRun=All&" + q))
+        for b in [{"propagationPolicy": "Bogus"}, {"preconditions": {"uid": "x"}}, {"gracePeriodSeconds": -1}, {"gracePeriodSeconds": "x"},
+                  {"kind": "Other", "apiVersion": "v1"}, {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, [], "x", {"dryRun": ["Bogus"]},
+                  {"orphanDependents": True, "propagationPolicy": "Orphan"}]:
+            if kind.plural == "namespaces":
+                continue
+            body = b if not isinstance(b, dict) or "dryRun" in b else {**b, "dryRun": ["All"]}
+            out.append(_fuzz20("DELETE", c, "dryRun=All&labelSelector=app%3Dnone", JSON, encode(body)))
+    return out
+
+
+def _fuzz20_fieldsel():
+    out = []
+    per = {"pods": ["spec.nodeName=", "spec.nodeName=x", "spec.nodeName!=x", "spec.nodeName==x", "status.phase=Running", "status.phase!=Running,spec.nodeName=",
+                    "spec.restartPolicy=Always", "spec.schedulerName=x", "spec.serviceAccountName=x", "status.podIP=1.2.3.4", "status.nominatedNodeName=x",
+                    "spec.hostNetwork=true", "status.podIPs=x", "spec.nodeName in (a)", "spec.nodeName=a\\,b", "spec.nodeName=a,", ",spec.nodeName=a",
+                    "spec.nodeName", "metadata.labels=x", "metadata.name=a,metadata.name=b", "metadata.uid=x", "spec.containers.image=x", "spec.nodename=x",
+                    "metadata.name=" + "a" * 300, "spec.nodeName=a=b", "spec.nodeName!==x", "spec.nodeName=~x", "status.phase=running"],
+           "nodes": ["spec.unschedulable=true", "spec.unschedulable=maybe", "spec.nodeName=x", "metadata.name!=x", "spec.taints=x", "status.phase=x"],
+           "secrets": ["type=Opaque", "type!=Opaque", "spec.type=x", "data=x"],
+           "events": ["involvedObject.kind=Pod", "involvedObject.name=p", "reason=x", "source=x", "type=Normal", "involvedObject.uid=x", "involvedObject.bogus=x", "reportingComponent=x"],
+           "namespaces": ["status.phase=Active", "spec.finalizers=x", "metadata.name=diff"],
+           "replicationcontrollers": ["status.replicas=1", "spec.replicas=1"],
+           "jobs": ["status.successful=1", "status.failed=1"],
+           "replicasets": ["status.replicas=1", "spec.replicas=1"],
+           "services": ["spec.clusterIP=x", "spec.type=ClusterIP", "metadata.namespace=diff"],
+           "persistentvolumeclaims": ["status.phase=x", "spec.volumeName=x"],
+           "persistentvolumes": ["status.phase=x", "spec.storageClassName=x"],
+           "deployments": ["spec.replicas=1", "status.replicas=1"],
+           "configmaps": ["data.k=v", "metadata.namespace==diff"],
+           "serviceaccounts": ["secrets=x"],
+           "endpoints": ["subsets=x"],
+           "statefulsets": ["status.replicas=1"],
+           "daemonsets": ["status.desiredNumberScheduled=1"],
+           "horizontalpodautoscalers": ["status.currentReplicas=1"],
+           "leases": ["spec.holderIdentity=h"],
+           "clusterroles": ["rules=x"]}
+    for plural, sels in per.items():
+        k = kind_named(plural)
+        for s in sels:
+            out.append(_fuzz20("GET", k.collection(), "fieldSelector=" + urllib.parse.quote(s, safe="")))
+        out.append(_fuzz20("GET", f"{k.collection()}/{k.existing}", "fieldSelector=" + urllib.parse.quote(sels[0], safe="")))
+        out.append(_fuzz20("GET", k.collection(), "watch=true&timeoutSeconds=1&fieldSelector=" + urllib.parse.quote(sels[-1], safe="")))
+    pods = kind_named("pods")
+    for s in ["a in ()", "!a", "a notin (b)", "a in (b,,c)", "a in (,)", " a = b ", "a=" + "v" * 63, "a=" + "v" * 64, "a.b/c=d", "a" * 254 + "/b=c",
+              "a" * 253 + "/b=c", "example.com/" + "k" * 63 + "=v", "a in (b c)", "a notin (b", "!a,!b", "a=b,!a", "a in (B)", "a=b\\,c", "a=b c", "a=(b)",
+              "A=b", "a=_b", "a=b_", "a=b.c-d_e", "a=-b", "a in (b) , c", "a!=", "a in (" + ",".join(["x"] * 100) + ")", "a=b&c", "a=\u00e9",
+              "a >", "a gt 1", "a > 1", "a < 1", "a > x", "a>1.5", "a>-1", "a>01", "!!a", "! a", "a exists", "a = b = c"]:
+        out.append(_fuzz20("GET", pods.collection(), "labelSelector=" + urllib.parse.quote(s, safe="")))
+    return out
+
+
+def _fuzz20_naming():
+    out = []
+    ns = kind_named("namespaces"); cms = kind_named("configmaps"); nodes = kind_named("nodes")
+    for n in ["a.b", "a" * 63, "a" * 64, "A", "kube-x", "default", "1a", "a-1", "-", "a_b"]:
+        out.append(_fuzz20("POST", ns.collection(), "dryRun=All", JSON, encode(ns.object(n))))
+        out.append(_fuzz20("POST", f"/api/v1/namespaces/{n}/configmaps", "dryRun=All", JSON, encode(cms.object("x"))))
+        out.append(_fuzz20("GET", f"/api/v1/namespaces/{n}/configmaps"))
+        out.append(_fuzz20("GET", f"/api/v1/namespaces/{n}/configmaps/x"))
+    for n in ["a" * 253, "a" * 254, "a." * 126 + "a", "a." * 127 + "a", "a-.b", "a.-b", "1.2.3.4", "a" * 63 + ".b", "a" * 64 + ".b"]:
+        for kind in (cms, nodes, kind_named("secrets"), kind_named("services"), kind_named("pods"), kind_named("roles"), kind_named("clusterroles"), kind_named("priorityclasses")):
+            out.append(_fuzz20("POST", kind.collection(), "dryRun=All", JSON, encode(kind.object(n))))
+    # cluster-scoped under a namespace path and vice versa
+    for path in ["/api/v1/namespaces/diff/nodes", "/api/v1/namespaces/diff/nodes/diff-probe", "/api/v1/namespaces/diff/namespaces",
+                 "/apis/rbac.authorization.k8s.io/v1/namespaces/diff/clusterroles", "/apis/scheduling.k8s.io/v1/namespaces/diff/priorityclasses/x",
+                 "/api/v1/configmaps/diff-probe", "/api/v1/namespaces/diff/persistentvolumes"]:
+        out.append(_fuzz20("GET", path))
+        out.append(_fuzz20("POST", path, "dryRun=All", JSON, encode(nodes.object("x"))))
+        out.append(_fuzz20("DELETE", path, "dryRun=All"))
+    out.append(_fuzz20("POST", "/api/v1/configmaps", "dryRun=All", JSON, encode(cms.object("x"))))
+    out.append(_fuzz20("POST", "/api/v1/configmaps", "dryRun=All", JSON, encode({**cms.object("x"), "metadata": {"name": "x", "namespace": "diff"}})))
+    out.append(_fuzz20("PUT", "/api/v1/configmaps/x", "dryRun=All", JSON, encode(cms.object("x"))))
+    out.append(_fuzz20("DELETE", "/api/v1/configmaps", "dryRun=All"))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", JSON, encode({**cms.object("x"), "metadata": {"name": "x", "namespace": "other"}})))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", JSON, encode({**cms.object("x"), "metadata": {"name": "x", "namespace": ""}})))
+    out.append(_fuzz20("POST", nodes.collection(), "dryRun=All", JSON, encode({**nodes.object("x"), "metadata": {"name": "x", "namespace": "diff"}})))
+    out.append(_fuzz20("POST", ns.collection(), "dryRun=All", JSON, encode({**ns.object("x"), "metadata": {"name": "x", "namespace": "diff"}})))
+    out.append(_fuzz20("PUT", f"{cms.collection()}/{cms.existing}", "dryRun=All", JSON, encode({**cms.object(cms.existing), "metadata": {"name": cms.existing, "namespace": "other"}})))
+    out.append(_fuzz20("POST", "/api/v1/namespaces/absent/configmaps", "", JSON, encode(cms.object("x"))))
+    out.append(_fuzz20("POST", "/api/v1/namespaces/absent/pods", "", JSON, encode(kind_named("pods").object("x"))))
+    # a terminating namespace: made once on each, deleted (no controller finalizes it)
+    out.append(_fuzz20("POST", ns.collection(), "", JSON, encode(ns.object("fuzz20-term"))))
+    out.append(_fuzz20("DELETE", f"{ns.collection()}/fuzz20-term"))
+    for kind in (cms, kind_named("pods"), kind_named("serviceaccounts"), kind_named("roles"), kind_named("events")):
+        out.append(_fuzz20("POST", kind.collection("fuzz20-term"), "", JSON, encode(kind.object("x"))))
+        out.append(_fuzz20("POST", kind.collection("fuzz20-term"), "dryRun=All", JSON, encode(kind.object("y"))))
+    out.append(_fuzz20("PUT", f"{ns.collection()}/fuzz20-term", "", JSON, encode(ns.object("fuzz20-term"))))
+    out.append(_fuzz20("PATCH", f"{ns.collection()}/fuzz20-term", "", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'))
+    out.append(_fuzz20("DELETE", f"{ns.collection()}/fuzz20-term"))
+    out.append(_fuzz20("DELETE", f"{ns.collection()}/kube-system", "dryRun=All"))
+    out.append(_fuzz20("DELETE", f"{ns.collection()}/default", "dryRun=All"))
+    out.append(_fuzz20("DELETE", f"{ns.collection()}/kube-public", "dryRun=All"))
+    return out
+
+
+def _fuzz20_yamlbodies():
+    out = []
+    cms = kind_named("configmaps")
+    base = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: y20\n"
+    for extra in ["data:\n  a: !!timestamp 2001-12-14\n", "data:\n  a: !!int 3\n", "data:\n  a: !!str 3\n", "data:\n  a: 0o17\n", "data:\n  a: yes\n",
+                  "data:\n  a: 1_000\n", "data:\n  a: 0x1F\n", "data:\n  a: 2001-12-14\n", "data:\n  a: ~\n", "data:\n  a: null\n", "data:\n  a: \"\\x00\"\n",
+                  "data:\n  1: x\n", "data:\n  true: x\n", "data:\n  a: !custom x\n", "data:\n  a: !!float 1\n", "data:\n  a: !!map {}\n",
+                  "binaryData:\n  a: !!binary aGVsbG8=\n", "data:\n  a: |\n    multi\n    line\n", "data: {a: b, a: c}\n", "metadata:\n  name: other\n",
+                  "---\n", "...\n", "data:\n  a: 1e3\n", "data:\n  a: .nan\n", "data:\n  <<: {a: b}\n", "data:\n  a: [1]\n", "data:\n  a: b # c\n",
+                  "data:\n  a: 12345678901234567890123\n", "data:\n  a: -0\n", "data:\n  a: +1\n"]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/yaml", (base + extra).encode()))
+    for text in ["", "---\n", "# only\n", "[]\n", "- a\n", "x\n", "null\n", "{}\n", "---\n" + base, base + "---\n---\n", "--- \n" + base + "...\n",
+                 base.replace("kind: ConfigMap", "kind: ConfigMap\nkind: Secret"), "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"y20\"}}",
+                 "\ufeff" + base, base.replace("  ", "\t"), "apiVersion: v1\r\nkind: ConfigMap\r\nmetadata:\r\n  name: y20\r\n", base + "data:\n  a: &x b\n  c: *x\n",
+                 base + "data:\n  a: *missing\n", base + "  namespace: other\n", base + "  namespace: diff\n"]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/yaml", text.encode()))
+    t = f"{cms.collection()}/{cms.existing}"
+    out.append(_fuzz20("PUT", t, "dryRun=All", "application/yaml", base.replace("y20", cms.existing).encode() + b"data:\n  a: !!timestamp 2001-12-14\n"))
+    out.append(_fuzz20("PATCH", t, "dryRun=All", "application/yaml", b"data:\n  a: b\n"))
+    for ct in ["application/yaml;charset=utf-8", "application/yaml; charset=latin1", "text/yaml", "application/x-yaml", "application/json;charset=latin1",
+               "application/json; stream=watch", "application/cbor", "application/vnd.kubernetes.protobuf", "application/vnd.kubernetes.protobuf;stream=watch",
+               "application/json-seq", "APPLICATION/JSON", "application/*", "*/*", "application/json, application/yaml"]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", ct, encode(cms.object("ct20"))))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b"k8s\x00\x0a\x02v1"))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b"\xa1\x61a\x61b"))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", encode(cms.object("dup"))[:-1] + b',"kind":"ConfigMap"}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","name":"dup2"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"b","a":"c"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All&fieldValidation=Strict", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"b","a":"c"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All&fieldValidation=Strict", "application/yaml", (base + "data:\n  a: b\n  a: c\n").encode()))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All&fieldValidation=Strict", "application/yaml", (base + "datas:\n  a: b\n").encode()))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All&fieldValidation=Strict", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup","Name":"x"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"Data":{"a":"b"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"DATA":{"a":"b"},"data":{"a":"c"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"}} {}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"}} x'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"\\ud800"}}'))
+    out.append(_fuzz20("POST", cms.collection(), "dryRun=All", "application/json", b'{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"\xff"}}'))
+    return out
+
+
+def _fuzz20_workloads():
+    out = []
+    deps, sts, dss, pods, nodes, nss, pdbs = (kind_named(p) for p in ("deployments", "statefulsets", "daemonsets", "pods", "nodes", "namespaces", "poddisruptionbudgets"))
+    dep = deps.object("wl")
+    for strat in [{"type": "Bogus"}, {"type": "Recreate", "rollingUpdate": {"maxSurge": 1}}, {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 0}},
+                  {"rollingUpdate": {"maxSurge": "x"}}, {"rollingUpdate": {"maxSurge": "101%"}}, {"rollingUpdate": {"maxUnavailable": "101%"}},
+                  {"rollingUpdate": {"maxUnavailable": -1}}, {"rollingUpdate": {"maxSurge": "1.5%"}}, {"rollingUpdate": {"maxSurge": "%"}},
+                  {"rollingUpdate": {"maxSurge": "-1%"}}, {"rollingUpdate": {"maxSurge": 1.5}}, {"rollingUpdate": {"maxSurge": ""}}, {"rollingUpdate": {"maxSurge": "0%", "maxUnavailable": "0%"}},
+                  {"rollingUpdate": {"maxSurge": " 5%"}}, {"rollingUpdate": {"maxSurge": "5 %"}}, {"rollingUpdate": {"maxSurge": "05%"}}, {"rollingUpdate": {"maxSurge": "5"}}]:
+        out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(dep, ("spec", "strategy"), strat))))
+    for f, v in [("minReadySeconds", -1), ("revisionHistoryLimit", -1), ("progressDeadlineSeconds", 0), ("progressDeadlineSeconds", -1), ("paused", "x"),
+                 ("minReadySeconds", 700), ("replicas", -1), ("selector", {}), ("selector", {"matchLabels": {"other": "x"}}), ("rollbackTo", {"revision": 1})]:
+        body = _fuzz20_set_at(dep, ("spec", f), v)
+        if f == "minReadySeconds" and v == 700:
+            body = _fuzz20_set_at(body, ("spec", "progressDeadlineSeconds"), 600)
+        out.append(_fuzz20("POST", deps.collection(), "dryRun=All", JSON, encode(body)))
+    st = sts.object("wl")
+    for f, v in [("podManagementPolicy", "Bogus"), ("updateStrategy", {"type": "Bogus"}), ("updateStrategy", {"type": "OnDelete", "rollingUpdate": {"partition": 1}}),
+                 ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": -1}}), ("updateStrategy", {"rollingUpdate": {"maxUnavailable": 0}}),
+                 ("revisionHistoryLimit", -1), ("minReadySeconds", -1), ("serviceName", ""), ("serviceName", "UPPER"),
+                 ("volumeClaimTemplates", [{"metadata": {"name": "d"}, "spec": {}}]), ("volumeClaimTemplates", [{"metadata": {"name": "UPPER"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]),
+                 ("persistentVolumeClaimRetentionPolicy", {"whenDeleted": "Bogus"}), ("ordinals", {"start": -1}), ("template", {"metadata": {"labels": {"app": "probe"}}, "spec": {"containers": [{"name": "c", "image": "x"}], "restartPolicy": "Never"}})]:
+        out.append(_fuzz20("POST", sts.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(st, ("spec", f), v))))
+    ds = dss.object("wl")
+    for f, v in [("updateStrategy", {"type": "Bogus"}), ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0}}),
+                 ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 0}}), ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "101%"}}),
+                 ("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}), ("updateStrategy", {"type": "OnDelete", "rollingUpdate": {"maxUnavailable": 1}}),
+                 ("minReadySeconds", -1), ("revisionHistoryLimit", -1), ("template", {"metadata": {"labels": {"app": "probe"}}, "spec": {"containers": [{"name": "c", "image": "x"}], "restartPolicy": "OnFailure"}})]:
+        out.append(_fuzz20("POST", dss.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(ds, ("spec", f), v))))
+    pod = pods.object("wl")
+    for f, v in [("dnsPolicy", "None"), ("dnsPolicy", "Bogus"), ("dnsConfig", {"nameservers": ["x"]}), ("dnsConfig", {"nameservers": ["1.1.1.1"] * 4}),
+                 ("dnsConfig", {"searches": ["a" * 300]}), ("dnsConfig", {"options": [{"name": ""}]}), ("dnsConfig", {"searches": ["UPPER.com", "a..b"]}),
+                 ("hostAliases", [{"ip": "x", "hostnames": ["UPPER"]}]), ("hostAliases", [{"ip": "1.2.3.4"}]),
+                 ("securityContext", {"sysctls": [{"name": "bogus", "value": "1"}]}), ("securityContext", {"sysctls": [{"name": "kernel.shm_rmid_forced", "value": "1"}, {"name": "kernel.shm_rmid_forced", "value": "0"}]}),
+                 ("securityContext", {"runAsUser": -1}), ("securityContext", {"fsGroup": -1, "runAsGroup": -2}), ("securityContext", {"supplementalGroups": [-1]}),
+                 ("securityContext", {"fsGroupChangePolicy": "Bogus"}), ("securityContext", {"seccompProfile": {"type": "Localhost"}}), ("securityContext", {"seccompProfile": {"type": "Bogus"}}),
+                 ("securityContext", {"seLinuxOptions": {"level": "x"}}), ("securityContext", {"windowsOptions": {"gmsaCredentialSpec": ""}}),
+                 ("readinessGates", [{"conditionType": "a b"}]), ("readinessGates", [{"conditionType": ""}]), ("overhead", {"cpu": "1"}), ("priority", 5), ("runtimeClassName", "UPPER"),
+                 ("topologySpreadConstraints", [{"maxSkew": 0, "topologyKey": "", "whenUnsatisfiable": "Bogus", "labelSelector": {}}]),
+                 ("topologySpreadConstraints", [{"maxSkew": 1, "topologyKey": "k", "whenUnsatisfiable": "DoNotSchedule"}, {"maxSkew": 1, "topologyKey": "k", "whenUnsatisfiable": "DoNotSchedule"}]),
+                 ("topologySpreadConstraints", [{"maxSkew": 1, "topologyKey": "k", "whenUnsatisfiable": "ScheduleAnyway", "minDomains": 2}]),
+                 ("tolerations", [{"key": "k", "operator": "Exists", "value": "v"}]), ("tolerations", [{"operator": "Equal", "value": "v"}]),
+                 ("tolerations", [{"key": "k", "effect": "Bogus"}]), ("tolerations", [{"key": "k", "effect": "NoSchedule", "tolerationSeconds": 5}]),
+                 ("tolerations", [{"key": "a b"}]), ("tolerations", [{"key": "k", "operator": "Bogus"}]),
+                 ("affinity", {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": []}}}),
+                 ("affinity", {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Gt", "values": ["x"]}]}]}}}),
+                 ("affinity", {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": ["a", "b"]}]}]}}}),
+                 ("affinity", {"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 0, "preference": {}}]}}),
+                 ("affinity", {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": ""}]}}),
+                 ("affinity", {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 101, "podAffinityTerm": {"topologyKey": "k", "namespaces": ["UPPER"]}}]}}),
+                 ("affinity", {"podAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [{"topologyKey": "k", "namespaceSelector": {"matchLabels": {"a b": "c"}}}]}}),
+                 ("nodeSelector", {"a b": "c"}), ("nodeSelector", {"k": "a b"}), ("hostname", "UPPER"), ("subdomain", "a_b"), ("schedulerName", "a b"),
+                 ("enableServiceLinks", "x"), ("shareProcessNamespace", True), ("hostPID", True), ("setHostnameAsFQDN", True), ("nodeName", "UPPER"),
+                 ("imagePullSecrets", [{"name": ""}]), ("imagePullSecrets", [{}]), ("restartPolicy", "Bogus"), ("terminationGracePeriodSeconds", 0)]:
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pod, ("spec", f), v))))
+    node = nodes.object("wl")
+    for f, v in [("podCIDR", "x"), ("podCIDRs", ["10.0.0.0/24", "10.0.1.0/24"]), ("podCIDRs", ["10.0.0.0/24", "fd00::/64", "10.1.0.0/24"]), ("podCIDR", "10.0.0.1/24"),
+                 ("providerID", ""), ("taints", [{"key": "k", "effect": "Bogus"}]), ("taints", [{"key": "k", "value": "v", "effect": "NoSchedule"}, {"key": "k", "value": "w", "effect": "NoSchedule"}]),
+                 ("taints", [{"key": "", "effect": "NoExecute"}]), ("taints", [{"key": "k", "value": "a b", "effect": "NoExecute"}]), ("configSource", {"configMap": {"name": "x"}}),
+                 ("externalID", "x"), ("unschedulable", "yes")]:
+        out.append(_fuzz20("POST", nodes.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(node, ("spec", f), v))))
+    for spec in [{"finalizers": ["UPPER"]}, {"finalizers": ["kubernetes", "kubernetes"]}, {"finalizers": ["a/b/c"]}, {"finalizers": [""]}, {"finalizers": "x"}]:
+        out.append(_fuzz20("POST", nss.collection(), "dryRun=All", JSON, encode({**nss.object("wl"), "spec": spec})))
+    out.append(_fuzz20("POST", nss.collection(), "dryRun=All", JSON, encode({**nss.object("wl"), "status": {"phase": "Terminating"}})))
+    return out
+
+
+def _fuzz20_ctmix():
+    out = []
+    cms, pods, deps = kind_named("configmaps"), kind_named("pods"), kind_named("deployments")
+    t = f"{cms.collection()}/{cms.existing}"
+    body = encode(cms.object("ct"))
+    for ct in [MERGE, JSON_PATCH, STRATEGIC, APPLY, "application/yaml", "application/json;charset=utf-8", "application/json; charset=UTF-8",
+               "application/json;charset=utf-16", "application/json;foo=bar", "application/json;;", "application/json; stream", "application/vnd.kubernetes.protobuf;charset=x",
+               "application/json-patch+json; charset=utf-8", "multipart/form-data", "application/x-www-form-urlencoded", "text/json", "json", "application/", "/json", "application/json "]:
+        out.append(_fuzz20("POST", cms.collection(), "dryRun=All", ct, body))
+        out.append(_fuzz20("PUT", t, "dryRun=All", ct, encode(cms.object(cms.existing))))
+        out.append(_fuzz20("PATCH", t, "dryRun=All", ct, b'{"data":{"x":"y"}}'))
+    pod = f"{pods.collection()}/{pods.existing}"
+    for sub, b in [("status", b'{"status":{"phase":"Running"}}'), ("ephemeralcontainers", b'{"spec":{}}')]:
+        for ct in [MERGE, JSON_PATCH, STRATEGIC, APPLY, "application/yaml", JSON]:
+            out.append(_fuzz20("PATCH", f"{pod}/{sub}", "dryRun=All&fieldManager=x", ct, b))
+    for ct in ["application/yaml", MERGE, JSON_PATCH]:
+        out.append(_fuzz20("POST", f"{pod}/eviction", "dryRun=All", ct, b"apiVersion: policy/v1\nkind: Eviction\nmetadata:\n  name: diff-probe\n" if ct == "application/yaml" else b"{}"))
+        out.append(_fuzz20("POST", f"{pod}/binding", "dryRun=All", ct, b"apiVersion: v1\nkind: Binding\nmetadata:\n  name: diff-probe\ntarget:\n  name: n1\n" if ct == "application/yaml" else b"{}"))
+    scale = f"{deps.collection()}/{deps.existing}/scale"
+    for ct in [MERGE, JSON_PATCH, STRATEGIC, APPLY, "application/yaml"]:
+        b = b'[{"op":"test","path":"/spec/replicas","value":5}]' if ct == JSON_PATCH else (b"spec:\n  replicas: 2\n" if ct in (APPLY, "application/yaml") else b'{"spec":{"replicas":2}}')
+        out.append(_fuzz20("PATCH", scale, "dryRun=All&fieldManager=x", ct, b))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", JSON_PATCH, b'[{"op":"replace","path":"/spec/replicas","value":"3"}]'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", JSON_PATCH, b'[{"op":"remove","path":"/spec/replicas"}]'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", JSON_PATCH, b'[{"op":"remove","path":"/spec"}]'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", JSON_PATCH, b'[{"op":"replace","path":"/status/replicas","value":9}]'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"spec":{"replicas":null}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"spec":null}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"status":{"replicas":9}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"spec":{"replicas":2147483648}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"spec":{"replicas":1.5}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"kind":"Deployment"}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"apiVersion":"autoscaling/v2"}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"metadata":{"name":"other"}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", STRATEGIC, b'{"spec":{"$patch":"replace","replicas":2}}'))
+    out.append(_fuzz20("PATCH", scale, "dryRun=All", STRATEGIC, b'{"$patch":"delete"}'))
+    return out
+
+
+def _fuzz20_conflicts():
+    out = []
+    cms, pods = kind_named("configmaps"), kind_named("pods")
+    t = f"{cms.collection()}/{cms.existing}"
+    for rv in ["1", "0", "abc", "-1", "", "99999999999", "18446744073709551616"]:
+        out.append(_fuzz20("PUT", t, "dryRun=All", JSON, encode({**cms.object(cms.existing), "metadata": {"name": cms.existing, "resourceVersion": rv}})))
+        out.append(_fuzz20("PATCH", t, "dryRun=All", MERGE, encode({"metadata": {"resourceVersion": rv}, "data": {"x": "y"}})))
+        out.append(_fuzz20("PATCH", t, "dryRun=All", JSON_PATCH, encode([{"op": "replace", "path": "/metadata/resourceVersion", "value": rv}])))
+        out.append(_fuzz20("DELETE", t, "dryRun=All", JSON, encode({"preconditions": {"resourceVersion": rv}})))
+        out.append(_fuzz20("PATCH", t, "dryRun=All&fieldManager=x", APPLY, encode({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": cms.existing, "resourceVersion": rv}})))
+    for uid in ["x", "", "00000000-0000-0000-0000-000000000000"]:
+        out.append(_fuzz20("DELETE", t, "dryRun=All", JSON, encode({"preconditions": {"uid": uid}})))
+        out.append(_fuzz20("PATCH", t, "dryRun=All", MERGE, encode({"metadata": {"uid": uid}})))
+        out.append(_fuzz20("DELETE", f"{pods.collection()}/{pods.existing}/eviction", "dryRun=All"))
+        out.append(_fuzz20("POST", f"{pods.collection()}/{pods.existing}/eviction", "dryRun=All", JSON, encode({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": pods.existing}, "deleteOptions": {"preconditions": {"uid": uid, "resourceVersion": "1"}}})))
+    # binding a fresh pod twice, then once more to another node
+    p = pods.object("bind20")
+    out.append(_fuzz20("POST", pods.collection(), "", JSON, encode(p)))
+    for node in ["n1", "n1", "n2", ""]:
+        out.append(_fuzz20("POST", f"{pods.collection()}/bind20/binding", "", JSON, encode({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bind20"}, "target": {"apiVersion": "v1", "kind": "Node", "name": node}})))
+    out.append(_fuzz20("PATCH", f"{pods.collection()}/bind20", "", MERGE, b'{"spec":{"nodeName":"n3"}}'))
+    out.append(_fuzz20("PATCH", f"{pods.collection()}/bind20", "", MERGE, b'{"spec":{"nodeName":null}}'))
+    out.append(_fuzz20("POST", f"{pods.collection()}/bind20/eviction", "", JSON, encode({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "bind20"}, "deleteOptions": {"gracePeriodSeconds": 0}})))
+    out.append(_fuzz20("POST", f"{pods.collection()}/bind20/eviction", "", JSON, encode({"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "bind20"}})))
+    out.append(_fuzz20("POST", f"{pods.collection()}/bind20/binding", "", JSON, encode({"apiVersion": "v1", "kind": "Binding", "metadata": {"name": "bind20"}, "target": {"name": "n1"}})))
+    out.append(_fuzz20("DELETE", f"{pods.collection()}/bind20", "gracePeriodSeconds=0"))
+    out.append(_fuzz20("DELETE", f"{pods.collection()}/bind20", "gracePeriodSeconds=0"))
+    return out
+
+
+def _fuzz20_wlstatus():
+    out = []
+    for plural, statuses in {
+        "deployments": [{"replicas": -1}, {"replicas": 1, "readyReplicas": 2}, {"replicas": 2, "readyReplicas": 1, "availableReplicas": 2}, {"updatedReplicas": 3, "replicas": 1},
+                        {"observedGeneration": -1}, {"collisionCount": -1}, {"unavailableReplicas": -1}, {"conditions": [{"type": "Available", "status": "Maybe"}]},
+                        {"conditions": [{"type": "", "status": "True"}]}, {"conditions": [{"type": "Progressing", "status": "True", "lastUpdateTime": "x"}]}, {"replicas": "1"}, {"availableReplicas": 1, "replicas": 1}],
+        "statefulsets": [{"replicas": -1}, {"readyReplicas": 2, "replicas": 1}, {"currentReplicas": 2, "replicas": 1}, {"updatedReplicas": 2, "replicas": 1}, {"availableReplicas": 2, "replicas": 1, "readyReplicas": 1},
+                         {"observedGeneration": -1}, {"collisionCount": -1}, {"replicas": 1, "readyReplicas": 1, "availableReplicas": 2}],
+        "daemonsets": [{"currentNumberScheduled": -1}, {"numberMisscheduled": -1}, {"desiredNumberScheduled": -1}, {"numberReady": -1}, {"observedGeneration": -1},
+                       {"updatedNumberScheduled": -1}, {"numberAvailable": -1}, {"numberUnavailable": -1}, {"collisionCount": -1}, {"currentNumberScheduled": 1, "desiredNumberScheduled": 1, "numberReady": 1, "numberMisscheduled": 0}],
+        "replicasets": [{"replicas": -1}, {"fullyLabeledReplicas": 2, "replicas": 1}, {"readyReplicas": 2, "replicas": 1}, {"availableReplicas": 2, "readyReplicas": 1, "replicas": 2}, {"observedGeneration": -1}],
+        "replicationcontrollers": [{"replicas": -1}, {"fullyLabeledReplicas": 2, "replicas": 1}, {"readyReplicas": 2, "replicas": 1}, {"availableReplicas": 2, "readyReplicas": 1, "replicas": 2}],
+        "horizontalpodautoscalers": [{"currentReplicas": -1, "desiredReplicas": 0}, {"desiredReplicas": -1, "currentReplicas": 0}, {"currentMetrics": [{"type": "Bogus"}], "desiredReplicas": 1}],
+        "poddisruptionbudgets": [{"disruptionsAllowed": -1, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}, {"currentHealthy": -1, "disruptionsAllowed": 0, "desiredHealthy": 0, "expectedPods": 0}],
+        "persistentvolumeclaims": [{"allocatedResources": {"storage": "-1"}}, {"resizeStatus": "Bogus"}],
+        "jobs": [{"ready": -1}, {"failed": -1}, {"completionTime": "2024-01-01T00:00:00Z"}, {"startTime": "2024-01-01T00:00:00Z", "completionTime": "2023-01-01T00:00:00Z"}],
+        "cronjobs": [{"active": [{"name": "x"}]}, {"lastScheduleTime": "x"}],
+        "nodes": [{"phase": "Bogus"}, {"nodeInfo": {"machineID": 1}}, {"volumesAttached": [{"name": "", "devicePath": ""}]}, {"images": [{"names": [], "sizeBytes": -1}]}],
+    }.items():
+        k = kind_named(plural)
+        t = f"{k.collection()}/{k.existing}/status"
+        for st in statuses:
+            out.append(_fuzz20("PUT", t, "dryRun=All", JSON, encode({**k.object(k.existing), "status": st})))
+            out.append(_fuzz20("PATCH", t, "dryRun=All", MERGE, encode({"status": st})))
+            out.append(_fuzz20("PATCH", t, "dryRun=All&fieldManager=x&force=true", APPLY, encode({"apiVersion": k.api_version, "kind": k.kind, "metadata": {"name": k.existing}, "status": st})))
+    return out
+
+FUZZ20_QUANTITIES = ["1E", "10E", "1.5E", "1e1000", "1e-1000", "0.0000000001", "-1E", "1 ", " 1Gi", "9" * 30, "1.5Gi", "1.5", 1.5, "1e19", "-0", "0.5m", "1Ei", "9223372036854775807", "9223372036854775808", "1e3", "+1", "0x1"]
+
+def _fuzz20_quantities():
+    out = []
+    lr, rq, pvc, pv, pods, nodes = (kind_named(p) for p in ("limitranges", "resourcequotas", "persistentvolumeclaims", "persistentvolumes", "pods", "nodes"))
+    for q in FUZZ20_QUANTITIES:
+        out.append(_fuzz20("POST", lr.collection(), "dryRun=All", JSON, encode({**lr.object("q"), "spec": {"limits": [{"type": "Container", "max": {"cpu": q}, "min": {"cpu": "1"}}]}})))
+        out.append(_fuzz20("POST", lr.collection(), "dryRun=All", JSON, encode({**lr.object("q"), "spec": {"limits": [{"type": "Container", "default": {"memory": q}, "maxLimitRequestRatio": {"memory": q}}]}})))
+        out.append(_fuzz20("POST", lr.collection(), "dryRun=All", JSON, encode({**lr.object("q"), "spec": {"limits": [{"type": "PersistentVolumeClaim", "max": {"storage": q}, "min": {"storage": "2Gi"}}]}})))
+        out.append(_fuzz20("POST", rq.collection(), "dryRun=All", JSON, encode({**rq.object("q"), "spec": {"hard": {"requests.memory": q, "count/pods": q}}})))
+        out.append(_fuzz20("POST", pvc.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pvc.object("q"), ("spec", "resources", "requests", "storage"), q))))
+        out.append(_fuzz20("POST", pv.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pv.object("q"), ("spec", "capacity", "storage"), q))))
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pods.object("q"), ("spec", "volumes"), [{"name": "v", "emptyDir": {"sizeLimit": q}}]))))
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pods.object("q"), ("spec", "containers", 0, "resources"), {"limits": {"example.com/gpu": q}, "requests": {"example.com/gpu": q}}))))
+        out.append(_fuzz20("POST", pods.collection(), "dryRun=All", JSON, encode(_fuzz20_set_at(pods.object("q"), ("spec", "containers", 0, "resources"), {"limits": {"hugepages-2Mi": q, "memory": "1Gi"}}))))
+        out.append(_fuzz20("PATCH", f"{nodes.collection()}/{nodes.existing}/status", "dryRun=All", MERGE, encode({"status": {"capacity": {"cpu": q, "pods": q}, "allocatable": {"memory": q}}})))
+    return out
+
+def fuzz20_probes() -> list[Probe]:
+    return [probe for family in (_fuzz20_coerce, _fuzz20_jsonpatch, _fuzz20_mergenull, _fuzz20_dryrun, _fuzz20_deletecoll, _fuzz20_fieldsel, _fuzz20_naming, _fuzz20_yamlbodies, _fuzz20_workloads, _fuzz20_ctmix, _fuzz20_conflicts, _fuzz20_wlstatus, _fuzz20_quantities) for probe in family()]
+
+
 def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -3509,7 +4045,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
     probes += paging_probes() + watch_param_probes() + apply_probes() + directive_probes() + metadata_probes()
-    probes += method_probes() + known_gap_probes()
+    probes += method_probes() + known_gap_probes() + fuzz20_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes() + crd_probes()

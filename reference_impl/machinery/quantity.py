@@ -171,7 +171,16 @@ def rounded_up_to_milli(text: object) -> object:
     quantity = parse(text)
     if quantity is None or (quantity.value * 1000).denominator == 1:
         return text
-    return canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format))
+    rounded = RoundedText(canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format)))
+    rounded.dec = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip()) is None
+    return rounded
+
+
+class RoundedText(str):
+    """The canonical text of a quantity Quantity.RoundUp changed, equal to that text as a string;
+    `dec` when the Quantity was an inf.Dec, which RoundUp keeps one. RoundUp clears the cached
+    text either way, which %#v shows (`go_syntax`)."""
+    dec = False
 
 
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -194,8 +203,10 @@ def _int64_amount(text: str) -> tuple[int, int, str] | None:
         mantissa, scale = 1 << exponent, 0
         precision = 15 - len(num) - int(exponent * 3 / 10) - 1
     else:
-        exponent = int(suffix[1:]) if suffix[:1] in ("e", "E") else _SUFFIX_EXPONENT[suffix]
-        fmt = DECIMAL_EXPONENT if suffix[:1] in ("e", "E") else DECIMAL_SI
+        # A suffix of the SI table first, as quantitySuffixer.interpret looks: "E" alone is exa.
+        written_exponent = suffix not in _SUFFIX_EXPONENT
+        exponent = int(suffix[1:]) if written_exponent else _SUFFIX_EXPONENT[suffix]
+        fmt = DECIMAL_EXPONENT if written_exponent else DECIMAL_SI
         mantissa, scale, precision = 1, exponent, 18 - len(num) - len(denom)
     scale -= len(denom)
     shifted = num + denom
@@ -209,6 +220,47 @@ def _int64_amount(text: str) -> tuple[int, int, str] | None:
     return value, scale, text if canonical_text else ""
 
 
+def _wrap_int64(value: int) -> int:
+    """An integer as Go's int64 arithmetic leaves it: its low 64 bits, signed (big.Int.Int64 too)."""
+    return (value + 2**63) % 2**64 - 2**63
+
+
+def _go_quotient(dividend: int, divisor: int) -> tuple[int, int]:
+    """Go's int64 / and %: the quotient truncated toward zero, the remainder of the dividend's sign."""
+    quotient = abs(dividend) // divisor * (-1 if dividend < 0 else 1)
+    return quotient, dividend - quotient * divisor
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).ScaledValue",
+         "k8s.io/apimachinery/pkg/api/resource.positiveScaleInt64",
+         "k8s.io/apimachinery/pkg/api/resource.negativeScaleInt64",
+         "k8s.io/apimachinery/pkg/api/resource.scaledValue")
+def scaled_value(text: object, scale: int) -> int:
+    """What ScaledValue(scale) gives of the quantity decoded from `text` (Value is scale 0,
+    MilliValue -3), overflow and all: a quantity kept as an int64Amount is 0 when the result does
+    not fit an int64 and rounded away from zero when it is finer; one kept as an inf.Dec (unscaled
+    at nano scale once parsed) keeps the low 64 bits of what big.Int computes."""
+    quantity = parse(text)
+    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    amount = _int64_amount(written)
+    if amount is not None:
+        value, amount_scale = amount[0], amount[1]
+        if amount_scale < scale:
+            return _away_from_zero(Fraction(value, 10 ** (scale - amount_scale)))
+        result = value * 10 ** (amount_scale - scale)
+        return result if -2**63 <= result <= MAX_INT64 else 0
+    unscaled, difference = int(quantity.value * NANO), 9 + scale
+    if difference < 0:
+        return _wrap_int64(_wrap_int64(unscaled) * 10 ** -difference)
+    if difference == 0:
+        return _wrap_int64(unscaled)
+    if unscaled < MAX_INT64 and difference < 19:
+        result, remainder = _go_quotient(_wrap_int64(unscaled), 10 ** difference)
+        return result + 1 if remainder else result
+    result, remainder = divmod(unscaled, 10 ** difference)  # big.Int.DivMod: Euclidean
+    return _wrap_int64(_wrap_int64(result) + 1) if remainder else _wrap_int64(result)
+
+
 def go_syntax(text: object, stringified: bool = False) -> str:
     """How Go's %#v prints the resource.Quantity decoded from `text`, as field.Invalid shows a
     Quantity passed by value; `stringified` when its String method has run on that copy (which
@@ -217,10 +269,12 @@ def go_syntax(text: object, stringified: bool = False) -> str:
     quantity = parse(text)
     written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
     amount = _int64_amount(written)
-    if amount is None:
+    if amount is None or getattr(text, "dec", False):
         value, scale, cached, dec = 0, 0, "", "(*inf.Dec)(0xc000000000)"
     else:
         (value, scale, cached), dec = amount, "(*inf.Dec)(nil)"
+    if isinstance(text, RoundedText):
+        cached = ""  # RoundUp cleared it
     cached = canonical(quantity) if stringified else cached
     return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
             f'd:resource.infDecAmount{{Dec:{dec}}}, s:"{cached}", Format:"{quantity.format}"}}')

@@ -16,6 +16,7 @@ import binascii
 import json
 import math
 import re
+import struct
 from json.decoder import scanstring
 
 import yaml
@@ -245,6 +246,11 @@ class _Loader(yaml.SafeLoader):
         self.plain_end = (self.index, self.indent + 1)
         return token
 
+    def resolve(self, kind, value, implicit):
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _resolve_plain(self, value)
+        return super().resolve(kind, value, implicit)
+
     @mirrors("gopkg.in/yaml.v2.yaml_parser_process_directives")
     def process_directives(self):
         if self.check_token(yaml.DirectiveToken):
@@ -278,6 +284,50 @@ class _Loader(yaml.SafeLoader):
 # go-yaml v2's resolve table reads y, Y, n and N as booleans too, which PyYAML's YAML 1.1 resolver
 # leaves strings.
 _Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_INT_TAG, _FLOAT_TAG, _STR_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:str"
+
+
+@mirrors("gopkg.in/yaml.v2.resolve")
+def _resolve_plain(loader: _Loader, value: str) -> str:
+    """The tag of a plain scalar: go-yaml's own rules for numbers (strconv's, not YAML 1.1's, so
+    `1e3` and `0o17` are numbers and `1:30` a string), PyYAML's for the rest, where the two agree."""
+    if value[:1] in "0123456789+-." and value:
+        number = _go_number(value)
+        if number is not None:
+            return _FLOAT_TAG if isinstance(number, float) else _INT_TAG
+        tag = yaml.SafeLoader.resolve(loader, yaml.ScalarNode, value, (True, False))
+        # .inf and .nan (go-yaml's map) and timestamps (strings to an interface{}) are left to PyYAML.
+        return tag if tag not in (_INT_TAG, _FLOAT_TAG) or value.lstrip("+-").lower() in (".inf", ".nan") else _STR_TAG
+    return yaml.SafeLoader.resolve(loader, yaml.ScalarNode, value, (True, False))
+
+
+_GO_INT = re.compile(r"^[+-]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)\Z")
+_YAML_STYLE_FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+
+
+@mirrors("gopkg.in/yaml.v2.resolve")
+def _go_number(value: str) -> int | float | None:
+    """The number go-yaml makes of a plain scalar (its underscores dropped): what strconv.ParseInt
+    or ParseUint read with base 0 (0x, 0o, 0b and a leading 0 for octal), else a float written as
+    yamlStyleFloat allows that ParseFloat reads in range; None for a string."""
+    plain = value.replace("_", "")
+    if value[:1] == ".":
+        plain = value  # a '.' hint: ParseFloat of the text as written
+        try:
+            number = float(plain)
+        except ValueError:
+            return None
+        return number if math.isfinite(number) and _YAML_STYLE_FLOAT.match(plain) else None
+    if _GO_INT.match(plain):
+        sign, digits = (-1 if plain[0] == "-" else 1), plain.lstrip("+-")
+        base = {"x": 16, "o": 8, "b": 2}.get(digits[1:2].lower(), 8 if digits[:1] == "0" and len(digits) > 1 else 10)
+        number = sign * int(digits[2:] if base != 10 and digits[1:2].isalpha() else digits, base)
+        if -2**63 <= number < 2**63 or (plain[0] != "+" and sign > 0 and number < 2**64):
+            return number
+    if _YAML_STYLE_FLOAT.match(plain):
+        number = float(plain)
+        return number if math.isfinite(number) else None  # ParseFloat's range error: a string
+    return None
 _GO_YAML_BOOLS = {"y": True, "yes": True, "true": True, "on": True, "n": False, "no": False, "false": False, "off": False}
 
 
@@ -294,6 +344,7 @@ _GO_YAML_PROBLEMS = [
     ("could not find expected ':'", None, "could not find expected ':'"),
     ("found unexpected end of stream", None, "found unexpected end of stream"),
     ("found character", None, "found character that cannot start any token"),
+    ("sequence entries are not allowed here", None, "block sequence entries are not allowed in this context"),
 ]
 
 
@@ -373,6 +424,8 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
             raise DecodeError(f"yaml: the object is nested more than {MAX_PROCESSED_DEPTH} levels deep")
         if isinstance(node, yaml.ScalarNode):
             value = _scalar(node, loader)
+            if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
+                value = int(value)  # json.Marshal writes the float64 as an integer, which an int field takes
         elif isinstance(node, yaml.SequenceNode):
             value = [None] * len(node.value)
             stack.extend((item, value, index, depth + 1) for index, item in enumerate(node.value))
@@ -415,10 +468,18 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
     """A scalar as JSON has it: null, bool, int and float resolved as YAML 1.1 does, !!binary
     base64-decoded; everything else (timestamps, tagged strings) stays the string it was written as."""
     tag = node.tag.rsplit(":", 1)[-1]
+    if tag in ("bool", "null", "int", "float"):
+        # go-yaml resolves the text as if untagged, then refuses a tag the text is not (an integer
+        # may be tagged a float).
+        resolved = _resolve_plain(loader, node.value).rsplit(":", 1)[-1]
+        resolved = "str" if resolved == "timestamp" else resolved
+        if resolved != tag and (tag, resolved) != ("float", "int"):
+            raise DecodeError(f"yaml: cannot decode !!{resolved} `{node.value}` as a !!{tag}")
     if tag == "bool":
-        if node.value.lower() not in _GO_YAML_BOOLS:  # a !!bool tag on another scalar
-            raise DecodeError(f"yaml: cannot decode !!str `{node.value}` as a !!bool")
         return _GO_YAML_BOOLS[node.value.lower()]
+    number = _go_number(node.value) if tag in ("int", "float") else None
+    if number is not None:
+        return float(number) if tag == "float" else number  # an !!float integer is a float64
     if tag in ("null", "int", "float"):
         try:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
@@ -448,7 +509,30 @@ def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
                           f"value: {'<nil>' if of is None else _go_value(of)}")
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float):
+        return _float32_shortest_g(value)
     return str(value)
+
+
+@mirrors("strconv.FormatFloat")
+def _float32_shortest_g(value: float) -> str:
+    """strconv.FormatFloat(value, 'g', -1, 32), as convertToJSONableObject writes a float key: the
+    fewest digits that read back as the same float32, in %e form for an exponent below -4 or from 6."""
+    single = struct.unpack("f", struct.pack("f", value))[0]
+    for precision in range(1, 10):
+        text = f"{single:.{precision - 1}e}"
+        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+            break
+    mantissa, exponent = text.split("e")
+    digits, exponent = mantissa.replace(".", "").lstrip("-").rstrip("0") or "0", int(exponent)
+    sign = "-" if mantissa.startswith("-") else ""
+    if exponent < -4 or exponent >= 6:
+        fraction = f".{digits[1:]}" if len(digits) > 1 else ""
+        return f"{sign}{digits[0]}{fraction}e{'-' if exponent < 0 else '+'}{abs(exponent):02d}"
+    if exponent < 0:
+        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
+    whole = digits[:exponent + 1].ljust(exponent + 1, "0")
+    return f"{sign}{whole}" + (f".{digits[exponent + 1:]}" if len(digits) > exponent + 1 else "")
 
 
 def _go_value(value: object) -> str:

@@ -880,6 +880,10 @@ def list_options(request: Request) -> dict:
     # DecodeParameters reads timeoutSeconds before limit, so its error is the one reported.
     query_int64(request, "timeoutSeconds")
     limit = max(query_int64(request, "limit") or 0, 0)  # storage pages only for a limit above 0
+    # The conversion to the internal ListOptions parses the selectors next, before ValidateListOptions
+    # and before a deletecollection reads its DeleteOptions (a bad dryRun is reported after them).
+    selectors.parse_label_selector(request.param("labelSelector"))
+    selectors.parse_field_selector(request.param("fieldSelector"))
     match = listoptions.resource_version_match(request.param("resourceVersionMatch"),
                                                request.param("resourceVersion"), request.param("continue"), False)
     return {"label_selector": request.param("labelSelector"), "field_selector": request.param("fieldSelector"),
@@ -1030,7 +1034,15 @@ def decoded_scale(scale: object) -> dict:
     scale = fieldvalidation.decode_into_kind("autoscaling", "v1", "Scale", scale).obj
     if not isinstance(scale.get("metadata"), dict):
         scale["metadata"] = {}
+    # ScaleSpec.Replicas is an int32, not a pointer: a spec or replicas left out (or null) is 0.
+    if not isinstance(scale.get("spec"), dict):
+        scale["spec"] = {}
+    if scale["spec"].get("replicas") is None:
+        scale["spec"]["replicas"] = 0
     return scale
+
+
+SCALE_V1 = scheme.GroupVersionKind("autoscaling", "v1", "Scale")
 
 
 # --- pods/log --------------------------------------------------------------------------------
@@ -1345,8 +1357,10 @@ class RESTHandlers:
             decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
             request.body))
         namespace = info.namespace if resource.namespaced else ""
-        ensure_namespace(obj, namespace)
+        # checkName runs in the handler, before the strategy's BeforeUpdate fills the namespace in,
+        # so a namespace of another name gets checkName's words.
         check_name(obj, info.name, namespace)
+        ensure_namespace(obj, namespace)
         dedup_owner_references(obj, request.warnings, False)
         try:
             updated = self.registry.patch(resource, info.namespace, info.name,
@@ -1594,7 +1608,10 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
         listing = list_options(request)
-        options = self._delete_options(request, collection=self.registry.resource(resource))
+        served = self.registry.resource(resource)
+        # The field selector goes through the kind's label conversion before the body is read.
+        selectors.parse_field_selector(listing["field_selector"], served.field_label_conversion)
+        options = self._delete_options(request, collection=served)
         result = self.registry.delete_collection(resource, request.info.namespace or None,
                                                  options["gracePeriodSeconds"], options.get("propagationPolicy"),
                                                  options.get("orphanDependents"), options.get("preconditions"),
@@ -1707,6 +1724,12 @@ class RESTHandlers:
         def decode(patched: dict) -> dict:
             if media_type == STRATEGIC_MERGE_PATCH and isinstance(patched, dict):  # through the converter
                 fieldvalidation.convert_integers("autoscaling", "v1", "Scale", patched)
+            if media_type in (JSON_PATCH, MERGE_PATCH) and isinstance(patched, dict) and not resource.custom:
+                # DecodeInto the internal Scale goes by the apiVersion and kind the patch left.
+                try:
+                    scheme.for_group("autoscaling").decode(patched, SCALE_V1, None)
+                except scheme.DecodeError as err:
+                    raise undecodable_patch_result(patched, err.problem) from None
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:

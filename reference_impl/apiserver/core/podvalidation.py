@@ -4,7 +4,6 @@ resources, tolerations, node and pod affinity, topology spread), and the pod tem
 workload kinds and jobs. Security contexts are `podsecuritycontext`'s."""
 from __future__ import annotations
 
-import math
 
 from reference_impl.apiserver.core import seccomp
 from reference_impl.apiserver.core.envvalidation import env_from_problems, env_problems
@@ -349,9 +348,10 @@ def _request_above_limit(name: str, written: object, value: object, limits: obje
         if not overcommit and not (isinstance(limits, dict) and name in limits):
             return [f"{path}.limits: Required value: Limit must be set for non overcommitable resources"]
     elif value != limit and not overcommit:
-        return [invalid(f"{path}.requests", str(written), f"must be equal to {name} limit")]
+        return [invalid(f"{path}.requests", str(quantity.marshaled(written)), f"must be equal to {name} limit")]
     elif value > limit:
-        return [invalid(f"{path}.requests", str(written), f"must be less than or equal to {name} limit")]
+        return [invalid(f"{path}.requests", str(quantity.marshaled(written)),
+                        f"must be less than or equal to {name} limit")]
     return []
 
 
@@ -364,9 +364,9 @@ def _huge_page_problems(name: str, written: object, path: str) -> list[str]:
     if not name.startswith(HUGE_PAGES) or amount is None:
         return []
     whole = page is not None and page.value > 0 and page.value.denominator == 1
-    if whole and math.ceil(amount.value) % page.value == 0:
+    if whole and quantity.scaled_value(written, 0) % page.value == 0:  # Quantity.Value, overflow and all
         return []
-    shown = quantity.canonical(amount)
+    shown = str(amount)  # Quantity.String: the text as sent where it is canonical already ("+1")
     return [invalid(path, shown, f"{shown} is not positive integer multiple of {name}")]
 
 

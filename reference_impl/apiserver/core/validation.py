@@ -714,6 +714,6 @@ def resource_quantity_problems(name: str, written: object, path: str) -> list[st
     """Not negative, and a whole number for a resource counted in units (pods, services, ...)."""
     value = quantity.parse(written)
     problems = [invalid(path, str(value), NEGATIVE_MSG)] if value.value < 0 else []
-    if is_integer_resource_name(name) and value.milli() % 1000:
+    if is_integer_resource_name(name) and quantity.scaled_value(written, -3) % 1000:  # MilliValue, overflow and all
         problems.append(f"{path}: Invalid value: {quantity.go_syntax(written)}: must be an integer")
     return problems

@@ -57,8 +57,7 @@ def basic_resource_problems(written: object, path: str) -> list[str]:
     value = quantity.parse("0" if written is None else written)
     if value is None:
         return []
-    # Quantity.Value keeps the low 64 bits of a value too big for an int64, so 2^63 reads as -2^63.
-    whole = (value.whole() + 2**63) % 2**64 - 2**63
+    whole = quantity.scaled_value("0" if written is None else written, 0)  # Quantity.Value, overflow and all
     return [f"{path}: Invalid value: {whole}: must be a valid resource quantity"] if whole < 0 else []
 
 

@@ -209,6 +209,12 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     ("- a\n\tb\n", "yaml: line 2: found a tab character that violates indentation"),
     ("a:\n\tb: c\n", "yaml: line 2: found character that cannot start any token"),
     ("a: !!bool x\n", "yaml: cannot decode !!str `x` as a !!bool"),
+    # A tag the text does not resolve to, named by what it resolves to untagged (fuzz20)
+    ("a: !!bool 1\n", "yaml: cannot decode !!int `1` as a !!bool"),
+    ("a: !!int 1e3\n", "yaml: cannot decode !!float `1e3` as a !!int"),
+    ("a: !!float 1:30\n", "yaml: cannot decode !!str `1:30` as a !!float"),
+    ("a: !!null x\n", "yaml: cannot decode !!str `x` as a !!null"),
+    ("x: 1\na: -\n", "yaml: line 2: block sequence entries are not allowed in this context"),
 ])
 def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, message):
     """What go-yaml v2 (a %YAML other than 1.1, a collection as a key, an alias inside its own
@@ -233,6 +239,12 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("x: &a [1]\nz: [*a, *a]\n", {"x": [1], "z": [[1], [1]]}),
     ("1: a\n0x1: b\n", {"1": "b"}),
     ("true: a\nyes: b\n", {"true": "b"}),
+    # Numbers as strconv reads them, not YAML 1.1 (fuzz20): exponents without a dot, 0o, a leading
+    # 0 for octal, no base 60; a float out of range is a string; a whole float is written as an integer
+    # (an int field takes it); a float key as FormatFloat(k, 'g', -1, 32) writes it.
+    ("a: 1e3\nb: 0o17\nc: 017\nd: 08\ne: 1:30\nf: 1e400\ng: 1.5\nh: !!float 2\ni: 1_0e1_0\n",
+     {"a": 1000, "b": 15, "c": 15, "d": 8, "e": "1:30", "f": "1e400", "g": 1.5, "h": 2, "i": 100000000000}),
+    ("1e11: a\n0.1: b\n!!float 2: c\n1e6: d\n", {"1e+11": "a", "0.1": "b", "2": "c", "1e+06": "d"}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
     """Only the first document is read; a key written twice (or two that read the same, `1` and

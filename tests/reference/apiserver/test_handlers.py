@@ -486,6 +486,9 @@ UNNAMED = "the name of the object (c based on URL) was undeterminable: name must
      "the name of the object (d) does not match the name on the URL (c)"),
     ("PATCH", [{"op": "replace", "path": "/metadata/namespace", "value": "other"}], "application/json-patch+json",
      "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
+    # checkName runs before BeforeUpdate's namespace check, whose words are a create's (fuzz20)
+    ("PUT", {"metadata": {"name": "c", "namespace": "other"}, "data": {"a": "2"}}, "application/json",
+     "the namespace of the object (other) does not match the namespace on the request ({namespace})"),
 ])
 def test_an_update_or_patch_must_name_the_objects_url(chain, method, body, content_type, message):
     """checkName: the object a PUT sends or a patch makes has the URL's name (one without a name is
@@ -591,6 +594,40 @@ def test_a_scale_patch_whose_result_does_not_decode_is_invalid(chain):
                         {"spec": {"replicas": 2**40}}, content_type="application/merge-patch+json")
     assert (code, status["reason"]) == (422, "Invalid") and "of type int32" in status["message"], status
     assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
+@pytest.mark.parametrize("patch,message", [
+    ({"kind": "Deployment"}, 'no kind "Deployment" is registered for version "autoscaling/v1" in scheme '
+                             '"pkg/api/legacyscheme/scheme.go:30"'),
+    ({"apiVersion": "autoscaling/v2"}, 'no kind "Scale" is registered for version "autoscaling/v2" in scheme '
+                                       '"pkg/api/legacyscheme/scheme.go:30"'),
+])
+def test_a_scale_patch_decodes_as_the_kind_its_result_names(chain, patch, message):
+    """jsonPatcher decodes the patched Scale by the apiVersion and kind the patch left in it: one
+    autoscaling/v1 does not register is the patch's 422, and nothing is scaled (fuzz20: as the real
+    kube-apiserver 1.24 answers; it was a 200)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale",
+                        {**patch, "spec": {"replicas": 5}}, content_type="application/merge-patch+json")
+    assert (code, status["reason"]) == (422, "Invalid"), status
+    assert status["message"].startswith(' "" is invalid: patch: Invalid value: ')
+    assert status["message"].endswith(message)
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 2
+
+
+@pytest.mark.parametrize("patch,content_type", [
+    ({"spec": {"replicas": None}}, "application/merge-patch+json"),
+    ({"spec": None}, "application/merge-patch+json"),
+    ([{"op": "remove", "path": "/spec/replicas"}], "application/json-patch+json"),
+])
+def test_a_scale_whose_replicas_are_left_out_scales_to_zero(chain, patch, content_type):
+    """ScaleSpec.Replicas is an int32, not a pointer: a patch that removes it (or the spec) scales
+    the workload to 0, as the real kube-apiserver 1.24 does (fuzz20: it was a 422 on None)."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, scale = call(chain, "PATCH", ns_path(chain, "deployments", "web", "apps/v1") + "/scale", patch,
+                       content_type=content_type)
+    assert (code, scale["spec"]) == (200, {"replicas": 0}), scale
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", "apps/v1"))[1]["spec"]["replicas"] == 0
 
 
 @pytest.mark.parametrize("plural,group,message", [
@@ -1751,6 +1788,11 @@ def test_invalid_write_options_are_422(chain, method, name, query, message):
                                              "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided"),
     ({"continue": "garbage"}, 400, "invalid continue token: continue key is not valid: "
                                    "invalid character '\\u0081' looking for beginning of value"),
+    # The selectors are parsed and the field selector converted before the DeleteOptions are read:
+    # a bad dryRun is reported after them (fuzz20, as the real kube-apiserver 1.24 answers).
+    ({"labelSelector": "a in (b", "dryRun": "Bogus"}, 400, "unable to parse requirement: found '', expected: ',' or ')'"),
+    ({"fieldSelector": "bogus=x", "dryRun": "Bogus"}, 400,
+     '"bogus" is not a known field selector: only "metadata.name", "metadata.namespace"'),
 ])
 def test_deletecollection_reads_its_list_options_as_a_list_does(chain, query, code, message):
     """DeleteCollection decodes and validates the ListOptions before it deletes anything: a bad

@@ -597,3 +597,52 @@ def test_an_extended_resource_is_a_whole_number_and_a_negative_quantity_shown_ca
         'scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1500m", Format:"DecimalSI"}: must be an integer',
         f"{resources}.limits: Required value: Limit must be set for non overcommitable resources",
         f'{resources}.requests[cpu]: Invalid value: "-1": must be greater than or equal to 0']
+
+
+def test_a_request_above_its_limit_is_shown_as_quantity_string_writes_it(chain):
+    """ValidateResourceRequirements prints a request above its limit with Quantity.String: the
+    canonical text (1.5 is 1500m, 1.5Gi 1536Mi, 1e19 10e18), the text as sent where it is canonical
+    already ("1E", exa); real kube-apiserver 1.24 answered these (fuzz20)."""
+    def refused(request):
+        return field_errors(chain, containers=[container(resources={"limits": {"memory": "1"},
+                                                                    "requests": {"memory": request}})])
+    shown = {1.5: "1500m", "1.5Gi": "1536Mi", "1e19": "10e18", "1E": "1E", " 2 ": "2", 1e308: "100e306"}
+    for request, text in shown.items():
+        assert refused(request) == [f'spec.containers[0].resources.requests: Invalid value: "{text}": '
+                                    "must be less than or equal to memory limit"], request
+
+
+def test_huge_pages_are_divided_as_quantity_value_overflows_and_shown_as_sent(chain):
+    """IsHugePageResourceValueDivisible divides Quantity.Value, which is 0 for an int64Amount past
+    int64 (so 10E is whole pages), and the refusal shows Quantity.String ("+1" as sent); as the real
+    kube-apiserver 1.24 answers (fuzz20)."""
+    assert create_pod(chain, "huge", containers=[container(resources={"limits": {"hugepages-2Mi": "10E",
+                                                                                 "memory": "1Gi"}})])[0] == 201
+    resources = "spec.containers[0].resources"
+    assert field_errors(chain, containers=[container(resources={"limits": {"hugepages-2Mi": "+1", "memory": "1Gi"}})]) == [
+        f'{resources}.{group}[hugepages-2Mi]: Invalid value: "+1": +1 is not positive integer multiple of hugepages-2Mi'
+        for group in ("limits", "requests")]
+
+
+def test_a_whole_resource_past_int64_is_no_integer_as_milli_value_overflows(chain):
+    """ValidateResourceQuantityValue's MilliValue()%1000 overflows for a quantity kept as an inf.Dec
+    (1Ei, 30 nines): such an extended resource is "must be an integer", as the real kube-apiserver
+    1.24 answers (fuzz20: it was accepted)."""
+    problems = field_errors(chain, containers=[container(resources={"limits": {"example.com/gpu": "1Ei"}})])
+    assert [problem.split(": Invalid value: ")[0] for problem in problems] == [
+        f"spec.containers[0].resources.{group}[example.com/gpu]" for group in ("limits", "requests")]
+    assert all(problem.endswith(": must be an integer") for problem in problems)
+
+
+@pytest.mark.parametrize("written,shown", [
+    ("0.5m", 'resource.Quantity{i:resource.int64Amount{value:1, scale:-3}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
+             's:"", Format:"DecimalSI"}'),
+    ("1e-1000", 'resource.Quantity{i:resource.int64Amount{value:0, scale:0}, '
+                'd:resource.infDecAmount{Dec:(*inf.Dec)(0xc000000000)}, s:"", Format:"DecimalExponent"}'),
+])
+def test_a_quantity_rounded_up_to_thousandths_is_shown_as_round_up_left_it(chain, written, shown):
+    """SetDefaults_ResourceList's RoundUp clears the Quantity's cached text and keeps an inf.Dec an
+    inf.Dec: %#v of the rounded quantity shows both, as the real kube-apiserver 1.24 answers (fuzz20)."""
+    problems = field_errors(chain, containers=[container(resources={"limits": {"example.com/gpu": written}})])
+    assert problems == [f"spec.containers[0].resources.{group}[example.com/gpu]: Invalid value: {shown}: "
+                        "must be an integer" for group in ("limits", "requests")]

@@ -44,7 +44,9 @@ MARSHALED = {"0.5": "500m", "1.5Gi": "1536Mi", "1000m": "1", "1.5k": "1500", "1.
              "1.5Mi": "1536Ki", "10e-1": "1", "0.00001e3": "10e-3",
              # what ParseQuantity keeps as canonical is written as it was sent
              "1e3": "1e3", "1E3": "1E3", "+1": "+1", "00100": "00100", "5.": "5.", "1.5E1": "1.5E1", "12e6": "12e6",
-             "100Mi": "100Mi", "1Ei": "1Ei", "999999999999999999999999": "999999999999999999999999"}
+             "100Mi": "100Mi", "1Ei": "1Ei", "999999999999999999999999": "999999999999999999999999",
+             # "E" alone is the SI suffix exa, not an exponent without digits (fuzz20: a 500 before)
+             "1E": "1E", "10E": "10E", "1.5E": "1500P"}
 
 
 @pytest.mark.parametrize("text", MARSHALED, ids=repr)
@@ -78,3 +80,17 @@ def test_a_resource_list_rounds_up_to_thousandths(text):
 
 def test_a_quantity_in_thousandths_is_left_as_sent():
     assert [quantity.rounded_up_to_milli(text) for text in ("1E3", "1.5", "1m", "x")] == ["1E3", "1.5", "1m", "x"]
+
+
+# Value and MilliValue of what upstream keeps as an int64Amount (0 past int64) or an inf.Dec (the low
+# 64 bits): the ones that decided what kube-apiserver 1.24 answered in fuzz20's probes.
+SCALED = {"10E": (0, 0), "1e19": (0, 0), "1.5": (2, 1500), "0.5m": (1, 1), "-1": (-1, -1000),
+          "1Ei": (2**60, -2**63), "9223372036854775807": (2**63 - 1, -1000),
+          "9223372036854775808": (-2**63, 0), "999999999999999999999999999999": (5076944270305263615, 4089650035136920600)}
+
+
+@pytest.mark.parametrize("text", SCALED, ids=repr)
+def test_value_and_milli_value_overflow_as_upstreams_do(text):
+    """Quantity.ScaledValue: an int64Amount is 0 when the scaled value does not fit an int64, an
+    inf.Dec keeps what big.Int.Int64 keeps; finer values are rounded away from zero."""
+    assert (quantity.scaled_value(text, 0), quantity.scaled_value(text, -3)) == SCALED[text]
