@@ -958,12 +958,12 @@ def check_custom_delete_options_kind(options: dict, body: bytes, api_version: st
     """The DeleteOptions body of a custom resource's collection delete that the CRD codec does not
     decode: one of another kind or version than DeleteOptions of v1 or the resource's own
     (meta.k8s.io/v1 included), or a version without a kind. DeleteCollection hands the decoder's
-    error to scope.err as it is: no Status, so a 500 with no reason."""
+    error to scope.err as it is, a 500 upstream for a client's mistake: a 400 here, in its words."""
     kind, version = options.get("kind") or "", options.get("apiVersion") or ""
     if version and not kind:
-        raise StatusError(500, "", f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
+        raise errors.bad_request(f"Object 'Kind' is missing in '{body.decode(errors='replace')}'")
     if kind and (kind != "DeleteOptions" or version not in ("", "v1", api_version)):
-        raise StatusError(500, "", f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
+        raise errors.bad_request(f'no kind "{kind}" is registered for version "{version}" in scheme "{CRD_SCHEME}"')
 
 
 def _check_eviction_types(body: dict) -> None:

@@ -670,6 +670,20 @@ def test_deletecollection(chain):
     assert [item["metadata"]["name"] for item in call(chain, "GET", widgets(chain))[1]["items"]] == ["b"]
 
 
+@pytest.mark.parametrize("options,message", [
+    ({"apiVersion": "v1"}, """Object 'Kind' is missing in '{"apiVersion": "v1"}'"""),
+    ({"kind": "Widget", "apiVersion": "example.com/v1"},
+     'no kind "Widget" is registered for version "example.com/v1" in scheme '),
+])
+def test_delete_options_the_custom_codec_cannot_decode_are_a_400_not_a_500(chain, options, message):
+    """Upstream hands these decoder errors to scope.err, a 500 without a reason; a client's
+    mistake is a 400 here, in the decoder's words, and nothing is deleted."""
+    call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "kept"}})
+    code, status = call(chain, "DELETE", widgets(chain), options)
+    assert (code, status["reason"]) == (400, "BadRequest") and status["message"].startswith(message)
+    assert [item["metadata"]["name"] for item in call(chain, "GET", widgets(chain))[1]["items"]] == ["kept"]
+
+
 def test_unknown_fields_are_pruned_and_defaults_applied(chain):
     """Fields the schema does not specify are dropped (but kept under preserve-unknown-fields);
     a missing field with a default gets it."""
