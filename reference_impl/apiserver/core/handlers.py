@@ -520,7 +520,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
         if is_list:
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
-        return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
+        return table.partial_metadata(obj, options.version, resource.custom)
     if not is_list and resource.custom and obj.get("kind") != "Scale":
         # What upstream's list accessor says of an unstructured object, answered there as a 500:
         # a client's mistake is a 406 here, in the same words.
@@ -531,8 +531,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
     list_meta = {key: value for key, value in (obj.get("metadata") or {}).items()
                  if key in ("selfLink", "resourceVersion", "continue")}
     # Go appends to a nil slice, so no items is null.
-    items = [{"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": item.get("metadata") or {}}
-             for item in obj["items"]] or None
+    items = [table.partial_metadata(item, options.version, resource.custom) for item in obj["items"]] or None
     return {"kind": "PartialObjectMetadataList", "apiVersion": api_version, "metadata": list_meta, "items": items}
 
 
@@ -1880,6 +1879,11 @@ class RESTHandlers:
                     # The watch's Fixup makes every object but an ERROR's Status metadata only: a
                     # BOOKMARK's object of the watched kind is one a metadata client cannot decode.
                     obj = as_partial_object_metadata(obj, options, resource)
+                elif event_type == "BOOKMARK" and options.convert == "Table" and resource.custom:
+                    # A custom resource's BOOKMARK is a Table too, of one row for the empty object
+                    # (an empty name, no cells); a built-in kind's is left as it is here.
+                    obj = self._as_table(obj, resource, include, options.version, no_headers)
+                    no_headers = True
                 elif event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
                         obj = self._as_table(obj, resource, include, options.version, no_headers)
