@@ -567,10 +567,11 @@ def check_body_size(request: Request) -> None:
 
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
-                into_kind: str = "") -> tuple[Any, str]:
+                into_kind: str = "", custom=None) -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
-    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
+    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be, and
+    the `custom` resource it writes, if it is one."""
     check_body_size(request)
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
@@ -590,6 +591,15 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
+        if custom is not None and media_type == JSON and str(err).startswith("json: cannot unmarshal number") \
+                and gojson.syntax_error(request.body) is None:
+            # Good JSON, so Interpret read its apiVersion and kind: the map refused a number.
+            value = json.loads(request.body.decode("utf-8", "replace"))
+            try:
+                type_meta = scheme.interpret(value) if isinstance(value, dict) else ("", "")
+            except scheme.DecodeError as interpreted:
+                raise transform_decode_error(into_kind, interpreted.problem, request.body) from err
+            raise cannot_be_handled(custom, *type_meta, str(err)) from err
         problem = decoder_error(request.body, media_type, err)
         if into_kind:
             raise transform_decode_error(into_kind, problem, request.body) from err
@@ -660,23 +670,50 @@ def _decoded_as(obj: dict, resource) -> dict:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
          "k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
-def decode_object(obj: dict | None, resource, body: bytes) -> dict:
+def decode_object(obj: dict | None, media_type: str, resource, body: bytes) -> dict:
     """A create's or update's body as the codec decodes it into the resource's kind, defaulting
     what it leaves out to the endpoint's group/version/kind. What the codec refuses is
     transformDecodeError's 400 (naming what the body said it was, when it could be read); a body of
     the kind in another version converts, but the endpoint takes only its own."""
-    obj = {} if obj is None else obj
     if resource.custom:
-        try:
-            scheme.interpret(obj)
-        except scheme.DecodeError as err:
-            raise transform_decode_error(resource.kind, err.problem, body) from None
-        return check_kind(obj, resource)
+        return _decoded_unstructured(obj, resource, body, media_type)
+    obj = {} if obj is None else obj
     gvk = decode_as(obj, scheme.GroupVersionKind(resource.group, resource.version, resource.kind), body)
     if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
         raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
     return _decoded_as(obj, resource)
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode",
+         "(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).Decode")
+def _decoded_unstructured(obj: dict | None, resource, body: bytes, media_type: str = JSON) -> dict:
+    """A custom object's create or update body as the JSON serializer decodes it into an
+    Unstructured: Interpret's apiVersion and kind (its errors transformDecodeError's summary),
+    then the map, which must hold a kind of its own (a 400 quoting the body: the JSON a YAML body
+    became), and, for the strategy's ObjectKinds in BeforeCreate and BeforeUpdate, an apiVersion
+    (a 500 when it has none)."""
+    value = {} if obj is None else obj
+    try:
+        api_version, kind = scheme.interpret(value)
+    except scheme.DecodeError as err:
+        raise transform_decode_error(resource.kind, err.problem, body) from None
+    if not isinstance(value.get("kind"), str) or not value["kind"]:
+        data = body.decode("utf-8", "replace") if media_type == JSON else gojson.marshal(obj, sort_keys=True).decode()
+        raise cannot_be_handled(resource, api_version, kind, f"Object 'Kind' is missing in '{data}'")
+    if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
+        raise errors.internal_error("Object 'apiVersion' is missing in 'object has no apiVersion field'")
+    return check_kind(value, resource)
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.transformDecodeError")
+def cannot_be_handled(resource, api_version: str, kind: str, problem: str) -> StatusError:
+    """transformDecodeError's 400 once the serializer has read the body's apiVersion and kind
+    (filled from the endpoint's where it leaves them out): the map it decodes them into refused it."""
+    actual = scheme.with_defaults(scheme.from_api_version_and_kind(api_version, kind),
+                                  scheme.GroupVersionKind(resource.group, resource.version, resource.kind))
+    return errors.bad_request(f"{actual.kind} in version {gojson.quote(actual.version)} cannot be handled as a "
+                              f"{resource.kind}: {problem}")
 
 
 def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.GroupVersionKind:
@@ -1318,7 +1355,8 @@ class RESTHandlers:
         negotiate_for(request)
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
+                         custom=resource if resource.custom else None), resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
@@ -1341,7 +1379,8 @@ class RESTHandlers:
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, decode_object(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
+                         custom=resource if resource.custom else None), resource,
             request.body))
         namespace = info.namespace if resource.namespaced else ""
         ensure_namespace(obj, namespace)
