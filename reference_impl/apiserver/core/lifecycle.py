@@ -445,7 +445,8 @@ class LifecycleMixin:
             current["metadata"]["managedFields"] = scalehandler.to_subresource(parent_entries, r.api_version,
                                                                                paths.spec_replicas)
             scale = scale_fn(current)
-            replicas = scale["spec"]["replicas"]
+            # The autoscaling/v1 Scale struct: a spec or replicas left out or null is its zero, 0.
+            replicas = (scale.get("spec") or {}).get("replicas") or 0
             if replicas == customscale.INVALID_SPEC_REPLICAS:
                 raise errors.bad_request(f"the spec replicas field {quote(paths.spec_replicas)} cannot be empty")
             try:

@@ -616,8 +616,10 @@ class Registry(LifecycleMixin):
             # which a dry run answers with; a write gets its new one from the store.
             meta["resourceVersion"] = old_meta["resourceVersion"]
         if subresource == "status":
-            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
-            new["status"] = new.get("status") or {}
+            # A body without status stands for Go's zero-valued status struct: stored as {}, never
+            # null. A custom object is a map: one without status has none (statusStrategy deletes it).
+            if not r.custom:
+                new["status"] = new.get("status") or {}
             kinds.default(r, new)  # the decoder's, before the strategy runs
             # Every status strategy's PrepareForUpdate keeps the stored spec; the kind's own may
             # reset some of the metadata sent as well.
