@@ -8,9 +8,14 @@ import json
 
 import pytest
 
-from cluster import Cluster, reference_control_plane  # noqa: F401  (fixture)
+import cluster
+from cluster import Cluster
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401  (fixtures)
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import NOW, call
+
+# The fixtures of other modules this one uses (bound here so that pytest finds them).
+reference_control_plane, registry, etcd = cluster.reference_control_plane, test_handlers.registry, test_handlers.etcd
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 OPEN = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
