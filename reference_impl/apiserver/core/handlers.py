@@ -509,6 +509,16 @@ def _go_type(resource, list_type: bool, obj: dict | None = None) -> str:
     return f"*{package}.{kind}{'List' if list_type else ''}"
 
 
+@mirrors("(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).doEncode")
+def as_unstructured_list(obj: dict) -> dict:
+    """A list of custom objects as an UnstructuredList is written: one map, its keys sorted
+    (apiVersion, items, kind, metadata), its metadata a map too."""
+    listed = {key: obj[key] for key in sorted(obj)}
+    if isinstance(listed.get("metadata"), dict):
+        listed["metadata"] = {key: listed["metadata"][key] for key in sorted(listed["metadata"])}
+    return listed
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadata",
          "k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadataList")
 def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -> dict:
@@ -1270,6 +1280,8 @@ class RESTHandlers:
             obj = self._as_table(obj, resource, include, options.version)
         elif options.convert and obj.get("kind") != "Status":
             obj = as_partial_object_metadata(obj, options, resource)
+        elif resource.custom and "items" in obj and obj.get("kind") == resource.list_kind:
+            obj = as_unstructured_list(obj)
         return _respond(request, code, obj)
 
     def _as_table(self, obj: dict, resource, include: str, version: str, no_headers: bool = False) -> dict:

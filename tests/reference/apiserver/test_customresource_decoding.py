@@ -74,3 +74,15 @@ def test_a_body_without_a_kind_is_a_400_and_without_an_apiversion_a_500(chain):
     code, answer = _raw(chain, "POST", widgets(chain), json.dumps({"kind": "Widget", "metadata": {"name": "w1"}}).encode())
     assert (code, json.loads(answer)["message"]) == (
         500, "Internal error occurred: Object 'apiVersion' is missing in 'object has no apiVersion field'")
+
+
+def test_a_list_of_custom_objects_is_written_as_one_sorted_map(chain):
+    """An UnstructuredList is written as one map, keys sorted: apiVersion, items, kind, metadata,
+    whose own keys are sorted too (`continue`, `remainingItemCount`, `resourceVersion`), as the real
+    1.24 server wrote a page of custom objects."""
+    for name in ("w1", "w2"):
+        assert _raw(chain, "POST", widgets(chain), json.dumps({**WIDGET, "metadata": {"name": name}}).encode())[0] == 201
+    response = chain.handle(Request("GET", widgets(chain), {"limit": ["1"]}, {"Accept": "application/json"}, b""))
+    listed = json.loads(response.body)
+    assert list(listed) == ["apiVersion", "items", "kind", "metadata"]
+    assert list(listed["metadata"]) == ["continue", "remainingItemCount", "resourceVersion"]
