@@ -2322,6 +2322,27 @@ def custom_probes() -> list[Probe]:
         {"kind": "DeleteOptions", "apiVersion": "meta.k8s.io/v1"}, {"kind": "DeleteOptions", "apiVersion": "apps/v1"},
         {"kind": "Widget", "apiVersion": f"{WIDGETS_GROUP}/v1"}, {"apiVersion": "v1"},
         {"kind": "DeleteOptions", "apiVersion": "v1"}, {"kind": "DeleteOptions", "apiVersion": f"{WIDGETS_GROUP}/v1"})]
+    return probes + custom_body_probes(widgets, widget)
+
+
+def custom_body_probes(widgets: str, widget: dict) -> list[Probe]:
+    """crd20: bodies the unstructured decoder refuses (no kind, no apiVersion, null, a number past
+    float64), a status update removing the status and Scales without replicas (dry runs)."""
+    no_kind = {"apiVersion": f"{WIDGETS_GROUP}/v1", "metadata": {"name": "w"}}
+    bodies = [b"{}", b"null", encode(no_kind), encode({**no_kind, "apiVersion": "x.io/v9"}),
+              encode({"kind": "Widget", "metadata": {"name": "w"}}),
+              encode({**widget, "spec": "X"}).replace(b'"X"', b'{"replicas": 1e400}')]
+    probes = [Probe("custom", "POST", widgets, "dryRun=All", JSON, body) for body in bodies]
+    probes += [Probe("custom", "PUT", f"{widgets}/w{sub}", "dryRun=All", JSON, body)
+               for sub in ("", "/status") for body in (b"{}", encode(no_kind))]
+    probes.append(Probe("custom", "POST", widgets, "dryRun=All", "application/yaml",
+                        f"apiVersion: {WIDGETS_GROUP}/v1\nmetadata:\n  name: y\n".encode()))
+    probes.append(Probe("custom", "PATCH", f"{widgets}/w/status", "dryRun=All", MERGE, b'{"status": null}'))
+    scale = f"{widgets}/w/scale"
+    probes += [Probe("custom", "PATCH", scale, "dryRun=All", MERGE, body)
+               for body in (b'{"spec": null}', b'{"spec": {"replicas": null}}')]
+    probes.append(Probe("custom", "PUT", scale, "dryRun=All", JSON,
+                        encode({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "w"}})))
     return probes
 
 
