@@ -11,6 +11,7 @@ refuses to read a lone surrogate or NaN, and reads an integer past 64 bits as a 
 from __future__ import annotations
 
 import json
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -47,8 +48,14 @@ def go_float_text(value: float) -> str:
     return f"{mantissa}e{'-' if power.startswith('-') else '+'}{int(power.lstrip('+-')):02d}".replace("e-0", "e-")
 
 
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # as the standard library writes them
+
+
 def _float_text(value: float) -> str:
-    return go_float_text(value) if isinstance(value, GoFloat) else float.__repr__(value)
+    if isinstance(value, GoFloat) and math.isfinite(value):
+        return go_float_text(value)
+    text = float.__repr__(value)
+    return _NON_FINITE.get(text, text)
 
 
 def _dumps_json(value: Any) -> str:
