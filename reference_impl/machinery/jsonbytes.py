@@ -11,11 +11,59 @@ refuses to read a lone surrogate or NaN, and reads an integer past 64 bits as a 
 from __future__ import annotations
 
 import json
+import math
+from decimal import Decimal
 from typing import Any
 
 import orjson
 
-_dumps_json = json.JSONEncoder(separators=(",", ":")).encode
+from reference_impl.mirrors import mirrors
+
+_encoder = json.JSONEncoder(separators=(",", ":"))
+
+
+class GoFloat(float):
+    """A float64 written as Go's encoding/json writes it where orjson and the standard library
+    write it otherwise: `1e+21` (not `1e21`) from 1e21 up, and digits (`0.0000015`, not
+    `1.5e-6`) from 1e-6 up to where they agree. orjson refuses a float subclass, so a value
+    holding one is written by the fallback, which knows it."""
+
+
+@mirrors("encoding/json.floatEncoder.encode")
+def go_float_text(value: float) -> str:
+    """A finite float64 as encoding/json writes it: the shortest digits that read back as it, in
+    exponent form below 1e-6 and from 1e21 (`1e-7`, `1.5e+21`), positional between."""
+    if value == 0 or 1e-6 <= abs(value) < 1e21:
+        sign, digits, exponent = Decimal(repr(value)).as_tuple()
+        text = "".join(map(str, digits)).rstrip("0") or "0"
+        point = len(digits) + exponent  # where the decimal point falls in the digits
+        if point <= 0:
+            body = "0." + "0" * -point + text
+        elif point >= len(text):
+            body = text + "0" * (point - len(text))
+        else:
+            body = text[:point] + "." + text[point:]
+        return ("-" if sign else "") + body
+    mantissa, _, power = repr(value).partition("e")
+    return f"{mantissa}e{'-' if power.startswith('-') else '+'}{int(power.lstrip('+-')):02d}".replace("e-0", "e-")
+
+
+_NON_FINITE = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}  # as the standard library writes them
+
+
+def _float_text(value: float) -> str:
+    if isinstance(value, GoFloat) and math.isfinite(value):
+        return go_float_text(value)
+    text = float.__repr__(value)
+    return _NON_FINITE.get(text, text)
+
+
+def _dumps_json(value: Any) -> str:
+    """The standard library's compact JSON, but with each GoFloat in Go's text (its C encoder
+    writes every float with float.__repr__)."""
+    return "".join(json.encoder._make_iterencode(  # type: ignore[attr-defined]
+        {}, _encoder.default, json.encoder.encode_basestring_ascii, None, _float_text, ":", ",",
+        False, False, True)(value, 0))
 
 # A run of 19 or more digits may be an integer past 64 bits (2**63 has 19 digits), which orjson
 # reads as a float; such bytes, rare in Kubernetes objects, are read by the standard library. The

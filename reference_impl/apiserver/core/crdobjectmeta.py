@@ -93,7 +93,8 @@ def as_written(meta: dict) -> dict:
 
 def _as_written(meta: dict) -> dict:
     """An ObjectMeta as the unstructured converter writes it: zero values left out (a zero
-    creationTimestamp removed as well), map entries kept as they are."""
+    creationTimestamp removed as well; a pointer's 0, deletionGracePeriodSeconds', kept), map
+    entries kept as they are."""
     written = {}
     for key, value in meta.items():
         if key == "ownerReferences":
@@ -101,7 +102,8 @@ def _as_written(meta: dict) -> dict:
                      | {k: ref.get(k, "") for k in _OWNER_REFERENCE_ALWAYS} for ref in value]
         elif key == "managedFields":
             value = [{k: v for k, v in entry.items() if v not in ("", None)} for entry in value]
-        if value in ("", 0, None, [], {}) and not isinstance(value, bool):
+        if value in ("", 0, None, [], {}) and not isinstance(value, bool) \
+                and not (key == "deletionGracePeriodSeconds" and value is not None):  # a *int64: 0 is a value
             continue
         written[key] = value
     return written

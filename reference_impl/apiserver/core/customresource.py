@@ -27,12 +27,16 @@ from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelCon
 from reference_impl.apiserver.core.validation import as_list, as_object, invalid
 from reference_impl.apiserver.kinds import customresourcedefinition as crds
 from reference_impl.apiserver.kinds._columns import name_cell, since
+from reference_impl.machinery.jsonbytes import GoFloat
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.machinery.kubeversion import kube_aware_order
 from reference_impl.mirrors import mirrors
 
 MIN_INT64, MAX_INT64 = -2**63, 2**63 - 1
 GO_FLOAT_EXPONENT_FROM = 1e21  # encoding/json writes a float64 this large as 1e+21, not in digits
+# orjson writes a float below this as 1.5e-6 where encoding/json writes 0.0000015 (from 1e-6),
+# and both write 1e-7 below that; such floats and those past 1e21 are written as GoFloats.
+ORJSON_DIGITS_FROM = 1e-5
 
 # What discovery lists for a custom resource, in the order the discovery controller writes them.
 VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
@@ -117,7 +121,8 @@ def _coerced_on_read(obj: dict, storage: _StorageSchemas) -> dict:
     schema of the version it was stored in: pruned (unless the CRD preserves unknown fields), its
     nulls dropped where pruning drops them, its metadata and embedded resources coerced (dropping
     what is malformed), a missing generation 1, and defaults filled in, so a default or a pruned
-    field added to the CRD after the object was written shows on every read."""
+    field added to the CRD after the object was written shows on every read; then as encoding/json
+    writes the map (`as_unstructured`)."""
     schema = storage.schemas.get(obj.get("apiVersion", ""))
     if schema is None or obj.get("kind") != storage.kind:
         return obj
@@ -131,6 +136,7 @@ def _coerced_on_read(obj: dict, storage: _StorageSchemas) -> dict:
         meta["generation"] = meta.get("generation") or 1
         obj["metadata"] = crdobjectmeta.as_written(meta)
     crdschema.apply_defaults(schema, obj)
+    as_unstructured(obj)  # the map is written again: its keys sorted, its floats in Go's text
     return obj
 
 
@@ -205,8 +211,11 @@ def _unstructured_value(value: object) -> object:
         as_unstructured(value)
     elif isinstance(value, list):
         value[:] = [_unstructured_value(item) for item in value]
-    elif isinstance(value, float) and value.is_integer() and abs(value) < GO_FLOAT_EXPONENT_FROM:
-        return int(value)
+    elif isinstance(value, float):
+        if value.is_integer() and abs(value) < GO_FLOAT_EXPONENT_FROM:
+            return int(value)
+        if abs(value) >= GO_FLOAT_EXPONENT_FROM or abs(value) < ORJSON_DIGITS_FROM:
+            return GoFloat(value)
     elif type(value) is int and not MIN_INT64 <= value <= MAX_INT64:
         return _as_float64(value)
     return value
@@ -214,9 +223,9 @@ def _unstructured_value(value: object) -> object:
 
 def _as_float64(value: int) -> int | float:
     """An integer too large for an int64 as Go writes the float64 it becomes: its shortest
-    digits, then zeros, below 1e21; in exponent form from there."""
+    digits, then zeros, below 1e21; in exponent form (`1e+21`) from there."""
     as_float = float(value)
-    return int(decimal.Decimal(repr(as_float))) if abs(as_float) < GO_FLOAT_EXPONENT_FROM else as_float
+    return int(decimal.Decimal(repr(as_float))) if abs(as_float) < GO_FLOAT_EXPONENT_FROM else GoFloat(as_float)
 
 
 @mirrors("(k8s.io/apiextensions-apiserver/pkg/registry/customresource.customResourceValidator).ValidateTypeMeta")

@@ -509,6 +509,16 @@ def _go_type(resource, list_type: bool, obj: dict | None = None) -> str:
     return f"*{package}.{kind}{'List' if list_type else ''}"
 
 
+@mirrors("(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).doEncode")
+def as_unstructured_list(obj: dict) -> dict:
+    """A list of custom objects as an UnstructuredList is written: one map, its keys sorted
+    (apiVersion, items, kind, metadata), its metadata a map too."""
+    listed = {key: obj[key] for key in sorted(obj)}
+    if isinstance(listed.get("metadata"), dict):
+        listed["metadata"] = {key: listed["metadata"][key] for key in sorted(listed["metadata"])}
+    return listed
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadata",
          "k8s.io/apiserver/pkg/endpoints/handlers.asPartialObjectMetadataList")
 def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -> dict:
@@ -520,7 +530,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
         if is_list:
             raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadata, but the requested object "
                                                     f"is a list ({_go_type(resource, True)})")
-        return {"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": obj.get("metadata") or {}}
+        return table.partial_metadata(obj, options.version, resource.custom)
     if not is_list and resource.custom and obj.get("kind") != "Scale":
         # What upstream's list accessor says of an unstructured object, answered there as a 500:
         # a client's mistake is a 406 here, in the same words.
@@ -531,8 +541,7 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
     list_meta = {key: value for key, value in (obj.get("metadata") or {}).items()
                  if key in ("selfLink", "resourceVersion", "continue")}
     # Go appends to a nil slice, so no items is null.
-    items = [{"kind": "PartialObjectMetadata", "apiVersion": api_version, "metadata": item.get("metadata") or {}}
-             for item in obj["items"]] or None
+    items = [table.partial_metadata(item, options.version, resource.custom) for item in obj["items"]] or None
     return {"kind": "PartialObjectMetadataList", "apiVersion": api_version, "metadata": list_meta, "items": items}
 
 
@@ -568,10 +577,11 @@ def check_body_size(request: Request) -> None:
 
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
-                into_kind: str = "") -> tuple[Any, str]:
+                into_kind: str = "", custom=None) -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
-    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be."""
+    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be, and
+    the `custom` resource it writes, if it is one."""
     check_body_size(request)
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
@@ -591,6 +601,15 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
+        if custom is not None and media_type == JSON and str(err).startswith("json: cannot unmarshal number") \
+                and gojson.syntax_error(request.body) is None:
+            # Good JSON, so Interpret read its apiVersion and kind: the map refused a number.
+            value = json.loads(request.body.decode("utf-8", "replace"))
+            try:
+                type_meta = scheme.interpret(value) if isinstance(value, dict) else ("", "")
+            except scheme.DecodeError as interpreted:
+                raise transform_decode_error(into_kind, interpreted.problem, request.body) from err
+            raise cannot_be_handled(custom, *type_meta, str(err)) from err
         problem = decoder_error(request.body, media_type, err)
         if into_kind:
             raise transform_decode_error(into_kind, problem, request.body) from err
@@ -661,23 +680,50 @@ def _decoded_as(obj: dict, resource) -> dict:
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
          "k8s.io/apiserver/pkg/endpoints/handlers.UpdateResource")
-def decode_object(obj: dict | None, resource, body: bytes) -> dict:
+def decode_object(obj: dict | None, media_type: str, resource, body: bytes) -> dict:
     """A create's or update's body as the codec decodes it into the resource's kind, defaulting
     what it leaves out to the endpoint's group/version/kind. What the codec refuses is
     transformDecodeError's 400 (naming what the body said it was, when it could be read); a body of
     the kind in another version converts, but the endpoint takes only its own."""
-    obj = {} if obj is None else obj
     if resource.custom:
-        try:
-            scheme.interpret(obj)
-        except scheme.DecodeError as err:
-            raise transform_decode_error(resource.kind, err.problem, body) from None
-        return check_kind(obj, resource)
+        return _decoded_unstructured(obj, resource, body, media_type)
+    obj = {} if obj is None else obj
     gvk = decode_as(obj, scheme.GroupVersionKind(resource.group, resource.version, resource.kind), body)
     if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
         raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
     return _decoded_as(obj, resource)
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode",
+         "(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).Decode")
+def _decoded_unstructured(obj: dict | None, resource, body: bytes, media_type: str = JSON) -> dict:
+    """A custom object's create or update body as the JSON serializer decodes it into an
+    Unstructured: Interpret's apiVersion and kind (its errors transformDecodeError's summary),
+    then the map, which must hold a kind of its own (a 400 quoting the body: the JSON a YAML body
+    became), and, for the strategy's ObjectKinds in BeforeCreate and BeforeUpdate, an apiVersion
+    (a 500 when it has none)."""
+    value = {} if obj is None else obj
+    try:
+        api_version, kind = scheme.interpret(value)
+    except scheme.DecodeError as err:
+        raise transform_decode_error(resource.kind, err.problem, body) from None
+    if not isinstance(value.get("kind"), str) or not value["kind"]:
+        data = body.decode("utf-8", "replace") if media_type == JSON else gojson.marshal(obj, sort_keys=True).decode()
+        raise cannot_be_handled(resource, api_version, kind, f"Object 'Kind' is missing in '{data}'")
+    if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
+        raise errors.internal_error("Object 'apiVersion' is missing in 'object has no apiVersion field'")
+    return check_kind(value, resource)
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.transformDecodeError")
+def cannot_be_handled(resource, api_version: str, kind: str, problem: str) -> StatusError:
+    """transformDecodeError's 400 once the serializer has read the body's apiVersion and kind
+    (filled from the endpoint's where it leaves them out): the map it decodes them into refused it."""
+    actual = scheme.with_defaults(scheme.from_api_version_and_kind(api_version, kind),
+                                  scheme.GroupVersionKind(resource.group, resource.version, resource.kind))
+    return errors.bad_request(f"{actual.kind} in version {gojson.quote(actual.version)} cannot be handled as a "
+                              f"{resource.kind}: {problem}")
 
 
 def decode_as(obj: dict, into: scheme.GroupVersionKind, body: bytes) -> scheme.GroupVersionKind:
@@ -1246,6 +1292,8 @@ class RESTHandlers:
             obj = self._as_table(obj, resource, include, options.version)
         elif options.convert and obj.get("kind") != "Status":
             obj = as_partial_object_metadata(obj, options, resource)
+        elif resource.custom and "items" in obj and obj.get("kind") == resource.list_kind:
+            obj = as_unstructured_list(obj)
         return _respond(request, code, obj)
 
     def _as_table(self, obj: dict, resource, include: str, version: str, no_headers: bool = False) -> dict:
@@ -1331,7 +1379,8 @@ class RESTHandlers:
         negotiate_for(request)
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
+                         custom=resource if resource.custom else None), resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
@@ -1354,7 +1403,8 @@ class RESTHandlers:
         check_write_options(request, "UpdateOptions")
         info = request.info
         obj = decode_into_kind(request, resource, decode_object(
-            decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind)[0], resource,
+            *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
+                         custom=resource if resource.custom else None), resource,
             request.body))
         namespace = info.namespace if resource.namespaced else ""
         # checkName runs in the handler, before the strategy's BeforeUpdate fills the namespace in,
@@ -1903,6 +1953,11 @@ class RESTHandlers:
                     # The watch's Fixup makes every object but an ERROR's Status metadata only: a
                     # BOOKMARK's object of the watched kind is one a metadata client cannot decode.
                     obj = as_partial_object_metadata(obj, options, resource)
+                elif event_type == "BOOKMARK" and options.convert == "Table" and resource.custom:
+                    # A custom resource's BOOKMARK is a Table too, of one row for the empty object
+                    # (an empty name, no cells); a built-in kind's is left as it is here.
+                    obj = self._as_table(obj, resource, include, options.version, no_headers)
+                    no_headers = True
                 elif event_type in ("ADDED", "MODIFIED", "DELETED"):
                     if options.convert == "Table":
                         obj = self._as_table(obj, resource, include, options.version, no_headers)

@@ -163,7 +163,7 @@ class LifecycleMixin:
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete",
              "(*k8s.io/apiserver/pkg/registry/generic/registry.Store).updateForGracefulDeletionAndFinalizers",
-             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete")
+             "k8s.io/apiserver/pkg/registry/rest.BeforeDelete", "k8s.io/apiserver/pkg/registry/generic/registry.markAsDeleting")
     def _store_delete(self, r: Resource, namespace: str | None, name: str, grace_period_seconds: int | None,
                       preconditions: dict | None, dry_run: bool, propagation_policy: str | None = None,
                       orphan_dependents: bool | None = None) -> tuple[dict, bool]:
@@ -217,8 +217,8 @@ class LifecycleMixin:
     def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool,
                        finalizers: Callable[[dict], list[str]]) -> dict:
         """Set deletionTimestamp (now + grace), deletionGracePeriodSeconds and the `finalizers`
-        the garbage collector needs; a later delete may shorten the grace period but never
-        lengthen it."""
+        the garbage collector needs, the first time with a new generation (where there is one); a
+        later delete may shorten the grace period but never lengthen it."""
         def mark(obj: dict) -> dict:
             if check:
                 check(obj)
@@ -226,6 +226,10 @@ class LifecycleMixin:
             meta["finalizers"] = finalizers(obj)
             if not meta["finalizers"]:
                 del meta["finalizers"]
+            if meta.get("deletionTimestamp") is None and (meta.get("generation") or 0) > 0:
+                # BeforeDelete (graceful) and markAsDeleting (finalizers): the first mark is a
+                # new generation of an object that counts them.
+                meta["generation"] += 1
             if meta.get("deletionTimestamp") is None or grace < meta.get("deletionGracePeriodSeconds", 0):
                 meta["deletionTimestamp"] = self._timestamp(grace)
                 meta["deletionGracePeriodSeconds"] = grace
@@ -445,7 +449,8 @@ class LifecycleMixin:
             current["metadata"]["managedFields"] = scalehandler.to_subresource(parent_entries, r.api_version,
                                                                                paths.spec_replicas)
             scale = scale_fn(current)
-            replicas = scale["spec"]["replicas"]
+            # The autoscaling/v1 Scale struct: a spec or replicas left out or null is its zero, 0.
+            replicas = (scale.get("spec") or {}).get("replicas") or 0
             if replicas == customscale.INVALID_SPEC_REPLICAS:
                 raise errors.bad_request(f"the spec replicas field {quote(paths.spec_replicas)} cannot be empty")
             try:

@@ -119,6 +119,8 @@ class Registry(LifecycleMixin):
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
+        # What each served CRD's storage was made from, by uid: its storage prefix, spec and accepted names.
+        self._custom_storage_made_from: dict[str, tuple[str, object, object]] = {}
         # How a CRD's conversion webhook is asked, (clientConfig, ConversionReview) -> its answer:
         # the adapter's HTTPS client, set once the registry it resolves Services with exists.
         self.conversion_webhook: customconversion.Call = customconversion.no_webhook_client
@@ -206,9 +208,25 @@ class Registry(LifecycleMixin):
         listed = self.storage.list(self.prefix(CRD, None)).items
         def call(client_config: dict, review: dict) -> dict:
             return self.conversion_webhook(client_config, review)
-        self._custom_resources = tuple(r for crd in listed for r in customresource.resources_for(crd, call))
+        served = [(crd, customresource.resources_for(crd, call)) for crd in listed]
+        self._custom_resources = tuple(r for _, resources in served for r in resources)
         for r in self._custom_resources:
             self.storage.object_types[self.prefix(r, None)] = go_type_name(r)
+        made_from = {crd["metadata"]["uid"]: (self.prefix(resources[0], None), crd["spec"],
+                                              (crd.get("status") or {}).get("acceptedNames"))
+                     for crd, resources in served if resources}
+        self._restart_changed_custom_storage(made_from)
+
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).updateCustomResourceDefinition")
+    def _restart_changed_custom_storage(self, made_from: dict[str, tuple[str, object, object]]) -> None:
+        """Tear down the storage of every CRD whose spec or accepted names changed since its storage
+        was made (a new version, a schema, a printer column: not a label or a condition), as the
+        crdHandler does on the CRD's update: its open watches end a second later, and the next
+        request starts a fresh watch cache."""
+        before, self._custom_storage_made_from = self._custom_storage_made_from, made_from
+        for uid, (prefix, spec, accepted_names) in made_from.items():
+            if uid in before and before[uid] != (prefix, spec, accepted_names):
+                self._tear_down_custom_storage(before[uid][0])
 
     def _written(self, r: Resource, obj: dict) -> dict:
         """`obj` just stored; a CRD's write changes what is served."""
@@ -242,8 +260,8 @@ class Registry(LifecycleMixin):
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).removeDeadStorage",
              "(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).tearDown")
     def _tear_down_custom_storage(self, prefix: str) -> None:
-        """End the watches of a deleted CRD's resources, as upstream destroys the storage of a CRD
-        that is gone (its watch cache stops, and with it every watch it serves; watches, being
+        """End the watches of a deleted (or changed) CRD's resources, as upstream destroys the storage
+        of a CRD that is gone (its watch cache stops, and with it every watch it serves; watches, being
         long-running, do not hold that up): clients such as the garbage collector's informers then
         list again and learn the resource is no longer served. The cache leaves the registry now,
         so a CRD made again starts a fresh one, and stops a second later, once it has passed on
@@ -598,8 +616,10 @@ class Registry(LifecycleMixin):
             # which a dry run answers with; a write gets its new one from the store.
             meta["resourceVersion"] = old_meta["resourceVersion"]
         if subresource == "status":
-            # A body without status stands for Go's zero-valued status struct: stored as {}, never null.
-            new["status"] = new.get("status") or {}
+            # A body without status stands for Go's zero-valued status struct: stored as {}, never
+            # null. A custom object is a map: one without status has none (statusStrategy deletes it).
+            if not r.custom:
+                new["status"] = new.get("status") or {}
             kinds.default(r, new)  # the decoder's, before the strategy runs
             # Every status strategy's PrepareForUpdate keeps the stored spec; the kind's own may
             # reset some of the metadata sent as well.

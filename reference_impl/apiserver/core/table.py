@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from reference_impl.apiserver.core import gostruct
 from reference_impl.apiserver.kinds import LIST_ORDERS, PRINTERS
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.mirrors import mirrors
@@ -24,9 +25,12 @@ DEFAULT_PRINTER: tuple[list[Column], Printer] = (
     lambda o, now: [name_cell(o), part(o, "metadata").get("creationTimestamp", "")])
 
 
-def partial_metadata(obj: dict, version: str = "v1") -> dict:
-    """What a row carries by default (includeObject=Metadata): a PartialObjectMetadata."""
-    return {"kind": "PartialObjectMetadata", "apiVersion": f"meta.k8s.io/{version}", "metadata": obj.get("metadata", {})}
+def partial_metadata(obj: dict, version: str = "v1", custom: bool = False) -> dict:
+    """What a row carries by default (includeObject=Metadata): a PartialObjectMetadata. A custom
+    object's metadata, a map written with its keys sorted, becomes the ObjectMeta struct, written
+    in its fields' order (name first, managedFields last)."""
+    partial = {"kind": "PartialObjectMetadata", "apiVersion": f"meta.k8s.io/{version}", "metadata": obj.get("metadata", {})}
+    return gostruct.as_encoded(partial) if custom else partial
 
 
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1beta1/validation.ValidateTableOptions")
@@ -53,7 +57,7 @@ def as_table(resource, objects: list[dict], now: float, include_object: str = "M
             # Converted to the resource's version: a list's items gain their kind and apiVersion.
             row["object"] = {"kind": resource.kind, "apiVersion": resource.api_version, **obj}
         elif include_object != "None":
-            row["object"] = partial_metadata(obj, version)
+            row["object"] = partial_metadata(obj, version, resource.custom)
         else:
             row["object"] = None  # a RawExtension, which omitempty leaves in as null
         rows.append(row)

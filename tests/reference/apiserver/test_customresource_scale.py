@@ -8,9 +8,14 @@ import json
 
 import pytest
 
-from cluster import Cluster, reference_control_plane  # noqa: F401  (fixture)
+import cluster
+from cluster import Cluster
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, call, etcd, registry  # noqa: F401  (fixtures)
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import NOW, call
+
+# The fixtures of other modules this one uses (bound here so that pytest finds them).
+reference_control_plane, registry, etcd = cluster.reference_control_plane, test_handlers.registry, test_handlers.etcd
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 OPEN = {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
@@ -149,6 +154,32 @@ def test_without_spec_replicas_there_is_no_scale(chain):
     code, status = call(chain, "PATCH", gizmos("g1") + "/scale", {"metadata": {"labels": {"a": "b"}}},
                         content_type="application/merge-patch+json")
     assert (code, status["message"]) == (400, 'the spec replicas field ".spec.replicas" cannot be empty')
+
+
+@pytest.mark.parametrize("method,body,content_type", [
+    ("PATCH", {"spec": None}, "application/merge-patch+json"),
+    ("PATCH", {"spec": {"replicas": None}}, "application/merge-patch+json"),
+    ("PUT", {"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "g1"}}, "application/json")])
+def test_a_scale_without_replicas_writes_zero(chain, method, body, content_type):
+    """The Scale decodes into autoscaling/v1's struct, where a spec or replicas left out or null is
+    0: that is what the custom object gets (real 1.24 answered 200 with `spec: {}` and bumped the
+    generation), where this was a 500 KeyError."""
+    create(chain, "g1", {"replicas": 4})
+    code, scaled = call(chain, method, gizmos("g1") + "/scale", body, content_type=content_type)
+    assert (code, scaled["spec"]) == (200, {"replicas": 0})
+    stored = call(chain, "GET", gizmos("g1"))[1]
+    assert (stored["spec"], stored["metadata"]["generation"]) == ({"replicas": 0}, 2)
+
+
+def test_a_status_patch_removing_the_status_leaves_none(chain):
+    """A custom object is a map: a status update whose object has no status (a merge patch of
+    `status: null`) leaves it without one, where a built-in kind's struct keeps `status: {}`
+    (statusStrategy.PrepareForUpdate deletes the key; seen against the real 1.24 server)."""
+    create(chain, "g1", {"replicas": 1}, status={"replicas": 1})
+    code, patched = call(chain, "PATCH", gizmos("g1") + "/status", {"status": None},
+                         content_type="application/merge-patch+json")
+    assert code == 200 and "status" not in patched
+    assert "status" not in call(chain, "GET", gizmos("g1"))[1]
 
 
 @pytest.mark.parametrize("spec,message", [
