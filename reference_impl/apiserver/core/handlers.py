@@ -712,7 +712,9 @@ def _decoded_unstructured(obj: dict | None, resource, body: bytes, media_type: s
         data = body.decode("utf-8", "replace") if media_type == JSON else gojson.marshal(obj, sort_keys=True).decode()
         raise cannot_be_handled(resource, api_version, kind, f"Object 'Kind' is missing in '{data}'")
     if not isinstance(value.get("apiVersion"), str) or not value["apiVersion"]:
-        raise errors.internal_error("Object 'apiVersion' is missing in 'object has no apiVersion field'")
+        # BeforeCreate/BeforeUpdate cannot tell the object's kind: a 500 upstream for a client's
+        # mistake, a 400 here in its words.
+        raise errors.bad_request("Object 'apiVersion' is missing in 'object has no apiVersion field'")
     return check_kind(value, resource)
 
 
