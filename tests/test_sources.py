@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import sources
-from analyzer.cli import main
+from analyzer.cli import cut_pasted, main
 from analyzer.permalinks import permalink
 from analyzer.errors import SourceError
 from analyzer.progress import Progress
@@ -628,6 +628,27 @@ def test_a_home_that_cannot_be_a_folder_is_named_as_the_problem(argv, tmp_path, 
     for home, problem in cases.items():
         assert main([*argv, "--home", str(home)]) == 2
         assert capsys.readouterr().err == f"kubeatlas: error: {home} {problem}\n"
+
+
+@pytest.mark.parametrize("argv, give", [
+    (["find", "x"], "give --home (or $KUBEATLAS_HOME) another folder for kubeatlas' clones and index"),
+    (["index"], "give --home (or $KUBEATLAS_HOME) another folder for kubeatlas' clones and index"),
+    (["site", "--out"], "give --out another folder for the pages")])
+def test_a_folder_name_too_long_for_the_file_system_says_which_limit(argv, give, tmp_path, capsys):
+    """A folder whose name the file system cannot take (a name over 255 bytes, a path over
+    4,095) is named with the limit it passes and the option to change, where it was "File name
+    too long" with no remedy, or nothing until the first file was written."""
+    long_name = tmp_path / ("x" * 300)
+    deep = Path("d/" * 2100)  # relative: no part of it exists, so no stat meets the limit
+    for folder, problem in ((long_name, "a name in it is 300 bytes long, above the 255 it allows"),
+                            (deep, f"it is {len(str(Path.cwd() / deep)):,} bytes long, above the "
+                                   "4,095 it allows")):
+        given = [*argv, str(folder), "--home", str(tmp_path)] if argv[-1] == "--out" else \
+            [*argv, "--home", str(folder)]
+        assert main(given) == 2
+        # A path of thousands of characters is cut in the line, as any pasted screenful is.
+        assert capsys.readouterr().err == cut_pasted(f"kubeatlas: error: {folder} is not a path "
+                                                     f"the file system takes: {problem}: {give}\n")
 
 
 def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):
