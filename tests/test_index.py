@@ -1026,6 +1026,28 @@ def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(k
     assert again["already_indexed"] and again["edges"] == first["edges"]
 
 
+def _no_file_may_grow():
+    """In a child before exec: any write that extends a file fails with EFBIG, as a write to a
+    full disk fails with ENOSPC (SIGXFSZ ignored, or it would kill the process)."""
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def test_a_query_on_a_full_disk_reads_the_index_it_cannot_write_beside(kube_repo, tmp_path):
+    """A query writes nothing, but SQLite opens a WAL index by making its -shm file beside it:
+    on a full disk `find` failed with "disk I/O error ... free some space" where the index was
+    whole and readable. With no transaction waiting in a WAL, the file is read as it is."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    assert not Path(f"{home / 'index.sqlite'}-shm").exists()  # the last connection removed it
+    found = subprocess.run([sys.executable, "-m", "analyzer.cli", "find", "kube-scheduler.main",
+                            "--home", str(home)], capture_output=True, text=True, timeout=120,
+                           preexec_fn=_no_file_may_grow)
+    assert (found.returncode, found.stderr) == (0, "")
+    assert found.stdout == "k8s.io/kubernetes/cmd/kube-scheduler.main\n"
+
+
 def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, monkeypatch):
     """`-j 100000` forked as many parsers as there were chunks of blobs, each a copy of the
     indexer, with no word said: -j is capped at the cores this process may run on, in a warning."""
