@@ -179,6 +179,16 @@ def test_local_work_tree_refs(ws, origin, ref, expected):
     assert not ws.repos_dir.exists()
 
 
+def test_a_commit_named_by_its_message_is_fetched_as_git_names_it(ws, origin, capsys):
+    """`--ref ':/write feature'` (the newest commit whose message matches) is a commit to git;
+    with `^{commit}` appended it read as more of the pattern and matched nothing, and the fetch
+    failed with "':/write feature' names a commit, not a commit"."""
+    checkout = sources.fetch(ws, "kubernetes", source=str(origin), ref=":/write feature")
+    assert checkout.commit == rev(origin, "feature")
+    with pytest.raises(SourceError, match="unknown ref ':/no such message'$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref=":/no such message")
+
+
 def test_local_full_and_short_sha(ws, origin):
     full = rev(origin, "main~1")
     assert sources.fetch(ws, "kubernetes", source=str(origin), ref=full).commit == full
