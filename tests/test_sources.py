@@ -603,6 +603,23 @@ def test_a_url_for_permalinks_must_be_a_url(ws, origin, capsys):
         "give the repository's web address, e.g. https://github.com/etcd-io/etcd\n")
 
 
+@pytest.mark.parametrize("url, shown, flaw", [
+    ("https://", "https://", "names no host"),  # `--url "https://$HOST/..."`, HOST unset
+    ("https://user:TOKEN@/etcd", "https:///etcd", "names no host"),
+    ("https://gitlab.example.com/my group/etcd", "https://gitlab.example.com/my group/etcd",
+     "has a blank in it"),
+])
+def test_a_url_no_permalink_could_use_is_refused(url, shown, flaw, ws, origin, capsys):
+    """A URL by its form, but no host to link to or a blank that breaks every link, was recorded
+    and made every permalink of the site a dead link; the refusal never prints a token."""
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "--url", url,
+                 "--home", str(ws.home)]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --url {shown!r} {flaw}: permalinks link to it, so give the "
+        "repository's web address, e.g. https://github.com/etcd-io/etcd\n")
+    assert not ws.sources_file.exists()
+
+
 def test_a_home_that_is_a_file_is_named_as_the_problem(tmp_path, capsys):
     """--home (or $KUBEATLAS_HOME) naming a file: said plainly, for queries and writers alike,
     rather than "no index yet" or "sources.json: Not a directory"."""
