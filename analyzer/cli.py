@@ -730,6 +730,12 @@ def cmd_index(args: argparse.Namespace) -> int:
             for tag in summaries[-1].unnamed_tags:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
+            if not summaries[-1].go_files:
+                # The summary's zeros read as a tree indexed; every query would then find nothing.
+                source = checkouts[name].git_dir
+                progress.warn(f"{name}: {checkouts[name].commit[:12]} in {source} has no Go "
+                              f"file, so nothing was indexed: fetch {name} from its own "
+                              f"repository, `kubeatlas fetch {name} --from PATH|URL`")
     except (KeyboardInterrupt, Terminated) as stop:
         # For the line `main` prints; `stored` names a repository stopped after its new index
         # had become the current one.

@@ -906,6 +906,30 @@ def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, mon
     assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
 
 
+def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_path, capsys,
+                                                                          monkeypatch):
+    """`fetch kubernetes --from` a repository that is not Go at all (a docs repository, the
+    wrong folder) indexed it with exit 0 and a summary of zeros, and every query then found
+    nothing: a warning names the commit, where it was read, and what to fetch instead."""
+    repo = tmp_path / "website"
+    repo.mkdir()
+    (repo / "README.md").write_text("# Kubernetes docs\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "docs")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/website"]) == 0
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert capsys.readouterr().err == (
+        f"kubeatlas: warning: kubernetes: {commit[:12]} in {repo.resolve() / '.git'} has no Go "
+        "file, so nothing was indexed: fetch kubernetes from its own repository, `kubeatlas "
+        "fetch kubernetes --from PATH|URL`\n")
+
+
 def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp_path, capsys,
                                                                    monkeypatch):
     """The local clone or mirror `fetch` recorded was deleted or moved: `index` says which and
