@@ -645,6 +645,11 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     if args.url and not sources.is_url(args.url):
         raise UsageError(f"--url {args.url} is not a URL: permalinks link to it, so give the "
                          "repository's web address, e.g. https://github.com/etcd-io/etcd")
+    flaw = args.url and _url_flaw(args.url)
+    if flaw:
+        shown = sources.without_credentials(args.url)  # a token in it is never printed
+        raise UsageError(f"--url {shown!r} {flaw}: permalinks link to it, so give the "
+                         "repository's web address, e.g. https://github.com/etcd-io/etcd")
     if (args.source or args.ref or args.url) and len(names) != 1:
         raise UsageError("--from, --ref and --url apply to one repository: name it, "
                          "e.g. `kubeatlas fetch etcd --ref v3.5.1`")
@@ -665,6 +670,19 @@ def cmd_fetch(args: argparse.Namespace) -> int:
         fetched.append(name)
         print(f"{name}\t{checkout.ref}\t{checkout.commit}\t{checkout.remote_url}")
     return 0
+
+
+def _url_flaw(url: str) -> str | None:
+    """What makes a URL that is one by its form useless as the base of every permalink: no host
+    (`https://`, a variable left unset), or a blank inside it (two words pasted as one)."""
+    from urllib.parse import urlsplit
+
+    if any(character.isspace() for character in url):
+        return "has a blank in it"
+    parts = urlsplit(url)
+    if "://" in url and parts.scheme.lower() != "file" and not parts.hostname:
+        return "names no host"
+    return None
 
 
 def _left_by_fetch(ws: Workspace, name: str, source: str | None) -> str:
@@ -712,6 +730,12 @@ def cmd_index(args: argparse.Namespace) -> int:
             for tag in summaries[-1].unnamed_tags:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
+            if not summaries[-1].go_files:
+                # The summary's zeros read as a tree indexed; every query would then find nothing.
+                source = checkouts[name].git_dir
+                progress.warn(f"{name}: {checkouts[name].commit[:12]} in {source} has no Go "
+                              f"file, so nothing was indexed: fetch {name} from its own "
+                              f"repository, `kubeatlas fetch {name} --from PATH|URL`")
     except (KeyboardInterrupt, Terminated) as stop:
         # For the line `main` prints; `stored` names a repository stopped after its new index
         # had become the current one.

@@ -36,7 +36,7 @@ import jinja2
 
 from analyzer import calltree, codepages, diagrams, drift, journeys, links, releases, render, sitetext, store, versions
 from analyzer.calltree import Symbols, SymbolView, call_tree
-from analyzer.errors import AnalyzerError
+from analyzer.errors import AnalyzerError, UsageError
 from analyzer.manifest import Component, SymbolRef, load_manifest
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
@@ -165,6 +165,7 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
     env = environment(templates)
     dot_binary = diagrams.require_dot()
     staging = out_dir / STAGING
+    _refuse_what_no_build_wrote(out_dir)
     with _one_build_at_a_time(out_dir):
         if staging.exists():
             shutil.rmtree(staging)
@@ -195,6 +196,28 @@ class BuildInProgress(AnalyzerError):
         self.out_dir = out_dir
         super().__init__(f"site {out_dir}: another `kubeatlas site` is writing into it; wait "
                          "for it to finish")
+
+
+def _refuse_what_no_build_wrote(out_dir: Path) -> None:
+    """A build replaces each of GENERATED in `out_dir` whole. In a folder no build has written
+    into (none left its lock there), a `packages` or `reference` folder is the user's own
+    (`--out ~`, `--out .` in a project): refused before anything is moved."""
+    if (out_dir / LOCK).exists():
+        return
+    theirs = [part for part in GENERATED if (out_dir / part).exists() or (out_dir / part).is_symlink()]
+    if theirs:
+        raise NotOurFolder(out_dir, theirs)
+
+
+class NotOurFolder(UsageError):
+    """The docs folder holds, where generated pages go, files no kubeatlas build wrote."""
+
+    def __init__(self, out_dir: Path, parts: list[str]):
+        self.out_dir, self.parts = out_dir, parts
+        shown = ", ".join(parts[:4]) + (f" and {len(parts) - 4} more" if len(parts) > 4 else "")
+        super().__init__(f"--out {out_dir} holds {shown}, which no kubeatlas site build wrote: "
+                         "a build replaces them whole; give a docs folder of its own, e.g. "
+                         "--out site, or move them away")
 
 
 def _one_build_at_a_time(out_dir: Path):

@@ -372,6 +372,11 @@ def _resolve(repo: Repo, rev: str, name: str, source: str, ref: str) -> str:
         # --quiet makes "no such commit" a bare exit status 1; anything else is a broken repository.
         if err.status != 1:
             raise SourceError(name, source, _one_line(err)) from None
+        # `:/fix` (the newest commit whose message matches) reads a suffix as more of its
+        # pattern: the revision alone may name a commit that `^{commit}` made it miss.
+        named = _rev_parse(repo, rev)
+        if named and _object_kind(repo, named) == "commit":
+            return named
         kind = _object_kind(repo, f"{rev}^{{}}")  # a tag peeled to what it tags
         if kind:
             reason = f"'{ref}' names a {kind}, not a commit"

@@ -297,12 +297,20 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
     if not create and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
         # A shared, read-only index: nobody can write it, and a WAL reader would need to create
         # the -shm file beside it, so it is read as an immutable file.
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
-                             isolation_level=None)
+        db = _immutable(path)
     else:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError as err:
+            # A full disk cannot take the -shm file a WAL reader maps: a query, which writes
+            # nothing, reads the file as it is, when no writer left transactions in a WAL.
+            db.close()
+            if create or not _no_room_for_shm(err, path):
+                raise
+            db = _immutable(path)
+        else:
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe
     db.execute("PRAGMA foreign_keys=ON")
     # An index writes a million rows into indexed tables in one transaction; SQLite's default
     # 2 MB page cache spills and re-reads B-tree pages all along. Pages are only taken as needed.
@@ -324,6 +332,20 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
                 _upgrade(db, found)
     _checked_version(db, path, readable=(SCHEMA_VERSION,))
     return db
+
+
+def _immutable(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
+                           isolation_level=None)
+
+
+def _no_room_for_shm(err: sqlite3.OperationalError, path: Path) -> bool:
+    """Whether opening the index failed only for want of room for its -shm file, with no
+    transaction waiting in its WAL (which an immutable reader would not see)."""
+    name = getattr(err, "sqlite_errorname", "") or ""
+    wal = Path(f"{path}-wal")
+    return name.startswith(("SQLITE_IOERR", "SQLITE_FULL")) and not (wal.exists()
+                                                                     and wal.stat().st_size)
 
 
 def _checked_version(db: sqlite3.Connection, path: Path, readable: tuple[int, ...]) -> int:

@@ -82,6 +82,9 @@ def check_folder(folder: Path, give: str) -> None:
     reader would report that nothing is there and a writer fail on the first file it makes. A
     folder that does not exist yet is fine: the first command that writes creates it. `give`
     says which option to change, with {} for "a" or "another"."""
+    too_long = _too_long(folder)
+    if too_long:  # a folder not made yet would be refused only when the first file is written
+        raise UsageError(f"{folder} {too_long}: {give.format('another')}")
     for part in (*reversed(folder.parents), folder):
         subject = str(folder) if part == folder else f"{folder} is inside {part}, which"
         try:
@@ -98,6 +101,37 @@ def check_folder(folder: Path, give: str) -> None:
                              f"{give.format('another')}") from None
         if not stat.S_ISDIR(mode):
             raise UsageError(f"{subject} is a file, not a folder: {give.format('a')}")
+
+
+def _too_long(folder: Path) -> str | None:
+    """Why the file system would refuse `folder`'s name, if it would: one of its names, or the
+    whole path, is longer than it takes (255 and 4,096 bytes on Linux)."""
+    existing = next((part for part in (folder, *folder.parents) if _exists(part)), Path("/"))
+    name_max = _pathconf(existing, "PC_NAME_MAX", 255)
+    longest = max((len(os.fsencode(name)) for name in folder.parts), default=0)
+    if longest > name_max:
+        return (f"is not a path the file system takes: a name in it is {longest:,} bytes long, "
+                f"above the {name_max:,} it allows")
+    path_max = _pathconf(existing, "PC_PATH_MAX", 4096)
+    length = len(os.fsencode(os.path.abspath(folder)))
+    if length >= path_max:
+        return (f"is not a path the file system takes: it is {length:,} bytes long, above the "
+                f"{path_max - 1:,} it allows")
+    return None
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # ENAMETOOLONG itself
+        return False
+
+
+def _pathconf(path: Path, name: str, default: int) -> int:
+    try:
+        return os.pathconf(path, name)
+    except (OSError, ValueError):
+        return default
 
 
 @contextmanager

@@ -906,6 +906,30 @@ def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, mon
     assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
 
 
+def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_path, capsys,
+                                                                          monkeypatch):
+    """`fetch kubernetes --from` a repository that is not Go at all (a docs repository, the
+    wrong folder) indexed it with exit 0 and a summary of zeros, and every query then found
+    nothing: a warning names the commit, where it was read, and what to fetch instead."""
+    repo = tmp_path / "website"
+    repo.mkdir()
+    (repo / "README.md").write_text("# Kubernetes docs\n")
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "docs")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/website"]) == 0
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+                            text=True, check=True).stdout.strip()
+    capsys.readouterr()
+    assert main(["index", "-q", "--no-goroot"]) == 0
+    assert capsys.readouterr().err == (
+        f"kubeatlas: warning: kubernetes: {commit[:12]} in {repo.resolve() / '.git'} has no Go "
+        "file, so nothing was indexed: fetch kubernetes from its own repository, `kubeatlas "
+        "fetch kubernetes --from PATH|URL`\n")
+
+
 def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp_path, capsys,
                                                                    monkeypatch):
     """The local clone or mirror `fetch` recorded was deleted or moved: `index` says which and
@@ -1024,6 +1048,28 @@ def test_an_index_that_fills_the_disk_is_one_line_and_keeps_the_previous_index(k
     assert main(["index", "-q", "--no-goroot", "--json"]) == 0
     (again,) = json.loads(capsys.readouterr().out)
     assert again["already_indexed"] and again["edges"] == first["edges"]
+
+
+def _no_file_may_grow():
+    """In a child before exec: any write that extends a file fails with EFBIG, as a write to a
+    full disk fails with ENOSPC (SIGXFSZ ignored, or it would kill the process)."""
+    import resource
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+
+
+def test_a_query_on_a_full_disk_reads_the_index_it_cannot_write_beside(kube_repo, tmp_path):
+    """A query writes nothing, but SQLite opens a WAL index by making its -shm file beside it:
+    on a full disk `find` failed with "disk I/O error ... free some space" where the index was
+    whole and readable. With no transaction waiting in a WAL, the file is read as it is."""
+    home = tmp_path / "home"
+    fetch_and_index(kube_repo, home)
+    assert not Path(f"{home / 'index.sqlite'}-shm").exists()  # the last connection removed it
+    found = subprocess.run([sys.executable, "-m", "analyzer.cli", "find", "kube-scheduler.main",
+                            "--home", str(home)], capture_output=True, text=True, timeout=120,
+                           preexec_fn=_no_file_may_grow)
+    assert (found.returncode, found.stderr) == (0, "")
+    assert found.stdout == "k8s.io/kubernetes/cmd/kube-scheduler.main\n"
 
 
 def test_parser_processes_are_at_most_one_per_core(kube_repo, tmp_path, capsys, monkeypatch):

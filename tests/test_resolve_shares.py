@@ -139,3 +139,55 @@ def test_no_more_than_max_processes_resolve_however_many_jobs_are_asked(monkeypa
     one = resolve(kube_files())
     assert resolve(kube_files(), processes=64).edges == one.edges
     assert len(started) == shares.MAX_PROCESSES - 1
+
+
+class _BigShare:
+    """A resolver whose share is more than a pipe holds: its child waits, sending it, until the
+    parent reads."""
+
+    def resolve_file(self, context):
+        pass
+
+    def file_results(self):
+        return b"x" * (1 << 20)
+
+    def absorb(self, results, contexts):
+        pass
+
+
+def test_a_stop_as_a_share_process_is_forked_leaves_no_process_behind(monkeypatch):
+    """A Ctrl-C or SIGTERM just as a share process was forked reached the parent before the
+    child was listed to be stopped (or ran the parent's handler in the child, which survived
+    it): `index` ended, or waited forever to join it, and the child, holding the read end of
+    its own pipe, waited forever to send its share. Stops wait for the fork to be over."""
+    import multiprocessing
+    import os
+    import signal
+    import time
+
+    from analyzer.resolve import shares
+    fork = multiprocessing.get_context("fork")
+
+    class StoppedAtFork:
+        Pipe = staticmethod(fork.Pipe)
+
+        @staticmethod
+        def Process(*args, **kwargs):
+            child = fork.Process(*args, **kwargs)
+            start = child.start
+
+            def start_then_stop():
+                start()
+                os.kill(os.getpid(), signal.SIGINT)
+            child.start = start_then_stop
+            return child
+    monkeypatch.setattr(shares, "_FORK", StoppedAtFork)
+    with pytest.raises(KeyboardInterrupt):
+        shares.resolve_files(_BigShare(), [_Context(1), _Context(1)], 2, lambda done: None)
+    deadline = time.monotonic() + 3
+    while fork.active_children() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = fork.active_children()
+    for child in left:
+        child.kill()
+    assert not left

@@ -488,6 +488,24 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_writes(tmp_pat
     assert not (out / site.STAGING).exists()
 
 
+def test_folders_of_the_users_own_where_pages_go_are_refused_not_replaced(tmp_path, capsys):
+    """`site --out ~` (or `--out /`) moved the user's own `packages` and `reference` folders
+    aside and deleted them with the staging folder, as if a previous build had written them: in a
+    folder no build has written into, they are named and nothing is touched."""
+    out = tmp_path / "home"
+    (out / "packages").mkdir(parents=True)
+    (out / "packages" / "notes.txt").write_text("mine\n")
+    (out / "drift.md").write_text("my own drift notes\n")
+    with pytest.raises(site.NotOurFolder) as raised:
+        site.build_site(None, out, [])
+    assert str(raised.value) == (
+        f"--out {out} holds drift.md, packages, which no kubeatlas site build wrote: a build "
+        "replaces them whole; give a docs folder of its own, e.g. --out site, or move them away")
+    assert raised.value.exit_code == 2
+    assert (out / "packages" / "notes.txt").read_text() == "mine\n"
+    assert sorted(p.name for p in out.iterdir()) == ["drift.md", "packages"]  # not even a lock
+
+
 def ctrl_c_after_each_rename(monkeypatch) -> None:
     """Every Path.rename followed by a SIGINT: a Ctrl-C felt while the new pages are swapped in."""
     rename = Path.rename

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import sources
-from analyzer.cli import main
+from analyzer.cli import cut_pasted, main
 from analyzer.permalinks import permalink
 from analyzer.errors import SourceError
 from analyzer.progress import Progress
@@ -177,6 +177,16 @@ def test_local_work_tree_refs(ws, origin, ref, expected):
     assert checkout.ref == ref
     assert checkout.git_dir == str((origin / ".git").resolve())
     assert not ws.repos_dir.exists()
+
+
+def test_a_commit_named_by_its_message_is_fetched_as_git_names_it(ws, origin, capsys):
+    """`--ref ':/write feature'` (the newest commit whose message matches) is a commit to git;
+    with `^{commit}` appended it read as more of the pattern and matched nothing, and the fetch
+    failed with "':/write feature' names a commit, not a commit"."""
+    checkout = sources.fetch(ws, "kubernetes", source=str(origin), ref=":/write feature")
+    assert checkout.commit == rev(origin, "feature")
+    with pytest.raises(SourceError, match="unknown ref ':/no such message'$"):
+        sources.fetch(ws, "kubernetes", source=str(origin), ref=":/no such message")
 
 
 def test_local_full_and_short_sha(ws, origin):
@@ -593,6 +603,23 @@ def test_a_url_for_permalinks_must_be_a_url(ws, origin, capsys):
         "give the repository's web address, e.g. https://github.com/etcd-io/etcd\n")
 
 
+@pytest.mark.parametrize("url, shown, flaw", [
+    ("https://", "https://", "names no host"),  # `--url "https://$HOST/..."`, HOST unset
+    ("https://user:TOKEN@/etcd", "https:///etcd", "names no host"),
+    ("https://gitlab.example.com/my group/etcd", "https://gitlab.example.com/my group/etcd",
+     "has a blank in it"),
+])
+def test_a_url_no_permalink_could_use_is_refused(url, shown, flaw, ws, origin, capsys):
+    """A URL by its form, but no host to link to or a blank that breaks every link, was recorded
+    and made every permalink of the site a dead link; the refusal never prints a token."""
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", "v1", "--url", url,
+                 "--home", str(ws.home)]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --url {shown!r} {flaw}: permalinks link to it, so give the "
+        "repository's web address, e.g. https://github.com/etcd-io/etcd\n")
+    assert not ws.sources_file.exists()
+
+
 def test_a_home_that_is_a_file_is_named_as_the_problem(tmp_path, capsys):
     """--home (or $KUBEATLAS_HOME) naming a file: said plainly, for queries and writers alike,
     rather than "no index yet" or "sources.json: Not a directory"."""
@@ -628,6 +655,27 @@ def test_a_home_that_cannot_be_a_folder_is_named_as_the_problem(argv, tmp_path, 
     for home, problem in cases.items():
         assert main([*argv, "--home", str(home)]) == 2
         assert capsys.readouterr().err == f"kubeatlas: error: {home} {problem}\n"
+
+
+@pytest.mark.parametrize("argv, give", [
+    (["find", "x"], "give --home (or $KUBEATLAS_HOME) another folder for kubeatlas' clones and index"),
+    (["index"], "give --home (or $KUBEATLAS_HOME) another folder for kubeatlas' clones and index"),
+    (["site", "--out"], "give --out another folder for the pages")])
+def test_a_folder_name_too_long_for_the_file_system_says_which_limit(argv, give, tmp_path, capsys):
+    """A folder whose name the file system cannot take (a name over 255 bytes, a path over
+    4,095) is named with the limit it passes and the option to change, where it was "File name
+    too long" with no remedy, or nothing until the first file was written."""
+    long_name = tmp_path / ("x" * 300)
+    deep = Path("d/" * 2100)  # relative: no part of it exists, so no stat meets the limit
+    for folder, problem in ((long_name, "a name in it is 300 bytes long, above the 255 it allows"),
+                            (deep, f"it is {len(str(Path.cwd() / deep)):,} bytes long, above the "
+                                   "4,095 it allows")):
+        given = [*argv, str(folder), "--home", str(tmp_path)] if argv[-1] == "--out" else \
+            [*argv, "--home", str(folder)]
+        assert main(given) == 2
+        # A path of thousands of characters is cut in the line, as any pasted screenful is.
+        assert capsys.readouterr().err == cut_pasted(f"kubeatlas: error: {folder} is not a path "
+                                                     f"the file system takes: {problem}: {give}\n")
 
 
 def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):

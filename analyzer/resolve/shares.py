@@ -30,6 +30,10 @@ HANDOVER = 0.15
 # What a forked child resolves from: set just before the fork, so that it is inherited, never
 # pickled.
 _inherited: tuple[Resolver, list[FileContext]] | None = None
+# The parent's ends of the pipes forked so far, which each child closes: a child holding a read
+# end of its own pipe would block forever sending a large share to a parent that had gone.
+_receivers: list = []
+STOPS = {signal.SIGINT, signal.SIGTERM}
 
 
 def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: int,
@@ -47,9 +51,17 @@ def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: in
         for share in shares[1:]:
             receiver, sender = _FORK.Pipe(duplex=False)
             child = _FORK.Process(target=_resolve_share, args=(share, sender), daemon=True)
-            child.start()
-            sender.close()
-            children.append((share, child, receiver))
+            # A stop that arrived between the fork and the child's own handlers ran this
+            # process's in the child (a Terminated it printed and survived, never to be joined),
+            # or came here before the child was listed to be stopped: both wait for the fork.
+            held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+            try:
+                _receivers.append(receiver)
+                child.start()
+                children.append((share, child, receiver))
+                sender.close()
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
         start, end = shares[0]
         for done, context in enumerate(contexts[start:end], 1):
             resolver.resolve_file(context)
@@ -60,6 +72,7 @@ def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: in
             progress(len(contexts))
     finally:
         _inherited = None
+        _receivers.clear()
         for _, child, receiver in children:
             receiver.close()
             child.terminate()  # only one that has not sent its share, when resolving failed
@@ -89,6 +102,9 @@ def _resolve_share(share: tuple[int, int], sender) -> None:
     """In a forked child: resolve one share and send what it added, or why it could not."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent may have installed
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held by the parent across the fork
+    for receiver in _receivers:
+        receiver.close()
     resolver, contexts = _inherited
     start, end = share
     try:
@@ -96,9 +112,11 @@ def _resolve_share(share: tuple[int, int], sender) -> None:
             resolver.resolve_file(context)
         results = resolver.file_results()
     except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
-        sender.send(err)
-    else:
+        results = err
+    try:
         sender.send(results)
+    except BrokenPipeError:  # the parent has gone (stopped, killed): nobody waits for the share
+        pass
     sender.close()
 
 

@@ -60,6 +60,12 @@ def default_user_agent() -> str:
     return f"{command or 'unknown'}/v0.0.0 ({platform.system().lower()}/{platform.machine()}) kubernetes/reference"
 
 
+# Python's reason for bytes that are not UTF-8 → go-yaml's words for them (yaml.v2 readerc.go).
+UTF8_PROBLEMS = {"invalid start byte": "invalid leading UTF-8 octet",
+                 "invalid continuation byte": "invalid trailing UTF-8 octet",
+                 "unexpected end of data": "incomplete UTF-8 octet sequence"}
+
+
 @mirrors("k8s.io/client-go/tools/clientcmd.LoadFromFile",
          "k8s.io/client-go/tools/clientcmd.DirectClientConfig.ConfirmUsable")
 def current_context(kubeconfig: Path) -> tuple[dict, dict]:
@@ -67,10 +73,15 @@ def current_context(kubeconfig: Path) -> tuple[dict, dict]:
     names none). A file that is not a usable kubeconfig is a KubeconfigError saying why, worded
     as clientcmd words it."""
     try:
-        config = yaml.safe_load(kubeconfig.read_text())
+        config = yaml.safe_load(kubeconfig.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as error:
+        problem = UTF8_PROBLEMS.get(error.reason, UTF8_PROBLEMS["invalid start byte"])
+        raise KubeconfigError(f"yaml: {problem}") from None
     except yaml.MarkedYAMLError as error:
         where = error.problem_mark or error.context_mark
         raise KubeconfigError(f"yaml: line {where.line + 1}: {error.problem}") from None
+    except yaml.reader.ReaderError:  # a NUL or another character YAML does not print
+        raise KubeconfigError("yaml: control characters are not allowed") from None
     if config is None:
         config = {}
     if not isinstance(config, dict):

@@ -114,6 +114,11 @@ KUBECONFIG_CONTEXT = "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
 
 @pytest.mark.parametrize("text, reason", [
     ("a: [\n", "yaml: line 2: expected the node content, but found '<stream end>'"),
+    # The words kubectl 1.27's clientcmd says (go-yaml's reader), where a NUL was a traceback
+    # and bytes not UTF-8 Python's codec error.
+    (b"a: b\x00\n", "yaml: control characters are not allowed"),
+    (b"a: \xff\n", "yaml: invalid leading UTF-8 octet"),
+    (b"a: \xc3(\n", "yaml: invalid trailing UTF-8 octet"),
     ("root:x:0:0:root:/root:/bin/bash\n", "not a kubeconfig: its top level is not a mapping"),
     ("", "invalid configuration: no configuration has been provided"),
     ("contexts: 5\n", "contexts must be a list of {name, context} mappings"),
@@ -126,10 +131,11 @@ KUBECONFIG_CONTEXT = "contexts:\n- name: x\n  context: {cluster: c, user: u}\n"
      'invalid configuration: user "u" was not found for context "x"'),
 ])
 def test_a_kubeconfig_that_is_not_usable_is_one_line_saying_why(text, reason, tmp_path, capsys):
-    """A YAML syntax error, a file that is no kubeconfig, or a context, cluster or user it lacks:
+    """A YAML syntax error (a control character, bytes that are not UTF-8 among them), a file
+    that is no kubeconfig, or a context, cluster or user it lacks:
     exit 2 with clientcmd's reason, never a traceback or a Python error's text."""
     kubeconfig = tmp_path / "kubeconfig"
-    kubeconfig.write_text(text)
+    kubeconfig.write_bytes(text if isinstance(text, bytes) else text.encode())
     assert component_main("scheduler")(["--kubeconfig", str(kubeconfig)], {}) == 2
     assert one_line(capsys.readouterr().err) == (
         f"reference kube-scheduler: error: cannot use kubeconfig {kubeconfig}: {reason}")
