@@ -637,7 +637,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
     @_answers_etcd_errors
     def MoveLeader(self, request, context):
-        self._server.move_leader(request.targetID)
+        self._server.move_leader(request.targetID, context.time_remaining(), context.is_active)
         return rpc_pb2.MoveLeaderResponse()  # etcd 3.4 fills no header either
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")
