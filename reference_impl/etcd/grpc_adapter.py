@@ -381,6 +381,8 @@ def intercepted(server, behaviour: Callable, *, stream: bool) -> Callable:
     if stream:
         def streaming(request, context):
             intercept(request, context)
+            if requires_leader(context):
+                context = LeaderBoundContext(context, server)
             yield from behaviour(request, context)
         return streaming
 
@@ -413,6 +415,41 @@ class LeaderLoss:
         # the check that first sees no leader counts as one: two more election timeouts
         self.ended = now - self._since >= (self.CHECKS - 1) * self._server.election_timeout
         return self.ended
+
+
+@mirrors(f"{V3RPC}.newStreamInterceptor", f"{V3RPC}.monitorLeader")
+class LeaderBoundContext:
+    """A stream's context as etcd's interceptor hands it to a handler when the call requires a
+    leader: once `LeaderLoss` says the leader is lost, it is cancelled (is_active() is False,
+    its callbacks run) with `cancel_reason` ErrNoLeader, which the handler may answer with, as
+    etcd's cancellableContext keeps the reason for Err(). Anything else is the call's own."""
+
+    def __init__(self, context, server) -> None:
+        self._context = context
+        self._loss = LeaderLoss(server)
+        self._callbacks: list[Callable[[], None]] = []
+        self._over = threading.Event()
+        self.cancel_reason: EtcdError | None = None
+        context.add_callback(self._over.set)
+        threading.Thread(target=self._monitor, daemon=True, name="leader-monitor").start()
+
+    def _monitor(self) -> None:
+        while not self._over.wait(STREAM_POLL):
+            if self._loss.lost(time.monotonic()):
+                self.cancel_reason = ErrNoLeader()
+                for callback in self._callbacks:
+                    callback()
+                return
+
+    def is_active(self) -> bool:
+        return self.cancel_reason is None and self._context.is_active()
+
+    def add_callback(self, callback: Callable[[], None]) -> bool:
+        self._callbacks.append(callback)
+        return self._context.add_callback(callback)
+
+    def __getattr__(self, name: str):
+        return getattr(self._context, name)
 
 
 def _answers_etcd_errors(method: Callable) -> Callable:
