@@ -86,6 +86,20 @@ RAW_REQUESTS: list[bytes] = [
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}",
     b"GET /version\r\n\r\n",
     b"GARBAGE\r\n\r\n",
+    # grpc-gateway's AnnotateContext: the first Grpc-Timeout (int64 and unit; its product wraps
+    # round as Go's does) is the call's deadline; Grpc-Metadata-KEY headers are metadata KEY,
+    # base64 for a -Bin key. A stream past its deadline ends with an error and no newline.
+    *(b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 14\r\n"
+      + header + b"\r\n\r\n{\"key\":\"Zm9v\"}"
+      for header in (b"Grpc-Timeout: 1n", b"Grpc-Timeout: xx", b"Grpc-Timeout: 1h", b"Grpc-Timeout: -1S",
+                     b"Grpc-Timeout: 99999999999H", b"Grpc-Timeout: 9223372036854775807n",
+                     b"Grpc-Timeout: 9223372036854775808n", b"Grpc-Timeout: 1S \r\nGrpc-Timeout: 1n",
+                     b"Grpc-Timeout: 0S\r\nGrpc-Timeout: 1n", b"Grpc-Metadata-Token: bad",
+                     b"grpc-metadata-token: bad", b"Grpc-Metadata-Foo-Bin: !!", b"Grpc-Metadata-Foo-Bin: Zm9vY")),
+    b"POST /v3/watch HTTP/1.1\r\nHost: x\r\nConnection: close\r\nGrpc-Timeout: 1S\r\n"
+    b"Content-Length: 33\r\n\r\n{\"create_request\":{\"key\":\"Zm9v\"}}",
+    b"POST /v3/maintenance/snapshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nGrpc-Timeout: 1n\r\n"
+    b"Content-Length: 2\r\n\r\n{}",
 ]
 IDS = re.compile(r'"(cluster_id|member_id|hash)":"?\d+"?')
 
