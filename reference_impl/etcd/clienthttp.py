@@ -87,11 +87,10 @@ class ClientHandler(MetricsHandler):
 
     server: ClientHTTP
     common_headers = CORS_HEADERS
+    answers_preflight = True
 
     def serve(self, path: str, query: str) -> None:
-        if self.command == "OPTIONS":
-            self.reply(200, b"", {})  # a CORS preflight: the headers say it all
-        elif path == PATH_VERSION:
+        if path == PATH_VERSION:
             self.version()
         elif path == PATH_LOG_LEVEL:
             self.log_level()
