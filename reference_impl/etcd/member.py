@@ -60,6 +60,7 @@ from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore, simple_token_prefix
 from reference_impl.etcd.backend import BackendState
+from reference_impl.etcd.expvar import fd_limit, fd_used
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrCorruptWAL, ErrDataDirNotEmpty, ErrLeaderChanged,
     ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
@@ -1059,7 +1060,12 @@ class ClusterMember:
             db_size = self.server.status().db_size
             keys = self.server.store.keys_total()
             applied = self.node.applied
-        return ServerMetrics(has_leader=lead != 0, is_leader=lead == self.id,
+            store, server = self.server.store, self.server
+            state = dict(current_revision=store.current_revision, compact_revision=store.compact_revision,
+                         auth_revision=server.auth.revision, cluster_version=server.cluster_version,
+                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner)
+        return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
+                             has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys,
