@@ -61,6 +61,7 @@ from reference_impl.machinery.protowire import BYTES, FieldError, consume_field,
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+AUTH = "go.etcd.io/etcd/server/v3/auth"
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
@@ -325,11 +326,16 @@ class Streams:
             context.cancel()
 
 
+@mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx")
 def token_of(context) -> str | None:
     """The auth token clientv3 sends in the call's metadata ("token"; "authorization" from the
-    gRPC gateway), as etcd's AuthInfoFromCtx reads it."""
-    metadata = dict(context.invocation_metadata() or ())
-    return metadata["token"] if "token" in metadata else metadata.get("authorization")
+    gRPC gateway), as etcd's AuthInfoFromCtx reads it: the first value of the first key there."""
+    metadata = context.invocation_metadata() or ()
+    for key in ("token", "authorization"):
+        values = [value for name, value in metadata if name == key]
+        if values:
+            return values[0]
+    return None
 
 
 def go_status_text(err: EtcdError) -> str:

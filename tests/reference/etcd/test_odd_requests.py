@@ -1222,3 +1222,19 @@ def test_observe_and_health_watch_that_require_a_leader_end_when_it_is_lost(monk
             assert all(s.is_active() for s in streams[2:])
     finally:
         grpc_server.stop(None)
+
+
+def test_of_two_token_values_the_first_is_the_token():
+    """AuthInfoFromCtx reads md["token"][0] (else md["authorization"][0]): etcd 3.4.23 served a
+    range sent with a valid token then a bad one, and refused the reverse order "invalid auth
+    token"; the reference took the last value."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd.grpc_adapter import token_of
+
+    def call(*metadata):
+        return SimpleNamespace(invocation_metadata=lambda: metadata)
+    assert token_of(call(("token", "good"), ("token", "bad"))) == "good"
+    assert token_of(call(("authorization", "a"), ("token", "t"), ("token", "u"))) == "t"
+    assert token_of(call(("authorization", "a"), ("authorization", "b"))) == "a"
+    assert token_of(call(("hasleader", "true"))) is None
