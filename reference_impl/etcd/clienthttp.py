@@ -11,6 +11,7 @@ import itertools
 import json
 import socket
 import threading
+import time
 
 import grpc
 
@@ -86,11 +87,10 @@ class ClientHandler(MetricsHandler):
 
     server: ClientHTTP
     common_headers = CORS_HEADERS
+    answers_preflight = True
 
     def serve(self, path: str, query: str) -> None:
-        if self.command == "OPTIONS":
-            self.reply(200, b"", {})  # a CORS preflight: the headers say it all
-        elif path == PATH_VERSION:
+        if path == PATH_VERSION:
             self.version()
         elif path == PATH_LOG_LEVEL:
             self.log_level()
@@ -144,15 +144,17 @@ class ClientHandler(MetricsHandler):
         if self.command != "POST":
             self.error(405, "Method Not Allowed")
             return
-        metadata = gateway.metadata_of(self.headers)
         try:
+            timeout = gateway.timeout_of(self.headers)
+            deadline = None if timeout is None else time.monotonic() + timeout
+            metadata = gateway.metadata_of(self.headers)
             if self.body_error:  # grpc-gateway's read of the body failed
                 raise gateway.GatewayError(3, self.body_error)
             requests = gateway.decode_requests(method, self.body)
             if method.client_streaming:
-                self.stream(method, requests, metadata)
+                self.stream(method, requests, metadata, deadline)
                 return
-            answer = gateway.call(self.server.channel, method, requests, metadata)
+            answer = gateway.call(self.server.channel, method, requests, metadata, deadline)
             if method.server_streaming:
                 self.send_stream(answer)
                 return
@@ -171,12 +173,12 @@ class ClientHandler(MetricsHandler):
         self.send_chunked(err.http_status, {"Content-Type": JSON, "Trailer": trailer},
                           [err.body()], f"{trailer}: {GRPC_CONTENT_TYPE}\r\n")
 
-    def stream(self, method: gateway.Method, requests: list, metadata) -> None:
+    def stream(self, method: gateway.Method, requests: list, metadata, deadline: float | None) -> None:
         """A bidirectional stream: the body's requests are sent and the call half-closed, as
         grpc-gateway does at the body's end; the server decides whether the stream goes on (a
         watch does, a lease keep-alive ends). The HTTP client going away cancels the call."""
         gone = threading.Event()
-        responses = gateway.call(self.server.channel, method, iter(requests), metadata)
+        responses = gateway.call(self.server.channel, method, iter(requests), metadata, deadline)
         threading.Thread(target=self._await_hang_up, args=(responses, gone), daemon=True).start()
         try:
             self.send_stream(responses)

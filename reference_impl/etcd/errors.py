@@ -165,6 +165,14 @@ class ErrBadLeaderTransferee(EtcdError):
     message = "etcdserver: bad leader transferee"
 
 
+class ErrTimeoutLeaderTransfer(EtcdError):
+    """The transferee did not take leadership before the caller's deadline. v3rpc has no gRPC
+    error for it, so the client sees code Unknown with the server error's own text."""
+
+    grpc_code = "UNKNOWN"
+    message = "etcdserver: request timed out, leader transfer took too long"
+
+
 class ErrDataDirNotEmpty(EtcdError):
     """A restore from a snapshot was asked for a data directory that already holds state."""
 

@@ -81,6 +81,7 @@ class MetricsHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _HTTPServer
     common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
+    answers_preflight = False  # the client port's CORS handler answers OPTIONS before the mux
 
     def route(self) -> None:
         # Go answers in the request's version; a kept-alive connection may change it.
@@ -107,7 +108,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
             target = urlsplit(target)._replace(scheme="", netloc="").geturl() or "/"
         raw_path, _, query = target.partition("?")
         path = unquote(raw_path)
-        if clean_request_path(path) != path:
+        if self.answers_preflight and self.command == "OPTIONS":
+            self.reply(200, b"", {})  # a CORS preflight, whatever the path: the headers say it all
+        elif clean_request_path(path) != path:
             self.redirect(clean_request_path(path) + (f"?{query}" if query else ""))
         else:
             self.serve(path, query)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 import resource
 import sys
 
@@ -48,6 +49,15 @@ def memstats() -> dict[str, object]:
 @mirrors("go.etcd.io/etcd/pkg/v3/runtime.FDLimit")
 def fd_limit() -> int:
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+@mirrors("go.etcd.io/etcd/pkg/v3/runtime.FDUsage")
+def fd_used() -> int:
+    """The process's open file descriptors: the entries of /proc/self/fd (0 without /proc)."""
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return 0
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/etcdhttp.serveVars")

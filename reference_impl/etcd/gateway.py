@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -232,30 +233,108 @@ def _text(encoded: str) -> str:
     return base64.b64decode(encoded).decode("utf-8", "surrogateescape")
 
 
-def metadata_of(headers) -> tuple[tuple[str, str], ...]:
-    """The call metadata the gateway forwards: the Authorization header, which etcd reads as
-    the auth token."""
-    token = headers.get("Authorization")
-    return (("authorization", token),) if token is not None else ()  # "" too: an invalid token
+METADATA_HEADER_PREFIX = "Grpc-Metadata-"
+# A key grpcio can send: gRPC's own lower-case characters, none of its reserved "grpc-" keys.
+_METADATA_KEY = re.compile(r"(?!grpc-)[0-9a-z_.-]+\Z")
+_METADATA_VALUE = re.compile(r"[ -~]*\Z")
 
 
-def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata) -> object | Iterator:
-    """Forward to the member's gRPC server: a unary method's response, or a streaming one's
-    iterator of responses (cancel it to end the stream). Raises GatewayError."""
+def metadata_of(headers) -> tuple[tuple[str, str | bytes], ...]:
+    """The call metadata the gateway forwards, as grpc-gateway's AnnotateContext makes it: the
+    Authorization header (which etcd reads as the auth token), and each Grpc-Metadata-KEY
+    header as KEY (etcd reads "token" and "hasleader"), a KEY ending in -Bin decoded from
+    base64 (GatewayError InvalidArgument if it is none). Keys and values grpcio cannot send are
+    left out; the other headers grpc-gateway forwards no etcd handler reads."""
+    pairs: list[tuple[str, str | bytes]] = []
+    for key, value in headers.items():
+        key = _canonical_header_key(key)
+        if key == "Authorization":
+            pairs.append(("authorization", value))  # "" too: an invalid token
+        elif key.startswith(METADATA_HEADER_PREFIX):
+            name = key[len(METADATA_HEADER_PREFIX):].lower()
+            if not _METADATA_KEY.match(name):
+                continue
+            if name.endswith("-bin"):
+                pairs.append((name, _decode_bin_header(key, value)))
+            elif _METADATA_VALUE.match(value.strip(" \t")):
+                pairs.append((name, value.strip(" \t")))
+    return tuple(pairs)
+
+
+def _canonical_header_key(key: str) -> str:
+    """Go's textproto.CanonicalMIMEHeaderKey for a key of token characters: each word
+    capitalised, the rest lower case."""
+    return "-".join(word[:1].upper() + word[1:].lower() for word in key.split("-"))
+
+
+def _decode_bin_header(key: str, value: str) -> bytes:
+    """A -Bin header's bytes: base64 with padding when the length is a multiple of four,
+    without it otherwise, as grpc-gateway's decodeBinHeader reads it."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    padded = len(value) % 4 == 0
+    body = value
+    if padded:  # at most two "=" end the last group
+        body = value[:-2] if value.endswith("==") else value[:-1] if value.endswith("=") else value
+    bad = next((i for i, c in enumerate(body) if c not in alphabet), None)
+    if bad is None and len(body) % 4 == 1:
+        bad = len(body) - 1  # a lone last character holds no whole byte
+    if bad is not None:
+        raise GatewayError(3, f"invalid binary header {key}: illegal base64 data at input byte {bad}")
+    return base64.b64decode(body + "=" * (-len(body) % 4))
+
+
+# grpc-gateway's timeoutUnitToDuration, in nanoseconds
+_TIMEOUT_UNITS = {"H": 3600 * 10**9, "M": 60 * 10**9, "S": 10**9, "m": 10**6, "u": 10**3, "n": 1}
+_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+
+
+def timeout_of(headers) -> float | None:
+    """The call's deadline, in seconds, from the first Grpc-Timeout header (grpc-gateway's
+    timeoutDecode: a base-10 int64 and one unit letter); None for no header or a zero timeout.
+    Go multiplies in int64, so a timeout past 292 years wraps round, often to one already
+    past. GatewayError InvalidArgument "invalid grpc-timeout: VALUE" if it does not parse."""
+    value = (headers.get("Grpc-Timeout") or "").strip(" \t")  # Go trims header values
+    if not value:
+        return None
+    unit = _TIMEOUT_UNITS.get(value[-1]) if len(value) >= 2 else None
+    number = int(value[:-1]) if _GO_INT.match(value[:-1]) else None
+    if unit is None or number is None or not -2**63 <= number < 2**63:
+        raise GatewayError(3, f"invalid grpc-timeout: {value}")
+    nanos = (unit * number + 2**63) % 2**64 - 2**63
+    # grpcio takes no deadline centuries ahead: past MAX_TIMEOUT it is as good as none
+    return None if nanos == 0 or nanos / 1e9 > MAX_TIMEOUT else nanos / 1e9
+
+
+MAX_TIMEOUT = 10 * 365 * 86400.0
+
+
+DEADLINE_EXCEEDED = GatewayError(4, "context deadline exceeded")  # the gateway's context's error
+
+
+def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
+         deadline: float | None = None) -> object | Iterator:
+    """Forward to the member's gRPC server by `deadline` (time.monotonic(); None: none): a
+    unary method's response, or a streaming one's iterator of responses (cancel it to end the
+    stream). Raises GatewayError."""
+    timeout = None if deadline is None else deadline - time.monotonic()
+    if timeout is not None and timeout <= 0:
+        raise DEADLINE_EXCEEDED  # the context is done before the call starts
     serialize, deserialize = method.request_type.SerializeToString, method.response_type.FromString
+    options = {"metadata": metadata, "timeout": timeout}
     try:
         if method.client_streaming:
-            return channel.stream_stream(method.path, serialize, deserialize)(iter(requests),
-                                                                              metadata=metadata)
+            return channel.stream_stream(method.path, serialize, deserialize)(iter(requests), **options)
         request = next(iter(requests))
         if method.server_streaming:
-            return channel.unary_stream(method.path, serialize, deserialize)(request, metadata=metadata)
-        return channel.unary_unary(method.path, serialize, deserialize)(request, metadata=metadata)
+            return channel.unary_stream(method.path, serialize, deserialize)(request, **options)
+        return channel.unary_unary(method.path, serialize, deserialize)(request, **options)
     except grpc.RpcError as err:
         raise gateway_error(err) from None
 
 
 def gateway_error(err: grpc.RpcError) -> GatewayError:
+    if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+        return DEADLINE_EXCEEDED  # grpc-go's client answers with its context's error
     return GatewayError(err.code().value[0], err.details() or "", from_server=True)
 
 
@@ -265,10 +344,11 @@ def stream_line(response) -> bytes:
 
 
 def stream_error_line(err: GatewayError) -> bytes:
-    """A stream that fails after it started ends with its error as one line."""
+    """A stream that fails after it started ends with its error, with no newline after it
+    (grpc-gateway's handleForwardResponseStreamError writes no delimiter)."""
     return (b'{"error":' + compact({"grpc_code": err.code, "http_code": err.http_status,
                                     "message": err.message,
-                                    "http_status": HTTP_REASONS.get(err.http_status, "")}) + b"}\n")
+                                    "http_status": HTTP_REASONS.get(err.http_status, "")}) + b"}")
 
 
 HTTP_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",

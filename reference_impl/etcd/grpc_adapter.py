@@ -61,6 +61,7 @@ from reference_impl.machinery.protowire import BYTES, FieldError, consume_field,
 from reference_impl.mirrors import mirrors
 
 V3RPC = "go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+AUTH = "go.etcd.io/etcd/server/v3/auth"
 ETCDSERVER = "go.etcd.io/etcd/server/v3/etcdserver"
 ETCDSERVERPB = "go.etcd.io/etcd/api/v3/etcdserverpb"
 
@@ -325,11 +326,16 @@ class Streams:
             context.cancel()
 
 
+@mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx")
 def token_of(context) -> str | None:
     """The auth token clientv3 sends in the call's metadata ("token"; "authorization" from the
-    gRPC gateway), as etcd's AuthInfoFromCtx reads it."""
-    metadata = dict(context.invocation_metadata() or ())
-    return metadata["token"] if "token" in metadata else metadata.get("authorization")
+    gRPC gateway), as etcd's AuthInfoFromCtx reads it: the first value of the first key there."""
+    metadata = context.invocation_metadata() or ()
+    for key in ("token", "authorization"):
+        values = [value for name, value in metadata if name == key]
+        if values:
+            return values[0]
+    return None
 
 
 def go_status_text(err: EtcdError) -> str:
@@ -381,6 +387,8 @@ def intercepted(server, behaviour: Callable, *, stream: bool) -> Callable:
     if stream:
         def streaming(request, context):
             intercept(request, context)
+            if requires_leader(context):
+                context = LeaderBoundContext(context, server)
             yield from behaviour(request, context)
         return streaming
 
@@ -413,6 +421,41 @@ class LeaderLoss:
         # the check that first sees no leader counts as one: two more election timeouts
         self.ended = now - self._since >= (self.CHECKS - 1) * self._server.election_timeout
         return self.ended
+
+
+@mirrors(f"{V3RPC}.newStreamInterceptor", f"{V3RPC}.monitorLeader")
+class LeaderBoundContext:
+    """A stream's context as etcd's interceptor hands it to a handler when the call requires a
+    leader: once `LeaderLoss` says the leader is lost, it is cancelled (is_active() is False,
+    its callbacks run) with `cancel_reason` ErrNoLeader, which the handler may answer with, as
+    etcd's cancellableContext keeps the reason for Err(). Anything else is the call's own."""
+
+    def __init__(self, context, server) -> None:
+        self._context = context
+        self._loss = LeaderLoss(server)
+        self._callbacks: list[Callable[[], None]] = []
+        self._over = threading.Event()
+        self.cancel_reason: EtcdError | None = None
+        context.add_callback(self._over.set)
+        threading.Thread(target=self._monitor, daemon=True, name="leader-monitor").start()
+
+    def _monitor(self) -> None:
+        while not self._over.wait(STREAM_POLL):
+            if self._loss.lost(time.monotonic()):
+                self.cancel_reason = ErrNoLeader()
+                for callback in self._callbacks:
+                    callback()
+                return
+
+    def is_active(self) -> bool:
+        return self.cancel_reason is None and self._context.is_active()
+
+    def add_callback(self, callback: Callable[[], None]) -> bool:
+        self._callbacks.append(callback)
+        return self._context.add_callback(callback)
+
+    def __getattr__(self, name: str):
+        return getattr(self._context, name)
 
 
 def _answers_etcd_errors(method: Callable) -> Callable:
@@ -637,7 +680,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
     @mirrors(f"(*{V3RPC}.maintenanceServer).MoveLeader")
     @_answers_etcd_errors
     def MoveLeader(self, request, context):
-        self._server.move_leader(request.targetID)
+        self._server.move_leader(request.targetID, context.time_remaining(), context.is_active)
         return rpc_pb2.MoveLeaderResponse()  # etcd 3.4 fills no header either
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Alarm")

@@ -366,7 +366,11 @@ class _Services:
             for header, kv in observe(self._client(context), request.name):
                 yield pb.LeaderResponse(header=header_pb(header), kv=kv_pb(kv))
         except Cancelled:
-            pass  # the caller went away; nobody hears the stream end
+            # the stream's context is done: it ends with the context's error, which only a
+            # leader loss (etcd's interceptor cancelled it) leaves anyone to hear
+            reason = getattr(context, "cancel_reason", None)
+            if reason is not None:
+                context.abort(grpc.StatusCode[reason.grpc_code], reason.message)
         finally:
             self._streams.discard(context)
 

@@ -57,7 +57,8 @@ class HealthServicer:
 
     def Watch(self, service: str, context):
         """The service's status now; then, as its status never changes here, nothing until the
-        caller goes away."""
+        call's context is done, when it ends CANCELLED "Stream has ended." as grpc-go's does
+        (heard by the caller when etcd's interceptor cancelled the stream on a leader loss)."""
         ended = threading.Event()
         if not context.add_callback(ended.set):
             return  # the call has ended already
@@ -65,6 +66,7 @@ class HealthServicer:
         try:
             yield write_health_check_response(self._statuses.get(service, SERVICE_UNKNOWN))
             ended.wait()
+            context.abort(grpc.StatusCode.CANCELLED, "Stream has ended.")
         finally:
             self._streams.discard(context)
 

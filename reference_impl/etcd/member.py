@@ -60,11 +60,12 @@ from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore, simple_token_prefix
 from reference_impl.etcd.backend import BackendState
+from reference_impl.etcd.expvar import fd_limit, fd_used
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrCorruptWAL, ErrDataDirNotEmpty, ErrLeaderChanged,
     ErrLearnerNotReady, ErrMemberNotFound, ErrMemberNotLearner, ErrNoLeader,
     ErrNotEnoughStartedMembers, ErrNotLeader, ErrNoSpace, ErrOldDataDir, ErrProposeDeadline,
-    ErrStopped, ErrTimeout, ErrUnhealthy, ErrWALWrite, EtcdError)
+    ErrStopped, ErrTimeout, ErrTimeoutLeaderTransfer, ErrUnhealthy, ErrWALWrite, EtcdError)
 from reference_impl.etcd.messages import (
     AlarmRequest, AuthRequest, CompactionRequest, DeleteRangeRequest, InternalAuthenticateRequest,
     LeaseGrantRequest, LeaseKeepAliveRequest, LeaseKeepAliveResponse, LeaseRevokeRequest,
@@ -1059,7 +1060,12 @@ class ClusterMember:
             db_size = self.server.status().db_size
             keys = self.server.store.keys_total()
             applied = self.node.applied
-        return ServerMetrics(has_leader=lead != 0, is_leader=lead == self.id,
+            store, server = self.server.store, self.server
+            state = dict(current_revision=store.current_revision, compact_revision=store.compact_revision,
+                         auth_revision=server.auth.revision, cluster_version=server.cluster_version,
+                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner)
+        return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
+                             has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys,
@@ -1082,8 +1088,14 @@ class ClusterMember:
     # -- leadership and membership --------------------------------------------------------------
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).MoveLeader")
-    def move_leader(self, target_id: int) -> None:
-        """Hand leadership to `target_id` and wait until it has it (this member must lead)."""
+    def move_leader(self, target_id: int, timeout: float | None = None,
+                    is_active: Callable[[], bool] = lambda: True) -> None:
+        """Hand leadership to `target_id` and wait until it has it (this member must lead).
+
+        As etcd, the wait has no bound of its own: it lasts as long as the caller's deadline
+        (`timeout` seconds; None, none) and the caller (`is_active`), then it is
+        ErrTimeoutLeaderTransfer. A transferee that cannot take over (down, cut off) keeps a
+        client without a deadline waiting until it goes."""
         self._check_running()
         if self._raft_status[0] != self.id:
             raise ErrNotLeader()
@@ -1092,11 +1104,13 @@ class ClusterMember:
         if member is None or member.is_learner:
             raise ErrBadLeaderTransferee(target_id=target_id)
         self._inbox.put(("transfer", target_id))
-        deadline = time.monotonic() + self.request_timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         while self._raft_status[0] != target_id:
-            if time.monotonic() > deadline:
-                raise ErrTimeout()
-            time.sleep(self.heartbeat / 4)
+            left = None if deadline is None else deadline - time.monotonic()
+            if (left is not None and left <= 0) or not is_active():
+                raise ErrTimeoutLeaderTransfer()
+            # wake at the deadline itself, so the answer reaches the caller before its own timer
+            time.sleep(self.heartbeat / 4 if left is None else min(self.heartbeat / 4, left))
 
     def members(self) -> tuple[Member, ...]:
         with self._state:

@@ -82,6 +82,15 @@ class ServerMetrics:
     server_version: str
     health_success: int = 0  # /health checks that found the member healthy
     health_failures: int = 0
+    member_id: int = 0
+    is_learner: bool = False
+    quota_backend_bytes: int | None = None  # None: no quota (a negative flag), not shown
+    cluster_version: str | None = None  # None until the members decided it
+    current_revision: int = 1
+    compact_revision: int = -1  # -1: never compacted
+    auth_revision: int = 1
+    fd_limit: int = 0
+    fd_used: int = 0
 
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
@@ -89,6 +98,16 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
     gatherer sorts them, the process's and runtime's (`prometheus.runtime_families`) after etcd's.
     (`etcdctl check datascale` reads process_resident_memory_bytes before and after its writes.)"""
     families = [
+        _family("etcd_cluster_version",
+                "Which version is running. 1 for 'cluster_version' label with current cluster version",
+                "gauge", [(f'{{cluster_version="{_major_minor(m.cluster_version)}"}}', 1)]
+                if m.cluster_version else []),
+        _family("etcd_debugging_auth_revision", "The current revision of auth store.", "gauge",
+                [("", m.auth_revision)]),
+        _family("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.",
+                "gauge", [("", m.compact_revision)]),
+        _family("etcd_debugging_mvcc_current_revision", "The current revision of store.", "gauge",
+                [("", m.current_revision)]),
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
         _histogram("etcd_disk_wal_fsync_duration_seconds",
@@ -102,9 +121,15 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                 [("", m.health_failures)]),
         _family("etcd_server_health_success", "The total number of successful health checks", "counter",
                 [("", m.health_success)]),
+        _family("etcd_server_id",
+                "Server or member ID in hexadecimal format. 1 for 'server_id' label with current ID.",
+                "gauge", [(f'{{server_id="{m.member_id:x}"}}', 1)]),
         _family("etcd_server_is_leader",
                 "Whether or not this member is a leader. 1 if is, 0 otherwise.", "gauge",
                 [("", int(m.is_leader))]),
+        _family("etcd_server_is_learner",
+                "Whether or not this member is a learner. 1 if is, 0 otherwise.", "gauge",
+                [("", int(m.is_learner))]),
         _family("etcd_server_leader_changes_seen_total", "The number of leader changes seen.",
                 "counter", [("", m.leader_changes_seen)]),
         _family("etcd_server_proposals_applied_total",
@@ -113,15 +138,31 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_server_proposals_committed_total",
                 "The total number of consensus proposals committed.", "gauge",
                 [("", m.proposals_committed)]),
+        _family("etcd_server_quota_backend_bytes", "Current backend storage quota size in bytes.",
+                "gauge", [("", m.quota_backend_bytes)] if m.quota_backend_bytes is not None else []),
         _family("etcd_server_version",
                 "Which version is running. 1 for 'server_version' label with current version.",
                 "gauge", [(f'{{server_version="{m.server_version}"}}', 1)]),
     ]
-    families += [family.text() for family in runtime]
-    return "".join(families)
+    os_families = [  # pkg/runtime's, that etcdserver's monitorFileDescriptor publishes
+        (_family("os_fd_limit", "The file descriptor limit.", "gauge", [("", m.fd_limit)]), "os_fd_limit"),
+        (_family("os_fd_used", "The number of used file descriptors.", "gauge", [("", m.fd_used)]), "os_fd_used"),
+    ]
+    named = sorted([*((family.text(), family.name) for family in runtime), *os_families],
+                   key=lambda pair: pair[1])
+    families += [text for text, _ in named if text]
+    return "".join(family for family in families if family)
+
+
+def _major_minor(version: str) -> str:
+    """etcd's version.Cluster: "3.4.0" is labelled "3.4"."""
+    return ".".join(version.split(".")[:2])
 
 
 def _family(name: str, help_text: str, kind: str, samples: list[tuple[str, float]]) -> str:
+    """The family's text; nothing for a family without samples (a vector with no series)."""
+    if not samples:
+        return ""
     lines = [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
     lines += [f"{name}{labels} {format_float(value)}" for labels, value in samples]
     return "\n".join(lines) + "\n"

@@ -21,8 +21,10 @@ gets the same ids.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import re
+import socket
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlsplit
@@ -85,6 +87,60 @@ def parse_initial_cluster(text: str, cluster_token: str = DEFAULT_CLUSTER_TOKEN)
                                         f"have the same peer URLs")
         members[member.id] = member
     return members
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.ServerConfig).advertiseMatchesCluster",
+         "go.etcd.io/etcd/pkg/v3/netutil.URLStringsEqual")
+def check_advertised_peer_urls(members: Mapping[int, Member], name: str, advertised: Sequence[str]) -> None:
+    """A member bootstrapping a new cluster advertises (--initial-advertise-peer-urls) the peer
+    URLs --initial-cluster gives its name, compared sorted, then with host names other than
+    localhost resolved (as netutil does); else ErrBadCluster in etcd's words."""
+    urls = sorted(u for m in members.values() if m.name == name for u in m.peer_urls)
+    if not urls:
+        return  # no member of that name: refused as such when the member starts
+    apurls = sorted(advertised)
+    if len(urls) != len(apurls):
+        why = f"len({_go_quoted(apurls)}) != len({_go_quoted(urls)})"
+    else:
+        resolved_ap, resolved = sorted(map(_resolved, apurls)), sorted(map(_resolved, urls))
+        differing = [(a, b) for a, b in zip(resolved_ap, resolved) if a != b]
+        if not differing:
+            return
+        why = f'resolved urls: "{differing[0][0]}" != "{differing[0][1]}"'
+    missing = [u for u in urls if u not in apurls]
+    if missing:
+        raise ErrBadCluster(problem=f"--initial-cluster has {','.join(f'{name}={u}' for u in missing)} "
+                                    f"but missing from --initial-advertise-peer-urls={','.join(apurls)} ({why})")
+    extra = [u for u in apurls if u not in urls]
+    raise ErrBadCluster(problem=f"--initial-advertise-peer-urls has {','.join(extra)} but missing from "
+                                f"--initial-cluster={','.join(f'{name}={u}' for u in apurls)}")
+
+
+def _go_quoted(strings: Sequence[str]) -> str:
+    """A []string as Go's %q prints it."""
+    return "[" + " ".join(json.dumps(s) for s in strings) + "]"
+
+
+def _resolved(url: str) -> str:
+    """The URL with its host name looked up (IPv4), as netutil's resolveURL does for any host
+    that is neither localhost nor an IP address; a name that does not resolve stays."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host == "localhost" or _is_ip(host) or parts.port is None:
+        return url
+    try:
+        address = socket.gethostbyname(host)
+    except OSError:
+        return url
+    return parts._replace(netloc=f"{address}:{parts.port}").geturl()
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

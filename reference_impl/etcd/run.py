@@ -17,8 +17,8 @@ etcd's default, the only member of a new cluster (default=http://localhost:2380,
 listening there unless --listen-peer-urls is given), which elects itself at once and commits a
 write as soon as it is on its disk. The clustering flags are etcd's: --name, --initial-cluster,
 --initial-cluster-state new|existing, --initial-cluster-token, --listen-peer-urls,
---initial-advertise-peer-urls (accepted; the peer URLs are those --initial-cluster gives the
-member), --advertise-client-urls, --heartbeat-interval and --election-timeout (milliseconds).
+--initial-advertise-peer-urls (checked against --initial-cluster when a new cluster is
+bootstrapped, as etcd checks them), --advertise-client-urls, --heartbeat-interval and --election-timeout (milliseconds).
 Its ready line comes once the member has joined and published itself, when etcd too starts
 answering clients.
 """
@@ -48,10 +48,12 @@ from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
-from reference_impl.etcd.raftnode import DEFAULT_CLUSTER_TOKEN, parse_initial_cluster
+from reference_impl.etcd.raftnode import (
+    DEFAULT_CLUSTER_TOKEN, check_advertised_peer_urls, parse_initial_cluster)
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
+from reference_impl.etcd.wal import wal_exists
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import parse_duration
@@ -240,7 +242,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         initial_cluster: str | None = None,
         initial_cluster_state: str = "new", initial_cluster_token: str = DEFAULT_CLUSTER_TOKEN,
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
-        heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
+        initial_advertise_peer_urls: str | None = None, heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
         max_txn_ops: int = MAX_TXN_OPS, max_request_bytes: int = MAX_REQUEST_BYTES,
@@ -275,6 +277,9 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     lone = initial_cluster is None
     members = parse_initial_cluster(initial_cluster or f"{name}={DEFAULT_PEER_URLS[0]}",
                                     initial_cluster_token)
+    if initial_cluster_state == "new" and not wal_exists(Path(data_dir)):
+        check_advertised_peer_urls(members, name, [u.strip() for u in initial_advertise_peer_urls.split(",")]
+                                   if initial_advertise_peer_urls else DEFAULT_PEER_URLS)
     if listen_peer_urls is None and not lone:
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
@@ -536,8 +541,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                          help="where this member listens for its peers (default: its advertised one)")
     cluster.add_argument("--initial-advertise-peer-urls",
                          default=env.get("ETCD_INITIAL_ADVERTISE_PEER_URLS"),
-                         help="accepted for etcd compatibility: the member's peer URLs come from "
-                              "--initial-cluster")
+                         help="the peer URLs this member advertises; bootstrapping a new "
+                              "cluster they must be those --initial-cluster gives it")
     cluster.add_argument("--advertise-client-urls", default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
     cluster.add_argument("--heartbeat-interval", type=_positive,
                          default=env.get("ETCD_HEARTBEAT_INTERVAL", str(DEFAULT_HEARTBEAT_MS)),
@@ -562,7 +567,8 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         name=args.name, initial_cluster=args.initial_cluster,
         initial_cluster_state=args.initial_cluster_state,
         initial_cluster_token=args.initial_cluster_token, listen_peer_urls=args.listen_peer_urls,
-        advertise_client_urls=args.advertise_client_urls, heartbeat_ms=args.heartbeat_interval,
+        advertise_client_urls=args.advertise_client_urls,
+        initial_advertise_peer_urls=args.initial_advertise_peer_urls, heartbeat_ms=args.heartbeat_interval,
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,

@@ -516,7 +516,8 @@ class EtcdServer:
     is_learner = False  # the only member is a voter
 
     @mirrors(f"(*{SERVER}.EtcdServer).MoveLeader")
-    def move_leader(self, target_id: int) -> None:
+    def move_leader(self, target_id: int, timeout: float | None = None,
+                    is_active: Callable[[], bool] = lambda: True) -> None:
         """Leadership "moves" to this member, the leader already; no other member exists."""
         if target_id != self.member.id:
             raise ErrBadLeaderTransferee(target_id=target_id)

@@ -195,6 +195,13 @@ def fsync_dir(directory: Path, fsync: Fsync) -> None:
         os.close(dir_fd)
 
 
+@mirrors("go.etcd.io/etcd/server/v3/wal.Exist")
+def wal_exists(directory: Path) -> bool:
+    """Whether `directory` holds a log segment: a member that has one restarts from it, with
+    no bootstrap checks of its cluster flags."""
+    return any(_SEGMENT_NAME.fullmatch(p.name) for p in directory.glob("wal-*.log"))
+
+
 class WAL:
     """Log segments in `directory`. `write` and `fsync` are os.write and os.fsync unless a test
     passes a faulty disk."""

@@ -9,7 +9,7 @@ from reference_impl.etcd.errors import ErrTimeout
 from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.messages import AlarmMember
 from reference_impl.etcd.member import ClusterMember
-from reference_impl.etcd.messages import DeleteRangeRequest, PutRequest
+from reference_impl.etcd.messages import CompactionRequest, DeleteRangeRequest, PutRequest
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
@@ -51,10 +51,17 @@ def test_exposition_is_prometheus_text_sorted_by_name():
     text = expose(ServerMetrics(has_leader=True, is_leader=False, leader_changes_seen=2,
                                 proposals_committed=9, proposals_applied=8, db_total_size=20480,
                                 keys_total=3, wal_fsync=h.snapshot(), server_version="3.5.1",
-                                health_success=4, health_failures=1),
+                                health_success=4, health_failures=1, member_id=0x8e9e05c52164694d,
+                                quota_backend_bytes=123456789, cluster_version="3.4.0",
+                                current_revision=7, compact_revision=5, auth_revision=2,
+                                fd_limit=20000, fd_used=14),
                   [start])
     samples = [line for line in text.splitlines() if not line.startswith("#")]
     assert samples == [
+        'etcd_cluster_version{cluster_version="3.4"} 1',
+        "etcd_debugging_auth_revision 2",
+        "etcd_debugging_mvcc_compact_revision 5",
+        "etcd_debugging_mvcc_current_revision 7",
         "etcd_debugging_mvcc_keys_total 3",
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 0',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 1',
@@ -65,11 +72,16 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_server_has_leader 1",
         "etcd_server_health_failures 1",
         "etcd_server_health_success 4",
+        'etcd_server_id{server_id="8e9e05c52164694d"} 1',
         "etcd_server_is_leader 0",
+        "etcd_server_is_learner 0",
         "etcd_server_leader_changes_seen_total 2",
         "etcd_server_proposals_applied_total 8",
         "etcd_server_proposals_committed_total 9",
+        "etcd_server_quota_backend_bytes 1.23456789e+08",
         'etcd_server_version{server_version="3.5.1"} 1',
+        "os_fd_limit 20000",
+        "os_fd_used 14",
         "process_start_time_seconds 1.79647402339e+09",
     ]
     assert ("# HELP etcd_server_leader_changes_seen_total The number of leader changes seen.\n"
@@ -96,6 +108,25 @@ def test_a_members_metrics_follow_its_writes(tmp_path):
     assert after_delete.proposals_applied == after_puts.proposals_applied + 1
     assert after_puts.wal_fsync.count >= before.wal_fsync.count + 3
     assert after_puts.db_total_size > before.db_total_size
+
+
+def test_a_members_metrics_carry_its_store_revisions_id_and_quota(tmp_path):
+    """What etcd 3.4.23's /metrics showed after two puts, a compaction and a user added under
+    --quota-backend-bytes 123456789: the store's current and compacted revisions (-1 before any
+    compaction), the auth store's revision, the member's id, its quota and the cluster version
+    by major.minor; the reference served none of them."""
+    with ClusterMember.alone(tmp_path, WallClock(), quota_backend_bytes=123456789) as member:
+        fresh = member.metrics()
+        member.put(PutRequest(b"a", b"1"))
+        member.put(PutRequest(b"a", b"2"))
+        member.compact(CompactionRequest(revision=2))
+        after = member.metrics()
+        assert (fresh.current_revision, fresh.compact_revision) == (1, -1)
+        assert (after.current_revision, after.compact_revision) == (3, 2)
+        assert (after.member_id, after.is_learner, after.quota_backend_bytes) == (member.id, False, 123456789)
+        assert after.auth_revision == member.server.auth.revision
+        assert after.cluster_version == member.server.cluster_version
+        assert after.fd_used > 0 and after.fd_limit > 0
 
 
 class StubMember:

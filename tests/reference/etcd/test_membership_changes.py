@@ -3,12 +3,14 @@ the same Cluster RPC (recorded side by side with the reference, cluster and memb
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import (
-    ErrMemberBadURLs, ErrMemberNotFound, ErrNotEnoughStartedMembers, ErrPeerURLExist)
+    ErrMemberBadURLs, ErrMemberNotFound, ErrNotEnoughStartedMembers, ErrPeerURLExist,
+    ErrTimeoutLeaderTransfer)
 from reference_impl.etcd.messages import PutRequest
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.machinery.clock import ManualClock
@@ -85,6 +87,24 @@ def test_removing_an_unknown_member_first_counts_the_started_voters(tmp_path):
         member.member_add(("http://127.0.0.1:9",), is_learner=False)
         with pytest.raises(ErrNotEnoughStartedMembers):
             member.member_remove(4242)
+
+
+def test_a_leader_transfer_waits_as_long_as_its_caller_then_took_too_long(tmp_path):
+    """EtcdServer.MoveLeader has no bound of its own: it waits for the transferee until the
+    caller's context is done, then answers ErrTimeoutLeaderTransfer, code Unknown with its own
+    text (etcd 3.4.23, a voter that is down as transferee: a 2 s and a 9 s deadline each
+    answered at its end); the reference gave up at its request timeout, "request timed out"."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        down, _ = member.member_add(("http://127.0.0.1:9",), is_learner=False)
+        member.request_timeout = 0.05  # a bound of its own would show at once
+        started = time.monotonic()
+        with pytest.raises(ErrTimeoutLeaderTransfer) as caught:
+            member.move_leader(down.id, timeout=0.3)
+        assert time.monotonic() - started >= 0.3
+        assert (caught.value.grpc_code, caught.value.message) == (
+            "UNKNOWN", "etcdserver: request timed out, leader transfer took too long")
+        with pytest.raises(ErrTimeoutLeaderTransfer):
+            member.move_leader(down.id, is_active=lambda: False)  # the caller went away
 
 
 def test_an_updated_learner_is_listed_as_a_voter_as_etcd_3_4_lists_it(tmp_path):

@@ -1181,3 +1181,60 @@ def test_a_keep_alive_stream_that_requires_a_leader_ends_when_it_is_lost(monkeyp
             assert next(plain).TTL == 60
     finally:
         grpc_server.stop(None)
+
+
+def test_observe_and_health_watch_that_require_a_leader_end_when_it_is_lost(monkeypatch):
+    """etcd's stream interceptor cancels every stream that carries hasleader once monitorLeader
+    gives up on the leader, whatever its service: Election.Observe then answers its context's
+    error, the kept reason UNAVAILABLE "etcdserver: no leader", and grpc-go's Health.Watch its
+    own CANCELLED "Stream has ended." (etcd 3.4.23, a follower whose two peers were killed:
+    both ended 3 s later, the same streams without hasleader stayed); the reference kept both
+    open."""
+    import grpc
+
+    from reference_impl.etcd import concurrencypb as pb
+    from reference_impl.etcd import grpc_adapter, grpc_concurrency
+    from reference_impl.etcd.messages import PutRequest
+
+    class LosesItsLeader(EtcdServer):
+        leader = 1  # a plain attribute, that the test clears
+        election_timeout = 0.05
+
+    monkeypatch.setattr(grpc_adapter, "STREAM_POLL", 0.02)
+    monkeypatch.setattr(grpc_concurrency, "WAIT_POLL", 0.02)
+    core = LosesItsLeader(ManualClock())
+    core.put(PutRequest(b"e/1", b"v"))
+    grpc_server, address = _serve(core)
+    need_leader = (("hasleader", "true"),)
+    try:
+        with grpc.insecure_channel(address) as channel:
+            observe = channel.unary_stream(f"/{pb.ELECTION_SERVICE}/Observe",
+                                           request_serializer=pb.LeaderRequest.SerializeToString,
+                                           response_deserializer=pb.LeaderResponse.FromString)
+            health = channel.unary_stream("/grpc.health.v1.Health/Watch")
+            streams = [observe(pb.LeaderRequest(name=b"e"), metadata=need_leader, timeout=5),
+                       health(b"", metadata=need_leader, timeout=5),
+                       observe(pb.LeaderRequest(name=b"e"), timeout=5), health(b"", timeout=5)]
+            assert [_answer(lambda s=s: next(s)) for s in streams] == ["OK"] * 4
+            core.leader = 0
+            assert [_answer(lambda s=s: next(s)) for s in streams[:2]] == [
+                "UNAVAILABLE: etcdserver: no leader", "CANCELLED: Stream has ended."]
+            assert all(s.is_active() for s in streams[2:])
+    finally:
+        grpc_server.stop(None)
+
+
+def test_of_two_token_values_the_first_is_the_token():
+    """AuthInfoFromCtx reads md["token"][0] (else md["authorization"][0]): etcd 3.4.23 served a
+    range sent with a valid token then a bad one, and refused the reverse order "invalid auth
+    token"; the reference took the last value."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd.grpc_adapter import token_of
+
+    def call(*metadata):
+        return SimpleNamespace(invocation_metadata=lambda: metadata)
+    assert token_of(call(("token", "good"), ("token", "bad"))) == "good"
+    assert token_of(call(("authorization", "a"), ("token", "t"), ("token", "u"))) == "t"
+    assert token_of(call(("authorization", "a"), ("authorization", "b"))) == "a"
+    assert token_of(call(("hasleader", "true"))) is None

@@ -16,6 +16,22 @@ CLUSTER = "n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3"
      "must be new or existing"),
     (["--name", "n1", "--initial-cluster", CLUSTER, "--heartbeat-interval", "500",
       "--election-timeout", "100"], "must be greater than --heartbeat-interval"),
+    # advertiseMatchesCluster, in etcd 3.4.23's words (the advertised default: localhost:2380)
+    (["--name", "n1", "--initial-cluster", CLUSTER],
+     '--initial-cluster has n1=http://127.0.0.1:1 but missing from --initial-advertise-peer-urls='
+     'http://localhost:2380 (resolved urls: "http://localhost:2380" != "http://127.0.0.1:1")'),
+    (["--name", "n1", "--initial-cluster", "n1=http://127.0.0.1:1,n1=http://127.0.0.1:2",
+      "--initial-advertise-peer-urls", "http://127.0.0.1:1"],
+     '--initial-cluster has n1=http://127.0.0.1:2 but missing from --initial-advertise-peer-urls='
+     'http://127.0.0.1:1 (len(["http://127.0.0.1:1"]) != len(["http://127.0.0.1:1" "http://127.0.0.1:2"]))'),
+    (["--initial-advertise-peer-urls", "http://127.0.0.1:1"],
+     '--initial-cluster has default=http://localhost:2380 but missing from '
+     '--initial-advertise-peer-urls=http://127.0.0.1:1 (resolved urls: "http://127.0.0.1:1" != '
+     '"http://localhost:2380")'),
+    (["--name", "n1", "--initial-cluster", "n1=http://127.0.0.1:1",
+      "--initial-advertise-peer-urls", "http://127.0.0.1:1,http://127.0.0.1:2"],
+     "--initial-advertise-peer-urls has http://127.0.0.1:2 but missing from "
+     "--initial-cluster=n1=http://127.0.0.1:1,n1=http://127.0.0.1:2"),
 ])
 def test_a_bad_cluster_flag_is_one_line_and_exit_1(tmp_path, capsys, flags, message):
     code = main(["--data-dir", str(tmp_path / "d"), "--listen-client-urls", "http://127.0.0.1:0",
@@ -33,3 +49,19 @@ def test_joining_with_no_reachable_peer_says_so(tmp_path, capsys):
                  CLUSTER, "--initial-cluster-state", "existing"], {})
     err = capsys.readouterr().err
     assert code == 1 and "no member of --initial-cluster answers" in err
+
+
+def test_a_restart_or_a_join_does_not_check_the_advertised_peer_urls(tmp_path):
+    """etcd checks --initial-advertise-peer-urls against --initial-cluster only when it
+    bootstraps a new cluster (VerifyBootstrap, with no WAL yet; run() asks wal_exists), and a
+    name --initial-cluster lacks is left to the member's own refusal ("no member named")."""
+    from reference_impl.etcd.raftnode import check_advertised_peer_urls, parse_initial_cluster
+    from reference_impl.etcd.wal import wal_exists
+
+    members = parse_initial_cluster("n1=http://127.0.0.1:1,n2=http://127.0.0.1:2")
+    check_advertised_peer_urls(members, "n1", ["http://127.0.0.1:1"])
+    check_advertised_peer_urls(members, "n9", ["http://127.0.0.1:1"])  # refused later, by name
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / f"wal-{0:020d}.log").write_bytes(b"")
+    assert wal_exists(data) and not wal_exists(tmp_path)
