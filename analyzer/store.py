@@ -435,32 +435,84 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                   annotations: Iterable[Annotation] = (), programs: Iterable = (),
                   signatures: Iterable[tuple[str, str]] = ()) -> None:
     """Store the commit's files, modules and call graph (with the implementations, annotations
-    and command programs the resolver found) and make it visible, in one transaction. An index of
-    the same commit by an older parser or resolver goes in the same transaction: it is stale.
+    and command programs the resolver found) and make it visible, in one transaction: a
+    `GraphWriter` given everything at once."""
+    with GraphWriter(db, commit_id, files, modules) as writer:
+        writer.finish(symbols, edges, implements, annotations, programs, signatures)
 
-    Into empty graph tables (a first index), the large tables' indexes are dropped and made
-    again after the rows are in: one sort each instead of a million random B-tree inserts. Both
-    happen in the transaction, so an interrupted run leaves the schema as it was."""
-    with transaction(db):
+
+class GraphWriter:
+    """A commit's files, modules and call graph, written while the resolver still works and made
+    visible at the end, all in one transaction: `write` stores the symbols and edges the resolver
+    holds so far (rows it never changes again), `finish` the rest, and marks the commit complete.
+    Leaving the `with` block by an exception rolls everything back, so an interrupted index leaves
+    the previous one as it was. An index of the same commit by an older parser or resolver goes in
+    the same transaction: it is stale.
+
+    Into empty graph tables (a first index), the large tables' indexes are dropped and made again
+    after the rows are in: one sort each instead of a million random B-tree inserts. Both happen
+    in the transaction, so an interrupted run leaves the schema as it was."""
+
+    def __init__(self, db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
+                 modules: Iterable[tuple[str, str]]):
+        self.db, self.commit_id = db, commit_id
+        self.files, self.modules = files, modules
+        self.rebuilt: list[tuple[str, str]] = []
+        self.ids: _NameIds | None = None  # set once the transaction began
+        self.symbols_written = self.edges_written = 0
+
+    def __enter__(self) -> GraphWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.db.in_transaction:  # left before `finish` committed: nothing of it stays
+            self.db.execute("ROLLBACK")
+
+    def _begin(self) -> _NameIds:
+        db, commit_id = self.db, self.commit_id
+        db.execute("BEGIN IMMEDIATE")
         first = db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
-        rebuilt = [(name, sql) for name, sql in db.execute(
+        self.rebuilt = [(name, sql) for name, sql in db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
             "('edges', 'symbols', 'implements') AND sql IS NOT NULL")] if first else []
-        for name, _ in rebuilt:
+        for name, _ in self.rebuilt:
             db.execute(f"DROP INDEX {name}")
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                       [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
+                       [(commit_id, f.path, f.blob_sha, f.import_path, f.status)
+                        for f in self.files])
         db.executemany("INSERT INTO modules VALUES (?, ?, ?)",
-                       [(commit_id, path, dir_) for path, dir_ in modules])
-        ids = _NameIds(db)
-        db.executemany(
+                       [(commit_id, path, dir_) for path, dir_ in self.modules])
+        self.ids = _NameIds(db)
+        return self.ids
+
+    def write(self, symbols: list[Symbol], edges: list[Edge]) -> None:
+        """Store the symbols and edges not written yet: those after the ones an earlier call
+        was given, which must be unchanged."""
+        self._rows(symbols[self.symbols_written:], edges[self.edges_written:])
+        self.symbols_written, self.edges_written = len(symbols), len(edges)
+        self.ids.flush()
+
+    def _rows(self, symbols: Iterable[Symbol], edges: Iterable[Edge]) -> None:
+        ids = self.ids if self.ids is not None else self._begin()  # (an empty dict at first)
+        commit_id = self.commit_id
+        self.db.executemany(
             "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
               s.end_line, s.doc, s.signature) for s in symbols])
-        db.executemany(
+        self.db.executemany(
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
               e.confidence, ids[e.via]) for e in edges])
+
+    def finish(self, symbols: Iterable[Symbol], edges: Iterable[Edge],
+               implements: Iterable[Implements] = (), annotations: Iterable[Annotation] = (),
+               programs: Iterable = (), signatures: Iterable[tuple[str, str]] = ()) -> None:
+        """Store the rest of the graph (the symbols and edges after those written) and make the
+        commit visible."""
+        db, commit_id = self.db, self.commit_id
+        self._rows(itertools.islice(symbols, self.symbols_written, None),
+                   itertools.islice(edges, self.edges_written, None))
+        ids = self.ids
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
             [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
@@ -480,12 +532,13 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                  for kind, members in (("package", program.packages), ("type", program.types))
                  for member in sorted(members)])
         ids.flush()
-        for _, sql in rebuilt:
+        for _, sql in self.rebuilt:
             db.execute(sql)
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
         db.execute("DELETE FROM commits WHERE id != ? AND complete = 1 AND (repo, sha, "
                    "include_tests, library, build) = (SELECT repo, sha, include_tests, library, "
                    "build FROM commits WHERE id = ?)", (commit_id, commit_id))
+        db.execute("COMMIT")
 
 
 class _NameIds(dict):
