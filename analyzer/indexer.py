@@ -296,7 +296,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
                              for record, facts in (store.file_facts(db, library.id) if library else ()))
             # The symbols and the first share's edges are stored while other processes still
-            # resolve call sites, rather than after resolution, when one core would idle; the
+            # resolve call sites, rather than after resolution, when one core would idle, and
+            # the tables of both are indexed while the command programs are worked out; the
             # transaction that begins then makes the commit visible at the end, or rolls back.
             writer = stack.enter_context(store.GraphWriter(
                 db, commit_id, files, [(m.path, m.dir) for m in modules.modules]))
@@ -305,7 +306,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                                                  library_files), (),
                                  commands_of(checkout.name), build,
                                  _resolve_progress(progress, checkout.name), processes=jobs,
-                                 partial=lambda so_far: writer.write(so_far.symbols, so_far.edges))
+                                 partial=lambda so_far, complete: writer.write(
+                                     so_far.symbols, so_far.edges, complete))
             parsed.clear()  # the resolver is done with them: freed before the graph is written
         summary.resolve_seconds = time.monotonic() - resolve_started
         # Tens of seconds on Kubernetes, which a log should not show as the resolver's last stage.

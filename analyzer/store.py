@@ -13,6 +13,7 @@ import itertools
 import os
 import sqlite3
 import struct
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -300,7 +301,9 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True,
                              isolation_level=None)
     else:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # A writer's graph indexes are made in a thread of its own (GraphWriter), never while
+        # another uses the connection.
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is still crash-safe for the database
     db.execute("PRAGMA foreign_keys=ON")
@@ -451,7 +454,10 @@ class GraphWriter:
 
     Into empty graph tables (a first index), the large tables' indexes are dropped and made again
     after the rows are in: one sort each instead of a million random B-tree inserts. Both happen
-    in the transaction, so an interrupted run leaves the schema as it was."""
+    in the transaction, so an interrupted run leaves the schema as it was. Once every symbol and
+    edge is written (`write(..., complete=True)`), their tables' indexes are made in a thread while
+    the caller works on (the command programs): SQLite builds an index in one step, without
+    Python's lock, and nothing else uses the connection until `finish`, which waits for it."""
 
     def __init__(self, db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
                  modules: Iterable[tuple[str, str]]):
@@ -460,11 +466,16 @@ class GraphWriter:
         self.rebuilt: list[tuple[str, str]] = []
         self.ids: _NameIds | None = None  # set once the transaction began
         self.symbols_written = self.edges_written = 0
+        self.indexing: threading.Thread | None = None
+        self.indexing_failed: BaseException | None = None
 
     def __enter__(self) -> GraphWriter:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
+        if self.indexing is not None:  # stopped while the indexes were made: stop making them
+            self.db.interrupt()  # (they are rolled back with the rest)
+            self.indexing.join()
         if self.db.in_transaction:  # left before `finish` committed: nothing of it stays
             self.db.execute("ROLLBACK")
 
@@ -485,12 +496,35 @@ class GraphWriter:
         self.ids = _NameIds(db)
         return self.ids
 
-    def write(self, symbols: list[Symbol], edges: list[Edge]) -> None:
+    def write(self, symbols: list[Symbol], edges: list[Edge], complete: bool = False) -> None:
         """Store the symbols and edges not written yet: those after the ones an earlier call
-        was given, which must be unchanged."""
+        was given, which must be unchanged. `complete`: there are no more, and their tables'
+        indexes are made from now on, in a thread."""
         self._rows(symbols[self.symbols_written:], edges[self.edges_written:])
         self.symbols_written, self.edges_written = len(symbols), len(edges)
         self.ids.flush()
+        if complete:
+            ready = [sql for _, sql in self.rebuilt if _table_of(sql) in ("symbols", "edges")]
+            self.rebuilt = [(name, sql) for name, sql in self.rebuilt if sql not in ready]
+            self.indexing = threading.Thread(target=self._index, args=(ready,),
+                                             name="graph-indexes", daemon=True)
+            self.indexing.start()
+
+    def _index(self, statements: list[str]) -> None:
+        try:
+            for sql in statements:
+                self.db.execute(sql)
+        except BaseException as err:  # noqa: BLE001 (raised again by the thread that waits)
+            self.indexing_failed = err
+
+    def _indexed(self) -> None:
+        """Wait for the indexes being made, if any; raise what stopped them."""
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
+            failed, self.indexing_failed = self.indexing_failed, None
+            if failed is not None:
+                raise failed
 
     def _rows(self, symbols: Iterable[Symbol], edges: Iterable[Edge]) -> None:
         ids = self.ids if self.ids is not None else self._begin()  # (an empty dict at first)
@@ -510,6 +544,7 @@ class GraphWriter:
         """Store the rest of the graph (the symbols and edges after those written) and make the
         commit visible."""
         db, commit_id = self.db, self.commit_id
+        self._indexed()
         self._rows(itertools.islice(symbols, self.symbols_written, None),
                    itertools.islice(edges, self.edges_written, None))
         ids = self.ids
@@ -539,6 +574,11 @@ class GraphWriter:
                    "include_tests, library, build) = (SELECT repo, sha, include_tests, library, "
                    "build FROM commits WHERE id = ?)", (commit_id, commit_id))
         db.execute("COMMIT")
+
+
+def _table_of(create_index: str) -> str:
+    """The table of a `CREATE INDEX name ON table (...)` statement."""
+    return create_index.split(" ON ", 1)[1].split("(", 1)[0].strip()
 
 
 class _NameIds(dict):

@@ -623,19 +623,23 @@ class _Recorded:
         return self.made[-1]
 
 
-def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(kube_repo, tmp_path,
-                                                                              monkeypatch):
+@pytest.mark.parametrize("stage", ["finish", "analyse"])
+def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stage, kube_repo,
+                                                                              tmp_path, monkeypatch):
     """Stopped once the symbols and some edges are written (the writer's transaction open, the
-    graph tables' indexes dropped on a first index), an index leaves nothing of its commit and
-    every table index in place; stopped on a second commit, the first stays the current one."""
+    graph tables' indexes dropped on a first index), or all of them while their indexes are made
+    (`analyse`: the command programs), an index leaves nothing of its commit and every table
+    index in place; stopped on a second commit, the first stays the current one."""
+    from analyzer.resolve import rta
     from analyzer.resolve.calls import Resolver
 
-    finish = Resolver.finish
+    where = Resolver if stage == "finish" else rta
+    finish = getattr(where, stage)
 
-    def ctrl_c(self):
+    def ctrl_c(*args):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Resolver, "finish", ctrl_c)
+    monkeypatch.setattr(where, stage, ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         fetch_and_index(kube_repo, tmp_path, jobs=2)
     db = store.connect(Workspace(tmp_path).index_path)
@@ -646,12 +650,12 @@ def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(kube
     for table in ("symbols", "edges", "files", "names"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
-    monkeypatch.setattr(Resolver, "finish", finish)
+    monkeypatch.setattr(where, stage, finish)
     first = fetch_and_index(kube_repo, tmp_path, jobs=2)
     (kube_repo / "pkg" / "extra.go").write_text("package pkg\n\nfunc Extra() {}\n")
     _git(kube_repo, "add", "--all")
     _git(kube_repo, "commit", "--quiet", "-m", "second")
-    monkeypatch.setattr(Resolver, "finish", ctrl_c)
+    monkeypatch.setattr(where, stage, ctrl_c)
     with pytest.raises(KeyboardInterrupt):
         fetch_and_index(kube_repo, tmp_path, jobs=2)
     assert [c.sha for c in store.complete_commits(db)] == [first.commit]
