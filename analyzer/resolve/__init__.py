@@ -60,10 +60,16 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     try:
         contexts = [context for package in program.packages.values() for context in package.files
                     if context.path in own]
-        resolver.declare(contexts)
+
+        def between() -> None:
+            # The symbols are made while the forked processes resolve their shares, not before
+            # they are forked; they need none of them.
+            resolver.declare(contexts)
+            if partial:
+                partial(resolver.out, False)
+
         resolve_files(resolver, contexts, processes,
-                      lambda done: report("call sites", done, len(contexts), "files"),
-                      (lambda: partial(resolver.out, False)) if partial else None)
+                      lambda done: report("call sites", done, len(contexts), "files"), between)
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
         if partial:
