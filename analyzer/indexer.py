@@ -5,8 +5,10 @@ the rest are read and parsed by a pool of processes, one per core, and saved in 
 arrive, so an interrupted run keeps the work it did. The facts of the blobs parsed now are decoded
 for the resolver as they arrive too, while the pool works on, rather than read back from the index
 after it. The call graph is then resolved against the standard library when a Go installation is
-found, the files' call sites shared among as many processes. The commit becomes visible
-only at the end, in one transaction, with its files, module map, symbols and edges.
+found, the files' call sites shared among as many processes. The graph is written while the
+resolver still works (the symbols and the first share's edges while other processes resolve call
+sites, the edges' indexes while the command programs are worked out), but the commit becomes
+visible only at the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 
