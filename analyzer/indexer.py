@@ -5,8 +5,10 @@ the rest are read and parsed by a pool of processes, one per core, and saved in 
 arrive, so an interrupted run keeps the work it did. The facts of the blobs parsed now are decoded
 for the resolver as they arrive too, while the pool works on, rather than read back from the index
 after it. The call graph is then resolved against the standard library when a Go installation is
-found, the files' call sites shared among as many processes. The commit becomes visible
-only at the end, in one transaction, with its files, module map, symbols and edges.
+found, the files' call sites shared among as many processes. The graph is written while the
+resolver still works (the symbols and the first share's edges while other processes resolve call
+sites, the edges' indexes while the command programs are worked out), but the commit becomes
+visible only at the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -255,6 +257,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
            progress: Progress, goroot: Path | None, build: BuildContext,
            started: float) -> IndexSummary:
     db = store.connect(index_path, create=True)
+    stack = ExitStack()  # what must be undone if indexing stops: a graph half written
     try:
         store.check_reported(db, index_path)
         library = _index_library(db, GoRoot(str(goroot)), jobs, progress) if goroot else None
@@ -294,18 +297,25 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # stdlib.site_path, which permalinks take to the Go repository.
             library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
                              for record, facts in (store.file_facts(db, library.id) if library else ()))
+            # The symbols and the first share's edges are stored while other processes still
+            # resolve call sites, rather than after resolution, when one core would idle, and
+            # the tables of both are indexed while the command programs are worked out; the
+            # transaction that begins then makes the commit visible at the end, or rolls back.
+            writer = stack.enter_context(store.GraphWriter(
+                db, commit_id, files, [(m.path, m.dir) for m in modules.modules]))
             # Read lazily, so that reading the facts counts as the resolver's first stage.
             resolution = resolve(itertools.chain(store.file_facts_of(db, files, parsed),
                                                  library_files), (),
                                  commands_of(checkout.name), build,
-                                 _resolve_progress(progress, checkout.name), processes=jobs)
+                                 _resolve_progress(progress, checkout.name), processes=jobs,
+                                 partial=lambda so_far, complete: writer.write(
+                                     so_far.symbols, so_far.edges, complete))
             parsed.clear()  # the resolver is done with them: freed before the graph is written
         summary.resolve_seconds = time.monotonic() - resolve_started
         # Tens of seconds on Kubernetes, which a log should not show as the resolver's last stage.
         progress.note(f"{checkout.name}: storing the call graph in the index …")
-        store.finish_commit(db, commit_id, files, ((m.path, m.dir) for m in modules.modules),
-                            resolution.symbols, resolution.edges, resolution.implements,
-                            resolution.annotations, resolution.programs, resolution.signatures)
+        writer.finish(resolution.symbols, resolution.edges, resolution.implements,
+                      resolution.annotations, resolution.programs, resolution.signatures)
         with _stored(checkout.name):
             del resolution
             gc.unfreeze()  # what resolution froze is garbage now, or soon; let the collector see it
@@ -314,6 +324,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             summary.unnamed_tags = _unnamed_tags(db, build, commit_id, library)
         return summary
     finally:
+        stack.close()
         db.close()
 
 

@@ -13,6 +13,7 @@ import itertools
 import os
 import sqlite3
 import struct
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -299,7 +300,9 @@ def _connect(path: Path, create: bool) -> sqlite3.Connection:
         # the -shm file beside it, so it is read as an immutable file.
         db = _immutable(path)
     else:
-        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        # A writer's graph indexes are made in a thread of its own (GraphWriter), never while
+        # another uses the connection.
+        db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
         try:
             db.execute("PRAGMA journal_mode=WAL")
         except sqlite3.OperationalError as err:
@@ -457,32 +460,116 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                   annotations: Iterable[Annotation] = (), programs: Iterable = (),
                   signatures: Iterable[tuple[str, str]] = ()) -> None:
     """Store the commit's files, modules and call graph (with the implementations, annotations
-    and command programs the resolver found) and make it visible, in one transaction. An index of
-    the same commit by an older parser or resolver goes in the same transaction: it is stale.
+    and command programs the resolver found) and make it visible, in one transaction: a
+    `GraphWriter` given everything at once."""
+    with GraphWriter(db, commit_id, files, modules) as writer:
+        writer.finish(symbols, edges, implements, annotations, programs, signatures)
 
-    Into empty graph tables (a first index), the large tables' indexes are dropped and made
-    again after the rows are in: one sort each instead of a million random B-tree inserts. Both
-    happen in the transaction, so an interrupted run leaves the schema as it was."""
-    with transaction(db):
+
+class GraphWriter:
+    """A commit's files, modules and call graph, written while the resolver still works and made
+    visible at the end, all in one transaction: `write` stores the symbols and edges the resolver
+    holds so far (rows it never changes again), `finish` the rest, and marks the commit complete.
+    Leaving the `with` block by an exception rolls everything back, so an interrupted index leaves
+    the previous one as it was. An index of the same commit by an older parser or resolver goes in
+    the same transaction: it is stale.
+
+    Into empty graph tables (a first index), the large tables' indexes are dropped and made again
+    after the rows are in: one sort each instead of a million random B-tree inserts. Both happen
+    in the transaction, so an interrupted run leaves the schema as it was. Once every symbol and
+    edge is written (`write(..., complete=True)`), their tables' indexes are made in a thread while
+    the caller works on (the command programs): SQLite builds an index in one step, without
+    Python's lock, and nothing else uses the connection until `finish`, which waits for it."""
+
+    def __init__(self, db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
+                 modules: Iterable[tuple[str, str]]):
+        self.db, self.commit_id = db, commit_id
+        self.files, self.modules = files, modules
+        self.rebuilt: list[tuple[str, str]] = []
+        self.ids: _NameIds | None = None  # set once the transaction began
+        self.symbols_written = self.edges_written = 0
+        self.indexing: threading.Thread | None = None
+        self.indexing_failed: BaseException | None = None
+
+    def __enter__(self) -> GraphWriter:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        if self.indexing is not None:  # stopped while the indexes were made: stop making them
+            self.db.interrupt()  # (they are rolled back with the rest)
+            self.indexing.join()
+        if self.db.in_transaction:  # left before `finish` committed: nothing of it stays
+            self.db.execute("ROLLBACK")
+
+    def _begin(self) -> _NameIds:
+        db, commit_id = self.db, self.commit_id
+        db.execute("BEGIN IMMEDIATE")
         first = db.execute("SELECT 1 FROM edges LIMIT 1").fetchone() is None
-        rebuilt = [(name, sql) for name, sql in db.execute(
+        self.rebuilt = [(name, sql) for name, sql in db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
             "('edges', 'symbols', 'implements') AND sql IS NOT NULL")] if first else []
-        for name, _ in rebuilt:
+        for name, _ in self.rebuilt:
             db.execute(f"DROP INDEX {name}")
         db.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?)",
-                       [(commit_id, f.path, f.blob_sha, f.import_path, f.status) for f in files])
+                       [(commit_id, f.path, f.blob_sha, f.import_path, f.status)
+                        for f in self.files])
         db.executemany("INSERT INTO modules VALUES (?, ?, ?)",
-                       [(commit_id, path, dir_) for path, dir_ in modules])
-        ids = _NameIds(db)
-        db.executemany(
+                       [(commit_id, path, dir_) for path, dir_ in self.modules])
+        self.ids = _NameIds(db)
+        return self.ids
+
+    def write(self, symbols: list[Symbol], edges: list[Edge], complete: bool = False) -> None:
+        """Store the symbols and edges not written yet: those after the ones an earlier call
+        was given, which must be unchanged. `complete`: there are no more, and their tables'
+        indexes are made from now on, in a thread."""
+        self._rows(symbols[self.symbols_written:], edges[self.edges_written:])
+        self.symbols_written, self.edges_written = len(symbols), len(edges)
+        self.ids.flush()
+        if complete:
+            ready = [sql for _, sql in self.rebuilt if _table_of(sql) in ("symbols", "edges")]
+            self.rebuilt = [(name, sql) for name, sql in self.rebuilt if sql not in ready]
+            self.indexing = threading.Thread(target=self._index, args=(ready,),
+                                             name="graph-indexes", daemon=True)
+            self.indexing.start()
+
+    def _index(self, statements: list[str]) -> None:
+        try:
+            for sql in statements:
+                self.db.execute(sql)
+        except BaseException as err:  # noqa: BLE001 (raised again by the thread that waits)
+            self.indexing_failed = err
+
+    def _indexed(self) -> None:
+        """Wait for the indexes being made, if any; raise what stopped them."""
+        if self.indexing is not None:
+            self.indexing.join()
+            self.indexing = None
+            failed, self.indexing_failed = self.indexing_failed, None
+            if failed is not None:
+                raise failed
+
+    def _rows(self, symbols: Iterable[Symbol], edges: Iterable[Edge]) -> None:
+        ids = self.ids if self.ids is not None else self._begin()  # (an empty dict at first)
+        commit_id = self.commit_id
+        self.db.executemany(
             "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
               s.end_line, s.doc, s.signature) for s in symbols])
-        db.executemany(
+        self.db.executemany(
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
               e.confidence, ids[e.via]) for e in edges])
+
+    def finish(self, symbols: Iterable[Symbol], edges: Iterable[Edge],
+               implements: Iterable[Implements] = (), annotations: Iterable[Annotation] = (),
+               programs: Iterable = (), signatures: Iterable[tuple[str, str]] = ()) -> None:
+        """Store the rest of the graph (the symbols and edges after those written) and make the
+        commit visible."""
+        db, commit_id = self.db, self.commit_id
+        self._indexed()
+        self._rows(itertools.islice(symbols, self.symbols_written, None),
+                   itertools.islice(edges, self.edges_written, None))
+        ids = self.ids
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
             [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
@@ -502,12 +589,18 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
                  for kind, members in (("package", program.packages), ("type", program.types))
                  for member in sorted(members)])
         ids.flush()
-        for _, sql in rebuilt:
+        for _, sql in self.rebuilt:
             db.execute(sql)
         db.execute("UPDATE commits SET complete = 1 WHERE id = ?", (commit_id,))
         db.execute("DELETE FROM commits WHERE id != ? AND complete = 1 AND (repo, sha, "
                    "include_tests, library, build) = (SELECT repo, sha, include_tests, library, "
                    "build FROM commits WHERE id = ?)", (commit_id, commit_id))
+        db.execute("COMMIT")
+
+
+def _table_of(create_index: str) -> str:
+    """The table of a `CREATE INDEX name ON table (...)` statement."""
+    return create_index.split(" ON ", 1)[1].split("(", 1)[0].strip()
 
 
 class _NameIds(dict):

@@ -582,6 +582,87 @@ def test_a_first_index_leaves_every_table_index_in_place(kube_repo, tmp_path):
     assert "edges_by_caller" in str(plan)
 
 
+def test_the_graph_is_stored_while_a_child_still_resolves_call_sites(kube_repo, tmp_path,
+                                                                    monkeypatch):
+    """The symbols and the first share's edges go into the index while a forked process still
+    resolves the other share, not all after resolution, when one core would idle: by the time
+    the child's share is taken in, the writer's transaction holds them."""
+    from analyzer.resolve.calls import Resolver
+
+    stored_before_absorbing = []
+    absorb = Resolver.absorb
+
+    def counting_absorb(self, *args):
+        stored_before_absorbing.append((len(self.out.symbols), len(self.out.edges), _open_graph()))
+        return absorb(self, *args)
+
+    writers = []
+    monkeypatch.setattr(store, "GraphWriter", _Recorded(store.GraphWriter, writers))
+
+    def _open_graph():
+        (writer,) = writers
+        return [writer.db.execute(f"SELECT count(*) FROM {table} WHERE commit_id = ?",
+                                  (writer.commit_id,)).fetchone()[0]
+                for table in ("symbols", "edges")]
+
+    monkeypatch.setattr(Resolver, "absorb", counting_absorb)
+    summary = fetch_and_index(kube_repo, tmp_path, jobs=2)
+    ((symbols, edges, (stored_symbols, stored_edges)),) = stored_before_absorbing
+    assert stored_symbols == symbols == summary.symbols
+    assert 0 < stored_edges == edges < sum(summary.edges.values())
+
+
+class _Recorded:
+    """A class whose instances are also listed in `made`."""
+
+    def __init__(self, cls, made: list):
+        self.cls, self.made = cls, made
+
+    def __call__(self, *args, **kwargs):
+        self.made.append(self.cls(*args, **kwargs))
+        return self.made[-1]
+
+
+@pytest.mark.parametrize("stage", ["finish", "analyse"])
+def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stage, kube_repo,
+                                                                              tmp_path, monkeypatch):
+    """Stopped once the symbols and some edges are written (the writer's transaction open, the
+    graph tables' indexes dropped on a first index), or all of them while their indexes are made
+    (`analyse`: the command programs), an index leaves nothing of its commit and every table
+    index in place; stopped on a second commit, the first stays the current one."""
+    from analyzer.resolve import rta
+    from analyzer.resolve.calls import Resolver
+
+    where = Resolver if stage == "finish" else rta
+    finish = getattr(where, stage)
+
+    def ctrl_c(*args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(where, stage, ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        fetch_and_index(kube_repo, tmp_path, jobs=2)
+    db = store.connect(Workspace(tmp_path).index_path)
+    fresh = sqlite3.connect(":memory:")
+    fresh.executescript(store.SCHEMA)
+    indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
+    assert set(db.execute(indexes)) == set(fresh.execute(indexes))
+    for table in ("symbols", "edges", "files", "names"):
+        assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
+
+    monkeypatch.setattr(where, stage, finish)
+    first = fetch_and_index(kube_repo, tmp_path, jobs=2)
+    (kube_repo / "pkg" / "extra.go").write_text("package pkg\n\nfunc Extra() {}\n")
+    _git(kube_repo, "add", "--all")
+    _git(kube_repo, "commit", "--quiet", "-m", "second")
+    monkeypatch.setattr(where, stage, ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        fetch_and_index(kube_repo, tmp_path, jobs=2)
+    assert [c.sha for c in store.complete_commits(db)] == [first.commit]
+    assert store.graph_counts(db, store.complete_commits(db)[0].id) == (first.symbols, first.edges)
+    assert db.execute("SELECT count(DISTINCT commit_id) FROM edges").fetchone() == (1,)
+
+
 def test_an_index_of_schema_3_is_upgraded_by_index_and_its_short_names_resolve(kube_repo, tmp_path,
                                                                               capsys, monkeypatch):
     """Schema 4 adds the reversed names (short-name look-ups) and an index of program members

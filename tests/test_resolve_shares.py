@@ -64,6 +64,34 @@ def test_shares_are_contiguous_and_weigh_their_call_sites():
     assert _shares(uneven, 2) == [(0, 5), (5, 8)]
 
 
+def test_a_first_share_with_work_between_is_lighter():
+    """When this process has other work between its share and the others' (storing what it
+    resolved), its share is lighter by that work's weight, so that the children are not waited for."""
+    even = [_Context(99) for _ in range(43)]
+    assert _shares(even, 2, heavier=-0.1) == [(0, 21), (21, 43)]  # 2,100 and 2,200
+
+
+def test_the_resolution_so_far_is_handed_over_while_a_child_resolves():
+    """`partial` hears, once this process resolved its share and before a child's share is taken
+    in, every symbol and the edges of the first share: a prefix of the final edges that stays as
+    it is, so that it can be stored while the child works on; then, before the command programs
+    are worked out, every edge."""
+    seen = []
+
+    def partial(so_far, edges_known):
+        seen.append((list(so_far.symbols), list(so_far.edges), edges_known, so_far.programs[:]))
+
+    one = resolve(kube_files(), commands=COMMANDS)
+    shared = resolve(kube_files(), commands=COMMANDS, processes=2, partial=partial)
+    (symbols, edges, known, programs), (all_symbols, all_edges, all_known, all_programs) = seen
+    assert (known, programs, all_known, all_programs) == (False, [], True, [])
+    assert symbols == all_symbols == one.symbols == shared.symbols
+    assert 0 < len(edges) < len(one.edges)
+    assert edges == one.edges[:len(edges)] == shared.edges[:len(edges)]
+    assert all_edges == one.edges == shared.edges
+    assert shared.programs
+
+
 def test_more_processes_than_files_leave_none_empty():
     contexts = [_Context(1), _Context(1)]
     assert _shares(contexts, 5) == [(0, 1), (1, 2)]

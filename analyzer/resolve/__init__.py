@@ -28,14 +28,19 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
             library: Iterable[tuple[object, FileFacts]] = (),
             commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
             progress: Callable[[str, int | None, int, str], None] | None = None,
-            processes: int = 1) -> Resolution:
+            processes: int = 1,
+            partial: Callable[[Resolution, bool], None] | None = None) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
     `build` decides which of a package's files count when names clash, which types are of another
     platform, and what each command links. `progress(stage, done, total, unit)` hears of each
     stage (done None) and of each file and command done. Call sites are resolved by
-    `processes` processes (`shares`)."""
+    `processes` processes (`shares`). `partial(resolution, edges_known)`, when given, hears of the
+    resolution as it stands, with every symbol and the edges so far, which stay as they are (later
+    edges are only appended), so that the caller may store them meanwhile: once while other
+    processes still resolve call sites (`edges_known` False), and once every edge is known, before
+    the command programs are worked out (True)."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
@@ -55,10 +60,20 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     try:
         contexts = [context for package in program.packages.values() for context in package.files
                     if context.path in own]
+
+        def between() -> None:
+            # The symbols are made while the forked processes resolve their shares, not before
+            # they are forked; they need none of them.
+            resolver.declare(contexts)
+            if partial:
+                partial(resolver.out, False)
+
         resolve_files(resolver, contexts, processes,
-                      lambda done: report("call sites", done, len(contexts), "files"))
+                      lambda done: report("call sites", done, len(contexts), "files"), between)
         report("calls through interfaces and function values", None, 0, "")
         resolution = resolver.finish()
+        if partial:
+            partial(resolution, True)
         commands = list(commands)
         tables = None
         for step, (name, main_package) in enumerate(commands):

@@ -63,10 +63,10 @@ class Resolution:
 @dataclass
 class FileResults:
     """What `Resolver.resolve_file` added to a resolver, as plain data (plain tuples for the many
-    symbols and edges, which pickle faster than named ones): how a resolver forked to take a share
-    of the files hands its work to the one that finishes (`absorb`)."""
+    edges, which pickle faster than named ones): how a resolver forked to take a share of the
+    files hands its work to the one that finishes (`absorb`). The files' symbols are not in it:
+    `declare` made them all before the fork."""
 
-    symbols: list[tuple]
     edges: list[tuple]
     created: dict[str, set[str]]
     annotations: list[Annotation]
@@ -108,11 +108,18 @@ class Resolver:
 
     # --- one file ----------------------------------------------------------------------------
 
+    def declare(self, contexts: list[FileContext]) -> None:
+        """The symbols of the functions and function literals of `contexts`, in file order:
+        they need no call resolved, so they are known before any is (and final from then on)."""
+        for context in contexts:
+            self._symbols(context)
+
     def resolve_file(self, context: FileContext) -> None:
+        """The edges of a file's call sites and what they store and create (its symbols come
+        from `declare`)."""
         scopes = file_scopes(self.program, context)
         self._callers, self._captured, self._direct_calls = {}, set(), []
         facts = context.facts
-        self._symbols(context)
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
@@ -164,14 +171,10 @@ class Resolver:
             self.out.symbols.append(Symbol(name, kind, package, context.path, func.line, func.col,
                                            func.end_line, func.doc, signature))
         for lit in context.facts.func_lits:
-            symbol = self._remember_literal(context, lit)
+            symbol = self.program.symbol_of(context, lit.scope)
+            self._literals[symbol] = (context, lit)  # for its signature, in `finish`
             self.out.symbols.append(Symbol(symbol, "closure", package, context.path, lit.line,
                                            lit.col, lit.end_line, "", ""))
-
-    def _remember_literal(self, context: FileContext, lit) -> str:
-        symbol = self.program.symbol_of(context, lit.scope)
-        self._literals[symbol] = (context, lit)
-        return symbol
 
     # --- files resolved by another process -----------------------------------------------------
 
@@ -179,17 +182,16 @@ class Resolver:
         """Everything `resolve_file` added so far (to a resolver that resolved nothing else)."""
         out = self.out
         return FileResults(
-            list(map(tuple, out.symbols)), list(map(tuple, out.edges)), out.created,
+            list(map(tuple, out.edges)), out.created,
             out.annotations, self.flow.functions, self.flow.flows,
             [(call.place, call.fallback, tuple(call.edge), call.mode, call.signature,
               call.arguments) for call in self.value_calls],
             self.interfaces, self.methods.embedded_interface_methods)
 
-    def absorb(self, results: FileResults, contexts: list[FileContext]) -> None:
-        """Take in what another resolver's `resolve_file` found for `contexts`, as if this one
+    def absorb(self, results: FileResults) -> None:
+        """Take in what another resolver's `resolve_file` found for its files, as if this one
         had resolved them next."""
         out = self.out
-        out.symbols.extend(map(Symbol._make, results.symbols))
         out.edges.extend(map(Edge._make, results.edges))
         for function, types in results.created.items():
             out.created.setdefault(function, set()).update(types)
@@ -202,9 +204,6 @@ class Resolver:
             self.interfaces.setdefault(symbol, found)
         for symbol, found in results.embedded_interface_methods.items():
             self.methods.embedded_interface_methods.setdefault(symbol, found)
-        for context in contexts:
-            for lit in context.facts.func_lits:
-                self._remember_literal(context, lit)
 
     # --- function values as data ---------------------------------------------------------------
 
