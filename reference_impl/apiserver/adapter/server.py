@@ -862,9 +862,14 @@ class APIServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self.chain.rest.stop_watches()
+        """Stop listening, then end the open watches. In that order a client whose watch ends
+        finds the port closed and retries its watch quietly (a reflector sleeps a second on a
+        refused connection and watches again from where it was), as when kube-apiserver exits;
+        ended first, its new watch was accepted and cut at once ("very short watch"), and it
+        listed again, logging "failed to list" for every informer until the server came back."""
         self._httpd.shutdown()
         self._httpd.server_close()
+        self.chain.rest.stop_watches()
         if self._thread is not None:
             self._thread.join(timeout=5)
 

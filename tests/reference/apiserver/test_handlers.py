@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -1600,6 +1601,36 @@ def test_stop_ends_open_watches(registry, chain):
     server.stop()
     assert done.wait(5), "the watch stream did not end when the server stopped"
     connection.close()
+
+
+def test_a_stopping_server_closes_its_port_before_it_ends_the_watches(registry, chain):
+    """When a watch ends because the server stops, a new connection is already refused: the real
+    kube-controller-manager's reflectors then retry their watch quietly (as when kube-apiserver
+    exits), where a port still open took their new watch and cut it, and each informer logged
+    "very short watch" and "failed to list" until the server was back. The watch is the one its
+    pod informer sent (recorded)."""
+    server = APIServer(registry)
+    server.start()
+    rv = call(chain, "GET", "/api/v1/pods")[1]["metadata"]["resourceVersion"]
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", f"/api/v1/pods?allowWatchBookmarks=true&resourceVersion={rv}"
+                              "&timeout=9m5s&timeoutSeconds=545&watch=true")
+    response = connection.getresponse()
+    refused = []
+
+    def read_then_dial() -> None:
+        response.read()
+        try:
+            socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+            refused.append(False)
+        except ConnectionRefusedError:
+            refused.append(True)
+    reader = threading.Thread(target=read_then_dial, daemon=True)
+    reader.start()
+    server.stop()
+    reader.join(5)
+    connection.close()
+    assert refused == [True]
 
 
 def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):
