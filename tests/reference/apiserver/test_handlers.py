@@ -1633,6 +1633,34 @@ def test_a_stopping_server_closes_its_port_before_it_ends_the_watches(registry, 
     assert refused == [True]
 
 
+def test_a_stopping_server_serves_no_request_on_a_kept_alive_connection(registry, chain):
+    """A connection kept alive after a list is closed when the server stops, and a watch sent on
+    it is not served: the real kube-controller-manager reused such connections for the new watches
+    of the informers whose watches the stop had ended, and each was cut at once ("very short
+    watch", then "failed to list" until the server was back). Go's transport sends a request
+    that got no answer on a reused connection again, on a new one: refused, and retried quietly.
+    The requests are the ones its endpoint slice informer sent (recorded)."""
+    server = APIServer(registry)
+    server.start()
+    kept = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    kept.sendall(b"GET /apis/discovery.k8s.io/v1/endpointslices?limit=500&resourceVersion=0 HTTP/1.1\r\n"
+                 b"Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+    answer = http.client.HTTPResponse(kept)
+    answer.begin()
+    rv = json.loads(answer.read())["metadata"]["resourceVersion"]
+    server.stop()
+    try:
+        kept.sendall(b"GET /apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion="
+                     + rv.encode() + b"&timeout=7m14s&timeoutSeconds=434&watch=true HTTP/1.1\r\n"
+                     b"Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+        received = kept.recv(4096)
+    except (BrokenPipeError, ConnectionResetError):
+        received = b""
+    finally:
+        kept.close()
+    assert received == b""
+
+
 def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):
     """The client has the headers before the stream is iterated: a server stopping in between
     must still end the watch (it used to be registered only once iteration began)."""
