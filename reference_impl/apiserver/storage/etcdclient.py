@@ -349,7 +349,9 @@ class EtcdWatch:
             except grpc.RpcError as error:
                 if self._cancelled.is_set():
                     return
-                if error.code() != grpc.StatusCode.UNAVAILABLE:
+                # A stream this side did not cancel that ends CANCELLED was cut by a stopping
+                # server (grpcio's word for what grpc-go's clients see as Unavailable).
+                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
                     raise _translate(error, self._start_revision) from None
                 self._on_unavailable()  # the watch made again goes to the next member
             backoff = min(WATCH_RETRY_MAX, backoff + backoff / 4 if backoff else WATCH_RETRY_MIN)

@@ -53,7 +53,14 @@ def test_a_watch_lives_through_an_etcd_restart(tmp_path):
         with reference_server(tmp_path / "etcd", *flags):
             listed = client.put_if_mod_revision("/registry/pods/a/one", b"1", 0).revision
             watch = client.watch("/registry/pods/", start_revision=listed + 1, prev_kv=False)
-            reader = threading.Thread(target=lambda: batches.extend(watch), daemon=True)
+            failures: list = []
+
+            def read() -> None:
+                try:
+                    batches.extend(watch)
+                except Exception as err:  # noqa: BLE001 - the test shows what ended the watch
+                    failures.append(err)
+            reader = threading.Thread(target=read, daemon=True)
             reader.start()
             client.put_if_mod_revision("/registry/pods/a/two", b"2", 0)
         with reference_server(tmp_path / "etcd", *flags):
@@ -70,6 +77,7 @@ def test_a_watch_lives_through_an_etcd_restart(tmp_path):
             watch.cancel()
             reader.join(5)
         keys = [event.kv.key for batch in batches for event in batch.events]
+        assert failures == []
         assert keys == ["/registry/pods/a/two", "/registry/pods/a/three"]
         assert not reader.is_alive()
     finally:
