@@ -33,6 +33,47 @@ def tls_error(err: OSError) -> str:
     return getattr(err, "verify_message", None) or str(err)
 
 
+# OpenSSL's SSL3_RT_HEADER: the content type its message callback gives a record's 5-byte header.
+_RECORD_HEADER = 0x100
+# What crypto/tls's RecordHeaderError holds when the peer answered a client hello in HTTP.
+HTTP_RECORD_HEADER = b"HTTP/"
+
+
+def _keep_first_record_header(conn, direction, version, content_type, msg_type, data) -> None:
+    if direction == "read" and content_type == _RECORD_HEADER and not hasattr(conn, "first_record_header"):
+        conn.first_record_header = bytes(data)
+
+
+def client_handshake(sock: socket.socket, context: ssl.SSLContext, server_hostname: str) -> ssl.SSLSocket:
+    """TLS as a client over the dialled `sock`. A failed handshake raises `TLSHandshakeError`, which
+    keeps the first record header the peer sent, as crypto/tls's RecordHeaderError does."""
+    context._msg_callback = _keep_first_record_header  # OpenSSL's message callback: sees every record header
+    tls = context.wrap_socket(sock, server_hostname=server_hostname, do_handshake_on_connect=False)
+    try:
+        tls.do_handshake()
+    except ssl.SSLError as err:
+        tls.close()
+        raise TLSHandshakeError(err, getattr(tls, "first_record_header", b"")) from err
+    return tls
+
+
+class TLSHandshakeError(OSError):
+    """A client handshake that failed: OpenSSL's error and the first record header read (if any)."""
+
+    def __init__(self, error: ssl.SSLError, record_header: bytes):
+        super().__init__(str(error))
+        self.error, self.record_header = error, record_header
+
+
+def http_client_tls_error(err: TLSHandshakeError) -> str:
+    """A failed handshake as Go's http.Client.Do words it: a peer that answered the client hello
+    in HTTP (its first record header "HTTP/") is named so, as Client.send does for a
+    RecordHeaderError; any other failure as the transport's `tls_error`."""
+    if getattr(err.error, "reason", None) == "WRONG_VERSION_NUMBER" and err.record_header == HTTP_RECORD_HEADER:
+        return "http: server gave HTTP response to HTTPS client"
+    return tls_error(err.error)
+
+
 def splice(one: socket.socket, other: socket.socket) -> None:
     """Copy bytes both ways until either side ends or fails; either may be an SSL socket."""
     try:

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.handlers import LogLocation
-from reference_impl.machinery.netdial import dial_error, tls_error
+from reference_impl.machinery.netdial import TLSHandshakeError, client_handshake, dial_error, http_client_tls_error, tls_error
 from reference_impl.mirrors import mirrors
 
 LOG_ERROR_REASONS = {400: "BadRequest", 404: "NotFound", 403: "Forbidden"}
@@ -40,11 +40,17 @@ def open_log(location: LogLocation, tls: ssl.SSLContext | None = None
         conn = http.client.HTTPSConnection(location.host, location.port, timeout=timeout, context=tls)
     url = f"{'http' if tls is None else 'https'}://{location.host}:{location.port}{location.path}"
     try:
-        conn.connect()
+        if tls is None:
+            conn.connect()
+        else:
+            conn.sock = client_handshake(socket.create_connection((location.host, location.port), timeout),
+                                         tls, location.host)
+    except TLSHandshakeError as err:
+        conn.close()
+        raise _transport_error(url, http_client_tls_error(err)) from err
     except OSError as err:
         conn.close()
-        raise _transport_error(url, tls_error(err) if isinstance(err, ssl.SSLError)
-                               else f"dial tcp {location.host}:{location.port}: {dial_error(err)}") from err
+        raise _transport_error(url, f"dial tcp {location.host}:{location.port}: {dial_error(err)}") from err
     # TLS 1.3 settles the client's certificate after the handshake: its refusal comes with the reply.
     try:
         conn.request("GET", location.path)

@@ -17,6 +17,7 @@ import hashlib
 import http.server
 import json
 import re
+import socket
 import ssl
 import sys
 import threading
@@ -604,6 +605,28 @@ class _HTTPHandler(GoRequestHandler):
             self.request.settimeout(None)
             self.peer, self.peer_der = self.request.getpeercert() or None, self.request.getpeercert(binary_form=True)
         super().setup()
+        self.idle = False
+        self.server.track(self)
+
+    def finish(self) -> None:
+        self.server.untrack(self)
+        super().finish()
+
+    def read_request_line(self) -> bool:
+        """Wait for the connection's next request (idle meanwhile); a stopping server serves none."""
+        self.idle = True
+        try:
+            if self.server.stopping:
+                self.close_connection = True
+                return False
+            return super().read_request_line()
+        finally:
+            self.idle = False
+
+    def handle_one_request(self) -> None:
+        super().handle_one_request()
+        if self.server.stopping:  # net/http's doKeepAlives is off once Shutdown began
+            self.close_connection = True
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - http.server's signature
         """Quiet: the tests and the ready line own stdout/stderr."""
@@ -816,6 +839,12 @@ class _HTTPHandler(GoRequestHandler):
 
 class _HTTPServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    stopping = False  # once set, connections serve no more requests
+
+    def __init__(self, *args, **kwargs) -> None:
+        self._handlers: set[_HTTPHandler] = set()
+        self._handlers_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
     allow_reuse_address = True
     request_queue_size = 1024  # the default backlog of 5 makes 50 clients connecting at once wait
     chain: HandlerChain
@@ -823,6 +852,28 @@ class _HTTPServer(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         """A client that drops a connection or fails the TLS handshake is not a server error."""
         log_dropped_connection(client_address)
+
+    def track(self, handler: "_HTTPHandler") -> None:
+        with self._handlers_lock:
+            self._handlers.add(handler)
+
+    def untrack(self, handler: "_HTTPHandler") -> None:
+        with self._handlers_lock:
+            self._handlers.discard(handler)
+
+    @mirrors("(*net/http.Server).closeIdleConns")
+    def close_idle_connections(self) -> None:
+        """Serve no more requests: connections waiting for one are closed now, the others once
+        their answer is out. A client that sent a request on a connection closed unanswered sends
+        it again on a new connection (Go's transport retries an idempotent request then)."""
+        self.stopping = True
+        with self._handlers_lock:
+            idle = [handler.connection for handler in self._handlers if handler.idle]
+        for connection in idle:
+            try:  # the plain socket's shutdown: the handler's thread is still reading through TLS
+                socket.socket.shutdown(connection, socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 class APIServer:
@@ -862,9 +913,21 @@ class APIServer:
         self._thread.start()
 
     def stop(self) -> None:
-        self.chain.rest.stop_watches()
+        """Stop listening, then end the open watches. In that order a client whose watch ends
+        finds the port closed and retries its watch quietly (a reflector sleeps a second on a
+        refused connection and watches again from where it was), as when kube-apiserver exits;
+        ended first, its new watch was accepted and cut at once ("very short watch"), and it
+        listed again, logging "failed to list" for every informer until the server came back.
+        Kept-alive connections serve no more requests either: a new watch sent on one was taken
+        and cut the same way."""
+        try:  # refuse new connections now, not once the accept loop's next poll sees the shutdown
+            self._httpd.socket.shutdown(socket.SHUT_RD)
+        except OSError:
+            pass
         self._httpd.shutdown()
         self._httpd.server_close()
+        self._httpd.close_idle_connections()
+        self.chain.rest.stop_watches()
         if self._thread is not None:
             self._thread.join(timeout=5)
 

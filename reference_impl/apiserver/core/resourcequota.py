@@ -5,6 +5,8 @@ quota's hard limit, and otherwise the quotas' status.used goes up before the obj
 The charge is written as upstream's quota accessor writes it: an update of the quota's status at
 the resourceVersion the check read, so two creates racing for the last slot cannot both pass; the
 loser's conflict makes it read the quotas again and check once more (up to RETRIES times).
+That update is a request of the server's loopback client, so its managedFields record it under the
+manager the real server's loopback requests carry (LOOPBACK_FIELD_MANAGER).
 Usage released by deletes comes back through the resource quota controller's recalculation.
 
 Quotas come from a `NamespacedLister` once it has synced (a namespace without quotas then costs one
@@ -15,14 +17,21 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
 from reference_impl.apiserver.core import admission
+from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.fieldmanager import FieldManager
 from reference_impl.machinery import quota
 from reference_impl.machinery.quantity import Quantity
 from reference_impl.mirrors import mirrors
 
 RETRIES = 3
+# The User-Agent's first token of kube-apiserver 1.24's loopback requests: clientset.NewForConfig
+# builds the shared http.Client before each typed client defaults its config's UserAgent, so the
+# transport sends Go's own "Go-http-client/2.0" (seen as the quota's status entry on the real server).
+LOOPBACK_FIELD_MANAGER = "Go-http-client"
 # Never charged (pkg/quota/v1/install ignoredResources): reviews, bindings and events.
 IGNORED = frozenset({("", "events"), ("", "bindings"), ("", "componentstatuses"),
                      ("authentication.k8s.io", "tokenreviews"), ("authorization.k8s.io", "subjectaccessreviews"),
@@ -44,9 +53,10 @@ def _resource_version(obj: dict) -> int:
 
 
 class ResourceQuota:
-    def __init__(self, registry: object, lister: object | None = None) -> None:
+    def __init__(self, registry: object, lister: object | None = None, now: Callable[[], float] = time.time) -> None:
         self.registry = registry
         self.lister = lister
+        self.now = now
         self._updated: dict[tuple[str, str], dict] = {}  # quotaAccessor.updatedQuotas
         self._lock = threading.Lock()
 
@@ -87,7 +97,7 @@ class ResourceQuota:
                 if new is old:
                     continue
                 try:
-                    self._update_status(new)
+                    self._update_status(old, new)
                 except StatusError as err:
                     if err.code != 409:
                         raise
@@ -99,8 +109,13 @@ class ResourceQuota:
                       if q["metadata"]["name"] in failed]
         raise last_error
 
-    def _update_status(self, resource_quota: dict) -> None:
+    @mirrors("(*k8s.io/apiserver/pkg/admission/plugin/resourcequota.quotaAccessor).UpdateQuotaStatus")
+    def _update_status(self, read: dict, resource_quota: dict) -> None:
+        """Write the charged quota's status at the version `read` was, as the loopback client's
+        status update does, its managedFields entry included."""
         meta = resource_quota["metadata"]
+        field_manager = FieldManager.for_resource(self.registry.resource("resourcequotas"), "status")
+        resource_quota = field_manager.update(read, resource_quota, LOOPBACK_FIELD_MANAGER, rfc3339(self.now()))
         updated = self.registry.update("resourcequotas", meta["namespace"], meta["name"], resource_quota,
                                        subresource="status")
         with self._lock:

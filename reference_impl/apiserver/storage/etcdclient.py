@@ -269,62 +269,111 @@ class EtcdClient:
                                             prev_kv=prev_kv)
         if prefix:
             create.range_end = prefix_end(key)
-        index, member = self._member()
-        return EtcdWatch(member.watch, create, on_unavailable=lambda: self._unpin(index))
+        def member_stub() -> tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]:
+            index, member = self._member()
+            return member.watch, lambda: self._unpin(index)
+        return EtcdWatch(member_stub, create)
+
+
+# clientv3's openWatchClient backs off between attempts to reopen a watch stream etcd is away for:
+# from 100 ms, a quarter more each time, up to 3 s.
+WATCH_RETRY_MIN = 0.1
+WATCH_RETRY_MAX = 3.0
 
 
 class EtcdWatch:
-    """One etcd watch stream. Iterating yields `WatchBatch`es until `cancel()`; raises `Compacted`
-    if etcd cancels the watch because its start revision was compacted.
+    """One etcd watch. Iterating yields `WatchBatch`es until `cancel()`; raises `Compacted` if etcd
+    cancels the watch because its start revision was compacted.
+
+    A stream that breaks because etcd is unavailable (restarted, or a member gone) is opened again,
+    on the next member, from the revision after the last event delivered, as clientv3's watcher
+    resumes its substreams: the watcher sees a pause, not an end, so a watch cache and the client
+    watches it serves live through an etcd restart.
 
     `request_progress()` asks etcd for a progress notification: an empty batch whose revision
     every event up to has already been delivered (what bookmarks are made from).
     """
 
-    def __init__(self, stub: rpc_pb2_grpc.WatchStub, create: rpc_pb2.WatchCreateRequest,
-                 on_unavailable: Callable[[], None] = lambda: None):
-        self._on_unavailable = on_unavailable
-        self._requests: queue.Queue = queue.Queue()
-        self._requests.put(rpc_pb2.WatchRequest(create_request=create))
+    def __init__(self, member_stub: Callable[[], tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]],
+                 create: rpc_pb2.WatchCreateRequest):
+        self._member_stub = member_stub
+        self._create = create
         self._start_revision = create.start_revision
+        self._next_revision = create.start_revision
         self._cancelled = threading.Event()
-        self._call = stub.Watch(self._request_stream())
+        self._lock = threading.Lock()
         self.created_revision = 0
+        self._open()
 
-    def _request_stream(self) -> Iterator[rpc_pb2.WatchRequest]:
+    def _open(self) -> None:
+        stub, self._on_unavailable = self._member_stub()
+        create = rpc_pb2.WatchCreateRequest()
+        create.CopyFrom(self._create)
+        create.start_revision = self._next_revision
+        requests: queue.Queue = queue.Queue()
+        requests.put(rpc_pb2.WatchRequest(create_request=create))
+        with self._lock:
+            self._requests = requests
+            self._call = stub.Watch(self._request_stream(requests))
+            if self._cancelled.is_set():
+                requests.put(None)
+                self._call.cancel()
+
+    @staticmethod
+    def _request_stream(requests: queue.Queue) -> Iterator[rpc_pb2.WatchRequest]:
         while True:
-            request = self._requests.get()
+            request = requests.get()
             if request is None:
                 return
             yield request
 
     def request_progress(self) -> None:
-        self._requests.put(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+        with self._lock:
+            self._requests.put(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
 
     def cancel(self) -> None:
         """End the stream; safe from any thread, and more than once."""
         self._cancelled.set()
-        self._requests.put(None)
-        self._call.cancel()
+        with self._lock:
+            self._requests.put(None)
+            self._call.cancel()
 
+    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).run",
+             "(*go.etcd.io/etcd/client/v3.watchGrpcStream).openWatchClient")
     def __iter__(self) -> Iterator[WatchBatch]:
-        try:
-            for response in self._call:
-                if response.canceled:
-                    if response.compact_revision:
-                        raise Compacted(self._start_revision, response.compact_revision)
-                    raise Unavailable(f"etcd cancelled the watch: {response.cancel_reason}")
-                if response.created:
-                    self.created_revision = response.header.revision
-                    continue
-                events = tuple(WatchEvent("DELETE" if event.type == event.DELETE else "PUT",
-                                          _kv(event.kv),
-                                          _kv(event.prev_kv) if event.HasField("prev_kv") else None)
-                               for event in response.events)
-                yield WatchBatch(response.header.revision, events)
-        except grpc.RpcError as error:
-            if self._cancelled.is_set():
+        backoff = 0.0
+        while True:
+            try:
+                yield from self._batches()
                 return
-            if error.code() == grpc.StatusCode.UNAVAILABLE:
+            except grpc.RpcError as error:
+                if self._cancelled.is_set():
+                    return
+                # A stream this side did not cancel that ends CANCELLED was cut by a stopping
+                # server (grpcio's word for what grpc-go's clients see as Unavailable).
+                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
+                    raise _translate(error, self._start_revision) from None
                 self._on_unavailable()  # the watch made again goes to the next member
-            raise _translate(error, self._start_revision) from None
+            backoff = min(WATCH_RETRY_MAX, backoff + backoff / 4 if backoff else WATCH_RETRY_MIN)
+            if self._cancelled.wait(backoff):
+                return
+            self._open()
+
+    def _batches(self) -> Iterator[WatchBatch]:
+        for response in self._call:
+            if response.canceled:
+                if response.compact_revision:
+                    raise Compacted(self._start_revision, response.compact_revision)
+                raise Unavailable(f"etcd cancelled the watch: {response.cancel_reason}")
+            if response.created:
+                self.created_revision = self.created_revision or response.header.revision
+                if not self._next_revision:  # a watch from "now" resumes at the store's revision then
+                    self._next_revision = response.header.revision
+                continue
+            events = tuple(WatchEvent("DELETE" if event.type == event.DELETE else "PUT",
+                                      _kv(event.kv),
+                                      _kv(event.prev_kv) if event.HasField("prev_kv") else None)
+                           for event in response.events)
+            if events:
+                self._next_revision = events[-1].kv.mod_revision + 1
+            yield WatchBatch(response.header.revision, events)

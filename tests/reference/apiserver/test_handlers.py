@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import ssl
 import threading
 from dataclasses import dataclass, field
@@ -1637,6 +1638,64 @@ def test_stop_ends_open_watches(registry, chain):
     server.stop()
     assert done.wait(5), "the watch stream did not end when the server stopped"
     connection.close()
+
+
+def test_a_stopping_server_closes_its_port_before_it_ends_the_watches(registry, chain):
+    """When a watch ends because the server stops, a new connection is already refused: the real
+    kube-controller-manager's reflectors then retry their watch quietly (as when kube-apiserver
+    exits), where a port still open took their new watch and cut it, and each informer logged
+    "very short watch" and "failed to list" until the server was back. The watch is the one its
+    pod informer sent (recorded)."""
+    server = APIServer(registry)
+    server.start()
+    rv = call(chain, "GET", "/api/v1/pods")[1]["metadata"]["resourceVersion"]
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    connection.request("GET", f"/api/v1/pods?allowWatchBookmarks=true&resourceVersion={rv}"
+                              "&timeout=9m5s&timeoutSeconds=545&watch=true")
+    response = connection.getresponse()
+    refused = []
+
+    def read_then_dial() -> None:
+        response.read()
+        try:
+            socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+            refused.append(False)
+        except ConnectionRefusedError:
+            refused.append(True)
+    reader = threading.Thread(target=read_then_dial, daemon=True)
+    reader.start()
+    server.stop()
+    reader.join(5)
+    connection.close()
+    assert refused == [True]
+
+
+def test_a_stopping_server_serves_no_request_on_a_kept_alive_connection(registry, chain):
+    """A connection kept alive after a list is closed when the server stops, and a watch sent on
+    it is not served: the real kube-controller-manager reused such connections for the new watches
+    of the informers whose watches the stop had ended, and each was cut at once ("very short
+    watch", then "failed to list" until the server was back). Go's transport sends a request
+    that got no answer on a reused connection again, on a new one: refused, and retried quietly.
+    The requests are the ones its endpoint slice informer sent (recorded)."""
+    server = APIServer(registry)
+    server.start()
+    kept = socket.create_connection(("127.0.0.1", server.port), timeout=5)
+    kept.sendall(b"GET /apis/discovery.k8s.io/v1/endpointslices?limit=500&resourceVersion=0 HTTP/1.1\r\n"
+                 b"Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+    answer = http.client.HTTPResponse(kept)
+    answer.begin()
+    rv = json.loads(answer.read())["metadata"]["resourceVersion"]
+    server.stop()
+    try:
+        kept.sendall(b"GET /apis/discovery.k8s.io/v1/endpointslices?allowWatchBookmarks=true&resourceVersion="
+                     + rv.encode() + b"&timeout=7m14s&timeoutSeconds=434&watch=true HTTP/1.1\r\n"
+                     b"Host: 127.0.0.1\r\nAccept: application/json\r\n\r\n")
+        received = kept.recv(4096)
+    except (BrokenPipeError, ConnectionResetError):
+        received = b""
+    finally:
+        kept.close()
+    assert received == b""
 
 
 def test_a_watch_can_be_stopped_before_its_first_chunk_is_read(chain):

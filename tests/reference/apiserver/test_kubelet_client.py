@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import socket
 import ssl
+import threading
 import time
 from pathlib import Path
 
@@ -167,6 +169,58 @@ def test_a_stopped_kubelet_is_a_500_in_go_transports_words(registry, bundle, tmp
         result = execclient.run("127.0.0.1", apiserver.port, path)
         assert (result.code, json.loads(result.body)["message"]) == (
             500, f"error dialing backend: dial tcp {address}: connect: connection refused")
+    finally:
+        apiserver.stop()
+        kubelet.stop()
+
+
+# What kubemark's hollow kubelet (plain HTTP: no TLS on its port) wrote back to a TLS client hello,
+# read from the real 1.24 kubemark binary: net/http's answer to a request it cannot parse.
+HOLLOW_KUBELET_ANSWER = (b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                         b"Connection: close\r\n\r\n400 Bad Request")
+
+
+class PlainHTTPKubelet:
+    """A kubelet port that speaks HTTP only: whatever arrives, it answers HOLLOW_KUBELET_ANSWER."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(HOLLOW_KUBELET_ANSWER)
+
+    def stop(self) -> None:
+        self.listener.close()
+
+
+def test_a_kubelet_answering_in_plain_http_is_named_so_for_logs(registry, bundle, tmp_path):  # noqa: F811
+    """kubectl logs of a pod on a kubemark hollow node, whose kubelet serves plain HTTP: the real
+    1.24 apiserver's http.Client sees the record header "HTTP/" and says `http: server gave HTTP
+    response to HTTPS client` (a 500, no reason); an exec dials with no http.Client, so it keeps
+    crypto/tls's `tls: first record does not look like a TLS handshake` (both seen side by side)."""
+    kubelet = PlainHTTPKubelet()
+    apiserver = APIServer(registry, kubelet_tls=kubelet_client_tls(options(bundle, bundle.ca.cert_path), bundle))
+    apiserver.start()
+    try:
+        namespace = place_pod(apiserver, kubelet, {}, tmp_path)
+        code, body = get_log(apiserver, namespace)
+        status = json.loads(body)
+        assert (code, status.get("reason"), status["message"]) == (
+            500, None, f'Get "https://127.0.0.1:{kubelet.port}/containerLogs/{namespace}/web/web": '
+                       'http: server gave HTTP response to HTTPS client')
+        path = execclient.exec_path(f"/api/v1/namespaces/{namespace}/pods/web/exec", ["ls"], stdout=True)
+        result = execclient.run("127.0.0.1", apiserver.port, path)
+        assert (result.code, json.loads(result.body)["message"]) == (
+            500, "error dialing backend: tls: first record does not look like a TLS handshake")
     finally:
         apiserver.stop()
         kubelet.stop()

@@ -172,3 +172,39 @@ def test_a_cross_namespace_pod_affinity_scope_limits_pods_that_look_at_other_nam
         code, status = create(chain, ns, affine(name, term, **extra))
         assert (code, status["message"]) == (403, refused.format(name))
     assert create(chain, ns, affine("local", {}))[0] == 201
+
+
+# The User-Agent headers the real kube-controller-manager 1.24 sent (recorded against the reference
+# cluster): the resource quota controller's status update and the replicaset controller's pod create.
+QUOTA_CONTROLLER_AGENT = ("kube-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/"
+                          "system:serviceaccount:kube-system:resourcequota-controller")
+REPLICASET_CONTROLLER_AGENT = ("kube-controller-manager/v0.0.0 (linux/amd64) kubernetes/$Format/"
+                               "system:serviceaccount:kube-system:replicaset-controller")
+
+
+def agent_call(chain, method: str, path: str, body: dict, agent: str):
+    headers = {"Accept": "application/json", "Content-Type": "application/json", "User-Agent": agent}
+    response = chain.handle(Request(method, path, {}, headers, json.dumps(body).encode()))
+    return response.code, json.loads(response.body)
+
+
+def test_the_charge_is_recorded_as_the_loopback_clients_status_update(chain, ns):
+    """The real 1.24 kube-apiserver charges a quota through its loopback client, whose requests carry
+    Go's own User-Agent: after a pod create the quota's managedFields hold a "Go-http-client"
+    Update entry of the status subresource owning the used values it changed (seen on the real
+    server next to the controller-manager's status entry), not only the controller's entry."""
+    hard = {"pods": "4", "requests.cpu": "2"}
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": hard}}
+    code, created = agent_call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas", body, "kubectl/v1.27.4")
+    assert code == 201, created
+    created["status"] = {"hard": hard, "used": {"pods": "0", "requests.cpu": "0"}}
+    assert agent_call(chain, "PUT", f"/api/v1/namespaces/{ns}/resourcequotas/q/status", created,
+                      QUOTA_CONTROLLER_AGENT)[0] == 200
+    assert agent_call(chain, "POST", f"/api/v1/namespaces/{ns}/pods", pod("a", requests={"cpu": "100m"}),
+                      REPLICASET_CONTROLLER_AGENT)[0] == 201
+    entries = call(chain, "GET", f"/api/v1/namespaces/{ns}/resourcequotas/q")[1]["metadata"]["managedFields"]
+    by_manager = {entry["manager"]: entry for entry in entries}
+    assert set(by_manager) == {"kubectl", "kube-controller-manager", "Go-http-client"}
+    charge = by_manager["Go-http-client"]
+    assert (charge["operation"], charge.get("subresource"), charge["fieldsV1"]) == (
+        "Update", "status", {"f:status": {"f:used": {"f:pods": {}, "f:requests.cpu": {}}}})
