@@ -17,6 +17,7 @@ import json
 import math
 import re
 import struct
+from collections.abc import Callable
 from json.decoder import scanstring
 
 import yaml
@@ -118,9 +119,22 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _SCALAR = re.compile(r"(-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?)|true|false|null")
 
 
-def _decode_deep(text: str) -> object:
+def decode_type_meta_json(data: bytes) -> object:
+    """JSON that is known to be good, decoded at any depth with any number (past float64 as
+    inf): for reading its apiVersion and kind, as Interpret does, once the map decoder refused a
+    number in it."""
+    text = data.decode("utf-8", "replace")
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return _decode_deep(text, real=float)
+
+
+def _decode_deep(text: str, real: Callable[[str], float] | None = None) -> object:
     """json.loads without recursion: containers on an explicit stack, strings by json's own
-    scanner, numbers and literals by a regular expression of JSON's grammar."""
+    scanner, numbers and literals by a regular expression of JSON's grammar (a number with a
+    fraction or an exponent read by `real`, by default refusing one past float64)."""
+    real = real or _finite_float
     stack: list[tuple[object, str | None]] = []  # (open container, the key its next value goes to)
     index = _WHITESPACE.match(text, 0).end()
     while True:
@@ -147,7 +161,7 @@ def _decode_deep(text: str) -> object:
                 raise ValueError(f"invalid character {char!r} looking for beginning of value at {index}")
             token = match.group(0)
             if match.group(1):
-                value = _finite_float(token) if match.group(2) or match.group(3) else _int(token)
+                value = real(token) if match.group(2) or match.group(3) else _int(token)
             else:
                 value = {"true": True, "false": False, "null": None}[token]
             index = match.end()

@@ -604,7 +604,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         if custom is not None and media_type == JSON and str(err).startswith("json: cannot unmarshal number") \
                 and gojson.syntax_error(request.body) is None:
             # Good JSON, so Interpret read its apiVersion and kind: the map refused a number.
-            value = json.loads(request.body.decode("utf-8", "replace"))
+            value = decoding.decode_type_meta_json(request.body)
             try:
                 type_meta = scheme.interpret(value) if isinstance(value, dict) else ("", "")
             except scheme.DecodeError as interpreted:

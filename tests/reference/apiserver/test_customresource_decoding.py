@@ -57,6 +57,16 @@ def test_a_number_past_float64_is_the_map_decoders_error(chain):
                                                           'json: cannot unmarshal number 1e400 into Go value of type float64')
 
 
+def test_a_number_past_float64_deep_in_nested_lists_is_the_same_400(chain):
+    """Nested past Python's recursion limit, the body's kind is still read (not a RecursionError
+    and a 500)."""
+    body = json.dumps({**WIDGET, "spec": {**WIDGET["spec"], "extra": "EXTRA"}}).encode().replace(
+        b'"EXTRA"', b"[" * 3000 + b"1e400" + b"]" * 3000)
+    code, answer = _raw(chain, "POST", widgets(chain), body)
+    assert (code, json.loads(answer)["message"]) == (400, 'Widget in version "v1" cannot be handled as a Widget: '
+                                                          'json: cannot unmarshal number 1e400 into Go value of type float64')
+
+
 def test_a_body_without_a_kind_or_an_apiversion_is_a_400(chain):
     """The map a custom object decodes into must say its own kind: without one the 400 quotes the
     body (`Object 'Kind' is missing in '...'`, `null` included), in the version the body names;
