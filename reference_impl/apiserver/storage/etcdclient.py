@@ -357,7 +357,10 @@ class EtcdWatch:
             backoff = min(WATCH_RETRY_MAX, backoff + backoff / 4 if backoff else WATCH_RETRY_MIN)
             if self._cancelled.wait(backoff):
                 return
-            self._open()
+            try:
+                self._open()
+            except ValueError:  # grpcio's "Cannot invoke RPC: Channel closed!": the client was closed
+                return
 
     def _batches(self) -> Iterator[WatchBatch]:
         for response in self._call:

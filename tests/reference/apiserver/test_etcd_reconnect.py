@@ -82,3 +82,25 @@ def test_a_watch_lives_through_an_etcd_restart(tmp_path):
         assert not reader.is_alive()
     finally:
         client.close()
+
+
+def test_closing_the_client_ends_its_watches_quietly(tmp_path):
+    """A stopping apiserver closes its etcd client under the watch cache's watches: each ends,
+    instead of raising grpcio's 'Cannot invoke RPC: Channel closed!' from its reader thread as
+    it tried to open the stream again."""
+    port = free_port()
+    client = EtcdClient(f"http://127.0.0.1:{port}", timeout=1.0)
+    outcome: list = []
+    with reference_server(tmp_path / "etcd", "--listen-client-urls", f"http://127.0.0.1:{port}"):
+        watch = client.watch("/registry/pods/", prev_kv=False)
+
+        def read() -> None:
+            try:
+                outcome.append(list(watch))
+            except Exception as err:  # noqa: BLE001 - the test shows what ended the watch
+                outcome.append(err)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        client.close()
+        reader.join(10)
+    assert outcome == [[]]
