@@ -674,12 +674,16 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 def _url_flaw(url: str) -> str | None:
     """What makes a URL that is one by its form useless as the base of every permalink: no host
-    (`https://`, a variable left unset), or a blank inside it (two words pasted as one)."""
+    (`https://`, a variable left unset), a blank inside it (two words pasted as one), or a host
+    that cannot be parsed (`https://[oops`)."""
     from urllib.parse import urlsplit
 
     if any(character.isspace() for character in url):
         return "has a blank in it"
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed [ of an IPv6 host, say
+        return "is not a URL"
     if "://" in url and parts.scheme.lower() != "file" and not parts.hostname:
         return "names no host"
     return None

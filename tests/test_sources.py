@@ -608,6 +608,7 @@ def test_a_url_for_permalinks_must_be_a_url(ws, origin, capsys):
     ("https://user:TOKEN@/etcd", "https:///etcd", "names no host"),
     ("https://gitlab.example.com/my group/etcd", "https://gitlab.example.com/my group/etcd",
      "has a blank in it"),
+    ("https://[oops/etcd", "https://[oops/etcd", "is not a URL"),  # urlsplit raised: a traceback
 ])
 def test_a_url_no_permalink_could_use_is_refused(url, shown, flaw, ws, origin, capsys):
     """A URL by its form, but no host to link to or a blank that breaks every link, was recorded
