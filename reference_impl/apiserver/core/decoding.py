@@ -335,7 +335,9 @@ def _go_number(value: str) -> int | float | None:
     if _GO_INT.match(plain):
         sign, digits = (-1 if plain[0] == "-" else 1), plain.lstrip("+-")
         base = {"x": 16, "o": 8, "b": 2}.get(digits[1:2].lower(), 8 if digits[:1] == "0" and len(digits) > 1 else 10)
-        number = sign * int(digits[2:] if base != 10 and digits[1:2].isalpha() else digits, base)
+        # Decimal digits past uint64's 20 are out of range (and past 4,300 int() refuses them).
+        number = sign * int(digits[2:] if base != 10 and digits[1:2].isalpha() else digits, base) \
+            if base != 10 or len(digits) <= 20 else 2**64
         if -2**63 <= number < 2**63 or (plain[0] != "+" and sign > 0 and number < 2**64):
             return number
     if _YAML_STYLE_FLOAT.match(plain):
@@ -533,6 +535,8 @@ def _float32_shortest_g(value: float) -> str:
     """strconv.FormatFloat(value, 'g', -1, 32), as convertToJSONableObject writes a float key: the
     fewest digits that read back as the same float32, in %e form for an exponent below -4 or from 6."""
     single = struct.unpack("f", struct.pack("f", value))[0]
+    if math.isinf(single):  # past float32's range: the conversion makes an infinity
+        return "+Inf" if single > 0 else "-Inf"
     for precision in range(1, 10):
         text = f"{single:.{precision - 1}e}"
         if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
