@@ -259,6 +259,10 @@ class LifecycleMixin:
             except errors.StatusError as error:
                 if error.code != 404:
                     raise
+        if r is CRD and not dry_run:
+            # Store.DeleteCollection bypasses the CRD REST's Delete: the CRDs are gone at once,
+            # no finalizer runs and their objects stay in etcd, but they are no longer served.
+            self._refresh_custom_resources()
         return listed
 
     # -- namespaces ------------------------------------------------------------------------------

@@ -230,6 +230,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         for uid, (prefix, spec, accepted_names) in made_from.items():
             if uid in before and before[uid] != (prefix, spec, accepted_names):
                 self._tear_down_custom_storage(before[uid][0])
+        for uid in before.keys() - made_from.keys():  # a CRD gone (removeDeadStorage)
+            self._tear_down_custom_storage(before[uid][0])
 
     def _written(self, r: Resource, obj: dict) -> dict:
         """`obj` just stored; a CRD's write changes what is served, one of its objects' write may

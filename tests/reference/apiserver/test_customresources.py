@@ -1230,6 +1230,18 @@ def test_discovery_lists_no_writes_but_deletes_of_a_terminating_crd(chain):
     assert release(chain) == 200
 
 
+def test_a_collection_delete_of_crds_removes_them_at_once_leaving_their_objects(chain):
+    """Store.DeleteCollection calls the Store's Delete, not the CRD REST's: each CRD is gone at
+    once and its group no longer served, but no finalizer deletes its objects, which a CRD made
+    again under that name serves again (as the real 1.24 server does)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    assert call(chain, "DELETE", CRDS)[0] == 200
+    assert call(chain, "GET", f"{CRDS}/widgets.example.com")[0] == 404
+    assert call(chain, "GET", widgets(chain))[0] == 404
+    assert call(chain, "POST", CRDS, CRD)[0] == 201
+    assert call(chain, "GET", widgets(chain, "w1"))[0] == 200
+
+
 def test_crd_served_after_restart(chain, etcd):  # noqa: F811
     """A new registry on the same etcd serves the CRDs stored there."""
     call(chain, "POST", widgets(chain), WIDGET)
