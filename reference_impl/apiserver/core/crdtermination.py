@@ -62,10 +62,12 @@ class CRDTerminationMixin:
     _finalizing = threading.local()
 
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/registry/customresourcedefinition.REST).Delete")
-    def _mark_crd_deleted(self, name: str, preconditions: dict | None, dry_run: bool) -> tuple[dict, bool]:
-        """The first delete of a CRD: its uid and resourceVersion preconditions checked in the
-        CRD REST's words, then deletionTimestamp, the cleanup finalizer and Terminating
-        (InstanceDeletionPending) written; the marked CRD is the answer, not yet deleted."""
+    def _mark_crd_deleted(self, name: str, preconditions: dict | None, dry_run: bool,
+                          grace_period_seconds: int | None = None) -> tuple[dict, bool]:
+        """A CRD's delete: its uid and resourceVersion preconditions checked in the CRD REST's
+        words; the first time, deletionTimestamp, the cleanup finalizer and Terminating
+        (InstanceDeletionPending) written, the marked CRD the answer, not yet deleted; later ones
+        the Store's Delete."""
         current = self.get(CRD, None, name)
         meta = current["metadata"]
         wanted = preconditions or {}
@@ -74,6 +76,8 @@ class CRDTerminationMixin:
                 raise errors.conflict(CRD.plural, name, CRD.group,
                                       f"Precondition failed: {label} in precondition: {wanted[field]}, "
                                       f"{label} in object meta: {meta.get(field)}")
+        if meta.get("deletionTimestamp"):
+            return self._store_delete(CRD, None, name, grace_period_seconds, preconditions, dry_run)
 
         def mark(crd: dict) -> dict:
             if crd["metadata"].get("uid") != meta.get("uid"):

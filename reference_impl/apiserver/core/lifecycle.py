@@ -152,8 +152,8 @@ class LifecycleMixin:
         if r.plural == "priorityclasses" and r.group == "scheduling.k8s.io" and name in SYSTEM_PRIORITY_CLASS_NAMES:
             raise errors.object_forbidden(r.plural, r.group, name,
                                           "this is a system priority class and cannot be deleted")
-        if r is CRD and not self.get(r, namespace, name)["metadata"].get("deletionTimestamp"):
-            return self._mark_crd_deleted(name, preconditions, dry_run)
+        if r is CRD:
+            return self._mark_crd_deleted(name, preconditions, dry_run, grace_period_seconds)
         return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run,
                                   propagation_policy, orphan_dependents)
 

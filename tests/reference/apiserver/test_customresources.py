@@ -1242,6 +1242,23 @@ def test_a_collection_delete_of_crds_removes_them_at_once_leaving_their_objects(
     assert call(chain, "GET", widgets(chain, "w1"))[0] == 200
 
 
+def test_a_crd_delete_checks_its_uid_precondition_in_the_crd_rests_words(chain):
+    """The CRD REST's Delete checks a uid precondition itself, before and while the CRD
+    terminates: a 409 Conflict saying `Precondition failed: UID in precondition: ..., UID in
+    object meta: ...` (real 1.24), not the Store's wording."""
+    call(chain, "POST", widgets(chain), HELD)
+    uid = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]["metadata"]["uid"]
+    wrong = {"preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}}
+    expected = ('Operation cannot be fulfilled on customresourcedefinitions.apiextensions.k8s.io "widgets.example.com": '
+                f"Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, "
+                f"UID in object meta: {uid}")
+    for _ in ("active", "terminating"):
+        code, status = call(chain, "DELETE", f"{CRDS}/widgets.example.com", wrong)
+        assert (code, status["reason"], status["message"]) == (409, "Conflict", expected)
+        assert call(chain, "DELETE", f"{CRDS}/widgets.example.com")[0] == 200
+    assert release(chain) == 200
+
+
 def test_crd_served_after_restart(chain, etcd):  # noqa: F811
     """A new registry on the same etcd serves the CRDs stored there."""
     call(chain, "POST", widgets(chain), WIDGET)
