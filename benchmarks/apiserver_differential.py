@@ -128,6 +128,9 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                namespaces (253/254 characters, dots, a terminating namespace, scope mismatches),
                YAML numbers, tags and float keys, workload specs and statuses, media types per verb
                and subresource, scale patches, preconditions, a pod bound twice
+  crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
+               refused while it terminates, reads, patches and deletes still served, JSON patches
+               removing kind or apiVersion
 
 Names, UIDs, resourceVersions and timestamps are normalised in messages before they are
 compared. Prints each differing request with both answers, then the differences grouped by
@@ -4069,7 +4072,31 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += method_probes() + known_gap_probes() + fuzz20_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
-    return probes + value_status_probes() + crd_probes()
+    return probes + value_status_probes() + crd_probes() + crdterm20_probes()
+
+
+def crdterm20_probes() -> list[Probe]:
+    """The gadgets CRD deleted while its object `held` has a finalizer of its own: the CRD stays,
+    Terminating; creates (a dry run too) are refused, reads, patches and deletes are served; then
+    the finalizer is removed. Last in the corpus: the gadgets CRD is gone afterwards."""
+    gadgets = f"/apis/diff.example.com/v1/namespaces/{NAMESPACE}/gadgets"
+    gadget = {"apiVersion": "diff.example.com/v1", "kind": "Gadget", "metadata": {"name": "held"}}
+    held = {**gadget, "metadata": {"name": "held", "finalizers": ["diff.example.com/hold"]}}
+    remove = [[{"op": "remove", "path": path}] for path in ("/kind", "/apiVersion")]
+    return [Probe("crdterm20", "POST", gadgets, "", JSON, encode(held)),
+            Probe("crdterm20", "DELETE", f"{CRDS}/gadgets.diff.example.com"),
+            Probe("crdterm20", "GET", f"{CRDS}/gadgets.diff.example.com"),  # the informers catch up meanwhile
+            Probe("crdterm20", "GET", f"{gadgets}/held"),
+            Probe("crdterm20", "GET", gadgets),
+            *[Probe("crdterm20", "POST", gadgets, query, JSON, encode({**gadget, "metadata": {"name": "new"}}))
+              for query in ("", "dryRun=All")],
+            Probe("crdterm20", "PUT", f"{gadgets}/new", "", JSON, encode({**gadget, "metadata": {"name": "new"}})),
+            Probe("crdterm20", "PATCH", f"{gadgets}/held", "", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'),
+            *[Probe("crdterm20", "PATCH", f"{gadgets}/held", "", JSON_PATCH, encode(body)) for body in remove],
+            Probe("crdterm20", "DELETE", f"{gadgets}/absent"),
+            Probe("crdterm20", "DELETE", f"{CRDS}/gadgets.diff.example.com", "", JSON,
+                  encode({"preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}})),
+            Probe("crdterm20", "PATCH", f"{gadgets}/held", "", MERGE, b'{"metadata":{"finalizers":null}}')]
 
 
 def setup_probes() -> list[Probe]:

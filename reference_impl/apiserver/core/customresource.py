@@ -21,6 +21,7 @@ from typing import Callable
 
 from reference_impl.apiserver.core import crdobjectmeta, crdopenapi, crdschema, customconversion, customscale, errors
 from reference_impl.apiserver.core.conversion import Codec
+from reference_impl.apiserver.core.crdtermination import terminating
 from reference_impl.apiserver.core.customscale import ScalePaths
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.resources import COMMON_FIELDS, FieldLabelConversion, Resource
@@ -40,6 +41,7 @@ ORJSON_DIGITS_FROM = 1e-5
 
 # What discovery lists for a custom resource, in the order the discovery controller writes them.
 VERBS = ("delete", "deletecollection", "get", "list", "patch", "create", "update", "watch")
+TERMINATING_VERBS = ("delete", "deletecollection", "get", "list", "watch")  # what discovery lists then
 AGE = {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp",
        "description": "CreationTimestamp is a timestamp representing the server time when this object was "
                       "created. It is not guaranteed to be set in happens-before order across separate "
@@ -89,10 +91,10 @@ def converter(crd: dict, webhook_call: customconversion.Call) -> Converter:
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).getOrCreateServingInfoFor")
 def resources_for(crd: dict,
                   webhook_call: customconversion.Call = customconversion.no_webhook_client) -> tuple[Resource, ...]:
-    """The resources `crd` serves: none until it is established or once it is being deleted,
-    else one per served version, in version priority order. `webhook_call` asks a conversion
-    webhook."""
-    if not crds.established(crd) or crd["metadata"].get("deletionTimestamp"):
+    """The resources `crd` serves: none until it is established, else one per served version in
+    version priority order, while it is being deleted too (its objects are read, updated and
+    deleted until they are gone). `webhook_call` asks a conversion webhook."""
+    if not crds.established(crd):
         return ()
     spec = crd["spec"]
     names, group, storage = spec["names"], spec["group"], crds.storage_version(crd)
@@ -102,8 +104,9 @@ def resources_for(crd: dict,
     # coerced and defaulted again by that version's schema, as the storage decoder does.
     on_read = _StorageSchemas({f"{group}/{v['name']}": _schema(v) for v in spec["versions"]}, names["kind"],
                               bool(spec.get("preserveUnknownFields")))
+    discovery_verbs = TERMINATING_VERBS if terminating(crd) else None
     return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
-                           crdopenapi.definitions_for(spec, version), on_read)
+                           crdopenapi.definitions_for(spec, version), on_read, discovery_verbs)
                  for version in served)
 
 
@@ -141,7 +144,8 @@ def _coerced_on_read(obj: dict, storage: _StorageSchemas) -> dict:
 
 
 def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
-              convert: Converter, openapi_definitions: dict, on_read: _StorageSchemas) -> Resource:
+              convert: Converter, openapi_definitions: dict, on_read: _StorageSchemas,
+              discovery_verbs: tuple[str, ...] | None = None) -> Resource:
     schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
@@ -179,6 +183,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     (("status",) if status else ()) + (("scale",) if scale else ()),
                     tuple(names.get("categories") or ()), storage_prefix=f"{group}/{names['plural']}",
                     tracks_generation=True, custom=True, allow_unconditional_update=False, kube_finalizers=False,
+                    discovery_verbs=discovery_verbs,
                     # crConverter.ConvertFieldLabel: the metadata fields only, a namespace where there is one.
                     field_label_conversion=FieldLabelConversion(COMMON_FIELDS if namespaced else ("metadata.name",)),
                     # Every read converts: objects written before the storage version changed

@@ -64,6 +64,7 @@ class VirtualResource:
     subresources: tuple[str, ...] = ()
     printer: None = None  # printed with its kind's PRINTERS columns
     custom: bool = False  # a built-in kind, decoded into its Go struct
+    discovery_verbs: None = None  # discovery lists `verbs`
 
     @property
     def api_version(self) -> str:
@@ -225,7 +226,7 @@ def _entry(resource) -> dict:
     singularName in 1.24 (a CRD's is its names.singular); every stored one names the hash of the
     version etcd holds it in."""
     entry = {"name": resource.plural, "singularName": resource.singular if resource.custom else "",
-             "namespaced": resource.namespaced, "kind": resource.kind, "verbs": list(resource.verbs)}
+             "namespaced": resource.namespaced, "kind": resource.kind, "verbs": list(resource.discovery_verbs or resource.verbs)}
     if resource.short_names:
         entry["shortNames"] = list(resource.short_names)
     if resource.categories:

@@ -771,11 +771,19 @@ def decode_patched(patched: dict, resource) -> dict:
 @mirrors("(*k8s.io/apiserver/pkg/endpoints/handlers.jsonPatcher).applyPatchToCurrentObject")
 def decode_custom_patched(patched: dict, resource) -> dict:
     """The result of a JSON or merge patch of a custom resource as the unstructured codec decodes
-    it: an apiVersion or kind that is no string is invalid, in SimpleMetaFactory.Interpret's words."""
+    it: an apiVersion or kind that is no string is invalid, in SimpleMetaFactory.Interpret's words;
+    one without a kind is invalid as the unstructured scheme's MissingKind. One without an
+    apiVersion is a 500 upstream (BeforeUpdate cannot tell its kind), a client's mistake: a 400
+    here in its words."""
     try:
         scheme.interpret(patched)
     except scheme.DecodeError as err:
         raise undecodable_patch_result(patched, err.problem) from None
+    if not patched.get("kind"):
+        data = json.dumps(patched, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        raise undecodable_patch_result(patched, f"Object 'Kind' is missing in '{data}'")
+    if not patched.get("apiVersion"):
+        raise errors.bad_request("Object 'apiVersion' is missing in 'object has no apiVersion field'")
     return check_kind(patched, resource)
 
 

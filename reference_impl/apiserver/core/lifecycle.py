@@ -152,12 +152,8 @@ class LifecycleMixin:
         if r.plural == "priorityclasses" and r.group == "scheduling.k8s.io" and name in SYSTEM_PRIORITY_CLASS_NAMES:
             raise errors.object_forbidden(r.plural, r.group, name,
                                           "this is a system priority class and cannot be deleted")
-        if r is CRD and not dry_run:
-            self._delete_custom_objects(self.get(r, namespace, name))
-            deleted = self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run,
-                                         propagation_policy, orphan_dependents)
-            self._refresh_custom_resources()
-            return deleted
+        if r is CRD:
+            return self._mark_crd_deleted(name, preconditions, dry_run, grace_period_seconds)
         return self._store_delete(r, namespace, name, grace_period_seconds, preconditions, dry_run,
                                   propagation_policy, orphan_dependents)
 
@@ -203,7 +199,10 @@ class LifecycleMixin:
         """The Store's AfterDelete hook, run once an object is gone (not in a dry run): a deleted
         Service takes the Endpoints of its name with it, so that a service made again under that
         name does not start with the old one's endpoints before the endpoints controller catches up.
-        The Service is gone by then: a failure here is only logged, as upstream's klog.Errorf."""
+        The Service is gone by then: a failure here is only logged, as upstream's klog.Errorf.
+        A custom object gone may let its terminating CRD's finalizer finish."""
+        if r.custom:
+            self._written(r, deleted)
         if r.plural != "services" or r.group:
             return
         meta = deleted["metadata"]
@@ -260,6 +259,10 @@ class LifecycleMixin:
             except errors.StatusError as error:
                 if error.code != 404:
                     raise
+        if r is CRD and not dry_run:
+            # Store.DeleteCollection bypasses the CRD REST's Delete: the CRDs are gone at once,
+            # no finalizer runs and their objects stay in etcd, but they are no longer served.
+            self._refresh_custom_resources()
         return listed
 
     # -- namespaces ------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import (decode_problem, immutable_metadata_problems, metadata_problems,
                                                       metadata_update_problems)
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
+from reference_impl.apiserver.core.crdtermination import CRDTerminationMixin, refuse_create_while_terminating, terminating
 from reference_impl.machinery import names
 from reference_impl.machinery.clock import WallClock
 from reference_impl.mirrors import mirrors
@@ -102,7 +103,7 @@ def go_type_name(r: Resource) -> str:
     return f"{INTERNAL_PACKAGES.get(r.group, r.group.split('.')[0])}.{r.kind}"
 
 
-class Registry(LifecycleMixin):
+class Registry(LifecycleMixin, CRDTerminationMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
     def __init__(self, etcd_client: EtcdClient, clock=None, *, rng: random.Random | None = None,
@@ -119,6 +120,7 @@ class Registry(LifecycleMixin):
         self._cachers_lock = threading.Lock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
+        self._terminating_crds: tuple[dict, ...] = ()  # the CRDs marked Terminating, as last listed
         # What each served CRD's storage was made from, by uid: its storage prefix, spec and accepted names.
         self._custom_storage_made_from: dict[str, tuple[str, object, object]] = {}
         # How a CRD's conversion webhook is asked, (clientConfig, ConversionReview) -> its answer:
@@ -209,6 +211,7 @@ class Registry(LifecycleMixin):
         def call(client_config: dict, review: dict) -> dict:
             return self.conversion_webhook(client_config, review)
         served = [(crd, customresource.resources_for(crd, call)) for crd in listed]
+        self._terminating_crds = tuple(crd for crd in listed if terminating(crd))
         self._custom_resources = tuple(r for _, resources in served for r in resources)
         for r in self._custom_resources:
             self.storage.object_types[self.prefix(r, None)] = go_type_name(r)
@@ -227,11 +230,16 @@ class Registry(LifecycleMixin):
         for uid, (prefix, spec, accepted_names) in made_from.items():
             if uid in before and before[uid] != (prefix, spec, accepted_names):
                 self._tear_down_custom_storage(before[uid][0])
+        for uid in before.keys() - made_from.keys():  # a CRD gone (removeDeadStorage)
+            self._tear_down_custom_storage(before[uid][0])
 
     def _written(self, r: Resource, obj: dict) -> dict:
-        """`obj` just stored; a CRD's write changes what is served."""
+        """`obj` just stored; a CRD's write changes what is served, one of its objects' write may
+        let a terminating CRD go."""
         if r is CRD:
             self._refresh_custom_resources()
+        elif r.custom and self._terminating_crds:
+            self._after_custom_write(r)
         return obj
 
     def _accept_names(self, crd: dict) -> None:
@@ -239,23 +247,6 @@ class Registry(LifecycleMixin):
         group = (crd.get("spec") or {}).get("group")
         group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
         crds.accept_names(crd, group_crds, self.now())
-
-    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/finalizer.CRDFinalizer).deleteInstances")
-    def _delete_custom_objects(self, crd: dict) -> None:
-        """Stop serving a CRD's resources, then delete every object stored for them. Done at once
-        (upstream's finalizer controller does it after the delete, through each object's own
-        deletion, so their finalizers hold it up; here they do not)."""
-        spec = crd.get("spec") or {}
-        prefix = f"/registry/{spec.get('group')}/{(spec.get('names') or {}).get('plural')}/"
-        self._custom_resources = tuple(r for r in self.custom_resources() if self.prefix(r, None) != prefix)
-        for item in self.storage.list(prefix).items:
-            meta = item["metadata"]
-            key = prefix + (f"{meta['namespace']}/" if meta.get("namespace") else "") + meta["name"]
-            try:
-                self.storage.delete(key)
-            except KeyNotFound:
-                pass
-        self._tear_down_custom_storage(prefix)
 
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).removeDeadStorage",
              "(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).tearDown")
@@ -377,6 +368,9 @@ class Registry(LifecycleMixin):
         hands `obj` over (`owned`: it never reads it again) has it written into instead of
         copied, as upstream's Store.Create writes into the object it is given."""
         r = self.resource(resource)
+        if r.custom and any(self.prefix(r, None) == f"/registry/{c['spec']['group']}/{c['spec']['names']['plural']}/"
+                            for c in self._terminating_crds):
+            raise refuse_create_while_terminating(r)
         shares_labels = r.kind == "Job" and _job_shares_template_labels(obj)
         if not owned:
             obj = deep_copy_json(obj)

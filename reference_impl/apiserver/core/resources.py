@@ -93,6 +93,9 @@ class Resource:
     # The Warning every request to a deprecated version gets (the installer's deprecation warning).
     deprecation_warning: str = ""
     custom: bool = False  # served from a CustomResourceDefinition: JSON only, no strategic merge patch
+    # The verbs discovery lists where not `verbs`: a terminating CRD's resources show no create,
+    # update or patch (though updates and patches are still served).
+    discovery_verbs: tuple[str, ...] | None = None
     # The group the scheme names the internal type in first (ObjectKinds), where it is not `group`:
     # errors written from the object's kind (NewInvalid, BeforeDelete's) say `Ingress.extensions`,
     # or, for events.k8s.io Events (core Events inside), just `Event`. None: `group`.

@@ -1157,6 +1157,108 @@ def test_deleting_the_crd_deletes_its_objects_and_stops_serving(chain):
     assert chain.rest.registry.storage.list("/registry/example.com/widgets/").items == []
 
 
+HELD = {**WIDGET, "metadata": {"name": "held", "finalizers": ["example.com/hold"]}}
+MERGE = "application/merge-patch+json"
+
+
+def terminating_condition(crd: dict) -> tuple:
+    found = [c for c in crd["status"]["conditions"] if c["type"] == "Terminating"]
+    return tuple((c["status"], c["reason"], c["message"]) for c in found)
+
+
+def release(chain, name: str = "held") -> int:
+    """Remove the finalizer that holds `name`; the PATCH's code."""
+    return call(chain, "PATCH", widgets(chain, name), {"metadata": {"finalizers": None}}, content_type=MERGE)[0]
+
+
+def test_deleting_a_crd_only_marks_it_with_the_cleanup_finalizer(chain):
+    """The CRD REST's Delete answers the CRD marked, not gone: a deletionTimestamp, the
+    customresourcecleanup finalizer and Terminating InstanceDeletionPending (as the real 1.24
+    server answers); the finalizer controller then says InstanceDeletionInProgress while an
+    object's own finalizer holds it."""
+    call(chain, "POST", widgets(chain), HELD)
+    code, crd = call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+    assert code == 200 and crd["metadata"]["deletionTimestamp"]
+    assert crd["metadata"]["finalizers"] == ["customresourcecleanup.apiextensions.k8s.io"]
+    assert terminating_condition(crd) == (("True", "InstanceDeletionPending", "CustomResourceDefinition marked for "
+                                                   "deletion; CustomResource deletion will begin soon"),)
+    code, crd = call(chain, "GET", f"{CRDS}/widgets.example.com")
+    assert code == 200
+    assert terminating_condition(crd) == (("True", "InstanceDeletionInProgress", "CustomResource deletion is in progress"),)
+    assert release(chain) == 200
+
+
+def test_an_object_with_its_own_finalizer_holds_the_crd_until_released(chain):
+    """The finalizer controller deletes each object through its own deletion: one without
+    finalizers goes at once, one with a finalizer is only marked and keeps the CRD (and its group)
+    until its finalizer is removed; then the CRD is gone."""
+    call(chain, "POST", widgets(chain), HELD)
+    call(chain, "POST", widgets(chain), WIDGET)
+    call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+    assert call(chain, "GET", widgets(chain, "w1"))[0] == 404
+    code, held = call(chain, "GET", widgets(chain, "held"))
+    assert code == 200 and held["metadata"]["deletionTimestamp"]
+    assert call(chain, "GET", f"{CRDS}/widgets.example.com")[0] == 200
+    assert release(chain) == 200
+    assert call(chain, "GET", f"{CRDS}/widgets.example.com")[0] == 404
+    assert call(chain, "GET", widgets(chain))[0] == 404
+
+
+def test_a_terminating_crd_refuses_creates_but_serves_the_rest(chain):
+    """While the CRD terminates its objects are still read, listed, updated and deleted, but a
+    create (a dry run too) is a 405 MethodNotAllowed in the crdHandler's words (real 1.24 server)."""
+    call(chain, "POST", widgets(chain), HELD)
+    call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+    for query in ({}, {"dryRun": "All"}):
+        code, status = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "w2"}}, query=query)
+        assert (code, status["reason"], status["message"], status["details"]) == (
+            405, "MethodNotAllowed", "create not allowed while custom resource definition is terminating",
+            {"group": "example.com", "kind": "widgets"})
+    assert call(chain, "GET", widgets(chain))[1]["items"][0]["metadata"]["name"] == "held"
+    assert call(chain, "PATCH", widgets(chain, "held"), {"metadata": {"labels": {"a": "b"}}}, content_type=MERGE)[0] == 200
+    assert release(chain) == 200
+
+
+def test_discovery_lists_no_writes_but_deletes_of_a_terminating_crd(chain):
+    """The discovery controller lists delete, deletecollection, get, list and watch only for a
+    terminating CRD's resource (as the real 1.24 server's group version shows)."""
+    call(chain, "POST", widgets(chain), HELD)
+    call(chain, "DELETE", f"{CRDS}/widgets.example.com")
+    code, listed = call(chain, "GET", "/apis/example.com/v1")
+    assert code == 200
+    assert listed["resources"][0]["verbs"] == ["delete", "deletecollection", "get", "list", "watch"]
+    assert release(chain) == 200
+
+
+def test_a_collection_delete_of_crds_removes_them_at_once_leaving_their_objects(chain):
+    """Store.DeleteCollection calls the Store's Delete, not the CRD REST's: each CRD is gone at
+    once and its group no longer served, but no finalizer deletes its objects, which a CRD made
+    again under that name serves again (as the real 1.24 server does)."""
+    call(chain, "POST", widgets(chain), WIDGET)
+    assert call(chain, "DELETE", CRDS)[0] == 200
+    assert call(chain, "GET", f"{CRDS}/widgets.example.com")[0] == 404
+    assert call(chain, "GET", widgets(chain))[0] == 404
+    assert call(chain, "POST", CRDS, CRD)[0] == 201
+    assert call(chain, "GET", widgets(chain, "w1"))[0] == 200
+
+
+def test_a_crd_delete_checks_its_uid_precondition_in_the_crd_rests_words(chain):
+    """The CRD REST's Delete checks a uid precondition itself, before and while the CRD
+    terminates: a 409 Conflict saying `Precondition failed: UID in precondition: ..., UID in
+    object meta: ...` (real 1.24), not the Store's wording."""
+    call(chain, "POST", widgets(chain), HELD)
+    uid = call(chain, "GET", f"{CRDS}/widgets.example.com")[1]["metadata"]["uid"]
+    wrong = {"preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}}
+    expected = ('Operation cannot be fulfilled on customresourcedefinitions.apiextensions.k8s.io "widgets.example.com": '
+                f"Precondition failed: UID in precondition: 00000000-0000-0000-0000-000000000000, "
+                f"UID in object meta: {uid}")
+    for _ in ("active", "terminating"):
+        code, status = call(chain, "DELETE", f"{CRDS}/widgets.example.com", wrong)
+        assert (code, status["reason"], status["message"]) == (409, "Conflict", expected)
+        assert call(chain, "DELETE", f"{CRDS}/widgets.example.com")[0] == 200
+    assert release(chain) == 200
+
+
 def test_crd_served_after_restart(chain, etcd):  # noqa: F811
     """A new registry on the same etcd serves the CRDs stored there."""
     call(chain, "POST", widgets(chain), WIDGET)
