@@ -255,7 +255,7 @@ def metadata_of(headers) -> tuple[tuple[str, str | bytes], ...]:
             if not _METADATA_KEY.match(name):
                 continue
             if name.endswith("-bin"):
-                pairs.append((name, _decode_bin_header(key, value)))
+                pairs.append((name, _decode_bin_header(key, value.strip(" \t"))))
             elif _METADATA_VALUE.match(value.strip(" \t")):
                 pairs.append((name, value.strip(" \t")))
     return tuple(pairs)
@@ -285,7 +285,7 @@ def _decode_bin_header(key: str, value: str) -> bytes:
 
 # grpc-gateway's timeoutUnitToDuration, in nanoseconds
 _TIMEOUT_UNITS = {"H": 3600 * 10**9, "M": 60 * 10**9, "S": 10**9, "m": 10**6, "u": 10**3, "n": 1}
-_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")  # longer is out of int64's range
 
 
 def timeout_of(headers) -> float | None:
@@ -297,7 +297,8 @@ def timeout_of(headers) -> float | None:
     if not value:
         return None
     unit = _TIMEOUT_UNITS.get(value[-1]) if len(value) >= 2 else None
-    number = int(value[:-1]) if _GO_INT.match(value[:-1]) else None
+    digits = _GO_INT.match(value[:-1])
+    number = int(value[0] + digits[1] if value[0] == "-" else digits[1]) if digits else None
     if unit is None or number is None or not -2**63 <= number < 2**63:
         raise GatewayError(3, f"invalid grpc-timeout: {value}")
     nanos = (unit * number + 2**63) % 2**64 - 2**63
@@ -308,7 +309,10 @@ def timeout_of(headers) -> float | None:
 MAX_TIMEOUT = 10 * 365 * 86400.0
 
 
-DEADLINE_EXCEEDED = GatewayError(4, "context deadline exceeded")  # the gateway's context's error
+def deadline_exceeded() -> GatewayError:
+    """The gateway's context's error; a new one each time, as a shared one raised again would
+    carry every earlier request's traceback."""
+    return GatewayError(4, "context deadline exceeded")
 
 
 def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
@@ -318,7 +322,7 @@ def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
     stream). Raises GatewayError."""
     timeout = None if deadline is None else deadline - time.monotonic()
     if timeout is not None and timeout <= 0:
-        raise DEADLINE_EXCEEDED  # the context is done before the call starts
+        raise deadline_exceeded()  # the context is done before the call starts
     serialize, deserialize = method.request_type.SerializeToString, method.response_type.FromString
     options = {"metadata": metadata, "timeout": timeout}
     try:
@@ -334,7 +338,7 @@ def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
 
 def gateway_error(err: grpc.RpcError) -> GatewayError:
     if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-        return DEADLINE_EXCEEDED  # grpc-go's client answers with its context's error
+        return deadline_exceeded()  # grpc-go's client answers with its context's error
     return GatewayError(err.code().value[0], err.details() or "", from_server=True)
 
 
