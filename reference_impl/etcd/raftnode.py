@@ -89,6 +89,21 @@ def parse_initial_cluster(text: str, cluster_token: str = DEFAULT_CLUSTER_TOKEN)
     return members
 
 
+DEFAULT_NAME = "default"
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/embed.Config).UpdateDefaultClusterFromName",
+         "go.etcd.io/etcd/server/v3/embed.Config.InitialClusterFromName")
+def default_initial_cluster(name: str, initial_cluster: str | None, advertised: Sequence[str]) -> str:
+    """--initial-cluster as etcd reads it: without one (or with its default,
+    default=http://localhost:2380), a member named other than "default" is the only member,
+    at the peer URLs it advertises."""
+    default = f"{DEFAULT_NAME}=http://localhost:2380"
+    if name != DEFAULT_NAME and initial_cluster in (None, default):
+        return ",".join(f"{name}={url}" for url in advertised)
+    return initial_cluster or default
+
+
 @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.ServerConfig).advertiseMatchesCluster",
          "go.etcd.io/etcd/pkg/v3/netutil.URLStringsEqual")
 def check_advertised_peer_urls(members: Mapping[int, Member], name: str, advertised: Sequence[str]) -> None:

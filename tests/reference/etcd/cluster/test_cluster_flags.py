@@ -2,9 +2,12 @@
 on stderr and a non-zero exit, before anything listens."""
 from __future__ import annotations
 
+import io
+import threading
+
 import pytest
 
-from reference_impl.etcd.run import main
+from reference_impl.etcd.run import main, run
 
 CLUSTER = "n1=http://127.0.0.1:1,n2=http://127.0.0.1:2,n3=http://127.0.0.1:3"
 
@@ -65,3 +68,30 @@ def test_a_restart_or_a_join_does_not_check_the_advertised_peer_urls(tmp_path):
     data.mkdir()
     (data / f"wal-{0:020d}.log").write_bytes(b"")
     assert wal_exists(data) and not wal_exists(tmp_path)
+
+
+@pytest.mark.parametrize("name, initial_cluster, advertised, expected", [
+    ("infra1", None, ["http://10.0.0.5:2380", "http://10.0.0.6:2380"],
+     "infra1=http://10.0.0.5:2380,infra1=http://10.0.0.6:2380"),
+    ("infra1", "default=http://localhost:2380", ["http://10.0.0.5:2380"], "infra1=http://10.0.0.5:2380"),
+    ("default", None, ["http://10.0.0.5:2380"], "default=http://localhost:2380"),
+    ("infra1", "n1=http://127.0.0.1:1", ["http://10.0.0.5:2380"], "n1=http://127.0.0.1:1"),
+])
+def test_a_name_alone_makes_the_initial_cluster_from_the_advertised_peer_urls(
+        name, initial_cluster, advertised, expected):
+    """UpdateDefaultClusterFromName: etcd 3.4.23 started with only --name infra1
+    --initial-advertise-peer-urls http://10.0.0.5:2380,http://10.0.0.6:2380 and added member
+    infra1 at both URLs; named "default" it refused the same flags (--initial-cluster has
+    default=http://localhost:2380 but missing ...)."""
+    from reference_impl.etcd.raftnode import default_initial_cluster
+
+    assert default_initial_cluster(name, initial_cluster, advertised) == expected
+
+
+def test_a_named_member_advertising_its_own_peer_urls_starts_alone(tmp_path):
+    """The reference had refused `--name infra1 --initial-advertise-peer-urls URL` with
+    ErrBadCluster, as if --initial-cluster were infra1=http://localhost:2380."""
+    stop = threading.Event()
+    stop.set()
+    run(str(tmp_path / "d"), "http://127.0.0.1:0", name="infra1",
+        initial_advertise_peer_urls="http://10.0.0.5:2380", out=io.StringIO(), stop=stop)
