@@ -49,7 +49,8 @@ from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, check_advertised_peer_urls, default_initial_cluster, parse_initial_cluster)
+    DEFAULT_CLUSTER_TOKEN, check_advertised_peer_urls, default_initial_cluster, parse_initial_cluster,
+    url_flag_problem)
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
@@ -560,6 +561,11 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
         parser.error("setting experimental-enable-lease-checkpoint-persist requires "
                      "experimental-enable-lease-checkpoint")
+    if args.initial_advertise_peer_urls is not None:
+        problem = url_flag_problem(args.initial_advertise_peer_urls.split(","))
+        if problem:
+            parser.error(f'invalid value "{args.initial_advertise_peer_urls}" for flag '
+                         f'-initial-advertise-peer-urls: {problem}')
     return args
 
 
