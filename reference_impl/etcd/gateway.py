@@ -19,7 +19,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import grpc
 from aetcd.rpc import rpc_pb2
@@ -315,11 +315,16 @@ def deadline_exceeded() -> GatewayError:
     return GatewayError(4, "context deadline exceeded")
 
 
+HANG_UP_POLL = 0.2  # seconds between checks that a unary call's HTTP client is still there
+
+
 def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
-         deadline: float | None = None) -> object | Iterator:
+         deadline: float | None = None, hung_up: Callable[[], bool] | None = None) -> object | Iterator:
     """Forward to the member's gRPC server by `deadline` (time.monotonic(); None: none): a
     unary method's response, or a streaming one's iterator of responses (cancel it to end the
-    stream). Raises GatewayError."""
+    stream). A unary call is cancelled once `hung_up()` says the HTTP client went away, as Go
+    cancels the request's context (a MoveLeader to a member that is down would wait for ever).
+    Raises GatewayError."""
     timeout = None if deadline is None else deadline - time.monotonic()
     if timeout is not None and timeout <= 0:
         raise deadline_exceeded()  # the context is done before the call starts
@@ -331,7 +336,15 @@ def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
         request = next(iter(requests))
         if method.server_streaming:
             return channel.unary_stream(method.path, serialize, deserialize)(request, **options)
-        return channel.unary_unary(method.path, serialize, deserialize)(request, **options)
+        future = channel.unary_unary(method.path, serialize, deserialize).future(request, **options)
+        while hung_up is not None:
+            try:
+                return future.result(timeout=HANG_UP_POLL)
+            except grpc.FutureTimeoutError:
+                if hung_up():
+                    future.cancel()
+                    raise GatewayError(1, "context canceled") from None
+        return future.result()
     except grpc.RpcError as err:
         raise gateway_error(err) from None
 

@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -335,6 +336,57 @@ def test_each_request_past_its_deadline_gets_its_own_error():
             gateway.call(None, None, [], (), deadline=time.monotonic() - 1)
         errors.append(caught.value)
     assert errors[0] is not errors[1]
+
+
+def test_a_unary_call_is_cancelled_when_its_http_client_hangs_up(monkeypatch):
+    """Go's net/http cancels a request's context when the client goes: a gateway MoveLeader
+    without Grpc-Timeout to a transferee that is down ends then; the reference's call went on
+    for ever, holding its gRPC slot."""
+    import grpc
+
+    from reference_impl.etcd import gateway
+
+    class Pending:  # a call that never answers
+        cancelled = False
+
+        def result(self, timeout=None):
+            raise grpc.FutureTimeoutError()
+
+        def cancel(self):
+            Pending.cancelled = True
+            return True
+
+    channel = SimpleNamespace(unary_unary=lambda *args: SimpleNamespace(future=lambda *a, **k: Pending()))
+    method = gateway.route("/v3/maintenance/transfer-leadership")
+    checks = []
+    with pytest.raises(gateway.GatewayError, match="^context canceled$"):
+        gateway.call(channel, method, [method.request_type()], (), hung_up=lambda: checks.append(1) or len(checks) == 3)
+    assert Pending.cancelled and len(checks) == 3
+
+
+def test_a_hang_up_is_seen_without_reading_the_clients_next_request():
+    """The check peeks: a closed connection is a hang-up, but once the client has sent its next
+    request nothing more is known (as Go's background read), and those bytes stay unread."""
+    from reference_impl.etcd.clienthttp import ClientHandler
+
+    def handler_on(connection):
+        handler = ClientHandler.__new__(ClientHandler)
+        handler.connection, handler._next_request_seen = connection, False
+        return handler
+
+    ours, client = socket.socketpair()
+    handler = handler_on(ours)
+    assert not handler._hung_up()
+    client.close()
+    assert handler._hung_up()
+    ours.close()
+    ours, client = socket.socketpair()
+    handler = handler_on(ours)
+    client.sendall(b"POST /v3/kv/range HTTP/1.1\r\n")
+    client.close()
+    assert not handler._hung_up()
+    assert ours.recv(4).startswith(b"POST")
+    ours.close()
 
 
 @pytest.mark.parametrize("value", ["Zm9v ", "Zm9v\t", " Zm9v"])
