@@ -93,7 +93,7 @@ DEFAULT_NAME = "default"
 
 
 @mirrors("(*go.etcd.io/etcd/server/v3/embed.Config).UpdateDefaultClusterFromName",
-         "go.etcd.io/etcd/server/v3/embed.Config.InitialClusterFromName")
+         "(go.etcd.io/etcd/server/v3/embed.Config).InitialClusterFromName")
 def default_initial_cluster(name: str, initial_cluster: str | None, advertised: Sequence[str]) -> str:
     """--initial-cluster as etcd reads it: without one (or with its default,
     default=http://localhost:2380), a member named other than "default" is the only member,
