@@ -21,11 +21,12 @@ KV_OVERHEAD = 256  # and of a key's metadata
 
 
 @mirrors(f"{SERVER}.NewBackendQuota")
-def backend_quota(configured: int) -> tuple[int | None, str | None]:
-    """The quota --quota-backend-bytes gives (None: no quota, for a negative value; 0 means the
-    default) and the warning etcd logs for it, if any."""
+def backend_quota(configured: int) -> tuple[int, str | None]:
+    """The quota --quota-backend-bytes gives (a negative value, kept as given since etcd's
+    quota gauge shows it, means no quota; 0 means the default) and the warning etcd logs for
+    it, if any."""
     if configured < 0:
-        return None, None
+        return configured, None
     if configured == 0:
         return DEFAULT_QUOTA_BYTES, None
     if configured > MAX_QUOTA_BYTES:
@@ -51,7 +52,7 @@ def request_cost(request: object) -> int:
 @mirrors(f"(*{SERVER}.backendQuota).Available")
 def quota_available(quota: int | None, db_size: int, request: object) -> bool:
     cost = request_cost(request)
-    return quota is None or cost == 0 or db_size + cost < quota
+    return quota is None or quota < 0 or cost == 0 or db_size + cost < quota
 
 
 class AlarmStore:

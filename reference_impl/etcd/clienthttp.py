@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import select
 import socket
 import threading
 import time
@@ -144,6 +145,7 @@ class ClientHandler(MetricsHandler):
         if self.command != "POST":
             self.error(405, "Method Not Allowed")
             return
+        self._next_request_seen = False
         try:
             timeout = gateway.timeout_of(self.headers)
             deadline = None if timeout is None else time.monotonic() + timeout
@@ -154,7 +156,8 @@ class ClientHandler(MetricsHandler):
             if method.client_streaming:
                 self.stream(method, requests, metadata, deadline)
                 return
-            answer = gateway.call(self.server.channel, method, requests, metadata, deadline)
+            answer = gateway.call(self.server.channel, method, requests, metadata, deadline,
+                                  self._hung_up)
             if method.server_streaming:
                 self.send_stream(answer)
                 return
@@ -185,6 +188,23 @@ class ClientHandler(MetricsHandler):
         finally:
             gone.set()
             responses.cancel()
+
+    def _hung_up(self) -> bool:
+        """Whether the client closed (or reset) the connection, looked at without reading: once
+        it has sent more (its next request), that is no longer known, as for Go's net/http."""
+        if self._next_request_seen:
+            return False
+        try:
+            if not select.select([self.connection], [], [], 0)[0]:
+                return False
+            if self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                self._next_request_seen = True
+                return False
+        except BlockingIOError:
+            return False
+        except (OSError, ValueError):
+            pass  # reset, or closed
+        return True
 
     def _await_hang_up(self, responses, gone: threading.Event) -> None:
         try:

@@ -19,7 +19,7 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import grpc
 from aetcd.rpc import rpc_pb2
@@ -255,7 +255,7 @@ def metadata_of(headers) -> tuple[tuple[str, str | bytes], ...]:
             if not _METADATA_KEY.match(name):
                 continue
             if name.endswith("-bin"):
-                pairs.append((name, _decode_bin_header(key, value)))
+                pairs.append((name, _decode_bin_header(key, value.strip(" \t"))))
             elif _METADATA_VALUE.match(value.strip(" \t")):
                 pairs.append((name, value.strip(" \t")))
     return tuple(pairs)
@@ -285,7 +285,7 @@ def _decode_bin_header(key: str, value: str) -> bytes:
 
 # grpc-gateway's timeoutUnitToDuration, in nanoseconds
 _TIMEOUT_UNITS = {"H": 3600 * 10**9, "M": 60 * 10**9, "S": 10**9, "m": 10**6, "u": 10**3, "n": 1}
-_GO_INT = re.compile(r"[+-]?[0-9]+\Z")
+_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")  # longer is out of int64's range
 
 
 def timeout_of(headers) -> float | None:
@@ -297,7 +297,8 @@ def timeout_of(headers) -> float | None:
     if not value:
         return None
     unit = _TIMEOUT_UNITS.get(value[-1]) if len(value) >= 2 else None
-    number = int(value[:-1]) if _GO_INT.match(value[:-1]) else None
+    digits = _GO_INT.match(value[:-1])
+    number = int(value[0] + digits[1] if value[0] == "-" else digits[1]) if digits else None
     if unit is None or number is None or not -2**63 <= number < 2**63:
         raise GatewayError(3, f"invalid grpc-timeout: {value}")
     nanos = (unit * number + 2**63) % 2**64 - 2**63
@@ -308,17 +309,25 @@ def timeout_of(headers) -> float | None:
 MAX_TIMEOUT = 10 * 365 * 86400.0
 
 
-DEADLINE_EXCEEDED = GatewayError(4, "context deadline exceeded")  # the gateway's context's error
+def deadline_exceeded() -> GatewayError:
+    """The gateway's context's error; a new one each time, as a shared one raised again would
+    carry every earlier request's traceback."""
+    return GatewayError(4, "context deadline exceeded")
+
+
+HANG_UP_POLL = 0.2  # seconds between checks that a unary call's HTTP client is still there
 
 
 def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
-         deadline: float | None = None) -> object | Iterator:
+         deadline: float | None = None, hung_up: Callable[[], bool] | None = None) -> object | Iterator:
     """Forward to the member's gRPC server by `deadline` (time.monotonic(); None: none): a
     unary method's response, or a streaming one's iterator of responses (cancel it to end the
-    stream). Raises GatewayError."""
+    stream). A unary call is cancelled once `hung_up()` says the HTTP client went away, as Go
+    cancels the request's context (a MoveLeader to a member that is down would wait for ever).
+    Raises GatewayError."""
     timeout = None if deadline is None else deadline - time.monotonic()
     if timeout is not None and timeout <= 0:
-        raise DEADLINE_EXCEEDED  # the context is done before the call starts
+        raise deadline_exceeded()  # the context is done before the call starts
     serialize, deserialize = method.request_type.SerializeToString, method.response_type.FromString
     options = {"metadata": metadata, "timeout": timeout}
     try:
@@ -327,14 +336,22 @@ def call(channel: grpc.Channel, method: Method, requests: Iterable, metadata,
         request = next(iter(requests))
         if method.server_streaming:
             return channel.unary_stream(method.path, serialize, deserialize)(request, **options)
-        return channel.unary_unary(method.path, serialize, deserialize)(request, **options)
+        future = channel.unary_unary(method.path, serialize, deserialize).future(request, **options)
+        while hung_up is not None:
+            try:
+                return future.result(timeout=HANG_UP_POLL)
+            except grpc.FutureTimeoutError:
+                if hung_up():
+                    future.cancel()
+                    raise GatewayError(1, "context canceled") from None
+        return future.result()
     except grpc.RpcError as err:
         raise gateway_error(err) from None
 
 
 def gateway_error(err: grpc.RpcError) -> GatewayError:
     if err.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
-        return DEADLINE_EXCEEDED  # grpc-go's client answers with its context's error
+        return deadline_exceeded()  # grpc-go's client answers with its context's error
     return GatewayError(err.code().value[0], err.details() or "", from_server=True)
 
 

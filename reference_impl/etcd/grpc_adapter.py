@@ -428,22 +428,27 @@ class LeaderBoundContext:
     """A stream's context as etcd's interceptor hands it to a handler when the call requires a
     leader: once `LeaderLoss` says the leader is lost, it is cancelled (is_active() is False,
     its callbacks run) with `cancel_reason` ErrNoLeader, which the handler may answer with, as
-    etcd's cancellableContext keeps the reason for Err(). Anything else is the call's own."""
+    etcd's cancellableContext keeps the reason for Err(); a callback added after that runs at
+    once, as on a Go context already done. Anything else is the call's own."""
 
     def __init__(self, context, server) -> None:
         self._context = context
         self._loss = LeaderLoss(server)
         self._callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()  # cancel_reason and _callbacks change together
         self._over = threading.Event()
         self.cancel_reason: EtcdError | None = None
-        context.add_callback(self._over.set)
-        threading.Thread(target=self._monitor, daemon=True, name="leader-monitor").start()
+        if context.add_callback(self._over.set):
+            threading.Thread(target=self._monitor, daemon=True, name="leader-monitor").start()
+        # else the call has already ended: nothing to watch over
 
     def _monitor(self) -> None:
         while not self._over.wait(STREAM_POLL):
             if self._loss.lost(time.monotonic()):
-                self.cancel_reason = ErrNoLeader()
-                for callback in self._callbacks:
+                with self._lock:
+                    self.cancel_reason = ErrNoLeader()
+                    callbacks, self._callbacks = self._callbacks, []
+                for callback in callbacks:
                     callback()
                 return
 
@@ -451,7 +456,13 @@ class LeaderBoundContext:
         return self.cancel_reason is None and self._context.is_active()
 
     def add_callback(self, callback: Callable[[], None]) -> bool:
-        self._callbacks.append(callback)
+        with self._lock:
+            cancelled = self.cancel_reason is not None
+            if not cancelled:
+                self._callbacks.append(callback)
+        if cancelled:
+            callback()
+            return True
         return self._context.add_callback(callback)
 
     def __getattr__(self, name: str):

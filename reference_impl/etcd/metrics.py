@@ -84,7 +84,7 @@ class ServerMetrics:
     health_failures: int = 0
     member_id: int = 0
     is_learner: bool = False
-    quota_backend_bytes: int | None = None  # None: no quota (a negative flag), not shown
+    quota_backend_bytes: int | None = None  # None: not shown; negative: no quota
     cluster_version: str | None = None  # None until the members decided it
     current_revision: int = 1
     compact_revision: int = -1  # -1: never compacted

@@ -89,6 +89,21 @@ def parse_initial_cluster(text: str, cluster_token: str = DEFAULT_CLUSTER_TOKEN)
     return members
 
 
+DEFAULT_NAME = "default"
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/embed.Config).UpdateDefaultClusterFromName",
+         "(go.etcd.io/etcd/server/v3/embed.Config).InitialClusterFromName")
+def default_initial_cluster(name: str, initial_cluster: str | None, advertised: Sequence[str]) -> str:
+    """--initial-cluster as etcd reads it: without one (or with its default,
+    default=http://localhost:2380), a member named other than "default" is the only member,
+    at the peer URLs it advertises."""
+    default = f"{DEFAULT_NAME}=http://localhost:2380"
+    if name != DEFAULT_NAME and initial_cluster in (None, default):
+        return ",".join(f"{name}={url}" for url in advertised)
+    return initial_cluster or default
+
+
 @mirrors("(*go.etcd.io/etcd/server/v3/etcdserver.ServerConfig).advertiseMatchesCluster",
          "go.etcd.io/etcd/pkg/v3/netutil.URLStringsEqual")
 def check_advertised_peer_urls(members: Mapping[int, Member], name: str, advertised: Sequence[str]) -> None:
@@ -102,18 +117,26 @@ def check_advertised_peer_urls(members: Mapping[int, Member], name: str, adverti
     if len(urls) != len(apurls):
         why = f"len({_go_quoted(apurls)}) != len({_go_quoted(urls)})"
     else:
-        resolved_ap, resolved = sorted(map(_resolved, apurls)), sorted(map(_resolved, urls))
-        differing = [(a, b) for a, b in zip(resolved_ap, resolved) if a != b]
-        if not differing:
-            return
-        why = f'resolved urls: "{differing[0][0]}" != "{differing[0][1]}"'
-    missing = [u for u in urls if u not in apurls]
+        try:
+            resolved_ap, resolved = sorted(map(_resolved, apurls)), sorted(map(_resolved, urls))
+            differing = [(a, b) for a, b in zip(resolved_ap, resolved) if a != b]
+            if not differing:
+                return
+            why = f'resolved urls: "{differing[0][0]}" != "{differing[0][1]}"'
+        except _Unresolved as err:
+            why = str(err)
+    advertised_as_flag = ",".join(f"{name}={u}" for u in apurls)
+    missing = [u for u in dict.fromkeys(urls) if u not in apurls]
     if missing:
         raise ErrBadCluster(problem=f"--initial-cluster has {','.join(f'{name}={u}' for u in missing)} "
                                     f"but missing from --initial-advertise-peer-urls={','.join(apurls)} ({why})")
-    extra = [u for u in apurls if u not in urls]
-    raise ErrBadCluster(problem=f"--initial-advertise-peer-urls has {','.join(extra)} but missing from "
-                                f"--initial-cluster={','.join(f'{name}={u}' for u in apurls)}")
+    extra = [u for u in dict.fromkeys(apurls) if u not in urls]
+    if extra:
+        raise ErrBadCluster(problem=f"--initial-advertise-peer-urls has {','.join(extra)} but missing from "
+                                    f"--initial-cluster={advertised_as_flag}")
+    # the same URLs, one of them given twice, or a host name that did not resolve
+    raise ErrBadCluster(problem=f"failed to resolve {','.join(apurls)} to match "
+                                f"--initial-cluster={advertised_as_flag} ({why})")
 
 
 def _go_quoted(strings: Sequence[str]) -> str:
@@ -121,18 +144,27 @@ def _go_quoted(strings: Sequence[str]) -> str:
     return "[" + " ".join(json.dumps(s) for s in strings) + "]"
 
 
+class _Unresolved(Exception):
+    """A URL netutil's resolveTCPAddrs gives up on, with its words for why."""
+
+
 def _resolved(url: str) -> str:
     """The URL with its host name looked up (IPv4), as netutil's resolveURL does for any host
-    that is neither localhost nor an IP address; a name that does not resolve stays."""
+    that is neither localhost nor an IP address; a name that does not resolve stays. A port
+    that is no number from 0 to 65535 raises _Unresolved at once (etcd retries for 30 seconds
+    before it gives up)."""
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if host == "localhost" or _is_ip(host) or parts.port is None:
+    port = parts.netloc.rpartition("]")[2].rpartition(":")[2]
+    if host == "localhost" or _is_ip(host) or not port:
         return url
+    if port.strip("0123456789") or int(port) > 65535:  # net.LookupPort
+        raise _Unresolved(f'failed to resolve "{url}" (address {port}: invalid port)')
     try:
         address = socket.gethostbyname(host)
     except OSError:
         return url
-    return parts._replace(netloc=f"{address}:{parts.port}").geturl()
+    return parts._replace(netloc=f"{address}:{int(port)}").geturl()
 
 
 def _is_ip(host: str) -> bool:
@@ -169,6 +201,31 @@ def check_peer_urls(peer_urls: Sequence[str]) -> tuple[str, ...]:
         rest = text[len(parts.scheme):].replace(parts.netloc, _escape_non_ascii(parts.netloc), 1)
         checked.append(parts.scheme + rest)
     return tuple(sorted(checked))
+
+
+@mirrors("go.etcd.io/etcd/client/pkg/v3/types.NewURLs")
+def url_flag_problem(urls: Sequence[str]) -> str | None:
+    """Why a URL flag's value (its comma-separated URLs) does not parse, in the words of
+    types.NewURLs and url.Parse, which etcd's flag parsing prints; None if it parses."""
+    if not urls:
+        return "no valid URLs given"
+    for url in urls:
+        text = url.strip()
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            return f'parse "{text}": invalid URL'
+        host = parts.netloc.rpartition("@")[2]
+        colon, port = host.rpartition("]")[2].rpartition(":")[1:]
+        if colon and port.strip("0123456789"):
+            return f'parse "{text}": invalid port ":{port}" after host'
+        if parts.scheme not in ("http", "https", "unix", "unixs"):
+            return f"URL scheme must be http, https, unix, or unixs: {text}"
+        if not _is_host_port(host):
+            return f'URL address does not have the form "host:port": {text}'
+        if parts.path:
+            return f"URL must not contain a path: {text}"
+    return None
 
 
 # ASCII that net/url's shouldEscape refuses in a host name (bytes past ASCII it lets through).

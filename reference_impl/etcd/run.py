@@ -49,7 +49,8 @@ from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
 from reference_impl.etcd.raftnode import (
-    DEFAULT_CLUSTER_TOKEN, check_advertised_peer_urls, parse_initial_cluster)
+    DEFAULT_CLUSTER_TOKEN, check_advertised_peer_urls, default_initial_cluster, parse_initial_cluster,
+    url_flag_problem)
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
@@ -253,8 +254,9 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     """Serve one member of a Raft cluster until SIGTERM/SIGINT, `stop` (for callers in another
     thread), or this member's removal.
 
-    Without `initial_cluster`, etcd's default: NAME=http://localhost:2380, the only member of a
-    new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
+    Without `initial_cluster`, etcd's default: NAME at its advertised peer URLs
+    (http://localhost:2380 unless given; default=http://localhost:2380 for the name "default"),
+    the only member of a new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
     listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`.
     `listen_client_http_urls`, if given, serve HTTP/1 alone and leave `listen_client_urls` to gRPC.
     `listen_metrics_urls`, if given, answer GET /health and /metrics over HTTP from the start,
@@ -275,11 +277,12 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     metrics_listens = (parse_listen_urls(listen_metrics_urls, "--listen-metrics-urls")
                        if listen_metrics_urls else [])
     lone = initial_cluster is None
-    members = parse_initial_cluster(initial_cluster or f"{name}={DEFAULT_PEER_URLS[0]}",
+    advertised_peer_urls = ([u.strip() for u in initial_advertise_peer_urls.split(",")]
+                            if initial_advertise_peer_urls else list(DEFAULT_PEER_URLS))
+    members = parse_initial_cluster(default_initial_cluster(name, initial_cluster, advertised_peer_urls),
                                     initial_cluster_token)
     if initial_cluster_state == "new" and not wal_exists(Path(data_dir)):
-        check_advertised_peer_urls(members, name, [u.strip() for u in initial_advertise_peer_urls.split(",")]
-                                   if initial_advertise_peer_urls else DEFAULT_PEER_URLS)
+        check_advertised_peer_urls(members, name, advertised_peer_urls)
     if listen_peer_urls is None and not lone:
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
@@ -558,6 +561,11 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
         parser.error("setting experimental-enable-lease-checkpoint-persist requires "
                      "experimental-enable-lease-checkpoint")
+    if args.initial_advertise_peer_urls is not None:
+        problem = url_flag_problem(args.initial_advertise_peer_urls.split(","))
+        if problem:
+            parser.error(f'invalid value "{args.initial_advertise_peer_urls}" for flag '
+                         f'-initial-advertise-peer-urls: {problem}')
     return args
 
 

@@ -122,7 +122,7 @@ class EtcdServer:
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
         self.auth = AuthStore(token_ttl=token_ttl)
         self.alarm_store = AlarmStore()
-        self.quota_backend_bytes = quota_backend_bytes  # None: no quota
+        self.quota_backend_bytes = quota_backend_bytes  # None or negative: no quota
         self.raft_index = 0
         self._backend_size = (-1, (0, 0))  # (at raft index, (size, in use)): backend_size's cache
         # bbolt's file never shrinks by itself: the largest it has been since the last defragment

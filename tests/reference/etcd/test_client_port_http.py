@@ -11,6 +11,7 @@ import re
 import socket
 import threading
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -302,6 +303,103 @@ def test_an_empty_authorization_header_is_sent_as_an_empty_token():
     headers = Message()
     headers["Authorization"] = ""
     assert gateway.metadata_of(headers) == (("authorization", ""),)
+
+
+@pytest.mark.parametrize("timeout, seconds", [("0" * 5000 + "1S", 1.0), ("-" + "0" * 5000 + "1S", -1.0)],
+                         ids=["zeros-1S", "minus-zeros-1S"])
+def test_a_grpc_timeout_with_leading_zeros_is_read_as_strconv_parses_it(timeout, seconds):
+    """strconv.ParseInt reads any number of leading zeros: etcd 3.4.23 answered a range with
+    'Grpc-Timeout: 000…01S' (5,000 zeros) at once, and with '-000…01S' "context deadline exceeded"."""
+    from reference_impl.etcd import gateway
+
+    assert gateway.timeout_of({"Grpc-Timeout": timeout}) == seconds
+
+
+@pytest.mark.parametrize("timeout", ["9" * 5000 + "S", "0" * 22 + "9223372036854775808n"],
+                         ids=["5000-nines", "zeros-2**63n"])
+def test_a_grpc_timeout_past_int64_is_refused_however_long(timeout):
+    """etcd 3.4.23 answered 'Grpc-Timeout: 999…9S' (5,000 nines) 400 "invalid grpc-timeout: ...";
+    the reference's int() gave up past Python's 4,300-digit limit and the connection dropped."""
+    from reference_impl.etcd import gateway
+
+    with pytest.raises(gateway.GatewayError, match="^invalid grpc-timeout: "):
+        gateway.timeout_of({"Grpc-Timeout": timeout})
+
+
+def test_each_request_past_its_deadline_gets_its_own_error():
+    """A shared exception raised again keeps every earlier request's traceback (and its frames)."""
+    from reference_impl.etcd import gateway
+
+    errors = []
+    for _ in range(2):
+        with pytest.raises(gateway.GatewayError, match="^context deadline exceeded$") as caught:
+            gateway.call(None, None, [], (), deadline=time.monotonic() - 1)
+        errors.append(caught.value)
+    assert errors[0] is not errors[1]
+
+
+def test_a_unary_call_is_cancelled_when_its_http_client_hangs_up(monkeypatch):
+    """Go's net/http cancels a request's context when the client goes: a gateway MoveLeader
+    without Grpc-Timeout to a transferee that is down ends then; the reference's call went on
+    for ever, holding its gRPC slot."""
+    import grpc
+
+    from reference_impl.etcd import gateway
+
+    class Pending:  # a call that never answers
+        cancelled = False
+
+        def result(self, timeout=None):
+            raise grpc.FutureTimeoutError()
+
+        def cancel(self):
+            Pending.cancelled = True
+            return True
+
+    channel = SimpleNamespace(unary_unary=lambda *args: SimpleNamespace(future=lambda *a, **k: Pending()))
+    method = gateway.route("/v3/maintenance/transfer-leadership")
+    checks = []
+    with pytest.raises(gateway.GatewayError, match="^context canceled$"):
+        gateway.call(channel, method, [method.request_type()], (), hung_up=lambda: checks.append(1) or len(checks) == 3)
+    assert Pending.cancelled and len(checks) == 3
+
+
+def test_a_hang_up_is_seen_without_reading_the_clients_next_request():
+    """The check peeks: a closed connection is a hang-up, but once the client has sent its next
+    request nothing more is known (as Go's background read), and those bytes stay unread."""
+    from reference_impl.etcd.clienthttp import ClientHandler
+
+    def handler_on(connection):
+        handler = ClientHandler.__new__(ClientHandler)
+        handler.connection, handler._next_request_seen = connection, False
+        return handler
+
+    ours, client = socket.socketpair()
+    handler = handler_on(ours)
+    assert not handler._hung_up()
+    client.close()
+    assert handler._hung_up()
+    ours.close()
+    ours, client = socket.socketpair()
+    handler = handler_on(ours)
+    client.sendall(b"POST /v3/kv/range HTTP/1.1\r\n")
+    client.close()
+    assert not handler._hung_up()
+    assert ours.recv(4).startswith(b"POST")
+    ours.close()
+
+
+@pytest.mark.parametrize("value", ["Zm9v ", "Zm9v\t", " Zm9v"])
+def test_a_bin_header_is_trimmed_as_net_http_trims_values(value):
+    """etcd 3.4.23 took 'Grpc-Metadata-X-Bin: Zm9v ' (and a tab) as "foo"; the reference read the
+    space as base64 and answered 400 "illegal base64 data"."""
+    from email.message import Message
+
+    from reference_impl.etcd import gateway
+
+    headers = Message()
+    headers["Grpc-Metadata-X-Bin"] = value
+    assert gateway.metadata_of(headers) == (("x-bin", b"foo"),)
 
 
 @pytest.mark.parametrize("body, level", [(b'{"Level":"debug"}', "DEBUG"), (b'{"level":"3"}', "3"),

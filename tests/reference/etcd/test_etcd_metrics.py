@@ -187,3 +187,16 @@ def test_an_excluded_alarm_does_not_make_the_member_unhealthy():
 def test_each_exclude_parameter_names_one_alarm():
     assert excluded_alarms("exclude=NOSPACE&exclude=CORRUPT&x=1") == {"NOSPACE", "CORRUPT"}
     assert excluded_alarms("") == set()
+
+
+def test_a_negative_quota_flag_is_the_quota_gauges_value_and_no_quota(tmp_path):
+    """etcd 3.4.23 under --quota-backend-bytes -1 wrote 'etcd_server_quota_backend_bytes -1'
+    (NewBackendQuota sets the gauge to the flag before turning the quota off); the reference
+    left the line out."""
+    from reference_impl.etcd.alarm import backend_quota
+
+    quota, _ = backend_quota(-1)
+    with ClusterMember.alone(tmp_path, WallClock(), quota_backend_bytes=quota) as member:
+        member.put(PutRequest(b"k", b"v" * 5000))  # no quota: no NOSPACE
+        metrics = member.metrics()
+    assert "\netcd_server_quota_backend_bytes -1\n" in expose(metrics, [])

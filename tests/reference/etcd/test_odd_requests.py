@@ -1041,6 +1041,58 @@ def test_a_stream_that_requires_a_leader_ends_after_three_checks_without_one():
     assert loss.lost(8.0), "an ended stream stays ended"
 
 
+class _EndedContext:
+    """A servicer context whose call has ended (or, with ended=False, is live)."""
+
+    def __init__(self, ended: bool) -> None:
+        self.ended, self.callbacks = ended, []
+
+    def add_callback(self, callback) -> bool:
+        if not self.ended:
+            self.callbacks.append(callback)
+        return not self.ended
+
+    def is_active(self) -> bool:
+        return not self.ended
+
+
+def _leader_monitors() -> set:
+    import threading
+
+    return {t for t in threading.enumerate() if t.name == "leader-monitor"}
+
+
+def test_a_call_that_already_ended_gets_no_leader_monitor():
+    """grpcio's add_callback returns False once the call is over and never runs the callback:
+    the reference's monitor thread then polled every second until the member lost its leader."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd.grpc_adapter import LeaderBoundContext
+
+    before = _leader_monitors()
+    LeaderBoundContext(_EndedContext(ended=True), SimpleNamespace(leader=7, election_timeout=1.0))
+    assert not _leader_monitors() - before
+
+
+def test_a_callback_added_after_the_leader_loss_runs_at_once(monkeypatch):
+    """A stream cancelled for "no leader" is done: a callback added afterwards runs, as
+    context.AfterFunc runs at once on a Go context already done; the reference never ran it."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd import grpc_adapter
+
+    monkeypatch.setattr(grpc_adapter, "STREAM_POLL", 0.005)
+    bound = grpc_adapter.LeaderBoundContext(_EndedContext(ended=False),
+                                            SimpleNamespace(leader=0, election_timeout=0.005))
+    deadline = time.monotonic() + 5
+    while bound.cancel_reason is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert bound.cancel_reason is not None and not bound.is_active()
+    ran = []
+    bound.add_callback(lambda: ran.append(True))
+    assert ran == [True]
+
+
 def test_a_learner_serves_only_status_and_serializable_reads():
     """v3rpc's interceptors: a learner answers Status and serializable Range calls and refuses
     every other call, streams included, UNAVAILABLE "etcdserver: rpc not supported for learner"

@@ -103,10 +103,10 @@ def test_a_client_may_raise_nospace_for_any_member_id(tmp_path, kind):
 
 
 def test_the_quota_flag_as_etcd_reads_it():
-    """0 is the 2 GiB default, a negative value turns the quota off, and a value above 8 GiB is
-    used as given (etcd 3.4 only warns)."""
+    """0 is the 2 GiB default, a negative value turns the quota off (and is kept, as etcd's quota
+    gauge shows it), and a value above 8 GiB is used as given (etcd 3.4 only warns)."""
     assert backend_quota(0) == (DEFAULT_QUOTA_BYTES, None)
-    assert backend_quota(-1) == (None, None)
+    assert backend_quota(-1) == (-1, None)
     quota, warning = backend_quota(16 << 30)
     assert quota == 16 << 30 and warning == "quota exceeds the maximum value (8.6 GB)"
 
