@@ -1,6 +1,7 @@
 """What benchmarks/proc.py reads of a process from /proc (no processes started)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -21,9 +22,9 @@ def test_user_and_system_time_add_up_to_the_cpu_time():
     assert user + system <= total <= user + system + 0.05  # a few ticks may pass between the reads
 
 
-def test_context_switches_count_every_thread():
-    """A thread that blocks and wakes again adds its switches to the process's count while it lives."""
-    before = context_switches(os.getpid())
+@contextlib.contextmanager
+def a_thread_that_slept_20_times():
+    """A thread that has blocked and woken 20 times, and waits to be let go at the block's end."""
     slept, finish = threading.Event(), threading.Event()
 
     def sleeper() -> None:
@@ -35,29 +36,25 @@ def test_context_switches_count_every_thread():
     thread.start()
     try:
         slept.wait()
-        assert context_switches(os.getpid()) >= before + 20
+        yield
     finally:
         finish.set()
         thread.join()
+
+
+def test_context_switches_count_every_thread():
+    """A thread that blocks and wakes again adds its switches to the process's count while it lives."""
+    before = context_switches(os.getpid())
+    with a_thread_that_slept_20_times():
+        assert context_switches(os.getpid()) >= before + 20
 
 
 def test_a_tally_keeps_the_switches_of_threads_that_ended():
     """Read while a thread lives and again once it has ended, the tally still counts its switches."""
     tally = SwitchTally(os.getpid())
     before = tally.read()
-    slept, finish = threading.Event(), threading.Event()
-
-    def sleeper() -> None:
-        for _ in range(20):
-            finish.wait(0.001)
-        slept.set()
-        finish.wait()
-    thread = threading.Thread(target=sleeper)
-    thread.start()
-    slept.wait()
-    tally.read()
-    finish.set()
-    thread.join()
+    with a_thread_that_slept_20_times():
+        tally.read()
     assert tally.read() >= before + 20
 
 
