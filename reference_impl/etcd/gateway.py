@@ -30,6 +30,7 @@ from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd.gogostrings import lenient_class
 from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
 from reference_impl.machinery.gojson import NonJSONConstant, marshal_escapes, syntax_error
+from reference_impl.machinery.strconv import parse_int
 
 
 PREFIXES = ("/v3/", "/v3beta/")
@@ -285,7 +286,6 @@ def _decode_bin_header(key: str, value: str) -> bytes:
 
 # grpc-gateway's timeoutUnitToDuration, in nanoseconds
 _TIMEOUT_UNITS = {"H": 3600 * 10**9, "M": 60 * 10**9, "S": 10**9, "m": 10**6, "u": 10**3, "n": 1}
-_GO_INT = re.compile(r"[+-]?0*([0-9]{1,19})\Z")  # longer is out of int64's range
 
 
 def timeout_of(headers) -> float | None:
@@ -297,9 +297,11 @@ def timeout_of(headers) -> float | None:
     if not value:
         return None
     unit = _TIMEOUT_UNITS.get(value[-1]) if len(value) >= 2 else None
-    digits = _GO_INT.match(value[:-1])
-    number = int(value[0] + digits[1] if value[0] == "-" else digits[1]) if digits else None
-    if unit is None or number is None or not -2**63 <= number < 2**63:
+    try:
+        number = parse_int(value[:-1], 64, 10)
+    except ValueError:
+        number = None
+    if unit is None or number is None:
         raise GatewayError(3, f"invalid grpc-timeout: {value}")
     nanos = (unit * number + 2**63) % 2**64 - 2**63
     # grpcio takes no deadline centuries ahead: past MAX_TIMEOUT it is as good as none

@@ -24,7 +24,6 @@ import http.server
 import json
 import logging
 import os
-import re
 import select
 import selectors
 import socket
@@ -41,6 +40,7 @@ from reference_impl.machinery import httpstream, websocket
 from reference_impl.machinery.gofileserver import FileRequest
 from reference_impl.machinery.gojson import marshal, marshal_escapes
 from reference_impl.machinery.params import query_bool
+from reference_impl.machinery.strconv import parse_int
 from reference_impl.machinery.timefmt import format_duration
 from reference_impl.mirrors import mirrors
 
@@ -117,12 +117,7 @@ def invalid() -> ContainerLogError:
 def parse_int64(text: str) -> int:
     """strconv.ParseInt(text, 10, 64), as a query's integer is converted: ValueError for what Go
     refuses and Python's int() takes (spaces, `_`, digits that are not ASCII, a value past int64)."""
-    if not _INT64.fullmatch(text) or not -2**63 <= int(text) < 2**63:
-        raise ValueError(f"not an int64: {text!r}")
-    return int(text)
-
-
-_INT64 = re.compile(r"[+-]?[0-9]+")
+    return parse_int(text, 64, 10)
 
 
 def _optional(query: dict, name: str, parse: Callable[[str], int]) -> int | None:

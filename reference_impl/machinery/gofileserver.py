@@ -28,6 +28,7 @@ from typing import Mapping
 from urllib.parse import quote
 
 from reference_impl.machinery import gopath
+from reference_impl.machinery.strconv import parse_int
 from reference_impl.mirrors import mirrors
 
 SNIFF_LEN = 512
@@ -371,11 +372,11 @@ def parse_range(header: str, size: int) -> list[tuple[int, int]]:
 
 @mirrors("strconv.ParseInt")
 def _parse_int64(text: str) -> int | None:
-    body = text[1:] if text[:1] in "+-" else text
-    if not body.isascii() or not body.isdigit():
+    """strconv.ParseInt(text, 10, 64); None where it errs."""
+    try:
+        return parse_int(text, 64, 10)
+    except ValueError:
         return None
-    value = int(text)
-    return value if -(1 << 63) <= value < (1 << 63) else None
 
 
 def _content_range(start: int, length: int, size: int) -> str:

@@ -29,6 +29,7 @@ from typing import NoReturn
 
 from reference_impl.apiserver.core.discovery import version_info
 from reference_impl.machinery import timefmt
+from reference_impl.machinery.strconv import parse_int, parse_uint
 from reference_impl.mirrors import mirrors
 
 
@@ -175,45 +176,6 @@ def parse_bool(text: str) -> bool:
 def add_bool_flag(parser: argparse.ArgumentParser, name: str, default: bool, help: str) -> None:
     """A bool flag: alone it is true, `--name=false` turns it off (pflag's NoOptDefVal)."""
     parser.add_argument(name, type=parse_bool, nargs="?", const=True, default=default, metavar="BOOL", help=help)
-
-
-# Go's integer literal syntax, which strconv's base 0 takes: prefixed hex, binary and octal, a
-# leading 0 for octal, and an underscore between digits (or after the prefix).
-_BASE_0 = re.compile(r"0[xX](_?[0-9a-fA-F])+|0[bB](_?[01])+|0[oO](_?[0-7])+|0(_?[0-7])*|[1-9](_?[0-9])*")
-_DECIMAL = re.compile(r"[0-9]+")
-
-
-def _unsigned(digits: str, base: int) -> int | None:
-    """The value of an unsigned literal in strconv's syntax for `base` (0 or 10), else None."""
-    if not (_BASE_0 if base == 0 else _DECIMAL).fullmatch(digits):
-        return None
-    digits = digits.replace("_", "")
-    if base == 0 and len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():  # 017: Go's octal, which Python spells 0o17
-        digits = "0o" + digits[1:]
-    return int(digits, 0 if base == 0 else 10)
-
-
-@mirrors("strconv.ParseInt")
-def parse_int(text: str, bits: int = 64, base: int = 0) -> int:
-    """An int flag's value as pflag reads it, base 0: 0x1f, 0o17, 017 and 1_000 too; `bits` wide."""
-    sign = -1 if text[:1] == "-" else 1
-    value = _unsigned(text[1:] if text[:1] in "+-" else text, base)
-    if value is None:
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": invalid syntax')
-    if not -(1 << (bits - 1)) <= sign * value < 1 << (bits - 1):
-        raise ValueError(f'strconv.ParseInt: parsing "{text}": value out of range')
-    return sign * value
-
-
-@mirrors("strconv.ParseUint")
-def parse_uint(text: str, bits: int = 64, base: int = 0) -> int:
-    """A uint flag's value: no sign, base 0 as ParseInt's; `bits` wide."""
-    value = _unsigned(text, base)
-    if value is None:
-        raise ValueError(f'strconv.ParseUint: parsing "{text}": invalid syntax')
-    if value >= 1 << bits:
-        raise ValueError(f'strconv.ParseUint: parsing "{text}": value out of range')
-    return value
 
 
 _FLOAT = re.compile(r"nan|[+-]?(inf|infinity"  # NaN takes no sign, as in Go

@@ -107,7 +107,8 @@ def test_several_ranges_are_a_multipart_answer(log_dir):
 
 @pytest.mark.parametrize("header, text, content_range", [
     ("bytes=50-", "invalid range: failed to overlap", "bytes */10"), ("bytes=3-1", "invalid range", None),
-    ("items=0-1", "invalid range", None), ("bytes=--1", "invalid range", None)])
+    ("items=0-1", "invalid range", None), ("bytes=--1", "invalid range", None),
+    ("bytes=0-" + "9" * 5000, "invalid range", None)])  # past int64 (and int()'s digit limit)
 def test_an_unsatisfiable_range_is_416(log_dir, header, text, content_range):
     response = get(log_dir, "/logs/notes", Range=header)
     assert (response.code, response.body) == (416, f"{text}\n".encode())
