@@ -265,6 +265,13 @@ def test_a_reader_of_the_progress_lines_leaving_does_not_stop_the_index(kube_rep
     assert found.stdout == "k8s.io/kubernetes/cmd/kube-scheduler.main\n"
 
 
+def _commit_new_repo(repo: Path, message: str) -> None:
+    """Make `repo`, a folder of files, a git repository of one commit holding them all."""
+    _git(repo, "init", "--quiet")
+    _git(repo, "add", "--all")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", message)
+
+
 def make_big_repo(path: Path, files: int) -> Path:
     """A repository with enough Go files that indexing it takes a few seconds."""
     (path / "pkg").mkdir(parents=True)
@@ -274,9 +281,7 @@ def make_big_repo(path: Path, files: int) -> Path:
         package = path / "pkg" / f"p{i // 50}"
         package.mkdir(exist_ok=True)
         (package / f"f{i}.go").write_text(f"package p{i // 50}\n\n// file {i}\n{body}")
-    _git(path, "init", "--quiet")
-    _git(path, "add", "--all")
-    _git(path, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "big")
+    _commit_new_repo(path, "big")
     return path
 
 
@@ -855,9 +860,7 @@ def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path,
     (repo / "go.mod").write_text("module example.com/latin\n\ngo 1.20\n")
     (repo / "pkg" / "a.go").write_text("package pkg\n\nfunc A() {}\n")
     (repo / "pkg" / os.fsdecode(b"caf\xe9.go")).write_text("package pkg\n\nfunc B() { A() }\n")
-    _git(repo, "init", "--quiet")
-    _git(repo, "add", "--all")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "latin")
+    _commit_new_repo(repo, "latin")
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
                  "--url", "https://example.com/latin"]) == 0
@@ -974,9 +977,7 @@ def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, mon
     (repo / "raft").mkdir(parents=True)
     (repo / "raft" / "node.go").write_text("package raft\n\nfunc StartNode() { run() }\n\nfunc run() {}\n")
     (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
-    _git(repo, "init", "--quiet")
-    _git(repo, "add", "--all")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "old")
+    _commit_new_repo(repo, "old")
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "-q",
                  "--url", "https://example.com/etcd"]) == 0
@@ -995,9 +996,7 @@ def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_pat
     repo = tmp_path / "website"
     repo.mkdir()
     (repo / "README.md").write_text("# Kubernetes docs\n")
-    _git(repo, "init", "--quiet")
-    _git(repo, "add", "--all")
-    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "docs")
+    _commit_new_repo(repo, "docs")
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["fetch", "kubernetes", "--from", str(repo), "--ref", "HEAD", "-q",
                  "--url", "https://example.com/website"]) == 0
