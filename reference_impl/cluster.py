@@ -31,6 +31,7 @@ import socket
 import ssl
 import urllib.request
 import os
+import random
 import re
 import shutil
 import signal
@@ -189,10 +190,37 @@ def parse_upstream(value: str) -> dict[str, Path]:
     return binaries
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A loopback port no one listens on, for a server about to start.
+
+    It is drawn below the kernel's ephemeral range: a port from that range may be taken, between
+    this check and the server's bind, as the local end of any outgoing connection on the machine
+    (it happened in CI: "the port is already in use"). One process never gets the same port twice.
+    """
+    low = ephemeral_port_floor()
+    for _ in range(200):
+        port = random.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+        _handed_out.add(port)
+        return port
+    raise OSError("no free loopback port below the ephemeral range")
+
+
+def ephemeral_port_floor() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
 
 
 def upstream_argv(component: str, binary: Path, directory: Path, name: str, kubeconfig: Path,

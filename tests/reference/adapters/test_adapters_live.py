@@ -22,6 +22,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "apiserver"))
 from cluster import ROOT, Cluster, started  # noqa: E402
 from reference_impl.client.informer import load_client  # noqa: E402
+from reference_impl.cluster import free_port  # noqa: E402
 from reference_impl.kubelet.run import node_credentials, parse_args as kubelet_args  # noqa: E402
 
 READY_TIMEOUT = 30.0
@@ -43,12 +44,6 @@ class H(http.server.BaseHTTPRequestHandler):
         pass
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Component:

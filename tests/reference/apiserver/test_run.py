@@ -24,15 +24,10 @@ from reference_impl.machinery import certutil
 from reference_impl.apiserver.adapter import run as apiserver
 from reference_impl.etcd import run as etcd
 from tests.reference.etcd.processes import reference_server
+from reference_impl.cluster import free_port
 
 START_TIMEOUT = 30.0
 TOKENS = 'alice-token,alice,uid-alice,"viewers"\n'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def one_line_error(capsys, argv) -> str:

@@ -205,3 +205,14 @@ def test_etcd_members_whose_port_was_taken_start_again_on_other_ports(tmp_path, 
         assert f":{port}" not in " ".join(processes[0].argv)
     finally:
         cluster.stop(processes)
+
+
+def test_free_ports_lie_below_the_ephemeral_range_and_are_never_handed_out_twice():
+    # An outgoing connection anywhere on the machine may take an ephemeral port between the
+    # check and the server's bind; a port below that range cannot be taken that way.
+    floor = cluster.ephemeral_port_floor()
+    ports = [cluster.free_port() for _ in range(200)]
+    assert len(set(ports)) == len(ports)
+    assert all(1024 <= port < floor for port in ports)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", ports[-1]))

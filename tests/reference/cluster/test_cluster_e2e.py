@@ -20,7 +20,7 @@ import pytest
 
 from analyzer.cli import main
 from clusterkit import wait_for
-from reference_impl.cluster import Cluster
+from reference_impl.cluster import Cluster, free_port
 
 NAMESPACE = "e2e-web"
 # Replies "<pod name> <VERSION> <pid>"; binds the address it is given, $(POD_IP) in the manifest,
@@ -44,12 +44,6 @@ server = http.server.ThreadingHTTPServer((sys.argv[1], int(sys.argv[2])), Handle
 signal.signal(signal.SIGTERM, lambda *_: threading.Timer(2, server.shutdown).start())
 server.serve_forever()
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 APP_PORT, SERVICE_PORT = free_port(), free_port()

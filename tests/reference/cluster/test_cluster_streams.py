@@ -14,15 +14,10 @@ import urllib.request
 import pytest
 
 from clusterkit import kubectl, newest_kubectl, run_kubectl, shared_one_kubelet_cluster, wait_for
+from reference_impl.cluster import free_port
 
 NAMESPACE = "e2e-streams"
 KUBECTL = newest_kubectl()
-
-
-def free_port() -> int:
-    """A port no one uses now: the pod binds it on its own address, as pods share the node's network."""
-    with socket.create_server(("127.0.0.1", 0)) as probe:
-        return probe.getsockname()[1]
 
 
 WEB_PORT = free_port()

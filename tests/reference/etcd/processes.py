@@ -13,7 +13,6 @@ import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from reference_impl.cluster import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT = 20.0
@@ -38,12 +38,6 @@ def require(binary: str) -> str:
         pytest.fail(f"`{binary}` not found on PATH: install the Debian package {PACKAGES[binary]} "
                     f"(apt-get install {PACKAGES[binary]})", pytrace=False)
     return path
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
