@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from reference_impl.cluster import free_port
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrLearnerNotReady
 from reference_impl.etcd.member import DEFAULT_ELECTION_MS
@@ -53,9 +54,7 @@ def test_close_wakes_the_driver_instead_of_waiting_for_its_next_tick(tmp_path):
 
 
 def test_a_lone_member_listens_for_peers_when_told_where(tmp_path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with ClusterMember.alone(tmp_path, ManualClock(), listen_peer=("127.0.0.1", port)):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
 
