@@ -217,6 +217,34 @@ def csi_problems(source: dict, path: str) -> list[str]:
     return problems
 
 
+# The CSI secrets a PersistentVolume names, in the order upstream checks them, and how its paths
+# spell each: nodePublishSecretRef's Required errors carry a trailing space, as written there.
+# nodeStageSecretRef is not checked in 1.24.
+CSI_PV_SECRET_REFS = (("controllerPublishSecretRef", "controllerPublishSecretRef"),
+                      ("controllerExpandSecretRef", "controllerExpandSecretRef"),
+                      ("nodePublishSecretRef", "nodePublishSecretRef "))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCSIPersistentVolumeSource")
+def csi_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    """A PersistentVolume's CSI source: the driver's name, a volume handle, and each secret it
+    names with a name and a namespace that are RFC 1123 labels. Upstream puts an invalid name's
+    error on `<path>.name` and an invalid namespace's on `<path>.namespace`, whichever secret it is."""
+    problems = csi_driver_name_problems(str(source.get("driver") or ""), f"{path}.driver")
+    if not source.get("volumeHandle"):
+        problems.append(required(f"{path}.volumeHandle"))
+    for field, spelled in CSI_PV_SECRET_REFS:
+        secret = source.get(field)
+        if secret is None:
+            continue
+        secret = as_object(secret)
+        for key in ("name", "namespace"):
+            value = str(secret.get(key) or "")
+            problems += name_problems(value, "label", f"{path}.{key}") if value else [
+                required(f"{path}.{spelled}.{key}")]
+    return problems
+
+
 ISCSI_FORMATS = {"iqn": re.compile(r"iqn\.\d{4}-\d{2}\.([A-Za-z0-9\-.]+)(:[^,;*&$|\s]+)$"),
                  "eui": re.compile(r"^eui.[A-Za-z0-9]{16}$"), "naa": re.compile(r"^naa.[A-Za-z0-9]{32}$")}
 

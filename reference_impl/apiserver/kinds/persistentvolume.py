@@ -6,6 +6,7 @@ import posixpath
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import node_selector_problems
+from reference_impl.apiserver.core.volumevalidation import csi_persistent_volume_problems
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
@@ -70,11 +71,14 @@ def _go_resource_list(capacity: object) -> str:
 
 
 def _volume_source_problems(spec: dict) -> list[str]:
-    """Exactly one volume source; a hostPath has a path without '..' and a known type."""
+    """Exactly one volume source; a hostPath has a path without '..' and a known type; a CSI
+    source a driver, a handle and valid secret references."""
     given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
     if not given:
         return [v.required("spec", "must specify a volume type")]
     problems = host_path_problems(v.as_object(spec["hostPath"])) if given[0] == "hostPath" else []
+    if given[0] == "csi":
+        problems = csi_persistent_volume_problems(v.as_object(spec["csi"]), "spec.csi")
     # flexVolume is counted without being refused after another source, as upstream does.
     return problems + [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
                        for source in given[1:] if source != "flexVolume"]

@@ -108,6 +108,38 @@ def test_volume_rule(chain, spec, message, request):
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
 
 
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+             "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+CSI = {"driver": "d", "volumeHandle": "h"}
+
+
+@pytest.mark.parametrize("csi, message", [
+    ({**CSI, "nodePublishSecretRef": {"name": "a.b", "namespace": "N"}},
+     f'[spec.csi.name: Invalid value: "a.b": {LABEL_MSG}, spec.csi.namespace: Invalid value: "N": {LABEL_MSG}]'),
+    ({**CSI, "nodePublishSecretRef": {}},
+     "[spec.csi.nodePublishSecretRef .name: Required value, spec.csi.nodePublishSecretRef .namespace: Required value]"),
+    ({**CSI, "controllerPublishSecretRef": {"name": "x"}, "controllerExpandSecretRef": {"namespace": "x"}},
+     "[spec.csi.controllerPublishSecretRef.namespace: Required value, spec.csi.controllerExpandSecretRef.name: "
+     "Required value]"),
+    ({**CSI, "controllerPublishSecretRef": {"name": "a" * 64, "namespace": "ns"}},
+     'spec.csi.name: Invalid value: "' + "a" * 64 + '": must be no more than 63 characters'),
+    ({"driver": "D", "volumeHandle": ""}, "spec.csi.volumeHandle: Required value"),
+], ids=["bad-node-publish", "empty-node-publish", "controller-refs-half", "long-name", "no-handle"])
+def test_a_csi_volumes_handle_and_secret_references_are_validated(chain, csi, message, request):
+    """validateCSIPersistentVolumeSource: a volume handle, and every secret a CSI volume names
+    (but nodeStageSecretRef, unchecked in 1.24) with a name and a namespace that are RFC 1123
+    labels; the real 1.24 server's messages, paths as upstream spells them."""
+    name = f"csi-{request.node.callspec.id}"
+    spec = {**PV_SPEC, "hostPath": None, "csi": csi}
+    assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
+
+
+def test_a_csi_volumes_node_stage_secret_is_not_validated(chain):
+    spec = {**PV_SPEC, "hostPath": None, "csi": {**CSI, "nodeStageSecretRef": {"name": "Bad"}}}
+    assert create_pv(chain, "csi-stage", spec)[0] == 201
+
+
 @pytest.mark.parametrize("storage", ["10E", "1e19"])
 def test_a_capacity_past_int64_kept_as_an_int64_amount_is_valid(chain, storage, request):
     """validateBasicResource asks Quantity.Value, which is 0 (not negative) for a quantity kept as an
