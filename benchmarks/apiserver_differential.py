@@ -2316,6 +2316,56 @@ def authz21_node_probes() -> list[Probe]:
                authz21("POST", token, body={"spec": {"boundObjectRef": {
                    "kind": "Secret", "apiVersion": "v1", "name": "s-a", "uid": f"$UID[{ns}/secrets/s-a]"}}},
                        headers=KUBELET21)]
+    # Paths naming s-a (or s-b) in other spellings: what the Node authorizer is asked depends on how
+    # the request's path is read.
+    probes += [authz21("GET", path, query_text, headers=KUBELET21) for path, query_text in (
+        (f"{ns}/secrets/s%2Da", ""), (f"{ns}/secrets/s-a/", ""), (f"{ns}//secrets/s-a", ""), (f"{ns}/secrets//s-a", ""),
+        (f"{ns}/secrets/./s-a", ""), (f"{ns}/secrets/x/../s-a", ""), (f"{ns}/secrets/s-b/../s-a", ""),
+        (f"{ns}/secrets/s-a%2F..%2Fs-b", ""), (f"{ns}/Secrets/s-a", ""), (f"{ns}/secrets/S-A", ""),
+        (f"{ns}/secrets/s-a", "fieldSelector=metadata.name%3Ds-b"), (f"{ns}/secrets/s-a/x", ""),
+        (f"/api/v1/namespaces/{NS21.upper()}/secrets/s-a", ""), (f"/api/v1/namespaces/{NS21}%2F/secrets/s-a", ""),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&fieldSelector=metadata.name%3Ds-b"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-b&fieldSelector=metadata.name%3Ds-a"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&labelSelector=x"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.namespace%3Ddiff21%2Cmetadata.name%3Ds-a"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=%20metadata.name%20%3D%20s-a%20"),
+        ("/api/v1/secrets", "fieldSelector=metadata.name%3Ds-a"),
+        (f"/api/v1/watch/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&timeoutSeconds=1"),
+        (f"/api/v1/namespaces/{NS21}/configmaps/cm-a", "watch=true&timeoutSeconds=1"))]
+    # Writes that create through apply or PUT, and JSON patches of labels, as the kubelet.
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease"}
+    node_kind = {"apiVersion": "v1", "kind": "Node"}
+    probes += [authz21("PATCH", f"{leases}/{name}", "dryRun=All&fieldManager=k", {**lease, "metadata": {"name": name}},
+                       headers=headers, content_type=APPLY)
+               for name, headers in ((OTHER21, KUBELET21), (NODE21, KUBELET21), ("diff21-c", KUBELET21),
+                                     ("diff21-c", as_user("system:node:diff21-c", "system:nodes")))]
+    probes += [authz21("PATCH", f"/apis/coordination.k8s.io/v1/namespaces/default/leases/{NODE21}", "dryRun=All&fieldManager=k",
+                       {**lease, "metadata": {"name": NODE21}}, headers=KUBELET21, content_type=APPLY),
+               authz21("PUT", f"{leases}/diff21-c", "dryRun=All", {"metadata": {"name": "diff21-c"}},
+                       headers=as_user("system:node:diff21-c", "system:nodes")),
+               authz21("PUT", f"{leases}/diff21-c", "dryRun=All", {"metadata": {"name": "diff21-c"}}, headers=KUBELET21)]
+    for name, labels, headers in (("diff21-c", {}, as_user("system:node:diff21-c", "system:nodes")),
+                                  ("diff21-c", {"k8s.io/x": "y"}, as_user("system:node:diff21-c", "system:nodes")),
+                                  ("diff21-c", {}, KUBELET21), (NODE21, {"k8s.io/x": "y"}, KUBELET21),
+                                  (NODE21, {"kubernetes.io/hostname": NODE21}, KUBELET21)):
+        probes += [authz21("PATCH", f"/api/v1/nodes/{name}", "dryRun=All&fieldManager=k",
+                           {**node_kind, "metadata": {"name": name, "labels": labels}}, headers=headers, content_type=APPLY),
+                   authz21("PUT", f"/api/v1/nodes/{name}", "dryRun=All", {"metadata": {"name": name, "labels": labels}},
+                           headers=headers)]
+    probes += [authz21("PATCH", f"/api/v1/nodes/{NODE21}", "dryRun=All", body, headers=KUBELET21, content_type=JSON_PATCH)
+               for body in ([{"op": "remove", "path": "/metadata/labels/node-restriction.kubernetes.io~1pool"}],
+                            [{"op": "replace", "path": "/metadata/labels", "value": {}}],
+                            [{"op": "add", "path": "/metadata/labels/k8s.io~1x", "value": "y"}],
+                            [{"op": "test", "path": "/metadata/name", "value": NODE21}])]
+    probes += [authz21("PATCH", f"{ns}/pods/m21", "dryRun=All&fieldManager=k", {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": "m21", "annotations": mirror}, "spec": {**POD_SPEC, "nodeName": NODE21}},
+                       headers=KUBELET21, content_type=APPLY),
+               authz21("PATCH", f"/apis/storage.k8s.io/v1/csinodes/{OTHER21}", "dryRun=All&fieldManager=k", {
+                   "apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": OTHER21},
+                   "spec": {"drivers": []}}, headers=KUBELET21, content_type=APPLY),
+               authz21("PATCH", f"/apis/storage.k8s.io/v1/csinodes/{NODE21}", "dryRun=All&fieldManager=k", {
+                   "apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": NODE21},
+                   "spec": {"drivers": []}}, headers=KUBELET21, content_type=APPLY)]
     # The CSI secrets a PersistentVolume may name (what the node graph follows), as validation takes them.
     pv = {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"]}
     for csi in ({"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {"name": "Bad", "namespace": NS21}},
@@ -2395,7 +2445,13 @@ def authz21_impersonation_probes() -> list[Probe]:
                     (("Impersonate-User", " x21 "),), as_user("x21") + (("Impersonate-Group", ""),),
                     as_user("x21") + (("Impersonate-Uid", "u1"), ("Impersonate-Uid", "u2")),
                     as_user("x21") + (("Impersonate-Extra-k", "%41"), ("Impersonate-Extra-k", " v ")),
-                    as_user("x21") + (("Impersonate-Extra-K_1", "v"),), as_user("x21") + (("Impersonate-Extra-a.b", "v"),)):
+                    as_user("x21") + (("Impersonate-Extra-K_1", "v"),), as_user("x21") + (("Impersonate-Extra-a.b", "v"),),
+                    (("impersonate-user", "x21"), ("impersonate-group", "g21"), ("impersonate-extra-Ab", "v")),
+                    (("Impersonate_User", "x21"),), as_user("x21") + (("Impersonate-Extra-" + "k" * 200, "v"),),
+                    as_user("x21") + (("Impersonate-Extra-%2525", "v"),), as_user("x21") + (("Impersonate-Extra-%", "v"),),
+                    as_user("x21") + (("Impersonate-Extra-k%3Av", "v"),), as_user("x21") + (("Impersonate-Extra-k", ""),
+                                                                                       ("Impersonate-Extra-k", "")),
+                    as_user("x21") + (("Impersonate-Uid", " u "),), as_user("x21", " g21")):
         probes.append(authz21("POST", csrs, "dryRun=All", CSR21, headers=headers, compare=True, observe="spec"))
     cm = f"/api/v1/namespaces/{NS21}/configmaps/cm-a"
     for user, headers in (("admin", (("Impersonate-Group", "g21"),)), ("admin", (("Impersonate-Uid", "u"),)),
@@ -2459,6 +2515,30 @@ def authz21_discovery_probes() -> list[Probe]:
     authorization = "/apis/authorization.k8s.io/v1"
     probes += [authz21("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}}, user=who,
                        compare=True) for who in (USER, ANONYMOUS) for namespace in (NS21, "")]
+    probes += [authz21("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}},
+                       headers=KUBELET21, compare=True) for namespace in (NS21, "kube-node-lease")]
+    node_attributes = [{"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-a"},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-b"},
+                       {"verb": "list", "resource": "secrets", "namespace": NS21, "name": "s-a"},
+                       {"verb": "watch", "resource": "configmaps", "namespace": NS21, "name": "cm-a"},
+                       {"verb": "get", "resource": "persistentvolumeclaims", "namespace": NS21, "name": "pvc-a"},
+                       {"verb": "update", "resource": "persistentvolumeclaims", "subresource": "status", "namespace": NS21,
+                        "name": "pvc-a"},
+                       {"verb": "get", "resource": "persistentvolumes", "name": "pv21"},
+                       {"verb": "create", "resource": "serviceaccounts", "subresource": "token", "namespace": NS21,
+                        "name": "sa21"},
+                       {"verb": "get", "group": "coordination.k8s.io", "resource": "leases", "namespace": "kube-node-lease",
+                        "name": OTHER21},
+                       {"verb": "list", "group": "coordination.k8s.io", "resource": "leases", "namespace": "kube-node-lease"},
+                       {"verb": "delete", "group": "storage.k8s.io", "resource": "csinodes", "name": NODE21},
+                       {"verb": "get", "group": "storage.k8s.io", "resource": "csinodes", "subresource": "x", "name": NODE21},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-pv-nodepublish"},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-pv-controllerpublish"}]
+    probes += [authz21("POST", f"{authorization}/selfsubjectaccessreviews", body={"spec": {"resourceAttributes": attributes}},
+                       headers=KUBELET21, compare=True) for attributes in node_attributes]
+    probes += [authz21("POST", f"{authorization}/subjectaccessreviews", body={"spec": {
+        "user": f"system:node:{NODE21}", "groups": ["system:nodes"], "resourceAttributes": attributes}}, compare=True)
+        for attributes in node_attributes[:4]]
     probes += [authz21("POST", f"{authorization}/selfsubjectaccessreviews", body={"spec": {"nonResourceAttributes": {
         "path": path, "verb": verb}}}, user=USER, compare=True) for path, verb in (
         ("/api", "get"), ("/apis/x", "get"), ("/healthz/etcd", "get"), ("/metrics", "get"), ("/version", "post"),
@@ -2488,7 +2568,8 @@ def authz21_rbac_probes() -> list[Probe]:
         probes += [authz21("POST", bindings, "dryRun=All", {"metadata": {"name": "e21"}, "subjects": [rbac_user("x")],
                                                             "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}},
                            headers=as_user(f"a21-{who}"))
-                   for kind, name in (("Role", "r21-secrets"), ("ClusterRole", "admin"), ("ClusterRole", "a21-starname"))]
+                   for kind, name in (("Role", "r21-secrets"), ("ClusterRole", "admin"), ("ClusterRole", "a21-starname"),
+                                      ("ClusterRole", f"a21-{who}"), ("ClusterRole", "agg21"), ("ClusterRole", "absent21"))]
     cm = f"/api/v1/namespaces/{NS21}/configmaps"
     probes += [authz21("GET", f"{cm}/cm-a", headers=as_user("a21-starname")),
                authz21("GET", f"{cm}/*", headers=as_user("a21-starname")),
@@ -4634,6 +4715,8 @@ PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # compared without it, up to its closing brace (the only one at its indentation), so that the
 # `]` ending an aggregate of errors after it stays.
 GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.S)
+# The same diff written right after a colon, ending the message (NodeRestriction's of a claim's status).
+GO_CMP_DIFF_AFTER_COLON = re.compile(r"(?<=: )[\xa0 ]{2}[\w.\[\]*&]+\{\n.*\n[\xa0 ]{2}\}\n\Z", re.S)
 # Go's %#v and %v print a pointer as its address, in parentheses or opening a struct
 # ("{0xc00578e3d0 {<nil> ...}}"); the reference prints one address for all.
 POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
@@ -4654,6 +4737,7 @@ def normalise(message: str) -> str:
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
+    message = GO_CMP_DIFF_AFTER_COLON.sub("", message)
     message = POINTER.sub("0xc000000000", message)
     message = GO_TIME.sub(r"time.Date(<time>, \1)", message)
     generated = GENERATED_NAME.match(message)
