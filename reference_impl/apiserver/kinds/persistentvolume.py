@@ -3,10 +3,11 @@ and protobuf layout."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import node_selector_problems
-from reference_impl.apiserver.core.volumevalidation import csi_persistent_volume_problems
+from reference_impl.apiserver.core import volumevalidation as volumes
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
@@ -70,18 +71,27 @@ def _go_resource_list(capacity: object) -> str:
                                             for name, written in sorted(v.as_object(capacity).items())) + "}"
 
 
-def _volume_source_problems(spec: dict) -> list[str]:
-    """Exactly one volume source; a hostPath has a path without '..' and a known type; a CSI
-    source a driver, a handle and valid secret references."""
-    given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
-    if not given:
-        return [v.required("spec", "must specify a volume type")]
-    problems = host_path_problems(v.as_object(spec["hostPath"])) if given[0] == "hostPath" else []
-    if given[0] == "csi":
-        problems = csi_persistent_volume_problems(v.as_object(spec["csi"]), "spec.csi")
-    # flexVolume is counted without being refused after another source, as upstream does.
-    return problems + [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
-                       for source in given[1:] if source != "flexVolume"]
+def _ignoring_name(check: Callable[[dict, str], list[str]]) -> Callable[[dict, str, str], list[str]]:
+    return lambda source, path, _volume_name: check(source, path)
+
+
+def _volume_source_problems(spec: dict, volume_name: str, node_affinity: bool) -> list[str]:
+    """Exactly one volume source, checked as its kind is; flexVolume is checked and counted
+    wherever it comes, and refused after none (as upstream's list of ifs does); a local volume
+    needs node affinity."""
+    problems, counted = [], 0
+    for source in VOLUME_SOURCES:
+        if spec.get(source) is None:
+            continue
+        if counted and source != "flexVolume":
+            problems.append(f"spec.{source}: Forbidden: may not specify more than 1 volume type")
+            continue
+        counted += 1
+        path = f"spec.{GO_SOURCE_FIELD.get(source, source)}"
+        problems += SOURCE_CHECKS[source](v.as_object(spec[source]), path, volume_name)
+        if source == "local" and not node_affinity:
+            problems.append(v.required("spec.nodeAffinity", "Local volume requires node affinity"))
+    return problems if counted else [v.required("spec", "must specify a volume type")]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathVolumeSource",
@@ -96,6 +106,25 @@ def host_path_problems(host_path: dict) -> list[str]:
     if kind is not None and kind not in HOST_PATH_TYPES:
         problems.append(v.unsupported("spec.hostPath.type", kind, HOST_PATH_TYPES))
     return problems
+
+
+# Upstream's field paths where they differ from the JSON names.
+GO_SOURCE_FIELD = {"gcePersistentDisk": "persistentDisk"}
+# Each PersistentVolumeSource's validation, (source, path, volume name) -> problems: the sources a
+# pod may use too are checked by the functions upstream shares with pods.
+SOURCE_CHECKS: dict[str, Callable[[dict, str, str], list[str]]] = {
+    **{name: _ignoring_name(volumes.SOURCES[name])
+       for name in ("gcePersistentDisk", "awsElasticBlockStore", "flocker", "nfs", "rbd", "quobyte", "cephfs", "fc",
+                    "flexVolume", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO")},
+    "hostPath": lambda source, _path, _volume_name: host_path_problems(source),
+    "glusterfs": _ignoring_name(volumes.glusterfs_persistent_volume_problems),
+    "iscsi": volumes.iscsi_persistent_volume_problems,
+    "cinder": _ignoring_name(volumes.cinder_persistent_volume_problems),
+    "azureFile": _ignoring_name(volumes.azure_file_persistent_volume_problems),
+    "local": _ignoring_name(volumes.local_problems),
+    "storageos": _ignoring_name(volumes.storageos_persistent_volume_problems),
+    "csi": _ignoring_name(volumes.csi_persistent_volume_problems),
+}
 
 
 def _clean(path: str) -> str:
@@ -128,7 +157,8 @@ def validate_persistent_volume(pv: dict) -> list[str]:
         required = v.as_object(affinity).get("required")
         problems += [v.required("spec.nodeAffinity.required", "must specify required node constraints")] \
             if required is None else node_selector_problems(v.as_object(required), "spec.nodeAffinity.required")
-    problems += _volume_source_problems(spec)
+    problems += _volume_source_problems(spec, str(v.as_object(pv.get("metadata")).get("name") or ""),
+                                        affinity is not None)
     host_path = spec.get("hostPath")
     if host_path is not None and _clean(str(v.as_object(host_path).get("path") or "")) == "/" and policy == "Recycle":
         problems.append("spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount "

@@ -135,6 +135,56 @@ def test_a_csi_volumes_handle_and_secret_references_are_validated(chain, csi, me
     assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
 
 
+NO_SOURCE = {**PV_SPEC, "hostPath": None}
+AFFINITY = {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}
+
+
+@pytest.mark.parametrize("sources, message", [
+    ({"glusterfs": {}}, "[spec.glusterfs.endpoints: Required value, spec.glusterfs.path: Required value]"),
+    ({"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": ""}},
+     'spec.glusterfs.endpointsNamespace: Invalid value: "": if the endpointnamespace is set, it must be a valid '
+     'namespace name'),
+    ({"rbd": {}}, "[spec.rbd.monitors: Required value, spec.rbd.image: Required value]"),
+    ({"cephfs": {"secretRef": {"name": "s"}}}, "spec.cephfs.monitors: Required value"),
+    ({"iscsi": {"targetPortal": "p", "iqn": "x", "lun": 256, "secretRef": {}}},
+     '[spec.iscsi.iqn: Invalid value: "x": must be valid format, spec.iscsi.lun: Invalid value: 256: must be between 0 '
+     'and 255, inclusive, spec.iscsi.secretRef.name: Required value]'),
+    ({"iscsi": {"targetPortal": "p" * 60, "iqn": "iqn.2001-04.com.example:x", "initiatorName": "bad",
+                "chapAuthSession": True}},
+     '[spec.iscsi.targetportal: Invalid value: "' + "p" * 60 + '": Total length of <volume name>:<iscsi.targetPortal> '
+     'must be under 64 characters if iscsi.initiatorName is specified., spec.iscsi.secretRef: Required value, '
+     'spec.iscsi.initiatorname: Invalid value: "bad": must be valid format]'),
+    ({"cinder": {"secretRef": {"name": "s"}}},
+     "[spec.cinder.volumeID: Required value, spec.cinder.secretRef.namespace: Required value]"),
+    ({"nfs": {"server": "s", "path": "/p"}, "flexVolume": {}, "azureFile": {}},
+     "[spec.flexVolume.driver: Required value, spec.azureFile: Forbidden: may not specify more than 1 volume type]"),
+    ({"azureFile": {"secretNamespace": ""}}, "[spec.azureFile.secretName: Required value, spec.azureFile.shareName: "
+                                             "Required value, spec.azureFile.secretNamespace: Required value]"),
+    ({"scaleIO": {"secretRef": {"name": "s"}}}, "[spec.scaleIO.gateway: Required value, spec.scaleIO.system: Required "
+                                                "value, spec.scaleIO.volumeName: Required value]"),
+    ({"local": {}}, "[spec.local.path: Required value, spec.nodeAffinity: Required value: Local volume requires node "
+                    "affinity]"),
+    ({"local": {"path": "/a/../b"}, "nodeAffinity": AFFINITY},
+     "spec.local.path: Invalid value: \"/a/../b\": must not contain '..'"),
+    ({"storageos": {"volumeName": "v", "secretRef": {"namespace": "x"}}}, "spec.storageos.secretRef.name: Required value"),
+    ({"awsElasticBlockStore": {}}, "spec.awsElasticBlockStore.volumeID: Required value"),
+    ({"flocker": {}}, "spec.flocker: Required value: one of datasetName and datasetUUID is required"),
+], ids=["glusterfs", "glusterfs-namespace", "rbd", "cephfs", "iscsi", "iscsi-initiator", "cinder", "flex-counted",
+        "azure-file", "scaleio", "local", "local-backsteps", "storageos", "aws", "flocker"])
+def test_each_persistent_volume_source_is_validated_as_its_kind(chain, sources, message, request):
+    """ValidatePersistentVolumeSpec checks the one source given with its kind's rules (the
+    PersistentVolume variants where upstream has them: secret references with a namespace, an
+    iSCSI portal measured with the volume's name, a local volume's node affinity); flexVolume is
+    checked and counted even after another source. The real 1.24 server's messages."""
+    name = f"src-{request.node.callspec.id}"
+    assert problems("PersistentVolume", name, create_pv(chain, name, {**NO_SOURCE, **sources})) == message
+
+
+def test_a_valid_local_volume_with_node_affinity_is_stored(chain):
+    spec = {**NO_SOURCE, "local": {"path": "/mnt/x"}, "nodeAffinity": AFFINITY}
+    assert create_pv(chain, "local-ok", spec)[0] == 201
+
+
 def test_a_csi_volumes_node_stage_secret_is_not_validated(chain):
     spec = {**PV_SPEC, "hostPath": None, "csi": {**CSI, "nodeStageSecretRef": {"name": "Bad"}}}
     assert create_pv(chain, "csi-stage", spec)[0] == 201
