@@ -2379,6 +2379,30 @@ def authz21_node_probes() -> list[Probe]:
                 {"driver": "D", "volumeHandle": ""}, {"driver": "", "volumeHandle": "h"}):
         probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
             **pv, "csi": csi}}))
+    # Every other source a PersistentVolume may name, as its own validation takes it (those naming
+    # secrets put them in the node graph once valid).
+    ref = {"name": "s"}
+    for sources in ({"glusterfs": {}}, {"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": ""}},
+                    {"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": "Bad_NS"}},
+                    {"rbd": {}}, {"rbd": {"monitors": ["m"], "image": "i", "secretRef": {}}}, {"cephfs": {"secretRef": ref}},
+                    {"iscsi": {}}, {"iscsi": {"targetPortal": "p", "iqn": "x", "lun": 256, "secretRef": {}}},
+                    {"iscsi": {"targetPortal": "p" * 60, "iqn": "iqn.2001-04.com.example:x", "initiatorName": "bad",
+                               "chapAuthSession": True}},
+                    {"iscsi": {"targetPortal": "p", "iqn": "eui.x", "initiatorName": "iqn.bad"}},
+                    {"cinder": {"secretRef": {"name": "s"}}}, {"cinder": {"volumeID": "v", "secretRef": {}}},
+                    {"flexVolume": {"driver": "", "secretRef": ref, "options": {"k8s.io/x": "y"}}},
+                    {"nfs": {"server": "s", "path": "/p"}, "flexVolume": {}, "azureFile": {}},
+                    {"azureFile": {"secretNamespace": ""}}, {"azureFile": {"secretName": "s", "shareName": "x",
+                                                                             "secretNamespace": "Bad"}},
+                    {"scaleIO": {"secretRef": ref}}, {"local": {"path": "/a/../b"}}, {"local": {}},
+                    {"local": {"path": "/x"}, "nodeAffinity": {"required": {"nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}},
+                    {"storageos": {"volumeName": "Bad", "volumeNamespace": "N", "secretRef": {"namespace": "x"}}},
+                    {"gcePersistentDisk": {"partition": 300}}, {"awsElasticBlockStore": {}}, {"nfs": {"path": "x"}},
+                    {"quobyte": {}}, {"fc": {}}, {"vsphereVolume": {}}, {"photonPersistentDisk": {}},
+                    {"portworxVolume": {}}, {"azureDisk": {}}, {"flocker": {}}):
+        probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
+            **pv, **sources}}))
     probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
         **pv, "hostPath": {"path": "/x"}, "csi": {"driver": "", "volumeHandle": ""}}}))
     for name in ("azure", "ceph", "flex", "iscsi", "rbd", "scaleio", "storageos", "cinder", "pv-controllerpublish", "pv-nodestage",
