@@ -389,6 +389,48 @@ def test_volume_attachment_rule(chain, spec, message, request):
     assert problems("VolumeAttachment.storage.k8s.io", name, code_and_status) == message
 
 
+IN_CONTEXT = "in the context of inline volumes"
+
+
+@pytest.mark.parametrize("inline, message", [
+    ({}, f"[spec.source.inlineVolumeSpec.csi: Required value: has to be specified {IN_CONTEXT}, "
+         "spec.source.inlineVolumeSpec.accessModes: Required value, "
+         "spec.source.inlineVolumeSpec: Required value: must specify a volume type]"),
+    (INLINE, "spec.source.inlineVolumeSpec.accessModes: Required value"),
+    ({**INLINE, "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}, "claimRef": {"name": "c"},
+      "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "x", "volumeMode": "Block",
+      "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+     f"[spec.source.inlineVolumeSpec.claimRef: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.capacity: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.persistentVolumeReclaimPolicy: Forbidden: may only be Retain {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.nodeAffinity: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.storageClassName: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.volumeMode: Forbidden: may not specify volumeMode other than Filesystem {IN_CONTEXT}]"),
+    ({"accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/x"}},
+     f"spec.source.inlineVolumeSpec.csi: Required value: has to be specified {IN_CONTEXT}"),
+    ({**INLINE, "accessModes": ["ReadWriteOnce"], "local": {"path": "/x"}},
+     "[spec.source.inlineVolumeSpec.nodeAffinity: Required value: Local volume requires node affinity, "
+     "spec.source.inlineVolumeSpec.csi: Forbidden: may not specify more than 1 volume type]"),
+], ids=["empty", "no-modes", "pv-fields", "not-csi", "local"])
+def test_a_volume_attachments_inline_volume_is_validated_as_an_inline_persistent_volume(chain, inline, message, request):
+    """validateVolumeAttachmentSource: an inline spec is ValidatePersistentVolumeSpec's with
+    validateInlinePersistentVolumeSpec, a CSI volume with access modes and neither claim,
+    capacity, node affinity nor class, kept and of the Filesystem mode (the real 1.24 server's
+    messages)."""
+    name = f"inline-{request.node.callspec.id}"
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments",
+                           attachment(name, source={"inlineVolumeSpec": inline}))
+    assert problems("VolumeAttachment.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_volume_attachment_of_a_valid_inline_volume_is_stored(chain):
+    spec = {**INLINE, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Retain",
+            "volumeMode": "Filesystem"}
+    created = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments",
+                   attachment("inline-ok", source={"inlineVolumeSpec": spec}))
+    assert created[0] == 201, created
+
+
 def test_volume_attachment_spec_is_immutable(chain):
     """ValidateVolumeAttachmentUpdate: any change of the spec is refused, after the rules of a
     create but ValidateVolumeAttachmentV1's."""
