@@ -2405,6 +2405,20 @@ def authz21_node_probes() -> list[Probe]:
             **pv, **sources}}))
     probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
         **pv, "hostPath": {"path": "/x"}, "csi": {"driver": "", "volumeHandle": ""}}}))
+    # A VolumeAttachment of an inline volume: its spec validated as an inline PersistentVolume's.
+    csi = {"driver": "d", "volumeHandle": "h"}
+    for inline in ({}, {"csi": csi}, {"accessModes": ["ReadWriteOnce"], "csi": csi},
+                   {**pv, "csi": csi, "claimRef": {"name": "c"}, "persistentVolumeReclaimPolicy": "Delete",
+                    "storageClassName": "x", "volumeMode": "Block", "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+                   {"accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/x"}},
+                   {"accessModes": ["ReadWriteOnce"], "csi": {"driver": "", "volumeHandle": "",
+                                                              "nodePublishSecretRef": {"name": "Bad"}}},
+                   {"accessModes": ["ReadWriteOnce", "x"], "csi": csi, "persistentVolumeReclaimPolicy": "Retain",
+                    "volumeMode": "Filesystem"},
+                   {"accessModes": ["ReadWriteOnce"], "local": {"path": "/x"}, "csi": csi},
+                   {"accessModes": ["ReadWriteOnce"], "csi": csi, "persistentVolumeReclaimPolicy": "Bogus"}):
+        probes.append(authz21("POST", "/apis/storage.k8s.io/v1/volumeattachments", "dryRun=All", {
+            "metadata": {"name": "va21"}, "spec": {"attacher": "d", "nodeName": NODE21, "source": {"inlineVolumeSpec": inline}}}))
     for name in ("azure", "ceph", "flex", "iscsi", "rbd", "scaleio", "storageos", "cinder", "pv-controllerpublish", "pv-nodestage",
                  "pv-nodepublish", "pv-controllerexpand"):
         probes.append(authz21("GET", f"{ns}/secrets/s-{name}", headers=KUBELET21))
