@@ -56,6 +56,20 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                reviews, TokenReviews); tokens bound to a deleted pod, secret or account, and
                tokens signed here with each server's own key: expired, not yet valid, other
                issuer, audience or key, claims missing, legacy Secret-held tokens
+  authz21      in namespace diff21, a kubelet of node diff21-a beside pods on diff21-a and diff21-b:
+               secrets, config maps, claims and volumes of its pods and of the other node's,
+               reached through every volume source and a PersistentVolume's CSI secrets (and the
+               CSI references validation refuses), node registration and relabelling with each
+               label family NodeRestriction tells apart, mirror pods owned by the node as it is
+               (its uid read from each server) naming what they may and may not, evictions,
+               leases, CSINodes, TokenRequests naming pods by their real uids, CSRs; who an
+               impersonated request becomes (read from a dry-run CSR's spec: uids, extras with
+               percent-encoded keys, system:anonymous, service accounts, groups without a user,
+               headers repeated or padded); tokens of a pod made again under its name, a deleted
+               or recreated account, objects terminating, own audiences, 2^32 seconds; discovery
+               and non-resource paths of a user bound to nothing, of a kubelet and of
+               impersonated users, and their rules reviews; an aggregating ClusterRole edited by
+               hand, escalate without bind, resourceNames `*`, nonResourceURLs beside resources
   authz20-anonymous  (with --apiserver-arg=--anonymous-auth=false) requests without credentials to
                public paths and the API, bad Authorization headers, impersonating system:anonymous
   subresource  status, scale, binding, eviction, ephemeralcontainers, log, token, finalize and
@@ -304,6 +318,7 @@ class Probe:
     headers: tuple[tuple[str, str], ...] = ()  # sent after Accept and Content-Type, so they may replace them
     compare: bool = False  # a success's status is compared too (reviews), not only an error's
     remember: str = ""  # the token of a TokenRequest answered 201 is kept under this name ($TOKEN20:name)
+    observe: str = "status"  # the field of a success compared (compare=True): authz21 reads a CSR's spec, a role's rules
 
     def describe(self) -> str:
         target = self.path + (f"?{self.query}" if self.query else "")
@@ -946,6 +961,7 @@ NS19, NODE19, RBAC_GROUP = "diff19", "diff19-node", "rbac.authorization.k8s.io"
 RBAC = f"/apis/{RBAC_GROUP}/v1"
 REMEMBERED = re.compile(r"\$(TOKEN20|FORGED20):([a-z-]+)")
 TOKEN = "$TOKEN"  # replaced by a TokenRequest token of diff19/sa1 from the server asked (Server.token)
+UID_OF = re.compile(r"\$UID\[([^\]]+)\]")  # $UID[/api/v1/nodes/x]: that object's uid on the server asked (authz21)
 
 
 def as_user(name: str, *groups: str) -> tuple[tuple[str, str], ...]:
@@ -2033,6 +2049,591 @@ def authz20_probes() -> list[Probe]:
             + authz20_token_probes() + authz20_forged_probes() + authz20_more_probes()
             + authz20_cover_probes() + authz20_write_probes())
 
+
+
+# authz21's requests: namespace diff21, a kubelet of node diff21-a (impersonated), pods on diff21-a
+# and diff21-b, and users granted one thing each (a21-NAME, bound in diff21 to ClusterRole a21-NAME).
+NS21, NODE21, OTHER21 = "diff21", "diff21-a", "diff21-b"
+KUBELET21 = as_user(f"system:node:{NODE21}", "system:nodes")
+GRANTS21 = {
+    "escalator": [{"apiGroups": [RBAC_GROUP], "resources": ["roles"], "verbs": ["create", "update", "escalate"]},
+                  {"apiGroups": [RBAC_GROUP], "resources": ["rolebindings"], "verbs": ["create"]}],
+    "binder": [{"apiGroups": [RBAC_GROUP], "resources": ["roles", "rolebindings"], "verbs": ["create", "bind"]}],
+    "starname": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get", "list"], "resourceNames": ["*"]}],
+    "csr": [{"apiGroups": ["certificates.k8s.io"], "resources": ["certificatesigningrequests"], "verbs": ["create"]}],
+}
+CSR21 = {"metadata": {"name": "csr21"}, "spec": {"request": csr_request("csr21"), "signerName": "example.com/signer",
+                                                 "usages": ["client auth"]}}
+
+
+def authz21(method: str, path: str, query_text: str = "", body: object = None, headers: tuple = (), user: str = "admin",
+            content_type: str = "", compare: bool = False, remember: str = "", observe: str = "status") -> Probe:
+    media = content_type or (JSON if body is not None and method != "PATCH" else MERGE if body is not None else "")
+    return Probe("authz21", method, path, query_text, media, b"" if body is None else encode(body), user, headers,
+                 compare, remember, observe)
+
+
+def authz21_setup() -> list[Probe]:
+    """Namespace diff21: nodes diff21-a (with a restricted label) and diff21-b, a pod on each
+    naming a secret, a config map and a claim of its own, service accounts, diff21-a's lease, the
+    one-grant users, and a token of a pod that is then deleted and made again under its name."""
+    ns = f"/api/v1/namespaces/{NS21}"
+    probes = [authz21("POST", "/api/v1/namespaces", body={"metadata": {"name": NS21}})]
+    # The real server has no controller making a namespace's default account; the reference makes it (a 409 here).
+    probes += [authz21("POST", f"{ns}/serviceaccounts", body={"metadata": {"name": name}})
+               for name in ("default", "sa21", "gone21", "again-sa21")]
+    probes += [authz21("POST", "/api/v1/nodes", body={"metadata": {"name": NODE21, "labels": {
+                   "kubernetes.io/hostname": NODE21, "node-restriction.kubernetes.io/pool": "a"}}}),
+               authz21("POST", "/api/v1/nodes", body={"metadata": {"name": OTHER21}})]
+    for suffix, node in (("a", NODE21), ("b", OTHER21)):
+        probes += [authz21("POST", f"{ns}/secrets", body={"metadata": {"name": f"s-{suffix}"}}),
+                   authz21("POST", f"{ns}/configmaps", body={"metadata": {"name": f"cm-{suffix}"}}),
+                   authz21("POST", f"{ns}/persistentvolumeclaims", body={"metadata": {"name": f"pvc-{suffix}"}, "spec": {
+                       "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}),
+                   authz21("POST", f"{ns}/pods", body={"metadata": {"name": f"p-{suffix}"}, "spec": {
+                       **POD_SPEC, "nodeName": node, "serviceAccountName": "sa21", "volumes": [
+                           {"name": "s", "secret": {"secretName": f"s-{suffix}"}},
+                           {"name": "c", "configMap": {"name": f"cm-{suffix}"}},
+                           {"name": "v", "persistentVolumeClaim": {"claimName": f"pvc-{suffix}"}}]}})]
+    probes += [authz21("POST", f"{ns}/secrets", body={"metadata": {"name": "s-none"}}),
+               authz21("POST", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+                       body={"metadata": {"name": NODE21}})]
+    for name, rules in GRANTS21.items():
+        probes += [authz21("POST", f"{RBAC}/clusterroles", body={"metadata": {"name": f"a21-{name}"}, "rules": rules}),
+                   authz21("POST", f"{RBAC}/namespaces/{NS21}/rolebindings", body={
+                       "metadata": {"name": f"a21-{name}"}, "subjects": [rbac_user(f"a21-{name}")],
+                       "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": f"a21-{name}"}})]
+    # CSRs may be made (cluster-wide) by the users the impersonation requests become.
+    probes.append(authz21("POST", f"{RBAC}/clusterrolebindings", body={
+        "metadata": {"name": "a21-csr"}, "roleRef": {"apiGroup": RBAC_GROUP, "kind": "ClusterRole", "name": "a21-csr"},
+        "subjects": [rbac_user("x21"), rbac_user("system:anonymous"), rbac_group("g21"),
+                     {"kind": "ServiceAccount", "name": "sa21", "namespace": NS21}]}))
+    probes.append(authz21("POST", f"{RBAC}/namespaces/{NS21}/roles", body={"metadata": {"name": "r21-secrets"}, "rules": [
+        {"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]}))
+    # An aggregating ClusterRole and one its selector picks: no controller-manager runs, so nothing fills it.
+    probes += [authz21("POST", f"{RBAC}/clusterroles", body={"metadata": {"name": "agg21"}, "aggregationRule": {
+                   "clusterRoleSelectors": [{"matchLabels": {"diff21/aggregate": "true"}}]}}),
+               authz21("POST", f"{RBAC}/clusterroles", body={"metadata": {"name": "part21", "labels": {
+                   "diff21/aggregate": "true"}}, "rules": GRANTS21["starname"]})]
+    token = f"{ns}/serviceaccounts/%s/token"
+    pod = {"metadata": {"name": "again21"}, "spec": {**POD_SPEC, "serviceAccountName": "sa21"}}
+    probes += [authz21("POST", f"{ns}/pods", body=pod),
+               authz21("POST", token % "sa21", body={"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1",
+                                                                                   "name": "again21"}}}, remember="again21"),
+               authz21("DELETE", f"{ns}/pods/again21", "gracePeriodSeconds=0"), authz21("POST", f"{ns}/pods", body=pod),
+               authz21("POST", token % "gone21", body={"spec": {}}, remember="gone21"),
+               authz21("DELETE", f"{ns}/serviceaccounts/gone21"),
+               authz21("POST", token % "sa21", body={"spec": {"audiences": ["a21"]}}, remember="aud21"),
+               authz21("POST", token % "sa21", body={"spec": {"audiences": [
+                   "a21", "https://kubernetes.default.svc.cluster.local"]}}, remember="aud21-both"),
+               authz21("POST", token % "sa21", body={"spec": {"expirationSeconds": 2**32}}, remember="long21"),
+               authz21("POST", token % "sa21", body={"spec": {}}, remember="sa21"),
+               authz21("POST", token % "again-sa21", body={"spec": {}}, remember="again-sa21"),
+               authz21("DELETE", f"{ns}/serviceaccounts/again-sa21"),
+               authz21("POST", f"{ns}/serviceaccounts", body={"metadata": {"name": "again-sa21"}})]
+    # Deleted while a finalizer holds them (deletionTimestamp now, or 30 s ahead): their tokens stay
+    # valid for the leeway after it.
+    keep = {"finalizers": ["diff21.example.com/keep"]}
+    probes += [authz21("POST", f"{ns}/serviceaccounts", body={"metadata": {"name": "term-sa21", **keep}}),
+               authz21("POST", f"{ns}/secrets", body={"metadata": {"name": "term-s21", **keep}}),
+               authz21("POST", f"{ns}/pods", body={"metadata": {"name": "term21", **keep}, "spec": {
+                   **POD_SPEC, "serviceAccountName": "sa21"}}),
+               authz21("POST", f"{ns}/pods", body={"metadata": {"name": "grace21"}, "spec": {
+                   **POD_SPEC, "serviceAccountName": "sa21", "nodeName": NODE21}}),
+               authz21("POST", token % "term-sa21", body={"spec": {}}, remember="term-sa21"),
+               authz21("POST", token % "sa21", body={"spec": {"boundObjectRef": {"kind": "Secret", "apiVersion": "v1",
+                                                                                   "name": "term-s21"}}}, remember="term-s21"),
+               authz21("POST", token % "sa21", body={"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1",
+                                                                                   "name": "term21"}}}, remember="term21"),
+               authz21("POST", token % "sa21", body={"spec": {"boundObjectRef": {"kind": "Pod", "apiVersion": "v1",
+                                                                                   "name": "grace21"}}}, remember="grace21"),
+               authz21("DELETE", f"{ns}/serviceaccounts/term-sa21"), authz21("DELETE", f"{ns}/secrets/term-s21"),
+               authz21("DELETE", f"{ns}/pods/term21", "gracePeriodSeconds=0"),
+               authz21("DELETE", f"{ns}/pods/grace21", "gracePeriodSeconds=30")]
+    # Pods on diff21-a naming secrets through every volume source that can, and an ephemeral
+    # volume's claim; a volume whose CSI secrets the node graph follows.
+    volumes = [{"name": "azure", "azureFile": {"secretName": "s-azure", "shareName": "x"}},
+               {"name": "ceph", "cephfs": {"monitors": ["m"], "secretRef": {"name": "s-ceph"}}},
+               {"name": "flex", "flexVolume": {"driver": "d/x", "secretRef": {"name": "s-flex"}}},
+               {"name": "iscsi", "iscsi": {"targetPortal": "1.2.3.4:3260", "iqn": "iqn.2001-04.com.example:x", "lun": 0,
+                                           "secretRef": {"name": "s-iscsi"}, "chapAuthSession": True}},
+               {"name": "rbd", "rbd": {"monitors": ["m"], "image": "i", "secretRef": {"name": "s-rbd"}}},
+               {"name": "scaleio", "scaleIO": {"gateway": "g", "system": "s", "secretRef": {"name": "s-scaleio"}}},
+               {"name": "storageos", "storageos": {"volumeName": "v", "secretRef": {"name": "s-storageos"}}},
+               {"name": "cinder", "cinder": {"volumeID": "v", "secretRef": {"name": "s-cinder"}}},
+               {"name": "eph", "ephemeral": {"volumeClaimTemplate": {"spec": {
+                   "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}}]
+    probes.append(authz21("POST", f"{ns}/pods", body={"metadata": {"name": "vols21"}, "spec": {
+        **POD_SPEC, "nodeName": NODE21, "serviceAccountName": "sa21", "volumes": volumes}}))
+    probes.append(authz21("POST", f"{ns}/pods", body={"metadata": {"name": "pvpod21"}, "spec": {
+        **POD_SPEC, "nodeName": NODE21, "serviceAccountName": "sa21", "volumes": [
+            {"name": "c", "persistentVolumeClaim": {"claimName": "pvc21"}}]}}))
+    secret_refs = {f"{name}SecretRef": {"name": f"s-pv-{name.lower()}", "namespace": NS21} for name in (
+        "controllerPublish", "nodeStage", "nodePublish", "controllerExpand")}
+    probes += [authz21("POST", "/api/v1/persistentvolumes", body={"metadata": {"name": "pv21"}, "spec": {
+                   "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                   "claimRef": {"namespace": NS21, "name": "pvc21"},
+                   "csi": {"driver": "d", "volumeHandle": "h", **secret_refs}}}),
+               authz21("POST", f"{ns}/persistentvolumeclaims", body={"metadata": {"name": "pvc21"}, "spec": {
+                   "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}, "volumeName": "pv21"}})]
+    return probes
+
+
+def authz21_node_probes() -> list[Probe]:
+    """A kubelet of diff21-a: secrets, config maps and claims of its pod and of diff21-b's, by get,
+    list and watch; diff21-b's status and deletion; registering a node of its own name with each
+    label family NodeRestriction tells apart (and relabelling diff21-a with them); mirror pods
+    whose owner reference is wrong in each way; evicting diff21-b's pod; leases and CSINodes of
+    other nodes or namespaces; TokenRequests bound to a pod without, or with a wrong, uid; CSRs."""
+    ns = f"/api/v1/namespaces/{NS21}"
+    probes = []
+    for plural, name in (("secrets", "s-a"), ("secrets", "s-b"), ("secrets", "s-none"), ("configmaps", "cm-a"),
+                         ("configmaps", "cm-b"), ("persistentvolumeclaims", "pvc-a"), ("persistentvolumeclaims", "pvc-b")):
+        probes += [authz21("GET", f"{ns}/{plural}/{name}", headers=KUBELET21),
+                   authz21("GET", f"{ns}/{plural}", f"fieldSelector=metadata.name%3D{name}", headers=KUBELET21),
+                   authz21("PATCH", f"{ns}/{plural}/{name}", "dryRun=All", {"metadata": {"labels": {"a": "b"}}},
+                           headers=KUBELET21)]
+    probes += [authz21("GET", f"{ns}/persistentvolumeclaims/pvc-a/status", headers=KUBELET21),
+               authz21("PATCH", f"{ns}/persistentvolumeclaims/pvc-b/status", "dryRun=All", {"status": {"phase": "Bound"}},
+                       headers=KUBELET21),
+               authz21("PATCH", f"{ns}/persistentvolumeclaims/pvc-a/status", "dryRun=All",
+                       {"metadata": {"labels": {"a": "b"}}}, headers=KUBELET21),
+               authz21("GET", "/api/v1/pods", f"fieldSelector=spec.nodeName%3D{OTHER21}", headers=KUBELET21),
+               authz21("GET", f"{ns}/pods/p-b", headers=KUBELET21)]
+    node_b, leases = f"/api/v1/nodes/{OTHER21}", "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases"
+    probes += [authz21("PATCH", f"{node_b}/status", "dryRun=All", {"status": {"phase": "Running"}}, headers=KUBELET21),
+               authz21("PUT", f"{node_b}/status", "dryRun=All", {"metadata": {"name": OTHER21}}, headers=KUBELET21),
+               authz21("PATCH", node_b, "dryRun=All", {"metadata": {"labels": {"a": "b"}}}, headers=KUBELET21),
+               authz21("DELETE", node_b, "dryRun=All", headers=KUBELET21),
+               authz21("DELETE", f"/api/v1/nodes/{NODE21}", "dryRun=All", headers=KUBELET21),
+               authz21("DELETE", "/api/v1/nodes", "dryRun=All", headers=KUBELET21),
+               authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": "diff21-c"}}, headers=KUBELET21),
+               authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": NODE21}}, headers=KUBELET21),
+               authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": NODE21, "labels": {"k8s.io/x": "y"}}},
+                       headers=KUBELET21),
+               authz21("PUT", f"/api/v1/nodes/{NODE21}", "dryRun=All", {"metadata": {"name": OTHER21}}, headers=KUBELET21),
+               authz21("PUT", f"{leases}/{NODE21}", "dryRun=All", {"metadata": {"name": OTHER21}}, headers=KUBELET21),
+               authz21("GET", f"{ns}/secrets/s-a/status", headers=KUBELET21),
+               authz21("GET", f"/api/v1/watch/namespaces/{NS21}/secrets/s-a", "timeoutSeconds=1", headers=KUBELET21),
+               authz21("GET", f"/api/v1/watch/namespaces/{NS21}/secrets/s-b", "timeoutSeconds=1", headers=KUBELET21),
+               authz21("GET", f"{ns}/secrets", "fieldSelector=metadata.name%3Ds-a%2Cmetadata.name%3Ds-b", headers=KUBELET21),
+               authz21("GET", f"{ns}/secrets", "fieldSelector=metadata.name%3D%3Ds-a", headers=KUBELET21),
+               authz21("GET", f"{ns}/secrets", "fieldSelector=metadata.name%21%3Ds-b", headers=KUBELET21)]
+    labels = ["kubernetes.io/foo", "k8s.io/foo", "sub.k8s.io/x", "kubelet.kubernetes.io/x", "node.kubernetes.io/x",
+              "x.kubelet.kubernetes.io/y", "x.node.kubernetes.io/y", "node-restriction.kubernetes.io/x",
+              "a.node-restriction.kubernetes.io/x", "beta.kubernetes.io/instance-type",
+              "failure-domain.beta.kubernetes.io/region", "failure-domain.beta.kubernetes.io/x",
+              "topology.kubernetes.io/region", "node.kubernetes.io/instance-type", "kubernetes.io/arch",
+              "example.com/x", "xkubernetes.io/y", "node-role.kubernetes.io/worker", "topology.k8s.io/x"]
+    new_node = as_user("system:node:diff21-c", "system:nodes")
+    for label in labels:
+        probes += [authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": "diff21-c", "labels": {label: "v"}}},
+                           headers=new_node),
+                   authz21("PATCH", f"/api/v1/nodes/{NODE21}", "dryRun=All", {"metadata": {"labels": {label: "v"}}},
+                           headers=KUBELET21)]
+    probes += [authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": "diff21-c", "labels": {
+                   "k8s.io/b": "v", "kubernetes.io/a": "v", "node-restriction.kubernetes.io/c": "v"}}}, headers=new_node),
+               authz21("POST", "/api/v1/nodes", "dryRun=All", {"metadata": {"name": "diff21-c"}, "spec": {
+                   "taints": [{"key": "k", "effect": "NoSchedule"}]}}, headers=new_node),
+               authz21("PATCH", f"/api/v1/nodes/{NODE21}", "dryRun=All", {"metadata": {"labels": {
+                   "node-restriction.kubernetes.io/pool": "a", "kubernetes.io/hostname": None}}}, headers=KUBELET21),
+               authz21("PATCH", f"/api/v1/nodes/{NODE21}/status", "dryRun=All", {"metadata": {"labels": {
+                   "node-restriction.kubernetes.io/pool": "b"}}}, headers=KUBELET21)]
+    mirror = {"kubernetes.io/config.mirror": "m"}
+    owner = {"apiVersion": "v1", "kind": "Node", "name": NODE21, "uid": "00000000-0000-0000-0000-000000000001",
+             "controller": True}
+    for meta, node in (({}, NODE21), ({"annotations": mirror}, OTHER21), ({"annotations": mirror}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [owner, {**owner, "name": "x"}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [{**owner, "apiVersion": "v2"}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [{**owner, "kind": "Pod"}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [{**owner, "name": OTHER21}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [{**owner, "controller": False}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [{**owner, "blockOwnerDeletion": True}]}, NODE21),
+                       ({"annotations": mirror, "ownerReferences": [owner]}, NODE21),
+                       ({"annotations": {"kubernetes.io/config.mirror": ""}, "ownerReferences": [owner]}, NODE21)):
+        probes.append(authz21("POST", f"{ns}/pods", "dryRun=All", {"metadata": {"name": "m21", **meta}, "spec": {
+            **POD_SPEC, "nodeName": node}}, headers=KUBELET21))
+    # Mirror pods owned by the node as it is (its uid read from the server asked), naming what a
+    # kubelet may not give them, and what it may.
+    owned = {"annotations": mirror, "ownerReferences": [{**owner, "uid": f"$UID[/api/v1/nodes/{NODE21}]"}]}
+    for spec in ({}, {"serviceAccountName": "sa21"}, {"serviceAccountName": "default"},
+                 {"automountServiceAccountToken": False, "serviceAccountName": "sa21"},
+                 {"volumes": [{"name": "s", "secret": {"secretName": "s-a"}}]},
+                 {"volumes": [{"name": "c", "configMap": {"name": "cm-a"}}]},
+                 {"volumes": [{"name": "v", "persistentVolumeClaim": {"claimName": "pvc-a"}}]},
+                 {"volumes": [{"name": "e", "ephemeral": {"volumeClaimTemplate": {"spec": {
+                     "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}}}]},
+                 {"volumes": [{"name": "p", "projected": {"sources": [{"serviceAccountToken": {"path": "t"}}]}}]},
+                 {"volumes": [{"name": "p", "projected": {"sources": [{"configMap": {"name": "cm-a"}}]}}]},
+                 {"volumes": [{"name": "d", "downwardAPI": {"items": [{"path": "n", "fieldRef": {
+                     "fieldPath": "metadata.name"}}]}}, {"name": "h", "hostPath": {"path": "/tmp"}}]},
+                 {"imagePullSecrets": [{"name": "s-a"}]},
+                 {"containers": [{"name": "c", "image": IMAGE, "envFrom": [{"configMapRef": {"name": "cm-a", "optional": True}}]}]},
+                 {"initContainers": [{"name": "i", "image": IMAGE, "env": [{"name": "E", "valueFrom": {
+                     "secretKeyRef": {"name": "s-a", "key": "k"}}}]}]},
+                 {"volumes": [{"name": "csi", "csi": {"driver": "d", "nodePublishSecretRef": {"name": "s-a"}}}]},
+                 {"nodeName": OTHER21}):
+        probes.append(authz21("POST", f"{ns}/pods", "dryRun=All", {"metadata": {"name": "m21", **owned}, "spec": {
+            **POD_SPEC, "nodeName": NODE21, **spec}}, headers=KUBELET21))
+    probes += [authz21("POST", f"{ns}/pods", "dryRun=All", {"metadata": {"name": "m21", **owned, "ownerReferences": [
+                   {**owner, "uid": f"$UID[/api/v1/nodes/{OTHER21}]", "name": OTHER21}]}, "spec": {
+                   **POD_SPEC, "nodeName": NODE21}}, headers=KUBELET21),
+               authz21("POST", f"{ns}/pods", "dryRun=All", {"metadata": {"name": "m21", **owned}, "spec": {
+                   **POD_SPEC, "nodeName": NODE21}}, headers=as_user(f"system:node:{NODE21}"))]
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction"}
+    probes += [authz21("POST", f"{ns}/pods/p-b/eviction", "dryRun=All", {**eviction, "metadata": {"name": "p-b"}},
+                       headers=KUBELET21),
+               authz21("POST", f"{ns}/pods/p-a/eviction", "dryRun=All", {**eviction, "metadata": {"name": "p-a"}},
+                       headers=KUBELET21),
+               authz21("POST", leases, "dryRun=All", {"metadata": {"name": OTHER21}}, headers=KUBELET21),
+               authz21("POST", leases, "dryRun=All", {"metadata": {"name": NODE21}}, headers=KUBELET21),
+               authz21("POST", "/apis/coordination.k8s.io/v1/namespaces/default/leases", "dryRun=All",
+                       {"metadata": {"name": NODE21}}, headers=KUBELET21),
+               authz21("GET", f"{leases}/{OTHER21}", headers=KUBELET21), authz21("GET", leases, headers=KUBELET21),
+               authz21("DELETE", f"{leases}/{NODE21}", "dryRun=All", headers=KUBELET21),
+               authz21("PUT", f"{leases}/{OTHER21}", "dryRun=All", {"metadata": {"name": OTHER21}}, headers=KUBELET21),
+               authz21("POST", "/apis/storage.k8s.io/v1/csinodes", "dryRun=All", {"metadata": {"name": OTHER21},
+                                                                                  "spec": {"drivers": []}}, headers=KUBELET21),
+               authz21("GET", "/apis/storage.k8s.io/v1/csinodes", headers=KUBELET21)]
+    token = f"{ns}/serviceaccounts/sa21/token"
+    for bound in ({"kind": "Pod", "apiVersion": "v1", "name": "p-a"},
+                  {"kind": "Pod", "apiVersion": "v1", "name": "p-a", "uid": "00000000-0000-0000-0000-000000000002"},
+                  {"kind": "Pod", "apiVersion": "v1", "name": "p-b", "uid": "00000000-0000-0000-0000-000000000002"},
+                  {"kind": "Pod", "apiVersion": "v1", "name": "absent", "uid": "u"},
+                  {"kind": "Secret", "apiVersion": "v1", "name": "s-a", "uid": "u"}):
+        probes.append(authz21("POST", token, body={"spec": {"boundObjectRef": bound}}, headers=KUBELET21))
+    probes.append(authz21("POST", f"{ns}/serviceaccounts/default/token", body={"spec": {}}, headers=KUBELET21))
+    # TokenRequests naming the pod with its uid (read from the server asked).
+    for account, pod, uid_of, headers in (("sa21", "p-a", "p-a", KUBELET21), ("sa21", "p-b", "p-b", KUBELET21),
+                                          ("default", "p-a", "p-a", KUBELET21), ("sa21", "p-a", "p-b", KUBELET21),
+                                          ("sa21", "p-a", "p-b", ()), ("default", "p-a", "p-a", ()),
+                                          ("sa21", "p-a", "p-a", as_user(f"system:node:{OTHER21}", "system:nodes"))):
+        bound = {"kind": "Pod", "apiVersion": "v1", "name": pod, "uid": f"$UID[{ns}/pods/{uid_of}]"}
+        probes.append(authz21("POST", f"{ns}/serviceaccounts/{account}/token", body={"spec": {"boundObjectRef": bound}},
+                              headers=headers))
+    probes += [authz21("POST", token, body={"spec": {"boundObjectRef": {
+                   "kind": "Secret", "apiVersion": "v1", "name": "s-a", "uid": f"$UID[{ns}/secrets/s-b]"}}}),
+               authz21("POST", token, body={"spec": {"boundObjectRef": {
+                   "kind": "Secret", "apiVersion": "v1", "name": "s-a", "uid": f"$UID[{ns}/secrets/s-a]"}}},
+                       headers=KUBELET21)]
+    # Paths naming s-a (or s-b) in other spellings: what the Node authorizer is asked depends on how
+    # the request's path is read.
+    probes += [authz21("GET", path, query_text, headers=KUBELET21) for path, query_text in (
+        (f"{ns}/secrets/s%2Da", ""), (f"{ns}/secrets/s-a/", ""), (f"{ns}//secrets/s-a", ""), (f"{ns}/secrets//s-a", ""),
+        (f"{ns}/secrets/./s-a", ""), (f"{ns}/secrets/x/../s-a", ""), (f"{ns}/secrets/s-b/../s-a", ""),
+        (f"{ns}/secrets/s-a%2F..%2Fs-b", ""), (f"{ns}/Secrets/s-a", ""), (f"{ns}/secrets/S-A", ""),
+        (f"{ns}/secrets/s-a", "fieldSelector=metadata.name%3Ds-b"), (f"{ns}/secrets/s-a/x", ""),
+        (f"/api/v1/namespaces/{NS21.upper()}/secrets/s-a", ""), (f"/api/v1/namespaces/{NS21}%2F/secrets/s-a", ""),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&fieldSelector=metadata.name%3Ds-b"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-b&fieldSelector=metadata.name%3Ds-a"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&labelSelector=x"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=metadata.namespace%3Ddiff21%2Cmetadata.name%3Ds-a"),
+        (f"/api/v1/namespaces/{NS21}/secrets", "fieldSelector=%20metadata.name%20%3D%20s-a%20"),
+        ("/api/v1/secrets", "fieldSelector=metadata.name%3Ds-a"),
+        (f"/api/v1/watch/namespaces/{NS21}/secrets", "fieldSelector=metadata.name%3Ds-a&timeoutSeconds=1"),
+        (f"/api/v1/namespaces/{NS21}/configmaps/cm-a", "watch=true&timeoutSeconds=1"))]
+    # Writes that create through apply or PUT, and JSON patches of labels, as the kubelet.
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease"}
+    node_kind = {"apiVersion": "v1", "kind": "Node"}
+    probes += [authz21("PATCH", f"{leases}/{name}", "dryRun=All&fieldManager=k", {**lease, "metadata": {"name": name}},
+                       headers=headers, content_type=APPLY)
+               for name, headers in ((OTHER21, KUBELET21), (NODE21, KUBELET21), ("diff21-c", KUBELET21),
+                                     ("diff21-c", as_user("system:node:diff21-c", "system:nodes")))]
+    probes += [authz21("PATCH", f"/apis/coordination.k8s.io/v1/namespaces/default/leases/{NODE21}", "dryRun=All&fieldManager=k",
+                       {**lease, "metadata": {"name": NODE21}}, headers=KUBELET21, content_type=APPLY),
+               authz21("PUT", f"{leases}/diff21-c", "dryRun=All", {"metadata": {"name": "diff21-c"}},
+                       headers=as_user("system:node:diff21-c", "system:nodes")),
+               authz21("PUT", f"{leases}/diff21-c", "dryRun=All", {"metadata": {"name": "diff21-c"}}, headers=KUBELET21)]
+    for name, labels, headers in (("diff21-c", {}, as_user("system:node:diff21-c", "system:nodes")),
+                                  ("diff21-c", {"k8s.io/x": "y"}, as_user("system:node:diff21-c", "system:nodes")),
+                                  ("diff21-c", {}, KUBELET21), (NODE21, {"k8s.io/x": "y"}, KUBELET21),
+                                  (NODE21, {"kubernetes.io/hostname": NODE21}, KUBELET21)):
+        probes += [authz21("PATCH", f"/api/v1/nodes/{name}", "dryRun=All&fieldManager=k",
+                           {**node_kind, "metadata": {"name": name, "labels": labels}}, headers=headers, content_type=APPLY),
+                   authz21("PUT", f"/api/v1/nodes/{name}", "dryRun=All", {"metadata": {"name": name, "labels": labels}},
+                           headers=headers)]
+    probes += [authz21("PATCH", f"/api/v1/nodes/{NODE21}", "dryRun=All", body, headers=KUBELET21, content_type=JSON_PATCH)
+               for body in ([{"op": "remove", "path": "/metadata/labels/node-restriction.kubernetes.io~1pool"}],
+                            [{"op": "replace", "path": "/metadata/labels", "value": {}}],
+                            [{"op": "add", "path": "/metadata/labels/k8s.io~1x", "value": "y"}],
+                            [{"op": "test", "path": "/metadata/name", "value": NODE21}])]
+    probes += [authz21("PATCH", f"{ns}/pods/m21", "dryRun=All&fieldManager=k", {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": "m21", "annotations": mirror}, "spec": {**POD_SPEC, "nodeName": NODE21}},
+                       headers=KUBELET21, content_type=APPLY),
+               authz21("PATCH", f"/apis/storage.k8s.io/v1/csinodes/{OTHER21}", "dryRun=All&fieldManager=k", {
+                   "apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": OTHER21},
+                   "spec": {"drivers": []}}, headers=KUBELET21, content_type=APPLY),
+               authz21("PATCH", f"/apis/storage.k8s.io/v1/csinodes/{NODE21}", "dryRun=All&fieldManager=k", {
+                   "apiVersion": "storage.k8s.io/v1", "kind": "CSINode", "metadata": {"name": NODE21},
+                   "spec": {"drivers": []}}, headers=KUBELET21, content_type=APPLY)]
+    # The CSI secrets a PersistentVolume may name (what the node graph follows), as validation takes them.
+    pv = {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"]}
+    for csi in ({"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {"name": "Bad", "namespace": NS21}},
+                {"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {"name": "a.b", "namespace": "N"}},
+                {"driver": "d", "volumeHandle": "h", "nodePublishSecretRef": {}},
+                {"driver": "d", "volumeHandle": "h", "controllerPublishSecretRef": {"name": "x"},
+                 "controllerExpandSecretRef": {"namespace": "x"}},
+                {"driver": "d", "volumeHandle": "h", "nodeStageSecretRef": {"name": "Bad"}},
+                {"driver": "d", "volumeHandle": "h", "nodeStageSecretRef": {}},
+                {"driver": "d", "volumeHandle": "h", "controllerPublishSecretRef": {"name": "a" * 64, "namespace": NS21}},
+                {"driver": "D", "volumeHandle": ""}, {"driver": "", "volumeHandle": "h"}):
+        probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
+            **pv, "csi": csi}}))
+    # Every other source a PersistentVolume may name, as its own validation takes it (those naming
+    # secrets put them in the node graph once valid).
+    ref = {"name": "s"}
+    for sources in ({"glusterfs": {}}, {"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": ""}},
+                    {"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": "Bad_NS"}},
+                    {"rbd": {}}, {"rbd": {"monitors": ["m"], "image": "i", "secretRef": {}}}, {"cephfs": {"secretRef": ref}},
+                    {"iscsi": {}}, {"iscsi": {"targetPortal": "p", "iqn": "x", "lun": 256, "secretRef": {}}},
+                    {"iscsi": {"targetPortal": "p" * 60, "iqn": "iqn.2001-04.com.example:x", "initiatorName": "bad",
+                               "chapAuthSession": True}},
+                    {"iscsi": {"targetPortal": "p", "iqn": "eui.x", "initiatorName": "iqn.bad"}},
+                    {"cinder": {"secretRef": {"name": "s"}}}, {"cinder": {"volumeID": "v", "secretRef": {}}},
+                    {"flexVolume": {"driver": "", "secretRef": ref, "options": {"k8s.io/x": "y"}}},
+                    {"nfs": {"server": "s", "path": "/p"}, "flexVolume": {}, "azureFile": {}},
+                    {"azureFile": {"secretNamespace": ""}}, {"azureFile": {"secretName": "s", "shareName": "x",
+                                                                             "secretNamespace": "Bad"}},
+                    {"scaleIO": {"secretRef": ref}}, {"local": {"path": "/a/../b"}}, {"local": {}},
+                    {"local": {"path": "/x"}, "nodeAffinity": {"required": {"nodeSelectorTerms": [
+                        {"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}},
+                    {"storageos": {"volumeName": "Bad", "volumeNamespace": "N", "secretRef": {"namespace": "x"}}},
+                    {"gcePersistentDisk": {"partition": 300}}, {"awsElasticBlockStore": {}}, {"nfs": {"path": "x"}},
+                    {"quobyte": {}}, {"fc": {}}, {"vsphereVolume": {}}, {"photonPersistentDisk": {}},
+                    {"portworxVolume": {}}, {"azureDisk": {}}, {"flocker": {}}):
+        probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
+            **pv, **sources}}))
+    probes.append(authz21("POST", "/api/v1/persistentvolumes", "dryRun=All", {"metadata": {"name": "pv21-bad"}, "spec": {
+        **pv, "hostPath": {"path": "/x"}, "csi": {"driver": "", "volumeHandle": ""}}}))
+    # A VolumeAttachment of an inline volume: its spec validated as an inline PersistentVolume's.
+    csi = {"driver": "d", "volumeHandle": "h"}
+    for inline in ({}, {"csi": csi}, {"accessModes": ["ReadWriteOnce"], "csi": csi},
+                   {**pv, "csi": csi, "claimRef": {"name": "c"}, "persistentVolumeReclaimPolicy": "Delete",
+                    "storageClassName": "x", "volumeMode": "Block", "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+                   {"accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/x"}},
+                   {"accessModes": ["ReadWriteOnce"], "csi": {"driver": "", "volumeHandle": "",
+                                                              "nodePublishSecretRef": {"name": "Bad"}}},
+                   {"accessModes": ["ReadWriteOnce", "x"], "csi": csi, "persistentVolumeReclaimPolicy": "Retain",
+                    "volumeMode": "Filesystem"},
+                   {"accessModes": ["ReadWriteOnce"], "local": {"path": "/x"}, "csi": csi},
+                   {"accessModes": ["ReadWriteOnce"], "csi": csi, "persistentVolumeReclaimPolicy": "Bogus"}):
+        probes.append(authz21("POST", "/apis/storage.k8s.io/v1/volumeattachments", "dryRun=All", {
+            "metadata": {"name": "va21"}, "spec": {"attacher": "d", "nodeName": NODE21, "source": {"inlineVolumeSpec": inline}}}))
+    for name in ("azure", "ceph", "flex", "iscsi", "rbd", "scaleio", "storageos", "cinder", "pv-controllerpublish", "pv-nodestage",
+                 "pv-nodepublish", "pv-controllerexpand"):
+        probes.append(authz21("GET", f"{ns}/secrets/s-{name}", headers=KUBELET21))
+    probes += [authz21("GET", f"{ns}/persistentvolumeclaims/vols21-eph", headers=KUBELET21),
+               authz21("GET", f"{ns}/persistentvolumeclaims/pvc21", headers=KUBELET21),
+               authz21("GET", "/api/v1/persistentvolumes/pv21", headers=KUBELET21),
+               authz21("GET", f"{ns}/configmaps/kube-root-ca.crt", headers=KUBELET21),
+               authz21("GET", "/api/v1/namespaces/kube-system/configmaps/kube-root-ca.crt", headers=KUBELET21),
+               authz21("PATCH", f"{ns}/pods/p-a/status", "dryRun=All", {"metadata": {"labels": {"a": "b"}}}, headers=KUBELET21),
+               authz21("PATCH", f"{ns}/pods/p-a/status", "dryRun=All", {"metadata": {"annotations": {"a": "b"}}},
+                       headers=KUBELET21),
+               authz21("PATCH", f"{ns}/pods/p-a/ephemeralcontainers", "dryRun=All", {"spec": {"ephemeralContainers": [
+                   {"name": "e", "image": IMAGE}]}}, headers=KUBELET21),
+               authz21("PATCH", f"{ns}/pods/p-a", "dryRun=All", {"metadata": {"labels": {"a": "b"}}}, headers=KUBELET21),
+               authz21("DELETE", f"{ns}/pods/p-b", "dryRun=All", headers=KUBELET21),
+               authz21("DELETE", f"{ns}/pods/p-a", "dryRun=All", headers=KUBELET21),
+               authz21("DELETE", f"{ns}/pods", "dryRun=All", headers=KUBELET21),
+               authz21("GET", f"{ns}/serviceaccounts/sa21", headers=KUBELET21),
+               authz21("GET", "/api/v1/nodes", "watch=1&timeoutSeconds=1", headers=KUBELET21),
+               authz21("GET", f"/api/v1/nodes/{OTHER21}", headers=KUBELET21)]
+    csrs = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+    for common_name, signer, usages in ((f"system:node:{NODE21}", "kubernetes.io/kube-apiserver-client-kubelet", ["client auth"]),
+                                        (f"system:node:{OTHER21}", "kubernetes.io/kube-apiserver-client-kubelet",
+                                         ["client auth"]),
+                                        (f"system:node:{NODE21}", "kubernetes.io/kubelet-serving", ["server auth"]),
+                                        ("admin", "kubernetes.io/kube-apiserver-client", ["client auth"])):
+        probes.append(authz21("POST", csrs, "dryRun=All", {"metadata": {"name": "n21"}, "spec": {
+            "request": csr_request(common_name), "signerName": signer, "usages": usages}}, headers=KUBELET21))
+    probes += [authz21("GET", csrs, headers=KUBELET21), authz21("GET", f"{csrs}/{NAMESPACE}-csr", headers=KUBELET21),
+               authz21("DELETE", f"{csrs}/{NAMESPACE}-csr", "dryRun=All", headers=KUBELET21)]
+    return probes
+
+
+def authz21_impersonation_probes() -> list[Probe]:
+    """Who a request becomes, read from the spec of a CSR it creates (dry run): a uid, extras whose
+    keys are percent-encoded (well and badly, in any case), repeated and empty, system:anonymous,
+    a service account by its user name (valid and not), groups without a user; a token of a
+    deleted service account, or of one not allowed to impersonate, with Impersonate-User."""
+    csrs = "/apis/certificates.k8s.io/v1/certificatesigningrequests"
+    probes = []
+    for headers in (as_user("x21") + (("Impersonate-Uid", "u-21"),),
+                    as_user("x21") + (("Impersonate-Uid", ""),),
+                    as_user("x21") + (("Impersonate-Extra-Foo%2Fbar", "a"),),
+                    as_user("x21") + (("Impersonate-Extra-foo%2fBAR", "a"),),
+                    as_user("x21") + (("Impersonate-Extra-Foo%zz", "a"),),
+                    as_user("x21") + (("Impersonate-Extra-%41%42", "a"),),
+                    as_user("x21") + (("Impersonate-Extra-a%2Fb%zz", "a"),),
+                    as_user("x21") + (("Impersonate-Extra-Scopes", "a,b"), ("Impersonate-Extra-scopes", "c")),
+                    as_user("x21") + (("Impersonate-Extra-Scopes", ""),),
+                    as_user("x21") + (("Impersonate-Extra-%E2%9C%93", "v"),),
+                    as_user("x21") + (("Impersonate-Extra-a%20b", "v"),),
+                    as_user("x21", "g21", "g21"), as_user("x21", "system:authenticated"),
+                    as_user("x21", "system:unauthenticated"), as_user("system:anonymous"),
+                    as_user("system:anonymous", "system:authenticated"),
+                    as_user(f"system:serviceaccount:{NS21}:sa21"),
+                    as_user(f"system:serviceaccount:{NS21}:sa21", "g21"),
+                    as_user(f"system:serviceaccount:{NS21}:sa21") + (("Impersonate-Uid", "u-21"),),
+                    as_user(f"system:serviceaccount:{NS21}"), as_user(f"system:serviceaccount:{NS21}:sa21:x"),
+                    as_user("system:serviceaccount:Bad_NS:sa21"), as_user("g21-user", "g21"),
+                    as_user("system:node:diff21-a", "g21"),
+                    (("Impersonate-User", "x21"), ("Impersonate-User", "g21-user")),
+                    (("Impersonate-User", " x21 "),), as_user("x21") + (("Impersonate-Group", ""),),
+                    as_user("x21") + (("Impersonate-Uid", "u1"), ("Impersonate-Uid", "u2")),
+                    as_user("x21") + (("Impersonate-Extra-k", "%41"), ("Impersonate-Extra-k", " v ")),
+                    as_user("x21") + (("Impersonate-Extra-K_1", "v"),), as_user("x21") + (("Impersonate-Extra-a.b", "v"),),
+                    (("impersonate-user", "x21"), ("impersonate-group", "g21"), ("impersonate-extra-Ab", "v")),
+                    (("Impersonate_User", "x21"),), as_user("x21") + (("Impersonate-Extra-" + "k" * 200, "v"),),
+                    as_user("x21") + (("Impersonate-Extra-%2525", "v"),), as_user("x21") + (("Impersonate-Extra-%", "v"),),
+                    as_user("x21") + (("Impersonate-Extra-k%3Av", "v"),), as_user("x21") + (("Impersonate-Extra-k", ""),
+                                                                                       ("Impersonate-Extra-k", "")),
+                    as_user("x21") + (("Impersonate-Uid", " u "),), as_user("x21", " g21")):
+        probes.append(authz21("POST", csrs, "dryRun=All", CSR21, headers=headers, compare=True, observe="spec"))
+    cm = f"/api/v1/namespaces/{NS21}/configmaps/cm-a"
+    for user, headers in (("admin", (("Impersonate-Group", "g21"),)), ("admin", (("Impersonate-Uid", "u"),)),
+                          ("admin", (("Impersonate-Extra-a%2Fb", "v"),)),
+                          ("admin", (("Impersonate-User", ""), ("Impersonate-Group", "g21"))),
+                          (ANONYMOUS, (("Authorization", "Bearer $TOKEN20:gone21"), ("Impersonate-User", "x21"))),
+                          (ANONYMOUS, (("Authorization", "Bearer $TOKEN20:sa21"), ("Impersonate-User", "x21"))),
+                          (ANONYMOUS, (("Authorization", "Bearer $TOKEN20:sa21"), ("Impersonate-Uid", "u"))),
+                          (ANONYMOUS, (("Impersonate-User", "x21"),)), (USER, (("Impersonate-User", "x21"),)),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Uid", "u1"),)),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Uid", "u2"),)),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Extra-Scopes", "a"),
+                                                                  ("Impersonate-Extra-Scopes", "b"))),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Extra-scopes%2F", "a"),)),
+                          ("diff-impersonator20", as_user("system:anonymous")),
+                          ("admin", as_user("x21") + (("Impersonate-Extra-", "v"),)),
+                          ("admin", as_user("x21") + (("Impersonate-Extra-%", "v"),)),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Extra-SCOPES", "a"),)),
+                          ("diff-impersonator20", as_user("x") + (("Impersonate-Extra-%73copes", "a"),)),
+                          ("diff-impersonator", as_user(f"system:serviceaccount:{NS21}:sa21")),
+                          ("diff-impersonator", as_user(f"system:serviceaccount:{NS21}:sa21", "g:1")),
+                          ("diff-impersonator", as_user("bob", "g:1", "g:2")),
+                          ("diff-impersonator", as_user("system:serviceaccount:Bad_NS:sa21"))):
+        probes.append(authz21("GET", cm, user=user, headers=headers))
+    return probes
+
+
+def authz21_token_probes() -> list[Probe]:
+    """Tokens of a pod deleted and made again under the same name, of a deleted account, with
+    audiences of their own (and the API's beside), of an expiration of 2^32 seconds; presented to
+    the API and reviewed (the status compared)."""
+    cm, reviews = f"/api/v1/namespaces/{NS21}/configmaps/cm-a", "/apis/authentication.k8s.io/v1/tokenreviews"
+    probes = []
+    for name in ("again21", "gone21", "aud21", "aud21-both", "long21", "sa21", "again-sa21", "term-sa21", "term-s21",
+                 "term21", "grace21"):
+        probes += [authz21("GET", cm, user=ANONYMOUS, headers=(("Authorization", f"Bearer $TOKEN20:{name}"),)),
+                   authz21("POST", reviews, body={"spec": {"token": f"$TOKEN20:{name}"}}, compare=True),
+                   authz21("POST", reviews, body={"spec": {"token": f"$TOKEN20:{name}", "audiences": ["a21"]}}, compare=True)]
+    probes += [authz21("POST", reviews, body={"spec": {"token": "$TOKEN20:aud21", "audiences": ["b21", "a21"]}}, compare=True),
+               authz21("POST", reviews, body={"spec": {"token": "$TOKEN20:sa21", "audiences": [""]}}, compare=True)]
+    return probes
+
+
+def authz21_discovery_probes() -> list[Probe]:
+    """Discovery and non-resource paths asked by a user bound to nothing (and without credentials):
+    what system:discovery, system:basic-user and system:public-info-viewer give, and what they do
+    not; the rules reviews of such users, compared whole."""
+    probes = []
+    for path in ("/api", "/api/", "/api/v1", "/apis", "/apis/", "/apis/x", "/apis/apps", "/apis/apps/v1", "/apis/x/v1",
+                 "/openapi/v2", "/openapi/v3", "/openapi/v3/apis/apps/v1", "/version", "/version/", "/healthz",
+                 "/healthz/etcd", "/healthz/ping", "/healthz/x", "/livez/etcd", "/readyz/shutdown", "/metrics",
+                 "/metrics/slis", "/logs", "/logs/", "/debug/pprof", "/debug/pprof/", "/debug/flags/v", "/configz",
+                 "/.well-known/openid-configuration", "/openid/v1/jwks", "/swagger.json", "/ui", "/apis/apps/v1/x"):
+        probes += [authz21("GET", path, user=who) for who in (USER, ANONYMOUS)]
+    for path in ("/healthz", "/metrics", "/api", "/version", "/logs/", "/openapi/v2"):
+        probes += [authz21("GET", path, headers=headers) for headers in (
+            KUBELET21, as_user("x21"), as_user("system:anonymous"), as_user(f"system:serviceaccount:{NS21}:sa21"))]
+    probes += [authz21("GET", path, headers=KUBELET21) for path in (
+        f"/api/v1/nodes/{NODE21}/proxy/healthz", f"/api/v1/nodes/{NODE21}/proxy/metrics", f"/api/v1/nodes/{NODE21}/stats",
+        f"/api/v1/namespaces/{NS21}/pods/p-a/log", f"/api/v1/namespaces/{NS21}/pods/p-a/exec")]
+    authorization = "/apis/authorization.k8s.io/v1"
+    probes += [authz21("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}}, user=who,
+                       compare=True) for who in (USER, ANONYMOUS) for namespace in (NS21, "")]
+    probes += [authz21("POST", f"{authorization}/selfsubjectrulesreviews", body={"spec": {"namespace": namespace}},
+                       headers=KUBELET21, compare=True) for namespace in (NS21, "kube-node-lease")]
+    node_attributes = [{"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-a"},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-b"},
+                       {"verb": "list", "resource": "secrets", "namespace": NS21, "name": "s-a"},
+                       {"verb": "watch", "resource": "configmaps", "namespace": NS21, "name": "cm-a"},
+                       {"verb": "get", "resource": "persistentvolumeclaims", "namespace": NS21, "name": "pvc-a"},
+                       {"verb": "update", "resource": "persistentvolumeclaims", "subresource": "status", "namespace": NS21,
+                        "name": "pvc-a"},
+                       {"verb": "get", "resource": "persistentvolumes", "name": "pv21"},
+                       {"verb": "create", "resource": "serviceaccounts", "subresource": "token", "namespace": NS21,
+                        "name": "sa21"},
+                       {"verb": "get", "group": "coordination.k8s.io", "resource": "leases", "namespace": "kube-node-lease",
+                        "name": OTHER21},
+                       {"verb": "list", "group": "coordination.k8s.io", "resource": "leases", "namespace": "kube-node-lease"},
+                       {"verb": "delete", "group": "storage.k8s.io", "resource": "csinodes", "name": NODE21},
+                       {"verb": "get", "group": "storage.k8s.io", "resource": "csinodes", "subresource": "x", "name": NODE21},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-pv-nodepublish"},
+                       {"verb": "get", "resource": "secrets", "namespace": NS21, "name": "s-pv-controllerpublish"}]
+    probes += [authz21("POST", f"{authorization}/selfsubjectaccessreviews", body={"spec": {"resourceAttributes": attributes}},
+                       headers=KUBELET21, compare=True) for attributes in node_attributes]
+    probes += [authz21("POST", f"{authorization}/subjectaccessreviews", body={"spec": {
+        "user": f"system:node:{NODE21}", "groups": ["system:nodes"], "resourceAttributes": attributes}}, compare=True)
+        for attributes in node_attributes[:4]]
+    probes += [authz21("POST", f"{authorization}/selfsubjectaccessreviews", body={"spec": {"nonResourceAttributes": {
+        "path": path, "verb": verb}}}, user=USER, compare=True) for path, verb in (
+        ("/api", "get"), ("/apis/x", "get"), ("/healthz/etcd", "get"), ("/metrics", "get"), ("/version", "post"),
+        ("/openapi/v3/x", "get"), ("/logs", "get"))]
+    return probes
+
+
+def authz21_rbac_probes() -> list[Probe]:
+    """An aggregating ClusterRole read and edited by hand (nothing aggregates it here); escalate
+    on roles without bind, bind without escalate; resourceNames `*` (a name like any other);
+    nonResourceURLs beside apiGroups `*` or resources, and in a Role."""
+    roles, bindings = f"{RBAC}/namespaces/{NS21}/roles", f"{RBAC}/namespaces/{NS21}/rolebindings"
+    agg = f"{RBAC}/clusterroles/agg21"
+    secrets = [{"apiGroups": [""], "resources": ["secrets"], "verbs": ["get"]}]
+    probes = [authz21("GET", agg, compare=True, observe="rules"),
+              authz21("PUT", agg, "dryRun=All", {"metadata": {"name": "agg21"}, "rules": secrets, "aggregationRule": {
+                  "clusterRoleSelectors": [{"matchLabels": {"diff21/aggregate": "true"}}]}}, compare=True, observe="rules"),
+              authz21("PATCH", agg, "dryRun=All", {"rules": secrets}, compare=True, observe="rules"),
+              authz21("PATCH", agg, "dryRun=All", {"rules": secrets}, headers=as_user("a21-escalator")),
+              authz21("PATCH", f"{RBAC}/clusterroles/part21", "dryRun=All", {"metadata": {"labels": None}},
+                      compare=True, observe="rules")]
+    for who in ("escalator", "binder"):
+        probes += [authz21("POST", roles, "dryRun=All", {"metadata": {"name": "e21"}, "rules": secrets},
+                           headers=as_user(f"a21-{who}")),
+                   authz21("PUT", f"{roles}/r21-secrets", "dryRun=All", {"metadata": {"name": "r21-secrets"}, "rules": [
+                       {"apiGroups": ["*"], "resources": ["*"], "verbs": ["*"]}]}, headers=as_user(f"a21-{who}"))]
+        probes += [authz21("POST", bindings, "dryRun=All", {"metadata": {"name": "e21"}, "subjects": [rbac_user("x")],
+                                                            "roleRef": {"apiGroup": RBAC_GROUP, "kind": kind, "name": name}},
+                           headers=as_user(f"a21-{who}"))
+                   for kind, name in (("Role", "r21-secrets"), ("ClusterRole", "admin"), ("ClusterRole", "a21-starname"),
+                                      ("ClusterRole", f"a21-{who}"), ("ClusterRole", "agg21"), ("ClusterRole", "absent21"))]
+    cm = f"/api/v1/namespaces/{NS21}/configmaps"
+    probes += [authz21("GET", f"{cm}/cm-a", headers=as_user("a21-starname")),
+               authz21("GET", f"{cm}/*", headers=as_user("a21-starname")),
+               authz21("GET", cm, headers=as_user("a21-starname")),
+               authz21("GET", cm, "fieldSelector=metadata.name%3D*", headers=as_user("a21-starname")),
+               authz21("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body={"spec": {
+                   "user": "a21-starname", "resourceAttributes": {"verb": "get", "resource": "configmaps",
+                                                                  "namespace": NS21, "name": "*"}}}, compare=True),
+               authz21("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", body={"spec": {
+                   "user": "a21-starname", "resourceAttributes": {"verb": "get", "resource": "configmaps",
+                                                                  "namespace": NS21, "name": "cm-a"}}}, compare=True)]
+    for rule in ({"apiGroups": ["*"], "nonResourceURLs": ["/x"], "verbs": ["get"]},
+                 {"resources": ["*"], "nonResourceURLs": ["/x"], "verbs": ["get"]},
+                 {"apiGroups": ["*"], "resources": ["*"], "nonResourceURLs": ["*"], "verbs": ["*"]},
+                 {"apiGroups": [], "resources": [], "nonResourceURLs": ["/x"], "verbs": ["get"]},
+                 {"nonResourceURLs": ["/x"], "verbs": []}, {"nonResourceURLs": [], "verbs": ["get"]},
+                 {"resourceNames": ["a"], "nonResourceURLs": ["/x"], "verbs": ["get"]},
+                 {"apiGroups": ["*"], "verbs": ["get"]}, {"resources": ["*"], "verbs": ["get"]}):
+        probes += [authz21("POST", f"{RBAC}/clusterroles", "dryRun=All", {"metadata": {"name": "n21"}, "rules": [rule]}),
+                   authz21("POST", roles, "dryRun=All", {"metadata": {"name": "n21"}, "rules": [rule]})]
+    return probes
+
+
+def authz21_probes() -> list[Probe]:
+    return (authz21_setup() + authz21_node_probes() + authz21_impersonation_probes() + authz21_token_probes()
+            + authz21_discovery_probes() + authz21_rbac_probes())
 
 AGGREGATED = {"group": "custom.metrics.k8s.io", "version": "v1beta2", "groupPriorityMinimum": 100, "versionPriority": 200,
               "service": {"namespace": "kube-system", "name": "custom-metrics"}}
@@ -4065,6 +4666,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += label_token_and_grant_probes()
     probes += authz19_probes()
     probes += authz20_probes() + authz20_anonymous_probes()
+    probes += authz21_probes()
     probes += subresource_probes() + proxy_probes()
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
@@ -4151,6 +4753,8 @@ PATCHED_OBJECT = re.compile(r'(patch: Invalid value: )"(?:[^"\\]|\\.)*"')
 # compared without it, up to its closing brace (the only one at its indentation), so that the
 # `]` ending an aggregate of errors after it stays.
 GO_CMP_DIFF = re.compile(r"\n[\xa0 ]{2}[\w.\[\]*&]+\{\n.*?\n[\xa0 ]{2}\}\n", re.S)
+# The same diff written right after a colon, ending the message (NodeRestriction's of a claim's status).
+GO_CMP_DIFF_AFTER_COLON = re.compile(r"(?<=: )[\xa0 ]{2}[\w.\[\]*&]+\{\n.*\n[\xa0 ]{2}\}\n\Z", re.S)
 # Go's %#v and %v print a pointer as its address, in parentheses or opening a struct
 # ("{0xc00578e3d0 {<nil> ...}}"); the reference prints one address for all.
 POINTER = re.compile(r"(?<=[({])0xc[0-9a-f]+\b")
@@ -4171,6 +4775,7 @@ def normalise(message: str) -> str:
     message = RESOURCE_VERSION.sub(lambda m: m.group(1) + "<rv>", message)
     message = PATCHED_OBJECT.sub(r'\1"<patched object>"', message)
     message = GO_CMP_DIFF.sub("", message)
+    message = GO_CMP_DIFF_AFTER_COLON.sub("", message)
     message = POINTER.sub("0xc000000000", message)
     message = GO_TIME.sub(r"time.Date(<time>, \1)", message)
     generated = GENERATED_NAME.match(message)
@@ -4226,7 +4831,16 @@ class Server:
         """`text` with $TOKEN and the remembered $TOKEN20:NAME replaced by this server's tokens."""
         text = REMEMBERED.sub(lambda m: self.remembered.get(m.group(2), "no-token") if m.group(1) == "TOKEN20"
                               else self.forged(m.group(2)), text)
+        text = UID_OF.sub(lambda m: self.uid_of(m.group(1)), text)
         return text.replace(TOKEN, self.token()) if TOKEN in text else text
+
+    def uid_of(self, path: str) -> str:
+        """The uid of the object at `path`, as the administrator reads it from this server."""
+        connection = self.connection("admin")
+        connection.request("GET", path, headers={"Accept": JSON})
+        response = connection.getresponse()
+        body = response.read()
+        return json.loads(body).get("metadata", {}).get("uid", "no-uid") if response.status == 200 else "no-uid"
 
     def send(self, probe: Probe) -> Answer:
         target = probe.path + (f"?{probe.query}" if probe.query else "")
@@ -4234,7 +4848,8 @@ class Server:
         if probe.content_type:
             headers["Content-Type"] = probe.content_type
         sent = [(name, self.substituted(value)) for name, value in probe.headers]
-        body = self.substituted(probe.body.decode()).encode() if b"$TOKEN" in probe.body or b"$FORGED20" in probe.body \
+        substitutes = (b"$TOKEN", b"$FORGED20", b"$UID[")
+        body = self.substituted(probe.body.decode()).encode() if any(mark in probe.body for mark in substitutes) \
             else probe.body
         headers.update(sent)
         # A header named twice is sent twice (http.client's request takes a mapping).
@@ -4301,11 +4916,13 @@ class Server:
     def kept(self, probe: Probe, code: int, body: bytes) -> Answer:
         """A success whose token is remembered, or whose status is compared (as the message)."""
         try:
-            status = json.loads(body).get("status") or {}
+            status = json.loads(body).get(probe.observe) or {}
         except (ValueError, AttributeError):
             status = {"undecodable": body[:200].decode(errors="replace")}
-        if not isinstance(status, dict):  # a metav1.Status's "Success", not a review's status
+        if not isinstance(status, dict):  # a metav1.Status's "Success", not a review's status; a role's rules
             status = {"value": status}
+        if probe.observe == "spec":  # a CSR's: who asked, as the server saw them (the request bytes left out)
+            status.pop("request", None)
         if probe.remember:
             self.remembered[probe.remember] = status.get("token", "no-token")
             return Answer(code, "", "")

@@ -485,10 +485,10 @@ class NodeRestriction:
             raise forbidden(request, obj, f"unexpected operation {quote(request.operation)}")
         old, new = _claim_beyond_resize(request.old_obj), _claim_beyond_resize(obj)
         if old != new:
-            # Upstream appends go-cmp's diff, whose text go-cmp keeps deliberately unstable.
-            changed = ", ".join(sorted(key for key in old.keys() | new.keys() if old.get(key) != new.get(key)))
+            # Upstream appends go-cmp's diff of the two claims after the colon, a text go-cmp keeps
+            # deliberately unstable; the reference writes none (as for a pod update's).
             raise forbidden(request, obj, f"node {quote(node_name)} is not allowed to update fields other than "
-                                          f"status.capacity and status.conditions: {changed}")
+                                          "status.capacity and status.conditions: ")
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/noderestriction.Plugin).admitNode")
     def admit_node(self, node_name: str, request: object, obj: dict | None) -> None:

@@ -217,6 +217,84 @@ def csi_problems(source: dict, path: str) -> list[str]:
     return problems
 
 
+# The CSI secrets a PersistentVolume names, in the order upstream checks them, and how its paths
+# spell each: nodePublishSecretRef's Required errors carry a trailing space, as written there.
+# nodeStageSecretRef is not checked in 1.24.
+CSI_PV_SECRET_REFS = (("controllerPublishSecretRef", "controllerPublishSecretRef"),
+                      ("controllerExpandSecretRef", "controllerExpandSecretRef"),
+                      ("nodePublishSecretRef", "nodePublishSecretRef "))
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCSIPersistentVolumeSource")
+def csi_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    """A PersistentVolume's CSI source: the driver's name, a volume handle, and each secret it
+    names with a name and a namespace that are RFC 1123 labels. Upstream puts an invalid name's
+    error on `<path>.name` and an invalid namespace's on `<path>.namespace`, whichever secret it is."""
+    problems = csi_driver_name_problems(str(source.get("driver") or ""), f"{path}.driver")
+    if not source.get("volumeHandle"):
+        problems.append(required(f"{path}.volumeHandle"))
+    for field, spelled in CSI_PV_SECRET_REFS:
+        secret = source.get(field)
+        if secret is None:
+            continue
+        secret = as_object(secret)
+        for key in ("name", "namespace"):
+            value = str(secret.get(key) or "")
+            problems += name_problems(value, "label", f"{path}.{key}") if value else [
+                required(f"{path}.{spelled}.{key}")]
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateGlusterfsPersistentVolumeSource")
+def glusterfs_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    """Endpoints and a path; an endpointsNamespace, when given, a namespace's name."""
+    problems = _requires("endpoints", "path")(source, path)
+    namespace = source.get("endpointsNamespace")
+    if namespace is not None:
+        problems += [invalid(f"{path}.endpointsNamespace", "", "if the endpointnamespace is set, it must be a valid "
+                             "namespace name")] if namespace == "" else name_problems(str(namespace), "label",
+                                                                                   f"{path}.endpointsNamespace")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCinderPersistentVolumeSource",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateStorageOSPersistentVolumeSource")
+def _secret_reference_problems(source: dict, path: str) -> list[str]:
+    """A PersistentVolume's secretRef (a SecretReference) with a name and a namespace."""
+    secret = source.get("secretRef")
+    if secret is None:
+        return []
+    secret = as_object(secret)
+    return [required(f"{path}.secretRef.{key}") for key in ("name", "namespace") if not secret.get(key)]
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateCinderPersistentVolumeSource")
+def cinder_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    return _requires("volumeID")(source, path) + _secret_reference_problems(source, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateStorageOSPersistentVolumeSource")
+def storageos_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    name, namespace = source.get("volumeName") or "", source.get("volumeNamespace") or ""
+    problems = name_problems(name, "label", f"{path}.volumeName") if name else [required(f"{path}.volumeName")]
+    problems += name_problems(namespace, "label", f"{path}.volumeNamespace") if namespace else []
+    return problems + _secret_reference_problems(source, path)
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateAzureFilePV")
+def azure_file_persistent_volume_problems(source: dict, path: str) -> list[str]:
+    problems = _requires("secretName", "shareName")(source, path)
+    if source.get("secretNamespace") == "":
+        problems.append(required(f"{path}.secretNamespace"))
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateLocalVolumeSource")
+def local_problems(source: dict, path: str) -> list[str]:
+    target = source.get("path") or ""
+    return no_backsteps_problems(target, f"{path}.path") if target else [required(f"{path}.path")]
+
+
 ISCSI_FORMATS = {"iqn": re.compile(r"iqn\.\d{4}-\d{2}\.([A-Za-z0-9\-.]+)(:[^,;*&$|\s]+)$"),
                  "eui": re.compile(r"^eui.[A-Za-z0-9]{16}$"), "naa": re.compile(r"^naa.[A-Za-z0-9]{32}$")}
 
@@ -239,6 +317,35 @@ def iscsi_problems(source: dict, path: str) -> list[str]:
         problems.append(required(f"{path}.secretRef"))
     if source.get("initiatorName") is not None:
         problems += _iscsi_name_problems(str(source["initiatorName"]), f"{path}.initiatorname")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateISCSIPersistentVolumeSource")
+def iscsi_persistent_volume_problems(source: dict, path: str, volume_name: str) -> list[str]:
+    """A pod's iSCSI checks, but a name of no known prefix is only "must be valid format", a
+    secretRef needs its name, and with an initiatorName `<volume name>:<targetPortal>` must stay
+    under 64 characters."""
+    portal = str(source.get("targetPortal") or "")
+    problems = [] if portal else [required(f"{path}.targetPortal")]
+    if source.get("initiatorName") is not None and len(f"{volume_name}:{portal}") > 64:
+        problems.append(invalid(f"{path}.targetportal", portal, "Total length of <volume name>:<iscsi.targetPortal> "
+                                "must be under 64 characters if iscsi.initiatorName is specified."))
+    iqn = str(source.get("iqn") or "")
+    if not iqn:
+        problems.append(required(f"{path}.iqn"))
+    elif iqn[:3] not in ISCSI_FORMATS or not ISCSI_FORMATS[iqn[:3]].search(iqn):
+        problems.append(invalid(f"{path}.iqn", iqn, "must be valid format"))
+    lun = source.get("lun") or 0
+    if isinstance(lun, int) and not 0 <= lun <= 255:
+        problems.append(invalid(f"{path}.lun", lun, "must be between 0 and 255, inclusive"))
+    if (source.get("chapAuthDiscovery") or source.get("chapAuthSession")) and source.get("secretRef") is None:
+        problems.append(required(f"{path}.secretRef"))
+    if source.get("secretRef") is not None and not as_object(source["secretRef"]).get("name"):
+        problems.append(required(f"{path}.secretRef.name"))
+    if source.get("initiatorName") is not None:
+        initiator = str(source["initiatorName"])
+        if initiator[:3] not in ISCSI_FORMATS or not ISCSI_FORMATS[initiator[:3]].search(initiator):
+            problems.append(invalid(f"{path}.initiatorname", initiator, "must be valid format"))
     return problems
 
 

@@ -3,9 +3,11 @@ and protobuf layout."""
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import node_selector_problems
+from reference_impl.apiserver.core import volumevalidation as volumes
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
@@ -69,29 +71,60 @@ def _go_resource_list(capacity: object) -> str:
                                             for name, written in sorted(v.as_object(capacity).items())) + "}"
 
 
-def _volume_source_problems(spec: dict) -> list[str]:
-    """Exactly one volume source; a hostPath has a path without '..' and a known type."""
-    given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
-    if not given:
-        return [v.required("spec", "must specify a volume type")]
-    problems = host_path_problems(v.as_object(spec["hostPath"])) if given[0] == "hostPath" else []
-    # flexVolume is counted without being refused after another source, as upstream does.
-    return problems + [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
-                       for source in given[1:] if source != "flexVolume"]
+def _ignoring_name(check: Callable[[dict, str], list[str]]) -> Callable[[dict, str, str], list[str]]:
+    return lambda source, path, _volume_name: check(source, path)
+
+
+def _volume_source_problems(spec: dict, volume_name: str, spec_path: str, node_affinity: bool) -> list[str]:
+    """Exactly one volume source, checked as its kind is; flexVolume is checked and counted
+    wherever it comes, and refused after none (as upstream's list of ifs does); a local volume
+    needs node affinity."""
+    problems, counted = [], 0
+    for source in VOLUME_SOURCES:
+        if spec.get(source) is None:
+            continue
+        if counted and source != "flexVolume":
+            problems.append(f"{spec_path}.{source}: Forbidden: may not specify more than 1 volume type")
+            continue
+        counted += 1
+        path = f"{spec_path}.{GO_SOURCE_FIELD.get(source, source)}"
+        problems += SOURCE_CHECKS[source](v.as_object(spec[source]), path, volume_name)
+        if source == "local" and not node_affinity:
+            problems.append(v.required(f"{spec_path}.nodeAffinity", "Local volume requires node affinity"))
+    return problems if counted else [v.required(spec_path, "must specify a volume type")]
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathVolumeSource",
          "k8s.io/kubernetes/pkg/apis/core/validation.validatePathNoBacksteps",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathType")
-def host_path_problems(host_path: dict) -> list[str]:
+def host_path_problems(host_path: dict, at: str = "spec.hostPath") -> list[str]:
     path = str(host_path.get("path") or "")
     if not path:
-        return [v.required("spec.hostPath.path")]
-    problems = [v.invalid("spec.hostPath.path", path, "must not contain '..'")] if ".." in path.split("/") else []
+        return [v.required(f"{at}.path")]
+    problems = [v.invalid(f"{at}.path", path, "must not contain '..'")] if ".." in path.split("/") else []
     kind = host_path.get("type")
     if kind is not None and kind not in HOST_PATH_TYPES:
-        problems.append(v.unsupported("spec.hostPath.type", kind, HOST_PATH_TYPES))
+        problems.append(v.unsupported(f"{at}.type", kind, HOST_PATH_TYPES))
     return problems
+
+
+# Upstream's field paths where they differ from the JSON names.
+GO_SOURCE_FIELD = {"gcePersistentDisk": "persistentDisk"}
+# Each PersistentVolumeSource's validation, (source, path, volume name) -> problems: the sources a
+# pod may use too are checked by the functions upstream shares with pods.
+SOURCE_CHECKS: dict[str, Callable[[dict, str, str], list[str]]] = {
+    **{name: _ignoring_name(volumes.SOURCES[name])
+       for name in ("gcePersistentDisk", "awsElasticBlockStore", "flocker", "nfs", "rbd", "quobyte", "cephfs", "fc",
+                    "flexVolume", "vsphereVolume", "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO")},
+    "hostPath": lambda source, path, _volume_name: host_path_problems(source, path),
+    "glusterfs": _ignoring_name(volumes.glusterfs_persistent_volume_problems),
+    "iscsi": volumes.iscsi_persistent_volume_problems,
+    "cinder": _ignoring_name(volumes.cinder_persistent_volume_problems),
+    "azureFile": _ignoring_name(volumes.azure_file_persistent_volume_problems),
+    "local": _ignoring_name(volumes.local_problems),
+    "storageos": _ignoring_name(volumes.storageos_persistent_volume_problems),
+    "csi": _ignoring_name(volumes.csi_persistent_volume_problems),
+}
 
 
 def _clean(path: str) -> str:
@@ -100,39 +133,68 @@ def _clean(path: str) -> str:
     return "/" + cleaned.lstrip("/") if cleaned.startswith("/") else cleaned
 
 
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeSpec")
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolume")
 def validate_persistent_volume(pv: dict) -> list[str]:
+    return persistent_volume_spec_problems(part(pv, "spec"), str(v.as_object(pv.get("metadata")).get("name") or ""))
+
+
+INLINE = "may not be specified in the context of inline volumes"
+
+
+@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidatePersistentVolumeSpec")
+def persistent_volume_spec_problems(spec: dict, volume_name: str, path: str = "spec", inline: bool = False) -> list[str]:
     """At least one supported access mode, a positive storage capacity and nothing else, exactly
-    one volume source, and a known reclaim policy, volume mode and class name."""
-    spec = part(pv, "spec")
-    problems = [] if v.as_list(spec.get("accessModes")) else [v.required("spec.accessModes")]
-    problems += access_mode_problems(spec.get("accessModes"), "spec.accessModes")
+    one volume source, and a known reclaim policy, volume mode and class name. An `inline`
+    volume (a VolumeAttachment's of a migrated pod volume) is a CSI one with neither claim,
+    capacity, node affinity nor class, kept (Retain) and of the Filesystem mode."""
+    problems = []
+    if inline:
+        if spec.get("claimRef") is not None:
+            problems.append(v.forbidden(f"{path}.claimRef", INLINE))
+        if v.as_object(spec.get("capacity")):
+            problems.append(v.forbidden(f"{path}.capacity", INLINE))
+        if spec.get("csi") is None:
+            problems.append(v.required(f"{path}.csi", "has to be specified in the context of inline volumes"))
+    problems += [] if v.as_list(spec.get("accessModes")) else [v.required(f"{path}.accessModes")]
+    problems += access_mode_problems(spec.get("accessModes"), f"{path}.accessModes")
     capacity = spec.get("capacity")
-    if not v.as_object(capacity):
-        problems.append(v.required("spec.capacity"))
-    if "storage" not in v.as_object(capacity) or len(v.as_object(capacity)) > 1:
-        problems.append(f"spec.capacity: Unsupported value: {_go_resource_list(capacity)}: supported values: "
-                        f"{quote('storage')}")
-    for name, written in sorted(v.as_object(capacity).items()):
-        problems += basic_resource_problems(written, f"spec.capacity[{name}]")
-        problems += positive_quantity_problems(written, f"spec.capacity[{name}]")
+    if not inline:
+        if not v.as_object(capacity):
+            problems.append(v.required(f"{path}.capacity"))
+        if "storage" not in v.as_object(capacity) or len(v.as_object(capacity)) > 1:
+            problems.append(f"{path}.capacity: Unsupported value: {_go_resource_list(capacity)}: supported values: "
+                            f"{quote('storage')}")
+        for name, written in sorted(v.as_object(capacity).items()):
+            problems += basic_resource_problems(written, f"{path}.capacity[{name}]")
+            problems += positive_quantity_problems(written, f"{path}.capacity[{name}]")
     policy = spec.get("persistentVolumeReclaimPolicy")
-    if policy and policy not in RECLAIM_POLICIES:
-        problems.append(v.unsupported("spec.persistentVolumeReclaimPolicy", policy, RECLAIM_POLICIES))
+    if policy and inline and policy != "Retain":
+        problems.append(v.forbidden(f"{path}.persistentVolumeReclaimPolicy",
+                                    "may only be Retain in the context of inline volumes"))
+    elif policy and not inline and policy not in RECLAIM_POLICIES:
+        problems.append(v.unsupported(f"{path}.persistentVolumeReclaimPolicy", policy, RECLAIM_POLICIES))
     affinity = spec.get("nodeAffinity")
-    if affinity is not None:  # validateVolumeNodeAffinity
+    if affinity is not None and inline:
+        problems.append(v.forbidden(f"{path}.nodeAffinity", INLINE))
+    elif affinity is not None:  # validateVolumeNodeAffinity
         required = v.as_object(affinity).get("required")
-        problems += [v.required("spec.nodeAffinity.required", "must specify required node constraints")] \
-            if required is None else node_selector_problems(v.as_object(required), "spec.nodeAffinity.required")
-    problems += _volume_source_problems(spec)
+        problems += [v.required(f"{path}.nodeAffinity.required", "must specify required node constraints")] \
+            if required is None else node_selector_problems(v.as_object(required), f"{path}.nodeAffinity.required")
+    problems += _volume_source_problems(spec, volume_name, path, affinity is not None and not inline)
     host_path = spec.get("hostPath")
     if host_path is not None and _clean(str(v.as_object(host_path).get("path") or "")) == "/" and policy == "Recycle":
-        problems.append("spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount "
+        problems.append(f"{path}.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount "
                         "of '/'")
-    problems += class_name_problems(spec.get("storageClassName"), "spec.storageClassName")
+    if spec.get("storageClassName") and inline:
+        problems.append(v.forbidden(f"{path}.storageClassName", INLINE))
+    elif not inline:
+        problems += class_name_problems(spec.get("storageClassName"), f"{path}.storageClassName")
     mode = spec.get("volumeMode")
-    if mode is not None and mode not in VOLUME_MODES:
-        problems.append(v.unsupported("spec.volumeMode", mode, VOLUME_MODES))
+    if mode is not None and inline and mode != "Filesystem":
+        problems.append(v.forbidden(f"{path}.volumeMode", "may not specify volumeMode other than Filesystem in the "
+                                                          "context of inline volumes"))
+    elif mode is not None and not inline and mode not in VOLUME_MODES:
+        problems.append(v.unsupported(f"{path}.volumeMode", mode, VOLUME_MODES))
     return problems
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.volumevalidation import csi_driver_name_problems
+from reference_impl.apiserver.kinds.persistentvolume import persistent_volume_spec_problems
 from reference_impl.apiserver.core.schemas import (CORE, META, STORAGE, boolean, kind, list_kind, obj, ref, string,
                                                    string_map)
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
@@ -33,7 +34,7 @@ def prepare_for_status_update(new: dict, old: dict) -> None:
          "k8s.io/kubernetes/pkg/apis/storage/validation.validateVolumeAttachmentSource")
 def validate_volume_attachment(obj: dict) -> list[str]:
     """An attacher, exactly one volume source (a non-empty persistentVolumeName or an inline
-    spec) and a node name that is a DNS subdomain."""
+    spec, valid as an inline PersistentVolume's) and a node name that is a DNS subdomain."""
     spec = part(obj, "spec")
     source = part(spec, "source")
     problems = [] if spec.get("attacher") else [v.required("spec.attacher")]
@@ -44,6 +45,8 @@ def validate_volume_attachment(obj: dict) -> list[str]:
         problems.append("spec.source: Forbidden: must specify exactly one of inlineVolumeSpec and persistentVolumeName")
     elif volume_name == "":
         problems.append(v.required("spec.source.persistentVolumeName", "must specify non empty persistentVolumeName"))
+    elif inline is not None:
+        problems += persistent_volume_spec_problems(v.as_object(inline), "", "spec.source.inlineVolumeSpec", inline=True)
     return problems + v.name_problems(spec.get("nodeName", ""), "subdomain", "spec.nodeName")
 
 

@@ -108,6 +108,88 @@ def test_volume_rule(chain, spec, message, request):
     assert call(chain, "GET", f"/api/v1/persistentvolumes/{name}")[0] == 404
 
 
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+             "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+             "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')")
+CSI = {"driver": "d", "volumeHandle": "h"}
+
+
+@pytest.mark.parametrize("csi, message", [
+    ({**CSI, "nodePublishSecretRef": {"name": "a.b", "namespace": "N"}},
+     f'[spec.csi.name: Invalid value: "a.b": {LABEL_MSG}, spec.csi.namespace: Invalid value: "N": {LABEL_MSG}]'),
+    ({**CSI, "nodePublishSecretRef": {}},
+     "[spec.csi.nodePublishSecretRef .name: Required value, spec.csi.nodePublishSecretRef .namespace: Required value]"),
+    ({**CSI, "controllerPublishSecretRef": {"name": "x"}, "controllerExpandSecretRef": {"namespace": "x"}},
+     "[spec.csi.controllerPublishSecretRef.namespace: Required value, spec.csi.controllerExpandSecretRef.name: "
+     "Required value]"),
+    ({**CSI, "controllerPublishSecretRef": {"name": "a" * 64, "namespace": "ns"}},
+     'spec.csi.name: Invalid value: "' + "a" * 64 + '": must be no more than 63 characters'),
+    ({"driver": "D", "volumeHandle": ""}, "spec.csi.volumeHandle: Required value"),
+], ids=["bad-node-publish", "empty-node-publish", "controller-refs-half", "long-name", "no-handle"])
+def test_a_csi_volumes_handle_and_secret_references_are_validated(chain, csi, message, request):
+    """validateCSIPersistentVolumeSource: a volume handle, and every secret a CSI volume names
+    (but nodeStageSecretRef, unchecked in 1.24) with a name and a namespace that are RFC 1123
+    labels; the real 1.24 server's messages, paths as upstream spells them."""
+    name = f"csi-{request.node.callspec.id}"
+    spec = {**PV_SPEC, "hostPath": None, "csi": csi}
+    assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
+
+
+NO_SOURCE = {**PV_SPEC, "hostPath": None}
+AFFINITY = {"required": {"nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}
+
+
+@pytest.mark.parametrize("sources, message", [
+    ({"glusterfs": {}}, "[spec.glusterfs.endpoints: Required value, spec.glusterfs.path: Required value]"),
+    ({"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": ""}},
+     'spec.glusterfs.endpointsNamespace: Invalid value: "": if the endpointnamespace is set, it must be a valid '
+     'namespace name'),
+    ({"rbd": {}}, "[spec.rbd.monitors: Required value, spec.rbd.image: Required value]"),
+    ({"cephfs": {"secretRef": {"name": "s"}}}, "spec.cephfs.monitors: Required value"),
+    ({"iscsi": {"targetPortal": "p", "iqn": "x", "lun": 256, "secretRef": {}}},
+     '[spec.iscsi.iqn: Invalid value: "x": must be valid format, spec.iscsi.lun: Invalid value: 256: must be between 0 '
+     'and 255, inclusive, spec.iscsi.secretRef.name: Required value]'),
+    ({"iscsi": {"targetPortal": "p" * 60, "iqn": "iqn.2001-04.com.example:x", "initiatorName": "bad",
+                "chapAuthSession": True}},
+     '[spec.iscsi.targetportal: Invalid value: "' + "p" * 60 + '": Total length of <volume name>:<iscsi.targetPortal> '
+     'must be under 64 characters if iscsi.initiatorName is specified., spec.iscsi.secretRef: Required value, '
+     'spec.iscsi.initiatorname: Invalid value: "bad": must be valid format]'),
+    ({"cinder": {"secretRef": {"name": "s"}}},
+     "[spec.cinder.volumeID: Required value, spec.cinder.secretRef.namespace: Required value]"),
+    ({"nfs": {"server": "s", "path": "/p"}, "flexVolume": {}, "azureFile": {}},
+     "[spec.flexVolume.driver: Required value, spec.azureFile: Forbidden: may not specify more than 1 volume type]"),
+    ({"azureFile": {"secretNamespace": ""}}, "[spec.azureFile.secretName: Required value, spec.azureFile.shareName: "
+                                             "Required value, spec.azureFile.secretNamespace: Required value]"),
+    ({"scaleIO": {"secretRef": {"name": "s"}}}, "[spec.scaleIO.gateway: Required value, spec.scaleIO.system: Required "
+                                                "value, spec.scaleIO.volumeName: Required value]"),
+    ({"local": {}}, "[spec.local.path: Required value, spec.nodeAffinity: Required value: Local volume requires node "
+                    "affinity]"),
+    ({"local": {"path": "/a/../b"}, "nodeAffinity": AFFINITY},
+     "spec.local.path: Invalid value: \"/a/../b\": must not contain '..'"),
+    ({"storageos": {"volumeName": "v", "secretRef": {"namespace": "x"}}}, "spec.storageos.secretRef.name: Required value"),
+    ({"awsElasticBlockStore": {}}, "spec.awsElasticBlockStore.volumeID: Required value"),
+    ({"flocker": {}}, "spec.flocker: Required value: one of datasetName and datasetUUID is required"),
+], ids=["glusterfs", "glusterfs-namespace", "rbd", "cephfs", "iscsi", "iscsi-initiator", "cinder", "flex-counted",
+        "azure-file", "scaleio", "local", "local-backsteps", "storageos", "aws", "flocker"])
+def test_each_persistent_volume_source_is_validated_as_its_kind(chain, sources, message, request):
+    """ValidatePersistentVolumeSpec checks the one source given with its kind's rules (the
+    PersistentVolume variants where upstream has them: secret references with a namespace, an
+    iSCSI portal measured with the volume's name, a local volume's node affinity); flexVolume is
+    checked and counted even after another source. The real 1.24 server's messages."""
+    name = f"src-{request.node.callspec.id}"
+    assert problems("PersistentVolume", name, create_pv(chain, name, {**NO_SOURCE, **sources})) == message
+
+
+def test_a_valid_local_volume_with_node_affinity_is_stored(chain):
+    spec = {**NO_SOURCE, "local": {"path": "/mnt/x"}, "nodeAffinity": AFFINITY}
+    assert create_pv(chain, "local-ok", spec)[0] == 201
+
+
+def test_a_csi_volumes_node_stage_secret_is_not_validated(chain):
+    spec = {**PV_SPEC, "hostPath": None, "csi": {**CSI, "nodeStageSecretRef": {"name": "Bad"}}}
+    assert create_pv(chain, "csi-stage", spec)[0] == 201
+
+
 @pytest.mark.parametrize("storage", ["10E", "1e19"])
 def test_a_capacity_past_int64_kept_as_an_int64_amount_is_valid(chain, storage, request):
     """validateBasicResource asks Quantity.Value, which is 0 (not negative) for a quantity kept as an
@@ -305,6 +387,48 @@ def test_volume_attachment_rule(chain, spec, message, request):
     name = request.node.callspec.id
     code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments", attachment(name, **spec))
     assert problems("VolumeAttachment.storage.k8s.io", name, code_and_status) == message
+
+
+IN_CONTEXT = "in the context of inline volumes"
+
+
+@pytest.mark.parametrize("inline, message", [
+    ({}, f"[spec.source.inlineVolumeSpec.csi: Required value: has to be specified {IN_CONTEXT}, "
+         "spec.source.inlineVolumeSpec.accessModes: Required value, "
+         "spec.source.inlineVolumeSpec: Required value: must specify a volume type]"),
+    (INLINE, "spec.source.inlineVolumeSpec.accessModes: Required value"),
+    ({**INLINE, "accessModes": ["ReadWriteOnce"], "capacity": {"storage": "1Gi"}, "claimRef": {"name": "c"},
+      "persistentVolumeReclaimPolicy": "Delete", "storageClassName": "x", "volumeMode": "Block",
+      "nodeAffinity": {"required": {"nodeSelectorTerms": []}}},
+     f"[spec.source.inlineVolumeSpec.claimRef: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.capacity: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.persistentVolumeReclaimPolicy: Forbidden: may only be Retain {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.nodeAffinity: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.storageClassName: Forbidden: may not be specified {IN_CONTEXT}, "
+     f"spec.source.inlineVolumeSpec.volumeMode: Forbidden: may not specify volumeMode other than Filesystem {IN_CONTEXT}]"),
+    ({"accessModes": ["ReadWriteOnce"], "hostPath": {"path": "/x"}},
+     f"spec.source.inlineVolumeSpec.csi: Required value: has to be specified {IN_CONTEXT}"),
+    ({**INLINE, "accessModes": ["ReadWriteOnce"], "local": {"path": "/x"}},
+     "[spec.source.inlineVolumeSpec.nodeAffinity: Required value: Local volume requires node affinity, "
+     "spec.source.inlineVolumeSpec.csi: Forbidden: may not specify more than 1 volume type]"),
+], ids=["empty", "no-modes", "pv-fields", "not-csi", "local"])
+def test_a_volume_attachments_inline_volume_is_validated_as_an_inline_persistent_volume(chain, inline, message, request):
+    """validateVolumeAttachmentSource: an inline spec is ValidatePersistentVolumeSpec's with
+    validateInlinePersistentVolumeSpec, a CSI volume with access modes and neither claim,
+    capacity, node affinity nor class, kept and of the Filesystem mode (the real 1.24 server's
+    messages)."""
+    name = f"inline-{request.node.callspec.id}"
+    code_and_status = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments",
+                           attachment(name, source={"inlineVolumeSpec": inline}))
+    assert problems("VolumeAttachment.storage.k8s.io", name, code_and_status) == message
+
+
+def test_a_volume_attachment_of_a_valid_inline_volume_is_stored(chain):
+    spec = {**INLINE, "accessModes": ["ReadWriteOnce"], "persistentVolumeReclaimPolicy": "Retain",
+            "volumeMode": "Filesystem"}
+    created = call(chain, "POST", "/apis/storage.k8s.io/v1/volumeattachments",
+                   attachment("inline-ok", source={"inlineVolumeSpec": spec}))
+    assert created[0] == 201, created
 
 
 def test_volume_attachment_spec_is_immutable(chain):
