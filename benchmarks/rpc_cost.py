@@ -1,6 +1,7 @@
 """What one etcd unary call costs the server: CPU time and context switches per call, for real etcd
-3.4, the reference etcd, and a grpcio server that does no work at all (the floor under anything
-built on grpcio's synchronous server, which the reference etcd is).
+3.4, the reference etcd, and two grpcio servers that do no work at all: the synchronous one (the
+floor under anything built on it, which the reference etcd is) and a grpc.aio one answering on
+its event loop's thread (what the reference etcd's floor would be if it were served by grpc.aio).
 
 Why: the scheduler benchmark's end-to-end run costs about 8 ms of CPU per pod across all
 processes, 2.4 ms of it in the reference etcd for three to four calls per pod. This shows how much
@@ -13,11 +14,19 @@ reference etcd runs twice: its client port shared with HTTP, as etcd's (cmux.py 
 the gRPC server), then with --listen-client-http-urls (gRPC served on the client port itself).
 The servers run one after the other. Prints a table and writes benchmarks/results/rpc_cost.json.
 
-    python benchmarks/rpc_cost.py [--calls 3000]
+grpc.aio is no cheaper a call than the synchronous server with grpcio 1.85: measured alternately
+on this 2-core machine under load (8 to 20), the no-op aio server took 250 to 465 µs and 4 to 16
+switches a call, the synchronous one 170 to 330 µs and 10 to 17. Most switches are grpcio's own
+(its EventEngine threads hand each read and write to the thread that waits on the completion
+queue), not the servicer's: an asyncio servicer saves the worker hand-off but pays the
+event loop's per-call Python work instead.
+
+    python benchmarks/rpc_cost.py [--calls 3000] [--idle-only]
 """
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import multiprocessing
 import os
@@ -46,12 +55,29 @@ class _IdleKV(rpc_pb2_grpc.KVServicer):
         return rpc_pb2.RangeResponse()
 
 
+class _IdleAioKV(rpc_pb2_grpc.KVServicer):
+    """The same on grpc.aio: the call is answered on the event loop's thread."""
+
+    async def Range(self, request, context):
+        return rpc_pb2.RangeResponse()
+
+
 def _serve_idle(port: int, workers: int) -> None:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=workers))
     rpc_pb2_grpc.add_KVServicer_to_server(_IdleKV(), server)
     server.add_insecure_port(f"127.0.0.1:{port}")
     server.start()
     server.wait_for_termination()
+
+
+def _serve_idle_aio(port: int, workers: int) -> None:
+    async def serve() -> None:
+        server = grpc.aio.server()
+        rpc_pb2_grpc.add_KVServicer_to_server(_IdleAioKV(), server)
+        server.add_insecure_port(f"127.0.0.1:{port}")
+        await server.start()
+        await server.wait_for_termination()
+    asyncio.run(serve())
 
 
 def measure(pid: int, call, calls: int, threads: int) -> dict:
@@ -85,32 +111,39 @@ def workloads(address: str, pid: int, calls: int, with_put: bool) -> dict:
     return rows
 
 
+IDLE_SERVERS = {"grpcio, no work": _serve_idle, "grpc.aio, no work": _serve_idle_aio}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=3000, help="calls per workload")
+    parser.add_argument("--idle-only", action="store_true",
+                        help="only the two servers that do no work (sync grpcio, grpc.aio)")
     args = parser.parse_args()
     results = {}
-    with tempfile.TemporaryDirectory(prefix="rpc-cost-") as scratch:
-        with real_etcd(Path(scratch) / "real") as (address, pid):
-            results["etcd 3.4"] = workloads(address, pid, args.calls, True)
-        with reference(Path(scratch) / "reference") as (address, pid):
-            results["reference etcd"] = workloads(address, pid, args.calls, True)
-        with reference(Path(scratch) / "reference-apart", http_apart=True) as (address, pid):
-            results["ref., gRPC port"] = workloads(address, pid, args.calls, True)
-    port = _free_port()
-    idle = multiprocessing.Process(target=_serve_idle, args=(port, 16), daemon=True)
-    idle.start()
-    try:
-        _wait_serving(f"127.0.0.1:{port}", _Alive(idle))
-        results["grpcio, no work"] = workloads(f"127.0.0.1:{port}", idle.pid, args.calls, False)
-    finally:
-        idle.terminate()
-        idle.join()
+    if not args.idle_only:
+        with tempfile.TemporaryDirectory(prefix="rpc-cost-") as scratch:
+            with real_etcd(Path(scratch) / "real") as (address, pid):
+                results["etcd 3.4"] = workloads(address, pid, args.calls, True)
+            with reference(Path(scratch) / "reference") as (address, pid):
+                results["reference etcd"] = workloads(address, pid, args.calls, True)
+            with reference(Path(scratch) / "reference-apart", http_apart=True) as (address, pid):
+                results["ref., gRPC port"] = workloads(address, pid, args.calls, True)
+    for name, serve in IDLE_SERVERS.items():
+        port = _free_port()
+        idle = multiprocessing.Process(target=serve, args=(port, 16), daemon=True)
+        idle.start()
+        try:
+            _wait_serving(f"127.0.0.1:{port}", _Alive(idle))
+            results[name] = workloads(f"127.0.0.1:{port}", idle.pid, args.calls, False)
+        finally:
+            idle.terminate()
+            idle.join()
 
-    print(f"{'server':18} {'workload':10} {'calls/s':>9} {'cpu µs/call':>12} {'switches/call':>14}")
+    print(f"{'server':19} {'workload':10} {'calls/s':>9} {'cpu µs/call':>12} {'switches/call':>14}")
     for server, rows in results.items():
         for name, row in rows.items():
-            print(f"{server:18} {name:10} {row['calls_per_s']:>9} {row['cpu_us_per_call']:>12} "
+            print(f"{server:19} {name:10} {row['calls_per_s']:>9} {row['cpu_us_per_call']:>12} "
                   f"{row['switches_per_call']:>14}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "rpc_cost.json").write_text(json.dumps(
