@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 
@@ -71,3 +74,89 @@ def children(pid: int) -> list[int]:
         if ppid == pid:
             found.append(int(entry.name))
     return found
+
+
+def thread_usage(pid: int) -> dict[int, tuple[str, int, float]]:
+    """Each live thread of `pid` → its kernel name (comm: "python3" for a Python thread, which
+    Python 3.11 does not name; grpcio's own threads are "event_engine"), its context switches
+    and its user + system CPU seconds so far."""
+    usage = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return usage
+    for task in tasks:
+        try:
+            comm = (task / "comm").read_text().strip()
+            status = (task / "status").read_text().splitlines()
+            stat = (task / "stat").read_text().rsplit(") ", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the thread ended meanwhile
+        switches = sum(int(line.split()[1]) for line in status
+                       if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
+        usage[int(task.name)] = (comm, switches, (int(stat[11]) + int(stat[12])) / tick)
+    return usage
+
+
+def python_thread_names(pid: int) -> dict[int, str]:
+    """Thread id → Python thread name of `pid`, as `py-spy dump` reports them ({} without py-spy
+    on PATH or when it may not attach). The kernel knows none of these names."""
+    binary = shutil.which("py-spy")
+    if binary is None:
+        return {}
+    try:
+        out = subprocess.run([binary, "dump", "--pid", str(pid)], capture_output=True, text=True,
+                             timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    names = {}
+    for match in re.finditer(r'^Thread (\d+) \(\w+\): "(.*)"$', out, re.MULTILINE):
+        names[int(match.group(1))] = match.group(2)
+    return names
+
+
+def thread_group(name: str) -> str:
+    """The kind of thread a name says: numbering dropped, so that a pool's or a server's threads
+    add up ("etcd-grpc_65" → "etcd-grpc_*", "Thread-59 (process_request_thread)" →
+    "process_request_thread")."""
+    match = re.fullmatch(r"Thread-\d+ \((.+)\)", name)
+    if match:
+        return match.group(1)
+    return re.sub(r"\d+$", "*", name)
+
+
+class ThreadTally:
+    """Per thread of one process, its switches and CPU read again and again (as `SwitchTally`,
+    so that threads that end between readings keep their last counts), each counted from the
+    first reading that saw it; `names` maps thread ids to Python thread names when known."""
+
+    def __init__(self, pid: int):
+        self.pid = pid
+        self.first: dict[int, tuple[int, float]] = {}
+        self.last: dict[int, tuple[str, int, float]] = {}
+        self.names: dict[int, str] = {}
+        self.primed = False
+
+    def read(self) -> None:
+        for tid, (comm, switches, cpu) in thread_usage(self.pid).items():
+            # A thread first seen after the first reading started after it: all of it counts.
+            self.first.setdefault(tid, (switches, cpu) if not self.primed else (0, 0.0))
+            self.last[tid] = (comm, switches, cpu)
+        self.primed = True
+
+    def learn_names(self) -> None:
+        self.names.update(python_thread_names(self.pid))
+
+    def by_group(self) -> dict[str, tuple[int, int, float]]:
+        """Thread group → (threads, switches, CPU seconds) since the first reading, most
+        switches first."""
+        groups: dict[str, list] = {}
+        for tid, (comm, switches, cpu) in self.last.items():
+            first_switches, first_cpu = self.first[tid]
+            group = groups.setdefault(thread_group(self.names.get(tid, comm)), [0, 0, 0.0])
+            group[0] += 1
+            group[1] += switches - first_switches
+            group[2] += cpu - first_cpu
+        return {name: tuple(values) for name, values in
+                sorted(groups.items(), key=lambda item: -item[1][1])}

@@ -32,7 +32,11 @@ threads' context switches per pod (the system CPU is mostly the thread hand-offs
 
     python benchmarks/scheduler_throughput.py [--mode both|in-process|end-to-end] [--nodes 1000]
         [--pods 5000] [--seed 1] [--clients 24] [--create-rate 0] [--timeout 600] [--repeat 1]
-        [--etcd /usr/bin/etcd]
+        [--etcd /usr/bin/etcd] [--by-thread]
+
+--by-thread adds, per process, which kinds of thread spend the switches and the CPU (the
+kernel's per-thread counts, grouped by Python thread name with numbering dropped: a thread
+pool's workers add up), to find the hand-offs a pod costs.
 """
 from __future__ import annotations
 
@@ -58,7 +62,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import yaml  # noqa: E402
 
-from proc import SwitchTally, user_system_seconds  # noqa: E402
+from proc import SwitchTally, ThreadTally, user_system_seconds  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
@@ -69,6 +73,8 @@ HOLLOW_PREFIX = "hollow-node"
 HOLLOW_CAPACITY = "cpu=32,memory=128Gi,pods=110"
 HOLLOW_LEASE_SECONDS = 600
 TARGET = 300  # pods/s
+NAMES_AFTER = 3.0  # --by-thread: seconds into the creates when the Python thread names are read
+THREAD_ROWS = 8  # --by-thread: kinds of thread shown per process
 QUIET_SECONDS = 30.0  # after the last create, stop waiting once no pod has bound for this long
 
 ZONES = [f"zone-{i}" for i in range(10)]
@@ -372,8 +378,13 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     processes["benchmark"] = os.getpid()  # the creating clients and the bind watch
     tallies = {name: SwitchTally(pid) for name, pid in processes.items()}
     usage_before = {name: _usage(pid, tallies[name]) for name, pid in processes.items()}
+    by_thread = {name: ThreadTally(pid) for name, pid in processes.items()} if args.by_thread else {}
+    for tally in by_thread.values():
+        tally.read()
     stop_tally = threading.Event()
-    tally_thread = _tally_while(list(tallies.values()), stop_tally)
+    tally_thread = _tally_while([*tallies.values(), *by_thread.values()], stop_tally)
+    if by_thread:  # names once the threads serving the creating clients are up
+        threading.Timer(NAMES_AFTER, lambda: [tally.learn_names() for tally in by_thread.values()]).start()
     created: dict[str, float] = {}
 
     def create(client, item: tuple[int, dict]) -> str | None:
@@ -413,6 +424,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     timed_out = len(watch.bound) < target
     stop_tally.set()
     tally_thread.join()
+    for tally in by_thread.values():
+        tally.read()
     usage = {name: [after - before for after, before in zip(_usage(pid, tallies[name]), usage_before[name])]
              for name, pid in processes.items()}
     cpu = {name: round(user + system, 1) for name, (user, system, _) in usage.items()}
@@ -436,6 +449,12 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
                                for name, (user, system, switches) in usage.items()} if bound else {},
         "requests_per_pod": per_pod(counts_before, counts_after, len(bound)),
     })
+    if by_thread and bound:
+        result["per_pod_by_thread"] = {
+            name: {group: {"threads": threads, "context_switches": round(switches / len(bound), 1),
+                           "cpu_ms": round(cpu * 1000 / len(bound), 2)}
+                   for group, (threads, switches, cpu) in tally.by_group().items()}
+            for name, tally in by_thread.items()}
     return result
 
 
@@ -474,6 +493,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="end-to-end: run this many times and report the run with the median pods/s "
                              "(this machine's speed drifts between runs)")
+    parser.add_argument("--by-thread", action="store_true",
+                        help="end-to-end: also each process's context switches and CPU per pod by kind of "
+                             "thread (Python thread names from `py-spy dump` when py-spy is installed)")
     parser.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                                       "results", "scheduler_throughput.json"))
     args = parser.parse_args(argv)
@@ -489,6 +511,8 @@ def main(argv: list[str] | None = None) -> int:
     print(table(result))
     if result.get("end_to_end", {}).get("per_pod_by_process"):
         print(process_table(result["end_to_end"]["per_pod_by_process"]))
+    if result.get("end_to_end", {}).get("per_pod_by_thread"):
+        print(thread_table(result["end_to_end"]["per_pod_by_thread"]))
     if result.get("end_to_end", {}).get("requests_per_pod"):
         print(requests_table(result["end_to_end"]["requests_per_pod"]))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
@@ -503,6 +527,16 @@ def process_table(by_process: dict[str, dict]) -> str:
     lines = [f"{'per pod, by process':<20} {'user ms':>8} {'system ms':>10} {'switches':>9}"]
     lines += [f"{name:<20} {row['user_ms']:>8} {row['system_ms']:>10} {row['context_switches']:>9}"
               for name, row in by_process.items()]
+    return "\n".join(lines)
+
+
+def thread_table(by_thread: dict[str, dict[str, dict]], rows: int = THREAD_ROWS) -> str:
+    """Each process's busiest kinds of thread by switches per pod, with their CPU per pod."""
+    lines = [f"{'per pod, by thread':<50} {'threads':>7} {'switches':>9} {'cpu ms':>7}"]
+    for process, groups in by_thread.items():
+        for group, row in list(groups.items())[:rows]:
+            lines.append(f"{(process + ' ' + group)[:50]:<50} {row['threads']:>7} "
+                         f"{row['context_switches']:>9} {row['cpu_ms']:>7}")
     return "\n".join(lines)
 
 

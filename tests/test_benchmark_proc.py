@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from proc import SwitchTally, context_switches, cpu_seconds, user_system_seconds  # noqa: E402
+from proc import (SwitchTally, ThreadTally, context_switches, cpu_seconds, thread_group,  # noqa: E402
+                  user_system_seconds)
 
 
 def test_user_and_system_time_add_up_to_the_cpu_time():
@@ -23,20 +24,24 @@ def test_user_and_system_time_add_up_to_the_cpu_time():
 
 
 @contextlib.contextmanager
-def a_thread_that_slept_20_times():
-    """A thread that has blocked and woken 20 times, and waits to be let go at the block's end."""
-    slept, finish = threading.Event(), threading.Event()
+def a_thread_that_slept_20_times(before=lambda: None):
+    """A thread that has blocked and woken 20 times, and waits to be let go at the block's end;
+    the block gets its native id. `before` runs once the thread exists, before it sleeps."""
+    started, slept, finish = threading.Event(), threading.Event(), threading.Event()
 
     def sleeper() -> None:
+        started.wait()
         for _ in range(20):
             finish.wait(0.001)
         slept.set()
         finish.wait()
-    thread = threading.Thread(target=sleeper)
+    thread = threading.Thread(target=sleeper, name="sleeper-7")
     thread.start()
+    before()
+    started.set()
     try:
         slept.wait()
-        yield
+        yield thread.native_id
     finally:
         finish.set()
         thread.join()
@@ -64,3 +69,22 @@ def test_a_process_that_is_gone_reads_as_zero():
     assert user_system_seconds(child.pid) == (0.0, 0.0)
     assert cpu_seconds(child.pid) == 0.0
     assert context_switches(child.pid) == 0
+
+
+def test_a_thread_tally_keeps_ended_threads_under_their_python_names():
+    """A thread's switches stay in the tally after it ends, grouped under its Python name once known."""
+    tally = ThreadTally(os.getpid())
+    with a_thread_that_slept_20_times(before=tally.read) as native_id:
+        tally.read()
+        tally.names[native_id] = "sleeper-7"
+    tally.read()
+    threads, switches, cpu = tally.by_group()["sleeper-*"]
+    assert threads == 1 and switches >= 20 and cpu >= 0
+
+
+def test_thread_groups_drop_numbering():
+    """A pool's workers and a server's per-connection threads add up under one name."""
+    assert thread_group("etcd-grpc_65") == "etcd-grpc_*"
+    assert thread_group("Thread-59 (process_request_thread)") == "process_request_thread"
+    assert thread_group("cacher /registry/pods/") == "cacher /registry/pods/"
+    assert thread_group("event_engine") == "event_engine"
