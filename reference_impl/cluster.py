@@ -243,10 +243,13 @@ def upstream_argv(component: str, binary: Path, directory: Path, name: str, kube
         argv = [str(binary), f"--kubeconfig={kubeconfig}", "--leader-elect=false",
                 "--bind-address=127.0.0.1", f"--secure-port={port}", f"--cert-dir={directory / name}"]
         if component == "controller-manager":
-            # No --service-account-private-key-file: the tokens controller stays off (it says so),
-            # and no --cluster-signing-*: the reference apiserver issues no CSRs to sign.
+            # No --service-account-private-key-file: the tokens controller stays off (it says so).
+            # Approved CSRs are signed with the cluster CA, as the reference controller-manager's are.
             argv += ["--controllers=*", "--use-service-account-credentials=false",
                      f"--root-ca-file={directory / 'pki' / 'ca.crt'}"]
+            if (directory / "pki" / "ca.key").exists():
+                argv += [f"--cluster-signing-cert-file={directory / 'pki' / 'ca.crt'}",
+                         f"--cluster-signing-key-file={directory / 'pki' / 'ca.key'}"]
         return tuple(argv), Ready(url=f"https://127.0.0.1:{port}/healthz")
     argv = [str(binary), f"--morph={component}", f"--name={node}", f"--kubeconfig={kubeconfig}"]
     if component == "kubelet":

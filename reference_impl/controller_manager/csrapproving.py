@@ -14,16 +14,14 @@ from __future__ import annotations
 from typing import Callable, NamedTuple
 
 from cryptography import x509
-from cryptography.x509.oid import NameOID
 
 from reference_impl.controller_manager.queued import QuietRetry
 from reference_impl.machinery.actions import Update
-from reference_impl.machinery.csr import parse_spec_request
+from reference_impl.machinery.csr import common_name, kubelet_client_problem, parse_spec_request
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
 KUBELET_CLIENT_SIGNER = "kubernetes.io/kube-apiserver-client-kubelet"
-KUBELET_CLIENT_USAGES = frozenset({"digital signature", "key encipherment", "client auth"})
 
 
 class Recognizer(NamedTuple):
@@ -37,31 +35,11 @@ RECOGNIZERS = (Recognizer("selfnodeclient", True, "Auto approving self kubelet c
                Recognizer("nodeclient", False, "Auto approving kubelet client certificate after SubjectAccessReview."))
 
 
-def _names(request: x509.CertificateSigningRequest) -> list:
-    """Its DNS, email, IP and URI alternative names: the kinds a kubelet client request may not
-    have (other kinds of name are no reason to refuse it)."""
-    try:
-        names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-    except x509.ExtensionNotFound:
-        return []
-    return [name for kind in (x509.DNSName, x509.RFC822Name, x509.IPAddress, x509.UniformResourceIdentifier)
-            for name in names.get_values_for_type(kind)]
-
-
-def common_name(request: x509.CertificateSigningRequest) -> str:
-    """The subject's CN as Go's pkix.Name reads it: the last CN attribute."""
-    values = [attribute.value for attribute in request.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    return values[-1] if values else ""
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/certificates.IsKubeletClientCSR",
-         "k8s.io/kubernetes/pkg/apis/certificates.ValidateKubeletClientCSR")
+@mirrors("k8s.io/kubernetes/pkg/apis/certificates.IsKubeletClientCSR")
 def is_kubelet_client_request(request: x509.CertificateSigningRequest, usages: set[str]) -> bool:
     """O is exactly system:nodes, no DNS, email, IP or URI names, CN system:node:..., and the
     usages are exactly digital signature, key encipherment and client auth."""
-    organizations = [attribute.value for attribute in request.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
-    return (organizations == ["system:nodes"] and not _names(request)
-            and common_name(request).startswith("system:node:") and usages == KUBELET_CLIENT_USAGES)
+    return kubelet_client_problem(request, usages) is None
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/certificates/approver.isNodeClientCert",

@@ -3,38 +3,63 @@ CertificateSigningRequest for one of the kubernetes.io signers gets a certificat
 cluster's CA (`--cluster-signing-cert-file`, `--cluster-signing-key-file`), written to its
 status, which `kubectl get csr` then shows as `Approved,Issued`.
 
-A request whose usages its signer does not allow gets a Failed condition instead. The kubelet
-signers (`kube-apiserver-client-kubelet`, `kubelet-serving`) are not served: their requests, which
-upstream checks against the node's name and addresses, stay unsigned (csrapproving may approve
-a kubelet client request; no certificate follows). The core is
-`sync`: a CSR and the CA in, at most one status update out; the certificate is made here with the
-`cryptography` package, as upstream's LocalSigner makes it with crypto/x509.
+All four of upstream's signers are served with the one CA: `kube-apiserver-client`,
+`kube-apiserver-client-kubelet` (a node's client certificate: O=system:nodes,
+CN=system:node:NAME, no SANs, exactly the three client usages), `kubelet-serving` (the same
+subject, DNS or IP names, exactly the three server usages) and `legacy-unknown` (anything). A
+request its signer's checks refuse gets a Failed condition instead. A certificate lives
+`--cluster-signing-duration` (a year by default), or `spec.expirationSeconds` when that is
+shorter, but never less than ten minutes. The core is `sync`: a CSR and the CA in, at most one
+status update out; the certificate is made here with the `cryptography` package, as upstream's
+LocalSigner makes it with crypto/x509.
 """
 from __future__ import annotations
 
 import base64
 import datetime
+import string
 from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from cryptography.x509.name import _ASN1Type
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from reference_impl.machinery.actions import Update
-from reference_impl.machinery.csr import parse_spec_request
+from reference_impl.machinery.csr import kubelet_client_problem, kubelet_serving_problem, parse_spec_request
 from reference_impl.mirrors import mirrors
 
 KUBE_APISERVER_CLIENT = "kubernetes.io/kube-apiserver-client"
+KUBE_APISERVER_CLIENT_KUBELET = "kubernetes.io/kube-apiserver-client-kubelet"
+KUBELET_SERVING = "kubernetes.io/kubelet-serving"
 LEGACY_UNKNOWN = "kubernetes.io/legacy-unknown"
+SIGNERS = (KUBELET_SERVING, KUBE_APISERVER_CLIENT_KUBELET, KUBE_APISERVER_CLIENT, LEGACY_UNKNOWN)
 
 CLIENT_USAGES = frozenset({"digital signature", "key encipherment", "client auth"})
 DEFAULT_DURATION = datetime.timedelta(hours=8760)  # --cluster-signing-duration's default
 BACKDATE = datetime.timedelta(minutes=5)  # covers clocks a little behind the controller's
-MIN_EXPIRATION_SECONDS = 600
+# A certificate shorter-lived than this is not backdated at its end (5 minutes is ~1% of 8 hours).
+SHORT = datetime.timedelta(hours=8)
+MIN_DURATION = datetime.timedelta(minutes=10)  # twice the backdating
 
-_EXTENDED = {"client auth": ExtendedKeyUsageOID.CLIENT_AUTH, "server auth": ExtendedKeyUsageOID.SERVER_AUTH,
-             "code signing": ExtendedKeyUsageOID.CODE_SIGNING, "email protection": ExtendedKeyUsageOID.EMAIL_PROTECTION}
+_KEY_USAGE_BITS = {"signing": "digital_signature", "digital signature": "digital_signature",
+                   "content commitment": "content_commitment", "key encipherment": "key_encipherment",
+                   "key agreement": "key_agreement", "data encipherment": "data_encipherment",
+                   "cert sign": "key_cert_sign", "crl sign": "crl_sign", "encipher only": "encipher_only",
+                   "decipher only": "decipher_only"}
+# In the order of Go's x509.ExtKeyUsage constants, which is how upstream sorts them.
+_EXTENDED = {"any": ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE, "server auth": ExtendedKeyUsageOID.SERVER_AUTH,
+             "client auth": ExtendedKeyUsageOID.CLIENT_AUTH, "code signing": ExtendedKeyUsageOID.CODE_SIGNING,
+             "email protection": ExtendedKeyUsageOID.EMAIL_PROTECTION,
+             "s/mime": ExtendedKeyUsageOID.EMAIL_PROTECTION,
+             "ipsec end system": x509.ObjectIdentifier("1.3.6.1.5.5.7.3.5"),
+             "ipsec tunnel": x509.ObjectIdentifier("1.3.6.1.5.5.7.3.6"),
+             "ipsec user": x509.ObjectIdentifier("1.3.6.1.5.5.7.3.7"),
+             "timestamping": ExtendedKeyUsageOID.TIME_STAMPING, "ocsp signing": ExtendedKeyUsageOID.OCSP_SIGNING,
+             "microsoft sgc": x509.ObjectIdentifier("1.3.6.1.4.1.311.10.3.3"),
+             "netscape sgc": x509.ObjectIdentifier("2.16.840.1.113730.4.1")}
 
 
 class SigningCAError(Exception):
@@ -63,18 +88,30 @@ class SigningCA:
         return cls(certificate, key)
 
 
-@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeAPIServerClient",
-         "k8s.io/kubernetes/pkg/controller/certificates/signer.validAPIServerClientUsages",
-         "k8s.io/kubernetes/pkg/controller/certificates/signer.isLegacyUnknown")
-def usage_problem(signer_name: str, usages: list[str]) -> str | None:
-    """Why the signer refuses these usages; None when it takes them (legacy-unknown takes any)."""
-    if signer_name != KUBE_APISERVER_CLIENT:
-        return None
+@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.validAPIServerClientUsages")
+def client_usages_problem(usages: list[str]) -> str | None:
+    """Why kube-apiserver-client refuses these usages: only the client usages, client auth among them."""
     for usage in usages:
         if usage not in CLIENT_USAGES:
             return f"invalid usage for client certificate: {usage}"
     if "client auth" not in usages:
         return "missing required usage for client certificate: client auth"
+    return None
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.getCSRVerificationFuncForSignerName",
+         "k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeletServing",
+         "k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeletClient",
+         "k8s.io/kubernetes/pkg/controller/certificates/signer.isKubeAPIServerClient",
+         "k8s.io/kubernetes/pkg/controller/certificates/signer.isLegacyUnknown")
+def signer_problem(signer_name: str, request: x509.CertificateSigningRequest, usages: list[str]) -> str | None:
+    """Why the signer refuses this request; None when it signs it (legacy-unknown signs anything)."""
+    if signer_name == KUBELET_SERVING:
+        return kubelet_serving_problem(request, set(usages))
+    if signer_name == KUBE_APISERVER_CLIENT_KUBELET:
+        return kubelet_client_problem(request, set(usages))
+    if signer_name == KUBE_APISERVER_CLIENT:
+        return client_usages_problem(usages)
     return None
 
 
@@ -84,56 +121,127 @@ def _condition(csr: dict, condition_type: str) -> bool:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/certificates/signer.signer).handle")
-def sync(csr: dict, ca: SigningCA, now: datetime.datetime) -> list[Update]:
-    """The status update that issues (or fails) an approved, unsigned request of a known signer."""
+def sync(csr: dict, ca: SigningCA, now: datetime.datetime,
+         cert_ttl: datetime.timedelta = DEFAULT_DURATION) -> list[Update]:
+    """The status update that issues (or fails) an approved, unsigned request of a known signer;
+    `cert_ttl` is --cluster-signing-duration."""
     spec, status = csr.get("spec") or {}, csr.get("status") or {}
     if not _condition(csr, "Approved") or _condition(csr, "Failed") or status.get("certificate"):
         return []
     signer = spec.get("signerName", "")
-    if signer not in (KUBE_APISERVER_CLIENT, LEGACY_UNKNOWN):
+    if signer not in SIGNERS:
         return []
     request = parse_spec_request(csr)
     updated = {**csr, "status": dict(status)}
-    problem = usage_problem(signer, spec.get("usages") or [])
+    problem = signer_problem(signer, request, spec.get("usages") or [])
     if problem is not None:
         stamp = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         updated["status"]["conditions"] = [*(status.get("conditions") or []), {
             "type": "Failed", "status": "True", "reason": "SignerValidationFailure", "message": problem,
             "lastUpdateTime": stamp, "lastTransitionTime": stamp}]
     else:
-        pem = sign(request, spec.get("usages") or [], spec.get("expirationSeconds"), ca, now)
+        ttl = duration(cert_ttl, spec.get("expirationSeconds"))
+        pem = sign(request, spec.get("usages") or [], ttl, ca, now)
         updated["status"]["certificate"] = base64.b64encode(pem).decode()
     return [Update("certificatesigningrequests", None, updated, subresource="status")]
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/controller/certificates/authority.CertificateAuthority).Sign")
-def sign(request: x509.CertificateSigningRequest, usages: list[str], expiration_seconds: int | None,
+@mirrors("(*k8s.io/kubernetes/pkg/controller/certificates/signer.signer).duration")
+def duration(cert_ttl: datetime.timedelta, expiration_seconds: int | None) -> datetime.timedelta:
+    """--cluster-signing-duration, or spec.expirationSeconds when that is shorter, but no less than
+    ten minutes."""
+    if expiration_seconds is None:
+        return cert_ttl
+    requested = datetime.timedelta(seconds=int(expiration_seconds))
+    return cert_ttl if requested > cert_ttl else max(requested, MIN_DURATION)
+
+
+class SignerExpired(ValueError):
+    """The CA's own NotAfter has passed: upstream refuses to sign (and retries)."""
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/certificates/authority.CertificateAuthority).Sign",
+         "(k8s.io/kubernetes/pkg/controller/certificates/authority.PermissiveSigningPolicy).apply")
+def sign(request: x509.CertificateSigningRequest, usages: list[str], ttl: datetime.timedelta,
          ca: SigningCA, now: datetime.datetime) -> bytes:
-    """The request's subject, key and names under the CA, backdated five minutes, valid for the
-    requested seconds (at least ten minutes) or a year, and never past the CA itself."""
-    duration = DEFAULT_DURATION
-    if expiration_seconds is not None:
-        duration = datetime.timedelta(seconds=max(int(expiration_seconds), MIN_EXPIRATION_SECONDS))
-    not_after = min(now + duration, ca.certificate.not_valid_after_utc)
+    """The request's subject, key and names under the CA, from five minutes ago for `ttl` (less
+    the five minutes unless it is under eight hours), and never past the CA itself."""
+    signer_not_after = ca.certificate.not_valid_after_utc
+    not_before = now - BACKDATE
+    not_after = min(now + ttl if ttl < SHORT else now + ttl - BACKDATE, signer_not_after)
+    if not_before >= signer_not_after:
+        raise SignerExpired(f"the signer has expired: NotAfter={signer_not_after}")
+    if now >= signer_not_after:
+        raise SignerExpired(f"refusing to sign a certificate that expired in the past: NotAfter={signer_not_after}")
     builder = (x509.CertificateBuilder()
-               .subject_name(request.subject).issuer_name(ca.certificate.subject)
+               .subject_name(go_subject(request.subject)).issuer_name(ca.certificate.subject)
                .public_key(request.public_key()).serial_number(x509.random_serial_number())
-               .not_valid_before(now - BACKDATE).not_valid_after(not_after)
-               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-               .add_extension(_key_usage(usages), critical=True))
-    extended = [_EXTENDED[u] for u in usages if u in _EXTENDED]
+               .not_valid_before(not_before).not_valid_after(not_after))
+    key_usage = _key_usage(usages)
+    if key_usage is not None:
+        builder = builder.add_extension(key_usage, critical=True)
+    extended = [oid for name, oid in _EXTENDED.items() if name in usages]
     if extended:
-        builder = builder.add_extension(x509.ExtendedKeyUsage(extended), critical=False)
+        builder = builder.add_extension(x509.ExtendedKeyUsage(list(dict.fromkeys(extended))), critical=False)
+    builder = builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
     try:
-        names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+        ski = ca.certificate.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
+        builder = builder.add_extension(x509.AuthorityKeyIdentifier(ski.digest, None, None), critical=False)
     except x509.ExtensionNotFound:
         pass
-    return builder.sign(ca.private_key, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)
+    try:
+        names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        # Go marks the names critical when they are all the subject has.
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)),
+                                        critical=len(request.subject) == 0)
+    except x509.ExtensionNotFound:
+        pass
+    return builder.sign(ca.private_key, _signature_hash(ca.private_key)).public_bytes(serialization.Encoding.PEM)
 
 
-def _key_usage(usages: list[str]) -> x509.KeyUsage:
-    return x509.KeyUsage(digital_signature="digital signature" in usages,
-                         key_encipherment="key encipherment" in usages, content_commitment=False,
-                         data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-                         encipher_only=False, decipher_only=False)
+def _signature_hash(key: object) -> hashes.HashAlgorithm | None:
+    """The hash crypto/x509 signs with for the CA's key: SHA-256 but for ECDSA's larger curves,
+    none for Ed25519."""
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return None
+    if isinstance(key, ec.EllipticCurvePrivateKey):
+        return {"secp384r1": hashes.SHA384(), "secp521r1": hashes.SHA512()}.get(key.curve.name, hashes.SHA256())
+    return hashes.SHA256()
+
+
+# pkix.Name's fields in the order Name.ToRDNSequence writes them; CN and serialNumber keep one value.
+_NAME_ORDER = (NameOID.COUNTRY_NAME, NameOID.STATE_OR_PROVINCE_NAME, NameOID.LOCALITY_NAME,
+               NameOID.STREET_ADDRESS, NameOID.POSTAL_CODE, NameOID.ORGANIZATION_NAME,
+               NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.COMMON_NAME, NameOID.SERIAL_NUMBER)
+_PRINTABLE = frozenset(string.ascii_letters + string.digits + " '()+,-./:=?")
+
+
+@mirrors("(crypto/x509/pkix.Name).ToRDNSequence")
+def go_subject(subject: x509.Name) -> x509.Name:
+    """The request's subject as crypto/x509 writes it into the certificate: read into a
+    pkix.Name (attributes it has no field for are dropped, CN and serialNumber keep their last
+    value) and written back in that type's order, the values of one type in one RDN, each a
+    PrintableString when its characters allow and a UTF8String otherwise."""
+    values: dict = {oid: [] for oid in _NAME_ORDER}
+    for attribute in subject:
+        if attribute.oid in values and isinstance(attribute.value, str):
+            values[attribute.oid].append(attribute.value)
+    rdns = []
+    for oid in _NAME_ORDER:
+        single = oid in (NameOID.COMMON_NAME, NameOID.SERIAL_NUMBER)
+        found = [v for v in values[oid][-1:] if v] if single else values[oid]
+        if found:
+            rdns.append(x509.RelativeDistinguishedName([x509.NameAttribute(
+                oid, v, _type=_ASN1Type.PrintableString if set(v) <= _PRINTABLE else _ASN1Type.UTF8String)
+                for v in found]))
+    return x509.Name(rdns)
+
+
+def _key_usage(usages: list[str]) -> x509.KeyUsage | None:
+    """The KeyUsage extension of these usages; None (no extension, as Go leaves it) for none."""
+    bits = {_KEY_USAGE_BITS[u] for u in usages if u in _KEY_USAGE_BITS}
+    if not bits:
+        return None
+    return x509.KeyUsage(**{field: field in bits for field in (
+        "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
+        "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")})

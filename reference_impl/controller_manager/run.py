@@ -143,8 +143,9 @@ def _api_group(prefix: str) -> str:
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None,
-                 registry: Registry | None = None):
+                 registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION):
         self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
+        self.cert_ttl = cert_ttl  # --cluster-signing-duration
         self.queue_metrics = QueueMetrics(registry or Registry())
         self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
         self.elector: LeaderElector | None = None  # with --leader-elect, once the caches have synced
@@ -626,7 +627,7 @@ class ControllerManager:
         csr = self.cache("certificatesigningrequests").get(name)
         if csr is None:
             return []
-        return csrsigning.sync(csr, self.signing_ca, datetime.datetime.now(datetime.timezone.utc))
+        return csrsigning.sync(csr, self.signing_ca, datetime.datetime.now(datetime.timezone.utc), self.cert_ttl)
 
     def _approve_csr(self, name: str) -> list:
         csr = self.cache("certificatesigningrequests").get(name)
@@ -781,6 +782,14 @@ def grace_period(text: str) -> float:
     return seconds
 
 
+def signing_duration(text: str) -> datetime.timedelta:
+    """--cluster-signing-duration as a Go duration."""
+    try:
+        return datetime.timedelta(seconds=timefmt.parse_duration(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     parser = pflag.FlagSet("kube-controller-manager", "Run the reference kube-controller-manager.",
                            prog="kubeatlas run controller-manager")
@@ -796,6 +805,13 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the CA certificate the csrsigning controller issues kubernetes.io certificates "
                              "with (with --cluster-signing-key-file; without them the controller is off)")
     parser.add_argument("--cluster-signing-key-file", type=Path, help="the private key of that CA")
+    for flag in ("--cluster-signing-duration", "--experimental-cluster-signing-duration"):
+        # One duration under two names, as upstream's two flags share one variable (the second deprecated).
+        parser.add_argument(flag, dest="cluster_signing_duration", type=signing_duration,
+                            default=csrsigning.DEFAULT_DURATION, metavar="DURATION",
+                            help="the longest life an issued certificate gets; spec.expirationSeconds may "
+                                 "ask for less (default 8760h0m0s)" if "experimental" not in flag
+                            else argparse.SUPPRESS)
     parser.add_argument("--root-ca-file", type=Path,
                         help="the root CA published in every namespace's kube-root-ca.crt ConfigMap "
                              "(default: the CA of --kubeconfig)")
@@ -829,7 +845,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if args.cluster_signing_cert_file and args.cluster_signing_key_file:
         signing_ca = csrsigning.SigningCA.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
-                                root_ca(args.root_ca_file, client), signing_ca, registry)
+                                root_ca(args.root_ca_file, client), signing_ca, registry,
+                                args.cluster_signing_duration)
     leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None
     mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
                              leader_election)

@@ -55,3 +55,20 @@ def request_client_certificates(context: ssl.SSLContext) -> bool:
     except (OSError, AttributeError, ValueError):
         return False
     return True
+
+
+def peer_intermediates_der(sock: ssl.SSLSocket) -> tuple[bytes, ...]:
+    """The certificates the client sent after its own (Go's PeerCertificates[1:]), which the x509
+    authenticator may use as intermediates to the client CA. Python reads them only through the
+    socket's private `get_unverified_chain` (public from 3.13); without it there are none."""
+    sslobj = getattr(sock, "_sslobj", None)
+    chain_of = getattr(sslobj, "get_unverified_chain", None)
+    if chain_of is None:
+        return ()
+    try:
+        chain = chain_of() or []
+        ders = [certificate.public_bytes(ssl._ssl.ENCODING_DER) for certificate in chain]  # type: ignore[attr-defined]
+    except (ssl.SSLError, ValueError, AttributeError):
+        return ()
+    # On the server side the list starts with the client's own certificate (CPython puts it there).
+    return tuple(ders[1:])

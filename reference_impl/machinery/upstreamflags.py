@@ -133,7 +133,6 @@ cloud-config string
 cloud-provider string
 cluster-cidr string
 cluster-name string
-cluster-signing-duration duration
 cluster-signing-kube-apiserver-client-cert-file string
 cluster-signing-kube-apiserver-client-key-file string
 cluster-signing-kubelet-client-cert-file string
@@ -168,7 +167,6 @@ enable-leader-migration bool
 enable-taint-manager bool
 endpoint-updates-batch-period duration
 endpointslice-updates-batch-period duration
-experimental-cluster-signing-duration duration
 external-cloud-volume-plugin string
 flex-volume-plugin-dir string
 horizontal-pod-autoscaler-cpu-initialization-period duration

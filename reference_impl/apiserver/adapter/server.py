@@ -31,6 +31,7 @@ from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
 from reference_impl.machinery import gofileserver, requestline
 from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
+from reference_impl.machinery.tlsclientauth import peer_intermediates_der
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
                                             metrics, openapi, openidmetadata, protobuf, reviews, scheme)
@@ -598,12 +599,14 @@ class _HTTPHandler(GoRequestHandler):
 
     def setup(self) -> None:
         # A connection's peer certificate is fixed by its handshake: read it once, not per request.
-        self.peer, self.peer_der = None, None
+        self.peer, self.peer_der, self.peer_intermediates = None, None, ()
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(30)
             self.request.do_handshake()
             self.request.settimeout(None)
             self.peer, self.peer_der = self.request.getpeercert() or None, self.request.getpeercert(binary_form=True)
+            if self.peer_der:
+                self.peer_intermediates = peer_intermediates_der(self.request)
         super().setup()
         self.idle = False
         self.server.track(self)
@@ -682,7 +685,8 @@ class _HTTPHandler(GoRequestHandler):
         # The handlers read the path decoded, as net/http's URL.Path: c%31 is c1, %2F a separator,
         # %FF the byte it is (kept by surrogateescape), not U+FFFD as a JSON body's would be.
         request = Request(self.command, unquote(path, errors="surrogateescape"), parse_query(query), self.headers,
-                          body, self.peer, self.peer_der, request_uri=self.path)
+                          body, self.peer, self.peer_der, request_uri=self.path,
+                          peer_intermediates_der=self.peer_intermediates)
         response = self.server.chain.handle(request)
         if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
             self.close_connection = True  # the next request would start inside this one's body

@@ -20,6 +20,7 @@ registry's `get(resource, namespace, name)` (or `list`) when the cache misses or
 """
 from __future__ import annotations
 
+import random
 import time
 from typing import Callable, Protocol, Sequence
 
@@ -139,9 +140,15 @@ class ServiceAccount:
     and container mounts the account's token, the cluster's CA and the namespace from a projected
     volume. The pod also inherits the account's imagePullSecrets when it lists none."""
 
-    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+    # The `default` account is the serviceaccount controller's to make (in kube-controller-manager,
+    # moments after its namespace): a pod needing it waits for it through this many live reads.
+    DEFAULT_ACCOUNT_ATTEMPTS = 10
+
+    def __init__(self, registry: object, lister: Lister | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.registry = registry
         self.lister = lister or _NoCache()
+        self.sleep = sleep
 
     @mirrors("k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.shouldIgnore")
     def handles(self, request: object, obj: dict | None) -> bool:
@@ -190,16 +197,23 @@ class ServiceAccount:
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/serviceaccount.Plugin).getServiceAccount")
     def _service_account(self, request: object, obj: dict, name: str) -> dict:
+        """The cached account, else a live read: once for a named account, up to ten times for
+        `default`, 100 to 200 ms apart (one interval drawn per request), before refusing the pod."""
         account = self.lister.get(request.namespace, name)
-        try:
-            if account is None:  # not cached (yet): a live read before refusing
-                account = self.registry.get("serviceaccounts", request.namespace, name)
-        except StatusError as err:
-            if err.code != 404:
-                raise
-            raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
-                                          f'serviceaccount "{name}" not found') from None
-        return account
+        if account is not None:
+            return account
+        attempts = self.DEFAULT_ACCOUNT_ATTEMPTS if name == DEFAULT_SERVICE_ACCOUNT else 1
+        interval = (100 + random.randrange(100)) / 1000
+        for attempt in range(attempts):
+            if attempt:
+                self.sleep(interval)
+            try:
+                return self.registry.get("serviceaccounts", request.namespace, name)
+            except StatusError as err:
+                if err.code != 404:
+                    raise
+        raise forbidden(request, obj, f"error looking up service account {request.namespace}/{name}: "
+                                      f'serviceaccount "{name}" not found')
 
 
 ENFORCE_MOUNTABLE_SECRETS_ANNOTATION = "kubernetes.io/enforce-mountable-secrets"
@@ -631,9 +645,15 @@ class Priority:
     keeps what the create resolved. At most one PriorityClass may be the global default. Classes
     come from the lister; one it does not hold (yet) is read live before a pod naming it is refused."""
 
-    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+    # The `default` account is the serviceaccount controller's to make (in kube-controller-manager,
+    # moments after its namespace): a pod needing it waits for it through this many live reads.
+    DEFAULT_ACCOUNT_ATTEMPTS = 10
+
+    def __init__(self, registry: object, lister: Lister | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.registry = registry
         self.lister = lister or _NoCache()
+        self.sleep = sleep
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:
@@ -721,9 +741,15 @@ class RuntimeClass:
     overhead becomes the pod's spec.overhead (a pod may not set another one itself) and its
     scheduling nodeSelector and tolerations join the pod's."""
 
-    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+    # The `default` account is the serviceaccount controller's to make (in kube-controller-manager,
+    # moments after its namespace): a pod needing it waits for it through this many live reads.
+    DEFAULT_ACCOUNT_ATTEMPTS = 10
+
+    def __init__(self, registry: object, lister: Lister | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.registry = registry
         self.lister = lister or _NoCache()
+        self.sleep = sleep
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:

@@ -295,10 +295,14 @@ class X509Authenticator:
         # fit for signing and no CA flag); an unknown critical extension is refused all the same.
         leaf_policy = verification.ExtensionPolicy.permit_all().may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
+        # Nor of a CA's but that it says it is one (BasicConstraints CA:TRUE; Go ignores KeyUsage)
+        # and, as checkChainForKeyUsage walks the whole chain, that an EKU it lists allows client auth.
+        ca_policy = verification.ExtensionPolicy.permit_all().require_present(
+            x509.BasicConstraints, verification.Criticality.AGNOSTIC, None).may_be_present(
+            x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
-            .extension_policies(ca_policy=verification.ExtensionPolicy.webpki_defaults_ca(),
-                                ee_policy=leaf_policy)
-        self._verified: dict[bytes, tuple[UserInfo | None, datetime.datetime, datetime.datetime]] = {}
+            .extension_policies(ca_policy=ca_policy, ee_policy=leaf_policy)
+        self._verified: dict[tuple[bytes, ...], tuple[UserInfo | None, datetime.datetime, datetime.datetime]] = {}
 
     @classmethod
     @mirrors("k8s.io/apiserver/pkg/authentication/request/x509.NewStaticVerifierFromFile")
@@ -318,26 +322,31 @@ class X509Authenticator:
         CommonNameUserConversion); None without a certificate or with an empty CN."""
         der = getattr(request, "peer_certificate_der", None)
         if der:
-            return self._from_der(der)
+            return self._from_der(der, tuple(getattr(request, "peer_intermediates_der", ()) or ()))
         verified = getattr(request, "peer_certificate", None)
         if verified:
             return _user_from_subject(verified.get("subject", ()))
         return None
 
-    def _from_der(self, der: bytes) -> UserInfo | None:
+    def _from_der(self, der: bytes, intermediates_der: tuple[bytes, ...] = ()) -> UserInfo | None:
+        """The user of the leaf `der`, verified with the intermediates the client sent after it
+        (as upstream adds PeerCertificates[1:] to the verify options' Intermediates)."""
         now = self.now() if self.now else datetime.datetime.now(datetime.timezone.utc)
-        hit = self._verified.get(der)
+        key = (der, *intermediates_der)
+        hit = self._verified.get(key)
         if hit is not None and hit[1] <= now <= hit[2]:
             return hit[0]
         try:
             leaf = x509.load_der_x509_certificate(der)
+            intermediates = [x509.load_der_x509_certificate(i) for i in intermediates_der]
         except ValueError:
             raise AuthenticationFailed("the client certificate is not DER") from None
         try:
             if leaf.version == x509.Version.v1:
                 _verify_v1_leaf(self.ca_certs, leaf, now)
+                chain = [leaf]
             else:
-                self._policy.time(now).build_client_verifier().verify(leaf, [])
+                chain = self._policy.time(now).build_client_verifier().verify(leaf, intermediates).chain
         except verification.VerificationError as err:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -348,7 +357,9 @@ class X509Authenticator:
             user = UserInfo(str(names[-1].value), groups=groups)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()
-        self._verified[der] = (user, leaf.not_valid_before_utc, leaf.not_valid_after_utc)
+        # The verdict holds while every certificate of the chain is valid.
+        self._verified[key] = (user, max(c.not_valid_before_utc for c in chain),
+                               min(c.not_valid_after_utc for c in chain))
         return user
 
 

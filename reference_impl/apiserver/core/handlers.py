@@ -103,6 +103,7 @@ class Request:
     # The endpoint's objects go out as protobuf (the CRD handler's StandardSerializers have no protobuf).
     protobuf_objects: bool = True
     request_uri: str = ""  # the target as sent (path and query, undecoded); the path when not given
+    peer_intermediates_der: tuple[bytes, ...] = ()  # the rest of the chain the client sent, for x509
 
     @property
     def uri(self) -> str:

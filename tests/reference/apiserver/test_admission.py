@@ -162,10 +162,36 @@ def test_service_account_must_exist():
                            'serviceaccount "ghost" not found')
 
 
-def test_missing_default_service_account_is_refused():
-    """Without the `default` ServiceAccount (no controller made it), pods cannot be created."""
+def test_missing_default_service_account_is_refused_after_ten_reads():
+    """Without the `default` ServiceAccount (no controller made it), pods cannot be created; the
+    plugin reads it ten times, 100 to 200 ms apart, before it says so."""
+    registry, slept = FakeRegistry(namespace("fresh")), []
+    err = refused(ServiceAccount(registry, sleep=slept.append), Request("CREATE", PODS, "fresh", obj=pod()))
+    assert err.message == ('pods "web" is forbidden: error looking up service account fresh/default: '
+                           'serviceaccount "default" not found')
+    assert len(slept) == 9 and len(set(slept)) == 1 and 0.1 <= slept[0] < 0.2
+
+
+def test_a_default_service_account_made_while_the_pod_waits_admits_it():
+    """The serviceaccount controller makes `default` moments after its namespace: a pod created
+    in between waits for it instead of being refused."""
     registry = FakeRegistry(namespace("fresh"))
-    assert refused(ServiceAccount(registry), Request("CREATE", PODS, "fresh", obj=pod())).code == 403
+    slept = []
+
+    def sleep(seconds):
+        slept.append(seconds)
+        if len(slept) == 3:
+            registry.objects[("serviceaccounts", "fresh", "default")] = service_account("fresh")[2]
+
+    obj = ServiceAccount(registry, sleep=sleep).admit(Request("CREATE", PODS, "fresh", obj=pod()), pod())
+    assert obj["spec"]["serviceAccountName"] == "default" and len(slept) == 3
+
+
+def test_a_named_service_account_is_read_once():
+    """Only `default` is waited for: another missing account is refused after one live read."""
+    slept = []
+    refused(ServiceAccount(REGISTRY, sleep=slept.append), Request("CREATE", PODS, obj=pod(serviceAccountName="ghost")))
+    assert slept == []
 
 
 def test_pod_inherits_image_pull_secrets():

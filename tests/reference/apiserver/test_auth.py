@@ -402,3 +402,51 @@ def test_a_bad_bearer_subprotocol_fails_authentication(token_file, request_, rea
 ], ids=["not-websocket", "no-connection-upgrade", "empty-token"])
 def test_a_bearer_subprotocol_outside_a_websocket_handshake_or_empty_presents_nothing(token_file, request_):
     assert new_authenticator(token_auth_file=token_file, anonymous=True).authenticate(request_) == ANONYMOUS
+
+
+def intermediate_ca(root: certutil.KeyPair, key_usage: bool = True, extended=None) -> certutil.KeyPair:
+    """A CA signed by `root` (CA:TRUE), with or without a KeyUsage extension, and with the
+    `extended` key usages if any."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key, now = ec.generate_private_key(ec.SECP256R1()), datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder()
+               .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "intermediate")]))
+               .issuer_name(root.certificate.subject).public_key(key.public_key())
+               .serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+               .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+               .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False))
+    if key_usage:
+        builder = builder.add_extension(x509.KeyUsage(True, False, False, False, False, True, True, False, False),
+                                        critical=True)
+    if extended:
+        builder = builder.add_extension(x509.ExtendedKeyUsage(extended), critical=False)
+    cert = builder.sign(root.private_key, hashes.SHA256())
+    return certutil.KeyPair(cert.public_bytes(serialization.Encoding.PEM),
+                            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                              serialization.NoEncryption()))
+
+
+@pytest.mark.parametrize("key_usage", [True, False])
+def test_a_certificate_of_an_intermediate_ca_is_accepted_with_the_intermediate_sent(ca, key_usage):
+    """Go's Verify builds the chain through the certificates the client sent after its own
+    (PeerCertificates[1:]); the intermediate needs CA:TRUE, not a KeyUsage extension."""
+    intermediate = intermediate_ca(ca, key_usage)
+    leaf = certutil.issue_client_cert(intermediate, "system:node:n1", ("system:nodes",))
+    auth = X509Authenticator([ca.certificate])
+    request = FakeRequest(peer_certificate_der=der(leaf))
+    request.peer_intermediates_der = (der(intermediate),)
+    assert auth.authenticate(request) == UserInfo("system:node:n1", groups=("system:nodes",))
+    with pytest.raises(AuthenticationFailed, match="verifying certificate .*system:node:n1.* failed"):
+        auth.authenticate(FakeRequest(peer_certificate_der=der(leaf)))  # not remembered without its chain
+
+
+def test_an_intermediate_whose_extended_key_usage_leaves_out_client_auth_refuses_its_leaves(ca):
+    """checkChainForKeyUsage holds every certificate of the chain to client auth, not just the leaf."""
+    intermediate = intermediate_ca(ca, extended=[ExtendedKeyUsageOID.SERVER_AUTH])
+    leaf = certutil.issue_client_cert(intermediate, "dan")
+    request = FakeRequest(peer_certificate_der=der(leaf))
+    request.peer_intermediates_der = (der(intermediate),)
+    with pytest.raises(AuthenticationFailed):
+        X509Authenticator([ca.certificate]).authenticate(request)

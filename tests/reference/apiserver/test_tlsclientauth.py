@@ -18,8 +18,13 @@ from reference_impl.apiserver.adapter import certs
 from reference_impl.apiserver.core.auth import new_authenticator
 from reference_impl.apiserver.adapter.run import tls_context
 from reference_impl.apiserver.adapter.server import APIServer
+from reference_impl.machinery import certutil
 from reference_impl.machinery.tlsclientauth import request_client_certificates
-from tests.reference.apiserver.test_handlers import NOW, etcd, registry  # noqa: F401
+from tests.reference.apiserver.test_auth import intermediate_ca
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import NOW
+
+etcd, registry = test_handlers.etcd, test_handlers.registry  # the fixtures, shared
 
 
 @pytest.fixture
@@ -91,3 +96,18 @@ def test_the_admin_certificate_still_authenticates(tls_server):
     server, bundle, _ = tls_server
     code, body = get(server, bundle, (str(bundle.admin.cert_path), str(bundle.admin.key_path)))
     assert code == 200 and body["kind"] == "NamespaceList"
+
+
+def test_a_certificate_of_an_intermediate_ca_authenticates_when_the_client_sends_the_chain(tls_server):
+    """The server reads the whole chain the client sent (Go's PeerCertificates) for the x509
+    authenticator, so an intermediate of the client CA may issue client certificates."""
+    server, bundle, tmp_path = tls_server
+    intermediate = intermediate_ca(bundle.ca)
+    leaf = certutil.issue_client_cert(intermediate, "chained-admin", ("system:masters",))
+    (tmp_path / "chain.crt").write_bytes(leaf.cert_pem + intermediate.cert_pem)
+    (tmp_path / "leaf.crt").write_bytes(leaf.cert_pem)
+    (tmp_path / "leaf.key").write_bytes(leaf.key_pem)
+    code, body = get(server, bundle, (str(tmp_path / "chain.crt"), str(tmp_path / "leaf.key")))
+    assert (code, body["kind"]) == (200, "NamespaceList")
+    code, status = get(server, bundle, (str(tmp_path / "leaf.crt"), str(tmp_path / "leaf.key")))
+    assert (code, status["reason"]) == (401, "Unauthorized")

@@ -2,6 +2,8 @@
 handler answers it, and the work queues' metrics counted from the keys they handle."""
 from __future__ import annotations
 
+import datetime
+
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import serving
@@ -75,3 +77,13 @@ def test_the_controller_manager_serves_10257_by_default_and_reads_its_flags():
     args = parse_args(["--kubeconfig", "k"], {})
     assert (args.secure_port, args.bind_address) == (10257, "0.0.0.0")
     assert process_main(COMMAND, ["--kubeconfig", "k", "--secure-port", "-1"], {}) == 1
+
+
+def test_cluster_signing_duration_is_read_under_both_its_names():
+    """--cluster-signing-duration (and its deprecated --experimental- twin) sets the signers' TTL,
+    a year by default; it is acted on, so not reported as a flag without effect."""
+    assert parse_args(["--kubeconfig", "k"], {}).cluster_signing_duration == datetime.timedelta(hours=8760)
+    for flag in ("--cluster-signing-duration", "--experimental-cluster-signing-duration"):
+        args = parse_args(["--kubeconfig", "k", f"{flag}=10h30m"], {})
+        assert args.cluster_signing_duration == datetime.timedelta(hours=10, minutes=30)
+        assert not args.no_effect

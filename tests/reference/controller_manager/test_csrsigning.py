@@ -1,10 +1,12 @@
-"""The CSR signing controller: an approved request of a kubernetes.io signer is issued a
-certificate by the cluster CA, one whose usages its signer refuses is Failed, and anything else
-(not approved, already issued, another signer) is left alone."""
+"""The CSR signing controller: an approved request of a kubernetes.io signer (the kubelet's
+client and serving signers among them) is issued a certificate by the cluster CA, one its
+signer's checks refuse is Failed (with upstream's message), and anything else (not approved,
+already issued, another signer) is left alone."""
 from __future__ import annotations
 
 import base64
 import datetime
+import ipaddress
 
 import pytest
 from cryptography import x509
@@ -25,26 +27,46 @@ def ca():
                                 serialization.load_pem_private_key(pair.key_pem, password=None))
 
 
-def request_pem(common_name="alice", organization="dev") -> str:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, organization),
-                      x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
-    csr = x509.CertificateSigningRequestBuilder().subject_name(name).sign(key, hashes.SHA256())
+KEY = ec.generate_private_key(ec.SECP256R1())
+KUBELET_CLIENT = ("digital signature", "key encipherment", "client auth")
+KUBELET_SERVING = ("digital signature", "key encipherment", "server auth")
+
+
+def request_pem(common_name="alice", organization="dev", names=()) -> str:
+    subject = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in (
+        [organization] if isinstance(organization, str) else organization)]
+    name = x509.Name([*subject, x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(name)
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+    csr = builder.sign(KEY, hashes.SHA256())
     return base64.b64encode(csr.public_bytes(serialization.Encoding.PEM)).decode()
 
 
-def csr(usages=("client auth",), signer=csrsigning.KUBE_APISERVER_CLIENT, approved=True, **spec) -> dict:
+def csr(usages=("client auth",), signer=csrsigning.KUBE_APISERVER_CLIENT, approved=True, request=None, **spec) -> dict:
     conditions = [{"type": "Approved", "status": "True", "reason": "KubectlApprove"}] if approved else []
     return {"metadata": {"name": "alice", "resourceVersion": "7"},
-            "spec": {"request": request_pem(), "signerName": signer, "usages": list(usages), **spec},
+            "spec": {"request": request or request_pem(), "signerName": signer, "usages": list(usages), **spec},
             "status": {"conditions": conditions}}
+
+
+def node_csr(signer=csrsigning.KUBE_APISERVER_CLIENT_KUBELET, usages=KUBELET_CLIENT, common_name="system:node:n1",
+             organization="system:nodes", names=(), **spec) -> dict:
+    return csr(usages, signer, request=request_pem(common_name, organization, names), **spec)
+
+
+def failure(updates) -> tuple[str, str, str]:
+    [update] = updates
+    assert "certificate" not in update.obj["status"]
+    failed = update.obj["status"]["conditions"][-1]
+    return failed["type"], failed["reason"], failed["message"]
 
 
 def issued(update) -> x509.Certificate:
     return x509.load_pem_x509_certificate(base64.b64decode(update.obj["status"]["certificate"]))
 
 
-def test_an_approved_client_request_is_issued_by_the_ca_for_a_year(ca):
+def test_an_approved_client_request_is_issued_by_the_ca_for_a_year_backdated_five_minutes(ca):
     [update] = csrsigning.sync(csr(usages=("digital signature", "client auth")), ca, NOW)
     assert (update.resource, update.subresource, update.obj["metadata"]["resourceVersion"]) == (
         "certificatesigningrequests", "status", "7")
@@ -52,14 +74,84 @@ def test_an_approved_client_request_is_issued_by_the_ca_for_a_year(ca):
     cert.verify_directly_issued_by(ca.certificate)
     assert cert.subject.rfc4514_string() == "CN=alice,O=dev"
     assert cert.not_valid_before_utc == NOW - datetime.timedelta(minutes=5)
-    assert cert.not_valid_after_utc == min(NOW + datetime.timedelta(days=365), ca.certificate.not_valid_after_utc)
+    assert cert.not_valid_after_utc == NOW + datetime.timedelta(days=365) - datetime.timedelta(minutes=5)
     assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
         ExtendedKeyUsageOID.CLIENT_AUTH]
 
 
 def test_expiration_seconds_is_honoured_down_to_ten_minutes(ca):
+    """A certificate shorter-lived than eight hours is not backdated at its end."""
     [update] = csrsigning.sync(csr(expirationSeconds=60), ca, NOW)
     assert issued(update).not_valid_after_utc == NOW + datetime.timedelta(minutes=10)
+    [update] = csrsigning.sync(csr(expirationSeconds=3600), ca, NOW)
+    assert issued(update).not_valid_after_utc == NOW + datetime.timedelta(hours=1)
+
+
+def test_cluster_signing_duration_caps_the_requested_expiration(ca):
+    """--cluster-signing-duration is the longest life: a request asking for more gets it, less the
+    five minutes of backdating."""
+    ttl = datetime.timedelta(hours=10)
+    for seconds in (None, 3600 * 24 * 400):
+        [update] = csrsigning.sync(csr(**({} if seconds is None else {"expirationSeconds": seconds})), ca, NOW, ttl)
+        assert issued(update).not_valid_after_utc == NOW + ttl - datetime.timedelta(minutes=5)
+    [update] = csrsigning.sync(csr(expirationSeconds=3600 * 24 * 400), ca, NOW)
+    assert issued(update).not_valid_after_utc == NOW + datetime.timedelta(days=365) - datetime.timedelta(minutes=5)
+
+
+def test_a_kubelet_client_request_is_issued_as_the_node(ca):
+    """kube-apiserver-client-kubelet signs O=system:nodes, CN=system:node:NAME with client auth."""
+    [update] = csrsigning.sync(node_csr(), ca, NOW)
+    cert = issued(update)
+    cert.verify_directly_issued_by(ca.certificate)
+    assert cert.subject.rfc4514_string() == "CN=system:node:n1,O=system:nodes"
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.CLIENT_AUTH]
+    usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    assert (usage.digital_signature, usage.key_encipherment) == (True, True)
+
+
+def test_a_kubelet_serving_request_is_issued_with_its_names(ca):
+    """kubelet-serving signs the node's subject with its DNS and IP names for server auth."""
+    names = (x509.DNSName("n1"), x509.IPAddress(ipaddress.ip_address("10.0.0.1")))
+    [update] = csrsigning.sync(node_csr(csrsigning.KUBELET_SERVING, KUBELET_SERVING, names=names), ca, NOW)
+    cert = issued(update)
+    assert list(cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value) == list(names)
+    assert list(cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value) == [
+        ExtendedKeyUsageOID.SERVER_AUTH]
+
+
+@pytest.mark.parametrize("request_args, message", [
+    ({"organization": ["system:nodes", "x"]}, "subject organization is not system:nodes"),
+    ({"names": (x509.DNSName("n1"),)}, "DNS subjectAltNames are not allowed"),
+    ({"names": (x509.RFC822Name("a@b.c"),)}, "Email subjectAltNames are not allowed"),
+    ({"names": (x509.IPAddress(ipaddress.ip_address("10.0.0.1")),)}, "IP subjectAltNames are not allowed"),
+    ({"common_name": "n1"}, "subject common name does not begin with system:node:"),
+    ({"usages": ("client auth",)}, "usages did not match [client auth digital signature key encipherment]"),
+])
+def test_the_kubelet_client_signer_fails_a_request_that_is_not_a_nodes(ca, request_args, message):
+    assert failure(csrsigning.sync(node_csr(**request_args), ca, NOW)) == (
+        "Failed", "SignerValidationFailure", message)
+
+
+@pytest.mark.parametrize("request_args, message", [
+    ({"organization": "dev"}, "subject organization is not system:nodes"),
+    ({"names": ()}, "DNS or IP subjectAltName is required"),
+    ({"names": (x509.DNSName("n1"), x509.UniformResourceIdentifier("spiffe://n1"))},
+     "URI subjectAltNames are not allowed"),
+    ({"usages": KUBELET_CLIENT}, "usages did not match [digital signature key encipherment server auth]"),
+    ({"common_name": "n1"}, "subject common name does not begin with system:node:"),
+])
+def test_the_kubelet_serving_signer_fails_a_request_that_is_not_a_nodes(ca, request_args, message):
+    request_args = {"names": (x509.DNSName("n1"),), "usages": KUBELET_SERVING, **request_args}
+    assert failure(csrsigning.sync(node_csr(csrsigning.KUBELET_SERVING, **request_args), ca, NOW)) == (
+        "Failed", "SignerValidationFailure", message)
+
+
+def test_a_legacy_unknown_certificate_without_key_usages_has_no_key_usage_extension(ca):
+    """crypto/x509 writes no KeyUsage extension for no key usage bits."""
+    [update] = csrsigning.sync(csr(usages=("client auth",), signer=csrsigning.LEGACY_UNKNOWN), ca, NOW)
+    with pytest.raises(x509.ExtensionNotFound):
+        issued(update).extensions.get_extension_for_class(x509.KeyUsage)
 
 
 @pytest.mark.parametrize("usages, message", [
@@ -67,10 +159,7 @@ def test_expiration_seconds_is_honoured_down_to_ten_minutes(ca):
     (("digital signature",), "missing required usage for client certificate: client auth"),
 ])
 def test_usages_the_signer_refuses_fail_the_request(ca, usages, message):
-    [update] = csrsigning.sync(csr(usages=usages), ca, NOW)
-    failed = update.obj["status"]["conditions"][-1]
-    assert (failed["type"], failed["reason"], failed["message"]) == ("Failed", "SignerValidationFailure", message)
-    assert "certificate" not in update.obj["status"]
+    assert failure(csrsigning.sync(csr(usages=usages), ca, NOW)) == ("Failed", "SignerValidationFailure", message)
 
 
 def test_requests_not_approved_already_issued_or_of_another_signer_are_left_alone(ca):
@@ -79,4 +168,21 @@ def test_requests_not_approved_already_issued_or_of_another_signer_are_left_alon
     assert csrsigning.sync(csr(approved=False), ca, NOW) == []
     assert csrsigning.sync(done, ca, NOW) == []
     assert csrsigning.sync(csr(signer="example.com/mine"), ca, NOW) == []
-    assert csrsigning.sync(csr(signer="kubernetes.io/kubelet-serving"), ca, NOW) == []  # not served here
+    assert csrsigning.sync(csr(signer="kubernetes.io/unknown"), ca, NOW) == []
+
+
+def test_the_subject_is_written_as_crypto_x509_writes_a_pkix_name(ca):
+    """O before CN whatever the request's order, one RDN per attribute type, PrintableString where
+    the characters allow, and no attribute pkix.Name has no field for (emailAddress)."""
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "system:node:n1"),
+                         x509.NameAttribute(NameOID.EMAIL_ADDRESS, "n1@example.com"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes"),
+                         x509.NameAttribute(NameOID.ORGANIZATION_NAME, "ünï")])
+    request = x509.CertificateSigningRequestBuilder().subject_name(subject).sign(KEY, hashes.SHA256())
+    pem = base64.b64encode(request.public_bytes(serialization.Encoding.PEM)).decode()
+    [update] = csrsigning.sync(csr(request=pem), ca, NOW)
+    written = issued(update).subject
+    assert [sorted((a.oid.dotted_string, a.value) for a in rdn) for rdn in written.rdns] == [
+        [("2.5.4.10", "system:nodes"), ("2.5.4.10", "ünï")], [("2.5.4.3", "system:node:n1")]]
+    types = {a.value: a._type.name for a in written}
+    assert types == {"system:nodes": "PrintableString", "ünï": "UTF8String", "system:node:n1": "PrintableString"}
