@@ -216,6 +216,12 @@ def utf8_text(text: str) -> str:
     return text
 
 
+def git_ref(text: str) -> str:
+    """argparse type for --ref: pasted with a blank or a newline around it (`--ref ' v3.5.1'`,
+    a variable read from a file), it is still the ref; no git ref begins or ends with one."""
+    return utf8_text(text).strip()
+
+
 def component_names(text: str) -> str:
     """argparse type for a comma-separated subset: one naming nothing (an unset shell variable)
     would silently mean all of them."""
@@ -301,7 +307,7 @@ def _add_fetch(commands) -> None:
                        help="kubernetes and/or etcd (default: both)")
     fetch.add_argument("--from", dest="source", metavar="URL|PATH",
                        help="where to fetch from: a git URL, or a local repository or mirror")
-    fetch.add_argument("--ref", type=utf8_text,
+    fetch.add_argument("--ref", type=git_ref,
                        help="tag, branch or commit to fetch (default: the pinned tag)")
     fetch.add_argument("--url", type=utf8_text,
                        help="remote URL to record for permalinks (default: the source's own)")
@@ -605,11 +611,9 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
     if checkout is None or rev.startswith("-"):
         raise unknown
     revision = re.sub(r"^HEAD(?=$|[~^])", checkout.commit, rev)
-    found = subprocess.run(["git", "--git-dir", checkout.git_dir, "rev-parse", "--verify",
-                            "--quiet", f"{revision}^{{commit}}"], capture_output=True, text=True)
-    if found.returncode != 0:
+    sha = _git_commit(checkout.git_dir, revision)
+    if sha is None:
         raise unknown
-    sha = found.stdout.strip()
     try:
         return query.GraphIndex.open(db, repo, sha)
     except query.QueryError:
@@ -620,6 +624,20 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
             reason = f"{sha[:12]} in {checkout.git_dir}, which is not indexed: run " \
                      f"`kubeatlas fetch {repo} --ref {sha}` and index it"
         raise query.QueryError(f"--commit {rev} is {reason}") from None
+
+
+def _git_commit(git_dir: str, revision: str) -> str | None:
+    """The commit `revision` names in `git_dir`, as git reads it; None if it names none."""
+    def rev_parse(rev: str) -> str | None:
+        found = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "--verify", "--quiet",
+                                rev], capture_output=True, text=True)
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    # `:/fix` (the newest commit whose message matches) reads a suffix as more of its pattern:
+    # `:/fix^{commit}` looks for that text. It names a commit alone, as nothing else does.
+    if revision.startswith(":/"):
+        return rev_parse(revision)
+    return rev_parse(f"{revision}^{{commit}}")
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -734,6 +752,13 @@ def cmd_index(args: argparse.Namespace) -> int:
             for tag in summaries[-1].unnamed_tags:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
+            for go_mod, files in summaries[-1].nameless_modules.items():
+                # Counted among the files "no go.mod covers", which reads as a go.mod missing.
+                progress.warn(f"{name}: {go_mod} of {checkouts[name].commit[:12]} declares no "
+                              f"module path (its `module` line is empty or missing), so its "
+                              f"{files:,} Go files have no import path and none of their calls "
+                              f"is resolved: give it one, e.g. `module "
+                              f"{_MODULE_EXAMPLES[name]}`, commit, and fetch again")
             if not summaries[-1].go_files:
                 # The summary's zeros read as a tree indexed; every query would then find nothing.
                 source = checkouts[name].git_dir
@@ -754,6 +779,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+_MODULE_EXAMPLES = {"kubernetes": "k8s.io/kubernetes", "etcd": "go.etcd.io/etcd/v3"}
 
 
 def _parser_processes(asked: int | None, progress: Progress) -> int:
