@@ -29,7 +29,7 @@ from pathlib import Path
 from analyzer.errors import GitNotFound, SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace, exclusive
+from analyzer.workspace import REPOS, Workspace, exclusive, path_too_long
 
 try:
     from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -177,7 +177,15 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
 
 def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     path = Path(source).expanduser()
+    too_long = path_too_long(path)
+    if too_long:  # else 'File name too long', naming neither the repository nor the option
+        raise SourceError(name, source, f"{too_long}: give --from the repository's own path")
     if not path.exists():
+        trimmed = source.strip()
+        if trimmed != source and trimmed and Path(trimmed).expanduser().exists():
+            # Pasted with a blank around it, which a shell keeps inside quotes.
+            raise SourceError(name, source, f"no such file or directory; {trimmed!r}, without "
+                              f"the blank around it, is one: give --from {trimmed}")
         raise SourceError(name, source, "no such file or directory")
     try:
         repo = _open(path)

@@ -524,3 +524,31 @@ def test_a_damaged_cluster_record_is_one_line_not_a_traceback(action, recorded, 
     assert err.startswith(f"kubeatlas: error: {state} is damaged (") and err.count("\n") == 1
     assert err.endswith("): stop the processes it recorded, if any still run, and remove it\n")
     assert state.exists()
+
+
+@pytest.mark.parametrize("given, problem", [
+    ("go/bin", "is not a Go installation: it has no src/runtime: give --goroot {go}"),
+    ("go/bin/go", "is a file, not a Go installation's folder: give --goroot {go}"),
+    ("go/src", "is not a Go installation: it has no src/runtime: give --goroot {go}"),
+    ("elsewhere", "is not a Go installation: it has no src/runtime: give the folder `go env "
+                  "GOROOT` prints, or leave --goroot out to use the installed go's"),
+    ("gone", "does not exist: give the folder `go env GOROOT` prints, or leave --goroot out to "
+             "use the installed go's"),
+])
+def test_a_goroot_that_is_no_go_installation_is_a_usage_error_naming_the_one_meant(
+        given, problem, etcd_repo, tmp_path, capsys):
+    """`index --goroot /tmp` said "go: /tmp: not a Go installation (no src/runtime)" with exit
+    1, naming no option and no remedy; the go binary, its bin/ or src/ given for GOROOT is
+    answered with the folder above that is one."""
+    go = tmp_path / "go"
+    (go / "src" / "runtime").mkdir(parents=True)
+    (go / "bin").mkdir()
+    (go / "bin" / "go").write_text("")
+    (tmp_path / "elsewhere").mkdir()
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q", *home]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--goroot", str(tmp_path / given), *home]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --goroot {tmp_path / given} {problem.format(go=go)} (--no-goroot "
+        "indexes without the standard library)\n")

@@ -876,7 +876,10 @@ def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(t
     _git(repo, "commit", "--quiet", "--all", "-m", "Old is gone")
     _git(repo, "tag", "v2")
     new = fetch_and_index()
-    for rev, defines_old in (("HEAD", False), ("HEAD~1", True), ("main^", True), ("v2", False)):
+    # `:/text` is the newest commit whose message matches, as git reads it (with `^{commit}`
+    # appended, git looked for the text "Old is gone^{commit}" and the query found nothing).
+    for rev, defines_old in (("HEAD", False), ("HEAD~1", True), ("main^", True), ("v2", False),
+                             (":/Old is gone", False), (":/fixture tree", True)):
         assert main(["show", "--home", home, "--commit", rev, "Old"]) == (0 if defines_old else 1), rev
         assert ("no symbol 'Old'" in capsys.readouterr().err) != defines_old, rev
 
