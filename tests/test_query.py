@@ -363,9 +363,9 @@ if __name__ == "__main__":
     from conftest import TREES, make_git_tree
 
     with tempfile.TemporaryDirectory() as tmp:
-        index = build_index(Path(tmp) / "home", make_git_tree(TREES / "kube", Path(tmp) / "kubernetes"))
+        built = build_index(Path(tmp) / "home", make_git_tree(TREES / "kube", Path(tmp) / "kubernetes"))
         GOLDEN.mkdir(parents=True, exist_ok=True)
-        for name, text in golden_outputs(index).items():
+        for name, text in golden_outputs(built).items():
             (GOLDEN / name).write_text(text + "\n")
             print(f"wrote {GOLDEN / name}")
 
