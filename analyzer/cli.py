@@ -5,28 +5,35 @@ one line on stderr and its exit code. Results go to stdout; progress and warning
 """
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import errno
-import importlib
-import json
-import math
-import os
-import re
-import shutil
-import signal
-import sqlite3
-import subprocess
 import sys
-import threading
-from pathlib import Path
 
-from analyzer import graph, query, render, store
-from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex, UnknownName,
-                             UsageError, nearest)
-from analyzer.progress import Progress
-from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
-                                forget_callers_repository, held_by, index_writer_lock)
+# A Ctrl-C while the command starts (these imports take half a second on a busy machine) would
+# end in a traceback, and Python would then kill itself with SIGINT: it ends as one later does.
+try:
+    import argparse
+    import dataclasses
+    import errno
+    import importlib
+    import json
+    import math
+    import os
+    import re
+    import shutil
+    import signal
+    import sqlite3
+    import subprocess
+    import threading
+    from pathlib import Path
+
+    from analyzer import graph, query, render, store
+    from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex,
+                                 UnknownName, UsageError, nearest)
+    from analyzer.progress import Progress
+    from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
+                                    forget_callers_repository, held_by, index_writer_lock)
+except KeyboardInterrupt:
+    print("kubeatlas: interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -1149,6 +1156,16 @@ def _options_of(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Before the command began (reading the command line, importing what it needs) or as
+        # it ended: nothing was done, or all was; the status is a Ctrl-C's all the same.
+        print("kubeatlas: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["help"]:  # `kubeatlas help [COMMAND]`, as git, go and kubectl take it
         argv = [*argv[1:2], "--help"]

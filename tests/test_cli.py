@@ -552,3 +552,40 @@ def test_a_goroot_that_is_no_go_installation_is_a_usage_error_naming_the_one_mea
     assert capsys.readouterr().err == (
         f"kubeatlas: error: --goroot {tmp_path / given} {problem.format(go=go)} (--no-goroot "
         "indexes without the standard library)\n")
+
+
+def test_a_ctrl_c_while_the_command_line_is_read_ends_as_any_ctrl_c(monkeypatch, capsys):
+    """Outside the command itself (reading the command line) a Ctrl-C was a traceback, and
+    Python then killed itself with SIGINT: status -2 to a caller, not 130."""
+    import analyzer.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(analyzer.cli, "build_parser", interrupted)
+    try:
+        code = main(["find", "x"])
+    except KeyboardInterrupt:  # pytest would take it for the user's own
+        pytest.fail("the Ctrl-C escaped main")
+    assert code == 130
+    assert capsys.readouterr().err == "kubeatlas: interrupted\n"
+
+
+def test_a_ctrl_c_while_the_command_starts_ends_as_any_ctrl_c(tmp_path):
+    """The command's imports take half a second on a busy machine: a Ctrl-C then was a
+    traceback through importlib and an exit by SIGINT."""
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, *args):\n"
+        "        if name == 'analyzer.progress':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", "import analyzer.cli"], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin",
+                                          "PYTHONPATH": f"{tmp_path}:{root}"})
+    assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
