@@ -388,7 +388,9 @@ def _add_cluster(commands) -> None:
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
         "each one (a crashed component is named, and the exit status is 1); `down` stops them.",
         epilog=examples("cluster up --only etcd,apiserver", "cluster status", "cluster down"))
-    cluster.add_argument("action", choices=("up", "status", "down"))
+    cluster.add_argument("action", choices=("up", "status", "down"),
+                         help="up starts the cluster, status reports each component, down stops "
+                         "them")
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
@@ -502,8 +504,11 @@ def _add_path(commands) -> None:
                                epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
                                                "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
                                                "-n 3 --min-confidence 0.5"))
-    path.add_argument("start", metavar="FROM", type=symbol_name)
-    path.add_argument("goal", metavar="TO", type=symbol_name)
+    path.add_argument("start", metavar="FROM", type=symbol_name,
+                      help="the symbol the paths start at: a go/ssa name, an unambiguous ending "
+                      "of one, or a place: file.go:LINE")
+    path.add_argument("goal", metavar="TO", type=symbol_name,
+                      help="the symbol they end at, named as FROM")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
                       help="a symbol the path must pass through (repeatable, in order)")
     path.add_argument("-n", "--count", type=positive_int, default=1,

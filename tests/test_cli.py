@@ -194,6 +194,17 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_argument_of_every_command_says_what_it_is(command):
+    """`kubeatlas path --help` listed FROM and TO, and `cluster --help` {up,status,down}, with
+    nothing beside them: each argument and option has its line of help."""
+    parser = build_parser(command)
+    sub = next(action for action in parser._actions if action.dest == "command").choices[command]
+    unexplained = [action.option_strings or action.metavar or action.dest
+                   for action in sub._actions if not action.help]
+    assert unexplained == []
+
+
 def test_examples_are_not_wrapped_on_a_narrow_terminal(monkeypatch, capsys):
     """argparse fills help text to the terminal's width: an example cut in two cannot be copied."""
     monkeypatch.setenv("COLUMNS", "40")
