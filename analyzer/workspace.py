@@ -64,6 +64,11 @@ def user_home() -> Path:
     Python's Path.home() takes an empty $HOME for `/`, and, for a user the database does not
     know (`docker run --user 1234`), gives a folder named `~` in the current one."""
     home = os.environ.get("HOME")
+    if home and not os.path.isabs(home):
+        # As $KUBEATLAS_HOME: another home, and another index, in each directory.
+        raise UsageError(f"$HOME is {home!r}, a relative path, which names another folder in "
+                         "each directory: give --home (or $KUBEATLAS_HOME) the folder for "
+                         "kubeatlas' clones and index, or set $HOME to an absolute path")
     if home:
         return Path(home)
     try:

@@ -393,6 +393,26 @@ def test_a_relative_home_variable_is_refused(argv, tmp_path, monkeypatch, capsys
     assert "no index yet" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["find", "Run"], ["index"], ["fetch", "etcd"]])
+def test_a_relative_home_is_refused_when_it_would_choose_the_folder(argv, tmp_path, monkeypatch,
+                                                                    capsys):
+    """HOME=h (a script's, a container's) made h/.cache/kubeatlas in the current folder: a
+    fetch in one directory, and a query in another found no index."""
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "h")
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: $HOME is 'h', a relative path, which names another folder in each "
+        "directory: give --home (or $KUBEATLAS_HOME) the folder for kubeatlas' clones and index, "
+        "or set $HOME to an absolute path\n")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["find", "Run"]) == 1
+    assert "no index yet" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
                                   ["index", "kubernetes", "-j", "2", "etcd", "-q"],
                                   ["fetch", "kubernetes", "--full", "etcd"]])
