@@ -79,9 +79,14 @@ class Parser(argparse.ArgumentParser):
             parsed.repos += unrecognized
             unrecognized = []
         if unrecognized:
-            word, options = unrecognized[0], _options_of(_subcommand(self, parsed.command))
+            # An option left over is the mistake to name (`index kubernetes --tests etcd
+            # --bogus` leaves etcd too, which is only a repository argparse did not take).
+            word = next((w for w in unrecognized if w.startswith("-")), unrecognized[0])
+            options = _options_of(_subcommand(self, parsed.command))
             if word.split("=", 1)[0] in options:  # one the command takes, so it followed `--`
                 hint = f"; {word} follows `--`, after which every word is a name: give it before"
+            elif not word.startswith("-"):
+                hint = _one_too_many(_subcommand(self, parsed.command))
             else:
                 near = _near_option(word, options)
                 hint = f"; did you mean {near}?" if near else ""
@@ -128,6 +133,18 @@ def cut_pasted(message: str, longest: int = 1000) -> str:
 # either spelling given to a command that takes the other is pointed at it.
 OUTPUT_SPELLINGS = {"--json": ("-f", "-f json"), "-f": ("--json", "--json"),
                     "--format": ("--json", "--json")}
+
+
+def _one_too_many(command: argparse.ArgumentParser) -> str:
+    """Why a word is left over when a command takes no more (`find Start Etcd`, a name with a
+    blank unquoted; `component etcd kubelet`): what the command takes, and how to ask for two."""
+    takes = [action.metavar or action.dest for action in command._actions
+             if not action.option_strings and action.nargs is None]
+    if not takes:
+        return f"; {command.prog} takes no name"
+    if any(action.type is symbol_name for action in command._actions if not action.option_strings):
+        return f"; {command.prog} takes {' and '.join(takes)} alone: quote a name with a blank in it"
+    return f"; {command.prog} takes one {takes[0]}: run it once for each"
 
 
 def _near_option(word: str, options: list[str]) -> str | None:

@@ -413,6 +413,25 @@ def test_a_relative_home_is_refused_when_it_would_choose_the_folder(argv, tmp_pa
     assert "no index yet" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv, hint", [
+    (["find", "Start", "Etcd"], "Etcd; kubeatlas find takes PATTERN alone: quote a name with a "
+                                "blank in it"),
+    (["path", "a", "b", "c"], "c; kubeatlas path takes FROM and TO alone: quote a name with a "
+                              "blank in it"),
+    (["component", "etcd", "kubelet"], "kubelet; kubeatlas component takes one NAME: run it once "
+                                       "for each"),
+    (["check", "etcd"], "etcd; kubeatlas check takes no name"),
+])
+def test_a_word_too_many_says_what_the_command_takes(argv, hint, capsys):
+    """`kubeatlas find Start Etcd` (a name with a blank, unquoted) was "unrecognized arguments:
+    Etcd", as if Etcd were a mistyped option."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas: error: unrecognized arguments: {hint} "
+                                       f"(see `kubeatlas {argv[0]} --help`)\n")
+
+
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
                                   ["index", "kubernetes", "-j", "2", "etcd", "-q"],
                                   ["fetch", "kubernetes", "--full", "etcd"]])
