@@ -1189,9 +1189,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["help"], ["version"]) and len(argv) > (2 if argv[0] == "help" else 1) \
+            and argv[1] not in ("-h", "--help"):
+        # Left over, the extra words were dropped (`help find extra`), or made `version` an
+        # unknown command.
+        takes = "one COMMAND" if argv[0] == "help" else "no argument"
+        build_parser(argv[0]).error(f"{argv[0]} takes {takes}, not {' '.join(argv[1:])}")
     if argv[:1] == ["help"]:  # `kubeatlas help [COMMAND]`, as git, go and kubectl take it
-        argv = [*argv[1:2], "--help"]
-    elif argv == ["version"]:
+        argv = [*(argv[1:2] if argv[1:2] != ["help"] else []), "--help"]
+    elif argv[:1] == ["version"]:
         argv = ["--version"]
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)

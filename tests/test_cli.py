@@ -252,6 +252,7 @@ def test_a_bare_etcd_name_is_looked_up_on_path_as_a_shell_would(tmp_path, monkey
 
 @pytest.mark.parametrize("argv, same_as", [
     (["help"], ["--help"]), (["help", "find"], ["find", "--help"]), (["version"], ["--version"]),
+    (["help", "help"], ["--help"]),  # was "invalid choice: 'help'"
 ])
 def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same_as, capsys):
     """`kubeatlas help find` and `kubeatlas version` were "invalid choice: 'help'"."""
@@ -262,6 +263,19 @@ def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same
         assert exit.value.code == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["help", "find", "extra"], "help takes one COMMAND, not find extra"),
+    (["version", "extra"], "version takes no argument, not extra"),
+])
+def test_help_and_version_given_more_words_say_what_they_take(argv, line, capsys):
+    """`kubeatlas help find extra` dropped the extra word unsaid, and `kubeatlas version x` was
+    "invalid choice: 'version'", though `kubeatlas version` is one."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr() == ("", f"kubeatlas: error: {line} (see `kubeatlas --help`)\n")
 
 
 @pytest.mark.parametrize("argv", [["journeys", "--dir=~/journeys"],
