@@ -318,12 +318,19 @@ def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
     except GitCommandError as err:
         raise SourceError(name, source, f"cannot reach: {_one_line(err)}{_local_hint(name)}") from None
     names = {line.split("\t")[1] for line in listing.splitlines()}
-    for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}"):
+    # refs/remotes/: a clone given as the source has its own remote's branches there, which
+    # `origin/feature` names, as git itself reads it in that clone.
+    for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/remotes/{ref}"):
         if candidate in names:
             return candidate
     if _FULL_SHA.match(ref):
         return ref
     hint = " (a remote commit needs its full 40-hex SHA)" if _SHORT_SHA.match(ref) else ""
+    remote = sorted(short for short in (name.removeprefix("refs/remotes/") for name in names
+                                        if name.startswith("refs/remotes/"))
+                    if short.partition("/")[2] == ref)  # `origin/feature` for `feature`
+    if remote:
+        hint = f"; the remote branch {remote[0]} has that name: give that"
     raise SourceError(name, source, f"unknown ref '{ref}'{hint}")
 
 

@@ -205,6 +205,20 @@ def test_local_remote_branch(ws, origin, tmp_path):
     assert checkout.commit == rev(origin, "feature")
 
 
+def test_a_remote_branch_of_a_clone_fetched_by_url_is_named_as_git_names_it(ws, origin, tmp_path):
+    """Over a URL (file://), a clone's `origin/feature` was an unknown ref, and `feature` one
+    with no hint, where the same clone given as a path fetched the one and named it for the
+    other: its refs/remotes/ are listed by the remote as well."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    checkout = sources.fetch(ws, "etcd", source=clone.as_uri(), ref="origin/feature")
+    assert checkout.commit == rev(origin, "feature")
+    with pytest.raises(SourceError) as raised:
+        sources.fetch(ws, "etcd", source=clone.as_uri(), ref="feature")
+    assert str(raised.value) == (f"etcd: {clone.as_uri()}: unknown ref 'feature'; the remote "
+                                 "branch origin/feature has that name: give that")
+
+
 @pytest.mark.parametrize("kind", ["--bare", "--mirror"])
 def test_local_bare_repository_is_used_in_place(ws, origin, tmp_path, kind):
     bare = tmp_path / "bare.git"
