@@ -163,14 +163,26 @@ def _near_option(word: str, options: list[str]) -> str | None:
 class Once(argparse.Action):
     """An option that names one thing. argparse keeps the last of two silently, and a user who
     wrote `--repo etcd --repo kubernetes` (as `site` takes it) expects both: a second, different
-    value is refused. The same value twice (an alias and a script agreeing) is fine."""
+    value is refused, `why` saying what to do. The same value twice (an alias and a script
+    agreeing) is fine."""
+
+    def __init__(self, *args, why: str = "it takes one: give it once", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.why = why
 
     def __call__(self, parser, namespace, values, option_string=None):
-        earlier = getattr(namespace, self.dest)
-        if earlier is not None and earlier != values:
-            raise argparse.ArgumentError(self, f"given twice, {earlier!r} and {values!r}: a query "
-                                         "reads one repository at one commit; run it once for each")
+        # Given before on this command line, not a default (--out has one).
+        given = namespace.__dict__.setdefault("_given_once", {})
+        earlier = given.get(self.dest, values)
+        if earlier != values:
+            shown = [str(value) if isinstance(value, Path) else value for value in (earlier, values)]
+            raise argparse.ArgumentError(self, f"given twice, {shown[0]!r} and {shown[1]!r}: "
+                                         f"{self.why}")
+        given[self.dest] = values
         setattr(namespace, self.dest, values)
+
+
+QUERY_ONCE = "a query reads one repository at one commit; run it once for each"
 
 
 def positive_int(text: str) -> int:
@@ -288,7 +300,8 @@ def folder(text: str) -> Path:
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--home", type=folder, default=None,
+        "--home", type=folder, default=None, action=Once,
+        why="one home holds the clones and the index; run the command once for each",
         help="working folder for clones and the index (default: $KUBEATLAS_HOME or ~/.cache/kubeatlas)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -329,11 +342,14 @@ def _add_fetch(commands) -> None:
     )
     fetch.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: both)")
-    fetch.add_argument("--from", dest="source", metavar="URL|PATH",
+    fetch.add_argument("--from", dest="source", action=Once,
+                       why="a repository is fetched from one place", metavar="URL|PATH",
                        help="where to fetch from: a git URL, or a local repository or mirror")
-    fetch.add_argument("--ref", type=git_ref,
+    fetch.add_argument("--ref", type=git_ref, action=Once,
+                       why="a fetch brings one ref; run it once for each",
                        help="tag, branch or commit to fetch (default: the pinned tag)")
-    fetch.add_argument("--url", type=utf8_text,
+    fetch.add_argument("--url", type=utf8_text, action=Once,
+                       why="permalinks link to one address",
                        help="remote URL to record for permalinks (default: the source's own)")
     fetch.add_argument("--full", action="store_true", help="fetch full history instead of depth 1")
     _add_common(fetch)
@@ -354,7 +370,7 @@ def _add_index(commands) -> None:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes, at most one per core (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH", type=given_path,
+    index.add_argument("--goroot", metavar="PATH", type=given_path, action=Once,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -375,7 +391,8 @@ def _add_site(commands) -> None:
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).",
         epilog=examples("site --out site", "site --out site --repo etcd"))
-    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
+    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR", action=Once,
+                      why="a build writes one docs folder; run it once for each",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
@@ -461,9 +478,9 @@ def _add_check(commands) -> None:
 def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> None:
     """The options of every query; with `walks`, also those of a walk along call edges and
     its output formats (find and show follow no edge, so they take none)."""
-    parser.add_argument("--repo", default=None, choices=REPOS, action=Once,
+    parser.add_argument("--repo", default=None, choices=REPOS, action=Once, why=QUERY_ONCE,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once,
+    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once, why=QUERY_ONCE,
                         help="which indexed commit (default: the newest index of the repository)")
     if walks:
         _add_walk_options(parser)

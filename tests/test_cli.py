@@ -320,6 +320,33 @@ def test_a_query_given_two_repositories_or_commits_refuses_rather_than_keep_the_
     assert f"error: argument {given}" in err and "run it once for each" in err
 
 
+@pytest.mark.parametrize("argv, line", [
+    (["find", "x", "--home", "/a", "--home", "/b"], "--home: given twice, '/a' and '/b': one home "
+     "holds the clones and the index; run the command once for each"),
+    (["site", "--out", "a", "--out", "b"], "--out: given twice, 'a' and 'b': a build writes one "
+     "docs folder; run it once for each"),
+    (["fetch", "etcd", "--ref", "v1", "--ref", "v2"], "--ref: given twice, 'v1' and 'v2': a fetch "
+     "brings one ref; run it once for each"),
+])
+def test_a_folder_or_ref_given_twice_is_refused_rather_than_keep_the_last(argv, line, capsys):
+    """`--home A --home B` (an alias's and the user's) read B alone, unsaid, and `fetch --ref v1
+    --ref v2` fetched v2 only; a second, different value is refused as --repo's is."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas {argv[0]}: error: argument {line} (see "
+                                       f"`kubeatlas {argv[0]} --help`)\n")
+
+
+def test_the_same_folder_twice_is_no_conflict(tmp_path, capsys):
+    """The default --out is no earlier value: `site --out x` is given once, and the same home
+    twice is one home."""
+    home = str(tmp_path / "home")
+    assert main(["find", "main", "--home", home, "--home", home]) == 1
+    assert "no index yet" in capsys.readouterr().err
+    assert build_parser("site").parse_args(["site", "--out", "x"]).out == Path("x")
+
+
 def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
     """A repeated --repo naming the same repository (an alias and a script agreeing) is no conflict."""
     assert main(["find", "main", "--repo", "etcd", "--repo", "etcd", "--home", str(tmp_path / "home")]) == 1
