@@ -658,6 +658,12 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
         raise unknown
     revision = re.sub(r"^HEAD(?=$|[~^])", checkout.commit, rev)
     sha = _git_commit(checkout.git_dir, revision)
+    shallow = (Path(checkout.git_dir) / "shallow").exists()
+    if sha is None and shallow and re.search(r"[~^](\d|$|[~^])", rev):
+        # A fetch takes one commit by default: its parents are not there to name.
+        raise query.QueryError(f"--commit {rev} is older than the history {checkout.git_dir} "
+                               f"holds (fetched shallow): fetch {repo} again with --full, "
+                               "then index the commit") from None
     if sha is None:
         raise unknown
     try:
