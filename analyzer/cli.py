@@ -5,28 +5,35 @@ one line on stderr and its exit code. Results go to stdout; progress and warning
 """
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import errno
-import importlib
-import json
-import math
-import os
-import re
-import shutil
-import signal
-import sqlite3
-import subprocess
 import sys
-import threading
-from pathlib import Path
 
-from analyzer import graph, query, render, store
-from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex, UnknownName,
-                             UsageError, nearest)
-from analyzer.progress import Progress
-from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
-                                forget_callers_repository, held_by, index_writer_lock)
+# A Ctrl-C while the command starts (these imports take half a second on a busy machine) would
+# end in a traceback, and Python would then kill itself with SIGINT: it ends as one later does.
+try:
+    import argparse
+    import dataclasses
+    import errno
+    import importlib
+    import json
+    import math
+    import os
+    import re
+    import shutil
+    import signal
+    import sqlite3
+    import subprocess
+    import threading
+    from pathlib import Path
+
+    from analyzer import graph, query, render, store
+    from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex,
+                                 UnknownName, UsageError, nearest)
+    from analyzer.progress import Progress
+    from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
+                                    forget_callers_repository, held_by, index_writer_lock)
+except KeyboardInterrupt:
+    print("kubeatlas: interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
 # imported in those commands: a query process starts without them.
@@ -72,9 +79,14 @@ class Parser(argparse.ArgumentParser):
             parsed.repos += unrecognized
             unrecognized = []
         if unrecognized:
-            word, options = unrecognized[0], _options_of(_subcommand(self, parsed.command))
+            # An option left over is the mistake to name (`index kubernetes --tests etcd
+            # --bogus` leaves etcd too, which is only a repository argparse did not take).
+            word = next((w for w in unrecognized if w.startswith("-")), unrecognized[0])
+            options = _options_of(_subcommand(self, parsed.command))
             if word.split("=", 1)[0] in options:  # one the command takes, so it followed `--`
                 hint = f"; {word} follows `--`, after which every word is a name: give it before"
+            elif not word.startswith("-"):
+                hint = _one_too_many(_subcommand(self, parsed.command))
             else:
                 near = _near_option(word, options)
                 hint = f"; did you mean {near}?" if near else ""
@@ -123,6 +135,18 @@ OUTPUT_SPELLINGS = {"--json": ("-f", "-f json"), "-f": ("--json", "--json"),
                     "--format": ("--json", "--json")}
 
 
+def _one_too_many(command: argparse.ArgumentParser) -> str:
+    """Why a word is left over when a command takes no more (`find Start Etcd`, a name with a
+    blank unquoted; `component etcd kubelet`): what the command takes, and how to ask for two."""
+    takes = [action.metavar or action.dest for action in command._actions
+             if not action.option_strings and action.nargs is None]
+    if not takes:
+        return f"; {command.prog} takes no name"
+    if any(action.type is symbol_name for action in command._actions if not action.option_strings):
+        return f"; {command.prog} takes {' and '.join(takes)} alone: quote a name with a blank in it"
+    return f"; {command.prog} takes one {takes[0]}: run it once for each"
+
+
 def _near_option(word: str, options: list[str]) -> str | None:
     """The option a mistyped or misplaced `word` likely meant, among a command's `options`."""
     if not word.startswith("-"):
@@ -139,14 +163,26 @@ def _near_option(word: str, options: list[str]) -> str | None:
 class Once(argparse.Action):
     """An option that names one thing. argparse keeps the last of two silently, and a user who
     wrote `--repo etcd --repo kubernetes` (as `site` takes it) expects both: a second, different
-    value is refused. The same value twice (an alias and a script agreeing) is fine."""
+    value is refused, `why` saying what to do. The same value twice (an alias and a script
+    agreeing) is fine."""
+
+    def __init__(self, *args, why: str = "it takes one: give it once", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.why = why
 
     def __call__(self, parser, namespace, values, option_string=None):
-        earlier = getattr(namespace, self.dest)
-        if earlier is not None and earlier != values:
-            raise argparse.ArgumentError(self, f"given twice, {earlier!r} and {values!r}: a query "
-                                         "reads one repository at one commit; run it once for each")
+        # Given before on this command line, not a default (--out has one).
+        given = namespace.__dict__.setdefault("_given_once", {})
+        earlier = given.get(self.dest, values)
+        if earlier != values:
+            shown = [str(value) if isinstance(value, Path) else value for value in (earlier, values)]
+            raise argparse.ArgumentError(self, f"given twice, {shown[0]!r} and {shown[1]!r}: "
+                                         f"{self.why}")
+        given[self.dest] = values
         setattr(namespace, self.dest, values)
+
+
+QUERY_ONCE = "a query reads one repository at one commit; run it once for each"
 
 
 def positive_int(text: str) -> int:
@@ -216,6 +252,12 @@ def utf8_text(text: str) -> str:
     return text
 
 
+def git_ref(text: str) -> str:
+    """argparse type for --ref: pasted with a blank or a newline around it (`--ref ' v3.5.1'`,
+    a variable read from a file), it is still the ref; no git ref begins or ends with one."""
+    return utf8_text(text).strip()
+
+
 def component_names(text: str) -> str:
     """argparse type for a comma-separated subset: one naming nothing (an unset shell variable)
     would silently mean all of them."""
@@ -258,7 +300,8 @@ def folder(text: str) -> Path:
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--home", type=folder, default=None,
+        "--home", type=folder, default=None, action=Once,
+        why="one home holds the clones and the index; run the command once for each",
         help="working folder for clones and the index (default: $KUBEATLAS_HOME or ~/.cache/kubeatlas)",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress lines on stderr")
@@ -299,11 +342,14 @@ def _add_fetch(commands) -> None:
     )
     fetch.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: both)")
-    fetch.add_argument("--from", dest="source", metavar="URL|PATH",
+    fetch.add_argument("--from", dest="source", action=Once,
+                       why="a repository is fetched from one place", metavar="URL|PATH",
                        help="where to fetch from: a git URL, or a local repository or mirror")
-    fetch.add_argument("--ref", type=utf8_text,
+    fetch.add_argument("--ref", type=git_ref, action=Once,
+                       why="a fetch brings one ref; run it once for each",
                        help="tag, branch or commit to fetch (default: the pinned tag)")
-    fetch.add_argument("--url", type=utf8_text,
+    fetch.add_argument("--url", type=utf8_text, action=Once,
+                       why="permalinks link to one address",
                        help="remote URL to record for permalinks (default: the source's own)")
     fetch.add_argument("--full", action="store_true", help="fetch full history instead of depth 1")
     _add_common(fetch)
@@ -324,7 +370,7 @@ def _add_index(commands) -> None:
     index.add_argument("--tests", action="store_true", help="also parse _test.go files")
     index.add_argument("-j", "--jobs", type=positive_int, default=None,
                        help="parser processes, at most one per core (default: one per core)")
-    index.add_argument("--goroot", metavar="PATH", type=given_path,
+    index.add_argument("--goroot", metavar="PATH", type=given_path, action=Once,
                        help="Go installation whose standard library calls resolve into "
                        "(default: `go env GOROOT` when go is installed)")
     index.add_argument("--no-goroot", action="store_true",
@@ -345,7 +391,8 @@ def _add_site(commands) -> None:
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).",
         epilog=examples("site --out site", "site --out site --repo etcd"))
-    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR",
+    site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR", action=Once,
+                      why="a build writes one docs folder; run it once for each",
                       help="docs folder to write into (default: site)")
     site.add_argument("--repo", action="append", default=[], choices=REPOS,
                       help="only the components of this repository (repeatable; default: all)")
@@ -375,7 +422,9 @@ def _add_cluster(commands) -> None:
         "kubelets and kube-proxy as processes and writes an admin kubeconfig; `status` reports "
         "each one (a crashed component is named, and the exit status is 1); `down` stops them.",
         epilog=examples("cluster up --only etcd,apiserver", "cluster status", "cluster down"))
-    cluster.add_argument("action", choices=("up", "status", "down"))
+    cluster.add_argument("action", choices=("up", "status", "down"),
+                         help="up starts the cluster, status reports each component, down stops "
+                         "them")
     cluster.add_argument("--dir", type=folder, default=None,
                          help="where data, certificates, logs and the kubeconfig live "
                          "(default: <home>/cluster)")
@@ -429,9 +478,9 @@ def _add_check(commands) -> None:
 def _add_query_options(parser: argparse.ArgumentParser, walks: bool = True) -> None:
     """The options of every query; with `walks`, also those of a walk along call edges and
     its output formats (find and show follow no edge, so they take none)."""
-    parser.add_argument("--repo", default=None, choices=REPOS, action=Once,
+    parser.add_argument("--repo", default=None, choices=REPOS, action=Once, why=QUERY_ONCE,
                         help="which indexed repository (default: kubernetes)")
-    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once,
+    parser.add_argument("--commit", metavar="SHA|REF", type=given, action=Once, why=QUERY_ONCE,
                         help="which indexed commit (default: the newest index of the repository)")
     if walks:
         _add_walk_options(parser)
@@ -489,8 +538,11 @@ def _add_path(commands) -> None:
                                epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
                                                "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
                                                "-n 3 --min-confidence 0.5"))
-    path.add_argument("start", metavar="FROM", type=symbol_name)
-    path.add_argument("goal", metavar="TO", type=symbol_name)
+    path.add_argument("start", metavar="FROM", type=symbol_name,
+                      help="the symbol the paths start at: a go/ssa name, an unambiguous ending "
+                      "of one, or a place: file.go:LINE")
+    path.add_argument("goal", metavar="TO", type=symbol_name,
+                      help="the symbol they end at, named as FROM")
     path.add_argument("--through", action="append", default=[], metavar="SYMBOL", type=symbol_name,
                       help="a symbol the path must pass through (repeatable, in order)")
     path.add_argument("-n", "--count", type=positive_int, default=1,
@@ -605,11 +657,15 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
     if checkout is None or rev.startswith("-"):
         raise unknown
     revision = re.sub(r"^HEAD(?=$|[~^])", checkout.commit, rev)
-    found = subprocess.run(["git", "--git-dir", checkout.git_dir, "rev-parse", "--verify",
-                            "--quiet", f"{revision}^{{commit}}"], capture_output=True, text=True)
-    if found.returncode != 0:
+    sha = _git_commit(checkout.git_dir, revision)
+    shallow = (Path(checkout.git_dir) / "shallow").exists()
+    if sha is None and shallow and re.search(r"[~^](\d|$|[~^])", rev):
+        # A fetch takes one commit by default: its parents are not there to name.
+        raise query.QueryError(f"--commit {rev} is older than the history {checkout.git_dir} "
+                               f"holds (fetched shallow): fetch {repo} again with --full, "
+                               "then index the commit") from None
+    if sha is None:
         raise unknown
-    sha = found.stdout.strip()
     try:
         return query.GraphIndex.open(db, repo, sha)
     except query.QueryError:
@@ -620,6 +676,20 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
             reason = f"{sha[:12]} in {checkout.git_dir}, which is not indexed: run " \
                      f"`kubeatlas fetch {repo} --ref {sha}` and index it"
         raise query.QueryError(f"--commit {rev} is {reason}") from None
+
+
+def _git_commit(git_dir: str, revision: str) -> str | None:
+    """The commit `revision` names in `git_dir`, as git reads it; None if it names none."""
+    def rev_parse(rev: str) -> str | None:
+        found = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "--verify", "--quiet",
+                                rev], capture_output=True, text=True)
+        return found.stdout.strip() if found.returncode == 0 else None
+
+    # `:/fix` (the newest commit whose message matches) reads a suffix as more of its pattern:
+    # `:/fix^{commit}` looks for that text. It names a commit alone, as nothing else does.
+    if revision.startswith(":/"):
+        return rev_parse(revision)
+    return rev_parse(f"{revision}^{{commit}}")
 
 
 def _workspace(args: argparse.Namespace) -> Workspace:
@@ -734,6 +804,13 @@ def cmd_index(args: argparse.Namespace) -> int:
             for tag in summaries[-1].unnamed_tags:
                 progress.warn(f"{name}: build tag {tag!r} is named by no build constraint of "
                               f"{checkouts[name].commit[:12]}: it changes no file")
+            for go_mod, files in summaries[-1].nameless_modules.items():
+                # Counted among the files "no go.mod covers", which reads as a go.mod missing.
+                progress.warn(f"{name}: {go_mod} of {checkouts[name].commit[:12]} declares no "
+                              f"module path (its `module` line is empty or missing), so its "
+                              f"{files:,} Go files have no import path and none of their calls "
+                              f"is resolved: give it one, e.g. `module "
+                              f"{_MODULE_EXAMPLES[name]}`, commit, and fetch again")
             if not summaries[-1].go_files:
                 # The summary's zeros read as a tree indexed; every query would then find nothing.
                 source = checkouts[name].git_dir
@@ -754,6 +831,9 @@ def cmd_index(args: argparse.Namespace) -> int:
         for summary in summaries:
             print(summary.render())
     return 0
+
+
+_MODULE_EXAMPLES = {"kubernetes": "k8s.io/kubernetes", "etcd": "go.etcd.io/etcd/v3"}
 
 
 def _parser_processes(asked: int | None, progress: Progress) -> int:
@@ -1121,10 +1201,26 @@ def _options_of(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        # Before the command began (reading the command line, importing what it needs) or as
+        # it ended: nothing was done, or all was; the status is a Ctrl-C's all the same.
+        print("kubeatlas: interrupted", file=sys.stderr)
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] in (["help"], ["version"]) and len(argv) > (2 if argv[0] == "help" else 1) \
+            and argv[1] not in ("-h", "--help"):
+        # Left over, the extra words were dropped (`help find extra`), or made `version` an
+        # unknown command.
+        takes = "one COMMAND" if argv[0] == "help" else "no argument"
+        build_parser(argv[0]).error(f"{argv[0]} takes {takes}, not {' '.join(argv[1:])}")
     if argv[:1] == ["help"]:  # `kubeatlas help [COMMAND]`, as git, go and kubectl take it
-        argv = [*argv[1:2], "--help"]
-    elif argv == ["version"]:
+        argv = [*(argv[1:2] if argv[1:2] != ["help"] else []), "--help"]
+    elif argv[:1] == ["version"]:
         argv = ["--version"]
     # Options come after the command, so a first word naming one is the command to build.
     parser = build_parser(argv[0] if argv and argv[0] in SUBCOMMANDS else None)

@@ -60,6 +60,8 @@ class IndexSummary:
     not_utf8: list[str] = field(default_factory=list)
     symlinks: int = 0  # in the whole tree, Go or not
     outside_modules: int = 0  # Go files no go.mod covers: no import path, so never resolved
+    nameless_modules: dict[str, int] = field(default_factory=dict)  # go.mod naming no module →
+    # the Go files below it, which have no import path either
     library: str = ""  # the Go version whose standard library calls resolve into, if any
     no_library: str = "no Go installation given"  # why, when there is no `library`
     build: str = ""  # the GOOS/GOARCH+tags each command's program is built for
@@ -99,8 +101,9 @@ class IndexSummary:
             f"  not UTF-8       {len(self.not_utf8):>9,}  files (read with replacement)",
             f"  symlinks        {self.symlinks:>9,}  not followed",
             f"  outside modules {self.outside_modules:>9,}  files no go.mod covers: not resolved"
-            + (" (a tree from before Go modules?)" if self.outside_modules > self.go_files // 2
-               else ""),
+            + (f" ({sum(self.nameless_modules.values()):,} under a go.mod naming no module)"
+               if self.nameless_modules else " (a tree from before Go modules?)"
+               if self.outside_modules > self.go_files // 2 else ""),
         ]
         for title, items in (("syntax errors", [f"{p}:{where}" for p, where in self.syntax_errors]),
                              ("missing", self.missing), ("not UTF-8", self.not_utf8)):
@@ -190,10 +193,25 @@ def blob_record(sha: str, source: bytes) -> store.BlobRecord:
     except UnicodeDecodeError:
         not_utf8 = True
     first = problems[0] if problems else None  # a SyntaxProblem row: line, col, what
+    count = len(problems)
+    nul = _nul_character(source)
+    if nul is not None and (first is None or nul <= first[:2]):
+        # tree-sitter reads a NUL as any other byte and calls the place only "error" (or
+        # nothing, inside a comment); `go build` refuses the file there, in these words.
+        count += first is None or nul != first[:2]
+        first = (*nul, "invalid NUL character")
     return store.BlobRecord(
-        sha, encode_row(row), package, len(funcs), len(calls), len(problems),
+        sha, encode_row(row), package, len(funcs), len(calls), count,
         f"{first[0]}:{first[1]} {first[2]}" if first else None, not_utf8, generated,
         build_constraint)
+
+
+def _nul_character(source: bytes) -> tuple[int, int] | None:
+    """Line and byte column (from 1) of the first NUL byte in `source`, if it holds one."""
+    at = source.find(b"\0")
+    if at < 0:
+        return None
+    return source.count(b"\n", 0, at) + 1, at - source.rfind(b"\n", 0, at)
 
 
 def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
@@ -419,6 +437,24 @@ def _index_library(db, goroot: GoRoot, jobs: int, progress: Progress) -> store.C
     return store.find_complete(db, key)
 
 
+def _nameless_modules(db, commit_id: int) -> dict[str, int]:
+    """Each go.mod of the commit that names no module (and no `replace` names), with the Go
+    files it is the nearest go.mod of: they have no import path, as files outside modules."""
+    modules = dict(db.execute("SELECT dir, path FROM modules WHERE commit_id = ?", (commit_id,)))
+    if "" not in modules.values():
+        return {}
+    found: dict[str, int] = {}
+    for (path,) in db.execute("SELECT path FROM files WHERE commit_id = ? AND status = 'parsed' "
+                              "AND import_path IS NULL", (commit_id,)):
+        directory = path.rpartition("/")[0]
+        while directory not in modules and directory:
+            directory = directory.rpartition("/")[0]
+        if modules.get(directory) == "":
+            go_mod = f"{directory}/go.mod" if directory else "go.mod"
+            found[go_mod] = found.get(go_mod, 0) + 1
+    return dict(sorted(found.items()))
+
+
 def _module_map(git_dir: str, entries: list[TreeEntry]):
     """The tree's module map, from its go.mod, go.work and vendor/modules.txt blobs."""
     by_path = {e.path: e.blob_sha for e in entries if not e.symlink}
@@ -494,6 +530,7 @@ def _fill_counts(db, commit_id: int, summary: IndexSummary) -> None:
     summary.outside_modules = db.execute(
         "SELECT count(*) FROM files WHERE commit_id = ? AND status = 'parsed' "
         "AND import_path IS NULL", (commit_id,)).fetchone()[0]
+    summary.nameless_modules = _nameless_modules(db, commit_id)
     summary.not_utf8 = [p for (p,) in db.execute(
         "SELECT f.path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
         "WHERE f.commit_id = ? AND b.not_utf8 ORDER BY f.path", (commit_id,))]

@@ -21,6 +21,8 @@ same bytes, so generated pages can be compared with golden files.
 """
 from __future__ import annotations
 
+import os
+import pwd
 import re
 import shutil
 import signal
@@ -166,27 +168,78 @@ def build_site(db: sqlite3.Connection, out_dir: Path, manifest: Sequence[Compone
     dot_binary = diagrams.require_dot()
     staging = out_dir / STAGING
     _refuse_what_no_build_wrote(out_dir)
+    _refuse_what_this_user_cannot_replace(out_dir)
     with _one_build_at_a_time(out_dir):
         if staging.exists():
             shutil.rmtree(staging)
         staging.mkdir(parents=True)
         try:
             summary = _generate(db, staging, manifest, progress, env, dot_binary, stores, budget)
-            replaced = staging / ".replaced"  # the old pages, removed with the staging folder
             with _signals_deferred():
                 progress.update(SWAP_STAGE, None)
-                for part in GENERATED:
-                    target = out_dir / part
-                    if target.exists():
-                        (replaced / part).parent.mkdir(parents=True, exist_ok=True)
-                        target.rename(replaced / part)
-                    if (staging / part).exists():
-                        target.parent.mkdir(parents=True, exist_ok=True)
-                        (staging / part).rename(target)
+                _swap_in(staging, out_dir)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             stores.close()
     return replace(summary, out_dir=out_dir)
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Move each of GENERATED from `staging` into `out_dir`, the previous one aside into the
+    staging folder (removed with it). A move that fails (a folder another user wrote, which
+    this one may not move) puts back the ones already swapped: the folder stays one build."""
+    replaced = staging / ".replaced"
+    done: list[tuple[Path, Path]] = []  # (from, to) of each move made, to undo in reverse
+    try:
+        for part in GENERATED:
+            target = out_dir / part
+            if target.exists():
+                (replaced / part).parent.mkdir(parents=True, exist_ok=True)
+                target.rename(replaced / part)
+                done.append((target, replaced / part))
+            if (staging / part).exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                (staging / part).rename(target)
+                done.append((staging / part, target))
+    except OSError:
+        for source, moved_to in reversed(done):
+            moved_to.rename(source)
+        raise
+
+
+def _refuse_what_this_user_cannot_replace(out_dir: Path) -> None:
+    """A build by another user (a shared docs folder) leaves folders and a lock this one may
+    not move or open: found when the pages were written, minutes later, it ended in
+    'Permission denied' naming one folder. Said up front, naming whose they are."""
+    lock = out_dir / LOCK
+    theirs = [LOCK] if lock.exists() and not os.access(lock, os.W_OK) else []
+    for part in (STAGING, *GENERATED):
+        path = out_dir / part
+        # Moving a folder to another parent rewrites its `..`: it takes write access to it.
+        if path.is_dir() and not path.is_symlink() and not os.access(path, os.W_OK):
+            theirs.append(part)
+    if theirs:
+        raise NotReplaceable(out_dir, theirs)
+
+
+class NotReplaceable(AnalyzerError):
+    """Generated pages (or the lock) of the docs folder belong to a user this one cannot act for."""
+
+    def __init__(self, out_dir: Path, parts: list[str]):
+        self.out_dir, self.parts = out_dir, parts
+        owner = _user_name((out_dir / parts[0]).stat().st_uid)
+        shown = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
+        super().__init__(f"--out {out_dir}: {shown} of an earlier build belong to {owner}, and "
+                         f"this user ({_user_name(os.geteuid())}) may not replace them: give "
+                         f"--out a docs folder of its own, or have {owner} give write access "
+                         "(chmod -R g+w, or a umask of 002 for shared builds)")
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return f"user {uid}"
 
 
 class BuildInProgress(AnalyzerError):

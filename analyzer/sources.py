@@ -29,7 +29,7 @@ from pathlib import Path
 from analyzer.errors import GitNotFound, SourceError
 from analyzer.permalinks import permalink
 from analyzer.progress import Progress
-from analyzer.workspace import REPOS, Workspace, exclusive
+from analyzer.workspace import REPOS, Workspace, exclusive, path_too_long
 
 try:
     from git import (GitCommandError, InvalidGitRepositoryError, NoSuchPathError, Remote,
@@ -177,7 +177,15 @@ def fetch(ws: Workspace, name: str, source: str | None = None, ref: str | None =
 
 def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     path = Path(source).expanduser()
+    too_long = path_too_long(path)
+    if too_long:  # else 'File name too long', naming neither the repository nor the option
+        raise SourceError(name, source, f"{too_long}: give --from the repository's own path")
     if not path.exists():
+        trimmed = source.strip()
+        if trimmed != source and trimmed and Path(trimmed).expanduser().exists():
+            # Pasted with a blank around it, which a shell keeps inside quotes.
+            raise SourceError(name, source, f"no such file or directory; {trimmed!r}, without "
+                              f"the blank around it, is one: give --from {trimmed}")
         raise SourceError(name, source, "no such file or directory")
     try:
         repo = _open(path)
@@ -310,12 +318,19 @@ def _remote_ref(repo: Repo, name: str, source: str, ref: str) -> str:
     except GitCommandError as err:
         raise SourceError(name, source, f"cannot reach: {_one_line(err)}{_local_hint(name)}") from None
     names = {line.split("\t")[1] for line in listing.splitlines()}
-    for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}"):
+    # refs/remotes/: a clone given as the source has its own remote's branches there, which
+    # `origin/feature` names, as git itself reads it in that clone.
+    for candidate in (ref, f"refs/tags/{ref}", f"refs/heads/{ref}", f"refs/remotes/{ref}"):
         if candidate in names:
             return candidate
     if _FULL_SHA.match(ref):
         return ref
     hint = " (a remote commit needs its full 40-hex SHA)" if _SHORT_SHA.match(ref) else ""
+    remote = sorted(short for short in (name.removeprefix("refs/remotes/") for name in names
+                                        if name.startswith("refs/remotes/"))
+                    if short.partition("/")[2] == ref)  # `origin/feature` for `feature`
+    if remote:
+        hint = f"; the remote branch {remote[0]} has that name: give that"
     raise SourceError(name, source, f"unknown ref '{ref}'{hint}")
 
 

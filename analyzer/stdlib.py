@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from analyzer.errors import SourceError
+from analyzer.errors import UsageError
 from analyzer.gitobjects import TreeEntry
 
 REPO = "go"
@@ -42,8 +42,8 @@ def find_goroot(explicit: str | None = None) -> Path | None:
     """GOROOT given, or the installed go's, or None when there is no Go installation."""
     if explicit:
         root = Path(explicit)
-        if not (root / "src" / "runtime").is_dir():
-            raise SourceError(REPO, explicit, "not a Go installation (no src/runtime)")
+        if not is_goroot(root):
+            raise UsageError(f"--goroot {explicit} {_not_goroot(root)}")
         return root
     go = shutil.which("go")
     if go is None:
@@ -51,6 +51,26 @@ def find_goroot(explicit: str | None = None) -> Path | None:
     done = subprocess.run([go, "env", "GOROOT"], capture_output=True, text=True)
     root = Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
     return root if root is not None and (root / "src" / "runtime").is_dir() else None
+
+
+def is_goroot(root: Path) -> bool:
+    return (root / "src" / "runtime").is_dir()
+
+
+def _not_goroot(root: Path) -> str:
+    """Why `root` is no Go installation, and the one it likely meant: the `go` binary or its
+    bin/ folder, or src/ (whose parent is GOROOT), are often given for it."""
+    if not root.exists():
+        problem = "does not exist"
+    elif not root.is_dir():
+        problem = "is a file, not a Go installation's folder"
+    else:
+        problem = "is not a Go installation: it has no src/runtime"
+    above = Path(os.path.abspath(root)).parents if root.exists() else ()
+    meant = next((folder for folder in above if is_goroot(folder)), None)
+    remedy = f"give --goroot {meant}" if meant else (
+        "give the folder `go env GOROOT` prints, or leave --goroot out to use the installed go's")
+    return f"{problem}: {remedy} (--no-goroot indexes without the standard library)"
 
 
 def goroot_version(root: Path) -> str:

@@ -64,6 +64,11 @@ def user_home() -> Path:
     Python's Path.home() takes an empty $HOME for `/`, and, for a user the database does not
     know (`docker run --user 1234`), gives a folder named `~` in the current one."""
     home = os.environ.get("HOME")
+    if home and not os.path.isabs(home):
+        # As $KUBEATLAS_HOME: another home, and another index, in each directory.
+        raise UsageError(f"$HOME is {home!r}, a relative path, which names another folder in "
+                         "each directory: give --home (or $KUBEATLAS_HOME) the folder for "
+                         "kubeatlas' clones and index, or set $HOME to an absolute path")
     if home:
         return Path(home)
     try:
@@ -82,7 +87,7 @@ def check_folder(folder: Path, give: str) -> None:
     reader would report that nothing is there and a writer fail on the first file it makes. A
     folder that does not exist yet is fine: the first command that writes creates it. `give`
     says which option to change, with {} for "a" or "another"."""
-    too_long = _too_long(folder)
+    too_long = path_too_long(folder)
     if too_long:  # a folder not made yet would be refused only when the first file is written
         raise UsageError(f"{folder} {too_long}: {give.format('another')}")
     for part in (*reversed(folder.parents), folder):
@@ -103,7 +108,7 @@ def check_folder(folder: Path, give: str) -> None:
             raise UsageError(f"{subject} is a file, not a folder: {give.format('a')}")
 
 
-def _too_long(folder: Path) -> str | None:
+def path_too_long(folder: Path) -> str | None:
     """Why the file system would refuse `folder`'s name, if it would: one of its names, or the
     whole path, is longer than it takes (255 and 4,096 bytes on Linux)."""
     existing = next((part for part in (folder, *folder.parents) if _exists(part)), Path("/"))

@@ -194,6 +194,17 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("command", SUBCOMMANDS)
+def test_every_argument_of_every_command_says_what_it_is(command):
+    """`kubeatlas path --help` listed FROM and TO, and `cluster --help` {up,status,down}, with
+    nothing beside them: each argument and option has its line of help."""
+    parser = build_parser(command)
+    sub = next(action for action in parser._actions if action.dest == "command").choices[command]
+    unexplained = [action.option_strings or action.metavar or action.dest
+                   for action in sub._actions if not action.help]
+    assert unexplained == []
+
+
 def test_examples_are_not_wrapped_on_a_narrow_terminal(monkeypatch, capsys):
     """argparse fills help text to the terminal's width: an example cut in two cannot be copied."""
     monkeypatch.setenv("COLUMNS", "40")
@@ -241,6 +252,7 @@ def test_a_bare_etcd_name_is_looked_up_on_path_as_a_shell_would(tmp_path, monkey
 
 @pytest.mark.parametrize("argv, same_as", [
     (["help"], ["--help"]), (["help", "find"], ["find", "--help"]), (["version"], ["--version"]),
+    (["help", "help"], ["--help"]),  # was "invalid choice: 'help'"
 ])
 def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same_as, capsys):
     """`kubeatlas help find` and `kubeatlas version` were "invalid choice: 'help'"."""
@@ -251,6 +263,19 @@ def test_help_and_version_are_also_words_as_git_and_kubectl_take_them(argv, same
         assert exit.value.code == 0
         outputs.append(capsys.readouterr().out)
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["help", "find", "extra"], "help takes one COMMAND, not find extra"),
+    (["version", "extra"], "version takes no argument, not extra"),
+])
+def test_help_and_version_given_more_words_say_what_they_take(argv, line, capsys):
+    """`kubeatlas help find extra` dropped the extra word unsaid, and `kubeatlas version x` was
+    "invalid choice: 'version'", though `kubeatlas version` is one."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr() == ("", f"kubeatlas: error: {line} (see `kubeatlas --help`)\n")
 
 
 @pytest.mark.parametrize("argv", [["journeys", "--dir=~/journeys"],
@@ -293,6 +318,33 @@ def test_a_query_given_two_repositories_or_commits_refuses_rather_than_keep_the_
     err = capsys.readouterr().err
     assert exit.value.code == 2 and err.count("\n") == 1
     assert f"error: argument {given}" in err and "run it once for each" in err
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["find", "x", "--home", "/a", "--home", "/b"], "--home: given twice, '/a' and '/b': one home "
+     "holds the clones and the index; run the command once for each"),
+    (["site", "--out", "a", "--out", "b"], "--out: given twice, 'a' and 'b': a build writes one "
+     "docs folder; run it once for each"),
+    (["fetch", "etcd", "--ref", "v1", "--ref", "v2"], "--ref: given twice, 'v1' and 'v2': a fetch "
+     "brings one ref; run it once for each"),
+])
+def test_a_folder_or_ref_given_twice_is_refused_rather_than_keep_the_last(argv, line, capsys):
+    """`--home A --home B` (an alias's and the user's) read B alone, unsaid, and `fetch --ref v1
+    --ref v2` fetched v2 only; a second, different value is refused as --repo's is."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas {argv[0]}: error: argument {line} (see "
+                                       f"`kubeatlas {argv[0]} --help`)\n")
+
+
+def test_the_same_folder_twice_is_no_conflict(tmp_path, capsys):
+    """The default --out is no earlier value: `site --out x` is given once, and the same home
+    twice is one home."""
+    home = str(tmp_path / "home")
+    assert main(["find", "main", "--home", home, "--home", home]) == 1
+    assert "no index yet" in capsys.readouterr().err
+    assert build_parser("site").parse_args(["site", "--out", "x"]).out == Path("x")
 
 
 def test_a_query_given_the_same_repository_twice_reads_it(tmp_path, capsys):
@@ -380,6 +432,45 @@ def test_a_relative_home_variable_is_refused(argv, tmp_path, monkeypatch, capsys
     assert list(tmp_path.iterdir()) == []
     assert main(["find", "Run", "--home", "ka"]) == 1
     assert "no index yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["find", "Run"], ["index"], ["fetch", "etcd"]])
+def test_a_relative_home_is_refused_when_it_would_choose_the_folder(argv, tmp_path, monkeypatch,
+                                                                    capsys):
+    """HOME=h (a script's, a container's) made h/.cache/kubeatlas in the current folder: a
+    fetch in one directory, and a query in another found no index."""
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "h")
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "kubeatlas: error: $HOME is 'h', a relative path, which names another folder in each "
+        "directory: give --home (or $KUBEATLAS_HOME) the folder for kubeatlas' clones and index, "
+        "or set $HOME to an absolute path\n")
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["find", "Run"]) == 1
+    assert "no index yet" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, hint", [
+    (["find", "Start", "Etcd"], "Etcd; kubeatlas find takes PATTERN alone: quote a name with a "
+                                "blank in it"),
+    (["path", "a", "b", "c"], "c; kubeatlas path takes FROM and TO alone: quote a name with a "
+                              "blank in it"),
+    (["component", "etcd", "kubelet"], "kubelet; kubeatlas component takes one NAME: run it once "
+                                       "for each"),
+    (["check", "etcd"], "etcd; kubeatlas check takes no name"),
+])
+def test_a_word_too_many_says_what_the_command_takes(argv, hint, capsys):
+    """`kubeatlas find Start Etcd` (a name with a blank, unquoted) was "unrecognized arguments:
+    Etcd", as if Etcd were a mistyped option."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    assert exit.value.code == 2
+    assert capsys.readouterr().err == (f"kubeatlas: error: unrecognized arguments: {hint} "
+                                       f"(see `kubeatlas {argv[0]} --help`)\n")
 
 
 @pytest.mark.parametrize("argv", [["index", "kubernetes", "--tests", "etcd"],
@@ -524,3 +615,68 @@ def test_a_damaged_cluster_record_is_one_line_not_a_traceback(action, recorded, 
     assert err.startswith(f"kubeatlas: error: {state} is damaged (") and err.count("\n") == 1
     assert err.endswith("): stop the processes it recorded, if any still run, and remove it\n")
     assert state.exists()
+
+
+@pytest.mark.parametrize("given, problem", [
+    ("go/bin", "is not a Go installation: it has no src/runtime: give --goroot {go}"),
+    ("go/bin/go", "is a file, not a Go installation's folder: give --goroot {go}"),
+    ("go/src", "is not a Go installation: it has no src/runtime: give --goroot {go}"),
+    ("elsewhere", "is not a Go installation: it has no src/runtime: give the folder `go env "
+                  "GOROOT` prints, or leave --goroot out to use the installed go's"),
+    ("gone", "does not exist: give the folder `go env GOROOT` prints, or leave --goroot out to "
+             "use the installed go's"),
+])
+def test_a_goroot_that_is_no_go_installation_is_a_usage_error_naming_the_one_meant(
+        given, problem, etcd_repo, tmp_path, capsys):
+    """`index --goroot /tmp` said "go: /tmp: not a Go installation (no src/runtime)" with exit
+    1, naming no option and no remedy; the go binary, its bin/ or src/ given for GOROOT is
+    answered with the folder above that is one."""
+    go = tmp_path / "go"
+    (go / "src" / "runtime").mkdir(parents=True)
+    (go / "bin").mkdir()
+    (go / "bin" / "go").write_text("")
+    (tmp_path / "elsewhere").mkdir()
+    home = ["--home", str(tmp_path / "home")]
+    assert main(["fetch", "etcd", "--from", str(etcd_repo), "--ref", "HEAD", "-q", *home]) == 0
+    capsys.readouterr()
+    assert main(["index", "-q", "--goroot", str(tmp_path / given), *home]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --goroot {tmp_path / given} {problem.format(go=go)} (--no-goroot "
+        "indexes without the standard library)\n")
+
+
+def test_a_ctrl_c_while_the_command_line_is_read_ends_as_any_ctrl_c(monkeypatch, capsys):
+    """Outside the command itself (reading the command line) a Ctrl-C was a traceback, and
+    Python then killed itself with SIGINT: status -2 to a caller, not 130."""
+    import analyzer.cli
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(analyzer.cli, "build_parser", interrupted)
+    try:
+        code = main(["find", "x"])
+    except KeyboardInterrupt:  # pytest would take it for the user's own
+        pytest.fail("the Ctrl-C escaped main")
+    assert code == 130
+    assert capsys.readouterr().err == "kubeatlas: interrupted\n"
+
+
+def test_a_ctrl_c_while_the_command_starts_ends_as_any_ctrl_c(tmp_path):
+    """The command's imports take half a second on a busy machine: a Ctrl-C then was a
+    traceback through importlib and an exit by SIGINT."""
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, *args):\n"
+        "        if name == 'analyzer.progress':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", "import analyzer.cli"], capture_output=True,
+                          text=True, env={"PATH": "/usr/bin:/bin",
+                                          "PYTHONPATH": f"{tmp_path}:{root}"})
+    assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")

@@ -988,6 +988,43 @@ def test_files_no_go_mod_covers_are_counted_in_the_summary(tmp_path, capsys, mon
     assert json.loads(capsys.readouterr().out)[0]["outside_modules"] == 2
 
 
+def test_a_go_mod_naming_no_module_is_warned_about_with_the_line_to_write(tmp_path, capsys,
+                                                                         monkeypatch):
+    """A go.mod whose `module` line is empty leaves its files without an import path, and the
+    summary counted them as files "no go.mod covers", which sent the user looking for a go.mod
+    that is there: a warning names the go.mod, its files, and the line it lacks."""
+    repo = tmp_path / "nameless"
+    (repo / "raft").mkdir(parents=True)
+    (repo / "go.mod").write_text("module\n\ngo 1.19\n")
+    (repo / "raft" / "node.go").write_text("package raft\n\nfunc StartNode() {}\n")
+    (repo / "main.go").write_text("package main\n\nfunc main() {}\n")
+    _commit_new_repo(repo, "nameless")
+    monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
+    assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "-q",
+                 "--url", "https://example.com/etcd"]) == 0
+    commit = sources.load_checkouts(Workspace(tmp_path / "home"))["etcd"].commit
+    capsys.readouterr()
+    assert main(["index", "etcd", "-q", "--no-goroot"]) == 0
+    out, err = capsys.readouterr()
+    assert err == (f"kubeatlas: warning: etcd: go.mod of {commit[:12]} declares no module path "
+                   "(its `module` line is empty or missing), so its 2 Go files have no import "
+                   "path and none of their calls is resolved: give it one, e.g. `module "
+                   "go.etcd.io/etcd/v3`, commit, and fetch again\n")
+    assert ("  outside modules         2  files no go.mod covers: not resolved (2 under a go.mod "
+            "naming no module)\n") in out
+
+
+def test_a_nul_byte_is_the_syntax_error_go_names(tmp_path):
+    """A NUL byte in a Go file was summed up as "3:11 error" (tree-sitter's ERROR node), or not
+    at all inside a comment, where `go build` refuses the file with "invalid NUL character"."""
+    assert indexer.blob_record("x", b"package a\n\nfunc A() {\0 B() }\n").first_problem == \
+        "3:11 invalid NUL character"
+    in_comment = indexer.blob_record("x", b"package a\n\n// a\0b\nfunc A() {}\n")
+    assert (in_comment.syntax_problems, in_comment.first_problem) == (1, "3:5 invalid NUL character")
+    later = indexer.blob_record("x", b"package a\n\nfunc A( {}\n// \0\n")
+    assert later.first_problem.endswith("missing )") and later.syntax_problems == 2
+
+
 def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_path, capsys,
                                                                           monkeypatch):
     """`fetch kubernetes --from` a repository that is not Go at all (a docs repository, the

@@ -363,9 +363,9 @@ if __name__ == "__main__":
     from conftest import TREES, make_git_tree
 
     with tempfile.TemporaryDirectory() as tmp:
-        index = build_index(Path(tmp) / "home", make_git_tree(TREES / "kube", Path(tmp) / "kubernetes"))
+        built = build_index(Path(tmp) / "home", make_git_tree(TREES / "kube", Path(tmp) / "kubernetes"))
         GOLDEN.mkdir(parents=True, exist_ok=True)
-        for name, text in golden_outputs(index).items():
+        for name, text in golden_outputs(built).items():
             (GOLDEN / name).write_text(text + "\n")
             print(f"wrote {GOLDEN / name}")
 
@@ -851,6 +851,30 @@ def test_an_answer_stdout_cannot_take_is_stdouts_error_not_the_homes(command, gu
     assert capsys.readouterr().err == "kubeatlas: error: stdout: No space left on device\n"
 
 
+def test_a_parent_a_shallow_fetch_does_not_hold_says_to_fetch_full_history(tmp_path, capsys):
+    """`--commit HEAD~1` after a fetch over a URL (depth 1) said "kubernetes at HEAD~1 is not
+    indexed: fetch and index it first", though a fetch as before would not bring it."""
+    from conftest import _git, make_git_tree
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "go.mod").write_text("module k8s.io/kubernetes\n\ngo 1.20\n")
+    (tmp_path / "src" / "main.go").write_text("package main\n\nfunc main() {}\n")
+    repo = make_git_tree(tmp_path / "src", tmp_path / "repo", symlinks={})
+    (repo / "main.go").write_text("package main\n\nfunc main() { main() }\n")
+    _git(repo, "commit", "--quiet", "--all", "-m", "second")
+    home = tmp_path / "home"
+    assert main(["fetch", "kubernetes", "--from", repo.as_uri(), "--ref", "main", "-q",
+                 "--home", str(home)]) == 0
+    assert main(["index", "-q", "--no-goroot", "--home", str(home)]) == 0
+    capsys.readouterr()
+    for rev in ("HEAD~1", "main^"):
+        assert main(["find", "main", "--commit", rev, "--home", str(home)]) == 1
+        assert capsys.readouterr().err == (
+            f"kubeatlas: error: --commit {rev} is older than the history "
+            f"{home.resolve() / 'repos' / 'kubernetes.git'} holds (fetched shallow): fetch "
+            "kubernetes again with --full, then index the commit\n")
+
+
 def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(tmp_path, capsys):
     """`--commit HEAD` said "kubernetes at HEAD is not indexed" when the commit was fetched as a
     branch or tag: HEAD is the commit `fetch` recorded (HEAD~1 its parent), and a branch or tag
@@ -876,7 +900,10 @@ def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(t
     _git(repo, "commit", "--quiet", "--all", "-m", "Old is gone")
     _git(repo, "tag", "v2")
     new = fetch_and_index()
-    for rev, defines_old in (("HEAD", False), ("HEAD~1", True), ("main^", True), ("v2", False)):
+    # `:/text` is the newest commit whose message matches, as git reads it (with `^{commit}`
+    # appended, git looked for the text "Old is gone^{commit}" and the query found nothing).
+    for rev, defines_old in (("HEAD", False), ("HEAD~1", True), ("main^", True), ("v2", False),
+                             (":/Old is gone", False), (":/fixture tree", True)):
         assert main(["show", "--home", home, "--commit", rev, "Old"]) == (0 if defines_old else 1), rev
         assert ("no symbol 'Old'" in capsys.readouterr().err) != defines_old, rev
 

@@ -506,6 +506,82 @@ def test_folders_of_the_users_own_where_pages_go_are_refused_not_replaced(tmp_pa
     assert sorted(p.name for p in out.iterdir()) == ["drift.md", "packages"]  # not even a lock
 
 
+def _an_earlier_build(out: Path) -> None:
+    """What a build leaves in its docs folder, in brief: its lock and some generated pages."""
+    for page in ("components/etcd.md", "packages/a/b.md", "zh/components/etcd.md"):
+        (out / page).parent.mkdir(parents=True, exist_ok=True)
+        (out / page).write_text(f"{page} of the earlier build\n")
+    (out / "drift.md").write_text("drift of the earlier build\n")
+    (out / site.LOCK).touch()
+
+
+def test_a_swap_that_fails_midway_puts_the_previous_pages_back(tmp_path, monkeypatch):
+    """A folder the swap may not move (another user's `packages`) failed the swap after
+    components/ and drift.md were already the new build's, and the previous ones were deleted
+    with the staging folder: the docs folder was half of each. The moves made are undone."""
+    out, staging = tmp_path / "docs", tmp_path / "docs" / site.STAGING
+    _an_earlier_build(out)
+    _an_earlier_build(staging)
+    (staging / site.LOCK).unlink()
+    before = _generated(out)
+    rename = Path.rename
+
+    def refused_for_packages(self, target):
+        if self == out / "packages":
+            raise PermissionError(13, "Permission denied", str(self))
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refused_for_packages)
+    with pytest.raises(PermissionError):
+        site._swap_in(staging, out)
+    assert _generated(out) == before
+
+
+def test_pages_another_user_wrote_are_refused_before_anything_is_generated(tmp_path):
+    """A docs folder shared by two users: the second one's build wrote every page and then
+    failed with 'Permission denied' at the first folder of the first one's it could not move
+    (minutes, on Kubernetes). It is refused at once, naming whose the pages are."""
+    shared = Path(tempfile.mkdtemp(dir="/tmp" if os.geteuid() == 0 else tmp_path))
+    try:
+        shared.chmod(0o777)
+        out = shared / "docs"
+        _an_earlier_build(out)
+        out.chmod(0o777)
+        if os.geteuid() != 0:
+            (out / "packages").chmod(0o555)  # as another user's would be, to this one
+            with pytest.raises(site.NotReplaceable) as raised:
+                site.build_site(None, out, [])
+            message = str(raised.value)
+            (out / "packages").chmod(0o755)
+        else:  # root may move anything: the build is tried by another user
+            read, write = os.pipe()
+            child = os.fork()
+            if child == 0:
+                try:
+                    os.setgid(65534)
+                    os.setuid(65534)
+                    site.build_site(None, out, [])
+                    os.write(write, b"built")
+                except BaseException as err:
+                    os.write(write, f"{type(err).__name__}: {err}".encode())
+                finally:
+                    os._exit(0)
+            os.close(write)
+            os.waitpid(child, 0)
+            with os.fdopen(read) as answer:
+                message = answer.read().removeprefix("NotReplaceable: ")
+        me = "nobody" if os.geteuid() == 0 else site._user_name(os.geteuid())
+        owner = site._user_name(os.stat(out / "packages").st_uid)
+        theirs = (".kubeatlas-site.lock, components, packages and 1 more" if os.geteuid() == 0
+                  else "packages")
+        assert message.startswith(f"--out {out}: {theirs}")
+        assert f"belong to {owner}, and this user ({me}) may not replace them: give --out a docs " \
+               "folder of its own" in message
+        assert not (out / site.STAGING).exists()
+    finally:
+        shutil.rmtree(shared)
+
+
 def ctrl_c_after_each_rename(monkeypatch) -> None:
     """Every Path.rename followed by a SIGINT: a Ctrl-C felt while the new pages are swapped in."""
     rename = Path.rename

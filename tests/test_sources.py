@@ -205,6 +205,20 @@ def test_local_remote_branch(ws, origin, tmp_path):
     assert checkout.commit == rev(origin, "feature")
 
 
+def test_a_remote_branch_of_a_clone_fetched_by_url_is_named_as_git_names_it(ws, origin, tmp_path):
+    """Over a URL (file://), a clone's `origin/feature` was an unknown ref, and `feature` one
+    with no hint, where the same clone given as a path fetched the one and named it for the
+    other: its refs/remotes/ are listed by the remote as well."""
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(origin), str(clone))
+    checkout = sources.fetch(ws, "etcd", source=clone.as_uri(), ref="origin/feature")
+    assert checkout.commit == rev(origin, "feature")
+    with pytest.raises(SourceError) as raised:
+        sources.fetch(ws, "etcd", source=clone.as_uri(), ref="feature")
+    assert str(raised.value) == (f"etcd: {clone.as_uri()}: unknown ref 'feature'; the remote "
+                                 "branch origin/feature has that name: give that")
+
+
 @pytest.mark.parametrize("kind", ["--bare", "--mirror"])
 def test_local_bare_repository_is_used_in_place(ws, origin, tmp_path, kind):
     bare = tmp_path / "bare.git"
@@ -592,6 +606,38 @@ def test_an_empty_option_is_refused_not_read_as_the_default(option, ws, origin, 
     assert capsys.readouterr().err == (
         f"kubeatlas: error: {option} is empty: leave it out for the default\n")
     assert not ws.sources_file.exists()
+
+
+@pytest.mark.parametrize("ref", [" v1", "v1 ", "v1\n", "\tv1"])
+def test_a_ref_pasted_with_blanks_around_it_is_the_ref(ref, ws, origin, capsys):
+    """`--ref ' v3.5.1'` was "unknown ref ' v3.5.1'", the blank hard to see in the quotes: no
+    git ref begins or ends with one, so it is the ref without them, recorded so."""
+    assert main(["fetch", "etcd", "--from", str(origin), "--ref", ref, "-q",
+                 "--url", "https://example.com/x", "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().out == f"etcd\tv1\t{rev(origin, 'v1')}\thttps://example.com/x\n"
+    assert sources.load_checkouts(ws)["etcd"].ref == "v1"
+
+
+def test_a_local_path_pasted_with_a_blank_around_it_names_the_one_there_is(ws, origin, capsys):
+    """`--from ' /src/etcd'` is a path no folder has (a folder's name may begin with a blank,
+    so it is not trimmed), but the error shows the one without the blank."""
+    assert main(["fetch", "etcd", "--from", f" {origin}", "--ref", "v1",
+                 "--home", str(ws.home)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd:  {origin}: no such file or directory; '{origin}', without the "
+        f"blank around it, is one: give --from {origin}\n")
+
+
+def test_a_local_path_too_long_for_the_file_system_says_so_for_from(ws, tmp_path, capsys):
+    """A --from path over 4,095 bytes was "File name too long", naming neither the repository
+    nor the option."""
+    deep = "/".join(["a" * 200] * 21)
+    assert main(["fetch", "etcd", "--from", str(tmp_path / deep), "--ref", "v1",
+                 "--home", str(ws.home)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("kubeatlas: error: etcd: ") and err.count("\n") == 1
+    assert err.endswith(" bytes long, above the 4,095 it allows: give --from the repository's own "
+                        "path\n")
 
 
 def test_a_url_for_permalinks_must_be_a_url(ws, origin, capsys):
