@@ -1004,6 +1004,18 @@ class ClusterMember:
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
+    def wait_applied(self, index: int, timeout: float) -> bool:
+        """Whether this member has applied `index`, waiting up to `timeout` seconds for it
+        (etcd's applyWait, which a simple token's index is waited on with)."""
+        deadline = time.monotonic() + timeout
+        with self._state:
+            while self.node.applied < index:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._state.wait(left)
+        return True
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
         """A token from an Authenticate entry, which every member applies. The password is
