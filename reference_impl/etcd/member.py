@@ -1069,7 +1069,9 @@ class ClusterMember:
     def metrics(self) -> ServerMetrics:
         lead, _, commit = self._raft_status
         with self._state:
-            db_size = self.server.status().db_size
+            status = self.server.status()
+            db_size, in_use = status.db_size, status.db_size_in_use
+            watchers = self.server.watches.watcher_count()
             keys = self.server.store.keys_total()
             applied = self.node.applied
             store, server = self.server.store, self.server
@@ -1080,7 +1082,8 @@ class ClusterMember:
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
                              proposals_committed=commit, proposals_applied=applied,
-                             db_total_size=db_size, keys_total=keys,
+                             db_total_size=db_size, keys_total=keys, db_size_in_use=in_use,
+                             proposals_pending=len(self._waiters), watchers=watchers,
                              wal_fsync=self._wal.fsync_durations.snapshot(), server_version=VERSION,
                              health_success=self.health_checks.success,
                              health_failures=self.health_checks.failures)
