@@ -43,6 +43,7 @@ from reference_impl.etcd.messages import (
     AuthUserChangePasswordRequest, AuthUserDeleteRequest, AuthUserGrantRoleRequest,
     AuthUserRevokeRoleRequest, DeleteRangeRequest, Permission, PutRequest, RangeRequest, bytes_of,
     TxnRequest)
+from reference_impl.machinery.strconv import parse_int
 from reference_impl.mirrors import mirrors
 
 AUTH = "go.etcd.io/etcd/server/v3/auth"
@@ -167,6 +168,22 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
 
 
 @mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
+@mirrors(f"(*{AUTH}.tokenSimple).isValidSimpleToken")
+def simple_token_index(token: str) -> int | None:
+    """The raft index a simple token names (PREFIX.INDEX, the Authenticate entry that issued it),
+    as a uint64: etcd waits for that index to be applied before it looks the token up, so a
+    token naming a later index holds its request until then or the request's deadline. None for a
+    token that is not PREFIX.INDEX with a decimal int64 (strconv.Atoi), refused at once."""
+    parts = token.split(".")
+    if len(parts) != 2:
+        return None
+    try:
+        index = parse_int(parts[1], 64, base=10)
+    except ValueError:
+        return None
+    return index % (1 << 64)  # uint64(index): a negative index is one no log reaches
+
+
 def _token_swept(deadline: float, now: float) -> bool:
     """Whether etcd's TTL keeper has deleted a token whose deadline is `deadline` by `now`: it
     looks once a second (simpleTokenTTLResolution), so a token lives on until the first tick

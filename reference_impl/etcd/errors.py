@@ -410,6 +410,22 @@ class ErrBadCluster(EtcdError):
         return f"{self.problem}"
 
 
+class ErrBadFlags(EtcdError):
+    """The command line fails etcd's checks after parsing: an argument where a flag belongs
+    (etcdmain's parse), or flag values embed's Config.Validate refuses."""
+
+    message = "error verifying flags"
+
+    def __str__(self) -> str:
+        return f"{self.problem}"
+
+
+class ErrInvalidAuthOpts(EtcdError):
+    """--auth-token names no token type etcd knows, or its options do not parse."""
+
+    message = "auth: invalid auth options"
+
+
 class ErrUnhealthy(EtcdError):
     """A membership change refused because this member has not reached enough others for long."""
 

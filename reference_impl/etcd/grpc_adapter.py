@@ -47,6 +47,7 @@ from aetcd.rpc import auth_pb2, kv_pb2, rpc_pb2, rpc_pb2_grpc
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd import concurrencypb, messages as m
+from reference_impl.etcd.auth import simple_token_index
 from reference_impl.etcd.authpb import perm_type_name, perm_type_value
 from reference_impl.etcd.errors import (
     EtcdError, ErrNoLeader, ErrNotSupportedForLearner, ErrPermissionNotGiven, ErrWatcherDuplicateID)
@@ -338,6 +339,29 @@ def token_of(context) -> str | None:
     return None
 
 
+TOKEN_WAIT_SLICE = 0.2  # seconds between looks at whether a call waiting on its token's index ended
+
+
+@mirrors(f"(*{AUTH}.tokenSimple).info")
+def waited_token(context, server) -> str | None:
+    """The call's token once the index it names is applied (see simple_token_index), or once the
+    call has ended or passed its deadline, whichever comes first; the token is looked up after
+    that, as etcd looks it up after isValidSimpleToken's wait. A core server with no raft log
+    (no wait_applied, as tests build it) has applied everything."""
+    token = token_of(context)
+    index = None if token is None else simple_token_index(token)
+    wait = getattr(server, "wait_applied", None)
+    if index is None or wait is None:
+        return token
+    while context.is_active():
+        left = context.time_remaining()
+        if wait(index, TOKEN_WAIT_SLICE if left is None else max(0.0, min(left, TOKEN_WAIT_SLICE))):
+            break
+        if left is not None and left <= TOKEN_WAIT_SLICE:
+            break
+    return token
+
+
 def go_status_text(err: EtcdError) -> str:
     """The error as grpc-go's status error prints it ("rpc error: code = PermissionDenied ...")."""
     code = grpc.StatusCode[err.grpc_code].value[1].title().replace(" ", "")
@@ -496,7 +520,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     def Range(self, request, context):
         req = range_request(request)
         self._server.check_request(req)
-        self._server.authorize(token_of(context), req)
+        self._server.authorize(waited_token(context, self._server), req)
         return range_response_pb(self._server.range(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Put")
@@ -505,7 +529,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
         req = put_request(request)
         self._server.check_quota(req)  # etcd's quotaKVServer wraps the kvServer
         self._server.check_request(req)
-        self._server.authorize(token_of(context), req)
+        self._server.authorize(waited_token(context, self._server), req)
         return put_response_pb(self._server.put(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).DeleteRange")
@@ -513,7 +537,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
     def DeleteRange(self, request, context):
         req = delete_range_request(request)
         self._server.check_request(req)
-        self._server.authorize(token_of(context), req)
+        self._server.authorize(waited_token(context, self._server), req)
         return delete_range_response_pb(self._server.delete_range(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Txn")
@@ -522,13 +546,13 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
         req = txn_request(request)
         self._server.check_quota(req)
         self._server.check_request(req)
-        self._server.authorize(token_of(context), req)
+        self._server.authorize(waited_token(context, self._server), req)
         return txn_response_pb(self._server.txn(req))
 
     @mirrors(f"(*{V3RPC}.kvServer).Compact")
     @_answers_etcd_errors
     def Compact(self, request, context):
-        self._server.authorize(token_of(context))
+        self._server.authorize(waited_token(context, self._server))
         resp = self._server.compact(m.CompactionRequest(revision=request.revision,
                                                         physical=request.physical))
         return rpc_pb2.CompactionResponse(header=header_pb(resp.header))
@@ -544,7 +568,7 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     def LeaseGrant(self, request, context):
         req = m.LeaseGrantRequest(ttl=request.TTL, id=request.ID)
         self._server.check_quota(req)  # etcd's quotaLeaseServer wraps the LeaseServer
-        self._server.authorize(token_of(context))
+        self._server.authorize(waited_token(context, self._server))
         resp = self._server.lease_grant(req)
         return rpc_pb2.LeaseGrantResponse(header=header_pb(resp.header), ID=resp.id, TTL=resp.ttl,
                                           error=resp.error)
@@ -553,7 +577,7 @@ class LeaseServicer(rpc_pb2_grpc.LeaseServicer):
     @_answers_etcd_errors
     def LeaseRevoke(self, request, context):
         req = m.LeaseRevokeRequest(id=request.ID)
-        self._server.authorize(token_of(context), req)
+        self._server.authorize(waited_token(context, self._server), req)
         resp = self._server.lease_revoke(req)
         return rpc_pb2.LeaseRevokeResponse(header=header_pb(resp.header))
 
@@ -644,7 +668,7 @@ class MaintenanceServicer(rpc_pb2_grpc.MaintenanceServicer):
         code Unknown with the text "auth: ..." (not "etcdserver: ..."). Without `admin`, only
         the token is looked up, as for Alarm's raft request."""
         try:
-            self._server.authorize(token_of(context), admin=admin)
+            self._server.authorize(waited_token(context, self._server), admin=admin)
         except EtcdError as err:
             context.abort(grpc.StatusCode.UNKNOWN, err.message.replace("etcdserver: ", "auth: ", 1))
 
@@ -722,16 +746,16 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
         self._server = server
 
     def _change(self, context, request):
-        self._server.authorize(token_of(context), request, admin=True)
+        self._server.authorize(waited_token(context, self._server), request, admin=True)
         return header_pb(self._server.auth_change(request))
 
     def _read(self, context, fn, request=None):
         """`fn(auth store)` for a root caller, or for the caller `request` (a user or role get)
         concerns; every other read needs root."""
         if request is None:
-            self._server.authorize(token_of(context), admin=True)
+            self._server.authorize(waited_token(context, self._server), admin=True)
         else:
-            self._server.authorize(token_of(context), request)
+            self._server.authorize(waited_token(context, self._server), request)
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
@@ -825,7 +849,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
     def RoleGrantPermission(self, request, context):
         if not request.HasField("perm"):
             # etcd 3.4 panics applying such a grant (and at every restart after); 3.5 refuses it
-            self._server.authorize(token_of(context), admin=True)
+            self._server.authorize(waited_token(context, self._server), admin=True)
             raise ErrPermissionNotGiven()
         perm = m.Permission(perm_type_name(request.perm.permType), request.perm.key,
                             request.perm.range_end)
@@ -866,7 +890,7 @@ class ClusterServicer(rpc_pb2_grpc.ClusterServicer):
             context.abort(grpc.StatusCode.UNIMPLEMENTED,
                           "reference etcd: a single member started without --initial-cluster "
                           "cannot change membership")
-        self._server.authorize(token_of(context), admin=True)
+        self._server.authorize(waited_token(context, self._server), admin=True)
         return method
 
     @mirrors(f"(*{V3RPC}.ClusterServer).MemberList", f"(*{V3RPC}.ClusterServer).header")

@@ -1004,6 +1004,18 @@ class ClusterMember:
     def authorize(self, token, request=None, *, admin: bool = False) -> None:
         self._read(lambda: self.server.authorize(token, request, admin=admin))
 
+    def wait_applied(self, index: int, timeout: float) -> bool:
+        """Whether this member has applied `index`, waiting up to `timeout` seconds for it
+        (etcd's applyWait, which a simple token's index is waited on with)."""
+        deadline = time.monotonic() + timeout
+        with self._state:
+            while self.node.applied < index:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._state.wait(left)
+        return True
+
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
         """A token from an Authenticate entry, which every member applies. The password is
@@ -1057,7 +1069,9 @@ class ClusterMember:
     def metrics(self) -> ServerMetrics:
         lead, _, commit = self._raft_status
         with self._state:
-            db_size = self.server.status().db_size
+            status = self.server.status()
+            db_size, in_use = status.db_size, status.db_size_in_use
+            watchers = self.server.watches.watcher_count()
             keys = self.server.store.keys_total()
             applied = self.node.applied
             store, server = self.server.store, self.server
@@ -1068,7 +1082,8 @@ class ClusterMember:
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
                              proposals_committed=commit, proposals_applied=applied,
-                             db_total_size=db_size, keys_total=keys,
+                             db_total_size=db_size, keys_total=keys, db_size_in_use=in_use,
+                             proposals_pending=len(self._waiters), watchers=watchers,
                              wal_fsync=self._wal.fsync_durations.snapshot(), server_version=VERSION,
                              health_success=self.health_checks.success,
                              health_failures=self.health_checks.failures)

@@ -91,6 +91,9 @@ class ServerMetrics:
     auth_revision: int = 1
     fd_limit: int = 0
     fd_used: int = 0
+    db_size_in_use: int = 0  # the pages the data fills, free pages aside
+    proposals_pending: int = 0  # this member's proposals not yet applied
+    watchers: int = 0  # watches open on this member
 
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
@@ -108,13 +111,21 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                 "gauge", [("", m.compact_revision)]),
         _family("etcd_debugging_mvcc_current_revision", "The current revision of store.", "gauge",
                 [("", m.current_revision)]),
+        _family("etcd_debugging_mvcc_db_total_size_in_bytes",
+                "Total size of the underlying database physically allocated in bytes.", "gauge",
+                [("", m.db_total_size)]),
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
+        _family("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", "gauge",
+                [("", m.watchers)]),
         _histogram("etcd_disk_wal_fsync_duration_seconds",
                    "The latency distributions of fsync called by WAL.", m.wal_fsync),
         _family("etcd_mvcc_db_total_size_in_bytes",
                 "Total size of the underlying database physically allocated in bytes.", "gauge",
                 [("", m.db_total_size)]),
+        _family("etcd_mvcc_db_total_size_in_use_in_bytes",
+                "Total size of the underlying database logically in use in bytes.", "gauge",
+                [("", m.db_size_in_use)]),
         _family("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
                 "gauge", [("", int(m.has_leader))]),
         _family("etcd_server_health_failures", "The total number of failed health checks", "counter",
@@ -138,6 +149,8 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_server_proposals_committed_total",
                 "The total number of consensus proposals committed.", "gauge",
                 [("", m.proposals_committed)]),
+        _family("etcd_server_proposals_pending", "The current number of pending proposals to commit.",
+                "gauge", [("", m.proposals_pending)]),
         _family("etcd_server_quota_backend_bytes", "Current backend storage quota size in bytes.",
                 "gauge", [("", m.quota_backend_bytes)] if m.quota_backend_bytes is not None else []),
         _family("etcd_server_version",

@@ -215,6 +215,10 @@ def url_flag_problem(urls: Sequence[str]) -> str | None:
             parts = urlsplit(text)
         except ValueError:
             return f'parse "{text}": invalid URL'
+        if text.startswith(":"):
+            return f'parse "{text}": missing protocol scheme'
+        if not parts.scheme and ":" in text.partition("/")[0]:  # url.Parse takes no scheme before a digit
+            return f'parse "{text}": first path segment in URL cannot contain colon'
         host = parts.netloc.rpartition("@")[2]
         colon, port = host.rpartition("]")[2].rpartition(":")[1:]
         if colon and port.strip("0123456789"):

@@ -43,7 +43,8 @@ from reference_impl.etcd.backend import BackendState, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
-from reference_impl.etcd.errors import ErrBadCluster, ErrStopped, ErrWALWrite, EtcdError
+from reference_impl.etcd.errors import (
+    ErrBadCluster, ErrBadFlags, ErrInvalidAuthOpts, ErrStopped, ErrWALWrite, EtcdError)
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
@@ -54,13 +55,16 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
+from reference_impl.etcd.upstreamflags import add_no_effect_flags
+from reference_impl.etcd.version import version_text
 from reference_impl.etcd.wal import wal_exists
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
 from reference_impl.machinery.clock import WallClock
-from reference_impl.machinery.timefmt import parse_duration
+from reference_impl.machinery import pflag
+from reference_impl.machinery.goflag import GoFlagSet, go_duration, go_int, go_uint
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.process import (
-    Component, Process, env_default, go_bool, relax_collector, stop_on_signals)
+    Component, Process, go_bool, relax_collector, stop_on_signals)
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
@@ -233,6 +237,25 @@ def _bind_grpc(grpc_server) -> str:
     return address
 
 
+MAX_ELECTION_MS = 50000  # embed's maxElectionMs
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/embed.Config).Validate")
+def check_timeouts(heartbeat_ms: int, election_ms: int) -> None:
+    """The heartbeat and election timeouts as etcd's Config.Validate checks them, in its words:
+    both positive, the election timeout at least five heartbeats and at most 50 s."""
+    if heartbeat_ms <= 0:
+        raise ErrBadFlags(problem=f"--heartbeat-interval must be >0 (set to {heartbeat_ms}ms)")
+    if election_ms <= 0:
+        raise ErrBadFlags(problem=f"--election-timeout must be >0 (set to {election_ms}ms)")
+    if 5 * heartbeat_ms > election_ms:
+        raise ErrBadFlags(problem=f"--election-timeout[{election_ms}ms] should be at least as 5 times "
+                                  f"as --heartbeat-interval[{heartbeat_ms}ms]")
+    if election_ms > MAX_ELECTION_MS:
+        raise ErrBadFlags(problem=f"--election-timeout[{election_ms}ms] is too long, and should be "
+                                  f"set less than {MAX_ELECTION_MS}ms")
+
+
 @mirrors("go.etcd.io/etcd/server/v3/etcdmain.startEtcd", "go.etcd.io/etcd/server/v3/embed.StartEtcd",
          "go.etcd.io/etcd/server/v3/embed.configurePeerListeners",
          "(*go.etcd.io/etcd/server/v3/embed.Etcd).serveMetrics",
@@ -268,8 +291,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     if initial_cluster_state not in ("new", "existing"):
         raise ErrBadCluster(problem=f"--initial-cluster-state must be new or existing, not "
                                     f"{initial_cluster_state!r}")
-    if election_ms <= heartbeat_ms:
-        raise ErrBadCluster(problem="--election-timeout must be greater than --heartbeat-interval")
+    check_timeouts(heartbeat_ms, election_ms)
     listens = parse_listen_urls(listen_client_urls)
     http_listens = (parse_listen_urls(listen_client_http_urls, "--listen-client-http-urls")
                     if listen_client_http_urls else [])
@@ -461,19 +483,19 @@ def _positive(text: str) -> int:
     return value
 
 
-def _uint(text: str) -> int:
-    """A Go uint flag's value."""
-    if not text.isdigit():
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number")
-    return int(text)
+def _urls(text: str) -> str:
+    """A URL flag's value as types.NewURLs takes it (flags.UniqueURLs' Set), kept as given."""
+    problem = url_flag_problem(text.split(","))
+    if problem:
+        raise ValueError(problem)
+    return text
 
 
-def _duration(text: str) -> float:
-    """A Go duration flag's value, in seconds."""
-    try:
-        return parse_duration(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
+def _cluster_state(text: str) -> str:
+    """--initial-cluster-state, a flags.SelectiveStringValue of new and existing."""
+    if text not in ("new", "existing"):
+        raise ValueError("invalid value")
+    return text
 
 
 @mirrors("go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc.NewWatchServer")
@@ -485,18 +507,18 @@ def progress_notify_interval(flag: float) -> float:
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
     """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
-    parser = argparse.ArgumentParser(prog="kubeatlas run etcd",
-                                     description="Serve the reference etcd's v3 gRPC API.")
-    parser.add_argument("--data-dir", **env_default(env, "ETCD_DATA_DIR"),
-                        help="where the write-ahead log and snapshots live (default $ETCD_DATA_DIR)")
-    parser.add_argument("--listen-client-urls",
+    parser = GoFlagSet(prog="kubeatlas run etcd", description="Serve the reference etcd's v3 gRPC API.")
+    parser.add_argument("--data-dir", default=env.get("ETCD_DATA_DIR"),
+                        help="where the write-ahead log and snapshots live (default "
+                             "$ETCD_DATA_DIR, else NAME.etcd)")
+    parser.add_argument("--listen-client-urls", type=_urls,
                         default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
-    parser.add_argument("--listen-client-http-urls", default=env.get("ETCD_LISTEN_CLIENT_HTTP_URLS"),
+    parser.add_argument("--listen-client-http-urls", type=_urls, default=env.get("ETCD_LISTEN_CLIENT_HTTP_URLS"),
                         help="comma-separated http://HOST:PORT URLs serving HTTP alone (/version, "
                              "/health, /metrics, the JSON gateway); the client URLs then serve "
                              "gRPC alone")
-    parser.add_argument("--listen-metrics-urls", default=env.get("ETCD_LISTEN_METRICS_URLS"),
+    parser.add_argument("--listen-metrics-urls", type=_urls, default=env.get("ETCD_LISTEN_METRICS_URLS"),
                         help="comma-separated http://HOST:PORT URLs answering GET /health and "
                              "/metrics over HTTP (the client URLs answer them too)")
     parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
@@ -504,22 +526,26 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_argument("--restore-from-snapshot", metavar="PATH",
                         help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
                              "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
-    parser.add_argument("--snapshot-count", type=_positive, default=DEFAULT_SNAPSHOT_COUNT,
-                        help="committed writes between snapshots (which release the log behind them)")
-    parser.add_argument("--quota-backend-bytes", type=int,
+    parser.add_argument("--snapshot-count", type=go_uint(64),
+                        default=env.get("ETCD_SNAPSHOT_COUNT", str(DEFAULT_SNAPSHOT_COUNT)),
+                        help="committed writes between snapshots (which release the log behind "
+                             "them; 0: etcd's default)")
+    parser.add_argument("--quota-backend-bytes", type=go_int(64),
                         default=env.get("ETCD_QUOTA_BACKEND_BYTES", "0"),
                         help="the backend size that raises the NOSPACE alarm (0: 2 GiB; negative: "
                              "no quota)")
-    parser.add_argument("--max-txn-ops", type=_uint,
+    parser.add_argument("--max-txn-ops", type=go_uint(64),
                         default=env.get("ETCD_MAX_TXN_OPS", str(MAX_TXN_OPS)),
                         help="the most operations one txn may hold")
-    parser.add_argument("--max-request-bytes", type=_uint,
+    parser.add_argument("--max-request-bytes", type=go_uint(64),
                         default=env.get("ETCD_MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES)),
                         help="the largest client request, in bytes, the server accepts")
-    parser.add_argument("--auth-token-ttl", type=_uint,
+    parser.add_argument("--auth-token", default=env.get("ETCD_AUTH_TOKEN", "simple"),
+                        help="the auth token type: simple (the only one the reference serves)")
+    parser.add_argument("--auth-token-ttl", type=go_uint(64),
                         default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
                         help="seconds a simple auth token lives after its last use (0: 300)")
-    parser.add_argument("--experimental-watch-progress-notify-interval", type=_duration,
+    parser.add_argument("--experimental-watch-progress-notify-interval", type=go_duration,
                         default=env.get("ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "10m"),
                         help="how often idle watches that asked for it get a progress notify "
                              "(a Go duration: 5s, 10m)")
@@ -536,40 +562,62 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                                         "a new cluster, NAME=http://localhost:2380, as etcd)")
     cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
                          help="NAME=PEER_URL,... of every member at bootstrap")
-    cluster.add_argument("--initial-cluster-state", default=env.get("ETCD_INITIAL_CLUSTER_STATE", "new"),
+    cluster.add_argument("--initial-cluster-state", type=_cluster_state, default=env.get("ETCD_INITIAL_CLUSTER_STATE", "new"),
                          help="new (bootstrap) or existing (join a cluster that added this member)")
     cluster.add_argument("--initial-cluster-token",
                          default=env.get("ETCD_INITIAL_CLUSTER_TOKEN", DEFAULT_CLUSTER_TOKEN))
-    cluster.add_argument("--listen-peer-urls", default=env.get("ETCD_LISTEN_PEER_URLS"),
+    cluster.add_argument("--listen-peer-urls", type=_urls, default=env.get("ETCD_LISTEN_PEER_URLS"),
                          help="where this member listens for its peers (default: its advertised one)")
-    cluster.add_argument("--initial-advertise-peer-urls",
+    cluster.add_argument("--initial-advertise-peer-urls", type=_urls,
                          default=env.get("ETCD_INITIAL_ADVERTISE_PEER_URLS"),
                          help="the peer URLs this member advertises; bootstrapping a new "
                               "cluster they must be those --initial-cluster gives it")
-    cluster.add_argument("--advertise-client-urls", default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
-    cluster.add_argument("--heartbeat-interval", type=_positive,
+    cluster.add_argument("--advertise-client-urls", type=_urls, default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
+    cluster.add_argument("--heartbeat-interval", type=go_uint(64),
                          default=env.get("ETCD_HEARTBEAT_INTERVAL", str(DEFAULT_HEARTBEAT_MS)),
                          help="milliseconds between heartbeats (one Raft tick)")
-    cluster.add_argument("--election-timeout", type=_positive,
+    cluster.add_argument("--election-timeout", type=go_uint(64),
                          default=env.get("ETCD_ELECTION_TIMEOUT", str(DEFAULT_ELECTION_MS)),
                          help="milliseconds without a leader before an election")
     cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
                          help="log entries kept after a snapshot for slow followers")
+    parser.add_argument("--version", type=go_bool, nargs="?", const=True, default=False,
+                        help="print the version and exit")
+    add_no_effect_flags(parser)
     args = parser.parse_args(argv)
+    if args.version and not args.args:  # etcdmain's parse: arguments are refused first
+        raise pflag.VersionRequested(version_text())
     if not args.data_dir:  # etcdmain's startEtcdOrProxyV2: not the working directory itself
         args.data_dir = f"{args.name}.etcd"
     if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
         parser.error("setting experimental-enable-lease-checkpoint-persist requires "
                      "experimental-enable-lease-checkpoint")
-    if args.initial_advertise_peer_urls is not None:
-        problem = url_flag_problem(args.initial_advertise_peer_urls.split(","))
-        if problem:
-            parser.error(f'invalid value "{args.initial_advertise_peer_urls}" for flag '
-                         f'-initial-advertise-peer-urls: {problem}')
     return args
 
 
+@mirrors("go.etcd.io/etcd/server/v3/auth.NewTokenProvider")
+def check_auth_token(option: str) -> str:
+    """The token type --auth-token names ("simple", its options split off as decomposeOpts
+    splits them); the reference serves simple tokens alone (and "", no tokens, as simple ones).
+    ErrInvalidAuthOpts for options that do not parse or a type etcd does not know, as etcd
+    refuses them; jwt, which needs signing keys the reference does not use, is refused too."""
+    token_type, *options = option.split(",")
+    names = [pair.split("=")[0] for pair in options]
+    if any(len(pair.split("=")) != 2 for pair in options) or len(set(names)) != len(names):
+        raise ErrInvalidAuthOpts()
+    if token_type not in ("simple", ""):
+        raise ErrInvalidAuthOpts(token_type=token_type)
+    return token_type
+
+
 def _run(args: argparse.Namespace, process: Process) -> None:
+    if args.args:
+        raise ErrBadFlags(problem=f"error verifying flags, '{args.args[0]}' is not a valid flag. "
+                                  f"See 'etcd --help'.")
+    if args.no_effect:
+        print(f"reference etcd: flags with no effect here: {', '.join(args.no_effect)}",
+              file=sys.stderr, flush=True)
+    check_auth_token(args.auth_token)
     run(args.data_dir, args.listen_client_urls, listen_client_http_urls=args.listen_client_http_urls,
         listen_metrics_urls=args.listen_metrics_urls,
         name=args.name, initial_cluster=args.initial_cluster,
@@ -577,7 +625,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         initial_cluster_token=args.initial_cluster_token, listen_peer_urls=args.listen_peer_urls,
         advertise_client_urls=args.advertise_client_urls,
         initial_advertise_peer_urls=args.initial_advertise_peer_urls, heartbeat_ms=args.heartbeat_interval,
-        election_ms=args.election_timeout, snapshot_count=args.snapshot_count,
+        election_ms=args.election_timeout, snapshot_count=args.snapshot_count or DEFAULT_SNAPSHOT_COUNT,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
         max_request_bytes=args.max_request_bytes,

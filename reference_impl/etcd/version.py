@@ -21,3 +21,13 @@ def cluster_version(version: str) -> str:
 
 
 CLUSTER_VERSION = cluster_version(VERSION)
+
+
+def version_text() -> str:
+    """What `--version` prints: etcdmain's four lines, the version first (the build lines say
+    what the reference is built from)."""
+    import platform
+
+    return (f"etcd Version: {VERSION}\nGit SHA: Not provided (kubeatlas reference)\n"
+            f"Go Version: none (Python {platform.python_version()})\n"
+            f"Go OS/Arch: {platform.system().lower()}/{platform.machine()}")

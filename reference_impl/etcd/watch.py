@@ -104,6 +104,11 @@ class WatchHub:
         self._next_progress: float | None = None
         self.listener: Callable[[int], None] = lambda watch_id: None
 
+    def watcher_count(self) -> int:
+        """The watches open now (etcd_debugging_mvcc_watcher_total): a canceled one waiting for
+        its last response to be read is gone already, as etcd's cancel removes its watcher."""
+        return sum(w.active for w in self._watchers.values())
+
     @mirrors(f"(*{MVCC}.watchStream).Watch", f"(*{MVCC}.watchableStore).watch",
              f"(*{V3RPC}.serverWatchStream).recvLoop")
     def create(self, req: WatchCreateRequest) -> int:

@@ -2,10 +2,15 @@
 `auth enable/disable`, `--user`; every answer (stdout, and the error line) must be the same."""
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 
 from processes import etcdctl, etcdctl_stream, real_etcd, reference_server
 from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.auth import simple_token_index
+from reference_impl.etcd.grpc_adapter import waited_token
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrInvalidAuthToken, ErrPermissionDenied, ErrUserEmpty
 from reference_impl.etcd.messages import (
@@ -166,3 +171,55 @@ def test_a_restart_forgets_a_token_issued_before_a_later_write(tmp_path):
             else:
                 with pytest.raises(ErrInvalidAuthToken):
                     member.authorize(token, RangeRequest(b"k"))
+
+
+class _Call:
+    """What waited_token reads of a gRPC call: its metadata, whether it is live, its time left."""
+
+    def __init__(self, token: str, seconds: float):
+        self.token, self.deadline = token, time.monotonic() + seconds
+
+    def invocation_metadata(self):
+        return (("token", self.token),)
+
+    def is_active(self) -> bool:
+        return time.monotonic() < self.deadline
+
+    def time_remaining(self) -> float:
+        return max(0.0, self.deadline - time.monotonic())
+
+
+def test_a_simple_token_naming_a_later_index_holds_its_call_until_that_index_is_applied(tmp_path):
+    """isValidSimpleToken waits for the raft index after a token's dot before the token is looked
+    up: etcd 3.4.23 held a call whose token named an index two writes ahead until those writes
+    were applied, then refused it (invalid auth token); one naming an index no write reaches
+    until the call's deadline; a token whose index is no number at once. The reference refused
+    all three at once."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        prefix = _enabled_root_token(member).split(".")[0]
+        ahead = f"{prefix}.{member.node.applied + 2}"
+        done = threading.Event()
+        waiter = threading.Thread(target=lambda: (waited_token(_Call(ahead, 10), member), done.set()))
+        waiter.start()
+        assert not done.wait(0.3)
+        for value in (b"1", b"2"):
+            member.put(PutRequest(b"k", value))
+        assert done.wait(5)
+        waiter.join()
+        with pytest.raises(ErrInvalidAuthToken):
+            member.authorize(ahead)
+
+        started = time.monotonic()
+        assert waited_token(_Call(f"{prefix}.999999", 0.4), member) == f"{prefix}.999999"
+        assert time.monotonic() - started >= 0.35
+        started = time.monotonic()
+        for token in (f"{prefix}.x", f"{prefix}.1.2", "nodot", f"{prefix}.99999999999999999999"):
+            assert waited_token(_Call(token, 5), member) == token
+        assert time.monotonic() - started < 0.2
+
+
+def test_a_negative_simple_token_index_is_one_no_log_reaches():
+    """strconv.Atoi takes the sign and uint64() wraps it: "P.-1" waits for ever (or the deadline)."""
+    assert simple_token_index("P.-1") == (1 << 64) - 1
+    assert simple_token_index("P.+7") == 7
+    assert [simple_token_index(t) for t in ("P.0x1", "P.", "P", "P.1.2")] == [None] * 4

@@ -9,7 +9,7 @@ from reference_impl.etcd.errors import ErrTimeout
 from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.messages import AlarmMember
 from reference_impl.etcd.member import ClusterMember
-from reference_impl.etcd.messages import CompactionRequest, DeleteRangeRequest, PutRequest
+from reference_impl.etcd.messages import CompactionRequest, DeleteRangeRequest, PutRequest, WatchCreateRequest
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
@@ -54,7 +54,8 @@ def test_exposition_is_prometheus_text_sorted_by_name():
                                 health_success=4, health_failures=1, member_id=0x8e9e05c52164694d,
                                 quota_backend_bytes=123456789, cluster_version="3.4.0",
                                 current_revision=7, compact_revision=5, auth_revision=2,
-                                fd_limit=20000, fd_used=14),
+                                fd_limit=20000, fd_used=14, db_size_in_use=16384,
+                                proposals_pending=2, watchers=5),
                   [start])
     samples = [line for line in text.splitlines() if not line.startswith("#")]
     assert samples == [
@@ -62,13 +63,16 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_debugging_auth_revision 2",
         "etcd_debugging_mvcc_compact_revision 5",
         "etcd_debugging_mvcc_current_revision 7",
+        "etcd_debugging_mvcc_db_total_size_in_bytes 20480",
         "etcd_debugging_mvcc_keys_total 3",
+        "etcd_debugging_mvcc_watcher_total 5",
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 0',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 1',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 1',
         "etcd_disk_wal_fsync_duration_seconds_sum 0.0015",
         "etcd_disk_wal_fsync_duration_seconds_count 1",
         "etcd_mvcc_db_total_size_in_bytes 20480",
+        "etcd_mvcc_db_total_size_in_use_in_bytes 16384",
         "etcd_server_has_leader 1",
         "etcd_server_health_failures 1",
         "etcd_server_health_success 4",
@@ -78,6 +82,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_server_leader_changes_seen_total 2",
         "etcd_server_proposals_applied_total 8",
         "etcd_server_proposals_committed_total 9",
+        "etcd_server_proposals_pending 2",
         "etcd_server_quota_backend_bytes 1.23456789e+08",
         'etcd_server_version{server_version="3.5.1"} 1',
         "os_fd_limit 20000",
@@ -127,6 +132,24 @@ def test_a_members_metrics_carry_its_store_revisions_id_and_quota(tmp_path):
         assert after.auth_revision == member.server.auth.revision
         assert after.cluster_version == member.server.cluster_version
         assert after.fd_used > 0 and after.fd_limit > 0
+
+
+def test_a_members_metrics_count_its_watches_and_the_database_in_use(tmp_path):
+    """etcd_debugging_mvcc_watcher_total, etcd_mvcc_db_total_size_in_use_in_bytes and
+    etcd_server_proposals_pending, which etcd 3.4.23's /metrics carries and the reference did not:
+    after three watches were opened etcd showed 3, and 0 once their stream closed; no proposal
+    is pending between requests; the size in use is Status's dbSizeInUse."""
+    with ClusterMember.alone(tmp_path, WallClock()) as member:
+        member.put(PutRequest(b"k", b"v" * 5000))
+        ids = [member.server.watch_create(WatchCreateRequest(b"w%d" % i)) for i in range(3)]
+        opened = member.metrics()
+        for watch_id in ids:
+            member.server.watch_cancel(watch_id)
+        closed = member.metrics()
+        status = member.server.status()
+    assert (opened.watchers, closed.watchers) == (3, 0)
+    assert (opened.proposals_pending, closed.db_size_in_use) == (0, status.db_size_in_use)
+    assert 0 < closed.db_size_in_use <= closed.db_total_size
 
 
 class StubMember:

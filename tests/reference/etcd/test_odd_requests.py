@@ -304,13 +304,20 @@ class _Aborted(Exception):
 
 
 class _Context:
-    """The bits of a grpc.ServicerContext the adapter reads: metadata, and abort as an error."""
+    """The bits of a grpc.ServicerContext the adapter reads: metadata, whether the call is live
+    (always, with no deadline), and abort as an error."""
 
     def __init__(self, *metadata: tuple[str, str]):
         self._metadata = metadata
 
     def invocation_metadata(self):
         return self._metadata
+
+    def is_active(self) -> bool:
+        return True
+
+    def time_remaining(self) -> None:
+        return None
 
     def abort(self, code, details):
         raise _Aborted(code.name, details)

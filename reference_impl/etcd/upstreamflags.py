@@ -1,0 +1,138 @@
+"""etcd 3.4's flags that the reference takes without acting on them.
+
+A command line written for the real etcd (`--logger zap --log-level warn --enable-v2 ...`) must not
+stop the reference at its first flag: each of these is taken, its value checked as etcd's flag
+type checks it (a bad number is refused in flag's words, exit 2), and the flags given are named
+once on stderr as having no effect. The table is etcdmain's newConfig in etcd v3.4.27, less the
+flags run.py implements; the last group is etcd's `ignored` list of v2-era flags, which it
+registers as bools it drops.
+"""
+from __future__ import annotations
+
+import argparse
+
+from reference_impl.machinery.goflag import GoFlagSet, go_duration, go_int, go_uint
+from reference_impl.machinery.process import go_bool
+from reference_impl.machinery.strconv import parse_uint
+
+# "name type", as etcdmain registers them (fs.StringVar, fs.UintVar, fs.Var(...), ...).
+NO_EFFECT = """
+config-file string
+wal-dir string
+max-snapshots uint
+max-wals uint
+initial-election-tick-advance bool
+backend-batch-interval duration
+backend-batch-limit int
+grpc-keepalive-min-time duration
+grpc-keepalive-interval duration
+grpc-keepalive-timeout duration
+max-concurrent-streams uint32
+discovery string
+discovery-fallback fallback
+discovery-proxy string
+discovery-srv string
+discovery-srv-name string
+strict-reconfig-check bool
+enable-v2 bool
+pre-vote bool
+proxy proxy
+proxy-failure-wait uint
+proxy-refresh-interval uint
+proxy-dial-timeout uint
+proxy-write-timeout uint
+proxy-read-timeout uint
+cert-file string
+key-file string
+client-cert-auth bool
+client-crl-file string
+client-cert-allowed-hostname string
+trusted-ca-file string
+auto-tls bool
+peer-cert-file string
+peer-key-file string
+peer-client-cert-auth bool
+peer-trusted-ca-file string
+peer-auto-tls bool
+peer-crl-file string
+peer-cert-allowed-cn string
+peer-cert-allowed-hostname string
+cipher-suites string
+experimental-peer-skip-client-san-verification bool
+tls-min-version string
+tls-max-version string
+cors string
+host-whitelist string
+logger string
+log-output string
+log-outputs string
+debug bool
+log-level string
+log-package-levels string
+auto-compaction-retention string
+auto-compaction-mode string
+enable-pprof bool
+metrics string
+bcrypt-cost uint
+enable-grpc-gateway bool
+experimental-initial-corrupt-check bool
+experimental-corrupt-check-time duration
+experimental-enable-v2v3 string
+experimental-backend-bbolt-freelist-type string
+experimental-compaction-batch-limit int
+experimental-warning-apply-duration duration
+unsafe-no-fsync bool
+force-new-cluster bool
+cluster-active-size ignored
+cluster-remove-delay ignored
+cluster-sync-interval ignored
+config ignored
+force ignored
+max-result-buffer ignored
+max-retry-attempts ignored
+peer-heartbeat-interval ignored
+peer-election-timeout ignored
+retry-interval ignored
+snapshot ignored
+v ignored
+vv ignored
+"""
+
+
+def _selective(*valid: str):
+    """flags.SelectiveStringValue's Set: one of `valid`, else "invalid value"."""
+    def selective_value(text: str) -> str:
+        if text not in valid:
+            raise ValueError("invalid value")
+        return text
+    return selective_value
+
+
+def _uint32(text: str) -> int:
+    """flags.Uint32Value's Set: strconv.ParseUint(s, 0, 32), its error as strconv words it."""
+    return parse_uint(text, 32)
+
+
+def _ignored(text: str) -> bool:
+    """flags.IgnoredFlag's Set: any value, dropped."""
+    return True
+
+
+TYPES = {"string": str, "bool": go_bool, "uint": go_uint(64), "int": go_int(64), "duration": go_duration,
+         "uint32": _uint32, "fallback": _selective("exit", "proxy"),
+         "proxy": _selective("off", "readonly", "on"), "ignored": _ignored}
+
+
+class _NoEffect(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.no_effect = [*namespace.no_effect, option_string]  # the default list stays empty
+
+
+def add_no_effect_flags(parser: GoFlagSet) -> None:
+    """etcd's other flags on `parser`; those given end up in the namespace's `no_effect`."""
+    parser.set_defaults(no_effect=[])
+    for line in NO_EFFECT.strip().splitlines():
+        name, kind = line.split()
+        extra = {"nargs": "?", "const": "true"} if kind in ("bool", "ignored") else {}
+        parser.add_argument(f"--{name}", action=_NoEffect, type=TYPES[kind], dest=f"upstream_{name}",
+                            help=argparse.SUPPRESS, **extra)

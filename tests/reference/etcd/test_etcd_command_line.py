@@ -1,0 +1,78 @@
+"""etcd's command line as Go's flag package and etcdmain read it: what real etcd 3.4.23 answered to
+each of these command lines (`/usr/bin/etcd --data-dir D ARGS`: its exit code and first stderr
+line) is what the reference must answer, before anything is served."""
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.etcd.run import main, parse_args
+
+REFUSED = [
+    # exit 2: the flag package refuses the line and prints the usage after this line
+    (["--data", "x"], 2, "flag provided but not defined: -data"),
+    (["--max-txn", "3"], 2, "flag provided but not defined: -max-txn"),
+    (["--auth-token-ttl", "abc"], 2, 'invalid value "abc" for flag -auth-token-ttl: parse error'),
+    (["--auth-token-ttl", "99999999999999999999"], 2,
+     'invalid value "99999999999999999999" for flag -auth-token-ttl: value out of range'),
+    (["--max-txn-ops", "-1"], 2, 'invalid value "-1" for flag -max-txn-ops: parse error'),
+    (["--quota-backend-bytes", "1e9"], 2, 'invalid value "1e9" for flag -quota-backend-bytes: parse error'),
+    (["--initial-cluster-state", "bogus"], 2,
+     'invalid value "bogus" for flag -initial-cluster-state: invalid value'),
+    (["--name"], 2, "flag needs an argument: -name"),
+    (["--enable-v2=maybe"], 2, 'invalid boolean value "maybe" for -enable-v2: parse error'),
+    (["---x"], 2, "bad flag syntax: ---x"),
+    (["-=x"], 2, "bad flag syntax: -=x"),
+    (["--grpc-keepalive-min-time", "5"], 2, 'invalid value "5" for flag -grpc-keepalive-min-time: parse error'),
+    (["--max-concurrent-streams", "-1"], 2,
+     'invalid value "-1" for flag -max-concurrent-streams: strconv.ParseUint: parsing "-1": invalid syntax'),
+    (["--listen-client-urls", "ftp://1.2.3.4:1"], 2, 'invalid value "ftp://1.2.3.4:1" for flag '
+     "-listen-client-urls: URL scheme must be http, https, unix, or unixs: ftp://1.2.3.4:1"),
+    (["--listen-client-urls", "127.0.0.1:2379"], 2, 'invalid value "127.0.0.1:2379" for flag '
+     '-listen-client-urls: parse "127.0.0.1:2379": first path segment in URL cannot contain colon'),
+    (["--listen-client-urls", "localhost:2379"], 2, 'invalid value "localhost:2379" for flag '
+     "-listen-client-urls: URL scheme must be http, https, unix, or unixs: localhost:2379"),
+    (["--listen-metrics-urls", "http://1.2.3.4:1/x"], 2, 'invalid value "http://1.2.3.4:1/x" for flag '
+     "-listen-metrics-urls: URL must not contain a path: http://1.2.3.4:1/x"),
+    # exit 1: etcdmain's own checks after parsing
+    (["positional", "--max-txn-ops", "3"], 1,
+     "error verifying flags, 'positional' is not a valid flag. See 'etcd --help'."),
+    (["--heartbeat-interval", "0"], 1, "--heartbeat-interval must be >0 (set to 0ms)"),
+    (["--election-timeout", "60000"], 1,
+     "--election-timeout[60000ms] is too long, and should be set less than 50000ms"),
+    (["--heartbeat-interval", "100", "--election-timeout", "50"], 1,
+     "--election-timeout[50ms] should be at least as 5 times as --heartbeat-interval[100ms]"),
+    (["--auth-token", "bogus"], 1, "auth: invalid auth options"),
+    (["--auth-token", "simple,x"], 1, "auth: invalid auth options"),
+]
+
+
+@pytest.mark.parametrize("argv, code, line", REFUSED, ids=[" ".join(a) for a, _, _ in REFUSED])
+def test_a_refused_command_line_gets_etcds_exit_code_and_words(tmp_path, capsys, argv, code, line):
+    assert main(["--data-dir", str(tmp_path / "d"), *argv], {}) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].removeprefix("reference etcd: error: ").startswith(line)
+
+
+def test_flags_take_gos_syntax():
+    """One dash or two, `=` or the next word (taken even when it starts with a dash), numbers
+    in any base strconv reads, and 0 for --snapshot-count (etcd's default then): the reference
+    refused each of these, which etcd 3.4.23 starts with."""
+    args = parse_args(["-max-txn-ops", "0x10", "--quota-backend-bytes=1_000", "-name", "-x",
+                       "--snapshot-count", "0", "--auth-token", "simple"], {})
+    assert (args.max_txn_ops, args.quota_backend_bytes, args.name, args.snapshot_count) == (16, 1000, "-x", 0)
+    assert args.args == []
+
+
+def test_etcds_other_flags_are_taken_with_no_effect():
+    """A command line written for etcd (`--logger zap --log-level warn --enable-v2 ...`) starts the
+    reference; the flags it does not act on are named, once, where it refused the first one."""
+    args = parse_args(["--logger", "zap", "--log-level", "warn", "--enable-v2", "--debug=false",
+                       "--auto-compaction-retention", "1", "--data-dir", "d"], {})
+    assert args.no_effect == ["--logger", "--log-level", "--enable-v2", "--debug",
+                              "--auto-compaction-retention"]
+    assert parse_args(["--data-dir", "d"], {}).no_effect == []
+
+
+def test_version_prints_etcds_version_and_exits_0(capsys):
+    assert main(["--version"], {}) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "etcd Version: 3.4.23"
