@@ -488,7 +488,9 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
                     (old is None or before.get("type") == "ExternalName"):
                 # An update allocates only for a service that had no IP (handleClusterIPsForUpdatedService's
                 # case A); any other change of the IP is left to validation's "may not change once set".
-                problems = service.cluster_ip_allocation_problems(spec["clusterIP"], used)
+                # A dry run's allocator checks only the range (dryRunRange.Allocate): whether the IP is free
+                # is left to the real create.
+                problems = service.cluster_ip_allocation_problems(spec["clusterIP"], set() if dry_run else used)
                 if problems:
                     raise self._invalid(r, obj, problems)
             default_zero(spec, "ipFamilies", ["IPv4"])  # len(IPFamilies) == 0: an empty list too

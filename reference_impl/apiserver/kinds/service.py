@@ -26,6 +26,7 @@ TRAFFIC_POLICIES = ("Cluster", "Local")
 IP_FAMILIES = ("IPv4", "IPv6")
 IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
 MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
+DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800  # v1.DefaultClientIPServiceAffinitySeconds
 KUBELET_PORT = 10250
 # kube-apiserver's default --service-node-port-range, and the --service-cluster-ip-range it is run with.
 NODE_PORT_RANGE = (30000, 32767)
@@ -441,7 +442,17 @@ def port_number_or_name_problems(port: object, path: str) -> list[str]:
          "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Service")
 def service(obj: dict, spec: dict) -> None:
     spec.setdefault("type", "ClusterIP")
-    spec.setdefault("sessionAffinity", "None")
+    if not spec.get("sessionAffinity"):
+        spec["sessionAffinity"] = "None"
+    # A config is dropped for no affinity and filled in for ClientIP when it lacks a timeout, so a
+    # client turning affinity on or off needs to write only the type.
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
+    elif spec["sessionAffinity"] == "ClientIP":
+        config = spec.get("sessionAffinityConfig")
+        client_ip = config.get("clientIP") if isinstance(config, dict) else None
+        if not isinstance(client_ip, dict) or client_ip.get("timeoutSeconds") is None:
+            spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": DEFAULT_CLIENT_IP_AFFINITY_SECONDS}}
     default_nil(spec, "internalTrafficPolicy", "Cluster")
     for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")
