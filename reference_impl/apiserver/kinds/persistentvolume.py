@@ -6,6 +6,7 @@ import posixpath
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.podvalidation import node_selector_problems
+from reference_impl.apiserver.core.pvsourcevalidation import volume_source_problems
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (CORE, atomic, boolean, integer, list_kind, obj, quantity_map, ref,
                                                    string, string_map, strings, workload)
@@ -26,7 +27,6 @@ VOLUME_SOURCES = ("hostPath", "gcePersistentDisk", "awsElasticBlockStore", "glus
                   "quobyte", "cephfs", "iscsi", "cinder", "fc", "flexVolume", "azureFile", "vsphereVolume",
                   "photonPersistentDisk", "portworxVolume", "azureDisk", "scaleIO", "local", "storageos", "csi")
 NOT_POSITIVE_MSG = "must be greater than zero"
-HOST_PATH_TYPES = ("", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/v1.SetDefaults_PersistentVolume")
@@ -69,31 +69,6 @@ def _go_resource_list(capacity: object) -> str:
                                             for name, written in sorted(v.as_object(capacity).items())) + "}"
 
 
-def _volume_source_problems(spec: dict) -> list[str]:
-    """Exactly one volume source; a hostPath has a path without '..' and a known type."""
-    given = [source for source in VOLUME_SOURCES if spec.get(source) is not None]
-    if not given:
-        return [v.required("spec", "must specify a volume type")]
-    problems = host_path_problems(v.as_object(spec["hostPath"])) if given[0] == "hostPath" else []
-    # flexVolume is counted without being refused after another source, as upstream does.
-    return problems + [f"spec.{source}: Forbidden: may not specify more than 1 volume type"
-                       for source in given[1:] if source != "flexVolume"]
-
-
-@mirrors("k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathVolumeSource",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validatePathNoBacksteps",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validateHostPathType")
-def host_path_problems(host_path: dict) -> list[str]:
-    path = str(host_path.get("path") or "")
-    if not path:
-        return [v.required("spec.hostPath.path")]
-    problems = [v.invalid("spec.hostPath.path", path, "must not contain '..'")] if ".." in path.split("/") else []
-    kind = host_path.get("type")
-    if kind is not None and kind not in HOST_PATH_TYPES:
-        problems.append(v.unsupported("spec.hostPath.type", kind, HOST_PATH_TYPES))
-    return problems
-
-
 def _clean(path: str) -> str:
     """Go's path.Clean: like normpath, but a leading "//" is one slash."""
     cleaned = posixpath.normpath(path)
@@ -124,7 +99,8 @@ def validate_persistent_volume(pv: dict) -> list[str]:
         required = v.as_object(affinity).get("required")
         problems += [v.required("spec.nodeAffinity.required", "must specify required node constraints")] \
             if required is None else node_selector_problems(v.as_object(required), "spec.nodeAffinity.required")
-    problems += _volume_source_problems(spec)
+    problems += volume_source_problems(spec, str(v.as_object(pv.get("metadata")).get("name") or ""),
+                                       node_affinity_given=affinity is not None)
     host_path = spec.get("hostPath")
     if host_path is not None and _clean(str(v.as_object(host_path).get("path") or "")) == "/" and policy == "Recycle":
         problems.append("spec.persistentVolumeReclaimPolicy: Forbidden: may not be 'recycle' for a hostPath mount "
