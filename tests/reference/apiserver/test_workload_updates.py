@@ -1,5 +1,5 @@
-"""What an update of a StatefulSet, a DaemonSet or a ControllerRevision may change, as their strategies' ValidateUpdate
-decide it, with upstream's texts. One rule per test."""
+"""What an update of a StatefulSet, a DaemonSet or a ControllerRevision may change, as their
+strategies' ValidateUpdate decide it, with upstream's texts. One rule per test."""
 from __future__ import annotations
 
 import copy
