@@ -189,7 +189,7 @@ class ZeroValue(str):
     shows (`go_syntax`)."""
 
 
-ZERO = ZeroValue("0")
+UNSET = ZeroValue("0")  # what a conversion writes where Go leaves a Quantity field at its zero value
 
 
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}

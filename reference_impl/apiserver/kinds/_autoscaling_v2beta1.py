@@ -57,12 +57,12 @@ def source_to_v2(source_type: str, source: dict) -> dict:
     if source_type == "object":
         average = source.get("averageValue")
         return {"describedObject": _reference(source.get("target") or {}),
-                "target": _target("Value" if average is None else "AverageValue", source.get("targetValue", quantity.ZERO),
+                "target": _target("Value" if average is None else "AverageValue", source.get("targetValue", quantity.UNSET),
                                   average),
                 "metric": _set(name=source.get("metricName", ""), selector=source.get("selector"))}
     if source_type == "pods":
         return {"metric": _set(name=source.get("metricName", ""), selector=source.get("selector")),
-                "target": _target("AverageValue", average_value=source.get("targetAverageValue", quantity.ZERO))}
+                "target": _target("AverageValue", average_value=source.get("targetAverageValue", quantity.UNSET))}
     if source_type == "external":
         value = source.get("targetValue")
         return {"metric": _set(name=source.get("metricName", ""), selector=source.get("metricSelector")),
