@@ -57,8 +57,8 @@ def source_to_v2(source_type: str, source: dict) -> dict:
     if source_type == "object":
         average = source.get("averageValue")
         return {"describedObject": _reference(source.get("target") or {}),
-                "target": _target("Value" if average is None else "AverageValue", source.get("targetValue", quantity.UNSET),
-                                  average),
+                "target": _target("Value" if average is None else "AverageValue",
+                                  source.get("targetValue", quantity.UNSET), average),
                 "metric": _set(name=source.get("metricName", ""), selector=source.get("selector"))}
     if source_type == "pods":
         return {"metric": _set(name=source.get("metricName", ""), selector=source.get("selector")),
