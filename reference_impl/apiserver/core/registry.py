@@ -32,7 +32,7 @@ from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNo
                                                    parse_uint_problem)
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import (decode_problem, immutable_metadata_problems, metadata_problems,
-                                                      metadata_update_problems)
+                                                      metadata_update_problems, new_finalizer_problems)
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
 from reference_impl.apiserver.core.crdtermination import CRDTerminationMixin, refuse_create_while_terminating, terminating
 from reference_impl.machinery import names
@@ -675,7 +675,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         """`new` once the metadata it may not change is back and it passes the subresource
         strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
         _keep_server_metadata(new["metadata"], old["metadata"])
-        problems = immutable_metadata_problems(new["metadata"], old["metadata"]) + \
+        problems = new_finalizer_problems(new["metadata"], old["metadata"]) + \
+            immutable_metadata_problems(new["metadata"], old["metadata"]) + \
             r.metadata_problems(new) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)

@@ -73,3 +73,18 @@ def test_a_negative_grace_period_shortens_a_pending_pod_deletion_to_one_second(c
     assert call(chain, "GET", f"{path}/graceful")[1]["metadata"]["deletionGracePeriodSeconds"] == 1
     assert call(chain, "DELETE", f"{path}/graceful", query={"gracePeriodSeconds": "0"})[0] == 200
     assert call(chain, "GET", f"{path}/graceful")[0] == 404
+
+
+def test_a_status_update_of_an_object_being_deleted_gains_no_finalizers_either(chain):
+    """Every status strategy's ValidateUpdate runs ValidateObjectMetaUpdate too: a status patch
+    that brings a new finalizer to a Deployment being deleted is refused as an update's is."""
+    deployment = {**DEPLOYMENT, "metadata": {"name": "held-status", "finalizers": ["x.io/f"]}}
+    path = f"{ns_path(chain, 'deployments', group='apps/v1')}/held-status"
+    assert call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), deployment)[0] == 201
+    assert call(chain, "DELETE", path)[0] == 200
+    code, status = call(chain, "PATCH", f"{path}/status", {"metadata": {"finalizers": ["x.io/f", "b.io/y"]}},
+                        content_type=MERGE)
+    assert (code, status["message"]) == (422, 'Deployment.apps "held-status" is invalid: metadata.finalizers: '
+                                               'Forbidden: no new finalizers can be added if the object is being '
+                                               'deleted, found new finalizers []string{"b.io/y"}')
+    assert call(chain, "PATCH", path, {"metadata": {"finalizers": None}}, content_type=MERGE)[0] == 200
