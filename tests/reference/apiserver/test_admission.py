@@ -1,6 +1,6 @@
 """The admission chain without a network: NamespaceLifecycle, ServiceAccount, TaintNodesByCondition,
-DefaultStorageClass, DefaultIngressClass and the chain's two phases, each test stating the upstream rule it checks. The registry is a dict
-of objects by (plural, ns, name)."""
+DefaultStorageClass, DefaultIngressClass and the chain's two phases, each test stating the upstream
+rule it checks. The registry is a dict of objects by (plural, ns, name)."""
 from __future__ import annotations
 
 import re
