@@ -4860,11 +4860,50 @@ def _f21_deletion() -> list[Probe]:
     return probes
 
 
+def _f21_admission() -> list[Probe]:
+    """What the default admission plugins decide from other objects: two default IngressClasses or
+    StorageClasses, a missing RuntimeClass or PriorityClass, a pod past the namespace's LimitRange."""
+    ics, scs, pvcs, ingresses, pods = (kind_named(p) for p in ("ingressclasses", "storageclasses",
+                                                               "persistentvolumeclaims", "ingresses", "pods"))
+    default_ic = {"ingressclass.kubernetes.io/is-default-class": "true"}
+    default_sc = {"storageclass.kubernetes.io/is-default-class": "true"}
+    ing = ingresses.object("f21-adm")
+    pvc = pvcs.object("f21-adm")
+    pod = pods.object("f21-adm")
+    probes = [_f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ics.collection(), "", JSON, {**ics.object("f21-ic1"), "metadata": {"name": "f21-ic1", "annotations": default_ic}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ics.collection(), "", JSON, {**ics.object("f21-ic2"), "metadata": {"name": "f21-ic2", "annotations": default_ic}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, _fuzz20_set_at(ing, ("spec", "ingressClassName"), "f21-ic1")),
+              _f21("PATCH", f"{ingresses.collection()}/{ingresses.existing}", "dryRun=All", MERGE, {"metadata": {"labels": {"a": "b"}}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, {**ing, "metadata": {"name": "f21-adm", "annotations": {
+                  "kubernetes.io/ingress.class": "nginx"}}}),
+              _f21("DELETE", f"{ics.collection()}/f21-ic2"), _f21("DELETE", f"{ics.collection()}/f21-ic1"),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", scs.collection(), "", JSON, {**scs.object("f21-sc1"), "metadata": {"name": "f21-sc1", "annotations": default_sc}}),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", scs.collection(), "", JSON, {**scs.object("f21-sc2"), "metadata": {"name": "f21-sc2", "annotations": default_sc}}),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, _fuzz20_set_at(pvc, ("spec", "storageClassName"), "")),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, _fuzz20_set_at(pvc, ("spec", "storageClassName"), "f21-sc2")),
+              _f21("DELETE", f"{scs.collection()}/f21-sc2"), _f21("DELETE", f"{scs.collection()}/f21-sc1")]
+    for field, value in (("runtimeClassName", "f21-absent"), ("priorityClassName", "f21-absent"), ("priority", 5),
+                         ("priorityClassName", "system-node-critical"), ("priorityClassName", "system-cluster-critical"),
+                         ("preemptionPolicy", "Never"), ("overhead", {"cpu": "1"})):
+        probes.append(_f21("POST", pods.collection(), "dryRun=All", JSON, _fuzz20_set_at(pod, ("spec", field), value)))
+    for resources in ({"limits": {"cpu": "8"}}, {"requests": {"cpu": "5"}}, {"limits": {"memory": "9Gi"}},
+                      {"limits": {"cpu": "4", "memory": "8Gi"}}, {"requests": {"cpu": "600m"}, "limits": {"cpu": "500m"}}):
+        probes.append(_f21("POST", pods.collection(), "dryRun=All", JSON,
+                           _fuzz20_set_at(pod, ("spec", "containers", 0, "resources"), resources)))
+    return probes
+
+
 def fuzz21_probes() -> list[Probe]:
     return [probe for family in (_f21_services, _f21_webhooks, _f21_apiservices, _f21_immutables, _f21_metadata,
                                  _f21_cronjobs, _f21_endpointslices, _f21_priorityclasses, _f21_queries,
                                  _f21_more_kinds, _f21_pod_updates, _f21_beta_versions,
-                                 _f21_times_and_keys, _f21_deletion)
+                                 _f21_times_and_keys, _f21_deletion, _f21_admission)
             for probe in family()]
 
 
