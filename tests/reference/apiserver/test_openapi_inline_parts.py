@@ -50,7 +50,8 @@ PERSISTENT_VOLUME_SOURCES = {
     "glusterfs": {"endpoints": "e", "path": "p", "readOnly": True, "endpointsNamespace": "n"},
     "iscsi": {"targetPortal": "10.0.0.1:3260", "iqn": "iqn.2001-04.com.example:storage", "lun": 1,
               "iscsiInterface": "default", "fsType": "ext4", "readOnly": True, "portals": ["10.0.0.2:3260"],
-              "chapAuthDiscovery": True, "chapAuthSession": True, "secretRef": SECRET, "initiatorName": "iqn.x"},
+              "chapAuthDiscovery": True, "chapAuthSession": True, "secretRef": SECRET,
+              "initiatorName": "iqn.2001-04.com.example:node1"},
     "rbd": {"monitors": ["m:6789"], "image": "i", "fsType": "ext4", "pool": "rbd", "user": "admin",
             "keyring": "/k", "secretRef": SECRET, "readOnly": True},
     "scaleIO": {"gateway": "https://g", "system": "s", "secretRef": SECRET, "sslEnabled": True,
@@ -74,7 +75,7 @@ def test_a_persistent_volumes_known_fields_round_trip(chain, source):
 
 def _persistent_volume_with_unknown_fields(name: str) -> dict:
     pv = _persistent_volume(name, "csi", {"driver": "d.example.com", "volumeHandle": "h", "bogus": 1,
-                                          "nodePublishSecretRef": {"name": "s", "bogus": 1}})
+                                          "nodePublishSecretRef": {"name": "s", "namespace": "n", "bogus": 1}})
     pv["spec"]["claimRef"]["bogus"] = 1
     pv["spec"]["nodeAffinity"]["bogus"] = 1
     pv["spec"]["nodeAffinity"]["required"]["nodeSelectorTerms"][0]["bogus"] = 1
@@ -139,7 +140,7 @@ def test_a_persistent_volumes_managed_fields_go_inside_its_source_as_upstreams_d
     NodeSelector are atomic, one field each."""
     pv = {"metadata": {"name": "pv-owned"}, "spec": {
         "capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
-        "csi": {"driver": "d.example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "s"}},
+        "csi": {"driver": "d.example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "s", "namespace": "n"}},
         "claimRef": {"namespace": "ns", "name": "c"},
         "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [
             {"key": "zone", "operator": "In", "values": ["a"]}]}]}}}}
