@@ -374,10 +374,12 @@ def traffic_policy_problems(spec: dict) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceUpdate",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validateUpgradeDowngradeClusterIPs")
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateUpgradeDowngradeClusterIPs",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateServiceExternalTrafficFieldsUpdate")
 def validate_service_update(old: dict, new: dict) -> list[str]:
     """A cluster IP, once allocated, stays: clusterIPs may gain or lose a secondary IP, never
-    change one (headless and ExternalName services have none to keep)."""
+    change one (headless and ExternalName services have none to keep); nor does the health-check
+    node port of a service that needs one before and after."""
     before, after = as_object(old.get("spec")), as_object(new.get("spec"))
     problems = []
     if "ExternalName" not in (before.get("type"), after.get("type")) and not (is_headless(before) and
@@ -390,7 +392,11 @@ def validate_service_update(old: dict, new: dict) -> list[str]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "primary clusterIP can not be unset"))
         elif old_ips and new_ips[0] != old_ips[0]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "may not change once set"))
-    return problems + load_balancer_class_problems(before, after) + validate_service(new)
+    problems += load_balancer_class_problems(before, after)
+    if needs_health_check(before) and needs_health_check(after) and \
+            before.get("healthCheckNodePort") != after.get("healthCheckNodePort"):
+        problems.append("spec.healthCheckNodePort: Forbidden: field is immutable")
+    return problems + validate_service(new)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/service.dropTypeDependentFields")

@@ -238,3 +238,16 @@ def test_turning_client_ip_affinity_on_by_patch_defaults_its_config(chain, ns):
                                     b'{"spec":{"sessionAffinity":"ClientIP"}}'))
     assert response.code == 200, response.body
     assert json.loads(response.body)["spec"]["sessionAffinityConfig"] == {"clientIP": {"timeoutSeconds": 10800}}
+
+
+def test_a_local_load_balancers_health_check_port_stays(chain, ns):
+    """validateServiceExternalTrafficFieldsUpdate: while a service needs a health-check node port
+    (LoadBalancer, externalTrafficPolicy Local) before and after an update, the port may not change."""
+    assert create(chain, ns, "hc", dry=False, type="LoadBalancer", externalTrafficPolicy="Local")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/hc")
+    allocated = service["spec"]["healthCheckNodePort"]
+    service["spec"]["healthCheckNodePort"] = 30999 if allocated != 30999 else 30998
+    assert problems("hc", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hc", service)) == (
+        "spec.healthCheckNodePort: Forbidden: field is immutable")
+    service["spec"].update(healthCheckNodePort=allocated, externalTrafficPolicy="Cluster")
+    assert dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hc", service)[0] == 200
