@@ -4899,11 +4899,46 @@ def _f21_admission() -> list[Probe]:
     return probes
 
 
+def _f21_more_updates() -> list[Probe]:
+    """Updates of real LoadBalancer services (health-check ports, node ports turned off), and
+    StatefulSet claim templates on create."""
+    services, sts = kind_named("services"), kind_named("statefulsets")
+    port = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+    lb = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "f21-lb"}, "spec": {
+        "type": "LoadBalancer", "externalTrafficPolicy": "Local", "selector": LABELS, "ports": [port]}}
+    path = f"{services.collection()}/f21-lb"
+    probes = [_f21("POST", services.collection(), "", JSON, lb)]
+    for change in ({"spec": {"healthCheckNodePort": 30999}}, {"spec": {"healthCheckNodePort": 0}},
+                   {"spec": {"externalTrafficPolicy": "Cluster"}},
+                   {"spec": {"externalTrafficPolicy": "Cluster", "healthCheckNodePort": None}},
+                   {"spec": {"allocateLoadBalancerNodePorts": False}}, {"spec": {"allocateLoadBalancerNodePorts": None}},
+                   {"spec": {"type": "NodePort"}}, {"spec": {"type": "ClusterIP"}},
+                   {"spec": {"loadBalancerClass": "example.com/x"}}, {"spec": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}},
+                   {"spec": {"ports": [port, {**port, "name": "b", "port": 81}]}},
+                   {"spec": {"ports": [{**port, "nodePort": 40000}]}}, {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}):
+        probes.append(_f21("PATCH", path, "dryRun=All", MERGE, change))
+    probes.append(_f21("PATCH", f"{path}/status", "dryRun=All", MERGE, {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4", "hostname": "a.b"}]}}}))
+    body = sts.object("f21-sts")
+    template = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    for templates in ([template, template], [{**template, "spec": {**template["spec"], "accessModes": []}}],
+                      [{**template, "spec": {**template["spec"], "resources": {}}}],
+                      [{**template, "spec": {**template["spec"], "storageClassName": "UPPER_"}}],
+                      [{**template, "metadata": {"name": "data", "namespace": "other"}}],
+                      [{**template, "metadata": {"name": "data", "labels": {"a b": "c"}}}],
+                      [{**template, "metadata": {}}], [{"metadata": {"name": "d"}}]):
+        probes.append(_f21("POST", sts.collection(), "dryRun=All", JSON, _fuzz20_set_at(body, ("spec", "volumeClaimTemplates"), templates)))
+    probes.append(_f21("POST", sts.collection(), "dryRun=All", JSON, _fuzz20_set_at(
+        _fuzz20_set_at(body, ("spec", "volumeClaimTemplates"), [template]), ("spec", "template", "spec", "volumes"),
+        [{"name": "data", "emptyDir": {}}])))
+    return probes
+
+
 def fuzz21_probes() -> list[Probe]:
     return [probe for family in (_f21_services, _f21_webhooks, _f21_apiservices, _f21_immutables, _f21_metadata,
                                  _f21_cronjobs, _f21_endpointslices, _f21_priorityclasses, _f21_queries,
                                  _f21_more_kinds, _f21_pod_updates, _f21_beta_versions,
-                                 _f21_times_and_keys, _f21_deletion, _f21_admission)
+                                 _f21_times_and_keys, _f21_deletion, _f21_admission,
+                                 _f21_more_updates)
             for probe in family()]
 
 
