@@ -138,7 +138,8 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                verb, ControllerRevisions, events.k8s.io Events, PodSecurityPolicies, every
                PersistentVolume source, HPA v2, PDB, Ingress and NetworkPolicy corners, in-place pod
                updates, bad values through the beta versions, MicroTime spellings, secret types'
-               keys, config map key names
+               keys, config map key names, objects being deleted (new finalizers, grace periods),
+               two default IngressClasses or StorageClasses, a Local LoadBalancer's health-check port
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
