@@ -464,6 +464,9 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         else:
             if not spec.get("clusterIP") and before.get("clusterIP") and spec["type"] != "ExternalName":
                 spec["clusterIP"] = before["clusterIP"]  # patchAllocatedValues: a client may leave it out
+            if service.needs_health_check(before) and service.needs_health_check(spec) and \
+                    not spec.get("healthCheckNodePort"):
+                spec["healthCheckNodePort"] = before.get("healthCheckNodePort")  # so may the health-check port
             if before.get("clusterIPs") and not spec.get("clusterIPs") and \
                     before.get("clusterIP") == spec.get("clusterIP"):
                 spec["clusterIPs"] = before["clusterIPs"]  # an old client that knows only clusterIP

@@ -251,3 +251,15 @@ def test_a_local_load_balancers_health_check_port_stays(chain, ns):
         "spec.healthCheckNodePort: Forbidden: field is immutable")
     service["spec"].update(healthCheckNodePort=allocated, externalTrafficPolicy="Cluster")
     assert dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hc", service)[0] == 200
+
+
+def test_an_update_that_leaves_out_the_health_check_port_keeps_it(chain, ns):
+    """patchAllocatedValues: a Local LoadBalancer service updated without its health-check node port
+    (or with 0) keeps the allocated one, not a new one."""
+    assert create(chain, ns, "hck", dry=False, type="LoadBalancer", externalTrafficPolicy="Local")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/hck")
+    allocated = service["spec"]["healthCheckNodePort"]
+    for left_out in (0, None):
+        service["spec"]["healthCheckNodePort"] = left_out
+        code, updated = dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hck", service)
+        assert (code, updated["spec"]["healthCheckNodePort"]) == (200, allocated)
