@@ -142,6 +142,18 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                namespaces (253/254 characters, dots, a terminating namespace, scope mismatches),
                YAML numbers, tags and float keys, workload specs and statuses, media types per verb
                and subresource, scale patches, preconditions, a pod bound twice
+  fuzz21       what no category tried: Services by type and IP family (dual stack, headless,
+               ExternalName with ports, node ports at the range's edges and taken twice, cluster IPs
+               taken, session affinity), webhook configurations and APIServices, immutable ConfigMaps
+               and Secrets, the fields each kind keeps on update, metadata a client sets on an update
+               (uid, creationTimestamp, generation, resourceVersion spellings, managedFields), CronJob
+               schedules (@every, six fields, TZ=), Indexed Jobs, EndpointSlices at their size limits,
+               PriorityClasses made default twice, force, fieldManager, pretty and friends on every
+               verb, ControllerRevisions, events.k8s.io Events, PodSecurityPolicies, every
+               PersistentVolume source, HPA v2, PDB, Ingress and NetworkPolicy corners, in-place pod
+               updates, bad values through the beta versions, MicroTime spellings, secret types'
+               keys, config map key names, objects being deleted (new finalizers, grace periods),
+               two default IngressClasses or StorageClasses, a Local LoadBalancer's health-check port
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
@@ -4652,6 +4664,886 @@ def fuzz20_probes() -> list[Probe]:
     return [probe for family in (_fuzz20_coerce, _fuzz20_jsonpatch, _fuzz20_mergenull, _fuzz20_dryrun, _fuzz20_deletecoll, _fuzz20_fieldsel, _fuzz20_naming, _fuzz20_yamlbodies, _fuzz20_workloads, _fuzz20_ctmix, _fuzz20_conflicts, _fuzz20_wlstatus, _fuzz20_quantities) for probe in family()]
 
 
+# --- fuzz21: kinds, updates and parameters no category tried --------------------------------------
+# Services by type and IP family, NodePorts allocated twice, webhook configurations and APIServices,
+# immutable ConfigMaps and Secrets, fields other kinds keep on update, metadata a client sets on an
+# update, CronJob schedules, EndpointSlices at their size limits, PriorityClasses made default twice,
+# and query parameters on the verbs that do not read them.
+
+def _f21(method: str, path: str, query_text: str = "", content_type: str = "", body: object = b"") -> Probe:
+    return Probe("fuzz21", method, path, query_text, content_type, body if isinstance(body, bytes) else encode(body))
+
+
+def _f21_services() -> list[Probe]:
+    services = kind_named("services")
+    svc = services.object("f21-svc")
+    port = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+    specs = [
+        {"ipFamilyPolicy": "RequireDualStack"}, {"ipFamilyPolicy": "PreferDualStack"},
+        {"ipFamilyPolicy": "PreferDualStack", "ipFamilies": ["IPv4", "IPv6"]},
+        {"ipFamilyPolicy": "SingleStack", "ipFamilies": ["IPv4", "IPv6"]}, {"ipFamilies": ["IPv6"]},
+        {"ipFamilies": ["IPv4", "IPv6", "IPv4"]}, {"ipFamilies": []}, {"ipFamilies": [""]},
+        {"clusterIPs": ["10.96.0.60", "10.96.0.61"]}, {"clusterIP": "10.96.0.60", "clusterIPs": ["10.96.0.61"]},
+        {"clusterIPs": ["10.96.0.60", "fd00::1"]}, {"clusterIPs": ["10.96.0.60", "fd00::1"], "ipFamilyPolicy": "RequireDualStack"},
+        {"clusterIP": "None", "clusterIPs": ["None", "None"]}, {"clusterIP": "None", "clusterIPs": ["10.96.0.60"]},
+        {"clusterIPs": ["None"]}, {"clusterIP": "10.96.0.0"}, {"clusterIP": "10.111.255.255"}, {"clusterIP": "10.96.0.1"},
+        {"clusterIP": "fd00::1"}, {"clusterIP": "010.96.0.9"}, {"clusterIP": ""},
+        {"clusterIP": "None", "ports": []}, {"clusterIP": "None", "selector": None, "ports": []},
+        {"clusterIP": "None", "ipFamilyPolicy": "RequireDualStack"}, {"clusterIP": "None", "ipFamilies": ["IPv6"]},
+        {"type": "NodePort", "ports": [{**port, "nodePort": 29999}]}, {"type": "NodePort", "ports": [{**port, "nodePort": 32768}]},
+        {"type": "NodePort", "ports": [{**port, "nodePort": 30000}]}, {"type": "NodePort", "ports": [{**port, "nodePort": 32767}]},
+        {"type": "NodePort", "ports": [{**port, "nodePort": 30100}, {**port, "name": "b", "port": 81, "nodePort": 30100}]},
+        {"type": "NodePort", "ports": [{**port, "nodePort": 30100}, {**port, "name": "b", "protocol": "UDP", "nodePort": 30100}]},
+        {"type": "NodePort", "ports": [{**port, "nodePort": -1}]}, {"type": "NodePort", "ports": [{**port, "nodePort": 70000}]},
+        {"type": "NodePort", "externalTrafficPolicy": "Bogus"}, {"type": "NodePort", "healthCheckNodePort": 30200},
+        {"type": "NodePort", "allocateLoadBalancerNodePorts": True}, {"type": "NodePort", "loadBalancerClass": "example.com/x"},
+        {"type": "NodePort", "clusterIP": "None"},
+        {"type": "LoadBalancer", "allocateLoadBalancerNodePorts": False, "ports": [{**port, "nodePort": 30201}]},
+        {"type": "LoadBalancer", "loadBalancerClass": ""}, {"type": "LoadBalancer", "loadBalancerClass": "a" * 64},
+        {"type": "LoadBalancer", "loadBalancerClass": "example.com/" + "a" * 64},
+        {"type": "LoadBalancer", "externalTrafficPolicy": "Local", "healthCheckNodePort": 30202},
+        {"type": "LoadBalancer", "externalTrafficPolicy": "Cluster", "healthCheckNodePort": 30202},
+        {"type": "LoadBalancer", "loadBalancerSourceRanges": ["10.0.0.0/8", "fd00::/8", " 1.2.3.0/24"]},
+        {"type": "LoadBalancer", "loadBalancerIP": "x"}, {"type": "LoadBalancer", "loadBalancerIP": "1.2.3.4"},
+        {"loadBalancerIP": "1.2.3.4"}, {"loadBalancerSourceRanges": ["10.0.0.0/8"]}, {"healthCheckNodePort": 30203},
+        {"externalTrafficPolicy": "Cluster"}, {"loadBalancerClass": "example.com/x"}, {"allocateLoadBalancerNodePorts": True},
+        {"type": "ExternalName", "externalName": "a.example.com"},
+        {"type": "ExternalName", "externalName": "a.example.com", "ports": []},
+        {"type": "ExternalName", "externalName": "a.example.com", "ipFamilies": ["IPv4"]},
+        {"type": "ExternalName", "externalName": "a.example.com", "ipFamilyPolicy": "SingleStack"},
+        {"type": "ExternalName", "externalName": "a.example.com", "clusterIP": "None"},
+        {"type": "ExternalName", "externalName": "a.example.com", "clusterIPs": ["10.96.0.62"]},
+        {"type": "ExternalName", "externalName": "a.example.com.", "ports": []},
+        {"type": "ExternalName", "externalName": "a..b"}, {"type": "ExternalName", "externalName": "a" * 254},
+        {"type": "ExternalName", "externalName": "1.2.3.4"}, {"type": "ExternalName", "externalName": "a.example.com",
+                                                              "internalTrafficPolicy": "Local"},
+        {"type": "ExternalName", "externalName": "a.example.com", "externalTrafficPolicy": "Local"},
+        {"type": "ExternalName", "externalName": "a.example.com", "externalIPs": ["1.2.3.4"]},
+        {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 86401}}},
+        {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 86400}}},
+        {"sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10}}}, {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {}},
+        {"internalTrafficPolicy": "Local"}, {"internalTrafficPolicy": ""},
+        {"externalIPs": ["fd00::1"]}, {"externalIPs": ["1.2.3.4", "1.2.3.4"]}, {"externalIPs": ["127.0.0.1"]},
+        {"externalIPs": ["224.0.0.1"]}, {"externalIPs": ["169.254.1.1"]},
+        {"ports": [port, {**port, "name": "HTTP"}]}, {"ports": [port, {**port, "name": "udp", "protocol": "UDP"}]},
+        {"ports": [port, {**port, "name": "sctp", "protocol": "SCTP"}]}, {"ports": [{**port, "name": "a" * 16}]},
+        {"ports": [{"port": 80}, {"port": 81}]}, {"ports": [{"name": "a", "port": 80, "targetPort": "-x"}]},
+        {"ports": [{**port, "appProtocol": "example.com/x"}]}, {"ports": [{**port, "appProtocol": "UPPER"}]},
+        {"publishNotReadyAddresses": True, "clusterIP": "None"}, {"topologyKeys": ["kubernetes.io/hostname"]},
+        {"selector": {"a b": "c"}}, {"selector": {"a": "b c"}}, {"selector": {}},
+    ]
+    probes = []
+    for spec in specs:
+        body = copy.deepcopy(svc)
+        body["spec"].update(spec)
+        body["spec"] = {k: v for k, v in body["spec"].items() if v is not None}
+        probes.append(_f21("POST", services.collection(), "dryRun=All", JSON, body))
+    # Real objects: a NodePort service, then the same nodePort asked again; updates that change type,
+    # family and addresses of the existing ones.
+    node_port = {**svc, "metadata": {"name": "f21-np1"}, "spec": {**svc["spec"], "type": "NodePort",
+                                                                 "ports": [{**port, "nodePort": 30321}]}}
+    probes += [_f21("POST", services.collection(), "", JSON, node_port),
+               _f21("POST", services.collection(), "", JSON, {**node_port, "metadata": {"name": "f21-np2"}}),
+               _f21("POST", services.collection(), "dryRun=All", JSON, {**node_port, "metadata": {"name": "f21-np2"}}),
+               _f21("POST", services.collection(), "", JSON, {**svc, "metadata": {"name": "f21-ip"},
+                                                             "spec": {**svc["spec"], "clusterIP": "10.96.0.77"}}),
+               _f21("POST", services.collection(), "", JSON, {**svc, "metadata": {"name": "f21-ip2"},
+                                                             "spec": {**svc["spec"], "clusterIP": "10.96.0.77"}}),
+               _f21("POST", services.collection(), "dryRun=All", JSON, {**svc, "metadata": {"name": "f21-ip3"},
+                                                                       "spec": {**svc["spec"], "clusterIP": "10.96.0.77"}})]
+    np_path, probe_path = f"{services.collection()}/f21-np1", f"{services.collection()}/{services.existing}"
+    changes = [
+        {"spec": {"type": "ClusterIP"}}, {"spec": {"type": "ClusterIP", "ports": [{**port, "nodePort": None}]}},
+        {"spec": {"type": "ExternalName", "externalName": "a.example.com"}},
+        {"spec": {"type": "ExternalName", "externalName": "a.example.com", "clusterIP": "", "clusterIPs": None}},
+        {"spec": {"type": "LoadBalancer"}}, {"spec": {"ports": [{**port, "nodePort": 30322}]}},
+        {"spec": {"ports": [{**port, "nodePort": 40000}]}}, {"spec": {"ipFamilyPolicy": "RequireDualStack"}},
+        {"spec": {"ipFamilyPolicy": "PreferDualStack"}}, {"spec": {"ipFamilies": ["IPv6"]}},
+        {"spec": {"ipFamilies": ["IPv4", "IPv6"]}}, {"spec": {"ipFamilyPolicy": None}}, {"spec": {"ipFamilies": None}},
+        {"spec": {"clusterIPs": None}}, {"spec": {"clusterIP": None}}, {"spec": {"clusterIP": ""}},
+        {"spec": {"externalTrafficPolicy": "Local"}}, {"spec": {"externalTrafficPolicy": None}},
+        {"spec": {"healthCheckNodePort": 30555}}, {"spec": {"sessionAffinity": "ClientIP"}},
+    ]
+    for change in changes:
+        probes.append(_f21("PATCH", np_path, "dryRun=All", MERGE, change))
+    for change in changes[:2] + changes[2:4] + changes[7:16] + [{"spec": {"type": "NodePort", "ports": [{**port, "nodePort": 30321}]}},
+                                                                {"spec": {"type": "NodePort", "ports": [{**port, "nodePort": 30400}]}}]:
+        probes.append(_f21("PATCH", probe_path, "dryRun=All", MERGE, change))
+    probes.append(_f21("PATCH", probe_path, "dryRun=All", JSON_PATCH, [{"op": "remove", "path": "/spec/clusterIPs"}]))
+    probes.append(_f21("PATCH", probe_path, "dryRun=All", JSON_PATCH, [{"op": "replace", "path": "/spec/clusterIPs/0", "value": "10.96.0.78"}]))
+    probes.append(_f21("PATCH", probe_path, "dryRun=All", JSON_PATCH, [{"op": "add", "path": "/spec/clusterIPs/-", "value": "fd00::5"}]))
+    return probes
+
+
+def _f21_webhooks() -> list[Probe]:
+    group = "/apis/admissionregistration.k8s.io/v1"
+    hook = {"name": "a.example.com", "clientConfig": {"url": "https://example.com/x"}, "sideEffects": "None",
+            "admissionReviewVersions": ["v1"], "rules": [{"operations": ["CREATE"], "apiGroups": [""],
+                                                         "apiVersions": ["v1"], "resources": ["pods"]}]}
+    variants = [
+        {}, {"name": "noDots"}, {"name": "UPPER.example.com"}, {"name": ""},
+        {"clientConfig": {}}, {"clientConfig": {"url": "https://example.com/x", "service": {"namespace": "n", "name": "s"}}},
+        {"clientConfig": {"url": "http://example.com/x"}}, {"clientConfig": {"url": "https://example.com/x#frag"}},
+        {"clientConfig": {"url": "https://example.com/x?q=1"}}, {"clientConfig": {"url": "https://u:p@example.com/x"}},
+        {"clientConfig": {"url": "example.com/x"}}, {"clientConfig": {"url": "https://"}}, {"clientConfig": {"url": "::"}},
+        {"clientConfig": {"url": "https://example.com/x", "caBundle": "!!!"}},
+        {"clientConfig": {"url": "https://example.com/x", "caBundle": "dGVzdA=="}},
+        {"clientConfig": {"service": {"namespace": "", "name": ""}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "path": "a"}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "path": "/a//b"}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "path": "/a/../b"}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "path": "/UPPER_x"}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "port": 0}}},
+        {"clientConfig": {"service": {"namespace": "n", "name": "s", "port": 70000}}},
+        {"clientConfig": {"service": {"namespace": "UPPER", "name": "a.b"}}},
+        {"sideEffects": None}, {"sideEffects": "Bogus"}, {"sideEffects": "Unknown"}, {"sideEffects": "Some"},
+        {"sideEffects": "NoneOnDryRun"}, {"admissionReviewVersions": []}, {"admissionReviewVersions": ["v2"]},
+        {"admissionReviewVersions": ["v1", "v1"]}, {"admissionReviewVersions": ["v1beta1", "x y"]},
+        {"admissionReviewVersions": None},
+        {"timeoutSeconds": 0}, {"timeoutSeconds": 31}, {"timeoutSeconds": 30}, {"timeoutSeconds": -1},
+        {"failurePolicy": "Bogus"}, {"matchPolicy": "Bogus"}, {"matchPolicy": "Exact"},
+        {"namespaceSelector": {"matchLabels": {"a b": "c"}}}, {"objectSelector": {"matchExpressions": [{"key": "k", "operator": "In"}]}},
+        {"rules": [{"operations": ["Bogus"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}]},
+        {"rules": [{"operations": ["*", "CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"]}]},
+        {"rules": [{"operations": [], "apiGroups": [], "apiVersions": [], "resources": []}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": ["*", "apps"], "apiVersions": ["*", "v1"], "resources": ["pods"]}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["*/*", "pods"]}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["a/*/b"]}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["*/status", "pods/status"]}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods/*", "pods/status"]}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods"], "scope": "Bogus"}]},
+        {"rules": [{"operations": ["CONNECT"], "apiGroups": [""], "apiVersions": ["v1"], "resources": ["pods/exec"], "scope": "*"}]},
+        {"rules": [{"operations": ["CREATE"], "apiGroups": [""], "apiVersions": [""], "resources": [""]}]},
+    ]
+    probes = []
+    for kind, plural in (("ValidatingWebhookConfiguration", "validatingwebhookconfigurations"),
+                         ("MutatingWebhookConfiguration", "mutatingwebhookconfigurations")):
+        for change in variants + ([{"reinvocationPolicy": "Bogus"}, {"reinvocationPolicy": "IfNeeded"}]
+                                  if kind.startswith("Mutating") else []):
+            webhook = {k: v for k, v in {**hook, **change}.items() if v is not None}
+            body = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": kind, "metadata": {"name": "f21-hook"},
+                    "webhooks": [webhook]}
+            probes.append(_f21("POST", f"{group}/{plural}", "dryRun=All", JSON, body))
+        for webhooks in ([hook, hook], [hook, {**hook, "name": "b.example.com"}], [], None):
+            body = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": kind, "metadata": {"name": "f21-hook"}}
+            if webhooks is not None:
+                body["webhooks"] = webhooks
+            probes.append(_f21("POST", f"{group}/{plural}", "dryRun=All", JSON, body))
+    return probes
+
+
+def _f21_apiservices() -> list[Probe]:
+    path = "/apis/apiregistration.k8s.io/v1/apiservices"
+    base = {"group": "f21.example.com", "version": "v1", "groupPriorityMinimum": 100, "versionPriority": 10,
+            "service": {"namespace": "diff", "name": "s", "port": 443}, "insecureSkipTLSVerify": True}
+    variants = [
+        ("v1.f21.example.com", {}), ("v2.f21.example.com", {}), ("v1.other.example.com", {}), ("f21", {}),
+        ("v1.f21.example.com", {"groupPriorityMinimum": 0}), ("v1.f21.example.com", {"groupPriorityMinimum": 20001}),
+        ("v1.f21.example.com", {"versionPriority": 0}), ("v1.f21.example.com", {"versionPriority": -1}),
+        ("v1.f21.example.com", {"service": {"namespace": "", "name": "s"}}),
+        ("v1.f21.example.com", {"service": {"namespace": "diff", "name": ""}}),
+        ("v1.f21.example.com", {"service": {"namespace": "diff", "name": "s", "port": 0}}),
+        ("v1.f21.example.com", {"service": {"namespace": "diff", "name": "s", "port": 70000}}),
+        ("v1.f21.example.com", {"service": {"namespace": "UPPER", "name": "a.b"}}),
+        ("v1.f21.example.com", {"insecureSkipTLSVerify": True, "caBundle": "dGVzdA=="}),
+        ("v1.f21.example.com", {"insecureSkipTLSVerify": False}),
+        ("v1.f21.example.com", {"caBundle": "!!"}),
+        ("v1.f21.example.com", {"service": None}), ("v1.f21.example.com", {"service": None, "insecureSkipTLSVerify": False}),
+        ("V1.f21.example.com", {"version": "V1"}), ("v1.UPPER.com", {"group": "UPPER.com"}),
+        ("v1.", {"group": ""}), ("v1", {"group": "", "version": "v1"}), ("v1.f21_x.com", {"group": "f21_x.com"}),
+        ("x.f21.example.com", {"version": "x"}), ("v1.f21.example.com", {"version": ""}),
+        ("v1.f21.example.com", {"group": ""}), ("v1.f21.example.com", {"groupPriorityMinimum": None}),
+    ]
+    probes = []
+    for name, change in variants:
+        spec = {k: v for k, v in {**base, **change}.items() if v is not None}
+        probes.append(_f21("POST", path, "dryRun=All", JSON, {"apiVersion": "apiregistration.k8s.io/v1", "kind": "APIService",
+                                                             "metadata": {"name": name}, "spec": spec}))
+    existing = f"{path}/{AGGREGATED['version']}.{AGGREGATED['group']}"
+    for change in ({"spec": {"group": "other.example.com"}}, {"spec": {"version": "v2"}}, {"spec": {"groupPriorityMinimum": 0}},
+                   {"spec": {"service": None}}, {"spec": {"caBundle": "dGVzdA=="}}, {"status": {"conditions": []}}):
+        probes.append(_f21("PATCH", existing, "dryRun=All", MERGE, change))
+    return probes
+
+
+def _f21_immutables() -> list[Probe]:
+    cms, secrets = kind_named("configmaps"), kind_named("secrets")
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f21-imm"}, "data": {"k": "v"}, "immutable": True}
+    sec = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "f21-imm"}, "data": {"k": "dg=="}, "immutable": True}
+    probes = [_f21("POST", cms.collection(), "", JSON, cm), _f21("POST", secrets.collection(), "", JSON, sec)]
+    for collection, base, field, other in ((cms.collection(), cm, "data", {"k": "w"}),
+                                           (secrets.collection(), sec, "data", {"k": "dw=="})):
+        path = f"{collection}/f21-imm"
+        for change in ({field: other}, {field: {"k2": base[field]["k"]}}, {field: None}, {"immutable": False},
+                       {"immutable": None}, {"metadata": {"labels": {"a": "b"}}}, {"binaryData": {"b": "dg=="}},
+                       {"stringData": {"k": "x"}}, {"type": "kubernetes.io/tls"}, {"immutable": True}):
+            probes.append(_f21("PATCH", path, "dryRun=All", MERGE, change))
+        probes.append(_f21("PUT", path, "dryRun=All", JSON, {**base, field: other}))
+        probes.append(_f21("PUT", path, "dryRun=All", JSON, {k: v for k, v in base.items() if k != "immutable"}))
+        probes.append(_f21("PATCH", path, "dryRun=All", JSON_PATCH, [{"op": "replace", "path": "/immutable", "value": False}]))
+        probes.append(_f21("PATCH", path, "dryRun=All", STRATEGIC, {field: {"$patch": "replace", "z": other["k"]}}))
+    secret_path = f"{secrets.collection()}/{secrets.existing}"
+    for change in ({"type": "kubernetes.io/tls"}, {"type": "Other"}, {"type": ""}, {"type": None}, {"immutable": True, "data": {"z": "dg=="}}):
+        probes.append(_f21("PATCH", secret_path, "dryRun=All", MERGE, change))
+    cm_path = f"{cms.collection()}/{cms.existing}"
+    probes.append(_f21("PATCH", cm_path, "dryRun=All", MERGE, {"immutable": True, "data": {"k": "changed"}}))
+    probes.append(_f21("PATCH", cm_path, "dryRun=All", MERGE, {"immutable": False}))
+    # Fields other kinds keep once set.
+    changes = {
+        "priorityclasses": [{"value": 5}, {"preemptionPolicy": "Never"}, {"globalDefault": True}, {"description": "other"}],
+        "storageclasses": [{"provisioner": "example.com/other"}, {"parameters": {"a": "b"}}, {"reclaimPolicy": "Retain"},
+                           {"volumeBindingMode": "WaitForFirstConsumer"}, {"allowVolumeExpansion": True}, {"mountOptions": ["ro"]},
+                           {"allowedTopologies": [{"matchLabelExpressions": [{"key": "k", "values": ["v"]}]}]}],
+        "runtimeclasses": [{"handler": "other"}, {"overhead": {"podFixed": {"cpu": "1"}}}, {"scheduling": {"nodeSelector": {"a": "b"}}}],
+        "csidrivers": [{"spec": {"attachRequired": False}}, {"spec": {"podInfoOnMount": True}}, {"spec": {"fsGroupPolicy": "None"}},
+                       {"spec": {"volumeLifecycleModes": ["Ephemeral"]}}, {"spec": {"storageCapacity": True}},
+                       {"spec": {"tokenRequests": [{"audience": "b"}]}}, {"spec": {"requiresRepublish": True}}],
+        "statefulsets": [{"spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}, "spec": {
+                             "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}]}},
+                         {"spec": {"revisionHistoryLimit": 3}}, {"spec": {"minReadySeconds": 5}},
+                         {"spec": {"updateStrategy": {"type": "OnDelete"}}},
+                         {"spec": {"persistentVolumeClaimRetentionPolicy": {"whenDeleted": "Delete"}}},
+                         {"spec": {"replicas": 2, "serviceName": "x"}}],
+        "daemonsets": [{"spec": {"updateStrategy": {"type": "OnDelete"}}}, {"spec": {"updateStrategy": {"type": "Bogus"}}},
+                       {"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": 0}}}},
+                       {"spec": {"updateStrategy": {"rollingUpdate": {"maxUnavailable": "0%", "maxSurge": "0%"}}}},
+                       {"spec": {"updateStrategy": {"rollingUpdate": {"maxSurge": "50%", "maxUnavailable": 0}}}},
+                       {"spec": {"updateStrategy": {"type": "OnDelete", "rollingUpdate": {"maxSurge": 1}}}},
+                       {"spec": {"templateGeneration": 5}}],
+        "jobs": [{"spec": {"parallelism": 3}}, {"spec": {"parallelism": -1}}, {"spec": {"backoffLimit": -1}},
+                 {"spec": {"activeDeadlineSeconds": 0}}, {"spec": {"activeDeadlineSeconds": 5}},
+                 {"spec": {"ttlSecondsAfterFinished": -1}}, {"spec": {"ttlSecondsAfterFinished": 10}},
+                 {"spec": {"suspend": True}}, {"spec": {"manualSelector": True}}, {"spec": {"completions": None}}],
+        "cronjobs": [{"spec": {"schedule": "@every 5m"}}, {"spec": {"schedule": "@hourly"}}, {"spec": {"suspend": True}},
+                     {"spec": {"jobTemplate": {"spec": {"completions": -1}}}}],
+        "persistentvolumeclaims": [{"spec": {"accessModes": ["ReadWriteMany"]}}, {"spec": {"volumeName": "pv"}},
+                                   {"spec": {"resources": {"requests": {"storage": "2Gi"}}}},
+                                   {"spec": {"resources": {"limits": {"storage": "2Gi"}}}},
+                                   {"spec": {"selector": {"matchLabels": {"a": "b"}}}}],
+        "persistentvolumes": [{"spec": {"capacity": {"storage": "2Gi"}}}, {"spec": {"accessModes": ["ReadWriteMany"]}},
+                              {"spec": {"persistentVolumeReclaimPolicy": "Delete"}}, {"spec": {"storageClassName": "x"}},
+                              {"spec": {"volumeMode": "Block"}}, {"spec": {"nodeAffinity": {"required": {"nodeSelectorTerms": [
+                                  {"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}}},
+                              {"spec": {"claimRef": {"namespace": "diff", "name": "x"}}}],
+        "poddisruptionbudgets": [{"spec": {"minAvailable": "50%"}}, {"spec": {"minAvailable": None, "maxUnavailable": "10%"}},
+                                 {"spec": {"maxUnavailable": 1}}, {"spec": {"selector": {"matchLabels": {"x": "y"}}}},
+                                 {"spec": {"selector": None}}],
+        "endpointslices": [{"addressType": "FQDN"}, {"addressType": None}, {"endpoints": [{"addresses": ["fd00::1"]}]}],
+        "leases": [{"spec": {"holderIdentity": "other"}}, {"spec": {"leaseDurationSeconds": 0}}],
+        "ingressclasses": [{"spec": {"parameters": {"kind": "K", "name": "n"}}}],
+        "nodes": [{"spec": {"podCIDR": "10.244.0.0/24"}}, {"spec": {"providerID": "x://y"}}, {"spec": {"podCIDRs": ["10.244.0.0/24"]}}],
+        "namespaces": [{"spec": {"finalizers": []}}, {"spec": {"finalizers": ["example.com/x"]}}, {"metadata": {"name": "other"}}],
+        "horizontalpodautoscalers": [{"spec": {"scaleTargetRef": {"kind": "StatefulSet"}}}, {"spec": {"metrics": []}},
+                                     {"spec": {"minReplicas": 4}}],
+    }
+    for plural, patches in changes.items():
+        kind = next(k for k in KINDS + MORE_KINDS if k.plural == plural)
+        for change in patches:
+            probes.append(_f21("PATCH", f"{kind.collection()}/{kind.existing}", "dryRun=All", MERGE, change))
+    return probes
+
+
+def _f21_metadata() -> list[Probe]:
+    """Metadata a client writes on an update: another uid, creationTimestamp, generation,
+    resourceVersion spellings, a deletionTimestamp, managedFields garbage, owner references."""
+    cms, deps = kind_named("configmaps"), kind_named("deployments")
+    probes = []
+    for kind in (cms, deps):
+        path = f"{kind.collection()}/{kind.existing}"
+        body = kind.object(kind.existing)
+        for meta in ({"uid": "00000000-0000-0000-0000-000000000000"}, {"uid": "x"}, {"uid": ""},
+                     {"creationTimestamp": "2000-01-01T00:00:00Z"}, {"creationTimestamp": "bogus"}, {"generation": 99},
+                     {"generation": -5}, {"resourceVersion": "0"}, {"resourceVersion": "-1"}, {"resourceVersion": "abc"},
+                     {"resourceVersion": "1"}, {"resourceVersion": str(2 ** 64)}, {"resourceVersion": " 5"},
+                     {"deletionTimestamp": "2030-01-01T00:00:00Z"}, {"deletionGracePeriodSeconds": 0},
+                     {"selfLink": "/bogus"}, {"namespace": "default"}, {"name": "other"},
+                     {"managedFields": [{"manager": "m", "operation": "Bogus"}]},
+                     {"managedFields": [{"manager": "m", "operation": "Update", "apiVersion": "v1", "time": "bogus"}]},
+                     {"managedFields": [{"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+                                         "fieldsV1": {"f:metadata": {"f:x": 1}}}]},
+                     {"managedFields": []}, {"managedFields": [{}]},
+                     {"managedFields": [{"manager": "m", "operation": "Apply", "apiVersion": "v1", "subresource": "bogus/x"}]},
+                     {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "not-a-uid"}]},
+                     {"ownerReferences": [{"apiVersion": "v1", "kind": "Pod", "name": "p", "uid": "u", "controller": False},
+                                          {"apiVersion": "v1", "kind": "Pod", "name": "q", "uid": "v", "controller": True}]},
+                     {"finalizers": ["example.com/x", "bad name"]}, {"finalizers": ["foregroundDeletion", "orphan"]}):
+            probes.append(_f21("PUT", path, "dryRun=All", JSON, {**body, "metadata": {**body["metadata"], **meta}}))
+            if "resourceVersion" in meta or "uid" in meta or "generation" in meta or "creationTimestamp" in meta:
+                probes.append(_f21("PATCH", path, "dryRun=All", MERGE, {"metadata": meta}))
+                probes.append(_f21("PATCH", path, "dryRun=All", STRATEGIC, {"metadata": meta}))
+    return probes
+
+
+def _f21_cronjobs() -> list[Probe]:
+    cronjobs = kind_named("cronjobs")
+    body = cronjobs.object("f21-cron")
+    probes = []
+    for schedule in ("@every 5m", "@every 1h30m", "@every x", "@every", "@hourly", "@daily", "@midnight", "@weekly",
+                     "@monthly", "@yearly", "@annually", "@reboot", "@bogus", "0 0 * * * *", "* * * * * * *",
+                     "CRON_TZ=UTC * * * * *", "TZ=Bogus/Zone * * * * *", "TZ=America/New_York 0 0 * * *", "TZ= * * * * *",
+                     "*/0 * * * *", "1-70 * * * *", "5-1 * * * *", "* * 31 2 *", "0 0 ? * *", "0 0 L * *",
+                     "0 0 * * MON-FRI", "0 0 * JAN-DEC *", "0 0 * * 7", "0 0 * * 8", "0 24 * * *", "0 0 0 * *",
+                     "0 0 * 13 *", "*/5,*/7 * * * *", " */5 * * * *", "*/5 * * * * ", "*/5  *  * * *", "H * * * *",
+                     "0 0 1W * *", "0 0 * * 5#3", "1/2 * * * *", "a-b * * * *", "\t* * * * *"):
+        probes.append(_f21("POST", cronjobs.collection(), "dryRun=All", JSON, _fuzz20_set_at(body, ("spec", "schedule"), schedule)))
+    for field, value in (("timeZone", "UTC"), ("timeZone", "Bogus/Zone"), ("startingDeadlineSeconds", 0),
+                         ("successfulJobsHistoryLimit", 2 ** 31), ("concurrencyPolicy", "")):
+        probes.append(_f21("POST", cronjobs.collection(), "dryRun=All", JSON, _fuzz20_set_at(body, ("spec", field), value)))
+    for field, value in (("completionMode", "Indexed"), ("backoffLimit", -1), ("ttlSecondsAfterFinished", -1),
+                         ("activeDeadlineSeconds", -1), ("suspend", "x")):
+        probes.append(_f21("POST", cronjobs.collection(), "dryRun=All", JSON,
+                           _fuzz20_set_at(body, ("spec", "jobTemplate", "spec", field), value)))
+    jobs = kind_named("jobs")
+    job = jobs.object("f21-job")
+    for spec in ({"completionMode": "Indexed"}, {"completionMode": "Indexed", "completions": 0, "parallelism": 0},
+                 {"completionMode": "Indexed", "completions": 3, "parallelism": 5},
+                 {"completionMode": "Indexed", "completions": 100001, "parallelism": 100001},
+                 {"completionMode": "NonIndexed", "completions": 0}, {"parallelism": 0, "completions": 0},
+                 {"backoffLimit": 2 ** 31}, {"ttlSecondsAfterFinished": 0}, {"activeDeadlineSeconds": -1},
+                 {"suspend": True, "activeDeadlineSeconds": 1}, {"podFailurePolicy": {"rules": []}},
+                 {"template": {"metadata": {"labels": {"controller-uid": "x"}}, "spec": {**POD_SPEC, "restartPolicy": "Never"}}},
+                 {"selector": {"matchLabels": {"controller-uid": "x"}}, "manualSelector": False}):
+        spec = {**job["spec"], **spec}
+        probes.append(_f21("POST", jobs.collection(), "dryRun=All", JSON, {**job, "spec": spec}))
+    for name, completions in (("j" * 59, 1000), ("j" * 60, 1000), ("j" * 59, 100), ("j" * 61, 1), ("j" * 62, 1)):
+        spec = {**job["spec"], "completionMode": "Indexed", "completions": completions, "parallelism": 1}
+        probes.append(_f21("POST", jobs.collection(), "dryRun=All", JSON, {**job, "metadata": {"name": name}, "spec": spec}))
+    return probes
+
+
+def _f21_endpointslices() -> list[Probe]:
+    slices = next(k for k in MORE_KINDS if k.plural == "endpointslices")
+    body = slices.object("f21-eps")
+    ep = body["endpoints"][0]
+    probes = []
+    for endpoints in ([{"addresses": [f"10.1.{i // 250}.{i % 250 + 1}"]} for i in range(1000)],
+                      [{"addresses": [f"10.1.{i // 250}.{i % 250 + 1}"]} for i in range(1001)],
+                      [{"addresses": [f"10.1.0.{i + 1}" for i in range(100)]}],
+                      [{"addresses": [f"10.1.0.{i + 1}" for i in range(101)]}],
+                      [{**ep, "hints": {"forZones": [{"name": "a"}] * 9}}], [{**ep, "hints": {"forZones": [{"name": ""}]}}],
+                      [{**ep, "conditions": {"ready": True, "serving": False, "terminating": True}}],
+                      [{"addresses": ["fd00::1"]}], [{"addresses": ["10.1.2.3"], "targetRef": {"kind": "Pod", "name": "p", "namespace": "UPPER"}}],
+                      [{"addresses": ["10.1.2.3"], "hostname": "a" * 64}], [{"addresses": ["10.1.2.3"], "zone": "z" * 64}],
+                      [{"addresses": ["10.1.2.3"], "deprecatedTopology": {"a" * 64: "b"}}]):
+        probes.append(_f21("POST", slices.collection(), "dryRun=All", JSON, {**body, "endpoints": endpoints}))
+    for ports in ([{"name": f"p{i}", "port": i + 1} for i in range(100)], [{"name": f"p{i}", "port": i + 1} for i in range(101)],
+                  [{"name": "", "port": 1}, {"name": "", "port": 2}], [{"port": 1, "appProtocol": "UPPER"}],
+                  [{"name": "a", "port": 1, "protocol": "SCTP"}], [{"name": "a" * 64, "port": 1}],
+                  [{"name": f"p{i}", "port": i % 65535 + 1} for i in range(20001)]):
+        probes.append(_f21("POST", slices.collection(), "dryRun=All", JSON, {**body, "ports": ports}))
+    for labels in ({"endpointslice.kubernetes.io/managed-by": "UPPER bad"}, {"kubernetes.io/service-name": "a b"}):
+        probes.append(_f21("POST", slices.collection(), "dryRun=All", JSON, {**body, "metadata": {"name": "f21-eps", "labels": labels}}))
+    return probes
+
+
+def _f21_priorityclasses() -> list[Probe]:
+    pcs = kind_named("priorityclasses")
+    default = {**pcs.object("f21-gd1"), "globalDefault": True}
+    return [_f21("POST", pcs.collection(), "", JSON, default),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**default, "metadata": {"name": "f21-gd2"}}),
+            _f21("POST", pcs.collection(), "", JSON, {**default, "metadata": {"name": "f21-gd2"}}),
+            _f21("PATCH", f"{pcs.collection()}/{pcs.existing}", "dryRun=All", MERGE, {"globalDefault": True}),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**pcs.object("system-node-critical"), "value": 2000001000}),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**pcs.object("system-cluster-critical"), "value": 5}),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**pcs.object("system-other"), "value": 2000000000}),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**pcs.object("f21-big"), "value": 1000000000}),
+            _f21("POST", pcs.collection(), "dryRun=All", JSON, {**pcs.object("f21-big"), "value": 2000000000}),
+            _f21("DELETE", f"{pcs.collection()}/system-node-critical", "dryRun=All"),
+            _f21("PATCH", f"{pcs.collection()}/system-node-critical", "dryRun=All", MERGE, {"value": 5}),
+            _f21("PATCH", f"{pcs.collection()}/system-node-critical", "dryRun=All", MERGE, {"description": "x"}),
+            _f21("DELETE", f"{pcs.collection()}/f21-gd1")]
+
+
+def _f21_queries() -> list[Probe]:
+    cms = kind_named("configmaps")
+    collection, one = cms.collection(), f"{cms.collection()}/{cms.existing}"
+    body = cms.object("f21-q")
+    probes = []
+    for text in ("force=true", "force=false", "force=bogus", "fieldManager=" + "m" * 129, "fieldManager=m%01",
+                 "fieldManager=" + "m" * 128, "fieldManager=", "fieldManager=%C3%A9", "fieldValidation=Strict",
+                 "fieldValidation=Bogus", "pretty=1", "pretty=bogus", "allowWatchBookmarks=true", "timeoutSeconds=-1",
+                 "resourceVersion=abc", "resourceVersionMatch=Exact", "gracePeriodSeconds=-1", "propagationPolicy=Bogus",
+                 "dryRun=All&force=true", "orphanDependents=true", "limit=abc", "continue=x", "watch=true"):
+        probes += [_f21("POST", collection, text, JSON, {**body, "metadata": {"name": "f21-q"}}) if "dryRun" in text
+                   else _f21("POST", collection, "dryRun=All&" + text, JSON, body),
+                   _f21("PUT", one, "dryRun=All&" + text, JSON, cms.object(cms.existing)),
+                   _f21("PATCH", one, "dryRun=All&" + text, MERGE, {"data": {"q": "1"}}),
+                   _f21("PATCH", one, "dryRun=All&" + text, STRATEGIC, {"data": {"q": "1"}}),
+                   _f21("PATCH", one, "dryRun=All&" + text, JSON_PATCH, [{"op": "add", "path": "/data/q", "value": "1"}]),
+                   _f21("GET", one, text), _f21("DELETE", f"{collection}/absent", "dryRun=All&" + text)]
+    for text in ("force=true", "fieldManager=" + "m" * 129, "fieldManager=m%01", "fieldManager="):
+        probes.append(_f21("PATCH", one, "dryRun=All&" + text, APPLY, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                       "metadata": {"name": cms.existing}, "data": {"q": "1"}}))
+    for text in ("resourceVersionMatch=NotOlderThan&resourceVersion=1", "resourceVersionMatch=Exact&resourceVersion=1",
+                 "resourceVersion=999999999", "resourceVersion=0&limit=1", "timeoutSeconds=" + str(2 ** 63),
+                 "timeoutSeconds=5", "allowWatchBookmarks=1", "sendInitialEvents=true", "fieldManager=x", "force=true"):
+        probes += [_f21("GET", collection, text), _f21("GET", "/api/v1/nodes", text)]
+    return probes
+
+
+def _f21_more_kinds() -> list[Probe]:
+    """Kinds the corpus has no valid object of (ControllerRevisions, events.k8s.io Events,
+    PodSecurityPolicies), and more of HorizontalPodAutoscaler v2, PodDisruptionBudget, Ingress,
+    NetworkPolicy and PersistentVolume sources."""
+    probes = []
+    revisions = "/apis/apps/v1/namespaces/diff/controllerrevisions"
+    revision = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": {"name": "f21-rev"},
+                "data": {"a": 1}, "revision": 1}
+    for change in ({}, {"revision": -1}, {"revision": 0}, {"revision": None}, {"data": None}, {"data": "x"},
+                   {"data": [1]}, {"data": {"apiVersion": "v1", "kind": "Pod"}}, {"revision": 2 ** 63}, {"revision": "1"}):
+        probes.append(_f21("POST", revisions, "dryRun=All", JSON,
+                           {k: v for k, v in {**revision, **change}.items() if v is not None}))
+    probes.append(_f21("POST", revisions, "", JSON, revision))
+    for change in ({"data": {"a": 2}}, {"revision": 5}, {"revision": -5}, {"data": None}, {"metadata": {"labels": {"a": "b"}}}):
+        probes.append(_f21("PATCH", f"{revisions}/f21-rev", "dryRun=All", MERGE, change))
+    events = "/apis/events.k8s.io/v1/namespaces/diff/events"
+    event = {"apiVersion": "events.k8s.io/v1", "kind": "Event", "metadata": {"name": "f21-ev"},
+             "eventTime": "2024-01-01T00:00:00.000000Z", "reportingController": "example.com/c",
+             "reportingInstance": "i", "action": "A", "reason": "R", "type": "Normal",
+             "regarding": {"kind": "Pod", "name": "p", "namespace": "diff"}}
+    for change in ({}, {"eventTime": None}, {"reportingController": None}, {"reportingController": "UPPER bad"},
+                   {"reportingInstance": None}, {"reportingInstance": "i" * 129}, {"action": None}, {"action": "a" * 129},
+                   {"reason": None}, {"reason": "r" * 129}, {"type": "Bogus"}, {"type": None}, {"note": "n" * 1025},
+                   {"regarding": {"kind": "Pod", "name": "p", "namespace": "other"}}, {"regarding": None},
+                   {"series": {"count": 1, "lastObservedTime": "2024-01-01T00:00:00.000000Z"}},
+                   {"series": {"count": 2}}, {"eventTime": "bogus"}, {"deprecatedCount": 5},
+                   {"metadata": {"name": "f21-ev", "namespace": "other"}},
+                   {"related": {"kind": "Pod", "name": "q", "namespace": "other"}}):
+        probes.append(_f21("POST", events, "dryRun=All", JSON, {k: v for k, v in {**event, **change}.items() if v is not None}))
+    hpas = kind_named("horizontalpodautoscalers")
+    hpa = hpas.object("f21-hpa")
+    for metrics in ([{"type": "Object", "object": {"metric": {"name": "m"}, "describedObject": {"kind": "Service", "name": "s", "apiVersion": "v1"},
+                                                   "target": {"type": "Value", "value": "1"}}}],
+                    [{"type": "Object", "object": {"metric": {"name": "m"}, "describedObject": {"kind": "Service", "name": "s"},
+                                                   "target": {"type": "Utilization", "averageUtilization": 5}}}],
+                    [{"type": "External", "external": {"metric": {"name": "m", "selector": {"matchLabels": {"a b": "c"}}},
+                                                       "target": {"type": "AverageValue", "averageValue": "1"}}}],
+                    [{"type": "External", "external": {"metric": {"name": "m"}, "target": {"type": "Value"}}}],
+                    [{"type": "External", "external": {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "-1"}}}],
+                    [{"type": "Pods", "pods": {"metric": {"name": "m"}, "target": {"type": "Utilization", "averageUtilization": 5}}}],
+                    [{"type": "Pods", "pods": {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "0"}}}],
+                    [{"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "100Mi"}}}],
+                    [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Value", "value": "1"}}}],
+                    [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 5,
+                                                                                "averageValue": "1"}}}],
+                    [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}],
+                    [{"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "c",
+                                                                         "target": {"type": "Utilization", "averageUtilization": 5}}}],
+                    [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 5}},
+                      "pods": {"metric": {"name": "m"}, "target": {"type": "AverageValue", "averageValue": "1"}}}],
+                    [], None):
+        body = copy.deepcopy(hpa)
+        if metrics is None:
+            body["spec"].pop("metrics")
+        else:
+            body["spec"]["metrics"] = metrics
+        probes.append(_f21("POST", hpas.collection(), "dryRun=All", JSON, body))
+    for behavior in ({"scaleUp": {"policies": [{"type": "Pods", "value": 1, "periodSeconds": 1800}]}},
+                     {"scaleUp": {"policies": [{"type": "Pods", "value": -1, "periodSeconds": 60}]}},
+                     {"scaleUp": {"selectPolicy": "Disabled"}}, {"scaleDown": {"stabilizationWindowSeconds": 3600}},
+                     {"scaleDown": {"policies": [{"type": "Percent", "value": 1000, "periodSeconds": 60}]}}, {}):
+        probes.append(_f21("POST", hpas.collection(), "dryRun=All", JSON, _fuzz20_set_at(hpa, ("spec", "behavior"), behavior)))
+    pdbs = kind_named("poddisruptionbudgets")
+    pdb = pdbs.object("f21-pdb")
+    for spec in ({"minAvailable": "50.5%"}, {"minAvailable": "0%"}, {"minAvailable": "100%"}, {"minAvailable": "%"},
+                 {"minAvailable": "+5%"}, {"minAvailable": " 5%"}, {"minAvailable": "5"}, {"minAvailable": 0},
+                 {"minAvailable": None, "maxUnavailable": "0%"}, {"minAvailable": None, "maxUnavailable": "100%"},
+                 {"minAvailable": None, "maxUnavailable": 0}, {"minAvailable": "1", "maxUnavailable": "1"},
+                 {"minAvailable": None}, {"selector": None}, {"selector": {}},
+                 {"unhealthyPodEvictionPolicy": "AlwaysAllow"}):
+        body = copy.deepcopy(pdb)
+        body["spec"].update(spec)
+        body["spec"] = {k: v for k, v in body["spec"].items() if v is not None}
+        probes.append(_f21("POST", pdbs.collection(), "dryRun=All", JSON, body))
+    ingresses = kind_named("ingresses")
+    ing = ingresses.object("f21-ing")
+    backend = {"service": {"name": "s", "port": {"number": 80}}}
+    for spec in ({"defaultBackend": {**backend, "resource": {"kind": "K", "name": "n"}}}, {"defaultBackend": backend, "rules": []},
+                 {"rules": [], "tls": [{"hosts": ["*.example.com"], "secretName": "s"}]},
+                 {"tls": [{"hosts": ["*.*.example.com"]}]}, {"tls": [{"hosts": ["a..b"]}]}, {"tls": [{}]},
+                 {"rules": [{"host": "a.example.com"}]}, {"rules": [{"host": "a.example.com:80", "http": ing["spec"]["rules"][0]["http"]}]},
+                 {"rules": [{"host": "*.example.com", "http": {"paths": [{"path": "/", "pathType": "Exact", "backend": backend}]}}]},
+                 {"rules": [{"http": {"paths": [{"path": "/a b", "pathType": "Prefix", "backend": backend}]}}]},
+                 {"rules": [{"http": {"paths": [{"path": "/a", "pathType": "Prefix", "backend": {"service": {"name": "s"}}}]}}]},
+                 {"rules": [{"http": {"paths": [{"path": "/a", "pathType": "Prefix",
+                                                 "backend": {"resource": {"apiGroup": "", "kind": "K", "name": "n"}}}]}}]},
+                 {"rules": [{"http": {"paths": [{"path": "/a", "pathType": "Prefix",
+                                                 "backend": {"service": {"name": "s", "port": {"name": "http", "number": 0}}}}]}}]},
+                 {"ingressClassName": ""}, {"ingressClassName": "a" * 254}):
+        body = copy.deepcopy(ing)
+        body["spec"].update(spec)
+        probes.append(_f21("POST", ingresses.collection(), "dryRun=All", JSON, body))
+    annotated = {**ing, "metadata": {"name": "f21-ing", "annotations": {"kubernetes.io/ingress.class": "nginx"}}}
+    probes.append(_f21("POST", ingresses.collection(), "dryRun=All", JSON, {**annotated, "spec": {**ing["spec"], "ingressClassName": "nginx"}}))
+    probes.append(_f21("POST", ingresses.collection(), "dryRun=All", JSON, {**annotated, "spec": {**ing["spec"], "ingressClassName": "other"}}))
+    policies = kind_named("networkpolicies")
+    policy = policies.object("f21-np")
+    for rule in ({"from": [{"ipBlock": {"cidr": "fd00::/8", "except": ["fd00::/16"]}}]},
+                 {"from": [{"ipBlock": {"cidr": "fd00::/8", "except": ["10.0.0.0/8"]}}]},
+                 {"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.0.0.0/8"]}}]},
+                 {"from": [{"ipBlock": {"cidr": "10.0.0.1/8"}}]}, {"from": [{"ipBlock": {"cidr": ""}}]},
+                 {"from": [{"ipBlock": {"cidr": "10.0.0.0/8", "except": ["10.1.0.0/33"]}}]},
+                 {"ports": [{"port": 90, "endPort": 80}]}, {"ports": [{"port": 80, "endPort": 80}]},
+                 {"ports": [{"port": 80, "endPort": 70000}]}, {"ports": [{"protocol": "SCTP", "port": 80}]},
+                 {"ports": [{}]}, {"from": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"a": "b"}}}]}):
+        probes.append(_f21("POST", policies.collection(), "dryRun=All", JSON, _fuzz20_set_at(policy, ("spec", "ingress"), [rule])))
+    probes.append(_f21("POST", policies.collection(), "dryRun=All", JSON, _fuzz20_set_at(policy, ("spec", "policyTypes"), [])))
+    probes.append(_f21("POST", policies.collection(), "dryRun=All", JSON, _fuzz20_set_at(policy, ("spec", "policyTypes"), ["Egress"])))
+    pvs = kind_named("persistentvolumes")
+    pv = pvs.object("f21-pv")
+    sources = [
+        {"local": {"path": "/mnt"}}, {"local": {"path": ""}, "nodeAffinity": {"required": {"nodeSelectorTerms": [
+            {"matchExpressions": [{"key": "k", "operator": "Exists"}]}]}}},
+        {"csi": {"driver": "", "volumeHandle": ""}}, {"csi": {"driver": "UPPER_", "volumeHandle": "h"}},
+        {"csi": {"driver": "example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "s"}}},
+        {"csi": {"driver": "example.com", "volumeHandle": "h", "controllerExpandSecretRef": {"name": "", "namespace": ""}}},
+        {"nfs": {"server": "", "path": "p"}}, {"iscsi": {"targetPortal": "", "iqn": "x", "lun": -1}},
+        {"hostPath": {"path": "/a"}, "nfs": {"server": "s", "path": "/p"}},
+        {"fc": {"targetWWNs": ["a"]}}, {"rbd": {"monitors": [], "image": ""}},
+        {"gcePersistentDisk": {"pdName": "p", "partition": -1}}, {"awsElasticBlockStore": {"volumeID": ""}},
+        {"cephfs": {"monitors": []}}, {"flexVolume": {"driver": ""}}, {"azureFile": {"secretName": "", "shareName": ""}},
+        {"glusterfs": {"endpoints": "e", "path": "p", "endpointsNamespace": ""}},
+        {"glusterfs": {"endpoints": "", "path": "", "endpointsNamespace": "UPPER"}},
+        {"cinder": {"volumeID": "v", "secretRef": {}}}, {"storageos": {"volumeName": "UPPER", "secretRef": {"name": "s"}}},
+        {"iscsi": {"targetPortal": "p" * 60, "iqn": "iqn.2001-04.com.example:storage", "lun": 0, "initiatorName": "x"}},
+        {"iscsi": {"targetPortal": "p", "iqn": "eui.0123456789ABCDEF", "lun": 0, "secretRef": {}}},
+        {"csi": {"driver": "example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "UPPER", "namespace": "a_b"}}},
+        {"csi": {"driver": "example.com", "volumeHandle": "h", "controllerPublishSecretRef": {"name": "s"}}},
+        {"azureFile": {"secretName": "s", "shareName": "s", "secretNamespace": ""}},
+        {"hostPath": {"path": "/a"}, "flexVolume": {"driver": ""}}, {"hostPath": {"path": "/a"}, "cephfs": {"monitors": ["m"]}},
+        {"flexVolume": {"driver": "d"}, "local": {"path": "/a"}}, {"local": {"path": "/a/../b"}, "nodeAffinity": {}},
+        {"scaleIO": {"gateway": "", "system": "", "volumeName": ""}}, {"quobyte": {"registry": "x", "volume": ""}},
+        {"vsphereVolume": {"volumePath": ""}}, {"portworxVolume": {"volumeID": ""}}, {"photonPersistentDisk": {"pdID": ""}},
+        {"azureDisk": {"diskName": "", "diskURI": ""}}, {"flocker": {}},
+    ]
+    for source in sources:
+        body = copy.deepcopy(pv)
+        body["spec"].pop("hostPath")
+        body["spec"].update(source)
+        probes.append(_f21("POST", pvs.collection(), "dryRun=All", JSON, body))
+    for claim_ref in ({"name": "c"}, {"namespace": "diff"}, {"namespace": "diff", "name": "c", "kind": "Pod"}, {}):
+        probes.append(_f21("POST", pvs.collection(), "dryRun=All", JSON, _fuzz20_set_at(pv, ("spec", "claimRef"), claim_ref)))
+    psps = "/apis/policy/v1beta1/podsecuritypolicies"
+    psp = {"apiVersion": "policy/v1beta1", "kind": "PodSecurityPolicy", "metadata": {"name": "f21-psp"},
+           "spec": {"seLinux": {"rule": "RunAsAny"}, "runAsUser": {"rule": "RunAsAny"},
+                    "supplementalGroups": {"rule": "RunAsAny"}, "fsGroup": {"rule": "RunAsAny"}}}
+    for change in ({}, {"runAsUser": {"rule": "MustRunAs"}}, {"runAsUser": {"rule": "Bogus"}},
+                   {"volumes": ["bogus"]}, {"allowedHostPaths": [{"pathPrefix": "relative"}]},
+                   {"hostPorts": [{"min": 10, "max": 5}]}, {"allowedCapabilities": ["*"], "requiredDropCapabilities": ["*"]}):
+        probes.append(_f21("POST", psps, "dryRun=All", JSON, {**psp, "spec": {**psp["spec"], **change}}))
+    return probes
+
+
+def _f21_pod_updates() -> list[Probe]:
+    """In-place changes of the running pod: what an update may change (images, activeDeadlineSeconds
+    down, tolerations added) and what not."""
+    pods = kind_named("pods")
+    path = f"{pods.collection()}/{pods.existing}"
+    changes = [
+        {"spec": {"activeDeadlineSeconds": 100}}, {"spec": {"activeDeadlineSeconds": 0}},
+        {"spec": {"activeDeadlineSeconds": -1}}, {"spec": {"tolerations": [{"key": "k", "operator": "Exists"}]}},
+        {"spec": {"nodeName": "other"}}, {"spec": {"schedulingGates": [{"name": "x"}]}},
+        {"spec": {"terminationGracePeriodSeconds": 5}}, {"spec": {"priority": 5}}, {"spec": {"hostname": "x"}},
+        {"spec": {"serviceAccountName": "other"}}, {"spec": {"nodeSelector": {"a": "b"}}},
+        {"spec": {"containers": [{"name": "c", "image": "other", "ports": [{"containerPort": 80}]}]}},
+        {"spec": {"containers": [{"name": "c", "image": "", "ports": [{"containerPort": 80}]}]}},
+        {"spec": {"containers": [{"name": "c", "image": " x", "ports": [{"containerPort": 80}]}]}},
+        {"spec": {"containers": [{"name": "d", "image": IMAGE, "ports": [{"containerPort": 80}]}]}},
+        {"spec": {"initContainers": [{"name": "i", "image": IMAGE}]}}, {"spec": {"ephemeralContainers": [{"name": "e", "image": IMAGE}]}},
+        {"metadata": {"labels": {"a": "b"}}, "spec": {"activeDeadlineSeconds": 10}},
+        {"status": {"phase": "Failed"}}, {"spec": {"readinessGates": [{"conditionType": "x"}]}},
+    ]
+    return [_f21("PATCH", path, "dryRun=All", MERGE, change) for change in changes]
+
+
+def _f21_beta_versions() -> list[Probe]:
+    """Bad values through the beta versions 1.24 still serves, which reach validation by their own
+    conversions: autoscaling/v2beta1 and v2beta2, policy/v1beta1, batch/v1beta1,
+    discovery.k8s.io/v1beta1, node.k8s.io/v1beta1 and events.k8s.io/v1beta1."""
+    ns = f"namespaces/{NAMESPACE}/"
+    probes = []
+    target = {"kind": "Deployment", "name": "d", "apiVersion": "apps/v1"}
+    v2beta1 = [
+        [{"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": -1}}],
+        [{"type": "Resource", "resource": {"name": "cpu", "targetAverageUtilization": 5, "targetAverageValue": "1"}}],
+        [{"type": "Resource", "resource": {"name": "cpu"}}], [{"type": "Resource", "resource": {"name": ""}}],
+        [{"type": "Resource", "resource": {"name": "cpu", "targetAverageValue": "-1"}}],
+        [{"type": "Pods", "pods": {"metricName": "", "targetAverageValue": "1"}}],
+        [{"type": "Pods", "pods": {"metricName": "m"}}],
+        [{"type": "Object", "object": {"metricName": "m", "target": {"kind": "Service", "name": "s"}, "targetValue": "1"}}],
+        [{"type": "Object", "object": {"metricName": "m", "target": {"kind": "", "name": ""}}}],
+        [{"type": "External", "external": {"metricName": "m", "targetValue": "1", "targetAverageValue": "1"}}],
+        [{"type": "External", "external": {"metricName": "m", "metricSelector": {"matchLabels": {"a b": "c"}}, "targetValue": "1"}}],
+        [{"type": "ContainerResource", "containerResource": {"name": "cpu", "container": "", "targetAverageUtilization": 5}}],
+        [{"type": "Bogus"}], [{"type": "Resource"}],
+    ]
+    for metrics in v2beta1:
+        probes.append(_f21("POST", f"/apis/autoscaling/v2beta1/{ns}horizontalpodautoscalers", "dryRun=All", JSON, {
+            "apiVersion": "autoscaling/v2beta1", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "f21-b1"},
+            "spec": {"scaleTargetRef": target, "minReplicas": 1, "maxReplicas": 3, "metrics": metrics}}))
+    v2beta2 = [
+        [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}],
+        [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "AverageValue", "averageValue": "-1"}}}],
+        [{"type": "Pods", "pods": {"metric": {"name": "m"}, "target": {"type": "Value", "value": "1"}}}],
+        [{"type": "External", "external": {"metric": {"name": ""}, "target": {"type": "Value", "value": "1"}}}],
+    ]
+    behaviors = [{"scaleUp": {"stabilizationWindowSeconds": 3601}}, {"scaleDown": {"policies": []}},
+                 {"scaleUp": {"selectPolicy": "Bogus"}}]
+    for metrics in v2beta2:
+        probes.append(_f21("POST", f"/apis/autoscaling/v2beta2/{ns}horizontalpodautoscalers", "dryRun=All", JSON, {
+            "apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "f21-b2"},
+            "spec": {"scaleTargetRef": target, "maxReplicas": 3, "metrics": metrics}}))
+    for behavior in behaviors:
+        probes.append(_f21("POST", f"/apis/autoscaling/v2beta2/{ns}horizontalpodautoscalers", "dryRun=All", JSON, {
+            "apiVersion": "autoscaling/v2beta2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "f21-b2"},
+            "spec": {"scaleTargetRef": target, "maxReplicas": 3, "behavior": behavior}}))
+    for spec in ({"minAvailable": "150%"}, {"minAvailable": -1}, {"maxUnavailable": "x"}, {"minAvailable": 1, "maxUnavailable": 1},
+                 {"selector": {}}, {}, {"selector": {"matchLabels": {"a b": "c"}}, "minAvailable": 1}):
+        probes.append(_f21("POST", f"/apis/policy/v1beta1/{ns}poddisruptionbudgets", "dryRun=All", JSON, {
+            "apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget", "metadata": {"name": "f21-pdb"}, "spec": spec}))
+    cron = {"apiVersion": "batch/v1beta1", "kind": "CronJob", "metadata": {"name": "f21-cron"}, "spec": {
+        "schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {**POD_SPEC, "restartPolicy": "OnFailure"}}}}}}
+    for field, value in (("schedule", "bogus"), ("schedule", "TZ=UTC * * * * *"), ("schedule", "@every 1m"),
+                         ("concurrencyPolicy", "Bogus"), ("startingDeadlineSeconds", -1), ("timeZone", "UTC"),
+                         ("jobTemplate", {"spec": {"template": {"spec": {**POD_SPEC, "restartPolicy": "Always"}}}}),
+                         ("jobTemplate", {"spec": {"completionMode": "Indexed", "template": {"spec": {
+                             **POD_SPEC, "restartPolicy": "Never"}}}})):
+        probes.append(_f21("POST", f"/apis/batch/v1beta1/{ns}cronjobs", "dryRun=All", JSON, _fuzz20_set_at(cron, ("spec", field), value)))
+    slice_ = {"apiVersion": "discovery.k8s.io/v1beta1", "kind": "EndpointSlice", "metadata": {"name": "f21-eps"},
+              "addressType": "IPv4", "endpoints": [{"addresses": ["10.1.2.3"]}]}
+    for endpoint in ({"addresses": ["10.1.2.3"], "topology": {f"k{i}": "v" for i in range(17)}},
+                     {"addresses": ["10.1.2.3"], "topology": {"topology.kubernetes.io/zone": "a"}},
+                     {"addresses": ["10.1.2.3"], "topology": {"kubernetes.io/hostname": "UPPER_"}},
+                     {"addresses": ["10.1.2.3"], "topology": {"topology.kubernetes.io/zone": "a b"}},
+                     {"addresses": ["10.1.2.3"], "nodeName": "UPPER_"},
+                     {"addresses": ["10.1.2.3"], "hints": {"forZones": [{"name": "a"}] * 9}}):
+        probes.append(_f21("POST", f"/apis/discovery.k8s.io/v1beta1/{ns}endpointslices", "dryRun=All", JSON,
+                           {**slice_, "endpoints": [endpoint]}))
+    for body in ({"handler": "UPPER"}, {"handler": ""}, {"handler": "h", "overhead": {"podFixed": {"cpu": "-1"}}},
+                 {"handler": "h", "scheduling": {"tolerations": [{"key": "k", "operator": "Bogus"}]}}):
+        probes.append(_f21("POST", "/apis/node.k8s.io/v1beta1/runtimeclasses", "dryRun=All", JSON,
+                           {"apiVersion": "node.k8s.io/v1beta1", "kind": "RuntimeClass", "metadata": {"name": "f21-rc"}, **body}))
+    event = {"apiVersion": "events.k8s.io/v1beta1", "kind": "Event", "metadata": {"name": "f21-ev"},
+             "eventTime": "2024-01-01T00:00:00.000000Z", "reportingController": "example.com/c", "reportingInstance": "i",
+             "action": "A", "reason": "R", "type": "Normal", "regarding": {"kind": "Pod", "name": "p", "namespace": "diff"}}
+    for change in ({}, {"type": "Bogus"}, {"reportingController": None}, {"eventTime": None}, {"note": "n" * 1025},
+                   {"deprecatedCount": -1}, {"series": {"count": 1}}):
+        probes.append(_f21("POST", f"/apis/events.k8s.io/v1beta1/{ns}events", "dryRun=All", JSON,
+                           {k: v for k, v in {**event, **change}.items() if v is not None}))
+    return probes
+
+
+def _f21_times_and_keys() -> list[Probe]:
+    """Times in every spelling where a kind holds a MicroTime or a Time (Lease, Event), the secret
+    types' required keys, config map and secret key names, and webhook configurations updated."""
+    probes = []
+    leases = kind_named("leases")
+    lease = leases.object("f21-lease")
+    for value in ("2024-01-01T00:00:00Z", "2024-01-01T00:00:00.123456789Z", "2024-01-01T00:00:00+02:00",
+                  "2024-01-01 00:00:00", "", None, 0, "2024-13-01T00:00:00Z", "2024-01-01T00:00:00.1Z",
+                  "0001-01-01T00:00:00Z", "2024-01-01T24:00:00Z", "2024-01-01T00:00:00z", "2024-01-01t00:00:00Z"):
+        probes.append(_f21("POST", leases.collection(), "dryRun=All", JSON, _fuzz20_set_at(lease, ("spec", "acquireTime"), value)))
+    events = kind_named("events")
+    event = events.object("f21-ev")
+    for change in ({"eventTime": "2024-01-01T00:00:00.000000Z"},
+                   {"eventTime": "2024-01-01T00:00:00.000000Z", "reportingComponent": "c", "reportingInstance": "i", "action": "A"},
+                   {"count": -1}, {"firstTimestamp": "2024-01-01T00:00:00Z", "lastTimestamp": "2023-01-01T00:00:00Z"},
+                   {"firstTimestamp": "2024-01-01"}, {"type": "Bogus"}, {"type": ""}, {"reason": "r" * 129},
+                   {"message": "m" * 5000}, {"involvedObject": {"kind": "Pod", "name": "p", "namespace": "other"}},
+                   {"involvedObject": {"kind": "Node", "name": "n"}}, {"source": {"component": "c" * 200}},
+                   {"series": {"count": 2, "lastObservedTime": "2024-01-01T00:00:00.000000Z"}},
+                   {"related": {"kind": "Pod", "name": "p"}}, {"action": "a" * 129}, {"reportingComponent": "UPPER bad"}):
+        probes.append(_f21("POST", events.collection(), "dryRun=All", JSON, {**event, **change}))
+    secrets, cms = kind_named("secrets"), kind_named("configmaps")
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "f21-sec"}}
+    for kind, data in (("kubernetes.io/tls", {"tls.crt": "eA=="}), ("kubernetes.io/tls", {"tls.key": "eA=="}),
+                       ("kubernetes.io/tls", {"tls.crt": "eA==", "tls.key": "eA=="}),
+                       ("kubernetes.io/ssh-auth", {"other": "eA=="}), ("kubernetes.io/ssh-auth", {"ssh-privatekey": "eA=="}),
+                       ("kubernetes.io/basic-auth", {"other": "eA=="}), ("kubernetes.io/basic-auth", {"password": "eA=="}),
+                       ("kubernetes.io/dockercfg", {".dockercfg": "e30="}), ("kubernetes.io/dockercfg", {".dockercfg": "eA=="}),
+                       ("kubernetes.io/dockerconfigjson", {".dockerconfigjson": "W10="}),
+                       ("kubernetes.io/dockerconfigjson", {".dockerconfigjson": "bnVsbA=="}),
+                       ("bootstrap.kubernetes.io/token", {"token-id": "eA=="}), ("Opaque", {}), ("opaque", {"k": "eA=="})):
+        probes.append(_f21("POST", secrets.collection(), "dryRun=All", JSON, {**secret, "type": kind, "data": data}))
+    for notes in ({}, {"kubernetes.io/service-account.name": ""}, {"kubernetes.io/service-account.name": "default"},
+                        {"kubernetes.io/service-account.name": "absent"}):
+        probes.append(_f21("POST", secrets.collection(), "dryRun=All", JSON, {
+            **secret, "metadata": {"name": "f21-sec", "annotations": notes},
+            "type": "kubernetes.io/service-account-token"}))
+    for key in (".", "..", "..a", "a..b", "-a", "_a", "a" * 253, "a" * 254, "a/b", "a b", "a\\b", "~a", "a:b", "a%b", ".a"):
+        probes.append(_f21("POST", cms.collection(), "dryRun=All", JSON, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                          "metadata": {"name": "f21-cm"}, "data": {key: "v"}}))
+    probes.append(_f21("POST", cms.collection(), "dryRun=All", JSON, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                      "metadata": {"name": "f21-cm"},
+                                                                      "data": {"a": "x" * 600000}, "binaryData": {"b": "eA==" * 150000}}))
+    probes.append(_f21("POST", cms.collection(), "dryRun=All", JSON, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                                      "metadata": {"name": "f21-cm"},
+                                                                      "data": {"a": "x" * 524288, "b": "x" * 524289}}))
+    group = "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations"
+    hook = {"name": "a.example.com", "clientConfig": {"url": "https://example.com/x"}, "sideEffects": "None",
+            "admissionReviewVersions": ["v1"], "failurePolicy": "Ignore",
+            "rules": [{"operations": ["CREATE"], "apiGroups": ["example.com"], "apiVersions": ["v1"], "resources": ["things"]}]}
+    body = {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+            "metadata": {"name": "f21-hooks"}, "webhooks": [hook]}
+    probes.append(_f21("POST", group, "", JSON, body))
+    for change in ({"webhooks": [hook, hook]}, {"webhooks": [{**hook, "sideEffects": "Unknown"}]},
+                   {"webhooks": [{**hook, "admissionReviewVersions": ["v9"]}]},
+                   {"webhooks": [{**hook, "admissionReviewVersions": ["v9", "v1"]}]},
+                   {"webhooks": [{**hook, "timeoutSeconds": 31}]}, {"webhooks": []}, {"webhooks": None}):
+        probes.append(_f21("PATCH", f"{group}/f21-hooks", "dryRun=All", MERGE, change))
+    probes.append(_f21("PATCH", f"{group}/f21-hooks", "dryRun=All", STRATEGIC, {"webhooks": [{"name": "a.example.com", "timeoutSeconds": 0}]}))
+    probes.append(_f21("DELETE", f"{group}/f21-hooks"))
+    return probes
+
+
+def _f21_deletion() -> list[Probe]:
+    """Objects being deleted: a config map held by a finalizer and a bound pod deleted gracefully,
+    then updated (new finalizers, deletion fields, data), deleted again with other options, and
+    finally released."""
+    cms, pods = kind_named("configmaps"), kind_named("pods")
+    held = f"{cms.collection()}/f21-fin"
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "f21-fin", "finalizers": ["example.com/x"]},
+          "data": {"k": "v"}}
+    probes = [_f21("POST", cms.collection(), "", JSON, cm), _f21("DELETE", held),
+              _f21("GET", held)]
+    for change in ({"metadata": {"finalizers": ["example.com/x", "example.com/y"]}},
+                   {"metadata": {"finalizers": ["example.com/y"]}}, {"metadata": {"finalizers": ["example.com/x", "orphan"]}},
+                   {"metadata": {"deletionTimestamp": None}}, {"metadata": {"deletionTimestamp": "2030-01-01T00:00:00Z"}},
+                   {"metadata": {"deletionGracePeriodSeconds": 5}}, {"metadata": {"deletionGracePeriodSeconds": None}},
+                   {"data": {"k": "w"}}, {"metadata": {"labels": {"a": "b"}}}):
+        probes.append(_f21("PATCH", held, "dryRun=All", MERGE, change))
+    probes += [_f21("PUT", held, "dryRun=All", JSON, cm),
+               _f21("DELETE", held, "propagationPolicy=Foreground&dryRun=All"),
+               _f21("DELETE", held, "propagationPolicy=Orphan&dryRun=All"),
+               _f21("DELETE", held, "gracePeriodSeconds=0"),
+               _f21("DELETE", held, "", JSON, {"preconditions": {"uid": "00000000-0000-0000-0000-000000000000"}}),
+               _f21("DELETE", held, "", JSON, {"preconditions": {"resourceVersion": "1"}}),
+               _f21("POST", cms.collection(), "", JSON, cm),
+               _f21("PATCH", held, "", MERGE, {"metadata": {"finalizers": None}}),
+               _f21("GET", held)]
+    pod_path = f"{pods.collection()}/f21-grace"
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "f21-grace"},
+           "spec": {**POD_SPEC, "nodeName": "f21-ghost", "terminationGracePeriodSeconds": 30}}
+    probes += [_f21("POST", pods.collection(), "", JSON, pod), _f21("DELETE", pod_path, "gracePeriodSeconds=30"),
+               _f21("PATCH", pod_path, "dryRun=All", MERGE, {"metadata": {"labels": {"a": "b"}}}),
+               _f21("PATCH", pod_path, "dryRun=All", MERGE, {"metadata": {"finalizers": ["example.com/x"]}}),
+               _f21("PATCH", pod_path, "dryRun=All", MERGE, {"metadata": {"deletionGracePeriodSeconds": 1}}),
+               _f21("PATCH", pod_path, "dryRun=All", MERGE, {"spec": {"activeDeadlineSeconds": 5}}),
+               _f21("DELETE", pod_path, "gracePeriodSeconds=60"), _f21("DELETE", pod_path, "gracePeriodSeconds=-1"),
+               _f21("DELETE", pod_path, "gracePeriodSeconds=5&dryRun=All"),
+               _f21("POST", f"{pod_path}/eviction", "", JSON, {"apiVersion": "policy/v1", "kind": "Eviction",
+                                                              "metadata": {"name": "f21-grace"}}),
+               _f21("DELETE", pod_path, "gracePeriodSeconds=0"), _f21("GET", pod_path)]
+    loose = {**pod, "metadata": {"name": "f21-loose"}, "spec": {**POD_SPEC}}
+    probes += [_f21("POST", pods.collection(), "", JSON, loose),
+               _f21("DELETE", f"{pods.collection()}/f21-loose", "gracePeriodSeconds=-5&dryRun=All"),
+               _f21("DELETE", f"{pods.collection()}/f21-loose", "gracePeriodSeconds=-5"),
+               _f21("GET", f"{pods.collection()}/f21-loose")]
+    deps = kind_named("deployments")
+    dep_path = f"{deps.collection()}/f21-held"
+    dep = deps.object("f21-held")
+    dep["metadata"]["finalizers"] = ["example.com/x"]
+    probes += [_f21("POST", deps.collection(), "", JSON, dep), _f21("DELETE", dep_path),
+               _f21("PATCH", dep_path, "dryRun=All", MERGE, {"spec": {"replicas": 3}}),
+               _f21("PATCH", f"{dep_path}/scale", "dryRun=All", MERGE, {"spec": {"replicas": 3}}),
+               _f21("PATCH", f"{dep_path}/status", "dryRun=All", MERGE, {"metadata": {"finalizers": ["example.com/x", "b.io/y"]}}),
+               _f21("PATCH", dep_path, "dryRun=All", JSON_PATCH, [{"op": "add", "path": "/metadata/finalizers/-", "value": "b.io/z"}]),
+               _f21("PATCH", dep_path, "dryRun=All", STRATEGIC, {"metadata": {"finalizers": ["b.io/z"]}}),
+               _f21("PATCH", dep_path, "", MERGE, {"metadata": {"finalizers": None}})]
+    nss = kind_named("namespaces")
+    term = "/api/v1/namespaces/f21-term"
+    probes += [_f21("POST", nss.collection(), "", JSON, nss.object("f21-term")), _f21("DELETE", term),
+               _f21("PATCH", term, "dryRun=All", MERGE, {"metadata": {"finalizers": ["example.com/x"]}}),
+               _f21("PATCH", term, "dryRun=All", MERGE, {"spec": {"finalizers": ["kubernetes", "example.com/x"]}}),
+               _f21("PUT", f"{term}/finalize", "dryRun=All", JSON, {**nss.object("f21-term"), "spec": {"finalizers": ["kubernetes", "example.com/x"]}}),
+               _f21("PATCH", term, "dryRun=All", MERGE, {"metadata": {"labels": {"a": "b"}}}),
+               _f21("DELETE", term, "gracePeriodSeconds=0"), _f21("GET", term),
+               _f21("POST", "/api/v1/namespaces/f21-term/configmaps", "", JSON, cm)]
+    return probes
+
+
+def _f21_admission() -> list[Probe]:
+    """What the default admission plugins decide from other objects: two default IngressClasses or
+    StorageClasses, a missing RuntimeClass or PriorityClass, a pod past the namespace's LimitRange."""
+    ics, scs, pvcs, ingresses, pods = (kind_named(p) for p in ("ingressclasses", "storageclasses",
+                                                               "persistentvolumeclaims", "ingresses", "pods"))
+    default_ic = {"ingressclass.kubernetes.io/is-default-class": "true"}
+    default_sc = {"storageclass.kubernetes.io/is-default-class": "true"}
+    ing = ingresses.object("f21-adm")
+    pvc = pvcs.object("f21-adm")
+    pod = pods.object("f21-adm")
+    probes = [_f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ics.collection(), "", JSON, {**ics.object("f21-ic1"), "metadata": {"name": "f21-ic1", "annotations": default_ic}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ics.collection(), "", JSON, {**ics.object("f21-ic2"), "metadata": {"name": "f21-ic2", "annotations": default_ic}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, ing),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, _fuzz20_set_at(ing, ("spec", "ingressClassName"), "f21-ic1")),
+              _f21("PATCH", f"{ingresses.collection()}/{ingresses.existing}", "dryRun=All", MERGE, {"metadata": {"labels": {"a": "b"}}}),
+              _f21("POST", ingresses.collection(), "dryRun=All", JSON, {**ing, "metadata": {"name": "f21-adm", "annotations": {
+                  "kubernetes.io/ingress.class": "nginx"}}}),
+              _f21("DELETE", f"{ics.collection()}/f21-ic2"), _f21("DELETE", f"{ics.collection()}/f21-ic1"),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", scs.collection(), "", JSON, {**scs.object("f21-sc1"), "metadata": {"name": "f21-sc1", "annotations": default_sc}}),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", scs.collection(), "", JSON, {**scs.object("f21-sc2"), "metadata": {"name": "f21-sc2", "annotations": default_sc}}),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, pvc),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, _fuzz20_set_at(pvc, ("spec", "storageClassName"), "")),
+              _f21("POST", pvcs.collection(), "dryRun=All", JSON, _fuzz20_set_at(pvc, ("spec", "storageClassName"), "f21-sc2")),
+              _f21("DELETE", f"{scs.collection()}/f21-sc2"), _f21("DELETE", f"{scs.collection()}/f21-sc1")]
+    for field, value in (("runtimeClassName", "f21-absent"), ("priorityClassName", "f21-absent"), ("priority", 5),
+                         ("priorityClassName", "system-node-critical"), ("priorityClassName", "system-cluster-critical"),
+                         ("preemptionPolicy", "Never"), ("overhead", {"cpu": "1"})):
+        probes.append(_f21("POST", pods.collection(), "dryRun=All", JSON, _fuzz20_set_at(pod, ("spec", field), value)))
+    for resources in ({"limits": {"cpu": "8"}}, {"requests": {"cpu": "5"}}, {"limits": {"memory": "9Gi"}},
+                      {"limits": {"cpu": "4", "memory": "8Gi"}}, {"requests": {"cpu": "600m"}, "limits": {"cpu": "500m"}}):
+        probes.append(_f21("POST", pods.collection(), "dryRun=All", JSON,
+                           _fuzz20_set_at(pod, ("spec", "containers", 0, "resources"), resources)))
+    return probes
+
+
+def _f21_more_updates() -> list[Probe]:
+    """Updates of real LoadBalancer services (health-check ports, node ports turned off), and
+    StatefulSet claim templates on create."""
+    services, sts = kind_named("services"), kind_named("statefulsets")
+    port = {"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"}
+    lb = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "f21-lb"}, "spec": {
+        "type": "LoadBalancer", "externalTrafficPolicy": "Local", "selector": LABELS, "ports": [port]}}
+    path = f"{services.collection()}/f21-lb"
+    probes = [_f21("POST", services.collection(), "", JSON, lb)]
+    for change in ({"spec": {"healthCheckNodePort": 30999}}, {"spec": {"healthCheckNodePort": 0}},
+                   {"spec": {"externalTrafficPolicy": "Cluster"}},
+                   {"spec": {"externalTrafficPolicy": "Cluster", "healthCheckNodePort": None}},
+                   {"spec": {"allocateLoadBalancerNodePorts": False}}, {"spec": {"allocateLoadBalancerNodePorts": None}},
+                   {"spec": {"type": "NodePort"}}, {"spec": {"type": "ClusterIP"}},
+                   {"spec": {"loadBalancerClass": "example.com/x"}}, {"spec": {"loadBalancerSourceRanges": ["10.0.0.0/8"]}},
+                   {"spec": {"ports": [port, {**port, "name": "b", "port": 81}]}},
+                   {"spec": {"ports": [{**port, "nodePort": 40000}]}}, {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}):
+        probes.append(_f21("PATCH", path, "dryRun=All", MERGE, change))
+    probes.append(_f21("PATCH", f"{path}/status", "dryRun=All", MERGE, {"status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4", "hostname": "a.b"}]}}}))
+    body = sts.object("f21-sts")
+    template = {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}
+    for templates in ([template, template], [{**template, "spec": {**template["spec"], "accessModes": []}}],
+                      [{**template, "spec": {**template["spec"], "resources": {}}}],
+                      [{**template, "spec": {**template["spec"], "storageClassName": "UPPER_"}}],
+                      [{**template, "metadata": {"name": "data", "namespace": "other"}}],
+                      [{**template, "metadata": {"name": "data", "labels": {"a b": "c"}}}],
+                      [{**template, "metadata": {}}], [{"metadata": {"name": "d"}}]):
+        probes.append(_f21("POST", sts.collection(), "dryRun=All", JSON, _fuzz20_set_at(body, ("spec", "volumeClaimTemplates"), templates)))
+    probes.append(_f21("POST", sts.collection(), "dryRun=All", JSON, _fuzz20_set_at(
+        _fuzz20_set_at(body, ("spec", "volumeClaimTemplates"), [template]), ("spec", "template", "spec", "volumes"),
+        [{"name": "data", "emptyDir": {}}])))
+    return probes
+
+
+def fuzz21_probes() -> list[Probe]:
+    return [probe for family in (_f21_services, _f21_webhooks, _f21_apiservices, _f21_immutables, _f21_metadata,
+                                 _f21_cronjobs, _f21_endpointslices, _f21_priorityclasses, _f21_queries,
+                                 _f21_more_kinds, _f21_pod_updates, _f21_beta_versions,
+                                 _f21_times_and_keys, _f21_deletion, _f21_admission,
+                                 _f21_more_updates)
+            for probe in family()]
+
+
 def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -4671,7 +5563,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += annotation_probes() + decoding_probes() + template_probes() + header_probes() + immutable_probes()
     probes += accept_probes() + custom_probes()
     probes += paging_probes() + watch_param_probes() + apply_probes() + directive_probes() + metadata_probes()
-    probes += method_probes() + known_gap_probes() + fuzz20_probes()
+    probes += method_probes() + known_gap_probes() + fuzz20_probes() + fuzz21_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes() + crd_probes() + crdterm20_probes()

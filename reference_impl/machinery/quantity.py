@@ -183,6 +183,15 @@ class RoundedText(str):
     dec = False
 
 
+class ZeroValue(str):
+    """Go's zero resource.Quantity, which a struct holds in a Quantity field nothing set (a
+    conversion's target, say): it reads "0", but has no cached text and no format, which %#v
+    shows (`go_syntax`)."""
+
+
+UNSET = ZeroValue("0")  # what a conversion writes where Go leaves a Quantity field at its zero value
+
+
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _BINARY_EXPONENT = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _PARTS = re.compile(r"^([+-]?)0*([0-9]*)(?:\.([0-9]*))?(.*)\Z")
@@ -266,6 +275,10 @@ def go_syntax(text: object, stringified: bool = False) -> str:
     Quantity passed by value; `stringified` when its String method has run on that copy (which
     caches the canonical text in `s`). Upstream prints an inf.Dec's memory address, which no one
     can reproduce; a fixed one stands in for it."""
+    if isinstance(text, ZeroValue):
+        cached = "0" if stringified else ""
+        return ('resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
+                f's:"{cached}", Format:""}}')
     quantity = parse(text)
     written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
     amount = _int64_amount(written)

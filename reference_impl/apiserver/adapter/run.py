@@ -287,8 +287,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
         apf = APFConfigController(registry).start()
         listers = {plural: Lister(registry.storage, registry.prefix(registry.resource(plural), None)).start()
                    for plural in ("namespaces", "serviceaccounts", "limitranges", "resourcequotas",
-                                  "priorityclasses", "runtimeclasses", "mutatingwebhookconfigurations",
-                                  "validatingwebhookconfigurations")}
+                                  "priorityclasses", "runtimeclasses", "storageclasses", "ingressclasses",
+                                  "mutatingwebhookconfigurations", "validatingwebhookconfigurations")}
         graph = NodeGraph(lambda plural: registry.list(plural)["items"])
         authorizer = new_authorizer(RegistrySource(registry), NodeAuthorizer(graph))
         server = APIServer(registry, authenticator, authorizer,
@@ -297,6 +297,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                                                resource_quotas=listers["resourcequotas"],
                                                priority_classes=listers["priorityclasses"],
                                                runtime_classes=listers["runtimeclasses"],
+                                               storage_classes=listers["storageclasses"],
+                                               ingress_classes=listers["ingressclasses"],
                                                webhook_call=WebhookClient(registry),
                                                webhook_configurations=listers),
                            ssl_context=context, host=options.bind_address, port=options.secure_port,

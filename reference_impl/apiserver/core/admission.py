@@ -729,6 +729,80 @@ class Priority:
                                           "Only one default can exist")
 
 
+class _ClassDefaulter:
+    """What DefaultStorageClass and DefaultIngressClass share: a new object of `plural` that names
+    no class gets the one class of `class_plural` annotated as the default; two such classes make
+    the create Forbidden, upstream's InternalError in its message."""
+    group = plural = class_plural = what = ""
+    default_annotations: tuple[str, ...] = ()
+
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
+        self.registry = registry
+        self.lister = lister or _NoCache()
+
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        if (request.operation != CREATE or request.subresource or not _is(request, self.group, self.plural)
+                or not isinstance(obj, dict) or not isinstance(obj.get("spec"), dict) or self.has_class(obj)):
+            return obj
+        classes = self.lister.list()
+        if classes is None:
+            classes = self.registry.list(self.class_plural)["items"]
+        defaults = [c for c in classes if any(((c.get("metadata") or {}).get("annotations") or {}).get(key) == "true"
+                                              for key in self.default_annotations)]
+        if len(defaults) > 1:
+            raise forbidden(request, obj, f"Internal error occurred: {len(defaults)} {self.what}")
+        if defaults:
+            self.set_class(obj, defaults[0]["metadata"]["name"])
+        return obj
+
+    def has_class(self, obj: dict) -> bool:
+        raise NotImplementedError
+
+    def set_class(self, obj: dict, name: str) -> None:
+        raise NotImplementedError
+
+
+class DefaultStorageClass(_ClassDefaulter):
+    """A claim created without a class (neither spec.storageClassName, even "", nor the beta
+    annotation) gets the default StorageClass."""
+    plural, class_plural, what = "persistentvolumeclaims", "storageclasses", "default StorageClasses were found"
+    default_annotations = ("storageclass.kubernetes.io/is-default-class",
+                           "storageclass.beta.kubernetes.io/is-default-class")
+
+    @mirrors("k8s.io/kubernetes/pkg/apis/core/helper.PersistentVolumeClaimHasClass")
+    def has_class(self, obj: dict) -> bool:
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        return "volume.beta.kubernetes.io/storage-class" in annotations or obj["spec"].get("storageClassName") is not None
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/storage/storageclass/setdefault.claimDefaulterPlugin).Admit",
+             "k8s.io/kubernetes/plugin/pkg/admission/storage/storageclass/setdefault.getDefaultClass")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        return super().admit(request, obj)
+
+    def set_class(self, obj: dict, name: str) -> None:
+        obj["spec"]["storageClassName"] = name
+
+
+class DefaultIngressClass(_ClassDefaulter):
+    """An Ingress created without a class (neither spec.ingressClassName nor the
+    kubernetes.io/ingress.class annotation) gets the default IngressClass."""
+    group, plural, class_plural = "networking.k8s.io", "ingresses", "ingressclasses"
+    what = "default IngressClasses were found, only 1 allowed"
+    default_annotations = ("ingressclass.kubernetes.io/is-default-class",)
+
+    def has_class(self, obj: dict) -> bool:
+        annotations = (obj.get("metadata") or {}).get("annotations") or {}
+        return obj["spec"].get("ingressClassName") is not None or "kubernetes.io/ingress.class" in annotations
+
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/network/defaultingressclass.classDefaulterPlugin).Admit",
+             "k8s.io/kubernetes/plugin/pkg/admission/network/defaultingressclass.getDefaultClass")
+    def admit(self, request: object, obj: dict | None) -> dict | None:
+        return super().admit(request, obj)
+
+    def set_class(self, obj: dict, name: str) -> None:
+        obj["spec"]["ingressClassName"] = name
+
+
 def _same_resources(a: dict | None, b: dict | None) -> bool:
     """apiequality.Semantic on two ResourceLists: the same names, equal quantities (1000m is 1);
     nil and empty are the same."""
@@ -934,13 +1008,14 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                         limit_ranges: object | None = None, resource_quotas: object | None = None,
                         priority_classes: Lister | None = None,
                         runtime_classes: Lister | None = None,
+                        storage_classes: Lister | None = None, ingress_classes: Lister | None = None,
                         webhook_call: Callable | None = None,
                         webhook_configurations: dict[str, Lister] | None = None) -> AdmissionChain:
     """The server's default chain in upstream's order (AllOrderedPlugins): NamespaceLifecycle,
     LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
-    DefaultTolerationSeconds, StorageObjectInUseProtection, RuntimeClass, CertificateApproval and
-    CertificateSigning (asking `authorizer`, AlwaysAllow without one), CertificateSubjectRestriction,
-    MutatingAdmissionWebhook and ValidatingAdmissionWebhook (only given the `webhook_call` that
+    DefaultTolerationSeconds, DefaultStorageClass, StorageObjectInUseProtection, RuntimeClass,
+    CertificateApproval and CertificateSigning (asking `authorizer`, AlwaysAllow without one),
+    CertificateSubjectRestriction, DefaultIngressClass, MutatingAdmissionWebhook and ValidatingAdmissionWebhook (only given the `webhook_call` that
     reaches a webhook; `webhook_configurations` lists each plural's) and ResourceQuota; without
     listers the plugins read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
@@ -949,8 +1024,10 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
                            ServiceAccount(registry, lister=service_accounts), NodeRestriction(registry),
                            TaintNodesByCondition(), PodSecurity(registry, namespaces),
                            Priority(registry, priority_classes), DefaultTolerationSeconds(),
-                           StorageObjectInUseProtection(), RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
+                           DefaultStorageClass(registry, storage_classes), StorageObjectInUseProtection(),
+                           RuntimeClass(registry, runtime_classes), CertificateApproval(authorizer),
                            CertificateSigning(authorizer), CertificateSubjectRestriction(),
+                           DefaultIngressClass(registry, ingress_classes),
                            *_webhook_plugins(registry, webhook_call, webhook_configurations or {}, namespaces),
                            resourcequota.ResourceQuota(registry, resource_quotas)])
 

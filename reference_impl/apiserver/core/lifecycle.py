@@ -124,15 +124,17 @@ class LifecycleMixin:
     @staticmethod
     def _grace_period(r: Resource, obj: dict, requested: int | None) -> int:
         """podStrategy.CheckGracefulDelete: the pod's own grace period unless one is requested;
-        none for a pod no kubelet runs (unscheduled or finished) and for every other kind."""
+        none for a pod no kubelet runs (unscheduled or finished) and for every other kind. A
+        negative period is one second (BeforeDelete and CheckGracefulDelete both say so), so a
+        pod already being deleted is not removed at once by one."""
         if r.kind != "Pod":
             return 0
         spec, phase = obj.get("spec") or {}, (obj.get("status") or {}).get("phase")
         if not spec.get("nodeName") or phase in TERMINATED_PHASES:
             return 0
-        grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds",
-                                                                 DEFAULT_GRACE)
-        return max(0, int(grace))
+        grace = int(requested if requested is not None else spec.get("terminationGracePeriodSeconds",
+                                                                     DEFAULT_GRACE))
+        return 1 if grace < 0 else grace
 
     def delete(self, resource, namespace: str | None, name: str, grace_period_seconds: int | None = None,
                preconditions: dict | None = None, dry_run: bool = False, **propagation) -> dict:

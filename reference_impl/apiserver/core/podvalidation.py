@@ -788,6 +788,7 @@ def validate_workload(obj: dict) -> list[str]:
 
 
 JOB_RESTART_POLICIES = ("OnFailure", "Never")
+MAX_PARALLELISM_FOR_INDEXED_JOB = 100000  # batch validation's maxParallelismForIndexedJob
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.validateJobSpec")
@@ -802,6 +803,13 @@ def job_spec_problems(spec: dict, path: str) -> list[str]:
     mode = spec.get("completionMode", "NonIndexed")
     if mode not in ("NonIndexed", "Indexed"):
         problems.append(unsupported(f"{path}.completionMode", mode, ("NonIndexed", "Indexed")))
+    if mode == "Indexed":  # a Job's defaults give it completions; a CronJob's job template has none
+        if spec.get("completions") is None:
+            problems.append(required(f"{path}.completions", "when completion mode is Indexed"))
+        parallelism = spec.get("parallelism")
+        if isinstance(parallelism, int) and parallelism > MAX_PARALLELISM_FOR_INDEXED_JOB:
+            problems.append(invalid(f"{path}.parallelism", parallelism, "must be less than or equal to "
+                                    f"{MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed"))
     template = as_object(spec.get("template"))
     problems += pod_template_spec_problems(template, f"{path}.template")
     policy = as_object(template.get("spec")).get("restartPolicy") or ""

@@ -32,7 +32,7 @@ from reference_impl.apiserver.storage.etcd3 import (InvalidObj, KeyExists, KeyNo
                                                    parse_uint_problem)
 from reference_impl.apiserver.storage.predicate import SelectionPredicate
 from reference_impl.apiserver.core.validation import (decode_problem, immutable_metadata_problems, metadata_problems,
-                                                      metadata_update_problems)
+                                                      metadata_update_problems, new_finalizer_problems)
 from reference_impl.apiserver.core.lifecycle import LifecycleMixin, _DryRun, rfc3339
 from reference_impl.apiserver.core.crdtermination import CRDTerminationMixin, refuse_create_while_terminating, terminating
 from reference_impl.machinery import names
@@ -464,6 +464,9 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         else:
             if not spec.get("clusterIP") and before.get("clusterIP") and spec["type"] != "ExternalName":
                 spec["clusterIP"] = before["clusterIP"]  # patchAllocatedValues: a client may leave it out
+            if service.needs_health_check(before) and service.needs_health_check(spec) and \
+                    not spec.get("healthCheckNodePort"):
+                spec["healthCheckNodePort"] = before.get("healthCheckNodePort")  # so may the health-check port
             if before.get("clusterIPs") and not spec.get("clusterIPs") and \
                     before.get("clusterIP") == spec.get("clusterIP"):
                 spec["clusterIPs"] = before["clusterIPs"]  # an old client that knows only clusterIP
@@ -488,7 +491,9 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
                     (old is None or before.get("type") == "ExternalName"):
                 # An update allocates only for a service that had no IP (handleClusterIPsForUpdatedService's
                 # case A); any other change of the IP is left to validation's "may not change once set".
-                problems = service.cluster_ip_allocation_problems(spec["clusterIP"], used)
+                # A dry run's allocator checks only the range (dryRunRange.Allocate): whether the IP is free
+                # is left to the real create.
+                problems = service.cluster_ip_allocation_problems(spec["clusterIP"], set() if dry_run else used)
                 if problems:
                     raise self._invalid(r, obj, problems)
             default_zero(spec, "ipFamilies", ["IPv4"])  # len(IPFamilies) == 0: an empty list too
@@ -673,7 +678,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         """`new` once the metadata it may not change is back and it passes the subresource
         strategy's ValidateUpdate: the metadata rules, then the kind's `validate(old, new)`."""
         _keep_server_metadata(new["metadata"], old["metadata"])
-        problems = immutable_metadata_problems(new["metadata"], old["metadata"]) + \
+        problems = new_finalizer_problems(new["metadata"], old["metadata"]) + \
+            immutable_metadata_problems(new["metadata"], old["metadata"]) + \
             r.metadata_problems(new) + (validate(old, new) if validate else [])
         if problems:
             raise self._invalid(r, new, problems)

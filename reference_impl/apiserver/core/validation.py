@@ -155,7 +155,8 @@ def metadata_update_problems(new: dict, old: dict, kube_finalizers: bool = False
     what an update may not send: `immutable_metadata_problems`, then the labels, annotations and
     owner references again; core's version also every finalizer name without a domain."""
     meta = new["metadata"]
-    problems = immutable_metadata_problems(meta, old["metadata"])
+    problems = new_finalizer_problems(meta, old["metadata"])
+    problems += immutable_metadata_problems(meta, old["metadata"])
     problems += label_problems(meta.get("labels"), "metadata.labels")
     problems += annotation_problems(meta.get("annotations"), "metadata.annotations")
     problems += owner_reference_problems(meta.get("ownerReferences") or [])
@@ -163,6 +164,16 @@ def metadata_update_problems(new: dict, old: dict, kube_finalizers: bool = False
         problems += [problem for index, finalizer in enumerate(meta.get("finalizers") or [])
                      for problem in _kube_finalizer_problems(finalizer, f"metadata.finalizers[{index}]")]
     return problems
+
+
+@mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateNoNewFinalizers")
+def new_finalizer_problems(meta: dict, old_meta: dict) -> list[str]:
+    """An object being deleted may lose finalizers but gain none (named sorted, once each)."""
+    if old_meta.get("deletionTimestamp") is None:
+        return []
+    added = sorted({str(f) for f in meta.get("finalizers") or []} - {str(f) for f in old_meta.get("finalizers") or []})
+    return [forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, "
+                      f"found new finalizers {go_value(added)}")] if added else []
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/validation.ValidateImmutableField")

@@ -5,7 +5,8 @@ v2beta1's OpenAPI definitions.
 v2beta1 names a metric's target in flat fields (`targetAverageUtilization`, `targetValue`,
 `targetAverageValue`) where v2 has a MetricTarget with its type, and a metric's name and selector
 beside them where v2 has a MetricIdentifier; the type of v2's target follows from which v2beta1
-fields are set. v2beta1's Quantity fields without a pointer read as "0" when v2 has none. The
+fields are set. v2beta1's Quantity fields without a pointer are Go's zero Quantity ("0") when v2
+has none. The
 behavior, which only v2 has, travels in the `autoscaling.alpha.kubernetes.io/behavior` annotation,
 written as encoding/json writes upstream's internal HorizontalPodAutoscalerBehavior (Go's field
 names, no omitempty).
@@ -16,6 +17,7 @@ import json
 
 from reference_impl.apiserver.core.schemas import META, QUANTITY, arr, integer, kind, list_kind, obj, ref, string
 from reference_impl.apiserver.kinds._autoscaling_v1 import BEHAVIOR_ANNOTATION, ROUND_TRIP_ANNOTATIONS
+from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 V2BETA1 = "autoscaling/v2beta1"
@@ -55,11 +57,12 @@ def source_to_v2(source_type: str, source: dict) -> dict:
     if source_type == "object":
         average = source.get("averageValue")
         return {"describedObject": _reference(source.get("target") or {}),
-                "target": _target("Value" if average is None else "AverageValue", source.get("targetValue", "0"), average),
+                "target": _target("Value" if average is None else "AverageValue",
+                                  source.get("targetValue", quantity.UNSET), average),
                 "metric": _set(name=source.get("metricName", ""), selector=source.get("selector"))}
     if source_type == "pods":
         return {"metric": _set(name=source.get("metricName", ""), selector=source.get("selector")),
-                "target": _target("AverageValue", average_value=source.get("targetAverageValue", "0"))}
+                "target": _target("AverageValue", average_value=source.get("targetAverageValue", quantity.UNSET))}
     if source_type == "external":
         value = source.get("targetValue")
         return {"metric": _set(name=source.get("metricName", ""), selector=source.get("metricSelector")),

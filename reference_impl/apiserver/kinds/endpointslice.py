@@ -19,6 +19,7 @@ from reference_impl.mirrors import mirrors
 # sets.String's List(): sorted.
 ADDRESS_TYPES = ("FQDN", "IPv4", "IPv6")
 MAX_TOPOLOGY_LABELS = 16
+MAX_ADDRESSES, MAX_PORTS, MAX_ENDPOINTS = 100, 20000, 1000
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.ValidateEndpointSlice",
@@ -36,16 +37,22 @@ def validate_endpoint_slice(obj: dict) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validateEndpoints")
 def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
-    """At least one address per endpoint, each of the slice's type (an unknown type checks none),
+    """At most 1000 endpoints (past that nothing else of them is checked), between one and 100
+    addresses per endpoint, each of the slice's type (an unknown type checks none),
     a DNS subdomain nodeName, at most 16 valid deprecatedTopology labels and a DNS label hostname.
     (The strategy's dropTopologyOnV1 clears deprecatedTopology from a discovery.k8s.io/v1 request
     first: only a v1beta1 slice's topology gets here.)"""
+    endpoints = dict_items(obj.get("endpoints"))
+    if len(endpoints) > MAX_ENDPOINTS:  # then none of them is looked at
+        return [_too_many("endpoints", len(endpoints), MAX_ENDPOINTS)]
     problems = []
-    for i, endpoint in enumerate(dict_items(obj.get("endpoints"))):
+    for i, endpoint in enumerate(endpoints):
         at = f"endpoints[{i}]"
         addresses = endpoint.get("addresses") or []
         if not addresses:
             problems.append(v.required(f"{at}.addresses", "must contain at least 1 address"))
+        elif len(addresses) > MAX_ADDRESSES:
+            problems.append(_too_many(f"{at}.addresses", len(addresses), MAX_ADDRESSES))
         for j, address in enumerate(addresses):
             problems += _address_problems(address, address_type, f"{at}.addresses[{j}]")
         if endpoint.get("nodeName") is not None:
@@ -56,12 +63,16 @@ def _endpoint_problems(obj: dict, address_type: object) -> list[str]:
     return problems
 
 
+def _too_many(path: str, count: int, limit: int) -> str:
+    """field.TooMany's error."""
+    return f"{path}: Too many: {count}: must have at most {limit} items"
+
+
 def _deprecated_topology_problems(topology: object, path: str) -> list[str]:
     if not isinstance(topology, dict):
         return []
     too_many = len(topology) > MAX_TOPOLOGY_LABELS
-    return ([f"{path}: Too many: {len(topology)}: must have at most {MAX_TOPOLOGY_LABELS} items"] if too_many else []) + \
-        v.label_problems(topology, path)
+    return ([_too_many(path, len(topology), MAX_TOPOLOGY_LABELS)] if too_many else []) + v.label_problems(topology, path)
 
 
 def _address_problems(address: str, address_type: object, path: str) -> list[str]:
@@ -95,10 +106,13 @@ def _fqdn_problems(name: str, path: str) -> list[str]:
 
 @mirrors("k8s.io/kubernetes/pkg/apis/discovery/validation.validatePorts")
 def _port_problems(obj: dict) -> list[str]:
-    """Each port's name a DNS label (if any) and unique, a known protocol and a qualified name as
-    its appProtocol."""
+    """At most 20000 ports (past that none is checked), each port's name a DNS label (if any) and
+    unique, a known protocol and a qualified name as its appProtocol."""
+    ports = dict_items(obj.get("ports"))
+    if len(ports) > MAX_PORTS:
+        return [_too_many("ports", len(ports), MAX_PORTS)]
     problems, names = [], set()
-    for i, port in enumerate(dict_items(obj.get("ports"))):
+    for i, port in enumerate(ports):
         at, name = f"ports[{i}]", port.get("name") or ""
         if name:
             problems += v.name_problems(name, "label", f"{at}.name")

@@ -18,8 +18,17 @@ from reference_impl.mirrors import mirrors
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJob")
 def validate_job(obj: dict) -> list[str]:
-    """The generated selector and labels still name this Job, and the spec is valid."""
-    return generated_selector_problems(obj) + job_spec_problems_with_selector(v.as_object(obj.get("spec")))
+    """The generated selector and labels still name this Job, the spec is valid, and an Indexed
+    Job's last pod hostname (its name, a dash and the highest index) is a DNS label."""
+    spec, name = v.as_object(obj.get("spec")), v.as_object(obj.get("metadata")).get("name") or ""
+    problems = generated_selector_problems(obj) + job_spec_problems_with_selector(spec)
+    completions = spec.get("completions")
+    if spec.get("completionMode") == "Indexed" and isinstance(completions, int) and completions > 0:
+        hostname = f"{name}-{completions - 1}"
+        if v.name_problems(hostname, "label"):
+            problems.append(invalid("metadata.name", name,
+                                    f"will not able to create pod with invalid DNS label: {hostname}"))
+    return problems
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/batch/validation.ValidateJobSpec")

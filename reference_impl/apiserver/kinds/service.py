@@ -26,6 +26,7 @@ TRAFFIC_POLICIES = ("Cluster", "Local")
 IP_FAMILIES = ("IPv4", "IPv6")
 IP_FAMILY_POLICIES = ("PreferDualStack", "RequireDualStack", "SingleStack")
 MAX_CLIENT_IP_AFFINITY_SECONDS = 86400  # core.MaxClientIPServiceAffinitySeconds
+DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800  # v1.DefaultClientIPServiceAffinitySeconds
 KUBELET_PORT = 10250
 # kube-apiserver's default --service-node-port-range, and the --service-cluster-ip-range it is run with.
 NODE_PORT_RANGE = (30000, 32767)
@@ -373,10 +374,12 @@ def traffic_policy_problems(spec: dict) -> list[str]:
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateServiceUpdate",
-         "k8s.io/kubernetes/pkg/apis/core/validation.validateUpgradeDowngradeClusterIPs")
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateUpgradeDowngradeClusterIPs",
+         "k8s.io/kubernetes/pkg/apis/core/validation.validateServiceExternalTrafficFieldsUpdate")
 def validate_service_update(old: dict, new: dict) -> list[str]:
     """A cluster IP, once allocated, stays: clusterIPs may gain or lose a secondary IP, never
-    change one (headless and ExternalName services have none to keep)."""
+    change one (headless and ExternalName services have none to keep); nor does the health-check
+    node port of a service that needs one before and after."""
     before, after = as_object(old.get("spec")), as_object(new.get("spec"))
     problems = []
     if "ExternalName" not in (before.get("type"), after.get("type")) and not (is_headless(before) and
@@ -389,7 +392,11 @@ def validate_service_update(old: dict, new: dict) -> list[str]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "primary clusterIP can not be unset"))
         elif old_ips and new_ips[0] != old_ips[0]:
             problems.append(invalid("spec.clusterIPs[0]", new_ips, "may not change once set"))
-    return problems + load_balancer_class_problems(before, after) + validate_service(new)
+    problems += load_balancer_class_problems(before, after)
+    if needs_health_check(before) and needs_health_check(after) and \
+            before.get("healthCheckNodePort") != after.get("healthCheckNodePort"):
+        problems.append("spec.healthCheckNodePort: Forbidden: field is immutable")
+    return problems + validate_service(new)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/core/service.dropTypeDependentFields")
@@ -441,7 +448,17 @@ def port_number_or_name_problems(port: object, path: str) -> list[str]:
          "k8s.io/kubernetes/pkg/apis/core/v1.SetObjectDefaults_Service")
 def service(obj: dict, spec: dict) -> None:
     spec.setdefault("type", "ClusterIP")
-    spec.setdefault("sessionAffinity", "None")
+    if not spec.get("sessionAffinity"):
+        spec["sessionAffinity"] = "None"
+    # A config is dropped for no affinity and filled in for ClientIP when it lacks a timeout, so a
+    # client turning affinity on or off needs to write only the type.
+    if spec["sessionAffinity"] == "None":
+        spec.pop("sessionAffinityConfig", None)
+    elif spec["sessionAffinity"] == "ClientIP":
+        config = spec.get("sessionAffinityConfig")
+        client_ip = config.get("clientIP") if isinstance(config, dict) else None
+        if not isinstance(client_ip, dict) or client_ip.get("timeoutSeconds") is None:
+            spec["sessionAffinityConfig"] = {"clientIP": {"timeoutSeconds": DEFAULT_CLIENT_IP_AFFINITY_SECONDS}}
     default_nil(spec, "internalTrafficPolicy", "Cluster")
     for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")

@@ -1,6 +1,6 @@
-"""The admission chain without a network: NamespaceLifecycle, ServiceAccount, TaintNodesByCondition
-and the chain's two phases, each test stating the upstream rule it checks. The registry is a dict
-of objects by (plural, ns, name)."""
+"""The admission chain without a network: NamespaceLifecycle, ServiceAccount, TaintNodesByCondition,
+DefaultStorageClass, DefaultIngressClass and the chain's two phases, each test stating the upstream
+rule it checks. The registry is a dict of objects by (plural, ns, name)."""
 from __future__ import annotations
 
 import re
@@ -600,12 +600,14 @@ def test_chain_holds_upstreams_order_and_splits_it_into_two_phases():
     chain = new_admission_chain(REGISTRY)
     assert [type(p).__name__ for p in chain.plugins] == [
         "NamespaceLifecycle", "LimitRanger", "ServiceAccount", "NodeRestriction", "TaintNodesByCondition",
-        "PodSecurity", "Priority", "DefaultTolerationSeconds", "StorageObjectInUseProtection", "RuntimeClass",
-        "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction", "ResourceQuota"]
+        "PodSecurity", "Priority", "DefaultTolerationSeconds", "DefaultStorageClass", "StorageObjectInUseProtection",
+        "RuntimeClass", "CertificateApproval", "CertificateSigning", "CertificateSubjectRestriction",
+        "DefaultIngressClass", "ResourceQuota"]
     assert [type(p).__name__ for p in chain.mutating] == ["NamespaceLifecycle", "LimitRanger", "ServiceAccount",
                                                           "NodeRestriction", "TaintNodesByCondition", "Priority",
-                                                          "DefaultTolerationSeconds", "StorageObjectInUseProtection",
-                                                          "RuntimeClass"]
+                                                          "DefaultTolerationSeconds", "DefaultStorageClass",
+                                                          "StorageObjectInUseProtection", "RuntimeClass",
+                                                          "DefaultIngressClass"]
     assert [type(p).__name__ for p in chain.validating] == ["LimitRanger", "ServiceAccount", "PodSecurity", "Priority",
                                                             "RuntimeClass", "CertificateApproval", "CertificateSigning",
                                                             "CertificateSubjectRestriction", "ResourceQuota"]
@@ -655,3 +657,69 @@ def test_chain_stops_at_the_first_refusal():
     with pytest.raises(StatusError):
         chain.admit(Request("CREATE", PODS, "nowhere", obj=pod()))
     assert seen == []
+
+
+# --- DefaultStorageClass and DefaultIngressClass --------------------------------------------------
+
+INGRESSES = FakeResource("ingresses", "Ingress", "networking.k8s.io")
+
+
+def storage_class(name: str, default: str | None = "true") -> tuple:
+    notes = {} if default is None else {"storageclass.kubernetes.io/is-default-class": default}
+    return "storageclasses", None, {"metadata": {"name": name, "annotations": notes}, "provisioner": "p"}
+
+
+def ingress_class(name: str, default: str | None = "true") -> tuple:
+    notes = {} if default is None else {"ingressclass.kubernetes.io/is-default-class": default}
+    return "ingressclasses", None, {"metadata": {"name": name, "annotations": notes}, "spec": {"controller": "c"}}
+
+
+def unclassed_claim(**spec) -> dict:
+    return {"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"], **spec}}
+
+
+def ingress(annotations: dict | None = None, **spec) -> dict:
+    return {"metadata": {"name": "web", "annotations": annotations or {}}, "spec": spec}
+
+
+@pytest.mark.parametrize("classes, spec, expected", [
+    ([storage_class("fast")], {}, "fast"),
+    ([storage_class("fast"), storage_class("slow", "false"), storage_class("plain", None)], {}, "fast"),
+    ([storage_class("fast")], {"storageClassName": ""}, ""),
+    ([storage_class("fast")], {"storageClassName": "slow"}, "slow"),
+    ([storage_class("slow", "false")], {}, None),
+], ids=["default", "one-of-three", "empty-kept", "named-kept", "none"])
+def test_a_claim_without_a_class_gets_the_default_storage_class(classes, spec, expected):
+    """DefaultStorageClass: a created claim naming no class (an empty name is one) gets the class
+    annotated is-default-class "true"."""
+    chain = new_admission_chain(FakeRegistry(namespace("default"), *classes))
+    admitted = chain.admit(Request("CREATE", CLAIMS, obj=unclassed_claim(**spec)))
+    assert admitted["spec"].get("storageClassName") == expected
+
+
+def test_two_default_storage_classes_refuse_a_claim_without_a_class():
+    """getDefaultClass's InternalError, which the plugin answers as Forbidden (the real 1.24's text);
+    a claim naming a class, or an update, passes."""
+    chain = new_admission_chain(FakeRegistry(namespace("default"), storage_class("a"),
+                                             storage_class("b")))
+    with pytest.raises(StatusError) as refused:
+        chain.admit(Request("CREATE", CLAIMS, obj=unclassed_claim()))
+    assert (refused.value.code, refused.value.message) == (
+        403, 'persistentvolumeclaims "data" is forbidden: Internal error occurred: 2 default StorageClasses were found')
+    assert chain.admit(Request("CREATE", CLAIMS, obj=unclassed_claim(storageClassName="a")))["spec"]["storageClassName"] == "a"
+    assert "storageClassName" not in chain.admit(Request("UPDATE", CLAIMS, obj=unclassed_claim(), old_obj=unclassed_claim()))["spec"]
+
+
+def test_an_ingress_without_a_class_gets_the_default_ingress_class():
+    """DefaultIngressClass: a created Ingress with neither ingressClassName nor the
+    kubernetes.io/ingress.class annotation gets the default class; two defaults are Forbidden."""
+    chain = new_admission_chain(FakeRegistry(namespace("default"), ingress_class("nginx")))
+    assert chain.admit(Request("CREATE", INGRESSES, obj=ingress()))["spec"]["ingressClassName"] == "nginx"
+    annotated = chain.admit(Request("CREATE", INGRESSES, obj=ingress({"kubernetes.io/ingress.class": "x"})))
+    assert "ingressClassName" not in annotated["spec"]
+    chain = new_admission_chain(FakeRegistry(namespace("default"), ingress_class("a"),
+                                             ingress_class("b")))
+    with pytest.raises(StatusError) as refused:
+        chain.admit(Request("CREATE", INGRESSES, obj=ingress()))
+    assert refused.value.message == ('ingresses.networking.k8s.io "web" is forbidden: Internal error '
+                                               "occurred: 2 default IngressClasses were found, only 1 allowed")

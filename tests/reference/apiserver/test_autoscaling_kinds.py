@@ -248,3 +248,22 @@ def test_an_update_keeps_container_resource_metrics_only_of_an_autoscaler_that_h
     new = hpa(metrics=[CONTAINER_CPU])
     autoscalers.prepare_for_update(new, hpa(metrics=[CONTAINER_CPU]))
     assert new["spec"]["metrics"] == [CONTAINER_CPU]
+
+
+ZERO_QUANTITY = ('resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
+                 's:"", Format:""}')
+
+
+@pytest.mark.parametrize("metric,field", [
+    ({"type": "Pods", "pods": {"metricName": "m"}}, "spec.metrics[0].pods.target.averageValue"),
+    ({"type": "Object", "object": {"metricName": "m", "target": {"kind": "Service", "name": "s"}}},
+     "spec.metrics[0].object.target.value"),
+], ids=["pods", "object"])
+def test_a_v2beta1_target_left_out_is_the_zero_quantity(chain, metric, field):
+    """A v2beta1 Pods or Object metric without its target value converts to v2's target holding Go's
+    zero Quantity (no cached text, no format), which %#v shows so (as the real 1.24 answers)."""
+    body = hpa("autoscaling/v2beta1", name="zero", metrics=[metric])
+    code, status = call(chain, "POST", collection("v2beta1"), body)
+    assert code == 422, status
+    assert status["message"] == (f'HorizontalPodAutoscaler.autoscaling "zero" is invalid: {field}: Invalid value: '
+                                 f"{ZERO_QUANTITY}: must be positive")

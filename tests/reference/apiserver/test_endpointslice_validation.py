@@ -161,3 +161,22 @@ def test_endpoints_read_ipv4_octets_with_leading_zeros(field):
     at = f'subsets[0].{field}[1].ip: Invalid value: "fe80::1%1": '
     assert kinds.find("", "v1", "endpoints").validate(endpoints) == [
         f"{at}must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)", f"{at}must be a valid IP address"]
+
+
+ENDPOINTS_1001 = [{"addresses": [f"10.1.{i // 250}.{i % 250 + 1}"]} for i in range(1001)]
+
+
+@pytest.mark.parametrize("path,value,expected", [
+    (("endpoints",), ENDPOINTS_1001[:1000], []),
+    (("endpoints",), ENDPOINTS_1001, ["endpoints: Too many: 1001: must have at most 1000 items"]),
+    (("endpoints",), [{"addresses": ["x"]}] * 1001, ["endpoints: Too many: 1001: must have at most 1000 items"]),
+    (("endpoints", 0, "addresses"), [f"10.1.0.{i + 1}" for i in range(100)], []),
+    (("endpoints", 0, "addresses"), [f"10.1.0.{i + 1}" for i in range(101)],
+     ["endpoints[0].addresses: Too many: 101: must have at most 100 items"]),
+    (("ports",), [{"name": f"p{i}", "port": i % 65535 + 1, "protocol": "TCP"} for i in range(20001)],
+     ["ports: Too many: 20001: must have at most 20000 items"]),
+], ids=["1000-endpoints", "1001-endpoints", "1001-bad-endpoints", "100-addresses", "101-addresses", "20001-ports"])
+def test_a_slice_holds_at_most_1000_endpoints_of_100_addresses(path, value, expected):
+    """validateEndpoints and validatePorts: past 1000 endpoints or 20000 ports nothing else of them
+    is checked; an endpoint holds at most 100 addresses."""
+    assert problems(with_field(path, value)) == expected

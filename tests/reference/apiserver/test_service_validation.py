@@ -201,3 +201,65 @@ def test_headless_selectorless_dual(chain, ns):
     code, created = create(chain, ns, "headless", clusterIP="None", selector=None)
     assert code == 201, created
     assert (created["spec"]["ipFamilyPolicy"], created["spec"]["ipFamilies"]) == ("RequireDualStack", ["IPv4", "IPv6"])
+
+
+def test_a_dry_run_may_ask_for_a_cluster_ip_already_given(chain, ns):
+    """dryRunRange.Allocate checks only the range: a dry run asking for a taken IP is created (as the
+    real 1.24 answers); the real create is refused."""
+    assert create(chain, ns, "first", dry=False, clusterIP="10.96.0.73")[0] == 201
+    assert create(chain, ns, "again", clusterIP="10.96.0.73")[0] == 201
+    assert problems("again", create(chain, ns, "again", dry=False, clusterIP="10.96.0.73")) == (
+        'spec.clusterIPs: Invalid value: []string{"10.96.0.73"}: failed to allocate IP 10.96.0.73: '
+        "provided IP is already allocated")
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10}}}, None),
+    ({"sessionAffinity": "", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 10}}}, None),
+    ({"sessionAffinity": "ClientIP"}, {"clientIP": {"timeoutSeconds": 10800}}),
+    ({"sessionAffinity": "ClientIP", "sessionAffinityConfig": {}}, {"clientIP": {"timeoutSeconds": 10800}}),
+    ({"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {}}}, {"clientIP": {"timeoutSeconds": 10800}}),
+    ({"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 5}}},
+     {"clientIP": {"timeoutSeconds": 5}}),
+], ids=["none-drops", "empty-drops", "client-ip", "empty-config", "no-timeout", "kept"])
+def test_affinity_config_default(chain, ns, spec, expected):
+    """SetDefaults_Service: no affinity drops the config; ClientIP without a timeout gets the
+    default 10800 seconds, so neither is refused (the real 1.24 creates both)."""
+    code, service = create(chain, ns, "aff", **spec)
+    assert code == 201, service
+    assert service["spec"].get("sessionAffinityConfig") == expected
+
+
+def test_turning_client_ip_affinity_on_by_patch_defaults_its_config(chain, ns):
+    """A merge patch writing only sessionAffinity: ClientIP is defaulted, not refused."""
+    assert create(chain, ns, "affp", dry=False)[0] == 201
+    headers = {"Accept": "application/json", "Content-Type": "application/merge-patch+json"}
+    response = chain.handle(Request("PATCH", f"/api/v1/namespaces/{ns}/services/affp", {"dryRun": ["All"]}, headers,
+                                    b'{"spec":{"sessionAffinity":"ClientIP"}}'))
+    assert response.code == 200, response.body
+    assert json.loads(response.body)["spec"]["sessionAffinityConfig"] == {"clientIP": {"timeoutSeconds": 10800}}
+
+
+def test_a_local_load_balancers_health_check_port_stays(chain, ns):
+    """validateServiceExternalTrafficFieldsUpdate: while a service needs a health-check node port
+    (LoadBalancer, externalTrafficPolicy Local) before and after an update, the port may not change."""
+    assert create(chain, ns, "hc", dry=False, type="LoadBalancer", externalTrafficPolicy="Local")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/hc")
+    allocated = service["spec"]["healthCheckNodePort"]
+    service["spec"]["healthCheckNodePort"] = 30999 if allocated != 30999 else 30998
+    assert problems("hc", dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hc", service)) == (
+        "spec.healthCheckNodePort: Forbidden: field is immutable")
+    service["spec"].update(healthCheckNodePort=allocated, externalTrafficPolicy="Cluster")
+    assert dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hc", service)[0] == 200
+
+
+def test_an_update_that_leaves_out_the_health_check_port_keeps_it(chain, ns):
+    """patchAllocatedValues: a Local LoadBalancer service updated without its health-check node port
+    (or with 0) keeps the allocated one, not a new one."""
+    assert create(chain, ns, "hck", dry=False, type="LoadBalancer", externalTrafficPolicy="Local")[0] == 201
+    _, service = call(chain, "GET", f"/api/v1/namespaces/{ns}/services/hck")
+    allocated = service["spec"]["healthCheckNodePort"]
+    for left_out in (0, None):
+        service["spec"]["healthCheckNodePort"] = left_out
+        code, updated = dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hck", service)
+        assert (code, updated["spec"]["healthCheckNodePort"]) == (200, allocated)

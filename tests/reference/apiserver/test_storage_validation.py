@@ -190,6 +190,47 @@ def test_a_csi_volumes_node_stage_secret_is_not_validated(chain):
     assert create_pv(chain, "csi-stage", spec)[0] == 201
 
 
+def with_source(**source) -> dict:
+    spec = {k: v for k, v in PV_SPEC.items() if k != "hostPath"}
+    return {**spec, **source}
+
+
+@pytest.mark.parametrize("spec,message", [
+    (with_source(local={"path": "/mnt"}), "spec.nodeAffinity: Required value: Local volume requires node affinity"),
+    (with_source(local={"path": ""}, nodeAffinity=AFFINITY), "spec.local.path: Required value"),
+    (with_source(csi={"driver": "UPPER_", "volumeHandle": "h"}),
+     "spec.csi.driver: Invalid value: \"UPPER_\": a lowercase RFC 1123 subdomain must consist of lower case "
+     "alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. "
+     "'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"),
+    (with_source(csi={"driver": "example.com", "volumeHandle": "h", "nodePublishSecretRef": {"name": "s"}}),
+     "spec.csi.nodePublishSecretRef .namespace: Required value"),
+    (with_source(csi={"driver": "example.com", "volumeHandle": "h", "controllerExpandSecretRef": {}}),
+     "[spec.csi.controllerExpandSecretRef.name: Required value, "
+     "spec.csi.controllerExpandSecretRef.namespace: Required value]"),
+    (with_source(nfs={"server": "", "path": "p"}),
+     '[spec.nfs.server: Required value, spec.nfs.path: Invalid value: "p": must be an absolute path]'),
+    (with_source(iscsi={"targetPortal": "", "iqn": "x", "lun": -1}),
+     '[spec.iscsi.targetPortal: Required value, spec.iscsi.iqn: Invalid value: "x": must be valid format, '
+     "spec.iscsi.lun: Invalid value: -1: must be between 0 and 255, inclusive]"),
+    (with_source(fc={"targetWWNs": ["a"]}), "spec.fc.lun: Required value: lun is required if targetWWNs is specified"),
+    (with_source(rbd={"monitors": [], "image": ""}), "[spec.rbd.monitors: Required value, spec.rbd.image: Required value]"),
+    (with_source(gcePersistentDisk={"pdName": "p", "partition": -1}),
+     "spec.persistentDisk.partition: Invalid value: -1: must be between 1 and 255, inclusive"),
+    (with_source(awsElasticBlockStore={"volumeID": ""}), "spec.awsElasticBlockStore.volumeID: Required value"),
+    (with_source(cephfs={"monitors": []}), "spec.cephfs.monitors: Required value"),
+    (with_source(flexVolume={"driver": ""}), "spec.flexVolume.driver: Required value"),
+    (with_source(azureFile={"secretName": "", "shareName": ""}),
+     "[spec.azureFile.secretName: Required value, spec.azureFile.shareName: Required value]"),
+], ids=["local-affinity", "local-path", "csi-driver", "csi-node-secret", "csi-expand-secret", "nfs", "iscsi", "fc",
+        "rbd", "gce-partition", "aws", "cephfs", "flex", "azure-file"])
+def test_volume_source_rule(chain, spec, message, request):
+    """ValidatePersistentVolumeSpec checks its one source as the PersistentVolume spells it: the
+    real 1.24's words for each (a GCE disk's under spec.persistentDisk, CSI's node-publish secret
+    under a path with a space)."""
+    name = request.node.callspec.id
+    assert problems("PersistentVolume", name, create_pv(chain, name, spec)) == message
+
+
 @pytest.mark.parametrize("storage", ["10E", "1e19"])
 def test_a_capacity_past_int64_kept_as_an_int64_amount_is_valid(chain, storage, request):
     """validateBasicResource asks Quantity.Value, which is 0 (not negative) for a quantity kept as an

@@ -1,5 +1,5 @@
-"""What an update of a StatefulSet or a DaemonSet may change, as their strategies' ValidateUpdate
-decide it, with upstream's texts. One rule per test."""
+"""What an update of a StatefulSet, a DaemonSet or a ControllerRevision may change, as their
+strategies' ValidateUpdate decide it, with upstream's texts. One rule per test."""
 from __future__ import annotations
 
 import copy
@@ -75,3 +75,29 @@ def test_a_daemonset_selector_is_immutable_and_shown_as_go_shows_it():
         'MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{Key:"zone", Operator:"In", '
         'Values:[]string{"z1", "z2"}}, v1.LabelSelectorRequirement{Key:"gpu", Operator:"Exists", '
         'Values:[]string(nil)}}}: field is immutable']
+
+
+REVISION = {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": {"name": "db-1", "namespace": "d"},
+            "data": {"a": 1}, "revision": 1}
+
+
+def test_a_controller_revision_has_data():
+    """ValidateControllerRevision: data is mandatory (JSON null is none), the revision not negative."""
+    revisions = kinds.find("apps", "v1", "controllerrevisions")
+    assert revisions.validate(REVISION) == []
+    assert revisions.validate({**REVISION, "data": None, "revision": -1}) == [
+        "data: Required value: data is mandatory", "revision: Invalid value: -1: must be greater than or equal to 0"]
+
+
+@pytest.mark.parametrize("change,expected", [
+    ({"revision": 5}, []), ({"metadata": {**REVISION["metadata"], "labels": {"a": "b"}}}, []),
+    ({"data": {"a": 2}}, ['data: Invalid value: runtime.Unknown{TypeMeta:runtime.TypeMeta{APIVersion:"", Kind:""}, '
+                          "Raw:[]uint8{0x7b, 0x22, 0x61, 0x22, 0x3a, 0x32, 0x7d}, ContentEncoding:\"\", "
+                          'ContentType:"application/json"}: field is immutable']),
+    ({"data": None}, ["data: Required value: data is mandatory", 'data: Invalid value: "null": field is immutable']),
+], ids=["revision", "labels", "data", "no-data"])
+def test_a_controller_revisions_data_is_immutable(change, expected):
+    """ValidateControllerRevisionUpdate: the revision may change, the data not; upstream shows the
+    new data as the runtime.Unknown holding its JSON (the real 1.24's text for these patches)."""
+    revisions = kinds.find("apps", "v1", "controllerrevisions")
+    assert revisions.validate_update(REVISION, {**REVISION, **change}) == expected
