@@ -192,7 +192,7 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
         return None
     schema = openapi.definitions().get(name, {}) if name else declared
     expected = schema.get("type") or ("object" if "properties" in schema else None)
-    kind = _REFLECT_KINDS[type(value)]
+    kind = "float64" if isinstance(value, float) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too
     if expected == "object":
         return f"cannot restore struct from: {kind}" if "properties" in schema else f"cannot restore map from {kind}"
     if expected == "array" or schema.get("format") == "byte":
