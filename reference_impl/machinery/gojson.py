@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl.machinery.jsonbytes import dumps
+from reference_impl.machinery.jsonbytes import dumps, go_sorted_json
 from reference_impl.machinery.timefmt import rfc3339_parse_error
 from reference_impl.mirrors import mirrors
 
@@ -443,5 +443,4 @@ def marshal(value: Any, sort_keys: bool = False) -> bytes:
     the order they are given in)."""
     if not sort_keys:
         return marshal_escapes(dumps(value))
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return marshal_escapes(text.encode("utf-8", "surrogatepass"))
+    return marshal_escapes(go_sorted_json(value).encode("utf-8", "surrogatepass"))

@@ -282,3 +282,18 @@ def test_a_number_an_int64_field_refuses_is_quoted_as_written(chain, literal):
                                               f'number {literal} into Go struct field PodSpec.spec.'
                                               'terminationGracePeriodSeconds of type int64')
 
+
+
+@pytest.mark.parametrize("literal,replicas", [("1.0e0", 1), ("1E+2", 100)])
+def test_a_strategic_merge_patch_converts_a_float_without_a_fraction_to_an_integer(chain, literal, replicas):
+    """A strategic merge patch's result goes through the unstructured converter, which puts a float
+    with no fraction into an int32 (the real 1.24 server answered 200 to these)."""
+    name = f"smp-{replicas}"
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+                  "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                      "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    path = ns_path(chain, "deployments", group="apps/v1")
+    assert call(chain, "POST", path, deployment)[0] == 201
+    code, patched = call(chain, "PATCH", f"{path}/{name}", ('{"spec":{"replicas":' + literal + '}}').encode(),
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, patched["spec"]["replicas"]) == (200, replicas), patched
