@@ -69,7 +69,7 @@ def _spelled(text: object) -> re.Match | None:
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        text = repr(text)
+        text = _number_text(text)
     match = _GRAMMAR.match(str(text).strip())
     return match if match and match.group(2).strip(".") else None
 
@@ -210,7 +210,13 @@ def _text_of(text: object) -> str:
     """The text ParseQuantity reads for a decoded value: a JSON number as written, a string trimmed."""
     if isinstance(text, CanonicalText):
         text = text.original
-    return repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    return _number_text(text) if isinstance(text, (int, float)) else str(text).strip()
+
+
+def _number_text(number: int | float) -> str:
+    """A JSON number as UnmarshalJSON hands it to ParseQuantity: as the request wrote it (a
+    NumberLiteral keeps that text: `1e3`, `2.50`), else as Python spells it."""
+    return getattr(number, "text", "") or repr(number)
 
 
 _SUFFIX_EXPONENT = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
@@ -271,7 +277,7 @@ def scaled_value(text: object, scale: int) -> int:
     not fit an int64 and rounded away from zero when it is finer; one kept as an inf.Dec (unscaled
     at nano scale once parsed) keeps the low 64 bits of what big.Int computes."""
     quantity = parse(text)
-    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    written = _text_of(text)
     amount = _int64_amount(written)
     if amount is not None:
         value, amount_scale = amount[0], amount[1]

@@ -4,9 +4,12 @@ resource names and scopes with a 422 in upstream's words; and the LimitRanger an
 admission plugins read whatever is already stored without a 500."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+
+from reference_impl.apiserver.core.handlers import Request
 
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
 
@@ -224,6 +227,25 @@ def test_a_valid_limit_range_is_stored(chain, ns):
 def test_quota_rule(chain, ns, spec, message):
     """ValidateResourceQuotaSpec: one rule per case, each with its field path and upstream's text."""
     assert invalid("ResourceQuota", create_quota(chain, ns, spec)) == message
+
+
+def post_raw(chain, path: str, body: bytes):
+    """A POST of JSON bytes as they are (json.dumps would write 1e3 as 1000.0)."""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = chain.handle(Request("POST", path, {}, headers, body))
+    return response.code, json.loads(response.body)
+
+
+def test_a_quantity_given_as_a_json_number_is_parsed_from_its_text(chain, ns):
+    """UnmarshalJSON hands ParseQuantity the number as written: 1e3 is kept as its text (not
+    Python's 1000.0, "1k"), 2.50 is an int64Amount of 250 at scale -2, as the real 1.24 server
+    wrote and printed them."""
+    body = b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q"},"spec":{"hard":{"cpu":1e3}}}'
+    code, created = post_raw(chain, f"/api/v1/namespaces/{ns}/resourcequotas", body)
+    assert (code, created["spec"]["hard"]) == (201, {"cpu": "1e3"}), created
+    body = b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q"},"spec":{"hard":{"pods":2.50}}}'
+    message = invalid("ResourceQuota", post_raw(chain, f"/api/v1/namespaces/{ns}/resourcequotas", body))
+    assert message == f"spec.hard[pods]: Invalid value: {quantity(250, -2, '')}: must be an integer"
 
 
 def test_scope_selector_wrong_json_type_is_400(chain, ns):
