@@ -4081,8 +4081,8 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
 def gaps21_probes() -> list[Probe]:
     """LimitRange bounds whose errors print resource.Quantity with %#v (an inf.Dec from a fine or a
     huge quantity, texts String cached by an earlier check, RoundUp's rescaling, SI exponents past
-    E), numbers a typed field refuses quoted as written (by create and by every patch type), floats
-    in quoted JSON (a YAML body without a kind, a custom object's patch result without one)."""
+    E), numbers a typed field refuses quoted as written (by create and by every patch type) and
+    quantities given as numbers parsed from their text, floats in quoted JSON (a YAML body without a kind, a custom object's patch result without one)."""
     limit_ranges = kind_named("limitranges").collection()
 
     def limit_range(*items: dict) -> Probe:
@@ -4108,6 +4108,9 @@ def gaps21_probes() -> list[Probe]:
         for media, body in ((MERGE, b'{"spec":{"replicas":' + literal + b"}}"), (STRATEGIC, b'{"spec":{"replicas":' + literal + b"}}"),
                             (JSON_PATCH, b'[{"op":"replace","path":"/spec/replicas","value":' + literal + b"}]")):
             probes.append(Probe("gaps21", "PATCH", deployment, "dryRun=All", media, body))
+    quotas = kind_named("resourcequotas").collection()
+    probes += [Probe("gaps21", "POST", quotas, "dryRun=All", JSON, b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":'
+                     b'{"name":"q"},"spec":{"hard":{"pods":' + literal + b"}}}") for literal in (b"2.50", b"1.5e-3", b"-1.5e-3")]
     gadgets = f"/apis/diff.example.com/v1/namespaces/{NAMESPACE}/gadgets"
     floats = b'{"apiVersion":"v1","kind":"X","a":1e-7,"b":1.0,"c":1e20,"d":1.5e300,"e":0.000001,"f":1e-5,"h":1e21}'
     probes += [Probe("gaps21", "POST", gadgets, "", JSON,
