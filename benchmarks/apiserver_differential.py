@@ -154,6 +154,9 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                updates, bad values through the beta versions, MicroTime spellings, secret types'
                keys, config map key names, objects being deleted (new finalizers, grace periods),
                two default IngressClasses or StorageClasses, a Local LoadBalancer's health-check port
+  gaps21       LimitRange bounds printed with %#v (inf.Dec, cached texts, rounding, exponents past E),
+               numbers a typed field refuses quoted as the request wrote them (create and every patch
+               type), floats in the JSON a missing-kind or invalid-patch message quotes
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
@@ -5566,7 +5569,52 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += method_probes() + known_gap_probes() + fuzz20_probes() + fuzz21_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
-    return probes + value_status_probes() + crd_probes() + crdterm20_probes()
+    return probes + value_status_probes() + crd_probes() + gaps21_probes() + crdterm20_probes()
+
+
+def gaps21_probes() -> list[Probe]:
+    """LimitRange bounds whose errors print resource.Quantity with %#v (an inf.Dec from a fine or a
+    huge quantity, texts String cached by an earlier check, RoundUp's rescaling, SI exponents past
+    E), numbers a typed field refuses quoted as written (by create and by every patch type) and
+    quantities given as numbers parsed from their text, floats in quoted JSON (a YAML body without a kind, a custom object's patch result without one)."""
+    limit_ranges = kind_named("limitranges").collection()
+
+    def limit_range(*items: dict) -> Probe:
+        body = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "q"}, "spec": {"limits": list(items)}}
+        return Probe("gaps21", "POST", limit_ranges, "dryRun=All", JSON, encode(body))
+
+    bounds = [({"cpu": "1000m"}, {"cpu": "0.5"}), ({"cpu": "2"}, {"cpu": "1e-1000"}), ({"cpu": "2000m"}, {"cpu": "0.0000000001"}),
+              ({"cpu": "1"}, {"cpu": "-0"}), ({"cpu": "1"}, {"cpu": "0.5m"}), ({"cpu": "0.9999"}, {"cpu": "1000u"}),
+              ({"cpu": "1000E"}, {"cpu": "10E"}), ({"memory": "3Gi"}, {"memory": "1.5Gi"})]
+    probes = [limit_range({"type": "Container", "min": low, "max": high}) for low, high in bounds]
+    probes += [limit_range({"type": "Container", "default": {"cpu": "2.0001"}, "defaultRequest": {"cpu": "3000m"},
+                            "max": {"cpu": "1.5"}, "min": {"cpu": "4000m"}}),
+               limit_range({"type": "Container", "default": {"nvidia.com/gpu": "2.5"},
+                            "defaultRequest": {"nvidia.com/gpu": "1.0000000001"}}),
+               limit_range({"type": "PersistentVolumeClaim", "min": {"storage": "2000000000000000000000"},
+                            "max": {"storage": "1Ki"}}),
+               limit_range({"type": "Pod", "min": {"cpu": "1E3"}, "max": {"cpu": "100"}, "maxLimitRequestRatio": {"cpu": "1.5"}})]
+    deployment = f"{kind_named('deployments').collection()}/{NAMESPACE}-probe"
+    pod = kind_named("pods").object("gaps21")
+    for literal in (b"1.0e0", b"2.50", b"1E+2", b"0.000001", b"1e-7", b"1e21", b"0.1e1"):
+        probes.append(Probe("gaps21", "POST", kind_named("pods").collection(), "dryRun=All", JSON,
+                            encode(pod).replace(b'"spec":{', b'"spec":{"terminationGracePeriodSeconds":' + literal + b",")))
+        for media, body in ((MERGE, b'{"spec":{"replicas":' + literal + b"}}"), (STRATEGIC, b'{"spec":{"replicas":' + literal + b"}}"),
+                            (JSON_PATCH, b'[{"op":"replace","path":"/spec/replicas","value":' + literal + b"}]")):
+            probes.append(Probe("gaps21", "PATCH", deployment, "dryRun=All", media, body))
+    quotas = kind_named("resourcequotas").collection()
+    probes += [Probe("gaps21", "POST", quotas, "dryRun=All", JSON, b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":'
+                     b'{"name":"q"},"spec":{"hard":{"pods":' + literal + b"}}}") for literal in (b"2.50", b"1.5e-3", b"-1.5e-3")]
+    gadgets = f"/apis/diff.example.com/v1/namespaces/{NAMESPACE}/gadgets"
+    floats = b'{"apiVersion":"v1","kind":"X","a":1e-7,"b":1.0,"c":1e20,"d":1.5e300,"e":0.000001,"f":1e-5,"h":1e21}'
+    probes += [Probe("gaps21", "POST", gadgets, "", JSON,
+                     b'{"apiVersion":"diff.example.com/v1","kind":"Gadget","metadata":{"name":"floats"},"spec":{"emb":' + floats + b"}}"),
+               Probe("gaps21", "PATCH", f"{gadgets}/floats", "dryRun=All", JSON_PATCH, b'[{"op":"remove","path":"/kind"}]'),
+               Probe("gaps21", "PATCH", f"{gadgets}/floats", "dryRun=All", MERGE, b'{"kind":null,"spec":{"x":1e-7}}'),
+               Probe("gaps21", "POST", gadgets, "dryRun=All", "application/yaml",
+                     b"apiVersion: diff.example.com/v1\nmetadata: {name: k2}\nspec: {emb: {apiVersion: v1, kind: X, a: 1e-7, "
+                     b"b: 1.0, c: 1e20, e: 0.000001, f: 1.0e-5, h: 1e21}}\n")]
+    return probes
 
 
 def crdterm20_probes() -> list[Probe]:

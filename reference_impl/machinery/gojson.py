@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from reference_impl.machinery.jsonbytes import dumps
+from reference_impl.machinery.jsonbytes import dumps, go_sorted_json
 from reference_impl.machinery.timefmt import rfc3339_parse_error
 from reference_impl.mirrors import mirrors
 
@@ -402,12 +402,28 @@ def type_error(shown: str, go_type: str, where: str = "") -> str:
     return f"json: cannot unmarshal {shown} into Go struct field {where} of type {go_type}"
 
 
+class NumberLiteral(float):
+    """A float decoded from JSON text that Python does not spell back as it was written (`1.0e0`,
+    `2.50`, `0.000001`): encoding/json quotes the text itself when it refuses the number."""
+    text: str = ""
+
+
+def number_literal(token: str, value: float) -> float:
+    """`value` read from `token`, as a NumberLiteral when its repr is not the token."""
+    if repr(value) == token:
+        return value
+    literal = NumberLiteral(value)
+    literal.text = token
+    return literal
+
+
 def value_type_error(value: Any, go_type: str, where: str = "") -> str:
-    """`type_error` for a decoded `value`: a number is shown with its digits when the type it met is
-    numeric (one it cannot hold, as literalStore reports it), else by its JSON type alone."""
+    """`type_error` for a decoded `value`: a number is shown with its digits as the request wrote
+    them when the type it met is numeric (one it cannot hold, as literalStore reports it), else by
+    its JSON type alone."""
     shown = type_name(value)
     if shown == "number" and go_type.startswith(("int", "float")):
-        shown = f"number {value}"
+        shown = f"number {getattr(value, 'text', '') or value}"
     return type_error(shown, go_type, where)
 
 
@@ -427,5 +443,4 @@ def marshal(value: Any, sort_keys: bool = False) -> bytes:
     the order they are given in)."""
     if not sort_keys:
         return marshal_escapes(dumps(value))
-    text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, allow_nan=False)
-    return marshal_escapes(text.encode("utf-8", "surrogatepass"))
+    return marshal_escapes(go_sorted_json(value).encode("utf-8", "surrogatepass"))

@@ -33,7 +33,9 @@ class GoFloat(float):
 def go_float_text(value: float) -> str:
     """A finite float64 as encoding/json writes it: the shortest digits that read back as it, in
     exponent form below 1e-6 and from 1e21 (`1e-7`, `1.5e+21`), positional between."""
-    if value == 0 or 1e-6 <= abs(value) < 1e21:
+    if value == 0:
+        return "-0" if math.copysign(1, value) < 0 else "0"
+    if 1e-6 <= abs(value) < 1e21:
         sign, digits, exponent = Decimal(repr(value)).as_tuple()
         text = "".join(map(str, digits)).rstrip("0") or "0"
         point = len(digits) + exponent  # where the decimal point falls in the digits
@@ -64,6 +66,20 @@ def _dumps_json(value: Any) -> str:
     return "".join(json.encoder._make_iterencode(  # type: ignore[attr-defined]
         {}, _encoder.default, json.encoder.encode_basestring_ascii, None, _float_text, ":", ",",
         False, False, True)(value, 0))
+
+def _go_float_text(value: float) -> str:
+    return go_float_text(value) if math.isfinite(value) else _NON_FINITE.get(repr(value), repr(value))
+
+
+@mirrors("encoding/json.Marshal")
+def go_sorted_json(value: Any) -> str:
+    """Compact JSON with every object's keys sorted, non-ASCII text kept and every float in Go's
+    text (`1e-7`, `1` for 1.0, `100000000000000000000` for 1e20), as encoding/json writes the
+    map[string]interface{} decoded JSON becomes."""
+    return "".join(json.encoder._make_iterencode(  # type: ignore[attr-defined]
+        {}, _encoder.default, json.encoder.encode_basestring, None, _go_float_text, ":", ",",
+        True, False, True)(value, 0))
+
 
 # A run of 19 or more digits may be an integer past 64 bits (2**63 has 19 digits), which orjson
 # reads as a float; such bytes, rare in Kubernetes objects, are read by the standard library. The

@@ -69,7 +69,7 @@ def _spelled(text: object) -> re.Match | None:
     if isinstance(text, bool):
         return None
     if isinstance(text, (int, float)):
-        text = repr(text)
+        text = _number_text(text)
     match = _GRAMMAR.match(str(text).strip())
     return match if match and match.group(2).strip(".") else None
 
@@ -116,6 +116,8 @@ def _remembered_for_texts(func):
 @_remembered_for_texts
 def parse(text: object) -> Quantity | None:
     """The quantity `text` spells, rounded up to nano precision as upstream stores it, or None."""
+    if isinstance(text, CanonicalText):
+        return parse(text.original)
     written = _written(text)
     if written is None:
         return None
@@ -123,7 +125,7 @@ def parse(text: object) -> Quantity | None:
     value = Fraction(math.ceil(value * NANO), NANO)
     if fmt == BINARY_SI and value > MAX_INT64:
         value = Fraction(MAX_INT64)  # ParseQuantity's cap on a binary quantity too big for an int64
-    amount = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip())
+    amount = _int64_amount(_text_of(text))
     return Quantity(sign * value, fmt, amount[2] if amount is not None else "")
 
 
@@ -147,8 +149,10 @@ def canonical(quantity: Quantity) -> str:
         mantissa, exponent = mantissa // 10, exponent + 1
     while exponent % 3:
         mantissa, exponent = mantissa * 10, exponent - 1
-    if fmt == DECIMAL_SI and exponent in _DECIMAL_SUFFIX:
-        return f"{sign}{mantissa}{_DECIMAL_SUFFIX[exponent]}"
+    if fmt == DECIMAL_SI:
+        # An exponent with no SI suffix (from 1e21 up) gets none: constructBytes' miss is ignored,
+        # so 2e21 is printed "2".
+        return f"{sign}{mantissa}{_DECIMAL_SUFFIX.get(exponent, '')}"
     return f"{sign}{mantissa}e{exponent}" if exponent else f"{sign}{mantissa}"
 
 
@@ -159,28 +163,60 @@ def marshaled(text: object) -> object:
     ParseQuantity kept it as already canonical ("1E3", "+1", "5."), else `canonical` ("0.5" is
     "500m", "1.5Gi" "1536Mi"). What is no quantity (validation refuses it) stays as it is."""
     quantity = parse(text)
-    return text if quantity is None else str(quantity)
+    if quantity is None:
+        return text
+    shown = str(quantity)
+    if parse(shown).value == quantity.value:
+        return shown
+    kept = CanonicalText(shown)
+    kept.original = text.original if isinstance(text, CanonicalText) else text
+    return kept
+
+
+class CanonicalText(str):
+    """The text MarshalJSON writes for a quantity that does not spell its value (String gives a
+    decimal SI quantity from 1e21 up no suffix: "2000E" is "2"), equal to it as a string; the
+    object decoded still holds the value of `original`, the text it was decoded from."""
+    original: object = ""
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).RoundUp")
 @_remembered_for_texts
 def rounded_up_to_milli(text: object) -> object:
     """`text` as SetDefaults_ResourceList leaves it, rounded away from zero to thousandths (with
-    the canonical text of the rounded value: "1n" is "1m", "1.0001" "1001m"); `text` itself when it
-    needs no rounding, or is no quantity."""
+    the canonical text of the rounded value: "1n" is "1m", "1.0001" "1001m"); `text` itself when
+    RoundUp leaves the Quantity as it was (an int64Amount of scale -3 or coarser), or is no
+    quantity. "1000u" is exact, but its int64Amount is rescaled, so it is rounded text too."""
     quantity = parse(text)
-    if quantity is None or (quantity.value * 1000).denominator == 1:
+    if quantity is None:
+        return text
+    amount = _int64_amount(_text_of(text))
+    if (amount[1] >= -3) if amount is not None else (quantity.value * 1000).denominator == 1:
         return text
     rounded = RoundedText(canonical(Quantity(Fraction(quantity.milli(), 1000), quantity.format)))
-    rounded.dec = _int64_amount(repr(text) if isinstance(text, (int, float)) else text.strip()) is None
+    rounded.original = text
     return rounded
 
 
 class RoundedText(str):
     """The canonical text of a quantity Quantity.RoundUp changed, equal to that text as a string;
-    `dec` when the Quantity was an inf.Dec, which RoundUp keeps one. RoundUp clears the cached
-    text either way, which %#v shows (`go_syntax`)."""
-    dec = False
+    `original` is the text it was decoded from, which tells what RoundUp made of it (an inf.Dec
+    stays one, an int64Amount is rescaled to thousandths) and its format. RoundUp clears the
+    cached text either way, which %#v shows (`held`)."""
+    original: object = ""
+
+
+def _text_of(text: object) -> str:
+    """The text ParseQuantity reads for a decoded value: a JSON number as written, a string trimmed."""
+    if isinstance(text, CanonicalText):
+        text = text.original
+    return _number_text(text) if isinstance(text, (int, float)) else str(text).strip()
+
+
+def _number_text(number: int | float) -> str:
+    """A JSON number as UnmarshalJSON hands it to ParseQuantity: as the request wrote it (a
+    NumberLiteral keeps that text: `1e3`, `2.50`), else as Python spells it."""
+    return getattr(number, "text", "") or repr(number)
 
 
 class ZeroValue(str):
@@ -250,7 +286,7 @@ def scaled_value(text: object, scale: int) -> int:
     not fit an int64 and rounded away from zero when it is finer; one kept as an inf.Dec (unscaled
     at nano scale once parsed) keeps the low 64 bits of what big.Int computes."""
     quantity = parse(text)
-    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
+    written = _text_of(text)
     amount = _int64_amount(written)
     if amount is not None:
         value, amount_scale = amount[0], amount[1]
@@ -270,24 +306,63 @@ def scaled_value(text: object, scale: int) -> int:
     return _wrap_int64(_wrap_int64(result) + 1) if remainder else _wrap_int64(result)
 
 
+@dataclass
+class Held:
+    """A resource.Quantity as a Go variable holds it: its int64Amount (value, scale), or None once
+    it is an inf.Dec, and the text String has cached in `s`. Methods with pointer receivers change
+    it, as they change the copy upstream's validation holds in a local variable."""
+    quantity: Quantity
+    amount: tuple[int, int] | None
+    s: str
+
+    @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).String")
+    def string(self) -> str:
+        if not self.s:
+            self.s = canonical(self.quantity)
+        return self.s
+
+    @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).Cmp",
+             "(*k8s.io/apimachinery/pkg/api/resource.Quantity).AsDec")
+    def cmp(self, other: "Held") -> int:
+        """-1, 0 or 1; when either is an inf.Dec both are compared as one, and AsDec turns this one
+        (the receiver, not the argument passed by value) into an inf.Dec for good."""
+        if other.amount is None:
+            self.amount = None
+        a, b = self.quantity.value, other.quantity.value
+        return (a > b) - (a < b)
+
+    def go_syntax(self) -> str:
+        """How %#v prints it; upstream prints an inf.Dec's memory address, which no one can
+        reproduce: a fixed one stands in for it."""
+        (value, scale), dec = (self.amount, "nil") if self.amount is not None else ((0, 0), "0xc000000000")
+        return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
+                f'd:resource.infDecAmount{{Dec:(*inf.Dec)({dec})}}, s:"{self.s}", Format:"{self.quantity.format}"}}')
+
+
+def held(text: object) -> Held:
+    """The resource.Quantity decoded from `text` (and rounded to thousandths by the defaults when
+    it is a RoundedText) as Go holds it: ParseQuantity's int64Amount and kept text from its fast
+    path, an inf.Dec from its slow one; RoundUp rescales an int64Amount and clears the text."""
+    if isinstance(text, ZeroValue):
+        return Held(Quantity(parse(text).value, ""), (0, 0), "")
+    original = text.original if isinstance(text, RoundedText) else text
+    amount = _int64_amount(_text_of(original))
+    quantity = parse(text)
+    if isinstance(text, RoundedText):
+        quantity = Quantity(quantity.value, parse(original).format)
+        if amount is not None:
+            value, scale, _ = amount
+            amount = (_away_from_zero(Fraction(value, 10 ** (-3 - scale))), -3, "")
+    if amount is None:
+        return Held(quantity, None, "")
+    return Held(quantity, amount[:2], amount[2])
+
+
 def go_syntax(text: object, stringified: bool = False) -> str:
     """How Go's %#v prints the resource.Quantity decoded from `text`, as field.Invalid shows a
     Quantity passed by value; `stringified` when its String method has run on that copy (which
-    caches the canonical text in `s`). Upstream prints an inf.Dec's memory address, which no one
-    can reproduce; a fixed one stands in for it."""
-    if isinstance(text, ZeroValue):
-        cached = "0" if stringified else ""
-        return ('resource.Quantity{i:resource.int64Amount{value:0, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, '
-                f's:"{cached}", Format:""}}')
-    quantity = parse(text)
-    written = repr(text) if isinstance(text, (int, float)) else str(text).strip()
-    amount = _int64_amount(written)
-    if amount is None or getattr(text, "dec", False):
-        value, scale, cached, dec = 0, 0, "", "(*inf.Dec)(0xc000000000)"
-    else:
-        (value, scale, cached), dec = amount, "(*inf.Dec)(nil)"
-    if isinstance(text, RoundedText):
-        cached = ""  # RoundUp cleared it
-    cached = canonical(quantity) if stringified else cached
-    return (f"resource.Quantity{{i:resource.int64Amount{{value:{value}, scale:{scale}}}, "
-            f'd:resource.infDecAmount{{Dec:{dec}}}, s:"{cached}", Format:"{quantity.format}"}}')
+    caches the canonical text in `s`)."""
+    quantity = held(text)
+    if stringified:
+        quantity.string()
+    return quantity.go_syntax()

@@ -221,6 +221,7 @@ def _unstructured_value(value: object) -> object:
             return int(value)
         if abs(value) >= GO_FLOAT_EXPONENT_FROM or abs(value) < ORJSON_DIGITS_FROM:
             return GoFloat(value)
+        return float(value)  # the float64 alone, not the text it was decoded from
     elif type(value) is int and not MIN_INT64 <= value <= MAX_INT64:
         return _as_float64(value)
     return value

@@ -220,7 +220,7 @@ def _finite_float(token: str) -> float:
     value = float(token)
     if not math.isfinite(value):
         raise ValueError(f"json: cannot unmarshal number {token} into Go value of type float64")
-    return value
+    return gojson.number_literal(token, value)
 
 
 def _int(token: str) -> int:

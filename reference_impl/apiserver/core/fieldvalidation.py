@@ -192,7 +192,7 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
         return None
     schema = openapi.definitions().get(name, {}) if name else declared
     expected = schema.get("type") or ("object" if "properties" in schema else None)
-    kind = _REFLECT_KINDS[type(value)]
+    kind = "float64" if isinstance(value, float) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too
     if expected == "object":
         return f"cannot restore struct from: {kind}" if "properties" in schema else f"cannot restore map from {kind}"
     if expected == "array" or schema.get("format") == "byte":
@@ -210,7 +210,8 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
 def convert_integers(group: str, version: str, kind: str, obj: dict) -> None:
     """What the unstructured converter does, in place, with an integer its field's Go type cannot
     hold: converts it as Go converts between integer types (reflect's Convert), keeping the low 32
-    or 64 bits, so 2147483648 in an int32 is -2147483648. A strategic merge patch's result goes
+    or 64 bits, so 2147483648 in an int32 is -2147483648; and with a float of no fraction in an
+    integer field (1.0e0 is 1). A strategic merge patch's result goes
     through the converter, not encoding/json, which refuses such a value."""
     name = _definition_for(group, version, kind)
     if name is not None:
@@ -229,10 +230,20 @@ def _convert_integers(value: object, schema: dict) -> object:
                 value[key] = _convert_integers(item, child)
     elif isinstance(value, list) and isinstance(schema.get("items"), dict):
         value[:] = [_convert_integers(item, schema["items"]) for item in value]
+    elif schema.get("type") == "integer" and isinstance(value, float) and value.is_integer():
+        # A float with no fraction is converted (reflect's Convert, through int64: amd64 makes one
+        # past its range the smallest int64); one with a fraction is the converter's error.
+        value = int(value) if abs(value) < 2**63 else -2**63
+        if _out_of_range(value, schema.get("format", "")):
+            value = _wrapped(value, schema.get("format", ""))
     elif schema.get("type") == "integer" and _out_of_range(value, schema.get("format", "")):
-        bits = 32 if schema.get("format") == "int32" else 64
-        value = (value + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
+        value = _wrapped(value, schema.get("format", ""))
     return value
+
+
+def _wrapped(value: int, format: str) -> int:
+    bits = 32 if format == "int32" else 64
+    return (value + 2 ** (bits - 1)) % 2 ** bits - 2 ** (bits - 1)
 
 
 # Schema nodes as _walk reads them, by identity: every node is part of `openapi.definitions()`,

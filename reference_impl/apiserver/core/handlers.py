@@ -12,7 +12,6 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 from __future__ import annotations
 
 import functools
-import json
 import random
 import re
 import threading
@@ -781,7 +780,7 @@ def decode_custom_patched(patched: dict, resource) -> dict:
     except scheme.DecodeError as err:
         raise undecodable_patch_result(patched, err.problem) from None
     if not patched.get("kind"):
-        data = json.dumps(patched, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        data = gojson.marshal(patched, sort_keys=True).decode("utf-8", "surrogatepass")
         raise undecodable_patch_result(patched, f"Object 'Kind' is missing in '{data}'")
     if not patched.get("apiVersion"):
         raise errors.bad_request("Object 'apiVersion' is missing in 'object has no apiVersion field'")
@@ -885,7 +884,7 @@ def decode_into_kind(request: Request, resource, obj: dict) -> dict:
 def undecodable_patch_result(patched: dict, problem: str) -> StatusError:
     """A JSON or merge patch whose result the kind cannot hold is invalid, quoting the patched
     document as the patch library marshals it (keys sorted) and the decoder's error."""
-    shown = gojson.quote(json.dumps(patched, sort_keys=True, separators=(",", ":"), ensure_ascii=False))
+    shown = gojson.quote(gojson.marshal(patched, sort_keys=True).decode("utf-8", "surrogatepass"))
     return errors.invalid("", "", [f"patch: Invalid value: {shown}: {problem}"])
 
 

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import errors, gostruct
 from reference_impl.apiserver.core.errors import StatusError
+from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import lastapplied, typed
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
 from reference_impl.apiserver.fieldmanager.managedfields import (APPLY, UPDATE, Managed, ManagedFieldsError,
@@ -108,6 +109,11 @@ def _without_managed_fields(obj: dict) -> dict:
     return {**obj, "metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}}
 
 
+# A custom object as its field manager types it: metadata an ObjectMeta (finalizers a set, owner
+# references keyed by uid), every other field deduced from its value.
+CUSTOM_OBJECT = {"type": "object", "properties": {"metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"}}}
+
+
 @dataclass(frozen=True)
 class FieldManager:
     """fieldmanager.NewDefaultFieldManager for a kind in `api_version`: `ignored` are the fields
@@ -129,8 +135,9 @@ class FieldManager:
         if subresource == "scale":
             return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
                        frozenset({_path("status")}), knows_kind=not resource.custom, kind="Scale")
-        # A custom object's fields are tracked by their values' shapes (the deduced type), not its schema.
-        schema = Schema() if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
+        # A custom object's fields are tracked by their values' shapes (the deduced type), not its
+        # schema, but for its metadata, which the CRD's OpenAPI model types as ObjectMeta.
+        schema = Schema(CUSTOM_OBJECT) if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
         if resource.reset_fields is not None:
             ignored = frozenset(_path(*names) for names in resource.reset_fields.get(subresource, ()))
         elif subresource == "status":
@@ -139,6 +146,11 @@ class FieldManager:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
         return cls(schema, resource.api_version, subresource, ignored,
                    functools.partial(kinds.default, resource), kind=resource.kind)
+
+    @property
+    def _deduced(self) -> bool:
+        """Whether the objects are custom ones, typed by their values but for their metadata."""
+        return self.schema.node is None or self.schema.node is CUSTOM_OBJECT
 
     @property
     def _updater(self) -> Updater:
@@ -297,7 +309,7 @@ class FieldManager:
         error, a 500, printing the two typed values with their addresses; a 400 here, its words
         with one address for both."""
         kind = applied.get("kind") or ""
-        if self.schema.node is not None and self.kind and kind and kind != self.kind:
+        if not self._deduced and self.kind and kind and kind != self.kind:
             typed_value = "{0xc000000000 {<nil> <nil> <nil>}}"
             raise errors.bad_request("failed to merge config: expected objects of the same type, but got "
                                      f"{typed_value} and {typed_value}")
@@ -307,7 +319,7 @@ class FieldManager:
         """The applied configuration is typed by its own kind, which the kind's group/version must
         define, and sets only fields the kind declares (a TypedError otherwise); a custom object's
         deduced type takes any."""
-        if self.schema.node is None:
+        if self._deduced:
             return
         kind = applied.get("kind") or ""
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Callable
 
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
@@ -9,11 +10,11 @@ from reference_impl.apiserver.core.schemas import CORE, arr, kind, list_kind, ob
 from reference_impl.apiserver.kinds._columns import part
 from reference_impl.apiserver.kinds._defaulting import resource_lists
 from reference_impl.machinery import quantity
-from reference_impl.machinery.quantity import Quantity
 from reference_impl.mirrors import mirrors
 
 LIMIT_TYPES = ("Pod", "Container", "PersistentVolumeClaim")
 BOUNDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
+ONE = quantity.held(1)  # resource.NewQuantity(1, resource.DecimalSI)
 
 
 def _written(resources: object) -> dict[str, object]:
@@ -36,11 +37,11 @@ def _resource_name_problems(limit_type: str, name: str, path: str) -> list[str]:
     return v.resource_name_problems(name, path)
 
 
-def _invalid_quantity(path: str, written: object, detail: str, stringified: bool = True) -> str:
-    # The message has printed the quantity with its String method, which caches its text in the
-    # copy field.Invalid holds, except where the real server shows it copied before (a ratio
-    # below 1).
-    return f"{path}: Invalid value: {quantity.go_syntax(written, stringified=stringified)}: {detail}"
+def _invalid(path: str, shown: quantity.Held, detail: Callable[[], str]) -> str:
+    """field.Invalid of a Quantity copied into the error before the message's String calls run
+    (which cache its text in the variable, for the checks after)."""
+    value = shown.go_syntax()
+    return f"{path}: Invalid value: {value}: {detail()}"
 
 
 @mirrors("(k8s.io/kubernetes/pkg/registry/core/limitrange.limitrangeStrategy).PrepareForCreate")
@@ -100,28 +101,32 @@ _ORDER_CHECKS = (
 
 
 def _bound_problems(path: str, name: str, written: dict[str, object]) -> list[str]:
-    """How one resource's bounds in an item contradict each other, in upstream's order of checks."""
-    q: dict[str, Quantity] = {field: quantity.parse(text) for field, text in written.items()}
-    shown = {field: str(value) for field, value in q.items()}
-    problems = [_invalid_quantity(f"{path}.{at}[{name}]", written[value], detail.format(**shown))
-                for lower, upper, at, value, detail in _ORDER_CHECKS
-                if lower in q and upper in q and q[lower].value > q[upper].value]
+    """How one resource's bounds in an item contradict each other, in upstream's order of checks.
+    Each bound is a local copy of its Quantity that the checks change as Go's pointer methods do:
+    Cmp turns the receiver into an inf.Dec when the other is one, String caches its text; %#v
+    shows either change in the errors after it."""
+    q = {field: quantity.held(text) for field, text in written.items()}
+    problems = []
+    for lower, upper, at, value, detail in _ORDER_CHECKS:
+        if lower in q and upper in q and q[lower].cmp(q[upper]) > 0:
+            problems.append(_invalid(f"{path}.{at}[{name}]", q[value], lambda detail=detail: detail.format(
+                **{field: q[field].string() for field in (lower, upper)})))
     ratio, here = q.get("maxLimitRequestRatio"), f"{path}.maxLimitRequestRatio[{name}]"
-    if ratio is not None and ratio.value < 1:
-        problems.append(_invalid_quantity(here, written["maxLimitRequestRatio"], f"ratio {ratio} is less than 1",
-                                          stringified=False))
+    if ratio is not None and ratio.cmp(ONE) < 0:
+        problems.append(_invalid(here, ratio, lambda: f"ratio {ratio.string()} is less than 1"))
     if ratio is not None and "min" in q and "max" in q:
-        ratio_value, low, high = ratio.whole(), q["min"].whole(), q["max"].whole()
+        low_q, high_q = q["min"].quantity, q["max"].quantity
+        ratio_value, low, high = ratio.quantity.whole(), low_q.whole(), high_q.whole()
         if max(ratio_value, low, high) < quantity.MAX_INT64 // 1000:  # resource.MaxMilliValue
-            ratio_value, low, high = ratio.milli() / 1000, q["min"].milli(), q["max"].milli()
+            ratio_value, low, high = ratio.quantity.milli() / 1000, low_q.milli(), high_q.milli()
         if low and ratio_value > high / low:  # a zero min makes Go's limit +Inf (or NaN), never exceeded
-            problems.append(_invalid_quantity(here, written["maxLimitRequestRatio"],
-                                              f"ratio {ratio} is greater than max/min = {high / low:f}"))
+            problems.append(_invalid(here, ratio, lambda: f"ratio {ratio.string()} is greater than max/min = "
+                                                          f"{high / low:f}"))
     if not v.is_overcommit_allowed(name) and "default" in q and "defaultRequest" in q \
-            and q["default"].value != q["defaultRequest"].value:
-        problems.append(_invalid_quantity(f"{path}.defaultRequest[{name}]", written["defaultRequest"],
-                                          f"default value {shown['default']} must equal to defaultRequest value "
-                                          f"{shown['defaultRequest']} in {name}"))
+            and q["default"].cmp(q["defaultRequest"]) != 0:
+        problems.append(_invalid(f"{path}.defaultRequest[{name}]", q["defaultRequest"],
+                                 lambda: f"default value {q['default'].string()} must equal to defaultRequest value "
+                                         f"{q['defaultRequest'].string()} in {name}"))
     return problems
 
 

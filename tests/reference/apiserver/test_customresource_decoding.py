@@ -122,3 +122,26 @@ def test_a_json_patch_removing_the_kind_or_apiversion_is_refused(chain):
         400, "BadRequest", "Object 'apiVersion' is missing in 'object has no apiVersion field'")
     code, read = _raw(chain, "GET", widgets(chain, "w1"))
     assert code == 200 and json.loads(read)["kind"] == "Widget"
+
+
+def test_a_yaml_body_without_a_kind_is_quoted_with_gos_float_text(chain):
+    """The JSON a YAML body became, quoted in the missing-kind 400, writes each float as
+    encoding/json does (`1e-7`, `1` for 1.0, `100000000000000000000`, `0.00001`), as the real 1.24
+    server quoted this body."""
+    body = b"apiVersion: example.com/v1\nmetadata: {name: k}\nspec: {a: 1e-7, b: 1.0, c: 1e20, d: 1.0e-5}\n"
+    headers = {"Accept": "application/json", "Content-Type": "application/yaml"}
+    response = chain.handle(Request("POST", widgets(chain), {}, headers, body))
+    assert (response.code, json.loads(response.body)["message"]) == (
+        400, 'Widget in version "v1" cannot be handled as a Widget: Object \'Kind\' is missing in \'{"apiVersion":'
+             '"example.com/v1","metadata":{"name":"k"},"spec":{"a":1e-7,"b":1,"c":100000000000000000000,"d":0.00001}}\'')
+
+
+def test_a_patch_result_without_a_kind_is_quoted_with_gos_float_text(chain):
+    """A JSON patch removing the kind: the patched object is quoted as encoding/json marshals it."""
+    body = json.dumps({**WIDGET, "spec": {**WIDGET["spec"], "extra": "EXTRA"}}).encode().replace(
+        b'"EXTRA"', b'{"a": 1e-7, "b": 1e20}')
+    assert _raw(chain, "POST", widgets(chain), body)[0] == 201
+    headers = {"Accept": "application/json", "Content-Type": "application/json-patch+json"}
+    response = chain.handle(Request("PATCH", widgets(chain, "w1"), {}, headers, b'[{"op":"remove","path":"/kind"}]'))
+    message = json.loads(response.body)["message"]
+    assert response.code == 422 and '"extra":{"a":1e-7,"b":100000000000000000000}' in message, message

@@ -558,6 +558,23 @@ def test_a_custom_object_is_written_as_encoding_json_writes_a_map(chain):
         assert extra["big"] == 12345678901234567000 and extra["nested"] == [{"a": 2.5, "b": 1}]
 
 
+def test_a_custom_objects_metadata_is_typed_as_object_meta_by_its_field_manager(chain):
+    """The CRD's OpenAPI model types metadata as ObjectMeta: finalizers are a set, listed item by
+    item in managedFields (by an update and by an apply), as the real 1.24 server lists them;
+    the spec's fields are still typed by their values."""
+    widget = {**WIDGET, "metadata": {"name": "fin", "finalizers": ["a/b", "c"]}}
+    # dry runs: an object with finalizers would hold the CRD the fixture deletes
+    code, created = call(chain, "POST", widgets(chain), widget, query={"dryRun": "All"})
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:metadata"] == {
+        "f:finalizers": {".": {}, 'v:"a/b"': {}, 'v:"c"': {}}}
+    applied = {**WIDGET, "metadata": {"name": "fin2", "finalizers": ["x"]}}
+    code, created = call(chain, "PATCH", widgets(chain, "fin2"), applied, content_type="application/apply-patch+yaml",
+                         query={"fieldManager": "m", "dryRun": "All"})
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:metadata"] == {"f:finalizers": {'v:"x"': {}}}
+
+
 def test_a_null_label_of_a_custom_object_is_an_empty_one(chain):
     """A label or annotation written as null is "" once the metadata is decoded into ObjectMeta,
     for a create, an update and an apply alike (an apply was a 500, a KeyError)."""

@@ -269,3 +269,31 @@ def test_an_integer_past_float64_is_refused_as_a_float_past_it_is(digits):
     with pytest.raises(ValueError, match=message):
         decoding._decode_deep('[' + number + ']')
     assert decoding.decode_json(b"[-9223372036854775808, 100000000000000000000000]") == [-2 ** 63, 10 ** 23]
+
+
+@pytest.mark.parametrize("literal", ["1.0e0", "2.50", "1E+2", "0.000001", "1e-7", "1e21", "0.1e1"])
+def test_a_number_an_int64_field_refuses_is_quoted_as_written(chain, literal):
+    """encoding/json's UnmarshalTypeError quotes the number's text from the request (`1.0e0`, not
+    the float's `1.0`), as the real 1.24 server answered each of these."""
+    body = ('{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"terminationGracePeriodSeconds":'
+            + literal + ',"containers":[{"name":"c","image":"x"}]}}').encode()
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body)
+    assert (code, status["message"]) == (400, 'Pod in version "v1" cannot be handled as a Pod: json: cannot unmarshal '
+                                              f'number {literal} into Go struct field PodSpec.spec.'
+                                              'terminationGracePeriodSeconds of type int64')
+
+
+
+@pytest.mark.parametrize("literal,replicas", [("1.0e0", 1), ("1E+2", 100)])
+def test_a_strategic_merge_patch_converts_a_float_without_a_fraction_to_an_integer(chain, literal, replicas):
+    """A strategic merge patch's result goes through the unstructured converter, which puts a float
+    with no fraction into an int32 (the real 1.24 server answered 200 to these)."""
+    name = f"smp-{replicas}"
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
+                  "spec": {"selector": {"matchLabels": {"a": "b"}}, "template": {
+                      "metadata": {"labels": {"a": "b"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    path = ns_path(chain, "deployments", group="apps/v1")
+    assert call(chain, "POST", path, deployment)[0] == 201
+    code, patched = call(chain, "PATCH", f"{path}/{name}", ('{"spec":{"replicas":' + literal + '}}').encode(),
+                         content_type="application/strategic-merge-patch+json")
+    assert (code, patched["spec"]["replicas"]) == (200, replicas), patched

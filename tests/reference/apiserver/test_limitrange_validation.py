@@ -4,9 +4,12 @@ resource names and scopes with a 422 in upstream's words; and the LimitRanger an
 admission plugins read whatever is already stored without a 500."""
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
+
+from reference_impl.apiserver.core.handlers import Request
 
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
 
@@ -81,7 +84,7 @@ def test_no_quantity_is_400(chain, ns):
     ([{"type": "Pod", "min": {"cpu": "2"}, "max": {"cpu": "1"}}],
      f"spec.limits[0].min[cpu]: Invalid value: {quantity(2, 0, '2')}: min value 2 is greater than max value 1"),
     ([{"type": "Container", "default": {"cpu": "1"}, "defaultRequest": {"cpu": "1.5"}}],
-     f"spec.limits[0].defaultRequest[cpu]: Invalid value: {quantity(15, -1, '1500m')}: "
+     f"spec.limits[0].defaultRequest[cpu]: Invalid value: {quantity(15, -1, '')}: "
      "default request value 1500m is greater than default limit value 1"),
     ([{"type": "PersistentVolumeClaim", "min": {"storage": "1Gi"}, "default": {"storage": "512Mi"}}],
      f"spec.limits[0].default[storage]: Invalid value: {quantity(1073741824, 0, '1Gi', 'BinarySI')}: "
@@ -103,6 +106,51 @@ def test_no_quantity_is_400(chain, ns):
 def test_limit_range_rule(chain, ns, items, message):
     """ValidateLimitRange: one rule per case, each with its field path and upstream's text."""
     assert invalid("LimitRange", create_limit_range(chain, ns, *items)) == message
+
+
+DEC = "(*inf.Dec)(0xc000000000)"
+
+
+def dec_quantity(cached: str, format: str = "DecimalSI") -> str:
+    """A resource.Quantity held as an inf.Dec, as %#v prints it (its address fixed)."""
+    return (f"resource.Quantity{{i:resource.int64Amount{{value:0, scale:0}}, d:resource.infDecAmount{{Dec:{DEC}}}, "
+            f's:"{cached}", Format:"{format}"}}')
+
+
+@pytest.mark.parametrize("item,messages", [
+    # Cmp turns its receiver (min) into an inf.Dec when max is one; String caches min's text.
+    ({"type": "Container", "min": {"cpu": "2000m"}, "max": {"cpu": "0.0000000001"}},
+     [f"spec.limits[0].min[cpu]: Invalid value: {dec_quantity('')}: min value 2 is greater than max value 1m",
+      f"spec.limits[0].defaultRequest[cpu]: Invalid value: {dec_quantity('')}: "
+      "min value 2 is greater than default request value 1m",
+      f"spec.limits[0].default[cpu]: Invalid value: {dec_quantity('2')}: min value 2 is greater than default value 1m"]),
+    # An exponent with no SI suffix prints none; a text kept by ParseQuantity is String's.
+    ({"type": "Container", "min": {"cpu": "1000E"}, "max": {"cpu": "10E"}},
+     [f"spec.limits[0].min[cpu]: Invalid value: {quantity(1000, 18, '')}: min value 1 is greater than max value 10E",
+      f"spec.limits[0].defaultRequest[cpu]: Invalid value: {quantity(10, 18, '10E')}: "
+      "min value 1 is greater than default request value 10E",
+      f"spec.limits[0].default[cpu]: Invalid value: {quantity(1000, 18, '1')}: "
+      "min value 1 is greater than default value 10E"]),
+    # RoundUp rescales an int64Amount finer than thousandths, exact or not, and drops its text.
+    ({"type": "Container", "min": {"cpu": "0.9999"}, "max": {"cpu": "1000u"}},
+     [f"spec.limits[0].min[cpu]: Invalid value: {quantity(1000, -3, '')}: min value 1 is greater than max value 1m",
+      f"spec.limits[0].defaultRequest[cpu]: Invalid value: {quantity(1, -3, '')}: "
+      "min value 1 is greater than default request value 1m",
+      f"spec.limits[0].default[cpu]: Invalid value: {quantity(1000, -3, '1')}: "
+      "min value 1 is greater than default value 1m"]),
+    ({"type": "Pod", "min": {"cpu": "1E3"}, "max": {"cpu": "100"}, "maxLimitRequestRatio": {"cpu": "1.5"}},
+     [f"spec.limits[0].min[cpu]: Invalid value: {quantity(1, 3, '1E3', 'DecimalExponent')}: "
+      "min value 1E3 is greater than max value 100",
+      f"spec.limits[0].maxLimitRequestRatio[cpu]: Invalid value: {quantity(15, -1, '')}: "
+      "ratio 1500m is greater than max/min = 0.100000"]),
+], ids=["dec-receiver", "no-suffix", "rescaled", "kept-text"])
+def test_limit_range_bounds_are_local_quantities(chain, ns, item, messages):
+    """ValidateLimitRange's bounds are local copies of resource.Quantity which its checks change:
+    Cmp makes the receiver an inf.Dec when the other is one, String caches the canonical text, and
+    each error shows its copy as it was before its own message was formatted (as the real 1.24
+    server prints them)."""
+    message = invalid("LimitRange", create_limit_range(chain, ns, item))
+    assert message == (f"[{', '.join(messages)}]" if len(messages) > 1 else messages[0])
 
 
 @pytest.mark.parametrize("metadata", [None, {}, {"a": 1}], ids=["absent", "empty", "unknown-field"])
@@ -179,6 +227,25 @@ def test_a_valid_limit_range_is_stored(chain, ns):
 def test_quota_rule(chain, ns, spec, message):
     """ValidateResourceQuotaSpec: one rule per case, each with its field path and upstream's text."""
     assert invalid("ResourceQuota", create_quota(chain, ns, spec)) == message
+
+
+def post_raw(chain, path: str, body: bytes):
+    """A POST of JSON bytes as they are (json.dumps would write 1e3 as 1000.0)."""
+    headers = {"Accept": "application/json", "Content-Type": "application/json"}
+    response = chain.handle(Request("POST", path, {}, headers, body))
+    return response.code, json.loads(response.body)
+
+
+def test_a_quantity_given_as_a_json_number_is_parsed_from_its_text(chain, ns):
+    """UnmarshalJSON hands ParseQuantity the number as written: 1e3 is kept as its text (not
+    Python's 1000.0, "1k"), 2.50 is an int64Amount of 250 at scale -2, as the real 1.24 server
+    wrote and printed them."""
+    body = b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q"},"spec":{"hard":{"cpu":1e3}}}'
+    code, created = post_raw(chain, f"/api/v1/namespaces/{ns}/resourcequotas", body)
+    assert (code, created["spec"]["hard"]) == (201, {"cpu": "1e3"}), created
+    body = b'{"apiVersion":"v1","kind":"ResourceQuota","metadata":{"name":"q"},"spec":{"hard":{"pods":2.50}}}'
+    message = invalid("ResourceQuota", post_raw(chain, f"/api/v1/namespaces/{ns}/resourcequotas", body))
+    assert message == f"spec.hard[pods]: Invalid value: {quantity(250, -2, '')}: must be an integer"
 
 
 def test_scope_selector_wrong_json_type_is_400(chain, ns):

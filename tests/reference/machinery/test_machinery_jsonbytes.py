@@ -12,7 +12,8 @@ from reference_impl.machinery.jsonbytes import GoFloat, dumps, go_float_text
 @pytest.mark.parametrize("value,text", [
     (1e21, "1e+21"), (1.2345678901234569e23, "1.2345678901234569e+23"), (1e-7, "1e-7"), (1.5e-7, "1.5e-7"),
     (1e-6, "0.000001"), (2.5e-6, "0.0000025"), (-9.9e-6, "-0.0000099"), (1e-100, "1e-100"), (123.25, "123.25"),
-    (1.7976931348623157e308, "1.7976931348623157e+308")])
+    (1.7976931348623157e308, "1.7976931348623157e+308"), (-0.0, "-0"), (0.0, "0"), (1.0, "1"),
+    (1e20, "100000000000000000000")])
 def test_a_float64_is_written_as_encoding_json_writes_it(value, text):
     """floatEncoder: the shortest digits, in exponent form below 1e-6 and from 1e21 (two exponent
     digits at least, e-07 cleaned to e-7), positional between."""

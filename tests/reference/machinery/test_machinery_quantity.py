@@ -46,7 +46,9 @@ MARSHALED = {"0.5": "500m", "1.5Gi": "1536Mi", "1000m": "1", "1.5k": "1500", "1.
              "1e3": "1e3", "1E3": "1E3", "+1": "+1", "00100": "00100", "5.": "5.", "1.5E1": "1.5E1", "12e6": "12e6",
              "100Mi": "100Mi", "1Ei": "1Ei", "999999999999999999999999": "999999999999999999999999",
              # "E" alone is the SI suffix exa, not an exponent without digits (fuzz20: a 500 before)
-             "1E": "1E", "10E": "10E", "1.5E": "1500P"}
+             "1E": "1E", "10E": "10E", "1.5E": "1500P",
+             # from 1e21 a decimal SI quantity's exponent has no suffix, and String writes none
+             "2000E": "2", "1000000000000000000000": "1"}
 
 
 @pytest.mark.parametrize("text", MARSHALED, ids=repr)
@@ -54,6 +56,14 @@ def test_a_quantity_is_written_as_the_real_server_writes_it(text):
     """Quantity.MarshalJSON writes the text ParseQuantity kept when it was canonical already,
     else the canonical text of the value."""
     assert quantity.marshaled(text) == MARSHALED[text]
+
+
+def test_a_quantity_written_without_its_suffix_keeps_its_value():
+    """The object decoded holds 2000E however MarshalJSON writes it ("2"): validation compares
+    the value (a LimitRange's min of 2000E is above a max of 1Ki)."""
+    written = quantity.marshaled("2000E")
+    assert written == "2" and quantity.parse(written).value == 2 * 10**21
+    assert quantity.marshaled(written) == "2" and quantity.parse(quantity.marshaled(written)).value == 2 * 10**21
 
 
 def test_a_binary_quantity_is_capped_at_the_largest_int64():
