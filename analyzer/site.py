@@ -203,7 +203,10 @@ def _swap_in(staging: Path, out_dir: Path) -> None:
                 done.append((staging / part, target))
     except OSError:
         for source, moved_to in reversed(done):
-            moved_to.rename(source)
+            try:
+                moved_to.rename(source)
+            except OSError:
+                continue  # the failure to report is the one that stopped the swap; undo the rest
         raise
 
 
@@ -227,7 +230,10 @@ class NotReplaceable(AnalyzerError):
 
     def __init__(self, out_dir: Path, parts: list[str]):
         self.out_dir, self.parts = out_dir, parts
-        owner = _user_name((out_dir / parts[0]).stat().st_uid)
+        try:
+            owner = _user_name((out_dir / parts[0]).stat().st_uid)
+        except OSError:  # the other build has just removed it
+            owner = "another user"
         shown = ", ".join(parts[:3]) + (f" and {len(parts) - 3} more" if len(parts) > 3 else "")
         super().__init__(f"--out {out_dir}: {shown} of an earlier build belong to {owner}, and "
                          f"this user ({_user_name(os.geteuid())}) may not replace them: give "

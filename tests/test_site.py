@@ -537,6 +537,37 @@ def test_a_swap_that_fails_midway_puts_the_previous_pages_back(tmp_path, monkeyp
     assert _generated(out) == before
 
 
+def test_a_move_that_cannot_be_undone_leaves_the_first_failure_reported_and_undoes_the_rest(
+        tmp_path, monkeypatch):
+    """Undoing a failed swap moves each page back; one that cannot be moved back raised from
+    the undo, hiding why the swap failed and leaving the moves before it undone too."""
+    out, staging = tmp_path / "docs", tmp_path / "docs" / site.STAGING
+    _an_earlier_build(out)
+    _an_earlier_build(staging)
+    (staging / site.LOCK).unlink()
+    rename, failed, undone = Path.rename, [], []
+
+    def refused(self, target):
+        if self == out / "packages":
+            failed.append(self)
+            raise PermissionError(13, "Permission denied", str(self))
+        if target == staging / "drift.md":  # undoing the move of the new drift.md
+            raise OSError(16, "Device or resource busy", str(self))
+        if failed and target.parent == out:
+            undone.append(target.name)
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refused)
+    with pytest.raises(PermissionError):
+        site._swap_in(staging, out)
+    assert "components" in undone
+
+
+def test_the_owner_of_pages_removed_meanwhile_is_another_user(tmp_path):
+    error = site.NotReplaceable(tmp_path, ["gone"])
+    assert "belong to another user" in str(error)
+
+
 def test_pages_another_user_wrote_are_refused_before_anything_is_generated(tmp_path):
     """A docs folder shared by two users: the second one's build wrote every page and then
     failed with 'Permission denied' at the first folder of the first one's it could not move
