@@ -31,7 +31,10 @@ def context_switches(pid: int) -> int:
     return sum(thread_switches(pid).values())
 
 
-def thread_switches(pid: int) -> dict[int, int]:
+Thread = tuple[int, int]  # a thread's id and its start time in clock ticks: the kernel reuses ids
+
+
+def thread_switches(pid: int) -> dict[Thread, int]:
     """Each live thread of `pid` → its voluntary and involuntary context switches so far."""
     counts = {}
     try:
@@ -40,10 +43,11 @@ def thread_switches(pid: int) -> dict[int, int]:
         return counts
     for task in tasks:
         try:
-            counts[int(task.name)] = sum(
+            stat = (task / "stat").read_text().rsplit(") ", 1)[1].split()
+            counts[(int(task.name), int(stat[19]))] = sum(
                 int(line.split()[1]) for line in (task / "status").read_text().splitlines()
                 if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
-        except OSError:
+        except (OSError, IndexError):
             continue  # the thread ended meanwhile
     return counts
 
@@ -76,7 +80,7 @@ def children(pid: int) -> list[int]:
     return found
 
 
-def thread_usage(pid: int) -> dict[int, tuple[str, int, float]]:
+def thread_usage(pid: int) -> dict[Thread, tuple[str, int, float]]:
     """Each live thread of `pid` → its kernel name (comm: "python3" for a Python thread, which
     Python 3.11 does not name; grpcio's own threads are "event_engine"), its context switches
     and its user + system CPU seconds so far."""
@@ -95,7 +99,7 @@ def thread_usage(pid: int) -> dict[int, tuple[str, int, float]]:
             continue  # the thread ended meanwhile
         switches = sum(int(line.split()[1]) for line in status
                        if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
-        usage[int(task.name)] = (comm, switches, (int(stat[11]) + int(stat[12])) / tick)
+        usage[(int(task.name), int(stat[19]))] = (comm, switches, (int(stat[11]) + int(stat[12])) / tick)
     return usage
 
 
@@ -133,16 +137,16 @@ class ThreadTally:
 
     def __init__(self, pid: int):
         self.pid = pid
-        self.first: dict[int, tuple[int, float]] = {}
-        self.last: dict[int, tuple[str, int, float]] = {}
+        self.first: dict[Thread, tuple[int, float]] = {}
+        self.last: dict[Thread, tuple[str, int, float]] = {}
         self.names: dict[int, str] = {}
         self.primed = False
 
     def read(self) -> None:
-        for tid, (comm, switches, cpu) in thread_usage(self.pid).items():
+        for thread, (comm, switches, cpu) in thread_usage(self.pid).items():
             # A thread first seen after the first reading started after it: all of it counts.
-            self.first.setdefault(tid, (switches, cpu) if not self.primed else (0, 0.0))
-            self.last[tid] = (comm, switches, cpu)
+            self.first.setdefault(thread, (switches, cpu) if not self.primed else (0, 0.0))
+            self.last[thread] = (comm, switches, cpu)
         self.primed = True
 
     def learn_names(self) -> None:
@@ -152,9 +156,9 @@ class ThreadTally:
         """Thread group → (threads, switches, CPU seconds) since the first reading, most
         switches first."""
         groups: dict[str, list] = {}
-        for tid, (comm, switches, cpu) in self.last.items():
-            first_switches, first_cpu = self.first[tid]
-            group = groups.setdefault(thread_group(self.names.get(tid, comm)), [0, 0, 0.0])
+        for thread, (comm, switches, cpu) in self.last.items():
+            first_switches, first_cpu = self.first[thread]
+            group = groups.setdefault(thread_group(self.names.get(thread[0], comm)), [0, 0, 0.0])
             group[0] += 1
             group[1] += switches - first_switches
             group[2] += cpu - first_cpu

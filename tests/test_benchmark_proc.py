@@ -10,6 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
+import proc  # noqa: E402
 from proc import (SwitchTally, ThreadTally, context_switches, cpu_seconds, thread_group,  # noqa: E402
                   user_system_seconds)
 
@@ -88,3 +89,30 @@ def test_thread_groups_drop_numbering():
     assert thread_group("Thread-59 (process_request_thread)") == "process_request_thread"
     assert thread_group("cacher /registry/pods/") == "cacher /registry/pods/"
     assert thread_group("event_engine") == "event_engine"
+
+
+def _fake_thread(root: Path, tid: int, start: int, switches: int, ticks: int) -> None:
+    """/proc/1/task/<tid> as the kernel writes it: name, switch counts, and stat's utime (14),
+    stime (15) and starttime (22)."""
+    task = root / "proc/1/task" / str(tid)
+    task.mkdir(parents=True, exist_ok=True)
+    (task / "comm").write_text("worker\n")
+    (task / "status").write_text(f"voluntary_ctxt_switches:\t{switches}\nnonvoluntary_ctxt_switches:\t0\n")
+    fields = ["S"] + ["0"] * 10 + [str(ticks), "0"] + ["0"] * 6 + [str(start)]
+    (task / "stat").write_text(f"{tid} (worker) " + " ".join(fields) + "\n")
+
+
+def test_a_thread_id_the_kernel_gives_again_is_another_thread(tmp_path, monkeypatch):
+    """A thread that ends and one that starts later under the same id (the kernel reuses them)
+    are two: the tallies kept the new one's counts in place of the old one's, losing those
+    switches (SwitchTally) or counting the new thread from the old one's numbers, below zero
+    (ThreadTally)."""
+    monkeypatch.setattr(proc, "Path", lambda path: tmp_path / str(path).lstrip("/"))
+    tick = os.sysconf("SC_CLK_TCK")
+    tally, switches = ThreadTally(1), SwitchTally(1)
+    for start, count, ticks in ((100, 40, tick), (100, 50, 2 * tick), (900, 5, tick)):
+        _fake_thread(tmp_path, 7, start, count, ticks)
+        tally.read()
+        total = switches.read()
+    assert tally.by_group()["worker"] == (2, 15, 2.0)
+    assert total == 55
