@@ -47,7 +47,7 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     from analyzer.resolve.calls import Resolver
     from analyzer.resolve.program import Program
     from analyzer.resolve.rta import CallTables, analyse
-    from analyzer.resolve.shares import resolve_files
+    from analyzer.resolve.shares import beside, resolve_files
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -71,9 +71,18 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
         resolve_files(resolver, contexts, processes,
                       lambda done: report("call sites", done, len(contexts), "files"), between)
         report("calls through interfaces and function values", None, 0, "")
-        resolution = resolver.finish()
-        if partial:
-            partial(resolution, True)
+
+        def stored() -> None:
+            if partial:
+                partial(resolver.out, True)
+
+        if processes > 1:
+            # Once every edge is known, the implementations are found by a forked process while
+            # this one hands the edges over (the indexer stores them), where one core idled.
+            resolution = resolver.finish(lambda find: beside(find, stored))
+        else:
+            resolution = resolver.finish()
+            stored()
         commands = list(commands)
         tables = None
         for step, (name, main_package) in enumerate(commands):
