@@ -124,6 +124,33 @@ def test_implementations_are_found_by_a_child_while_every_edge_is_handed_over(tm
     assert len(finders.read_text().split()) == 1
 
 
+def test_an_error_finding_implementations_in_a_child_is_raised_by_the_parent(monkeypatch):
+    import multiprocessing
+
+    from analyzer.resolve.calls import Resolver
+    implementations = Resolver._implementations
+
+    def failing_in_a_child(self, *args):
+        if multiprocessing.parent_process() is not None:
+            raise ValueError("no implementations here")
+        return implementations(self, *args)
+    monkeypatch.setattr(Resolver, "_implementations", failing_in_a_child)
+    with pytest.raises(ValueError, match="no implementations here"):
+        resolve(kube_files(), processes=2)
+
+
+def test_a_stop_while_a_child_finds_implementations_leaves_no_process_behind():
+    """Stopped while it stores the edges, the parent ends the child finding implementations."""
+    import multiprocessing
+
+    def partial(so_far, edges_known):
+        if edges_known:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        resolve(kube_files(), processes=2, partial=partial)
+    assert not multiprocessing.active_children()
+
+
 def test_more_processes_than_files_leave_none_empty():
     contexts = [_Context(1), _Context(1)]
     assert _shares(contexts, 5) == [(0, 1), (1, 2)]
