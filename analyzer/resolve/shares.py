@@ -9,6 +9,10 @@ first share itself and absorbs the others in order, so that edges come out in th
 process gives them. Between its own share and the others', the parent may do other work with what
 it holds (`between`: the indexer stores the edges so far) while the children still resolve; its
 share is lighter by that much.
+
+Once every edge is known, the implementations of the interfaces called are found the same way, by
+a forked process that starts from the parent's state (`beside`), while the parent hands the edges
+over to be stored.
 """
 from __future__ import annotations
 
