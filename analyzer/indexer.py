@@ -7,8 +7,9 @@ for the resolver as they arrive too, while the pool works on, rather than read b
 after it. The call graph is then resolved against the standard library when a Go installation is
 found, the files' call sites shared among as many processes. The graph is written while the
 resolver still works (the symbols and the first share's edges while other processes resolve call
-sites, the edges' indexes while the command programs are worked out), but the commit becomes
-visible only at the end, in one transaction, with its files, module map, symbols and edges.
+sites, the other edges while another process finds the implementations of the interfaces called,
+the edges' indexes from then on, in a thread, while the command programs are worked out), but the
+commit becomes visible only at the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 

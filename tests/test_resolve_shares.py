@@ -92,6 +92,65 @@ def test_the_resolution_so_far_is_handed_over_while_a_child_resolves():
     assert shared.programs
 
 
+def test_implementations_are_found_by_a_child_while_every_edge_is_handed_over(tmp_path,
+                                                                            monkeypatch):
+    """Once every edge is known, a forked process finds the implementations of the interfaces
+    called (and the signatures of function values) while this one hands the edges over, to be
+    stored meanwhile, rather than after it found them with the other core idle."""
+    import os
+
+    from analyzer.resolve.calls import Resolver
+    finders = tmp_path / "finders"
+    implementations = Resolver._implementations
+
+    def noting_the_process(self, *args):
+        with finders.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return implementations(self, *args)
+
+    handed_over = []
+
+    def partial(so_far, edges_known):
+        if edges_known:
+            handed_over.append((list(so_far.edges), list(so_far.implements)))
+
+    one = resolve(kube_files(), commands=COMMANDS)
+    monkeypatch.setattr(Resolver, "_implementations", noting_the_process)
+    shared = resolve(kube_files(), commands=COMMANDS, processes=2, partial=partial)
+    ((edges, implements),) = handed_over
+    assert edges == one.edges and implements == []
+    assert shared.implements == one.implements
+    assert [int(pid) for pid in finders.read_text().split()] != [os.getpid()]
+    assert len(finders.read_text().split()) == 1
+
+
+def test_an_error_finding_implementations_in_a_child_is_raised_by_the_parent(monkeypatch):
+    import multiprocessing
+
+    from analyzer.resolve.calls import Resolver
+    implementations = Resolver._implementations
+
+    def failing_in_a_child(self, *args):
+        if multiprocessing.parent_process() is not None:
+            raise ValueError("no implementations here")
+        return implementations(self, *args)
+    monkeypatch.setattr(Resolver, "_implementations", failing_in_a_child)
+    with pytest.raises(ValueError, match="no implementations here"):
+        resolve(kube_files(), processes=2)
+
+
+def test_a_stop_while_a_child_finds_implementations_leaves_no_process_behind():
+    """Stopped while it stores the edges, the parent ends the child finding implementations."""
+    import multiprocessing
+
+    def partial(so_far, edges_known):
+        if edges_known:
+            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        resolve(kube_files(), processes=2, partial=partial)
+    assert not multiprocessing.active_children()
+
+
 def test_more_processes_than_files_leave_none_empty():
     contexts = [_Context(1), _Context(1)]
     assert _shares(contexts, 5) == [(0, 1), (1, 2)]
@@ -161,7 +220,9 @@ def test_no_more_than_max_processes_resolve_however_many_jobs_are_asked(monkeypa
 
         @staticmethod
         def Process(*args, **kwargs):
-            started.append(args)
+            work = kwargs["args"][0]
+            if getattr(work, "func", None) is shares._resolve_share:  # not the implementations'
+                started.append(work)
             return multiprocessing.get_context("fork").Process(*args, **kwargs)
     monkeypatch.setattr(shares, "_FORK", Counting)
     one = resolve(kube_files())

@@ -6,7 +6,8 @@ implementations of the interfaces called, and each command's own program.
     methodsets  method sets and interface satisfaction by identical signatures
     flow        where function values go: places, flows between them, calls of them
     calls       one pass over each file's call sites, then the calls that wait for all files
-    shares      the files' call sites in several processes
+    shares      the files' call sites in several processes, and the implementations beside
+                the edges' storing
     rta         each command's package closure and the types it creates (rapid type analysis)
 """
 from __future__ import annotations
@@ -39,15 +40,16 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     `processes` processes (`shares`). `partial(resolution, edges_known)`, when given, hears of the
     resolution as it stands, with every symbol and the edges so far, which stay as they are (later
     edges are only appended), so that the caller may store them meanwhile: once while other
-    processes still resolve call sites (`edges_known` False), and once every edge is known, before
-    the command programs are worked out (True)."""
+    processes still resolve call sites (`edges_known` False), and once every edge is known (True):
+    with several processes, while another one finds the implementations, which the resolution
+    holds only afterwards; before the command programs are worked out in any case."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
     from analyzer.resolve.calls import Resolver
     from analyzer.resolve.program import Program
     from analyzer.resolve.rta import CallTables, analyse
-    from analyzer.resolve.shares import resolve_files
+    from analyzer.resolve.shares import beside, resolve_files
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -71,9 +73,18 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
         resolve_files(resolver, contexts, processes,
                       lambda done: report("call sites", done, len(contexts), "files"), between)
         report("calls through interfaces and function values", None, 0, "")
-        resolution = resolver.finish()
-        if partial:
-            partial(resolution, True)
+
+        def stored() -> None:
+            if partial:
+                partial(resolver.out, True)
+
+        if processes > 1:
+            # Once every edge is known, the implementations are found by a forked process while
+            # this one hands the edges over (the indexer stores them), where one core idled.
+            resolution = resolver.finish(lambda find: beside(find, stored))
+        else:
+            resolution = resolver.finish()
+            stored()
         commands = list(commands)
         tables = None
         for step, (name, main_package) in enumerate(commands):

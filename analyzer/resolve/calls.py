@@ -23,6 +23,7 @@ kept as an `unresolved` edge with its callee as written.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analyzer import graph
@@ -75,6 +76,16 @@ class FileResults:
     value_calls: list[tuple]  # _ValueCall fields, the edge as a tuple
     interfaces: dict[str, tuple[Named, str]]
     embedded_interface_methods: dict[str, tuple[Named, str]]
+
+
+@dataclass
+class Found:
+    """What `Resolver.finish` finds once every edge is known, as plain data that pickles fast
+    (implements rows as plain tuples)."""
+
+    implements: list[tuple]
+    annotations: list[Annotation]
+    signatures: list[tuple[str, str]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -528,9 +539,22 @@ class Resolver:
 
     # --- the whole program ---------------------------------------------------------------------
 
-    def finish(self) -> Resolution:
+    def finish(self, elsewhere: Callable[[Callable[[], Found]], Found] | None = None
+               ) -> Resolution:
         """Calls of function values, now that every store is known; implementations of every
-        interface called."""
+        interface called. `elsewhere(find)`, when given, runs `find` and returns what it
+        found, in another process perhaps: every edge is known by then, so the caller may store
+        them meanwhile."""
+        addressed = self._value_call_edges()
+        found = (elsewhere or _here)(lambda: self._found(addressed))
+        out = self.out
+        out.implements.extend(map(Implements._make, found.implements))
+        out.annotations.extend(found.annotations)
+        out.signatures.extend(found.signatures)
+        return out
+
+    def _value_call_edges(self) -> set[str]:
+        """The edges of the calls of function values; the functions whose value is taken."""
         self._pass_dynamic_arguments()
         solved = self.flow.solve()
         for call in self.value_calls:
@@ -561,17 +585,25 @@ class Resolver:
                     edge.caller, symbol, graph.INTERFACE if dispatch and kind == graph.FUNCVALUE
                     else kind, edge.path, edge.line, edge.col, confidence,
                     graph.INTERFACE if dispatch and kind != graph.FUNCVALUE else via))
-        self._implementations()
-        self._signatures(set().union(*solved.values()) if solved else set())
-        return self.out
+        return set().union(*solved.values()) if solved else set()
 
-    def _signatures(self, addressed: set[str]) -> None:
+    def _found(self, addressed: set[str]) -> Found:
+        """The implementations of the interfaces called and the signatures of the functions
+        whose value is taken, as plain data: what `finish` adds to the resolution last, and
+        may have found in another process."""
+        found = Found([], [], [])
+        self._implementations(found)
+        self._signatures(addressed, found)
+        found.implements = list(map(tuple, found.implements))
+        return found
+
+    def _signatures(self, addressed: set[str], found: Found) -> None:
         """(signature, function) of every function whose value is taken somewhere: what a
         call through a function type may run when no store was seen to reach it."""
         for function in sorted(addressed):
             signature = self._function_signature(function)
             if signature is not None:
-                self.out.signatures.append((signature, function))
+                found.signatures.append((signature, function))
 
     def _function_signature(self, function: str) -> str | None:
         info = self._function_info(function)
@@ -605,7 +637,7 @@ class Resolver:
             if not changed:
                 return
 
-    def _implementations(self) -> None:
+    def _implementations(self, found: Found) -> None:
         """Implements rows of every interface method called, and of those that implementations
         reach through an embedded interface (a call then dispatches twice)."""
         done: set[str] = set()
@@ -614,23 +646,29 @@ class Resolver:
         while len(done) < len(self.interfaces):
             for symbol in sorted(set(self.interfaces) - done):
                 done.add(symbol)
-                self._implementations_of(symbol, *self.interfaces[symbol])
+                self._implementations_of(found, symbol, *self.interfaces[symbol])
                 if len(embedded) > taken:
-                    for method, found in itertools.islice(embedded.items(), taken, None):
-                        self.interfaces.setdefault(method, found)
+                    for method, interface_method in itertools.islice(embedded.items(), taken, None):
+                        self.interfaces.setdefault(method, interface_method)
                     taken = len(embedded)
 
-    def _implementations_of(self, symbol: str, interface: Named, name: str) -> None:
-            for found in self.methods.implementations(interface):
-                method = found.callee(name)
-                if method is None:
-                    continue
-                self.out.implements.append(Implements(
-                    symbol, method, found.type_symbol, found.pointer_only, found.other_platform,
-                    found.test_double))
-                if (interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin")
-                        and name != "Name"):  # the extension point, on the method that runs it
-                    self._annotate(method, graph.SCHEDULER_PLUGIN, interface.name)
+    def _implementations_of(self, found: Found, symbol: str, interface: Named,
+                            name: str) -> None:
+        for implementation in self.methods.implementations(interface):
+            method = implementation.callee(name)
+            if method is None:
+                continue
+            found.implements.append(Implements(
+                symbol, method, implementation.type_symbol, implementation.pointer_only,
+                implementation.other_platform, implementation.test_double))
+            if (interface.qualifier == SCHEDULER_FRAMEWORK and interface.name.endswith("Plugin")
+                    and name != "Name"):  # the extension point, on the method that runs it
+                found.annotations.append(Annotation(method, graph.SCHEDULER_PLUGIN,
+                                                    interface.name))
+
+
+def _here(find: Callable[[], Found]) -> Found:
+    return find()
 
 
 def _spawned(mode: str, kind: str) -> str:

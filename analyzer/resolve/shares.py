@@ -9,14 +9,19 @@ first share itself and absorbs the others in order, so that edges come out in th
 process gives them. Between its own share and the others', the parent may do other work with what
 it holds (`between`: the indexer stores the edges so far) while the children still resolve; its
 share is lighter by that much.
+
+Once every edge is known, the implementations of the interfaces called are found the same way, by
+a forked process that starts from the parent's state (`beside`), while the parent hands the edges
+over to be stored.
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
 from collections.abc import Callable
+from functools import partial
 from itertools import accumulate
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 if TYPE_CHECKING:
     from analyzer.resolve.calls import FileResults, Resolver
@@ -40,6 +45,7 @@ _inherited: tuple[Resolver, list[FileContext]] | None = None
 # end of its own pipe would block forever sending a large share to a parent that had gone.
 _receivers: list = []
 STOPS = {signal.SIGINT, signal.SIGTERM}
+T = TypeVar("T")
 
 
 def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: int,
@@ -58,36 +64,61 @@ def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: in
         # One process per share, all forked before this one resolves anything: each must start
         # from the empty resolver (a pool's worker could take two shares).
         for share in shares[1:]:
-            receiver, sender = _FORK.Pipe(duplex=False)
-            child = _FORK.Process(target=_resolve_share, args=(share, sender), daemon=True)
-            # A stop that arrived between the fork and the child's own handlers ran this
-            # process's in the child (a Terminated it printed and survived, never to be joined),
-            # or came here before the child was listed to be stopped: both wait for the fork.
-            held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
-            try:
-                _receivers.append(receiver)
-                child.start()
-                children.append((share, child, receiver))
-                sender.close()
-            finally:
-                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+            _fork(partial(_resolve_share, share), children)
         start, end = shares[0]
         for done, context in enumerate(contexts[start:end], 1):
             resolver.resolve_file(context)
             progress(done)
         if between is not None:
             between()
-        for _, child, receiver in children:
+        for child, receiver in children:
             resolver.absorb(_received(child, receiver))
         if children:
             progress(len(contexts))
     finally:
         _inherited = None
-        _receivers.clear()
-        for _, child, receiver in children:
-            receiver.close()
-            child.terminate()  # only one that has not sent its share, when resolving failed
-            child.join()
+        _ended(children)
+
+
+def beside(work: Callable[[], T], meanwhile: Callable[[], None]) -> T:
+    """`work()` in a forked process while this one runs `meanwhile()`; what `work` returned
+    (pickled), or the exception it raised."""
+    children: list = []
+    try:
+        _fork(work, children)
+        meanwhile()
+        return _received(*children[0])
+    finally:
+        _ended(children)
+
+
+def _fork(work: Callable[[], object], children: list) -> None:
+    """Fork a process that runs `work()` and sends back what it returns; list it in `children`
+    as (process, the pipe's read end)."""
+    receiver, sender = _FORK.Pipe(duplex=False)
+    child = _FORK.Process(target=_run, args=(work, sender), daemon=True)
+    # A stop that arrived between the fork and the child's own handlers ran this process's in
+    # the child (a Terminated it printed and survived, never to be joined), or came here before
+    # the child was listed to be stopped: both wait for the fork.
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    try:
+        _receivers.append(receiver)
+        child.start()
+        children.append((child, receiver))
+        sender.close()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
+def _ended(children: list) -> None:
+    """Close the pipes of `children` and reap them: only one that has not sent its results,
+    when this process stopped or failed first, is still running, and is terminated."""
+    for child, receiver in children:
+        if receiver in _receivers:
+            _receivers.remove(receiver)
+        receiver.close()
+        child.terminate()
+        child.join()
 
 
 _FORK = multiprocessing.get_context("fork")
@@ -111,35 +142,40 @@ def _shares(contexts: list[FileContext], processes: int,
     return [(start, end) for start, end in zip(bounds, bounds[1:]) if end > start]
 
 
-def _resolve_share(share: tuple[int, int], sender) -> None:
-    """In a forked child: resolve one share and send what it added, or why it could not."""
+def _run(work: Callable[[], object], sender) -> None:
+    """In a forked child: run `work` and send what it returned, or why it could not."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent may have installed
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held by the parent across the fork
     for receiver in _receivers:
         receiver.close()
-    resolver, contexts = _inherited
-    start, end = share
     try:
-        for context in contexts[start:end]:
-            resolver.resolve_file(context)
-        results = resolver.file_results()
+        results = work()
     except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
         results = err
     try:
         sender.send(results)
-    except BrokenPipeError:  # the parent has gone (stopped, killed): nobody waits for the share
+    except BrokenPipeError:  # the parent has gone (stopped, killed): nobody waits for the results
         pass
     sender.close()
 
 
-def _received(child, receiver) -> FileResults:
+def _resolve_share(share: tuple[int, int]) -> FileResults:
+    """In a forked child: resolve one share; what the resolver added."""
+    resolver, contexts = _inherited
+    start, end = share
+    for context in contexts[start:end]:
+        resolver.resolve_file(context)
+    return resolver.file_results()
+
+
+def _received(child, receiver):
     try:
         results = receiver.recv()
     except EOFError:
         child.join()
         raise RuntimeError(f"a resolver process ended (exit code {child.exitcode}) without "
-                           "handing back its share of the call sites") from None
+                           "handing back its results") from None
     if isinstance(results, Exception):
         raise results
     return results
