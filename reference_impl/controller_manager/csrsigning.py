@@ -173,8 +173,9 @@ def sign(request: x509.CertificateSigningRequest, usages: list[str], ttl: dateti
         raise SignerExpired(f"the signer has expired: NotAfter={signer_not_after}")
     if now >= signer_not_after:
         raise SignerExpired(f"refusing to sign a certificate that expired in the past: NotAfter={signer_not_after}")
+    subject = go_subject(request.subject)
     builder = (x509.CertificateBuilder()
-               .subject_name(go_subject(request.subject)).issuer_name(ca.certificate.subject)
+               .subject_name(subject).issuer_name(ca.certificate.subject)
                .public_key(request.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(not_before).not_valid_after(not_after))
     key_usage = _key_usage(usages)
@@ -191,9 +192,10 @@ def sign(request: x509.CertificateSigningRequest, usages: list[str], ttl: dateti
         pass
     try:
         names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        # Go marks the names critical when they are all the subject has.
+        # Go marks the names critical when the subject it writes is empty (a request's
+        # emailAddress alone, which pkix.Name has no field for, leaves nothing).
         builder = builder.add_extension(x509.SubjectAlternativeName(list(names)),
-                                        critical=len(request.subject) == 0)
+                                        critical=len(subject) == 0)
     except x509.ExtensionNotFound:
         pass
     return builder.sign(ca.private_key, _signature_hash(ca.private_key)).public_bytes(serialization.Encoding.PEM)
@@ -221,7 +223,8 @@ def go_subject(subject: x509.Name) -> x509.Name:
     """The request's subject as crypto/x509 writes it into the certificate: read into a
     pkix.Name (attributes it has no field for are dropped, CN and serialNumber keep their last
     value) and written back in that type's order, the values of one type in one RDN, each a
-    PrintableString when its characters allow and a UTF8String otherwise."""
+    PrintableString when its characters allow and a UTF8String otherwise. Go checks no lengths
+    (a CN over 64 characters, a C not of 2), so neither does this."""
     values: dict = {oid: [] for oid in _NAME_ORDER}
     for attribute in subject:
         if attribute.oid in values and isinstance(attribute.value, str):
@@ -232,7 +235,8 @@ def go_subject(subject: x509.Name) -> x509.Name:
         found = [v for v in values[oid][-1:] if v] if single else values[oid]
         if found:
             rdns.append(x509.RelativeDistinguishedName([x509.NameAttribute(
-                oid, v, _type=_ASN1Type.PrintableString if set(v) <= _PRINTABLE else _ASN1Type.UTF8String)
+                oid, v, _type=_ASN1Type.PrintableString if set(v) <= _PRINTABLE else _ASN1Type.UTF8String,
+                _validate=False)
                 for v in found]))
     return x509.Name(rdns)
 
