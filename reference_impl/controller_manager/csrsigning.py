@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.csr import kubelet_client_problem, kubelet_serving_problem, parse_spec_request
@@ -241,11 +241,22 @@ def go_subject(subject: x509.Name) -> x509.Name:
     return x509.Name(rdns)
 
 
-def _key_usage(usages: list[str]) -> x509.KeyUsage | None:
-    """The KeyUsage extension of these usages; None (no extension, as Go leaves it) for none."""
+# The KeyUsage bits in crypto/x509's order (KeyUsageDigitalSignature is 1<<0, ... DecipherOnly 1<<8).
+_KEY_USAGE_ORDER = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                    "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+
+
+@mirrors("crypto/x509.marshalKeyUsage")
+def _key_usage(usages: list[str]) -> x509.UnrecognizedExtension | None:
+    """The KeyUsage extension of these usages as crypto/x509 encodes it, a BIT STRING of the bits
+    without trailing zeros; None (no extension, as Go leaves it) for none. Written by hand because
+    Go writes any combination, encipher or decipher only without key agreement among them, which
+    `cryptography`'s KeyUsage refuses (upstream signs those; refusing them retried the request forever)."""
     bits = {_KEY_USAGE_BITS[u] for u in usages if u in _KEY_USAGE_BITS}
     if not bits:
         return None
-    return x509.KeyUsage(**{field: field in bits for field in (
-        "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
-        "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")})
+    value = sum(1 << _KEY_USAGE_ORDER.index(b) for b in bits)
+    # Usage bit 0 is the BIT STRING's first (most significant) bit; the last byte is padded.
+    length, unused = value.bit_length(), -value.bit_length() % 8
+    content = (int(format(value, "b")[::-1], 2) << unused).to_bytes((length + 7) // 8, "big")
+    return x509.UnrecognizedExtension(ExtensionOID.KEY_USAGE, bytes([0x03, len(content) + 1, unused]) + content)

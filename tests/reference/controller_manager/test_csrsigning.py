@@ -224,3 +224,16 @@ def test_the_names_are_critical_when_the_written_subject_is_empty(ca):
         cert = issued(update)
         assert len(cert.subject) == (0 if critical else 1)
         assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).critical is critical
+
+
+@pytest.mark.parametrize("usages, bit_string", [
+    (("cert sign", "encipher only"), "03020005"),  # as Go 1.19's x509.CreateCertificate writes them
+    (("digital signature", "decipher only"), "0303078080"),
+])
+def test_encipher_or_decipher_only_without_key_agreement_is_issued_as_go_writes_it(ca, usages, bit_string):
+    """crypto/x509 writes any KeyUsage bits, encipher or decipher only without key agreement among
+    them (which cryptography's KeyUsage refuses): the request is issued, with Go's critical
+    KeyUsage BIT STRING, not retried forever."""
+    [update] = csrsigning.sync(csr(usages=usages, signer=csrsigning.LEGACY_UNKNOWN), ca, NOW)
+    extension = "0603551d0f0101ff04" + format(len(bit_string) // 2, "02x") + bit_string
+    assert extension in issued(update).tbs_certificate_bytes.hex()
