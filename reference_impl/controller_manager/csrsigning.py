@@ -25,7 +25,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.csr import kubelet_client_problem, kubelet_serving_problem, parse_spec_request
@@ -173,8 +173,9 @@ def sign(request: x509.CertificateSigningRequest, usages: list[str], ttl: dateti
         raise SignerExpired(f"the signer has expired: NotAfter={signer_not_after}")
     if now >= signer_not_after:
         raise SignerExpired(f"refusing to sign a certificate that expired in the past: NotAfter={signer_not_after}")
+    subject = go_subject(request.subject)
     builder = (x509.CertificateBuilder()
-               .subject_name(go_subject(request.subject)).issuer_name(ca.certificate.subject)
+               .subject_name(subject).issuer_name(ca.certificate.subject)
                .public_key(request.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(not_before).not_valid_after(not_after))
     key_usage = _key_usage(usages)
@@ -191,9 +192,10 @@ def sign(request: x509.CertificateSigningRequest, usages: list[str], ttl: dateti
         pass
     try:
         names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        # Go marks the names critical when they are all the subject has.
+        # Go marks the names critical when the subject it writes is empty (a request's
+        # emailAddress alone, which pkix.Name has no field for, leaves nothing).
         builder = builder.add_extension(x509.SubjectAlternativeName(list(names)),
-                                        critical=len(request.subject) == 0)
+                                        critical=len(subject) == 0)
     except x509.ExtensionNotFound:
         pass
     return builder.sign(ca.private_key, _signature_hash(ca.private_key)).public_bytes(serialization.Encoding.PEM)
@@ -221,7 +223,8 @@ def go_subject(subject: x509.Name) -> x509.Name:
     """The request's subject as crypto/x509 writes it into the certificate: read into a
     pkix.Name (attributes it has no field for are dropped, CN and serialNumber keep their last
     value) and written back in that type's order, the values of one type in one RDN, each a
-    PrintableString when its characters allow and a UTF8String otherwise."""
+    PrintableString when its characters allow and a UTF8String otherwise. Go checks no lengths
+    (a CN over 64 characters, a C not of 2), so neither does this."""
     values: dict = {oid: [] for oid in _NAME_ORDER}
     for attribute in subject:
         if attribute.oid in values and isinstance(attribute.value, str):
@@ -232,16 +235,28 @@ def go_subject(subject: x509.Name) -> x509.Name:
         found = [v for v in values[oid][-1:] if v] if single else values[oid]
         if found:
             rdns.append(x509.RelativeDistinguishedName([x509.NameAttribute(
-                oid, v, _type=_ASN1Type.PrintableString if set(v) <= _PRINTABLE else _ASN1Type.UTF8String)
+                oid, v, _type=_ASN1Type.PrintableString if set(v) <= _PRINTABLE else _ASN1Type.UTF8String,
+                _validate=False)
                 for v in found]))
     return x509.Name(rdns)
 
 
-def _key_usage(usages: list[str]) -> x509.KeyUsage | None:
-    """The KeyUsage extension of these usages; None (no extension, as Go leaves it) for none."""
+# The KeyUsage bits in crypto/x509's order (KeyUsageDigitalSignature is 1<<0, ... DecipherOnly 1<<8).
+_KEY_USAGE_ORDER = ("digital_signature", "content_commitment", "key_encipherment", "data_encipherment",
+                    "key_agreement", "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")
+
+
+@mirrors("crypto/x509.marshalKeyUsage")
+def _key_usage(usages: list[str]) -> x509.UnrecognizedExtension | None:
+    """The KeyUsage extension of these usages as crypto/x509 encodes it, a BIT STRING of the bits
+    without trailing zeros; None (no extension, as Go leaves it) for none. Written by hand because
+    Go writes any combination, encipher or decipher only without key agreement among them, which
+    `cryptography`'s KeyUsage refuses (upstream signs those; refusing them retried the request forever)."""
     bits = {_KEY_USAGE_BITS[u] for u in usages if u in _KEY_USAGE_BITS}
     if not bits:
         return None
-    return x509.KeyUsage(**{field: field in bits for field in (
-        "digital_signature", "content_commitment", "key_encipherment", "data_encipherment", "key_agreement",
-        "key_cert_sign", "crl_sign", "encipher_only", "decipher_only")})
+    value = sum(1 << _KEY_USAGE_ORDER.index(b) for b in bits)
+    # Usage bit 0 is the BIT STRING's first (most significant) bit; the last byte is padded.
+    length, unused = value.bit_length(), -value.bit_length() % 8
+    content = (int(format(value, "b")[::-1], 2) << unused).to_bytes((length + 7) // 8, "big")
+    return x509.UnrecognizedExtension(ExtensionOID.KEY_USAGE, bytes([0x03, len(content) + 1, unused]) + content)

@@ -645,15 +645,9 @@ class Priority:
     keeps what the create resolved. At most one PriorityClass may be the global default. Classes
     come from the lister; one it does not hold (yet) is read live before a pod naming it is refused."""
 
-    # The `default` account is the serviceaccount controller's to make (in kube-controller-manager,
-    # moments after its namespace): a pod needing it waits for it through this many live reads.
-    DEFAULT_ACCOUNT_ATTEMPTS = 10
-
-    def __init__(self, registry: object, lister: Lister | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
         self.registry = registry
         self.lister = lister or _NoCache()
-        self.sleep = sleep
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/priority.Plugin).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:
@@ -815,15 +809,9 @@ class RuntimeClass:
     overhead becomes the pod's spec.overhead (a pod may not set another one itself) and its
     scheduling nodeSelector and tolerations join the pod's."""
 
-    # The `default` account is the serviceaccount controller's to make (in kube-controller-manager,
-    # moments after its namespace): a pod needing it waits for it through this many live reads.
-    DEFAULT_ACCOUNT_ATTEMPTS = 10
-
-    def __init__(self, registry: object, lister: Lister | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, registry: object, lister: Lister | None = None) -> None:
         self.registry = registry
         self.lister = lister or _NoCache()
-        self.sleep = sleep
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/runtimeclass.RuntimeClass).Admit")
     def admit(self, request: object, obj: dict | None) -> dict | None:

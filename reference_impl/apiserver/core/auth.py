@@ -24,6 +24,7 @@ from typing import Callable, Protocol, Sequence
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
@@ -302,7 +303,8 @@ class X509Authenticator:
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=ca_policy, ee_policy=leaf_policy)
-        self._verified: dict[tuple[bytes, ...], tuple[UserInfo | None, datetime.datetime, datetime.datetime]] = {}
+        # Per leaf: the intermediates its verified chain went through, its user, and its window.
+        self._verified: dict[bytes, tuple[frozenset[bytes], UserInfo | None, datetime.datetime, datetime.datetime]] = {}
 
     @classmethod
     @mirrors("k8s.io/apiserver/pkg/authentication/request/x509.NewStaticVerifierFromFile")
@@ -332,10 +334,11 @@ class X509Authenticator:
         """The user of the leaf `der`, verified with the intermediates the client sent after it
         (as upstream adds PeerCertificates[1:] to the verify options' Intermediates)."""
         now = self.now() if self.now else datetime.datetime.now(datetime.timezone.utc)
-        key = (der, *intermediates_der)
-        hit = self._verified.get(key)
-        if hit is not None and hit[1] <= now <= hit[2]:
-            return hit[0]
+        # A chain that verified once verifies again while all its certificates are valid, whatever
+        # else the client sends alongside it; so the cache is keyed by the leaf, not by the junk.
+        hit = self._verified.get(der)
+        if hit is not None and hit[0] <= frozenset(intermediates_der) and hit[2] <= now <= hit[3]:
+            return hit[1]
         try:
             leaf = x509.load_der_x509_certificate(der)
             intermediates = [x509.load_der_x509_certificate(i) for i in intermediates_der]
@@ -346,7 +349,8 @@ class X509Authenticator:
                 _verify_v1_leaf(self.ca_certs, leaf, now)
                 chain = [leaf]
             else:
-                chain = self._policy.time(now).build_client_verifier().verify(leaf, intermediates).chain
+                candidates = usable_intermediates(leaf, intermediates, self.ca_certs)
+                chain = self._policy.time(now).build_client_verifier().verify(leaf, candidates).chain
         except verification.VerificationError as err:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -357,10 +361,52 @@ class X509Authenticator:
             user = UserInfo(str(names[-1].value), groups=groups)
         if len(self._verified) >= self.CACHE_SIZE:
             self._verified.clear()
+        sent = frozenset(intermediates_der)
+        used = frozenset(d for d in (c.public_bytes(serialization.Encoding.DER) for c in chain[1:]) if d in sent)
         # The verdict holds while every certificate of the chain is valid.
-        self._verified[key] = (user, max(c.not_valid_before_utc for c in chain),
+        self._verified[der] = (used, user, max(c.not_valid_before_utc for c in chain),
                                min(c.not_valid_after_utc for c in chain))
         return user
+
+
+# Go bounds a verification at 100 signature checks (maxChainSignatureChecks); a chain the
+# verifier accepts is at most 8 certificates long, so a few more intermediates than that is room
+# enough for an honest client and keeps the path builder's work small for any other.
+MAX_INTERMEDIATES = 10
+
+
+@mirrors("crypto/x509.alreadyInChain")
+def usable_intermediates(leaf: x509.Certificate, intermediates: Sequence[x509.Certificate],
+                         anchors: Sequence[x509.Certificate]) -> list[x509.Certificate]:
+    """The intermediates worth handing to the path builder: one per subject and public key (a
+    chain never holds two such, as Go's alreadyInChain rules; copies are what makes a path
+    builder's work grow exponentially), none that is the leaf or a trust anchor over again, and
+    at most MAX_INTERMEDIATES. Of copies, one issued under a trust anchor's name is kept first."""
+    anchor_names = {_name_identity(a.subject) for a in anchors}
+    seen = {_identity(c) for c in (leaf, *anchors)}
+    ranked = sorted(intermediates, key=lambda c: _name_identity(c.issuer) not in anchor_names)
+    kept: list[x509.Certificate] = []
+    for cert in ranked:
+        identity = _identity(cert)
+        if identity in seen:
+            continue
+        seen.add(identity)
+        kept.append(cert)
+        if len(kept) == MAX_INTERMEDIATES:
+            break
+    return kept
+
+
+def _name_identity(name: x509.Name) -> tuple:
+    """A name compared loosely (string types and case ignored), so that spellings a path builder
+    might take for one name count as one."""
+    return tuple(tuple(sorted((a.oid.dotted_string, " ".join(str(a.value).casefold().split())) for a in rdn))
+                 for rdn in name.rdns)
+
+
+def _identity(cert: x509.Certificate) -> tuple:
+    key = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return _name_identity(cert.subject), key
 
 
 @mirrors("crypto/x509.checkChainForKeyUsage")

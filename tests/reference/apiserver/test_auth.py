@@ -17,7 +17,7 @@ from reference_impl.machinery.httpheaders import Headers
 from reference_impl.apiserver.core.auth import (ANONYMOUS, API_AUDIENCES, AuthConfigError, AuthenticationFailed,
                                            BearerTokenAuthenticator, RequestAuthenticator,
                                            TokenFileAuthenticator, UserInfo, X509Authenticator,
-                                           new_authenticator, with_authenticated_group)
+                                           new_authenticator, usable_intermediates, with_authenticated_group)
 
 
 @dataclass
@@ -450,3 +450,103 @@ def test_an_intermediate_whose_extended_key_usage_leaves_out_client_auth_refuses
     request.peer_intermediates_der = (der(intermediate),)
     with pytest.raises(AuthenticationFailed):
         X509Authenticator([ca.certificate]).authenticate(request)
+
+
+def _ca_cert(subject: str, issuer: str, key, signer, ca: bool = True) -> x509.Certificate:
+    """A certificate named `subject` under `issuer`'s name for `key`, signed by `signer`."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+               .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1)))
+    if ca:
+        builder = builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+    return builder.sign(signer, hashes.SHA256())
+
+
+def _der_of(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(serialization.Encoding.DER)
+
+
+class _RecordingPolicy:
+    """The authenticator's verifier policy, noting the intermediates each verification is given."""
+
+    def __init__(self, policy, seen: list, most: int) -> None:
+        self.policy, self.seen, self.most = policy, seen, most
+
+    def time(self, now):
+        return _RecordingPolicy(self.policy.time(now), self.seen, self.most)
+
+    def build_client_verifier(self):
+        return _RecordingPolicy(self.policy.build_client_verifier(), self.seen, self.most)
+
+    def verify(self, leaf, intermediates):
+        self.seen.append(list(intermediates))
+        # Copies of one CA grow the path builder's work exponentially (12 would take hours).
+        assert len(intermediates) <= self.most, "the path builder was handed copies of one CA"
+        return self.policy.verify(leaf, intermediates)
+
+
+def test_copies_of_one_self_issued_ca_sent_with_a_leaf_are_refused_without_trying_each(ca):
+    """A client sending a leaf under "I" and many self-issued CA certificates all named "I" with
+    one key costs one path, not one per ordering (Go's alreadyInChain keeps two certificates of
+    one subject and key out of a chain); upstream refuses it, 401."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    leaf = _ca_cert("mallory", "I", ec.generate_private_key(ec.SECP256R1()), key, ca=False)
+    copies = tuple(_der_of(_ca_cert("I", "I", key, key)) for _ in range(12))
+    auth, seen = X509Authenticator([ca.certificate]), []
+    auth._policy = _RecordingPolicy(auth._policy, seen, most=1)
+    request = FakeRequest(peer_certificate_der=_der_of(leaf))
+    request.peer_intermediates_der = copies
+    with pytest.raises(AuthenticationFailed, match="verifying certificate .*mallory.* failed"):
+        auth.authenticate(request)
+    assert [len(given) for given in seen] == [1]
+
+
+def test_intermediates_that_repeat_the_leaf_or_an_anchor_are_dropped_and_at_most_ten_kept(ca):
+    """A certificate with the subject and key of the leaf or of a trust anchor can never extend a
+    chain in Go (alreadyInChain); and however many the client sends, the path builder gets ten."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    leaf_key, ca_key = ec.generate_private_key(ec.SECP256R1()), serialization.load_pem_private_key(
+        ca.key_pem, password=None)
+    leaf = _ca_cert("mallory", "I0", leaf_key, leaf_key, ca=False)
+    anchor_name = ca.certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)[0].value
+    repeats = [_ca_cert("mallory", "x", leaf_key, leaf_key), _ca_cert(anchor_name, "y", ca_key, ca_key)]
+    others = [_ca_cert(f"I{i}", f"I{i + 1}", key, key) for i, key in enumerate(
+        ec.generate_private_key(ec.SECP256R1()) for _ in range(15))]
+    assert usable_intermediates(leaf, [*repeats, *others], [ca.certificate]) == others[:10]
+
+
+def test_of_copies_of_an_intermediate_the_one_under_a_trust_anchor_is_kept(ca):
+    """A cross-signed intermediate (one subject and key under two issuers) still verifies when the
+    client sends the copy under an unknown root first."""
+    elsewhere = certutil.new_ca("elsewhere")
+    intermediate = intermediate_ca(ca)
+    key = serialization.load_pem_private_key(intermediate.key_pem, password=None)
+    cross = _ca_cert("intermediate", "elsewhere", key, serialization.load_pem_private_key(
+        elsewhere.key_pem, password=None))
+    leaf = certutil.issue_client_cert(intermediate, "erin")
+    request = FakeRequest(peer_certificate_der=der(leaf))
+    request.peer_intermediates_der = (_der_of(cross), der(intermediate))
+    assert X509Authenticator([ca.certificate]).authenticate(request).name == "erin"
+
+
+def test_a_verified_chain_is_remembered_whatever_else_the_client_sends(ca):
+    """The verdict cache is keyed by the leaf and the chain verified: certificates sent alongside
+    it that the chain does not use neither miss the cache nor add entries to it."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    intermediate = intermediate_ca(ca)
+    leaf = certutil.issue_client_cert(intermediate, "frank")
+    auth, seen = X509Authenticator([ca.certificate]), []
+    auth._policy = _RecordingPolicy(auth._policy, seen, most=2)
+    for i in range(5):
+        junk = _ca_cert(f"junk{i}", f"junk{i}", ec.generate_private_key(ec.SECP256R1()),
+                        ec.generate_private_key(ec.SECP256R1()))
+        request = FakeRequest(peer_certificate_der=der(leaf))
+        request.peer_intermediates_der = (der(intermediate), _der_of(junk))
+        assert auth.authenticate(request).name == "frank"
+    assert (len(seen), len(auth._verified)) == (1, 1)

@@ -186,3 +186,54 @@ def test_the_subject_is_written_as_crypto_x509_writes_a_pkix_name(ca):
         [("2.5.4.10", "system:nodes"), ("2.5.4.10", "ünï")], [("2.5.4.3", "system:node:n1")]]
     types = {a.value: a._type.name for a in written}
     assert types == {"system:nodes": "PrintableString", "ünï": "UTF8String", "system:node:n1": "PrintableString"}
+
+
+def _unchecked_request(*attributes, names=()) -> str:
+    """A request whose subject breaks the X.509 upper bounds cryptography would enforce (Go's
+    x509.CreateCertificateRequest enforces none)."""
+    name = x509.Name([x509.NameAttribute(oid, value, _validate=False) for oid, value in attributes])
+    builder = x509.CertificateSigningRequestBuilder().subject_name(name)
+    if names:
+        builder = builder.add_extension(x509.SubjectAlternativeName(list(names)), critical=False)
+    return base64.b64encode(builder.sign(KEY, hashes.SHA256()).public_bytes(serialization.Encoding.PEM)).decode()
+
+
+@pytest.mark.filterwarnings("ignore:Attribute's length must be")  # cryptography warns, reading them
+def test_a_subject_over_the_x509_upper_bounds_is_issued_as_go_issues_it(ca):
+    """crypto/x509 writes a CN over 64 characters (a kubelet's system:node: and a long node name)
+    and a C not of two letters as they are: the request is issued, not retried forever."""
+    node = "system:node:" + "n" * 60
+    request = _unchecked_request((NameOID.COUNTRY_NAME, "DEU"), (NameOID.ORGANIZATION_NAME, "system:nodes"),
+                                 (NameOID.COMMON_NAME, node))
+    [update] = csrsigning.sync(csr(KUBELET_CLIENT, csrsigning.KUBE_APISERVER_CLIENT_KUBELET, request=request), ca, NOW)
+    written = issued(update).subject
+    assert [(a.oid, a.value) for a in written] == [
+        (NameOID.COUNTRY_NAME, "DEU"), (NameOID.ORGANIZATION_NAME, "system:nodes"), (NameOID.COMMON_NAME, node)]
+
+
+def test_the_names_are_critical_when_the_written_subject_is_empty(ca):
+    """Go marks the subjectAltName extension critical from the subject it writes: a request whose
+    subject is only an emailAddress (no pkix.Name field) gets an empty subject and critical names,
+    and one with a CN keeps them non-critical."""
+    names = (x509.DNSName("svc.example.com"),)
+    for attributes, critical in ((((NameOID.EMAIL_ADDRESS, "a@example.com"),), True),
+                                 (((NameOID.COMMON_NAME, "svc"),), False)):
+        request = _unchecked_request(*attributes, names=names)
+        [update] = csrsigning.sync(csr(("digital signature", "server auth"), csrsigning.LEGACY_UNKNOWN,
+                                       request=request), ca, NOW)
+        cert = issued(update)
+        assert len(cert.subject) == (0 if critical else 1)
+        assert cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).critical is critical
+
+
+@pytest.mark.parametrize("usages, bit_string", [
+    (("cert sign", "encipher only"), "03020005"),  # as Go 1.19's x509.CreateCertificate writes them
+    (("digital signature", "decipher only"), "0303078080"),
+])
+def test_encipher_or_decipher_only_without_key_agreement_is_issued_as_go_writes_it(ca, usages, bit_string):
+    """crypto/x509 writes any KeyUsage bits, encipher or decipher only without key agreement among
+    them (which cryptography's KeyUsage refuses): the request is issued, with Go's critical
+    KeyUsage BIT STRING, not retried forever."""
+    [update] = csrsigning.sync(csr(usages=usages, signer=csrsigning.LEGACY_UNKNOWN), ca, NOW)
+    extension = "0603551d0f0101ff04" + format(len(bit_string) // 2, "02x") + bit_string
+    assert extension in issued(update).tbs_certificate_bytes.hex()
