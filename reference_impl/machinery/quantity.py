@@ -37,8 +37,10 @@ class Quantity:
         return self.s or canonical(self)
 
     def __add__(self, other: "Quantity") -> "Quantity":
-        """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero."""
-        return Quantity(self.value + other.value, self.format if self.value else other.format)
+        """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero.
+        Adding zero leaves a Huge value as it is (a quota's use starts at zero)."""
+        value = self.value + other.value if self.value and other.value else self.value or other.value
+        return Quantity(value, self.format if self.value else other.format)
 
     @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).Value")
     def whole(self) -> int:

@@ -138,3 +138,10 @@ def test_far_values_keep_their_order():
 def test_an_exponent_past_an_int64_is_no_quantity():
     """strconv.ParseInt refuses it, and interpret calls that no suffix."""
     assert not quantity.is_quantity("1e9223372036854775808") and quantity.is_quantity("1e9223372036854775807")
+
+
+def test_a_far_value_added_to_zero_is_written_as_it_was():
+    """Quantity.Add of zero and 1e9999999 is that value (int64Amount.Add takes the other's value and
+    scale), which a quota's status.used then writes as String does."""
+    assert str(quantity.ZERO + quantity.parse("1e9999999")) == "1e9999999"
+    assert str(quantity.parse("1000e9999999") + quantity.ZERO) == "1e10000002"
