@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -60,11 +61,24 @@ def _float_text(value: float) -> str:
     return _NON_FINITE.get(text, text)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _string_text(text: str) -> str:
+    """A JSON string as orjson writes it: non-ASCII text as UTF-8, as Go writes it too; only a lone
+    surrogate, which UTF-8 cannot hold, as a \\u escape (`encode` writes that as Go's U+FFFD)."""
+    quoted = json.encoder.encode_basestring(text)  # type: ignore[attr-defined]
+    if text.isascii():
+        return quoted
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", quoted)
+
+
 def _dumps_json(value: Any) -> str:
     """The standard library's compact JSON, but with each GoFloat in Go's text (its C encoder
-    writes every float with float.__repr__)."""
+    writes every float with float.__repr__) and non-ASCII text kept as orjson keeps it, so a
+    value written here is the same bytes as one orjson writes."""
     return "".join(json.encoder._make_iterencode(  # type: ignore[attr-defined]
-        {}, _encoder.default, json.encoder.encode_basestring_ascii, None, _float_text, ":", ",",
+        {}, _encoder.default, _string_text, None, _float_text, ":", ",",
         False, False, True)(value, 0))
 
 def _go_float_text(value: float) -> str:

@@ -37,8 +37,10 @@ class Quantity:
         return self.s or canonical(self)
 
     def __add__(self, other: "Quantity") -> "Quantity":
-        """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero."""
-        return Quantity(self.value + other.value, self.format if self.value else other.format)
+        """Quantity.Add: the sum keeps this quantity's format, or takes the other's when this is zero.
+        Adding zero leaves a Huge value as it is (a quota's use starts at zero)."""
+        value = self.value + other.value if self.value and other.value else self.value or other.value
+        return Quantity(value, self.format if self.value else other.format)
 
     @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).Value")
     def whole(self) -> int:
@@ -71,7 +73,15 @@ def _spelled(text: object) -> re.Match | None:
     if isinstance(text, (int, float)):
         text = _number_text(text)
     match = _GRAMMAR.match(str(text).strip())
-    return match if match and match.group(2).strip(".") else None
+    if not match or not match.group(2).strip(".") or exponent_overflows(match.group(3) or ""):
+        return None
+    return match
+
+
+def exponent_overflows(suffix: str) -> bool:
+    """Whether `suffix` is an exponent (`e<n>`) whose n strconv.ParseInt refuses as out of an
+    int64's range, which quantitySuffixer.interpret calls no suffix (ErrSuffix)."""
+    return suffix[:1] in ("e", "E") and not -2**63 <= int(suffix[1:] or "0") <= MAX_INT64
 
 
 def is_quantity(text: object) -> bool:
@@ -87,10 +97,60 @@ def _written(text: object) -> tuple[int, Fraction, str] | None:
         return None
     sign, number, exponent, suffix = match.groups()
     if exponent:
-        value, fmt = Fraction(number) * Fraction(10) ** int(exponent[1:]), DECIMAL_EXPONENT
+        value, fmt = _times_power_of_ten(number, _wrap_int32(int(exponent[1:]))), DECIMAL_EXPONENT
     else:
         value, fmt = Fraction(number) * _SCALE[suffix], BINARY_SI if suffix.endswith("i") else DECIMAL_SI
     return (-1 if sign == "-" else 1), value, fmt
+
+
+# The decimal exponent past which a value is held as a stand-in rather than worked out: an exponent
+# may be up to 2**31 (interpret keeps an int32 of it), whose power of ten no one can compute in a
+# request's time (upstream takes minutes on 9e999999999 when it has to).
+_FAR_EXPONENT = 400
+
+
+def _wrap_int32(value: int) -> int:
+    """An int64 as Go's int32(...) conversion leaves it: its low 32 bits, signed."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
+def _times_power_of_ten(number: str, exponent: int) -> Fraction:
+    """The decimal `number` times 10**`exponent`, exact while the result is within 10**±400; past
+    that a stand-in: a Huge, or a tiny fraction (which ParseQuantity rounds up to 1n all the same)."""
+    whole, _, fraction = number.partition(".")
+    significant = (whole + fraction).lstrip("0")
+    digits = significant.rstrip("0")
+    if not digits:
+        return Fraction(0)
+    power = exponent - len(fraction) + len(significant) - len(digits)  # number == digits * 10**power
+    magnitude = power + len(digits)
+    if -_FAR_EXPONENT <= magnitude <= _FAR_EXPONENT:
+        return Fraction(int(digits)) * Fraction(10) ** power
+    if magnitude < 0:
+        return Fraction(1, 10 ** _FAR_EXPONENT)
+    return Huge.of(digits, power)
+
+
+class Huge(Fraction):
+    """A value past 10**400 held as a stand-in that orders it among other values (by its number of
+    digits, then its first 20), with the digits and power of ten it stands for, which `canonical`
+    prints. Arithmetic on it gives a plain Fraction of the stand-in."""
+    digits: str
+    power: int
+
+    @classmethod
+    def of(cls, digits: str, power: int, sign: int = 1) -> "Huge":
+        magnitude = power + len(digits)
+        stand_in = magnitude * 10 ** (_FAR_EXPONENT + 20) + int(digits[:20].ljust(20, "0")) * 10 ** _FAR_EXPONENT
+        self = super().__new__(cls, sign * stand_in)
+        self.digits, self.power = digits, power
+        return self
+
+    def __neg__(self) -> "Huge":
+        return Huge.of(self.digits, self.power, -1 if self > 0 else 1)
+
+    def __abs__(self) -> "Huge":
+        return Huge.of(self.digits, self.power)
 
 
 def exact(text: object) -> Fraction | None:
@@ -122,11 +182,14 @@ def parse(text: object) -> Quantity | None:
     if written is None:
         return None
     sign, value, fmt = written
-    value = Fraction(math.ceil(value * NANO), NANO)
+    if isinstance(value, Huge):  # a whole number already, which the nano rounding leaves alone
+        value = -value if sign < 0 else value
+    else:
+        value = sign * Fraction(math.ceil(value * NANO), NANO)
     if fmt == BINARY_SI and value > MAX_INT64:
         value = Fraction(MAX_INT64)  # ParseQuantity's cap on a binary quantity too big for an int64
     amount = _int64_amount(_text_of(text))
-    return Quantity(sign * value, fmt, amount[2] if amount is not None else "")
+    return Quantity(value, fmt, amount[2] if amount is not None else "")
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/api/resource.Quantity).CanonicalizeBytes")
@@ -137,6 +200,11 @@ def canonical(quantity: Quantity) -> str:
     if fmt == BINARY_SI and (abs(value) < 1024 or value.denominator != 1):
         fmt = DECIMAL_SI
     sign, value = ("-" if value < 0 else ""), abs(value)
+    if isinstance(value, Huge):
+        mantissa, exponent = int(value.digits), value.power
+        while exponent % 3:
+            mantissa, exponent = mantissa * 10, exponent - 1
+        return f"{sign}{mantissa}" if fmt == DECIMAL_SI else f"{sign}{mantissa}e{exponent}"
     if fmt == BINARY_SI:
         mantissa, power = int(value), 0
         while mantissa % 1024 == 0 and power < len(_BINARY_SUFFIX) - 1:
@@ -250,7 +318,7 @@ def _int64_amount(text: str) -> tuple[int, int, str] | None:
     else:
         # A suffix of the SI table first, as quantitySuffixer.interpret looks: "E" alone is exa.
         written_exponent = suffix not in _SUFFIX_EXPONENT
-        exponent = int(suffix[1:]) if written_exponent else _SUFFIX_EXPONENT[suffix]
+        exponent = _wrap_int32(int(suffix[1:])) if written_exponent else _SUFFIX_EXPONENT[suffix]
         fmt = DECIMAL_EXPONENT if written_exponent else DECIMAL_SI
         mantissa, scale, precision = 1, exponent, 18 - len(num) - len(denom)
     scale -= len(denom)
@@ -292,6 +360,8 @@ def scaled_value(text: object, scale: int) -> int:
         value, amount_scale = amount[0], amount[1]
         if amount_scale < scale:
             return _away_from_zero(Fraction(value, 10 ** (scale - amount_scale)))
+        if value and amount_scale - scale > 18:
+            return 0  # a power of ten past 10**18 takes any nonzero int64 out of range
         result = value * 10 ** (amount_scale - scale)
         return result if -2**63 <= result <= MAX_INT64 else 0
     unscaled, difference = int(quantity.value * NANO), 9 + scale
@@ -358,11 +428,7 @@ def held(text: object) -> Held:
     return Held(quantity, amount[:2], amount[2])
 
 
-def go_syntax(text: object, stringified: bool = False) -> str:
+def go_syntax(text: object) -> str:
     """How Go's %#v prints the resource.Quantity decoded from `text`, as field.Invalid shows a
-    Quantity passed by value; `stringified` when its String method has run on that copy (which
-    caches the canonical text in `s`)."""
-    quantity = held(text)
-    if stringified:
-        quantity.string()
-    return quantity.go_syntax()
+    Quantity passed by value."""
+    return held(text).go_syntax()

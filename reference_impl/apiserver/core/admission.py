@@ -735,8 +735,9 @@ class _ClassDefaulter:
         self.lister = lister or _NoCache()
 
     def admit(self, request: object, obj: dict | None) -> dict | None:
+        # A missing or null spec is Go's zero struct, which names no class: the plugin runs all the same.
         if (request.operation != CREATE or request.subresource or not _is(request, self.group, self.plural)
-                or not isinstance(obj, dict) or not isinstance(obj.get("spec"), dict) or self.has_class(obj)):
+                or not isinstance(obj, dict) or self.has_class(obj)):
             return obj
         classes = self.lister.list()
         if classes is None:
@@ -766,7 +767,8 @@ class DefaultStorageClass(_ClassDefaulter):
     @mirrors("k8s.io/kubernetes/pkg/apis/core/helper.PersistentVolumeClaimHasClass")
     def has_class(self, obj: dict) -> bool:
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        return "volume.beta.kubernetes.io/storage-class" in annotations or obj["spec"].get("storageClassName") is not None
+        return ("volume.beta.kubernetes.io/storage-class" in annotations
+                or (obj.get("spec") or {}).get("storageClassName") is not None)
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/storage/storageclass/setdefault.claimDefaulterPlugin).Admit",
              "k8s.io/kubernetes/plugin/pkg/admission/storage/storageclass/setdefault.getDefaultClass")
@@ -774,7 +776,7 @@ class DefaultStorageClass(_ClassDefaulter):
         return super().admit(request, obj)
 
     def set_class(self, obj: dict, name: str) -> None:
-        obj["spec"]["storageClassName"] = name
+        obj["spec"] = {**(obj.get("spec") or {}), "storageClassName": name}
 
 
 class DefaultIngressClass(_ClassDefaulter):
@@ -784,9 +786,12 @@ class DefaultIngressClass(_ClassDefaulter):
     what = "default IngressClasses were found, only 1 allowed"
     default_annotations = ("ingressclass.kubernetes.io/is-default-class",)
 
+    @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/network/defaultingressclass.classDefaulterPlugin).Admit")
     def has_class(self, obj: dict) -> bool:
+        """The checks Admit makes inline: spec.ingressClassName set, or the beta class annotation."""
         annotations = (obj.get("metadata") or {}).get("annotations") or {}
-        return obj["spec"].get("ingressClassName") is not None or "kubernetes.io/ingress.class" in annotations
+        return ((obj.get("spec") or {}).get("ingressClassName") is not None
+                or "kubernetes.io/ingress.class" in annotations)
 
     @mirrors("(*k8s.io/kubernetes/plugin/pkg/admission/network/defaultingressclass.classDefaulterPlugin).Admit",
              "k8s.io/kubernetes/plugin/pkg/admission/network/defaultingressclass.getDefaultClass")
@@ -794,7 +799,7 @@ class DefaultIngressClass(_ClassDefaulter):
         return super().admit(request, obj)
 
     def set_class(self, obj: dict, name: str) -> None:
-        obj["spec"]["ingressClassName"] = name
+        obj["spec"] = {**(obj.get("spec") or {}), "ingressClassName": name}
 
 
 def _same_resources(a: dict | None, b: dict | None) -> bool:
@@ -1003,9 +1008,10 @@ def new_admission_chain(registry: object, namespaces: Lister | None = None,
     LimitRanger, ServiceAccount, NodeRestriction, TaintNodesByCondition, PodSecurity, Priority,
     DefaultTolerationSeconds, DefaultStorageClass, StorageObjectInUseProtection, RuntimeClass,
     CertificateApproval and CertificateSigning (asking `authorizer`, AlwaysAllow without one),
-    CertificateSubjectRestriction, DefaultIngressClass, MutatingAdmissionWebhook and ValidatingAdmissionWebhook (only given the `webhook_call` that
-    reaches a webhook; `webhook_configurations` lists each plural's) and ResourceQuota; without
-    listers the plugins read everything live."""
+    CertificateSubjectRestriction, DefaultIngressClass, MutatingAdmissionWebhook and
+    ValidatingAdmissionWebhook (only given the `webhook_call` that reaches a webhook;
+    `webhook_configurations` lists each plural's) and ResourceQuota; without listers the plugins
+    read everything live."""
     authorizer = authorizer or AlwaysAllowAuthorizer()
     return AdmissionChain([NamespaceLifecycle(registry, lister=namespaces),
                            limitranger.LimitRanger(registry, limit_ranges),

@@ -429,7 +429,7 @@ def quantity_problem(text: str) -> str | None:
     parts = _QUANTITY_PARTS.fullmatch(text.strip())
     if not text.strip() or not parts:
         return QUANTITY_FORMAT
-    if not _QUANTITY_SUFFIX.fullmatch(parts.group(2)):
+    if not _QUANTITY_SUFFIX.fullmatch(parts.group(2)) or quantity.exponent_overflows(parts.group(2)):
         return "unable to parse quantity's suffix"
     return "unable to parse numeric part of quantity"
 

@@ -1,15 +1,14 @@
-"""autoscaling/v2beta1 HorizontalPodAutoscalers and v2, the version they convert through (on to v1, the one we store):
-conversion of their metrics (upstream's pkg/apis/autoscaling/v2beta1/conversion.go), and
-v2beta1's OpenAPI definitions.
+"""autoscaling/v2beta1 HorizontalPodAutoscalers and v2, the version they convert through (on to
+v1, the one we store): conversion of their metrics (upstream's
+pkg/apis/autoscaling/v2beta1/conversion.go), and v2beta1's OpenAPI definitions.
 
 v2beta1 names a metric's target in flat fields (`targetAverageUtilization`, `targetValue`,
 `targetAverageValue`) where v2 has a MetricTarget with its type, and a metric's name and selector
 beside them where v2 has a MetricIdentifier; the type of v2's target follows from which v2beta1
 fields are set. v2beta1's Quantity fields without a pointer are Go's zero Quantity ("0") when v2
-has none. The
-behavior, which only v2 has, travels in the `autoscaling.alpha.kubernetes.io/behavior` annotation,
-written as encoding/json writes upstream's internal HorizontalPodAutoscalerBehavior (Go's field
-names, no omitempty).
+has none. The behavior, which only v2 has, travels in the
+`autoscaling.alpha.kubernetes.io/behavior` annotation, written as encoding/json writes upstream's
+internal HorizontalPodAutoscalerBehavior (Go's field names, no omitempty).
 """
 from __future__ import annotations
 

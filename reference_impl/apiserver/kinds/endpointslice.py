@@ -72,7 +72,8 @@ def _deprecated_topology_problems(topology: object, path: str) -> list[str]:
     if not isinstance(topology, dict):
         return []
     too_many = len(topology) > MAX_TOPOLOGY_LABELS
-    return ([_too_many(path, len(topology), MAX_TOPOLOGY_LABELS)] if too_many else []) + v.label_problems(topology, path)
+    counted = [_too_many(path, len(topology), MAX_TOPOLOGY_LABELS)] if too_many else []
+    return counted + v.label_problems(topology, path)
 
 
 def _address_problems(address: str, address_type: object, path: str) -> list[str]:
@@ -80,7 +81,8 @@ def _address_problems(address: str, address_type: object, path: str) -> list[str
         parsed = v.parse_ip(address)
         # IsValidIPv4Address and IsValidIPv6Address ask To4: an IPv4-mapped address is IPv4.
         if parsed is None or v.go_ip(parsed).version != int(address_type[-1]):
-            return [v.invalid(path, address, f"must be a valid {address_type} address")] + address_problems(address, path)
+            wrong_family = v.invalid(path, address, f"must be a valid {address_type} address")
+            return [wrong_family] + address_problems(address, path)
         return address_problems(address, path)
     if address_type == "FQDN":
         return _fqdn_problems(address, path)
@@ -198,7 +200,8 @@ def endpoint_to_v1(endpoint: dict) -> dict:
         deprecated = dict(topology)
         if TOPOLOGY_ZONE in deprecated:
             converted["zone"] = deprecated.pop(TOPOLOGY_ZONE)
-        if HOSTNAME in deprecated and endpoint.get("nodeName") is not None and deprecated[HOSTNAME] == endpoint["nodeName"]:
+        node_name = endpoint.get("nodeName")
+        if HOSTNAME in deprecated and node_name is not None and deprecated[HOSTNAME] == node_name:
             del deprecated[HOSTNAME]
         if deprecated:
             converted["deprecatedTopology"] = deprecated

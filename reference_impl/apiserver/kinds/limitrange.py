@@ -14,7 +14,6 @@ from reference_impl.mirrors import mirrors
 
 LIMIT_TYPES = ("Pod", "Container", "PersistentVolumeClaim")
 BOUNDS = ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio")
-ONE = quantity.held(1)  # resource.NewQuantity(1, resource.DecimalSI)
 
 
 def _written(resources: object) -> dict[str, object]:
@@ -112,7 +111,7 @@ def _bound_problems(path: str, name: str, written: dict[str, object]) -> list[st
             problems.append(_invalid(f"{path}.{at}[{name}]", q[value], lambda detail=detail: detail.format(
                 **{field: q[field].string() for field in (lower, upper)})))
     ratio, here = q.get("maxLimitRequestRatio"), f"{path}.maxLimitRequestRatio[{name}]"
-    if ratio is not None and ratio.cmp(ONE) < 0:
+    if ratio is not None and ratio.cmp(quantity.held(1)) < 0:  # resource.NewQuantity(1, DecimalSI), made here
         problems.append(_invalid(here, ratio, lambda: f"ratio {ratio.string()} is less than 1"))
     if ratio is not None and "min" in q and "max" in q:
         low_q, high_q = q["min"].quantity, q["max"].quantity

@@ -723,3 +723,21 @@ def test_an_ingress_without_a_class_gets_the_default_ingress_class():
         chain.admit(Request("CREATE", INGRESSES, obj=ingress()))
     assert refused.value.message == ('ingresses.networking.k8s.io "web" is forbidden: Internal error '
                                                "occurred: 2 default IngressClasses were found, only 1 allowed")
+
+
+@pytest.mark.parametrize("plural, spec", [(INGRESSES, None), (INGRESSES, "missing"), (CLAIMS, None)],
+                         ids=["ingress-null-spec", "ingress-no-spec", "claim-null-spec"])
+def test_a_create_without_a_spec_is_still_given_the_default_class(plural, spec):
+    """A missing or null spec is Go's zero struct, which names no class: the plugin runs, so two
+    default classes refuse it (kube-apiserver 1.24 answered an Ingress with no spec so, 403) and
+    one default class is set in a new spec."""
+    def obj() -> dict:
+        return {"metadata": {"name": "web"}} if spec == "missing" else {"metadata": {"name": "web"}, "spec": spec}
+    make = ingress_class if plural is INGRESSES else storage_class
+    field = "ingressClassName" if plural is INGRESSES else "storageClassName"
+    chain = new_admission_chain(FakeRegistry(namespace("default"), make("a"), make("b")))
+    with pytest.raises(StatusError) as refused:
+        chain.admit(Request("CREATE", plural, obj=obj()))
+    assert refused.value.code == 403 and "2 default" in refused.value.message
+    chain = new_admission_chain(FakeRegistry(namespace("default"), make("a")))
+    assert chain.admit(Request("CREATE", plural, obj=obj()))["spec"] == {field: "a"}

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from reference_impl.apiserver.core.jsonserializer import decode, encode, encode_response, encode_yaml
+from reference_impl.machinery.gojson import number_literal
+from reference_impl.machinery.jsonbytes import GoFloat
 
 
 def test_compact_json_in_key_order():
@@ -68,9 +70,10 @@ def test_a_pretty_response_is_indented_by_two_spaces_with_no_newline_after():
 
 def test_a_byte_that_is_no_utf8_is_written_as_the_replacement_character():
     """A query value keeps a byte that is no UTF-8 as a lone surrogate; encoding/json writes such
-    a byte as U+FFFD. A surrogate pair and a backslash written before `udc..` stay as they are."""
+    a byte as U+FFFD. The valid text beside it is UTF-8, and a backslash written before `udc..`
+    stays as it is."""
     assert encode({"a": "x\udcffy", "b": "\U0001F600\udcfe", "c": "\\udc00"}) == (
-        b'{"a":"x\\ufffdy","b":"\\ud83d\\ude00\\ufffd","c":"\\\\udc00"}')
+        '{"a":"x\\ufffdy","b":"\U0001F600\\ufffd","c":"\\\\udc00"}'.encode())
 
 
 def test_yaml_quotes_what_go_yaml_would_read_back_as_another_type():
@@ -103,3 +106,12 @@ def test_yaml_writes_plain_what_go_yaml_reads_back_as_a_string(text):
 @pytest.mark.parametrize("text", GO_YAML_QUOTED, ids=repr)
 def test_yaml_double_quotes_what_go_yaml_reads_back_as_another_type(text):
     assert encode_yaml({"v": text}) == f'v: "{text}"\n'.encode()
+
+
+@pytest.mark.parametrize("number", [number_literal("1.50", 1.5), GoFloat(1e21)], ids=["NumberLiteral", "GoFloat"])
+def test_a_value_orjson_refuses_keeps_non_ascii_as_utf8(number):
+    """A float subclass (a number decoded as written, a GoFloat) sends the value to the standard
+    library, which still writes what Go writes: UTF-8, and Go's escapes of <, >, & and U+2028
+    (kube-apiserver 1.24 answered a CRD with "minimum":1.50 and this annotation so)."""
+    written = encode({"minimum": number, "n": "h\u00e9 <&> \u2028 \U0001f600"})
+    assert written.endswith('"n":"h\u00e9 \\u003c\\u0026\\u003e \\u2028 \U0001f600"}'.encode())

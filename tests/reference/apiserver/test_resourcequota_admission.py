@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 from reference_impl.apiserver.core.handlers import Request
 from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
@@ -208,3 +209,22 @@ def test_the_charge_is_recorded_as_the_loopback_clients_status_update(chain, ns)
     charge = by_manager["Go-http-client"]
     assert (charge["operation"], charge.get("subresource"), charge["fieldsV1"]) == (
         "Update", "status", {"f:status": {"f:used": {"f:pods": {}, "f:requests.cpu": {}}}})
+
+
+def test_a_quota_with_an_exponent_of_millions_is_answered_at_once(chain, ns):
+    """A quota's hard limits of 1e9999999 and 1e-9999999 are stored as kube-apiserver 1.24 wrote
+    them (1e-9999999 rounded up to 1n, then to a milli by the defaults), and a pod charged to them
+    is admitted, in well under a second; an exponent past an int64 is no quantity. Upstream itself
+    takes seconds here, and minutes on 9e999999999, working out 10**n."""
+    started = time.process_time()
+    hard = {"requests.cpu": "1e9999999", "limits.cpu": "9e999999999", "requests.memory": "1e-9999999"}
+    code, created = call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas",
+                         {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "far"}, "spec": {"hard": hard}})
+    assert (code, created["spec"]["hard"]) == (201, {**hard, "requests.memory": "1e-3"})
+    code, created = create(chain, ns, pod("a", requests={"cpu": "1e9999999"}, limits={"cpu": "9e999999999"}))
+    assert code == 201 and created["spec"]["containers"][0]["resources"]["requests"]["cpu"] == "1e9999999"
+    code, status = call(chain, "POST", f"/api/v1/namespaces/{ns}/resourcequotas",
+                        {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "past"},
+                         "spec": {"hard": {"cpu": "1e99999999999999999999"}}})
+    assert code == 400 and status["message"].endswith("unable to parse quantity's suffix"), status
+    assert time.process_time() - started < 1.0

@@ -1,4 +1,6 @@
 """resource.ParseQuantity's grammar, asked without parsing the value."""
+import time
+
 import pytest
 
 from reference_impl.machinery import quantity
@@ -104,3 +106,42 @@ def test_value_and_milli_value_overflow_as_upstreams_do(text):
     """Quantity.ScaledValue: an int64Amount is 0 when the scaled value does not fit an int64, an
     inf.Dec keeps what big.Int.Int64 keeps; finer values are rounded away from zero."""
     assert (quantity.scaled_value(text, 0), quantity.scaled_value(text, -3)) == SCALED[text]
+
+
+# Exponents of up to an int32 (interpret keeps int32 of what ParseInt reads): kube-apiserver 1.24
+# wrote back 1e9999999 as sent and 1e-9999999 (rounded up to 1n, then to a milli by the
+# defaults) as 1e-3; upstream works out 10**n for some of these and takes seconds to minutes.
+FAR = {"1e9999999": "1e9999999", "9e999999999": "9e999999999", "1000e9999999": "1e10000002",
+       "-1000e9999999": "-1e10000002", "1e-9999999": "1e-9", "1e4294967296": "1e4294967296"}
+
+
+@pytest.mark.parametrize("text", FAR, ids=repr)
+def test_a_far_exponent_is_answered_without_working_out_its_power(text):
+    """ParseQuantity, String and ScaledValue of a quantity with an exponent of millions answer in
+    milliseconds: the value past 10**400 is held as its digits and exponent."""
+    started = time.process_time()
+    assert quantity.marshaled(text) == FAR[text]
+    assert quantity.rounded_up_to_milli("1e-9999999") == "1e-3"
+    # MilliValue: 0 where it overflows an int64, 1 for 1n rounded up; 2**32 wraps to an exponent of 0
+    assert quantity.scaled_value(text, -3) == {"1e-9999999": 1, "1e4294967296": 1000}.get(text, 0)
+    assert time.process_time() - started < 0.5
+
+
+def test_far_values_keep_their_order():
+    """A value past 10**400 orders among the others by its digits and exponent (requests are
+    compared with limits, a quota's use with its hard limit)."""
+    ordered = ["-1e9999999", "1e-9999999", "1", "1e300", "9e500", "1e501", "2e501", "1e9999999", "9e999999999"]
+    values = [quantity.parse(text).value for text in ordered]
+    assert values == sorted(values) and len(set(values)) == len(values)
+
+
+def test_an_exponent_past_an_int64_is_no_quantity():
+    """strconv.ParseInt refuses it, and interpret calls that no suffix."""
+    assert not quantity.is_quantity("1e9223372036854775808") and quantity.is_quantity("1e9223372036854775807")
+
+
+def test_a_far_value_added_to_zero_is_written_as_it_was():
+    """Quantity.Add of zero and 1e9999999 is that value (int64Amount.Add takes the other's value and
+    scale), which a quota's status.used then writes as String does."""
+    assert str(quantity.ZERO + quantity.parse("1e9999999")) == "1e9999999"
+    assert str(quantity.parse("1000e9999999") + quantity.ZERO) == "1e10000002"
