@@ -98,8 +98,10 @@ def _written(text: object) -> tuple[int, Fraction, str] | None:
     sign, number, exponent, suffix = match.groups()
     if exponent:
         value, fmt = _times_power_of_ten(number, _wrap_int32(int(exponent[1:]))), DECIMAL_EXPONENT
-    else:
-        value, fmt = Fraction(number) * _SCALE[suffix], BINARY_SI if suffix.endswith("i") else DECIMAL_SI
+    elif suffix.endswith("i"):
+        value, fmt = _times_power_of_ten(number, 0) * _SCALE[suffix], BINARY_SI
+    else:  # thousands of digits are read as a power of ten too, not by int(), which refuses them
+        value, fmt = _times_power_of_ten(number, _SUFFIX_EXPONENT[suffix]), DECIMAL_SI
     return (-1 if sign == "-" else 1), value, fmt
 
 
@@ -201,10 +203,13 @@ def canonical(quantity: Quantity) -> str:
         fmt = DECIMAL_SI
     sign, value = ("-" if value < 0 else ""), abs(value)
     if isinstance(value, Huge):
-        mantissa, exponent = int(value.digits), value.power
-        while exponent % 3:
-            mantissa, exponent = mantissa * 10, exponent - 1
-        return f"{sign}{mantissa}" if fmt == DECIMAL_SI else f"{sign}{mantissa}e{exponent}"
+        # Written out as text: int() refuses thousands of digits. Zeros move from the power of
+        # ten into the mantissa until the exponent is a multiple of 3.
+        shift = value.power % 3
+        mantissa, exponent = value.digits + "0" * shift, value.power - shift
+        if fmt == DECIMAL_SI:
+            return f"{sign}{mantissa}{_DECIMAL_SUFFIX.get(exponent, '')}"
+        return f"{sign}{mantissa}e{exponent}"
     if fmt == BINARY_SI:
         mantissa, power = int(value), 0
         while mantissa % 1024 == 0 and power < len(_BINARY_SUFFIX) - 1:
