@@ -167,7 +167,6 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
     return []
 
 
-@mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
 @mirrors(f"(*{AUTH}.tokenSimple).isValidSimpleToken")
 def simple_token_index(token: str) -> int | None:
     """The raft index a simple token names (PREFIX.INDEX, the Authenticate entry that issued it),
@@ -184,6 +183,7 @@ def simple_token_index(token: str) -> int | None:
     return index % (1 << 64)  # uint64(index): a negative index is one no log reaches
 
 
+@mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
 def _token_swept(deadline: float, now: float) -> bool:
     """Whether etcd's TTL keeper has deleted a token whose deadline is `deadline` by `now`: it
     looks once a second (simpleTokenTTLResolution), so a token lives on until the first tick

@@ -259,3 +259,12 @@ def test_calls_waiting_on_a_far_token_index_do_not_starve_other_calls(tmp_path, 
                     call.cancel()
         finally:
             grpc_server.stop(None)
+
+
+def test_each_simple_token_function_names_the_go_function_it_mirrors():
+    """simple_token_index is isValidSimpleToken's parsing, _token_swept the TTL keeper's sweep: a
+    function inserted under the keeper's decorator had taken its name and dropped its own."""
+    from reference_impl.etcd import auth
+
+    assert auth.simple_token_index.__mirrors__ == (f"(*{auth.AUTH}.tokenSimple).isValidSimpleToken",)
+    assert auth._token_swept.__mirrors__ == (f"(*{auth.AUTH}.simpleTokenTTLKeeper).run",)
