@@ -55,7 +55,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
-from reference_impl.etcd.upstreamflags import add_no_effect_flags
+from reference_impl.etcd.upstreamflags import add_no_effect_flags, not_served
 from reference_impl.etcd.version import version_text
 from reference_impl.etcd.wal import wal_exists
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
@@ -583,7 +583,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                          help="log entries kept after a snapshot for slow followers")
     parser.add_argument("--version", type=go_bool, nargs="?", const=True, default=False,
                         help="print the version and exit")
-    add_no_effect_flags(parser)
+    add_no_effect_flags(parser, env)
     args = parser.parse_args(argv)
     if args.version and not args.args:  # etcdmain's parse: arguments are refused first
         raise pflag.VersionRequested(version_text())
@@ -614,6 +614,9 @@ def _run(args: argparse.Namespace, process: Process) -> None:
     if args.args:
         raise ErrBadFlags(problem=f"error verifying flags, '{args.args[0]}' is not a valid flag. "
                                   f"See 'etcd --help'.")
+    refused = not_served(args)
+    if refused:
+        raise ErrBadFlags(problem=refused)
     if args.no_effect:
         print(f"reference etcd: flags with no effect here: {', '.join(args.no_effect)}",
               file=sys.stderr, flush=True)
