@@ -17,13 +17,17 @@ REGISTRY: dict[str, tuple[str, ...]] = {}
 
 
 def mirrors(*go_symbols: str) -> Callable[[F], F]:
-    """Mark a function as mirroring `go_symbols`; records `fn.__mirrors__` and a REGISTRY entry."""
+    """Mark a function as mirroring `go_symbols`; records `fn.__mirrors__` and a REGISTRY entry.
+    Stacked decorators add up (the inner one's symbols first), as the static reading of the
+    source (analyzer.links) counts them: the outer one used to replace the inner."""
     if not go_symbols:
         raise ValueError("@mirrors needs at least one Go symbol")
 
     def mark(fn: F) -> F:
-        fn.__mirrors__ = go_symbols  # type: ignore[attr-defined]
-        REGISTRY[f"{fn.__module__}.{fn.__qualname__}"] = go_symbols
+        marked = getattr(fn, "__dict__", {}).get("__mirrors__", ())
+        symbols = marked + tuple(symbol for symbol in go_symbols if symbol not in marked)
+        fn.__mirrors__ = symbols  # type: ignore[attr-defined]
+        REGISTRY[f"{fn.__module__}.{fn.__qualname__}"] = symbols
         return fn
 
     return mark

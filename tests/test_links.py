@@ -94,3 +94,20 @@ def test_static_reading_finds_every_link_the_registry_records():
     registered = {(python, symbol) for python, symbols in mirrors.REGISTRY.items()
                   if python.startswith("reference_impl.") for symbol in symbols}
     assert registered <= {(link.python, link.go_symbol) for link in reference_links()}
+
+
+def test_stacked_mirrors_decorators_add_up_as_the_source_reads_them():
+    """Two `@mirrors` stacked on one function record both decorators' symbols at import, as
+    reading the source does: the outer one used to replace the inner one in the registry."""
+    from reference_impl import mirrors
+
+    def mirrored():
+        pass
+
+    mirrors.mirrors("pkg.Inner", "pkg.Both")(mirrored)
+    mirrors.mirrors("pkg.Outer", "pkg.Both")(mirrored)
+    key = f"{mirrored.__module__}.{mirrored.__qualname__}"
+    try:
+        assert mirrors.REGISTRY[key] == ("pkg.Inner", "pkg.Both", "pkg.Outer")
+    finally:
+        del mirrors.REGISTRY[key]

@@ -17,7 +17,8 @@ Passwords are bcrypt hashed at etcd's default cost, so the hashes in a snapshot'
 Tokens are etcd's "simple" tokens: random, in memory only, valid for five minutes after their
 last use. A restart that replays a token's Authenticate entry assigns it again; etcd 3.4 replays
 only the entries after the last key-value write it saved, so a put after the Authenticate makes
-the restart forget the token (raftnode.py's replay does the same).
+the restart forget the token (raftnode.py's replay does the same). `--auth-token ''` is etcd's
+tokenNop instead: no token is ever given (Authenticate fails) and none is valid.
 """
 from __future__ import annotations
 
@@ -167,7 +168,6 @@ def required_permissions(request) -> list[tuple[bytes, bytes, bool]]:
     return []
 
 
-@mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
 @mirrors(f"(*{AUTH}.tokenSimple).isValidSimpleToken")
 def simple_token_index(token: str) -> int | None:
     """The raft index a simple token names (PREFIX.INDEX, the Authenticate entry that issued it),
@@ -184,6 +184,7 @@ def simple_token_index(token: str) -> int | None:
     return index % (1 << 64)  # uint64(index): a negative index is one no log reaches
 
 
+@mirrors(f"(*{AUTH}.simpleTokenTTLKeeper).run")
 def _token_swept(deadline: float, now: float) -> bool:
     """Whether etcd's TTL keeper has deleted a token whose deadline is `deadline` by `now`: it
     looks once a second (simpleTokenTTLResolution), so a token lives on until the first tick
@@ -199,6 +200,7 @@ class AuthStore:
     enabled_saved: bool = False
     revision: int = 1  # etcd's auth store starts at revision 1 (0 means "no user")
     token_ttl: float = SIMPLE_TOKEN_TTL  # --auth-token-ttl: a token's life after its last use
+    token_type: str = "simple"  # --auth-token: "simple", or "" for etcd's tokenNop
     users: dict[str, User] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     # token -> (who, expiry): in memory, never logged
@@ -221,20 +223,23 @@ class AuthStore:
             raise ErrAuthFailed(user=name)
         return self.revision
 
-    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.tokenSimple).assign")
+    @mirrors(f"(*{AUTH}.authStore).Authenticate", f"(*{AUTH}.tokenSimple).assign",
+             f"(*{AUTH}.tokenNop).assign")
     def assign_token(self, name: str, prefix: str, index: int, now: float) -> str:
         """The token an applied Authenticate entry at raft `index` gives `name`: its prefix, a
-        dot and the index. The user may have gone, or lost its password, since the check."""
+        dot and the index. The user may have gone, or lost its password, since the check.
+        tokenNop gives none: the password checked, the entry still fails (ErrAuthFailed)."""
         if not self.enabled:
             raise ErrAuthNotEnabled()
         user = self.users.get(name)
-        if user is None or not user.hashed_password:
+        if user is None or not user.hashed_password or not self.token_type:
             raise ErrAuthFailed(user=name)
         token = f"{prefix}.{index}"
         self.tokens[token] = (name, now + self.token_ttl)
         return token
 
-    @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info")
+    @mirrors(f"(*{AUTH}.authStore).AuthInfoFromCtx", f"(*{AUTH}.tokenSimple).info",
+             f"(*{AUTH}.tokenNop).info")
     def auth_info(self, token: str | None, now: float) -> AuthInfo | None:
         """Whose token this is (None: no token sent); an unknown or expired token is refused,
         an empty one too, and any token while auth is off (none is valid then), as etcd does."""

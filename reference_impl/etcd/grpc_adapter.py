@@ -37,6 +37,7 @@ import sys
 import queue
 import threading
 import time
+import weakref
 from collections import deque
 from concurrent import futures
 from dataclasses import replace
@@ -342,23 +343,53 @@ def token_of(context) -> str | None:
 TOKEN_WAIT_SLICE = 0.2  # seconds between looks at whether a call waiting on its token's index ended
 
 
-@mirrors(f"(*{AUTH}.tokenSimple).info")
+class TokenWaits:
+    """The calls of one server waiting for their token's index. etcd waits in a goroutine of its
+    own as long as the call lives (no deadline: until the client gives up); here a waiting call
+    holds a pool worker, so a few hundred tokens naming an index no log reaches would take every
+    worker and every later call would get RESOURCE_EXHAUSTED. At most a fifth of the calls the
+    server takes may wait; past that a token is looked up at once and, its index not applied,
+    refused as etcd refuses it when its wait ends unmet (invalid auth token)."""
+
+    _of_server: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+    _lock = threading.Lock()
+
+    @classmethod
+    def of(cls, server) -> threading.BoundedSemaphore:
+        with cls._lock:
+            slots = cls._of_server.get(server)
+            if slots is None:
+                slots = cls._of_server[server] = threading.BoundedSemaphore(
+                    max(1, MAX_CONCURRENT_RPCS // 5))
+            return slots
+
+
+@mirrors(f"(*{AUTH}.tokenSimple).info", f"(*{AUTH}.tokenSimple).isValidSimpleToken")
 def waited_token(context, server) -> str | None:
     """The call's token once the index it names is applied (see simple_token_index), or once the
     call has ended or passed its deadline, whichever comes first; the token is looked up after
     that, as etcd looks it up after isValidSimpleToken's wait. A core server with no raft log
-    (no wait_applied, as tests build it) has applied everything."""
+    (no wait_applied, as tests build it) has applied everything. A call finding every waiting
+    slot taken (TokenWaits) does not wait, nor one to a server with tokenNop (--auth-token '')."""
     token = token_of(context)
     index = None if token is None else simple_token_index(token)
     wait = getattr(server, "wait_applied", None)
-    if index is None or wait is None:
+    if not getattr(getattr(server, "auth", None), "token_type", "simple"):
         return token
-    while context.is_active():
-        left = context.time_remaining()
-        if wait(index, TOKEN_WAIT_SLICE if left is None else max(0.0, min(left, TOKEN_WAIT_SLICE))):
-            break
-        if left is not None and left <= TOKEN_WAIT_SLICE:
-            break
+    if index is None or wait is None or wait(index, 0):
+        return token
+    slots = TokenWaits.of(server)
+    if not slots.acquire(blocking=False):
+        return token
+    try:
+        while context.is_active():
+            left = context.time_remaining()
+            if wait(index, TOKEN_WAIT_SLICE if left is None else max(0.0, min(left, TOKEN_WAIT_SLICE))):
+                break
+            if left is not None and left <= TOKEN_WAIT_SLICE:
+                break
+    finally:
+        slots.release()
     return token
 
 

@@ -167,7 +167,7 @@ class ClusterMember:
                  server_options: Mapping[str, object] = MappingProxyType({}),
                  wait_for_lock: Callable[[Callable[[], bool], str], None] | None = None) -> None:
         """`server_options`: EtcdServer's keyword options from etcd's flags (max_txn_ops,
-        progress_interval, token_ttl). A data dir another process holds raises BlockingIOError,
+        progress_interval, token_ttl, token_type). A data dir another process holds raises BlockingIOError,
         unless `wait_for_lock` is given: it is called with a function that tries the lock once
         (True once held) and the lock file's path, and returns once the lock is held."""
         self.data_dir = Path(data_dir)

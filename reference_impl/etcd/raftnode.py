@@ -555,7 +555,8 @@ class RaftNode:
                             max_request_bytes=old.max_request_bytes, max_txn_ops=old.max_txn_ops,
                             min_lease_ttl=old.lessor.min_ttl,
                             progress_interval=old.watches.progress_interval,
-                            token_ttl=old.auth.token_ttl, lease_checkpoints=old.lessor.checkpoints,
+                            token_ttl=old.auth.token_ttl, token_type=old.auth.token_type,
+                            lease_checkpoints=old.lessor.checkpoints,
                             persist_lease_checkpoints=old.lessor.persist_checkpoints)
         recover_state(server, state, records)
         server.set_watch_listener(old.watches.listener)

@@ -55,7 +55,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
-from reference_impl.etcd.upstreamflags import add_no_effect_flags
+from reference_impl.etcd.upstreamflags import add_no_effect_flags, not_served
 from reference_impl.etcd.version import version_text
 from reference_impl.etcd.wal import wal_exists
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
@@ -270,7 +270,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
         restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
         max_txn_ops: int = MAX_TXN_OPS, max_request_bytes: int = MAX_REQUEST_BYTES,
-        auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
+        auth_token: str = "simple", auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
         lease_checkpoints: bool = False, persist_lease_checkpoints: bool = False,
         watch_progress_notify_interval: float = DEFAULT_PROGRESS_INTERVAL,
         out: TextIO | None = None, stop: threading.Event | None = None) -> None:
@@ -343,7 +343,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
                      restore=restore, on_stop=stop.set, quota_backend_bytes=quota,
                      server_options={
                          "max_txn_ops": max_txn_ops, "max_request_bytes": max_request_bytes,
-                         "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL,
+                         "token_ttl": auth_token_ttl or SIMPLE_TOKEN_TTL, "token_type": auth_token,
                          "lease_checkpoints": lease_checkpoints,
                          "persist_lease_checkpoints": persist_lease_checkpoints,
                          "progress_interval": progress_notify_interval(watch_progress_notify_interval)})
@@ -541,7 +541,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         default=env.get("ETCD_MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES)),
                         help="the largest client request, in bytes, the server accepts")
     parser.add_argument("--auth-token", default=env.get("ETCD_AUTH_TOKEN", "simple"),
-                        help="the auth token type: simple (the only one the reference serves)")
+                        help="the auth token type: simple, or '' for none (jwt is not served)")
     parser.add_argument("--auth-token-ttl", type=go_uint(64),
                         default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
                         help="seconds a simple auth token lives after its last use (0: 300)")
@@ -583,7 +583,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                          help="log entries kept after a snapshot for slow followers")
     parser.add_argument("--version", type=go_bool, nargs="?", const=True, default=False,
                         help="print the version and exit")
-    add_no_effect_flags(parser)
+    add_no_effect_flags(parser, env)
     args = parser.parse_args(argv)
     if args.version and not args.args:  # etcdmain's parse: arguments are refused first
         raise pflag.VersionRequested(version_text())
@@ -598,9 +598,9 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 @mirrors("go.etcd.io/etcd/server/v3/auth.NewTokenProvider")
 def check_auth_token(option: str) -> str:
     """The token type --auth-token names ("simple", its options split off as decomposeOpts
-    splits them); the reference serves simple tokens alone (and "", no tokens, as simple ones).
-    ErrInvalidAuthOpts for options that do not parse or a type etcd does not know, as etcd
-    refuses them; jwt, which needs signing keys the reference does not use, is refused too."""
+    splits them), or "": etcd's tokenNop, which gives no token and takes none. ErrInvalidAuthOpts
+    for options that do not parse or a type etcd does not know, as etcd refuses them; jwt, which
+    needs signing keys the reference does not use, is refused too."""
     token_type, *options = option.split(",")
     names = [pair.split("=")[0] for pair in options]
     if any(len(pair.split("=")) != 2 for pair in options) or len(set(names)) != len(names):
@@ -614,10 +614,12 @@ def _run(args: argparse.Namespace, process: Process) -> None:
     if args.args:
         raise ErrBadFlags(problem=f"error verifying flags, '{args.args[0]}' is not a valid flag. "
                                   f"See 'etcd --help'.")
+    refused = not_served(args)
+    if refused:
+        raise ErrBadFlags(problem=refused)
     if args.no_effect:
         print(f"reference etcd: flags with no effect here: {', '.join(args.no_effect)}",
               file=sys.stderr, flush=True)
-    check_auth_token(args.auth_token)
     run(args.data_dir, args.listen_client_urls, listen_client_http_urls=args.listen_client_http_urls,
         listen_metrics_urls=args.listen_metrics_urls,
         name=args.name, initial_cluster=args.initial_cluster,
@@ -629,7 +631,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
         max_request_bytes=args.max_request_bytes,
-        auth_token_ttl=args.auth_token_ttl,
+        auth_token=check_auth_token(args.auth_token), auth_token_ttl=args.auth_token_ttl,
         lease_checkpoints=args.experimental_enable_lease_checkpoint,
         persist_lease_checkpoints=args.experimental_enable_lease_checkpoint_persist,
         watch_progress_notify_interval=args.experimental_watch_progress_notify_interval,

@@ -108,7 +108,8 @@ class EtcdServer:
                  min_lease_ttl: int = DEFAULT_MIN_TTL,
                  progress_interval: float = DEFAULT_PROGRESS_INTERVAL,
                  quota_backend_bytes: int | None = DEFAULT_QUOTA_BYTES,
-                 token_ttl: float = SIMPLE_TOKEN_TTL, lease_checkpoints: bool = False,
+                 token_ttl: float = SIMPLE_TOKEN_TTL, token_type: str = "simple",
+                 lease_checkpoints: bool = False,
                  persist_lease_checkpoints: bool = False) -> None:
         self.clock = clock
         self.member = Member(member_id, name, tuple(peer_urls), tuple(client_urls))
@@ -120,7 +121,7 @@ class EtcdServer:
         self.store = KVStore(self.lessor)
         self.watches = WatchHub(self.store, self._header_at, progress_interval)
         self.applier = Applier(self.store, self.lessor, self.watches.notify)
-        self.auth = AuthStore(token_ttl=token_ttl)
+        self.auth = AuthStore(token_ttl=token_ttl, token_type=token_type)
         self.alarm_store = AlarmStore()
         self.quota_backend_bytes = quota_backend_bytes  # None or negative: no quota
         self.raft_index = 0

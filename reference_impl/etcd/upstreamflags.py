@@ -6,10 +6,17 @@ type checks it (a bad number is refused in flag's words, exit 2), and the flags 
 once on stderr as having no effect. The table is etcdmain's newConfig in etcd v3.4.27, less the
 flags run.py implements; the last group is etcd's `ignored` list of v2-era flags, which it
 registers as bools it drops.
+
+A few of them are not harmless to ignore: left unread they would put the data elsewhere or make
+the member a different cluster (--config-file holding every setting, --wal-dir, --force-new-cluster,
+discovery, a proxy). Those (`NOT_SERVED`) are refused, set as a flag or as their ETCD_* variable,
+unless their value is etcd's default, so that a command line meant for etcd never starts an empty
+member that looks like lost data.
 """
 from __future__ import annotations
 
 import argparse
+from collections.abc import Mapping
 
 from reference_impl.machinery.goflag import GoFlagSet, go_duration, go_int, go_uint
 from reference_impl.machinery.process import go_bool
@@ -99,6 +106,18 @@ vv ignored
 """
 
 
+# flag -> (etcd's default, what ignoring it would do); refused unless left at that default.
+NOT_SERVED: dict[str, tuple[object, str]] = {
+    "config-file": ("", "its settings would all be ignored (give them as flags or ETCD_* variables)"),
+    "wal-dir": ("", "the write-ahead log would be read and written under --data-dir instead"),
+    "force-new-cluster": (False, "the member would start with its old membership, "
+                                 "not as a new one-member cluster"),
+    "discovery": ("", "the member would bootstrap without discovery (give --initial-cluster)"),
+    "discovery-srv": ("", "the member would bootstrap without discovery (give --initial-cluster)"),
+    "proxy": ("off", "this would start a member, not a proxy"),
+}
+
+
 def _selective(*valid: str):
     """flags.SelectiveStringValue's Set: one of `valid`, else "invalid value"."""
     def selective_value(text: str) -> str:
@@ -126,13 +145,31 @@ TYPES = {"string": str, "bool": go_bool, "uint": go_uint(64), "int": go_int(64),
 class _NoEffect(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         namespace.no_effect = [*namespace.no_effect, option_string]  # the default list stays empty
+        setattr(namespace, self.dest, values)
 
 
-def add_no_effect_flags(parser: GoFlagSet) -> None:
-    """etcd's other flags on `parser`; those given end up in the namespace's `no_effect`."""
+def _env_name(flag: str) -> str:
+    return "ETCD_" + flag.upper().replace("-", "_")
+
+
+def add_no_effect_flags(parser: GoFlagSet, env: Mapping[str, str]) -> None:
+    """etcd's other flags on `parser`; those given end up in the namespace's `no_effect`. A
+    NOT_SERVED flag not given takes its ETCD_* variable from `env`, as etcd's would."""
     parser.set_defaults(no_effect=[])
     for line in NO_EFFECT.strip().splitlines():
         name, kind = line.split()
         extra = {"nargs": "?", "const": "true"} if kind in ("bool", "ignored") else {}
+        default = env.get(_env_name(name)) if name in NOT_SERVED else None
         parser.add_argument(f"--{name}", action=_NoEffect, type=TYPES[kind], dest=f"upstream_{name}",
-                            help=argparse.SUPPRESS, **extra)
+                            default=default, help=argparse.SUPPRESS, **extra)
+
+
+def not_served(args: argparse.Namespace) -> str | None:
+    """Why the first NOT_SERVED flag set to other than etcd's default is refused, in one line;
+    None when there is none."""
+    for name, (default, ignoring) in NOT_SERVED.items():
+        value = getattr(args, f"upstream_{name}", None)
+        if value is not None and value != default:
+            return (f"--{name} (or {_env_name(name)}) is not supported by the reference etcd: "
+                    f"ignoring it, {ignoring}")
+    return None

@@ -223,3 +223,48 @@ def test_a_negative_simple_token_index_is_one_no_log_reaches():
     assert simple_token_index("P.-1") == (1 << 64) - 1
     assert simple_token_index("P.+7") == 7
     assert [simple_token_index(t) for t in ("P.0x1", "P.", "P", "P.1.2")] == [None] * 4
+
+
+def test_calls_waiting_on_a_far_token_index_do_not_starve_other_calls(tmp_path, monkeypatch):
+    """etcd waits for a simple token's index in the call's own goroutine, with no deadline until
+    the client gives up. A call waiting here holds a pool worker: as many calls as the server
+    takes, each with a token naming an index no log reaches and no deadline, used to fill the
+    pool, and every later call (the apiserver's too) got RESOURCE_EXHAUSTED. Only some calls
+    may wait; the rest are refused at once as invalid tokens, and a plain Put and Range go on."""
+    import grpc
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+    from reference_impl.etcd import grpc_adapter
+
+    monkeypatch.setattr(grpc_adapter, "MAX_CONCURRENT_RPCS", 20)
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        grpc_server = grpc_adapter.new_grpc_server()
+        port = grpc_server.add_insecure_port("127.0.0.1:0")
+        grpc_adapter.add_etcd_servicers(grpc_server, member)
+        grpc_server.start()
+        try:
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                kv = rpc_pb2_grpc.KVStub(channel)
+                far = (("token", "x.9223372036854775807"),)
+                held = [kv.Range.future(rpc_pb2.RangeRequest(key=b"k"), metadata=far)
+                        for _ in range(20)]
+                time.sleep(0.3)
+                kv.Put(rpc_pb2.PutRequest(key=b"k", value=b"v"), timeout=5)
+                assert kv.Range(rpc_pb2.RangeRequest(key=b"k"), timeout=5).kvs[0].value == b"v"
+                refused = [call for call in held if call.done()]
+                assert refused and all(call.code() == grpc.StatusCode.UNAUTHENTICATED
+                                       and call.details() == ErrInvalidAuthToken.message
+                                       for call in refused)
+                assert len(refused) < len(held)
+                for call in held:
+                    call.cancel()
+        finally:
+            grpc_server.stop(None)
+
+
+def test_each_simple_token_function_names_the_go_function_it_mirrors():
+    """simple_token_index is isValidSimpleToken's parsing, _token_swept the TTL keeper's sweep: a
+    function inserted under the keeper's decorator had taken its name and dropped its own."""
+    from reference_impl.etcd import auth
+
+    assert auth.simple_token_index.__mirrors__ == (f"(*{auth.AUTH}.tokenSimple).isValidSimpleToken",)
+    assert auth._token_swept.__mirrors__ == (f"(*{auth.AUTH}.simpleTokenTTLKeeper).run",)

@@ -73,6 +73,39 @@ def test_etcds_other_flags_are_taken_with_no_effect():
     assert parse_args(["--data-dir", "d"], {}).no_effect == []
 
 
+NOT_SERVED = [(["--config-file", "/etc/etcd.yml"], {}), (["--wal-dir", "w"], {}),
+              (["--force-new-cluster"], {}), (["--discovery", "https://d/x"], {}),
+              (["--discovery-srv", "example.com"], {}), (["--proxy", "on"], {}),
+              ([], {"ETCD_CONFIG_FILE": "/etc/etcd.yml"}), ([], {"ETCD_WAL_DIR": "w"})]
+
+
+@pytest.mark.parametrize("argv, env", NOT_SERVED, ids=[" ".join(a) or str(e) for a, e in NOT_SERVED])
+def test_a_flag_whose_neglect_would_move_the_data_or_change_the_cluster_is_refused(
+        tmp_path, capsys, monkeypatch, argv, env):
+    """Taken with no effect, --config-file (every setting in it), --wal-dir, --force-new-cluster,
+    discovery or a proxy would start an empty member in the wrong place, or the wrong cluster:
+    that looks like lost data. They are refused in one line, exit 1, before the data dir is made
+    (they used to be named on stderr as having no effect, and the member served)."""
+    from reference_impl.etcd import run
+
+    monkeypatch.setattr(run, "run", lambda *args, **kwargs: None)  # a member that stops at once
+    data_dir = tmp_path / "d"
+    assert main(["--data-dir", str(data_dir), *argv], env) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    flag = argv[0] if argv else "--" + next(iter(env)).removeprefix("ETCD_").lower().replace("_", "-")
+    assert len(err) == 1 and err[0].startswith(f"reference etcd: error: {flag} ")
+    assert "not supported" in err[0] and not data_dir.exists()
+
+
+def test_a_not_served_flag_left_at_etcds_default_has_no_effect():
+    """--force-new-cluster=false, --proxy off, an empty --wal-dir: what etcd does anyway."""
+    args = parse_args(["--force-new-cluster=false", "--proxy", "off", "--wal-dir", "",
+                       "--data-dir", "d"], {"ETCD_DISCOVERY": ""})
+    assert args.no_effect == ["--force-new-cluster", "--proxy", "--wal-dir"]
+    from reference_impl.etcd.upstreamflags import not_served
+    assert not_served(args) is None
+
+
 def test_version_prints_etcds_version_and_exits_0(capsys):
     assert main(["--version"], {}) == 0
     assert capsys.readouterr().out.splitlines()[0] == "etcd Version: 3.4.23"

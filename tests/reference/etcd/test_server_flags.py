@@ -119,6 +119,32 @@ def test_a_progress_notify_interval_below_100ms_is_raised_and_a_zero_one_kept_at
 
 
 @pytest.mark.parametrize("kind", SERVERS)
+def test_an_empty_auth_token_type_gives_no_token_and_takes_none(tmp_path, kind):
+    """--auth-token '' is etcd's tokenNop: with auth on, Authenticate fails for a right password
+    as for a wrong one, and any token is refused at once, with no wait for the index it names
+    (the reference ran it as simple tokens: root's password gave a token that served)."""
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+
+    with SERVERS[kind](tmp_path / kind, "--auth-token", "") as server, \
+            grpc.insecure_channel(server.address) as channel:
+        auth, kv = rpc_pb2_grpc.AuthStub(channel), rpc_pb2_grpc.KVStub(channel)
+        auth.UserAdd(rpc_pb2.AuthUserAddRequest(name="root", password="pw"), timeout=5)
+        auth.UserGrantRole(rpc_pb2.AuthUserGrantRoleRequest(user="root", role="root"), timeout=5)
+        auth.AuthEnable(rpc_pb2.AuthEnableRequest(), timeout=5)
+        answers = []
+        for password in ("pw", "wrong"):
+            with pytest.raises(grpc.RpcError) as refused:
+                auth.Authenticate(rpc_pb2.AuthenticateRequest(name="root", password=password), timeout=5)
+            answers.append((refused.value.code(), refused.value.details()))
+        assert answers == [(grpc.StatusCode.INVALID_ARGUMENT,
+                            "etcdserver: authentication failed, invalid user ID or password")] * 2
+        with pytest.raises(grpc.RpcError) as refused:
+            kv.Range(rpc_pb2.RangeRequest(key=b"k"), metadata=(("token", "x.999999"),), timeout=3)
+        assert (refused.value.code(), refused.value.details()) == (
+            grpc.StatusCode.UNAUTHENTICATED, "etcdserver: invalid auth token")
+
+
+@pytest.mark.parametrize("kind", SERVERS)
 def test_auth_token_ttl_sets_how_long_an_unused_token_lives(tmp_path, kind):
     """--auth-token-ttl 2: a token used every second stays valid; one left alone for more than
     two seconds is refused as an invalid auth token (etcd's TTL keeper ticks once a second)."""

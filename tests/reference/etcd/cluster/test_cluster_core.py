@@ -131,14 +131,14 @@ def test_a_member_far_behind_catches_up_by_snapshot():
 
 def test_a_member_that_installs_a_snapshot_keeps_the_limits_its_flags_set():
     """The state machine a snapshot replaces is made again with this member's own settings
-    (--max-txn-ops, --max-request-bytes, --auth-token-ttl, the progress interval, the minimum
-    lease TTL), not etcd's defaults: they are flags of the process, not state of the cluster."""
+    (--max-txn-ops, --max-request-bytes, --auth-token-ttl and --auth-token, the progress interval,
+    the minimum lease TTL), not etcd's defaults: they are flags of the process, not state of the cluster."""
     cluster = SimCluster(snapshot_count=5, catch_up_entries=2)
     leader = cluster.elect()
     lagging = cluster.followers()[0]
     server = lagging.server
     server.max_txn_ops, server.max_request_bytes, server.auth.token_ttl = 3, 1024, 2.0
-    server.watches.progress_interval, server.lessor.min_ttl = 1.0, 7
+    server.watches.progress_interval, server.lessor.min_ttl, server.auth.token_type = 1.0, 7, ""
     cluster.cut = {lagging.id}
     for i in range(30):
         put(cluster, leader, f"k{i}".encode(), b"v")
@@ -147,7 +147,7 @@ def test_a_member_that_installs_a_snapshot_keeps_the_limits_its_flags_set():
     assert cluster.snapshots_sent >= 1 and lagging.server is not server
     now = lagging.server
     assert (now.max_txn_ops, now.max_request_bytes, now.auth.token_ttl, now.watches.progress_interval,
-            now.lessor.min_ttl) == (3, 1024, 2.0, 1.0, 7)
+            now.lessor.min_ttl, now.auth.token_type) == (3, 1024, 2.0, 1.0, 7, "")
 
 
 def test_member_add_and_remove_go_through_conf_changes_on_every_member():
