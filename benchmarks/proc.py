@@ -36,20 +36,7 @@ Thread = tuple[int, int]  # a thread's id and its start time in clock ticks: the
 
 def thread_switches(pid: int) -> dict[Thread, int]:
     """Each live thread of `pid` → its voluntary and involuntary context switches so far."""
-    counts = {}
-    try:
-        tasks = list(Path(f"/proc/{pid}/task").iterdir())
-    except OSError:
-        return counts
-    for task in tasks:
-        try:
-            stat = (task / "stat").read_text().rsplit(") ", 1)[1].split()
-            counts[(int(task.name), int(stat[19]))] = sum(
-                int(line.split()[1]) for line in (task / "status").read_text().splitlines()
-                if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")))
-        except (OSError, IndexError):
-            continue  # the thread ended meanwhile
-    return counts
+    return {thread: switches for thread, (_, switches, _) in thread_usage(pid).items()}
 
 
 class SwitchTally:
