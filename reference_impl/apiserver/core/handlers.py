@@ -588,7 +588,9 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
     if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
         raise errors.unsupported_media_type(serializers)
-    if media_type == protobuf.MEDIA_TYPE and into_kind and custom is None and request.body:
+    if media_type == protobuf.MEDIA_TYPE and into_kind and custom is not None and request.body:
+        raise custom_protobuf_error(request.body, into_kind, custom.api_version)
+    if media_type == protobuf.MEDIA_TYPE and into_kind and request.body:
         return decode_protobuf(request.body, into_kind, into_api_version or SUBRESOURCE_API_VERSIONS.get(into_kind, "")), \
             media_type
     try:
@@ -652,6 +654,19 @@ def decode_protobuf(body: bytes, into_kind: str, into_api_version: str) -> dict:
                                  f"{into_kind}: {err}") from None
     except protobuf.ProtobufError as err:
         raise transform_decode_error(into_kind, str(err), body) from None
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
+def custom_protobuf_error(body: bytes, into_kind: str, into_api_version: str) -> StatusError:
+    """What a custom resource's create or update answers a protobuf body: its codec reads the
+    envelope, then asks the kind of the empty Unstructured it decodes into, which has none; the
+    error names the kind and version of the envelope (defaulting to the endpoint's)."""
+    try:
+        api_version, kind = protobuf.envelope_kind(body, (into_api_version, into_kind))
+    except protobuf.ProtobufError as err:
+        return transform_decode_error(into_kind, str(err), body)
+    return errors.bad_request(f"{kind} in version {gojson.quote(api_version.rpartition('/')[2])} cannot be handled "
+                              f"as a {into_kind}: Object 'Kind' is missing in 'object has no kind field '")
 
 
 def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:

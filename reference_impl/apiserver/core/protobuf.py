@@ -505,7 +505,7 @@ def _special(type_: str, data: bytes, path: str = "") -> Any:
         return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
     if type_ == QUANTITY:
         text = values.get("string", "")
-        if "string" in values and quantity.parse(text) is None:
+        if "string" in values and (text != text.strip() or quantity.parse(text) is None):
             raise ProtobufError(QUANTITY_FORMAT)
         return text or "0"
     raw = base64.b64decode(values.get("raw", ""))
@@ -523,12 +523,8 @@ def read_envelope(data: bytes) -> tuple[str, str, bytes]:
     return type_meta.get("apiVersion", ""), type_meta.get("kind", ""), base64.b64decode(envelope.get("raw", ""))
 
 
-@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode",
-         "k8s.io/apimachinery/pkg/runtime/serializer/protobuf.copyKindDefaults")
-def decode(body: bytes, default: tuple[str, str] | None = None) -> dict:
-    """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object. `default`
-    (an apiVersion and kind) fills what the envelope leaves out. An error past the envelope is an
-    ObjectError naming the kind it gave."""
+@mirrors("k8s.io/apimachinery/pkg/runtime/serializer/protobuf.copyKindDefaults")
+def _envelope(body: bytes, default: tuple[str, str] | None) -> tuple[str, str, bytes]:
     if not body.startswith(MAGIC):  # in the serializer's words, its prefix as Go's %v prints bytes
         raise ProtobufError("provided data does not appear to be a protobuf message, expected prefix "
                             f"[{' '.join(str(byte) for byte in MAGIC)}]")
@@ -539,6 +535,21 @@ def decode(body: bytes, default: tuple[str, str] | None = None) -> dict:
         version = api_version.rpartition("/")[2] if api_version.count("/") <= 1 else ""
         kind = kind or default[1]
         api_version = api_version if version else default[0]
+    return api_version, kind, raw
+
+
+def envelope_kind(body: bytes, default: tuple[str, str] | None = None) -> tuple[str, str]:
+    """The apiVersion and kind a body's envelope gives (`default` filling what it leaves out);
+    ProtobufError for a body whose envelope does not read."""
+    return _envelope(body, default)[:2]
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
+def decode(body: bytes, default: tuple[str, str] | None = None) -> dict:
+    """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object. `default`
+    (an apiVersion and kind) fills what the envelope leaves out. An error past the envelope is an
+    ObjectError naming the kind it gave."""
+    api_version, kind, raw = _envelope(body, default)
     try:
         type_ = message_type(api_version, kind)
     except ProtobufError as err:

@@ -431,6 +431,8 @@ def _body(api_version: str, kind: str, raw: bytes) -> bytes:
     (_body("v1", "ConfigMap", b"\x12" + b"\x80" * 10 + b"\x01"), "proto: integer overflow"),
     (_body("v1", "Pod", b"\x12\x0d\x12\x0b\x42\x09\x0a\x07\x0a\x01c\x12\x02\x0a\x00"),
      "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+    (_body("v1", "Pod", b"\x12\x11\x12\x0f\x42\x0d\x0a\x0b\x0a\x01c\x12\x06\x0a\x041Ki "),  # JSON would trim it
+     "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
 ])
 def test_an_undecodable_object_is_refused_in_gogos_words(body, message):
     """The object in the envelope is read as its generated Unmarshal reads it, and refused in its
