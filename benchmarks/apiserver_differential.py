@@ -5762,6 +5762,43 @@ def proto22_probes() -> list[Probe]:
                            _pb_envelope("policy/v1", "Eviction", _proto22_meta("p22-bind") + _pb(2, 2, _pb(1, 0, 0))), query_text=""))
     probes.append(_proto22("PUT", f"{pods.collection()}/{pods.existing}/status",
                            _pb_envelope("v1", "Pod", _pb_raw(pods.object(pods.existing)) + _pb(3, 2, _pb(1, 2, b"Bogus")))))
+    # 11b. other bodies: DeleteOptions, scale, status, token requests, reviews.
+    delete_options = _pb(2, 0, 0) + _pb(4, 2, b"Background")
+    for body in (_pb_envelope("v1", "DeleteOptions", delete_options), _pb_envelope("meta.k8s.io/v1", "DeleteOptions", delete_options),
+                 _pb_envelope("", "", delete_options), _pb_envelope("v1", "DeleteOptions", delete_options + _pb(99, 0, 1)),
+                 _pb_envelope("v1", "DeleteOptions", _pb(2, 2, b"x")), _pb_envelope("v1", "ConfigMap", delete_options),
+                 _pb_envelope("v1", "DeleteOptions", delete_options)[:-3], PB_MAGIC, b"k8s\x00\x0a\x02"):
+        probes.append(_proto22("DELETE", f"{configmaps.collection()}/{configmaps.existing}", body))
+        probes.append(_proto22("DELETE", f"{configmaps.collection()}/missing", body, ""))
+    scale = f"{deployments.collection()}/{deployments.existing}/scale"
+    scale_meta = _proto22_meta(deployments.existing)
+    for body in (_pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2))),
+                 _pb_envelope("", "", scale_meta + _pb(2, 2, _pb(1, 0, 2))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 2, b"x"))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2**32 + 3))),
+                 _pb_envelope("apps/v1", "Deployment", _pb_raw(deployments.object(deployments.existing))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2)))[:-1]):
+        probes.append(_proto22("PUT", scale, body))
+    status = f"{deployments.collection()}/{deployments.existing}/status"
+    deployment_existing = _pb_raw(deployments.object(deployments.existing))
+    for extra in (b"", _pb(3, 2, _pb(2, 0, 2**31 + 5)), _pb(3, 2, _pb(99, 0, 1)), _pb(3, 0, 1), _pb(3, 2, b"\x08")):
+        probes.append(_proto22("PUT", status, _pb_envelope("apps/v1", "Deployment", deployment_existing + extra),
+                               observe="status"))
+    token = f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts/default/token"
+    for body in (_pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 0, 3600))),
+                 _pb_envelope("", "", _pb(2, 2, _pb(4, 0, 3600))),
+                 _pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 0, 1))),
+                 _pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 2, b"x"))),
+                 _pb_envelope("v1", "Pod", b"")):
+        probes.append(_proto22("POST", token, body, "dryRun=All"))
+    review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    attributes = _pb(1, 2, _pb(2, 2, _pb(1, 2, b"diff") + _pb(2, 2, b"get") + _pb(5, 2, b"pods")))
+    for body in (_pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes),
+                 _pb_envelope("", "", attributes), _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes + _pb(99, 0, 1)),
+                 _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", _pb(2, 0, 1)),
+                 _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes)[:-2],
+                 _pb_envelope("v1", "Pod", attributes)):
+        probes.append(_proto22("POST", review, body, ""))
     # 12. Content-Type protobuf with parameters, other spellings.
     for media in (PROTOBUF + ";charset=utf-8", PROTOBUF + "; charset=binary", PROTOBUF + ";foo=bar", PROTOBUF + ";stream=watch",
                   "Application/Vnd.Kubernetes.Protobuf", PROTOBUF + ";", PROTOBUF + ";;", PROTOBUF + " ", "application/protobuf",

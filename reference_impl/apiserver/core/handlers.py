@@ -656,6 +656,23 @@ def decode_protobuf(body: bytes, into_kind: str, into_api_version: str) -> dict:
         raise transform_decode_error(into_kind, str(err), body) from None
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
+def protobuf_delete_options(body: bytes) -> dict:
+    """A delete's protobuf body: a meta.k8s.io/v1 DeleteOptions unless its envelope says another
+    kind, which the meta scheme must know. DeleteResource hands the codec's error to scope.err
+    as it is, a 500 upstream for a client's mistake: a 400 here, in the same words."""
+    default = (scheme.DELETE_OPTIONS.group_version, scheme.DELETE_OPTIONS.kind)
+    try:
+        api_version, kind = protobuf.envelope_kind(body, default)
+        scheme.META_SCHEME.decode({"apiVersion": api_version, "kind": kind}, scheme.DELETE_OPTIONS,
+                                  scheme.DELETE_OPTIONS)
+        return protobuf.decode(body, default)
+    except scheme.DecodeError as err:
+        raise errors.bad_request(err.problem) from None
+    except protobuf.ProtobufError as err:
+        raise errors.bad_request(str(err)) from None
+
+
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
 def custom_protobuf_error(body: bytes, into_kind: str, into_api_version: str) -> StatusError:
     """What a custom resource's create or update answers a protobuf body: its codec reads the
@@ -1658,7 +1675,9 @@ class RESTHandlers:
         """DeleteOptions decoded from the body or, only when there is none, from the query
         (DeleteResource reads one or the other, never both), then validated. A delete of the
         `collection` decodes the body with the resource's own codec, as DeleteCollection does."""
-        if request.body.strip():
+        if request.body.strip() and collection is None and media_type_of(request) == protobuf.MEDIA_TYPE:
+            options = protobuf_delete_options(request.body)
+        elif request.body.strip():
             options = decode_body(request)[0]
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
