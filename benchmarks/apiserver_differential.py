@@ -157,6 +157,15 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   gaps21       LimitRange bounds printed with %#v (inf.Dec, cached texts, rounding, exponents past E),
                numbers a typed field refuses quoted as the request wrote them (create and every patch
                type), floats in the JSON a missing-kind or invalid-patch message quotes
+  proto22      protobuf bodies as gogo's generated code reads them, for pods, configmaps, deployments,
+               services, events, leases, nodes, bindings and by POST, PUT and PATCH: no magic or a
+               wrong one, cut every few bytes, envelopes naming another kind or none, unknown fields
+               and groups 10,000 deep, wrong wire types, lengths past the end or 2^63, int32 and bool
+               varints out of range, packed and unpacked repeated fields, strings that are no UTF-8
+               (one stored and read back), a map key twice, Quantity, IntOrString, times of any year;
+               DeleteOptions, Scale, status, TokenRequest and review bodies; Content-Type parameters;
+               Accept protobuf on lists, watches, tables, errors and a CRD (a success's media type or
+               chosen fields compared, a protobuf Status decoded)
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
