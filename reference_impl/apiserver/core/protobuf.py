@@ -7,11 +7,11 @@ magic `k8s\\0` and a `runtime.Unknown` whose `typeMeta` names the kind and whose
 object's gogo-protobuf message.
 
 The layouts are `protobuf_messages.TABLE` and the kind modules' `MESSAGES`, every message of the
-served groups' v1 types. Decoding is
-strict, because a field we skipped would be data lost without a word: an unknown field number, a
-wire type that does not fit the field, a truncated value or a string that is not UTF-8 raises a
-`ProtobufError` naming the kind and the field's JSON path. Encoding is as strict about JSON keys the
-layout does not know.
+served groups' v1 types. Decoding reads as gogo's generated Unmarshal reads, since a client gets
+what kube-apiserver answers it: an unknown field is skipped, a known one of another wire type or a
+value cut short is a `ProtobufError` in upstream's words (naming the Go field, never a path).
+Encoding is strict about JSON keys the layout does not know: a field left out there would be data
+lost without a word.
 
 The apimachinery types whose JSON is not their message shape (Time, MicroTime, Quantity,
 IntOrString, RawExtension, FieldsV1) are converted both ways. gogo writes every non-pointer field,
@@ -451,6 +451,7 @@ def _present(field: Field, value: Any) -> bool:
 UNIX_TO_INTERNAL = 62135596800
 INTERNAL_TO_ABSOLUTE = 9223371966579724800
 ABSOLUTE_ZERO_YEAR = -292277022399
+NANOS = 10**9
 
 
 def go_utc_text(seconds: int, nanos: int, micro: bool) -> str | None:
@@ -473,9 +474,6 @@ def go_utc_text(seconds: int, nanos: int, micro: bool) -> str | None:
     stamp = (f"{sign}{digits:04d}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:"
              f"{clock % 60:02d}")
     return f"{stamp}.{nanos // 1000:06d}Z" if micro else f"{stamp}Z"
-
-
-NANOS = 10**9
 
 
 def _civil_from_days(days: int) -> tuple[int, int, int]:
