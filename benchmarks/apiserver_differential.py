@@ -157,6 +157,15 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
   gaps21       LimitRange bounds printed with %#v (inf.Dec, cached texts, rounding, exponents past E),
                numbers a typed field refuses quoted as the request wrote them (create and every patch
                type), floats in the JSON a missing-kind or invalid-patch message quotes
+  proto22      protobuf bodies as gogo's generated code reads them, for pods, configmaps, deployments,
+               services, events, leases, nodes, bindings and by POST, PUT and PATCH: no magic or a
+               wrong one, cut every few bytes, envelopes naming another kind or none, unknown fields
+               and groups 10,000 deep, wrong wire types, lengths past the end or 2^63, int32 and bool
+               varints out of range, packed and unpacked repeated fields, strings that are no UTF-8
+               (one stored and read back), a map key twice, Quantity, IntOrString, times of any year;
+               DeleteOptions, Scale, status, TokenRequest and review bodies; Content-Type parameters;
+               Accept protobuf on lists, watches, tables, errors and a CRD (a success's media type or
+               chosen fields compared, a protobuf Status decoded)
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
@@ -338,6 +347,8 @@ class Probe:
     def describe(self) -> str:
         target = self.path + (f"?{self.query}" if self.query else "")
         body = self.body[:160].decode(errors="replace") if self.body else ""
+        if self.category == "proto22" and self.body.startswith(b"k8s"):
+            body = self.body[:120].hex()
         who = "" if self.user == "admin" else f" as {self.user}"
         media = f" [{self.content_type}]" if self.content_type else ""
         headers = "".join(f" [{name}: {value}]" for name, value in self.headers)
@@ -5547,6 +5558,284 @@ def fuzz21_probes() -> list[Probe]:
             for probe in family()]
 
 
+# --- proto22: protobuf bodies and Accept headers ---------------------------------------------------
+
+PROTOBUF = "application/vnd.kubernetes.protobuf"
+PB_MAGIC = b"k8s\x00"
+
+
+def _pb_varint(value: int) -> bytes:
+    value &= (1 << 64) - 1
+    out = bytearray()
+    while value >= 0x80:
+        out.append(value & 0x7F | 0x80)
+        value >>= 7
+    return bytes(out + bytes([value]))
+
+
+def _pb(number: int, wire: int, payload: int | bytes = b"") -> bytes:
+    """One protobuf field: its key, then a varint (wire 0), a length and bytes (2) or the bytes."""
+    key = _pb_varint(number << 3 | wire)
+    if wire == 0:
+        return key + _pb_varint(payload)
+    return key + (_pb_varint(len(payload)) if wire == 2 else b"") + payload
+
+
+def _pb_envelope(api_version: str, kind: str, raw: bytes, extra: bytes = b"") -> bytes:
+    """A whole body: the magic and a runtime.Unknown around `raw`."""
+    type_meta = (_pb(1, 2, api_version.encode()) if api_version else b"") + (_pb(2, 2, kind.encode()) if kind else b"")
+    return PB_MAGIC + _pb(1, 2, type_meta) + _pb(2, 2, raw) + extra
+
+
+def _pb_raw(obj: dict) -> bytes:
+    """The message of a valid object, written by the reference serializer (both servers read it)."""
+    from reference_impl.apiserver.core import protobuf
+    return protobuf.encode_message(protobuf.message_type(obj["apiVersion"], obj["kind"]), obj)
+
+
+def _proto22(method: str, path: str, body: bytes, query_text: str = "dryRun=All", content_type: str = PROTOBUF,
+             headers: tuple = (), observe: str = "") -> Probe:
+    return Probe("proto22", method, path, query_text, content_type, body, headers=headers,
+                 compare=bool(observe), observe=observe or "status")
+
+
+def _proto22_meta(name: str, namespace: str = NAMESPACE, extra: bytes = b"") -> bytes:
+    return _pb(1, 2, _pb(1, 2, name.encode()) + (_pb(3, 2, namespace.encode()) if namespace else b"") + extra)
+
+
+def proto22_probes() -> list[Probe]:
+    """Protobuf bodies broken every way gogo's generated code reads them, for several kinds and
+    every write verb, and Accept protobuf on lists, watches, tables, errors and custom resources."""
+    pods, deployments, services, configmaps, nodes, events = (KINDS[0], KINDS[1], KINDS[2], KINDS[3], KINDS[7],
+                                                               KINDS[-1])
+    leases = kind_named("leases")
+    probes: list[Probe] = []
+    targets = [pods, deployments, services, configmaps, nodes, events, leases]
+
+    def create(kind: Kind, body: bytes, **kw) -> Probe:
+        return _proto22("POST", kind.collection(), body, **kw)
+
+    def update(kind: Kind, body: bytes, **kw) -> Probe:
+        return _proto22("PUT", f"{kind.collection()}/{kind.existing}", body, **kw)
+
+    # 1. magic: none, wrong, short, JSON labelled protobuf, empty.
+    cm = configmaps.object("p22")
+    cm_raw = _pb_raw(cm)
+    good_cm = _pb_envelope("v1", "ConfigMap", cm_raw)
+    for kind in targets:
+        raw = _pb_raw(kind.object(f"p22-{kind.plural[:8]}"))
+        whole = _pb_envelope(kind.api_version, kind.kind, raw)
+        for body in (whole[4:], b"k8s\x01" + whole[4:], b"K8S\x00" + whole[4:], b"k8s", b"", PB_MAGIC, encode(kind.object("p22j")),
+                     b"\x00" + whole):
+            probes += [create(kind, body), update(kind, body)]
+        probes.append(_proto22("PATCH", f"{kind.collection()}/{kind.existing}", whole))
+        probes.append(create(kind, whole))  # the valid body, for a baseline
+        probes.append(update(kind, _pb_envelope(kind.api_version, kind.kind, _pb_raw(kind.object(kind.existing)))))
+    # 2. truncated at every few bytes.
+    for kind, step in ((configmaps, 3), (pods, 7), (deployments, 11), (leases, 5)):
+        whole = _pb_envelope(kind.api_version, kind.kind, _pb_raw(kind.object("p22-cut")))
+        probes += [create(kind, whole[:cut]) for cut in range(5, len(whole), step)]
+    # 3. the envelope: another kind, a missing one, other versions and groups, encodings.
+    secret_raw = _pb_raw(KINDS[4].object("p22-secret"))
+    for api_version, kind_name, raw in (("v1", "Secret", secret_raw), ("v1", "Pod", cm_raw), ("", "ConfigMap", cm_raw),
+                                        ("v1", "", cm_raw), ("", "", cm_raw), ("v2", "ConfigMap", cm_raw),
+                                        ("apps/v1", "ConfigMap", cm_raw), ("v1", "Bogus", cm_raw),
+                                        ("v1", "configmap", cm_raw), ("v1", "Status", cm_raw),
+                                        ("v1", "ConfigMapList", cm_raw), ("apps/v1", "Deployment", cm_raw),
+                                        ("bogus/v1", "ConfigMap", cm_raw), ("v1", "ConfigMap", b"")):
+        probes.append(create(configmaps, _pb_envelope(api_version, kind_name, raw)))
+        probes.append(update(configmaps, _pb_envelope(api_version, kind_name, raw)))
+    for extra in (_pb(3, 2, b"gzip"), _pb(4, 2, b"application/json"), _pb(3, 2, b""), _pb(5, 2, b"x"),
+                  _pb(5, 0, 7), _pb(1, 0, 1), _pb(2, 0, 1), _pb(6, 3) + _pb(6, 4), _pb(7, 4), _pb(8, 6),
+                  _pb(1, 2, b"\x0a\x02v2"), _pb(2, 2, b"")):
+        probes.append(create(configmaps, good_cm + extra))
+    probes.append(create(configmaps, PB_MAGIC + _pb(2, 2, cm_raw)))  # no typeMeta at all
+    probes.append(create(configmaps, PB_MAGIC + _pb(1, 2, _pb(1, 2, b"v1") + _pb(2, 2, b"ConfigMap"))))  # no raw
+    probes.append(create(configmaps, PB_MAGIC + _pb(1, 2, _pb(1, 2, b"v1") + _pb(2, 2, b"ConfigMap") + _pb(3, 2, b"x"))
+                         + _pb(2, 2, cm_raw)))
+    probes.append(create(configmaps, PB_MAGIC + _pb(1, 2, _pb(1, 0, 1) + _pb(2, 2, b"ConfigMap")) + _pb(2, 2, cm_raw)))
+    json_raw = encode(cm)
+    probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", json_raw, _pb(4, 2, b"application/json"))))
+    probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", json_raw)))
+    # 4. unknown field numbers and wire types, in the object, its metadata and a map entry.
+    meta = _proto22_meta("p22-unknown")
+    for extra in (_pb(99, 0, 1), _pb(99, 2, b"abc"), _pb(99, 1, b"12345678"), _pb(99, 5, b"1234"), _pb(5, 0, 1),
+                  _pb(99, 3) + _pb(99, 4), _pb(99, 3) + _pb(98, 0, 1) + _pb(99, 4), _pb(99, 4), _pb(99, 3),
+                  _pb(99, 6), _pb(99, 7), _pb(0, 0, 1), _pb(0, 2, b""), _pb(2**29 - 1, 0, 1), _pb(99, 3) + _pb(98, 4),
+                  b"\x98\x06", b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", _pb(99, 2, b"abc")[:-1]):
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + extra + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 2, b"v"))),
+                             observe="data"))
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", _proto22_meta("p22-unknown", extra=extra)),
+                             observe="data"))
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + _pb(2, 2, _pb(1, 2, b"k") + extra + _pb(2, 2, b"v"))),
+                             observe="data"))
+    # groups nested 10,000 deep in an unknown field, and one past what gogo's skip counts.
+    for depth in (10, 10000, 100000):
+        deep = _pb(99, 3) * depth + _pb(99, 4) * depth
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + deep), observe="data"))
+    probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + _pb(99, 3) * 10000 + _pb(99, 4) * 9999)))
+    # 5. known fields given the wrong wire type.
+    for raw in (_pb(1, 0, 1), _pb(1, 5, b"1234"), _pb(1, 1, b"12345678") , meta + _pb(2, 0, 1), meta + _pb(4, 2, b"\x01"),
+                meta + _pb(4, 5, b"1234"), _pb(1, 2, _pb(1, 0, 5)), _pb(1, 2, _pb(7, 2, b"1")), _pb(1, 2, _pb(8, 0, 1)),
+                _pb(1, 2, _pb(11, 0, 1)), _pb(1, 2, _pb(14, 0, 1)), meta + _pb(3, 0, 1),
+                meta + _pb(2, 2, _pb(1, 0, 5) + _pb(2, 2, b"v")), meta + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 0, 5)),
+                meta + _pb(2, 2, _pb(1, 5, b"abcd") + _pb(2, 2, b"v"))):
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", raw), observe="data"))
+    # 6. lengths past the end, huge and negative ones.
+    for length in (1, 100, 2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 2**64 - 1, -1):
+        raw = meta + b"\x12" + _pb_varint(length) + b"\x0a\x01k"
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", raw)))
+        probes.append(create(configmaps, PB_MAGIC + b"\x12" + _pb_varint(length) + cm_raw))
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", _pb(1, 2, b"\x0a" + _pb_varint(length) + b"x"))))
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + _pb(2, 2, b"\x0a" + _pb_varint(length) + b"k"))))
+    probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", meta + b"\x12\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01")))
+    # 7. repeated scalars packed and unpacked; int32 and bool varints out of range.
+    pod_obj = pods.object("p22-groups")
+    pod_raw = _pb_raw(pod_obj)
+    for groups in (_pb(4, 0, 1) + _pb(4, 0, 2), _pb(4, 2, _pb_varint(1) + _pb_varint(2)), _pb(4, 2, b""),
+                   _pb(4, 2, b"\x80"), _pb(4, 2, _pb_varint(-5)), _pb(4, 5, b"1234"), _pb(4, 2, _pb_varint(1)) + _pb(4, 0, 3)):
+        spec = _pb(14, 2, groups)
+        probes.append(create(pods, _pb_envelope("v1", "Pod", pod_raw + _pb(2, 2, spec)), observe="spec.securityContext"))
+    lease_meta = _proto22_meta("p22-lease")
+    for spec in (_pb(2, 0, 2**31), _pb(2, 0, 2**32 + 40), _pb(2, 0, -1), _pb(2, 0, 2**63), _pb(5, 0, -(2**31) - 1),
+                 _pb(1, 2, b"\xff\xfe"), _pb(1, 2, "h\u00e9".encode()), _pb(2, 0, 40) + _pb(2, 0, 50),
+                 _pb(3, 2, _pb(1, 0, 1) + _pb(2, 0, 5000)), _pb(3, 2, _pb(1, 0, -62135596801)),
+                 _pb(3, 2, _pb(1, 0, 253402300800)), _pb(3, 2, _pb(1, 0, 2**62)), _pb(3, 2, _pb(2, 0, 10**9)),
+                 _pb(3, 2, _pb(2, 0, -1)), _pb(3, 2, _pb(1, 0, -1)), _pb(3, 2, _pb(1, 0, 1) + _pb(2, 0, 2**31)),
+                 _pb(3, 2, _pb(1, 0, -62135596800)), _pb(4, 2, _pb(1, 0, 1700000000) + _pb(2, 0, 999999999))):
+        probes.append(create(leases, _pb_envelope("coordination.k8s.io/v1", "Lease", lease_meta + _pb(2, 2, spec)),
+                             observe="spec"))
+    deployment_raw = _pb_raw(deployments.object("p22-replicas"))
+    for spec in (_pb(1, 0, 2**31), _pb(1, 0, -1), _pb(1, 0, 2**32 + 2), _pb(7, 0, 2), _pb(7, 0, 2**40)):
+        probes.append(create(deployments, _pb_envelope("apps/v1", "Deployment", deployment_raw + _pb(2, 2, spec)),
+                             observe="spec"))
+    # 8. strings that are no UTF-8, maps with a key twice.
+    for raw in (_proto22_meta("p22-\xff".encode("latin-1").decode("latin-1")),
+                _pb(1, 2, _pb(1, 2, b"p22-\xff") + _pb(3, 2, NAMESPACE.encode())),
+                meta + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 2, b"\xff\xfe")),
+                meta + _pb(2, 2, _pb(1, 2, b"\xffk") + _pb(2, 2, b"v")),
+                _pb(1, 2, _pb(1, 2, b"p22-lbl") + _pb(11, 2, _pb(1, 2, b"a") + _pb(2, 2, b"\xc3"))),
+                meta + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 2, b"1")) + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 2, b"2")),
+                meta + _pb(2, 2, _pb(1, 2, b"k") + _pb(1, 2, b"j") + _pb(2, 2, b"2")),
+                meta + _pb(2, 2, _pb(2, 2, b"novalue")), meta + _pb(2, 2, _pb(1, 2, b"nokey")), meta + _pb(2, 2, b""),
+                meta + _pb(3, 2, _pb(1, 2, b"b") + _pb(2, 2, b"\x00\xff")),
+                meta + _pb(3, 2, _pb(1, 2, b"b")),
+                _pb(1, 2, _pb(1, 2, b"p22-dup") + _pb(1, 2, b"p22-dup2") + _pb(3, 2, NAMESPACE.encode())),
+                meta + _pb(4, 0, 2), meta + _pb(4, 0, 2**64 - 1)):
+        probes.append(create(configmaps, _pb_envelope("v1", "ConfigMap", raw), observe="data"))
+    # stored for real: a value and an annotation that are no UTF-8, read back as JSON and protobuf.
+    stored = f"{configmaps.collection()}/p22-utf8"
+    probes.append(_proto22("DELETE", stored, b"", "", ""))
+    probes.append(_proto22("POST", configmaps.collection(), _pb_envelope("v1", "ConfigMap", _pb(1, 2, _pb(1, 2, b"p22-utf8") + _pb(
+        12, 2, _pb(1, 2, b"a") + _pb(2, 2, b"x\xc3"))) + _pb(2, 2, _pb(1, 2, b"k") + _pb(2, 2, b"\xff\xfev"))), "",
+        observe="data"))
+    probes.append(_proto22("GET", stored, b"", "", "", observe="data"))
+    probes.append(_proto22("GET", stored, b"", "", "", observe="metadata"))
+    probes.append(_proto22("GET", stored, b"", "", "", headers=(("Accept", PROTOBUF),), observe="-media"))
+    probes.append(_proto22("PUT", stored, _pb_envelope("v1", "ConfigMap", _pb(1, 2, _pb(1, 2, b"p22-utf8")) + _pb(
+        2, 2, _pb(1, 2, b"k\xff") + _pb(2, 2, b"v"))), "", observe="data"))
+    probes.append(_proto22("DELETE", stored, b"", "", ""))
+    # 9. Quantity and IntOrString fields.
+    for quantity in (b"1Gi", b"abc", b"", b"1e1000", b"0.1m", b"-1", b"1Ki ", b"\xff"):
+        container = _pb(1, 2, b"c") + _pb(2, 2, IMAGE.encode()) + _pb(8, 2, _pb(1, 2, _pb(1, 2, b"cpu") + _pb(2, 2, _pb(1, 2, quantity))))
+        raw = _proto22_meta("p22-quantity") + _pb(2, 2, _pb(2, 2, container))
+        probes.append(create(pods, _pb_envelope("v1", "Pod", raw), observe="spec.containers.0.resources"))
+    for target in (_pb(1, 0, 0) + _pb(2, 0, 8080), _pb(1, 0, 1) + _pb(3, 2, b"http"), _pb(1, 0, 1) + _pb(2, 0, 8080),
+                   _pb(1, 0, 0) + _pb(3, 2, b"http"), _pb(1, 0, 2) + _pb(2, 0, 1), _pb(1, 0, 0), b"", _pb(1, 0, 1),
+                   _pb(1, 0, 0) + _pb(2, 0, -1), _pb(1, 0, 0) + _pb(2, 0, 2**32 + 80), _pb(1, 0, -1)):
+        port = _pb(1, 2, b"http") + _pb(3, 0, 80) + _pb(4, 2, target)
+        raw = _proto22_meta("p22-target") + _pb(2, 2, _pb(1, 2, port))
+        probes.append(create(services, _pb_envelope("v1", "Service", raw), observe="spec.ports"))
+    # 10. timestamps out of range (Event), MicroTime nanos.
+    for stamp in (_pb(1, 0, 1), _pb(1, 0, -62135596800), _pb(1, 0, -62135596801), _pb(1, 0, 253402300799),
+                  _pb(1, 0, 253402300800), _pb(1, 0, 2**63 - 1), _pb(1, 0, 2**63), _pb(2, 0, 5), _pb(2, 0, 2**32),
+                  _pb(1, 0, 1) + _pb(2, 0, 10**9 + 5)):
+        raw = _pb_raw(events.object("p22-event"))
+        probes.append(create(events, _pb_envelope("v1", "Event", raw + _pb(6, 2, stamp)), observe="firstTimestamp"))
+        probes.append(create(events, _pb_envelope("v1", "Event", raw + _pb(10, 2, stamp)), observe="eventTime"))
+    # 11. nodes and bindings.
+    node_raw = _pb_raw(nodes.object("p22-node"))
+    for extra in (b"", _pb(2, 2, _pb(3, 0, 2)), _pb(2, 2, _pb(5, 2, _pb(1, 2, b"k") + _pb(3, 2, b"NoSchedule"))),
+                  _pb(2, 2, _pb(7, 2, b"10.0.0.0/24") + _pb(7, 2, b"10.0.1.0/24")), _pb(3, 2, _pb(1, 2, _pb(1, 2, b"cpu") + _pb(2, 2, _pb(1, 2, b"x"))))):
+        probes.append(create(nodes, _pb_envelope("v1", "Node", node_raw + extra), observe="spec"))
+    probes.append(_proto22("POST", pods.collection(), _pb_envelope("v1", "Pod", _pb_raw(pods.object("p22-bind"))), query_text=""))
+    bind = f"{pods.collection()}/p22-bind/binding"
+    target_ref = _pb(2, 2, _pb(1, 2, b"Node") + _pb(3, 2, b"n1"))
+    for raw in (_proto22_meta("p22-bind") + _pb(2, 2, b""), _proto22_meta("other") + target_ref, _pb(99, 0, 1),
+                _proto22_meta("p22-bind") + _pb(2, 0, 1), _proto22_meta("p22-bind") + target_ref[:-2]):
+        probes.append(_proto22("POST", bind, _pb_envelope("v1", "Binding", raw), query_text=""))
+    probes.append(_proto22("POST", bind, _pb_envelope("v1", "Pod", _pb_raw(pods.object("p22-bind"))), query_text=""))
+    probes.append(_proto22("POST", bind, _pb_envelope("v1", "Binding", _proto22_meta("p22-bind") + target_ref), query_text=""))
+    probes.append(_proto22("POST", bind, _pb_envelope("v1", "Binding", _proto22_meta("p22-bind") + target_ref), query_text=""))
+    probes.append(_proto22("POST", f"{pods.collection()}/p22-bind/eviction",
+                           _pb_envelope("policy/v1", "Eviction", _proto22_meta("p22-bind") + _pb(2, 2, _pb(1, 0, 0))), query_text=""))
+    probes.append(_proto22("PUT", f"{pods.collection()}/{pods.existing}/status",
+                           _pb_envelope("v1", "Pod", _pb_raw(pods.object(pods.existing)) + _pb(3, 2, _pb(1, 2, b"Bogus")))))
+    # 11b. other bodies: DeleteOptions, scale, status, token requests, reviews.
+    delete_options = _pb(2, 0, 0) + _pb(4, 2, b"Background")
+    for body in (_pb_envelope("v1", "DeleteOptions", delete_options), _pb_envelope("meta.k8s.io/v1", "DeleteOptions", delete_options),
+                 _pb_envelope("", "", delete_options), _pb_envelope("v1", "DeleteOptions", delete_options + _pb(99, 0, 1)),
+                 _pb_envelope("v1", "DeleteOptions", _pb(2, 2, b"x")), _pb_envelope("v1", "ConfigMap", delete_options),
+                 _pb_envelope("v1", "DeleteOptions", delete_options)[:-3], PB_MAGIC, b"k8s\x00\x0a\x02"):
+        probes.append(_proto22("DELETE", f"{configmaps.collection()}/{configmaps.existing}", body))
+        probes.append(_proto22("DELETE", f"{configmaps.collection()}/missing", body, ""))
+    scale = f"{deployments.collection()}/{deployments.existing}/scale"
+    scale_meta = _proto22_meta(deployments.existing)
+    for body in (_pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2))),
+                 _pb_envelope("", "", scale_meta + _pb(2, 2, _pb(1, 0, 2))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 2, b"x"))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2**32 + 3))),
+                 _pb_envelope("apps/v1", "Deployment", _pb_raw(deployments.object(deployments.existing))),
+                 _pb_envelope("autoscaling/v1", "Scale", scale_meta + _pb(2, 2, _pb(1, 0, 2)))[:-1]):
+        probes.append(_proto22("PUT", scale, body))
+    status = f"{deployments.collection()}/{deployments.existing}/status"
+    deployment_existing = _pb_raw(deployments.object(deployments.existing))
+    for extra in (b"", _pb(3, 2, _pb(2, 0, 2**31 + 5)), _pb(3, 2, _pb(99, 0, 1)), _pb(3, 0, 1), _pb(3, 2, b"\x08")):
+        probes.append(_proto22("PUT", status, _pb_envelope("apps/v1", "Deployment", deployment_existing + extra),
+                               observe="status"))
+    token = f"/api/v1/namespaces/{NAMESPACE}/serviceaccounts/default/token"
+    for body in (_pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 0, 3600))),
+                 _pb_envelope("", "", _pb(2, 2, _pb(4, 0, 3600))),
+                 _pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 0, 1))),
+                 _pb_envelope("authentication.k8s.io/v1", "TokenRequest", _pb(2, 2, _pb(4, 2, b"x"))),
+                 _pb_envelope("v1", "Pod", b"")):
+        probes.append(_proto22("POST", token, body, "dryRun=All"))
+    review = "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"
+    attributes = _pb(1, 2, _pb(2, 2, _pb(1, 2, b"diff") + _pb(2, 2, b"get") + _pb(5, 2, b"pods")))
+    for body in (_pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes),
+                 _pb_envelope("", "", attributes), _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes + _pb(99, 0, 1)),
+                 _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", _pb(2, 0, 1)),
+                 _pb_envelope("authorization.k8s.io/v1", "SelfSubjectAccessReview", attributes)[:-2],
+                 _pb_envelope("v1", "Pod", attributes)):
+        probes.append(_proto22("POST", review, body, ""))
+    # 12. Content-Type protobuf with parameters, other spellings.
+    for media in (PROTOBUF + ";charset=utf-8", PROTOBUF + "; charset=binary", PROTOBUF + ";foo=bar", PROTOBUF + ";stream=watch",
+                  "Application/Vnd.Kubernetes.Protobuf", PROTOBUF + ";", PROTOBUF + ";;", PROTOBUF + " ", "application/protobuf",
+                  "application/x-protobuf", PROTOBUF + ";as=Table;g=meta.k8s.io;v=v1", PROTOBUF + ";v=v2"):
+        probes.append(create(configmaps, good_cm, content_type=media))
+        probes.append(_proto22("PATCH", f"{configmaps.collection()}/{configmaps.existing}", good_cm, content_type=media))
+    # 13. Accept protobuf on lists, watches, tables, errors and custom resources.
+    accepts = (PROTOBUF, PROTOBUF + ";stream=watch", PROTOBUF + ";as=Table;g=meta.k8s.io;v=v1",
+               PROTOBUF + ";as=Table;g=meta.k8s.io;v=v1beta1", PROTOBUF + ";as=PartialObjectMetadataList;g=meta.k8s.io;v=v1",
+               PROTOBUF + ", application/json", PROTOBUF + ";q=0.5, application/json;q=0.9", PROTOBUF + ";charset=utf-8")
+    widgets = f"/apis/{WIDGETS_GROUP}/v1/namespaces/{NAMESPACE}/widgets"
+    for accept in accepts:
+        for path, query_text in ((configmaps.collection(), ""), (configmaps.collection(), "watch=1&timeoutSeconds=1"),
+                                 (f"{configmaps.collection()}/{configmaps.existing}", ""),
+                                 (f"{configmaps.collection()}/missing", ""), (pods.collection(), "fieldSelector=bogus=1"),
+                                 (widgets, ""), (f"{widgets}/missing", ""), ("/api/v1/namespaces/missing/events", "watch=true"),
+                                 (f"/apis/{WIDGETS_GROUP}/v1", ""), ("/api/v1/componentstatuses", "")):
+            probes.append(_proto22("GET", path, b"", query_text, "", headers=(("Accept", accept),), observe="-media"))
+        probes.append(_proto22("POST", widgets, encode({"apiVersion": f"{WIDGETS_GROUP}/v1", "kind": "Widget",
+                                                         "metadata": {"name": "p22-w"}}),
+                               content_type=JSON, headers=(("Accept", accept),)))
+        probes.append(_proto22("POST", configmaps.collection(), good_cm[:-3], headers=(("Accept", accept),)))
+    probes.append(_proto22("POST", widgets, _pb_envelope(f"{WIDGETS_GROUP}/v1", "Widget", _proto22_meta("p22-w"))))
+    probes.append(_proto22("PUT", f"{widgets}/p22-w", _pb_envelope(f"{WIDGETS_GROUP}/v1", "Widget", _proto22_meta("p22-w"))))
+    probes.append(_proto22("PATCH", f"{widgets}/p22-w", _pb_envelope(f"{WIDGETS_GROUP}/v1", "Widget", _proto22_meta("p22-w"))))
+    return probes
+
+
 def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     rng = random.Random(seed)
     probes: list[Probe] = []
@@ -5567,6 +5856,7 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += accept_probes() + custom_probes()
     probes += paging_probes() + watch_param_probes() + apply_probes() + directive_probes() + metadata_probes()
     probes += method_probes() + known_gap_probes() + fuzz20_probes() + fuzz21_probes()
+    probes += proto22_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
     return probes + value_status_probes() + crd_probes() + gaps21_probes() + crdterm20_probes()
@@ -5735,8 +6025,23 @@ def answer_of(code: int, content_type: str, body: bytes) -> Answer:
         data = None
     if isinstance(data, dict) and data.get("kind") == "Status":
         return Answer(code, str(data.get("reason", "")), normalise(str(data.get("message", ""))))
+    if content_type.startswith(PROTOBUF) and body.startswith(PB_MAGIC):
+        return protobuf_status_answer(code, content_type, body)
     kind = content_type.split(";")[0] or "no content type"
     return Answer(code, f"({kind})", normalise(body[:200].decode(errors="replace").strip()))
+
+
+def protobuf_status_answer(code: int, content_type: str, body: bytes) -> Answer:
+    """A protobuf Status as its reason and message, the rest of its fields (details, code) and its
+    media type after them; a body the reference serializer cannot read, in hex."""
+    from reference_impl.apiserver.core import protobuf
+    try:
+        status = protobuf.decode(body)
+    except ValueError:
+        return Answer(code, f"({content_type})", body[:200].hex())
+    rest = {key: value for key, value in status.items() if key not in ("reason", "message")}
+    return Answer(code, f"{status.get('reason', '')} ({content_type})",
+                  normalise(f"{status.get('message', '')} {json.dumps(rest, sort_keys=True)}"))
 
 
 class Server:
@@ -5809,6 +6114,10 @@ class Server:
                     connection.request(probe.method, target, body=body if probe.method not in ("GET", "HEAD") else None,
                                        headers=headers)
                 response = connection.getresponse()
+                if response.status < 400 and probe.observe == "-media":  # proto22's: what a success is written in
+                    connection.close()
+                    self.connections.pop(probe.user)
+                    return Answer(response.status, response.getheader("Content-Type", ""), "")
                 if response.status < 400 and (probe.compare or probe.remember):
                     return self.kept(probe, response.status, response.read())
                 if response.status < 400 or probe.method == "HEAD":
@@ -5856,8 +6165,11 @@ class Server:
     def kept(self, probe: Probe, code: int, body: bytes) -> Answer:
         """A success whose token is remembered, or whose status is compared (as the message)."""
         try:
-            status = json.loads(body).get(probe.observe) or {}
-        except (ValueError, AttributeError):
+            status = json.loads(body)
+            for step in probe.observe.split("."):  # proto22's observe a path: spec.containers.0.resources
+                status = status[int(step)] if isinstance(status, list) else status.get(step)
+            status = status or {}
+        except (ValueError, AttributeError, IndexError, TypeError):
             status = {"undecodable": body[:200].decode(errors="replace")}
         if not isinstance(status, dict):  # a metav1.Status's "Success", not a review's status; a role's rules
             status = {"value": status}

@@ -522,7 +522,7 @@ class HandlerChain:
         as for any create."""
         check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
-        body = decode_body(request, into_kind=kind)[0]
+        body = decode_body(request, into_kind=kind, into_api_version=f"{resource.group}/{resource.version}")[0]
         if isinstance(body, dict):
             gvk = decode_as(body, scheme.GroupVersionKind(resource.group, resource.version, kind), request.body)
             if gvk.group_version != f"{resource.group}/{resource.version}":

@@ -577,16 +577,22 @@ def check_body_size(request: Request) -> None:
 
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
-                into_kind: str = "", custom=None) -> tuple[Any, str]:
+                into_kind: str = "", custom=None, into_api_version: str = "") -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
-    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be, and
-    the `custom` resource it writes, if it is one."""
+    takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be (and
+    `into_api_version`, the endpoint's, which a protobuf envelope may leave out), and the `custom`
+    resource it writes, if it is one."""
     check_body_size(request)
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
     if media_type not in serializers + (PATCH_TYPES if allow_patch else ()):
         raise errors.unsupported_media_type(serializers)
+    if media_type == protobuf.MEDIA_TYPE and into_kind and custom is not None and request.body:
+        raise custom_protobuf_error(request.body, into_kind, custom.api_version)
+    if media_type == protobuf.MEDIA_TYPE and into_kind and request.body:
+        return decode_protobuf(request.body, into_kind, into_api_version or SUBRESOURCE_API_VERSIONS.get(into_kind, "")), \
+            media_type
     try:
         if media_type == "application/yaml":
             value = decoding.decode_yaml(request.body)
@@ -620,6 +626,64 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
                                      + gojson.type_error(gojson.type_name(value), TYPE_META_STRUCT),
                                      request.body)
     return value, media_type
+
+
+# The group/version a subresource's body defaults to when its protobuf envelope leaves it out.
+SUBRESOURCE_API_VERSIONS = {"Binding": "v1", "Eviction": "policy/v1", "Scale": "autoscaling/v1",
+                            "TokenRequest": "authentication.k8s.io/v1"}
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
+         "k8s.io/apiserver/pkg/endpoints/handlers.transformDecodeError")
+def decode_protobuf(body: bytes, into_kind: str, into_api_version: str) -> dict:
+    """A protobuf body decoded into `into_kind`: the envelope's apiVersion and kind default to the
+    endpoint's. A body whose envelope does not read is unrecognized (with its first bytes); one
+    whose object does not is named by the kind and version its envelope gave, as a kind the scheme
+    does not know is (decode_as words that, for the object's type meta alone)."""
+    try:
+        return protobuf.decode(body, (into_api_version, into_kind) if into_api_version else None)
+    except protobuf.ObjectError as err:
+        if not err.kind:
+            raise transform_decode_error(into_kind, str(err), body) from None
+        if err.no_layout and into_api_version:
+            group, _, version = into_api_version.rpartition("/")
+            decode_as({"apiVersion": err.api_version, "kind": err.kind},
+                      scheme.GroupVersionKind(group, version, into_kind), body)
+        version = err.api_version.rpartition("/")[2]
+        raise errors.bad_request(f"{err.kind} in version {gojson.quote(version)} cannot be handled as a "
+                                 f"{into_kind}: {err}") from None
+    except protobuf.ProtobufError as err:
+        raise transform_decode_error(into_kind, str(err), body) from None
+
+
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteResource")
+def protobuf_delete_options(body: bytes) -> dict:
+    """A delete's protobuf body: a meta.k8s.io/v1 DeleteOptions unless its envelope says another
+    kind, which the meta scheme must know. DeleteResource hands the codec's error to scope.err
+    as it is, a 500 upstream for a client's mistake: a 400 here, in the same words."""
+    default = (scheme.DELETE_OPTIONS.group_version, scheme.DELETE_OPTIONS.kind)
+    try:
+        api_version, kind = protobuf.envelope_kind(body, default)
+        scheme.META_SCHEME.decode({"apiVersion": api_version, "kind": kind}, scheme.DELETE_OPTIONS,
+                                  scheme.DELETE_OPTIONS)
+        return protobuf.decode(body, default)
+    except scheme.DecodeError as err:
+        raise errors.bad_request(err.problem) from None
+    except protobuf.ProtobufError as err:
+        raise errors.bad_request(str(err)) from None
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
+def custom_protobuf_error(body: bytes, into_kind: str, into_api_version: str) -> StatusError:
+    """What a custom resource's create or update answers a protobuf body: its codec reads the
+    envelope, then asks the kind of the empty Unstructured it decodes into, which has none; the
+    error names the kind and version of the envelope (defaulting to the endpoint's)."""
+    try:
+        api_version, kind = protobuf.envelope_kind(body, (into_api_version, into_kind))
+    except protobuf.ProtobufError as err:
+        return transform_decode_error(into_kind, str(err), body)
+    return errors.bad_request(f"{kind} in version {gojson.quote(api_version.rpartition('/')[2])} cannot be handled "
+                              f"as a {into_kind}: Object 'Kind' is missing in 'object has no kind field '")
 
 
 def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:
@@ -1390,7 +1454,8 @@ class RESTHandlers:
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
             *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
-                         custom=resource if resource.custom else None), resource,
+                         custom=resource if resource.custom else None, into_api_version=resource.api_version),
+            resource,
             request.body))
         namespace = request.info.namespace if resource.namespaced else ""
         if namespace:  # another one is BeforeCreate's to refuse, once admission (NamespaceLifecycle) has run
@@ -1414,7 +1479,8 @@ class RESTHandlers:
         info = request.info
         obj = decode_into_kind(request, resource, decode_object(
             *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
-                         custom=resource if resource.custom else None), resource,
+                         custom=resource if resource.custom else None, into_api_version=resource.api_version),
+            resource,
             request.body))
         namespace = info.namespace if resource.namespaced else ""
         # checkName runs in the handler, before the strategy's BeforeUpdate fills the namespace in,
@@ -1609,7 +1675,9 @@ class RESTHandlers:
         """DeleteOptions decoded from the body or, only when there is none, from the query
         (DeleteResource reads one or the other, never both), then validated. A delete of the
         `collection` decodes the body with the resource's own codec, as DeleteCollection does."""
-        if request.body.strip():
+        if request.body.strip() and collection is None and media_type_of(request) == protobuf.MEDIA_TYPE:
+            options = protobuf_delete_options(request.body)
+        elif request.body.strip():
             options = decode_body(request)[0]
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's

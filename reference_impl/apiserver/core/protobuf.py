@@ -7,11 +7,11 @@ magic `k8s\\0` and a `runtime.Unknown` whose `typeMeta` names the kind and whose
 object's gogo-protobuf message.
 
 The layouts are `protobuf_messages.TABLE` and the kind modules' `MESSAGES`, every message of the
-served groups' v1 types. Decoding is
-strict, because a field we skipped would be data lost without a word: an unknown field number, a
-wire type that does not fit the field, a truncated value or a string that is not UTF-8 raises a
-`ProtobufError` naming the kind and the field's JSON path. Encoding is as strict about JSON keys the
-layout does not know.
+served groups' v1 types. Decoding reads as gogo's generated Unmarshal reads, since a client gets
+what kube-apiserver answers it: an unknown field is skipped, a known one of another wire type or a
+value cut short is a `ProtobufError` in upstream's words (naming the Go field, never a path).
+Encoding is strict about JSON keys the layout does not know: a field left out there would be data
+lost without a word.
 
 The apimachinery types whose JSON is not their message shape (Time, MicroTime, Quantity,
 IntOrString, RawExtension, FieldsV1) are converted both ways. gogo writes every non-pointer field,
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import codecs
 import functools
 import json
 import re
@@ -34,6 +35,7 @@ from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
                                                 int64)
+from reference_impl.machinery import quantity
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -165,129 +167,276 @@ def put(number: int, wire: int, payload: int | bytes) -> bytes:
     return key + (encode_varint(len(payload)) if wire == 2 else b"") + payload
 
 
-# --- decoding ---------------------------------------------------------------------------------
+# --- decoding, as gogo's generated Unmarshal reads ----------------------------------------------
+
+# Upstream's error values, in their words (ErrInvalidLengthGenerated, ErrIntOverflowGenerated, ...).
+NEGATIVE_LENGTH = "proto: negative length found during unmarshaling"
+INTEGER_OVERFLOW = "proto: integer overflow"
+UNEXPECTED_EOF = "unexpected EOF"
+END_OF_GROUP = "proto: unexpected end of group"
+QUANTITY_FORMAT = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+_INT64_LIMIT = 1 << 63
+
+# The Go names of fields whose JSON name is not their Go name with its first letter raised; the
+# generated code names a field by its Go name when its wire type is wrong. By JSON name where it
+# is the same in every message, by message and number where it is not.
+GO_FIELD_NAMES = {
+    "apiGroup": "APIGroup", "apiGroups": "APIGroups", "apiVersion": "APIVersion", "apiVersions": "APIVersions",
+    "awsElasticBlockStore": "AWSElasticBlockStore", "caBundle": "CABundle", "cephfs": "CephFS",
+    "chapAuthDiscovery": "DiscoveryCHAPAuth", "chapAuthSession": "SessionCHAPAuth", "cidr": "CIDR", "csi": "CSI",
+    "diskURI": "DataDiskURI", "dnsConfig": "DNSConfig", "dnsPolicy": "DNSPolicy", "externalID": "DoNotUseExternalID",
+    "fc": "FC", "fsGroup": "FSGroup", "fsGroupChangePolicy": "FSGroupChangePolicy", "fsGroupPolicy": "FSGroupPolicy",
+    "fsType": "FSType", "gcePersistentDisk": "GCEPersistentDisk", "gmsaCredentialSpec": "GMSACredentialSpec",
+    "gmsaCredentialSpecName": "GMSACredentialSpecName", "grpc": "GRPC", "http": "HTTP", "httpGet": "HTTPGet",
+    "httpHeaders": "HTTPHeaders", "ip": "IP", "ipBlock": "IPBlock", "ipFamilies": "IPFamilies",
+    "ipFamilyPolicy": "IPFamilyPolicy", "iqn": "IQN", "iscsi": "ISCSI", "iscsiInterface": "ISCSIInterface",
+    "lastState": "LastTerminationState", "nfs": "NFS", "os": "OS", "osImage": "OSImage", "pdName": "PDName",
+    "pool": "RBDPool", "qosClass": "QOSClass", "rbd": "RBD", "reportingComponent": "ReportingController",
+    "seLinux": "SELinux", "seLinuxOptions": "SELinuxOptions", "sslEnabled": "SSLEnabled", "storageos": "StorageOS",
+    "tcpSocket": "TCPSocket", "tls": "TLS", "ttlSecondsAfterFinished": "TTLSecondsAfterFinished", "tty": "TTY",
+    "uid": "UID", "url": "URL", "wwids": "WWIDs",
+    # the special types' messages
+    "string": "String_",
+}
+GO_FIELD_NAMES_IN = {
+    ("core.GlusterfsPersistentVolumeSource", 1): "EndpointsName", ("core.GlusterfsVolumeSource", 1): "EndpointsName",
+    ("core.PodSpec", 9): "DeprecatedServiceAccount", ("core.RBDPersistentVolumeSource", 1): "CephMonitors",
+    ("core.RBDPersistentVolumeSource", 2): "RBDImage", ("core.RBDPersistentVolumeSource", 5): "RadosUser",
+    ("core.RBDVolumeSource", 1): "CephMonitors", ("core.RBDVolumeSource", 2): "RBDImage",
+    ("core.RBDVolumeSource", 5): "RadosUser", ("meta.APIResourceList", 2): "APIResources",
+    ("meta.StatusCause", 1): "Type",
+}
+# The Go types whose Unmarshal reads a special type's message.
+GO_TYPE_NAMES = {"meta.Time": "Timestamp", "meta.MicroTime": "Timestamp"}
 
 
-def _rfc3339(seconds: int, micros: int | None, path: str) -> str:
+class ObjectError(ProtobufError):
+    """The envelope was read but its object does not unmarshal: upstream then names the kind and
+    version the envelope gave (transformDecodeError)."""
+
+    def __init__(self, message: str, api_version: str, kind: str, no_layout: bool = False) -> None:
+        super().__init__(message)
+        self.api_version, self.kind, self.no_layout = api_version, kind, no_layout
+
+
+def go_field_name(type_: str, number: int, field: Field) -> str:
+    """How the generated code names a field: its Go name."""
+    if field.label == "inline" or field.type in ("meta.ObjectMeta", "meta.ListMeta") and field.name == "metadata":
+        return field.type.rsplit(".", 1)[-1]
+    return GO_FIELD_NAMES_IN.get((type_, number)) or GO_FIELD_NAMES.get(field.name) \
+        or field.name[:1].upper() + field.name[1:]
+
+
+def _gogo_varint(data: bytes, at: int) -> tuple[int, int]:
+    """The varint at `at`, refused in the words of gogo's generated loop."""
     try:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
-    except (OverflowError, OSError, ValueError) as err:
-        raise ProtobufError(f"{path}: {seconds} seconds is not a time") from err
-    return f"{stamp}.{micros:06d}Z" if micros is not None else f"{stamp}Z"
+        return consume_varint(data, at)
+    except VarintError as err:
+        raise ProtobufError(INTEGER_OVERFLOW if err.overflow else UNEXPECTED_EOF) from None
 
 
-def _signed(value: int, bits: int, path: str) -> int:
-    value = int64(value)
-    if bits == 32 and not -(1 << 31) <= value < 1 << 31:
-        raise ProtobufError(f"{path}: {value} does not fit an int32")
-    return value
+def _gogo_length(data: bytes, at: int, end: int) -> tuple[int, int]:
+    """The bounds of the length-delimited value at `at`, its length read as Go's int: negative
+    past 2^63, and past `end` (the message's length) cut short."""
+    length, at = _gogo_varint(data, at)
+    if length >= _INT64_LIMIT or at + length >= _INT64_LIMIT:
+        raise ProtobufError(NEGATIVE_LENGTH)
+    if at + length > end:
+        raise ProtobufError(UNEXPECTED_EOF)
+    return at, at + length
 
 
-def _special(type_: str, data: bytes, path: str) -> Any:
-    """The JSON form of the apimachinery types that do not marshal as their message."""
-    values = decode_message(type_, data, path)
-    if type_ in TIMES:
-        seconds, nanos = values.get("seconds", 0), values.get("nanos", 0)
-        if not seconds and not nanos:
-            return None
-        return _rfc3339(seconds, nanos // 1000 if type_ == "meta.MicroTime" else None, path)
-    if type_ == INT_OR_STRING:
-        return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
-    if type_ == QUANTITY:
-        return values.get("string", "")
-    raw = base64.b64decode(values.get("raw", ""))
-    try:
-        return json.loads(raw) if raw else None
-    except ValueError as err:
-        raise ProtobufError(f"{path}: the raw object is not JSON ({err})") from err
+@mirrors("k8s.io/api/core/v1.skipGenerated")
+def skip_generated(data: bytes, at: int) -> int:
+    """Where the unknown field at `at` ends, groups and all, as skipGenerated walks it (it is left
+    out, whatever it holds)."""
+    depth, end = 0, len(data)
+    while at < end:
+        key, at = _gogo_varint(data, at)
+        wire = key & 7
+        if wire == 0:
+            _, at = _gogo_varint(data, at)
+        elif wire == 1:
+            at += 8
+        elif wire == 2:
+            length, at = _gogo_varint(data, at)
+            if length >= _INT64_LIMIT:
+                raise ProtobufError(NEGATIVE_LENGTH)
+            at += length
+        elif wire == 3:
+            depth += 1
+        elif wire == 4:
+            if depth == 0:
+                raise ProtobufError(END_OF_GROUP)
+            depth -= 1
+        elif wire == 5:
+            at += 4
+        else:
+            raise ProtobufError(f"proto: illegal wireType {wire}")
+        if at >= _INT64_LIMIT:
+            raise ProtobufError(NEGATIVE_LENGTH)
+        if depth == 0:
+            return at
+    raise ProtobufError(UNEXPECTED_EOF)
 
 
-def _string(raw: bytes, path: str) -> str:
+def _skip_field(data: bytes, at: int, end: int) -> int:
+    after = skip_generated(data, at)
+    if after > end:
+        raise ProtobufError(UNEXPECTED_EOF)
+    return after
+
+
+def _int32(value: int) -> int:
+    """A varint as Go's int32 accumulates it: its low 32 bits, signed."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
+
+
+def _go_string(raw: bytes) -> str:
+    """A Go string, any bytes, as encoding/json writes it: each byte that is no UTF-8 a U+FFFD.
+    (Upstream keeps the bytes, which %q then quotes as \\x..; here they are replaced at once.)"""
     try:
         return raw.decode()
-    except UnicodeDecodeError as err:
-        raise ProtobufError(f"{path}: a string that is not UTF-8") from err
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", "gojson-replace")
 
 
-def _value(field: Field, raw: Any, path: str) -> Any:
-    type_ = field.type
-    if type_ == "string":
-        return _string(raw, path)
-    if type_ == "bytes":
-        return base64.b64encode(raw).decode()
-    if type_ == "bool":
-        if raw not in (0, 1):
-            raise ProtobufError(f"{path}: {raw} is not a bool")
-        return bool(raw)
-    if type_ in ("int32", "int64"):
-        return _signed(raw, 32 if type_ == "int32" else 64, path)
+def _replace_each_byte(err: UnicodeError) -> tuple[str, int]:
+    return "\ufffd" * (err.end - err.start), err.end
+
+
+codecs.register_error("gojson-replace", _replace_each_byte)
+
+
+def _scalar(type_: str, data: bytes, at: int, end: int) -> tuple[Any, int]:
+    """One value of a scalar type at `at`, as the generated code reads it."""
     if type_ in VARINTS:
-        return raw
+        value, at = _gogo_varint(data, at)
+        if type_ == "bool":
+            return value & 0xFFFFFFFFFFFFFFFF != 0, at
+        if type_ == "int32":
+            return _int32(value), at
+        if type_ == "uint32":
+            return value & 0xFFFFFFFF, at
+        return (int64(value) if type_ == "int64" else value), at
     if type_ in FIXED:
-        return struct.unpack(FIXED[type_][1], raw)[0]
+        size = 8 if FIXED[type_][0] == 1 else 4
+        if at + size > end:
+            raise ProtobufError(UNEXPECTED_EOF)
+        return struct.unpack(FIXED[type_][1], data[at:at + size])[0], at + size
+    start, at = _gogo_length(data, at, end)
+    raw = data[start:at]
+    return (_go_string(raw) if type_ == "string" else base64.b64encode(raw).decode()), at
+
+
+def _message_value(type_: str, raw: bytes) -> Any:
+    """A message field's JSON value: the special types' own forms, named lists' items."""
     if type_ in SPECIAL:
-        return _special(type_, raw, path)
+        return _special(type_, raw)
     if type_ in NAMED_LISTS:
-        return decode_message(type_, raw, path).get("items", [])
-    return decode_message(type_, raw, path)
+        return decode_message(type_, raw).get("items", [])
+    return decode_message(type_, raw)
 
 
-def _expect_wire(field: Field, wire: int, path: str, number: int) -> None:
-    expected = 2 if field.label == "map" else _wire_type(field)
-    packed = field.label == "repeated" and wire == 2 and expected != 2
-    if wire != expected and not packed:
-        raise ProtobufError(f"{path}: field {number} has wire type {wire}, but {field.type} is written "
-                            f"with wire type {expected}")
+def _merge(old: Any, new: Any) -> Any:
+    """A message given twice: Unmarshal reads the second into the first, so lists grow, maps
+    gain keys and the rest is overwritten."""
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return new
+    merged = dict(old)
+    for key, value in new.items():
+        if isinstance(value, list) and isinstance(merged.get(key), list):
+            merged[key] = merged[key] + value
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
 def decode_message(type_: str, data: bytes, path: str = "") -> dict:
-    """One message as a JSON dict, by its layout in MESSAGES; `path` (the kind and JSON field names
-    down to this message) is what errors name."""
-    path = path or type_.split(".")[-1]
+    """One message as a JSON dict, by its layout in MESSAGES, read as gogo's generated Unmarshal
+    reads it: an unknown field (groups too) is skipped, a known one with another wire type is an
+    error naming its Go field, a repeated number may come packed or not, an int32 keeps the low 32
+    bits of its varint, a message given twice is merged, a map's entry is read by field number
+    alone and its last value for a key wins; strings are not checked for UTF-8. Errors are
+    ProtobufErrors in upstream's words. (`path` is unused: upstream's errors name no path.)"""
     layout = MESSAGES[type_]
+    go_type = GO_TYPE_NAMES.get(type_) or type_.rsplit(".", 1)[-1]
     obj: dict[str, Any] = {}
-    for number, wire, raw in fields(data, path):
+    at, end = 0, len(data)
+    while at < end:
+        before = at
+        key, at = _gogo_varint(data, at)
+        number, wire = _int32(key >> 3), key & 7
+        if wire == 4:
+            raise ProtobufError(f"proto: {go_type}: wiretype end group for non-group")
+        if number <= 0:
+            raise ProtobufError(f"proto: {go_type}: illegal tag {number} (wire type {key})")
         field = layout.get(number)
         if field is None:
-            raise ProtobufError(f"{path}: unknown field {number} (wire type {wire}) in {type_}")
-        where = path if field.label == "inline" else f"{path}.{field.name}"
-        _expect_wire(field, wire, where, number)
-        if field.label == "inline":
-            obj.update(decode_message(field.type, raw, where))
-        elif field.label == "map":
-            key, value = _map_entry(field, raw, where)
-            obj.setdefault(field.name, {})[key] = value
-        elif field.label == "repeated":
+            at = _skip_field(data, before, end)
+            continue
+        packed = field.label == "repeated" and field.type in VARINTS and wire == 2
+        expected = 2 if field.label in ("map", "inline") else _wire_type(field)
+        if wire != expected and not packed:
+            raise ProtobufError(f"proto: wrong wireType = {wire} for field {go_field_name(type_, number, field)}")
+        if field.label == "map":
+            start, at = _gogo_length(data, at, end)
+            entry_key, entry_value = _map_entry(field, data, start, at, end)
+            obj.setdefault(field.name, {})[entry_key] = entry_value
+        elif packed:
+            start, at = _gogo_length(data, at, end)
             items = obj.setdefault(field.name, [])
-            if wire == 2 and field.type in VARINTS:
-                at = 0
-                while at < len(raw):
-                    item, at = _varint(raw, at, where)
-                    items.append(_value(field, item, where))
+            while start < at:
+                item, start = _scalar(field.type, data, start, end)
+                items.append(item)
+        elif field.type in SCALARS:
+            value, at = _scalar(field.type, data, at, end)
+            if field.label == "repeated":
+                obj.setdefault(field.name, []).append(value)
             else:
-                items.append(_value(field, raw, f"{where}[{len(items)}]"))
+                obj[field.name] = value
         else:
-            obj[field.name] = _value(field, raw, where)
+            start, at = _gogo_length(data, at, end)
+            value = _message_value(field.type, data[start:at])
+            if field.label == "inline":
+                obj = _merge(obj, value)
+            elif field.label == "repeated":
+                obj.setdefault(field.name, []).append(value)
+            else:
+                obj[field.name] = _merge(obj[field.name], value) if field.name in obj else value
     by_name = {field.name: field for field in layout.values()}
     return {k: v for k, v in obj.items() if k not in by_name or _present(by_name[k], v)}
 
 
-def _map_entry(field: Field, data: bytes, path: str) -> tuple[str, Any]:
-    """One pair of a map<string, T>, which protobuf writes as a message {1: key, 2: value}."""
-    value_field = field._replace(label="optional")
+def _map_entry(field: Field, data: bytes, at: int, entry_end: int, end: int) -> tuple[str, Any]:
+    """One pair of a map<string, T>, a message {1: key, 2: value} whose fields the generated code
+    tells apart by number only (reading past the entry up to the message's `end`, then going
+    back to the entry's end); a missing key is "", a missing value its type's zero."""
     key, value = "", None
-    for number, wire, raw in fields(data, path):
+    while at < entry_end:
+        before = at
+        tag, at = _gogo_varint(data, at)
+        number = _int32(tag >> 3)
         if number == 1:
-            _expect_wire(Field("key", "string"), wire, path, number)
-            key = _string(raw, path)
+            key, at = _scalar("string", data, at, end)
         elif number == 2:
-            _expect_wire(value_field, wire, f"{path}[{key}]", number)
-            value = _value(value_field, raw, f"{path}[{key}]")
+            if field.type in SCALARS:
+                value, at = _scalar(field.type, data, at, end)
+            else:
+                start, at = _gogo_length(data, at, end)
+                value = _message_value(field.type, data[start:at])
         else:
-            raise ProtobufError(f"{path}: unknown field {number} (wire type {wire}) in a map entry")
-    if value is None:  # an entry may leave out a zero value
-        value = _value(value_field, 0 if _wire_type(value_field) == 0 else b"", f"{path}[{key}]")
+            after = skip_generated(data, before)
+            if after > entry_end:
+                raise ProtobufError(UNEXPECTED_EOF)
+            at = after
+    if value is None:
+        value = 0 if field.type in VARINTS else "" if field.type in SCALARS else \
+            _message_value(field.type, b"") if field.type != QUANTITY else "0"
     return key, value
 
 
@@ -298,63 +447,115 @@ def _present(field: Field, value: Any) -> bool:
     return not (field.omit_zero and value in ("", 0, False))
 
 
-# The fields of runtime.Unknown: typeMeta, raw, contentEncoding, contentType, all length-delimited.
-_UNKNOWN_FIELDS = {1: "TypeMeta", 2: "Raw", 3: "ContentEncoding", 4: "ContentType"}
+# Go's time: seconds from year 1 to 1970, and from its absolute zero year to year 1.
+UNIX_TO_INTERNAL = 62135596800
+INTERNAL_TO_ABSOLUTE = 9223371966579724800
+ABSOLUTE_ZERO_YEAR = -292277022399
+NANOS = 10**9
 
 
-@mirrors("(*k8s.io/apimachinery/pkg/runtime.Unknown).Unmarshal", "k8s.io/apimachinery/pkg/runtime.skipGenerated")
-def check_unknown(data: bytes) -> None:
-    """The envelope's framing as gogo's generated Unmarshal checks it, in its words: a value cut
-    short is io.ErrUnexpectedEOF whichever field it is in. The fields are read after, strictly."""
-    at = 0
-    while at < len(data):
-        key, at = _gogo_varint(data, at)
-        number, wire = key >> 3, key & 7
-        if wire == 4:
-            raise ProtobufError("proto: Unknown: wiretype end group for non-group")
-        if number <= 0:  # gogo prints the whole key where it says wire type
-            raise ProtobufError(f"proto: Unknown: illegal tag {number} (wire type {key})")
-        if number in _UNKNOWN_FIELDS and wire != 2:
-            raise ProtobufError(f"proto: wrong wireType = {wire} for field {_UNKNOWN_FIELDS[number]}")
-        if wire == 0:
-            _, at = _gogo_varint(data, at)
-        elif wire in (1, 5):
-            at += 8 if wire == 1 else 4
-        elif wire == 2:
-            size, at = _gogo_varint(data, at)
-            at += size
-        elif wire == 3:  # a group gogo would skip; the strict reader refuses it
-            return
-        else:
-            raise ProtobufError(f"proto: illegal wireType {wire}")
-        if at > len(data):
-            raise ProtobufError("unexpected EOF")
+def go_utc_text(seconds: int, nanos: int, micro: bool) -> str | None:
+    """What metav1.Time (micro=False) or MicroTime writes as JSON for time.Unix(seconds, nanos):
+    None for Go's zero time, else RFC 3339 in UTC, its year as Go's Format writes any year (the
+    int64 arithmetic wrapping as Go's does for seconds near its ends)."""
+    if nanos < 0 or nanos >= NANOS:  # time.Unix normalises the nanoseconds
+        carry = int(nanos / NANOS)
+        seconds, nanos = seconds + carry, nanos - carry * NANOS
+        if nanos < 0:
+            seconds, nanos = seconds - 1, nanos + NANOS
+    internal = int64((seconds + UNIX_TO_INTERNAL) & 0xFFFFFFFFFFFFFFFF)
+    if internal == 0 and nanos == 0:
+        return None
+    absolute = (internal + INTERNAL_TO_ABSOLUTE) & 0xFFFFFFFFFFFFFFFF
+    days, clock = divmod(absolute, 86400)
+    year, month, day = _civil_from_days(days - 719162)  # day 0 is 1 January of a year like year 1
+    year += ABSOLUTE_ZERO_YEAR - 1
+    sign, digits = ("-", -year) if year < 0 else ("", year)
+    stamp = (f"{sign}{digits:04d}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:"
+             f"{clock % 60:02d}")
+    return f"{stamp}.{nanos // 1000:06d}Z" if micro else f"{stamp}Z"
 
 
-def _gogo_varint(data: bytes, at: int) -> tuple[int, int]:
-    """The varint at `at`, refused in the words of gogo's generated loop."""
+def _civil_from_days(days: int) -> tuple[int, int, int]:
+    """The proleptic Gregorian (year, month, day) `days` after 1970-01-01, any integer."""
+    days += 719468
+    era = days // 146097
+    day_of_era = days - era * 146097
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    return year_of_era + era * 400 + (month <= 2), month, day
+
+
+def _special(type_: str, data: bytes, path: str = "") -> Any:
+    """The JSON form of the apimachinery types that do not marshal as their message: an empty
+    time is the zero time (null); Time keeps whole seconds, MicroTime its nanoseconds (written to
+    the microsecond); a Quantity that ParseQuantity refuses is an error."""
+    if type_ in TIMES and not data:
+        return None
+    values = decode_message(type_, data)
+    if type_ in TIMES:
+        micro = type_ == "meta.MicroTime"
+        return go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
+    if type_ == INT_OR_STRING:
+        return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
+    if type_ == QUANTITY:
+        text = values.get("string", "")
+        if "string" in values and (text != text.strip() or quantity.parse(text) is None):
+            raise ProtobufError(QUANTITY_FORMAT)
+        return text or "0"
+    raw = base64.b64decode(values.get("raw", ""))
     try:
-        return consume_varint(data, at)
-    except VarintError as err:
-        raise ProtobufError("proto: integer overflow" if err.overflow else "unexpected EOF") from None
+        return json.loads(raw) if raw else None
+    except ValueError as err:
+        raise ProtobufError(f"the raw object is not JSON ({err})") from err
 
 
-@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
-def decode(body: bytes) -> dict:
-    """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object."""
+@mirrors("(*k8s.io/apimachinery/pkg/runtime.Unknown).Unmarshal")
+def read_envelope(data: bytes) -> tuple[str, str, bytes]:
+    """The apiVersion, kind and raw object of a body's runtime.Unknown (after the magic)."""
+    envelope = decode_message("runtime.Unknown", data)
+    type_meta = envelope.get("typeMeta", {})
+    return type_meta.get("apiVersion", ""), type_meta.get("kind", ""), base64.b64decode(envelope.get("raw", ""))
+
+
+@mirrors("k8s.io/apimachinery/pkg/runtime/serializer/protobuf.copyKindDefaults")
+def _envelope(body: bytes, default: tuple[str, str] | None) -> tuple[str, str, bytes]:
     if not body.startswith(MAGIC):  # in the serializer's words, its prefix as Go's %v prints bytes
         raise ProtobufError("provided data does not appear to be a protobuf message, expected prefix "
                             f"[{' '.join(str(byte) for byte in MAGIC)}]")
     if body == MAGIC:
         raise ProtobufError("empty body")
-    check_unknown(body[len(MAGIC):])
-    envelope = decode_message("runtime.Unknown", body[len(MAGIC):], "Unknown")
-    type_meta = envelope.get("typeMeta", {})
-    api_version, kind = type_meta.get("apiVersion", ""), type_meta.get("kind", "")
-    if envelope.get("contentEncoding"):
-        raise ProtobufError(f"{kind}: content encoding {envelope['contentEncoding']!r} is not supported")
-    raw = base64.b64decode(envelope.get("raw", ""))
-    obj = decode_message(message_type(api_version, kind), raw, kind)
+    api_version, kind, raw = read_envelope(body[len(MAGIC):])
+    if default is not None:
+        version = api_version.rpartition("/")[2] if api_version.count("/") <= 1 else ""
+        kind = kind or default[1]
+        api_version = api_version if version else default[0]
+    return api_version, kind, raw
+
+
+def envelope_kind(body: bytes, default: tuple[str, str] | None = None) -> tuple[str, str]:
+    """The apiVersion and kind a body's envelope gives (`default` filling what it leaves out);
+    ProtobufError for a body whose envelope does not read."""
+    return _envelope(body, default)[:2]
+
+
+@mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
+def decode(body: bytes, default: tuple[str, str] | None = None) -> dict:
+    """A `application/vnd.kubernetes.protobuf` body as the JSON dict of its object. `default`
+    (an apiVersion and kind) fills what the envelope leaves out. An error past the envelope is an
+    ObjectError naming the kind it gave."""
+    api_version, kind, raw = _envelope(body, default)
+    try:
+        type_ = message_type(api_version, kind)
+    except ProtobufError as err:
+        raise ObjectError(str(err), api_version, kind, no_layout=True) from None
+    try:
+        obj = decode_message(type_, raw)
+    except ProtobufError as err:
+        raise ObjectError(str(err), api_version, kind) from None
     return {"apiVersion": api_version, "kind": kind, **obj}
 
 

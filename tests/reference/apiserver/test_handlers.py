@@ -1375,6 +1375,18 @@ def test_a_review_of_another_kind_or_version_is_refused_in_the_codecs_words(regi
     assert (answer.code, json.loads(answer.body)["message"]) == (400, message)
 
 
+def test_a_protobuf_review_without_a_kind_is_the_endpoints(registry):
+    """A review's protobuf envelope may leave out apiVersion and kind: the codec fills them from
+    the endpoint, as for any create (the real 1.24 server answers 201)."""
+    chain = HandlerChain(registry, Authn(), Authz(), now=lambda: NOW)
+    attributes = protobuf.put(1, 2, protobuf.put(1, 2, b"default") + protobuf.put(2, 2, b"get")
+                              + protobuf.put(5, 2, b"pods"))
+    body = protobuf.MAGIC + protobuf.put(1, 2, b"") + protobuf.put(2, 2, protobuf.put(2, 2, attributes))
+    answer = chain.handle(Request("POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", {},
+                                  {"Authorization": "Bearer admin", "Content-Type": protobuf.MEDIA_TYPE}, body))
+    assert answer.code == 201 and json.loads(answer.body)["status"]["allowed"] is True
+
+
 @pytest.mark.parametrize("method, path, code", [
     ("GET", "/apis/authentication.k8s.io/v1/tokenreviews", 405),
     ("DELETE", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", 405),
