@@ -932,7 +932,9 @@ def test_an_index_of_a_schema_too_old_to_upgrade_is_moved_aside_and_rebuilt(kube
         f"{store.SCHEMA_VERSION}): `kubeatlas index` moves it aside and builds a new one\n")
     assert main(["index", "-q", "--no-goroot"]) == 0
     err = capsys.readouterr().err
-    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    # Not damaged: its name says which kubeatlas can still read it.
+    assert not list(home.glob("index.sqlite.damaged-*"))
+    (aside,) = [p for p in home.glob("index.sqlite.schema1-*") if not p.name.endswith(("-wal", "-shm"))]
     assert err == (f"kubeatlas: warning: index {index} was made by an older kubeatlas (schema 1, "
                    f"this one reads {store.SCHEMA_VERSION}): moved it to {aside.name} and building "
                    "a new one\n")
