@@ -460,6 +460,22 @@ def test_a_relative_home_is_refused_when_it_would_choose_the_folder(argv, tmp_pa
     assert "no index yet" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["find", "Run"], ["fetch", "etcd"]])
+@pytest.mark.parametrize("home, kind", [("/proc", "proc"), ("/sys", "sysfs")])
+def test_a_home_on_a_kernel_file_system_is_refused_up_front(argv, home, kind, monkeypatch, capsys):
+    """HOME=/proc (a service's user) made a query say 'no index yet: run `kubeatlas index`', and
+    fetch '/proc/.cache: No such file or directory' (on /sys 'Operation not permitted', even
+    for root), none saying that nothing can be kept there."""
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    assert main([*argv, "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {home}/.cache/kubeatlas is inside {home}, which is on the kernel's "
+        f"{kind} file system, where no file can be made: give --home (or $KUBEATLAS_HOME) a "
+        "folder for kubeatlas' clones and index\n")
+
+
 @pytest.mark.parametrize("argv, hint", [
     (["find", "Start", "Etcd"], "Etcd; kubeatlas find takes PATTERN alone: quote a name with a "
                                 "blank in it"),
