@@ -1079,6 +1079,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"kubeatlas: warning: {name}: its repository is not indexed", file=sys.stderr)
     rows = drift.check(db, components)
     link_rows = links.check_links(db, links.reference_links())
+    missing_link = any(r.status == "missing" for r in link_rows)
+    # Known before a row is printed: `check | head` still fails a script when something is missing.
+    args.verdict = 1 if drift.has_missing(rows) or missing_link else 0
     if args.json:
         print(json.dumps({"manifest": json.loads(drift.as_json(rows)),
                           "reference_links": [dataclasses.asdict(r) for r in link_rows]}, indent=2))
@@ -1086,8 +1089,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(drift.render(rows))
         print()
         print(links.render(link_rows))
-    missing_link = any(r.status == "missing" for r in link_rows)
-    return 1 if drift.has_missing(rows) or missing_link else 0
+    return args.verdict
 
 
 def cmd_journeys(args: argparse.Namespace) -> int:
@@ -1106,6 +1108,7 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     if not recorded:
         raise UsageError(f"no journeys (*.json) in {args.dir or journeys.DATA}")
     missing = journeys.check(db, recorded)
+    args.verdict = 1 if missing else 0  # as check's: the verdict outlives a reader gone
     for name, journey in recorded.items():
         unresolved = {m.go or m.reference for m in missing if m.journey == name}
         print(f"{name:<20} {len(journey['steps']):>4} steps  "
@@ -1113,7 +1116,7 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     for m in missing:
         print(f"  {m.journey} step {m.step}: {m.reference}: "
               + (f"{m.go} is not in the index" if m.go else "no @mirrors Go name"))
-    return 1 if missing else 0
+    return args.verdict
 
 
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
@@ -1266,8 +1269,10 @@ def _main(argv: list[str] | None) -> int:
         return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class
         # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
+        # A command whose status is a verdict (check, journeys) had reached it: that is the
+        # status, as `check > /dev/null` would have it; the rest end well.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return getattr(args, "verdict", 0)
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
         print(f"kubeatlas: error: {cut_pasted(_os_error_line(args, err))}", file=sys.stderr)
         return 1
