@@ -1027,6 +1027,29 @@ def test_a_nul_byte_is_the_syntax_error_go_names(tmp_path):
     assert later.first_problem.endswith("missing )") and later.syntax_problems == 2
 
 
+def test_a_file_parser_10_summed_up_is_parsed_again_for_its_nul_byte(tmp_path):
+    """Parser version 10 stored a NUL byte inside a comment as no syntax problem, and its records
+    were reused as they were once NUL was named: the same file was an error in a new index and
+    fine in an old one. Records of version 10 are made again."""
+    repo = tmp_path / "nul"
+    repo.mkdir()
+    (repo / "go.mod").write_text("module example.com/nul\n\ngo 1.19\n")
+    (repo / "a.go").write_bytes(b"package a\n\n// a\0b\nfunc A() {}\n")
+    _commit_new_repo(repo, "nul")
+    home = tmp_path / "home"
+    fetch_and_index(repo, home)
+    db = sqlite3.connect(home / "index.sqlite")
+    # What version 10 stored for the file before NUL bytes were named.
+    db.execute("UPDATE blobs SET parser_version = 10, syntax_problems = 0, first_problem = NULL")
+    db.commit()
+    db.close()
+    (repo / "b.go").write_text("package a\n\nfunc B() {}\n")
+    _git(repo, "add", "b.go")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "b")
+    summary = fetch_and_index(repo, home)
+    assert summary.syntax_errors == [("a.go", "3:5 invalid NUL character")]
+
+
 def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_path, capsys,
                                                                           monkeypatch):
     """`fetch kubernetes --from` a repository that is not Go at all (a docs repository, the
