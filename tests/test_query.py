@@ -930,3 +930,100 @@ def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(t
 def _git_out(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
                           text=True).stdout.strip()
+
+
+# Names as Go programmers and Go's tools write them: generics, receivers, closures and init
+# functions as stack traces print them, and a package named otherwise than its path ends.
+SPELLINGS = {
+    "go.mod": "module example.com/spell\n\ngo 1.20\n",
+    "klog/v2/klog.go": """package klog
+
+type Verbose bool
+
+func (v Verbose) InfoS(msg string) {}
+
+func InfoS(msg string) {}
+
+var hook = func() {}
+""",
+    "main.go": """package main
+
+import "example.com/spell/klog/v2"
+
+type List[T any] struct{ items []T }
+
+func (l *List[T]) Push(x T) { l.items = append(l.items, x) }
+
+type Map[K comparable, V any] map[K]V
+
+func (m Map[K, V]) Get(k K) V { return m[k] }
+
+func Filter[T any](items []T) []T { return items }
+
+type Item struct{}
+
+func newItem() *Item { return &Item{} }
+
+func init() {}
+
+func init() {}
+
+func Grüße() {}
+
+func main() {
+	go func() {
+		func() { klog.InfoS("x") }()
+	}()
+	var make func() *Item = newItem
+	make()
+	klog.Verbose(true).InfoS("y")
+	(&List[int]{}).Push(1)
+	Map[string, int]{}.Get("a")
+	Filter([]int{1})
+	Grüße()
+}
+""",
+}
+SPELL = "example.com/spell"
+
+
+@pytest.fixture(scope="module")
+def spellings(tmp_path_factory) -> GraphIndex:
+    from conftest import make_git_tree
+
+    root = tmp_path_factory.mktemp("spellings")
+    for name, text in SPELLINGS.items():
+        (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / name).write_text(text)
+    return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+
+
+@pytest.mark.parametrize("spelling, symbol", [
+    (f"(*{SPELL}.List[T]).Push", f"(*{SPELL}.List).Push"),  # go/ssa's own name of it
+    ("spell.List[T].Push", f"(*{SPELL}.List).Push"),
+    ("List[int].Push", f"(*{SPELL}.List).Push"),
+    ("spell.List.Push", f"(*{SPELL}.List).Push"),  # T.M for a pointer receiver
+    ("Map[K, V].Get", f"({SPELL}.Map).Get"),
+    ("(*spell.Map[K, V]).Get", f"({SPELL}.Map).Get"),  # a value method through a pointer
+    ("spell.Filter[...]", f"{SPELL}.Filter"),  # the runtime's spelling of an instance
+    ("spell.main.func1", f"{SPELL}.main$1"),  # as a stack trace prints closures
+    ("spell.main.func1.1", f"{SPELL}.main$1$1"),
+    ("spell.init.1", f"{SPELL}.init#2"),  # the runtime counts init functions from 0
+    ("klog.glob..func1", f"{SPELL}/klog/v2.init$1"),  # a package-level closure
+    ("klog.InfoS", f"{SPELL}/klog/v2.InfoS"),  # package klog at .../klog/v2
+    ("klog.Verbose.InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("(*klog.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("spell.Grüße", f"{SPELL}.Grüße"),
+])
+def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
+    """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
+    package's own name (klog for k8s.io/klog/v2) were 'no symbol', where a Go reader types them."""
+    assert spellings.resolve(spelling) == symbol
+
+
+def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
+    """`v1.Pod` matched `func() []*k8s.io/api/core/v1.Pod`, the name of a call through a func
+    value, and `show` described a function type as if it were the symbol asked for."""
+    assert spellings.has(f"func() *{SPELL}.Item")
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("spell.Item")
