@@ -988,10 +988,13 @@ def go_spellings(name: str) -> list[str]:
     and package-level closures (`F.func1.2` is `F$1$2`, `init.0` is `init#1`, `glob..func1` is
     `init$1`); a method as `T.M`, as a method value or the runtime writes it, whatever its
     receiver (`scheduler.Scheduler.scheduleOne` for `scheduler.(*Scheduler).scheduleOne`), and
-    a value-receiver method through a pointer (`(*T).M`)."""
+    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder."""
     spelled = name
     while _TYPE_BRACKETS.search(spelled):
         spelled = _TYPE_BRACKETS.sub("", spelled)
+    # A vendored package by the path a GOPATH build gave it (k8s.io/kubernetes/vendor/k8s.io/
+    # klog.InfoS in an old stack trace) or its folder (vendor/k8s.io/klog/v2): by its import path.
+    spelled = re.sub(r"^(\(\*?)?(?:[^()]*/)?vendor/", r"\1", spelled)
     spelled = re.sub(r"\.glob\.\.func(\d+)", r".init$\1", spelled)
     spelled = re.sub(r"\.func(\d+)", r"$\1", spelled)
     while re.search(r"\$\d+\.\d+", spelled):

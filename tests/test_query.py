@@ -1014,6 +1014,8 @@ def spellings(tmp_path_factory) -> GraphIndex:
     ("klog.Verbose.InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
     ("(*klog.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
     ("spell.Grüße", f"{SPELL}.Grüße"),
+    (f"k8s.io/kubernetes/vendor/{SPELL}/klog/v2.InfoS", f"{SPELL}/klog/v2.InfoS"),  # GOPATH's
+    (f"(vendor/{SPELL}/klog/v2.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
 ])
 def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
