@@ -869,7 +869,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     root = index.resolve(args.symbol)
     filters = _filters(args, index=index, start=root)
     tree = index.tree(root, args.command, args.depth, filters)
-    print(render.render_tree(tree, args.format))
+    _print_answer(render.render_tree(tree, args.format), args.format)
     if not tree.edges:
         # A tree with no edge reads as a function that calls nothing (or that nothing calls).
         left_out_by = _left_out_by(filters, lambda f: not index.tree(root, args.command, 1, f).edges)
@@ -891,8 +891,19 @@ def cmd_path(args: argparse.Namespace) -> int:
         if not left_out_by:
             raise
         raise query.NoPath(err.start, err.goal, f"{left_out_by} left out every one") from None
-    print(render.render_paths(paths, points[0], args.format))
+    _print_answer(render.render_paths(paths, points[0], args.format), args.format)
     return 0
+
+
+def _print_answer(text: str, fmt: str) -> None:
+    """Print a walk's answer; a Mermaid diagram Mermaid would refuse to draw is said to be one,
+    where the page showed only 'Too many edges' or 'Maximum text size in diagram exceeded'."""
+    print(text)
+    overflow = render.mermaid_overflow(text) if fmt == "mermaid" else None
+    if overflow:
+        print(f"kubeatlas: warning: the diagram has {overflow}: narrow it with --depth, --kinds "
+              "or --exclude, raise those options where it is drawn, or draw it with -f dot",
+              file=sys.stderr)
 
 
 def _has_path(index: query.GraphIndex, points: list[str], filters: query.Filters) -> bool:
@@ -962,7 +973,8 @@ def cmd_component(args: argparse.Namespace) -> int:
     if not roots:
         raise UsageError(f"none of {args.name}'s entrypoints is in this index")
     if args.format != "text":
-        print(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges), args.format))
+        _print_answer(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges),
+                                         args.format), args.format)
     return 0
 
 

@@ -88,6 +88,25 @@ def mermaid(edges: list[Edge], root: str | None = None, label=edge_label) -> str
     return "\n".join(lines)
 
 
+# Mermaid's own defaults (maxEdges and maxTextSize in its configuration schema): a flowchart
+# with more edges, or a longer text, is refused ("Too many edges", "Maximum text size in diagram
+# exceeded") unless the page that draws it raises them.
+MERMAID_MAX_EDGES = 500
+MERMAID_MAX_TEXT = 50_000
+
+
+def mermaid_overflow(text: str) -> str | None:
+    """What of a `mermaid` flowchart is past Mermaid's defaults, if anything is: its edges (one
+    arrow a line; labels cannot hold one, `>` being escaped) and its characters."""
+    edges = sum(1 for line in text.splitlines() if " -->|" in line or " -.->|" in line)
+    over = [f"{count:,} {what}, past the {limit:,} Mermaid draws by default ({option})"
+            for count, what, limit, option in ((edges, "edges", MERMAID_MAX_EDGES, "maxEdges"),
+                                               (len(text), "characters", MERMAID_MAX_TEXT,
+                                                "maxTextSize"))
+            if count > limit]
+    return " and ".join(over) or None
+
+
 def node_ids(edges: list[Edge], root: str | None) -> dict[str, str]:
     """The node id (n0, n1, …) `dot` and `mermaid` give each symbol: the root first, then in edge order."""
     ids: dict[str, str] = {}

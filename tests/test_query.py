@@ -1029,3 +1029,27 @@ def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
     assert spellings.has(f"func() *{SPELL}.Item")
     with pytest.raises(SymbolNotFound):
         spellings.resolve("spell.Item")
+
+
+def test_a_mermaid_diagram_mermaid_would_refuse_is_said_to_be_one(guesses_home, monkeypatch,
+                                                                  capsys):
+    """Mermaid draws at most 500 edges and 50,000 characters unless told otherwise: `callers
+    klog.InfoS -d 3 -f mermaid` (1,501 edges) printed a diagram whose page said only 'Too many
+    edges'. The diagram is still printed, and a warning says what to do."""
+    argv = ["callees", "app.main", "-d", "3", "-f", "mermaid", "--home", str(guesses_home)]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    edges = out.count(" -->|") + out.count(" -.->|")
+    assert err == "" and edges > 2
+    monkeypatch.setattr(render, "MERMAID_MAX_EDGES", edges - 1)
+    monkeypatch.setattr(render, "MERMAID_MAX_TEXT", len(out) - 2)  # out ends in print's newline
+    assert main(argv) == 0
+    again, err = capsys.readouterr()
+    assert again == out
+    assert err == (f"kubeatlas: warning: the diagram has {edges} edges, past the {edges - 1} "
+                   f"Mermaid draws by default (maxEdges) and {len(out) - 1} characters, past the "
+                   f"{len(out) - 2} Mermaid draws by default (maxTextSize): narrow it with "
+                   "--depth, --kinds or --exclude, raise those options where it is drawn, or draw "
+                   "it with -f dot\n")
+    assert main([*argv[:-4], "-f", "dot", *argv[-2:]]) == 0  # Graphviz has no such limit
+    assert capsys.readouterr().err == ""
