@@ -485,11 +485,26 @@ class GraphIndex:
         spellings = go_spellings(name)
         spellings += [named for spelling in (name, *spellings)
                       for named in self._by_package_name(spelling)]
+        # Type parameters named (`Map[K, V].Get`) ask for a generic type or function; one whose
+        # signature uses none of them is a namesake that is not (expvar's Map.Get). The index
+        # keeps no type parameters, so a method that uses none (`Set[T].Len`) is not found.
+        named = {word for brackets in re.findall(r"\[([^\[\]]*)\]", name)
+                 for word in re.findall(r"\w+", brackets)}
+        generic = named if named and all(re.fullmatch(r"[A-Z]\w?", word) for word in named) else None
+        # Brackets at the end name a function's: a method has none of its own.
+        function = name.rstrip().endswith("]")
         for spelling in dict.fromkeys(spellings):
-            matches = self._matches(spelling)
+            matches = [match for match in self._matches(spelling)
+                       if (generic is None or generic & set(re.findall(r"\w+", self._signature(match))))
+                       and not (function and match.startswith("("))]
             if matches:
                 return matches
         return []
+
+    def _signature(self, name: str) -> str:
+        row = self.db.execute("SELECT signature FROM symbols WHERE name = (SELECT id FROM names "
+                              "WHERE name = ?) AND commit_id = ?", (name, self.commit.id)).fetchone()
+        return row[0] if row else ""
 
     def _by_package_name(self, name: str) -> list[str]:
         """`name` with its leading package qualifier, when that is a package's name but not the

@@ -1023,6 +1023,17 @@ def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol
     assert spellings.resolve(spelling) == symbol
 
 
+def test_type_parameters_named_ask_for_a_generic_symbol(spellings):
+    """`Map[K, V].Get` found expvar's Map.Get in the Kubernetes index, which has no type
+    parameters: a symbol whose signature uses none of those named is not the one asked for."""
+    assert spellings.resolve("Map.Get") == f"({SPELL}.Map).Get"
+    assert spellings.resolve("Map[K, V].Get") == f"({SPELL}.Map).Get"
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("Verbose[T].InfoS")  # klog's Verbose is no generic type
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("Push[T]")  # a method has no type parameters of its own
+
+
 def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
     """`v1.Pod` matched `func() []*k8s.io/api/core/v1.Pod`, the name of a call through a func
     value, and `show` described a function type as if it were the symbol asked for."""
