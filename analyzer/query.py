@@ -599,6 +599,11 @@ class GraphIndex:
             "SELECT count(*) FROM edges WHERE callee = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
         callees = self.db.execute(
             "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
+        if row is None and name.startswith("func("):
+            # The callee of calls through a func value no definition was found for, named by
+            # its type: no package's, and `func()` would read as one.
+            return SymbolInfo(name, graph.SIGNATURE, "", "", 0, 0, "", "", "", callers, callees,
+                              self._annotations(name_id))
         if row is None:  # reached by edges only: the standard library, say
             return SymbolInfo(name, "external", package_of(name), "", 0, 0, "", "", "",
                               callers, callees, self._annotations(name_id))

@@ -232,7 +232,9 @@ def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
 
 
 def symbol_text(info: SymbolInfo) -> str:
-    lines = [info.name, f"  kind       {info.kind}", f"  package    {info.package}"]
+    lines = [info.name, f"  kind       {info.kind}"]
+    if info.package:  # a signature (`func() error`) has none
+        lines.append(f"  package    {info.package}")
     if info.signature:
         lines.append(f"  signature  {info.signature}")
     if info.path:

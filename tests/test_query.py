@@ -1042,6 +1042,15 @@ def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
         spellings.resolve("spell.Item")
 
 
+def test_a_function_type_is_shown_as_a_signature_of_no_package(spellings):
+    """`show 'func() error'` said 'kind external, package func() error': the callee of calls
+    through func values, named by its type, is a signature, and no package holds it."""
+    info = spellings.show(f"func() *{SPELL}.Item")
+    assert (info.kind, info.package, info.callers) == ("signature", "", 1)
+    assert render.symbol_text(info).splitlines()[:3] == [
+        f"func() *{SPELL}.Item", "  kind       signature", "  calls      0 edges out, 1 edges in"]
+
+
 def test_a_mermaid_diagram_mermaid_would_refuse_is_said_to_be_one(guesses_home, monkeypatch,
                                                                   capsys):
     """Mermaid draws at most 500 edges and 50,000 characters unless told otherwise: `callers
