@@ -10,6 +10,9 @@ import sys
 # A Ctrl-C while the command starts (these imports take half a second on a busy machine) would
 # end in a traceback, and Python would then kill itself with SIGINT: it ends as one later does.
 try:
+    import analyzer  # see there: a Ctrl-C while Python loaded this file ends here, as any other
+    analyzer.let_interrupts_go()
+
     import argparse
     import dataclasses
     import errno
