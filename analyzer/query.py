@@ -165,6 +165,10 @@ class Tree:
     edges: list[Edge] = field(default_factory=list)
     truncated: bool = False
     left_out: int = 0  # implementation edges past SHOWN_PER_CALL at one call site
+    # Calls of the symbols expanded that name code the index does not hold (a module not
+    # vendored, a library not indexed): left out unless --kinds asks for them, and counted, so
+    # that a tree of callees does not read as all a function calls.
+    unresolved: int = 0
 
 
 class ProgramMembers(Set):
@@ -660,7 +664,8 @@ class GraphIndex:
 
     # --- neighbours ----------------------------------------------------------------------------
 
-    def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
+    def _neighbours(self, name: str, direction: str, filters: Filters,
+                    tree: Tree | None = None) -> list[Edge]:
         mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
         edges = self._edges(name, mine)
         view = self.view(filters.program) if filters.program else None
@@ -674,6 +679,8 @@ class GraphIndex:
         patterns = filters.patterns()
         out = []
         for edge in edges:
+            if edge.kind == graph.UNRESOLVED and not filters.kinds and tree is not None:
+                tree.unresolved += 1
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
                 continue
             if view is not None and not view.links(getattr(edge, other)):
@@ -822,8 +829,8 @@ class GraphIndex:
                 break
             next_frontier = []
             for symbol in frontier:
-                for edge in self._surest_per_call(self._neighbours(symbol, direction, filters),
-                                                  tree):
+                for edge in self._surest_per_call(self._neighbours(symbol, direction, filters,
+                                                                   tree), tree):
                     tree.edges.append(edge)
                     reached = edge.callee if direction == "callees" else edge.caller
                     if reached not in seen:

@@ -50,6 +50,10 @@ def tree_text(tree: Tree) -> str:
     if tree.left_out:
         lines.append(f"… {tree.left_out:,} less likely implementation edges left out (at most "
                      f"{SHOWN_PER_CALL} per call, the surest first; --program narrows the rest)")
+    if tree.unresolved:
+        lines.append(f"… {tree.unresolved:,} unresolved call{'s' if tree.unresolved > 1 else ''} "
+                     "(into code the index does not hold) left out: add unresolved to --kinds to "
+                     "list them")
     if tree.truncated:
         lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
     return "\n".join(lines)
@@ -168,7 +172,8 @@ def _unprintable(char: str) -> bool:
 def render_tree(tree: Tree, fmt: str) -> str:
     if fmt == "json":
         return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
-                          truncated=tree.truncated, left_out=tree.left_out)
+                          truncated=tree.truncated, left_out=tree.left_out,
+                          unresolved_left_out=tree.unresolved)
     if fmt == "dot":
         return dot(tree.edges, tree.root)
     if fmt == "mermaid":

@@ -948,7 +948,10 @@ var hook = func() {}
 """,
     "main.go": """package main
 
-import "example.com/spell/klog/v2"
+import (
+	"example.com/spell/klog/v2"
+	"github.com/elsewhere/lib"
+)
 
 type List[T any] struct{ items []T }
 
@@ -981,6 +984,7 @@ func main() {
 	Map[string, int]{}.Get("a")
 	Filter([]int{1})
 	Grüße()
+	lib.Do()
 }
 """,
 }
@@ -1073,3 +1077,17 @@ def test_a_mermaid_diagram_mermaid_would_refuse_is_said_to_be_one(guesses_home, 
                    "it with -f dot\n")
     assert main([*argv[:-4], "-f", "dot", *argv[-2:]]) == 0  # Graphviz has no such limit
     assert capsys.readouterr().err == ""
+
+
+def test_a_tree_says_how_many_unresolved_calls_it_leaves_out(spellings):
+    """Calls into code the index does not hold (a module etcd does not vendor) are left out by
+    default, and a tree of callees read as all the function calls: etcd's
+    gw.local_request_Auth_UserList_0 showed one call of its seven. They are counted and said."""
+    tree = spellings.tree("spell.main", "callees", 1)
+    assert tree.unresolved == 1 and "github.com/elsewhere/lib.Do" not in {e.callee for e in tree.edges}
+    assert render.tree_text(tree).endswith(
+        "\n… 1 unresolved call (into code the index does not hold) left out: add unresolved to "
+        "--kinds to list them")
+    assert json.loads(render.render_tree(tree, "json"))["unresolved_left_out"] == 1
+    every = spellings.tree("spell.main", "callees", 1, Filters(kinds=frozenset(graph.EDGE_KINDS)))
+    assert every.unresolved == 0 and "github.com/elsewhere/lib.Do" in {e.callee for e in every.edges}
