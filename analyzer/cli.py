@@ -10,6 +10,9 @@ import sys
 # A Ctrl-C while the command starts (these imports take half a second on a busy machine) would
 # end in a traceback, and Python would then kill itself with SIGINT: it ends as one later does.
 try:
+    import analyzer  # see there: a Ctrl-C while Python loaded this file ends here, as any other
+    analyzer.let_interrupts_go()
+
     import argparse
     import dataclasses
     import errno
@@ -869,7 +872,7 @@ def cmd_tree(args: argparse.Namespace) -> int:
     root = index.resolve(args.symbol)
     filters = _filters(args, index=index, start=root)
     tree = index.tree(root, args.command, args.depth, filters)
-    print(render.render_tree(tree, args.format))
+    _print_answer(render.render_tree(tree, args.format), args.format)
     if not tree.edges:
         # A tree with no edge reads as a function that calls nothing (or that nothing calls).
         left_out_by = _left_out_by(filters, lambda f: not index.tree(root, args.command, 1, f).edges)
@@ -891,8 +894,19 @@ def cmd_path(args: argparse.Namespace) -> int:
         if not left_out_by:
             raise
         raise query.NoPath(err.start, err.goal, f"{left_out_by} left out every one") from None
-    print(render.render_paths(paths, points[0], args.format))
+    _print_answer(render.render_paths(paths, points[0], args.format), args.format)
     return 0
+
+
+def _print_answer(text: str, fmt: str) -> None:
+    """Print a walk's answer; a Mermaid diagram Mermaid would refuse to draw is said to be one,
+    where the page showed only 'Too many edges' or 'Maximum text size in diagram exceeded'."""
+    print(text)
+    overflow = render.mermaid_overflow(text) if fmt == "mermaid" else None
+    if overflow:
+        print(f"kubeatlas: warning: the diagram has {overflow}: narrow it with --depth, --kinds "
+              "or --exclude, raise those options where it is drawn, or draw it with -f dot",
+              file=sys.stderr)
 
 
 def _has_path(index: query.GraphIndex, points: list[str], filters: query.Filters) -> bool:
@@ -962,7 +976,8 @@ def cmd_component(args: argparse.Namespace) -> int:
     if not roots:
         raise UsageError(f"none of {args.name}'s entrypoints is in this index")
     if args.format != "text":
-        print(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges), args.format))
+        _print_answer(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges),
+                                         args.format), args.format)
     return 0
 
 
@@ -1079,6 +1094,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"kubeatlas: warning: {name}: its repository is not indexed", file=sys.stderr)
     rows = drift.check(db, components)
     link_rows = links.check_links(db, links.reference_links())
+    missing_link = any(r.status == "missing" for r in link_rows)
+    # Known before a row is printed: `check | head` still fails a script when something is missing.
+    args.verdict = 1 if drift.has_missing(rows) or missing_link else 0
     if args.json:
         print(json.dumps({"manifest": json.loads(drift.as_json(rows)),
                           "reference_links": [dataclasses.asdict(r) for r in link_rows]}, indent=2))
@@ -1086,8 +1104,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(drift.render(rows))
         print()
         print(links.render(link_rows))
-    missing_link = any(r.status == "missing" for r in link_rows)
-    return 1 if drift.has_missing(rows) or missing_link else 0
+    return args.verdict
 
 
 def cmd_journeys(args: argparse.Namespace) -> int:
@@ -1106,6 +1123,7 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     if not recorded:
         raise UsageError(f"no journeys (*.json) in {args.dir or journeys.DATA}")
     missing = journeys.check(db, recorded)
+    args.verdict = 1 if missing else 0  # as check's: the verdict outlives a reader gone
     for name, journey in recorded.items():
         unresolved = {m.go or m.reference for m in missing if m.journey == name}
         print(f"{name:<20} {len(journey['steps']):>4} steps  "
@@ -1113,7 +1131,7 @@ def cmd_journeys(args: argparse.Namespace) -> int:
     for m in missing:
         print(f"  {m.journey} step {m.step}: {m.reference}: "
               + (f"{m.go} is not in the index" if m.go else "no @mirrors Go name"))
-    return 1 if missing else 0
+    return args.verdict
 
 
 COMMANDS = {"fetch": cmd_fetch, "index": cmd_index, "callees": cmd_tree, "callers": cmd_tree,
@@ -1266,8 +1284,10 @@ def _main(argv: list[str] | None) -> int:
         return DamagedIndex.exit_code
     except BrokenPipeError:  # before OSError, its base class
         # The reader (`| head`) has gone: stop quietly, and keep Python from complaining at exit.
+        # A command whose status is a verdict (check, journeys) had reached it: that is the
+        # status, as `check > /dev/null` would have it; the rest end well.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return getattr(args, "verdict", 0)
     except OSError as err:  # a folder we cannot write, a disk that is full: the user's to fix
         print(f"kubeatlas: error: {cut_pasted(_os_error_line(args, err))}", file=sys.stderr)
         return 1

@@ -249,14 +249,15 @@ def index_checkout(index_path: Path, checkout: Checkout, include_tests: bool = F
                           started)
         except (DamagedIndex, OutdatedIndex) as err:
             damage = err.damage
-            what = "was made by an older kubeatlas" if isinstance(err, OutdatedIndex) else "was damaged"
+            outdated = err.schema if isinstance(err, OutdatedIndex) else None
+            what = "was made by an older kubeatlas" if outdated is not None else "was damaged"
         except sqlite3.DatabaseError as err:
             if not store.is_damage(err):
                 raise
-            damage, what = str(err), "was damaged"
+            damage, what, outdated = str(err), "was damaged", None
         # Nothing in a damaged index can be trusted, the blobs' facts included, and an outdated
         # one's facts are in a shape this kubeatlas does not read: start afresh, keeping the file.
-        aside = store.move_aside(index_path)
+        aside = store.move_aside(index_path, schema=outdated)
         progress.warn(f"index {index_path} {what} ({damage}): moved it to {aside.name} "
                       "and building a new one")
         return _index(index_path, checkout, include_tests, jobs, progress, goroot, build, started)

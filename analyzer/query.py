@@ -165,6 +165,10 @@ class Tree:
     edges: list[Edge] = field(default_factory=list)
     truncated: bool = False
     left_out: int = 0  # implementation edges past SHOWN_PER_CALL at one call site
+    # Calls of the symbols expanded that name code the index does not hold (a module not
+    # vendored, a library not indexed): left out unless --kinds asks for them, and counted, so
+    # that a tree of callees does not read as all a function calls.
+    unresolved: int = 0
 
 
 class ProgramMembers(Set):
@@ -431,7 +435,7 @@ class GraphIndex:
             return self._function_at(name, place["path"], place["line"] and int(place["line"]))
         if re.match(r"[^:\s]+\.go:", name):
             raise SymbolNotFound(name, [], "a place is FILE.go:LINE, its line a number")
-        matches = self._matches(name)
+        matches = self._spelled(name)
         if len(matches) == 1:
             return matches[0]
         if matches:
@@ -470,7 +474,53 @@ class GraphIndex:
     def _matches(self, name: str) -> list[str]:
         if self.has(name):
             return [name]
-        return [n for n in self._candidates(name) if _ends_like(n, name) and self.has(n)]
+        # A function type (`func() *k8s.io/api/core/v1.Pod`, the callee of a call through a
+        # func value) ends like the type it returns: it is matched whole or not at all.
+        return [n for n in self._candidates(name)
+                if not n.startswith("func(") and _ends_like(n, name) and self.has(n)]
+
+    def _spelled(self, name: str) -> list[str]:
+        """`_matches` of `name`, or, when it matches nothing, of the go/ssa names it may be
+        spelled for (`go_spellings`), with a package named as Go code names it (`klog.InfoS`
+        for k8s.io/klog/v2.InfoS): the matches of the first spelling that has any."""
+        matches = self._matches(name)
+        if matches:
+            return matches
+        spellings = go_spellings(name)
+        spellings += [named for spelling in (name, *spellings)
+                      for named in self._by_package_name(spelling)]
+        # Type parameters named (`Map[K, V].Get`) ask for a generic type or function; one whose
+        # signature uses none of them is a namesake that is not (expvar's Map.Get). The index
+        # keeps no type parameters, so a method that uses none (`Set[T].Len`) is not found.
+        named = {word for brackets in re.findall(r"\[([^\[\]]*)\]", name)
+                 for word in re.findall(r"\w+", brackets)}
+        generic = named if named and all(re.fullmatch(r"[A-Z]\w?", word) for word in named) else None
+        # Brackets at the end name a function's: a method has none of its own.
+        function = name.rstrip().endswith("]")
+        for spelling in dict.fromkeys(spellings):
+            matches = [match for match in self._matches(spelling)
+                       if (generic is None or generic & set(re.findall(r"\w+", self._signature(match))))
+                       and not (function and match.startswith("("))]
+            if matches:
+                return matches
+        return []
+
+    def _signature(self, name: str) -> str:
+        row = self.db.execute("SELECT signature FROM symbols WHERE name = (SELECT id FROM names "
+                              "WHERE name = ?) AND commit_id = ?", (name, self.commit.id)).fetchone()
+        return row[0] if row else ""
+
+    def _by_package_name(self, name: str) -> list[str]:
+        """`name` with its leading package qualifier, when that is a package's name but not the
+        last element of its import path (k8s.io/klog/v2 is package klog, gopkg.in/yaml.v2 is
+        package yaml), written as each such import path."""
+        found = _QUALIFIER.match(name)
+        if not found:
+            return []
+        opening, qualifier = found["opening"] or "", found["qualifier"]
+        major = re.compile(rf"(?:^|.*/){re.escape(qualifier)}(?:/v\d+|\.v\d+)")
+        return [f"{opening}{package}.{name[found.end():]}" for package in self.packages()
+                if major.fullmatch(package)]
 
     def _look_elsewhere(self, name: str) -> None:
         """Raise DefinedElsewhere if another indexed commit defines `name` alone: the newest
@@ -479,7 +529,7 @@ class GraphIndex:
         others = sorted((c for c in store.complete_commits(self.db) if c.id != self.commit.id),
                         key=lambda c: (latest.get(c.repo) != c, c.repo == self.commit.repo, -c.id))
         for commit in others:
-            matches = GraphIndex(self.db, commit)._matches(name)
+            matches = GraphIndex(self.db, commit)._spelled(name)
             if len(matches) != 1:
                 continue
             where, options = commit.repo, []
@@ -553,6 +603,11 @@ class GraphIndex:
             "SELECT count(*) FROM edges WHERE callee = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
         callees = self.db.execute(
             "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
+        if row is None and name.startswith("func("):
+            # The callee of calls through a func value no definition was found for, named by
+            # its type: no package's, and `func()` would read as one.
+            return SymbolInfo(name, graph.SIGNATURE, "", "", 0, 0, "", "", "", callers, callees,
+                              self._annotations(name_id))
         if row is None:  # reached by edges only: the standard library, say
             return SymbolInfo(name, "external", package_of(name), "", 0, 0, "", "", "",
                               callers, callees, self._annotations(name_id))
@@ -609,7 +664,8 @@ class GraphIndex:
 
     # --- neighbours ----------------------------------------------------------------------------
 
-    def _neighbours(self, name: str, direction: str, filters: Filters) -> list[Edge]:
+    def _neighbours(self, name: str, direction: str, filters: Filters,
+                    tree: Tree | None = None) -> list[Edge]:
         mine, other = ("caller", "callee") if direction == "callees" else ("callee", "caller")
         edges = self._edges(name, mine)
         view = self.view(filters.program) if filters.program else None
@@ -623,6 +679,8 @@ class GraphIndex:
         patterns = filters.patterns()
         out = []
         for edge in edges:
+            if edge.kind == graph.UNRESOLVED and not filters.kinds and tree is not None:
+                tree.unresolved += 1
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
                 continue
             if view is not None and not view.links(getattr(edge, other)):
@@ -771,8 +829,8 @@ class GraphIndex:
                 break
             next_frontier = []
             for symbol in frontier:
-                for edge in self._surest_per_call(self._neighbours(symbol, direction, filters),
-                                                  tree):
+                for edge in self._surest_per_call(self._neighbours(symbol, direction, filters,
+                                                                   tree), tree):
                     tree.edges.append(edge)
                     reached = edge.callee if direction == "callees" else edge.caller
                     if reached not in seen:
@@ -942,6 +1000,46 @@ def _ends_like(symbol: str, name: str) -> bool:
     if not symbol.endswith(name):
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
+
+
+# A name's leading package qualifier, in `klog.InfoS`, `(klog.Verbose).InfoS` or `(*x.T).M`.
+_QUALIFIER = re.compile(r"(?P<opening>\(\*?)?(?P<qualifier>\w+)\.(?=[\w(])")
+# Type parameters or arguments (`List[T]`, `Map[K, V]`, the runtime's `F[...]`): go/ssa's names
+# of generic functions hold none in the index.
+_TYPE_BRACKETS = re.compile(r"(?<=[\w)])\[[^\[\]]*\]")
+
+
+def go_spellings(name: str) -> list[str]:
+    """The go/ssa names `name` may be written for, as Go programmers and Go's tools spell them:
+    with type parameters (`(*atomic.Pointer[T]).Load`); a stack trace's closures, init functions
+    and package-level closures (`F.func1.2` is `F$1$2`, `init.0` is `init#1`, `glob..func1` is
+    `init$1`); a method as `T.M`, as a method value or the runtime writes it, whatever its
+    receiver (`scheduler.Scheduler.scheduleOne` for `scheduler.(*Scheduler).scheduleOne`), and
+    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder."""
+    spelled = name
+    while _TYPE_BRACKETS.search(spelled):
+        spelled = _TYPE_BRACKETS.sub("", spelled)
+    # A vendored package by the path a GOPATH build gave it (k8s.io/kubernetes/vendor/k8s.io/
+    # klog.InfoS in an old stack trace) or its folder (vendor/k8s.io/klog/v2): by its import path.
+    spelled = re.sub(r"^(\(\*?)?(?:[^()]*/)?vendor/", r"\1", spelled)
+    spelled = re.sub(r"\.glob\.\.func(\d+)", r".init$\1", spelled)
+    spelled = re.sub(r"\.func(\d+)", r"$\1", spelled)
+    while re.search(r"\$\d+\.\d+", spelled):
+        spelled = re.sub(r"(\$\d+)\.(\d+)", r"\1$\2", spelled)
+    spelled = re.sub(r"(^|\.)init\.(\d+)$", lambda m: f"{m[1]}init#{int(m[2]) + 1}", spelled)
+    spellings = [spelled] if spelled != name else []
+    if spelled.startswith("(*") or ".(*" in spelled:
+        # A method expression through a pointer names value-receiver methods too (`(*T).M`
+        # for `(T).M`): the method set of *T holds them.
+        spellings.append(spelled.replace("(*", "(", 1))
+    # `T.M`: the last two dotted words of a name with no receiver in parentheses.
+    base, suffix = re.match(r"(.*?)([$#].*)?$", spelled).groups()
+    head, _, method = base.rpartition(".")
+    package, dot, typ = head.rpartition(".")
+    if "(" not in base and re.fullmatch(r"\w+", typ or "-") and re.fullmatch(r"\w+", method):
+        for opening in ("(*", "("):
+            spellings.append(f"{package}{dot}{opening}{typ}).{method}{suffix or ''}")
+    return spellings
 
 
 def _receiver(name: str) -> str:

@@ -50,6 +50,10 @@ def tree_text(tree: Tree) -> str:
     if tree.left_out:
         lines.append(f"… {tree.left_out:,} less likely implementation edges left out (at most "
                      f"{SHOWN_PER_CALL} per call, the surest first; --program narrows the rest)")
+    if tree.unresolved:
+        lines.append(f"… {tree.unresolved:,} unresolved call{'s' if tree.unresolved > 1 else ''} "
+                     "(into code the index does not hold) left out: add unresolved to --kinds to "
+                     "list them")
     if tree.truncated:
         lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
     return "\n".join(lines)
@@ -86,6 +90,25 @@ def mermaid(edges: list[Edge], root: str | None = None, label=edge_label) -> str
         arrow = "-.->" if edge.kind in (graph.INTERFACE, graph.IMPLEMENTATION, graph.FUNCVALUE) else "-->"
         lines.append(f"  {ids[edge.caller]} {arrow}|{label(edge)}| {ids[edge.callee]}")
     return "\n".join(lines)
+
+
+# Mermaid's own defaults (maxEdges and maxTextSize in its configuration schema): a flowchart
+# with more edges, or a longer text, is refused ("Too many edges", "Maximum text size in diagram
+# exceeded") unless the page that draws it raises them.
+MERMAID_MAX_EDGES = 500
+MERMAID_MAX_TEXT = 50_000
+
+
+def mermaid_overflow(text: str) -> str | None:
+    """What of a `mermaid` flowchart is past Mermaid's defaults, if anything is: its edges (one
+    arrow a line; labels cannot hold one, `>` being escaped) and its characters."""
+    edges = sum(1 for line in text.splitlines() if " -->|" in line or " -.->|" in line)
+    over = [f"{count:,} {what}, past the {limit:,} Mermaid draws by default ({option})"
+            for count, what, limit, option in ((edges, "edges", MERMAID_MAX_EDGES, "maxEdges"),
+                                               (len(text), "characters", MERMAID_MAX_TEXT,
+                                                "maxTextSize"))
+            if count > limit]
+    return " and ".join(over) or None
 
 
 def node_ids(edges: list[Edge], root: str | None) -> dict[str, str]:
@@ -149,7 +172,8 @@ def _unprintable(char: str) -> bool:
 def render_tree(tree: Tree, fmt: str) -> str:
     if fmt == "json":
         return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
-                          truncated=tree.truncated, left_out=tree.left_out)
+                          truncated=tree.truncated, left_out=tree.left_out,
+                          unresolved_left_out=tree.unresolved)
     if fmt == "dot":
         return dot(tree.edges, tree.root)
     if fmt == "mermaid":
@@ -213,7 +237,9 @@ def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
 
 
 def symbol_text(info: SymbolInfo) -> str:
-    lines = [info.name, f"  kind       {info.kind}", f"  package    {info.package}"]
+    lines = [info.name, f"  kind       {info.kind}"]
+    if info.package:  # a signature (`func() error`) has none
+        lines.append(f"  package    {info.package}")
     if info.signature:
         lines.append(f"  signature  {info.signature}")
     if info.path:

@@ -278,10 +278,13 @@ def is_damage(err: sqlite3.DatabaseError) -> bool:
     return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "no such table" in str(err)
 
 
-def move_aside(path: Path) -> Path:
-    """Rename a damaged index (and its WAL files) out of the way; return its new name. One moved
-    aside earlier in the same second keeps its name: the new one takes the next free `.N`."""
-    stem = f"{path.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}"
+def move_aside(path: Path, schema: int | None = None) -> Path:
+    """Rename a damaged index (and its WAL files) out of the way; return its new name. An index
+    an older kubeatlas made (of `schema`) is not damaged, and its new name says which schema it
+    is, for that kubeatlas to read. One moved aside earlier in the same second keeps its name:
+    the new one takes the next free `.N`."""
+    what = "damaged" if schema is None else f"schema{schema}"
+    stem = f"{path.name}.{what}-{time.strftime('%Y%m%dT%H%M%S')}"
     aside = path.with_name(stem)
     for number in itertools.count(2):
         if not any(Path(f"{aside}{suffix}").exists() for suffix in ("", "-wal", "-shm")):

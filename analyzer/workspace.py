@@ -9,6 +9,7 @@ import errno
 import fcntl
 import os
 import pwd
+import re
 import stat
 import struct
 import sys
@@ -90,6 +91,7 @@ def check_folder(folder: Path, give: str) -> None:
     too_long = path_too_long(folder)
     if too_long:  # a folder not made yet would be refused only when the first file is written
         raise UsageError(f"{folder} {too_long}: {give.format('another')}")
+    deepest = Path("/")  # the last part that exists
     for part in (*reversed(folder.parents), folder):
         subject = str(folder) if part == folder else f"{folder} is inside {part}, which"
         try:
@@ -98,7 +100,7 @@ def check_folder(folder: Path, give: str) -> None:
             if part.is_symlink():
                 raise UsageError(f"{subject} is a symlink to {os.readlink(part)}, which does not "
                                  f"exist: create that folder, or {give.format('another')}") from None
-            return
+            break
         except OSError as err:
             if err.errno != errno.ELOOP:
                 raise
@@ -106,6 +108,40 @@ def check_folder(folder: Path, give: str) -> None:
                              f"{give.format('another')}") from None
         if not stat.S_ISDIR(mode):
             raise UsageError(f"{subject} is a file, not a folder: {give.format('a')}")
+        deepest = part
+    kernel = kernel_filesystem(deepest)
+    if kernel:
+        # `HOME=/proc` (a service's user): mkdir there fails 'No such file or directory', or
+        # 'Operation not permitted' even for root, and a query said to run `kubeatlas index`.
+        subject = str(folder) if deepest == folder else f"{folder} is inside {deepest}, which"
+        raise UsageError(f"{subject} is on the kernel's {kernel} file system, where no file can "
+                         f"be made: {give.format('a')}")
+
+
+# File systems through which the kernel shows its state: a path on one exists, but nothing a
+# program writes can be kept there.
+KERNEL_FILESYSTEMS = frozenset({"proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs",
+                                "securityfs", "pstore", "bpf", "configfs", "fusectl", "devpts",
+                                "mqueue", "efivarfs", "binfmt_misc", "nsfs"})
+
+
+def kernel_filesystem(path: Path) -> str | None:
+    """The type of the kernel file system `path` is on (proc, sysfs, ...), if it is on one, as
+    /proc/self/mounts lists them (the longest mount point above it is its file system)."""
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="surrogateescape") as mounts:
+            table = [line.split()[1:3] for line in mounts if len(line.split()) > 2]
+    except OSError:  # not Linux, or no /proc: nothing known
+        return None
+    real = os.path.realpath(path)
+    found, length = None, -1
+    for mount_point, kind in table:
+        # Blanks and the like are written as octal escapes (\040).
+        mount_point = re.sub(r"\\([0-7]{3})", lambda escape: chr(int(escape[1], 8)), mount_point)
+        inside = real == mount_point or real.startswith(mount_point.rstrip("/") + "/")
+        if inside and len(mount_point) >= length:
+            found, length = kind, len(mount_point)
+    return found if found in KERNEL_FILESYSTEMS else None
 
 
 def path_too_long(folder: Path) -> str | None:

@@ -460,6 +460,22 @@ def test_a_relative_home_is_refused_when_it_would_choose_the_folder(argv, tmp_pa
     assert "no index yet" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("argv", [["find", "Run"], ["fetch", "etcd"]])
+@pytest.mark.parametrize("home, kind", [("/proc", "proc"), ("/sys", "sysfs")])
+def test_a_home_on_a_kernel_file_system_is_refused_up_front(argv, home, kind, monkeypatch, capsys):
+    """HOME=/proc (a service's user) made a query say 'no index yet: run `kubeatlas index`', and
+    fetch '/proc/.cache: No such file or directory' (on /sys 'Operation not permitted', even
+    for root), none saying that nothing can be kept there."""
+    monkeypatch.delenv("KUBEATLAS_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", home)
+    assert main([*argv, "-q"]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: {home}/.cache/kubeatlas is inside {home}, which is on the kernel's "
+        f"{kind} file system, where no file can be made: give --home (or $KUBEATLAS_HOME) a "
+        "folder for kubeatlas' clones and index\n")
+
+
 @pytest.mark.parametrize("argv, hint", [
     (["find", "Start", "Etcd"], "Etcd; kubeatlas find takes PATTERN alone: quote a name with a "
                                 "blank in it"),
@@ -684,4 +700,32 @@ def test_a_ctrl_c_while_the_command_starts_ends_as_any_ctrl_c(tmp_path):
     done = subprocess.run([sys.executable, "-c", "import analyzer.cli"], capture_output=True,
                           text=True, env={"PATH": "/usr/bin:/bin",
                                           "PYTHONPATH": f"{tmp_path}:{root}"})
+    assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
+
+
+@pytest.mark.parametrize("command", [["kubeatlas"], ["-m", "analyzer.cli"]])
+def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp_path):
+    """Between the package's import and cli.py's first line (Python finding and reading cli.py,
+    compiling it after an upgrade) a Ctrl-C was a traceback from the `kubeatlas` script's import
+    line, or from runpy's under -m, and an exit by SIGINT. A real SIGINT is sent there."""
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import os, signal, sys\n"
+        "class Interrupt:\n"
+        "    def find_spec(self, name, *args):\n"
+        "        if name == 'analyzer.cli':\n"
+        "            os.kill(os.getpid(), signal.SIGINT)\n"
+        "sys.meta_path.insert(0, Interrupt())\n")
+    # As pip writes the console script.
+    (tmp_path / "kubeatlas").write_text("import re\nimport sys\nfrom analyzer.cli import main\n"
+                                        "if __name__ == '__main__':\n    sys.exit(main())\n")
+    root = Path(__file__).resolve().parent.parent
+    argv = [str(tmp_path / "kubeatlas")] if command == ["kubeatlas"] else command
+    done = subprocess.run([sys.executable, *argv, "find", "x", "--home", str(tmp_path / "home")],
+                          capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")

@@ -3,7 +3,10 @@ renamed and was deleted, and one of the etcd tree, checked against a small manif
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -275,3 +278,18 @@ def test_a_commit_indexed_twice_is_checked_once(kube_repo, tmp_path):
 
 def test_an_index_without_the_repositories_renders_a_sentence():
     assert drift.render([]) == "nothing to check: no component's repository is indexed"
+
+
+def test_check_read_by_a_reader_that_leaves_still_fails_on_a_missing_item(index, tmp_path):
+    """`kubeatlas check | head` exited 0 while `check` found items missing: the pipe closing was
+    taken for the end of the command. The verdict is reached before a row is printed, and is the
+    status whoever reads the rows."""
+    manifest = tmp_path / "components.toml"
+    manifest.write_text(MANIFEST)
+    run = [sys.executable, "-m", "analyzer.cli", "check", "--manifest", str(manifest), "--home",
+           str(index[0].parent)]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    checker = subprocess.Popen(run, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    checker.stdout.close()  # gone before the first row is written
+    assert checker.wait(timeout=120) == 1
+    assert checker.stderr.read() == b""

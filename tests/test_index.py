@@ -932,7 +932,9 @@ def test_an_index_of_a_schema_too_old_to_upgrade_is_moved_aside_and_rebuilt(kube
         f"{store.SCHEMA_VERSION}): `kubeatlas index` moves it aside and builds a new one\n")
     assert main(["index", "-q", "--no-goroot"]) == 0
     err = capsys.readouterr().err
-    (aside,) = [p for p in home.glob("index.sqlite.damaged-*") if not p.name.endswith(("-wal", "-shm"))]
+    # Not damaged: its name says which kubeatlas can still read it.
+    assert not list(home.glob("index.sqlite.damaged-*"))
+    (aside,) = [p for p in home.glob("index.sqlite.schema1-*") if not p.name.endswith(("-wal", "-shm"))]
     assert err == (f"kubeatlas: warning: index {index} was made by an older kubeatlas (schema 1, "
                    f"this one reads {store.SCHEMA_VERSION}): moved it to {aside.name} and building "
                    "a new one\n")
@@ -1023,6 +1025,29 @@ def test_a_nul_byte_is_the_syntax_error_go_names(tmp_path):
     assert (in_comment.syntax_problems, in_comment.first_problem) == (1, "3:5 invalid NUL character")
     later = indexer.blob_record("x", b"package a\n\nfunc A( {}\n// \0\n")
     assert later.first_problem.endswith("missing )") and later.syntax_problems == 2
+
+
+def test_a_file_parser_10_summed_up_is_parsed_again_for_its_nul_byte(tmp_path):
+    """Parser version 10 stored a NUL byte inside a comment as no syntax problem, and its records
+    were reused as they were once NUL was named: the same file was an error in a new index and
+    fine in an old one. Records of version 10 are made again."""
+    repo = tmp_path / "nul"
+    repo.mkdir()
+    (repo / "go.mod").write_text("module example.com/nul\n\ngo 1.19\n")
+    (repo / "a.go").write_bytes(b"package a\n\n// a\0b\nfunc A() {}\n")
+    _commit_new_repo(repo, "nul")
+    home = tmp_path / "home"
+    fetch_and_index(repo, home)
+    db = sqlite3.connect(home / "index.sqlite")
+    # What version 10 stored for the file before NUL bytes were named.
+    db.execute("UPDATE blobs SET parser_version = 10, syntax_problems = 0, first_problem = NULL")
+    db.commit()
+    db.close()
+    (repo / "b.go").write_text("package a\n\nfunc B() {}\n")
+    _git(repo, "add", "b.go")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t.invalid", "commit", "--quiet", "-m", "b")
+    summary = fetch_and_index(repo, home)
+    assert summary.syntax_errors == [("a.go", "3:5 invalid NUL character")]
 
 
 def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_path, capsys,

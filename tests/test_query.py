@@ -930,3 +930,164 @@ def test_commit_head_and_revisions_are_resolved_through_the_fetched_repository(t
 def _git_out(repo: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True,
                           text=True).stdout.strip()
+
+
+# Names as Go programmers and Go's tools write them: generics, receivers, closures and init
+# functions as stack traces print them, and a package named otherwise than its path ends.
+SPELLINGS = {
+    "go.mod": "module example.com/spell\n\ngo 1.20\n",
+    "klog/v2/klog.go": """package klog
+
+type Verbose bool
+
+func (v Verbose) InfoS(msg string) {}
+
+func InfoS(msg string) {}
+
+var hook = func() {}
+""",
+    "main.go": """package main
+
+import (
+	"example.com/spell/klog/v2"
+	"github.com/elsewhere/lib"
+)
+
+type List[T any] struct{ items []T }
+
+func (l *List[T]) Push(x T) { l.items = append(l.items, x) }
+
+type Map[K comparable, V any] map[K]V
+
+func (m Map[K, V]) Get(k K) V { return m[k] }
+
+func Filter[T any](items []T) []T { return items }
+
+type Item struct{}
+
+func newItem() *Item { return &Item{} }
+
+func init() {}
+
+func init() {}
+
+func Grüße() {}
+
+func main() {
+	go func() {
+		func() { klog.InfoS("x") }()
+	}()
+	var make func() *Item = newItem
+	make()
+	klog.Verbose(true).InfoS("y")
+	(&List[int]{}).Push(1)
+	Map[string, int]{}.Get("a")
+	Filter([]int{1})
+	Grüße()
+	lib.Do()
+}
+""",
+}
+SPELL = "example.com/spell"
+
+
+@pytest.fixture(scope="module")
+def spellings(tmp_path_factory) -> GraphIndex:
+    from conftest import make_git_tree
+
+    root = tmp_path_factory.mktemp("spellings")
+    for name, text in SPELLINGS.items():
+        (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / name).write_text(text)
+    return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+
+
+@pytest.mark.parametrize("spelling, symbol", [
+    (f"(*{SPELL}.List[T]).Push", f"(*{SPELL}.List).Push"),  # go/ssa's own name of it
+    ("spell.List[T].Push", f"(*{SPELL}.List).Push"),
+    ("List[int].Push", f"(*{SPELL}.List).Push"),
+    ("spell.List.Push", f"(*{SPELL}.List).Push"),  # T.M for a pointer receiver
+    ("Map[K, V].Get", f"({SPELL}.Map).Get"),
+    ("(*spell.Map[K, V]).Get", f"({SPELL}.Map).Get"),  # a value method through a pointer
+    ("spell.Filter[...]", f"{SPELL}.Filter"),  # the runtime's spelling of an instance
+    ("spell.main.func1", f"{SPELL}.main$1"),  # as a stack trace prints closures
+    ("spell.main.func1.1", f"{SPELL}.main$1$1"),
+    ("spell.init.1", f"{SPELL}.init#2"),  # the runtime counts init functions from 0
+    ("klog.glob..func1", f"{SPELL}/klog/v2.init$1"),  # a package-level closure
+    ("klog.InfoS", f"{SPELL}/klog/v2.InfoS"),  # package klog at .../klog/v2
+    ("klog.Verbose.InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("(*klog.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("spell.Grüße", f"{SPELL}.Grüße"),
+    (f"k8s.io/kubernetes/vendor/{SPELL}/klog/v2.InfoS", f"{SPELL}/klog/v2.InfoS"),  # GOPATH's
+    (f"(vendor/{SPELL}/klog/v2.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+])
+def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
+    """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
+    package's own name (klog for k8s.io/klog/v2) were 'no symbol', where a Go reader types them."""
+    assert spellings.resolve(spelling) == symbol
+
+
+def test_type_parameters_named_ask_for_a_generic_symbol(spellings):
+    """`Map[K, V].Get` found expvar's Map.Get in the Kubernetes index, which has no type
+    parameters: a symbol whose signature uses none of those named is not the one asked for."""
+    assert spellings.resolve("Map.Get") == f"({SPELL}.Map).Get"
+    assert spellings.resolve("Map[K, V].Get") == f"({SPELL}.Map).Get"
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("Verbose[T].InfoS")  # klog's Verbose is no generic type
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("Push[T]")  # a method has no type parameters of its own
+
+
+def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
+    """`v1.Pod` matched `func() []*k8s.io/api/core/v1.Pod`, the name of a call through a func
+    value, and `show` described a function type as if it were the symbol asked for."""
+    assert spellings.has(f"func() *{SPELL}.Item")
+    with pytest.raises(SymbolNotFound):
+        spellings.resolve("spell.Item")
+
+
+def test_a_function_type_is_shown_as_a_signature_of_no_package(spellings):
+    """`show 'func() error'` said 'kind external, package func() error': the callee of calls
+    through func values, named by its type, is a signature, and no package holds it."""
+    info = spellings.show(f"func() *{SPELL}.Item")
+    assert (info.kind, info.package, info.callers) == ("signature", "", 1)
+    assert render.symbol_text(info).splitlines()[:3] == [
+        f"func() *{SPELL}.Item", "  kind       signature", "  calls      0 edges out, 1 edges in"]
+
+
+def test_a_mermaid_diagram_mermaid_would_refuse_is_said_to_be_one(guesses_home, monkeypatch,
+                                                                  capsys):
+    """Mermaid draws at most 500 edges and 50,000 characters unless told otherwise: `callers
+    klog.InfoS -d 3 -f mermaid` (1,501 edges) printed a diagram whose page said only 'Too many
+    edges'. The diagram is still printed, and a warning says what to do."""
+    argv = ["callees", "app.main", "-d", "3", "-f", "mermaid", "--home", str(guesses_home)]
+    assert main(argv) == 0
+    out, err = capsys.readouterr()
+    edges = out.count(" -->|") + out.count(" -.->|")
+    assert err == "" and edges > 2
+    monkeypatch.setattr(render, "MERMAID_MAX_EDGES", edges - 1)
+    monkeypatch.setattr(render, "MERMAID_MAX_TEXT", len(out) - 2)  # out ends in print's newline
+    assert main(argv) == 0
+    again, err = capsys.readouterr()
+    assert again == out
+    assert err == (f"kubeatlas: warning: the diagram has {edges} edges, past the {edges - 1} "
+                   f"Mermaid draws by default (maxEdges) and {len(out) - 1} characters, past the "
+                   f"{len(out) - 2} Mermaid draws by default (maxTextSize): narrow it with "
+                   "--depth, --kinds or --exclude, raise those options where it is drawn, or draw "
+                   "it with -f dot\n")
+    assert main([*argv[:-4], "-f", "dot", *argv[-2:]]) == 0  # Graphviz has no such limit
+    assert capsys.readouterr().err == ""
+
+
+def test_a_tree_says_how_many_unresolved_calls_it_leaves_out(spellings):
+    """Calls into code the index does not hold (a module etcd does not vendor) are left out by
+    default, and a tree of callees read as all the function calls: etcd's
+    gw.local_request_Auth_UserList_0 showed one call of its seven. They are counted and said."""
+    tree = spellings.tree("spell.main", "callees", 1)
+    assert tree.unresolved == 1 and "github.com/elsewhere/lib.Do" not in {e.callee for e in tree.edges}
+    assert render.tree_text(tree).endswith(
+        "\n… 1 unresolved call (into code the index does not hold) left out: add unresolved to "
+        "--kinds to list them")
+    assert json.loads(render.render_tree(tree, "json"))["unresolved_left_out"] == 1
+    every = spellings.tree("spell.main", "callees", 1, Filters(kinds=frozenset(graph.EDGE_KINDS)))
+    assert every.unresolved == 0 and "github.com/elsewhere/lib.Do" in {e.callee for e in every.edges}
