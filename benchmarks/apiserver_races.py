@@ -1,0 +1,715 @@
+"""Concurrent requests against the reference kube-apiserver and the real 1.24 one: the same racing
+workloads sent to both, and the outcomes compared.
+
+Each workload runs in a namespace of its own on each server (real first, then ours), from 8-32
+threads, each with its own HTTPS connection, released together by a barrier. What is compared:
+
+  outcomes   the multiset of (status code, reason, message) of the racing requests, messages
+             normalised (differential's normalise, then the numbers in names: `cm-7` is `cm-N`);
+             for workloads whose interleaving decides the counts, the set only (marked `set`)
+  checks     the invariants of the final state, computed from each server's own answers: every
+             201 listed and nothing else, no lost patch, the quota's hard limit held, watch events
+             neither missed nor doubled with strictly increasing resourceVersions; a check lists
+             its violations, and any 5xx or missing answer is one
+
+Prints one block per workload and writes benchmarks/results/apiserver_races.json.
+
+    python3 benchmarks/apiserver_races.py /work/k8s-bin/kube-apiserver [--workload NAME ...]
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import http.client
+import json
+import os
+import re
+import ssl
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from benchmarks.apiserver_differential import (  # noqa: E402
+    APPLY, JSON, JSON_PATCH, MERGE, RESULTS, STRATEGIC, normalise, start_ours, start_real)
+from reference_impl import cluster as local_cluster  # noqa: E402
+
+IMAGE = "registry.k8s.io/pause:3.7"
+# The numbers of the racing clients in the names they use (`cm-7`, `c3x5`, `q12`, `m-2`), the
+# node a binding lost to, and the resourceVersion a precondition quoted: which client wins a race
+# is not compared, only what the others are told.
+NUMBERED = re.compile(r"(?<=[a-z])-?\d+(x\d+)?\b")
+NODE = re.compile(r'node "node-[ab]"')
+PRECONDITION_RV = re.compile(r"(the ResourceVersion in the precondition \(|ResourceVersion in precondition: )\d+")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    reason: str
+    message: str
+
+    def key(self) -> str:
+        return f"{self.code} {self.reason}: {self.message}" if self.code >= 400 or self.code == 0 else str(self.code)
+
+
+class Client:
+    """One kept-alive HTTPS connection (one per thread: http.client is not thread safe)."""
+
+    def __init__(self, url: str, tls: ssl.SSLContext) -> None:
+        parsed = urllib.parse.urlsplit(url)
+        self.host, self.port, self.tls = parsed.hostname, parsed.port, tls
+        self.connection: http.client.HTTPSConnection | None = None
+
+    def request(self, method: str, path: str, body: object = None, content_type: str = JSON,
+                timeout: float = 30.0) -> tuple[Outcome, dict]:
+        data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+        for attempt in (1, 2):
+            if self.connection is None:
+                self.connection = http.client.HTTPSConnection(self.host, self.port, context=self.tls, timeout=timeout)
+            try:
+                headers = {"Accept": JSON}
+                if data is not None:
+                    headers["Content-Type"] = content_type
+                self.connection.request(method, path, body=data, headers=headers)
+                response = self.connection.getresponse()
+                raw = response.read()
+            except (OSError, http.client.HTTPException) as err:
+                self.connection.close()
+                self.connection = None
+                if attempt == 2:
+                    return Outcome(0, "(no answer)", f"{type(err).__name__}: {err}"), {}
+                continue
+            try:
+                decoded = json.loads(raw) if raw else {}
+            except ValueError:
+                decoded = {"undecodable": raw[:200].decode(errors="replace")}
+            if response.status >= 400:
+                message = PRECONDITION_RV.sub(r"\1<rv>", normalise(str(decoded.get("message", decoded))))
+                message = NODE.sub('node "node-X"', NUMBERED.sub("N", message))
+                return Outcome(response.status, str(decoded.get("reason", "")), message), decoded
+            return Outcome(response.status, "", ""), decoded
+        raise AssertionError("unreachable")
+
+    def watch(self, path: str, until: Callable[[list[dict]], bool], timeout: float) -> list[dict]:
+        """The events of a watch at `path` until `until(events)` holds or `timeout` passes."""
+        connection = http.client.HTTPSConnection(self.host, self.port, context=self.tls, timeout=timeout)
+        connection.request("GET", path, headers={"Accept": JSON})
+        response = connection.getresponse()
+        events: list[dict] = []
+        deadline = time.monotonic() + timeout
+        try:
+            while not until(events) and time.monotonic() < deadline:
+                line = response.readline()
+                if not line:
+                    break
+                line = line.strip()
+                if line and not line.isdigit() and line not in (b"",):
+                    try:
+                        events.append(json.loads(line))
+                    except ValueError:
+                        pass
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            connection.close()
+        return events
+
+
+@dataclass
+class Target:
+    """One server under a workload: its URL, its admin TLS context, a namespace of the workload's own."""
+    name: str
+    url: str
+    tls: ssl.SSLContext
+    namespace: str
+
+    def client(self) -> Client:
+        return Client(self.url, self.tls)
+
+    def ns(self, resource: str, name: str = "", group: str = "") -> str:
+        root = f"/apis/{group}" if group else "/api/v1"
+        return f"{root}/namespaces/{self.namespace}/{resource}" + (f"/{name}" if name else "")
+
+
+@dataclass
+class Result:
+    outcomes: list[Outcome] = field(default_factory=list)
+    violations: list[str] = field(default_factory=list)
+    set_only: bool = False
+
+
+def race(target: Target, jobs: list[Callable[[Client], Outcome | list[Outcome]]]) -> list[Outcome]:
+    """Run the jobs at once, one thread and one connection each; their outcomes in job order."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[list[Outcome]] = [[] for _ in jobs]
+    clients = [target.client() for _ in jobs]
+    for client in clients:  # connect first, so that the barrier releases requests, not handshakes
+        client.request("GET", "/version")
+
+    def run(index: int) -> None:
+        barrier.wait()
+        got = jobs[index](clients[index])
+        results[index] = got if isinstance(got, list) else [got]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return [outcome for got in results for outcome in got]
+
+
+def configmap(name: str, data: dict | None = None, **meta) -> dict:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, **meta}, "data": data or {"k": "v"}}
+
+
+def names_of(client: Client, path: str) -> set[str]:
+    _, listed = client.request("GET", path)
+    return {item["metadata"]["name"] for item in listed.get("items", [])}
+
+
+# --- the workloads ----------------------------------------------------------------------------------
+
+def same_name(t: Target) -> Result:
+    """16 clients create configmap `same`: one 201, fifteen 409 AlreadyExists."""
+    path = t.ns("configmaps")
+    outcomes = race(t, [lambda c, i=i: c.request("POST", path, configmap("same", {"i": str(i)}))[0] for i in range(16)])
+    result = Result(outcomes)
+    if sum(o.code == 201 for o in outcomes) != 1:
+        result.violations.append("not exactly one 201")
+    return result
+
+
+def same_resource_version(t: Target) -> Result:
+    """16 PUTs of one configmap with the same resourceVersion: one 200, the rest 409 Conflict."""
+    admin = t.client()
+    _, made = admin.request("POST", t.ns("configmaps"), configmap("rv"))
+    rv = made["metadata"]["resourceVersion"]
+    path = t.ns("configmaps", "rv")
+    outcomes = race(t, [lambda c, i=i: c.request("PUT", path, configmap("rv", {"i": str(i)}, resourceVersion=rv))[0]
+                        for i in range(16)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append("not exactly one 200")
+    return result
+
+
+def unconditional_puts(t: Target) -> Result:
+    """16 PUTs without a resourceVersion: all 200 (the last write wins), the final object one of them."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("free"))
+    path = t.ns("configmaps", "free")
+    outcomes = race(t, [lambda c, i=i: c.request("PUT", path, configmap("free", {"i": str(i)}))[0] for i in range(16)])
+    return Result(outcomes)
+
+
+def patches(t: Target) -> Result:
+    """24 patches (merge, strategic, JSON) each adding its own key to one configmap: all 200, no key lost."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("patched"))
+    path = t.ns("configmaps", "patched")
+
+    def patch(c: Client, i: int) -> Outcome:
+        kind = (MERGE, STRATEGIC, JSON_PATCH)[i % 3]
+        body = [{"op": "add", "path": f"/data/k{i}", "value": str(i)}] if kind == JSON_PATCH else \
+            {"data": {f"k{i}": str(i)}}
+        return c.request("PATCH", path, body, kind)[0]
+
+    outcomes = race(t, [lambda c, i=i: patch(c, i) for i in range(24)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    lost = [i for i in range(24) if f"k{i}" not in final.get("data", {}) and outcomes[i].code == 200]
+    if lost:
+        result.violations.append(f"patches answered 200 but lost: {lost}")
+    return result
+
+
+def patches_with_precondition(t: Target) -> Result:
+    """12 merge patches each carrying the same metadata.resourceVersion: one 200, the rest 409."""
+    admin = t.client()
+    _, made = admin.request("POST", t.ns("configmaps"), configmap("pre"))
+    rv = made["metadata"]["resourceVersion"]
+    path = t.ns("configmaps", "pre")
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", path, {"metadata": {"resourceVersion": rv},
+                                                                  "data": {f"k{i}": "v"}}, MERGE)[0] for i in range(12)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append("not exactly one 200")
+    return result
+
+
+def applies_disjoint(t: Target) -> Result:
+    """12 field managers apply their own key to one configmap: all 200/201, every key kept."""
+    path = t.ns("configmaps", "applied")
+
+    def apply(c: Client, i: int) -> Outcome:
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "applied"}, "data": {f"k{i}": str(i)}}
+        return c.request("PATCH", f"{path}?fieldManager=m{i}", body, APPLY)[0]
+
+    outcomes = race(t, [lambda c, i=i: apply(c, i) for i in range(12)])
+    result = Result(outcomes)
+    _, final = t.client().request("GET", path)
+    lost = [i for i in range(12) if f"k{i}" not in final.get("data", {})]
+    if lost:
+        result.violations.append(f"applied keys lost: {lost}")
+    managers = {m["manager"] for m in final.get("metadata", {}).get("managedFields", [])}
+    if managers != {f"m{i}" for i in range(12)}:
+        result.violations.append(f"managers {sorted(managers)}")
+    return result
+
+
+def applies_conflicting(t: Target) -> Result:
+    """12 field managers apply different values to one key: one wins, the others 409 Conflict."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("contested", {"other": "x"}))
+    path = t.ns("configmaps", "contested")
+
+    def apply(c: Client, i: int) -> Outcome:
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "contested"}, "data": {"k": str(i)}}
+        return c.request("PATCH", f"{path}?fieldManager=m-{i}", body, APPLY)[0]
+
+    outcomes = race(t, [lambda c, i=i: apply(c, i) for i in range(12)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append("not exactly one 200")
+    return result
+
+
+def update_vs_delete(t: Target) -> Result:
+    """8 writers GET-then-PUT one configmap in a loop while it is deleted: no 5xx; the object gone."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("doomed"))
+    path = t.ns("configmaps", "doomed")
+
+    def writer(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(6):
+            outcome, obj = c.request("GET", path)
+            if outcome.code != 200:
+                got.append(outcome)
+                break
+            obj["data"] = {"w": f"{i}-{n}"}
+            got.append(c.request("PUT", path, obj)[0])
+        return got
+
+    def deleter(c: Client) -> Outcome:
+        time.sleep(0.02)
+        return c.request("DELETE", path)[0]
+
+    outcomes = race(t, [lambda c, i=i: writer(c, i) for i in range(8)] + [deleter])
+    result = Result(outcomes, set_only=True)
+    if admin.request("GET", path)[0].code != 404:
+        result.violations.append("the object outlived its delete")
+    return result
+
+
+def delete_preconditions(t: Target) -> Result:
+    """8 deletes with preconditions (the original uid and resourceVersion) race 8 PUTs with the same
+    resourceVersion: exactly one of the 16 succeeds."""
+    admin = t.client()
+    _, made = admin.request("POST", t.ns("configmaps"), configmap("guarded"))
+    uid, rv = made["metadata"]["uid"], made["metadata"]["resourceVersion"]
+    path = t.ns("configmaps", "guarded")
+    delete = {"apiVersion": "v1", "kind": "DeleteOptions", "preconditions": {"uid": uid, "resourceVersion": rv}}
+    jobs = [lambda c: c.request("DELETE", path, delete)[0] for _ in range(8)]
+    jobs += [lambda c, i=i: c.request("PUT", path, configmap("guarded", {"i": str(i)}, resourceVersion=rv))[0]
+             for i in range(8)]
+    outcomes = race(t, jobs)
+    result = Result(outcomes, set_only=True)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append(f"{sum(o.code == 200 for o in outcomes)} successes, not one")
+    return result
+
+
+def finalizers_during_delete(t: Target) -> Result:
+    """A configmap with a finalizer deleted (Foreground and Background, 4 each) while 8 clients
+    patch finalizers in and out: no 5xx; once the finalizers are removed the object goes."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("held", finalizers=["example.com/a"]))
+    path = t.ns("configmaps", "held")
+
+    def deleter(c: Client, policy: str) -> Outcome:
+        return c.request("DELETE", path, {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": policy})[0]
+
+    def toggler(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(3):
+            add = [{"op": "add", "path": "/metadata/finalizers/-", "value": f"example.com/t{i}"}]
+            got.append(c.request("PATCH", path, add, JSON_PATCH)[0])
+            got.append(c.request("PATCH", path, {"metadata": {"finalizers": ["example.com/a"]}}, MERGE)[0])
+        return got
+
+    jobs = [lambda c, p=p: deleter(c, p) for p in ("Foreground", "Background") * 4]
+    outcomes = race(t, jobs + [lambda c, i=i: toggler(c, i) for i in range(8)])
+    result = Result(outcomes, set_only=True)
+    admin.request("PATCH", path, {"metadata": {"finalizers": None}}, MERGE)
+    deadline = time.monotonic() + 5
+    while admin.request("GET", path)[0].code != 404:
+        if time.monotonic() > deadline:
+            result.violations.append("still there after its finalizers were removed")
+            break
+        time.sleep(0.1)
+    return result
+
+
+def namespace_terminating(t: Target) -> Result:
+    """8 clients create configmaps in a namespace while it is deleted: 201s before Terminating,
+    403 "being terminated" after; every 201 listed, nothing else."""
+    admin = t.client()
+    space = f"{t.namespace}-term"
+    admin.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": space}})
+    path = f"/api/v1/namespaces/{space}/configmaps"
+    made: list[str] = []
+    lock = threading.Lock()
+
+    def creator(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(8):
+            name = f"c{i}x{n}"
+            outcome = c.request("POST", path, configmap(name))[0]
+            got.append(outcome)
+            if outcome.code == 201:
+                with lock:
+                    made.append(name)
+        return got
+
+    def deleter(c: Client) -> Outcome:
+        time.sleep(0.05)
+        return c.request("DELETE", f"/api/v1/namespaces/{space}")[0]
+
+    outcomes = race(t, [lambda c, i=i: creator(c, i) for i in range(8)] + [deleter])
+    result = Result(outcomes, set_only=True)
+    listed = names_of(admin, path)
+    if listed != set(made):
+        result.violations.append(f"listed {len(listed)}, created {len(made)}: {sorted(listed ^ set(made))[:5]}")
+    forbidden = [i for i, o in enumerate(outcomes) if o.code == 403]
+    # after the first 403 of a creator, its later creates must all be 403 too
+    for i in range(8):
+        codes = [o.code for o in outcomes[i * 8:(i + 1) * 8]]
+        if 403 in codes and any(code == 201 for code in codes[codes.index(403):]):
+            result.violations.append(f"creator {i}: a 201 after a 403")
+    del forbidden
+    return result
+
+
+def generate_name(t: Target) -> Result:
+    """32 creates with one generateName: all 201 with distinct names."""
+    path = t.ns("configmaps")
+    names: list[str] = []
+    lock = threading.Lock()
+
+    def create(c: Client) -> Outcome:
+        outcome, obj = c.request("POST", path, {"apiVersion": "v1", "kind": "ConfigMap",
+                                                 "metadata": {"generateName": "gen-"}})
+        if outcome.code == 201:
+            with lock:
+                names.append(obj["metadata"]["name"])
+        return outcome
+
+    outcomes = race(t, [create for _ in range(32)])
+    result = Result(outcomes)
+    if len(set(names)) != len(names):
+        result.violations.append("duplicate generated names")
+    if len(names_of(t.client(), path) & set(names)) != len(names):
+        result.violations.append("a generated object missing")
+    return result
+
+
+def deletecollection_vs_creates(t: Target) -> Result:
+    """8 creators of labelled configmaps race 2 deletecollections: no 5xx; afterwards nothing
+    deleted is listed and nothing created before the last deletecollection began is left."""
+    admin = t.client()
+    path = t.ns("configmaps")
+
+    def creator(c: Client, i: int) -> list[Outcome]:
+        return [c.request("POST", path, configmap(f"d{i}x{n}", labels={"sweep": "yes"}))[0] for n in range(6)]
+
+    def sweeper(c: Client) -> Outcome:
+        time.sleep(0.03)
+        return c.request("DELETE", f"{path}?labelSelector=sweep%3Dyes")[0]
+
+    outcomes = race(t, [lambda c, i=i: creator(c, i) for i in range(8)] + [sweeper, sweeper])
+    result = Result(outcomes, set_only=True)
+    admin.request("DELETE", f"{path}?labelSelector=sweep%3Dyes")
+    left = names_of(admin, f"{path}?labelSelector=sweep%3Dyes")
+    if left:
+        result.violations.append(f"left after a quiet deletecollection: {sorted(left)[:5]}")
+    return result
+
+
+def watch_during_writes(t: Target) -> Result:
+    """A watch opened at a resourceVersion while 8 writers create and update configmaps: every
+    write seen once, resourceVersions strictly increasing."""
+    admin = t.client()
+    path = t.ns("configmaps")
+    _, listed = admin.request("GET", path)
+    start = listed["metadata"]["resourceVersion"]
+    writes = 8 * 5 * 2
+    seen: list[dict] = []
+
+    def watcher() -> None:
+        seen.extend(t.client().watch(f"{path}?watch=1&resourceVersion={start}&allowWatchBookmarks=false",
+                                     lambda events: len(events) >= writes, 30.0))
+
+    thread = threading.Thread(target=watcher)
+    thread.start()
+    time.sleep(0.3)
+
+    def writer(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(5):
+            got.append(c.request("POST", path, configmap(f"w{i}x{n}"))[0])
+            got.append(c.request("PATCH", t.ns("configmaps", f"w{i}x{n}"), {"data": {"n": "1"}}, MERGE)[0])
+        return got
+
+    outcomes = race(t, [lambda c, i=i: writer(c, i) for i in range(8)])
+    thread.join()
+    result = Result(outcomes)
+    versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in seen if e.get("type") in ("ADDED", "MODIFIED")]
+    if len(versions) != writes:
+        result.violations.append(f"{len(versions)} events for {writes} writes")
+    if any(b <= a for a, b in zip(versions, versions[1:])):
+        result.violations.append("resourceVersions not strictly increasing")
+    keys = [(e["type"], e["object"]["metadata"]["name"]) for e in seen]
+    if len(set(keys)) != len(keys):
+        result.violations.append("an event doubled")
+    return result
+
+
+def pod(name: str, **spec) -> dict:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "c", "image": IMAGE}], **spec}}
+
+
+def bindings(t: Target) -> Result:
+    """Two schedulers bind one pod to different nodes, 4 pods: per pod one 201 and one 409."""
+    admin = t.client()
+    for p in range(4):
+        admin.request("POST", t.ns("pods"), pod(f"b{p}"))
+
+    def bind(c: Client, p: int, node: str) -> Outcome:
+        body = {"apiVersion": "v1", "kind": "Binding", "metadata": {"name": f"b{p}"},
+                "target": {"apiVersion": "v1", "kind": "Node", "name": node}}
+        return c.request("POST", t.ns("pods", f"b{p}") + "/binding", body)[0]
+
+    outcomes = race(t, [lambda c, p=p, n=n: bind(c, p, n) for p in range(4) for n in ("node-a", "node-b")])
+    result = Result(outcomes)
+    for p in range(4):
+        if sorted(o.code for o in outcomes[p * 2:p * 2 + 2]) != [201, 409]:
+            result.violations.append(f"pod b{p}: {[o.code for o in outcomes[p * 2:p * 2 + 2]]}")
+    return result
+
+
+def status_vs_spec(t: Target) -> Result:
+    """PUTs of a deployment's spec and of its status with one resourceVersion, 4 each: one wins;
+    then 8 merge patches of each: all 200, both kept."""
+    admin = t.client()
+    group = "apps/v1"
+    labels = {"app": "race"}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dep"},
+                  "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                           "template": {"metadata": {"labels": labels}, "spec": pod("x")["spec"]}}}
+    _, made = admin.request("POST", t.ns("deployments", group=group), deployment)
+    path = t.ns("deployments", "dep", group=group)
+
+    def put_spec(c: Client, i: int) -> Outcome:
+        body = json.loads(json.dumps(made))
+        body["spec"]["replicas"] = i + 2
+        return c.request("PUT", path, body)[0]
+
+    def put_status(c: Client, i: int) -> Outcome:
+        body = json.loads(json.dumps(made))
+        body["status"] = {"observedGeneration": i + 1, "replicas": 0}
+        return c.request("PUT", path + "/status", body)[0]
+
+    outcomes = race(t, [lambda c, i=i: put_spec(c, i) for i in range(4)] + [lambda c, i=i: put_status(c, i) for i in range(4)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append(f"{sum(o.code == 200 for o in outcomes)} PUTs won, not one")
+    patched = race(t, [lambda c, i=i: c.request("PATCH", path, {"metadata": {"labels": {f"l{i}": "x"}}}, MERGE)[0]
+                       for i in range(8)] +
+                   [lambda c, i=i: c.request("PATCH", path + "/status", {"status": {"observedGeneration": 7 + i}}, MERGE)[0]
+                    for i in range(8)])
+    result.outcomes += patched
+    _, final = admin.request("GET", path)
+    if len([k for k in final["metadata"].get("labels", {}) if k.startswith("l")]) != 8:
+        result.violations.append("a label patch lost")
+    return result
+
+
+def quota(t: Target) -> Result:
+    """16 concurrent configmap creates under a ResourceQuota of 5 configmaps: 5 201, 11 403, never over."""
+    admin = t.client()
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "q"}, "spec": {"hard": {"configmaps": "5"}}}
+    _, made = admin.request("POST", t.ns("resourcequotas"), body)
+    # No quota controller runs on either server: the workload is it, once, before the race.
+    made["status"] = {"hard": {"configmaps": "5"}, "used": {"configmaps": str(len(names_of(admin, t.ns("configmaps"))))}}
+    admin.request("PUT", t.ns("resourcequotas", "q") + "/status", made)
+    path = t.ns("configmaps")
+    outcomes = race(t, [lambda c, i=i: c.request("POST", path, configmap(f"q{i}"))[0] for i in range(16)])
+    result = Result(outcomes)
+    present = names_of(admin, path)
+    if len(present) > 5:
+        result.violations.append(f"{len(present)} configmaps under a hard limit of 5")
+    _, final = admin.request("GET", t.ns("resourcequotas", "q"))
+    if final.get("status", {}).get("used", {}).get("configmaps") != str(len(present)):
+        result.violations.append(f"used {final.get('status', {}).get('used')} for {len(present)} configmaps")
+    return result
+
+
+def put_creates(t: Target) -> Result:
+    """16 PUTs of a Lease that does not exist (leases create on update): one 201, the rest 200."""
+    path = t.ns("leases", "l", group="coordination.k8s.io/v1")
+    body = lambda i: {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},  # noqa: E731
+                      "spec": {"holderIdentity": f"h{i}"}}
+    outcomes = race(t, [lambda c, i=i: c.request("PUT", path, body(i))[0] for i in range(16)])
+    result = Result(outcomes)
+    if sum(o.code == 201 for o in outcomes) != 1:
+        result.violations.append("not exactly one 201")
+    return result
+
+
+def deletes(t: Target) -> Result:
+    """16 DELETEs of one configmap: one 200, fifteen 404."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("gone"))
+    path = t.ns("configmaps", "gone")
+    outcomes = race(t, [lambda c: c.request("DELETE", path)[0] for _ in range(16)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append("not exactly one 200")
+    return result
+
+
+CRD_GROUP = "races.example.com"
+
+
+def custom(t: Target) -> Result:
+    """A custom resource: 12 creates of one name, 12 PUTs with one resourceVersion, 12 merge
+    patches and 12 applies of their own keys, 12 applies of one key by different managers."""
+    admin = t.client()
+    plural = f"{t.namespace.replace('-', '')}s"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"{plural}.{CRD_GROUP}"},
+           "spec": {"group": CRD_GROUP, "scope": "Namespaced",
+                    "names": {"plural": plural, "singular": plural[:-1], "kind": "Race" + plural[4:-1].capitalize()},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object", "properties": {"spec": {
+                                      "type": "object", "x-kubernetes-preserve-unknown-fields": True}}}}}]}}
+    admin.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    kind = crd["spec"]["names"]["kind"]
+    collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
+    deadline = time.monotonic() + 20
+    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    obj = lambda name, spec, **meta: {"apiVersion": f"{CRD_GROUP}/v1", "kind": kind,  # noqa: E731
+                                      "metadata": {"name": name, **meta}, "spec": spec}
+    outcomes = race(t, [lambda c, i=i: c.request("POST", collection, obj("one", {"i": -1 - i}))[0] for i in range(12)])
+    _, made = admin.request("GET", f"{collection}/one")
+    rv = made["metadata"]["resourceVersion"]
+    outcomes += race(t, [lambda c, i=i: c.request("PUT", f"{collection}/one", obj("one", {"i": i}, resourceVersion=rv))[0]
+                         for i in range(12)])
+    outcomes += race(t, [lambda c, i=i: c.request("PATCH", f"{collection}/one", {"spec": {f"k{i}": i}}, MERGE)[0]
+                         for i in range(12)])
+    outcomes += race(t, [lambda c, i=i: c.request("PATCH", f"{collection}/applied?fieldManager=m{i}",
+                                                  obj("applied", {f"k{i}": i}), APPLY)[0] for i in range(12)])
+    outcomes += race(t, [lambda c, i=i: c.request("PATCH", f"{collection}/one?fieldManager=m{i}",
+                                                  obj("one", {"k0": 100 + i}), APPLY)[0] for i in range(12)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", f"{collection}/applied")
+    lost = [i for i in range(12) if f"k{i}" not in final.get("spec", {})]
+    if lost:
+        result.violations.append(f"applied keys lost: {lost}")
+    admin.request("DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{CRD_GROUP}")
+    return result
+
+
+WORKLOADS: dict[str, Callable[[Target], Result]] = {
+    "same-name": same_name, "same-rv": same_resource_version, "unconditional-puts": unconditional_puts,
+    "patches": patches, "patch-precondition": patches_with_precondition, "applies-disjoint": applies_disjoint,
+    "applies-conflicting": applies_conflicting, "update-vs-delete": update_vs_delete,
+    "delete-preconditions": delete_preconditions, "finalizers": finalizers_during_delete,
+    "namespace-terminating": namespace_terminating, "generate-name": generate_name,
+    "deletecollection": deletecollection_vs_creates, "watch": watch_during_writes, "bindings": bindings,
+    "status-vs-spec": status_vs_spec, "quota": quota, "put-creates": put_creates, "deletes": deletes,
+    "custom": custom,
+}
+
+
+def prepare(target: Target) -> None:
+    """The workload's namespace and its default ServiceAccount (pods need it; no controller makes it)."""
+    admin = target.client()
+    admin.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace",
+                                                 "metadata": {"name": target.namespace}})
+    admin.request("POST", target.ns("serviceaccounts"), {"apiVersion": "v1", "kind": "ServiceAccount",
+                                                         "metadata": {"name": "default"}})
+
+
+def compare(name: str, real: Result, ours: Result) -> dict:
+    count = lambda r: collections.Counter(o.key() for o in r.outcomes)  # noqa: E731
+    real_counts, our_counts = count(real), count(ours)
+    if real.set_only:
+        # Which outcomes an interleaving allows is what compares: ours may miss one real's timing
+        # produced, never answer what real never does.
+        differs = not set(our_counts) <= set(real_counts)
+    else:
+        differs = real_counts != our_counts
+    ours_bad = [k for k in our_counts if k.startswith(("5", "0"))]
+    return {"workload": name, "set_only": real.set_only, "differs": differs,
+            "real": dict(real_counts), "ours": dict(our_counts),
+            "real_violations": real.violations, "our_violations": ours.violations, "our_5xx": ours_bad}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")
+    parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"), help="the real etcd 3.4 binary")
+    parser.add_argument("--workload", action="append", choices=sorted(WORKLOADS), help="run only these; may be repeated")
+    parser.add_argument("--rounds", type=int, default=1, help="times each workload runs (new namespaces each time)")
+    args = parser.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="apiserver-races-"))
+    processes: list[local_cluster.Process] = []
+    rows = []
+    try:
+        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+        processes += real_processes
+        our_processes, ours = start_ours(work / "ours")
+        processes += our_processes
+        servers = [(real, "real"), (ours, "ours")]
+        for round_ in range(args.rounds):
+            for name in args.workload or WORKLOADS:
+                results = []
+                for server, label in servers:
+                    target = Target(label, f"https://{server.host}:{server.port}", server.contexts["admin"],
+                                    f"race-{name}-{round_}")
+                    prepare(target)
+                    results.append(WORKLOADS[name](target))
+                row = compare(name, *results)
+                rows.append(row)
+                flag = "DIFFERS" if row["differs"] or row["our_violations"] or row["our_5xx"] else "same"
+                print(f"== {name} ({'set' if row['set_only'] else 'multiset'}): {flag}")
+                for label in ("real", "ours"):
+                    for key, n in sorted(row[label].items()):
+                        print(f"   {label:<4} {n:>3} x {key[:220]}")
+                    if row[f"{label}_violations" if label == "real" else "our_violations"]:
+                        print(f"   {label:<4} violations: {row['real_violations' if label == 'real' else 'our_violations']}")
+                sys.stdout.flush()
+    finally:
+        local_cluster.stop(processes)
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / "apiserver_races.json"
+    out.write_text(json.dumps({"rows": rows, "work": str(work)}, indent=2) + "\n")
+    differing = [r["workload"] for r in rows if r["differs"] or r["our_violations"] or r["our_5xx"]]
+    print(f"\n{len(differing)} of {len(rows)} workloads differ: {', '.join(differing)}\nwrote {out}; logs in {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
