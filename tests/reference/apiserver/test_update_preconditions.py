@@ -147,3 +147,27 @@ def test_a_dry_run_update_without_resource_version_answers_the_stored_one(chain)
     assert list(dry["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"]
     code, written = call(chain, "PUT", ns_path(chain, "configmaps", "unconditional"), body)
     assert code == 200 and int(written["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+
+
+def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of_that_object(registry, chain):
+    """A PUT of a missing object of a kind that creates on update (a Lease), whose create loses to
+    another client's, is retried by GuaranteedUpdate as an update of the object now there: without
+    a resourceVersion that is the update's 422 for a kind that needs one, never a 409
+    AlreadyExists (real 1.24: 16 PUTs of one new lease at once, one 201 and fifteen of these)."""
+    path = ns_path(chain, "leases", "l", "coordination.k8s.io/v1")
+    create = registry.create
+    rival = {"metadata": {"name": "l", "namespace": chain.namespace}, "spec": {"holderIdentity": "rival"}}
+
+    def create_after_a_rival(resource, namespace, obj, **kwargs):
+        registry.create = create
+        create(resource, namespace, rival)
+        return create(resource, namespace, obj, **kwargs)
+
+    registry.create = create_after_a_rival
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+             "spec": {"holderIdentity": "mine"}}
+    code, body = call(chain, "PUT", path, lease)
+    assert (code, body["reason"]) == (422, "Invalid"), body
+    assert body["message"] == ('leases.coordination.k8s.io "l" is invalid: metadata.resourceVersion: '
+                               'Invalid value: 0x0: must be specified for an update')
+    assert call(chain, "GET", path)[1]["spec"]["holderIdentity"] == "rival"
