@@ -11,6 +11,7 @@ seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import uuid
@@ -103,6 +104,24 @@ def go_type_name(r: Resource) -> str:
     return f"{INTERNAL_PACKAGES.get(r.group, r.group.split('.')[0])}.{r.kind}"
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/portallocator.PortAllocator).Allocate",
+         "(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate")
+def _allocating_services(method: Callable) -> Callable:
+    """A write of a Service, from its allocation to its storage write, one at a time. Upstream's
+    allocators keep their bitmaps in etcd and claim a port or an IP with a compare-and-swap, so two
+    Services asking at once for one node port or cluster IP never both get it; here what is free
+    is read from the stored Services, which only holds while no other Service write is between
+    that read and its own write."""
+    @functools.wraps(method)
+    def one_at_a_time(self: "Registry", resource: Resource | str, *args, **kwargs):
+        r = self.resource(resource)
+        if r.plural != "services" or r.group:
+            return method(self, resource, *args, **kwargs)
+        with self._service_allocation:
+            return method(self, resource, *args, **kwargs)
+    return one_at_a_time
+
+
 class Registry(LifecycleMixin, CRDTerminationMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
@@ -116,6 +135,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
+        self._service_allocation = threading.RLock()  # see _allocating_services
         self._cachers: dict[str, Cacher] = {}  # by resource prefix
         self._cachers_lock = threading.Lock()
         self._closed = False
@@ -356,6 +376,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
+    @_allocating_services
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
                create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None,
@@ -694,6 +715,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
         return self.patch(resource, namespace, name, lambda current: deep_copy_json(obj), subresource, dry_run)
 
+    @_allocating_services
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None,
