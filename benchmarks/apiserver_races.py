@@ -37,7 +37,7 @@ from typing import Callable
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from benchmarks.apiserver_differential import (  # noqa: E402
-    APPLY, JSON, JSON_PATCH, MERGE, RESULTS, STRATEGIC, normalise, start_ours, start_real)
+    APPLY, CSR, JSON, JSON_PATCH, MERGE, RESULTS, STRATEGIC, normalise, start_ours, start_real)
 from reference_impl import cluster as local_cluster  # noqa: E402
 
 IMAGE = "registry.k8s.io/pause:3.7"
@@ -143,6 +143,7 @@ class Result:
     outcomes: list[Outcome] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     set_only: bool = False
+    final: str = ""  # what the workload leaves that does not depend on who won: compared too
 
 
 def race(target: Target, jobs: list[Callable[[Client], Outcome | list[Outcome]]]) -> list[Outcome]:
@@ -631,6 +632,423 @@ def custom(t: Target) -> Result:
     return result
 
 
+def service(name: str, **spec) -> dict:
+    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name},
+            "spec": {"selector": {"app": "x"}, "ports": [{"port": 80}], **spec}}
+
+
+def service_ips(t: Target) -> Result:
+    """16 Services asking for one clusterIP, one nodePort: one 201 each; 16 Services asking for
+    nothing: all 201 with distinct clusterIPs."""
+    path = t.ns("services")
+    index = int(t.namespace.rsplit("-", 1)[-1])
+    ip, port = f"10.96.{200 + index}.7", 30100 + index
+    outcomes = race(t, [lambda c, i=i: c.request("POST", path, service(f"ip{i}", clusterIP=ip))[0] for i in range(16)])
+    outcomes += race(t, [lambda c, i=i: c.request("POST", path, service(
+        f"np{i}", type="NodePort", ports=[{"port": 80, "nodePort": port}]))[0] for i in range(16)])
+    made: list[str] = []
+    lock = threading.Lock()
+
+    def auto(c: Client, i: int) -> Outcome:
+        outcome, obj = c.request("POST", path, service(f"auto{i}", type="NodePort"))
+        if outcome.code == 201:
+            with lock:
+                made.append(obj["spec"]["clusterIP"])
+                made.append(str(obj["spec"]["ports"][0]["nodePort"]))
+        return outcome
+
+    outcomes += race(t, [lambda c, i=i: auto(c, i) for i in range(16)])
+    result = Result(outcomes)
+    if len(set(made)) != len(made):
+        result.violations.append("an IP or node port given twice")
+    return result
+
+
+def pod_deletes(t: Target) -> Result:
+    """8 graceful deletes of one pod (30 s, then 8 more with 10 s) and 8 evictions of another."""
+    admin = t.client()
+    # Bound to a node (that need not exist): an unbound pod is deleted at once, whatever the grace period.
+    admin.request("POST", t.ns("pods"), pod("graceful", nodeName="node-a"))
+    admin.request("POST", t.ns("pods"), pod("evicted", nodeName="node-a"))
+    path = t.ns("pods", "graceful")
+    options = lambda grace: {"apiVersion": "v1", "kind": "DeleteOptions", "gracePeriodSeconds": grace}  # noqa: E731
+    outcomes = race(t, [lambda c: c.request("DELETE", path, options(30))[0] for _ in range(8)])
+    outcomes += race(t, [lambda c: c.request("DELETE", path, options(10))[0] for _ in range(8)])
+    eviction = {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": "evicted"},
+                "deleteOptions": options(20)}
+    outcomes += race(t, [lambda c: c.request("POST", t.ns("pods", "evicted") + "/eviction", eviction)[0]
+                         for _ in range(8)])
+    result = Result(outcomes, set_only=True)
+    _, final = admin.request("GET", path)
+    if final.get("metadata", {}).get("deletionGracePeriodSeconds") != 10:
+        result.violations.append(f"grace period {final.get('metadata', {}).get('deletionGracePeriodSeconds')}")
+    return result
+
+
+def scale_vs_spec(t: Target) -> Result:
+    """8 patches of a deployment's scale subresource and 8 of its labels: all 200, the labels kept."""
+    admin = t.client()
+    labels = {"app": "scaled"}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "scaled"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": pod("x")["spec"]}}}
+    admin.request("POST", t.ns("deployments", group="apps/v1"), body)
+    path = t.ns("deployments", "scaled", group="apps/v1")
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", path + "/scale", {"spec": {"replicas": i + 2}}, MERGE)[0]
+                        for i in range(8)] +
+                    [lambda c, i=i: c.request("PATCH", path, {"metadata": {"labels": {f"l{i}": "x"}}}, STRATEGIC)[0]
+                     for i in range(8)])
+    _, made = admin.request("GET", path + "/scale")
+    rv = made["metadata"]["resourceVersion"]
+    outcomes += race(t, [lambda c, i=i: c.request("PUT", path + "/scale", {
+        "apiVersion": "autoscaling/v1", "kind": "Scale",
+        "metadata": {"name": "scaled", "namespace": t.namespace, "resourceVersion": rv},
+        "spec": {"replicas": 20 + i}})[0] for i in range(8)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    if len([k for k in final["metadata"].get("labels", {}) if k.startswith("l")]) != 8:
+        result.violations.append("a label patch lost")
+    return result
+
+
+def namespaces(t: Target) -> Result:
+    """8 creates of one namespace racing 8 deletes of it, then 8 deletes of a namespace: no 5xx."""
+    admin = t.client()
+    name = f"{t.namespace}-ns"
+    body = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
+    outcomes = race(t, [lambda c: c.request("POST", "/api/v1/namespaces", body)[0] for _ in range(8)] +
+                    [lambda c: c.request("DELETE", f"/api/v1/namespaces/{name}")[0] for _ in range(8)])
+    other = f"{t.namespace}-ns2"
+    admin.request("POST", "/api/v1/namespaces", {**body, "metadata": {"name": other}})
+    outcomes += race(t, [lambda c: c.request("DELETE", f"/api/v1/namespaces/{other}")[0] for _ in range(8)])
+    return Result(outcomes, set_only=True)
+
+
+def leader_election(t: Target) -> Result:
+    """16 candidates PUT one Lease with the resourceVersion they read: one 200, fifteen 409."""
+    admin = t.client()
+    path = t.ns("leases", "leader", group="coordination.k8s.io/v1")
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "leader"},
+             "spec": {"holderIdentity": "nobody", "leaseDurationSeconds": 15}}
+    _, made = admin.request("PUT", path, lease)
+    rv = made["metadata"]["resourceVersion"]
+    outcomes = race(t, [lambda c, i=i: c.request("PUT", path, {**lease, "metadata": {"name": "leader", "resourceVersion": rv},
+                                                               "spec": {"holderIdentity": f"c{i}"}})[0]
+                        for i in range(16)])
+    return Result(outcomes)
+
+
+def quota_pods(t: Target) -> Result:
+    """12 pod creates (100m cpu each) under a quota of 3 pods and 250m cpu requests: never over."""
+    admin = t.client()
+    hard = {"pods": "3", "requests.cpu": "250m"}
+    body = {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": {"name": "qp"}, "spec": {"hard": hard}}
+    _, made = admin.request("POST", t.ns("resourcequotas"), body)
+    made["status"] = {"hard": hard, "used": {"pods": "0", "requests.cpu": "0"}}
+    admin.request("PUT", t.ns("resourcequotas", "qp") + "/status", made)
+    spec = {"containers": [{"name": "c", "image": IMAGE, "resources": {"requests": {"cpu": "100m"},
+                                                                         "limits": {"cpu": "100m"}}}]}
+    outcomes = race(t, [lambda c, i=i: c.request("POST", t.ns("pods"), pod(f"qp{i}", **spec))[0] for i in range(12)])
+    result = Result(outcomes)
+    present = names_of(admin, t.ns("pods"))
+    if len(present) > 2:
+        result.violations.append(f"{len(present)} pods of 100m under 250m")
+    return result
+
+
+def paging_during_writes(t: Target) -> Result:
+    """Pages of 7 followed by their continue tokens while 8 writers create configmaps: the pages
+    are one snapshot (the first page's resourceVersion), no name twice, every name made before it."""
+    admin = t.client()
+    path = t.ns("configmaps")
+    for n in range(30):
+        admin.request("POST", path, configmap(f"before{n}"))
+    pages: list[list[str]] = []
+    snapshot: list[str] = []
+
+    def pager(c: Client) -> list[Outcome]:
+        got, token = [], ""
+        while True:
+            query = "limit=7" + (f"&continue={urllib.parse.quote(token)}" if token else "")
+            outcome, listed = c.request("GET", f"{path}?{query}")
+            got.append(outcome)
+            if outcome.code != 200:
+                return got
+            if not pages:
+                snapshot.append(listed["metadata"]["resourceVersion"])
+            pages.append([item["metadata"]["name"] for item in listed["items"]])
+            token = listed["metadata"].get("continue", "")
+            if not token:
+                return got
+            time.sleep(0.01)
+
+    def writer(c: Client, i: int) -> list[Outcome]:
+        return [c.request("POST", path, configmap(f"during{i}x{n}"))[0] for n in range(6)]
+
+    outcomes = race(t, [pager] + [lambda c, i=i: writer(c, i) for i in range(8)])
+    result = Result(outcomes, set_only=True)
+    names = [name for page in pages for name in page]
+    if len(set(names)) != len(names):
+        result.violations.append("a name on two pages")
+    if not {f"before{n}" for n in range(30)} <= set(names):
+        result.violations.append("an object made before the list is missing")
+    _, listed = admin.request("GET", f"{path}?resourceVersion={snapshot[0]}&resourceVersionMatch=Exact") \
+        if snapshot else (None, {})
+    if snapshot and sorted(item["metadata"]["name"] for item in listed.get("items", [])) != sorted(names):
+        result.violations.append("the pages are not the snapshot of their resourceVersion")
+    return result
+
+
+def json_patch_tests(t: Target) -> Result:
+    """16 JSON patches `test /data/v == 0, replace /data/v`: one 200, the others refused as upstream refuses them."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("tested", {"v": "0"}))
+    path = t.ns("configmaps", "tested")
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", path, [{"op": "test", "path": "/data/v", "value": "0"},
+                                                                  {"op": "replace", "path": "/data/v", "value": f"{i + 1}"}],
+                                                 JSON_PATCH)[0] for i in range(16)])
+    result = Result(outcomes)
+    if sum(o.code == 200 for o in outcomes) != 1:
+        result.violations.append("not exactly one 200")
+    return result
+
+
+def delete_propagation(t: Target) -> Result:
+    """A deployment deleted at once with propagationPolicy Orphan, Foreground and Background (4
+    each), no garbage collector running: no 5xx; the finalizers it keeps compared."""
+    admin = t.client()
+    labels = {"app": "propagated"}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "prop"},
+            "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                     "template": {"metadata": {"labels": labels}, "spec": pod("x")["spec"]}}}
+    admin.request("POST", t.ns("deployments", group="apps/v1"), body)
+    path = t.ns("deployments", "prop", group="apps/v1")
+    options = lambda policy: {"apiVersion": "v1", "kind": "DeleteOptions", "propagationPolicy": policy}  # noqa: E731
+    outcomes = race(t, [lambda c, p=p: c.request("DELETE", path, options(p))[0]
+                        for p in ("Orphan", "Foreground", "Background") * 4])
+    return Result(outcomes, set_only=True)
+
+
+def watchers(t: Target) -> Result:
+    """8 watches opened without a resourceVersion (from now, the cache) and 4 with a label selector
+    while 4 writers create configmaps and flip their labels: each watch sees every event once, in
+    order; the selector's see ADDED when a label starts to match and DELETED when it stops."""
+    admin = t.client()
+    path = t.ns("configmaps")
+    _, listed = admin.request("GET", path)
+    start = listed["metadata"]["resourceVersion"]
+    writes = 4 * 4 * 3
+    seen: dict[int, list[dict]] = {}
+
+    def watcher(i: int) -> None:
+        selector = "&labelSelector=flip%3Don" if i >= 8 else ""
+        want = writes if i < 8 else 4 * 4 * 2
+        seen[i] = t.client().watch(f"{path}?watch=1&resourceVersion={start}{selector}",
+                                   lambda events: len(events) >= want, 20.0)
+
+    threads = [threading.Thread(target=watcher, args=(i,)) for i in range(12)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)
+
+    def writer(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(4):
+            name = f"f{i}x{n}"
+            got.append(c.request("POST", path, configmap(name, labels={"flip": "off"}))[0])
+            got.append(c.request("PATCH", t.ns("configmaps", name), {"metadata": {"labels": {"flip": "on"}}}, MERGE)[0])
+            got.append(c.request("PATCH", t.ns("configmaps", name), {"metadata": {"labels": {"flip": "off"}}}, MERGE)[0])
+        return got
+
+    outcomes = race(t, [lambda c, i=i: writer(c, i) for i in range(4)])
+    for thread in threads:
+        thread.join()
+    result = Result(outcomes)
+    kinds = []
+    for i, events in sorted(seen.items()):
+        versions = [int(e["object"]["metadata"]["resourceVersion"]) for e in events if e.get("type") != "BOOKMARK"]
+        if any(b <= a for a, b in zip(versions, versions[1:])):
+            result.violations.append(f"watch {i}: resourceVersions not increasing")
+        kinds.append(",".join(f"{k}={n}" for k, n in sorted(collections.Counter(e.get("type") for e in events).items())))
+    result.final = " | ".join(sorted(set(kinds)))
+    return result
+
+
+def approvals(t: Target) -> Result:
+    """8 clients approve one CertificateSigningRequest with the resourceVersion they read: one 200."""
+    admin = t.client()
+    name = f"{t.namespace}-csr"
+    csr = {**CSR, "metadata": {"name": name}}
+    _, made = admin.request("POST", "/apis/certificates.k8s.io/v1/certificatesigningrequests", csr)
+    path = f"/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}/approval"
+
+    def approve(c: Client, i: int) -> Outcome:
+        body = json.loads(json.dumps(made))
+        body["status"] = {"conditions": [{"type": "Approved", "status": "True", "reason": f"R{i}", "message": "m"}]}
+        return c.request("PUT", path, body)[0]
+
+    outcomes = race(t, [lambda c, i=i: approve(c, i) for i in range(8)])
+    result = Result(outcomes)
+    admin.request("DELETE", f"/apis/certificates.k8s.io/v1/certificatesigningrequests/{name}")
+    return result
+
+
+def forced_applies(t: Target) -> Result:
+    """8 managers force-apply one key while 8 merge patches set it: all 200, the last write stays one of theirs."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("forced", {"k": "start"}))
+    path = t.ns("configmaps", "forced")
+    body = lambda i: {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "forced"}, "data": {"k": f"a{i}"}}  # noqa: E731
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", f"{path}?fieldManager=f{i}&force=true", body(i), APPLY)[0]
+                        for i in range(8)] +
+                    [lambda c, i=i: c.request("PATCH", path, {"data": {"k": f"p{i}"}}, MERGE)[0] for i in range(8)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    owners = [m["manager"] for m in final["metadata"].get("managedFields", []) if "f:k" in json.dumps(m.get("fieldsV1"))]
+    if len(owners) != 1:
+        result.violations.append(f"data.k owned by {owners}")
+    return result
+
+
+def crd_deleted_during_creates(t: Target) -> Result:
+    """A CRD deleted while 8 clients create its objects: 201s, then refusals in upstream's words; no 5xx."""
+    admin = t.client()
+    plural = f"{t.namespace.replace('-', '')}s"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"{plural}.{CRD_GROUP}"},
+           "spec": {"group": CRD_GROUP, "scope": "Namespaced",
+                    "names": {"plural": plural, "singular": plural[:-1], "kind": "Gone" + plural[4:-1].capitalize()},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    admin.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
+    collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
+    deadline = time.monotonic() + 20
+    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kind = crd["spec"]["names"]["kind"]
+
+    def creator(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(6):
+            got.append(c.request("POST", collection, {"apiVersion": f"{CRD_GROUP}/v1", "kind": kind,
+                                                      "metadata": {"name": f"o{i}x{n}"}})[0])
+            time.sleep(0.02)
+        return got
+
+    def deleter(c: Client) -> Outcome:
+        time.sleep(0.2)
+        return c.request("DELETE", f"/apis/apiextensions.k8s.io/v1/customresourcedefinitions/{plural}.{CRD_GROUP}")[0]
+
+    # The first create of a kind is slow upstream (its schema's models are built then): made before the race.
+    admin.request("POST", collection, {"apiVersion": f"{CRD_GROUP}/v1", "kind": kind, "metadata": {"name": "warm"}})
+    outcomes = race(t, [lambda c, i=i: creator(c, i) for i in range(8)] + [deleter])
+    result = Result(outcomes, set_only=True)
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    deadline = time.monotonic() + 30
+    while admin.request("GET", f"{crds}/{plural}.{CRD_GROUP}")[0].code != 404 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    admin.request("POST", crds, crd)  # made again: whatever it serves at once outlived the first one
+    deadline = time.monotonic() + 20
+    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = names_of(admin, collection)
+    if left:
+        result.violations.append(f"stranded after the CRD was deleted: {sorted(left)[:5]}")
+    admin.request("DELETE", f"{crds}/{plural}.{CRD_GROUP}")
+    return result
+
+
+def evictions_with_budget(t: Target) -> Result:
+    """8 pods under a PodDisruptionBudget allowing one disruption (its status written here, no
+    disruption controller runs), each evicted at once: one 201, the rest 429."""
+    admin = t.client()
+    labels = {"app": "budget"}
+    for i in range(8):
+        _, made = admin.request("POST", t.ns("pods"), {**pod(f"e{i}", nodeName="node-a"),
+                                                       "metadata": {"name": f"e{i}", "labels": labels}})
+        # Running and Ready (as a kubelet would say): a pending pod is evicted whatever the budget.
+        made["status"] = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+        admin.request("PUT", t.ns("pods", f"e{i}") + "/status", made)
+    budgets = t.ns("poddisruptionbudgets", group="policy/v1")
+    _, made = admin.request("POST", budgets, {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+                                              "metadata": {"name": "budget"},
+                                              "spec": {"minAvailable": 7, "selector": {"matchLabels": labels}}})
+    made["status"] = {"observedGeneration": made["metadata"].get("generation", 1), "disruptionsAllowed": 1,
+                      "currentHealthy": 8, "desiredHealthy": 7, "expectedPods": 8}
+    admin.request("PUT", f"{budgets}/budget/status", made)
+    eviction = lambda i: {"apiVersion": "policy/v1", "kind": "Eviction", "metadata": {"name": f"e{i}"}}  # noqa: E731
+    outcomes = race(t, [lambda c, i=i: c.request("POST", t.ns("pods", f"e{i}") + "/eviction", eviction(i))[0]
+                        for i in range(8)])
+    result = Result(outcomes)
+    if sum(o.code == 201 for o in outcomes) != 1:
+        result.violations.append(f"{sum(o.code == 201 for o in outcomes)} evictions under a budget of one")
+    return result
+
+
+def pod_conditions(t: Target) -> Result:
+    """8 strategic merge patches of a pod's status, each adding a condition of its own type, and 8
+    of its labels: all 200, every condition kept."""
+    admin = t.client()
+    admin.request("POST", t.ns("pods"), pod("conditioned", nodeName="node-a"))
+    path = t.ns("pods", "conditioned")
+    condition = lambda i: {"type": f"example.com/c{i}", "status": "True"}  # noqa: E731
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", path + "/status", {"status": {"conditions": [condition(i)]}},
+                                                 STRATEGIC)[0] for i in range(8)] +
+                    [lambda c, i=i: c.request("PATCH", path, {"metadata": {"labels": {f"l{i}": "x"}}}, STRATEGIC)[0]
+                     for i in range(8)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    types = {c["type"] for c in final.get("status", {}).get("conditions", [])}
+    if not {f"example.com/c{i}" for i in range(8)} <= types:
+        result.violations.append(f"conditions lost: {sorted(types)}")
+    return result
+
+
+def crd_updated_during_writes(t: Target) -> Result:
+    """A CRD's schema changed 6 times while 6 writers create and patch its objects: no 5xx."""
+    admin = t.client()
+    plural = f"{t.namespace.replace('-', '')}s"
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"{plural}.{CRD_GROUP}"},
+           "spec": {"group": CRD_GROUP, "scope": "Namespaced",
+                    "names": {"plural": plural, "singular": plural[:-1], "kind": "Upd" + plural[4:-1].capitalize()},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    admin.request("POST", crds, crd)
+    collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
+    deadline = time.monotonic() + 20
+    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    kind = crd["spec"]["names"]["kind"]
+
+    def writer(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(5):
+            got.append(c.request("POST", collection, {"apiVersion": f"{CRD_GROUP}/v1", "kind": kind,
+                                                      "metadata": {"name": f"u{i}x{n}"}, "spec": {"n": n}})[0])
+            got.append(c.request("PATCH", f"{collection}/u{i}x{n}", {"spec": {"m": n}}, MERGE)[0])
+        return got
+
+    def updater(c: Client) -> list[Outcome]:
+        got = []
+        for n in range(6):
+            patch = {"spec": {"versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                "type": "object", "description": f"revision {n}", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+            got.append(c.request("PATCH", f"{crds}/{plural}.{CRD_GROUP}", patch, MERGE)[0])
+            time.sleep(0.05)
+        return got
+
+    outcomes = race(t, [lambda c, i=i: writer(c, i) for i in range(6)] + [updater])
+    result = Result(outcomes)
+    if len(names_of(admin, collection)) != 30:
+        result.violations.append(f"{len(names_of(admin, collection))} objects for 30 creates")
+    admin.request("DELETE", f"{crds}/{plural}.{CRD_GROUP}")
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "same-name": same_name, "same-rv": same_resource_version, "unconditional-puts": unconditional_puts,
     "patches": patches, "patch-precondition": patches_with_precondition, "applies-disjoint": applies_disjoint,
@@ -639,7 +1057,12 @@ WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "namespace-terminating": namespace_terminating, "generate-name": generate_name,
     "deletecollection": deletecollection_vs_creates, "watch": watch_during_writes, "bindings": bindings,
     "status-vs-spec": status_vs_spec, "quota": quota, "put-creates": put_creates, "deletes": deletes,
-    "custom": custom,
+    "custom": custom, "service-ips": service_ips, "pod-deletes": pod_deletes, "scale-vs-spec": scale_vs_spec,
+    "namespaces": namespaces, "leader-election": leader_election, "quota-pods": quota_pods,
+    "paging": paging_during_writes, "json-patch-tests": json_patch_tests, "delete-propagation": delete_propagation,
+    "watchers": watchers, "approvals": approvals, "forced-applies": forced_applies,
+    "crd-deleted": crd_deleted_during_creates, "evictions": evictions_with_budget, "pod-conditions": pod_conditions,
+    "crd-updated": crd_updated_during_writes,
 }
 
 
@@ -661,9 +1084,10 @@ def compare(name: str, real: Result, ours: Result) -> dict:
         differs = not set(our_counts) <= set(real_counts)
     else:
         differs = real_counts != our_counts
+    differs = differs or real.final != ours.final
     ours_bad = [k for k in our_counts if k.startswith(("5", "0"))]
     return {"workload": name, "set_only": real.set_only, "differs": differs,
-            "real": dict(real_counts), "ours": dict(our_counts),
+            "real": dict(real_counts), "ours": dict(our_counts), "real_final": real.final, "our_final": ours.final,
             "real_violations": real.violations, "our_violations": ours.violations, "our_5xx": ours_bad}
 
 
@@ -698,6 +1122,9 @@ def main(argv: list[str] | None = None) -> int:
                 for label in ("real", "ours"):
                     for key, n in sorted(row[label].items()):
                         print(f"   {label:<4} {n:>3} x {key[:220]}")
+                    final = row["real_final" if label == "real" else "our_final"]
+                    if final:
+                        print(f"   {label:<4} final: {final[:300]}")
                     if row[f"{label}_violations" if label == "real" else "our_violations"]:
                         print(f"   {label:<4} violations: {row['real_violations' if label == 'real' else 'our_violations']}")
                 sys.stdout.flush()
