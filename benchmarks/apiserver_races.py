@@ -56,7 +56,9 @@ class Outcome:
     message: str
 
     def key(self) -> str:
-        return f"{self.code} {self.reason}: {self.message}" if self.code >= 400 or self.code == 0 else str(self.code)
+        if self.code >= 400 or self.code == 0:
+            return f"{self.code} {self.reason}: {self.message}"
+        return f"{self.code} {self.reason}".rstrip()  # an etcd workload's outcome names itself
 
 
 class Client:
@@ -1066,6 +1068,121 @@ WORKLOADS: dict[str, Callable[[Target], Result]] = {
 }
 
 
+# --- the etcds under them -------------------------------------------------------------------------
+
+def etcd_race(endpoint: str, jobs: list[Callable]) -> list[str]:
+    """The jobs at once, each with a client of its own; what each returned (or raised), in order."""
+    from reference_impl.apiserver.storage.etcdclient import EtcdClient
+    clients = [EtcdClient(endpoint) for _ in jobs]
+    for client in clients:
+        client.range("/warm")
+    barrier = threading.Barrier(len(jobs))
+    results: list[list[str]] = [[] for _ in jobs]
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            got = jobs[index](clients[index])
+        except Exception as err:  # noqa: BLE001 - what a client was told is the outcome compared
+            got = f"{type(err).__name__}"
+        results[index] = got if isinstance(got, list) else [got]
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for client in clients:
+        client.close()
+    return [outcome for got in results for outcome in got]
+
+
+def etcd_workloads(endpoint: str, prefix: str) -> dict[str, Result]:
+    """Compare-and-swap creates, updates and deletes of one key by 16 clients (one succeeds each
+    time), 16 clients putting 20 keys each under a watch (every revision once, in order), 16
+    lease grants (distinct IDs) and range reads at old revisions racing a compaction."""
+    from reference_impl.apiserver.storage.etcdclient import Compacted, EtcdClient
+    admin = EtcdClient(endpoint)
+    results: dict[str, Result] = {}
+    as_result = lambda got: Result([Outcome(0 if g.startswith("err:") else 200, g, "") for g in got])  # noqa: E731
+    key = f"{prefix}/cas"
+    got = etcd_race(endpoint, [lambda c: "won" if c.put_if_mod_revision(key, b"x", 0).succeeded else "lost"] * 16)
+    results["etcd-cas-create"] = as_result(got)
+    rev = admin.range(key).kvs[0].mod_revision
+    got = etcd_race(endpoint, [lambda c, i=i: "won" if c.put_if_mod_revision(key, str(i).encode(), rev).succeeded
+                               else "lost" for i in range(16)])
+    results["etcd-cas-update"] = as_result(got)
+    rev = admin.range(key).kvs[0].mod_revision
+    got = etcd_race(endpoint, [lambda c: "won" if c.delete_if_mod_revision(key, rev).succeeded else "lost"] * 16)
+    results["etcd-cas-delete"] = as_result(got)
+
+    start = admin.range("/none").revision
+    watch = admin.watch(f"{prefix}/w/", start_revision=start + 1)
+    seen: list[int] = []
+
+    def watcher() -> None:
+        for batch in watch:
+            seen.extend(event.kv.mod_revision for event in batch.events)
+            if len(seen) >= 320:
+                return
+
+    thread = threading.Thread(target=watcher)
+    thread.start()
+    got = etcd_race(endpoint, [lambda c, i=i: ["put" if c.put_if_mod_revision(f"{prefix}/w/{i}/{n}", b"v", 0).succeeded
+                                               else "lost" for n in range(20)] for i in range(16)])
+    thread.join(20)
+    watch.cancel()
+    result = as_result(got)
+    if sorted(seen) != seen or len(set(seen)) != len(seen) or len(seen) != 320:
+        result.violations.append(f"{len(seen)} events, {len(set(seen))} revisions, in order: {sorted(seen) == seen}")
+    results["etcd-watch"] = result
+
+    leases: list[int] = []
+    got = etcd_race(endpoint, [lambda c: leases.append(c.lease_grant(30)) or "granted"] * 16)
+    result = as_result(got)
+    if len(set(leases)) != 16:
+        result.violations.append("a lease ID granted twice")
+    results["etcd-leases"] = result
+
+    first = admin.range("/none").revision
+    for n in range(40):
+        admin.put_if_mod_revision(f"{prefix}/c/{n}", b"v", 0)
+
+    def reader(c, i: int) -> list[str]:
+        out = []
+        for n in range(10):
+            try:
+                c.range(f"{prefix}/c/", prefix=True, revision=first + 1 + i * 5 + n)
+                out.append("read")
+            except Compacted:
+                out.append("compacted")
+        return out
+
+    got = etcd_race(endpoint, [lambda c, i=i: reader(c, i) for i in range(6)] + [lambda c: c.compact(first + 20) or "compacted it"])
+    results["etcd-compaction"] = Result([Outcome(200, g, "") for g in got], set_only=True)
+    admin.close()
+    return results
+
+
+def run_etcds(etcd: Path, work: Path) -> list[dict]:
+    """The real etcd and the reference one, side by side, under etcd_workloads."""
+    processes: list[local_cluster.Process] = []
+    try:
+        argv, readiness, real_url = local_cluster.etcd_argv(etcd, work / "real-etcd")
+        (work / "real-etcd").mkdir(parents=True)
+        processes.append(local_cluster.start_process(work / "real-etcd", "etcd", argv, readiness)[0])
+        (work / "our-etcd").mkdir(parents=True)
+        process, ready = local_cluster.start(work / "our-etcd", "etcd", "etcd", [
+            "--data-dir", str(work / "our-etcd" / "data"), "--listen-client-urls", "http://127.0.0.1:0",
+            *local_cluster.ETCD_HTTP_APART])
+        processes.append(process)
+        our_url = local_cluster.URL.search(ready).group(1)
+        real, ours = etcd_workloads(real_url, "/races"), etcd_workloads(our_url, "/races")
+    finally:
+        local_cluster.stop(processes)
+    return [compare(name, real[name], ours[name]) for name in real]
+
+
 def prepare(target: Target) -> None:
     """The workload's namespace and its default ServiceAccount (pods need it; no controller makes it)."""
     admin = target.client()
@@ -1091,45 +1208,55 @@ def compare(name: str, real: Result, ours: Result) -> dict:
             "real_violations": real.violations, "our_violations": ours.violations, "our_5xx": ours_bad}
 
 
+def print_row(row: dict) -> None:
+    flag = "DIFFERS" if row["differs"] or row["our_violations"] or row["our_5xx"] else "same"
+    print(f"== {row['workload']} ({'set' if row['set_only'] else 'multiset'}): {flag}")
+    for label, final, violations in (("real", "real_final", "real_violations"), ("ours", "our_final", "our_violations")):
+        for key, n in sorted(row[label].items()):
+            print(f"   {label:<4} {n:>3} x {key[:220]}")
+        if row[final]:
+            print(f"   {label:<4} final: {row[final][:300]}")
+        if row[violations]:
+            print(f"   {label:<4} violations: {row[violations]}")
+    sys.stdout.flush()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")
     parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"), help="the real etcd 3.4 binary")
     parser.add_argument("--workload", action="append", choices=sorted(WORKLOADS), help="run only these; may be repeated")
     parser.add_argument("--rounds", type=int, default=1, help="times each workload runs (new namespaces each time)")
+    parser.add_argument("--etcd-only", action="store_true", help="only the etcd workloads, on the two etcds alone")
+    parser.add_argument("--no-etcd", action="store_true", help="leave the etcd workloads out")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="apiserver-races-"))
     processes: list[local_cluster.Process] = []
     rows = []
     try:
-        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
-        processes += real_processes
-        our_processes, ours = start_ours(work / "ours")
-        processes += our_processes
-        servers = [(real, "real"), (ours, "ours")]
-        for round_ in range(args.rounds):
-            for name in args.workload or WORKLOADS:
-                results = []
-                for server, label in servers:
-                    target = Target(label, f"https://{server.host}:{server.port}", server.contexts["admin"],
-                                    f"race-{name}-{round_}")
-                    prepare(target)
-                    results.append(WORKLOADS[name](target))
-                row = compare(name, *results)
-                rows.append(row)
-                flag = "DIFFERS" if row["differs"] or row["our_violations"] or row["our_5xx"] else "same"
-                print(f"== {name} ({'set' if row['set_only'] else 'multiset'}): {flag}")
-                for label in ("real", "ours"):
-                    for key, n in sorted(row[label].items()):
-                        print(f"   {label:<4} {n:>3} x {key[:220]}")
-                    final = row["real_final" if label == "real" else "our_final"]
-                    if final:
-                        print(f"   {label:<4} final: {final[:300]}")
-                    if row[f"{label}_violations" if label == "real" else "our_violations"]:
-                        print(f"   {label:<4} violations: {row['real_violations' if label == 'real' else 'our_violations']}")
-                sys.stdout.flush()
+        if not args.etcd_only:
+            real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+            processes += real_processes
+            our_processes, ours = start_ours(work / "ours")
+            processes += our_processes
+            servers = [(real, "real"), (ours, "ours")]
+            for round_ in range(args.rounds):
+                for name in args.workload or WORKLOADS:
+                    results = []
+                    for server, label in servers:
+                        target = Target(label, f"https://{server.host}:{server.port}", server.contexts["admin"],
+                                        f"race-{name}-{round_}")
+                        prepare(target)
+                        results.append(WORKLOADS[name](target))
+                    rows.append(compare(name, *results))
+                    print_row(rows[-1])
     finally:
         local_cluster.stop(processes)
+    if not args.no_etcd and not args.workload:
+        for round_ in range(args.rounds):
+            for row in run_etcds(args.etcd.resolve(), work / f"etcds-{round_}"):
+                rows.append(row)
+                print_row(row)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / "apiserver_races.json"
     out.write_text(json.dumps({"rows": rows, "work": str(work)}, indent=2) + "\n")
