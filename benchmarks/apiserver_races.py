@@ -1051,6 +1051,49 @@ def crd_updated_during_writes(t: Target) -> Result:
     return result
 
 
+def finalizer_removal(t: Target) -> Result:
+    """8 JSON patches removing /metadata/finalizers/0 of an object holding 10 (each re-applied to
+    the object it loses to: 2 left); then an object holding 8, deleted, each of 8 clients removing
+    its own with $deleteFromPrimitiveList: all 200, the object gone after the last."""
+    admin = t.client()
+    admin.request("POST", t.ns("configmaps"), configmap("ten", finalizers=[f"example.com/f{n}" for n in range(10)]))
+    path = t.ns("configmaps", "ten")
+    outcomes = race(t, [lambda c: c.request("PATCH", path, [{"op": "remove", "path": "/metadata/finalizers/0"}],
+                                            JSON_PATCH)[0]] * 8)
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    left = final.get("metadata", {}).get("finalizers", [])
+    admin.request("PATCH", path, {"metadata": {"finalizers": None}}, MERGE)
+    admin.request("POST", t.ns("configmaps"), configmap("eight", finalizers=[f"example.com/f{n}" for n in range(8)]))
+    path = t.ns("configmaps", "eight")
+    admin.request("DELETE", path)
+    result.outcomes += race(t, [lambda c, i=i: c.request("PATCH", path, {"metadata": {
+        "$deleteFromPrimitiveList/finalizers": [f"example.com/f{i}"]}}, STRATEGIC)[0] for i in range(8)])
+    gone = admin.request("GET", path)[0].code == 404
+    result.final = f"left {left}; the deleted object gone: {gone}"
+    return result
+
+
+def endpoints_put_creates(t: Target) -> Result:
+    """16 PUTs of Endpoints that do not exist (they create on update and update unconditionally): one 201, fifteen 200."""
+    path = t.ns("endpoints", "e")
+    body = lambda i: {"apiVersion": "v1", "kind": "Endpoints", "metadata": {"name": "e"},  # noqa: E731
+                      "subsets": [{"addresses": [{"ip": f"10.1.0.{i + 1}"}], "ports": [{"port": 80}]}]}
+    return Result(race(t, [lambda c, i=i: c.request("PUT", path, body(i))[0] for i in range(16)]))
+
+
+def shared_applies(t: Target) -> Result:
+    """8 managers apply the same value to one key at once: all 200/201, the key shared by all of them."""
+    path = t.ns("configmaps", "shared")
+    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"k": "same"}}
+    outcomes = race(t, [lambda c, i=i: c.request("PATCH", f"{path}?fieldManager=s{i}", body, APPLY)[0] for i in range(8)])
+    result = Result(outcomes)
+    _, final = t.client().request("GET", path)
+    owners = sorted(m["manager"] for m in final["metadata"].get("managedFields", []) if "f:k" in json.dumps(m.get("fieldsV1")))
+    result.final = f"owners of data.k: {len(owners)}"
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "same-name": same_name, "same-rv": same_resource_version, "unconditional-puts": unconditional_puts,
     "patches": patches, "patch-precondition": patches_with_precondition, "applies-disjoint": applies_disjoint,
@@ -1064,7 +1107,8 @@ WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "paging": paging_during_writes, "json-patch-tests": json_patch_tests, "delete-propagation": delete_propagation,
     "watchers": watchers, "approvals": approvals, "forced-applies": forced_applies,
     "crd-deleted": crd_deleted_during_creates, "evictions": evictions_with_budget, "pod-conditions": pod_conditions,
-    "crd-updated": crd_updated_during_writes,
+    "crd-updated": crd_updated_during_writes, "finalizer-removal": finalizer_removal,
+    "endpoints-put-creates": endpoints_put_creates, "shared-applies": shared_applies,
 }
 
 
