@@ -1094,6 +1094,35 @@ def shared_applies(t: Target) -> Result:
     return result
 
 
+def crd_name_conflicts(t: Target) -> Result:
+    """4 CRDs of one group asking for one kind, created at once: the naming controller accepts the
+    names of one; the others are told the kind is in use."""
+    admin = t.client()
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    group = f"{t.namespace.replace('-', '')}.example.com"
+
+    def crd(i: int) -> dict:
+        return {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+                "metadata": {"name": f"dup{i}s.{group}"},
+                "spec": {"group": group, "scope": "Namespaced",
+                         "names": {"plural": f"dup{i}s", "singular": f"dup{i}", "kind": "Dup"},
+                         "versions": [{"name": "v1", "served": True, "storage": True, "schema": {
+                             "openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}}}]}}
+
+    outcomes = race(t, [lambda c, i=i: c.request("POST", crds, crd(i))[0] for i in range(4)])
+    time.sleep(3)
+    states = []
+    for i in range(4):
+        _, got = admin.request("GET", f"{crds}/dup{i}s.{group}")
+        accepted = [c for c in got.get("status", {}).get("conditions", []) if c["type"] == "NamesAccepted"]
+        states.append(f"{accepted[0]['status']} {accepted[0].get('reason', '')}: "
+                      f"{NUMBERED.sub('N', accepted[0].get('message', ''))}" if accepted else "no condition")
+        admin.request("DELETE", f"{crds}/dup{i}s.{group}")
+    result = Result(outcomes)
+    result.final = "; ".join(sorted(states))
+    return result
+
+
 WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "same-name": same_name, "same-rv": same_resource_version, "unconditional-puts": unconditional_puts,
     "patches": patches, "patch-precondition": patches_with_precondition, "applies-disjoint": applies_disjoint,
@@ -1109,6 +1138,7 @@ WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "crd-deleted": crd_deleted_during_creates, "evictions": evictions_with_budget, "pod-conditions": pod_conditions,
     "crd-updated": crd_updated_during_writes, "finalizer-removal": finalizer_removal,
     "endpoints-put-creates": endpoints_put_creates, "shared-applies": shared_applies,
+    "crd-name-conflicts": crd_name_conflicts,
 }
 
 
