@@ -1123,6 +1123,79 @@ def crd_name_conflicts(t: Target) -> Result:
     return result
 
 
+def custom_subresources(t: Target) -> Result:
+    """A custom resource with status and scale subresources: PUTs of spec and of status with one
+    resourceVersion (one wins), then merge patches of status, scale and labels at once (all 200)."""
+    admin = t.client()
+    plural = f"{t.namespace.replace('-', '')}s"
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": f"{plural}.{CRD_GROUP}"},
+           "spec": {"group": CRD_GROUP, "scope": "Namespaced",
+                    "names": {"plural": plural, "singular": plural[:-1], "kind": "Sub" + plural[4:-1].capitalize()},
+                    "versions": [{"name": "v1", "served": True, "storage": True,
+                                  "subresources": {"status": {}, "scale": {"specReplicasPath": ".spec.replicas",
+                                                                           "statusReplicasPath": ".status.replicas"}},
+                                  "schema": {"openAPIV3Schema": {"type": "object",
+                                                                 "x-kubernetes-preserve-unknown-fields": True}}}]}}
+    admin.request("POST", crds, crd)
+    collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
+    deadline = time.monotonic() + 20
+    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    body = {"apiVersion": f"{CRD_GROUP}/v1", "kind": crd["spec"]["names"]["kind"], "metadata": {"name": "s"},
+            "spec": {"replicas": 1}}
+    _, made = admin.request("POST", collection, body)
+    path = f"{collection}/s"
+
+    def put(c: Client, i: int, status: bool) -> Outcome:
+        changed = json.loads(json.dumps(made))
+        if status:
+            changed["status"] = {"replicas": i}
+            return c.request("PUT", path + "/status", changed)[0]
+        changed["spec"]["replicas"] = i + 2
+        return c.request("PUT", path, changed)[0]
+
+    outcomes = race(t, [lambda c, i=i: put(c, i, False) for i in range(4)] + [lambda c, i=i: put(c, i, True) for i in range(4)])
+    outcomes += race(t, [lambda c, i=i: c.request("PATCH", path + "/status", {"status": {f"s{i}": i}}, MERGE)[0]
+                         for i in range(6)] +
+                     [lambda c, i=i: c.request("PATCH", path + "/scale", {"spec": {"replicas": 10 + i}}, MERGE)[0]
+                      for i in range(6)] +
+                     [lambda c, i=i: c.request("PATCH", path, {"metadata": {"labels": {f"l{i}": "x"}}}, MERGE)[0]
+                      for i in range(6)])
+    result = Result(outcomes)
+    _, final = admin.request("GET", path)
+    kept = (len([k for k in final.get("status", {}) if k.startswith("s")]),
+            len([k for k in final["metadata"].get("labels", {}) if k.startswith("l")]))
+    if kept != (6, 6):
+        result.violations.append(f"status keys, labels kept: {kept}")
+    admin.request("DELETE", f"{crds}/{plural}.{CRD_GROUP}")
+    return result
+
+
+def busy(t: Target) -> Result:
+    """32 clients each creating, reading, updating, patching, listing and deleting 4 objects of its
+    own (configmaps, secrets, pods): every answer a success."""
+    def client_work(c: Client, i: int) -> list[Outcome]:
+        got = []
+        for n in range(4):
+            plural, body = [("configmaps", configmap(f"b{i}x{n}")),
+                            ("secrets", {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": f"b{i}x{n}"},
+                                         "stringData": {"k": "v"}}),
+                            ("pods", pod(f"b{i}x{n}"))][(i + n) % 3]
+            got.append(c.request("POST", t.ns(plural), body)[0])
+            outcome, obj = c.request("GET", t.ns(plural, f"b{i}x{n}"))
+            got.append(outcome)
+            obj.setdefault("metadata", {}).setdefault("labels", {})["u"] = "1"
+            got.append(c.request("PUT", t.ns(plural, f"b{i}x{n}"), obj)[0])
+            got.append(c.request("PATCH", t.ns(plural, f"b{i}x{n}"), {"metadata": {"labels": {"p": "1"}}}, MERGE)[0])
+            got.append(c.request("GET", t.ns(plural) + "?limit=5")[0])
+            got.append(c.request("DELETE", t.ns(plural, f"b{i}x{n}") + "?gracePeriodSeconds=0")[0])
+        return got
+
+    return Result(race(t, [lambda c, i=i: client_work(c, i) for i in range(32)]))
+
+
 WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "same-name": same_name, "same-rv": same_resource_version, "unconditional-puts": unconditional_puts,
     "patches": patches, "patch-precondition": patches_with_precondition, "applies-disjoint": applies_disjoint,
@@ -1138,7 +1211,7 @@ WORKLOADS: dict[str, Callable[[Target], Result]] = {
     "crd-deleted": crd_deleted_during_creates, "evictions": evictions_with_budget, "pod-conditions": pod_conditions,
     "crd-updated": crd_updated_during_writes, "finalizer-removal": finalizer_removal,
     "endpoints-put-creates": endpoints_put_creates, "shared-applies": shared_applies,
-    "crd-name-conflicts": crd_name_conflicts,
+    "crd-name-conflicts": crd_name_conflicts, "custom-subresources": custom_subresources, "busy": busy,
 }
 
 
