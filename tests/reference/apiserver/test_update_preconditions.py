@@ -171,3 +171,36 @@ def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of
     assert body["message"] == ('leases.coordination.k8s.io "l" is invalid: metadata.resourceVersion: '
                                'Invalid value: 0x0: must be specified for an update')
     assert call(chain, "GET", path)[1]["spec"]["holderIdentity"] == "rival"
+
+
+@pytest.mark.parametrize("finalizers", [[], ["example.com/hold"]])
+def test_a_delete_whose_object_changes_after_its_precondition_passed_is_409_with_the_storage_error(
+        registry, chain, finalizers):
+    """BeforeDelete checks a delete's resourceVersion precondition on the object Store.Delete read;
+    when a write lands before the storage deletes (or marks) it, the storage's own check fails: a
+    409 carrying the StorageError, as the real 1.24 kube-apiserver answers such a race (8 deletes
+    with preconditions racing 8 updates: some of each wording)."""
+    name = f"raced{len(finalizers)}"  # the two cases share a namespace (its name is cut short)
+    path = ns_path(chain, "configmaps", name)
+    created = call(chain, "POST", ns_path(chain, "configmaps"),
+                   {"metadata": {"name": name, "finalizers": finalizers}, "data": {"a": "1"}})[1]
+    rv = created["metadata"]["resourceVersion"]
+    get, reads = registry.get, []
+
+    def get_then_another_write(*args, **kwargs):
+        found = get(*args, **kwargs)
+        reads.append(found)
+        if len(reads) == 2:  # the handler's read for admission, then Store.Delete's
+            registry.get = get
+            assert call(chain, "PATCH", path, {"data": {"a": "2"}}, content_type=MERGE_PATCH)[0] == 200
+        return found
+
+    registry.get = get_then_another_write
+    code, status = call(chain, "DELETE", path, {"preconditions": {"resourceVersion": rv}})
+    current = call(chain, "GET", path)[1]["metadata"]["resourceVersion"]
+    key = f"/registry/configmaps/{chain.namespace}/{name}"
+    assert (code, status["reason"]) == (409, "Conflict"), status
+    assert status["message"] == (f'Operation cannot be fulfilled on configmaps "{name}": StorageError: invalid object, '
+                                 f"Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: "
+                                 f"ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {current}")
+    call(chain, "PATCH", path, {"metadata": {"finalizers": None}}, content_type=MERGE_PATCH)
