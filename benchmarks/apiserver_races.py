@@ -1,20 +1,36 @@
 """Concurrent requests against the reference kube-apiserver and the real 1.24 one: the same racing
-workloads sent to both, and the outcomes compared.
+workloads sent to both, and the outcomes compared; then the same for the etcds under them.
 
 Each workload runs in a namespace of its own on each server (real first, then ours), from 8-32
 threads, each with its own HTTPS connection, released together by a barrier. What is compared:
 
   outcomes   the multiset of (status code, reason, message) of the racing requests, messages
-             normalised (differential's normalise, then the numbers in names: `cm-7` is `cm-N`);
-             for workloads whose interleaving decides the counts, the set only (marked `set`)
-  checks     the invariants of the final state, computed from each server's own answers: every
+             normalised (differential's normalise, then the numbers in names: `cm-7` is `cm-N`,
+             the node a binding lost to, a precondition's resourceVersion); for workloads whose
+             interleaving decides the counts, the set only (marked `set`), where ours may lack
+             an outcome real's timing gave but may not give one real never does
+  final      what a workload leaves that does not depend on who won (the finalizers left, the
+             CRDs whose names were accepted, the event types each watch saw)
+  checks     invariants of the final state, computed from each server's own answers: every
              201 listed and nothing else, no lost patch, the quota's hard limit held, watch events
-             neither missed nor doubled with strictly increasing resourceVersions; a check lists
-             its violations, and any 5xx or missing answer is one
+             neither missed nor doubled with strictly increasing resourceVersions, no node port
+             given twice; a check lists its violations, and any 5xx or missing answer of ours is one
+
+The workloads (WORKLOADS): creates of one name, PUTs with one resourceVersion and without,
+merge/strategic/JSON patches and applies of one object (disjoint, conflicting, forced, shared),
+updates racing deletes, deletes with preconditions, finalizers during Foreground/Background
+deletes and removed by racing patches, a namespace deleted during creates, generateName bursts,
+deletecollection during creates, watches and paging during writes, two schedulers binding, status
+against spec (built-in and custom), quotas of configmaps and of pod cpu, leases created by PUTs and
+taken by candidates, services asking for one IP and node port, evictions under a budget, CRDs
+deleted, changed and named alike during writes, CSR approvals, 32 busy clients. The etcd ones:
+compare-and-swap creates, updates and deletes of one key, puts under a watch, lease grants, reads
+racing a compaction.
 
 Prints one block per workload and writes benchmarks/results/apiserver_races.json.
 
-    python3 benchmarks/apiserver_races.py /work/k8s-bin/kube-apiserver [--workload NAME ...]
+    python3 benchmarks/apiserver_races.py /work/k8s-bin/kube-apiserver [--workload NAME ...] [--rounds N]
+        [--etcd-only | --no-etcd]
 """
 from __future__ import annotations
 
