@@ -566,6 +566,20 @@ def patch_type_of(request: Request) -> str:
 
 
 # How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
+# How often a PUT or an apply that found no object, and then lost its create to another
+# client's, goes back to updating the object that client made. GuaranteedUpdate retries without
+# a bound; a few rounds are plenty when every round sees the object exist.
+CREATE_RACE_RETRIES = 8
+
+
+@mirrors("(*k8s.io/apiserver/pkg/storage/etcd3.store).GuaranteedUpdate")
+def created_meanwhile(err: StatusError, name: str) -> bool:
+    """Whether a create on update failed because another client created the object since it was
+    found missing. GuaranteedUpdate's transaction then fails its ModRevision==0 comparison and the
+    loop runs again on the object it got back, as an update: never a 409 AlreadyExists."""
+    return err.reason == "AlreadyExists" and err.details.get("name") == name
+
+
 TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
 
 
@@ -1488,18 +1502,25 @@ class RESTHandlers:
         check_name(obj, info.name, namespace)
         ensure_namespace(obj, namespace)
         dedup_owner_references(obj, request.warnings, False)
-        try:
-            updated = self.registry.patch(resource, info.namespace, info.name,
-                                          self._updated_object(request, resource, info.subresource, obj),
-                                          subresource=info.subresource or None, dry_run=dry_run(request),
-                                          update_validation=self._validation(request, "UPDATE", resource),
-                                          preconditions=uid_precondition(obj), warnings=request.warnings)
-        except errors.StatusError as err:
-            if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
-                    and err.details.get("name") == info.name):
-                raise
-            return self._create_on_update(request, resource, obj)
-        return self._output(request, 200, updated, resource)
+        for attempt in range(CREATE_RACE_RETRIES + 1):
+            try:
+                updated = self.registry.patch(resource, info.namespace, info.name,
+                                              self._updated_object(request, resource, info.subresource, obj),
+                                              subresource=info.subresource or None, dry_run=dry_run(request),
+                                              update_validation=self._validation(request, "UPDATE", resource),
+                                              preconditions=uid_precondition(obj), warnings=request.warnings)
+            except errors.StatusError as err:
+                if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
+                        and err.details.get("name") == info.name):
+                    raise
+                try:
+                    return self._create_on_update(request, resource, deep_copy_json(obj))
+                except errors.StatusError as lost:
+                    if not (created_meanwhile(lost, info.name) and attempt < CREATE_RACE_RETRIES):
+                        raise
+                    continue
+            return self._output(request, 200, updated, resource)
+        raise AssertionError("unreachable")
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Update")
     def _create_on_update(self, request: Request, resource, obj: dict) -> Response:
@@ -1653,23 +1674,31 @@ class RESTHandlers:
             dedup_owner_references(admitted, request.warnings, True)
             return admitted
 
-        try:
-            patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
-                                          subresource=info.subresource or None, dry_run=dry_run(request),
-                                          update_validation=self._validation(request, "UPDATE", resource),
-                                          warnings=request.warnings)
-        except StatusError as err:
-            missing = err.reason == "NotFound" and err.details.get("name") == info.name
-            if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
-                raise
-            # applyPatcher.createNewObject: an apply creates the object it does not find, which
-            # the patch verb it was authorized for does not cover.
-            created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
-                                           user=request.user,
-                                           create_validation=self._authorized_create_validation(request, resource),
-                                           warnings=request.warnings)
-            return self._output(request, 201, created, resource)
-        return self._output(request, 200, patched, resource)
+        for attempt in range(CREATE_RACE_RETRIES + 1):
+            try:
+                patched = self.registry.patch(resource, info.namespace, info.name, patch_fn,
+                                              subresource=info.subresource or None, dry_run=dry_run(request),
+                                              update_validation=self._validation(request, "UPDATE", resource),
+                                              warnings=request.warnings)
+            except StatusError as err:
+                missing = err.reason == "NotFound" and err.details.get("name") == info.name
+                if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
+                    raise
+                # applyPatcher.createNewObject: an apply creates the object it does not find, which
+                # the patch verb it was authorized for does not cover.
+                try:
+                    created = self.registry.create(resource, namespace, patch_fn(None), dry_run=dry_run(request),
+                                                   user=request.user,
+                                                   create_validation=self._authorized_create_validation(request,
+                                                                                                        resource),
+                                                   warnings=request.warnings)
+                except StatusError as lost:
+                    if not (created_meanwhile(lost, info.name) and attempt < CREATE_RACE_RETRIES):
+                        raise
+                    continue
+                return self._output(request, 201, created, resource)
+            return self._output(request, 200, patched, resource)
+        raise AssertionError("unreachable")
 
     def _delete_options(self, request: Request, collection: Resource | None = None) -> dict:
         """DeleteOptions decoded from the body or, only when there is none, from the query

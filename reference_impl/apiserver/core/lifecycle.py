@@ -19,7 +19,7 @@ from reference_impl.apiserver.core.selectors import from_label_selector_dict, to
 from reference_impl.apiserver.fieldmanager import scalehandler
 from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
-from reference_impl.apiserver.storage.etcd3 import parse_uint_problem
+from reference_impl.apiserver.storage.etcd3 import Preconditions, parse_uint_problem
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -181,18 +181,24 @@ class LifecycleMixin:
 
         grace = self._grace_period(r, current, grace_period_seconds)
         if grace > 0 or finalizers(current):
-            return self._mark_deleting(r, key, current, grace, check, dry_run, finalizers), False
+            return self._mark_deleting(r, key, current, grace, check, dry_run, finalizers,
+                                       storage_preconditions(preconditions)), False
         if r.kind == "Pod" and not _deleting_now(current):
             # podStrategy is the one graceful strategy: a pod deleted at once is first written with
             # deletionTimestamp now and a grace period of 0 (its watchers see it so), then removed;
             # a resourceVersion precondition moves on to that write's, as Store.Delete's does.
-            current = self._mark_deleting(r, key, current, 0, check, dry_run, finalizers)
+            current = self._mark_deleting(r, key, current, 0, check, dry_run, finalizers,
+                                          storage_preconditions(preconditions))
             if (preconditions or {}).get("resourceVersion") is not None:
                 preconditions = {**preconditions, "resourceVersion": current["metadata"]["resourceVersion"]}
             check = self._preconditions(r, name, preconditions)
         if dry_run:
             return (current if r.return_deleted_object else success_status(r, current)), True
-        deleted = self._storage_call(r, name, self._store(r).delete, key, check)
+        # BeforeDelete checked `current`; the storage checks what it deletes, in its own words
+        # (a StorageError) when the object changed since.
+        stored = storage_preconditions(preconditions)
+        deleted = self._storage_call(r, name, self._store(r).delete, key,
+                                     (lambda obj: stored.check(key, obj)) if stored else None)
         self._after_delete(r, deleted)
         return (deleted if r.return_deleted_object else success_status(r, deleted)), True
 
@@ -216,7 +222,7 @@ class LifecycleMixin:
                       f"failed: {error}", file=sys.stderr, flush=True)
 
     def _mark_deleting(self, r: Resource, key: str, current: dict, grace: int, check, dry_run: bool,
-                       finalizers: Callable[[dict], list[str]]) -> dict:
+                       finalizers: Callable[[dict], list[str]], stored: Preconditions | None = None) -> dict:
         """Set deletionTimestamp (now + grace), deletionGracePeriodSeconds and the `finalizers`
         the garbage collector needs, the first time with a new generation (where there is one); a
         later delete may shorten the grace period but never lengthen it."""
@@ -239,7 +245,8 @@ class LifecycleMixin:
         if dry_run:
             return mark(deep_copy_json(current))
         name = current["metadata"]["name"]
-        return self._storage_call(r, name, self._store(r).guaranteed_update, key, mark)
+        # GuaranteedUpdate checks the `stored` preconditions before BeforeDelete's `check` runs again.
+        return self._storage_call(r, name, self._store(r).guaranteed_update, key, mark, 0, stored)
 
     def _timestamp(self, after: float = 0) -> str:
         return rfc3339(self.clock.now() + after)
@@ -507,6 +514,15 @@ def scale_problems(scale: dict) -> list[str]:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
+@mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete")
+def storage_preconditions(preconditions: dict | None) -> Preconditions | None:
+    """The storage.Preconditions Store.Delete hands the storage, from the DeleteOptions' ones."""
+    wanted = {k: v for k, v in (preconditions or {}).items() if v is not None}
+    if not wanted:
+        return None
+    return Preconditions(wanted.get("uid"), wanted.get("resourceVersion"))
+
+
 def _check_namespace_preconditions(namespace: dict, preconditions: dict) -> None:
     """The namespace storage checks a delete's uid and resourceVersion preconditions itself, before
     the generic store does, and words the 409 its own way (naming the resource, namespaces)."""

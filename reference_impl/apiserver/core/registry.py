@@ -11,6 +11,7 @@ seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import uuid
@@ -103,6 +104,31 @@ def go_type_name(r: Resource) -> str:
     return f"{INTERNAL_PACKAGES.get(r.group, r.group.split('.')[0])}.{r.kind}"
 
 
+# The resources whose writes decide something from the other objects of their kind, read from
+# storage before the write: a Service's cluster IP and node ports (upstream's allocators claim
+# them in etcd with a compare-and-swap) and a CRD's accepted names (upstream's naming controller
+# is one worker, deciding one CRD at a time). Their writes go one at a time, from that read to
+# their storage write, so two at once never both get one port, one IP or one kind.
+SERIALISED_WRITES = (("services", ""), ("customresourcedefinitions", "apiextensions.k8s.io"))
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/portallocator.PortAllocator).Allocate",
+         "(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate",
+         "(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).sync")
+def _one_write_at_a_time(method: Callable) -> Callable:
+    """A write of a resource of SERIALISED_WRITES, from what it reads of its kind to its storage
+    write, while no other write of that resource runs."""
+    @functools.wraps(method)
+    def one_at_a_time(self: "Registry", resource: Resource | str, *args, **kwargs):
+        r = self.resource(resource)
+        lock = self._serialised_writes.get((r.plural, r.group))
+        if lock is None:
+            return method(self, resource, *args, **kwargs)
+        with lock:
+            return method(self, resource, *args, **kwargs)
+    return one_at_a_time
+
+
 class Registry(LifecycleMixin, CRDTerminationMixin):
     """Create/get/list/update/patch/delete/watch for every served resource."""
 
@@ -116,6 +142,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         self.random = rng or random.Random()
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
+        self._serialised_writes = {resource: threading.RLock() for resource in SERIALISED_WRITES}
         self._cachers: dict[str, Cacher] = {}  # by resource prefix
         self._cachers_lock = threading.Lock()
         self._closed = False
@@ -356,6 +383,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
+    @_one_write_at_a_time
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
                create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None,
@@ -694,6 +722,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
         return self.patch(resource, namespace, name, lambda current: deep_copy_json(obj), subresource, dry_run)
 
+    @_one_write_at_a_time
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None,

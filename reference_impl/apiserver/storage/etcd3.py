@@ -55,15 +55,22 @@ class InvalidObj(Exception):
 
 @dataclass(frozen=True)
 class Preconditions:
-    """storage.Preconditions of an update: the uid the object must have."""
+    """storage.Preconditions: the uid (an update's, a delete's) and the resourceVersion (a
+    delete's) the object must have; None checks nothing."""
 
-    uid: str
+    uid: str | None = None
+    resource_version: str | None = None
 
     @mirrors("(*k8s.io/apiserver/pkg/storage.Preconditions).Check")
     def check(self, key: str, obj: dict) -> None:
-        found = obj["metadata"].get("uid", "")
-        if self.uid != found:
+        meta = obj["metadata"]
+        found = meta.get("uid", "")
+        if self.uid is not None and self.uid != found:
             raise InvalidObj(key, f"Precondition failed: UID in precondition: {self.uid}, UID in object meta: {found}")
+        found = meta.get("resourceVersion", "")
+        if self.resource_version is not None and self.resource_version != found:
+            raise InvalidObj(key, f"Precondition failed: ResourceVersion in precondition: {self.resource_version}, "
+                                  f"ResourceVersion in object meta: {found}")
 
 
 @dataclass(frozen=True)

@@ -1337,3 +1337,38 @@ def test_zero_values_on_the_root_metadata_schema_say_nothing(chain):
         "type": "object", "properties": {"metadata": metadata}}}))
     call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
     assert code == 201, crd
+
+
+def test_of_two_crds_created_at_once_with_one_kind_only_one_is_accepted(chain):
+    """Upstream's naming controller is one worker deciding one CRD at a time: of two CRDs of the
+    group created at once with kind Gizmo, one has its names accepted and the other is told its
+    list kind is in use (real 1.24: 4 at once, one accepted). Here the rival's create starts while
+    the first is between reading its group's CRDs and writing itself."""
+    def gizmos(plural: str) -> dict:
+        return crd_with(spec__names={"plural": plural, "singular": plural[:-1], "kind": "Gizmo"},
+                        metadata__name=f"{plural}.example.com")
+
+    storage, rival = chain.registry.storage, {}
+    write = storage.create
+
+    def create_with_a_rival_starting(key, obj, *args):
+        if "gizmo" in key and not rival:
+            rival["thread"] = threading.Thread(target=lambda: call(chain, "POST", CRDS, gizmos("gizmobs")))
+            rival["thread"].start()
+            rival["thread"].join(0.5)  # long enough for the rival to write itself, unless it must wait
+        return write(key, obj, *args)
+
+    storage.create = create_with_a_rival_starting
+    try:
+        assert call(chain, "POST", CRDS, gizmos("gizmoas"))[0] == 201
+        rival["thread"].join(10)
+    finally:
+        storage.create = write
+    try:
+        accepted = sorted(conditions(call(chain, "GET", f"{CRDS}/{plural}.example.com")[1])[0]
+                          for plural in ("gizmoas", "gizmobs"))
+    finally:
+        for plural in ("gizmoas", "gizmobs"):
+            call(chain, "DELETE", f"{CRDS}/{plural}.example.com")
+    assert accepted == [("NamesAccepted", "False", "ListKindConflict", '"GizmoList" is already in use'),
+                        ("NamesAccepted", "True", "NoConflicts", "no conflicts found")]

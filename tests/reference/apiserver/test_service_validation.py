@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -263,3 +264,33 @@ def test_an_update_that_leaves_out_the_health_check_port_keeps_it(chain, ns):
         service["spec"]["healthCheckNodePort"] = left_out
         code, updated = dry_run(chain, "PUT", f"/api/v1/namespaces/{ns}/services/hck", service)
         assert (code, updated["spec"]["healthCheckNodePort"]) == (200, allocated)
+
+
+def test_two_services_asking_at_once_for_one_node_port_do_not_both_get_it(chain, ns):
+    """Upstream's port allocator claims a node port in etcd with a compare-and-swap: of two
+    Services created at once with nodePort 30555, one is 201 and the other 422 "provided port is
+    already allocated" (real 1.24: 16 at once, one 201). Here the rival's create starts while the
+    first is between choosing its port and writing itself."""
+    storage, rival = chain.registry.storage, {}
+    write = storage.create
+
+    def create_with_a_rival_starting(key, obj, *args):
+        if "/services/" in key and not rival:
+            rival["thread"] = threading.Thread(target=lambda: rival.setdefault(
+                "answer", create(chain, ns, "second", dry=False, type="NodePort",
+                                 ports=[{**PORT, "nodePort": 30555}])))
+            rival["thread"].start()
+            rival["thread"].join(0.5)  # long enough for the rival to write itself, unless it must wait
+        return write(key, obj, *args)
+
+    storage.create = create_with_a_rival_starting
+    try:
+        first = create(chain, ns, "first", dry=False, type="NodePort", ports=[{**PORT, "nodePort": 30555}])
+        rival["thread"].join(10)
+    finally:
+        storage.create = write
+    assert first[0] == 201, first
+    code, status = rival["answer"]
+    assert code == 422, status
+    assert status["message"] == ('Service "second" is invalid: spec.ports[0].nodePort: Invalid value: 30555: '
+                                 'provided port is already allocated')

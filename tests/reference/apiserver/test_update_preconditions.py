@@ -147,3 +147,60 @@ def test_a_dry_run_update_without_resource_version_answers_the_stored_one(chain)
     assert list(dry["metadata"]) == ["name", "namespace", "uid", "resourceVersion", "creationTimestamp"]
     code, written = call(chain, "PUT", ns_path(chain, "configmaps", "unconditional"), body)
     assert code == 200 and int(written["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
+
+
+def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of_that_object(registry, chain):
+    """A PUT of a missing object of a kind that creates on update (a Lease), whose create loses to
+    another client's, is retried by GuaranteedUpdate as an update of the object now there: without
+    a resourceVersion that is the update's 422 for a kind that needs one, never a 409
+    AlreadyExists (real 1.24: 16 PUTs of one new lease at once, one 201 and fifteen of these)."""
+    path = ns_path(chain, "leases", "l", "coordination.k8s.io/v1")
+    create = registry.create
+    rival = {"metadata": {"name": "l", "namespace": chain.namespace}, "spec": {"holderIdentity": "rival"}}
+
+    def create_after_a_rival(resource, namespace, obj, **kwargs):
+        registry.create = create
+        create(resource, namespace, rival)
+        return create(resource, namespace, obj, **kwargs)
+
+    registry.create = create_after_a_rival
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+             "spec": {"holderIdentity": "mine"}}
+    code, body = call(chain, "PUT", path, lease)
+    assert (code, body["reason"]) == (422, "Invalid"), body
+    assert body["message"] == ('leases.coordination.k8s.io "l" is invalid: metadata.resourceVersion: '
+                               'Invalid value: 0x0: must be specified for an update')
+    assert call(chain, "GET", path)[1]["spec"]["holderIdentity"] == "rival"
+
+
+@pytest.mark.parametrize("finalizers", [[], ["example.com/hold"]])
+def test_a_delete_whose_object_changes_after_its_precondition_passed_is_409_with_the_storage_error(
+        registry, chain, finalizers):
+    """BeforeDelete checks a delete's resourceVersion precondition on the object Store.Delete read;
+    when a write lands before the storage deletes (or marks) it, the storage's own check fails: a
+    409 carrying the StorageError, as the real 1.24 kube-apiserver answers such a race (8 deletes
+    with preconditions racing 8 updates: some of each wording)."""
+    name = f"raced{len(finalizers)}"  # the two cases share a namespace (its name is cut short)
+    path = ns_path(chain, "configmaps", name)
+    created = call(chain, "POST", ns_path(chain, "configmaps"),
+                   {"metadata": {"name": name, "finalizers": finalizers}, "data": {"a": "1"}})[1]
+    rv = created["metadata"]["resourceVersion"]
+    get, reads = registry.get, []
+
+    def get_then_another_write(*args, **kwargs):
+        found = get(*args, **kwargs)
+        reads.append(found)
+        if len(reads) == 2:  # the handler's read for admission, then Store.Delete's
+            registry.get = get
+            assert call(chain, "PATCH", path, {"data": {"a": "2"}}, content_type=MERGE_PATCH)[0] == 200
+        return found
+
+    registry.get = get_then_another_write
+    code, status = call(chain, "DELETE", path, {"preconditions": {"resourceVersion": rv}})
+    current = call(chain, "GET", path)[1]["metadata"]["resourceVersion"]
+    key = f"/registry/configmaps/{chain.namespace}/{name}"
+    assert (code, status["reason"]) == (409, "Conflict"), status
+    assert status["message"] == (f'Operation cannot be fulfilled on configmaps "{name}": StorageError: invalid object, '
+                                 f"Code: 4, Key: {key}, ResourceVersion: 0, AdditionalErrorMsg: Precondition failed: "
+                                 f"ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {current}")
+    call(chain, "PATCH", path, {"metadata": {"finalizers": None}}, content_type=MERGE_PATCH)
