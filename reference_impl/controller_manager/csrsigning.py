@@ -128,6 +128,30 @@ def signer_problem(signer_name: str, request: x509.CertificateSigningRequest, us
 Files = tuple  # (cert file, key file), each a path or "" when its flag is not given
 
 
+# The name CSRSigningControllerOptions.Validate quotes for each signer's pair of flags (the kubelet
+# client's and the apiserver client's as upstream words them, not as the flags are named).
+_VALIDATION_NAMES = {KUBELET_SERVING: "cluster-signing-kubelet-serving",
+                     KUBE_APISERVER_CLIENT_KUBELET: "cluster-signing-kube-apiserver-client",
+                     KUBE_APISERVER_CLIENT: "cluster-signing-kube-apiserver",
+                     LEGACY_UNKNOWN: "cluster-signing-legacy-unknown"}
+
+
+@mirrors("(*k8s.io/kubernetes/cmd/kube-controller-manager/app/options.CSRSigningControllerOptions).Validate",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app/options.csrSigningFilesValid")
+def flag_problems(cluster: Files, specific: dict[str, Files]) -> list[str]:
+    """What the controller-manager's flag validation refuses of the signing files: a signer's
+    certificate without its key or the other way round, and any cluster CA file beside any
+    signer's own."""
+    problems = []
+    for signer in SIGNERS:
+        cert_file, key_file = specific.get(signer, ("", ""))
+        if bool(cert_file) != bool(key_file):
+            problems.append(f'"{_VALIDATION_NAMES[signer]}": cannot specify {"cert without key" if cert_file else "key without cert"}')
+    if any(cluster) and any(any(specific.get(signer, ("", ""))) for signer in SIGNERS):
+        problems.append("cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time")
+    return problems
+
+
 @mirrors("k8s.io/kubernetes/cmd/kube-controller-manager/app.startCSRSigningController",
          "k8s.io/kubernetes/cmd/kube-controller-manager/app.anySpecificFilesSet",
          "k8s.io/kubernetes/cmd/kube-controller-manager/app.getKubeletServingSignerFiles",

@@ -70,6 +70,7 @@ from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.apiserver.core.auth import AuthConfigError
+from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.controller_manager import serving
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import ServingError
@@ -829,9 +830,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_version_flag()
     parser.add_upstream_flags(upstreamflags.KUBE_CONTROLLER_MANAGER)
     args = parser.parse_args(argv)
-    problem = componentserver.secure_serving_problem(args)
-    if problem:
-        parser.error(problem)
+    # KubeControllerManagerOptions.Validate: the signing controller's options, then secure serving's.
+    problems = csrsigning.flag_problems(*_signing_files(args)) + [componentserver.secure_serving_problem(args) or ""]
+    if any(problems):
+        parser.error(aggregate([problem for problem in problems if problem]))
     return args
 
 
@@ -841,13 +843,17 @@ def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
     return rootcacertpublisher.read_ca(root_ca_file) if root_ca_file else client.ca_data
 
 
-def signing_cas(args: argparse.Namespace) -> dict[str, SigningCA]:
-    """The CA of each CSR signer the --cluster-signing-*-file flags start."""
+def _signing_files(args: argparse.Namespace) -> tuple[tuple[str, str], dict[str, tuple[str, str]]]:
+    """The cluster CA's files and each signer's own, "" where a flag is not given."""
     specific = {signer: (getattr(args, f"cluster_signing_{name.replace('-', '_')}_cert_file"),
                          getattr(args, f"cluster_signing_{name.replace('-', '_')}_key_file"))
                 for signer, name in csrsigning.SIGNER_FLAG_NAMES.items()}
-    cluster = (str(args.cluster_signing_cert_file or ""), str(args.cluster_signing_key_file or ""))
-    return csrsigning.load_signers(csrsigning.signer_files(cluster, specific))
+    return (str(args.cluster_signing_cert_file or ""), str(args.cluster_signing_key_file or "")), specific
+
+
+def signing_cas(args: argparse.Namespace) -> dict[str, SigningCA]:
+    """The CA of each CSR signer the --cluster-signing-*-file flags start."""
+    return csrsigning.load_signers(csrsigning.signer_files(*_signing_files(args)))
 
 
 def run(args: argparse.Namespace, process: Process) -> None:

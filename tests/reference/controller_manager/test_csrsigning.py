@@ -290,3 +290,18 @@ def test_each_signer_signs_with_the_ca_its_flags_name(tmp_path):
     issued = x509.load_pem_x509_certificate(base64.b64decode(update.obj["status"]["certificate"]))
     assert issued.issuer == x509.load_pem_x509_certificate(pair.cert_pem).subject
     assert manager._sync_csr("other") == []
+
+
+def test_the_signing_flags_are_validated_as_the_real_controller_manager_validates_them(capsys):
+    """A signer's cert without its key, and the cluster CA beside a signer's files, end the real
+    kube-controller-manager 1.24 at start with these words (its stderr, exit status 1)."""
+    from reference_impl.controller_manager.run import COMMAND
+    from reference_impl.machinery.process import main as process_main
+    argv = ["--kubeconfig", "k", "--cluster-signing-cert-file=/ca.crt", "--cluster-signing-key-file=/ca.key",
+            "--cluster-signing-kubelet-serving-cert-file=/ca.crt"]
+    assert process_main(COMMAND, argv, {}) == 1
+    assert capsys.readouterr().err.endswith(
+        '["cluster-signing-kubelet-serving": cannot specify cert without key, cannot specify '
+        '--cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time]\n')
+    assert process_main(COMMAND, ["--kubeconfig", "k", "--cluster-signing-kubelet-client-key-file=/x"], {}) == 1
+    assert capsys.readouterr().err.endswith('"cluster-signing-kube-apiserver-client": cannot specify key without cert\n')
