@@ -166,6 +166,7 @@ class ControllerManager:
         self.cronjob = CronJobController(self.clock)
         self.ttl = TTLController()
         self.disruption = DisruptionController(self.clock)
+        self.endpoints_trigger_times = endpoints.TriggerTimeTracker()
         pods = self.informers["pods"].store
         for controller in (self.replicaset, self.replication, self.daemonset, self.job):
             pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
@@ -502,8 +503,13 @@ class ControllerManager:
 
     def _sync_endpoints(self, key: str) -> list:
         ns, name = key.split("/", 1)
-        return endpoints.sync_service(ns, name, self.cache("services").get(key), self.cache("pods").by_namespace(ns),
-                                      self.cache("endpoints").get(key))
+        service, pods = self.cache("services").get(key), self.cache("pods").by_namespace(ns)
+        trigger_time = None
+        if service is None:
+            self.endpoints_trigger_times.delete(ns, name)
+        elif service["spec"].get("selector") is not None:
+            trigger_time = self.endpoints_trigger_times.compute(ns, service, endpoints.selected_pods(service, pods))
+        return endpoints.sync_service(ns, name, service, pods, self.cache("endpoints").get(key), trigger_time)
 
     def _sync_endpoint_slices(self, key: str) -> list:
         """The reconciler's writes in order, up to the first refused: upstream's finalize returns
