@@ -410,7 +410,7 @@ def ensure_kubernetes_service(registry: object, secure_port: int) -> bool:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controlplane/reconcilers.leaseEndpointReconciler).ReconcileEndpoints",
-         "(k8s.io/kubernetes/pkg/controlplane/reconcilers.EndpointsAdapter).Create",
+         "(*k8s.io/kubernetes/pkg/controlplane/reconcilers.EndpointsAdapter).Create",
          "k8s.io/kubernetes/pkg/controlplane/reconcilers.endpointSliceFromEndpoints")
 def ensure_master_endpoints(registry: object, advertise_address: str, secure_port: int) -> str | None:
     """Publish this apiserver as the endpoints of default/kubernetes: the Endpoints (labelled
