@@ -839,7 +839,7 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     # KubeControllerManagerOptions.Validate: the signing controller's options, then secure serving's.
     problems = csrsigning.flag_problems(*_signing_files(args)) + [componentserver.secure_serving_problem(args) or ""]
     if any(problems):
-        parser.error(aggregate([problem for problem in problems if problem]))
+        raise pflag.OptionsError(aggregate([problem for problem in problems if problem]))
     return args
 
 

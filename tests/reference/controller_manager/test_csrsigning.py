@@ -300,8 +300,11 @@ def test_the_signing_flags_are_validated_as_the_real_controller_manager_validate
     argv = ["--kubeconfig", "k", "--cluster-signing-cert-file=/ca.crt", "--cluster-signing-key-file=/ca.key",
             "--cluster-signing-kubelet-serving-cert-file=/ca.crt"]
     assert process_main(COMMAND, argv, {}) == 1
-    assert capsys.readouterr().err.endswith(
+    assert capsys.readouterr().err == (
         '["cluster-signing-kubelet-serving": cannot specify cert without key, cannot specify '
         '--cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time]\n')
     assert process_main(COMMAND, ["--kubeconfig", "k", "--cluster-signing-kubelet-client-key-file=/x"], {}) == 1
-    assert capsys.readouterr().err.endswith('"cluster-signing-kube-apiserver-client": cannot specify key without cert\n')
+    assert capsys.readouterr().err == '"cluster-signing-kube-apiserver-client": cannot specify key without cert\n'
+    assert process_main(COMMAND, ["--kubeconfig", "k", "--secure-port=-1"], {}) == 1
+    assert capsys.readouterr().err == ("--secure-port -1 must be between 0 and 65535, inclusive. "
+                                       "0 for turning off secure port\n")
