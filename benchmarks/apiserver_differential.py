@@ -166,6 +166,9 @@ as an unprivileged user, as a kubelet (system:node:diff-node) or without credent
                DeleteOptions, Scale, status, TokenRequest and review bodies; Content-Type parameters;
                Accept protobuf on lists, watches, tables, errors and a CRD (a success's media type or
                chosen fields compared, a protobuf Status decoded)
+  gaps22       quantities past 10**400 that share their first digits (a request above its limit, a
+               LimitRange min above its max, negatives), and ControllerRevision data updated with the
+               same JSON written otherwise (whitespace, 1e3 for 1000): upstream compares the raw bytes
   crdterm20    the gadgets CRD deleted while an object of it holds a finalizer (run last): creates
                refused while it terminates, reads, patches and deletes still served, JSON patches
                removing kind or apiVersion
@@ -5859,7 +5862,30 @@ def corpus(seed: int, fuzz_per_kind: int, values_per_kind: int) -> list[Probe]:
     probes += proto22_probes()
     for kind in KINDS + MORE_KINDS + [HPA_V1]:
         probes += value_probes(rng, kind, values_per_kind)
-    return probes + value_status_probes() + crd_probes() + gaps21_probes() + crdterm20_probes()
+    return probes + value_status_probes() + crd_probes() + gaps21_probes() + gaps22_probes() + crdterm20_probes()
+
+
+def gaps22_probes() -> list[Probe]:
+    """Far quantities compared on all their digits, and ControllerRevision data compared as bytes."""
+    low, high = "1" * 25 + "e500", "1" * 24 + "2e500"
+    pods = kind_named("pods")
+    probes = []
+    for request, limit in ((high, low), (low, high), (f"-{low}", f"-{high}"), (high, high)):
+        pod = pods.object("gaps22")
+        pod["spec"]["containers"][0]["resources"] = {"requests": {"cpu": request}, "limits": {"cpu": limit}}
+        probes.append(Probe("gaps22", "POST", pods.collection(), "dryRun=All", JSON, encode(pod)))
+    limit_ranges = kind_named("limitranges").collection()
+    for low_bound, high_bound in ((high, low), (low, high)):
+        body = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "g22"},
+                "spec": {"limits": [{"type": "Container", "min": {"cpu": low_bound}, "max": {"cpu": high_bound}}]}}
+        probes.append(Probe("gaps22", "POST", limit_ranges, "dryRun=All", JSON, encode(body)))
+    revisions = f"/apis/apps/v1/namespaces/{NAMESPACE}/controllerrevisions"
+    head = b'{"apiVersion":"apps/v1","kind":"ControllerRevision","metadata":{"name":"g22"},"revision":1,"data":'
+    probes.append(Probe("gaps22", "POST", revisions, "", JSON, head + b'{ "x" : 1e3 , "y": [1, 2.50] }}'))
+    for data in (b'{"x":1e3,"y":[1,2.50]}', b'{ "x" : 1e3 , "y": [1, 2.50] }', b'{"x":1000,"y":[1,2.5]}'):
+        probes.append(Probe("gaps22", "PUT", f"{revisions}/g22", "dryRun=All", JSON, head + data + b"}"))
+    probes.append(Probe("gaps22", "PATCH", f"{revisions}/g22", "dryRun=All", MERGE, b'{"metadata":{"labels":{"a":"b"}}}'))
+    return probes
 
 
 def gaps21_probes() -> list[Probe]:

@@ -90,8 +90,14 @@ def component_of(process: str) -> str:
     return re.sub(r"-\d+$", "", process)
 
 
+# The user agents' commands (the upstream binaries the reference components stand in for) by the
+# lifeline each is drawn on.
+_LIFELINES_OF_AGENTS = {"kube-controller-manager": "controller-manager", "kube-scheduler": "scheduler",
+                        "kube-proxy": "proxy", "controller_manager": "controller-manager"}
+
+
 def _agent(user_agent: str) -> str:
-    return {"controller_manager": "controller-manager"}.get(user_agent, user_agent or "unknown")
+    return _LIFELINES_OF_AGENTS.get(user_agent, user_agent or "unknown")
 
 
 def _object_of_key(key: str) -> tuple[str, str]:

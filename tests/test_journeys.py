@@ -104,6 +104,17 @@ def test_reads_are_left_out_and_each_write_keeps_its_own_threads_checks():
     assert steps[0]["functions"] == [HANDLE, CREATE, AUTHN]
 
 
+def test_a_request_is_drawn_from_the_lifeline_of_the_component_its_user_agent_names():
+    """The reference components send the upstream binaries' user agents (kube-controller-manager,
+    kube-scheduler, kube-proxy); each request step comes from that component's lifeline."""
+    for agent, lifeline in (("kube-controller-manager", "controller-manager"), ("kube-scheduler", "scheduler"),
+                            ("kube-proxy", "proxy"), ("kubelet", "kubelet"), ("kubectl", "kubectl")):
+        line = {**_request(1.0, 1, "create", "web"), "agent": agent}
+        (request,) = normalise([line, _line(1.1, "etcd txn", CREATE, op="create", key="/registry/pods/journeys/web")],
+                               {1: "apiserver"}, Scope("journeys"))
+        assert request["from"] == lifeline, agent
+
+
 def test_a_write_lists_its_mutating_and_its_validating_admission_plugins():
     """The two admission phases are two records and two lines of the step: mutating before the
     handler hands the object to the registry, validating once the registry has prepared it."""

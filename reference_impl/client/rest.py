@@ -49,14 +49,21 @@ def _load_client_pair(tls: ssl.SSLContext, cert_pem: bytes, key_pem: bytes) -> N
         tls.load_cert_chain(cert, key)
 
 
+# The reference component packages by the upstream binary each stands in for.
+UPSTREAM_COMMANDS = {"controller_manager": "kube-controller-manager", "scheduler": "kube-scheduler",
+                     "proxy": "kube-proxy", "kubelet": "kubelet"}
+
+
 @mirrors("k8s.io/client-go/rest.DefaultKubernetesUserAgent", "k8s.io/client-go/rest.adjustCommand")
 def default_user_agent() -> str:
     """`COMMAND/VERSION (OS/ARCH) kubernetes/COMMIT` as client-go sends it; the command is the
-    component the process runs (`python -m reference_impl.scheduler.run` is "scheduler"), so the
-    apiserver can tell its clients apart as it tells kube-scheduler from kubectl."""
+    upstream binary of the component the process runs (`python -m reference_impl.scheduler.run`
+    is "kube-scheduler"), so the apiserver tells its clients apart as it tells kube-scheduler from
+    kubectl, and names their field managers as upstream's (the part before the first slash)."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     parts = spec.name.split(".") if spec is not None else []
     command = parts[1] if len(parts) == 3 and parts[0] == "reference_impl" else Path(sys.argv[0]).name
+    command = UPSTREAM_COMMANDS.get(command, command)
     return f"{command or 'unknown'}/v0.0.0 ({platform.system().lower()}/{platform.machine()}) kubernetes/reference"
 
 

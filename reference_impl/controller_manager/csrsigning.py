@@ -3,7 +3,9 @@ CertificateSigningRequest for one of the kubernetes.io signers gets a certificat
 cluster's CA (`--cluster-signing-cert-file`, `--cluster-signing-key-file`), written to its
 status, which `kubectl get csr` then shows as `Approved,Issued`.
 
-All four of upstream's signers are served with the one CA: `kube-apiserver-client`,
+Each of upstream's four signers signs with the CA of its own flags
+(`--cluster-signing-kubelet-serving-cert-file` and so on) when any signer's are given, and then
+only the signers given one run; else all four sign with the one cluster CA: `kube-apiserver-client`,
 `kube-apiserver-client-kubelet` (a node's client certificate: O=system:nodes,
 CN=system:node:NAME, no SANs, exactly the three client usages), `kubelet-serving` (the same
 subject, DNS or IP names, exactly the three server usages) and `legacy-unknown` (anything). A
@@ -36,6 +38,9 @@ KUBE_APISERVER_CLIENT_KUBELET = "kubernetes.io/kube-apiserver-client-kubelet"
 KUBELET_SERVING = "kubernetes.io/kubelet-serving"
 LEGACY_UNKNOWN = "kubernetes.io/legacy-unknown"
 SIGNERS = (KUBELET_SERVING, KUBE_APISERVER_CLIENT_KUBELET, KUBE_APISERVER_CLIENT, LEGACY_UNKNOWN)
+# Each signer's own --cluster-signing-<name>-{cert,key}-file flags.
+SIGNER_FLAG_NAMES = {KUBELET_SERVING: "kubelet-serving", KUBE_APISERVER_CLIENT_KUBELET: "kubelet-client",
+                     KUBE_APISERVER_CLIENT: "kube-apiserver-client", LEGACY_UNKNOWN: "legacy-unknown"}
 
 CLIENT_USAGES = frozenset({"digital signature", "key encipherment", "client auth"})
 DEFAULT_DURATION = datetime.timedelta(hours=8760)  # --cluster-signing-duration's default
@@ -68,6 +73,11 @@ class SigningCAError(Exception):
     def __init__(self, path: Path, problem: str) -> None:
         self.path, self.problem = path, problem
         super().__init__(f"error reading CA cert file {path}: {problem}")
+
+
+class SignerFilesError(Exception):
+    """The signing flags name no usable set of files: the cluster CA beside a signer's own, or a
+    signer's certificate without its key (or the other way round)."""
 
 
 @dataclass(frozen=True)
@@ -113,6 +123,68 @@ def signer_problem(signer_name: str, request: x509.CertificateSigningRequest, us
     if signer_name == KUBE_APISERVER_CLIENT:
         return client_usages_problem(usages)
     return None
+
+
+Files = tuple  # (cert file, key file), each a path or "" when its flag is not given
+
+
+# The name CSRSigningControllerOptions.Validate quotes for each signer's pair of flags (the kubelet
+# client's and the apiserver client's as upstream words them, not as the flags are named).
+_VALIDATION_NAMES = {KUBELET_SERVING: "cluster-signing-kubelet-serving",
+                     KUBE_APISERVER_CLIENT_KUBELET: "cluster-signing-kube-apiserver-client",
+                     KUBE_APISERVER_CLIENT: "cluster-signing-kube-apiserver",
+                     LEGACY_UNKNOWN: "cluster-signing-legacy-unknown"}
+
+
+@mirrors("(*k8s.io/kubernetes/cmd/kube-controller-manager/app/options.CSRSigningControllerOptions).Validate",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app/options.csrSigningFilesValid")
+def flag_problems(cluster: Files, specific: dict[str, Files]) -> list[str]:
+    """What the controller-manager's flag validation refuses of the signing files: a signer's
+    certificate without its key or the other way round, and any cluster CA file beside any
+    signer's own."""
+    problems = []
+    for signer in SIGNERS:
+        cert_file, key_file = specific.get(signer, ("", ""))
+        if bool(cert_file) != bool(key_file):
+            problems.append(f'"{_VALIDATION_NAMES[signer]}": cannot specify {"cert without key" if cert_file else "key without cert"}')
+    if any(cluster) and any(any(specific.get(signer, ("", ""))) for signer in SIGNERS):
+        problems.append("cannot specify --cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/cmd/kube-controller-manager/app.startCSRSigningController",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app.anySpecificFilesSet",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app.getKubeletServingSignerFiles",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app.getKubeletClientSignerFiles",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app.getKubeAPIServerClientSignerFiles",
+         "k8s.io/kubernetes/cmd/kube-controller-manager/app.getLegacyUnknownSignerFiles")
+def signer_files(cluster: Files, specific: dict[str, Files]) -> dict[str, Files]:
+    """The files each signer that runs signs with: `cluster` (both of --cluster-signing-cert-file
+    and -key-file) for all four when no signer has a file of its own, else each signer naming one
+    its own (the cluster CA given as well is an error); none when neither is given. A signer
+    whose key or certificate is missing fails when its files are loaded."""
+    any_specific = any(any(specific.get(signer, ("", ""))) for signer in SIGNERS)
+    missing_cluster = not (cluster[0] and cluster[1])
+    if missing_cluster and not any_specific:
+        return {}
+    if not missing_cluster and any_specific:
+        raise SignerFilesError("cannot specify default and per controller certs at the same time")
+    if not any_specific:
+        return {signer: tuple(cluster) for signer in SIGNERS}
+    return {signer: tuple(specific[signer]) for signer in SIGNERS if any(specific.get(signer, ("", "")))}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/certificates/signer.newSigner",
+         "k8s.io/apiserver/pkg/server/dynamiccertificates.NewDynamicServingContentFromFiles")
+def load_signers(files: dict[str, Files]) -> dict[str, SigningCA]:
+    """Each signer's CA read from its files (a pair two signers share is read once)."""
+    loaded: dict[Files, SigningCA] = {}
+    for signer, (cert_file, key_file) in files.items():
+        if not cert_file or not key_file:
+            raise SignerFilesError(f"failed to start {signer} certificate controller: missing filename for serving cert")
+        if (cert_file, key_file) not in loaded:
+            loaded[(cert_file, key_file)] = SigningCA.load(Path(cert_file), Path(key_file))
+    return {signer: loaded[tuple(pair)] for signer, pair in files.items()}
 
 
 def _condition(csr: dict, condition_type: str) -> bool:

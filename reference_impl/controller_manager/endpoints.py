@@ -8,11 +8,49 @@ import copy
 
 from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
 from reference_impl.machinery.labels import map_selector_matches
-from reference_impl.machinery.objects import object_reference, pod_ready
+from reference_impl.machinery.objects import condition, object_reference, pod_ready
 from reference_impl.machinery import trace
+from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
 from reference_impl.mirrors import mirrors
 
 EVENT_SOURCE = "endpoint-controller"
+LAST_CHANGE_TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
+
+
+class TriggerTimeTracker:
+    """When the change an Endpoints write follows was made: per Service, the creation time it
+    had and each pod's Ready transition time at the last sync, so that a sync can say the
+    earliest of those that changed since (the Service's creation time at its first sync)."""
+
+    def __init__(self) -> None:
+        self._states: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/util/endpoint.TriggerTimeTracker).ComputeEndpointLastChangeTriggerTime")
+    def compute(self, namespace: str, service: dict, pods: list[dict]) -> str | None:
+        """The trigger time of this sync as RFC 3339 text, None when nothing changed."""
+        key = (namespace, service["metadata"]["name"])
+        known = key in self._states
+        last_service, last_pods = self._states.get(key, (0.0, {}))
+        changed, pod_times = [], {}
+        for pod in pods:
+            ready = condition(pod, "Ready") or {}
+            if ready.get("lastTransitionTime"):
+                when = parse_rfc3339(ready["lastTransitionTime"])
+                pod_times[pod["metadata"]["name"]] = when
+                if when > last_pods.get(pod["metadata"]["name"], 0.0):
+                    changed.append(when)
+        created = service["metadata"].get("creationTimestamp")
+        service_time = parse_rfc3339(created) if created else 0.0
+        if service_time > last_service:
+            changed.append(service_time)
+        self._states[key] = (service_time, pod_times)
+        if not known:
+            return rfc3339(service_time) if created else None
+        return rfc3339(min(changed)) if changed else None
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/util/endpoint.TriggerTimeTracker).DeleteService")
+    def delete(self, namespace: str, name: str) -> None:
+        self._states.pop((namespace, name), None)
 
 
 def _target_port(service_port: dict, pod: dict) -> int | None:
@@ -66,19 +104,28 @@ def desired_subsets(service: dict, pods: list[dict]) -> list[dict]:
     return subsets
 
 
+def selected_pods(service: dict, pods: list[dict]) -> list[dict]:
+    """The pods of `pods` the Service's selector matches, as syncService lists them."""
+    return [pod for pod in pods if map_selector_matches(service["spec"].get("selector"), pod["metadata"].get("labels"))]
+
+
 @trace.decision
 def sync_service(namespace: str, name: str, service: dict | None, pods: list[dict],
-                 endpoints: dict | None) -> list:
-    """Actions that make the Endpoints `namespace/name` match its Service (deleted with it)."""
+                 endpoints: dict | None, trigger_time: str | None = None) -> list:
+    """Actions that make the Endpoints `namespace/name` match its Service (deleted with it). A
+    write carries `trigger_time` (TriggerTimeTracker's) as its last-change-trigger-time
+    annotation, or drops the annotation when there is none."""
     if service is None:
         return [Delete("endpoints", namespace, name)] if endpoints is not None else []
     if service["spec"].get("selector") is None:
         return []  # endpoints of a selector-less service are managed by hand
     subsets = desired_subsets(service, pods)
     if endpoints is None:
+        metadata = {"name": name, "namespace": namespace}
+        if trigger_time:
+            metadata["annotations"] = {LAST_CHANGE_TRIGGER_TIME: trigger_time}
         created = {"apiVersion": "v1", "kind": "Endpoints",
-                   "metadata": {"name": name, "namespace": namespace,
-                                "labels": dict(service["metadata"].get("labels") or {})},
+                   "metadata": {**metadata, "labels": dict(service["metadata"].get("labels") or {})},
                    "subsets": subsets}
         return [Create("endpoints", namespace, created, outcome=_failed(
             created, "FailedToCreateEndpoint", f"Failed to create endpoint for service {namespace}/{name}",
@@ -87,6 +134,13 @@ def sync_service(namespace: str, name: str, service: dict | None, pods: list[dic
         return []
     updated = copy.deepcopy(endpoints)
     updated["subsets"] = subsets
+    annotations = {k: v for k, v in (updated["metadata"].get("annotations") or {}).items() if k != LAST_CHANGE_TRIGGER_TIME}
+    if trigger_time:
+        annotations[LAST_CHANGE_TRIGGER_TIME] = trigger_time
+    if annotations:
+        updated["metadata"]["annotations"] = annotations
+    else:
+        updated["metadata"].pop("annotations", None)
     return [Update("endpoints", namespace, updated,
                    outcome=_failed(updated, "FailedToUpdateEndpoint", f"Failed to update endpoint {namespace}/{name}"))]
 

@@ -196,9 +196,9 @@ def reconcile_by_port_mapping(service: dict, existing: list[dict], desired: dict
 
     pending = list(desired.values())
     # Slices already being written take new endpoints first, the emptiest first (endpointSliceEndpointLen).
-    for name in sorted(to_update, key=lambda n: len(by_name[n]["endpoints"])):
-        room = max_endpoints - len(by_name[name]["endpoints"])
-        by_name[name]["endpoints"] += pending[:max(room, 0)]
+    for name in sorted(to_update, key=lambda n: len(by_name[n].get("endpoints") or [])):
+        room = max_endpoints - len(by_name[name].get("endpoints") or [])
+        by_name[name]["endpoints"] = (by_name[name].get("endpoints") or []) + pending[:max(room, 0)]
         pending = pending[max(room, 0):]
 
     to_create = []
@@ -279,12 +279,12 @@ def reconcile(service: dict, pods: list[dict], existing: list[dict], nodes: dict
         taken = set(taken_names)
         for s in to_create:
             s["metadata"]["name"] = _free_name(service["metadata"]["name"], taken)
-            actions.append(Create("endpointslices", ns, s, outcome=_failed(
+            actions.append(Create("endpointslices", ns, _as_sent(s), outcome=_failed(
                 service, "failed to create EndpointSlice", quiet_for=("NamespaceTerminating",))))
     for s in to_update:
         if _normalized(before.get(s["metadata"]["name"])) != _normalized(s):
             what = f"failed to update {s['metadata']['name']} EndpointSlice"
-            actions.append(Update("endpointslices", ns, s, outcome=_failed(service, what)))
+            actions.append(Update("endpointslices", ns, _as_sent(s), outcome=_failed(service, what)))
     for s in to_delete:
         what = f"failed to delete {s['metadata']['name']} EndpointSlice"
         actions.append(Delete("endpointslices", ns, s["metadata"]["name"], outcome=_failed(service, what)))
@@ -301,6 +301,13 @@ def _failed(service: dict, what: str, quiet_for: tuple[str, ...] = ()) -> Outcom
         EVENT_SOURCE, object_reference(service, "Service", "v1"), "Warning", "FailedToUpdateEndpointSlices",
         f"Error updating Endpoint Slices for Service {key}: {what} for Service {key}: {{error}}"),
         quiet_for=quiet_for)
+
+
+def _as_sent(endpoint_slice: dict) -> dict:
+    """The slice as the Go controller's write reaches the apiserver: in protobuf, where an empty
+    list of endpoints or ports is not written at all, so it is stored as none (null), and the
+    field manager does not list it."""
+    return {key: value for key, value in endpoint_slice.items() if key not in ("endpoints", "ports") or value}
 
 
 def _normalized(endpoint_slice: dict | None) -> dict | None:

@@ -70,6 +70,7 @@ from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.machinery.volume import PV_PROTECTION_FINALIZER, PVC_PROTECTION_FINALIZER
 from reference_impl.controller_manager.ttl import TTLController
 from reference_impl.apiserver.core.auth import AuthConfigError
+from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.controller_manager import serving
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.goserver import ServingError
@@ -142,9 +143,10 @@ def _api_group(prefix: str) -> str:
 
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
-                 stop: threading.Event | None = None, root_ca: str = "", signing_ca: SigningCA | None = None,
+                 stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
                  registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION):
-        self.client, self.clock, self.root_ca, self.signing_ca = client, WallClock(), root_ca, signing_ca
+        # The CA of each signer that runs (csrsigning.signer_files): none, and csrsigning is off.
+        self.client, self.clock, self.root_ca, self.signing_cas = client, WallClock(), root_ca, signing_cas or {}
         self.cert_ttl = cert_ttl  # --cluster-signing-duration
         self.queue_metrics = QueueMetrics(registry or Registry())
         self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
@@ -164,6 +166,7 @@ class ControllerManager:
         self.cronjob = CronJobController(self.clock)
         self.ttl = TTLController()
         self.disruption = DisruptionController(self.clock)
+        self.endpoints_trigger_times = endpoints.TriggerTimeTracker()
         pods = self.informers["pods"].store
         for controller in (self.replicaset, self.replication, self.daemonset, self.job):
             pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
@@ -360,7 +363,7 @@ class ControllerManager:
                    self._keys_of("certificatesigningrequests"), ("certificatesigningrequests",)),
         ] + ([queued("csrsigning", self._sync_csr, [Trigger("certificatesigningrequests", _own_key)],
                      self._keys_of("certificatesigningrequests"), ("certificatesigningrequests",))]
-             if self.signing_ca is not None else [])
+             if self.signing_cas else [])
 
     def _watch_for(self, controllers: list[QueuedController]) -> None:
         """Register each controller's triggers on the informers; the queue lock guards the queues."""
@@ -500,8 +503,13 @@ class ControllerManager:
 
     def _sync_endpoints(self, key: str) -> list:
         ns, name = key.split("/", 1)
-        return endpoints.sync_service(ns, name, self.cache("services").get(key), self.cache("pods").by_namespace(ns),
-                                      self.cache("endpoints").get(key))
+        service, pods = self.cache("services").get(key), self.cache("pods").by_namespace(ns)
+        trigger_time = None
+        if service is None:
+            self.endpoints_trigger_times.delete(ns, name)
+        elif service["spec"].get("selector") is not None:
+            trigger_time = self.endpoints_trigger_times.compute(ns, service, endpoints.selected_pods(service, pods))
+        return endpoints.sync_service(ns, name, service, pods, self.cache("endpoints").get(key), trigger_time)
 
     def _sync_endpoint_slices(self, key: str) -> list:
         """The reconciler's writes in order, up to the first refused: upstream's finalize returns
@@ -627,7 +635,10 @@ class ControllerManager:
         csr = self.cache("certificatesigningrequests").get(name)
         if csr is None:
             return []
-        return csrsigning.sync(csr, self.signing_ca, datetime.datetime.now(datetime.timezone.utc), self.cert_ttl)
+        ca = self.signing_cas.get((csr.get("spec") or {}).get("signerName", ""))
+        if ca is None:  # no signer of its name runs
+            return []
+        return csrsigning.sync(csr, ca, datetime.datetime.now(datetime.timezone.utc), self.cert_ttl)
 
     def _approve_csr(self, name: str) -> list:
         csr = self.cache("certificatesigningrequests").get(name)
@@ -729,7 +740,7 @@ class ControllerManager:
             return
         elector = self.elector = (LeaderElector(f"{socket.gethostname()}_{uuid.uuid4()}", self.clock)
                                   if leader_elect else None)
-        controllers = CONTROLLERS + (("csrsigning",) if self.signing_ca is not None else ())
+        controllers = CONTROLLERS + (("csrsigning",) if self.signing_cas else ())
         print(f"ready: reference kube-controller-manager (leader-elect {'on' if leader_elect else 'off'}, "
               f"controllers {','.join(controllers)})", file=out, flush=True)
         next_lease = 0.0
@@ -805,6 +816,12 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the CA certificate the csrsigning controller issues kubernetes.io certificates "
                              "with (with --cluster-signing-key-file; without them the controller is off)")
     parser.add_argument("--cluster-signing-key-file", type=Path, help="the private key of that CA")
+    for signer, name in csrsigning.SIGNER_FLAG_NAMES.items():
+        parser.add_argument(f"--cluster-signing-{name}-cert-file", default="", metavar="FILE",
+                            help=f"the CA certificate {signer} signs with; given for any signer, only the "
+                                 "signers given one run, and --cluster-signing-cert-file may not be given")
+        parser.add_argument(f"--cluster-signing-{name}-key-file", default="", metavar="FILE",
+                            help="the private key of that CA")
     for flag in ("--cluster-signing-duration", "--experimental-cluster-signing-duration"):
         # One duration under two names, as upstream's two flags share one variable (the second deprecated).
         parser.add_argument(flag, dest="cluster_signing_duration", type=signing_duration,
@@ -819,9 +836,10 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     parser.add_version_flag()
     parser.add_upstream_flags(upstreamflags.KUBE_CONTROLLER_MANAGER)
     args = parser.parse_args(argv)
-    problem = componentserver.secure_serving_problem(args)
-    if problem:
-        parser.error(problem)
+    # KubeControllerManagerOptions.Validate: the signing controller's options, then secure serving's.
+    problems = csrsigning.flag_problems(*_signing_files(args)) + [componentserver.secure_serving_problem(args) or ""]
+    if any(problems):
+        raise pflag.OptionsError(aggregate([problem for problem in problems if problem]))
     return args
 
 
@@ -829,6 +847,19 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
 def root_ca(root_ca_file: Path | None, client: RestClient) -> str:
     """--root-ca-file's bundle, or else the CA the controller-manager's kubeconfig trusts."""
     return rootcacertpublisher.read_ca(root_ca_file) if root_ca_file else client.ca_data
+
+
+def _signing_files(args: argparse.Namespace) -> tuple[tuple[str, str], dict[str, tuple[str, str]]]:
+    """The cluster CA's files and each signer's own, "" where a flag is not given."""
+    specific = {signer: (getattr(args, f"cluster_signing_{name.replace('-', '_')}_cert_file"),
+                         getattr(args, f"cluster_signing_{name.replace('-', '_')}_key_file"))
+                for signer, name in csrsigning.SIGNER_FLAG_NAMES.items()}
+    return (str(args.cluster_signing_cert_file or ""), str(args.cluster_signing_key_file or "")), specific
+
+
+def signing_cas(args: argparse.Namespace) -> dict[str, SigningCA]:
+    """The CA of each CSR signer the --cluster-signing-*-file flags start."""
+    return csrsigning.load_signers(csrsigning.signer_files(*_signing_files(args)))
 
 
 def run(args: argparse.Namespace, process: Process) -> None:
@@ -841,11 +872,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
     # version metrics.
     client.results = RequestResults(registry)
     componentserver.register_build_info(registry)
-    signing_ca = None
-    if args.cluster_signing_cert_file and args.cluster_signing_key_file:
-        signing_ca = csrsigning.SigningCA.load(args.cluster_signing_cert_file, args.cluster_signing_key_file)
     manager = ControllerManager(client, args.node_monitor_grace_period, process.stop,
-                                root_ca(args.root_ca_file, client), signing_ca, registry,
+                                root_ca(args.root_ca_file, client), signing_cas(args), registry,
                                 args.cluster_signing_duration)
     leader_election = componentserver.leader_election_check(lambda: manager.elector) if args.leader_elect else None
     mux = serving.secure_mux(lambda: manager.started, registry, serving.component_config(args, CONTROLLERS),
@@ -862,6 +890,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
 
 COMMAND = Component("reference kube-controller-manager", parse_args, run, errors=(ClientError, ServingError),
                     config_errors=(KubeconfigError, rootcacertpublisher.RootCAFileError, csrsigning.SigningCAError,
+                                   csrsigning.SignerFilesError,
                                    AuthConfigError),
                     fatal_errors=(LeaderElectionLost,))
 

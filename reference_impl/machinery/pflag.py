@@ -37,6 +37,12 @@ class FlagError(Exception):
     """A command line pflag or the command's own validation refuses; the message is upstream's."""
 
 
+class OptionsError(FlagError):
+    """What a command's options validation refuses once the flags are parsed, where upstream's
+    command prints the error alone (kube-controller-manager's Run: `fmt.Fprintf(os.Stderr,
+    "%v\n", err)` and exit 1), not as cobra's "Error: " line."""
+
+
 class FlagSet(argparse.ArgumentParser):
     """argparse with pflag's rules and words; `command` names the program in cobra's errors."""
 

@@ -90,7 +90,7 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         print(request.text, file=out)
         return EXIT_OK
     except pflag.FlagError as error:
-        print(f"Error: {error}", file=err)
+        print(error if isinstance(error, pflag.OptionsError) else f"Error: {error}", file=err)
         return EXIT_ERROR
     except SystemExit as exit_:
         if not exit_.code:

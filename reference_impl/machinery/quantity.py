@@ -136,9 +136,40 @@ def _times_power_of_ten(number: str, exponent: int) -> Fraction:
 class Huge(Fraction):
     """A value past 10**400 held as a stand-in that orders it among other values (by its number of
     digits, then its first 20), with the digits and power of ten it stands for, which `canonical`
-    prints. Arithmetic on it gives a plain Fraction of the stand-in."""
+    prints. Two of them compare exactly, by sign, magnitude and then all their digits, as upstream's
+    inf.Dec compares them (a request and a limit may share their first 20 digits). Arithmetic on it
+    gives a plain Fraction of the stand-in."""
     digits: str
     power: int
+
+    def _key(self) -> tuple:
+        """Ordered as the values are: with trailing zeros gone, digits of one magnitude order as text."""
+        sign = -1 if self < 0 else 1
+        magnitude = self.power + len(self.digits)
+        return (sign, sign * magnitude, self.digits) if sign > 0 else (sign, sign * magnitude, _complement(self.digits))
+
+    def _compare(self, other: object, op) -> bool:
+        if isinstance(other, Huge):
+            return op(self._key(), other._key())
+        return op(Fraction(self), other)
+
+    def __eq__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a == b)
+
+    def __lt__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a < b)
+
+    def __le__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a <= b)
+
+    def __gt__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a > b)
+
+    def __ge__(self, other: object) -> bool:
+        return self._compare(other, lambda a, b: a >= b)
+
+    def __hash__(self) -> int:
+        return hash((self > 0, self.digits, self.power))
 
     @classmethod
     def of(cls, digits: str, power: int, sign: int = 1) -> "Huge":
@@ -155,10 +186,18 @@ class Huge(Fraction):
         return Huge.of(self.digits, self.power)
 
 
+def _complement(digits: str) -> tuple:
+    """A key that orders digit strings of one magnitude backwards (for negative values): each digit
+    inverted, and a longer string (a larger value) before its prefix."""
+    return tuple(9 - int(d) for d in digits) + (10,)
+
+
 def exact(text: object) -> Fraction | None:
     """The exact value `text` spells, not rounded (validation compares these), or None."""
     written = _written(text)
-    return None if written is None else written[0] * written[1]
+    if written is None:
+        return None
+    return -written[1] if written[0] < 0 else written[1]  # negated, a Huge stays one
 
 
 def _remembered_for_texts(func):

@@ -133,14 +133,6 @@ cloud-config string
 cloud-provider string
 cluster-cidr string
 cluster-name string
-cluster-signing-kube-apiserver-client-cert-file string
-cluster-signing-kube-apiserver-client-key-file string
-cluster-signing-kubelet-client-cert-file string
-cluster-signing-kubelet-client-key-file string
-cluster-signing-kubelet-serving-cert-file string
-cluster-signing-kubelet-serving-key-file string
-cluster-signing-legacy-unknown-cert-file string
-cluster-signing-legacy-unknown-key-file string
 concurrent-deployment-syncs int32
 concurrent-endpoint-syncs int32
 concurrent-ephemeralvolume-syncs int32

@@ -96,6 +96,7 @@ class Options:
     kubelet_client_certificate: Path | None = None
     kubelet_client_key: Path | None = None
     kubelet_certificate_authority: Path | None = None
+    advertise_address: str | None = None  # None: the bind address, unless that is loopback or unspecified
 
 
 def parse_etcd_server(value: str) -> str:
@@ -318,6 +319,11 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
                            err.strerror or str(err)) from None
         # Once listening: the service targets the port bound (a --secure-port of 0 picks one).
         bootstrappolicy.ensure_kubernetes_service(registry, server.port)
+        advertised = advertise_address(options)
+        if advertised:
+            problem = bootstrappolicy.ensure_master_endpoints(registry, advertised, server.port)
+            if problem:
+                print(f"unable to sync kubernetes service: {problem}", file=out, flush=True)
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
         if apf is not None:
@@ -343,6 +349,21 @@ def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: Tex
             server.stop()
 
 
+@mirrors("(*k8s.io/apiserver/pkg/server/options.ServerRunOptions).DefaultAdvertiseAddress")
+def advertise_address(options: Options) -> str | None:
+    """The address published as the kubernetes Service's endpoint: --advertise-address, else the
+    bind address when it names one interface. Upstream then picks the host's default-route
+    address, where this server (bound to loopback in a local cluster) would not be reachable;
+    here nothing is published instead."""
+    if options.advertise_address:
+        return options.advertise_address
+    try:
+        bound = ipaddress.ip_address(options.bind_address)
+    except ValueError:
+        return None
+    return None if bound.is_loopback or bound.is_unspecified else str(bound)
+
+
 def parse_args(argv: list[str] | None) -> Options:
     parser = argparse.ArgumentParser(prog="kubeatlas run apiserver",
                                      description="Serve the reference kube-apiserver over HTTPS.")
@@ -352,6 +373,9 @@ def parse_args(argv: list[str] | None) -> Options:
     parser.add_argument("--secure-port", type=int, default=DEFAULT_SECURE_PORT,
                         help="the HTTPS port (0: any free port; the ready line tells which)")
     parser.add_argument("--bind-address", default=DEFAULT_BIND_ADDRESS, help="the IP address to listen on")
+    parser.add_argument("--advertise-address", type=_ip_address, default=None,
+                        help="the IP address published as the endpoint of the kubernetes Service "
+                             "(default: --bind-address, unless loopback or unspecified)")
     parser.add_argument("--token-auth-file", type=Path,
                         help='bearer tokens, CSV lines token,user,uid,"group1,group2"')
     parser.add_argument("--client-ca-file", type=Path,
@@ -377,7 +401,14 @@ def parse_args(argv: list[str] | None) -> Options:
     return Options(args.etcd_servers, args.cert_dir, args.secure_port, args.bind_address,
                    args.token_auth_file, args.client_ca_file, args.anonymous_auth, args.kubeconfig_out,
                    args.etcd_wait_seconds, args.event_ttl, args.kubelet_client_certificate,
-                   args.kubelet_client_key, args.kubelet_certificate_authority)
+                   args.kubelet_client_key, args.kubelet_certificate_authority, args.advertise_address)
+
+
+def _ip_address(text: str) -> str:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an IP address") from None
 
 
 def _event_ttl(text: str) -> int:

@@ -301,8 +301,12 @@ class X509Authenticator:
         ca_policy = verification.ExtensionPolicy.permit_all().require_present(
             x509.BasicConstraints, verification.Criticality.AGNOSTIC, None).may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
+        self._ca_policy, self._leaf_policy = ca_policy, leaf_policy
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
             .extension_policies(ca_policy=ca_policy, ee_policy=leaf_policy)
+        # X.509 v1 CAs (no extensions, as `openssl x509 -req` makes them without -extfile): Go trusts
+        # one as a root, which the WebPKI verifier refuses to (it wants v3 throughout).
+        self._v1_anchors = tuple(c for c in ca_certs if c.version == x509.Version.v1)
         # Per leaf: the intermediates its verified chain went through, its user, and its window.
         self._verified: dict[bytes, tuple[frozenset[bytes], UserInfo | None, datetime.datetime, datetime.datetime]] = {}
 
@@ -350,7 +354,12 @@ class X509Authenticator:
                 chain = [leaf]
             else:
                 candidates = usable_intermediates(leaf, intermediates, self.ca_certs)
-                chain = self._policy.time(now).build_client_verifier().verify(leaf, candidates).chain
+                try:
+                    chain = self._policy.time(now).build_client_verifier().verify(leaf, candidates).chain
+                except verification.VerificationError:
+                    chain = self._under_v1_anchor(leaf, candidates, now)
+                    if chain is None:
+                        raise
         except verification.VerificationError as err:
             raise AuthenticationFailed(f"verifying certificate {_identify(leaf)} failed: {err}") from None
         names = leaf.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
@@ -367,6 +376,52 @@ class X509Authenticator:
         self._verified[der] = (used, user, max(c.not_valid_before_utc for c in chain),
                                min(c.not_valid_after_utc for c in chain))
         return user
+
+
+    @mirrors("(*crypto/x509.Certificate).CheckSignatureFrom")
+    def _under_v1_anchor(self, leaf: x509.Certificate, candidates: list[x509.Certificate],
+                         now: datetime.datetime) -> list[x509.Certificate] | None:
+        """The chain of `leaf` to a v1 client CA, which Go accepts as a root (a v1 parent may sign
+        without BasicConstraints): the leaf issued by it directly, or through intermediates of
+        which the topmost is: that one then anchors the usual verification, its own CA checks
+        made. None when there is none; a VerificationError when the leaf's usage refuses it."""
+        for anchor in self._v1_anchors:
+            if not anchor.not_valid_before_utc <= now <= anchor.not_valid_after_utc:
+                continue
+            if _directly_issued(leaf, anchor, now):
+                try:
+                    _client_key_usage(None, leaf, _extension(leaf, x509.ExtendedKeyUsage))
+                except ValueError as err:
+                    raise verification.VerificationError(str(err)) from None
+                return [leaf, anchor]
+            for top in candidates:
+                if not _directly_issued(top, anchor, now):
+                    continue
+                builder = verification.PolicyBuilder().store(verification.Store([top])).time(now) \
+                    .extension_policies(ca_policy=self._ca_policy, ee_policy=self._leaf_policy)
+                try:
+                    rest = [c for c in candidates if c is not top]
+                    return [*builder.build_client_verifier().verify(leaf, rest).chain, anchor]
+                except verification.VerificationError:
+                    continue
+        return None
+
+
+def _directly_issued(cert: x509.Certificate, issuer: x509.Certificate, now: datetime.datetime) -> bool:
+    if cert.issuer != issuer.subject or not cert.not_valid_before_utc <= now <= cert.not_valid_after_utc:
+        return False
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _extension(cert: x509.Certificate, extension_type: type) -> object | None:
+    try:
+        return cert.extensions.get_extension_for_class(extension_type).value
+    except x509.ExtensionNotFound:
+        return None
 
 
 # Go bounds a verification at 100 signature checks (maxChainSignatureChecks); a chain the

@@ -550,3 +550,47 @@ def test_a_verified_chain_is_remembered_whatever_else_the_client_sends(ca):
         request.peer_intermediates_der = (der(intermediate), _der_of(junk))
         assert auth.authenticate(request).name == "frank"
     assert (len(seen), len(auth._verified)) == (1, 1)
+
+
+def _openssl_v1_ca(tmp_path) -> certutil.KeyPair:
+    """A self-signed X.509 v1 CA, no extensions at all, as `openssl x509 -req` makes it."""
+    import subprocess
+
+    run = lambda *argv: subprocess.run(["openssl", *argv], check=True, capture_output=True, cwd=tmp_path)  # noqa: E731
+    run("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "v1.key")
+    run("req", "-new", "-key", "v1.key", "-subj", "/CN=v1-root", "-out", "v1.csr")
+    run("x509", "-req", "-in", "v1.csr", "-signkey", "v1.key", "-days", "2", "-out", "v1.crt")
+    pair = certutil.KeyPair((tmp_path / "v1.crt").read_bytes(), (tmp_path / "v1.key").read_bytes())
+    assert pair.certificate.version == x509.Version.v1
+    return pair
+
+
+def test_a_v1_client_ca_is_trusted_as_go_trusts_a_v1_root(tmp_path):
+    """Go's CheckSignatureFrom lets a v1 parent sign without BasicConstraints, so a v1 client CA
+    (openssl's without -extfile) authenticates its leaves, directly or through an intermediate:
+    the real 1.24 kube-apiserver with such a --client-ca-file answers its leaf's request 403 (user
+    known), not 401."""
+    root = _openssl_v1_ca(tmp_path)
+    auth = X509Authenticator([root.certificate])
+    leaf = certutil.issue_client_cert(root, "bob", ("g1",))
+    assert auth.authenticate(FakeRequest(peer_certificate_der=der(leaf))) == UserInfo("bob", groups=("g1",))
+    intermediate = intermediate_ca(root)
+    below = certutil.issue_client_cert(intermediate, "carol")
+    request = FakeRequest(peer_certificate_der=der(below))
+    request.peer_intermediates_der = (der(intermediate),)
+    assert auth.authenticate(request) == UserInfo("carol")
+    server_leaf = _leaf(root, (x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False))
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate(FakeRequest(peer_certificate_der=server_leaf))
+
+
+def test_a_v3_client_ca_without_basic_constraints_is_not_trusted(ca):
+    """A v3 parent without BasicConstraints may not sign (Go 1.19's Verify: "parent certificate
+    cannot sign this kind of certificate"), root or not."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    root = _ca_cert("bare-root", "bare-root", key, key, ca=False)
+    leaf = _ca_cert("erin", "bare-root", ec.generate_private_key(ec.SECP256R1()), key, ca=False)
+    with pytest.raises(AuthenticationFailed):
+        X509Authenticator([root]).authenticate(FakeRequest(peer_certificate_der=_der_of(leaf)))

@@ -289,6 +289,45 @@ def test_the_kubernetes_service_fronts_the_apiserver_on_the_first_service_ip(reg
     assert bootstrappolicy.ensure_kubernetes_service(registry, 6443) is False
 
 
+def test_the_apiserver_publishes_its_advertised_address_as_the_kubernetes_endpoints(registry):
+    """With --advertise-address=192.0.2.2 the real 1.24 apiserver writes these Endpoints and this
+    EndpointSlice (their managedFields those of kube-apiserver's Update); a loopback address is
+    refused by Endpoints validation, logged, and nothing is published; a changed port is written."""
+    assert bootstrappolicy.ensure_master_endpoints(registry, "192.0.2.2", 24713) is None
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    assert endpoints["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
+    assert endpoints["subsets"] == [{"addresses": [{"ip": "192.0.2.2"}], "ports": [{"name": "https", "port": 24713, "protocol": "TCP"}]}]
+    assert [(e["manager"], e["operation"], list(e["fieldsV1"])) for e in endpoints["metadata"]["managedFields"]] == [
+        ("kube-apiserver", "Update", ["f:metadata", "f:subsets"])]
+    endpoint_slice = registry.get("endpointslices", "default", "kubernetes")
+    assert endpoint_slice["metadata"]["labels"] == {"kubernetes.io/service-name": "kubernetes"}
+    assert (endpoint_slice["addressType"], endpoint_slice["endpoints"], endpoint_slice["ports"]) == (
+        "IPv4", [{"addresses": ["192.0.2.2"], "conditions": {"ready": True}}],
+        [{"name": "https", "protocol": "TCP", "port": 24713}])
+    assert sorted(endpoint_slice["metadata"]["managedFields"][0]["fieldsV1"]) == [
+        "f:addressType", "f:endpoints", "f:metadata", "f:ports"]
+    assert bootstrappolicy.ensure_master_endpoints(registry, "192.0.2.2", 6443) is None
+    assert registry.get("endpoints", "default", "kubernetes")["subsets"][0]["ports"][0]["port"] == 6443
+    assert registry.get("endpointslices", "default", "kubernetes")["ports"][0]["port"] == 6443
+
+
+def test_a_loopback_advertise_address_publishes_nothing(registry):
+    assert bootstrappolicy.ensure_master_endpoints(registry, "127.0.0.1", 6443) == (
+        'Endpoints "kubernetes" is invalid: subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": '
+        "may not be in the loopback range (127.0.0.0/8, ::1/128)")
+    published = [a["ip"] for e in registry.list("endpoints", "default")["items"]
+                 for subset in e.get("subsets") or [] for a in subset.get("addresses") or []]
+    assert "127.0.0.1" not in published
+
+
+def test_the_advertise_address_defaults_to_a_bind_address_naming_one_interface():
+    from reference_impl.apiserver.adapter.run import advertise_address, parse_args
+    options = parse_args(["--etcd-servers=http://127.0.0.1:2379", "--cert-dir=/tmp/x"])
+    assert advertise_address(options) is None
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--bind-address=192.0.2.7"])) == "192.0.2.7"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--advertise-address=192.0.2.2"])) == "192.0.2.2"
+
+
 def managers(obj: dict) -> list[tuple[str, str, str]]:
     return [(entry["manager"], entry["operation"], entry["time"]) for entry in obj["metadata"]["managedFields"]]
 

@@ -26,8 +26,9 @@ def test_the_served_resources_are_the_kind_modules_resources_in_module_order():
 
 
 # Kinds we print as the default Name / Created At table (printers.go has none for roles and
-# CustomResourceDefinitions; we write none for LimitRange yet).
-DEFAULT_TABLE = {"Role", "ClusterRole", "LimitRange", "CustomResourceDefinition"}
+# CustomResourceDefinitions; 1.24's registries of LimitRange and CSIStorageCapacity use the
+# default table convertor).
+DEFAULT_TABLE = {"Role", "ClusterRole", "LimitRange", "CustomResourceDefinition", "CSIStorageCapacity"}
 # Kinds served in JSON only: JSONSchemaProps' unions (items, additionalProperties) have no layout line.
 NO_PROTOBUF = {"CustomResourceDefinition"}
 
@@ -117,3 +118,25 @@ def test_a_finished_jobs_duration_is_its_completion_less_its_start_to_the_second
            "spec": {"completions": 1, "template": {"spec": {"containers": []}}},
            "status": {"succeeded": 1, "startTime": "2026-01-01T00:00:00Z", "completionTime": "2026-01-01T00:02:05Z"}}
     assert row(job, 0.0)[1:3] == ["1/1", "2m5s"]
+
+
+def test_every_built_in_kinds_table_columns_are_the_real_servers():
+    """A Table's columnDefinitions (names, types, formats, priorities, in order, and descriptions)
+    are those the real 1.24 kube-apiserver answers for the kind (recorded by
+    benchmarks/record_table_columns.py), for every kind served but custom ones."""
+    from reference_impl.apiserver.core import table
+    for resource in kinds.RESOURCES:
+        columns = table.as_table(resource, [], 0.0)["columnDefinitions"]
+        assert columns == table.RECORDED_COLUMNS[resource.kind], (resource.api_version, resource.plural)
+
+
+def test_column_descriptions_are_the_api_field_documentation_as_upstream_answers_it():
+    """Upstream describes a column with the documentation of the field it shows (ObjectMeta's
+    name for Name); CSIStorageCapacity gets the default Name / Created At table. Facts of the
+    real 1.24 kube-apiserver's answers."""
+    from reference_impl.apiserver.core import table
+    pods = table.as_table(kinds.find("", "v1", "pods"), [], 0.0)["columnDefinitions"]
+    assert pods[0]["description"].startswith("Name must be unique within a namespace. Is required when creating")
+    assert pods[2]["description"] == "The aggregate status of the containers in this pod."
+    capacities = table.as_table(kinds.find("storage.k8s.io", "v1beta1", "csistoragecapacities"), [], 0.0)
+    assert [(c["name"], c["type"]) for c in capacities["columnDefinitions"]] == [("Name", "string"), ("Created At", "date")]

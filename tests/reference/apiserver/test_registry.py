@@ -1559,6 +1559,10 @@ def container(**fields) -> dict:
     ({"nodeSelector": {"-disk": "ssd"}}, 'spec.nodeSelector: Invalid value: "-disk": name part must consist of'),
     ({"containers": [container(resources={"requests": {"cpu": "2"}, "limits": {"cpu": "1500m"}})]},
      'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit'),
+    # Past 10**400, sharing the first 24 digits: the real 1.24 apiserver's words.
+    ({"containers": [container(resources={"requests": {"cpu": "1" * 24 + "2e500"}, "limits": {"cpu": "1" * 25 + "e500"}})]},
+     'spec.containers[0].resources.requests: Invalid value: "111111111111111111111111200e498": must be less than or '
+     'equal to cpu limit'),
     ({"containers": [container(resources={"requests": {"memory": "-1Gi"}})]},
      'spec.containers[0].resources.requests[memory]: Invalid value: "-1Gi": must be greater than or equal to 0'),
     ({"containers": [container(livenessProbe={"exec": {"command": ["true"]}, "periodSeconds": -5})]},

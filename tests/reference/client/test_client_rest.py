@@ -254,3 +254,21 @@ def test_each_request_is_timed_by_verb_and_url_template(reference_control_plane,
             'verb="GET"} 1\n') in text
     assert ("# HELP rest_client_request_duration_seconds [ALPHA] Request latency in seconds. Broken down by verb "
             "and URL.\n# TYPE rest_client_request_duration_seconds histogram\n") in text
+
+
+@pytest.mark.parametrize("module, command", [("reference_impl.controller_manager.run", "kube-controller-manager"),
+                                             ("reference_impl.scheduler.run", "kube-scheduler"),
+                                             ("reference_impl.proxy.run", "kube-proxy"),
+                                             ("reference_impl.kubelet.run", "kubelet")])
+def test_a_components_user_agent_names_the_upstream_binary_it_stands_in_for(monkeypatch, module, command):
+    """The apiserver names a field manager after the user agent's command, so the reference
+    controller-manager's writes are managed by "kube-controller-manager", as the real one's are
+    (seen in the managedFields of the Deployments, ReplicaSets, Pods, Endpoints, EndpointSlices and
+    ConfigMaps it wrote against the real 1.24 apiserver)."""
+    import importlib.machinery
+    import types
+    main = types.ModuleType("__main__")
+    main.__spec__ = importlib.machinery.ModuleSpec(module, None)
+    monkeypatch.setitem(sys.modules, "__main__", main)
+    from reference_impl.client.rest import default_user_agent
+    assert default_user_agent().startswith(f"{command}/v0.0.0 (")

@@ -237,3 +237,74 @@ def test_encipher_or_decipher_only_without_key_agreement_is_issued_as_go_writes_
     [update] = csrsigning.sync(csr(usages=usages, signer=csrsigning.LEGACY_UNKNOWN), ca, NOW)
     extension = "0603551d0f0101ff04" + format(len(bit_string) // 2, "02x") + bit_string
     assert extension in issued(update).tbs_certificate_bytes.hex()
+
+
+CLUSTER = ("/pki/ca.crt", "/pki/ca.key")
+NO_SPECIFIC = {signer: ("", "") for signer in csrsigning.SIGNERS}
+
+
+def test_the_cluster_ca_signs_for_all_four_signers_when_no_signer_has_its_own():
+    """startCSRSigningController: without per-signer files each signer runs with the cluster CA;
+    with neither, no signer runs."""
+    assert csrsigning.signer_files(CLUSTER, NO_SPECIFIC) == {signer: CLUSTER for signer in csrsigning.SIGNERS}
+    assert csrsigning.signer_files(("", ""), NO_SPECIFIC) == {}
+    assert csrsigning.signer_files(("/pki/ca.crt", ""), NO_SPECIFIC) == {}
+
+
+def test_a_signers_own_files_run_that_signer_alone():
+    """Once any signer has files of its own, only the signers given some run, each with its own."""
+    serving = ("/pki/serving.crt", "/pki/serving.key")
+    files = csrsigning.signer_files(("", ""), {**NO_SPECIFIC, csrsigning.KUBELET_SERVING: serving})
+    assert files == {csrsigning.KUBELET_SERVING: serving}
+
+
+def test_the_cluster_ca_and_a_signers_own_files_together_are_refused():
+    with pytest.raises(csrsigning.SignerFilesError, match="^cannot specify default and per controller certs at the same time$"):
+        csrsigning.signer_files(CLUSTER, {**NO_SPECIFIC, csrsigning.LEGACY_UNKNOWN: ("/pki/l.crt", "/pki/l.key")})
+
+
+def test_a_signers_certificate_without_its_key_fails_to_start_that_signer():
+    files = csrsigning.signer_files(("", ""), {**NO_SPECIFIC, csrsigning.KUBE_APISERVER_CLIENT: ("/pki/c.crt", "")})
+    with pytest.raises(csrsigning.SignerFilesError) as raised:
+        csrsigning.load_signers(files)
+    assert str(raised.value) == ("failed to start kubernetes.io/kube-apiserver-client certificate controller: "
+                                 "missing filename for serving cert")
+
+
+def test_each_signer_signs_with_the_ca_its_flags_name(tmp_path):
+    """--cluster-signing-kubelet-client-{cert,key}-file are read, not merely accepted: the kubelet
+    client signer issues with that CA; a signer given no files leaves its requests alone."""
+    from reference_impl.controller_manager.run import ControllerManager, parse_args, signing_cas
+    pair = certutil.new_ca()
+    (tmp_path / "k.crt").write_bytes(pair.cert_pem)
+    (tmp_path / "k.key").write_bytes(pair.key_pem)
+    args = parse_args(["--kubeconfig", "k", f"--cluster-signing-kubelet-client-cert-file={tmp_path / 'k.crt'}",
+                       f"--cluster-signing-kubelet-client-key-file={tmp_path / 'k.key'}"], {})
+    assert not args.no_effect
+    cas = signing_cas(args)
+    assert list(cas) == [csrsigning.KUBE_APISERVER_CLIENT_KUBELET]
+    manager = ControllerManager(client=None, signing_cas=cas)
+    kubelet, other = node_csr(), csr()
+    manager.cache = lambda resource: {"kubelet": kubelet, "other": other}
+    [update] = manager._sync_csr("kubelet")
+    issued = x509.load_pem_x509_certificate(base64.b64decode(update.obj["status"]["certificate"]))
+    assert issued.issuer == x509.load_pem_x509_certificate(pair.cert_pem).subject
+    assert manager._sync_csr("other") == []
+
+
+def test_the_signing_flags_are_validated_as_the_real_controller_manager_validates_them(capsys):
+    """A signer's cert without its key, and the cluster CA beside a signer's files, end the real
+    kube-controller-manager 1.24 at start with these words (its stderr, exit status 1)."""
+    from reference_impl.controller_manager.run import COMMAND
+    from reference_impl.machinery.process import main as process_main
+    argv = ["--kubeconfig", "k", "--cluster-signing-cert-file=/ca.crt", "--cluster-signing-key-file=/ca.key",
+            "--cluster-signing-kubelet-serving-cert-file=/ca.crt"]
+    assert process_main(COMMAND, argv, {}) == 1
+    assert capsys.readouterr().err == (
+        '["cluster-signing-kubelet-serving": cannot specify cert without key, cannot specify '
+        '--cluster-signing-{cert,key}-file and other --cluster-signing-*-file flags at the same time]\n')
+    assert process_main(COMMAND, ["--kubeconfig", "k", "--cluster-signing-kubelet-client-key-file=/x"], {}) == 1
+    assert capsys.readouterr().err == '"cluster-signing-kube-apiserver-client": cannot specify key without cert\n'
+    assert process_main(COMMAND, ["--kubeconfig", "k", "--secure-port=-1"], {}) == 1
+    assert capsys.readouterr().err == ("--secure-port -1 must be between 0 and 65535, inclusive. "
+                                       "0 for turning off secure port\n")

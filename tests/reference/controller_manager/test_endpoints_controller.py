@@ -86,3 +86,28 @@ def test_new_service_creates_endpoints():
     """A Service with no Endpoints yet gets one created, named after it."""
     (create,) = sync_service("default", "web", service(), [], None)
     assert isinstance(create, Create) and create.obj["metadata"]["name"] == "web"
+
+
+def _ready_since(name: str, when: str, ip: str) -> dict:
+    p = pod(name, {"app": "web"}, ip=ip)
+    p["status"]["conditions"][0]["lastTransitionTime"] = when
+    return p
+
+
+def test_endpoints_carry_the_time_of_the_change_they_follow():
+    """last-change-trigger-time: the Service's creation time at its first sync (as the real 1.24
+    controller-manager annotated the Endpoints of a Service selecting no pods), then the earliest
+    Ready transition of a pod that changed since the last sync; a sync with nothing new drops it."""
+    from reference_impl.controller_manager.endpoints import LAST_CHANGE_TRIGGER_TIME, TriggerTimeTracker
+    tracker, svc = TriggerTimeTracker(), service()
+    svc["metadata"]["creationTimestamp"] = "2026-12-07T04:08:13Z"
+    (create,) = sync_service("default", "web", svc, [], None, tracker.compute("default", svc, []))
+    assert create.obj["metadata"]["annotations"] == {LAST_CHANGE_TRIGGER_TIME: "2026-12-07T04:08:13Z"}
+    stored = {**create.obj, "metadata": {**create.obj["metadata"], "resourceVersion": "5"}}
+    pods = [_ready_since("b", "2026-12-07T04:09:30Z", "10.0.0.2"), _ready_since("a", "2026-12-07T04:09:10Z", "10.0.0.1")]
+    (update,) = sync_service("default", "web", svc, pods, stored, tracker.compute("default", svc, pods))
+    assert update.obj["metadata"]["annotations"] == {LAST_CHANGE_TRIGGER_TIME: "2026-12-07T04:09:10Z"}
+    assert tracker.compute("default", svc, pods) is None
+    moved = [pods[0], _ready_since("c", "2026-12-07T04:10:00Z", "10.0.0.3")]
+    (update,) = sync_service("default", "web", svc, moved, update.obj, None)
+    assert "annotations" not in update.obj["metadata"]

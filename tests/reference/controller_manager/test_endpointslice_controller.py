@@ -112,10 +112,24 @@ def test_new_endpoint_fills_the_existing_slice():
 
 
 def test_no_endpoints_leave_one_empty_placeholder_slice():
-    """A service selecting no pods still has one slice, with no endpoints and no ports."""
+    """A service selecting no pods still has one slice, with no endpoints and no ports: none sent
+    at all, as the Go controller's protobuf write carries no empty list (the real 1.24 one's slice
+    reads back `"endpoints":null,"ports":null`, and its managedFields list neither)."""
     (create,) = sync(service(), [])
-    assert create.obj["endpoints"] == [] and create.obj["ports"] == []
+    assert "endpoints" not in create.obj and "ports" not in create.obj
     assert sync(service(), [], stored([create])) == []
+    read_back = {**stored([create])[0], "endpoints": None, "ports": None}
+    assert sync(service(), [], [read_back]) == []
+
+
+def test_a_slice_read_back_without_endpoints_takes_new_ones():
+    """A slice whose endpoints the server gives as null (an empty list stored), written anyway
+    (its labels are stale), is filled like an empty one when pods appear."""
+    (slice_,) = stored(sync(service(), web_pods(1)))
+    slice_["endpoints"] = None
+    slice_["metadata"]["labels"] = {**slice_["metadata"]["labels"], "stale": "x"}
+    (update,) = sync(service(), web_pods(2), [slice_])
+    assert len(update.obj["endpoints"]) == 2 and "stale" not in update.obj["metadata"]["labels"]
 
 
 def test_slices_of_a_deleted_service_are_deleted():

@@ -29,3 +29,25 @@ def test_a_value_holding_a_gofloat_is_written_by_the_fallback_in_gos_text():
                             '"nan":NaN,"s":"\u00e9<"}').encode()
     ordinary = {"big": 10**30, "plain": [1e-7, 1.5], "inf": float("-inf")}
     assert dumps(ordinary) == json.JSONEncoder(separators=(",", ":")).encode(ordinary).encode()
+
+
+def test_a_number_literal_does_not_send_its_whole_value_to_the_fallback(monkeypatch):
+    """A number a request wrote otherwise than Python would (`2.50`, `1e3`: a NumberLiteral) made
+    orjson refuse the whole value, and a list holding it took the pure-Python fallback at some
+    fifty times orjson's cost; orjson now writes it as the float it is, where its text is
+    float.__repr__'s (no exponent). Those with an exponent still go to the fallback, whose bytes
+    (`1e-05`) the output keeps."""
+    from reference_impl.machinery import gojson, jsonbytes
+
+    literals = [gojson.number_literal(token, float(token)) for token in ("2.50", "1e3", "1.0e0", "0.000100")]
+    assert all(isinstance(value, gojson.NumberLiteral) for value in literals)
+    value = {"items": [{"n": literal} for literal in literals], "s": "é"}
+    expected = jsonbytes._dumps_json(value).encode()
+
+    def no_fallback(_value):
+        raise AssertionError("the fallback was taken")
+    monkeypatch.setattr(jsonbytes, "_dumps_json", no_fallback)
+    assert dumps(value) == expected == '{"items":[{"n":2.5},{"n":1000.0},{"n":1.0},{"n":0.0001}],"s":"é"}'.encode()
+    monkeypatch.undo()
+    far = {"n": gojson.number_literal("1.0e-5", 1e-05), "g": gojson.number_literal("1e16", 1e16)}
+    assert dumps(far) == b'{"n":1e-05,"g":1e+16}'

@@ -159,3 +159,16 @@ def test_a_far_value_added_to_zero_is_written_as_it_was():
     scale), which a quota's status.used then writes as String does."""
     assert str(quantity.ZERO + quantity.parse("1e9999999")) == "1e9999999"
     assert str(quantity.parse("1000e9999999") + quantity.ZERO) == "1e10000002"
+
+
+def test_far_values_that_share_their_first_digits_compare_exactly():
+    """Past 10**400 two values are compared on all their digits, as inf.Dec compares them: a limit
+    of 1 followed by 24 ones and then a 2 (times 10**500) is above a request of 25 ones, below is
+    refused, and each is equal only to itself; negatives order the other way."""
+    low, high = "1" * 25 + "e500", "1" * 24 + "2e500"
+    values = [quantity.parse(text).value for text in (f"-{high}", f"-{low}", low, high)]
+    assert values == sorted(values) and len(set(values)) == 4
+    assert quantity.parse(low).value < quantity.parse(high).value
+    assert quantity.parse(low).value != quantity.parse(high).value
+    assert quantity.parse(low).value == quantity.parse("1" * 25 + "0e499").value
+    assert not quantity.parse(high).value <= quantity.parse(low).value
