@@ -1,13 +1,13 @@
-"""Record the real kube-apiserver's Table column definitions, one list per kind.
+"""Record the real kube-apiserver's Table columns, one list per kind, as test data.
 
 Starts the real kube-apiserver (the binary given by path, never fetched or built here) on Debian's
 etcd as `apiserver_differential.start_real` does, lists every resource of every served group
 version as a meta.k8s.io/v1 Table (`?limit=1`, so no rows are needed), and writes each kind's
-`columnDefinitions` (name, type, format, description, priority, in order) to
-reference_impl/apiserver/kinds/table_columns.json. The reference apiserver takes its column
-descriptions from that file: they are the API's field documentation, which upstream's printers
-quote and which only the real server can say verbatim. Stops with an error when two resources of
-one kind answer with different columns (the file is keyed by kind, as the printers are).
+column names, types, formats and priorities, in order, to
+tests/reference/apiserver/data/table_columns_1_24.json, which test_kinds.py holds the reference
+apiserver's tables to. The descriptions are left out: they are upstream's API documentation, and
+the reference apiserver writes its own. Stops with an error when two resources of one kind answer
+with different columns (the file is keyed by kind, as the printers are).
 
     python benchmarks/record_table_columns.py /work/k8s-bin/kube-apiserver [--etcd /usr/bin/etcd]
 """
@@ -25,7 +25,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from benchmarks.apiserver_differential import start_real  # noqa: E402
 from reference_impl import cluster as local_cluster  # noqa: E402
 
-OUT = Path(__file__).parent.parent / "reference_impl" / "apiserver" / "kinds" / "table_columns.json"
+OUT = Path(__file__).parent.parent / "tests" / "reference" / "apiserver" / "data" / "table_columns_1_24.json"
+FACTS = ("name", "type", "format", "priority")  # of a TableColumnDefinition; not its description
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io"
 
 
@@ -53,7 +54,8 @@ def record(server) -> dict[str, list[dict]]:
             if "/" in resource["name"] or "list" not in resource["verbs"]:
                 continue
             table = get(server, f"{root}/{resource['name']}?limit=1", TABLE)
-            kind, found = resource["kind"], table["columnDefinitions"]
+            kind = resource["kind"]
+            found = [{fact: column[fact] for fact in FACTS} for column in table["columnDefinitions"]]
             if columns.setdefault(kind, found) != found:
                 raise RuntimeError(f"{kind}: {root}/{resource['name']} has other columns than another resource of it")
     return dict(sorted(columns.items()))
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         columns = record(server)
     finally:
         local_cluster.stop(processes)
-    OUT.write_text(json.dumps(columns, indent=1, ensure_ascii=False) + "\n")
+    OUT.write_text(json.dumps(columns, indent=1) + "\n")
     print(f"{len(columns)} kinds, {sum(map(len, columns.values()))} columns: wrote {OUT}")
     return 0
 

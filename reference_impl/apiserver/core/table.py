@@ -10,18 +10,12 @@ Each kind's columns and row function are its module's `PRINTERS` (`kinds`).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Callable
 
 from reference_impl.apiserver.core import gostruct
 from reference_impl.apiserver.kinds import LIST_ORDERS, PRINTERS
 from reference_impl.apiserver.kinds._columns import NAME, name_cell, part
 from reference_impl.mirrors import mirrors
-
-# Each built-in kind's columns as the real 1.24 apiserver defines them (benchmarks/record_table_columns.py):
-# their descriptions are the API's field documentation, which upstream's printers quote.
-RECORDED_COLUMNS: dict[str, list[dict]] = json.loads(
-    (Path(__file__).parent.parent / "kinds" / "table_columns.json").read_text(encoding="utf-8"))
 
 Column = tuple  # name, type, priority, description, and optionally the format (else "name" for Name)
 Printer = Callable[[dict, float], list]
@@ -67,17 +61,13 @@ def as_table(resource, objects: list[dict], now: float, include_object: str = "M
         else:
             row["object"] = None  # a RawExtension, which omitempty leaves in as null
         rows.append(row)
-    descriptions = {} if resource.printer else {column["name"]: column["description"]
-                                                 for column in RECORDED_COLUMNS.get(resource.kind, ())}
-    definitions = None if no_headers else [_definition(*column, descriptions=descriptions) for column in columns]
+    definitions = None if no_headers else [_definition(*column) for column in columns]
     # The Table's ListMeta omits what is empty (a list's own metadata keeps `continue: ""`).
     metadata = {key: value for key, value in (list_metadata or {}).items() if value not in ("", None)}
     return {"kind": "Table", "apiVersion": f"meta.k8s.io/{version}", "metadata": metadata,
             "columnDefinitions": definitions, "rows": rows}
 
 
-def _definition(name: str, type_: str, priority: int, description: str, format_: str | None = None,
-                descriptions: dict[str, str] | None = None) -> dict:
-    """A TableColumnDefinition; its description the recorded one of the same name, when there is one."""
+def _definition(name: str, type_: str, priority: int, description: str, format_: str | None = None) -> dict:
     return {"name": name, "type": type_, "format": ("name" if name == "Name" else "") if format_ is None else format_,
-            "description": (descriptions or {}).get(name, description), "priority": priority}
+            "description": description, "priority": priority}
