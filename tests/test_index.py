@@ -628,20 +628,22 @@ class _Recorded:
         return self.made[-1]
 
 
-@pytest.mark.parametrize("stage", ["finish", "analyse"])
+@pytest.mark.parametrize("stage", ["finish", "write_found"])
 def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stage, kube_repo,
                                                                               tmp_path, monkeypatch):
     """Stopped once the symbols and some edges are written (the writer's transaction open, the
-    graph tables' indexes dropped on a first index), or all of them while their indexes are made
-    (`analyse`: the command programs), an index leaves nothing of its commit and every table
-    index in place; stopped on a second commit, the first stays the current one."""
-    from analyzer.resolve import rta
+    graph tables' indexes dropped on a first index), or all of them and the implementations
+    while the implementations' indexes are made (`write_found`: another process works out the
+    command programs), an index leaves nothing of its commit and every table index in place;
+    stopped on a second commit, the first stays the current one."""
     from analyzer.resolve.calls import Resolver
 
-    where = Resolver if stage == "finish" else rta
+    where = Resolver if stage == "finish" else store.GraphWriter
     finish = getattr(where, stage)
 
     def ctrl_c(*args):
+        if stage == "write_found":
+            finish(*args)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(where, stage, ctrl_c)
@@ -652,7 +654,7 @@ def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stag
     fresh.executescript(store.SCHEMA)
     indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
     assert set(db.execute(indexes)) == set(fresh.execute(indexes))
-    for table in ("symbols", "edges", "files", "names"):
+    for table in ("symbols", "edges", "implements", "files", "names"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
     monkeypatch.setattr(where, stage, finish)
