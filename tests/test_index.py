@@ -617,6 +617,42 @@ def test_the_graph_is_stored_while_a_child_still_resolves_call_sites(kube_repo, 
     assert 0 < stored_edges == edges < sum(summary.edges.values())
 
 
+def test_implementations_are_stored_while_another_process_works_out_the_programs(
+        kube_repo, tmp_path, monkeypatch):
+    """With two processes, the implementations, signatures and annotations are in the open
+    transaction before the command programs come back from the process that worked them out,
+    and the index holds, table by table and row by row, what one process stores."""
+    from analyzer.resolve import shares
+
+    writers = []
+    monkeypatch.setattr(store, "GraphWriter", _Recorded(store.GraphWriter, writers))
+    received = shares.Beside.received
+    stored_when_received = []
+
+    def counting_received(self):
+        (writer,) = writers
+        stored_when_received.append([writer.db.execute(
+            f"SELECT count(*) FROM {table} WHERE commit_id = ?", (writer.commit_id,)).fetchone()[0]
+            for table in ("implements", "signatures", "annotations", "programs")])
+        return received(self)
+
+    monkeypatch.setattr(shares.Beside, "received", counting_received)
+    two = fetch_and_index(kube_repo, tmp_path / "two", jobs=2)
+    monkeypatch.undo()
+    one = fetch_and_index(kube_repo, tmp_path / "one", jobs=1)
+    found, programs = stored_when_received
+    assert found == [0, 0, 0, 0]
+    assert programs[0] > 0 and programs[1] > 0 and programs[2] > 0 and programs[3] == 0
+
+    def rows(home):
+        db = sqlite3.connect(Workspace(home).index_path)
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in ("names", "symbols", "edges", "implements", "signatures",
+                              "annotations", "programs", "program_members")}
+    assert rows(tmp_path / "two") == rows(tmp_path / "one")
+    assert two.implements == one.implements > 0
+
+
 class _Recorded:
     """A class whose instances are also listed in `made`."""
 
