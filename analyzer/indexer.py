@@ -8,8 +8,9 @@ after it. The call graph is then resolved against the standard library when a Go
 found, the files' call sites shared among as many processes. The graph is written while the
 resolver still works (the symbols and the first share's edges while other processes resolve call
 sites, the other edges while another process finds the implementations of the interfaces called,
-the edges' indexes from then on, in a thread, while the command programs are worked out), but the
-commit becomes visible only at the end, in one transaction, with its files, module map, symbols and edges.
+the implementations and the rest while another process works out the command programs, the
+tables' indexes from then on, in a thread), but the commit becomes visible only at the end, in one
+transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 
@@ -319,7 +320,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                              for record, facts in (store.file_facts(db, library.id) if library else ()))
             # The symbols and the first share's edges are stored while other processes still
             # resolve call sites, rather than after resolution, when one core would idle, and
-            # the tables of both are indexed while the command programs are worked out; the
+            # the implementations while another process works out the command programs; the
             # transaction that begins then makes the commit visible at the end, or rolls back.
             writer = stack.enter_context(store.GraphWriter(
                 db, commit_id, files, [(m.path, m.dir) for m in modules.modules]))
@@ -329,7 +330,9 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                                  commands_of(checkout.name), build,
                                  _resolve_progress(progress, checkout.name), processes=jobs,
                                  partial=lambda so_far, complete: writer.write(
-                                     so_far.symbols, so_far.edges, complete))
+                                     so_far.symbols, so_far.edges, complete),
+                                 before_programs=lambda so_far: writer.write_found(
+                                     so_far.implements, so_far.annotations, so_far.signatures))
             parsed.clear()  # the resolver is done with them: freed before the graph is written
         summary.resolve_seconds = time.monotonic() - resolve_started
         # Tens of seconds on Kubernetes, which a log should not show as the resolver's last stage.

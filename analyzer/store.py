@@ -491,6 +491,7 @@ class GraphWriter:
         self.rebuilt: list[tuple[str, str]] = []
         self.ids: _NameIds | None = None  # set once the transaction began
         self.symbols_written = self.edges_written = 0
+        self.found_written = False
         self.indexing: threading.Thread | None = None
         self.indexing_failed: BaseException | None = None
 
@@ -529,11 +530,28 @@ class GraphWriter:
         self.symbols_written, self.edges_written = len(symbols), len(edges)
         self.ids.flush()
         if complete:
-            ready = [sql for _, sql in self.rebuilt if _table_of(sql) in ("symbols", "edges")]
-            self.rebuilt = [(name, sql) for name, sql in self.rebuilt if sql not in ready]
-            self.indexing = threading.Thread(target=self._index, args=(ready,),
-                                             name="graph-indexes", daemon=True)
-            self.indexing.start()
+            self._index_in_thread(("symbols", "edges"))
+
+    def write_found(self, implements: Iterable[Implements], annotations: Iterable[Annotation],
+                    signatures: Iterable[tuple[str, str]]) -> None:
+        """Store the implementations, signatures and annotations (after every symbol and edge:
+        `write(..., complete=True)`), which `finish` then leaves out; the implementations'
+        indexes are made from now on, in a thread, while the caller waits for the command
+        programs."""
+        self._indexed()
+        if self.ids is None:
+            self._begin()
+        self._found(implements, annotations, signatures)
+        self.ids.flush()
+        self.found_written = True
+        self._index_in_thread(("implements",))
+
+    def _index_in_thread(self, tables: tuple[str, ...]) -> None:
+        ready = [sql for _, sql in self.rebuilt if _table_of(sql) in tables]
+        self.rebuilt = [(name, sql) for name, sql in self.rebuilt if sql not in ready]
+        self.indexing = threading.Thread(target=self._index, args=(ready,),
+                                         name="graph-indexes", daemon=True)
+        self.indexing.start()
 
     def _index(self, statements: list[str]) -> None:
         try:
@@ -563,16 +581,9 @@ class GraphWriter:
             [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
               e.confidence, ids[e.via]) for e in edges])
 
-    def finish(self, symbols: Iterable[Symbol], edges: Iterable[Edge],
-               implements: Iterable[Implements] = (), annotations: Iterable[Annotation] = (),
-               programs: Iterable = (), signatures: Iterable[tuple[str, str]] = ()) -> None:
-        """Store the rest of the graph (the symbols and edges after those written) and make the
-        commit visible."""
-        db, commit_id = self.db, self.commit_id
-        self._indexed()
-        self._rows(itertools.islice(symbols, self.symbols_written, None),
-                   itertools.islice(edges, self.edges_written, None))
-        ids = self.ids
+    def _found(self, implements: Iterable[Implements], annotations: Iterable[Annotation],
+               signatures: Iterable[tuple[str, str]]) -> None:
+        db, commit_id, ids = self.db, self.commit_id, self.ids
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
             [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
@@ -583,6 +594,19 @@ class GraphWriter:
         db.executemany("INSERT INTO annotations VALUES (?, ?, ?, ?)",
                        [(commit_id, ids[a.symbol], a.kind, a.detail)
                         for a in dict.fromkeys(annotations)])
+
+    def finish(self, symbols: Iterable[Symbol], edges: Iterable[Edge],
+               implements: Iterable[Implements] = (), annotations: Iterable[Annotation] = (),
+               programs: Iterable = (), signatures: Iterable[tuple[str, str]] = ()) -> None:
+        """Store the rest of the graph (the symbols and edges after those written) and make the
+        commit visible."""
+        db, commit_id = self.db, self.commit_id
+        self._indexed()
+        self._rows(itertools.islice(symbols, self.symbols_written, None),
+                   itertools.islice(edges, self.edges_written, None))
+        ids = self.ids
+        if not self.found_written:
+            self._found(implements, annotations, signatures)
         for program in programs:
             db.execute("INSERT INTO programs VALUES (?, ?, ?, ?)",
                        (commit_id, program.name, program.main_package, program.functions))

@@ -617,6 +617,42 @@ def test_the_graph_is_stored_while_a_child_still_resolves_call_sites(kube_repo, 
     assert 0 < stored_edges == edges < sum(summary.edges.values())
 
 
+def test_implementations_are_stored_while_another_process_works_out_the_programs(
+        kube_repo, tmp_path, monkeypatch):
+    """With two processes, the implementations, signatures and annotations are in the open
+    transaction before the command programs come back from the process that worked them out,
+    and the index holds, table by table and row by row, what one process stores."""
+    from analyzer.resolve import shares
+
+    writers = []
+    monkeypatch.setattr(store, "GraphWriter", _Recorded(store.GraphWriter, writers))
+    received = shares.Beside.received
+    stored_when_received = []
+
+    def counting_received(self):
+        (writer,) = writers
+        stored_when_received.append([writer.db.execute(
+            f"SELECT count(*) FROM {table} WHERE commit_id = ?", (writer.commit_id,)).fetchone()[0]
+            for table in ("implements", "signatures", "annotations", "programs")])
+        return received(self)
+
+    monkeypatch.setattr(shares.Beside, "received", counting_received)
+    two = fetch_and_index(kube_repo, tmp_path / "two", jobs=2)
+    monkeypatch.undo()
+    one = fetch_and_index(kube_repo, tmp_path / "one", jobs=1)
+    found, programs = stored_when_received
+    assert found == [0, 0, 0, 0]
+    assert programs[0] > 0 and programs[1] > 0 and programs[2] > 0 and programs[3] == 0
+
+    def rows(home):
+        db = sqlite3.connect(Workspace(home).index_path)
+        return {table: db.execute(f"SELECT * FROM {table} ORDER BY rowid").fetchall()
+                for table in ("names", "symbols", "edges", "implements", "signatures",
+                              "annotations", "programs", "program_members")}
+    assert rows(tmp_path / "two") == rows(tmp_path / "one")
+    assert two.implements == one.implements > 0
+
+
 class _Recorded:
     """A class whose instances are also listed in `made`."""
 
@@ -628,20 +664,22 @@ class _Recorded:
         return self.made[-1]
 
 
-@pytest.mark.parametrize("stage", ["finish", "analyse"])
+@pytest.mark.parametrize("stage", ["finish", "write_found"])
 def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stage, kube_repo,
                                                                               tmp_path, monkeypatch):
     """Stopped once the symbols and some edges are written (the writer's transaction open, the
-    graph tables' indexes dropped on a first index), or all of them while their indexes are made
-    (`analyse`: the command programs), an index leaves nothing of its commit and every table
-    index in place; stopped on a second commit, the first stays the current one."""
-    from analyzer.resolve import rta
+    graph tables' indexes dropped on a first index), or all of them and the implementations
+    while the implementations' indexes are made (`write_found`: another process works out the
+    command programs), an index leaves nothing of its commit and every table index in place;
+    stopped on a second commit, the first stays the current one."""
     from analyzer.resolve.calls import Resolver
 
-    where = Resolver if stage == "finish" else rta
+    where = Resolver if stage == "finish" else store.GraphWriter
     finish = getattr(where, stage)
 
     def ctrl_c(*args):
+        if stage == "write_found":
+            finish(*args)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(where, stage, ctrl_c)
@@ -652,7 +690,7 @@ def test_a_stop_after_part_of_the_graph_was_stored_keeps_the_previous_index(stag
     fresh.executescript(store.SCHEMA)
     indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'"
     assert set(db.execute(indexes)) == set(fresh.execute(indexes))
-    for table in ("symbols", "edges", "files", "names"):
+    for table in ("symbols", "edges", "implements", "files", "names"):
         assert db.execute(f"SELECT count(*) FROM {table}").fetchone() == (0,)
 
     monkeypatch.setattr(where, stage, finish)

@@ -124,6 +124,73 @@ def test_implementations_are_found_by_a_child_while_every_edge_is_handed_over(tm
     assert len(finders.read_text().split()) == 1
 
 
+def test_command_programs_are_worked_out_by_a_child_while_what_it_found_is_handed_over(
+        tmp_path, monkeypatch):
+    """Once the implementations are found, the process that found them works out the command
+    programs while this one hands over the implementations, annotations and signatures (to be
+    stored meanwhile), rather than working the programs out itself with the other core idle."""
+    import os
+
+    from analyzer.resolve import rta
+    analysers = tmp_path / "analysers"
+    analyse = rta.analyse
+
+    def noting_the_process(*args):
+        with analysers.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return analyse(*args)
+
+    handed_over = []
+
+    def before_programs(so_far):
+        handed_over.append((list(so_far.implements), list(so_far.annotations),
+                            list(so_far.signatures), list(so_far.programs)))
+
+    one = resolve(kube_files(), commands=COMMANDS)
+    monkeypatch.setattr(rta, "analyse", noting_the_process)
+    shared = resolve(kube_files(), commands=COMMANDS, processes=2,
+                     before_programs=before_programs)
+    ((implements, annotations, signatures, programs),) = handed_over
+    assert (implements, annotations, signatures, programs) == (
+        one.implements, one.annotations, one.signatures, [])
+    assert [(p.name, p.functions, p.packages, p.types) for p in shared.programs] == \
+        [(p.name, p.functions, p.packages, p.types) for p in one.programs]
+    assert [int(pid) for pid in analysers.read_text().split()] != [os.getpid()]
+
+
+def test_one_process_hands_over_what_it_found_before_the_programs_too():
+    handed_over = []
+    one = resolve(kube_files(), commands=COMMANDS,
+                  before_programs=lambda so_far: handed_over.append(
+                      (list(so_far.implements), list(so_far.programs))))
+    assert handed_over == [(one.implements, [])] and one.programs
+
+
+def test_an_error_working_out_the_programs_in_a_child_is_raised_by_the_parent(monkeypatch):
+    import multiprocessing
+
+    from analyzer.resolve import rta
+
+    def failing_in_a_child(*args):
+        if multiprocessing.parent_process() is not None:
+            raise ValueError("no program here")
+        raise AssertionError("worked out by the parent")
+    monkeypatch.setattr(rta, "analyse", failing_in_a_child)
+    with pytest.raises(ValueError, match="no program here"):
+        resolve(kube_files(), commands=COMMANDS, processes=2)
+    assert not multiprocessing.active_children()
+
+
+def test_a_stop_while_a_child_works_out_the_programs_leaves_no_process_behind():
+    import multiprocessing
+
+    def before_programs(so_far):
+        raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt):
+        resolve(kube_files(), commands=COMMANDS, processes=2, before_programs=before_programs)
+    assert not multiprocessing.active_children()
+
+
 def test_an_error_finding_implementations_in_a_child_is_raised_by_the_parent(monkeypatch):
     import multiprocessing
 

@@ -6,8 +6,8 @@ implementations of the interfaces called, and each command's own program.
     methodsets  method sets and interface satisfaction by identical signatures
     flow        where function values go: places, flows between them, calls of them
     calls       one pass over each file's call sites, then the calls that wait for all files
-    shares      the files' call sites in several processes, and the implementations beside
-                the edges' storing
+    shares      the files' call sites in several processes, and the implementations and the
+                command programs beside the graph's storing
     rta         each command's package closure and the types it creates (rapid type analysis)
 """
 from __future__ import annotations
@@ -17,12 +17,15 @@ from __future__ import annotations
 RESOLVER_VERSION = 18
 
 from collections.abc import Callable, Iterable  # noqa: E402
+from contextlib import ExitStack  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
 if TYPE_CHECKING:
     from analyzer.buildtags import BuildContext
     from analyzer.facts import FileFacts
-    from analyzer.resolve.calls import Resolution
+    from analyzer.resolve.calls import Found, Resolution
+    from analyzer.resolve.program import Program
+    from analyzer.resolve.rta import CommandProgram
 
 
 def resolve(files: Iterable[tuple[object, FileFacts]],
@@ -30,7 +33,8 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
             commands: Iterable[tuple[str, str]] = (), build: BuildContext | None = None,
             progress: Callable[[str, int | None, int, str], None] | None = None,
             processes: int = 1,
-            partial: Callable[[Resolution, bool], None] | None = None) -> Resolution:
+            partial: Callable[[Resolution, bool], None] | None = None,
+            before_programs: Callable[[Resolution], None] | None = None) -> Resolution:
     """Resolve `files` (store.FileRecord, facts) pairs; `library` (the standard library) only
     answers lookups and lends its types to method sets. `commands` are (component, main package)
     pairs: the first main package of each component that `files` have gets its program (`rta`).
@@ -42,14 +46,16 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     edges are only appended), so that the caller may store them meanwhile: once while other
     processes still resolve call sites (`edges_known` False), and once every edge is known (True):
     with several processes, while another one finds the implementations, which the resolution
-    holds only afterwards; before the command programs are worked out in any case."""
+    holds only afterwards; before the command programs are worked out in any case.
+    `before_programs(resolution)`, when given, hears of the resolution once it holds everything
+    but the command programs (the implementations, annotations and signatures too): with several
+    processes, while another one works the programs out."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
     from analyzer.resolve.calls import Resolver
     from analyzer.resolve.program import Program
-    from analyzer.resolve.rta import CallTables, analyse
-    from analyzer.resolve.shares import beside, resolve_files
+    from analyzer.resolve.shares import Beside, resolve_files
 
     build = build or COMMANDS
     report = progress or (lambda stage, done, total, unit: None)
@@ -78,24 +84,53 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
             if partial:
                 partial(resolver.out, True)
 
+        commands = list(commands)
         if processes > 1:
-            # Once every edge is known, the implementations are found by a forked process while
-            # this one hands the edges over (the indexer stores them), where one core idled.
-            resolution = resolver.finish(lambda find: beside(find, stored))
+            # Once every edge is known, a forked process finds the implementations while this
+            # one hands the edges over (the indexer stores them), then works out the command
+            # programs while this one hands over what it found: one core idled in each.
+            with ExitStack() as stack:
+                children: list[Beside] = []
+
+                def elsewhere(find: Callable[[], Found]) -> Found:
+                    def found_then_programs():
+                        found = find()
+                        yield found
+                        yield _programs(program, resolver.take(found), commands, build)
+                    children.append(stack.enter_context(Beside(found_then_programs)))
+                    stored()
+                    return children[0].received()
+
+                resolution = resolver.finish(elsewhere)
+                if before_programs:
+                    before_programs(resolution)
+                report("command programs", 0, len(commands), "commands")
+                resolution.programs.extend(children[0].received())
         else:
             resolution = resolver.finish()
             stored()
-        commands = list(commands)
-        tables = None
-        for step, (name, main_package) in enumerate(commands):
-            report("command programs", step, len(commands), "commands")
-            done = {p.name for p in resolution.programs}
-            if name not in done and main_package in program.packages:
-                if tables is None:
-                    tables = CallTables.build(resolution.edges, resolution.implements)
-                resolution.programs.append(analyse(
-                    program, name, main_package, tables, resolution.created, build))
+            if before_programs:
+                before_programs(resolution)
+            resolution.programs.extend(_programs(program, resolution, commands, build, report))
         report("command programs", len(commands), len(commands), "commands")  # a log shows the end
         return resolution
     finally:
         program.file_scopes.clear()  # scopes point back at the program: no cycle is left behind
+
+
+def _programs(program: Program, resolution: Resolution, commands: list[tuple[str, str]],
+              build: BuildContext, report=None) -> list[CommandProgram]:
+    """The program of the first main package of each component that the commit has."""
+    from analyzer.resolve.rta import CallTables, analyse
+
+    programs: list[CommandProgram] = []
+    tables = None
+    for step, (name, main_package) in enumerate(commands):
+        if report:
+            report("command programs", step, len(commands), "commands")
+        if name not in {p.name for p in programs} and main_package in program.packages:
+            if tables is None:
+                tables = CallTables.build(resolution.edges, resolution.implements)
+            programs.append(analyse(program, name, main_package, tables, resolution.created,
+                                    build))
+    return programs

@@ -546,7 +546,10 @@ class Resolver:
         found, in another process perhaps: every edge is known by then, so the caller may store
         them meanwhile."""
         addressed = self._value_call_edges()
-        found = (elsewhere or _here)(lambda: self._found(addressed))
+        return self.take((elsewhere or _here)(lambda: self._found(addressed)))
+
+    def take(self, found: Found) -> Resolution:
+        """The resolution with what `finish` found (here or in another process) added."""
         out = self.out
         out.implements.extend(map(Implements._make, found.implements))
         out.annotations.extend(found.annotations)

@@ -11,17 +11,18 @@ it holds (`between`: the indexer stores the edges so far) while the children sti
 share is lighter by that much.
 
 Once every edge is known, the implementations of the interfaces called are found the same way, by
-a forked process that starts from the parent's state (`beside`), while the parent hands the edges
-over to be stored.
+a forked process that starts from the parent's state (`Beside`), while the parent hands the edges
+over to be stored; that process then works out the command programs while the parent hands over
+what it found.
 """
 from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from functools import partial
 from itertools import accumulate
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from analyzer.resolve.calls import FileResults, Resolver
@@ -45,7 +46,6 @@ _inherited: tuple[Resolver, list[FileContext]] | None = None
 # end of its own pipe would block forever sending a large share to a parent that had gone.
 _receivers: list = []
 STOPS = {signal.SIGINT, signal.SIGTERM}
-T = TypeVar("T")
 
 
 def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: int,
@@ -80,16 +80,25 @@ def resolve_files(resolver: Resolver, contexts: list[FileContext], processes: in
         _ended(children)
 
 
-def beside(work: Callable[[], T], meanwhile: Callable[[], None]) -> T:
-    """`work()` in a forked process while this one runs `meanwhile()`; what `work` returned
-    (pickled), or the exception it raised."""
-    children: list = []
-    try:
-        _fork(work, children)
-        meanwhile()
-        return _received(*children[0])
-    finally:
-        _ended(children)
+class Beside:
+    """`work()` in a process forked on entering, while this one goes on with the `with` block;
+    `received()` is what `work` returned (pickled), or raises the exception it raised. A `work`
+    that is a generator sends each value as soon as it yields it, one per `received()`, so that
+    this process can use the first ones while the child makes the rest. Leaving the block ends
+    the child if it is still running."""
+
+    def __init__(self, work: Callable[[], object]):
+        self.work, self.children = work, []
+
+    def __enter__(self) -> Beside:
+        _fork(self.work, self.children)
+        return self
+
+    def __exit__(self, *stopped) -> None:
+        _ended(self.children)
+
+    def received(self):
+        return _received(*self.children[0])
 
 
 def _fork(work: Callable[[], object], children: list) -> None:
@@ -143,7 +152,8 @@ def _shares(contexts: list[FileContext], processes: int,
 
 
 def _run(work: Callable[[], object], sender) -> None:
-    """In a forked child: run `work` and send what it returned, or why it could not."""
+    """In a forked child: run `work` and send what it returned (each value, one by one, for a
+    generator), or why it could not."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent may have installed
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held by the parent across the fork
@@ -151,12 +161,15 @@ def _run(work: Callable[[], object], sender) -> None:
         receiver.close()
     try:
         results = work()
-    except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
-        results = err
-    try:
-        sender.send(results)
+        for value in results if isinstance(results, Generator) else (results,):
+            sender.send(value)
     except BrokenPipeError:  # the parent has gone (stopped, killed): nobody waits for the results
         pass
+    except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
+        try:
+            sender.send(err)
+        except BrokenPipeError:
+            pass
     sender.close()
 
 
