@@ -155,12 +155,6 @@ class Huge(Fraction):
         return Huge.of(self.digits, self.power)
 
 
-def exact(text: object) -> Fraction | None:
-    """The exact value `text` spells, not rounded (validation compares these), or None."""
-    written = _written(text)
-    return None if written is None else written[0] * written[1]
-
-
 def _remembered_for_texts(func):
     """`func` of a quantity's text, remembered for texts (its answers are immutable): a cluster's
     requests and limits are a few texts written over and over ("100m", "128Mi"), and each pod's
@@ -172,6 +166,14 @@ def _remembered_for_texts(func):
     def call(text: object):
         return remembered(text) if type(text) is str else func(text)
     return call
+
+
+@_remembered_for_texts
+def exact(text: object) -> Fraction | None:
+    """The exact value `text` spells, not rounded (validation compares these), or None.
+    Remembered as `parse` is: every pod's requests and limits are read this way by validation."""
+    written = _written(text)
+    return None if written is None else written[0] * written[1]
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")
