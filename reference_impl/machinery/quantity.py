@@ -192,14 +192,6 @@ def _complement(digits: str) -> tuple:
     return tuple(9 - int(d) for d in digits) + (10,)
 
 
-def exact(text: object) -> Fraction | None:
-    """The exact value `text` spells, not rounded (validation compares these), or None."""
-    written = _written(text)
-    if written is None:
-        return None
-    return -written[1] if written[0] < 0 else written[1]  # negated, a Huge stays one
-
-
 def _remembered_for_texts(func):
     """`func` of a quantity's text, remembered for texts (its answers are immutable): a cluster's
     requests and limits are a few texts written over and over ("100m", "128Mi"), and each pod's
@@ -211,6 +203,16 @@ def _remembered_for_texts(func):
     def call(text: object):
         return remembered(text) if type(text) is str else func(text)
     return call
+
+
+@_remembered_for_texts
+def exact(text: object) -> Fraction | None:
+    """The exact value `text` spells, not rounded (validation compares these), or None.
+    Remembered as `parse` is: every pod's requests and limits are read this way by validation."""
+    written = _written(text)
+    if written is None:
+        return None
+    return -written[1] if written[0] < 0 else written[1]  # negated, a Huge stays one
 
 
 @mirrors("k8s.io/apimachinery/pkg/api/resource.ParseQuantity")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.gojson import base64_error, loads, quote, quote_char
+from reference_impl.machinery.gojson import base64_error, loads, marshal_escapes, quote, quote_char
 
 
 @pytest.mark.parametrize(("data", "message"), [
@@ -70,3 +70,18 @@ def test_invalid_utf8_in_a_string_is_the_replacement_character():
 def test_base64_errors_are_where_go_s_decoder_stops(text, byte):
     """Each case as Go 1.19's json.Unmarshal into a []byte answers it (run here with `go run`)."""
     assert base64_error(text) == (None if byte is None else f"illegal base64 data at input byte {byte}")
+
+
+@pytest.mark.parametrize("written,marshaled", [
+    (b'{"a":"x\\by"}', b'{"a":"x\\u0008y"}'),  # Python's \b and \f, Go's \u0008 and \u000c
+    (b'{"a":"x\\fy"}', b'{"a":"x\\u000cy"}'),
+    (b'{"a":"\\\\b \\\\f \\"\\n"}', b'{"a":"\\\\b \\\\f \\"\\n"}'),  # an escaped backslash, then a letter
+    (b'{"a":"<&>"}', b'{"a":"\\u003c\\u0026\\u003e"}'),
+    ('{"a":"\u2028\u2029"}'.encode(), b'{"a":"\\u2028\\u2029"}'),
+    ('{"a":"\u2026 \u20ac \u00e9"}'.encode(), '{"a":"\u2026 \u20ac \u00e9"}'.encode()),  # \xe2 \x80, \xe2 alone
+])
+def test_marshal_escapes_what_json_marshal_escapes_and_nothing_else(written, marshaled):
+    """HTML characters, U+2028 and U+2029 and the \\b and \\f escapes are written as Go writes
+    them; text that only starts like one (an escaped backslash before a b, another character
+    whose UTF-8 starts with \\xe2 or \\xe2\\x80) is left as it is."""
+    assert marshal_escapes(written) == marshaled
