@@ -85,10 +85,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
     common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
     answers_preflight = False  # the client port's CORS handler answers OPTIONS before the mux
 
-    @mirrors("(*net/http.conn).readRequest")
     def parse_request(self) -> bool:
-        """The request line and header block as net/http reads them before any handler
-        (machinery's requestline and httpheaders): what it cannot read, a second Host, a header
+        """The request line and header block as net/http's conn.readRequest reads them before any
+        handler (machinery's requestline and httpheaders): what it cannot read, a second Host, a header
         name that is no token, a malformed escape in the path, is refused in its plain words and
         the connection closed (http.server took them and the mux answered 200 or 404); a
         Transfer-Encoding other than chunked is its 501 'Unsupported transfer encoding'."""
