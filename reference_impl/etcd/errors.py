@@ -420,6 +420,27 @@ class ErrBadFlags(EtcdError):
         return f"{self.problem}"
 
 
+class ErrEnvConflict(EtcdError):
+    """An ETCD_* variable and the command-line flag it stands for are both given: etcd's
+    verifyEnv ends the process (plog.Fatalf, exit 1) rather than pick one."""
+
+    message = "conflicting environment variable"
+
+    def __str__(self) -> str:
+        return (f'{self.message} "{self.key}" is shadowed by corresponding command-line flag '
+                f'(either unset environment variable or disable flag)')
+
+
+class ErrUnknownLogLevel(EtcdError):
+    """A --log-level etcd does not know: its level conversion panics, ending the process with
+    Go's exit 2 for a panic, as it has no error to return."""
+
+    message = "unknown level"
+
+    def __str__(self) -> str:
+        return f'panic: {self.message} "{self.level}"'
+
+
 class ErrInvalidAuthOpts(EtcdError):
     """--auth-token names no token type etcd knows, or its options do not parse."""
 

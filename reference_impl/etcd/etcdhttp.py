@@ -20,7 +20,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.metrics import expose
+from reference_impl.machinery import httpheaders, requestline
 from reference_impl.machinery.gopath import clean_request_path
+from reference_impl.machinery.goserver import should_close
 from reference_impl.machinery.prometheus import runtime_families
 from reference_impl.mirrors import mirrors
 
@@ -82,6 +84,39 @@ class MetricsHandler(BaseHTTPRequestHandler):
     server: _HTTPServer
     common_headers: dict[str, str] = {}  # set on every response (the client port's CORS)
     answers_preflight = False  # the client port's CORS handler answers OPTIONS before the mux
+
+    def parse_request(self) -> bool:
+        """The request line and header block as net/http's conn.readRequest reads them before any
+        handler (machinery's requestline and httpheaders): what it cannot read, a second Host, a header
+        name that is no token, a malformed escape in the path, is refused in its plain words and
+        the connection closed (http.server took them and the mux answered 200 or 404); a
+        Transfer-Encoding other than chunked is its 501 'Unsupported transfer encoding'."""
+        self.requestline = str(self.raw_requestline, "iso-8859-1").rstrip("\r\n")
+        self.command, self.request_version = "", "HTTP/1.1"  # what log_request reads if refused
+        try:
+            line = requestline.parse(self.requestline)
+            self.command, self.path, self.request_version = line.method, line.target, line.version
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
+            httpheaders.content_length(self.headers, line.minor)
+            requestline.check_served(line, self.headers)
+        except httpheaders.UnsupportedTransferEncoding:
+            self._refuse(b"HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                         b"Connection: close\r\n\r\nUnsupported transfer encoding")
+            return False
+        except httpheaders.HeaderError as err:
+            self._refuse(requestline.RequestLineError(err.code).response())
+            return False
+        except requestline.RequestLineError as err:
+            self._refuse(err.response())
+            return False
+        self.close_connection = should_close(line, self.headers)
+        if requestline.expects_continue(self.headers) and line.minor >= 1:
+            return self.handle_expect_100()
+        return True
+
+    def _refuse(self, response: bytes) -> None:
+        self.close_connection = True
+        self.wfile.write(response)
 
     def route(self) -> None:
         # Go answers in the request's version; a kept-alive connection may change it.

@@ -384,9 +384,9 @@ def waited_token(context, server) -> str | None:
     try:
         while context.is_active():
             left = context.time_remaining()
-            if wait(index, TOKEN_WAIT_SLICE if left is None else max(0.0, min(left, TOKEN_WAIT_SLICE))):
-                break
-            if left is not None and left <= TOKEN_WAIT_SLICE:
+            # Until the deadline has passed, not just about to: a stream's answer sent before it
+            # would reach a client that etcd leaves with nothing but its deadline.
+            if wait(index, TOKEN_WAIT_SLICE if left is None else max(0.01, min(left, TOKEN_WAIT_SLICE))):
                 break
     finally:
         slots.release()
@@ -1024,10 +1024,13 @@ class _WatchStream:
     choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
     """
 
-    def __init__(self, server, router: WatchRouter, token: str | None = None):
+    def __init__(self, server, router: WatchRouter, token: str | None = None, context=None):
         self._server = server
         self._router = router
         self._token = token
+        # The RPC's context: a create waits, as isWatchPermitted's AuthInfoFromCtx does, for the
+        # index its simple token names to be applied (waited_token) while the stream lives.
+        self._context = context
         self._lock = threading.Lock()
         self._wakeup = threading.Event()
         self._core_ids: dict[int, int] = {}  # stream watch id -> core watch id
@@ -1064,9 +1067,12 @@ class _WatchStream:
 
     def _create(self, creq: rpc_pb2.WatchCreateRequest) -> None:
         req = watch_create_request(creq)
+        token = self._token if self._context is None else waited_token(self._context, self._server)
+        if self._context is not None and not self._context.is_active():
+            return  # the stream ended while the token waited: nothing to answer on
         with self._lock:
             try:
-                self._server.authorize(self._token, m.RangeRequest(req.key, req.range_end))
+                self._server.authorize(token, m.RangeRequest(req.key, req.range_end))
             except EtcdError as err:
                 # isWatchPermitted: the reason is the gRPC error's text, as etcd puts it
                 self._refuse(go_status_text(err))
@@ -1186,7 +1192,7 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
             require_leader(self._server, context)
         except EtcdError as err:
             context.abort(grpc.StatusCode[err.grpc_code], err.message)
-        stream = _WatchStream(self._server, self._router, token_of(context))
+        stream = _WatchStream(self._server, self._router, token_of(context), context)
         context.add_callback(stream.wake)  # the RPC ended: let the send loop notice at once
         self._streams.add(context)
         threading.Thread(target=stream.recv_loop, args=(request_iterator,), daemon=True,

@@ -19,6 +19,7 @@ import math
 from dataclasses import dataclass, field
 
 from reference_impl.etcd.errors import ErrLeaseExist, ErrLeaseNotFound, ErrLeaseTTLTooLarge
+from reference_impl.etcd.metrics import Histogram
 from reference_impl.mirrors import mirrors
 
 LEASE = "go.etcd.io/etcd/server/v3/lease"
@@ -31,6 +32,8 @@ DEFAULT_MIN_TTL = 2
 
 CHECKPOINT_INTERVAL = 300.0  # seconds: lease's defaultLeaseCheckpointInterval (no flag in 3.4)
 MAX_CHECKPOINT_BATCH = 1000  # maxLeaseCheckpointBatchSize
+# etcd_debugging_lease_ttl_total's buckets: prometheus.ExponentialBuckets(1, 2, 24), 1 s to 3 months.
+LEASE_TTL_BUCKETS = tuple(float(2**i) for i in range(24))
 
 
 @dataclass
@@ -65,6 +68,10 @@ class Lessor:
         self.persist_checkpoints = persist_checkpoints
         self._leases: dict[int, Lease] = {}
         self._checkpoints_due: dict[int, float] = {}  # lease id -> when to checkpoint it next
+        # lease/metrics.go's counters and TTL histogram, counted where lessor counts them: every
+        # applied grant and revoke, and each renewal on the leader.
+        self.granted = self.revoked = self.renewed = 0
+        self.ttls = Histogram(LEASE_TTL_BUCKETS)
 
     @mirrors(f"(*{LEASE}.lessor).Grant")
     def grant(self, lease_id: int, ttl: int, now: float) -> Lease:
@@ -78,6 +85,8 @@ class Lessor:
         ttl = max(ttl, self.min_ttl)
         lease = self._leases[lease_id] = Lease(lease_id, ttl, now + ttl)
         self._schedule_checkpoint(lease, now)
+        self.ttls.observe(ttl)
+        self.granted += 1
         return lease
 
     @mirrors(f"(*{LEASE}.lessor).Revoke")
@@ -87,6 +96,7 @@ class Lessor:
         if lease is None:
             raise ErrLeaseNotFound(lease_id=lease_id)
         self._checkpoints_due.pop(lease_id, None)
+        self.revoked += 1
         return sorted(lease.keys)
 
     @mirrors(f"(*{LEASE}.lessor).Renew")
@@ -100,6 +110,7 @@ class Lessor:
         if lease is None or lease.expired(now):
             raise ErrLeaseNotFound(lease_id=lease_id)
         lease.expiry = now + lease.ttl
+        self.renewed += 1
         return lease.ttl
 
     @mirrors(f"(*{LEASE}.lessor).Lookup")

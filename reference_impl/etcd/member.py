@@ -1075,7 +1075,10 @@ class ClusterMember:
             keys = self.server.store.keys_total()
             applied = self.node.applied
             store, server = self.server.store, self.server
-            state = dict(current_revision=store.current_revision, compact_revision=store.compact_revision,
+            lessor = server.lessor
+            leases = dict(leases_granted=lessor.granted, leases_revoked=lessor.revoked,
+                          leases_renewed=lessor.renewed, lease_ttls=lessor.ttls.snapshot())
+            state = dict(**leases, current_revision=store.current_revision, compact_revision=store.compact_revision,
                          auth_revision=server.auth.revision, cluster_version=server.cluster_version,
                          quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner)
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),

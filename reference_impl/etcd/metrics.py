@@ -94,6 +94,10 @@ class ServerMetrics:
     db_size_in_use: int = 0  # the pages the data fills, free pages aside
     proposals_pending: int = 0  # this member's proposals not yet applied
     watchers: int = 0  # watches open on this member
+    leases_granted: int = 0  # the lessor's counters (lease/metrics.go)
+    leases_revoked: int = 0
+    leases_renewed: int = 0  # on the leader only, which takes the keep-alives
+    lease_ttls: HistogramSnapshot | None = None
 
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
@@ -107,6 +111,14 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                 if m.cluster_version else []),
         _family("etcd_debugging_auth_revision", "The current revision of auth store.", "gauge",
                 [("", m.auth_revision)]),
+        _family("etcd_debugging_lease_granted_total", "The total number of granted leases.", "counter",
+                [("", m.leases_granted)]),
+        _family("etcd_debugging_lease_renewed_total", "The number of renewed leases seen by the leader.",
+                "counter", [("", m.leases_renewed)]),
+        _family("etcd_debugging_lease_revoked_total", "The total number of revoked leases.", "counter",
+                [("", m.leases_revoked)]),
+        _histogram("etcd_debugging_lease_ttl_total", "Bucketed histogram of lease TTLs.", m.lease_ttls)
+        if m.lease_ttls else "",
         _family("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.",
                 "gauge", [("", m.compact_revision)]),
         _family("etcd_debugging_mvcc_current_revision", "The current revision of store.", "gauge",

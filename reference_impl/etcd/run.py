@@ -44,7 +44,8 @@ from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
 from reference_impl.etcd.errors import (
-    ErrBadCluster, ErrBadFlags, ErrInvalidAuthOpts, ErrStopped, ErrWALWrite, EtcdError)
+    ErrBadCluster, ErrBadFlags, ErrEnvConflict, ErrInvalidAuthOpts, ErrStopped, ErrUnknownLogLevel, ErrWALWrite,
+    EtcdError)
 from reference_impl.etcd.etcdhttp import MetricsListener
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
@@ -55,7 +56,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.grpc_adapter import Ticker, WatchRouter, add_etcd_servicers, new_grpc_server
 from reference_impl.etcd.grpc_concurrency import add_concurrency_servicers
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS
-from reference_impl.etcd.upstreamflags import add_no_effect_flags, not_served
+from reference_impl.etcd.upstreamflags import add_no_effect_flags, check_logging, not_served, set_flags_from_env
 from reference_impl.etcd.version import version_text
 from reference_impl.etcd.wal import wal_exists
 from reference_impl.etcd.watch import DEFAULT_PROGRESS_INTERVAL, MIN_PROGRESS_INTERVAL
@@ -506,87 +507,93 @@ def progress_notify_interval(flag: float) -> float:
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
-    """etcd's flags; as upstream, each may come from its ETCD_* environment variable instead."""
+    """etcd's flags; as upstream, each the command line leaves unset may come from its ETCD_*
+    environment variable instead (set_flags_from_env; its refusals wait for `_run`)."""
     parser = GoFlagSet(prog="kubeatlas run etcd", description="Serve the reference etcd's v3 gRPC API.")
-    parser.add_argument("--data-dir", default=env.get("ETCD_DATA_DIR"),
-                        help="where the write-ahead log and snapshots live (default "
-                             "$ETCD_DATA_DIR, else NAME.etcd)")
+    parser.add_argument("--data-dir", default=None,
+                        help="where the write-ahead log and snapshots live (default NAME.etcd)")
     parser.add_argument("--listen-client-urls", type=_urls,
-                        default=env.get("ETCD_LISTEN_CLIENT_URLS", DEFAULT_LISTEN_CLIENT_URLS),
+                        default=DEFAULT_LISTEN_CLIENT_URLS,
                         help="comma-separated http://HOST:PORT URLs (port 0: any free port)")
-    parser.add_argument("--listen-client-http-urls", type=_urls, default=env.get("ETCD_LISTEN_CLIENT_HTTP_URLS"),
+    parser.add_argument("--listen-client-http-urls", type=_urls, default=None,
                         help="comma-separated http://HOST:PORT URLs serving HTTP alone (/version, "
                              "/health, /metrics, the JSON gateway); the client URLs then serve "
                              "gRPC alone")
-    parser.add_argument("--listen-metrics-urls", type=_urls, default=env.get("ETCD_LISTEN_METRICS_URLS"),
+    parser.add_argument("--listen-metrics-urls", type=_urls, default=None,
                         help="comma-separated http://HOST:PORT URLs answering GET /health and "
                              "/metrics over HTTP (the client URLs answer them too)")
-    parser.add_argument("--name", default=env.get("ETCD_NAME", "default"),
+    parser.add_argument("--name", default="default",
                         help="the member name member list shows")
     parser.add_argument("--restore-from-snapshot", metavar="PATH",
                         help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
                              "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
     parser.add_argument("--snapshot-count", type=go_uint(64),
-                        default=env.get("ETCD_SNAPSHOT_COUNT", str(DEFAULT_SNAPSHOT_COUNT)),
+                        default=str(DEFAULT_SNAPSHOT_COUNT),
                         help="committed writes between snapshots (which release the log behind "
                              "them; 0: etcd's default)")
     parser.add_argument("--quota-backend-bytes", type=go_int(64),
-                        default=env.get("ETCD_QUOTA_BACKEND_BYTES", "0"),
+                        default="0",
                         help="the backend size that raises the NOSPACE alarm (0: 2 GiB; negative: "
                              "no quota)")
     parser.add_argument("--max-txn-ops", type=go_uint(64),
-                        default=env.get("ETCD_MAX_TXN_OPS", str(MAX_TXN_OPS)),
+                        default=str(MAX_TXN_OPS),
                         help="the most operations one txn may hold")
     parser.add_argument("--max-request-bytes", type=go_uint(64),
-                        default=env.get("ETCD_MAX_REQUEST_BYTES", str(MAX_REQUEST_BYTES)),
+                        default=str(MAX_REQUEST_BYTES),
                         help="the largest client request, in bytes, the server accepts")
-    parser.add_argument("--auth-token", default=env.get("ETCD_AUTH_TOKEN", "simple"),
+    parser.add_argument("--auth-token", default="simple",
                         help="the auth token type: simple, or '' for none (jwt is not served)")
     parser.add_argument("--auth-token-ttl", type=go_uint(64),
-                        default=env.get("ETCD_AUTH_TOKEN_TTL", str(int(SIMPLE_TOKEN_TTL))),
+                        default=str(int(SIMPLE_TOKEN_TTL)),
                         help="seconds a simple auth token lives after its last use (0: 300)")
     parser.add_argument("--experimental-watch-progress-notify-interval", type=go_duration,
-                        default=env.get("ETCD_EXPERIMENTAL_WATCH_PROGRESS_NOTIFY_INTERVAL", "10m"),
+                        default="10m",
                         help="how often idle watches that asked for it get a progress notify "
                              "(a Go duration: 5s, 10m)")
     parser.add_argument("--experimental-enable-lease-checkpoint", type=go_bool, nargs="?", const=True,
-                        default=env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT", "false"),
+                        default="false",
                         metavar="BOOL", help="the leader records the remaining TTL of long leases "
                                              "every 5 minutes, for a later leader to start them from")
     parser.add_argument("--experimental-enable-lease-checkpoint-persist", type=go_bool, nargs="?",
                         const=True, metavar="BOOL",
-                        default=env.get("ETCD_EXPERIMENTAL_ENABLE_LEASE_CHECKPOINT_PERSIST", "false"),
+                        default="false",
                         help="keep those remaining TTLs in the backend too, so a restart starts "
                              "from them")
     cluster = parser.add_argument_group("clustering (without --initial-cluster: the only member of "
                                         "a new cluster, NAME=http://localhost:2380, as etcd)")
-    cluster.add_argument("--initial-cluster", default=env.get("ETCD_INITIAL_CLUSTER"),
+    cluster.add_argument("--initial-cluster", default=None,
                          help="NAME=PEER_URL,... of every member at bootstrap")
-    cluster.add_argument("--initial-cluster-state", type=_cluster_state, default=env.get("ETCD_INITIAL_CLUSTER_STATE", "new"),
+    cluster.add_argument("--initial-cluster-state", type=_cluster_state, default="new",
                          help="new (bootstrap) or existing (join a cluster that added this member)")
     cluster.add_argument("--initial-cluster-token",
-                         default=env.get("ETCD_INITIAL_CLUSTER_TOKEN", DEFAULT_CLUSTER_TOKEN))
-    cluster.add_argument("--listen-peer-urls", type=_urls, default=env.get("ETCD_LISTEN_PEER_URLS"),
+                         default=DEFAULT_CLUSTER_TOKEN)
+    cluster.add_argument("--listen-peer-urls", type=_urls, default=None,
                          help="where this member listens for its peers (default: its advertised one)")
     cluster.add_argument("--initial-advertise-peer-urls", type=_urls,
-                         default=env.get("ETCD_INITIAL_ADVERTISE_PEER_URLS"),
+                         default=None,
                          help="the peer URLs this member advertises; bootstrapping a new "
                               "cluster they must be those --initial-cluster gives it")
-    cluster.add_argument("--advertise-client-urls", type=_urls, default=env.get("ETCD_ADVERTISE_CLIENT_URLS"))
+    cluster.add_argument("--advertise-client-urls", type=_urls, default=None)
     cluster.add_argument("--heartbeat-interval", type=go_uint(64),
-                         default=env.get("ETCD_HEARTBEAT_INTERVAL", str(DEFAULT_HEARTBEAT_MS)),
+                         default=str(DEFAULT_HEARTBEAT_MS),
                          help="milliseconds between heartbeats (one Raft tick)")
     cluster.add_argument("--election-timeout", type=go_uint(64),
-                         default=env.get("ETCD_ELECTION_TIMEOUT", str(DEFAULT_ELECTION_MS)),
+                         default=str(DEFAULT_ELECTION_MS),
                          help="milliseconds without a leader before an election")
     cluster.add_argument("--snapshot-catchup-entries", type=_positive, default=DEFAULT_CATCH_UP_ENTRIES,
                          help="log entries kept after a snapshot for slow followers")
     parser.add_argument("--version", type=go_bool, nargs="?", const=True, default=False,
                         help="print the version and exit")
-    add_no_effect_flags(parser, env)
+    add_no_effect_flags(parser)
     args = parser.parse_args(argv)
     if args.version and not args.args:  # etcdmain's parse: arguments are refused first
         raise pflag.VersionRequested(version_text())
+    args.env_warnings, args.env_error, args.env_problem = [], None, None
+    if not args.args:  # etcdmain reads the environment only once the arguments passed
+        try:
+            args.env_problem = set_flags_from_env(parser, args, env, args.env_warnings.append)
+        except ErrEnvConflict as conflict:
+            args.env_error = conflict
     if not args.data_dir:  # etcdmain's startEtcdOrProxyV2: not the working directory itself
         args.data_dir = f"{args.name}.etcd"
     if args.experimental_enable_lease_checkpoint_persist and not args.experimental_enable_lease_checkpoint:
@@ -614,9 +621,18 @@ def _run(args: argparse.Namespace, process: Process) -> None:
     if args.args:
         raise ErrBadFlags(problem=f"error verifying flags, '{args.args[0]}' is not a valid flag. "
                                   f"See 'etcd --help'.")
+    for warning in args.env_warnings:
+        print(f"reference etcd: {warning}", file=sys.stderr, flush=True)
+    if args.env_error:
+        raise args.env_error
+    if args.env_problem:
+        raise ErrBadFlags(problem=f"error verifying flags, {args.env_problem}. See 'etcd --help'.")
     refused = not_served(args)
     if refused:
         raise ErrBadFlags(problem=refused)
+    logging_problem = check_logging(args)
+    if logging_problem:
+        raise ErrBadFlags(problem=f"error verifying flags, {logging_problem}. See 'etcd --help'.")
     if args.no_effect:
         print(f"reference etcd: flags with no effect here: {', '.join(args.no_effect)}",
               file=sys.stderr, flush=True)
@@ -638,7 +654,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         out=process.out, stop=process.stop)
 
 
-COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,))
+COMMAND = Component("reference etcd", parse_args, _run, errors=(EtcdError,), config_errors=(ErrUnknownLogLevel,))
 
 
 def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) -> int:

@@ -16,11 +16,13 @@ member that looks like lost data.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from reference_impl.etcd.errors import ErrEnvConflict, ErrUnknownLogLevel
 from reference_impl.machinery.goflag import GoFlagSet, go_duration, go_int, go_uint
 from reference_impl.machinery.process import go_bool
 from reference_impl.machinery.strconv import parse_uint
+from reference_impl.mirrors import mirrors
 
 # "name type", as etcdmain registers them (fs.StringVar, fs.UintVar, fs.Var(...), ...).
 NO_EFFECT = """
@@ -152,16 +154,73 @@ def _env_name(flag: str) -> str:
     return "ETCD_" + flag.upper().replace("-", "_")
 
 
-def add_no_effect_flags(parser: GoFlagSet, env: Mapping[str, str]) -> None:
-    """etcd's other flags on `parser`; those given end up in the namespace's `no_effect`. A
-    NOT_SERVED flag not given takes its ETCD_* variable from `env`, as etcd's would."""
+def add_no_effect_flags(parser: GoFlagSet) -> None:
+    """etcd's other flags on `parser`; those given (on the command line or, once
+    set_flags_from_env has run, as ETCD_* variables) end up in the namespace's `no_effect`."""
     parser.set_defaults(no_effect=[])
     for line in NO_EFFECT.strip().splitlines():
         name, kind = line.split()
         extra = {"nargs": "?", "const": "true"} if kind in ("bool", "ignored") else {}
-        default = env.get(_env_name(name)) if name in NOT_SERVED else None
         parser.add_argument(f"--{name}", action=_NoEffect, type=TYPES[kind], dest=f"upstream_{name}",
-                            default=default, help=argparse.SUPPRESS, **extra)
+                            help=argparse.SUPPRESS, **extra)
+
+
+@mirrors("go.etcd.io/etcd/pkg/v3/flags.SetFlagsFromEnv")
+def set_flags_from_env(parser: GoFlagSet, args: argparse.Namespace, env: Mapping[str, str],
+                       warn: Callable[[str], None]) -> str | None:
+    """Each flag the command line left unset takes its ETCD_* variable when that is not empty, in
+    the flag set's name order; a value the flag's type refuses is remembered (the last such one
+    is the answer: 'invalid value "V" for ETCD_X: REASON'). Then verifyEnv: a variable whose flag
+    the command line set is ErrEnvConflict, any other unused ETCD_* variable a warning."""
+    actions = {option[2:]: action for action in parser._actions for option in action.option_strings
+               if option.startswith("--") and option != "--help"}
+    used: set[str] = set()
+    problem = None
+    for name in sorted(actions):
+        key, action = _env_name(name), actions[name]
+        value = env.get(key, "")
+        if name in args.flags_set or not value:
+            continue
+        used.add(key)
+        is_bool = action.nargs == "?"
+        try:
+            setattr(args, action.dest, action.type(value) if callable(action.type) else value)
+        except (ValueError, argparse.ArgumentTypeError) as error:
+            problem = f'invalid value "{value}" for {key}: {"parse error" if is_bool else error}'
+            continue
+        if action.dest.startswith("upstream_"):
+            args.no_effect = [*args.no_effect, key]
+    shadowed = {_env_name(name) for name in args.flags_set}
+    for key, value in env.items():
+        if key in used:
+            continue
+        if key in shadowed:
+            raise ErrEnvConflict(key=key)
+        if key.startswith("ETCD_"):
+            warn(f"unrecognized environment variable {key}={value}")
+    return problem
+
+
+# etcd 3.4's --log-level values (logutil.ConvertToZapLevel, ConvertToCapnslogLogLevel).
+LOG_LEVELS = ("debug", "info", "warn", "error", "dpanic", "panic", "fatal")
+
+
+@mirrors("(*go.etcd.io/etcd/server/v3/embed.Config).setupLogging")
+def check_logging(args: argparse.Namespace) -> str | None:
+    """--logger and --log-level as setupLogging checks them: an unknown logger is an error it
+    returns (None when there is none); an unknown level panics (ErrUnknownLogLevel), except under
+    capnslog with --debug, which never converts it."""
+    logger, level, debug = (getattr(args, f"upstream_{name}", None) for name in ("logger", "log-level", "debug"))
+    logger, level = logger if logger is not None else "capnslog", level if level is not None else "info"
+    if logger == "capnslog":
+        converts = not debug
+    elif logger == "zap":
+        converts = True  # also for the journal, whose logger falls back to zap's default
+    else:
+        return f'unknown logger option "{logger}"'
+    if converts and level not in LOG_LEVELS:
+        raise ErrUnknownLogLevel(level=level)
+    return None
 
 
 def not_served(args: argparse.Namespace) -> str | None:

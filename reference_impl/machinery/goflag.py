@@ -85,6 +85,9 @@ class GoFlagSet(argparse.ArgumentParser):
         given, rest = self._go_words(words)
         namespace = super().parse_args(given, namespace)
         namespace.args = rest
+        # flag.FlagSet.Visit's flags: those the command line set, for a caller that then reads
+        # the environment only for the others (etcd's SetFlagsFromEnv).
+        namespace.flags_set = {word[2:].partition("=")[0] for word in given}
         return namespace
 
     def _go_words(self, words: list[str]) -> tuple[list[str], list[str]]:

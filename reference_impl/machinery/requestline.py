@@ -73,11 +73,19 @@ def parse(line: str) -> RequestLine:
 
 @mirrors("net/url.ParseRequestURI")
 def check_request_uri(target: str) -> None:
-    """A target ParseRequestURI takes: no control characters, `*`, an absolute URL, or an absolute
-    path whose %-escapes are all two hex digits (the query is not unescaped here)."""
+    """A target ParseRequestURI takes: no control characters, `*`, an absolute URL whose host has
+    no malformed %-escape, or an absolute path whose %-escapes are all two hex digits (the query
+    is not unescaped here)."""
     if not target or _CONTROL.search(target):
         raise RequestLineError(400)
-    if target == "*" or _SCHEME.match(target):
+    if target == "*":
+        return
+    if _SCHEME.match(target):
+        # url.Parse unescapes an absolute URL's host too: `http://%zz/` is "invalid URL escape"
+        rest = target[_SCHEME.match(target).end():]
+        authority = rest[2:].split("/", 1)[0].split("?", 1)[0] if rest.startswith("//") else ""
+        if _MALFORMED_ESCAPE.search(authority):
+            raise RequestLineError(400)
         return
     path = target.split("?", 1)[0]
     if not path.startswith("/") or _MALFORMED_ESCAPE.search(path):

@@ -261,6 +261,44 @@ def test_calls_waiting_on_a_far_token_index_do_not_starve_other_calls(tmp_path, 
             grpc_server.stop(None)
 
 
+def test_a_watch_create_waits_for_its_simple_tokens_index_as_unary_calls_do(tmp_path):
+    """isWatchPermitted reads the stream's auth info through the same isValidSimpleToken wait:
+    etcd 3.4.23 answered a create whose token named the next index only once a write applied it
+    (1.0 s, then 'invalid auth token'), and one naming an index no write reaches not at all
+    before the stream's 2 s deadline. The reference refused both at once."""
+    import grpc
+    from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
+    from reference_impl.etcd import grpc_adapter
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        prefix = _enabled_root_token(member).split(".")[0]
+        grpc_server = grpc_adapter.new_grpc_server()
+        port = grpc_server.add_insecure_port("127.0.0.1:0")
+        grpc_adapter.add_etcd_servicers(grpc_server, member)
+        grpc_server.start()
+        stop = threading.Event()
+
+        def creates():
+            yield rpc_pb2.WatchRequest(create_request=rpc_pb2.WatchCreateRequest(key=b"k"))
+            stop.wait(5)
+        try:
+            with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+                watch = rpc_pb2_grpc.WatchStub(channel)
+                ahead = (("token", f"{prefix}.{member.node.applied + 1}"),)
+                threading.Timer(0.5, lambda: member.put(PutRequest(b"x", b"y"))).start()
+                started = time.monotonic()
+                first = next(iter(watch.Watch(creates(), metadata=ahead, timeout=5)))
+                assert time.monotonic() - started >= 0.4
+                assert first.canceled and first.cancel_reason.endswith(ErrInvalidAuthToken.message)
+                far = (("token", f"{prefix}.999999"),)
+                with pytest.raises(grpc.RpcError) as ended:
+                    next(iter(watch.Watch(creates(), metadata=far, timeout=0.6)))
+                assert ended.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        finally:
+            stop.set()
+            grpc_server.stop(None)
+
+
 def test_each_simple_token_function_names_the_go_function_it_mirrors():
     """simple_token_index is isValidSimpleToken's parsing, _token_swept the TTL keeper's sweep: a
     function inserted under the keeper's decorator had taken its name and dropped its own."""

@@ -88,6 +88,14 @@ RAW_REQUESTS: list[bytes] = [
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\nConnection: close\r\n\r\n{}",
     b"GET /version\r\n\r\n",
     b"GARBAGE\r\n\r\n",
+    # Heads net/http refuses before any handler: a malformed escape in the path or an absolute
+    # URL's host, a line with no colon, two Hosts (a bare 400), a transfer coding it does not know (501).
+    b"GET /health%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET /v3/kv/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET http://%zz/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nBad Header\r\nConnection: close\r\n\r\n",
+    b"GET /health HTTP/1.1\r\nHost: x\r\nHost: y\r\nConnection: close\r\n\r\n",
+    b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nConnection: close\r\n\r\n",
     # grpc-gateway's AnnotateContext: the first Grpc-Timeout (int64 and unit; its product wraps
     # round as Go's does) is the call's deadline; Grpc-Metadata-KEY headers are metadata KEY,
     # base64 for a -Bin key. A stream past its deadline ends with an error and no newline.
@@ -231,8 +239,9 @@ def test_client_port_answers_http_as_real_etcd(results):
 
 def test_client_port_reads_requests_as_net_http_and_cmux_do(results):
     """A chunked body, an HTTP/1.0 request (answered in HTTP/1.0, unchunked), a request
-    without Host or with a bad length (net/http's own 400), and first lines that are no
-    HTTP/1 request line (cmux closes them unanswered), byte for byte."""
+    without Host or with a bad length, a malformed escape, a bad header line or two Hosts
+    (net/http's own 400; the reference's mux had answered the last four 200 or 404), and first
+    lines that are no HTTP/1 request line (cmux closes them unanswered), byte for byte."""
     expected, actual = results["etcd"][2], results["reference"][2]
     if expected != actual:
         diff = "\n".join(difflib.unified_diff(expected.splitlines(), actual.splitlines(),

@@ -53,6 +53,54 @@ def test_a_refused_command_line_gets_etcds_exit_code_and_words(tmp_path, capsys,
     assert err[0].removeprefix("reference etcd: error: ").startswith(line)
 
 
+ENV_REFUSED = [
+    ({"ETCD_MAX_WALS": "abc"}, [], 1,
+     "error verifying flags, invalid value \"abc\" for ETCD_MAX_WALS: parse error. See 'etcd --help'."),
+    ({"ETCD_ENABLE_V2": "maybe"}, [], 1,
+     "error verifying flags, invalid value \"maybe\" for ETCD_ENABLE_V2: parse error. See 'etcd --help'."),
+    # two bad values: the flag set's last, in name order, is the one reported
+    ({"ETCD_SNAPSHOT_COUNT": "abc", "ETCD_MAX_WALS": "x"}, [], 1,
+     "error verifying flags, invalid value \"abc\" for ETCD_SNAPSHOT_COUNT: parse error. See 'etcd --help'."),
+    ({"ETCD_NAME": "x"}, ["--name", "default"], 1, 'conflicting environment variable "ETCD_NAME" is shadowed '
+     "by corresponding command-line flag (either unset environment variable or disable flag)"),
+    ({"ETCD_NAME": ""}, ["--name", "default"], 1, 'conflicting environment variable "ETCD_NAME" is shadowed'),
+    ({"ETCD_LOG_LEVEL": "bogus"}, [], 2, 'panic: unknown level "bogus"'),
+    # setupLogging's checks, after the environment's
+    ({}, ["--logger", "bogus"], 1, "error verifying flags, unknown logger option \"bogus\". See 'etcd --help'."),
+    # exit 2: Go's exit code for a panic, which etcd's log level conversion raises
+    ({}, ["--log-level", "bogus"], 2, 'panic: unknown level "bogus"'),
+    ({}, ["--logger", "zap", "--log-level", "INFO"], 2, 'panic: unknown level "INFO"'),
+]
+
+
+@pytest.mark.parametrize("env, argv, code, line", ENV_REFUSED, ids=[f"{e} {' '.join(a)}" for e, a, _, _ in ENV_REFUSED])
+def test_a_refused_etcd_variable_gets_etcds_exit_code_and_words(tmp_path, capsys, monkeypatch, env, argv, code,
+                                                                  line):
+    """etcd's SetFlagsFromEnv sets each flag the command line left unset from its ETCD_* variable
+    through the flag's own Set, and refuses a variable that shadows a flag given; then
+    setupLogging refuses a logger it does not know and panics on a level it does not know. etcd
+    3.4.23 answered these so, where the reference took most of them silently and served."""
+    from reference_impl.etcd import run
+
+    monkeypatch.setattr(run, "run", lambda *args, **kwargs: None)
+    assert main(["--data-dir", str(tmp_path / "d"), *argv], env) == code
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].removeprefix("reference etcd: error: ").startswith(line)
+
+
+def test_etcd_variables_of_flags_with_no_effect_are_named_and_unknown_ones_warned():
+    """ETCD_MAX_WALS=3 is used by etcd (so named as having no effect here, as --max-wals is);
+    ETCD_BOGUS is 'unrecognized environment variable'; ETCD_MAX_TXN_OPS is read in strconv's
+    bases as the flag is; under --debug capnslog never converts the level, so a bad one starts."""
+    args = parse_args(["--data-dir", "d", "--debug"],
+                      {"ETCD_MAX_WALS": "3", "ETCD_BOGUS": "1", "ETCD_MAX_TXN_OPS": "0x10", "ETCD_LOG_LEVEL": "x"})
+    assert args.no_effect == ["--debug", "ETCD_LOG_LEVEL", "ETCD_MAX_WALS"]
+    assert args.env_warnings == ["unrecognized environment variable ETCD_BOGUS=1"]
+    assert args.max_txn_ops == 16 and args.env_problem is None and args.env_error is None
+    from reference_impl.etcd.upstreamflags import check_logging
+    assert check_logging(args) is None
+
+
 def test_flags_take_gos_syntax():
     """One dash or two, `=` or the next word (taken even when it starts with a dash), numbers
     in any base strconv reads, and 0 for --snapshot-count (etcd's default then): the reference

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.etcd.errors import ErrTimeout
+from reference_impl.etcd.errors import ErrTimeout, EtcdError
 from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.messages import AlarmMember
 from reference_impl.etcd.member import ClusterMember
-from reference_impl.etcd.messages import CompactionRequest, DeleteRangeRequest, PutRequest, WatchCreateRequest
+from reference_impl.etcd.messages import (
+    CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
+    PutRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
 from reference_impl.machinery.clock import WallClock
@@ -61,6 +63,9 @@ def test_exposition_is_prometheus_text_sorted_by_name():
     assert samples == [
         'etcd_cluster_version{cluster_version="3.4"} 1',
         "etcd_debugging_auth_revision 2",
+        "etcd_debugging_lease_granted_total 0",
+        "etcd_debugging_lease_renewed_total 0",
+        "etcd_debugging_lease_revoked_total 0",
         "etcd_debugging_mvcc_compact_revision 5",
         "etcd_debugging_mvcc_current_revision 7",
         "etcd_debugging_mvcc_db_total_size_in_bytes 20480",
@@ -150,6 +155,34 @@ def test_a_members_metrics_count_its_watches_and_the_database_in_use(tmp_path):
     assert (opened.watchers, closed.watchers) == (3, 0)
     assert (opened.proposals_pending, closed.db_size_in_use) == (0, status.db_size_in_use)
     assert 0 < closed.db_size_in_use <= closed.db_total_size
+
+
+def test_a_members_metrics_count_its_leases_as_the_lessor_does(tmp_path):
+    """lease/metrics.go's families, byte for byte as etcd 3.4.23 served them after leases of TTL
+    5, 60, 100000 and 1 were granted (a fifth grant refused: the id exists), one renewed twice
+    and one revoked: granted 4 (a TTL under the minimum counted as 2), renewed 2, revoked 1, the
+    TTLs in ExponentialBuckets(1, 2, 24). The reference served none of them."""
+    with ClusterMember.alone(tmp_path, WallClock()) as member:
+        for lease_id, ttl in ((1, 5), (2, 60), (3, 100000), (4, 1)):
+            member.lease_grant(LeaseGrantRequest(ttl, lease_id))
+        with pytest.raises(EtcdError):
+            member.lease_grant(LeaseGrantRequest(5, 1))
+        for _ in range(2):
+            member.lease_keep_alive(LeaseKeepAliveRequest(2))
+        member.lease_revoke(LeaseRevokeRequest(3))
+        text = expose(member.metrics(), [])
+    lines = [line for line in text.splitlines() if line.startswith("etcd_debugging_lease")]
+    assert lines[:3] == ["etcd_debugging_lease_granted_total 4", "etcd_debugging_lease_renewed_total 2",
+                         "etcd_debugging_lease_revoked_total 1"]
+    buckets = dict(line.rsplit(" ", 1) for line in lines if "_bucket" in line)
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="1"}'] == "0"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="2"}'] == "1"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="8"}'] == "2"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="64"}'] == "3"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="65536"}'] == "3"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="131072"}'] == "4"
+    assert buckets['etcd_debugging_lease_ttl_total_bucket{le="8.388608e+06"}'] == "4"
+    assert lines[-2:] == ["etcd_debugging_lease_ttl_total_sum 100067", "etcd_debugging_lease_ttl_total_count 4"]
 
 
 class StubMember:

@@ -23,6 +23,7 @@ def test_a_request_line_is_cut_at_its_first_two_spaces():
     "GET /a\x01b HTTP/1.1", "GET /a\tb HTTP/1.1", "GET / HTTP/1.1.1", "GET / HTTP/10.0", "GET /", "GET",
     "G(T / HTTP/1.1", " / HTTP/1.1", "GET api/v1/pods HTTP/1.1", "GET  HTTP/1.1", "GET /%zz HTTP/1.1",
     "GET /a%2 HTTP/1.1",
+    "GET http://%zz/health HTTP/1.1",  # url.Parse unescapes the host too
 ])
 def test_a_line_net_http_cannot_read_is_a_bare_400(line):
     """parseRequestLine, validMethod, ParseHTTPVersion and ParseRequestURI refuse it with errors
