@@ -164,6 +164,14 @@ class Result:
     final: str = ""  # what the workload leaves that does not depend on who won: compared too
 
 
+def exactly_one(outcomes: list[Outcome], code: int) -> Result:
+    """The outcomes of a race only one request may win, with a violation unless one got `code`."""
+    result = Result(outcomes)
+    if sum(o.code == code for o in outcomes) != 1:
+        result.violations.append(f"not exactly one {code}")
+    return result
+
+
 def race(target: Target, jobs: list[Callable[[Client], Outcome | list[Outcome]]]) -> list[Outcome]:
     """Run the jobs at once, one thread and one connection each; their outcomes in job order."""
     barrier = threading.Barrier(len(jobs))
@@ -200,10 +208,7 @@ def same_name(t: Target) -> Result:
     """16 clients create configmap `same`: one 201, fifteen 409 AlreadyExists."""
     path = t.ns("configmaps")
     outcomes = race(t, [lambda c, i=i: c.request("POST", path, configmap("same", {"i": str(i)}))[0] for i in range(16)])
-    result = Result(outcomes)
-    if sum(o.code == 201 for o in outcomes) != 1:
-        result.violations.append("not exactly one 201")
-    return result
+    return exactly_one(outcomes, 201)
 
 
 def same_resource_version(t: Target) -> Result:
@@ -214,10 +219,7 @@ def same_resource_version(t: Target) -> Result:
     path = t.ns("configmaps", "rv")
     outcomes = race(t, [lambda c, i=i: c.request("PUT", path, configmap("rv", {"i": str(i)}, resourceVersion=rv))[0]
                         for i in range(16)])
-    result = Result(outcomes)
-    if sum(o.code == 200 for o in outcomes) != 1:
-        result.violations.append("not exactly one 200")
-    return result
+    return exactly_one(outcomes, 200)
 
 
 def unconditional_puts(t: Target) -> Result:
@@ -258,10 +260,7 @@ def patches_with_precondition(t: Target) -> Result:
     path = t.ns("configmaps", "pre")
     outcomes = race(t, [lambda c, i=i: c.request("PATCH", path, {"metadata": {"resourceVersion": rv},
                                                                   "data": {f"k{i}": "v"}}, MERGE)[0] for i in range(12)])
-    result = Result(outcomes)
-    if sum(o.code == 200 for o in outcomes) != 1:
-        result.violations.append("not exactly one 200")
-    return result
+    return exactly_one(outcomes, 200)
 
 
 def applies_disjoint(t: Target) -> Result:
@@ -295,10 +294,7 @@ def applies_conflicting(t: Target) -> Result:
         return c.request("PATCH", f"{path}?fieldManager=m-{i}", body, APPLY)[0]
 
     outcomes = race(t, [lambda c, i=i: apply(c, i) for i in range(12)])
-    result = Result(outcomes)
-    if sum(o.code == 200 for o in outcomes) != 1:
-        result.violations.append("not exactly one 200")
-    return result
+    return exactly_one(outcomes, 200)
 
 
 def update_vs_delete(t: Target) -> Result:
@@ -589,10 +585,7 @@ def put_creates(t: Target) -> Result:
     body = lambda i: {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},  # noqa: E731
                       "spec": {"holderIdentity": f"h{i}"}}
     outcomes = race(t, [lambda c, i=i: c.request("PUT", path, body(i))[0] for i in range(16)])
-    result = Result(outcomes)
-    if sum(o.code == 201 for o in outcomes) != 1:
-        result.violations.append("not exactly one 201")
-    return result
+    return exactly_one(outcomes, 201)
 
 
 def deletes(t: Target) -> Result:
@@ -601,10 +594,7 @@ def deletes(t: Target) -> Result:
     admin.request("POST", t.ns("configmaps"), configmap("gone"))
     path = t.ns("configmaps", "gone")
     outcomes = race(t, [lambda c: c.request("DELETE", path)[0] for _ in range(16)])
-    result = Result(outcomes)
-    if sum(o.code == 200 for o in outcomes) != 1:
-        result.violations.append("not exactly one 200")
-    return result
+    return exactly_one(outcomes, 200)
 
 
 CRD_GROUP = "races.example.com"
@@ -825,10 +815,7 @@ def json_patch_tests(t: Target) -> Result:
     outcomes = race(t, [lambda c, i=i: c.request("PATCH", path, [{"op": "test", "path": "/data/v", "value": "0"},
                                                                   {"op": "replace", "path": "/data/v", "value": f"{i + 1}"}],
                                                  JSON_PATCH)[0] for i in range(16)])
-    result = Result(outcomes)
-    if sum(o.code == 200 for o in outcomes) != 1:
-        result.violations.append("not exactly one 200")
-    return result
+    return exactly_one(outcomes, 200)
 
 
 def delete_propagation(t: Target) -> Result:
