@@ -213,8 +213,9 @@ def free_port() -> int:
     (it happened in CI: "the port is already in use"). One process never gets the same port twice.
     """
     low = ephemeral_port_floor()
+    first, end = port_slice(max(1024, low - 12000), low)
     for _ in range(200):
-        port = random.randrange(max(1024, low - 12000), low) if low > 2048 else 0
+        port = random.randrange(first, end) if low > 2048 else 0
         if port in _handed_out:
             continue
         with socket.socket() as sock:
@@ -226,6 +227,22 @@ def free_port() -> int:
         _handed_out.add(port)
         return port
     raise OSError("no free loopback port below the ephemeral range")
+
+
+# Processes that start servers side by side (the test suite's parallel workers) each draw from a
+# slice of their own, "INDEX/COUNT", so two of them cannot hand out the same port between one's
+# check and its server's bind. Children inherit the variable, and with it their parent's slice.
+PORT_SLICE_ENV = "KUBEATLAS_PORT_SLICE"
+
+
+def port_slice(first: int, end: int) -> tuple[int, int]:
+    """The part of the ports [first, end) this process draws from: all of them, or the slice
+    KUBEATLAS_PORT_SLICE names."""
+    index, _, count = os.environ.get(PORT_SLICE_ENV, "").partition("/")
+    if not (index.isdigit() and count.isdigit() and int(index) < int(count)):
+        return first, end
+    size = (end - first) // int(count)
+    return first + int(index) * size, first + (int(index) + 1) * size
 
 
 def ephemeral_port_floor() -> int:

@@ -26,6 +26,12 @@ if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get("PYTHONPYCAC
                                                      f"kubeatlas-tests-pycache-{os.getuid()}")
     del os.environ["PYTHONDONTWRITEBYTECODE"]
 
+# Under pytest-xdist (`-n 2`) each worker and every server it starts draw free ports from a slice
+# of the range of their own (reference_impl.cluster.port_slice), so no two workers pick one port.
+if os.environ.get("PYTEST_XDIST_WORKER", "").startswith("gw") and os.environ.get("PYTEST_XDIST_WORKER_COUNT"):
+    os.environ["KUBEATLAS_PORT_SLICE"] = (f"{os.environ['PYTEST_XDIST_WORKER'][2:]}/"
+                                          f"{os.environ['PYTEST_XDIST_WORKER_COUNT']}")
+
 TREES = Path(__file__).parent / "fixtures" / "trees"
 
 # Symlinks each tree has in the real project, created in the copy rather than committed here.
@@ -120,3 +126,53 @@ def pytest_sessionfinish(session):
     clusterkit = sys.modules.get("clusterkit")
     if clusterkit is not None:
         clusterkit.stop_shared_cluster()
+
+
+# --- running in parallel (pytest-xdist, `-n 2 --dist loadgroup`, as .ci/run does) ---------------
+# A worker runs whole test files, so a module fixture (a reference etcd, an apiserver) starts once,
+# not once in each worker. Files that share a session-wide resource form one group, run by one
+# worker: those on the shared one-kubelet cluster, and those reading the built fixture site.
+
+SITE_FIXTURES = {"site_docs", "site_html"}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test of a module that shares a session resource with its xdist group (xdist
+    then appends the group to the test's id, which is how its scheduler sees it)."""
+    if not getattr(config.option, "loadgroup", False):  # set in the workers of --dist loadgroup
+        return
+    clusterkit = sys.modules.get("clusterkit")
+    groups: dict[object, str] = {}
+    for item in items:
+        module = getattr(item, "module", None)
+        if clusterkit is not None and module is not None and clusterkit.uses_shared_cluster(module):
+            groups[module] = "one-kubelet-cluster"
+        elif SITE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            groups.setdefault(module, "fixture-site")
+    for item in items:
+        group = groups.get(getattr(item, "module", None))
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """loadgroup, except that a test of no group goes with the rest of its file, not alone, and
+    the groups are handed out first: each is minutes of work (the site's browser checks alone
+    are the suite's longest), which, handed out last, one worker would do while the other idles."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class FileOrGroupScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            scope = super()._split_scope(nodeid)
+            return scope.split("::", 1)[0] if scope == nodeid else f"group {scope}"
+
+        def _assign_work_unit(self, node) -> None:
+            for scope in [scope for scope in self.workqueue if scope.startswith("group ")]:
+                self.workqueue.move_to_end(scope, last=False)
+            super()._assign_work_unit(node)
+
+    return FileOrGroupScheduling(config, log)

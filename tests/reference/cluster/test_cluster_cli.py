@@ -207,6 +207,19 @@ def test_etcd_members_whose_port_was_taken_start_again_on_other_ports(tmp_path, 
         cluster.stop(processes)
 
 
+def test_processes_given_different_port_slices_draw_from_disjoint_ports(monkeypatch):
+    """Parallel test workers (KUBEATLAS_PORT_SLICE=INDEX/COUNT) never draw the same port."""
+    floor = cluster.ephemeral_port_floor()
+    drawn = []
+    for index in range(2):
+        monkeypatch.setenv(cluster.PORT_SLICE_ENV, f"{index}/2")
+        drawn.append({cluster.free_port() for _ in range(50)})
+    assert not drawn[0] & drawn[1]
+    assert all(1024 <= port < floor for port in drawn[0] | drawn[1])
+    middle = max(1024, floor - 12000) + (floor - max(1024, floor - 12000)) // 2
+    assert max(drawn[0]) < middle <= min(drawn[1])
+
+
 def test_free_ports_lie_below_the_ephemeral_range_and_are_never_handed_out_twice():
     # An outgoing connection anywhere on the machine may take an ephemeral port between the
     # check and the server's bind; a port below that range cannot be taken that way.
