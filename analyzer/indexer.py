@@ -320,7 +320,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
                              for record, facts in (store.file_facts(db, library.id) if library else ()))
             # The symbols and the first share's edges are stored while other processes still
             # resolve call sites, rather than after resolution, when one core would idle, and
-            # the implementations while another process works out the command programs; the
+            # the implementations while another process works out the command programs (with
+            # -j 1, after the programs, while a thread made the symbols' and edges' indexes); the
             # transaction that begins then makes the commit visible at the end, or rolls back.
             writer = stack.enter_context(store.GraphWriter(
                 db, commit_id, files, [(m.path, m.dir) for m in modules.modules]))

@@ -481,14 +481,19 @@ class GraphIndex:
 
     def _spelled(self, name: str) -> list[str]:
         """`_matches` of `name`, or, when it matches nothing, of the go/ssa names it may be
-        spelled for (`go_spellings`), with a package named as Go code names it (`klog.InfoS`
-        for k8s.io/klog/v2.InfoS): the matches of the first spelling that has any."""
+        spelled for (`go_spellings`): the matches of the first spelling that has any. A package
+        named as Go code names it (`klog.InfoS` for k8s.io/klog/v2.InfoS) is looked for as well:
+        when a type of that name matches too (`(*other.klog).InfoS`), both are returned, which
+        makes the name ambiguous rather than the type's."""
         matches = self._matches(name)
         if matches:
             return matches
         spellings = go_spellings(name)
-        spellings += [named for spelling in (name, *spellings)
-                      for named in self._by_package_name(spelling)]
+        # The package list is read once, and only for a name that opens with a qualifier.
+        packages = self.packages() if any(_QUALIFIER.match(spelling)
+                                          for spelling in (name, *spellings)) else {}
+        by_package = [named for spelling in (name, *spellings)
+                      for named in _by_package_name(spelling, packages)]
         # Type parameters named (`Map[K, V].Get`) ask for a generic type or function; one whose
         # signature uses none of them is a namesake that is not (expvar's Map.Get). The index
         # keeps no type parameters, so a method that uses none (`Set[T].Len`) is not found.
@@ -497,30 +502,22 @@ class GraphIndex:
         generic = named if named and all(re.fullmatch(r"[A-Z]\w?", word) for word in named) else None
         # Brackets at the end name a function's: a method has none of its own.
         function = name.rstrip().endswith("]")
-        for spelling in dict.fromkeys(spellings):
-            matches = [match for match in self._matches(spelling)
-                       if (generic is None or generic & set(re.findall(r"\w+", self._signature(match))))
-                       and not (function and match.startswith("("))]
-            if matches:
-                return matches
-        return []
+
+        def first_matched(candidates: list[str]) -> list[str]:
+            for spelling in dict.fromkeys(candidates):
+                matches = [match for match in self._matches(spelling)
+                           if (generic is None
+                               or generic & set(re.findall(r"\w+", self._signature(match))))
+                           and not (function and match.startswith("("))]
+                if matches:
+                    return matches
+            return []
+        return list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
 
     def _signature(self, name: str) -> str:
         row = self.db.execute("SELECT signature FROM symbols WHERE name = (SELECT id FROM names "
                               "WHERE name = ?) AND commit_id = ?", (name, self.commit.id)).fetchone()
         return row[0] if row else ""
-
-    def _by_package_name(self, name: str) -> list[str]:
-        """`name` with its leading package qualifier, when that is a package's name but not the
-        last element of its import path (k8s.io/klog/v2 is package klog, gopkg.in/yaml.v2 is
-        package yaml), written as each such import path."""
-        found = _QUALIFIER.match(name)
-        if not found:
-            return []
-        opening, qualifier = found["opening"] or "", found["qualifier"]
-        major = re.compile(rf"(?:^|.*/){re.escape(qualifier)}(?:/v\d+|\.v\d+)")
-        return [f"{opening}{package}.{name[found.end():]}" for package in self.packages()
-                if major.fullmatch(package)]
 
     def _look_elsewhere(self, name: str) -> None:
         """Raise DefinedElsewhere if another indexed commit defines `name` alone: the newest
@@ -1007,6 +1004,19 @@ _QUALIFIER = re.compile(r"(?P<opening>\(\*?)?(?P<qualifier>\w+)\.(?=[\w(])")
 # Type parameters or arguments (`List[T]`, `Map[K, V]`, the runtime's `F[...]`): go/ssa's names
 # of generic functions hold none in the index.
 _TYPE_BRACKETS = re.compile(r"(?<=[\w)])\[[^\[\]]*\]")
+
+
+def _by_package_name(name: str, packages: Iterable[str]) -> list[str]:
+    """`name` with its leading package qualifier, when that is the name of one of `packages`
+    but not the last element of its import path (k8s.io/klog/v2 is package klog, gopkg.in/yaml.v2
+    is package yaml), written as each such import path."""
+    found = _QUALIFIER.match(name)
+    if not found:
+        return []
+    opening, qualifier = found["opening"] or "", found["qualifier"]
+    major = re.compile(rf"(?:^|.*/){re.escape(qualifier)}(?:/v\d+|\.v\d+)")
+    return [f"{opening}{package}.{name[found.end():]}" for package in packages
+            if major.fullmatch(package)]
 
 
 def go_spellings(name: str) -> list[str]:

@@ -281,8 +281,9 @@ def is_damage(err: sqlite3.DatabaseError) -> bool:
 def move_aside(path: Path, schema: int | None = None) -> Path:
     """Rename a damaged index (and its WAL files) out of the way; return its new name. An index
     an older kubeatlas made (of `schema`) is not damaged, and its new name says which schema it
-    is, for that kubeatlas to read. One moved aside earlier in the same second keeps its name:
-    the new one takes the next free `.N`."""
+    is; that kubeatlas reads only `<home>/index.sqlite`, so to use it again the file must be
+    renamed back or moved into a home of its own (`--home`). One moved aside earlier in the same
+    second keeps its name: the new one takes the next free `.N`."""
     what = "damaged" if schema is None else f"schema{schema}"
     stem = f"{path.name}.{what}-{time.strftime('%Y%m%dT%H%M%S')}"
     aside = path.with_name(stem)
@@ -472,7 +473,8 @@ def finish_commit(db: sqlite3.Connection, commit_id: int, files: Iterable[FileRe
 class GraphWriter:
     """A commit's files, modules and call graph, written while the resolver still works and made
     visible at the end, all in one transaction: `write` stores the symbols and edges the resolver
-    holds so far (rows it never changes again), `finish` the rest, and marks the commit complete.
+    holds so far (rows it never changes again), `write_found` the implementations, signatures and
+    annotations once they are known, `finish` the rest, and marks the commit complete.
     Leaving the `with` block by an exception rolls everything back, so an interrupted index leaves
     the previous one as it was. An index of the same commit by an older parser or resolver goes in
     the same transaction: it is stale.
@@ -481,8 +483,9 @@ class GraphWriter:
     after the rows are in: one sort each instead of a million random B-tree inserts. Both happen
     in the transaction, so an interrupted run leaves the schema as it was. Once every symbol and
     edge is written (`write(..., complete=True)`), their tables' indexes are made in a thread while
-    the caller works on (the command programs): SQLite builds an index in one step, without
-    Python's lock, and nothing else uses the connection until `finish`, which waits for it."""
+    the caller goes on resolving, and the implementations' index once `write_found` stored them:
+    SQLite builds an index in one step, without Python's lock. The next call that uses the
+    connection (`write_found`, `finish`) first waits for the thread."""
 
     def __init__(self, db: sqlite3.Connection, commit_id: int, files: Iterable[FileRecord],
                  modules: Iterable[tuple[str, str]]):
@@ -536,8 +539,8 @@ class GraphWriter:
                     signatures: Iterable[tuple[str, str]]) -> None:
         """Store the implementations, signatures and annotations (after every symbol and edge:
         `write(..., complete=True)`), which `finish` then leaves out; the implementations'
-        indexes are made from now on, in a thread, while the caller waits for the command
-        programs."""
+        indexes are made from now on, in a thread (with several processes, while the caller
+        waits for the command programs)."""
         self._indexed()
         if self.ids is None:
             self._begin()

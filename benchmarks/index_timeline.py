@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.proc import children, cpu_seconds, thread_usage  # noqa: E402
+from benchmarks.proc import Usage, children, thread_usage, usage  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 ROLES = ("writer", "writer threads", "python children", "git")
@@ -47,16 +47,32 @@ def _tree(root: int) -> dict[int, str]:
     return roles
 
 
+class RunFailed(Exception):
+    """The sampled command ended with a failure: no timeline of it is worth printing."""
+
+    def __init__(self, argv: list[str], code: int, said: list[str]):
+        self.argv, self.code, self.said = argv, code, said
+        super().__init__("\n".join([f"{' '.join(argv)} failed (exit code {code})", *said]))
+
+
 def sample(argv: list[str], env: dict[str, str], every: float) -> tuple[list[dict], list, float]:
     """Run `argv`; CPU seconds per role in each interval, the stage lines with their times, and
-    the wall seconds of the whole run."""
+    the wall seconds of the whole run. Raises RunFailed if it fails.
+
+    A process that ends between two readings is not lost: the CPU it used since the last one
+    shows in the reaped time (cutime + cstime) of the process that waited for it. The writer is
+    read once more after it exits, before it is waited for, so that its last interval counts."""
     started = time.monotonic()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                text=True)
     stages: list[tuple[float, str]] = []
+    said: list[str] = []  # kubeatlas's own lines (a warning, the error of a failed run)
 
     def watch() -> None:
         for line in process.stderr:
+            if line.startswith("kubeatlas:"):
+                said.append(line.rstrip("\n"))
+                continue
             task = line.strip().split(":", 2)
             name = ":".join(task[:2]).strip() if len(task) > 1 else line.strip()
             name = name.rstrip(" …").strip()
@@ -65,26 +81,60 @@ def sample(argv: list[str], env: dict[str, str], every: float) -> tuple[list[dic
 
     reader = threading.Thread(target=watch)
     reader.start()
-    last: dict[int, float] = {}
+    # Processes by (pid, start time), as the kernel reuses ids: role and last reading.
+    seen: dict[tuple[int, int], tuple[str, Usage]] = {}
+    writer_main = 0.0  # the writer's main thread's CPU at the last reading
     samples = []
-    while process.poll() is None:
+    while True:
+        exited = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
         now = time.monotonic() - started
         used = dict.fromkeys(ROLES, 0.0)
+        current = {}
         for pid, role in _tree(process.pid).items():
+            read = usage(pid)
+            if read is not None:  # (else gone meanwhile: its parent's reaped time holds it)
+                current[(pid, read.start)] = (role, read)
+        gone = {key: value for key, value in seen.items() if key not in current}
+        for key, (role, read) in current.items():
+            before = seen[key][1] if key in seen else None
+            own = read.own - (before.own if before else 0.0)
             if role == "writer":
                 # The writer's main thread apart from its others (SQLite making indexes).
-                for (tid, _), (_, _, total) in thread_usage(pid).items():
-                    key = "writer" if tid == pid else "writer threads"
-                    used[key] += max(0.0, total - last.get(tid, 0.0))
-                    last[tid] = total
-                continue
-            total = cpu_seconds(pid)
-            used[role] += max(0.0, total - last.get(pid, 0.0))
-            last[pid] = total
+                main = next((total for (tid, _), (_, _, total) in thread_usage(key[0]).items()
+                             if tid == key[0]), writer_main)
+                used["writer"] += max(0.0, main - writer_main)
+                used["writer threads"] += max(0.0, own - (main - writer_main))
+                writer_main = main
+            else:
+                used[role] += max(0.0, own)
+            reaped = read.reaped - (before.reaped if before else 0.0)
+            if reaped > 0:
+                ended = _descendants(key[0], gone)
+                counted = sum(last.own + last.reaped for _, last in ended)
+                used[ended[0][0] if ended else "python children"] += max(0.0, reaped - counted)
+        seen = current
         samples.append({"t": round(now, 2), **{k: round(v, 3) for k, v in used.items()}})
+        if exited:
+            break
         time.sleep(every)
+    process.wait()
     reader.join()
+    if process.returncode != 0:
+        raise RunFailed(argv, process.returncode, said)
     return samples, stages, time.monotonic() - started
+
+
+def _descendants(pid: int, gone: dict[tuple[int, int], tuple[str, Usage]]) -> list:
+    """The (role, last reading) of the ended processes below `pid`, children first: those it
+    (or, once ended themselves, they) reaped since the last reading."""
+    found, parents = [], [pid]
+    while parents:
+        parent = parents.pop(0)
+        for (child, _), (role, last) in gone.items():
+            if last.parent == parent:
+                found.append((role, last))
+                parents.append(child)
+    return found
 
 
 def summarise(samples: list[dict], stages: list, wall: float) -> list[tuple]:
@@ -116,9 +166,12 @@ def main() -> None:
         kubeatlas = [sys.executable, "-m", "analyzer.cli"]
         subprocess.run([*kubeatlas, "fetch", options.name, "--from", path, "--ref", ref, "-q"],
                        env=env, check=True, stdout=subprocess.DEVNULL)
-        samples, stages, wall = sample(
-            [*kubeatlas, "index", options.name, *(["--no-goroot"] if options.no_goroot else [])],
-            env, options.every)
+        try:
+            samples, stages, wall = sample(
+                [*kubeatlas, "index", options.name,
+                 *(["--no-goroot"] if options.no_goroot else [])], env, options.every)
+        except RunFailed as failed:
+            sys.exit(f"index_timeline: {failed}")
     rows = summarise(samples, stages, wall)
     print(f"{'stage':<50} {'start':>6} {'secs':>6} {'writer':>7} {'threads':>7} {'children':>8} "
           f"{'git':>5} {'cores':>5}")

@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import NamedTuple
 
 
 def cpu_seconds(pid: int) -> float:
@@ -23,6 +24,28 @@ def user_system_seconds(pid: int) -> tuple[float, float]:
         return 0.0, 0.0
     tick = os.sysconf("SC_CLK_TCK")
     return int(fields[11]) / tick, int(fields[12]) / tick
+
+
+class Usage(NamedTuple):
+    """One reading of a process's /proc/<pid>/stat: its parent, its start time in clock ticks
+    (with the pid, which process it is: the kernel reuses ids), its own user + system CPU
+    seconds (all its threads', ended ones too) and those of the children it has reaped (waited
+    for), with theirs."""
+    parent: int
+    start: int
+    own: float
+    reaped: float
+
+
+def usage(pid: int) -> Usage | None:
+    """`pid`'s Usage now; None once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    tick = os.sysconf("SC_CLK_TCK")
+    return Usage(int(fields[1]), int(fields[19]), (int(fields[11]) + int(fields[12])) / tick,
+                 (int(fields[13]) + int(fields[14])) / tick)
 
 
 def context_switches(pid: int) -> int:

@@ -944,7 +944,16 @@ func (v Verbose) InfoS(msg string) {}
 
 func InfoS(msg string) {}
 
+func Flush() {}
+
 var hook = func() {}
+""",
+    # A type named as klog's package is, with a method named as one of its functions.
+    "other/other.go": """package other
+
+type klog struct{}
+
+func (*klog) Flush() {}
 """,
     "main.go": """package main
 
@@ -1025,6 +1034,26 @@ def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
     package's own name (klog for k8s.io/klog/v2) were 'no symbol', where a Go reader types them."""
     assert spellings.resolve(spelling) == symbol
+
+
+def test_a_package_name_and_a_type_of_that_name_make_a_name_ambiguous(spellings):
+    """`klog.Flush` resolved to `(*other.klog).Flush`, a method of a type named klog, because
+    the receiver spellings were tried before klog's import path and the first match won: both
+    are what the name may mean, so it is ambiguous and both are listed."""
+    with pytest.raises(AmbiguousSymbol) as raised:
+        spellings.resolve("klog.Flush")
+    assert raised.value.candidates == [f"(*{SPELL}/other.klog).Flush", f"{SPELL}/klog/v2.Flush"]
+
+
+def test_a_qualified_name_not_found_reads_the_package_list_once(spellings, monkeypatch):
+    """The packages (a GROUP BY over the commit's files) were read again for each spelling of
+    the name; an unqualified name needs them not at all."""
+    reads = []
+    packages = spellings.packages
+    monkeypatch.setattr(spellings, "packages", lambda: reads.append(1) or packages())
+    assert spellings._spelled("klog.Verbose.NoSuchMethod") == []
+    assert len(reads) == 1
+    assert spellings._spelled("NoSuchFunction") == [] and len(reads) == 1
 
 
 def test_type_parameters_named_ask_for_a_generic_symbol(spellings):

@@ -166,6 +166,23 @@ def test_one_process_hands_over_what_it_found_before_the_programs_too():
     assert handed_over == [(one.implements, [])] and one.programs
 
 
+def test_one_process_works_out_the_programs_before_handing_over_what_it_found(monkeypatch):
+    """With one process, the programs are worked out first and what was found handed over
+    after: storing it waits for the symbols' and edges' indexes, which a thread of the writer
+    makes meanwhile, rather than before the programs, with the programs' core idle."""
+    from analyzer.resolve import rta
+    analyse = rta.analyse
+    events = []
+
+    def noting(*args):
+        events.append("program")
+        return analyse(*args)
+    monkeypatch.setattr(rta, "analyse", noting)
+    resolve(kube_files(), commands=COMMANDS,
+            before_programs=lambda so_far: events.append("handed over"))
+    assert events == ["program", "handed over"]
+
+
 def test_an_error_working_out_the_programs_in_a_child_is_raised_by_the_parent(monkeypatch):
     import multiprocessing
 
@@ -263,6 +280,18 @@ def test_an_error_in_a_forked_share_is_raised_by_the_parent(monkeypatch):
         raise ValueError("no such thing")
     monkeypatch.setattr(Resolver, "resolve_file", _failing_in_a_child(fail))
     with pytest.raises(ValueError, match="no such thing"):
+        resolve(kube_files(), processes=2)
+
+
+def test_a_broken_pipe_the_share_raises_is_its_error_not_a_parent_gone(monkeypatch):
+    """A BrokenPipeError from the work itself (a pipe it writes to) is handed to the parent
+    like any other error: only one raised sending the results means the parent has gone."""
+    from analyzer.resolve.calls import Resolver
+
+    def fail():
+        raise BrokenPipeError("the work's own pipe")
+    monkeypatch.setattr(Resolver, "resolve_file", _failing_in_a_child(fail))
+    with pytest.raises(BrokenPipeError, match="the work's own pipe"):
         resolve(kube_files(), processes=2)
 
 

@@ -49,7 +49,7 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
     holds only afterwards; before the command programs are worked out in any case.
     `before_programs(resolution)`, when given, hears of the resolution once it holds everything
     but the command programs (the implementations, annotations and signatures too): with several
-    processes, while another one works the programs out."""
+    processes, while another one works the programs out; with one, once they are worked out."""
     # Imported here, not above: the index's readers need RESOLVER_VERSION, never the resolver,
     # and a query process should start without loading it.
     from analyzer.buildtags import COMMANDS
@@ -109,9 +109,12 @@ def resolve(files: Iterable[tuple[object, FileFacts]],
         else:
             resolution = resolver.finish()
             stored()
+            # The programs first: meanwhile the writer's thread makes the symbols' and edges'
+            # indexes, which `before_programs` (storing what was found) waits for.
+            programs = _programs(program, resolution, commands, build, report)
             if before_programs:
                 before_programs(resolution)
-            resolution.programs.extend(_programs(program, resolution, commands, build, report))
+            resolution.programs.extend(programs)
         report("command programs", len(commands), len(commands), "commands")  # a log shows the end
         return resolution
     finally:

@@ -159,18 +159,25 @@ def _run(work: Callable[[], object], sender) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOPS)  # held by the parent across the fork
     for receiver in _receivers:
         receiver.close()
+    # A broken pipe when sending means the parent has gone (stopped, killed): nobody waits for
+    # the results. One that the work raises is an error like any other, for the parent to report.
     try:
         results = work()
         for value in results if isinstance(results, Generator) else (results,):
-            sender.send(value)
-    except BrokenPipeError:  # the parent has gone (stopped, killed): nobody waits for the results
-        pass
+            if not _sent(sender, value):
+                break
     except Exception as err:  # noqa: BLE001 (raised again in the parent, which reports it)
-        try:
-            sender.send(err)
-        except BrokenPipeError:
-            pass
+        _sent(sender, err)
     sender.close()
+
+
+def _sent(sender, value) -> bool:
+    """Send `value`; False when the parent is no longer there to receive it."""
+    try:
+        sender.send(value)
+    except BrokenPipeError:
+        return False
+    return True
 
 
 def _resolve_share(share: tuple[int, int]) -> FileResults:
