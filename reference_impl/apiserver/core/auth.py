@@ -296,10 +296,12 @@ class X509Authenticator:
         # fit for signing and no CA flag); an unknown critical extension is refused all the same.
         leaf_policy = verification.ExtensionPolicy.permit_all().may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
-        # Nor of a CA's but that it says it is one (BasicConstraints CA:TRUE; Go ignores KeyUsage)
-        # and, as checkChainForKeyUsage walks the whole chain, that an EKU it lists allows client auth.
+        # Nor of a CA's but that it says it is one (BasicConstraints CA:TRUE), that key usages it
+        # lists include keyCertSign (CheckSignatureFrom) and, as checkChainForKeyUsage walks the
+        # whole chain, that an EKU it lists allows client auth.
         ca_policy = verification.ExtensionPolicy.permit_all().require_present(
             x509.BasicConstraints, verification.Criticality.AGNOSTIC, None).may_be_present(
+            x509.KeyUsage, verification.Criticality.AGNOSTIC, _signs_certificates).may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._ca_policy, self._leaf_policy = ca_policy, leaf_policy
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
@@ -462,6 +464,13 @@ def _name_identity(name: x509.Name) -> tuple:
 def _identity(cert: x509.Certificate) -> tuple:
     key = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return _name_identity(cert.subject), key
+
+
+@mirrors("(*crypto/x509.Certificate).CheckSignatureFrom")
+def _signs_certificates(_policy, _cert, usage: x509.KeyUsage | None) -> None:
+    """A CA that lists key usages must list keyCertSign to sign a certificate."""
+    if usage is not None and not usage.key_cert_sign:
+        raise ValueError("x509: invalid signature: parent certificate cannot sign this kind of certificate")
 
 
 @mirrors("crypto/x509.checkChainForKeyUsage")

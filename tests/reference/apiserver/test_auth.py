@@ -653,3 +653,40 @@ def test_a_leaf_directly_under_a_v1_client_ca_with_an_unknown_critical_extension
     assert auth.authenticate(FakeRequest(peer_certificate_der=_leaf(root, (unknown, False)))) == UserInfo("carol")
     with pytest.raises(AuthenticationFailed, match="x509: unhandled critical extension"):
         auth.authenticate(FakeRequest(peer_certificate_der=_leaf(root, (unknown, True))))
+
+
+def test_a_ca_whose_key_usage_leaves_out_cert_sign_signs_no_client_certificate():
+    """CheckSignatureFrom refuses a parent that lists key usages without keyCertSign, trust
+    anchor or intermediate alike, as the real 1.24 kube-apiserver answers such a leaf 401."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    signing_only = x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+    root = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "root")]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "root")])).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1))
+            .not_valid_after(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(signing_only, critical=True).sign(key, hashes.SHA256()))
+    pair = certutil.KeyPair(root.public_bytes(serialization.Encoding.PEM), key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    with pytest.raises(AuthenticationFailed, match="cannot sign this kind of certificate"):
+        X509Authenticator([root]).authenticate(FakeRequest(peer_certificate_der=der(certutil.issue_client_cert(pair, "eve"))))
+
+    ca = certutil.new_ca()
+    intermediate = intermediate_ca(ca, key_usage=False)
+    cert = x509.load_pem_x509_certificate(intermediate.cert_pem)
+    # The same intermediate but for its key usage, re-signed by the root.
+    builder = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer).public_key(cert.public_key())
+               .serial_number(cert.serial_number).not_valid_before(cert.not_valid_before_utc)
+               .not_valid_after(cert.not_valid_after_utc))
+    for extension in cert.extensions:
+        builder = builder.add_extension(extension.value, critical=extension.critical)
+    no_cert_sign = builder.add_extension(signing_only, critical=True).sign(ca.private_key, hashes.SHA256())
+    request = FakeRequest(peer_certificate_der=der(certutil.issue_client_cert(intermediate, "eve")))
+    request.peer_intermediates_der = (_der_of(no_cert_sign),)
+    with pytest.raises(AuthenticationFailed):
+        X509Authenticator([ca.certificate]).authenticate(request)
+    request.peer_intermediates_der = (der(intermediate),)
+    assert X509Authenticator([ca.certificate]).authenticate(request) == UserInfo("eve")
