@@ -192,16 +192,22 @@ def _complement(digits: str) -> tuple:
     return tuple(9 - int(d) for d in digits) + (10,)
 
 
+# Longer than any quantity a manifest writes ("1.5Gi", "250m", a 20-digit byte count).
+MAX_REMEMBERED_TEXT = 64
+
+
 def _remembered_for_texts(func):
     """`func` of a quantity's text, remembered for texts (its answers are immutable): a cluster's
     requests and limits are a few texts written over and over ("100m", "128Mi"), and each pod's
     are read several times on its way in (defaults, validation, its QoS class, quota, encoding).
-    A JSON number is worked out each time: 1, 1.0 and True are one key to a cache."""
+    A JSON number is worked out each time: 1, 1.0 and True are one key to a cache. So is a long
+    text: the cache keeps its keys, and a request body may hold megabytes where a quantity goes."""
     remembered = functools.lru_cache(maxsize=4096)(func)
 
     @functools.wraps(func)
     def call(text: object):
-        return remembered(text) if type(text) is str else func(text)
+        return remembered(text) if type(text) is str and len(text) <= MAX_REMEMBERED_TEXT else func(text)
+    call.cache_info = remembered.cache_info
     return call
 
 

@@ -352,10 +352,11 @@ def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: Tex
 @mirrors("(*k8s.io/apiserver/pkg/server/options.ServerRunOptions).DefaultAdvertiseAddress")
 def advertise_address(options: Options) -> str | None:
     """The address published as the kubernetes Service's endpoint: --advertise-address, else the
-    bind address when it names one interface. Upstream then picks the host's default-route
-    address, where this server (bound to loopback in a local cluster) would not be reachable;
-    here nothing is published instead."""
-    if options.advertise_address:
+    bind address when it names one interface. An unspecified --advertise-address (0.0.0.0, ::)
+    counts as none given, as upstream's. Upstream then picks the host's default-route address,
+    where this server (bound to loopback in a local cluster) would not be reachable; here nothing
+    is published instead."""
+    if options.advertise_address and not ipaddress.ip_address(options.advertise_address).is_unspecified:
         return options.advertise_address
     try:
         bound = ipaddress.ip_address(options.bind_address)

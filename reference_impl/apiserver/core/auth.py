@@ -26,7 +26,7 @@ from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from reference_impl.apiserver.core.errors import aggregate
 from reference_impl.apiserver.core.rbac import SYSTEM_PRIVILEGED_GROUP
@@ -296,10 +296,12 @@ class X509Authenticator:
         # fit for signing and no CA flag); an unknown critical extension is refused all the same.
         leaf_policy = verification.ExtensionPolicy.permit_all().may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
-        # Nor of a CA's but that it says it is one (BasicConstraints CA:TRUE; Go ignores KeyUsage)
-        # and, as checkChainForKeyUsage walks the whole chain, that an EKU it lists allows client auth.
+        # Nor of a CA's but that it says it is one (BasicConstraints CA:TRUE), that key usages it
+        # lists include keyCertSign (CheckSignatureFrom) and, as checkChainForKeyUsage walks the
+        # whole chain, that an EKU it lists allows client auth.
         ca_policy = verification.ExtensionPolicy.permit_all().require_present(
             x509.BasicConstraints, verification.Criticality.AGNOSTIC, None).may_be_present(
+            x509.KeyUsage, verification.Criticality.AGNOSTIC, _signs_certificates).may_be_present(
             x509.ExtendedKeyUsage, verification.Criticality.AGNOSTIC, _client_key_usage)
         self._ca_policy, self._leaf_policy = ca_policy, leaf_policy
         self._policy = verification.PolicyBuilder().store(verification.Store(list(ca_certs))) \
@@ -377,7 +379,6 @@ class X509Authenticator:
                                min(c.not_valid_after_utc for c in chain))
         return user
 
-
     @mirrors("(*crypto/x509.Certificate).CheckSignatureFrom")
     def _under_v1_anchor(self, leaf: x509.Certificate, candidates: list[x509.Certificate],
                          now: datetime.datetime) -> list[x509.Certificate] | None:
@@ -390,6 +391,7 @@ class X509Authenticator:
                 continue
             if _directly_issued(leaf, anchor, now):
                 try:
+                    _check_critical_extensions(leaf)
                     _client_key_usage(None, leaf, _extension(leaf, x509.ExtendedKeyUsage))
                 except ValueError as err:
                     raise verification.VerificationError(str(err)) from None
@@ -464,6 +466,13 @@ def _identity(cert: x509.Certificate) -> tuple:
     return _name_identity(cert.subject), key
 
 
+@mirrors("(*crypto/x509.Certificate).CheckSignatureFrom")
+def _signs_certificates(_policy, _cert, usage: x509.KeyUsage | None) -> None:
+    """A CA that lists key usages must list keyCertSign to sign a certificate."""
+    if usage is not None and not usage.key_cert_sign:
+        raise ValueError("x509: invalid signature: parent certificate cannot sign this kind of certificate")
+
+
 @mirrors("crypto/x509.checkChainForKeyUsage")
 def _client_key_usage(_policy, _cert, usage: x509.ExtendedKeyUsage | None) -> None:
     """A leaf without extended key usage may do anything; one with it must list client auth or
@@ -475,21 +484,91 @@ def _client_key_usage(_policy, _cert, usage: x509.ExtendedKeyUsage | None) -> No
     raise ValueError("x509: certificate specifies an incompatible key usage")
 
 
+# The extensions Go 1.19's certificate parser reads (processExtensions); Verify refuses a
+# certificate that marks any other critical.
+_GO_HANDLED_EXTENSIONS = frozenset({
+    ExtensionOID.KEY_USAGE, ExtensionOID.BASIC_CONSTRAINTS, ExtensionOID.SUBJECT_ALTERNATIVE_NAME,
+    ExtensionOID.NAME_CONSTRAINTS, ExtensionOID.CRL_DISTRIBUTION_POINTS, ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
+    ExtensionOID.EXTENDED_KEY_USAGE, ExtensionOID.SUBJECT_KEY_IDENTIFIER, ExtensionOID.CERTIFICATE_POLICIES,
+    ExtensionOID.AUTHORITY_INFORMATION_ACCESS})
+# The general names Go keeps from a subjectAltName or a name constraint; a critical one that holds
+# none of them (or, for constraints, any other) is unhandled all the same.
+_GO_NAME_TYPES = (x509.DNSName, x509.RFC822Name, x509.IPAddress, x509.UniformResourceIdentifier)
+
+
+@mirrors("(*crypto/x509.Certificate).isValid")
+def _check_critical_extensions(cert: x509.Certificate) -> None:
+    for extension in cert.extensions:
+        if not extension.critical:
+            continue
+        value = extension.value
+        handled = extension.oid in _GO_HANDLED_EXTENSIONS
+        if isinstance(value, x509.SubjectAlternativeName):
+            handled = any(isinstance(name, _GO_NAME_TYPES) for name in value)
+        elif isinstance(value, x509.NameConstraints):
+            handled = all(isinstance(name, _GO_NAME_TYPES)
+                          for name in (*(value.permitted_subtrees or ()), *(value.excluded_subtrees or ())))
+        if not handled:
+            raise ValueError("x509: unhandled critical extension")
+
+
+@mirrors("(*crypto/x509.Certificate).CheckSignatureFrom")
+def _may_sign(parent: x509.Certificate) -> bool:
+    """RFC 5280 as Go reads it: a v3 parent signs only with BasicConstraints CA:TRUE (a v1 one has
+    no extensions and may), and only with keyCertSign if it lists key usages."""
+    constraints = _extension(parent, x509.BasicConstraints)
+    if (parent.version != x509.Version.v1 and constraints is None) or (constraints is not None and not constraints.ca):
+        return False
+    usage = _extension(parent, x509.KeyUsage)
+    return usage is None or usage.key_cert_sign
+
+
+@mirrors("(*crypto/x509.Certificate).Verify")
 def _verify_v1_leaf(ca_certs, leaf: x509.Certificate, now: datetime.datetime) -> None:
     """What Go's Verify checks for an X.509 v1 leaf (no extensions at all, as `openssl x509 -req`
-    makes without -extfile), which the WebPKI verifier refuses outright: a client CA signed it
-    directly and the time is within its validity."""
+    makes without -extfile), which the WebPKI verifier refuses outright: a client CA that may sign
+    certificates signed it directly, and the time is within both their validities."""
     if not leaf.not_valid_before_utc <= now <= leaf.not_valid_after_utc:
         raise verification.VerificationError("the certificate has expired or is not yet valid")
+    hint = refusal = None
     for ca in ca_certs:
         if ca.subject != leaf.issuer:
             continue
+        if not _may_sign(ca):
+            hint = hint or (ca, "x509: invalid signature: parent certificate cannot sign this kind of certificate")
+            continue
         try:
             leaf.verify_directly_issued_by(ca)
-            return
         except (ValueError, TypeError, InvalidSignature):
+            hint = hint or (ca, "x509: signature verification failure")
             continue
-    raise verification.VerificationError("x509: certificate signed by unknown authority")
+        # Go's isValid on the root, then checkChainForKeyUsage over the chain.
+        try:
+            if not ca.not_valid_before_utc <= now <= ca.not_valid_after_utc:
+                raise ValueError("x509: certificate has expired or is not yet valid")
+            _check_critical_extensions(ca)
+            _client_key_usage(None, ca, _extension(ca, x509.ExtendedKeyUsage))
+        except ValueError as err:
+            refusal = refusal or str(err)
+            continue
+        return
+    if refusal:
+        raise verification.VerificationError(refusal)
+    message = "x509: certificate signed by unknown authority"
+    if hint:
+        message += f' (possibly because of "{hint[1]}" while trying to verify candidate authority certificate "{_go_name(hint[0])}")'
+    raise verification.VerificationError(message)
+
+
+def _go_name(cert: x509.Certificate) -> str:
+    """How UnknownAuthorityError names a certificate: its CN, else its first O, else its serial."""
+    common_names = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    organizations = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    if common_names and common_names[-1].value:
+        return str(common_names[-1].value)
+    if organizations:
+        return str(organizations[0].value)
+    return f"serial:{cert.serial_number}"
 
 
 def _user_from_subject(subject: Sequence[Sequence[tuple[str, str]]]) -> UserInfo | None:

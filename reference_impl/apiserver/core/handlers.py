@@ -565,7 +565,6 @@ def patch_type_of(request: Request) -> str:
     return header[:header.index(";")] if header.find(";") > 0 else header
 
 
-# How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
 # How often a PUT or an apply that found no object, and then lost its create to another
 # client's, goes back to updating the object that client made. GuaranteedUpdate retries without
 # a bound; a few rounds are plenty when every round sees the object exist.
@@ -580,6 +579,7 @@ def created_meanwhile(err: StatusError, name: str) -> bool:
     return err.reason == "AlreadyExists" and err.details.get("name") == name
 
 
+# How reflect names the anonymous struct SimpleMetaFactory.Interpret unmarshals a body into.
 TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'
 
 

@@ -513,7 +513,6 @@ def scale_problems(scale: dict) -> list[str]:
     return problems
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
 @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Delete")
 def storage_preconditions(preconditions: dict | None) -> Preconditions | None:
     """The storage.Preconditions Store.Delete hands the storage, from the DeleteOptions' ones."""
@@ -523,6 +522,7 @@ def storage_preconditions(preconditions: dict | None) -> Preconditions | None:
     return Preconditions(wanted.get("uid"), wanted.get("resourceVersion"))
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/registry/core/namespace/storage.REST).Delete")
 def _check_namespace_preconditions(namespace: dict, preconditions: dict) -> None:
     """The namespace storage checks a delete's uid and resourceVersion preconditions itself, before
     the generic store does, and words the 409 its own way (naming the resource, namespaces)."""

@@ -69,8 +69,6 @@ DEFINITIONS = {
 }
 
 
-
-
 MESSAGES = """
 storage.v1beta1.CSIStorageCapacity: 1 metadata! meta.ObjectMeta; 2 nodeTopology meta.LabelSelector;
     3 storageClassName! string; 4 capacity resource.Quantity; 5 maximumVolumeSize resource.Quantity

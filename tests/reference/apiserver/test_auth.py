@@ -594,3 +594,99 @@ def test_a_v3_client_ca_without_basic_constraints_is_not_trusted(ca):
     leaf = _ca_cert("erin", "bare-root", ec.generate_private_key(ec.SECP256R1()), key, ca=False)
     with pytest.raises(AuthenticationFailed):
         X509Authenticator([root]).authenticate(FakeRequest(peer_certificate_der=_der_of(leaf)))
+
+
+def _openssl_v1_leaf(tmp_path, parent: x509.Certificate, parent_key) -> bytes:
+    """A v1 leaf for system:admin signed by `parent` with `openssl x509 -req -CA`, as an operator
+    would sign one with whatever certificate the client CA bundle holds."""
+    import subprocess
+
+    (tmp_path / "parent.crt").write_bytes(parent.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "parent.key").write_bytes(parent_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    run = lambda *argv: subprocess.run(["openssl", *argv], check=True, capture_output=True, cwd=tmp_path)  # noqa: E731
+    run("req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "admin.key",
+        "-subj", "/CN=system:admin/O=system:masters", "-out", "admin.csr")
+    run("x509", "-req", "-in", "admin.csr", "-CA", "parent.crt", "-CAkey", "parent.key", "-set_serial", "7",
+        "-days", "1", "-out", "admin.crt")
+    leaf = x509.load_pem_x509_certificate((tmp_path / "admin.crt").read_bytes())
+    assert leaf.version == x509.Version.v1
+    return _der_of(leaf)
+
+
+@pytest.mark.parametrize("extensions, trusted", [
+    ([(x509.BasicConstraints(ca=True, path_length=None), True)], True),
+    ([(x509.BasicConstraints(ca=False, path_length=None), True)], False),
+    ([], False),
+    ([(x509.BasicConstraints(ca=True, path_length=None), True),
+      (x509.KeyUsage(True, False, False, False, False, False, False, False, False), True)], False),
+], ids=["ca-true", "ca-false", "no-basic-constraints", "key-usage-without-cert-sign"])
+def test_a_v1_leaf_is_trusted_only_under_a_client_ca_that_may_sign_certificates(tmp_path, extensions, trusted):
+    """Go's CheckSignatureFrom refuses a v3 parent without BasicConstraints CA:TRUE, or whose key
+    usage leaves out keyCertSign ("parent certificate cannot sign this kind of certificate"): a
+    server certificate in --client-ca-file does not make its holder a CA for v1 client leaves."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = datetime.datetime.now(datetime.timezone.utc)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "notca")])
+    builder = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+               .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+               .not_valid_after(now + datetime.timedelta(days=2)))
+    for extension, critical in extensions:
+        builder = builder.add_extension(extension, critical=critical)
+    parent = builder.sign(key, hashes.SHA256())
+    request = FakeRequest(peer_certificate_der=_openssl_v1_leaf(tmp_path, parent, key))
+    if trusted:
+        assert X509Authenticator([parent]).authenticate(request) == UserInfo("system:admin", groups=("system:masters",))
+    else:
+        with pytest.raises(AuthenticationFailed, match='cannot sign this kind of certificate.*authority certificate "notca"'):
+            X509Authenticator([parent]).authenticate(request)
+
+
+def test_a_leaf_directly_under_a_v1_client_ca_with_an_unknown_critical_extension_is_refused(tmp_path):
+    """Go's isValid refuses any certificate with a critical extension its parser does not handle,
+    whichever CA signed it: a v1 root does not lift that."""
+    root = _openssl_v1_ca(tmp_path)
+    unknown = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.99999.1"), b"\x05\x00")
+    auth = X509Authenticator([root.certificate])
+    assert auth.authenticate(FakeRequest(peer_certificate_der=_leaf(root, (unknown, False)))) == UserInfo("carol")
+    with pytest.raises(AuthenticationFailed, match="x509: unhandled critical extension"):
+        auth.authenticate(FakeRequest(peer_certificate_der=_leaf(root, (unknown, True))))
+
+
+def test_a_ca_whose_key_usage_leaves_out_cert_sign_signs_no_client_certificate():
+    """CheckSignatureFrom refuses a parent that lists key usages without keyCertSign, trust
+    anchor or intermediate alike, as the real 1.24 kube-apiserver answers such a leaf 401."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    signing_only = x509.KeyUsage(True, False, False, False, False, False, False, False, False)
+    root = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "root")]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "root")])).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=1))
+            .not_valid_after(datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=1))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(signing_only, critical=True).sign(key, hashes.SHA256()))
+    pair = certutil.KeyPair(root.public_bytes(serialization.Encoding.PEM), key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    with pytest.raises(AuthenticationFailed, match="cannot sign this kind of certificate"):
+        X509Authenticator([root]).authenticate(FakeRequest(peer_certificate_der=der(certutil.issue_client_cert(pair, "eve"))))
+
+    ca = certutil.new_ca()
+    intermediate = intermediate_ca(ca, key_usage=False)
+    cert = x509.load_pem_x509_certificate(intermediate.cert_pem)
+    # The same intermediate but for its key usage, re-signed by the root.
+    builder = (x509.CertificateBuilder().subject_name(cert.subject).issuer_name(cert.issuer).public_key(cert.public_key())
+               .serial_number(cert.serial_number).not_valid_before(cert.not_valid_before_utc)
+               .not_valid_after(cert.not_valid_after_utc))
+    for extension in cert.extensions:
+        builder = builder.add_extension(extension.value, critical=extension.critical)
+    no_cert_sign = builder.add_extension(signing_only, critical=True).sign(ca.private_key, hashes.SHA256())
+    request = FakeRequest(peer_certificate_der=der(certutil.issue_client_cert(intermediate, "eve")))
+    request.peer_intermediates_der = (_der_of(no_cert_sign),)
+    with pytest.raises(AuthenticationFailed):
+        X509Authenticator([ca.certificate]).authenticate(request)
+    request.peer_intermediates_der = (der(intermediate),)
+    assert X509Authenticator([ca.certificate]).authenticate(request) == UserInfo("eve")

@@ -16,7 +16,9 @@ from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.controller_manager import clusterroleaggregation
 from reference_impl.machinery.clock import ManualClock
-from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
+from tests.reference.apiserver import test_handlers
+
+etcd = test_handlers.etcd  # the etcd fixture, shared
 
 NOW = 1_700_000_000.0
 RBAC = "/apis/rbac.authorization.k8s.io/v1"
@@ -326,6 +328,16 @@ def test_the_advertise_address_defaults_to_a_bind_address_naming_one_interface()
     assert advertise_address(options) is None
     assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--bind-address=192.0.2.7"])) == "192.0.2.7"
     assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--advertise-address=192.0.2.2"])) == "192.0.2.2"
+
+
+@pytest.mark.parametrize("unspecified", ["0.0.0.0", "::"])
+def test_an_unspecified_advertise_address_counts_as_none_given(unspecified):
+    """DefaultAdvertiseAddress replaces an unspecified --advertise-address as it fills a missing
+    one: by the bind address when that names an interface (nothing published here otherwise)."""
+    from reference_impl.apiserver.adapter.run import advertise_address, parse_args
+    flag = f"--advertise-address={unspecified}"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag])) is None
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag, "--bind-address=192.0.2.7"])) == "192.0.2.7"
 
 
 def managers(obj: dict) -> list[tuple[str, str, str]]:

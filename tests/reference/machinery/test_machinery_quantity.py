@@ -172,3 +172,17 @@ def test_far_values_that_share_their_first_digits_compare_exactly():
     assert quantity.parse(low).value != quantity.parse(high).value
     assert quantity.parse(low).value == quantity.parse("1" * 25 + "0e499").value
     assert not quantity.parse(high).value <= quantity.parse(low).value
+
+
+@pytest.mark.parametrize("read", [quantity.parse, quantity.exact], ids=["parse", "exact"])
+def test_only_short_texts_are_remembered(read):
+    """The caches of parse and exact keep their keys: a text longer than any quantity a manifest
+    writes is worked out each time, so 4096 megabyte bodies cannot pin gigabytes."""
+    long_text = "1" * (quantity.MAX_REMEMBERED_TEXT + 1) + "Ki"
+    before = read.cache_info()
+    assert read(long_text) is not None and read(long_text) is not None
+    after = read.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)
+    short = "%dKi" % (after.misses + 10**9)
+    read(short), read(short)
+    assert read.cache_info().hits == after.hits + 1
