@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -746,3 +747,32 @@ def test_a_protobuf_delete_body_is_read_as_delete_options(chain, api_version, ki
     assert (code, status["message"]) == (400, message)
     no_grace = _envelope("", "", b"\x08\x00")  # gracePeriodSeconds 0, the endpoint's DeleteOptions
     assert call(chain, "DELETE", ns_path(chain, "configmaps", "d"), no_grace, content_type=PROTOBUF)[0] == 200
+
+
+def test_a_map_entry_and_raw_json_are_replaced_when_their_message_repeats():
+    """A message given twice is read into its first value, but a map's entry is replaced key by key
+    (`m.Extra[key] = value`) and a RawExtension's raw bytes are replaced, not merged as JSON."""
+    first = protobuf.encode_message("authorization.SubjectAccessReviewSpec",
+                                    {"user": "a", "extra": {"scopes": ["x"], "team": ["t"]}, "groups": ["g1"]})
+    second = protobuf.encode_message("authorization.SubjectAccessReviewSpec",
+                                     {"extra": {"scopes": ["y"]}, "groups": ["g2"]})
+    review = protobuf.decode_message("authorization.SubjectAccessReview",
+                                     protobuf.put(2, 2, first) + protobuf.put(2, 2, second))
+    assert review["spec"] == {"user": "a", "extra": {"scopes": ["y"], "team": ["t"]}, "groups": ["g1", "g2"]}
+    revisions = [protobuf.encode_message("apps.ControllerRevision", {"data": data}) for data in ({"a": 1}, {"b": 2})]
+    assert protobuf.decode_message("apps.ControllerRevision", b"".join(revisions))["data"] == {"b": 2}
+
+
+def test_a_message_repeated_many_times_decodes_in_linear_time():
+    """A Pod whose metadata is given 60000 times, one finalizer each, is read into one metadata in
+    place: it costs about what one metadata with 60000 finalizers costs (copying the finalizers so
+    far at each repeat made it some thirty times that). Compared in CPU time, on the same machine."""
+    count = 60000
+    once = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"finalizers": ["f"] * count}))
+    repeated = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"finalizers": ["f"]})) * count
+    started = time.process_time()
+    assert len(protobuf.decode_message("core.Pod", once)["metadata"]["finalizers"]) == count
+    baseline = time.process_time() - started
+    started = time.process_time()
+    assert len(protobuf.decode_message("core.Pod", repeated)["metadata"]["finalizers"]) == count
+    assert time.process_time() - started < 10 * baseline + 0.05
