@@ -31,6 +31,7 @@ import struct
 import time
 from typing import Any, NamedTuple
 
+from reference_impl.apiserver.core import decoding
 from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
@@ -501,8 +502,8 @@ def _special(type_: str, data: bytes) -> Any:
             raise ProtobufError(QUANTITY_FORMAT)
         return text or "0"
     raw = base64.b64decode(values.get("raw", ""))
-    try:
-        return json.loads(raw) if raw else None
+    try:  # as a JSON body is read: a deep document is refused, not a RecursionError
+        return decoding.decode_json(raw) if raw else None
     except ValueError as err:
         raise ProtobufError(f"the raw object is not JSON ({err})") from err
 
