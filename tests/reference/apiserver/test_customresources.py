@@ -1372,3 +1372,30 @@ def test_of_two_crds_created_at_once_with_one_kind_only_one_is_accepted(chain):
             call(chain, "DELETE", f"{CRDS}/{plural}.example.com")
     assert accepted == [("NamesAccepted", "False", "ListKindConflict", '"GizmoList" is already in use'),
                         ("NamesAccepted", "True", "NoConflicts", "no conflicts found")]
+
+
+def test_a_crd_written_during_anothers_admission_goes_ahead_and_sees_its_names_claimed(chain):
+    """A CRD's names are decided before admission and stay claimed through it: a CRD of the same
+    group written while another is in validating admission is not held up until that one is
+    stored, and is not accepted with the kind the first one claimed."""
+    answers = {}
+    rival = crd_with(spec__names={"plural": "gadgetz", "singular": "gadgetz", "kind": "Gadget",
+                                  "listKind": "GadgetzList"}, metadata__name="gadgetz.example.com")
+
+    def admission_writing_a_crd(obj: dict) -> None:
+        writer = threading.Thread(target=lambda: answers.setdefault("rival", call(chain, "POST", CRDS, rival)))
+        writer.start()
+        writer.join(3)
+        answers["done during admission"] = not writer.is_alive()
+
+    registry = chain.rest.registry
+    try:
+        registry.create("customresourcedefinitions", None, crd_with(), create_validation=admission_writing_a_crd)
+        assert answers["done during admission"]
+        code, created = answers["rival"]
+        assert code == 201, created
+        stored = call(chain, "GET", f"{CRDS}/gadgetz.example.com")[1]
+        assert conditions(stored)[0] == ("NamesAccepted", "False", "KindConflict", '"Gadget" is already in use')
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgetz.example.com")
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
