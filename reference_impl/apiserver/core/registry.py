@@ -154,6 +154,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         self._write_token = threading.local()
         self._cachers: dict[str, Cacher] = {}  # by resource prefix
         self._cachers_lock = threading.Lock()
+        self._custom_refresh_lock = threading.RLock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
         self._terminating_crds: tuple[dict, ...] = ()  # the CRDs marked Terminating, as last listed
@@ -243,6 +244,12 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         return self._custom_resources
 
     def _refresh_custom_resources(self) -> None:
+        # CRD writes run side by side (their admission is not serialised): the refresh that lists
+        # last is the one whose view stays.
+        with self._custom_refresh_lock:
+            self._refresh_custom_resources_now()
+
+    def _refresh_custom_resources_now(self) -> None:
         listed = self.storage.list(self.prefix(CRD, None)).items
         def call(client_config: dict, review: dict) -> dict:
             return self.conversion_webhook(client_config, review)

@@ -1399,3 +1399,28 @@ def test_a_crd_written_during_anothers_admission_goes_ahead_and_sees_its_names_c
     finally:
         call(chain, "DELETE", f"{CRDS}/gadgetz.example.com")
         call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_the_refresh_that_lists_crds_last_is_the_one_whose_view_stays(chain):
+    """CRD writes run side by side: a refresh of the served resources that listed before another
+    CRD was written does not overwrite, after it, the view of a refresh that listed that CRD."""
+    registry = chain.rest.registry
+    storage, list_ = registry.storage, registry.storage.list
+    second_done, slow = threading.Event(), {"thread": threading.current_thread()}
+
+    def list_then_wait(prefix, *args, **kwargs):
+        listed = list_(prefix, *args, **kwargs)
+        if "customresourcedefinitions" in prefix and threading.current_thread() is slow.pop("thread", None):
+            writer = threading.Thread(target=lambda: (call(chain, "POST", CRDS, crd_with()), second_done.set()))
+            writer.start()
+            second_done.wait(0.5)
+        return listed
+
+    storage.list = list_then_wait
+    try:
+        registry._refresh_custom_resources()
+        second_done.wait(5)
+        assert any(r.plural == "gadgets" for r in registry.custom_resources())
+    finally:
+        storage.list = list_
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
