@@ -31,6 +31,7 @@ import struct
 import time
 from typing import Any, NamedTuple
 
+from reference_impl.apiserver.core import decoding
 from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
@@ -339,33 +340,24 @@ def _message_value(type_: str, raw: bytes) -> Any:
     return decode_message(type_, raw)
 
 
-def _merge(old: Any, new: Any) -> Any:
-    """A message given twice: Unmarshal reads the second into the first, so lists grow, maps
-    gain keys and the rest is overwritten."""
-    if not isinstance(old, dict) or not isinstance(new, dict):
-        return new
-    merged = dict(old)
-    for key, value in new.items():
-        if isinstance(value, list) and isinstance(merged.get(key), list):
-            merged[key] = merged[key] + value
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
-
-
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/protobuf.Serializer).Decode")
-def decode_message(type_: str, data: bytes, path: str = "") -> dict:
+def decode_message(type_: str, data: bytes) -> dict:
     """One message as a JSON dict, by its layout in MESSAGES, read as gogo's generated Unmarshal
     reads it: an unknown field (groups too) is skipped, a known one with another wire type is an
     error naming its Go field, a repeated number may come packed or not, an int32 keeps the low 32
     bits of its varint, a message given twice is merged, a map's entry is read by field number
     alone and its last value for a key wins; strings are not checked for UTF-8. Errors are
-    ProtobufErrors in upstream's words. (`path` is unused: upstream's errors name no path.)"""
+    ProtobufErrors in upstream's words."""
+    return _decode_into(type_, data, {})
+
+
+def _decode_into(type_: str, data: bytes, obj: dict[str, Any]) -> dict[str, Any]:
+    """`decode_message` into `obj`, the JSON of the same message read before, as Unmarshal reads
+    into the struct it is given: a plain message given again is read into its earlier value in
+    place (its lists grow, a map's entry is replaced key by key), so repeats cost what they hold;
+    a special type's and a named list's value is replaced, since their JSON is not their message."""
     layout = MESSAGES[type_]
     go_type = GO_TYPE_NAMES.get(type_) or type_.rsplit(".", 1)[-1]
-    obj: dict[str, Any] = {}
     at, end = 0, len(data)
     while at < end:
         before = at
@@ -401,15 +393,18 @@ def decode_message(type_: str, data: bytes, path: str = "") -> dict:
                 obj[field.name] = value
         else:
             start, at = _gogo_length(data, at, end)
-            value = _message_value(field.type, data[start:at])
-            if field.label == "inline":
-                obj = _merge(obj, value)
+            if field.label == "inline":  # the embedded struct's fields are the parent's
+                _decode_into(field.type, data[start:at], obj)
             elif field.label == "repeated":
-                obj.setdefault(field.name, []).append(value)
+                obj.setdefault(field.name, []).append(_message_value(field.type, data[start:at]))
+            elif field.type in SPECIAL or field.type in NAMED_LISTS or not isinstance(obj.get(field.name), dict):
+                obj[field.name] = _message_value(field.type, data[start:at])
             else:
-                obj[field.name] = _merge(obj[field.name], value) if field.name in obj else value
-    by_name = {field.name: field for field in layout.values()}
-    return {k: v for k, v in obj.items() if k not in by_name or _present(by_name[k], v)}
+                _decode_into(field.type, data[start:at], obj[field.name])
+    for field in layout.values():
+        if field.name in obj and not _present(field, obj[field.name]):
+            del obj[field.name]
+    return obj
 
 
 def _map_entry(field: Field, data: bytes, at: int, entry_end: int, end: int) -> tuple[str, Any]:
@@ -489,7 +484,7 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
     return year_of_era + era * 400 + (month <= 2), month, day
 
 
-def _special(type_: str, data: bytes, path: str = "") -> Any:
+def _special(type_: str, data: bytes) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message: an empty
     time is the zero time (null); Time keeps whole seconds, MicroTime its nanoseconds (written to
     the microsecond); a Quantity that ParseQuantity refuses is an error."""
@@ -507,8 +502,8 @@ def _special(type_: str, data: bytes, path: str = "") -> Any:
             raise ProtobufError(QUANTITY_FORMAT)
         return text or "0"
     raw = base64.b64decode(values.get("raw", ""))
-    try:
-        return json.loads(raw) if raw else None
+    try:  # as a JSON body is read: a deep document is refused, not a RecursionError
+        return decoding.decode_json(raw) if raw else None
     except ValueError as err:
         raise ProtobufError(f"the raw object is not JSON ({err})") from err
 

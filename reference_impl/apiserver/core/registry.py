@@ -11,6 +11,7 @@ seconds after their last write (--event-ttl), as etcd leases.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import threading
@@ -106,27 +107,32 @@ def go_type_name(r: Resource) -> str:
 
 # The resources whose writes decide something from the other objects of their kind, read from
 # storage before the write: a Service's cluster IP and node ports (upstream's allocators claim
-# them in etcd with a compare-and-swap) and a CRD's accepted names (upstream's naming controller
-# is one worker, deciding one CRD at a time). Their writes go one at a time, from that read to
-# their storage write, so two at once never both get one port, one IP or one kind.
+# them in etcd with a compare-and-swap, before admission, and give them back if the write fails)
+# and a CRD's accepted names (upstream's naming controller is one worker, deciding one CRD at a
+# time). Each decision is taken under its resource's lock from the stored objects and those other
+# writes have claimed and not yet stored; the lock is not held across admission (webhooks may
+# take 30 seconds, and may write a Service themselves), the claim is, until the write is done.
 SERIALISED_WRITES = (("services", ""), ("customresourcedefinitions", "apiextensions.k8s.io"))
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/registry/core/service/portallocator.PortAllocator).Allocate",
-         "(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate",
-         "(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).sync")
-def _one_write_at_a_time(method: Callable) -> Callable:
-    """A write of a resource of SERIALISED_WRITES, from what it reads of its kind to its storage
-    write, while no other write of that resource runs."""
+def _claims_until_written(method: Callable) -> Callable:
+    """A write of a resource of SERIALISED_WRITES: what it decides (in `Registry._deciding`) stays
+    claimed for it until it returns, stored or refused."""
     @functools.wraps(method)
-    def one_at_a_time(self: "Registry", resource: Resource | str, *args, **kwargs):
+    def claiming(self: "Registry", resource: Resource | str, *args, **kwargs):
         r = self.resource(resource)
-        lock = self._serialised_writes.get((r.plural, r.group))
-        if lock is None:
+        key = (r.plural, r.group)
+        if key not in self._in_flight:
             return method(self, resource, *args, **kwargs)
-        with lock:
+        outer = getattr(self._write_token, "value", None)
+        token = self._write_token.value = object()
+        try:
             return method(self, resource, *args, **kwargs)
-    return one_at_a_time
+        finally:
+            self._write_token.value = outer
+            with self._serialised_writes[key]:
+                self._in_flight[key].pop(token, None)
+    return claiming
 
 
 class Registry(LifecycleMixin, CRDTerminationMixin):
@@ -143,8 +149,12 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         self._watches: list[Watch] = []
         self._lock = threading.Lock()
         self._serialised_writes = {resource: threading.RLock() for resource in SERIALISED_WRITES}
+        # The objects writes of SERIALISED_WRITES have decided on and not yet stored, by write.
+        self._in_flight: dict[tuple[str, str], dict[object, dict]] = {resource: {} for resource in SERIALISED_WRITES}
+        self._write_token = threading.local()
         self._cachers: dict[str, Cacher] = {}  # by resource prefix
         self._cachers_lock = threading.Lock()
+        self._custom_refresh_lock = threading.RLock()
         self._closed = False
         self._custom_resources: tuple[Resource, ...] | None = None  # listed from etcd at first use
         self._terminating_crds: tuple[dict, ...] = ()  # the CRDs marked Terminating, as last listed
@@ -234,6 +244,12 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         return self._custom_resources
 
     def _refresh_custom_resources(self) -> None:
+        # CRD writes run side by side (their admission is not serialised): the refresh that lists
+        # last is the one whose view stays.
+        with self._custom_refresh_lock:
+            self._refresh_custom_resources_now()
+
+    def _refresh_custom_resources_now(self) -> None:
         listed = self.storage.list(self.prefix(CRD, None)).items
         def call(client_config: dict, review: dict) -> dict:
             return self.conversion_webhook(client_config, review)
@@ -269,11 +285,30 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             self._after_custom_write(r)
         return obj
 
+    @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/status.NamingConditionController).sync")
     def _accept_names(self, crd: dict) -> None:
-        """The names and conditions the naming controller gives `crd`, among the CRDs of its group."""
-        group = (crd.get("spec") or {}).get("group")
-        group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
-        crds.accept_names(crd, group_crds, self.now())
+        """The names and conditions the naming controller gives `crd`, among the CRDs of its group
+        (stored, or being written with the names they were given)."""
+        group, name = (crd.get("spec") or {}).get("group"), crd["metadata"].get("name")
+        with self._deciding(CRD, crd) as in_flight:
+            group_crds = [c for c in self.storage.list(self.prefix(CRD, None)).items if c["spec"].get("group") == group]
+            group_crds += [c for c in in_flight if c["spec"].get("group") == group and c["metadata"].get("name") != name]
+            crds.accept_names(crd, group_crds, self.now())
+
+    @contextlib.contextmanager
+    def _deciding(self, r: Resource, obj: dict):
+        """Hold `r`'s lock while a write decides `obj` from the other objects of its kind; yields
+        those other writes have decided on and not yet stored. Once decided, `obj` is claimed for
+        this write (replacing what an earlier attempt of it claimed) until `_claims_until_written`
+        lets it go."""
+        key = (r.plural, r.group)
+        token = getattr(self._write_token, "value", None)
+        with self._serialised_writes[key]:
+            in_flight = self._in_flight[key]
+            in_flight.pop(token, None)
+            yield [other for other in in_flight.values()]
+            if token is not None:
+                in_flight[token] = obj
 
     @mirrors("(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).removeDeadStorage",
              "(*k8s.io/apiextensions-apiserver/pkg/apiserver.crdHandler).tearDown")
@@ -383,7 +418,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).Create",
              "k8s.io/apiserver/pkg/registry/rest.BeforeCreate")
-    @_one_write_at_a_time
+    @_claims_until_written
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
                create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None,
@@ -480,11 +515,19 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
              "(*k8s.io/kubernetes/pkg/registry/core/service/storage.REST).beginUpdate",
              "k8s.io/kubernetes/pkg/registry/core/service/storage.normalizeClusterIPs",
              "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateCreate",
-             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateUpdate")
+             "(*k8s.io/kubernetes/pkg/registry/core/service/storage.Allocators).allocateUpdate",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/portallocator.PortAllocator).Allocate",
+             "(*k8s.io/kubernetes/pkg/registry/core/service/ipallocator.Range).Allocate")
     def _allocate_service(self, r: Resource, obj: dict, old: dict | None, dry_run: bool) -> None:
         """The service IP and node-port allocators: a requested cluster IP must be in the service
         range and free, a requested node port in the node-port range (a dry run's allocator skips
-        that check) and free; the others are picked unused at random."""
+        that check) and free; the others are picked unused at random. Free means held by no
+        stored Service and claimed by no other write in flight."""
+        with self._deciding(r, obj) as in_flight:
+            self._allocate_service_ips_and_ports(r, obj, old, dry_run, in_flight)
+
+    def _allocate_service_ips_and_ports(self, r: Resource, obj: dict, old: dict | None, dry_run: bool,
+                                        in_flight: list[dict]) -> None:
         spec, before = obj["spec"], (old or {}).get("spec") or {}
         if old is None:
             if spec.get("clusterIP") and not spec.get("clusterIPs"):
@@ -504,8 +547,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
                 else:
                     spec.pop("clusterIPs", None)
         old_uid = old["metadata"].get("uid") if old else None
-        others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items
-                  if s["metadata"].get("uid") != old_uid]
+        others = [s.get("spec") or {} for s in self.storage.list(self.prefix(r, None)).items + in_flight
+                  if old_uid is None or s["metadata"].get("uid") != old_uid]
         if spec["type"] != "ExternalName":
             problems = service.cluster_ips_problems(spec) or service.ip_family_problems(spec, before)
             if problems:
@@ -722,7 +765,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             return self.update_scale(resource, namespace, name, obj, dry_run=dry_run)
         return self.patch(resource, namespace, name, lambda current: deep_copy_json(obj), subresource, dry_run)
 
-    @_one_write_at_a_time
+    @_claims_until_written
     def patch(self, resource: Resource | str, namespace: str | None, name: str,
               patch_fn: Callable[[dict], dict], subresource: str | None = None,
               dry_run: bool = False, update_validation: Callable[[dict, dict], None] | None = None,

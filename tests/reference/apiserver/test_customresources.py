@@ -1372,3 +1372,55 @@ def test_of_two_crds_created_at_once_with_one_kind_only_one_is_accepted(chain):
             call(chain, "DELETE", f"{CRDS}/{plural}.example.com")
     assert accepted == [("NamesAccepted", "False", "ListKindConflict", '"GizmoList" is already in use'),
                         ("NamesAccepted", "True", "NoConflicts", "no conflicts found")]
+
+
+def test_a_crd_written_during_anothers_admission_goes_ahead_and_sees_its_names_claimed(chain):
+    """A CRD's names are decided before admission and stay claimed through it: a CRD of the same
+    group written while another is in validating admission is not held up until that one is
+    stored, and is not accepted with the kind the first one claimed."""
+    answers = {}
+    rival = crd_with(spec__names={"plural": "gadgetz", "singular": "gadgetz", "kind": "Gadget",
+                                  "listKind": "GadgetzList"}, metadata__name="gadgetz.example.com")
+
+    def admission_writing_a_crd(obj: dict) -> None:
+        writer = threading.Thread(target=lambda: answers.setdefault("rival", call(chain, "POST", CRDS, rival)))
+        writer.start()
+        writer.join(3)
+        answers["done during admission"] = not writer.is_alive()
+
+    registry = chain.rest.registry
+    try:
+        registry.create("customresourcedefinitions", None, crd_with(), create_validation=admission_writing_a_crd)
+        assert answers["done during admission"]
+        code, created = answers["rival"]
+        assert code == 201, created
+        stored = call(chain, "GET", f"{CRDS}/gadgetz.example.com")[1]
+        assert conditions(stored)[0] == ("NamesAccepted", "False", "KindConflict", '"Gadget" is already in use')
+    finally:
+        call(chain, "DELETE", f"{CRDS}/gadgetz.example.com")
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_the_refresh_that_lists_crds_last_is_the_one_whose_view_stays(chain):
+    """CRD writes run side by side: a refresh of the served resources that listed before another
+    CRD was written does not overwrite, after it, the view of a refresh that listed that CRD."""
+    registry = chain.rest.registry
+    storage, list_ = registry.storage, registry.storage.list
+    second_done, slow = threading.Event(), {"thread": threading.current_thread()}
+
+    def list_then_wait(prefix, *args, **kwargs):
+        listed = list_(prefix, *args, **kwargs)
+        if "customresourcedefinitions" in prefix and threading.current_thread() is slow.pop("thread", None):
+            writer = threading.Thread(target=lambda: (call(chain, "POST", CRDS, crd_with()), second_done.set()))
+            writer.start()
+            second_done.wait(0.5)
+        return listed
+
+    storage.list = list_then_wait
+    try:
+        registry._refresh_custom_resources()
+        second_done.wait(5)
+        assert any(r.plural == "gadgets" for r in registry.custom_resources())
+    finally:
+        storage.list = list_
+        call(chain, "DELETE", f"{CRDS}/gadgets.example.com")

@@ -294,3 +294,32 @@ def test_two_services_asking_at_once_for_one_node_port_do_not_both_get_it(chain,
     assert code == 422, status
     assert status["message"] == ('Service "second" is invalid: spec.ports[0].nodePort: Invalid value: 30555: '
                                  'provided port is already allocated')
+
+
+def test_a_service_write_during_anothers_admission_is_not_held_up_and_its_ports_stay_claimed(chain, ns):
+    """Upstream claims a Service's node port before admission and keeps it claimed through admission
+    (webhooks, up to 30 s): while one Service create is in validating admission, another Service
+    write goes ahead at once (it used to wait for the first to finish, so a webhook writing a
+    Service while reviewing one hung), and may not take the port the first one claimed."""
+    answers = {}
+
+    def admission_writing_services(obj: dict) -> None:
+        def rivals() -> None:
+            answers["same port"] = create(chain, ns, "rival", dry=False, type="NodePort",
+                                          ports=[{**PORT, "nodePort": 30556}])
+            answers["other port"] = create(chain, ns, "other", dry=False, type="NodePort",
+                                           ports=[{**PORT, "nodePort": 30557}])
+        writer = threading.Thread(target=rivals)
+        writer.start()
+        writer.join(3)
+        answers["done during admission"] = not writer.is_alive()
+
+    body = {"metadata": {"name": "reviewed"},
+            "spec": {**SPEC, "type": "NodePort", "ports": [{**PORT, "nodePort": 30556}]}}
+    created = chain.registry.create("services", ns, body, create_validation=admission_writing_services)
+    assert created["spec"]["ports"][0]["nodePort"] == 30556
+    assert answers["done during admission"]
+    code, status = answers["same port"]
+    assert (code, status["message"]) == (422, 'Service "rival" is invalid: spec.ports[0].nodePort: Invalid value: '
+                                               '30556: provided port is already allocated'), status
+    assert answers["other port"][0] == 201, answers["other port"]
