@@ -164,6 +164,16 @@ class Result:
     final: str = ""  # what the workload leaves that does not depend on who won: compared too
 
 
+def answers(client: Client, path: str, code: int, within: float) -> bool:
+    """Whether a GET of `path` answers `code` within `within` seconds (a CRD served or gone)."""
+    deadline = time.monotonic() + within
+    while client.request("GET", path)[0].code != code:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def exactly_one(outcomes: list[Outcome], code: int) -> Result:
     """The outcomes of a race only one request may win, with a violation unless one got `code`."""
     result = Result(outcomes)
@@ -365,11 +375,8 @@ def finalizers_during_delete(t: Target) -> Result:
     outcomes = race(t, jobs + [lambda c, i=i: toggler(c, i) for i in range(8)])
     result = Result(outcomes, set_only=True)
     admin.request("PATCH", path, {"metadata": {"finalizers": None}}, MERGE)
-    deadline = time.monotonic() + 5
-    while admin.request("GET", path)[0].code != 404:
-        if time.monotonic() > deadline:
-            result.violations.append("still there after its finalizers were removed")
-            break
+    if not answers(admin, path, 404, within=5):
+        result.violations.append("still there after its finalizers were removed")
         time.sleep(0.1)
     return result
 
@@ -615,9 +622,7 @@ def custom(t: Target) -> Result:
     admin.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
     kind = crd["spec"]["names"]["kind"]
     collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
-    deadline = time.monotonic() + 20
-    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, collection, 200, within=20)
     obj = lambda name, spec, **meta: {"apiVersion": f"{CRD_GROUP}/v1", "kind": kind,  # noqa: E731
                                       "metadata": {"name": name, **meta}, "spec": spec}
     outcomes = race(t, [lambda c, i=i: c.request("POST", collection, obj("one", {"i": -1 - i}))[0] for i in range(12)])
@@ -928,9 +933,7 @@ def crd_deleted_during_creates(t: Target) -> Result:
                                                                  "x-kubernetes-preserve-unknown-fields": True}}}]}}
     admin.request("POST", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd)
     collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
-    deadline = time.monotonic() + 20
-    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, collection, 200, within=20)
     kind = crd["spec"]["names"]["kind"]
 
     def creator(c: Client, i: int) -> list[Outcome]:
@@ -950,13 +953,9 @@ def crd_deleted_during_creates(t: Target) -> Result:
     outcomes = race(t, [lambda c, i=i: creator(c, i) for i in range(8)] + [deleter])
     result = Result(outcomes, set_only=True)
     crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
-    deadline = time.monotonic() + 30
-    while admin.request("GET", f"{crds}/{plural}.{CRD_GROUP}")[0].code != 404 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, f"{crds}/{plural}.{CRD_GROUP}", 404, within=30)
     admin.request("POST", crds, crd)  # made again: whatever it serves at once outlived the first one
-    deadline = time.monotonic() + 20
-    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, collection, 200, within=20)
     left = names_of(admin, collection)
     if left:
         result.violations.append(f"stranded after the CRD was deleted: {sorted(left)[:5]}")
@@ -1024,9 +1023,7 @@ def crd_updated_during_writes(t: Target) -> Result:
                                                                  "x-kubernetes-preserve-unknown-fields": True}}}]}}
     admin.request("POST", crds, crd)
     collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
-    deadline = time.monotonic() + 20
-    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, collection, 200, within=20)
     kind = crd["spec"]["names"]["kind"]
 
     def writer(c: Client, i: int) -> list[Outcome]:
@@ -1143,9 +1140,7 @@ def custom_subresources(t: Target) -> Result:
                                                                  "x-kubernetes-preserve-unknown-fields": True}}}]}}
     admin.request("POST", crds, crd)
     collection = t.ns(plural, group=f"{CRD_GROUP}/v1")
-    deadline = time.monotonic() + 20
-    while admin.request("GET", collection)[0].code != 200 and time.monotonic() < deadline:
-        time.sleep(0.2)
+    answers(admin, collection, 200, within=20)
     body = {"apiVersion": f"{CRD_GROUP}/v1", "kind": crd["spec"]["names"]["kind"], "metadata": {"name": "s"},
             "spec": {"replicas": 1}}
     _, made = admin.request("POST", collection, body)
