@@ -118,6 +118,15 @@ def test_a_progress_notify_interval_below_100ms_is_raised_and_a_zero_one_kept_at
     assert [progress_notify_interval(s) for s in (0.01, 0.5, 0.0, -1.0)] == [0.1, 0.5, 600.0, 600.0]
 
 
+def enable_auth_for_root(auth, password: str) -> None:
+    """Add user root with `password` and the root role, then turn auth on."""
+    from aetcd.rpc import rpc_pb2
+
+    auth.UserAdd(rpc_pb2.AuthUserAddRequest(name="root", password=password), timeout=5)
+    auth.UserGrantRole(rpc_pb2.AuthUserGrantRoleRequest(user="root", role="root"), timeout=5)
+    auth.AuthEnable(rpc_pb2.AuthEnableRequest(), timeout=5)
+
+
 @pytest.mark.parametrize("kind", SERVERS)
 def test_an_empty_auth_token_type_gives_no_token_and_takes_none(tmp_path, kind):
     """--auth-token '' is etcd's tokenNop: with auth on, Authenticate fails for a right password
@@ -128,9 +137,7 @@ def test_an_empty_auth_token_type_gives_no_token_and_takes_none(tmp_path, kind):
     with SERVERS[kind](tmp_path / kind, "--auth-token", "") as server, \
             grpc.insecure_channel(server.address) as channel:
         auth, kv = rpc_pb2_grpc.AuthStub(channel), rpc_pb2_grpc.KVStub(channel)
-        auth.UserAdd(rpc_pb2.AuthUserAddRequest(name="root", password="pw"), timeout=5)
-        auth.UserGrantRole(rpc_pb2.AuthUserGrantRoleRequest(user="root", role="root"), timeout=5)
-        auth.AuthEnable(rpc_pb2.AuthEnableRequest(), timeout=5)
+        enable_auth_for_root(auth, "pw")
         answers = []
         for password in ("pw", "wrong"):
             with pytest.raises(grpc.RpcError) as refused:
@@ -153,9 +160,7 @@ def test_auth_token_ttl_sets_how_long_an_unused_token_lives(tmp_path, kind):
     with SERVERS[kind](tmp_path / kind, "--auth-token-ttl", "2") as server, \
             grpc.insecure_channel(server.address) as channel:
         auth, kv = rpc_pb2_grpc.AuthStub(channel), rpc_pb2_grpc.KVStub(channel)
-        auth.UserAdd(rpc_pb2.AuthUserAddRequest(name="root", password="pw"), timeout=5)
-        auth.UserGrantRole(rpc_pb2.AuthUserGrantRoleRequest(user="root", role="root"), timeout=5)
-        auth.AuthEnable(rpc_pb2.AuthEnableRequest(), timeout=5)
+        enable_auth_for_root(auth, "pw")
         used, idle = (auth.Authenticate(rpc_pb2.AuthenticateRequest(name="root", password="pw"),
                                         timeout=5).token for _ in range(2))
 
