@@ -155,23 +155,17 @@ def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]
     def fail(problem: str) -> BoltError:
         return BoltError(path=path, problem=problem)
 
-    metas = []
     if len(data) < 2 * _PAGE_HEADER.size + _META.size:
         raise fail("too short to be a bbolt database")
-    page_size = struct.unpack_from("<I", data, _PAGE_HEADER.size + 8)[0]
-    for page_id in (0, 1):
-        start = page_id * page_size + _PAGE_HEADER.size
-        if start + _META.size + _CHECKSUM.size > len(data):
-            continue
-        fields = _META.unpack_from(data, start)
-        checksum = _CHECKSUM.unpack_from(data, start + _META.size)[0]
-        if (fields[0], fields[1]) == (MAGIC, VERSION) and \
-                checksum == _fnv64a(data[start:start + _META.size]):
-            metas.append(fields)
+    # bbolt takes the page size from meta page 0; when that page is damaged it assumes the OS's
+    # (4 KiB here, as the file was made with) and still finds meta page 1 there. Every page is
+    # then addressed with that size, whichever meta is used.
+    meta0 = _valid_meta(data, 0)
+    page_size = meta0[2] if meta0 else PAGE_SIZE
+    metas = [meta for meta in (meta0, _valid_meta(data, page_size)) if meta]
     if not metas:
         raise fail("no valid meta page (not a bbolt file, or damaged)")
-    meta = max(metas, key=lambda fields: fields[8])
-    page_size, root = meta[2], meta[4]
+    root = max(metas, key=lambda fields: fields[8])[4]
 
     def bucket(value_start: int) -> list[tuple[bytes, bytes]]:
         bucket_root, _ = _BUCKET.unpack_from(data, value_start)
@@ -190,6 +184,18 @@ def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]
             raise fail(f"top-level key {name!r} is not a bucket")
         out[name] = bucket(value_start)
     return out
+
+
+def _valid_meta(data: bytes, offset: int) -> tuple | None:
+    """The fields of the meta page at `offset` if its magic, version and checksum hold."""
+    start = offset + _PAGE_HEADER.size
+    if start + _META.size + _CHECKSUM.size > len(data):
+        return None
+    fields = _META.unpack_from(data, start)
+    checksum = _CHECKSUM.unpack_from(data, start + _META.size)[0]
+    if (fields[0], fields[1]) != (MAGIC, VERSION) or checksum != _fnv64a(data[start:start + _META.size]):
+        return None
+    return fields
 
 
 def _walk(data: bytes, offset: int, page_size: int, fail):

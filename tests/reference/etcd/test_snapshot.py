@@ -12,7 +12,7 @@ import sys
 import pytest
 
 from processes import ROOT, etcdctl, put_all, real_etcd, reference_server, require
-from reference_impl.etcd.bolt import PAGE_SIZE, read_db, write_db
+from reference_impl.etcd.bolt import PAGE_SIZE, BoltError, read_db, write_db
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
 
@@ -95,6 +95,28 @@ def test_small_buckets_are_written_inline_as_bbolt_does():
     big = {**small, b"key": [(b"%04d" % i, b"v" * 100) for i in range(10)]}
     assert len(write_db(big)) == 5 * PAGE_SIZE
     assert read_db(write_db(big)) == big
+
+
+# Offsets in a meta page's body (after its 16-byte page header): magic, version, page size.
+META0_PAGE_SIZE, META1_PAGE_SIZE = 16 + 8, PAGE_SIZE + 16 + 8
+
+
+@pytest.mark.parametrize("offset", [META0_PAGE_SIZE, META1_PAGE_SIZE, 16])
+def test_a_damaged_meta_page_is_read_through_the_other_as_bbolt_does(tmp_path, offset):
+    """bbolt keeps two meta pages: with one damaged (even in meta page 0's page size, which
+    bbolt then takes as the OS's 4 KiB) the other is used, and `etcdctl snapshot status` reads
+    the file. The reference reads it too, with every key; with both damaged both refuse."""
+    buckets = {b"lease": [(b"%08d" % i, b"v" * 100) for i in range(100)], b"meta": []}
+    data = bytearray(write_db(buckets))
+    data[offset] ^= 0x01
+    (tmp_path / "one.db").write_bytes(bytes(data))
+    assert etcdctl_local("snapshot", "status", str(tmp_path / "one.db")).returncode == 0
+    assert read_db(bytes(data)) == buckets
+    data[PAGE_SIZE + 16 if offset < PAGE_SIZE else 16] ^= 0x01
+    (tmp_path / "both.db").write_bytes(bytes(data))
+    assert etcdctl_local("snapshot", "status", str(tmp_path / "both.db")).returncode != 0
+    with pytest.raises(BoltError, match="no valid meta page"):
+        read_db(bytes(data))
 
 
 def fill(server) -> None:
