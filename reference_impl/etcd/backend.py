@@ -219,13 +219,18 @@ class BackendState:
 
 
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
-def read_snapshot(data: bytes, path: str = "") -> BackendState:
-    """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or a bare
-    bbolt database (an etcd data dir's member/snap/db)."""
+def read_snapshot(data: bytes, path: str = "", *, skip_hash_check: bool = True) -> BackendState:
+    """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or, with
+    `skip_hash_check`, a bare bbolt database (an etcd data dir's member/snap/db). Without it a
+    file with no SHA-256 is refused, as `etcdctl snapshot restore` refuses one: a snapshot file
+    cut short has lost its SHA-256 first, and what is left may still read as a smaller store."""
     if len(data) % 512 == hashlib.sha256().digest_size:
         data, digest = data[:-32], data[-32:]
         if hashlib.sha256(data).digest() != digest:
             raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
+    elif not skip_hash_check:
+        raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot missing hash (its size is not "
+                                                                 "that of a whole `etcdctl snapshot save` file)")
     try:
         return _backend_state(read_db(data, path))
     except (struct.error, IndexError, KeyError, ValueError, RecursionError, DecodeError) as err:

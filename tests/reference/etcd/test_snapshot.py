@@ -162,17 +162,24 @@ def test_the_reference_starts_from_etcdctl_restore_output(tmp_path):
 
 
 def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
-    """A snapshot whose SHA-256 does not match, a file that is no bbolt database, or a data dir
-    that already holds data, is refused with one line and exit status 1; nothing is overwritten."""
+    """A snapshot whose SHA-256 does not match, one cut short (so its SHA-256 is gone: `etcdctl
+    snapshot restore` refuses it too), a file that is no bbolt database, or a data dir that
+    already holds data, is refused with one line and exit status 1; nothing is overwritten."""
     with reference_server(tmp_path / "first") as first:
         etcdctl(first, "put", "a", "1")
         etcdctl(first, "snapshot", "save", str(tmp_path / "snap.db"))
     damaged = bytearray((tmp_path / "snap.db").read_bytes())
     damaged[5000] ^= 1
     (tmp_path / "bad.db").write_bytes(bytes(damaged))
-    (tmp_path / "noise.db").write_bytes(bytes(range(256)) * 64)
+    noise = bytes(range(256)) * 64
+    (tmp_path / "noise.db").write_bytes(noise + hashlib.sha256(noise).digest())
+    # Cut short: the SHA-256 and the end of the last (free) page are gone, the rest still reads.
+    (tmp_path / "cut.db").write_bytes((tmp_path / "snap.db").read_bytes()[:-100])
+    refused = etcdctl_local("snapshot", "restore", str(tmp_path / "cut.db"), "--data-dir", str(tmp_path / "r"))
+    assert "snapshot missing hash" in refused.stderr
     for data_dir, snapshot, says in ((tmp_path / "fresh", "bad.db", "snapshot SHA-256 mismatch"),
                                      (tmp_path / "fresh", "noise.db", "no valid meta page"),
+                                     (tmp_path / "fresh", "cut.db", "snapshot missing hash"),
                                      (tmp_path / "first" / "data", "snap.db", "already holds data")):
         done = subprocess.run(
             [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
