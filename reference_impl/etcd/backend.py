@@ -219,18 +219,19 @@ class BackendState:
 
 
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
-def read_snapshot(data: bytes, path: str = "", *, skip_hash_check: bool = True) -> BackendState:
-    """Read an `etcdctl snapshot save` file (bbolt plus SHA-256, which must match) or, with
-    `skip_hash_check`, a bare bbolt database (an etcd data dir's member/snap/db). Without it a
-    file with no SHA-256 is refused, as `etcdctl snapshot restore` refuses one: a snapshot file
-    cut short has lost its SHA-256 first, and what is left may still read as a smaller store."""
-    if len(data) % 512 == hashlib.sha256().digest_size:
+def read_snapshot(data: bytes, path: str = "", *, sha256: bool = False) -> BackendState:
+    """Read a bare bbolt database (an etcd data dir's member/snap/db, which never carries a
+    SHA-256: its size only has to be whole pages as bbolt reads it), or, with `sha256`, an
+    `etcdctl snapshot save` file, whose SHA-256 must be there and match. A snapshot file without
+    one is refused, as `etcdctl snapshot restore` refuses it: a file cut short has lost its
+    SHA-256 first, and what is left may still read as a smaller store."""
+    if sha256:
+        if len(data) % 512 != hashlib.sha256().digest_size:
+            raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot missing hash (its size is not "
+                                                                     "that of a whole `etcdctl snapshot save` file)")
         data, digest = data[:-32], data[-32:]
         if hashlib.sha256(data).digest() != digest:
             raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
-    elif not skip_hash_check:
-        raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot missing hash (its size is not "
-                                                                 "that of a whole `etcdctl snapshot save` file)")
     try:
         return _backend_state(read_db(data, path))
     except (struct.error, IndexError, KeyError, ValueError, RecursionError, DecodeError) as err:

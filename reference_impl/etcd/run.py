@@ -310,7 +310,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
                    if listen_peer_urls else None)
-    restore = _read_snapshot(restore_from)
+    restore = read_restore_from(restore_from)
     quota, warning = backend_quota(quota_backend_bytes)
     if warning:
         print(f"reference etcd: --quota-backend-bytes {quota_backend_bytes}: {warning}",
@@ -461,7 +461,8 @@ def _os_problem(err: OSError) -> str:
     return f"{err.filename}: {err.strerror}"
 
 
-def _read_snapshot(path: str | Path | None) -> BackendState | None:
+def read_restore_from(path: str | Path | None) -> BackendState | None:
+    """What --restore-from-snapshot names: a snapshot file, or an etcd data dir's database."""
     if path is None:
         return None
     path = Path(path)
@@ -472,7 +473,7 @@ def _read_snapshot(path: str | Path | None) -> BackendState | None:
         data = path.read_bytes()
     except OSError as err:
         raise SnapshotUnreadable(path=str(path), problem=err.strerror or str(err)) from None
-    return read_snapshot(data, str(path), skip_hash_check=data_dir)
+    return read_snapshot(data, str(path), sha256=not data_dir)
 
 
 def _positive(text: str) -> int:
