@@ -17,7 +17,7 @@ from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
-from reference_impl.etcd.wal import MAX_SNAPSHOTS, SECTOR, WAL, frame, read_frames
+from reference_impl.etcd.wal import MAX_SNAPSHOTS, SECTOR, SEGMENT_HEADERS, WAL, frame, read_frames
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -381,6 +381,61 @@ def test_a_missing_middle_segment_is_refused_naming_the_next(tmp_path):
     with pytest.raises(ErrCorruptWAL) as refused:
         list(WAL(tmp_path).read_all(after=0))
     assert (refused.value.path, refused.value.missing_seq) == (str(rest[0]), 4)
+
+
+@pytest.mark.parametrize("damage_kind", ["emptied", "zeroed"])
+def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
+    """A segment is made whole with its header before any record goes to it, so a last segment
+    with no frame at all lost its records after they were written: refused, naming the file and
+    the first record lost, instead of starting from the snapshot before it without them. (etcd
+    3.4 refuses an emptied WAL too: its snapshot record is gone with it.)"""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(30):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    last = segments(tmp_path)[-1]
+    data = last.read_bytes()
+    last.write_bytes(b"" if damage_kind == "emptied" else bytes(len(data)))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    first = int(last.stem.split("-")[1])
+    assert str(refused.value) == (f"wal: {last} at offset 0: no segment header (emptied or zeroed after it "
+                                  f"was written): records from {first} on are missing")
+    assert last.read_bytes() == (b"" if damage_kind == "emptied" else bytes(len(data)))
+
+
+def test_an_emptied_only_segment_is_refused_without_a_snapshot(tmp_path):
+    """Before the first snapshot the log is all there is: emptying it is refused as well, not
+    read as a member that never wrote anything."""
+    write_keys(tmp_path, 5)
+    (only,) = segments(tmp_path)
+    only.write_bytes(b"")
+    with pytest.raises(ErrCorruptWAL, match="no segment header"):
+        ClusterMember.alone(tmp_path, ManualClock())
+
+
+def reframe(record: dict) -> bytes:
+    record = dict(record)
+    return frame(record, record.pop("raw", b""))
+
+
+def test_a_data_dir_from_before_segment_headers_still_opens_after_a_cut(tmp_path):
+    """Segments written before they had headers, and snapshots without the mark saying they
+    do: an empty last segment there is a cut with nothing written since, read as before."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(30):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+        expected = values(server)
+    last_seq = 0
+    for path in segments(tmp_path):
+        records = [record for _, record in read_frames(path, last_segment=True) if "seq" in record]
+        last_seq = max([last_seq] + [record["seq"] for record in records])
+        path.write_bytes(b"".join(map(reframe, records)))
+    for path in tmp_path.glob("snap-*.json"):
+        ((_, state),) = read_frames(path, last_segment=False)
+        path.write_bytes(reframe({k: v for k, v in state.items() if k != SEGMENT_HEADERS}))
+    (tmp_path / f"wal-{last_seq + 1:020d}.log").write_bytes(b"")
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
 
 
 def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
