@@ -250,7 +250,8 @@ class WAL:
         for i, path in enumerate(segments):
             valid_end, frames = 0, 0
             last = i == len(segments) - 1
-            for valid_end, record in read_frames(path, last_segment=last):
+            for end, record in read_frames(path, last_segment=last):
+                start, valid_end = valid_end, end
                 frames += 1
                 if "seq" not in record:
                     continue  # the segment's header
@@ -258,8 +259,8 @@ class WAL:
                     headerless = True  # a segment written before segments had headers
                 if record["seq"] <= seq:
                     continue
-                if record["seq"] != seq + 1:
-                    raise ErrCorruptWAL(path=str(path), offset=valid_end, missing_seq=seq + 1)
+                if record["seq"] != seq + 1:  # where it should be, another record is
+                    raise ErrCorruptWAL(path=str(path), offset=start, missing_seq=seq + 1)
                 seq = record["seq"]
                 yield record
             if last and not frames and not headerless:

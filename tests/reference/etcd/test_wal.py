@@ -380,7 +380,9 @@ def test_a_missing_middle_segment_is_refused_naming_the_next(tmp_path):
     middle.unlink()
     with pytest.raises(ErrCorruptWAL) as refused:
         list(WAL(tmp_path).read_all(after=0))
+    header_end, _ = next(read_frames(rest[0], last_segment=False))
     assert (refused.value.path, refused.value.missing_seq) == (str(rest[0]), 4)
+    assert refused.value.offset == header_end  # where record 7 stands in place of record 4
 
 
 @pytest.mark.parametrize("damage_kind", ["emptied", "zeroed"])
