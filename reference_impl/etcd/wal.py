@@ -391,6 +391,8 @@ class WAL:
 def read_snapshot_file(path: Path) -> tuple[int, dict]:
     """(seq, state) of one snapshot file; ErrCorruptWAL if it does not read whole."""
     frames = list(read_frames(path, last_segment=False))
+    if not frames:
+        raise ErrCorruptWAL(path=str(path), offset=0, problem="empty snapshot")  # snap.ErrEmptySnapshot
     if len(frames) != 1:
         raise ErrCorruptWAL(path=str(path), offset=0, problem="not one snapshot record")
     state = frames[0][1]

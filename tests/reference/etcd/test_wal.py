@@ -481,6 +481,21 @@ def test_a_damaged_newest_snapshot_is_set_aside_for_the_one_before(tmp_path, dam
 
 
 
+def test_an_empty_newest_snapshot_is_set_aside_saying_so(tmp_path, capsys):
+    """An empty snapshot file (etcd 3.4: "failed to read empty snapshot file", snap: empty
+    snapshot) is set aside like any damaged one, and the log line says it was empty."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+        expected = values(server)
+    *_, newest = sorted(tmp_path.glob("snap-*.json"))
+    newest.write_bytes(b"")
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert f"corrupted snapshot file {newest}: empty snapshot (renamed" in capsys.readouterr().err
+
+
 def test_the_oldest_of_five_snapshots_stands_in_for_four_damaged_ones(tmp_path):
     """etcd keeps its newest --max-snapshots (5 by default) snapshot files: with the four newest
     damaged, the fifth and the log after it still hold every write."""
