@@ -214,6 +214,8 @@ def _walk(data: bytes, offset: int, page_size: int, fail):
             element = base + i * _LEAF_ELEMENT.size
             item_flags, pos, ksize, vsize = _LEAF_ELEMENT.unpack_from(data, element)
             start = element + pos + ksize
+            if start + vsize > len(data):  # bbolt would read past its mapping of the file
+                raise fail(f"element {i} of the page at offset {offset} runs past the end of the file")
             yield data[element + pos:start], (start, start + vsize), item_flags
     else:
         raise fail(f"page at offset {offset} has type {flags:#x}, not a branch or leaf")

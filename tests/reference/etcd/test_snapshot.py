@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import struct
 import subprocess
 import sys
 
@@ -120,6 +121,20 @@ def test_a_damaged_meta_page_is_read_through_the_other_as_bbolt_does(tmp_path, o
     (tmp_path / "both.db").write_bytes(bytes(data))
     assert etcdctl_local("snapshot", "status", str(tmp_path / "both.db")).returncode != 0
     with pytest.raises(BoltError, match="no valid meta page"):
+        read_db(bytes(data))
+
+
+def test_a_value_running_past_the_end_of_the_file_is_refused(tmp_path):
+    """A leaf element whose value size was damaged to run past the end of the file: bbolt reads
+    past its mapping (etcdctl dies of SIGBUS); the reference refuses it, naming the page,
+    instead of reading the short rest of the file as the value."""
+    key, value = b"%016x" % 5, b"\x08\x05\x10\x3c"  # lease 5, TTL 60
+    data = bytearray(write_db({b"key": [], b"lease": [(key, value)], b"meta": []}))
+    element = data.rfind(struct.pack("<II", len(key), len(value)), 0, data.find(key))
+    data[element + 4:element + 8] = struct.pack("<I", 6000)
+    (tmp_path / "bad.db").write_bytes(bytes(data))
+    assert etcdctl_local("snapshot", "status", str(tmp_path / "bad.db")).returncode != 0
+    with pytest.raises(BoltError, match="runs past the end of the file"):
         read_db(bytes(data))
 
 
