@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> dict:
     from reference_impl.etcd.grpc_adapter import KVServicer, WatchRouter, _WatchStream, read_txn_request
     from reference_impl.etcd.member import ClusterMember
     from reference_impl.machinery.clock import WallClock
+    from reference_impl.machinery.process import relax_collector
 
     context = _Context()
     samples: collections.Counter = collections.Counter()
@@ -138,6 +139,7 @@ def run(args: argparse.Namespace) -> dict:
                 stream._drain()  # the created response
                 streams.append(stream)
             kv = KVServicer(etcd)
+            relax_collector()  # as the server does once it serves (run._serve)
             lease = etcd.lease_grant(m.LeaseGrantRequest(ttl=3660)).id  # the apiserver's event lease
             pods(kv, streams, 0, args.warm_up, lease)
             names = {thread.native_id: thread.name for thread in threading.enumerate()}
