@@ -14,14 +14,17 @@ a stream's send loop does when woken. A lone member drives its Raft turn in the 
 this thread, which SIGPROF (every --interval of the process's CPU) samples, as
 apiserver_cpu_profile.py samples the apiserver. CPU the other threads spend meanwhile (the raft
 driver's heartbeat ticks) is shown per thread from /proc. One writer makes one proposal a Raft
-Ready, so every Txn pays a whole WAL fsync here; concurrent clients share one (member._turn).
+Ready, so every Txn pays a whole WAL fsync; with --writers N, N threads write at once (as the
+apiserver's requests do), proposals queued while one Ready is being written share the next
+(member._turn), and the Txns per fsync are reported. Only this thread is sampled, and then it
+spends most of its time waiting for a Ready another thread writes: read the CPU figures then.
 
 Prints the CPU µs and context switches per Txn (the process's, and user and system apart), then
 the top --top functions by samples where they run (self) and where they are on the stack
 (inclusive), and writes benchmarks/results/etcd_cpu_profile.json.
 
     python benchmarks/etcd_cpu_profile.py [--pods 1000] [--warm-up 200] [--top 20]
-        [--interval 0.0005] [--watches 4]
+        [--interval 0.0005] [--watches 4] [--writers 1]
 """
 from __future__ import annotations
 
@@ -142,18 +145,38 @@ def run(args: argparse.Namespace) -> dict:
             relax_collector()  # as the server does once it serves (run._serve)
             lease = etcd.lease_grant(m.LeaseGrantRequest(ttl=3660)).id  # the apiserver's event lease
             pods(kv, streams, 0, args.warm_up, lease)
+            # The pods split among the writers: this thread (sampled) and writers - 1 others.
+            shares = [args.pods // args.writers + (n < args.pods % args.writers) for n in range(args.writers)]
+            firsts = [args.warm_up + sum(shares[:n]) for n in range(args.writers)]
+            start = threading.Barrier(args.writers)
+
+            writers_cpu = [0.0] * args.writers  # an ended thread leaves /proc: each counts its own
+
+            def writer(n: int) -> None:
+                start.wait()
+                began = time.thread_time()
+                pods(kv, streams, firsts[n], shares[n], lease)
+                writers_cpu[n] = time.thread_time() - began
+            others = [threading.Thread(target=writer, args=(n,), name=f"writer-{n}") for n in range(1, args.writers)]
+            for thread in others:
+                thread.start()
             names = {thread.native_id: thread.name for thread in threading.enumerate()}
             pid = os.getpid()
             before, switches = thread_cpu(pid), context_switches(pid)
+            fsyncs = etcd._wal.fsync_durations.snapshot().count
             times = os.times()
             signal.signal(signal.SIGPROF, sample)
             signal.setitimer(signal.ITIMER_PROF, args.interval, args.interval)
             try:
-                pods(kv, streams, args.warm_up, args.pods, lease)
+                start.wait()
+                pods(kv, streams, firsts[0], shares[0], lease)
+                for thread in others:
+                    thread.join()
             finally:
                 signal.setitimer(signal.ITIMER_PROF, 0, 0)
             spent = os.times()
             switches = context_switches(pid) - switches
+            fsyncs = etcd._wal.fsync_durations.snapshot().count - fsyncs
             after = thread_cpu(pid)
         finally:
             etcd.close()
@@ -161,11 +184,14 @@ def run(args: argparse.Namespace) -> dict:
     by_thread: collections.Counter = collections.Counter()
     for tid, seconds in after.items():
         by_thread[names.get(tid, "threads of grpc's core")] += seconds - before.get(tid, 0.0)
+    if args.writers > 1:
+        by_thread[f"the {args.writers - 1} other writers"] = sum(writers_cpu)
     own, anywhere = flat_profile(samples, args.top)
 
     def per_txn(seconds: float) -> float:
         return round(seconds * 1e6 / txns, 1)
-    return {"pods": args.pods, "txns": txns, "watches": args.watches,
+    return {"pods": args.pods, "txns": txns, "watches": args.watches, "writers": args.writers,
+            "txns_per_fsync": round(txns / max(fsyncs, 1), 2),
             "cpu_us_per_txn": per_txn(spent.user + spent.system - times.user - times.system),
             "user_us_per_txn": per_txn(spent.user - times.user),
             "system_us_per_txn": per_txn(spent.system - times.system),
@@ -176,7 +202,8 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def table(result: dict) -> str:
-    lines = [f"{result['txns']} Txns ({result['pods']} pods, {result['watches']} watch streams): "
+    lines = [f"{result['txns']} Txns ({result['pods']} pods, {result['writers']} writers, "
+             f"{result['watches']} watch streams, {result['txns_per_fsync']} Txns per WAL fsync): "
              f"{result['cpu_us_per_txn']} µs CPU per Txn (user {result['user_us_per_txn']}, "
              f"system {result['system_us_per_txn']}), {result['switches_per_txn']} switches per Txn; by thread:"]
     lines += [f"  {name:<40} {us:>8} µs" for name, us in result["cpu_us_per_txn_by_thread"].items()]
@@ -194,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--interval", type=float, default=0.0005, help="seconds of process CPU between samples")
     parser.add_argument("--watches", type=int, default=4, choices=range(0, len(PREFIXES) + 1),
                         help="watch streams open, one per cacher prefix")
+    parser.add_argument("--writers", type=int, default=1,
+                        help="threads writing at once (the pods split among them; only this one is sampled)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     result = run(args)
