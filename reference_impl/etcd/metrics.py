@@ -10,7 +10,9 @@ and alerts written for etcd read them unchanged.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_left
 from collections.abc import Sequence
+from itertools import accumulate
 from dataclasses import dataclass
 
 from reference_impl.machinery.gofmt import format_float
@@ -21,26 +23,30 @@ WAL_FSYNC_BUCKETS = tuple(0.001 * 2**i for i in range(14))
 
 
 class Histogram:
-    """Cumulative bucket counts, sum and count of observed values (thread-safe)."""
+    """Cumulative bucket counts, sum and count of observed values (thread-safe).
+
+    An observation counts once, in the lowest bucket it fits (past the last: in none), and a
+    snapshot adds the counts up, as client_golang's histogram does: the WAL observes every fsync,
+    and adding to each bucket above was a loop over all fourteen on every write."""
 
     def __init__(self, buckets: tuple[float, ...]) -> None:
         self.buckets = buckets
         self._lock = threading.Lock()
-        self._counts = [0] * len(buckets)
+        self._counts = [0] * (len(buckets) + 1)  # the last: above every bucket
         self._sum = 0.0
         self._count = 0
 
     def observe(self, value: float) -> None:
+        i = bisect_left(self.buckets, value)
         with self._lock:
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    self._counts[i] += 1
+            self._counts[i] += 1
             self._sum += value
             self._count += 1
 
     def snapshot(self) -> HistogramSnapshot:
         with self._lock:
-            return HistogramSnapshot(self.buckets, tuple(self._counts), self._sum, self._count)
+            counts, total, count = self._counts[:-1], self._sum, self._count
+        return HistogramSnapshot(self.buckets, tuple(accumulate(counts)), total, count)
 
 
 class HealthChecks:

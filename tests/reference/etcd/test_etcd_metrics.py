@@ -256,3 +256,11 @@ def test_a_negative_quota_flag_is_the_quota_gauges_value_and_no_quota(tmp_path):
         member.put(PutRequest(b"k", b"v" * 5000))  # no quota: no NOSPACE
         metrics = member.metrics()
     assert "\netcd_server_quota_backend_bytes -1\n" in expose(metrics, [])
+
+
+def test_a_value_on_a_bucket_bound_counts_in_that_bucket():
+    """Prometheus buckets are upper-inclusive (le): 0.001 is in le="0.001", not only above it."""
+    h = Histogram((0.001, 0.01))
+    h.observe(0.001)
+    h.observe(0.01)
+    assert h.snapshot().cumulative_counts == (1, 2)

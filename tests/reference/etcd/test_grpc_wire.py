@@ -141,3 +141,39 @@ def test_names_and_passwords_that_are_not_utf8_are_taken_as_bytes(tmp_path, kind
         with pytest.raises(grpc.RpcError) as caught:
             _raw(channel, "/etcdserverpb.Auth/Authenticate", _field(1, name) + _field(2, b"p\xe4sS"))
         assert caught.value.details() == "etcdserver: authentication failed, invalid user ID or password"
+
+
+def test_answers_keep_every_field_and_every_empty_nested_message():
+    """A write's and a watch's answers, built from nested dicts, hold what protobuf's own
+    reading of the same content builds, field for field and byte for byte: an all-zero header
+    or a nested txn with nothing in it is still sent (as etcd's gogo encoder sends a non-nil
+    message), and a put answer without prev_kv has none."""
+    from google.protobuf.json_format import ParseDict
+
+    from reference_impl.etcd import messages as m
+    from reference_impl.etcd.grpc_adapter import txn_response_pb, watch_response_pb
+
+    kv = m.KeyValue(b"k", b"v", 2, 3, 2, 7)
+    zero = m.ResponseHeader()
+    txn = m.TxnResponse(m.ResponseHeader(1, 2, 3, 4), True, (
+        m.ResponseOp(m.PutResponse(m.ResponseHeader(revision=3), kv)),
+        m.ResponseOp(m.PutResponse(zero)),
+        m.ResponseOp(m.RangeResponse(m.ResponseHeader(revision=3), (kv, kv), True, 5)),
+        m.ResponseOp(m.DeleteRangeResponse(zero, 1, (kv,))),
+        m.ResponseOp(m.TxnResponse(zero))))
+    kv_dict = {"key": "aw==", "value": "dg==", "createRevision": "2", "modRevision": "3",
+               "version": "2", "lease": "7"}
+    assert txn_response_pb(txn).SerializeToString() == ParseDict({
+        "header": {"clusterId": "1", "memberId": "2", "revision": "3", "raftTerm": "4"},
+        "succeeded": True,
+        "responses": [{"responsePut": {"header": {"revision": "3"}, "prevKv": kv_dict}},
+                      {"responsePut": {"header": {}}},
+                      {"responseRange": {"header": {"revision": "3"}, "kvs": [kv_dict, kv_dict],
+                                         "more": True, "count": "5"}},
+                      {"responseDeleteRange": {"header": {}, "deleted": "1", "prevKvs": [kv_dict]}},
+                      {"responseTxn": {"header": {}}}]}, rpc_pb2.TxnResponse()).SerializeToString()
+    watch = m.WatchResponse(zero, 9, events=(m.Event("PUT", kv, kv), m.Event("DELETE", kv)))
+    assert watch_response_pb(watch, 4).SerializeToString() == ParseDict({
+        "header": {}, "watchId": "4",
+        "events": [{"kv": kv_dict, "prevKv": kv_dict}, {"type": "DELETE", "kv": kv_dict}]},
+        rpc_pb2.WatchResponse()).SerializeToString()

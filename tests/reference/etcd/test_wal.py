@@ -571,3 +571,22 @@ def test_a_last_fsync_that_fails_still_closes_the_segment(tmp_path):
     with pytest.raises(OSError) as closed:
         os.fstat(fd)
     assert closed.value.errno == errno.EBADF
+
+
+def test_a_records_sync_is_an_fdatasync_as_etcds_wal_sync(tmp_path, monkeypatch):
+    """etcd's WAL.sync calls fileutil.Fdatasync on the segment: a record's data and the size to
+    read it back reach the disk, its timestamps need not (no journal commit for them)."""
+    synced = []
+    real = os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(fd)
+        real(fd)
+    monkeypatch.setattr(os, "fdatasync", fdatasync)
+    wal = WAL(tmp_path)
+    wal.open(1)
+    wal.append({"seq": 1}, b"raw")
+    wal.sync()
+    assert synced == [wal._fd]
+    wal.close()
+    assert [r["seq"] for r in WAL(tmp_path).read_all(0)] == [1]
