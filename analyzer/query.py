@@ -415,12 +415,20 @@ class GraphIndex:
         an exact or short-form match, then the shortest names."""
         if len(pattern) > MAX_NAME:
             return []
-        like = "%" + pattern.replace("%", r"\%").replace("_", r"\_") + "%"
+        # SQLite's LIKE folds the case of ASCII letters only: names with other letters (Grüße
+        # for GRÜSSE) are compared in Python, as str.casefold compares them.
+        folded = pattern.casefold()
+        like = "%" + folded.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? ESCAPE '\\' LIMIT 2000",
             (self.commit.id, like))
         names = [name for (name,) in rows]
+        beyond_ascii = self.db.execute(
+            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+            "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
+        names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
+                        - set(names))[:2000]
         names.sort(key=lambda n: (not _ends_like(n, pattern), len(n), n))
         return names[:limit]
 
@@ -495,8 +503,8 @@ class GraphIndex:
         by_package = [named for spelling in (name, *spellings)
                       for named in _by_package_name(spelling, packages)]
         # Type parameters named (`Map[K, V].Get`) ask for a generic type or function; one whose
-        # signature uses none of them is a namesake that is not (expvar's Map.Get). The index
-        # keeps no type parameters, so a method that uses none (`Set[T].Len`) is not found.
+        # signature uses none of them, and whose receiver's type declares none, is a namesake
+        # that is not (expvar's Map.Get).
         named = {word for brackets in re.findall(r"\[([^\[\]]*)\]", name)
                  for word in re.findall(r"\w+", brackets)}
         generic = named if named and all(re.fullmatch(r"[A-Z]\w?", word) for word in named) else None
@@ -507,12 +515,30 @@ class GraphIndex:
             for spelling in dict.fromkeys(candidates):
                 matches = [match for match in self._matches(spelling)
                            if (generic is None
-                               or generic & set(re.findall(r"\w+", self._signature(match))))
+                               or generic & set(re.findall(r"\w+", self._signature(match)))
+                               or self._generic_receiver(match))
                            and not (function and match.startswith("("))]
                 if matches:
                     return matches
             return []
         return list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
+
+    def _generic_receiver(self, method: str) -> bool:
+        """Whether `method`'s receiver is a generic type (`func (s Set[T]) Len() int` uses no T
+        in its signature). The index keeps no type declarations: they are read from the facts of
+        the package's files, which only a name with type parameters in it asks for."""
+        from analyzer.facts import decode
+
+        receiver = re.fullmatch(r"\(\*?(?P<type>[^()]+)\)\.\w+", method)
+        if not receiver:
+            return False
+        package, _, type_name = receiver["type"].rpartition(".")
+        rows = self.db.execute(
+            "SELECT b.facts FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+            "WHERE f.commit_id = ? AND f.import_path = ? AND f.status = 'parsed'",
+            (self.commit.id, package))
+        return any(declared.name == type_name and declared.type_params
+                   for (facts,) in rows for declared in decode(facts).types)
 
     def _signature(self, name: str) -> str:
         row = self.db.execute("SELECT signature FROM symbols WHERE name = (SELECT id FROM names "
@@ -878,9 +904,19 @@ class GraphIndex:
         confidences, ties going to the path whose symbols come first by name. A path through a
         guessed edge is as short as one through static calls, so length alone cannot choose."""
         start, goal = self.resolve(start), self.resolve(goal)
-        if start == goal:
-            return [[]]
-        return _surest(self._shortest_path_edges(start, goal, filters), start, goal, count)
+        if start != goal:
+            return _surest(self._shortest_path_edges(start, goal, filters), start, goal, count)
+        # From a function to itself: the calls that come back to it (recursion), where an empty
+        # path answered nothing (`-f json` printed `[[]]`). The search's goal is a copy of the
+        # start under another name, so that the two ends are two nodes.
+        again = start + _AGAIN
+        try:
+            entering = self._shortest_path_edges(start, again, filters)
+        except NoPath:
+            raise NoPath(start, start, "it calls nothing that calls it back, directly or "
+                         "through other functions") from None
+        return [[edge._replace(callee=start) if edge.callee == again else edge for edge in path]
+                for path in _surest(entering, start, again, count)]
 
     def path_through(self, points: list[str], filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
         """The `count` surest routes from points[0] through each point in turn to the last, each
@@ -904,7 +940,7 @@ class GraphIndex:
                                           else (behind, backward, "callers"))
             layer: dict[str, list[Edge]] = {}
             for symbol in frontier:
-                for edge in self._neighbours(symbol, direction, filters):
+                for edge in self._path_neighbours(symbol, direction, filters, goal):
                     reached = edge.callee if grow_forward else edge.caller
                     if reached not in known:
                         layer.setdefault(reached, []).append(edge)
@@ -917,6 +953,20 @@ class GraphIndex:
             if meeting:
                 return _on_shortest_paths(meeting, forward, backward)
         raise NoPath(start, goal)
+
+    def _path_neighbours(self, symbol: str, direction: str, filters: Filters,
+                         goal: str) -> list[Edge]:
+        """`_neighbours` for a path search; when `goal` is the start again (`paths`), the calls
+        into the start are calls into that copy of it."""
+        if not goal.endswith(_AGAIN):
+            return self._neighbours(symbol, direction, filters)
+        start = goal[:-len(_AGAIN)]
+        edges = self._neighbours(start if symbol == goal else symbol, direction, filters)
+        return [edge._replace(callee=goal) if edge.callee == start else edge for edge in edges]
+
+
+# Marks the goal of a search from a symbol back to itself; no Go name holds a NUL.
+_AGAIN = "\0again"
 
 
 def _on_shortest_paths(meeting: list[str], forward: dict[str, list[Edge]],

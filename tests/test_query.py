@@ -982,6 +982,17 @@ func init() {}
 
 func Grüße() {}
 
+type Set[E comparable] map[E]struct{}
+
+// Len names the receiver's type parameter T where the type declares E, as Go allows.
+func (s Set[T]) Len() int { return len(s) }
+
+func ping(n int) { pong(n - 1) }
+
+func pong(n int) { ping(n - 1) }
+
+func walk(n int) { walk(n - 1) }
+
 func main() {
 	go func() {
 		func() { klog.InfoS("x") }()
@@ -994,6 +1005,9 @@ func main() {
 	Filter([]int{1})
 	Grüße()
 	lib.Do()
+	Set[int]{}.Len()
+	ping(1)
+	walk(1)
 }
 """,
 }
@@ -1065,6 +1079,32 @@ def test_type_parameters_named_ask_for_a_generic_symbol(spellings):
         spellings.resolve("Verbose[T].InfoS")  # klog's Verbose is no generic type
     with pytest.raises(SymbolNotFound):
         spellings.resolve("Push[T]")  # a method has no type parameters of its own
+
+
+def test_a_generic_method_whose_signature_uses_no_type_parameter_is_found(spellings):
+    """`Set[T].Len` was 'no symbol': Len's signature, `() int`, names no T, and the index keeps
+    no type declarations, so its receiver's type parameters were not seen."""
+    assert spellings.resolve("Set[T].Len") == f"({SPELL}.Set).Len"
+    assert spellings.resolve("(spell.Set[E]).Len") == f"({SPELL}.Set).Len"
+
+
+def test_a_path_from_a_function_to_itself_is_its_recursion(spellings):
+    """`path A A` was one path of no call (`-f json` printed `[[]]`): it is the shortest way
+    the function is called again from itself, or no path when it never is."""
+    (cycle,) = spellings.paths("spell.ping", "spell.ping")
+    assert [(edge.caller, edge.callee) for edge in cycle] == [
+        (f"{SPELL}.ping", f"{SPELL}.pong"), (f"{SPELL}.pong", f"{SPELL}.ping")]
+    (itself,) = spellings.paths("spell.walk", "spell.walk")
+    assert [(edge.caller, edge.callee) for edge in itself] == [(f"{SPELL}.walk", f"{SPELL}.walk")]
+    with pytest.raises(NoPath, match="calls nothing that calls it back"):
+        spellings.paths("spell.main", "spell.main")
+
+
+def test_find_folds_case_beyond_ascii(spellings):
+    """SQLite's LIKE folds ASCII letters only: `find GRÜSSE` (or grüße) found nothing where
+    `find grüße` found Grüße."""
+    for pattern in ("grüße", "GRÜSSE", "grüsse", "Grüße"):
+        assert spellings.find(pattern) == [f"{SPELL}.Grüße"], pattern
 
 
 def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
