@@ -1008,8 +1008,9 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
-    """Folders whose files are not the site's to replace: kubeatlas' own packages, and the work
-    tree of each repository `fetch` recorded (a bare clone has none)."""
+    """Folders whose files are not the site's to replace: kubeatlas' own packages, and each
+    repository `fetch` recorded: its work tree, or the bare repository itself (a mirror read in
+    place, a clone of the home's), whose refs and objects live beside where pages would go."""
     import analyzer
     import reference_impl
     from analyzer import sources
@@ -1020,6 +1021,8 @@ def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
         git_dir = Path(os.path.realpath(checkout.git_dir))
         if git_dir.name == ".git":
             trees.append((git_dir.parent, f"the work tree of the {name} repository `fetch` recorded"))
+        else:
+            trees.append((git_dir, f"the bare {name} repository `fetch` recorded"))
     return trees
 
 
