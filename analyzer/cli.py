@@ -245,10 +245,15 @@ def symbol_name(text: str) -> str:
 def utf8_text(text: str) -> str:
     """argparse type for a word kubeatlas stores or looks up in the index (a name, a URL, a ref),
     which holds UTF-8 text: Python hands other bytes over as lone surrogates (U+DCFF for 0xFF),
-    which SQLite refuses."""
+    which SQLite refuses. UTF-8 read in a locale that is not (LC_ALL=C with PYTHONUTF8=0) comes
+    as such surrogates too: its bytes are the word."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as err:
+        try:
+            return os.fsencode(text).decode("utf-8")
+        except (UnicodeError, ValueError):
+            pass
         byte = ord(text[err.start]) - 0xDC00
         raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}): "
                                          "check the terminal's encoding") from None

@@ -608,6 +608,14 @@ def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, cap
     assert ": is not UTF-8 (byte 0xFF at 3): check the terminal's encoding" in err
 
 
+def test_utf8_read_in_an_ascii_locale_is_the_word_it_spells():
+    """Under LC_ALL=C with PYTHONUTF8=0, `find Grüße` reaches Python as Gr\\udcc3\\udcbc...
+    and was refused as 'not UTF-8 (byte 0xC3 at 2)', though its bytes are UTF-8."""
+    from analyzer.cli import symbol_name
+
+    assert symbol_name("Gr\udcc3\udcbc\udcc3\udc9fe") == "Grüße"
+
+
 def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch, capsys):
     """`kubeatlas find Run >&-` printed nowhere and exited 0: Python makes sys.stdout None when
     the process starts without one, and print() then writes nothing."""
