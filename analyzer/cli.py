@@ -801,7 +801,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                   "no Go installation found: install Go or give --goroot; calls into it stay "
                   "unresolved")
     for name in names:  # all before any is indexed, which may take minutes each
-        _check_fetched(name, checkouts)
+        _check_fetched(name, checkouts, ws)
     summaries = []
     try:
         for name in names:
@@ -856,7 +856,7 @@ def _parser_processes(asked: int | None, progress: Progress) -> int:
     return asked
 
 
-def _check_fetched(name: str, checkouts: dict) -> None:
+def _check_fetched(name: str, checkouts: dict, ws: Workspace) -> None:
     """Refuse a repository `fetch` has not brought, or whose recorded commit is gone since."""
     from analyzer import gitobjects
 
@@ -864,6 +864,13 @@ def _check_fetched(name: str, checkouts: dict) -> None:
         raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
     git_dir, commit = checkouts[name].git_dir, checkouts[name].commit
     if not Path(git_dir).is_dir():
+        if not Path(os.path.abspath(git_dir)).is_relative_to(os.path.abspath(ws.repos_dir)):
+            # A local repository read in place, moved or deleted: a plain `fetch` would clone
+            # the pinned upstream instead.
+            raise UsageError(f"{name}: the local repository `fetch` read in place, {git_dir}, is "
+                             f"gone: fetch it from where it is now, `kubeatlas fetch {name} "
+                             f"--from PATH --ref {checkouts[name].ref} --url "
+                             f"{checkouts[name].remote_url}`")
         raise UsageError(f"{name}: the repository `fetch` recorded, {git_dir}, is gone: run "
                          f"`kubeatlas fetch {name}` again")
     if not gitobjects.has_commit(git_dir, commit):
@@ -964,7 +971,18 @@ def cmd_component(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.name} is one of {component.repo}'s components, not "
                          f"{args.repo}'s: leave --repo out")
     args.repo = component.repo
-    index = _graph_index(args)
+    try:
+        index = _graph_index(args)
+    except query.QueryError as err:
+        if args.commit is None and component.repo not in store.latest_commits(
+                store.connect(_workspace(args).index_path)):
+            # The repository was chosen here, not by the user: "add --repo etcd" would name
+            # the repository the component is not one of.
+            raise IndexError_(str(_workspace(args).index_path), f"{args.name} is one of "
+                              f"{component.repo}'s components, and {component.repo} is not "
+                              f"indexed: run `kubeatlas fetch {component.repo}` and `kubeatlas "
+                              f"index {component.repo}`") from err
+        raise
     if args.program is None and component.name in index.programs():
         args.program = component.name
     filters = _filters(args, default_exclude=("stdlib", "logging"), index=index)

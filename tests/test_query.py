@@ -178,6 +178,16 @@ def test_a_repository_not_indexed_beside_one_that_is_hints_at_repo(index):
                                  "fetch and index etcd")
 
 
+def test_a_component_of_a_repository_not_indexed_says_to_index_that_one(index, capsys):
+    """`component etcd` on an index of kubernetes alone said "add --repo kubernetes", which the
+    component then refuses: the user gave no --repo."""
+    index_path = Path(index.db.execute("PRAGMA database_list").fetchone()[2])
+    assert main(["component", "etcd", "--home", str(index_path.parent)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index_path}: etcd is one of etcd's components, and etcd is "
+        "not indexed: run `kubeatlas fetch etcd` and `kubeatlas index etcd`\n")
+
+
 def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
     db = store.connect(tmp_path / "index.sqlite", create=True)
     with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
