@@ -362,6 +362,7 @@ class GraphIndex:
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
+        self._in_build: dict[str, bool] = {}  # call site's file → built for the programs
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -706,12 +707,42 @@ class GraphIndex:
                 tree.unresolved += 1
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
                 continue
-            if view is not None and not view.links(getattr(edge, other)):
+            if view is not None and not (view.links(getattr(edge, other)) and self._built(edge.path)):
                 continue
             if patterns and self._excluded(getattr(edge, other), patterns):
                 continue
             out.append(edge)
         return out
+
+    def _built(self, path: str) -> bool:
+        """Whether the file of a call site is in the build the commit's programs were made for.
+        A function declared once per platform (`NewContainerManager` in container_manager_linux.go,
+        _windows.go and _unsupported.go) is one symbol: a program's view of it follows the calls
+        of the file its build compiles, not those of every platform's."""
+        found = self._in_build.get(path)
+        if found is None:
+            found = self._in_build[path] = self._file_in_build(path)
+        return found
+
+    def _file_in_build(self, path: str) -> bool:
+        from analyzer import buildtags
+
+        build, library = self.db.execute("SELECT build, library FROM commits WHERE id = ?",
+                                         (self.commit.id,)).fetchone()
+        commit_id, file = self.commit.id, path
+        if library and path.startswith(f"{library}/src/"):  # the standard library's own commit
+            row = self.db.execute("SELECT id FROM commits WHERE repo = 'go' AND sha = ?",
+                                  (library,)).fetchone()
+            commit_id, file = (row[0] if row else None), path[len(library) + 5:]
+        row = self.db.execute(
+            "SELECT b.build_constraint FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+            "WHERE f.commit_id = ? AND f.path = ?", (commit_id, file)).fetchone()
+        if row is None:
+            return True  # a file the index does not hold: nothing says it is left out
+        platform, _, tags = build.partition("+")
+        goos, _, goarch = platform.partition("/")
+        context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)
+        return buildtags.matches(file, row[0], context)
 
     def _dispatch(self, edge: Edge, view: ProgramView | None,
                   test_doubles: bool = True) -> list[Edge]:

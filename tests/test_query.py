@@ -1170,3 +1170,47 @@ def test_a_tree_says_how_many_unresolved_calls_it_leaves_out(spellings):
     assert json.loads(render.render_tree(tree, "json"))["unresolved_left_out"] == 1
     every = spellings.tree("spell.main", "callees", 1, Filters(kinds=frozenset(graph.EDGE_KINDS)))
     assert every.unresolved == 0 and "github.com/elsewhere/lib.Do" in {e.callee for e in every.edges}
+
+
+# One function declared once per platform, as kubelet's NewContainerManager is: one symbol.
+PLATFORMS = {
+    "go.mod": "module k8s.io/kubernetes\n\ngo 1.20\n",
+    "cmd/kube-scheduler/scheduler.go": """package main
+
+import "k8s.io/kubernetes/pkg/cm"
+
+func main() { cm.New() }
+""",
+    "pkg/cm/cm_linux.go": "package cm\n\nfunc New() { cgroups() }\n\nfunc cgroups() {}\n",
+    "pkg/cm/cm_windows.go": "package cm\n\nfunc New() { jobObjects() }\n\nfunc jobObjects() {}\n",
+    "pkg/cm/cm_other.go": "//go:build !linux && !windows\n\npackage cm\n\nfunc New() { nothing() }\n\n"
+                          "func nothing() {}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def platforms(tmp_path_factory) -> GraphIndex:
+    from conftest import make_git_tree
+
+    root = tmp_path_factory.mktemp("platforms")
+    for name, text in PLATFORMS.items():
+        (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / name).write_text(text)
+    return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+
+
+def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):
+    """`callees cm.NewContainerManager` (kubelet's program, built for linux/amd64) listed the
+    calls of container_manager_windows.go and _unsupported.go beside those of _linux.go, and
+    kubelet.main's tree ran through osflags_windows.go and the race detector's hooks: a program's
+    view follows only the call sites its build compiles; --program all still shows every one."""
+    new = "k8s.io/kubernetes/pkg/cm.New"
+    linux = platforms.tree(new, "callees", 1, Filters(program="kube-scheduler"))
+    assert [edge.callee for edge in linux.edges] == ["k8s.io/kubernetes/pkg/cm.cgroups"]
+    every = platforms.tree(new, "callees", 1)
+    assert sorted(edge.callee.rsplit(".", 1)[1] for edge in every.edges) == [
+        "cgroups", "jobObjects", "nothing"]
+    (path,) = platforms.paths("kube-scheduler.main", "cm.cgroups", Filters(program="kube-scheduler"))
+    assert len(path) == 2
+    with pytest.raises(NoPath):
+        platforms.paths("kube-scheduler.main", "cm.jobObjects", Filters(program="kube-scheduler"))
