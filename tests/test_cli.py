@@ -737,22 +737,3 @@ def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
-
-
-def test_index_of_a_local_repository_moved_since_fetch_says_to_fetch_it_from_its_new_place(
-        tmp_path, capsys):
-    """A repository read in place and moved after `fetch`: index said to run `kubeatlas fetch
-    etcd` again, which clones the pinned upstream instead of the tree the user had chosen."""
-    from conftest import TREES, make_git_tree
-
-    repo = make_git_tree(TREES / "etcdish", tmp_path / "etcd")
-    home = str(tmp_path / "home")
-    assert main(["fetch", "etcd", "--from", str(repo), "--ref", "HEAD", "--url",
-                 "https://github.com/etcd-io/etcd", "--home", home, "-q"]) == 0
-    repo.rename(tmp_path / "moved")
-    capsys.readouterr()
-    assert main(["index", "--home", home, "-q"]) == 2
-    assert capsys.readouterr().err == (
-        f"kubeatlas: error: etcd: the local repository `fetch` read in place, {repo}/.git, is "
-        "gone: fetch it from where it is now, `kubeatlas fetch etcd --from PATH --ref HEAD --url "
-        "https://github.com/etcd-io/etcd`\n")
