@@ -58,6 +58,52 @@ def examples(*commands: str) -> str:
     return "examples:\n" + "\n".join(f"  kubeatlas {command}" for command in commands)
 
 
+def answer(command: str) -> str:
+    """The --help section saying what `command` prints, before its examples: a newcomer reads
+    what to expect before running it."""
+    return f"output:\n  {ANSWERS[command]}\n\n"
+
+
+_CALL_LINE = ("`├─ [KIND] {who}  FILE:LINE`, FILE:LINE being the call site and KIND how the call "
+              "was resolved: static, method, interface (each likely implementation follows on an "
+              "[implementation] line), funcvalue, closure, signature, go/… or defer/…. A symbol "
+              "already expanded is marked (expanded above).")
+_WALK_JSON = ("-f json prints {root, direction, depth, nodes, edges, ...}, each edge {caller, "
+              "callee, kind, path, line, col, confidence, via}; -f dot and -f mermaid a graph to "
+              "draw.")
+ANSWERS = {
+    "fetch": "One line per repository, its fields separated by tabs: name, ref, commit SHA, and "
+             "the remote URL its permalinks use.",
+    "index": "A summary per repository: files parsed, packages, functions, symbols, call edges "
+             "by kind, implementations, programs, and the files left out and why. --json prints "
+             "a list of objects with the same counts.",
+    "callees": "The symbol, then one line per call, indented by level: "
+               + _CALL_LINE.format(who="CALLEE") + " " + _WALK_JSON,
+    "callers": "The symbol, then one line per call of it, indented by level: "
+               + _CALL_LINE.format(who="CALLER") + " " + _WALK_JSON,
+    "path": "For each path, a summary (its calls, the confidence of the whole path, its weakest "
+            "link), then FROM and one line per call: `→ CALLEE  [KIND CONFIDENCE, how it was "
+            "found]  FILE:LINE`. FROM and TO the same symbol asks how it is called again from "
+            "itself (recursion). -f json prints a list of paths, each a list of edges {caller, "
+            "callee, kind, path, line, col, confidence, via}. No path: an error, exit status 1.",
+    "find": "One name a line, the best matches first (names it ends, then the shortest), at most "
+            "--limit; --json prints them as a list. When nothing matches it prints nothing and "
+            "exits 1, as grep does.",
+    "show": "Its kind, package, signature, where it is defined with a source permalink, how many "
+            "call edges go out and come in, notes (goroutines started, idioms), then its doc "
+            "comment. --json prints the same as an object.",
+    "component": "One callees tree per entrypoint, as `kubeatlas callees` prints it; -f json, dot "
+                 "or mermaid one graph of them all.",
+    "site": "A summary of the pages and diagrams written and the evidence found, and a warning "
+            "for what is left out; progress on stderr.",
+    "check": "A table per component and analysed commit, each entrypoint, key file and evidence "
+             "symbol found, moved (and where) or MISSING; then each @mirrors link, ok or missing. "
+             "--json prints {manifest, reference_links}.",
+    "journeys": "One line per journey: its steps, and whether every Go name resolves; then a "
+                "line per step whose Go name does not.",
+}
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, as every other error is reported,
     instead of the whole usage block before it."""
@@ -344,7 +390,7 @@ def _add_fetch(commands) -> None:
         "remote URL for permalinks. Without options, the upstream release tags pinned in "
         "analyzer/pins.toml are shallow-cloned. A local path (a work tree, a bare repository or a "
         "mirror) is read in place, never copied.",
-        epilog=examples("fetch", "fetch etcd --ref v3.5.9",
+        epilog=answer("fetch") + examples("fetch", "fetch etcd --ref v3.5.9",
                         "fetch kubernetes --from ~/src/kubernetes "
                         "--url https://github.com/kubernetes/kubernetes"),
     )
@@ -371,7 +417,7 @@ def _add_index(commands) -> None:
         "included) with tree-sitter and store the facts, keyed by git blob SHA, in the index. "
         "Unchanged blobs are never parsed twice. The previous index stays usable until the new "
         "one is complete.",
-        epilog=examples("index", "index kubernetes --goos windows --tags providerless"),
+        epilog=answer("index") + examples("index", "index kubernetes --goos windows --tags providerless"),
     )
     index.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: every fetched repository)")
@@ -398,7 +444,7 @@ def _add_site(commands) -> None:
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).",
-        epilog=examples("site --out site", "site --out site --repo etcd"))
+        epilog=answer("site") + examples("site --out site", "site --out site --repo etcd"))
     site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR", action=Once,
                       why="a build writes one docs folder; run it once for each",
                       help="docs folder to write into (default: site)")
@@ -463,7 +509,7 @@ def _add_journeys(commands) -> None:
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
         "kubernetes index does not define, and exits 1 if there is one.",
-        epilog=examples("journeys",
+        epilog=answer("journeys") + examples("journeys",
                         "journeys --dir /tmp/j  # after benchmarks/record_journeys.py --out /tmp/j"))
     journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
@@ -477,7 +523,7 @@ def _add_check(commands) -> None:
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
         "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.",
-        epilog=examples("check", "check --json > drift.json"))
+        epilog=answer("check") + examples("check", "check --json > drift.json"))
     check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
@@ -531,7 +577,7 @@ def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
                               f"to --depth levels. {EXAMPLES}",
-                              epilog=examples(*TREE_EXAMPLES[direction]))
+                              epilog=answer(direction) + examples(*TREE_EXAMPLES[direction]))
     sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                      help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
@@ -543,7 +589,7 @@ def _add_path(commands) -> None:
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
                                f"printed with its kind and confidence. {EXAMPLES}",
-                               epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
+                               epilog=answer("path") + examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
                                                "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
                                                "-n 3 --min-confidence 0.5"))
     path.add_argument("start", metavar="FROM", type=symbol_name,
@@ -561,7 +607,7 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.",
-                               epilog=examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
+                               epilog=answer("find") + examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
     find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
@@ -572,7 +618,7 @@ def _add_find(commands) -> None:
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
                                description=f"Describe one symbol. {EXAMPLES}",
-                               epilog=examples("show 'scheduler.(*Scheduler).scheduleOne'",
+                               epilog=answer("show") + examples("show 'scheduler.(*Scheduler).scheduleOne'",
                                                "show embed.StartEtcd --repo etcd --json"))
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                       help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
@@ -585,7 +631,7 @@ def _add_component(commands) -> None:
         "component", help="a component's entrypoint call graph",
         description="The call tree from a component's entrypoints (analyzer/components.toml), "
         "leaving out the standard library and logging unless --exclude is given.",
-        epilog=examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
+        epilog=answer("component") + examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
     component.add_argument("name", metavar="NAME",
                            help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
                            "kubelet or kube-proxy")

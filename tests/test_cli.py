@@ -200,6 +200,22 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("command, shown", [
+    ("fetch", "separated by tabs"), ("index", "--json prints"), ("callees", "[KIND] CALLEE"),
+    ("callers", "[KIND] CALLER"), ("path", "→ CALLEE"), ("find", "exits 1"),
+    ("show", "source permalink"), ("component", "tree per entrypoint"), ("site", "summary"),
+    ("check", "MISSING"), ("journeys", "line per journey")])
+def test_each_answering_commands_help_says_what_its_output_looks_like(command, shown, capsys):
+    """Read as a newcomer, `callees --help` never said what a line of the tree means (the kind
+    in brackets, the call site after the name), `find --help` that no match exits 1, `fetch
+    --help` what its tab-separated line holds: each says so before its examples."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    section = out.split("\noutput:\n", 1)[1].split("\nexamples:\n", 1)[0]
+    assert shown in " ".join(section.split())
+
+
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 def test_every_argument_of_every_command_says_what_it_is(command):
     """`kubeatlas path --help` listed FROM and TO, and `cluster --help` {up,status,down}, with
