@@ -138,7 +138,8 @@ class Parser(argparse.ArgumentParser):
                 hint = _one_too_many(_subcommand(self, parsed.command))
             else:
                 near = _near_option(word, options)
-                hint = f"; did you mean {near}?" if near else ""
+                hint = (f"; did you mean {near}?" if near else
+                        _taken_elsewhere(word.split("=", 1)[0], parsed))
             self.error(f"unrecognized arguments: {' '.join(unrecognized)}{hint}",
                        f"{self.prog} {parsed.command}")
         return parsed
@@ -194,6 +195,24 @@ def _one_too_many(command: argparse.ArgumentParser) -> str:
     if any(action.type is symbol_name for action in command._actions if not action.option_strings):
         return f"; {command.prog} takes {' and '.join(takes)} alone: quote a name with a blank in it"
     return f"; {command.prog} takes one {takes[0]}: run it once for each"
+
+
+def _taken_elsewhere(option: str, parsed: argparse.Namespace) -> str:
+    """Why an option another command takes is refused by this one: `find -d 2` (find follows no
+    call), `callees -n 3`, `index --repo etcd` (index names repositories as words, as fetch
+    does, where queries take --repo)."""
+    if option == "--repo" and hasattr(parsed, "repos"):
+        return (f"; {parsed.command} names repositories as words, not with --repo: "
+                f"`kubeatlas {parsed.command} etcd`")
+    if not option.startswith("--") and len(option) > 2:
+        option = option[:2]  # `-d2`: a short option with its value attached
+    commands = _subcommands(build_parser()).choices
+    takers = [name for name, command in commands.items()
+              if name != parsed.command and option in _options_of(command)]
+    if not takers:
+        return ""
+    listed = ", ".join(takers[:-1]) + (" and " if len(takers) > 1 else "") + takers[-1]
+    return f"; {parsed.command} takes no {option}: it is an option of {listed}"
 
 
 def _near_option(word: str, options: list[str]) -> str | None:

@@ -200,6 +200,28 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("argv, hint", [
+    (["find", "x", "-d", "2"], "find takes no -d: it is an option of callees, callers and component"),
+    (["find", "x", "-d2"], "find takes no -d: it is an option of callees, callers and component"),
+    (["path", "a", "b", "--depth", "3"], "path takes no --depth: it is an option of callees, "
+                                         "callers and component"),
+    (["callees", "x", "-n", "3"], "callees takes no -n: it is an option of path and find"),
+    (["show", "x", "--through", "y"], "show takes no --through: it is an option of path"),
+    (["index", "--repo", "etcd"], "index names repositories as words, not with --repo: "
+                                  "`kubeatlas index etcd`"),
+    (["fetch", "--repo=etcd"], "fetch names repositories as words, not with --repo: "
+                               "`kubeatlas fetch etcd`"),
+])
+def test_an_option_of_another_command_says_which_commands_take_it(argv, hint, capsys):
+    """`find x -d 2`, `callees x -n 3` and `index --repo etcd` said only 'unrecognized
+    arguments', as for a typo: the option is real, and the line says where it belongs."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert f"; {hint} (see `kubeatlas {argv[0]} --help`)" in err
+
+
 @pytest.mark.parametrize("command, shown", [
     ("fetch", "separated by tabs"), ("index", "--json prints"), ("callees", "[KIND] CALLEE"),
     ("callers", "[KIND] CALLER"), ("path", "→ CALLEE"), ("find", "exits 1"),
