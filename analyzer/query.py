@@ -462,9 +462,18 @@ class GraphIndex:
         """The innermost function or closure whose lines hold `path:line`, a place as compilers,
         `grep -n` and stack traces print it; `path` may be absolute, in a clone of the
         repository. A file alone is ambiguous among its functions."""
-        files = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
-                                                (self.commit.id,))
-                 if path == f or path.endswith("/" + f)]
+        every = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
+                                                (self.commit.id,))]
+        files = [f for f in every if path == f or path.endswith("/" + f)]
+        if not files:
+            # The path as a package's folder ends it (`scheduler/scheduler.go`, a file name
+            # alone): the one file it names, or the ones it may name.
+            files = [f for f in every if f.endswith("/" + path.lstrip("./"))]
+            if len(files) > 1:
+                listed = ", ".join(sorted(files)[:5]) + (", …" if len(files) > 5 else "")
+                raise SymbolNotFound(name, [], f"{len(files)} Go files of {self.commit.repo} "
+                                               f"{self.commit.sha[:12]} end with {path} ({listed}): "
+                                               "give more of its path")
         if not files:
             raise SymbolNotFound(name, [], f"{self.commit.repo} {self.commit.sha[:12]} has no "
                                            f"Go file {path}")

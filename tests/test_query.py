@@ -781,6 +781,21 @@ def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
     assert index.resolve(place) == SCHEDULE_ONE
 
 
+@pytest.mark.parametrize("place", ["scheduler/scheduler.go:60", "scheduler/scheduler.go:60:9"])
+def test_a_place_given_by_the_end_of_its_path_names_the_one_file_it_ends(place, index):
+    """`show scheduler/scheduler.go:60` (the path from a folder above the package's) was "has no
+    Go file scheduler/scheduler.go"."""
+    assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_whose_path_ends_several_files_lists_them(index):
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("types.go:10")
+    assert str(raised.value).endswith(
+        "2 Go files of kubernetes " f"{index.commit.sha[:12]} end with types.go (pkg/proxy/types.go, "
+        "staging/src/k8s.io/api/core/v1/types.go): give more of its path")
+
+
 def test_a_place_whose_line_is_no_number_says_so(index):
     """`callers scheduler.go:abc` said only "no symbol 'scheduler.go:abc'"."""
     with pytest.raises(SymbolNotFound) as raised:
