@@ -456,7 +456,29 @@ class GraphIndex:
         if name in self.packages():
             raise SymbolNotFound(name, [], f"it is a package: `kubeatlas find '{name}.'` lists "
                                            "its functions")
-        raise SymbolNotFound(name, self._closest(name))
+        closest = self._closest(name)
+        unindexed = self._unindexed_owner(name, closest)
+        if unindexed:
+            raise SymbolNotFound(name, closest, unindexed)
+        raise SymbolNotFound(name, closest)
+
+    def _unindexed_owner(self, name: str, closest: list[str]) -> str | None:
+        """Why a name may not be found: the other repository, which defines it (its module path
+        opens it) or may (nothing here is close), is not indexed, so `_look_elsewhere` could not
+        look there."""
+        others = [repo for repo in REPOS if repo != self.commit.repo]
+        latest = store.latest_commits(self.db)
+        owner = next((repo for repo in others
+                      if name.lstrip("(*").startswith(OWN_MODULES[repo])), None)
+        if owner is None and not closest:
+            owner = next((repo for repo in others if repo not in latest), None)
+        if owner is None or owner in latest:
+            return None
+        near = f"; closest here: {', '.join(closest)}" if closest and not name.lstrip(
+            "(*").startswith(OWN_MODULES[owner]) else ""
+        return (f"{self.commit.repo} {self.commit.sha[:12]} does not define it, and {owner}, "
+                f"which may, is not indexed: `kubeatlas fetch {owner}` and `kubeatlas index "
+                f"{owner}`, then add --repo {owner}{near}")
 
     def _function_at(self, name: str, path: str, line: int | None) -> str:
         """The innermost function or closure whose lines hold `path:line`, a place as compilers,
@@ -612,7 +634,10 @@ class GraphIndex:
         # Compared without regard to case, as `find` matches: `scheduleone` means scheduleOne.
         folded, scored = name.casefold(), []
         for candidate in pool:
-            ending = ".".join(candidate.split(".")[-parts:])
+            # Dotted parts are counted after the import path's last slash: the dots of its
+            # domain (go.etcd.io) made `embed.StartEtc` meet `io/etcd/server/v3/embed.StartEtcd`.
+            base = candidate if "/" in name else candidate.rsplit("/", 1)[-1]
+            ending = ".".join(base.split(".")[-parts:])
             score = max(difflib.SequenceMatcher(None, folded, candidate.casefold()).ratio(),
                         difflib.SequenceMatcher(None, folded, ending.casefold()).ratio())
             if score >= 0.6:
@@ -1088,6 +1113,10 @@ def _ends_like(symbol: str, name: str) -> bool:
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
 
+
+# The module paths under which each repository's own code lies (Kubernetes' staging modules
+# are k8s.io/*): a name under another repository's is not one this repository defines.
+OWN_MODULES = {"kubernetes": ("k8s.io/",), "etcd": ("go.etcd.io/etcd/",)}
 
 # A name's leading package qualifier, in `klog.InfoS`, `(klog.Verbose).InfoS` or `(*x.T).M`.
 _QUALIFIER = re.compile(r"(?P<opening>\(\*?)?(?P<qualifier>\w+)\.(?=[\w(])")

@@ -188,6 +188,26 @@ def test_a_component_of_a_repository_not_indexed_says_to_index_that_one(index, c
         "not indexed: run `kubeatlas fetch etcd` and `kubeatlas index etcd`\n")
 
 
+def test_a_mistyped_name_meets_its_closest_past_the_dots_of_a_domain(index):
+    """`embed.StartEtc` offered os/exec's Start but not go.etcd.io/etcd/.../embed.StartEtcd:
+    the name's two dotted parts were compared with `io/etcd/server/v3/embed.StartEtcd`, the
+    domain's dots counted as the name's."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("wait.Untill")
+    assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
+
+
+def test_a_name_of_the_repository_not_indexed_says_to_index_it(index):
+    """With kubernetes alone indexed, `show go.etcd.io/etcd/server/v3/embed.StartEtcd` said
+    only "no symbol": etcd, whose name it is, was never looked in."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("go.etcd.io/etcd/server/v3/embed.StartEtcd")
+    assert str(raised.value) == (
+        "no symbol 'go.etcd.io/etcd/server/v3/embed.StartEtcd': kubernetes "
+        f"{index.commit.sha[:12]} does not define it, and etcd, which may, is not indexed: "
+        "`kubeatlas fetch etcd` and `kubeatlas index etcd`, then add --repo etcd")
+
+
 def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
     db = store.connect(tmp_path / "index.sqlite", create=True)
     with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
