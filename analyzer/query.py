@@ -626,17 +626,25 @@ class GraphIndex:
         import difflib  # only a name that is not found pays for loading it
 
         last = name.rsplit(".", 1)[-1].rstrip(")")
-        stem = last[: max(4, len(last) - 3)]
-        pool = [n for (n,) in self.db.execute(
+        # Names sharing the start of its last part, or, for a slip in its first letters
+        # (`wait.Untl`), its end.
+        stems = dict.fromkeys((last[: max(3, len(last) - 3)], last[-4:]))
+        # With its package's (or type's) name first: the pool of a short stem is cut at 3,000
+        # names on Kubernetes, where `klog.Infp` met grpclog.Infof but not klog.Infof.
+        qualifier = re.findall(r"\w+", name.rsplit(".", 1)[0]) if "." in name else []
+        if qualifier:
+            stems = {f"{qualifier[-1]}%{stem}": None for stem in stems} | stems
+        pool = list(dict.fromkeys(n for stem in stems for (n,) in self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
-            "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
+            "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))))
         parts = name.count(".") + 1
         # Compared without regard to case, as `find` matches: `scheduleone` means scheduleOne.
         folded, scored = name.casefold(), []
         for candidate in pool:
             # Dotted parts are counted after the import path's last slash: the dots of its
             # domain (go.etcd.io) made `embed.StartEtc` meet `io/etcd/server/v3/embed.StartEtcd`.
-            base = candidate if "/" in name else candidate.rsplit("/", 1)[-1]
+            # A major version ending the path (k8s.io/klog/v2) is no package name: klog is.
+            base = candidate if "/" in name else re.sub(r"/v\d+(?=\.)", "", candidate).rsplit("/", 1)[-1]
             ending = ".".join(base.split(".")[-parts:])
             score = max(difflib.SequenceMatcher(None, folded, candidate.casefold()).ratio(),
                         difflib.SequenceMatcher(None, folded, ending.casefold()).ratio())

@@ -197,6 +197,22 @@ def test_a_mistyped_name_meets_its_closest_past_the_dots_of_a_domain(index):
     assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
 
 
+def test_a_mistyped_name_meets_its_closest_in_a_package_of_a_major_version(spellings):
+    """`klog.Infp` offered grpclog.Infof, not k8s.io/klog/v2.Infof: the path's /v2 was read as
+    the package's name."""
+    with pytest.raises(SymbolNotFound) as raised:
+        spellings.resolve("klog.InfoZ")
+    assert raised.value.closest[0] == f"{SPELL}/klog/v2.InfoS"
+
+
+def test_a_name_mistyped_in_its_first_letters_still_meets_its_closest(index):
+    """Only names sharing the first letters of the name's last part were compared: `wait.Untl`
+    (and `kubelet.NewMianKubelet`) had no closest name at all."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("wait.Untl")
+    assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
+
+
 def test_a_name_of_the_repository_not_indexed_says_to_index_it(index):
     """With kubernetes alone indexed, `show go.etcd.io/etcd/server/v3/embed.StartEtcd` said
     only "no symbol": etcd, whose name it is, was never looked in."""
