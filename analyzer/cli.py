@@ -1359,6 +1359,16 @@ def _main(argv: list[str] | None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {cut_pasted(str(err))}", file=sys.stderr)
         return err.exit_code
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] in ("analyzer", "reference_impl"):
+            raise  # our own code missing: a broken checkout, whose traceback says where
+        # A command imports what it alone needs when it runs: another Python than the one
+        # kubeatlas was installed into (`python3 -m analyzer.cli` as another user) lacks it.
+        print(f"kubeatlas: error: {args.command} needs the Python package {err.name}, which "
+              f"{sys.executable} cannot import: run kubeatlas with the Python it was installed "
+              f"into, or install its dependencies into this one (pip install kubeatlas)",
+              file=sys.stderr)
+        return 1
     except sqlite3.DatabaseError as err:
         index = _workspace(args).index_path
         number = _sqlite_errno(err)

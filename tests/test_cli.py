@@ -775,3 +775,23 @@ def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
+
+
+def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_path):
+    """`python3 -m analyzer.cli site` run by a Python without jinja2 (another user's, another
+    virtualenv) ended in a ModuleNotFoundError traceback: commands import what they need only
+    when they run, after the command line was read."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).parent.parent
+    code = ("import sys; sys.modules['jinja2'] = None\n"
+            "from analyzer.cli import main\n"
+            f"sys.exit(main(['site', '--out', {str(tmp_path / 'docs')!r}, "
+            f"'--home', {str(tmp_path / 'home')!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+    assert (done.returncode, done.stderr) == (1, (
+        f"kubeatlas: error: site needs the Python package jinja2, which {sys.executable} cannot "
+        "import: run kubeatlas with the Python it was installed into, or install its dependencies "
+        "into this one (pip install kubeatlas)\n"))
