@@ -608,9 +608,10 @@ def _add_path(commands) -> None:
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
                                f"printed with its kind and confidence. {EXAMPLES}",
-                               epilog=answer("path") + examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
-                                               "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
-                                               "-n 3 --min-confidence 0.5"))
+                               epilog=answer("path") + examples(
+                                   "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
+                                   "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
+                                   "-n 3 --min-confidence 0.5"))
     path.add_argument("start", metavar="FROM", type=symbol_name,
                       help="the symbol the paths start at: a go/ssa name, an unambiguous ending "
                       "of one, or a place: file.go:LINE")
@@ -626,7 +627,8 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.",
-                               epilog=answer("find") + examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
+                               epilog=answer("find") + examples("find scheduleOne",
+                                                                "find StartEtcd --repo etcd --json"))
     find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
@@ -1051,20 +1053,27 @@ def cmd_component(args: argparse.Namespace) -> int:
     if args.program is None and component.name in index.programs():
         args.program = component.name
     filters = _filters(args, default_exclude=("stdlib", "logging"), index=index)
-    edges, roots = [], []
+    trees = []
     for entrypoint in component.entrypoints:
         found = [name for name in entrypoint.names if index.has(name)]
         if not found:
             continue  # an entrypoint of another era; `kubeatlas check` reports it
-        tree = index.tree(found[0], "callees", args.depth, filters)
-        roots.append(tree.root)
-        edges.extend(tree.edges)
+        trees.append(index.tree(found[0], "callees", args.depth, filters))
         if args.format == "text":
-            print(render.tree_text(tree))
-    if not roots:
+            print(render.tree_text(trees[-1]))
+    if not trees:
         raise UsageError(f"none of {args.name}'s entrypoints is in this index")
-    if args.format != "text":
-        _print_answer(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges),
+    if args.format == "json":
+        # One graph of every entrypoint's tree: what each left out is the sum of theirs (it
+        # said 0 where the text listed hundreds), and every entrypoint is a root.
+        print(render.edges_json(
+            trees[0].root, [edge for tree in trees for edge in tree.edges], roots=[t.root for t in trees],
+            direction="callees", depth=args.depth, truncated=any(t.truncated for t in trees),
+            left_out=sum(t.left_out for t in trees),
+            unresolved_left_out=sum(t.unresolved for t in trees)))
+    elif args.format != "text":
+        _print_answer(render.render_tree(query.Tree(trees[0].root, "callees", args.depth,
+                                                    [e for tree in trees for e in tree.edges]),
                                          args.format), args.format)
     return 0
 
