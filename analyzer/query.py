@@ -994,6 +994,12 @@ class GraphIndex:
     def path_through(self, points: list[str], filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
         """The `count` surest routes from points[0] through each point in turn to the last, each
         segment a shortest path; the best routes are made of each segment's best paths."""
+        # A point named again right after itself (`--through` the start) is passed once; FROM
+        # and TO alone the same ask for the way back to it (see `paths`).
+        resolved = [self.resolve(point) for point in points]
+        points = [point for i, point in enumerate(resolved) if i == 0 or point != resolved[i - 1]]
+        if len(points) == 1:
+            points *= 2
         routes: list[list[Edge]] = [[]]
         for start, goal in zip(points, points[1:]):
             segments = self.paths(start, goal, filters, count)

@@ -1159,6 +1159,10 @@ def test_a_path_from_a_function_to_itself_is_its_recursion(spellings):
     assert [(edge.caller, edge.callee) for edge in itself] == [(f"{SPELL}.walk", f"{SPELL}.walk")]
     with pytest.raises(NoPath, match="calls nothing that calls it back"):
         spellings.paths("spell.main", "spell.main")
+    # `--through` the start (or TO) is passed once, not a way round again.
+    (through,) = spellings.path_through(["spell.ping", "spell.ping", "spell.pong"])
+    assert [(edge.caller, edge.callee) for edge in through] == [(f"{SPELL}.ping", f"{SPELL}.pong")]
+    assert spellings.path_through(["spell.walk", "spell.walk", "spell.walk"]) == [itself]
 
 
 def test_find_folds_case_beyond_ascii(spellings):
