@@ -58,6 +58,52 @@ def examples(*commands: str) -> str:
     return "examples:\n" + "\n".join(f"  kubeatlas {command}" for command in commands)
 
 
+def answer(command: str) -> str:
+    """The --help section saying what `command` prints, before its examples: a newcomer reads
+    what to expect before running it."""
+    return f"output:\n  {ANSWERS[command]}\n\n"
+
+
+_CALL_LINE = ("`├─ [KIND] {who}  FILE:LINE`, FILE:LINE being the call site and KIND how the call "
+              "was resolved: static, method, interface (each likely implementation follows on an "
+              "[implementation] line), funcvalue, closure, signature, go/… or defer/…. A symbol "
+              "already expanded is marked (expanded above).")
+_WALK_JSON = ("-f json prints {root, direction, depth, nodes, edges, ...}, each edge {caller, "
+              "callee, kind, path, line, col, confidence, via}; -f dot and -f mermaid a graph to "
+              "draw.")
+ANSWERS = {
+    "fetch": "One line per repository, its fields separated by tabs: name, ref, commit SHA, and "
+             "the remote URL its permalinks use.",
+    "index": "A summary per repository: files parsed, packages, functions, symbols, call edges "
+             "by kind, implementations, programs, and the files left out and why. --json prints "
+             "a list of objects with the same counts.",
+    "callees": "The symbol, then one line per call, indented by level: "
+               + _CALL_LINE.format(who="CALLEE") + " " + _WALK_JSON,
+    "callers": "The symbol, then one line per call of it, indented by level: "
+               + _CALL_LINE.format(who="CALLER") + " " + _WALK_JSON,
+    "path": "For each path, a summary (its calls, the confidence of the whole path, its weakest "
+            "link), then FROM and one line per call: `→ CALLEE  [KIND CONFIDENCE, how it was "
+            "found]  FILE:LINE`. FROM and TO the same symbol asks how it is called again from "
+            "itself (recursion). -f json prints a list of paths, each a list of edges {caller, "
+            "callee, kind, path, line, col, confidence, via}. No path: an error, exit status 1.",
+    "find": "One name a line, the best matches first (names it ends, then the shortest), at most "
+            "--limit; --json prints them as a list. When nothing matches it prints nothing and "
+            "exits 1, as grep does.",
+    "show": "Its kind, package, signature, where it is defined with a source permalink, how many "
+            "call edges go out and come in, notes (goroutines started, idioms), then its doc "
+            "comment. --json prints the same as an object.",
+    "component": "One callees tree per entrypoint, as `kubeatlas callees` prints it; -f json, dot "
+                 "or mermaid one graph of them all.",
+    "site": "A summary of the pages and diagrams written and the evidence found, and a warning "
+            "for what is left out; progress on stderr.",
+    "check": "A table per component and analysed commit, each entrypoint, key file and evidence "
+             "symbol found, moved (and where) or MISSING; then each @mirrors link, ok or missing. "
+             "--json prints {manifest, reference_links}.",
+    "journeys": "One line per journey: its steps, and whether every Go name resolves; then a "
+                "line per step whose Go name does not.",
+}
+
+
 class Parser(argparse.ArgumentParser):
     """argparse that reports a bad command line in one line, as every other error is reported,
     instead of the whole usage block before it."""
@@ -92,7 +138,8 @@ class Parser(argparse.ArgumentParser):
                 hint = _one_too_many(_subcommand(self, parsed.command))
             else:
                 near = _near_option(word, options)
-                hint = f"; did you mean {near}?" if near else ""
+                hint = (f"; did you mean {near}?" if near else
+                        _taken_elsewhere(word.split("=", 1)[0], parsed))
             self.error(f"unrecognized arguments: {' '.join(unrecognized)}{hint}",
                        f"{self.prog} {parsed.command}")
         return parsed
@@ -148,6 +195,24 @@ def _one_too_many(command: argparse.ArgumentParser) -> str:
     if any(action.type is symbol_name for action in command._actions if not action.option_strings):
         return f"; {command.prog} takes {' and '.join(takes)} alone: quote a name with a blank in it"
     return f"; {command.prog} takes one {takes[0]}: run it once for each"
+
+
+def _taken_elsewhere(option: str, parsed: argparse.Namespace) -> str:
+    """Why an option another command takes is refused by this one: `find -d 2` (find follows no
+    call), `callees -n 3`, `index --repo etcd` (index names repositories as words, as fetch
+    does, where queries take --repo)."""
+    if option == "--repo" and hasattr(parsed, "repos"):
+        return (f"; {parsed.command} names repositories as words, not with --repo: "
+                f"`kubeatlas {parsed.command} etcd`")
+    if not option.startswith("--") and len(option) > 2:
+        option = option[:2]  # `-d2`: a short option with its value attached
+    commands = _subcommands(build_parser()).choices
+    takers = [name for name, command in commands.items()
+              if name != parsed.command and option in _options_of(command)]
+    if not takers:
+        return ""
+    listed = ", ".join(takers[:-1]) + (" and " if len(takers) > 1 else "") + takers[-1]
+    return f"; {parsed.command} takes no {option}: it is an option of {listed}"
 
 
 def _near_option(word: str, options: list[str]) -> str | None:
@@ -245,10 +310,15 @@ def symbol_name(text: str) -> str:
 def utf8_text(text: str) -> str:
     """argparse type for a word kubeatlas stores or looks up in the index (a name, a URL, a ref),
     which holds UTF-8 text: Python hands other bytes over as lone surrogates (U+DCFF for 0xFF),
-    which SQLite refuses."""
+    which SQLite refuses. UTF-8 read in a locale that is not (LC_ALL=C with PYTHONUTF8=0) comes
+    as such surrogates too: its bytes are the word."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as err:
+        try:
+            return os.fsencode(text).decode("utf-8")
+        except (UnicodeError, ValueError):
+            pass
         byte = ord(text[err.start]) - 0xDC00
         raise argparse.ArgumentTypeError(f"is not UTF-8 (byte 0x{byte:02X} at {err.start}): "
                                          "check the terminal's encoding") from None
@@ -339,7 +409,7 @@ def _add_fetch(commands) -> None:
         "remote URL for permalinks. Without options, the upstream release tags pinned in "
         "analyzer/pins.toml are shallow-cloned. A local path (a work tree, a bare repository or a "
         "mirror) is read in place, never copied.",
-        epilog=examples("fetch", "fetch etcd --ref v3.5.9",
+        epilog=answer("fetch") + examples("fetch", "fetch etcd --ref v3.5.9",
                         "fetch kubernetes --from ~/src/kubernetes "
                         "--url https://github.com/kubernetes/kubernetes"),
     )
@@ -366,7 +436,7 @@ def _add_index(commands) -> None:
         "included) with tree-sitter and store the facts, keyed by git blob SHA, in the index. "
         "Unchanged blobs are never parsed twice. The previous index stays usable until the new "
         "one is complete.",
-        epilog=examples("index", "index kubernetes --goos windows --tags providerless"),
+        epilog=answer("index") + examples("index", "index kubernetes --goos windows --tags providerless"),
     )
     index.add_argument("repos", nargs="*", metavar="REPO",
                        help="kubernetes and/or etcd (default: every fetched repository)")
@@ -393,7 +463,7 @@ def _add_site(commands) -> None:
         description="Write the generated pages (components/, versions/, drift.md, "
         "assets/generated/) into the docs folder; `mkdocs build` then makes the HTML. Diagrams "
         "are drawn with Graphviz (`dot`).",
-        epilog=examples("site --out site", "site --out site --repo etcd"))
+        epilog=answer("site") + examples("site --out site", "site --out site --repo etcd"))
     site.add_argument("--out", type=folder, default=Path("site"), metavar="DIR", action=Once,
                       why="a build writes one docs folder; run it once for each",
                       help="docs folder to write into (default: site)")
@@ -458,7 +528,7 @@ def _add_journeys(commands) -> None:
         "benchmarks/record_journeys.py) names, for every step, the reference function that did it; "
         "its @mirrors names the Go function upstream. Lists every such Go name the newest "
         "kubernetes index does not define, and exits 1 if there is one.",
-        epilog=examples("journeys",
+        epilog=answer("journeys") + examples("journeys",
                         "journeys --dir /tmp/j  # after benchmarks/record_journeys.py --out /tmp/j"))
     journeys.add_argument("--dir", type=folder, default=None, metavar="DIR",
                           help="read the journeys from DIR (default: the packaged ones)")
@@ -472,7 +542,7 @@ def _add_check(commands) -> None:
         "of analyzer/components.toml is found, found at a new place (moved), or missing; and "
         "whether every Go symbol a reference implementation names with @mirrors exists in the "
         "newest index of its repository. Exits 1 when an entry or a link resolves nowhere.",
-        epilog=examples("check", "check --json > drift.json"))
+        epilog=answer("check") + examples("check", "check --json > drift.json"))
     check.add_argument("--manifest", type=given_path, help="another manifest file to check")
     check.add_argument("--json", action="store_true", help="print the rows as JSON")
     _add_common(check)
@@ -526,7 +596,7 @@ def _add_tree(commands, direction: str) -> None:
     sub = commands.add_parser(direction, help=f"the {direction} of a symbol, as a tree",
                               description=f"Print the {direction} of SYMBOL, breadth first, "
                               f"to --depth levels. {EXAMPLES}",
-                              epilog=examples(*TREE_EXAMPLES[direction]))
+                              epilog=answer(direction) + examples(*TREE_EXAMPLES[direction]))
     sub.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                      help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
     sub.add_argument("-d", "--depth", type=positive_int, default=1, help="levels to expand (default 1)")
@@ -538,9 +608,10 @@ def _add_path(commands) -> None:
                                description="Find the shortest chains of call edges, the surest "
                                "first: the highest product of the edges' confidences. Each edge is "
                                f"printed with its kind and confidence. {EXAMPLES}",
-                               epilog=examples("path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
-                                               "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
-                                               "-n 3 --min-confidence 0.5"))
+                               epilog=answer("path") + examples(
+                                   "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne'",
+                                   "path kube-scheduler.main 'scheduler.(*Scheduler).scheduleOne' "
+                                   "-n 3 --min-confidence 0.5"))
     path.add_argument("start", metavar="FROM", type=symbol_name,
                       help="the symbol the paths start at: a go/ssa name, an unambiguous ending "
                       "of one, or a place: file.go:LINE")
@@ -556,7 +627,8 @@ def _add_path(commands) -> None:
 def _add_find(commands) -> None:
     find = commands.add_parser("find", help="symbols whose name contains a pattern",
                                description="List symbols whose go/ssa name contains PATTERN.",
-                               epilog=examples("find scheduleOne", "find StartEtcd --repo etcd --json"))
+                               epilog=answer("find") + examples("find scheduleOne",
+                                                                "find StartEtcd --repo etcd --json"))
     find.add_argument("pattern", metavar="PATTERN", type=symbol_name,
                       help="part of a name, matched without regard to case")
     find.add_argument("-n", "--limit", type=positive_int, default=20, help="at most this many (default 20)")
@@ -567,7 +639,7 @@ def _add_find(commands) -> None:
 def _add_show(commands) -> None:
     show = commands.add_parser("show", help="a symbol's signature, doc, source link and notes",
                                description=f"Describe one symbol. {EXAMPLES}",
-                               epilog=examples("show 'scheduler.(*Scheduler).scheduleOne'",
+                               epilog=answer("show") + examples("show 'scheduler.(*Scheduler).scheduleOne'",
                                                "show embed.StartEtcd --repo etcd --json"))
     show.add_argument("symbol", metavar="SYMBOL", type=symbol_name,
                       help="a go/ssa name, an unambiguous ending of one, or a place: file.go:LINE")
@@ -580,7 +652,7 @@ def _add_component(commands) -> None:
         "component", help="a component's entrypoint call graph",
         description="The call tree from a component's entrypoints (analyzer/components.toml), "
         "leaving out the standard library and logging unless --exclude is given.",
-        epilog=examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
+        epilog=answer("component") + examples("component kube-scheduler", "component etcd -d 2 -f mermaid"))
     component.add_argument("name", metavar="NAME",
                            help="kube-apiserver, etcd, kube-controller-manager, kube-scheduler, "
                            "kubelet or kube-proxy")
@@ -796,7 +868,7 @@ def cmd_index(args: argparse.Namespace) -> int:
                   "no Go installation found: install Go or give --goroot; calls into it stay "
                   "unresolved")
     for name in names:  # all before any is indexed, which may take minutes each
-        _check_fetched(name, checkouts)
+        _check_fetched(name, checkouts, ws)
     summaries = []
     try:
         for name in names:
@@ -851,7 +923,7 @@ def _parser_processes(asked: int | None, progress: Progress) -> int:
     return asked
 
 
-def _check_fetched(name: str, checkouts: dict) -> None:
+def _check_fetched(name: str, checkouts: dict, ws: Workspace) -> None:
     """Refuse a repository `fetch` has not brought, or whose recorded commit is gone since."""
     from analyzer import gitobjects
 
@@ -859,6 +931,13 @@ def _check_fetched(name: str, checkouts: dict) -> None:
         raise UsageError(f"{name} has not been fetched: run `kubeatlas fetch {name}` first")
     git_dir, commit = checkouts[name].git_dir, checkouts[name].commit
     if not Path(git_dir).is_dir():
+        if not Path(os.path.abspath(git_dir)).is_relative_to(os.path.abspath(ws.repos_dir)):
+            # A local repository read in place, moved or deleted: a plain `fetch` would clone
+            # the pinned upstream instead.
+            raise UsageError(f"{name}: the local repository `fetch` read in place, {git_dir}, is "
+                             f"gone: fetch it from where it is now, `kubeatlas fetch {name} "
+                             f"--from PATH --ref {checkouts[name].ref} --url "
+                             f"{checkouts[name].remote_url}`")
         raise UsageError(f"{name}: the repository `fetch` recorded, {git_dir}, is gone: run "
                          f"`kubeatlas fetch {name}` again")
     if not gitobjects.has_commit(git_dir, commit):
@@ -959,24 +1038,42 @@ def cmd_component(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.name} is one of {component.repo}'s components, not "
                          f"{args.repo}'s: leave --repo out")
     args.repo = component.repo
-    index = _graph_index(args)
+    try:
+        index = _graph_index(args)
+    except query.QueryError as err:
+        if args.commit is None and component.repo not in store.latest_commits(
+                store.connect(_workspace(args).index_path)):
+            # The repository was chosen here, not by the user: "add --repo etcd" would name
+            # the repository the component is not one of.
+            raise IndexError_(str(_workspace(args).index_path), f"{args.name} is one of "
+                              f"{component.repo}'s components, and {component.repo} is not "
+                              f"indexed: run `kubeatlas fetch {component.repo}` and `kubeatlas "
+                              f"index {component.repo}`") from err
+        raise
     if args.program is None and component.name in index.programs():
         args.program = component.name
     filters = _filters(args, default_exclude=("stdlib", "logging"), index=index)
-    edges, roots = [], []
+    trees = []
     for entrypoint in component.entrypoints:
         found = [name for name in entrypoint.names if index.has(name)]
         if not found:
             continue  # an entrypoint of another era; `kubeatlas check` reports it
-        tree = index.tree(found[0], "callees", args.depth, filters)
-        roots.append(tree.root)
-        edges.extend(tree.edges)
+        trees.append(index.tree(found[0], "callees", args.depth, filters))
         if args.format == "text":
-            print(render.tree_text(tree))
-    if not roots:
+            print(render.tree_text(trees[-1]))
+    if not trees:
         raise UsageError(f"none of {args.name}'s entrypoints is in this index")
-    if args.format != "text":
-        _print_answer(render.render_tree(query.Tree(roots[0], "callees", args.depth, edges),
+    if args.format == "json":
+        # One graph of every entrypoint's tree: what each left out is the sum of theirs (it
+        # said 0 where the text listed hundreds), and every entrypoint is a root.
+        print(render.edges_json(
+            trees[0].root, [edge for tree in trees for edge in tree.edges], roots=[t.root for t in trees],
+            direction="callees", depth=args.depth, truncated=any(t.truncated for t in trees),
+            left_out=sum(t.left_out for t in trees),
+            unresolved_left_out=sum(t.unresolved for t in trees)))
+    elif args.format != "text":
+        _print_answer(render.render_tree(query.Tree(trees[0].root, "callees", args.depth,
+                                                    [e for tree in trees for e in tree.edges]),
                                          args.format), args.format)
     return 0
 
@@ -1008,8 +1105,9 @@ def cmd_site(args: argparse.Namespace) -> int:
 
 
 def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
-    """Folders whose files are not the site's to replace: kubeatlas' own packages, and the work
-    tree of each repository `fetch` recorded (a bare clone has none)."""
+    """Folders whose files are not the site's to replace: kubeatlas' own packages, and each
+    repository `fetch` recorded: its work tree, or the bare repository itself (a mirror read in
+    place, a clone of the home's), whose refs and objects live beside where pages would go."""
     import analyzer
     import reference_impl
     from analyzer import sources
@@ -1020,6 +1118,8 @@ def _source_trees(ws: Workspace) -> list[tuple[Path, str]]:
         git_dir = Path(os.path.realpath(checkout.git_dir))
         if git_dir.name == ".git":
             trees.append((git_dir.parent, f"the work tree of the {name} repository `fetch` recorded"))
+        else:
+            trees.append((git_dir, f"the bare {name} repository `fetch` recorded"))
     return trees
 
 
@@ -1268,6 +1368,16 @@ def _main(argv: list[str] | None) -> int:
     except AnalyzerError as err:
         print(f"kubeatlas: error: {cut_pasted(str(err))}", file=sys.stderr)
         return err.exit_code
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] in ("analyzer", "reference_impl"):
+            raise  # our own code missing: a broken checkout, whose traceback says where
+        # A command imports what it alone needs when it runs: another Python than the one
+        # kubeatlas was installed into (`python3 -m analyzer.cli` as another user) lacks it.
+        print(f"kubeatlas: error: {args.command} needs the Python package {err.name}, which "
+              f"{sys.executable} cannot import: run kubeatlas with the Python it was installed "
+              f"into, or install its dependencies into this one (pip install kubeatlas)",
+              file=sys.stderr)
+        return 1
     except sqlite3.DatabaseError as err:
         index = _workspace(args).index_path
         number = _sqlite_errno(err)

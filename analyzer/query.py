@@ -362,6 +362,7 @@ class GraphIndex:
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
+        self._in_build: dict[str, bool] = {}  # call site's file → built for the programs
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -415,12 +416,20 @@ class GraphIndex:
         an exact or short-form match, then the shortest names."""
         if len(pattern) > MAX_NAME:
             return []
-        like = "%" + pattern.replace("%", r"\%").replace("_", r"\_") + "%"
+        # SQLite's LIKE folds the case of ASCII letters only: names with other letters (Grüße
+        # for GRÜSSE) are compared in Python, as str.casefold compares them.
+        folded = pattern.casefold()
+        like = "%" + folded.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? ESCAPE '\\' LIMIT 2000",
             (self.commit.id, like))
         names = [name for (name,) in rows]
+        beyond_ascii = self.db.execute(
+            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+            "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
+        names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
+                        - set(names))[:2000]
         names.sort(key=lambda n: (not _ends_like(n, pattern), len(n), n))
         return names[:limit]
 
@@ -447,15 +456,46 @@ class GraphIndex:
         if name in self.packages():
             raise SymbolNotFound(name, [], f"it is a package: `kubeatlas find '{name}.'` lists "
                                            "its functions")
-        raise SymbolNotFound(name, self._closest(name))
+        closest = self._closest(name)
+        unindexed = self._unindexed_owner(name, closest)
+        if unindexed:
+            raise SymbolNotFound(name, closest, unindexed)
+        raise SymbolNotFound(name, closest)
+
+    def _unindexed_owner(self, name: str, closest: list[str]) -> str | None:
+        """Why a name may not be found: the other repository, which defines it (its module path
+        opens it) or may (nothing here is close), is not indexed, so `_look_elsewhere` could not
+        look there."""
+        others = [repo for repo in REPOS if repo != self.commit.repo]
+        latest = store.latest_commits(self.db)
+        owner = next((repo for repo in others
+                      if name.lstrip("(*").startswith(OWN_MODULES[repo])), None)
+        if owner is None and not closest:
+            owner = next((repo for repo in others if repo not in latest), None)
+        if owner is None or owner in latest:
+            return None
+        near = f"; closest here: {', '.join(closest)}" if closest and not name.lstrip(
+            "(*").startswith(OWN_MODULES[owner]) else ""
+        return (f"{self.commit.repo} {self.commit.sha[:12]} does not define it, and {owner}, "
+                f"which may, is not indexed: `kubeatlas fetch {owner}` and `kubeatlas index "
+                f"{owner}`, then add --repo {owner}{near}")
 
     def _function_at(self, name: str, path: str, line: int | None) -> str:
         """The innermost function or closure whose lines hold `path:line`, a place as compilers,
         `grep -n` and stack traces print it; `path` may be absolute, in a clone of the
         repository. A file alone is ambiguous among its functions."""
-        files = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
-                                                (self.commit.id,))
-                 if path == f or path.endswith("/" + f)]
+        every = [f for (f,) in self.db.execute("SELECT path FROM files WHERE commit_id = ?",
+                                                (self.commit.id,))]
+        files = [f for f in every if path == f or path.endswith("/" + f)]
+        if not files:
+            # The path as a package's folder ends it (`scheduler/scheduler.go`, a file name
+            # alone): the one file it names, or the ones it may name.
+            files = [f for f in every if f.endswith("/" + path.lstrip("./"))]
+            if len(files) > 1:
+                listed = ", ".join(sorted(files)[:5]) + (", …" if len(files) > 5 else "")
+                raise SymbolNotFound(name, [], f"{len(files)} Go files of {self.commit.repo} "
+                                               f"{self.commit.sha[:12]} end with {path} ({listed}): "
+                                               "give more of its path")
         if not files:
             raise SymbolNotFound(name, [], f"{self.commit.repo} {self.commit.sha[:12]} has no "
                                            f"Go file {path}")
@@ -495,8 +535,8 @@ class GraphIndex:
         by_package = [named for spelling in (name, *spellings)
                       for named in _by_package_name(spelling, packages)]
         # Type parameters named (`Map[K, V].Get`) ask for a generic type or function; one whose
-        # signature uses none of them is a namesake that is not (expvar's Map.Get). The index
-        # keeps no type parameters, so a method that uses none (`Set[T].Len`) is not found.
+        # signature uses none of them, and whose receiver's type declares none, is a namesake
+        # that is not (expvar's Map.Get).
         named = {word for brackets in re.findall(r"\[([^\[\]]*)\]", name)
                  for word in re.findall(r"\w+", brackets)}
         generic = named if named and all(re.fullmatch(r"[A-Z]\w?", word) for word in named) else None
@@ -507,12 +547,30 @@ class GraphIndex:
             for spelling in dict.fromkeys(candidates):
                 matches = [match for match in self._matches(spelling)
                            if (generic is None
-                               or generic & set(re.findall(r"\w+", self._signature(match))))
+                               or generic & set(re.findall(r"\w+", self._signature(match)))
+                               or self._generic_receiver(match))
                            and not (function and match.startswith("("))]
                 if matches:
                     return matches
             return []
         return list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
+
+    def _generic_receiver(self, method: str) -> bool:
+        """Whether `method`'s receiver is a generic type (`func (s Set[T]) Len() int` uses no T
+        in its signature). The index keeps no type declarations: they are read from the facts of
+        the package's files, which only a name with type parameters in it asks for."""
+        from analyzer.facts import decode
+
+        receiver = re.fullmatch(r"\(\*?(?P<type>[^()]+)\)\.\w+", method)
+        if not receiver:
+            return False
+        package, _, type_name = receiver["type"].rpartition(".")
+        rows = self.db.execute(
+            "SELECT b.facts FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+            "WHERE f.commit_id = ? AND f.import_path = ? AND f.status = 'parsed'",
+            (self.commit.id, package))
+        return any(declared.name == type_name and declared.type_params
+                   for (facts,) in rows for declared in decode(facts).types)
 
     def _signature(self, name: str) -> str:
         row = self.db.execute("SELECT signature FROM symbols WHERE name = (SELECT id FROM names "
@@ -568,15 +626,26 @@ class GraphIndex:
         import difflib  # only a name that is not found pays for loading it
 
         last = name.rsplit(".", 1)[-1].rstrip(")")
-        stem = last[: max(4, len(last) - 3)]
-        pool = [n for (n,) in self.db.execute(
+        # Names sharing the start of its last part, or, for a slip in its first letters
+        # (`wait.Untl`), its end.
+        stems = dict.fromkeys((last[: max(3, len(last) - 3)], last[-4:]))
+        # With its package's (or type's) name first: the pool of a short stem is cut at 3,000
+        # names on Kubernetes, where `klog.Infp` met grpclog.Infof but not klog.Infof.
+        qualifier = re.findall(r"\w+", name.rsplit(".", 1)[0]) if "." in name else []
+        if qualifier:
+            stems = {f"{qualifier[-1]}%{stem}": None for stem in stems} | stems
+        pool = list(dict.fromkeys(n for stem in stems for (n,) in self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
-            "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))]
+            "WHERE s.commit_id = ? AND n.name LIKE ? LIMIT 3000", (self.commit.id, f"%{stem}%"))))
         parts = name.count(".") + 1
         # Compared without regard to case, as `find` matches: `scheduleone` means scheduleOne.
         folded, scored = name.casefold(), []
         for candidate in pool:
-            ending = ".".join(candidate.split(".")[-parts:])
+            # Dotted parts are counted after the import path's last slash: the dots of its
+            # domain (go.etcd.io) made `embed.StartEtc` meet `io/etcd/server/v3/embed.StartEtcd`.
+            # A major version ending the path (k8s.io/klog/v2) is no package name: klog is.
+            base = candidate if "/" in name else re.sub(r"/v\d+(?=\.)", "", candidate).rsplit("/", 1)[-1]
+            ending = ".".join(base.split(".")[-parts:])
             score = max(difflib.SequenceMatcher(None, folded, candidate.casefold()).ratio(),
                         difflib.SequenceMatcher(None, folded, ending.casefold()).ratio())
             if score >= 0.6:
@@ -680,12 +749,42 @@ class GraphIndex:
                 tree.unresolved += 1
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
                 continue
-            if view is not None and not view.links(getattr(edge, other)):
+            if view is not None and not (view.links(getattr(edge, other)) and self._built(edge.path)):
                 continue
             if patterns and self._excluded(getattr(edge, other), patterns):
                 continue
             out.append(edge)
         return out
+
+    def _built(self, path: str) -> bool:
+        """Whether the file of a call site is in the build the commit's programs were made for.
+        A function declared once per platform (`NewContainerManager` in container_manager_linux.go,
+        _windows.go and _unsupported.go) is one symbol: a program's view of it follows the calls
+        of the file its build compiles, not those of every platform's."""
+        found = self._in_build.get(path)
+        if found is None:
+            found = self._in_build[path] = self._file_in_build(path)
+        return found
+
+    def _file_in_build(self, path: str) -> bool:
+        from analyzer import buildtags
+
+        build, library = self.db.execute("SELECT build, library FROM commits WHERE id = ?",
+                                         (self.commit.id,)).fetchone()
+        commit_id, file = self.commit.id, path
+        if library and path.startswith(f"{library}/src/"):  # the standard library's own commit
+            row = self.db.execute("SELECT id FROM commits WHERE repo = 'go' AND sha = ?",
+                                  (library,)).fetchone()
+            commit_id, file = (row[0] if row else None), path[len(library) + 5:]
+        row = self.db.execute(
+            "SELECT b.build_constraint FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+            "WHERE f.commit_id = ? AND f.path = ?", (commit_id, file)).fetchone()
+        if row is None:
+            return True  # a file the index does not hold: nothing says it is left out
+        platform, _, tags = build.partition("+")
+        goos, _, goarch = platform.partition("/")
+        context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)
+        return buildtags.matches(file, row[0], context)
 
     def _dispatch(self, edge: Edge, view: ProgramView | None,
                   test_doubles: bool = True) -> list[Edge]:
@@ -878,13 +977,29 @@ class GraphIndex:
         confidences, ties going to the path whose symbols come first by name. A path through a
         guessed edge is as short as one through static calls, so length alone cannot choose."""
         start, goal = self.resolve(start), self.resolve(goal)
-        if start == goal:
-            return [[]]
-        return _surest(self._shortest_path_edges(start, goal, filters), start, goal, count)
+        if start != goal:
+            return _surest(self._shortest_path_edges(start, goal, filters), start, goal, count)
+        # From a function to itself: the calls that come back to it (recursion), where an empty
+        # path answered nothing (`-f json` printed `[[]]`). The search's goal is a copy of the
+        # start under another name, so that the two ends are two nodes.
+        again = start + _AGAIN
+        try:
+            entering = self._shortest_path_edges(start, again, filters)
+        except NoPath:
+            raise NoPath(start, start, "it calls nothing that calls it back, directly or "
+                         "through other functions") from None
+        return [[edge._replace(callee=start) if edge.callee == again else edge for edge in path]
+                for path in _surest(entering, start, again, count)]
 
     def path_through(self, points: list[str], filters: Filters = Filters(), count: int = 1) -> list[list[Edge]]:
         """The `count` surest routes from points[0] through each point in turn to the last, each
         segment a shortest path; the best routes are made of each segment's best paths."""
+        # A point named again right after itself (`--through` the start) is passed once; FROM
+        # and TO alone the same ask for the way back to it (see `paths`).
+        resolved = [self.resolve(point) for point in points]
+        points = [point for i, point in enumerate(resolved) if i == 0 or point != resolved[i - 1]]
+        if len(points) == 1:
+            points *= 2
         routes: list[list[Edge]] = [[]]
         for start, goal in zip(points, points[1:]):
             segments = self.paths(start, goal, filters, count)
@@ -904,7 +1019,7 @@ class GraphIndex:
                                           else (behind, backward, "callers"))
             layer: dict[str, list[Edge]] = {}
             for symbol in frontier:
-                for edge in self._neighbours(symbol, direction, filters):
+                for edge in self._path_neighbours(symbol, direction, filters, goal):
                     reached = edge.callee if grow_forward else edge.caller
                     if reached not in known:
                         layer.setdefault(reached, []).append(edge)
@@ -917,6 +1032,20 @@ class GraphIndex:
             if meeting:
                 return _on_shortest_paths(meeting, forward, backward)
         raise NoPath(start, goal)
+
+    def _path_neighbours(self, symbol: str, direction: str, filters: Filters,
+                         goal: str) -> list[Edge]:
+        """`_neighbours` for a path search; when `goal` is the start again (`paths`), the calls
+        into the start are calls into that copy of it."""
+        if not goal.endswith(_AGAIN):
+            return self._neighbours(symbol, direction, filters)
+        start = goal[:-len(_AGAIN)]
+        edges = self._neighbours(start if symbol == goal else symbol, direction, filters)
+        return [edge._replace(callee=goal) if edge.callee == start else edge for edge in edges]
+
+
+# Marks the goal of a search from a symbol back to itself; no Go name holds a NUL.
+_AGAIN = "\0again"
 
 
 def _on_shortest_paths(meeting: list[str], forward: dict[str, list[Edge]],
@@ -998,6 +1127,10 @@ def _ends_like(symbol: str, name: str) -> bool:
         return False
     return len(symbol) == len(name) or symbol[-len(name) - 1] in "/.(*"
 
+
+# The module paths under which each repository's own code lies (Kubernetes' staging modules
+# are k8s.io/*): a name under another repository's is not one this repository defines.
+OWN_MODULES = {"kubernetes": ("k8s.io/",), "etcd": ("go.etcd.io/etcd/",)}
 
 # A name's leading package qualifier, in `klog.InfoS`, `(klog.Verbose).InfoS` or `(*x.T).M`.
 _QUALIFIER = re.compile(r"(?P<opening>\(\*?)?(?P<qualifier>\w+)\.(?=[\w(])")

@@ -200,6 +200,44 @@ def test_each_commands_help_says_what_it_does_with_examples_that_parse(command, 
         assert build_parser(command).parse_args(words[1:]).command == command
 
 
+@pytest.mark.parametrize("argv, hint", [
+    (["find", "x", "-d", "2"], "find takes no -d: it is an option of callees, callers and component"),
+    (["find", "x", "-d2"], "find takes no -d: it is an option of callees, callers and component"),
+    (["path", "a", "b", "--depth", "3"], "path takes no --depth: it is an option of callees, "
+                                         "callers and component"),
+    (["callees", "x", "-n", "3"], "callees takes no -n: it is an option of path and find"),
+    (["show", "x", "--through", "y"], "show takes no --through: it is an option of path"),
+    (["index", "--repo", "etcd"], "index names repositories as words, not with --repo: "
+                                  "`kubeatlas index etcd`"),
+    (["fetch", "--repo=etcd"], "fetch names repositories as words, not with --repo: "
+                               "`kubeatlas fetch etcd`"),
+])
+def test_an_option_of_another_command_says_which_commands_take_it(argv, hint, capsys):
+    """`find x -d 2`, `callees x -n 3` and `index --repo etcd` said only 'unrecognized
+    arguments', as for a typo: the option is real, and the line says where it belongs."""
+    with pytest.raises(SystemExit) as exit:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit.value.code == 2 and err.count("\n") == 1
+    assert f"; {hint} (see `kubeatlas {argv[0]} --help`)" in err
+
+
+@pytest.mark.parametrize("command, shown", [
+    ("fetch", "separated by tabs"), ("index", "--json prints"), ("callees", "[KIND] CALLEE"),
+    ("callers", "[KIND] CALLER"), ("path", "→ CALLEE"), ("find", "exits 1"),
+    ("show", "source permalink"), ("component", "tree per entrypoint"), ("site", "summary"),
+    ("check", "MISSING"), ("journeys", "line per journey")])
+def test_each_answering_commands_help_says_what_its_output_looks_like(command, shown, capsys):
+    """Read as a newcomer, `callees --help` never said what a line of the tree means (the kind
+    in brackets, the call site after the name), `find --help` that no match exits 1, `fetch
+    --help` what its tab-separated line holds: each says so before its examples."""
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    section = out.split("\noutput:\n", 1)[1].split("\nexamples:\n", 1)[0]
+    assert shown in " ".join(section.split())
+
+
 @pytest.mark.parametrize("command", SUBCOMMANDS)
 def test_every_argument_of_every_command_says_what_it_is(command):
     """`kubeatlas path --help` listed FROM and TO, and `cluster --help` {up,status,down}, with
@@ -608,6 +646,14 @@ def test_a_name_that_is_not_utf8_is_one_line_not_a_traceback(argv, tmp_path, cap
     assert ": is not UTF-8 (byte 0xFF at 3): check the terminal's encoding" in err
 
 
+def test_utf8_read_in_an_ascii_locale_is_the_word_it_spells():
+    """Under LC_ALL=C with PYTHONUTF8=0, `find Grüße` reaches Python as Gr\\udcc3\\udcbc...
+    and was refused as 'not UTF-8 (byte 0xC3 at 2)', though its bytes are UTF-8."""
+    from analyzer.cli import symbol_name
+
+    assert symbol_name("Gr\udcc3\udcbc\udcc3\udc9fe") == "Grüße"
+
+
 def test_an_answer_with_stdout_closed_is_an_error_not_lost(tmp_path, monkeypatch, capsys):
     """`kubeatlas find Run >&-` printed nowhere and exited 0: Python makes sys.stdout None when
     the process starts without one, and print() then writes nothing."""
@@ -729,3 +775,23 @@ def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
+
+
+def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_path):
+    """`python3 -m analyzer.cli site` run by a Python without jinja2 (another user's, another
+    virtualenv) ended in a ModuleNotFoundError traceback: commands import what they need only
+    when they run, after the command line was read."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).parent.parent
+    code = ("import sys; sys.modules['jinja2'] = None\n"
+            "from analyzer.cli import main\n"
+            f"sys.exit(main(['site', '--out', {str(tmp_path / 'docs')!r}, "
+            f"'--home', {str(tmp_path / 'home')!r}]))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
+    assert (done.returncode, done.stderr) == (1, (
+        f"kubeatlas: error: site needs the Python package jinja2, which {sys.executable} cannot "
+        "import: run kubeatlas with the Python it was installed into, or install its dependencies "
+        "into this one (pip install kubeatlas)\n"))

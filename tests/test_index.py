@@ -1113,7 +1113,9 @@ def test_a_tree_with_no_go_file_is_warned_about_not_summed_up_as_indexed(tmp_pat
 def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp_path, capsys,
                                                                    monkeypatch):
     """The local clone or mirror `fetch` recorded was deleted or moved: `index` says which and
-    what to run, rather than git's "fatal: not a git repository" about a path."""
+    what to run, rather than git's "fatal: not a git repository" about a path. A repository read
+    in place is fetched again from where it is now: a plain `fetch kubernetes` would clone the
+    pinned upstream instead."""
     monkeypatch.setenv("KUBEATLAS_HOME", str(tmp_path / "home"))
     assert main(["fetch", "kubernetes", "--from", str(kube_repo), "--ref", "HEAD", "-q",
                  "--url", "https://example.com/k"]) == 0
@@ -1122,8 +1124,9 @@ def test_a_fetched_repository_that_is_gone_is_named_with_the_cure(kube_repo, tmp
     capsys.readouterr()
     assert main(["index", "-q", "--no-goroot"]) == 2
     assert capsys.readouterr().err == (
-        f"kubeatlas: error: kubernetes: the repository `fetch` recorded, {git_dir}, is gone: "
-        "run `kubeatlas fetch kubernetes` again\n")
+        f"kubeatlas: error: kubernetes: the local repository `fetch` read in place, {git_dir}, is "
+        "gone: fetch it from where it is now, `kubeatlas fetch kubernetes --from PATH --ref HEAD "
+        "--url https://example.com/k`\n")
 
 
 def test_a_recorded_commit_pruned_from_its_repository_is_named_with_the_cure(kube_repo, tmp_path,

@@ -178,6 +178,52 @@ def test_a_repository_not_indexed_beside_one_that_is_hints_at_repo(index):
                                  "fetch and index etcd")
 
 
+def test_a_component_of_a_repository_not_indexed_says_to_index_that_one(index, capsys):
+    """`component etcd` on an index of kubernetes alone said "add --repo kubernetes", which the
+    component then refuses: the user gave no --repo."""
+    index_path = Path(index.db.execute("PRAGMA database_list").fetchone()[2])
+    assert main(["component", "etcd", "--home", str(index_path.parent)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {index_path}: etcd is one of etcd's components, and etcd is "
+        "not indexed: run `kubeatlas fetch etcd` and `kubeatlas index etcd`\n")
+
+
+def test_a_mistyped_name_meets_its_closest_past_the_dots_of_a_domain(index):
+    """`embed.StartEtc` offered os/exec's Start but not go.etcd.io/etcd/.../embed.StartEtcd:
+    the name's two dotted parts were compared with `io/etcd/server/v3/embed.StartEtcd`, the
+    domain's dots counted as the name's."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("wait.Untill")
+    assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
+
+
+def test_a_mistyped_name_meets_its_closest_in_a_package_of_a_major_version(spellings):
+    """`klog.Infp` offered grpclog.Infof, not k8s.io/klog/v2.Infof: the path's /v2 was read as
+    the package's name."""
+    with pytest.raises(SymbolNotFound) as raised:
+        spellings.resolve("klog.InfoZ")
+    assert raised.value.closest[0] == f"{SPELL}/klog/v2.InfoS"
+
+
+def test_a_name_mistyped_in_its_first_letters_still_meets_its_closest(index):
+    """Only names sharing the first letters of the name's last part were compared: `wait.Untl`
+    (and `kubelet.NewMianKubelet`) had no closest name at all."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("wait.Untl")
+    assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
+
+
+def test_a_name_of_the_repository_not_indexed_says_to_index_it(index):
+    """With kubernetes alone indexed, `show go.etcd.io/etcd/server/v3/embed.StartEtcd` said
+    only "no symbol": etcd, whose name it is, was never looked in."""
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("go.etcd.io/etcd/server/v3/embed.StartEtcd")
+    assert str(raised.value) == (
+        "no symbol 'go.etcd.io/etcd/server/v3/embed.StartEtcd': kubernetes "
+        f"{index.commit.sha[:12]} does not define it, and etcd, which may, is not indexed: "
+        "`kubeatlas fetch etcd` and `kubeatlas index etcd`, then add --repo etcd")
+
+
 def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
     db = store.connect(tmp_path / "index.sqlite", create=True)
     with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
@@ -771,6 +817,21 @@ def test_a_place_in_a_file_names_the_function_that_holds_it(place, index):
     assert index.resolve(place) == SCHEDULE_ONE
 
 
+@pytest.mark.parametrize("place", ["scheduler/scheduler.go:60", "scheduler/scheduler.go:60:9"])
+def test_a_place_given_by_the_end_of_its_path_names_the_one_file_it_ends(place, index):
+    """`show scheduler/scheduler.go:60` (the path from a folder above the package's) was "has no
+    Go file scheduler/scheduler.go"."""
+    assert index.resolve(place) == SCHEDULE_ONE
+
+
+def test_a_place_whose_path_ends_several_files_lists_them(index):
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("types.go:10")
+    assert str(raised.value).endswith(
+        "2 Go files of kubernetes " f"{index.commit.sha[:12]} end with types.go (pkg/proxy/types.go, "
+        "staging/src/k8s.io/api/core/v1/types.go): give more of its path")
+
+
 def test_a_place_whose_line_is_no_number_says_so(index):
     """`callers scheduler.go:abc` said only "no symbol 'scheduler.go:abc'"."""
     with pytest.raises(SymbolNotFound) as raised:
@@ -982,6 +1043,17 @@ func init() {}
 
 func Grüße() {}
 
+type Set[E comparable] map[E]struct{}
+
+// Len names the receiver's type parameter T where the type declares E, as Go allows.
+func (s Set[T]) Len() int { return len(s) }
+
+func ping(n int) { pong(n - 1) }
+
+func pong(n int) { ping(n - 1) }
+
+func walk(n int) { walk(n - 1) }
+
 func main() {
 	go func() {
 		func() { klog.InfoS("x") }()
@@ -994,6 +1066,9 @@ func main() {
 	Filter([]int{1})
 	Grüße()
 	lib.Do()
+	Set[int]{}.Len()
+	ping(1)
+	walk(1)
 }
 """,
 }
@@ -1067,6 +1142,36 @@ def test_type_parameters_named_ask_for_a_generic_symbol(spellings):
         spellings.resolve("Push[T]")  # a method has no type parameters of its own
 
 
+def test_a_generic_method_whose_signature_uses_no_type_parameter_is_found(spellings):
+    """`Set[T].Len` was 'no symbol': Len's signature, `() int`, names no T, and the index keeps
+    no type declarations, so its receiver's type parameters were not seen."""
+    assert spellings.resolve("Set[T].Len") == f"({SPELL}.Set).Len"
+    assert spellings.resolve("(spell.Set[E]).Len") == f"({SPELL}.Set).Len"
+
+
+def test_a_path_from_a_function_to_itself_is_its_recursion(spellings):
+    """`path A A` was one path of no call (`-f json` printed `[[]]`): it is the shortest way
+    the function is called again from itself, or no path when it never is."""
+    (cycle,) = spellings.paths("spell.ping", "spell.ping")
+    assert [(edge.caller, edge.callee) for edge in cycle] == [
+        (f"{SPELL}.ping", f"{SPELL}.pong"), (f"{SPELL}.pong", f"{SPELL}.ping")]
+    (itself,) = spellings.paths("spell.walk", "spell.walk")
+    assert [(edge.caller, edge.callee) for edge in itself] == [(f"{SPELL}.walk", f"{SPELL}.walk")]
+    with pytest.raises(NoPath, match="calls nothing that calls it back"):
+        spellings.paths("spell.main", "spell.main")
+    # `--through` the start (or TO) is passed once, not a way round again.
+    (through,) = spellings.path_through(["spell.ping", "spell.ping", "spell.pong"])
+    assert [(edge.caller, edge.callee) for edge in through] == [(f"{SPELL}.ping", f"{SPELL}.pong")]
+    assert spellings.path_through(["spell.walk", "spell.walk", "spell.walk"]) == [itself]
+
+
+def test_find_folds_case_beyond_ascii(spellings):
+    """SQLite's LIKE folds ASCII letters only: `find GRÜSSE` (or grüße) found nothing where
+    `find grüße` found Grüße."""
+    for pattern in ("grüße", "GRÜSSE", "grüsse", "Grüße"):
+        assert spellings.find(pattern) == [f"{SPELL}.Grüße"], pattern
+
+
 def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
     """`v1.Pod` matched `func() []*k8s.io/api/core/v1.Pod`, the name of a call through a func
     value, and `show` described a function type as if it were the symbol asked for."""
@@ -1120,3 +1225,74 @@ def test_a_tree_says_how_many_unresolved_calls_it_leaves_out(spellings):
     assert json.loads(render.render_tree(tree, "json"))["unresolved_left_out"] == 1
     every = spellings.tree("spell.main", "callees", 1, Filters(kinds=frozenset(graph.EDGE_KINDS)))
     assert every.unresolved == 0 and "github.com/elsewhere/lib.Do" in {e.callee for e in every.edges}
+
+
+# One function declared once per platform, as kubelet's NewContainerManager is: one symbol.
+PLATFORMS = {
+    "go.mod": "module k8s.io/kubernetes\n\ngo 1.20\n",
+    "cmd/kube-scheduler/scheduler.go": """package main
+
+import "k8s.io/kubernetes/pkg/cm"
+
+func main() { cm.New() }
+""",
+    "pkg/cm/cm_linux.go": "package cm\n\nfunc New() { cgroups() }\n\nfunc cgroups() {}\n",
+    "pkg/cm/cm_windows.go": "package cm\n\nfunc New() { jobObjects() }\n\nfunc jobObjects() {}\n",
+    "pkg/cm/cm_other.go": "//go:build !linux && !windows\n\npackage cm\n\nfunc New() { nothing() }\n\n"
+                          "func nothing() {}\n",
+}
+
+
+@pytest.fixture(scope="module")
+def platforms(tmp_path_factory) -> GraphIndex:
+    from conftest import make_git_tree
+
+    root = tmp_path_factory.mktemp("platforms")
+    for name, text in PLATFORMS.items():
+        (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / "src" / name).write_text(text)
+    return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+
+
+def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):
+    """`callees cm.NewContainerManager` (kubelet's program, built for linux/amd64) listed the
+    calls of container_manager_windows.go and _unsupported.go beside those of _linux.go, and
+    kubelet.main's tree ran through osflags_windows.go and the race detector's hooks: a program's
+    view follows only the call sites its build compiles; --program all still shows every one."""
+    new = "k8s.io/kubernetes/pkg/cm.New"
+    linux = platforms.tree(new, "callees", 1, Filters(program="kube-scheduler"))
+    assert [edge.callee for edge in linux.edges] == ["k8s.io/kubernetes/pkg/cm.cgroups"]
+    every = platforms.tree(new, "callees", 1)
+    assert sorted(edge.callee.rsplit(".", 1)[1] for edge in every.edges) == [
+        "cgroups", "jobObjects", "nothing"]
+    (path,) = platforms.paths("kube-scheduler.main", "cm.cgroups", Filters(program="kube-scheduler"))
+    assert len(path) == 2
+    with pytest.raises(NoPath):
+        platforms.paths("kube-scheduler.main", "cm.jobObjects", Filters(program="kube-scheduler"))
+
+
+@pytest.fixture(scope="module")
+def etcdish_home(tmp_path_factory) -> Path:
+    """A home indexing the etcd-like fixture tree, whose component has several entrypoints."""
+    from conftest import TREES, make_git_tree
+
+    root = tmp_path_factory.mktemp("etcdish")
+    ws = Workspace(root / "home")
+    repo = make_git_tree(TREES / "etcdish", root / "etcd")
+    index_checkout(ws.index_path, sources.fetch(ws, "etcd", source=str(repo), ref="HEAD",
+                                                url="https://github.com/etcd-io/etcd"), goroot=GOROOT)
+    return root / "home"
+
+
+def test_a_components_json_counts_what_every_entrypoints_tree_left_out(etcdish_home, capsys):
+    """`component etcd -f json` named the first entrypoint alone as its root and said 0 edges
+    left out where the text listed 287 less likely implementations and 635 unresolved calls
+    (etcd v3.5.1, -d 3): the counts were dropped when the trees were joined."""
+    assert main(["component", "etcd", "-d", "3", "-f", "json", "--home", str(etcdish_home)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    index = GraphIndex.open(store.connect(Workspace(etcdish_home).index_path), "etcd")
+    filters = Filters(exclude=("stdlib", "logging"), program="etcd" if "etcd" in index.programs() else None)
+    trees = [index.tree(root, "callees", 3, filters) for root in answer["roots"]]
+    assert len(trees) > 1 and answer["root"] == answer["roots"][0]
+    assert answer["unresolved_left_out"] == sum(tree.unresolved for tree in trees)
+    assert answer["left_out"] == sum(tree.left_out for tree in trees)

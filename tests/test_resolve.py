@@ -464,6 +464,32 @@ func run(l Lister) { l.List(nil) }
     assert implementations(files, f"({APP}.Lister).List") == {f"({APP}.right).List"}
 
 
+def test_an_unexported_interface_method_is_implemented_only_from_its_own_package():
+    """go/types' `cleaner` (an unexported cleanup()) was implemented by types2.Named, whose
+    cleanup() is another package's method of that name: a type outside the interface's package
+    implements it only through a type of that package it embeds, as the spec's method sets say."""
+    files = {"other/t.go": """package other
+import "example.com/app"
+type Named struct{}
+func (*Named) cleanup() {}
+type Wrapper struct{ *app.Named }
+""",
+             "i.go": """package app
+type cleaner interface { cleanup() }
+type Cleaners interface { cleaner }
+type Named struct{}
+func (*Named) cleanup() {}
+func run(c cleaner, d Cleaners) { c.cleanup(); d.cleanup() }
+"""}
+    expected = {f"(*{APP}.Named).cleanup"}  # its own, and the one other.Wrapper embeds
+    assert implementations(files, f"({APP}.cleaner).cleanup") == expected
+    assert implementations(files, f"({APP}.Cleaners).cleanup") == expected
+    resolution = resolve(program_files(files), library_files())
+    types = {row.type for row in resolution.implements
+             if row.interface_method == f"({APP}.cleaner).cleanup"}
+    assert types == {f"{APP}.Named", f"{APP}/other.Wrapper"}
+
+
 def test_aliases_and_predeclared_synonyms_are_the_same_type():
     files = {"i.go": """package app
 type Key = string

@@ -465,6 +465,25 @@ def test_an_out_inside_a_source_tree_is_refused_before_anything_is_replaced(tmp_
     assert sorted(p.name for p in (own / "journeys").iterdir()) == journeys
 
 
+def test_an_out_inside_a_bare_repository_fetch_recorded_is_refused(tmp_path, capsys):
+    """A mirror read in place is a bare repository, which has no work tree: `--out MIRROR/x`
+    wrote 864 pages among its refs and objects. Refused as a work tree is."""
+    repo = make_git_tree(TREES / "etcdish", tmp_path / "etcd")
+    bare = tmp_path / "etcd.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(repo), str(bare)], check=True)
+    home = str(tmp_path / "home")
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["fetch", "etcd", "--from", str(bare), "--ref", "HEAD", "--url", URLS["etcd"],
+                     "--home", home, "-q"]) == 0
+    out = bare / "docs"
+    assert main(["site", "--out", str(out), "--home", home]) == 2
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: --out {out} is inside {bare}, the bare etcd repository `fetch` "
+        "recorded: the generated folders would replace its own; give a docs folder of its own, "
+        "e.g. --out site\n")
+    assert not out.exists()
+
+
 def test_a_second_build_into_the_same_folder_is_refused_while_one_writes(tmp_path):
     """Two `kubeatlas site` into one folder shared its staging folder: the second deleted the
     first's pages mid-write, both said "438 pages", and the folder was left without

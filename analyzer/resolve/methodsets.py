@@ -195,20 +195,48 @@ class MethodSets:
             candidates &= index.get(name, set())
             if not candidates:
                 return ()
+        # An unexported method name belongs to its package: a type of another package whose
+        # method has that name does not implement the interface (types2.Named does not implement
+        # go/types' cleaner); one that embeds a type of the interface's package may.
+        unexported = {name: self._declared_in(interface, name, 0) for name in wanted
+                      if not name[:1].isupper()}
         found = []
         for candidate in sorted(candidates):
-            implementation = self._implements(candidate, wanted)
+            implementation = self._implements(candidate, wanted, unexported)
             if implementation is not None:
                 found.append(implementation)
         return tuple(found)
 
-    def _implements(self, candidate: tuple[str, str],
-                    wanted: dict[str, FuncType]) -> Implementation | None:
+    def _declared_in(self, interface: Named, name: str, depth: int) -> str | None:
+        """The import path of the package whose interface declares the method `name` of
+        `interface`: its own, or that of the embedded interface it comes from."""
+        info = self.program.type_info(interface)
+        if info is None or depth > MAX_DEPTH:
+            return None
+        if info.decl.kind == "alias":
+            target = self.normal(interface)
+            return self._declared_in(target, name, depth + 1) if isinstance(target, Named) else None
+        if any(method.name == name for method in info.decl.methods):
+            return interface.qualifier
+        params = _unknown_params(info)
+        for embedded in info.decl.embeds:
+            inner = self.program.canon_text(embedded, info.file, params)
+            found = self._declared_in(inner, name, depth + 1) if isinstance(inner, Named) else None
+            if found is not None:
+                return found
+        return None
+
+    def _implements(self, candidate: tuple[str, str], wanted: dict[str, FuncType],
+                    unexported: dict[str, str | None]) -> Implementation | None:
         method_set = self.method_set(candidate)
         pointer_only, in_build, methods = False, True, []
         for name, signature in wanted.items():
             method = method_set.get(name)
             if method is None or not identical(self.signature(method), signature):
+                return None
+            declared = unexported.get(name)
+            if declared is not None and method.func is not None \
+                    and _receiver_package(method.symbol) != declared:
                 return None
             pointer_only = pointer_only or method.pointer_receiver
             in_build = in_build and method.in_build
@@ -295,6 +323,12 @@ class MethodSets:
             return {name: _Method(m.symbol, m.func, m.signature, False, m.in_build)
                     for name, m in inner.items()}
         return inner
+
+
+def _receiver_package(method: str) -> str:
+    """The import path in a method's go/ssa name: `(*go/types.Named).cleanup` → go/types."""
+    receiver = method[method.index("(") + 1:method.rindex(")")].lstrip("*")
+    return receiver.rpartition(".")[0]
 
 
 def identical(a: GoType, b: GoType) -> bool:
