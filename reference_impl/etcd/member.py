@@ -53,6 +53,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -1080,7 +1081,8 @@ class ClusterMember:
                           leases_renewed=lessor.renewed, lease_ttls=lessor.ttls.snapshot())
             state = dict(**leases, current_revision=store.current_revision, compact_revision=store.compact_revision,
                          auth_revision=server.auth.revision, cluster_version=server.cluster_version,
-                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner)
+                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner,
+                         mvcc=replace(store.counts))
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,

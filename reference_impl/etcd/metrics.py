@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from reference_impl.etcd.mvcc import TxnCounts
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.prometheus import Family, Summary
 
@@ -98,6 +99,7 @@ class ServerMetrics:
     leases_revoked: int = 0
     leases_renewed: int = 0  # on the leader only, which takes the keep-alives
     lease_ttls: HistogramSnapshot | None = None
+    mvcc: TxnCounts = field(default_factory=TxnCounts)  # the store's range, put, delete, txn counters
 
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
@@ -126,8 +128,13 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_debugging_mvcc_db_total_size_in_bytes",
                 "Total size of the underlying database physically allocated in bytes.", "gauge",
                 [("", m.db_total_size)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[:1],
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[1:3],
+        _family("etcd_debugging_mvcc_total_put_size_in_bytes",
+                "The total size of put kv pairs seen by this member.", "gauge", [("", m.mvcc.put_size)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[3:],
         _family("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", "gauge",
                 [("", m.watchers)]),
         _histogram("etcd_disk_wal_fsync_duration_seconds",
@@ -138,6 +145,7 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_mvcc_db_total_size_in_use_in_bytes",
                 "Total size of the underlying database logically in use in bytes.", "gauge",
                 [("", m.db_size_in_use)]),
+        *_mvcc_counters("etcd_mvcc", m.mvcc),
         _family("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
                 "gauge", [("", int(m.has_leader))]),
         _family("etcd_server_health_failures", "The total number of failed health checks", "counter",
@@ -177,6 +185,15 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                    key=lambda pair: pair[1])
     families += [text for text, _ in named if text]
     return "".join(family for family in families if family)
+
+
+def _mvcc_counters(prefix: str, counts: TxnCounts) -> list[str]:
+    """mvcc/metrics.go's delete, put, range and txn counters (each under etcd_mvcc_ and, until
+    3.5, etcd_debugging_mvcc_ too), in name order."""
+    return [_family(f"{prefix}_{name}_total", f"Total number of {name}s seen by this member.", "counter",
+                    [("", value)])
+            for name, value in (("delete", counts.deletes), ("put", counts.puts),
+                                ("range", counts.ranges), ("txn", counts.txns))]
 
 
 def _major_minor(version: str) -> str:
