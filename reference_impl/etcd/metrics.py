@@ -104,7 +104,8 @@ class ServerMetrics:
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
     """The metrics in Prometheus' text format, families sorted by name as client_golang's
-    gatherer sorts them, the process's and runtime's (`prometheus.runtime_families`) after etcd's.
+    gatherer sorts them: etcd's, the gRPC server's (`grpc_metrics`) and the process's and
+    runtime's (`prometheus.runtime_families`) passed in `runtime`.
     (`etcdctl check datascale` reads process_resident_memory_bytes before and after its writes.)"""
     families = [
         _family("etcd_cluster_version",
@@ -181,10 +182,10 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         (_family("os_fd_limit", "The file descriptor limit.", "gauge", [("", m.fd_limit)]), "os_fd_limit"),
         (_family("os_fd_used", "The number of used file descriptors.", "gauge", [("", m.fd_used)]), "os_fd_used"),
     ]
-    named = sorted([*((family.text(), family.name) for family in runtime), *os_families],
+    named = sorted([*((text, text.split(" ", 3)[2]) for text in families if text),
+                    *((family.text(), family.name) for family in runtime), *os_families],
                    key=lambda pair: pair[1])
-    families += [text for text, _ in named if text]
-    return "".join(family for family in families if family)
+    return "".join(text for text, _ in named if text)
 
 
 def _mvcc_counters(prefix: str, counts: TxnCounts) -> list[str]:

@@ -172,7 +172,7 @@ class KVStore:
     def compact_revision(self) -> int:
         return self._compacted
 
-    @mirrors(f"(*{MVCC}.store).Range")
+    @mirrors(f"(*{MVCC}.readView).Range")
     def range(self, key: bytes, range_end: bytes = b"", *, rev: int = 0, limit: int = 0,
               count_only: bool = False) -> RangeResult:
         """The keys in the range as of `rev` (0: now), the first `limit` of them (0: all): a read
