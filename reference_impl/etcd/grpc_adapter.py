@@ -788,6 +788,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
             self._server.authorize(waited_token(context, self._server), admin=True)
         else:
             self._server.authorize(waited_token(context, self._server), request)
+        self._server.auth_read_barrier()
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")

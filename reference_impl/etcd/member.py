@@ -1040,6 +1040,13 @@ class ClusterMember:
     def read(self, fn: Callable[[], object]):
         return self._read(fn)
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).raftRequestOnce")
+    def auth_read_barrier(self) -> None:
+        """etcd sends a user or role get or list through raft, so it sees every change committed
+        before it, a `user add` acknowledged by another member too; a read index orders it the
+        same way (without the log entry)."""
+        self._read_barrier()
+
     def alarms(self):
         return self._read(lambda: self.server.alarms())
 

@@ -437,6 +437,10 @@ class EtcdServer:
         """Call `fn` (ClusterMember holds its state lock meanwhile; here there is none to hold)."""
         return fn()
 
+    def auth_read_barrier(self) -> None:
+        """Nothing to wait for: this server applies every change before it answers it (a
+        ClusterMember waits for a read index)."""
+
     @mirrors(f"(*{SERVER}.EtcdServer).Authenticate")
     def authenticate(self, name: str, password: str, token: str | None = None) -> str:
         """A new token for `name`, from an Authenticate entry: the password is checked first, then
