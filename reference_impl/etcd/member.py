@@ -308,6 +308,8 @@ class ClusterMember:
         self.ready = threading.Event()
         self._known_lead = 0
         self._leader_changes_seen = 0
+        # etcd's proposalsFailed: proposals that timed out or died with a leader (not refusals)
+        self.proposals_failed = 0
         self.health_checks = HealthChecks()  # counted by etcdhttp.check_health
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self._watch_listener: Callable[[int], None] = lambda watch_id: None
@@ -819,6 +821,7 @@ class ClusterMember:
             self._check_running()
         if not waiter.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
+            self.proposals_failed += 1
             with self._awaiting_lock:
                 awaited_leader = self._awaiting_leader.pop(request_id, None) is not None
             if awaited_leader:
@@ -827,6 +830,8 @@ class ClusterMember:
         ok, value = waiter.result
         if ok:
             return value
+        if isinstance(value, ErrLeaderChanged):  # lost with the old leader's log: etcd's times out
+            self.proposals_failed += 1
         raise value  # type: ignore[misc]
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).linearizableReadNotify")
@@ -1093,6 +1098,7 @@ class ClusterMember:
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
+                             proposals_failed=self.proposals_failed,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys, db_size_in_use=in_use,
                              proposals_pending=len(self._waiters), watchers=watchers,

@@ -94,6 +94,7 @@ class ServerMetrics:
     fd_used: int = 0
     db_size_in_use: int = 0  # the pages the data fills, free pages aside
     proposals_pending: int = 0  # this member's proposals not yet applied
+    proposals_failed: int = 0  # this member's proposals that timed out or died with a leader
     watchers: int = 0  # watches open on this member
     leases_granted: int = 0  # the lessor's counters (lease/metrics.go)
     leases_revoked: int = 0
@@ -170,6 +171,8 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_server_proposals_committed_total",
                 "The total number of consensus proposals committed.", "gauge",
                 [("", m.proposals_committed)]),
+        _family("etcd_server_proposals_failed_total", "The total number of failed proposals seen.",
+                "counter", [("", m.proposals_failed)]),
         _family("etcd_server_proposals_pending", "The current number of pending proposals to commit.",
                 "gauge", [("", m.proposals_pending)]),
         _family("etcd_server_quota_backend_bytes", "Current backend storage quota size in bytes.",

@@ -98,6 +98,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_server_leader_changes_seen_total 2",
         "etcd_server_proposals_applied_total 8",
         "etcd_server_proposals_committed_total 9",
+        "etcd_server_proposals_failed_total 0",
         "etcd_server_proposals_pending 2",
         "etcd_server_quota_backend_bytes 1.23456789e+08",
         'etcd_server_version{server_version="3.5.1"} 1',
@@ -328,3 +329,23 @@ def test_a_negative_quota_flag_is_the_quota_gauges_value_and_no_quota(tmp_path):
         member.put(PutRequest(b"k", b"v" * 5000))  # no quota: no NOSPACE
         metrics = member.metrics()
     assert "\netcd_server_quota_backend_bytes -1\n" in expose(metrics, [])
+
+
+def test_a_proposal_that_times_out_is_counted_as_failed(tmp_path):
+    """etcd_server_proposals_failed_total (etcdserver's proposalsFailed), which the dashboard
+    graphs and the reference did not serve: a member of two whose peer is away has no leader,
+    so a put waits out the request timeout and counts once; nothing counted before."""
+    from reference_impl.etcd.raftnode import parse_initial_cluster
+
+    members = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
+    member = ClusterMember(tmp_path, WallClock(), name="a", initial_cluster=members)
+    try:
+        member.request_timeout = 0.2
+        assert member.metrics().proposals_failed == 0
+        with pytest.raises(EtcdError) as refused:
+            member.put(PutRequest(b"k", b"v"))
+        assert refused.value.message == "context deadline exceeded"  # no leader to propose to
+        assert member.metrics().proposals_failed == 1
+        assert "\netcd_server_proposals_failed_total 1\n" in expose(member.metrics(), [])
+    finally:
+        member.close()
