@@ -217,8 +217,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(),
-                      [*runtime_families(gc_cpu_fraction=False), *GRPC_METRICS.families()]).encode()
+        member = self.server.member
+        body = expose(member.metrics(), [*runtime_families(gc_cpu_fraction=False), *GRPC_METRICS.families(),
+                                         *member.transport.metrics.families()]).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"

@@ -317,7 +317,7 @@ class ClusterMember:
         self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._answer_peer_query)
+                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
