@@ -310,6 +310,10 @@ class ClusterMember:
         self._leader_changes_seen = 0
         # etcd's proposalsFailed: proposals that timed out or died with a leader (not refusals)
         self.proposals_failed = 0
+        # The revokes this leader proposed for expired leases, by request id, and how many of
+        # them applied (etcd's leaseExpired, counted when such a LeaseRevoke succeeds)
+        self._expiry_revokes: dict[int, int] = {}
+        self.leases_expired = 0
         self.health_checks = HealthChecks()  # counted by etcdhttp.check_health
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self._watch_listener: Callable[[int], None] = lambda watch_id: None
@@ -794,6 +798,8 @@ class ClusterMember:
         self._note_published(applied)
         for request_id, (ok, value) in applied.results.items():
             self._answer(self._waiters, request_id, ok, value)
+            if self._expiry_revokes.pop(request_id, None) is not None and ok:
+                self.leases_expired += 1
         for change_id, (ok, value) in applied.conf_changes.items():
             self._answer(self._conf_waiters, change_id, ok, value)
         for watch_id in woken:
@@ -951,7 +957,9 @@ class ClusterMember:
             expired = self.node.expired_leases(now)
             checkpoints = self.node.due_checkpoints(now)
         for lease_id in expired:
-            self._inbox.put(("prop", self._ids.next(), LeaseRevokeRequest(lease_id), now))
+            request_id = self._ids.next()
+            self._expiry_revokes[request_id] = lease_id
+            self._inbox.put(("prop", request_id, LeaseRevokeRequest(lease_id), now))
         if checkpoints is not None:
             self._inbox.put(("prop", self._ids.next(), checkpoints, now))
         return tuple(expired)
@@ -1098,7 +1106,7 @@ class ClusterMember:
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
-                             proposals_failed=self.proposals_failed,
+                             proposals_failed=self.proposals_failed, leases_expired=self.leases_expired,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys, db_size_in_use=in_use,
                              proposals_pending=len(self._waiters), watchers=watchers,

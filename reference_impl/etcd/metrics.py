@@ -95,6 +95,7 @@ class ServerMetrics:
     db_size_in_use: int = 0  # the pages the data fills, free pages aside
     proposals_pending: int = 0  # this member's proposals not yet applied
     proposals_failed: int = 0  # this member's proposals that timed out or died with a leader
+    leases_expired: int = 0  # leases this member revoked as their leader once they expired
     watchers: int = 0  # watches open on this member
     leases_granted: int = 0  # the lessor's counters (lease/metrics.go)
     leases_revoked: int = 0
@@ -123,6 +124,8 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                 [("", m.leases_revoked)]),
         _histogram("etcd_debugging_lease_ttl_total", "Bucketed histogram of lease TTLs.", m.lease_ttls)
         if m.lease_ttls else "",
+        _family("etcd_debugging_server_lease_expired_total", "The total number of expired leases.",
+                "counter", [("", m.leases_expired)]),
         _family("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.",
                 "gauge", [("", m.compact_revision)]),
         _family("etcd_debugging_mvcc_current_revision", "The current revision of store.", "gauge",

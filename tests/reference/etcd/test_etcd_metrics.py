@@ -2,6 +2,7 @@
 a member's state (the HTTP listeners themselves are tested in test_etcdhttp.py)."""
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 
 import pytest
@@ -78,6 +79,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_debugging_mvcc_total_put_size_in_bytes 0",
         "etcd_debugging_mvcc_txn_total 0",
         "etcd_debugging_mvcc_watcher_total 5",
+        "etcd_debugging_server_lease_expired_total 0",
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 0',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 1',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 1',
@@ -349,3 +351,23 @@ def test_a_proposal_that_times_out_is_counted_as_failed(tmp_path):
         assert "\netcd_server_proposals_failed_total 1\n" in expose(member.metrics(), [])
     finally:
         member.close()
+
+
+def test_a_lease_revoked_for_its_expiry_is_counted_once_applied(tmp_path):
+    """etcd_debugging_server_lease_expired_total (etcdserver's leaseExpired): the leader counts
+    each revoke it proposed for an expired lease once it applied; a client's revoke is not one."""
+    from reference_impl.machinery.clock import ManualClock
+
+    clock = ManualClock(1000.0)
+    with ClusterMember.alone(tmp_path, clock) as member:
+        for lease_id in (1, 2):
+            member.lease_grant(LeaseGrantRequest(10, lease_id))
+        member.lease_revoke(LeaseRevokeRequest(2))
+        clock.advance(11)
+        assert member.tick() == (1,)
+        for _ in range(200):
+            if not member.lease_leases().leases:
+                break
+            time.sleep(0.01)
+        assert member.metrics().leases_expired == 1
+        assert "\netcd_debugging_server_lease_expired_total 1\n" in expose(member.metrics(), [])
