@@ -21,7 +21,7 @@ from reference_impl.etcd.lease import Lessor
 from reference_impl.etcd.messages import (
     Compare, DeleteRangeRequest, DeleteRangeResponse, Event, KeyValue, PutRequest, PutResponse,
     RangeRequest, RangeResponse, RequestOp, ResponseHeader, ResponseOp, TxnRequest, TxnResponse)
-from reference_impl.etcd.mvcc import KVStore, TxnWrite
+from reference_impl.etcd.mvcc import KVStore, TxnRead, TxnWrite
 from reference_impl.machinery.gosort import go_sort
 from reference_impl.mirrors import mirrors
 
@@ -151,7 +151,7 @@ class TxnPath:
     nested: tuple[TxnPath, ...]
 
 
-ReadView = KVStore | TxnWrite
+ReadView = KVStore | TxnRead | TxnWrite
 
 
 class Applier:
@@ -229,14 +229,18 @@ class Applier:
     @mirrors(f"(*{SERVER}.applierV3backend).Txn")
     def txn(self, rt: TxnRequest) -> TxnResponse:
         """Run a txn: compares first, against the state before any of its writes; all or nothing."""
-        path = compare_to_path(self.store, rt)
-        writes = not is_txn_readonly(rt)
-        if writes:
-            _check_requests(rt, path, self._check_put)
-        _check_requests(rt, path, self._check_range)
-        if not writes:
-            resp = self._apply_txn(None, rt, path)
-            return replace(resp, header=ResponseHeader(revision=self.store.current_revision))
+        read = self.store.read()  # the compares and checks are one read transaction
+        try:
+            path = compare_to_path(read, rt)
+            writes = not is_txn_readonly(rt)
+            if writes:
+                _check_requests(rt, path, lambda req: self._check_put(read, req))
+            _check_requests(rt, path, self._check_range)
+            if not writes:
+                resp = self._apply_txn(read, rt, path)
+                return replace(resp, header=ResponseHeader(revision=self.store.current_revision))
+        finally:
+            read.end()
         txn = self.store.write()
         try:
             resp = self._apply_txn(txn, rt, path)
@@ -246,7 +250,7 @@ class Applier:
         return replace(resp, header=ResponseHeader(revision=rev))
 
     @mirrors(f"(*{SERVER}.applierV3backend).applyTxn", f"{SERVER}.newTxnResp")
-    def _apply_txn(self, txn: TxnWrite | None, rt: TxnRequest, path: TxnPath) -> TxnResponse:
+    def _apply_txn(self, txn: TxnRead | TxnWrite, rt: TxnRequest, path: TxnPath) -> TxnResponse:
         nested = iter(path.nested)
         responses = []
         for op in rt.success if path.succeeded else rt.failure:
@@ -263,10 +267,10 @@ class Applier:
         return TxnResponse(ResponseHeader(), path.succeeded, tuple(responses))
 
     @mirrors(f"(*{SERVER}.applierV3backend).checkRequestPut")
-    def _check_put(self, req: object) -> None:
+    def _check_put(self, view: TxnRead, req: object) -> None:
         if not isinstance(req, PutRequest):
             return
-        if (req.ignore_value or req.ignore_lease) and not self.store.range(req.key).kvs:
+        if (req.ignore_value or req.ignore_lease) and not view.range(req.key).kvs:
             raise ErrKeyNotFound(key=req.key)
         if req.lease and self.lessor.lookup(req.lease) is None:
             raise ErrLeaseNotFound(lease_id=req.lease)

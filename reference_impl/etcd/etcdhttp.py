@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 
 from reference_impl.etcd.errors import EtcdError
+from reference_impl.etcd.grpc_metrics import GRPC_METRICS
 from reference_impl.etcd.metrics import expose
 from reference_impl.machinery import httpheaders, requestline
 from reference_impl.machinery.gopath import clean_request_path
@@ -216,7 +217,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     @mirrors(f"{ETCDHTTP}.HandleMetricsHealth")
     def metrics(self) -> None:
-        body = expose(self.server.member.metrics(), runtime_families(gc_cpu_fraction=False)).encode()
+        member = self.server.member
+        body = expose(member.metrics(), [*runtime_families(gc_cpu_fraction=False), *GRPC_METRICS.families(),
+                                         *member.transport.metrics.families()]).encode()
         headers = {"Content-Type": METRICS_CONTENT_TYPE}
         if "gzip" in self.headers.get("Accept-Encoding", ""):
             body, headers["Content-Encoding"] = gzip.compress(body), "gzip"

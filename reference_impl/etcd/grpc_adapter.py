@@ -57,6 +57,7 @@ from reference_impl.etcd.grpc_health import SERVICE as HEALTH_SERVICE, add_healt
 from reference_impl.etcd.raftnode import check_peer_urls
 from reference_impl.etcd.server import MAX_REQUEST_BYTES, MAX_TXN_OPS  # etcd's defaults
 from reference_impl.etcd.grpc_limits import ReceiveLimit, checked_reader, framework_cap
+from reference_impl.etcd.grpc_metrics import GRPC_METRICS, GrpcMetrics, GrpcMonitor, call_type
 from reference_impl.etcd.watch import MVCC, coalesce
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.protowire import BYTES, FieldError, consume_field, size_varint
@@ -815,6 +816,7 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
             self._server.authorize(waited_token(context, self._server), admin=True)
         else:
             self._server.authorize(waited_token(context, self._server), request)
+        self._server.auth_read_barrier()
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
@@ -1241,24 +1243,28 @@ class WatchServicer(rpc_pb2_grpc.WatchServicer):
 # --- the server ---------------------------------------------------------------------------------
 
 @mirrors(f"{V3RPC}.Server")
-def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES) -> grpc.Server:
+def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES,
+                    metrics: GrpcMetrics = GRPC_METRICS) -> grpc.Server:
     """A gRPC server with etcd's message limits (requests up to --max-request-bytes plus gRPC's
-    overhead) and the thread pool described above; bind ports with `add_insecure_port`, then
-    `add_etcd_servicers`, then start it."""
+    overhead) and the thread pool described above, counting its calls into `metrics` (the
+    process's by default); bind ports with `add_insecure_port`, then `add_etcd_servicers`, then
+    start it."""
     limit = max_request_bytes + GRPC_OVERHEAD_BYTES
     return grpc.server(futures.ThreadPoolExecutor(max_workers=MAX_WORKERS,
                                                   thread_name_prefix="etcd-grpc"),
                        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
                        options=[*SERVER_OPTIONS, ("grpc.max_receive_message_length", framework_cap(limit))],
-                       interceptors=(ReceiveLimit(limit),))
+                       interceptors=(ReceiveLimit(limit), GrpcMonitor(metrics)))
 
 
 @mirrors(f"{V3RPC}.Server")
-def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | None = None) -> Streams:
+def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | None = None,
+                       metrics: GrpcMetrics = GRPC_METRICS) -> Streams:
     """Register the KV, Watch, Lease, Maintenance, Cluster and Auth services for the core `server`,
     and the gRPC health service; returns the registry of their open streams, to cancel on shutdown.
     `router` wakes the owner of each core watch: pass the one the lock and election services
-    (grpc_concurrency) share with Watch."""
+    (grpc_concurrency) share with Watch. Their methods are set out at zero in `metrics`, the
+    counters the server was made with."""
     streams = Streams()
     _add_servicer(grpc_server, "KV", KVServicer(server), {"Txn": read_txn_request})
     _add_servicer(grpc_server, "Watch", WatchServicer(server, streams, router or WatchRouter()))
@@ -1268,6 +1274,8 @@ def add_etcd_servicers(grpc_server: grpc.Server, server, router: WatchRouter | N
     _add_servicer(grpc_server, "Auth", AuthServicer(server))
     add_health_servicer(grpc_server, streams, functools.partial(intercepted, server))
     grpc_server.add_generic_rpc_handlers((_UnknownMethods(),))
+    for method in _registered_methods():
+        metrics.preregister(*method)
     return streams
 
 
@@ -1284,6 +1292,18 @@ SERVICES = {**{f"etcdserverpb.{service.name}":
             concurrencypb.LOCK_SERVICE: frozenset({"Lock", "Unlock"}),
             concurrencypb.ELECTION_SERVICE: frozenset({"Campaign", "Proclaim", "Leader", "Observe",
                                                        "Resign"})}
+
+
+def _registered_methods() -> tuple[tuple[str, str, str], ...]:
+    """(service, method, grpc_type) of each method v3rpc.Server registers before it sets out
+    their metrics: etcd's six services and health, not lock and election (added after)."""
+    methods = [(HEALTH_SERVICE, "Check", "unary"), (HEALTH_SERVICE, "Watch", "server_stream")]
+    for service in rpc_pb2.DESCRIPTOR.services_by_name.values():
+        full_name = f"etcdserverpb.{service.name}"
+        methods += [(full_name, m.name, call_type(m.client_streaming, m.server_streaming))
+                    for m in service.methods if m.name in SERVICES[full_name]]
+    return tuple(methods)
+
 
 
 def unknown_method_status(path: str) -> tuple[grpc.StatusCode, str] | None:

@@ -53,6 +53,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -307,6 +308,12 @@ class ClusterMember:
         self.ready = threading.Event()
         self._known_lead = 0
         self._leader_changes_seen = 0
+        # etcd's proposalsFailed: proposals that timed out or died with a leader (not refusals)
+        self.proposals_failed = 0
+        # The revokes this leader proposed for expired leases, by request id, and how many of
+        # them applied (etcd's leaseExpired, counted when such a LeaseRevoke succeeds)
+        self._expiry_revokes: dict[int, int] = {}
+        self.leases_expired = 0
         self.health_checks = HealthChecks()  # counted by etcdhttp.check_health
         self._raft_status = (0, rawnode.raft.term, rawnode.raft.raft_log.committed)
         self._watch_listener: Callable[[int], None] = lambda watch_id: None
@@ -314,7 +321,7 @@ class ClusterMember:
         self._watches_to_wake: set[int] | None = None
         self._failed: BaseException | None = None  # a disk error that stopped this member
         self.transport = Transport(listen_peer, self._on_message, self._on_unreachable,
-                                   self._on_snapshot_status, self._answer_peer_query)
+                                   self._on_snapshot_status, self._answer_peer_query, local_id=self.id)
         self._sync_peers()
         self._driver = threading.Thread(target=self._run, name="etcd-raft", daemon=True)
         self._driver.start()
@@ -791,6 +798,8 @@ class ClusterMember:
         self._note_published(applied)
         for request_id, (ok, value) in applied.results.items():
             self._answer(self._waiters, request_id, ok, value)
+            if self._expiry_revokes.pop(request_id, None) is not None and ok:
+                self.leases_expired += 1
         for change_id, (ok, value) in applied.conf_changes.items():
             self._answer(self._conf_waiters, change_id, ok, value)
         for watch_id in woken:
@@ -818,6 +827,7 @@ class ClusterMember:
             self._check_running()
         if not waiter.wait(self.request_timeout):
             self._waiters.pop(request_id, None)
+            self.proposals_failed += 1
             with self._awaiting_lock:
                 awaited_leader = self._awaiting_leader.pop(request_id, None) is not None
             if awaited_leader:
@@ -826,6 +836,8 @@ class ClusterMember:
         ok, value = waiter.result
         if ok:
             return value
+        if isinstance(value, ErrLeaderChanged):  # lost with the old leader's log: etcd's times out
+            self.proposals_failed += 1
         raise value  # type: ignore[misc]
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).linearizableReadNotify")
@@ -945,7 +957,9 @@ class ClusterMember:
             expired = self.node.expired_leases(now)
             checkpoints = self.node.due_checkpoints(now)
         for lease_id in expired:
-            self._inbox.put(("prop", self._ids.next(), LeaseRevokeRequest(lease_id), now))
+            request_id = self._ids.next()
+            self._expiry_revokes[request_id] = lease_id
+            self._inbox.put(("prop", request_id, LeaseRevokeRequest(lease_id), now))
         if checkpoints is not None:
             self._inbox.put(("prop", self._ids.next(), checkpoints, now))
         return tuple(expired)
@@ -1039,6 +1053,13 @@ class ClusterMember:
     def read(self, fn: Callable[[], object]):
         return self._read(fn)
 
+    @mirrors(f"(*{ETCDSERVER}.EtcdServer).raftRequestOnce")
+    def auth_read_barrier(self) -> None:
+        """etcd sends a user or role get or list through raft, so it sees every change committed
+        before it, a `user add` acknowledged by another member too; a read index orders it the
+        same way (without the log entry)."""
+        self._read_barrier()
+
     def alarms(self):
         return self._read(lambda: self.server.alarms())
 
@@ -1080,10 +1101,12 @@ class ClusterMember:
                           leases_renewed=lessor.renewed, lease_ttls=lessor.ttls.snapshot())
             state = dict(**leases, current_revision=store.current_revision, compact_revision=store.compact_revision,
                          auth_revision=server.auth.revision, cluster_version=server.cluster_version,
-                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner)
+                         quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner,
+                         mvcc=replace(store.counts))
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
+                             proposals_failed=self.proposals_failed, leases_expired=self.leases_expired,
                              proposals_committed=commit, proposals_applied=applied,
                              db_total_size=db_size, keys_total=keys, db_size_in_use=in_use,
                              proposals_pending=len(self._waiters), watchers=watchers,

@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from bisect import bisect_left
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from itertools import accumulate
-from dataclasses import dataclass
 
+from reference_impl.etcd.mvcc import TxnCounts
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.prometheus import Family, Summary
 
@@ -99,16 +100,20 @@ class ServerMetrics:
     fd_used: int = 0
     db_size_in_use: int = 0  # the pages the data fills, free pages aside
     proposals_pending: int = 0  # this member's proposals not yet applied
+    proposals_failed: int = 0  # this member's proposals that timed out or died with a leader
+    leases_expired: int = 0  # leases this member revoked as their leader once they expired
     watchers: int = 0  # watches open on this member
     leases_granted: int = 0  # the lessor's counters (lease/metrics.go)
     leases_revoked: int = 0
     leases_renewed: int = 0  # on the leader only, which takes the keep-alives
     lease_ttls: HistogramSnapshot | None = None
+    mvcc: TxnCounts = field(default_factory=TxnCounts)  # the store's range, put, delete, txn counters
 
 
 def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
     """The metrics in Prometheus' text format, families sorted by name as client_golang's
-    gatherer sorts them, the process's and runtime's (`prometheus.runtime_families`) after etcd's.
+    gatherer sorts them: etcd's, the gRPC server's (`grpc_metrics`) and the process's and
+    runtime's (`prometheus.runtime_families`) passed in `runtime`.
     (`etcdctl check datascale` reads process_resident_memory_bytes before and after its writes.)"""
     families = [
         _family("etcd_cluster_version",
@@ -125,6 +130,8 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
                 [("", m.leases_revoked)]),
         _histogram("etcd_debugging_lease_ttl_total", "Bucketed histogram of lease TTLs.", m.lease_ttls)
         if m.lease_ttls else "",
+        _family("etcd_debugging_server_lease_expired_total", "The total number of expired leases.",
+                "counter", [("", m.leases_expired)]),
         _family("etcd_debugging_mvcc_compact_revision", "The revision of the last compaction in store.",
                 "gauge", [("", m.compact_revision)]),
         _family("etcd_debugging_mvcc_current_revision", "The current revision of store.", "gauge",
@@ -132,8 +139,13 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_debugging_mvcc_db_total_size_in_bytes",
                 "Total size of the underlying database physically allocated in bytes.", "gauge",
                 [("", m.db_total_size)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[:1],
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[1:3],
+        _family("etcd_debugging_mvcc_total_put_size_in_bytes",
+                "The total size of put kv pairs seen by this member.", "gauge", [("", m.mvcc.put_size)]),
+        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[3:],
         _family("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", "gauge",
                 [("", m.watchers)]),
         _histogram("etcd_disk_wal_fsync_duration_seconds",
@@ -144,6 +156,7 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_mvcc_db_total_size_in_use_in_bytes",
                 "Total size of the underlying database logically in use in bytes.", "gauge",
                 [("", m.db_size_in_use)]),
+        *_mvcc_counters("etcd_mvcc", m.mvcc),
         _family("etcd_server_has_leader", "Whether or not a leader exists. 1 is existence, 0 is not.",
                 "gauge", [("", int(m.has_leader))]),
         _family("etcd_server_health_failures", "The total number of failed health checks", "counter",
@@ -167,6 +180,8 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_server_proposals_committed_total",
                 "The total number of consensus proposals committed.", "gauge",
                 [("", m.proposals_committed)]),
+        _family("etcd_server_proposals_failed_total", "The total number of failed proposals seen.",
+                "counter", [("", m.proposals_failed)]),
         _family("etcd_server_proposals_pending", "The current number of pending proposals to commit.",
                 "gauge", [("", m.proposals_pending)]),
         _family("etcd_server_quota_backend_bytes", "Current backend storage quota size in bytes.",
@@ -179,10 +194,19 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         (_family("os_fd_limit", "The file descriptor limit.", "gauge", [("", m.fd_limit)]), "os_fd_limit"),
         (_family("os_fd_used", "The number of used file descriptors.", "gauge", [("", m.fd_used)]), "os_fd_used"),
     ]
-    named = sorted([*((family.text(), family.name) for family in runtime), *os_families],
+    named = sorted([*((text, text.split(" ", 3)[2]) for text in families if text),
+                    *((family.text(), family.name) for family in runtime), *os_families],
                    key=lambda pair: pair[1])
-    families += [text for text, _ in named if text]
-    return "".join(family for family in families if family)
+    return "".join(text for text, _ in named if text)
+
+
+def _mvcc_counters(prefix: str, counts: TxnCounts) -> list[str]:
+    """mvcc/metrics.go's delete, put, range and txn counters (each under etcd_mvcc_ and, until
+    3.5, etcd_debugging_mvcc_ too), in name order."""
+    return [_family(f"{prefix}_{name}_total", f"Total number of {name}s seen by this member.", "counter",
+                    [("", value)])
+            for name, value in (("delete", counts.deletes), ("put", counts.puts),
+                                ("range", counts.ranges), ("txn", counts.txns))]
 
 
 def _major_minor(version: str) -> str:

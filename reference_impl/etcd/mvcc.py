@@ -127,6 +127,28 @@ class RangeResult:
     rev: int
 
 
+@dataclass
+class TxnCounts:
+    """etcd's mvcc counters (mvcc/metrics.go): the ranges, puts and deletes every transaction
+    made, read or write, failed or not, added up when it ends; a transaction of more than one
+    such operation also counts as a txn; the put size sums each put's key and value."""
+
+    ranges: int = 0
+    puts: int = 0
+    deletes: int = 0
+    txns: int = 0
+    put_size: int = 0
+
+    @mirrors(f"(*{MVCC}.metricsTxnWrite).End")
+    def add(self, ranges: int, puts: int, deletes: int, put_size: int) -> None:
+        if ranges + puts + deletes > 1:
+            self.txns += 1
+        self.ranges += ranges
+        self.puts += puts
+        self.deletes += deletes
+        self.put_size += put_size
+
+
 class KVStore:
     """The store: backend, index, current and compacted revision."""
 
@@ -140,6 +162,7 @@ class KVStore:
         self._current = 1
         # etcd starts compactMainRev at -1, so even revision 0 and 1 can be compacted once.
         self._compacted = -1
+        self.counts = TxnCounts()
 
     @property
     def current_revision(self) -> int:
@@ -149,11 +172,18 @@ class KVStore:
     def compact_revision(self) -> int:
         return self._compacted
 
-    @mirrors(f"(*{MVCC}.storeTxnRead).Range")
+    @mirrors(f"(*{MVCC}.readView).Range")
     def range(self, key: bytes, range_end: bytes = b"", *, rev: int = 0, limit: int = 0,
               count_only: bool = False) -> RangeResult:
-        """The keys in the range as of `rev` (0: now), the first `limit` of them (0: all)."""
-        return self._range_keys(key, range_end, self._current, rev, limit, count_only)
+        """The keys in the range as of `rev` (0: now), the first `limit` of them (0: all): a read
+        transaction of its own, counted as one range."""
+        with self.read() as txn:
+            return txn.range(key, range_end, rev=rev, limit=limit, count_only=count_only)
+
+    @mirrors(f"(*{MVCC}.store).Read")
+    def read(self) -> TxnRead:
+        """Begin a read transaction: several reads counted together (a txn's compares and reads)."""
+        return TxnRead(self)
 
     @mirrors(f"(*{MVCC}.storeTxnRead).rangeKeys")
     def _range_keys(self, key: bytes, range_end: bytes, cur_rev: int, rev: int, limit: int,
@@ -294,6 +324,34 @@ class KVStore:
         return self._backend[rev] if rev else None
 
 
+class TxnRead:
+    """One read transaction at the store's current revision, counting its ranges."""
+
+    def __init__(self, store: KVStore) -> None:
+        self._store = store
+        self.rev = store.current_revision
+        self.ranges = 0
+        self._ended = False
+
+    def __enter__(self) -> TxnRead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.end()
+
+    @mirrors(f"(*{MVCC}.storeTxnRead).Range", f"(*{MVCC}.metricsTxnWrite).Range")
+    def range(self, key: bytes, range_end: bytes = b"", *, rev: int = 0, limit: int = 0,
+              count_only: bool = False) -> RangeResult:
+        self.ranges += 1
+        return self._store._range_keys(key, range_end, self.rev, rev, limit, count_only)
+
+    @mirrors(f"(*{MVCC}.storeTxnRead).End")
+    def end(self) -> None:
+        if not self._ended:
+            self._ended = True
+            self._store.counts.add(self.ranges, 0, 0, 0)
+
+
 class TxnWrite:
     """One write transaction; `end()` publishes it as one revision if it changed anything."""
 
@@ -302,6 +360,7 @@ class TxnWrite:
         self.begin_rev = store.current_revision
         self.changes: list[KeyValue] = []
         self._ended = False
+        self._counts = [0, 0, 0, 0]  # ranges, puts, deletes, put size
 
     def __enter__(self) -> TxnWrite:
         return self
@@ -317,11 +376,14 @@ class TxnWrite:
     @mirrors(f"(*{MVCC}.storeTxnWrite).Range")
     def range(self, key: bytes, range_end: bytes = b"", *, rev: int = 0, limit: int = 0,
               count_only: bool = False) -> RangeResult:
+        self._counts[0] += 1
         return self._store._range_keys(key, range_end, self.rev, rev, limit, count_only)
 
     @mirrors(f"(*{MVCC}.storeTxnWrite).Put", f"(*{MVCC}.storeTxnWrite).put")
     def put(self, key: bytes, value: bytes, lease: int = 0) -> int:
         """Write `key`; returns the revision the write will have."""
+        self._counts[1] += 1
+        self._counts[3] += len(key) + len(value)
         store, rev = self._store, self.begin_rev + 1
         prev = store._latest(key, rev)
         kv = KeyValue(key, value,
@@ -339,6 +401,7 @@ class TxnWrite:
     @mirrors(f"(*{MVCC}.storeTxnWrite).DeleteRange", f"(*{MVCC}.storeTxnWrite).deleteRange")
     def delete_range(self, key: bytes, range_end: bytes = b"") -> tuple[int, int]:
         """Delete every live key in the range; returns (how many, the revision of the delete)."""
+        self._counts[2] += 1
         store = self._store
         live = [kv for kv in (store._latest(k, self.rev) for k in list(store._keys_in(key, range_end))) if kv]
         for prev in live:
@@ -356,6 +419,7 @@ class TxnWrite:
         """Close the transaction; returns its changes as watch events."""
         if not self._ended:
             self._ended = True
+            self._store.counts.add(*self._counts)
             if self.changes:
                 self._store._current += 1
         return [Event("DELETE" if _is_tombstone(kv) else "PUT", kv) for kv in self.changes]

@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from reference_impl.etcd.raft import (
     ConfState, Entry, EntryType, Message, MessageType, Snapshot, SnapshotMetadata)
 from reference_impl.machinery import jsonbytes
+from reference_impl.machinery.prometheus import Family
 from reference_impl.mirrors import mirrors
 
 RAFTHTTP = "go.etcd.io/etcd/server/v3/etcdserver/api/rafthttp"
@@ -35,6 +36,39 @@ MAX_FRAME = 512 * 1024 * 1024
 QUEUE_SIZE = 4096  # rafthttp's streamBufSize
 CONNECT_TIMEOUT = 1.0
 PROBE_INTERVAL = 0.5  # an idle sender checks its connection (or reconnects) this often
+
+
+class PeerMetrics:
+    """rafthttp's families (etcd_network_*) for this transport: the bytes written to and read
+    from each peer (whole frames of this transport's own encoding, as etcd counts what its
+    stream writer flushes), the messages that could not be sent, and the peers connected now and
+    disconnected since start, labelled with member ids in hexadecimal as types.ID prints them."""
+
+    def __init__(self, local_id: int) -> None:
+        self.local = f"{local_id:x}"
+        self.active_peers = Family("etcd_network_active_peers", "The current number of active peer connections.",
+                                   "gauge", ("Local", "Remote"))
+        self.disconnected_peers = Family("etcd_network_disconnected_peers_total",
+                                         "The total number of disconnected peers.", "counter", ("Local", "Remote"))
+        self.sent_bytes = Family("etcd_network_peer_sent_bytes_total", "The total number of bytes sent to peers.",
+                                 "counter", ("To",))
+        self.received_bytes = Family("etcd_network_peer_received_bytes_total",
+                                     "The total number of bytes received from peers.", "counter", ("From",))
+        self.sent_failures = Family("etcd_network_peer_sent_failures_total",
+                                    "The total number of send failures from peers.", "counter", ("To",))
+
+    @mirrors(f"(*{RAFTHTTP}.peerStatus).activate")
+    def activate(self, peer_id: int) -> None:
+        self.active_peers.inc(self.local, f"{peer_id:x}")
+
+    @mirrors(f"(*{RAFTHTTP}.peerStatus).deactivate")
+    def deactivate(self, peer_id: int) -> None:
+        self.active_peers.inc(self.local, f"{peer_id:x}", by=-1)
+        self.disconnected_peers.inc(self.local, f"{peer_id:x}")
+
+    def families(self) -> list[Family]:
+        return [self.active_peers, self.disconnected_peers, self.received_bytes, self.sent_bytes,
+                self.sent_failures]
 
 
 def _b64(data: bytes) -> str:
@@ -104,6 +138,7 @@ class _Peer(threading.Thread):
             self._failed(m)
 
     def _failed(self, m: Message) -> None:
+        self.transport.metrics.sent_failures.inc(f"{self.peer_id:x}")
         if m.type == MessageType.MsgSnap:
             self.transport.on_snapshot_status(self.peer_id, True)
         self.transport.on_unreachable(self.peer_id)
@@ -122,10 +157,13 @@ class _Peer(threading.Thread):
     def _open(self) -> None:
         self.sock = self._connect()
         self.active_since = time.monotonic() if self.sock is not None else None
+        if self.sock is not None:
+            self.transport.metrics.activate(self.peer_id)
 
     def _drop(self) -> None:
         if self.sock is not None:
             self.sock.close()
+            self.transport.metrics.deactivate(self.peer_id)
         self.sock, self.active_since = None, None
 
     def _closed_by_peer(self) -> bool:
@@ -175,6 +213,7 @@ class _Peer(threading.Thread):
                 for m in batch:
                     self._failed(m)
                 continue
+            self.transport.metrics.sent_bytes.inc(f"{self.peer_id:x}", by=len(data))
             for m in batch:
                 if m.type == MessageType.MsgSnap:
                     self.transport.on_snapshot_status(self.peer_id, False)
@@ -192,8 +231,9 @@ class Transport:
     def __init__(self, listen: tuple[str, int] | None, on_message: Callable[[Message], None],
                  on_unreachable: Callable[[int], None],
                  on_snapshot_status: Callable[[int, bool], None],
-                 on_query: Callable[[dict], dict] = lambda query: {}) -> None:
+                 on_query: Callable[[dict], dict] = lambda query: {}, local_id: int = 0) -> None:
         self.on_message = on_message
+        self.metrics = PeerMetrics(local_id)
         self.on_query = on_query
         self.on_unreachable = on_unreachable
         self.on_snapshot_status = on_snapshot_status
@@ -248,6 +288,7 @@ class Transport:
                     print(f"reference etcd: dropping a malformed peer frame: {err}", file=sys.stderr,
                           flush=True)
                     return
+                self.metrics.received_bytes.inc(f"{m.from_:x}", by=_LENGTH.size + size)
                 self.on_message(m)
         except OSError:
             return

@@ -2,6 +2,8 @@
 a member's state (the HTTP listeners themselves are tested in test_etcdhttp.py)."""
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 
 import pytest
 
@@ -10,11 +12,12 @@ from reference_impl.etcd.etcdhttp import check_health, excluded_alarms
 from reference_impl.etcd.messages import AlarmMember
 from reference_impl.etcd.member import ClusterMember
 from reference_impl.etcd.messages import (
-    CompactionRequest, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest, LeaseRevokeRequest,
-    PutRequest, WatchCreateRequest)
+    CompactionRequest, Compare, DeleteRangeRequest, LeaseGrantRequest, LeaseKeepAliveRequest,
+    LeaseRevokeRequest, PutRequest, RangeRequest, RequestOp, TxnRequest, WatchCreateRequest)
 from reference_impl.etcd.metrics import (
     WAL_FSYNC_BUCKETS, HealthChecks, Histogram, ServerMetrics, expose)
-from reference_impl.machinery.clock import WallClock
+from reference_impl.etcd.server import EtcdServer
+from reference_impl.machinery.clock import ManualClock, WallClock
 from reference_impl.machinery.gofmt import format_float
 from reference_impl.machinery.prometheus import Family
 
@@ -69,8 +72,14 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_debugging_mvcc_compact_revision 5",
         "etcd_debugging_mvcc_current_revision 7",
         "etcd_debugging_mvcc_db_total_size_in_bytes 20480",
+        "etcd_debugging_mvcc_delete_total 0",
         "etcd_debugging_mvcc_keys_total 3",
+        "etcd_debugging_mvcc_put_total 0",
+        "etcd_debugging_mvcc_range_total 0",
+        "etcd_debugging_mvcc_total_put_size_in_bytes 0",
+        "etcd_debugging_mvcc_txn_total 0",
         "etcd_debugging_mvcc_watcher_total 5",
+        "etcd_debugging_server_lease_expired_total 0",
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 0',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.002"} 1',
         'etcd_disk_wal_fsync_duration_seconds_bucket{le="+Inf"} 1',
@@ -78,6 +87,10 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_disk_wal_fsync_duration_seconds_count 1",
         "etcd_mvcc_db_total_size_in_bytes 20480",
         "etcd_mvcc_db_total_size_in_use_in_bytes 16384",
+        "etcd_mvcc_delete_total 0",
+        "etcd_mvcc_put_total 0",
+        "etcd_mvcc_range_total 0",
+        "etcd_mvcc_txn_total 0",
         "etcd_server_has_leader 1",
         "etcd_server_health_failures 1",
         "etcd_server_health_success 4",
@@ -87,6 +100,7 @@ def test_exposition_is_prometheus_text_sorted_by_name():
         "etcd_server_leader_changes_seen_total 2",
         "etcd_server_proposals_applied_total 8",
         "etcd_server_proposals_committed_total 9",
+        "etcd_server_proposals_failed_total 0",
         "etcd_server_proposals_pending 2",
         "etcd_server_quota_backend_bytes 1.23456789e+08",
         'etcd_server_version{server_version="3.5.1"} 1',
@@ -185,6 +199,67 @@ def test_a_members_metrics_count_its_leases_as_the_lessor_does(tmp_path):
     assert lines[-2:] == ["etcd_debugging_lease_ttl_total_sum 100067", "etcd_debugging_lease_ttl_total_count 4"]
 
 
+def _txn(compare=(), success=()):
+    return TxnRequest(tuple(compare), tuple(RequestOp(op) for op in success), ())
+
+
+# What each request added to etcd 3.4.23's mvcc counters (ranges, puts, deletes, txns, put
+# size), scraped from /metrics after each one. A transaction of more than one operation is a txn
+# too; a put or delete that reads the previous value is one; a txn's compares and checks are a
+# read transaction of their own, ended before its writes begin; a failed range still counts.
+MVCC_COUNTED = [
+    (lambda s: s.range(RangeRequest(b"a")), (1, 0, 0, 0, 0)),
+    (lambda s: s.put(PutRequest(b"a", b"12345")), (0, 1, 0, 0, 6)),
+    (lambda s: s.put(PutRequest(b"a", b"1", prev_kv=True)), (1, 1, 0, 1, 2)),
+    (lambda s: s.put(PutRequest(b"a", ignore_value=True)), (1, 1, 0, 1, 2)),
+    (lambda s: s.delete_range(DeleteRangeRequest(b"zz")), (0, 0, 1, 0, 0)),
+    (lambda s: s.delete_range(DeleteRangeRequest(b"a", prev_kv=True)), (1, 0, 1, 1, 0)),
+    (lambda s: s.txn(_txn([Compare("EQUAL", "VERSION", b"a", value=0)] * 2,
+                          [RangeRequest(b"a"), RangeRequest(b"b")])), (4, 0, 0, 1, 0)),
+    (lambda s: s.txn(_txn()), (0, 0, 0, 0, 0)),
+    (lambda s: s.txn(_txn(success=[RangeRequest(b"a")])), (1, 0, 0, 0, 0)),
+    (lambda s: s.txn(_txn([Compare("EQUAL", "VERSION", b"a", value=0)],
+                          [PutRequest(b"a", b"v"), PutRequest(b"b", b"xy")])), (1, 2, 0, 1, 5)),
+    (lambda s: s.txn(_txn(success=[PutRequest(b"a", ignore_value=True)])), (2, 1, 0, 1, 2)),
+    (lambda s: s.txn(_txn(success=[_txn([Compare("EQUAL", "VERSION", b"a", value=1)],
+                                         [PutRequest(b"c"), DeleteRangeRequest(b"d")])])), (1, 0, 0, 0, 0)),
+    (lambda s: s.lease_grant(LeaseGrantRequest(60, 7)), (0, 0, 0, 0, 0)),
+    (lambda s: [s.put(PutRequest(key, lease=7)) for key in (b"l1", b"l2")], (0, 2, 0, 0, 4)),
+    (lambda s: s.lease_revoke(LeaseRevokeRequest(7)), (0, 0, 2, 1, 0)),
+    (lambda s: s.compact(CompactionRequest(3)), (1, 0, 0, 0, 0)),
+    (lambda s: s.range(RangeRequest(b"a", revision=2)), (1, 0, 0, 0, 0)),
+    (lambda s: s.range(RangeRequest(b"a", revision=2000)), (1, 0, 0, 0, 0)),
+]
+
+
+def test_the_mvcc_counters_count_each_transactions_operations_as_etcd_does():
+    """etcd_mvcc_{range,put,delete,txn}_total and etcd_debugging_mvcc_total_put_size_in_bytes
+    (mvcc/metrics_txn.go), which the reference did not serve, equal etcd 3.4.23's after each of
+    18 requests (real etcd probed side by side over gRPC)."""
+    server = EtcdServer(ManualClock())
+    for request, expected in MVCC_COUNTED:
+        before = replace(server.store.counts)
+        try:
+            request(server)
+        except EtcdError:
+            pass
+        after = server.store.counts
+        assert (after.ranges - before.ranges, after.puts - before.puts, after.deletes - before.deletes,
+                after.txns - before.txns, after.put_size - before.put_size) == expected
+
+
+def test_the_mvcc_counters_are_exposed_under_both_names(tmp_path):
+    """etcd 3.4 serves each counter as etcd_mvcc_* and etcd_debugging_mvcc_* (until 3.5)."""
+    with ClusterMember.alone(tmp_path, WallClock()) as member:
+        member.put(PutRequest(b"k", b"v", prev_kv=True))
+        text = expose(member.metrics(), [])
+    samples = dict(line.split(" ") for line in text.splitlines() if not line.startswith("#"))
+    for prefix in ("etcd_mvcc", "etcd_debugging_mvcc"):
+        assert [samples[f"{prefix}_{name}_total"] for name in ("delete", "put", "range", "txn")] == [
+            "0", "1", "1", "1"]
+    assert samples["etcd_debugging_mvcc_total_put_size_in_bytes"] == "2"
+
+
 class StubMember:
     def __init__(self, *, alarms=(), leader=1, quorum_read_fails=False):
         self._alarms, self.leader, self._fails = list(alarms), leader, quorum_read_fails
@@ -264,3 +339,43 @@ def test_a_value_on_a_bucket_bound_counts_in_that_bucket():
     h.observe(0.001)
     h.observe(0.01)
     assert h.snapshot().cumulative_counts == (1, 2)
+
+
+def test_a_proposal_that_times_out_is_counted_as_failed(tmp_path):
+    """etcd_server_proposals_failed_total (etcdserver's proposalsFailed), which the dashboard
+    graphs and the reference did not serve: a member of two whose peer is away has no leader,
+    so a put waits out the request timeout and counts once; nothing counted before."""
+    from reference_impl.etcd.raftnode import parse_initial_cluster
+
+    members = parse_initial_cluster("a=http://127.0.0.1:1,b=http://127.0.0.1:2")
+    member = ClusterMember(tmp_path, WallClock(), name="a", initial_cluster=members)
+    try:
+        member.request_timeout = 0.2
+        assert member.metrics().proposals_failed == 0
+        with pytest.raises(EtcdError) as refused:
+            member.put(PutRequest(b"k", b"v"))
+        assert refused.value.message == "context deadline exceeded"  # no leader to propose to
+        assert member.metrics().proposals_failed == 1
+        assert "\netcd_server_proposals_failed_total 1\n" in expose(member.metrics(), [])
+    finally:
+        member.close()
+
+
+def test_a_lease_revoked_for_its_expiry_is_counted_once_applied(tmp_path):
+    """etcd_debugging_server_lease_expired_total (etcdserver's leaseExpired): the leader counts
+    each revoke it proposed for an expired lease once it applied; a client's revoke is not one."""
+    from reference_impl.machinery.clock import ManualClock
+
+    clock = ManualClock(1000.0)
+    with ClusterMember.alone(tmp_path, clock) as member:
+        for lease_id in (1, 2):
+            member.lease_grant(LeaseGrantRequest(10, lease_id))
+        member.lease_revoke(LeaseRevokeRequest(2))
+        clock.advance(11)
+        assert member.tick() == (1,)
+        for _ in range(200):
+            if not member.lease_leases().leases:
+                break
+            time.sleep(0.01)
+        assert member.metrics().leases_expired == 1
+        assert "\netcd_debugging_server_lease_expired_total 1\n" in expose(member.metrics(), [])

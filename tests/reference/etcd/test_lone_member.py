@@ -227,3 +227,51 @@ def test_writes_that_gave_up_waiting_for_a_leader_are_not_kept(tmp_path):
             with pytest.raises(ErrProposeDeadline):
                 member.put(PutRequest(b"k%d" % n, b"v"))
         assert len(member._awaiting_leader) <= 1
+
+
+def test_a_user_or_role_read_waits_for_everything_committed_before_it(tmp_path, monkeypatch):
+    """etcd sends user and role gets and lists through raft, so a member answers them only once
+    it applied every change committed before (a `user add` another member acknowledged too);
+    when it cannot learn how far that is, the read times out rather than answer from what it
+    has. They were read from the member's own state at once."""
+    from aetcd.rpc import rpc_pb2
+
+    from reference_impl.etcd.errors import ErrTimeout
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+    from reference_impl.etcd.messages import AuthRoleAddRequest, AuthUserAddRequest
+
+    class Refused(Exception):
+        pass
+
+    class Context:
+        def invocation_metadata(self):
+            return ()
+
+        def is_active(self):
+            return True
+
+        def time_remaining(self):
+            return None
+
+        def abort(self, code, details):
+            raise Refused(code.name, details)
+
+    def unreachable():
+        raise ErrTimeout()
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        member.auth_change(AuthUserAddRequest("root", "pw"))
+        member.auth_change(AuthRoleAddRequest("root"))
+        auth = AuthServicer(member)
+        for call, request in ((auth.UserGet, rpc_pb2.AuthUserGetRequest(name="root")),
+                              (auth.UserList, rpc_pb2.AuthUserListRequest()),
+                              (auth.RoleGet, rpc_pb2.AuthRoleGetRequest(role="root")),
+                              (auth.RoleList, rpc_pb2.AuthRoleListRequest())):
+            barriers = []
+            monkeypatch.setattr(member, "_read_barrier", lambda: barriers.append(True))
+            call(request, Context())
+            assert barriers == [True]
+            monkeypatch.setattr(member, "_read_barrier", unreachable)
+            with pytest.raises(Refused) as refused:
+                call(request, Context())
+            assert refused.value.args == ("UNAVAILABLE", "etcdserver: request timed out")
