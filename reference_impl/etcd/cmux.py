@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -180,8 +181,17 @@ def _peek_more(connection: socket.socket, seen: bytes, size: int, deadline: floa
             return None  # closed with nothing sent
         if len(more) > len(seen):
             return more
-        time.sleep(PEEK_INTERVAL)
+        if _peer_closed(connection, PEEK_INTERVAL):
+            return None  # half-closed after a piece of a line: cmux's read ends there too
     return None
+
+
+def _peer_closed(connection: socket.socket, wait: float) -> bool:
+    """Whether the client ended what it sends, waiting up to `wait` seconds for news: a peek
+    cannot tell that from a stall while unread bytes are still queued, poll's RDHUP can."""
+    poller = select.poll()
+    poller.register(connection, select.POLLIN | select.POLLRDHUP)
+    return any(events & (select.POLLRDHUP | select.POLLHUP) for _, events in poller.poll(wait * 1000))
 
 
 def _copy(source: socket.socket, target: socket.socket) -> None:

@@ -452,6 +452,25 @@ def test_a_first_line_sent_in_two_segments_is_waited_for(first, rest, sniff, exp
         later.join()
 
 
+@pytest.mark.parametrize("first, sniff, expected", [
+    (b"GET /ver", "_peek_line", None),
+    (b"PRI * HTTP/2.0\r\n", "_sniff_http2", False),
+])
+def test_a_first_line_cut_by_the_clients_half_close_is_given_up_at_once(first, sniff, expected):
+    """A client that sends part of a first line and then shuts down its side is done: cmux's read
+    sees the end at once and the connection closes, not after the sniffing timeout (the reference
+    peeked at the same bytes for 10 s)."""
+    from reference_impl.etcd.cmux import ClientListener
+
+    server, client = socket.socketpair()
+    with server, client:
+        client.sendall(first)
+        client.shutdown(socket.SHUT_WR)
+        started = time.monotonic()
+        assert getattr(ClientListener, sniff)(server) == expected
+        assert time.monotonic() - started < 1.0
+
+
 def test_a_body_without_length_to_a_kept_alive_http10_client_ends_with_the_connection(tmp_path):
     """An HTTP/1.0 client gets no chunks: a body longer than net/http's buffer goes out with no
     length, so the server closes the connection after it even when the client asked to keep it
