@@ -84,10 +84,13 @@ class MuxAnswer:
 @mirrors("(net/http.serverHandler).ServeHTTP", "(*net/http.ServeMux).Handler")
 def serve_mux_answer(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | None:
     """ServeMux's own answer to a target (its path as sent, %-escaped): `OPTIONS *` is the
-    server's 200, any other `*` the mux's 400, and a path that is not clean (`//`, `/./`, `/../`,
-    once %-escapes are decoded) a redirect to its clean form; None for a path to route."""
+    server's 200, any other `*` the mux's 400, a CONNECT's authority (no path) its 404, and a
+    path that is not clean (`//`, `/./`, `/../`, once %-escapes are decoded; not a CONNECT's) a
+    redirect to its clean form; None for a path to route."""
     if target_path == "*":
         return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
+    if method == "CONNECT":  # not canonicalized: a CONNECT's empty path (its authority-form) matches nothing
+        return None if target_path else MuxAnswer(404, "404 page not found\n")
     path = unquote(target_path)
     if clean_request_path(path) != path:
         location = escape_path(clean_request_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
@@ -99,6 +102,8 @@ def serve_mux_answer(method: str, target_path: str, raw_query: str = "") -> MuxA
 def mux_reply(method: str, answer: MuxAnswer) -> Reply:
     """ServeMux's answer as written: its 400 or 200, or the redirect with http.Redirect's body
     for GET and HEAD."""
+    if answer.code == 404:
+        return not_found()
     if not answer.location:
         return Reply(answer.code, answer.text.encode(), sniffed_type=TEXT if answer.text else "")
     if method not in ("GET", "HEAD"):
@@ -197,13 +202,19 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
             time.sleep(RST_AVOIDANCE_DELAY_SECONDS)
 
 
-@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken")
+@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken",
+         "(*net/http.Request).wantsHttp10KeepAlive", "(*net/http.chunkWriter).writeHeader")
 def should_close(line: requestline.RequestLine, headers: Mapping[str, str]) -> bool:
-    """Whether the connection ends after this request: a `close` token in any Connection header,
-    or an HTTP/1.0 request without a `keep-alive` token."""
+    """Whether the connection ends after this request (when the answer's length is known): over
+    HTTP/1.1, a `close` token in any Connection header; over HTTP/1.0, no `keep-alive` token in
+    the first one. A `close` beside it does not matter there: writeHeader keeps an HTTP/1.0
+    connection that asked for keep-alive and got a length, whatever shouldClose said."""
+    if line.minor == 0:
+        first = headers.get("Connection") or ""
+        return "keep-alive" not in {token.strip(" \t").lower() for token in first.split(",")}
     tokens = {token.strip(" \t").lower()
               for value in httpheaders.header_values(headers, "Connection") for token in value.split(",")}
-    return "close" in tokens or (line.minor == 0 and "keep-alive" not in tokens)
+    return "close" in tokens
 
 
 class GoConnectionHandler(GoRequestHandler):

@@ -671,7 +671,7 @@ class _HTTPHandler(GoRequestHandler):
     def _serve(self) -> None:
         if self.command == "OPTIONS" and self.path == "*":
             return self._global_options()
-        path, query = requestline.split_target(self.path)
+        path, query = requestline.split_target(self.path, self.command)
         proxied = self._proxied(unquote(path))
         try:
             # A proxy subresource's body is passed on as it arrives, never read whole here.

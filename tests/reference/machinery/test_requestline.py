@@ -169,3 +169,51 @@ def test_the_apiserver_reads_connection_as_tokens_too(server):  # noqa: F811
     answers = exchange(server, b"GET /a HTTP/1.0\r\nConnection: Upgrade, Keep-Alive\r\n\r\n"
                                b"GET /a HTTP/1.0\r\n\r\n")
     assert answers.count(b" 200 OK\r\n") == 2
+
+
+@pytest.mark.parametrize("minor, fields, closes", [
+    (0, [("Connection", "close, keep-alive")], False),
+    (0, [("Connection", "keep-alive, close")], False),
+    (0, [("Connection", "close"), ("Connection", "keep-alive")], True),
+    (0, [("Connection", "close")], True),
+    (0, [], True),
+    (1, [("Connection", "keep-alive, close")], True),
+    (1, [("Connection", "keep-alive"), ("Connection", "close")], True),
+    (1, [("Connection", "x,close")], True),
+    (1, [], False),
+])
+def test_an_http10_client_asking_for_keep_alive_keeps_it_beside_a_close(minor, fields, closes):
+    """Over HTTP/1.0 the first Connection header's keep-alive token wins: Go's writeHeader keeps
+    the connection once it sent a length, whatever close token shouldClose saw (the real
+    kube-apiserver and etcd answered both requests of `Connection: close, keep-alive`)."""
+    from reference_impl.machinery.goserver import should_close
+
+    assert should_close(RequestLine("GET", "/", 1, minor), Headers(fields)) is closes
+
+
+def test_a_connect_may_name_an_authority_which_has_no_path():
+    """readRequest takes `CONNECT host:port` as the URL http://host:port (no Host header needed):
+    its path is empty, which ServeMux does not clean or redirect but answers 404; any other
+    method's target must still be a path or absolute URL."""
+    from reference_impl.machinery.goserver import serve_mux_answer
+
+    line = requestline.parse("CONNECT localhost:443 HTTP/1.1")
+    assert requestline.split_target(line.target, line.method) == ("", "")
+    requestline.check_served(line, Headers([]))
+    assert serve_mux_answer("CONNECT", "").code == 404
+    with pytest.raises(RequestLineError):
+        requestline.parse("GET 127.0.0.1:443 HTTP/1.1")
+
+
+def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):  # noqa: F811
+    """The real kube-apiserver 1.24 answered `CONNECT 127.0.0.1:443` with its mux's 404 on a kept
+    connection (the reference refused the request line with a bare 400 and closed)."""
+    api = APIServer(None)
+    api._httpd.chain = chain
+    api.start()
+    try:
+        answer = exchange(api, b"CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    finally:
+        api.stop()
+    assert answer.startswith(b"HTTP/1.1 404 Not Found\r\n") and b"\r\n\r\n404 page not found\n" in answer
+    assert answer.count(b"HTTP/1.1 ") == 2, answer
