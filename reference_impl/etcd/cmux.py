@@ -111,6 +111,7 @@ class ClientListener:
             (self._connections.add if keep else self._connections.discard)(connection)
 
     def _dispatch(self, connection: socket.socket, peer: tuple) -> None:
+        matched = True
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._http_only:
@@ -119,12 +120,16 @@ class ClientListener:
                 self._relay_grpc(connection)
             elif is_http1(self._peek_line(connection)):
                 self._serve_http(connection, peer)
-            # else no matcher takes it: cmux closes the connection unanswered
+            else:
+                matched = False
         except OSError:
             pass  # the client went away
         finally:
             self._track(connection, keep=False)
-            _shut(connection)
+            if matched:
+                _shut(connection)
+            else:  # cmux closes it unanswered: a reset if bytes it did not read are left
+                _consume_sniffed(connection)
             connection.close()
 
     @staticmethod
@@ -184,6 +189,19 @@ def _peek_more(connection: socket.socket, seen: bytes, size: int, deadline: floa
         if _peer_closed(connection, PEEK_INTERVAL):
             return None  # half-closed after a piece of a line: cmux's read ends there too
     return None
+
+
+def _consume_sniffed(connection: socket.socket) -> None:
+    """Read what cmux's matchers had read of a connection none took: the HTTP/2 one the
+    preface's length, the HTTP/1 one on to the end of the first line if that is longer (all that
+    had come, up to its 4 KiB). Closing with more unread resets the connection, as Go's close
+    does then."""
+    try:
+        seen = connection.recv(HTTP1_READ, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        newline = seen.find(b"\n")
+        connection.recv(len(HTTP2_PREFACE) if -1 < newline < len(HTTP2_PREFACE) else len(seen))
+    except OSError:
+        pass  # nothing came, or the client is gone
 
 
 def _peer_closed(connection: socket.socket, wait: float) -> bool:
