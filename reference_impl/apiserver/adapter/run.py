@@ -158,6 +158,9 @@ def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as err:
         raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
     request_client_certificates(context)
+    # Go's server offers h2 and http/1.1; this one speaks HTTP/1.1 only, and says so to a client
+    # that asks (kubectl, client-go then speak HTTP/1.1, as they do to any server without h2).
+    context.set_alpn_protocols(["http/1.1"])
     return context
 
 
