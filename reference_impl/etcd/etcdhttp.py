@@ -224,7 +224,8 @@ class MetricsHandler(BaseHTTPRequestHandler):
         try:
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline),
+                                                    eof_ends=False)
             self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
         except httpheaders.UnsupportedTransferEncoding:

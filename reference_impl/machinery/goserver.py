@@ -135,7 +135,8 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         try:
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline),
+                                                    eof_ends=False)
             self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
         except httpheaders.UnsupportedTransferEncoding:
@@ -438,6 +439,8 @@ def serving_context(cert_file: Path, key_file: Path, client_ca_file: Path | None
     handshake refuse one."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    # A client that ends its side without close_notify still gets its answer, as from Go.
+    context.options |= ssl.OP_IGNORE_UNEXPECTED_EOF
     try:
         context.load_cert_chain(cert_file, key_file)
     except (OSError, ssl.SSLError) as err:

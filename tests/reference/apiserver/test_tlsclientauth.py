@@ -137,3 +137,20 @@ def test_a_client_offering_http11_by_alpn_is_told_it(tls_server, offered):
     with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
         with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
             assert sock.selected_alpn_protocol() == "http/1.1"
+
+
+def test_a_client_half_closing_without_close_notify_still_gets_its_answer(tls_server):
+    """A TLS client that shuts down its side (a TCP FIN, no close_notify) after part of a head
+    gets net/http's 400, as from the real kube-apiserver; OpenSSL 3 had failed the connection at
+    that end of input and written nothing."""
+    server = tls_server[0]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            socket.socket.shutdown(sock, socket.SHUT_WR)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")

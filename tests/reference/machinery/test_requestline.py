@@ -217,3 +217,13 @@ def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):  # noqa: F8
         api.stop()
     assert answer.startswith(b"HTTP/1.1 404 Not Found\r\n") and b"\r\n\r\n404 page not found\n" in answer
     assert answer.count(b"HTTP/1.1 ") == 2, answer
+
+
+@pytest.mark.parametrize("raw", [b"GET /a HTTP/1.1\r\nHost: x\r\nX-A: 1", b"GET /a HTTP/1.1\r\nHost: x\r\n",
+                                 b"GET /a HTTP/1.1", b"GET /a"])
+def test_a_head_cut_by_the_clients_half_close_is_a_bare_400(server, raw):  # noqa: F811
+    """A client that ends its side before the blank line after the head: net/http's readRequest
+    gets io.ErrUnexpectedEOF and answers its bare 400 (the real kube-apiserver did; the reference
+    took the end for the end of the header block and served the request)."""
+    answer = exchange(server, raw)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n") and answer.endswith(b"\r\n\r\n400 Bad Request")
