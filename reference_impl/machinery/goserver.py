@@ -34,6 +34,7 @@ from urllib.parse import quote as escape_path, unquote
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.machinery import httpheaders, requestline
+from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, RequestBody
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
 
@@ -220,10 +221,10 @@ def should_close(line: requestline.RequestLine, headers: Mapping[str, str]) -> b
 
 class GoConnectionHandler(GoRequestHandler):
     """One connection; the server carries `idle_timeout`, `read_timeout` and `handshake_timeout`
-    (seconds). A body up to `max_discarded_body` bytes is read after the answer (none: the
-    connection closes after any body)."""
+    (seconds). A body no handler read, up to `max_discarded_body` bytes, is read and dropped
+    before the answer's head (httpbody), so the connection carries the next request."""
 
-    max_discarded_body = 0
+    max_discarded_body = MAX_POST_HANDLER_READ
 
     def setup(self) -> None:
         # The handshake runs here, in the connection's thread, not in the accepting one; the
@@ -246,9 +247,25 @@ class GoConnectionHandler(GoRequestHandler):
         """Quiet: the component's stderr is for its own messages."""
 
     def send_response_only(self, code: int, message: str | None = None) -> None:
-        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it."""
+        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it, once the body
+        no handler read is dealt with (which decides whether the connection stays)."""
+        if code >= 200:
+            self._finish_body()
+        self.status_code = code
         self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
         super().send_response_only(code, message)
+
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def end_headers(self) -> None:
+        """The Connection net/http adds when the handler set none: `close` to an HTTP/1.1 client
+        whose connection ends after this answer, `keep-alive` to an HTTP/1.0 one kept."""
+        sent = b"".join(getattr(self, "_headers_buffer", []))
+        if getattr(self, "status_code", 0) >= 200 and b"\r\nConnection:" not in b"\r\n" + sent:
+            if self.close_connection and self.request_version == "HTTP/1.1":
+                self.send_header("Connection", "close")
+            elif not self.close_connection and self.request_version == "HTTP/1.0":
+                self.send_header("Connection", "keep-alive")
+        super().end_headers()
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """Status line and Date, as Go's server writes them: it names no Server (http.server's
@@ -279,15 +296,22 @@ class GoConnectionHandler(GoRequestHandler):
         self.requests_read += 1
         self.serve()
         self.wfile.flush()
-        if self.unread_body and not self.close_connection:
-            self._discard_body()
 
-    def _discard_body(self) -> None:
-        """Read the body no handler read, within the head's time; past it the connection ends."""
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def _finish_body(self) -> None:
+        """Before the answer's head: a body awaiting a 100 Continue never sent ends the
+        connection (the client may be sending it now); one no handler read is read and dropped,
+        within the head's time, up to `max_discarded_body` bytes, or else the connection ends,
+        as when its framing breaks on the way."""
+        body = getattr(self, "request_body", None)
+        if body is None or body.done or self.close_connection:
+            return
+        if self.awaits_continue:
+            self.close_connection = True
+            return
         self.reader.deadline = time.monotonic() + self.server.read_timeout
         try:
-            if len(self.rfile.read(self.unread_body)) < self.unread_body:
-                self.close_connection = True
+            self.close_connection = not body.discard(self.max_discarded_body)
         except (TimeoutError, OSError):
             self.close_connection = True
         finally:
@@ -295,17 +319,13 @@ class GoConnectionHandler(GoRequestHandler):
             self.connection.settimeout(None)
 
     def parse_request(self) -> bool:
-        """The head as GoRequestHandler reads it; no handler here reads a body: a small one is
-        read and dropped after the answer, as Go's finishRequest does, so the connection can
-        carry the next request; with any other one (chunked, too long, or awaiting a 100
-        Continue never sent) the connection ends."""
+        """The head as GoRequestHandler reads it, and its body to be read as a handler reads
+        it (no handler here reads one but an upgrade's streams)."""
         if not super().parse_request():
             return False
-        length = self.content_length
-        self.unread_body = length or 0
-        if length != 0 and (length is None or length > self.max_discarded_body
-                            or requestline.expects_continue(self.headers)):
-            self.close_connection, self.unread_body = True, 0
+        self.request_body = RequestBody(self.rfile, self.content_length)
+        self.awaits_continue = (requestline.expects_continue(self.headers) and self.request_version != "HTTP/1.0"
+                                and self.content_length != 0)
         return True
 
     def handle_expect_100(self) -> bool:
