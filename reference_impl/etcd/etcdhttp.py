@@ -262,7 +262,6 @@ class MetricsHandler(BaseHTTPRequestHandler):
         """Whether a body of unknown length is sent in chunks: not to an HTTP/1.0 client."""
         return self.protocol_version == "HTTP/1.1"
 
-    @mirrors("(*net/http.chunkWriter).writeHeader")
     def _finish_body(self) -> None:
         """Before the head goes out: a body expected with 100-continue but never asked for ends
         the connection (the client may be sending it now); one the handler left unread is read
@@ -273,7 +272,6 @@ class MetricsHandler(BaseHTTPRequestHandler):
         if self.awaits_continue or not body.discard(MAX_POST_HANDLER_READ):
             self.close_connection = True
 
-    @mirrors("(*net/http.chunkWriter).writeHeader")
     def _connection_field(self) -> str | None:
         """The Connection net/http adds once it knows whether the connection outlives the
         answer: `close` to an HTTP/1.1 client (whatever token it sent, or a body left unreadable),
