@@ -9,8 +9,12 @@ from reference_impl.machinery.httpheaders import Headers
 from reference_impl.machinery.requestline import RequestLine, RequestLineError
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
-from tests.reference.apiserver.test_handlers import chain, etcd, registry  # noqa: F401  (fixtures)
-from tests.reference.machinery.test_httpheaders import exchange, server  # noqa: F401
+from tests.reference.apiserver import test_handlers
+from tests.reference.machinery import test_httpheaders
+from tests.reference.machinery.test_httpheaders import exchange
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, etcd, registry, server = test_handlers.chain, test_handlers.etcd, test_handlers.registry, test_httpheaders.server
 
 
 def test_a_request_line_is_cut_at_its_first_two_spaces():
@@ -73,7 +77,7 @@ def test_expect_100_continue_is_a_token_in_any_case(expect, continues):
     assert requestline.expects_continue(Headers([("Expect", expect)])) is continues
 
 
-def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_closes(server):  # noqa: F811
+def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_closes(server):
     """net/http's sendExpectationFailed, in the request's protocol version, with no body."""
     for version in (b"HTTP/1.1", b"HTTP/1.0"):
         answer = exchange(server, b"POST /a " + version + b"\r\nHost: x\r\nExpect: bogus\r\n"
@@ -83,7 +87,7 @@ def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_
         assert b"Content-Length: 0" in head and body == b""
 
 
-def test_100_continue_is_sent_only_for_a_body(server):  # noqa: F811
+def test_100_continue_is_sent_only_for_a_body(server):
     """A GET with Expect: 100-continue and no body gets its answer and no interim 100."""
     answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:100]
@@ -107,7 +111,7 @@ def test_a_value_may_hold_tabs_and_bytes_past_ascii():
     (b"GET / HTTP/1.1\r\nHost: x\r\n lead: x\r\n\r\n", b"400 Bad Request: malformed Host header"),
     (b"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
 ])
-def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):  # noqa: F811
+def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):
     """conn.serve writes the status line, a plain-text Content-Type, Connection: close and the
     status again as the body: never an HTML page."""
     assert exchange(server, raw) == (b"HTTP/1.1 " + answer + b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -149,7 +153,7 @@ def test_the_handlers_see_the_path_parse_request_uri_sees(target, seen):
     (b"labelSelector=a+in+(%ff)", b'values[0][a]: Invalid value: \\"\\\\xff\\"'),
     (b"labelSelector=a%3D%C3%A9", b'values[0][a]: Invalid value: \\"\xc3\xa9\\"'),
 ])
-def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, shown):  # noqa: F811
+def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, shown):
     """url.ParseQuery keeps the bytes %ff stands for and the selector's message quotes it with
     %q, `"\\xff"`, as kube-apiserver 1.24 answers (the replacement character was shown)."""
     api = APIServer(None)
@@ -163,7 +167,7 @@ def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, sh
     assert answer.startswith(b"HTTP/1.1 400 ") and shown in answer, answer
 
 
-def test_the_apiserver_reads_connection_as_tokens_too(server):  # noqa: F811
+def test_the_apiserver_reads_connection_as_tokens_too(server):
     """HTTP/1.0 with `Upgrade, Keep-Alive` is kept alive (the token, in any case); Go 1.19's
     server answered both requests as well."""
     answers = exchange(server, b"GET /a HTTP/1.0\r\nConnection: Upgrade, Keep-Alive\r\n\r\n"
@@ -205,7 +209,7 @@ def test_a_connect_may_name_an_authority_which_has_no_path():
         requestline.parse("GET 127.0.0.1:443 HTTP/1.1")
 
 
-def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):  # noqa: F811
+def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):
     """The real kube-apiserver 1.24 answered `CONNECT 127.0.0.1:443` with its mux's 404 on a kept
     connection (the reference refused the request line with a bare 400 and closed)."""
     api = APIServer(None)
@@ -221,7 +225,7 @@ def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):  # noqa: F8
 
 @pytest.mark.parametrize("raw", [b"GET /a HTTP/1.1\r\nHost: x\r\nX-A: 1", b"GET /a HTTP/1.1\r\nHost: x\r\n",
                                  b"GET /a HTTP/1.1", b"GET /a"])
-def test_a_head_cut_by_the_clients_half_close_is_a_bare_400(server, raw):  # noqa: F811
+def test_a_head_cut_by_the_clients_half_close_is_a_bare_400(server, raw):
     """A client that ends its side before the blank line after the head: net/http's readRequest
     gets io.ErrUnexpectedEOF and answers its bare 400 (the real kube-apiserver did; the reference
     took the end for the end of the header block and served the request)."""
