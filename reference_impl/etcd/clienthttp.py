@@ -17,7 +17,7 @@ import time
 import grpc
 
 from reference_impl.etcd import gateway
-from reference_impl.etcd.etcdhttp import MetricsHandler
+from reference_impl.etcd.etcdhttp import MetricsHandler, json_value_complete
 from reference_impl.etcd.expvar import debug_vars
 from reference_impl.etcd.raft.rawnode import status_json
 from reference_impl.etcd.version import VERSION
@@ -90,6 +90,14 @@ class ClientHandler(MetricsHandler):
     common_headers = CORS_HEADERS
     answers_preflight = True
 
+    def reads_body(self, path: str) -> str:
+        """The gateway's unary calls and the log level read a body as json.Decoder does, to the
+        end of its first value; a streaming call reads it to its end."""
+        method = gateway.route(path) if self.command == "POST" else None
+        if method is not None:
+            return "all" if method.client_streaming else "json"
+        return "json" if path == PATH_LOG_LEVEL and self.command == "PUT" else ""
+
     def serve(self, path: str, query: str) -> None:
         if path == PATH_VERSION:
             self.version()
@@ -150,7 +158,8 @@ class ClientHandler(MetricsHandler):
             timeout = gateway.timeout_of(self.headers)
             deadline = None if timeout is None else time.monotonic() + timeout
             metadata = gateway.metadata_of(self.headers)
-            if self.body_error:  # grpc-gateway's read of the body failed
+            # grpc-gateway's read of the body failed before its first value was whole
+            if self.body_error and (method.client_streaming or not json_value_complete(self.body)):
                 raise gateway.GatewayError(3, self.body_error)
             requests = gateway.decode_requests(method, self.body)
             if method.client_streaming:

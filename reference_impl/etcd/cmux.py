@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import socket
 import threading
 import time
@@ -110,6 +111,7 @@ class ClientListener:
             (self._connections.add if keep else self._connections.discard)(connection)
 
     def _dispatch(self, connection: socket.socket, peer: tuple) -> None:
+        matched = True
         try:
             connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             if self._http_only:
@@ -118,12 +120,16 @@ class ClientListener:
                 self._relay_grpc(connection)
             elif is_http1(self._peek_line(connection)):
                 self._serve_http(connection, peer)
-            # else no matcher takes it: cmux closes the connection unanswered
+            else:
+                matched = False
         except OSError:
             pass  # the client went away
         finally:
             self._track(connection, keep=False)
-            _shut(connection)
+            if matched:
+                _shut(connection)
+            else:  # cmux closes it unanswered: a reset if bytes it did not read are left
+                _consume_sniffed(connection)
             connection.close()
 
     @staticmethod
@@ -180,8 +186,30 @@ def _peek_more(connection: socket.socket, seen: bytes, size: int, deadline: floa
             return None  # closed with nothing sent
         if len(more) > len(seen):
             return more
-        time.sleep(PEEK_INTERVAL)
+        if _peer_closed(connection, PEEK_INTERVAL):
+            return None  # half-closed after a piece of a line: cmux's read ends there too
     return None
+
+
+def _consume_sniffed(connection: socket.socket) -> None:
+    """Read what cmux's matchers had read of a connection none took: the HTTP/2 one the
+    preface's length, the HTTP/1 one on to the end of the first line if that is longer (all that
+    had come, up to its 4 KiB). Closing with more unread resets the connection, as Go's close
+    does then."""
+    try:
+        seen = connection.recv(HTTP1_READ, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        newline = seen.find(b"\n")
+        connection.recv(len(HTTP2_PREFACE) if -1 < newline < len(HTTP2_PREFACE) else len(seen))
+    except OSError:
+        pass  # nothing came, or the client is gone
+
+
+def _peer_closed(connection: socket.socket, wait: float) -> bool:
+    """Whether the client ended what it sends, waiting up to `wait` seconds for news: a peek
+    cannot tell that from a stall while unread bytes are still queued, poll's RDHUP can."""
+    poller = select.poll()
+    poller.register(connection, select.POLLIN | select.POLLRDHUP)
+    return any(events & (select.POLLRDHUP | select.POLLHUP) for _, events in poller.poll(wait * 1000))
 
 
 def _copy(source: socket.socket, target: socket.socket) -> None:

@@ -9,19 +9,19 @@ from __future__ import annotations
 
 import gzip
 import json
-import re
 import socket
 import socketserver
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 
 from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_metrics import GRPC_METRICS
 from reference_impl.etcd.metrics import expose
 from reference_impl.machinery import httpheaders, requestline
+from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, BodyError, RequestBody, json_value_complete
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.machinery.goserver import should_close
 from reference_impl.machinery.prometheus import runtime_families
@@ -35,6 +35,7 @@ METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's 
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
 BUFFER_BEFORE_CHUNKING = 2048  # net/http's bufferBeforeChunkingSize
+GLOBAL_OPTIONS_READ = 4 << 10  # what globalOptionsHandler reads of an OPTIONS * body
 
 
 @mirrors(f"{ETCDHTTP}.getExcludedAlarms")
@@ -60,23 +61,6 @@ def check_health(server, excluded: set[str] = frozenset()) -> bool:
     return healthy
 
 
-class ChunkError(ValueError):
-    """A chunked body net/http's chunkedReader cannot read; the handler reading it gets the error."""
-
-
-def _chunk_size(line: bytes) -> int:
-    """A chunk's size as net/http's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or spaces), its
-    extensions after `;` ignored."""
-    size = line.rstrip(b" \t\r\n").split(b";")[0]
-    if not size:
-        raise ChunkError("empty hex number for chunk length")
-    if not re.fullmatch(rb"[0-9a-fA-F]+", size):
-        raise ChunkError("invalid byte in chunk length")
-    if len(size) > 16:
-        raise ChunkError("http chunk length too large")
-    return int(size, 16)
-
-
 class MetricsHandler(BaseHTTPRequestHandler):
     """etcd's metrics mux: /health and /metrics registered, Go's ServeMux 404 for the rest and its
     redirect for a path that is not clean."""
@@ -97,8 +81,9 @@ class MetricsHandler(BaseHTTPRequestHandler):
         try:
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
-            httpheaders.content_length(self.headers, line.minor)
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline),
+                                                    eof_ends=False)
+            self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
         except httpheaders.UnsupportedTransferEncoding:
             self._refuse(b"HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -111,9 +96,15 @@ class MetricsHandler(BaseHTTPRequestHandler):
             self._refuse(err.response())
             return False
         self.close_connection = should_close(line, self.headers)
-        if requestline.expects_continue(self.headers) and line.minor >= 1:
-            return self.handle_expect_100()
+        # net/http answers 100 Continue when a handler first reads a body it expects, not before.
+        self.awaits_continue = (requestline.expects_continue(self.headers) and line.minor >= 1
+                                and self.content_length != 0)
         return True
+
+    def _send_continue(self) -> None:
+        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.wfile.flush()
+        self.awaits_continue = False
 
     def _refuse(self, response: bytes) -> None:
         self.close_connection = True
@@ -122,31 +113,28 @@ class MetricsHandler(BaseHTTPRequestHandler):
     def route(self) -> None:
         # Go answers in the request's version; a kept-alive connection may change it.
         self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
-        if self.request_version != "HTTP/1.0" and "Host" not in self.headers:
-            self.bad_request("missing required Host header")
-            return
-        self.body_error = ""
-        try:
-            # Read even when nobody needs it: a body left unread would be taken for the next request.
-            self.body = self.read_body()
-        except ChunkError as err:  # the rest of the connection is unreadable
-            self.body, self.body_error, self.close_connection = b"", str(err), True
-        except ValueError:
-            self.bad_request()
-            return
+        self.request_body = RequestBody(self.rfile, self.content_length,
+                                        self._send_continue if self.awaits_continue else None)
+        # The target as sent (http.server turns a leading `//` into `/` in self.path), its
+        # escapes decoded as Go's URL.Path has them; an absolute URL's path alone, and a
+        # CONNECT's authority none.
         target = self.requestline.split()[1]
         if target == "*":
             self.asterisk()
             return
-        # The target as sent (http.server turns a leading `//` into `/` in self.path), its
-        # escapes decoded as Go's URL.Path has them; an absolute URL's path alone.
-        if target.startswith(("http://", "https://")):
-            target = urlsplit(target)._replace(scheme="", netloc="").geturl() or "/"
-        raw_path, _, query = target.partition("?")
+        raw_path, query = requestline.split_target(target, self.command)
         path = unquote(raw_path)
+        self.body, self.body_error = b"", ""
+        reads = self.reads_body(path)
+        if reads:
+            try:
+                self.body = self.request_body.read(json_value_complete if reads == "json" else None)
+            except BodyError as err:  # the rest of the connection is unreadable, or gone
+                self.body, self.body_error = err.partial, str(err)
+                self.close_connection = self.close_connection or not err.at_end
         if self.answers_preflight and self.command == "OPTIONS":
             self.reply(200, b"", {})  # a CORS preflight, whatever the path: the headers say it all
-        elif clean_request_path(path) != path:
+        elif clean_request_path(path) != path and self.command != "CONNECT":
             self.redirect(clean_request_path(path) + (f"?{query}" if query else ""))
         else:
             self.serve(path, query)
@@ -158,21 +146,11 @@ class MetricsHandler(BaseHTTPRequestHandler):
             return self.route
         raise AttributeError(name)
 
-    def read_body(self) -> bytes:
-        """The request's body, by its Content-Length or chunk by chunk; ValueError for a
-        length that is no number, ChunkError for a chunk size that is no hex."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            body = b""
-            while size := _chunk_size(self.rfile.readline()):
-                body += self.rfile.read(size)
-                self.rfile.readline()
-            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                pass  # trailers
-            return body
-        length = int(self.headers.get("Content-Length") or 0)
-        if length < 0:
-            raise ValueError(length)
-        return self.rfile.read(length) if length else b""
+    def reads_body(self, path: str) -> str:
+        """How far the handler at `path` reads the body: "" not at all (what is left is read and
+        dropped before the answer, or ends the connection), "json" to the end of its first JSON
+        value, "all" to its end. Health and metrics read none."""
+        return ""
 
     def bad_request(self, reason: str = "") -> None:
         """net/http's own 400 for a request it could not read, before any handler; the
@@ -183,13 +161,16 @@ class MetricsHandler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def asterisk(self) -> None:
-        """Go's server answers OPTIONS * itself; ServeMux refuses any other method on `*`."""
+        """Go's server answers OPTIONS * itself, reading at most 4 KiB of a body; ServeMux
+        refuses any other method on `*`."""
         if self.command == "OPTIONS":
+            if not self.request_body.discard(GLOBAL_OPTIONS_READ):
+                self.close_connection = True
             self.send_response_only(200)
             self.send_header("Content-Length", "0")
             self.send_header("Date", self.date_time_string())
-            if self._client_closes():
-                self.send_header("Connection", "close")
+            if connection := self._connection_field():
+                self.send_header("Connection", connection)
             self.end_headers()
         else:
             self.reply(400, b"", {"Connection": "close"})
@@ -267,12 +248,12 @@ class MetricsHandler(BaseHTTPRequestHandler):
         """The status line and headers in Go's order: the handler's sorted (as Header.Write writes
         them), then the ones net/http adds — Date, Content-Length, a sniffed Content-Type,
         Connection: close (when the client asked for it) and Transfer-Encoding."""
+        self._finish_body()
         self.send_response_only(code)
         if length is None and not chunked and code != 204 and self.command != "HEAD":
             self.close_connection = True  # the body ends only where the connection does
-        closes = self._client_closes() and "Connection" not in headers
         added = {"Date": self.date_time_string(), "Content-Length": length, "Content-Type": sniffed,
-                 "Connection": "close" if closes else None,
+                 "Connection": None if "Connection" in headers else self._connection_field(),
                  "Transfer-Encoding": "chunked" if chunked else None}
         for name, value in [*sorted({**self.common_headers, **headers}.items()), *added.items()]:
             if value is not None:
@@ -284,8 +265,23 @@ class MetricsHandler(BaseHTTPRequestHandler):
         """Whether a body of unknown length is sent in chunks: not to an HTTP/1.0 client."""
         return self.protocol_version == "HTTP/1.1"
 
-    def _client_closes(self) -> bool:
-        return self.headers.get("Connection", "").lower() == "close"
+    def _finish_body(self) -> None:
+        """Before the head goes out: a body expected with 100-continue but never asked for ends
+        the connection (the client may be sending it now); one the handler left unread is read
+        and dropped if it is short enough, else it ends the connection too."""
+        body = getattr(self, "request_body", None)
+        if body is None or body.done or self.close_connection:
+            return
+        if self.awaits_continue or not body.discard(MAX_POST_HANDLER_READ):
+            self.close_connection = True
+
+    def _connection_field(self) -> str | None:
+        """The Connection net/http adds once it knows whether the connection outlives the
+        answer: `close` to an HTTP/1.1 client (whatever token it sent, or a body left unreadable),
+        `keep-alive` to an HTTP/1.0 client whose connection is kept."""
+        if self.request_version == "HTTP/1.0":
+            return None if self.close_connection else "keep-alive"
+        return "close" if self.close_connection else None
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # etcd logs no line per request

@@ -246,7 +246,7 @@ class _Handler(GoConnectionHandler):
         return refusal is not None
 
     def serve(self) -> None:
-        path, raw_query = requestline.split_target(self.path)
+        path, raw_query = requestline.split_target(self.path, self.command)
         if self.server.host is not None:
             self.server.host.requests.count(self.command, urllib.parse.unquote(path), self.server.auth is None)
         decision = routes.route(self.command, path, raw_query)
@@ -305,7 +305,7 @@ class _Handler(GoConnectionHandler):
             self._text(200, marshal_escapes(json.dumps(stats, indent=1, ensure_ascii=False).encode()),
                        "application/json")
         elif root == "logs":
-            raw_path = requestline.split_target(self.path)[0]
+            raw_path = requestline.split_target(self.path, self.command)[0]
             request = FileRequest(urllib.parse.unquote(raw_path), raw_query, self.headers)
             answer = serve_logs(self.server.node_log_dir, request, raw_path)
             self._text(answer.code, answer.body, answer.content_type, answer.headers)

@@ -288,7 +288,7 @@ class _Connection(GoConnectionHandler):
         if self.path == "*" and self.command == "OPTIONS":  # net/http's globalOptionsHandler
             self.reply(Reply(200, headers=(("Content-Length", "0"),)))
             return
-        target_path, raw_query = requestline.split_target(self.path)
+        target_path, raw_query = requestline.split_target(self.path, self.command)
         request = Request(self.command, unquote(target_path), raw_query, self.headers, self.peer_certificate_der,
                           self.path)
         self.reply(self.server.handler(request))

@@ -34,6 +34,7 @@ from urllib.parse import quote as escape_path, unquote
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.machinery import httpheaders, requestline
+from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, RequestBody
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
 
@@ -84,10 +85,13 @@ class MuxAnswer:
 @mirrors("(net/http.serverHandler).ServeHTTP", "(*net/http.ServeMux).Handler")
 def serve_mux_answer(method: str, target_path: str, raw_query: str = "") -> MuxAnswer | None:
     """ServeMux's own answer to a target (its path as sent, %-escaped): `OPTIONS *` is the
-    server's 200, any other `*` the mux's 400, and a path that is not clean (`//`, `/./`, `/../`,
-    once %-escapes are decoded) a redirect to its clean form; None for a path to route."""
+    server's 200, any other `*` the mux's 400, a CONNECT's authority (no path) its 404, and a
+    path that is not clean (`//`, `/./`, `/../`, once %-escapes are decoded; not a CONNECT's) a
+    redirect to its clean form; None for a path to route."""
     if target_path == "*":
         return MuxAnswer(200) if method == "OPTIONS" else MuxAnswer(400)
+    if method == "CONNECT":  # not canonicalized: a CONNECT's empty path (its authority-form) matches nothing
+        return None if target_path else MuxAnswer(404, "404 page not found\n")
     path = unquote(target_path)
     if clean_request_path(path) != path:
         location = escape_path(clean_request_path(path), safe="/$&+,:;=@") + (f"?{raw_query}" if raw_query else "")
@@ -99,6 +103,8 @@ def serve_mux_answer(method: str, target_path: str, raw_query: str = "") -> MuxA
 def mux_reply(method: str, answer: MuxAnswer) -> Reply:
     """ServeMux's answer as written: its 400 or 200, or the redirect with http.Redirect's body
     for GET and HEAD."""
+    if answer.code == 404:
+        return not_found()
     if not answer.location:
         return Reply(answer.code, answer.text.encode(), sniffed_type=TEXT if answer.text else "")
     if method not in ("GET", "HEAD"):
@@ -130,7 +136,8 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
         try:
             line = requestline.parse(self.requestline)
             self.command, self.path, self.request_version = line.method, line.target, line.version
-            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline))
+            self.headers = httpheaders.read_headers(self.rfile, httpheaders.HEAD_LIMIT - len(self.raw_requestline),
+                                                    eof_ends=False)
             self.content_length = httpheaders.content_length(self.headers, line.minor)
             requestline.check_served(line, self.headers)
         except httpheaders.UnsupportedTransferEncoding:
@@ -197,21 +204,27 @@ class GoRequestHandler(http.server.BaseHTTPRequestHandler):
             time.sleep(RST_AVOIDANCE_DELAY_SECONDS)
 
 
-@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken")
+@mirrors("net/http.shouldClose", "golang.org/x/net/http/httpguts.HeaderValuesContainsToken",
+         "(*net/http.Request).wantsHttp10KeepAlive", "(*net/http.chunkWriter).writeHeader")
 def should_close(line: requestline.RequestLine, headers: Mapping[str, str]) -> bool:
-    """Whether the connection ends after this request: a `close` token in any Connection header,
-    or an HTTP/1.0 request without a `keep-alive` token."""
+    """Whether the connection ends after this request (when the answer's length is known): over
+    HTTP/1.1, a `close` token in any Connection header; over HTTP/1.0, no `keep-alive` token in
+    the first one. A `close` beside it does not matter there: writeHeader keeps an HTTP/1.0
+    connection that asked for keep-alive and got a length, whatever shouldClose said."""
+    if line.minor == 0:
+        first = headers.get("Connection") or ""
+        return "keep-alive" not in {token.strip(" \t").lower() for token in first.split(",")}
     tokens = {token.strip(" \t").lower()
               for value in httpheaders.header_values(headers, "Connection") for token in value.split(",")}
-    return "close" in tokens or (line.minor == 0 and "keep-alive" not in tokens)
+    return "close" in tokens
 
 
 class GoConnectionHandler(GoRequestHandler):
     """One connection; the server carries `idle_timeout`, `read_timeout` and `handshake_timeout`
-    (seconds). A body up to `max_discarded_body` bytes is read after the answer (none: the
-    connection closes after any body)."""
+    (seconds). A body no handler read, up to `max_discarded_body` bytes, is read and dropped
+    before the answer's head (httpbody), so the connection carries the next request."""
 
-    max_discarded_body = 0
+    max_discarded_body = MAX_POST_HANDLER_READ
 
     def setup(self) -> None:
         # The handshake runs here, in the connection's thread, not in the accepting one; the
@@ -234,9 +247,25 @@ class GoConnectionHandler(GoRequestHandler):
         """Quiet: the component's stderr is for its own messages."""
 
     def send_response_only(self, code: int, message: str | None = None) -> None:
-        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it."""
+        """The status line in HTTP/1.0 to an HTTP/1.0 request, as Go answers it, once the body
+        no handler read is dealt with (which decides whether the connection stays)."""
+        if code >= 200:
+            self._finish_body()
+        self.status_code = code
         self.protocol_version = "HTTP/1.0" if self.request_version == "HTTP/1.0" else "HTTP/1.1"
         super().send_response_only(code, message)
+
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def end_headers(self) -> None:
+        """The Connection net/http adds when the handler set none: `close` to an HTTP/1.1 client
+        whose connection ends after this answer, `keep-alive` to an HTTP/1.0 one kept."""
+        sent = b"".join(getattr(self, "_headers_buffer", []))
+        if getattr(self, "status_code", 0) >= 200 and b"\r\nConnection:" not in b"\r\n" + sent:
+            if self.close_connection and self.request_version == "HTTP/1.1":
+                self.send_header("Connection", "close")
+            elif not self.close_connection and self.request_version == "HTTP/1.0":
+                self.send_header("Connection", "keep-alive")
+        super().end_headers()
 
     def send_response(self, code: int, message: str | None = None) -> None:
         """Status line and Date, as Go's server writes them: it names no Server (http.server's
@@ -267,15 +296,22 @@ class GoConnectionHandler(GoRequestHandler):
         self.requests_read += 1
         self.serve()
         self.wfile.flush()
-        if self.unread_body and not self.close_connection:
-            self._discard_body()
 
-    def _discard_body(self) -> None:
-        """Read the body no handler read, within the head's time; past it the connection ends."""
+    @mirrors("(*net/http.chunkWriter).writeHeader")
+    def _finish_body(self) -> None:
+        """Before the answer's head: a body awaiting a 100 Continue never sent ends the
+        connection (the client may be sending it now); one no handler read is read and dropped,
+        within the head's time, up to `max_discarded_body` bytes, or else the connection ends,
+        as when its framing breaks on the way."""
+        body = getattr(self, "request_body", None)
+        if body is None or body.done or self.close_connection:
+            return
+        if self.awaits_continue:
+            self.close_connection = True
+            return
         self.reader.deadline = time.monotonic() + self.server.read_timeout
         try:
-            if len(self.rfile.read(self.unread_body)) < self.unread_body:
-                self.close_connection = True
+            self.close_connection = not body.discard(self.max_discarded_body)
         except (TimeoutError, OSError):
             self.close_connection = True
         finally:
@@ -283,17 +319,13 @@ class GoConnectionHandler(GoRequestHandler):
             self.connection.settimeout(None)
 
     def parse_request(self) -> bool:
-        """The head as GoRequestHandler reads it; no handler here reads a body: a small one is
-        read and dropped after the answer, as Go's finishRequest does, so the connection can
-        carry the next request; with any other one (chunked, too long, or awaiting a 100
-        Continue never sent) the connection ends."""
+        """The head as GoRequestHandler reads it, and its body to be read as a handler reads
+        it (no handler here reads one but an upgrade's streams)."""
         if not super().parse_request():
             return False
-        length = self.content_length
-        self.unread_body = length or 0
-        if length != 0 and (length is None or length > self.max_discarded_body
-                            or requestline.expects_continue(self.headers)):
-            self.close_connection, self.unread_body = True, 0
+        self.request_body = RequestBody(self.rfile, self.content_length)
+        self.awaits_continue = (requestline.expects_continue(self.headers) and self.request_version != "HTTP/1.0"
+                                and self.content_length != 0)
         return True
 
     def handle_expect_100(self) -> bool:
@@ -427,6 +459,8 @@ def serving_context(cert_file: Path, key_file: Path, client_ca_file: Path | None
     handshake refuse one."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
+    # A client that ends its side without close_notify still gets its answer, as from Go.
+    context.options |= ssl.OP_IGNORE_UNEXPECTED_EOF
     try:
         context.load_cert_chain(cert_file, key_file)
     except (OSError, ssl.SSLError) as err:

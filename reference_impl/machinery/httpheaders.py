@@ -87,18 +87,21 @@ class Headers(Mapping):
         self._values[key] = [value]
 
 
-def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT) -> Headers:
+def read_headers(rfile: BinaryIO, limit: int = HEAD_LIMIT, eof_ends: bool = True) -> Headers:
     """The fields up to the blank line that ends the header block, as Go's
     (*net/textproto.Reader).ReadMIMEHeader reads them (the standard library, not in the analysed
     trees); HeaderError when it is malformed or longer than `limit` bytes (431, as net/http's
     conn.readRequest refuses a head past its read limit). An end of input before the blank line
-    ends the block, as http.client reads it."""
+    ends the block, as http.client reads it; with `eof_ends` False it is a 400, as net/http's
+    readRequest turns it into io.ErrUnexpectedEOF (a client that half-closed mid-head)."""
     fields: list[tuple[str, str]] = []
     while True:
         line = rfile.readline(limit + 1)
         limit -= len(line)
         if limit < 0:
             raise HeaderError(431, "Request Header Fields Too Large", "http: request too large")
+        if not line and not eof_ends:
+            raise HeaderError(400, "Bad Request", "unexpected EOF")
         if line in (b"\r\n", b"\n", b""):
             return Headers(fields)
         text = line.decode("iso-8859-1").rstrip("\r\n")

@@ -67,7 +67,7 @@ def parse(line: str) -> RequestLine:
     version = _VERSION.fullmatch(proto)
     if not (first and second and version and _TOKEN.fullmatch(method)):
         raise RequestLineError(400)
-    check_request_uri(target)
+    check_request_uri(_as_url(method, target))
     return RequestLine(method, target, int(version.group(1)), int(version.group(2)))
 
 
@@ -92,10 +92,18 @@ def check_request_uri(target: str) -> None:
         raise RequestLineError(400)
 
 
-@mirrors("net/url.ParseRequestURI")
-def split_target(target: str) -> tuple[str, str]:
+def _as_url(method: str, target: str) -> str:
+    """A CONNECT's authority-form target (`host:port`) as readRequest parses it: an absolute URL
+    with that host and an empty path, which no handler's path matches."""
+    return f"http://{target}" if method == "CONNECT" and not target.startswith("/") else target
+
+
+@mirrors("net/url.ParseRequestURI", "net/http.readRequest")
+def split_target(target: str, method: str = "") -> tuple[str, str]:
     """The path (still escaped) and the raw query of a target `check_request_uri` took. A path is
-    never an authority, `//api` included, and keeps any `#`; an absolute URL's path is after its host."""
+    never an authority, `//api` included, and keeps any `#`; an absolute URL's path is after its
+    host, and a CONNECT's authority has none."""
+    target = _as_url(method, target)
     if _SCHEME.match(target):
         url = urlsplit(target, allow_fragments=False)
         return url.path, url.query

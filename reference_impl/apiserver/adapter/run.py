@@ -158,6 +158,12 @@ def tls_context(bundle: CertBundle, client_ca_file: Path) -> ssl.SSLContext:
     except (OSError, ssl.SSLError) as err:
         raise RunError(f"--client-ca-file {client_ca_file}", str(err)) from None
     request_client_certificates(context)
+    # Go's server offers h2 and http/1.1; this one speaks HTTP/1.1 only, and says so to a client
+    # that asks (kubectl, client-go then speak HTTP/1.1, as they do to any server without h2).
+    context.set_alpn_protocols(["http/1.1"])
+    # A client that ends its side without TLS's close_notify still reads the answer (OpenSSL 3
+    # would fail the connection and refuse to write it; Go's crypto/tls keeps writing).
+    context.options |= ssl.OP_IGNORE_UNEXPECTED_EOF
     return context
 
 

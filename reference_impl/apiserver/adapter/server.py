@@ -30,7 +30,8 @@ from urllib.parse import unquote, unquote_to_bytes
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.adapter import framing, logfiles, logproxy, resourceproxy, upgradeproxy
 from reference_impl.machinery import gofileserver, requestline
-from reference_impl.machinery.goserver import GoRequestHandler, log_dropped_connection
+from reference_impl.machinery.goserver import (HANDSHAKE_TIMEOUT_SECONDS, GoRequestHandler, handshake,
+                                               log_dropped_connection)
 from reference_impl.machinery.tlsclientauth import peer_intermediates_der
 from reference_impl.apiserver.adapter.probe import http_probe
 from reference_impl.apiserver.core import (componentstatus, discovery, errors, gostruct, jsonserializer, limits,
@@ -600,16 +601,21 @@ class _HTTPHandler(GoRequestHandler):
     def setup(self) -> None:
         # A connection's peer certificate is fixed by its handshake: read it once, not per request.
         self.peer, self.peer_der, self.peer_intermediates = None, None, ()
+        self.speaks_tls = True
         if isinstance(self.request, ssl.SSLSocket):
-            self.request.settimeout(30)
-            self.request.do_handshake()
-            self.request.settimeout(None)
+            # Plain HTTP on the TLS port is answered in net/http's words, not a failed handshake.
+            self.speaks_tls = handshake(self.request, HANDSHAKE_TIMEOUT_SECONDS)
+        if self.speaks_tls and isinstance(self.request, ssl.SSLSocket):
             self.peer, self.peer_der = self.request.getpeercert() or None, self.request.getpeercert(binary_form=True)
             if self.peer_der:
                 self.peer_intermediates = peer_intermediates_der(self.request)
         super().setup()
         self.idle = False
         self.server.track(self)
+
+    def handle(self) -> None:
+        if self.speaks_tls:
+            super().handle()
 
     def finish(self) -> None:
         self.server.untrack(self)
@@ -671,7 +677,7 @@ class _HTTPHandler(GoRequestHandler):
     def _serve(self) -> None:
         if self.command == "OPTIONS" and self.path == "*":
             return self._global_options()
-        path, query = requestline.split_target(self.path)
+        path, query = requestline.split_target(self.path, self.command)
         proxied = self._proxied(unquote(path))
         try:
             # A proxy subresource's body is passed on as it arrives, never read whole here.

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import http.client
 import json
+import socket
 import ssl
 
 import pytest
@@ -111,3 +112,45 @@ def test_a_certificate_of_an_intermediate_ca_authenticates_when_the_client_sends
     assert (code, body["kind"]) == (200, "NamespaceList")
     code, status = get(server, bundle, (str(tmp_path / "leaf.crt"), str(tmp_path / "leaf.key")))
     assert (code, status["reason"]) == (401, "Unauthorized")
+
+
+@pytest.mark.parametrize("first", [b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", b"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n"])
+def test_plain_http_on_the_tls_port_is_answered_in_net_https_words(tls_server, first):
+    """The real kube-apiserver 1.24 answers an HTTP request sent without TLS with net/http's
+    HTTP/1.0 400 and closes (the reference failed the handshake and closed unanswered)."""
+    server = tls_server[0]
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+        sock.sendall(first)
+        answer = b""
+        while chunk := sock.recv(4096):
+            answer += chunk
+    assert answer == b"HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n"
+
+
+@pytest.mark.parametrize("offered", [["http/1.1"], ["h2", "http/1.1"], ["foo", "http/1.1"]])
+def test_a_client_offering_http11_by_alpn_is_told_it(tls_server, offered):
+    """ALPN: the real server picks http/1.1 for a client that offers it and no h2 (the
+    reference picked nothing); this one speaks no HTTP/2, so http/1.1 is its answer to h2 too."""
+    server, bundle, _ = tls_server
+    context = ssl.create_default_context(cafile=str(bundle.ca.cert_path))
+    context.set_alpn_protocols(offered)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            assert sock.selected_alpn_protocol() == "http/1.1"
+
+
+def test_a_client_half_closing_without_close_notify_still_gets_its_answer(tls_server):
+    """A TLS client that shuts down its side (a TCP FIN, no close_notify) after part of a head
+    gets net/http's 400, as from the real kube-apiserver; OpenSSL 3 had failed the connection at
+    that end of input and written nothing."""
+    server = tls_server[0]
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw:
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            socket.socket.shutdown(sock, socket.SHUT_WR)
+            answer = b""
+            while chunk := sock.recv(4096):
+                answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n")

@@ -110,6 +110,29 @@ RAW_REQUESTS: list[bytes] = [
     b"Content-Length: 33\r\n\r\n{\"create_request\":{\"key\":\"Zm9v\"}}",
     b"POST /v3/maintenance/snapshot HTTP/1.1\r\nHost: x\r\nConnection: close\r\nGrpc-Timeout: 1n\r\n"
     b"Content-Length: 2\r\n\r\n{}",
+    # Connection-level input (benchmarks/connection_differential.py): a body read only as far as
+    # json.Decoder reads it, then the rest dropped or the connection closed (Connection: close);
+    # HTTP/1.0 ignores Transfer-Encoding and keeps a connection it asked keep-alive for; a
+    # CONNECT's authority has no path; an absolute URL of any scheme is routed by its path;
+    # 100 Continue only for a body a handler reads; cmux resets a connection it leaves bytes of.
+    *(b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + body
+      + b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+      for body in (b'e\n{"key":"Zm9v"}\n0\n\n', b'2\r\n{"key":"Zm9v"}\r\n0\r\n\r\n',
+                   b'e\r\n{"key":"Zm9v"}\r\n0\r\nno colon\r\n\r\n', b'e\r\n{"key":"Zm9v"}XX0\r\n\r\n',
+                   b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n')),
+    b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n{\"key\":\"Zm9v\"}",
+    b"POST /v3/kv/range HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 14\r\n\r\n{\"key\":\"Zm9v\"}",
+    b"GET /version HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
+    b"Connection: keep-alive, close\r\n\r\n",
+    b"CONNECT 127.0.0.1:1 HTTP/1.1\r\n\r\nGET HTTP://X/version HTTP/1.1\r\nHost: x\r\n\r\n"
+    b"GET ftp:/version HTTP/1.1\r\nHost: x\r\nConnection: x,close\r\n\r\n",
+    b"GET /version HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n"
+    b"GET /version HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nExpect: 100-continue\r\n\r\n{}",
+    b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 14\r\nExpect: 100-continue\r\n"
+    b"Connection: close\r\n\r\n{\"key\":\"Zm9v\"}",
+    b"\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /version HTTP/1.10\r\nHost: x\r\n\r\n",
+    b"hello world\r\n\r\n",
 ]
 IDS = re.compile(r'"(cluster_id|member_id|hash)":"?\d+"?')
 
@@ -139,8 +162,11 @@ def raw_exchange(address: str, request: bytes) -> str:
     with socket.create_connection((host, int(port)), timeout=5) as conn:
         conn.sendall(request)
         received = b""
-        while chunk := conn.recv(65536):
-            received += chunk
+        try:
+            while chunk := conn.recv(65536):
+                received += chunk
+        except ConnectionResetError:
+            received += b"<reset>"
     return received.decode("utf-8", "replace")
 
 
@@ -450,6 +476,25 @@ def test_a_first_line_sent_in_two_segments_is_waited_for(first, rest, sniff, exp
         later.start()
         assert getattr(ClientListener, sniff)(server) == expected
         later.join()
+
+
+@pytest.mark.parametrize("first, sniff, expected", [
+    (b"GET /ver", "_peek_line", None),
+    (b"PRI * HTTP/2.0\r\n", "_sniff_http2", False),
+])
+def test_a_first_line_cut_by_the_clients_half_close_is_given_up_at_once(first, sniff, expected):
+    """A client that sends part of a first line and then shuts down its side is done: cmux's read
+    sees the end at once and the connection closes, not after the sniffing timeout (the reference
+    peeked at the same bytes for 10 s)."""
+    from reference_impl.etcd.cmux import ClientListener
+
+    server, client = socket.socketpair()
+    with server, client:
+        client.sendall(first)
+        client.shutdown(socket.SHUT_WR)
+        started = time.monotonic()
+        assert getattr(ClientListener, sniff)(server) == expected
+        assert time.monotonic() - started < 1.0
 
 
 def test_a_body_without_length_to_a_kept_alive_http10_client_ends_with_the_connection(tmp_path):

@@ -234,3 +234,24 @@ def test_a_head_sent_a_byte_at_a_time_is_dropped_at_the_read_deadline(kubelet):
         except OSError:  # reset: the server closed while bytes were still coming
             answer = b""
     assert answer == b"" and time.monotonic() - started < 4
+
+
+@pytest.mark.parametrize("body", [b"Content-Length: 5\r\n\r\nabcde", b"Transfer-Encoding: chunked\r\n\r\n5;x=1\r\nabcde\r\n0\r\nX-T: 1\r\n\r\n",
+                                  b"Content-Length: 05\r\n\r\nabcde"])
+def test_a_small_unread_body_is_dropped_and_the_connection_serves_the_next_request(kubelet, body):
+    """net/http reads a body no handler read (up to 256 KiB, chunked too) before it answers, so
+    the connection carries on: the real kubelet (kubemark's) answered both requests; the
+    reference closed after any body."""
+    answer = exchange(kubelet, b"POST /healthz HTTP/1.1\r\nHost: x\r\n" + body
+                      + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 ") == 2 and answer.count(b"\r\nConnection: close\r\n") == 1
+
+
+@pytest.mark.parametrize("body", [b"Transfer-Encoding: chunked\r\n\r\n5\nabcde\n0\n\n", b"Transfer-Encoding: chunked\r\n\r\n-1\r\n",
+                                  b"Content-Length: 9223372036854775807\r\n\r\nabc"])
+def test_a_body_that_cannot_be_dropped_ends_the_connection_with_connection_close(kubelet, body):
+    """A chunked body that breaks, or one past 256 KiB: the answer says Connection: close and the
+    connection ends, as the real kubelet answered (the reference sent no Connection field)."""
+    answer = exchange(kubelet, b"POST /healthz HTTP/1.1\r\nHost: x\r\n" + body
+                      + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 ") == 1 and b"\r\nConnection: close\r\n\r\n" in answer

@@ -9,8 +9,12 @@ from reference_impl.machinery.httpheaders import Headers
 from reference_impl.machinery.requestline import RequestLine, RequestLineError
 from reference_impl.apiserver.adapter.server import APIServer
 from reference_impl.apiserver.core.handlers import Response
-from tests.reference.apiserver.test_handlers import chain, etcd, registry  # noqa: F401  (fixtures)
-from tests.reference.machinery.test_httpheaders import exchange, server  # noqa: F401
+from tests.reference.apiserver import test_handlers
+from tests.reference.machinery import test_httpheaders
+from tests.reference.machinery.test_httpheaders import exchange
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, etcd, registry, server = test_handlers.chain, test_handlers.etcd, test_handlers.registry, test_httpheaders.server
 
 
 def test_a_request_line_is_cut_at_its_first_two_spaces():
@@ -73,7 +77,7 @@ def test_expect_100_continue_is_a_token_in_any_case(expect, continues):
     assert requestline.expects_continue(Headers([("Expect", expect)])) is continues
 
 
-def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_closes(server):  # noqa: F811
+def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_closes(server):
     """net/http's sendExpectationFailed, in the request's protocol version, with no body."""
     for version in (b"HTTP/1.1", b"HTTP/1.0"):
         answer = exchange(server, b"POST /a " + version + b"\r\nHost: x\r\nExpect: bogus\r\n"
@@ -83,7 +87,7 @@ def test_any_other_expectation_is_a_bare_417_before_the_body_and_the_connection_
         assert b"Content-Length: 0" in head and body == b""
 
 
-def test_100_continue_is_sent_only_for_a_body(server):  # noqa: F811
+def test_100_continue_is_sent_only_for_a_body(server):
     """A GET with Expect: 100-continue and no body gets its answer and no interim 100."""
     answer = exchange(server, b"GET /a HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n")
     assert answer.startswith(b"HTTP/1.1 200 OK"), answer[:100]
@@ -107,7 +111,7 @@ def test_a_value_may_hold_tabs_and_bytes_past_ascii():
     (b"GET / HTTP/1.1\r\nHost: x\r\n lead: x\r\n\r\n", b"400 Bad Request: malformed Host header"),
     (b"GET /%zz HTTP/1.1\r\nHost: x\r\n\r\n", b"400 Bad Request"),
 ])
-def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):  # noqa: F811
+def test_the_server_refuses_in_net_https_plain_words_and_closes(server, raw, answer):
     """conn.serve writes the status line, a plain-text Content-Type, Connection: close and the
     status again as the body: never an HTML page."""
     assert exchange(server, raw) == (b"HTTP/1.1 " + answer + b"\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -149,7 +153,7 @@ def test_the_handlers_see_the_path_parse_request_uri_sees(target, seen):
     (b"labelSelector=a+in+(%ff)", b'values[0][a]: Invalid value: \\"\\\\xff\\"'),
     (b"labelSelector=a%3D%C3%A9", b'values[0][a]: Invalid value: \\"\xc3\xa9\\"'),
 ])
-def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, shown):  # noqa: F811
+def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, shown):
     """url.ParseQuery keeps the bytes %ff stands for and the selector's message quotes it with
     %q, `"\\xff"`, as kube-apiserver 1.24 answers (the replacement character was shown)."""
     api = APIServer(None)
@@ -163,9 +167,67 @@ def test_a_query_byte_that_is_no_utf8_is_quoted_as_go_quotes_it(chain, query, sh
     assert answer.startswith(b"HTTP/1.1 400 ") and shown in answer, answer
 
 
-def test_the_apiserver_reads_connection_as_tokens_too(server):  # noqa: F811
+def test_the_apiserver_reads_connection_as_tokens_too(server):
     """HTTP/1.0 with `Upgrade, Keep-Alive` is kept alive (the token, in any case); Go 1.19's
     server answered both requests as well."""
     answers = exchange(server, b"GET /a HTTP/1.0\r\nConnection: Upgrade, Keep-Alive\r\n\r\n"
                                b"GET /a HTTP/1.0\r\n\r\n")
     assert answers.count(b" 200 OK\r\n") == 2
+
+
+@pytest.mark.parametrize("minor, fields, closes", [
+    (0, [("Connection", "close, keep-alive")], False),
+    (0, [("Connection", "keep-alive, close")], False),
+    (0, [("Connection", "close"), ("Connection", "keep-alive")], True),
+    (0, [("Connection", "close")], True),
+    (0, [], True),
+    (1, [("Connection", "keep-alive, close")], True),
+    (1, [("Connection", "keep-alive"), ("Connection", "close")], True),
+    (1, [("Connection", "x,close")], True),
+    (1, [], False),
+])
+def test_an_http10_client_asking_for_keep_alive_keeps_it_beside_a_close(minor, fields, closes):
+    """Over HTTP/1.0 the first Connection header's keep-alive token wins: Go's writeHeader keeps
+    the connection once it sent a length, whatever close token shouldClose saw (the real
+    kube-apiserver and etcd answered both requests of `Connection: close, keep-alive`)."""
+    from reference_impl.machinery.goserver import should_close
+
+    assert should_close(RequestLine("GET", "/", 1, minor), Headers(fields)) is closes
+
+
+def test_a_connect_may_name_an_authority_which_has_no_path():
+    """readRequest takes `CONNECT host:port` as the URL http://host:port (no Host header needed):
+    its path is empty, which ServeMux does not clean or redirect but answers 404; any other
+    method's target must still be a path or absolute URL."""
+    from reference_impl.machinery.goserver import serve_mux_answer
+
+    line = requestline.parse("CONNECT localhost:443 HTTP/1.1")
+    assert requestline.split_target(line.target, line.method) == ("", "")
+    requestline.check_served(line, Headers([]))
+    assert serve_mux_answer("CONNECT", "").code == 404
+    with pytest.raises(RequestLineError):
+        requestline.parse("GET 127.0.0.1:443 HTTP/1.1")
+
+
+def test_the_apiserver_answers_a_connect_to_an_authority_404(chain):
+    """The real kube-apiserver 1.24 answered `CONNECT 127.0.0.1:443` with its mux's 404 on a kept
+    connection (the reference refused the request line with a bare 400 and closed)."""
+    api = APIServer(None)
+    api._httpd.chain = chain
+    api.start()
+    try:
+        answer = exchange(api, b"CONNECT 127.0.0.1:443 HTTP/1.1\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    finally:
+        api.stop()
+    assert answer.startswith(b"HTTP/1.1 404 Not Found\r\n") and b"\r\n\r\n404 page not found\n" in answer
+    assert answer.count(b"HTTP/1.1 ") == 2, answer
+
+
+@pytest.mark.parametrize("raw", [b"GET /a HTTP/1.1\r\nHost: x\r\nX-A: 1", b"GET /a HTTP/1.1\r\nHost: x\r\n",
+                                 b"GET /a HTTP/1.1", b"GET /a"])
+def test_a_head_cut_by_the_clients_half_close_is_a_bare_400(server, raw):
+    """A client that ends its side before the blank line after the head: net/http's readRequest
+    gets io.ErrUnexpectedEOF and answers its bare 400 (the real kube-apiserver did; the reference
+    took the end for the end of the header block and served the request)."""
+    answer = exchange(server, raw)
+    assert answer.startswith(b"HTTP/1.1 400 Bad Request\r\n") and answer.endswith(b"\r\n\r\n400 Bad Request")
