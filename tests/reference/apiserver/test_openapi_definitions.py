@@ -2,7 +2,9 @@
 an unknown field inside a volume, a probe, a security context or an affinity term is dropped (with
 `fieldValidation=Strict`, refused), and every known field is kept. The property names, types,
 formats and references are checked against facts read from the real kube-apiserver's
-`/openapi/v2` (`data/openapi_property_names_1_24.json`), so a field is never dropped by mistake."""
+`/openapi/v2` (`data/openapi_property_names_1_24.json`; the other definitions both serve, but
+ControllerRevision whose data is a RawExtension there, in `data/openapi_other_shapes_1_24.json`;
+what each requires in `data/openapi_required_1_24.json`), so a field is never dropped by mistake."""
 from __future__ import annotations
 
 import copy
@@ -38,6 +40,32 @@ def test_a_definition_has_the_real_property_names_types_and_formats(name):
     """Each filled definition has exactly upstream's properties, each of upstream's type, format and $ref."""
     properties = openapi.definitions()[name].get("properties", {})
     assert {key: _shape(schema) for key, schema in properties.items()} == FACTS[name]
+
+
+OTHER_SHAPES = json.loads((Path(__file__).parent / "data" / "openapi_other_shapes_1_24.json").read_text())
+
+
+def test_every_other_definition_has_the_real_property_names_types_and_formats():
+    """The definitions no full object above reaches (older versions, reviews, lists, ...) have
+    upstream's properties too: a v2beta1 HPA status's observedGeneration is an int64, a PDB's
+    disruptedPods a map of Time."""
+    served = openapi.definitions()
+    assert {name: {key: _shape(schema) for key, schema in served[name].get("properties", {}).items()}
+            for name in OTHER_SHAPES} == OTHER_SHAPES
+
+
+REQUIRED = json.loads((Path(__file__).parent / "data" / "openapi_required_1_24.json").read_text())
+
+
+def test_a_definition_requires_what_the_real_one_requires():
+    """Each definition both servers describe requires exactly the properties the real 1.24
+    /openapi/v2 requires (`kubectl explain` marks them -required-): v2beta2's HPA status still
+    requires currentReplicas, an events.k8s.io EventSeries its count and time, and the group
+    strategies of a PodSecurityPolicy nothing."""
+    served = openapi.definitions()
+    shared = [name for name in {**FACTS, **OTHER_SHAPES} if name in served]
+    assert {name: sorted(served[name].get("required", ())) for name in shared} == \
+        {name: REQUIRED.get(name, []) for name in shared}
 
 
 def test_only_managed_fields_are_left_opaque():
