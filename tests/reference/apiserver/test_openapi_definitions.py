@@ -308,3 +308,20 @@ def test_a_definition_carries_the_real_server_side_apply_markers(name, prop, mar
     schema = schema["properties"][prop] if prop else schema
     assert {key: value for key, value in schema.items() if key.startswith("x-kubernetes-")
             and key != "x-kubernetes-group-version-kind"} == markers
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_cluster_name_is_a_known_field_never_saved(chain, method):
+    """ObjectMeta still declares clusterName in 1.24: strict field validation accepts it, and
+    BeforeCreate and BeforeUpdate clear it, so a create, an update or a patch never stores it."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "cn"}})
+    body = {"metadata": {"name": "cn", "clusterName": "elsewhere"}, "data": {"a": "1"}}
+    path, content_type = (ns_path(chain, "configmaps"), "application/json") if method == "POST" else \
+        (ns_path(chain, "configmaps", "cn"), "application/merge-patch+json" if method == "PATCH" else
+         "application/json")
+    if method == "POST":
+        body["metadata"]["name"] = "cn2"
+    code, answer = call(chain, method, path, body, content_type=content_type, query={"fieldValidation": "Strict"})
+    assert code in (200, 201), answer
+    stored = call(chain, "GET", ns_path(chain, "configmaps", answer["metadata"]["name"]))[1]
+    assert "clusterName" not in answer["metadata"] and "clusterName" not in stored["metadata"]
