@@ -290,7 +290,7 @@ def steps() -> list[Step]:
           k("get", "get", "--subresource=scale", "deployment", "web", "-n", "{ns}", minimum=28),
           k("get", "get", "componentstatuses", unordered=True)]
     # describe
-    for what in ("deployment/web", "job/once", "cronjob/tick", "secret/gen", "secret/tls",
+    for what in ("deployment/web", "job/once", "cronjob/tick", "secret/tls",
                  "service/svc-c", "service/svc-n", "service/svc-x", "role/reader", "rolebinding/reader",
                  "quota/q", "pdb/pdb", "ingress/ing", "ingress/ing-tls", "serviceaccount/sa", "pod/sleeper",
                  "pod/on-node", "deployment/missing"):
@@ -298,7 +298,8 @@ def steps() -> list[Step]:
     s += [k("describe", "describe", "namespace", "{ns}"), k("describe", "describe", "node", "node-{v}"),
           k("describe", "describe", "clusterrole", "reader-{v}"), k("describe", "describe", "priorityclass", "high-{v}"),
           k("describe", "describe", "csr", "csr-approve-{v}"), k("describe", "describe", "configmap/lit", "-n", "{ns}",
-                                                                 unordered=True), k("describe", "describe", "deployments", "-n", "{ns}",
+                                                                 unordered=True),
+          k("describe", "describe", "secret/gen", "-n", "{ns}", unordered=True), k("describe", "describe", "deployments", "-n", "{ns}",
                                                                  "-l", "app=web")]
     # explain
     s += [k("explain", "explain", "pods"), k("explain", "explain", "pods.spec.containers.resources"),
@@ -527,7 +528,9 @@ def steps() -> list[Step]:
           k("object", "delete", "--raw", "/api/v1/namespaces/{ns}/configmaps/never-created"),
           k("object", "delete", "--raw", "/api/v1/namespaces/{ns}/configmaps/never-created"),
           k("object", "get", "--raw", "/api/v1/namespaces/{ns}/pods/sleeper/log?container=bogus"),
-          k("object", "get", "--raw", "/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1&resourceVersion=0"),
+          # the watch cache's initial events come in Go map order
+          k("object", "get", "--raw", "/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1&resourceVersion=0",
+            unordered=True),
           k("object", "set", "image", "pod/sleeper", "c=busybox:1.38", "-n", "{ns}"),
           k("object", "set", "env", "pod/sleeper", "X=1", "-n", "{ns}"),
           k("object", "label", "node", "node-{v}", "node-role.kubernetes.io/worker="),
