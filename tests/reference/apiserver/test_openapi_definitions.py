@@ -325,3 +325,16 @@ def test_cluster_name_is_a_known_field_never_saved(chain, method):
     assert code in (200, 201), answer
     stored = call(chain, "GET", ns_path(chain, "configmaps", answer["metadata"]["name"]))[1]
     assert "clusterName" not in answer["metadata"] and "clusterName" not in stored["metadata"]
+
+
+def test_a_cron_jobs_time_zone_is_an_unknown_field(chain):
+    """The 1.24 tree the real server is built from has no CronJobSpec.timeZone: it is dropped like
+    any unknown field, and strict field validation refuses it."""
+    cron_job = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tz"},
+                "spec": {"schedule": "@hourly", "timeZone": "Europe/Paris", "jobTemplate": {"spec": {"template": {
+                    "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+    code, created = call(chain, "POST", ns_path(chain, "cronjobs", group="batch/v1"), cron_job)
+    assert code == 201 and "timeZone" not in created["spec"], created
+    code, status = call(chain, "POST", ns_path(chain, "cronjobs", group="batch/v1"),
+                        {**cron_job, "metadata": {"name": "tz2"}}, query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, 'strict decoding error: unknown field "spec.timeZone"'), status
