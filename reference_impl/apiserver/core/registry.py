@@ -466,6 +466,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         pod.drop_disabled_template_fields(r.group, r.kind, obj, None)
         if not meta.get("name") and meta.get("generateName"):  # in BeforeCreate, after PrepareForCreate
             meta["name"] = names.generate_name(meta["generateName"], self.random)
+        meta.pop("clusterName", None)  # BeforeCreate: decoded (ObjectMeta declares it), never saved
         if r.kind == "Job":  # the job strategy's Validate: the generated name is the pods' job-name
             _generate_job_selector(obj)
         if r is CRD:
@@ -831,15 +832,16 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
 
 @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")
 def _keep_server_metadata(meta: dict, old_meta: dict) -> None:
-    """An update keeps the stored IMMUTABLE_META, the stored uid, deletionTimestamp and
-    deletionGracePeriodSeconds when it sends none; changing the uid, or setting or changing either
-    deletion field otherwise, is left for `metadata_update_problems` to refuse as "field is
-    immutable" (see `immutable_metadata_problems`)."""
+    """An update drops clusterName and keeps the stored IMMUTABLE_META, the stored uid,
+    deletionTimestamp and deletionGracePeriodSeconds when it sends none; changing the uid, or
+    setting or changing either deletion field otherwise, is left for `metadata_update_problems` to
+    refuse as "field is immutable" (see `immutable_metadata_problems`)."""
     for field in IMMUTABLE_META:
         if field in old_meta:
             meta[field] = old_meta[field]
         else:
             meta.pop(field, None)
+    meta.pop("clusterName", None)  # decoded (ObjectMeta declares it), never saved
     if not meta.get("uid") and "uid" in old_meta:
         meta["uid"] = old_meta["uid"]
     for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):

@@ -286,7 +286,7 @@ DEFINITIONS = {
         currentMetrics=arr(ref(DEFINITION + "MetricStatus"), "The metrics last read."),
         currentReplicas=integer("Replicas of the workload now."), desiredReplicas=integer("Replicas wanted."),
         lastScaleTime=ref(META + "Time", "When the autoscaler last scaled."),
-        observedGeneration=integer("The generation last acted on.")),
+        observedGeneration=integer("The generation last acted on.", "int64")),
     DEFINITION + "HorizontalPodAutoscalerCondition": obj(
         "One condition of an autoscaler.", ("type", "status"),
         lastTransitionTime=ref(META + "Time", "When the status last changed."), message=string("Why, for people."),

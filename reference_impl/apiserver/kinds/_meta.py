@@ -10,6 +10,8 @@ DEFINITIONS = {
     META + "ObjectMeta": obj(
         "Metadata every persisted object carries.",
         annotations=string_map("Arbitrary non-identifying key/value data for tools."),
+        # 1.24's ObjectMeta still declares it (ZZZ_DeprecatedClusterName), so its OpenAPI lists it.
+        clusterName=string("Deprecated; never set by the server."),
         creationTimestamp=ref(META + "Time", "When the server created the object; set by the server."),
         deletionGracePeriodSeconds=integer("Seconds the object has left to terminate gracefully.", "int64"),
         deletionTimestamp=ref(META + "Time", "When the object is to be deleted; set by the server."),

@@ -192,6 +192,9 @@ DEFINITIONS = {
                      "v1beta1"),
     **definitions_as(_named(events.DEFINITIONS, EVENTS, EVENT_TYPES), EVENTS, "io.k8s.api.events.v1beta1.", "v1beta1"),
 }
+# v2beta2's status requires currentReplicas (no omitempty), which autoscaling/v2 made optional.
+DEFINITIONS["io.k8s.api.autoscaling.v2beta2.HorizontalPodAutoscalerStatus"]["required"] = ["currentReplicas",
+                                                                                         "desiredReplicas"]
 
 
 def _v1beta1_endpoint(definitions: dict) -> dict:

@@ -112,8 +112,7 @@ DEFINITIONS = {
         schedule=string("The schedule, in cron format."),
         startingDeadlineSeconds=integer("Seconds a missed run may still start.", "int64"),
         successfulJobsHistoryLimit=integer("Successful jobs kept; defaults to 3."),
-        suspend=boolean("Stop creating jobs."),
-        timeZone=string("The time zone of the schedule.")),
+        suspend=boolean("Stop creating jobs.")),
     BATCH + "JobTemplateSpec": obj(
         "The jobs a CronJob creates.",
         metadata=ref(META + "ObjectMeta", "Metadata of the created jobs."),

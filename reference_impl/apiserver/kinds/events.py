@@ -75,7 +75,7 @@ DEFINITIONS = {
         series=ref(EVENTS + "EventSeries", "Data on a series of repeated events."),
         type=string("Normal or Warning.")),
     EVENTS + "EventList": list_kind("events.k8s.io", "v1", EVENTS + "Event"),
-    EVENTS + "EventSeries": obj("Data on a series of repeated events.",
+    EVENTS + "EventSeries": obj("Data on a series of repeated events.", ("count", "lastObservedTime"),
                                 count=integer("How many times the event occurred in the series."),
                                 lastObservedTime=ref(META + "MicroTime", "When the last one happened.")),
 }

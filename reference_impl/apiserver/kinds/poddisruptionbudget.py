@@ -9,7 +9,7 @@ from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.conversion import Codec
 from reference_impl.apiserver.core.resources import Resource, UpdateMetadataChecks
 from reference_impl.apiserver.core.schemas import (INT_OR_STRING, META, POLICY, conditions, integer, list_kind, obj, ref,
-                                                   string_map, workload)
+                                                   workload)
 from reference_impl.apiserver.core.validation import semantically_equal
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.machinery.gofmt import go_pointer
@@ -121,8 +121,8 @@ DEFINITIONS = {
         conditions=conditions(META + "Condition", map_keys=("type",)),
         currentHealthy=integer("Healthy pods now."),
         desiredHealthy=integer("Healthy pods the budget asks for."),
-        disruptedPods=string_map("Pods evicted but not yet seen going, with the time of their eviction.",
-                                 "date-time"),
+        disruptedPods={"type": "object", "additionalProperties": ref(META + "Time"),
+                       "description": "Pods evicted but not yet seen going, with the time of their eviction."},
         disruptionsAllowed=integer("Evictions allowed now."),
         expectedPods=integer("Pods the budget counts."),
         observedGeneration=integer("The generation the status was computed for.", "int64")),

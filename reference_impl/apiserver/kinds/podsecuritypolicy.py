@@ -264,8 +264,9 @@ RESOURCES = (
 DEFAULTS = {"PodSecurityPolicy": pod_security_policy}
 
 
-def _strategy(description: str, rules: tuple[str, ...]) -> dict:
-    return obj(description, ("rule",), rule=string(f"One of {', '.join(rules)}."),
+def _strategy(description: str, rules: tuple[str, ...], required: tuple[str, ...] = ("rule",)) -> dict:
+    """A strategy's options; the group strategies' rule is `omitempty`, so their OpenAPI requires nothing."""
+    return obj(description, required, rule=string(f"One of {', '.join(rules)}."),
                ranges=arr(ref(PSP + "IDRange"), "The ranges allowed; empty for any."))
 
 
@@ -312,8 +313,8 @@ DEFINITIONS = {
                                         seLinuxOptions=ref(CORE + "SELinuxOptions", "The SELinux context required.")),
     PSP + "RunAsUserStrategyOptions": _strategy("The runAsUser strategy.", RUN_AS_USER_RULES),
     PSP + "RunAsGroupStrategyOptions": _strategy("The runAsGroup strategy.", RUN_AS_GROUP_RULES),
-    PSP + "FSGroupStrategyOptions": _strategy("The fsGroup strategy.", GROUP_RULES),
-    PSP + "SupplementalGroupsStrategyOptions": _strategy("The supplemental groups strategy.", GROUP_RULES),
+    PSP + "FSGroupStrategyOptions": _strategy("The fsGroup strategy.", GROUP_RULES, ()),
+    PSP + "SupplementalGroupsStrategyOptions": _strategy("The supplemental groups strategy.", GROUP_RULES, ()),
     PSP + "RuntimeClassStrategyOptions": obj(
         "The RuntimeClasses allowed.", ("allowedRuntimeClassNames",),
         allowedRuntimeClassNames=strings("The RuntimeClasses allowed; * for all."),

@@ -157,3 +157,12 @@ def test_the_kubernetes_service_is_served_in_default(kube):
     assert result.stderr == ('error: failed to create ClusterIP service: Service "first-ip" is invalid: '
                              'spec.clusterIPs: Invalid value: []string{"10.96.0.1"}: failed to allocate IP 10.96.0.1: '
                              'provided IP is already allocated\n')
+
+
+def test_explain_shows_the_fields_the_real_openapi_has(kube):
+    """`kubectl explain` walks /openapi/v2: 1.24's ObjectMeta still lists clusterName, and its
+    CronJobSpec has no timeZone (the real server's explain, kubectl 1.27 and 1.33)."""
+    fields = ok(kube, "explain", "configmap.metadata").split("FIELDS:")[1]
+    assert "clusterName\t<string>" in fields
+    result = kube.kubectl("explain", "cronjob.spec.timeZone")
+    assert (result.returncode, result.stderr) == (1, 'error: field "timeZone" does not exist\n')

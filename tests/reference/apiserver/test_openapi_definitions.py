@@ -2,7 +2,9 @@
 an unknown field inside a volume, a probe, a security context or an affinity term is dropped (with
 `fieldValidation=Strict`, refused), and every known field is kept. The property names, types,
 formats and references are checked against facts read from the real kube-apiserver's
-`/openapi/v2` (`data/openapi_property_names_1_24.json`), so a field is never dropped by mistake."""
+`/openapi/v2` (`data/openapi_property_names_1_24.json`; the other definitions both serve, but
+ControllerRevision whose data is a RawExtension there, in `data/openapi_other_shapes_1_24.json`;
+what each requires in `data/openapi_required_1_24.json`), so a field is never dropped by mistake."""
 from __future__ import annotations
 
 import copy
@@ -38,6 +40,32 @@ def test_a_definition_has_the_real_property_names_types_and_formats(name):
     """Each filled definition has exactly upstream's properties, each of upstream's type, format and $ref."""
     properties = openapi.definitions()[name].get("properties", {})
     assert {key: _shape(schema) for key, schema in properties.items()} == FACTS[name]
+
+
+OTHER_SHAPES = json.loads((Path(__file__).parent / "data" / "openapi_other_shapes_1_24.json").read_text())
+
+
+def test_every_other_definition_has_the_real_property_names_types_and_formats():
+    """The definitions no full object above reaches (older versions, reviews, lists, ...) have
+    upstream's properties too: a v2beta1 HPA status's observedGeneration is an int64, a PDB's
+    disruptedPods a map of Time."""
+    served = openapi.definitions()
+    assert {name: {key: _shape(schema) for key, schema in served[name].get("properties", {}).items()}
+            for name in OTHER_SHAPES} == OTHER_SHAPES
+
+
+REQUIRED = json.loads((Path(__file__).parent / "data" / "openapi_required_1_24.json").read_text())
+
+
+def test_a_definition_requires_what_the_real_one_requires():
+    """Each definition both servers describe requires exactly the properties the real 1.24
+    /openapi/v2 requires (`kubectl explain` marks them -required-): v2beta2's HPA status still
+    requires currentReplicas, an events.k8s.io EventSeries its count and time, and the group
+    strategies of a PodSecurityPolicy nothing."""
+    served = openapi.definitions()
+    shared = [name for name in {**FACTS, **OTHER_SHAPES} if name in served]
+    assert {name: sorted(served[name].get("required", ())) for name in shared} == \
+        {name: REQUIRED.get(name, []) for name in shared}
 
 
 def test_only_managed_fields_are_left_opaque():
@@ -280,3 +308,33 @@ def test_a_definition_carries_the_real_server_side_apply_markers(name, prop, mar
     schema = schema["properties"][prop] if prop else schema
     assert {key: value for key, value in schema.items() if key.startswith("x-kubernetes-")
             and key != "x-kubernetes-group-version-kind"} == markers
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_cluster_name_is_a_known_field_never_saved(chain, method):
+    """ObjectMeta still declares clusterName in 1.24: strict field validation accepts it, and
+    BeforeCreate and BeforeUpdate clear it, so a create, an update or a patch never stores it."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "cn"}})
+    body = {"metadata": {"name": "cn", "clusterName": "elsewhere"}, "data": {"a": "1"}}
+    path, content_type = (ns_path(chain, "configmaps"), "application/json") if method == "POST" else \
+        (ns_path(chain, "configmaps", "cn"), "application/merge-patch+json" if method == "PATCH" else
+         "application/json")
+    if method == "POST":
+        body["metadata"]["name"] = "cn2"
+    code, answer = call(chain, method, path, body, content_type=content_type, query={"fieldValidation": "Strict"})
+    assert code in (200, 201), answer
+    stored = call(chain, "GET", ns_path(chain, "configmaps", answer["metadata"]["name"]))[1]
+    assert "clusterName" not in answer["metadata"] and "clusterName" not in stored["metadata"]
+
+
+def test_a_cron_jobs_time_zone_is_an_unknown_field(chain):
+    """The 1.24 tree the real server is built from has no CronJobSpec.timeZone: it is dropped like
+    any unknown field, and strict field validation refuses it."""
+    cron_job = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "tz"},
+                "spec": {"schedule": "@hourly", "timeZone": "Europe/Paris", "jobTemplate": {"spec": {"template": {
+                    "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}}}}}
+    code, created = call(chain, "POST", ns_path(chain, "cronjobs", group="batch/v1"), cron_job)
+    assert code == 201 and "timeZone" not in created["spec"], created
+    code, status = call(chain, "POST", ns_path(chain, "cronjobs", group="batch/v1"),
+                        {**cron_job, "metadata": {"name": "tz2"}}, query={"fieldValidation": "Strict"})
+    assert (code, status["message"]) == (400, 'strict decoding error: unknown field "spec.timeZone"'), status
