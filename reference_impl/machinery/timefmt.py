@@ -8,6 +8,14 @@ import re
 from reference_impl.mirrors import mirrors
 
 
+class DecodedTime(str):
+    """The JSON text of a metav1.Time or MicroTime that a protobuf body carried: upstream holds it
+    as a time.Time already, never parsing text, so a year outside 0000-9999 (which time.Parse
+    refuses in a JSON body) is taken as it is."""
+
+    __slots__ = ()
+
+
 def rfc3339(seconds: float) -> str:
     """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded)."""
     return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

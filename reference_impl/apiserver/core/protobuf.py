@@ -22,13 +22,11 @@ to an empty struct (`emptyDir: {}`) is a value.
 from __future__ import annotations
 
 import base64
-import calendar
 import codecs
 import functools
 import json
 import re
 import struct
-import time
 from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core import decoding
@@ -36,7 +34,7 @@ from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
                                                 int64)
-from reference_impl.machinery import quantity
+from reference_impl.machinery import quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -493,7 +491,8 @@ def _special(type_: str, data: bytes) -> Any:
     values = decode_message(type_, data)
     if type_ in TIMES:
         micro = type_ == "meta.MicroTime"
-        return go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
+        text = go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
+        return None if text is None else timefmt.DecodedTime(text)
     if type_ == INT_OR_STRING:
         return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
     if type_ == QUANTITY:
@@ -567,12 +566,22 @@ def _parse_time(value: str, path: str) -> tuple[int, int]:
 @functools.lru_cache(maxsize=4096)
 def _utc_time(text: str) -> tuple[int, int] | None:
     """(seconds, nanoseconds) of an RFC 3339 time in UTC, None for other text; remembered, since
-    an object's times are mostly a few seconds over and over and strptime is slow."""
-    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", text)
+    an object's times are mostly a few seconds over and over. Any year `go_utc_text` writes is
+    read back: year 0000, and beyond 0000-9999 as only a protobuf body gives (a JSON one is refused
+    by time.Parse)."""
+    match = re.fullmatch(r"(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z", text)
     if not match:
         return None
-    seconds = calendar.timegm(time.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S"))
-    return seconds, int((match.group(2) or "0").ljust(9, "0"))
+    year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60):
+        return None
+    shifted = year - (month <= 2)  # days_from_civil: the year counted from 1 March
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    days = era * 146097 + day_of_era - 719468
+    return days * 86400 + hour * 3600 + minute * 60 + second, int((match.group(7) or "0").ljust(9, "0"))
 
 
 def _encode_special(type_: str, value: Any, path: str) -> bytes:

@@ -802,3 +802,25 @@ def test_deep_raw_json_in_a_protobuf_body_is_refused_as_the_same_json_body_is(ch
     code, stored = call(chain, "POST", collection, _revision_with_raw_data("shallow-raw", b'{"a":[1]}'),
                         content_type=PROTOBUF)
     assert code == 201 and stored["data"] == {"a": [1]}, stored
+
+
+def _timestamp(seconds: int) -> bytes:
+    return protobuf.put(1, 0, seconds & 0xFFFFFFFFFFFFFFFF)
+
+
+def test_a_protobuf_time_past_year_9999_is_taken_as_the_json_one_is_refused(chain):
+    """A protobuf time is a time.Time at once, never parsed as text, so year 10000 is stored and
+    written back as Format writes it, in JSON and in protobuf (kube-apiserver 1.24: 201); the same text in a JSON body fails
+    time.Parse's four-digit year (400)."""
+    lease = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"name": "far"})) + \
+        protobuf.put(2, 2, protobuf.put(3, 2, _timestamp(253402300800)))  # spec.acquireTime
+    code, created = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"),
+                         _envelope("coordination.k8s.io/v1", "Lease", lease), content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert (code, created["spec"]) == (201, {"acquireTime": "10000-01-01T00:00:00.000000Z"}), created
+    assert protobuf.decode(protobuf.encode(created))["spec"] == created["spec"]  # a protobuf reader gets it too
+    as_json = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "far"},
+               "spec": {"acquireTime": "10000-01-01T00:00:00.000000Z"}}
+    code, status = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"), as_json,
+                        query={"dryRun": "All"})
+    assert (code, status["reason"]) == (400, "BadRequest")
