@@ -626,13 +626,36 @@ def test_an_unknown_content_type_is_415(chain):
 
 # --- responses ---
 
-def test_the_components_accept_header_gets_json(chain):
-    """`Accept: application/vnd.kubernetes.protobuf, application/json`, what client-go sends, may be
-    answered in JSON: client-go decodes by the response's Content-Type."""
+COMPONENTS_ACCEPT = f"{PROTOBUF}, application/json"
+
+
+def test_the_components_accept_header_gets_protobuf(chain):
+    """`Accept: application/vnd.kubernetes.protobuf, application/json`, what client-go sends, gets
+    its first clause: the object, the list, a watch and an error in protobuf, as kube-apiserver
+    1.24 answers them (this server used to pick JSON whenever a client took it)."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
-    code, body = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"),
-                      accept=f"{PROTOBUF}, application/json")
-    assert code == 200 and body["metadata"]["name"] == "web"
+    code, body = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert code == 200 and protobuf.decode(body)["metadata"]["name"] == "web"
+    code, body = call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert protobuf.decode(body)["kind"] == "DeploymentList"
+    code, response = call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), accept=COMPONENTS_ACCEPT,
+                          query={"watch": "1", "timeoutSeconds": "0"})
+    assert response.content_type == PROTOBUF + ";stream=watch"
+    response.stop()
+    code, body = call(chain, "GET", ns_path(chain, "deployments", "absent", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert (code, protobuf.decode(body)["reason"]) == (404, "NotFound")
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"),
+                accept=f"application/json, {PROTOBUF}")[1]["metadata"]["name"] == "web"
+
+
+def test_an_object_protobuf_cannot_carry_goes_as_json_to_a_client_that_takes_json(chain, monkeypatch):
+    """Where our layouts lack a field (upstream's never do), a client that takes JSON after protobuf
+    gets the object in JSON, which client-go decodes by the Content-Type, not a 406."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "odd-json"}, "data": {"k": "v"}})
+    layout = {number: field for number, field in protobuf.MESSAGES["core.ConfigMap"].items() if field.name != "data"}
+    monkeypatch.setitem(protobuf.MESSAGES, "core.ConfigMap", layout)
+    code, body = call(chain, "GET", ns_path(chain, "configmaps", "odd-json"), accept=COMPONENTS_ACCEPT)
+    assert (code, body["data"]) == (200, {"k": "v"})
 
 
 def test_a_protobuf_only_client_gets_protobuf(chain):
@@ -824,3 +847,4 @@ def test_a_protobuf_time_past_year_9999_is_taken_as_the_json_one_is_refused(chai
     code, status = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"), as_json,
                         query={"dryRun": "All"})
     assert (code, status["reason"]) == (400, "BadRequest")
+
