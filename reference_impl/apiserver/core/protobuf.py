@@ -34,7 +34,7 @@ from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
                                                 int64)
-from reference_impl.machinery import quantity, timefmt
+from reference_impl.machinery import intstr, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -494,7 +494,7 @@ def _special(type_: str, data: bytes) -> Any:
         text = go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
         return None if text is None else timefmt.DecodedTime(text)
     if type_ == INT_OR_STRING:
-        return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
+        return intstr.from_message(values.get("type", 0), values.get("intVal", 0), values.get("strVal", ""))
     if type_ == QUANTITY:
         text = values.get("string", "")
         if "string" in values and (text != text.strip() or quantity.parse(text) is None):

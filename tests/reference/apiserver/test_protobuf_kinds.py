@@ -848,3 +848,27 @@ def test_a_protobuf_time_past_year_9999_is_taken_as_the_json_one_is_refused(chai
                         query={"dryRun": "All"})
     assert (code, status["reason"]) == (400, "BadRequest")
 
+
+@pytest.mark.parametrize("target,message", [
+    (protobuf.put(1, 0, 1) + protobuf.put(2, 0, 8080), 'spec.ports[0].targetPort: Invalid value: ""'),
+    (protobuf.put(1, 0, 0) + protobuf.put(3, 2, b"http"), "spec.ports[0].targetPort: Invalid value: 0: "
+                                                           "must be between 1 and 65535, inclusive"),
+], ids=["empty-name-beside-8080", "zero-beside-a-name"])
+def test_a_target_port_with_the_other_value_beside_it_is_not_defaulted(chain, target, message):
+    """SetDefaults_ServicePort compares the whole IntOrString struct with FromInt(0) and
+    FromString(""): an empty name with a number beside it, or port 0 with a name beside it (which
+    only protobuf can send), is not defaulted to the port but refused (kube-apiserver 1.24: 422)."""
+    def service(target_port: bytes) -> bytes:
+        port = protobuf.put(1, 2, b"http") + protobuf.put(3, 0, 80) + protobuf.put(4, 2, target_port)
+        raw = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"name": "target"})) + \
+            protobuf.put(2, 2, protobuf.put(1, 2, port))
+        return _envelope("v1", "Service", raw)
+
+    code, status = call(chain, "POST", ns_path(chain, "services"), service(target), content_type=PROTOBUF,
+                        query={"dryRun": "All"})
+    assert (code, status.get("reason")) == (422, "Invalid"), status
+    assert message in status["message"]
+    plain = protobuf.put(1, 0, 0) + protobuf.put(3, 2, b"")  # Go's zero struct: defaulted to the port
+    code, created = call(chain, "POST", ns_path(chain, "services"), service(plain), content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert (code, created["spec"]["ports"][0]["targetPort"]) == (201, 80), created
