@@ -22,7 +22,6 @@ to an empty struct (`emptyDir: {}`) is a value.
 from __future__ import annotations
 
 import base64
-import codecs
 import functools
 import json
 import re
@@ -293,19 +292,14 @@ def _int32(value: int) -> int:
 
 
 def _go_string(raw: bytes) -> str:
-    """A Go string, any bytes, as encoding/json writes it: each byte that is no UTF-8 a U+FFFD.
-    (Upstream keeps the bytes, which %q then quotes as \\x..; here they are replaced at once.)"""
+    """A Go string, any bytes: each byte that is no UTF-8 kept as surrogateescape keeps it, so
+    that %q (gojson.quote) prints it as \\x.., a length counts it as one byte, the protobuf encoder
+    writes it back as it came, and encoding/json (jsonserializer) writes it as U+FFFD, as upstream
+    does with the bytes it keeps."""
     try:
         return raw.decode()
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "gojson-replace")
-
-
-def _replace_each_byte(err: UnicodeError) -> tuple[str, int]:
-    return "\ufffd" * (err.end - err.start), err.end
-
-
-codecs.register_error("gojson-replace", _replace_each_byte)
+        return raw.decode("utf-8", "surrogateescape")
 
 
 def _scalar(type_: str, data: bytes, at: int, end: int) -> tuple[Any, int]:
@@ -592,7 +586,7 @@ def _encode_special(type_: str, value: Any, path: str) -> bytes:
         return put(1, 0, seconds) + put(2, 0, nanos)
     if type_ == INT_OR_STRING:
         if isinstance(value, str):
-            return put(1, 0, 1) + put(2, 0, 0) + put(3, 2, value.encode())
+            return put(1, 0, 1) + put(2, 0, 0) + put(3, 2, value.encode("utf-8", "surrogateescape"))
         return put(1, 0, 0) + put(2, 0, _int(value, path)) + put(3, 2, b"")
     if type_ == QUANTITY:
         return put(1, 2, str(value).encode())
@@ -611,7 +605,7 @@ def _encode_value(field: Field, value: Any, path: str) -> tuple[int, int | bytes
     if type_ == "string":
         if not isinstance(value, str):
             raise ProtobufError(f"{path}: {value!r} is not a string")
-        return 2, value.encode()
+        return 2, value.encode("utf-8", "surrogateescape")
     if type_ == "bytes":
         try:
             return 2, base64.b64decode(value, validate=True)
@@ -683,7 +677,7 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
         if field.label == "map":
             for key in sorted(value):
                 entry_wire, payload = _encode_value(field, value[key], f"{where}[{key}]")
-                out += put(number, 2, put(1, 2, key.encode()) + put(2, entry_wire, payload))
+                out += put(number, 2, put(1, 2, key.encode("utf-8", "surrogateescape")) + put(2, entry_wire, payload))
         elif field.label == "repeated":
             for i, item in enumerate(value):
                 out += put(number, *_encode_value(field, item, f"{where}[{i}]"))
