@@ -876,7 +876,7 @@ def test_a_target_port_with_the_other_value_beside_it_is_not_defaulted(chain, ta
 
 def test_a_string_that_is_no_utf8_keeps_its_bytes_until_it_is_written_as_json(chain):
     """A protobuf string is Go's bytes: a validation message quotes a byte that is no UTF-8 as %q
-    does (\\xff), the JSON of the message and of the object write it as U+FFFD, and a protobuf
+    does (\\xff), the JSON (and YAML) of the message and of the object write it as U+FFFD, and a protobuf
     answer gives the byte back (kube-apiserver 1.24; we used to print U+FFFD in the quotes too)."""
     def config_map(name: bytes, key: bytes) -> bytes:
         meta = protobuf.put(1, 2, name) + protobuf.put(3, 2, chain.namespace.encode())
@@ -898,3 +898,6 @@ def test_a_string_that_is_no_utf8_keeps_its_bytes_until_it_is_written_as_json(ch
     code, answer = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
                         query={"dryRun": "All"}, accept=PROTOBUF)
     assert code == 201 and b"\x12\x01\xc3" in answer
+    code, answer = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
+                        query={"dryRun": "All"}, accept="application/yaml")
+    assert code == 201 and "  annotations:\n    a: \ufffd\n" in answer.decode(), answer  # YAML is made from JSON
