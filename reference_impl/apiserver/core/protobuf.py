@@ -479,14 +479,17 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
 def _special(type_: str, data: bytes) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message: an empty
     time is the zero time (null); Time keeps whole seconds, MicroTime its nanoseconds (written to
-    the microsecond); a Quantity that ParseQuantity refuses is an error."""
+    the microsecond); a Quantity that ParseQuantity refuses is an error. A Timestamp message that
+    is there but names the zero instant is no zero time.Time (Unmarshal's Local() gives it a
+    location, so `== time.Time{}` is false: an Event's eventTime counts as set), so it is the
+    zero instant's text, as a JSON body writing that text gives."""
     if type_ in TIMES and not data:
         return None
     values = decode_message(type_, data)
     if type_ in TIMES:
         micro = type_ == "meta.MicroTime"
         text = go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
-        return None if text is None else timefmt.DecodedTime(text)
+        return timefmt.DecodedTime(text or ("0001-01-01T00:00:00.000000Z" if micro else "0001-01-01T00:00:00Z"))
     if type_ == INT_OR_STRING:
         return intstr.from_message(values.get("type", 0), values.get("intVal", 0), values.get("strVal", ""))
     if type_ == QUANTITY:
