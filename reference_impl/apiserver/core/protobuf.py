@@ -572,12 +572,7 @@ def _utc_time(text: str) -> tuple[int, int] | None:
     year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
     if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60):
         return None
-    shifted = year - (month <= 2)  # days_from_civil: the year counted from 1 March
-    era = shifted // 400
-    year_of_era = shifted - era * 400
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    days = era * 146097 + day_of_era - 719468
+    days = timefmt.days_from_civil(year, month, day)
     return days * 86400 + hour * 3600 + minute * 60 + second, int((match.group(7) or "0").ljust(9, "0"))
 
 
