@@ -833,8 +833,8 @@ def _timestamp(seconds: int) -> bytes:
 
 def test_a_protobuf_time_past_year_9999_is_taken_as_the_json_one_is_refused(chain):
     """A protobuf time is a time.Time at once, never parsed as text, so year 10000 is stored and
-    written back as Format writes it, in JSON and in protobuf (kube-apiserver 1.24: 201); the same text in a JSON body fails
-    time.Parse's four-digit year (400)."""
+    written back as Format writes it, in JSON and in protobuf (kube-apiserver 1.24: 201); the same
+    text in a JSON body fails time.Parse's four-digit year (400)."""
     lease = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"name": "far"})) + \
         protobuf.put(2, 2, protobuf.put(3, 2, _timestamp(253402300800)))  # spec.acquireTime
     code, created = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"),
@@ -890,7 +890,8 @@ def test_a_string_that_is_no_utf8_keeps_its_bytes_until_it_is_written_as_json(ch
                         content_type=PROTOBUF, query={"dryRun": "All"})
     assert code == 422 and status["message"].startswith(
         'ConfigMap "good" is invalid: data[\ufffdk]: Invalid value: "\\xffk": a valid config key'), status
-    annotated = protobuf.put(1, 2, b"noted") + protobuf.put(12, 2, protobuf.put(1, 2, b"a") + protobuf.put(2, 2, b"\xc3"))
+    annotation = protobuf.put(1, 2, b"a") + protobuf.put(2, 2, b"\xc3")
+    annotated = protobuf.put(1, 2, b"noted") + protobuf.put(12, 2, annotation)
     body = _envelope("v1", "ConfigMap", protobuf.put(1, 2, annotated))
     code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
                          query={"dryRun": "All"})
