@@ -25,7 +25,7 @@ def request_bytes(csr: dict) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return value.encode()
+        return value.encode("utf-8", "surrogateescape")
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/certificates.ParseCSR")

@@ -8,6 +8,43 @@ import re
 from reference_impl.mirrors import mirrors
 
 
+class DecodedTime(str):
+    """The JSON text of a metav1.Time or MicroTime that a protobuf body carried: upstream holds it
+    as a time.Time already, never parsing text, so a year outside 0000-9999 (which time.Parse
+    refuses in a JSON body) is taken as it is."""
+
+    __slots__ = ()
+
+
+def days_from_civil(year: int, month: int, day: int) -> int:
+    """Days from 1970-01-01 to a proleptic Gregorian date, any year (0 and negative too)."""
+    shifted = year - (month <= 2)  # the year counted from 1 March
+    era = shifted // 400
+    year_of_era = shifted - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
+
+
+ZERO_INSTANT = -62135596800  # Go's zero time.Time, 0001-01-01T00:00:00Z, in seconds from the epoch
+_RFC3339_TEXT = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:Z|([+-])(\d\d):(\d\d))")
+
+
+@mirrors("(time.Time).IsZero")
+def is_zero_instant(text: object) -> bool:
+    """Whether a time's RFC 3339 text names Go's zero instant, which metav1.Time and MicroTime
+    marshal as null however it was written (`0001-01-01T00:00:00Z`, `0000-12-31T23:00:00-01:00`)."""
+    if not isinstance(text, str) or not text.startswith("000"):
+        return False
+    match = _RFC3339_TEXT.fullmatch(text)
+    if not match or (match.group(7) or "0").strip("0"):
+        return False
+    year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
+    offset = 0
+    if match.group(8):
+        offset = (int(match.group(9)) * 3600 + int(match.group(10)) * 60) * (1 if match.group(8) == "+" else -1)
+    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset == ZERO_INSTANT
+
+
 def rfc3339(seconds: float) -> str:
     """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded)."""
     return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -459,7 +459,7 @@ def _format_problem(value: object, format: str, name: str) -> str | None:
     if format == "byte":
         return gojson.base64_error(value)
     if format == "date-time":
-        return _time_problem(value, name == MICRO_TIME)
+        return None if isinstance(value, timefmt.DecodedTime) else _time_problem(value, name == MICRO_TIME)
     return None
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import functools
 from typing import NamedTuple
 
-from reference_impl.apiserver.core.protobuf import (INT_OR_STRING, MESSAGES, QUANTITY, SPECIAL, Field, ProtobufError,
-                                                    message_type)
-from reference_impl.machinery import quantity
+from reference_impl.apiserver.core.protobuf import (INT_OR_STRING, MESSAGES, QUANTITY, SPECIAL, TIMES, Field,
+                                                    ProtobufError, message_type)
+from reference_impl.machinery import quantity, timefmt
 from reference_impl.machinery.objects import deep_copy_json
 from reference_impl.mirrors import mirrors
 
@@ -89,9 +89,11 @@ def _as_struct(obj: dict, keep_empty: bool) -> dict:
 # How a field's value is encoded: as it is (a scalar, or a type that encodes itself), as a
 # struct, a list of structs or a map of structs, as a map of scalars (its keys sorted, as
 # encoding/json writes every map), or as a Quantity or a map of them (a ResourceList) in the
-# text Quantity.MarshalJSON writes. Decoding keeps a Quantity's text and a map's order: the
-# validation messages quote the text sent.
-AS_IS, STRUCT, STRUCTS, STRUCT_MAP, SCALAR_MAP, QUANTITY_VALUE, QUANTITY_MAP = range(7)
+# text Quantity.MarshalJSON writes, or as a Time or MicroTime (null for the zero instant however
+# it was written, as their MarshalJSON writes IsZero). Decoding keeps a Quantity's text, a time's
+# text and a map's order: the validation messages quote the text sent, and an Event's eventTime
+# naming the zero instant is set (Local() gives it a location) until it is encoded.
+AS_IS, STRUCT, STRUCTS, STRUCT_MAP, SCALAR_MAP, QUANTITY_VALUE, QUANTITY_MAP, TIME_VALUE = range(8)
 # The zero of each scalar type and of the apimachinery types that marshal themselves: a zero
 # Time, MicroTime or RawExtension marshals as null, a zero Quantity as "0".
 SCALAR_ZEROS = {"string": "", "bool": False, "meta.Time": None, "meta.MicroTime": None, "runtime.RawExtension": None,
@@ -132,6 +134,8 @@ def _plan(message: str) -> tuple[Plan, ...]:
             how = {"repeated": STRUCTS, "map": STRUCT_MAP}.get(field.label, STRUCT)
         elif field.type == QUANTITY:
             how = {"map": QUANTITY_MAP, "optional": QUANTITY_VALUE}.get(field.label, AS_IS)
+        elif field.type in TIMES and field.label == "optional":
+            how = TIME_VALUE
         elif field.label == "map":
             how = SCALAR_MAP
         plan.append(Plan(name, field.omit_zero, how, field.type, field.when_absent))
@@ -228,6 +232,8 @@ def _encoded_value(item: object, how: int, type_: str, keep_empty: bool) -> obje
         return [_encoded(element, type_, keep_empty) if isinstance(element, dict) else element for element in item]
     if how == QUANTITY_VALUE:
         return quantity.marshaled(item)
+    if how == TIME_VALUE:
+        return None if timefmt.is_zero_instant(item) else item
     if not isinstance(item, dict):
         return item
     if how == STRUCT_MAP:

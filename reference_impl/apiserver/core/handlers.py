@@ -353,23 +353,21 @@ def negotiate(accept: str, tables: bool = True, conversions: bool = True,
 @functools.lru_cache(maxsize=256)
 def _negotiate(accept: str, tables: bool = True, conversions: bool = True,
                protobuf_objects: bool = True) -> MediaTypeOptions:
-    """The first Accept clause a serializer takes, with its meta.k8s.io conversion (a Table only
-    as JSON or YAML, and only where `tables`, the endpoint has a TableConvertor; none without
-    `conversions`, as DefaultEndpointRestrictions allows none); 406 when none does. Protobuf is
-    chosen only when the client takes nothing else, so the components' `protobuf, json` gets
-    JSON, which client-go decodes by the response's Content-Type; without `protobuf_objects`
-    only for a conversion (AllowsMediaTypeTransform keeps the rest to the StandardSerializers)."""
+    """The first Accept clause a serializer takes (JSON, YAML, protobuf, in that order, for a
+    wildcard), with its meta.k8s.io conversion (a Table only as JSON or YAML, and only where
+    `tables`, the endpoint has a TableConvertor; none without `conversions`, as
+    DefaultEndpointRestrictions allows none); 406 when none does. The components' `protobuf, json`
+    gets protobuf, as from kube-apiserver 1.24; without `protobuf_objects` protobuf serves only a
+    conversion (AllowsMediaTypeTransform keeps the rest to the StandardSerializers)."""
     if not accept.strip():
         return MediaTypeOptions("json")
-    types = _media_types(accept)
-    for allowed in (("json", "yaml"), ("protobuf",)):
-        for kind, params in types:
-            for media_type, serializer in SERIALIZERS:
-                if serializer not in allowed or kind not in (media_type, "application/*", "*/*"):
-                    continue
-                options = _accepted(serializer, params, tables, conversions, protobuf_objects)
-                if options is not None:
-                    return options
+    for kind, params in _media_types(accept):
+        for media_type, serializer in SERIALIZERS:
+            if kind not in (media_type, "application/*", "*/*"):
+                continue
+            options = _accepted(serializer, params, tables, conversions, protobuf_objects)
+            if options is not None:
+                return options
     raise StatusError(406, "NotAcceptable", "only the following media types are accepted: application/json, "
                                             "application/yaml, application/vnd.kubernetes.protobuf")
 
@@ -441,18 +439,24 @@ def is_pretty_print(request: Request) -> bool:
 
 
 def _respond(request: Request, code: int, obj: dict) -> Response:
-    """The object in the media type negotiated: JSON, YAML, or protobuf for a client that takes
-    nothing else (a kind we cannot encode is then 406, never a JSON body it did not ask for)."""
+    """The object in the media type negotiated: JSON, YAML or protobuf. An object our protobuf
+    layouts cannot carry (upstream's always can) goes to a client that also takes JSON or YAML
+    in that, which client-go decodes by the response's Content-Type; to one that takes protobuf
+    alone it is a 406 naming the field, never a body it did not ask for."""
     options = negotiate_for(request)
-    serializer = options.serializer
-    if serializer == "json":
-        return Response.json(code, obj, options.pretty or is_pretty_print(request))
-    if serializer == "yaml":
+    if options.serializer == "protobuf":
+        try:
+            return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
+        except protobuf.ProtobufError as err:
+            try:
+                options = negotiate(request.header("Accept"), tables=request.table_convertor, protobuf_objects=False)
+            except StatusError:
+                options = None
+            if options is None or options.serializer == "protobuf" or options.convert:
+                raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+    if options.serializer == "yaml":
         return Response(code, jsonserializer.encode_yaml(obj), "application/yaml")
-    try:
-        return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
-    except protobuf.ProtobufError as err:
-        raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
+    return Response.json(code, obj, options.pretty or is_pretty_print(request))
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.GetResource",

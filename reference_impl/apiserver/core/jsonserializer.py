@@ -130,8 +130,14 @@ def _go_yaml_timestamp(text: str) -> bool:
     return hour < 24 and minute < 60 and second < 60
 
 
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
+
+
 @mirrors("(*gopkg.in/yaml.v2.encoder).stringv")
 def _represent_str(dumper: _GoYAMLDumper, text: str) -> yaml.ScalarNode:
+    # A byte that is no UTF-8 (a protobuf string's, kept by surrogateescape) reaches YAML through
+    # JSON upstream, which wrote it as U+FFFD.
+    text = _SURROGATE_ESCAPE.sub("\ufffd", text)
     if "\n" in text:
         style = "|"
     elif not _go_yaml_plain_is_string(text):

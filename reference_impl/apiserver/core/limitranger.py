@@ -12,11 +12,13 @@ they are listed live, as upstream does when its cache has none.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from fractions import Fraction
 from typing import Protocol
 
 from reference_impl.apiserver.core import admission
-from reference_impl.machinery.quantity import Quantity, parse
+from reference_impl.machinery.quantity import Quantity, parse, scaled_value
 from reference_impl.mirrors import mirrors
 
 LIMIT_RANGER_ANNOTATION = "kubernetes.io/limit-ranger"
@@ -28,12 +30,24 @@ class NamespacedLister(Protocol):
     def list(self, namespace: str) -> list[dict] | None: ...
 
 
+@dataclass(frozen=True)
+class _Decoded(Quantity):
+    """A Quantity with the text it was decoded from, which decides how its int64 Value and
+    MilliValue overflow (10e999 is 0 to Go, not more than any bound)."""
+    written: str = dataclass_field(default="", compare=False)
+
+
 def _quantities(resources: object) -> dict[str, Quantity]:
     """A ResourceList's parseable quantities (a JSON null is Go's zero Quantity); a stored value the
     decoder would refuse counts as absent."""
     if not isinstance(resources, dict):
         return {}
-    return {name: q for name, value in resources.items() if (q := parse("0" if value is None else value)) is not None}
+    decoded = {}
+    for name, value in resources.items():
+        text = "0" if value is None else value
+        if (q := parse(text)) is not None:
+            decoded[name] = _Decoded(q.value, q.format, q.s, str(text))
+    return decoded
 
 
 def _items(limit_range: dict) -> list[dict]:
@@ -130,11 +144,20 @@ def _merge_pod_resource_requirements(pod: dict, defaults: tuple[dict, dict]) -> 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/admission/limitranger.requestLimitEnforcedValues")
 def _comparable(*quantities: Quantity | None) -> list[int]:
-    """The values in thousandths when none would overflow that, else in whole units."""
-    whole = [q.whole() if q else 0 for q in quantities]
+    """The values in thousandths when none would overflow that, else in whole units: Value and
+    MilliValue as Go's int64 arithmetic leaves them for a decoded quantity, exact for a sum."""
+    whole = [_scaled(q, 0) for q in quantities]
     if all(value <= MAX_MILLI_VALUE for value in whole):
-        return [q.milli() if q else 0 for q in quantities]
+        return [_scaled(q, -3) for q in quantities]
     return whole
+
+
+def _scaled(q: Quantity | None, scale: int) -> int:
+    if q is None:
+        return 0
+    if isinstance(q, _Decoded):
+        return scaled_value(q.written, scale)
+    return q.whole() if scale == 0 else q.milli()
 
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/admission/limitranger.minConstraint")

@@ -42,13 +42,14 @@ def size_problems(kind: str, obj: dict) -> list[str]:
     is 422 Invalid, as the validation of both kinds says."""
     problems: list[str] = []
     if kind == "ConfigMap":
-        total = sum(len(key) + len(value.encode()) for key, value in (obj.get("data") or {}).items()
-                    if isinstance(value, str))
+        total = sum(len(key) + len(value.encode("utf-8", "surrogateescape"))
+                    for key, value in (obj.get("data") or {}).items() if isinstance(value, str))
         total += sum(len(key) + _decoded_size(value) for key, value in (obj.get("binaryData") or {}).items())
         where = "[]"
     elif kind == "Secret":
         total = sum(_decoded_size(value) for value in (obj.get("data") or {}).values())
-        total += sum(len(value.encode()) for value in (obj.get("stringData") or {}).values() if isinstance(value, str))
+        total += sum(len(value.encode("utf-8", "surrogateescape"))
+                     for value in (obj.get("stringData") or {}).values() if isinstance(value, str))
         where = "data"
     else:
         return problems

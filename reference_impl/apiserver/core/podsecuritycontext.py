@@ -189,7 +189,7 @@ def windows_options_problems(options: object, path: str) -> list[str]:
     spec = options.get("gmsaCredentialSpec")
     if spec is not None and not spec:
         problems.append(invalid(f"{path}.gmsaCredentialSpec", spec, "gmsaCredentialSpec cannot be an empty string"))
-    elif spec is not None and len(str(spec).encode()) > MAX_GMSA_CREDENTIAL_SPEC_KIB * 1024:
+    elif spec is not None and len(str(spec).encode("utf-8", "surrogateescape")) > MAX_GMSA_CREDENTIAL_SPEC_KIB * 1024:
         problems.append(invalid(f"{path}.gmsaCredentialSpec", spec,
                                 f"gmsaCredentialSpec size must be under {MAX_GMSA_CREDENTIAL_SPEC_KIB} KiB"))
     user_name = options.get("runAsUserName")
@@ -209,13 +209,13 @@ def _run_as_user_name_problems(user_name: str) -> list[str]:
         return ["runAsUserName cannot contain more than one backslash"]
     domain, user = parts if len(parts) == 2 else ("", parts[0])
     problems = []
-    if len(domain.encode()) >= MAX_RUN_AS_USER_NAME_DOMAIN_LENGTH:
+    if len(domain.encode("utf-8", "surrogateescape")) >= MAX_RUN_AS_USER_NAME_DOMAIN_LENGTH:
         problems.append(f"runAsUserName's Domain length must be under {MAX_RUN_AS_USER_NAME_DOMAIN_LENGTH} characters")
     if len(parts) == 2 and not (NETBIOS_DOMAIN.match(domain) or DNS_DOMAIN.match(domain)):
         problems.append("runAsUserName's Domain doesn't match the NetBios nor the DNS format")
     if not user:
         problems.append("runAsUserName's User cannot be empty")
-    elif len(user.encode()) > MAX_RUN_AS_USER_NAME_USER_LENGTH:
+    elif len(user.encode("utf-8", "surrogateescape")) > MAX_RUN_AS_USER_NAME_USER_LENGTH:
         problems.append(f"runAsUserName's User length must not be longer than {MAX_RUN_AS_USER_NAME_USER_LENGTH} "
                         "characters")
     if USER_NAME_ONLY_DOTS_OR_SPACES.match(user):

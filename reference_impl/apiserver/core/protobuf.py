@@ -22,13 +22,10 @@ to an empty struct (`emptyDir: {}`) is a value.
 from __future__ import annotations
 
 import base64
-import calendar
-import codecs
 import functools
 import json
 import re
 import struct
-import time
 from typing import Any, NamedTuple
 
 from reference_impl.apiserver.core import decoding
@@ -36,7 +33,7 @@ from reference_impl.apiserver.core.protobuf_messages import TABLE
 from reference_impl.apiserver.kinds import MESSAGES as KIND_MESSAGES
 from reference_impl.machinery.protowire import (FieldError, VarintError, consume_field, consume_varint, encode_varint,
                                                 int64)
-from reference_impl.machinery import quantity
+from reference_impl.machinery import intstr, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 MAGIC = b"k8s\x00"
@@ -295,19 +292,14 @@ def _int32(value: int) -> int:
 
 
 def _go_string(raw: bytes) -> str:
-    """A Go string, any bytes, as encoding/json writes it: each byte that is no UTF-8 a U+FFFD.
-    (Upstream keeps the bytes, which %q then quotes as \\x..; here they are replaced at once.)"""
+    """A Go string, any bytes: each byte that is no UTF-8 kept as surrogateescape keeps it, so
+    that %q (gojson.quote) prints it as \\x.., a length counts it as one byte, the protobuf encoder
+    writes it back as it came, and encoding/json (jsonserializer) writes it as U+FFFD, as upstream
+    does with the bytes it keeps."""
     try:
         return raw.decode()
     except UnicodeDecodeError:
-        return raw.decode("utf-8", "gojson-replace")
-
-
-def _replace_each_byte(err: UnicodeError) -> tuple[str, int]:
-    return "\ufffd" * (err.end - err.start), err.end
-
-
-codecs.register_error("gojson-replace", _replace_each_byte)
+        return raw.decode("utf-8", "surrogateescape")
 
 
 def _scalar(type_: str, data: bytes, at: int, end: int) -> tuple[Any, int]:
@@ -487,15 +479,19 @@ def _civil_from_days(days: int) -> tuple[int, int, int]:
 def _special(type_: str, data: bytes) -> Any:
     """The JSON form of the apimachinery types that do not marshal as their message: an empty
     time is the zero time (null); Time keeps whole seconds, MicroTime its nanoseconds (written to
-    the microsecond); a Quantity that ParseQuantity refuses is an error."""
+    the microsecond); a Quantity that ParseQuantity refuses is an error. A Timestamp message that
+    is there but names the zero instant is no zero time.Time (Unmarshal's Local() gives it a
+    location, so `== time.Time{}` is false: an Event's eventTime counts as set), so it is the
+    zero instant's text, as a JSON body writing that text gives."""
     if type_ in TIMES and not data:
         return None
     values = decode_message(type_, data)
     if type_ in TIMES:
         micro = type_ == "meta.MicroTime"
-        return go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
+        text = go_utc_text(values.get("seconds", 0), values.get("nanos", 0) if micro else 0, micro)
+        return timefmt.DecodedTime(text or ("0001-01-01T00:00:00.000000Z" if micro else "0001-01-01T00:00:00Z"))
     if type_ == INT_OR_STRING:
-        return values.get("strVal", "") if values.get("type") == 1 else values.get("intVal", 0)
+        return intstr.from_message(values.get("type", 0), values.get("intVal", 0), values.get("strVal", ""))
     if type_ == QUANTITY:
         text = values.get("string", "")
         if "string" in values and (text != text.strip() or quantity.parse(text) is None):
@@ -567,12 +563,17 @@ def _parse_time(value: str, path: str) -> tuple[int, int]:
 @functools.lru_cache(maxsize=4096)
 def _utc_time(text: str) -> tuple[int, int] | None:
     """(seconds, nanoseconds) of an RFC 3339 time in UTC, None for other text; remembered, since
-    an object's times are mostly a few seconds over and over and strptime is slow."""
-    match = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z", text)
+    an object's times are mostly a few seconds over and over. Any year `go_utc_text` writes is
+    read back: year 0000, and beyond 0000-9999 as only a protobuf body gives (a JSON one is refused
+    by time.Parse)."""
+    match = re.fullmatch(r"(-?\d{4,})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?Z", text)
     if not match:
         return None
-    seconds = calendar.timegm(time.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S"))
-    return seconds, int((match.group(2) or "0").ljust(9, "0"))
+    year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= 31 and hour < 24 and minute < 60 and second < 60):
+        return None
+    days = timefmt.days_from_civil(year, month, day)
+    return days * 86400 + hour * 3600 + minute * 60 + second, int((match.group(7) or "0").ljust(9, "0"))
 
 
 def _encode_special(type_: str, value: Any, path: str) -> bytes:
@@ -583,7 +584,7 @@ def _encode_special(type_: str, value: Any, path: str) -> bytes:
         return put(1, 0, seconds) + put(2, 0, nanos)
     if type_ == INT_OR_STRING:
         if isinstance(value, str):
-            return put(1, 0, 1) + put(2, 0, 0) + put(3, 2, value.encode())
+            return put(1, 0, 1) + put(2, 0, 0) + put(3, 2, value.encode("utf-8", "surrogateescape"))
         return put(1, 0, 0) + put(2, 0, _int(value, path)) + put(3, 2, b"")
     if type_ == QUANTITY:
         return put(1, 2, str(value).encode())
@@ -602,7 +603,7 @@ def _encode_value(field: Field, value: Any, path: str) -> tuple[int, int | bytes
     if type_ == "string":
         if not isinstance(value, str):
             raise ProtobufError(f"{path}: {value!r} is not a string")
-        return 2, value.encode()
+        return 2, value.encode("utf-8", "surrogateescape")
     if type_ == "bytes":
         try:
             return 2, base64.b64decode(value, validate=True)
@@ -674,7 +675,7 @@ def encode_message(type_: str, obj: dict, path: str = "") -> bytes:
         if field.label == "map":
             for key in sorted(value):
                 entry_wire, payload = _encode_value(field, value[key], f"{where}[{key}]")
-                out += put(number, 2, put(1, 2, key.encode()) + put(2, entry_wire, payload))
+                out += put(number, 2, put(1, 2, key.encode("utf-8", "surrogateescape")) + put(2, entry_wire, payload))
         elif field.label == "repeated":
             for i, item in enumerate(value):
                 out += put(number, *_encode_value(field, item, f"{where}[{i}]"))

@@ -204,7 +204,8 @@ def annotation_problems(annotations: object, path: str) -> list[str]:
     metadata check reports both again."""
     annotations = annotations if isinstance(annotations, dict) else {}
     problems = [invalid(path, key, problem) for key in annotations for problem in qualified_name_problems(key.lower())]
-    if sum(len(key.encode()) + len(str(value).encode()) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE:
+    if sum(len(key.encode("utf-8", "surrogateescape")) + len(str(value).encode("utf-8", "surrogateescape"))
+           for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE:
         problems.append(f"{path}: Too long: must have at most {TOTAL_ANNOTATION_SIZE} bytes")
     return problems
 
@@ -465,9 +466,9 @@ def condition_problems(conditions: object, path: str) -> list[str]:
                 problems.append(invalid(f"{here}.reason", reason, regex_error(
                     CONDITION_REASON_MSG, CONDITION_REASON_FMT, "my_name", "MY_NAME", "MyName", "ReasonA,ReasonB",
                     "ReasonA:ReasonB")))
-            if len(reason.encode()) > MAX_CONDITION_REASON_LEN:
+            if len(reason.encode("utf-8", "surrogateescape")) > MAX_CONDITION_REASON_LEN:
                 problems.append(f"{here}.reason: Too long: must have at most {MAX_CONDITION_REASON_LEN} bytes")
-        if len((condition.get("message") or "").encode()) > MAX_CONDITION_MESSAGE_LEN:
+        if len((condition.get("message") or "").encode("utf-8", "surrogateescape")) > MAX_CONDITION_MESSAGE_LEN:
             problems.append(f"{here}.message: Too long: must have at most {MAX_CONDITION_MESSAGE_LEN} bytes")
     return problems
 

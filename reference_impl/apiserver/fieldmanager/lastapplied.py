@@ -70,6 +70,7 @@ def with_last_applied(obj: dict, applied: dict) -> dict:
     if isinstance((config.get("metadata") or {}).get("annotations"), dict):
         config["metadata"]["annotations"].pop(LAST_APPLIED, None)
     annotations[LAST_APPLIED] = marshal(config, sort_keys=True).decode("utf-8", "surrogatepass") + "\n"
-    if sum(len(key.encode()) + len(value.encode()) for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE_LIMIT:
+    if sum(len(key.encode("utf-8", "surrogateescape")) + len(value.encode("utf-8", "surrogateescape"))
+           for key, value in annotations.items()) > TOTAL_ANNOTATION_SIZE_LIMIT:
         del annotations[LAST_APPLIED]
     return obj

@@ -51,7 +51,8 @@ def _certificate(csr: dict) -> bytes:
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        return value.encode()  # the schema leaves status opaque, so no decoder refused it earlier
+        # the schema leaves status opaque, so no decoder refused it earlier
+        return value.encode("utf-8", "surrogateescape")
 
 
 def _go_bytes(data: bytes | None) -> str:

@@ -43,9 +43,9 @@ def legacy_validate_event(event: dict) -> list[str]:
         value = event.get(field) or ""
         if not value:
             problems.append(v.required(field))
-        if len(value.encode()) > limit:
+        if len(value.encode("utf-8", "surrogateescape")) > limit:
             problems.append(v.invalid(field, "", f"can have at most {limit} characters"))
-    if len((event.get("message") or "").encode()) > NOTE_LENGTH_LIMIT:
+    if len((event.get("message") or "").encode("utf-8", "surrogateescape")) > NOTE_LENGTH_LIMIT:
         problems.append(v.invalid("message", "", f"can have at most {NOTE_LENGTH_LIMIT} characters"))
     return problems + _namespace_problems(namespace)
 

@@ -24,7 +24,7 @@ def _data(obj: dict) -> dict:
     defaulting here, upstream after the decoder folded stringData into data."""
     merged = dict(obj.get("data") or {})
     for key, value in (obj.get("stringData") or {}).items():
-        merged[key] = base64.b64encode(str(value).encode()).decode()
+        merged[key] = base64.b64encode(str(value).encode("utf-8", "surrogateescape")).decode()
     return merged
 
 

@@ -16,6 +16,7 @@ from reference_impl.apiserver.core.validation import (IP_MSG, PORT_RANGE_MSG, PR
 from reference_impl.apiserver.kinds._columns import AGE, NAME, age_cell, name_cell, part
 from reference_impl.apiserver.kinds._defaulting import default_nil, dict_items
 from reference_impl.apiserver.kinds.endpoints import address_problems, loopback_problems
+from reference_impl.machinery import intstr
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.labels import qualified_name_problems
 from reference_impl.mirrors import mirrors
@@ -462,7 +463,7 @@ def service(obj: dict, spec: dict) -> None:
     default_nil(spec, "internalTrafficPolicy", "Cluster")
     for port in dict_items(spec.get("ports")):
         port.setdefault("protocol", "TCP")
-        if port.get("targetPort") in (None, 0, ""):
+        if intstr.is_zero_or_empty(port.get("targetPort")):
             port["targetPort"] = port.get("port")
     if spec["type"] in ("NodePort", "LoadBalancer"):
         spec.setdefault("externalTrafficPolicy", "Cluster")

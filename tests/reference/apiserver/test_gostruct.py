@@ -325,3 +325,18 @@ def test_an_update_writing_a_quantity_another_way_changes_nothing(chain):
     assert code == 200
     assert updated["metadata"]["resourceVersion"] == created["metadata"]["resourceVersion"]
     assert updated["metadata"]["generation"] == 1
+
+
+@pytest.mark.parametrize("text", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00.000000Z", "0000-12-31T23:00:00-01:00"])
+def test_a_time_naming_the_zero_instant_is_written_as_null(text):
+    """metav1.Time and MicroTime marshal IsZero as null however the zero instant was written, in a
+    pointer field (a Lease's acquireTime: kube-apiserver 1.24 answers `"acquireTime": null`) as in
+    a struct one; decoding keeps the text, for validation to see it set."""
+    lease = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "l"},
+             "spec": {"acquireTime": text, "renewTime": "2024-05-01T10:00:00.000000Z"}}
+    assert gostruct.as_encoded(lease)["spec"] == {"acquireTime": None, "renewTime": "2024-05-01T10:00:00.000000Z"}
+    assert gostruct.as_decoded(lease)["spec"]["acquireTime"] == text
+    event = {"apiVersion": "v1", "kind": "Event", "metadata": {"name": "e"}, "firstTimestamp": text,
+             "lastTimestamp": "0001-01-01T00:00:01Z"}
+    encoded = gostruct.as_encoded(event)
+    assert (encoded["firstTimestamp"], encoded["lastTimestamp"]) == (None, "0001-01-01T00:00:01Z")

@@ -83,6 +83,16 @@ def test_a_container_limit_above_max_is_forbidden(chain, ns):
         'pods "web" is forbidden: maximum cpu usage per Container is 1, but limit is 2'
 
 
+def test_a_limit_whose_int64_value_wraps_to_zero_passes_max(chain, ns):
+    """requestLimitEnforcedValues compares Value() and MilliValue(), int64s: 10e999 (an inf.Dec)
+    keeps the low 64 bits of 10**1000, which are 0, so it passes a max of 4 (kube-apiserver 1.24:
+    201); an ordinary limit above the max is still refused."""
+    limit_range(chain, ns, {"type": "Container", "max": {"cpu": "4"}})
+    code, created = create_pod(chain, ns, container(limits={"cpu": "10e999"}))
+    assert (code, created["spec"]["containers"][0]["resources"]["limits"]) == (201, {"cpu": "10e999"}), created
+    assert "but limit is 9" in refusal(create_pod(chain, ns, container(name="b", limits={"cpu": "9"})))
+
+
 def test_max_needs_a_limit(chain, ns):
     """A pod with no limit for a resource its Pod item has a max for is refused (a Container
     item's max would have become the container's default limit)."""

@@ -453,7 +453,7 @@ def test_an_undecodable_object_is_refused_in_gogos_words(body, message):
     (b"\x12\x03\x12\x01v", {"data": {"": "v"}}),
     (b"\x0a\x03\x0a\x01a\x0a\x03\x1a\x01n", {"metadata": {"name": "a", "namespace": "n"}}),  # merged
     (b"\x20\x02", {"immutable": True}),
-    (b"\x12\x08\x0a\x01k\x12\x03\xff\xe2\x82", {"data": {"k": "\ufffd" * 3}}),  # as encoding/json writes them
+    (b"\x12\x08\x0a\x01k\x12\x03\xff\xe2\x82", {"data": {"k": "\udcff\udce2\udc82"}}),  # kept byte by byte
 ])
 def test_a_config_map_reads_as_gogo_reads_it(raw, decoded):
     """What the generated code takes without a word: unknown fields (groups nested 10,000 deep
@@ -626,13 +626,36 @@ def test_an_unknown_content_type_is_415(chain):
 
 # --- responses ---
 
-def test_the_components_accept_header_gets_json(chain):
-    """`Accept: application/vnd.kubernetes.protobuf, application/json`, what client-go sends, may be
-    answered in JSON: client-go decodes by the response's Content-Type."""
+COMPONENTS_ACCEPT = f"{PROTOBUF}, application/json"
+
+
+def test_the_components_accept_header_gets_protobuf(chain):
+    """`Accept: application/vnd.kubernetes.protobuf, application/json`, what client-go sends, gets
+    its first clause: the object, the list, a watch and an error in protobuf, as kube-apiserver
+    1.24 answers them (this server used to pick JSON whenever a client took it)."""
     call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
-    code, body = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"),
-                      accept=f"{PROTOBUF}, application/json")
-    assert code == 200 and body["metadata"]["name"] == "web"
+    code, body = call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert code == 200 and protobuf.decode(body)["metadata"]["name"] == "web"
+    code, body = call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert protobuf.decode(body)["kind"] == "DeploymentList"
+    code, response = call(chain, "GET", ns_path(chain, "deployments", group="apps/v1"), accept=COMPONENTS_ACCEPT,
+                          query={"watch": "1", "timeoutSeconds": "0"})
+    assert response.content_type == PROTOBUF + ";stream=watch"
+    response.stop()
+    code, body = call(chain, "GET", ns_path(chain, "deployments", "absent", group="apps/v1"), accept=COMPONENTS_ACCEPT)
+    assert (code, protobuf.decode(body)["reason"]) == (404, "NotFound")
+    assert call(chain, "GET", ns_path(chain, "deployments", "web", group="apps/v1"),
+                accept=f"application/json, {PROTOBUF}")[1]["metadata"]["name"] == "web"
+
+
+def test_an_object_protobuf_cannot_carry_goes_as_json_to_a_client_that_takes_json(chain, monkeypatch):
+    """Where our layouts lack a field (upstream's never do), a client that takes JSON after protobuf
+    gets the object in JSON, which client-go decodes by the Content-Type, not a 406."""
+    call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "odd-json"}, "data": {"k": "v"}})
+    layout = {number: field for number, field in protobuf.MESSAGES["core.ConfigMap"].items() if field.name != "data"}
+    monkeypatch.setitem(protobuf.MESSAGES, "core.ConfigMap", layout)
+    code, body = call(chain, "GET", ns_path(chain, "configmaps", "odd-json"), accept=COMPONENTS_ACCEPT)
+    assert (code, body["data"]) == (200, {"k": "v"})
 
 
 def test_a_protobuf_only_client_gets_protobuf(chain):
@@ -802,3 +825,101 @@ def test_deep_raw_json_in_a_protobuf_body_is_refused_as_the_same_json_body_is(ch
     code, stored = call(chain, "POST", collection, _revision_with_raw_data("shallow-raw", b'{"a":[1]}'),
                         content_type=PROTOBUF)
     assert code == 201 and stored["data"] == {"a": [1]}, stored
+
+
+def _timestamp(seconds: int) -> bytes:
+    return protobuf.put(1, 0, seconds & 0xFFFFFFFFFFFFFFFF)
+
+
+def test_a_protobuf_time_past_year_9999_is_taken_as_the_json_one_is_refused(chain):
+    """A protobuf time is a time.Time at once, never parsed as text, so year 10000 is stored and
+    written back as Format writes it, in JSON and in protobuf (kube-apiserver 1.24: 201); the same
+    text in a JSON body fails time.Parse's four-digit year (400)."""
+    lease = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"name": "far"})) + \
+        protobuf.put(2, 2, protobuf.put(3, 2, _timestamp(253402300800)))  # spec.acquireTime
+    code, created = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"),
+                         _envelope("coordination.k8s.io/v1", "Lease", lease), content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert (code, created["spec"]) == (201, {"acquireTime": "10000-01-01T00:00:00.000000Z"}), created
+    assert protobuf.decode(protobuf.encode(created))["spec"] == created["spec"]  # a protobuf reader gets it too
+    as_json = {"apiVersion": "coordination.k8s.io/v1", "kind": "Lease", "metadata": {"name": "far"},
+               "spec": {"acquireTime": "10000-01-01T00:00:00.000000Z"}}
+    code, status = call(chain, "POST", ns_path(chain, "leases", group="coordination.k8s.io/v1"), as_json,
+                        query={"dryRun": "All"})
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
+@pytest.mark.parametrize("target,message", [
+    (protobuf.put(1, 0, 1) + protobuf.put(2, 0, 8080), 'spec.ports[0].targetPort: Invalid value: ""'),
+    (protobuf.put(1, 0, 0) + protobuf.put(3, 2, b"http"), "spec.ports[0].targetPort: Invalid value: 0: "
+                                                           "must be between 1 and 65535, inclusive"),
+], ids=["empty-name-beside-8080", "zero-beside-a-name"])
+def test_a_target_port_with_the_other_value_beside_it_is_not_defaulted(chain, target, message):
+    """SetDefaults_ServicePort compares the whole IntOrString struct with FromInt(0) and
+    FromString(""): an empty name with a number beside it, or port 0 with a name beside it (which
+    only protobuf can send), is not defaulted to the port but refused (kube-apiserver 1.24: 422)."""
+    def service(target_port: bytes) -> bytes:
+        port = protobuf.put(1, 2, b"http") + protobuf.put(3, 0, 80) + protobuf.put(4, 2, target_port)
+        raw = protobuf.put(1, 2, protobuf.encode_message("meta.ObjectMeta", {"name": "target"})) + \
+            protobuf.put(2, 2, protobuf.put(1, 2, port))
+        return _envelope("v1", "Service", raw)
+
+    code, status = call(chain, "POST", ns_path(chain, "services"), service(target), content_type=PROTOBUF,
+                        query={"dryRun": "All"})
+    assert (code, status.get("reason")) == (422, "Invalid"), status
+    assert message in status["message"]
+    plain = protobuf.put(1, 0, 0) + protobuf.put(3, 2, b"")  # Go's zero struct: defaulted to the port
+    code, created = call(chain, "POST", ns_path(chain, "services"), service(plain), content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert (code, created["spec"]["ports"][0]["targetPort"]) == (201, 80), created
+
+
+def test_a_string_that_is_no_utf8_keeps_its_bytes_until_it_is_written_as_json(chain):
+    """A protobuf string is Go's bytes: a validation message quotes a byte that is no UTF-8 as %q
+    does (\\xff), the JSON (and YAML) of the message and of the object write it as U+FFFD, and a protobuf
+    answer gives the byte back (kube-apiserver 1.24; we used to print U+FFFD in the quotes too)."""
+    def config_map(name: bytes, key: bytes) -> bytes:
+        meta = protobuf.put(1, 2, name) + protobuf.put(3, 2, chain.namespace.encode())
+        return _envelope("v1", "ConfigMap", protobuf.put(1, 2, meta) + protobuf.put(2, 2, protobuf.put(1, 2, key)))
+
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), config_map(b"bad-\xff", b"k"),
+                        content_type=PROTOBUF, query={"dryRun": "All"})
+    assert code == 422 and status["message"].startswith(
+        'ConfigMap "bad-\\xff" is invalid: metadata.name: Invalid value: "bad-\\xff": a lowercase RFC 1123'), status
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), config_map(b"good", b"\xffk"),
+                        content_type=PROTOBUF, query={"dryRun": "All"})
+    assert code == 422 and status["message"].startswith(
+        'ConfigMap "good" is invalid: data[\ufffdk]: Invalid value: "\\xffk": a valid config key'), status
+    annotation = protobuf.put(1, 2, b"a") + protobuf.put(2, 2, b"\xc3")
+    annotated = protobuf.put(1, 2, b"noted") + protobuf.put(12, 2, annotation)
+    body = _envelope("v1", "ConfigMap", protobuf.put(1, 2, annotated))
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert (code, created["metadata"]["annotations"]) == (201, {"a": "\ufffd"}), created
+    code, answer = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
+                        query={"dryRun": "All"}, accept=PROTOBUF)
+    assert code == 201 and b"\x12\x01\xc3" in answer
+    code, answer = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type=PROTOBUF,
+                        query={"dryRun": "All"}, accept="application/yaml")
+    assert code == 201 and "  annotations:\n    a: \ufffd\n" in answer.decode(), answer  # YAML is made from JSON
+
+
+def test_an_event_time_message_naming_the_zero_instant_counts_as_set(chain):
+    """MicroTime.Unmarshal gives a Timestamp message that is there (even for year 1, Go's zero
+    instant) a Local location, so ValidateEventCreate's `EventTime.Time == zeroTime` is false and
+    the event is held to the events.k8s.io rules (kube-apiserver 1.24: 422 reportingController);
+    an empty message is the zero time and the legacy rules apply (201)."""
+    def event(event_time: bytes) -> bytes:
+        meta = protobuf.put(1, 2, b"zero") + protobuf.put(3, 2, chain.namespace.encode())
+        involved = protobuf.put(1, 2, b"Pod") + protobuf.put(2, 2, chain.namespace.encode()) + protobuf.put(3, 2, b"p")
+        raw = protobuf.put(1, 2, meta) + protobuf.put(2, 2, involved) + protobuf.put(3, 2, b"Probe") + \
+            protobuf.put(4, 2, b"m") + protobuf.put(9, 2, b"Normal") + protobuf.put(10, 2, event_time)
+        return _envelope("v1", "Event", raw)
+
+    code, status = call(chain, "POST", ns_path(chain, "events"), event(_timestamp(-62135596800)),
+                        content_type=PROTOBUF, query={"dryRun": "All"})
+    assert (code, status.get("reason")) == (422, "Invalid"), status
+    assert "reportingController: Required value" in status["message"]
+    code, created = call(chain, "POST", ns_path(chain, "events"), event(b""), content_type=PROTOBUF,
+                         query={"dryRun": "All"})
+    assert code == 201, created
