@@ -468,14 +468,18 @@ class GraphIndex:
         look there."""
         others = [repo for repo in REPOS if repo != self.commit.repo]
         latest = store.latest_commits(self.db)
-        owner = next((repo for repo in others
-                      if name.lstrip("(*").startswith(OWN_MODULES[repo])), None)
-        if owner is None and not closest:
+        bare = name.lstrip("(*")
+        owner = next((repo for repo in others if bare.startswith(OWN_MODULES[repo])), None)
+        # A name under a full import path (its first element a domain: k8s.io/…) belongs to that
+        # module's repository alone; one under this repository's own modules, or a third
+        # party's, is none of the others'.
+        first, slash, _ = bare.partition("/")
+        if owner is None and not closest and not (slash and "." in first):
             owner = next((repo for repo in others if repo not in latest), None)
         if owner is None or owner in latest:
             return None
-        near = f"; closest here: {', '.join(closest)}" if closest and not name.lstrip(
-            "(*").startswith(OWN_MODULES[owner]) else ""
+        near = f"; closest here: {', '.join(closest)}" if closest and not bare.startswith(
+            OWN_MODULES[owner]) else ""
         return (f"{self.commit.repo} {self.commit.sha[:12]} does not define it, and {owner}, "
                 f"which may, is not indexed: `kubeatlas fetch {owner}` and `kubeatlas index "
                 f"{owner}`, then add --repo {owner}{near}")

@@ -224,6 +224,20 @@ def test_a_name_of_the_repository_not_indexed_says_to_index_it(index):
         "`kubeatlas fetch etcd` and `kubeatlas index etcd`, then add --repo etcd")
 
 
+def test_a_name_under_an_import_path_names_no_other_repository_as_its_owner(index):
+    """With kubernetes alone indexed and nothing close, `show k8s.io/kubernetes/pkg/zzz.Qqq`
+    said etcd, "which may", was not indexed, as for any name: one under this repository's own
+    module, or a third party's, is no name of etcd. A name without its import path may still be."""
+    for name in ("k8s.io/kubernetes/pkg/zzz.Qqq", "(*k8s.io/kubernetes/pkg/zzz.T).Qqq",
+                 "github.com/zzz/qqq.Qqq"):
+        with pytest.raises(SymbolNotFound) as raised:
+            index.resolve(name)
+        assert str(raised.value) == f"no symbol '{name}'"
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("zzzqqq.Xyzzy")
+    assert "and etcd, which may, is not indexed" in str(raised.value)
+
+
 def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
     db = store.connect(tmp_path / "index.sqlite", create=True)
     with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
