@@ -416,20 +416,23 @@ class GraphIndex:
         an exact or short-form match, then the shortest names."""
         if len(pattern) > MAX_NAME:
             return []
-        # SQLite's LIKE folds the case of ASCII letters only: names with other letters (Grüße
-        # for GRÜSSE) are compared in Python, as str.casefold compares them.
-        folded = pattern.casefold()
+        # SQLite's LIKE folds the case of ASCII letters only. A pattern with other letters
+        # (GRÜSSE for Grüße) is also compared in Python with the names beyond ASCII, as
+        # str.casefold compares them: a scan of all those names, so never for an ASCII pattern,
+        # which casefold would also let match 'ß' (for ss) and the Kelvin sign (for k).
+        folded = pattern if pattern.isascii() else pattern.casefold()
         like = "%" + folded.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? ESCAPE '\\' LIMIT 2000",
             (self.commit.id, like))
         names = [name for (name,) in rows]
-        beyond_ascii = self.db.execute(
-            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
-            "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
-        names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
-                        - set(names))[:2000]
+        if not pattern.isascii():
+            beyond_ascii = self.db.execute(
+                "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+                "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
+            names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
+                            - set(names))[:2000]
         names.sort(key=lambda n: (not _ends_like(n, pattern), len(n), n))
         return names[:limit]
 

@@ -1057,6 +1057,9 @@ func init() {}
 
 func Grüße() {}
 
+// TempK ends in the Kelvin sign (U+212A), which str.casefold makes an ASCII k.
+func TempK() {}
+
 type Set[E comparable] map[E]struct{}
 
 // Len names the receiver's type parameter T where the type declares E, as Go allows.
@@ -1184,6 +1187,16 @@ def test_find_folds_case_beyond_ascii(spellings):
     `find grüße` found Grüße."""
     for pattern in ("grüße", "GRÜSSE", "grüsse", "Grüße"):
         assert spellings.find(pattern) == [f"{SPELL}.Grüße"], pattern
+
+
+def test_find_of_an_ascii_pattern_matches_ascii_letters_alone(spellings):
+    """`find ss` listed names holding 'ß' and `find k` the Kelvin sign, as str.casefold folds
+    them, and scanned every name beyond ASCII to do so: an ASCII pattern matches as SQLite's
+    LIKE does, its letters in either case."""
+    assert f"{SPELL}.Grüße" not in spellings.find("sse", limit=1000)
+    assert spellings.find("tempk") == []
+    assert spellings.find("TEMP\u212a") == [f"{SPELL}.Temp\u212a"]
+    assert f"{SPELL}.Grüße" in spellings.find("GRÜ")
 
 
 def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
