@@ -463,6 +463,29 @@ def test_a_tree_shows_the_surest_implementations_of_a_call_and_counts_the_rest()
     assert "2 less likely implementation edges left out" in render.tree_text(tree)
 
 
+def test_a_query_of_a_commit_an_older_resolver_indexed_warns_to_index_it(guesses_home, tmp_path,
+                                                                           capsys):
+    """An index made before a RESOLVER_VERSION bump was answered from unsaid: only `index`
+    resolves it again, so a query says so in one line on stderr, and answers."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(guesses_home, home)
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    assert capsys.readouterr().err == ""
+    db = store.connect(Workspace(home).index_path)
+    with db:
+        db.execute("UPDATE commits SET resolver_version = resolver_version - 1")
+    sha = db.execute("SELECT sha FROM commits WHERE repo = 'kubernetes'").fetchone()[0]
+    db.close()
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{APP}.target\n"
+    assert err == (f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by an older resolver "
+                   f"(version {store.RESOLVER_VERSION - 1}, this one is {store.RESOLVER_VERSION}): "
+                   "run `kubeatlas index kubernetes`\n")
+
+
 def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
     """A cold `kubeatlas callees` reads the graph tables only: GitPython, tree-sitter, the facts
     codec and the resolver stay unloaded, which is most of a cold query's start-up time."""
