@@ -694,6 +694,22 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
+    index = _open_graph_index(args)
+    _warn_if_resolved_by_an_older_resolver(index)
+    return index
+
+
+def _warn_if_resolved_by_an_older_resolver(index: query.GraphIndex) -> None:
+    """A commit indexed by an older resolver is still answered from: only `index` resolves it
+    again, and a query would otherwise never say its calls may be ones this resolver corrects."""
+    made_by = store.resolver_version(index.db, index.commit.id)
+    if made_by < store.RESOLVER_VERSION:
+        print(f"kubeatlas: warning: {index.commit.repo} {index.commit.sha[:12]} was indexed by an "
+              f"older resolver (version {made_by}, this one is {store.RESOLVER_VERSION}): run "
+              f"`kubeatlas index {index.commit.repo}`", file=sys.stderr)
+
+
+def _open_graph_index(args: argparse.Namespace) -> query.GraphIndex:
     ws = _workspace(args)
     repo = args.repo or "kubernetes"
     try:

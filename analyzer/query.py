@@ -416,20 +416,23 @@ class GraphIndex:
         an exact or short-form match, then the shortest names."""
         if len(pattern) > MAX_NAME:
             return []
-        # SQLite's LIKE folds the case of ASCII letters only: names with other letters (Grüße
-        # for GRÜSSE) are compared in Python, as str.casefold compares them.
-        folded = pattern.casefold()
+        # SQLite's LIKE folds the case of ASCII letters only. A pattern with other letters
+        # (GRÜSSE for Grüße) is also compared in Python with the names beyond ASCII, as
+        # str.casefold compares them: a scan of all those names, so never for an ASCII pattern,
+        # which casefold would also let match 'ß' (for ss) and the Kelvin sign (for k).
+        folded = pattern if pattern.isascii() else pattern.casefold()
         like = "%" + folded.replace("%", r"\%").replace("_", r"\_") + "%"
         rows = self.db.execute(
             "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
             "WHERE s.commit_id = ? AND n.name LIKE ? ESCAPE '\\' LIMIT 2000",
             (self.commit.id, like))
         names = [name for (name,) in rows]
-        beyond_ascii = self.db.execute(
-            "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
-            "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
-        names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
-                        - set(names))[:2000]
+        if not pattern.isascii():
+            beyond_ascii = self.db.execute(
+                "SELECT DISTINCT n.name FROM names n JOIN symbols s ON s.name = n.id "
+                "WHERE s.commit_id = ? AND n.name GLOB '*[^ -~]*'", (self.commit.id,))
+            names += sorted({name for (name,) in beyond_ascii if folded in name.casefold()}
+                            - set(names))[:2000]
         names.sort(key=lambda n: (not _ends_like(n, pattern), len(n), n))
         return names[:limit]
 
@@ -468,14 +471,18 @@ class GraphIndex:
         look there."""
         others = [repo for repo in REPOS if repo != self.commit.repo]
         latest = store.latest_commits(self.db)
-        owner = next((repo for repo in others
-                      if name.lstrip("(*").startswith(OWN_MODULES[repo])), None)
-        if owner is None and not closest:
+        bare = name.lstrip("(*")
+        owner = next((repo for repo in others if bare.startswith(OWN_MODULES[repo])), None)
+        # A name under a full import path (its first element a domain: k8s.io/…) belongs to that
+        # module's repository alone; one under this repository's own modules, or a third
+        # party's, is none of the others'.
+        first, slash, _ = bare.partition("/")
+        if owner is None and not closest and not (slash and "." in first):
             owner = next((repo for repo in others if repo not in latest), None)
         if owner is None or owner in latest:
             return None
-        near = f"; closest here: {', '.join(closest)}" if closest and not name.lstrip(
-            "(*").startswith(OWN_MODULES[owner]) else ""
+        near = f"; closest here: {', '.join(closest)}" if closest and not bare.startswith(
+            OWN_MODULES[owner]) else ""
         return (f"{self.commit.repo} {self.commit.sha[:12]} does not define it, and {owner}, "
                 f"which may, is not indexed: `kubeatlas fetch {owner}` and `kubeatlas index "
                 f"{owner}`, then add --repo {owner}{near}")

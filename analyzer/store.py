@@ -682,6 +682,11 @@ def complete_commits(db: sqlite3.Connection) -> list[CommitRecord]:
         "ORDER BY id")]
 
 
+def resolver_version(db: sqlite3.Connection, commit_id: int) -> int:
+    """The RESOLVER_VERSION that resolved the commit's index."""
+    return db.execute("SELECT resolver_version FROM commits WHERE id = ?", (commit_id,)).fetchone()[0]
+
+
 def touch(db: sqlite3.Connection, commit_id: int) -> None:
     with transaction(db):
         db.execute("UPDATE commits SET started = ? WHERE id = ?", (time.time(), commit_id))

@@ -224,6 +224,20 @@ def test_a_name_of_the_repository_not_indexed_says_to_index_it(index):
         "`kubeatlas fetch etcd` and `kubeatlas index etcd`, then add --repo etcd")
 
 
+def test_a_name_under_an_import_path_names_no_other_repository_as_its_owner(index):
+    """With kubernetes alone indexed and nothing close, `show k8s.io/kubernetes/pkg/zzz.Qqq`
+    said etcd, "which may", was not indexed, as for any name: one under this repository's own
+    module, or a third party's, is no name of etcd. A name without its import path may still be."""
+    for name in ("k8s.io/kubernetes/pkg/zzz.Qqq", "(*k8s.io/kubernetes/pkg/zzz.T).Qqq",
+                 "github.com/zzz/qqq.Qqq"):
+        with pytest.raises(SymbolNotFound) as raised:
+            index.resolve(name)
+        assert str(raised.value) == f"no symbol '{name}'"
+    with pytest.raises(SymbolNotFound) as raised:
+        index.resolve("zzzqqq.Xyzzy")
+    assert "and etcd, which may, is not indexed" in str(raised.value)
+
+
 def test_a_query_of_an_index_of_no_repository_says_to_index(tmp_path):
     db = store.connect(tmp_path / "index.sqlite", create=True)
     with pytest.raises(QueryError, match=r"^kubernetes is not indexed: run `kubeatlas index "
@@ -447,6 +461,29 @@ def test_a_tree_shows_the_surest_implementations_of_a_call_and_counts_the_rest()
     assert [e.callee for e in kept] == ["(p.I).M"] + [f"(*p.T{n}).M" for n in range(3, 11)]
     assert tree.left_out == 2
     assert "2 less likely implementation edges left out" in render.tree_text(tree)
+
+
+def test_a_query_of_a_commit_an_older_resolver_indexed_warns_to_index_it(guesses_home, tmp_path,
+                                                                           capsys):
+    """An index made before a RESOLVER_VERSION bump was answered from unsaid: only `index`
+    resolves it again, so a query says so in one line on stderr, and answers."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(guesses_home, home)
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    assert capsys.readouterr().err == ""
+    db = store.connect(Workspace(home).index_path)
+    with db:
+        db.execute("UPDATE commits SET resolver_version = resolver_version - 1")
+    sha = db.execute("SELECT sha FROM commits WHERE repo = 'kubernetes'").fetchone()[0]
+    db.close()
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{APP}.target\n"
+    assert err == (f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by an older resolver "
+                   f"(version {store.RESOLVER_VERSION - 1}, this one is {store.RESOLVER_VERSION}): "
+                   "run `kubeatlas index kubernetes`\n")
 
 
 def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
@@ -1043,6 +1080,9 @@ func init() {}
 
 func Grüße() {}
 
+// TempK ends in the Kelvin sign (U+212A), which str.casefold makes an ASCII k.
+func TempK() {}
+
 type Set[E comparable] map[E]struct{}
 
 // Len names the receiver's type parameter T where the type declares E, as Go allows.
@@ -1170,6 +1210,16 @@ def test_find_folds_case_beyond_ascii(spellings):
     `find grüße` found Grüße."""
     for pattern in ("grüße", "GRÜSSE", "grüsse", "Grüße"):
         assert spellings.find(pattern) == [f"{SPELL}.Grüße"], pattern
+
+
+def test_find_of_an_ascii_pattern_matches_ascii_letters_alone(spellings):
+    """`find ss` listed names holding 'ß' and `find k` the Kelvin sign, as str.casefold folds
+    them, and scanned every name beyond ASCII to do so: an ASCII pattern matches as SQLite's
+    LIKE does, its letters in either case."""
+    assert f"{SPELL}.Grüße" not in spellings.find("sse", limit=1000)
+    assert spellings.find("tempk") == []
+    assert spellings.find("TEMP\u212a") == [f"{SPELL}.Temp\u212a"]
+    assert f"{SPELL}.Grüße" in spellings.find("GRÜ")
 
 
 def test_a_type_is_not_taken_for_the_function_type_that_returns_it(spellings):
