@@ -188,13 +188,13 @@ def test_a_component_of_a_repository_not_indexed_says_to_index_that_one(index, c
         "not indexed: run `kubeatlas fetch etcd` and `kubeatlas index etcd`\n")
 
 
-def test_a_mistyped_name_meets_its_closest_past_the_dots_of_a_domain(index):
+def test_a_mistyped_name_meets_its_closest_past_the_dots_of_a_domain(spellings):
     """`embed.StartEtc` offered os/exec's Start but not go.etcd.io/etcd/.../embed.StartEtcd:
     the name's two dotted parts were compared with `io/etcd/server/v3/embed.StartEtcd`, the
-    domain's dots counted as the name's."""
+    domain's dots counted as the name's (here example.com's)."""
     with pytest.raises(SymbolNotFound) as raised:
-        index.resolve("wait.Untill")
-    assert raised.value.closest[0] == "k8s.io/kubernetes/pkg/util/wait.Until"
+        spellings.resolve("klog.Flushh")
+    assert raised.value.closest[0] == f"{SPELL}/klog/v2.Flush"
 
 
 def test_a_mistyped_name_meets_its_closest_in_a_package_of_a_major_version(spellings):
