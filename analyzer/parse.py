@@ -48,6 +48,8 @@ LITERAL_KINDS = frozenset({
     "raw_string_literal", "true", "false", "nil", "iota",
 })
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
+# Names joined by dots with nothing else between them (\w is Unicode, as Go's identifiers are).
+DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
@@ -121,8 +123,8 @@ class _FileParser:
         root = tree.root_node
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
-        for element in captures.get("keyed", ()):
-            self.keyed.setdefault(element.parent.start_byte, []).append(element)
+        if "keyed" in captures:
+            self.group_keyed(captures["keyed"], captures["composite"])
         for mode in (GO, DEFER):
             self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
 
@@ -333,6 +335,26 @@ class _FileParser:
         close_until(float("inf"))
         return bounds, names
 
+    def group_keyed(self, elements: list, literals: list) -> None:
+        """File each keyed element under the start of the literal body it is an element of,
+        which is the innermost literal body around it (a query capture has no parent at hand:
+        `node.parent` walks down from the root)."""
+        bodies = sorted((body.start_byte, body.end_byte) for body in
+                        map(operator.methodcaller("child_by_field_id", BODY), literals) if body)
+        open_bodies: list[tuple[int, int]] = []  # the bodies around the current position, nested
+        following = iter(bodies)
+        upcoming = next(following, None)
+        for element in sorted(elements, key=_START):
+            start = element.start_byte
+            while upcoming is not None and upcoming[0] < start:
+                while open_bodies and open_bodies[-1][1] <= upcoming[0]:
+                    open_bodies.pop()
+                open_bodies.append(upcoming)
+                upcoming = next(following, None)
+            while open_bodies[-1][1] <= start:
+                open_bodies.pop()
+            self.keyed.setdefault(open_bodies[-1][0], []).append(element)
+
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""
         name = self.text(node.child_by_field_id(NAME))
@@ -402,8 +424,17 @@ class _FileParser:
         args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
         at = (node.parent if mode != CALL else arguments or node).start_point
-        self.out["calls"].append((
-            self.expr(function), self.text(function), scope, mode, args, at.row + 1, at.column + 1))
+        text = self.text(function)
+        # Most callees are a chain of selectors (`a.b.C`): its Expr is read off the text, which
+        # is already at hand, rather than from two nodes per name.
+        if function.type == "selector_expression" and DOTTED.fullmatch(text):
+            names = text.split(".")
+            callee = ("id", names[0])
+            for name in names[1:]:
+                callee = ("sel", callee, name)
+        else:
+            callee = self.expr(function)
+        self.out["calls"].append((callee, text, scope, mode, args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
         keyed = []

@@ -97,6 +97,35 @@ def test_call_sites_keep_the_whole_callee_expression_and_position():
     assert (call.scope, call.mode, call.line, call.col) == ("f", CALL, 3, 7)
 
 
+def test_callees_that_are_not_a_plain_chain_of_names_keep_their_inner_shapes():
+    """A callee is read off its text only when it is names and dots alone; parentheses, index
+    expressions, spaces, comments and line breaks inside it keep the shapes read from the tree."""
+    facts = parse("package p\nfunc f() {\n\ta.b.C()\n\t(a).B()\n\ta[i].B()\n\tpkg.F[int]()\n"
+                  "\ta.\n\t\tB()\n\ta./* x */B()\n\tx.(T).M()\n\tv1.ÄÖ.Ü()\n}\n")
+    assert [call.callee for call in facts.calls] == [
+        ("sel", ("sel", ("id", "a"), "b"), "C"),
+        ("sel", ("id", "a"), "B"),
+        ("sel", ("index", ("id", "a")), "B"),
+        ("index", ("sel", ("id", "pkg"), "F")),
+        ("sel", ("id", "a"), "B"),
+        ("sel", ("id", "a"), "B"),
+        ("sel", ("assert", ("id", "x"), "T"), "M"),
+        ("sel", ("sel", ("id", "v1"), "ÄÖ"), "Ü"),
+    ]
+
+
+def test_keyed_elements_belong_to_the_innermost_literal_around_them():
+    """Function values keyed in a literal nested in another literal's element (or in an element
+    whose type is left out) are the inner literal's, never the outer one's."""
+    facts = parse("package p\nvar x = T{A: f, B: U{C: g, D: []V{{E: h}}}, F: W{G: i}.M, H: j}\n")
+    assert [(c.type, c.keyed) for c in facts.composites] == [
+        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W"), "M")), ("H", ("id", "j")))),
+        ("U", (("C", ("id", "g")),)),
+        ("[]V", ()),
+        ("W", (("G", ("id", "i")),)),
+    ]
+
+
 def test_calls_starting_at_one_byte_come_enclosing_first_in_every_run():
     """`a(b)(c)` holds the call `a(b)`, which holds `a`'s: all start at `a`. They are stored
     enclosing call first, whatever order tree-sitter's captures give them in (it varied from

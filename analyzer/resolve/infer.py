@@ -14,6 +14,7 @@ expression denotes, for calls of stored or passed functions.
 from __future__ import annotations
 
 from bisect import bisect_right
+from operator import itemgetter
 
 from analyzer import graph
 from analyzer.facts import Func, FuncLit, Param
@@ -24,6 +25,7 @@ from analyzer.resolve.program import (
     NOT_CACHED, PREDECLARED_TYPES, UNIVERSE, FileContext, FuncInfo, Program, TypeInfo, VarInfo,
 )
 
+_FIRST = itemgetter(0)
 # A safety net only: cycles (x := x.Next()) are cut by the cache; a chain of n calls nests 2n deep.
 MAX_DEPTH = 64
 INT, BOOL, STRING, RUNE = (Named(UNIVERSE, n) for n in ("int", "bool", "string", "rune"))
@@ -111,7 +113,8 @@ class FileScopes:
         # Each name's bindings sorted by line, with the lines alone beside them for bisect.
         for names in self.bindings.values():
             for name, entries in names.items():
-                entries.sort(key=lambda entry: entry[0])
+                if len(entries) > 1:  # most names are bound once
+                    entries.sort(key=_FIRST)
                 names[name] = ([entry[0] for entry in entries], entries)
         # Most names looked up (imported packages, package-level functions) are bound nowhere in
         # the file: one set answers them without walking the scopes.
@@ -270,9 +273,13 @@ class FileScopes:
 
     def _imported_package(self, operand: tuple, scope: str, line: int) -> str | None:
         """The import path when `operand` is a package name of this file, not shadowed."""
-        if operand[0] != "id" or self.is_local(scope, operand[1], line):
+        if operand[0] != "id":
             return None
-        return self.context.imports.get(operand[1])
+        # Most operands are not a package name: only those that are need the local scopes.
+        path = self.context.imports.get(operand[1])
+        if path is None or self.is_local(scope, operand[1], line):
+            return None
+        return path
 
     def conversion_type(self, callee: tuple, scope: str, line: int) -> GoType | None:
         """The type converted to when a 'call' is a conversion, T(x) or pkg.T(x)."""
