@@ -234,3 +234,17 @@ def test_a_head_sent_a_byte_at_a_time_is_dropped_at_the_read_deadline(kubelet):
         except OSError:  # reset: the server closed while bytes were still coming
             answer = b""
     assert answer == b"" and time.monotonic() - started < 4
+
+
+def test_the_muxs_404_says_nosniff_as_http_not_found_does(kubelet):
+    answer = exchange(kubelet, b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = answer.partition(b"\r\n\r\n")[::2]
+    assert b"\r\nX-Content-Type-Options: nosniff" in head and body == b"404 page not found\n"
+
+
+def test_a_redirect_of_another_method_than_get_has_no_content_type(kubelet):
+    """http.Redirect sets a type and writes its body for GET and HEAD only."""
+    answer = exchange(kubelet, b"POST /runningpods HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = answer.partition(b"\r\n\r\n")[::2]
+    assert head.startswith(b"HTTP/1.1 301 ") and b"\r\nLocation: /runningpods/" in head
+    assert b"Content-Type" not in head and body == b""
