@@ -239,7 +239,8 @@ class _Handler(GoConnectionHandler):
         answered instead of the handler."""
         if self.server.auth is None:
             return False
-        refusal = self.server.auth.check(self, self.command, urllib.parse.urlsplit(self.path).path)
+        path = urllib.parse.unquote(requestline.split_target(self.path)[0])  # Go's URL.Path: decoded
+        refusal = self.server.auth.check(self, self.command, path)
         if refusal is not None:
             self.close_connection = True  # a refused request's body is never read
             self._text(refusal.code, refusal.text)

@@ -310,6 +310,15 @@ def test_each_path_asks_for_its_own_subresource_of_nodes(kubelet, ca, tmp_path):
             403, f"Forbidden (user={other}, verb=get, resource=nodes, subresource={subresource})".encode()), path
 
 
+def test_the_subresource_is_the_decoded_paths(kubelet, ca, tmp_path):
+    """The attributes come from URL.Path, %-escapes decoded: /%73tats/summary is nodes/stats,
+    served to its reader and refused to a nodes/proxy user, as /stats/summary is."""
+    assert call(kubelet, ca, tmp_path, "stats-reader", "/%73tats/summary")[0] == 200
+    assert call(kubelet, ca, tmp_path, "metrics-reader", "/metrics%2Fcadvisor")[0] == 200
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/%73tats/summary")[:3:2] == (
+        403, b"Forbidden (user=proxy-user, verb=get, resource=nodes, subresource=stats)")
+
+
 def test_stats_summary_is_served_indented_as_go_restful_writes_it(kubelet, ca, tmp_path):
     status, content_type, body = call(kubelet, ca, tmp_path, "stats-reader", "/stats/summary", "POST")
     assert (status, content_type) == (200, "application/json") and body.startswith(b'{\n "node": {\n  "nodeName"')
