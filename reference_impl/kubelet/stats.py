@@ -347,9 +347,7 @@ def read_node_usage(now: float) -> Usage:
 
 @mirrors("(*github.com/google/cadvisor/fs.RealFsInfo).GetDirFsDevice")
 def read_fs(path: Path, now: float, used_bytes: int | None = None, inodes_used: int | None = None) -> FsUsage:
-    """The filesystem `path` is on (a folder not made yet, as a new kubelet's log root: the one it
-    will be made on); its own use unless what `path` holds is measured (a log folder)."""
-    path = next((folder for folder in (path, *path.parents) if folder.exists()), path)
+    """The filesystem `path` is on; its own use unless what `path` holds is measured (a log folder)."""
     fs = os.statvfs(path)
     return FsUsage(now, fs.f_bavail * fs.f_frsize, fs.f_blocks * fs.f_frsize,
                    (fs.f_blocks - fs.f_bfree) * fs.f_frsize if used_bytes is None else used_bytes,
