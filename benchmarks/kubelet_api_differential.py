@@ -148,6 +148,9 @@ def paths() -> list[tuple[str, str]]:
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "FOO")
 
 
+UPGRADE = (("Connection", "Upgrade"), ("Upgrade", "SPDY/3.1"), ("X-Stream-Protocol-Version", "v4.channel.k8s.io"))
+
+
 def identities(ca: KeyPair, token: str) -> list[Identity]:
     stranger = new_ca()
     users = [Identity("anonymous"), Identity("bad-token", headers=(("Authorization", "Bearer not-a-token"),)),
@@ -160,7 +163,10 @@ def identities(ca: KeyPair, token: str) -> list[Identity]:
     users += [Identity("none-as-admin", cert=users[6].cert,
                        headers=(("Impersonate-User", "admin"), ("Impersonate-Group", "system:masters"))),
               Identity("anon-as-admin", headers=(("Impersonate-User", "admin"), ("Impersonate-Group", "system:masters"))),
-              Identity("token-and-cert", cert=users[6].cert, headers=(("Authorization", "Bearer not-a-token"),))]
+              Identity("token-and-cert", cert=users[6].cert, headers=(("Authorization", "Bearer not-a-token"),)),
+              Identity("remote-user-header", headers=(("X-Remote-User", "admin"), ("X-Remote-Group", "system:masters"))),
+              Identity("anon-upgrade", headers=UPGRADE),
+              Identity("proxy-upgrade", cert=users[7].cert, headers=UPGRADE)]
     return users
 
 
@@ -347,7 +353,7 @@ def compare(pair: tuple[Kubelet, Kubelet], batch: list[Request], work: Path, rec
 # Identities the apiserver allows nothing on nodes: any 2xx they get was served past authorization
 # (the mux's own answers, 301s and 404s, never reach it).
 PAST_NOTHING = {"anonymous", "bad-token", "empty-bearer", "basic-auth", "nobody-token", "foreign-ca", "none",
-                "none-as-admin", "anon-as-admin", "token-and-cert"}
+                "none-as-admin", "anon-as-admin", "token-and-cert", "remote-user-header", "anon-upgrade"}
 
 
 def print_report(label: str, rows: list[dict], show: int) -> None:
