@@ -185,7 +185,9 @@ class KubeletHost:
         started = read_stat().start_time
         system = (ContainerStats("kubelet", started, read_process_usage(os.getpid(), now)),
                   ContainerStats("pods", started, pod_usage(tuple(c for pod in pods for c in pod.containers))))
-        return NodeStats(self.kubelet.node_name, boot_time(), read_node_usage(now), read_fs(self.runtime.log_root, now),
+        # The log root is made when a container first logs; until then, the filesystem it will be on.
+        root = next(folder for folder in (self.runtime.log_root, *self.runtime.log_root.parents) if folder.exists())
+        return NodeStats(self.kubelet.node_name, boot_time(), read_node_usage(now), read_fs(root, now),
                          read_rlimit(now), system)
 
     @mirrors("(*k8s.io/kubernetes/pkg/kubelet/server/stats.handler).handleSummary")

@@ -19,7 +19,6 @@ for, by passing no TLS context and no auth.
 from __future__ import annotations
 
 import errno
-import html
 import http.server
 import json
 import logging
@@ -57,7 +56,8 @@ from .portforward import PortForwardRequestError, PortForwardSession, check_webs
 from .runtime import AttachTarget, ExecTarget, log_path
 from .host import KubeletHost, RunError, pod_list
 from .nodelogs import serve_logs
-from reference_impl.machinery.goserver import HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler, log_dropped_connection
+from reference_impl.machinery.goserver import (HANDSHAKE_TIMEOUT_SECONDS, GoConnectionHandler, log_dropped_connection,
+                                              mux_reply, not_found)
 from .serving import plain_streams
 
 FOLLOW_POLL_SECONDS = 0.2
@@ -239,7 +239,8 @@ class _Handler(GoConnectionHandler):
         answered instead of the handler."""
         if self.server.auth is None:
             return False
-        refusal = self.server.auth.check(self, self.command, urllib.parse.urlsplit(self.path).path)
+        path = urllib.parse.unquote(requestline.split_target(self.path)[0])  # Go's URL.Path: decoded
+        refusal = self.server.auth.check(self, self.command, path)
         if refusal is not None:
             self.close_connection = True  # a refused request's body is never read
             self._text(refusal.code, refusal.text)
@@ -330,19 +331,17 @@ class _Handler(GoConnectionHandler):
         self._text(200, output, "application/json" if output else "")
 
     def _mux_answer(self, answer: routes.MuxAnswer) -> None:
-        """ServeMux's 404, its 400 for `*` (200 for OPTIONS *), or its redirect (with
-        http.Redirect's body for GET and HEAD)."""
-        if not answer.location:
+        """ServeMux's 404 (http.NotFound, nosniff and all), its 400 for `*` (200 for OPTIONS *),
+        or its redirect: http.Redirect's body and type for GET and HEAD, only the Location for
+        any other method."""
+        if answer.code == 404:
+            self.reply(not_found())
+        elif answer.location:
+            self.reply(mux_reply(self.command, answer))
+        else:
             if answer.code == 400:
                 self.close_connection = True
             self._text(answer.code, answer.text)
-            return
-        body = f'<a href="{html.escape(answer.location)}">Moved Permanently</a>.\n\n'
-        headers = (("Location", answer.location),)
-        if self.command in ("GET", "HEAD"):
-            self._text(301, body, "text/html; charset=utf-8", headers)
-        else:
-            self._text(301, "", headers=headers)
 
     def _container_logs(self, namespace: str, name: str, container: str, query: dict) -> None:
         try:

@@ -138,6 +138,15 @@ def test_only_cpu_and_memory_leaves_out_everything_else():
     assert list(trimmed["pods"][0]["containers"][0]) == ["name", "startTime", "cpu", "memory"]
 
 
+def test_a_kubelet_that_has_run_no_pod_yet_has_stats(tmp_path):
+    """Its log root is not made until a container logs: the node's filesystem is the one it will
+    be on (before, /stats/summary and /metrics/resource failed and the connection was dropped)."""
+    host = KubeletHost(Kubelet("node-1", ManualClock(1_700_000_000.0)), ProcessRuntime(tmp_path / "pods"))
+    summary = host.summary()
+    assert summary["node"]["nodeName"] == "node-1" and summary["node"]["fs"]["capacityBytes"] > 0
+    assert "node_cpu_usage_seconds_total" in host.resource_metrics()
+
+
 def test_a_hollow_pod_has_stats_with_no_usage(hollow):
     (item,) = KubeletHost(hollow).summary()["pods"]
     assert item["containers"][0]["name"] == "c" and "cpu" not in item and "cpu" not in item["containers"][0]
@@ -308,6 +317,15 @@ def test_each_path_asks_for_its_own_subresource_of_nodes(kubelet, ca, tmp_path):
         other = "proxy-user" if subresource != "proxy" else "stats-reader"
         assert call(kubelet, ca, tmp_path, other, path)[:3:2] == (
             403, f"Forbidden (user={other}, verb=get, resource=nodes, subresource={subresource})".encode()), path
+
+
+def test_the_subresource_is_the_decoded_paths(kubelet, ca, tmp_path):
+    """The attributes come from URL.Path, %-escapes decoded: /%73tats/summary is nodes/stats,
+    served to its reader and refused to a nodes/proxy user, as /stats/summary is."""
+    assert call(kubelet, ca, tmp_path, "stats-reader", "/%73tats/summary")[0] == 200
+    assert call(kubelet, ca, tmp_path, "metrics-reader", "/metrics%2Fcadvisor")[0] == 200
+    assert call(kubelet, ca, tmp_path, "proxy-user", "/%73tats/summary")[:3:2] == (
+        403, b"Forbidden (user=proxy-user, verb=get, resource=nodes, subresource=stats)")
 
 
 def test_stats_summary_is_served_indented_as_go_restful_writes_it(kubelet, ca, tmp_path):

@@ -255,3 +255,17 @@ def test_a_body_that_cannot_be_dropped_ends_the_connection_with_connection_close
     answer = exchange(kubelet, b"POST /healthz HTTP/1.1\r\nHost: x\r\n" + body
                       + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.count(b"HTTP/1.1 ") == 1 and b"\r\nConnection: close\r\n\r\n" in answer
+
+
+def test_the_muxs_404_says_nosniff_as_http_not_found_does(kubelet):
+    answer = exchange(kubelet, b"GET /nowhere HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = answer.partition(b"\r\n\r\n")[::2]
+    assert b"\r\nX-Content-Type-Options: nosniff" in head and body == b"404 page not found\n"
+
+
+def test_a_redirect_of_another_method_than_get_has_no_content_type(kubelet):
+    """http.Redirect sets a type and writes its body for GET and HEAD only."""
+    answer = exchange(kubelet, b"POST /runningpods HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    head, body = answer.partition(b"\r\n\r\n")[::2]
+    assert head.startswith(b"HTTP/1.1 301 ") and b"\r\nLocation: /runningpods/" in head
+    assert b"Content-Type" not in head and body == b""
