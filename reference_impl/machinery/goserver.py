@@ -24,6 +24,7 @@ import io
 import logging
 import socket
 import ssl
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -424,14 +425,20 @@ class GoServer(http.server.ThreadingHTTPServer):
             self._thread.join(timeout=5)
 
 
-@mirrors("(*net/http.Server).logf")
+@mirrors("(*net/http.Server).logf", "(*net/http.conn).serve")
 def log_dropped_connection(client_address: tuple) -> None:
-    """Say, at debug, why a connection ended unanswered (called from a server's handle_error, in
-    the exception's thread). Go logs a failed handshake through the server's ErrorLog; here a
-    dropped client is no news on the component's stderr, but a drop with no trace at all (a
-    thread that could not start, a descriptor closed under the handshake) could not be told apart
-    from a client that left."""
-    _log.debug("http: connection from %s:%s dropped", *client_address[:2], exc_info=True)
+    """Say why a connection ended unanswered (called from a server's handle_error, in the
+    exception's thread). A socket's or handshake's error is said at debug: Go logs a failed
+    handshake through the server's ErrorLog, but a client that left is no news on the
+    component's stderr, while a drop with no trace at all (a thread that could not start, a
+    descriptor closed under the handshake) could not be told apart from one. Any other exception
+    is a handler's bug, which net/http recovers from as a panic: the connection is closed and
+    the error logged, as "http: panic serving ADDR: ERR" with its stack."""
+    error = sys.exc_info()[1]
+    if error is None or isinstance(error, OSError):
+        _log.debug("http: connection from %s:%s dropped", *client_address[:2], exc_info=True)
+    else:
+        _log.error("http: panic serving %s:%s: %s", *client_address[:2], error, exc_info=True)
 
 
 @mirrors("k8s.io/client-go/util/cert.GenerateSelfSignedCertKey")

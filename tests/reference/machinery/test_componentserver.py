@@ -243,6 +243,23 @@ def test_a_failed_handshake_is_dropped_and_says_why_at_debug(port, caplog):
     assert record.levelno == logging.DEBUG and issubclass(record.exc_info[0], ssl.SSLError)
 
 
+@pytest.mark.parametrize("error, level", [(ConnectionResetError(104, "reset"), logging.DEBUG),
+                                          (KeyError("/var/log/pods"), logging.ERROR)])
+def test_a_handler_error_is_logged_as_a_panic_and_a_socket_error_at_debug(caplog, error, level):
+    """A handler that raised left only a debug line, as a client that hung up does, so the
+    kubelet's /stats/summary failing on a missing log folder looked like dropped connections;
+    net/http logs a recovered panic ("http: panic serving ADDR: ERR")."""
+    caplog.set_level(logging.DEBUG, logger="reference_impl.machinery.goserver")
+    try:
+        raise error
+    except Exception:
+        goserver.log_dropped_connection(("127.0.0.1", 4321))
+    (record,) = [r for r in caplog.records if r.name == "reference_impl.machinery.goserver"]
+    assert record.levelno == level and record.exc_info[1] is error
+    if level == logging.ERROR:
+        assert record.getMessage() == "http: panic serving 127.0.0.1:4321: '/var/log/pods'"
+
+
 @pytest.mark.parametrize("raw, answer", [
     (b"GET /healthz HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n",
      b"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request"),
