@@ -923,3 +923,32 @@ def test_an_event_time_message_naming_the_zero_instant_counts_as_set(chain):
     code, created = call(chain, "POST", ns_path(chain, "events"), event(b""), content_type=PROTOBUF,
                          query={"dryRun": "All"})
     assert code == 201, created
+
+
+def test_a_time_of_any_year_a_protobuf_body_stored_is_printed_and_compared(chain):
+    """A year a protobuf body can store (10000, 0000) is read back wherever a time is read: the
+    events' table shows <invalid> for a last seen in year 10000 (time.Since saturates, HumanDuration
+    refuses a negative age) where it was a 500, and a PUT changing deletionTimestamp to year
+    10000 is 422 "field is immutable" with the time as Go's String writes it (kube-apiserver 1.24)."""
+    meta = protobuf.put(1, 2, b"far-seen") + protobuf.put(3, 2, chain.namespace.encode())
+    involved = protobuf.put(1, 2, b"Pod") + protobuf.put(2, 2, chain.namespace.encode()) + protobuf.put(3, 2, b"p")
+    raw = protobuf.put(1, 2, meta) + protobuf.put(2, 2, involved) + protobuf.put(3, 2, b"Probe") + \
+        protobuf.put(6, 2, _timestamp(-62167219200)) + protobuf.put(7, 2, _timestamp(253402300800))
+    code, created = call(chain, "POST", ns_path(chain, "events"), _envelope("v1", "Event", raw), content_type=PROTOBUF)
+    assert (code, created["lastTimestamp"]) == (201, "10000-01-01T00:00:00Z"), created
+    try:
+        code, table = call(chain, "GET", ns_path(chain, "events"), accept="application/json;as=Table;v=v1;g=meta.k8s.io",
+                           query={"fieldSelector": "metadata.name=far-seen"})
+        assert code == 200, table
+        assert table["rows"][0]["cells"][:1] == ["<invalid>"], table["rows"]
+    finally:
+        call(chain, "DELETE", ns_path(chain, "events", "far-seen"))
+    code, current = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "far-deleted"}})
+    assert code == 201, current
+    meta = protobuf.encode_message("meta.ObjectMeta", {**current["metadata"]}) + \
+        protobuf.put(9, 2, _timestamp(253402300800))  # deletionTimestamp
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps", "far-deleted"),
+                        _envelope("v1", "ConfigMap", protobuf.put(1, 2, meta)), content_type=PROTOBUF)
+    assert (code, status.get("reason")) == (422, "Invalid"), status
+    assert "metadata.deletionTimestamp: Invalid value: 10000-01-01 00:00:00 +0000 UTC: field is immutable" \
+        in status["message"], status
