@@ -564,6 +564,8 @@ def _utc_time(text: str) -> tuple[int, int] | None:
 
 def _encode_special(type_: str, value: Any, path: str) -> bytes:
     if type_ in TIMES:
+        if timefmt.is_zero_instant(value):
+            return b""  # Marshal writes nothing for a time that IsZero, however it is written
         seconds, nanos = _parse_time(value, path)
         if type_ == "meta.Time":
             nanos = 0  # metav1.Time marshals whole seconds, as its JSON does

@@ -370,6 +370,18 @@ def test_a_priority_class_decodes_without_its_omitempty_zero_fields():
     assert protobuf.decode_message("scheduling.PriorityClass", raw) == {"value": 0}
 
 
+@pytest.mark.parametrize("type_,number,text", [
+    ("core.Event", 10, "0001-01-01T00:00:00.000000Z"), ("core.Event", 7, "0001-01-01T00:00:00Z"),
+    ("core.Event", 7, "0000-12-31T23:00:00-01:00"),
+])
+def test_a_stored_zero_instant_is_written_as_an_empty_message(type_, number, text):
+    """metav1.Time and MicroTime Marshal write nothing for a time that IsZero, so a stored zero
+    instant (an Event's eventTime a protobuf body set to year 1) goes out as `52 00`, not as
+    seconds -62135596800 (kube-apiserver 1.24)."""
+    field = protobuf.put(number, 2, b"")
+    assert field in protobuf.encode_message(type_, {"eventTime" if number == 10 else "lastTimestamp": text})
+
+
 def test_micro_time_keeps_microseconds():
     """A MicroTime (Lease renewTime, Event eventTime) keeps its microseconds; a Time does not."""
     lease = {"renewTime": "2024-05-01T10:00:30.250000Z", "acquireTime": "2024-05-01T10:00:00.000001Z"}
