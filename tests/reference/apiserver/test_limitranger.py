@@ -10,7 +10,11 @@ import pytest
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.limitranger import LimitRanger
 from reference_impl.machinery.quantity import parse
-from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+from tests.reference.apiserver import test_namespace_lifecycle
+from tests.reference.apiserver.test_namespace_lifecycle import call
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, ns = test_namespace_lifecycle.chain, test_namespace_lifecycle.ns
 
 
 def limit_range(chain, ns: str, *items: dict, name: str = "limits") -> None:
