@@ -1598,10 +1598,12 @@ class RESTHandlers:
             # Decoded only here, on the object read from storage: a missing object is a 404 first.
             patch = decode_body(request, allow_patch=True)[0]
             try:
+                # The JSON and merge patchers patch the current object's JSON, where a byte
+                # that is no UTF-8 is a U+FFFD; the strategic one its unstructured map, which keeps it.
                 if media_type == "application/json-patch+json":
-                    patched = apply_json_patch(current, patch)
+                    patched = apply_json_patch(jsonserializer.as_json_round_trip(current), patch)
                 elif media_type == "application/merge-patch+json":
-                    patched = apply_merge_patch(current, patch)
+                    patched = apply_merge_patch(jsonserializer.as_json_round_trip(current), patch)
                 else:
                     patched = apply_strategic_merge_patch(current, patch,
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))

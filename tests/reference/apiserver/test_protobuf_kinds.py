@@ -532,8 +532,11 @@ def test_an_unencodable_object_names_the_field():
 
 # --- through the handler chain ---
 
-from tests.reference.apiserver.test_handlers import (  # noqa: E402,F401
-    DEPLOYMENT, POD, call, chain, etcd, ns_path, registry)
+from tests.reference.apiserver import test_handlers  # noqa: E402
+from tests.reference.apiserver.test_handlers import DEPLOYMENT, POD, call, ns_path  # noqa: E402
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, etcd, registry = test_handlers.chain, test_handlers.etcd, test_handlers.registry
 
 PROTOBUF = protobuf.MEDIA_TYPE
 
@@ -964,3 +967,42 @@ def test_a_time_of_any_year_a_protobuf_body_stored_is_printed_and_compared(chain
     assert (code, status.get("reason")) == (422, "Invalid"), status
     assert "metadata.deletionTimestamp: Invalid value: 10000-01-01 00:00:00 +0000 UTC: field is immutable" \
         in status["message"], status
+
+
+def test_bytes_that_are_no_utf8_are_stored_as_they_came(chain, etcd):
+    """Upstream's storage keeps a protobuf string's bytes, so the object read back is the one
+    created: a StorageClass PUT back unchanged as protobuf is 200 (not 422 "updates to parameters
+    are forbidden"); an annotation of 200,000 bytes 0xFF counts 200,000 bytes on a strategic merge
+    patch, which patches the object itself (200), but 600,000 on a merge patch, which patches its
+    JSON, where each byte is a U+FFFD (422 Too long); etcd holds each byte once (kube-apiserver 1.24)."""
+    raw = protobuf.put(1, 2, protobuf.put(1, 2, b"sc-ff")) + protobuf.put(2, 2, b"example.com/p") + \
+        protobuf.put(3, 2, protobuf.put(1, 2, b"k") + protobuf.put(2, 2, b"v\xff"))
+    classes = "/apis/storage.k8s.io/v1/storageclasses"
+    code, created = call(chain, "POST", classes, _envelope("storage.k8s.io/v1", "StorageClass", raw),
+                         content_type=PROTOBUF, accept=PROTOBUF)
+    try:
+        assert code == 201 and b"v\xff" in created
+        code, answer = call(chain, "PUT", f"{classes}/sc-ff", created, content_type=PROTOBUF)
+        assert code == 200, answer
+    finally:
+        call(chain, "DELETE", f"{classes}/sc-ff")
+    annotation = protobuf.put(1, 2, b"a") + protobuf.put(2, 2, b"\xff" * 200_000)
+    meta = protobuf.put(1, 2, b"ff-noted") + protobuf.put(12, 2, annotation)
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         _envelope("v1", "ConfigMap", protobuf.put(1, 2, meta)), content_type=PROTOBUF)
+    assert code == 201, created
+    path = ns_path(chain, "configmaps", "ff-noted")
+    code, patched = call(chain, "PATCH", path, {"metadata": {"labels": {"x": "y"}}},
+                         content_type="application/strategic-merge-patch+json")
+    assert code == 200, patched
+    stored = etcd.range(f"/registry/configmaps/{chain.namespace}/ff-noted").kvs[0]
+    assert stored.value.count(b"\xff") == 200_000 and len(stored.value) < 201_000
+    code, status = call(chain, "PATCH", path, {"metadata": {"labels": {"z": "y"}}},
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (422, 'ConfigMap "ff-noted" is invalid: metadata.annotations: Too long: '
+                                               'must have at most 262144 bytes'), status
+    data = protobuf.put(1, 2, protobuf.put(1, 2, b"ff-data")) + \
+        protobuf.put(2, 2, protobuf.put(1, 2, b"k") + protobuf.put(2, 2, b"\xff" * 300_000))
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), _envelope("v1", "ConfigMap", data),
+                         content_type=PROTOBUF, accept=PROTOBUF)
+    assert code == 201 and created.count(b"\xff") == 300_000  # 0.3 MB to etcd, not a 413 for 1.8 MB of escapes
