@@ -126,6 +126,15 @@ def message_type(api_version: str, kind: str) -> str:
     return name
 
 
+def has_layout(api_version: str, kind: str) -> bool:
+    """Whether objects of the kind have a message here (upstream's every built-in kind has one)."""
+    try:
+        message_type(api_version, kind)
+    except ProtobufError:
+        return False
+    return True
+
+
 # --- wire format ------------------------------------------------------------------------------
 
 

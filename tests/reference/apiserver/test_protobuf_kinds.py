@@ -724,6 +724,19 @@ def test_a_protobuf_watch_event_is_encoded_once_for_every_watcher(chain, monkeyp
     assert encoded == [("ConfigMap", "watched-twice")]
 
 
+def test_a_watch_of_a_kind_protobuf_cannot_carry_is_json_to_a_client_that_takes_json(chain):
+    """A watch of a kind our layouts lack (CustomResourceDefinition) negotiates JSON up front for
+    a client that takes it after protobuf, as a GET answers it, instead of a protobuf stream that
+    would end with an ERROR at the first event; a kind with a layout is still protobuf."""
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    for path, content_type in ((crds, "application/json"),
+                               (ns_path(chain, "configmaps"), PROTOBUF + ";stream=watch")):
+        code, response = call(chain, "GET", path, accept=COMPONENTS_ACCEPT, query={"watch": "1", "timeoutSeconds": "0"})
+        response.stop()
+        assert (code, response.content_type) == (200, content_type)
+    assert not protobuf.has_layout("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+
+
 def test_an_error_is_a_protobuf_status_for_a_client_that_takes_only_protobuf(chain):
     """ErrorNegotiated writes the Status with the serializer the client negotiated: one that asks
     for protobuf alone gets a protobuf Status, not JSON it did not ask for."""
