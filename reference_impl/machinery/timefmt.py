@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import math
 import re
 
 from reference_impl.mirrors import mirrors
@@ -80,8 +81,11 @@ def is_zero_instant(text: object) -> bool:
 
 
 def rfc3339(seconds: float) -> str:
-    """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded)."""
-    return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded),
+    any year (a sinceTime of year 0000 that time.Parse took)."""
+    days, clock = divmod(math.floor(seconds), 86400)
+    year, month, day = civil_from_days(days)
+    return f"{go_year(year)}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
 
 
 def micro_time(seconds: float) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.timefmt import format_duration, go_time_string, parse_duration, parse_rfc3339
+from reference_impl.machinery.timefmt import format_duration, go_time_string, parse_duration, parse_rfc3339, rfc3339
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -52,3 +52,5 @@ def test_times_of_any_year_a_protobuf_body_stores_are_read_and_printed_as_go_doe
     a validation message prints it as time.Time.String does, four digits at least, signed."""
     assert parse_rfc3339(text) == pytest.approx(seconds)
     assert go_time_string(text) == go_string
+    if text.endswith("Z") and "." not in text:
+        assert rfc3339(seconds) == text  # as a sinceTime is passed on to the kubelet
