@@ -26,6 +26,10 @@ _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}:,]|[^][{}:,"]+')
 _LONE_SURROGATE = re.compile(rb"(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)\\ud[c-f][0-9a-f]{2}")
 
 
+# One that surrogateescape made of a byte that is no UTF-8 (0x80 to 0xFF: U+DC80 to U+DCFF).
+_BYTE_ESCAPE = re.compile(rb"(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)\\udc[89a-f][0-9a-f]")
+
+
 @mirrors("encoding/json.Marshal")
 def encode(value: Any) -> bytes:
     """`value` as compact JSON, escaped as Go escapes it; a byte that is no UTF-8 is written as
@@ -43,7 +47,8 @@ def encode_stored(value: Any) -> bytes:
     as three bytes, nor a six-byte escape in etcd)."""
     data = gojson.marshal_escapes(jsonbytes.dumps(value))
     if b"\\ud" in data:
-        data = _LONE_SURROGATE.sub(lambda match: bytes((int(match.group()[2:], 16) & 0xFF,)), data)
+        data = _BYTE_ESCAPE.sub(lambda match: bytes((int(match.group()[-2:], 16),)), data)
+        data = _LONE_SURROGATE.sub(rb"\\ufffd", data)  # any other, which no decoding kept
     return data
 
 
