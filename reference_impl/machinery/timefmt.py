@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import math
 import re
 
 from reference_impl.mirrors import mirrors
@@ -25,8 +26,46 @@ def days_from_civil(year: int, month: int, day: int) -> int:
     return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
 
 
+def civil_from_days(days: int) -> tuple[int, int, int]:
+    """The proleptic Gregorian (year, month, day) `days` after 1970-01-01, any integer (the
+    inverse of `days_from_civil`; datetime stops at year 1, Go's time goes on)."""
+    days += 719468  # from 0000-03-01, so that a leap day ends its 400-year era's year
+    era, day_of_era = divmod(days, 146097)
+    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
+    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
+    return era * 400 + year_of_era + (month <= 2), month, day
+
+
+def go_year(year: int) -> str:
+    """A year as Go's Format writes "2006": four digits at least, a minus sign before years below 0."""
+    return f"-{-year:04d}" if year < 0 else f"{year:04d}"
+
+
 ZERO_INSTANT = -62135596800  # Go's zero time.Time, 0001-01-01T00:00:00Z, in seconds from the epoch
-_RFC3339_TEXT = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:Z|([+-])(\d\d):(\d\d))")
+# RFC 3339 with any year: a JSON body's time.Parse takes only four digits, but a protobuf body
+# carries a time.Time, which Format writes as year 0000, -0001 or 10000 alike.
+_RFC3339_TEXT = re.compile(r"(-?\d{4,})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(?:[Zz]|([+-])(\d\d):(\d\d))")
+
+
+def instant(text: str) -> tuple[int, int]:
+    """(whole seconds since the epoch, nanoseconds) of an RFC 3339 time of any year; a ValueError
+    for text that is none."""
+    match = _RFC3339_TEXT.fullmatch(text)
+    if not match:
+        moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))  # the ValueError for other text
+        seconds = calendar.timegm(moment.utctimetuple()) if moment.tzinfo else int(moment.timestamp())
+        return seconds, moment.microsecond * 1000
+    year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        raise ValueError(f"not a time: {text!r}")
+    offset = 0
+    if match.group(8):
+        offset = (int(match.group(9)) * 3600 + int(match.group(10)) * 60) * (1 if match.group(8) == "+" else -1)
+    seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
+    return seconds, int((match.group(7) or "0")[:9].ljust(9, "0"))
 
 
 @mirrors("(time.Time).IsZero")
@@ -35,19 +74,18 @@ def is_zero_instant(text: object) -> bool:
     marshal as null however it was written (`0001-01-01T00:00:00Z`, `0000-12-31T23:00:00-01:00`)."""
     if not isinstance(text, str) or not text.startswith("000"):
         return False
-    match = _RFC3339_TEXT.fullmatch(text)
-    if not match or (match.group(7) or "0").strip("0"):
+    try:
+        return instant(text) == (ZERO_INSTANT, 0)
+    except ValueError:
         return False
-    year, month, day, hour, minute, second = (int(group) for group in match.groups()[:6])
-    offset = 0
-    if match.group(8):
-        offset = (int(match.group(9)) * 3600 + int(match.group(10)) * 60) * (1 if match.group(8) == "+" else -1)
-    return days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset == ZERO_INSTANT
 
 
 def rfc3339(seconds: float) -> str:
-    """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded)."""
-    return datetime.datetime.fromtimestamp(int(seconds), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded),
+    any year (a sinceTime of year 0000 that time.Parse took)."""
+    days, clock = divmod(math.floor(seconds), 86400)
+    year, month, day = civil_from_days(days)
+    return f"{go_year(year)}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
 
 
 def micro_time(seconds: float) -> str:
@@ -57,10 +95,13 @@ def micro_time(seconds: float) -> str:
 
 def go_time_string(text: str) -> str:
     """time.Time.String() of the metav1.Time an RFC 3339 `text` decodes to on a server in UTC,
-    as a validation error shows it: `2026-01-02 03:04:05 +0000 UTC`."""
-    moment = datetime.datetime.fromisoformat(text).astimezone(datetime.timezone.utc)
-    fraction = f".{moment.microsecond:06d}".rstrip("0").rstrip(".")
-    return f"{moment:%Y-%m-%d %H:%M:%S}{fraction} +0000 UTC"
+    as a validation error shows it: `2026-01-02 03:04:05 +0000 UTC`, any year (`10000-01-01 ...`)."""
+    seconds, nanos = instant(text)
+    days, clock = divmod(seconds, 86400)
+    year, month, day = civil_from_days(days)
+    fraction = f".{nanos:09d}".rstrip("0").rstrip(".")
+    return (f"{go_year(year)}-{month:02d}-{day:02d} {clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}"
+            f"{fraction} +0000 UTC")
 
 
 @mirrors("(time.Time).String")
@@ -74,8 +115,10 @@ def go_now_string(wall_ns: int, monotonic_ns: int) -> str:
 
 
 def parse_rfc3339(text: str) -> float:
-    """Seconds since the epoch of a metav1.Time as it is written ("2024-01-02T03:04:05Z")."""
-    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    """Seconds since the epoch of a metav1.Time as it is written ("2024-01-02T03:04:05Z"), any
+    year a protobuf body can store (0000, -0001, 10000)."""
+    seconds, nanos = instant(text)
+    return seconds + nanos / 1e9
 
 
 RFC3339_LAYOUT = "2006-01-02T15:04:05Z07:00"

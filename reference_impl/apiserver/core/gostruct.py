@@ -145,7 +145,7 @@ def _plan(message: str) -> tuple[Plan, ...]:
 @functools.cache
 def _steps(message: str, keep_empty: bool) -> tuple[tuple[Step, ...], frozenset[str]]:
     """The message's steps in the struct's order, and the names of its fields; decoding
-    (`keep_empty`) leaves maps and quantities as they were sent."""
+    (`keep_empty`) leaves maps, quantities and times as they were sent."""
     steps = []
     for field in _plan(message):
         absent, zero = NOTHING, None

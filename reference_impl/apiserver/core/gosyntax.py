@@ -11,13 +11,10 @@ sits behind a pointer prints as an address.
 """
 from __future__ import annotations
 
-import math
-import re
-
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gofmt import go_pointer
 from reference_impl.machinery.gojson import quote
-from reference_impl.machinery.timefmt import parse_rfc3339
+from reference_impl.machinery.timefmt import civil_from_days, instant
 from reference_impl.mirrors import mirrors
 
 ZERO_TIME = "time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)"
@@ -150,48 +147,10 @@ def go_syntax(type_: str, value: object) -> str:
 
 def _time(text: object, zone: str = "time.Local") -> str:
     """A metav1.Time's GoString: decoded times are in the server's Local zone."""
-    days, second = divmod(_unix_seconds(str(text)), 86400)
-    year, month, day = _civil_date(days)
+    days, second = divmod(instant(str(text))[0], 86400)
+    year, month, day = civil_from_days(days)
     return (f"time.Date({year}, time.{MONTHS[month - 1]}, {day}, {second // 3600}, "
             f"{second // 60 % 60}, {second % 60}, 0, {zone})")
-
-
-_RFC3339 = re.compile(r"(\d{4})-(\d\d)-(\d\d)[Tt](\d\d):(\d\d):(\d\d)(?:\.\d+)?(?:[Zz]|([+-])(\d\d):(\d\d))")
-
-
-def _unix_seconds(text: str) -> int:
-    """The whole seconds since the epoch of an RFC 3339 time, years 0000 to 9999 alike (datetime
-    takes no year 0)."""
-    found = _RFC3339.fullmatch(text)
-    if not found:
-        return math.floor(parse_rfc3339(text))
-    year, month, day, hour, minute, second = (int(part) for part in found.groups()[:6])
-    offset = 0
-    if found.group(7):
-        offset = (int(found.group(8)) * 3600 + int(found.group(9)) * 60) * (-1 if found.group(7) == "-" else 1)
-    return _days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second - offset
-
-
-def _days_from_civil(year: int, month: int, day: int) -> int:
-    """The days from 1970-01-01 to a proleptic Gregorian date (the inverse of `_civil_date`)."""
-    year -= month <= 2
-    era, year_of_era = divmod(year, 400)
-    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
-    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
-    return era * 146097 + day_of_era - 719468
-
-
-def _civil_date(days: int) -> tuple[int, int, int]:
-    """The proleptic Gregorian (year, month, day) `days` after 1970-01-01, for any year (Go's
-    time.Date prints year 0 and before; datetime stops at year 1)."""
-    days += 719468  # from 0000-03-01, so that a leap day ends its 400-year era's year
-    era, day_of_era = divmod(days, 146097)
-    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    shifted_month = (5 * day_of_year + 2) // 153
-    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
-    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
-    return era * 400 + year_of_era + (month <= 2), month, day
 
 
 def _server_time(text: object) -> str:

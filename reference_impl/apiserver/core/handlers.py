@@ -438,6 +438,16 @@ def is_pretty_print(request: Request) -> bool:
     return request.header("User-Agent").startswith(PRETTY_USER_AGENTS)
 
 
+def negotiate_without_protobuf(request: Request) -> MediaTypeOptions | None:
+    """What the client takes besides protobuf (JSON or YAML, as `negotiate` orders them) for an
+    object our protobuf layouts cannot carry; None when it takes nothing else or wants a conversion."""
+    try:
+        options = negotiate(request.header("Accept"), tables=request.table_convertor, protobuf_objects=False)
+    except StatusError:
+        return None
+    return None if options.serializer == "protobuf" or options.convert else options
+
+
 def _respond(request: Request, code: int, obj: dict) -> Response:
     """The object in the media type negotiated: JSON, YAML or protobuf. An object our protobuf
     layouts cannot carry (upstream's always can) goes to a client that also takes JSON or YAML
@@ -448,11 +458,8 @@ def _respond(request: Request, code: int, obj: dict) -> Response:
         try:
             return Response(code, protobuf.encode(obj), protobuf.MEDIA_TYPE)
         except protobuf.ProtobufError as err:
-            try:
-                options = negotiate(request.header("Accept"), tables=request.table_convertor, protobuf_objects=False)
-            except StatusError:
-                options = None
-            if options is None or options.serializer == "protobuf" or options.convert:
+            options = negotiate_without_protobuf(request)
+            if options is None:
                 raise StatusError(406, "NotAcceptable", f"cannot encode the response as protobuf: {err}") from err
     if options.serializer == "yaml":
         return Response(code, jsonserializer.encode_yaml(obj), "application/yaml")
@@ -1598,10 +1605,12 @@ class RESTHandlers:
             # Decoded only here, on the object read from storage: a missing object is a 404 first.
             patch = decode_body(request, allow_patch=True)[0]
             try:
+                # The JSON and merge patchers patch the current object's JSON, where a byte
+                # that is no UTF-8 is a U+FFFD; the strategic one its unstructured map, which keeps it.
                 if media_type == "application/json-patch+json":
-                    patched = apply_json_patch(current, patch)
+                    patched = apply_json_patch(jsonserializer.as_json_round_trip(current), patch)
                 elif media_type == "application/merge-patch+json":
-                    patched = apply_merge_patch(current, patch)
+                    patched = apply_merge_patch(jsonserializer.as_json_round_trip(current), patch)
                 else:
                     patched = apply_strategic_merge_patch(current, patch,
                                                           openapi.OpenAPIPatchMeta.for_kind(*schema_kind))
@@ -2026,6 +2035,11 @@ class RESTHandlers:
              "(*k8s.io/apiserver/pkg/endpoints/handlers.WatchServer).ServeHTTP")
     def watch(self, request: Request, resource) -> WatchResponse:
         options = negotiate_for(request)
+        if options.serializer == "protobuf" and not options.convert and \
+                not protobuf.has_layout(resource.api_version, resource.kind):
+            # A kind our layouts lack goes as JSON to a client that takes it too (as `_respond`
+            # sends it), rather than a stream that ends at its first event, to be watched again.
+            options = negotiate_without_protobuf(request) or options
         # DecodeParameters reads timeoutSeconds, then limit (a watch ignores it, but it must be an
         # int64); ValidateListOptions forbids resourceVersionMatch only for ?watch=, not for a
         # watch that the /watch/ prefix asked for.

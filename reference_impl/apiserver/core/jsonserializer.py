@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import json
 import re
 from typing import Any
 
@@ -25,6 +26,10 @@ _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[][{}:,]|[^][{}:,"]+')
 _LONE_SURROGATE = re.compile(rb"(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)\\ud[c-f][0-9a-f]{2}")
 
 
+# One that surrogateescape made of a byte that is no UTF-8 (0x80 to 0xFF: U+DC80 to U+DCFF).
+_BYTE_ESCAPE = re.compile(rb"(?<!\\ud[89ab][0-9a-f]{2})(?<!\\)\\udc[89a-f][0-9a-f]")
+
+
 @mirrors("encoding/json.Marshal")
 def encode(value: Any) -> bytes:
     """`value` as compact JSON, escaped as Go escapes it; a byte that is no UTF-8 is written as
@@ -33,6 +38,36 @@ def encode(value: Any) -> bytes:
     if b"\\ud" in data:
         data = _LONE_SURROGATE.sub(rb"\\ufffd", data)
     return gojson.marshal_escapes(data)
+
+
+def encode_stored(value: Any) -> bytes:
+    """`value` as the bytes kept in etcd: `encode`'s, but a byte that is no UTF-8 (a protobuf
+    string's, kept by surrogateescape) is written as that byte, as upstream's protobuf storage
+    keeps it, so that `decode` gives it back and a length counts it once (not a U+FFFD read back
+    as three bytes, nor a six-byte escape in etcd)."""
+    data = gojson.marshal_escapes(jsonbytes.dumps(value))
+    if b"\\ud" in data:
+        data = _BYTE_ESCAPE.sub(lambda match: bytes((int(match.group()[-2:], 16),)), data)
+        data = _LONE_SURROGATE.sub(rb"\\ufffd", data)  # any other, which no decoding kept
+    return data
+
+
+def as_json_round_trip(value: Any) -> Any:
+    """`value` as encoding it to JSON and back gives it: each byte that is no UTF-8 (kept by
+    surrogateescape) a U+FFFD; the same objects where there is none, so that the usual case costs
+    a walk and no copy. Upstream's JSON and merge patchers patch the JSON of the current object."""
+    if isinstance(value, str):
+        return value if value.isascii() else _SURROGATE_ESCAPE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        items = [(as_json_round_trip(key), as_json_round_trip(item)) for key, item in value.items()]
+        if all(key is old_key and item is old_item
+               for (key, item), (old_key, old_item) in zip(items, value.items())):
+            return value
+        return dict(items)
+    if isinstance(value, list):
+        items = [as_json_round_trip(item) for item in value]
+        return value if all(item is old for item, old in zip(items, value)) else items
+    return value
 
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Encode")
@@ -72,8 +107,12 @@ def indent(compact: bytes) -> bytes:
 
 @mirrors("(*k8s.io/apimachinery/pkg/runtime/serializer/json.Serializer).Decode")
 def decode(raw: bytes) -> Any:
-    """Stored JSON bytes as Python values, exactly as `json.loads` reads them."""
-    return jsonbytes.loads(raw)
+    """Stored JSON bytes as Python values, exactly as `json.loads` reads them; a byte that is no
+    UTF-8 (`encode_stored` keeps a protobuf string's) is read back by surrogateescape."""
+    try:
+        return jsonbytes.loads(raw)
+    except UnicodeDecodeError:
+        return json.loads(raw.decode("utf-8", "surrogateescape"))
 
 
 class _GoYAMLDumper(yaml.SafeDumper):

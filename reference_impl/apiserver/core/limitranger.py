@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from fractions import Fraction
 from typing import Protocol
 
 from reference_impl.apiserver.core import admission
+from reference_impl.machinery.protowire import int64
 from reference_impl.machinery.quantity import Quantity, parse, scaled_value
 from reference_impl.mirrors import mirrors
 
@@ -207,10 +207,10 @@ def _ratio(kind: str, name: str, enforced: Quantity, requests: dict, limits: dic
     if limit is None or observed_limit == 0:
         return f"{prefix}, but no limit is specified or limit is 0"
     ratio = observed_limit / observed_request
-    if enforced.whole() <= MAX_MILLI_VALUE:
-        exceeded = ratio * 1000 > enforced.milli()
+    if _scaled(enforced, 0) <= MAX_MILLI_VALUE:
+        exceeded = ratio * 1000 > _scaled(enforced, -3)
     else:
-        exceeded = ratio > enforced.whole()
+        exceeded = ratio > _scaled(enforced, 0)
     return f"{prefix}, but provided ratio is {ratio:f}" if exceeded else None
 
 
@@ -229,15 +229,15 @@ def _requirements(container: dict) -> tuple[dict, dict]:
 
 @mirrors("k8s.io/kubernetes/plugin/pkg/admission/limitranger.sum")
 def _sum(resource_lists: list[dict]) -> dict:
-    """Each resource that every list names, totalled (cpu in thousandths, the rest in whole units)."""
+    """Each resource that every list names, totalled in an int64 as Go adds MilliValue (cpu) or
+    Value (the rest) of each, overflow and all (a limit of 10e999 adds 0)."""
     names = dict.fromkeys(name for resources in resource_lists for name in resources)
     total = {}
     for name in names:
         if all(name in resources for resources in resource_lists):
-            if name == "cpu":
-                total[name] = Quantity(Fraction(sum(r[name].milli() for r in resource_lists), 1000))
-            else:
-                total[name] = Quantity(Fraction(sum(r[name].whole() for r in resource_lists)))
+            scale, suffix = (-3, "m") if name == "cpu" else (0, "")
+            amount = int64(sum(_scaled(r[name], scale) for r in resource_lists) & 0xFFFFFFFFFFFFFFFF)
+            total.update(_quantities({name: f"{amount}{suffix}"}))  # NewMilliQuantity / NewQuantity
     return total
 
 

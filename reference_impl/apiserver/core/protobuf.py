@@ -126,6 +126,15 @@ def message_type(api_version: str, kind: str) -> str:
     return name
 
 
+def has_layout(api_version: str, kind: str) -> bool:
+    """Whether objects of the kind have a message here (upstream's every built-in kind has one)."""
+    try:
+        message_type(api_version, kind)
+    except ProtobufError:
+        return False
+    return True
+
+
 # --- wire format ------------------------------------------------------------------------------
 
 
@@ -455,25 +464,11 @@ def go_utc_text(seconds: int, nanos: int, micro: bool) -> str | None:
         return None
     absolute = (internal + INTERNAL_TO_ABSOLUTE) & 0xFFFFFFFFFFFFFFFF
     days, clock = divmod(absolute, 86400)
-    year, month, day = _civil_from_days(days - 719162)  # day 0 is 1 January of a year like year 1
+    year, month, day = timefmt.civil_from_days(days - 719162)  # day 0 is 1 January of a year like year 1
     year += ABSOLUTE_ZERO_YEAR - 1
-    sign, digits = ("-", -year) if year < 0 else ("", year)
-    stamp = (f"{sign}{digits:04d}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:"
+    stamp = (f"{timefmt.go_year(year)}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:"
              f"{clock % 60:02d}")
     return f"{stamp}.{nanos // 1000:06d}Z" if micro else f"{stamp}Z"
-
-
-def _civil_from_days(days: int) -> tuple[int, int, int]:
-    """The proleptic Gregorian (year, month, day) `days` after 1970-01-01, any integer."""
-    days += 719468
-    era = days // 146097
-    day_of_era = days - era * 146097
-    year_of_era = (day_of_era - day_of_era // 1460 + day_of_era // 36524 - day_of_era // 146096) // 365
-    day_of_year = day_of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
-    shifted_month = (5 * day_of_year + 2) // 153
-    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
-    month = shifted_month + 3 if shifted_month < 10 else shifted_month - 9
-    return year_of_era + era * 400 + (month <= 2), month, day
 
 
 def _special(type_: str, data: bytes) -> Any:
@@ -578,6 +573,8 @@ def _utc_time(text: str) -> tuple[int, int] | None:
 
 def _encode_special(type_: str, value: Any, path: str) -> bytes:
     if type_ in TIMES:
+        if timefmt.is_zero_instant(value):
+            return b""  # Marshal writes nothing for a time that IsZero, however it is written
         seconds, nanos = _parse_time(value, path)
         if type_ == "meta.Time":
             nanos = 0  # metav1.Time marshals whole seconds, as its JSON does

@@ -2,8 +2,7 @@
 wide pod-template columns, HumanDuration, and the helpers that read an object's parts into cells."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
+from reference_impl.machinery.timefmt import instant
 from reference_impl.mirrors import mirrors
 
 NAME = ("Name", "string", 0, "Object name.")
@@ -43,12 +42,25 @@ def human_duration(seconds: float) -> str:
 def since(timestamp: str | None, now: float) -> str:
     if not timestamp:
         return "<unknown>"
-    return human_duration(now - epoch(timestamp))
+    return human_duration(elapsed(now, epoch(timestamp)))
 
 
 def epoch(timestamp: str) -> float:
-    """Seconds since the epoch of a metav1.Time, to the second (a printer shows no fraction)."""
-    return datetime.strptime(timestamp[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc).timestamp()
+    """Seconds since the epoch of a metav1.Time, to the second (a printer shows no fraction), any
+    year a protobuf body could store (0000, 10000)."""
+    return float(instant(timestamp)[0])
+
+
+# time.Duration's ends, in seconds: what (time.Time).Sub gives when the difference overflows.
+_MAX_DURATION = (2**63 - 1) / 1e9
+_MIN_DURATION = -(2**63) / 1e9
+
+
+@mirrors("(time.Time).Sub")
+def elapsed(later: float, earlier: float) -> float:
+    """later - earlier, held to time.Duration's range of about 292 years either way, as Sub
+    saturates (an Event from year 0000 is 292y old, one from year 10000 <invalid>)."""
+    return min(max(later - earlier, _MIN_DURATION), _MAX_DURATION)
 
 
 def part(obj: dict, *path: str) -> dict:

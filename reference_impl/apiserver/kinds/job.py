@@ -10,7 +10,7 @@ from reference_impl.apiserver.kinds._podspec import TEMPLATE, ZERO_TEMPLATE
 from reference_impl.apiserver.core.podvalidation import job_spec_problems
 from reference_impl.apiserver.core.validation import invalid, required
 from reference_impl.machinery.labels import selector_matches
-from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, epoch, human_duration,
+from reference_impl.apiserver.kinds._columns import (AGE, NAME, WIDE_TEMPLATE, age_cell, elapsed, epoch, human_duration,
                                                      name_cell, part, selector_cell, since, template_containers)
 from reference_impl.apiserver.kinds._defaulting import template_defaults
 from reference_impl.mirrors import mirrors
@@ -249,7 +249,7 @@ def _job(obj: dict, now: float) -> list:
     elif not end:
         duration = since(start, now)
     else:
-        duration = human_duration(epoch(end) - epoch(start))
+        duration = human_duration(elapsed(epoch(end), epoch(start)))
     names, images = template_containers(part(spec, "template", "spec"))
     return [name_cell(obj), completions, duration, age_cell(obj, now), names, images,
             selector_cell(spec.get("selector"))]

@@ -85,7 +85,7 @@ def encode(obj: dict) -> bytes:
     """The stored form: JSON without metadata.resourceVersion (PrepareObjectForStorage)."""
     stored = dict(obj)
     stored["metadata"] = {k: v for k, v in (obj.get("metadata") or {}).items() if k != "resourceVersion"}
-    return jsonserializer.encode(stored)
+    return jsonserializer.encode_stored(stored)
 
 
 def decode(value: bytes, revision: int) -> dict:

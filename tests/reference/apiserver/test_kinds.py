@@ -121,6 +121,19 @@ def test_a_finished_jobs_duration_is_its_completion_less_its_start_to_the_second
     assert row(job, 0.0)[1:3] == ["1/1", "2m5s"]
 
 
+def test_an_age_beyond_a_go_duration_is_held_to_its_range():
+    """time.Since and Sub saturate at time.Duration's ends (about 292 years): a Job that started
+    in year 0000 (a protobuf body stores any year) has run 292y, one to end in year 10000 is <invalid>."""
+    from reference_impl.apiserver.kinds.job import PRINTERS as JOB_PRINTERS
+    _, row = JOB_PRINTERS["Job"]
+    job = {"metadata": {"name": "j", "creationTimestamp": "0000-01-01T00:00:00Z"},
+           "spec": {"template": {"spec": {"containers": []}}},
+           "status": {"startTime": "0000-01-01T00:00:00Z", "completionTime": "10000-01-01T00:00:00Z"}}
+    assert row(job, 1.8e9)[2:4] == ["292y", "292y"]
+    job["status"]["completionTime"] = "-0001-01-01T00:00:00Z"
+    assert row(job, 1.8e9)[2] == "<invalid>"
+
+
 def test_every_built_in_kinds_table_columns_are_the_real_servers():
     """A Table's columnDefinitions (names, types, formats, priorities, in order) are those the real
     1.24 kube-apiserver answers for the kind (recorded by benchmarks/record_table_columns.py), for

@@ -10,7 +10,11 @@ import pytest
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.limitranger import LimitRanger
 from reference_impl.machinery.quantity import parse
-from tests.reference.apiserver.test_namespace_lifecycle import call, chain, ns  # noqa: F401 (fixtures)
+from tests.reference.apiserver import test_namespace_lifecycle
+from tests.reference.apiserver.test_namespace_lifecycle import call
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, ns = test_namespace_lifecycle.chain, test_namespace_lifecycle.ns
 
 
 def limit_range(chain, ns: str, *items: dict, name: str = "limits") -> None:
@@ -91,6 +95,24 @@ def test_a_limit_whose_int64_value_wraps_to_zero_passes_max(chain, ns):
     code, created = create_pod(chain, ns, container(limits={"cpu": "10e999"}))
     assert (code, created["spec"]["containers"][0]["resources"]["limits"]) == (201, {"cpu": "10e999"}), created
     assert "but limit is 9" in refusal(create_pod(chain, ns, container(name="b", limits={"cpu": "9"})))
+
+
+def test_a_pods_sum_adds_each_containers_int64_value(chain, ns):
+    """sum totals Value() (MilliValue() for cpu) in an int64, so a Pod item's max of 4 sees 0 for a
+    limit of 10e999 and admits it (kube-apiserver 1.24: 201); an ordinary sum is still refused."""
+    limit_range(chain, ns, {"type": "Pod", "max": {"memory": "4"}})
+    code, created = create_pod(chain, ns, container(limits={"memory": "10e999"}))
+    assert code == 201, created
+    assert "but limit is 6" in refusal(create_pod(chain, ns, container("b", limits={"memory": "3"}),
+                                                  container("c", limits={"memory": "3"})))
+
+
+def test_a_ratio_bound_whose_int64_value_wraps_is_compared_as_go_does(chain, ns):
+    """limitRequestRatioConstraint compares with the bound's MilliValue(): for 10e999 that is 0,
+    so any ratio exceeds it (kube-apiserver 1.24: 403)."""
+    limit_range(chain, ns, {"type": "Container", "maxLimitRequestRatio": {"memory": "10e999"}})
+    assert "but provided ratio is 2.000000" in refusal(
+        create_pod(chain, ns, container(requests={"memory": "1"}, limits={"memory": "2"})))
 
 
 def test_max_needs_a_limit(chain, ns):

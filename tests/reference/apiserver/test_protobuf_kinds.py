@@ -370,6 +370,18 @@ def test_a_priority_class_decodes_without_its_omitempty_zero_fields():
     assert protobuf.decode_message("scheduling.PriorityClass", raw) == {"value": 0}
 
 
+@pytest.mark.parametrize("type_,number,text", [
+    ("core.Event", 10, "0001-01-01T00:00:00.000000Z"), ("core.Event", 7, "0001-01-01T00:00:00Z"),
+    ("core.Event", 7, "0000-12-31T23:00:00-01:00"),
+])
+def test_a_stored_zero_instant_is_written_as_an_empty_message(type_, number, text):
+    """metav1.Time and MicroTime Marshal write nothing for a time that IsZero, so a stored zero
+    instant (an Event's eventTime a protobuf body set to year 1) goes out as `52 00`, not as
+    seconds -62135596800 (kube-apiserver 1.24)."""
+    field = protobuf.put(number, 2, b"")
+    assert field in protobuf.encode_message(type_, {"eventTime" if number == 10 else "lastTimestamp": text})
+
+
 def test_micro_time_keeps_microseconds():
     """A MicroTime (Lease renewTime, Event eventTime) keeps its microseconds; a Time does not."""
     lease = {"renewTime": "2024-05-01T10:00:30.250000Z", "acquireTime": "2024-05-01T10:00:00.000001Z"}
@@ -520,8 +532,11 @@ def test_an_unencodable_object_names_the_field():
 
 # --- through the handler chain ---
 
-from tests.reference.apiserver.test_handlers import (  # noqa: E402,F401
-    DEPLOYMENT, POD, call, chain, etcd, ns_path, registry)
+from tests.reference.apiserver import test_handlers  # noqa: E402
+from tests.reference.apiserver.test_handlers import DEPLOYMENT, POD, call, ns_path  # noqa: E402
+
+# The fixtures, shared (bound here, not imported, so that the tests' parameters shadow no import).
+chain, etcd, registry = test_handlers.chain, test_handlers.etcd, test_handlers.registry
 
 PROTOBUF = protobuf.MEDIA_TYPE
 
@@ -707,6 +722,19 @@ def test_a_protobuf_watch_event_is_encoded_once_for_every_watcher(chain, monkeyp
         response.stop()
     assert first == second
     assert encoded == [("ConfigMap", "watched-twice")]
+
+
+def test_a_watch_of_a_kind_protobuf_cannot_carry_is_json_to_a_client_that_takes_json(chain):
+    """A watch of a kind our layouts lack (CustomResourceDefinition) negotiates JSON up front for
+    a client that takes it after protobuf, as a GET answers it, instead of a protobuf stream that
+    would end with an ERROR at the first event; a kind with a layout is still protobuf."""
+    crds = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+    for path, content_type in ((crds, "application/json"),
+                               (ns_path(chain, "configmaps"), PROTOBUF + ";stream=watch")):
+        code, response = call(chain, "GET", path, accept=COMPONENTS_ACCEPT, query={"watch": "1", "timeoutSeconds": "0"})
+        response.stop()
+        assert (code, response.content_type) == (200, content_type)
+    assert not protobuf.has_layout("apiextensions.k8s.io/v1", "CustomResourceDefinition")
 
 
 def test_an_error_is_a_protobuf_status_for_a_client_that_takes_only_protobuf(chain):
@@ -923,3 +951,71 @@ def test_an_event_time_message_naming_the_zero_instant_counts_as_set(chain):
     code, created = call(chain, "POST", ns_path(chain, "events"), event(b""), content_type=PROTOBUF,
                          query={"dryRun": "All"})
     assert code == 201, created
+
+
+def test_a_time_of_any_year_a_protobuf_body_stored_is_printed_and_compared(chain):
+    """A year a protobuf body can store (10000, 0000) is read back wherever a time is read: the
+    events' table shows <invalid> for a last seen in year 10000 (time.Since saturates, HumanDuration
+    refuses a negative age) where it was a 500, and a PUT changing deletionTimestamp to year
+    10000 is 422 "field is immutable" with the time as Go's String writes it (kube-apiserver 1.24)."""
+    meta = protobuf.put(1, 2, b"far-seen") + protobuf.put(3, 2, chain.namespace.encode())
+    involved = protobuf.put(1, 2, b"Pod") + protobuf.put(2, 2, chain.namespace.encode()) + protobuf.put(3, 2, b"p")
+    raw = protobuf.put(1, 2, meta) + protobuf.put(2, 2, involved) + protobuf.put(3, 2, b"Probe") + \
+        protobuf.put(6, 2, _timestamp(-62167219200)) + protobuf.put(7, 2, _timestamp(253402300800))
+    code, created = call(chain, "POST", ns_path(chain, "events"), _envelope("v1", "Event", raw), content_type=PROTOBUF)
+    assert (code, created["lastTimestamp"]) == (201, "10000-01-01T00:00:00Z"), created
+    try:
+        code, table = call(chain, "GET", ns_path(chain, "events"), accept="application/json;as=Table;v=v1;g=meta.k8s.io",
+                           query={"fieldSelector": "metadata.name=far-seen"})
+        assert code == 200, table
+        assert table["rows"][0]["cells"][:1] == ["<invalid>"], table["rows"]
+    finally:
+        call(chain, "DELETE", ns_path(chain, "events", "far-seen"))
+    code, current = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "far-deleted"}})
+    assert code == 201, current
+    meta = protobuf.encode_message("meta.ObjectMeta", {**current["metadata"]}) + \
+        protobuf.put(9, 2, _timestamp(253402300800))  # deletionTimestamp
+    code, status = call(chain, "PUT", ns_path(chain, "configmaps", "far-deleted"),
+                        _envelope("v1", "ConfigMap", protobuf.put(1, 2, meta)), content_type=PROTOBUF)
+    assert (code, status.get("reason")) == (422, "Invalid"), status
+    assert "metadata.deletionTimestamp: Invalid value: 10000-01-01 00:00:00 +0000 UTC: field is immutable" \
+        in status["message"], status
+
+
+def test_bytes_that_are_no_utf8_are_stored_as_they_came(chain, etcd):
+    """Upstream's storage keeps a protobuf string's bytes, so the object read back is the one
+    created: a StorageClass PUT back unchanged as protobuf is 200 (not 422 "updates to parameters
+    are forbidden"); an annotation of 200,000 bytes 0xFF counts 200,000 bytes on a strategic merge
+    patch, which patches the object itself (200), but 600,000 on a merge patch, which patches its
+    JSON, where each byte is a U+FFFD (422 Too long); etcd holds each byte once (kube-apiserver 1.24)."""
+    raw = protobuf.put(1, 2, protobuf.put(1, 2, b"sc-ff")) + protobuf.put(2, 2, b"example.com/p") + \
+        protobuf.put(3, 2, protobuf.put(1, 2, b"k") + protobuf.put(2, 2, b"v\xff"))
+    classes = "/apis/storage.k8s.io/v1/storageclasses"
+    code, created = call(chain, "POST", classes, _envelope("storage.k8s.io/v1", "StorageClass", raw),
+                         content_type=PROTOBUF, accept=PROTOBUF)
+    try:
+        assert code == 201 and b"v\xff" in created
+        code, answer = call(chain, "PUT", f"{classes}/sc-ff", created, content_type=PROTOBUF)
+        assert code == 200, answer
+    finally:
+        call(chain, "DELETE", f"{classes}/sc-ff")
+    annotation = protobuf.put(1, 2, b"a") + protobuf.put(2, 2, b"\xff" * 200_000)
+    meta = protobuf.put(1, 2, b"ff-noted") + protobuf.put(12, 2, annotation)
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         _envelope("v1", "ConfigMap", protobuf.put(1, 2, meta)), content_type=PROTOBUF)
+    assert code == 201, created
+    path = ns_path(chain, "configmaps", "ff-noted")
+    code, patched = call(chain, "PATCH", path, {"metadata": {"labels": {"x": "y"}}},
+                         content_type="application/strategic-merge-patch+json")
+    assert code == 200, patched
+    stored = etcd.range(f"/registry/configmaps/{chain.namespace}/ff-noted").kvs[0]
+    assert stored.value.count(b"\xff") == 200_000 and len(stored.value) < 201_000
+    code, status = call(chain, "PATCH", path, {"metadata": {"labels": {"z": "y"}}},
+                        content_type="application/merge-patch+json")
+    assert (code, status["message"]) == (422, 'ConfigMap "ff-noted" is invalid: metadata.annotations: Too long: '
+                                               'must have at most 262144 bytes'), status
+    data = protobuf.put(1, 2, protobuf.put(1, 2, b"ff-data")) + \
+        protobuf.put(2, 2, protobuf.put(1, 2, b"k") + protobuf.put(2, 2, b"\xff" * 300_000))
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), _envelope("v1", "ConfigMap", data),
+                         content_type=PROTOBUF, accept=PROTOBUF)
+    assert code == 201 and created.count(b"\xff") == 300_000  # 0.3 MB to etcd, not a 413 for 1.8 MB of escapes

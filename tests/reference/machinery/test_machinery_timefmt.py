@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from reference_impl.machinery.timefmt import format_duration, parse_duration
+from reference_impl.machinery.timefmt import format_duration, go_time_string, parse_duration, parse_rfc3339, rfc3339
 
 
 @pytest.mark.parametrize("text, seconds", [
@@ -38,3 +38,19 @@ def test_durations_go_refuses_in_its_words(text, message):
 ])
 def test_durations_as_go_prints_them(seconds, text):
     assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize("text, seconds, go_string", [
+    ("10000-01-01T00:00:00Z", 253402300800, "10000-01-01 00:00:00 +0000 UTC"),
+    ("0000-01-01T00:00:00Z", -62167219200, "0000-01-01 00:00:00 +0000 UTC"),
+    ("-0001-12-31T23:59:59Z", -62167219201, "-0001-12-31 23:59:59 +0000 UTC"),
+    ("0000-12-31T23:00:00-01:00", -62135596800, "0001-01-01 00:00:00 +0000 UTC"),
+    ("2026-01-02T03:04:05.120000Z", 1767323045.12, "2026-01-02 03:04:05.12 +0000 UTC"),
+])
+def test_times_of_any_year_a_protobuf_body_stores_are_read_and_printed_as_go_does(text, seconds, go_string):
+    """A protobuf body stores any year (a time.Time, never parsed): controllers read it back and
+    a validation message prints it as time.Time.String does, four digits at least, signed."""
+    assert parse_rfc3339(text) == pytest.approx(seconds)
+    assert go_time_string(text) == go_string
+    if text.endswith("Z") and "." not in text:
+        assert rfc3339(seconds) == text  # as a sinceTime is passed on to the kubelet
