@@ -219,8 +219,9 @@ class WAL:
         self._fsync = fsync
         # The records' syncs use fdatasync, as etcd's WAL.sync does (fileutil.Fdatasync): it
         # flushes the data and the size that reading it back needs, but not the timestamps, which
-        # spares a journal commit's work per write. A disk a test passes syncs with its own fsync.
-        self._datasync: Fsync = os.fdatasync if fsync is os.fsync else fsync
+        # spares a journal commit's work per write. macOS has no fdatasync: fsync there, as
+        # etcd's Fdatasync does on darwin. A disk a test passes syncs with its own fsync.
+        self._datasync: Fsync = getattr(os, "fdatasync", os.fsync) if fsync is os.fsync else fsync
         self._fd = -1
         self._closing = threading.Lock()
         self._path: Path | None = None

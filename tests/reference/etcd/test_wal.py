@@ -486,6 +486,17 @@ def test_a_zeroed_new_segment_after_headerless_ones_is_refused(tmp_path):
     assert "records from 4 on are missing" in str(refused.value)
 
 
+def test_records_sync_with_fsync_where_the_os_has_no_fdatasync(tmp_path, monkeypatch):
+    """macOS has no os.fdatasync: the log syncs its records with fsync there, as etcd's
+    fileutil.Fdatasync does on darwin."""
+    monkeypatch.delattr(os, "fdatasync")
+    wal = WAL(tmp_path)
+    wal.open(1)
+    wal.append({"seq": 1, "hs": [1, 0, 1]})
+    wal.sync()
+    wal.close()
+    assert [r["seq"] for r in WAL(tmp_path).read_all(after=0)] == [1]
+
 
 def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
     """A snapshot that meets a full disk is dropped whole (etcd's Snapshotter removes a broken
