@@ -124,6 +124,30 @@ def test_a_damaged_meta_page_is_read_through_the_other_as_bbolt_does(tmp_path, o
         read_db(bytes(data))
 
 
+def test_a_meta_page_with_no_checksum_written_is_valid_as_bbolt_has_it(tmp_path):
+    """bbolt's meta.validate checks a meta page's checksum only when it is not 0: with meta page
+    0 damaged and meta page 1's checksum zeroed, etcdctl snapshot status reads the file through
+    meta page 1, and so does the reference."""
+    buckets = {b"lease": [(b"%08d" % i, b"v") for i in range(10)], b"meta": []}
+    data = bytearray(write_db(buckets))
+    data[16] ^= 0x01  # meta page 0's magic
+    checksum_at = PAGE_SIZE + 16 + 56  # meta page 1: page header, meta fields, then the checksum
+    data[checksum_at:checksum_at + 8] = bytes(8)
+    (tmp_path / "zero.db").write_bytes(bytes(data))
+    assert etcdctl_local("snapshot", "status", str(tmp_path / "zero.db")).returncode == 0
+    assert read_db(bytes(data)) == buckets
+
+
+def test_a_file_shorter_than_4_kib_is_an_invalid_database(tmp_path):
+    """bbolt's Open reads a whole first 4 KiB before anything else and answers ErrInvalid
+    ("invalid database") for a file shorter than that, as etcdctl snapshot status shows."""
+    short = write_db({b"meta": []})[:4000]
+    (tmp_path / "short.db").write_bytes(short)
+    assert "invalid database" in etcdctl_local("snapshot", "status", str(tmp_path / "short.db")).stderr
+    with pytest.raises(BoltError, match="invalid database"):
+        read_db(short)
+
+
 def test_a_value_running_past_the_end_of_the_file_is_refused(tmp_path):
     """A leaf element whose value size was damaged to run past the end of the file: bbolt reads
     past its mapping (etcdctl dies of SIGBUS); the reference refuses it, naming the page,
