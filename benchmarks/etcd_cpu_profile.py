@@ -72,6 +72,10 @@ class _Context:
         raise RuntimeError(f"{code}: {details}")
 
 
+class WriterFailed(Exception):
+    """A writer thread raised: the figures would count fewer Txns than they divide by."""
+
+
 def _value(size: int, i: int) -> bytes:
     head = b"k8s\x00\n\x09\n\x02v1\x12\x03Pod\x12" + i.to_bytes(4, "big")
     return head + b"x" * (size - len(head))
@@ -151,11 +155,15 @@ def run(args: argparse.Namespace) -> dict:
             start = threading.Barrier(args.writers)
 
             writers_cpu = [0.0] * args.writers  # an ended thread leaves /proc: each counts its own
+            failures: list[str] = []
 
             def writer(n: int) -> None:
                 start.wait()
                 began = time.thread_time()
-                pods(kv, streams, firsts[n], shares[n], lease)
+                try:
+                    pods(kv, streams, firsts[n], shares[n], lease)
+                except Exception as err:  # noqa: BLE001 (reported once all writers end)
+                    failures.append(f"writer-{n}: {type(err).__name__}: {err}")
                 writers_cpu[n] = time.thread_time() - began
             others = [threading.Thread(target=writer, args=(n,), name=f"writer-{n}") for n in range(1, args.writers)]
             for thread in others:
@@ -180,6 +188,8 @@ def run(args: argparse.Namespace) -> dict:
             after = thread_cpu(pid)
         finally:
             etcd.close()
+    if failures:
+        raise WriterFailed("; ".join(failures))
     txns = 3 * args.pods
     by_thread: collections.Counter = collections.Counter()
     for tid, seconds in after.items():
@@ -213,19 +223,33 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=int, default=1000)
+    parser.add_argument("--pods", type=_positive, default=1000)
     parser.add_argument("--warm-up", type=int, default=200, help="pods written before measuring")
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--interval", type=float, default=0.0005, help="seconds of process CPU between samples")
     parser.add_argument("--watches", type=int, default=4, choices=range(0, len(PREFIXES) + 1),
                         help="watch streams open, one per cacher prefix")
-    parser.add_argument("--writers", type=int, default=1,
+    parser.add_argument("--writers", type=_positive, default=1,
                         help="threads writing at once (the pods split among them; only this one is sampled)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
-    result = run(args)
+    try:
+        result = run(args)
+    except WriterFailed as err:
+        print(f"etcd_cpu_profile: a writer failed, no figures written: {err}", file=sys.stderr)
+        return 1
     print(table(result))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:

@@ -19,7 +19,7 @@ from google.protobuf.message import DecodeError
 
 from reference_impl.etcd.authpb import auth_buckets, auth_state
 from reference_impl.etcd.bolt import BoltError, read_db
-from reference_impl.etcd.errors import ErrCompacted, ErrCorruptWAL, ErrFutureRev
+from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev, EtcdError
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
 from reference_impl.etcd.version import CLUSTER_VERSION
@@ -218,20 +218,35 @@ class BackendState:
     alarms: list[AlarmMember]
 
 
+class SnapshotHashError(EtcdError):
+    """A snapshot file whose SHA-256 is missing or does not match what precedes it."""
+
+    message = "snapshot integrity check failed"
+
+    def __str__(self) -> str:
+        return f"{self.details.get('path')}: {self.details.get('problem')}"
+
+
 @mirrors("(*go.etcd.io/etcd/etcdutl/v3/snapshot.v3Manager).saveDB", f"(*{MVCC}.store).restore")
-def read_snapshot(data: bytes, path: str = "", *, sha256: bool = False) -> BackendState:
+def read_snapshot(data: bytes, path: str = "", *, sha256: bool = False,
+                  skip_hash_check: bool = False) -> BackendState:
     """Read a bare bbolt database (an etcd data dir's member/snap/db, which never carries a
     SHA-256: its size only has to be whole pages as bbolt reads it), or, with `sha256`, an
     `etcdctl snapshot save` file, whose SHA-256 must be there and match. A snapshot file without
     one is refused, as `etcdctl snapshot restore` refuses it: a file cut short has lost its
-    SHA-256 first, and what is left may still read as a smaller store."""
+    SHA-256 first, and what is left may still read as a smaller store. `skip_hash_check` is
+    etcdctl's --skip-hash-check: a SHA-256 there (by the file's size) is dropped unchecked, and
+    a file without one is read as a bare database."""
     if sha256:
-        if len(data) % 512 != hashlib.sha256().digest_size:
-            raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot missing hash (its size is not "
-                                                                     "that of a whole `etcdctl snapshot save` file)")
-        data, digest = data[:-32], data[-32:]
-        if hashlib.sha256(data).digest() != digest:
-            raise ErrCorruptWAL(path=path, offset=len(data), problem="snapshot SHA-256 mismatch")
+        has_hash = len(data) % 512 == hashlib.sha256().digest_size  # etcd's hasChecksum
+        if has_hash:
+            data, digest = data[:-32], data[-32:]
+        if not has_hash and not skip_hash_check:
+            raise SnapshotHashError(path=path, problem="snapshot missing hash but --skip-hash-check=false "
+                                                       "(a copy of a data dir's member/snap/db has none: "
+                                                       "give --skip-hash-check)")
+        if has_hash and not skip_hash_check and hashlib.sha256(data).digest() != digest:
+            raise SnapshotHashError(path=path, problem="snapshot SHA-256 mismatch")
     try:
         return _backend_state(read_db(data, path))
     except (struct.error, IndexError, KeyError, ValueError, RecursionError, DecodeError) as err:

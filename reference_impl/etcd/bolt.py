@@ -155,13 +155,16 @@ def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]
     def fail(problem: str) -> BoltError:
         return BoltError(path=path, problem=problem)
 
-    if len(data) < 2 * _PAGE_HEADER.size + _META.size:
-        raise fail("too short to be a bbolt database")
+    # bbolt's Open reads a whole first 4 KiB to find the page size, whatever that size is.
+    if len(data) < 0x1000:
+        raise fail("invalid database (shorter than the 4 KiB bbolt reads first)")
     # bbolt takes the page size from meta page 0; when that page is damaged it assumes the OS's
     # (4 KiB here, as the file was made with) and still finds meta page 1 there. Every page is
     # then addressed with that size, whichever meta is used.
     meta0 = _valid_meta(data, 0)
     page_size = meta0[2] if meta0 else PAGE_SIZE
+    if len(data) < 2 * page_size:
+        raise fail("file size too small")  # bbolt's mmap
     metas = [meta for meta in (meta0, _valid_meta(data, page_size)) if meta]
     if not metas:
         raise fail("no valid meta page (not a bbolt file, or damaged)")
@@ -187,13 +190,16 @@ def read_db(data: bytes, path: str = "") -> dict[bytes, list[tuple[bytes, bytes]
 
 
 def _valid_meta(data: bytes, offset: int) -> tuple | None:
-    """The fields of the meta page at `offset` if its magic, version and checksum hold."""
+    """The fields of the meta page at `offset` if its magic and version hold and so does its
+    checksum, unless that is 0: bbolt's meta.validate checks only a checksum that was written."""
     start = offset + _PAGE_HEADER.size
     if start + _META.size + _CHECKSUM.size > len(data):
         return None
     fields = _META.unpack_from(data, start)
     checksum = _CHECKSUM.unpack_from(data, start + _META.size)[0]
-    if (fields[0], fields[1]) != (MAGIC, VERSION) or checksum != _fnv64a(data[start:start + _META.size]):
+    if (fields[0], fields[1]) != (MAGIC, VERSION):
+        return None
+    if checksum != 0 and checksum != _fnv64a(data[start:start + _META.size]):
         return None
     return fields
 

@@ -160,10 +160,6 @@ def kv_pb(kv: m.KeyValue) -> kv_pb2.KeyValue:
     return kv_pb2.KeyValue(**_kv(kv))
 
 
-def event_pb(event: m.Event) -> kv_pb2.Event:
-    return kv_pb2.Event(**_event(event))
-
-
 def range_request(r: rpc_pb2.RangeRequest) -> m.RangeRequest:
     """The fields the client set, by their names (the message's and the dataclass's are the
     same); the rest keep their defaults. A range sets two or three of its thirteen, so reading

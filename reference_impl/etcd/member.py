@@ -384,7 +384,7 @@ class ClusterMember:
             storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
         last_seq = snap_seq
-        for record in self._wal.read_all(after=snap_seq, snapshot=loaded[1] if loaded else None):
+        for record in self._wal.read_all(after=snap_seq):
             last_seq = record["seq"]
             if "req" in record or "restart" in record:
                 raise ErrOldDataDir(data_dir=str(self.data_dir))

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 
 from reference_impl.etcd.alarm import backend_quota
 from reference_impl.etcd.auth import SIMPLE_TOKEN_TTL
-from reference_impl.etcd.backend import BackendState, read_snapshot
+from reference_impl.etcd.backend import BackendState, SnapshotHashError, read_snapshot
 from reference_impl.etcd.clienthttp import ClientHTTP
 from reference_impl.etcd import cmux
 from reference_impl.etcd.cmux import ClientListener
@@ -269,7 +269,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         listen_peer_urls: str | None = None, advertise_client_urls: str | None = None,
         initial_advertise_peer_urls: str | None = None, heartbeat_ms: int = DEFAULT_HEARTBEAT_MS, election_ms: int = DEFAULT_ELECTION_MS,
         snapshot_count: int = DEFAULT_SNAPSHOT_COUNT, catch_up_entries: int = DEFAULT_CATCH_UP_ENTRIES,
-        restore_from: str | Path | None = None, quota_backend_bytes: int = 0,
+        restore_from: str | Path | None = None, skip_hash_check: bool = False, quota_backend_bytes: int = 0,
         max_txn_ops: int = MAX_TXN_OPS, max_request_bytes: int = MAX_REQUEST_BYTES,
         auth_token: str = "simple", auth_token_ttl: int = int(SIMPLE_TOKEN_TTL),
         lease_checkpoints: bool = False, persist_lease_checkpoints: bool = False,
@@ -310,7 +310,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
                    if listen_peer_urls else None)
-    restore = read_restore_from(restore_from)
+    restore = read_restore_from(restore_from, skip_hash_check=skip_hash_check)
     quota, warning = backend_quota(quota_backend_bytes)
     if warning:
         print(f"reference etcd: --quota-backend-bytes {quota_backend_bytes}: {warning}",
@@ -461,19 +461,24 @@ def _os_problem(err: OSError) -> str:
     return f"{err.filename}: {err.strerror}"
 
 
-def read_restore_from(path: str | Path | None) -> BackendState | None:
-    """What --restore-from-snapshot names: a snapshot file, or an etcd data dir's database."""
+def read_restore_from(path: str | Path | None, *, skip_hash_check: bool = False) -> BackendState | None:
+    """What --restore-from-snapshot names: a snapshot file, or an etcd data dir (or the path of
+    its member/snap/db). `skip_hash_check` as etcdctl snapshot restore's --skip-hash-check, for
+    a copy of a data dir's db, which carries no SHA-256."""
     if path is None:
         return None
     path = Path(path)
-    data_dir = (path / "member" / "snap" / "db").is_file()
-    if data_dir:  # etcd's own database: it never carries a SHA-256
+    if (path / "member" / "snap" / "db").is_file():
         path = path / "member" / "snap" / "db"
+    own_db = path.parts[-3:] == ("member", "snap", "db")  # etcd's own database: never a SHA-256
     try:
         data = path.read_bytes()
     except OSError as err:
         raise SnapshotUnreadable(path=str(path), problem=err.strerror or str(err)) from None
-    return read_snapshot(data, str(path), sha256=not data_dir)
+    try:
+        return read_snapshot(data, str(path), sha256=not own_db, skip_hash_check=skip_hash_check)
+    except SnapshotHashError as err:
+        raise SnapshotUnreadable(path=str(path), problem=err.details["problem"]) from None
 
 
 def _positive(text: str) -> int:
@@ -528,7 +533,11 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
                         help="the member name member list shows")
     parser.add_argument("--restore-from-snapshot", metavar="PATH",
                         help="start an empty --data-dir from an etcd snapshot: a file `etcdctl "
-                             "snapshot save` wrote, or an etcd data dir (its member/snap/db)")
+                             "snapshot save` wrote, an etcd data dir or its member/snap/db; a "
+                             "copy of that db under another name needs --skip-hash-check")
+    parser.add_argument("--skip-hash-check", type=go_bool, nargs="?", const=True, default=False,
+                        help="as etcdctl snapshot restore's: read the snapshot without checking "
+                             "its SHA-256 (required if copied from a data directory)")
     parser.add_argument("--snapshot-count", type=go_uint(64),
                         default=str(DEFAULT_SNAPSHOT_COUNT),
                         help="committed writes between snapshots (which release the log behind "
@@ -647,6 +656,7 @@ def _run(args: argparse.Namespace, process: Process) -> None:
         initial_advertise_peer_urls=args.initial_advertise_peer_urls, heartbeat_ms=args.heartbeat_interval,
         election_ms=args.election_timeout, snapshot_count=args.snapshot_count or DEFAULT_SNAPSHOT_COUNT,
         catch_up_entries=args.snapshot_catchup_entries, restore_from=args.restore_from_snapshot,
+        skip_hash_check=args.skip_hash_check,
         quota_backend_bytes=args.quota_backend_bytes, max_txn_ops=args.max_txn_ops,
         max_request_bytes=args.max_request_bytes,
         auth_token=check_auth_token(args.auth_token), auth_token_ttl=args.auth_token_ttl,

@@ -15,6 +15,7 @@ Secrets included, so no other local user may read it):
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
                         payload: JSON, then, if the record carries raw bytes, a newline and them;
                         the first a header {"segment": first seq}, the file made whole with it
+  wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
                         one is renamed snap-<seq>.json.broken when an older one stands in)
@@ -64,9 +65,11 @@ _SEGMENT_NAME = re.compile(r"wal-[0-9]{20}\.log")
 _SNAP_NAME = re.compile(r"snap-[0-9]{20}\.json")
 SECTOR = 512  # minSectorSize in etcd's wal: the unit a torn write leaves unwritten
 MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapshots keeps
-# Set in every snapshot written since segments begin with a header: in a data dir of that
-# layout, a last segment with no header was emptied or zeroed, not left by a crash.
-SEGMENT_HEADERS = "segment_headers"
+# Written beside the log once a segment with a header is in place: from then on every segment
+# is made whole with its header before it appears, so a last segment with no frame at all was
+# emptied or zeroed afterwards, not left by a crash. A data dir without it may hold the empty
+# segment an older reference etcd's cut made (or created and crashed before writing to).
+SEGMENT_HEADERS = "wal-headers"
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
@@ -216,8 +219,9 @@ class WAL:
         self._fsync = fsync
         # The records' syncs use fdatasync, as etcd's WAL.sync does (fileutil.Fdatasync): it
         # flushes the data and the size that reading it back needs, but not the timestamps, which
-        # spares a journal commit's work per write. A disk a test passes syncs with its own fsync.
-        self._datasync: Fsync = os.fdatasync if fsync is os.fsync else fsync
+        # spares a journal commit's work per write. macOS has no fdatasync: fsync there, as
+        # etcd's Fdatasync does on darwin. A disk a test passes syncs with its own fsync.
+        self._datasync: Fsync = getattr(os, "fdatasync", os.fsync) if fsync is os.fsync else fsync
         self._fd = -1
         self._closing = threading.Lock()
         self._path: Path | None = None
@@ -240,17 +244,16 @@ class WAL:
         return self.directory / f"wal-{first_seq:020d}.log"
 
     @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
-    def read_all(self, after: int, snapshot: dict | None = None) -> Iterator[dict]:
+    def read_all(self, after: int) -> Iterator[dict]:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
-        last segment is cut off (once the records before it have been read). `snapshot` is the
-        state of the snapshot loaded (None: there is none), which tells the layout (see
-        _check_header)."""
+        last segment is cut off (once the records before it have been read). A last segment with
+        no frame is refused where the log's layout marker says segments have headers."""
         seq = after
         self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
         segments = self._from_segment_of(segments, after + 1)
-        headerless = snapshot is not None and not snapshot.get(SEGMENT_HEADERS)
+        headers = (self.directory / SEGMENT_HEADERS).exists()
         for i, path in enumerate(segments):
             valid_end, frames = 0, 0
             last = i == len(segments) - 1
@@ -259,15 +262,13 @@ class WAL:
                 frames += 1
                 if "seq" not in record:
                     continue  # the segment's header
-                if frames == 1:
-                    headerless = True  # a segment written before segments had headers
                 if record["seq"] <= seq:
                     continue
                 if record["seq"] != seq + 1:  # where it should be, another record is
                     raise ErrCorruptWAL(path=str(path), offset=start, missing_seq=seq + 1)
                 seq = record["seq"]
                 yield record
-            if last and not frames and not headerless:
+            if last and not frames and headers:
                 raise ErrCorruptWAL(path=str(path), offset=0,
                                     problem=f"no segment header (emptied or zeroed after it was written): "
                                             f"records from {seq + 1} on are missing")
@@ -303,10 +304,16 @@ class WAL:
         """Append from now on to the segment whose first record is `first_seq` (one of that name,
         from a cut with nothing written since, is simply reused). A new segment is made whole
         with its header, as etcd renames a segment into place only once its first records are
-        written: a segment that exists but holds nothing was emptied afterwards (read_all)."""
+        written, and so is an empty one an older reference etcd left (replaced whole by one with
+        its header); then the layout marker is written, after which a segment that exists but
+        holds nothing was emptied afterwards (read_all)."""
         path = self._segment_path(first_seq)
-        if not path.exists():
+        if not path.exists() or not path.stat().st_size:
             write_atomically(path, frame({"segment": first_seq}), write=self._write, fsync=self._fsync)
+        marker = self.directory / SEGMENT_HEADERS
+        if not marker.exists():
+            write_atomically(marker, b"wal segments begin with a header\n", write=self._write,
+                             fsync=self._fsync)
         fd = open_private(path, os.O_WRONLY | os.O_APPEND)
         self._fd, self._path, self._size = fd, path, os.fstat(fd).st_size
         fsync_dir(self.directory, self._fsync)
@@ -450,7 +457,7 @@ class Snapshotter:
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
-        write_atomically(final, frame({**state, "seq": seq, SEGMENT_HEADERS: True}, raw), write=self._write,
+        write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write,
                          fsync=self._fsync)
         snaps = self.snapshots()
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]

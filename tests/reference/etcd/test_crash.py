@@ -122,12 +122,13 @@ for i in range(1000):
 # Each step of a snapshot, in order: the snapshot written to its tmp file, renamed into place,
 # the older one deleted, the log cut to a new segment (its header written to a tmp file, renamed
 # into place, then the old segment closed), the segments the snapshot covers deleted. The second
-# snapshot has an older one to delete. Files written atomically, in order: the member's ids and
-# the first segment at the first start, then each snapshot and the segment its cut makes.
+# snapshot has an older one to delete. Files written atomically, in order: the member's ids, the
+# first segment and the layout marker after it at the first start, then each snapshot and the
+# segment its cut makes.
 SNAPSHOT_STEPS = [
-    ("wal._write_synced", "after", 5), ("os.replace", "after", 5),
-    ("os.unlink", "after", 1), ("WAL.cut", "before", 2), ("wal._write_synced", "after", 6),
-    ("os.replace", "after", 6), ("WAL.open", "after", 3),
+    ("wal._write_synced", "after", 6), ("os.replace", "after", 6),
+    ("os.unlink", "after", 1), ("WAL.cut", "before", 2), ("wal._write_synced", "after", 7),
+    ("os.replace", "after", 7), ("WAL.open", "after", 3),
     ("WAL.cut", "after", 2), ("WAL.release", "after", 1), ("WAL.release", "after", 2),
 ]
 

@@ -17,7 +17,7 @@ from reference_impl.etcd.backend import marshal_key_value, rev_to_bytes
 from reference_impl.etcd.bolt import PAGE_SIZE, BoltError, read_db, write_db
 from reference_impl.etcd.messages import KeyValue
 from reference_impl.etcd.mvcc import Revision
-from reference_impl.etcd.run import read_restore_from
+from reference_impl.etcd.run import SnapshotUnreadable, parse_args, read_restore_from
 
 TXN = 'version("t1") = "0"\n\nput t1 a\nput t2 b\ndel x1\n\n\n'
 
@@ -124,6 +124,30 @@ def test_a_damaged_meta_page_is_read_through_the_other_as_bbolt_does(tmp_path, o
         read_db(bytes(data))
 
 
+def test_a_meta_page_with_no_checksum_written_is_valid_as_bbolt_has_it(tmp_path):
+    """bbolt's meta.validate checks a meta page's checksum only when it is not 0: with meta page
+    0 damaged and meta page 1's checksum zeroed, etcdctl snapshot status reads the file through
+    meta page 1, and so does the reference."""
+    buckets = {b"lease": [(b"%08d" % i, b"v") for i in range(10)], b"meta": []}
+    data = bytearray(write_db(buckets))
+    data[16] ^= 0x01  # meta page 0's magic
+    checksum_at = PAGE_SIZE + 16 + 56  # meta page 1: page header, meta fields, then the checksum
+    data[checksum_at:checksum_at + 8] = bytes(8)
+    (tmp_path / "zero.db").write_bytes(bytes(data))
+    assert etcdctl_local("snapshot", "status", str(tmp_path / "zero.db")).returncode == 0
+    assert read_db(bytes(data)) == buckets
+
+
+def test_a_file_shorter_than_4_kib_is_an_invalid_database(tmp_path):
+    """bbolt's Open reads a whole first 4 KiB before anything else and answers ErrInvalid
+    ("invalid database") for a file shorter than that, as etcdctl snapshot status shows."""
+    short = write_db({b"meta": []})[:4000]
+    (tmp_path / "short.db").write_bytes(short)
+    assert "invalid database" in etcdctl_local("snapshot", "status", str(tmp_path / "short.db")).stderr
+    with pytest.raises(BoltError, match="invalid database"):
+        read_db(short)
+
+
 def test_a_value_running_past_the_end_of_the_file_is_refused(tmp_path):
     """A leaf element whose value size was damaged to run past the end of the file: bbolt reads
     past its mapping (etcdctl dies of SIGBUS); the reference refuses it, naming the page,
@@ -194,6 +218,30 @@ def test_a_data_dir_database_is_never_read_as_carrying_a_sha256(tmp_path):
     assert [kv.key for kv in read_restore_from(tmp_path).records] == [b"a"]
 
 
+def test_a_data_dir_db_or_a_copy_of_it_restores_as_etcdctl_lets_it(tmp_path):
+    """A data dir's member/snap/db has no SHA-256. Named by its own path it is read as the data
+    dir's; a copy under another name is refused as `etcdctl snapshot restore` refuses it (as a
+    snapshot problem, not a log's), and read with --skip-hash-check, which etcdctl offers for it."""
+    db = write_db({b"key": [(rev_to_bytes(Revision(2, 0)), marshal_key_value(KeyValue(b"a", b"1", 2, 2, 1)))],
+                   b"meta": []})
+    own = tmp_path / "member" / "snap" / "db"
+    own.parent.mkdir(parents=True)
+    own.write_bytes(db)
+    copy = tmp_path / "backup.db"
+    copy.write_bytes(db)
+    assert [kv.key for kv in read_restore_from(own).records] == [b"a"]
+    refused = etcdctl_local("snapshot", "restore", str(copy), "--data-dir", str(tmp_path / "r1"))
+    assert "snapshot missing hash but --skip-hash-check=false" in refused.stderr
+    assert etcdctl_local("snapshot", "restore", str(copy), "--skip-hash-check",
+                         "--data-dir", str(tmp_path / "r2")).returncode == 0
+    with pytest.raises(SnapshotUnreadable) as ours:
+        read_restore_from(copy)
+    assert str(ours.value).startswith(f"--restore-from-snapshot {copy}: snapshot missing hash but "
+                                      f"--skip-hash-check=false")
+    assert [kv.key for kv in read_restore_from(copy, skip_hash_check=True).records] == [b"a"]
+    assert parse_args(["--restore-from-snapshot", str(copy), "--skip-hash-check"], {}).skip_hash_check
+
+
 def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
     """A snapshot whose SHA-256 does not match, one cut short (so its SHA-256 is gone: `etcdctl
     snapshot restore` refuses it too), a file that is no bbolt database, or a data dir that
@@ -220,6 +268,7 @@ def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
              str(tmp_path / snapshot)], cwd=ROOT, capture_output=True, text=True, timeout=30,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr
+        assert "wal:" not in done.stderr
 
 
 def enable_auth(server) -> None:

@@ -421,8 +421,8 @@ def reframe(record: dict) -> bytes:
 
 
 def test_a_data_dir_from_before_segment_headers_still_opens_after_a_cut(tmp_path):
-    """Segments written before they had headers, and snapshots without the mark saying they
-    do: an empty last segment there is a cut with nothing written since, read as before."""
+    """Segments written before they had headers, and no layout marker saying they do: an empty
+    last segment there is a cut with nothing written since, read as before."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(30):
             server.put(PutRequest(b"k%02d" % i, b"v"))
@@ -432,12 +432,70 @@ def test_a_data_dir_from_before_segment_headers_still_opens_after_a_cut(tmp_path
         records = [record for _, record in read_frames(path, last_segment=True) if "seq" in record]
         last_seq = max([last_seq] + [record["seq"] for record in records])
         path.write_bytes(b"".join(map(reframe, records)))
-    for path in tmp_path.glob("snap-*.json"):
-        ((_, state),) = read_frames(path, last_segment=False)
-        path.write_bytes(reframe({k: v for k, v in state.items() if k != SEGMENT_HEADERS}))
+    (tmp_path / SEGMENT_HEADERS).unlink()
     (tmp_path / f"wal-{last_seq + 1:020d}.log").write_bytes(b"")
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
+
+
+def headerless_segment(directory: Path, first: int, last: int) -> Path:
+    """A segment as an older reference etcd wrote it: records with no header before them."""
+    path = directory / f"wal-{first:020d}.log"
+    path.write_bytes(b"".join(frame({"seq": seq, "hs": [1, 0, seq]}) for seq in range(first, last + 1)))
+    return path
+
+
+def test_an_empty_first_segment_an_older_etcd_left_reads_as_a_crash(tmp_path):
+    """An older reference etcd created wal-...01.log empty and could crash before its first
+    record: with no layout marker that is a crash before anything was acknowledged, read as an
+    empty log, not refused as an emptied one."""
+    (tmp_path / f"wal-{1:020d}.log").write_bytes(b"")
+    assert list(WAL(tmp_path).read_all(after=0)) == []
+
+
+def test_an_empty_segment_an_older_etcd_cut_gets_its_header_when_reused(tmp_path):
+    """The empty segment an older reference etcd's cut left is reused by open() with its header
+    in place and the layout marker written after it, so a crash before the first record reaches
+    it leaves a segment that still reads whole."""
+    headerless_segment(tmp_path, 1, 5)
+    empty = tmp_path / f"wal-{6:020d}.log"
+    empty.write_bytes(b"")
+    wal = WAL(tmp_path)
+    assert [r["seq"] for r in wal.read_all(after=0)] == [1, 2, 3, 4, 5]
+    wal.open(6)
+    wal.close()  # the crash before any record is appended
+    assert [record for _, record in read_frames(empty, last_segment=True)] == [{"segment": 6}]
+    assert (tmp_path / SEGMENT_HEADERS).exists()
+    assert [r["seq"] for r in WAL(tmp_path).read_all(after=0)] == [1, 2, 3, 4, 5]
+
+
+def test_a_zeroed_new_segment_after_headerless_ones_is_refused(tmp_path):
+    """Older headerless segments before it do not excuse a zeroed last segment of the new
+    layout: its records were written and acknowledged, so it is refused with file and offset."""
+    headerless_segment(tmp_path, 1, 3)
+    wal = WAL(tmp_path)
+    assert [r["seq"] for r in wal.read_all(after=0)] == [1, 2, 3]
+    wal.open(4)
+    wal.append({"seq": 4, "hs": [1, 0, 4]})
+    wal.close()
+    last = segments(tmp_path)[-1]
+    last.write_bytes(bytes(last.stat().st_size))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        list(WAL(tmp_path).read_all(after=0))
+    assert (refused.value.path, refused.value.offset) == (str(last), 0)
+    assert "records from 4 on are missing" in str(refused.value)
+
+
+def test_records_sync_with_fsync_where_the_os_has_no_fdatasync(tmp_path, monkeypatch):
+    """macOS has no os.fdatasync: the log syncs its records with fsync there, as etcd's
+    fileutil.Fdatasync does on darwin."""
+    monkeypatch.delattr(os, "fdatasync")
+    wal = WAL(tmp_path)
+    wal.open(1)
+    wal.append({"seq": 1, "hs": [1, 0, 1]})
+    wal.sync()
+    wal.close()
+    assert [r["seq"] for r in WAL(tmp_path).read_all(after=0)] == [1]
 
 
 def test_a_snapshot_the_disk_cannot_hold_leaves_its_room_to_the_log(tmp_path):
