@@ -21,7 +21,8 @@ from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_metrics import GRPC_METRICS
 from reference_impl.etcd.metrics import expose
 from reference_impl.machinery import httpheaders, requestline
-from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, BodyError, RequestBody, json_value_complete
+from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, BodyError, RequestBody
+from reference_impl.machinery.jsonscan import ValueScanner
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.machinery.goserver import should_close
 from reference_impl.machinery.prometheus import runtime_families
@@ -128,7 +129,7 @@ class MetricsHandler(BaseHTTPRequestHandler):
         reads = self.reads_body(path)
         if reads:
             try:
-                self.body = self.request_body.read(json_value_complete if reads == "json" else None)
+                self.body = self.request_body.read(ValueScanner() if reads == "json" else None)
             except BodyError as err:  # the rest of the connection is unreadable, or gone
                 self.body, self.body_error = err.partial, str(err)
                 self.close_connection = self.close_connection or not err.at_end

@@ -8,16 +8,15 @@ their bodies with it.
 from __future__ import annotations
 
 import io
-import json
 import re
 
 from reference_impl.machinery import httpheaders
+from reference_impl.machinery.jsonscan import ValueScanner
 from reference_impl.mirrors import mirrors
 
 MAX_CHUNK_LINE = 4096  # net/http/internal's maxLineLength, for a chunk-size line and a trailer
 MAX_POST_HANDLER_READ = 256 << 10  # net/http's maxPostHandlerReadBytes: what it reads of an unread body
 BODY_PIECE = 64 << 10
-JSON_DECODER = json.JSONDecoder()
 
 
 class BodyError(ValueError):
@@ -148,12 +147,6 @@ class RequestBody:
 
 def json_value_complete(body: bytes) -> bool:
     """Whether `body` starts with a whole JSON value (after any white space): where Go's
-    json.Decoder stops reading."""
-    text = body.decode("utf-8", "surrogateescape").lstrip(" \t\r\n")
-    if not text:
-        return False
-    try:
-        JSON_DECODER.raw_decode(text)
-    except ValueError:
-        return False
-    return True
+    json.Decoder stops reading. To follow a body as it comes, call one ValueScanner with each
+    longer prefix instead: it does not scan the bytes it has seen again."""
+    return ValueScanner()(body)

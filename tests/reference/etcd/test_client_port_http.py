@@ -36,6 +36,10 @@ REQUESTS: list[tuple[str, str, str | None]] = [
     ("POST", "/v3/kv/range", '{"key":'),
     ("POST", "/v3/kv/range", "{x}"),
     ("POST", "/v3/kv/range", "[]"),
+    # Nesting past Python's recursion limit: Go decodes up to 10,000 levels and refuses the next.
+    ("POST", "/v3/kv/range", "[" * 5000),
+    ("POST", "/v3/kv/range", '{"key":' + "[" * 9999 + "]" * 9999 + "}"),
+    ("POST", "/v3/kv/range", "[" * 10001),
     ("POST", "/v3/kv/txn", '{"compare":[{"key":"Zm9v","result":"EQUAL","target":"VALUE",'
                            '"value":"YmFy"}],"success":[{"request_range":{"key":"Zm9v"}}]}'),
     ("POST", "/v3/lease/grant", '{"TTL":"60","ID":"7"}'),
