@@ -1254,7 +1254,7 @@ def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES,
                                                   thread_name_prefix="etcd-grpc"),
                        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
                        options=[*SERVER_OPTIONS, ("grpc.max_receive_message_length", framework_cap(limit))],
-                       interceptors=(ReceiveLimit(limit), GrpcMonitor(metrics)))
+                       interceptors=(ReceiveLimit(limit, served), GrpcMonitor(metrics, served)))
 
 
 @mirrors(f"{V3RPC}.Server")
@@ -1292,6 +1292,11 @@ SERVICES = {**{f"etcdserverpb.{service.name}":
             concurrencypb.LOCK_SERVICE: frozenset({"Lock", "Unlock"}),
             concurrencypb.ELECTION_SERVICE: frozenset({"Campaign", "Proclaim", "Leader", "Observe",
                                                        "Resign"})}
+
+
+def served(path: str) -> bool:
+    """Whether a server of etcd's services has the method `path` names."""
+    return unknown_method_status(path) is None
 
 
 def _registered_methods() -> tuple[tuple[str, str, str], ...]:
