@@ -811,12 +811,14 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
 
     def _read(self, context, fn, request=None):
         """`fn(auth store)` for a root caller, or for the caller `request` (a user or role get)
-        concerns; every other read needs root."""
-        if request is None:
-            self._server.authorize(waited_token(context, self._server), admin=True)
-        else:
-            self._server.authorize(waited_token(context, self._server), request)
+        concerns; every other read needs root. etcd checks that when the read's entry applies, so
+        after the barrier: a grant or revoke committed before the read counts."""
+        token = waited_token(context, self._server)
         self._server.auth_read_barrier()
+        if request is None:
+            self._server.authorize(token, admin=True)
+        else:
+            self._server.authorize(token, request)
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
