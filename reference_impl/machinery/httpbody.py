@@ -30,20 +30,37 @@ class BodyError(ValueError):
 
 @mirrors("net/http/internal.readChunkLine", "net/http/internal.parseHexUint")
 def chunk_size(line: bytes) -> int:
-    """A chunk's size as net/http's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or spaces), its
-    extensions after `;` ignored; its line ends within net/http's 4 KiB."""
+    """A chunk's size as Go 1.19's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or
+    spaces), none at all being 0, the last chunk; its extensions after `;` ignored; its line ends
+    within net/http's 4 KiB."""
     if not line.endswith(b"\n"):
         raise BodyError("header line too long" if len(line) > MAX_CHUNK_LINE else "unexpected EOF")
     if len(line) >= MAX_CHUNK_LINE:
         raise BodyError("header line too long")
     size = line.rstrip(b" \t\r\n").split(b";")[0]
-    if not size:
-        raise BodyError("empty hex number for chunk length")
-    if not re.fullmatch(rb"[0-9a-fA-F]+", size):
+    if not re.fullmatch(rb"[0-9a-fA-F]*", size):
         raise BodyError("invalid byte in chunk length")
     if len(size) > 16:
         raise BodyError("http chunk length too large")
-    return int(size, 16)
+    return int(size or b"0", 16)
+
+
+@mirrors("(*net/http.body).readTrailer")
+def read_trailer(rfile) -> None:
+    """The trailer fields after the last chunk, up to the blank line, read from `rfile`; they
+    must end within 4 KiB."""
+    block = b""
+    while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
+        line = rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
+        if not line:
+            raise BodyError("http: unexpected EOF reading trailer")
+        block += line
+        if len(block) > MAX_CHUNK_LINE:
+            raise BodyError("http: suspiciously long trailer after chunked body")
+    try:
+        httpheaders.read_headers(io.BytesIO(block))
+    except httpheaders.HeaderError as err:
+        raise BodyError(err.detail) from None
 
 
 class RequestBody:
@@ -97,20 +114,8 @@ class RequestBody:
                 raise BodyError("unexpected EOF" if len(end) < 2 else "malformed chunked encoding", data)
         return data
 
-    @mirrors("(*net/http.body).readTrailer")
     def _read_trailer(self) -> None:
-        block = b""
-        while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
-            line = self._rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
-            if not line:
-                raise BodyError("http: unexpected EOF reading trailer")
-            block += line
-            if len(block) > MAX_CHUNK_LINE:
-                raise BodyError("http: suspiciously long trailer after chunked body")
-        try:
-            httpheaders.read_headers(io.BytesIO(block))
-        except httpheaders.HeaderError as err:
-            raise BodyError(err.detail) from None
+        read_trailer(self._rfile)
 
     def read(self, enough=None) -> bytes:
         """The body up to its end, or only until `enough(bytes so far)` says so (json.Decoder

@@ -123,7 +123,8 @@ RAW_REQUESTS: list[bytes] = [
       + b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
       for body in (b'e\n{"key":"Zm9v"}\n0\n\n', b'2\r\n{"key":"Zm9v"}\r\n0\r\n\r\n',
                    b'e\r\n{"key":"Zm9v"}\r\n0\r\nno colon\r\n\r\n', b'e\r\n{"key":"Zm9v"}XX0\r\n\r\n',
-                   b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n')),
+                   b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n',
+                   b'e\r\n{"key":"Zm9v"}\r\n\r\n\r\n')),  # an empty size line: parseHexUint's 0
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n{\"key\":\"Zm9v\"}",
     b"POST /v3/kv/range HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 14\r\n\r\n{\"key\":\"Zm9v\"}",
     b"GET /version HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
