@@ -16,6 +16,7 @@ from reference_impl.mirrors import mirrors
 
 MAX_CHUNK_LINE = 4096  # net/http/internal's maxLineLength, for a chunk-size line and a trailer
 MAX_POST_HANDLER_READ = 256 << 10  # net/http's maxPostHandlerReadBytes: what it reads of an unread body
+GLOBAL_OPTIONS_READ = 4 << 10  # what net/http's globalOptionsHandler reads of an OPTIONS * body
 BODY_PIECE = 64 << 10
 
 
@@ -131,13 +132,15 @@ class RequestBody:
         return body
 
     @mirrors("(*net/http.chunkWriter).writeHeader")
-    def discard(self, limit: int) -> bool:
+    def discard(self, limit: int, *, limit_included: bool = False) -> bool:
         """What the handler left unread read and dropped, up to `limit` bytes, as net/http does
         before it writes the answer's head; False when the rest cannot be (too long, unreadable, cut
-        short): the connection must then close."""
+        short): the connection must then close. A declared length of exactly `limit` left is too
+        long for that read, but not with `limit_included` (a MaxBytesReader's limit, as
+        globalOptionsHandler reads an OPTIONS * body)."""
         if self.error is not None:
             return self.error.at_end
-        if not self._chunked and self._left >= limit:
+        if not self._chunked and (self._left > limit if limit_included else self._left >= limit):
             return self.done
         seen = 0
         try:

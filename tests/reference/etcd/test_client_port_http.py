@@ -126,6 +126,11 @@ RAW_REQUESTS: list[bytes] = [
                    b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n',
                    b'e\r\n{"key":"Zm9v"}\r\n\r\n\r\n')),  # an empty size line: parseHexUint's 0
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n{\"key\":\"Zm9v\"}",
+    # OPTIONS *: net/http reads up to 4 KiB of its body (a MaxBytesReader), one byte more ends
+    # the connection.
+    *(b"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"x" * size
+      + b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" for size in (4096, 4097)),
+    b"OPTIONS * HTTP/1.0\r\nContent-Length: 4097\r\n\r\n" + b"x" * 4097,
     b"POST /v3/kv/range HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 14\r\n\r\n{\"key\":\"Zm9v\"}",
     b"GET /version HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
     b"Connection: keep-alive, close\r\n\r\n",

@@ -255,3 +255,12 @@ def test_a_body_that_cannot_be_dropped_ends_the_connection_with_connection_close
     answer = exchange(kubelet, b"POST /healthz HTTP/1.1\r\nHost: x\r\n" + body
                       + b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
     assert answer.count(b"HTTP/1.1 ") == 1 and b"\r\nConnection: close\r\n\r\n" in answer
+
+
+@pytest.mark.parametrize("size, answers", [(4096, 2), (4097, 1)])
+def test_an_options_asterisk_body_past_4_kib_ends_the_connection(kubelet, size, answers):
+    """net/http answers OPTIONS * itself and reads at most 4 KiB of its body (a MaxBytesReader):
+    a byte more ends the connection, where the reference read 256 KiB as for an unread body."""
+    answer = exchange(kubelet, b"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size
+                      + b"x" * size + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 200 OK") == answers
