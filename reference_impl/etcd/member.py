@@ -621,11 +621,13 @@ class ClusterMember:
                 except ErrProposalDropped:
                     if rn.raft.lead:
                         self._answer(self._waiters, request_id, False, ErrNoLeader())
+                        self._expiry_revokes.pop(request_id, None)
                     else:
                         with self._awaiting_lock:  # until a leader is known or its client gives up
                             self._awaiting_leader[request_id] = item
                 except EtcdError as err:
                     self._answer(self._waiters, request_id, False, err)
+                    self._expiry_revokes.pop(request_id, None)
             elif kind == "conf":
                 _, cc = item
                 try:
@@ -670,6 +672,7 @@ class ClusterMember:
         for waiters in (self._waiters, self._conf_waiters):
             for key in list(waiters):
                 self._answer(waiters, key, False, ErrLeaderChanged())
+        self._expiry_revokes.clear()  # failed with the rest: not counted should one yet commit
 
     @staticmethod
     def _answer(waiters: dict, key: int, ok: bool, value: object) -> None:
