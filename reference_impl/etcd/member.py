@@ -53,7 +53,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -1105,7 +1104,7 @@ class ClusterMember:
             state = dict(**leases, current_revision=store.current_revision, compact_revision=store.compact_revision,
                          auth_revision=server.auth.revision, cluster_version=server.cluster_version,
                          quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner,
-                         mvcc=replace(store.counts))
+                         mvcc=store.counts.snapshot())
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,
