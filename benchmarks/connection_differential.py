@@ -473,39 +473,42 @@ def _read_response(sock: socket.socket, timeout: float) -> tuple[bytes, bool]:
 
 
 def slow_head(target: Target) -> dict:
-    sock = connect(target, Case("x", "x"))
-    sock.sendall(request(target)[:8])
-    other = served(target)
-    sock.sendall(request(target)[8:])
-    data, closed = _read(sock, QUIET)
-    sock.close()
+    with connect(target, Case("x", "x")) as sock:
+        sock.sendall(request(target)[:8])
+        other = served(target)
+        sock.sendall(request(target)[8:])
+        data, closed = _read(sock, QUIET)
     return {"other": other, "slow": summarize(data), "closed": closed}
 
 
 def idle_1000(target: Target) -> dict:
     socks, failed = [], 0
-    for _ in range(1000):
-        try:
-            socks.append(socket.create_connection((target.host, target.port), timeout=5))
-        except OSError:
-            failed += 1
-    time.sleep(1.0)
-    other = served(target, timeout=10.0)
-    for sock in socks:
-        sock.close()
+    try:
+        for _ in range(1000):
+            try:
+                socks.append(socket.create_connection((target.host, target.port), timeout=5))
+            except OSError:
+                failed += 1
+        time.sleep(1.0)
+        other = served(target, timeout=10.0)
+    finally:
+        for sock in socks:
+            sock.close()
     time.sleep(1.0)
     return {"connect_failed": failed, "other": other, "after": served(target)}
 
 
 def half_handshakes(target: Target) -> dict:
     socks = []
-    for _ in range(100):
-        sock = socket.create_connection((target.host, target.port), timeout=5)
-        sock.sendall(TLS_HELLO[:20] if target.tls else b"GET / HTTP/1.1\r\n")
-        socks.append(sock)
-    other = served(target)
-    for sock in socks:
-        sock.close()
+    try:
+        for _ in range(100):
+            sock = socket.create_connection((target.host, target.port), timeout=5)
+            socks.append(sock)
+            sock.sendall(TLS_HELLO[:20] if target.tls else b"GET / HTTP/1.1\r\n")
+        other = served(target)
+    finally:
+        for sock in socks:
+            sock.close()
     return {"other": other}
 
 

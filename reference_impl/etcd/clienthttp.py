@@ -17,7 +17,8 @@ import time
 import grpc
 
 from reference_impl.etcd import gateway
-from reference_impl.etcd.etcdhttp import MetricsHandler, json_value_complete
+from reference_impl.etcd.etcdhttp import MetricsHandler
+from reference_impl.machinery.httpbody import json_value_complete
 from reference_impl.etcd.expvar import debug_vars
 from reference_impl.etcd.raft.rawnode import status_json
 from reference_impl.etcd.version import VERSION

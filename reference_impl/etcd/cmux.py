@@ -206,9 +206,10 @@ def _consume_sniffed(connection: socket.socket) -> None:
 
 def _peer_closed(connection: socket.socket, wait: float) -> bool:
     """Whether the client ended what it sends, waiting up to `wait` seconds for news: a peek
-    cannot tell that from a stall while unread bytes are still queued, poll's RDHUP can."""
+    cannot tell that from a stall while unread bytes are still queued, poll's RDHUP can. POLLIN
+    is not asked for: with the peeked bytes queued it holds at once, and the wait would spin."""
     poller = select.poll()
-    poller.register(connection, select.POLLIN | select.POLLRDHUP)
+    poller.register(connection, select.POLLRDHUP)
     return any(events & (select.POLLRDHUP | select.POLLHUP) for _, events in poller.poll(wait * 1000))
 
 

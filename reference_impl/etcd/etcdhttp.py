@@ -21,7 +21,8 @@ from reference_impl.etcd.errors import EtcdError
 from reference_impl.etcd.grpc_metrics import GRPC_METRICS
 from reference_impl.etcd.metrics import expose
 from reference_impl.machinery import httpheaders, requestline
-from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, BodyError, RequestBody, json_value_complete
+from reference_impl.machinery.httpbody import GLOBAL_OPTIONS_READ, MAX_POST_HANDLER_READ, BodyError, RequestBody
+from reference_impl.machinery.jsonscan import ValueScanner
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.machinery.goserver import should_close
 from reference_impl.machinery.prometheus import runtime_families
@@ -35,7 +36,6 @@ METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"  # promhttp's 
 HTML_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
 SERVE_POLL = 0.2  # seconds between the serving loop's looks at whether it should stop
 BUFFER_BEFORE_CHUNKING = 2048  # net/http's bufferBeforeChunkingSize
-GLOBAL_OPTIONS_READ = 4 << 10  # what globalOptionsHandler reads of an OPTIONS * body
 
 
 @mirrors(f"{ETCDHTTP}.getExcludedAlarms")
@@ -128,7 +128,7 @@ class MetricsHandler(BaseHTTPRequestHandler):
         reads = self.reads_body(path)
         if reads:
             try:
-                self.body = self.request_body.read(json_value_complete if reads == "json" else None)
+                self.body = self.request_body.read(ValueScanner() if reads == "json" else None)
             except BodyError as err:  # the rest of the connection is unreadable, or gone
                 self.body, self.body_error = err.partial, str(err)
                 self.close_connection = self.close_connection or not err.at_end
@@ -162,14 +162,18 @@ class MetricsHandler(BaseHTTPRequestHandler):
 
     def asterisk(self) -> None:
         """Go's server answers OPTIONS * itself, reading at most 4 KiB of a body; ServeMux
-        refuses any other method on `*`."""
+        refuses any other method on `*`. A longer body is MaxBytesReader's requestTooLarge: the
+        connection ends, its `Connection: close` set among the handler's own (sorted) headers."""
         if self.command == "OPTIONS":
-            if not self.request_body.discard(GLOBAL_OPTIONS_READ):
-                self.close_connection = True
+            read = self.request_body.discard(GLOBAL_OPTIONS_READ, limit_included=True)
+            too_large = not read and self.request_body.error is None
+            self.close_connection = self.close_connection or not read
             self.send_response_only(200)
+            if too_large:
+                self.send_header("Connection", "close")
             self.send_header("Content-Length", "0")
             self.send_header("Date", self.date_time_string())
-            if connection := self._connection_field():
+            if not too_large and (connection := self._connection_field()):
                 self.send_header("Connection", connection)
             self.end_headers()
         else:

@@ -29,7 +29,9 @@ from google.protobuf.descriptor import Descriptor, FieldDescriptor
 from reference_impl.etcd import concurrencypb as pb
 from reference_impl.etcd.gogostrings import lenient_class
 from reference_impl.etcd.gojsonpb import DECODER, JSONPBError, check_message, go_syntax_error
-from reference_impl.machinery.gojson import NonJSONConstant, marshal_escapes, syntax_error
+from reference_impl.machinery import jsonscan
+from reference_impl.machinery.gojson import NonJSONConstant, marshal_escapes, quote_char, syntax_error
+from reference_impl.machinery.jsonscan import first_value_too_deep
 from reference_impl.machinery.strconv import parse_int
 
 
@@ -184,8 +186,10 @@ def decode_requests(method: Method, body: bytes) -> list:
 
 def _decode_value(text: str, body: bytes, at: int) -> tuple[object, int]:
     start = len(text[:at].encode("utf-8", "surrogateescape"))
+    if too_deep := first_value_too_deep(body[start:]):
+        raise GatewayError(3, f"invalid character {quote_char(ord(too_deep))} exceeded max depth")
     try:
-        return DECODER.raw_decode(text, at)
+        return jsonscan.raw_decode(DECODER, text, at)
     except json.JSONDecodeError as err:
         raise GatewayError(3, go_syntax_error(err, body, start)) from None
     except NonJSONConstant:

@@ -807,12 +807,14 @@ class AuthServicer(rpc_pb2_grpc.AuthServicer):
 
     def _read(self, context, fn, request=None):
         """`fn(auth store)` for a root caller, or for the caller `request` (a user or role get)
-        concerns; every other read needs root."""
-        if request is None:
-            self._server.authorize(waited_token(context, self._server), admin=True)
-        else:
-            self._server.authorize(waited_token(context, self._server), request)
+        concerns; every other read needs root. etcd checks that when the read's entry applies, so
+        after the barrier: a grant or revoke committed before the read counts."""
+        token = waited_token(context, self._server)
         self._server.auth_read_barrier()
+        if request is None:
+            self._server.authorize(token, admin=True)
+        else:
+            self._server.authorize(token, request)
         return header_pb(self._server.header()), self._server.read(lambda: fn(self._server.auth))
 
     @mirrors(f"(*{V3RPC}.AuthServer).AuthEnable")
@@ -1250,7 +1252,7 @@ def new_grpc_server(max_request_bytes: int = MAX_REQUEST_BYTES,
                                                   thread_name_prefix="etcd-grpc"),
                        maximum_concurrent_rpcs=MAX_CONCURRENT_RPCS,
                        options=[*SERVER_OPTIONS, ("grpc.max_receive_message_length", framework_cap(limit))],
-                       interceptors=(ReceiveLimit(limit), GrpcMonitor(metrics)))
+                       interceptors=(ReceiveLimit(limit, served), GrpcMonitor(metrics, served)))
 
 
 @mirrors(f"{V3RPC}.Server")
@@ -1288,6 +1290,11 @@ SERVICES = {**{f"etcdserverpb.{service.name}":
             concurrencypb.LOCK_SERVICE: frozenset({"Lock", "Unlock"}),
             concurrencypb.ELECTION_SERVICE: frozenset({"Campaign", "Proclaim", "Leader", "Observe",
                                                        "Resign"})}
+
+
+def served(path: str) -> bool:
+    """Whether a server of etcd's services has the method `path` names."""
+    return unknown_method_status(path) is None
 
 
 def _registered_methods() -> tuple[tuple[str, str, str], ...]:

@@ -102,18 +102,19 @@ def _dropped_unknown_fields(request) -> bool:
 class ReceiveLimit(grpc.ServerInterceptor):
     """Refuse request messages over `limit` bytes in grpc-go's words, for every service."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
+    def __init__(self, limit: int, served: Callable[[str], bool]) -> None:
+        self.limit, self._served = limit, served
         # grpcio asks for the handler on every call: each method's is wrapped once (the services
-        # are fixed when the server starts, and this is its only interceptor).
+        # are fixed when the server starts). A method `served` says no server has is passed
+        # through unkept, its refusal as it is: a client may name any number of them.
         self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
         method = handler_call_details.method
         if method not in self._handlers:
             handler = continuation(handler_call_details)
-            if handler is None:
-                return None  # not kept: a client may name any number of methods that do not exist
+            if handler is None or not self._served(method):
+                return handler
             self._handlers[method] = self._limited(handler)
         return self._handlers[method]
 

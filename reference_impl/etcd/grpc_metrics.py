@@ -93,18 +93,20 @@ def _code(context, default: grpc.StatusCode) -> str:
 
 class GrpcMonitor(grpc.ServerInterceptor):
     """Counts every call of a registered method into `metrics`; each method's handler is wrapped
-    once, the first time it is called."""
+    once, the first time it is called. A call of a method `served` says no server has is passed
+    through uncounted and unkept: grpc-go refuses it before any interceptor runs, and a client
+    naming ever new ones would otherwise add series to /metrics and handlers to memory."""
 
-    def __init__(self, metrics: GrpcMetrics) -> None:
-        self.metrics = metrics
+    def __init__(self, metrics: GrpcMetrics, served: Callable[[str], bool]) -> None:
+        self.metrics, self._served = metrics, served
         self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
         method = handler_call_details.method
         if method not in self._handlers:
             handler = continuation(handler_call_details)
-            if handler is None:
-                return None
+            if handler is None or not self._served(method):
+                return handler
             self._handlers[method] = self._monitored(handler, method)
         return self._handlers[method]
 

@@ -53,7 +53,6 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -621,11 +620,13 @@ class ClusterMember:
                 except ErrProposalDropped:
                     if rn.raft.lead:
                         self._answer(self._waiters, request_id, False, ErrNoLeader())
+                        self._expiry_revokes.pop(request_id, None)
                     else:
                         with self._awaiting_lock:  # until a leader is known or its client gives up
                             self._awaiting_leader[request_id] = item
                 except EtcdError as err:
                     self._answer(self._waiters, request_id, False, err)
+                    self._expiry_revokes.pop(request_id, None)
             elif kind == "conf":
                 _, cc = item
                 try:
@@ -670,6 +671,7 @@ class ClusterMember:
         for waiters in (self._waiters, self._conf_waiters):
             for key in list(waiters):
                 self._answer(waiters, key, False, ErrLeaderChanged())
+        self._expiry_revokes.clear()  # failed with the rest: not counted should one yet commit
 
     @staticmethod
     def _answer(waiters: dict, key: int, ok: bool, value: object) -> None:
@@ -1102,7 +1104,7 @@ class ClusterMember:
             state = dict(**leases, current_revision=store.current_revision, compact_revision=store.compact_revision,
                          auth_revision=server.auth.revision, cluster_version=server.cluster_version,
                          quota_backend_bytes=server.quota_backend_bytes, is_learner=self.is_learner,
-                         mvcc=replace(store.counts))
+                         mvcc=store.counts.snapshot())
         return ServerMetrics(**state, member_id=self.id, fd_limit=fd_limit(), fd_used=fd_used(),
                              has_leader=lead != 0, is_leader=lead == self.id,
                              leader_changes_seen=self._leader_changes_seen,

@@ -115,6 +115,7 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
     gatherer sorts them: etcd's, the gRPC server's (`grpc_metrics`) and the process's and
     runtime's (`prometheus.runtime_families`) passed in `runtime`.
     (`etcdctl check datascale` reads process_resident_memory_bytes before and after its writes.)"""
+    debugging_mvcc = _mvcc_counters("etcd_debugging_mvcc", m.mvcc)
     families = [
         _family("etcd_cluster_version",
                 "Which version is running. 1 for 'cluster_version' label with current cluster version",
@@ -139,13 +140,13 @@ def expose(m: ServerMetrics, runtime: Sequence[Family | Summary]) -> str:
         _family("etcd_debugging_mvcc_db_total_size_in_bytes",
                 "Total size of the underlying database physically allocated in bytes.", "gauge",
                 [("", m.db_total_size)]),
-        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[:1],
+        *debugging_mvcc[:1],
         _family("etcd_debugging_mvcc_keys_total", "Total number of keys.", "gauge",
                 [("", m.keys_total)]),
-        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[1:3],
+        *debugging_mvcc[1:3],
         _family("etcd_debugging_mvcc_total_put_size_in_bytes",
                 "The total size of put kv pairs seen by this member.", "gauge", [("", m.mvcc.put_size)]),
-        *_mvcc_counters("etcd_debugging_mvcc", m.mvcc)[3:],
+        *debugging_mvcc[3:],
         _family("etcd_debugging_mvcc_watcher_total", "Total number of watchers.", "gauge",
                 [("", m.watchers)]),
         _histogram("etcd_disk_wal_fsync_duration_seconds",

@@ -16,6 +16,7 @@ key from `key` on, anything else is an exclusive end.
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -138,15 +139,23 @@ class TxnCounts:
     deletes: int = 0
     txns: int = 0
     put_size: int = 0
+    # Read transactions end in their callers' threads, at the same time as each other and as a write.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @mirrors(f"(*{MVCC}.metricsTxnWrite).End")
     def add(self, ranges: int, puts: int, deletes: int, put_size: int) -> None:
-        if ranges + puts + deletes > 1:
-            self.txns += 1
-        self.ranges += ranges
-        self.puts += puts
-        self.deletes += deletes
-        self.put_size += put_size
+        with self._lock:
+            if ranges + puts + deletes > 1:
+                self.txns += 1
+            self.ranges += ranges
+            self.puts += puts
+            self.deletes += deletes
+            self.put_size += put_size
+
+    def snapshot(self) -> "TxnCounts":
+        """The counts as one transaction's end left them, not half of one."""
+        with self._lock:
+            return TxnCounts(self.ranges, self.puts, self.deletes, self.txns, self.put_size)
 
 
 class KVStore:

@@ -94,14 +94,34 @@ def decode_message(data: bytes) -> Message:
 
 
 def _message_from(p: dict) -> Message:
+    """A frame's message; TypeError for a field of another type than raftpb's (a uint64 of
+    1.5, "1", true or -1, a bool of 1): the read loop drops the connection then."""
     snapshot = Snapshot()
     if "s" in p:
         s = p["s"]
         snapshot = Snapshot(base64.b64decode(s["d"]),
-                            SnapshotMetadata(ConfState(tuple(s["v"]), tuple(s["l"])), s["i"], s["t"]))
-    entries = tuple(Entry(t, i, EntryType(k), base64.b64decode(d)) for t, i, k, d in p["e"])
-    return Message(MessageType(p["t"]), p["to"], p["from"], p["term"], p["lt"], p["i"], entries,
-                   p["c"], snapshot, p["r"], p["rh"], base64.b64decode(p["ctx"]))
+                            SnapshotMetadata(ConfState(_uints(s["v"]), _uints(s["l"])),
+                                             _uint(s["i"]), _uint(s["t"])))
+    entries = tuple(Entry(_uint(t), _uint(i), EntryType(k), base64.b64decode(d)) for t, i, k, d in p["e"])
+    return Message(MessageType(p["t"]), _uint(p["to"]), _uint(p["from"]), _uint(p["term"]),
+                   _uint(p["lt"]), _uint(p["i"]), entries, _uint(p["c"]), snapshot, _bool(p["r"]),
+                   _uint(p["rh"]), base64.b64decode(p["ctx"]))
+
+
+def _uint(value) -> int:
+    if type(value) is not int or value < 0:
+        raise TypeError(f"not an unsigned integer: {value!r}")
+    return value
+
+
+def _bool(value) -> bool:
+    if type(value) is not bool:
+        raise TypeError(f"not a boolean: {value!r}")
+    return value
+
+
+def _uints(values) -> tuple[int, ...]:
+    return tuple(_uint(value) for value in values)
 
 
 def peer_address(url: str) -> tuple[str, int]:
@@ -288,7 +308,8 @@ class Transport:
                     print(f"reference etcd: dropping a malformed peer frame: {err}", file=sys.stderr,
                           flush=True)
                     return
-                self.metrics.received_bytes.inc(f"{m.from_:x}", by=_LENGTH.size + size)
+                if m.from_ in self.peers:  # a known member's stream, as etcd's handlers accept only those
+                    self.metrics.received_bytes.inc(f"{m.from_:x}", by=_LENGTH.size + size)
                 self.on_message(m)
         except OSError:
             return

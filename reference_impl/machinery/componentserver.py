@@ -282,7 +282,6 @@ def serve_mux(routes: Mapping[str, Handler]) -> Handler:
 
 class _Connection(GoConnectionHandler):
     server: "_Server"
-    max_discarded_body = 256 << 10  # net/http's maxPostHandlerReadBytes
 
     def serve(self) -> None:
         if self.path == "*" and self.command == "OPTIONS":  # net/http's globalOptionsHandler

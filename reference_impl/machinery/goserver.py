@@ -27,7 +27,7 @@ import ssl
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Mapping
 from urllib.parse import quote as escape_path, unquote
@@ -35,7 +35,7 @@ from urllib.parse import quote as escape_path, unquote
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 from reference_impl.machinery.tlsclientauth import request_client_certificates
 from reference_impl.machinery import httpheaders, requestline
-from reference_impl.machinery.httpbody import MAX_POST_HANDLER_READ, RequestBody
+from reference_impl.machinery.httpbody import GLOBAL_OPTIONS_READ, MAX_POST_HANDLER_READ, RequestBody
 from reference_impl.machinery.gopath import clean_request_path
 from reference_impl.mirrors import mirrors
 
@@ -310,6 +310,9 @@ class GoConnectionHandler(GoRequestHandler):
         if self.awaits_continue:
             self.close_connection = True
             return
+        if self.command == "OPTIONS" and self.path == "*":
+            self._read_options_body()
+            return
         self.reader.deadline = time.monotonic() + self.server.read_timeout
         try:
             self.close_connection = not body.discard(self.max_discarded_body)
@@ -333,10 +336,33 @@ class GoConnectionHandler(GoRequestHandler):
         """Go sends 100 Continue only when a handler starts reading the body; none here does."""
         return True
 
+    @mirrors("(net/http.globalOptionsHandler).ServeHTTP")
+    def _read_options_body(self) -> bool:
+        """What net/http's own OPTIONS * handler reads of a body: up to 4 KiB (a MaxBytesReader),
+        within the request's time. True for a longer one: requestTooLarge then ends the
+        connection, its `Connection: close` set among the handler's headers."""
+        body = self.request_body
+        if body.done or self.close_connection or self.awaits_continue:
+            return False  # the rest as for any request (_finish_body)
+        self.reader.deadline = time.monotonic() + self.server.read_timeout
+        try:
+            read = body.discard(GLOBAL_OPTIONS_READ, limit_included=True)
+        except (TimeoutError, OSError):
+            self.close_connection = True
+            return False
+        finally:
+            self.reader.deadline = None
+            self.connection.settimeout(None)
+        self.close_connection = not read
+        return not read and body.error is None
+
     def reply(self, answer: Reply) -> None:
         """Write `answer` in net/http's order; no body for HEAD. A body past the response
         buffer Go fills before it must choose goes chunked (HTTP/1.1) or ends with the connection
         (HTTP/1.0), without a Content-Length."""
+        if self.command == "OPTIONS" and self.path == "*" and self._read_options_body():
+            answer = replace(answer, headers=(*answer.headers, ("Connection", "close")))
+        connection_set = any(name == "Connection" for name, _ in answer.headers)
         length_set = any(name == "Content-Length" for name, _ in answer.headers)
         streamed = len(answer.body) > RESPONSE_BUFFER_BYTES and self.command != "HEAD" and not length_set
         chunked = streamed and self.request_version == "HTTP/1.1"
@@ -349,7 +375,9 @@ class GoConnectionHandler(GoRequestHandler):
             self.send_header("Content-Length", str(len(answer.body)))
         if answer.sniffed_type:
             self.send_header("Content-Type", answer.sniffed_type)
-        if self.close_connection and self.request_version == "HTTP/1.1":
+        if connection_set:
+            pass
+        elif self.close_connection and self.request_version == "HTTP/1.1":
             self.send_header("Connection", "close")
         elif not self.close_connection and self.request_version == "HTTP/1.0":
             self.send_header("Connection", "keep-alive")

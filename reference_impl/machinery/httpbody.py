@@ -8,16 +8,16 @@ their bodies with it.
 from __future__ import annotations
 
 import io
-import json
 import re
 
 from reference_impl.machinery import httpheaders
+from reference_impl.machinery.jsonscan import ValueScanner
 from reference_impl.mirrors import mirrors
 
 MAX_CHUNK_LINE = 4096  # net/http/internal's maxLineLength, for a chunk-size line and a trailer
 MAX_POST_HANDLER_READ = 256 << 10  # net/http's maxPostHandlerReadBytes: what it reads of an unread body
+GLOBAL_OPTIONS_READ = 4 << 10  # what net/http's globalOptionsHandler reads of an OPTIONS * body
 BODY_PIECE = 64 << 10
-JSON_DECODER = json.JSONDecoder()
 
 
 class BodyError(ValueError):
@@ -31,20 +31,37 @@ class BodyError(ValueError):
 
 @mirrors("net/http/internal.readChunkLine", "net/http/internal.parseHexUint")
 def chunk_size(line: bytes) -> int:
-    """A chunk's size as net/http's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or spaces), its
-    extensions after `;` ignored; its line ends within net/http's 4 KiB."""
+    """A chunk's size as Go 1.19's parseHexUint reads it: hex digits only (no sign, `0x`, `_` or
+    spaces), none at all being 0, the last chunk; its extensions after `;` ignored; its line ends
+    within net/http's 4 KiB."""
     if not line.endswith(b"\n"):
         raise BodyError("header line too long" if len(line) > MAX_CHUNK_LINE else "unexpected EOF")
     if len(line) >= MAX_CHUNK_LINE:
         raise BodyError("header line too long")
     size = line.rstrip(b" \t\r\n").split(b";")[0]
-    if not size:
-        raise BodyError("empty hex number for chunk length")
-    if not re.fullmatch(rb"[0-9a-fA-F]+", size):
+    if not re.fullmatch(rb"[0-9a-fA-F]*", size):
         raise BodyError("invalid byte in chunk length")
     if len(size) > 16:
         raise BodyError("http chunk length too large")
-    return int(size, 16)
+    return int(size or b"0", 16)
+
+
+@mirrors("(*net/http.body).readTrailer")
+def read_trailer(rfile) -> None:
+    """The trailer fields after the last chunk, up to the blank line, read from `rfile`; they
+    must end within 4 KiB."""
+    block = b""
+    while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
+        line = rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
+        if not line:
+            raise BodyError("http: unexpected EOF reading trailer")
+        block += line
+        if len(block) > MAX_CHUNK_LINE:
+            raise BodyError("http: suspiciously long trailer after chunked body")
+    try:
+        httpheaders.read_headers(io.BytesIO(block))
+    except httpheaders.HeaderError as err:
+        raise BodyError(err.detail) from None
 
 
 class RequestBody:
@@ -98,20 +115,8 @@ class RequestBody:
                 raise BodyError("unexpected EOF" if len(end) < 2 else "malformed chunked encoding", data)
         return data
 
-    @mirrors("(*net/http.body).readTrailer")
     def _read_trailer(self) -> None:
-        block = b""
-        while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
-            line = self._rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
-            if not line:
-                raise BodyError("http: unexpected EOF reading trailer")
-            block += line
-            if len(block) > MAX_CHUNK_LINE:
-                raise BodyError("http: suspiciously long trailer after chunked body")
-        try:
-            httpheaders.read_headers(io.BytesIO(block))
-        except httpheaders.HeaderError as err:
-            raise BodyError(err.detail) from None
+        read_trailer(self._rfile)
 
     def read(self, enough=None) -> bytes:
         """The body up to its end, or only until `enough(bytes so far)` says so (json.Decoder
@@ -127,13 +132,15 @@ class RequestBody:
         return body
 
     @mirrors("(*net/http.chunkWriter).writeHeader")
-    def discard(self, limit: int) -> bool:
+    def discard(self, limit: int, *, limit_included: bool = False) -> bool:
         """What the handler left unread read and dropped, up to `limit` bytes, as net/http does
         before it writes the answer's head; False when the rest cannot be (too long, unreadable, cut
-        short): the connection must then close."""
+        short): the connection must then close. A declared length of exactly `limit` left is too
+        long for that read, but not with `limit_included` (a MaxBytesReader's limit, as
+        globalOptionsHandler reads an OPTIONS * body)."""
         if self.error is not None:
             return self.error.at_end
-        if not self._chunked and self._left >= limit:
+        if not self._chunked and (self._left > limit if limit_included else self._left >= limit):
             return self.done
         seen = 0
         try:
@@ -148,12 +155,6 @@ class RequestBody:
 
 def json_value_complete(body: bytes) -> bool:
     """Whether `body` starts with a whole JSON value (after any white space): where Go's
-    json.Decoder stops reading."""
-    text = body.decode("utf-8", "surrogateescape").lstrip(" \t\r\n")
-    if not text:
-        return False
-    try:
-        JSON_DECODER.raw_decode(text)
-    except ValueError:
-        return False
-    return True
+    json.Decoder stops reading. To follow a body as it comes, call one ValueScanner with each
+    longer prefix instead: it does not scan the bytes it has seen again."""
+    return ValueScanner()(body)

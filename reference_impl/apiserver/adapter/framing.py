@@ -10,40 +10,25 @@ length the head declared and a binary file to read from, so tests can feed it by
 """
 from __future__ import annotations
 
-import io
-import re
 import socket
 from typing import BinaryIO, Iterator
 
 from reference_impl.apiserver.core import errors
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.limits import MAX_REQUEST_BODY_BYTES, too_large
-from reference_impl.machinery import httpheaders
+from reference_impl.machinery import httpbody
 from reference_impl.mirrors import mirrors
 
-# A chunk-size line this long is refused (net/http/internal's maxLineLength), and so is a
-# trailer that does not end within the reader's buffer of the same size.
-MAX_CHUNK_LINE = 4096
 # How much of an over-long body is read and thrown away so that the 413 reaches the client
 # instead of a TCP reset; a bigger body is cut off after it.
 MAX_DRAIN_BYTES = 64 * 1024 * 1024
-_HEX = re.compile(rb"[0-9a-fA-F]*")
 
 
-@mirrors("net/http/internal.readChunkLine", "net/http/internal.parseHexUint")
 def _chunk_size(line: bytes) -> int:
-    """A chunk-size line's size: trailing whitespace and any extension dropped, then at most 16
-    hex digits (none is 0, the last chunk)."""
-    if not line.endswith(b"\n"):
-        raise errors.bad_request("header line too long" if len(line) > MAX_CHUNK_LINE else "unexpected EOF")
-    if len(line) >= MAX_CHUNK_LINE:
-        raise errors.bad_request("header line too long")
-    size = line.rstrip(b" \t\r\n").split(b";", 1)[0]
-    if not _HEX.fullmatch(size):
-        raise errors.bad_request("invalid byte in chunk length")
-    if len(size) > 16:
-        raise errors.bad_request("http chunk length too large")
-    return int(size or b"0", 16)
+    try:
+        return httpbody.chunk_size(line)
+    except httpbody.BodyError as err:
+        raise errors.bad_request(str(err)) from None
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.limitedReadBody")
@@ -79,7 +64,7 @@ def _chunks(rfile: BinaryIO, limit: int | None) -> Iterator[bytes]:
     """The chunks of a chunked body, each followed by exactly CRLF, then the trailer; 413 once
     their declared sizes pass `limit`."""
     size = 0
-    while length := _chunk_size(rfile.readline(MAX_CHUNK_LINE + 1)):
+    while length := _chunk_size(rfile.readline(httpbody.MAX_CHUNK_LINE + 1)):
         size += length
         if limit is not None and size > limit:
             raise too_large()
@@ -92,21 +77,11 @@ def _chunks(rfile: BinaryIO, limit: int | None) -> Iterator[bytes]:
     _read_trailer(rfile)
 
 
-@mirrors("(*net/http.body).readTrailer")
 def _read_trailer(rfile: BinaryIO) -> None:
-    """The trailer fields after the last chunk, up to the blank line; they must end within 4 KiB."""
-    block = b""
-    while not block.endswith(b"\r\n\r\n") and block != b"\r\n":
-        line = rfile.readline(MAX_CHUNK_LINE - len(block) + 1)
-        if not line:
-            raise errors.bad_request("http: unexpected EOF reading trailer")
-        block += line
-        if len(block) > MAX_CHUNK_LINE:
-            raise errors.bad_request("http: suspiciously long trailer after chunked body")
     try:
-        httpheaders.read_headers(io.BytesIO(block))
-    except httpheaders.HeaderError as err:
-        raise errors.bad_request(err.detail) from None
+        httpbody.read_trailer(rfile)
+    except httpbody.BodyError as err:
+        raise errors.bad_request(str(err)) from None
 
 
 def drain(connection: socket.socket, rfile: BinaryIO, timeout: float = 2.0) -> None:

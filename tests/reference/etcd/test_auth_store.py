@@ -273,3 +273,26 @@ def test_authenticate_goes_through_an_entry_whose_raft_index_ends_the_token():
         token = server.authenticate("root", "pw")
         assert server.raft_index == before + 1
         assert token.endswith(f".{server.raft_index}")
+
+
+def test_an_auth_read_is_permitted_by_the_roles_its_entry_applies_under(monkeypatch):
+    """etcd 3.4 sends a user or role list through raft and checks admin permission when the
+    entry applies, so root granted in an entry committed before the read is seen by the check
+    (the reference checked before its read barrier, against the roles as they were)."""
+    from types import SimpleNamespace
+
+    from reference_impl.etcd import EtcdServer
+    from reference_impl.etcd.grpc_adapter import AuthServicer
+    from reference_impl.machinery.clock import ManualClock
+
+    core = EtcdServer(ManualClock())
+    for request in (AuthUserAddRequest("root", hashed_password=hash_password("pw")),
+                    AuthUserGrantRoleRequest("root", "root"),
+                    AuthUserAddRequest("u", hashed_password=hash_password("upw")), AuthEnableRequest()):
+        core.auth.apply(request)
+    token = login(core.auth, "u", "upw")
+    monkeypatch.setattr(core, "auth_read_barrier",
+                        lambda: core.auth.apply(AuthUserGrantRoleRequest("u", "root")))
+    context = SimpleNamespace(invocation_metadata=lambda: (("token", token),))
+    _, users = AuthServicer(core)._read(context, lambda auth: sorted(auth.users))
+    assert users == ["root", "u"]

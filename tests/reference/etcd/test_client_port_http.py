@@ -36,6 +36,10 @@ REQUESTS: list[tuple[str, str, str | None]] = [
     ("POST", "/v3/kv/range", '{"key":'),
     ("POST", "/v3/kv/range", "{x}"),
     ("POST", "/v3/kv/range", "[]"),
+    # Nesting past Python's recursion limit: Go decodes up to 10,000 levels and refuses the next.
+    ("POST", "/v3/kv/range", "[" * 5000),
+    ("POST", "/v3/kv/range", '{"key":' + "[" * 9999 + "]" * 9999 + "}"),
+    ("POST", "/v3/kv/range", "[" * 10001),
     ("POST", "/v3/kv/txn", '{"compare":[{"key":"Zm9v","result":"EQUAL","target":"VALUE",'
                            '"value":"YmFy"}],"success":[{"request_range":{"key":"Zm9v"}}]}'),
     ("POST", "/v3/lease/grant", '{"TTL":"60","ID":"7"}'),
@@ -119,8 +123,14 @@ RAW_REQUESTS: list[bytes] = [
       + b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
       for body in (b'e\n{"key":"Zm9v"}\n0\n\n', b'2\r\n{"key":"Zm9v"}\r\n0\r\n\r\n',
                    b'e\r\n{"key":"Zm9v"}\r\n0\r\nno colon\r\n\r\n', b'e\r\n{"key":"Zm9v"}XX0\r\n\r\n',
-                   b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n')),
+                   b'e;x=1\r\n{"key":"Zm9v"}\r\n000\r\nX-T: 1\r\n\r\n', b'0000000000000000e\r\n{"key":"Zm9v"}\r\n',
+                   b'e\r\n{"key":"Zm9v"}\r\n\r\n\r\n')),  # an empty size line: parseHexUint's 0
     b"POST /v3/kv/range HTTP/1.1\r\nHost: x\r\nContent-Length: 9223372036854775807\r\n\r\n{\"key\":\"Zm9v\"}",
+    # OPTIONS *: net/http reads up to 4 KiB of its body (a MaxBytesReader), one byte more ends
+    # the connection.
+    *(b"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size + b"x" * size
+      + b"GET /version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n" for size in (4096, 4097)),
+    b"OPTIONS * HTTP/1.0\r\nContent-Length: 4097\r\n\r\n" + b"x" * 4097,
     b"POST /v3/kv/range HTTP/1.0\r\nTransfer-Encoding: chunked\r\nContent-Length: 14\r\n\r\n{\"key\":\"Zm9v\"}",
     b"GET /version HTTP/1.0\r\nConnection: close, keep-alive\r\n\r\nGET /version HTTP/1.1\r\nHost: x\r\n"
     b"Connection: keep-alive, close\r\n\r\n",
@@ -495,6 +505,30 @@ def test_a_first_line_cut_by_the_clients_half_close_is_given_up_at_once(first, s
         started = time.monotonic()
         assert getattr(ClientListener, sniff)(server) == expected
         assert time.monotonic() - started < 1.0
+
+
+def test_a_stalled_first_line_is_waited_for_without_spinning(monkeypatch):
+    """Peeked bytes stay queued, so waiting for news of them would wake at once: a client that
+    sends a piece of a line and stalls must cost the server next to no CPU while cmux waits (the
+    reference spun at ~75% of a core for the whole sniffing timeout)."""
+    from reference_impl.etcd import cmux
+
+    monkeypatch.setattr(cmux, "SNIFF_TIMEOUT", 0.5)
+    server, client = socket.socketpair()
+    outcome = {}
+
+    def sniff():
+        started = time.thread_time()
+        outcome["line"] = cmux.ClientListener._peek_line(server)
+        outcome["cpu"] = time.thread_time() - started
+
+    with server, client:
+        client.sendall(b"GET /partial")
+        sniffer = threading.Thread(target=sniff)
+        sniffer.start()
+        sniffer.join()
+    assert outcome["line"] is None
+    assert outcome["cpu"] < 0.1
 
 
 def test_a_body_without_length_to_a_kept_alive_http10_client_ends_with_the_connection(tmp_path):

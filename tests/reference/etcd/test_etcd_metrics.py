@@ -361,6 +361,34 @@ def test_a_proposal_that_times_out_is_counted_as_failed(tmp_path):
         member.close()
 
 
+def test_an_expiry_revoke_the_leader_drops_is_not_kept(tmp_path, monkeypatch):
+    """A revoke proposed for an expired lease that raft drops is answered at once and forgotten:
+    its bookkeeping for the expiry counter goes with it (it stayed for the life of the member)."""
+    from reference_impl.etcd.raft import ErrProposalDropped
+    from reference_impl.machinery.clock import ManualClock
+
+    clock = ManualClock(1000.0)
+    with ClusterMember.alone(tmp_path, clock) as member:
+        member.lease_grant(LeaseGrantRequest(10, 1))
+        propose = member.node.propose
+        dropped = []
+
+        def dropping(request_id, request, now):
+            if isinstance(request, LeaseRevokeRequest):
+                dropped.append(request_id)
+                raise ErrProposalDropped()
+            return propose(request_id, request, now)
+
+        monkeypatch.setattr(member.node, "propose", dropping)
+        clock.advance(11)
+        assert member.tick() == (1,)
+        for _ in range(200):
+            if dropped and not member._expiry_revokes:
+                break
+            time.sleep(0.01)
+        assert dropped and member._expiry_revokes == {}
+
+
 def test_a_lease_revoked_for_its_expiry_is_counted_once_applied(tmp_path):
     """etcd_debugging_server_lease_expired_total (etcdserver's leaseExpired): the leader counts
     each revoke it proposed for an expired lease once it applied; a client's revoke is not one."""

@@ -51,6 +51,10 @@ def counted():
             watch.cancel()
             answered(kv.Range(*sent(rpc_pb2.RangeRequest(key=b"k0")),
                               metadata=(("client-api-version", "3.4"),), timeout=5))
+            for n in range(3):  # methods no server has: refused before any interceptor
+                with pytest.raises(grpc.RpcError) as refused:
+                    channel.unary_unary(f"/evil.Service{n}/M{n}")(b"x" * 10, timeout=5)
+                assert refused.value.code() == grpc.StatusCode.UNIMPLEMENTED
     finally:
         grpc_server.stop(None).wait(5)
     return metrics, sizes
@@ -105,3 +109,10 @@ def test_every_method_is_set_out_at_zero_for_every_code(counted):
             'grpc_type="server_stream"} 0\n') in started
     assert ('grpc_server_started_total{grpc_method="Watch",grpc_service="grpc.health.v1.Health",'
             'grpc_type="server_stream"} 0\n') in started
+
+
+def test_a_call_of_a_method_no_server_has_is_not_counted(counted):
+    """grpc-go refuses it before any interceptor or codec runs: no series under the names a
+    client chose, no call, no bytes (the reference added two series per name called)."""
+    metrics, _ = counted
+    assert not any("evil." in family.text() for family in metrics.families())

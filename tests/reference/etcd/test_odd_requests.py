@@ -952,19 +952,22 @@ def test_the_receive_limit_wraps_each_method_once_and_keeps_no_unknown_one():
     from reference_impl.etcd.grpc_limits import ReceiveLimit
 
     handler = grpc.unary_unary_rpc_method_handler(lambda request, context: request)
+    refusal = grpc.stream_stream_rpc_method_handler(lambda requests, context: None)
     found = []
 
     def continuation(details):
         found.append(details.method)
-        return handler if details.method == "/etcdserverpb.KV/Range" else None
+        return {"/etcdserverpb.KV/Range": handler, "/x.Y/Z": None}.get(details.method, refusal)
 
     def call(method: str):
         return limit.intercept_service(continuation, type("Details", (), {"method": method}))
 
-    limit = ReceiveLimit(100)
+    limit = ReceiveLimit(100, lambda path: path == "/etcdserverpb.KV/Range")
     assert call("/etcdserverpb.KV/Range") is call("/etcdserverpb.KV/Range") is not handler
     assert call("/x.Y/Z") is None and call("/x.Y/Z") is None
-    assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z"]
+    assert call("/evil.S/M") is refusal and call("/evil.S/M") is refusal  # passed through as it is
+    assert found == ["/etcdserverpb.KV/Range", "/x.Y/Z", "/x.Y/Z", "/evil.S/M", "/evil.S/M"]
+    assert list(limit._handlers) == ["/etcdserverpb.KV/Range"]
 
 
 def _serve(core) -> tuple:

@@ -269,3 +269,12 @@ def test_a_redirect_of_another_method_than_get_has_no_content_type(kubelet):
     head, body = answer.partition(b"\r\n\r\n")[::2]
     assert head.startswith(b"HTTP/1.1 301 ") and b"\r\nLocation: /runningpods/" in head
     assert b"Content-Type" not in head and body == b""
+
+
+@pytest.mark.parametrize("size, answers", [(4096, 2), (4097, 1)])
+def test_an_options_asterisk_body_past_4_kib_ends_the_connection(kubelet, size, answers):
+    """net/http answers OPTIONS * itself and reads at most 4 KiB of its body (a MaxBytesReader):
+    a byte more ends the connection, where the reference read 256 KiB as for an unread body."""
+    answer = exchange(kubelet, b"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size
+                      + b"x" * size + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert answer.count(b"HTTP/1.1 200 OK") == answers

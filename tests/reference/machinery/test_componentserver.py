@@ -316,6 +316,18 @@ def test_a_small_body_no_handler_reads_is_dropped_and_the_connection_kept(port):
     assert expecting.count(b"HTTP/1.1 200 OK") == 1 and b"Connection: close\r\n" in expecting
 
 
+def test_an_options_asterisk_body_is_read_up_to_4_kib_and_a_longer_one_ends_the_connection(port):
+    """net/http answers OPTIONS * itself, reading its body through a 4 KiB MaxBytesReader: 4 KiB
+    keeps the connection for the next request; a byte more is requestTooLarge, whose
+    `Connection: close` is among the handler's headers (the reference read 256 KiB and kept it)."""
+    def options(size: int) -> bytes:
+        return exchange(port, b"OPTIONS * HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % size
+                        + b"x" * size + b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+
+    assert options(4096).count(b"HTTP/1.1 200 OK") == 2
+    assert options(4097) == b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+
+
 def test_an_expectation_other_than_100_continue_is_a_bare_417_as_the_apiservers(port):
     """conn.serve is the same for every Go server: any Expect but 100-continue is
     sendExpectationFailed's 417, before routing and authorization, and the connection closes."""
