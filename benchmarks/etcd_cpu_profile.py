@@ -223,28 +223,21 @@ def table(result: dict) -> str:
     return "\n".join(lines)
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pods", type=_positive, default=1000)
+    parser.add_argument("--pods", type=int, default=1000)
     parser.add_argument("--warm-up", type=int, default=200, help="pods written before measuring")
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--interval", type=float, default=0.0005, help="seconds of process CPU between samples")
     parser.add_argument("--watches", type=int, default=4, choices=range(0, len(PREFIXES) + 1),
                         help="watch streams open, one per cacher prefix")
-    parser.add_argument("--writers", type=_positive, default=1,
+    parser.add_argument("--writers", type=int, default=1,
                         help="threads writing at once (the pods split among them; only this one is sampled)")
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
+    for flag, count in (("--pods", args.pods), ("--writers", args.writers)):
+        if count < 1:
+            parser.error(f"argument {flag}: {count} is not a positive whole number")
     try:
         result = run(args)
     except WriterFailed as err:

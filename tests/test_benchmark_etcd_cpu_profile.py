@@ -23,7 +23,7 @@ def test_a_count_below_one_is_a_usage_error(flag, value, capsys, monkeypatch):
     with pytest.raises(SystemExit) as ended:
         etcd_cpu_profile.main([flag, value])
     assert ended.value.code == 2
-    assert f"{value!r} is not a positive whole number" in capsys.readouterr().err
+    assert f"argument {flag}: {value} is not a positive whole number" in capsys.readouterr().err
 
 
 FAILING_WRITER = """

@@ -99,14 +99,14 @@ def _dropped_unknown_fields(request) -> bool:
     return request.ByteSize() != size
 
 
-class ReceiveLimit(grpc.ServerInterceptor):
-    """Refuse request messages over `limit` bytes in grpc-go's words, for every service."""
+class PerMethodInterceptor(grpc.ServerInterceptor):
+    """An interceptor that wraps each served method's handler once, the first time it is called
+    (grpcio asks for the handler on every call; the services are fixed when the server starts).
+    A method `served` says no server has is passed through unkept, its refusal as it is: grpc-go
+    refuses it before any interceptor runs, and a client may name any number of them."""
 
-    def __init__(self, limit: int, served: Callable[[str], bool]) -> None:
-        self.limit, self._served = limit, served
-        # grpcio asks for the handler on every call: each method's is wrapped once (the services
-        # are fixed when the server starts). A method `served` says no server has is passed
-        # through unkept, its refusal as it is: a client may name any number of them.
+    def __init__(self, served: Callable[[str], bool]) -> None:
+        self._served = served
         self._handlers: dict[str, grpc.RpcMethodHandler] = {}
 
     def intercept_service(self, continuation, handler_call_details):
@@ -115,10 +115,21 @@ class ReceiveLimit(grpc.ServerInterceptor):
             handler = continuation(handler_call_details)
             if handler is None or not self._served(method):
                 return handler
-            self._handlers[method] = self._limited(handler)
+            self._handlers[method] = self.wrap(handler, method)
         return self._handlers[method]
 
-    def _limited(self, handler: grpc.RpcMethodHandler) -> grpc.RpcMethodHandler:
+    def wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        raise NotImplementedError
+
+
+class ReceiveLimit(PerMethodInterceptor):
+    """Refuse request messages over `limit` bytes in grpc-go's words, for every service."""
+
+    def __init__(self, limit: int, served: Callable[[str], bool]) -> None:
+        super().__init__(served)
+        self.limit = limit
+
+    def wrap(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
         if handler.request_streaming and not handler.response_streaming:
             return handler  # no service here has a client-streaming call with one response
         kind = ("stream_" if handler.request_streaming else "unary_") + \

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 
 import grpc
 
+from reference_impl.etcd.grpc_limits import PerMethodInterceptor
 from reference_impl.machinery.prometheus import Family
 from reference_impl.mirrors import mirrors
 
@@ -91,26 +92,15 @@ def _code(context, default: grpc.StatusCode) -> str:
     return CODE_NAMES.get(code if isinstance(code, grpc.StatusCode) else default, "Unknown")
 
 
-class GrpcMonitor(grpc.ServerInterceptor):
-    """Counts every call of a registered method into `metrics`; each method's handler is wrapped
-    once, the first time it is called. A call of a method `served` says no server has is passed
-    through uncounted and unkept: grpc-go refuses it before any interceptor runs, and a client
-    naming ever new ones would otherwise add series to /metrics and handlers to memory."""
+class GrpcMonitor(PerMethodInterceptor):
+    """Counts every call of a served method into `metrics`. A method no server has is not
+    counted: a client naming ever new ones would otherwise add series to /metrics."""
 
     def __init__(self, metrics: GrpcMetrics, served: Callable[[str], bool]) -> None:
-        self.metrics, self._served = metrics, served
-        self._handlers: dict[str, grpc.RpcMethodHandler] = {}
+        super().__init__(served)
+        self.metrics = metrics
 
-    def intercept_service(self, continuation, handler_call_details):
-        method = handler_call_details.method
-        if method not in self._handlers:
-            handler = continuation(handler_call_details)
-            if handler is None or not self._served(method):
-                return handler
-            self._handlers[method] = self._monitored(handler, method)
-        return self._handlers[method]
-
-    def _monitored(self, handler: grpc.RpcMethodHandler, path: str) -> grpc.RpcMethodHandler:
+    def wrap(self, handler: grpc.RpcMethodHandler, path: str) -> grpc.RpcMethodHandler:
         if handler.request_streaming and not handler.response_streaming:
             return handler  # no service here has a client-streaming call with one response
         service, _, name = path.lstrip("/").rpartition("/")
