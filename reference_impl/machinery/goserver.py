@@ -463,10 +463,18 @@ def log_dropped_connection(client_address: tuple) -> None:
     is a handler's bug, which net/http recovers from as a panic: the connection is closed and
     the error logged, as "http: panic serving ADDR: ERR" with its stack."""
     error = sys.exc_info()[1]
-    if error is None or isinstance(error, OSError):
+    if error is None or isinstance(error, OSError) or _thread_never_started(error):
         _log.debug("http: connection from %s:%s dropped", *client_address[:2], exc_info=True)
     else:
         _log.error("http: panic serving %s:%s: %s", *client_address[:2], error, exc_info=True)
+
+
+def _thread_never_started(error: BaseException) -> bool:
+    """Whether `error` came from starting the connection's thread, so no handler ran at all."""
+    innermost = error.__traceback__
+    while innermost is not None and innermost.tb_next is not None:
+        innermost = innermost.tb_next
+    return innermost is not None and innermost.tb_frame.f_code is threading.Thread.start.__code__
 
 
 @mirrors("k8s.io/client-go/util/cert.GenerateSelfSignedCertKey")
