@@ -326,6 +326,49 @@ def test_no_more_than_max_processes_resolve_however_many_jobs_are_asked(monkeypa
     assert len(started) == shares.MAX_PROCESSES - 1
 
 
+def test_a_stop_another_thread_takes_in_as_a_share_is_forked_leaves_no_process_behind(monkeypatch):
+    """A process-directed SIGINT may be taken in by any thread that does not block it (index has
+    a writer thread; a pytest-xdist worker has execnet's): its Python handler then ran in this
+    thread at once, past the mask, before the child was listed, and the child was left (CI on
+    a3006d78 and 25c6f791)."""
+    import multiprocessing
+    import signal
+    import threading
+    import time
+
+    from analyzer.resolve import shares
+    fork = multiprocessing.get_context("fork")
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+
+    class StoppedThroughAnotherThread:
+        Pipe = staticmethod(fork.Pipe)
+
+        @staticmethod
+        def Process(*args, **kwargs):
+            child = fork.Process(*args, **kwargs)
+            start = child.start
+
+            def start_then_stop():
+                start()
+                signal.pthread_kill(other.ident, signal.SIGINT)
+                time.sleep(0.05)  # the handler runs in this thread at its next check
+            child.start = start_then_stop
+            return child
+    monkeypatch.setattr(shares, "_FORK", StoppedThroughAnotherThread)
+    earlier = set(fork.active_children())
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            shares.resolve_files(_BigShare(), [_Context(1), _Context(1)], 2, lambda done: None)
+    finally:
+        release.set()
+    left = [child for child in fork.active_children() if child not in earlier]
+    for child in left:
+        child.kill()
+    assert not left
+
+
 class _BigShare:
     """A resolver whose share is more than a pipe holds: its child waits, sending it, until the
     parent reads."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from collections.abc import Callable, Generator
 from functools import partial
 from itertools import accumulate
@@ -108,8 +109,11 @@ def _fork(work: Callable[[], object], children: list) -> None:
     child = _FORK.Process(target=_run, args=(work, sender), daemon=True)
     # A stop that arrived between the fork and the child's own handlers ran this process's in
     # the child (a Terminated it printed and survived, never to be joined), or came here before
-    # the child was listed to be stopped: both wait for the fork.
+    # the child was listed to be stopped: both wait for the fork. The mask holds them for this
+    # thread and the child; the deferred handlers for a stop another thread of this process
+    # takes in, whose Python handler would run here at once.
     held = signal.pthread_sigmask(signal.SIG_BLOCK, STOPS)
+    deferred = _defer_stops()
     try:
         _receivers.append(receiver)
         child.start()
@@ -117,6 +121,25 @@ def _fork(work: Callable[[], object], children: list) -> None:
         sender.close()
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        _undefer_stops(deferred)
+
+
+def _defer_stops() -> tuple[dict, list[int]]:
+    """Handlers that only note a stop, in place of this process's (which only its main thread
+    may replace): (the handlers replaced, the stops noted)."""
+    noted: list[int] = []
+    if threading.current_thread() is not threading.main_thread():
+        return {}, noted
+    return {stop: signal.signal(stop, lambda signum, frame: noted.append(signum)) for stop in STOPS}, noted
+
+
+def _undefer_stops(deferred: tuple[dict, list[int]]) -> None:
+    """Put the replaced handlers back, then raise each stop noted meanwhile to them."""
+    replaced, noted = deferred
+    for stop, handler in replaced.items():
+        signal.signal(stop, handler)
+    for stop in dict.fromkeys(noted):
+        signal.raise_signal(stop)
 
 
 def _ended(children: list) -> None:
