@@ -326,49 +326,6 @@ def test_no_more_than_max_processes_resolve_however_many_jobs_are_asked(monkeypa
     assert len(started) == shares.MAX_PROCESSES - 1
 
 
-def test_a_stop_another_thread_takes_in_as_a_share_is_forked_leaves_no_process_behind(monkeypatch):
-    """A process-directed SIGINT may be taken in by any thread that does not block it (index has
-    a writer thread; a pytest-xdist worker has execnet's): its Python handler then ran in this
-    thread at once, past the mask, before the child was listed, and the child was left (CI on
-    a3006d78 and 25c6f791)."""
-    import multiprocessing
-    import signal
-    import threading
-    import time
-
-    from analyzer.resolve import shares
-    fork = multiprocessing.get_context("fork")
-    release = threading.Event()
-    other = threading.Thread(target=release.wait, daemon=True)
-    other.start()
-
-    class StoppedThroughAnotherThread:
-        Pipe = staticmethod(fork.Pipe)
-
-        @staticmethod
-        def Process(*args, **kwargs):
-            child = fork.Process(*args, **kwargs)
-            start = child.start
-
-            def start_then_stop():
-                start()
-                signal.pthread_kill(other.ident, signal.SIGINT)
-                time.sleep(0.05)  # the handler runs in this thread at its next check
-            child.start = start_then_stop
-            return child
-    monkeypatch.setattr(shares, "_FORK", StoppedThroughAnotherThread)
-    earlier = set(fork.active_children())
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            shares.resolve_files(_BigShare(), [_Context(1), _Context(1)], 2, lambda done: None)
-    finally:
-        release.set()
-    left = [child for child in fork.active_children() if child not in earlier]
-    for child in left:
-        child.kill()
-    assert not left
-
-
 class _BigShare:
     """A resolver whose share is more than a pipe holds: its child waits, sending it, until the
     parent reads."""
@@ -383,14 +340,22 @@ class _BigShare:
         pass
 
 
-def test_a_stop_as_a_share_process_is_forked_leaves_no_process_behind(monkeypatch):
+def test_a_stop_as_a_share_process_is_forked_leaves_no_process_behind():
     """A Ctrl-C or SIGTERM just as a share process was forked reached the parent before the
     child was listed to be stopped (or ran the parent's handler in the child, which survived
     it): `index` ended, or waited forever to join it, and the child, holding the read end of
     its own pipe, waited forever to send its share. Stops wait for the fork to be over."""
-    import multiprocessing
     import os
     import signal
+
+    assert not _left_by_a_stop_as_a_share_is_forked(lambda: os.kill(os.getpid(), signal.SIGINT))
+
+
+def _left_by_a_stop_as_a_share_is_forked(stop) -> list:
+    """The processes a share resolution stopped by `stop()`, called right after its share
+    process was forked, left running 3 s later (killed before they are returned). Only the
+    processes it forked count, not another test's on the same worker."""
+    import multiprocessing
     import time
 
     from analyzer.resolve import shares
@@ -406,15 +371,14 @@ def test_a_stop_as_a_share_process_is_forked_leaves_no_process_behind(monkeypatc
 
             def start_then_stop():
                 start()
-                os.kill(os.getpid(), signal.SIGINT)
+                stop()
             child.start = start_then_stop
             return child
-    monkeypatch.setattr(shares, "_FORK", StoppedAtFork)
-    # Only this test's children count: on a pytest-xdist worker an earlier test's process may
-    # still be on its way out (the CI run on a3006d78 failed on one such).
     earlier = set(fork.active_children())
-    with pytest.raises(KeyboardInterrupt):
-        shares.resolve_files(_BigShare(), [_Context(1), _Context(1)], 2, lambda done: None)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shares, "_FORK", StoppedAtFork)
+        with pytest.raises(KeyboardInterrupt):
+            shares.resolve_files(_BigShare(), [_Context(1), _Context(1)], 2, lambda done: None)
 
     def left_behind():
         return [child for child in fork.active_children() if child not in earlier]
@@ -424,4 +388,26 @@ def test_a_stop_as_a_share_process_is_forked_leaves_no_process_behind(monkeypatc
     left = left_behind()
     for child in left:
         child.kill()
-    assert not left
+    return left
+
+
+def test_a_stop_another_thread_takes_in_as_a_share_is_forked_leaves_no_process_behind():
+    """A process-directed SIGINT may be taken in by any thread that does not block it (index has
+    a writer thread; a pytest-xdist worker has execnet's): its Python handler then ran in this
+    thread at once, past the mask, before the child was listed, and the child was left (CI on
+    a3006d78 and 25c6f791)."""
+    import signal
+    import threading
+    import time
+
+    release = threading.Event()
+    other = threading.Thread(target=release.wait, daemon=True)
+    other.start()
+
+    def stop():
+        signal.pthread_kill(other.ident, signal.SIGINT)
+        time.sleep(0.05)  # the handler runs in this thread at its next check
+    try:
+        assert not _left_by_a_stop_as_a_share_is_forked(stop)
+    finally:
+        release.set()
