@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from collections.abc import Callable
 from typing import Iterator
@@ -176,8 +177,10 @@ class EtcdClient:
         self._members = [_Member(address) for address in endpoint_addresses(endpoint)]
         self._pinned = 0
         self._lock = threading.Lock()
+        self._watch_stream = WatchStream(self._member_watch_stub)
 
     def close(self) -> None:
+        self._watch_stream.close()
         for member in self._members:
             member.channel.close()
 
@@ -269,114 +272,271 @@ class EtcdClient:
                                             prev_kv=prev_kv)
         if prefix:
             create.range_end = prefix_end(key)
-        def member_stub() -> tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]:
-            index, member = self._member()
-            return member.watch, lambda: self._unpin(index)
-        return EtcdWatch(member_stub, create)
+        return EtcdWatch(self._watch_stream, create)
+
+    def _member_watch_stub(self) -> tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]:
+        index, member = self._member()
+        return member.watch, lambda: self._unpin(index)
+
+
 
 
 # clientv3's openWatchClient backs off between attempts to reopen a watch stream etcd is away for:
 # from 100 ms, a quarter more each time, up to 3 s.
 WATCH_RETRY_MIN = 0.1
 WATCH_RETRY_MAX = 3.0
+PROGRESS_WATCH_ID = -1  # clientv3.InvalidWatchID: a response for every watch of the stream
+_END = object()
+
+
+def _request_stream(requests: queue.Queue) -> Iterator[rpc_pb2.WatchRequest]:
+    while True:
+        request = requests.get()
+        if request is None:
+            return
+        yield request
+
+
+@mirrors("go.etcd.io/etcd/client/v3.watchGrpcStream")
+class WatchStream:
+    """Every watch of one client on one gRPC Watch stream, as clientv3 carries all the watches of
+    a context on one watchGrpcStream (and so all of kube-apiserver's): etcd numbers the watches of
+    a stream in the order their create requests come, and one reader thread hands each response
+    to its watch, a progress notification for the whole stream (watch id -1) to every watch.
+    A watch cache per resource then costs one stream, one thread feeding its requests and one
+    reader, where a stream each cost two threads each, grpcio waking every stream's reader ten
+    times a second even when nothing happens.
+
+    A stream that breaks because etcd is unavailable (restarted, or a member gone) is opened again,
+    on the next member, with every watch created again from the revision after the last event it
+    was handed, as clientv3 resumes its substreams. Any other failure ends every watch with it."""
+
+    def __init__(self, member_stub: Callable[[], tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]]):
+        self._member_stub = member_stub
+        self._lock = threading.Lock()
+        self._by_id: dict[int, EtcdWatch] = {}
+        self._creating: deque[EtcdWatch] = deque()  # created in this order, etcd's ids pending
+        self._requests: queue.Queue | None = None
+        self._call = None
+        self._on_unavailable: Callable[[], None] = lambda: None
+        self._reader: threading.Thread | None = None
+        self._closed = threading.Event()
+
+    def add(self, watch: "EtcdWatch") -> None:
+        with self._lock:
+            if self._closed.is_set():
+                watch._deliver(_END)
+                return
+            self._creating.append(watch)
+            if self._requests is not None:
+                self._requests.put(rpc_pb2.WatchRequest(create_request=watch._create_request()))
+                return
+            try:
+                self._open()
+            except ValueError:  # grpcio's "Cannot invoke RPC: Channel closed!"
+                self._creating.pop()
+                watch._deliver(_END)
+                return
+            self._reader = threading.Thread(target=self._run, daemon=True, name="etcd watch stream")
+            self._reader.start()
+
+    def _open(self) -> None:
+        """A new stream (the lock held) creating every watch in `_creating`."""
+        stub, self._on_unavailable = self._member_stub()
+        requests: queue.Queue = queue.Queue()
+        for watch in self._creating:
+            requests.put(rpc_pb2.WatchRequest(create_request=watch._create_request()))
+        self._call = stub.Watch(_request_stream(requests))
+        self._requests = requests
+
+    def cancel(self, watch: "EtcdWatch") -> None:
+        with self._lock:
+            if watch.watch_id is not None and self._by_id.pop(watch.watch_id, None) is watch \
+                    and self._requests is not None:
+                self._requests.put(rpc_pb2.WatchRequest(
+                    cancel_request=rpc_pb2.WatchCancelRequest(watch_id=watch.watch_id)))
+            # One still being created is cancelled when its id comes (_created).
+
+    def request_progress(self) -> None:
+        with self._lock:
+            if self._requests is not None:
+                self._requests.put(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+
+    def close(self) -> None:
+        """End the stream and every watch on it, quietly."""
+        self._closed.set()
+        with self._lock:
+            watches = self._forget_all()
+            call = self._call
+        for watch in watches:
+            watch._deliver(_END)
+        if call is not None:
+            call.cancel()
+
+    def _forget_all(self) -> list["EtcdWatch"]:
+        """Every watch of the stream (the lock held), the stream's requests ended."""
+        watches = list(self._by_id.values()) + list(self._creating)
+        self._by_id.clear()
+        self._creating.clear()
+        if self._requests is not None:
+            self._requests.put(None)
+            self._requests = None
+        return watches
+
+    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).run",
+             "(*go.etcd.io/etcd/client/v3.watchGrpcStream).openWatchClient")
+    def _run(self) -> None:
+        backoff = 0.0
+        while True:
+            try:
+                for response in self._call:
+                    backoff = 0.0
+                    self._dispatch(response)
+                error = None  # the server ended the stream: open it again, as after a break
+            except grpc.RpcError as err:
+                error = err
+            with self._lock:
+                if self._closed.is_set():
+                    return
+                # A stream this side did not cancel that ends CANCELLED was cut by a stopping
+                # server (grpcio's word for what grpc-go's clients see as Unavailable).
+                if error is not None and error.code() not in (grpc.StatusCode.UNAVAILABLE,
+                                                              grpc.StatusCode.CANCELLED):
+                    failed = self._forget_all()
+                    self._reader = None
+                else:
+                    failed = None
+                    self._requests.put(None)
+            if failed is not None:
+                for watch in failed:
+                    watch._deliver(_translate(error, watch._start_revision))
+                return
+            self._on_unavailable()  # the stream made again goes to the next member
+            backoff = min(WATCH_RETRY_MAX, backoff + backoff / 4 if backoff else WATCH_RETRY_MIN)
+            if self._closed.wait(backoff):
+                return
+            with self._lock:
+                if self._closed.is_set():
+                    return
+                live = [watch for watch in list(self._by_id.values()) + list(self._creating) if not watch._cancelled]
+                live.sort(key=lambda watch: watch._order)
+                self._by_id.clear()
+                self._creating = deque(live)
+                try:
+                    self._open()
+                except ValueError:  # the client was closed
+                    watches = self._forget_all()
+                    self._reader = None
+                else:
+                    watches = None
+            if watches is not None:
+                for watch in watches:
+                    watch._deliver(_END)
+                return
+
+    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).dispatchEvent")
+    def _dispatch(self, response: rpc_pb2.WatchResponse) -> None:
+        if response.created:
+            with self._lock:
+                watch = self._creating.popleft() if self._creating else None
+                if watch is not None and not response.canceled:
+                    watch.watch_id = response.watch_id
+                    if watch._cancelled:
+                        self._requests.put(rpc_pb2.WatchRequest(
+                            cancel_request=rpc_pb2.WatchCancelRequest(watch_id=response.watch_id)))
+                        return
+                    self._by_id[response.watch_id] = watch
+            if watch is None:
+                return
+            if response.canceled:
+                watch._deliver(_cancelled(watch, response))
+            else:
+                watch._created(response.header.revision)
+            return
+        if response.canceled:
+            with self._lock:
+                watch = self._by_id.pop(response.watch_id, None)
+            if watch is not None:
+                watch._deliver(_cancelled(watch, response))
+            return
+        with self._lock:
+            if response.watch_id == PROGRESS_WATCH_ID and not response.events:
+                watches = list(self._by_id.values())
+            else:
+                watches = [self._by_id[response.watch_id]] if response.watch_id in self._by_id else []
+        if not watches:
+            return
+        events = tuple(WatchEvent("DELETE" if event.type == event.DELETE else "PUT",
+                                  _kv(event.kv),
+                                  _kv(event.prev_kv) if event.HasField("prev_kv") else None)
+                       for event in response.events)
+        batch = WatchBatch(response.header.revision, events)
+        for watch in watches:
+            watch._deliver(batch)
+
+
+def _cancelled(watch: "EtcdWatch", response: rpc_pb2.WatchResponse) -> EtcdClientError:
+    """What ends a watch etcd cancelled: its start revision compacted, or the reason etcd gives."""
+    if response.compact_revision:
+        return Compacted(watch._start_revision, response.compact_revision)
+    return Unavailable(f"etcd cancelled the watch: {response.cancel_reason}")
 
 
 class EtcdWatch:
-    """One etcd watch. Iterating yields `WatchBatch`es until `cancel()`; raises `Compacted` if etcd
-    cancels the watch because its start revision was compacted.
-
-    A stream that breaks because etcd is unavailable (restarted, or a member gone) is opened again,
-    on the next member, from the revision after the last event delivered, as clientv3's watcher
-    resumes its substreams: the watcher sees a pause, not an end, so a watch cache and the client
-    watches it serves live through an etcd restart.
+    """One etcd watch, on its client's `WatchStream`. Iterating yields `WatchBatch`es until
+    `cancel()`; raises `Compacted` if etcd cancels the watch because its start revision was
+    compacted. It lives through etcd restarts (the stream resumes it): the watcher sees a pause,
+    not an end, so a watch cache and the client watches it serves live through them.
 
     `request_progress()` asks etcd for a progress notification: an empty batch whose revision
     every event up to has already been delivered (what bookmarks are made from).
     """
 
-    def __init__(self, member_stub: Callable[[], tuple[rpc_pb2_grpc.WatchStub, Callable[[], None]]],
-                 create: rpc_pb2.WatchCreateRequest):
-        self._member_stub = member_stub
+    _orders = iter(range(1 << 62))
+
+    def __init__(self, stream: WatchStream, create: rpc_pb2.WatchCreateRequest):
+        self._stream = stream
         self._create = create
         self._start_revision = create.start_revision
         self._next_revision = create.start_revision
-        self._cancelled = threading.Event()
-        self._lock = threading.Lock()
+        self._order = next(self._orders)  # created again in this order after a break
+        self._inbox: queue.Queue = queue.Queue()
+        self._cancelled = False
+        self.watch_id: int | None = None  # etcd's, on the stream it is on now
         self.created_revision = 0
-        self._open()
+        stream.add(self)
 
-    def _open(self) -> None:
-        stub, self._on_unavailable = self._member_stub()
+    def _create_request(self) -> rpc_pb2.WatchRequest:
         create = rpc_pb2.WatchCreateRequest()
         create.CopyFrom(self._create)
         create.start_revision = self._next_revision
-        requests: queue.Queue = queue.Queue()
-        requests.put(rpc_pb2.WatchRequest(create_request=create))
-        with self._lock:
-            self._requests = requests
-            self._call = stub.Watch(self._request_stream(requests))
-            if self._cancelled.is_set():
-                requests.put(None)
-                self._call.cancel()
+        return create
 
-    @staticmethod
-    def _request_stream(requests: queue.Queue) -> Iterator[rpc_pb2.WatchRequest]:
-        while True:
-            request = requests.get()
-            if request is None:
-                return
-            yield request
+    def _created(self, revision: int) -> None:
+        self.created_revision = self.created_revision or revision
+        if not self._next_revision:  # a watch from "now" resumes at the store's revision then
+            self._next_revision = revision
+
+    def _deliver(self, item) -> None:
+        """Hand the reader a batch, an error to raise, or _END (the stream's reader thread)."""
+        if isinstance(item, WatchBatch) and item.events:
+            self._next_revision = item.events[-1].kv.mod_revision + 1
+        self._inbox.put(item)
 
     def request_progress(self) -> None:
-        with self._lock:
-            self._requests.put(rpc_pb2.WatchRequest(progress_request=rpc_pb2.WatchProgressRequest()))
+        self._stream.request_progress()
 
     def cancel(self) -> None:
-        """End the stream; safe from any thread, and more than once."""
-        self._cancelled.set()
-        with self._lock:
-            self._requests.put(None)
-            self._call.cancel()
+        """End the watch; safe from any thread, and more than once."""
+        self._cancelled = True
+        self._stream.cancel(self)
+        self._inbox.put(_END)
 
-    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).run",
-             "(*go.etcd.io/etcd/client/v3.watchGrpcStream).openWatchClient")
     def __iter__(self) -> Iterator[WatchBatch]:
-        backoff = 0.0
         while True:
-            try:
-                yield from self._batches()
+            item = self._inbox.get()
+            if item is _END or self._cancelled:
                 return
-            except grpc.RpcError as error:
-                if self._cancelled.is_set():
-                    return
-                # A stream this side did not cancel that ends CANCELLED was cut by a stopping
-                # server (grpcio's word for what grpc-go's clients see as Unavailable).
-                if error.code() not in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.CANCELLED):
-                    raise _translate(error, self._start_revision) from None
-                self._on_unavailable()  # the watch made again goes to the next member
-            backoff = min(WATCH_RETRY_MAX, backoff + backoff / 4 if backoff else WATCH_RETRY_MIN)
-            if self._cancelled.wait(backoff):
-                return
-            try:
-                self._open()
-            except ValueError:  # grpcio's "Cannot invoke RPC: Channel closed!": the client was closed
-                return
-
-    def _batches(self) -> Iterator[WatchBatch]:
-        for response in self._call:
-            if response.canceled:
-                if response.compact_revision:
-                    raise Compacted(self._start_revision, response.compact_revision)
-                raise Unavailable(f"etcd cancelled the watch: {response.cancel_reason}")
-            if response.created:
-                self.created_revision = self.created_revision or response.header.revision
-                if not self._next_revision:  # a watch from "now" resumes at the store's revision then
-                    self._next_revision = response.header.revision
-                continue
-            events = tuple(WatchEvent("DELETE" if event.type == event.DELETE else "PUT",
-                                      _kv(event.kv),
-                                      _kv(event.prev_kv) if event.HasField("prev_kv") else None)
-                           for event in response.events)
-            if events:
-                self._next_revision = events[-1].kv.mod_revision + 1
-            yield WatchBatch(response.header.revision, events)
+            if isinstance(item, Exception):
+                raise item
+            yield item

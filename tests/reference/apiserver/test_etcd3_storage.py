@@ -505,3 +505,50 @@ def test_an_object_written_with_a_ttl_is_deleted_by_etcd_when_it_runs_out(storag
         time.sleep(0.2)
     assert not etcd.range(prefix + "a").kvs
     assert storage.get(prefix + "kept")["metadata"]["name"] == "kept"
+
+
+def _reading(watch) -> list:
+    """The batches `watch` yields, gathered by a thread of their own."""
+    batches: list = []
+    threading.Thread(target=lambda: batches.extend(watch), daemon=True).start()
+    return batches
+
+
+def _wait_for(condition, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def test_a_clients_watches_share_one_stream(etcd, prefix):
+    """clientv3's watchGrpcStream: the watches of one client go on one gRPC stream (the apiserver's
+    sixty watch caches are sixty watches of a stream, not sixty streams with two threads each), and
+    each still gets only its own key range's events, a cancelled one nothing more."""
+    etcd.watch(prefix + "warm/")  # the stream and its reader exist from here on
+    threads = threading.active_count()
+    watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(8)]
+    readings = [_reading(watch) for watch in watches]
+    assert threading.active_count() - threads <= len(watches)  # the readers above, no more
+    watches[5].cancel()
+    etcd.put_if_mod_revision(f"{prefix}5/x", b"5", 0)
+    for i in (2, 7):
+        etcd.put_if_mod_revision(f"{prefix}{i}/x", str(i).encode(), 0)
+    _wait_for(lambda: readings[2] and readings[7])
+    assert [[event.kv.key for batch in reading for event in batch.events] for reading in readings] == \
+        [[], [], [f"{prefix}2/x"], [], [], [], [], [f"{prefix}7/x"]]
+    for watch in watches:
+        watch.cancel()
+
+
+def test_a_progress_notification_reaches_every_watch_of_the_stream(etcd, prefix):
+    """A progress request answers for the whole stream (watch id -1), which clientv3 hands to
+    every watch on it: each learns that it has seen every change up to that revision."""
+    watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(2)]
+    readings = [_reading(watch) for watch in watches]
+    revision = etcd.put_if_mod_revision(f"{prefix}other", b"x", 0).revision
+    watches[0].request_progress()
+    _wait_for(lambda: all(any(not batch.events and batch.revision >= revision for batch in reading)
+                          for reading in readings))
+    for watch in watches:
+        watch.cancel()
