@@ -22,7 +22,10 @@ from reference_impl.apiserver.storage import etcd3  # noqa: E402
 from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
 from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, LeaseManager, Storage,  # noqa: E402
                                                    decode, encode, read_back)
-from tests.reference.apiserver.test_handlers import etcd  # noqa: E402,F401  (a fixture)
+from tests.reference.apiserver import test_handlers  # noqa: E402
+
+# The fixture, shared (bound here, not imported, so that the tests' parameters shadow no import).
+etcd = test_handlers.etcd
 
 _prefixes = itertools.count()
 
