@@ -355,7 +355,7 @@ class WatchStream:
                     and self._requests is not None:
                 self._requests.put(rpc_pb2.WatchRequest(
                     cancel_request=rpc_pb2.WatchCancelRequest(watch_id=watch.watch_id)))
-            # One still being created is cancelled when its id comes (_created).
+            # One still being created is cancelled when its id comes (_dispatch).
 
     def request_progress(self) -> None:
         with self._lock:
