@@ -121,14 +121,16 @@ def _entries_from(plain, raw: bytes, at: int = 0) -> list[Entry]:
 
 class _Waiter:
     """A client's wait for its answer: a lock the driver releases once (a cheaper wake-up than an
-    Event, which matters on the path of every write)."""
+    Event, which matters on the path of every write). `taken` is set once a turn has taken the
+    client's proposal from the queue (ClusterMember._contend)."""
 
-    __slots__ = ("_done", "result")
+    __slots__ = ("_done", "result", "taken")
 
     def __init__(self) -> None:
         self._done = threading.Lock()
         self._done.acquire()
         self.result: tuple[bool, object] | None = None
+        self.taken = False
 
     def set(self, ok: bool, value: object) -> None:
         if self.result is None:
@@ -300,6 +302,9 @@ class ClusterMember:
         self._stopped = threading.Event()
         # Held while driving the RaftNode: by the driver thread, or by a client's thread (_submit).
         self._driving = threading.Lock()
+        # The proposing clients waiting for _driving to drive the turn that takes their proposal
+        # (_contend): while there are any, one of them takes what is queued, not the driver thread.
+        self._contending: list[_Waiter] = []
         self._published_at = 0.0
         self._publish_ids: set[int] = set()  # this start's attribute proposals
         self._version_proposed_at = 0.0
@@ -509,7 +514,8 @@ class ClusterMember:
         trip that dominated a lone member's write. Requests arriving while someone drives wait
         for the next turn, sharing it and its fsync. No thread sleeps on this queue, so queueing
         wakes no one: a client that drove hands what arrived meanwhile to the driver thread with
-        one wake-up, and the driver thread looks again each time it lets go of _driving."""
+        one wake-up, and the driver thread looks again each time it lets go of _driving. A proposing
+        client that found _driving taken then waits its turn in _contend."""
         self._requests.put(item)
         if not self._driving.acquire(blocking=False):
             return
@@ -519,11 +525,35 @@ class ClusterMember:
         finally:
             self._let_go()
 
+    def _contend(self, waiter: _Waiter, deadline: float) -> None:
+        """Wait for _driving and drive the turn that takes this client's queued proposal, unless
+        another's turn has taken it by then (its answer then comes through `waiter`). Handed to
+        the driver thread, the proposals queued during a turn cost that thread's wake-up and a
+        hand-off back to each client; under concurrent writes that thread drove most turns."""
+        self._contending.append(waiter)
+        try:
+            acquired = self._driving.acquire(timeout=max(0.0, deadline - time.monotonic()))
+        finally:
+            self._contending.remove(waiter)
+        if not acquired:
+            self._hand_over()
+            return
+        try:
+            if not self._stopped.is_set() and not waiter.taken and not self._requests.empty():
+                self._guarded(self._turn)
+        finally:
+            self._let_go()
+
     def _let_go(self) -> None:
         """Release _driving taken by a client's thread, handing the client requests queued
-        meanwhile to the driver thread."""
+        meanwhile on (_hand_over)."""
         self._driving.release()
-        if not self._requests.empty():
+        self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Queued client requests are a contending client's, which takes them all once it holds
+        _driving; with none contending, they go to the driver thread with one wake-up."""
+        if not self._requests.empty() and not self._contending:
             self._inbox.put(("requests",))
 
     def _turn(self) -> None:
@@ -614,6 +644,9 @@ class ClusterMember:
                 rn.step(item[1])
             elif kind == "prop":
                 _, request_id, request, now = item
+                waiter = self._waiters.get(request_id)
+                if waiter is not None:
+                    waiter.taken = True
                 try:
                     with self._state:
                         self.node.propose(request_id, request, now)
@@ -822,12 +855,15 @@ class ClusterMember:
     def _propose(self, request: MutatingRequest):
         self._check_running()
         request_id = self._ids.next()
+        deadline = time.monotonic() + self.request_timeout
         waiter = self._waiters[request_id] = _Waiter()
         self._submit(("prop", request_id, request, self._clock.now()))
+        if not waiter.taken and waiter.result is None:
+            self._contend(waiter, deadline)
         if self._stopped.is_set() and waiter.result is None:  # stopped meanwhile: no one will answer
             self._waiters.pop(request_id, None)
             self._check_running()
-        if not waiter.wait(self.request_timeout):
+        if not waiter.wait(max(0.0, deadline - time.monotonic())):
             self._waiters.pop(request_id, None)
             self.proposals_failed += 1
             with self._awaiting_lock:

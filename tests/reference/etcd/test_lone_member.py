@@ -83,6 +83,33 @@ def test_a_watch_is_woken_once_for_the_writes_one_ready_applies(tmp_path):
         assert [len(r.events) for r in responses] == [1, 1, 1]
 
 
+def test_a_write_queued_behind_a_turn_is_driven_by_its_own_client(tmp_path):
+    """A write that arrives while another thread holds the member's turn waits for that turn to
+    end and drives the next itself: it is not handed to the driver thread (one wake-up more) and
+    answered from there. With a minute's heartbeat the driver thread wakes for nothing else."""
+    with ClusterMember.alone(tmp_path, ManualClock(), **SLOW_TICKS) as member:
+        proposed_by = []
+        handle = member._handle
+
+        def recording(item):
+            if item[0] == "prop":
+                proposed_by.append(threading.current_thread().name)
+            handle(item)
+        member._handle = recording
+        answers = []
+        member._driving.acquire()  # a turn another client drives
+        writer = threading.Thread(target=lambda: answers.append(member.put(PutRequest(b"k", b"v"))),
+                                  name="writer")
+        writer.start()
+        deadline = time.monotonic() + 2
+        while not getattr(member, "_contending", None) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        member._let_go()  # that turn ends
+        writer.join(10)
+        assert [a.header.revision for a in answers] == [2]
+        assert proposed_by == ["writer"]
+
+
 def test_a_learner_that_has_not_caught_up_is_not_promoted(tmp_path):
     """isLearnerReady: the leader promotes a learner only once its log has reached 90% of the
     leader's. A learner that never started is refused FAILED_PRECONDITION 'can only promote a
