@@ -695,18 +695,22 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
     index = _open_graph_index(args)
-    _warn_if_resolved_by_an_older_resolver(index)
+    _warn_if_indexed_by_an_older_kubeatlas(index)
     return index
 
 
-def _warn_if_resolved_by_an_older_resolver(index: query.GraphIndex) -> None:
-    """A commit indexed by an older resolver is still answered from: only `index` resolves it
-    again, and a query would otherwise never say its calls may be ones this resolver corrects."""
-    made_by = store.resolver_version(index.db, index.commit.id)
-    if made_by < store.RESOLVER_VERSION:
-        print(f"kubeatlas: warning: {index.commit.repo} {index.commit.sha[:12]} was indexed by an "
-              f"older resolver (version {made_by}, this one is {store.RESOLVER_VERSION}): run "
-              f"`kubeatlas index {index.commit.repo}`", file=sys.stderr)
+def _warn_if_indexed_by_an_older_kubeatlas(index: query.GraphIndex) -> None:
+    """A commit whose files an older parser read, or an older resolver resolved, is still
+    answered from: only `index` makes it again, and a query would otherwise never say its calls
+    may be ones this kubeatlas corrects."""
+    older = [f"an older {stage} (version {made_by}, this one is {current})"
+             for stage, made_by, current in zip(
+                 ("parser", "resolver"), store.stage_versions(index.db, index.commit.id),
+                 (store.PARSER_VERSION, store.RESOLVER_VERSION))
+             if made_by < current]
+    if older:
+        print(f"kubeatlas: warning: {index.commit.repo} {index.commit.sha[:12]} was indexed by "
+              f"{' and '.join(older)}: run `kubeatlas index {index.commit.repo}`", file=sys.stderr)
 
 
 def _open_graph_index(args: argparse.Namespace) -> query.GraphIndex:

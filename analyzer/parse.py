@@ -33,9 +33,6 @@ FACTS_QUERY = tree_sitter.Query(
     "alias", "arguments", "body", "field", "function", "left", "name", "operand", "operator",
     "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
 
-# Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
-# were made by another version.
-PARSER_VERSION = 11  # 11: a NUL byte is "invalid NUL character" in the blob's problems
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
 _NOT_FACTS = frozenset({"package", "keyed", GO, DEFER})  # captures read before the facts

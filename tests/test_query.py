@@ -486,6 +486,35 @@ def test_a_query_of_a_commit_an_older_resolver_indexed_warns_to_index_it(guesses
                    "run `kubeatlas index kubernetes`\n")
 
 
+def test_a_query_of_a_commit_an_older_parser_read_warns_to_index_it(guesses_home, tmp_path,
+                                                                   capsys):
+    """A commit whose files an older parser read (PARSER_VERSION bumped since) is warned about as
+    one an older resolver made, and in the same line when both are older."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(guesses_home, home)
+    db = store.connect(Workspace(home).index_path)
+    with db:
+        db.execute("UPDATE commits SET parser_version = parser_version - 1")
+    sha = db.execute("SELECT sha FROM commits WHERE repo = 'kubernetes'").fetchone()[0]
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{APP}.target\n"
+    parser = (f"an older parser (version {store.PARSER_VERSION - 1}, "
+              f"this one is {store.PARSER_VERSION})")
+    assert err == (f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by {parser}: "
+                   "run `kubeatlas index kubernetes`\n")
+    with db:
+        db.execute("UPDATE commits SET resolver_version = resolver_version - 1")
+    db.close()
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    assert capsys.readouterr().err == (
+        f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by {parser} and an older resolver "
+        f"(version {store.RESOLVER_VERSION - 1}, this one is {store.RESOLVER_VERSION}): "
+        "run `kubeatlas index kubernetes`\n")
+
+
 def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
     """A cold `kubeatlas callees` reads the graph tables only: GitPython, tree-sitter, the facts
     codec and the resolver stay unloaded, which is most of a cold query's start-up time."""
