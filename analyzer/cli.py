@@ -971,6 +971,8 @@ def cmd_tree(args: argparse.Namespace) -> int:
     root = index.resolve(args.symbol)
     filters = _filters(args, index=index, start=root)
     tree = index.tree(root, args.command, args.depth, filters)
+    if filters.program is None:
+        index.mark_builds(tree)
     _print_answer(render.render_tree(tree, args.format), args.format)
     if not tree.edges:
         # A tree with no edge reads as a function that calls nothing (or that nothing calls).

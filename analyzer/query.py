@@ -169,6 +169,10 @@ class Tree:
     # vendored, a library not indexed): left out unless --kinds asks for them, and counted, so
     # that a tree of callees does not read as all a function calls.
     unresolved: int = 0
+    # Marked only when no program's view chose one build (see GraphIndex.mark_builds).
+    constraints: dict[str, str] = field(default_factory=dict)  # call site's file → constraint
+    not_built: int = 0  # edges from files the commit's build (`build`) does not compile
+    build: str | None = None
 
 
 class ProgramMembers(Set):
@@ -768,12 +772,17 @@ class GraphIndex:
         A function declared once per platform (`NewContainerManager` in container_manager_linux.go,
         _windows.go and _unsupported.go) is one symbol: a program's view of it follows the calls
         of the file its build compiles, not those of every platform's."""
+        return self._file_build(path)[0]
+
+    def _file_build(self, path: str) -> tuple[bool, str | None]:
+        """Whether the file of a call site is in the commit's build, and the constraint its name
+        and `//go:build` line put on it (`windows`, `!linux && !windows`), None for none."""
         found = self._in_build.get(path)
         if found is None:
-            found = self._in_build[path] = self._file_in_build(path)
+            found = self._in_build[path] = self._read_file_build(path)
         return found
 
-    def _file_in_build(self, path: str) -> bool:
+    def _read_file_build(self, path: str) -> tuple[bool, str | None]:
         from analyzer import buildtags
 
         build, library = self.db.execute("SELECT build, library FROM commits WHERE id = ?",
@@ -787,11 +796,32 @@ class GraphIndex:
             "SELECT b.build_constraint FROM files f JOIN blobs b ON b.sha = f.blob_sha "
             "WHERE f.commit_id = ? AND f.path = ?", (commit_id, file)).fetchone()
         if row is None:
-            return True  # a file the index does not hold: nothing says it is left out
+            return True, None  # a file the index does not hold: nothing says it is left out
+        base = file.rpartition("/")[2]
+        if row[0] is None and "_" not in base and not base.startswith("."):
+            return True, None  # neither a line nor the name constrains it: no need of buildtags
         platform, _, tags = build.partition("+")
         goos, _, goarch = platform.partition("/")
         context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)
-        return buildtags.matches(file, row[0], context)
+        by_name = [part for part in buildtags.filename_constraint(file) if part]
+        line = row[0] and row[0].strip()
+        if by_name and line:
+            line = f"({line})" if any(op in line for op in ("||", "&&")) else line
+        constraint = " && ".join(by_name + ([line] if line else [])) or None
+        return buildtags.matches(file, row[0], context), constraint
+
+    def mark_builds(self, tree: Tree) -> None:
+        """With no program's view a function declared once per platform shows the calls of every
+        platform's file: each call site's file constraint is noted in `tree.constraints`, and
+        `tree.not_built` counts the edges from files the commit's build does not compile."""
+        if tree.build is None:
+            tree.build = self.db.execute("SELECT build FROM commits WHERE id = ?",
+                                         (self.commit.id,)).fetchone()[0]
+        for edge in tree.edges:
+            built, constraint = self._file_build(edge.path)
+            if constraint:
+                tree.constraints[edge.path] = constraint
+            tree.not_built += not built
 
     def _dispatch(self, edge: Edge, view: ProgramView | None,
                   test_doubles: bool = True) -> list[Edge]:

@@ -523,7 +523,7 @@ def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guess
              "with contextlib.redirect_stdout(io.StringIO()):\n"
              "    code = main(['callees', 'main', '--home', sys.argv[1]])\n"
              "heavy = ('git', 'tree_sitter', 'analyzer.facts', 'analyzer.parse', 'analyzer.sources',\n"
-             "         'analyzer.resolve.calls', 'analyzer.buildtags', 'analyzer.manifest')\n"
+             "         'analyzer.resolve.calls', 'analyzer.manifest')\n"
              "print(code, sorted(m for m in heavy if m in sys.modules))\n")
     import subprocess
 
@@ -1375,3 +1375,24 @@ def test_a_components_json_counts_what_every_entrypoints_tree_left_out(etcdish_h
     assert len(trees) > 1 and answer["root"] == answer["roots"][0]
     assert answer["unresolved_left_out"] == sum(tree.unresolved for tree in trees)
     assert answer["left_out"] == sum(tree.left_out for tree in trees)
+
+
+def test_a_tree_of_every_platform_marks_the_build_constraint_of_each_call(platforms):
+    """With no program's view (`--program all`, or a package no command links) `callees cm.New`
+    listed the calls of cm_linux.go, cm_windows.go and cm_other.go alike, as if New made all
+    three: each line now says the constraint of its file, and the tree counts the calls the
+    commit's build does not compile and says how to follow one build's."""
+    tree = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1)
+    platforms.mark_builds(tree)
+    marks = {edge.callee.rsplit(".", 1)[1]: tree.constraints.get(edge.path) for edge in tree.edges}
+    assert marks == {"cgroups": "linux", "jobObjects": "windows", "nothing": "!linux && !windows"}
+    text = render.tree_text(tree)
+    assert "cm_windows.go:3  [build: windows]" in text
+    assert "cm_other.go:5  [build: !linux && !windows]" in text
+    assert text.endswith("… 2 calls are from files linux/amd64 does not build (each platform's file "
+                         "is shown, marked [build: …]): --program NAME follows the files of one "
+                         "command's build")
+    answer = json.loads(render.render_tree(tree, "json"))
+    assert answer["not_built"] == 2 and answer["build_constraints"]["pkg/cm/cm_linux.go"] == "linux"
+    one = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1, Filters(program="kube-scheduler"))
+    assert "[build:" not in render.tree_text(one) and one.not_built == 0
