@@ -567,7 +567,26 @@ class GraphIndex:
                 if matches:
                     return matches
             return []
-        return list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
+        found = list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
+        if not found and packages:
+            found = first_matched([named for spelling in (name, *spellings)
+                                   for named in self._by_declared_package(spelling)])
+        return found
+
+    def _by_declared_package(self, name: str) -> list[str]:
+        """`name` with its leading qualifier read as the name a package clause declares, where
+        its import path ends otherwise (`clientv3.New`, as etcd's docs and callers write it, is
+        go.etcd.io/etcd/client/v3.New): written as each import path whose files declare it."""
+        found = _QUALIFIER.match(name)
+        if not found:
+            return []
+        opening, qualifier = found["opening"] or "", found["qualifier"]
+        paths = self.db.execute(
+            "SELECT DISTINCT f.import_path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+            "WHERE f.commit_id = ? AND b.package = ? AND f.import_path IS NOT NULL",
+            (self.commit.id, qualifier))
+        return [f"{opening}{path}.{name[found.end():]}" for (path,) in paths
+                if path.rpartition("/")[2] != qualifier]
 
     def _generic_receiver(self, method: str) -> bool:
         """Whether `method`'s receiver is a generic type (`func (s Set[T]) Len() int` uses no T

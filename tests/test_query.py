@@ -1075,6 +1075,9 @@ func Flush() {}
 
 var hook = func() {}
 """,
+    # A package whose clause names it otherwise than its path ends, as etcd's client/v3 is.
+    "client/v3/client.go": "package clientv3\n\ntype Client struct{}\n\nfunc New() *Client { "
+                           "return nil }\n\nfunc (c *Client) Close() {}\n",
     # A type named as klog's package is, with a method named as one of its functions.
     "other/other.go": """package other
 
@@ -1173,10 +1176,14 @@ def spellings(tmp_path_factory) -> GraphIndex:
     ("spell.Grüße", f"{SPELL}.Grüße"),
     (f"k8s.io/kubernetes/vendor/{SPELL}/klog/v2.InfoS", f"{SPELL}/klog/v2.InfoS"),  # GOPATH's
     (f"(vendor/{SPELL}/klog/v2.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("clientv3.New", f"{SPELL}/client/v3.New"),  # package clientv3 at .../client/v3
+    ("(*clientv3.Client).Close", f"(*{SPELL}/client/v3.Client).Close"),
+    ("clientv3.Client.Close", f"(*{SPELL}/client/v3.Client).Close"),
 ])
 def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
-    package's own name (klog for k8s.io/klog/v2) were 'no symbol', where a Go reader types them."""
+    package's own name (klog for k8s.io/klog/v2, clientv3 for go.etcd.io/etcd/client/v3) were
+    'no symbol', where a Go reader types them."""
     assert spellings.resolve(spelling) == symbol
 
 
