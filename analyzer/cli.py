@@ -966,9 +966,26 @@ def _check_fetched(name: str, checkouts: dict, ws: Workspace) -> None:
                          f"`kubeatlas fetch {name}` again")
 
 
+def _note_if_a_vendored_copy(args: argparse.Namespace, index: query.GraphIndex,
+                             symbol: str) -> None:
+    """kubernetes vendors etcd's client and server: with both indexed, a bare etcd name is
+    answered from kubernetes' copy, which may be another version than etcd's own."""
+    if args.repo is not None or args.commit is not None:
+        return  # the user chose where to look
+    path = index.path_of(symbol)
+    if not path.startswith("vendor/"):
+        return
+    for repo, commit in store.latest_commits(index.db).items():
+        if repo != index.commit.repo and query.GraphIndex(index.db, commit).path_of(symbol):
+            print(f"kubeatlas: note: {symbol} is answered from the copy {index.commit.repo} vendors "
+                  f"({path}); {repo}'s own is indexed too: add --repo {repo} for it",
+                  file=sys.stderr)
+
+
 def cmd_tree(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     root = index.resolve(args.symbol)
+    _note_if_a_vendored_copy(args, index, root)
     filters = _filters(args, index=index, start=root)
     tree = index.tree(root, args.command, args.depth, filters)
     if filters.program is None:
@@ -1044,7 +1061,9 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    info = _graph_index(args).show(args.symbol)
+    index = _graph_index(args)
+    info = index.show(args.symbol)
+    _note_if_a_vendored_copy(args, index, info.name)
     print(json.dumps(dataclasses.asdict(info), indent=2) if args.json else render.symbol_text(info))
     return 0
 

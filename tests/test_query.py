@@ -1403,3 +1403,50 @@ def test_a_tree_of_every_platform_marks_the_build_constraint_of_each_call(platfo
     assert answer["not_built"] == 2 and answer["build_constraints"]["pkg/cm/cm_linux.go"] == "linux"
     one = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1, Filters(program="kube-scheduler"))
     assert "[build:" not in render.tree_text(one) and one.not_built == 0
+
+
+# kubernetes vendoring a package of etcd's that etcd's own index also holds.
+VENDORED = {
+    "kubernetes": {
+        "go.mod": "module k8s.io/kubernetes\n\ngo 1.20\n\nrequire go.etcd.io/etcd/client/v3 v3.5.1\n",
+        "vendor/modules.txt": "# go.etcd.io/etcd/client/v3 v3.5.1\n## explicit; go 1.17\n"
+                              "go.etcd.io/etcd/client/v3\n",
+        "vendor/go.etcd.io/etcd/client/v3/client.go": "package clientv3\n\nfunc New() {}\n",
+        "cmd/app/main.go": "package main\n\nimport clientv3 \"go.etcd.io/etcd/client/v3\"\n\n"
+                           "func main() { clientv3.New() }\n",
+    },
+    "etcd": {
+        "go.mod": "module go.etcd.io/etcd/client/v3\n\ngo 1.20\n",
+        "client.go": "package clientv3\n\nfunc New() { dial() }\n\nfunc dial() {}\n",
+    },
+}
+
+
+def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(tmp_path, capsys):
+    """With kubernetes and etcd indexed, `show go.etcd.io/etcd/client/v3.New` answered from
+    kubernetes' vendored copy unsaid, which may be another version than etcd's own: a note on
+    stderr names the copy and `--repo etcd`; given --repo, or a name kubernetes defines, none."""
+    from conftest import make_git_tree
+
+    ws = Workspace(tmp_path / "home")
+    for repo, files in VENDORED.items():
+        for name, text in files.items():
+            (tmp_path / repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / repo / name).write_text(text)
+        tree = make_git_tree(tmp_path / repo, tmp_path / f"{repo}.git", symlinks={})
+        index_checkout(ws.index_path, sources.fetch(ws, repo, source=str(tree), ref="HEAD"),
+                       goroot=GOROOT)
+    capsys.readouterr()  # fetch's warnings of no remote
+    home = ["--home", str(ws.home)]
+    name = "go.etcd.io/etcd/client/v3.New"
+    assert main(["show", name, *home]) == 0
+    err = capsys.readouterr().err
+    assert err == (f"kubeatlas: note: {name} is answered from the copy kubernetes vendors "
+                   "(vendor/go.etcd.io/etcd/client/v3/client.go); etcd's own is indexed too: add "
+                   "--repo etcd for it\n")
+    assert main(["callees", name, *home]) == 0
+    assert capsys.readouterr().err == err
+    for argv in (["show", name, "--repo", "etcd"], ["show", name, "--repo", "kubernetes"],
+                 ["callees", "k8s.io/kubernetes/cmd/app.main"]):
+        assert main([*argv, *home]) == 0
+        assert capsys.readouterr().err == ""
