@@ -821,7 +821,8 @@ func (o Other) Describe(verbose bool) string { return "" }
 CANCELS = {"c.go": """package app
 type CancelFunc func()
 func WithCancel() (int, CancelFunc) { return 0, func() {} }
-func WithTimeout() (int, CancelFunc) { return 0, func() {} }
+func WithDeadline() (int, CancelFunc) { return 0, func() {} }
+func WithTimeout() (int, CancelFunc) { return WithDeadline() }
 type watcher struct{ ctx int; cancel CancelFunc }
 func (w *watcher) start() { w.ctx, w.cancel = WithCancel() }
 func (w *watcher) stop() { w.cancel() }
@@ -851,5 +852,5 @@ def test_a_named_func_types_places_are_kept_apart_as_go_vta_keeps_them():
     assert calls(CANCELS, f"{APP}.newClient") == {(closure, graph.FUNCVALUE),
                                                    (f"{APP}.newClient$1", graph.FUNCVALUE),
                                                    (f"{APP}.WithCancel", graph.STATIC)}
-    assert calls(CANCELS, f"{APP}.timed") == {(f"{APP}.WithTimeout$1", graph.DEFER),
+    assert calls(CANCELS, f"{APP}.timed") == {(f"{APP}.WithDeadline$1", graph.DEFER),
                                               (f"{APP}.WithTimeout", graph.STATIC)}

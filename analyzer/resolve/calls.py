@@ -157,6 +157,13 @@ class Resolver:
                                     scopes.type_of(target, assign.scope, assign.line))
         for ret in facts.returns:
             function = self._caller(scopes, ret.scope)
+            if len(ret.values) == 1:  # return WithDeadline(…): each result of the call is one
+                results = self._result_count(scopes, ret.scope, function)
+                if results > 1:
+                    self._flow_results(scopes, ret.values[0], [
+                        (("result", function, index), None) for index in range(results)],
+                        ret.scope, ret.line)
+                    continue
             for index, value in enumerate(ret.values):
                 self._flow_into(scopes, ("result", function, index), value, ret.scope, ret.line)
         for var in facts.vars:
@@ -243,6 +250,12 @@ class Resolver:
         source = scopes.place_of(value, scope, line)
         if source is not None:
             self.flow.flow(source, place)
+
+    def _result_count(self, scopes: FileScopes, scope: str, function: str) -> int:
+        if scope in scopes.literal_results:
+            return len(scopes.literal_results[scope])
+        info = self._function_info(function)
+        return len(info.decl.results) if info is not None else 0
 
     def _flow_results(self, scopes: FileScopes, value: tuple, targets: list, scope: str,
                       line: int) -> None:
