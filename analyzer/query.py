@@ -827,6 +827,8 @@ class GraphIndex:
         context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)
         by_name = [part for part in buildtags.filename_constraint(file) if part]
         line = row[0] and row[0].strip()
+        if line in by_name:  # cm_linux.go saying //go:build linux as well
+            line = None
         if by_name and line:
             line = f"({line})" if any(op in line for op in ("||", "&&")) else line
         constraint = " && ".join(by_name + ([line] if line else [])) or None

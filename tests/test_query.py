@@ -1322,7 +1322,8 @@ import "k8s.io/kubernetes/pkg/cm"
 
 func main() { cm.New() }
 """,
-    "pkg/cm/cm_linux.go": "package cm\n\nfunc New() { cgroups() }\n\nfunc cgroups() {}\n",
+    "pkg/cm/cm_linux.go": "//go:build linux\n\npackage cm\n\nfunc New() { cgroups() }\n\n"
+                          "func cgroups() {}\n",
     "pkg/cm/cm_windows.go": "package cm\n\nfunc New() { jobObjects() }\n\nfunc jobObjects() {}\n",
     "pkg/cm/cm_other.go": "//go:build !linux && !windows\n\npackage cm\n\nfunc New() { nothing() }\n\n"
                           "func nothing() {}\n",
