@@ -695,18 +695,22 @@ def _warn_if_unmatched(exclude: str, index: query.GraphIndex) -> None:
 
 def _graph_index(args: argparse.Namespace) -> query.GraphIndex:
     index = _open_graph_index(args)
-    _warn_if_resolved_by_an_older_resolver(index)
+    _warn_if_indexed_by_an_older_kubeatlas(index)
     return index
 
 
-def _warn_if_resolved_by_an_older_resolver(index: query.GraphIndex) -> None:
-    """A commit indexed by an older resolver is still answered from: only `index` resolves it
-    again, and a query would otherwise never say its calls may be ones this resolver corrects."""
-    made_by = store.resolver_version(index.db, index.commit.id)
-    if made_by < store.RESOLVER_VERSION:
-        print(f"kubeatlas: warning: {index.commit.repo} {index.commit.sha[:12]} was indexed by an "
-              f"older resolver (version {made_by}, this one is {store.RESOLVER_VERSION}): run "
-              f"`kubeatlas index {index.commit.repo}`", file=sys.stderr)
+def _warn_if_indexed_by_an_older_kubeatlas(index: query.GraphIndex) -> None:
+    """A commit whose files an older parser read, or an older resolver resolved, is still
+    answered from: only `index` makes it again, and a query would otherwise never say its calls
+    may be ones this kubeatlas corrects."""
+    older = [f"an older {stage} (version {made_by}, this one is {current})"
+             for stage, made_by, current in zip(
+                 ("parser", "resolver"), store.stage_versions(index.db, index.commit.id),
+                 (store.PARSER_VERSION, store.RESOLVER_VERSION))
+             if made_by < current]
+    if older:
+        print(f"kubeatlas: warning: {index.commit.repo} {index.commit.sha[:12]} was indexed by "
+              f"{' and '.join(older)}: run `kubeatlas index {index.commit.repo}`", file=sys.stderr)
 
 
 def _open_graph_index(args: argparse.Namespace) -> query.GraphIndex:
@@ -962,11 +966,30 @@ def _check_fetched(name: str, checkouts: dict, ws: Workspace) -> None:
                          f"`kubeatlas fetch {name}` again")
 
 
+def _note_if_a_vendored_copy(args: argparse.Namespace, index: query.GraphIndex,
+                             symbol: str) -> None:
+    """kubernetes vendors etcd's client and server: with both indexed, a bare etcd name is
+    answered from kubernetes' copy, which may be another version than etcd's own."""
+    if args.repo is not None or args.commit is not None:
+        return  # the user chose where to look
+    path = index.path_of(symbol)
+    if not path.startswith("vendor/"):
+        return
+    for repo, commit in store.latest_commits(index.db).items():
+        if repo != index.commit.repo and query.GraphIndex(index.db, commit).path_of(symbol):
+            print(f"kubeatlas: note: {symbol} is answered from the copy {index.commit.repo} vendors "
+                  f"({path}); {repo}'s own is indexed too: add --repo {repo} for it",
+                  file=sys.stderr)
+
+
 def cmd_tree(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     root = index.resolve(args.symbol)
+    _note_if_a_vendored_copy(args, index, root)
     filters = _filters(args, index=index, start=root)
     tree = index.tree(root, args.command, args.depth, filters)
+    if filters.program is None:
+        index.mark_builds(tree)
     _print_answer(render.render_tree(tree, args.format), args.format)
     if not tree.edges:
         # A tree with no edge reads as a function that calls nothing (or that nothing calls).
@@ -1038,7 +1061,9 @@ def cmd_find(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    info = _graph_index(args).show(args.symbol)
+    index = _graph_index(args)
+    info = index.show(args.symbol)
+    _note_if_a_vendored_copy(args, index, info.name)
     print(json.dumps(dataclasses.asdict(info), indent=2) if args.json else render.symbol_text(info))
     return 0
 

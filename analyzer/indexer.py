@@ -34,7 +34,8 @@ from analyzer.facts import FileFacts, decode, encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
-from analyzer.parse import PARSER_VERSION, parse_rows
+from analyzer.parse import parse_rows
+from analyzer.parseversion import PARSER_VERSION
 from analyzer.progress import Progress
 from analyzer.resolve import resolve
 from analyzer.sources import Checkout

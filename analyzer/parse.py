@@ -33,9 +33,6 @@ FACTS_QUERY = tree_sitter.Query(
     "alias", "arguments", "body", "field", "function", "left", "name", "operand", "operator",
     "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
 
-# Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
-# were made by another version.
-PARSER_VERSION = 11  # 11: a NUL byte is "invalid NUL character" in the blob's problems
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
 _NOT_FACTS = frozenset({"package", "keyed", GO, DEFER})  # captures read before the facts
@@ -482,9 +479,11 @@ class _FileParser:
             return
         items = values.named_children if values.type == "expression_list" else [values]
         # Encoded as shallowly as call arguments: a returned function is a name, a selector or
-        # a literal; nested calls and operators are only summarised.
+        # a literal; operators are only summarised. A call keeps its callee: `return
+        # WithDeadline(…)` hands back what WithDeadline returns.
         self.out["returns"].append((
-            tuple(map(self.argument, items)), scope, node.start_point.row + 1))
+            tuple(self.expr(item) if item.type == "call_expression" else self.argument(item)
+                  for item in items), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:
         left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)

@@ -40,8 +40,11 @@ def tree_text(tree: Tree) -> str:
             last = index == len(edges) - 1
             other = edge.callee if tree.direction == "callees" else edge.caller
             again = other in expanded and other in children
+            constraint = tree.constraints.get(edge.path)
             lines.append(f"{prefix}{'└─' if last else '├─'} [{edge_label(edge)}] {other}  "
-                         f"{edge.path}:{edge.line}{'  (expanded above)' if again else ''}")
+                         f"{edge.path}:{edge.line}"
+                         f"{f'  [build: {constraint}]' if constraint else ''}"
+                         f"{'  (expanded above)' if again else ''}")
             if not again and other in children:
                 expanded.add(other)
                 walk(other, prefix + ("   " if last else "│  "))
@@ -54,6 +57,10 @@ def tree_text(tree: Tree) -> str:
         lines.append(f"… {tree.unresolved:,} unresolved call{'s' if tree.unresolved > 1 else ''} "
                      "(into code the index does not hold) left out: add unresolved to --kinds to "
                      "list them")
+    if tree.not_built:
+        lines.append(f"… {tree.not_built:,} call{'s are' if tree.not_built > 1 else ' is'} from "
+                     f"files {tree.build} does not build (each platform's file is shown, marked "
+                     "[build: …]): --program NAME follows the files of one command's build")
     if tree.truncated:
         lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
     return "\n".join(lines)
@@ -173,7 +180,8 @@ def render_tree(tree: Tree, fmt: str) -> str:
     if fmt == "json":
         return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
                           truncated=tree.truncated, left_out=tree.left_out,
-                          unresolved_left_out=tree.unresolved)
+                          unresolved_left_out=tree.unresolved,
+                          build_constraints=tree.constraints, not_built=tree.not_built)
     if fmt == "dot":
         return dot(tree.edges, tree.root)
     if fmt == "mermaid":

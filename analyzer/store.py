@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.graph import Annotation, Edge, Implements, Symbol
+from analyzer.parseversion import PARSER_VERSION
 from analyzer.resolve import RESOLVER_VERSION
 
 if TYPE_CHECKING:
@@ -433,8 +434,6 @@ def save_blobs(db: sqlite3.Connection, parser_version: int, records: Iterable[Bl
 
 
 def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None:
-    from analyzer.parse import PARSER_VERSION
-
     row = db.execute(
         "SELECT id, repo, sha, ref, remote_url, include_tests FROM commits WHERE complete = 1 AND "
         "repo = ? AND sha = ? AND include_tests = ? AND library = ? AND build = ? AND "
@@ -446,8 +445,6 @@ def find_complete(db: sqlite3.Connection, key: CommitKey) -> CommitRecord | None
 
 def begin_commit(db: sqlite3.Connection, key: CommitKey, ref: str, remote_url: str) -> int:
     """Record an index in progress; leftovers of an index that was killed are dropped first."""
-    from analyzer.parse import PARSER_VERSION
-
     with transaction(db):
         db.execute("DELETE FROM commits WHERE complete = 0")
         cursor = db.execute(
@@ -682,9 +679,11 @@ def complete_commits(db: sqlite3.Connection) -> list[CommitRecord]:
         "ORDER BY id")]
 
 
-def resolver_version(db: sqlite3.Connection, commit_id: int) -> int:
-    """The RESOLVER_VERSION that resolved the commit's index."""
-    return db.execute("SELECT resolver_version FROM commits WHERE id = ?", (commit_id,)).fetchone()[0]
+def stage_versions(db: sqlite3.Connection, commit_id: int) -> tuple[int, int]:
+    """The PARSER_VERSION that read the commit's files and the RESOLVER_VERSION that resolved
+    them."""
+    return db.execute("SELECT parser_version, resolver_version FROM commits WHERE id = ?",
+                      (commit_id,)).fetchone()
 
 
 def touch(db: sqlite3.Connection, commit_id: int) -> None:

@@ -136,7 +136,7 @@ def writer_stages(records: list[store.BlobRecord], spent: Counter) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             db = store.connect(Path(tmp) / "index.sqlite", create=True)
             for i in range(0, len(received), indexer.SAVE_EVERY):
-                store.save_blobs(db, parse.PARSER_VERSION, received[i:i + indexer.SAVE_EVERY])
+                store.save_blobs(db, store.PARSER_VERSION, received[i:i + indexer.SAVE_EVERY])
             db.close()
         spent["writer: unpickle chunks"] = unpickled - started
         spent["writer: decode facts"] = decoded - unpickled

@@ -486,6 +486,35 @@ def test_a_query_of_a_commit_an_older_resolver_indexed_warns_to_index_it(guesses
                    "run `kubeatlas index kubernetes`\n")
 
 
+def test_a_query_of_a_commit_an_older_parser_read_warns_to_index_it(guesses_home, tmp_path,
+                                                                   capsys):
+    """A commit whose files an older parser read (PARSER_VERSION bumped since) is warned about as
+    one an older resolver made, and in the same line when both are older."""
+    import shutil
+
+    home = tmp_path / "home"
+    shutil.copytree(guesses_home, home)
+    db = store.connect(Workspace(home).index_path)
+    with db:
+        db.execute("UPDATE commits SET parser_version = parser_version - 1")
+    sha = db.execute("SELECT sha FROM commits WHERE repo = 'kubernetes'").fetchone()[0]
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    out, err = capsys.readouterr()
+    assert out == f"{APP}.target\n"
+    parser = (f"an older parser (version {store.PARSER_VERSION - 1}, "
+              f"this one is {store.PARSER_VERSION})")
+    assert err == (f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by {parser}: "
+                   "run `kubeatlas index kubernetes`\n")
+    with db:
+        db.execute("UPDATE commits SET resolver_version = resolver_version - 1")
+    db.close()
+    assert main(["find", "app.target", "--home", str(home)]) == 0
+    assert capsys.readouterr().err == (
+        f"kubeatlas: warning: kubernetes {sha[:12]} was indexed by {parser} and an older resolver "
+        f"(version {store.RESOLVER_VERSION - 1}, this one is {store.RESOLVER_VERSION}): "
+        "run `kubeatlas index kubernetes`\n")
+
+
 def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guesses_home):
     """A cold `kubeatlas callees` reads the graph tables only: GitPython, tree-sitter, the facts
     codec and the resolver stay unloaded, which is most of a cold query's start-up time."""
@@ -494,7 +523,7 @@ def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guess
              "with contextlib.redirect_stdout(io.StringIO()):\n"
              "    code = main(['callees', 'main', '--home', sys.argv[1]])\n"
              "heavy = ('git', 'tree_sitter', 'analyzer.facts', 'analyzer.parse', 'analyzer.sources',\n"
-             "         'analyzer.resolve.calls', 'analyzer.buildtags', 'analyzer.manifest')\n"
+             "         'analyzer.resolve.calls', 'analyzer.manifest')\n"
              "print(code, sorted(m for m in heavy if m in sys.modules))\n")
     import subprocess
 
@@ -1046,6 +1075,9 @@ func Flush() {}
 
 var hook = func() {}
 """,
+    # A package whose clause names it otherwise than its path ends, as etcd's client/v3 is.
+    "client/v3/client.go": "package clientv3\n\ntype Client struct{}\n\nfunc New() *Client { "
+                           "return nil }\n\nfunc (c *Client) Close() {}\n",
     # A type named as klog's package is, with a method named as one of its functions.
     "other/other.go": """package other
 
@@ -1144,10 +1176,14 @@ def spellings(tmp_path_factory) -> GraphIndex:
     ("spell.Grüße", f"{SPELL}.Grüße"),
     (f"k8s.io/kubernetes/vendor/{SPELL}/klog/v2.InfoS", f"{SPELL}/klog/v2.InfoS"),  # GOPATH's
     (f"(vendor/{SPELL}/klog/v2.Verbose).InfoS", f"({SPELL}/klog/v2.Verbose).InfoS"),
+    ("clientv3.New", f"{SPELL}/client/v3.New"),  # package clientv3 at .../client/v3
+    ("(*clientv3.Client).Close", f"(*{SPELL}/client/v3.Client).Close"),
+    ("clientv3.Client.Close", f"(*{SPELL}/client/v3.Client).Close"),
 ])
 def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
-    package's own name (klog for k8s.io/klog/v2) were 'no symbol', where a Go reader types them."""
+    package's own name (klog for k8s.io/klog/v2, clientv3 for go.etcd.io/etcd/client/v3) were
+    'no symbol', where a Go reader types them."""
     assert spellings.resolve(spelling) == symbol
 
 
@@ -1286,7 +1322,8 @@ import "k8s.io/kubernetes/pkg/cm"
 
 func main() { cm.New() }
 """,
-    "pkg/cm/cm_linux.go": "package cm\n\nfunc New() { cgroups() }\n\nfunc cgroups() {}\n",
+    "pkg/cm/cm_linux.go": "//go:build linux\n\npackage cm\n\nfunc New() { cgroups() }\n\n"
+                          "func cgroups() {}\n",
     "pkg/cm/cm_windows.go": "package cm\n\nfunc New() { jobObjects() }\n\nfunc jobObjects() {}\n",
     "pkg/cm/cm_other.go": "//go:build !linux && !windows\n\npackage cm\n\nfunc New() { nothing() }\n\n"
                           "func nothing() {}\n",
@@ -1346,3 +1383,71 @@ def test_a_components_json_counts_what_every_entrypoints_tree_left_out(etcdish_h
     assert len(trees) > 1 and answer["root"] == answer["roots"][0]
     assert answer["unresolved_left_out"] == sum(tree.unresolved for tree in trees)
     assert answer["left_out"] == sum(tree.left_out for tree in trees)
+
+
+def test_a_tree_of_every_platform_marks_the_build_constraint_of_each_call(platforms):
+    """With no program's view (`--program all`, or a package no command links) `callees cm.New`
+    listed the calls of cm_linux.go, cm_windows.go and cm_other.go alike, as if New made all
+    three: each line now says the constraint of its file, and the tree counts the calls the
+    commit's build does not compile and says how to follow one build's."""
+    tree = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1)
+    platforms.mark_builds(tree)
+    marks = {edge.callee.rsplit(".", 1)[1]: tree.constraints.get(edge.path) for edge in tree.edges}
+    assert marks == {"cgroups": "linux", "jobObjects": "windows", "nothing": "!linux && !windows"}
+    text = render.tree_text(tree)
+    assert "cm_windows.go:3  [build: windows]" in text
+    assert "cm_other.go:5  [build: !linux && !windows]" in text
+    assert text.endswith("… 2 calls are from files linux/amd64 does not build (each platform's file "
+                         "is shown, marked [build: …]): --program NAME follows the files of one "
+                         "command's build")
+    answer = json.loads(render.render_tree(tree, "json"))
+    assert answer["not_built"] == 2 and answer["build_constraints"]["pkg/cm/cm_linux.go"] == "linux"
+    one = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1, Filters(program="kube-scheduler"))
+    assert "[build:" not in render.tree_text(one) and one.not_built == 0
+
+
+# kubernetes vendoring a package of etcd's that etcd's own index also holds.
+VENDORED = {
+    "kubernetes": {
+        "go.mod": "module k8s.io/kubernetes\n\ngo 1.20\n\nrequire go.etcd.io/etcd/client/v3 v3.5.1\n",
+        "vendor/modules.txt": "# go.etcd.io/etcd/client/v3 v3.5.1\n## explicit; go 1.17\n"
+                              "go.etcd.io/etcd/client/v3\n",
+        "vendor/go.etcd.io/etcd/client/v3/client.go": "package clientv3\n\nfunc New() {}\n",
+        "cmd/app/main.go": "package main\n\nimport clientv3 \"go.etcd.io/etcd/client/v3\"\n\n"
+                           "func main() { clientv3.New() }\n",
+    },
+    "etcd": {
+        "go.mod": "module go.etcd.io/etcd/client/v3\n\ngo 1.20\n",
+        "client.go": "package clientv3\n\nfunc New() { dial() }\n\nfunc dial() {}\n",
+    },
+}
+
+
+def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(tmp_path, capsys):
+    """With kubernetes and etcd indexed, `show go.etcd.io/etcd/client/v3.New` answered from
+    kubernetes' vendored copy unsaid, which may be another version than etcd's own: a note on
+    stderr names the copy and `--repo etcd`; given --repo, or a name kubernetes defines, none."""
+    from conftest import make_git_tree
+
+    ws = Workspace(tmp_path / "home")
+    for repo, files in VENDORED.items():
+        for name, text in files.items():
+            (tmp_path / repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / repo / name).write_text(text)
+        tree = make_git_tree(tmp_path / repo, tmp_path / f"{repo}.git", symlinks={})
+        index_checkout(ws.index_path, sources.fetch(ws, repo, source=str(tree), ref="HEAD"),
+                       goroot=GOROOT)
+    capsys.readouterr()  # fetch's warnings of no remote
+    home = ["--home", str(ws.home)]
+    name = "go.etcd.io/etcd/client/v3.New"
+    assert main(["show", name, *home]) == 0
+    err = capsys.readouterr().err
+    assert err == (f"kubeatlas: note: {name} is answered from the copy kubernetes vendors "
+                   "(vendor/go.etcd.io/etcd/client/v3/client.go); etcd's own is indexed too: add "
+                   "--repo etcd for it\n")
+    assert main(["callees", name, *home]) == 0
+    assert capsys.readouterr().err == err
+    for argv in (["show", name, "--repo", "etcd"], ["show", name, "--repo", "kubernetes"],
+                 ["callees", "k8s.io/kubernetes/cmd/app.main"]):
+        assert main([*argv, *home]) == 0
+        assert capsys.readouterr().err == ""

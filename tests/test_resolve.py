@@ -816,3 +816,41 @@ func (o Other) Describe(verbose bool) string { return "" }
         ("Job", (("Start", f"(*{APP}.Job).Start"),)),
         ("Other", (("Start", f"(*{APP}.Job).Start"),))]
     assert set(worked_out) == {"Start"}
+
+
+CANCELS = {"c.go": """package app
+type CancelFunc func()
+func WithCancel() (int, CancelFunc) { return 0, func() {} }
+func WithDeadline() (int, CancelFunc) { return 0, func() {} }
+func WithTimeout() (int, CancelFunc) { return WithDeadline() }
+type watcher struct{ ctx int; cancel CancelFunc }
+func (w *watcher) start() { w.ctx, w.cancel = WithCancel() }
+func (w *watcher) stop() { w.cancel() }
+func newClient(dial bool) {
+    ctx, cancel := WithCancel()
+    if dial {
+        ctx, cancel = ctx, func() {}
+    }
+    cancel()
+}
+func timed() {
+    _, cancel := WithTimeout()
+    defer cancel()
+}
+"""}
+
+
+def test_a_named_func_types_places_are_kept_apart_as_go_vta_keeps_them():
+    """Every value of context.CancelFunc was one flow node: `wc.cancel()` (a field assigned
+    from WithCancel's second result) was a call of every CancelFunc ever made, newClient's
+    `func() {}` among them, and `cancel = func() {}` in one function reached every caller of
+    WithCancel. As Go's VTA (golang.org/x/tools/go/callgraph/vta) has it, each result flows into
+    the place it is assigned to, and a local declared from a call is its own place: these are
+    the edges `callgraph -algo=vta` gives for this file (with a function calling each)."""
+    closure = f"{APP}.WithCancel$1"
+    assert calls(CANCELS, f"(*{APP}.watcher).stop") == {(closure, graph.FUNCVALUE)}
+    assert calls(CANCELS, f"{APP}.newClient") == {(closure, graph.FUNCVALUE),
+                                                   (f"{APP}.newClient$1", graph.FUNCVALUE),
+                                                   (f"{APP}.WithCancel", graph.STATIC)}
+    assert calls(CANCELS, f"{APP}.timed") == {(f"{APP}.WithDeadline$1", graph.DEFER),
+                                              (f"{APP}.WithTimeout", graph.STATIC)}

@@ -144,6 +144,12 @@ class Resolver:
         for literal in facts.composites:
             self._composite(scopes, literal)
         for assign in facts.assigns:
+            if len(assign.values) == 1 < len(assign.targets):  # w.ctx, w.cancel = WithCancel()
+                self._flow_results(scopes, assign.values[0], [
+                    (scopes.place_of(target, assign.scope, assign.line),
+                     scopes.type_of(target, assign.scope, assign.line))
+                    for target in assign.targets], assign.scope, assign.line)
+                continue
             for target, value in zip(assign.targets, assign.values):
                 place = scopes.place_of(target, assign.scope, assign.line)
                 if place is not None:
@@ -151,9 +157,21 @@ class Resolver:
                                     scopes.type_of(target, assign.scope, assign.line))
         for ret in facts.returns:
             function = self._caller(scopes, ret.scope)
+            if len(ret.values) == 1:  # return WithDeadline(…): each result of the call is one
+                results = self._result_count(scopes, ret.scope, function)
+                if results > 1:
+                    self._flow_results(scopes, ret.values[0], [
+                        (("result", function, index), None) for index in range(results)],
+                        ret.scope, ret.line)
+                    continue
             for index, value in enumerate(ret.values):
                 self._flow_into(scopes, ("result", function, index), value, ret.scope, ret.line)
         for var in facts.vars:
+            if var.scope != "init" and len(var.values) == 1 < len(var.names):
+                # ctx, cancel := WithCancel(…): each name a local place (see `place_of`).
+                self._flow_results(scopes, var.values[0], [
+                    (("local", context.path, var.scope, name, var.line + 1), None)
+                    for name in var.names], var.scope, var.line)
             if var.type is not None and not var.values:  # var buf bytes.Buffer
                 self._created(self._caller(scopes, var.scope), scopes.canon(var.type, var.scope))
             if var.scope == "init" and not var.short and len(var.values) == len(var.names):
@@ -232,6 +250,29 @@ class Resolver:
         source = scopes.place_of(value, scope, line)
         if source is not None:
             self.flow.flow(source, place)
+
+    def _result_count(self, scopes: FileScopes, scope: str, function: str) -> int:
+        if scope in scopes.literal_results:
+            return len(scopes.literal_results[scope])
+        info = self._function_info(function)
+        return len(info.decl.results) if info is not None else 0
+
+    def _flow_results(self, scopes: FileScopes, value: tuple, targets: list, scope: str,
+                      line: int) -> None:
+        """`a, b = f()`: each result of f flows into the place assigned it (and into its named
+        func type), as go/ssa's extracts of a tuple do, not the first alone."""
+        if value[0] != "call":
+            return
+        callee = scopes.target_of(value[1], scope, line)
+        if callee is None:
+            return
+        for index, (place, place_type) in enumerate(targets):
+            if place is None:
+                continue
+            self.flow.flow(("result", callee[0], index), place)
+            typed = self._functype_key(place_type)
+            if typed is not None:
+                self.flow.flow(place, typed)
 
     def _target(self, scopes: FileScopes, expr: tuple, scope: str, line: int):
         """`scopes.target_of`, remembering method values of interfaces (`r.MustRegister` for an
