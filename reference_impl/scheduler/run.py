@@ -62,6 +62,7 @@ class SchedulerRunner:
                  metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None):
         self.client, self.scheduler, self.elector = client, scheduler, elector
         self.metrics = metrics or SchedulerMetrics()
+        self.metrics.pending_from(scheduler.queue)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
         self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
@@ -79,7 +80,6 @@ class SchedulerRunner:
         def handler(*objs):
             with self.lock:
                 callback(*objs)
-                self.metrics.count_pending(self.scheduler.queue)
             self.wake.set()
         return handler
 
@@ -110,11 +110,9 @@ class SchedulerRunner:
                 next_tick = time.monotonic() + TICK_PERIOD
                 with self.lock:
                     self.scheduler.tick()
-                    self.metrics.count_pending(self.scheduler.queue)
             started = time.monotonic()
             with self.lock:
                 actions = self.scheduler.schedule_one()
-                self.metrics.count_pending(self.scheduler.queue)
             if actions:
                 self.binders.submit(self.perform, actions, started)
                 continue
