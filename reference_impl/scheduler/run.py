@@ -112,8 +112,10 @@ class SchedulerRunner:
         self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
-        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT)
-        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT)
+        # No namespace index (the informers' default): the scheduler reads its caches by key only,
+        # and every pod event would update the index for nothing.
+        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT, indexers={})
+        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT, indexers={})
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
