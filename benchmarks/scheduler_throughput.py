@@ -9,7 +9,7 @@ back to the cache (as the pod informer would), so later pods see earlier ones; l
 End-to-end mode: the reference etcd (or, with --etcd, a real one) and apiserver, one kubelet process with `--hollow-nodes N`
 (the benchmark then labels and taints those nodes as the in-process mode does, replacing the
 not-ready taint TaintNodesByCondition gives a new node: no controller-manager runs to remove it) and the scheduler
-process, all on loopback; `--clients` raw-HTTPS clients (apiserver_load's `Client`, admin client
+process, all on loopback; `--clients` threads of one reference RestClient (the admin kubeconfig's client
 certificate) create the same pods through the API while one watch on the namespace records when
 each pod is first seen with spec.nodeName. pods/s runs from the first create to the last bind;
 latency is that watch receipt minus the pod's create-return time. Created in a burst (the default),
@@ -65,6 +65,9 @@ import yaml  # noqa: E402
 from proc import SwitchTally, ThreadTally, user_system_seconds  # noqa: E402
 import apiserver_load  # noqa: E402  (its raw-HTTPS Client and the e2e tests' TLS helpers)
 from reference_impl import cluster as local_cluster  # noqa: E402
+from reference_impl.client import ClientError  # noqa: E402
+from reference_impl.client.rest import RestClient  # noqa: E402
+from reference_impl.machinery import jsonbytes  # noqa: E402
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.scheduler import Bind, Scheduler  # noqa: E402
 
@@ -167,46 +170,23 @@ def run_in_process(args: argparse.Namespace) -> dict:
 
 # ---- end to end ----
 
-def _request(client: apiserver_load.Client, method: str, path: str, body: dict | None,
-             content_type: str = "application/json") -> tuple[int, bytes]:
-    """apiserver_load's Client.call, with a Content-Type of our choosing (merge patches)."""
-    if content_type == "application/json":
-        return client.call(method, path, None if body is None else json.dumps(body).encode())
-    if client.conn is None:
-        client.conn = http.client.HTTPSConnection("127.0.0.1", client.port, timeout=client.timeout,
-                                                  context=client.context)
-    client.conn.request(method, path, body=json.dumps(body).encode(),
-                        headers={"Accept": "application/json", "Content-Type": content_type})
-    response = client.conn.getresponse()
-    data = response.read()
-    if response.will_close:
-        client.close()
-    return response.status, data
-
-
-def _parallel(port: int, context: ssl.SSLContext, workers: int, items: list, call, deadline: float) -> list[str]:
-    """call(client, item) on `workers` threads with one connection each; the failures."""
-    work: queue.Queue = queue.Queue()
+def _parallel(workers: int, items: list, call, deadline: float) -> list[str]:
+    """call(item) on `workers` threads (a RestClient keeps one connection per thread); the failures."""
+    work: queue.SimpleQueue = queue.SimpleQueue()
     for item in items:
         work.put(item)
     failures: list[str] = []
 
     def worker() -> None:
-        client = apiserver_load.Client(port, context)
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    item = work.get_nowait()
-                except queue.Empty:
-                    return
-                try:
-                    problem = call(client, item)
-                except (OSError, http.client.HTTPException) as error:
-                    problem = repr(error)
-                if problem:
-                    failures.append(problem)
-        finally:
-            client.close()
+        while time.monotonic() < deadline:
+            try:
+                item = work.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                call(item)
+            except (OSError, http.client.HTTPException, ClientError) as error:
+                failures.append(str(error) if isinstance(error, ClientError) else repr(error))
 
     with ThreadPoolExecutor(workers) as pool:
         for future in [pool.submit(worker) for _ in range(workers)]:
@@ -285,7 +265,7 @@ class BindWatch:
                     if not line.strip():
                         continue
                     received = time.perf_counter()
-                    event = json.loads(line)
+                    event = jsonbytes.loads(line)
                     meta = event["object"].get("metadata", {})
                     self.rv = meta.get("resourceVersion", self.rv)
                     if event["type"] in ("ADDED", "MODIFIED") and event["object"].get("spec", {}).get("nodeName"):
@@ -346,30 +326,28 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     print(f"  end-to-end: {args.nodes} hollow nodes registered in {result['node_registration_seconds']} s",
           file=sys.stderr)
 
-    def label(client, i: int) -> str | None:
+    # The creating clients speak as the reference components' client does (reference_impl.client:
+    # one kept-alive connection per thread, orjson): http.client and the standard library's json
+    # were most of this process's CPU per pod, which counts in the run's total.
+    rest = RestClient(kubeconfig)
+
+    def label(i: int) -> None:
         name = f"{HOLLOW_PREFIX}-{i}"
         labels = {**nodes[i]["metadata"]["labels"], "kubernetes.io/hostname": name}
-        status, data = _request(client, "PATCH", f"/api/v1/nodes/{name}",
-                                {"metadata": {"labels": labels}, "spec": {"taints": nodes[i]["spec"].get("taints")}},
-                                "application/merge-patch+json")
-        return None if status == 200 else f"label {name}: {status} {data[:200]!r}"
+        rest.request_patch(f"/api/v1/nodes/{name}",
+                           {"metadata": {"labels": labels}, "spec": {"taints": nodes[i]["spec"].get("taints")}})
 
-    failures = _parallel(port, context, args.clients, list(range(args.nodes)), label, deadline)
+    failures = _parallel(args.clients, list(range(args.nodes)), label, deadline)
     if failures:
         raise RuntimeError(f"labelling nodes: {failures[:3]}")
-    setup = apiserver_load.Client(port, context)
-    status, data = _request(setup, "POST", "/api/v1/namespaces",
-                            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
-    assert status == 201, (status, data[:200])
-    status, data = _request(setup, "GET", f"/api/v1/namespaces/{NS}/pods", None)
-    assert status == 200, (status, data[:200])
-    setup.close()
+    rest.request("POST", "/api/v1/namespaces", {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}})
+    listed = rest.request("GET", f"/api/v1/namespaces/{NS}/pods")
 
     scheduler, _ = local_cluster.start(directory, "scheduler", "scheduler", ["--kubeconfig", str(kubeconfig),
                                                                               "--leader-elect=false",
                                                                               "--secure-port=0"])
     started.append(scheduler)  # no secure port: two runs on one machine would both want 10259
-    watch = BindWatch(port, context, json.loads(data)["metadata"]["resourceVersion"], deadline)
+    watch = BindWatch(port, context, listed["metadata"]["resourceVersion"], deadline)
     time.sleep(0.5)  # the watch's response headers come before it is registered
 
     metrics_client = apiserver_load.Client(port, context)
@@ -387,21 +365,17 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
         threading.Timer(NAMES_AFTER, lambda: [tally.learn_names() for tally in by_thread.values()]).start()
     created: dict[str, float] = {}
 
-    def create(client, item: tuple[int, dict]) -> str | None:
+    def create(item: tuple[int, dict]) -> None:
         i, p = item
         if args.create_rate:  # paced: pod i is sent no earlier than i/rate seconds in
             delay = first_create + i / args.create_rate - time.perf_counter()
             if delay > 0:
                 time.sleep(delay)
-        status, data = _request(client, "POST", f"/api/v1/namespaces/{NS}/pods",
-                                {"apiVersion": "v1", "kind": "Pod", **p})
-        if status != 201:
-            return f"create {p['metadata']['name']}: {status} {data[:200]!r}"
+        rest.request("POST", f"/api/v1/namespaces/{NS}/pods", {"apiVersion": "v1", "kind": "Pod", **p})
         created[p["metadata"]["name"]] = time.perf_counter()
-        return None
 
     first_create = time.perf_counter()
-    failures = _parallel(port, context, args.clients, list(enumerate(pod_list)), create, deadline)
+    failures = _parallel(args.clients, list(enumerate(pod_list)), create, deadline)
     last_create = time.perf_counter()
     result["create_seconds"] = round(last_create - first_create, 3)
     result["creates_per_second"] = round(len(created) / (last_create - first_create), 1)

@@ -108,6 +108,7 @@ def test_a_thread_id_the_kernel_gives_again_is_another_thread(tmp_path, monkeypa
     switches (SwitchTally) or counting the new thread from the old one's numbers, below zero
     (ThreadTally)."""
     monkeypatch.setattr(proc, "Path", lambda path: tmp_path / str(path).lstrip("/"))
+    monkeypatch.setattr(proc, "PROC", str(tmp_path / "proc"))
     tick = os.sysconf("SC_CLK_TCK")
     tally, switches = ThreadTally(1), SwitchTally(1)
     for start, count, ticks in ((100, 40, tick), (100, 50, 2 * tick), (900, 5, tick)):

@@ -32,6 +32,9 @@ _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
 REQUEST_LATENCY_BUCKETS = exponential_buckets(0.001, 2, 10)
 # A subresource whose name is kept where finalURLTemplate replaces the object's name.
 _KEPT_SUBRESOURCES = ("finalize", "status")
+# A path that urlsplit, unquote and quote all leave as it is: one slash first, then only letters,
+# digits and `-._~/` (so no query, no escapes; `{}` of the names put in are escaped by hand).
+_PLAIN_PATH = re.compile(r"/(?!/)[A-Za-z0-9._~/-]*")
 
 
 def _pem(entry: dict, key: str, base: Path) -> bytes:
@@ -139,16 +142,23 @@ def final_url_template(path: str) -> str:
     client-go keeps apart from the parameters), and the namespace and object name under /api/v1 or
     /apis/GROUP/VERSION are `{namespace}` and `{name}` (a status or finalize subresource keeps its
     name). A path under neither prefix is `/{prefix}`."""
-    url = urllib.parse.urlsplit(path)
-    query = urllib.parse.urlencode(sorted((key, values[0] if key == "timeout" else "{value}")
-                                          for key, values in urllib.parse.parse_qs(url.query, True).items()))
-    segments = urllib.parse.unquote(url.path).split("/")
+    plain = _PLAIN_PATH.fullmatch(path) is not None  # a bind's, an event's: nothing to parse or quote
+    if plain:
+        raw_path, query = path, ""
+    else:
+        url = urllib.parse.urlsplit(path)
+        query = urllib.parse.urlencode(sorted((key, values[0] if key == "timeout" else "{value}")
+                                              for key, values in urllib.parse.parse_qs(url.query, True).items()))
+        raw_path = urllib.parse.unquote(url.path)
+    segments = raw_path.split("/")
     if len(segments) > 2 and segments[1] not in ("api", "apis"):
         return "/%7Bprefix%7D"
     if len(segments) > 2:
         _template_names(segments, 3 if segments[1] == "api" else 4)  # the resource's (or "namespaces") index
     # As url.URL's String writes it: the braces escaped in the path as in the query.
-    templated = urllib.parse.quote("/".join(segment for segment in segments if segment), safe="/$&+,:;=@")
+    joined = "/".join(segment for segment in segments if segment)
+    templated = (joined.replace("{", "%7B").replace("}", "%7D") if plain
+                 else urllib.parse.quote(joined, safe="/$&+,:;=@"))
     return f"/{templated}?{query}" if query else f"/{templated}"
 
 

@@ -21,6 +21,7 @@ delegated authentication and authorization (`machinery.componentserver`).
 from __future__ import annotations
 
 import argparse
+import queue
 import random
 import socket
 import sys
@@ -28,7 +29,6 @@ import threading
 import time
 import uuid
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from reference_impl.apiserver.core.auth import AuthConfigError
@@ -57,18 +57,65 @@ LEASE_NAME = "kube-scheduler"  # in kube-system, leaderElection.resourceName's d
 LEASE_RETRY_PERIOD = 2.0  # leaderElection.retryPeriod's default: how often a candidate tries
 
 
+class BindingCycles:
+    """The binding cycles the scheduling loop hands over, run in turn by `workers` threads
+    (upstream starts a goroutine for each). Handing one over is one SimpleQueue put: a
+    ThreadPoolExecutor's submit made a Future with its Condition and tried its idle-thread
+    semaphore for every pod, and its worker set the Future running and done."""
+
+    def __init__(self, workers: int, log) -> None:
+        self.workers, self.log = workers, log
+        self._work: queue.SimpleQueue = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+
+    def submit(self, fn, *args) -> None:
+        if not self._threads:  # started with the first cycle: a runner that never binds has none
+            self._threads = [threading.Thread(target=self._worker, name=f"binder_{i}", daemon=True)
+                             for i in range(self.workers)]
+            for thread in self._threads:
+                thread.start()
+        self._work.put((fn, args))
+
+    def _worker(self) -> None:
+        while (item := self._work.get()) is not None:
+            fn, args = item
+            try:
+                fn(*args)
+            except Exception as error:  # noqa: BLE001 - one cycle's bug must not end the thread
+                self.log(f"binding cycle failed: {type(error).__name__}: {error}")
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Stop the threads once the cycles handed over are done (or, with `cancel_futures`,
+        dropped unstarted), as ThreadPoolExecutor.shutdown."""
+        if cancel_futures:
+            try:
+                while True:
+                    self._work.get_nowait()
+            except queue.Empty:
+                pass
+        for _ in self._threads:
+            self._work.put(None)
+        if wait:
+            for thread in self._threads:
+                thread.join()
+        self._threads = []
+
+
 class SchedulerRunner:
     def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None,
                  metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None):
         self.client, self.scheduler, self.elector = client, scheduler, elector
         self.metrics = metrics or SchedulerMetrics()
+        self.metrics.pending_from(scheduler.queue)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
-        self.binders = ThreadPoolExecutor(BINDERS, thread_name_prefix="binder")
+        self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
         self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
-        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT)
-        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT)
+        # No namespace index (the informers' default): the scheduler reads its caches by key only,
+        # and every pod event would update the index for nothing.
+        self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT, indexers={})
+        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT, indexers={})
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
@@ -79,7 +126,6 @@ class SchedulerRunner:
         def handler(*objs):
             with self.lock:
                 callback(*objs)
-                self.metrics.count_pending(self.scheduler.queue)
             self.wake.set()
         return handler
 
@@ -110,11 +156,9 @@ class SchedulerRunner:
                 next_tick = time.monotonic() + TICK_PERIOD
                 with self.lock:
                     self.scheduler.tick()
-                    self.metrics.count_pending(self.scheduler.queue)
             started = time.monotonic()
             with self.lock:
                 actions = self.scheduler.schedule_one()
-                self.metrics.count_pending(self.scheduler.queue)
             if actions:
                 self.binders.submit(self.perform, actions, started)
                 continue

@@ -229,6 +229,16 @@ def test_the_latencys_url_is_the_requests_template(path, template):
     assert final_url_template(path) == template
 
 
+@pytest.mark.parametrize("path", [
+    "/api/v1/namespaces/bench/pods/pod-00001/binding", "/api/v1/namespaces/bench/events",
+    "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/hollow-node-0001", "/api/v1/nodes/n.1_~x/status",
+    "/", "/version", "/healthz/etcd", "/api/v1/namespaces/a-b/pods/c/d/e"])
+def test_a_plain_paths_template_is_the_parsed_ones(path):
+    """A path with no query and nothing escaped is templated without urlsplit, unquote and quote:
+    the same label as the path parsed (an empty query sends it through the parsing)."""
+    assert final_url_template(path) == final_url_template(path + "?")
+
+
 def test_each_request_is_timed_by_verb_and_url_template(reference_control_plane, tmp_path):  # noqa: F811
     """rest_client_request_duration_seconds: every request, answered or not, in the buckets
     0.001 ... 0.512 that kube-scheduler 1.24 writes, labelled by its verb and URL template."""

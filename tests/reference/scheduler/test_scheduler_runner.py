@@ -239,3 +239,34 @@ def test_a_leader_elect_that_is_no_bool_is_refused_as_the_strict_decoder_does(tm
     with pytest.raises(ConfigError, match="cannot unmarshal string into Go struct field "
                                           "LeaderElectionConfiguration.leaderElection.leaderElect of type bool"):
         run.apply_config_file(run.parse_args(["--kubeconfig", "k", "--config", str(path)], {}))
+
+
+def test_a_binding_cycle_that_raises_is_logged_and_its_thread_binds_on():
+    """The binder threads outlive a cycle that fails unexpectedly (logged, as a goroutine's
+    panic would not be swallowed silently either), and a shutdown waits for the cycles handed
+    over before it."""
+    logged, done = [], []
+    binders = run.BindingCycles(1, logged.append)
+
+    def fail():
+        raise KeyError("spec")
+
+    binders.submit(fail)
+    binders.submit(done.append, "bound")
+    binders.shutdown(wait=True)
+    assert logged == ["binding cycle failed: KeyError: 'spec'"]
+    assert done == ["bound"]
+
+
+def test_a_shutdown_that_cancels_drops_the_cycles_not_started():
+    started, release, done = threading.Event(), threading.Event(), []
+    binders = run.BindingCycles(1, print)
+    binders.submit(lambda: (started.set(), release.wait(5), done.append("first")))
+    assert started.wait(5)
+    binders.submit(done.append, "second")
+    threads = list(binders._threads)
+    binders.shutdown(wait=False, cancel_futures=True)  # while the first still runs
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert done == ["first"]

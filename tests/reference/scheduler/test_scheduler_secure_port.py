@@ -64,6 +64,16 @@ def test_attempts_are_counted_by_result_from_the_cycles_run():
     assert 'scheduler_pending_pods{queue="active"} 0\n' in text
 
 
+def test_the_pending_pods_are_counted_when_metrics_are_written():
+    """scheduler_pending_pods says what the queue holds when /metrics is read, with no count
+    taken since the pods were queued (none is taken per informer event or cycle)."""
+    runner, _ = runner_with([node("n1", cpu="2")], [pod("a", cpu="1"), pod("b", cpu="500m")])
+    assert runner.scheduler.schedule_one()  # one popped by a cycle that counts nothing
+    text = runner.metrics.registry.text().decode()
+    assert 'scheduler_pending_pods{queue="active"} 1\n' in text
+    assert 'scheduler_pending_pods{queue="unschedulable"} 0\n' in text
+
+
 def test_a_bind_the_apiserver_refuses_is_an_error_attempt():
     runner, client = runner_with([node("n1")], [pod("a", cpu="1")])
     client.refuse_binds = True
