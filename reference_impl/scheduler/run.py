@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 import uuid
+import urllib.parse
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -101,6 +102,12 @@ class BindingCycles:
         self._threads = []
 
 
+# The scheduler's pod informer lists and watches only pods that may still run (newPodInformer): a
+# pod that succeeds or fails leaves its cache as a deletion, freeing what it held on its node.
+NON_TERMINAL_PODS = "/api/v1/pods?" + urllib.parse.urlencode(
+    {"fieldSelector": "status.phase!=Succeeded,status.phase!=Failed"})
+
+
 class SchedulerRunner:
     def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None,
                  metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None):
@@ -115,7 +122,7 @@ class SchedulerRunner:
         # No namespace index (the informers' default): the scheduler reads its caches by key only,
         # and every pod event would update the index for nothing.
         self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT, indexers={})
-        self.pods = Informer(client, "/api/v1/pods", self.stop, component=COMPONENT, indexers={})
+        self.pods = Informer(client, NON_TERMINAL_PODS, self.stop, component=COMPONENT, indexers={})
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))

@@ -243,6 +243,27 @@ def test_scheduler_binds_pod_to_registered_node(plane, components):
              lambda: get(plane, path).get("status", {}).get("phase") == "Running", components.values())
 
 
+def test_a_pod_that_succeeded_frees_its_node_for_the_next(plane, components):
+    """The scheduler's pod informer watches non-terminal pods only, as upstream's newPodInformer
+    does: a pod that ran to completion leaves its cache, so a pod asking for the CPU it held fits
+    on its node (it would stay Unschedulable were the finished pod still counted)."""
+    wait_default_service_account(plane, components)
+    cpu = get(plane, f"/api/v1/nodes/{NODE}")["status"]["allocatable"]["cpu"]
+    whole_node = {"resources": {"requests": {"cpu": cpu}}}
+    done = pod("runs-once", {"kubernetes.io/hostname": NODE},
+               {"command": [sys.executable, "-c", "pass"], **whole_node})
+    done["spec"]["restartPolicy"] = "Never"
+    create(plane, "/api/v1/namespaces/default/pods", done)
+    wait_for("runs-once Succeeded", lambda: get(plane, "/api/v1/namespaces/default/pods/runs-once").get(
+        "status", {}).get("phase") == "Succeeded", components.values())
+    create(plane, "/api/v1/namespaces/default/pods",
+           pod("takes-its-place", {"kubernetes.io/hostname": NODE}, {"command": [sys.executable, "-c", "pass"],
+                                                                       **whole_node}))
+    bound = wait_for("takes-its-place bound", lambda: get(
+        plane, "/api/v1/namespaces/default/pods/takes-its-place").get("spec", {}).get("nodeName"), components.values())
+    assert bound == NODE
+
+
 def test_each_hollow_node_is_reached_at_its_own_kubelet_port(plane, components):
     """As kubemark's hollow kubelets each serve their own API: each hollow node reports a port of
     its own, and the apiserver's node proxy to hollow-1 reaches hollow-1's server, which lists
