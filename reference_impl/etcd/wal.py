@@ -18,7 +18,8 @@ Secrets included, so no other local user may read it):
   wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
-                        one is renamed snap-<seq>.json.broken when an older one stands in)
+                        one is renamed snap-<seq>.json.broken when loading meets it)
+  db.json               the newest snapshot's record again, read when no snapshot file is whole
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
@@ -70,6 +71,11 @@ MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapsh
 # emptied or zeroed afterwards, not left by a crash. A data dir without it may hold the empty
 # segment an older reference etcd's cut made (or created and crashed before writing to).
 SEGMENT_HEADERS = "wal-headers"
+# The newest snapshot's record once more, in a file of its own. etcd keeps its keys in a bolt
+# db apart from its snap files, so it starts with every snap file damaged (snap.ErrNoSnapshot):
+# the reference's snapshots hold the whole state, and the log before the oldest one is released,
+# so without this copy such a start would have nothing to recover from.
+DB_FILE = "db.json"
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
@@ -419,6 +425,7 @@ class Snapshotter:
         self._write = write
         self._fsync = fsync
         self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
+        self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
     def snapshots(self) -> list[Path]:
@@ -426,39 +433,42 @@ class Snapshotter:
         someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
         return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
 
-    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching")
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
+             f"{SNAP_PKG}.loadSnap")
     def load(self) -> tuple[int, dict] | None:
-        """(seq, state) of the newest snapshot that reads whole, or None. A damaged newer one is
-        renamed *.broken, as etcd's Snapshotter does, once an older one stands in for it (the
-        log is kept back to that one: see save); `set_aside` then holds its damage. If none
-        reads whole, the newest one's damage is raised and no file is changed."""
+        """(seq, state) of the newest snapshot that reads whole. Every damaged one tried on the
+        way is renamed *.broken, as etcd's loadSnap does, whether an older one stands in for it
+        or not; `set_aside` then holds their damage, newest first. With none left (etcd's
+        snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys come from its bolt db
+        then (`from_db` is set); its damage is raised, and it is left as it is. None: neither
+        exists (a log that starts at the first record)."""
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
-        damaged: list[ErrCorruptWAL] = []
+        self.set_aside, self.from_db = [], False
         for path in reversed(self.snapshots()):
             try:
-                loaded = read_snapshot_file(path)
+                return read_snapshot_file(path)
             except ErrCorruptWAL as err:
-                damaged.append(err)
-                continue
-            for err in damaged:
-                os.replace(err.path, err.path + ".broken")
-            self.set_aside = damaged
-            return loaded
-        if damaged:
-            raise damaged[0]
-        return None
+                self.set_aside.append(err)
+                os.replace(path, path.with_name(path.name + ".broken"))
+        db = self.directory / DB_FILE
+        if not db.exists():
+            return None
+        self.from_db = True
+        return read_snapshot_file(db)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
-        """Written atomically (write_atomically): the snapshot is wholly there or not.
+        """Written atomically (write_atomically): the snapshot is wholly there or not; then
+        again as DB_FILE, the state apart from the snapshot files (see load).
 
         The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
-        write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write,
-                         fsync=self._fsync)
+        record = frame({**state, "seq": seq}, raw)
+        write_atomically(final, record, write=self._write, fsync=self._fsync)
+        write_atomically(self.directory / DB_FILE, record, write=self._write, fsync=self._fsync)
         snaps = self.snapshots()
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:

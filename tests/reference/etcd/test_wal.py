@@ -569,18 +569,78 @@ def test_the_oldest_of_five_snapshots_stands_in_for_four_damaged_ones(tmp_path):
         assert (values(server), server.header().revision) == (expected, 131)
     assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots[1:]]
 
-def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
-    """A leader's snapshot, installed by a follower, or the first one, has no stand-in: the log
-    before it is gone. Recovery refuses with the file, and renames nothing."""
+def damage_every_snapshot(data_dir: Path) -> list[Path]:
+    snapshots = sorted(data_dir.glob("snap-*.json"))
+    for snapshot in snapshots:
+        damage(snapshot, 100, 0x01)
+    return snapshots
+
+
+def test_with_every_snapshot_damaged_the_state_comes_from_the_db_copy(tmp_path, capsys):
+    """etcd 3.4 with every snap file damaged logs "corrupted snapshot file" for each, renames each
+    *.broken, finds no snapshot (snap.ErrNoSnapshot) and starts from its bolt db and WAL, every
+    key there (checked on /usr/bin/etcd 3.4.23). The reference reads the copy of its newest
+    snapshot kept apart (db.json) and the log after it, and says so as etcd 3.5 does."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(130):
+            server.put(PutRequest(b"k%03d" % i, b"v%d" % i))
+        expected = values(server)
+    snapshots = damage_every_snapshot(tmp_path)
+    assert len(snapshots) == MAX_SNAPSHOTS
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (values(server), server.header().revision) == (expected, 131)
+        server.put(PutRequest(b"after", b"restart"))
+        expected[b"after"] = b"restart"
+    assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots]
+    err = capsys.readouterr().err
+    assert all(f"corrupted snapshot file {p}: CRC mismatch (renamed *.broken)" in err for p in snapshots)
+    assert "No snapshot found. Recovering WAL from scratch!" in err
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # no snapshot file at all now
+        assert (values(server), server.header().revision) == (expected, 132)
+
+
+def test_a_damaged_snapshot_with_no_older_one_starts_from_the_db_copy(tmp_path):
+    """The first snapshot, or a leader's installed by a follower, has no older stand-in and the
+    log before it is gone: db.json holds its state, as etcd's bolt db holds its keys."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(25):
             server.put(PutRequest(b"k%02d" % i, b"v"))
-    (snapshot,) = tmp_path.glob("snap-*.json")
-    damage(snapshot, 100, 0x01)
+        expected = values(server)
+    (snapshot,) = damage_every_snapshot(tmp_path)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (values(server), server.header().revision) == (expected, 26)
+    assert not snapshot.exists()
+
+
+def test_a_damaged_db_copy_behind_damaged_snapshots_is_refused_and_kept(tmp_path):
+    """With the snapshots and db.json all damaged nothing holds the state: refused with the
+    file and what is wrong, db.json left as it is."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    damage_every_snapshot(tmp_path)
+    db = tmp_path / "db.json"
+    damaged = damage(db, 100, 0x01)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    assert (refused.value.path, refused.value.problem) == (str(snapshot), "CRC mismatch")
-    assert snapshot.exists()
+    assert (refused.value.path, refused.value.problem) == (str(db), "CRC mismatch")
+    assert db.read_bytes() == damaged
+
+
+def test_damaged_snapshots_of_a_data_dir_without_a_db_copy_are_refused_saying_why(tmp_path):
+    """An older reference etcd wrote no db.json: with its snapshots damaged and the log before
+    them released, the start is refused naming the newest snapshot, not a missing record."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    (tmp_path / "db.json").unlink()
+    newest = damage_every_snapshot(tmp_path)[-1]
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.path == str(newest)
+    assert "CRC mismatch, and no other snapshot reads whole" in refused.value.problem
+    assert "there is no db.json" in refused.value.problem
 
 
 def test_a_close_during_a_close_finds_nothing_to_close(tmp_path):
