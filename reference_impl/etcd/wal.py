@@ -26,13 +26,16 @@ request, already encoded once into its entry, is neither base64-encoded nor scan
 encoder again; a record read back carries them under "raw". (Compact JSON never holds a raw
 newline, so the first one ends it.)
 
-Damage versus a crash, as etcd's wal package tells them apart. A crash can only leave the *last*
-record unfinished: cut short (the file ends inside it), or with whole sectors of it never written
-(zeros). Those were never acknowledged, and recovery cuts them off (wal.Repair). Anything else,
-a length whose own checksum fails or a payload whose checksum fails in a complete record, in the
-middle or at the end, is damage: recovery refuses with the file and the offset
-(`ErrCorruptWAL`) and changes nothing. The length has its own checksum because a damaged length
-can point past the end of the file, which would otherwise read like a torn tail.
+Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
+last segment torn: a record cut short (the file ends inside it), a zero length where the next
+record should start, or a record with whole sectors of it never written (zeros), the last record
+or one before it, as a batch written at once and synced once can leave it. Recovery cuts the
+segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken. Anything else,
+a length whose own checksum fails or a payload whose checksum fails with no sector of zeros, and
+anything at all wrong in an earlier segment, is damage: recovery refuses with the file and the
+offset (`ErrCorruptWAL`) and changes nothing. The length has its own checksum because a damaged
+length can point past the end of the file, which would otherwise read like a torn tail (etcd's
+has none, and cuts the file there).
 """
 from __future__ import annotations
 
@@ -105,8 +108,12 @@ def _is_torn(data: bytes, start: int, end: int) -> bool:
 def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
     """(end offset, payload) of each record in a log file.
 
-    Stops at a torn tail of the last segment; raises ErrCorruptWAL (file, offset, what is wrong)
-    for anything else that does not check out.
+    Stops where the last segment was torn, as etcd's decoder stops on the last file with
+    io.EOF or io.ErrUnexpectedEOF: the file ends inside a record, a zero length (etcd's
+    preallocated space), or a record failing its CRC with a whole sector of zeros in it, the
+    final record or not (isTornEntry looks at any record of the last file). Raises ErrCorruptWAL
+    (file, offset, what is wrong) for anything else that does not check out, and for all of it
+    in an earlier segment, which etcd refuses too ("cannot be repaired").
     """
     data = path.read_bytes()
     offset = 0
@@ -118,6 +125,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
+        if last_segment and not length:
+            return  # etcd's "hit end of file or preallocated space": what follows is a torn write
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
@@ -126,8 +135,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record cut short")
         if zlib.crc32(data[start:end]) != body_crc:
-            if last_segment and end == len(data) and _is_torn(data, start, end):
-                return
+            if last_segment and _is_torn(data, start, end):
+                return  # io.ErrUnexpectedEOF: wal.Repair cuts the segment here, last record or not
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="CRC mismatch")
         head_end = data.find(b"\n", start, end)
         try:
@@ -242,7 +251,7 @@ class WAL:
     def _warn_foreign_files(self) -> None:
         """A file named like a segment but not one (wal-old.log, a copy "wal-N (1).log") is no
         part of the log: it is left alone, with etcd's warning, instead of refusing the start."""
-        for path in sorted(self.directory.glob("wal-*.log")):
+        for path in sorted(self.directory.glob("wal-*.log*")):
             if not _SEGMENT_NAME.fullmatch(path.name):
                 print(f"reference etcd: ignored file {path.name} in wal", file=sys.stderr, flush=True)
 
@@ -299,11 +308,19 @@ class WAL:
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
-        # New records go to a new segment, after which this one is no longer the last: a torn
-        # tail left in it would then read as damage.
+        """Cut the last segment after its last whole record, keeping the file as it was in
+        *.broken first, as wal.Repair does (etcd zeroes a tail after a zero length without a
+        copy; here a copy is kept for that too: the records cut off were possibly acknowledged).
+        New records go to a new segment, after which this one is no longer the last: a torn
+        tail left in it would then read as damage."""
+        print(f"reference etcd: repairing {path}", file=sys.stderr, flush=True)
+        broken = path.with_name(path.name + ".broken")
+        write_atomically(broken, path.read_bytes(), write=self._write, fsync=self._fsync)
         with open(path, "r+b") as f:
             f.truncate(valid_end)
             self._fsync(f.fileno())
+        print(f"reference etcd: repaired WAL error (unexpected EOF): {path} cut at offset {valid_end}, "
+              f"the file as it was kept as {broken.name}", file=sys.stderr, flush=True)
 
     @mirrors(f"{WAL_PKG}.Create", f"(*{WAL_PKG}.WAL).cut")
     def open(self, first_seq: int) -> None:

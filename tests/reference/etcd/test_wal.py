@@ -153,9 +153,11 @@ def test_a_torn_tail_is_repaired_and_later_writes_stay_readable(tmp_path):
     whole = frame({"seq": 10**6, "now": 0.0, "req": {}})
     with open(path, "ab") as f:
         f.write(whole[:len(whole) - 3])
+    torn = path.read_bytes()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
         server.put(PutRequest(b"later", b"1"))
+    assert path.with_name(path.name + ".broken").read_bytes() == torn  # as wal.Repair keeps it
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {**expected, b"later": b"1"}
 
@@ -175,6 +177,94 @@ def test_a_last_record_with_an_unwritten_sector_is_a_torn_write(tmp_path):
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
     assert path.stat().st_size == size
+
+
+def big_writes(data_dir: Path, count: int, **options) -> dict[bytes, bytes]:
+    """`count` puts whose records each span more than two sectors of the log."""
+    with ClusterMember.alone(data_dir, ManualClock(), **options) as server:
+        for i in range(count):
+            server.put(PutRequest(b"big%02d" % i, b"%02d" % i * (2 * SECTOR)))
+        return values(server)
+
+
+def put_records(path: Path) -> list[tuple[int, int, int]]:
+    """(start, end, i) of each record of `path` holding the put of big<i>."""
+    found, start = [], 0
+    for end, record in read_frames(path, last_segment=True):
+        raw = record.get("raw", b"")
+        if b"big" in raw:
+            i = int(raw[raw.index(b"big") + 3:][:2])
+            found.append((start, end, i))
+        start = end
+    return found
+
+
+def zero_a_sector_inside(path: Path, start: int, end: int) -> bytes:
+    """Zero the first whole file sector inside the payload of the record at [start, end)."""
+    sector = ((start + 12) // SECTOR + 1) * SECTOR
+    assert sector + SECTOR <= end
+    data = bytearray(path.read_bytes())
+    data[sector:sector + SECTOR] = bytes(SECTOR)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_an_unwritten_sector_in_a_record_before_the_last_cuts_the_last_segment_there(tmp_path, capsys):
+    """etcd 3.4's decoder takes a record of the last WAL file that fails its CRC with a sector
+    of zeros for a torn write wherever it is (isTornEntry), and wal.Repair cuts the file there,
+    the records after it with it, keeping the file as it was in *.broken (checked on
+    /usr/bin/etcd 3.4.23: 'repairing', 'repaired WAL error (unexpected EOF)', the file cut at
+    the damaged put and a .broken copy beside it)."""
+    expected = big_writes(tmp_path, 8)
+    path = segments(tmp_path)[-1]
+    start, end, torn = put_records(path)[4]
+    damaged = zero_a_sector_inside(path, start, end)
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
+    assert path.stat().st_size == start
+    assert path.with_name(path.name + ".broken").read_bytes() == damaged
+    err = capsys.readouterr().err
+    assert f"repairing {path}" in err
+    assert f"repaired WAL error (unexpected EOF): {path} cut at offset {start}" in err
+
+
+def test_a_zero_length_in_the_last_segment_ends_it_whatever_follows(tmp_path):
+    """A zero length where a record should start is etcd's "end of file or preallocated space":
+    the last segment ends there even if records follow (a torn write), and is cut there."""
+    expected = big_writes(tmp_path, 6)
+    path = segments(tmp_path)[-1]
+    start, _, torn = put_records(path)[3]
+    data = bytearray(path.read_bytes())
+    data[start:start + 12] = bytes(12)
+    path.write_bytes(bytes(data))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
+    assert path.stat().st_size == start
+    assert path.with_name(path.name + ".broken").read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("damage_kind", ["unwritten sector", "zero length"])
+def test_a_torn_looking_record_in_an_earlier_segment_is_refused(tmp_path, damage_kind):
+    """Only the last WAL file can be torn (isTornEntry is false with more files to read, and
+    Repair only touches the last): the same damage in an earlier segment is refused, the file
+    unchanged. (The newest snapshot is damaged too, so that the segment before its cut is read.)"""
+    big_writes(tmp_path, 45, snapshot_count=20)
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    newest.write_bytes(newest.read_bytes()[:100])
+    earlier = segments(tmp_path)[-2]
+    start, end, _ = put_records(earlier)[1]
+    if damage_kind == "unwritten sector":
+        damaged = zero_a_sector_inside(earlier, start, end)
+    else:
+        data = bytearray(earlier.read_bytes())
+        data[start:start + 12] = bytes(12)
+        earlier.write_bytes(damaged := bytes(data))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.offset) == (str(earlier), start)
+    assert earlier.read_bytes() == damaged
+    assert not list(tmp_path.glob("wal-*.broken"))
 
 
 def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
