@@ -58,6 +58,9 @@ NODE_NAME = re.compile(r"^node-\d+$")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 CONTAINER_ID = re.compile(r"^[A-Za-z]+://")  # fakeRuntime://<pod>_<namespace>_<uid>…
 RANDOM_SUFFIX = re.compile(r"^[bcdfghjklmnpqrstvwxz2456789]{5}$")  # utilrand.String's alphabet
+# The projected token volume the ServiceAccount admission plugin adds: "kube-api-access-" and a
+# random suffix (the same apiserver in both runs draws it, so it is no controller's doing).
+API_ACCESS_VOLUME = re.compile(r"^kube-api-access-[bcdfghjklmnpqrstvwxz2456789]{5}$")
 PORT_KEYS = ("kubeletEndpoint",)  # a free port each run
 
 
@@ -121,6 +124,8 @@ def normalise(obj: object, hash_values: frozenset[str] = frozenset(), keep_nodes
                 return "<ip>"
             if not keep_nodes and NODE_NAME.match(item):
                 return "<node>"
+            if API_ACCESS_VOLUME.match(item):
+                return "kube-api-access-<suffix>"
             item = LONG_HEX.sub("<hex>", UUID.sub("<uid>", item))
             return normalise_name(item, "", hash_values)
         return item

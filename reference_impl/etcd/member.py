@@ -83,7 +83,7 @@ from reference_impl.etcd.raftnode import (
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
-from reference_impl.etcd.wal import WAL, Snapshotter, open_private, touch_dir_all, write_atomically
+from reference_impl.etcd.wal import DB_FILE, WAL, Snapshotter, open_private, touch_dir_all, write_atomically
 from reference_impl.machinery.clock import Clock
 from reference_impl.mirrors import mirrors
 
@@ -104,6 +104,10 @@ def _entries_plain(entries) -> tuple[list, bytes]:
     one after the other, written raw (a request's entry data is its one encoding)."""
     return ([[e.term, e.index, int(e.type), len(e.data)] for e in entries],
             b"".join([e.data for e in entries]))
+
+
+class _NoLogBeforeSnapshots(Exception):
+    """The log's first entry follows a snapshot: it cannot be replayed without one."""
 
 
 def _entries_from(plain, raw: bytes, at: int = 0) -> list[Entry]:
@@ -370,10 +374,17 @@ class ClusterMember:
     def _recover(self, storage: MemoryStorage):
         """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
         the sequence number of the last WAL record read."""
-        loaded = self._snapshotter.load()
-        for damage in self._snapshotter.set_aside:
-            print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem} (renamed "
-                  f"*.broken; started from the snapshot before it)", file=sys.stderr, flush=True)
+        try:
+            loaded = self._snapshotter.load()
+        finally:
+            for damage in self._snapshotter.set_aside:
+                print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem} "
+                      f"(renamed *.broken)", file=sys.stderr, flush=True)
+        damaged = self._snapshotter.set_aside
+        if self._snapshotter.from_db:
+            # etcd 3.5's words where every snap file failed: its keys come from its bolt db.
+            print(f"reference etcd: No snapshot found. Recovering WAL from scratch! (the state from "
+                  f"{self.data_dir / DB_FILE} at record {loaded[0]})", file=sys.stderr, flush=True)
         snap_seq, snapshot, hs = 0, None, HardState()
         if loaded is not None:
             snap_seq, state = loaded
@@ -388,14 +399,29 @@ class ClusterMember:
             storage.append(_entries_from(state["tail"], raw, len(data)))
             hs = HardState(*state["hs"])
         last_seq = snap_seq
-        for record in self._wal.read_all(after=snap_seq):
-            last_seq = record["seq"]
-            if "req" in record or "restart" in record:
-                raise ErrOldDataDir(data_dir=str(self.data_dir))
-            if "ents" in record:
-                storage.append(_entries_from(record["ents"], record.get("raw", b"")))
-            if "hs" in record:
-                hs = HardState(*record["hs"])
+        try:
+            for record in self._wal.read_all(after=snap_seq):
+                last_seq = record["seq"]
+                if "req" in record or "restart" in record:
+                    raise ErrOldDataDir(data_dir=str(self.data_dir))
+                if "ents" in record:
+                    entries = _entries_from(record["ents"], record.get("raw", b""))
+                    if snapshot is None and entries and entries[0].index > storage.last_index() + 1:
+                        raise _NoLogBeforeSnapshots()  # the entries a restored snapshot held
+                    storage.append(entries)
+                if "hs" in record:
+                    hs = HardState(*record["hs"])
+        except (ErrCorruptWAL, _NoLogBeforeSnapshots) as err:
+            gap = isinstance(err, _NoLogBeforeSnapshots)
+            if snapshot is not None or not (gap or (damaged and err.details.get("missing_seq") == 1)):
+                raise
+            why = (f"{damaged[0].problem}, and no other snapshot reads whole" if damaged
+                   else "the log starts after a snapshot, and there is none")
+            raise ErrCorruptWAL(path=damaged[0].path if damaged else str(self.data_dir), offset=0,
+                                problem=f"{why}; the log before it was released (or restored into "
+                                        f"it) and there is no {DB_FILE} (a data dir of an older "
+                                        f"reference etcd), so nothing else holds its state: restore "
+                                        f"the data dir from a backup (etcdctl snapshot save)") from None
         storage.set_hard_state(hs)
         return snapshot, last_seq
 

@@ -18,20 +18,24 @@ Secrets included, so no other local user may read it):
   wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
-                        one is renamed snap-<seq>.json.broken when an older one stands in)
+                        one is renamed snap-<seq>.json.broken when loading meets it)
+  db.json               the newest snapshot's record again, read when no snapshot file is whole
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
 encoder again; a record read back carries them under "raw". (Compact JSON never holds a raw
 newline, so the first one ends it.)
 
-Damage versus a crash, as etcd's wal package tells them apart. A crash can only leave the *last*
-record unfinished: cut short (the file ends inside it), or with whole sectors of it never written
-(zeros). Those were never acknowledged, and recovery cuts them off (wal.Repair). Anything else,
-a length whose own checksum fails or a payload whose checksum fails in a complete record, in the
-middle or at the end, is damage: recovery refuses with the file and the offset
-(`ErrCorruptWAL`) and changes nothing. The length has its own checksum because a damaged length
-can point past the end of the file, which would otherwise read like a torn tail.
+Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
+last segment torn: a record cut short (the file ends inside it), a zero length where the next
+record should start, or a record with whole sectors of it never written (zeros), the last record
+or one before it, as a batch written at once and synced once can leave it. Recovery cuts the
+segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken. Anything else,
+a length whose own checksum fails or a payload whose checksum fails with no sector of zeros, and
+anything at all wrong in an earlier segment, is damage: recovery refuses with the file and the
+offset (`ErrCorruptWAL`) and changes nothing. The length has its own checksum because a damaged
+length can point past the end of the file, which would otherwise read like a torn tail (etcd's
+has none, and cuts the file there).
 """
 from __future__ import annotations
 
@@ -70,6 +74,11 @@ MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapsh
 # emptied or zeroed afterwards, not left by a crash. A data dir without it may hold the empty
 # segment an older reference etcd's cut made (or created and crashed before writing to).
 SEGMENT_HEADERS = "wal-headers"
+# The newest snapshot's record once more, in a file of its own. etcd keeps its keys in a bolt
+# db apart from its snap files, so it starts with every snap file damaged (snap.ErrNoSnapshot):
+# the reference's snapshots hold the whole state, and the log before the oldest one is released,
+# so without this copy such a start would have nothing to recover from.
+DB_FILE = "db.json"
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
@@ -99,8 +108,12 @@ def _is_torn(data: bytes, start: int, end: int) -> bool:
 def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
     """(end offset, payload) of each record in a log file.
 
-    Stops at a torn tail of the last segment; raises ErrCorruptWAL (file, offset, what is wrong)
-    for anything else that does not check out.
+    Stops where the last segment was torn, as etcd's decoder stops on the last file with
+    io.EOF or io.ErrUnexpectedEOF: the file ends inside a record, a zero length (etcd's
+    preallocated space), or a record failing its CRC with a whole sector of zeros in it, the
+    final record or not (isTornEntry looks at any record of the last file). Raises ErrCorruptWAL
+    (file, offset, what is wrong) for anything else that does not check out, and for all of it
+    in an earlier segment, which etcd refuses too ("cannot be repaired").
     """
     data = path.read_bytes()
     offset = 0
@@ -112,6 +125,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
+        if last_segment and not length:
+            return  # etcd's "hit end of file or preallocated space": what follows is a torn write
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
@@ -120,8 +135,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record cut short")
         if zlib.crc32(data[start:end]) != body_crc:
-            if last_segment and end == len(data) and _is_torn(data, start, end):
-                return
+            if last_segment and _is_torn(data, start, end):
+                return  # io.ErrUnexpectedEOF: wal.Repair cuts the segment here, last record or not
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="CRC mismatch")
         head_end = data.find(b"\n", start, end)
         try:
@@ -236,7 +251,7 @@ class WAL:
     def _warn_foreign_files(self) -> None:
         """A file named like a segment but not one (wal-old.log, a copy "wal-N (1).log") is no
         part of the log: it is left alone, with etcd's warning, instead of refusing the start."""
-        for path in sorted(self.directory.glob("wal-*.log")):
+        for path in sorted(self.directory.glob("wal-*.log*")):
             if not _SEGMENT_NAME.fullmatch(path.name):
                 print(f"reference etcd: ignored file {path.name} in wal", file=sys.stderr, flush=True)
 
@@ -293,11 +308,19 @@ class WAL:
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
-        # New records go to a new segment, after which this one is no longer the last: a torn
-        # tail left in it would then read as damage.
+        """Cut the last segment after its last whole record, keeping the file as it was in
+        *.broken first, as wal.Repair does (etcd zeroes a tail after a zero length without a
+        copy; here a copy is kept for that too: the records cut off were possibly acknowledged).
+        New records go to a new segment, after which this one is no longer the last: a torn
+        tail left in it would then read as damage."""
+        print(f"reference etcd: repairing {path}", file=sys.stderr, flush=True)
+        broken = path.with_name(path.name + ".broken")
+        write_atomically(broken, path.read_bytes(), write=self._write, fsync=self._fsync)
         with open(path, "r+b") as f:
             f.truncate(valid_end)
             self._fsync(f.fileno())
+        print(f"reference etcd: repaired WAL error (unexpected EOF): {path} cut at offset {valid_end}, "
+              f"the file as it was kept as {broken.name}", file=sys.stderr, flush=True)
 
     @mirrors(f"{WAL_PKG}.Create", f"(*{WAL_PKG}.WAL).cut")
     def open(self, first_seq: int) -> None:
@@ -419,6 +442,7 @@ class Snapshotter:
         self._write = write
         self._fsync = fsync
         self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
+        self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
     def snapshots(self) -> list[Path]:
@@ -426,39 +450,42 @@ class Snapshotter:
         someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
         return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
 
-    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching")
+    @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
+             f"{SNAP_PKG}.loadSnap")
     def load(self) -> tuple[int, dict] | None:
-        """(seq, state) of the newest snapshot that reads whole, or None. A damaged newer one is
-        renamed *.broken, as etcd's Snapshotter does, once an older one stands in for it (the
-        log is kept back to that one: see save); `set_aside` then holds its damage. If none
-        reads whole, the newest one's damage is raised and no file is changed."""
+        """(seq, state) of the newest snapshot that reads whole. Every damaged one tried on the
+        way is renamed *.broken, as etcd's loadSnap does, whether an older one stands in for it
+        or not; `set_aside` then holds their damage, newest first. With none left (etcd's
+        snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys come from its bolt db
+        then (`from_db` is set); its damage is raised, and it is left as it is. None: neither
+        exists (a log that starts at the first record)."""
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
-        damaged: list[ErrCorruptWAL] = []
+        self.set_aside, self.from_db = [], False
         for path in reversed(self.snapshots()):
             try:
-                loaded = read_snapshot_file(path)
+                return read_snapshot_file(path)
             except ErrCorruptWAL as err:
-                damaged.append(err)
-                continue
-            for err in damaged:
-                os.replace(err.path, err.path + ".broken")
-            self.set_aside = damaged
-            return loaded
-        if damaged:
-            raise damaged[0]
-        return None
+                self.set_aside.append(err)
+                os.replace(path, path.with_name(path.name + ".broken"))
+        db = self.directory / DB_FILE
+        if not db.exists():
+            return None
+        self.from_db = True
+        return read_snapshot_file(db)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
-        """Written atomically (write_atomically): the snapshot is wholly there or not.
+        """Written atomically (write_atomically): the snapshot is wholly there or not; then
+        again as DB_FILE, the state apart from the snapshot files (see load).
 
         The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
         final = self.directory / f"snap-{seq:020d}.json"
-        write_atomically(final, frame({**state, "seq": seq}, raw), write=self._write,
-                         fsync=self._fsync)
+        record = frame({**state, "seq": seq}, raw)
+        write_atomically(final, record, write=self._write, fsync=self._fsync)
+        write_atomically(self.directory / DB_FILE, record, write=self._write, fsync=self._fsync)
         snaps = self.snapshots()
         kept = snaps[-MAX_SNAPSHOTS:] if keep_previous else [final]
         for older in snaps:

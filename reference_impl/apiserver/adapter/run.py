@@ -41,7 +41,7 @@ import yaml
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import authenticationtrust, bootstrappolicy, discovery
+from reference_impl.apiserver.core import authenticationtrust, bootstrappolicy, discovery, endpointreconciler
 from reference_impl.apiserver.core.admission import new_admission_chain
 from reference_impl.apiserver.core.auth import AuthConfigError, new_authenticator
 from reference_impl.apiserver.adapter.apfcontroller import APFConfigController
@@ -278,7 +278,7 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
     registry = Registry(client, clock=WallClock(), event_ttl=options.event_ttl)
     registry.conversion_webhook = WebhookClient(registry).conversion
     listers: dict[str, Lister] = {}
-    apf = None
+    apf = kubernetes_service = None
     try:
         registry.start_watch_caches()
         registry.start_observing_counts()
@@ -324,20 +324,66 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
             raise RunError(f"cannot listen on {options.bind_address}:{options.secure_port}",
                            err.strerror or str(err)) from None
         # Once listening: the service targets the port bound (a --secure-port of 0 picks one).
-        bootstrappolicy.ensure_kubernetes_service(registry, server.port)
-        advertised = advertise_address(options)
-        if advertised:
-            problem = bootstrappolicy.ensure_master_endpoints(registry, advertised, server.port)
-            if problem:
-                print(f"unable to sync kubernetes service: {problem}", file=out, flush=True)
+        kubernetes_service = KubernetesServiceLoop(registry, advertise_address(options), server.port)
         _serve(server, options, bundle, etcd_url, out, stop)
     finally:
+        if kubernetes_service is not None:
+            kubernetes_service.stop()
         if apf is not None:
             apf.stop()
         for lister in listers.values():
             lister.stop()
         registry.close()
         client.close()
+
+
+class KubernetesServiceLoop:
+    """The bootstrap controller's RunKubernetesService: a round at once (the Service and its
+    endpoints are there when the server reports ready), then one every ENDPOINT_INTERVAL, its
+    lines logged to `log` (stderr) as klog's; at stop, this apiserver's lease is removed and the
+    endpoints reconciled without it (Controller.Stop), given STOP_WAIT at most: upstream gives
+    it twice the interval, which would hold up the exit 20 s when etcd is gone."""
+
+    STOP_WAIT = 5.0
+
+    def __init__(self, registry: Registry, ip: str | None, secure_port: int, log: TextIO | None = None,
+                 interval: float = endpointreconciler.ENDPOINT_INTERVAL) -> None:
+        self.registry, self.ip, self.port, self.interval = registry, ip, secure_port, interval
+        self.log = log or sys.stderr
+        self.reconciler = endpointreconciler.LeaseEndpointReconciler(
+            registry, endpointreconciler.MasterLeases(registry.storage),
+            lambda line: print(line, file=self.log, flush=True))
+        self._stop = threading.Event()
+        self._round()
+        self._thread = threading.Thread(target=self._run, name="kubernetes-service", daemon=True)
+        self._thread.start()
+
+    def _round(self) -> None:
+        endpointreconciler.run_kubernetes_service(self.registry, self.reconciler, self.ip, self.port, self.log)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._round()
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).Stop")
+    def stop(self) -> None:
+        self._stop.set()
+        if not self.ip:
+            return
+        removing = threading.Thread(target=self._remove_endpoints, name="kubernetes-service-stop", daemon=True)
+        removing.start()
+        removing.join(self.STOP_WAIT)
+        if removing.is_alive():
+            print("RemoveEndpoints() timed out", file=self.log, flush=True)
+
+    def _remove_endpoints(self) -> None:
+        self._thread.join()  # a round under way ends first
+        print("Shutting down kubernetes service endpoint reconciler", file=self.log, flush=True)
+        try:
+            self.reconciler.remove_endpoints(self.ip, [{"name": "https", "port": self.port, "protocol": "TCP"}])
+        except (StatusError, EtcdClientError, endpointreconciler.NoMasterIPs) as err:
+            print(f"Unable to remove endpoints from kubernetes service: {getattr(err, 'message', None) or err}",
+                  file=self.log, flush=True)
 
 
 def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: TextIO,
@@ -355,20 +401,43 @@ def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: Tex
             server.stop()
 
 
-@mirrors("(*k8s.io/apiserver/pkg/server/options.ServerRunOptions).DefaultAdvertiseAddress")
-def advertise_address(options: Options) -> str | None:
+@mirrors("(*k8s.io/apiserver/pkg/server/options.ServerRunOptions).DefaultAdvertiseAddress",
+         "k8s.io/apimachinery/pkg/util/net.ResolveBindAddress")
+def advertise_address(options: Options, choose_host_interface=None) -> str | None:
     """The address published as the kubernetes Service's endpoint: --advertise-address, else the
-    bind address when it names one interface. An unspecified --advertise-address (0.0.0.0, ::)
-    counts as none given, as upstream's. Upstream then picks the host's default-route address,
-    where this server (bound to loopback in a local cluster) would not be reachable; here nothing
-    is published instead."""
+    bind address when it names one interface, else (a loopback or unspecified bind address, as a
+    local cluster's 127.0.0.1) the host's address on its default route, as upstream's
+    ResolveBindAddress picks it: the real 1.24 bound to 127.0.0.1 publishes 192.0.2.2 on a host
+    whose default route leaves from there. An unspecified --advertise-address (0.0.0.0, ::)
+    counts as none given. With no default route upstream refuses to start; here nothing is
+    published instead."""
     if options.advertise_address and not ipaddress.ip_address(options.advertise_address).is_unspecified:
         return options.advertise_address
     try:
         bound = ipaddress.ip_address(options.bind_address)
     except ValueError:
         return None
-    return None if bound.is_loopback or bound.is_unspecified else str(bound)
+    if not (bound.is_loopback or bound.is_unspecified):
+        return str(bound)
+    return (choose_host_interface or default_route_address)(prefer_ipv6=bound.version == 6)
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/net.ChooseHostInterface")
+def default_route_address(prefer_ipv6: bool = False) -> str | None:
+    """This host's source address toward a destination only the default route reaches (IPv4
+    first unless the bind address is IPv6), as chooseHostInterfaceFromRoute takes the default
+    route's interface address. A UDP connect sends nothing; it only asks the kernel's routing."""
+    families = [(socket.AF_INET, "8.8.8.8"), (socket.AF_INET6, "2001:4860:4860::8888")]
+    for family, destination in reversed(families) if prefer_ipv6 else families:
+        try:
+            with socket.socket(family, socket.SOCK_DGRAM) as probe:
+                probe.connect((destination, 53))
+                address = ipaddress.ip_address(probe.getsockname()[0].split("%")[0])
+        except OSError:
+            continue
+        if not (address.is_loopback or address.is_link_local or address.is_unspecified):  # IsGlobalUnicast
+            return str(address)
+    return None
 
 
 def parse_args(argv: list[str] | None) -> Options:

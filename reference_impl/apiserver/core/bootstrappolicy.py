@@ -29,7 +29,6 @@ from reference_impl.apiserver.core.policyrule import (READ, READ_UPDATE, READ_WR
                                                       cluster_role, events_rule, groups, role, role_binding, rule,
                                                       sas, url_rule, users)
 from reference_impl.apiserver.kinds import apiservice
-from reference_impl.apiserver.kinds import endpoints as endpoints_kind
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASSES
 from reference_impl.apiserver.kinds.service import SERVICE_CLUSTER_IP_RANGE
 from reference_impl.mirrors import mirrors
@@ -325,7 +324,7 @@ def _tracked(registry: object, resource: str, obj: dict, manager: str) -> dict:
     return FieldManager.for_resource(registry.resource(resource)).update(None, obj, manager, registry.now())
 
 
-def _create_if_absent(registry: object, resource: str, namespace: str | None, obj: dict, manager: str) -> bool:
+def create_if_absent(registry: object, resource: str, namespace: str | None, obj: dict, manager: str) -> bool:
     """Create `obj` as `manager` unless an object of that name exists; True when it was created."""
     try:
         registry.create(resource, namespace, _tracked(registry, resource, obj, manager))
@@ -370,7 +369,7 @@ def ensure_rbac_policy(registry: object) -> list[str]:
             else:
                 if result.operation == reconciliation.RECREATE:
                     registry.delete(plural, namespace, name)
-                if not _create_if_absent(registry, plural, namespace, result.obj, RBAC_MANAGER):
+                if not create_if_absent(registry, plural, namespace, result.obj, RBAC_MANAGER):
                     continue
             written.append(_described(expected))
     return written
@@ -384,7 +383,7 @@ def ensure_system_namespaces(registry: object) -> list[str]:
     created = []
     for name in SYSTEM_NAMESPACES:
         namespace = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
-        if _create_if_absent(registry, "namespaces", None, namespace, APISERVER_MANAGER):
+        if create_if_absent(registry, "namespaces", None, namespace, APISERVER_MANAGER):
             created.append(name)
         registry.ensure_default_service_account(name)
     return created
@@ -406,55 +405,14 @@ def ensure_kubernetes_service(registry: object, secure_port: int) -> bool:
         "spec": {"ports": [{"name": "https", "protocol": "TCP", "port": 443, "targetPort": secure_port}],
                  "clusterIP": str(SERVICE_CLUSTER_IP_RANGE[1]), "ipFamilyPolicy": "SingleStack", "sessionAffinity": "None",
                  "type": "ClusterIP"}}
-    return _create_if_absent(registry, "services", "default", service, APISERVER_MANAGER)
-
-
-@mirrors("(*k8s.io/kubernetes/pkg/controlplane/reconcilers.leaseEndpointReconciler).ReconcileEndpoints",
-         "(*k8s.io/kubernetes/pkg/controlplane/reconcilers.EndpointsAdapter).Create",
-         "k8s.io/kubernetes/pkg/controlplane/reconcilers.endpointSliceFromEndpoints")
-def ensure_master_endpoints(registry: object, advertise_address: str, secure_port: int) -> str | None:
-    """Publish this apiserver as the endpoints of default/kubernetes: the Endpoints (labelled
-    skip-mirror, so the mirroring controller leaves them alone) with the advertised address and
-    the secure port named https, and the EndpointSlice of the same name the adapter writes beside
-    them, its one endpoint ready. Each is written when missing or different. None when done, else
-    why the write was refused: upstream logs it and publishes nothing (a loopback address is
-    invalid in Endpoints)."""
-    # The reference's Endpoints validation lets loopback addresses through (its cluster lives on
-    # 127.0.0.1); upstream's refuses this write, as here.
-    loopback = endpoints_kind.loopback_problems(advertise_address, "subsets[0].addresses[0].ip")
-    if loopback:
-        return f'Endpoints "kubernetes" is invalid: {loopback[0]}'
-    ports = [{"name": "https", "port": secure_port, "protocol": "TCP"}]
-    endpoints = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {
-        "name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [{"ip": advertise_address}], "ports": ports}]}
-    address_type = "IPv6" if ":" in advertise_address else "IPv4"
-    endpoint_slice = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {
-        "name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
-        "addressType": address_type, "endpoints": [{"addresses": [advertise_address], "conditions": {"ready": True}}],
-        "ports": [{"name": "https", "protocol": "TCP", "port": secure_port}]}
-    try:
-        for resource, desired, fields in (("endpoints", endpoints, ("subsets",)),
-                                          ("endpointslices", endpoint_slice, ("addressType", "endpoints", "ports"))):
-            if _create_if_absent(registry, resource, "default", desired, APISERVER_MANAGER):
-                continue
-            stored = registry.get(resource, "default", "kubernetes")
-            labels = (stored["metadata"].get("labels") or {})
-            if all(stored.get(f) == desired[f] for f in fields) and labels == desired["metadata"]["labels"]:
-                continue
-            updated = {**stored, **{f: desired[f] for f in fields},
-                       "metadata": {**stored["metadata"], "labels": desired["metadata"]["labels"]}}
-            registry.update(resource, "default", "kubernetes", updated)
-    except StatusError as err:
-        return err.message
-    return None
+    return create_if_absent(registry, "services", "default", service, APISERVER_MANAGER)
 
 
 @mirrors("k8s.io/kubernetes/pkg/registry/scheduling/rest.AddSystemPriorityClasses")
 def ensure_system_priority_classes(registry: object) -> list[str]:
     """Create system-node-critical and system-cluster-critical when missing; returns their names."""
     return [pc["metadata"]["name"] for pc in SYSTEM_PRIORITY_CLASSES
-            if _create_if_absent(registry, "priorityclasses", None, pc, APISERVER_MANAGER)]
+            if create_if_absent(registry, "priorityclasses", None, pc, APISERVER_MANAGER)]
 
 
 @mirrors("(*k8s.io/kube-aggregator/pkg/controllers/autoregister.autoRegisterController).checkAPIService",

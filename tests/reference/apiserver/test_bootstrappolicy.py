@@ -4,12 +4,18 @@ clusterrole-aggregation controller has filled them, and how a restart reconciles
 Sans-IO through the handler chain, over a reference etcd of this module's own."""
 from __future__ import annotations
 
+import io
+import ipaddress
 import json
+import socket
+import time
 
 import pytest
+from aetcd.rpc import rpc_pb2
 
 from reference_impl.apiserver.adapter.server import HandlerChain
-from reference_impl.apiserver.core import bootstrappolicy
+from reference_impl.apiserver.core import bootstrappolicy, endpointreconciler
+from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.auth import UserInfo
 from reference_impl.apiserver.core.handlers import Request
 from reference_impl.apiserver.core.rbac import RegistrySource, new_authorizer
@@ -291,11 +297,39 @@ def test_the_kubernetes_service_fronts_the_apiserver_on_the_first_service_ip(reg
     assert bootstrappolicy.ensure_kubernetes_service(registry, 6443) is False
 
 
-def test_the_apiserver_publishes_its_advertised_address_as_the_kubernetes_endpoints(registry):
+@pytest.fixture
+def reconciler(registry):
+    """The lease reconciler over `registry`, with no Endpoints, EndpointSlice or lease of the
+    kubernetes Service left by an earlier test; the lines it logs are in `.logged`."""
+    for plural in ("endpoints", "endpointslices"):
+        try:
+            registry.delete(plural, "default", "kubernetes")
+        except StatusError:
+            pass
+    leases = endpointreconciler.MasterLeases(registry.storage)
+    for ip in leases.list_leases():
+        leases.remove_lease(ip)
+    logged: list[str] = []
+    reconciler = endpointreconciler.LeaseEndpointReconciler(registry, leases, logged.append)
+    reconciler.logged = logged
+    return reconciler
+
+
+def kubernetes_endpoints(registry, plural: str) -> list[dict]:
+    return [item for item in registry.list(plural, "default")["items"] if item["metadata"]["name"] == "kubernetes"]
+
+
+def published(registry) -> tuple[list, list, list]:
+    """(the Endpoints' subsets, the EndpointSlice's endpoints and ports) of default/kubernetes."""
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    endpoint_slice = registry.get("endpointslices", "default", "kubernetes")
+    return endpoints["subsets"], endpoint_slice["endpoints"], endpoint_slice["ports"]
+
+
+def test_the_apiserver_publishes_its_advertised_address_as_the_kubernetes_endpoints(registry, reconciler):
     """With --advertise-address=192.0.2.2 the real 1.24 apiserver writes these Endpoints and this
-    EndpointSlice (their managedFields those of kube-apiserver's Update); a loopback address is
-    refused by Endpoints validation, logged, and nothing is published; a changed port is written."""
-    assert bootstrappolicy.ensure_master_endpoints(registry, "192.0.2.2", 24713) is None
+    EndpointSlice (their managedFields those of kube-apiserver's Update)."""
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 24713)
     endpoints = registry.get("endpoints", "default", "kubernetes")
     assert endpoints["metadata"]["labels"] == {"endpointslice.kubernetes.io/skip-mirror": "true"}
     assert endpoints["subsets"] == [{"addresses": [{"ip": "192.0.2.2"}], "ports": [{"name": "https", "port": 24713, "protocol": "TCP"}]}]
@@ -308,36 +342,128 @@ def test_the_apiserver_publishes_its_advertised_address_as_the_kubernetes_endpoi
         [{"name": "https", "protocol": "TCP", "port": 24713}])
     assert sorted(endpoint_slice["metadata"]["managedFields"][0]["fieldsV1"]) == [
         "f:addressType", "f:endpoints", "f:metadata", "f:ports"]
-    assert bootstrappolicy.ensure_master_endpoints(registry, "192.0.2.2", 6443) is None
-    assert registry.get("endpoints", "default", "kubernetes")["subsets"][0]["ports"][0]["port"] == 6443
-    assert registry.get("endpointslices", "default", "kubernetes")["ports"][0]["port"] == 6443
+    assert reconciler.logged == ['Resetting endpoints for master service "kubernetes" to [192.0.2.2]']
 
 
-def test_a_loopback_advertise_address_publishes_nothing(registry):
-    assert bootstrappolicy.ensure_master_endpoints(registry, "127.0.0.1", 6443) == (
-        'Endpoints "kubernetes" is invalid: subsets[0].addresses[0].ip: Invalid value: "127.0.0.1": '
-        "may not be in the loopback range (127.0.0.0/8, ::1/128)")
-    published = [a["ip"] for e in registry.list("endpoints", "default")["items"]
-                 for subset in e.get("subsets") or [] for a in subset.get("addresses") or []]
-    assert "127.0.0.1" not in published
+def test_deleted_kubernetes_endpoints_and_slice_come_back_on_the_next_round(registry, reconciler):
+    """The bootstrap controller reconciles every 10 s (checked on the real 1.24: both deleted,
+    both back within 10 s, as they were)."""
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    before = published(registry)
+    registry.delete("endpoints", "default", "kubernetes")
+    registry.delete("endpointslices", "default", "kubernetes")
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert published(registry) == before
+
+
+def test_an_edited_address_is_reset_and_an_edited_port_kept(registry, reconciler):
+    """Only the addresses are reconciled (RunKubernetesService passes reconcilePorts=false): on
+    the real 1.24 an Endpoints edited to 10.1.2.3:1234 came back as 192.0.2.2:1234, and the
+    EndpointSlice followed it to port 1234."""
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    endpoints["subsets"] = [{"addresses": [{"ip": "10.1.2.3"}], "ports": [{"name": "https", "port": 1234, "protocol": "TCP"}]}]
+    registry.update("endpoints", "default", "kubernetes", endpoints)
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert published(registry) == (
+        [{"addresses": [{"ip": "192.0.2.2"}], "ports": [{"name": "https", "port": 1234, "protocol": "TCP"}]}],
+        [{"addresses": ["192.0.2.2"], "conditions": {"ready": True}}], [{"name": "https", "protocol": "TCP", "port": 1234}])
+
+
+def test_the_endpoints_list_every_apiserver_with_a_live_lease(registry, reconciler, etcd):
+    """Each apiserver keeps /registry/masterleases/<its IP> alive with a 15 s TTL (an etcd
+    lease), and the Endpoints hold the IPs of all leases, sorted; a lease gone drops its IP."""
+    other = endpointreconciler.LeaseEndpointReconciler(registry, reconciler.leases, lambda line: None)
+    endpointreconciler.update_kubernetes_service(registry, other, "192.0.2.9", 6443)
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert [a["ip"] for a in published(registry)[0][0]["addresses"]] == ["192.0.2.2", "192.0.2.9"]
+    assert [e["addresses"] for e in published(registry)[1]] == [["192.0.2.2"], ["192.0.2.9"]]
+    (kv,) = etcd._call("Range", rpc_pb2.RangeRequest(key=b"/registry/masterleases/192.0.2.2")).kvs
+    ttl = etcd._call("LeaseTimeToLive", rpc_pb2.LeaseTimeToLiveRequest(ID=kv.lease), service="lease").TTL
+    assert 10 < ttl <= 15 + 60  # LeaseManager's lease, shared by writes in the next minute
+    reconciler.leases.remove_lease("192.0.2.9")
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert published(registry)[0][0]["addresses"] == [{"ip": "192.0.2.2"}]
+
+
+def test_a_loopback_advertise_address_is_refused_every_round(registry, reconciler):
+    """A loopback address is refused by Endpoints validation: the real 1.24 logs, every 10 s,
+    the reset it tries and why it failed, and publishes nothing."""
+    for _ in range(2):
+        out = io.StringIO()
+        endpointreconciler.run_kubernetes_service(registry, reconciler, "127.0.0.1", 6443, out)
+        assert out.getvalue() == (
+            'unable to sync kubernetes service: Endpoints "kubernetes" is invalid: subsets[0].addresses[0].ip: '
+            'Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)\n')
+    assert reconciler.logged == ['Resetting endpoints for master service "kubernetes" to [127.0.0.1]'] * 2
+    assert not kubernetes_endpoints(registry, "endpoints") and not kubernetes_endpoints(registry, "endpointslices")
+
+
+def test_the_loop_puts_deleted_endpoints_back_and_removes_its_lease_at_stop(registry, reconciler):
+    """KubernetesServiceLoop: a round at start, then one per interval; at stop this apiserver's
+    lease is deleted and, with no apiserver left, the endpoints stay as they were (upstream's
+    RemoveEndpoints refuses to erase them all, and says so)."""
+    from reference_impl.apiserver.adapter.run import KubernetesServiceLoop
+    out = io.StringIO()
+    loop = KubernetesServiceLoop(registry, "192.0.2.2", 6443, out, interval=0.05)
+    try:
+        before = published(registry)
+        registry.delete("endpoints", "default", "kubernetes")
+        deadline = time.monotonic() + 5
+        while not kubernetes_endpoints(registry, "endpoints") and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert published(registry) == before
+    finally:
+        loop.stop()
+    assert reconciler.leases.list_leases() == []
+    assert published(registry) == before
+    assert out.getvalue().endswith(
+        "Shutting down kubernetes service endpoint reconciler\nUnable to remove endpoints from kubernetes service: "
+        "no master IPs were listed in storage, refusing to erase all endpoints for the kubernetes service\n")
+
+
+def host_interface(prefer_ipv6: bool) -> str:
+    return "fd00::2" if prefer_ipv6 else "192.0.2.2"
 
 
 def test_the_advertise_address_defaults_to_a_bind_address_naming_one_interface():
     from reference_impl.apiserver.adapter.run import advertise_address, parse_args
-    options = parse_args(["--etcd-servers=http://127.0.0.1:2379", "--cert-dir=/tmp/x"])
-    assert advertise_address(options) is None
-    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--bind-address=192.0.2.7"])) == "192.0.2.7"
-    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--advertise-address=192.0.2.2"])) == "192.0.2.2"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--bind-address=192.0.2.7"]),
+                             host_interface) == "192.0.2.7"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", "--advertise-address=192.0.2.3"]),
+                             host_interface) == "192.0.2.3"
+
+
+@pytest.mark.parametrize("bind, chosen", [("127.0.0.1", "192.0.2.2"), ("0.0.0.0", "192.0.2.2"), ("::1", "fd00::2")])
+def test_a_loopback_or_unspecified_bind_address_advertises_the_default_route_address(bind, chosen):
+    """ResolveBindAddress: bound to loopback (a local cluster) or to every interface, the real
+    1.24 advertises the address of the default route's interface ("external host was not
+    specified, using 192.0.2.2", the Endpoints then hold it), preferring the bind address's
+    family; the reference published nothing."""
+    from reference_impl.apiserver.adapter.run import advertise_address, parse_args
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", f"--bind-address={bind}"]),
+                             host_interface) == chosen
+
+
+def test_the_default_route_address_is_one_of_this_hosts_and_not_loopback():
+    from reference_impl.apiserver.adapter.run import default_route_address
+    chosen = default_route_address()
+    if chosen is not None:  # a host with no default route has none, and nothing is published
+        assert not ipaddress.ip_address(chosen).is_loopback
+        with socket.socket(socket.AF_INET6 if ":" in chosen else socket.AF_INET, socket.SOCK_DGRAM) as bound:
+            bound.bind((chosen, 0))  # an address of this host's
 
 
 @pytest.mark.parametrize("unspecified", ["0.0.0.0", "::"])
 def test_an_unspecified_advertise_address_counts_as_none_given(unspecified):
     """DefaultAdvertiseAddress replaces an unspecified --advertise-address as it fills a missing
-    one: by the bind address when that names an interface (nothing published here otherwise)."""
+    one: by the bind address when that names an interface, else the default route's."""
     from reference_impl.apiserver.adapter.run import advertise_address, parse_args
     flag = f"--advertise-address={unspecified}"
-    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag])) is None
-    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag, "--bind-address=192.0.2.7"])) == "192.0.2.7"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag, "--bind-address=127.0.0.1"]),
+                             host_interface) == "192.0.2.2"
+    assert advertise_address(parse_args(["--etcd-servers=e", "--cert-dir=c", flag, "--bind-address=192.0.2.7"]),
+                             host_interface) == "192.0.2.7"
 
 
 def managers(obj: dict) -> list[tuple[str, str, str]]:

@@ -99,3 +99,14 @@ def test_container_ids_and_uids_inside_strings_are_normalised():
     """A container ID names the pod and its UID; a controller-uid label is a UID."""
     assert ub.normalise("fakeRuntime://web-x2k9p_ns_070a34de-e5a1-4c1f-9d1e-0123456789ab") == "<container-id>"
     assert ub.normalise("070a34de-e5a1-4c1f-9d1e-0123456789ab") == "<uid>"
+
+
+def test_the_service_account_token_volumes_random_suffix_is_normalised():
+    """The ServiceAccount admission plugin names a pod's token volume kube-api-access-<5 random>;
+    the two runs' pods differed only there, field by field (volumes and volumeMounts)."""
+    one = {"spec": {"volumes": [{"name": "kube-api-access-2wmzz"}],
+                    "containers": [{"volumeMounts": [{"name": "kube-api-access-2wmzz"}]}]}}
+    other = {"spec": {"volumes": [{"name": "kube-api-access-7248w"}],
+                      "containers": [{"volumeMounts": [{"name": "kube-api-access-7248w"}]}]}}
+    assert ub.normalise(one) == ub.normalise(other)
+    assert ub.normalise({"name": "kube-api-access-token"}) == {"name": "kube-api-access-token"}

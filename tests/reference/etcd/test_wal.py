@@ -153,9 +153,11 @@ def test_a_torn_tail_is_repaired_and_later_writes_stay_readable(tmp_path):
     whole = frame({"seq": 10**6, "now": 0.0, "req": {}})
     with open(path, "ab") as f:
         f.write(whole[:len(whole) - 3])
+    torn = path.read_bytes()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
         server.put(PutRequest(b"later", b"1"))
+    assert path.with_name(path.name + ".broken").read_bytes() == torn  # as wal.Repair keeps it
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {**expected, b"later": b"1"}
 
@@ -175,6 +177,94 @@ def test_a_last_record_with_an_unwritten_sector_is_a_torn_write(tmp_path):
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
     assert path.stat().st_size == size
+
+
+def big_writes(data_dir: Path, count: int, **options) -> dict[bytes, bytes]:
+    """`count` puts whose records each span more than two sectors of the log."""
+    with ClusterMember.alone(data_dir, ManualClock(), **options) as server:
+        for i in range(count):
+            server.put(PutRequest(b"big%02d" % i, b"%02d" % i * (2 * SECTOR)))
+        return values(server)
+
+
+def put_records(path: Path) -> list[tuple[int, int, int]]:
+    """(start, end, i) of each record of `path` holding the put of big<i>."""
+    found, start = [], 0
+    for end, record in read_frames(path, last_segment=True):
+        raw = record.get("raw", b"")
+        if b"big" in raw:
+            i = int(raw[raw.index(b"big") + 3:][:2])
+            found.append((start, end, i))
+        start = end
+    return found
+
+
+def zero_a_sector_inside(path: Path, start: int, end: int) -> bytes:
+    """Zero the first whole file sector inside the payload of the record at [start, end)."""
+    sector = ((start + 12) // SECTOR + 1) * SECTOR
+    assert sector + SECTOR <= end
+    data = bytearray(path.read_bytes())
+    data[sector:sector + SECTOR] = bytes(SECTOR)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_an_unwritten_sector_in_a_record_before_the_last_cuts_the_last_segment_there(tmp_path, capsys):
+    """etcd 3.4's decoder takes a record of the last WAL file that fails its CRC with a sector
+    of zeros for a torn write wherever it is (isTornEntry), and wal.Repair cuts the file there,
+    the records after it with it, keeping the file as it was in *.broken (checked on
+    /usr/bin/etcd 3.4.23: 'repairing', 'repaired WAL error (unexpected EOF)', the file cut at
+    the damaged put and a .broken copy beside it)."""
+    expected = big_writes(tmp_path, 8)
+    path = segments(tmp_path)[-1]
+    start, end, torn = put_records(path)[4]
+    damaged = zero_a_sector_inside(path, start, end)
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
+    assert path.stat().st_size == start
+    assert path.with_name(path.name + ".broken").read_bytes() == damaged
+    err = capsys.readouterr().err
+    assert f"repairing {path}" in err
+    assert f"repaired WAL error (unexpected EOF): {path} cut at offset {start}" in err
+
+
+def test_a_zero_length_in_the_last_segment_ends_it_whatever_follows(tmp_path):
+    """A zero length where a record should start is etcd's "end of file or preallocated space":
+    the last segment ends there even if records follow (a torn write), and is cut there."""
+    expected = big_writes(tmp_path, 6)
+    path = segments(tmp_path)[-1]
+    start, _, torn = put_records(path)[3]
+    data = bytearray(path.read_bytes())
+    data[start:start + 12] = bytes(12)
+    path.write_bytes(bytes(data))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
+    assert path.stat().st_size == start
+    assert path.with_name(path.name + ".broken").read_bytes() == bytes(data)
+
+
+@pytest.mark.parametrize("damage_kind", ["unwritten sector", "zero length"])
+def test_a_torn_looking_record_in_an_earlier_segment_is_refused(tmp_path, damage_kind):
+    """Only the last WAL file can be torn (isTornEntry is false with more files to read, and
+    Repair only touches the last): the same damage in an earlier segment is refused, the file
+    unchanged. (The newest snapshot is damaged too, so that the segment before its cut is read.)"""
+    big_writes(tmp_path, 45, snapshot_count=20)
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    newest.write_bytes(newest.read_bytes()[:100])
+    earlier = segments(tmp_path)[-2]
+    start, end, _ = put_records(earlier)[1]
+    if damage_kind == "unwritten sector":
+        damaged = zero_a_sector_inside(earlier, start, end)
+    else:
+        data = bytearray(earlier.read_bytes())
+        data[start:start + 12] = bytes(12)
+        earlier.write_bytes(damaged := bytes(data))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.offset) == (str(earlier), start)
+    assert earlier.read_bytes() == damaged
+    assert not list(tmp_path.glob("wal-*.broken"))
 
 
 def test_the_process_refuses_a_damaged_wal_saying_where(tmp_path):
@@ -569,18 +659,78 @@ def test_the_oldest_of_five_snapshots_stands_in_for_four_damaged_ones(tmp_path):
         assert (values(server), server.header().revision) == (expected, 131)
     assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots[1:]]
 
-def test_a_damaged_snapshot_with_no_older_one_is_refused(tmp_path):
-    """A leader's snapshot, installed by a follower, or the first one, has no stand-in: the log
-    before it is gone. Recovery refuses with the file, and renames nothing."""
+def damage_every_snapshot(data_dir: Path) -> list[Path]:
+    snapshots = sorted(data_dir.glob("snap-*.json"))
+    for snapshot in snapshots:
+        damage(snapshot, 100, 0x01)
+    return snapshots
+
+
+def test_with_every_snapshot_damaged_the_state_comes_from_the_db_copy(tmp_path, capsys):
+    """etcd 3.4 with every snap file damaged logs "corrupted snapshot file" for each, renames each
+    *.broken, finds no snapshot (snap.ErrNoSnapshot) and starts from its bolt db and WAL, every
+    key there (checked on /usr/bin/etcd 3.4.23). The reference reads the copy of its newest
+    snapshot kept apart (db.json) and the log after it, and says so as etcd 3.5 does."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(130):
+            server.put(PutRequest(b"k%03d" % i, b"v%d" % i))
+        expected = values(server)
+    snapshots = damage_every_snapshot(tmp_path)
+    assert len(snapshots) == MAX_SNAPSHOTS
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (values(server), server.header().revision) == (expected, 131)
+        server.put(PutRequest(b"after", b"restart"))
+        expected[b"after"] = b"restart"
+    assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots]
+    err = capsys.readouterr().err
+    assert all(f"corrupted snapshot file {p}: CRC mismatch (renamed *.broken)" in err for p in snapshots)
+    assert "No snapshot found. Recovering WAL from scratch!" in err
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # no snapshot file at all now
+        assert (values(server), server.header().revision) == (expected, 132)
+
+
+def test_a_damaged_snapshot_with_no_older_one_starts_from_the_db_copy(tmp_path):
+    """The first snapshot, or a leader's installed by a follower, has no older stand-in and the
+    log before it is gone: db.json holds its state, as etcd's bolt db holds its keys."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(25):
             server.put(PutRequest(b"k%02d" % i, b"v"))
-    (snapshot,) = tmp_path.glob("snap-*.json")
-    damage(snapshot, 100, 0x01)
+        expected = values(server)
+    (snapshot,) = damage_every_snapshot(tmp_path)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (values(server), server.header().revision) == (expected, 26)
+    assert not snapshot.exists()
+
+
+def test_a_damaged_db_copy_behind_damaged_snapshots_is_refused_and_kept(tmp_path):
+    """With the snapshots and db.json all damaged nothing holds the state: refused with the
+    file and what is wrong, db.json left as it is."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    damage_every_snapshot(tmp_path)
+    db = tmp_path / "db.json"
+    damaged = damage(db, 100, 0x01)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    assert (refused.value.path, refused.value.problem) == (str(snapshot), "CRC mismatch")
-    assert snapshot.exists()
+    assert (refused.value.path, refused.value.problem) == (str(db), "CRC mismatch")
+    assert db.read_bytes() == damaged
+
+
+def test_damaged_snapshots_of_a_data_dir_without_a_db_copy_are_refused_saying_why(tmp_path):
+    """An older reference etcd wrote no db.json: with its snapshots damaged and the log before
+    them released, the start is refused naming the newest snapshot, not a missing record."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    (tmp_path / "db.json").unlink()
+    newest = damage_every_snapshot(tmp_path)[-1]
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.path == str(newest)
+    assert "CRC mismatch, and no other snapshot reads whole" in refused.value.problem
+    assert "there is no db.json" in refused.value.problem
 
 
 def test_a_close_during_a_close_finds_nothing_to_close(tmp_path):
