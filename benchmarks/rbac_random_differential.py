@@ -345,12 +345,42 @@ class Case:
         path = rng.choice(["/healthz", "/healthz/ping", "/livez", "/readyz", "/version", "/version/", "/metrics",
                            "/api", "/apis", "/apis/apps", "/api/v1", "/logs/", "/foo", "/foo/bar", "/Healthz",
                            "/openapi/v2", "/.well-known/openid-configuration"])
-        method = rng.choice(["GET", "GET", "GET", "POST", "PUT", "DELETE"])
-        return self.as_subject(method, path, b"{}" if method in ("POST", "PUT") else None)
+        urls = [url for rule in self.rules for url in rule.get("nonResourceURLs") or []]
+        if urls and rng.random() < 0.7:
+            url = rng.choice(urls)
+            path = url.rstrip("*") + rng.choice(["", "", "x", "/y", "z/w"]) if url.endswith("*") else url
+            path = path if path.startswith("/") else "/" + path
+        method = rng.choice(["GET", "GET", "GET", "POST", "PUT", "DELETE", "PATCH"])
+        return self.as_subject(method, path, b"{}" if method in ("POST", "PUT", "PATCH") else None)
+
+    def mutated_rule(self) -> dict:
+        """One of the subject's own rules, as held or changed a little: a verb more, a subresource,
+        a name, another group, a URL below its own, a letter's case. What it holds covers some of
+        these and not others."""
+        rng = self.rng
+        rule = json.loads(json.dumps(rng.choice(self.rules)))
+        change = rng.choice(["none", "none", "verb", "subresource", "name", "group", "url", "case", "drop-names"])
+        if change == "verb" and rule.get("verbs"):
+            rule["verbs"] = sorted(set(rule["verbs"]) | {rng.choice(VERBS[:-1])})
+        elif change == "subresource" and rule.get("resources"):
+            rule["resources"] = [f"{resource.split('/')[0]}/{rng.choice(['status', 'scale', 'exec', '*'])}"
+                                 for resource in rule["resources"]]
+        elif change == "name":
+            rule["resourceNames"] = [rng.choice(["x", "n0", "other"])]
+        elif change == "group" and rule.get("apiGroups"):
+            rule["apiGroups"] = [rng.choice(API_GROUPS)]
+        elif change == "url" and rule.get("nonResourceURLs"):
+            rule["nonResourceURLs"] = [url.rstrip("*") + rng.choice(["", "x", "/y", "*"]) for url in rule["nonResourceURLs"]]
+        elif change == "case" and rule.get("verbs"):
+            rule["verbs"] = [verb.upper() for verb in rule["verbs"]]
+        elif change == "drop-names":
+            rule.pop("resourceNames", None)
+        return rule
 
     def random_role_body(self, cluster: bool, name: str) -> dict:
         rng = self.rng
-        rules = [random_rule(rng, cluster) for _ in range(rng.randint(1, 3))]
+        rules = [self.mutated_rule() if self.rules and rng.random() < 0.6 else random_rule(rng, cluster)
+                 for _ in range(rng.randint(1, 3))]
         body = {"apiVersion": f"{RBAC}/v1", "kind": "ClusterRole" if cluster else "Role",
                 "metadata": {"name": name, "labels": {"rbac-random": self.batch}}, "rules": rules}
         if cluster and rng.random() < 0.15:
@@ -370,7 +400,7 @@ class Case:
         name = f"{self.tag}-0"
         if how == "update":
             return self.as_subject("PUT", f"{collection}/{name}", self.random_role_body(cluster, name), dry)
-        patch = {"rules": [random_rule(rng, cluster)]}
+        patch = {"rules": [self.mutated_rule() if self.rules and rng.random() < 0.6 else random_rule(rng, cluster)]}
         return self.as_subject("PATCH", f"{collection}/{name}", patch, dry, MERGE)
 
     def request_binding(self) -> Probe:
@@ -445,7 +475,14 @@ class Case:
         rng, tag, ns = self.rng, self.tag, self.namespace
         self.by_cert = True
         headers: list[tuple[str, str]] = []
-        target = rng.choice(["user", "user", "sa", "none", "anonymous"])
+        names = [name for rule in self.rules if "impersonate" in [verb.lower() for verb in rule.get("verbs") or []]
+                 or "*" in (rule.get("verbs") or []) for name in rule.get("resourceNames") or []]
+        target = rng.choice(["user", "user", "sa", "none", "anonymous"] + (["own"] * 3 if names else []))
+        if target == "own":
+            kind = rng.choice(["Impersonate-User", "Impersonate-Group", "Impersonate-Uid", "Impersonate-Extra-scopes"])
+            if kind != "Impersonate-User":
+                headers.append(("Impersonate-User", rng.choice(names)))
+            headers.append((kind, rng.choice(names)))
         if target == "user":
             headers.append(("Impersonate-User", rng.choice(["x", "n0", f"u-{tag}", "view", "system:admin", "", "A B"])))
         elif target == "sa":
@@ -580,6 +617,9 @@ def main(argv: list[str] | None = None) -> int:
         our_processes, ours = start_ours(work / "ours")
         processes += our_processes
         servers = (real, ours)
+        for server in servers:  # as for each batch's namespace: the real server alone makes none
+            server.send(Probe(CATEGORY, "POST", "/api/v1/namespaces/default/serviceaccounts", "", JSON,
+                              encode({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "default"}})))
         pkis = {real.name: work / "real" / "pki", ours.name: work / "ours" / "pki"}
         for batch, first in enumerate(range(0, args.cases, args.batch)):
             cases, opening = batch_probes(rng, seed, batch, first, min(args.batch, args.cases - first))
