@@ -38,7 +38,8 @@ Differences that remain on purpose:
   - pods/exec, pods/attach and pods/portforward asked by GET (a WebSocket client): the reference
     also asks the authorizer for `create`, as 1.35's ensureAuthorizedForVerb does
     (kubernetes#133515), where the real 1.24 server asks only for `get`: a subject allowed `get`
-    and not `create` meets our 403 where the real server goes on (seed 3, case 1605).
+    and not `create` meets our 403 where the real server goes on (seed 3, case 1605; seed 6,
+    case 121).
   - Which binding an access review's reason names when several allow: RBAC visits
     ClusterRoleBindings, then RoleBindings, each in its informer cache's order (a Go map's), so the
     real server names any of them. Such answers are counted apart ("allowed by another of the
@@ -46,8 +47,8 @@ Differences that remain on purpose:
   - Namespaces' `default` ServiceAccount: the real server without a controller-manager makes none,
     the reference makes one; the run makes it in every namespace it uses, on both servers.
 
-Seeds 3, 4 and 5 of 2000 cases each (about 14,000 requests a run) left these alone once the
-500 of a roleRef of another kind was fixed.
+Seeds 3, 4 and 5 of 2000 cases each (about 14,000 requests a run) and seed 6 of 1000 left these
+alone once the 500 of a roleRef of another kind was fixed.
 """
 from __future__ import annotations
 
