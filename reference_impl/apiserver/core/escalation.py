@@ -185,9 +185,9 @@ class EscalationCheck:
         try:
             rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
         except ValueError as err:
-            # GetRoleReferenceRules' plain error, before validation: a 500 upstream, the client's
-            # mistake here, so a 400 with the same text.
-            raise errors.bad_request(str(err)) from None
+            # GetRoleReferenceRules' plain error, before validation: the real 1.24 server answers it
+            # as any error that is no APIStatus, a 500 with no reason.
+            raise errors.StatusError(500, "", str(err)) from None
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")
