@@ -186,8 +186,9 @@ class EscalationCheck:
             rules = self.resolver.role_reference_rules(ref, namespace)  # a missing role is its own 404
         except ValueError as err:
             # GetRoleReferenceRules' plain error, before validation: the real 1.24 server answers it
-            # as any error that is no APIStatus, a 500 with no reason.
-            raise errors.StatusError(500, "", str(err)) from None
+            # as any error that is no APIStatus, a 500; it is the client's mistake, so a 400 here
+            # with the same text (no 5xx for a client's input).
+            raise errors.bad_request(str(err)) from None
         self.confirm_no_escalation(user, namespace, plural, name, rules)
 
     @mirrors("k8s.io/kubernetes/pkg/registry/rbac/validation.ConfirmNoEscalation")
