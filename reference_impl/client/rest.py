@@ -378,7 +378,8 @@ def run_reflector(client: RestClient, path: str, reflector: Reflector, stop: thr
     while not stop.is_set():
         request = reflector.next_request()
         if isinstance(request, ListRequest):
-            query = f"?resourceVersion={request.resource_version}" if request.resource_version else ""
+            sep = "&" if "?" in path else "?"  # a path may carry its own selectors
+            query = f"{sep}resourceVersion={request.resource_version}" if request.resource_version else ""
             reflector.on_list(client.request("GET", path + query))
             continue
         try:

@@ -36,10 +36,6 @@ class SchedulerMetrics:
         self.schedule_attempts.inc(result, profile)
         self.attempt_duration.observe(result, profile, value=seconds)
 
-    def count_pending(self, queue: PriorityQueue) -> None:
-        """The pending pods gauges from the queue as it is now."""
-        self.pending_pods.count(queue)
-
     def pending_from(self, queue: PriorityQueue) -> None:
         """Count `queue`'s pending pods whenever the registry is written."""
         self.pending_pods.queue = queue

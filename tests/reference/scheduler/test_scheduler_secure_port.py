@@ -33,7 +33,6 @@ def run_cycles(runner: SchedulerRunner, cycles: int = 10) -> None:
     for _ in range(cycles):
         with runner.lock:
             actions = runner.scheduler.schedule_one()
-            runner.metrics.count_pending(runner.scheduler.queue)
         if not actions:
             return
         runner.perform(actions, 0.0)
