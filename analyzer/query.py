@@ -542,7 +542,10 @@ class GraphIndex:
         spelled for (`go_spellings`): the matches of the first spelling that has any. A package
         named as Go code names it (`klog.InfoS` for k8s.io/klog/v2.InfoS) is looked for as well:
         when a type of that name matches too (`(*other.klog).InfoS`), both are returned, which
-        makes the name ambiguous rather than the type's."""
+        makes the name ambiguous rather than the type's. When nothing matched still, the
+        qualifier is read as the name a package clause declares (`clientv3.New`, see
+        `_by_declared_package`): one look-up in the files' blobs per qualifier, paid by every
+        qualified name that matches nothing, a typo's too."""
         matches = self._matches(name)
         if matches:
             return matches
@@ -573,24 +576,26 @@ class GraphIndex:
             return []
         found = list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
         if not found and packages:
+            declaring: dict[str, list[str]] = {}  # qualifier → import paths, one query each
             found = first_matched([named for spelling in (name, *spellings)
-                                   for named in self._by_declared_package(spelling)])
+                                   for named in self._by_declared_package(spelling, declaring)])
         return found
 
-    def _by_declared_package(self, name: str) -> list[str]:
+    def _by_declared_package(self, name: str, declaring: dict[str, list[str]]) -> list[str]:
         """`name` with its leading qualifier read as the name a package clause declares, where
         its import path ends otherwise (`clientv3.New`, as etcd's docs and callers write it, is
-        go.etcd.io/etcd/client/v3.New): written as each import path whose files declare it."""
+        go.etcd.io/etcd/client/v3.New): written as each import path whose files declare it.
+        `declaring` keeps the paths found per qualifier: the spellings of one name share it."""
         found = _QUALIFIER.match(name)
         if not found:
             return []
         opening, qualifier = found["opening"] or "", found["qualifier"]
-        paths = self.db.execute(
-            "SELECT DISTINCT f.import_path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
-            "WHERE f.commit_id = ? AND b.package = ? AND f.import_path IS NOT NULL",
-            (self.commit.id, qualifier))
-        return [f"{opening}{path}.{name[found.end():]}" for (path,) in paths
-                if path.rpartition("/")[2] != qualifier]
+        if qualifier not in declaring:
+            declaring[qualifier] = [path for (path,) in self.db.execute(
+                "SELECT DISTINCT f.import_path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+                "WHERE f.commit_id = ? AND b.package = ? AND f.import_path IS NOT NULL",
+                (self.commit.id, qualifier)) if path.rpartition("/")[2] != qualifier]
+        return [f"{opening}{path}.{name[found.end():]}" for path in declaring[qualifier]]
 
     def _generic_receiver(self, method: str) -> bool:
         """Whether `method`'s receiver is a generic type (`func (s Set[T]) Len() int` uses no T

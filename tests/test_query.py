@@ -1187,6 +1187,22 @@ def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol
     assert spellings.resolve(spelling) == symbol
 
 
+def test_a_name_that_matches_nothing_reads_the_declared_packages_once_per_qualifier(spellings):
+    """`clientv3.Client.Nwe` (a typo) is spelled three ways, all qualified by clientv3: the
+    package clauses were read once per spelling before any was tried, for a name that matches
+    nothing whatever the qualifier is; they are read once per qualifier and commit."""
+    looked_up = []
+    spellings.db.set_trace_callback(looked_up.append)
+    try:
+        with pytest.raises(QueryError):
+            spellings.resolve("clientv3.Client.Nwe")
+    finally:
+        spellings.db.set_trace_callback(None)
+    # One read per commit looked at (the library's too, see `_look_elsewhere`), none twice.
+    clauses_read = [statement for statement in looked_up if "b.package = " in statement]
+    assert clauses_read and len(clauses_read) == len(set(clauses_read))
+
+
 def test_a_package_name_and_a_type_of_that_name_make_a_name_ambiguous(spellings):
     """`klog.Flush` resolved to `(*other.klog).Flush`, a method of a type named klog, because
     the receiver spellings were tried before klog's import path and the first match won: both
