@@ -145,6 +145,54 @@ def filename_constraint(path: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def file_constraint(path: str, constraint: str | None) -> str | None:
+    """What the file's name and its stored constraint ask of a build, in `//go:build` syntax
+    (`windows`, `linux && cgo` for x_linux.go with `// +build linux,cgo`): a name part the line
+    already requires is said once, and a file go/build never reads (`_x.go`, `.x.go`) is
+    `ignored`. None for a file that any build compiles."""
+    name = os.path.basename(path)
+    if name.startswith(("_", ".")):
+        return "ignored"
+    expr = _compile(constraint) if constraint else None
+    if constraint and expr is None:  # malformed: said as written, and kept (see above)
+        return " && ".join([*filter(None, filename_constraint(name)), f"({constraint.strip()})"])
+    required = set(_conjuncts(expr)) if expr else set()
+    by_name = [("tag", part) for part in filename_constraint(name)
+               if part and ("tag", part) not in required]
+    if expr is not None:
+        by_name.append(expr)
+    if not by_name:
+        return None
+    return _go_build_text(by_name[0] if len(by_name) == 1 else ("and", *by_name))
+
+
+def _conjuncts(expr: tuple):
+    if expr[0] == "and":
+        for item in expr[1:]:
+            yield from _conjuncts(item)
+    else:
+        yield expr
+
+
+def _go_build_text(expr: tuple) -> str:
+    """An expression written as go/build/constraint's Expr.String writes it: an operand of the
+    other binary operator, or of `!`, is bracketed (`(a && b) || c`, `!(a || b)`)."""
+    op = expr[0]
+    if op == "tag":
+        return expr[1]
+    if op == "not":
+        inner = _go_build_text(expr[1])
+        return f"!({inner})" if expr[1][0] in ("and", "or") else f"!{inner}"
+    parts = []
+    for item in expr[1:]:
+        if item[0] == op:  # (a && b) && c is a && b && c
+            parts.append(_go_build_text(item))
+        else:
+            text = _go_build_text(item)
+            parts.append(f"({text})" if item[0] in ("and", "or") else text)
+    return f" {'&&' if op == 'and' else '||'} ".join(parts)
+
+
 # --- constraint expressions --------------------------------------------------------------------
 # A compiled constraint is a nested tuple: ("tag", name), ("not", x), ("and", x, ...), ("or", x, ...);
 # None when the text does not parse.

@@ -967,16 +967,18 @@ def _check_fetched(name: str, checkouts: dict, ws: Workspace) -> None:
 
 
 def _note_if_a_vendored_copy(args: argparse.Namespace, index: query.GraphIndex,
-                             symbol: str) -> None:
+                             symbol: str, path: str | None = None) -> None:
     """kubernetes vendors etcd's client and server: with both indexed, a bare etcd name is
-    answered from kubernetes' copy, which may be another version than etcd's own."""
+    answered from kubernetes' copy, which may be another version than etcd's own. `path` is
+    the symbol's file when the caller has it."""
     if args.repo is not None or args.commit is not None:
         return  # the user chose where to look
-    path = index.path_of(symbol)
+    path = index.path_of(symbol) if path is None else path
     if not path.startswith("vendor/"):
         return
     for repo, commit in store.latest_commits(index.db).items():
-        if repo != index.commit.repo and query.GraphIndex(index.db, commit).path_of(symbol):
+        own = query.GraphIndex(index.db, commit).path_of(symbol) if repo != index.commit.repo else ""
+        if own and not own.startswith("vendor/"):  # another copy is no more the owner's
             print(f"kubeatlas: note: {symbol} is answered from the copy {index.commit.repo} vendors "
                   f"({path}); {repo}'s own is indexed too: add --repo {repo} for it",
                   file=sys.stderr)
@@ -1063,7 +1065,7 @@ def cmd_find(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     info = index.show(args.symbol)
-    _note_if_a_vendored_copy(args, index, info.name)
+    _note_if_a_vendored_copy(args, index, info.name, info.path)
     print(json.dumps(dataclasses.asdict(info), indent=2) if args.json else render.symbol_text(info))
     return 0
 

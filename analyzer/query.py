@@ -170,8 +170,9 @@ class Tree:
     # that a tree of callees does not read as all a function calls.
     unresolved: int = 0
     # Marked only when no program's view chose one build (see GraphIndex.mark_builds).
-    constraints: dict[str, str] = field(default_factory=dict)  # call site's file → constraint
-    not_built: int = 0  # edges from files the commit's build (`build`) does not compile
+    constraints: dict[str, str] = field(default_factory=dict)  # constrained file → constraint
+    declared_in: dict[str, str] = field(default_factory=dict)  # implementation → its file
+    not_built: int = 0  # edges the commit's build (`build`) does not make
     build: str | None = None
 
 
@@ -366,7 +367,10 @@ class GraphIndex:
         self._vendored: dict[str, bool] = {}
         self._programs: dict[str, ProgramView] = {}
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
-        self._in_build: dict[str, bool] = {}  # call site's file → built for the programs
+        # A file → whether the commit's build compiles it, and the constraint its name and
+        # line put on it (see `_file_build`).
+        self._in_build: dict[str, tuple[bool, str | None]] = {}
+        self._build: tuple[str, str | None] | None = None  # the commit's build and library
 
     @classmethod
     def open(cls, db: sqlite3.Connection, repo: str, sha: str | None = None) -> GraphIndex:
@@ -538,7 +542,10 @@ class GraphIndex:
         spelled for (`go_spellings`): the matches of the first spelling that has any. A package
         named as Go code names it (`klog.InfoS` for k8s.io/klog/v2.InfoS) is looked for as well:
         when a type of that name matches too (`(*other.klog).InfoS`), both are returned, which
-        makes the name ambiguous rather than the type's."""
+        makes the name ambiguous rather than the type's. When nothing matched still, the
+        qualifier is read as the name a package clause declares (`clientv3.New`, see
+        `_by_declared_package`): one look-up in the files' blobs per qualifier, paid by every
+        qualified name that matches nothing, a typo's too."""
         matches = self._matches(name)
         if matches:
             return matches
@@ -569,24 +576,26 @@ class GraphIndex:
             return []
         found = list(dict.fromkeys(first_matched(spellings) + first_matched(by_package)))
         if not found and packages:
+            declaring: dict[str, list[str]] = {}  # qualifier → import paths, one query each
             found = first_matched([named for spelling in (name, *spellings)
-                                   for named in self._by_declared_package(spelling)])
+                                   for named in self._by_declared_package(spelling, declaring)])
         return found
 
-    def _by_declared_package(self, name: str) -> list[str]:
+    def _by_declared_package(self, name: str, declaring: dict[str, list[str]]) -> list[str]:
         """`name` with its leading qualifier read as the name a package clause declares, where
         its import path ends otherwise (`clientv3.New`, as etcd's docs and callers write it, is
-        go.etcd.io/etcd/client/v3.New): written as each import path whose files declare it."""
+        go.etcd.io/etcd/client/v3.New): written as each import path whose files declare it.
+        `declaring` keeps the paths found per qualifier: the spellings of one name share it."""
         found = _QUALIFIER.match(name)
         if not found:
             return []
         opening, qualifier = found["opening"] or "", found["qualifier"]
-        paths = self.db.execute(
-            "SELECT DISTINCT f.import_path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
-            "WHERE f.commit_id = ? AND b.package = ? AND f.import_path IS NOT NULL",
-            (self.commit.id, qualifier))
-        return [f"{opening}{path}.{name[found.end():]}" for (path,) in paths
-                if path.rpartition("/")[2] != qualifier]
+        if qualifier not in declaring:
+            declaring[qualifier] = [path for (path,) in self.db.execute(
+                "SELECT DISTINCT f.import_path FROM files f JOIN blobs b ON b.sha = f.blob_sha "
+                "WHERE f.commit_id = ? AND b.package = ? AND f.import_path IS NOT NULL",
+                (self.commit.id, qualifier)) if path.rpartition("/")[2] != qualifier]
+        return [f"{opening}{path}.{name[found.end():]}" for path in declaring[qualifier]]
 
     def _generic_receiver(self, method: str) -> bool:
         """Whether `method`'s receiver is a generic type (`func (s Set[T]) Len() int` uses no T
@@ -804,11 +813,17 @@ class GraphIndex:
             found = self._in_build[path] = self._read_file_build(path)
         return found
 
+    def _commit_build(self) -> tuple[str, str | None]:
+        """The build the commit's programs were made for (`linux/amd64`) and its library."""
+        if self._build is None:
+            self._build = self.db.execute("SELECT build, library FROM commits WHERE id = ?",
+                                          (self.commit.id,)).fetchone()
+        return self._build
+
     def _read_file_build(self, path: str) -> tuple[bool, str | None]:
         from analyzer import buildtags
 
-        build, library = self.db.execute("SELECT build, library FROM commits WHERE id = ?",
-                                         (self.commit.id,)).fetchone()
+        build, library = self._commit_build()
         commit_id, file = self.commit.id, path
         if library and path.startswith(f"{library}/src/"):  # the standard library's own commit
             row = self.db.execute("SELECT id FROM commits WHERE repo = 'go' AND sha = ?",
@@ -825,26 +840,30 @@ class GraphIndex:
         platform, _, tags = build.partition("+")
         goos, _, goarch = platform.partition("/")
         context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)
-        by_name = [part for part in buildtags.filename_constraint(file) if part]
-        line = row[0] and row[0].strip()
-        if line in by_name:  # cm_linux.go saying //go:build linux as well
-            line = None
-        if by_name and line:
-            line = f"({line})" if any(op in line for op in ("||", "&&")) else line
-        constraint = " && ".join(by_name + ([line] if line else [])) or None
-        return buildtags.matches(file, row[0], context), constraint
+        return buildtags.matches(file, row[0], context), buildtags.file_constraint(file, row[0])
 
     def mark_builds(self, tree: Tree) -> None:
         """With no program's view a function declared once per platform shows the calls of every
-        platform's file: each call site's file constraint is noted in `tree.constraints`, and
-        `tree.not_built` counts the edges from files the commit's build does not compile."""
-        if tree.build is None:
-            tree.build = self.db.execute("SELECT build FROM commits WHERE id = ?",
-                                         (self.commit.id,)).fetchone()[0]
+        platform's file: each constrained file is noted in `tree.constraints` (a call site's, and
+        an implementation's where it is declared elsewhere, in `tree.declared_in`), and
+        `tree.not_built` counts the edges the commit's build does not make: from a file it does
+        not compile, or into a method declared only in such files."""
+        tree.build = self._commit_build()[0]
+        declared: dict[str, list[str]] = {}
         for edge in tree.edges:
             built, constraint = self._file_build(edge.path)
             if constraint:
                 tree.constraints[edge.path] = constraint
+            if edge.kind == graph.IMPLEMENTATION:
+                if edge.callee not in declared:
+                    declared[edge.callee] = self._paths_of(edge.callee)
+                files = declared[edge.callee]
+                builds = [self._file_build(file) for file in files]
+                if files and not any(callee_built for callee_built, _ in builds):
+                    built = False
+                if len(files) == 1 and files[0] != edge.path and builds[0][1]:
+                    tree.constraints[files[0]] = builds[0][1]
+                    tree.declared_in[edge.callee] = files[0]
             tree.not_built += not built
 
     def _dispatch(self, edge: Edge, view: ProgramView | None,
@@ -966,6 +985,13 @@ class GraphIndex:
         if symbol not in self._vendored:
             self._vendored[symbol] = self.path_of(symbol).startswith("vendor/")
         return self._vendored[symbol]
+
+    def _paths_of(self, symbol: str) -> list[str]:
+        """Every file that declares `symbol`: one per platform for `NewContainerManager`."""
+        return sorted({path for (path,) in self.db.execute(
+            "SELECT p.name FROM symbols s JOIN names p ON p.id = s.path "
+            "WHERE s.name = (SELECT id FROM names WHERE name = ?) AND s.commit_id = ?",
+            (symbol, self.commit.id))})
 
     def path_of(self, symbol: str) -> str:
         """The file that defines `symbol` (its exact name) in this commit; "" when none does."""

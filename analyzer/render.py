@@ -40,10 +40,8 @@ def tree_text(tree: Tree) -> str:
             last = index == len(edges) - 1
             other = edge.callee if tree.direction == "callees" else edge.caller
             again = other in expanded and other in children
-            constraint = tree.constraints.get(edge.path)
             lines.append(f"{prefix}{'└─' if last else '├─'} [{edge_label(edge)}] {other}  "
-                         f"{edge.path}:{edge.line}"
-                         f"{f'  [build: {constraint}]' if constraint else ''}"
+                         f"{edge.path}:{edge.line}{_build_marks(tree, edge)}"
                          f"{'  (expanded above)' if again else ''}")
             if not again and other in children:
                 expanded.add(other)
@@ -58,12 +56,26 @@ def tree_text(tree: Tree) -> str:
                      "(into code the index does not hold) left out: add unresolved to --kinds to "
                      "list them")
     if tree.not_built:
-        lines.append(f"… {tree.not_built:,} call{'s are' if tree.not_built > 1 else ' is'} from "
-                     f"files {tree.build} does not build (each platform's file is shown, marked "
-                     "[build: …]): --program NAME follows the files of one command's build")
+        lines.append(f"… {tree.not_built:,} edge{'s' if tree.not_built > 1 else ''} above "
+                     f"{'are' if tree.not_built > 1 else 'is'} not in {tree.build}'s build (a call "
+                     "from, or an implementation declared in, a file marked [build: …]): "
+                     "--program NAME follows the files of one command's build")
     if tree.truncated:
         lines.append("… cut at the node limit: narrow it with --depth, --kinds or --exclude")
     return "\n".join(lines)
+
+
+def _build_marks(tree: Tree, edge: Edge) -> str:
+    """`  [build: windows]` for a call site in a constrained file; for an implementation declared
+    in another constrained file, that file's constraint and name."""
+    marks = ""
+    constraint = tree.constraints.get(edge.path)
+    if constraint:
+        marks += f"  [build: {constraint}]"
+    declared = tree.declared_in.get(edge.callee) if edge.kind == graph.IMPLEMENTATION else None
+    if declared:
+        marks += f"  [build: {tree.constraints[declared]}, declared in {declared.rpartition('/')[2]}]"
+    return marks
 
 
 def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
@@ -181,7 +193,8 @@ def render_tree(tree: Tree, fmt: str) -> str:
         return edges_json(tree.root, tree.edges, direction=tree.direction, depth=tree.depth,
                           truncated=tree.truncated, left_out=tree.left_out,
                           unresolved_left_out=tree.unresolved,
-                          build_constraints=tree.constraints, not_built=tree.not_built)
+                          build=tree.build, build_constraints=tree.constraints,
+                          declared_in=tree.declared_in, not_built=tree.not_built)
     if fmt == "dot":
         return dot(tree.edges, tree.root)
     if fmt == "mermaid":

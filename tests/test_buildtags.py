@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from analyzer.buildtags import (
-    DEFAULT, BuildContext, filename_constraint, matches, satisfied_tags)
+    DEFAULT, BuildContext, file_constraint, filename_constraint, matches, satisfied_tags)
 from analyzer.errors import UsageError
 from analyzer.parse import parse_source
 
@@ -186,3 +186,24 @@ def test_tags_are_read_as_go_build_reads_them(flag):
     from analyzer.buildtags import command_build
 
     assert command_build(tags=flag).tags == frozenset({"a", "b"})
+
+
+@pytest.mark.parametrize("path, constraint, expected", [
+    ("pkg/x_linux_amd64.go", "linux && amd64", "linux && amd64"),
+    ("pkg/x_linux_amd64.go", "(linux && amd64) && cgo", "linux && amd64 && cgo"),
+    ("pkg/x_linux.go", "linux,cgo", "linux && cgo"),
+    ("pkg/cm_linux.go", "linux", "linux"),
+    ("pkg/cm_windows.go", None, "windows"),
+    ("pkg/x_windows.go", "a || b", "windows && (a || b)"),
+    ("pkg/x.go", "(a,b c) && d", "((a && b) || c) && d"),
+    ("pkg/x.go", "!(a || b)", "!(a || b)"),
+    ("pkg/_x.go", None, "ignored"),
+    ("pkg/.x_linux.go", "linux", "ignored"),
+    ("pkg/x.go", None, None),
+])
+def test_file_constraint_says_each_requirement_once_in_go_build_syntax(path, constraint, expected):
+    """The [build: …] mark of a call site's file: the name's GOOS/GOARCH and the stored line
+    joined, a name part the line already requires said once, `+build` lines written as
+    `//go:build` writes them (go/build/constraint's Expr.String), and a file go/build never
+    reads said to be ignored."""
+    assert file_constraint(path, constraint) == expected

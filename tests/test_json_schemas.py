@@ -31,13 +31,16 @@ EDGE = {
 TREE = {
     "type": "object",
     "required": ["root", "direction", "depth", "truncated", "left_out", "unresolved_left_out",
-                 "build_constraints", "not_built", "nodes", "edges"],
+                 "build", "build_constraints", "declared_in", "not_built", "nodes", "edges"],
     "additionalProperties": False,
     "properties": {
         "root": NAME, "direction": {"enum": ["callees", "callers"]},
         "depth": {"type": "integer", "minimum": 1}, "truncated": {"type": "boolean"},
         "left_out": COUNT, "unresolved_left_out": COUNT, "not_built": COUNT,
+        # The build `not_built` counts against (linux/amd64), null when no count was made.
+        "build": {"type": ["string", "null"], "minLength": 1},
         "build_constraints": {"type": "object", "additionalProperties": NAME},
+        "declared_in": {"type": "object", "additionalProperties": NAME},
         "nodes": {"type": "array", "items": NAME, "uniqueItems": True, "minItems": 1},
         "edges": {"type": "array", "items": EDGE},
     },

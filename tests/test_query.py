@@ -1187,6 +1187,22 @@ def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol
     assert spellings.resolve(spelling) == symbol
 
 
+def test_a_name_that_matches_nothing_reads_the_declared_packages_once_per_qualifier(spellings):
+    """`clientv3.Client.Nwe` (a typo) is spelled three ways, all qualified by clientv3: the
+    package clauses were read once per spelling before any was tried, for a name that matches
+    nothing whatever the qualifier is; they are read once per qualifier and commit."""
+    looked_up = []
+    spellings.db.set_trace_callback(looked_up.append)
+    try:
+        with pytest.raises(QueryError):
+            spellings.resolve("clientv3.Client.Nwe")
+    finally:
+        spellings.db.set_trace_callback(None)
+    # One read per commit looked at (the library's too, see `_look_elsewhere`), none twice.
+    clauses_read = [statement for statement in looked_up if "b.package = " in statement]
+    assert clauses_read and len(clauses_read) == len(set(clauses_read))
+
+
 def test_a_package_name_and_a_type_of_that_name_make_a_name_ambiguous(spellings):
     """`klog.Flush` resolved to `(*other.klog).Flush`, a method of a type named klog, because
     the receiver spellings were tried before klog's import path and the first match won: both
@@ -1327,6 +1343,33 @@ func main() { cm.New() }
     "pkg/cm/cm_windows.go": "package cm\n\nfunc New() { jobObjects() }\n\nfunc jobObjects() {}\n",
     "pkg/cm/cm_other.go": "//go:build !linux && !windows\n\npackage cm\n\nfunc New() { nothing() }\n\n"
                           "func nothing() {}\n",
+    # Implementations on one platform, and names and lines that say a build twice or in +build.
+    "pkg/drv/drv.go": """package drv
+
+type Driver interface{ Start() }
+
+type a struct{}
+type b struct{}
+type c struct{}
+
+func (a) Start() {}
+func (b) Start() {}
+func (c) Start() {}
+
+func Run(d Driver) {
+	d.Start()
+	Linux64()
+	Cgo()
+	Ignored()
+}
+
+func helper() {}
+""",
+    "pkg/drv/hyperv_windows.go": "package drv\n\ntype hyperv struct{}\n\nfunc (hyperv) Start() {}\n\n"
+                                 "func Windows(d Driver) { d.Start() }\n",
+    "pkg/drv/x_linux_amd64.go": "//go:build linux && amd64\n\npackage drv\n\nfunc Linux64() { helper() }\n",
+    "pkg/drv/x_linux.go": "// +build linux,cgo\n\npackage drv\n\nfunc Cgo() { helper() }\n",
+    "pkg/drv/_x.go": "package drv\n\nfunc Ignored() { helper() }\n",
 }
 
 
@@ -1397,13 +1440,40 @@ def test_a_tree_of_every_platform_marks_the_build_constraint_of_each_call(platfo
     text = render.tree_text(tree)
     assert "cm_windows.go:3  [build: windows]" in text
     assert "cm_other.go:5  [build: !linux && !windows]" in text
-    assert text.endswith("… 2 calls are from files linux/amd64 does not build (each platform's file "
-                         "is shown, marked [build: …]): --program NAME follows the files of one "
-                         "command's build")
+    assert text.endswith("… 2 edges above are not in linux/amd64's build (a call from, or an "
+                         "implementation declared in, a file marked [build: …]): --program NAME "
+                         "follows the files of one command's build")
     answer = json.loads(render.render_tree(tree, "json"))
     assert answer["not_built"] == 2 and answer["build_constraints"]["pkg/cm/cm_linux.go"] == "linux"
     one = platforms.tree("k8s.io/kubernetes/pkg/cm.New", "callees", 1, Filters(program="kube-scheduler"))
     assert "[build:" not in render.tree_text(one) and one.not_built == 0
+
+
+def test_build_marks_say_each_constraint_once_and_count_edges_the_build_does_not_make(platforms):
+    """`x_linux_amd64.go` with `//go:build linux && amd64` read [build: linux && amd64 &&
+    (linux && amd64)], a `+build linux,cgo` line was shown in its old syntax, `_x.go` was
+    counted but not marked, and an implementation declared only in hyperv_windows.go was
+    neither: the marks now say each requirement once in //go:build syntax, and the count says
+    it counts edges (an interface call in a windows file with its 4 implementations is 5)."""
+    run = platforms.tree("k8s.io/kubernetes/pkg/drv.Run", "callees", 2)
+    platforms.mark_builds(run)
+    text = render.tree_text(run)
+    assert "x_linux_amd64.go:5  [build: linux && amd64]" in text
+    assert "x_linux.go:5  [build: linux && cgo]" in text
+    assert "_x.go:3  [build: ignored]" in text
+    assert "drv.hyperv).Start  pkg/drv/drv.go:14  [build: windows, declared in hyperv_windows.go]" in text
+    # Not built: the implementation in hyperv_windows.go, Cgo's call and Ignored's.
+    assert run.not_built == 3
+    assert text.endswith("… 3 edges above are not in linux/amd64's build (a call from, or an "
+                         "implementation declared in, a file marked [build: …]): --program NAME "
+                         "follows the files of one command's build")
+    answer = json.loads(render.render_tree(run, "json"))
+    assert answer["build"] == "linux/amd64" and answer["not_built"] == 3
+    assert answer["declared_in"] == {
+        "(k8s.io/kubernetes/pkg/drv.hyperv).Start": "pkg/drv/hyperv_windows.go"}
+    windows = platforms.tree("k8s.io/kubernetes/pkg/drv.Windows", "callees", 1)
+    platforms.mark_builds(windows)
+    assert len(windows.edges) == windows.not_built == 5
 
 
 # kubernetes vendoring a package of etcd's that etcd's own index also holds.
@@ -1451,3 +1521,26 @@ def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(
                  ["callees", "k8s.io/kubernetes/cmd/app.main"]):
         assert main([*argv, *home]) == 0
         assert capsys.readouterr().err == ""
+
+
+def test_a_vendored_copy_is_not_noted_when_the_other_repository_vendors_it_too(tmp_path, capsys):
+    """The note says "{repo}'s own": where the other indexed repository holds the package only
+    in its vendor/ folder, its copy is not its own either, and nothing is noted."""
+    from conftest import make_git_tree
+
+    ws = Workspace(tmp_path / "home")
+    vendoring = {**VENDORED, "etcd": {
+        "go.mod": "module go.etcd.io/etcd/server/v3\n\ngo 1.20\n\n"
+                  "require go.etcd.io/etcd/client/v3 v3.5.1\n",
+        "vendor/modules.txt": VENDORED["kubernetes"]["vendor/modules.txt"],
+        "vendor/go.etcd.io/etcd/client/v3/client.go": "package clientv3\n\nfunc New() {}\n"}}
+    for repo, files in vendoring.items():
+        for name, text in files.items():
+            (tmp_path / repo / name).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / repo / name).write_text(text)
+        tree = make_git_tree(tmp_path / repo, tmp_path / f"{repo}.git", symlinks={})
+        index_checkout(ws.index_path, sources.fetch(ws, repo, source=str(tree), ref="HEAD"),
+                       goroot=GOROOT)
+    capsys.readouterr()
+    assert main(["show", "go.etcd.io/etcd/client/v3.New", "--home", str(ws.home)]) == 0
+    assert capsys.readouterr().err == ""

@@ -854,3 +854,48 @@ def test_a_named_func_types_places_are_kept_apart_as_go_vta_keeps_them():
                                                    (f"{APP}.WithCancel", graph.STATIC)}
     assert calls(CANCELS, f"{APP}.timed") == {(f"{APP}.WithDeadline$1", graph.DEFER),
                                               (f"{APP}.WithTimeout", graph.STATIC)}
+
+
+COMMA_OK = {"m.go": """package app
+type registry struct{ m map[string]func(); h func() }
+func a() {}
+func (s *registry) run() {
+    s.m["a"] = a
+    var h func()
+    var ok bool
+    h, ok = s.m["a"]
+    if ok { h() }
+}
+func (s *registry) field() {
+    var ok bool
+    s.h, ok = s.m["a"]
+    if ok { s.h() }
+}
+func (s *registry) declared() {
+    g, ok := s.m["a"]
+    if ok { g() }
+}
+"""}
+
+
+def test_a_comma_ok_read_into_several_targets_still_flows_into_the_first():
+    """`h, ok = s.m["a"]` is one value assigned to two targets, but not a call's tuple: the
+    map's element flows into h, so `h()` calls what was stored in the map; `g, ok := s.m["a"]`
+    makes g the element, as `g := s.m["a"]` does."""
+    assert calls(COMMA_OK, f"(*{APP}.registry).run") == {(f"{APP}.a", graph.FUNCVALUE)}
+    assert calls(COMMA_OK, f"(*{APP}.registry).field") == {(f"{APP}.a", graph.FUNCVALUE)}
+    assert calls(COMMA_OK, f"(*{APP}.registry).declared") == {(f"{APP}.a", graph.FUNCVALUE)}
+
+
+PACKAGE_TUPLE = {"v.go": """package app
+func handler() {}
+func mk() (func(), error) { return handler, nil }
+var h, herr = mk()
+func run() { h() }
+"""}
+
+
+def test_a_package_level_var_declared_from_a_call_of_several_results_gets_each():
+    """`var h, herr = mk()` at package level: mk's first result flows into the package
+    variable h, as `h, err := mk()` does into a local."""
+    assert calls(PACKAGE_TUPLE, f"{APP}.run") == {(f"{APP}.handler", graph.FUNCVALUE)}

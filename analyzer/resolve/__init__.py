@@ -14,7 +14,7 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 20  # 20: a result assigned from a tuple call flows to each target (VTA)
+RESOLVER_VERSION = 21  # 21: comma-ok reads (h, ok = m[k]) and package-level var h, err = f() flow again
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

@@ -145,7 +145,8 @@ class Resolver:
         for literal in facts.composites:
             self._composite(scopes, literal)
         for assign in facts.assigns:
-            if len(assign.values) == 1 < len(assign.targets):  # w.ctx, w.cancel = WithCancel()
+            if len(assign.values) == 1 < len(assign.targets) and assign.values[0][0] == "call":
+                # w.ctx, w.cancel = WithCancel(); `h, ok = m[k]` is zipped below: h gets m's element.
                 self._flow_results(scopes, assign.values[0], [
                     (scopes.place_of(target, assign.scope, assign.line),
                      scopes.type_of(target, assign.scope, assign.line))
@@ -158,7 +159,8 @@ class Resolver:
                                     scopes.type_of(target, assign.scope, assign.line))
         for ret in facts.returns:
             function = self._caller(scopes, ret.scope)
-            if len(ret.values) == 1:  # return WithDeadline(…): each result of the call is one
+            if len(ret.values) == 1 and ret.values[0][0] == "call":
+                # return WithDeadline(…): each result of the call is one of the function's.
                 results = self._result_count(scopes, ret.scope, function)
                 if results > 1:
                     self._flow_results(scopes, ret.values[0], [
@@ -168,10 +170,13 @@ class Resolver:
             for index, value in enumerate(ret.values):
                 self._flow_into(scopes, ("result", function, index), value, ret.scope, ret.line)
         for var in facts.vars:
-            if var.scope != "init" and len(var.values) == 1 < len(var.names):
-                # ctx, cancel := WithCancel(…): each name a local place (see `place_of`).
+            if len(var.values) == 1 < len(var.names):
+                # ctx, cancel := WithCancel(…): each name a local place (see `place_of`); at
+                # package level (var h, herr = mk()) each a package variable.
+                at_init = var.scope == "init" and not var.short
                 self._flow_results(scopes, var.values[0], [
-                    (("local", context.path, var.scope, name, var.line + 1), None)
+                    (("var", context.package, name), scopes.type_of(("id", name), "init", var.line))
+                    if at_init else (("local", context.path, var.scope, name, var.line + 1), None)
                     for name in var.names], var.scope, var.line)
             if var.type is not None and not var.values:  # var buf bytes.Buffer
                 self._created(self._caller(scopes, var.scope), scopes.canon(var.type, var.scope))

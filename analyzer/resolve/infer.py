@@ -354,6 +354,10 @@ class FileScopes:
             # `ctx, cancel := WithCancel(…)` makes cancel a place of its own, which the result
             # flows into (see `Resolver.resolve_file`): naming it the result would send what is
             # assigned to cancel later to every caller of WithCancel.
+            if binding[0] == "multi" and binding[1][0] != "call" and binding[2] == 0:
+                inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
+                if inner is not None:  # h, ok := m[k]: h is m's element, as `h := m[k]` is
+                    return inner
             if binding[0] == "range" and binding[2] == 1:  # for _, f := range handlers
                 inner = self.place_of(binding[1], bound_in, bound_at - 1, depth + 1)
                 if inner is not None:
