@@ -245,13 +245,23 @@ class SchedulerRunner:
             if not pod.get("spec", {}).get("nodeName"):
                 self.scheduler.queue.add(pod)
 
+    @mirrors("k8s.io/kubernetes/pkg/scheduler.updatePod")
     def _patch_condition(self, action: PatchPodStatus) -> None:
-        """A merge patch replaces the whole conditions list, so send the cached list with ours in it."""
+        """A merge patch replaces the whole conditions list, so send the cached list with ours in it.
+        As UpdatePodCondition, a condition whose status is unchanged keeps its lastTransitionTime,
+        and one unchanged altogether is not written: the pod keeps its resourceVersion, so that
+        its next FailedScheduling is isomorphic to the last and counts in that event's series."""
         pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {}
-        conditions = [c for c in (pod.get("status") or {}).get("conditions") or []
-                      if c.get("type") != action.condition["type"]]
+        existing = (pod.get("status") or {}).get("conditions") or []
+        condition = dict(action.condition)
+        old = next((c for c in existing if c.get("type") == condition["type"]), None)
+        if old is not None and old.get("status") == condition.get("status"):
+            condition["lastTransitionTime"] = old.get("lastTransitionTime")
+            if all(old.get(field) == condition.get(field) for field in ("reason", "message", "lastProbeTime")):
+                return
+        conditions = [c for c in existing if c.get("type") != condition["type"]]
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
-                                  {"status": {"conditions": conditions + [action.condition]}})
+                                  {"status": {"conditions": conditions + [condition]}})
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:

@@ -15,7 +15,7 @@ from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
-from reference_impl.scheduler import Bind, ConfigError, RecordEvent, Scheduler
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
 from reference_impl.scheduler import run
@@ -124,6 +124,21 @@ def test_events_are_written_as_events_k8s_io_v1_with_the_action_of_each():
     path, failed = events["FailedScheduling"]
     assert (path, failed["action"], failed["type"]) == (
         "/apis/events.k8s.io/v1/namespaces/default/events", "Scheduling", "Warning")
+
+
+def test_an_unchanged_pod_scheduled_condition_is_not_written_again():
+    """updatePod (UpdatePodCondition): the same condition again writes nothing, so the pod keeps its
+    resourceVersion; a new message is written with the first lastTransitionTime."""
+    old = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "m1",
+           "lastProbeTime": None, "lastTransitionTime": "2026-01-01T00:00:00Z"}
+    waiting = pod("p")
+    waiting["status"] = {"conditions": [old]}
+    runner, client = runner_with([], [waiting])
+    runner.perform([PatchPodStatus("default", "p", {**old, "lastTransitionTime": "2026-01-01T00:05:00Z"})])
+    assert client.calls == []
+    runner.perform([PatchPodStatus("default", "p", {**old, "message": "m2", "lastTransitionTime": "2026-01-01T00:05:00Z"})])
+    assert client.calls == [("PATCH", "/api/v1/namespaces/default/pods/p/status")]
+    assert client.bodies[0]["status"]["conditions"] == [{**old, "message": "m2"}]
 
 
 class LeaseHeldBy(FakeClient):
