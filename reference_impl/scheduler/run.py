@@ -1,7 +1,7 @@
 """Run the reference kube-scheduler: node and pod informers feed the sans-IO `Scheduler`'s
 callbacks, and the actions of each `schedule_one()` go to the apiserver: a Bind as a POST to
 pods/<name>/binding, a PodScheduled=False condition as a merge patch of pods/<name>/status, and
-every RecordEvent as a core/v1 Event on the pod. As upstream runs each binding cycle in its own
+every RecordEvent as an events.k8s.io/v1 Event on the pod (core/v1 on a server without that group). As upstream runs each binding cycle in its own
 goroutine, a pool of binder threads makes these calls while the loop schedules the next pod
 against the cache, where the pod is already assumed.
 
@@ -39,7 +39,7 @@ from reference_impl.machinery.goserver import ServingError
 from reference_impl.client import APIStatusError, ClientError, InClusterConfigError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
-from reference_impl.client.record import EventRecorder
+from reference_impl.client.events import FINISH_TIME, REFRESH_TIME, EventsRecorder, new_recorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
@@ -110,13 +110,15 @@ NON_TERMINAL_PODS = "/api/v1/pods?" + urllib.parse.urlencode(
 
 class SchedulerRunner:
     def __init__(self, client: RestClient, scheduler: Scheduler, stop: threading.Event | None = None,
-                 metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None):
+                 metrics: SchedulerMetrics | None = None, elector: LeaderElector | None = None,
+                 recorder=None):
         self.client, self.scheduler, self.elector = client, scheduler, elector
         self.metrics = metrics or SchedulerMetrics()
         self.metrics.pending_from(scheduler.queue)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
-        self.recorder = EventRecorder(client, WallClock(), lambda message: log(COMPONENT, message))
+        # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
+        self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message))
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
         # No namespace index (the informers' default): the scheduler reads its caches by key only,
@@ -151,6 +153,8 @@ class SchedulerRunner:
         print(f"ready: reference kube-scheduler (profile {self.scheduler.profile.scheduler_name})",
               file=out, flush=True)
         next_tick = time.monotonic() + TICK_PERIOD
+        # StartRecordingToSink's wait.Until loops; their first runs, at start, find nothing cached.
+        next_finish, next_refresh = time.monotonic() + FINISH_TIME, time.monotonic() + REFRESH_TIME
         leading, next_lease = self.elector is None, 0.0
         while not self.stop.is_set():
             if self.elector is not None and time.monotonic() >= next_lease:
@@ -163,6 +167,13 @@ class SchedulerRunner:
                 next_tick = time.monotonic() + TICK_PERIOD
                 with self.lock:
                     self.scheduler.tick()
+                if isinstance(self.recorder, EventsRecorder):
+                    if time.monotonic() >= next_finish:
+                        next_finish = time.monotonic() + FINISH_TIME
+                        self.binders.submit(self.recorder.finish_series)
+                    if time.monotonic() >= next_refresh:
+                        next_refresh = time.monotonic() + REFRESH_TIME
+                        self.binders.submit(self.recorder.refresh_series)
             started = time.monotonic()
             with self.lock:
                 actions = self.scheduler.schedule_one()
@@ -234,13 +245,23 @@ class SchedulerRunner:
             if not pod.get("spec", {}).get("nodeName"):
                 self.scheduler.queue.add(pod)
 
+    @mirrors("k8s.io/kubernetes/pkg/scheduler.updatePod")
     def _patch_condition(self, action: PatchPodStatus) -> None:
-        """A merge patch replaces the whole conditions list, so send the cached list with ours in it."""
+        """A merge patch replaces the whole conditions list, so send the cached list with ours in it.
+        As UpdatePodCondition, a condition whose status is unchanged keeps its lastTransitionTime,
+        and one unchanged altogether is not written: the pod keeps its resourceVersion, so that
+        its next FailedScheduling is isomorphic to the last and counts in that event's series."""
         pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {}
-        conditions = [c for c in (pod.get("status") or {}).get("conditions") or []
-                      if c.get("type") != action.condition["type"]]
+        existing = (pod.get("status") or {}).get("conditions") or []
+        condition = dict(action.condition)
+        old = next((c for c in existing if c.get("type") == condition["type"]), None)
+        if old is not None and old.get("status") == condition.get("status"):
+            condition["lastTransitionTime"] = old.get("lastTransitionTime")
+            if all(old.get(field) == condition.get(field) for field in ("reason", "message", "lastProbeTime")):
+                return
+        conditions = [c for c in existing if c.get("type") != condition["type"]]
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
-                                  {"status": {"conditions": conditions + [action.condition]}})
+                                  {"status": {"conditions": conditions + [condition]}})
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:
@@ -314,7 +335,8 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if server is not None:
         log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
     try:
-        SchedulerRunner(client, scheduler, process.stop, metrics, elector).run(process.out)
+        recorder = new_recorder(client, WallClock(), lambda message: log(COMPONENT, message))
+        SchedulerRunner(client, scheduler, process.stop, metrics, elector, recorder).run(process.out)
     finally:
         if server is not None:
             server.stop()

@@ -212,13 +212,14 @@ class Scheduler:
         if isinstance(action, Status):
             return self._fail_after_assume(info, state, assumed, host, action, cycle)
         self.framework.run_post_bind_plugins(state, assumed, host)
-        return [action, self._event(assumed, "Normal", "Scheduled",
+        return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
 
-    def _event(self, pod: dict, type_: str, reason: str, message: str) -> RecordEvent:
+    def _event(self, pod: dict, type_: str, reason: str, action: str, message: str) -> RecordEvent:
         """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
-        name is its source (upstream's recorderFactory(profile.SchedulerName))."""
-        return RecordEvent(self.profile.scheduler_name, object_reference(pod, "Pod", "v1"), type_, reason, message)
+        name is its reporting controller (upstream's recorderFactory(profile.SchedulerName))."""
+        return RecordEvent(self.profile.scheduler_name, object_reference(pod, "Pod", "v1"), type_, reason, message,
+                           action)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
     def _bind(self, state: CycleState, assumed: dict, host: str):
@@ -257,7 +258,7 @@ class Scheduler:
         truncated = message if len(message) <= MAX_MESSAGE_LENGTH else message[:MAX_MESSAGE_LENGTH - 3] + "..."
         condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
                      "lastProbeTime": None, "lastTransitionTime": rfc3339(self.clock.now())}
-        return [self._event(info.pod, "Warning", "FailedScheduling", truncated),
+        return [self._event(info.pod, "Warning", "FailedScheduling", "Scheduling", truncated),
                 PatchPodStatus(namespace, meta["name"], condition)]
 
     # ---- generic_scheduler.go ------------------------------------------------------------------

@@ -296,7 +296,13 @@ def test_scheduler_reports_unschedulable_pod(plane, components):
         items = get(plane, "/api/v1/namespaces/default/events").get("items", [])
         return [e for e in items if e["involvedObject"]["name"] == "nowhere" and e["reason"] == "FailedScheduling"]
 
-    assert wait_for("a FailedScheduling event", event, components.values())[0]["type"] == "Warning"
+    failed = wait_for("a FailedScheduling event", event, components.values())[0]
+    # Written as events.k8s.io/v1 (the scheduler's recorder on a 1.24 server): the core/v1 view shows
+    # its reporting controller and action, and no source.
+    assert (failed["type"], failed["reportingComponent"], failed["action"], failed["source"]) == (
+        "Warning", "default-scheduler", "Scheduling", {})
+    stored = get(plane, f"/apis/events.k8s.io/v1/namespaces/default/events/{failed['metadata']['name']}")
+    assert stored["reportingInstance"] == f"default-scheduler-{socket.gethostname()}"
 
 
 def test_kubelet_runs_pod_running_and_ready(plane, components, echo):

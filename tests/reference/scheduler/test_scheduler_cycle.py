@@ -16,7 +16,9 @@ def bound(actions):
 
 def event_about(name, type_, reason, message):
     involved = {"kind": "Pod", "namespace": "default", "name": name, "apiVersion": "v1"}
-    return RecordEvent("default-scheduler", involved, type_, reason, message)
+    # The action each of the scheduler's Eventf calls passes with its reason.
+    action = {"Scheduled": "Binding", "FailedScheduling": "Scheduling"}[reason]
+    return RecordEvent("default-scheduler", involved, type_, reason, message, action)
 
 
 def test_full_cycle_binds_to_best_node_and_confirms():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import socket
 import threading
 import time
 from pathlib import Path
@@ -14,7 +15,7 @@ from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
-from reference_impl.scheduler import Bind, ConfigError, RecordEvent, Scheduler
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.clock import WallClock
 from reference_impl.scheduler import run
@@ -35,7 +36,7 @@ class FakeClient:
         self.refuse_binds = False
         self.lock = threading.Lock()
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, content_type="application/json"):
         with self.lock:
             self.calls.append((method, path))
             self.bodies.append(body)
@@ -105,6 +106,41 @@ def test_an_event_is_named_as_client_go_names_it():
     assert validation.name_problems(metadata["name"], "subdomain") == []
 
 
+def test_events_are_written_as_events_k8s_io_v1_with_the_action_of_each():
+    """The scheduler's recorder is client-go's events.k8s.io/v1 one (NewEventBroadcasterAdapter on
+    a server that has the group): Scheduled comes with action Binding, FailedScheduling with
+    Scheduling, reported by the profile's scheduler name and `<name>-<hostname>`."""
+    runner, client = runner_with([node("n1", cpu="1")], [pod("fits", cpu="500m"), pod("big", cpu="4")])
+    bind_all(runner)
+    events = {body["reason"]: (path, body) for (_, path), body in zip(client.calls, client.bodies)
+              if path.endswith("/events")}
+    path, scheduled = events["Scheduled"]
+    assert path == "/apis/events.k8s.io/v1/namespaces/default/events"
+    assert (scheduled["apiVersion"], scheduled["action"], scheduled["type"], scheduled["note"]) == (
+        "events.k8s.io/v1", "Binding", "Normal", "Successfully assigned default/fits to n1")
+    assert scheduled["reportingController"] == "default-scheduler"
+    assert scheduled["reportingInstance"] == f"default-scheduler-{socket.gethostname()}"
+    assert scheduled["regarding"]["name"] == "fits" and scheduled["metadata"]["name"].startswith("fits.")
+    path, failed = events["FailedScheduling"]
+    assert (path, failed["action"], failed["type"]) == (
+        "/apis/events.k8s.io/v1/namespaces/default/events", "Scheduling", "Warning")
+
+
+def test_an_unchanged_pod_scheduled_condition_is_not_written_again():
+    """updatePod (UpdatePodCondition): the same condition again writes nothing, so the pod keeps its
+    resourceVersion; a new message is written with the first lastTransitionTime."""
+    old = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "m1",
+           "lastProbeTime": None, "lastTransitionTime": "2026-01-01T00:00:00Z"}
+    waiting = pod("p")
+    waiting["status"] = {"conditions": [old]}
+    runner, client = runner_with([], [waiting])
+    runner.perform([PatchPodStatus("default", "p", {**old, "lastTransitionTime": "2026-01-01T00:05:00Z"})])
+    assert client.calls == []
+    runner.perform([PatchPodStatus("default", "p", {**old, "message": "m2", "lastTransitionTime": "2026-01-01T00:05:00Z"})])
+    assert client.calls == [("PATCH", "/api/v1/namespaces/default/pods/p/status")]
+    assert client.bodies[0]["status"]["conditions"] == [{**old, "message": "m2"}]
+
+
 class LeaseHeldBy(FakeClient):
     """The kube-scheduler Lease held by `holder` (None: free, so ours once written); writes echo."""
 
@@ -113,7 +149,7 @@ class LeaseHeldBy(FakeClient):
         self.lease = {"metadata": {"name": "kube-scheduler", "namespace": "kube-system", "resourceVersion": "1"},
                       "spec": {"holderIdentity": holder, "leaseDurationSeconds": 15}}
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, content_type="application/json"):
         super().request(method, path, body)
         if "/leases/" in path and method == "GET":
             return self.lease

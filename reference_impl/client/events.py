@@ -1,0 +1,181 @@
+"""client-go's events.k8s.io/v1 recorder (tools/events), the one kube-scheduler makes with
+NewEventBroadcasterAdapter: each event is an eventsv1.Event with an action, a reporting
+controller and instance, about `regarding` (and `related`); an event isomorphic to one in the
+cache (same action, reason, reporting controller, regarding and related) makes that one a series,
+whose count and lastObservedTime are written by a strategic merge PATCH (a new Event when the one
+patched is gone), once when the series starts and then only when the series is refreshed (every
+30 minutes) or finished (every 6 minutes, when last observed over 6 minutes ago); later repeats
+only count in the cache.
+
+A server without events.k8s.io/v1 (discovery fails) gets core/v1 Events from the record module's
+recorder, as the adapter falls back to its legacy recorder, which drops the action and related.
+
+Like record.EventRecorder, a write that fails is logged and dropped (upstream retries a failed
+connection up to 12 times, 10 s apart); the writes of one Event keep their order.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+
+from reference_impl.client import APIStatusError
+from reference_impl.client.record import EventRecorder
+from reference_impl.machinery.actions import RecordEvent
+from reference_impl.machinery.clock import Clock
+from reference_impl.machinery.timefmt import micro_time
+from reference_impl.mirrors import mirrors
+
+GROUP_VERSION = "events.k8s.io/v1"
+FINISH_TIME = 6 * 60.0  # seconds: how often series are finished, and how old a finished one is
+REFRESH_TIME = 30 * 60.0  # seconds: how often every open series is written again
+
+
+@mirrors("(*k8s.io/client-go/tools/events.recorderImpl).makeEvent")
+def make_event(regarding: dict, related: dict | None, now: float, nanoseconds: int, type_: str, reason: str,
+               note: str, reporting_controller: str, reporting_instance: str, action: str) -> dict:
+    """The Event named `<regarding>.<unix nanoseconds in hex>`, in the default namespace when the
+    object it is about has none (a Node)."""
+    event = {"apiVersion": GROUP_VERSION, "kind": "Event",
+             "metadata": {"name": f"{regarding['name']}.{nanoseconds:x}",
+                          "namespace": regarding.get("namespace") or "default"},
+             "eventTime": micro_time(now), "reportingController": reporting_controller,
+             "reportingInstance": reporting_instance, "action": action, "reason": reason,
+             "regarding": regarding, "note": note, "type": type_}
+    if related is not None:
+        event["related"] = related
+    return event
+
+
+@mirrors("k8s.io/client-go/tools/events.getKey")
+def event_key(event: dict) -> tuple:
+    """What makes two events isomorphic: the ObjectReferences compared field by field (their
+    resourceVersion too, so an object changed in between starts a new event)."""
+    return (event.get("action", ""), event.get("reason", ""), event.get("reportingController", ""),
+            tuple(sorted(event["regarding"].items())), tuple(sorted((event.get("related") or {}).items())))
+
+
+@mirrors("k8s.io/client-go/tools/events.createPatchBytesForSeries")
+def series_patch(event: dict) -> dict:
+    """The two-way strategic merge patch from the event without its series to the event: the
+    series alone (EventSeries has no patch strategy, so it is written whole)."""
+    return {"series": event["series"]}
+
+
+class EventsRecorder:
+    """One process's events.k8s.io/v1 broadcaster and its recorder; `record` takes a core's
+    RecordEvent, whose component is the reporting controller (a scheduler profile's name)."""
+
+    def __init__(self, client, clock: Clock, hostname: str | None = None, log=None) -> None:
+        self.client, self.clock = client, clock
+        self.hostname = socket.gethostname() if hostname is None else hostname
+        self.log = log or (lambda _message: None)
+        self._lock = threading.Lock()
+        self._cache: dict[tuple, dict] = {}  # eventKey → the Event last written (or being written)
+        self._last_nanoseconds = 0
+        self._writing: dict[tuple[str, str], threading.Event] = {}
+
+    @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).Eventf")
+    def record(self, event: RecordEvent, host: str = "") -> None:
+        with self._lock:
+            now = self.clock.now()
+            # A float clock holds ~256 ns at today's epoch: two events within that would share a name.
+            self._last_nanoseconds = max(int(now * 1e9), self._last_nanoseconds + 1)
+            made = make_event(event.involved, event.related, now, self._last_nanoseconds, event.type,
+                              event.reason, event.message, event.component,
+                              f"{event.component}-{self.hostname}", event.action)
+            to_write = self._observe(made, now)
+        if to_write is not None:
+            self._write_in_order(to_write)
+
+    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).recordToSink")
+    def _observe(self, event: dict, now: float) -> dict | None:
+        """The event to write for one observed (None: only counted in its series)."""
+        key = event_key(event)
+        isomorphic = self._cache.get(key)
+        if isomorphic is None:
+            self._cache[key] = event
+            return event
+        if isomorphic.get("series") is not None:
+            isomorphic["series"] = {"count": isomorphic["series"]["count"] + 1, "lastObservedTime": micro_time(now)}
+            return None
+        # Upstream starts a series at count 1, whatever the events seen before it.
+        isomorphic["series"] = {"count": 1, "lastObservedTime": micro_time(now)}
+        return isomorphic
+
+    def _write_in_order(self, event: dict) -> None:
+        key = (event["metadata"]["namespace"], event["metadata"]["name"])
+        snapshot = {**event, "metadata": dict(event["metadata"])}
+        with self._lock:
+            before, done = self._writing.get(key), threading.Event()
+            self._writing[key] = done
+        if before is not None:
+            before.wait(self.client.timeout)
+        try:
+            written = self._write(snapshot)
+        finally:
+            done.set()
+            with self._lock:
+                if self._writing.get(key) is done:
+                    del self._writing[key]
+        if written is not None:
+            with self._lock:  # what the server returned replaces the cached one, as upstream's
+                self._cache[event_key(written)] = written
+
+    @mirrors("k8s.io/client-go/tools/events.recordEvent")
+    def _write(self, event: dict) -> dict | None:
+        """A series as a PATCH (a POST when the event patched is gone), else a POST; what the
+        server answered, or None when the write failed."""
+        namespace, name = event["metadata"]["namespace"], event["metadata"]["name"]
+        try:
+            if event.get("series") is not None:
+                try:
+                    return self.client.request(
+                        "PATCH", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events/{name}",
+                        series_patch(event), "application/strategic-merge-patch+json") or event
+                except APIStatusError as error:
+                    if error.code != 404:
+                        raise
+            created = {**event, "metadata": {k: v for k, v in event["metadata"].items() if k != "resourceVersion"}}
+            return self.client.request("POST", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events",
+                                       created) or created
+        except Exception as error:  # noqa: BLE001 - any failure (a refusal, a cut connection) is only logged
+            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error}")
+            return None
+
+    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).finishSeries")
+    def finish_series(self) -> None:
+        """Write, and forget, each series last observed over FINISH_TIME ago; forget each single
+        event made that long ago."""
+        cutoff = micro_time(self.clock.now() - FINISH_TIME)
+        with self._lock:
+            old = [(key, event) for key, event in self._cache.items()
+                   if (event["series"]["lastObservedTime"] if event.get("series") else event["eventTime"]) < cutoff]
+            for key, event in old:
+                if not event.get("series"):
+                    del self._cache[key]
+        for key, event in old:
+            if event.get("series") and self._write(event) is not None:
+                with self._lock:
+                    self._cache.pop(key, None)
+
+    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).refreshExistingEventSeries")
+    def refresh_series(self) -> None:
+        """Write every open series again, so that it outlives the events' TTL on the server."""
+        with self._lock:
+            series = [(key, event) for key, event in self._cache.items() if event.get("series")]
+        for key, event in series:
+            written = self._write(event)
+            if written is not None:
+                with self._lock:
+                    self._cache[key] = written
+
+
+@mirrors("k8s.io/client-go/tools/events.NewEventBroadcasterAdapter")
+def new_recorder(client, clock: Clock, log=None):
+    """An EventsRecorder when discovery finds events.k8s.io/v1 on the server, else the core/v1
+    recorder (both take a RecordEvent through `record`)."""
+    try:
+        client.request("GET", f"/apis/{GROUP_VERSION}")
+    except Exception:  # noqa: BLE001 - any discovery failure means the legacy recorder, as upstream
+        return EventRecorder(client, clock, log)
+    return EventsRecorder(client, clock, log=log)

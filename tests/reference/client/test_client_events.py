@@ -1,0 +1,126 @@
+"""client-go's events.k8s.io/v1 recorder (reference_impl.client.events) over a fake REST client, one
+rule per test: how an Event is made, when isomorphic events become a series and how it is written,
+finished and refreshed, and the fallback to core/v1 without the group."""
+from __future__ import annotations
+
+from reference_impl.client import APIStatusError
+from reference_impl.client.events import FINISH_TIME, EventsRecorder, new_recorder
+from reference_impl.client.record import EventRecorder
+from reference_impl.machinery.actions import RecordEvent
+from reference_impl.machinery.clock import ManualClock
+
+POD = {"kind": "Pod", "namespace": "ns", "name": "p", "uid": "u-1", "apiVersion": "v1", "resourceVersion": "7"}
+FAILED = RecordEvent("default-scheduler", POD, "Warning", "FailedScheduling", "0/1 nodes are available.",
+                     "Scheduling")
+EVENTS = "/apis/events.k8s.io/v1/namespaces/ns/events"
+
+
+class FakeClient:
+    timeout = 30.0  # seconds, as RestClient's
+
+    def __init__(self, refuse: dict | None = None) -> None:
+        self.requests: list[tuple] = []
+        self.refuse = refuse or {}  # (method or path) -> the code it is refused with
+        self.stored: dict[str, dict] = {}  # name -> Event
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        self.requests.append((method, path, body, content_type))
+        code = self.refuse.get(method) or self.refuse.get(path)
+        if code:
+            raise APIStatusError(method, path, code, {"message": "refused"})
+        if method == "POST":
+            self.stored[body["metadata"]["name"]] = body
+            return body
+        if method == "PATCH":  # the event patched, as the server answers
+            return {**self.stored[path.rsplit("/", 1)[1]], **body}
+        return {}
+
+
+def recorder(client, start=1_700_000_000.5) -> tuple[EventsRecorder, ManualClock]:
+    clock = ManualClock(start)
+    return EventsRecorder(client, clock, hostname="h1"), clock
+
+
+def test_an_event_carries_action_reporting_controller_and_instance():
+    """makeEvent: `<regarding>.<unix nanoseconds in hex>`, eventTime a MicroTime, the reporting
+    controller the recorder's name and its instance `<name>-<hostname>`, no series."""
+    client = FakeClient()
+    recorder(client)[0].record(FAILED)
+    ((method, path, event, _),) = client.requests
+    assert (method, path) == ("POST", EVENTS)
+    assert event == {"apiVersion": "events.k8s.io/v1", "kind": "Event",
+                     "metadata": {"name": f"p.{1_700_000_000_500_000_000:x}", "namespace": "ns"},
+                     "eventTime": "2023-11-14T22:13:20.500000Z", "reportingController": "default-scheduler",
+                     "reportingInstance": "default-scheduler-h1", "action": "Scheduling",
+                     "reason": "FailedScheduling", "regarding": POD, "note": "0/1 nodes are available.",
+                     "type": "Warning"}
+
+
+def test_the_second_isomorphic_event_patches_a_series_of_count_one_the_third_only_counts():
+    """recordToSink: the second starts a series (count 1) written as a strategic merge patch of the
+    first; later ones only count in the cache until the series is finished or refreshed."""
+    client = FakeClient()
+    rec, clock = recorder(client)
+    rec.record(FAILED)
+    first = client.requests[0][2]["metadata"]["name"]
+    clock.advance(1.0)
+    rec.record(FAILED)
+    clock.advance(1.0)
+    rec.record(FAILED)
+    assert [(m, p, b, t) for m, p, b, t in client.requests[1:]] == [
+        ("PATCH", f"{EVENTS}/{first}",
+         {"series": {"count": 1, "lastObservedTime": "2023-11-14T22:13:21.500000Z"}},
+         "application/strategic-merge-patch+json")]
+
+
+def test_an_event_about_another_resource_version_is_not_isomorphic():
+    """getKey compares whole ObjectReferences: the pod changed in between, so a new Event."""
+    client = FakeClient()
+    rec, _ = recorder(client)
+    rec.record(FAILED)
+    rec.record(RecordEvent(**{**FAILED.__dict__, "involved": {**POD, "resourceVersion": "8"}}))
+    assert [m for m, *_ in client.requests] == ["POST", "POST"]
+
+
+def test_a_series_whose_event_is_gone_is_created_again_with_its_series():
+    """recordEvent: a PATCH answered 404 becomes a POST of the event, series and all."""
+    rec, _ = recorder(FakeClient())
+    rec.record(FAILED)
+    rec.client.refuse = {"PATCH": 404}
+    rec.record(FAILED)
+    assert [m for m, *_ in rec.client.requests] == ["POST", "PATCH", "POST"]
+    assert rec.client.requests[-1][2]["series"]["count"] == 1
+
+
+def test_finishing_writes_old_series_and_forgets_them_and_old_single_events():
+    """finishSeries: a series last observed over 6 minutes ago is written with its count and
+    forgotten; a single event that old is forgotten; then the same event starts over."""
+    client = FakeClient()
+    rec, clock = recorder(client)
+    rec.record(FAILED)
+    rec.record(FAILED)
+    rec.record(FAILED)  # count 2, in the cache only
+    rec.record(RecordEvent(**{**FAILED.__dict__, "reason": "Other"}))
+    clock.advance(FINISH_TIME + 1)
+    rec.finish_series()
+    assert client.requests[-1][0] == "PATCH" and client.requests[-1][2]["series"]["count"] == 2
+    rec.record(FAILED)
+    assert client.requests[-1][0] == "POST" and "series" not in client.requests[-1][2]
+    assert len(rec._cache) == 1
+
+
+def test_refreshing_writes_every_open_series():
+    client = FakeClient()
+    rec, _ = recorder(client)
+    for _ in range(3):
+        rec.record(FAILED)
+    rec.refresh_series()
+    assert [m for m, *_ in client.requests] == ["POST", "PATCH", "PATCH"]
+    assert client.requests[-1][2]["series"]["count"] == 2
+
+
+def test_a_server_without_events_k8s_io_v1_gets_core_v1_events():
+    """NewEventBroadcasterAdapter: discovery of events.k8s.io/v1 failing means the legacy recorder."""
+    assert isinstance(new_recorder(FakeClient(refuse={"/apis/events.k8s.io/v1": 404}), ManualClock()),
+                      EventRecorder)
+    assert isinstance(new_recorder(FakeClient(), ManualClock()), EventsRecorder)
