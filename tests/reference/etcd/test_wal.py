@@ -229,19 +229,43 @@ def test_an_unwritten_sector_in_a_record_before_the_last_cuts_the_last_segment_t
     assert f"repaired WAL error (unexpected EOF): {path} cut at offset {start}" in err
 
 
-def test_a_zero_length_in_the_last_segment_ends_it_whatever_follows(tmp_path):
-    """A zero length where a record should start is etcd's "end of file or preallocated space":
-    the last segment ends there even if records follow (a torn write), and is cut there."""
+def zero_from(path: Path, start: int, end: int) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[start:end] = bytes(end - start)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_an_unwritten_sector_where_a_record_starts_ends_the_last_segment_whatever_follows(tmp_path):
+    """A record header in a sector the disk never wrote (zeros from it to the end of that
+    sector) is a torn write, whatever later sectors of the batch hold: the last segment ends
+    there and is cut there (etcd's decoder stops at a zero length, its preallocated space)."""
     expected = big_writes(tmp_path, 6)
     path = segments(tmp_path)[-1]
     start, _, torn = put_records(path)[3]
-    data = bytearray(path.read_bytes())
-    data[start:start + 12] = bytes(12)
-    path.write_bytes(bytes(data))
+    damaged = zero_from(path, start, ((start + 11) // SECTOR + 1) * SECTOR)
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
     assert path.stat().st_size == start
-    assert path.with_name(path.name + ".broken").read_bytes() == bytes(data)
+    assert path.with_name(path.name + ".broken").read_bytes() == damaged
+
+
+@pytest.mark.parametrize("zeroed", [4, 12])
+def test_a_zero_length_before_written_bytes_of_its_sector_is_refused(tmp_path, zeroed):
+    """The reference never preallocates, so a zero length is no end of the log by itself: with
+    the bytes after it in its sector written (the length alone zeroed, or the whole header with
+    the payload after it), no torn write made it, and records after it were acknowledged.
+    Refused as a bad length at that offset, the file unchanged (it once dropped them all)."""
+    write_keys(tmp_path, 5)
+    path = segments(tmp_path)[-1]
+    offset = record_starts(path)[-3]
+    damaged = zero_from(path, offset, offset + zeroed)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.offset, refused.value.problem) == (
+        str(path), offset, "bad record length")
+    assert path.read_bytes() == damaged
+    assert not list(tmp_path.glob("wal-*.broken"))
 
 
 @pytest.mark.parametrize("damage_kind", ["unwritten sector", "zero length"])
