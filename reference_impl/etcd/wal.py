@@ -18,7 +18,7 @@ Secrets included, so no other local user may read it):
   wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
-                        one is renamed snap-<seq>.json.broken when loading meets it)
+                        one is renamed snap-<seq>.json.broken by a start that succeeds without it)
   db.json               the newest snapshot's record again, read when no snapshot file is whole
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
@@ -452,7 +452,7 @@ class Snapshotter:
         self.directory = directory
         self._write = write
         self._fsync = fsync
-        self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
+        self.damaged: list[ErrCorruptWAL] = []  # the snapshots the last load could not read
         self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
@@ -464,26 +464,33 @@ class Snapshotter:
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
              f"{SNAP_PKG}.loadSnap")
     def load(self) -> tuple[int, dict] | None:
-        """(seq, state) of the newest snapshot that reads whole. Every damaged one tried on the
-        way is renamed *.broken, as etcd's loadSnap does, whether an older one stands in for it
-        or not; `set_aside` then holds their damage, newest first. With none left (etcd's
-        snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys come from its bolt db
-        then (`from_db` is set); its damage is raised, and it is left as it is. None: neither
-        exists (a log that starts at the first record)."""
+        """(seq, state) of the newest snapshot that reads whole; `damaged` then holds the damage
+        of each newer one tried on the way, newest first, left in place until set_aside_damaged.
+        With none left (etcd's snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys
+        come from its bolt db then (`from_db` is set); its damage is raised, and it is left as it
+        is. None: neither exists (a log that starts at the first record)."""
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
-        self.set_aside, self.from_db = [], False
+        self.damaged, self.from_db = [], False
         for path in reversed(self.snapshots()):
             try:
                 return read_snapshot_file(path)
             except ErrCorruptWAL as err:
-                self.set_aside.append(err)
-                os.replace(path, path.with_name(path.name + ".broken"))
+                self.damaged.append(err)
         db = self.directory / DB_FILE
         if not db.exists():
             return None
         self.from_db = True
         return read_snapshot_file(db)
+
+    def set_aside_damaged(self) -> None:
+        """Rename *.broken each snapshot the last load found damaged, as etcd's loadSnap does
+        whether an older one stands in for it or not. Called once the start that load was for
+        has recovered its state: etcd renames as it reads, but a refused start here changes no
+        file, so that the next start meets the same snapshots and says the same."""
+        for damage in self.damaged:
+            path = Path(damage.path)
+            os.replace(path, path.with_name(path.name + ".broken"))
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
