@@ -373,14 +373,24 @@ class ClusterMember:
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
         """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
-        the sequence number of the last WAL record read."""
+        the sequence number of the last WAL record read. Damaged snapshots are renamed *.broken
+        only once that has succeeded: a refused start leaves them as they were."""
+        recovered = self._replay(storage)
+        self._snapshotter.set_aside_damaged()
+        for damage in self._snapshotter.damaged:
+            # etcd 3.4's loadSnap: "renamed to a broken snap file".
+            print(f"reference etcd: renamed to a broken snap file {damage.path}.broken", file=sys.stderr,
+                  flush=True)
+        return recovered
+
+    def _replay(self, storage: MemoryStorage):
         try:
             loaded = self._snapshotter.load()
         finally:
-            for damage in self._snapshotter.set_aside:
-                print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem} "
-                      f"(renamed *.broken)", file=sys.stderr, flush=True)
-        damaged = self._snapshotter.set_aside
+            for damage in self._snapshotter.damaged:
+                print(f"reference etcd: corrupted snapshot file {damage.path}: {damage.problem}",
+                      file=sys.stderr, flush=True)
+        damaged = self._snapshotter.damaged
         if self._snapshotter.from_db:
             # etcd 3.5's words where every snap file failed: its keys come from its bolt db.
             print(f"reference etcd: No snapshot found. Recovering WAL from scratch! (the state from "

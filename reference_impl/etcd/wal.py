@@ -18,7 +18,7 @@ Secrets included, so no other local user may read it):
   wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
-                        one is renamed snap-<seq>.json.broken when loading meets it)
+                        one is renamed snap-<seq>.json.broken by a start that succeeds without it)
   db.json               the newest snapshot's record again, read when no snapshot file is whole
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
@@ -27,9 +27,11 @@ encoder again; a record read back carries them under "raw". (Compact JSON never 
 newline, so the first one ends it.)
 
 Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
-last segment torn: a record cut short (the file ends inside it), a zero length where the next
-record should start, or a record with whole sectors of it never written (zeros), the last record
-or one before it, as a batch written at once and synced once can leave it. Recovery cuts the
+last segment torn: a record cut short (the file ends inside it), the sector where the next
+record starts never written (zeros from its header to the sector's end; a zero length alone is
+damage, as the reference preallocates nothing), or a record with whole sectors of it never
+written, the last record or one before it, as a batch written at once and synced once can leave
+it. Recovery cuts the
 segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken. Anything else,
 a length whose own checksum fails or a payload whose checksum fails with no sector of zeros, and
 anything at all wrong in an earlier segment, is damage: recovery refuses with the file and the
@@ -104,29 +106,38 @@ def _is_torn(data: bytes, start: int, end: int) -> bool:
     return False
 
 
+def _in_unwritten_sector(data: bytes, offset: int) -> bool:
+    """Whether the record header at `offset` lies in sectors the disk never wrote: zeros from it
+    to the end of the sector its last byte is in. etcd's decoder ends a file at a zero length
+    because its files are preallocated with zeros; the reference never preallocates, so a zero
+    length with written bytes after it in its sector is damage, and the records after it were
+    acknowledged."""
+    sector_end = ((offset + _HEADER.size - 1) // SECTOR + 1) * SECTOR
+    return not any(data[offset:sector_end])
+
+
 @mirrors(f"(*{WAL_PKG}.decoder).decodeRecord")
 def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
     """(end offset, payload) of each record in a log file.
 
     Stops where the last segment was torn, as etcd's decoder stops on the last file with
-    io.EOF or io.ErrUnexpectedEOF: the file ends inside a record, a zero length (etcd's
-    preallocated space), or a record failing its CRC with a whole sector of zeros in it, the
-    final record or not (isTornEntry looks at any record of the last file). Raises ErrCorruptWAL
+    io.EOF or io.ErrUnexpectedEOF: the file ends inside a record, a record header in a sector
+    never written (where etcd meets a zero length: its preallocated space), or a record failing
+    its CRC with a whole sector of zeros in it, the final record or not (isTornEntry looks at
+    any record of the last file). Raises ErrCorruptWAL
     (file, offset, what is wrong) for anything else that does not check out, and for all of it
     in an earlier segment, which etcd refuses too ("cannot be repaired").
     """
     data = path.read_bytes()
     offset = 0
     while offset < len(data):
-        if last_segment and not any(data[offset:]):
-            return  # the tail was never written: a crash before the data reached the disk
+        if last_segment and _in_unwritten_sector(data, offset):
+            return  # where the next record should start the disk has written nothing: a crash
         if offset + _HEADER.size > len(data):
             if last_segment:
                 return
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
-        if last_segment and not length:
-            return  # etcd's "hit end of file or preallocated space": what follows is a torn write
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
@@ -441,7 +452,7 @@ class Snapshotter:
         self.directory = directory
         self._write = write
         self._fsync = fsync
-        self.set_aside: list[ErrCorruptWAL] = []  # damaged snapshots the last load renamed
+        self.damaged: list[ErrCorruptWAL] = []  # the snapshots the last load could not read
         self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
@@ -453,26 +464,33 @@ class Snapshotter:
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
              f"{SNAP_PKG}.loadSnap")
     def load(self) -> tuple[int, dict] | None:
-        """(seq, state) of the newest snapshot that reads whole. Every damaged one tried on the
-        way is renamed *.broken, as etcd's loadSnap does, whether an older one stands in for it
-        or not; `set_aside` then holds their damage, newest first. With none left (etcd's
-        snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys come from its bolt db
-        then (`from_db` is set); its damage is raised, and it is left as it is. None: neither
-        exists (a log that starts at the first record)."""
+        """(seq, state) of the newest snapshot that reads whole; `damaged` then holds the damage
+        of each newer one tried on the way, newest first, left in place until set_aside_damaged.
+        With none left (etcd's snap.ErrNoSnapshot), the state comes from DB_FILE, as etcd's keys
+        come from its bolt db then (`from_db` is set); its damage is raised, and it is left as it
+        is. None: neither exists (a log that starts at the first record)."""
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
-        self.set_aside, self.from_db = [], False
+        self.damaged, self.from_db = [], False
         for path in reversed(self.snapshots()):
             try:
                 return read_snapshot_file(path)
             except ErrCorruptWAL as err:
-                self.set_aside.append(err)
-                os.replace(path, path.with_name(path.name + ".broken"))
+                self.damaged.append(err)
         db = self.directory / DB_FILE
         if not db.exists():
             return None
         self.from_db = True
         return read_snapshot_file(db)
+
+    def set_aside_damaged(self) -> None:
+        """Rename *.broken each snapshot the last load found damaged, as etcd's loadSnap does
+        whether an older one stands in for it or not. Called once the start that load was for
+        has recovered its state: etcd renames as it reads, but a refused start here changes no
+        file, so that the next start meets the same snapshots and says the same."""
+        for damage in self.damaged:
+            path = Path(damage.path)
+            os.replace(path, path.with_name(path.name + ".broken"))
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:

@@ -338,7 +338,8 @@ def run(options: Options, *, out: TextIO | None = None, stop: threading.Event | 
 
 
 class KubernetesServiceLoop:
-    """The bootstrap controller's RunKubernetesService: a round at once (the Service and its
+    """The bootstrap controller's RunKubernetesService: this apiserver's endpoints removed once
+    first (Controller.Start: a lease a crash left behind), a round at once (the Service and its
     endpoints are there when the server reports ready), then one every ENDPOINT_INTERVAL, its
     lines logged to `log` (stderr) as klog's; at stop, this apiserver's lease is removed and the
     endpoints reconciled without it (Controller.Stop), given STOP_WAIT at most: upstream gives
@@ -354,6 +355,8 @@ class KubernetesServiceLoop:
             registry, endpointreconciler.MasterLeases(registry.storage),
             lambda line: print(line, file=self.log, flush=True))
         self._stop = threading.Event()
+        if ip:
+            endpointreconciler.remove_stale_endpoints(self.reconciler, ip, secure_port, self.log)
         self._round()
         self._thread = threading.Thread(target=self._run, name="kubernetes-service", daemon=True)
         self._thread.start()
@@ -378,12 +381,7 @@ class KubernetesServiceLoop:
 
     def _remove_endpoints(self) -> None:
         self._thread.join()  # a round under way ends first
-        print("Shutting down kubernetes service endpoint reconciler", file=self.log, flush=True)
-        try:
-            self.reconciler.remove_endpoints(self.ip, [{"name": "https", "port": self.port, "protocol": "TCP"}])
-        except (StatusError, EtcdClientError, endpointreconciler.NoMasterIPs) as err:
-            print(f"Unable to remove endpoints from kubernetes service: {getattr(err, 'message', None) or err}",
-                  file=self.log, flush=True)
+        endpointreconciler.remove_endpoints_at_stop(self.reconciler, self.ip, self.port, self.log)
 
 
 def _serve(server, options: Options, bundle: CertBundle, etcd_url: str, out: TextIO,

@@ -13,6 +13,7 @@ reconcilePorts=false, so an edited port stays (and the slice follows it), as on 
 """
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 from typing import TextIO
 
@@ -74,10 +75,9 @@ class MasterLeases:
 
     @mirrors(f"(*{RECONCILERS}.storageLeases).RemoveLease")
     def remove_lease(self, ip: str) -> None:
-        try:
-            self.storage.delete(self.prefix + ip)
-        except KeyNotFound:
-            pass
+        """Delete this IP's lease; KeyNotFound when there is none (Controller.Start counts on it
+        to tell a lease a crash left behind from none)."""
+        self.storage.delete(self.prefix + ip)
 
 
 @mirrors(f"{RECONCILERS}.checkEndpointSubsetFormatWithLease")
@@ -156,21 +156,51 @@ class LeaseEndpointReconciler:
         ensure_endpoint_slice_from_endpoints(self.registry, endpoints)
 
 
+def endpoint_ports(secure_port: int) -> list[dict]:
+    """createEndpointPortSpec with no extra ports: the one port the kubernetes Service's
+    endpoints publish."""
+    return [{"name": "https", "port": secure_port, "protocol": "TCP"}]
+
+
+def _is_ipv6(ip: str) -> bool:
+    """utilnet.IsIPv6String: an IPv6 address that is not IPv4-mapped (Go's To4 is nil)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return address.version == 6 and address.ipv4_mapped is None
+
+
+@mirrors(f"{RECONCILERS}.endpointFromAddress")
+def _endpoint_from_address(address: dict, ready: bool) -> dict:
+    endpoint = {"addresses": [address.get("ip", "")], "conditions": {"ready": ready}}
+    for field in ("targetRef", "nodeName"):
+        if address.get(field) is not None:
+            endpoint[field] = address[field]
+    return endpoint
+
+
 @mirrors(f"(*{RECONCILERS}.EndpointsAdapter).EnsureEndpointSliceFromEndpoints",
          f"{RECONCILERS}.endpointSliceFromEndpoints")
 def ensure_endpoint_slice_from_endpoints(registry, endpoints: dict) -> None:
-    """The EndpointSlice of the same name from the Endpoints' first subset, its endpoints ready:
-    created when missing, written when its endpoints, ports or labels differ, made again when its
-    address type does."""
-    subsets = endpoints.get("subsets") or [{}]
-    addresses = [a["ip"] for a in subsets[0].get("addresses") or []]
-    address_type = "IPv6" if addresses and ":" in addresses[0] else "IPv4"
+    """The EndpointSlice of the same name from the Endpoints' first subset, its addresses ready
+    endpoints and its notReadyAddresses not-ready ones (those of the slice's family only):
+    created when missing, written when its endpoints, ports or labels differ (nil and empty
+    alike, as Semantic.DeepEqual has them), made again when its address type does. A port's
+    name, protocol and port point at the Endpoints port's own fields, so an unnamed port is ""."""
+    subset = (endpoints.get("subsets") or [{}])[0]
+    ready, not_ready = subset.get("addresses") or [], subset.get("notReadyAddresses") or []
+    both = ready + not_ready
+    ipv6 = bool(both) and all(_is_ipv6(a.get("ip", "")) for a in both)  # allAddressesIPv6
     desired = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice", "metadata": {
         "name": SERVICE_NAME, "namespace": "default", "labels": {"kubernetes.io/service-name": SERVICE_NAME}},
-        "addressType": address_type,
-        "endpoints": [{"addresses": [ip], "conditions": {"ready": True}} for ip in addresses],
-        "ports": [{"name": p.get("name"), "protocol": p.get("protocol"), "port": p.get("port")}
-                  for p in subsets[0].get("ports") or []]}
+        "addressType": "IPv6" if ipv6 else "IPv4",
+        "endpoints": [_endpoint_from_address(address, is_ready)
+                      for addresses, is_ready in ((ready, True), (not_ready, False))
+                      for address in addresses if _is_ipv6(address.get("ip", "")) == ipv6],
+        "ports": [{"name": p.get("name") or "", "protocol": p.get("protocol") or "", "port": p.get("port") or 0}
+                  for p in subset.get("ports") or []]}
+    address_type = desired["addressType"]
     if bootstrappolicy.create_if_absent(registry, "endpointslices", "default", desired,
                                         bootstrappolicy.APISERVER_MANAGER):
         return
@@ -181,7 +211,8 @@ def ensure_endpoint_slice_from_endpoints(registry, endpoints: dict) -> None:
                                          bootstrappolicy.APISERVER_MANAGER)
         return
     labels = stored["metadata"].get("labels") or {}
-    if all(stored.get(f) == desired[f] for f in ("endpoints", "ports")) and labels == desired["metadata"]["labels"]:
+    if all((stored.get(f) or []) == desired[f] for f in ("endpoints", "ports")) and (
+            labels == desired["metadata"]["labels"]):
         return
     registry.update("endpointslices", "default", SERVICE_NAME, {
         **stored, "endpoints": desired["endpoints"], "ports": desired["ports"],
@@ -202,7 +233,41 @@ def update_kubernetes_service(registry, reconciler: LeaseEndpointReconciler, ip:
             "apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "default"}}, bootstrappolicy.APISERVER_MANAGER)
     bootstrappolicy.ensure_kubernetes_service(registry, secure_port)
     if ip:
-        reconciler.reconcile_endpoints(ip, [{"name": "https", "port": secure_port, "protocol": "TCP"}], False)
+        reconciler.reconcile_endpoints(ip, endpoint_ports(secure_port), False)
+
+
+def _storage_error_text(err: KeyNotFound) -> str:
+    """storage.StorageError's Error() for a key not found, as RemoveLease returns it."""
+    return f"StorageError: key not found, Code: 1, Key: {err.key}, ResourceVersion: 0, AdditionalErrorMsg: "
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).Start")
+def remove_stale_endpoints(reconciler: LeaseEndpointReconciler, ip: str, secure_port: int, out: TextIO) -> None:
+    """What Controller.Start does before the first round: remove this apiserver's endpoints
+    (RemoveEndpoints, ports reconciled), so that a lease a crash left behind is gone until the
+    rounds publish this apiserver again. Silent when there was no lease."""
+    try:
+        reconciler.remove_endpoints(ip, endpoint_ports(secure_port))
+    except KeyNotFound:
+        return
+    except (StatusError, NoMasterIPs, EtcdClientError) as err:
+        print(f"Error removing old endpoints from kubernetes service: {getattr(err, 'message', None) or err}",
+              file=out, flush=True)
+        return
+    print("Found stale data, removed previous endpoints on kubernetes service, apiserver didn't exit "
+          "successfully previously", file=out, flush=True)
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).Stop")
+def remove_endpoints_at_stop(reconciler: LeaseEndpointReconciler, ip: str, secure_port: int, out: TextIO) -> None:
+    """Controller.Stop's RemoveEndpoints, a failure logged (a lease already gone included, in
+    the storage error's words)."""
+    print("Shutting down kubernetes service endpoint reconciler", file=out, flush=True)
+    try:
+        reconciler.remove_endpoints(ip, endpoint_ports(secure_port))
+    except (KeyNotFound, StatusError, EtcdClientError, NoMasterIPs) as err:
+        message = _storage_error_text(err) if isinstance(err, KeyNotFound) else getattr(err, "message", None) or err
+        print(f"Unable to remove endpoints from kubernetes service: {message}", file=out, flush=True)
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controlplane.Controller).RunKubernetesService")

@@ -422,6 +422,90 @@ def test_the_loop_puts_deleted_endpoints_back_and_removes_its_lease_at_stop(regi
         "no master IPs were listed in storage, refusing to erase all endpoints for the kubernetes service\n")
 
 
+def test_an_unnamed_endpoints_port_is_an_empty_name_in_the_slice_written_once(registry, reconciler):
+    """endpointSliceFromEndpoints points the slice port's name at the Endpoints port's, so an
+    unnamed one (an edited port: reconcilePorts=false keeps it) is "" there, not absent; the
+    next round finds the slice equal and writes nothing (it was rewritten every 10 s)."""
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    endpoints["subsets"][0]["ports"] = [{"port": 1234, "protocol": "TCP"}]
+    registry.update("endpoints", "default", "kubernetes", endpoints)
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    endpoint_slice = registry.get("endpointslices", "default", "kubernetes")
+    assert endpoint_slice["ports"] == [{"name": "", "protocol": "TCP", "port": 1234}]
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert registry.get("endpointslices", "default", "kubernetes")["metadata"]["resourceVersion"] == (
+        endpoint_slice["metadata"]["resourceVersion"])
+
+
+def test_not_ready_addresses_are_not_ready_endpoints_of_the_slice(registry, reconciler):
+    """endpointSliceFromEndpoints adds the first subset's notReadyAddresses as endpoints whose
+    ready condition is false, after the ready ones, keeping each address's nodeName."""
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    endpoints["subsets"][0]["notReadyAddresses"] = [{"ip": "192.0.2.7", "nodeName": "n1"}]
+    registry.update("endpoints", "default", "kubernetes", endpoints)
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    assert registry.get("endpointslices", "default", "kubernetes")["endpoints"] == [
+        {"addresses": ["192.0.2.2"], "conditions": {"ready": True}},
+        {"addresses": ["192.0.2.7"], "conditions": {"ready": False}, "nodeName": "n1"}]
+
+
+STALE_DATA = ("Found stale data, removed previous endpoints on kubernetes service, apiserver didn't exit "
+              "successfully previously\n")
+
+
+def test_at_start_a_lease_left_by_a_crash_is_removed_first(registry, reconciler):
+    """Controller.Start removes this apiserver's endpoints once (RemoveEndpoints, ports
+    reconciled) before the rounds begin: a lease a crash left behind is deleted, the Endpoints
+    reset to the other apiservers' IPs with the port reset, and "Found stale data" logged; the
+    first round then puts this apiserver back."""
+    from reference_impl.apiserver.adapter.run import KubernetesServiceLoop
+    other = endpointreconciler.LeaseEndpointReconciler(registry, reconciler.leases, lambda line: None)
+    endpointreconciler.update_kubernetes_service(registry, other, "192.0.2.9", 6443)
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    endpoints = registry.get("endpoints", "default", "kubernetes")
+    endpoints["subsets"][0]["ports"] = [{"name": "https", "port": 1234, "protocol": "TCP"}]
+    registry.update("endpoints", "default", "kubernetes", endpoints)
+    out = io.StringIO()
+    loop = KubernetesServiceLoop(registry, "192.0.2.2", 6443, out, interval=3600)
+    try:
+        assert out.getvalue() == (
+            'Resetting endpoints for master service "kubernetes" to [192.0.2.9]\n' + STALE_DATA +
+            'Resetting endpoints for master service "kubernetes" to [192.0.2.2 192.0.2.9]\n')
+        assert published(registry)[0] == [{"addresses": [{"ip": "192.0.2.2"}, {"ip": "192.0.2.9"}],
+                                           "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    finally:
+        loop.stop()
+
+
+def test_at_start_a_lone_apiservers_stale_lease_is_removed_and_the_refusal_logged(registry, reconciler):
+    """The only apiserver restarted within its lease's 15 s: Start deletes the lease, then
+    refuses to erase every endpoint (no master IPs), which it logs; with no lease at all it
+    logs nothing (RemoveLease's not found)."""
+    from reference_impl.apiserver.adapter.run import KubernetesServiceLoop
+    endpointreconciler.update_kubernetes_service(registry, reconciler, "192.0.2.2", 6443)
+    for logged in ("Error removing old endpoints from kubernetes service: no master IPs were listed in storage, "
+                   "refusing to erase all endpoints for the kubernetes service\n", ""):
+        out = io.StringIO()
+        KubernetesServiceLoop(registry, "192.0.2.2", 6443, out, interval=3600).stop()  # the lease removed
+        assert out.getvalue().split("Shutting down kubernetes service endpoint reconciler\n")[0] == logged
+
+
+def test_at_stop_a_lease_already_gone_is_logged_as_the_storage_error(registry, reconciler):
+    """Controller.Stop logs RemoveEndpoints' error, RemoveLease's not found included, worded as
+    storage.StorageError writes it."""
+    from reference_impl.apiserver.adapter.run import KubernetesServiceLoop
+    out = io.StringIO()
+    loop = KubernetesServiceLoop(registry, "192.0.2.2", 6443, out, interval=3600)
+    reconciler.leases.remove_lease("192.0.2.2")
+    loop.stop()
+    assert out.getvalue().endswith(
+        "Shutting down kubernetes service endpoint reconciler\nUnable to remove endpoints from kubernetes service: "
+        "StorageError: key not found, Code: 1, Key: /registry/masterleases/192.0.2.2, ResourceVersion: 0, "
+        "AdditionalErrorMsg: \n")
+
+
 def host_interface(prefer_ipv6: bool) -> str:
     return "fd00::2" if prefer_ipv6 else "192.0.2.2"
 

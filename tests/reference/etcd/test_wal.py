@@ -229,19 +229,43 @@ def test_an_unwritten_sector_in_a_record_before_the_last_cuts_the_last_segment_t
     assert f"repaired WAL error (unexpected EOF): {path} cut at offset {start}" in err
 
 
-def test_a_zero_length_in_the_last_segment_ends_it_whatever_follows(tmp_path):
-    """A zero length where a record should start is etcd's "end of file or preallocated space":
-    the last segment ends there even if records follow (a torn write), and is cut there."""
+def zero_from(path: Path, start: int, end: int) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[start:end] = bytes(end - start)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_an_unwritten_sector_where_a_record_starts_ends_the_last_segment_whatever_follows(tmp_path):
+    """A record header in a sector the disk never wrote (zeros from it to the end of that
+    sector) is a torn write, whatever later sectors of the batch hold: the last segment ends
+    there and is cut there (etcd's decoder stops at a zero length, its preallocated space)."""
     expected = big_writes(tmp_path, 6)
     path = segments(tmp_path)[-1]
     start, _, torn = put_records(path)[3]
-    data = bytearray(path.read_bytes())
-    data[start:start + 12] = bytes(12)
-    path.write_bytes(bytes(data))
+    damaged = zero_from(path, start, ((start + 11) // SECTOR + 1) * SECTOR)
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == {k: v for k, v in expected.items() if int(k[3:]) < torn}
     assert path.stat().st_size == start
-    assert path.with_name(path.name + ".broken").read_bytes() == bytes(data)
+    assert path.with_name(path.name + ".broken").read_bytes() == damaged
+
+
+@pytest.mark.parametrize("zeroed", [4, 12])
+def test_a_zero_length_before_written_bytes_of_its_sector_is_refused(tmp_path, zeroed):
+    """The reference never preallocates, so a zero length is no end of the log by itself: with
+    the bytes after it in its sector written (the length alone zeroed, or the whole header with
+    the payload after it), no torn write made it, and records after it were acknowledged.
+    Refused as a bad length at that offset, the file unchanged (it once dropped them all)."""
+    write_keys(tmp_path, 5)
+    path = segments(tmp_path)[-1]
+    offset = record_starts(path)[-3]
+    damaged = zero_from(path, offset, offset + zeroed)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.offset, refused.value.problem) == (
+        str(path), offset, "bad record length")
+    assert path.read_bytes() == damaged
+    assert not list(tmp_path.glob("wal-*.broken"))
 
 
 @pytest.mark.parametrize("damage_kind", ["unwritten sector", "zero length"])
@@ -641,7 +665,7 @@ def test_an_empty_newest_snapshot_is_set_aside_saying_so(tmp_path, capsys):
     capsys.readouterr()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
-    assert f"corrupted snapshot file {newest}: empty snapshot (renamed" in capsys.readouterr().err
+    assert f"corrupted snapshot file {newest}: empty snapshot\n" in capsys.readouterr().err
 
 
 def test_the_oldest_of_five_snapshots_stands_in_for_four_damaged_ones(tmp_path):
@@ -684,7 +708,8 @@ def test_with_every_snapshot_damaged_the_state_comes_from_the_db_copy(tmp_path, 
         expected[b"after"] = b"restart"
     assert sorted(tmp_path.glob("*.broken")) == [p.with_name(p.name + ".broken") for p in snapshots]
     err = capsys.readouterr().err
-    assert all(f"corrupted snapshot file {p}: CRC mismatch (renamed *.broken)" in err for p in snapshots)
+    assert all(f"corrupted snapshot file {p}: CRC mismatch\n" in err for p in snapshots)
+    assert all(f"renamed to a broken snap file {p}.broken\n" in err for p in snapshots)
     assert "No snapshot found. Recovering WAL from scratch!" in err
     with ClusterMember.alone(tmp_path, ManualClock()) as server:  # no snapshot file at all now
         assert (values(server), server.header().revision) == (expected, 132)
@@ -705,32 +730,59 @@ def test_a_damaged_snapshot_with_no_older_one_starts_from_the_db_copy(tmp_path):
 
 def test_a_damaged_db_copy_behind_damaged_snapshots_is_refused_and_kept(tmp_path):
     """With the snapshots and db.json all damaged nothing holds the state: refused with the
-    file and what is wrong, db.json left as it is."""
+    file and what is wrong, db.json and the snapshots left as they are."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(45):
             server.put(PutRequest(b"k%02d" % i, b"v"))
     damage_every_snapshot(tmp_path)
     db = tmp_path / "db.json"
-    damaged = damage(db, 100, 0x01)
+    damage(db, 100, 0x01)
+    before = files(tmp_path)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.problem) == (str(db), "CRC mismatch")
-    assert db.read_bytes() == damaged
+    assert files(tmp_path) == before  # the snapshots too: none is renamed *.broken
+
+
+def files(data_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
 
 
 def test_damaged_snapshots_of_a_data_dir_without_a_db_copy_are_refused_saying_why(tmp_path):
     """An older reference etcd wrote no db.json: with its snapshots damaged and the log before
-    them released, the start is refused naming the newest snapshot, not a missing record."""
+    them released, the start is refused naming the newest snapshot, not a missing record, and
+    every file is left as it was: a second start is refused in the same words (renamed *.broken,
+    the snapshots were no longer found, and the error spoke of a missing record only)."""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(45):
             server.put(PutRequest(b"k%02d" % i, b"v"))
     (tmp_path / "db.json").unlink()
     newest = damage_every_snapshot(tmp_path)[-1]
+    before = files(tmp_path)
+    for _ in range(2):
+        with pytest.raises(ErrCorruptWAL) as refused:
+            ClusterMember.alone(tmp_path, ManualClock())
+        assert refused.value.path == str(newest)
+        assert "CRC mismatch, and no other snapshot reads whole" in refused.value.problem
+        assert "there is no db.json" in refused.value.problem
+        assert files(tmp_path) == before
+
+
+def test_a_snapshot_standing_in_renames_nothing_when_the_log_after_it_is_refused(tmp_path):
+    """A damaged newest snapshot is renamed *.broken only once the start has succeeded: with its
+    stand-in loaded but the log after it damaged, the start is refused with every file as it was."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(70):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+    *_, newest = sorted(tmp_path.glob("snap-*.json"))
+    damage(newest, 100, 0x01)
+    path = segments(tmp_path)[-1]
+    damage(path, record_starts(path)[2] + 20, 0x01)
+    before = files(tmp_path)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    assert refused.value.path == str(newest)
-    assert "CRC mismatch, and no other snapshot reads whole" in refused.value.problem
-    assert "there is no db.json" in refused.value.problem
+    assert (refused.value.path, refused.value.problem) == (str(path), "CRC mismatch")
+    assert files(tmp_path) == before
 
 
 def test_a_close_during_a_close_finds_nothing_to_close(tmp_path):
