@@ -532,7 +532,10 @@ def test_a_clients_watches_share_one_stream(etcd, prefix):
     each still gets only its own key range's events, a cancelled one nothing more."""
     etcd.watch(prefix + "warm/")  # the stream and its reader exist from here on
     threads = threading.active_count()
-    watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(8)]
+    # From the next revision, as the apiserver's watches start: the writes below may come before
+    # etcd has created every watch (one create at a time).
+    revision = etcd.range(prefix).revision
+    watches = [etcd.watch(f"{prefix}{i}/", start_revision=revision + 1, prev_kv=False) for i in range(8)]
     readings = [_reading(watch) for watch in watches]
     assert threading.active_count() - threads <= len(watches)  # the readers above, no more
     watches[5].cancel()
@@ -551,6 +554,7 @@ def test_a_progress_notification_reaches_every_watch_of_the_stream(etcd, prefix)
     every watch on it: each learns that it has seen every change up to that revision."""
     watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(2)]
     readings = [_reading(watch) for watch in watches]
+    _wait_for(lambda: all(watch.created_revision for watch in watches))  # none still being created
     revision = etcd.put_if_mod_revision(f"{prefix}other", b"x", 0).revision
     watches[0].request_progress()
     _wait_for(lambda: all(any(not batch.events and batch.revision >= revision for batch in reading)
