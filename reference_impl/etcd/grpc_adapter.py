@@ -1069,7 +1069,9 @@ class _WatchStream:
         self._compacted: set[int] = set()
         self._fragmented: set[int] = set()  # core ids of the watches that asked for fragments
         self._fragment_bytes = server.max_request_bytes + GRPC_OVERHEAD_BYTES
-        self._outbox: deque[rpc_pb2.WatchResponse] = deque()  # answers the stream makes itself
+        # Answers to the stream's requests, in the order they came (etcd's ctrlStream), sent ahead of
+        # the events queued since.
+        self._outbox: deque[rpc_pb2.WatchResponse] = deque()
         self._closed = False
 
     def wake(self) -> None:
@@ -1124,6 +1126,9 @@ class _WatchStream:
             if creq.fragment:
                 self._fragmented.add(core_id)
             self._router.add(core_id, self)
+            # Its created answer goes out in turn with the refusals (etcd's ctrlStream): a client
+            # that tells its watches' answers apart by their order (clientv3) gets the right one.
+            self._outbox.extend(self._drain_watch(core_id, wanted))
         self.wake()
 
     def _taken(self, watch_id: int) -> bool:
@@ -1177,16 +1182,22 @@ class _WatchStream:
         """The responses the core has queued for this stream's watches (holding the lock)."""
         out: list[rpc_pb2.WatchResponse] = []
         for core_id, stream_id in list(self._stream_ids.items()):
-            for resp in coalesce(self._server.watch_drain(core_id)):
-                response = watch_response_pb(resp, stream_id)
-                if core_id in self._fragmented:
-                    out.extend(send_fragments(response, self._fragment_bytes))
-                else:
-                    out.append(response)
-                if resp.canceled:
-                    self._forget(core_id)
-                    if resp.compact_revision:
-                        self._compacted.add(stream_id)
+            out.extend(self._drain_watch(core_id, stream_id))
+        return out
+
+    def _drain_watch(self, core_id: int, stream_id: int) -> list[rpc_pb2.WatchResponse]:
+        """The responses the core has queued for one watch (holding the lock)."""
+        out: list[rpc_pb2.WatchResponse] = []
+        for resp in coalesce(self._server.watch_drain(core_id)):
+            response = watch_response_pb(resp, stream_id)
+            if core_id in self._fragmented:
+                out.extend(send_fragments(response, self._fragment_bytes))
+            else:
+                out.append(response)
+            if resp.canceled:
+                self._forget(core_id)
+                if resp.compact_revision:
+                    self._compacted.add(stream_id)
         return out
 
     def _forget(self, core_id: int) -> None:

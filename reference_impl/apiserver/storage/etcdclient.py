@@ -279,8 +279,6 @@ class EtcdClient:
         return member.watch, lambda: self._unpin(index)
 
 
-
-
 # clientv3's openWatchClient backs off between attempts to reopen a watch stream etcd is away for:
 # from 100 ms, a quarter more each time, up to 3 s.
 WATCH_RETRY_MIN = 0.1
@@ -307,6 +305,10 @@ class WatchStream:
     reader, where a stream each cost two threads each, grpcio waking every stream's reader ten
     times a second even when nothing happens.
 
+    A create's answer, created or refused (watch id -1), names no request: as clientv3 does, one
+    create is in flight at a time, the next sent when etcd has answered it, so an answer is
+    always for the first watch waiting.
+
     A stream that breaks because etcd is unavailable (restarted, or a member gone) is opened again,
     on the next member, with every watch created again from the revision after the last event it
     was handed, as clientv3 resumes its substreams. Any other failure ends every watch with it."""
@@ -315,11 +317,13 @@ class WatchStream:
         self._member_stub = member_stub
         self._lock = threading.Lock()
         self._by_id: dict[int, EtcdWatch] = {}
-        self._creating: deque[EtcdWatch] = deque()  # created in this order, etcd's ids pending
-        self._requests: queue.Queue | None = None
+        # Watches waiting for etcd's id, in the order they are created; while a stream is open the
+        # first one's create has been sent (clientv3's resuming queue).
+        self._creating: deque[EtcdWatch] = deque()
+        self._requests: queue.Queue | None = None  # the open stream's requests
         self._call = None
         self._on_unavailable: Callable[[], None] = lambda: None
-        self._reader: threading.Thread | None = None
+        self._serving = False  # a reader thread serves the stream, or opens it again
         self._closed = threading.Event()
 
     def add(self, watch: "EtcdWatch") -> None:
@@ -328,8 +332,9 @@ class WatchStream:
                 watch._deliver(_END)
                 return
             self._creating.append(watch)
-            if self._requests is not None:
-                self._requests.put(rpc_pb2.WatchRequest(create_request=watch._create_request()))
+            if self._serving:
+                if len(self._creating) == 1:
+                    self._send_create()
                 return
             try:
                 self._open()
@@ -337,25 +342,35 @@ class WatchStream:
                 self._creating.pop()
                 watch._deliver(_END)
                 return
-            self._reader = threading.Thread(target=self._run, daemon=True, name="etcd watch stream")
-            self._reader.start()
+            self._serving = True
+            threading.Thread(target=self._run, daemon=True, name="etcd watch stream").start()
 
     def _open(self) -> None:
-        """A new stream (the lock held) creating every watch in `_creating`."""
+        """A new stream (the lock held), creating the first watch in `_creating`."""
         stub, self._on_unavailable = self._member_stub()
         requests: queue.Queue = queue.Queue()
-        for watch in self._creating:
-            requests.put(rpc_pb2.WatchRequest(create_request=watch._create_request()))
         self._call = stub.Watch(_request_stream(requests))
         self._requests = requests
+        self._send_create()
 
+    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).nextResume")
+    def _send_create(self) -> None:
+        """Send the create of the first watch waiting for its id, if any (the lock held, and a
+        stream open)."""
+        if self._creating and self._requests is not None:
+            self._requests.put(rpc_pb2.WatchRequest(create_request=self._creating[0]._create_request()))
+
+    @mirrors("(*go.etcd.io/etcd/client/v3.watchGrpcStream).closeSubstream")
     def cancel(self, watch: "EtcdWatch") -> None:
         with self._lock:
-            if watch.watch_id is not None and self._by_id.pop(watch.watch_id, None) is watch \
-                    and self._requests is not None:
-                self._requests.put(rpc_pb2.WatchRequest(
-                    cancel_request=rpc_pb2.WatchCancelRequest(watch_id=watch.watch_id)))
-            # One still being created is cancelled when its id comes (_dispatch).
+            if watch.watch_id is not None and self._by_id.get(watch.watch_id) is watch:
+                del self._by_id[watch.watch_id]
+                if self._requests is not None:
+                    self._requests.put(rpc_pb2.WatchRequest(
+                        cancel_request=rpc_pb2.WatchCancelRequest(watch_id=watch.watch_id)))
+            elif watch in self._creating and watch is not self._creating[0]:
+                self._creating.remove(watch)  # its create not sent yet
+            # The first, its create in flight, is cancelled when its id comes (_dispatch).
 
     def request_progress(self) -> None:
         with self._lock:
@@ -403,10 +418,11 @@ class WatchStream:
                 if error is not None and error.code() not in (grpc.StatusCode.UNAVAILABLE,
                                                               grpc.StatusCode.CANCELLED):
                     failed = self._forget_all()
-                    self._reader = None
+                    self._serving = False
                 else:
                     failed = None
                     self._requests.put(None)
+                    self._requests = None
             if failed is not None:
                 for watch in failed:
                     watch._deliver(_translate(error, watch._start_revision))
@@ -420,13 +436,15 @@ class WatchStream:
                     return
                 live = [watch for watch in list(self._by_id.values()) + list(self._creating) if not watch._cancelled]
                 live.sort(key=lambda watch: watch._order)
+                for watch in live:
+                    watch.watch_id = None  # an id of the broken stream, maybe another's on the new one
                 self._by_id.clear()
                 self._creating = deque(live)
                 try:
                     self._open()
                 except ValueError:  # the client was closed
                     watches = self._forget_all()
-                    self._reader = None
+                    self._serving = False
                 else:
                     watches = None
             if watches is not None:
@@ -439,11 +457,13 @@ class WatchStream:
         if response.created:
             with self._lock:
                 watch = self._creating.popleft() if self._creating else None
+                self._send_create()
                 if watch is not None and not response.canceled:
                     watch.watch_id = response.watch_id
                     if watch._cancelled:
-                        self._requests.put(rpc_pb2.WatchRequest(
-                            cancel_request=rpc_pb2.WatchCancelRequest(watch_id=response.watch_id)))
+                        if self._requests is not None:
+                            self._requests.put(rpc_pb2.WatchRequest(
+                                cancel_request=rpc_pb2.WatchCancelRequest(watch_id=response.watch_id)))
                         return
                     self._by_id[response.watch_id] = watch
             if watch is None:

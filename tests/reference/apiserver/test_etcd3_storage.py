@@ -5,13 +5,14 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import queue
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from aetcd.rpc import rpc_pb2
+from aetcd.rpc import kv_pb2, rpc_pb2
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "etcd"))
 import processes  # noqa: E402
@@ -19,7 +20,8 @@ from watching import collect  # noqa: E402
 
 from reference_impl.apiserver.core.errors import StatusError  # noqa: E402
 from reference_impl.apiserver.storage import etcd3  # noqa: E402
-from reference_impl.apiserver.storage.etcdclient import EtcdClient  # noqa: E402
+from reference_impl.apiserver.storage.etcdclient import (EtcdClient, EtcdWatch,  # noqa: E402
+                                                       WatchStream)
 from reference_impl.apiserver.storage.etcd3 import (KeyExists, KeyNotFound, LeaseManager, Storage,  # noqa: E402
                                                    decode, encode, read_back)
 from tests.reference.apiserver import test_handlers  # noqa: E402
@@ -530,7 +532,10 @@ def test_a_clients_watches_share_one_stream(etcd, prefix):
     each still gets only its own key range's events, a cancelled one nothing more."""
     etcd.watch(prefix + "warm/")  # the stream and its reader exist from here on
     threads = threading.active_count()
-    watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(8)]
+    # From the next revision, as the apiserver's watches start: the writes below may come before
+    # etcd has created every watch (one create at a time).
+    revision = etcd.range(prefix).revision
+    watches = [etcd.watch(f"{prefix}{i}/", start_revision=revision + 1, prev_kv=False) for i in range(8)]
     readings = [_reading(watch) for watch in watches]
     assert threading.active_count() - threads <= len(watches)  # the readers above, no more
     watches[5].cancel()
@@ -549,9 +554,146 @@ def test_a_progress_notification_reaches_every_watch_of_the_stream(etcd, prefix)
     every watch on it: each learns that it has seen every change up to that revision."""
     watches = [etcd.watch(f"{prefix}{i}/", prev_kv=False) for i in range(2)]
     readings = [_reading(watch) for watch in watches]
+    _wait_for(lambda: all(watch.created_revision for watch in watches))  # none still being created
     revision = etcd.put_if_mod_revision(f"{prefix}other", b"x", 0).revision
     watches[0].request_progress()
     _wait_for(lambda: all(any(not batch.events and batch.revision >= revision for batch in reading)
                           for reading in readings))
     for watch in watches:
         watch.cancel()
+
+
+class _WatchCall:
+    """One Watch RPC of `_WatchService`: the test reads the requests the client sends and writes
+    etcd's responses."""
+
+    def __init__(self, requests):
+        self.requests: queue.Queue = queue.Queue()
+        self._responses: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [self.requests.put(r) for r in requests], daemon=True).start()
+
+    def sent(self) -> str:
+        """The next request the client sent, in short: `create KEY`, `cancel ID` or `progress`."""
+        request = self.requests.get(timeout=5)
+        kind = request.WhichOneof("request_union")
+        if kind == "create_request":
+            return f"create {request.create_request.key.decode()}"
+        if kind == "cancel_request":
+            return f"cancel {request.cancel_request.watch_id}"
+        return kind.removesuffix("_request")
+
+    def answer(self, **fields) -> None:
+        self._responses.put(rpc_pb2.WatchResponse(**fields))
+
+    def end(self) -> None:
+        """etcd ends the stream (the client opens another)."""
+        self._responses.put(None)
+
+    cancel = end
+
+    def __iter__(self):
+        while (response := self._responses.get()) is not None:
+            yield response
+
+
+class _WatchService:
+    """etcd's Watch service played by the test, in place of a member's WatchStub."""
+
+    def __init__(self):
+        self.calls: queue.Queue = queue.Queue()
+
+    def Watch(self, requests):
+        call = _WatchCall(requests)
+        self.calls.put(call)
+        return call
+
+
+@pytest.fixture
+def watch_service():
+    service = _WatchService()
+    stream = WatchStream(lambda: (service, lambda: None))
+    yield stream, service
+    stream.close()
+
+
+def _watch(stream, key: str) -> EtcdWatch:
+    return EtcdWatch(stream, rpc_pb2.WatchCreateRequest(key=key.encode()))
+
+
+def _put_event(key: str, revision: int):
+    return kv_pb2.Event(kv=kv_pb2.KeyValue(key=key.encode(), mod_revision=revision))
+
+
+def _outcome(watch) -> list[str]:
+    """The keys of the events `watch` yields, then the error that ends it, gathered by a thread."""
+    seen: list[str] = []
+
+    def read():
+        try:
+            seen.extend(event.kv.key for batch in watch for event in batch.events)
+        except Exception as error:
+            seen.append(f"{type(error).__name__}: {error}")
+    threading.Thread(target=read, daemon=True).start()
+    return seen
+
+
+def test_a_watch_is_created_only_once_etcd_has_answered_the_one_before(watch_service):
+    """etcd's answer to a create names no request (a refusal has watch id -1): clientv3 sends one
+    create at a time (its resuming queue), so an answer is always for the oldest create. With every
+    create sent at once, an answer out of turn handed a watch another's id, events or error."""
+    stream, service = watch_service
+    valid, refused = _watch(stream, "/a"), _watch(stream, "/b")
+    readings = [_outcome(valid), _outcome(refused)]
+    refused.request_progress()  # goes out behind whatever the client has sent so far
+    call = service.calls.get(timeout=5)
+    assert [call.sent(), call.sent()] == ["create /a", "progress"]
+    call.answer(watch_id=0, created=True)
+    assert call.sent() == "create /b"
+    call.answer(watch_id=-1, created=True, canceled=True, cancel_reason="permission denied")
+    call.answer(watch_id=0, events=[_put_event("/a", 7)])
+    _wait_for(lambda: readings[0] and readings[1])
+    assert readings == [["/a"], ["Unavailable: etcd cancelled the watch: permission denied"]]
+
+
+def test_cancelling_a_watch_leaves_another_holding_its_old_id(watch_service):
+    """A watch keeps etcd's id of the stream it was created on only while that stream lasts: once
+    the stream is made again, the id may be another watch's, and cancelling the first (here one
+    etcd refused to create again) must neither detach nor cancel that other watch."""
+    stream, service = watch_service
+    refused, kept = _watch(stream, "/a"), _watch(stream, "/b")
+    readings = [_outcome(refused), _outcome(kept)]
+    call = service.calls.get(timeout=5)
+    for watch_id, key in enumerate(("/a", "/b")):
+        assert call.sent() == f"create {key}"
+        call.answer(watch_id=watch_id, created=True)
+    call.end()
+    call = service.calls.get(timeout=5)
+    assert call.sent() == "create /a"
+    call.answer(watch_id=-1, created=True, canceled=True, cancel_reason="permission denied")
+    assert call.sent() == "create /b"
+    call.answer(watch_id=0, created=True)  # the id /a had on the first stream
+    _wait_for(lambda: readings[0])
+    refused.cancel()
+    kept.request_progress()
+    assert call.sent() == "progress"  # and no cancel of watch 0
+    call.answer(watch_id=0, events=[_put_event("/b", 9)])
+    _wait_for(lambda: readings[1])
+    assert readings == [["Unavailable: etcd cancelled the watch: permission denied"], ["/b"]]
+
+
+def test_a_watch_cancelled_before_its_create_is_sent_is_never_created(watch_service):
+    """closeSubstream: a watch cancelled while it waits for the creates ahead of it leaves the
+    queue; etcd never hears of it. One whose create is in flight is cancelled when its id comes."""
+    stream, service = watch_service
+    first, skipped, last = _watch(stream, "/a"), _watch(stream, "/b"), _watch(stream, "/c")
+    call = service.calls.get(timeout=5)
+    assert call.sent() == "create /a"
+    skipped.cancel()
+    call.answer(watch_id=0, created=True)
+    assert call.sent() == "create /c"
+    last.cancel()
+    call.answer(watch_id=1, created=True)
+    assert call.sent() == "cancel 1"
+    first.cancel()
+    assert call.sent() == "cancel 0"
+
