@@ -128,10 +128,13 @@ def etcdctl_transcript(server) -> str:
                  ("elect", "de"), ("elect", "-l")):
         result = etcdctl(server, *args)
         out.append(f"$ {' '.join(args)}\n{result.stdout}{result.stderr}[rc={result.returncode}]")
-    with etcdctl_stream(server, "lock", "dl", "--", "sh", "-c", "echo locked; sleep 1") as first:
-        out += first.read(1)  # the first locker holds the lock
+    with etcdctl_stream(server, "lock", "dl", "--", "sh", "-c", "echo locked; sleep 2") as first:
+        out += first.read(1)  # the first locker holds the lock for 2 s from about now
+        asked = time.monotonic()
         second = etcdctl(server, "lock", "dl", "echo", "second")
-        out.append(f"second locker after the first ended: {first.process.poll() == 0} "
+        # Not the first process's exit: etcdctl unlocks before it exits, so the second may be
+        # answered while the first is still ending.
+        out.append(f"second locker waited for the first: {time.monotonic() - asked >= 1.0} "
                    f"{second.stdout.strip()} [rc={second.returncode}]")
     with etcdctl_stream(server, "elect", "de", "p1") as candidate:
         out += candidate.read(2)
@@ -166,7 +169,7 @@ def test_the_transcript_reached_the_error_paths(transcripts):
     for text in ("etcdserver: requested lease not found", "election: no leader",
                  "election: not leader", '"leader" field must be provided',
                  "etcdserver: key is not provided", "Observe: rev=", "Error: exit status 1",
-                 "second locker after the first ended: True second [rc=0]", "de/<session>\np1"):
+                 "second locker waited for the first: True second [rc=0]", "de/<session>\np1"):
         assert text in expected
 
 
