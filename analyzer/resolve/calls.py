@@ -46,7 +46,6 @@ COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun"
                           "PersistentPreRunE", "PostRun", "PostRunE"})
 INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
 SCHEDULER_FRAMEWORK = "k8s.io/kubernetes/pkg/scheduler/framework"
-_new_tuple = tuple.__new__
 
 
 @dataclass
@@ -360,10 +359,9 @@ class Resolver:
               via: str = "", confidence: float | None = None) -> Edge:
         if call.mode != CALL and kind != graph.UNRESOLVED:
             via, kind = kind, (graph.GO if call.mode == GO else graph.DEFER)
-        # tuple.__new__: Edge(…) runs a Python function for each of the half a million edges.
-        edge = _new_tuple(Edge, (caller, callee, kind, context.path, call.line, call.col,
-                                 CONFIDENCE.get(via if kind in (graph.GO, graph.DEFER) else kind, 0.5)
-                                 if confidence is None else confidence, via))
+        edge = Edge(caller, callee, kind, context.path, call.line, call.col,
+                    CONFIDENCE.get(via if kind in (graph.GO, graph.DEFER) else kind, 0.5)
+                    if confidence is None else confidence, via)
         self.out.edges.append(edge)
         return edge
 

@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from analyzer import graph
 from analyzer.facts import Func, FuncLit, Param
-from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, range_types
+from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.flow import Place
 from analyzer.resolve.program import (
@@ -149,7 +149,7 @@ class FileScopes:
     # --- types -------------------------------------------------------------------------------
 
     def canon(self, text: str, scope: str) -> GoType:
-        return self.program.canon_text(text, self.context, self._root_type_params(scope))
+        return self.program.canon(parse_type(text), self.context, self._root_type_params(scope))
 
     def type_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> GoType | None:
         # By line too: a name rebound further down (a second `for _, f := range`) has another type.

@@ -117,10 +117,7 @@ def default_import_name(import_path: str) -> str:
 class Program:
     def __init__(self) -> None:
         self.packages: dict[str, Package] = {}
-        self._canon: dict[tuple[str, GoType, tuple], GoType] = {}
-        # The same, by the text as written: a string hashes once and for all, a type's hash runs
-        # Python code each time, and most canon questions come as text.
-        self._canon_texts: dict[tuple[str, str, tuple], GoType] = {}
+        self._canon: dict[tuple[str, str, tuple], GoType] = {}
         self._members: dict[tuple[GoType, str], Member | None] = {}
         self._results: dict[int, tuple[GoType, ...]] = {}
         self.file_scopes: dict[str, object] = {}  # path → infer.FileScopes, filled as needed
@@ -233,11 +230,7 @@ class Program:
         return cached
 
     def canon_text(self, text: str, context: FileContext, type_params: tuple = ()) -> GoType:
-        key = (context.path, text, type_params)
-        cached = self._canon_texts.get(key)
-        if cached is None:
-            cached = self._canon_texts[key] = self.canon(parse_type(text), context, type_params)
-        return cached
+        return self.canon(parse_type(text), context, type_params)
 
     def _canon_uncached(self, t: GoType, context: FileContext, type_params: tuple,
                         depth: int) -> GoType:
@@ -277,8 +270,8 @@ class Program:
             info = self.type_info(t)
             if info is None or info.decl.kind in ("struct", "interface"):
                 return t
-            t = self.canon_text(info.decl.underlying, info.file,
-                                tuple((p.name, p.constraint) for p in info.decl.type_params))
+            t = self.canon(parse_type(info.decl.underlying), info.file,
+                           tuple((p.name, p.constraint) for p in info.decl.type_params))
             depth += 1
         return t
 
