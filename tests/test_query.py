@@ -1493,20 +1493,26 @@ VENDORED = {
 }
 
 
-def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(tmp_path, capsys):
-    """With kubernetes and etcd indexed, `show go.etcd.io/etcd/client/v3.New` answered from
-    kubernetes' vendored copy unsaid, which may be another version than etcd's own: a note on
-    stderr names the copy and `--repo etcd`; given --repo, or a name kubernetes defines, none."""
+def _indexed_home(tmp_path, repositories: dict[str, dict[str, str]]) -> Workspace:
+    """A home with each repository (name → its files' texts) fetched from a git tree and indexed."""
     from conftest import make_git_tree
 
     ws = Workspace(tmp_path / "home")
-    for repo, files in VENDORED.items():
+    for repo, files in repositories.items():
         for name, text in files.items():
             (tmp_path / repo / name).parent.mkdir(parents=True, exist_ok=True)
             (tmp_path / repo / name).write_text(text)
         tree = make_git_tree(tmp_path / repo, tmp_path / f"{repo}.git", symlinks={})
         index_checkout(ws.index_path, sources.fetch(ws, repo, source=str(tree), ref="HEAD"),
                        goroot=GOROOT)
+    return ws
+
+
+def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(tmp_path, capsys):
+    """With kubernetes and etcd indexed, `show go.etcd.io/etcd/client/v3.New` answered from
+    kubernetes' vendored copy unsaid, which may be another version than etcd's own: a note on
+    stderr names the copy and `--repo etcd`; given --repo, or a name kubernetes defines, none."""
+    ws = _indexed_home(tmp_path, VENDORED)
     capsys.readouterr()  # fetch's warnings of no remote
     home = ["--home", str(ws.home)]
     name = "go.etcd.io/etcd/client/v3.New"
@@ -1526,21 +1532,12 @@ def test_a_name_answered_from_a_vendored_copy_notes_the_repository_that_owns_it(
 def test_a_vendored_copy_is_not_noted_when_the_other_repository_vendors_it_too(tmp_path, capsys):
     """The note says "{repo}'s own": where the other indexed repository holds the package only
     in its vendor/ folder, its copy is not its own either, and nothing is noted."""
-    from conftest import make_git_tree
-
-    ws = Workspace(tmp_path / "home")
     vendoring = {**VENDORED, "etcd": {
         "go.mod": "module go.etcd.io/etcd/server/v3\n\ngo 1.20\n\n"
                   "require go.etcd.io/etcd/client/v3 v3.5.1\n",
         "vendor/modules.txt": VENDORED["kubernetes"]["vendor/modules.txt"],
         "vendor/go.etcd.io/etcd/client/v3/client.go": "package clientv3\n\nfunc New() {}\n"}}
-    for repo, files in vendoring.items():
-        for name, text in files.items():
-            (tmp_path / repo / name).parent.mkdir(parents=True, exist_ok=True)
-            (tmp_path / repo / name).write_text(text)
-        tree = make_git_tree(tmp_path / repo, tmp_path / f"{repo}.git", symlinks={})
-        index_checkout(ws.index_path, sources.fetch(ws, repo, source=str(tree), ref="HEAD"),
-                       goroot=GOROOT)
+    ws = _indexed_home(tmp_path, vendoring)
     capsys.readouterr()
     assert main(["show", "go.etcd.io/etcd/client/v3.New", "--home", str(ws.home)]) == 0
     assert capsys.readouterr().err == ""
