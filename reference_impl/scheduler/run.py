@@ -1,9 +1,10 @@
 """Run the reference kube-scheduler: node and pod informers feed the sans-IO `Scheduler`'s
 callbacks, and the actions of each `schedule_one()` go to the apiserver: a Bind as a POST to
 pods/<name>/binding, a PodScheduled=False condition as a merge patch of pods/<name>/status, and
-every RecordEvent as an events.k8s.io/v1 Event on the pod (core/v1 on a server without that group). As upstream runs each binding cycle in its own
-goroutine, a pool of binder threads makes these calls while the loop schedules the next pod
-against the cache, where the pod is already assumed.
+every RecordEvent as an events.k8s.io/v1 Event on the pod (core/v1 on a server without that
+group). As upstream runs each binding cycle in its own goroutine, a pool of binder threads makes
+these calls while the loop schedules the next pod against the cache, where the pod is already
+assumed.
 
 `python -m reference_impl.scheduler.run --kubeconfig PATH [--config PLUGIN_CONFIG]` prints one
 "ready" line once its caches are synced and exits 0 on SIGTERM or SIGINT.

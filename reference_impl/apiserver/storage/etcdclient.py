@@ -434,8 +434,9 @@ class WatchStream:
             with self._lock:
                 if self._closed.is_set():
                     return
+                # Created one at a time, the watches with an id came before those still waiting,
+                # each in the order it was added: they are created again in that order.
                 live = [watch for watch in list(self._by_id.values()) + list(self._creating) if not watch._cancelled]
-                live.sort(key=lambda watch: watch._order)
                 for watch in live:
                     watch.watch_id = None  # an id of the broken stream, maybe another's on the new one
                 self._by_id.clear()
@@ -512,14 +513,11 @@ class EtcdWatch:
     every event up to has already been delivered (what bookmarks are made from).
     """
 
-    _orders = iter(range(1 << 62))
-
     def __init__(self, stream: WatchStream, create: rpc_pb2.WatchCreateRequest):
         self._stream = stream
         self._create = create
         self._start_revision = create.start_revision
         self._next_revision = create.start_revision
-        self._order = next(self._orders)  # created again in this order after a break
         self._inbox: queue.Queue = queue.Queue()
         self._cancelled = False
         self.watch_id: int | None = None  # etcd's, on the stream it is on now
