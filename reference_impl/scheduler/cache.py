@@ -14,13 +14,61 @@ from reference_impl.scheduler.podcounts import PodCounts
 from reference_impl.scheduler.types import NodeInfo, pod_key
 
 
-class Snapshot:
-    """The node list one cycle sees, and the cache's pod counts; plugins read it through
-    `framework.snapshot`."""
+class LeastRoom:
+    """A floor under every listed node's room: the cpu, memory, ephemeral storage and pod slots
+    (allocatable less requested) no node has less of, so NodeResourcesFit's PreFilter can tell
+    that a pod fits everywhere without a look at each node.
 
-    def __init__(self, node_infos: list[NodeInfo], pod_counts: PodCounts) -> None:
+    A pod added to a node lowers the floor to that node's room at once; a pod removed or a node
+    changed leaves it a floor, maybe below the true least, and marks it loose: it is counted
+    again over all nodes only when a request does not fit under it.
+    """
+
+    def __init__(self, nodes: dict[str, NodeInfo]) -> None:
+        self._nodes = nodes  # the cache's NodeInfos by name; those without a Node object are not listed
+        self._floor: tuple[int, int, int, int] | None = None  # None: not counted yet
+        self._loose = False
+
+    def lowered(self, info: NodeInfo) -> None:
+        """`info` has less room now (a pod added) or new allocatable (its Node changed)."""
+        if self._floor is not None and info.node is not None:
+            self._floor = tuple(map(min, self._floor, _room(info)))
+
+    def loosened(self) -> None:
+        """Some node has more room now (a pod or a node removed, a Node changed)."""
+        self._loose = True
+
+    def fits_everywhere(self, milli_cpu: int, memory: int, ephemeral_storage: int) -> bool:
+        """Whether every listed node has room for one more pod with these requests (what
+        NodeResourcesFit's Filter finds node by node when the pod asks for no extended resource)."""
+        if self._floor is None or (self._loose and not self._under(milli_cpu, memory, ephemeral_storage)):
+            rooms = [_room(info) for info in self._nodes.values() if info.node is not None]
+            self._floor = tuple(map(min, *rooms)) if len(rooms) > 1 else rooms[0] if rooms else None
+            self._loose = False
+            if self._floor is None:  # no nodes: none lacks room
+                return True
+        return self._under(milli_cpu, memory, ephemeral_storage)
+
+    def _under(self, milli_cpu: int, memory: int, ephemeral_storage: int) -> bool:
+        cpu_room, memory_room, storage_room, pod_slots = self._floor
+        return (milli_cpu <= cpu_room and memory <= memory_room and ephemeral_storage <= storage_room
+                and pod_slots >= 1)
+
+
+def _room(info: NodeInfo) -> tuple[int, int, int, int]:
+    alloc, used = info.allocatable, info.requested
+    return (alloc.milli_cpu - used.milli_cpu, alloc.memory - used.memory,
+            alloc.ephemeral_storage - used.ephemeral_storage, alloc.allowed_pod_number - len(info.pods))
+
+
+class Snapshot:
+    """The node list one cycle sees, the cache's pod counts and its floor under the nodes' room;
+    plugins read it through `framework.snapshot`."""
+
+    def __init__(self, node_infos: list[NodeInfo], pod_counts: PodCounts, least_room: LeastRoom) -> None:
         self.node_info_list = node_infos
         self.pod_counts = pod_counts
+        self.least_room = least_room
 
     def __len__(self) -> int:
         return len(self.node_info_list)
@@ -33,6 +81,7 @@ class Cache:
         self.assumed: set[str] = set()
         self._list: list[NodeInfo] | None = None
         self.pod_counts = PodCounts(self.nodes)
+        self.least_room = LeastRoom(self.nodes)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).AddNode")
     def add_node(self, node: dict) -> NodeInfo:
@@ -50,6 +99,8 @@ class Cache:
         old_labels = info.labels
         info.set_node(node)
         self.pod_counts.labels_changed(info, old_labels)
+        self.least_room.lowered(info)
+        self.least_room.loosened()
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/cache.schedulerCache).UpdateNode")
     def update_node(self, node: dict) -> NodeInfo:
@@ -115,6 +166,7 @@ class Cache:
         info = self._info_for(node_name)
         info.add_pod(pod)
         self.pod_counts.add_pod(info, pod)
+        self.least_room.lowered(info)
         self.pod_node[pod_key(pod)] = node_name
 
     def _remove(self, key: str) -> None:
@@ -127,6 +179,7 @@ class Cache:
         if pod is not None:
             info.remove_pod(pod)
             self.pod_counts.remove_pod(info, pod)
+            self.least_room.loosened()
         if info.node is None and not info.pods:
             del self.nodes[node_name]
             self._list = None
@@ -138,4 +191,4 @@ class Cache:
     def update_snapshot(self) -> Snapshot:
         if self._list is None:
             self._list = [n for n in self.nodes.values() if n.node is not None]
-        return Snapshot(self._list, self.pod_counts)
+        return Snapshot(self._list, self.pod_counts, self.least_room)

@@ -7,7 +7,7 @@ from reference_impl.scheduler.errors import ConfigError
 from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.plugins.helper import filter_one
 from reference_impl.scheduler.types import (
-    MAX_NODE_SCORE, SUCCESS, CycleState, NodeInfo, Resource, Status, Code, pod_non_zero_requests, pod_requests,
+    MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, Resource, Status, Code, pod_non_zero_requests, pod_requests,
 )
 
 DEFAULT_RESOURCES = (("cpu", 1), ("memory", 1))
@@ -99,7 +99,13 @@ class Fit(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).PreFilter")
     def pre_filter(self, state: CycleState, pod: dict):
-        state["NodeResourcesFit"] = pod_requests(pod)
+        """The pod's requests, for Filter and Score; Skip when the cache's floor under every node's
+        room (`LeastRoom`) shows the pod fits on each node, so Filter would reject none."""
+        request = state["NodeResourcesFit"] = pod_requests(pod)
+        snapshot = self.handle.snapshot if self.handle is not None else None
+        if (snapshot is not None and not request.scalar
+                and snapshot.least_room.fits_everywhere(request.milli_cpu, request.memory, request.ephemeral_storage)):
+            return SKIP
         return SUCCESS
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/noderesources.Fit).Filter")

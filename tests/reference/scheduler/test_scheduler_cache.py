@@ -68,3 +68,43 @@ def test_a_pod_confirmed_on_another_node_moves_there():
     cache.add_pod(pod("p", cpu="1", node_name="n2"))
     assert not cache.nodes["n1"].pods and cache.nodes["n2"].requested.milli_cpu == 1000
     assert not cache.is_assumed(pod("p", node_name="n2"))
+
+
+def _fits_node_by_node(cache: Cache, cpu: int, memory: int) -> bool:
+    return all(cpu <= i.allocatable.milli_cpu - i.requested.milli_cpu and memory <= i.allocatable.memory
+               - i.requested.memory and len(i.pods) < i.allocatable.allowed_pod_number
+               for i in cache.nodes.values() if i.node is not None)
+
+
+def test_the_least_room_floor_answers_as_every_node_would_through_adds_removes_and_node_changes():
+    """LeastRoom.fits_everywhere says what asking every listed node says, as pods are assumed,
+    bound and removed and nodes change or go: a pod added lowers the floor, a removal only loosens it."""
+    cache = Cache()
+    cache.add_node(node("n1", cpu="4", memory="8Gi", pods=3))
+    cache.add_node(node("n2", cpu="4", memory="8Gi", pods=3))
+    room = cache.update_snapshot().least_room
+    gi = 2**30
+    asks = [(cpu, mem) for cpu in (0, 1000, 2000, 3000, 4000, 5000) for mem in (0, gi, 6 * gi, 9 * gi)]
+
+    def check():
+        for cpu, mem in asks:
+            assert room.fits_everywhere(cpu, mem, 0) == _fits_node_by_node(cache, cpu, mem), (cpu, mem)
+
+    check()
+    cache.assume_pod(pod("a", cpu="3", memory="1Gi", node_name="n1"))
+    check()
+    cache.add_pod(pod("b", cpu="1", memory="7Gi", node_name="n2"))
+    check()
+    cache.forget_pod(pod("a", node_name="n1"))  # n1 has room again
+    check()
+    cache.update_node(node("n2", cpu="2", memory="8Gi", pods=3))  # less allocatable
+    check()
+    cache.remove_pod(pod("b", node_name="n2"))
+    check()
+    for name in "cde":  # n1's pod slots run out
+        cache.add_pod(pod(name, node_name="n1"))
+    check()
+    cache.remove_node(node("n1"))  # n1 is no longer listed, its pods still bound there
+    check()
+    cache.update_node(node("n2", cpu="8", memory="8Gi", pods=3))  # more allocatable
+    check()

@@ -170,6 +170,25 @@ def test_fit_score_uses_non_zero_defaults():
     assert scores == {"n1": (90 + 50) // 2}
 
 
+def test_fit_pre_filter_skips_when_the_pod_fits_on_every_node():
+    """PreFilter returns Skip (its Filter would reject no node) only when every node has room for
+    the pod; a node short of cpu, of pod slots, or a pod asking for an extended resource runs Filter."""
+    from sched_fixtures import plugin_env
+    from reference_impl.scheduler.types import CycleState
+
+    def pre_filter_code(the_pod, pods=()):
+        plugin, _ = plugin_env("NodeResourcesFit", [node("n1", cpu="4", pods=2), node("n2", cpu="4", pods=2)], pods)
+        return plugin.pre_filter(CycleState(), the_pod).code
+
+    assert pre_filter_code(pod("p", cpu="2")) == Code.SKIP
+    assert pre_filter_code(pod("p", cpu="2"), [pod("old", cpu="3", node_name="n2")]) == Code.SUCCESS
+    assert pre_filter_code(pod("p", cpu="1"), [pod("old", cpu="3", node_name="n2")]) == Code.SKIP
+    assert pre_filter_code(pod("p"), [pod(f"o{i}", node_name="n1") for i in range(2)]) == Code.SUCCESS
+    gpu = pod("p", cpu="1")
+    gpu["spec"]["containers"][0]["resources"]["requests"]["example.com/gpu"] = "1"
+    assert pre_filter_code(gpu) == Code.SUCCESS
+
+
 # ---- NodeResourcesBalancedAllocation -----------------------------------------------------------
 
 def test_balanced_allocation_prefers_equal_fractions():
