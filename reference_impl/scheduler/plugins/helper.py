@@ -11,6 +11,13 @@ def filter_one(plugin, state: CycleState, pod: dict, node_info: NodeInfo) -> Sta
     return rejected[0][1] if rejected else SUCCESS
 
 
+def map_scores(scores: list[int], normalized) -> None:
+    """scores[i] = normalized(scores[i]) in place, computed once per distinct raw score (a cycle's
+    hundreds of nodes share a few) and looked up for the rest."""
+    table = {raw: normalized(raw) for raw in set(scores)}
+    scores[:] = map(table.__getitem__, scores)
+
+
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/helper.DefaultNormalizeScore")
 def default_normalize_score(scores: list[int], reverse: bool, max_priority: int = MAX_NODE_SCORE) -> None:
     """Scale to [0, max_priority] by the highest score, in place; `reverse` makes lower raw scores better."""
@@ -20,6 +27,6 @@ def default_normalize_score(scores: list[int], reverse: bool, max_priority: int 
             scores[:] = [max_priority] * len(scores)
         return
     if reverse:
-        scores[:] = [max_priority - max_priority * s // max_count for s in scores]
+        map_scores(scores, lambda s: max_priority - max_priority * s // max_count)
     else:
-        scores[:] = [max_priority * s // max_count for s in scores]
+        map_scores(scores, lambda s: max_priority * s // max_count)

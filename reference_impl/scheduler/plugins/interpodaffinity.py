@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
-from reference_impl.scheduler.plugins.helper import filter_one
+from reference_impl.scheduler.plugins.helper import filter_one, map_scores
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import AffinityTerm, PodTerms, pod_terms
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
@@ -146,7 +146,10 @@ class InterPodAffinity(Plugin):
             return
         lo, hi = min(scores), max(scores)
         diff = hi - lo
-        scores[:] = [int(MAX_NODE_SCORE * ((s - lo) / diff)) for s in scores] if diff > 0 else [0] * len(scores)
+        if diff > 0:
+            map_scores(scores, lambda s: int(MAX_NODE_SCORE * ((s - lo) / diff)))
+        else:
+            scores[:] = [0] * len(scores)
 
 
 def term_matcher(t: AffinityTerm) -> Matcher:

@@ -17,7 +17,7 @@ from reference_impl.machinery import labels as lbl
 from reference_impl.machinery import scheduling
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.framework import Plugin
-from reference_impl.scheduler.plugins.helper import filter_one
+from reference_impl.scheduler.plugins.helper import filter_one, map_scores
 from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import selector_guard
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
@@ -260,5 +260,8 @@ class PodTopologySpread(Plugin):
         else:
             valid = scores
         lo, hi = (min(valid), max(valid)) if valid else (0, 0)
-        scores[:] = [0 if ignored and n.name in ignored else MAX_NODE_SCORE if hi == 0
-                     else MAX_NODE_SCORE * (hi + lo - x) // hi for n, x in zip(nodes, scores)]
+        if ignored:
+            scores[:] = [0 if n.name in ignored else MAX_NODE_SCORE if hi == 0
+                         else MAX_NODE_SCORE * (hi + lo - x) // hi for n, x in zip(nodes, scores)]
+        else:
+            map_scores(scores, lambda x: MAX_NODE_SCORE if hi == 0 else MAX_NODE_SCORE * (hi + lo - x) // hi)
