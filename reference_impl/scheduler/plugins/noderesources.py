@@ -1,6 +1,8 @@
 """NodeResourcesFit (requests must fit; LeastAllocated/MostAllocated scoring) and BalancedAllocation."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.errors import ConfigError
@@ -83,6 +85,73 @@ def _amount(r: Resource, name: str) -> int:
     return r.scalar.get(name, 0)
 
 
+def least_allocated_cpu_memory(numbers: tuple[int, ...], cpu: int, mem: int) -> int:
+    """leastResourceScorer over cpu and memory (weights 1) of a node's `NodeInfo.cpu_memory`, for a
+    pod's non-zero requests, without building dicts: same arithmetic."""
+    capacity_cpu, capacity_mem, _, _, non_zero_cpu, non_zero_mem = numbers
+    total = n = 0
+    if capacity_cpu:
+        n = 1
+        if non_zero_cpu + cpu <= capacity_cpu:
+            total = (capacity_cpu - non_zero_cpu - cpu) * MAX_NODE_SCORE // capacity_cpu
+    if capacity_mem:
+        n += 1
+        if non_zero_mem + mem <= capacity_mem:
+            total += (capacity_mem - non_zero_mem - mem) * MAX_NODE_SCORE // capacity_mem
+    return total // n if n else 0
+
+
+def balanced_cpu_memory(numbers: tuple[int, ...], request_cpu: int, request_mem: int) -> int:
+    """balancedResourceScorer over cpu and memory of a node's `NodeInfo.cpu_memory`, for a pod's
+    requests (a resource the node has none of left out), with min and abs written out: same floats."""
+    capacity_cpu, capacity_mem, used_cpu, used_mem, _, _ = numbers
+    if capacity_cpu and capacity_mem:
+        cpu = (used_cpu + request_cpu) / capacity_cpu
+        mem = (used_mem + request_mem) / capacity_mem
+        half_diff = ((cpu if cpu < 1.0 else 1.0) - (mem if mem < 1.0 else 1.0)) / 2
+        return int((1 - (half_diff if half_diff >= 0 else -half_diff)) * MAX_NODE_SCORE)
+    return MAX_NODE_SCORE  # one fraction or none: no spread between resources
+
+
+_CPU_MEMORY = attrgetter("cpu_memory")
+
+
+class ScoresByNumbers:
+    """A score plugin's scores of nodes for one pod request, by the node's `NodeInfo.cpu_memory`.
+
+    With the default cpu and memory weights, Fit's and BalancedAllocation's scores are functions of
+    those six numbers and the pod's requests alone. Between two cycles only the nodes a pod was
+    added to or removed from change their numbers, and pods of one workload ask for the same, so
+    most nodes are looked up (in C) instead of scored again; the others are scored and kept.
+    """
+
+    MAX_REQUESTS = 256  # distinct requests remembered; past it all are forgotten
+    MAX_NUMBERS = 8192  # nodes' numbers remembered per request; past it that request's are forgotten
+
+    def __init__(self) -> None:
+        self._tables: dict[tuple, dict[tuple[int, ...], int]] = {}
+
+    def scores(self, request: tuple, nodes: list[NodeInfo], score_of) -> list[int]:
+        """Each node's score for `request`; `score_of(numbers)` scores numbers not seen with it."""
+        table = self._tables.get(request)
+        if table is None:
+            if len(self._tables) >= self.MAX_REQUESTS:
+                self._tables.clear()
+            table = self._tables[request] = {}
+        elif len(table) > self.MAX_NUMBERS:
+            table.clear()
+        numbers = list(map(_CPU_MEMORY, nodes))
+        scores = list(map(table.get, numbers))
+        i = -1
+        try:
+            while True:
+                i = scores.index(None, i + 1)
+                scores[i] = table[numbers[i]] = score_of(numbers[i])
+        except ValueError:  # no node left unscored
+            pass
+        return scores
+
+
 class Fit(Plugin):
     name = "NodeResourcesFit"
 
@@ -93,6 +162,7 @@ class Fit(Plugin):
             raise ConfigError(f"NodeResourcesFit: unsupported scoringStrategy {strategy!r}")
         self.scorer = least_resource_scorer if strategy == "LeastAllocated" else most_resource_scorer
         self.weights = _resource_weights(self.args)
+        self._memo = ScoresByNumbers()
 
     def events_to_register(self):
         return {q.ASSIGNED_POD_DELETE, q.NODE_ADD, q.NODE_UPDATE}
@@ -142,24 +212,7 @@ class Fit(Plugin):
         cpu, mem = cached
         if self.weights is not DEFAULT_RESOURCES or self.scorer is not least_resource_scorer:
             return [self._score_weighted(state, node_info, cpu, mem) for node_info in nodes]
-        # The common cpu+memory LeastAllocated case, without building dicts: same arithmetic.
-        scores = []
-        for node_info in nodes:
-            alloc = node_info.allocatable
-            capacity_cpu, capacity_mem = alloc.milli_cpu, alloc.memory
-            total = n = 0
-            if capacity_cpu:
-                n = 1
-                req = node_info.non_zero_cpu + cpu
-                if req <= capacity_cpu:
-                    total = (capacity_cpu - req) * MAX_NODE_SCORE // capacity_cpu
-            if capacity_mem:
-                n += 1
-                req = node_info.non_zero_mem + mem
-                if req <= capacity_mem:
-                    total += (capacity_mem - req) * MAX_NODE_SCORE // capacity_mem
-            scores.append(total // n if n else 0)
-        return scores
+        return self._memo.scores((cpu, mem), nodes, lambda numbers: least_allocated_cpu_memory(numbers, cpu, mem))
 
     def _score_weighted(self, state: CycleState, node_info: NodeInfo, cpu: int, mem: int) -> int:
         requested, allocatable = {}, {}
@@ -205,6 +258,7 @@ class BalancedAllocation(Plugin):
     def __init__(self, args=None, handle=None) -> None:
         super().__init__(args, handle)
         self.weights = _resource_weights(self.args)
+        self._memo = ScoresByNumbers()
 
     def events_to_register(self):
         return {q.ASSIGNED_POD_DELETE, q.NODE_ADD, q.NODE_UPDATE}
@@ -219,18 +273,11 @@ class BalancedAllocation(Plugin):
         request = state.get("NodeResourcesFit") or pod_requests(pod)
         default = self.weights is DEFAULT_RESOURCES
         request_cpu, request_mem = request.milli_cpu, request.memory
+        if default:
+            return self._memo.scores((request_cpu, request_mem), nodes,
+                                     lambda numbers: balanced_cpu_memory(numbers, request_cpu, request_mem))
         scores = []
         for node_info in nodes:
-            alloc = node_info.allocatable
-            capacity_cpu, capacity_mem = alloc.milli_cpu, alloc.memory
-            if default and capacity_cpu and capacity_mem:
-                # balancedResourceScorer for cpu and memory, with min and abs written out: same floats.
-                used = node_info.requested
-                cpu = (used.milli_cpu + request_cpu) / capacity_cpu
-                mem = (used.memory + request_mem) / capacity_mem
-                half_diff = ((cpu if cpu < 1.0 else 1.0) - (mem if mem < 1.0 else 1.0)) / 2
-                scores.append(int((1 - (half_diff if half_diff >= 0 else -half_diff)) * MAX_NODE_SCORE))
-                continue
             requested, allocatable = {}, {}
             for name, _ in self.weights:
                 capacity = _allocatable(node_info, name)

@@ -199,6 +199,50 @@ def test_balanced_allocation_prefers_equal_fractions():
     assert scores == {"n1": 87, "n2": 100}
 
 
+def test_fit_and_balanced_scores_follow_each_nodes_resources_from_cycle_to_cycle():
+    """A node scored once and changed since (a pod added or removed, its allocatable) is scored on
+    what it has now: Fit's and BalancedAllocation's scores over many cycles equal upstream's
+    scorers (leastResourceScorer, balancedResourceScorer) computed afresh for each node."""
+    import random
+    from sched_fixtures import plugin_env
+    from reference_impl.scheduler.plugins.noderesources import (
+        DEFAULT_RESOURCES, balanced_resource_scorer, least_resource_scorer)
+    from reference_impl.scheduler.types import CycleState, NodeInfo, pod_non_zero_requests, pod_requests
+
+    rng = random.Random(7)
+    nodes = [node(f"n{i}", cpu=rng.choice(["2", "4", "0"]), memory=rng.choice(["4Gi", "8Gi", "0"])) for i in range(12)]
+    fit, snapshot = plugin_env("NodeResourcesFit", nodes)
+    balanced = fit.handle.plugins["NodeResourcesBalancedAllocation"]
+    infos = snapshot.node_info_list
+    requests = [(cpu, mem) for cpu in (None, "100m", "1") for mem in (None, "256Mi", "1Gi")]
+
+    def expected(info: NodeInfo, the_pod: dict) -> tuple[int, int]:
+        cpu, mem = pod_non_zero_requests(the_pod)
+        request = pod_requests(the_pod)
+        alloc = {k: v for k, v in (("cpu", info.allocatable.milli_cpu), ("memory", info.allocatable.memory)) if v}
+        least = least_resource_scorer({"cpu": info.non_zero_cpu + cpu, "memory": info.non_zero_mem + mem}, alloc,
+                                      DEFAULT_RESOURCES)
+        used = {"cpu": info.requested.milli_cpu + request.milli_cpu, "memory": info.requested.memory + request.memory}
+        return least, balanced_resource_scorer({k: used[k] for k in alloc}, alloc)
+
+    placed = []
+    for cycle in range(60):
+        cpu, mem = rng.choice(requests)
+        the_pod = pod(f"p{cycle}", cpu=cpu, memory=mem)
+        state = CycleState()
+        fit.pre_filter(state, the_pod)
+        got = list(zip(fit.score_nodes(state, the_pod, infos), balanced.score_nodes(state, the_pod, infos)))
+        assert got == [expected(info, the_pod) for info in infos], cycle
+        target = rng.choice(infos)  # the pod lands somewhere, or an earlier one leaves
+        if placed and rng.random() < 0.3:
+            info, gone = placed.pop(rng.randrange(len(placed)))
+            info.remove_pod(gone)
+        else:
+            bound = {**the_pod, "spec": {**the_pod["spec"], "nodeName": target.name}}
+            target.add_pod(bound)
+            placed.append((target, bound))
+
+
 # ---- InterPodAffinity --------------------------------------------------------------------------
 
 def _zoned(*names_zones):
