@@ -186,7 +186,7 @@ class NodeInfo:
     """A node plus the pods on it and the totals the filters read, kept up to date incrementally."""
 
     __slots__ = ("node", "name", "labels", "unschedulable", "taints", "pods", "requested", "non_zero_cpu",
-                 "non_zero_mem", "allocatable", "used_ports", "generation", "cpu_memory")
+                 "non_zero_mem", "allocatable", "used_ports", "generation", "cpu_memory", "cpu_memory_key")
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework.NewNodeInfo")
     def __init__(self, node: dict | None = None) -> None:
@@ -218,6 +218,8 @@ class NodeInfo:
         alloc, used = self.allocatable, self.requested
         self.cpu_memory = (alloc.milli_cpu, alloc.memory, used.milli_cpu, used.memory, self.non_zero_cpu,
                            self.non_zero_mem)
+        # The same as a str, whose hash Python keeps: a key looked up for every node of a cycle.
+        self.cpu_memory_key = "%d %d %d %d %d %d" % self.cpu_memory
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework.NodeInfo).AddPod")
     def add_pod(self, pod: dict) -> None:

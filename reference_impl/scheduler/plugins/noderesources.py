@@ -113,7 +113,7 @@ def balanced_cpu_memory(numbers: tuple[int, ...], request_cpu: int, request_mem:
     return MAX_NODE_SCORE  # one fraction or none: no spread between resources
 
 
-_CPU_MEMORY = attrgetter("cpu_memory")
+_CPU_MEMORY_KEY = attrgetter("cpu_memory_key")
 
 
 class ScoresByNumbers:
@@ -129,7 +129,7 @@ class ScoresByNumbers:
     MAX_NUMBERS = 8192  # nodes' numbers remembered per request; past it that request's are forgotten
 
     def __init__(self) -> None:
-        self._tables: dict[tuple, dict[tuple[int, ...], int]] = {}
+        self._tables: dict[tuple, dict[str, int]] = {}  # request -> NodeInfo.cpu_memory_key -> score
 
     def scores(self, request: tuple, nodes: list[NodeInfo], score_of) -> list[int]:
         """Each node's score for `request`; `score_of(numbers)` scores numbers not seen with it."""
@@ -140,13 +140,13 @@ class ScoresByNumbers:
             table = self._tables[request] = {}
         elif len(table) > self.MAX_NUMBERS:
             table.clear()
-        numbers = list(map(_CPU_MEMORY, nodes))
-        scores = list(map(table.get, numbers))
+        keys = list(map(_CPU_MEMORY_KEY, nodes))
+        scores = list(map(table.get, keys))
         i = -1
         try:
             while True:
                 i = scores.index(None, i + 1)
-                scores[i] = table[numbers[i]] = score_of(numbers[i])
+                scores[i] = table[keys[i]] = score_of(nodes[i].cpu_memory)
         except ValueError:  # no node left unscored
             pass
         return scores
