@@ -7,6 +7,7 @@ upstream reads off NodeInfo's pod lists, live in the cache (`podcounts`).
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -73,7 +74,17 @@ def parse_quantity(value: Any, milli: bool = False) -> int:
     A quantity may have any exponent ("1e400"); beyond int64 it saturates at MAX_INT64."""
     if isinstance(value, (int, float)):
         return _saturated(float(value) * 1000 if milli else float(value), milli)
-    m = _QUANTITY.match(str(value).strip())
+    if isinstance(value, str):
+        return _parse_text(value, milli)
+    try:
+        return _parse_text.__wrapped__(str(value), milli)
+    except ValueError:
+        raise ValueError(f"invalid quantity {value!r}") from None
+
+
+@functools.lru_cache(maxsize=4096)  # a pod's requests are read in PreFilter, Score and on every assume and add
+def _parse_text(value: str, milli: bool) -> int:
+    m = _QUANTITY.match(value.strip())
     if not m:
         raise ValueError(f"invalid quantity {value!r}")
     number, suffix = float(m.group(1)), m.group(2)
