@@ -1,6 +1,8 @@
 """The small default plugins: queue order, node conditions, node name, taints, node affinity, ports, binding."""
 from __future__ import annotations
 
+from operator import attrgetter
+
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery import scheduling
 from reference_impl.machinery.actions import Bind
@@ -12,6 +14,8 @@ from reference_impl.scheduler.types import (
 )
 
 NODE_EVENTS = {q.NODE_ADD, q.NODE_UPDATE}
+_UNSCHEDULABLE = attrgetter("unschedulable")
+_TAINTS = attrgetter("taints")
 
 
 class PrioritySort(Plugin):
@@ -43,7 +47,7 @@ class NodeUnschedulable(Plugin):
 
     def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
         """`filter` over `nodes`: the rejected ones with their status."""
-        cordoned = [n for n in nodes if n.unschedulable]
+        cordoned = list(filter(_UNSCHEDULABLE, nodes))  # in C: most clusters have none
         if not cordoned:
             return []
         tolerations = (pod.get("spec") or {}).get("tolerations") or ()
@@ -85,7 +89,7 @@ class TaintToleration(Plugin):
 
     def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
         """`filter` over `nodes`: the rejected ones with their status."""
-        tainted = [n for n in nodes if n.taints]
+        tainted = list(filter(_TAINTS, nodes))  # in C: most nodes have none
         if not tainted:
             return []
         tolerations = (pod.get("spec") or {}).get("tolerations")
@@ -113,13 +117,12 @@ class TaintToleration(Plugin):
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
         tolerations = state["TaintToleration"]
-        scores = []
-        for node_info in nodes:
-            taints = node_info.taints
-            scores.append(sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
-                              and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
-                          if taints else 0)
-        return scores
+        taints_of = list(map(_TAINTS, nodes))
+        if not any(taints_of):  # no node has a taint (those with NoSchedule ones seldom pass Filter)
+            return [0] * len(nodes)
+        return [sum(1 for t in taints if t.get("effect") == "PreferNoSchedule"
+                    and not any(scheduling.toleration_tolerates(tol, t) for tol in tolerations))
+                if taints else 0 for taints in taints_of]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/tainttoleration.TaintToleration).NormalizeScore")
     def normalize_score(self, state, pod, nodes, scores) -> None:
