@@ -50,6 +50,7 @@ class _PreFilterState:
     existing_anti_affinity_counts: dict
     affinity_counts: dict
     anti_affinity_counts: dict
+    occupied: "_OccupiedDomains | None" = None  # the counts as Filter reads them, gathered at its first node
 
 
 class InterPodAffinity(Plugin):
@@ -80,19 +81,22 @@ class InterPodAffinity(Plugin):
     def filter_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]):
         """`filter` over `nodes`: the rejected ones with their status."""
         s: _PreFilterState = state["InterPodAffinity"]
-        checks = [(check, status) for needed, check, status in (
-            (s.terms.required_affinity, lambda n: satisfy_pod_affinity(s, pod, n),
-             unschedulable(ERR_REASON_AFFINITY, unresolvable=True)),
-            (s.anti_affinity_counts, lambda n: satisfy_pod_anti_affinity(s, n),
-             unschedulable(ERR_REASON_ANTI_AFFINITY)),
-            (s.existing_anti_affinity_counts, lambda n: satisfy_existing_pods_anti_affinity(s, n),
-             unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY))) if needed]
+        d = s.occupied
+        if d is None:
+            d = s.occupied = _occupied_domains(s, pod)
+        affinity, anti, existing = d.affinity, d.anti_affinity, d.existing_anti_affinity
+        no_affinity = unschedulable(ERR_REASON_AFFINITY, unresolvable=True)
+        no_anti_affinity = unschedulable(ERR_REASON_ANTI_AFFINITY)
+        no_existing = unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY)
         rejected = []
         for node_info in nodes:
-            for check, status in checks:
-                if not check(node_info):
-                    rejected.append((node_info, status))
-                    break
+            labels = node_info.labels
+            if affinity is not None and not satisfy_pod_affinity(d, labels):
+                rejected.append((node_info, no_affinity))
+            elif anti and not satisfy_pod_anti_affinity(d, labels):
+                rejected.append((node_info, no_anti_affinity))
+            elif existing and not satisfy_existing_pods_anti_affinity(d, labels):
+                rejected.append((node_info, no_existing))
         return rejected
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.InterPodAffinity).PreScore")
@@ -193,35 +197,58 @@ def get_incoming_affinity_anti_affinity_counts(counts: PodCounts, terms: PodTerm
     return dict(affinity), dict(anti)
 
 
+@dataclass
+class _OccupiedDomains:
+    """The PreFilter counts as the three checks read them, gathered once a cycle: per term, the
+    values of its topology key whose domain has a pod that counts (a count above 0)."""
+
+    affinity: list[tuple[str, frozenset[str]]] | None  # None: the pod has no required affinity
+    first_of_group: bool  # no pod matches the affinity terms anywhere, and the pod matches them itself
+    anti_affinity: list[tuple[str, frozenset[str]]]
+    existing_anti_affinity: frozenset[tuple[str, str]]  # (key, value) of domains an existing pod objects to
+
+
+def _values_with_pods(counts: dict[tuple[str, str], int], key: str) -> frozenset[str]:
+    return frozenset(value for (k, value), n in counts.items() if k == key and n > 0)
+
+
+def _occupied_domains(s: _PreFilterState, pod: dict) -> _OccupiedDomains:
+    terms = s.terms
+    affinity = ([(t.topology_key, _values_with_pods(s.affinity_counts, t.topology_key))
+                 for t in terms.required_affinity] if terms.required_affinity else None)
+    first_of_group = bool(affinity) and not s.affinity_counts and pod_matches_all_affinity_terms(
+        terms.required_affinity, pod)
+    anti = ([(t.topology_key, _values_with_pods(s.anti_affinity_counts, t.topology_key))
+             for t in terms.required_anti_affinity] if s.anti_affinity_counts else [])
+    existing = frozenset(pair for pair, n in s.existing_anti_affinity_counts.items() if n > 0)
+    return _OccupiedDomains(affinity, first_of_group, anti, existing)
+
+
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.satisfyPodAffinity")
-def satisfy_pod_affinity(s: _PreFilterState, pod: dict, node_info: NodeInfo) -> bool:
+def satisfy_pod_affinity(d: _OccupiedDomains, labels: dict[str, str]) -> bool:
     """Every required term needs a matching pod in the node's domain; the node must have every key.
 
     The first pod of a group that has affinity to itself may go anywhere with the keys when no
     pod in the cluster matches yet.
     """
     pods_exist = True
-    labels = node_info.labels
-    for t in s.terms.required_affinity:
-        if t.topology_key not in labels:
+    for key, occupied in d.affinity:
+        value = labels.get(key)
+        if value is None:
             return False
-        if s.affinity_counts.get((t.topology_key, labels[t.topology_key]), 0) <= 0:
+        if value not in occupied:
             pods_exist = False
-    if pods_exist:
-        return True
-    return not s.affinity_counts and pod_matches_all_affinity_terms(s.terms.required_affinity, pod)
+    return pods_exist or d.first_of_group
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.satisfyPodAntiAffinity")
-def satisfy_pod_anti_affinity(s: _PreFilterState, node_info: NodeInfo) -> bool:
-    labels = node_info.labels
-    for t in s.terms.required_anti_affinity:
-        if t.topology_key in labels and s.anti_affinity_counts.get((t.topology_key, labels[t.topology_key]), 0) > 0:
+def satisfy_pod_anti_affinity(d: _OccupiedDomains, labels: dict[str, str]) -> bool:
+    for key, occupied in d.anti_affinity:
+        if labels.get(key) in occupied:
             return False
     return True
 
 
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/plugins/interpodaffinity.satisfyExistingPodsAntiAffinity")
-def satisfy_existing_pods_anti_affinity(s: _PreFilterState, node_info: NodeInfo) -> bool:
-    counts = s.existing_anti_affinity_counts
-    return not any(counts.get(pair, 0) > 0 for pair in node_info.labels.items())
+def satisfy_existing_pods_anti_affinity(d: _OccupiedDomains, labels: dict[str, str]) -> bool:
+    return d.existing_anti_affinity.isdisjoint(labels.items())
