@@ -135,6 +135,33 @@ def test_select_host_ties_broken_by_injected_random():
     assert picks == {"a", "b", "c"}
 
 
+def test_select_host_draws_as_reservoir_sampling_node_by_node():
+    """selectHost's reservoir sampling draws once at every node tying the highest score before it,
+    lower running maxima included: the choice and the Random's state after it are those of the
+    node-by-node loop, for lists with ties at several levels."""
+    import random
+
+    def node_by_node(rng, scores):
+        selected, max_score = scores[0]
+        count = 1
+        for name, score in scores[1:]:
+            if score > max_score:
+                selected, max_score, count = name, score, 1
+            elif score == max_score:
+                count += 1
+                if rng.randrange(count) == 0:
+                    selected = name
+        return selected
+
+    lists = random.Random(3)
+    for case in range(300):
+        scores = [(f"n{i}", lists.randrange(1 + case % 6)) for i in range(1 + lists.randrange(40))]
+        s = scheduler(seed=case)
+        expected_rng = random.Random(case)
+        assert s.select_host(scores) == node_by_node(expected_rng, scores), scores
+        assert s.rng.getstate() == expected_rng.getstate()
+
+
 def test_config_yaml_disables_and_weights(tmp_path):
     """A YAML profile can disable a default plugin and add an out-of-tree one by import path with a weight."""
     path = tmp_path / "sched.yaml"
