@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from itertools import repeat
-from operator import add
+from operator import add, attrgetter
 from dataclasses import dataclass
 
 from reference_impl.mirrors import mirrors
@@ -20,6 +20,7 @@ from reference_impl.scheduler.podcounts import Matcher, PodCounts
 from reference_impl.scheduler.podinfo import AffinityTerm, PodTerms, pod_terms
 from reference_impl.scheduler.types import MAX_NODE_SCORE, SKIP, SUCCESS, CycleState, NodeInfo, unschedulable
 
+_LABELS = attrgetter("labels")
 ERR_REASON_EXISTING_ANTI_AFFINITY = "node(s) didn't satisfy existing pods anti-affinity rules"
 ERR_REASON_AFFINITY = "node(s) didn't match pod affinity rules"
 ERR_REASON_ANTI_AFFINITY = "node(s) didn't match pod anti-affinity rules"
@@ -135,7 +136,7 @@ class InterPodAffinity(Plugin):
     def score_nodes(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> list[int]:
         """`score` of each node, the loop inside the plugin."""
         scores = None
-        labels = [node_info.labels for node_info in nodes]
+        labels = list(map(_LABELS, nodes))
         # Per topology key, each node's value looked up (a node without the key gets 0), summed
         # column-wise; map() keeps the look-ups in C.
         for key, values in state["InterPodAffinity/score"].items():
