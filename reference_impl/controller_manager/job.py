@@ -10,16 +10,22 @@ for its first failure, then 10 s doubling up to 6 min, reset once a sync changes
 without a new failure. Upstream delays the Job's key in its work queue (getBackoff of the key's
 requeues); here the sync itself waits, and `backoff_remaining` tells the adapter when to come back.
 
-This is the 1.24 controller without finalizer-based tracking, as 1.24.0 runs it by default
-(JobTrackingWithFinalizers is beta but off there, kubernetes#109487; the pinned 1.24.0-alpha.1
-tree still has it on): succeeded and failed are counted from the pods that still exist, and
-Indexed completion mode is not modelled.
+Tracking with finalizers (JobTrackingWithFinalizers, beta and on in the pinned 1.24.0-alpha.1 tree
+whose binaries we compare against; 1.24.0 itself turned it off, kubernetes#109487): a Job the
+apiserver marked with the `batch.kubernetes.io/job-tracking` annotation has its pods created with
+the finalizer of that name, so that a pod cannot vanish before it is counted. A finished pod's uid
+goes to status.uncountedTerminatedPods first (one status write), then its finalizer is removed
+(a strategic merge patch per pod), then it moves from the uncounted lists to succeeded or failed
+and the Job may finish (a second write). A deleted pod that never finished counts as failed. A Job
+without the annotation is tracked the legacy way: counted from the pods that still exist, any
+leftover finalizers removed. Indexed completion mode and adoption of orphans are not modelled.
 """
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 
-from reference_impl.machinery.actions import Delete, RecordEvent, Update
+from reference_impl.machinery.actions import Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_ready)
@@ -36,13 +42,58 @@ DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF = 10.0, 360.0
 # turns it on with JobReadyPods (beta there; the pinned 1.24.0-alpha.1 tree still has it alpha, off).
 POD_UPDATE_BATCH_PERIOD = 0.5
 EVENT_SOURCE = "job-controller"
+# The finalizer a tracked Job's pods carry, and the annotation (same name) that marks the Job tracked.
+JOB_TRACKING_FINALIZER = "batch.kubernetes.io/job-tracking"
+# At most this many uids in uncountedTerminatedPods (its representation stays under 20 KB); a sync
+# stops counting there, and the status and pod updates bring the Job back for the rest.
+MAX_UNCOUNTED_PODS = 500
+
+
+@dataclass(frozen=True)
+class RemoveTrackingFinalizers:
+    """The tracking finalizer removed from each of `pods` ((name, uid) pairs), one strategic merge
+    patch each, all sent even when one fails; done when every patch succeeded or found the pod gone.
+    With a `job_key`, the removals are expected (the Job's finalizer expectations) as they are sent,
+    and a failed one is no longer expected."""
+    namespace: str
+    pods: tuple
+    job_key: str = ""
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.removeTrackingFinalizerPatch")
+def remove_tracking_finalizer_patch() -> dict:
+    return {"metadata": {"$deleteFromPrimitiveList/finalizers": [JOB_TRACKING_FINALIZER]}}
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.hasJobTrackingFinalizer")
+def has_job_tracking_finalizer(pod: dict) -> bool:
+    return JOB_TRACKING_FINALIZER in (pod["metadata"].get("finalizers") or [])
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.trackingUncountedPods")
+def tracking_uncounted_pods(job: dict) -> bool:
+    """The feature gate is on (as in the pinned tree): the annotation decides."""
+    return JOB_TRACKING_FINALIZER in (job["metadata"].get("annotations") or {})
+
+
+def _removal(job: dict, pods: list[dict], job_key: str = "") -> RemoveTrackingFinalizers:
+    return RemoveTrackingFinalizers(job["metadata"]["namespace"],
+                                    tuple((p["metadata"]["name"], p["metadata"]["uid"]) for p in pods), job_key)
 
 
 def _delete_pod(job: dict, pod: dict) -> Delete:
     return podcontrol.delete_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod)
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).enactJobFinished")
+@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
+def _delete_job_pod(job: dict, pod: dict):
+    """A pod the Job no longer wants (suspended, parallelism lowered) loses its tracking finalizer
+    first, uncounted, and is deleted only once that worked."""
+    if not has_job_tracking_finalizer(pod):
+        return _delete_pod(job, pod)
+    return InOrder((_removal(job, [pod]), _delete_pod(job, pod)))
+
+
 def _finished_event(job: dict, finished: dict) -> RecordEvent:
     """Completed "Job completed", or a Warning with the Failed condition's reason and message;
     recorded as the condition is set, before the status update is sent."""
@@ -145,10 +196,13 @@ def get_backoff(requeues: int) -> float:
 
 
 def pod_from_template(job: dict) -> dict:
-    """controller.GetPodFromTemplate for a Job: generateName "<job>-", controlled by the Job."""
+    """controller.GetPodFromTemplate for a Job: generateName "<job>-", controlled by the Job; a
+    tracked Job's pod carries the tracking finalizer."""
     template = job["spec"]["template"]
     meta = copy.deepcopy(template.get("metadata") or {})
     meta.pop("name", None)
+    if tracking_uncounted_pods(job) and JOB_TRACKING_FINALIZER not in (meta.get("finalizers") or []):
+        meta["finalizers"] = list(meta.get("finalizers") or []) + [JOB_TRACKING_FINALIZER]
     meta["generateName"] = f"{job['metadata']['name']}-"
     meta["namespace"] = job["metadata"]["namespace"]
     meta["ownerReferences"] = [owner_reference(job, "Job", "batch/v1")]
@@ -167,6 +221,70 @@ def _phase(pod: dict) -> str:
     return pod.get("status", {}).get("phase", "Pending")
 
 
+def _set_count(status: dict, field: str, count: int) -> None:
+    """JobStatus's counts are omitempty: a zero count is absent, not 0."""
+    if count:
+        status[field] = count
+    else:
+        status.pop(field, None)
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.getStatus",
+         "k8s.io/kubernetes/pkg/controller/job.countValidPodsWithFilter")
+def get_status(job: dict, pods: list[dict], tracking: bool, expected_rm: set[str]) -> tuple[int, int]:
+    """(succeeded, failed). Tracked: the counts in the status, the uids still uncounted, and the
+    pods that finished since and still carry their finalizer (a pod being deleted before it
+    succeeded counts as failed). Legacy: the pods that exist, by phase."""
+    if not tracking:
+        return (sum(1 for p in pods if _phase(p) == "Succeeded"), sum(1 for p in pods if _phase(p) == "Failed"))
+    status = job.get("status") or {}
+    uncounted = status.get("uncountedTerminatedPods") or {}
+
+    def count(outcome: str, finished) -> int:
+        listed = set(uncounted.get(outcome) or [])
+        return status.get(outcome, 0) + len(listed) + sum(
+            1 for p in pods if has_job_tracking_finalizer(p) and p["metadata"]["uid"] not in listed
+            and p["metadata"]["uid"] not in expected_rm and finished(p))
+    return (count("succeeded", lambda p: _phase(p) == "Succeeded"),
+            count("failed", lambda p: _phase(p) == "Failed"
+                  or (bool(p["metadata"].get("deletionTimestamp")) and _phase(p) != "Succeeded")))
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/job.cleanUncountedPodsWithoutFinalizers")
+def clean_uncounted_pods_without_finalizers(status: dict, with_finalizer: set[str]) -> bool:
+    """The uncounted uids whose pods no longer carry the finalizer move to the counts; whether any did."""
+    uncounted, updated = status["uncountedTerminatedPods"], False
+    for outcome in ("succeeded", "failed"):
+        listed = uncounted.get(outcome) or []
+        kept = [uid for uid in listed if uid in with_finalizer]
+        if len(kept) != len(listed):
+            updated = True
+            _set_count(status, outcome, status.get(outcome, 0) + len(listed) - len(kept))
+            if kept:
+                uncounted[outcome] = kept
+            else:
+                uncounted.pop(outcome, None)  # omitempty
+    return updated
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).enactJobFinished")
+def _enact_job_finished(job: dict, status: dict, finished: dict) -> list[RecordEvent]:
+    """The finished condition added (and a Complete Job's completionTime), with its events; nothing
+    while pods are left uncounted, the Job is not finished yet then."""
+    uncounted = status.get("uncountedTerminatedPods") or {}
+    if uncounted.get("succeeded") or uncounted.get("failed"):
+        return []
+    status["conditions"] = list(status.get("conditions") or []) + [finished]
+    events = []
+    if finished["type"] == "Complete":
+        completions = job["spec"].get("completions")
+        if completions is not None and status.get("succeeded", 0) > completions:
+            events.append(podcontrol.record(EVENT_SOURCE, job, "Job", "batch/v1", "Warning", "TooManySucceededPods",
+                                            "Too many succeeded pods running after completion count reached"))
+        status["completionTime"] = finished["lastTransitionTime"]
+    return events + [_finished_event(job, finished)]
+
+
 class JobController:
     def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
         self.clock = clock
@@ -174,22 +292,53 @@ class JobController:
         self.burst_replicas = burst_replicas
         self._requeues: dict[str, int] = {}  # the work queue's NumRequeues of each Job key
         self._not_before: dict[str, float] = {}  # when a Job with a new pod failure may be synced
+        # uidTrackingExpectations: per Job key, the pods whose finalizer removal was sent and not yet seen.
+        self.finalizer_expectations: dict[str, set[str]] = {}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.uidTrackingExpectations).expectFinalizersRemoved")
+    def expect_finalizers_removed(self, key: str, uids: list[str]) -> None:
+        self.finalizer_expectations.setdefault(key, set()).update(uids)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.uidTrackingExpectations).finalizerRemovalObserved")
+    def finalizer_removal_observed(self, key: str, uid: str) -> None:
+        self.finalizer_expectations.get(key, set()).discard(uid)
+
+    @staticmethod
+    def _job_key(pod: dict, ref: dict | None) -> str | None:
+        return f"{pod['metadata']['namespace']}/{ref['name']}" if ref and ref.get("kind") == "Job" else None
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).addPod")
     def add_pod(self, pod: dict) -> None:
-        ref = controller_ref(pod)
-        if ref and ref.get("kind") == "Job" and not pod["metadata"].get("deletionTimestamp"):
-            self.expectations.creation_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+        if pod["metadata"].get("deletionTimestamp"):
+            self.delete_pod(pod, final=False)
+            return
+        key = self._job_key(pod, controller_ref(pod))
+        if key:
+            self.expectations.creation_observed(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updatePod")
+    def update_pod(self, old: dict, cur: dict) -> None:
+        """A pod seen without its finalizer is no longer expected to lose it, by its old Job and its new."""
+        if cur["metadata"].get("deletionTimestamp"):
+            self.delete_pod(cur, final=False)
+            return
+        if has_job_tracking_finalizer(cur):
+            return
+        for key in {self._job_key(old, controller_ref(old)), self._job_key(cur, controller_ref(cur))} - {None}:
+            self.finalizer_removal_observed(key, cur["metadata"]["uid"])
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deletePod")
-    def delete_pod(self, pod: dict) -> None:
-        ref = controller_ref(pod)
-        if ref and ref.get("kind") == "Job":
-            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+    def delete_pod(self, pod: dict, final: bool = True) -> None:
+        key = self._job_key(pod, controller_ref(pod))
+        if key:
+            self.expectations.deletion_observed(key)
+            if final or not has_job_tracking_finalizer(pod):
+                self.finalizer_removal_observed(key, pod["metadata"]["uid"])
 
     def delete_job(self, job: dict) -> None:
         key = meta_namespace_key(job)
         self.expectations.delete(key)
+        self.finalizer_expectations.pop(key, None)
         self._requeues.pop(key, None)
         self._not_before.pop(key, None)
 
@@ -225,13 +374,17 @@ class JobController:
         if is_job_finished(job):
             return []
         now, key, spec = self.clock.now(), meta_namespace_key(job), job["spec"]
+        tracking = tracking_uncounted_pods(job)
+        status = copy.deepcopy(job.get("status") or {})
+        expected_rm: set[str] = set()
+        if tracking:
+            status["uncountedTerminatedPods"] = status.get("uncountedTerminatedPods") or {}
+            expected_rm = self.finalizer_expectations.get(key, set()).copy()
         needs_sync = self.expectations.satisfied(key)
         owned = self._pods_for_job(job, pods)
         active_pods = [p for p in owned if pod_active(p)]
         active = len(active_pods)
-        succeeded = sum(1 for p in owned if _phase(p) == "Succeeded")
-        failed = sum(1 for p in owned if _phase(p) == "Failed")
-        status = copy.deepcopy(job.get("status") or {})
+        succeeded, failed = get_status(job, owned, tracking, expected_rm)
         if "startTime" not in status and not job_suspended(job):
             status["startTime"] = rfc3339(now)
         timed = dict(job, status=status)
@@ -251,7 +404,9 @@ class JobController:
                                      "Job was active longer than specified deadline", now)
 
         actions: list = []
+        suspend_changed = False
         if finished is not None:
+            # deleteActivePods: the finalizers stay; the tracking below counts these pods as failed.
             actions += [_delete_pod(job, p) for p in active_pods]
             self.expectations.expect_deletions(key, len(active_pods))
             failed += active
@@ -265,24 +420,86 @@ class JobController:
             complete = (succeeded > 0 if completions is None else succeeded >= completions) and active == 0
             if complete:
                 finished = new_condition("Complete", "", "", now)
-                status["completionTime"] = rfc3339(now)
             elif manage_job_called:
-                actions += _suspended_or_resumed(job, status, now)
-        if finished is not None:
-            status["conditions"] = list(status.get("conditions") or []) + [finished]
-            actions.append(_finished_event(job, finished))
-        # JobStatus's counts are omitempty: a zero count is absent, not 0.
+                events = _suspended_or_resumed(job, status, now)
+                suspend_changed = bool(events)
+                actions += events
+        old_status = job.get("status") or {}
+        if tracking:
+            needs_flush = suspend_changed or active != old_status.get("active", 0)
+            _set_count(status, "active", active)
+            actions.append(self._track_status_and_remove_finalizers(
+                timed, owned, expected_rm, finished, needs_flush))
+            self._count_requeue(key, new_failure and finished is None, True, False)
+            return actions
+        # Legacy tracking: counted from the pods that exist; leftover tracking finalizers go.
+        with_finalizer = [p for p in owned if has_job_tracking_finalizer(p)]
+        if with_finalizer:
+            actions.append(_removal(job, with_finalizer))
+        status.pop("uncountedTerminatedPods", None)
         for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
-            if count:
-                status[field] = count
-            else:
-                status.pop(field, None)
-        status_changed = status != (job.get("status") or {})
+            _set_count(status, field, count)
+        if finished is not None:
+            actions += _enact_job_finished(job, status, finished)
+        status_changed = status != old_status
         if status_changed:
             actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
         self._count_requeue(key, new_failure and finished is None, status_changed,
-                            succeeded > (job.get("status") or {}).get("succeeded", 0))
+                            succeeded > old_status.get("succeeded", 0))
         return actions
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).trackJobStatusAndRemoveFinalizers",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).flushUncountedAndRemoveFinalizers")
+    def _track_status_and_remove_finalizers(self, job: dict, pods: list[dict], expected_rm: set[str],
+                                            finished: dict | None, needs_flush: bool) -> InOrder:
+        """The writes of a tracked Job's sync, each sent only once the one before it worked: the
+        status with the newly finished (or terminating) pods added to uncountedTerminatedPods;
+        their finalizers removed; the status with those pods moved to the counts, and the finished
+        condition once nothing is left uncounted."""
+        status = job["status"]
+        uncounted = status["uncountedTerminatedPods"]
+        already = {outcome: set(uncounted.get(outcome) or []) for outcome in ("succeeded", "failed")}
+        with_finalizer = {p["metadata"]["uid"] for p in pods
+                          if has_job_tracking_finalizer(p) and p["metadata"]["uid"] not in expected_rm}
+        needs_flush = clean_uncounted_pods_without_finalizers(status, with_finalizer) or needs_flush
+        to_remove = []
+        for pod in pods:
+            uid = pod["metadata"]["uid"]
+            if not has_job_tracking_finalizer(pod) or uid in expected_rm:
+                continue
+            phase = _phase(pod)
+            # A pod being deleted counts as failed (an orphan never reaches Failed), as do the
+            # active pods of a Job that has just finished.
+            terminating = bool(pod["metadata"].get("deletionTimestamp")) or finished is not None
+            if phase in ("Succeeded", "Failed") or terminating or job["metadata"].get("deletionTimestamp"):
+                to_remove.append(pod)
+            outcome = "succeeded" if phase == "Succeeded" else \
+                "failed" if phase == "Failed" or terminating else None
+            if outcome and uid not in already[outcome]:
+                uncounted.setdefault(outcome, []).append(uid)
+                needs_flush = True
+            if sum(len(uncounted.get(o) or []) for o in already) >= MAX_UNCOUNTED_PODS:
+                break
+        writes: list = []
+        namespace = job["metadata"]["namespace"]
+        if needs_flush:
+            writes.append(Update("jobs", namespace, copy.deepcopy(job), "status"))
+            needs_flush = False
+        if to_remove:
+            writes.append(_removal(job, to_remove, meta_namespace_key(job)))
+            with_finalizer -= {p["metadata"]["uid"] for p in to_remove}
+        needs_flush = clean_uncounted_pods_without_finalizers(status, with_finalizer) or needs_flush
+        if finished is not None:
+            events = _enact_job_finished(job, status, finished)
+            writes += events
+            needs_flush = needs_flush or bool(events)
+        if needs_flush:
+            final = copy.deepcopy(job)
+            if writes and isinstance(writes[0], Update):
+                # The first write moved the resourceVersion on; Job status updates may be unconditional.
+                final["metadata"].pop("resourceVersion", None)
+            writes.append(Update("jobs", namespace, final, "status"))
+        return InOrder(tuple(writes))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).getPodsForJob")
     def _pods_for_job(self, job: dict, pods: list[dict]) -> list[dict]:
@@ -307,7 +524,7 @@ class JobController:
         if active > want:
             victims = active_pods_for_removal(active_pods, active - want)
             self.expectations.expect_deletions(key, len(victims))
-            return active - len(victims), [_delete_pod(job, p) for p in victims]
+            return active - len(victims), [_delete_job_pod(job, p) for p in victims]
         if active < want:
             count = min(want - active, self.burst_replicas)
             self.expectations.expect_creations(key, count)

@@ -55,7 +55,9 @@ from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
 from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, JobController,
-                                                   deadline_remaining as job_deadline_remaining)
+                                                   RemoveTrackingFinalizers,
+                                                   deadline_remaining as job_deadline_remaining,
+                                                   has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.queued import QueuedController, Trigger
@@ -90,7 +92,7 @@ QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "repl
                "clusterrole-aggregation": "ClusterRoleAggregator", "nodelifecycle": "node_lifecycle_controller_pods",
                "garbagecollector": "garbage_collector_attempt_to_delete",
                "horizontalpodautoscaling": "horizontalpodautoscaler", "csrsigning": "certificate",
-               "csrapproving": "certificate"}
+               "csrapproving": "certificate", "job-orphan-pod": "job_orphan_pod"}
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
@@ -168,9 +170,11 @@ class ControllerManager:
         self.disruption = DisruptionController(self.clock)
         self.endpoints_trigger_times = endpoints.TriggerTimeTracker()
         pods = self.informers["pods"].store
-        for controller in (self.replicaset, self.replication, self.daemonset, self.job):
+        for controller in (self.replicaset, self.replication, self.daemonset):
             pods.add_event_handler(ResourceEventHandler(on_add=controller.add_pod,
                                                         on_delete=controller.delete_pod))
+        pods.add_event_handler(ResourceEventHandler(on_add=self.job.add_pod, on_update=self.job.update_pod,
+                                                    on_delete=self.job.delete_pod))
         for resource, on_delete in (("replicasets", self.replicaset.delete_rs),
                                     ("replicationcontrollers", self.replication.delete_rc),
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
@@ -291,6 +295,9 @@ class ControllerManager:
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
                    self._keys_of("jobs"), ("jobs", "pods")),
+            # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
+            queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
+                   lambda: [], ("jobs", "pods")),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),
@@ -445,13 +452,50 @@ class ControllerManager:
         actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
         # The deadline of the Job as this sync leaves it (started, resumed or finished by it); one
         # already reached was judged by this sync.
-        written = next((a.obj for a in actions if isinstance(a, Update) and a.resource == "jobs"), job)
+        sent = [step for a in actions for step in (a.actions if isinstance(a, InOrder) else (a,))]
+        written = next((a.obj for a in reversed(sent) if isinstance(a, Update) and a.resource == "jobs"), job)
         waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
         with self.queue_lock:
             for wait in waits:
                 if wait is not None:
                     self._controller("job").queue.add_after(key, wait)
         return actions
+
+    def _orphan_pod_key(self, pod: dict) -> list[str]:
+        """A pod being deleted whose Job is gone, the tracking finalizer still on it (the Job
+        controller's deletePod enqueues it in its orphan queue)."""
+        ref = controller_ref(pod) or {}
+        if (ref.get("kind") != "Job" or not pod["metadata"].get("deletionTimestamp")
+                or not has_job_tracking_finalizer(pod)):
+            return []
+        job = self.cache("jobs").get(f"{pod['metadata']['namespace']}/{ref.get('name')}")
+        return [] if job and job["metadata"]["uid"] == ref.get("uid") else [meta_namespace_key(pod)]
+
+    @mirrors("(k8s.io/kubernetes/pkg/controller/job.Controller).syncOrphanPod")
+    def _sync_orphan_pod(self, key: str) -> list:
+        pod, ns = self._get("pods", key)
+        if pod is None or not has_job_tracking_finalizer(pod):
+            return []
+        return [RemoveTrackingFinalizers(ns, ((pod["metadata"]["name"], pod["metadata"]["uid"]),))]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).removeTrackingFinalizerFromPods")
+    def _remove_tracking_finalizers(self, action: RemoveTrackingFinalizers) -> bool:
+        """Each pod patched, even after one fails; a pod already gone has lost it too. An expected
+        removal that failed is expected no longer."""
+        if action.job_key:
+            self.job.expect_finalizers_removed(action.job_key, [uid for _name, uid in action.pods])
+        done = True
+        for name, uid in action.pods:
+            try:
+                self.client.request("PATCH", f"/api/v1/namespaces/{action.namespace}/pods/{name}",
+                                    remove_tracking_finalizer_patch(), "application/strategic-merge-patch+json")
+            except (APIStatusError, OSError, ValueError) as error:
+                if action.job_key:
+                    self.job.finalizer_removal_observed(action.job_key, uid)
+                if not (isinstance(error, APIStatusError) and error.code == 404):
+                    log("kube-controller-manager", f"removing tracking finalizer of pod {action.namespace}/{name}: {error}")
+                    done = False
+        return done
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/ttlafterfinished.Controller).processJob")
     def _sync_ttl_after_finished(self, key: str) -> list:
@@ -671,6 +715,8 @@ class ControllerManager:
             return True
         if isinstance(action, InOrder):
             return all(self.perform(step) for step in action.actions)  # stops at the first failure
+        if isinstance(action, RemoveTrackingFinalizers):
+            return self._remove_tracking_finalizers(action)
         outcome = getattr(action, "outcome", None)
         try:
             answer = apply(self.client, action)

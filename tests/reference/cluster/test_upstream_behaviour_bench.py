@@ -110,3 +110,32 @@ def test_the_service_account_token_volumes_random_suffix_is_normalised():
                       "containers": [{"volumeMounts": [{"name": "kube-api-access-7248w"}]}]}}
     assert ub.normalise(one) == ub.normalise(other)
     assert ub.normalise({"name": "kube-api-access-token"}) == {"name": "kube-api-access-token"}
+
+
+def node(name: str, ready: str, taints: list[dict] | None = None) -> dict:
+    spec = {"taints": taints} if taints else {}
+    return {"metadata": {"name": name}, "spec": spec,
+            "status": {"conditions": [{"type": "Ready", "status": ready}]}}
+
+
+NOT_READY_NO_EXECUTE = {"key": "node.kubernetes.io/not-ready", "effect": "NoExecute"}
+
+
+def test_nodes_are_ready_once_the_health_taint_a_first_status_drew_is_gone():
+    """All Ready is not enough while one node still carries a not-ready NoExecute taint (the
+    controller takes it off at its next monitor pass); NoSchedule and other taints do not count."""
+    assert ub.nodes_ready([node("a", "True", [NOT_READY_NO_EXECUTE]), node("b", "True")], 2) is None
+    other = {"key": "node.kubernetes.io/not-ready", "effect": "NoSchedule"}
+    assert ub.nodes_ready([node("a", "True", [other]), node("b", "True")], 2)
+    assert ub.nodes_ready([node("a", "False"), node("b", "True")], 2) is None
+
+
+def test_an_eviction_step_waits_for_the_replacement_to_run():
+    """The evicted pod gone is not enough: the Deployment's count must be Running again."""
+    def p(name, phase="Running", deleting=False):
+        meta = {"name": name, **({"deletionTimestamp": "2026-01-01T00:00:00Z"} if deleting else {})}
+        return {"metadata": meta, "status": {"phase": phase}}
+    assert ub.evicted_and_replaced([p("b"), p("c"), p("d", "Pending")], {"a"}, 3) is None
+    assert ub.evicted_and_replaced([p("b"), p("c"), p("d")], {"a"}, 3)
+    assert ub.evicted_and_replaced([p("a", deleting=True), p("b"), p("c"), p("d")], {"a"}, 3)
+    assert ub.evicted_and_replaced([p("a"), p("b"), p("c")], {"a"}, 3) is None

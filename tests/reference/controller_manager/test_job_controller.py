@@ -4,9 +4,9 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
-from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.job import JobController, RemoveTrackingFinalizers
 from reference_impl.machinery.timefmt import rfc3339
 
 
@@ -288,3 +288,148 @@ def test_the_deadline_left_counts_from_the_start_and_stops_when_suspended_or_fin
     j["spec"]["suspend"] = True
     assert deadline_remaining(j, clock.now()) is None
     assert deadline_remaining(job(), clock.now()) is None
+
+
+# --- tracking with finalizers (a Job the apiserver annotated batch.kubernetes.io/job-tracking) ---
+
+TRACKING = "batch.kubernetes.io/job-tracking"
+
+
+def tracked_job(**kwargs):
+    j = job(**kwargs)
+    j["metadata"]["annotations"] = {TRACKING: ""}
+    j["metadata"]["resourceVersion"] = "7"
+    return j
+
+
+def tracked_pod(j, name, phase="Running", finalizer=True):
+    p = job_pod(j, name, phase)
+    if finalizer:
+        p["metadata"]["finalizers"] = [TRACKING]
+    return p
+
+
+def steps(actions):
+    """The writes of a tracked sync: the one InOrder's steps."""
+    (chain,) = [a for a in actions if isinstance(a, InOrder)]
+    return list(chain.actions)
+
+
+def test_a_tracked_jobs_pods_are_created_with_the_tracking_finalizer():
+    """manageJob adds batch.kubernetes.io/job-tracking to the pod template's finalizers."""
+    (create,) = creates(JobController(ManualClock()).sync(tracked_job(), []))
+    assert create.obj["metadata"]["finalizers"] == [TRACKING]
+
+
+def test_an_untracked_jobs_pods_have_no_finalizer():
+    """Without the annotation (legacy tracking) the pods are created without it."""
+    (create,) = creates(JobController(ManualClock()).sync(job(), []))
+    assert "finalizers" not in create.obj["metadata"]
+
+
+def test_a_tracked_jobs_status_holds_an_empty_uncounted_terminated_pods():
+    """The first status write of a tracked Job carries uncountedTerminatedPods: {} (a pointer to
+    an empty struct upstream), and the active count."""
+    (update,) = steps(JobController(ManualClock()).sync(tracked_job(), []))
+    assert update.obj["status"]["uncountedTerminatedPods"] == {} and update.obj["status"]["active"] == 1
+
+
+def test_a_finished_pod_is_listed_uncounted_then_loses_its_finalizer_then_is_counted():
+    """The order upstream writes in: the status with the pod's uid in uncountedTerminatedPods
+    (conditional on the Job's resourceVersion), its finalizer removed, then the status with it
+    counted and the Job Complete (unconditional: the first write moved the resourceVersion on)."""
+    j = tracked_job()
+    p = tracked_pod(j, "a", "Succeeded")
+    first, removal, event, last = steps(JobController(ManualClock()).sync(j, [p]))
+    assert isinstance(first, Update) and isinstance(removal, RemoveTrackingFinalizers)
+    assert first.obj["status"]["uncountedTerminatedPods"] == {"succeeded": [p["metadata"]["uid"]]}
+    assert "succeeded" not in first.obj["status"] and first.obj["metadata"]["resourceVersion"] == "7"
+    assert removal.pods == (("a", p["metadata"]["uid"]),) and removal.job_key == "default/pi"
+    assert (event.reason, event.message) == ("Completed", "Job completed")
+    assert last.obj["status"]["uncountedTerminatedPods"] == {} and last.obj["status"]["succeeded"] == 1
+    assert condition_types(last.obj["status"]) == [("Complete", None)]
+    assert "resourceVersion" not in last.obj["metadata"]
+
+
+def test_an_uncounted_pod_without_its_finalizer_is_counted():
+    """A uid left in uncountedTerminatedPods whose pod has lost the finalizer (or is gone) moves
+    to the count in one write."""
+    j = tracked_job(completions=2, parallelism=2)
+    j["status"] = {"active": 1, "uncountedTerminatedPods": {"failed": ["gone-uid"]}}
+    (update,) = steps(JobController(ManualClock()).sync(j, [tracked_pod(j, "b")]))
+    assert update.obj["status"]["failed"] == 1 and update.obj["status"]["uncountedTerminatedPods"] == {}
+    assert update.obj["metadata"]["resourceVersion"] == "7"
+
+
+def test_a_pod_whose_finalizer_removal_is_expected_is_not_counted_again():
+    """Once its removal was sent, a pod still shown with the finalizer by a stale cache is skipped."""
+    ctl, j = JobController(ManualClock()), tracked_job(completions=2, parallelism=2)
+    done = tracked_pod(j, "a", "Succeeded")
+    j["status"] = {"active": 1, "succeeded": 1, "uncountedTerminatedPods": {}}
+    ctl.expect_finalizers_removed("default/pi", [done["metadata"]["uid"]])
+    actions = ctl.sync(j, [done, tracked_pod(j, "b")])
+    assert steps(actions) == [] and creates(actions) == []
+
+
+def test_seeing_the_pod_without_its_finalizer_ends_the_expectation():
+    """updatePod: a pod without the finalizer is no longer expected to lose it."""
+    ctl, j = JobController(ManualClock()), tracked_job()
+    old = tracked_pod(j, "a", "Succeeded")
+    ctl.expect_finalizers_removed("default/pi", [old["metadata"]["uid"]])
+    ctl.update_pod(old, {**old, "metadata": {**old["metadata"], "finalizers": []}})
+    assert ctl.finalizer_expectations["default/pi"] == set()
+
+
+def test_a_pod_deleted_before_it_finished_counts_as_failed():
+    """A tracked pod being deleted that has not succeeded is uncounted as failed, and its finalizer
+    removed, so that it is counted once it is gone."""
+    j = tracked_job(completions=2, parallelism=1)
+    p = tracked_pod(j, "a")
+    p["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    first, removal, _last = steps(JobController(ManualClock()).sync(j, [p]))
+    assert first.obj["status"]["uncountedTerminatedPods"] == {"failed": [p["metadata"]["uid"]]}
+    assert removal.pods == (("a", p["metadata"]["uid"]),)
+
+
+def test_a_failed_tracked_job_deletes_its_active_pods_and_counts_them_failed():
+    """Past its deadline, the active pods are deleted (keeping their finalizers) and uncounted as
+    failed; the Failed condition comes in the write after their finalizers are removed."""
+    clock = ManualClock()
+    j = tracked_job(deadline=10)
+    j["status"] = {"startTime": rfc3339(clock.now() - 20), "active": 1, "uncountedTerminatedPods": {}}
+    p = tracked_pod(j, "a")
+    actions = JobController(clock).sync(j, [p])
+    assert [d.name for d in deletes(actions)] == ["a"]
+    first, removal, _event, last = steps(actions)
+    assert first.obj["status"]["uncountedTerminatedPods"] == {"failed": [p["metadata"]["uid"]]}
+    assert "conditions" not in first.obj["status"]
+    assert last.obj["status"]["failed"] == 1 and condition_types(last.obj["status"]) == [("Failed", "DeadlineExceeded")]
+
+
+def test_a_deleted_tracked_job_removes_its_pods_finalizers():
+    """A Job being deleted (foreground) lets go of its running pods' finalizers, uncounted."""
+    j = tracked_job()
+    j["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
+    j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
+    p = tracked_pod(j, "a")
+    (removal,) = steps(JobController(ManualClock()).sync(j, [p]))
+    assert removal.pods == (("a", p["metadata"]["uid"]),)
+
+
+def test_a_suspended_tracked_jobs_pods_lose_their_finalizer_before_deletion():
+    """deleteJobPods: the finalizer is removed first (the pod is not counted), then the pod deleted."""
+    j = tracked_job()
+    j["spec"]["suspend"] = True
+    j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
+    actions = JobController(ManualClock()).sync(j, [tracked_pod(j, "a")])
+    (chain,) = [a for a in actions if isinstance(a, InOrder) and isinstance(a.actions[-1], Delete)]
+    removal, delete = chain.actions
+    assert removal.pods[0][0] == delete.name == "a" and removal.job_key == ""
+
+
+def test_an_untracked_job_removes_leftover_finalizers():
+    """Legacy tracking: any tracking finalizer on the Job's pods is removed, unexpected."""
+    j = job()
+    p = tracked_pod(j, "a")
+    (removal,) = [a for a in JobController(ManualClock()).sync(j, [p]) if isinstance(a, RemoveTrackingFinalizers)]
+    assert removal.pods == (("a", p["metadata"]["uid"]),) and removal.job_key == ""

@@ -18,6 +18,7 @@ from reference_impl.client.rest import RestClient  # noqa: E402
 from workload_fixtures import eventually  # noqa: E402
 from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 
+__all__ = ["reference_control_plane"]  # the fixture, imported for pytest to find
 NS = "workloads"
 
 
@@ -103,6 +104,34 @@ def test_job_completes_when_its_pod_succeeds(rest):
     path = f"/apis/batch/v1/namespaces/{NS}/jobs/once"
     eventually(lambda: status_of(rest, path).get("completionTime"))
     assert [c["type"] for c in status_of(rest, path)["conditions"]] == ["Complete"]
+
+
+def test_a_tracked_jobs_pod_keeps_its_finalizer_until_it_is_counted(rest):
+    """The apiserver marks a new Job for tracking with finalizers; its pod carries the finalizer
+    while it runs, and loses it once its success is counted in the Job's status."""
+    rest.request("POST", f"/apis/batch/v1/namespaces/{NS}/jobs", {
+        "metadata": {"name": "tracked"},
+        "spec": {"manualSelector": True, "selector": {"matchLabels": {"app": "tracked"}},
+                 "template": template("tracked", "Never")}})
+    (pod,) = eventually(lambda: pods(rest, "tracked"))
+    assert pod["metadata"]["finalizers"] == ["batch.kubernetes.io/job-tracking"]
+    set_status(rest, pod, {"phase": "Succeeded"})
+    path = f"/apis/batch/v1/namespaces/{NS}/jobs/tracked"
+    eventually(lambda: status_of(rest, path).get("completionTime"))
+    assert (status_of(rest, path)["succeeded"], status_of(rest, path)["uncountedTerminatedPods"]) == (1, {})
+    assert not pods(rest, "tracked")[0]["metadata"].get("finalizers")
+
+
+def test_the_pod_of_a_deleted_job_loses_its_tracking_finalizer(rest):
+    """A Job deleted in the background leaves its running pod to the garbage collector; the pod,
+    being deleted with its Job gone, has the tracking finalizer removed (the orphan pod queue) and goes."""
+    rest.request("POST", f"/apis/batch/v1/namespaces/{NS}/jobs", {
+        "metadata": {"name": "dropped"},
+        "spec": {"manualSelector": True, "selector": {"matchLabels": {"app": "dropped"}},
+                 "template": template("dropped", "Never")}})
+    eventually(lambda: [p for p in pods(rest, "dropped") if p["metadata"].get("finalizers")])
+    rest.request("DELETE", f"/apis/batch/v1/namespaces/{NS}/jobs/dropped", {"propagationPolicy": "Background"})
+    eventually(lambda: not pods(rest, "dropped"))
 
 
 def test_a_deleted_namespace_is_emptied_of_kinds_no_informer_watches(rest):
