@@ -4,7 +4,7 @@ namespace termination, pods/binding, the scale subresource and the default servi
 `LifecycleMixin` is half of `registry.Registry`; it uses the registry's keys, storage, clock and
 CRUD methods and adds nothing of its own state. Deleting a namespace only marks it Terminating,
 as in Kubernetes: emptying it is the namespace controller's work, and the namespace goes when the
-controller's PUT .../finalize leaves no finalizers (`Registry._delete_if_finalized`).
+controller's PUT .../finalize leaves no finalizers (`Registry._delete_without_finalizers`).
 """
 from __future__ import annotations
 

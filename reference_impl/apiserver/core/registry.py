@@ -794,6 +794,8 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
                                 if w not in warnings)
             if update_validation:
                 update_validation(updated, current)
+            if _emptied_finalizers(r, current, updated):
+                raise _EmptiedFinalizers(updated)
             if dry_run:
                 raise _DryRun(updated)
             return updated
@@ -803,7 +805,11 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
                                         None if dry_run else preconditions)
         except _DryRun as result:
             return result.obj
-        return self._written(r, self._delete_if_finalized(r, key, stored))
+        except _EmptiedFinalizers as emptied:
+            if not dry_run:
+                self._delete_without_finalizers(r, name, key, preconditions)
+            return self._written(r, emptied.obj)
+        return self._written(r, stored)
 
     @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.DryRunnableStorage).GuaranteedUpdate")
     def _check_dry_run_preconditions(self, r: Resource, name: str, key: str, preconditions: Preconditions) -> None:
@@ -812,22 +818,43 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         current = self._stored(r, key) or {"metadata": {}}
         self._storage_call(r, name, preconditions.check, key.removeprefix("/registry"), current)
 
-    def _delete_if_finalized(self, r: Resource, key: str, obj: dict) -> dict:
-        """Store.Update's deleteObj: an update that empties the finalizers of an object being
-        deleted (with no grace period left) removes it; so does a namespace's /finalize."""
-        meta = obj["metadata"]
-        # A namespace also waits for its spec.finalizers (the namespace controller's "kubernetes").
-        spec_finalizers = (obj.get("spec") or {}).get("finalizers") if r.plural == "namespaces" else None
-        if (meta.get("deletionTimestamp") and not meta.get("finalizers") and not spec_finalizers
-                and not meta.get("deletionGracePeriodSeconds")):
-            try:
-                deleted = self._store(r).delete(key, self._preconditions(r, meta["name"], {
-                    "resourceVersion": meta["resourceVersion"]}))
-            except (KeyNotFound, errors.StatusError):
-                return obj
-            self._after_delete(r, deleted)
-            return deleted
-        return obj
+    @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).deleteWithoutFinalizers")
+    def _delete_without_finalizers(self, r: Resource, name: str, key: str, preconditions: Preconditions | None) -> None:
+        """Delete what an update emptied the last finalizers of, the stored object as it was (its
+        watchers see it DELETED with the finalizers it still had, never a MODIFIED without them).
+        Only the update's uid is checked: it is gone either way, and another update racing to
+        remove the same finalizers may have deleted it already."""
+        check = None if preconditions is None else (
+            lambda current: preconditions.check(key.removeprefix("/registry"), current))
+        try:
+            deleted = self._storage_call(r, name, self._store(r).delete, key, check)
+        except errors.StatusError as error:
+            if error.code == 404:
+                return
+            raise
+        self._after_delete(r, deleted)
+
+
+class _EmptiedFinalizers(Exception):
+    """Store.Update's errEmptiedFinalizers: carries an update that leaves an object being deleted
+    with no finalizers out of GuaranteedUpdate, unwritten, to be deleted instead."""
+
+    def __init__(self, obj: dict):
+        super().__init__("emptied finalizers")
+        self.obj = obj
+
+
+@mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.Store).shouldDeleteDuringUpdate")
+def _emptied_finalizers(r: Resource, old: dict, new: dict) -> bool:
+    """Whether an update removes the last finalizers of an object already being deleted with no
+    grace period left; a namespace also waits for its spec.finalizers (the namespace
+    controller's "kubernetes", removed by /finalize)."""
+    old_meta = old["metadata"]
+    if new["metadata"].get("finalizers") or not old_meta.get("deletionTimestamp"):
+        return False
+    if r.plural == "namespaces" and not r.group and (new.get("spec") or {}).get("finalizers"):
+        return False
+    return not old_meta.get("deletionGracePeriodSeconds")
 
 
 @mirrors("k8s.io/apiserver/pkg/registry/rest.BeforeUpdate")

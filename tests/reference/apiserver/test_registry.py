@@ -936,6 +936,23 @@ def test_a_pod_deleted_at_once_is_first_written_as_deleting(registry, ns):
     assert [(t, o["metadata"].get("deletionGracePeriodSeconds")) for t, o in events] == [("MODIFIED", 0), ("DELETED", 0)]
 
 
+def test_removing_the_last_finalizer_deletes_without_writing_the_update(registry, ns):
+    """Store.Update's errEmptiedFinalizers: an update that leaves an object being deleted with no
+    finalizers is never written; watchers see one DELETED carrying the finalizers it still had,
+    as the real 1.24 sent it (job25's pairing of the Job controllers), and the answer is the
+    update as sent."""
+    registry.start_watch_caches()
+    created = registry.create("configmaps", ns, {"metadata": {"name": "held", "finalizers": ["x.io/f"]}})
+    marked = registry.delete("configmaps", ns, "held")
+    answer = registry.patch("configmaps", ns, "held", lambda o: {**o, "metadata": {**o["metadata"], "finalizers": []}})
+    assert not answer["metadata"].get("finalizers")
+    assert answer["metadata"]["resourceVersion"] == marked["metadata"]["resourceVersion"]
+    events = collect(registry.watch("configmaps", ns, resource_version=created["metadata"]["resourceVersion"]), 3, 2)
+    assert [(t, o["metadata"].get("finalizers")) for t, o in events] == [("MODIFIED", ["x.io/f"]),
+                                                                         ("DELETED", ["x.io/f"])]
+    assert status_error(registry.get, "configmaps", ns, "held").code == 404
+
+
 @pytest.mark.parametrize("dry_run", [True, False])
 def test_a_pod_deleted_at_once_keeps_its_resource_version_precondition(registry, ns, dry_run):
     """The graceful write moves the version on; the delete after it checks that one, not the sent one."""
