@@ -32,6 +32,7 @@ class Managed:
     times: dict[str, str | None] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=1024)  # a few managers write most: each write asks for its own identifier
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/fieldmanager/internal.BuildManagerIdentifier")
 def build_manager_identifier(manager: str, operation: str, api_version: str, subresource: str = "") -> str:
     entry = {"manager": manager, "operation": operation,

@@ -51,10 +51,22 @@ MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES
                      if hasattr(module, "MESSAGES"))
 
 
+# RESOURCES by (group, version, plural), the first of each, for the RESOURCES it was made of (a
+# test may extend them): every request finds its resource, where a walk of the tuple took up to
+# three microseconds (events.k8s.io's events are among the last).
+_served: tuple[tuple[Resource, ...], dict[tuple[str, str, str], Resource]] = ((), {})
+
+
 def find(group: str, version: str, plural: str) -> Resource | None:
     """The resource served at /api(s)/<group>/<version>/<plural>, or None."""
-    return next((r for r in RESOURCES
-                 if (r.group, r.version, r.plural) == (group, version, plural)), None)
+    global _served
+    resources, index = _served
+    if resources is not RESOURCES:
+        resources, index = RESOURCES, {}
+        for r in resources:
+            index.setdefault((r.group, r.version, r.plural), r)
+        _served = resources, index
+    return index.get((group, version, plural))
 
 
 def by_plural(plural: str) -> Resource | None:

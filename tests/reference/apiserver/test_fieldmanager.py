@@ -2,6 +2,7 @@
 k8s.io/apiserver's fieldmanager and structured-merge-diff v4 write into metadata.managedFields."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -605,3 +606,28 @@ def test_a_csr_approval_owns_the_conditions_and_its_status_write_does_not():
     written = csrs("status").update(approved, {**approved, "status": {"conditions": [APPROVED, failed]}},
                                     "kubectl", T3)
     assert {e.get("subresource", "") for e in written["metadata"]["managedFields"]} == {"", "approval"}
+
+
+def test_a_resources_field_manager_is_made_once_per_resource_object_and_subresource():
+    """Every write asks for its resource's field manager: the same one comes back for the same
+    Resource object and subresource, a new one for another object (a CRD changed: its Resource
+    is made again), however equal."""
+    pods = kinds.find("", "v1", "pods")
+    made = FieldManager.for_resource(pods)
+    assert FieldManager.for_resource(pods) is made
+    assert FieldManager.for_resource(pods, "status") is FieldManager.for_resource(pods, "status") is not made
+    assert FieldManager.for_resource(pods, "status").subresource == "status"
+    again = dataclasses.replace(pods)
+    assert again == pods and FieldManager.for_resource(again) is not made
+
+
+def test_a_managers_identifier_is_written_once(monkeypatch):
+    """build_manager_identifier's JSON is written once for each manager, operation, version and
+    subresource, not on every write."""
+    from reference_impl.apiserver.fieldmanager import managedfields
+    written = []
+    dumps = managedfields.json.dumps
+    monkeypatch.setattr(managedfields.json, "dumps", lambda *args, **kwargs: written.append(1) or dumps(*args, **kwargs))
+    identifiers = {managedfields.build_manager_identifier("once-only", "Update", "v1", "status") for _ in range(3)}
+    assert identifiers == {'{"manager":"once-only","operation":"Update","apiVersion":"v1","subresource":"status"}'}
+    assert len(written) == 1

@@ -147,3 +147,24 @@ def test_every_built_in_kinds_table_columns_are_the_real_servers():
             == recorded[resource.kind], (resource.api_version, resource.plural)
     capacities = table.as_table(kinds.find("storage.k8s.io", "v1beta1", "csistoragecapacities"), [], 0.0)
     assert [(c["name"], c["type"]) for c in capacities["columnDefinitions"]] == [("Name", "string"), ("Created At", "date")]
+
+
+def test_find_walks_the_resources_once_until_they_change(monkeypatch):
+    """`find` answers from an index of kinds.RESOURCES, made again only when RESOURCES is another
+    tuple (a test adding a kind module), and like the walk it replaced, the first resource of a
+    group, version and plural wins."""
+    walks = []
+
+    class Walked(tuple):
+        def __iter__(self):
+            walks.append(1)
+            return super().__iter__()
+
+    pods = kinds.find("", "v1", "pods")
+    first = kinds.RESOURCES[0]
+    shadow = type(first)(first.group, first.version, "Shadow", first.plural, "shadow", first.namespaced)
+    monkeypatch.setattr(kinds, "RESOURCES", Walked((*kinds.RESOURCES, shadow)))
+    assert [kinds.find("", "v1", "pods") for _ in range(3)] == [pods] * 3
+    assert kinds.find(first.group, first.version, first.plural) is first
+    assert kinds.find("", "v1", "nothings") is None
+    assert len(walks) == 1
