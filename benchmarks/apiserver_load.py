@@ -63,7 +63,8 @@ class Client:
         self.reconnects = 0
         self.connects: list[float] = []  # seconds for TCP connect + TLS handshake, each time
 
-    def call(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+    def call(self, method: str, path: str, body: bytes | None = None,
+             content_type: str = "application/json") -> tuple[int, bytes]:
         for attempt in (0, 1):
             if self.conn is None:
                 self.conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.timeout,
@@ -74,7 +75,7 @@ class Client:
             try:
                 headers = {"Accept": "application/json"}
                 if body is not None:
-                    headers["Content-Type"] = "application/json"
+                    headers["Content-Type"] = content_type
                 self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
                 data = response.read()

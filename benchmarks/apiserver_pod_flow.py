@@ -28,7 +28,6 @@ import argparse
 import contextlib
 import http.client
 import json
-import math
 import os
 import random
 import re
@@ -39,6 +38,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +159,20 @@ def control_plane(args: argparse.Namespace, directory: Path) -> Iterator[Control
         local_cluster.stop(started)
 
 
+def run_flows(port: int, context: ssl.SSLContext, workers: int, pods: list[dict], flow) -> list[str]:
+    """flow(client, pod) for every pod on `workers` threads with a connection each; the failures."""
+    def worker(share: list[dict]) -> list[str]:
+        client = apiserver_load.Client(port, context)
+        try:
+            return [problem for pod in share if (problem := flow(client, pod))]
+        finally:
+            client.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        return [problem for problems in pool.map(worker, [pods[i::workers] for i in range(workers)])
+                for problem in problems]
+
+
 def run(args: argparse.Namespace) -> dict:
     rng = random.Random(args.seed)
     pods = [scheduler_throughput.workload_pod(i, rng) for i in range(args.pods)]
@@ -166,12 +180,12 @@ def run(args: argparse.Namespace) -> dict:
             control_plane(args, Path(tmp)) as plane:
         port, context = plane.port, plane.context
         setup = apiserver_load.Client(port, context)
-        status, data = scheduler_throughput._request(setup, "POST", "/api/v1/namespaces", {"metadata": {"name": NS}})
+        status, data = setup.call("POST", "/api/v1/namespaces", json.dumps({"metadata": {"name": NS}}).encode())
         assert status == 201, (status, data[:200])
         # The real kube-apiserver's ServiceAccount admission wants the namespace's default account,
         # which no controller-manager makes here (the reference apiserver has made it already: 409).
-        status, data = scheduler_throughput._request(setup, "POST", f"/api/v1/namespaces/{NS}/serviceaccounts",
-                                                     {"metadata": {"name": "default"}})
+        status, data = setup.call("POST", f"/api/v1/namespaces/{NS}/serviceaccounts",
+                                  json.dumps({"metadata": {"name": "default"}}).encode())
         assert status in (201, 409), (status, data[:200])
         revision = json.loads(setup.call("GET", "/api/v1/pods")[1])["metadata"]["resourceVersion"]
         paths = [f"/api/v1/pods?watch=1&resourceVersion={revision}&allowWatchBookmarks=true"] * 2 + \
@@ -184,8 +198,11 @@ def run(args: argparse.Namespace) -> dict:
         def pod_flow(client: apiserver_load.Client, pod: dict) -> str | None:
             uid = {}
             for method, path, body, content_type, expected in pod_requests(pod, lambda: uid.get("uid", "")):
-                status, data = scheduler_throughput._request(client, method, path,
-                                                             body() if callable(body) else body, content_type)
+                try:
+                    status, data = client.call(method, path, json.dumps(body() if callable(body) else body).encode(),
+                                               content_type)
+                except (OSError, http.client.HTTPException) as error:
+                    return f"{method} {path}: {error!r}"
                 if status != expected:
                     return f"{method} {path}: {status} {data[:200]!r}"
                 if not uid:
@@ -198,7 +215,7 @@ def run(args: argparse.Namespace) -> dict:
         counts_before = {**scheduler_throughput.request_counts(setup), **etcd_counts(plane.etcd_url)}
         before, began = cpu_seconds(plane.apiserver_pid), time.perf_counter()
         etcd_before = cpu_seconds(plane.etcd_pid)
-        failures = scheduler_throughput._parallel(port, context, args.clients, pods, pod_flow, math.inf)
+        failures = run_flows(port, context, args.clients, pods, pod_flow)
         wall = time.perf_counter() - began
         deadline = time.monotonic() + DELIVERY_TIMEOUT
         while any(w.lines < 3 * args.pods for w in watchers) and time.monotonic() < deadline:
