@@ -257,13 +257,16 @@ class LifecycleMixin:
                           preconditions: dict | None = None, dry_run: bool = False, **list_options) -> dict:
         """Delete, each with the same options (its preconditions too: a 409 stops the rest), every
         object `list` answers for `list_options` (one page under a limit); the list as listed, as
-        Store.DeleteCollection returns it. One already gone is no error."""
+        Store.DeleteCollection returns it. One already gone is no error. Each is deleted in the
+        request's namespace: an empty one (`/namespaces//pods`) lists every namespace, and its
+        first delete is NamespaceKeyFunc's 400."""
         r = self.resource(resource)
         listed = self.list(r, namespace, **list_options)
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds, preconditions,
+                self._store_delete(r, meta.get("namespace") if namespace is None else namespace, meta["name"],
+                                   grace_period_seconds, preconditions,
                                    dry_run, propagation_policy, orphan_dependents)
             except errors.StatusError as error:
                 if error.code != 404:

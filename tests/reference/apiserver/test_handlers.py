@@ -735,6 +735,127 @@ def test_a_binding_posted_to_the_bindings_collection_binds_the_pod_it_names(chai
                      "verbs": ["create"]}
 
 
+NOT_ACCEPTABLE = ("only the following media types are accepted: application/json, application/yaml, "
+                  "application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("collection", [False, True])
+def test_a_bindings_accept_is_negotiated_before_its_options_and_body(chain, collection):
+    """createHandler negotiates the output media type first: an Accept no endpoint serves is a 406
+    before a bad dryRun or a body that does not decode (the real 1.24 server, request_random_differential)."""
+    path = ns_path(chain, "bindings") if collection else ns_path(chain, "pods", "web") + "/binding"
+    code, status = call(chain, "POST", path, b"1", query={"dryRun": "Bogus"},
+                        accept="application/json;as=Nope;g=meta.k8s.io;v=v1")
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", NOT_ACCEPTABLE)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PROPFIND"])
+def test_the_bindings_collection_answers_other_methods_than_post_with_405(chain, method):
+    """Its one route is a POST to the namespace's collection: go-restful finds the path and no
+    route of the method (405), where a path it has no route for at all is a 404."""
+    code, status = call(chain, method, ns_path(chain, "bindings"), b"{}" if method == "PUT" else None)
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+    assert call(chain, "GET", ns_path(chain, "bindings", "web"))[0] == 404
+
+
+def test_a_patch_body_no_route_consumes_is_a_415_before_an_accept_no_route_produces(chain):
+    """go-restful selects a route by Content-Type (when there is a body) before Accept."""
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"{}", content_type="text/plain",
+                        accept="text/html")
+    assert (code, status["message"]) == (415, "415: Unsupported Media Type")
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"", content_type="text/plain",
+                        accept="text/html")
+    assert (code, status["message"]) == (406, "406: Not Acceptable")
+
+
+def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
+    """DeleteCollection negotiates the output media type before it decodes the list options."""
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
+                        accept="application/json;g=meta.k8s.io;v=v1")
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", NOT_ACCEPTABLE)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/yaml"])
+def test_a_creates_content_type_is_refused_before_its_options(chain, content_type):
+    """createHandler asks NegotiateInputSerializer (415) before it validates the CreateOptions (422)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"{}", content_type=content_type,
+                        query={"fieldValidation": "x"})
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("accept,content_type,code,message", [
+    ("application", "application/json", 406, "406: Not Acceptable"),
+    ("application/json;g=meta.k8s.io;v=v1", "application/json", 406, NOT_ACCEPTABLE),
+    ("application/json;as=Table;g=meta.k8s.io;v=v1", "application/merge-patch+json", 406, NOT_ACCEPTABLE),
+    ("application/json", "text/plain", 415, "the body of the request was in an unknown format - accepted media "
+                                            "types include: application/json, application/yaml, "
+                                            "application/vnd.kubernetes.protobuf")])
+def test_a_reviews_media_types_are_checked_before_its_options_and_body(chain, accept, content_type, code, message):
+    """A review's route checks the Accept (go-restful's 406), then createHandler negotiates it (a
+    review converts to no Table) and the Content-Type, all before a bad dryRun's 422."""
+    answer, status = call(chain, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", b"{}",
+                          accept=accept, content_type=content_type, query={"dryRun": "x"})
+    assert (answer, status["message"]) == (code, message)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_an_api_version_of_two_slashes_does_not_interpret(chain, method):
+    """SimpleMetaFactory.Interpret parses the apiVersion with ParseGroupVersion: `a/b/c` is
+    transformDecodeError's 400 before the object is looked for (a PUT of events took it)."""
+    path = ns_path(chain, "configmaps") + ("/absent" if method == "PUT" else "")
+    body = {"apiVersion": "a/b/c", "kind": "ConfigMap", "metadata": {"name": "absent"}}
+    code, status = call(chain, method, path, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, 'the object provided is unrecognized (must be of type ConfigMap): '
+                                              'unexpected GroupVersion string: a/b/c ({"apiVersion": "a/b/c", "kind" ...)')
+
+
+def test_a_body_of_another_version_is_decoded_in_it_before_the_version_is_refused(chain):
+    """The codec decodes the body in the version it names (a v1 PodDisruptionBudget sent to
+    v1beta1): its field of the wrong type is that decode's 400, before AcceptsGroupVersion's."""
+    path = ns_path(chain, "poddisruptionbudgets", "p", "policy/v1beta1")
+    body = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "spec": [1]}
+    code, status = call(chain, "PUT", path, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (
+        400, 'PodDisruptionBudget in version "v1" cannot be handled as a PodDisruptionBudget: json: cannot unmarshal '
+             'array into Go struct field PodDisruptionBudget.spec of type v1.PodDisruptionBudgetSpec')
+    code, status = call(chain, "PUT", path, {**body, "spec": {}}, query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, "the API version in the data (policy/v1) does not match the expected "
+                                              "API version (policy/v1beta1)")
+
+
+ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces//roles"
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("GET", ROLES + "/r", None), ("PUT", ROLES + "/r", {"metadata": {"name": "r"}, "rules": []}),
+    ("PATCH", ROLES + "/r", {}), ("DELETE", ROLES + "/r", None), ("DELETE", ROLES, None),
+    ("GET", "/api/v1/namespaces//pods/p/status", None)])
+def test_an_empty_namespace_in_the_path_is_routed_and_its_key_refused(chain, method, path, body):
+    """go-restful matches {namespace} to an empty segment: the handler runs, and NamespaceKeyFunc
+    refuses the key with a 400 (a collection delete lists every namespace and refuses the first
+    delete, deleting nothing)."""
+    roles = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{chain.namespace}/roles"
+    assert call(chain, "POST", roles, {"metadata": {"name": "r"}, "rules": []})[0] in (201, 409)  # one per module
+    content_type = "application/merge-patch+json" if method == "PATCH" else "application/json"
+    code, status = call(chain, method, path, body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "Namespace parameter required.")
+    assert call(chain, "GET", f"{roles}/r")[0] == 200
+
+
+def test_a_create_under_an_empty_namespace_is_invalid_for_its_missing_namespace(chain):
+    code, status = call(chain, "POST", ROLES, {"metadata": {"name": "r"}, "rules": []})
+    assert (code, status["message"]) == (
+        422, 'Role.rbac.authorization.k8s.io "r" is invalid: metadata.namespace: Required value')
+    assert call(chain, "GET", ROLES)[0] == 200  # a list across namespaces
+    assert call(chain, "GET", "/api/v1/namespaces//nodes/n")[0] == 404  # a cluster-scoped kind has no such route
+
+
+def test_the_namespace_in_the_path_is_not_checked_as_a_name(chain):
+    """NamespaceKeyFunc checks the name's path segment only: namespace `..` names a key nothing is at."""
+    code, status = call(chain, "GET", "/apis/apps/v1/namespaces/../statefulsets/s")
+    assert (code, status["message"]) == (404, 'statefulsets.apps "s" not found')
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
