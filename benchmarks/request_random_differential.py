@@ -50,6 +50,7 @@ import collections
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import urllib.parse
@@ -233,11 +234,16 @@ def path_of(rng: random.Random, resource: Resource) -> str:
     return path
 
 
-def deep(depth: int) -> object:
-    value: object = 1
-    for _ in range(depth):
-        value = {"a": value}
-    return value
+DEEP = re.compile(r'"?DEEPNEST-(\d+)"?')  # stands for a value nested that deep, written in after encoding
+
+
+def deep(depth: int) -> str:
+    return f"DEEPNEST-{depth}"
+
+
+def nested(text: str) -> str:
+    """`text` with each DEEPNEST-n replaced by n levels of `{"a": ...}` (JSON, and YAML's flow style)."""
+    return DEEP.sub(lambda m: '{"a": ' * int(m.group(1)) + "1" + "}" * int(m.group(1)), text)
 
 
 def mutated(rng: random.Random, obj: object) -> object:
@@ -306,7 +312,7 @@ def merge_patch(rng: random.Random, obj: dict, strategic: bool) -> object:
 
 
 def yaml_text(rng: random.Random, obj: object) -> str:
-    text = yaml.safe_dump(obj, sort_keys=False)
+    text = nested(yaml.safe_dump(obj, sort_keys=False, width=1 << 30))
     roll = rng.random()
     if roll < 0.2 and isinstance(obj, dict):
         return "base: &b {x: 1}\n" + text + "ref: *b\n"
@@ -326,7 +332,7 @@ def body_of(rng: random.Random, resource: Resource, content_type: str) -> bytes:
     obj = object_for(resource)
     media = content_type.split(";")[0].strip()
     if media == JSON_PATCH:
-        return encode(json_patch(rng, obj))
+        return nested(json.dumps(json_patch(rng, obj))).encode()
     if media in (MERGE, STRATEGIC):
         value: object = merge_patch(rng, obj, media == STRATEGIC)
     else:
@@ -352,7 +358,7 @@ def body_of(rng: random.Random, resource: Resource, content_type: str) -> bytes:
     if media in ("application/yaml", APPLY, "text/yaml") or rng.random() < 0.05:
         data = yaml_text(rng, value).encode()
     else:
-        data = json.dumps(value).encode()
+        data = nested(json.dumps(value)).encode()
         roll = rng.random()
         if roll < 0.05 and data.endswith(b"}"):
             data = data[:-1] + b', "metadata": {"name": "dup"}}'  # a key twice
