@@ -128,6 +128,25 @@ def syntax_error(data: bytes) -> str | None:
     return None
 
 
+def max_depth_error(data: bytes, limit: int = 10_000) -> str:
+    """encoding/json's SyntaxError for text nesting past its scanner's `limit`: at the bracket
+    opening the first level too deep (brackets inside strings do not count)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in data:
+        if in_string:
+            in_string = escaped or byte != 0x22
+            escaped = not escaped and byte == 0x5C
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return f"invalid character {quote_char(byte)} exceeded max depth"
+        elif byte in b"]}":
+            depth -= 1
+    return "exceeded max depth"
+
+
 class NonJSONConstant(ValueError):
     """NaN, Infinity or -Infinity: Python's json reads them, encoding/json does not."""
 

@@ -640,6 +640,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
         problem = gojson.syntax_error(request.body) if media_type in PATCH_TYPES else None
+        if problem is None and media_type in PATCH_TYPES and str(err).startswith("json: exceeded max depth"):
+            problem = gojson.max_depth_error(request.body, decoding.MAX_JSON_DEPTH)
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
@@ -730,6 +732,8 @@ def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:
         return str(err)
     if media_type == protobuf.MEDIA_TYPE:
         return "empty data" if not body else str(err)
+    if str(err).startswith("json: exceeded max depth"):  # Interpret's encoding/json scans the whole text first
+        return f"couldn't get version/kind; json parse error: {gojson.max_depth_error(body, decoding.MAX_JSON_DEPTH)}"
     return f"couldn't get version/kind; json parse error: {gojson.syntax_error(body) or err}"
 
 
@@ -1927,7 +1931,9 @@ class RESTHandlers:
                 try:
                     scheme.for_group("autoscaling").decode(patched, SCALE_V1, None)
                 except scheme.DecodeError as err:
-                    raise undecodable_patch_result(patched, err.problem) from None
+                    # The codec decodes into the struct of what the patch names before it converts.
+                    problem = err.gvk and _struct_problem(patched, err.gvk)
+                    raise undecodable_patch_result(patched, problem or err.problem) from None
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:

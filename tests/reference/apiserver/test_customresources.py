@@ -369,6 +369,18 @@ def test_crd_needs_exactly_one_storage_version(chain, storage, stored_versions):
     assert causes[1][1] == stored_versions
 
 
+@pytest.mark.parametrize("versions,printed", [(None, "(nil)"), ([], "{}")], ids=["left-out", "empty"])
+def test_crd_versions_left_out_print_as_a_nil_slice(chain, versions, printed):
+    """%#v prints the internal spec.versions nil when the body has none (or null), empty when it
+    sends [] (the real 1.24 server, request_random_differential)."""
+    crd = crd_with()
+    crd["spec"]["versions"] = versions
+    code, status = call(chain, "POST", CRDS, crd, query={"dryRun": "All"})
+    assert code == 422
+    assert "spec.versions: Invalid value: []apiextensions.CustomResourceDefinitionVersion" + printed + \
+        ": must have exactly one version marked as storage version" in status["message"]
+
+
 def conditions(crd: dict) -> list[tuple]:
     return [(c["type"], c["status"], c["reason"], c["message"]) for c in crd["status"]["conditions"]]
 

@@ -823,6 +823,19 @@ def test_a_body_of_another_version_is_decoded_in_it_before_the_version_is_refuse
                                               "API version (policy/v1beta1)")
 
 
+def test_a_scale_patch_naming_another_kind_is_decoded_in_it_before_it_converts(chain):
+    """A merge patch of a scale leaving kind Deployment: the codec decodes the Deployment struct
+    first (its metadata of the wrong type is the error), then finds no conversion to Scale."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    for metadata, problem in (("x", "json: cannot unmarshal string into Go struct field Deployment.metadata of type "
+                                    "v1.ObjectMeta"),
+                              ({}, "converting (v1.Deployment) to (autoscaling.Scale): unknown conversion")):
+        body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata}
+        code, status = call(chain, "PATCH", path, body, content_type="application/merge-patch+json")
+        assert code == 422 and status["message"].endswith(problem)
+
+
 ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces//roles"
 
 
