@@ -15,8 +15,11 @@ from reference_impl.apiserver.core.handlers import Request
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd, registry  # noqa: F401  (fixtures)
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call
 from tests.reference.apiserver.watching import collect
+
+etcd, registry = test_handlers.etcd, test_handlers.registry  # fixtures, used by name
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 SCHEMA = {"type": "object", "properties": {

@@ -8,7 +8,10 @@ import json
 import pytest
 
 from reference_impl.apiserver.core import decoding
-from tests.reference.apiserver.test_handlers import call, chain, etcd, ns_path, registry  # noqa: F401
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import call, ns_path
+
+chain, etcd, registry = test_handlers.chain, test_handlers.etcd, test_handlers.registry  # fixtures, used by name
 
 ALIAS_BOMB = b"""apiVersion: v1
 kind: ConfigMap
