@@ -44,7 +44,8 @@ from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, R
                                                error_response, WatchResponse, check_export, check_write_options,
                                                decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
-                                               is_upgrade_request, negotiate, negotiate_for, negotiate_input,
+                                               is_upgrade_request, list_options, negotiate, negotiate_for,
+                                               negotiate_input,
                                                request_info, route_accepts, ROUTE_MEDIA_TYPES)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -577,6 +578,7 @@ class HandlerChain:
                 # Upstream's plain error, a 500; a name that is none is the client's mistake.
                 raise errors.bad_request(str(err)) from None
             return self.rest._output(request, 200, found, resource)
+        list_options(request)  # ListResource decodes and validates them all (a limit that is no number: 400)
         labels = parse_label_selector(request.param("labelSelector"))
         fields = parse_field_selector(request.param("fieldSelector"), DEFAULT_FIELD_LABEL_CONVERSION)
         matches = SelectionPredicate(labels, fields, COMMON_FIELDS)

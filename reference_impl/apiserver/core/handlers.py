@@ -1891,8 +1891,9 @@ class RESTHandlers:
     def scale_get(self, request: Request, resource) -> Response:
         negotiate_for(request)
         check_export(request)
-        return self._output(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name),
-                            resource)
+        scale = self.registry.get_scale(resource, request.info.namespace, request.info.name,
+                                        request.param("resourceVersion"))
+        return self._output(request, 200, scale, resource)
 
     def scale_update(self, request: Request, resource) -> Response:
         negotiate_for(request)

@@ -110,6 +110,12 @@ def test_a_get_refuses_export_and_an_accept_before_it_looks_for_the_component(ch
     assert (answer, body["message"]) == (code, message)
 
 
+def test_a_list_decodes_its_list_options(chain):
+    """ListResource decodes the ListOptions before it lists: a limit that is no number is a 400."""
+    code, body, _ = call(chain, "GET", "/api/v1/componentstatuses", {"limit": "abc"})
+    assert (code, body["message"]) == (400, 'strconv.ParseInt: parsing "abc": invalid syntax')
+
+
 def test_list_filters_by_field_selector_and_refuses_unknown_fields(chain):
     code, body, _ = call(chain, "GET", "/api/v1/componentstatuses", {"fieldSelector": "metadata.name=etcd-0"})
     assert [item["metadata"]["name"] for item in body["items"]] == ["etcd-0"]

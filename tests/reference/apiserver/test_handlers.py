@@ -836,6 +836,26 @@ def test_a_scale_patch_naming_another_kind_is_decoded_in_it_before_it_converts(c
         assert code == 422 and status["message"].endswith(problem)
 
 
+@pytest.mark.parametrize("query,path", [({"resourceVersion": "abc"}, "/apis/apps/v1/namespaces/{ns}/deployments/web/scale"),
+                                        ({}, "/apis/apps/v1/namespaces//deployments/web/scale")])
+def test_a_deployments_scale_read_answers_any_error_as_not_found(chain, query, path):
+    """Deployments' ScaleREST.Get reads with the request's GetOptions and answers any error of the
+    read (a resourceVersion that is no number, a key without its namespace) as its NotFound."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", path.format(ns=chain.namespace), query=query)
+    assert (code, status["message"]) == (404, 'deployments/scale.apps "web" not found')
+
+
+@pytest.mark.parametrize("api_version", [1.5, None, ["v1"]])
+def test_an_apply_configurations_api_version_that_is_no_string_reads_as_empty(chain, api_version):
+    """structuredMergeManager.Apply compares Unstructured's GetAPIVersion, which reads a string only."""
+    body = json.dumps({"apiVersion": api_version, "kind": "ConfigMap", "metadata": {"name": "applied"}}).encode()
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "applied"), body,
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "m"})
+    assert (code, status["message"]) == (400, "Incorrect version specified in apply patch. Specified patch version: "
+                                              ", expected: v1")
+
+
 ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces//roles"
 
 
