@@ -368,6 +368,7 @@ class HandlerChain:
             if request.method != "POST":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
+            request.table_convertor = False  # LegacyBindingREST converts to no Table
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)

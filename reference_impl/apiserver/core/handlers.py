@@ -1961,7 +1961,10 @@ class RESTHandlers:
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> Response | WatchResponse:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
-        the adapter's `open_log`."""
+        the adapter's `open_log`. Its route produces text/plain too, but getResourceHandler
+        negotiates with the serializers first (JSON, YAML, protobuf; no Table): a client asking
+        only for text/plain meets that 406."""
+        negotiate(request.header("Accept"), tables=False)
         info = request.info
         check_log_options(request)
         pod = self.registry.get(resource, info.namespace, info.name)
@@ -2084,6 +2087,9 @@ class RESTHandlers:
                                            request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")
         if request.info.name:
+            # ListResource transforms the selector's labels (a field the kind does not know is a
+            # 400) before it compares the name.
+            selectors.parse_field_selector(field_selector, self.registry.resource(resource).field_label_conversion)
             field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     field_selector, request.param("resourceVersion"),

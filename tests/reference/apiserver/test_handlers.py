@@ -856,6 +856,17 @@ def test_an_apply_configurations_api_version_that_is_no_string_reads_as_empty(ch
                                               ", expected: v1")
 
 
+def test_a_watch_of_one_object_checks_its_field_labels_before_the_name(chain):
+    """ListResource transforms the field selector's labels before it compares metadata.name with
+    the watched object's: a label the kind does not know is that 400."""
+    path = "/apis/rbac.authorization.k8s.io/v1/watch/clusterroles/view"
+    code, status = call(chain, "GET", path, query={"fieldSelector": "status.phase=Running"})
+    assert (code, status["message"]) == (400, '"status.phase" is not a known field selector: only "metadata.name", '
+                                              '"metadata.namespace"')
+    code, status = call(chain, "GET", path, query={"fieldSelector": "metadata.namespace=x"})
+    assert (code, status["message"]) == (400, "fieldSelector metadata.name doesn't match requested name")
+
+
 ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces//roles"
 
 
@@ -1063,12 +1074,26 @@ def test_an_accept_with_one_entry_a_route_produces_reaches_the_handler(chain, ac
     assert code == 200
 
 
-def test_a_pods_log_route_produces_text_plain(chain):
-    """LogREST.ProducesMIMETypes adds text/plain to the route's types: kubectl logs asks for it."""
+@pytest.mark.parametrize("accept,code", [
+    ("text/plain", 406), ("application/json;as=Table;g=meta.k8s.io;v=v1", 406), ("application/json;g=meta.k8s.io;v=v1", 406),
+    ("application/json, */*", 204), ("application/yaml", 204), ("*/*", 204)])
+def test_a_pods_log_negotiates_with_the_serializers_before_it_reads_the_pod(chain, accept, code):
+    """LogREST.ProducesMIMETypes adds text/plain to the route's types (no go-restful 406), but
+    getResourceHandler negotiates with JSON, YAML and protobuf (no Table) before anything else:
+    text/plain alone is its 406, before bad options or a missing pod (the real 1.24 server)."""
     call(chain, "POST", ns_path(chain, "pods"), {"metadata": {"name": "p"},
                                                  "spec": {"containers": [{"name": "c", "image": "i"}]}})
-    code, _ = call(chain, "GET", ns_path(chain, "pods", "p") + "/log", accept="text/plain")
-    assert code == 204
+    answer, status = call(chain, "GET", ns_path(chain, "pods", "p") + "/log", accept=accept)
+    assert answer == code
+    if code == 406:
+        assert status["message"] == NOT_ACCEPTABLE
+        answer, _ = call(chain, "GET", ns_path(chain, "pods", "absent") + "/log", accept=accept, query={"tailLines": "x"})
+        assert answer == 406
+
+
+def test_the_bindings_collection_converts_to_no_table(chain):
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), {}, accept="application/json;as=Table;g=meta.k8s.io;v=v1beta1")
+    assert (code, status["message"]) == (406, NOT_ACCEPTABLE)
 
 
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
