@@ -40,8 +40,24 @@ Any run repeats with its --seed (`--only-case N` draws the same cases and sends 
 
 Differences that remain on purpose:
 
-  - where the real server answers 500 to a client's mistake, the reference answers 400 (the issue
-    asks for no 5xx on a client's input); such cases are counted apart, as "ours 400 for a 500".
+  - Where the real server answers 500 to a client's mistake, the reference answers 400 with the
+    same message (the issue asks for no 5xx on a client's input), counted apart as "ours 400 for
+    a 500": a resourceVersion that does not parse on a get, list or collection delete (storage's
+    plain error), a Binding without target.name, a server-side apply the typed patch refuses, a
+    DeleteOptions body of another kind or no object, a strategic-merge directive upstream cannot
+    read, and a componentstatuses name that is none ("Component not found: x").
+  - A namespace `..` in a collection's path: the real server answers a list or a collection delete
+    with a 500 that names another kind ('no kind "APIService" is registered for version
+    "apiregistration.k8s.io/v1"', 'converting (v1.Service) to (core.Endpoints)'); the reference
+    serves namespace `..` as any other that holds nothing (a 200).
+  - Bounded decoding: YAML nested past 200 levels (go-yaml takes 10,000), and JSON nested past 200
+    levels inside a field its kind keeps (a string field given a deep object, an apply
+    configuration, a review), are refused with the reference's own 400 ("nested N levels deep",
+    "yaml: exceeded max depth of 200") where upstream decodes on to another error or a success.
+  - A JSON patch whose `test` operation names the whole document (path "") on events: the real
+    server drops the connection (its handler panics); the reference answers a 422.
+  - A CustomResourceDefinition in protobuf: the reference has no protobuf layout for it (a 400
+    saying so) where the real server decodes one.
 """
 from __future__ import annotations
 
