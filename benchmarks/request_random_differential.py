@@ -58,6 +58,15 @@ Differences that remain on purpose:
     server drops the connection (its handler panics); the reference answers a 422.
   - A CustomResourceDefinition in protobuf: the reference has no protobuf layout for it (a 400
     saying so) where the real server decodes one.
+
+Found and left (not deliberate, not fixed yet): a key written twice in a JSON body (the first
+value of the wrong type is encoding/json's error upstream; the reference keeps the last value);
+the patched object a JSON or merge patch error quotes keeps upstream's struct order only where
+the patch did not touch it (json-patch's lazy nodes), where the reference sorts every map (seen in
+a protobuf Status's details; the JSON message's quote is normalised away).
+
+Seeds 2, 3, 4 and 5 of 2,000 cases each found the causes fixed with this benchmark; after them,
+seed 2 differs in 24 requests and seed 5 in 28, each one of the kinds above.
 """
 from __future__ import annotations
 
