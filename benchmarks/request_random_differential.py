@@ -56,6 +56,8 @@ Differences that remain on purpose:
     "yaml: exceeded max depth of 200") where upstream decodes on to another error or a success.
   - A JSON patch whose `test` operation names the whole document (path "") on events: the real
     server drops the connection (its handler panics); the reference answers a 422.
+  - A pod's log asked as PartialObjectMetadata: the real server answers 500 ("object does not
+    implement the Object interfaces"), the reference serves the log.
   - A CustomResourceDefinition in protobuf: the reference has no protobuf layout for it (a 400
     saying so) where the real server decodes one.
 
