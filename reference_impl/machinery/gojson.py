@@ -118,6 +118,10 @@ def syntax_error(data: bytes) -> str | None:
         number_error = _number_error(text, error.pos)
         if number_error:
             return number_error
+        if error.msg == "Invalid \\uXXXX escape":
+            return _unicode_escape_error(text, error.pos)
+        if error.msg.startswith("Unterminated string") and _ends_in_escape(text):
+            return "invalid character ' ' in string escape code"  # eof steps a space into the escape
         if error.pos >= len(text) or error.msg.startswith("Unterminated string"):
             return "unexpected end of JSON input"
         if error.msg == "Expecting ',' delimiter":
@@ -126,6 +130,25 @@ def syntax_error(data: bytes) -> str | None:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
         return f"invalid character {quote_char(data[error.pos])} {context}"
     return None
+
+
+def max_depth_error(data: bytes, limit: int = 10_000) -> str:
+    """encoding/json's SyntaxError for text nesting past its scanner's `limit`: at the bracket
+    opening the first level too deep (brackets inside strings do not count)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in data:
+        if in_string:
+            in_string = escaped or byte != 0x22
+            escaped = not escaped and byte == 0x5C
+        elif byte == 0x22:
+            in_string = True
+        elif byte in b"[{":
+            depth += 1
+            if depth > limit:
+                return f"invalid character {quote_char(byte)} exceeded max depth"
+        elif byte in b"]}":
+            depth -= 1
+    return "exceeded max depth"
 
 
 class NonJSONConstant(ValueError):
@@ -169,9 +192,24 @@ def _number_error(text: str, pos: int) -> str | None:
     return _number_digit_expected(text, pos + 1 + sign, "in exponent of numeric literal")
 
 
+def _unicode_escape_error(text: str, pos: int) -> str:
+    """The scanner's error in a `\\u` escape Python refuses at `pos` (its `u`): the first of the
+    four characters after it that is no hex digit, or the space eof steps in when the text ends first."""
+    for char in text[pos + 1:pos + 5]:
+        if char not in "0123456789abcdefABCDEF":
+            return f"invalid character {quote_char(ord(char))} in \\u hexadecimal character escape"
+    return "invalid character ' ' in \\u hexadecimal character escape"
+
+
+def _ends_in_escape(text: str) -> bool:
+    """Whether the text ends inside a string just after a backslash that begins an escape."""
+    trailing = len(text) - len(text.rstrip("\\"))
+    return trailing % 2 == 1
+
+
 def _number_digit_expected(text: str, pos: int, context: str) -> str | None:
     if pos >= len(text):
-        return "unexpected end of JSON input"
+        return f"invalid character ' ' {context}"  # the space eof steps into the unfinished number
     if text[pos].isdigit():
         return None
     return f"invalid character {quote_char(ord(text[pos]))} {context}"

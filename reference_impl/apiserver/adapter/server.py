@@ -41,10 +41,12 @@ from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
-                                               error_response, WatchResponse, check_write_options, decode_as,
+                                               error_response, WatchResponse, check_export, check_write_options,
+                                               decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
-                                               is_upgrade_request, negotiate, request_info, route_accepts,
-                                               ROUTE_MEDIA_TYPES)
+                                               is_upgrade_request, list_options, negotiate, negotiate_for,
+                                               negotiate_input,
+                                               request_info, route_accepts, ROUTE_MEDIA_TYPES)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
 from reference_impl.apiserver.core.resourceproxy import ProxyResponse, root_redirect
@@ -361,9 +363,12 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         if path == ("", "v1", "componentstatuses") and not info.under_namespace:
             return self.component_statuses(request)
-        if path == ("", "v1", "bindings") and info.verb == "create" and info.namespace and not info.name \
-                and not info.subresource:
+        if path == ("", "v1", "bindings") and info.namespace and info.under_namespace and not info.name \
+                and not info.special_verb:
+            if request.method != "POST":
+                raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
+            request.table_convertor = False  # LegacyBindingREST converts to no Table
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
@@ -520,7 +525,12 @@ class HandlerChain:
         """A review (SelfSubjectAccessReview, TokenReview, ...): decoded into its kind and given the
         managedFields of its create, as any created object is, then answered from the authorizer or
         the authenticator, returned as created, never stored. Its CreateOptions are validated first,
-        as for any create."""
+        as for any create, after the route's and createHandler's media types (406, then 415)."""
+        if not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+            raise errors.unacceptable_route()
+        request.table_convertor = False  # a review's storage converts to no Table
+        negotiate_for(request)
+        negotiate_input(request)
         check_write_options(request, "CreateOptions")
         info, kind = request.info, resource.kind
         body = decode_body(request, into_kind=kind, into_api_version=f"{resource.group}/{resource.version}")[0]
@@ -554,16 +564,22 @@ class HandlerChain:
             raise errors.resource_not_served()
         if request.method != "GET":
             raise errors.generic_server_response(405)
+        if not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+            raise errors.unacceptable_route()
         request.routed = True
         request.warnings.append(componentstatus.DEPRECATION_WARNING)
         if info.verb == "watch":
             raise errors.method_not_allowed(resource.plural, "watch")
+        negotiate_for(request)  # the get and list handlers' first step, before the options
         if info.name and info.verb == "get":
+            check_export(request)
             try:
                 found = componentstatus.get(self.component_servers, info.name, self.probe)
             except componentstatus.ComponentNotFound as err:
-                raise StatusError(500, "", str(err)) from None
+                # Upstream's plain error, a 500; a name that is none is the client's mistake.
+                raise errors.bad_request(str(err)) from None
             return self.rest._output(request, 200, found, resource)
+        list_options(request)  # ListResource decodes and validates them all (a limit that is no number: 400)
         labels = parse_label_selector(request.param("labelSelector"))
         fields = parse_field_selector(request.param("fieldSelector"), DEFAULT_FIELD_LABEL_CONVERSION)
         matches = SelectionPredicate(labels, fields, COMMON_FIELDS)

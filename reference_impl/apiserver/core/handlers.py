@@ -76,10 +76,11 @@ class RequestInfo:
     @property
     def under_namespace(self) -> bool:
         """Whether the resource is named after /namespaces/{namespace}/, where only namespaced
-        kinds have routes (a namespace's own path, /namespaces/{name}[/status], is not)."""
+        kinds have routes (a namespace's own path, /namespaces/{name}[/status], is not). An empty
+        namespace (`/namespaces//pods/x`) is one too: go-restful matches {namespace} to it."""
         segments = self.path.strip("/").split("/")
         before = segments[:len(segments) - len(self.parts)]
-        return bool(self.namespace) and before[-2:] == ["namespaces", self.namespace]
+        return before[-2:] == ["namespaces", self.namespace]
 
 
 @dataclass
@@ -601,6 +602,16 @@ def check_body_size(request: Request) -> None:
         raise errors.request_entity_too_large(f"limit is {MAX_REQUEST_BODY_BYTES}")
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateInputSerializer")
+def negotiate_input(request: Request) -> None:
+    """createHandler's 415 for a Content-Type no serializer decodes, then limitedReadBody's 413: both
+    before it reads the CreateOptions (whose 422 would else come first)."""
+    serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
+    if media_type_of(request) not in serializers:
+        raise errors.unsupported_media_type(serializers)
+    check_body_size(request)
+
+
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
                 into_kind: str = "", custom=None, into_api_version: str = "") -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
@@ -629,6 +640,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
         problem = gojson.syntax_error(request.body) if media_type in PATCH_TYPES else None
+        if problem is None and media_type in PATCH_TYPES and str(err).startswith("json: exceeded max depth"):
+            problem = gojson.max_depth_error(request.body, decoding.MAX_JSON_DEPTH)
         if problem:
             raise errors.bad_request("Invalid JSON Patch" if media_type == "application/merge-patch+json"
                                      else problem) from err
@@ -719,6 +732,8 @@ def decoder_error(body: bytes, media_type: str, err: ValueError) -> str:
         return str(err)
     if media_type == protobuf.MEDIA_TYPE:
         return "empty data" if not body else str(err)
+    if str(err).startswith("json: exceeded max depth"):  # Interpret's encoding/json scans the whole text first
+        return f"couldn't get version/kind; json parse error: {gojson.max_depth_error(body, decoding.MAX_JSON_DEPTH)}"
     return f"couldn't get version/kind; json parse error: {gojson.syntax_error(body) or err}"
 
 
@@ -779,6 +794,12 @@ def decode_object(obj: dict | None, media_type: str, resource, body: bytes) -> d
     obj = {} if obj is None else obj
     gvk = decode_as(obj, scheme.GroupVersionKind(resource.group, resource.version, resource.kind), body)
     if gvk.group_version != resource.api_version:  # RequestScope.AcceptsGroupVersion
+        # ...asked once the codec has decoded the body in its own version: a field of the wrong
+        # type there is the decoder's 400 first.
+        problem = _struct_problem(obj, gvk)
+        if problem:
+            raise errors.bad_request(f"{gvk.kind} in version {gojson.quote(gvk.version)} cannot be handled as a "
+                                     f"{resource.kind}: {problem}")
         raise errors.bad_request(f"the API version in the data ({gvk.group_version}) does not match the expected "
                                  f"API version ({resource.api_version})")
     return _decoded_as(obj, resource)
@@ -1330,7 +1351,7 @@ class RESTHandlers:
                                     (len(info.parts) > 3 and sub != "proxy")):
             # No route goes past a subresource but the proxies' {path:*}.
             raise errors.resource_not_served()
-        if resource.namespaced and not info.namespace and verb not in ("list", "watch"):
+        if resource.namespaced and not info.under_namespace and verb not in ("list", "watch"):
             # Across namespaces the API installer routes only list and watch: no bulk delete or
             # create there, and no object path at all.
             if info.name or sub:
@@ -1359,6 +1380,10 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
+        if not resource.custom and verb == "patch" and request.body and \
+                not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
+            # go-restful's route selection compares the Content-Type (for a body) before the Accept.
+            raise errors.unsupported_route_media_type()
         if not resource.custom and sub not in CONNECT_SUBRESOURCES and not route_accepts(
                 request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
@@ -1476,6 +1501,7 @@ class RESTHandlers:
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
         negotiate_for(request)
+        negotiate_input(request)
         check_write_options(request, "CreateOptions")
         obj = decode_into_kind(request, resource, decode_object(
             *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
@@ -1777,12 +1803,13 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.DeleteCollection")
     def deletecollection(self, request: Request, resource) -> Response:
+        negotiate_for(request)  # DeleteCollection's first step, before the list options
         listing = list_options(request)
         served = self.registry.resource(resource)
         # The field selector goes through the kind's label conversion before the body is read.
         selectors.parse_field_selector(listing["field_selector"], served.field_label_conversion)
         options = self._delete_options(request, collection=served)
-        result = self.registry.delete_collection(resource, request.info.namespace or None,
+        result = self.registry.delete_collection(resource, request.info.namespace if resource.namespaced else None,
                                                  options["gracePeriodSeconds"], options.get("propagationPolicy"),
                                                  options.get("orphanDependents"), options.get("preconditions"),
                                                  options["dryRun"], **listing)
@@ -1793,6 +1820,8 @@ class RESTHandlers:
     def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
         the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
+        negotiate_for(request)  # createHandler's first step: a 406 before the options and the body
+        negotiate_input(request)
         check_write_options(request, "CreateOptions")  # createHandler's, before the body
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
@@ -1821,6 +1850,8 @@ class RESTHandlers:
         managedFields of its create as any created object does."""
         if self.token_key is None:
             raise errors.resource_not_served()
+        negotiate_for(request)  # createHandler's first step: a 406 before the options and the body
+        negotiate_input(request)
         check_write_options(request, "CreateOptions")  # createHandler's, before the body
         body = decode_body(request, into_kind="TokenRequest")[0] or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
@@ -1838,6 +1869,7 @@ class RESTHandlers:
         """pods/NAME/eviction: createHandler for a policy/v1 (or v1beta1) Eviction, answered with
         EvictionREST's Status and the 201 createHandler gives it."""
         negotiate_for(request)
+        negotiate_input(request)
         check_write_options(request, "CreateOptions")
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
@@ -1859,8 +1891,9 @@ class RESTHandlers:
     def scale_get(self, request: Request, resource) -> Response:
         negotiate_for(request)
         check_export(request)
-        return self._output(request, 200, self.registry.get_scale(resource, request.info.namespace, request.info.name),
-                            resource)
+        scale = self.registry.get_scale(resource, request.info.namespace, request.info.name,
+                                        request.param("resourceVersion"))
+        return self._output(request, 200, scale, resource)
 
     def scale_update(self, request: Request, resource) -> Response:
         negotiate_for(request)
@@ -1899,7 +1932,9 @@ class RESTHandlers:
                 try:
                     scheme.for_group("autoscaling").decode(patched, SCALE_V1, None)
                 except scheme.DecodeError as err:
-                    raise undecodable_patch_result(patched, err.problem) from None
+                    # The codec decodes into the struct of what the patch names before it converts.
+                    problem = err.gvk and _struct_problem(patched, err.gvk)
+                    raise undecodable_patch_result(patched, problem or err.problem) from None
             try:
                 return decode_scale(patched, info.name, info.namespace)
             except fieldvalidation.UndecodableError as err:
@@ -1926,7 +1961,10 @@ class RESTHandlers:
     @mirrors("(*k8s.io/kubernetes/pkg/registry/core/pod/rest.LogREST).Get")
     def pod_log(self, request: Request, resource) -> Response | WatchResponse:
         """Stream the container's log from the kubelet of the pod's node (`kubectl logs`), opened by
-        the adapter's `open_log`."""
+        the adapter's `open_log`. Its route produces text/plain too, but getResourceHandler
+        negotiates with the serializers first (JSON, YAML, protobuf; no Table): a client asking
+        only for text/plain meets that 406."""
+        negotiate(request.header("Accept"), tables=False)
         info = request.info
         check_log_options(request)
         pod = self.registry.get(resource, info.namespace, info.name)
@@ -2049,6 +2087,9 @@ class RESTHandlers:
                                            request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")
         if request.info.name:
+            # ListResource transforms the selector's labels (a field the kind does not know is a
+            # 400) before it compares the name.
+            selectors.parse_field_selector(field_selector, self.registry.resource(resource).field_label_conversion)
             field_selector = name_field_selector(request.info.name, field_selector)
         watch = self.registry.watch(resource, request.info.namespace or None, request.param("labelSelector"),
                                     field_selector, request.param("resourceVersion"),

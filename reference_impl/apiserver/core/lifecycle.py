@@ -257,13 +257,16 @@ class LifecycleMixin:
                           preconditions: dict | None = None, dry_run: bool = False, **list_options) -> dict:
         """Delete, each with the same options (its preconditions too: a 409 stops the rest), every
         object `list` answers for `list_options` (one page under a limit); the list as listed, as
-        Store.DeleteCollection returns it. One already gone is no error."""
+        Store.DeleteCollection returns it. One already gone is no error. Each is deleted in the
+        request's namespace: an empty one (`/namespaces//pods`) lists every namespace, and its
+        first delete is NamespaceKeyFunc's 400."""
         r = self.resource(resource)
         listed = self.list(r, namespace, **list_options)
         for item in listed["items"]:
             meta = item["metadata"]
             try:
-                self._store_delete(r, meta.get("namespace"), meta["name"], grace_period_seconds, preconditions,
+                self._store_delete(r, meta.get("namespace") if namespace is None else namespace, meta["name"],
+                                   grace_period_seconds, preconditions,
                                    dry_run, propagation_policy, orphan_dependents)
             except errors.StatusError as error:
                 if error.code != 404:
@@ -372,14 +375,17 @@ class LifecycleMixin:
              "(*k8s.io/kubernetes/pkg/registry/apps/replicaset/storage.ScaleREST).Get",
              "(*k8s.io/kubernetes/pkg/registry/apps/statefulset/storage.ScaleREST).Get",
              "(*k8s.io/kubernetes/pkg/registry/core/replicationcontroller/storage.ScaleREST).Get")
-    def get_scale(self, resource, namespace: str, name: str) -> dict:
+    def get_scale(self, resource, namespace: str, name: str, resource_version: str = "") -> dict:
+        """The object's Scale, read at `resource_version`; the ScaleREST of deployments, replica sets
+        and replication controllers answers any error of the read (a bad resourceVersion, a key
+        without a namespace) as the scale not found."""
         r = self._scalable(resource)
         if r.scale_paths is not None:
             return self._get_custom_scale(r, namespace, name)
         try:
-            return self.scale_of(self.get(r, namespace, name))
+            return self.scale_of(self.get(r, namespace, name, resource_version))
         except errors.StatusError as err:
-            if err.code != 404 or r.plural not in SCALE_NOT_FOUND_GROUPS:
+            if r.plural not in SCALE_NOT_FOUND_GROUPS:
                 raise
             raise errors.not_found(f"{r.plural}/scale", name, SCALE_NOT_FOUND_GROUPS[r.plural]) from err
 

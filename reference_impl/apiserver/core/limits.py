@@ -60,16 +60,14 @@ def size_problems(kind: str, obj: dict) -> list[str]:
 
 @mirrors("k8s.io/apiserver/pkg/api/validation/path.IsValidPathSegmentName",
          "k8s.io/apiserver/pkg/registry/generic/registry.NamespaceKeyFunc")
-def check_path_segment(name: str, namespace: str | None = None) -> None:
-    """A name (or namespace) that would make another etcd key than its own — `.`, `..`, or one
-    holding `/` or `%` — is 400 before storage is asked."""
-    for value in (namespace, name):
-        if not value:
-            continue
-        if value in (".", ".."):
-            problem = f"may not be '{value}'"
-        elif "/" in value or "%" in value:
-            problem = f"may not contain '{'/' if '/' in value else '%'}'"
-        else:
-            continue
-        raise errors.bad_request(f'Name parameter invalid: "{value}": {problem}')
+def check_path_segment(name: str) -> None:
+    """A name that would make another etcd key than its own — `.`, `..`, or one holding `/` or `%`
+    — is 400 before storage is asked. The namespace is not checked: a request naming namespace
+    `..` reads a key of no namespace and finds nothing (404)."""
+    if name in (".", ".."):
+        problem = f"may not be '{name}'"
+    elif "/" in name or "%" in name:
+        problem = f"may not contain '{'/' if '/' in name else '%'}'"
+    else:
+        return
+    raise errors.bad_request(f'Name parameter invalid: "{name}": {problem}')

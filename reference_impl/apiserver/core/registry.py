@@ -232,7 +232,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             raise errors.bad_request("Namespace parameter required.")
         if not name:
             raise errors.bad_request("resource name may not be empty")
-        limits.check_path_segment(name, namespace)
+        limits.check_path_segment(name)
         return f"{self.prefix(r, namespace)}{name}"
 
     def custom_resources(self) -> tuple[Resource, ...]:
@@ -409,7 +409,10 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         if meta.get("namespace") and meta["namespace"] != namespace:
             raise errors.bad_request("the namespace of the provided object does not match the "
                                      "namespace sent on the request")
-        meta["namespace"] = namespace
+        if namespace:
+            meta["namespace"] = namespace
+        else:
+            meta.pop("namespace", None)
 
     def _invalid(self, r: Resource, obj: dict, problems: list[str]) -> errors.StatusError:
         """NewInvalid, named by the object's kind: a custom object's may be another than its resource's."""
@@ -440,8 +443,6 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         self._check_type(r, obj)
         meta = obj["metadata"]
         self._check_namespace(r, namespace, meta)
-        if r.namespaced and not namespace:
-            raise errors.bad_request("namespace is required")
         # etcd3's Create refuses only a resourceVersion that parses to a revision; "0" or one that
         # does not parse is dropped with the rest of the server's metadata. A dry run never gets
         # there (DryRunnableStorage returns first), nor does an object validation refuses.
@@ -474,6 +475,11 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         if r.kind == "Service":  # the service REST's BeginCreate, before the strategy validates
             self._allocate_service(r, obj, None, dry_run)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
+        if r.namespaced and not meta.get("namespace"):
+            # ValidateObjectMeta's, after the name's: only a POST to /namespaces//<resource> (a
+            # namespace that is empty) comes here without one.
+            at = sum(1 for problem in problems if problem.startswith(("metadata.name", "metadata.generateName")))
+            problems.insert(at, "metadata.namespace: Required value")
         if problems:
             raise self._invalid(r, obj, problems)
         # BeforeCreate's own ObjectMeta check, after the strategy's so that the strategy's errors

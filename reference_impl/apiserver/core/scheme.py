@@ -44,7 +44,8 @@ class GroupVersionKind:
 def interpret(obj: dict) -> tuple[str, str]:
     """apiVersion and kind as encoding/json unmarshals them into a struct of two strings: keys match
     case-insensitively, the last one wins, null leaves the field empty, and anything but a string
-    is an UnmarshalTypeError of the anonymous struct's field."""
+    is an UnmarshalTypeError of the anonymous struct's field; an apiVersion of more than one `/`
+    does not parse."""
     read = {"apiversion": "", "kind": ""}
     for key, value in obj.items():
         field = key.lower()
@@ -55,6 +56,9 @@ def interpret(obj: dict) -> tuple[str, str]:
             raise DecodeError("couldn't get version/kind; json parse error: "
                               + gojson.type_error(gojson.type_name(value), "string", f".{name}"))
         read[field] = value
+    if read["apiversion"] != "/" and read["apiversion"].count("/") > 1:
+        # Interpret parses the apiVersion it read with ParseGroupVersion, which takes one `/` at most.
+        raise DecodeError(f"unexpected GroupVersion string: {read['apiversion']}")
     return read["apiversion"], read["kind"]
 
 

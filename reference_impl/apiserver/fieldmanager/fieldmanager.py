@@ -276,7 +276,8 @@ class FieldManager:
         """What the merge checks before it types anything: the configuration's group/version is the
         endpoint's, and it sends no managedFields (GetManagedFields reads only a list; anything
         else is left to the typed check). 400s."""
-        api_version = applied.get("apiVersion") or ""
+        api_version = applied.get("apiVersion")
+        api_version = api_version if isinstance(api_version, str) else ""  # GetAPIVersion reads a string only
         if api_version != self.api_version:
             raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
                                      f"{api_version}, expected: {self.api_version}")

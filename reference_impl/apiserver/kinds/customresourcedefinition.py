@@ -71,8 +71,11 @@ def _go_bool(value: object) -> str:
     return "true" if value else "false"
 
 
-def _versions_value(versions: list) -> str:
-    """spec.versions as %#v prints the internal slice in a field.Invalid."""
+def _versions_value(versions: list, sent: object = ()) -> str:
+    """spec.versions as %#v prints the internal slice in a field.Invalid: nil when the body left
+    it out or null (`sent` is what it had), else its items."""
+    if sent is None:
+        return "[]apiextensions.CustomResourceDefinitionVersion(nil)"
     return "[]apiextensions.CustomResourceDefinitionVersion{" + \
         ", ".join(_version_value(x, versions) for x in versions) + "}"
 
@@ -277,7 +280,7 @@ def validate_crd(crd: dict, update: bool = False) -> list[str]:
     if len(set(seen)) != len(seen):
         problems.append(f"spec.versions: Invalid value: {_versions_value(versions)}: must contain unique version names")
     if sum(1 for version in versions if v.as_object(version).get("storage")) != 1:
-        problems.append(f"spec.versions: Invalid value: {_versions_value(versions)}: "
+        problems.append(f"spec.versions: Invalid value: {_versions_value(versions, spec.get('versions'))}: "
                         "must have exactly one version marked as storage version")
     # The internal spec.version, conversion's copy of the first version's name, is checked again,
     # its problems joined into one error.

@@ -15,7 +15,10 @@ from reference_impl.apiserver.core import componentstatus
 from reference_impl.apiserver.core.componentstatus import FAILURE, SUCCESS, WARNING, ProbeOutcome
 from reference_impl.apiserver.core.handlers import Request
 
-from cluster import Cluster, control_plane  # noqa: F401  (fixture)
+import cluster
+from cluster import Cluster
+
+control_plane = cluster.control_plane  # the module's fixture, used by name
 
 TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
 ETCD = "http://127.0.0.1:2379"
@@ -86,12 +89,31 @@ def test_list_probes_every_server_and_sends_the_deprecation_warning(chain):
 
 
 def test_get_of_one_component_and_of_an_unknown_one(chain):
-    """Get probes one server; a name that is none is upstream's plain error: 500, no reason."""
+    """Get probes one server; a name that is none is upstream's plain error, which the real 1.24
+    server answers with a 500, no reason: the client's mistake, a 400 here."""
     code, body, _ = call(chain, "GET", "/api/v1/componentstatuses/etcd-0")
     assert (code, body["metadata"], body["conditions"][0]["status"]) == (200, {"name": "etcd-0", "creationTimestamp": None}, "True")
     code, body, warnings = call(chain, "GET", "/api/v1/componentstatuses/nope")
-    assert (code, body.get("reason"), body["message"]) == (500, None, "Component not found: nope")
+    assert (code, body.get("reason"), body["message"]) == (400, "BadRequest", "Component not found: nope")
     assert warnings == ["v1 ComponentStatus is deprecated in v1.19+"]
+
+
+@pytest.mark.parametrize("query,accept,code,message", [
+    ({"export": "true"}, "application/json", 400, "the export parameter, deprecated since v1.14, is no longer supported"),
+    ({}, "application/xml", 406, "406: Not Acceptable"),
+    ({}, "application/json;as=Nope;g=meta.k8s.io;v=v1", 406, "only the following media types are accepted: "
+     "application/json, application/yaml, application/vnd.kubernetes.protobuf")])
+def test_a_get_refuses_export_and_an_accept_before_it_looks_for_the_component(chain, query, accept, code, message):
+    """The route's Accept (go-restful's 406), the handler's negotiation and GetResource's export
+    check come before the component is looked for (the real 1.24 server, request_random_differential)."""
+    answer, body, _ = call(chain, "GET", "/api/v1/componentstatuses/nope", query, accept=accept)
+    assert (answer, body["message"]) == (code, message)
+
+
+def test_a_list_decodes_its_list_options(chain):
+    """ListResource decodes the ListOptions before it lists: a limit that is no number is a 400."""
+    code, body, _ = call(chain, "GET", "/api/v1/componentstatuses", {"limit": "abc"})
+    assert (code, body["message"]) == (400, 'strconv.ParseInt: parsing "abc": invalid syntax')
 
 
 def test_list_filters_by_field_selector_and_refuses_unknown_fields(chain):

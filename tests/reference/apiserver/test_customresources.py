@@ -15,8 +15,11 @@ from reference_impl.apiserver.core.handlers import Request
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.apiserver.core.registry import Registry
 from reference_impl.apiserver.adapter.server import HandlerChain
-from tests.reference.apiserver.test_handlers import NOW, TABLE, call, etcd, registry  # noqa: F401  (fixtures)
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import NOW, TABLE, call
 from tests.reference.apiserver.watching import collect
+
+etcd, registry = test_handlers.etcd, test_handlers.registry  # fixtures, used by name
 
 CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
 SCHEMA = {"type": "object", "properties": {
@@ -367,6 +370,18 @@ def test_crd_needs_exactly_one_storage_version(chain, storage, stored_versions):
     assert [field for field, _ in causes] == ["spec.versions", "status.storedVersions"]
     assert causes[0][1].endswith("must have exactly one version marked as storage version")
     assert causes[1][1] == stored_versions
+
+
+@pytest.mark.parametrize("versions,printed", [(None, "(nil)"), ([], "{}")], ids=["left-out", "empty"])
+def test_crd_versions_left_out_print_as_a_nil_slice(chain, versions, printed):
+    """%#v prints the internal spec.versions nil when the body has none (or null), empty when it
+    sends [] (the real 1.24 server, request_random_differential)."""
+    crd = crd_with()
+    crd["spec"]["versions"] = versions
+    code, status = call(chain, "POST", CRDS, crd, query={"dryRun": "All"})
+    assert code == 422
+    assert "spec.versions: Invalid value: []apiextensions.CustomResourceDefinitionVersion" + printed + \
+        ": must have exactly one version marked as storage version" in status["message"]
 
 
 def conditions(crd: dict) -> list[tuple]:

@@ -735,6 +735,171 @@ def test_a_binding_posted_to_the_bindings_collection_binds_the_pod_it_names(chai
                      "verbs": ["create"]}
 
 
+NOT_ACCEPTABLE = ("only the following media types are accepted: application/json, application/yaml, "
+                  "application/vnd.kubernetes.protobuf")
+
+
+@pytest.mark.parametrize("collection", [False, True])
+def test_a_bindings_accept_is_negotiated_before_its_options_and_body(chain, collection):
+    """createHandler negotiates the output media type first: an Accept no endpoint serves is a 406
+    before a bad dryRun or a body that does not decode (the real 1.24 server, request_random_differential)."""
+    path = ns_path(chain, "bindings") if collection else ns_path(chain, "pods", "web") + "/binding"
+    code, status = call(chain, "POST", path, b"1", query={"dryRun": "Bogus"},
+                        accept="application/json;as=Nope;g=meta.k8s.io;v=v1")
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", NOT_ACCEPTABLE)
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PROPFIND"])
+def test_the_bindings_collection_answers_other_methods_than_post_with_405(chain, method):
+    """Its one route is a POST to the namespace's collection: go-restful finds the path and no
+    route of the method (405), where a path it has no route for at all is a 404."""
+    code, status = call(chain, method, ns_path(chain, "bindings"), b"{}" if method == "PUT" else None)
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+    assert call(chain, "GET", ns_path(chain, "bindings", "web"))[0] == 404
+
+
+def test_a_patch_body_no_route_consumes_is_a_415_before_an_accept_no_route_produces(chain):
+    """go-restful selects a route by Content-Type (when there is a body) before Accept."""
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"{}", content_type="text/plain",
+                        accept="text/html")
+    assert (code, status["message"]) == (415, "415: Unsupported Media Type")
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"", content_type="text/plain",
+                        accept="text/html")
+    assert (code, status["message"]) == (406, "406: Not Acceptable")
+
+
+def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
+    """DeleteCollection negotiates the output media type before it decodes the list options."""
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
+                        accept="application/json;g=meta.k8s.io;v=v1")
+    assert (code, status["reason"], status["message"]) == (406, "NotAcceptable", NOT_ACCEPTABLE)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "text/yaml"])
+def test_a_creates_content_type_is_refused_before_its_options(chain, content_type):
+    """createHandler asks NegotiateInputSerializer (415) before it validates the CreateOptions (422)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"{}", content_type=content_type,
+                        query={"fieldValidation": "x"})
+    assert (code, status["reason"]) == (415, "UnsupportedMediaType")
+
+
+@pytest.mark.parametrize("accept,content_type,code,message", [
+    ("application", "application/json", 406, "406: Not Acceptable"),
+    ("application/json;g=meta.k8s.io;v=v1", "application/json", 406, NOT_ACCEPTABLE),
+    ("application/json;as=Table;g=meta.k8s.io;v=v1", "application/merge-patch+json", 406, NOT_ACCEPTABLE),
+    ("application/json", "text/plain", 415, "the body of the request was in an unknown format - accepted media "
+                                            "types include: application/json, application/yaml, "
+                                            "application/vnd.kubernetes.protobuf")])
+def test_a_reviews_media_types_are_checked_before_its_options_and_body(chain, accept, content_type, code, message):
+    """A review's route checks the Accept (go-restful's 406), then createHandler negotiates it (a
+    review converts to no Table) and the Content-Type, all before a bad dryRun's 422."""
+    answer, status = call(chain, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", b"{}",
+                          accept=accept, content_type=content_type, query={"dryRun": "x"})
+    assert (answer, status["message"]) == (code, message)
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT"])
+def test_an_api_version_of_two_slashes_does_not_interpret(chain, method):
+    """SimpleMetaFactory.Interpret parses the apiVersion with ParseGroupVersion: `a/b/c` is
+    transformDecodeError's 400 before the object is looked for (a PUT of events took it)."""
+    path = ns_path(chain, "configmaps") + ("/absent" if method == "PUT" else "")
+    body = {"apiVersion": "a/b/c", "kind": "ConfigMap", "metadata": {"name": "absent"}}
+    code, status = call(chain, method, path, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, 'the object provided is unrecognized (must be of type ConfigMap): '
+                                              'unexpected GroupVersion string: a/b/c ({"apiVersion": "a/b/c", "kind" ...)')
+
+
+def test_a_body_of_another_version_is_decoded_in_it_before_the_version_is_refused(chain):
+    """The codec decodes the body in the version it names (a v1 PodDisruptionBudget sent to
+    v1beta1): its field of the wrong type is that decode's 400, before AcceptsGroupVersion's."""
+    path = ns_path(chain, "poddisruptionbudgets", "p", "policy/v1beta1")
+    body = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget", "metadata": {"name": "p"}, "spec": [1]}
+    code, status = call(chain, "PUT", path, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (
+        400, 'PodDisruptionBudget in version "v1" cannot be handled as a PodDisruptionBudget: json: cannot unmarshal '
+             'array into Go struct field PodDisruptionBudget.spec of type v1.PodDisruptionBudgetSpec')
+    code, status = call(chain, "PUT", path, {**body, "spec": {}}, query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, "the API version in the data (policy/v1) does not match the expected "
+                                              "API version (policy/v1beta1)")
+
+
+def test_a_scale_patch_naming_another_kind_is_decoded_in_it_before_it_converts(chain):
+    """A merge patch of a scale leaving kind Deployment: the codec decodes the Deployment struct
+    first (its metadata of the wrong type is the error), then finds no conversion to Scale."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    path = ns_path(chain, "deployments", "web", "apps/v1") + "/scale"
+    for metadata, problem in (("x", "json: cannot unmarshal string into Go struct field Deployment.metadata of type "
+                                    "v1.ObjectMeta"),
+                              ({}, "converting (v1.Deployment) to (autoscaling.Scale): unknown conversion")):
+        body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": metadata}
+        code, status = call(chain, "PATCH", path, body, content_type="application/merge-patch+json")
+        assert code == 422 and status["message"].endswith(problem)
+
+
+@pytest.mark.parametrize("query,path", [({"resourceVersion": "abc"}, "/apis/apps/v1/namespaces/{ns}/deployments/web/scale"),
+                                        ({}, "/apis/apps/v1/namespaces//deployments/web/scale")])
+def test_a_deployments_scale_read_answers_any_error_as_not_found(chain, query, path):
+    """Deployments' ScaleREST.Get reads with the request's GetOptions and answers any error of the
+    read (a resourceVersion that is no number, a key without its namespace) as its NotFound."""
+    call(chain, "POST", ns_path(chain, "deployments", group="apps/v1"), DEPLOYMENT)
+    code, status = call(chain, "GET", path.format(ns=chain.namespace), query=query)
+    assert (code, status["message"]) == (404, 'deployments/scale.apps "web" not found')
+
+
+@pytest.mark.parametrize("api_version", [1.5, None, ["v1"]])
+def test_an_apply_configurations_api_version_that_is_no_string_reads_as_empty(chain, api_version):
+    """structuredMergeManager.Apply compares Unstructured's GetAPIVersion, which reads a string only."""
+    body = json.dumps({"apiVersion": api_version, "kind": "ConfigMap", "metadata": {"name": "applied"}}).encode()
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "applied"), body,
+                        content_type="application/apply-patch+yaml", query={"fieldManager": "m"})
+    assert (code, status["message"]) == (400, "Incorrect version specified in apply patch. Specified patch version: "
+                                              ", expected: v1")
+
+
+def test_a_watch_of_one_object_checks_its_field_labels_before_the_name(chain):
+    """ListResource transforms the field selector's labels before it compares metadata.name with
+    the watched object's: a label the kind does not know is that 400."""
+    path = "/apis/rbac.authorization.k8s.io/v1/watch/clusterroles/view"
+    code, status = call(chain, "GET", path, query={"fieldSelector": "status.phase=Running"})
+    assert (code, status["message"]) == (400, '"status.phase" is not a known field selector: only "metadata.name", '
+                                              '"metadata.namespace"')
+    code, status = call(chain, "GET", path, query={"fieldSelector": "metadata.namespace=x"})
+    assert (code, status["message"]) == (400, "fieldSelector metadata.name doesn't match requested name")
+
+
+ROLES = "/apis/rbac.authorization.k8s.io/v1/namespaces//roles"
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("GET", ROLES + "/r", None), ("PUT", ROLES + "/r", {"metadata": {"name": "r"}, "rules": []}),
+    ("PATCH", ROLES + "/r", {}), ("DELETE", ROLES + "/r", None), ("DELETE", ROLES, None),
+    ("GET", "/api/v1/namespaces//pods/p/status", None)])
+def test_an_empty_namespace_in_the_path_is_routed_and_its_key_refused(chain, method, path, body):
+    """go-restful matches {namespace} to an empty segment: the handler runs, and NamespaceKeyFunc
+    refuses the key with a 400 (a collection delete lists every namespace and refuses the first
+    delete, deleting nothing)."""
+    roles = f"/apis/rbac.authorization.k8s.io/v1/namespaces/{chain.namespace}/roles"
+    assert call(chain, "POST", roles, {"metadata": {"name": "r"}, "rules": []})[0] in (201, 409)  # one per module
+    content_type = "application/merge-patch+json" if method == "PATCH" else "application/json"
+    code, status = call(chain, method, path, body, content_type=content_type)
+    assert (code, status["reason"], status["message"]) == (400, "BadRequest", "Namespace parameter required.")
+    assert call(chain, "GET", f"{roles}/r")[0] == 200
+
+
+def test_a_create_under_an_empty_namespace_is_invalid_for_its_missing_namespace(chain):
+    code, status = call(chain, "POST", ROLES, {"metadata": {"name": "r"}, "rules": []})
+    assert (code, status["message"]) == (
+        422, 'Role.rbac.authorization.k8s.io "r" is invalid: metadata.namespace: Required value')
+    assert call(chain, "GET", ROLES)[0] == 200  # a list across namespaces
+    assert call(chain, "GET", "/api/v1/namespaces//nodes/n")[0] == 404  # a cluster-scoped kind has no such route
+
+
+def test_the_namespace_in_the_path_is_not_checked_as_a_name(chain):
+    """NamespaceKeyFunc checks the name's path segment only: namespace `..` names a key nothing is at."""
+    code, status = call(chain, "GET", "/apis/apps/v1/namespaces/../statefulsets/s")
+    assert (code, status["message"]) == (404, 'statefulsets.apps "s" not found')
+
+
 def test_pod_status_update_keeps_metadata_changes_but_not_spec_or_owner_references(chain):
     """podStatusStrategy.PrepareForUpdate resets only the spec, ownerReferences and
     deletionTimestamp: labels and annotations sent to pods/status (PUT or patch) are written."""
@@ -909,12 +1074,26 @@ def test_an_accept_with_one_entry_a_route_produces_reaches_the_handler(chain, ac
     assert code == 200
 
 
-def test_a_pods_log_route_produces_text_plain(chain):
-    """LogREST.ProducesMIMETypes adds text/plain to the route's types: kubectl logs asks for it."""
+@pytest.mark.parametrize("accept,code", [
+    ("text/plain", 406), ("application/json;as=Table;g=meta.k8s.io;v=v1", 406), ("application/json;g=meta.k8s.io;v=v1", 406),
+    ("application/json, */*", 204), ("application/yaml", 204), ("*/*", 204)])
+def test_a_pods_log_negotiates_with_the_serializers_before_it_reads_the_pod(chain, accept, code):
+    """LogREST.ProducesMIMETypes adds text/plain to the route's types (no go-restful 406), but
+    getResourceHandler negotiates with JSON, YAML and protobuf (no Table) before anything else:
+    text/plain alone is its 406, before bad options or a missing pod (the real 1.24 server)."""
     call(chain, "POST", ns_path(chain, "pods"), {"metadata": {"name": "p"},
                                                  "spec": {"containers": [{"name": "c", "image": "i"}]}})
-    code, _ = call(chain, "GET", ns_path(chain, "pods", "p") + "/log", accept="text/plain")
-    assert code == 204
+    answer, status = call(chain, "GET", ns_path(chain, "pods", "p") + "/log", accept=accept)
+    assert answer == code
+    if code == 406:
+        assert status["message"] == NOT_ACCEPTABLE
+        answer, _ = call(chain, "GET", ns_path(chain, "pods", "absent") + "/log", accept=accept, query={"tailLines": "x"})
+        assert answer == 406
+
+
+def test_the_bindings_collection_converts_to_no_table(chain):
+    code, status = call(chain, "POST", ns_path(chain, "bindings"), {}, accept="application/json;as=Table;g=meta.k8s.io;v=v1beta1")
+    assert (code, status["message"]) == (406, NOT_ACCEPTABLE)
 
 
 PARTIAL = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"

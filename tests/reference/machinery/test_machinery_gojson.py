@@ -26,6 +26,15 @@ from reference_impl.machinery.gojson import base64_error, loads, marshal_escapes
     (b"[1.]", "invalid character ']' after decimal point in numeric literal"),
     (b"[1e+]", "invalid character ']' in exponent of numeric literal"),
     (b"[1e5e]", "invalid character 'e' after array element"),
+    # At the end of the input eof steps a space into the unfinished number, escape or \u escape
+    # (each seen on the real 1.24 server by request_random_differential).
+    (b'{"a":1.', "invalid character ' ' after decimal point in numeric literal"),
+    (b"[1e", "invalid character ' ' in exponent of numeric literal"),
+    (b"-", "invalid character ' ' in numeric literal"),
+    (b'"\\', "invalid character ' ' in string escape code"),
+    (b'"\\u12', "invalid character ' ' in \\u hexadecimal character escape"),
+    (b'"\\u12G4"', "invalid character 'G' in \\u hexadecimal character escape"),
+    (b'"ab\\\\', "unexpected end of JSON input"),
     # Python's json reads NaN and Infinity; Go's scanner stops at their first letter.
     (b'{"NaN":NaN}', "invalid character 'N' looking for beginning of value"),
     (b"[-Infinity]", "invalid character 'I' in numeric literal"),
