@@ -1024,29 +1024,31 @@ def _fragment(empty: rpc_pb2.WatchResponse, events: list, more: bool) -> rpc_pb2
 
 
 class WatchRouter:
-    """The core's watch listener: wakes the stream that owns a watch when the core queues a
-    response for it. Called with the core's lock held, so it only signals."""
+    """The core's watch listener: calls the waker of the stream that owns a watch when the core
+    queues a response for it. Called with the core's lock held, so a waker only signals."""
 
     def __init__(self):
-        self._streams: dict[int, _WatchStream] = {}  # core watch id -> stream
+        self._wakers: dict[int, Callable[[], None]] = {}  # core watch id -> its stream's waker
 
     def __call__(self, watch_id: int) -> None:
-        stream = self._streams.get(watch_id)
-        if stream is not None:
-            stream.wake()
+        wake = self._wakers.get(watch_id)
+        if wake is not None:
+            wake()
 
-    def add(self, watch_id: int, stream: "_WatchStream") -> None:
-        self._streams[watch_id] = stream
+    def add(self, watch_id: int, wake: Callable[[], None]) -> None:
+        self._wakers[watch_id] = wake
 
     def remove(self, watch_id: int) -> None:
-        self._streams.pop(watch_id, None)
+        self._wakers.pop(watch_id, None)
 
 
 class _WatchStream:
     """One Watch RPC, etcd's serverWatchStream: `recv_loop` (its own thread) turns create,
     cancel and progress requests into core calls; `send_loop` (the RPC's worker) drains the core's
     queued responses for this stream's watches and yields them, a watch's run of event responses
-    that piled up while it sent joined into one (watch.coalesce).
+    that piled up while it sent joined into one (watch.coalesce). The send loop drains the
+    watches the core named since it last looked (`_queued`), not every watch of the stream: a
+    kube-apiserver keeps one watch per cached resource on one stream, and a write wakes one or two.
 
     Watch ids are per stream in etcd (each stream's auto ids start at 0, and two streams may
     choose the same id), while the core's are server-wide: the stream maps its ids to the core's.
@@ -1072,6 +1074,10 @@ class _WatchStream:
         # Answers to the stream's requests, in the order they came (etcd's ctrlStream), sent ahead of
         # the events queued since.
         self._outbox: deque[rpc_pb2.WatchResponse] = deque()
+        # Core ids of watches the core queued responses for since the send loop last looked, in
+        # the order named (a deque: appended from the core's thread without this stream's lock,
+        # which a drain holds while it takes the core's).
+        self._named: deque[int] = deque()
         self._closed = False
 
     def wake(self) -> None:
@@ -1079,6 +1085,12 @@ class _WatchStream:
         # the flag is already up, and the send loop clears it only before draining everything.
         if not self._wakeup.is_set():
             self._wakeup.set()
+
+    def _queued(self, core_id: int) -> None:
+        """The router's waker for one watch: the core queued a response for it. Named before the
+        wake, so the drain that the wake leads to finds it."""
+        self._named.append(core_id)
+        self.wake()
 
     @mirrors(f"(*{V3RPC}.serverWatchStream).recvLoop")
     def recv_loop(self, requests: Iterator[rpc_pb2.WatchRequest]) -> None:
@@ -1125,7 +1137,7 @@ class _WatchStream:
             self._stream_ids[core_id] = wanted
             if creq.fragment:
                 self._fragmented.add(core_id)
-            self._router.add(core_id, self)
+            self._router.add(core_id, functools.partial(self._queued, core_id))
             # Its created answer goes out in turn with the refusals (etcd's ctrlStream): a client
             # that tells its watches' answers apart by their order (clientv3) gets the right one.
             self._outbox.extend(self._drain_watch(core_id, wanted))
@@ -1176,7 +1188,21 @@ class _WatchStream:
         with self._lock:
             out = list(self._outbox)
             self._outbox.clear()
-            return out + self._drain_watches()
+            return out + self._drain_named()
+
+    def _drain_named(self) -> list[rpc_pb2.WatchResponse]:
+        """The responses queued for the watches the core named (holding the lock). A watch
+        named after this looks is drained by the next drain, which its wake-up brings."""
+        out: list[rpc_pb2.WatchResponse] = []
+        seen: set[int] = set()
+        named = self._named
+        while named:
+            core_id = named.popleft()
+            stream_id = self._stream_ids.get(core_id)  # None: forgotten since it was named
+            if stream_id is not None and core_id not in seen:
+                seen.add(core_id)
+                out.extend(self._drain_watch(core_id, stream_id))
+        return out
 
     def _drain_watches(self) -> list[rpc_pb2.WatchResponse]:
         """The responses the core has queued for this stream's watches (holding the lock)."""

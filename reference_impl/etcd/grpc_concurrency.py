@@ -65,12 +65,6 @@ def _created(key: bytes, revision: int) -> m.Compare:
     return m.Compare("EQUAL", "CREATE", key, value=revision)
 
 
-class _Wakeup(threading.Event):
-    """What the watch router wakes when the core queues a response for a waiter's watch."""
-
-    wake = threading.Event.set
-
-
 class _Client:
     """v3client for one RPC: the core's KV, Lease and Watch calls as the KV servers make them,
     under the caller's token, and waits that end with the RPC."""
@@ -111,8 +105,8 @@ class _Client:
         req = m.WatchCreateRequest(key, range_end, start_revision)
         self._server.authorize(self._token, m.RangeRequest(key, range_end))
         watch_id = self._server.watch_create(req)
-        ready = _Wakeup()
-        self._router.add(watch_id, ready)
+        ready = threading.Event()  # set by the watch router when the core queues a response
+        self._router.add(watch_id, ready.set)
 
         def next_responses() -> list[m.WatchResponse]:
             while True:

@@ -134,7 +134,9 @@ def test_an_undefined_compare_result_not_equal_is_still_checked(server):
 
 def _stream(server: EtcdServer, *requests: rpc_pb2.WatchRequest):
     """A watch stream that has received `requests`, and what it would send so far."""
-    stream = _WatchStream(server, WatchRouter())
+    router = WatchRouter()
+    server.set_watch_listener(router)  # as the Watch service wires it
+    stream = _WatchStream(server, router)
     stream.recv_loop(iter(requests))
     return stream, stream._drain()
 
