@@ -30,7 +30,7 @@ from pathlib import Path
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe, tags_named
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
-from analyzer.facts import FileFacts, decode, encode_row
+from analyzer.facts import FileFacts, decode_declarations, encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
@@ -318,7 +318,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # through it (net/http's server calling a Handler); its call sites are named by
             # stdlib.site_path, which permalinks take to the Go repository.
             library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
-                             for record, facts in (store.file_facts(db, library.id) if library else ()))
+                             for record, facts in (store.file_facts(db, library.id, bodies=False)
+                                                   if library else ()))
             # The symbols and the first share's edges are stored while other processes still
             # resolve call sites, rather than after resolution, when one core would idle, and
             # the implementations while another process works out the command programs (with
@@ -487,7 +488,7 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
         else:
             batch.append(result)
             if parsed is not None:
-                parsed[result.sha] = decode(result.facts)
+                parsed[result.sha] = decode_declarations(result.facts)
         if len(batch) >= SAVE_EVERY:
             store.save_blobs(db, PARSER_VERSION, batch)
             batch = []

@@ -711,8 +711,8 @@ def file_facts_of(db: sqlite3.Connection, files: Iterable[FileRecord],
                   ) -> Iterator[tuple[FileRecord, FileFacts]]:
     """The facts of files not yet stored as a commit's (an index in progress): those `decoded`
     holds (blob SHA → facts, the blobs parsed in this run) as they are, the rest read from the
-    index."""
-    from analyzer.facts import decode
+    index, without their function bodies' (`facts.Declarations`, as the resolver reads them)."""
+    from analyzer.facts import decode_declarations
 
     decoded = decoded or {}
     by_sha: dict[str, list[FileRecord]] = {}
@@ -730,18 +730,22 @@ def file_facts_of(db: sqlite3.Connection, files: Iterable[FileRecord],
     db.execute("DELETE FROM wanted")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((sha,) for sha in by_sha))
     for sha, facts in db.execute("SELECT b.sha, b.facts FROM blobs b JOIN wanted w ON w.sha = b.sha"):
-        decoded = decode(facts)
+        decoded = decode_declarations(facts)
         for record in by_sha[sha]:
             yield record, decoded
 
 
-def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:
-    """Every parsed file of a commit with its facts, decoded."""
-    from analyzer.facts import decode
+def file_facts(db: sqlite3.Connection, commit_id: int,
+               bodies: bool = True) -> Iterator[tuple[FileRecord, FileFacts]]:
+    """Every parsed file of a commit with its facts, decoded (without their function bodies'
+    unless `bodies`: `facts.Declarations`)."""
+    from analyzer.facts import decode, decode_declarations
+
+    decoded = decode if bodies else decode_declarations
 
     rows = db.execute(
         "SELECT f.path, f.blob_sha, f.import_path, f.status, b.facts FROM files f "
         "JOIN blobs b ON b.sha = f.blob_sha WHERE f.commit_id = ? AND f.status = 'parsed' "
         "ORDER BY f.path", (commit_id,))
     for path, sha, import_path, status, facts in rows:
-        yield FileRecord(path, sha, import_path, status), decode(facts)
+        yield FileRecord(path, sha, import_path, status), decoded(facts)

@@ -128,9 +128,10 @@ class Resolver:
     def resolve_file(self, context: FileContext) -> None:
         """The edges of a file's call sites and what they store and create (its symbols come
         from `declare`)."""
-        scopes = file_scopes(self.program, context)
+        # The bodies' facts are decoded here, file by file, and dropped with the file.
+        facts = context.facts.whole()
+        scopes = file_scopes(self.program, context, facts)
         self._callers, self._captured, self._direct_calls = {}, set(), []
-        facts = context.facts
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
