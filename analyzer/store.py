@@ -572,22 +572,24 @@ class GraphWriter:
     def _rows(self, symbols: Iterable[Symbol], edges: Iterable[Edge]) -> None:
         ids = self.ids if self.ids is not None else self._begin()  # (an empty dict at first)
         commit_id = self.commit_id
+        # Rows made one at a time as SQLite takes them, not first a list of every edge's row
+        # (hundreds of thousands of them, beside the resolver's objects).
         self.db.executemany(
             "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
-              s.end_line, s.doc, s.signature) for s in symbols])
+            ((commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
+              s.end_line, s.doc, s.signature) for s in symbols))
         self.db.executemany(
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
-              e.confidence, ids[e.via]) for e in edges])
+            ((commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
+              e.confidence, ids[e.via]) for e in edges))
 
     def _found(self, implements: Iterable[Implements], annotations: Iterable[Annotation],
                signatures: Iterable[tuple[str, str]]) -> None:
         db, commit_id, ids = self.db, self.commit_id, self.ids
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
-            [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
-              i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements])
+            ((commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
+              i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements))
         db.executemany("INSERT INTO signatures VALUES (?, ?, ?)",
                        [(commit_id, ids[signature], ids[function])
                         for signature, function in signatures])

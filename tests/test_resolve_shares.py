@@ -50,6 +50,32 @@ def test_facts_without_their_bodies_resolve_as_whole_facts_do(monkeypatch):
             assert sorted(map(id, decoded)) == sorted(id(facts) for _, facts in declared)
 
 
+def test_the_flow_graph_is_freed_before_the_implementations_are_found_elsewhere():
+    """Once the calls of function values have their edges, nothing reads the flow graph or the
+    value calls again: `finish` lets them go before `elsewhere` forks a process to find the
+    implementations, which would keep them in both processes' pages."""
+    from analyzer.resolve.calls import Resolver
+    from analyzer.resolve.program import Program
+
+    resolver = Resolver(Program.build(kube_files()))
+    contexts = [context for package in resolver.program.packages.values()
+                for context in package.files]
+    resolver.declare(contexts)
+    for context in contexts:
+        resolver.resolve_file(context)
+    assert resolver.flow.flows and resolver.value_calls
+    held = []
+
+    def elsewhere(find):
+        held.append((resolver.flow.flows, resolver.flow.functions, resolver.flow._solved,
+                     resolver.value_calls))
+        return find()
+
+    resolution = resolver.finish(elsewhere)
+    assert held == [({}, {}, None, [])]
+    assert {edge.kind for edge in resolution.edges} >= {"funcvalue", "signature"}
+
+
 @pytest.mark.parametrize("processes", [2, 3, 7])
 def test_shared_call_sites_resolve_as_one_process_does(processes):
     one = resolve(kube_files(), commands=COMMANDS)

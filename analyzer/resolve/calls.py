@@ -593,6 +593,9 @@ class Resolver:
         found, in another process perhaps: every edge is known by then, so the caller may store
         them meanwhile."""
         addressed = self._value_call_edges()
+        # Nothing reads the flow graph (nor its solution) or the value calls any more: freed
+        # before `elsewhere` forks, which would otherwise keep them in two processes' pages.
+        self.flow, self.value_calls, self._parameters = FlowGraph(), [], {}
         return self.take((elsewhere or _here)(lambda: self._found(addressed)))
 
     def take(self, found: Found) -> Resolution:
