@@ -4,7 +4,8 @@ The commit's tree is listed from git; blobs the index already holds (from any co
 the rest are read and parsed by a pool of processes, one per core, and saved in batches as they
 arrive, so an interrupted run keeps the work it did. The facts of the blobs parsed now are decoded
 for the resolver as they arrive too, while the pool works on, rather than read back from the index
-after it. The call graph is then resolved against the standard library when a Go installation is
+after it: all but their function bodies' (`facts.Declarations`), which the resolver decodes file
+by file as it resolves each one. The call graph is then resolved against the standard library when a Go installation is
 found, the files' call sites shared among as many processes. The graph is written while the
 resolver still works (the symbols and the first share's edges while other processes resolve call
 sites, the other edges while another process finds the implementations of the interfaces called,
@@ -30,7 +31,7 @@ from pathlib import Path
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe, tags_named
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
-from analyzer.facts import FileFacts, decode, encode_row
+from analyzer.facts import FileFacts, decode_declarations, encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
@@ -318,7 +319,8 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # through it (net/http's server calling a Handler); its call sites are named by
             # stdlib.site_path, which permalinks take to the Go repository.
             library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
-                             for record, facts in (store.file_facts(db, library.id) if library else ()))
+                             for record, facts in (store.file_facts(db, library.id, bodies=False)
+                                                   if library else ()))
             # The symbols and the first share's edges are stored while other processes still
             # resolve call sites, rather than after resolution, when one core would idle, and
             # the implementations while another process works out the command programs (with
@@ -487,7 +489,7 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
         else:
             batch.append(result)
             if parsed is not None:
-                parsed[result.sha] = decode(result.facts)
+                parsed[result.sha] = decode_declarations(result.facts)
         if len(batch) >= SAVE_EVERY:
             store.save_blobs(db, PARSER_VERSION, batch)
             batch = []

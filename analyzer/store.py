@@ -572,22 +572,24 @@ class GraphWriter:
     def _rows(self, symbols: Iterable[Symbol], edges: Iterable[Edge]) -> None:
         ids = self.ids if self.ids is not None else self._begin()  # (an empty dict at first)
         commit_id = self.commit_id
+        # Rows made one at a time as SQLite takes them, not first a list of every edge's row
+        # (hundreds of thousands of them, beside the resolver's objects).
         self.db.executemany(
             "INSERT INTO symbols VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
-              s.end_line, s.doc, s.signature) for s in symbols])
+            ((commit_id, ids[s.name], s.kind, ids[s.package], ids[s.path], s.line, s.col,
+              s.end_line, s.doc, s.signature) for s in symbols))
         self.db.executemany(
             "INSERT INTO edges VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
-              e.confidence, ids[e.via]) for e in edges])
+            ((commit_id, ids[e.caller], ids[e.callee], e.kind, ids[e.path], e.line, e.col,
+              e.confidence, ids[e.via]) for e in edges))
 
     def _found(self, implements: Iterable[Implements], annotations: Iterable[Annotation],
                signatures: Iterable[tuple[str, str]]) -> None:
         db, commit_id, ids = self.db, self.commit_id, self.ids
         db.executemany(
             "INSERT INTO implements VALUES (?, ?, ?, ?, ?)",
-            [(commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
-              i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements])
+            ((commit_id, ids[i.interface_method], ids[i.method], ids[i.type],
+              i.pointer_only | i.other_platform << 1 | i.test_double << 2) for i in implements))
         db.executemany("INSERT INTO signatures VALUES (?, ?, ?)",
                        [(commit_id, ids[signature], ids[function])
                         for signature, function in signatures])
@@ -711,8 +713,8 @@ def file_facts_of(db: sqlite3.Connection, files: Iterable[FileRecord],
                   ) -> Iterator[tuple[FileRecord, FileFacts]]:
     """The facts of files not yet stored as a commit's (an index in progress): those `decoded`
     holds (blob SHA → facts, the blobs parsed in this run) as they are, the rest read from the
-    index."""
-    from analyzer.facts import decode
+    index, without their function bodies' (`facts.Declarations`, as the resolver reads them)."""
+    from analyzer.facts import decode_declarations
 
     decoded = decoded or {}
     by_sha: dict[str, list[FileRecord]] = {}
@@ -730,18 +732,22 @@ def file_facts_of(db: sqlite3.Connection, files: Iterable[FileRecord],
     db.execute("DELETE FROM wanted")
     db.executemany("INSERT OR IGNORE INTO wanted VALUES (?)", ((sha,) for sha in by_sha))
     for sha, facts in db.execute("SELECT b.sha, b.facts FROM blobs b JOIN wanted w ON w.sha = b.sha"):
-        decoded = decode(facts)
+        decoded = decode_declarations(facts)
         for record in by_sha[sha]:
             yield record, decoded
 
 
-def file_facts(db: sqlite3.Connection, commit_id: int) -> Iterator[tuple[FileRecord, FileFacts]]:
-    """Every parsed file of a commit with its facts, decoded."""
-    from analyzer.facts import decode
+def file_facts(db: sqlite3.Connection, commit_id: int,
+               bodies: bool = True) -> Iterator[tuple[FileRecord, FileFacts]]:
+    """Every parsed file of a commit with its facts, decoded (without their function bodies'
+    unless `bodies`: `facts.Declarations`)."""
+    from analyzer.facts import decode, decode_declarations
+
+    decoded = decode if bodies else decode_declarations
 
     rows = db.execute(
         "SELECT f.path, f.blob_sha, f.import_path, f.status, b.facts FROM files f "
         "JOIN blobs b ON b.sha = f.blob_sha WHERE f.commit_id = ? AND f.status = 'parsed' "
         "ORDER BY f.path", (commit_id,))
     for path, sha, import_path, status, facts in rows:
-        yield FileRecord(path, sha, import_path, status), decode(facts)
+        yield FileRecord(path, sha, import_path, status), decoded(facts)

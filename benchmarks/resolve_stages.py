@@ -79,7 +79,7 @@ def read_facts(db: sqlite3.Connection, commit: store.CommitRecord) -> list:
         "AND l.complete WHERE c.id = ?", (stdlib.REPO, commit.id)).fetchone()
     if library is not None:
         files += [(replace(record, path=stdlib.site_path(library[1], record.path)), facts)
-                  for record, facts in store.file_facts(db, library[0])]
+                  for record, facts in store.file_facts(db, library[0], bodies=False)]
     return files
 
 

@@ -89,15 +89,15 @@ def _decodes_by_stage(monkeypatch) -> tuple[dict[str, int], object]:
     from analyzer.progress import Progress
 
     progress, counts = Progress(quiet=True), {}
-    decode = facts.decode
+    decode = facts.decode_declarations  # as the resolver reads them, bodies left for later
 
     def counted(data: bytes):
         stage = "resolving" if "resolving" in progress.stage else "parsing"
         counts[stage] = counts.get(stage, 0) + 1
         return decode(data)
 
-    monkeypatch.setattr(facts, "decode", counted)
-    monkeypatch.setattr(indexer, "decode", counted, raising=False)
+    monkeypatch.setattr(facts, "decode_declarations", counted)
+    monkeypatch.setattr(indexer, "decode_declarations", counted, raising=False)
     return counts, progress
 
 

@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from analyzer import facts as facts_module
+from analyzer.facts import decode_declarations, encode_row
 from analyzer.modules import build_module_map
-from analyzer.parse import parse_source
+from analyzer.parse import parse_rows, parse_source
 from analyzer.resolve import resolve
 from analyzer.resolve.shares import _shares
 from analyzer.store import FileRecord
@@ -22,6 +24,56 @@ def kube_files() -> list:
     return [(FileRecord(path, f"sha-{path}", modules.import_path_of(path), "parsed"),
              parse_source((KUBE / path).read_bytes()))
             for path in paths if path.endswith(".go") and not path.endswith("_test.go")]
+
+
+def test_facts_without_their_bodies_resolve_as_whole_facts_do(monkeypatch):
+    """The indexer hands the resolver each file's facts without its function bodies' (which
+    made most of its memory) and the resolver decodes the bodies file by file, once each where it
+    resolves the file, in this process or a forked one: the same graph as from whole facts."""
+    whole = kube_files()
+    declared = [(record, decode_declarations(encode_row(parse_rows((KUBE / record.path).read_bytes()))))
+                for record, _ in whole]
+    assert all(not facts.calls and facts.call_count() == len(full.calls)
+               for (_, facts), (_, full) in zip(declared, whole))
+    decoded = []
+    decode_bodies = facts_module.Declarations.whole
+    monkeypatch.setattr(facts_module.Declarations, "whole",
+                        lambda facts: decoded.append(facts) or decode_bodies(facts))
+    one = resolve(whole, commands=COMMANDS)
+    for processes in (1, 2):
+        decoded.clear()
+        lazy = resolve(declared, commands=COMMANDS, processes=processes)
+        assert (lazy.symbols, lazy.edges, lazy.implements, lazy.annotations, lazy.signatures,
+                lazy.created) == (one.symbols, one.edges, one.implements, one.annotations,
+                                  one.signatures, one.created)
+        if processes == 1:  # each file's bodies once
+            assert sorted(map(id, decoded)) == sorted(id(facts) for _, facts in declared)
+
+
+def test_the_flow_graph_is_freed_before_the_implementations_are_found_elsewhere():
+    """Once the calls of function values have their edges, nothing reads the flow graph or the
+    value calls again: `finish` lets them go before `elsewhere` forks a process to find the
+    implementations, which would keep them in both processes' pages."""
+    from analyzer.resolve.calls import Resolver
+    from analyzer.resolve.program import Program
+
+    resolver = Resolver(Program.build(kube_files()))
+    contexts = [context for package in resolver.program.packages.values()
+                for context in package.files]
+    resolver.declare(contexts)
+    for context in contexts:
+        resolver.resolve_file(context)
+    assert resolver.flow.flows and resolver.value_calls
+    held = []
+
+    def elsewhere(find):
+        held.append((resolver.flow.flows, resolver.flow.functions, resolver.flow._solved,
+                     resolver.value_calls))
+        return find()
+
+    resolution = resolver.finish(elsewhere)
+    assert held == [({}, {}, None, [])]
+    assert {edge.kind for edge in resolution.edges} >= {"funcvalue", "signature"}
 
 
 @pytest.mark.parametrize("processes", [2, 3, 7])
@@ -46,6 +98,9 @@ def test_shared_call_sites_resolve_as_one_process_does(processes):
 class _Facts:
     def __init__(self, calls: int):
         self.calls = [None] * calls
+
+    def call_count(self) -> int:
+        return len(self.calls)
 
 
 class _Context:

@@ -128,9 +128,10 @@ class Resolver:
     def resolve_file(self, context: FileContext) -> None:
         """The edges of a file's call sites and what they store and create (its symbols come
         from `declare`)."""
-        scopes = file_scopes(self.program, context)
+        # The bodies' facts are decoded here, file by file, and dropped with the file.
+        facts = context.facts.whole()
+        scopes = file_scopes(self.program, context, facts)
         self._callers, self._captured, self._direct_calls = {}, set(), []
-        facts = context.facts
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
@@ -592,6 +593,9 @@ class Resolver:
         found, in another process perhaps: every edge is known by then, so the caller may store
         them meanwhile."""
         addressed = self._value_call_edges()
+        # Nothing reads the flow graph (nor its solution) or the value calls any more: freed
+        # before `elsewhere` forks, which would otherwise keep them in two processes' pages.
+        self.flow, self.value_calls, self._parameters = FlowGraph(), [], {}
         return self.take((elsewhere or _here)(lambda: self._found(addressed)))
 
     def take(self, found: Found) -> Resolution:

@@ -17,7 +17,7 @@ from bisect import bisect_right
 from operator import itemgetter
 
 from analyzer import graph
-from analyzer.facts import Func, FuncLit, Param
+from analyzer.facts import FileFacts, Func, FuncLit, Param
 from analyzer.gotypes import Chan, GoType, Named, Pointer, element_of, parse_type, range_types
 from analyzer.gotypes import Func as FuncType
 from analyzer.resolve.flow import Place
@@ -39,7 +39,9 @@ def _param_type(param: Param) -> str:
 
 
 class FileScopes:
-    def __init__(self, program: Program, context: FileContext):
+    def __init__(self, program: Program, context: FileContext, facts: FileFacts | None = None):
+        """`facts`: the file's facts with its function bodies' (`FileFacts.whole`), when the
+        caller already has them."""
         self.program = program
         self.context = context
         self.parents: dict[str, str] = {}
@@ -49,7 +51,7 @@ class FileScopes:
         self.bindings: dict[str, dict[str, list]] = {}
         self._types: dict[tuple, GoType | None] = {}
         self.bound_names: frozenset[str] = frozenset()
-        self._index()
+        self._index(facts if facts is not None else context.facts.whole())
 
     def _bind(self, scope: str, name: str | None, line: int, binding: tuple, last: int = 0) -> None:
         if name and name != "_":
@@ -65,8 +67,7 @@ class FileScopes:
             self._bind(func.scope, param.name, func.line, ("type", _param_type(param)),
                        func.end_line)
 
-    def _index(self) -> None:
-        facts = self.context.facts
+    def _index(self, facts: FileFacts) -> None:
         package = self.program.packages.get(self.context.package)
         for func in facts.funcs:
             info = None
@@ -381,10 +382,11 @@ class FileScopes:
         return None
 
 
-def file_scopes(program: Program, context: FileContext) -> FileScopes:
+def file_scopes(program: Program, context: FileContext,
+                facts: FileFacts | None = None) -> FileScopes:
     """The scopes of a file, made once per program: package-level values are typed in the file
-    that declares them, whichever file asks."""
+    that declares them, whichever file asks. `facts` as for `FileScopes`."""
     scopes = program.file_scopes.get(context.path)
     if scopes is None:
-        scopes = program.file_scopes[context.path] = FileScopes(program, context)
+        scopes = program.file_scopes[context.path] = FileScopes(program, context, facts)
     return scopes

@@ -165,7 +165,7 @@ def _shares(contexts: list[FileContext], processes: int,
         return [(0, len(contexts))]
     if processes >= len(contexts):  # a file each, rather than weighing once per process
         return [(i, i + 1) for i in range(len(contexts))]
-    ends = list(accumulate(len(context.facts.calls) + 1 for context in contexts))
+    ends = list(accumulate(context.facts.call_count() + 1 for context in contexts))
     bounds = [0]
     for share in range(1, processes):
         target = ends[-1] * (share + heavier) / (processes + heavier)
