@@ -1369,6 +1369,18 @@ def main(argv: list[str] | None = None) -> int:
         # it ended: nothing was done, or all was; the status is a Ctrl-C's all the same.
         print("kubeatlas: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _done_with_interrupts()
+
+
+def _done_with_interrupts() -> None:
+    """The command has answered (or said why not): a Ctrl-C from here on changes nothing, so it
+    is ignored, where Python's exit (its atexit calls: the pools' threads joined) printed an
+    'Exception ignored ... KeyboardInterrupt' traceback, or, once Python had given SIGINT its
+    default back, the process died by the signal after saying its last line (-2 to a caller, not
+    its status). Only in the command: a program that calls `main` keeps its own handler."""
+    if _main_thread() and analyzer._started_as_the_command(getattr(sys, "orig_argv", [])):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _main(argv: list[str] | None) -> int:
