@@ -30,7 +30,7 @@ try:
 
     from analyzer import graph, query, render, store
     from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex,
-                                 UnknownName, UsageError, nearest)
+                                 UnknownName, UsageError, nearest, one_line)
     from analyzer.progress import Progress
     from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                     forget_callers_repository, held_by, index_writer_lock)
@@ -173,10 +173,12 @@ def cut_pasted(message: str, longest: int = 1000) -> str:
     """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
     name: a value pasted by the screenful (a --commit, a path, a component) would fill the
     terminal. A value in an argparse error is cut past 120 characters; an error line's words
-    may be paths kubeatlas made, so only past any a user would have."""
+    may be paths kubeatlas made, so only past any a user would have. Control characters are
+    escaped (`one_line`)."""
     # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
-    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
-                  message)
+    message = re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
+                     message)
+    return one_line(message)
 
 
 # Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:

@@ -819,3 +819,17 @@ def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_
         f"kubeatlas: error: site needs the Python package jinja2, which {sys.executable} cannot "
         "import: run kubeatlas with the Python it was installed into, or install its dependencies "
         "into this one (pip install kubeatlas)\n"))
+
+
+def test_an_error_naming_a_path_with_a_line_break_stays_one_line(tmp_path, capsys):
+    """A line break pasted into --home or --from (or a path made by `$(…)`) was printed as it
+    is: the error took two lines, the second starting with the path's tail. It is escaped."""
+    home = tmp_path / "h\n2"
+    assert main(["find", "x", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {tmp_path}/h\\n2/index.sqlite: no index yet: run `kubeatlas "
+        "index` first\n")
+    assert main(["fetch", "etcd", "--from", str(tmp_path / "no\twhere"), "-q",
+                 "--home", str(tmp_path / "home")]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {tmp_path}/no\\twhere: no such file or directory\n")
