@@ -1239,14 +1239,21 @@ def _by_package_name(name: str, packages: Iterable[str]) -> list[str]:
             if major.fullmatch(package)]
 
 
+# The arguments a stack trace prints after a frame's function: a list in parentheses right after
+# its name's last word or type brackets, at the end.
+_FRAME_ARGUMENTS = re.compile(r"(?<=[\w\]])\([^()]*\)$")
+
+
 def go_spellings(name: str) -> list[str]:
     """The go/ssa names `name` may be written for, as Go programmers and Go's tools spell them:
     with type parameters (`(*atomic.Pointer[T]).Load`); a stack trace's closures, init functions
     and package-level closures (`F.func1.2` is `F$1$2`, `init.0` is `init#1`, `glob..func1` is
     `init$1`); a method as `T.M`, as a method value or the runtime writes it, whatever its
     receiver (`scheduler.Scheduler.scheduleOne` for `scheduler.(*Scheduler).scheduleOne`), and
-    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder."""
-    spelled = name
+    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder; a
+    stack trace's frame line, its arguments after the name (`sync.(*Mutex).Lock(0xc000010000)`,
+    `main.run(...)`, `F()`)."""
+    spelled = _FRAME_ARGUMENTS.sub("", name)
     while _TYPE_BRACKETS.search(spelled):
         spelled = _TYPE_BRACKETS.sub("", spelled)
     # A vendored package by the path a GOPATH build gave it (k8s.io/kubernetes/vendor/k8s.io/

@@ -1179,6 +1179,10 @@ def spellings(tmp_path_factory) -> GraphIndex:
     ("clientv3.New", f"{SPELL}/client/v3.New"),  # package clientv3 at .../client/v3
     ("(*clientv3.Client).Close", f"(*{SPELL}/client/v3.Client).Close"),
     ("clientv3.Client.Close", f"(*{SPELL}/client/v3.Client).Close"),
+    # A stack trace's frame line, the arguments printed after the function.
+    ("spell.(*List[...]).Push(0xc000010000, {0x1, 0x2})", f"(*{SPELL}.List).Push"),
+    ("spell.main.func1(...)", f"{SPELL}.main$1"),
+    (f"{SPELL}/klog/v2.InfoS()", f"{SPELL}/klog/v2.InfoS"),
 ])
 def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
