@@ -949,3 +949,22 @@ def test_functions_in_a_map_or_slice_literal_reach_the_calls_of_its_elements():
     assert (f"{APP}.logError", graph.FUNCVALUE, 28) in called  # table[0](nil), not the store
     assert calls(LITERAL_ELEMENTS, f"{APP}.Returned") == {(f"{APP}.Table", graph.STATIC),
                                                           (f"{APP}.a", graph.FUNCVALUE)}
+
+
+def test_function_literals_of_package_level_initialisers_are_numbered_across_the_package():
+    """`var _ = Describe("…", func() {…})` in each of a package's files (every e2e test file):
+    go/ssa numbers these literals init$1, init$2, … across the package's files in their order, as
+    it numbers init#N, where each file's was init$1 and 23 closures of test/e2e/apimachinery
+    shared one name (show picked one, callees merged their calls)."""
+    files = {"a.go": """package app
+func Describe(text string, body func()) bool { body(); return true }
+func one() {}
+func two() {}
+var _ = Describe("a", func() { one() })
+""", "b.go": """package app
+var _ = Describe("b", func() { two(); _ = func() { one() } })
+"""}
+    edges = edges_of(files)
+    assert {(e.caller, e.callee) for e in edges if e.caller.startswith(f"{APP}.init$")} == {
+        (f"{APP}.init$1", f"{APP}.one"), (f"{APP}.init$2", f"{APP}.two"),
+        (f"{APP}.init$2$1", f"{APP}.one")}
