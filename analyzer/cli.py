@@ -91,7 +91,9 @@ ANSWERS = {
             "exits 1, as grep does.",
     "show": "Its kind, package, signature, where it is defined with a source permalink, how many "
             "call edges go out and come in, notes (goroutines started, idioms), then its doc "
-            "comment. --json prints the same as an object.",
+            "comment. A function declared once per platform is shown where the commit's build "
+            "compiles it, each other declaration on an `also` line with its build constraint and "
+            "its own calls. --json prints the same as an object (also_declared).",
     "component": "One callees tree per entrypoint, as `kubeatlas callees` prints it; -f json, dot "
                  "or mermaid one graph of them all.",
     "site": "A summary of the pages and diagrams written and the evidence found, and a warning "

@@ -1388,6 +1388,23 @@ def platforms(tmp_path_factory) -> GraphIndex:
     return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
 
 
+def test_show_of_a_function_declared_per_platform_counts_each_declarations_own_calls(platforms):
+    """show (*Options).addOSFlags (kube-proxy, e5f3f020) said 'defined init_others.go:30-31' (its
+    build's, an empty body) and 'calls 4 edges out': init_windows.go's four. The build's
+    declaration counts its own calls, and each other one is listed with its constraint and its
+    calls."""
+    from analyzer.query import Declaration
+
+    info = platforms.show("k8s.io/kubernetes/pkg/cm.New")
+    assert (info.path, info.line, info.callees) == ("pkg/cm/cm_linux.go", 5, 1)
+    assert info.also_declared == (
+        Declaration("pkg/cm/cm_other.go", 5, 5, "!linux && !windows", 1),
+        Declaration("pkg/cm/cm_windows.go", 3, 3, "windows", 1))
+    assert "  also       pkg/cm/cm_windows.go:3-3  [build: windows]  1 edges out" in (
+        render.symbol_text(info).splitlines())
+    assert platforms.show("k8s.io/kubernetes/pkg/cm.cgroups").also_declared == ()
+
+
 def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):
     """`callees cm.NewContainerManager` (kubelet's program, built for linux/amd64) listed the
     calls of container_manager_windows.go and _unsupported.go beside those of _linux.go, and
