@@ -1405,6 +1405,26 @@ def test_show_of_a_function_declared_per_platform_counts_each_declarations_own_c
     assert platforms.show("k8s.io/kubernetes/pkg/cm.cgroups").also_declared == ()
 
 
+def test_a_package_page_lists_each_platforms_declaration_with_its_own_calls(platforms):
+    """A package page listed New under cm_linux.go, cm_other.go and cm_windows.go each with the
+    calls of all three (cgroups, jobObjects, nothing), under one anchor thrice: each declaration
+    now lists its own body's calls under an anchor of its own."""
+    from analyzer import codepages
+
+    class NoText:
+        def lines(self, path):
+            return None
+
+    (page,) = codepages.package_pages(platforms.db, platforms.commit,
+                                      {"k8s.io/kubernetes/pkg/cm": ("kube-scheduler",)}, NoText(),
+                                      set(), frozenset(), codepages.Budget(excerpts=0))
+    news = [(f.path, f.anchor, f.callees) for f in page.functions if f.short.endswith("New")]
+    assert news == [
+        ("pkg/cm/cm_linux.go", "New", ("k8s.io/kubernetes/pkg/cm.cgroups",)),
+        ("pkg/cm/cm_other.go", "New-cm_other.go", ("k8s.io/kubernetes/pkg/cm.nothing",)),
+        ("pkg/cm/cm_windows.go", "New-cm_windows.go", ("k8s.io/kubernetes/pkg/cm.jobObjects",))]
+
+
 def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):
     """`callees cm.NewContainerManager` (kubelet's program, built for linux/amd64) listed the
     calls of container_manager_windows.go and _unsupported.go beside those of _linux.go, and
