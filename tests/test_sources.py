@@ -734,7 +734,7 @@ def test_a_folder_name_too_long_for_the_file_system_says_which_limit(argv, give,
         assert main(given) == 2
         # A path of thousands of characters is cut in the line, as any pasted screenful is.
         assert capsys.readouterr().err == cut_pasted(f"kubeatlas: error: {folder} is not a path "
-                                                     f"the file system takes: {problem}: {give}\n")
+                                                     f"the file system takes: {problem}: {give}") + "\n"
 
 
 def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):
