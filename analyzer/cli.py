@@ -30,7 +30,7 @@ try:
 
     from analyzer import graph, query, render, store
     from analyzer.errors import (AnalyzerError, DamagedIndex, IndexError_, OutdatedIndex,
-                                 UnknownName, UsageError, nearest)
+                                 UnknownName, UsageError, nearest, one_line)
     from analyzer.progress import Progress
     from analyzer.workspace import (REPOS, Workspace, check_folder, check_home, default_home,
                                     forget_callers_repository, held_by, index_writer_lock)
@@ -91,7 +91,9 @@ ANSWERS = {
             "exits 1, as grep does.",
     "show": "Its kind, package, signature, where it is defined with a source permalink, how many "
             "call edges go out and come in, notes (goroutines started, idioms), then its doc "
-            "comment. --json prints the same as an object.",
+            "comment. A function declared once per platform is shown where the commit's build "
+            "compiles it, each other declaration on an `also` line with its build constraint and "
+            "its own calls. --json prints the same as an object (also_declared).",
     "component": "One callees tree per entrypoint, as `kubeatlas callees` prints it; -f json, dot "
                  "or mermaid one graph of them all.",
     "site": "A summary of the pages and diagrams written and the evidence found, and a warning "
@@ -173,10 +175,12 @@ def cut_pasted(message: str, longest: int = 1000) -> str:
     """`message` with each word longer than `longest` cut to its start, as `quote_name` cuts a
     name: a value pasted by the screenful (a --commit, a path, a component) would fill the
     terminal. A value in an argparse error is cut past 120 characters; an error line's words
-    may be paths kubeatlas made, so only past any a user would have."""
+    may be paths kubeatlas made, so only past any a user would have. Control characters are
+    escaped (`one_line`)."""
     # A word ends at a colon too, so that `PATH: reason` keeps its colon when PATH is cut.
-    return re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
-                  message)
+    message = re.sub(rf"'?([^\s':]{{{longest + 1},}})'?", lambda word: query.quote_name(word[1]),
+                     message)
+    return one_line(message)
 
 
 # Walks choose their output with `-f FORMAT`, the other commands print JSON with `--json`:
@@ -1369,6 +1373,18 @@ def main(argv: list[str] | None = None) -> int:
         # it ended: nothing was done, or all was; the status is a Ctrl-C's all the same.
         print("kubeatlas: interrupted", file=sys.stderr)
         return 130
+    finally:
+        _done_with_interrupts()
+
+
+def _done_with_interrupts() -> None:
+    """The command has answered (or said why not): a Ctrl-C from here on changes nothing, so it
+    is ignored, where Python's exit (its atexit calls: the pools' threads joined) printed an
+    'Exception ignored ... KeyboardInterrupt' traceback, or, once Python had given SIGINT its
+    default back, the process died by the signal after saying its last line (-2 to a caller, not
+    its status). Only in the command: a program that calls `main` keeps its own handler."""
+    if _main_thread() and analyzer._started_as_the_command(getattr(sys, "orig_argv", [])):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _main(argv: list[str] | None) -> int:

@@ -216,11 +216,19 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
     pages = []
     for package in sorted(by_package.keys() | generated.keys()):
         functions = []
+        anchors: set[str] = set()
         for name, _, kind, path, line, end_line, doc, signature in sorted(
                 by_package[package], key=lambda r: (r[3], r[4])):
-            into, out = callers.get(name, []), callees.get(name, [])
+            # A function declared once per platform (addOSFlags in init_others.go and
+            # init_windows.go) is listed under each file with the calls its own body makes
+            # (a call site is in its function's file), each declaration an anchor of its own.
+            into, out = callers.get(name, []), callees.get((name, path), [])
+            mark = anchor(name)
+            if mark in anchors:
+                mark += "-" + re.sub(r"[^\w.]+", "-", path.rpartition("/")[2])
+            anchors.add(mark)
             functions.append(Function(
-                name, render.short_name(name), anchor(name), kind, signature, doc.strip(), path,
+                name, render.short_name(name), mark, kind, signature, doc.strip(), path,
                 line, end_line, permalink(commit.remote_url, commit.sha, path, line),
                 tuple(into[:NEIGHBOURS]), max(0, len(into) - NEIGHBOURS),
                 tuple(out[:NEIGHBOURS]), max(0, len(out) - NEIGHBOURS),
@@ -271,20 +279,22 @@ def _with_excerpts(functions: list[Function], text: SourceText, key: set[str],
 
 
 def _neighbours(db: sqlite3.Connection, commit: store.CommitRecord, names: set[str]):
-    """Distinct callers and callees of each of `names`, in the order of their first call."""
+    """Distinct callers of each of `names`, and callees of each (name, file of its call sites),
+    in the order of their first call."""
     callers: dict[str, list[str]] = defaultdict(list)
-    callees: dict[str, list[str]] = defaultdict(list)
-    seen = set()
-    for caller, callee in db.execute(
-            "SELECT a.name, b.name FROM edges e JOIN names a ON a.id = e.caller "
-            "JOIN names b ON b.id = e.callee WHERE e.commit_id = ? AND e.kind != 'unresolved' "
-            "ORDER BY e.rowid", (commit.id,)):
-        if (caller, callee) in seen or caller == callee:
+    callees: dict[tuple[str, str], list[str]] = defaultdict(list)
+    seen, seen_out = set(), set()
+    for caller, callee, path in db.execute(
+            "SELECT a.name, b.name, p.name FROM edges e JOIN names a ON a.id = e.caller "
+            "JOIN names b ON b.id = e.callee JOIN names p ON p.id = e.path "
+            "WHERE e.commit_id = ? AND e.kind != 'unresolved' ORDER BY e.rowid", (commit.id,)):
+        if caller == callee:
             continue
-        seen.add((caller, callee))
-        if caller in names:
-            callees[caller].append(callee)
-        if callee in names:
+        if caller in names and (caller, callee, path) not in seen_out:
+            seen_out.add((caller, callee, path))
+            callees[caller, path].append(callee)
+        if callee in names and (caller, callee) not in seen:
+            seen.add((caller, callee))
             callers[callee].append(caller)
     return callers, callees
 

@@ -6,7 +6,17 @@ the CLI prints that line and exits non-zero, with no traceback.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def one_line(text: str) -> str:
+    """`text` with each control character written as its escape (a line break pasted into
+    --home, a path given by `$(...)`): an error or warning stays one line, and its reader sees
+    what the path holds."""
+    return CONTROL.sub(lambda character: repr(character[0])[1:-1], text)
 
 
 class AnalyzerError(Exception):

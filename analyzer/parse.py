@@ -51,7 +51,8 @@ BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Ex
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
 # Keys of composite literal elements kept with function values: struct fields and map keys.
-STORE_KEY_KINDS = NAME_KINDS | {"interpreted_string_literal", "raw_string_literal"}
+STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
+                                "raw_string_literal"}
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
 BLOCK_KINDS = frozenset({
     "block", "if_statement", "for_statement", "expression_switch_statement",
@@ -200,7 +201,8 @@ class _FileParser:
         if kind == "parenthesized_expression" and node.named_child_count:
             return self.expr(node.named_children[0])
         if kind == "composite_literal":
-            return ("comp", self.text(node.child_by_field_id(TYPE)))
+            at = node.start_point  # where, to find the literal's elements (`facts.composites`)
+            return ("comp", self.text(node.child_by_field_id(TYPE)), at.row + 1, at.column + 1)
         if kind == "func_literal":
             return ("func", self.literal_names.get(node.start_byte, "?"))
         if kind == "index_expression":
@@ -438,14 +440,18 @@ class _FileParser:
         body = node.child_by_field_id(BODY)
         elements = self.keyed.get(body.start_byte, ()) if body else ()
         for element in sorted(elements, key=lambda e: e.start_byte):
-            if element.named_child_count != 2:
+            if element.type == "literal_element":  # unkeyed: an element of a slice or array
+                key, value = None, element
+            elif element.named_child_count != 2:
                 continue
-            key, value = element.named_children
-            key = key.named_children[0] if key.named_child_count else key
+            else:
+                key, value = element.named_children
+                key = key.named_children[0] if key.named_child_count else key
+                if key.type not in STORE_KEY_KINDS:
+                    continue
             value = value.named_children[0] if value.named_child_count else value
-            if key.type in STORE_KEY_KINDS and value.type in (
-                    "identifier", "selector_expression", "func_literal"):
-                keyed.append((self.text(key), self.expr(value)))
+            if value.type in ("identifier", "selector_expression", "func_literal"):
+                keyed.append(("" if key is None else self.text(key), self.expr(value)))
         at = node.start_point
         self.out["composites"].append((
             self.text(node.child_by_field_id(TYPE)), scope, tuple(keyed), at.row + 1, at.column + 1))
@@ -479,10 +485,12 @@ class _FileParser:
             return
         items = values.named_children if values.type == "expression_list" else [values]
         # Encoded as shallowly as call arguments: a returned function is a name, a selector or
-        # a literal; operators are only summarised. A call keeps its callee: `return
-        # WithDeadline(…)` hands back what WithDeadline returns.
+        # a literal; operators are only summarised. A call keeps its callee (`return
+        # WithDeadline(…)` hands back what WithDeadline returns) and a composite literal its
+        # place (its elements are the result's).
         self.out["returns"].append((
-            tuple(self.expr(item) if item.type == "call_expression" else self.argument(item)
+            tuple(self.expr(item) if item.type in ("call_expression", "composite_literal")
+                  else self.argument(item)
                   for item in items), scope, node.start_point.row + 1))
 
     def on_range(self, node, scope) -> None:

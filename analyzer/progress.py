@@ -11,6 +11,8 @@ import sys
 import time
 from typing import TextIO
 
+from analyzer.errors import one_line
+
 
 class Progress:
     def __init__(self, stream: TextIO | None = None, quiet: bool = False, interval: float = 5.0):
@@ -62,7 +64,7 @@ class Progress:
         """A warning: shown even when quiet, since it reports something done to the user's files
         or something they should fix."""
         self._interrupt()
-        self._write(f"kubeatlas: warning: {text}\n")
+        self._write(f"kubeatlas: warning: {one_line(text)}\n")
 
     def _interrupt(self) -> None:
         """End the drawn line for a line of another kind; the stage's next update draws its line

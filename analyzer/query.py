@@ -153,6 +153,20 @@ class SymbolInfo:
     callers: int
     callees: int
     annotations: tuple[str, ...]
+    # The function's other declarations, one per platform (addOSFlags in init_others.go and
+    # init_windows.go): `path` is the one the commit's build compiles, `callees` its own calls.
+    also_declared: tuple[Declaration, ...] = ()
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """Another file's declaration of a function declared once per platform."""
+
+    path: str
+    line: int
+    end_line: int
+    build: str  # the constraint its name and //go:build line put on it (`windows`)
+    callees: int  # call edges out of this declaration
 
 
 @dataclass
@@ -703,14 +717,29 @@ class GraphIndex:
         """`show` for an exact name the commit has (see `has`)."""
         name_id = self._id(name)
         commit = self.commit.id
-        row = self.db.execute(
+        rows = self.db.execute(
             "SELECT s.kind, pk.name, p.name, s.line, s.end_line, s.doc, s.signature FROM symbols s "
             "JOIN names pk ON pk.id = s.package JOIN names p ON p.id = s.path "
-            "WHERE s.name = ? AND s.commit_id = ?", (name_id, commit)).fetchone()
+            "WHERE s.name = ? AND s.commit_id = ? ORDER BY s.rowid", (name_id, commit)).fetchall()
         callers = self.db.execute(
             "SELECT count(*) FROM edges WHERE callee = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
         callees = self.db.execute(
             "SELECT count(*) FROM edges WHERE caller = ? AND commit_id = ?", (name_id, commit)).fetchone()[0]
+        row = rows[0] if rows else None
+        also: tuple[Declaration, ...] = ()
+        if len(rows) > 1:
+            # Declared once per platform: the build's file is the one shown, each other one
+            # with its constraint, and each counts the calls its own body makes (a call site is
+            # in the file of the function that makes it), where the other platforms' calls were
+            # counted under the build's two-line function.
+            row = next((row for row in rows if self._built(row[2])), rows[0])
+            out = dict(self.db.execute(
+                "SELECT p.name, count(*) FROM edges e JOIN names p ON p.id = e.path "
+                "WHERE e.caller = ? AND e.commit_id = ? GROUP BY e.path", (name_id, commit)))
+            callees = out.get(row[2], 0)
+            also = tuple(Declaration(other[2], other[3], other[4],
+                                     self._file_build(other[2])[1] or "", out.get(other[2], 0))
+                         for other in rows if other is not row)
         if row is None and name.startswith("func("):
             # The callee of calls through a func value no definition was found for, named by
             # its type: no package's, and `func()` would read as one.
@@ -722,7 +751,7 @@ class GraphIndex:
         kind, package, path, line, end_line, doc, signature = row
         return SymbolInfo(name, kind, package, path, line, end_line, doc, signature,
                           permalink(self.commit.remote_url, self.commit.sha, path, line),
-                          callers, callees, self._annotations(name_id))
+                          callers, callees, self._annotations(name_id), also)
 
     def _annotations(self, name_id: int) -> tuple[str, ...]:
         """Kubernetes idioms the resolver recorded for a symbol, and the goroutines it starts."""
@@ -1239,14 +1268,21 @@ def _by_package_name(name: str, packages: Iterable[str]) -> list[str]:
             if major.fullmatch(package)]
 
 
+# The arguments a stack trace prints after a frame's function: a list in parentheses right after
+# its name's last word or type brackets, at the end.
+_FRAME_ARGUMENTS = re.compile(r"(?<=[\w\]])\([^()]*\)$")
+
+
 def go_spellings(name: str) -> list[str]:
     """The go/ssa names `name` may be written for, as Go programmers and Go's tools spell them:
     with type parameters (`(*atomic.Pointer[T]).Load`); a stack trace's closures, init functions
     and package-level closures (`F.func1.2` is `F$1$2`, `init.0` is `init#1`, `glob..func1` is
     `init$1`); a method as `T.M`, as a method value or the runtime writes it, whatever its
     receiver (`scheduler.Scheduler.scheduleOne` for `scheduler.(*Scheduler).scheduleOne`), and
-    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder."""
-    spelled = name
+    a value-receiver method through a pointer (`(*T).M`); a vendored package by its folder; a
+    stack trace's frame line, its arguments after the name (`sync.(*Mutex).Lock(0xc000010000)`,
+    `main.run(...)`, `F()`)."""
+    spelled = _FRAME_ARGUMENTS.sub("", name)
     while _TYPE_BRACKETS.search(spelled):
         spelled = _TYPE_BRACKETS.sub("", spelled)
     # A vendored package by the path a GOPATH build gave it (k8s.io/kubernetes/vendor/k8s.io/

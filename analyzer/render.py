@@ -266,6 +266,10 @@ def symbol_text(info: SymbolInfo) -> str:
     if info.path:
         lines.append(f"  defined    {info.path}:{info.line}-{info.end_line}")
         lines.append(f"  source     {info.permalink}")
+    for other in info.also_declared:
+        build = f"  [build: {other.build}]" if other.build else ""
+        lines.append(f"  also       {other.path}:{other.line}-{other.end_line}{build}  "
+                     f"{other.callees} edges out")
     lines.append(f"  calls      {info.callees} edges out, {info.callers} edges in")
     for note in info.annotations:
         lines.append(f"  note       {note}")

@@ -190,7 +190,11 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
     try:
         repo = _open(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
-        raise SourceError(name, source, "not a git repository" + _inside(path)) from None
+        inside = _inside(path)
+        if not inside and not path.is_dir():  # a go.mod, a tarball, a path missing its folder
+            raise SourceError(name, source, "is a file, not a git repository: give --from the "
+                              "folder of a clone or of a bare mirror") from None
+        raise SourceError(name, source, "not a git repository" + inside) from None
     with repo:
         if not repo.head.is_valid() and not repo.refs:
             raise SourceError(name, source, "the repository has no commits yet")

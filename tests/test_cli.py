@@ -777,6 +777,30 @@ def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
 
 
+@pytest.mark.parametrize("command", [["kubeatlas"], ["-m", "analyzer.cli"]])
+def test_a_ctrl_c_once_the_command_has_answered_changes_nothing(command, tmp_path):
+    """A Ctrl-C as Python exits (its atexit calls, which join the pools' threads after an index)
+    was an 'Exception ignored in atexit callback' traceback under the command's answer, or,
+    later in the exit, a death by SIGINT (-2 to a caller) after the answer was complete. A real
+    SIGINT is sent from an atexit call, after main has returned."""
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import atexit, os, signal, time\n"
+        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.05)))\n")
+    (tmp_path / "kubeatlas").write_text("import re\nimport sys\nfrom analyzer.cli import main\n"
+                                        "if __name__ == '__main__':\n    sys.exit(main())\n")
+    root = Path(__file__).resolve().parent.parent
+    argv = [str(tmp_path / "kubeatlas")] if command == ["kubeatlas"] else command
+    done = subprocess.run([sys.executable, *argv, "version"], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.startswith("kubeatlas")
+
+
 def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_path):
     """`python3 -m analyzer.cli site` run by a Python without jinja2 (another user's, another
     virtualenv) ended in a ModuleNotFoundError traceback: commands import what they need only
@@ -795,3 +819,17 @@ def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_
         f"kubeatlas: error: site needs the Python package jinja2, which {sys.executable} cannot "
         "import: run kubeatlas with the Python it was installed into, or install its dependencies "
         "into this one (pip install kubeatlas)\n"))
+
+
+def test_an_error_naming_a_path_with_a_line_break_stays_one_line(tmp_path, capsys):
+    """A line break pasted into --home or --from (or a path made by `$(…)`) was printed as it
+    is: the error took two lines, the second starting with the path's tail. It is escaped."""
+    home = tmp_path / "h\n2"
+    assert main(["find", "x", "--home", str(home)]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: index {tmp_path}/h\\n2/index.sqlite: no index yet: run `kubeatlas "
+        "index` first\n")
+    assert main(["fetch", "etcd", "--from", str(tmp_path / "no\twhere"), "-q",
+                 "--home", str(tmp_path / "home")]) == 1
+    assert capsys.readouterr().err == (
+        f"kubeatlas: error: etcd: {tmp_path}/no\\twhere: no such file or directory\n")

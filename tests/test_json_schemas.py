@@ -53,7 +53,7 @@ SCHEMAS = {
     "show": {
         "type": "object",
         "required": ["name", "kind", "package", "path", "line", "end_line", "doc", "signature",
-                     "permalink", "callers", "callees", "annotations"],
+                     "permalink", "callers", "callees", "annotations", "also_declared"],
         "additionalProperties": False,
         "properties": {
             "name": NAME, "kind": NAME, "package": {"type": "string"}, "path": {"type": "string"},
@@ -61,6 +61,11 @@ SCHEMAS = {
             "signature": {"type": "string"}, "permalink": {"type": "string"},
             "callers": COUNT, "callees": COUNT,
             "annotations": {"type": "array", "items": {"type": "object"}},
+            "also_declared": {"type": "array", "items": {
+                "type": "object", "additionalProperties": False,
+                "required": ["path", "line", "end_line", "build", "callees"],
+                "properties": {"path": NAME, "line": COUNT, "end_line": COUNT,
+                               "build": {"type": "string"}, "callees": COUNT}}},
         },
     },
     "callees": TREE,

@@ -119,10 +119,27 @@ def test_keyed_elements_belong_to_the_innermost_literal_around_them():
     whose type is left out) are the inner literal's, never the outer one's."""
     facts = parse("package p\nvar x = T{A: f, B: U{C: g, D: []V{{E: h}}}, F: W{G: i}.M, H: j}\n")
     assert [(c.type, c.keyed) for c in facts.composites] == [
-        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W"), "M")), ("H", ("id", "j")))),
+        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W", 2, 48), "M")), ("H", ("id", "j")))),
         ("U", (("C", ("id", "g")),)),
         ("[]V", ()),
         ("W", (("G", ("id", "i")),)),
+    ]
+
+
+def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_says_where_it_is():
+    """A slice's unkeyed elements ([]func(error){logError, b.OnError}) and a map's elements keyed
+    by a qualified constant (metav1.ObjectNameField: f) are kept, with the key "" for an unkeyed
+    one; a composite literal value names its line and column, so the resolver finds its elements
+    (`facts.composites`) from where it is kept."""
+    facts = parse("package p\nvar hs = []func(error){logError, (&b{}).OnError, 3}\n"
+                  "var m = map[string]func(){metav1.NameField: f, 'x': g}\n")
+    assert facts.vars[0].values == (("comp", "[]func(error)", 2, 10),)
+    assert facts.vars[1].values == (("comp", "map[string]func()", 3, 9),)
+    assert [(c.type, c.keyed) for c in facts.composites] == [
+        ("[]func(error)", (("", ("id", "logError")),
+                           ("", ("sel", ("addr", ("comp", "b", 2, 36)), "OnError")))),
+        ("b", ()),
+        ("map[string]func()", (("metav1.NameField", ("id", "f")),)),
     ]
 
 
@@ -203,7 +220,7 @@ def test_var_and_short_var_declarations_keep_types_and_values():
     var, short = facts.vars
     assert (var.names, var.type, var.values, var.short) == (("q",), "Queue", (("call", ("id", "New")),), False)
     assert (short.names, short.type, short.short) == (("p", "err"), None, True)
-    assert short.values == (("addr", ("comp", "Pod")), ("new", "Err"))
+    assert short.values == (("addr", ("comp", "Pod", 4, 13)), ("new", "Err"))
 
 
 def test_assignments_to_fields_keep_both_sides():

@@ -1179,6 +1179,10 @@ def spellings(tmp_path_factory) -> GraphIndex:
     ("clientv3.New", f"{SPELL}/client/v3.New"),  # package clientv3 at .../client/v3
     ("(*clientv3.Client).Close", f"(*{SPELL}/client/v3.Client).Close"),
     ("clientv3.Client.Close", f"(*{SPELL}/client/v3.Client).Close"),
+    # A stack trace's frame line, the arguments printed after the function.
+    ("spell.(*List[...]).Push(0xc000010000, {0x1, 0x2})", f"(*{SPELL}.List).Push"),
+    ("spell.main.func1(...)", f"{SPELL}.main$1"),
+    (f"{SPELL}/klog/v2.InfoS()", f"{SPELL}/klog/v2.InfoS"),
 ])
 def test_a_name_as_go_spells_it_is_the_go_ssa_symbol(spellings, spelling, symbol):
     """Type parameters, `T.M` for any receiver, a stack trace's `func1` and `init.0`, and a
@@ -1382,6 +1386,43 @@ def platforms(tmp_path_factory) -> GraphIndex:
         (root / "src" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "src" / name).write_text(text)
     return build_index(root / "home", make_git_tree(root / "src", root / "kubernetes", symlinks={}))
+
+
+def test_show_of_a_function_declared_per_platform_counts_each_declarations_own_calls(platforms):
+    """show (*Options).addOSFlags (kube-proxy, e5f3f020) said 'defined init_others.go:30-31' (its
+    build's, an empty body) and 'calls 4 edges out': init_windows.go's four. The build's
+    declaration counts its own calls, and each other one is listed with its constraint and its
+    calls."""
+    from analyzer.query import Declaration
+
+    info = platforms.show("k8s.io/kubernetes/pkg/cm.New")
+    assert (info.path, info.line, info.callees) == ("pkg/cm/cm_linux.go", 5, 1)
+    assert info.also_declared == (
+        Declaration("pkg/cm/cm_other.go", 5, 5, "!linux && !windows", 1),
+        Declaration("pkg/cm/cm_windows.go", 3, 3, "windows", 1))
+    assert "  also       pkg/cm/cm_windows.go:3-3  [build: windows]  1 edges out" in (
+        render.symbol_text(info).splitlines())
+    assert platforms.show("k8s.io/kubernetes/pkg/cm.cgroups").also_declared == ()
+
+
+def test_a_package_page_lists_each_platforms_declaration_with_its_own_calls(platforms):
+    """A package page listed New under cm_linux.go, cm_other.go and cm_windows.go each with the
+    calls of all three (cgroups, jobObjects, nothing), under one anchor thrice: each declaration
+    now lists its own body's calls under an anchor of its own."""
+    from analyzer import codepages
+
+    class NoText:
+        def lines(self, path):
+            return None
+
+    (page,) = codepages.package_pages(platforms.db, platforms.commit,
+                                      {"k8s.io/kubernetes/pkg/cm": ("kube-scheduler",)}, NoText(),
+                                      set(), frozenset(), codepages.Budget(excerpts=0))
+    news = [(f.path, f.anchor, f.callees) for f in page.functions if f.short.endswith("New")]
+    assert news == [
+        ("pkg/cm/cm_linux.go", "New", ("k8s.io/kubernetes/pkg/cm.cgroups",)),
+        ("pkg/cm/cm_other.go", "New-cm_other.go", ("k8s.io/kubernetes/pkg/cm.nothing",)),
+        ("pkg/cm/cm_windows.go", "New-cm_windows.go", ("k8s.io/kubernetes/pkg/cm.jobObjects",))]
 
 
 def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):

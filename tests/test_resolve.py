@@ -899,3 +899,72 @@ def test_a_package_level_var_declared_from_a_call_of_several_results_gets_each()
     """`var h, herr = mk()` at package level: mk's first result flows into the package
     variable h, as `h, err := mk()` does into a local."""
     assert calls(PACKAGE_TUPLE, f"{APP}.run") == {(f"{APP}.handler", graph.FUNCVALUE)}
+
+
+LITERAL_ELEMENTS = {"h.go": """package app
+type backoff struct{}
+func (b *backoff) OnError(err error) {}
+type Handler func()
+func logError(err error) {}
+func validateName(s string) []string { return nil }
+func a() {}
+const nameField = "name"
+var ErrorHandlers = []func(error){
+	logError,
+	(&backoff{}).OnError,
+}
+var validators = map[string]func(string) []string{
+	nameField: validateName,
+}
+func HandleError(err error) {
+	for _, fn := range ErrorHandlers {
+		fn(err)
+	}
+}
+func Validate(key string) {
+	if vf, found := validators[key]; found {
+		vf(key)
+	}
+}
+func Local() {
+	table := []func(error){logError}
+	table[0](nil)
+}
+func Table() map[string]func() { return map[string]func(){"a": a} }
+func Returned() { Table()["a"]() }
+"""}
+
+
+def test_functions_in_a_map_or_slice_literal_reach_the_calls_of_its_elements():
+    """`var ErrorHandlers = []func(error){logError, (&backoff{}).OnError}` then `fn(err)` for
+    each element: the literal's elements (unkeyed, keyed by a constant, method values) flow into
+    the elements of the variable, local or result it is kept in, as Go's VTA has them
+    (callgraph -algo=vta on k8s.io/apimachinery/pkg/util/runtime: HandleError calls logError and
+    (*rudimentaryErrorBackoff).OnError)."""
+    assert calls(LITERAL_ELEMENTS, f"{APP}.HandleError") == {
+        (f"{APP}.logError", graph.FUNCVALUE), (f"(*{APP}.backoff).OnError", graph.FUNCVALUE)}
+    assert calls(LITERAL_ELEMENTS, f"{APP}.Validate") == {(f"{APP}.validateName", graph.FUNCVALUE)}
+    called = {(e.callee, e.kind, e.line) for e in edges_of(LITERAL_ELEMENTS)
+              if e.caller == f"{APP}.Local"}
+    assert (f"{APP}.logError", graph.FUNCVALUE, 28) in called  # table[0](nil), not the store
+    assert calls(LITERAL_ELEMENTS, f"{APP}.Returned") == {(f"{APP}.Table", graph.STATIC),
+                                                          (f"{APP}.a", graph.FUNCVALUE)}
+
+
+def test_function_literals_of_package_level_initialisers_are_numbered_across_the_package():
+    """`var _ = Describe("…", func() {…})` in each of a package's files (every e2e test file):
+    go/ssa numbers these literals init$1, init$2, … across the package's files in their order, as
+    it numbers init#N, where each file's was init$1 and 23 closures of test/e2e/apimachinery
+    shared one name (show picked one, callees merged their calls)."""
+    files = {"a.go": """package app
+func Describe(text string, body func()) bool { body(); return true }
+func one() {}
+func two() {}
+var _ = Describe("a", func() { one() })
+""", "b.go": """package app
+var _ = Describe("b", func() { two(); _ = func() { one() } })
+"""}
+    edges = edges_of(files)
+    assert {(e.caller, e.callee) for e in edges if e.caller.startswith(f"{APP}.init$")} == {
+        (f"{APP}.init$1", f"{APP}.one"), (f"{APP}.init$2", f"{APP}.two"),
+        (f"{APP}.init$2$1", f"{APP}.one")}

@@ -484,6 +484,18 @@ def test_url_with_missing_blobs_fails_in_one_line_naming_the_blob(ws, origin):
     assert sources.fetch(ws, "etcd", source=str(origin), ref="v2").commit == rev(origin, "v2")
 
 
+def test_a_file_given_as_the_repository_says_to_give_its_folder(ws, tmp_path):
+    """--from a file outside any repository (a go.mod copied out, a tarball) was 'not a git
+    repository', as a folder is, with nothing to do about it."""
+    tarball = tmp_path / "etcd.tar.gz"
+    tarball.write_bytes(b"\x1f\x8b")
+    with pytest.raises(SourceError) as failure:
+        sources.fetch(ws, "etcd", source=str(tarball), ref="v1")
+    assert str(failure.value) == (f"etcd: {tarball}: is a file, not a git repository: give "
+                                  "--from the folder of a clone or of a bare mirror")
+    assert not ws.home.exists()
+
+
 def test_not_a_git_repository(ws, origin, tmp_path):
     plain = tmp_path / "plain"
     plain.mkdir()
@@ -722,7 +734,7 @@ def test_a_folder_name_too_long_for_the_file_system_says_which_limit(argv, give,
         assert main(given) == 2
         # A path of thousands of characters is cut in the line, as any pasted screenful is.
         assert capsys.readouterr().err == cut_pasted(f"kubeatlas: error: {folder} is not a path "
-                                                     f"the file system takes: {problem}: {give}\n")
+                                                     f"the file system takes: {problem}: {give}") + "\n"
 
 
 def test_a_home_given_with_a_tilde_is_the_users_folder(origin, tmp_path, monkeypatch, capsys):

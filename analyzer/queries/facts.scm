@@ -13,12 +13,16 @@
 (go_statement (call_expression) @go)
 (defer_statement (call_expression) @defer)
 (composite_literal) @composite
-; Keyed elements of a literal's own body whose key is a name or a string and whose value could be
-; a function (parse.py checks the exact shape): Python never lists a table's thousands of elements.
+; Elements of a literal's own body whose value could be a function, keyed by a name, a string or a
+; qualified constant (metav1.ObjectNameField), or unkeyed ([]func(){a, b}); parse.py checks the
+; exact shape: Python never lists a table's thousands of elements.
 (composite_literal body: (literal_value
   (keyed_element
-    key: (literal_element [(identifier) (interpreted_string_literal) (raw_string_literal)])
+    key: (literal_element [(identifier) (selector_expression) (interpreted_string_literal)
+                           (raw_string_literal)])
     value: (literal_element [(identifier) (selector_expression) (func_literal)])) @keyed))
+(composite_literal body: (literal_value
+  (literal_element [(identifier) (selector_expression) (func_literal)]) @keyed))
 (var_spec) @var
 (short_var_declaration) @var
 (assignment_statement) @assign

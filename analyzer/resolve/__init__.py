@@ -14,7 +14,7 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 21  # 21: comma-ok reads (h, ok = m[k]) and package-level var h, err = f() flow again
+RESOLVER_VERSION = 22  # 22: a literal's elements flow into where it is kept; init$N numbered per package
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

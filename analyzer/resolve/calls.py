@@ -27,9 +27,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analyzer import graph
-from analyzer.facts import CALL, GO, CallSite
+from analyzer.facts import CALL, GO, CallSite, CompositeLit
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Map, Named, Pointer, type_text
+from analyzer.gotypes import Array, Map, Named, Pointer, Slice, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
 from analyzer.resolve.infer import FileScopes, file_scopes
@@ -116,6 +116,7 @@ class Resolver:
         # them, which become funcvalue edges if the variable turns out to be captured.
         self._captured: set[tuple[str, str, int]] = set()
         self._direct_calls: list[tuple[tuple[str, str, int], int, Edge]] = []
+        self._elements: dict[tuple[int, int], CompositeLit] = {}  # this file's, by position
 
     # --- one file ----------------------------------------------------------------------------
 
@@ -132,6 +133,8 @@ class Resolver:
         facts = context.facts.whole()
         scopes = file_scopes(self.program, context, facts)
         self._callers, self._captured, self._direct_calls = {}, set(), []
+        self._elements = {(literal.line, literal.col): literal for literal in facts.composites
+                          if literal.keyed}
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
@@ -184,6 +187,13 @@ class Resolver:
                 for name, value in zip(var.names, var.values):
                     self._flow_into(scopes, ("var", context.package, name), value, "init",
                                     var.line)
+            elif len(var.values) == len(var.names):
+                # table := map[string]func(){…}: the literal's elements are the local's (a local
+                # bound to another value is that value's place, see `place_of`).
+                for name, value in zip(var.names, var.values):
+                    if value[0] == "comp":
+                        self._flow_elements(scopes, ("local", context.path, var.scope, name,
+                                                     var.line + 1), value, var.scope, var.line)
         # Done with this file's local tables; package-level lookups rebuild them when needed.
         self.program.file_scopes.pop(context.path, None)
 
@@ -249,6 +259,9 @@ class Resolver:
         target = self._functype_key(place_type)
         if target is not None:
             self.flow.flow(place, target)
+        if value[0] == "comp":
+            self._flow_elements(scopes, place, value, scope, line)
+            return
         function = self._target(scopes, value, scope, line)
         if function is not None:
             self.flow.store(place, function[0])
@@ -256,6 +269,21 @@ class Resolver:
         source = scopes.place_of(value, scope, line)
         if source is not None:
             self.flow.flow(source, place)
+
+    def _flow_elements(self, scopes: FileScopes, place: Place, value: tuple, scope: str,
+                       line: int) -> None:
+        """A map, slice or array literal kept in `place`: its elements' functions are the
+        elements of `place` (`var handlers = map[string]func(){"a": a}` then `handlers[k]()`),
+        as Go's VTA follows a literal's elements to the index expressions that read them."""
+        literal = self._elements.get(value[2:4]) if len(value) > 2 else None
+        if literal is None:
+            return
+        container = self.program.underlying(scopes.canon(literal.type, scope))
+        if not isinstance(container, (Map, Slice, Array)):
+            return
+        element_type = container.value if isinstance(container, Map) else container.elem
+        for _, element in literal.keyed:
+            self._flow_into(scopes, ("elem", place), element, scope, line, element_type)
 
     def _result_count(self, scopes: FileScopes, scope: str, function: str) -> int:
         if scope in scopes.literal_results:
@@ -562,7 +590,9 @@ class Resolver:
             if function is not None:
                 self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
                                            literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
-                                           f"stored in {'map' if is_map else 'field'} {key}"))
+                                           f"stored in map {key}" if is_map else
+                                           f"stored in field {key}" if key else
+                                           "stored in an element"))
             if is_map:
                 place = self._functype_key(underlying.value)
                 if place is not None:

@@ -46,6 +46,7 @@ class FileContext:
     imports: dict[str, str] = field(default_factory=dict)  # name used in the file → import path
     dot_imports: tuple[str, ...] = ()
     init_offset: int = 0  # init functions its package declares in files before this one
+    closure_offset: int = 0  # function literals of package-level initialisers in those files
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,6 +81,7 @@ class Package:
     methods: dict[str, dict[str, FuncInfo]] = field(default_factory=dict)  # by receiver type, then name
     vars: dict[str, VarInfo] = field(default_factory=dict)
     init_count: int = 0
+    closure_count: int = 0  # function literals of package-level initialisers (init$N)
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,10 @@ class Program:
             package.name = facts.package
         package.files.append(context)
         context.init_offset = package.init_count
+        context.closure_offset = package.closure_count
+        package.closure_count += sum(1 for literal in facts.func_lits
+                                     if literal.scope.startswith("init$")
+                                     and "$" not in literal.scope[5:])
         for func in facts.funcs:
             scope = func.scope
             if scope.startswith("init#"):
@@ -189,11 +195,16 @@ class Program:
         context.dot_imports = tuple(dots)
 
     def renumbered_scope(self, context: FileContext, scope: str) -> str:
-        """A file's `init#k…` scope as its package numbers it."""
-        if not scope.startswith("init#"):
-            return scope
-        number, _, rest = scope[5:].partition("$")
-        return f"init#{context.init_offset + int(number)}" + (f"${rest}" if rest else "")
+        """A file's `init#k…` scope, or `init$k…` (a function literal in a package-level
+        initialiser: `var _ = Describe("…", func() {…})` in each of a package's files), as its
+        package numbers it: go/ssa numbers both across the package's files, in their order."""
+        if scope.startswith("init#"):
+            number, _, rest = scope[5:].partition("$")
+            return f"init#{context.init_offset + int(number)}" + (f"${rest}" if rest else "")
+        if scope.startswith("init$") and context.closure_offset:
+            number, dollar, rest = scope[5:].partition("$")
+            return f"init${context.closure_offset + int(number)}{dollar}{rest}"
+        return scope
 
     def symbol_of(self, context: FileContext, scope: str) -> str:
         """The go/ssa name of the function (or closure) a file's `scope` denotes."""
