@@ -6352,6 +6352,60 @@ def print_report(rows: list[dict], total: int, show: int) -> list[dict]:
     return summary
 
 
+
+# -- what the seeded random differentials (rbac_random_differential, request_random_differential) share
+
+def random_run_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments of a seeded random run against the real kube-apiserver and ours."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")
+    parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"), help="the real etcd 3.4 binary")
+    parser.add_argument("--seed", type=int, default=None, help="seeds every case (default: a new one, printed)")
+    parser.add_argument("--cases", type=int, default=2000)
+    parser.add_argument("--show", type=int, default=60, help="differing requests printed one by one")
+    parser.add_argument("--only-case", type=int, action="append", help="run only these cases (drawn as in the full run)")
+    parser.add_argument("--all-rows", action="store_true", help="write every request to the JSON, not only differing ones")
+    return parser
+
+
+def run_seed(args: argparse.Namespace) -> int:
+    """The seed given, or a new one; printed either way, so that any run can be repeated."""
+    return args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
+
+
+def print_patterns(differing: list[dict], widths: tuple[int, ...]) -> list[dict]:
+    """Print the differing rows grouped by their `pattern` (labels of `widths`, then the real
+    server's code and reason, ours, and a note), most frequent first, with an example each; the
+    groups as the results JSON keeps them."""
+    groups = collections.defaultdict(list)
+    for row in differing:
+        groups[tuple(row["pattern"])].append(row)
+    print(f"\n{len(groups)} patterns, most frequent first\n")
+    summary = []
+    for key, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        labels, (real_code, real_reason, our_code, our_reason, note) = key[:-5], key[-5:]
+        columns = " ".join(f"{label:<{width}}" for label, width in zip(labels, widths))
+        print(f"{len(members):>5}  {columns} {f'{real_code} {real_reason}':<28} {f'{our_code} {our_reason}':<28} {note}")
+        print(f"{'':>7}e.g. case {members[0]['case']}: {members[0]['request'][:200]}")
+        summary.append({"pattern": list(key), "count": len(members), "examples": members[:5]})
+    return summary
+
+
+def write_random_results(name: str, args: argparse.Namespace, seed: int, rows: list[dict], summary: list[dict],
+                         work: Path, exited: list[str]) -> None:
+    """results/NAME.json: the run's seed, counts, patterns and differing rows (every row with
+    --all-rows)."""
+    if exited:
+        print(f"\nexited before the end: {', '.join(exited)} (logs in {work})")
+    RESULTS.mkdir(exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps({"seed": seed, "cases": args.cases, "requests": len(rows),
+                               "differing": sum(row["differs"] for row in rows), "patterns": summary,
+                               "rows": rows if args.all_rows else [row for row in rows if row["differs"]],
+                               "work": str(work)}, indent=2) + "\n")
+    print(f"\nseed {seed}; wrote {out}; logs in {work}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")

@@ -56,7 +56,6 @@ alone.
 """
 from __future__ import annotations
 
-import argparse
 import collections
 import json
 import os
@@ -71,11 +70,11 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from apiserver_differential import (JSON, MERGE, Probe, Server, context, encode, pattern,  # noqa: E402
-                                    start_ours, start_real)
+                                    print_patterns, random_run_parser, run_seed, start_ours, start_real,
+                                    write_random_results)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.certutil import KeyPair, issue_client_cert  # noqa: E402
 
-RESULTS = Path(__file__).parent / "results"
 RBAC = "rbac.authorization.k8s.io"
 RBAC_V1 = f"/apis/{RBAC}/v1"
 CATEGORY = "rbac-random"
@@ -597,32 +596,15 @@ def print_report(seed: int, rows: list[dict], show: int) -> list[dict]:
         real, ours = row["real"], row["ours"]
         print(f"[case {row['case']} {row['stage']}] {row['request'][:400]}\n    real {real['code']} {real['reason']}: "
               f"{real['message'][:400]}\n    ours {ours['code']} {ours['reason']}: {ours['message'][:400]}")
-    groups = collections.defaultdict(list)
-    for row in differing:
-        groups[tuple(row["pattern"])].append(row)
-    summary = []
-    print(f"\n{len(groups)} patterns, most frequent first\n")
-    for key, members in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
-        stage, method, real_code, real_reason, our_code, our_reason, note = key
-        print(f"{len(members):>5}  {stage:<8} {method:<7} {f'{real_code} {real_reason}':<28} {f'{our_code} {our_reason}':<28} {note}")
-        print(f"{'':>7}e.g. case {members[0]['case']}: {members[0]['request'][:200]}")
-        summary.append({"pattern": list(key), "count": len(members), "examples": members[:5]})
-    return summary
+    return print_patterns(differing, (8, 7))
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("binary", type=Path, help="the real kube-apiserver (1.24), already built")
-    parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"), help="the real etcd 3.4 binary")
-    parser.add_argument("--seed", type=int, default=None, help="seeds every case (default: a new one, printed)")
-    parser.add_argument("--cases", type=int, default=2000)
+    parser = random_run_parser(__doc__.split("\n\n")[0])
     parser.add_argument("--batch", type=int, default=50, help="cases sharing one namespace")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds for the real server's RBAC informers")
-    parser.add_argument("--show", type=int, default=60, help="differing requests printed one by one")
-    parser.add_argument("--only-case", type=int, action="append", help="run only these cases (drawn as in the full run)")
-    parser.add_argument("--all-rows", action="store_true", help="write every request to the JSON, not only differing ones")
     args = parser.parse_args(argv)
-    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
+    seed = run_seed(args)
     print(f"seed {seed} ({args.cases} cases, batches of {args.batch})", flush=True)
     rng = random.Random(seed)
     work = Path(tempfile.mkdtemp(prefix="rbac-random-differential-"))
@@ -671,15 +653,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         local_cluster.stop(processes)
     summary = print_report(seed, rows, args.show)
-    if exited:
-        print(f"\nexited before the end: {', '.join(exited)} (logs in {work})")
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / "rbac_random_differential.json"
-    out.write_text(json.dumps({"seed": seed, "cases": args.cases, "requests": len(rows),
-                               "differing": sum(row["differs"] for row in rows), "patterns": summary,
-                               "rows": rows if args.all_rows else [row for row in rows if row["differs"]],
-                               "work": str(work)}, indent=2) + "\n")
-    print(f"\nseed {seed}; wrote {out}; logs in {work}")
+    write_random_results("rbac_random_differential", args, seed, rows, summary, work, exited)
     return 0
 
 
