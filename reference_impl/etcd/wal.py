@@ -29,7 +29,8 @@ newline, so the first one ends it.)
 Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
 last segment torn: a record cut short (the file ends inside it), the sector where the next
 record starts never written (zeros from its header to the sector's end; a zero length alone is
-damage, as the reference preallocates nothing), or a record with whole sectors of it never
+damage, as the reference preallocates nothing), or the sector a record header runs into never
+written (a 12-byte header can straddle two sectors; etcd's 8-byte aligned ones cannot), or a record with whole sectors of it never
 written, the last record or one before it, as a batch written at once and synced once can leave
 it. Recovery cuts the
 segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken. Anything else,
@@ -116,6 +117,15 @@ def _in_unwritten_sector(data: bytes, offset: int) -> bool:
     return not any(data[offset:sector_end])
 
 
+def _header_torn_across_sectors(data: bytes, offset: int) -> bool:
+    """Whether the record header at `offset` runs into a sector the disk never wrote (all zeros
+    to its end, or the file's). etcd's headers are 8 bytes at 8-byte offsets and never straddle
+    a sector; the reference's are 12 bytes anywhere, so a torn write can leave the start of one
+    written and the rest of it zeros, which reads as a bad length though no byte was damaged."""
+    boundary = (offset // SECTOR + 1) * SECTOR
+    return boundary < offset + _HEADER.size and not any(data[boundary:boundary + SECTOR])
+
+
 @mirrors(f"(*{WAL_PKG}.decoder).decodeRecord")
 def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
     """(end offset, payload) of each record in a log file.
@@ -139,6 +149,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
+            if last_segment and _header_torn_across_sectors(data, offset):
+                return  # the header's first sector was written, the next one never was
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
         if end > len(data):

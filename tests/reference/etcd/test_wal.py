@@ -850,3 +850,26 @@ def test_a_records_sync_is_an_fdatasync_as_etcds_wal_sync(tmp_path, monkeypatch)
     assert synced == [wal._fd]
     wal.close()
     assert [r["seq"] for r in WAL(tmp_path).read_all(0)] == [1]
+
+
+@pytest.mark.parametrize("in_first_sector", [1, 4, 7])
+def test_a_record_header_torn_across_a_sector_boundary_ends_the_last_segment(tmp_path, in_first_sector):
+    """The reference's 12-byte record headers fall anywhere, so one can straddle two sectors
+    (etcd's 8-byte headers at 8-byte offsets never do): a torn write that wrote the first sector
+    and never the next leaves part of the header and zeros after it. That is a crash, not
+    damage: the last segment is cut there with the records before it kept, where it was refused
+    as a bad record length at that offset."""
+    wal = WAL(tmp_path)
+    wal.open(1)
+    wal.append({"seq": 1}, b"a" * 100)
+    path = segments(tmp_path)[0]
+    # record 2 sized so that record 3's header starts `in_first_sector` bytes before a boundary
+    size_without_raw = len(frame({"seq": 2}, b"x"))
+    straddling = 2 * SECTOR - in_first_sector
+    wal.append({"seq": 2}, b"b" * (straddling - path.stat().st_size - size_without_raw + 1))
+    assert path.stat().st_size == straddling
+    wal.append({"seq": 3}, b"c" * 100)
+    wal.close()
+    zero_from(path, 2 * SECTOR, path.stat().st_size)
+    assert [record["seq"] for record in WAL(tmp_path).read_all(after=0)] == [1, 2]
+    assert path.stat().st_size == straddling
