@@ -410,7 +410,8 @@ class ClusterMember:
             hs = HardState(*state["hs"])
         last_seq = snap_seq
         try:
-            for record in self._wal.read_all(after=snap_seq):
+            newest = max([snap_seq, *(self._snapshotter.seq_of(p) for p in self._snapshotter.snapshots())])
+            for record in self._wal.read_all(after=snap_seq, newest_snapshot=newest):
                 last_seq = record["seq"]
                 if "req" in record or "restart" in record:
                     raise ErrOldDataDir(data_dir=str(self.data_dir))
@@ -812,12 +813,15 @@ class ClusterMember:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
         tail_plain, tail_raw = _entries_plain(tail)
+        # The cut first: the segment starting after the snapshot then exists whenever the
+        # snapshot does, as etcd's WAL holds a snapshot record for each snap file, so a start
+        # that finds a snapshot without it knows the log after it was deleted (read_all).
+        self._wal.cut(self._seq + 1)
         kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
             "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
             keep_previous=keep_previous)
-        self._wal.cut(self._seq + 1)
         self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:

@@ -3,7 +3,7 @@ else. `member.ClusterMember` keeps its Raft entries and hard state here; the rec
 JSON dicts carrying a `seq`, numbered without gaps.
 
 Interface:
-  WAL.read_all(after)      the records with seq > after, in order; repairs a torn tail
+  WAL.read_all(after, newest_snapshot)   the records with seq > after, in order; repairs a torn tail
   WAL.open(first_seq)      start (or continue) the segment new records go to
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
@@ -282,14 +282,17 @@ class WAL:
         return self.directory / f"wal-{first_seq:020d}.log"
 
     @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
-    def read_all(self, after: int) -> Iterator[dict]:
+    def read_all(self, after: int, newest_snapshot: int = 0) -> Iterator[dict]:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
         last segment is cut off (once the records before it have been read). A last segment with
-        no frame is refused where the log's layout marker says segments have headers."""
+        no frame is refused where the log's layout marker says segments have headers, and so is
+        a log without the segment the cut after the newest snapshot (`newest_snapshot`, the
+        highest seq a snapshot file is named after) made."""
         seq = after
         self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
+        self._check_last_segment(segments, newest_snapshot)
         segments = self._from_segment_of(segments, after + 1)
         headers = (self.directory / SEGMENT_HEADERS).exists()
         for i, path in enumerate(segments):
@@ -328,6 +331,26 @@ class WAL:
         if after and (not segments or self._first_seq_of(segments[0]) > after + 1):
             where = segments[0] if segments else self.directory
             raise ErrCorruptWAL(path=str(where), offset=0, missing_seq=after + 1)
+
+    @mirrors(f"(*{WAL_PKG}.WAL).ReadAll")
+    def _check_last_segment(self, segments: list[Path], newest_snapshot: int) -> None:
+        """Once segments have headers (the layout marker), a snapshot at record S is taken only
+        after the cut to segment S + 1, so that segment, or a later one, is there whenever the
+        snapshot is; and some segment is there once the marker is. Without it the newest
+        segment was deleted, and starting would drop the writes it held without a word: refused,
+        as etcd refuses a WAL without the record of its newest snapshot (ErrSnapshotNotFound)."""
+        if not (self.directory / SEGMENT_HEADERS).exists():
+            return  # an older reference etcd cut after its snapshots, and this cannot be told
+        if not segments:
+            raise ErrCorruptWAL(path=str(self.directory), offset=0,
+                                problem=f"no WAL segment, though {SEGMENT_HEADERS} says one was written: "
+                                        f"the log was deleted")
+        if newest_snapshot and self._first_seq_of(segments[-1]) <= newest_snapshot:
+            missing = self._segment_path(newest_snapshot + 1)
+            raise ErrCorruptWAL(path=str(missing), offset=0,
+                                problem=f"segment missing: the snapshot at record {newest_snapshot} was "
+                                        f"taken after the cut to it, so the log from record "
+                                        f"{newest_snapshot + 1} on was deleted")
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
@@ -472,6 +495,11 @@ class Snapshotter:
         """The snapshot files, oldest first. Only the names this Snapshotter writes count: a copy
         someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
         return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
+
+    @staticmethod
+    def seq_of(path: Path) -> int:
+        """The seq a snapshot file is named after (one of snapshots())."""
+        return int(path.stem.split("-")[1])
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
              f"{SNAP_PKG}.loadSnap")

@@ -448,10 +448,11 @@ def test_a_segment_that_cannot_be_made_at_a_cut_leaves_the_log_in_the_current_on
         for path in blocked:
             if not path.exists():
                 path.mkdir()
-        for i in range(15):  # the snapshot, and its cut, come at the 20th entry
+        for i in range(15):  # the snapshot's cut comes at the 20th entry
             server.put(PutRequest(b"cut%d" % i, b"v"))
             acknowledged[b"cut%d" % i] = b"v"
-        assert list(tmp_path.glob("snap-*.json"))
+        # The cut comes before the snapshot, so the failed cut leaves no snapshot: the log stays.
+        assert not list(tmp_path.glob("snap-*.json"))
         with open(tmp_path / "other", "wb"):
             for i in range(10):
                 server.put(PutRequest(b"after%d" % i, b"v"))
@@ -873,3 +874,36 @@ def test_a_record_header_torn_across_a_sector_boundary_ends_the_last_segment(tmp
     zero_from(path, 2 * SECTOR, path.stat().st_size)
     assert [record["seq"] for record in WAL(tmp_path).read_all(after=0)] == [1, 2]
     assert path.stat().st_size == straddling
+
+
+def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path):
+    """The newest segment deleted, the one the cut after the newest snapshot made, left a log
+    ending at that snapshot's record, which started without every write since it. The cut now
+    comes before the snapshot, so a snapshot without that segment after it means the log was
+    deleted (etcd refuses a WAL without its newest snapshot's record: 'wal: snapshot not
+    found'): refused naming the segment, every file left as it was."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(50):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    seq = int(newest.stem.split("-")[1])
+    last = segments(tmp_path)[-1]
+    assert last.name == f"wal-{seq + 1:020d}.log" and len(record_starts(last)) > 1
+    last.unlink()
+    before = files(tmp_path)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.path == str(last)
+    assert f"the log from record {seq + 1} on was deleted" in refused.value.problem
+    assert files(tmp_path) == before
+
+
+def test_a_deleted_only_segment_is_refused(tmp_path):
+    """Before the first snapshot the one segment is the whole log: deleted, the member started
+    as a new one, its writes gone; the layout marker says a segment was written, so it is refused."""
+    write_keys(tmp_path, 5)
+    (only,) = segments(tmp_path)
+    only.unlink()
+    with pytest.raises(ErrCorruptWAL, match="no WAL segment, though wal-headers says one was written"):
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert not segments(tmp_path)
