@@ -52,6 +52,7 @@ import sys
 import threading
 import time
 import traceback
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -145,15 +146,29 @@ class _Waiter:
         return self._done.acquire(timeout=timeout)
 
 
+def _ids_text(member_id: int, cluster_id: int) -> bytes:
+    """member_id's content: the two ids in hexadecimal and a CRC-32 of them, as etcd's WAL
+    metadata record, which holds them, carries its CRC."""
+    ids = f"{member_id:x} {cluster_id:x}"
+    return f"{ids} {zlib.crc32(ids.encode()):08x}\n".encode()
+
+
 def _read_ids(id_file: Path) -> tuple[int, int]:
     """The member's and the cluster's ids that member_id holds; damage is refused in one line,
-    as etcd refuses WAL metadata it cannot read."""
-    words = id_file.read_bytes().split()
+    as etcd refuses WAL metadata it cannot read. A flipped bit in an id still reads as hex, and
+    a member started with an id not its cluster's waits for an election it can never win, so
+    the CRC is checked (a file from before it had one holds only the two ids)."""
+    data = id_file.read_bytes()
+    words = data.split()
     try:
-        member_id, cluster_id = (int(word, 16) for word in words)
+        member_id, cluster_id = (int(word, 16) for word in words[:2])
+        if len(words) not in (2, 3) or not (0 < member_id < 2**64 and 0 < cluster_id < 2**64):
+            raise ValueError
     except ValueError:
         raise ErrCorruptWAL(path=str(id_file), offset=0,
                             problem="not a member id and a cluster id in hexadecimal") from None
+    if len(words) == 3 and data != _ids_text(member_id, cluster_id):
+        raise ErrCorruptWAL(path=str(id_file), offset=0, problem="CRC mismatch")
     return member_id, cluster_id
 
 
@@ -270,7 +285,7 @@ class ClusterMember:
             # comes from the first members: flags cannot recompute them, so they are kept here
             # (etcd keeps them in the WAL's metadata). Written atomically: a crash or a power
             # loss must not leave an empty file that refuses every later start.
-            write_atomically(id_file, f"{self.id:x} {cluster_id:x}\n".encode(), write=write, fsync=fsync)
+            write_atomically(id_file, _ids_text(self.id, cluster_id), write=write, fsync=fsync)
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)

@@ -907,3 +907,19 @@ def test_a_deleted_only_segment_is_refused(tmp_path):
     with pytest.raises(ErrCorruptWAL, match="no WAL segment, though wal-headers says one was written"):
         ClusterMember.alone(tmp_path, ManualClock())
     assert not segments(tmp_path)
+
+
+def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
+    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 0e9e...): the
+    member started under an id that is not its cluster's, waited for an election it could never
+    win and never served, saying nothing. The ids carry a CRC, as etcd's WAL metadata does, so
+    the start is refused naming the file, which is left as it is."""
+    write_keys(tmp_path, 3)
+    id_file = tmp_path / "member_id"
+    data = bytearray(id_file.read_bytes())
+    data[0] = ord("0") if data[0] != ord("0") else ord("1")
+    id_file.write_bytes(bytes(data))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(id_file), "CRC mismatch")
+    assert id_file.read_bytes() == bytes(data)
