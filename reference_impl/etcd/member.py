@@ -396,6 +396,12 @@ class ClusterMember:
             # etcd 3.4's loadSnap: "renamed to a broken snap file".
             print(f"reference etcd: renamed to a broken snap file {damage.path}.broken", file=sys.stderr,
                   flush=True)
+        if self._snapshotter.from_db:
+            # etcd's state stays in its bolt db whatever happens to its snap files; here db.json
+            # was the last copy, so the snapshot it holds is written again at once.
+            path = self._snapshotter.rewrite_from_db()
+            print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
+                  flush=True)
         return recovered
 
     def _replay(self, storage: MemoryStorage):

@@ -7,7 +7,7 @@ Interface:
   WAL.open(first_seq)      start (or continue) the segment new records go to
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
-  Snapshotter.save(seq, state, raw) / load()
+  Snapshotter.save(seq, state, raw) / load() / rewrite_from_db()
   touch_dir_all(dir) / write_atomically(path, data)   the data dir, and member_id
 
 On disk (the folder 0700 and every file 0600 as etcd makes them: the log holds every value,
@@ -20,6 +20,7 @@ Secrets included, so no other local user may read it):
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
                         one is renamed snap-<seq>.json.broken by a start that succeeds without it)
   db.json               the newest snapshot's record again, read when no snapshot file is whole
+                        (and written back as that snapshot's file by the start that read it)
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
@@ -489,6 +490,7 @@ class Snapshotter:
         self._fsync = fsync
         self.damaged: list[ErrCorruptWAL] = []  # the snapshots the last load could not read
         self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
+        self.db_seq = 0  # the seq of the record it read there
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
     def snapshots(self) -> list[Path]:
@@ -521,7 +523,9 @@ class Snapshotter:
         if not db.exists():
             return None
         self.from_db = True
-        return read_snapshot_file(db)
+        loaded = read_snapshot_file(db)
+        self.db_seq = loaded[0]
+        return loaded
 
     def set_aside_damaged(self) -> None:
         """Rename *.broken each snapshot the last load found damaged, as etcd's loadSnap does
@@ -531,6 +535,14 @@ class Snapshotter:
         for damage in self.damaged:
             path = Path(damage.path)
             os.replace(path, path.with_name(path.name + ".broken"))
+
+    def rewrite_from_db(self) -> Path:
+        """Write snap-<seq>.json again from DB_FILE (after a start that found no snapshot file
+        whole read its state there): until the next snapshot, that copy would otherwise be the
+        only one, and damage to it would refuse every start."""
+        path = self.directory / f"snap-{self.db_seq:020d}.json"
+        write_atomically(path, (self.directory / DB_FILE).read_bytes(), write=self._write, fsync=self._fsync)
+        return path
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:

@@ -712,7 +712,7 @@ def test_with_every_snapshot_damaged_the_state_comes_from_the_db_copy(tmp_path, 
     assert all(f"corrupted snapshot file {p}: CRC mismatch\n" in err for p in snapshots)
     assert all(f"renamed to a broken snap file {p}.broken\n" in err for p in snapshots)
     assert "No snapshot found. Recovering WAL from scratch!" in err
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # no snapshot file at all now
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # from the snapshot written again
         assert (values(server), server.header().revision) == (expected, 132)
 
 
@@ -724,9 +724,11 @@ def test_a_damaged_snapshot_with_no_older_one_starts_from_the_db_copy(tmp_path):
             server.put(PutRequest(b"k%02d" % i, b"v"))
         expected = values(server)
     (snapshot,) = damage_every_snapshot(tmp_path)
+    damaged = snapshot.read_bytes()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert (values(server), server.header().revision) == (expected, 26)
-    assert not snapshot.exists()
+    assert snapshot.with_name(snapshot.name + ".broken").read_bytes() == damaged
+    assert snapshot.read_bytes() == (tmp_path / "db.json").read_bytes()  # written again from it
 
 
 def test_a_damaged_db_copy_behind_damaged_snapshots_is_refused_and_kept(tmp_path):
@@ -923,3 +925,23 @@ def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.problem) == (str(id_file), "CRC mismatch")
     assert id_file.read_bytes() == bytes(data)
+
+
+def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsys):
+    """A start that found no snapshot file whole and read db.json writes that snapshot's file
+    again at once: db.json was then the only copy of the state before the log, so damage to it
+    before the next snapshot refused every start, where etcd's bolt db holds its state whatever
+    became of its snap files."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+        expected = values(server)
+    *_, newest = damage_every_snapshot(tmp_path)
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()):
+        pass
+    assert newest.read_bytes() == (tmp_path / "db.json").read_bytes()
+    assert f"wrote snapshot file {newest} again from db.json" in capsys.readouterr().err
+    damage(tmp_path / "db.json", 100, 0x01)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
