@@ -431,7 +431,7 @@ class ClusterMember:
             hs = HardState(*state["hs"])
         last_seq = snap_seq
         try:
-            newest = max([snap_seq, *(self._snapshotter.seq_of(p) for p in self._snapshotter.snapshots())])
+            newest = max(snap_seq, self._snapshotter.newest_seq())
             for record in self._wal.read_all(after=snap_seq, newest_snapshot=newest):
                 last_seq = record["seq"]
                 if "req" in record or "restart" in record:

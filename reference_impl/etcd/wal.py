@@ -491,12 +491,18 @@ class Snapshotter:
         self.damaged: list[ErrCorruptWAL] = []  # the snapshots the last load could not read
         self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
         self.db_seq = 0  # the seq of the record it read there
+        self.misnamed: list[Path] = []  # snapshot files holding another snapshot's record
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
     def snapshots(self) -> list[Path]:
         """The snapshot files, oldest first. Only the names this Snapshotter writes count: a copy
         someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
         return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
+
+    def newest_seq(self) -> int:
+        """The seq the newest snapshot file is named after (damaged or not; a copy of another
+        snapshot under a newer name aside), 0 if none: the log must reach past it."""
+        return max((self.seq_of(p) for p in self.snapshots() if p not in self.misnamed), default=0)
 
     @staticmethod
     def seq_of(path: Path) -> int:
@@ -514,11 +520,21 @@ class Snapshotter:
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
         self.damaged, self.from_db = [], False
+        self.misnamed = []
         for path in reversed(self.snapshots()):
             try:
-                return read_snapshot_file(path)
+                seq, state = read_snapshot_file(path)
             except ErrCorruptWAL as err:
                 self.damaged.append(err)
+                continue
+            if seq == self.seq_of(path):
+                return seq, state
+            # a copy of another snapshot under this name: loaded, it would put the state back
+            # to its record while the log is read from the one its name says
+            self.misnamed.append(path)
+            self.damaged.append(ErrCorruptWAL(path=str(path), offset=0,
+                                              problem=f"holds the snapshot at record {seq}, not the "
+                                                      f"one its name says"))
         db = self.directory / DB_FILE
         if not db.exists():
             return None

@@ -945,3 +945,22 @@ def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsy
     damage(tmp_path / "db.json", 100, 0x01)
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
+
+
+def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
+    """A snapshot copied under the name of a later one (snap-<seq + 1000>.json) holds another
+    record than its name says: it is set aside as damaged, the real newest snapshot loaded, and
+    its name does not make the log look cut short after it (which refused the start as a
+    deleted segment)."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+        expected = values(server)
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    copy = newest.with_name(f"snap-{int(newest.stem.split('-')[1]) + 1000:020d}.json")
+    copy.write_bytes(newest.read_bytes())
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert copy.with_name(copy.name + ".broken").exists() and not copy.exists()
+    assert f"corrupted snapshot file {copy}: holds the snapshot at record" in capsys.readouterr().err
