@@ -52,6 +52,7 @@ import sys
 import threading
 import time
 import traceback
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -145,15 +146,29 @@ class _Waiter:
         return self._done.acquire(timeout=timeout)
 
 
+def _ids_text(member_id: int, cluster_id: int) -> bytes:
+    """member_id's content: the two ids in hexadecimal and a CRC-32 of them, as etcd's WAL
+    metadata record, which holds them, carries its CRC."""
+    ids = f"{member_id:x} {cluster_id:x}"
+    return f"{ids} {zlib.crc32(ids.encode()):08x}\n".encode()
+
+
 def _read_ids(id_file: Path) -> tuple[int, int]:
     """The member's and the cluster's ids that member_id holds; damage is refused in one line,
-    as etcd refuses WAL metadata it cannot read."""
-    words = id_file.read_bytes().split()
+    as etcd refuses WAL metadata it cannot read. A flipped bit in an id still reads as hex, and
+    a member started with an id not its cluster's waits for an election it can never win, so
+    the CRC is checked (a file from before it had one holds only the two ids)."""
+    data = id_file.read_bytes()
+    words = data.split()
     try:
-        member_id, cluster_id = (int(word, 16) for word in words)
+        member_id, cluster_id = (int(word, 16) for word in words[:2])
+        if len(words) not in (2, 3) or not (0 < member_id < 2**64 and 0 < cluster_id < 2**64):
+            raise ValueError
     except ValueError:
         raise ErrCorruptWAL(path=str(id_file), offset=0,
                             problem="not a member id and a cluster id in hexadecimal") from None
+    if len(words) == 3 and data != _ids_text(member_id, cluster_id):
+        raise ErrCorruptWAL(path=str(id_file), offset=0, problem="CRC mismatch")
     return member_id, cluster_id
 
 
@@ -270,7 +285,7 @@ class ClusterMember:
             # comes from the first members: flags cannot recompute them, so they are kept here
             # (etcd keeps them in the WAL's metadata). Written atomically: a crash or a power
             # loss must not leave an empty file that refuses every later start.
-            write_atomically(id_file, f"{self.id:x} {cluster_id:x}\n".encode(), write=write, fsync=fsync)
+            write_atomically(id_file, _ids_text(self.id, cluster_id), write=write, fsync=fsync)
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)
@@ -381,6 +396,12 @@ class ClusterMember:
             # etcd 3.4's loadSnap: "renamed to a broken snap file".
             print(f"reference etcd: renamed to a broken snap file {damage.path}.broken", file=sys.stderr,
                   flush=True)
+        if self._snapshotter.from_db:
+            # etcd's state stays in its bolt db whatever happens to its snap files; here db.json
+            # was the last copy, so the snapshot it holds is written again at once.
+            path = self._snapshotter.rewrite_from_db()
+            print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
+                  flush=True)
         return recovered
 
     def _replay(self, storage: MemoryStorage):
@@ -410,7 +431,8 @@ class ClusterMember:
             hs = HardState(*state["hs"])
         last_seq = snap_seq
         try:
-            for record in self._wal.read_all(after=snap_seq):
+            newest = max(snap_seq, self._snapshotter.newest_seq())
+            for record in self._wal.read_all(after=snap_seq, newest_snapshot=newest):
                 last_seq = record["seq"]
                 if "req" in record or "restart" in record:
                     raise ErrOldDataDir(data_dir=str(self.data_dir))
@@ -812,12 +834,15 @@ class ClusterMember:
             last = storage.last_index()
             tail = storage.entries(md.index + 1, last + 1) if last > md.index else ()
         tail_plain, tail_raw = _entries_plain(tail)
+        # The cut first: the segment starting after the snapshot then exists whenever the
+        # snapshot does, as etcd's WAL holds a snapshot record for each snap file, so a start
+        # that finds a snapshot without it knows the log after it was deleted (read_all).
+        self._wal.cut(self._seq + 1)
         kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
             "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
             keep_previous=keep_previous)
-        self._wal.cut(self._seq + 1)
         self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:

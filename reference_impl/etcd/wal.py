@@ -3,11 +3,11 @@ else. `member.ClusterMember` keeps its Raft entries and hard state here; the rec
 JSON dicts carrying a `seq`, numbered without gaps.
 
 Interface:
-  WAL.read_all(after)      the records with seq > after, in order; repairs a torn tail
+  WAL.read_all(after, newest_snapshot)   the records with seq > after, in order; repairs a torn tail
   WAL.open(first_seq)      start (or continue) the segment new records go to
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
-  Snapshotter.save(seq, state, raw) / load()
+  Snapshotter.save(seq, state, raw) / load() / rewrite_from_db()
   touch_dir_all(dir) / write_atomically(path, data)   the data dir, and member_id
 
 On disk (the folder 0700 and every file 0600 as etcd makes them: the log holds every value,
@@ -20,6 +20,7 @@ Secrets included, so no other local user may read it):
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
                         one is renamed snap-<seq>.json.broken by a start that succeeds without it)
   db.json               the newest snapshot's record again, read when no snapshot file is whole
+                        (and written back as that snapshot's file by the start that read it)
 
 Raw bytes (Raft entries' data, a snapshot's state) follow the JSON as they are, so a write's
 request, already encoded once into its entry, is neither base64-encoded nor scanned by a JSON
@@ -29,7 +30,8 @@ newline, so the first one ends it.)
 Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
 last segment torn: a record cut short (the file ends inside it), the sector where the next
 record starts never written (zeros from its header to the sector's end; a zero length alone is
-damage, as the reference preallocates nothing), or a record with whole sectors of it never
+damage, as the reference preallocates nothing), or the sector a record header runs into never
+written (a 12-byte header can straddle two sectors; etcd's 8-byte aligned ones cannot), or a record with whole sectors of it never
 written, the last record or one before it, as a batch written at once and synced once can leave
 it. Recovery cuts the
 segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken. Anything else,
@@ -116,6 +118,15 @@ def _in_unwritten_sector(data: bytes, offset: int) -> bool:
     return not any(data[offset:sector_end])
 
 
+def _header_torn_across_sectors(data: bytes, offset: int) -> bool:
+    """Whether the record header at `offset` runs into a sector the disk never wrote (all zeros
+    to its end, or the file's). etcd's headers are 8 bytes at 8-byte offsets and never straddle
+    a sector; the reference's are 12 bytes anywhere, so a torn write can leave the start of one
+    written and the rest of it zeros, which reads as a bad length though no byte was damaged."""
+    boundary = (offset // SECTOR + 1) * SECTOR
+    return boundary < offset + _HEADER.size and not any(data[boundary:boundary + SECTOR])
+
+
 @mirrors(f"(*{WAL_PKG}.decoder).decodeRecord")
 def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
     """(end offset, payload) of each record in a log file.
@@ -139,6 +150,8 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="record header cut short")
         length, length_crc, body_crc = _HEADER.unpack_from(data, offset)
         if zlib.crc32(data[offset:offset + _LENGTH.size]) != length_crc:
+            if last_segment and _header_torn_across_sectors(data, offset):
+                return  # the header's first sector was written, the next one never was
             raise ErrCorruptWAL(path=str(path), offset=offset, problem="bad record length")
         start, end = offset + _HEADER.size, offset + _HEADER.size + length
         if end > len(data):
@@ -270,14 +283,17 @@ class WAL:
         return self.directory / f"wal-{first_seq:020d}.log"
 
     @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
-    def read_all(self, after: int) -> Iterator[dict]:
+    def read_all(self, after: int, newest_snapshot: int = 0) -> Iterator[dict]:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
         last segment is cut off (once the records before it have been read). A last segment with
-        no frame is refused where the log's layout marker says segments have headers."""
+        no frame is refused where the log's layout marker says segments have headers, and so is
+        a log without the segment the cut after the newest snapshot (`newest_snapshot`, the
+        highest seq a snapshot file is named after) made."""
         seq = after
         self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
+        self._check_last_segment(segments, newest_snapshot)
         segments = self._from_segment_of(segments, after + 1)
         headers = (self.directory / SEGMENT_HEADERS).exists()
         for i, path in enumerate(segments):
@@ -316,6 +332,26 @@ class WAL:
         if after and (not segments or self._first_seq_of(segments[0]) > after + 1):
             where = segments[0] if segments else self.directory
             raise ErrCorruptWAL(path=str(where), offset=0, missing_seq=after + 1)
+
+    @mirrors(f"(*{WAL_PKG}.WAL).ReadAll")
+    def _check_last_segment(self, segments: list[Path], newest_snapshot: int) -> None:
+        """Once segments have headers (the layout marker), a snapshot at record S is taken only
+        after the cut to segment S + 1, so that segment, or a later one, is there whenever the
+        snapshot is; and some segment is there once the marker is. Without it the newest
+        segment was deleted, and starting would drop the writes it held without a word: refused,
+        as etcd refuses a WAL without the record of its newest snapshot (ErrSnapshotNotFound)."""
+        if not (self.directory / SEGMENT_HEADERS).exists():
+            return  # an older reference etcd cut after its snapshots, and this cannot be told
+        if not segments:
+            raise ErrCorruptWAL(path=str(self.directory), offset=0,
+                                problem=f"no WAL segment, though {SEGMENT_HEADERS} says one was written: "
+                                        f"the log was deleted")
+        if newest_snapshot and self._first_seq_of(segments[-1]) <= newest_snapshot:
+            missing = self._segment_path(newest_snapshot + 1)
+            raise ErrCorruptWAL(path=str(missing), offset=0,
+                                problem=f"segment missing: the snapshot at record {newest_snapshot} was "
+                                        f"taken after the cut to it, so the log from record "
+                                        f"{newest_snapshot + 1} on was deleted")
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
@@ -454,12 +490,24 @@ class Snapshotter:
         self._fsync = fsync
         self.damaged: list[ErrCorruptWAL] = []  # the snapshots the last load could not read
         self.from_db = False  # whether the last load found no snapshot whole and read DB_FILE
+        self.db_seq = 0  # the seq of the record it read there
+        self.misnamed: list[Path] = []  # snapshot files holding another snapshot's record
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).snapNames")
     def snapshots(self) -> list[Path]:
         """The snapshot files, oldest first. Only the names this Snapshotter writes count: a copy
         someone left ("snap-N (copy).json", "snap-old.json") is theirs, neither loaded nor pruned."""
         return sorted(p for p in self.directory.glob("snap-*.json") if _SNAP_NAME.fullmatch(p.name))
+
+    def newest_seq(self) -> int:
+        """The seq the newest snapshot file is named after (damaged or not; a copy of another
+        snapshot under a newer name aside), 0 if none: the log must reach past it."""
+        return max((self.seq_of(p) for p in self.snapshots() if p not in self.misnamed), default=0)
+
+    @staticmethod
+    def seq_of(path: Path) -> int:
+        """The seq a snapshot file is named after (one of snapshots())."""
+        return int(path.stem.split("-")[1])
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
              f"{SNAP_PKG}.loadSnap")
@@ -472,16 +520,28 @@ class Snapshotter:
         for stale in self.directory.glob("*.tmp"):
             stale.unlink()
         self.damaged, self.from_db = [], False
+        self.misnamed = []
         for path in reversed(self.snapshots()):
             try:
-                return read_snapshot_file(path)
+                seq, state = read_snapshot_file(path)
             except ErrCorruptWAL as err:
                 self.damaged.append(err)
+                continue
+            if seq == self.seq_of(path):
+                return seq, state
+            # a copy of another snapshot under this name: loaded, it would put the state back
+            # to its record while the log is read from the one its name says
+            self.misnamed.append(path)
+            self.damaged.append(ErrCorruptWAL(path=str(path), offset=0,
+                                              problem=f"holds the snapshot at record {seq}, not the "
+                                                      f"one its name says"))
         db = self.directory / DB_FILE
         if not db.exists():
             return None
         self.from_db = True
-        return read_snapshot_file(db)
+        loaded = read_snapshot_file(db)
+        self.db_seq = loaded[0]
+        return loaded
 
     def set_aside_damaged(self) -> None:
         """Rename *.broken each snapshot the last load found damaged, as etcd's loadSnap does
@@ -491,6 +551,14 @@ class Snapshotter:
         for damage in self.damaged:
             path = Path(damage.path)
             os.replace(path, path.with_name(path.name + ".broken"))
+
+    def rewrite_from_db(self) -> Path:
+        """Write snap-<seq>.json again from DB_FILE (after a start that found no snapshot file
+        whole read its state there): until the next snapshot, that copy would otherwise be the
+        only one, and damage to it would refuse every start."""
+        path = self.directory / f"snap-{self.db_seq:020d}.json"
+        write_atomically(path, (self.directory / DB_FILE).read_bytes(), write=self._write, fsync=self._fsync)
+        return path
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:

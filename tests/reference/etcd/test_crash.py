@@ -119,17 +119,19 @@ for i in range(1000):
         print("compacted", rev - 3, flush=True)
 """
 
-# Each step of a snapshot, in order: the snapshot written to its tmp file, renamed into place,
-# the older one deleted, the log cut to a new segment (its header written to a tmp file, renamed
-# into place, then the old segment closed), the segments the snapshot covers deleted. The second
-# snapshot has an older one to delete. Files written atomically, in order: the member's ids, the
-# first segment and the layout marker after it at the first start, then each snapshot and the
-# segment its cut makes.
+# Each step of a snapshot, in order: the log cut to a new segment (its header written to a tmp
+# file, renamed into place, then the old segment closed), then the snapshot written to its tmp
+# file and renamed into place, then db.json the same way, then the segments the oldest snapshot
+# kept covers deleted. Files written atomically, in order: the member's ids, the first segment
+# and the layout marker after it at the first start, then for each snapshot the segment its cut
+# makes, the snapshot and db.json; the steps below are those of the second snapshot, and the
+# release (a segment's deletion) of the first.
 SNAPSHOT_STEPS = [
-    ("wal._write_synced", "after", 6), ("os.replace", "after", 6),
-    ("os.unlink", "after", 1), ("WAL.cut", "before", 2), ("wal._write_synced", "after", 7),
-    ("os.replace", "after", 7), ("WAL.open", "after", 3),
-    ("WAL.cut", "after", 2), ("WAL.release", "after", 1), ("WAL.release", "after", 2),
+    ("WAL.release", "after", 1), ("os.unlink", "after", 1),
+    ("WAL.cut", "before", 2), ("wal._write_synced", "after", 7), ("os.replace", "after", 7),
+    ("WAL.open", "after", 3), ("WAL.cut", "after", 2), ("wal._write_synced", "after", 8),
+    ("os.replace", "after", 8), ("wal._write_synced", "after", 9), ("os.replace", "after", 9),
+    ("WAL.release", "after", 2),
 ]
 
 

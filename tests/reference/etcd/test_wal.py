@@ -448,10 +448,11 @@ def test_a_segment_that_cannot_be_made_at_a_cut_leaves_the_log_in_the_current_on
         for path in blocked:
             if not path.exists():
                 path.mkdir()
-        for i in range(15):  # the snapshot, and its cut, come at the 20th entry
+        for i in range(15):  # the snapshot's cut comes at the 20th entry
             server.put(PutRequest(b"cut%d" % i, b"v"))
             acknowledged[b"cut%d" % i] = b"v"
-        assert list(tmp_path.glob("snap-*.json"))
+        # The cut comes before the snapshot, so the failed cut leaves no snapshot: the log stays.
+        assert not list(tmp_path.glob("snap-*.json"))
         with open(tmp_path / "other", "wb"):
             for i in range(10):
                 server.put(PutRequest(b"after%d" % i, b"v"))
@@ -711,7 +712,7 @@ def test_with_every_snapshot_damaged_the_state_comes_from_the_db_copy(tmp_path, 
     assert all(f"corrupted snapshot file {p}: CRC mismatch\n" in err for p in snapshots)
     assert all(f"renamed to a broken snap file {p}.broken\n" in err for p in snapshots)
     assert "No snapshot found. Recovering WAL from scratch!" in err
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # no snapshot file at all now
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:  # from the snapshot written again
         assert (values(server), server.header().revision) == (expected, 132)
 
 
@@ -723,9 +724,11 @@ def test_a_damaged_snapshot_with_no_older_one_starts_from_the_db_copy(tmp_path):
             server.put(PutRequest(b"k%02d" % i, b"v"))
         expected = values(server)
     (snapshot,) = damage_every_snapshot(tmp_path)
+    damaged = snapshot.read_bytes()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert (values(server), server.header().revision) == (expected, 26)
-    assert not snapshot.exists()
+    assert snapshot.with_name(snapshot.name + ".broken").read_bytes() == damaged
+    assert snapshot.read_bytes() == (tmp_path / "db.json").read_bytes()  # written again from it
 
 
 def test_a_damaged_db_copy_behind_damaged_snapshots_is_refused_and_kept(tmp_path):
@@ -850,3 +853,114 @@ def test_a_records_sync_is_an_fdatasync_as_etcds_wal_sync(tmp_path, monkeypatch)
     assert synced == [wal._fd]
     wal.close()
     assert [r["seq"] for r in WAL(tmp_path).read_all(0)] == [1]
+
+
+@pytest.mark.parametrize("in_first_sector", [1, 4, 7])
+def test_a_record_header_torn_across_a_sector_boundary_ends_the_last_segment(tmp_path, in_first_sector):
+    """The reference's 12-byte record headers fall anywhere, so one can straddle two sectors
+    (etcd's 8-byte headers at 8-byte offsets never do): a torn write that wrote the first sector
+    and never the next leaves part of the header and zeros after it. That is a crash, not
+    damage: the last segment is cut there with the records before it kept, where it was refused
+    as a bad record length at that offset."""
+    wal = WAL(tmp_path)
+    wal.open(1)
+    wal.append({"seq": 1}, b"a" * 100)
+    path = segments(tmp_path)[0]
+    # record 2 sized so that record 3's header starts `in_first_sector` bytes before a boundary
+    size_without_raw = len(frame({"seq": 2}, b"x"))
+    straddling = 2 * SECTOR - in_first_sector
+    wal.append({"seq": 2}, b"b" * (straddling - path.stat().st_size - size_without_raw + 1))
+    assert path.stat().st_size == straddling
+    wal.append({"seq": 3}, b"c" * 100)
+    wal.close()
+    zero_from(path, 2 * SECTOR, path.stat().st_size)
+    assert [record["seq"] for record in WAL(tmp_path).read_all(after=0)] == [1, 2]
+    assert path.stat().st_size == straddling
+
+
+def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path):
+    """The newest segment deleted, the one the cut after the newest snapshot made, left a log
+    ending at that snapshot's record, which started without every write since it. The cut now
+    comes before the snapshot, so a snapshot without that segment after it means the log was
+    deleted (etcd refuses a WAL without its newest snapshot's record: 'wal: snapshot not
+    found'): refused naming the segment, every file left as it was."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(50):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    seq = int(newest.stem.split("-")[1])
+    last = segments(tmp_path)[-1]
+    assert last.name == f"wal-{seq + 1:020d}.log" and len(record_starts(last)) > 1
+    last.unlink()
+    before = files(tmp_path)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.path == str(last)
+    assert f"the log from record {seq + 1} on was deleted" in refused.value.problem
+    assert files(tmp_path) == before
+
+
+def test_a_deleted_only_segment_is_refused(tmp_path):
+    """Before the first snapshot the one segment is the whole log: deleted, the member started
+    as a new one, its writes gone; the layout marker says a segment was written, so it is refused."""
+    write_keys(tmp_path, 5)
+    (only,) = segments(tmp_path)
+    only.unlink()
+    with pytest.raises(ErrCorruptWAL, match="no WAL segment, though wal-headers says one was written"):
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert not segments(tmp_path)
+
+
+def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
+    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 0e9e...): the
+    member started under an id that is not its cluster's, waited for an election it could never
+    win and never served, saying nothing. The ids carry a CRC, as etcd's WAL metadata does, so
+    the start is refused naming the file, which is left as it is."""
+    write_keys(tmp_path, 3)
+    id_file = tmp_path / "member_id"
+    data = bytearray(id_file.read_bytes())
+    data[0] = ord("0") if data[0] != ord("0") else ord("1")
+    id_file.write_bytes(bytes(data))
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(id_file), "CRC mismatch")
+    assert id_file.read_bytes() == bytes(data)
+
+
+def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsys):
+    """A start that found no snapshot file whole and read db.json writes that snapshot's file
+    again at once: db.json was then the only copy of the state before the log, so damage to it
+    before the next snapshot refused every start, where etcd's bolt db holds its state whatever
+    became of its snap files."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+        expected = values(server)
+    *_, newest = damage_every_snapshot(tmp_path)
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()):
+        pass
+    assert newest.read_bytes() == (tmp_path / "db.json").read_bytes()
+    assert f"wrote snapshot file {newest} again from db.json" in capsys.readouterr().err
+    damage(tmp_path / "db.json", 100, 0x01)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+
+
+def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
+    """A snapshot copied under the name of a later one (snap-<seq + 1000>.json) holds another
+    record than its name says: it is set aside as damaged, the real newest snapshot loaded, and
+    its name does not make the log look cut short after it (which refused the start as a
+    deleted segment)."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+        expected = values(server)
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    copy = newest.with_name(f"snap-{int(newest.stem.split('-')[1]) + 1000:020d}.json")
+    copy.write_bytes(newest.read_bytes())
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert copy.with_name(copy.name + ".broken").exists() and not copy.exists()
+    assert f"corrupted snapshot file {copy}: holds the snapshot at record" in capsys.readouterr().err

@@ -1,0 +1,503 @@
+"""The reference etcd under random crashes and random damage to its data dir (issue 13).
+
+Each case starts a writer process on a fresh data dir: a lone reference member (sometimes with a
+small --snapshot-count, so snapshots, WAL cuts and releases happen) driven by three client
+threads doing puts, deletes, txns, lease grants and revokes, each printing what it is about to
+do and then what was acknowledged (with its revision). Then one fault:
+
+  kill      SIGKILL at a random moment, or right before or after the n-th call of one of the
+            durability steps (a snapshot's save, a WAL cut or release, an atomic write, a rename)
+  damage    the writer is killed after its writes, then one file of the data dir (a WAL segment,
+            a snapshot, db.json, member_id, wal-headers) gets a byte flipped, a range zeroed, is
+            truncated at a random offset, deleted, or duplicated under a name of its kind
+
+Then the real command (`python -m reference_impl.etcd.run`) restarts on the dir, and the
+invariant is checked:
+
+  - it starts, and `etcdctl get --from-key ""` shows every acknowledged write at its revision
+    with its value and lease (a thread's one unacknowledged operation may be there or not, and
+    the leases granted and not revoked are there), or
+  - it refuses with an error line naming the file, exits non-zero, and has changed no file of
+    the data dir (hashes of every file before and after, LOCK aside);
+  - never a traceback.
+
+A crash cannot lose an acknowledged write. Damage that a crash could also leave (the last WAL
+segment cut short or with zeroed sectors) may lose some, as etcd's wal.Repair loses them, but
+only with the repair logged and the segment kept as *.broken: those are counted, not violations.
+
+    python benchmarks/etcd_random_faults.py --seed 1 --cases 200 [--jobs 2] [--show 5]
+
+Prints the seed, a table of outcomes by fault kind, violations grouped by cause, and writes
+benchmarks/results/etcd_random_faults.json.
+"""
+from __future__ import annotations
+
+import argparse
+import base64
+import collections
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results" / "etcd_random_faults.json"
+ETCDCTL = shutil.which("etcdctl") or "/usr/bin/etcdctl"
+THREADS = 3
+
+WRITER = r"""
+import os, random, sys, threading
+from reference_impl.etcd import ClusterMember, wal
+from reference_impl.etcd.messages import (Compare, DeleteRangeRequest, LeaseGrantRequest,
+    LeaseRevokeRequest, PutRequest, RequestOp, TxnRequest)
+from reference_impl.machinery.clock import WallClock
+
+data_dir, seed, ops, snapshot_count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+hook = sys.argv[5]  # "", or owner.name:when:nth
+if hook:
+    target, when, nth = hook.split(":")
+    nth = int(nth)
+    owner_name, name = target.split(".")
+    owner = {"os": os, "wal": wal, "WAL": wal.WAL, "Snapshotter": wal.Snapshotter}[owner_name]
+    original = getattr(owner, name)
+    calls = [0]
+
+    def crashing(*args, **kwargs):
+        calls[0] += 1
+        if calls[0] == nth and when == "before":
+            os._exit(9)
+        result = original(*args, **kwargs)
+        if calls[0] == nth and when == "after":
+            os._exit(9)
+        return result
+
+    setattr(owner, name, crashing)
+
+server = ClusterMember.alone(data_dir, WallClock(), snapshot_count=snapshot_count)
+out = threading.Lock()
+
+def say(line):
+    with out:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+def client(t):
+    rng = random.Random(seed * 31 + t)
+    keys = [f"t{t}/k{i}" for i in range(6)]
+    leases = []
+    for n in range(ops):
+        value = f"t{t}-op{n}"
+        kind = rng.choices(["put", "del", "txn", "grant", "lput", "revoke"], [6, 2, 2, 1, 2, 1])[0]
+        if kind == "lput" and not leases:
+            kind = "grant"
+        if kind == "revoke" and not leases:
+            kind = "put"
+        key = rng.choice(keys)
+        if kind == "put":
+            say(f"try {t} put {key} {value} 0")
+            rev = server.put(PutRequest(key.encode(), value.encode())).header.revision
+            say(f"ack {t} {rev}")
+        elif kind == "lput":
+            lease = rng.choice(leases)
+            say(f"try {t} put {key} {value} {lease}")
+            rev = server.put(PutRequest(key.encode(), value.encode(), lease=lease)).header.revision
+            say(f"ack {t} {rev}")
+        elif kind == "del":
+            say(f"try {t} del {key}")
+            rev = server.delete_range(DeleteRangeRequest(key.encode())).header.revision
+            say(f"ack {t} {rev}")
+        elif kind == "txn":
+            other = rng.choice(keys)
+            version = rng.randint(0, 2)
+            say(f"try {t} txn {key} {version} {other} {value}")
+            resp = server.txn(TxnRequest(
+                compare=(Compare("EQUAL", "VERSION", key.encode(), value=version),),
+                success=(RequestOp(PutRequest(other.encode(), value.encode())),),
+                failure=(RequestOp(DeleteRangeRequest(other.encode())),)))
+            say(f"ack {t} {resp.header.revision} {int(resp.succeeded)}")
+        elif kind == "grant":
+            say(f"try {t} grant")
+            lease = server.lease_grant(LeaseGrantRequest(3600)).id
+            leases.append(lease)
+            say(f"ack {t} 0 {lease}")
+        else:
+            lease = leases.pop(rng.randrange(len(leases)))
+            say(f"try {t} revoke {lease}")
+            rev = server.lease_revoke(LeaseRevokeRequest(lease)).header.revision
+            say(f"ack {t} {rev}")
+
+threads = [threading.Thread(target=client, args=(t,)) for t in range(3)]
+for th in threads:
+    th.start()
+for th in threads:
+    th.join()
+say("done")
+"""
+
+# Durability steps a kill can land on; with a small --snapshot-count each is called many times.
+HOOKS = ["Snapshotter.save", "WAL.cut", "WAL.release", "wal.write_atomically", "wal._write_synced",
+         "os.replace", "os.unlink", "WAL.open", "wal.fsync_dir"]
+DAMAGES = ["flip", "zero", "truncate", "delete", "duplicate"]
+
+
+# -- the model of what was acknowledged --------------------------------------------------------
+
+def apply_op(state: dict, leases: set, op: list[str], rev: int | None, extra: list[str]) -> None:
+    """Apply one client operation to `state` (key -> (mod_revision, value, lease)); `rev` None
+    for an operation whose revision is unknown (one in flight at the kill)."""
+    kind = op[0]
+    if kind == "put":
+        state[op[1]] = (rev, op[2], int(op[3]))
+    elif kind == "del":
+        state.pop(op[1], None)
+    elif kind == "txn":
+        key, version, other, value = op[1], int(op[2]), op[3], op[4]
+        succeeded = bool(int(extra[0])) if extra else None
+        if succeeded is None:
+            # the outcome of an unacknowledged txn follows from the state it met
+            succeeded = (version == 0) if key not in state else None
+        if succeeded is None:
+            raise _Unknown()
+        if succeeded:
+            state[other] = (rev, value, 0)
+        else:
+            state.pop(other, None)
+    elif kind == "grant":
+        if extra:
+            leases.add(int(extra[0]))
+    elif kind == "revoke":
+        lease = int(op[1])
+        leases.discard(lease)
+        for key in [k for k, (_, _, lid) in state.items() if lid == lease]:
+            del state[key]
+
+
+class _Unknown(Exception):
+    """An unacknowledged operation whose effect the model cannot tell."""
+
+
+def expected_from(lines: list[str]) -> tuple[dict, dict, int]:
+    """Per thread: (state acknowledged, leases acknowledged, the op in flight or None), and the
+    highest revision acknowledged."""
+    threads = {t: {"state": {}, "leases": set(), "pending": None, "last": 0} for t in range(THREADS)}
+    top = 0
+    for line in lines:
+        words = line.split()
+        if not words or words[0] not in ("try", "ack"):
+            continue
+        th = threads[int(words[1])]
+        if words[0] == "try":
+            th["pending"] = words[2:]
+        else:
+            rev = int(words[2])
+            apply_op(th["state"], th["leases"], th["pending"], rev, words[3:])
+            top = max(top, rev)
+            th["last"] = max(th["last"], rev)
+            th["pending"] = None
+    return threads, top
+
+
+def check_state(threads: dict, top: int, kvs: dict, revision: int, leases: set) -> list[str]:
+    """What the restarted member's keys and leases lack of the acknowledged ones."""
+    problems = []
+    if revision < top:
+        problems.append(f"revision {revision} < acknowledged {top}")
+    for t, th in threads.items():
+        mine = {k: v for k, v in kvs.items() if k.startswith(f"t{t}/")}
+        live_leases = {lid for lid in leases if lid in th["leases"]}
+        if _matches(mine, th["state"]) and live_leases == th["leases"]:
+            continue
+        if th["pending"] is not None:
+            after_state, after_leases = dict(th["state"]), set(th["leases"])
+            try:
+                apply_op(after_state, after_leases, th["pending"], None, [])
+                # its revision is past the thread's last acknowledged one, not past the others'
+                if _matches(mine, after_state, unknown_rev_above=th["last"]) and live_leases <= after_leases | \
+                        th["leases"]:
+                    continue
+            except _Unknown:
+                continue  # a txn in flight on a key whose version the model does not know
+        missing = sorted(k for k in th["state"] if k not in mine)
+        wrong = sorted(k for k in th["state"] if k in mine and mine[k] != th["state"][k])
+        extra = sorted(k for k in mine if k not in th["state"])
+        lost_leases = sorted(th["leases"] - live_leases)
+        problems.append(f"thread {t}: missing {missing[:3]} wrong {[(k, mine[k], th['state'][k]) for k in wrong[:2]]}"
+                        f" unacknowledged {extra[:3]} leases lost {lost_leases[:2]} (in flight: {th['pending']})")
+    return problems
+
+
+def _matches(stored: dict, expected: dict, unknown_rev_above: int | None = None) -> bool:
+    if stored.keys() != expected.keys():
+        return False
+    for key, (rev, value, lease) in expected.items():
+        s_rev, s_value, s_lease = stored[key]
+        if (s_value, s_lease) != (value, lease):
+            return False
+        if rev is None:
+            if s_rev <= (unknown_rev_above or 0):
+                return False
+        elif s_rev != rev:
+            return False
+    return True
+
+
+# -- processes ---------------------------------------------------------------------------------
+
+def env() -> dict:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+
+
+def run_writer(data_dir: Path, seed: int, ops: int, snapshot_count: int, hook: str,
+               kill_after: float | None) -> list[str]:
+    proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(seed), str(ops),
+                             str(snapshot_count), hook], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=REPO, env=env())
+    try:
+        if kill_after is not None:
+            try:
+                proc.wait(timeout=kill_after)
+            except subprocess.TimeoutExpired:
+                pass
+        else:
+            proc.wait(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        out, err = proc.communicate()
+    if proc.returncode not in (0, 9, -9):
+        raise RuntimeError(f"writer failed ({proc.returncode}): {err.decode()[-1500:]}")
+    # a line cut off by the kill has no newline and is not counted
+    return out.decode().split("\n")[:-1]
+
+
+def dir_hashes(data_dir: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(data_dir.iterdir()) if p.is_file() and p.name != "LOCK"}
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def restart(data_dir: Path) -> dict:
+    """Start the real command on `data_dir`; its outcome and, if it served, its keys and leases.
+    A port taken by another process between its choice and the bind is tried again."""
+    for _ in range(5):
+        outcome = _restart(data_dir)
+        if outcome["started"] or "the port is already in use" not in outcome["stderr"]:
+            return outcome
+    return outcome
+
+
+def _restart(data_dir: Path) -> dict:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
+                             "--listen-client-urls", url, "--advertise-client-urls", url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env())
+    import select
+    ready, _, _ = select.select([proc.stdout], [], [], 60)
+    line = proc.stdout.readline().decode() if ready else ""
+    if not line:
+        proc.kill() if proc.poll() is None else None
+        _, err = proc.communicate(timeout=30)
+        return {"started": False, "code": proc.returncode, "stderr": err.decode()}
+    try:
+        got = subprocess.run([ETCDCTL, "--endpoints", url, "get", "", "--from-key", "-w", "json"],
+                             capture_output=True, timeout=30)
+        leases = subprocess.run([ETCDCTL, "--endpoints", url, "lease", "list", "-w", "json"],
+                                capture_output=True, timeout=30)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            _, err = proc.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            _, err = proc.communicate()
+    if got.returncode or leases.returncode:
+        return {"started": True, "stderr": err.decode(), "client_error": (got.stderr + leases.stderr).decode()}
+    body = json.loads(got.stdout)
+    kvs = {}
+    for kv in body.get("kvs", []):
+        key = base64.b64decode(kv["key"]).decode()
+        kvs[key] = (kv["mod_revision"], base64.b64decode(kv.get("value", "")).decode(), kv.get("lease", 0))
+    lease_ids = {int(item["id"]) for item in json.loads(leases.stdout).get("leases", [])}
+    return {"started": True, "stderr": err.decode(), "kvs": kvs, "revision": body["header"]["revision"],
+            "leases": lease_ids}
+
+
+# -- faults ------------------------------------------------------------------------------------
+
+def damage(data_dir: Path, rng: random.Random) -> tuple[str, str, bool]:
+    """Damage one file at random; (kind, what was done, whether a crash could leave the same:
+    the last WAL segment cut short or with zeros)."""
+    files = sorted(p for p in data_dir.iterdir()
+                   if p.is_file() and p.name != "LOCK" and not p.name.endswith(".broken"))
+    segments = sorted(p for p in files if p.name.startswith("wal-0"))
+    path = rng.choice(files)
+    kind = rng.choice(DAMAGES)
+    data = bytearray(path.read_bytes())
+    last_segment = bool(segments) and path == segments[-1]
+    crash_like = False
+    if kind == "flip" and data:
+        at = rng.randrange(len(data))
+        data[at] ^= 1 << rng.randrange(8)
+        path.write_bytes(bytes(data))
+        what = f"{path.name}: bit flipped at {at} of {len(data)}"
+    elif kind == "zero" and data:
+        at = rng.randrange(len(data))
+        n = rng.choice([1, 4, 12, 100, 512, 4096])
+        data[at:at + n] = bytes(len(data[at:at + n]))
+        path.write_bytes(bytes(data))
+        what = f"{path.name}: {n} bytes zeroed at {at} of {len(data)}"
+        crash_like = last_segment
+    elif kind == "truncate":
+        at = rng.randrange(len(data) + 1)
+        path.write_bytes(bytes(data[:at]))
+        what = f"{path.name}: truncated at {at} of {len(data)}"
+        crash_like = last_segment
+    elif kind == "delete":
+        path.unlink()
+        what = f"{path.name}: deleted"
+    else:
+        kind = "duplicate"
+        name = path.name
+        if name.startswith(("wal-0", "snap-")):
+            prefix, number = name.split("-")[0], int(name.split("-")[1].split(".")[0])
+            suffix = ".log" if prefix == "wal" else ".json"
+            new = data_dir / f"{prefix}-{number + rng.choice([1, 2, 1000]):020d}{suffix}"
+        else:
+            new = path.with_name(path.name + ".copy")
+        shutil.copyfile(path, new)
+        what = f"{path.name}: copied to {new.name}"
+    return f"{kind} {_file_kind(path.name, last_segment)}", what, crash_like
+
+
+def _file_kind(name: str, last_segment: bool) -> str:
+    if name.startswith("wal-0"):
+        return "last wal" if last_segment else "wal"
+    if name.startswith("snap-"):
+        return "snap"
+    return name
+
+
+def run_case(seed: int, case: int, root: Path) -> dict:
+    rng = random.Random(f"{seed}/{case}")
+    data_dir = root / f"case{case}"
+    snapshot_count = rng.choice([5, 10, 25, 10000])
+    ops = rng.randint(5, 80)
+    fault = rng.choice(["kill-time", "kill-step", "damage", "damage"])
+    hook, kill_after, detail, crash_like = "", None, "", True
+    if fault == "kill-time":
+        kill_after = rng.uniform(0.5, 4.0)
+        detail = f"SIGKILL after {kill_after:.2f}s"
+    elif fault == "kill-step":
+        hook = f"{rng.choice(HOOKS)}:{rng.choice(['before', 'after'])}:{rng.randint(1, 8)}"
+        detail = f"killed at {hook}"
+    data_dir.mkdir(0o700)
+    lines = run_writer(data_dir, seed * 1000 + case, ops, snapshot_count, hook, kill_after)
+    kind = fault
+    if fault == "damage":
+        kind, detail, crash_like = damage(data_dir, rng)
+    before = dir_hashes(data_dir)
+    outcome = restart(data_dir)
+    threads, top = expected_from(lines)
+    acked = sum(1 for line in lines if line.startswith("ack"))
+    result = {"case": case, "fault": kind, "detail": detail, "snapshot_count": snapshot_count,
+              "acknowledged": acked, "violations": [], "outcome": ""}
+    stderr = outcome["stderr"]
+    v = result["violations"]
+    if "Traceback" in stderr:
+        v.append("traceback: " + stderr.strip().splitlines()[-1][:200])
+    if not outcome["started"]:
+        result["outcome"] = "refused"
+        last = stderr.strip().splitlines()[-1] if stderr.strip() else ""
+        result["error"] = last
+        if outcome["code"] == 0:
+            v.append("refused with exit code 0")
+        if str(data_dir) not in last:
+            v.append(f"refusal names no file: {last[:200]}")
+        after = dir_hashes(data_dir)
+        if after != before:
+            changed = sorted(set(before) ^ set(after) | {n for n in before if n in after and before[n] != after[n]})
+            v.append(f"refused but changed files: {changed}")
+        if fault.startswith("kill"):
+            v.append(f"refused after a crash: {last[:200]}")
+    elif "client_error" in outcome:
+        result["outcome"] = "no answer"
+        v.append(f"started but etcdctl failed: {outcome['client_error'][:200]}")
+    else:
+        problems = check_state(threads, top, outcome["kvs"], outcome["revision"], outcome["leases"])
+        repaired = "repaired WAL error" in stderr
+        if problems and crash_like and fault == "damage" and repaired:
+            result["outcome"] = "started, torn tail repaired (loss logged)"
+        elif problems:
+            result["outcome"] = "started, writes lost"
+            v.extend(f"lost acknowledged writes: {p}" for p in problems[:2])
+        else:
+            result["outcome"] = "started, all acknowledged"
+    if not v:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    else:
+        result["data_dir"] = str(data_dir)
+    return result
+
+
+def cause(violation: str) -> str:
+    """A violation's group: its kind and the words before any offset or path."""
+    head = violation.split(":")[0]
+    if head == "traceback":
+        return "traceback: " + violation.split(":", 1)[1].strip().split(":")[0][:80]
+    return head
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--show", type=int, default=3, help="examples shown per violation group")
+    parser.add_argument("--keep", action="store_true", help="keep the data dirs of violations")
+    args = parser.parse_args(argv)
+    seed = args.seed if args.seed is not None else random.randrange(10**6)
+    print(f"seed {seed}", flush=True)
+    root = Path(tempfile.mkdtemp(prefix="etcd-faults-"))
+    start = time.time()
+    with ThreadPoolExecutor(args.jobs) as pool:
+        results = list(pool.map(lambda case: run_case(seed, case, root), range(args.cases)))
+    table = collections.Counter((r["fault"], r["outcome"]) for r in results)
+    print(f"{'fault':<28} {'outcome':<44} cases")
+    for (fault, outcome), n in sorted(table.items()):
+        print(f"{fault:<28} {outcome:<44} {n}")
+    groups: dict[str, list] = collections.defaultdict(list)
+    for r in results:
+        for violation in r["violations"]:
+            groups[cause(violation)].append((r, violation))
+    bad = sum(1 for r in results if r["violations"])
+    print(f"\n{len(results)} cases in {time.time() - start:.0f}s, {bad} with violations, seed {seed}")
+    for group, items in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+        print(f"\n[{len(items)}] {group}")
+        for r, violation in items[:args.show]:
+            print(f"  case {r['case']} ({r['fault']}: {r['detail']}): {violation[:300]}")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({"seed": seed, "cases": results}, indent=1) + "\n")
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    else:
+        print(f"data dirs of violations kept under {root}")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
