@@ -125,21 +125,23 @@ class ScoresByNumbers:
     most nodes are looked up (in C) instead of scored again; the others are scored and kept.
     """
 
-    MAX_REQUESTS = 256  # distinct requests remembered; past it all are forgotten
-    MAX_NUMBERS = 8192  # nodes' numbers remembered per request; past it that request's are forgotten
+    # Scores remembered over all requests; past it all are forgotten. Each costs ~120 bytes (its
+    # key's text and the dict's entry), so this holds ~8 MB; a cycle adds one per node whose
+    # numbers changed since the request's last cycle.
+    MAX_SCORES = 1 << 16
 
     def __init__(self) -> None:
         self._tables: dict[tuple, dict[str, int]] = {}  # request -> NodeInfo.cpu_memory_key -> score
+        self._kept = 0  # scores in all tables
 
     def scores(self, request: tuple, nodes: list[NodeInfo], score_of) -> list[int]:
         """Each node's score for `request`; `score_of(numbers)` scores numbers not seen with it."""
+        if self._kept + len(nodes) > self.MAX_SCORES:
+            self._tables.clear()
+            self._kept = 0
         table = self._tables.get(request)
         if table is None:
-            if len(self._tables) >= self.MAX_REQUESTS:
-                self._tables.clear()
             table = self._tables[request] = {}
-        elif len(table) > self.MAX_NUMBERS:
-            table.clear()
         keys = list(map(_CPU_MEMORY_KEY, nodes))
         scores = list(map(table.get, keys))
         i = -1
@@ -147,6 +149,7 @@ class ScoresByNumbers:
             while True:
                 i = scores.index(None, i + 1)
                 scores[i] = table[keys[i]] = score_of(nodes[i].cpu_memory)
+                self._kept += 1
         except ValueError:  # no node left unscored
             pass
         return scores
