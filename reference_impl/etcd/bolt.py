@@ -18,8 +18,10 @@ The format, as bbolt lays it out (little-endian, page size 4096):
 The writer fills leaves up to a page, builds branch levels above them, and keeps a bucket that
 fits a quarter page inline in its parent, as bbolt does (so a small store takes a few pages, as a
 defragmented etcd's does), any other bucket in a tree of its own; `bolt check` (and etcdctl's
-`snapshot status`, which runs it) finds every page either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
-one the analyzer indexes.
+`snapshot status`, which runs it) finds every page either reachable or free. layout_size counts
+the length of that layout without writing a page (Status and /metrics report it, while writes
+wait), splitting elements among pages by the writer's own rule (_PageFiller). No function here
+carries @mirrors: bbolt is its own repository, not one the analyzer indexes.
 """
 from __future__ import annotations
 
