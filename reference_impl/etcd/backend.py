@@ -18,7 +18,7 @@ import google_crc32c
 from google.protobuf.message import DecodeError
 
 from reference_impl.etcd.authpb import auth_buckets, auth_state
-from reference_impl.etcd.bolt import BoltError, read_db
+from reference_impl.etcd.bolt import BoltError, TreeSizer, read_db
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev, EtcdError
 from reference_impl.etcd.messages import AlarmMember, KeyValue, Member
 from reference_impl.etcd.mvcc import KVStore, Revision
@@ -95,6 +95,39 @@ def key_bucket(store: KVStore) -> Iterator[tuple[bytes, bytes]]:
         yield rev_to_bytes(rev, tombstone), marshal_key_value(kv, tombstone)
 
 
+class KeyBucketLayout:
+    """The pages of the `key` bucket in write_db's layout, kept as the store grows: its keys are
+    revisions, so a write only appends, and each count feeds the sizer just the records written
+    since the last one. A compaction (records gone from the middle) or a store replaced makes it
+    lay the bucket out again from the first record."""
+
+    _KEY_SIZE = len(rev_to_bytes(Revision(0)))
+
+    def __init__(self) -> None:
+        self._reset(None)
+
+    def _reset(self, store: KVStore | None) -> None:
+        self._store, self._sizer = store, TreeSizer()
+        self._last: Revision | None = None
+        self._compacted = store.compact_revision if store else None
+
+    def sizer(self, store: KVStore) -> TreeSizer:
+        """The TreeSizer of `store`'s `key` bucket as it is now."""
+        if store is not self._store or store.compact_revision != self._compacted:
+            self._reset(store)
+        self._feed(store)
+        if self._sizer.count != store.records_size()[0]:  # taken from the middle: start again
+            self._reset(store)
+            self._feed(store)
+        return self._sizer
+
+    def _feed(self, store: KVStore) -> None:
+        for rev, kv in store.revisions_after(self._last):
+            tombstone = kv.version == 0
+            self._sizer.add(self._KEY_SIZE + tombstone, len(marshal_key_value(kv, tombstone)))
+            self._last = rev
+
+
 @mirrors(f"(*{MVCC}.store).HashByRev", f"(*{MVCC}.treeIndex).Keep")
 def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
     """(hash, current revision, compact revision) of the `key` bucket up to `rev` (0: now): etcd's
@@ -156,16 +189,18 @@ def unmarshal_alarm_member(data: bytes) -> AlarmMember:
          f"{MEMBERSHIP}.mustSaveClusterVersionToBackend", f"{MEMBERSHIP}.mustDeleteMemberFromBackend")
 def backend_buckets(store: KVStore, leases: Iterable[tuple[int, int]], consistent_index: int,
                     auth: dict, members: Iterable[Member], alarms: Iterable[AlarmMember],
-                    removed_members: Iterable[int] = ()) -> dict[bytes, list[tuple[bytes, bytes]]]:
+                    removed_members: Iterable[int] = (), *,
+                    key_layout: KeyBucketLayout | None = None) -> dict:
     """What etcd's bbolt backend holds: the `key`, `lease`, `meta`, auth, membership and `alarm`
     buckets, `auth` in AuthStore.dump()'s form. A removed member's id (in hex, as its members
-    key was) stays in members_removed with the value "removed"."""
+    key was) stays in members_removed with the value "removed". With `key_layout`, the `key`
+    bucket is that layout's TreeSizer, for bolt.layout_size, not its records."""
     meta = [(b"consistent_index", _REV.pack(consistent_index))]
     if store.compact_revision >= 0:
         compacted = rev_to_bytes(Revision(store.compact_revision))
         meta += [(b"finishedCompactRev", compacted), (b"scheduledCompactRev", compacted)]
     return {
-        KEY_BUCKET: list(key_bucket(store)),
+        KEY_BUCKET: key_layout.sizer(store) if key_layout else list(key_bucket(store)),
         LEASE_BUCKET: [(_INT64.pack(lid), marshal_lease(lid, ttl)) for lid, ttl in leases],
         META_BUCKET: meta,
         **auth_buckets(auth),

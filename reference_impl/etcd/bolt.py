@@ -18,8 +18,10 @@ The format, as bbolt lays it out (little-endian, page size 4096):
 The writer fills leaves up to a page, builds branch levels above them, and keeps a bucket that
 fits a quarter page inline in its parent, as bbolt does (so a small store takes a few pages, as a
 defragmented etcd's does), any other bucket in a tree of its own; `bolt check` (and etcdctl's
-`snapshot status`, which runs it) finds every page either reachable or free. No function here carries @mirrors: bbolt is its own repository, not
-one the analyzer indexes.
+`snapshot status`, which runs it) finds every page either reachable or free. layout_size counts
+the length of that layout without writing a page (Status and /metrics report it, while writes
+wait), splitting elements among pages by the writer's own rule (_PageFiller). No function here
+carries @mirrors: bbolt is its own repository, not one the analyzer indexes.
 """
 from __future__ import annotations
 
@@ -59,14 +61,102 @@ def _fnv64a(data: bytes) -> int:
     return h
 
 
+def _span(used: int) -> int:
+    """How many pages a page whose header and body take `used` bytes runs over."""
+    return max(1, -(-used // PAGE_SIZE))
+
+
+class _PageFiller:
+    """How the writer splits a level's elements among pages: each goes on the current page
+    unless it would run over it, and then begins the next (an element larger than a page
+    gets a page of its own, with overflow)."""
+
+    def __init__(self) -> None:
+        self.used = 0  # bytes of the current page, its header included; 0 before the first
+
+    def add(self, size: int) -> bool:
+        """Count an element of `size` bytes; whether it begins a new page."""
+        if self.used and self.used + size <= PAGE_SIZE:
+            self.used += size
+            return False
+        self.used = _PAGE_HEADER.size + size
+        return True
+
+
+class TreeSizer:
+    """The pages write_db lays one bucket out in, counted without writing them: fed the bucket's
+    (key, value) sizes in key order, one at a time, so a caller that only appends (etcd's `key`
+    bucket, keyed by revision) can keep one and feed it each new record. The branch levels are
+    counted again at each `pages()`, from the first key of each leaf (a leaf holds a dozen or
+    more records, so that is a small pass)."""
+
+    def __init__(self) -> None:
+        self._leaves = _PageFiller()
+        self._first_keys: list[int] = []  # the length of each leaf's first key
+        self._closed_pages = 0  # the pages of every leaf but the last
+        self.count = 0
+        self.body = 0  # the leaf elements, keys and values of every item: an inline bucket's page
+
+    def add(self, key_size: int, value_size: int) -> None:
+        size = _LEAF_ELEMENT.size + key_size + value_size
+        used = self._leaves.used
+        if self._leaves.add(size):
+            if self._first_keys:
+                self._closed_pages += _span(used)
+            self._first_keys.append(key_size)
+        self.count += 1
+        self.body += size
+
+    def inline(self) -> bool:
+        """Whether bbolt (and write_db) keeps this bucket inline in its parent's leaf."""
+        return _PAGE_HEADER.size + self.body <= MAX_INLINE_BUCKET_SIZE
+
+    def value_size(self) -> int:
+        """The size of the bucket's value in its parent: its header, and its page if inline."""
+        return _BUCKET.size + (_PAGE_HEADER.size + self.body if self.inline() else 0)
+
+    def pages(self) -> int:
+        """The pages of the bucket's own tree: its leaves and the branch levels above them."""
+        pages = self._closed_pages + _span(self._leaves.used or _PAGE_HEADER.size)
+        level = self._first_keys
+        while len(level) > 1:
+            filler, firsts = _PageFiller(), []
+            for key_size in level:
+                before = filler.used
+                if filler.add(_BRANCH_ELEMENT.size + key_size):
+                    if firsts:
+                        pages += _span(before)
+                    firsts.append(key_size)
+            pages += _span(filler.used)
+            level = firsts
+        return pages
+
+
+def layout_size(buckets: Mapping[bytes, Iterable[tuple[bytes, bytes]] | TreeSizer]) -> int:
+    """len(write_db(buckets)), counted without writing a page. A bucket may be given as the
+    TreeSizer already fed its items."""
+    root = TreeSizer()
+    pages = 3  # the two metas and the freelist
+    for name in sorted(buckets):
+        sizer = buckets[name]
+        if not isinstance(sizer, TreeSizer):
+            items = sorted(sizer)
+            sizer = TreeSizer()
+            for key, value in items:
+                sizer.add(len(key), len(value))
+        if not sizer.inline():
+            pages += sizer.pages()
+        root.add(len(name), sizer.value_size())
+    return (pages + root.pages()) * PAGE_SIZE
+
+
 class _Writer:
     def __init__(self) -> None:
         self.pages: list[bytes] = []  # whole pages (with their overflow), in id order
         self.next_id = 3  # 0 and 1 are the metas, 2 the freelist
 
     def _page(self, flags: int, count: int, body: bytes) -> int:
-        size = _PAGE_HEADER.size + len(body)
-        span = max(1, -(-size // PAGE_SIZE))
+        span = _span(_PAGE_HEADER.size + len(body))
         page_id = self.next_id
         self.next_id += span
         header = _PAGE_HEADER.pack(page_id, flags, count, span - 1)
@@ -97,16 +187,13 @@ class _Writer:
     @staticmethod
     def _chunks(items: list, size_of) -> list[list]:
         """Split into runs that fit one page (a single larger item gets overflow pages)."""
-        chunks: list[list] = [[]]
-        used = _PAGE_HEADER.size
+        chunks: list[list] = []
+        filler = _PageFiller()
         for item in items:
-            size = size_of(item)
-            if chunks[-1] and used + size > PAGE_SIZE:
+            if filler.add(size_of(item)):
                 chunks.append([])
-                used = _PAGE_HEADER.size
             chunks[-1].append(item)
-            used += size
-        return chunks
+        return chunks or [[]]
 
     def tree(self, items: list[tuple[bytes, bytes, int]]) -> int:
         """Write a B+tree of sorted (key, value, flags); the id of its root page."""

@@ -273,6 +273,22 @@ class KVStore:
             for r in revs:
                 yield r, self._backend[r]
 
+    def revisions_after(self, rev: Revision | None) -> Iterator[tuple[Revision, KeyValue]]:
+        """The stored (revision, key-value or tombstone) after `rev` (None: all), in revision
+        order; found from the newest back, so the cost is in how many there are."""
+        if rev is None:
+            yield from self.revisions()
+            return
+        newer = []
+        for main in reversed(self._by_main):
+            if main < rev.main:
+                break
+            newer.append(main)
+        for main in reversed(newer):
+            for r in self._by_main[main]:
+                if r > rev:
+                    yield r, self._backend[r]
+
     @mirrors(f"(*{MVCC}.treeIndex).Keep", f"(*{MVCC}.keyIndex).keep")
     def visible_revisions(self, rev: int) -> set[Revision]:
         """The revision each key holds its value at as of `rev` (what a compaction at `rev`

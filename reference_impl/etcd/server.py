@@ -18,8 +18,8 @@ from reference_impl.etcd.alarm import (
     DEFAULT_QUOTA_BYTES, AlarmStore, quota_available, request_cost)
 from reference_impl.etcd.apply import (
     Applier, check_intervals, check_key, check_put_request, check_txn_request, is_txn_readonly)
-from reference_impl.etcd.backend import backend_buckets, hash_backend, hash_by_rev
-from reference_impl.etcd.bolt import PAGE_SIZE, write_db
+from reference_impl.etcd.backend import KeyBucketLayout, backend_buckets, hash_backend, hash_by_rev
+from reference_impl.etcd.bolt import PAGE_SIZE, layout_size, write_db
 from reference_impl.etcd.errors import (
     ErrBadLeaderTransferee, ErrCorrupt, ErrLeaseNotFound, ErrNoSpace, ErrRequestTooLarge, EtcdError)
 from reference_impl.etcd.auth import (
@@ -126,6 +126,7 @@ class EtcdServer:
         self.quota_backend_bytes = quota_backend_bytes  # None or negative: no quota
         self.raft_index = 0
         self._backend_size = (-1, (0, 0))  # (at raft index, (size, in use)): backend_size's cache
+        self._key_layout = KeyBucketLayout()  # the `key` bucket's pages, kept as the store grows
         # bbolt's file never shrinks by itself: the largest it has been since the last defragment
         self._file_size = 0
         # The cluster version the leader decided, once its entry is applied (etcd's
@@ -466,13 +467,13 @@ class EtcdServer:
         """(size, size in use) of the backend file bbolt would hold: in use, the pages of this
         state laid out as a defragmented file (the reference's snapshot); the size one page
         more, the page bbolt's copy-on-write commit leaves free. A fresh etcd 3.4 reports 20480
-        and 16384, as this does. Kept until the next applied entry: a write costs the whole file.
+        and 16384, as this does. Kept until the next applied entry; counted, not built (_layout_size).
 
         The size never goes down but by a defragment: the pages a compaction frees stay in the
         file (recorded, etcd 3.4 went on reporting 311296 bytes once its 200 keys were deleted
         and compacted away, 20480 after `defrag`)."""
         if self._backend_size[0] != self.raft_index:
-            in_use = len(self.snapshot_db())
+            in_use = self._layout_size()
             size = max(self._file_size, in_use + PAGE_SIZE)
             self._backend_size = (self.raft_index, (size, in_use))
         return self._backend_size[1]
@@ -485,9 +486,15 @@ class EtcdServer:
         until the file is opened again, as defrag does (etcd 3.4.23 reported 20480 and 12288
         after a defrag, 24576 and 16384, 45056 and 36864, where a fresh etcd reports 20480 and
         16384)."""
-        layout = len(self.snapshot_db())
+        layout = self._layout_size()
         self._file_size = layout + PAGE_SIZE
         self._backend_size = (self.raft_index, (layout + PAGE_SIZE, layout - PAGE_SIZE))
+
+    def _layout_size(self) -> int:
+        """len(self.snapshot_db()), counted without building the file: the `key` bucket's pages
+        kept up to date as records are written (a Status on a large store, done while writes
+        wait, costs what was written since the last one, not the whole history)."""
+        return layout_size(self._backend_buckets(None, key_layout=self._key_layout))
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Status")
     def status(self) -> StatusResponse:
@@ -502,13 +509,14 @@ class EtcdServer:
         hash_value, current, compacted = hash_by_rev(self.store, revision)
         return HashKVResponse(self._header_at(current), hash_value, compacted)
 
-    def _backend_buckets(self, members: Iterable[Member] | None) -> dict:
+    def _backend_buckets(self, members: Iterable[Member] | None,
+                         key_layout: KeyBucketLayout | None = None) -> dict:
         """The whole state as bbolt buckets; `members` is the cluster's membership (by default,
         this member alone)."""
         return backend_buckets(self.store, [(lease.id, lease.ttl) for lease in self.lessor.leases()],
                                self.raft_index, self.auth.dump(),
                                self.members() if members is None else members, self.alarms(),
-                               self.removed_members)
+                               self.removed_members, key_layout=key_layout)
 
     @mirrors(f"(*{V3RPC}.maintenanceServer).Snapshot",
              "(*go.etcd.io/etcd/server/v3/mvcc/backend.backend).Snapshot")

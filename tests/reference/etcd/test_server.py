@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import EtcdServer
+from reference_impl.etcd import EtcdServer, backend
 from reference_impl.etcd.bolt import read_db
 from reference_impl.etcd.errors import (
     ErrCompacted, ErrDuplicateKey, ErrEmptyKey, ErrFutureRev, ErrKeyNotFound, ErrLeaseExist,
@@ -133,6 +133,56 @@ def test_status_sizes_the_backend_in_bbolt_pages_as_fresh_etcd_does():
     grown = server.status()
     assert grown.db_size_in_use > fresh.db_size_in_use and grown.db_size_in_use % 4096 == 0
     assert grown.db_size == grown.db_size_in_use + 4096
+
+
+def test_status_after_a_write_sizes_only_what_was_written_since(monkeypatch):
+    """The size in use is the length of the file a snapshot would be, but a Status (which a
+    member answers while writes wait) after one more write encodes that write's records, not
+    every revision of the store again."""
+    server = EtcdServer(ManualClock())
+    for i in range(300):
+        server.put(PutRequest(f"k{i % 100}".encode(), b"v" * 200))
+    server.status()
+    encoded = []
+    original = backend.marshal_key_value
+    monkeypatch.setattr(backend, "marshal_key_value", lambda kv, *a: encoded.append(kv) or original(kv, *a))
+    server.put(PutRequest(b"k7", b"w" * 200))
+    status = server.status()
+    assert [kv.key for kv in encoded] == [b"k7"]
+    monkeypatch.undo()
+    assert status.db_size_in_use == len(server.snapshot_db())
+
+
+def test_the_size_in_use_follows_every_kind_of_change():
+    """Counted as the store changes, the size in use stays the snapshot file's length through
+    puts, txns, deletes, leases, a compaction, more writes and a defragment."""
+    server = EtcdServer(ManualClock())
+    sizes = []
+
+    def check():
+        sizes.append(server.status().db_size_in_use)
+        assert sizes[-1] == len(server.snapshot_db())
+
+    for i in range(120):
+        server.put(PutRequest(f"k{i % 40}".encode(), b"v" * (i * 13 % 900)))
+        if i % 25 == 0:
+            check()
+    lease = server.lease_grant(LeaseGrantRequest(60)).id
+    server.txn(TxnRequest(success=tuple(RequestOp(PutRequest(f"t{i}".encode(), b"x" * 50, lease=lease))
+                                        for i in range(30))))
+    check()
+    server.delete_range(DeleteRangeRequest(b"k1", b"k2"))
+    check()
+    server.compact(CompactionRequest(server.header().revision - 3))
+    check()
+    server.put(PutRequest(b"after", b"compaction"))
+    check()
+    server.lease_revoke(LeaseRevokeRequest(lease))
+    check()
+    server.defragment()
+    layout = len(server.snapshot_db())
+    assert (server.status().db_size, server.status().db_size_in_use) == (layout + 4096, layout - 4096)
+    assert len(set(sizes)) > 3
 
 
 def test_a_keep_alive_renews_without_an_entry():

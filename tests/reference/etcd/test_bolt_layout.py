@@ -1,0 +1,53 @@
+"""The bbolt layout counted without writing it: bolt.layout_size and TreeSizer give the length of
+the file write_db builds, so Status and /metrics can report the size in use cheaply."""
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from reference_impl.etcd.bolt import PAGE_SIZE, TreeSizer, layout_size, write_db
+
+
+def _random_buckets(rng: random.Random) -> dict[bytes, list[tuple[bytes, bytes]]]:
+    # Sizes around the limits that change the layout: a quarter page (inline buckets), a page
+    # (overflow), keys of a few hundred bytes to a kilobyte (several branch levels). Keys stay
+    # under 2 KiB: the writer needs two branch elements to a page.
+    buckets = {}
+    for _ in range(rng.randint(0, 8)):
+        name = rng.randbytes(rng.choice([1, 3, 8, 40, 1200]))
+        count = rng.choice([0, 1, 2, 5, 20, 60, 200])
+        key_max = rng.choice([1, 18, 100, 1000, 1900])
+        value_max = rng.choice([0, 10, 200, 1000, 4000, 9000])
+        buckets[name] = [(rng.randbytes(rng.randint(1, key_max)), rng.randbytes(rng.randint(0, value_max)))
+                         for _ in range(count)]
+    return buckets
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_counted_layout_is_as_long_as_the_written_file(seed):
+    """layout_size(buckets) == len(write_db(buckets)) for any bucket set: inline and own-tree
+    buckets, overflow pages, several branch levels, empty buckets and none."""
+    rng = random.Random(seed)
+    for _ in range(60):
+        buckets = _random_buckets(rng)
+        assert layout_size(buckets) == len(write_db(buckets)), buckets.keys()
+
+
+def test_a_sizer_fed_one_record_at_a_time_counts_as_the_whole_bucket_does():
+    """A TreeSizer fed the `key` bucket's records as they are appended gives, at every step,
+    the size the whole bucket laid out anew gives: Status pays only for what was appended."""
+    rng = random.Random(7)
+    sizer, items = TreeSizer(), []
+    for i in range(400):
+        item = (i.to_bytes(8, "big") + b"_" + bytes(8), rng.randbytes(rng.choice([20, 300, 5000])))
+        items.append(item)
+        sizer.add(len(item[0]), len(item[1]))
+        if i % 37 == 0 or i < 10:
+            buckets = {b"key": items, b"meta": [(b"consistent_index", bytes(8))]}
+            assert layout_size({**buckets, b"key": sizer}) == len(write_db(buckets))
+
+
+def test_a_fresh_backend_lays_out_in_four_pages():
+    """Meta pages, freelist and one root leaf holding every (inline, empty) bucket."""
+    assert layout_size({b"key": [], b"meta": []}) == 4 * PAGE_SIZE == len(write_db({b"key": [], b"meta": []}))
