@@ -36,6 +36,7 @@ VERSION = 2
 BRANCH_PAGE, LEAF_PAGE, META_PAGE, FREELIST_PAGE = 0x01, 0x02, 0x04, 0x10
 BUCKET_LEAF_FLAG = 0x01
 MAX_INLINE_BUCKET_SIZE = PAGE_SIZE // 4  # bbolt's maxInlineBucketSize
+MIN_KEYS_PER_PAGE = 2  # bbolt's minKeysPerPage
 
 _PAGE_HEADER = struct.Struct("<QHHI")
 _META = struct.Struct("<IIIIQQQQQ")  # without the checksum that follows it
@@ -69,17 +70,22 @@ def _span(used: int) -> int:
 class _PageFiller:
     """How the writer splits a level's elements among pages: each goes on the current page
     unless it would run over it, and then begins the next (an element larger than a page
-    gets a page of its own, with overflow)."""
+    gets a page of its own, with overflow). A branch page takes at least `least` elements, as
+    bbolt splits no page below minKeysPerPage (2): with keys over half a page, one child per
+    branch would never make a level shorter than the one below it."""
 
-    def __init__(self) -> None:
+    def __init__(self, least: int = 1) -> None:
+        self.least = least
         self.used = 0  # bytes of the current page, its header included; 0 before the first
+        self.count = 0  # elements on the current page
 
     def add(self, size: int) -> bool:
         """Count an element of `size` bytes; whether it begins a new page."""
-        if self.used and self.used + size <= PAGE_SIZE:
+        if self.used and (self.used + size <= PAGE_SIZE or self.count < self.least):
             self.used += size
+            self.count += 1
             return False
-        self.used = _PAGE_HEADER.size + size
+        self.used, self.count = _PAGE_HEADER.size + size, 1
         return True
 
 
@@ -120,7 +126,7 @@ class TreeSizer:
         pages = self._closed_pages + _span(self._leaves.used or _PAGE_HEADER.size)
         level = self._first_keys
         while len(level) > 1:
-            filler, firsts = _PageFiller(), []
+            filler, firsts = _PageFiller(MIN_KEYS_PER_PAGE), []
             for key_size in level:
                 before = filler.used
                 if filler.add(_BRANCH_ELEMENT.size + key_size):
@@ -185,10 +191,10 @@ class _Writer:
         return self._page(BRANCH_PAGE, len(children), bytes(elements + data))
 
     @staticmethod
-    def _chunks(items: list, size_of) -> list[list]:
+    def _chunks(items: list, size_of, least: int = 1) -> list[list]:
         """Split into runs that fit one page (a single larger item gets overflow pages)."""
         chunks: list[list] = []
-        filler = _PageFiller()
+        filler = _PageFiller(least)
         for item in items:
             if filler.add(size_of(item)):
                 chunks.append([])
@@ -200,7 +206,7 @@ class _Writer:
         leaves = self._chunks(items, lambda it: _LEAF_ELEMENT.size + len(it[0]) + len(it[1]))
         level = [(chunk[0][0] if chunk else b"", self._leaf(chunk)) for chunk in leaves]
         while len(level) > 1:
-            groups = self._chunks(level, lambda child: _BRANCH_ELEMENT.size + len(child[0]))
+            groups = self._chunks(level, lambda child: _BRANCH_ELEMENT.size + len(child[0]), MIN_KEYS_PER_PAGE)
             level = [(group[0][0], self._branch(group)) for group in groups]
         return level[0][1]
 

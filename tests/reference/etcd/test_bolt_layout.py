@@ -11,13 +11,13 @@ from reference_impl.etcd.bolt import PAGE_SIZE, TreeSizer, layout_size, write_db
 
 def _random_buckets(rng: random.Random) -> dict[bytes, list[tuple[bytes, bytes]]]:
     # Sizes around the limits that change the layout: a quarter page (inline buckets), a page
-    # (overflow), keys of a few hundred bytes to a kilobyte (several branch levels). Keys stay
-    # under 2 KiB: the writer needs two branch elements to a page.
+    # (overflow), keys of a few hundred bytes to a kilobyte (several branch levels), keys over
+    # half a page (branch pages of two elements, with overflow).
     buckets = {}
     for _ in range(rng.randint(0, 8)):
         name = rng.randbytes(rng.choice([1, 3, 8, 40, 1200]))
         count = rng.choice([0, 1, 2, 5, 20, 60, 200])
-        key_max = rng.choice([1, 18, 100, 1000, 1900])
+        key_max = rng.choice([1, 18, 100, 1000, 1900, 5000])
         value_max = rng.choice([0, 10, 200, 1000, 4000, 9000])
         buckets[name] = [(rng.randbytes(rng.randint(1, key_max)), rng.randbytes(rng.randint(0, value_max)))
                          for _ in range(count)]
@@ -51,3 +51,27 @@ def test_a_sizer_fed_one_record_at_a_time_counts_as_the_whole_bucket_does():
 def test_a_fresh_backend_lays_out_in_four_pages():
     """Meta pages, freelist and one root leaf holding every (inline, empty) bucket."""
     assert layout_size({b"key": [], b"meta": []}) == 4 * PAGE_SIZE == len(write_db({b"key": [], b"meta": []}))
+
+
+def test_keys_over_half_a_page_make_a_tree_that_ends():
+    """A bucket of keys over half a page (an auth user's or role's long name): each branch page
+    takes two children, as bbolt's, so the levels shorten to one root. With one child a page the
+    writer looped for ever; an alarm turns that into a failure."""
+    import signal
+
+    from reference_impl.etcd.bolt import read_db
+
+    items = [(b"%05d" % i + b"u" * 2500, b"v") for i in range(40)]
+
+    def stuck(signum, frame):
+        raise TimeoutError("write_db did not finish")
+    previous = signal.signal(signal.SIGALRM, stuck)
+    signal.alarm(5)
+    try:
+        data = write_db({b"authUsers": items})
+        size = layout_size({b"authUsers": items})
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert size == len(data)
+    assert read_db(data) == {b"authUsers": items}
