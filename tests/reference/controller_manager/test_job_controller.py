@@ -470,6 +470,17 @@ def test_a_failed_tracked_jobs_pod_deletes_open_its_tracking_writes():
     assert condition_types(writes[-1].obj["status"]) == [("Failed", "BackoffLimitExceeded")]
 
 
+def test_the_pods_a_failed_job_deletes_are_not_expected():
+    """deleteActivePods sets no expectations: a delete that fails leaves nothing that would hold
+    back manageJob (e.g. once the deadline is raised) until the expectations expire."""
+    clock = ManualClock()
+    j = tracked_job(deadline=10)
+    j["status"] = {"startTime": rfc3339(clock.now() - 20), "active": 1, "uncountedTerminatedPods": {}}
+    ctl = JobController(clock)
+    assert [d.name for d in deletes(ctl.sync(j, [tracked_pod(j, "a")]))] == ["a"]
+    assert ctl.expectations.satisfied("default/pi")
+
+
 def test_an_untracked_jobs_leftover_finalizers_go_before_its_status_is_written():
     """Legacy tracking: the status is written only once the leftover finalizers are removed
     (upstream returns before its status update when the removal fails)."""
