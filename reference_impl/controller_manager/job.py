@@ -16,9 +16,12 @@ apiserver marked with the `batch.kubernetes.io/job-tracking` annotation has its 
 the finalizer of that name, so that a pod cannot vanish before it is counted. A finished pod's uid
 goes to status.uncountedTerminatedPods first (one status write), then its finalizer is removed
 (a strategic merge patch per pod), then it moves from the uncounted lists to succeeded or failed
-and the Job may finish (a second write). A deleted pod that never finished counts as failed. A Job
-without the annotation is tracked the legacy way: counted from the pods that still exist, any
-leftover finalizers removed. Indexed completion mode and adoption of orphans are not modelled.
+and the Job may finish (a second write, of the Job the first one answered with). Each step waits
+for the one before it, and a Job that fails deletes its active pods before any of them: a pod
+whose delete failed is not let go of under a Job already Failed. A deleted pod that never finished
+counts as failed. A Job without the annotation is tracked the legacy way: counted from the pods
+that still exist, any leftover finalizers removed before the status is written. Indexed completion
+mode and adoption of orphans are not modelled.
 """
 from __future__ import annotations
 
@@ -60,6 +63,36 @@ class RemoveTrackingFinalizers:
     job_key: str = ""
 
 
+@dataclass(frozen=True)
+class DeleteJobPod:
+    """A pod the Job no longer wants: its tracking finalizer removed first (`removal`, when it
+    has one), then the pod deleted. When either request fails the Job's expected deletion is
+    observed at once, since the informer will never see it (failDelete); a pod already gone
+    counts as deleted."""
+    job_key: str
+    delete: Delete
+    removal: RemoveTrackingFinalizers | None = None
+
+
+@dataclass(frozen=True)
+class DeleteActivePods:
+    """The active pods of a tracked Job that has just finished, deleted with their finalizers
+    kept: every delete sent even when one fails, done when each was accepted or found the pod
+    gone. It opens the InOrder of the tracking writes, so that a pod whose delete failed is
+    neither let go of nor left running under a Job already Failed (upstream drops the finished
+    condition when fewer pods were deleted than were active)."""
+    deletes: tuple
+
+
+@dataclass(frozen=True)
+class UpdateAfterWrite(Update):
+    """A status write that follows another of the same Job in one InOrder: sent with the
+    resourceVersion the previous write was answered with, as upstream writes the Job its first
+    UpdateStatus returned. A change made to the Job in between (a label, the garbage collector's
+    foregroundDeletion finalizer) makes it a conflict instead of being undone, since the status
+    strategy stores the metadata of the body."""
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/job.removeTrackingFinalizerPatch")
 def remove_tracking_finalizer_patch() -> dict:
     return {"metadata": {"$deleteFromPrimitiveList/finalizers": [JOB_TRACKING_FINALIZER]}}
@@ -86,12 +119,11 @@ def _delete_pod(job: dict, pod: dict) -> Delete:
 
 
 @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
-def _delete_job_pod(job: dict, pod: dict):
+def _delete_job_pod(job: dict, pod: dict) -> DeleteJobPod:
     """A pod the Job no longer wants (suspended, parallelism lowered) loses its tracking finalizer
     first, uncounted, and is deleted only once that worked."""
-    if not has_job_tracking_finalizer(pod):
-        return _delete_pod(job, pod)
-    return InOrder((_removal(job, [pod]), _delete_pod(job, pod)))
+    removal = _removal(job, [pod]) if has_job_tracking_finalizer(pod) else None
+    return DeleteJobPod(meta_namespace_key(job), _delete_pod(job, pod), removal)
 
 
 def _finished_event(job: dict, finished: dict) -> RecordEvent:
@@ -405,10 +437,14 @@ class JobController:
 
         actions: list = []
         suspend_changed = False
+        deleting: tuple = ()
         if finished is not None:
             # deleteActivePods: the finalizers stay; the tracking below counts these pods as failed.
-            actions += [_delete_pod(job, p) for p in active_pods]
-            self.expectations.expect_deletions(key, len(active_pods))
+            # Tracked, the deletes open the tracking writes; legacy, they are sent on their own.
+            # No deletions are expected, as upstream expects none here.
+            deleting = tuple(_delete_pod(job, p) for p in active_pods)
+            if not tracking:
+                actions += deleting
             failed += active
             active = 0
         else:
@@ -428,14 +464,19 @@ class JobController:
         if tracking:
             needs_flush = suspend_changed or active != old_status.get("active", 0)
             _set_count(status, "active", active)
-            actions.append(self._track_status_and_remove_finalizers(
-                timed, owned, expected_rm, finished, needs_flush))
-            self._count_requeue(key, new_failure and finished is None, True, False)
+            writes, job_finished = self._track_status_and_remove_finalizers(
+                timed, owned, expected_rm, finished, needs_flush)
+            if deleting:
+                writes = InOrder((DeleteActivePods(deleting), *writes.actions))
+            actions.append(writes)
+            # A new failure that left the Job unfinished (uids still uncounted) is an error upstream:
+            # the key comes back after the backoff.
+            self._count_requeue(key, new_failure and not job_finished, True, False)
             return actions
-        # Legacy tracking: counted from the pods that exist; leftover tracking finalizers go.
+        # Legacy tracking: counted from the pods that exist; leftover tracking finalizers go, and
+        # the status is written only once they have.
         with_finalizer = [p for p in owned if has_job_tracking_finalizer(p)]
-        if with_finalizer:
-            actions.append(_removal(job, with_finalizer))
+        writes = [_removal(job, with_finalizer)] if with_finalizer else []
         status.pop("uncountedTerminatedPods", None)
         for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
             _set_count(status, field, count)
@@ -443,7 +484,9 @@ class JobController:
             actions += _enact_job_finished(job, status, finished)
         status_changed = status != old_status
         if status_changed:
-            actions.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+            writes.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+        if writes:
+            actions.append(InOrder(tuple(writes)) if len(writes) > 1 else writes[0])
         self._count_requeue(key, new_failure and finished is None, status_changed,
                             succeeded > old_status.get("succeeded", 0))
         return actions
@@ -451,11 +494,11 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).trackJobStatusAndRemoveFinalizers",
              "(*k8s.io/kubernetes/pkg/controller/job.Controller).flushUncountedAndRemoveFinalizers")
     def _track_status_and_remove_finalizers(self, job: dict, pods: list[dict], expected_rm: set[str],
-                                            finished: dict | None, needs_flush: bool) -> InOrder:
+                                            finished: dict | None, needs_flush: bool) -> tuple[InOrder, bool]:
         """The writes of a tracked Job's sync, each sent only once the one before it worked: the
         status with the newly finished (or terminating) pods added to uncountedTerminatedPods;
         their finalizers removed; the status with those pods moved to the counts, and the finished
-        condition once nothing is left uncounted."""
+        condition once nothing is left uncounted. Also whether the Job ends finished."""
         status = job["status"]
         uncounted = status["uncountedTerminatedPods"]
         already = {outcome: set(uncounted.get(outcome) or []) for outcome in ("succeeded", "failed")}
@@ -489,17 +532,15 @@ class JobController:
             writes.append(_removal(job, to_remove, meta_namespace_key(job)))
             with_finalizer -= {p["metadata"]["uid"] for p in to_remove}
         needs_flush = clean_uncounted_pods_without_finalizers(status, with_finalizer) or needs_flush
-        if finished is not None:
-            events = _enact_job_finished(job, status, finished)
-            writes += events
-            needs_flush = needs_flush or bool(events)
+        events = _enact_job_finished(job, status, finished) if finished is not None else []
+        writes += events
+        needs_flush = needs_flush or bool(events)
         if needs_flush:
-            final = copy.deepcopy(job)
-            if writes and isinstance(writes[0], Update):
-                # The first write moved the resourceVersion on; Job status updates may be unconditional.
-                final["metadata"].pop("resourceVersion", None)
-            writes.append(Update("jobs", namespace, final, "status"))
-        return InOrder(tuple(writes))
+            # After a first write, the Job it answered with is the one written again.
+            after_write = writes and isinstance(writes[0], Update)
+            write = UpdateAfterWrite if after_write else Update
+            writes.append(write("jobs", namespace, copy.deepcopy(job), "status"))
+        return InOrder(tuple(writes)), bool(events)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).getPodsForJob")
     def _pods_for_job(self, job: dict, pods: list[dict]) -> list[dict]:

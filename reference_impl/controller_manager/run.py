@@ -54,8 +54,8 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController
-from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, JobController,
-                                                   RemoveTrackingFinalizers,
+from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
+                                                   JobController, RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
@@ -714,29 +714,70 @@ class ControllerManager:
             self._record(action)
             return True
         if isinstance(action, InOrder):
-            return all(self.perform(step) for step in action.actions)  # stops at the first failure
+            return self._perform_in_order(action)
         if isinstance(action, RemoveTrackingFinalizers):
             return self._remove_tracking_finalizers(action)
+        if isinstance(action, DeleteJobPod):
+            return self._delete_job_pod(action)
+        if isinstance(action, DeleteActivePods):
+            return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
+        return self._send(action)[1] is None
+
+    def _perform_in_order(self, action: InOrder) -> bool:
+        """Each step once the one before it worked; an UpdateAfterWrite carries the resourceVersion
+        of the last answer to an Update of the same object."""
+        versions: dict = {}  # (resource, namespace, name) → the resourceVersion an Update was answered with
+        for step in action.actions:
+            if isinstance(step, Update):
+                where = (step.resource, step.namespace, step.obj["metadata"]["name"])
+                if isinstance(step, UpdateAfterWrite) and where in versions:
+                    meta = {**step.obj["metadata"], "resourceVersion": versions[where]}
+                    step = Update(step.resource, step.namespace, {**step.obj, "metadata": meta},
+                                  step.subresource, step.outcome)
+                answer, code = self._send(step)
+                if code is not None:
+                    return False
+                version = ((answer or {}).get("metadata") or {}).get("resourceVersion")
+                if version:
+                    versions[where] = version
+            elif not self.perform(step):
+                return False
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
+    def _delete_job_pod(self, action: DeleteJobPod) -> bool:
+        """failDelete: a removal or delete that failed releases the deletion the Job expects; a pod
+        already gone is deleted."""
+        code = 0 if action.removal and not self._remove_tracking_finalizers(action.removal) \
+            else self._send(action.delete)[1]
+        if code is not None:
+            self.job.expectations.deletion_observed(action.job_key)
+        return code in (None, 404)
+
+    def _send(self, action) -> tuple[dict | None, int | None]:
+        """One request, the event its answer calls for recorded: (the answer, None), or (None, the
+        refusal's HTTP code, 0 when no answer came)."""
         outcome = getattr(action, "outcome", None)
         try:
             answer = apply(self.client, action)
             if outcome is not None:
                 self._record(outcome.event_for(answer=answer))
-            return True
+            return answer, None
         except APIStatusError as error:
             if outcome is not None:
                 self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
-                return True
+                return None, None
             if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
                 self._creation_failed(action, error.status.get("message", ""))
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
+            return None, error.code
         except (OSError, ValueError) as error:
             if isinstance(action, Create):
                 self._creation_failed(action, str(error))
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
-        return False
+        return None, 0
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
     def _creation_failed(self, create: Create, error: str) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
+from reference_impl.client import APIStatusError
+from reference_impl.controller_manager import job as job_module
+from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.job import JobController, RemoveTrackingFinalizers
+from reference_impl.controller_manager.job import (DeleteActivePods, DeleteJobPod, JobController,
+                                                   RemoveTrackingFinalizers, UpdateAfterWrite)
 from reference_impl.machinery.timefmt import rfc3339
 
 
@@ -14,8 +18,23 @@ def creates(actions):
     return [a for a in actions if isinstance(a, Create)]
 
 
+def requests(actions):
+    """The actions with those grouped into one (InOrder, a pod's finalizer removal and delete, the
+    deletes of a failed Job's pods) taken apart."""
+    for a in actions:
+        if isinstance(a, InOrder):
+            yield from requests(a.actions)
+        elif isinstance(a, DeleteJobPod):
+            yield from requests([a.removal] if a.removal else [])
+            yield a.delete
+        elif isinstance(a, DeleteActivePods):
+            yield from a.deletes
+        else:
+            yield a
+
+
 def deletes(actions):
-    return [a for a in actions if isinstance(a, Delete)]
+    return [a for a in requests(actions) if isinstance(a, Delete)]
 
 
 def status_of(actions):
@@ -337,7 +356,7 @@ def test_a_tracked_jobs_status_holds_an_empty_uncounted_terminated_pods():
 def test_a_finished_pod_is_listed_uncounted_then_loses_its_finalizer_then_is_counted():
     """The order upstream writes in: the status with the pod's uid in uncountedTerminatedPods
     (conditional on the Job's resourceVersion), its finalizer removed, then the status with it
-    counted and the Job Complete (unconditional: the first write moved the resourceVersion on)."""
+    counted and the Job Complete (conditional on the resourceVersion the first write answered with)."""
     j = tracked_job()
     p = tracked_pod(j, "a", "Succeeded")
     first, removal, event, last = steps(JobController(ManualClock()).sync(j, [p]))
@@ -348,7 +367,7 @@ def test_a_finished_pod_is_listed_uncounted_then_loses_its_finalizer_then_is_cou
     assert (event.reason, event.message) == ("Completed", "Job completed")
     assert last.obj["status"]["uncountedTerminatedPods"] == {} and last.obj["status"]["succeeded"] == 1
     assert condition_types(last.obj["status"]) == [("Complete", None)]
-    assert "resourceVersion" not in last.obj["metadata"]
+    assert isinstance(last, UpdateAfterWrite) and not isinstance(first, UpdateAfterWrite)
 
 
 def test_an_uncounted_pod_without_its_finalizer_is_counted():
@@ -400,7 +419,8 @@ def test_a_failed_tracked_job_deletes_its_active_pods_and_counts_them_failed():
     p = tracked_pod(j, "a")
     actions = JobController(clock).sync(j, [p])
     assert [d.name for d in deletes(actions)] == ["a"]
-    first, removal, _event, last = steps(actions)
+    deleting, first, removal, _event, last = steps(actions)
+    assert [d.name for d in deleting.deletes] == ["a"]
     assert first.obj["status"]["uncountedTerminatedPods"] == {"failed": [p["metadata"]["uid"]]}
     assert "conditions" not in first.obj["status"]
     assert last.obj["status"]["failed"] == 1 and condition_types(last.obj["status"]) == [("Failed", "DeadlineExceeded")]
@@ -422,14 +442,131 @@ def test_a_suspended_tracked_jobs_pods_lose_their_finalizer_before_deletion():
     j["spec"]["suspend"] = True
     j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
     actions = JobController(ManualClock()).sync(j, [tracked_pod(j, "a")])
-    (chain,) = [a for a in actions if isinstance(a, InOrder) and isinstance(a.actions[-1], Delete)]
-    removal, delete = chain.actions
-    assert removal.pods[0][0] == delete.name == "a" and removal.job_key == ""
+    (pair,) = [a for a in actions if isinstance(a, DeleteJobPod)]
+    assert pair.removal.pods[0][0] == pair.delete.name == "a" and pair.removal.job_key == ""
+    assert pair.job_key == "default/pi"
 
 
 def test_an_untracked_job_removes_leftover_finalizers():
     """Legacy tracking: any tracking finalizer on the Job's pods is removed, unexpected."""
     j = job()
     p = tracked_pod(j, "a")
-    (removal,) = [a for a in JobController(ManualClock()).sync(j, [p]) if isinstance(a, RemoveTrackingFinalizers)]
+    (removal,) = [a for a in requests(JobController(ManualClock()).sync(j, [p]))
+                  if isinstance(a, RemoveTrackingFinalizers)]
     assert removal.pods == (("a", p["metadata"]["uid"]),) and removal.job_key == ""
+
+
+def test_a_failed_tracked_jobs_pod_deletes_open_its_tracking_writes():
+    """deleteActivePods comes first, in the same InOrder: the status writes, the finalizer
+    removals and the Failed condition are sent only once every active pod's delete went through
+    (upstream drops the finished condition when fewer pods were deleted than were active)."""
+    j = tracked_job(backoff_limit=0, completions=2, parallelism=2)
+    j["status"] = {"active": 2, "uncountedTerminatedPods": {}}
+    a, b = tracked_pod(j, "a", "Failed"), tracked_pod(j, "b")
+    actions = JobController(ManualClock()).sync(j, [a, b])
+    assert [x for x in actions if isinstance(x, Delete)] == []
+    deleting, *writes = steps(actions)
+    assert [d.name for d in deleting.deletes] == ["b"]
+    assert condition_types(writes[-1].obj["status"]) == [("Failed", "BackoffLimitExceeded")]
+
+
+def test_the_pods_a_failed_job_deletes_are_not_expected():
+    """deleteActivePods sets no expectations: a delete that fails leaves nothing that would hold
+    back manageJob (e.g. once the deadline is raised) until the expectations expire."""
+    clock = ManualClock()
+    j = tracked_job(deadline=10)
+    j["status"] = {"startTime": rfc3339(clock.now() - 20), "active": 1, "uncountedTerminatedPods": {}}
+    ctl = JobController(clock)
+    assert [d.name for d in deletes(ctl.sync(j, [tracked_pod(j, "a")]))] == ["a"]
+    assert ctl.expectations.satisfied("default/pi")
+
+
+def test_an_untracked_jobs_leftover_finalizers_go_before_its_status_is_written():
+    """Legacy tracking: the status is written only once the leftover finalizers are removed
+    (upstream returns before its status update when the removal fails)."""
+    j = job()
+    p = tracked_pod(j, "a")
+    (chain,) = [x for x in JobController(ManualClock()).sync(j, [p]) if isinstance(x, InOrder)]
+    removal, update = chain.actions
+    assert isinstance(removal, RemoveTrackingFinalizers) and update.subresource == "status"
+
+
+def test_a_new_failure_that_leaves_uids_uncounted_keeps_its_backoff(monkeypatch):
+    """A sync with a new failure whose Job stays unfinished because uids are left uncounted (here
+    the per-sync limit of uncounted pods was reached) ends in an error upstream: the Job's next
+    sync waits out the backoff instead of forgetting it."""
+    monkeypatch.setattr(job_module, "MAX_UNCOUNTED_PODS", 1)
+    clock = ManualClock()
+    j = tracked_job(completions=2, parallelism=2, deadline=10)
+    a, b = tracked_pod(j, "a", "Failed"), tracked_pod(j, "b", "Failed")
+    j["status"] = {"startTime": rfc3339(clock.now() - 20),
+                   "uncountedTerminatedPods": {"failed": [b["metadata"]["uid"]]}}
+    ctl = JobController(clock)
+    *_, last = steps(ctl.sync(j, [a, b]))
+    assert last.obj["status"]["uncountedTerminatedPods"] == {"failed": [b["metadata"]["uid"]]}
+    assert "conditions" not in last.obj["status"]
+    assert ctl.sync(j, [a, b]) == [] and ctl.backoff_remaining("default/pi") == 10
+
+
+# --- the Job's actions as the controller-manager sends them ---
+
+class JobApiserver:
+    """Answers a write with the object at the next resourceVersion; refuses each (method, path)
+    of `refusals` with a 500, as an etcd timeout would."""
+
+    timeout = 30.0
+
+    def __init__(self, *refusals) -> None:
+        self.refusals, self.sent, self.version = set(refusals), [], 7
+
+    def request(self, method, path, body=None, content_type=None):
+        if path.endswith("/events"):
+            return body
+        self.sent.append((method, path, body))
+        if (method, path) in self.refusals:
+            raise APIStatusError(method, path, 500, {"kind": "Status", "code": 500, "reason": "InternalError",
+                                                     "message": "etcdserver: request timed out"})
+        if method == "PUT":
+            self.version += 1
+            return {**body, "metadata": {**body["metadata"], "resourceVersion": str(self.version)}}
+        return body or {}
+
+
+def perform(manager, actions):
+    return [manager.perform(action) for action in actions]
+
+
+def test_a_failed_delete_leaves_the_pod_tracked_and_the_job_unfinished():
+    """backoffLimit 0, one failed pod, pod b running: when deleting b fails, no status is written,
+    no finalizer removed and the Job not marked Failed while b runs on."""
+    client = JobApiserver(("DELETE", "/api/v1/namespaces/default/pods/b"))
+    manager = ControllerManager(client)
+    j = tracked_job(backoff_limit=0, completions=2, parallelism=2)
+    j["status"] = {"active": 2, "uncountedTerminatedPods": {}}
+    assert not all(perform(manager, manager.job.sync(j, [tracked_pod(j, "a", "Failed"), tracked_pod(j, "b")])))
+    assert [(method, path) for method, path, _ in client.sent] == [("DELETE", "/api/v1/namespaces/default/pods/b")]
+
+
+def test_the_last_status_write_carries_the_first_writes_resource_version():
+    """The Job the first status write answered with is the one written again: the second write
+    is conditional on its resourceVersion, so a label or finalizer added in between is a conflict,
+    not undone."""
+    client = JobApiserver()
+    manager = ControllerManager(client)
+    j = tracked_job()
+    assert all(perform(manager, manager.job.sync(j, [tracked_pod(j, "a", "Succeeded")])))
+    puts = [body for method, _path, body in client.sent if method == "PUT"]
+    assert [put["metadata"]["resourceVersion"] for put in puts] == ["7", "8"]
+
+
+def test_a_failed_finalizer_removal_releases_the_expected_delete():
+    """failDelete: when the finalizer of a pod to delete cannot be removed, the pod is not deleted
+    and the Job no longer expects its deletion, so that the next sync acts again at once."""
+    client = JobApiserver(("PATCH", "/api/v1/namespaces/default/pods/a"))
+    manager = ControllerManager(client)
+    j = tracked_job()
+    j["spec"]["suspend"] = True
+    j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
+    assert not all(perform(manager, manager.job.sync(j, [tracked_pod(j, "a")])))
+    assert "DELETE" not in [method for method, _path, _body in client.sent]
+    assert manager.job.expectations.satisfied("default/pi")
