@@ -90,7 +90,9 @@ class Func(NamedTuple):
 
 
 class FuncLit(NamedTuple):
-    """A function literal; `scope` is `Parent$N`, numbered in source order within its parent."""
+    """A function literal; `scope` is `Parent$N`, numbered in source order within its parent
+    (for `init$N`, go/ssa's order only while no initialiser depends on a later variable: see
+    `Program.renumbered_scope`)."""
 
     scope: str
     parent: str
