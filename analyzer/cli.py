@@ -1366,25 +1366,43 @@ def _options_of(parser: argparse.ArgumentParser) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    status = 1  # an exception other than these two is Python's to report, with its status
     try:
-        return _main(argv)
+        status = _main(argv)
+        return status
     except KeyboardInterrupt:
         # Before the command began (reading the command line, importing what it needs) or as
         # it ended: nothing was done, or all was; the status is a Ctrl-C's all the same.
         print("kubeatlas: interrupted", file=sys.stderr)
-        return 130
+        status = 130
+        return status
+    except SystemExit as err:  # argparse's usage errors and --help
+        status = err.code if isinstance(err.code, int) else 0 if err.code is None else 1
+        raise
     finally:
-        _done_with_interrupts()
+        _done_with_interrupts(status)
 
 
-def _done_with_interrupts() -> None:
-    """The command has answered (or said why not): a Ctrl-C from here on changes nothing, so it
-    is ignored, where Python's exit (its atexit calls: the pools' threads joined) printed an
-    'Exception ignored ... KeyboardInterrupt' traceback, or, once Python had given SIGINT its
-    default back, the process died by the signal after saying its last line (-2 to a caller, not
-    its status). Only in the command: a program that calls `main` keeps its own handler."""
+def _done_with_interrupts(status: int) -> None:
+    """The command has answered (or said why not): a Ctrl-C from here on ends the process at
+    once with that answer's status, quietly, where Python's exit (its atexit calls: the pools'
+    threads joined, a reference component's threads stopped) printed an 'Exception ignored ...
+    KeyboardInterrupt' traceback, or died by the signal (-2 to a caller, not its status); and
+    where ignoring it left a shutdown that hangs on a join impossible to stop. Only in the
+    command: a program that calls `main` keeps its own handler."""
     if _main_thread() and analyzer._started_as_the_command(getattr(sys, "orig_argv", [])):
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, lambda signum, frame: _exit_now(status))
+
+
+def _exit_now(status: int) -> None:
+    """End the process with `status`, its answer written out first (os._exit flushes nothing)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            if stream is not None:
+                stream.flush()
+        except (OSError, ValueError):  # a reader gone, a stream closed: nothing more to say
+            pass
+    os._exit(status)
 
 
 def _main(argv: list[str] | None) -> int:

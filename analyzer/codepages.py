@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from itertools import groupby
 
@@ -190,8 +190,10 @@ def generated_files(db: sqlite3.Connection, commit: store.CommitRecord) -> froze
 
 def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: dict[str, tuple[str, ...]],
                   text: SourceText, key: set[str], generated_files: frozenset[str],
-                  budget: Budget = Budget()) -> list[PackagePage]:
-    """Pages for each package of `packages` with functions outside vendor/, within `budget`."""
+                  budget: Budget = Budget(),
+                  in_build: Callable[[str], bool] = lambda path: True) -> list[PackagePage]:
+    """Pages for each package of `packages` with functions outside vendor/, within `budget`.
+    `in_build` says whether the commit's build compiles a file (`GraphIndex.in_build`)."""
     rows = db.execute(
         "SELECT n.name, pk.name, s.kind, p.name, s.line, s.end_line, s.doc, s.signature FROM symbols s "
         "JOIN names n ON n.id = s.name JOIN names pk ON pk.id = s.package "
@@ -211,6 +213,13 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
     if not by_package and not generated:
         return []
     names = {row[0] for functions in by_package.values() for row in functions}
+    # A function declared once per platform has its plain anchor, the one links name, on the
+    # declaration the build compiles (as `show` describes it), the first in path order if none.
+    built: dict[str, str] = {}
+    for name, _, _, path, _ in sorted((row[:5] for functions in by_package.values()
+                                       for row in functions), key=lambda r: (r[3], r[4])):
+        if name not in built or (not in_build(built[name]) and in_build(path)):
+            built[name] = path
     callers, callees = _neighbours(db, commit, names)
     implementations = _implementations(db, commit, names)
     pages = []
@@ -224,7 +233,7 @@ def package_pages(db: sqlite3.Connection, commit: store.CommitRecord, packages: 
             # (a call site is in its function's file), each declaration an anchor of its own.
             into, out = callers.get(name, []), callees.get((name, path), [])
             mark = anchor(name)
-            if mark in anchors:
+            if path != built[name] or mark in anchors:
                 mark += "-" + re.sub(r"[^\w.]+", "-", path.rpartition("/")[2])
             anchors.add(mark)
             functions.append(Function(
@@ -273,9 +282,9 @@ def _with_excerpts(functions: list[Function], text: SourceText, key: set[str],
     excerpts in all (the others keep their permalink)."""
     wanted = [f for f in functions if f.name in key]
     wanted += [f for f in functions if f.name not in key and f.end_line - f.line + 1 <= SHORT_FUNCTION]
-    chosen = {f.name for f in wanted[:limit]}
-    return tuple(replace(f, excerpt=text.excerpt(f.path, f.line, f.end_line)) if f.name in chosen else f
-                 for f in functions)
+    chosen = {(f.name, f.path) for f in wanted[:limit]}  # each declaration of a name is one
+    return tuple(replace(f, excerpt=text.excerpt(f.path, f.line, f.end_line))
+                 if (f.name, f.path) in chosen else f for f in functions)
 
 
 def _neighbours(db: sqlite3.Connection, commit: store.CommitRecord, names: set[str]):

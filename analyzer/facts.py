@@ -10,7 +10,7 @@ small nested tuples, `Expr`, so the resolver can follow `a.b.C()` without re-par
     ("call", F)                     call of F             ("new", type)         new(T)
     ("make", type)                  make(T, …)            ("append", X)         append(X, …)
     ("addr", X)  &X                 ("deref", X)  *X      ("recv", X)  <-X
-    ("comp", type)                  composite literal T{...}
+    ("comp", type, line, col)       composite literal T{...}, and where it starts
     ("func", scope)                 function literal, named by its closure scope (F$1)
     ("index", X)  X[i]              ("slice", X)  X[i:j]  ("assert", X, type)  X.(T)
     ("conv", type)                  conversion to a parenthesised type, (*T)(x)
@@ -90,7 +90,9 @@ class Func(NamedTuple):
 
 
 class FuncLit(NamedTuple):
-    """A function literal; `scope` is `Parent$N`, numbered in source order within its parent."""
+    """A function literal; `scope` is `Parent$N`, numbered in source order within its parent
+    (for `init$N`, go/ssa's order only while no initialiser depends on a later variable: see
+    `Program.renumbered_scope`)."""
 
     scope: str
     parent: str
@@ -223,10 +225,17 @@ def from_row(cls: type, row: tuple):
     layout = _LAYOUT.get(cls)
     if layout is None:
         return cls._make(row)
-    return cls._make([value if item_cls is None
+    return cls._make([value if item_cls is None  # `_items` inlined: this is called per fact
                       else tuple(map(item_cls._make, value)) if item_cls not in _LAYOUT
                       else tuple([from_row(item_cls, item) for item in value])
                       for item_cls, value in zip(layout, row)])
+
+
+def _items(item_cls: type, rows: tuple) -> tuple:
+    """The facts of one field holding facts of `item_cls`, from their rows (as `from_row`)."""
+    if item_cls not in _LAYOUT:
+        return tuple(map(item_cls._make, rows))
+    return tuple([from_row(item_cls, item) for item in rows])
 
 
 def encode_row(row: tuple) -> bytes:
@@ -246,15 +255,33 @@ _BODY_AT = tuple(FileFacts._fields.index(name) for name in BODY_FIELDS)
 
 class Declarations(FileFacts):
     """A file's facts without those of its function bodies (`BODY_FIELDS` are empty), which
-    `whole()` decodes again from the stored row when they are wanted. The resolver holds every
-    file's facts at once and reads each body once: decoded all at once, the bodies made most of
-    its memory, and the pages a forked resolver process touched to read them were copied."""
+    `whole()` decodes again from the stored row, `data`, when they are wanted. The resolver holds
+    every file's facts at once and reads each body once: decoded all at once, the bodies made
+    most of its memory, and the pages a forked resolver process touched to read them were copied.
+
+    `data` and `calls_made` are not fields: `_make` takes them as arguments (a Declarations
+    made from its fields alone would have lost its bodies), and `_replace` carries them."""
+
+    @classmethod
+    def _make(cls, iterable, *, data: bytes, calls_made: int) -> Declarations:
+        facts = tuple.__new__(cls, iterable)
+        facts.data, facts.calls_made = data, calls_made
+        return facts
+
+    def _replace(self, /, **changes) -> FileFacts:
+        if changes.keys() & set(BODY_FIELDS):  # the bodies given: nothing is left to decode
+            return self.whole()._replace(**changes)
+        fields = [changes.pop(name, value) for name, value in zip(self._fields, self)]
+        if changes:
+            raise ValueError(f"Got unexpected field names: {list(changes)!r}")
+        return type(self)._make(fields, data=self.data, calls_made=self.calls_made)
 
     def whole(self) -> FileFacts:
         row = marshal.loads(zlib.decompress(self.data))
         fields = list(self)
+        layout = _LAYOUT[FileFacts]
         for at in _BODY_AT:
-            fields[at] = tuple(map(_LAYOUT[FileFacts][at]._make, row[at]))
+            fields[at] = _items(layout[at], row[at])
         # The declarations stay the objects they were: the resolver's tables hold them.
         return FileFacts._make(fields)
 
@@ -265,11 +292,7 @@ class Declarations(FileFacts):
 def decode_declarations(data: bytes) -> Declarations:
     """`decode`, but the function bodies' facts are left in `data`, for `whole()`."""
     row = marshal.loads(zlib.decompress(data))
-    layout = _LAYOUT[FileFacts]
-    facts = Declarations._make([
-        () if at in _BODY_AT else value if item_cls is None
-        else tuple(map(item_cls._make, value)) if item_cls not in _LAYOUT
-        else tuple([from_row(item_cls, item) for item in value])
-        for at, (item_cls, value) in enumerate(zip(layout, row))])
-    facts.data, facts.calls_made = data, len(row[_BODY_AT[0]])
-    return facts
+    return Declarations._make([
+        () if at in _BODY_AT else value if item_cls is None else _items(item_cls, value)
+        for at, (item_cls, value) in enumerate(zip(_LAYOUT[FileFacts], row))],
+        data=data, calls_made=len(row[_BODY_AT[0]]))

@@ -4,14 +4,14 @@ The commit's tree is listed from git; blobs the index already holds (from any co
 the rest are read and parsed by a pool of processes, one per core, and saved in batches as they
 arrive, so an interrupted run keeps the work it did. The facts of the blobs parsed now are decoded
 for the resolver as they arrive too, while the pool works on, rather than read back from the index
-after it: all but their function bodies' (`facts.Declarations`), which the resolver decodes file
-by file as it resolves each one. The call graph is then resolved against the standard library when a Go installation is
-found, the files' call sites shared among as many processes. The graph is written while the
-resolver still works (the symbols and the first share's edges while other processes resolve call
-sites, the other edges while another process finds the implementations of the interfaces called,
-the implementations and the rest while another process works out the command programs, the
-tables' indexes from then on, in a thread), but the commit becomes visible only at the end, in one
-transaction, with its files, module map, symbols and edges.
+after it: all but their function bodies' (`facts.Declarations`), which the resolver decodes file by
+file as it resolves each one. The call graph is then resolved against the standard library when a
+Go installation is found, the files' call sites shared among as many processes. The graph is
+written while the resolver still works (the symbols and the first share's edges while other
+processes resolve call sites, the other edges while another process finds the implementations of
+the interfaces called, the implementations and the rest while another process works out the command
+programs, the tables' indexes from then on, in a thread), but the commit becomes visible only at
+the end, in one transaction, with its files, module map, symbols and edges.
 """
 from __future__ import annotations
 

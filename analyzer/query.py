@@ -383,7 +383,7 @@ class GraphIndex:
         self._rankings: dict[tuple, object] = {}  # (program, test doubles) → _ranking
         # A file → whether the commit's build compiles it, and the constraint its name and
         # line put on it (see `_file_build`).
-        self._in_build: dict[str, tuple[bool, str | None]] = {}
+        self._file_builds: dict[str, tuple[bool, str | None]] = {}
         self._build: tuple[str, str | None] | None = None  # the commit's build and library
 
     @classmethod
@@ -732,7 +732,7 @@ class GraphIndex:
             # with its constraint, and each counts the calls its own body makes (a call site is
             # in the file of the function that makes it), where the other platforms' calls were
             # counted under the build's two-line function.
-            row = next((row for row in rows if self._built(row[2])), rows[0])
+            row = next((row for row in rows if self.in_build(row[2])), rows[0])
             out = dict(self.db.execute(
                 "SELECT p.name, count(*) FROM edges e JOIN names p ON p.id = e.path "
                 "WHERE e.caller = ? AND e.commit_id = ? GROUP BY e.path", (name_id, commit)))
@@ -820,14 +820,14 @@ class GraphIndex:
                 tree.unresolved += 1
             if edge.kind not in kinds or edge.confidence < filters.min_confidence:
                 continue
-            if view is not None and not (view.links(getattr(edge, other)) and self._built(edge.path)):
+            if view is not None and not (view.links(getattr(edge, other)) and self.in_build(edge.path)):
                 continue
             if patterns and self._excluded(getattr(edge, other), patterns):
                 continue
             out.append(edge)
         return out
 
-    def _built(self, path: str) -> bool:
+    def in_build(self, path: str) -> bool:
         """Whether the file of a call site is in the build the commit's programs were made for.
         A function declared once per platform (`NewContainerManager` in container_manager_linux.go,
         _windows.go and _unsupported.go) is one symbol: a program's view of it follows the calls
@@ -837,9 +837,9 @@ class GraphIndex:
     def _file_build(self, path: str) -> tuple[bool, str | None]:
         """Whether the file of a call site is in the commit's build, and the constraint its name
         and `//go:build` line put on it (`windows`, `!linux && !windows`), None for none."""
-        found = self._in_build.get(path)
+        found = self._file_builds.get(path)
         if found is None:
-            found = self._in_build[path] = self._read_file_build(path)
+            found = self._file_builds[path] = self._read_file_build(path)
         return found
 
     def _commit_build(self) -> tuple[str, str | None]:

@@ -440,10 +440,11 @@ class _Code:
             progress.update("site: packages", position, len(self.indexes), "repositories")
             pages += codepages.package_pages(self.db, index.commit, self.packages[repo],
                                              self.text[repo], self.key[repo], self.generated[repo],
-                                             self.budget)
-        # A function's links go to the page of its package that shows it.
+                                             self.budget, index.in_build)
+        # A function's links go to the page of its package that shows it: for one declared
+        # once per platform, the page of the declaration with the plain anchor.
         self.placed = {shown.name: part.page for page in pages for part in page.parts
-                       for shown in part.functions}
+                       for shown in part.functions if shown.anchor == codepages.anchor(shown.name)}
         self.placed.update({row.name: part.page for page in pages for part in page.parts
                             for row in part.generated})
         return pages

@@ -191,7 +191,7 @@ def _use_local(name: str, source: str, ref: str, url: str | None) -> Checkout:
         repo = _open(path)
     except (InvalidGitRepositoryError, NoSuchPathError):
         inside = _inside(path)
-        if not inside and not path.is_dir():  # a go.mod, a tarball, a path missing its folder
+        if not inside and not path.is_dir():  # a go.mod, a tarball: not a folder at all
             raise SourceError(name, source, "is a file, not a git repository: give --from the "
                               "folder of a clone or of a bare mirror") from None
         raise SourceError(name, source, "not a git repository" + inside) from None

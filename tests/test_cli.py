@@ -801,6 +801,32 @@ def test_a_ctrl_c_once_the_command_has_answered_changes_nothing(command, tmp_pat
     assert done.stdout.startswith("kubeatlas")
 
 
+@pytest.mark.parametrize("argv, status", [(["version"], 0), (["find", "x"], 1)])
+def test_a_ctrl_c_stops_an_exit_that_hangs_with_the_commands_status(argv, status, tmp_path):
+    """Once the command had answered, SIGINT was ignored for the rest of Python's exit: a
+    shutdown hanging on a thread's join (`run`, `cluster`) could not be stopped by Ctrl-C. It
+    ends the process at once, quietly, with the command's status and its answer written out.
+    An atexit call sends a real SIGINT, then waits as a stuck join would."""
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(
+        "import atexit, os, signal, time\n"
+        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(60)))\n")
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "analyzer.cli", *argv, "--home", str(tmp_path)]
+                          if argv[0] == "find" else [sys.executable, "-m", "analyzer.cli", *argv],
+                          capture_output=True, text=True, timeout=20,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    assert done.returncode == status and "Traceback" not in done.stderr
+    if status == 0:
+        assert done.stdout.startswith("kubeatlas") and done.stderr == ""
+    else:
+        assert done.stderr.startswith("kubeatlas: error: ") and done.stderr.count("\n") == 1
+
+
 def test_a_dependency_this_python_cannot_import_is_one_line_not_a_traceback(tmp_path):
     """`python3 -m analyzer.cli site` run by a Python without jinja2 (another user's, another
     virtualenv) ended in a ModuleNotFoundError traceback: commands import what they need only

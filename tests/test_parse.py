@@ -275,6 +275,49 @@ def test_codec_round_trips_every_fact():
     assert decode(encode_row(parse_rows(source))) == parse_source(source)
 
 
+def test_declarations_keep_their_stored_bodies_when_copied():
+    """A Declarations holds its bodies' facts in the stored row: `_replace` lost it
+    (`whole()` then raised AttributeError), and `_make` made one that had silently none."""
+    import pytest
+
+    from analyzer.facts import Declarations, decode_declarations
+
+    source = b"package p\nfunc F() { G(); H() }\n"
+    declarations = decode_declarations(encode_row(parse_rows(source)))
+    copy = declarations._replace(package="q")
+    assert copy.whole() == parse_source(source)._replace(package="q") and copy.call_count() == 2
+    assert declarations._replace(calls=()) == parse_source(source)._replace(calls=())
+    with pytest.raises(TypeError):
+        Declarations._make(declarations)
+
+
+def test_bodies_decoded_later_keep_their_nested_facts(monkeypatch):
+    """`whole()` rebuilt a body's facts one level deep only: a body fact holding facts of its own
+    (as a Func holds Params) would have kept them as bare tuples. Shown with a stand-in layout."""
+    from typing import NamedTuple
+
+    from analyzer import facts
+    from analyzer.facts import FileFacts, decode_declarations
+
+    class Inner(NamedTuple):
+        value: int
+
+    class Outer(NamedTuple):
+        name: str
+        inner: tuple
+
+    layout = list(facts._LAYOUT[FileFacts])
+    layout[FileFacts._fields.index("calls")] = Outer
+    monkeypatch.setitem(facts._LAYOUT, FileFacts, tuple(layout))
+    monkeypatch.setitem(facts._LAYOUT, Outer, (None, Inner))
+    row = [None] * len(FileFacts._fields)
+    row[:3] = ["p", None, False]
+    row[3:] = [()] * (len(row) - 3)
+    row[FileFacts._fields.index("calls")] = (("x", ((7,),)),)
+    (call,) = decode_declarations(encode_row(tuple(row))).whole().calls
+    assert call == Outer("x", (Inner(7),)) and type(call.inner[0]) is Inner
+
+
 def test_init_functions_are_numbered_and_own_their_literals():
     facts = parse("package p\nvar x = func() {}\nfunc init() { go func() {}() }\nfunc init() {}\n")
     assert [f.scope for f in facts.funcs] == ["init#1", "init#2"]

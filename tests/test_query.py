@@ -1425,6 +1425,67 @@ def test_a_package_page_lists_each_platforms_declaration_with_its_own_calls(plat
         ("pkg/cm/cm_windows.go", "New-cm_windows.go", ("k8s.io/kubernetes/pkg/cm.jobObjects",))]
 
 
+def test_the_plain_anchor_of_a_function_declared_per_platform_is_on_the_builds_declaration(platforms):
+    """The plain anchor `#New`, the one links name, went to whichever declaration sorted first
+    (cm_darwin.go before cm_linux.go): it is on the declaration the build compiles."""
+    from analyzer import codepages
+
+    class NoText:
+        def lines(self, path):
+            return None
+
+    def anchors(in_build):
+        (page,) = codepages.package_pages(
+            platforms.db, platforms.commit, {"k8s.io/kubernetes/pkg/cm": ("kube-scheduler",)},
+            NoText(), set(), frozenset(), codepages.Budget(excerpts=0), in_build)
+        return {f.path: f.anchor for f in page.functions if f.short.endswith("New")}
+
+    assert anchors(lambda path: not path.endswith("_linux.go")) == {
+        "pkg/cm/cm_linux.go": "New-cm_linux.go", "pkg/cm/cm_other.go": "New",
+        "pkg/cm/cm_windows.go": "New-cm_windows.go"}
+    assert anchors(platforms.in_build)["pkg/cm/cm_linux.go"] == "New"
+
+
+def test_a_page_gives_at_most_its_budget_of_excerpts_to_a_function_declared_per_platform(platforms):
+    """Excerpts were chosen by name, so the three declarations of a key function New took three
+    excerpts where the budget allowed one: each declaration counts as one."""
+    from analyzer import codepages
+
+    class Text(codepages.SourceText):
+        def __init__(self):
+            self.commit = platforms.commit
+
+        def lines(self, path):
+            return PLATFORMS[path].splitlines()
+
+    (page,) = codepages.package_pages(platforms.db, platforms.commit,
+                                      {"k8s.io/kubernetes/pkg/cm": ("kube-scheduler",)}, Text(),
+                                      {"k8s.io/kubernetes/pkg/cm.New"}, frozenset(),
+                                      codepages.Budget(excerpts=1))
+    (part,) = page.parts
+    assert [(f.path, f.short) for f in part.functions if f.excerpt] == [("pkg/cm/cm_linux.go", "cm.New")]
+
+
+def test_links_to_a_function_declared_per_platform_go_to_the_part_that_has_its_anchor(platforms):
+    """With one function a page, New's three declarations are on three parts of pkg/cm's page;
+    links went to the last part showing the name, `…-3.md#New`, where the anchor is
+    `New-cm_windows.go`: they go to the part with the build's declaration and its plain anchor."""
+    from analyzer import codepages, releases, site
+    from analyzer.progress import Progress
+    from analyzer.manifest import Component, SymbolRef
+
+    scheduler = Component("kube-scheduler", "", "kubernetes", "", "", (),
+                          SymbolRef("k8s.io/kubernetes/cmd/kube-scheduler.main"), (), ())
+    code = site._Code(platforms.db, [scheduler], releases.Stores([]),
+                      codepages.Budget(functions=1, excerpts=0))
+    pages = code.package_pages(Progress(quiet=True))
+    (cm,) = [page for page in pages if page.import_path == "k8s.io/kubernetes/pkg/cm"]
+    page, _, mark = code.page("k8s.io/kubernetes/pkg/cm.New").partition("#")
+    (part,) = [part for part in cm.parts if part.page == page]
+    assert [(f.path, f.anchor) for f in part.functions if f.anchor == mark] == [
+        ("pkg/cm/cm_linux.go", "New")]
+
+
 def test_a_program_follows_the_calls_of_the_files_its_build_compiles(platforms):
     """`callees cm.NewContainerManager` (kubelet's program, built for linux/amd64) listed the
     calls of container_manager_windows.go and _unsupported.go beside those of _linux.go, and

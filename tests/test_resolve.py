@@ -229,6 +229,16 @@ def test_go_and_defer_wrap_the_underlying_kind_at_the_keyword():
     assert edges == {(graph.GO, graph.STATIC, 4), (graph.DEFER, graph.STATIC, 5)}
 
 
+def test_a_function_in_a_positional_struct_literal_is_stored_in_a_field():
+    """`T{work}` stores work in T's first field, but its edge said "stored in an element", as a
+    slice's would: a struct literal's unkeyed element is a field."""
+    files = {"s.go": "package app\ntype T struct{ run func() }\nfunc work() {}\n"
+                     "func f() { _ = T{work}; _ = []func(){work} }\n"}
+    vias = sorted(e.via for e in edges_of(files, with_library=False)
+                  if (e.caller, e.callee, e.kind) == (f"{APP}.f", f"{APP}.work", graph.FUNCVALUE))
+    assert vias == ["stored in a field", "stored in an element"]
+
+
 def test_interface_calls_point_at_the_interface_method_and_list_implementations():
     files = {"i.go": """package app
 type Plugin interface { Filter() bool }

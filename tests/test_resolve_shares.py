@@ -50,6 +50,29 @@ def test_facts_without_their_bodies_resolve_as_whole_facts_do(monkeypatch):
             assert sorted(map(id, decoded)) == sorted(id(facts) for _, facts in declared)
 
 
+def test_a_package_variable_typed_from_another_file_decodes_no_body(monkeypatch):
+    """Typing or calling a package-level variable declared in another file made that file's
+    scopes from its whole facts: its bodies decoded once more, and kept for the rest of the run.
+    Package-level questions need no function's names: each file's bodies are decoded once, where
+    it is resolved, and the calls resolve as before."""
+    sources = {
+        "p/a.go": b"package p\n\nfunc F() { handler(); client.Do() }\n",
+        "p/b.go": b"package p\n\ntype C struct{}\n\nfunc (*C) Do() {}\n\nfunc newC() *C { return nil }\n\n"
+                  b"var handler = func() { newC() }\n\nvar client = newC()\n",
+    }
+    declared = [(FileRecord(path, f"sha-{path}", "example.com/p", "parsed"),
+                 decode_declarations(encode_row(parse_rows(text)))) for path, text in sources.items()]
+    decoded = []
+    decode_bodies = facts_module.Declarations.whole
+    monkeypatch.setattr(facts_module.Declarations, "whole",
+                        lambda facts: decoded.append(facts) or decode_bodies(facts))
+    out = resolve(declared, commands=[])
+    assert sorted(map(id, decoded)) == sorted(id(facts) for _, facts in declared)
+    calls = {(e.caller, e.callee) for e in out.edges}
+    assert {("example.com/p.F", "example.com/p.init$1"),
+            ("example.com/p.F", "(*example.com/p.C).Do")} <= calls
+
+
 def test_the_flow_graph_is_freed_before_the_implementations_are_found_elsewhere():
     """Once the calls of function values have their edges, nothing reads the flow graph or the
     value calls again: `finish` lets them go before `elsewhere` forks a process to find the

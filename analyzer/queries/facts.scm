@@ -15,7 +15,8 @@
 (composite_literal) @composite
 ; Elements of a literal's own body whose value could be a function, keyed by a name, a string or a
 ; qualified constant (metav1.ObjectNameField), or unkeyed ([]func(){a, b}); parse.py checks the
-; exact shape: Python never lists a table's thousands of elements.
+; exact shape. Elements of other values (numbers, strings, calls, nested literals) are never
+; captured, but a table of names ([]string{a, b}, T{x, y}) is listed element by element.
 (composite_literal body: (literal_value
   (keyed_element
     key: (literal_element [(identifier) (selector_expression) (interpreted_string_literal)

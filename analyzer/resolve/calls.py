@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite, CompositeLit
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Array, Map, Named, Pointer, Slice, type_text
+from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
 from analyzer.resolve.infer import FileScopes, file_scopes
@@ -585,6 +585,9 @@ class Resolver:
             return
         underlying = self.program.underlying(composite)
         is_map = isinstance(underlying, Map)
+        info = self.program.type_info(underlying) if isinstance(underlying, Named) else None
+        # T{f}: an unkeyed element of a struct literal is its field in that position.
+        is_struct = isinstance(underlying, Struct) or (info is not None and info.decl.kind == "struct")
         for key, value in literal.keyed:
             function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
@@ -592,6 +595,7 @@ class Resolver:
                                            literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
                                            f"stored in map {key}" if is_map else
                                            f"stored in field {key}" if key else
+                                           "stored in a field" if is_struct else
                                            "stored in an element"))
             if is_map:
                 place = self._functype_key(underlying.value)

@@ -39,10 +39,15 @@ def _param_type(param: Param) -> str:
 
 
 class FileScopes:
-    def __init__(self, program: Program, context: FileContext, facts: FileFacts | None = None):
+    def __init__(self, program: Program, context: FileContext, facts: FileFacts | None = None,
+                 package_level: bool = False):
         """`facts`: the file's facts with its function bodies' (`FileFacts.whole`), when the
-        caller already has them."""
+        caller already has them. `package_level`: only what questions asked at package level
+        (scope "init", a package-level value's initialiser) need, which is no function's names:
+        a name is looked up in its scope and the literals' parents, and "init" is no literal's
+        child. Its function literals are known, and no body is decoded."""
         self.program = program
+        self.package_level = package_level
         self.context = context
         self.parents: dict[str, str] = {}
         self.type_params: dict[str, tuple] = {}
@@ -51,7 +56,12 @@ class FileScopes:
         self.bindings: dict[str, dict[str, list]] = {}
         self._types: dict[tuple, GoType | None] = {}
         self.bound_names: frozenset[str] = frozenset()
-        self._index(facts if facts is not None else context.facts.whole())
+        if package_level:
+            for lit in context.facts.func_lits:
+                self.parents[lit.scope] = lit.parent
+                self.literal_results[lit.scope] = lit.results
+        else:
+            self._index(facts if facts is not None else context.facts.whole())
 
     def _bind(self, scope: str, name: str | None, line: int, binding: tuple, last: int = 0) -> None:
         if name and name != "_":
@@ -385,8 +395,12 @@ class FileScopes:
 def file_scopes(program: Program, context: FileContext,
                 facts: FileFacts | None = None) -> FileScopes:
     """The scopes of a file, made once per program: package-level values are typed in the file
-    that declares them, whichever file asks. `facts` as for `FileScopes`."""
+    that declares them, whichever file asks. With `facts` (the whole facts of the file being
+    resolved) every function's names are known; without, only the package level's
+    (`FileScopes` package_level): a lookup from another file decodes no body, and what it keeps
+    for the rest of the run is the file's function literals, not every function's names."""
     scopes = program.file_scopes.get(context.path)
-    if scopes is None:
-        scopes = program.file_scopes[context.path] = FileScopes(program, context, facts)
+    if scopes is None or (facts is not None and scopes.package_level):
+        scopes = program.file_scopes[context.path] = FileScopes(program, context, facts,
+                                                                package_level=facts is None)
     return scopes

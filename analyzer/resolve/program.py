@@ -81,7 +81,7 @@ class Package:
     methods: dict[str, dict[str, FuncInfo]] = field(default_factory=dict)  # by receiver type, then name
     vars: dict[str, VarInfo] = field(default_factory=dict)
     init_count: int = 0
-    closure_count: int = 0  # function literals of package-level initialisers (init$N)
+    closure_count: int = 0  # function literals of package-level initialisers (init$N), see renumbered_scope
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,11 @@ class Program:
     def renumbered_scope(self, context: FileContext, scope: str) -> str:
         """A file's `init#k…` scope, or `init$k…` (a function literal in a package-level
         initialiser: `var _ = Describe("…", func() {…})` in each of a package's files), as its
-        package numbers it: go/ssa numbers both across the package's files, in their order."""
+        package numbers it: across the package's files, in their order. That is go/ssa's order
+        for `init#k`; go/ssa numbers the literals of initialisers in initialisation order
+        (types.Info.InitOrder), which is source order unless an initialiser depends on a variable
+        declared after it (`var y = func() int { return z }()` before `var z = …`: go/ssa's
+        init$1 is z's literal, ours y's)."""
         if scope.startswith("init#"):
             number, _, rest = scope[5:].partition("$")
             return f"init#{context.init_offset + int(number)}" + (f"${rest}" if rest else "")
