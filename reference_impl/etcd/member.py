@@ -431,8 +431,12 @@ class ClusterMember:
             hs = HardState(*state["hs"])
         last_seq = snap_seq
         try:
-            newest = max(snap_seq, self._snapshotter.newest_seq())
-            for record in self._wal.read_all(after=snap_seq, newest_snapshot=newest):
+            # Whether the newest snapshot was taken after its cut is read from the newest one
+            # that reads whole (a damaged one newer than it is taken to be of the same build);
+            # one of an older reference etcd may rightly have no segment after it.
+            cut_first = loaded is not None and loaded[1].get("cut_first", False)
+            newest = max(snap_seq, self._snapshotter.newest_seq()) if cut_first else 0
+            for record in self._wal.read_all(after=snap_seq, newest_cut_snapshot=newest):
                 last_seq = record["seq"]
                 if "req" in record or "restart" in record:
                     raise ErrOldDataDir(data_dir=str(self.data_dir))
@@ -836,13 +840,15 @@ class ClusterMember:
         tail_plain, tail_raw = _entries_plain(tail)
         # The cut first: the segment starting after the snapshot then exists whenever the
         # snapshot does, as etcd's WAL holds a snapshot record for each snap file, so a start
-        # that finds a snapshot without it knows the log after it was deleted (read_all).
+        # that finds a snapshot without it knows the log after it was deleted (read_all). The
+        # snapshot says so ("cut_first"): an older reference etcd cut after its snapshots, and a
+        # crash or a full disk between the two left its snapshots without that segment.
         self._wal.cut(self._seq + 1)
         kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
-            keep_previous=keep_previous)
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain, "cut_first": True},
+            snap.data + tail_raw, keep_previous=keep_previous)
         self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:

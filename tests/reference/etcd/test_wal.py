@@ -17,7 +17,8 @@ from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
-from reference_impl.etcd.wal import MAX_SNAPSHOTS, SECTOR, SEGMENT_HEADERS, WAL, frame, read_frames
+from reference_impl.etcd.wal import (MAX_SNAPSHOTS, SECTOR, SEGMENT_HEADERS, WAL, frame, read_frames,
+                                     seq_in_name)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -472,7 +473,7 @@ def test_a_snapshot_whose_log_was_deleted_is_refused(tmp_path):
         for i in range(30):
             server.put(PutRequest(b"k%d" % i, b"v"))
     snapshot = next(tmp_path.glob("snap-*.json"))
-    after = int(snapshot.stem.split("-")[1])
+    after = seq_in_name(snapshot)
     for path in segments(tmp_path):
         path.unlink()
     with pytest.raises(ErrCorruptWAL) as refused:
@@ -514,7 +515,7 @@ def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
     last.write_bytes(b"" if damage_kind == "emptied" else bytes(len(data)))
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    first = int(last.stem.split("-")[1])
+    first = seq_in_name(last)
     assert str(refused.value) == (f"wal: {last} at offset 0: no segment header (emptied or zeroed after it "
                                   f"was written): records from {first} on are missing")
     assert last.read_bytes() == (b"" if damage_kind == "emptied" else bytes(len(data)))
@@ -888,7 +889,7 @@ def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path)
         for i in range(50):
             server.put(PutRequest(b"k%02d" % i, b"v"))
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
-    seq = int(newest.stem.split("-")[1])
+    seq = seq_in_name(newest)
     last = segments(tmp_path)[-1]
     assert last.name == f"wal-{seq + 1:020d}.log" and len(record_starts(last)) > 1
     last.unlink()
@@ -898,6 +899,53 @@ def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path)
     assert refused.value.path == str(last)
     assert f"the log from record {seq + 1} on was deleted" in refused.value.problem
     assert files(tmp_path) == before
+
+
+def as_an_older_etcd_wrote_it(snapshot_file: Path) -> None:
+    """Write a snapshot record again without "cut_first", as the reference etcd that cut after
+    its snapshots (c7250edd) wrote them."""
+    ((_, record),) = read_frames(snapshot_file, last_segment=False)
+    record.pop("cut_first", None)
+    snapshot_file.write_bytes(reframe(record))
+
+
+@pytest.mark.parametrize("left_by", ["a cut that failed on a full disk", "a crash before the cut"])
+def test_a_snapshot_of_an_older_etcd_without_a_segment_after_it_starts(tmp_path, monkeypatch, left_by):
+    """The reference etcd before the cut came first saved its snapshot, then cut, then released
+    the log the snapshot covers: a full disk at the cut left the records after the snapshot in
+    the segment before it, and a crash between the two left the log ending at the snapshot's
+    record, with the layout marker there either way. Its data dirs start with every write they
+    hold, where they were refused as a deleted segment; the snapshot's missing "cut_first" says
+    it was taken before its cut."""
+    monkeypatch.setattr(WAL, "release", lambda wal, seq: None)  # never reached by the older etcd
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(35):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+            if left_by == "a crash before the cut" and list(tmp_path.glob("snap-*.json")):
+                break
+        expected = values(server)
+    (snapshot,) = tmp_path.glob("snap-*.json")
+    first, cut = segments(tmp_path)
+    assert cut.name == f"wal-{seq_in_name(snapshot) + 1:020d}.log"
+    after_header = record_starts(cut)[1:]
+    if left_by == "a crash before the cut":
+        assert not after_header
+    else:
+        assert len(expected) == 35 and after_header
+        with open(first, "ab") as f:
+            f.write(cut.read_bytes()[after_header[0]:])
+    cut.unlink()
+    as_an_older_etcd_wrote_it(snapshot)
+    as_an_older_etcd_wrote_it(tmp_path / "db.json")
+    assert (tmp_path / SEGMENT_HEADERS).exists()
+    monkeypatch.undo()
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        assert values(server) == expected
+        for i in range(25):  # a snapshot of this build, taken after its cut
+            server.put(PutRequest(b"n%02d" % i, b"v"))
+        expected = values(server)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
 
 
 def test_a_deleted_only_segment_is_refused(tmp_path):
@@ -957,7 +1005,7 @@ def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
             server.put(PutRequest(b"k%02d" % i, b"v"))
         expected = values(server)
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
-    copy = newest.with_name(f"snap-{int(newest.stem.split('-')[1]) + 1000:020d}.json")
+    copy = newest.with_name(f"snap-{seq_in_name(newest) + 1000:020d}.json")
     copy.write_bytes(newest.read_bytes())
     capsys.readouterr()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
