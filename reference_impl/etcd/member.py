@@ -398,10 +398,17 @@ class ClusterMember:
                   flush=True)
         if self._snapshotter.from_db:
             # etcd's state stays in its bolt db whatever happens to its snap files; here db.json
-            # was the last copy, so the snapshot it holds is written again at once.
-            path = self._snapshotter.rewrite_from_db()
-            print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
-                  flush=True)
+            # was the last copy, so the snapshot it holds is written again at once. Only a
+            # second copy: a disk that cannot take it (full, failing) does not stop the start.
+            path = self._snapshotter.path_of(self._snapshotter.db_seq)
+            try:
+                self._snapshotter.rewrite_from_db()
+            except OSError as err:
+                print(f"reference etcd: failed to write snapshot file {path} again from {DB_FILE}: "
+                      f"{err.strerror or err}", file=sys.stderr, flush=True)
+            else:
+                print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
+                      flush=True)
         return recovered
 
     def _replay(self, storage: MemoryStorage):

@@ -553,13 +553,16 @@ class Snapshotter:
             path = Path(damage.path)
             os.replace(path, path.with_name(path.name + ".broken"))
 
-    def rewrite_from_db(self) -> Path:
+    def path_of(self, seq: int) -> Path:
+        """The snapshot file of the snapshot after record `seq`."""
+        return self.directory / f"snap-{seq:020d}.json"
+
+    def rewrite_from_db(self) -> None:
         """Write snap-<seq>.json again from DB_FILE (after a start that found no snapshot file
         whole read its state there): until the next snapshot, that copy would otherwise be the
-        only one, and damage to it would refuse every start."""
-        path = self.directory / f"snap-{self.db_seq:020d}.json"
-        write_atomically(path, (self.directory / DB_FILE).read_bytes(), write=self._write, fsync=self._fsync)
-        return path
+        only one, and damage to it would refuse every start. OSError if the disk refuses it."""
+        write_atomically(self.path_of(self.db_seq), (self.directory / DB_FILE).read_bytes(),
+                         write=self._write, fsync=self._fsync)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
@@ -569,7 +572,7 @@ class Snapshotter:
         The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
-        final = self.directory / f"snap-{seq:020d}.json"
+        final = self.path_of(seq)
         record = frame({**state, "seq": seq}, raw)
         write_atomically(final, record, write=self._write, fsync=self._fsync)
         write_atomically(self.directory / DB_FILE, record, write=self._write, fsync=self._fsync)

@@ -995,6 +995,27 @@ def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsy
         assert values(server) == expected
 
 
+def test_a_snapshot_file_the_disk_cannot_take_again_does_not_stop_the_start(tmp_path, capsys):
+    """Writing the snapshot file again from db.json is only a second copy: a disk that refuses
+    it (here full) is a one-line warning naming the file, and the member starts from db.json
+    with every key, where the OSError ended the start."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i * 50))
+        expected = values(server)
+    *_, newest = damage_every_snapshot(tmp_path)
+    disk = DirQuota(tmp_path, limit=0)
+    disk.limit = disk.used() + 2000  # room for the start's log records, not for the snapshot
+    assert (tmp_path / "db.json").stat().st_size > 2000
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock(), write=disk.write) as server:
+        assert values(server) == expected
+    err = capsys.readouterr().err
+    assert (f"reference etcd: failed to write snapshot file {newest} again from db.json: "
+            f"No space left on device\n") in err
+    assert not newest.exists() and not list(tmp_path.glob("*.tmp"))
+
+
 def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
     """A snapshot copied under the name of a later one (snap-<seq + 1000>.json) holds another
     record than its name says: it is set aside as damaged, the real newest snapshot loaded, and
