@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -960,19 +961,70 @@ def test_a_deleted_only_segment_is_refused(tmp_path):
 
 
 def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
-    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 0e9e...): the
+    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 8a9e...): the
     member started under an id that is not its cluster's, waited for an election it could never
-    win and never served, saying nothing. The ids carry a CRC, as etcd's WAL metadata does, so
-    the start is refused naming the file, which is left as it is."""
-    write_keys(tmp_path, 3)
+    win and never served, saying nothing. The ids carry a CRC (member_id.crc), as etcd's WAL
+    metadata does, so the start is refused naming the file, which is left as it is."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
     id_file = tmp_path / "member_id"
     data = bytearray(id_file.read_bytes())
-    data[0] = ord("0") if data[0] != ord("0") else ord("1")
+    data[1] = ord("a") if data[1] != ord("a") else ord("b")
     id_file.write_bytes(bytes(data))
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.problem) == (str(id_file), "CRC mismatch")
     assert id_file.read_bytes() == bytes(data)
+    id_file.write_bytes(b"%x %x\n" % ids)
+    (tmp_path / "member_id.crc").write_bytes(b"%08x \n" % zlib.crc32(b"%x %x" % ids))
+    with pytest.raises(ErrCorruptWAL) as refused:  # damage in the CRC's own file names that file
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(tmp_path / "member_id.crc"),
+                                                           "not a CRC-32 in hexadecimal")
+
+
+def test_the_member_ids_are_written_as_the_reference_etcd_before_reads_them(tmp_path):
+    """member_id holds the two ids alone, as the reference etcd before their CRC wrote and read
+    it (any third word refused its start: a rollback could not open the data dir); the CRC is
+    in member_id.crc beside it."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
+    data = (tmp_path / "member_id").read_bytes()
+    member_id, cluster_id = (int(word, 16) for word in data.split())  # how that build reads it
+    assert (member_id, cluster_id) == ids and data == b"%x %x\n" % ids
+    assert (tmp_path / "member_id.crc").read_bytes() == b"%08x\n" % zlib.crc32(data[:-1])
+
+
+@pytest.mark.parametrize("ids", ["0x8e9e05c52164694d 0xcdf818194e3a8c32", "+8e9e05c52164694d cdf818194e3a8c32",
+                                 "8e9e_05c52164694d cdf818194e3a8c32", "08e9e05c52164694d cdf818194e3a8c32",
+                                 "8E9E05C52164694D cdf818194e3a8c32", "8e9e05c52164694d\tcdf818194e3a8c32",
+                                 "18e9e05c52164694d cdf818194e3a8c32", "0 cdf818194e3a8c32"])
+def test_member_ids_not_as_the_writer_writes_them_are_refused(tmp_path, ids):
+    """member_id without a CRC (from before member_id.crc) is read only as the reference etcd
+    writes it: two ids in lowercase hexadecimal, no prefix, sign, underscore or leading zero,
+    one space, one newline. int(word, 16) took "0x...", "+..." and "1_f", so damage that left
+    such words started the member under other ids."""
+    write_keys(tmp_path, 1)
+    (tmp_path / "member_id.crc").unlink(missing_ok=True)
+    (tmp_path / "member_id").write_text(ids + "\n")
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.problem == "not a member id and a cluster id in hexadecimal"
+
+
+def test_member_ids_with_their_crc_as_a_third_word_still_start(tmp_path):
+    """The build just before member_id.crc kept the CRC as a third word of member_id: its data
+    dirs start, the CRC checked."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
+    line = b"%x %x" % ids
+    (tmp_path / "member_id.crc").unlink(missing_ok=True)
+    (tmp_path / "member_id").write_bytes(line + b" %08x\n" % zlib.crc32(line))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (server.id, server.node.cluster_id) == ids
+    (tmp_path / "member_id").write_bytes(line + b" %08x\n" % (zlib.crc32(line) ^ 1))
+    with pytest.raises(ErrCorruptWAL, match="CRC mismatch"):
+        ClusterMember.alone(tmp_path, ManualClock())
 
 
 def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsys):
