@@ -78,11 +78,6 @@ MAX_SNAPSHOTS = 5  # etcd's DefaultMaxSnapshots: the snapshot files --max-snapsh
 # emptied or zeroed afterwards, not left by a crash. A data dir without it may hold the empty
 # segment an older reference etcd's cut made (or created and crashed before writing to).
 SEGMENT_HEADERS = "wal-headers"
-
-
-def seq_in_name(path: Path) -> int:
-    """The seq a segment (wal-<seq>.log) or a snapshot file (snap-<seq>.json) is named after."""
-    return int(path.stem.split("-")[1])
 # The newest snapshot's record once more, in a file of its own. etcd keeps its keys in a bolt
 # db apart from its snap files, so it starts with every snap file damaged (snap.ErrNoSnapshot):
 # the reference's snapshots hold the whole state, and the log before the oldest one is released,
@@ -91,6 +86,11 @@ DB_FILE = "db.json"
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
+
+
+def seq_in_name(path: Path) -> int:
+    """The seq a segment (wal-<seq>.log) or a snapshot file (snap-<seq>.json) is named after."""
+    return int(path.stem.split("-")[1])
 
 
 def frame(payload: dict, raw: bytes = b"") -> bytes:
@@ -507,7 +507,8 @@ class Snapshotter:
 
     def newest_seq(self) -> int:
         """The seq the newest snapshot file is named after (damaged or not; a copy of another
-        snapshot under a newer name aside), 0 if none: the log must reach past it."""
+        snapshot under a newer name aside), 0 if none: the log must reach past it if that
+        snapshot was taken after its cut (read_all)."""
         return max((seq_in_name(p) for p in self.snapshots() if p not in self.misnamed), default=0)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
