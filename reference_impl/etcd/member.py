@@ -48,6 +48,7 @@ import itertools
 import json
 import os
 import queue
+import re
 import sys
 import threading
 import time
@@ -146,30 +147,64 @@ class _Waiter:
         return self._done.acquire(timeout=timeout)
 
 
+ID_FILE = "member_id"
+ID_CRC_FILE = "member_id.crc"
+# member_id as reference etcds write it: the two ids in lowercase hexadecimal (and their CRC-32
+# as a third word, from the build just before member_id.crc).
+_IDS = re.compile(rb"([0-9a-f]{1,16}) ([0-9a-f]{1,16})( [0-9a-f]{8})?\n")
+_CRC = re.compile(rb"[0-9a-f]{8}\n")
+
+
 def _ids_text(member_id: int, cluster_id: int) -> bytes:
-    """member_id's content: the two ids in hexadecimal and a CRC-32 of them, as etcd's WAL
-    metadata record, which holds them, carries its CRC."""
-    ids = f"{member_id:x} {cluster_id:x}"
-    return f"{ids} {zlib.crc32(ids.encode()):08x}\n".encode()
+    return f"{member_id:x} {cluster_id:x}\n".encode()
 
 
-def _read_ids(id_file: Path) -> tuple[int, int]:
-    """The member's and the cluster's ids that member_id holds; damage is refused in one line,
-    as etcd refuses WAL metadata it cannot read. A flipped bit in an id still reads as hex, and
-    a member started with an id not its cluster's waits for an election it can never win, so
-    the CRC is checked (a file from before it had one holds only the two ids)."""
+def _crc_text(ids_text: bytes) -> bytes:
+    """member_id.crc's content: the CRC-32 of member_id's line, its newline left out (as the
+    build that kept it in member_id computed it)."""
+    crc = zlib.crc32(ids_text.rstrip(b"\n"))
+    return f"{crc:08x}\n".encode()
+
+
+def _write_ids(data_dir: Path, member_id: int, cluster_id: int, *, write: Callable[[int, bytes], int],
+               fsync: Callable[[int], None]) -> None:
+    """member_id, and its CRC-32 beside it in member_id.crc, as etcd's WAL metadata record, which
+    holds the ids, carries its CRC: a flipped bit in an id still reads as hexadecimal, and a
+    member started under an id not its cluster's waits for an election it can never win. The
+    CRC is a file of its own so that member_id stays as a reference etcd from before it reads
+    it (any other word there refuses its start), for a rollback. Each written atomically (a
+    crash must not leave an empty file that refuses every later start), the CRC first: a crash
+    between the two leaves no member_id, and the next start writes both again."""
+    ids = _ids_text(member_id, cluster_id)
+    write_atomically(data_dir / ID_CRC_FILE, _crc_text(ids), write=write, fsync=fsync)
+    write_atomically(data_dir / ID_FILE, ids, write=write, fsync=fsync)
+
+
+def _read_ids(data_dir: Path) -> tuple[int, int]:
+    """The member's and the cluster's ids that member_id holds, exactly as _write_ids writes
+    them (int() would also take "0x1f", "+1f" or "1_f", which no reference etcd wrote); damage
+    is refused in one line, as etcd refuses WAL metadata it cannot read. Its CRC is checked
+    where member_id.crc is there (a data dir from before it has none), or where member_id
+    carries it as a third word (as the build just before that file wrote it)."""
+    id_file, crc_file = data_dir / ID_FILE, data_dir / ID_CRC_FILE
     data = id_file.read_bytes()
-    words = data.split()
-    try:
-        member_id, cluster_id = (int(word, 16) for word in words[:2])
-        if len(words) not in (2, 3) or not (0 < member_id < 2**64 and 0 < cluster_id < 2**64):
-            raise ValueError
-    except ValueError:
+    match = _IDS.fullmatch(data)
+    ids = (int(match[1], 16), int(match[2], 16)) if match else (0, 0)
+    ids_text = data[:match.start(3)] + b"\n" if match and match[3] else data
+    if not all(ids) or ids_text != _ids_text(*ids):  # zero, or zeros before an id
         raise ErrCorruptWAL(path=str(id_file), offset=0,
-                            problem="not a member id and a cluster id in hexadecimal") from None
-    if len(words) == 3 and data != _ids_text(member_id, cluster_id):
+                            problem="not a member id and a cluster id in hexadecimal")
+    if match[3]:
+        crc = match[3].lstrip() + b"\n"
+    elif crc_file.exists():
+        crc = crc_file.read_bytes()
+        if not _CRC.fullmatch(crc):
+            raise ErrCorruptWAL(path=str(crc_file), offset=0, problem="not a CRC-32 in hexadecimal")
+    else:
+        return ids
+    if crc != _crc_text(ids_text):
         raise ErrCorruptWAL(path=str(id_file), offset=0, problem="CRC mismatch")
-    return member_id, cluster_id
+    return ids
 
 
 class ClusterMember:
@@ -272,9 +307,9 @@ class ClusterMember:
             storage = MemoryStorage()
             snapshot, last_seq = self._recover(storage)
             fresh = False
-        id_file = self.data_dir / "member_id"
+        id_file = self.data_dir / ID_FILE
         if id_file.exists():
-            self.id, cluster_id = _read_ids(id_file)
+            self.id, cluster_id = _read_ids(self.data_dir)
         elif initial_cluster_state == "existing":
             cluster_id, members = self._join(initial_cluster, me)
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
@@ -283,9 +318,8 @@ class ClusterMember:
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here
-            # (etcd keeps them in the WAL's metadata). Written atomically: a crash or a power
-            # loss must not leave an empty file that refuses every later start.
-            write_atomically(id_file, _ids_text(self.id, cluster_id), write=write, fsync=fsync)
+            # (etcd keeps them in the WAL's metadata).
+            _write_ids(self.data_dir, self.id, cluster_id, write=write, fsync=fsync)
         server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)
@@ -398,10 +432,17 @@ class ClusterMember:
                   flush=True)
         if self._snapshotter.from_db:
             # etcd's state stays in its bolt db whatever happens to its snap files; here db.json
-            # was the last copy, so the snapshot it holds is written again at once.
-            path = self._snapshotter.rewrite_from_db()
-            print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
-                  flush=True)
+            # was the last copy, so the snapshot it holds is written again at once. Only a
+            # second copy: a disk that cannot take it (full, failing) does not stop the start.
+            path = self._snapshotter.path_of(self._snapshotter.db_seq)
+            try:
+                self._snapshotter.rewrite_from_db()
+            except OSError as err:
+                print(f"reference etcd: failed to write snapshot file {path} again from {DB_FILE}: "
+                      f"{err.strerror or err}", file=sys.stderr, flush=True)
+            else:
+                print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
+                      flush=True)
         return recovered
 
     def _replay(self, storage: MemoryStorage):
@@ -431,8 +472,12 @@ class ClusterMember:
             hs = HardState(*state["hs"])
         last_seq = snap_seq
         try:
-            newest = max(snap_seq, self._snapshotter.newest_seq())
-            for record in self._wal.read_all(after=snap_seq, newest_snapshot=newest):
+            # Whether the newest snapshot was taken after its cut is read from the newest one
+            # that reads whole (a damaged one newer than it is taken to be of the same build);
+            # one of an older reference etcd may rightly have no segment after it.
+            cut_first = loaded is not None and loaded[1].get("cut_first", False)
+            newest = max(snap_seq, self._snapshotter.newest_seq()) if cut_first else 0
+            for record in self._wal.read_all(after=snap_seq, newest_cut_snapshot=newest):
                 last_seq = record["seq"]
                 if "req" in record or "restart" in record:
                     raise ErrOldDataDir(data_dir=str(self.data_dir))
@@ -836,13 +881,15 @@ class ClusterMember:
         tail_plain, tail_raw = _entries_plain(tail)
         # The cut first: the segment starting after the snapshot then exists whenever the
         # snapshot does, as etcd's WAL holds a snapshot record for each snap file, so a start
-        # that finds a snapshot without it knows the log after it was deleted (read_all).
+        # that finds a snapshot without it knows the log after it was deleted (read_all). The
+        # snapshot says so ("cut_first"): an older reference etcd cut after its snapshots, and a
+        # crash or a full disk between the two left its snapshots without that segment.
         self._wal.cut(self._seq + 1)
         kept_from = self._snapshotter.save(self._seq, {
             "index": md.index, "term": md.term, "voters": list(md.conf_state.voters),
             "learners": list(md.conf_state.learners), "data_len": len(snap.data),
-            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain}, snap.data + tail_raw,
-            keep_previous=keep_previous)
+            "hs": [hs.term, hs.vote, hs.commit], "tail": tail_plain, "cut_first": True},
+            snap.data + tail_raw, keep_previous=keep_previous)
         self._wal.release(kept_from)
 
     def _process_ready(self, rd: Ready) -> None:

@@ -3,7 +3,7 @@ else. `member.ClusterMember` keeps its Raft entries and hard state here; the rec
 JSON dicts carrying a `seq`, numbered without gaps.
 
 Interface:
-  WAL.read_all(after, newest_snapshot)   the records with seq > after, in order; repairs a torn tail
+  WAL.read_all(after, newest_cut_snapshot)   the records with seq > after, in order; repairs a torn tail
   WAL.open(first_seq)      start (or continue) the segment new records go to
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
@@ -86,6 +86,11 @@ DB_FILE = "db.json"
 
 Write = Callable[[int, bytes], int]
 Fsync = Callable[[int], None]
+
+
+def seq_in_name(path: Path) -> int:
+    """The seq a segment (wal-<seq>.log) or a snapshot file (snap-<seq>.json) is named after."""
+    return int(path.stem.split("-")[1])
 
 
 def frame(payload: dict, raw: bytes = b"") -> bytes:
@@ -283,17 +288,17 @@ class WAL:
         return self.directory / f"wal-{first_seq:020d}.log"
 
     @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
-    def read_all(self, after: int, newest_snapshot: int = 0) -> Iterator[dict]:
+    def read_all(self, after: int, newest_cut_snapshot: int = 0) -> Iterator[dict]:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
         last segment is cut off (once the records before it have been read). A last segment with
         no frame is refused where the log's layout marker says segments have headers, and so is
-        a log without the segment the cut after the newest snapshot (`newest_snapshot`, the
-        highest seq a snapshot file is named after) made."""
+        a log without the segment the cut before the newest snapshot made (`newest_cut_snapshot`:
+        the seq that snapshot is named after, if it was taken after its cut; else 0)."""
         seq = after
         self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
-        self._check_last_segment(segments, newest_snapshot)
+        self._check_last_segment(segments, newest_cut_snapshot)
         segments = self._from_segment_of(segments, after + 1)
         headers = (self.directory / SEGMENT_HEADERS).exists()
         for i, path in enumerate(segments):
@@ -334,24 +339,25 @@ class WAL:
             raise ErrCorruptWAL(path=str(where), offset=0, missing_seq=after + 1)
 
     @mirrors(f"(*{WAL_PKG}.WAL).ReadAll")
-    def _check_last_segment(self, segments: list[Path], newest_snapshot: int) -> None:
-        """Once segments have headers (the layout marker), a snapshot at record S is taken only
-        after the cut to segment S + 1, so that segment, or a later one, is there whenever the
-        snapshot is; and some segment is there once the marker is. Without it the newest
-        segment was deleted, and starting would drop the writes it held without a word: refused,
-        as etcd refuses a WAL without the record of its newest snapshot (ErrSnapshotNotFound)."""
-        if not (self.directory / SEGMENT_HEADERS).exists():
-            return  # an older reference etcd cut after its snapshots, and this cannot be told
-        if not segments:
+    def _check_last_segment(self, segments: list[Path], newest_cut_snapshot: int) -> None:
+        """Some segment is there once the layout marker is; and a snapshot at record S taken
+        after the cut to segment S + 1 (`newest_cut_snapshot`, 0 if there is none or the newest
+        snapshot does not say it was) has that segment, or a later one, after it. Without it the
+        newest segment was deleted, and starting would drop the writes it held without a word:
+        refused, as etcd refuses a WAL without the record of its newest snapshot
+        (ErrSnapshotNotFound). A snapshot an older reference etcd took, before its cut, says
+        nothing: a crash or a full disk between the two left it with no segment after it, and
+        the log it has is whole."""
+        if not segments and (self.directory / SEGMENT_HEADERS).exists():
             raise ErrCorruptWAL(path=str(self.directory), offset=0,
                                 problem=f"no WAL segment, though {SEGMENT_HEADERS} says one was written: "
                                         f"the log was deleted")
-        if newest_snapshot and self._first_seq_of(segments[-1]) <= newest_snapshot:
-            missing = self._segment_path(newest_snapshot + 1)
+        if newest_cut_snapshot and (not segments or self._first_seq_of(segments[-1]) <= newest_cut_snapshot):
+            missing = self._segment_path(newest_cut_snapshot + 1)
             raise ErrCorruptWAL(path=str(missing), offset=0,
-                                problem=f"segment missing: the snapshot at record {newest_snapshot} was "
+                                problem=f"segment missing: the snapshot at record {newest_cut_snapshot} was "
                                         f"taken after the cut to it, so the log from record "
-                                        f"{newest_snapshot + 1} on was deleted")
+                                        f"{newest_cut_snapshot + 1} on was deleted")
 
     @mirrors(f"{WAL_PKG}.Repair")
     def _repair(self, path: Path, valid_end: int) -> None:
@@ -440,14 +446,14 @@ class WAL:
     def release(self, seq: int) -> None:
         """Delete the closed segments holding only records up to `seq` (a snapshot covers them)."""
         old = [p for p in self.segments() if p != self._path]
-        firsts = [int(p.stem.split("-")[1]) for p in old] + [self._first_seq_of(self._path)]
+        firsts = [seq_in_name(p) for p in old] + [self._first_seq_of(self._path)]
         for path, next_first in zip(old, firsts[1:]):
             if next_first - 1 <= seq:
                 path.unlink()
 
     @staticmethod
     def _first_seq_of(path: Path | None) -> int:
-        return int(path.stem.split("-")[1]) if path else 0
+        return seq_in_name(path) if path else 0
 
     @mirrors(f"(*{WAL_PKG}.WAL).Close")
     def close(self) -> None:
@@ -501,13 +507,9 @@ class Snapshotter:
 
     def newest_seq(self) -> int:
         """The seq the newest snapshot file is named after (damaged or not; a copy of another
-        snapshot under a newer name aside), 0 if none: the log must reach past it."""
-        return max((self.seq_of(p) for p in self.snapshots() if p not in self.misnamed), default=0)
-
-    @staticmethod
-    def seq_of(path: Path) -> int:
-        """The seq a snapshot file is named after (one of snapshots())."""
-        return int(path.stem.split("-")[1])
+        snapshot under a newer name aside), 0 if none: the log must reach past it if that
+        snapshot was taken after its cut (read_all)."""
+        return max((seq_in_name(p) for p in self.snapshots() if p not in self.misnamed), default=0)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).Load", f"(*{SNAP_PKG}.Snapshotter).loadMatching",
              f"{SNAP_PKG}.loadSnap")
@@ -527,7 +529,7 @@ class Snapshotter:
             except ErrCorruptWAL as err:
                 self.damaged.append(err)
                 continue
-            if seq == self.seq_of(path):
+            if seq == seq_in_name(path):
                 return seq, state
             # a copy of another snapshot under this name: loaded, it would put the state back
             # to its record while the log is read from the one its name says
@@ -552,13 +554,16 @@ class Snapshotter:
             path = Path(damage.path)
             os.replace(path, path.with_name(path.name + ".broken"))
 
-    def rewrite_from_db(self) -> Path:
+    def path_of(self, seq: int) -> Path:
+        """The snapshot file of the snapshot after record `seq`."""
+        return self.directory / f"snap-{seq:020d}.json"
+
+    def rewrite_from_db(self) -> None:
         """Write snap-<seq>.json again from DB_FILE (after a start that found no snapshot file
         whole read its state there): until the next snapshot, that copy would otherwise be the
-        only one, and damage to it would refuse every start."""
-        path = self.directory / f"snap-{self.db_seq:020d}.json"
-        write_atomically(path, (self.directory / DB_FILE).read_bytes(), write=self._write, fsync=self._fsync)
-        return path
+        only one, and damage to it would refuse every start. OSError if the disk refuses it."""
+        write_atomically(self.path_of(self.db_seq), (self.directory / DB_FILE).read_bytes(),
+                         write=self._write, fsync=self._fsync)
 
     @mirrors(f"(*{SNAP_PKG}.Snapshotter).SaveSnap", f"(*{SNAP_PKG}.Snapshotter).save")
     def save(self, seq: int, state: dict, raw: bytes = b"", *, keep_previous: bool = True) -> int:
@@ -568,7 +573,7 @@ class Snapshotter:
         The MAX_SNAPSHOTS - 1 before it are kept (unless `keep_previous` is false), so that a
         damaged newest one has a stand-in, as etcd keeps its newest --max-snapshots; returns the
         seq of the oldest snapshot kept, after which the log must stay."""
-        final = self.directory / f"snap-{seq:020d}.json"
+        final = self.path_of(seq)
         record = frame({**state, "seq": seq}, raw)
         write_atomically(final, record, write=self._write, fsync=self._fsync)
         write_atomically(self.directory / DB_FILE, record, write=self._write, fsync=self._fsync)
@@ -577,4 +582,4 @@ class Snapshotter:
         for older in snaps:
             if older not in kept:
                 older.unlink()
-        return int(kept[0].stem.split("-")[1])
+        return seq_in_name(kept[0])

@@ -122,15 +122,15 @@ for i in range(1000):
 # Each step of a snapshot, in order: the log cut to a new segment (its header written to a tmp
 # file, renamed into place, then the old segment closed), then the snapshot written to its tmp
 # file and renamed into place, then db.json the same way, then the segments the oldest snapshot
-# kept covers deleted. Files written atomically, in order: the member's ids, the first segment
-# and the layout marker after it at the first start, then for each snapshot the segment its cut
-# makes, the snapshot and db.json; the steps below are those of the second snapshot, and the
-# release (a segment's deletion) of the first.
+# kept covers deleted. Files written atomically, in order: the member ids' CRC and the member's
+# ids, the first segment and the layout marker after it at the first start, then for each
+# snapshot the segment its cut makes, the snapshot and db.json; the steps below are those of the
+# second snapshot, and the release (a segment's deletion) of the first.
 SNAPSHOT_STEPS = [
     ("WAL.release", "after", 1), ("os.unlink", "after", 1),
-    ("WAL.cut", "before", 2), ("wal._write_synced", "after", 7), ("os.replace", "after", 7),
-    ("WAL.open", "after", 3), ("WAL.cut", "after", 2), ("wal._write_synced", "after", 8),
-    ("os.replace", "after", 8), ("wal._write_synced", "after", 9), ("os.replace", "after", 9),
+    ("WAL.cut", "before", 2), ("wal._write_synced", "after", 8), ("os.replace", "after", 8),
+    ("WAL.open", "after", 3), ("WAL.cut", "after", 2), ("wal._write_synced", "after", 9),
+    ("os.replace", "after", 9), ("wal._write_synced", "after", 10), ("os.replace", "after", 10),
     ("WAL.release", "after", 2),
 ]
 
@@ -158,13 +158,15 @@ def test_a_kill_at_each_step_of_a_snapshot_loses_no_acknowledged_write(tmp_path,
         assert server.range(RangeRequest(b"after")).kvs[0].mod_revision == revision
 
 
-@pytest.mark.parametrize("target, when", [("wal._write_synced", "after"), ("os.replace", "after")])
-def test_a_kill_while_the_first_start_writes_the_member_ids_leaves_a_dir_that_starts(tmp_path, target, when):
-    """The first start writes the member's and cluster's ids (member_id) before any request: the
-    process killed while it does, before or after its rename, leaves a data directory that
-    starts again with the ids its flags give and takes writes."""
+@pytest.mark.parametrize("target, when, nth", [("wal._write_synced", "after", 1), ("os.replace", "after", 1),
+                                               ("wal._write_synced", "after", 2), ("os.replace", "after", 2)])
+def test_a_kill_while_the_first_start_writes_the_member_ids_leaves_a_dir_that_starts(tmp_path, target, when, nth):
+    """The first start writes the member's and cluster's ids (member_id, after its CRC in
+    member_id.crc) before any request: the process killed while it writes either, before or
+    after its rename, leaves a data directory that starts again with the ids its flags give and
+    takes writes."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
-    done = subprocess.run([sys.executable, "-c", CRASHER, str(tmp_path), target, when, "1"],
+    done = subprocess.run([sys.executable, "-c", CRASHER, str(tmp_path), target, when, str(nth)],
                           capture_output=True, cwd=REPO, env=env, timeout=60)
     assert done.returncode == 9, done.stderr.decode()[-2000:]
     with ClusterMember.alone(tmp_path / "fresh", ManualClock()) as fresh:

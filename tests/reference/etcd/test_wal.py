@@ -8,6 +8,7 @@ import resource
 import subprocess
 import sys
 import threading
+import zlib
 from pathlib import Path
 
 import pytest
@@ -17,7 +18,8 @@ from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
 from reference_impl.etcd.messages import PutRequest, RangeRequest
-from reference_impl.etcd.wal import MAX_SNAPSHOTS, SECTOR, SEGMENT_HEADERS, WAL, frame, read_frames
+from reference_impl.etcd.wal import (MAX_SNAPSHOTS, SECTOR, SEGMENT_HEADERS, WAL, frame, read_frames,
+                                     seq_in_name)
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -472,7 +474,7 @@ def test_a_snapshot_whose_log_was_deleted_is_refused(tmp_path):
         for i in range(30):
             server.put(PutRequest(b"k%d" % i, b"v"))
     snapshot = next(tmp_path.glob("snap-*.json"))
-    after = int(snapshot.stem.split("-")[1])
+    after = seq_in_name(snapshot)
     for path in segments(tmp_path):
         path.unlink()
     with pytest.raises(ErrCorruptWAL) as refused:
@@ -514,7 +516,7 @@ def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
     last.write_bytes(b"" if damage_kind == "emptied" else bytes(len(data)))
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    first = int(last.stem.split("-")[1])
+    first = seq_in_name(last)
     assert str(refused.value) == (f"wal: {last} at offset 0: no segment header (emptied or zeroed after it "
                                   f"was written): records from {first} on are missing")
     assert last.read_bytes() == (b"" if damage_kind == "emptied" else bytes(len(data)))
@@ -888,7 +890,7 @@ def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path)
         for i in range(50):
             server.put(PutRequest(b"k%02d" % i, b"v"))
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
-    seq = int(newest.stem.split("-")[1])
+    seq = seq_in_name(newest)
     last = segments(tmp_path)[-1]
     assert last.name == f"wal-{seq + 1:020d}.log" and len(record_starts(last)) > 1
     last.unlink()
@@ -898,6 +900,53 @@ def test_a_deleted_newest_segment_is_refused_not_read_as_a_shorter_log(tmp_path)
     assert refused.value.path == str(last)
     assert f"the log from record {seq + 1} on was deleted" in refused.value.problem
     assert files(tmp_path) == before
+
+
+def as_an_older_etcd_wrote_it(snapshot_file: Path) -> None:
+    """Write a snapshot record again without "cut_first", as the reference etcd that cut after
+    its snapshots (c7250edd) wrote them."""
+    ((_, record),) = read_frames(snapshot_file, last_segment=False)
+    record.pop("cut_first", None)
+    snapshot_file.write_bytes(reframe(record))
+
+
+@pytest.mark.parametrize("left_by", ["a cut that failed on a full disk", "a crash before the cut"])
+def test_a_snapshot_of_an_older_etcd_without_a_segment_after_it_starts(tmp_path, monkeypatch, left_by):
+    """The reference etcd before the cut came first saved its snapshot, then cut, then released
+    the log the snapshot covers: a full disk at the cut left the records after the snapshot in
+    the segment before it, and a crash between the two left the log ending at the snapshot's
+    record, with the layout marker there either way. Its data dirs start with every write they
+    hold, where they were refused as a deleted segment; the snapshot's missing "cut_first" says
+    it was taken before its cut."""
+    monkeypatch.setattr(WAL, "release", lambda wal, seq: None)  # never reached by the older etcd
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(35):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i))
+            if left_by == "a crash before the cut" and list(tmp_path.glob("snap-*.json")):
+                break
+        expected = values(server)
+    (snapshot,) = tmp_path.glob("snap-*.json")
+    first, cut = segments(tmp_path)
+    assert cut.name == f"wal-{seq_in_name(snapshot) + 1:020d}.log"
+    after_header = record_starts(cut)[1:]
+    if left_by == "a crash before the cut":
+        assert not after_header
+    else:
+        assert len(expected) == 35 and after_header
+        with open(first, "ab") as f:
+            f.write(cut.read_bytes()[after_header[0]:])
+    cut.unlink()
+    as_an_older_etcd_wrote_it(snapshot)
+    as_an_older_etcd_wrote_it(tmp_path / "db.json")
+    assert (tmp_path / SEGMENT_HEADERS).exists()
+    monkeypatch.undo()
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        assert values(server) == expected
+        for i in range(25):  # a snapshot of this build, taken after its cut
+            server.put(PutRequest(b"n%02d" % i, b"v"))
+        expected = values(server)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
 
 
 def test_a_deleted_only_segment_is_refused(tmp_path):
@@ -912,19 +961,70 @@ def test_a_deleted_only_segment_is_refused(tmp_path):
 
 
 def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
-    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 0e9e...): the
+    """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 8a9e...): the
     member started under an id that is not its cluster's, waited for an election it could never
-    win and never served, saying nothing. The ids carry a CRC, as etcd's WAL metadata does, so
-    the start is refused naming the file, which is left as it is."""
-    write_keys(tmp_path, 3)
+    win and never served, saying nothing. The ids carry a CRC (member_id.crc), as etcd's WAL
+    metadata does, so the start is refused naming the file, which is left as it is."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
     id_file = tmp_path / "member_id"
     data = bytearray(id_file.read_bytes())
-    data[0] = ord("0") if data[0] != ord("0") else ord("1")
+    data[1] = ord("a") if data[1] != ord("a") else ord("b")
     id_file.write_bytes(bytes(data))
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.problem) == (str(id_file), "CRC mismatch")
     assert id_file.read_bytes() == bytes(data)
+    id_file.write_bytes(b"%x %x\n" % ids)
+    (tmp_path / "member_id.crc").write_bytes(b"%08x \n" % zlib.crc32(b"%x %x" % ids))
+    with pytest.raises(ErrCorruptWAL) as refused:  # damage in the CRC's own file names that file
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert (refused.value.path, refused.value.problem) == (str(tmp_path / "member_id.crc"),
+                                                           "not a CRC-32 in hexadecimal")
+
+
+def test_the_member_ids_are_written_as_the_reference_etcd_before_reads_them(tmp_path):
+    """member_id holds the two ids alone, as the reference etcd before their CRC wrote and read
+    it (any third word refused its start: a rollback could not open the data dir); the CRC is
+    in member_id.crc beside it."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
+    data = (tmp_path / "member_id").read_bytes()
+    member_id, cluster_id = (int(word, 16) for word in data.split())  # how that build reads it
+    assert (member_id, cluster_id) == ids and data == b"%x %x\n" % ids
+    assert (tmp_path / "member_id.crc").read_bytes() == b"%08x\n" % zlib.crc32(data[:-1])
+
+
+@pytest.mark.parametrize("ids", ["0x8e9e05c52164694d 0xcdf818194e3a8c32", "+8e9e05c52164694d cdf818194e3a8c32",
+                                 "8e9e_05c52164694d cdf818194e3a8c32", "08e9e05c52164694d cdf818194e3a8c32",
+                                 "8E9E05C52164694D cdf818194e3a8c32", "8e9e05c52164694d\tcdf818194e3a8c32",
+                                 "18e9e05c52164694d cdf818194e3a8c32", "0 cdf818194e3a8c32"])
+def test_member_ids_not_as_the_writer_writes_them_are_refused(tmp_path, ids):
+    """member_id without a CRC (from before member_id.crc) is read only as the reference etcd
+    writes it: two ids in lowercase hexadecimal, no prefix, sign, underscore or leading zero,
+    one space, one newline. int(word, 16) took "0x...", "+..." and "1_f", so damage that left
+    such words started the member under other ids."""
+    write_keys(tmp_path, 1)
+    (tmp_path / "member_id.crc").unlink(missing_ok=True)
+    (tmp_path / "member_id").write_text(ids + "\n")
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    assert refused.value.problem == "not a member id and a cluster id in hexadecimal"
+
+
+def test_member_ids_with_their_crc_as_a_third_word_still_start(tmp_path):
+    """The build just before member_id.crc kept the CRC as a third word of member_id: its data
+    dirs start, the CRC checked."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        ids = server.id, server.node.cluster_id
+    line = b"%x %x" % ids
+    (tmp_path / "member_id.crc").unlink(missing_ok=True)
+    (tmp_path / "member_id").write_bytes(line + b" %08x\n" % zlib.crc32(line))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert (server.id, server.node.cluster_id) == ids
+    (tmp_path / "member_id").write_bytes(line + b" %08x\n" % (zlib.crc32(line) ^ 1))
+    with pytest.raises(ErrCorruptWAL, match="CRC mismatch"):
+        ClusterMember.alone(tmp_path, ManualClock())
 
 
 def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsys):
@@ -947,6 +1047,27 @@ def test_a_start_from_the_db_copy_writes_the_snapshot_file_again(tmp_path, capsy
         assert values(server) == expected
 
 
+def test_a_snapshot_file_the_disk_cannot_take_again_does_not_stop_the_start(tmp_path, capsys):
+    """Writing the snapshot file again from db.json is only a second copy: a disk that refuses
+    it (here full) is a one-line warning naming the file, and the member starts from db.json
+    with every key, where the OSError ended the start."""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(45):
+            server.put(PutRequest(b"k%02d" % i, b"v%d" % i * 50))
+        expected = values(server)
+    *_, newest = damage_every_snapshot(tmp_path)
+    disk = DirQuota(tmp_path, limit=0)
+    disk.limit = disk.used() + 2000  # room for the start's log records, not for the snapshot
+    assert (tmp_path / "db.json").stat().st_size > 2000
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock(), write=disk.write) as server:
+        assert values(server) == expected
+    err = capsys.readouterr().err
+    assert (f"reference etcd: failed to write snapshot file {newest} again from db.json: "
+            f"No space left on device\n") in err
+    assert not newest.exists() and not list(tmp_path.glob("*.tmp"))
+
+
 def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
     """A snapshot copied under the name of a later one (snap-<seq + 1000>.json) holds another
     record than its name says: it is set aside as damaged, the real newest snapshot loaded, and
@@ -957,7 +1078,7 @@ def test_a_copy_of_a_snapshot_under_a_newer_name_is_set_aside(tmp_path, capsys):
             server.put(PutRequest(b"k%02d" % i, b"v"))
         expected = values(server)
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
-    copy = newest.with_name(f"snap-{int(newest.stem.split('-')[1]) + 1000:020d}.json")
+    copy = newest.with_name(f"snap-{seq_in_name(newest) + 1000:020d}.json")
     copy.write_bytes(newest.read_bytes())
     capsys.readouterr()
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
