@@ -355,7 +355,7 @@ class HandlerChain:
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
         # A create-only storage has no /watch/ or /proxy/ route: those paths are go-restful's 404.
         if review is not None and not info.subresource and not info.name and not info.special_verb \
-                and bool(info.namespace) == review.namespaced:
+                and info.under_namespace == review.namespaced:
             if info.verb != "create":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
@@ -363,7 +363,7 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         if path == ("", "v1", "componentstatuses") and not info.under_namespace:
             return self.component_statuses(request)
-        if path == ("", "v1", "bindings") and info.namespace and info.under_namespace and not info.name \
+        if path == ("", "v1", "bindings") and info.under_namespace and not info.name \
                 and not info.special_verb:
             if request.method != "POST":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
