@@ -6,10 +6,15 @@ threads doing puts, deletes, txns, lease grants and revokes, each printing what 
 do and then what was acknowledged (with its revision). Then one fault:
 
   kill      SIGKILL at a random moment, or right before or after the n-th call of one of the
-            durability steps (a snapshot's save, a WAL cut or release, an atomic write, a rename)
-  damage    the writer is killed after its writes, then one file of the data dir (a WAL segment,
-            a snapshot, db.json, member_id, wal-headers) gets a byte flipped, a range zeroed, is
-            truncated at a random offset, deleted, or duplicated under a name of its kind
+            durability steps (a snapshot's save, a WAL cut or release, an atomic write, a rename;
+            the snapshot steps only with a small --snapshot-count, where they run). A writer that
+            ends before the kill (the moment past its last write, or the step called fewer than
+            n times) was never killed: those cases are tallied apart ("writer finished") and
+            are no evidence either way
+  damage    the writer runs to its end (every write acknowledged, nothing in flight), then one
+            file of the data dir (a WAL segment, a snapshot, db.json, member_id, wal-headers)
+            gets a byte flipped, a range zeroed, is truncated at a random offset, deleted, or
+            duplicated under a name of its kind
 
 Then the real command (`python -m reference_impl.etcd.run`) restarts on the dir, and the
 invariant is checked:
@@ -23,7 +28,10 @@ invariant is checked:
 
 A crash cannot lose an acknowledged write. Damage that a crash could also leave (the last WAL
 segment cut short or with zeroed sectors) may lose some, as etcd's wal.Repair loses them, but
-only with the repair logged and the segment kept as *.broken: those are counted, not violations.
+only with the repair logged and the segment kept as *.broken, and only the newest: the keys
+must be what the acknowledged writes up to the restarted member's revision made (leases are
+only checked to be ones granted). Those are counted, not violations. A writer that hangs past
+120 s, or fails, is a violation of its case, not the end of the run.
 
     python benchmarks/etcd_random_faults.py --seed 1 --cases 200 [--jobs 2] [--show 5]
 
@@ -145,6 +153,9 @@ say("done")
 # Durability steps a kill can land on; with a small --snapshot-count each is called many times.
 HOOKS = ["Snapshotter.save", "WAL.cut", "WAL.release", "wal.write_atomically", "wal._write_synced",
          "os.replace", "os.unlink", "WAL.open", "wal.fsync_dir"]
+# The steps only a snapshot takes: with --snapshot-count 10000 no writer gets there.
+SNAPSHOT_HOOKS = {"Snapshotter.save", "WAL.cut", "WAL.release"}
+WRITER_TIMEOUT = 120.0
 DAMAGES = ["flip", "zero", "truncate", "delete", "duplicate"]
 
 
@@ -184,20 +195,27 @@ class _Unknown(Exception):
     """An unacknowledged operation whose effect the model cannot tell."""
 
 
-def expected_from(lines: list[str]) -> tuple[dict, dict, int]:
+def expected_from(lines: list[str], upto: int | None = None) -> tuple[dict, int]:
     """Per thread: (state acknowledged, leases acknowledged, the op in flight or None), and the
-    highest revision acknowledged."""
-    threads = {t: {"state": {}, "leases": set(), "pending": None, "last": 0} for t in range(THREADS)}
+    highest revision acknowledged. With `upto`, only the writes up to that revision: a thread's
+    revisions grow, so its first write past `upto` and all after it are left out."""
+    threads = {t: {"state": {}, "leases": set(), "pending": None, "last": 0, "cut": False}
+               for t in range(THREADS)}
     top = 0
     for line in lines:
         words = line.split()
         if not words or words[0] not in ("try", "ack"):
             continue
         th = threads[int(words[1])]
+        if th["cut"]:
+            continue
         if words[0] == "try":
             th["pending"] = words[2:]
         else:
             rev = int(words[2])
+            if upto is not None and rev > upto:
+                th["cut"], th["pending"] = True, None
+                continue
             apply_op(th["state"], th["leases"], th["pending"], rev, words[3:])
             top = max(top, rev)
             th["last"] = max(th["last"], rev)
@@ -205,23 +223,43 @@ def expected_from(lines: list[str]) -> tuple[dict, dict, int]:
     return threads, top
 
 
-def check_state(threads: dict, top: int, kvs: dict, revision: int, leases: set) -> list[str]:
-    """What the restarted member's keys and leases lack of the acknowledged ones."""
+def check_lost_tail(lines: list[str], kvs: dict, revision: int, leases: set) -> list[str]:
+    """After a logged repair: whether what was lost is only the newest acknowledged writes, those
+    past the restarted member's `revision` (the keys as the writes up to it left them), and its
+    leases all ones granted."""
+    threads, _ = expected_from(lines, upto=revision)
+    problems = check_state(threads, 0, kvs, revision, leases, exact_leases=False)
+    granted, asked = set(), {}
+    for words in map(str.split, lines):
+        if len(words) >= 3 and words[0] == "try":
+            asked[words[1]] = words[2]
+        elif len(words) == 4 and words[0] == "ack" and asked.get(words[1]) == "grant":
+            granted.add(int(words[3]))
+    pending_grant = any(th["pending"] == ["grant"] for th in threads.values())
+    if not pending_grant and leases - granted:
+        problems.append(f"leases never granted: {sorted(leases - granted)[:3]}")
+    return problems
+
+
+def check_state(threads: dict, top: int, kvs: dict, revision: int, leases: set,
+                exact_leases: bool = True) -> list[str]:
+    """What the restarted member's keys and leases lack of the acknowledged ones; without
+    `exact_leases`, only the keys (a lost tail may take a grant or a revoke that has no revision)."""
     problems = []
     if revision < top:
         problems.append(f"revision {revision} < acknowledged {top}")
     for t, th in threads.items():
         mine = {k: v for k, v in kvs.items() if k.startswith(f"t{t}/")}
         live_leases = {lid for lid in leases if lid in th["leases"]}
-        if _matches(mine, th["state"]) and live_leases == th["leases"]:
+        if _matches(mine, th["state"]) and (live_leases == th["leases"] or not exact_leases):
             continue
         if th["pending"] is not None:
             after_state, after_leases = dict(th["state"]), set(th["leases"])
             try:
                 apply_op(after_state, after_leases, th["pending"], None, [])
                 # its revision is past the thread's last acknowledged one, not past the others'
-                if _matches(mine, after_state, unknown_rev_above=th["last"]) and live_leases <= after_leases | \
-                        th["leases"]:
+                if _matches(mine, after_state, unknown_rev_above=th["last"]) and (
+                        live_leases <= after_leases | th["leases"] or not exact_leases):
                     continue
             except _Unknown:
                 continue  # a txn in flight on a key whose version the model does not know
@@ -256,26 +294,31 @@ def env() -> dict:
 
 
 def run_writer(data_dir: Path, seed: int, ops: int, snapshot_count: int, hook: str,
-               kill_after: float | None) -> list[str]:
+               kill_after: float | None) -> tuple[list[str], str]:
+    """The writer's output lines and how it ended: "finished" (all its writes done), "killed"
+    (by the kill-time timer or the hook's exit 9), "hung" (killed past WRITER_TIMEOUT), or
+    "failed (CODE): STDERR"."""
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(seed), str(ops),
                              str(snapshot_count), hook], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             cwd=REPO, env=env())
+    hung = False
     try:
-        if kill_after is not None:
-            try:
-                proc.wait(timeout=kill_after)
-            except subprocess.TimeoutExpired:
-                pass
-        else:
-            proc.wait(timeout=120)
+        proc.wait(timeout=kill_after if kill_after is not None else WRITER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        hung = kill_after is None
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
         out, err = proc.communicate()
-    if proc.returncode not in (0, 9, -9):
-        raise RuntimeError(f"writer failed ({proc.returncode}): {err.decode()[-1500:]}")
     # a line cut off by the kill has no newline and is not counted
-    return out.decode().split("\n")[:-1]
+    lines = out.decode().split("\n")[:-1]
+    if hung:
+        return lines, "hung"
+    if proc.returncode in (9, -9):
+        return lines, "killed"
+    if proc.returncode == 0:
+        return lines, "finished"
+    return lines, f"failed ({proc.returncode}): {err.decode().strip()[-300:]}"
 
 
 def dir_hashes(data_dir: Path) -> dict[str, str]:
@@ -403,12 +446,23 @@ def run_case(seed: int, case: int, root: Path) -> dict:
         kill_after = rng.uniform(0.5, 4.0)
         detail = f"SIGKILL after {kill_after:.2f}s"
     elif fault == "kill-step":
-        hook = f"{rng.choice(HOOKS)}:{rng.choice(['before', 'after'])}:{rng.randint(1, 8)}"
+        reachable = [h for h in HOOKS if snapshot_count < 10000 or h not in SNAPSHOT_HOOKS]
+        hook = f"{rng.choice(reachable)}:{rng.choice(['before', 'after'])}:{rng.randint(1, 8)}"
         detail = f"killed at {hook}"
     data_dir.mkdir(0o700)
-    lines = run_writer(data_dir, seed * 1000 + case, ops, snapshot_count, hook, kill_after)
+    lines, ended = run_writer(data_dir, seed * 1000 + case, ops, snapshot_count, hook, kill_after)
     kind = fault
-    if fault == "damage":
+    writer_problems = []
+    if ended == "hung":
+        writer_problems.append(f"writer hung: killed after {WRITER_TIMEOUT:g}s")
+    elif ended.startswith("failed"):
+        writer_problems.append(f"writer {ended}")
+    elif fault.startswith("kill") and ended == "finished":
+        kind = f"{fault}, writer finished"  # the kill never landed: the hook was not reached in time
+        detail += " (not reached)"
+    if fault == "damage" and writer_problems:
+        kind = "damage, writer did not finish"  # checked as a crash: its kill is the only fault
+    elif fault == "damage":
         kind, detail, crash_like = damage(data_dir, rng)
     before = dir_hashes(data_dir)
     outcome = restart(data_dir)
@@ -418,6 +472,7 @@ def run_case(seed: int, case: int, root: Path) -> dict:
               "acknowledged": acked, "violations": [], "outcome": ""}
     stderr = outcome["stderr"]
     v = result["violations"]
+    v.extend(writer_problems)
     if "Traceback" in stderr:
         v.append("traceback: " + stderr.strip().splitlines()[-1][:200])
     if not outcome["started"]:
@@ -441,7 +496,12 @@ def run_case(seed: int, case: int, root: Path) -> dict:
         problems = check_state(threads, top, outcome["kvs"], outcome["revision"], outcome["leases"])
         repaired = "repaired WAL error" in stderr
         if problems and crash_like and fault == "damage" and repaired:
-            result["outcome"] = "started, torn tail repaired (loss logged)"
+            lost_elsewhere = check_lost_tail(lines, outcome["kvs"], outcome["revision"], outcome["leases"])
+            if lost_elsewhere:
+                result["outcome"] = "started, repaired, older writes lost"
+                v.extend(f"lost writes older than the repaired tail: {p}" for p in lost_elsewhere[:2])
+            else:
+                result["outcome"] = "started, torn tail repaired (newest lost, logged)"
         elif problems:
             result["outcome"] = "started, writes lost"
             v.extend(f"lost acknowledged writes: {p}" for p in problems[:2])
@@ -477,9 +537,9 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda case: run_case(seed, case, root), range(args.cases)))
     table = collections.Counter((r["fault"], r["outcome"]) for r in results)
-    print(f"{'fault':<28} {'outcome':<44} cases")
+    print(f"{'fault':<28} {'outcome':<52} cases")
     for (fault, outcome), n in sorted(table.items()):
-        print(f"{fault:<28} {outcome:<44} {n}")
+        print(f"{fault:<28} {outcome:<52} {n}")
     groups: dict[str, list] = collections.defaultdict(list)
     for r in results:
         for violation in r["violations"]:

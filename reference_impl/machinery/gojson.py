@@ -128,7 +128,9 @@ def syntax_error(data: bytes) -> str | None:
             context = "after array element" if _in_array(text, error.pos) else "after object key:value pair"
         else:
             context = _CONTEXTS.get(error.msg, "looking for beginning of value")
-        return f"invalid character {quote_char(data[error.pos])} {context}"
+        # Python points at the backslash of a bad escape, Go's scanner at the byte after it.
+        at = error.pos + 1 if error.msg == "Invalid \\escape" else error.pos
+        return f"invalid character {quote_char(data[at])} {context}"
     return None
 
 

@@ -41,11 +41,10 @@ from reference_impl.apiserver.core.escalation import EscalationCheck
 from reference_impl.apiserver.core.impersonation import ImpersonationRequestError, impersonate
 from reference_impl.apiserver.storage.etcdclient import DeadlineExceeded, RequestTooLarge
 from reference_impl.apiserver.core.handlers import (Request, RequestInfoError, Response, RESTHandlers,
-                                               error_response, WatchResponse, check_export, check_write_options,
+                                               error_response, WatchResponse, begin_create, check_export,
                                                decode_as,
                                                decode_body, decode_into_kind, field_manager_of, is_pretty_print,
                                                is_upgrade_request, list_options, negotiate, negotiate_for,
-                                               negotiate_input,
                                                request_info, route_accepts, ROUTE_MEDIA_TYPES)
 from reference_impl.apiserver.core.lifecycle import rfc3339
 from reference_impl.apiserver.core.podexec import UpgradeResponse
@@ -355,7 +354,7 @@ class HandlerChain:
         review = discovery.REVIEWS.get((info.api_group, info.api_version, info.resource))
         # A create-only storage has no /watch/ or /proxy/ route: those paths are go-restful's 404.
         if review is not None and not info.subresource and not info.name and not info.special_verb \
-                and bool(info.namespace) == review.namespaced:
+                and info.under_namespace == review.namespaced:
             if info.verb != "create":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
             request.routed = True
@@ -363,7 +362,7 @@ class HandlerChain:
         path = (info.api_group, info.api_version, info.resource)
         if path == ("", "v1", "componentstatuses") and not info.under_namespace:
             return self.component_statuses(request)
-        if path == ("", "v1", "bindings") and info.namespace and info.under_namespace and not info.name \
+        if path == ("", "v1", "bindings") and info.under_namespace and not info.name \
                 and not info.special_verb:
             if request.method != "POST":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
@@ -529,9 +528,7 @@ class HandlerChain:
         if not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()
         request.table_convertor = False  # a review's storage converts to no Table
-        negotiate_for(request)
-        negotiate_input(request)
-        check_write_options(request, "CreateOptions")
+        begin_create(request)
         info, kind = request.info, resource.kind
         body = decode_body(request, into_kind=kind, into_api_version=f"{resource.group}/{resource.version}")[0]
         if isinstance(body, dict):

@@ -1057,6 +1057,16 @@ def list_options(request: Request) -> dict:
             "resource_version": request.param("resourceVersion"), "resource_version_match": match}
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
+def begin_create(request: Request) -> None:
+    """createHandler's steps before it reads the body, in its order: the output media type (406),
+    the input serializer and the body's size (415, 413), then the CreateOptions (422). Every create
+    runs them, the subresources' (binding, token, eviction) and the reviews' too."""
+    negotiate_for(request)
+    negotiate_input(request)
+    check_write_options(request, "CreateOptions")
+
+
 @mirrors("k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateCreateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidateUpdateOptions",
          "k8s.io/apimachinery/pkg/apis/meta/v1/validation.ValidatePatchOptions")
@@ -1500,9 +1510,7 @@ class RESTHandlers:
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler")
     def create(self, request: Request, resource) -> Response:
-        negotiate_for(request)
-        negotiate_input(request)
-        check_write_options(request, "CreateOptions")
+        begin_create(request)
         obj = decode_into_kind(request, resource, decode_object(
             *decode_body(request, max_depth=decoding.MAX_JSON_DEPTH, into_kind=resource.kind,
                          custom=resource if resource.custom else None, into_api_version=resource.api_version),
@@ -1820,9 +1828,7 @@ class RESTHandlers:
     def bind(self, request: Request, resource, name_from_body: bool = False) -> Response:
         """pods/NAME/binding: a v1 Binding named as the pod, assigning it (in a dry run too, up to
         the write) once admission has seen it; with `name_from_body`, the pod the Binding names."""
-        negotiate_for(request)  # createHandler's first step: a 406 before the options and the body
-        negotiate_input(request)
-        check_write_options(request, "CreateOptions")  # createHandler's, before the body
+        begin_create(request)
         binding = decode_body(request, into_kind="Binding")[0] or {}
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
@@ -1850,9 +1856,7 @@ class RESTHandlers:
         managedFields of its create as any created object does."""
         if self.token_key is None:
             raise errors.resource_not_served()
-        negotiate_for(request)  # createHandler's first step: a 406 before the options and the body
-        negotiate_input(request)
-        check_write_options(request, "CreateOptions")  # createHandler's, before the body
+        begin_create(request)
         body = decode_body(request, into_kind="TokenRequest")[0] or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
@@ -1868,9 +1872,7 @@ class RESTHandlers:
     def evict(self, request: Request, resource) -> Response:
         """pods/NAME/eviction: createHandler for a policy/v1 (or v1beta1) Eviction, answered with
         EvictionREST's Status and the 201 createHandler gives it."""
-        negotiate_for(request)
-        negotiate_input(request)
-        check_write_options(request, "CreateOptions")
+        begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
         body = decode_body(request, into_kind="Eviction")[0] or {}
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)

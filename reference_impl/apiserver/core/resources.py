@@ -160,6 +160,9 @@ class Resource:
     # this version) besides kind, apiVersion and metadata.{resourceVersion,creationTimestamp}: the
     # fields without omitempty, at their zero values, and what the conversion fills in.
     zero_value: dict = field(default_factory=dict, compare=False, hash=False)
+    # FieldManager.for_resource's managers by subresource, made on first use: kept here so that a
+    # Resource dropped (a CRD's, remade on every CRD write) takes its managers with it.
+    field_managers: dict = field(default_factory=dict, init=False, compare=False, hash=False, repr=False)
 
     @property
     def api_version(self) -> str:

@@ -175,6 +175,8 @@ def local_subject_access_review(authorizer, namespace: str, review: dict) -> dic
                         "disallowed on this kind of request")
     if problems:
         raise _invalid(problems)
+    if not namespace:  # routed from namespaces//localsubjectaccessreviews
+        raise errors.bad_request(f"namespace is required on this type: {namespace}")
     if review_namespace != namespace:
         raise errors.bad_request(f"spec.resourceAttributes.namespace must match namespace: {namespace}")
     return _answer(review, kind, authorizer, attributes_from(_subject(spec), spec))

@@ -109,10 +109,6 @@ def _without_managed_fields(obj: dict) -> dict:
     return {**obj, "metadata": {k: v for k, v in (obj.get("metadata") or {}).items() if k != "managedFields"}}
 
 
-# Field managers made by FieldManager.for_resource, by (id of the Resource, subresource).
-_FIELD_MANAGERS: dict[tuple[int, str], tuple[object, "FieldManager"]] = {}
-_FIELD_MANAGERS_MAX = 1024
-
 # A custom object as its field manager types it: metadata an ObjectMeta (finalizers a set, owner
 # references keyed by uid), every other field deduced from its value.
 CUSTOM_OBJECT = {"type": "object", "properties": {"metadata": {"$ref": REF_PREFIX + META + "ObjectMeta"}}}
@@ -138,15 +134,10 @@ class FieldManager:
         """The field manager for writes to `resource` (a served Resource) or its subresource: one
         per Resource object and subresource, as upstream makes one per endpoint when it installs
         the API (a custom resource's Resource is a new object whenever its CRD changes)."""
-        key = (id(resource), subresource)
-        made = _FIELD_MANAGERS.get(key)
-        if made is not None and made[0] is resource:
-            return made[1]
-        field_manager = cls._for_resource(resource, subresource)
-        if len(_FIELD_MANAGERS) >= _FIELD_MANAGERS_MAX:
-            _FIELD_MANAGERS.clear()
-        _FIELD_MANAGERS[key] = (resource, field_manager)  # holding the resource keeps its id its own
-        return field_manager
+        made = resource.field_managers.get(subresource)
+        if made is None:
+            made = resource.field_managers[subresource] = cls._for_resource(resource, subresource)
+        return made
 
     @classmethod
     def _for_resource(cls, resource, subresource: str) -> "FieldManager":

@@ -621,6 +621,20 @@ def test_a_resources_field_manager_is_made_once_per_resource_object_and_subresou
     assert again == pods and FieldManager.for_resource(again) is not made
 
 
+def test_a_dropped_resource_takes_its_field_managers_with_it():
+    """A custom resource's Resource is made again on every CRD write: once the old one is dropped,
+    nothing the field managers keep holds it (or its schemas and conversion closures) alive."""
+    import gc
+    import weakref
+    dropped = dataclasses.replace(kinds.find("", "v1", "pods"))
+    FieldManager.for_resource(dropped)
+    FieldManager.for_resource(dropped, "status")
+    held = weakref.ref(dropped)
+    del dropped
+    gc.collect()
+    assert held() is None
+
+
 def test_a_managers_identifier_is_written_once(monkeypatch):
     """build_manager_identifier's JSON is written once for each manager, operation, version and
     subresource, not on every write."""

@@ -894,6 +894,36 @@ def test_a_create_under_an_empty_namespace_is_invalid_for_its_missing_namespace(
     assert call(chain, "GET", "/api/v1/namespaces//nodes/n")[0] == 404  # a cluster-scoped kind has no such route
 
 
+NOT_FOUND = (404, "NotFound", "the server could not find the requested resource")
+AUTHORIZATION_V1 = "/apis/authorization.k8s.io/v1"
+ACCESS_SPEC = {"user": "bob", "resourceAttributes": {"verb": "get", "resource": "pods"}}
+
+
+@pytest.mark.parametrize("method,path,body,expected", [
+    ("POST", AUTHORIZATION_V1 + "/namespaces//selfsubjectaccessreviews",
+     {"kind": "SelfSubjectAccessReview", "spec": {"resourceAttributes": {"verb": "get"}}}, NOT_FOUND),
+    ("POST", AUTHORIZATION_V1 + "/namespaces//subjectaccessreviews",
+     {"kind": "SubjectAccessReview", "spec": ACCESS_SPEC}, NOT_FOUND),
+    ("POST", AUTHORIZATION_V1 + "/namespaces//selfsubjectrulesreviews",
+     {"kind": "SelfSubjectRulesReview", "spec": {"namespace": "x"}}, NOT_FOUND),
+    ("POST", "/apis/authentication.k8s.io/v1/namespaces//tokenreviews",
+     {"kind": "TokenReview", "spec": {"token": "abc"}}, NOT_FOUND),
+    ("POST", AUTHORIZATION_V1 + "/namespaces//localsubjectaccessreviews",
+     {"kind": "LocalSubjectAccessReview", "spec": ACCESS_SPEC},
+     (400, "BadRequest", "namespace is required on this type: ")),
+    ("POST", "/api/v1/namespaces//bindings",
+     {"kind": "Binding", "metadata": {"name": "p"}, "target": {"kind": "Node", "name": "n"}},
+     (400, "BadRequest", "Namespace parameter required.")),
+    ("GET", "/api/v1/namespaces//bindings", None,
+     (405, "MethodNotAllowed", "the server does not allow this method on the requested resource"))])
+def test_an_empty_namespace_routes_the_namespaced_reviews_and_bindings_only(chain, method, path, body, expected):
+    """An empty namespace segment is a namespaced route: the cluster-scoped reviews have none
+    (404), a LocalSubjectAccessReview's REST refuses the empty namespace, and the bindings
+    collection's key has none (as the real 1.24 server answers each)."""
+    code, status = call(chain, method, path, body)
+    assert (code, status["reason"], status["message"]) == expected
+
+
 def test_the_namespace_in_the_path_is_not_checked_as_a_name(chain):
     """NamespaceKeyFunc checks the name's path segment only: namespace `..` names a key nothing is at."""
     code, status = call(chain, "GET", "/apis/apps/v1/namespaces/../statefulsets/s")

@@ -32,6 +32,12 @@ from reference_impl.machinery.gojson import base64_error, loads, marshal_escapes
     (b"[1e", "invalid character ' ' in exponent of numeric literal"),
     (b"-", "invalid character ' ' in numeric literal"),
     (b'"\\', "invalid character ' ' in string escape code"),
+    # A bad escape is reported at the byte after the backslash (seen on the real 1.24 apiserver).
+    (b'{"a":"\\x"}', "invalid character 'x' in string escape code"),
+    (b'{"a":"ab\\q', "invalid character 'q' in string escape code"),
+    (b'["\\ "]', "invalid character ' ' in string escape code"),
+    (b'{"a":"\\\n"}', "invalid character '\\n' in string escape code"),
+    (b'"\\\xc3\xa9"', "invalid character '\xc3' in string escape code"),
     (b'"\\u12', "invalid character ' ' in \\u hexadecimal character escape"),
     (b'"\\u12G4"', "invalid character 'G' in \\u hexadecimal character escape"),
     (b'"ab\\\\', "unexpected end of JSON input"),
