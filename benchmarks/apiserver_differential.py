@@ -6373,6 +6373,16 @@ def run_seed(args: argparse.Namespace) -> int:
     return args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 31)
 
 
+def start_both(args: argparse.Namespace, work: Path, processes: list) -> tuple[Server, Server]:
+    """The real kube-apiserver (on the real etcd) and ours, each under `work`; their processes are
+    added to `processes` as they start, for the caller to stop."""
+    real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
+    processes += real_processes
+    our_processes, ours = start_ours(work / "ours")
+    processes += our_processes
+    return real, ours
+
+
 def print_patterns(differing: list[dict], widths: tuple[int, ...]) -> list[dict]:
     """Print the differing rows grouped by their `pattern` (labels of `widths`, then the real
     server's code and reason, ours, and a note), most frequent first, with an example each; the

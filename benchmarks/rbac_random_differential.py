@@ -70,7 +70,7 @@ from pathlib import Path
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from apiserver_differential import (JSON, MERGE, Probe, Server, context, encode, pattern,  # noqa: E402
-                                    print_patterns, random_run_parser, run_seed, start_ours, start_real,
+                                    print_patterns, random_run_parser, run_seed, start_both,
                                     write_random_results)
 from reference_impl import cluster as local_cluster  # noqa: E402
 from reference_impl.machinery.certutil import KeyPair, issue_client_cert  # noqa: E402
@@ -611,10 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     processes: list[local_cluster.Process] = []
     rows: list[dict] = []
     try:
-        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
-        processes += real_processes
-        our_processes, ours = start_ours(work / "ours")
-        processes += our_processes
+        real, ours = start_both(args, work, processes)
         servers = (real, ours)
         for server in servers:  # as for each batch's namespace: the real server alone makes none
             server.send(Probe(CATEGORY, "POST", "/api/v1/namespaces/default/serviceaccounts", "", JSON,

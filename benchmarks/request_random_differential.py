@@ -88,8 +88,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import yaml  # noqa: E402
 
 from apiserver_differential import (APPLY, JSON, JSON_PATCH, KINDS, MERGE, NAMESPACE, STRATEGIC, Answer,  # noqa: E402
-                                    Probe, Server, encode, print_patterns, random_run_parser, run_seed, start_ours,
-                                    start_real, write_random_results)
+                                    Probe, Server, encode, print_patterns, random_run_parser, run_seed, start_both,
+                                    write_random_results)
 from reference_impl import cluster as local_cluster  # noqa: E402
 
 CATEGORY = "request-random"
@@ -497,10 +497,7 @@ def main(argv: list[str] | None = None) -> int:
     processes: list[local_cluster.Process] = []
     rows: list[dict] = []
     try:
-        real_processes, real, _ = start_real(args.binary.resolve(), args.etcd.resolve(), work / "real")
-        processes += real_processes
-        our_processes, ours = start_ours(work / "ours")
-        processes += our_processes
+        real, ours = start_both(args, work, processes)
         resources = discover(real)
         print(f"{len(resources)} resources and subresources in the real server's discovery", flush=True)
         for number in range(args.cases):
