@@ -749,32 +749,44 @@ def test_a_ctrl_c_while_the_command_starts_ends_as_any_ctrl_c(tmp_path):
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
 
 
+def _cli_with_site(tmp_path, site: str, command: list[str], *argv: str, timeout: float | None = None):
+    """The CLI run in a child Python whose sitecustomize is `site`, with SIGINT at its default
+    (as a shell starts it): `command` is ["kubeatlas"] (the console script, as pip writes it) or
+    ["-m", "analyzer.cli"]."""
+    import signal
+    import subprocess
+    import sys
+
+    (tmp_path / "sitecustomize.py").write_text(site)
+    (tmp_path / "kubeatlas").write_text("import re\nimport sys\nfrom analyzer.cli import main\n"
+                                        "if __name__ == '__main__':\n    sys.exit(main())\n")
+    root = Path(__file__).resolve().parent.parent
+    command = [str(tmp_path / "kubeatlas")] if command == ["kubeatlas"] else command
+    return subprocess.run([sys.executable, *command, *argv], capture_output=True, text=True, timeout=timeout,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
+                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+
+
 @pytest.mark.parametrize("command", [["kubeatlas"], ["-m", "analyzer.cli"]])
 def test_a_ctrl_c_while_python_loads_the_command_ends_as_any_ctrl_c(command, tmp_path):
     """Between the package's import and cli.py's first line (Python finding and reading cli.py,
     compiling it after an upgrade) a Ctrl-C was a traceback from the `kubeatlas` script's import
     line, or from runpy's under -m, and an exit by SIGINT. A real SIGINT is sent there."""
-    import signal
-    import subprocess
-    import sys
-
-    (tmp_path / "sitecustomize.py").write_text(
-        "import os, signal, sys\n"
-        "class Interrupt:\n"
-        "    def find_spec(self, name, *args):\n"
-        "        if name == 'analyzer.cli':\n"
-        "            os.kill(os.getpid(), signal.SIGINT)\n"
-        "sys.meta_path.insert(0, Interrupt())\n")
-    # As pip writes the console script.
-    (tmp_path / "kubeatlas").write_text("import re\nimport sys\nfrom analyzer.cli import main\n"
-                                        "if __name__ == '__main__':\n    sys.exit(main())\n")
-    root = Path(__file__).resolve().parent.parent
-    argv = [str(tmp_path / "kubeatlas")] if command == ["kubeatlas"] else command
-    done = subprocess.run([sys.executable, *argv, "find", "x", "--home", str(tmp_path / "home")],
-                          capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    done = _cli_with_site(tmp_path, "import os, signal, sys\n"
+                                    "class Interrupt:\n"
+                                    "    def find_spec(self, name, *args):\n"
+                                    "        if name == 'analyzer.cli':\n"
+                                    "            os.kill(os.getpid(), signal.SIGINT)\n"
+                                    "sys.meta_path.insert(0, Interrupt())\n",
+                          command, "find", "x", "--home", str(tmp_path / "home"))
     assert (done.returncode, done.stderr) == (130, "kubeatlas: interrupted\n")
+
+
+def _interrupting_at_exit(wait: float) -> str:
+    """A sitecustomize whose atexit call, after main has returned, sends the process a real
+    SIGINT and then waits `wait` seconds (a stuck thread's join, when long)."""
+    return ("import atexit, os, signal, time\n"
+            f"atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep({wait})))\n")
 
 
 @pytest.mark.parametrize("command", [["kubeatlas"], ["-m", "analyzer.cli"]])
@@ -783,20 +795,7 @@ def test_a_ctrl_c_once_the_command_has_answered_changes_nothing(command, tmp_pat
     was an 'Exception ignored in atexit callback' traceback under the command's answer, or,
     later in the exit, a death by SIGINT (-2 to a caller) after the answer was complete. A real
     SIGINT is sent from an atexit call, after main has returned."""
-    import signal
-    import subprocess
-    import sys
-
-    (tmp_path / "sitecustomize.py").write_text(
-        "import atexit, os, signal, time\n"
-        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(0.05)))\n")
-    (tmp_path / "kubeatlas").write_text("import re\nimport sys\nfrom analyzer.cli import main\n"
-                                        "if __name__ == '__main__':\n    sys.exit(main())\n")
-    root = Path(__file__).resolve().parent.parent
-    argv = [str(tmp_path / "kubeatlas")] if command == ["kubeatlas"] else command
-    done = subprocess.run([sys.executable, *argv, "version"], capture_output=True, text=True,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    done = _cli_with_site(tmp_path, _interrupting_at_exit(0.05), command, "version")
     assert (done.returncode, done.stderr) == (0, "")
     assert done.stdout.startswith("kubeatlas")
 
@@ -807,19 +806,8 @@ def test_a_ctrl_c_stops_an_exit_that_hangs_with_the_commands_status(argv, status
     shutdown hanging on a thread's join (`run`, `cluster`) could not be stopped by Ctrl-C. It
     ends the process at once, quietly, with the command's status and its answer written out.
     An atexit call sends a real SIGINT, then waits as a stuck join would."""
-    import signal
-    import subprocess
-    import sys
-
-    (tmp_path / "sitecustomize.py").write_text(
-        "import atexit, os, signal, time\n"
-        "atexit.register(lambda: (os.kill(os.getpid(), signal.SIGINT), time.sleep(60)))\n")
-    root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-m", "analyzer.cli", *argv, "--home", str(tmp_path)]
-                          if argv[0] == "find" else [sys.executable, "-m", "analyzer.cli", *argv],
-                          capture_output=True, text=True, timeout=20,
-                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": f"{tmp_path}:{root}"},
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    home = ["--home", str(tmp_path)] if argv[0] == "find" else []
+    done = _cli_with_site(tmp_path, _interrupting_at_exit(60), ["-m", "analyzer.cli"], *argv, *home, timeout=20)
     assert done.returncode == status and "Traceback" not in done.stderr
     if status == 0:
         assert done.stdout.startswith("kubeatlas") and done.stderr == ""
