@@ -92,6 +92,14 @@ class ReplicaSetController:
         self.expectations.creation_observed(key)
         self._manage_errors[key] = error
 
+    def deletion_failed(self, key: str, error: str | None) -> None:
+        """A pod delete that failed: the informer will not see it go, so it is no longer expected
+        (manageReplicas' DeletionObserved); unless the pod was already gone (`error` None), the
+        next status says ReplicaFailure."""
+        self.expectations.deletion_observed(key)
+        if error is not None:
+            self._manage_errors[key] = error
+
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).deleteRS")
     def delete_rs(self, rs: dict) -> None:
         self.expectations.delete(meta_namespace_key(rs))

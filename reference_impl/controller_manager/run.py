@@ -64,7 +64,7 @@ from reference_impl.controller_manager.queued import QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, InOrder, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -770,12 +770,16 @@ class ControllerManager:
                 return None, None
             if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
                 self._creation_failed(action, error.status.get("message", ""))
+            if isinstance(action, Delete) and action.resource == "pods":
+                self._deletion_failed(action, None if error.code == 404 else error.status.get("message", ""))
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
             return None, error.code
         except (OSError, ValueError) as error:
             if isinstance(action, Create):
                 self._creation_failed(action, str(error))
+            if isinstance(action, Delete) and action.resource == "pods":
+                self._deletion_failed(action, str(error))
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
         return None, 0
 
@@ -793,6 +797,21 @@ class ControllerManager:
             core.creation_failed(key, error)
         elif ref.get("kind") in ("DaemonSet", "Job"):
             (self.daemonset if ref["kind"] == "DaemonSet" else self.job).expectations.creation_observed(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeletionObserved")
+    def _deletion_failed(self, delete: Delete, error: str | None) -> None:
+        """A pod delete that failed (`error` None: the pod was already gone), sent by the pod
+        control of a ReplicaSet, ReplicationController or DaemonSet (the object its events are
+        about): the informer will never see the deletion, so it is no longer expected, as
+        manageReplicas and syncNodes lower it, and the key's retry acts at once instead of waiting
+        five minutes for the expectations to expire. The Job controller's deletes lower their own
+        (DeleteJobPod); a Job that failed expects none."""
+        owner = delete.outcome.failed.involved if delete.outcome and delete.outcome.failed else {}
+        key = f"{owner.get('namespace')}/{owner.get('name')}"
+        if owner.get("kind") in ("ReplicaSet", "ReplicationController"):
+            (self.replicaset if owner["kind"] == "ReplicaSet" else self.replication.core).deletion_failed(key, error)
+        elif owner.get("kind") == "DaemonSet":
+            self.daemonset.expectations.deletion_observed(key)
 
     def _record(self, event: RecordEvent | None) -> None:
         if event is not None:

@@ -287,3 +287,82 @@ def test_a_refused_endpoint_slice_write_is_a_warning_about_the_service():
         "Error updating Endpoint Slices for Service default/web: failed to create EndpointSlice for Service "
         "default/web: no")
     assert create.outcome.failed.involved["kind"] == "Service" and succeeded(create) is None
+
+
+POD_DELETE_REFUSAL = {"kind": "Status", "status": "Failure", "reason": "InternalError", "code": 500,
+                      "message": "Internal error occurred: etcdserver: request timed out"}
+
+
+def _refuse_deletes_of(client: FakeClient, pods: list[dict], refusal: dict) -> None:
+    for p in pods:
+        client.refusals[f"/api/v1/namespaces/default/pods/{p['metadata']['name']}"] = refusal
+
+
+def test_a_refused_pod_delete_is_tried_again_at_the_next_sync():
+    """manageReplicas' DeletionObserved on a failed delete: the ReplicaSet no longer expects the
+    pod to go, so the retry of its key deletes it again at once (not after five minutes), and
+    the status of that sync says ReplicaFailure FailedDelete with the error."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    rs = replicaset(replicas=1)
+    pods = [pod(f"rs-{i}", {"app": "rs"}, owner=rs) for i in range(2)]
+    (delete,) = of(Delete, manager.replicaset.sync(rs, pods))
+    _refuse_deletes_of(client, pods, POD_DELETE_REFUSAL)
+    assert not manager.perform(delete)
+    actions = manager.replicaset.sync(rs, pods)
+    assert [a.name for a in of(Delete, actions)] == [delete.name]
+    (condition,) = of(Update, actions)[0].obj["status"]["conditions"]
+    assert (condition["reason"], condition["message"]) == ("FailedDelete", POD_DELETE_REFUSAL["message"])
+
+
+def test_a_pod_delete_that_finds_the_pod_gone_is_no_replica_failure():
+    """A delete answered NotFound is observed (the pod is gone) without a manage error: the next
+    sync acts on its cache and says no ReplicaFailure."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    rs = replicaset(replicas=1)
+    pods = [pod(f"rs-{i}", {"app": "rs"}, owner=rs) for i in range(2)]
+    (delete,) = of(Delete, manager.replicaset.sync(rs, pods))
+    _refuse_deletes_of(client, pods, {"kind": "Status", "reason": "NotFound", "code": 404,
+                                      "message": f'pods "{delete.name}" not found'})
+    manager.perform(delete)
+    actions = manager.replicaset.sync(rs, pods)
+    assert len(of(Delete, actions)) == 1
+    assert all(not a.obj["status"].get("conditions") for a in of(Update, actions))
+
+
+def test_a_refused_pod_delete_of_a_replication_controller_is_tried_again_at_the_next_sync():
+    """The ReplicationManager runs the ReplicaSet core, its expectations under the RC's key."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    rc = replicationcontroller(replicas=1)
+    pods = [pod(f"rc-{i}", {"app": "rc"}, owner={**rc, "kind": "ReplicationController"}) for i in range(2)]
+    (delete,) = of(Delete, manager.replication.sync(rc, pods))
+    _refuse_deletes_of(client, pods, POD_DELETE_REFUSAL)
+    assert not manager.perform(delete)
+    assert [a.name for a in of(Delete, manager.replication.sync(rc, pods))] == [delete.name]
+
+
+def test_a_refused_daemon_pod_delete_is_tried_again_at_the_next_sync():
+    """syncNodes' DeletionObserved on a failed delete: a daemon pod on a node its selector no
+    longer matches is deleted again by the next sync."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    ds = daemonset(node_selector={"disk": "ssd"})
+    pods = [pod("ds-a", {"app": "ds"}, owner={**ds, "kind": "DaemonSet"}, node="n1")]
+    (delete,) = of(Delete, manager.daemonset.sync(ds, [node("n1")], pods, []))
+    _refuse_deletes_of(client, pods, POD_DELETE_REFUSAL)
+    assert not manager.perform(delete)
+    assert [a.name for a in of(Delete, manager.daemonset.sync(ds, [node("n1")], pods, []))] == ["ds-a"]
+
+
+def test_a_refused_daemon_pod_create_is_tried_again_at_the_next_sync():
+    """syncNodes' CreationObserved on a failed create: the node's pod is created again at once."""
+    client = FakeClient()
+    client.refusals["/api/v1/namespaces/default/pods"] = QUOTA_REFUSAL
+    manager = ControllerManager(client)
+    ds = daemonset()
+    (create,) = [a for a in of(Create, manager.daemonset.sync(ds, [node("n1")], [], [])) if a.resource == "pods"]
+    assert not manager.perform(create)
+    assert [a.resource for a in of(Create, manager.daemonset.sync(ds, [node("n1")], [], []))
+            if a.resource == "pods"] == ["pods"]
