@@ -6,7 +6,8 @@ concern it (`Trigger`: which keys an object of that resource touches, e.g. a pod
 ReplicaSet). Its work queue is client-go's rate-limited queue: a key changed many times before a
 worker gets to it is synced once, a key is never synced twice at the same time, and a key whose
 actions failed is synced again after an exponential backoff (AddRateLimited) until one pass
-succeeds (Forget). Keys are also re-enqueued every `resync_period`, as an informer's resync does,
+succeeds (Forget), unless the controller waits for the update event a Conflict announces
+(`requeue_conflicts` False, the Job controller). Keys are also re-enqueued every `resync_period`, as an informer's resync does,
 for what no event announces: a schedule coming due, a node's lease growing stale.
 
 A sync that raises (an object the apiserver accepted but this controller cannot read) is a sync
@@ -34,6 +35,21 @@ class QuietRetry(Exception):
     """A sync that must be retried with backoff but is no error worth a log line."""
 
 
+class Conflict:
+    """What `perform` answers for a write the apiserver refused with 409 Conflict: a failure,
+    falsy as False is, that a controller which waits for the object's update event instead of
+    retrying (the Job controller) tells apart from the others."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __repr__(self) -> str:
+        return "CONFLICT"
+
+
+CONFLICT = Conflict()
+
+
 @dataclass(frozen=True)
 class Trigger:
     """Changes to `resource`'s objects enqueue `keys(obj)` (of the old and of the new object, or
@@ -50,11 +66,14 @@ class QueuedController:
                  triggers: Iterable[Trigger], all_keys: Callable[[], Iterable[Hashable]],
                  resync_period: float, informers: Iterable[str] = (),
                  handle_error: Callable[[Hashable, Exception], None] | None = None,
-                 rate_limited_adds: bool = False):
+                 rate_limited_adds: bool = False, requeue_conflicts: bool = True):
         self.name, self.queue, self.sync = name, queue, sync
         # Changes enqueue through the rate limiter, as the HPA controller's do: each key then
         # waits out the limiter's interval, and a change to a key already waiting adds nothing.
         self.rate_limited_adds = rate_limited_adds
+        # False: a sync one of whose writes met a conflict is not retried with backoff, as the
+        # Job controller's processNextWorkItem leaves it to the update event that must follow.
+        self.requeue_conflicts = requeue_conflicts
         self.handle_error = handle_error or self._log_error
         self.triggers = tuple(triggers)
         self.all_keys = all_keys
@@ -98,9 +117,11 @@ class QueuedController:
             key = self.queue.get()
         if key is None:
             return False
-        ok = False
+        ok = conflicted = False
         try:
-            ok = all([perform(action) for action in self.sync(key)])  # every action, even after a failure
+            done = [perform(action) for action in self.sync(key)]  # every action, even after a failure
+            ok = all(done)
+            conflicted = not self.requeue_conflicts and any(d is CONFLICT for d in done)
         except QuietRetry:
             pass
         except Exception as error:  # noqa: BLE001 - a sync error: reported, the key retried with backoff
@@ -109,7 +130,7 @@ class QueuedController:
             with lock:
                 if ok:
                     self.queue.forget(key)
-                else:
+                elif not conflicted:
                     self.queue.add_rate_limited(key)
                 self.queue.done(key)
         return True

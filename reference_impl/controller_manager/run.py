@@ -60,7 +60,7 @@ from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, Dele
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
-from reference_impl.controller_manager.queued import QueuedController, Trigger
+from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
@@ -261,9 +261,9 @@ class ControllerManager:
     def _controllers(self) -> list[QueuedController]:
         """Every controller as upstream drives it: a work queue of keys, fed by the informers of
         what it reads, and the sync of one key."""
-        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD):
+        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD, **options):
             return QueuedController(name, RateLimitingQueue(self.clock, metrics=self.queue_metrics.named(
-                QUEUE_NAMES.get(name, name))), sync, triggers, all_keys, resync, informers)
+                QUEUE_NAMES.get(name, name))), sync, triggers, all_keys, resync, informers, **options)
 
         workloads = [
             queued("replicaset", self._sync_replicaset,
@@ -291,10 +291,11 @@ class ControllerManager:
             # A Job's deadline and backoff bring its key back (AddAfter in the sync), as upstream's:
             # no resync every second, which would sync a Job from a cache that has yet to see the
             # status its last sync wrote, and record that sync's event again.
+            # A status write that met a conflict is not retried: the Job's update event brings it back.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods")),
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
                    lambda: [], ("jobs", "pods")),
@@ -721,7 +722,7 @@ class ControllerManager:
             return self._delete_job_pod(action)
         if isinstance(action, DeleteActivePods):
             return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
-        return self._send(action)[1] is None
+        return _done(*self._send(action)[1:])
 
     def _perform_in_order(self, action: InOrder) -> bool:
         """Each step once the one before it worked; an UpdateAfterWrite carries the resourceVersion
@@ -734,9 +735,9 @@ class ControllerManager:
                     meta = {**step.obj["metadata"], "resourceVersion": versions[where]}
                     step = Update(step.resource, step.namespace, {**step.obj, "metadata": meta},
                                   step.subresource, step.outcome)
-                answer, code = self._send(step)
+                answer, code, reason = self._send(step)
                 if code is not None:
-                    return False
+                    return _done(code, reason)
                 version = ((answer or {}).get("metadata") or {}).get("resourceVersion")
                 if version:
                     versions[where] = version
@@ -754,34 +755,34 @@ class ControllerManager:
             self.job.expectations.deletion_observed(action.job_key)
         return code in (None, 404)
 
-    def _send(self, action) -> tuple[dict | None, int | None]:
-        """One request, the event its answer calls for recorded: (the answer, None), or (None, the
-        refusal's HTTP code, 0 when no answer came)."""
+    def _send(self, action) -> tuple[dict | None, int | None, str]:
+        """One request, the event its answer calls for recorded: (the answer, None, ""), or (None,
+        the refusal's HTTP code, 0 when no answer came, and its Status reason)."""
         outcome = getattr(action, "outcome", None)
         try:
             answer = apply(self.client, action)
             if outcome is not None:
                 self._record(outcome.event_for(answer=answer))
-            return answer, None
+            return answer, None, ""
         except APIStatusError as error:
             if outcome is not None:
                 self._record(outcome.event_for(refusal=error.status))
             if isinstance(action, Create) and error.refused_for(action.done_if_refused_for):
-                return None, None
+                return None, None, ""
             if isinstance(action, Create) and not error.refused_for(("NamespaceTerminating",)):
                 self._creation_failed(action, error.status.get("message", ""))
             if isinstance(action, Delete) and action.resource == "pods":
                 self._deletion_failed(action, None if error.code == 404 else error.status.get("message", ""))
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
-            return None, error.code
+            return None, error.code, error.status.get("reason", "")
         except (OSError, ValueError) as error:
             if isinstance(action, Create):
                 self._creation_failed(action, str(error))
             if isinstance(action, Delete) and action.resource == "pods":
                 self._deletion_failed(action, str(error))
             log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
-        return None, 0
+        return None, 0, ""
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
     def _creation_failed(self, create: Create, error: str) -> None:
@@ -876,6 +877,13 @@ class ControllerManager:
         if now_leading and not leading:
             log("kube-controller-manager", "became leader")
         return now_leading
+
+
+def _done(code: int | None, reason: str) -> bool | Conflict:
+    """What perform answers for a request `_send` answered with `code` and `reason`: True for
+    none, CONFLICT for a Conflict (apierrors.IsConflict: the reason, not an AlreadyExists 409),
+    else False."""
+    return True if code is None else CONFLICT if reason == "Conflict" else False
 
 
 def _own_key(obj: dict) -> list[str]:

@@ -570,3 +570,28 @@ def test_a_failed_finalizer_removal_releases_the_expected_delete():
     assert not all(perform(manager, manager.job.sync(j, [tracked_pod(j, "a")])))
     assert "DELETE" not in [method for method, _path, _body in client.sent]
     assert manager.job.expectations.satisfied("default/pi")
+
+
+class ConflictingApiserver(JobApiserver):
+    """Refuses every Job status write with 409 Conflict, as a Job updated since it was cached is."""
+
+    def request(self, method, path, body=None, content_type=None):
+        if method == "PUT" and path.endswith("/status"):
+            raise APIStatusError(method, path, 409, {
+                "kind": "Status", "code": 409, "reason": "Conflict",
+                "message": 'Operation cannot be fulfilled on jobs.batch "pi": the object has been modified; '
+                           'please apply your changes to the latest version and try again'})
+        return super().request(method, path, body, content_type)
+
+
+def test_a_status_write_that_conflicts_is_not_retried_with_backoff():
+    """processNextWorkItem: a sync whose Job write met a conflict is not put back rate-limited;
+    the Job's update event, which the conflict says is coming, brings the key back."""
+    manager = ControllerManager(ConflictingApiserver())
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    manager.cache("jobs").upsert(job())
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    jobs.queue.add("default/pi")
+    assert jobs.process_next_work_item(manager.perform)
+    assert jobs.queue.num_requeues("default/pi") == 0 and jobs.queue.next_ready_at() is None

@@ -6,7 +6,7 @@ import pytest
 
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.client.workqueue import RateLimitingQueue
-from reference_impl.controller_manager.queued import QueuedController, QuietRetry, Trigger
+from reference_impl.controller_manager.queued import CONFLICT, QueuedController, QuietRetry, Trigger
 from reference_impl.controller_manager.run import ControllerManager
 
 
@@ -194,3 +194,15 @@ def test_a_job_comes_back_when_its_deadline_runs_out_and_not_every_second():
     manager._sync_job("ns/pi")
     assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(20, abs=1.5)
     assert jobs.next_resync - manager.clock.now() > 10
+
+
+def test_a_conflict_is_retried_with_backoff_unless_the_controller_waits_for_the_update_event():
+    """A write refused with a Conflict fails the sync: the key comes back after 5 ms, except in a
+    controller that, as the Job controller, leaves it to the update event the conflict announces."""
+    for requeue_conflicts, requeues in ((True, 1), (False, 0)):
+        c = QueuedController("job", RateLimitingQueue(ManualClock()), lambda key: [key],
+                             [Trigger("pods", lambda o: ["k"])], lambda: [], 60.0,
+                             requeue_conflicts=requeue_conflicts)
+        c.on_change("pods", {})
+        assert c.process_next_work_item(lambda action: CONFLICT)
+        assert c.queue.num_requeues("k") == requeues
