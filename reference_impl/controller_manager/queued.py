@@ -7,8 +7,9 @@ ReplicaSet). Its work queue is client-go's rate-limited queue: a key changed man
 worker gets to it is synced once, a key is never synced twice at the same time, and a key whose
 actions failed is synced again after an exponential backoff (AddRateLimited) until one pass
 succeeds (Forget), unless the controller waits for the update event a Conflict announces
-(`requeue_conflicts` False, the Job controller). Keys are also re-enqueued every `resync_period`, as an informer's resync does,
-for what no event announces: a schedule coming due, a node's lease growing stale.
+(`requeue_conflicts` False, the Job controller). Keys are also re-enqueued every
+`resync_period`, as an informer's resync does, for what no event announces: a schedule coming
+due, a node's lease growing stale.
 
 A sync that raises (an object the apiserver accepted but this controller cannot read) is a sync
 error like a failed action, as upstream's syncHandler returning an error is: the error goes to
