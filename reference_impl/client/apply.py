@@ -41,6 +41,11 @@ def _path(resource: str, namespace: str | None, name: str | None = None,
     return path
 
 
+def get(client: RestClient, resource: str, namespace: str | None, name: str) -> dict:
+    """The object as the apiserver has it now (raises APIStatusError on failure)."""
+    return client.request("GET", _path(resource, namespace, name))
+
+
 def apply(client: RestClient, action) -> dict:
     """Send one action; returns the server's answer (raises APIStatusError on failure)."""
     if isinstance(action, Create):

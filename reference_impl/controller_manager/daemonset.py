@@ -16,7 +16,7 @@ import copy
 import re
 
 from reference_impl.controller_manager import podcontrol
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, RetriedStatusUpdate, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_available,
                                               pod_ready)
@@ -349,4 +349,6 @@ class DaemonSetsController:
             return []
         updated_ds = copy.deepcopy(ds)
         updated_ds.setdefault("status", {}).update(status)
-        return [Update("daemonsets", ds["metadata"]["namespace"], updated_ds, "status")]
+        # storeDaemonSetStatus writes these fields alone onto the copy it reads again after a refusal.
+        return [RetriedStatusUpdate("daemonsets", ds["metadata"]["namespace"], updated_ds, "status",
+                                    fields=tuple(status))]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 
-from reference_impl.machinery.actions import Patch, Update
+from reference_impl.machinery.actions import Patch, RetriedStatusUpdate
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_available, pod_ready)
@@ -125,7 +125,7 @@ class ReplicaSetController:
             updated.setdefault("status", {}).update(status)
             if not status["conditions"]:
                 del updated["status"]["conditions"]  # omitempty
-            actions.append(Update("replicasets", rs["metadata"]["namespace"], updated, "status"))
+            actions.append(RetriedStatusUpdate("replicasets", rs["metadata"]["namespace"], updated, "status"))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).claimPods")

@@ -86,4 +86,4 @@ class ReplicationManager:
     def _status_update(self, rc: dict, update: Update) -> Update:
         updated = copy.deepcopy(rc)
         updated.setdefault("status", {}).update(update.obj["status"])
-        return Update("replicationcontrollers", rc["metadata"]["namespace"], updated, update.subresource)
+        return replace(update, resource="replicationcontrollers", obj=updated)

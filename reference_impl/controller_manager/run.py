@@ -41,7 +41,7 @@ from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.apply import RESOURCES as API_PATHS
-from reference_impl.client.apply import apply
+from reference_impl.client.apply import apply, get
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step
 from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
@@ -64,7 +64,7 @@ from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedC
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
 from reference_impl.machinery.process import Component, Process, env_default
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.machinery.labels import selector_matches
@@ -96,6 +96,8 @@ QUEUE_NAMES = {"endpointslice": "endpoint_slice", "replicationcontroller": "repl
 RESYNC_PERIOD = 30.0  # every key of an event-driven controller is synced again this often, as a safety net
 KEYS_PER_TURN = 100  # keys one controller syncs before the others get a turn
 LEASE_RETRY_PERIOD = 2.0
+# retry.DefaultRetry's step (10 ms, jitter left out): the StatefulSet's status write after a conflict.
+STATUS_CONFLICT_RETRY_INTERVAL = 0.01
 ALL = "*"  # the one key of a controller that works on whole caches (node lifecycle, garbage collector)
 
 
@@ -720,6 +722,8 @@ class ControllerManager:
             return self._remove_tracking_finalizers(action)
         if isinstance(action, DeleteJobPod):
             return self._delete_job_pod(action)
+        if isinstance(action, RetriedStatusUpdate):
+            return self._retried_status_update(action)
         if isinstance(action, DeleteActivePods):
             return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
         return _done(*self._send(action)[1:])
@@ -744,6 +748,32 @@ class ControllerManager:
             elif not self.perform(step):
                 return False
         return True
+
+    @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.updateReplicaSetStatus",
+             "k8s.io/kubernetes/pkg/controller/daemon.storeDaemonSetStatus",
+             "(*k8s.io/kubernetes/pkg/controller/statefulset.realStatefulSetStatusUpdater).UpdateStatefulSetStatus")
+    def _retried_status_update(self, action: RetriedStatusUpdate) -> bool | Conflict:
+        """The status write, and on its refusal the same status on a fresher copy of the object;
+        a read from the server that fails ends it, as its error would."""
+        from_server = action.fresh_from == "server"
+        name = action.obj["metadata"]["name"]
+        for tries_left in range(1 if from_server else 4, -1, -1):
+            _answer, code, reason = self._send(action)
+            if code is None:
+                return True
+            if not tries_left or not (from_server or reason == "Conflict"):
+                break
+            if from_server:
+                try:
+                    fresh = get(self.client, action.resource, action.namespace, name)
+                except (APIStatusError, OSError, ValueError) as error:
+                    log("kube-controller-manager", f"Get {action.resource}: {error}")
+                    return False
+            else:
+                self.stop.wait(STATUS_CONFLICT_RETRY_INTERVAL)
+                fresh = self.cache(action.resource).get(f"{action.namespace}/{name}") or action.obj
+            action = action.on(fresh)
+        return _done(code, reason)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
     def _delete_job_pod(self, action: DeleteJobPod) -> bool:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import re
 
-from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, RetriedStatusUpdate, Update
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.objects import (controller_ref, object_reference, owner_reference, pod_available,
@@ -337,7 +337,8 @@ class StatefulSetController:
         if status != {k: set_.get("status", {}).get(k, 0) for k in status}:
             updated = copy.deepcopy(set_)
             updated.setdefault("status", {}).update(status)
-            actions.append(Update("statefulsets", set_["metadata"]["namespace"], updated, "status"))
+            actions.append(RetriedStatusUpdate("statefulsets", set_["metadata"]["namespace"], updated, "status",
+                                               fresh_from="cache"))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/statefulset.defaultStatefulSetControl).truncateHistory")
     def _truncate_history(self, set_: dict, owned: list[dict], history: list[dict], current: dict,

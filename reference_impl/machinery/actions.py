@@ -5,6 +5,7 @@ stopped, a scheduling cycle ends in a Bind; an adapter turns each into an HTTP c
 answer is known, go through the adapter's event recorder (reference_impl.client.record)."""
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field, replace
 
 
@@ -75,6 +76,32 @@ class Update:
     obj: dict = field(compare=False)
     subresource: str | None = None  # "status", "finalize" or "approval"
     outcome: Outcome | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class RetriedStatusUpdate(Update):
+    """A write of `obj`'s status that, refused, is written again on a fresher copy of the object
+    carrying this status: its `fields` (all of it when None). `fresh_from` "server": the copy
+    read from the apiserver, once more after any refusal (the ReplicaSet and DaemonSet
+    controllers' statusUpdateRetries); "cache": the informer's copy, after a Conflict only, five
+    tries in all 10 ms apart (retry.RetryOnConflict with DefaultRetry, the StatefulSet's)."""
+    fresh_from: str = "server"
+    fields: tuple[str, ...] | None = None
+
+    def on(self, fresh: dict) -> RetriedStatusUpdate:
+        """This write again, on `fresh`."""
+        obj = copy.deepcopy(fresh)
+        ours = self.obj.get("status") or {}
+        if self.fields is None:
+            obj["status"] = copy.deepcopy(ours)
+        else:
+            status = obj.setdefault("status", {})
+            for name in self.fields:
+                if name in ours:
+                    status[name] = copy.deepcopy(ours[name])
+                else:
+                    status.pop(name, None)
+        return replace(self, obj=obj)
 
 
 @dataclass(frozen=True)
