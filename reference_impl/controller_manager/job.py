@@ -20,8 +20,9 @@ and the Job may finish (a second write, of the Job the first one answered with).
 for the one before it, and a Job that fails deletes its active pods before any of them: a pod
 whose delete failed is not let go of under a Job already Failed. A deleted pod that never finished
 counts as failed. A Job without the annotation is tracked the legacy way: counted from the pods
-that still exist, any leftover finalizers removed before the status is written. Indexed completion
-mode and adoption of orphans are not modelled.
+that still exist, any leftover finalizers removed before the status is written. An Indexed Job
+(indexedjob.py) runs one pod per pending completion index and counts succeeded indexes, not pods,
+in status.completedIndexes. Adoption of orphans is not modelled.
 """
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ from reference_impl.machinery.objects import (controller_ref, meta_namespace_key
                                               pod_ready)
 from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.controller_manager.indexedjob import (COMPLETION_INDEX_ANNOTATION, Intervals,
+                                                          add_completion_index_env_variables,
+                                                          calculate_succeeded_indexes,
+                                                          duplicated_index_pods_for_removal,
+                                                          first_pending_indexes, get_completion_index, has,
+                                                          intervals_string, is_indexed_job,
+                                                          pod_generate_name_with_index, total,
+                                                          valid_completion_index, with_ordered_indexes)
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import parse_rfc3339, rfc3339
@@ -227,26 +236,43 @@ def get_backoff(requeues: int) -> float:
     return 0.0 if requeues <= 0 else min(DEFAULT_JOB_BACKOFF * 2 ** (requeues - 1), MAX_JOB_BACKOFF)
 
 
-def pod_from_template(job: dict) -> dict:
+def pod_from_template(job: dict, index: int | None = None) -> dict:
     """controller.GetPodFromTemplate for a Job: generateName "<job>-", controlled by the Job; a
-    tracked Job's pod carries the tracking finalizer."""
+    tracked Job's pod carries the tracking finalizer. An Indexed Job's containers read
+    JOB_COMPLETION_INDEX, and its pod of completion `index` has that annotation, the hostname
+    "<job>-<index>" and generateName "<job>-<index>-" (manageJob)."""
     template = job["spec"]["template"]
     meta = copy.deepcopy(template.get("metadata") or {})
+    spec = copy.deepcopy(template.get("spec") or {})
     meta.pop("name", None)
     if tracking_uncounted_pods(job) and JOB_TRACKING_FINALIZER not in (meta.get("finalizers") or []):
         meta["finalizers"] = list(meta.get("finalizers") or []) + [JOB_TRACKING_FINALIZER]
     meta["generateName"] = f"{job['metadata']['name']}-"
+    if is_indexed_job(job):
+        add_completion_index_env_variables(spec)
+    if index is not None:
+        meta["annotations"] = {**(meta.get("annotations") or {}), COMPLETION_INDEX_ANNOTATION: str(index)}
+        spec["hostname"] = f"{job['metadata']['name']}-{index}"
+        meta["generateName"] = pod_generate_name_with_index(job["metadata"]["name"], index)
     meta["namespace"] = job["metadata"]["namespace"]
     meta["ownerReferences"] = [owner_reference(job, "Job", "batch/v1")]
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": copy.deepcopy(template.get("spec") or {})}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": spec}
+
+
+def _removal_rank(pod: dict) -> tuple:
+    """controller.ActivePods' order here: unscheduled, then not ready, then the rest by name."""
+    return (bool(pod.get("spec", {}).get("nodeName")), pod_ready(pod), pod["metadata"]["name"])
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.activePodsForRemoval")
-def active_pods_for_removal(pods: list[dict], count: int) -> list[dict]:
-    """The cheapest pods to lose first: unscheduled, then not ready, then the rest by name."""
-    return sorted(pods, key=lambda p: (bool(p.get("spec", {}).get("nodeName")), pod_ready(p),
-                                       p["metadata"]["name"]))[:count]
+def active_pods_for_removal(job: dict, pods: list[dict], count: int) -> list[dict]:
+    """At least `count` pods, the cheapest to lose first; of an Indexed Job, also every pod whose
+    index is missing, out of range or run by another pod too."""
+    remove, left = ([], pods) if not is_indexed_job(job) else \
+        duplicated_index_pods_for_removal(pods, job["spec"].get("completions") or 0, _removal_rank)
+    if len(remove) < count:
+        remove += sorted(left, key=_removal_rank)[:count - len(remove)]
+    return remove
 
 
 def _phase(pod: dict) -> str:
@@ -266,7 +292,10 @@ def _set_count(status: dict, field: str, count: int) -> None:
 def get_status(job: dict, pods: list[dict], tracking: bool, expected_rm: set[str]) -> tuple[int, int]:
     """(succeeded, failed). Tracked: the counts in the status, the uids still uncounted, and the
     pods that finished since and still carry their finalizer (a pod being deleted before it
-    succeeded counts as failed). Legacy: the pods that exist, by phase."""
+    succeeded counts as failed). Legacy: the pods that exist, by phase. An Indexed Job's pods
+    count only with a valid index."""
+    if is_indexed_job(job):
+        pods = [p for p in pods if valid_completion_index(job, p)]
     if not tracking:
         return (sum(1 for p in pods if _phase(p) == "Succeeded"), sum(1 for p in pods if _phase(p) == "Failed"))
     status = job.get("status") or {}
@@ -417,6 +446,13 @@ class JobController:
         active_pods = [p for p in owned if pod_active(p)]
         active = len(active_pods)
         succeeded, failed = get_status(job, owned, tracking, expected_rm)
+        indexed = is_indexed_job(job)
+        previous_indexes: Intervals = []
+        succeeded_indexes: Intervals = []
+        if indexed:
+            previous_indexes, succeeded_indexes = calculate_succeeded_indexes(
+                job, owned, tracking, has_job_tracking_finalizer)
+            succeeded = total(succeeded_indexes)
         if "startTime" not in status and not job_suspended(job):
             status["startTime"] = rfc3339(now)
         timed = dict(job, status=status)
@@ -450,7 +486,7 @@ class JobController:
         else:
             manage_job_called = needs_sync and not job["metadata"].get("deletionTimestamp")
             if manage_job_called:
-                active, created = self._manage_job(job, active_pods, succeeded)
+                active, created = self._manage_job(job, active_pods, succeeded, succeeded_indexes)
                 actions += created
             completions = spec.get("completions")
             complete = (succeeded > 0 if completions is None else succeeded >= completions) and active == 0
@@ -465,7 +501,7 @@ class JobController:
             needs_flush = suspend_changed or active != old_status.get("active", 0)
             _set_count(status, "active", active)
             writes, job_finished = self._track_status_and_remove_finalizers(
-                timed, owned, expected_rm, finished, needs_flush)
+                timed, owned, expected_rm, finished, needs_flush, previous_indexes)
             if deleting:
                 writes = InOrder((DeleteActivePods(deleting), *writes.actions))
             actions.append(writes)
@@ -480,6 +516,10 @@ class JobController:
         status.pop("uncountedTerminatedPods", None)
         for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
             _set_count(status, field, count)
+        if indexed:
+            status["completedIndexes"] = intervals_string(succeeded_indexes)
+            if not status["completedIndexes"]:
+                del status["completedIndexes"]  # omitempty
         if finished is not None:
             actions += _enact_job_finished(job, status, finished)
         status_changed = status != old_status
@@ -494,11 +534,15 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).trackJobStatusAndRemoveFinalizers",
              "(*k8s.io/kubernetes/pkg/controller/job.Controller).flushUncountedAndRemoveFinalizers")
     def _track_status_and_remove_finalizers(self, job: dict, pods: list[dict], expected_rm: set[str],
-                                            finished: dict | None, needs_flush: bool) -> tuple[InOrder, bool]:
+                                            finished: dict | None, needs_flush: bool,
+                                            succeeded_indexes: Intervals) -> tuple[InOrder, bool]:
         """The writes of a tracked Job's sync, each sent only once the one before it worked: the
         status with the newly finished (or terminating) pods added to uncountedTerminatedPods;
         their finalizers removed; the status with those pods moved to the counts, and the finished
-        condition once nothing is left uncounted. Also whether the Job ends finished."""
+        condition once nothing is left uncounted. Also whether the Job ends finished. An Indexed
+        Job's succeeded pods are counted by index at once (`succeeded_indexes`: those the status
+        holds), in index order, not listed as uncounted; its pods without a valid index are not
+        counted at all."""
         status = job["status"]
         uncounted = status["uncountedTerminatedPods"]
         already = {outcome: set(uncounted.get(outcome) or []) for outcome in ("succeeded", "failed")}
@@ -506,6 +550,10 @@ class JobController:
                           if has_job_tracking_finalizer(p) and p["metadata"]["uid"] not in expected_rm}
         needs_flush = clean_uncounted_pods_without_finalizers(status, with_finalizer) or needs_flush
         to_remove = []
+        indexed = is_indexed_job(job)
+        new_indexes: list[int] = []
+        if indexed:
+            pods = sorted(pods, key=get_completion_index)
         for pod in pods:
             uid = pod["metadata"]["uid"]
             if not has_job_tracking_finalizer(pod) or uid in expected_rm:
@@ -518,11 +566,20 @@ class JobController:
                 to_remove.append(pod)
             outcome = "succeeded" if phase == "Succeeded" else \
                 "failed" if phase == "Failed" or terminating else None
-            if outcome and uid not in already[outcome]:
+            if outcome == "succeeded" and indexed:
+                index = get_completion_index(pod)
+                if valid_completion_index(job, pod) and not has(succeeded_indexes, index):
+                    new_indexes.append(index)
+                    needs_flush = True
+            elif outcome and uid not in already[outcome] and (not indexed or valid_completion_index(job, pod)):
                 uncounted.setdefault(outcome, []).append(uid)
                 needs_flush = True
-            if sum(len(uncounted.get(o) or []) for o in already) >= MAX_UNCOUNTED_PODS:
+            if len(new_indexes) + sum(len(uncounted.get(o) or []) for o in already) >= MAX_UNCOUNTED_PODS:
                 break
+        if new_indexes:
+            succeeded_indexes = with_ordered_indexes(succeeded_indexes, new_indexes)
+            _set_count(status, "succeeded", total(succeeded_indexes))
+            status["completedIndexes"] = intervals_string(succeeded_indexes)
         writes: list = []
         namespace = job["metadata"]["namespace"]
         if needs_flush:
@@ -551,7 +608,8 @@ class JobController:
                 and (selector is None or selector_matches(selector, p["metadata"].get("labels")))]
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob")
-    def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int) -> tuple[int, list]:
+    def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int,
+                    succeeded_indexes: Intervals) -> tuple[int, list]:
         """(the active count after this sync's requests, the requests)."""
         spec, key = job["spec"], meta_namespace_key(job)
         active = len(active_pods)
@@ -562,13 +620,19 @@ class JobController:
             want = min(active, parallelism) if succeeded > 0 else parallelism
         else:
             want = max(0, min(completions - succeeded, parallelism))
-        if active > want:
-            victims = active_pods_for_removal(active_pods, active - want)
+        # Deletes take precedence: an Indexed Job with a repeated index deletes before it creates.
+        victims = active_pods_for_removal(job, active_pods, max(0, active - want))[:self.burst_replicas]
+        if victims:
             self.expectations.expect_deletions(key, len(victims))
             return active - len(victims), [_delete_job_pod(job, p) for p in victims]
         if active < want:
             count = min(want - active, self.burst_replicas)
+            # As upstream, the creations are expected before the pending indexes are counted.
             self.expectations.expect_creations(key, count)
-            return active + count, [podcontrol.create_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod_from_template(job))
-                                    for _ in range(count)]
+            indexes: list = [None] * count
+            if is_indexed_job(job):
+                indexes = first_pending_indexes(active_pods, succeeded_indexes, count, completions)
+            return active + len(indexes), [
+                podcontrol.create_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod_from_template(job, index))
+                for index in indexes]
         return active, []
