@@ -10,6 +10,8 @@ setting pod phases by hand:
   doomed   activeDeadlineSeconds 3: its running pod deleted, the Job Failed
   dropped  deleted in the background while its pod runs (the orphan pod loses its finalizer)
   halted   suspended while its pod runs
+  indexed  completionMode Indexed, 3 completions, 2 at a time: index 1 Succeeded (index 2 starts),
+           index 0 Failed (started again), then both Succeeded
 
 Watches of the namespace's Jobs and pods record every state; each object's history (consecutive
 repeats collapsed; pod uids in uncountedTerminatedPods and pod names as "<job>-#<n>" in creation
@@ -64,10 +66,20 @@ def job_state(job: dict, names: dict[str, str]) -> dict:
     return status
 
 
+INDEX_ANNOTATION = "batch.kubernetes.io/job-completion-index"
+
+
 def pod_state(pod: dict) -> dict:
-    return {"finalizers": pod["metadata"].get("finalizers") or [],
-            "deleting": bool(pod["metadata"].get("deletionTimestamp")),
-            "phase": (pod.get("status") or {}).get("phase")}
+    """Finalizers, deletion and phase; for an Indexed Job's pod also its index annotation, its
+    hostname and its containers' environment."""
+    state = {"finalizers": pod["metadata"].get("finalizers") or [],
+             "deleting": bool(pod["metadata"].get("deletionTimestamp")),
+             "phase": (pod.get("status") or {}).get("phase")}
+    annotations = pod["metadata"].get("annotations") or {}
+    if INDEX_ANNOTATION in annotations:
+        state.update(index=annotations[INDEX_ANNOTATION], hostname=(pod.get("spec") or {}).get("hostname"),
+                     env=[c.get("env") for c in (pod.get("spec") or {}).get("containers") or []])
+    return state
 
 
 def histories(events: list[dict], names: dict[str, str]) -> dict[str, list]:
@@ -129,6 +141,16 @@ def scenario(rest: RestClient, names: dict[str, str]) -> None:
         fresh = rest.request("GET", f"{ns}/pods/{pod['metadata']['name']}")
         rest.request("PUT", f"{ns}/pods/{pod['metadata']['name']}/status", dict(fresh, status={"phase": phase}))
 
+    def of_index(job: str, index: int) -> list[dict]:
+        """The Indexed Job's pods of `index`, in the order they were named."""
+        pods = [p for p in rest.request("GET", f"{ns}/pods")["items"]
+                if (p["metadata"].get("annotations") or {}).get(INDEX_ANNOTATION) == str(index)
+                and p["metadata"].get("generateName", "").startswith(f"{job}-")]
+        return sorted(pods, key=lambda p: int(pod_name(p, names).rsplit("#", 1)[1]))
+
+    def indexed_pods(job: str) -> int:
+        return sum(len(of_index(job, index)) for index in range(3))
+
     def create(name: str, **spec) -> None:
         template = {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox"}]}}
         rest.request("POST", jobs, {"metadata": {"name": name}, "spec": {**spec, "template": template}})
@@ -152,6 +174,16 @@ def scenario(rest: RestClient, names: dict[str, str]) -> None:
     until(lambda: pods_of("halted"))
     rest.request_patch(f"{jobs}/halted", {"spec": {"suspend": True}})
     until(lambda: not pods_of("halted"), 15)
+    create("indexed", completions=3, parallelism=2, completionMode="Indexed")
+    until(lambda: indexed_pods("indexed") == 2)
+    set_phase(of_index("indexed", 1)[0], "Succeeded")
+    until(lambda: of_index("indexed", 2))
+    set_phase(of_index("indexed", 0)[0], "Failed")
+    until(lambda: len(of_index("indexed", 0)) == 2)
+    set_phase(of_index("indexed", 2)[0], "Succeeded")
+    until(lambda: True)
+    set_phase(of_index("indexed", 0)[-1], "Succeeded")
+    until(lambda: True)
 
 
 def admin_kubeconfig(work: Path, port: int, pki: Path) -> Path:

@@ -40,3 +40,14 @@ def test_repeated_states_collapse_but_a_change_of_event_type_does_not():
     events = [{"type": "ADDED", "object": same}, {"type": "MODIFIED", "object": same},
               {"type": "MODIFIED", "object": same}, {"type": "DELETED", "object": same}]
     assert [t for t, _ in jtp.histories(events, {})["pod track-#0"]] == ["ADDED", "MODIFIED", "DELETED"]
+
+
+def test_an_indexed_jobs_pod_state_has_its_index_hostname_and_environment():
+    """A pod with the completion index annotation is compared on it, its hostname and its
+    containers' env; other pods keep the three fields alone."""
+    indexed = pod("u1", "indexed-0-x")
+    indexed["metadata"]["annotations"] = {"batch.kubernetes.io/job-completion-index": "0"}
+    indexed["spec"] = {"hostname": "indexed-0", "containers": [{"env": [{"name": "JOB_COMPLETION_INDEX"}]}]}
+    assert jtp.pod_state(indexed) == {"finalizers": [], "deleting": False, "phase": "Pending", "index": "0",
+                                      "hostname": "indexed-0", "env": [[{"name": "JOB_COMPLETION_INDEX"}]]}
+    assert set(jtp.pod_state(pod("u2", "track-x"))) == {"finalizers", "deleting", "phase"}
