@@ -71,6 +71,17 @@ controller.sync(rs, [])
     assert {"verb": "Create", "resource": "pods", "namespace": "ns", "name": "web-"} in line["requests"]
 
 
+def test_a_status_write_retried_on_a_fresh_copy_is_traced_as_the_update_it_is():
+    """A RetriedStatusUpdate (the ReplicaSet's, DaemonSet's and StatefulSet's status writes) is a
+    PUT like any Update: a journey step names it Update."""
+    from reference_impl.machinery.actions import RetriedStatusUpdate
+    from reference_impl.machinery.trace import request_summary
+
+    write = RetriedStatusUpdate("replicasets", "ns", {"metadata": {"name": "web"}}, "status")
+    assert request_summary(write) == {"verb": "Update", "resource": "replicasets", "subresource": "status",
+                                      "namespace": "ns", "name": "web"}
+
+
 # --- normalising -----------------------------------------------------------------------------------
 
 def _line(t: float, event: str, function: str, pid: int = 1, thread: int = 1, **fields) -> dict:

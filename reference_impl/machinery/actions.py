@@ -85,6 +85,7 @@ class RetriedStatusUpdate(Update):
     read from the apiserver, once more after any refusal (the ReplicaSet and DaemonSet
     controllers' statusUpdateRetries); "cache": the informer's copy, after a Conflict only, five
     tries in all 10 ms apart (retry.RetryOnConflict with DefaultRetry, the StatefulSet's)."""
+    verb = "Update"  # the request it is, in a trace
     fresh_from: str = "server"
     fields: tuple[str, ...] | None = None
 

@@ -86,10 +86,11 @@ def object_ref(value: Any) -> dict | None:
 
 def request_summary(action: Any) -> dict | None:
     """A core's action (machinery.actions, the scheduler's and kubelet's own) as plain fields:
-    its verb (the class name), and the resource, namespace, name and node it names."""
+    its verb (the class's `verb`, else its name), and the resource, namespace, name and node it
+    names."""
     if not dataclasses.is_dataclass(action) or isinstance(action, type):
         return None
-    summary: dict[str, Any] = {"verb": type(action).__name__}
+    summary: dict[str, Any] = {"verb": getattr(type(action), "verb", type(action).__name__)}
     for field in ("resource", "subresource", "namespace", "name", "pod", "node", "reason"):
         value = getattr(action, field, None)
         if isinstance(value, str) and value:
