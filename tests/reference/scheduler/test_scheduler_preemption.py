@@ -46,6 +46,18 @@ def test_a_pod_that_fits_nowhere_evicts_the_fewest_lower_priority_pods_and_is_no
     assert s.cache.nodes["n1"].requested.milli_cpu == 2000 and len(s.cache.nodes["n1"].pods) == 2
 
 
+def test_of_two_equal_pods_not_started_the_one_added_first_is_evicted():
+    """MoreImportantPod gives a pod with no startTime time.Now() when compared, the first compared
+    the earlier: the insertion sort then puts the later-added pod first, and reprieves it (what
+    the real kube-scheduler did with two such pods, compared side by side)."""
+    s = scheduler([node("n1", cpu="2")], [on("n1", "first", 0), on("n1", "second", 0), pod("high", cpu="1", priority=10)])
+    assert deleted(s.schedule_one()) == ["first"]
+    started = on("n1", "second", 0)
+    started["status"] = {"startTime": "1970-01-01T00:00:00Z"}  # started before now: more important
+    s = scheduler([node("n1", cpu="2")], [started, on("n1", "first", 0), pod("high", cpu="1", priority=10)])
+    assert deleted(s.schedule_one()) == ["first"]
+
+
 def test_each_victim_gets_a_preempted_event_naming_the_preemptor_as_related():
     s = scheduler([node("n1", cpu="1")], [on("n1", "low", 0), pod("high", cpu="1", priority=10)])
     events = [a for a in s.schedule_one() if isinstance(a, RecordEvent) and a.reason == "Preempted"]
