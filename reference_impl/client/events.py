@@ -1,14 +1,14 @@
 """client-go's events.k8s.io/v1 recorder (tools/events), the one kube-scheduler makes with
 NewEventBroadcasterAdapter: each event is an eventsv1.Event with an action, a reporting
-controller and instance, about `regarding` (the scheduler names no `related` object); an event
-isomorphic to one in the cache (same action, reason, reporting controller and regarding) makes
-that one a series, whose count and lastObservedTime are written by a strategic merge PATCH (a new
-Event when the one patched is gone), once when the series starts and then only when the series is
-refreshed (every 30 minutes) or finished (every 6 minutes, when last observed over 6 minutes
-ago); later repeats only count in the cache.
+controller and instance, about `regarding` (and `related`); an event isomorphic to one in the
+cache (same action, reason, reporting controller, regarding and related) makes that one a series,
+whose count and lastObservedTime are written by a strategic merge PATCH (a new Event when the one
+patched is gone), once when the series starts and then only when the series is refreshed (every
+30 minutes) or finished (every 6 minutes, when last observed over 6 minutes ago); later repeats
+only count in the cache.
 
 A server without events.k8s.io/v1 (discovery fails) gets core/v1 Events from the record module's
-recorder, as the adapter falls back to its legacy recorder, which drops the action.
+recorder, as the adapter falls back to its legacy recorder, which drops the action and related.
 
 Like record.EventRecorder, a write that fails is logged and dropped (upstream retries a failed
 connection up to 12 times, 10 s apart); the writes of one Event keep their order.
@@ -31,7 +31,7 @@ REFRESH_TIME = 30 * 60.0  # seconds: how often every open series is written agai
 
 
 @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).makeEvent")
-def make_event(regarding: dict, now: float, nanoseconds: int, type_: str, reason: str,
+def make_event(regarding: dict, related: dict | None, now: float, nanoseconds: int, type_: str, reason: str,
                note: str, reporting_controller: str, reporting_instance: str, action: str) -> dict:
     """The Event named `<regarding>.<unix nanoseconds in hex>`, in the default namespace when the
     object it is about has none (a Node)."""
@@ -41,6 +41,8 @@ def make_event(regarding: dict, now: float, nanoseconds: int, type_: str, reason
              "eventTime": micro_time(now), "reportingController": reporting_controller,
              "reportingInstance": reporting_instance, "action": action, "reason": reason,
              "regarding": regarding, "note": note, "type": type_}
+    if related is not None:
+        event["related"] = related
     return event
 
 
@@ -49,7 +51,7 @@ def event_key(event: dict) -> tuple:
     """What makes two events isomorphic: the ObjectReferences compared field by field (their
     resourceVersion too, so an object changed in between starts a new event)."""
     return (event.get("action", ""), event.get("reason", ""), event.get("reportingController", ""),
-            tuple(sorted(event["regarding"].items())))
+            tuple(sorted(event["regarding"].items())), tuple(sorted((event.get("related") or {}).items())))
 
 
 @mirrors("k8s.io/client-go/tools/events.createPatchBytesForSeries")
@@ -78,7 +80,7 @@ class EventsRecorder:
             now = self.clock.now()
             # A float clock holds ~256 ns at today's epoch: two events within that would share a name.
             self._last_nanoseconds = max(int(now * 1e9), self._last_nanoseconds + 1)
-            made = make_event(event.involved, now, self._last_nanoseconds, event.type,
+            made = make_event(event.involved, event.related, now, self._last_nanoseconds, event.type,
                               event.reason, event.message, event.component,
                               f"{event.component}-{self.hostname}", event.action)
             to_write = self._observe(made, now)

@@ -18,9 +18,10 @@ class RecordEvent:
     type: str  # Normal | Warning
     reason: str
     message: str
-    # What an events.k8s.io/v1 recorder also writes (the scheduler's: "Binding", "Scheduling");
-    # a core/v1 recorder drops it, as client-go's adapter does.
+    # What an events.k8s.io/v1 recorder also writes (the scheduler's: "Binding", "Scheduling",
+    # "Preempting"); a core/v1 recorder drops both, as client-go's adapter does.
     action: str = ""
+    related: dict | None = field(default=None, hash=False)
 
 
 @dataclass(frozen=True)

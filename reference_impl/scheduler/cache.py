@@ -184,6 +184,21 @@ class Cache:
             del self.nodes[node_name]
             self._list = None
 
+    def trial_remove(self, info: NodeInfo, pod: dict) -> None:
+        """Take `pod` off `info` for a what-if (preemption's dry run) and no longer: the pod stays
+        the cache's (`pod_node`, assumed), and `trial_add` puts it back. Upstream runs its what-ifs
+        on a clone of the NodeInfo; here the plugins read the cache's pod counts, so the what-if is
+        made in place, between two calls of one scheduling cycle, and undone before it ends."""
+        info.remove_pod(pod)
+        self.pod_counts.remove_pod(info, pod)
+        self.least_room.loosened()
+
+    def trial_add(self, info: NodeInfo, pod: dict) -> None:
+        """Put `pod` on `info` for a what-if, or back after `trial_remove` (see there)."""
+        info.add_pod(pod)
+        self.pod_counts.add_pod(info, pod)
+        self.least_room.lowered(info)
+
     def is_assumed(self, pod: dict) -> bool:
         return pod_key(pod) in self.assumed
 

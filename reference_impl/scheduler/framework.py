@@ -32,7 +32,8 @@ from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configvalidation
 from reference_impl.scheduler.errors import ConfigError, PluginNotFound, SchedulerError
 from reference_impl.scheduler.types import (
-    MAX_NODE_SCORE, MIN_NODE_SCORE, SUCCESS, Code, CycleState, NodeInfo, QueuedPodInfo, Status,
+    MAX_NODE_SCORE, MIN_NODE_SCORE, SUCCESS, Code, CycleState, NodeInfo, QueuedPodInfo, Status, pod_key,
+    pod_priority,
 )
 
 FILTERS_KEY = "framework/filters"
@@ -75,7 +76,8 @@ class Plugin:
     def filter(self, state: CycleState, pod: dict, node_info: NodeInfo) -> Status: ...
     # A filter plugin may also define filter_nodes(state, pod, nodes) -> [(node_info, status), ...],
     # the nodes it rejects, in `nodes` order: Filter over a list in one call (see `node_filter`).
-    def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status: ...
+    # PostFilter returns (PostFilterResult or None, Status), as upstream's.
+    def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]): ...
     def pre_score(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status: ...
     def score(self, state: CycleState, pod: dict, node_info: NodeInfo) -> int: ...
     # A score plugin that needs normalizing also overrides normalize_score(state, pod, nodes, scores),
@@ -131,7 +133,7 @@ DEFAULT_PLUGINS: dict[str, list[tuple[str, int]]] = {
                   ("InterPodAffinity", 0), ("NodeAffinity", 0)],
     "filter": [("NodeUnschedulable", 0), ("NodeName", 0), ("TaintToleration", 0), ("NodeAffinity", 0),
                ("NodePorts", 0), ("NodeResourcesFit", 0), ("PodTopologySpread", 0), ("InterPodAffinity", 0)],
-    "postFilter": [],
+    "postFilter": [("DefaultPreemption", 0)],
     "preScore": [("InterPodAffinity", 0), ("PodTopologySpread", 0), ("TaintToleration", 0), ("NodeAffinity", 0)],
     # v1beta3 default weights.
     "score": [("NodeResourcesBalancedAllocation", 1), ("NodeResourcesFit", 1), ("InterPodAffinity", 2),
@@ -291,6 +293,12 @@ class Framework:
         for name, import_path in self.profile.registry.items():
             self.registry[name] = import_plugin(import_path)
         self.snapshot = None  # set by the scheduler at the start of every cycle
+        # What else upstream's Handle gives plugins, set by the scheduler: its cache, nominator,
+        # waiting pods, clock, random source and PodDisruptionBudget lister.
+        self.cache = self.nominator = self.clock = self.rng = None
+        self.waiting_pods: dict = {}
+        self.reject_waiting_pod = None
+        self.pdb_lister = list
         self._instances: dict[str, Plugin] = {}
         self.points: dict[str, list[Plugin]] = {p: [] for p in EXTENSION_POINTS}
         self.weights: dict[str, int] = {}
@@ -416,14 +424,51 @@ class Framework:
         return survivors, failed_by
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostFilterPlugins")
-    def run_post_filter_plugins(self, state: CycleState, pod: dict, statuses: dict[str, Status]) -> Status:
-        last = Status(Code.UNSCHEDULABLE)
+    def run_post_filter_plugins(self, state: CycleState, pod: dict, statuses: dict[str, Status]):
+        """(result, status) of the first plugin that succeeds; an Error stops; else Unschedulable
+        with the plugins' reasons (PluginToStatus.Merge)."""
+        reasons: list[str] = []
+        result = None
         for plugin in self.points["postFilter"]:
-            status = plugin.post_filter(state, pod, statuses) or SUCCESS
+            result, status = plugin.post_filter(state, pod, statuses)
             if status.ok:
+                return result, status
+            if status.code not in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE):
+                return result, Status(Code.ERROR, status.reasons, plugin.name)
+            reasons.extend(status.reasons)
+        return result, Status(Code.UNSCHEDULABLE, tuple(reasons))
+
+    def nominated_pods_to_add(self, pod: dict, node_name: str) -> list[dict]:
+        """addNominatedPods' choice: the other pods nominated to the node, of no lower priority."""
+        if self.nominator is None or not self.nominator.pods_by_node:
+            return []
+        priority, key = pod_priority(pod), pod_key(pod)
+        return [p for p in self.nominator.pods_for_node(node_name) if pod_priority(p) >= priority and pod_key(p) != key]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunFilterPluginsWithNominatedPods")
+    def run_filter_plugins_with_nominated_pods(self, pod: dict, node_info: NodeInfo) -> Status:
+        """The pod must fit with the nominated pods of no lower priority on the node (they may land
+        there) and without them (pod affinity to one of them must not count)."""
+        added = self.nominated_pods_to_add(pod, node_info.name)
+        if added:
+            status = self.trial_filter(pod, node_info, added)
+            if not status.ok:
                 return status
-            last = status
-        return last
+        return self.trial_filter(pod, node_info, ())
+
+    def trial_filter(self, pod: dict, node_info: NodeInfo, added: list[dict]) -> Status:
+        """PreFilter and Filter of `pod` against `node_info` as the cache has it now, with `added`
+        put on it for the call. PreFilter is run again, on a fresh state, where upstream updates
+        its cycle state through the PreFilter extensions: the same state for the same pods."""
+        for p in added:
+            self.cache.trial_add(node_info, p)
+        try:
+            state = CycleState()
+            status = self.run_pre_filter_plugins(state, pod)
+            return self.run_filter_plugins(state, pod, node_info) if status.ok else status
+        finally:
+            for p in added:
+                self.cache.trial_remove(node_info, p)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreScorePlugins")
     def run_pre_score_plugins(self, state: CycleState, pod: dict, nodes: list[NodeInfo]) -> Status:

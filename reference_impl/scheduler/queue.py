@@ -30,6 +30,55 @@ DEFAULT_POD_MAX_BACKOFF = 10.0
 DEFAULT_POD_MAX_IN_UNSCHEDULABLE = 60.0
 
 
+def nominated_node_name(pod: dict) -> str:
+    return (pod.get("status") or {}).get("nominatedNodeName") or ""
+
+
+class Nominator:
+    """The pods nominated to a node by an earlier preemption, by node (upstream's nominator):
+    later cycles filter that node as if they were on it, when they are not of lower priority."""
+
+    def __init__(self) -> None:
+        self.pods_by_node: dict[str, list[dict]] = {}
+        self.node_of: dict[str, str] = {}  # pod key -> the node it is nominated to
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.nominator).add")
+    def add(self, pod: dict, node_name: str = "") -> None:
+        """Nominate `pod` to `node_name`, or to its status.nominatedNodeName when that is empty."""
+        self.delete(pod)
+        node_name = node_name or nominated_node_name(pod)
+        if not node_name:
+            return
+        self.node_of[pod_key(pod)] = node_name
+        self.pods_by_node.setdefault(node_name, []).append(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.nominator).delete")
+    def delete(self, pod: dict) -> None:
+        key = pod_key(pod)
+        node_name = self.node_of.pop(key, None)
+        if node_name is None:
+            return
+        pods = [p for p in self.pods_by_node[node_name] if pod_key(p) != key]
+        if pods:
+            self.pods_by_node[node_name] = pods
+        else:
+            del self.pods_by_node[node_name]
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.nominator).UpdateNominatedPod")
+    def update(self, old_pod: dict, new_pod: dict) -> None:
+        """A nomination made in memory outlives an update that carries none yet (the status patch
+        that writes it may not have arrived); one the update adds, changes or clears is taken."""
+        node_name = ""
+        if not nominated_node_name(old_pod) and not nominated_node_name(new_pod):
+            node_name = self.node_of.get(pod_key(old_pod), "")
+        self.delete(old_pod)
+        self.add(new_pod, node_name)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.nominator).NominatedPodsForNode")
+    def pods_for_node(self, node_name: str) -> list[dict]:
+        return list(self.pods_by_node.get(node_name, ()))
+
+
 class _Heap:
     """A keyed binary heap with removal, ordered by `less(a, b)`; ties break by insertion order.
 
@@ -127,6 +176,7 @@ class PriorityQueue:
         # The cycle in which the last move request arrived: a pod that failed in a cycle that started
         # before it goes to backoffQ, since the event may already have made it schedulable.
         self.move_request_cycle = -1
+        self.nominator = Nominator()
 
     def _new_info(self, pod: dict) -> QueuedPodInfo:
         now = self.clock.now()
@@ -139,6 +189,7 @@ class PriorityQueue:
         self.active_q.add(info)
         self.unschedulable_q.pop(info.key, None)
         self.backoff_q.delete(info.key)
+        self.nominator.add(pod)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).Pop")
     def pop(self) -> QueuedPodInfo | None:
@@ -259,10 +310,12 @@ class PriorityQueue:
             if info is not None:
                 info.pod = new_pod
                 q.add(info)
+                self.nominator.update(old_pod, new_pod)
                 return
         info = self.unschedulable_q.get(key)
         if info is not None:
             info.pod = new_pod
+            self.nominator.update(old_pod, new_pod)
             if (old_pod.get("spec") != new_pod.get("spec")
                     or old_pod["metadata"].get("labels") != new_pod["metadata"].get("labels")):
                 del self.unschedulable_q[key]
@@ -276,6 +329,7 @@ class PriorityQueue:
         self.active_q.delete(key)
         self.backoff_q.delete(key)
         self.unschedulable_q.pop(key, None)
+        self.nominator.delete(pod)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).PendingPods")
     def pending_pods(self) -> list[dict]:

@@ -43,7 +43,9 @@ from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.events import FINISH_TIME, REFRESH_TIME, EventsRecorder, new_recorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step, release_lease
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
+from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
+from reference_impl.scheduler.types import ClearNominatedNodeName
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
 from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
@@ -126,11 +128,16 @@ class SchedulerRunner:
         # and every pod event would update the index for nothing.
         self.nodes = Informer(client, "/api/v1/nodes", self.stop, component=COMPONENT, indexers={})
         self.pods = Informer(client, NON_TERMINAL_PODS, self.stop, component=COMPONENT, indexers={})
+        # DefaultPreemption's PodDisruptionBudget lister (policy/v1).
+        self.pdbs = Informer(client, "/apis/policy/v1/poddisruptionbudgets", self.stop, component=COMPONENT,
+                             indexers={})
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
         self.pods.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_pod_add), self._locked(s.on_pod_update), self._locked(s.on_pod_delete)))
+        self.pdbs.store.add_event_handler(ResourceEventHandler(
+            self._locked(s.on_pdb_add), self._locked(s.on_pdb_update), self._locked(s.on_pdb_delete)))
 
     def _locked(self, callback):
         def handler(*objs):
@@ -148,7 +155,7 @@ class SchedulerRunner:
                 self._release()
 
     def _run(self, out) -> None:
-        if not start_and_sync([self.nodes, self.pods], self.stop):
+        if not start_and_sync([self.nodes, self.pods, self.pdbs], self.stop):
             return
         relax_collector()  # after the caches are synced: they live as long as the process
         print(f"ready: reference kube-scheduler (profile {self.scheduler.profile.scheduler_name})",
@@ -218,10 +225,16 @@ class SchedulerRunner:
                     self._patch_condition(action)
                 elif isinstance(action, RecordEvent):
                     self.recorder.record(action)
+                elif isinstance(action, Delete):  # a preemption's victim (util.DeletePod)
+                    self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}")
+                elif isinstance(action, ClearNominatedNodeName):
+                    self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
+                                              {"status": {"nominatedNodeName": None}})
                 else:
                     log(COMPONENT, f"unknown action {action!r}")
             except (APIStatusError, OSError, ValueError) as error:
-                log(COMPONENT, f"{type(action).__name__} {action.namespace}/{action.pod}: {error}")
+                name = getattr(action, "pod", None) or getattr(action, "name", "")
+                log(COMPONENT, f"{type(action).__name__} {getattr(action, 'namespace', '')}/{name}: {error}")
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
                     self._bind_failed(action)
@@ -256,13 +269,19 @@ class SchedulerRunner:
         existing = (pod.get("status") or {}).get("conditions") or []
         condition = dict(action.condition)
         old = next((c for c in existing if c.get("type") == condition["type"]), None)
+        nominate = action.nominated_node_name and action.nominated_node_name != \
+            (pod.get("status") or {}).get("nominatedNodeName")
         if old is not None and old.get("status") == condition.get("status"):
             condition["lastTransitionTime"] = old.get("lastTransitionTime")
-            if all(old.get(field) == condition.get(field) for field in ("reason", "message", "lastProbeTime")):
+            if not nominate and all(old.get(field) == condition.get(field)
+                                    for field in ("reason", "message", "lastProbeTime")):
                 return
         conditions = [c for c in existing if c.get("type") != condition["type"]]
+        status = {"conditions": conditions + [condition]}
+        if nominate:
+            status["nominatedNodeName"] = action.nominated_node_name
         self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
-                                  {"status": {"conditions": conditions + [condition]}})
+                                  {"status": status})
 
 
 def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Namespace:

@@ -91,6 +91,12 @@ class Scheduler:
         self.next_start_node_index = 0
         # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
         self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+        # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
+        self.pdbs: dict[str, dict] = {}
+        fwk = self.framework
+        fwk.cache, fwk.nominator, fwk.clock, fwk.rng = self.cache, self.queue.nominator, clock, self.rng
+        fwk.waiting_pods, fwk.reject_waiting_pod = self.waiting_pods, self.reject_waiting_pod
+        fwk.pdb_lister = lambda: list(self.pdbs.values())
 
     # ---- informer callbacks (eventhandlers.go) -------------------------------------------------
 
@@ -148,6 +154,15 @@ class Scheduler:
         self.cache.remove_pod(pod)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
 
+    def on_pdb_add(self, pdb: dict) -> None:
+        self.pdbs[pod_key(pdb)] = pdb
+
+    def on_pdb_update(self, old: dict, new: dict) -> None:
+        self.pdbs[pod_key(new)] = new
+
+    def on_pdb_delete(self, pdb: dict) -> None:
+        self.pdbs.pop(pod_key(pdb), None)
+
     def tick(self) -> None:
         """What upstream's queue goroutines do every second: flush expired backoffs and stale pods."""
         self.queue.flush_backoff_q_completed()
@@ -170,9 +185,15 @@ class Scheduler:
         try:
             result = self.schedule_pod(state, pod)
         except FitError as err:
-            self.framework.run_post_filter_plugins(state, pod, err.diagnosis.node_to_status)
             info.unschedulable_plugins = set(err.diagnosis.unschedulable_plugins)
-            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+            if not self.framework.points["postFilter"]:
+                return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+            # Preemption may make room for a later cycle: its evictions come first, then the
+            # failure, which nominates the pod to the node made room on.
+            result, status = self.framework.run_post_filter_plugins(state, pod, err.diagnosis.node_to_status)
+            actions = list(result.actions) if result is not None else []
+            nominated = result.nominated_node_name if status.ok and result is not None else ""
+            return actions + self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle, nominated)
         except NoNodesAvailable as err:
             return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
         except SchedulerError as err:
@@ -245,6 +266,7 @@ class Scheduler:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume")
     def _assume(self, assumed: dict) -> None:
         self.cache.assume_pod(assumed)
+        self.queue.nominator.delete(assumed)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).skipPodSchedule")
     def _skip_pod_schedule(self, pod: dict) -> bool:
@@ -252,16 +274,19 @@ class Scheduler:
         return bool(pod["metadata"].get("deletionTimestamp")) or self.cache.is_assumed(pod)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).recordSchedulingFailure")
-    def _record_scheduling_failure(self, info: QueuedPodInfo, message: str, reason: str, cycle: int) -> list:
-        """Requeue the pod and report: a FailedScheduling event and PodScheduled=False with the reason."""
+    def _record_scheduling_failure(self, info: QueuedPodInfo, message: str, reason: str, cycle: int,
+                                   nominated_node: str = "") -> list:
+        """Requeue the pod and report: a FailedScheduling event and PodScheduled=False with the
+        reason (and the node a preemption nominated it to, kept in the nominator at once)."""
         self.queue.add_unschedulable_if_not_present(info, cycle)
+        self.queue.nominator.add(info.pod, nominated_node)
         meta = info.pod["metadata"]
         namespace = meta.get("namespace", "default")
         truncated = message if len(message) <= MAX_MESSAGE_LENGTH else message[:MAX_MESSAGE_LENGTH - 3] + "..."
         condition = {"type": "PodScheduled", "status": "False", "reason": reason, "message": message,
                      "lastProbeTime": None, "lastTransitionTime": rfc3339(self.clock.now())}
         return [self._event(info.pod, "Warning", "FailedScheduling", "Scheduling", truncated),
-                PatchPodStatus(namespace, meta["name"], condition)]
+                PatchPodStatus(namespace, meta["name"], condition, nominated_node)]
 
     # ---- generic_scheduler.go ------------------------------------------------------------------
 
@@ -295,6 +320,15 @@ class Scheduler:
                 diagnosis.node_to_status[n.name] = status
             diagnosis.unschedulable_plugins.add(status.failed_plugin)
             return [], diagnosis
+        # A node an earlier preemption nominated the pod to is likely the one it fits: tried alone
+        # first (PreferNominatedNode, on by default in 1.24).
+        nominated = (pod.get("status") or {}).get("nominatedNodeName")
+        if nominated:
+            info = self.cache.nodes.get(nominated)
+            if info is not None and info.node is not None:
+                feasible = self.find_nodes_that_pass_filters(state, pod, diagnosis, [info])
+                if feasible:
+                    return feasible, diagnosis
         return self.find_nodes_that_pass_filters(state, pod, diagnosis, nodes), diagnosis
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).findNodesThatPassFilters")
@@ -320,6 +354,8 @@ class Scheduler:
             end = min(total, begin + max(num_nodes_to_find - len(feasible), MIN_FILTER_RUN))
             run = ordered[begin:end]
             passed, failed = self.framework.run_filter_plugins_on_nodes(state, pod, run)
+            if self.queue.nominator.pods_by_node:  # only after a preemption: most runs have none
+                passed = self._filter_with_nominated_pods(pod, run, passed, failed)
             wanted = num_nodes_to_find - len(feasible)
             if len(passed) >= wanted:
                 last = passed[wanted - 1]
@@ -337,6 +373,20 @@ class Scheduler:
             begin = end
         self.next_start_node_index = (start + processed) % total
         return feasible
+
+    def _filter_with_nominated_pods(self, pod: dict, run: list[NodeInfo], passed: list[NodeInfo],
+                                    failed: dict[str, Status]) -> list[NodeInfo]:
+        """RunFilterPluginsWithNominatedPods' first pass for the nodes of `run` with pods nominated
+        to them: a node that fails with them fails with that status, whatever it did without
+        (`failed` is updated); the nodes of `passed` that still pass."""
+        fwk = self.framework
+        for info in run:
+            added = fwk.nominated_pods_to_add(pod, info.name)
+            if added:
+                status = fwk.trial_filter(pod, info, added)
+                if not status.ok:
+                    failed[info.name] = status
+        return [n for n in passed if n.name not in failed]
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.genericScheduler).numFeasibleNodesToFind")
     def num_feasible_nodes_to_find(self, num_all_nodes: int) -> int:

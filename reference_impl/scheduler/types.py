@@ -180,6 +180,12 @@ def pod_host_ports(pod: dict) -> list[tuple[str, str, int]]:
     return out
 
 
+@mirrors("k8s.io/component-helpers/scheduling/corev1.PodPriority")
+def pod_priority(pod: dict) -> int:
+    """spec.priority, 0 when unset (the Priority admission plugin sets it on create)."""
+    return (pod.get("spec") or {}).get("priority") or 0
+
+
 def pod_key(pod: dict) -> str:
     meta = pod["metadata"]
     return f"{meta.get('namespace', 'default')}/{meta['name']}"
@@ -309,3 +315,13 @@ class PatchPodStatus:
     namespace: str
     pod: str
     condition: dict
+    # Set with the condition when a preemption nominated the pod to this node (updatePod).
+    nominated_node_name: str = ""
+
+
+@dataclass(frozen=True)
+class ClearNominatedNodeName:
+    """Clear a pod's status.nominatedNodeName (util.ClearNominatedNodeName)."""
+
+    namespace: str
+    pod: str

@@ -141,6 +141,39 @@ def test_an_unchanged_pod_scheduled_condition_is_not_written_again():
     assert client.bodies[0]["status"]["conditions"] == [{**old, "message": "m2"}]
 
 
+def test_a_nomination_is_written_even_with_an_unchanged_condition():
+    """updatePod writes when the nominated node is new, though UpdatePodCondition changed nothing."""
+    old = {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "m1",
+           "lastProbeTime": None, "lastTransitionTime": "2026-01-01T00:00:00Z"}
+    waiting = pod("p")
+    waiting["status"] = {"conditions": [old]}
+    runner, client = runner_with([], [waiting])
+    runner.perform([PatchPodStatus("default", "p", old, "n1")])
+    assert client.calls == [("PATCH", "/api/v1/namespaces/default/pods/p/status")]
+    assert client.bodies[0]["status"]["nominatedNodeName"] == "n1"
+
+
+def test_a_preemption_deletes_its_victims_records_preempted_and_clears_nominations():
+    """The victim is DELETEd, its Preempted event (events.k8s.io/v1) names the preemptor as
+    related, and a lower-priority pod nominated to the node has its nomination patched away."""
+    mid = pod("mid", cpu="1", priority=5)
+    mid["status"] = {"nominatedNodeName": "n1"}
+    runner, client = runner_with([node("n1", cpu="1")], [pod("low", cpu="1", node_name="n1", priority=0), mid,
+                                                         pod("high", cpu="1", priority=10)])
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    calls = list(zip(client.calls, client.bodies))
+    assert (("DELETE", "/api/v1/namespaces/default/pods/low"), None) in calls
+    assert (("PATCH", "/api/v1/namespaces/default/pods/mid/status"), {"status": {"nominatedNodeName": None}}) in calls
+    preempted = next(body for (_, path), body in calls if path.endswith("/events") and body["reason"] == "Preempted")
+    assert (preempted["regarding"]["name"], preempted["related"]["name"], preempted["action"]) == (
+        "low", "high", "Preempting")
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/high/status")
+    assert patch["status"]["nominatedNodeName"] == "n1"
+
+
 class LeaseHeldBy(FakeClient):
     """The kube-scheduler Lease held by `holder` (None: free, so ours once written); writes echo."""
 
