@@ -21,8 +21,9 @@ so nothing marks a node NotReady). Bounded by --timeout; every process is stoppe
 
 Prints one table of both modes, then what one pod cost in requests end to end (the apiserver's
 requests by verb and resource, and its etcd requests by operation and type, per bound pod, read
-from the apiserver's /metrics before the first create and after the last bind), and writes
-benchmarks/results/scheduler_throughput.json.
+from the apiserver's /metrics before the first create and after the last bind) and the proposals
+etcd committed per WAL fsync over the same span (its group commit, from etcd's own /metrics), and
+writes benchmarks/results/scheduler_throughput.json.
 Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
 median run (the lower middle one when N is even); each run also reports the CPU all processes
@@ -54,6 +55,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -226,6 +228,50 @@ def request_counts(client: apiserver_load.Client) -> dict[str, float]:
     return counts
 
 
+# etcd's own counters of its writes' batching, which real etcd 3.4 and the reference etcd both
+# serve on /metrics: the proposals it committed and the WAL fsyncs it made for them.
+ETCD_BATCHING = re.compile(r"^(etcd_server_proposals_committed_total|etcd_disk_wal_fsync_duration_seconds_count) (\S+)$",
+                           re.MULTILINE)
+ETCD_HTTP = re.compile(r"HTTP on (http://[0-9.]+:[0-9]+)")  # the reference etcd's ready line
+
+
+def etcd_metrics_url(process: local_cluster.Process) -> str | None:
+    """Where `process` (an etcd) serves /metrics: the reference etcd's HTTP port, as its ready
+    line names it, or a real etcd's client URL; None when neither is known."""
+    try:
+        found = ETCD_HTTP.search(Path(process.log).read_text(errors="replace"))
+    except OSError:
+        found = None
+    if found:
+        return found.group(1)
+    for arg in process.argv:
+        if arg.startswith("--listen-client-urls="):
+            return arg.split("=", 1)[1].split(",")[0]
+    return None
+
+
+def etcd_batching(url: str | None) -> dict[str, float]:
+    """etcd's committed proposals and WAL fsyncs so far ({} when its /metrics cannot be read)."""
+    if url is None:
+        return {}
+    try:
+        with urllib.request.urlopen(f"{url}/metrics", timeout=10) as answer:
+            text = answer.read().decode()
+    except OSError:
+        return {}
+    return {name: float(value) for name, value in ETCD_BATCHING.findall(text)}
+
+
+def proposals_per_fsync(before: dict[str, float], after: dict[str, float]) -> float | None:
+    """The proposals etcd committed per WAL fsync between two readings of etcd_batching: how
+    many writes shared each sync (its group commit)."""
+    keys = ("etcd_server_proposals_committed_total", "etcd_disk_wal_fsync_duration_seconds_count")
+    if not all(key in before and key in after for key in keys):
+        return None
+    proposals, fsyncs = (after[key] - before[key] for key in keys)
+    return round(proposals / fsyncs, 2) if fsyncs > 0 else None
+
+
 def per_pod(before: dict[str, float], after: dict[str, float], pods: int) -> dict[str, float]:
     """What was counted between the two readings, per pod (3 decimals), dropping what did not move."""
     moved = {key: value - before.get(key, 0.0) for key, value in after.items()}
@@ -352,6 +398,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
 
     metrics_client = apiserver_load.Client(port, context)
     counts_before = request_counts(metrics_client)
+    etcd_url = next((etcd_metrics_url(p) for p in started if p.name == "etcd"), None)
+    batching_before = etcd_batching(etcd_url)
     processes = {p.name: p.pid for p in started}
     processes["benchmark"] = os.getpid()  # the creating clients and the bind watch
     tallies = {name: SwitchTally(pid) for name, pid in processes.items()}
@@ -405,6 +453,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     cpu = {name: round(user + system, 1) for name, (user, system, _) in usage.items()}
     counts_after = request_counts(metrics_client)
     metrics_client.close()
+    batching_after = etcd_batching(etcd_url)
 
     bound = dict(watch.bound)
     latencies = [bound[name] - created[name] for name in bound if name in created]
@@ -422,6 +471,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
                                       "context_switches": round(switches / len(bound), 1)}
                                for name, (user, system, switches) in usage.items()} if bound else {},
         "requests_per_pod": per_pod(counts_before, counts_after, len(bound)),
+        "etcd_proposals_per_fsync": proposals_per_fsync(batching_before, batching_after),
     })
     if by_thread and bound:
         result["per_pod_by_thread"] = {
@@ -552,6 +602,7 @@ def table(result: dict) -> str:
                 str(r["cpu_seconds"].get(n, "-")) for n in ("etcd", "apiserver", "kubelet", "scheduler", "benchmark"))
              if "cpu_seconds" in r else "-"),
             ("cpu ms per pod (all processes)", lambda r: r.get("cpu_ms_per_pod") or "-"),
+            ("etcd proposals per WAL fsync", lambda r: r.get("etcd_proposals_per_fsync") or "-"),
             ("error", lambda r: r.get("error", "-"))]
     cells = [(name, [str(get(r)) for _, r in modes]) for name, get in rows]
     width = max(len(name) for name, _ in cells)

@@ -1,0 +1,60 @@
+"""What benchmarks/scheduler_throughput.py reads of etcd's group commit: the proposals it committed
+per WAL fsync, from its /metrics, found where the reference or a real etcd serves them."""
+from __future__ import annotations
+
+import http.server
+import sys
+import threading
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+from scheduler_throughput import etcd_batching, etcd_metrics_url, proposals_per_fsync  # noqa: E402
+
+from reference_impl.cluster import Process  # noqa: E402
+
+METRICS = (b"# TYPE etcd_disk_wal_fsync_duration_seconds histogram\n"
+           b'etcd_disk_wal_fsync_duration_seconds_bucket{le="0.001"} 3\n'
+           b"etcd_disk_wal_fsync_duration_seconds_count 40\n"
+           b"etcd_disk_wal_fsync_duration_seconds_sum 0.5\n"
+           b"etcd_server_proposals_committed_total 130\n"
+           b"etcd_server_proposals_applied_total 130\n")
+
+
+def test_the_reference_etcd_metrics_are_found_on_the_http_port_its_ready_line_names(tmp_path):
+    """The reference etcd serves gRPC alone on its client port in the benchmark; /metrics is on the
+    HTTP port its ready line names. A real etcd serves it on its client URL."""
+    log = tmp_path / "etcd.log"
+    log.write_text("ready: reference etcd serving the v3 API on http://127.0.0.1:4001 (gRPC only), "
+                   "HTTP on http://127.0.0.1:4002\n")
+    assert etcd_metrics_url(Process("etcd", 1, ("python3", "-m", "reference_impl.etcd.run"), str(log))) \
+        == "http://127.0.0.1:4002"
+    real = Process("etcd", 1, ("/usr/bin/etcd", "--name=default", "--listen-client-urls=http://127.0.0.1:5001",
+                               "--advertise-client-urls=http://127.0.0.1:5001"), str(tmp_path / "none.log"))
+    assert etcd_metrics_url(real) == "http://127.0.0.1:5001"
+
+
+def test_proposals_per_fsync_is_what_both_counters_moved_between_two_readings():
+    """130 proposals committed over 40 fsyncs before, 430 over 100 after: 300 / 60 = 5 shared each."""
+
+    class Metrics(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/metrics" else 404)
+            self.end_headers()
+            self.wfile.write(METRICS)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    try:
+        before = etcd_batching(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.server_close()
+    assert before == {"etcd_disk_wal_fsync_duration_seconds_count": 40.0,
+                      "etcd_server_proposals_committed_total": 130.0}
+    after = {"etcd_disk_wal_fsync_duration_seconds_count": 100.0, "etcd_server_proposals_committed_total": 430.0}
+    assert proposals_per_fsync(before, after) == 5.0
+    assert proposals_per_fsync({}, after) is None  # unreadable before: no figure rather than a wrong one
+    assert proposals_per_fsync(before, before) is None  # no fsync between: nothing to divide
