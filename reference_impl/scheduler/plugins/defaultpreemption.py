@@ -77,8 +77,10 @@ def more_important(a: dict, b: dict, now: float) -> bool:
 def more_important_first(pods: list[dict], now: float) -> list[dict]:
     """The pods sorted as sort.Slice sorts them by `more_important`: a short slice (12 or fewer,
     a node's usual victims) by insertion sort, which with the comparison above reverses each run
-    of not-started pods of one priority, as the real scheduler does with pods no kubelet started.
-    Longer slices are sorted the same way here; upstream's order among such ties there is not fixed."""
+    of not-started pods of one priority, as the real scheduler (built with Go 1.19, whose pdqsort
+    insertion-sorts up to 12) does with pods no kubelet started. Longer slices are sorted the same
+    way here; pdqsort orders such ties differently there, and Go 1.18's sort.Slice (a gap-6 pass
+    first) does from 7 pods on."""
     pods = list(pods)
     for i in range(1, len(pods)):
         j = i
@@ -286,6 +288,7 @@ class DefaultPreemption(Plugin):
             return [], 0, Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE,
                                  (f"No victims found on node {info.name} for preemptor pod {pod['metadata']['name']}",))
         off = []  # the pods taken off the node for this what-if, put back before returning
+        order = list(info.pods)  # and the node's pods in their order: it decides later victims' ties
         try:
             for p in potential:
                 cache.trial_remove(info, p)
@@ -309,6 +312,7 @@ class DefaultPreemption(Plugin):
         finally:
             for p in off:
                 cache.trial_add(info, p)
+            info.pods = {key: info.pods[key] for key in order}
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/preemption.Evaluator).SelectCandidate")
     def select_candidate(self, candidates: list[Candidate]) -> Candidate:

@@ -58,6 +58,16 @@ def test_of_two_equal_pods_not_started_the_one_added_first_is_evicted():
     assert deleted(s.schedule_one()) == ["first"]
 
 
+def test_the_dry_run_leaves_each_nodes_pods_in_their_order():
+    """Upstream's what-ifs work on a clone of the NodeInfo; ours, made in place, put the pods back
+    in their order, which decides the victim among equal pods of a later preemption."""
+    s = scheduler([node("n1", cpu="2"), node("n2", cpu="1")],
+                  [on("n1", "first", 0), on("n1", "second", 0), on("n2", "x", -1), pod("high", cpu="1", priority=10)])
+    before = list(s.cache.nodes["n1"].pods)
+    assert deleted(s.schedule_one()) == ["x"]  # n1 was tried too, both its pods taken off and put back
+    assert list(s.cache.nodes["n1"].pods) == before
+
+
 def test_each_victim_gets_a_preempted_event_naming_the_preemptor_as_related():
     s = scheduler([node("n1", cpu="1")], [on("n1", "low", 0), pod("high", cpu="1", priority=10)])
     events = [a for a in s.schedule_one() if isinstance(a, RecordEvent) and a.reason == "Preempted"]
