@@ -46,6 +46,9 @@ CONFIGURATIONS = {
 _RESOURCE_SPEC = Slice(Struct("ResourceSpec", {"name": "string", "weight": "int64"}, "v1beta3"))
 # The args types of the plugins whose args the reference reads (others' are not checked here).
 PLUGIN_ARGS = {
+    "DefaultPreemption": Struct("DefaultPreemptionArgs", {"apiVersion": "string", "kind": "string",
+                                                          "minCandidateNodesPercentage": "int32",
+                                                          "minCandidateNodesAbsolute": "int32"}),
     "InterPodAffinity": Struct("InterPodAffinityArgs", {"apiVersion": "string", "kind": "string",
                                                         "hardPodAffinityWeight": "int32"}),
     "NodeResourcesBalancedAllocation": Struct("NodeResourcesBalancedAllocationArgs", {

@@ -30,6 +30,7 @@ SHORTHAND = {**PROFILE, "percentageOfNodesToScore": int, "registry": {str: str}}
 _RESOURCES = [{"name": str, "weight": int}]
 # The args the reference's plugins read.
 PLUGIN_ARGS = {
+    "DefaultPreemption": {"minCandidateNodesPercentage": int, "minCandidateNodesAbsolute": int},
     "InterPodAffinity": {"hardPodAffinityWeight": int},
     "NodeResourcesBalancedAllocation": {"resources": _RESOURCES},
     "NodeResourcesFit": {"scoringStrategy": {"type": str, "resources": _RESOURCES}},
@@ -92,6 +93,8 @@ def plugin_config_problems(profile: Mapping, prefix: str = "") -> list[str]:
 
 def _args_problems(plugin: str, args: Mapping, path: str) -> list[str]:
     problems = []
+    if plugin == "DefaultPreemption":
+        problems += _preemption_args_problems(args, path)
     weight = args.get("hardPodAffinityWeight")
     if plugin == "InterPodAffinity" and weight is not None and not 0 <= weight <= 100:
         problems.append(f"{path}.hardPodAffinityWeight: Invalid value: {weight}: "
@@ -112,6 +115,28 @@ def _args_problems(plugin: str, args: Mapping, path: str) -> list[str]:
                 problems.append(f"{path}.resources[{index}].weight: Invalid value: "
                                 f"{_weight(resource)}: resource weight of "
                                 f"{resource.get('name', '')} not in valid range (0, 100]")
+    return problems
+
+
+@mirrors("k8s.io/kubernetes/pkg/scheduler/apis/config/validation.ValidateDefaultPreemptionArgs")
+def _preemption_args_problems(args: Mapping, path: str) -> list[str]:
+    """The candidate sample's bounds, after v1beta3's defaults (10% and 100)."""
+    percentage = args.get("minCandidateNodesPercentage")
+    percentage = 10 if percentage is None else percentage
+    absolute = args.get("minCandidateNodesAbsolute")
+    absolute = 100 if absolute is None else absolute
+    problems = []
+    if not 0 <= percentage <= 100:
+        problems.append(f"{path}.minCandidateNodesPercentage: Invalid value: {percentage}: "
+                        "not in valid range [0, 100]")
+    if absolute < 0:
+        problems.append(f"{path}.minCandidateNodesAbsolute: Invalid value: {absolute}: "
+                        "not in valid range [0, inf)")
+    if percentage == 0 and absolute == 0:
+        problems += [f"{path}.minCandidateNodesPercentage: Invalid value: 0: "
+                     "cannot be zero at the same time as minCandidateNodesAbsolute",
+                     f"{path}.minCandidateNodesAbsolute: Invalid value: 0: "
+                     "cannot be zero at the same time as minCandidateNodesPercentage"]
     return problems
 
 

@@ -360,6 +360,17 @@ CONFIG = "apiVersion: kubescheduler.config.k8s.io/v1beta3\nkind: KubeSchedulerCo
     ("pluginConfig: [{name: NodeResourcesBalancedAllocation, args: {resources: [{name: cpu, weight: 2}, {name: cpu}]}}]\n",
      '[pluginConfig[0].args.resources[0].weight: Invalid value: 2: must be 1, '
      'pluginConfig[0].args.resources[1].name: Duplicate value: "cpu"]'),
+    (CONFIG + "profiles:\n- pluginConfig: [{name: DefaultPreemption, args: {minCandidateNodesPercentage: 150}}]\n",
+     "profiles[0].pluginConfig[0].args.minCandidateNodesPercentage: Invalid value: 150: not in valid range [0, 100]"),
+    ("pluginConfig: [{name: DefaultPreemption, args: {minCandidateNodesPercentage: 0, minCandidateNodesAbsolute: 0}}]\n",
+     "[pluginConfig[0].args.minCandidateNodesPercentage: Invalid value: 0: cannot be zero at the same time as "
+     "minCandidateNodesAbsolute, pluginConfig[0].args.minCandidateNodesAbsolute: Invalid value: 0: cannot be zero "
+     "at the same time as minCandidateNodesPercentage]"),
+    ("pluginConfig: [{name: DefaultPreemption, args: {minCandidateNodesAbsolute: -1}}]\n",
+     "pluginConfig[0].args.minCandidateNodesAbsolute: Invalid value: -1: not in valid range [0, inf)"),
+    (CONFIG + "profiles:\n- pluginConfig: [{name: DefaultPreemption, args: {minCandidateNodesAbsolute: x}}]\n",
+     "decoding .profiles[0].pluginConfig[0]: decoding args for plugin DefaultPreemption: json: cannot unmarshal "
+     "string into Go struct field DefaultPreemptionArgs.minCandidateNodesAbsolute of type int32"),
     ("pluginConfig: [{name: InterPodAffinity}, {name: InterPodAffinity}]\n",
      'pluginConfig[1]: Duplicate value: "InterPodAffinity"'),
 ])
