@@ -121,6 +121,23 @@ def kind_schema(schema: dict | None, preserve_unknown_fields: bool, gvk: dict) -
     return {**built, "x-kubernetes-group-version-kind": [gvk]}
 
 
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver.buildOpenAPIModelsForApply",
+         "(*k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder.builder).buildKubeNative")
+def apply_schema(crd_spec: dict, version: dict) -> dict | None:
+    """The definition server-side apply types one version's objects by: the version's schema as
+    it is written (not made fit for v2), with the root's apiVersion, kind and metadata and those
+    of embedded resources. None where the objects keep unknown fields at their root (or have no
+    schema): they are typed by their values, but for their metadata."""
+    schema = (version.get("schema") or {}).get("openAPIV3Schema")
+    if not isinstance(schema, dict) or schema.get(PRESERVE) or crd_spec.get("preserveUnknownFields"):
+        return None
+    built = copy.deepcopy(schema)
+    built.setdefault("properties", {}).update(metadata=dict(OBJECT_METADATA), apiVersion=dict(API_VERSION),
+                                              kind=dict(KIND))
+    _add_embedded_properties(built)
+    return built
+
+
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder.builder).buildListSchema")
 def list_schema(kind_definition: str, names: dict, group: str, version: str) -> dict:
     return {"description": f"{names['listKind']} is a list of {names['kind']}", "required": ["items"],
