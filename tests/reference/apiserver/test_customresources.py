@@ -1475,3 +1475,12 @@ def test_an_apply_types_a_field_that_keeps_unknown_fields_by_its_values(chain):
             'k:{"name":"a"}': {".": {}, "f:name": {}, "f:v": {}}}
     finally:
         call(chain, "DELETE", f"{CRDS}/gadgets.example.com")
+
+
+def test_a_create_of_a_custom_object_owns_its_spec_itself(chain):
+    """A custom object is a map, so a create adds its spec (".") as well as the spec's fields,
+    though the CRD's schema types the spec as an object of properties (1.24: f:spec has ".")."""
+    code, created = call(chain, "POST", widgets(chain), {**WIDGET, "metadata": {"name": "own"}},
+                         query={"dryRun": "All"})
+    assert code == 201, created
+    assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"] == {".": {}, "f:image": {}, "f:replicas": {}}
