@@ -215,7 +215,8 @@ class Walk:
     def next(self) -> Step:
         families = [(self.create, 10), (self.create_file, 5), (self.apply, 10), (self.patch, 8), (self.replace, 4),
                     (self.edit, 3), (self.label, 8), (self.scale, 4), (self.rollout, 4), (self.set, 5),
-                    (self.delete, 5), (self.get, 14), (self.auth, 4), (self.wait, 2), (self.node, 2)]
+                    (self.delete, 5), (self.get, 14), (self.auth, 4), (self.wait, 2), (self.node, 2),
+                    (self.describe, 5), (self.workload, 4), (self.namespace, 1)]
         choice = self.rng.choices([f for f, _ in families], [w for _, w in families])[0]
         return choice()
 
@@ -472,6 +473,53 @@ class Walk:
         cond = self.pick(["--for=condition=Available", "--for=delete", "--for=condition=Complete",
                           "--for=jsonpath={.spec.replicas}=2"])
         return self.step("wait", "wait", cond, f"{resource}/{self.name(kind)}", "-n", self.ns, "--timeout=1s")
+
+    def describe(self) -> Step:
+        kind = self.pick(list(NAMES) + ["node", "namespace"])
+        if kind == "node":
+            return self.step("describe", "describe", "node", self.pick(self.nodes))
+        if kind == "namespace":
+            return self.step("describe", "describe", "namespace", self.ns)
+        resource = "widgets" if kind == "widget" else kind
+        what = ("-l", self.selector()) if self.chance(0.2) else (self.name(kind),)
+        return self.step("describe", "describe", resource, *what, "-n", self.ns, unordered=True)
+
+    def workload(self) -> Step:
+        """expose, autoscale, run, create token and a status patch."""
+        ns = ("-n", self.ns)
+        sub = self.pick(["expose", "autoscale", "run", "token", "status"])
+        if sub == "expose":
+            return self.step("workload", "expose", "deployment", self.name("deployment"), ns[0], ns[1],
+                             f"--port={self.pick([80, 8080, 0])}", f"--name={self.name('service')}",
+                             *self.pick([(), ("--type=NodePort",), ("--target-port=http",)]), *self.dry_run())
+        if sub == "autoscale":
+            return self.step("workload", "autoscale", "deployment", self.name("deployment"), *ns,
+                             f"--min={self.pick([1, 2, 5])}", f"--max={self.pick([3, 4])}",
+                             *(("--cpu-percent=80",) if self.chance(0.5) else ()), *self.dry_run())
+        if sub == "run":
+            return self.step("workload", "run", self.pick(["p-0", "p-1", "P_bad"]), f"--image={self.pick(IMAGES)}",
+                             *ns, *self.pick([("--restart=Never",), ("--port=80", "--expose"), ("--labels=tier=front",)]),
+                             *self.dry_run(), *(self.output(False) if self.chance(0.3) else ()))
+        if sub == "token":
+            return self.step("workload", "create", "token", self.name("serviceaccount"), *ns,
+                             *self.pick([("--duration=1h",), ("--duration=1s",), ("--bound-object-kind=Secret",
+                                                                                   "--bound-object-name=sec-0")]),
+                             "-o", "jsonpath={.kind} {.spec.expirationSeconds}")
+        kind = self.pick(["deployment", "job", "widget"])
+        resource = "widgets" if kind == "widget" else kind
+        return self.step("workload", "patch", resource, self.name(kind), *ns, "--subresource=status", "--type=merge",
+                         "-p", self.pick(['{"status":{"replicas":2}}', '{"status":{"active":1}}', '{"spec":{"x":1}}']))
+
+    def namespace(self) -> Step:
+        name = f"{self.ns}-{self.rng.randint(0, 1)}"
+        verb = self.pick(["create", "create", "delete", "get", "label"])
+        if verb == "create":
+            return self.step("namespace", "create", "namespace", name, *self.dry_run())
+        if verb == "delete":
+            return self.step("namespace", "delete", "namespace", name, "--wait=false")
+        if verb == "label":
+            return self.step("namespace", "label", "namespace", name, "team=a", "--overwrite")
+        return self.step("namespace", "get", "namespace", name, *self.output())
 
     def node(self) -> Step:
         node = self.pick(self.nodes)
