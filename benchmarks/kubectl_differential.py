@@ -618,7 +618,7 @@ UID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 LONG_DATE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
                        r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}")
-RESOURCE_VERSION = re.compile(r'((?:resourceVersion|resource-version|ResourceVersion)["\']?[:=]\s*["\']?)\d+')
+RESOURCE_VERSION = re.compile(r'((?:resourceVersion|resource-version|ResourceVersion|Resource Version)["\']?[:=]\s*["\']?)\d+')
 IP = re.compile(r"\b10\.(?:9[6-9]|1[01]\d)\.\d{1,3}\.\d{1,3}\b")
 NODE_PORT = re.compile(r"(?<=[:\s])3[0-2]\d{3}(?=/|\b)")
 TOKEN_TEXT = re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")

@@ -77,6 +77,7 @@ NAMES = {"configmap": "cm", "secret": "sec", "deployment": "dep", "service": "sv
          "widget": "w"}
 IMAGES = ["nginx:1.25", "nginx:1.26", "busybox:1.36", "nginx", "Bad Image", "registry.example.com/app:v2"]
 LABEL_KEYS = ["tier", "app", "team", "example.com/owner", "bad key", "x" * 64, "group"]
+WAIT_TIMEOUT = "--timeout=3s"
 LABEL_VALUES = ["front", "back", "a", "", "v" * 64, "bad value", "g1", "g2"]
 
 
@@ -378,7 +379,9 @@ class Walk:
     def rollout(self) -> Step:
         sub = self.pick(["status", "history", "undo", "pause", "resume", "restart"])
         target_ = f"deployment/{self.name('deployment')}"
-        flags = {"status": ("--timeout=1s",) if self.chance(0.5) else ("--watch=false",),
+        # A watch shorter than a second that the timeout ends is logged by client-go's reflector
+        # ("very short watch") or not, as the race goes: timeouts are longer.
+        flags = {"status": (WAIT_TIMEOUT,) if self.chance(0.5) else ("--watch=false",),
                  "history": ("--revision=2",) if self.chance(0.3) else (),
                  "undo": (("--to-revision=3",) if self.chance(0.3) else ()) + self.dry_run()}.get(sub, ())
         return self.step("rollout", "rollout", sub, target_, "-n", self.ns, *flags)
@@ -472,7 +475,7 @@ class Walk:
         resource = "widgets" if kind == "widget" else kind
         cond = self.pick(["--for=condition=Available", "--for=delete", "--for=condition=Complete",
                           "--for=jsonpath={.spec.replicas}=2"])
-        return self.step("wait", "wait", cond, f"{resource}/{self.name(kind)}", "-n", self.ns, "--timeout=1s")
+        return self.step("wait", "wait", cond, f"{resource}/{self.name(kind)}", "-n", self.ns, WAIT_TIMEOUT)
 
     def describe(self) -> Step:
         kind = self.pick(list(NAMES) + ["node", "namespace"])
