@@ -9,8 +9,9 @@ import pytest
 
 from reference_impl.apiserver import kinds
 from tests.reference.apiserver.test_handlers import TABLE, call
-from tests.reference.apiserver.test_served_kinds import chain  # noqa: F401  (fixture: a namespace "kinds")
+from tests.reference.apiserver import test_served_kinds
 
+chain = test_served_kinds.chain  # a fixture, used by name: a chain with a namespace "kinds"
 NS = "kinds"
 TARGET = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
 
