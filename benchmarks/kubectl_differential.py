@@ -618,7 +618,7 @@ UID = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
 LONG_DATE = re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
                        r"\d{4} \d\d:\d\d:\d\d [+-]\d{4}")
-RESOURCE_VERSION = re.compile(r'((?:resourceVersion|resource-version|ResourceVersion)["\']?[:=]\s*["\']?)\d+')
+RESOURCE_VERSION = re.compile(r'((?:resourceVersion|resource-version|ResourceVersion|Resource Version)["\']?[:=]\s*["\']?)\d+')
 IP = re.compile(r"\b10\.(?:9[6-9]|1[01]\d)\.\d{1,3}\.\d{1,3}\b")
 NODE_PORT = re.compile(r"(?<=[:\s])3[0-2]\d{3}(?=/|\b)")
 TOKEN_TEXT = re.compile(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")
@@ -631,6 +631,7 @@ API_ACCESS = re.compile(r"(kube-api-access-|\bgen-)[a-z0-9]{5}\b")
 OPENAPI_HASH = re.compile(r"hash=[0-9A-F]+")
 FILE_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+ [+-]\d{4}")
 LOOPBACK_PORT = re.compile(r"127\.0\.0\.1:\d+")
+GO_POINTER = re.compile(r"\(0xc[0-9a-f]+\)")  # a pointer's address in a Go %#v dump (an Invalid value)
 # explain: the reference apiserver's OpenAPI describes fields in its own words, so only the
 # structure (headers, field names, types, -required-) is compared
 EXPLAIN_KEPT = re.compile(r"^\s*(KIND|VERSION|GROUP|RESOURCE|FIELD|FIELDS|DESCRIPTION|ENUM):|<[^>]+>( -required-)?\s*$")
@@ -645,6 +646,7 @@ def normalise(text: str, directory: Path) -> str:
     text = FILE_TIME.sub("FILETIME", text)
     text = SERVER_URL.sub("https://SERVER", text)
     text = LOOPBACK_PORT.sub("127.0.0.1:PORT", text)
+    text = GO_POINTER.sub("(0xADDR)", text)
     text = TOKEN_TEXT.sub("TOKEN", text)
     text = CERT_DATA.sub(r"\1\2DATA", text)
     text = UID.sub("UID", text)

@@ -33,6 +33,9 @@ EMBEDDED_API_VERSION = {**API_VERSION, "description": "apiVersion defines the ve
 EMBEDDED_KIND = {**KIND, "description": "kind is a string value representing the type of this object. In CamelCase. "
                  f"More info: {CONVENTIONS}#types-kinds"}
 PRESERVE = "x-kubernetes-preserve-unknown-fields"
+# Our mark on each node of an apply schema (apply_schema): a custom object is a map, not a Go
+# struct, so no field of it is there before it is written (fieldmanager.typed's always_there).
+UNSTRUCTURED = "x-unstructured"
 
 
 @mirrors("k8s.io/kube-openapi/pkg/util.ToRESTFriendlyName")
@@ -119,6 +122,30 @@ def kind_schema(schema: dict | None, preserve_unknown_fields: bool, gvk: dict) -
                                                   kind=dict(KIND))
         _add_embedded_properties(built)
     return {**built, "x-kubernetes-group-version-kind": [gvk]}
+
+
+@mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver.buildOpenAPIModelsForApply",
+         "(*k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder.builder).buildKubeNative")
+def apply_schema(crd_spec: dict, version: dict) -> dict | None:
+    """The definition server-side apply types one version's objects by: the version's schema as
+    it is written (not made fit for v2), with the root's apiVersion, kind and metadata and those
+    of embedded resources. None where the objects keep unknown fields at their root (or have no
+    schema): they are typed by their values, but for their metadata."""
+    schema = (version.get("schema") or {}).get("openAPIV3Schema")
+    if not isinstance(schema, dict) or schema.get(PRESERVE) or crd_spec.get("preserveUnknownFields"):
+        return None
+    built = copy.deepcopy(schema)
+    built.setdefault("properties", {}).update(metadata=dict(OBJECT_METADATA), apiVersion=dict(API_VERSION),
+                                              kind=dict(KIND))
+    _add_embedded_properties(built)
+    _mark_unstructured(built)
+    return built
+
+
+def _mark_unstructured(node: dict) -> None:
+    node[UNSTRUCTURED] = True
+    for child in _children(node):
+        _mark_unstructured(child)
 
 
 @mirrors("(*k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder.builder).buildListSchema")

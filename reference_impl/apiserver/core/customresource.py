@@ -106,7 +106,8 @@ def resources_for(crd: dict,
                               bool(spec.get("preserveUnknownFields")))
     discovery_verbs = TERMINATING_VERBS if terminating(crd) else None
     return tuple(_resource(group, names, spec["scope"] == "Namespaced", version, storage, convert,
-                           crdopenapi.definitions_for(spec, version), on_read, discovery_verbs)
+                           crdopenapi.definitions_for(spec, version), on_read, discovery_verbs,
+                           crdopenapi.apply_schema(spec, version))
                  for version in served)
 
 
@@ -145,7 +146,7 @@ def _coerced_on_read(obj: dict, storage: _StorageSchemas) -> dict:
 
 def _resource(group: str, names: dict, namespaced: bool, version: dict, storage: str,
               convert: Converter, openapi_definitions: dict, on_read: _StorageSchemas,
-              discovery_verbs: tuple[str, ...] | None = None) -> Resource:
+              discovery_verbs: tuple[str, ...] | None = None, apply_schema: dict | None = None) -> Resource:
     schema, status, scale = _schema(version), _status_enabled(version), _scale_paths(version)
     served_as = f"{group}/{version['name']}"
 
@@ -197,7 +198,7 @@ def _resource(group: str, names: dict, namespaced: bool, version: dict, storage:
                     prepare_for_status_update=_only_status if status else None,
                     validate_status_update=validate_status if status else None, scale_paths=scale,
                     printer=printer(as_list(version.get("additionalPrinterColumns")) or [AGE]),
-                    openapi_definitions=openapi_definitions)
+                    openapi_definitions=openapi_definitions, apply_schema=apply_schema)
 
 
 @mirrors("(k8s.io/apimachinery/pkg/apis/meta/v1/unstructured.unstructuredJSONScheme).doEncode")

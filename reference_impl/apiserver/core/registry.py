@@ -79,6 +79,15 @@ def _as_created(r: Resource, obj: dict) -> dict:
     return {**obj, "status": {"acceptedNames": dict(crds.ZERO_NAMES), "conditions": None, "storedVersions": stored}}
 
 
+@mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.DryRunnableStorage).copyInto")
+def _dry_run_copy(r: Resource, obj: dict) -> dict:
+    """What a dry run answers in place of the write it skips: the object encoded as storage would
+    get it and decoded again, so a kind stored in another version answers as converted there and
+    back (an autoscaling/v1 HorizontalPodAutoscaler's implicit 80% cpu target made explicit)."""
+    codec = r.storage_codec
+    return codec.from_storage(codec.to_storage(obj)) if codec else obj
+
+
 def _as_encoded(r: Resource, obj: dict) -> dict:
     """`obj` as upstream's store encodes it: a built-in kind's struct, or a custom object's map."""
     if r.custom:
@@ -499,7 +508,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             # DryRunnableStorage.Create: the key a dry run would write must be free.
             existing = self._stored(r, key)
             if existing is None:
-                return _as_created(r, obj)
+                return _as_created(r, _dry_run_copy(r, obj))
         else:
             if rv_refused:
                 raise errors.bad_request("resourceVersion should not be set on objects to be created")
@@ -803,7 +812,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             if _emptied_finalizers(r, current, updated):
                 raise _EmptiedFinalizers(updated)
             if dry_run:
-                raise _DryRun(updated)
+                raise _DryRun(_dry_run_copy(r, updated))
             return updated
 
         try:

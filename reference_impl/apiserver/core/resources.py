@@ -114,6 +114,9 @@ class Resource:
     # The /openapi/v2 definitions a custom resource publishes (crdopenapi); the built-in kinds'
     # are the kind modules' own.
     openapi_definitions: dict | None = field(default=None, compare=False, hash=False)
+    # The definition server-side apply types a custom object by (crdopenapi.apply_schema); None
+    # for a built-in kind, or a custom one typed by its values.
+    apply_schema: dict | None = field(default=None, compare=False, hash=False)
     # The strategy's Validate beyond `validator`: the rules only a create checks.
     create_validator: Callable[[dict], list[str]] | None = field(default=None, compare=False, hash=False)
     # The strategy's ValidateUpdate in place of `validator(new)`, for a kind whose update rules are not

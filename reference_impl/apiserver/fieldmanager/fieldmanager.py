@@ -128,6 +128,7 @@ class FieldManager:
     # know no Scale: every update loses the Scale's entries (UpdateNoErrors) and every apply fails.
     knows_kind: bool = True
     kind: str = ""  # the kind whose zero value a create compares with; "" for one it has no struct of
+    custom: bool = False  # a custom resource's: its schema is its CRD's, no kind's of the OpenAPI document
 
     @classmethod
     def for_resource(cls, resource, subresource: str = "") -> "FieldManager":
@@ -144,9 +145,10 @@ class FieldManager:
         if subresource == "scale":
             return cls(Schema.for_kind("autoscaling/v1", "Scale"), "autoscaling/v1", subresource,
                        frozenset({_path("status")}), knows_kind=not resource.custom, kind="Scale")
-        # A custom object's fields are tracked by their values' shapes (the deduced type), not its
-        # schema, but for its metadata, which the CRD's OpenAPI model types as ObjectMeta.
-        schema = Schema(CUSTOM_OBJECT) if resource.custom else Schema.for_kind(resource.api_version, resource.kind)
+        # A custom object is typed by its CRD's schema (crdopenapi.apply_schema), or, where it keeps
+        # unknown fields at its root, by its values' shapes but for its metadata (an ObjectMeta).
+        schema = Schema(resource.apply_schema or CUSTOM_OBJECT) if resource.custom else \
+            Schema.for_kind(resource.api_version, resource.kind)
         if resource.reset_fields is not None:
             ignored = frozenset(_path(*names) for names in resource.reset_fields.get(subresource, ()))
         elif subresource == "status":
@@ -154,12 +156,12 @@ class FieldManager:
         else:
             ignored = frozenset({_path("status")}) if "status" in resource.subresources else frozenset()
         return cls(schema, resource.api_version, subresource, ignored,
-                   functools.partial(kinds.default, resource), kind=resource.kind)
+                   functools.partial(kinds.default, resource), kind=resource.kind, custom=resource.custom)
 
     @property
     def _deduced(self) -> bool:
-        """Whether the objects are custom ones, typed by their values but for their metadata."""
-        return self.schema.node is None or self.schema.node is CUSTOM_OBJECT
+        """Whether the objects are custom ones, typed by their CRD's schema or by their values."""
+        return self.custom or self.schema.node is None or self.schema.node is CUSTOM_OBJECT
 
     @property
     def _updater(self) -> Updater:
@@ -328,7 +330,10 @@ class FieldManager:
     def _check_type_for(self, applied: dict) -> None:
         """The applied configuration is typed by its own kind, which the kind's group/version must
         define, and sets only fields the kind declares (a TypedError otherwise); a custom object's
-        deduced type takes any."""
+        deduced type takes any, and one typed by its CRD's schema the fields the schema declares."""
+        if self.custom and self.schema.node is not CUSTOM_OBJECT and applied.get("kind") == self.kind:
+            typed.check_declared(applied, self.schema)
+            return
         if self._deduced:
             return
         kind = applied.get("kind") or ""

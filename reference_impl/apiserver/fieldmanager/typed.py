@@ -21,6 +21,7 @@ from typing import Any, Mapping
 
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import gostruct, openapi, protobuf
+from reference_impl.apiserver.core.crdopenapi import UNSTRUCTURED
 from reference_impl.apiserver.core.schemas import REF_PREFIX
 from reference_impl.apiserver.fieldmanager.fieldpath import Path, PathElement, path_string
 from reference_impl.machinery.gofmt import format_sharp_v, format_v, type_of
@@ -103,8 +104,9 @@ class Schema:
 
     @property
     def always_there(self) -> bool:
-        """A struct field that is no pointer: Go's zero value of its parent holds it."""
-        return self.is_struct and id(self.node) not in _pointer_fields()
+        """A struct field that is no pointer: Go's zero value of its parent holds it (never a
+        field of a custom object, which is a map)."""
+        return self.is_struct and not self._resolved().get(UNSTRUCTURED) and id(self.node) not in _pointer_fields()
 
     def list_keys(self) -> tuple[str, ...] | None:
         """The keys of an associative list, () for a set, None for an atomic list."""

@@ -9,8 +9,9 @@ import pytest
 
 from reference_impl.apiserver import kinds
 from tests.reference.apiserver.test_handlers import TABLE, call
-from tests.reference.apiserver.test_served_kinds import chain  # noqa: F401  (fixture: a namespace "kinds")
+from tests.reference.apiserver import test_served_kinds
 
+chain = test_served_kinds.chain  # a fixture, used by name: a chain with a namespace "kinds"
 NS = "kinds"
 TARGET = {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web"}
 
@@ -157,6 +158,19 @@ def test_an_autoscaler_created_in_v1_without_a_target_scales_on_80_percent_cpu(c
     code, created = call(chain, "POST", collection("v1"), hpa("autoscaling/v1", "no-target"))
     assert code == 201 and created["spec"]["targetCPUUtilizationPercentage"] == 80
     assert call(chain, "GET", f"{collection('v2')}/no-target")[1]["spec"]["metrics"] == [cpu(80)]
+
+
+def test_a_dry_run_in_v1_answers_the_object_converted_as_storage_would_get_it(chain):
+    """A dry run answers what the store would have written and read back (DryRunnableStorage's
+    copyInto encodes and decodes): a v1 autoscaler without a target shows the 80% cpu target, on
+    create and on update (`kubectl autoscale --dry-run=server`)."""
+    code, created = call(chain, "POST", collection("v1"), hpa("autoscaling/v1", "dry"), query={"dryRun": "All"})
+    assert code == 201 and created["spec"].get("targetCPUUtilizationPercentage") == 80, created
+    call(chain, "POST", collection("v1"), hpa("autoscaling/v1", "dry-update", targetCPUUtilizationPercentage=50))
+    code, updated = call(chain, "PATCH", f"{collection('v1')}/dry-update",
+                         {"spec": {"targetCPUUtilizationPercentage": None}},
+                         content_type="application/merge-patch+json", query={"dryRun": "All"})
+    assert code == 200 and updated["spec"].get("targetCPUUtilizationPercentage") == 80, updated
 
 
 def test_an_autoscaler_created_in_v2_reads_as_v1_with_its_cpu_target(chain):
