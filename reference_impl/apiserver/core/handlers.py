@@ -1390,10 +1390,11 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and verb == "patch" and request.body and \
+        if not resource.custom and verb == "patch" and \
                 not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
-            # go-restful's route selection compares the Content-Type (for a body) before the Accept.
-            raise errors.unsupported_route_media_type()
+            # go-restful's route selection compares the Content-Type before the Accept: a 415 for a
+            # body; without one no route is left for the Accept check, a 406 whatever was accepted.
+            raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
         if not resource.custom and sub not in CONNECT_SUBRESOURCES and not route_accepts(
                 request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
