@@ -193,6 +193,8 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
     schema = openapi.definitions().get(name, {}) if name else declared
     expected = schema.get("type") or ("object" if "properties" in schema else None)
     kind = "float64" if isinstance(value, float) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too
+    if kind == "int64" and not -2**63 <= value < 2**63:
+        kind = "float64"  # apimachinery's JSON keeps a number past int64 a float64
     if expected == "object":
         return f"cannot restore struct from: {kind}" if "properties" in schema else f"cannot restore map from {kind}"
     if expected == "array" or schema.get("format") == "byte":
@@ -203,7 +205,10 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
         return f"cannot convert int64 to {go_type}"
     if kind == "float64" and expected == "integer":
         return None if value == int(value) else f"cannot convert float64 to {go_type}"
-    return f"unrecognized type: {go_type}"
+    # No conversion: the converter names the kind of the destination (a named string type is a string).
+    destination = schema.get("format") if expected == "integer" and schema.get("format") in ("int32", "int64") \
+        else {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}.get(expected, go_type)
+    return f"unrecognized type: {destination}"
 
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.fromUnstructured")

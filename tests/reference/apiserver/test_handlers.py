@@ -2401,6 +2401,8 @@ def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_typ
     ({"metadata": "x"}, "map[metadata:x]", "cannot restore struct from: string"),
     ({"metadata": {"finalizers": {}}}, "map[metadata:map[finalizers:map[]]]", "cannot restore slice from map"),
     ({"immutable": "yes"}, "map[immutable:yes]", "unrecognized type: bool"),
+    # A number past int64 is a float64, which converts to no string (the real 1.24 server).
+    ({"apiVersion": 2**63}, "map[apiVersion:9.223372036854776e+18]", "unrecognized type: string"),
 ])
 def test_a_strategic_merge_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, body, shown, problem):
     """applyPatchToObject converts the merged map into the kind with the unstructured converter:
@@ -2484,6 +2486,17 @@ def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
                         content_type="application/strategic-merge-patch+json")
     assert (code, status["message"]) == (
         422, ' "" is invalid: patch: Invalid value: "map[type:1]": cannot convert int64 to v1.SecretType')
+
+
+def test_the_converter_names_the_kind_of_a_named_string_type_it_has_no_conversion_to(chain):
+    """Where there is no conversion at all (an object into a v1.PersistentVolumeAccessMode), the
+    converter names the destination's reflect kind, `string` (the real 1.24 server)."""
+    volume = {"metadata": {"name": "pv-modes"}, "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                                                          "hostPath": {"path": "/tmp"}}}
+    call(chain, "POST", "/api/v1/persistentvolumes", volume)
+    code, status = call(chain, "PATCH", "/api/v1/persistentvolumes/pv-modes", {"spec": {"accessModes": [{"a": None}]}},
+                        content_type="application/strategic-merge-patch+json")
+    assert code == 422 and status["message"].endswith("]]]]\": unrecognized type: string"), status
 
 
 @pytest.mark.parametrize("plural,body,patch,message", [
