@@ -133,6 +133,16 @@ def test_watch_create_and_namespaced_paths_are_refused_as_upstream_refuses_them(
     assert code == 404
 
 
+@pytest.mark.parametrize("method,path", [("GET", "/api/v1/watch/componentstatuses"),
+                                         ("GET", "/api/v1/watch/componentstatuses/etcd-0"),
+                                         ("POST", "/api/v1/watch/componentstatuses")])
+def test_the_watch_prefix_has_no_route_for_componentstatuses(chain, method, path):
+    """The installer adds /watch/ routes only for a resource that watches: a 404, where ?watch
+    on the list route is the handler's 405 (the real 1.24 server)."""
+    code, body, warnings = call(chain, method, path)
+    assert (code, body["reason"], warnings) == (404, "NotFound", [])
+
+
 def test_table_has_printers_columns_and_unhealthy_for_a_false_condition(chain):
     code, table, _ = call(chain, "GET", "/api/v1/componentstatuses", accept=TABLE)
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Status", "Message", "Error"]
