@@ -1390,6 +1390,9 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
+        if not resource.custom and not sub and verb not in resource.verbs and verb != "watch":
+            # go-restful finds no route of the method on the path before it compares Content-Type or Accept.
+            raise errors.generic_server_response(405)
         if not resource.custom and verb == "patch" and \
                 not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
             # go-restful's route selection compares the Content-Type before the Accept: a 415 for a

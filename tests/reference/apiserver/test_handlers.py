@@ -778,6 +778,16 @@ def test_a_bodiless_patch_no_route_consumes_is_go_restfuls_406_whatever_it_accep
     assert (code, status["message"]) == (406, "406: Not Acceptable")
 
 
+@pytest.mark.parametrize("method,path,accept", [("DELETE", "/api/v1/namespaces", "application/*"),
+                                                ("DELETE", "/api/v1/namespaces", "text/html"),
+                                                ("PATCH", "/api/v1/namespaces", "text/html")])
+def test_a_method_no_route_of_the_path_takes_is_a_405_before_the_accept(chain, method, path, accept):
+    """go-restful looks for a route of the method before it compares Content-Type and Accept:
+    namespaces have no collection delete (the real 1.24 server)."""
+    code, status = call(chain, method, path, b"", accept=accept, content_type="text/plain")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
 def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
     """DeleteCollection negotiates the output media type before it decodes the list options."""
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
