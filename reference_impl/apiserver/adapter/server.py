@@ -360,7 +360,7 @@ class HandlerChain:
             request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
-        if path == ("", "v1", "componentstatuses") and not info.under_namespace:
+        if path == ("", "v1", "componentstatuses") and not info.under_namespace and request.path.startswith("/api/"):
             return self.component_statuses(request)
         if path == ("", "v1", "bindings") and info.under_namespace and not info.name \
                 and not info.special_verb:

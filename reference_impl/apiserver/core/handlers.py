@@ -255,7 +255,7 @@ def name_field_selector(name: str, field_selector: str) -> str:
     watch, or a field selector's metadata.name): `metadata.name=NAME` when none is given, else the
     one given, which must select exactly that name (a 400 otherwise)."""
     if not field_selector.strip():
-        return f"metadata.name={name}"
+        return f"metadata.name={fields.escape_value(name)}"  # OneTermEqualSelector: no text to parse
     selector = selectors.parse_field_selector(field_selector)
     # RequiresExactMatch: the first metadata.name= term, whatever others follow.
     selected = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), None)

@@ -788,6 +788,16 @@ def test_a_method_no_route_of_the_path_takes_is_a_405_before_the_accept(chain, m
     assert (code, status["reason"]) == (405, "MethodNotAllowed")
 
 
+@pytest.mark.parametrize("name", ["a,b", "a=b", "a%5Cb"])
+def test_the_watch_of_one_object_selects_its_name_whatever_characters_it_has(chain, name):
+    """ListResource makes the name a one-term selector itself (OneTermEqualSelector), never a text
+    to parse: a backslash, comma or equals sign in the path's name is no selector error (the real
+    1.24 server watches)."""
+    code, _ = call(chain, "GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/{name}",
+                   query={"timeoutSeconds": "1"})
+    assert code == 200
+
+
 def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
     """DeleteCollection negotiates the output media type before it decodes the list options."""
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
