@@ -2089,6 +2089,10 @@ class RESTHandlers:
         # watch that the /watch/ prefix asked for.
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
         query_int64(request, "limit")
+        # The conversion to the internal ListOptions parses the selectors (a 400), then
+        # ValidateListOptions runs (a 422), as for a list.
+        selectors.parse_label_selector(request.param("labelSelector"))
+        selectors.parse_field_selector(request.param("fieldSelector"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")

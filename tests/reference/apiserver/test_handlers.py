@@ -798,6 +798,17 @@ def test_the_watch_of_one_object_selects_its_name_whatever_characters_it_has(cha
     assert code == 200
 
 
+@pytest.mark.parametrize("path,query", [
+    ("/api/v1/watch/nodes/x", {"resourceVersionMatch": "exact", "labelSelector": "a in (b"}),
+    ("/api/v1/nodes", {"watch": "true", "resourceVersionMatch": "exact", "labelSelector": "a in (b"}),
+    ("/api/v1/nodes", {"watch": "true", "resourceVersionMatch": "exact", "fieldSelector": "a"})])
+def test_a_watch_parses_its_selectors_before_it_validates_its_list_options(chain, path, query):
+    """As for a list, the conversion to the internal ListOptions parses the selectors (400) before
+    ValidateListOptions refuses a resourceVersionMatch (422) (the real 1.24 server)."""
+    code, status = call(chain, "GET", path, query=query)
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
 def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
     """DeleteCollection negotiates the output media type before it decodes the list options."""
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
