@@ -631,7 +631,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
             media_type
     try:
         if media_type == "application/yaml":
-            value = decoding.decode_yaml(request.body)
+            value = decoding.decode_yaml(request.body, max_depth)
         elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
         else:
