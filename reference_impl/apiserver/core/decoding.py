@@ -65,8 +65,45 @@ def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
         raise DecodeError(f"the object is nested {depth} levels deep; this server accepts at most {limit}")
 
 
+class RepeatedKeys(dict):
+    """A JSON object in which a key was written more than once, as decoding it into a Go struct
+    leaves it: a later object merges into the earlier one (a struct's or map's fields are kept
+    unless written again), anything else replaces it. `shadowed` holds the earlier values that were
+    replaced, by key, for the type checks encoding/json made of them before (it reports the first
+    error and decodes on)."""
+
+    shadowed: dict[str, list]
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    merged = RepeatedKeys()
+    merged.shadowed = {}
+    for key, value in pairs:
+        merged[key] = _merged_value(merged, key, value) if key in merged else value
+    return merged
+
+
+def _merged_value(obj: RepeatedKeys, key: str, value: object) -> object:
+    """What `obj[key]` becomes when `key` is written again with `value`."""
+    earlier = obj[key]
+    if isinstance(earlier, dict) and isinstance(value, dict):
+        combined = RepeatedKeys(earlier)
+        combined.shadowed = {name: list(values) for name, values in getattr(earlier, "shadowed", {}).items()}
+        for name, values in getattr(value, "shadowed", {}).items():
+            combined.shadowed.setdefault(name, []).extend(values)
+        for name, item in value.items():
+            combined[name] = _merged_value(combined, name, item) if name in combined else item
+        return combined
+    obj.shadowed.setdefault(key, []).append(earlier)
+    return value
+
+
 @mirrors("sigs.k8s.io/json.UnmarshalCaseSensitivePreserveInts")
-def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
+def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: bool = False) -> object:
     """JSON text to Python values; DecodeError for bad JSON or for nesting past `max_depth`
     (at most upstream's 10,000). Past what Python's recursive decoder takes, it decodes with
     an explicit stack: the caller must then bring the value within MAX_PROCESSED_DEPTH (by
@@ -74,10 +111,12 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
 
     Python's decoder runs first (it refuses nesting past the recursion limit with a
     RecursionError, it does not crash); the depth is measured only of a body long enough to
-    nest past `max_depth`, each level taking at least two bytes."""
+    nest past `max_depth`, each level taking at least two bytes. A body decoded `into_struct`
+    (a built-in kind's) keeps a key written twice as a struct does (`RepeatedKeys`)."""
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int,
+                           object_pairs_hook=_merged_pairs if into_struct else None)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
         try:

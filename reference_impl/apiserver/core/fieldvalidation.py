@@ -67,7 +67,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     if name is None:
         return Decoded(obj, (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
-    return Decoded(obj, tuple(unknown), depth)
+    return Decoded(dict(obj) if type(obj) is decoding.RepeatedKeys else obj, tuple(unknown), depth)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
@@ -338,9 +338,15 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         extra = schema.get("additionalProperties")
         struct = name.rpartition(".")[2] or field.struct
         field_types = kinds.GO_TYPES.get(name, {})
+        shadowed = getattr(value, "shadowed", None)
         for key in list(value):
             known = properties is not None and key in properties
             child = properties[key] if known else extra
+            if shadowed and key in shadowed and isinstance(child, dict):
+                # A value written before the one kept: encoding/json met its wrong type first.
+                for earlier in shadowed[key]:
+                    _walk(copy.deepcopy(earlier), child, (path, key), field.enter(struct, key) if known else field,
+                          _Body(body.kind, body.version, []), field_types.get(key) if known else _element_type(go_type))
             if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
                 value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
             if properties is not None and key in properties:
@@ -353,6 +359,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
                               field_types.get(key))
+                if type(value[key]) is decoding.RepeatedKeys:
+                    value[key] = dict(value[key])  # what it shadowed is checked: a plain object again
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string

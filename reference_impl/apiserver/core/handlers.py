@@ -635,7 +635,7 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
         else:
-            value = decoding.decode_json(request.body, max_depth)
+            value = decoding.decode_json(request.body, max_depth, into_struct=bool(into_kind) and custom is None)
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.

@@ -352,3 +352,34 @@ def test_a_strategic_merge_patch_converts_a_float_without_a_fraction_to_an_integ
     code, patched = call(chain, "PATCH", f"{path}/{name}", ('{"spec":{"replicas":' + literal + '}}').encode(),
                          content_type="application/strategic-merge-patch+json")
     assert (code, patched["spec"]["replicas"]) == (200, replicas), patched
+
+
+@pytest.mark.parametrize("body,problem", [
+    (b'{"metadata":{"name":0},"metadata":{"name":"dup-a"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ObjectMeta.metadata.name of type string'),
+    (b'{"metadata":{"name":"dup-b"},"data":{"x":1},"data":{"x":"2"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ConfigMap.data of type string'),
+    (b'{"kind":1,"kind":"ConfigMap","metadata":{"name":"dup-c"}}',
+     "the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: "
+     'json: cannot unmarshal number into Go struct field .kind of type string ({"kind":1,"kind":"ConfigMap"," ...)'),
+], ids=["name", "data-value", "kind"])
+def test_a_key_written_twice_whose_first_value_has_the_wrong_type_is_refused(chain, body, problem):
+    """encoding/json decodes every value of a key written twice into the struct, keeps the first
+    type error and reports it: the value kept last does not hide it (the real 1.24 server)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["message"]) == (400, problem)
+
+
+def test_a_key_written_twice_merges_as_a_struct_decodes_it(chain):
+    """A later object decodes into the same struct or map: fields and map entries written before
+    stay unless written again; a later null empties a map (the real 1.24 server)."""
+    body = (b'{"metadata":{"name":"dup-merged","labels":{"a":"b"}},"data":{"x":"1"},'
+            b'"metadata":{"name":"dup-merged","annotations":{"c":"d"}},"data":{"y":"2"},"binaryData":{"z":"YQ=="},'
+            b'"binaryData":null}')
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert code == 201, created
+    assert (created["metadata"]["labels"], created["metadata"]["annotations"], created["data"]) == (
+        {"a": "b"}, {"c": "d"}, {"x": "1", "y": "2"})
+    assert "binaryData" not in created
