@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import copy
 import functools
 import random
 import re
@@ -855,7 +856,8 @@ def _struct_problem(obj: dict, gvk: scheme.GroupVersionKind) -> str | None:
     """encoding/json's error for `obj` in the Go struct of what it says it is, which the codec
     decodes it into before it converts (a Scale with `replicas: "2"` sent to a pod's status)."""
     try:
-        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, deep_copy_json(obj))
+        # copy.deepcopy keeps what a key written twice shadowed (decoding.RepeatedKeys) for its checks.
+        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, copy.deepcopy(obj))
     except fieldvalidation.UndecodableError as err:
         return err.problem
     return None
