@@ -780,7 +780,11 @@ def check_kind(obj: dict | None, resource) -> dict:
 def _decoded_as(obj: dict, resource) -> dict:
     """`obj` once the codec has made it the resource's kind: its apiVersion and kind are the kind's."""
     fields = {key: value for key, value in obj.items() if key.lower() not in ("apiversion", "kind")}
-    return check_kind({"apiVersion": resource.api_version, "kind": resource.kind, **fields}, resource)
+    decoded = {"apiVersion": resource.api_version, "kind": resource.kind, **fields}
+    if isinstance(obj, decoding.RepeatedKeys):  # what a key written twice shadowed, for the struct's checks
+        decoded = decoding.RepeatedKeys(decoded)
+        decoded.shadowed = obj.shadowed
+    return check_kind(decoded, resource)
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",

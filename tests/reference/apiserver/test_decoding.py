@@ -361,10 +361,13 @@ def test_a_strategic_merge_patch_converts_a_float_without_a_fraction_to_an_integ
     (b'{"metadata":{"name":"dup-b"},"data":{"x":1},"data":{"x":"2"}}',
      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
      'ConfigMap.data of type string'),
+    (b'{"metadata":1.5,"data":{"a":"b"},"metadata":{"name":"dup-d"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ConfigMap.metadata of type v1.ObjectMeta'),
     (b'{"kind":1,"kind":"ConfigMap","metadata":{"name":"dup-c"}}',
      "the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: "
      'json: cannot unmarshal number into Go struct field .kind of type string ({"kind":1,"kind":"ConfigMap"," ...)'),
-], ids=["name", "data-value", "kind"])
+], ids=["name", "data-value", "top-level", "kind"])
 def test_a_key_written_twice_whose_first_value_has_the_wrong_type_is_refused(chain, body, problem):
     """encoding/json decodes every value of a key written twice into the struct, keeps the first
     type error and reports it: the value kept last does not hide it (the real 1.24 server)."""
