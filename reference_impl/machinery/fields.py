@@ -77,6 +77,12 @@ def _split_term(term: str) -> tuple[str, str, str] | None:
     return None
 
 
+@mirrors("k8s.io/apimachinery/pkg/fields.EscapeValue")
+def escape_value(value: str) -> str:
+    """`value` written into a selector term: backslash, comma and equals sign escaped."""
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=")
+
+
 @mirrors("k8s.io/apimachinery/pkg/fields.UnescapeValue")
 def _unescape(value: str) -> str:
     out, escaped = "", False

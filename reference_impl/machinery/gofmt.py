@@ -23,6 +23,8 @@ def format_v(value: Any) -> str:
         return "[" + " ".join(format_v(item) for item in value) + "]"
     if isinstance(value, float):
         return format_float(value)
+    if isinstance(value, int) and not -2**63 <= value < 2**63:
+        return format_float(float(value))  # apimachinery's JSON keeps a number past int64 a float64
     return str(value)
 
 

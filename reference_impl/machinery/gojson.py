@@ -183,7 +183,7 @@ def _number_error(text: str, pos: int) -> str | None:
         return None
     if text[pos] == "-":
         return _number_digit_expected(text, pos + 1, "in numeric literal")
-    number = re.search(r"-?[0-9][0-9.eE+-]*$", text[:pos])
+    number = re.search(r"-?[0-9][0-9.eE+-]*\Z", text[:pos])  # \Z: `$` would match before a last newline
     if number is None or text[pos] not in ".eE" or "e" in number.group().lower():
         return None
     if text[pos] == ".":

@@ -28,6 +28,8 @@ def deep_copy_json(value):
         return copied
     if isinstance(value, _JSON_SCALARS):
         return value
+    if isinstance(value, dict):  # an object decoded with a key written twice (decoding.RepeatedKeys)
+        return deep_copy_json(dict(value))
     raise TypeError(f"cannot deep copy {kind.__name__} as JSON: {value!r}")
 
 

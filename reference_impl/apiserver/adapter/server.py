@@ -360,7 +360,7 @@ class HandlerChain:
             request.routed = True
             return self.review(request, review)
         path = (info.api_group, info.api_version, info.resource)
-        if path == ("", "v1", "componentstatuses") and not info.under_namespace:
+        if path == ("", "v1", "componentstatuses") and not info.under_namespace and request.path.startswith("/api/"):
             return self.component_statuses(request)
         if path == ("", "v1", "bindings") and info.under_namespace and not info.name \
                 and not info.special_verb:
@@ -557,8 +557,8 @@ class HandlerChain:
         """GET of `componentstatuses` or of one of them, each probed now; any other method has no
         route (405). Every routed answer carries the kind's deprecation warning."""
         info, resource = request.info, discovery.COMPONENT_STATUSES
-        if info.subresource or len(info.parts) > 2:
-            raise errors.resource_not_served()
+        if info.subresource or len(info.parts) > 2 or info.special_verb == "watch":
+            raise errors.resource_not_served()  # no /watch/ route either: the kind does not watch
         if request.method != "GET":
             raise errors.generic_server_response(405)
         if not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 import math
 import re
@@ -29,6 +30,9 @@ from reference_impl.mirrors import mirrors
 
 # sigs.k8s.io/json's maxDepth.
 MAX_JSON_DEPTH = 10_000
+# go-yaml v2's max_flow_level and max_indents: how deep flow collections, and block indentation,
+# may nest.
+MAX_YAML_DEPTH = 10_000
 # What this server's recursive code (validation, storage encoding, patches) can walk through within
 # Python's default recursion limit; upstream's typed structs stop well before this for every kind
 # it serves, so a deeper body can only be nested inside a field the kind does not have.
@@ -61,8 +65,45 @@ def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
         raise DecodeError(f"the object is nested {depth} levels deep; this server accepts at most {limit}")
 
 
+class RepeatedKeys(dict):
+    """A JSON object in which a key was written more than once, as decoding it into a Go struct
+    leaves it: a later object merges into the earlier one (a struct's or map's fields are kept
+    unless written again), anything else replaces it. `shadowed` holds the earlier values that were
+    replaced, by key, for the type checks encoding/json made of them before (it reports the first
+    error and decodes on)."""
+
+    shadowed: dict[str, list]
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) == len(pairs):
+        return obj
+    merged = RepeatedKeys()
+    merged.shadowed = {}
+    for key, value in pairs:
+        merged[key] = _merged_value(merged, key, value) if key in merged else value
+    return merged
+
+
+def _merged_value(obj: RepeatedKeys, key: str, value: object) -> object:
+    """What `obj[key]` becomes when `key` is written again with `value`."""
+    earlier = obj[key]
+    if isinstance(earlier, dict) and isinstance(value, dict):
+        combined = RepeatedKeys(earlier)
+        combined.shadowed = {name: list(values) for name, values in getattr(earlier, "shadowed", {}).items()}
+        for name, values in getattr(value, "shadowed", {}).items():
+            combined.shadowed.setdefault(name, []).extend(values)
+        for name, item in value.items():
+            combined[name] = _merged_value(combined, name, item) if name in combined else item
+        return combined
+    obj.shadowed.setdefault(key, []).append(earlier)
+    return value
+
+
 @mirrors("sigs.k8s.io/json.UnmarshalCaseSensitivePreserveInts")
-def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
+def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: bool = False) -> object:
     """JSON text to Python values; DecodeError for bad JSON or for nesting past `max_depth`
     (at most upstream's 10,000). Past what Python's recursive decoder takes, it decodes with
     an explicit stack: the caller must then bring the value within MAX_PROCESSED_DEPTH (by
@@ -70,10 +111,12 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
 
     Python's decoder runs first (it refuses nesting past the recursion limit with a
     RecursionError, it does not crash); the depth is measured only of a body long enough to
-    nest past `max_depth`, each level taking at least two bytes."""
+    nest past `max_depth`, each level taking at least two bytes. A body decoded `into_struct`
+    (a built-in kind's) keeps a key written twice as a struct does (`RepeatedKeys`)."""
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     try:
-        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int)
+        value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int,
+                           object_pairs_hook=_merged_pairs if into_struct else None)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
         try:
@@ -253,12 +296,57 @@ class _Loader(yaml.SafeLoader):
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._open_anchors: set[str] = set()
+        self._key_levels: list[int] = []  # a heap of the flow levels with a possible simple key
         self.plain_end: tuple[int, int] | None = None  # where the last plain scalar stopped, its indent
 
     def scan_plain(self):
         token = super().scan_plain()
         self.plain_end = (self.index, self.indent + 1)
         return token
+
+    # PyYAML looks through every possible simple key at every token, one per open flow level:
+    # quadratic in the nesting. The oldest key is the one of the lowest level (PyYAML's own note),
+    # and keys go stale oldest first, so a heap of the levels finds both at once.
+    def save_possible_simple_key(self):
+        super().save_possible_simple_key()
+        if self.flow_level in self.possible_simple_keys:
+            heapq.heappush(self._key_levels, self.flow_level)
+
+    def _oldest_simple_key_level(self) -> int | None:
+        levels = self._key_levels
+        while levels and levels[0] not in self.possible_simple_keys:
+            heapq.heappop(levels)
+        return levels[0] if levels else None
+
+    def next_possible_simple_key(self):
+        level = self._oldest_simple_key_level()
+        return None if level is None else self.possible_simple_keys[level].token_number
+
+    def stale_possible_simple_keys(self):
+        while (level := self._oldest_simple_key_level()) is not None:
+            key = self.possible_simple_keys[level]
+            if key.line == self.line and self.index - key.index <= 1024:
+                return
+            if key.required:
+                raise yaml.scanner.ScannerError("while scanning a simple key", key.mark,
+                                                "could not find expected ':'", self.get_mark())
+            del self.possible_simple_keys[level]
+
+    @mirrors("gopkg.in/yaml.v2.yaml_parser_increase_flow_level")
+    def fetch_flow_collection_start(self, TokenClass):
+        if self.flow_level >= MAX_YAML_DEPTH:
+            mark = self.get_mark()
+            raise yaml.scanner.ScannerError("while increasing flow level", mark,
+                                            f"exceeded max depth of {MAX_YAML_DEPTH}", mark)
+        return super().fetch_flow_collection_start(TokenClass)
+
+    @mirrors("gopkg.in/yaml.v2.yaml_parser_roll_indent")
+    def add_indent(self, column):
+        if self.indent < column and len(self.indents) >= MAX_YAML_DEPTH:
+            mark = self.get_mark()
+            raise yaml.scanner.ScannerError("while increasing indent level", mark,
+                                            f"exceeded max depth of {MAX_YAML_DEPTH}", mark)
+        return super().add_indent(column)
 
     def resolve(self, kind, value, implicit):
         if kind is yaml.ScalarNode and implicit[0]:
@@ -273,26 +361,61 @@ class _Loader(yaml.SafeLoader):
                 raise yaml.YAMLError("found incompatible YAML document")
         return super().process_directives()
 
-    @mirrors("(*gopkg.in/yaml.v2.decoder).alias")
+    @mirrors("(*gopkg.in/yaml.v2.parser).parse", "(*gopkg.in/yaml.v2.decoder).alias")
     def compose_node(self, parent, index):
-        if self.check_event(yaml.AliasEvent) and self.peek_event().anchor in self._open_anchors:
-            raise yaml.YAMLError(f"anchor '{self.peek_event().anchor}' value contains itself")
-        return super().compose_node(parent, index)
-
-    def compose_sequence_node(self, anchor):
-        return self._composing(anchor, super().compose_sequence_node)
-
-    def compose_mapping_node(self, anchor):
-        return self._composing(anchor, super().compose_mapping_node)
-
-    def _composing(self, anchor, compose):
-        if anchor is None:
-            return compose(anchor)
-        self._open_anchors.add(anchor)
-        try:
-            return compose(anchor)
-        finally:
-            self._open_anchors.discard(anchor)
+        """PyYAML's Composer.compose_node with an explicit stack instead of recursion (the scanner
+        bounds nesting at go-yaml's 10,000, far past Python's recursion limit); an alias inside the
+        node its anchor names is refused as go-yaml refuses it."""
+        stack: list[list] = []  # open collections: [node, pending mapping key or None, anchor]
+        while True:
+            if self.check_event(yaml.AliasEvent):
+                event = self.get_event()
+                if event.anchor in self._open_anchors:
+                    raise yaml.YAMLError(f"anchor '{event.anchor}' value contains itself")
+                if event.anchor not in self.anchors:
+                    raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}",
+                                                      event.start_mark)
+                node = self.anchors[event.anchor]
+            else:
+                event = self.peek_event()
+                anchor = event.anchor
+                if anchor is not None and anchor in self.anchors:
+                    raise yaml.composer.ComposerError(
+                        f"found duplicate anchor {anchor!r}; first occurrence", self.anchors[anchor].start_mark,
+                        "second occurrence", event.start_mark)
+                if self.check_event(yaml.ScalarEvent):
+                    node = self.compose_scalar_node(anchor)
+                else:
+                    start = self.get_event()
+                    sequence = isinstance(start, yaml.SequenceStartEvent)
+                    node_class = yaml.SequenceNode if sequence else yaml.MappingNode
+                    tag = start.tag
+                    if tag is None or tag == "!":
+                        tag = self.resolve(node_class, None, start.implicit)
+                    node = node_class(tag, [], start.start_mark, None, flow_style=start.flow_style)
+                    if anchor is not None:
+                        self.anchors[anchor] = node
+                        self._open_anchors.add(anchor)
+                    stack.append([node, None, anchor])
+                    node = None
+            # Put the finished node into its collection; close every collection that ends here.
+            while True:
+                if node is not None:
+                    if not stack:
+                        return node
+                    top = stack[-1]
+                    if isinstance(top[0], yaml.SequenceNode):
+                        top[0].value.append(node)
+                    elif top[1] is None:
+                        top[1] = node
+                    else:
+                        top[0].value.append((top[1], node))
+                        top[1] = None
+                if not self.check_event(yaml.SequenceEndEvent, yaml.MappingEndEvent):
+                    break
+                node, _, anchor = stack.pop()
+                node.end_mark = self.get_event().end_mark
+                self._open_anchors.discard(anchor)
 
 
 # go-yaml v2's resolve table reads y, Y, n and N as booleans too, which PyYAML's YAML 1.1 resolver
@@ -361,6 +484,7 @@ _GO_YAML_PROBLEMS = [
     ("found unexpected end of stream", None, "found unexpected end of stream"),
     ("found character", None, "found character that cannot start any token"),
     ("sequence entries are not allowed here", None, "block sequence entries are not allowed in this context"),
+    (f"exceeded max depth of {MAX_YAML_DEPTH}", None, f"exceeded max depth of {MAX_YAML_DEPTH}"),
 ]
 
 
@@ -396,9 +520,11 @@ def _go_yaml_problem(err: yaml.MarkedYAMLError, end: int, plain_end: tuple[int, 
 
 
 @mirrors("sigs.k8s.io/yaml.YAMLToJSON", "(*gopkg.in/yaml.v2.decoder).unmarshal")
-def decode_yaml(data: bytes) -> object:
+def decode_yaml(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
     """The first YAML document to the JSON-compatible value sigs.k8s.io/yaml would produce; go-yaml's
-    Unmarshal reads no further, so what follows a `---` is not looked at."""
+    Unmarshal reads no further, so what follows a `---` is not looked at. go-yaml's scanner takes
+    flow collections and indentation 10,000 deep each; the value may nest up to `max_depth` (as
+    for `decode_json`, a caller that prunes it to its kind's schema takes upstream's 10,000)."""
     try:
         loader = _Loader(data.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -415,10 +541,10 @@ def decode_yaml(data: bytes) -> object:
         raise DecodeError(f"yaml: {err}") from None
     finally:
         loader.dispose()
-    return None if node is None else _without_lone_surrogates(_to_json(node, loader))
+    return None if node is None else _without_lone_surrogates(_to_json(node, loader, max_depth))
 
 
-def _to_json(root: yaml.Node, loader: _Loader) -> object:
+def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DEPTH) -> object:
     """Build the value of `root` with an explicit stack. Every node visited counts toward the
     decode count, every visit of a node already built once (an alias) toward the alias count, as
     go-yaml's decoder counts them; past the allowed ratio the document is refused."""
@@ -436,8 +562,8 @@ def _to_json(root: yaml.Node, loader: _Loader) -> object:
                     alias_count / decode_count > allowed_alias_ratio(decode_count):
                 raise DecodeError("yaml: document contains excessive aliasing")
         seen.add(id(node))
-        if depth > MAX_PROCESSED_DEPTH:
-            raise DecodeError(f"yaml: the object is nested more than {MAX_PROCESSED_DEPTH} levels deep")
+        if depth > max_depth:
+            raise DecodeError(f"yaml: the object is nested more than {max_depth} levels deep")
         if isinstance(node, yaml.ScalarNode):
             value = _scalar(node, loader)
             if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:

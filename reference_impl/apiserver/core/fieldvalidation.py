@@ -67,7 +67,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     if name is None:
         return Decoded(obj, (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
-    return Decoded(obj, tuple(unknown), depth)
+    return Decoded(dict(obj) if type(obj) is decoding.RepeatedKeys else obj, tuple(unknown), depth)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
@@ -193,6 +193,8 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
     schema = openapi.definitions().get(name, {}) if name else declared
     expected = schema.get("type") or ("object" if "properties" in schema else None)
     kind = "float64" if isinstance(value, float) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too
+    if kind == "int64" and not -2**63 <= value < 2**63:
+        kind = "float64"  # apimachinery's JSON keeps a number past int64 a float64
     if expected == "object":
         return f"cannot restore struct from: {kind}" if "properties" in schema else f"cannot restore map from {kind}"
     if expected == "array" or schema.get("format") == "byte":
@@ -203,7 +205,10 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
         return f"cannot convert int64 to {go_type}"
     if kind == "float64" and expected == "integer":
         return None if value == int(value) else f"cannot convert float64 to {go_type}"
-    return f"unrecognized type: {go_type}"
+    # No conversion: the converter names the kind of the destination (a named string type is a string).
+    destination = schema.get("format") if expected == "integer" and schema.get("format") in ("int32", "int64") \
+        else {"string": "string", "boolean": "bool", "integer": "int64", "number": "float64"}.get(expected, go_type)
+    return f"unrecognized type: {destination}"
 
 
 @mirrors("k8s.io/apimachinery/pkg/runtime.fromUnstructured")
@@ -333,9 +338,15 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
         extra = schema.get("additionalProperties")
         struct = name.rpartition(".")[2] or field.struct
         field_types = kinds.GO_TYPES.get(name, {})
+        shadowed = getattr(value, "shadowed", None)
         for key in list(value):
             known = properties is not None and key in properties
             child = properties[key] if known else extra
+            if shadowed and key in shadowed and isinstance(child, dict):
+                # A value written before the one kept: encoding/json met its wrong type first.
+                for earlier in shadowed[key]:
+                    _walk(copy.deepcopy(earlier), child, (path, key), field.enter(struct, key) if known else field,
+                          _Body(body.kind, body.version, []), field_types.get(key) if known else _element_type(go_type))
             if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
                 value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
             if properties is not None and key in properties:
@@ -348,6 +359,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
                               field_types.get(key))
+                if type(value[key]) is decoding.RepeatedKeys:
+                    value[key] = dict(value[key])  # what it shadowed is checked: a plain object again
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string

@@ -11,6 +11,7 @@ JSON lines or protobuf frames. Every failure is a `StatusError` the server turns
 """
 from __future__ import annotations
 
+import copy
 import functools
 import random
 import re
@@ -255,7 +256,7 @@ def name_field_selector(name: str, field_selector: str) -> str:
     watch, or a field selector's metadata.name): `metadata.name=NAME` when none is given, else the
     one given, which must select exactly that name (a 400 otherwise)."""
     if not field_selector.strip():
-        return f"metadata.name={name}"
+        return f"metadata.name={fields.escape_value(name)}"  # OneTermEqualSelector: no text to parse
     selector = selectors.parse_field_selector(field_selector)
     # RequiresExactMatch: the first metadata.name= term, whatever others follow.
     selected = next((r.value for r in selector.requirements if r.field == "metadata.name" and r.operator == "="), None)
@@ -631,11 +632,11 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
             media_type
     try:
         if media_type == "application/yaml":
-            value = decoding.decode_yaml(request.body)
+            value = decoding.decode_yaml(request.body, max_depth)
         elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
         else:
-            value = decoding.decode_json(request.body, max_depth)
+            value = decoding.decode_json(request.body, max_depth, into_struct=bool(into_kind) and custom is None)
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -779,7 +780,11 @@ def check_kind(obj: dict | None, resource) -> dict:
 def _decoded_as(obj: dict, resource) -> dict:
     """`obj` once the codec has made it the resource's kind: its apiVersion and kind are the kind's."""
     fields = {key: value for key, value in obj.items() if key.lower() not in ("apiversion", "kind")}
-    return check_kind({"apiVersion": resource.api_version, "kind": resource.kind, **fields}, resource)
+    decoded = {"apiVersion": resource.api_version, "kind": resource.kind, **fields}
+    if isinstance(obj, decoding.RepeatedKeys):  # what a key written twice shadowed, for the struct's checks
+        decoded = decoding.RepeatedKeys(decoded)
+        decoded.shadowed = obj.shadowed
+    return check_kind(decoded, resource)
 
 
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.createHandler",
@@ -855,7 +860,8 @@ def _struct_problem(obj: dict, gvk: scheme.GroupVersionKind) -> str | None:
     """encoding/json's error for `obj` in the Go struct of what it says it is, which the codec
     decodes it into before it converts (a Scale with `replicas: "2"` sent to a pod's status)."""
     try:
-        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, deep_copy_json(obj))
+        # copy.deepcopy keeps what a key written twice shadowed (decoding.RepeatedKeys) for its checks.
+        fieldvalidation.decode_into_kind(gvk.group, gvk.version, gvk.kind, copy.deepcopy(obj))
     except fieldvalidation.UndecodableError as err:
         return err.problem
     return None
@@ -1390,10 +1396,14 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and verb == "patch" and request.body and \
+        if not resource.custom and not sub and verb not in resource.verbs and verb != "watch":
+            # go-restful finds no route of the method on the path before it compares Content-Type or Accept.
+            raise errors.generic_server_response(405)
+        if not resource.custom and verb == "patch" and \
                 not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
-            # go-restful's route selection compares the Content-Type (for a body) before the Accept.
-            raise errors.unsupported_route_media_type()
+            # go-restful's route selection compares the Content-Type before the Accept: a 415 for a
+            # body; without one no route is left for the Accept check, a 406 whatever was accepted.
+            raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
         if not resource.custom and sub not in CONNECT_SUBRESOURCES and not route_accepts(
                 request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
@@ -2085,6 +2095,10 @@ class RESTHandlers:
         # watch that the /watch/ prefix asked for.
         timeout = watch_timeout(query_int64(request, "timeoutSeconds"), random.random())
         query_int64(request, "limit")
+        # The conversion to the internal ListOptions parses the selectors (a 400), then
+        # ValidateListOptions runs (a 422), as for a list.
+        selectors.parse_label_selector(request.param("labelSelector"))
+        selectors.parse_field_selector(request.param("fieldSelector"))
         listoptions.resource_version_match(request.param("resourceVersionMatch"), request.param("resourceVersion"),
                                            request.param("continue"), query_bool(request.query.get("watch")))
         field_selector = request.param("fieldSelector")

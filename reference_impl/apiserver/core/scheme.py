@@ -47,7 +47,8 @@ def interpret(obj: dict) -> tuple[str, str]:
     is an UnmarshalTypeError of the anonymous struct's field; an apiVersion of more than one `/`
     does not parse."""
     read = {"apiversion": "", "kind": ""}
-    for key, value in obj.items():
+    earlier = [(key, value) for key, values in getattr(obj, "shadowed", {}).items() for value in values]
+    for key, value in earlier + list(obj.items()):  # a value written before the one kept is checked too
         field = key.lower()
         if field not in read or value is None:
             continue

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import errors, gostruct
+from reference_impl.apiserver.core import errors, gostruct, scheme
 from reference_impl.apiserver.core.errors import StatusError
 from reference_impl.apiserver.core.schemas import META, REF_PREFIX
 from reference_impl.apiserver.fieldmanager import lastapplied, typed
@@ -254,7 +254,7 @@ class FieldManager:
     def _unknown_kind_error(self, live: dict, applied: dict) -> StatusError:
         """How an apply fails when the converter and types know no such kind: with no entries yet,
         converting the empty object for the first-apply manager; else typing the patch (plain errors, 500s)."""
-        gvk = f"{self.api_version}, Kind={applied.get('kind', '')}"
+        gvk = f"{self.api_version}, Kind={_string_field(applied, 'kind')}"
         managed = _decoded_or_none(_managed_fields_of(live))
         if managed is None or not managed.fields:
             return StatusError(500, "", f"failed to create manager for existing fields: failed to convert live "
@@ -269,11 +269,11 @@ class FieldManager:
         """What the merge checks before it types anything: the configuration's group/version is the
         endpoint's, and it sends no managedFields (GetManagedFields reads only a list; anything
         else is left to the typed check). 400s."""
-        api_version = applied.get("apiVersion")
-        api_version = api_version if isinstance(api_version, str) else ""  # GetAPIVersion reads a string only
-        if api_version != self.api_version:
+        # The patch's GroupVersion as parsed from its apiVersion: `apps/v1/` none, `/v1` the core v1.
+        patch_version = scheme.from_api_version_and_kind(_string_field(applied, "apiVersion"), "").group_version
+        if patch_version != self.api_version:
             raise errors.bad_request("Incorrect version specified in apply patch. Specified patch version: "
-                                     f"{api_version}, expected: {self.api_version}")
+                                     f"{patch_version}, expected: {self.api_version}")
         metadata = applied.get("metadata")
         if isinstance(metadata, dict) and isinstance(metadata.get("managedFields"), list):
             raise errors.bad_request("metadata.managedFields must be nil")
@@ -320,7 +320,7 @@ class FieldManager:
         the group/version (a Secret applied to a ConfigMap) does not merge. Upstream that is a plain
         error, a 500, printing the two typed values with their addresses; a 400 here, its words
         with one address for both."""
-        kind = applied.get("kind") or ""
+        kind = _string_field(applied, "kind")
         if not self._deduced and self.kind and kind and kind != self.kind:
             typed_value = "{0xc000000000 {<nil> <nil> <nil>}}"
             raise errors.bad_request("failed to merge config: expected objects of the same type, but got "
@@ -336,7 +336,7 @@ class FieldManager:
             return
         if self._deduced:
             return
-        kind = applied.get("kind") or ""
+        kind = _string_field(applied, "kind")
         try:
             schema = Schema.for_kind(self.api_version, kind)
         except LookupError:
@@ -384,8 +384,14 @@ def unconvertible_apply_result(applied: dict, group: str, version: str, kind: st
 def _gvknn(obj: dict) -> str:
     """`namespace/name; apps/v1, Kind=Deployment`, how upstream names the object in an error."""
     metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    group, _, version = str(obj.get("apiVersion") or "").rpartition("/")
-    return f"{metadata.get('namespace', '')}/{metadata.get('name', '')}; {group}/{version}, Kind={obj.get('kind', '')}"
+    gvk = scheme.from_api_version_and_kind(_string_field(obj, "apiVersion"), _string_field(obj, "kind"))
+    return f"{metadata.get('namespace', '')}/{metadata.get('name', '')}; {gvk.group}/{gvk.version}, Kind={gvk.kind}"
+
+
+def _string_field(obj: dict, name: str) -> str:
+    """An Unstructured's GetAPIVersion or GetKind: the field when it is a string, else ""."""
+    value = obj.get(name)
+    return value if isinstance(value, str) else ""
 
 
 def _decoded_or_none(entries: Any) -> Managed | None:

@@ -133,6 +133,23 @@ def test_watch_create_and_namespaced_paths_are_refused_as_upstream_refuses_them(
     assert code == 404
 
 
+@pytest.mark.parametrize("method,path", [("GET", "/api/v1/watch/componentstatuses"),
+                                         ("GET", "/api/v1/watch/componentstatuses/etcd-0"),
+                                         ("POST", "/api/v1/watch/componentstatuses")])
+def test_the_watch_prefix_has_no_route_for_componentstatuses(chain, method, path):
+    """The installer adds /watch/ routes only for a resource that watches: a 404, where ?watch
+    on the list route is the handler's 405 (the real 1.24 server)."""
+    code, _, warnings = call(chain, method, path)
+    assert (code, warnings) == (404, [])
+
+
+def test_componentstatuses_are_served_under_api_only(chain):
+    """`/apis//v1/componentstatuses` names the legacy group's kind under the groups' prefix: the mux's
+    plain 404 page, as for any other core kind there (the real 1.24 server)."""
+    response = chain.handle(Request("GET", "/apis//v1/componentstatuses", {}, {"Accept": "application/json"}, b""))
+    assert (response.code, response.body) == (404, b"404 page not found\n")
+
+
 def test_table_has_printers_columns_and_unhealthy_for_a_false_condition(chain):
     code, table, _ = call(chain, "GET", "/api/v1/componentstatuses", accept=TABLE)
     assert [c["name"] for c in table["columnDefinitions"]] == ["Name", "Status", "Message", "Error"]

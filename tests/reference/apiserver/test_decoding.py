@@ -113,11 +113,48 @@ def test_the_iterative_decoder_agrees_with_json_loads():
             decoding._decode_deep(bad)
 
 
-def test_deeply_nested_yaml_is_400_not_500(chain):
-    """YAML flow sequences nested 5,000 deep are refused cleanly."""
-    body = b"metadata: {name: deep}\nx: " + b"[" * 5000 + b"]" * 5000 + b"\n"
+@pytest.mark.parametrize("depth", [5_000, 9_999])
+def test_yaml_nested_up_to_go_yamls_10000_in_an_unknown_field_is_decoded_and_dropped(chain, depth):
+    """go-yaml takes flow collections 10,000 deep (the object around counts): composed without
+    recursion, then pruned to the kind's schema like deep JSON (the real 1.24 server creates it)."""
+    body = b"metadata: {name: deep-yaml-%d}\nx: " % depth + b"[" * depth + b"]" * depth + b"\n"
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
+    assert code == 201 and "x" not in created
+
+
+@pytest.mark.parametrize("body,where", [
+    (b"metadata: {name: deep}\nx: " + b"[" * 10_001 + b"]" * 10_001 + b"\n", "line 2: "),
+    (b"{a: [" * 6_000, ""),
+], ids=["flow-past-10000-on-line-2", "open-flow-past-10000"])
+def test_yaml_nested_past_10000_is_go_yamls_scanner_error(chain, body, where):
+    """The scanner refuses the 10,001st flow level, naming its line as go-yaml's parser does (none
+    on the first), before the end of the document (the real 1.24 server's words)."""
     code, status = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml")
     assert (code, status["reason"]) == (400, "BadRequest")
+    assert f"(must be of type ConfigMap): yaml: {where}exceeded max depth of 10000 (" in status["message"]
+
+
+def test_yaml_block_indentation_past_10000_is_refused_too():
+    """go-yaml's indent stack has the same bound as its flow levels: each `- ` on a line opens one."""
+    value = decoding.decode_yaml(b"- " * 300 + b"1\n", decoding.MAX_JSON_DEPTH)
+    assert decoding.nesting_of(value) == 300
+    with pytest.raises(decoding.DecodeError, match="^yaml: exceeded max depth of 10000$"):
+        decoding.decode_yaml(b"- " * 10_001 + b"1\n", decoding.MAX_JSON_DEPTH)
+
+
+def test_deep_yaml_finds_its_simple_keys_without_looking_through_every_level(monkeypatch):
+    """PyYAML's scanner looks through its possible simple keys, one per open flow level, at every
+    token; the loader keeps them in a heap, so a document 10,000 levels deep never walks them all."""
+    import yaml.scanner
+
+    def walks_every_level(self):
+        raise AssertionError("walked every possible simple key")
+
+    monkeypatch.setattr(yaml.scanner.Scanner, "next_possible_simple_key", walks_every_level)
+    monkeypatch.setattr(yaml.scanner.Scanner, "stale_possible_simple_keys", walks_every_level)
+    depth = 9_999
+    value = decoding.decode_yaml(b"x: " + b"[" * depth + b"]" * depth + b"\n", decoding.MAX_JSON_DEPTH)
+    assert decoding.nesting_of(value) == depth + 1
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting():
@@ -315,3 +352,51 @@ def test_a_strategic_merge_patch_converts_a_float_without_a_fraction_to_an_integ
     code, patched = call(chain, "PATCH", f"{path}/{name}", ('{"spec":{"replicas":' + literal + '}}').encode(),
                          content_type="application/strategic-merge-patch+json")
     assert (code, patched["spec"]["replicas"]) == (200, replicas), patched
+
+
+@pytest.mark.parametrize("body,problem", [
+    (b'{"metadata":{"name":0},"metadata":{"name":"dup-a"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ObjectMeta.metadata.name of type string'),
+    (b'{"metadata":{"name":"dup-b"},"data":{"x":1},"data":{"x":"2"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ConfigMap.data of type string'),
+    (b'{"metadata":1.5,"data":{"a":"b"},"metadata":{"name":"dup-d"}}',
+     'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field '
+     'ConfigMap.metadata of type v1.ObjectMeta'),
+    (b'{"kind":1,"kind":"ConfigMap","metadata":{"name":"dup-c"}}',
+     "the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: "
+     'json: cannot unmarshal number into Go struct field .kind of type string ({"kind":1,"kind":"ConfigMap"," ...)'),
+], ids=["name", "data-value", "top-level", "kind"])
+def test_a_key_written_twice_whose_first_value_has_the_wrong_type_is_refused(chain, body, problem):
+    """encoding/json decodes every value of a key written twice into the struct, keeps the first
+    type error and reports it: the value kept last does not hide it (the real 1.24 server)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert (code, status["message"]) == (400, problem)
+
+
+def test_a_key_written_twice_merges_as_a_struct_decodes_it(chain):
+    """A later object decodes into the same struct or map: fields and map entries written before
+    stay unless written again; a later null empties a map (the real 1.24 server)."""
+    body = (b'{"metadata":{"name":"dup-merged","labels":{"a":"b"}},"data":{"x":"1"},'
+            b'"metadata":{"name":"dup-merged","annotations":{"c":"d"}},"data":{"y":"2"},"binaryData":{"z":"YQ=="},'
+            b'"binaryData":null}')
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert code == 201, created
+    assert (created["metadata"]["labels"], created["metadata"]["annotations"], created["data"]) == (
+        {"a": "b"}, {"c": "d"}, {"x": "1", "y": "2"})
+    assert "binaryData" not in created
+
+
+@pytest.mark.parametrize("path,body,problem", [
+    ("/apis/autoscaling/v2beta1/namespaces/{ns}/horizontalpodautoscalers/absent",
+     b'{"apiVersion":"autoscaling/v2","kind":"HorizontalPodAutoscaler","metadata":{"name":-1},'
+     b'"metadata":{"name":"absent"}}',
+     'HorizontalPodAutoscaler in version "v2" cannot be handled as a HorizontalPodAutoscaler: json: cannot unmarshal '
+     'number into Go struct field ObjectMeta.metadata.name of type string'),
+], ids=["other-version"])
+def test_a_key_written_twice_in_a_body_of_another_version_is_checked_in_its_struct(chain, path, body, problem):
+    """The codec decodes the body into the struct of what it says it is before it converts: the
+    value a later one replaced is that struct's type error (the real 1.24 server)."""
+    code, status = call(chain, "PUT", path.format(ns=chain.namespace), body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, problem)

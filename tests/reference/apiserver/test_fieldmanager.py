@@ -406,12 +406,27 @@ def test_a_conflicting_field_listed_before_a_sibling_with_children_takes_that_si
 @pytest.mark.parametrize("applied,message", [
     ({**DEPLOYMENT, "apiVersion": "apps/v1beta1"},
      "Incorrect version specified in apply patch. Specified patch version: apps/v1beta1, expected: apps/v1"),
+    # The patch's version is its apiVersion as ParseGroupVersion reads it: none for more than one `/`.
+    ({**DEPLOYMENT, "apiVersion": "a/b/c"},
+     "Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1"),
+    ({**DEPLOYMENT, "apiVersion": "apps/v1/"},
+     "Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1"),
+    ({**DEPLOYMENT, "apiVersion": 1},
+     "Incorrect version specified in apply patch. Specified patch version: , expected: apps/v1"),
     ({**DEPLOYMENT, "metadata": {"name": "web", "managedFields": []}}, "metadata.managedFields must be nil"),
 ])
 def test_an_apply_that_cannot_be_applied_is_400(applied, message):
     with pytest.raises(StatusError) as err:
         deployments().apply(None, applied, "kubectl", False, T1)
     assert (err.value.code, err.value.message) == (400, message)
+
+
+def test_an_apply_whose_apiversion_parses_to_the_core_v1_is_of_the_core_v1():
+    """`/v1` parses as group "" and version v1: the patch version of a core kind (the real 1.24
+    server applies it)."""
+    applied = {"apiVersion": "/v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "b"}}
+    configmaps = FieldManager.for_resource(kinds.by_plural("configmaps"))
+    assert configmaps.apply(None, applied, "kubectl", False, T1)["data"] == {"a": "b"}
 
 
 def test_apply_to_an_untracked_object_first_gives_its_fields_to_before_first_apply():

@@ -768,6 +768,47 @@ def test_a_patch_body_no_route_consumes_is_a_415_before_an_accept_no_route_produ
     assert (code, status["message"]) == (406, "406: Not Acceptable")
 
 
+@pytest.mark.parametrize("accept", ["application/json", "application/vnd.kubernetes.protobuf;as=Table;g=meta.k8s.io;v=v1"])
+def test_a_bodiless_patch_no_route_consumes_is_go_restfuls_406_whatever_it_accepts(chain, accept):
+    """Without a body go-restful does not refuse the Content-Type, but no route is left for the
+    Accept check: its own 406, even for an Accept the handler would have refused in other words
+    (the real 1.24 server)."""
+    code, status = call(chain, "PATCH", ns_path(chain, "configmaps", "absent"), b"", content_type="text/plain",
+                        accept=accept)
+    assert (code, status["message"]) == (406, "406: Not Acceptable")
+
+
+@pytest.mark.parametrize("method,path,accept", [("DELETE", "/api/v1/namespaces", "application/*"),
+                                                ("DELETE", "/api/v1/namespaces", "text/html"),
+                                                ("PATCH", "/api/v1/namespaces", "text/html")])
+def test_a_method_no_route_of_the_path_takes_is_a_405_before_the_accept(chain, method, path, accept):
+    """go-restful looks for a route of the method before it compares Content-Type and Accept:
+    namespaces have no collection delete (the real 1.24 server)."""
+    code, status = call(chain, method, path, b"", accept=accept, content_type="text/plain")
+    assert (code, status["reason"]) == (405, "MethodNotAllowed")
+
+
+@pytest.mark.parametrize("name", ["a,b", "a=b", "a%5Cb"])
+def test_the_watch_of_one_object_selects_its_name_whatever_characters_it_has(chain, name):
+    """ListResource makes the name a one-term selector itself (OneTermEqualSelector), never a text
+    to parse: a backslash, comma or equals sign in the path's name is no selector error (the real
+    1.24 server watches)."""
+    code, _ = call(chain, "GET", f"/api/v1/watch/namespaces/{chain.namespace}/configmaps/{name}",
+                   query={"timeoutSeconds": "1"})
+    assert code == 200
+
+
+@pytest.mark.parametrize("path,query", [
+    ("/api/v1/watch/nodes/x", {"resourceVersionMatch": "exact", "labelSelector": "a in (b"}),
+    ("/api/v1/nodes", {"watch": "true", "resourceVersionMatch": "exact", "labelSelector": "a in (b"}),
+    ("/api/v1/nodes", {"watch": "true", "resourceVersionMatch": "exact", "fieldSelector": "a"})])
+def test_a_watch_parses_its_selectors_before_it_validates_its_list_options(chain, path, query):
+    """As for a list, the conversion to the internal ListOptions parses the selectors (400) before
+    ValidateListOptions refuses a resourceVersionMatch (422) (the real 1.24 server)."""
+    code, status = call(chain, "GET", path, query=query)
+    assert (code, status["reason"]) == (400, "BadRequest")
+
+
 def test_a_collection_delete_negotiates_its_accept_before_its_list_options(chain):
     """DeleteCollection negotiates the output media type before it decodes the list options."""
     code, status = call(chain, "DELETE", ns_path(chain, "configmaps"), query={"resourceVersion": "-1"},
@@ -2391,6 +2432,8 @@ def test_a_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, content_typ
     ({"metadata": "x"}, "map[metadata:x]", "cannot restore struct from: string"),
     ({"metadata": {"finalizers": {}}}, "map[metadata:map[finalizers:map[]]]", "cannot restore slice from map"),
     ({"immutable": "yes"}, "map[immutable:yes]", "unrecognized type: bool"),
+    # A number past int64 is a float64, which converts to no string (the real 1.24 server).
+    ({"apiVersion": 2**63}, "map[apiVersion:9.223372036854776e+18]", "unrecognized type: string"),
 ])
 def test_a_strategic_merge_patch_whose_result_the_kind_cannot_hold_is_invalid(chain, body, shown, problem):
     """applyPatchToObject converts the merged map into the kind with the unstructured converter:
@@ -2474,6 +2517,17 @@ def test_the_converter_names_a_named_string_type_it_cannot_convert_to(chain):
                         content_type="application/strategic-merge-patch+json")
     assert (code, status["message"]) == (
         422, ' "" is invalid: patch: Invalid value: "map[type:1]": cannot convert int64 to v1.SecretType')
+
+
+def test_the_converter_names_the_kind_of_a_named_string_type_it_has_no_conversion_to(chain):
+    """Where there is no conversion at all (an object into a v1.PersistentVolumeAccessMode), the
+    converter names the destination's reflect kind, `string` (the real 1.24 server)."""
+    volume = {"metadata": {"name": "pv-modes"}, "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                                                          "hostPath": {"path": "/tmp"}}}
+    call(chain, "POST", "/api/v1/persistentvolumes", volume)
+    code, status = call(chain, "PATCH", "/api/v1/persistentvolumes/pv-modes", {"spec": {"accessModes": [{"a": None}]}},
+                        content_type="application/strategic-merge-patch+json")
+    assert code == 422 and status["message"].endswith("]]]]\": unrecognized type: string"), status
 
 
 @pytest.mark.parametrize("plural,body,patch,message", [

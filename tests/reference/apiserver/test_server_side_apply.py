@@ -230,11 +230,12 @@ def test_an_apply_with_duplicate_list_keys_is_400_not_500(chain):
     assert status["message"].startswith("failed to create typed patch object"), status
 
 
-@pytest.mark.parametrize("kind,shown", [(None, ""), ("Bogus", "Bogus")])
+@pytest.mark.parametrize("kind,shown", [(None, ""), ("Bogus", "Bogus"), ({"a": 1}, ""), ([1], ""), (1, "")])
 def test_an_apply_of_no_kind_the_type_converter_knows_is_400(chain, kind, shown):
     """structuredMergeManager.Apply types the applied configuration by its own group, version and
-    kind: one with no kind, or a kind the group/version has no type for, has no type. Upstream's
-    plain error (a 500) is a 400 here, with its message."""
+    kind: one with no kind, or a kind the group/version has no type for, has no type; a kind that
+    is no string is none (Unstructured's GetKind). Upstream's plain error (a 500) is a 400 here,
+    with its message (the real 1.24 server's)."""
     call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "c"}})
     body = {"apiVersion": "v1", "metadata": {"name": "c"}, **({"kind": kind} if kind else {})}
     code, status = send(chain, "PATCH", ns_path(chain, "configmaps", "c"), body, content_type=APPLY,

@@ -26,6 +26,9 @@ from reference_impl.machinery.gojson import base64_error, loads, marshal_escapes
     (b"[1.]", "invalid character ']' after decimal point in numeric literal"),
     (b"[1e+]", "invalid character ']' in exponent of numeric literal"),
     (b"[1e5e]", "invalid character 'e' after array element"),
+    # A number ended by a newline is complete: a point after it follows the value (the real 1.24 server).
+    (b"0\n...\n", "invalid character '.' after top-level value"),
+    (b"-1\n.5", "invalid character '.' after top-level value"),
     # At the end of the input eof steps a space into the unfinished number, escape or \u escape
     # (each seen on the real 1.24 server by request_random_differential).
     (b'{"a":1.', "invalid character ' ' after decimal point in numeric literal"),
