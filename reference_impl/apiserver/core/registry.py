@@ -15,7 +15,6 @@ import contextlib
 import functools
 import random
 import threading
-import uuid
 from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
@@ -122,6 +121,16 @@ def go_type_name(r: Resource) -> str:
 # writes have claimed and not yet stored; the lock is not held across admission (webhooks may
 # take 30 seconds, and may write a Service themselves), the claim is, until the write is done.
 SERIALISED_WRITES = (("services", ""), ("customresourcedefinitions", "apiextensions.k8s.io"))
+
+
+@mirrors("k8s.io/apimachinery/pkg/util/uuid.NewUUID")
+def uuid4_text(bits: int) -> str:
+    """`str(uuid.UUID(int=bits, version=4))`, the new object's uid, written without making the
+    UUID object (a quarter of the cost, on every create): the version and variant bits set,
+    then the 32 hex digits in their five groups."""
+    bits = (bits & ~(0xF000 << 64) | (4 << 76)) & ~(0xC000 << 48) | (0x8000 << 48)
+    digits = "%032x" % bits
+    return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
 def _claims_until_written(method: Callable) -> Callable:
@@ -457,7 +466,7 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
         # there (DryRunnableStorage returns first), nor does an object validation refuses.
         sent_rv = meta.get("resourceVersion") or "0"
         rv_refused = parse_uint_problem(sent_rv) is None and int(sent_rv) != 0
-        meta["uid"] = str(uuid.UUID(int=self.random.getrandbits(128), version=4))
+        meta["uid"] = uuid4_text(self.random.getrandbits(128))
         meta["creationTimestamp"] = self.now()
         for field in ("deletionTimestamp", "deletionGracePeriodSeconds"):
             meta.pop(field, None)

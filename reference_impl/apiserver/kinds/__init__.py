@@ -51,27 +51,33 @@ MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES
                      if hasattr(module, "MESSAGES"))
 
 
-# RESOURCES by (group, version, plural), the first of each, for the RESOURCES it was made of (a
-# test may extend them): every request finds its resource, where a walk of the tuple took up to
-# three microseconds (events.k8s.io's events are among the last).
-_served: tuple[tuple[Resource, ...], dict[tuple[str, str, str], Resource]] = ((), {})
+# RESOURCES by (group, version, plural) and by plural, the first of each, for the RESOURCES they
+# were made of (a test may extend them): every request finds its resource, and the registry's
+# calls by plural (a bind's "pods", the RBAC authorizer's roles and bindings) theirs, where a walk
+# of the tuple took up to three microseconds (events.k8s.io's events are among the last).
+_served: tuple[tuple[Resource, ...], dict[tuple[str, str, str], Resource], dict[str, Resource]] = ((), {}, {})
+
+
+def _indexes() -> tuple[dict[tuple[str, str, str], Resource], dict[str, Resource]]:
+    global _served
+    resources, index, plurals = _served
+    if resources is not RESOURCES:
+        resources, index, plurals = RESOURCES, {}, {}
+        for r in resources:
+            index.setdefault((r.group, r.version, r.plural), r)
+            plurals.setdefault(r.plural, r)
+        _served = resources, index, plurals
+    return index, plurals
 
 
 def find(group: str, version: str, plural: str) -> Resource | None:
     """The resource served at /api(s)/<group>/<version>/<plural>, or None."""
-    global _served
-    resources, index = _served
-    if resources is not RESOURCES:
-        resources, index = RESOURCES, {}
-        for r in resources:
-            index.setdefault((r.group, r.version, r.plural), r)
-        _served = resources, index
-    return index.get((group, version, plural))
+    return _indexes()[0].get((group, version, plural))
 
 
 def by_plural(plural: str) -> Resource | None:
     """The resource with this plural; for `events`, served by two groups, the core one."""
-    return next((r for r in RESOURCES if r.plural == plural), None)
+    return _indexes()[1].get(plural)
 
 
 def default(resource: Resource, obj: dict) -> None:

@@ -4,6 +4,8 @@ duplicates the API keeps but a kubelet merges or drops, fractional byte quantiti
 annotations without the field that replaces them. They never refuse anything."""
 from __future__ import annotations
 
+import functools
+
 from reference_impl.apiserver.core.validation import as_list, as_object
 from reference_impl.machinery import quantity
 from reference_impl.machinery.gojson import quote
@@ -47,10 +49,12 @@ CRON_TZ_WARNING = ("CRON_TZ or TZ used in spec.spec.schedule is not officially s
 
 
 def _child(path: str, *names: str) -> str:
-    return ".".join(([path] if path else []) + list(names))
+    return f"{path}.{'.'.join(names)}" if path else ".".join(names)
 
 
 def _node_label_warnings(spec: dict, path: str) -> list[str]:
+    if not (spec.get("nodeSelector") or spec.get("affinity") or spec.get("topologySpreadConstraints")):
+        return []  # most pods: nothing that could name a node label
     warnings = [f"{_child(path, 'spec', 'nodeSelector')}[{key}]: {DEPRECATED_NODE_LABELS[key]}"
                 for key in as_object(spec.get("nodeSelector")) if key in DEPRECATED_NODE_LABELS]
     node_affinity = as_object(as_object(spec.get("affinity")).get("nodeAffinity"))
@@ -76,6 +80,8 @@ def _node_label_warnings(spec: dict, path: str) -> list[str]:
 
 def _duplicates(items: list, field: str, where: str, what: str) -> list[str]:
     """`where[i].field: duplicate <what> "v"` for each item whose field an earlier one has."""
+    if len(items) < 2:
+        return []
     seen, warnings = set(), []
     for i, item in enumerate(items):
         value = as_object(item).get(field) or ""
@@ -87,12 +93,30 @@ def _duplicates(items: list, field: str, where: str, what: str) -> list[str]:
 
 def _fractional_bytes(resources: object, where: str) -> list[str]:
     """Memory and ephemeral storage are whole bytes: a value with thousandths is a warning."""
+    resources = as_object(resources)
     warnings = []
     for name in BYTE_RESOURCES:
-        amount = quantity.parse(as_object(resources).get(name))
-        if amount is not None and amount.milli() % 1000:
-            warnings.append(f"{where}[{name}]: fractional byte value {quote(str(amount))} is invalid, must be an integer")
+        value = resources.get(name)
+        shown = None if value is None else _fractional(value)
+        if shown is not None:
+            warnings.append(f"{where}[{name}]: fractional byte value {quote(shown)} is invalid, must be an integer")
     return warnings
+
+
+def _fractional_quantity(value: object) -> str | None:
+    """The quantity `value` spells, as String writes it, when it has thousandths of a unit; None
+    when it is whole or no quantity."""
+    amount = quantity.parse(value)
+    return str(amount) if amount is not None and amount.milli() % 1000 else None
+
+
+_fractional_text = functools.lru_cache(maxsize=1024)(_fractional_quantity)
+
+
+def _fractional(value: object) -> str | None:
+    """`_fractional_quantity`, remembered for short texts: every container of every pod is
+    checked, and a cluster writes a few quantities over and over ("128Mi")."""
+    return _fractional_text(value) if type(value) is str and len(value) <= 64 else _fractional_quantity(value)
 
 
 def _containers_with_paths(spec: dict, path: str) -> list[tuple[dict, str]]:
@@ -109,10 +133,14 @@ def _container_warnings(container: dict, where: str, annotations: dict, path: st
         if key in annotations:
             warnings.append(f"{_child(path, 'metadata', 'annotations')}[{key}]: {SECCOMP_MESSAGE}")
     resources = as_object(container.get("resources"))
+    limits, requests = as_object(resources.get("limits")), as_object(resources.get("requests"))
     for name in BYTE_RESOURCES:  # limits then requests of memory, then of ephemeral storage
-        for field in ("limits", "requests"):
-            warnings += _fractional_bytes({name: as_object(resources.get(field)).get(name)},
-                                          f"{where}.resources.{field}")
+        for field, values in (("limits", limits), ("requests", requests)):
+            value = values.get(name)
+            shown = None if value is None else _fractional(value)
+            if shown is not None:
+                warnings.append(f"{where}.resources.{field}[{name}]: fractional byte value {quote(shown)} is invalid, "
+                                "must be an integer")
     return warnings + _duplicates(as_list(container.get("env")), "name", f"{where}.env", "name")
 
 

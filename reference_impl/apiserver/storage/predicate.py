@@ -18,10 +18,16 @@ from reference_impl.mirrors import mirrors
 class SelectionPredicate:
     def __init__(self, labels: LabelSelector, fields: FieldSelector, field_paths: tuple[str, ...]):
         self.labels, self.fields, self.field_paths = labels, fields, field_paths
+        # Of the selectable fields (a pod has nine) only those the selector names are read: the
+        # predicate runs twice per event for each watcher that has one (the object and its
+        # previous state), and for every object a cached list filters. A named field that is not
+        # selectable reads as "" either way.
+        named = {requirement.field for requirement in fields.requirements}
+        self._read_paths = tuple(path for path in field_paths if path in named)
 
     def __call__(self, obj: dict) -> bool:
         return (self.labels.matches(obj.get("metadata", {}).get("labels"))
-                and self.fields.matches(object_fields(obj, self.field_paths)))
+                and self.fields.matches(object_fields(obj, self._read_paths)))
 
     @mirrors("(*k8s.io/apiserver/pkg/storage.SelectionPredicate).MatcherIndex")
     def matcher_index(self, field: str) -> str | None:

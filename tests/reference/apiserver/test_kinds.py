@@ -168,3 +168,23 @@ def test_find_walks_the_resources_once_until_they_change(monkeypatch):
     assert kinds.find(first.group, first.version, first.plural) is first
     assert kinds.find("", "v1", "nothings") is None
     assert len(walks) == 1
+
+
+def test_by_plural_walks_the_resources_once_until_they_change(monkeypatch):
+    """`by_plural` (the registry's lookups by plural, a bind's "pods" among them) answers from an
+    index made with `find`'s, again only when RESOURCES is another tuple; the first resource of a
+    plural wins, so events are the core group's."""
+    walks = []
+
+    class Walked(tuple):
+        def __iter__(self):
+            walks.append(1)
+            return super().__iter__()
+
+    pods, events = kinds.by_plural("pods"), kinds.by_plural("events")
+    assert (pods.group, events.group) == ("", "")
+    monkeypatch.setattr(kinds, "RESOURCES", Walked(kinds.RESOURCES))
+    assert [kinds.by_plural("pods") for _ in range(3)] == [pods] * 3
+    assert kinds.by_plural("events") is events and kinds.by_plural("nothings") is None
+    assert kinds.find("", "v1", "pods") is pods
+    assert len(walks) == 1

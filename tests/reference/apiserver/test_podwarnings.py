@@ -72,6 +72,22 @@ def test_fractional_bytes_are_named_in_their_canonical_form():
         "integer"]
 
 
+def test_only_byte_quantities_a_pod_sets_are_read_and_each_text_once(monkeypatch):
+    """Every pod create is checked for fractional bytes: a memory or ephemeral-storage value the
+    pod does not set is not parsed at all, and a text seen before is not parsed again."""
+    from reference_impl.machinery import quantity
+    parsed = []
+    parse = quantity.parse
+    monkeypatch.setattr(quantity, "parse", lambda value: parsed.append(value) or parse(value))
+    container = {**CONTAINER, "resources": {"requests": {"cpu": "1", "memory": "128.5m"}}}
+    for _ in range(3):
+        assert pod_warnings(containers=[container]) == [
+            'spec.containers[0].resources.requests[memory]: fractional byte value "128500u" is invalid, '
+            'must be an integer']
+    assert None not in parsed
+    assert parsed.count("128.5m") <= 1
+
+
 def test_seccomp_annotations_without_the_field_are_deprecated():
     annotations = {"seccomp.security.alpha.kubernetes.io/pod": "runtime/default",
                    "container.seccomp.security.alpha.kubernetes.io/c": "runtime/default",

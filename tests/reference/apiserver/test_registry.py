@@ -1775,3 +1775,13 @@ def test_events_of_both_groups_expire_after_the_event_ttl(etcd, clock):
         assert [cm["metadata"]["name"] for cm in registry.list("configmaps", "ttl")["items"]] == ["kept"]
     finally:
         registry.close()
+
+
+def test_a_new_uid_is_the_random_bits_as_a_version_4_uuid():
+    """A create's uid is its 128 random bits written as uuid.New().String() writes a version 4
+    UUID (version and variant bits set), the same text Python's UUID gives, without making one."""
+    import uuid
+    from reference_impl.apiserver.core.registry import uuid4_text
+    rng = random.Random(7)
+    for bits in (0, (1 << 128) - 1, *(rng.getrandbits(128) for _ in range(2000))):
+        assert uuid4_text(bits) == str(uuid.UUID(int=bits, version=4))

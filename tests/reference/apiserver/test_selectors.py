@@ -205,3 +205,23 @@ def test_object_fields_reads_dotted_paths_as_strings():
     obj = {"metadata": {"name": "n"}, "spec": {"unschedulable": True}}
     assert object_fields(obj, ("metadata.name", "spec.unschedulable", "status.phase")) == {
         "metadata.name": "n", "spec.unschedulable": "true", "status.phase": ""}
+
+
+def test_a_predicate_reads_only_the_fields_its_selector_names(monkeypatch):
+    """A watch's predicate runs on every event twice (the object and its previous state): it reads
+    the fields its selector names, not every selectable field of the kind, and a named field the
+    kind cannot select still reads as empty."""
+    from reference_impl.apiserver.storage import predicate as predicate_module
+    read: list[tuple[str, ...]] = []
+    fields_of = predicate_module.object_fields
+    monkeypatch.setattr(predicate_module, "object_fields", lambda obj, paths: read.append(paths) or fields_of(obj, paths))
+    pods = kinds.find("", "v1", "pods")
+    pod = {"metadata": {"name": "p", "namespace": "ns"}, "spec": {"nodeName": "n1"}, "status": {"phase": "Running"}}
+    running = predicate_module.SelectionPredicate(
+        parse_label_selector(""), parse_field_selector("status.phase!=Succeeded,spec.nodeName=n1"),
+        pods.field_selectors)
+    assert running(pod) and not running({**pod, "status": {"phase": "Succeeded"}})
+    assert read and all(sorted(paths) == ["spec.nodeName", "status.phase"] for paths in read)
+    unselectable = predicate_module.SelectionPredicate(parse_label_selector(""), parse_field_selector("spec.hostname="),
+                                                       pods.field_selectors)
+    assert unselectable({**pod, "spec": {"hostname": "h"}})
