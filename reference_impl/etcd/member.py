@@ -61,7 +61,7 @@ from types import MappingProxyType
 from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore, simple_token_prefix
-from reference_impl.etcd.backend import BackendState
+from reference_impl.etcd.backend import BackendState, KeyBucketLayout
 from reference_impl.etcd.expvar import fd_limit, fd_used
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrCorruptWAL, ErrDataDirNotEmpty, ErrLeaderChanged,
@@ -1169,6 +1169,7 @@ class ClusterMember:
         """The server's status as this member's Raft sees it: a member without a leader says so
         first among its errors, as etcd's maintenance server does."""
         lead, term, commit = self._raft_status
+        self._lay_out_key_bucket()
         with self._state:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
@@ -1263,8 +1264,20 @@ class ClusterMember:
         check sends through Raft; ErrTimeout after `timeout` seconds."""
         self._read_barrier(timeout)
 
+    def _lay_out_key_bucket(self) -> None:
+        """Count the `key` bucket's pages from its first record, if Status would have to (after
+        a start or a compaction), with the state lock let go meanwhile: the records are taken
+        under it, counted without it, and adopted under it again, so writes go on meanwhile."""
+        with self._state:
+            taken = self.server.key_layout_to_rebuild()
+        if taken is not None:
+            laid = KeyBucketLayout.lay_out(taken)
+            with self._state:
+                self.server.adopt_key_layout(laid)
+
     def metrics(self) -> ServerMetrics:
         lead, _, commit = self._raft_status
+        self._lay_out_key_bucket()
         with self._state:
             status = self.server.status()
             db_size, in_use = status.db_size, status.db_size_in_use
