@@ -1088,6 +1088,9 @@ class ClusterMember:
         return self._propose(req)
 
     def compact(self, req: CompactionRequest):
+        # Applying a compaction sizes the backend first (the file keeps the pages it frees): the
+        # key bucket laid out now, without the state lock, leaves the apply only what is newer.
+        self._lay_out_key_bucket()
         return self._propose(req)
 
     def lease_grant(self, req: LeaseGrantRequest):

@@ -104,3 +104,27 @@ def test_the_first_status_after_a_start_lays_out_the_key_bucket_without_the_stat
             status = server.status()
             assert len(locked) >= 20 and not any(locked)
             assert status.db_size_in_use == len(server.snapshot_db())
+
+
+def test_the_first_compaction_after_a_start_lays_out_the_key_bucket_without_the_state_lock(tmp_path, monkeypatch):
+    """Applying a compaction sizes the backend before it (the file keeps the pages it frees):
+    the first one after a start laid the whole `key` bucket out inside the apply, holding the
+    state lock. The compaction's caller lays it out first, without the lock."""
+    from reference_impl.etcd import ClusterMember, backend
+    from reference_impl.etcd.messages import CompactionRequest, PutRequest
+    from reference_impl.machinery.clock import ManualClock
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        for i in range(60):
+            server.put(PutRequest(b"k%d" % (i % 20), b"v" * i))
+    real = backend.marshal_key_value
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        locked = []
+
+        def marshal(kv, tombstone=False):
+            locked.append(server._state._lock.locked())
+            return real(kv, tombstone)
+        monkeypatch.setattr(backend, "marshal_key_value", marshal)
+        server.compact(CompactionRequest(50))
+        assert len(locked) >= 60 and not any(locked)
+        assert server.status().db_size >= len(server.snapshot_db())
