@@ -3,7 +3,8 @@
 Each case starts a writer process on a fresh data dir: a lone reference member (sometimes with a
 small --snapshot-count, so snapshots, WAL cuts and releases happen) driven by three client
 threads doing puts, deletes, txns, lease grants and revokes, each printing what it is about to
-do and then what was acknowledged (with its revision). Then one fault:
+do and then what was acknowledged (with its revision); a compaction now and then, to a
+revision just behind the newest. Then one fault:
 
   kill      SIGKILL at a random moment, or right before or after the n-th call of one of the
             durability steps (a snapshot's save, a WAL cut or release, an atomic write, a rename;
@@ -11,10 +12,15 @@ do and then what was acknowledged (with its revision). Then one fault:
             ends before the kill (the moment past its last write, or the step called fewer than
             n times) was never killed: those cases are tallied apart ("writer finished") and
             are no evidence either way
+  disk-full the writer's disk takes a random number of bytes, then refuses (ENOSPC; the write
+            that crosses the limit cut short): the member stops, each thread ends at its first
+            error, and the restart is on a disk with room, checked as after a kill. A writer
+            done before the disk filled is tallied apart ("never filled")
   damage    the writer runs to its end (every write acknowledged, nothing in flight), then one
-            file of the data dir (a WAL segment, a snapshot, db.json, member_id, wal-headers)
-            gets a byte flipped, a range zeroed, is truncated at a random offset, deleted, or
-            duplicated under a name of its kind
+            file of the data dir (a WAL segment, a snapshot, db.json, member_id, member_id.crc,
+            wal-headers; the kind drawn first, then a file of it), or two or three files at
+            once ("several"), each gets a byte flipped, a range zeroed, is truncated at a
+            random offset, deleted, or duplicated under a name of its kind
 
 Then the real command (`python -m reference_impl.etcd.run`) restarts on the dir, and the
 invariant is checked:
@@ -62,14 +68,15 @@ ETCDCTL = shutil.which("etcdctl") or "/usr/bin/etcdctl"
 THREADS = 3
 
 WRITER = r"""
-import os, random, sys, threading
+import errno, os, random, sys, threading
 from reference_impl.etcd import ClusterMember, wal
-from reference_impl.etcd.messages import (Compare, DeleteRangeRequest, LeaseGrantRequest,
-    LeaseRevokeRequest, PutRequest, RequestOp, TxnRequest)
+from reference_impl.etcd.messages import (CompactionRequest, Compare, DeleteRangeRequest,
+    LeaseGrantRequest, LeaseRevokeRequest, PutRequest, RequestOp, TxnRequest)
 from reference_impl.machinery.clock import WallClock
 
 data_dir, seed, ops, snapshot_count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 hook = sys.argv[5]  # "", or owner.name:when:nth
+disk_bytes = int(sys.argv[6])  # 0, or the bytes the disk takes before it is full (ENOSPC)
 if hook:
     target, when, nth = hook.split(":")
     nth = int(nth)
@@ -89,7 +96,20 @@ if hook:
 
     setattr(owner, name, crashing)
 
-server = ClusterMember.alone(data_dir, WallClock(), snapshot_count=snapshot_count)
+room = [disk_bytes]
+
+
+def full_disk_write(fd, data):
+    # os.write on a disk with `room` bytes left: a write past it is cut short, the next refused
+    if room[0] <= 0:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+    n = os.write(fd, bytes(data[:room[0]]))
+    room[0] -= n
+    return n
+
+
+server = ClusterMember.alone(data_dir, WallClock(), snapshot_count=snapshot_count,
+                             write=full_disk_write if disk_bytes else os.write)
 out = threading.Lock()
 
 def say(line):
@@ -98,12 +118,19 @@ def say(line):
         sys.stdout.flush()
 
 def client(t):
+    try:
+        run_client(t)
+    except Exception as err:  # the disk full: the member stopped, what was in flight unknown
+        say(f"err {t} {type(err).__name__}")
+
+
+def run_client(t):
     rng = random.Random(seed * 31 + t)
     keys = [f"t{t}/k{i}" for i in range(6)]
     leases = []
     for n in range(ops):
         value = f"t{t}-op{n}"
-        kind = rng.choices(["put", "del", "txn", "grant", "lput", "revoke"], [6, 2, 2, 1, 2, 1])[0]
+        kind = rng.choices(["put", "del", "txn", "grant", "lput", "revoke", "compact"], [6, 2, 2, 1, 2, 1, 1])[0]
         if kind == "lput" and not leases:
             kind = "grant"
         if kind == "revoke" and not leases:
@@ -136,6 +163,17 @@ def client(t):
             lease = server.lease_grant(LeaseGrantRequest(3600)).id
             leases.append(lease)
             say(f"ack {t} 0 {lease}")
+        elif kind == "compact":
+            # to a revision this thread saw acknowledged: compacted past already, it is refused
+            at = max(1, server.header().revision - rng.randint(0, 5))
+            say(f"try {t} compact {at}")
+            try:
+                rev = server.compact(CompactionRequest(at)).header.revision
+            except Exception as err:
+                if type(err).__name__ != "ErrCompacted":
+                    raise
+                rev = 0
+            say(f"ack {t} {rev}")
         else:
             lease = leases.pop(rng.randrange(len(leases)))
             say(f"try {t} revoke {lease}")
@@ -294,12 +332,12 @@ def env() -> dict:
 
 
 def run_writer(data_dir: Path, seed: int, ops: int, snapshot_count: int, hook: str,
-               kill_after: float | None) -> tuple[list[str], str]:
+               kill_after: float | None, disk_bytes: int = 0) -> tuple[list[str], str]:
     """The writer's output lines and how it ended: "finished" (all its writes done), "killed"
     (by the kill-time timer or the hook's exit 9), "hung" (killed past WRITER_TIMEOUT), or
     "failed (CODE): STDERR"."""
     proc = subprocess.Popen([sys.executable, "-c", WRITER, str(data_dir), str(seed), str(ops),
-                             str(snapshot_count), hook], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             str(snapshot_count), hook, str(disk_bytes)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             cwd=REPO, env=env())
     hung = False
     try:
@@ -383,15 +421,28 @@ def _restart(data_dir: Path) -> dict:
 # -- faults ------------------------------------------------------------------------------------
 
 def damage(data_dir: Path, rng: random.Random) -> tuple[str, str, bool]:
-    """Damage one file at random; (kind, what was done, whether a crash could leave the same:
-    the last WAL segment cut short or with zeros)."""
+    """Damage one file at random, or two or three ("several"); (kind, what was done, whether a
+    crash could leave the same: the last WAL segment cut short or with zeros). The file is
+    chosen by its kind first, so that the few files of a kind (member_id.crc, db.json, the
+    last segment) are drawn as often as the many snapshots and segments."""
     files = sorted(p for p in data_dir.iterdir()
                    if p.is_file() and p.name != "LOCK" and not p.name.endswith(".broken"))
     segments = sorted(p for p in files if p.name.startswith("wal-0"))
-    path = rng.choice(files)
+    by_kind: dict[str, list[Path]] = collections.defaultdict(list)
+    for p in files:
+        by_kind[_file_kind(p.name, bool(segments) and p == segments[-1])].append(p)
+    if rng.random() < 0.25 and len(files) > 1:
+        picked = rng.sample(files, rng.randint(2, min(3, len(files))))
+        done = [damage_file(data_dir, p, rng, bool(segments) and p == segments[-1]) for p in picked]
+        return (f"several ({', '.join(sorted(kind for kind, _, _ in done))})",
+                "; ".join(what for _, what, _ in done), all(like for _, _, like in done))
+    path = rng.choice(by_kind[rng.choice(sorted(by_kind))])
+    return damage_file(data_dir, path, rng, bool(segments) and path == segments[-1])
+
+
+def damage_file(data_dir: Path, path: Path, rng: random.Random, last_segment: bool) -> tuple[str, str, bool]:
     kind = rng.choice(DAMAGES)
     data = bytearray(path.read_bytes())
-    last_segment = bool(segments) and path == segments[-1]
     crash_like = False
     if kind == "flip" and data:
         at = rng.randrange(len(data))
@@ -440,8 +491,8 @@ def run_case(seed: int, case: int, root: Path) -> dict:
     data_dir = root / f"case{case}"
     snapshot_count = rng.choice([5, 10, 25, 10000])
     ops = rng.randint(5, 80)
-    fault = rng.choice(["kill-time", "kill-step", "damage", "damage"])
-    hook, kill_after, detail, crash_like = "", None, "", True
+    fault = rng.choice(["kill-time", "kill-step", "damage", "damage", "disk-full"])
+    hook, kill_after, detail, crash_like, disk_bytes = "", None, "", True, 0
     if fault == "kill-time":
         kill_after = rng.uniform(0.5, 4.0)
         detail = f"SIGKILL after {kill_after:.2f}s"
@@ -449,14 +500,22 @@ def run_case(seed: int, case: int, root: Path) -> dict:
         reachable = [h for h in HOOKS if snapshot_count < 10000 or h not in SNAPSHOT_HOOKS]
         hook = f"{rng.choice(reachable)}:{rng.choice(['before', 'after'])}:{rng.randint(1, 8)}"
         detail = f"killed at {hook}"
+    elif fault == "disk-full":
+        # a fresh member writes some 2 KB before its first request; a write some 300 bytes
+        disk_bytes = rng.randint(2_000, 2_000 + 300 * ops)
+        detail = f"disk full after {disk_bytes} bytes"
     data_dir.mkdir(0o700)
-    lines, ended = run_writer(data_dir, seed * 1000 + case, ops, snapshot_count, hook, kill_after)
+    lines, ended = run_writer(data_dir, seed * 1000 + case, ops, snapshot_count, hook, kill_after,
+                              disk_bytes)
     kind = fault
     writer_problems = []
     if ended == "hung":
         writer_problems.append(f"writer hung: killed after {WRITER_TIMEOUT:g}s")
     elif ended.startswith("failed"):
         writer_problems.append(f"writer {ended}")
+    elif fault == "disk-full" and not any(line.startswith("err") for line in lines):
+        kind = "disk-full, never filled"
+        detail += " (not reached)"
     elif fault.startswith("kill") and ended == "finished":
         kind = f"{fault}, writer finished"  # the kill never landed: the hook was not reached in time
         detail += " (not reached)"
@@ -487,7 +546,7 @@ def run_case(seed: int, case: int, root: Path) -> dict:
         if after != before:
             changed = sorted(set(before) ^ set(after) | {n for n in before if n in after and before[n] != after[n]})
             v.append(f"refused but changed files: {changed}")
-        if fault.startswith("kill"):
+        if fault.startswith("kill") or fault == "disk-full":
             v.append(f"refused after a crash: {last[:200]}")
     elif "client_error" in outcome:
         result["outcome"] = "no answer"

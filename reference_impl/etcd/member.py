@@ -61,7 +61,7 @@ from types import MappingProxyType
 from reference_impl.etcd.alarm import DEFAULT_QUOTA_BYTES
 from reference_impl.etcd.apply import is_txn_readonly
 from reference_impl.etcd.auth import AuthStore, simple_token_prefix
-from reference_impl.etcd.backend import BackendState
+from reference_impl.etcd.backend import BackendState, KeyBucketLayout
 from reference_impl.etcd.expvar import fd_limit, fd_used
 from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadLeaderTransferee, ErrCorruptWAL, ErrDataDirNotEmpty, ErrLeaderChanged,
@@ -180,12 +180,18 @@ def _write_ids(data_dir: Path, member_id: int, cluster_id: int, *, write: Callab
     write_atomically(data_dir / ID_FILE, ids, write=write, fsync=fsync)
 
 
-def _read_ids(data_dir: Path) -> tuple[int, int]:
+def _read_ids(data_dir: Path, wal_ids: dict[str, int] | None = None) -> tuple[int, int]:
     """The member's and the cluster's ids that member_id holds, exactly as _write_ids writes
     them (int() would also take "0x1f", "+1f" or "1_f", which no reference etcd wrote); damage
     is refused in one line, as etcd refuses WAL metadata it cannot read. Its CRC is checked
-    where member_id.crc is there (a data dir from before it has none), or where member_id
-    carries it as a third word (as the build just before that file wrote it)."""
+    where member_id.crc is there, or where member_id carries it as a third word (as the build
+    just before that file wrote it).
+
+    `wal_ids`: the ids the WAL's segment headers hold (CRC-checked records; None in a log an
+    older reference etcd wrote). member_id must hold the same, or the start is refused. With
+    them to check against, a missing member_id.crc is not a data dir from before that file
+    (its segments have no ids either) but a deleted file: the ids are still checked, against
+    the log's, and the caller writes the file again."""
     id_file, crc_file = data_dir / ID_FILE, data_dir / ID_CRC_FILE
     data = id_file.read_bytes()
     match = _IDS.fullmatch(data)
@@ -194,16 +200,20 @@ def _read_ids(data_dir: Path) -> tuple[int, int]:
     if not all(ids) or ids_text != _ids_text(*ids):  # zero, or zeros before an id
         raise ErrCorruptWAL(path=str(id_file), offset=0,
                             problem="not a member id and a cluster id in hexadecimal")
+    crc = None
     if match[3]:
         crc = match[3].lstrip() + b"\n"
     elif crc_file.exists():
         crc = crc_file.read_bytes()
         if not _CRC.fullmatch(crc):
             raise ErrCorruptWAL(path=str(crc_file), offset=0, problem="not a CRC-32 in hexadecimal")
-    else:
-        return ids
-    if crc != _crc_text(ids_text):
+    if crc is not None and crc != _crc_text(ids_text):
         raise ErrCorruptWAL(path=str(id_file), offset=0, problem="CRC mismatch")
+    if wal_ids is not None and ids != (wal_ids["member_id"], wal_ids["cluster_id"]):
+        raise ErrCorruptWAL(path=str(id_file), offset=0,
+                            problem=f"member {ids[0]:x} of cluster {ids[1]:x}, where the WAL's segment "
+                                    f"headers say member {wal_ids['member_id']:x} of cluster "
+                                    f"{wal_ids['cluster_id']:x}")
     return ids
 
 
@@ -308,13 +318,27 @@ class ClusterMember:
             snapshot, last_seq = self._recover(storage)
             fresh = False
         id_file = self.data_dir / ID_FILE
+        wal_ids = self._wal.read_metadata
         if id_file.exists():
-            self.id, cluster_id = _read_ids(self.data_dir)
+            self.id, cluster_id = _read_ids(self.data_dir, wal_ids)
+            if wal_ids is not None and not (self.data_dir / ID_CRC_FILE).exists():
+                # Checked against the log's ids instead: the CRC written again, as the first
+                # start wrote it (a crash never leaves member_id without it: it is written first).
+                _write_ids(self.data_dir, self.id, cluster_id, write=write, fsync=fsync)
+                print(f"reference etcd: {self.data_dir / ID_CRC_FILE} was missing: member_id checked "
+                      f"against the WAL's segment headers and its CRC written again", file=sys.stderr,
+                      flush=True)
+        elif wal_ids is not None:
+            # etcd keeps the ids in its WAL alone: the log's copy stands for a deleted member_id.
+            self.id, cluster_id = wal_ids["member_id"], wal_ids["cluster_id"]
+            print(f"reference etcd: {id_file} was missing: the member and cluster ids written again "
+                  f"from the WAL's segment headers", file=sys.stderr, flush=True)
         elif initial_cluster_state == "existing":
             cluster_id, members = self._join(initial_cluster, me)
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
         else:
             self.id, cluster_id = me.id, compute_cluster_id(members)
+        self._settle_recovery()
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here
@@ -338,6 +362,7 @@ class ClusterMember:
             self.node.install_snapshot(snapshot)
             self.node.server.member = Member(self.id, name, me.peer_urls, tuple(client_urls))
         self._seq = last_seq
+        self._wal.metadata = {"member_id": self.id, "cluster_id": cluster_id}
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
@@ -422,9 +447,15 @@ class ClusterMember:
     @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
     def _recover(self, storage: MemoryStorage):
         """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
-        the sequence number of the last WAL record read. Damaged snapshots are renamed *.broken
-        only once that has succeeded: a refused start leaves them as they were."""
-        recovered = self._replay(storage)
+        the sequence number of the last WAL record read. No file is changed: see _settle_recovery."""
+        return self._replay(storage)
+
+    def _settle_recovery(self) -> None:
+        """What the recovery found, written down once the start can no longer be refused (the
+        member's ids checked too): a torn tail of the log cut off, damaged snapshots renamed
+        *.broken, a snapshot read from db.json written again. A refused start leaves every file
+        as it was, so that the next start meets the same and says the same."""
+        self._wal.repair_torn_tail()
         self._snapshotter.set_aside_damaged()
         for damage in self._snapshotter.damaged:
             # etcd 3.4's loadSnap: "renamed to a broken snap file".
@@ -443,7 +474,6 @@ class ClusterMember:
             else:
                 print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
                       flush=True)
-        return recovered
 
     def _replay(self, storage: MemoryStorage):
         try:
@@ -1058,6 +1088,9 @@ class ClusterMember:
         return self._propose(req)
 
     def compact(self, req: CompactionRequest):
+        # Applying a compaction sizes the backend first (the file keeps the pages it frees): the
+        # key bucket laid out now, without the state lock, leaves the apply only what is newer.
+        self._lay_out_key_bucket()
         return self._propose(req)
 
     def lease_grant(self, req: LeaseGrantRequest):
@@ -1139,6 +1172,7 @@ class ClusterMember:
         """The server's status as this member's Raft sees it: a member without a leader says so
         first among its errors, as etcd's maintenance server does."""
         lead, term, commit = self._raft_status
+        self._lay_out_key_bucket()
         with self._state:
             base = self.server.status()
             is_learner = self.node.members.get(self.id, Member(self.id, "")).is_learner
@@ -1233,8 +1267,20 @@ class ClusterMember:
         check sends through Raft; ErrTimeout after `timeout` seconds."""
         self._read_barrier(timeout)
 
+    def _lay_out_key_bucket(self) -> None:
+        """Count the `key` bucket's pages from its first record, if Status would have to (after
+        a start or a compaction), with the state lock let go meanwhile: the records are taken
+        under it, counted without it, and adopted under it again, so writes go on meanwhile."""
+        with self._state:
+            taken = self.server.key_layout_to_rebuild()
+        if taken is not None:
+            laid = KeyBucketLayout.lay_out(taken)
+            with self._state:
+                self.server.adopt_key_layout(laid)
+
     def metrics(self) -> ServerMetrics:
         lead, _, commit = self._raft_status
+        self._lay_out_key_bucket()
         with self._state:
             status = self.server.status()
             db_size, in_use = status.db_size, status.db_size_in_use

@@ -273,6 +273,11 @@ class KVStore:
             for r in revs:
                 yield r, self._backend[r]
 
+    def backend_copy(self) -> dict[Revision, KeyValue]:
+        """The backend's records by revision, copied as they are now (a dict copy: cheap enough
+        to take under a lock and order later without it)."""
+        return dict(self._backend)
+
     def revisions_after(self, rev: Revision | None) -> Iterator[tuple[Revision, KeyValue]]:
         """The stored (revision, key-value or tombstone) after `rev` (None: all), in revision
         order; found from the newest back, so the cost is in how many there are."""

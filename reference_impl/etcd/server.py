@@ -490,6 +490,17 @@ class EtcdServer:
         self._file_size = layout + PAGE_SIZE
         self._backend_size = (self.raft_index, (layout + PAGE_SIZE, layout - PAGE_SIZE))
 
+    def key_layout_to_rebuild(self) -> tuple | None:
+        """Called holding the state lock: what KeyBucketLayout.lay_out needs to count the `key`
+        bucket again without it, if the next backend_size would have to (None: it would not)."""
+        if self._backend_size[0] == self.raft_index:
+            return None
+        return self._key_layout.take(self.store)
+
+    def adopt_key_layout(self, laid: tuple) -> None:
+        """Called holding the state lock again, with what lay_out counted."""
+        self._key_layout.adopt(laid)
+
     def _layout_size(self) -> int:
         """len(self.snapshot_db()), counted without building the file: the `key` bucket's pages
         kept up to date as records are written (a Status on a large store, done while writes

@@ -3,7 +3,8 @@ else. `member.ClusterMember` keeps its Raft entries and hard state here; the rec
 JSON dicts carrying a `seq`, numbered without gaps.
 
 Interface:
-  WAL.read_all(after, newest_cut_snapshot)   the records with seq > after, in order; repairs a torn tail
+  WAL.read_all(after, newest_cut_snapshot)   the records with seq > after, in order; finds a torn tail
+  WAL.repair_torn_tail()   cuts it off, once the start will not be refused
   WAL.open(first_seq)      start (or continue) the segment new records go to
   WAL.append(record, raw)  write one record whole, or leave the log as it was and raise
   WAL.sync() / cut() / release(seq) / close()
@@ -14,7 +15,9 @@ On disk (the folder 0700 and every file 0600 as etcd makes them: the log holds e
 Secrets included, so no other local user may read it):
   wal-<first seq>.log   records: 4-byte length, CRC-32 of those 4 bytes, CRC-32 of the payload,
                         payload: JSON, then, if the record carries raw bytes, a newline and them;
-                        the first a header {"segment": first seq}, the file made whole with it
+                        the first a header {"segment": first seq, "member_id", "cluster_id"},
+                        the file made whole with it (the ids, as etcd's metadata record holds
+                        them, are what member_id is checked against)
   wal-headers           the layout marker, written once a segment with a header is in place
   snap-<seq>.json       one such record holding the whole state after record <seq> (the newest
                         MAX_SNAPSHOTS are kept, and the log back to the oldest of them; a damaged
@@ -272,6 +275,14 @@ class WAL:
         self._size = 0  # bytes of whole records in the open segment
         self._broken: str | None = None  # why appending is no longer safe
         self.fsync_durations = Histogram(WAL_FSYNC_BUCKETS)
+        # The member's and cluster's ids, written into the header of each new segment, as etcd
+        # writes its metadata record (which holds them) at the start of every segment; and the
+        # ids read_all found in the headers it read (None: segments of an older reference etcd).
+        self.metadata: dict[str, int] | None = None
+        self.read_metadata: dict[str, int] | None = None
+        # Where read_all found the last segment torn: (the segment, the end of its last whole
+        # record), cut there by repair_torn_tail once the start has nothing left to refuse.
+        self.torn_tail: tuple[Path, int] | None = None
 
     def segments(self) -> list[Path]:
         return sorted(p for p in self.directory.glob("wal-*.log") if _SEGMENT_NAME.fullmatch(p.name))
@@ -290,11 +301,12 @@ class WAL:
     @mirrors(f"{WAL_PKG}.Open", f"(*{WAL_PKG}.WAL).ReadAll")
     def read_all(self, after: int, newest_cut_snapshot: int = 0) -> Iterator[dict]:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
-        last segment is cut off (once the records before it have been read). A last segment with
-        no frame is refused where the log's layout marker says segments have headers, and so is
-        a log without the segment the cut before the newest snapshot made (`newest_cut_snapshot`:
+        last segment ends the records (`torn_tail` then says where; repair_torn_tail cuts it
+        off). A last segment with no frame is refused where the log's layout marker says
+        segments have headers, and so is a log without the segment the cut before the newest snapshot made (`newest_cut_snapshot`:
         the seq that snapshot is named after, if it was taken after its cut; else 0)."""
         seq = after
+        self.read_metadata, self.torn_tail = None, None
         self._warn_foreign_files()
         segments = self.segments()
         self._check_first_segment(segments, after)
@@ -308,6 +320,7 @@ class WAL:
                 start, valid_end = valid_end, end
                 frames += 1
                 if "seq" not in record:
+                    self._check_metadata(path, start, record)
                     continue  # the segment's header
                 if record["seq"] <= seq:
                     continue
@@ -320,7 +333,21 @@ class WAL:
                                     problem=f"no segment header (emptied or zeroed after it was written): "
                                             f"records from {seq + 1} on are missing")
             if path.stat().st_size > valid_end:
-                self._repair(path, valid_end)
+                self.torn_tail = (path, valid_end)
+
+    def _check_metadata(self, path: Path, offset: int, header: dict) -> None:
+        """Keep the ids a segment header holds; refuse ids that differ from an earlier segment's,
+        as etcd's ReadAll refuses a metadata record unlike the one before (ErrMetadataConflict)."""
+        ids = {name: header[name] for name in ("member_id", "cluster_id") if name in header}
+        if not ids:
+            return
+        if self.read_metadata is not None and ids != self.read_metadata:
+            raise ErrCorruptWAL(path=str(path), offset=offset,
+                                problem=f"conflicting metadata found: member {ids.get('member_id', 0):x} "
+                                        f"of cluster {ids.get('cluster_id', 0):x}, where the segment "
+                                        f"before says member {self.read_metadata['member_id']:x} of "
+                                        f"cluster {self.read_metadata['cluster_id']:x}")
+        self.read_metadata = ids
 
     @mirrors(f"{WAL_PKG}.selectWALFiles")
     def _from_segment_of(self, segments: list[Path], seq: int) -> list[Path]:
@@ -360,12 +387,16 @@ class WAL:
                                         f"{newest_cut_snapshot + 1} on was deleted")
 
     @mirrors(f"{WAL_PKG}.Repair")
-    def _repair(self, path: Path, valid_end: int) -> None:
-        """Cut the last segment after its last whole record, keeping the file as it was in
-        *.broken first, as wal.Repair does (etcd zeroes a tail after a zero length without a
-        copy; here a copy is kept for that too: the records cut off were possibly acknowledged).
-        New records go to a new segment, after which this one is no longer the last: a torn
-        tail left in it would then read as damage."""
+    def repair_torn_tail(self) -> None:
+        """Cut the last segment read_all found torn after its last whole record (if it found
+        one), keeping the file as it was in *.broken first, as wal.Repair does (etcd zeroes a
+        tail after a zero length without a copy; here a copy is kept for that too: the records
+        cut off were possibly acknowledged). Called by the start once nothing is left to refuse:
+        a refused start changes no file. New records go to a new segment, after which this one
+        is no longer the last: a torn tail left in it would then read as damage."""
+        if self.torn_tail is None:
+            return
+        (path, valid_end), self.torn_tail = self.torn_tail, None
         print(f"reference etcd: repairing {path}", file=sys.stderr, flush=True)
         broken = path.with_name(path.name + ".broken")
         write_atomically(broken, path.read_bytes(), write=self._write, fsync=self._fsync)
@@ -385,7 +416,8 @@ class WAL:
         holds nothing was emptied afterwards (read_all)."""
         path = self._segment_path(first_seq)
         if not path.exists() or not path.stat().st_size:
-            write_atomically(path, frame({"segment": first_seq}), write=self._write, fsync=self._fsync)
+            write_atomically(path, frame({"segment": first_seq, **(self.metadata or {})}),
+                             write=self._write, fsync=self._fsync)
         marker = self.directory / SEGMENT_HEADERS
         if not marker.exists():
             write_atomically(marker, b"wal segments begin with a header\n", write=self._write,
