@@ -121,7 +121,8 @@ class SchedulerRunner:
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
-        self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message))
+        self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
+                                                   sleep=self.stop.wait)
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
         # No namespace index (the informers' default): the scheduler reads its caches by key only,
@@ -355,7 +356,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if server is not None:
         log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
     try:
-        recorder = new_recorder(client, WallClock(), lambda message: log(COMPONENT, message))
+        recorder = new_recorder(client, WallClock(), lambda message: log(COMPONENT, message), process.stop.wait)
         SchedulerRunner(client, scheduler, process.stop, metrics, elector, recorder).run(process.out)
     finally:
         if server is not None:
