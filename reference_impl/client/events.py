@@ -34,6 +34,7 @@ FINISH_TIME = 6 * 60.0  # seconds: how often series are finished, and how old a 
 REFRESH_TIME = 30 * 60.0  # seconds: how often every open series is written again
 MAX_TRIES_PER_EVENT = 12  # maxTriesPerEvent
 SLEEP_DURATION = 10.0  # seconds: defaultSleepDuration, jittered by up to a quarter more (wait.Jitter)
+MAX_RETRYING = 1000  # events waiting to be tried again at once: the broadcaster's queue length
 
 
 @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).makeEvent")
@@ -81,6 +82,7 @@ class EventsRecorder:
         self._cache: dict[tuple, dict] = {}  # eventKey → the Event last written (or being written)
         self._last_nanoseconds = 0
         self._writing: dict[tuple[str, str], threading.Event] = {}
+        self._retrying = 0  # events whose write is being tried again on a thread of their own
 
     @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).Eventf")
     def record(self, event: RecordEvent, host: str = "") -> None:
@@ -119,21 +121,52 @@ class EventsRecorder:
         if before is not None:
             before.wait(self.client.timeout)
         try:
-            written = self._attempt_recording(snapshot)
-        finally:
-            done.set()
-            with self._lock:
-                if self._writing.get(key) is done:
-                    del self._writing[key]
-        if written is not None:
-            with self._lock:  # what the server returned replaces the cached one, as upstream's
+            written, retry = self._write(snapshot)
+            if retry and self._retry_elsewhere(key, done, snapshot):
+                return
+        except BaseException:
+            self._written(key, done, None)
+            raise
+        self._written(key, done, written)
+
+    def _retry_elsewhere(self, key: tuple[str, str], done: threading.Event, event: dict) -> bool:
+        """Go on trying on a thread of the event's own, as upstream's goroutine per event, so that
+        the caller (a binding cycle) does not sleep out the server's absence; False, the event
+        dropped, when MAX_RETRYING events are already waiting (upstream's broadcaster drops
+        events when its queue is full)."""
+        with self._lock:
+            if self._retrying >= MAX_RETRYING:
+                self.log(f"event {event['reason']} about {event['regarding'].get('name')}: "
+                         f"dropped, {MAX_RETRYING} events are already being retried")
+                return False
+            self._retrying += 1
+
+        def retry() -> None:
+            written = None
+            try:
+                written = self._attempt_recording(event, tries=1)
+            finally:
+                with self._lock:
+                    self._retrying -= 1
+                self._written(key, done, written)
+        threading.Thread(target=retry, name="event-retry", daemon=True).start()
+        return True
+
+    def _written(self, key: tuple[str, str], done: threading.Event, written: dict | None) -> None:
+        """One write of an Event is over: the next write of it may go; the server's answer is cached."""
+        done.set()
+        with self._lock:
+            if self._writing.get(key) is done:
+                del self._writing[key]
+            if written is not None:  # what the server returned replaces the cached one, as upstream's
                 self._cache[event_key(written)] = written
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).attemptRecording")
-    def _attempt_recording(self, event: dict) -> dict | None:
-        """What the server answered, or None once the server refused it or the tries ran out."""
-        tries = 0
+    def _attempt_recording(self, event: dict, tries: int) -> dict | None:
+        """What the server answered, or None once the server refused it or the tries ran out;
+        `tries` have failed already, each to be slept after."""
         while True:
+            self.sleep(SLEEP_DURATION * (1 + 0.25 * self.rng.random()))
             written, retry = self._write(event)
             if not retry:
                 return written
@@ -141,8 +174,6 @@ class EventsRecorder:
             if tries >= MAX_TRIES_PER_EVENT:
                 self.log(f"event {event['reason']} about {event['regarding'].get('name')}: retry limit exceeded")
                 return None
-            # Jittered so that many clients do not come back together when the server does.
-            self.sleep(SLEEP_DURATION * (1 + 0.25 * self.rng.random()))
 
     @mirrors("k8s.io/client-go/tools/events.recordEvent")
     def _write(self, event: dict) -> tuple[dict | None, bool]:
