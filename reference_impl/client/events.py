@@ -10,13 +10,17 @@ only count in the cache.
 A server without events.k8s.io/v1 (discovery fails) gets core/v1 Events from the record module's
 recorder, as the adapter falls back to its legacy recorder, which drops the action and related.
 
-Like record.EventRecorder, a write that fails is logged and dropped (upstream retries a failed
-connection up to 12 times, 10 s apart); the writes of one Event keep their order.
+A write the server refuses (an API status) is logged and dropped; any other failure (a cut
+connection, an answer that is not an Event) is tried again, up to 12 tries in all, sleeping
+10 s plus up to a quarter more between tries (attemptRecording); finishing and refreshing try
+once and keep a series whose write may be retried. The writes of one Event keep their order.
 """
 from __future__ import annotations
 
+import random
 import socket
 import threading
+import time
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.record import EventRecorder
@@ -28,6 +32,9 @@ from reference_impl.mirrors import mirrors
 GROUP_VERSION = "events.k8s.io/v1"
 FINISH_TIME = 6 * 60.0  # seconds: how often series are finished, and how old a finished one is
 REFRESH_TIME = 30 * 60.0  # seconds: how often every open series is written again
+MAX_TRIES_PER_EVENT = 12  # maxTriesPerEvent
+SLEEP_DURATION = 10.0  # seconds: defaultSleepDuration, jittered by up to a quarter more (wait.Jitter)
+MAX_RETRYING = 1000  # events waiting to be tried again at once: the broadcaster's queue length
 
 
 @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).makeEvent")
@@ -65,14 +72,17 @@ class EventsRecorder:
     """One process's events.k8s.io/v1 broadcaster and its recorder; `record` takes a core's
     RecordEvent, whose component is the reporting controller (a scheduler profile's name)."""
 
-    def __init__(self, client, clock: Clock, hostname: str | None = None, log=None) -> None:
+    def __init__(self, client, clock: Clock, hostname: str | None = None, log=None, sleep=time.sleep,
+                 rng: random.Random | None = None) -> None:
         self.client, self.clock = client, clock
+        self.sleep, self.rng = sleep, rng or random.Random()
         self.hostname = socket.gethostname() if hostname is None else hostname
         self.log = log or (lambda _message: None)
         self._lock = threading.Lock()
         self._cache: dict[tuple, dict] = {}  # eventKey → the Event last written (or being written)
         self._last_nanoseconds = 0
         self._writing: dict[tuple[str, str], threading.Event] = {}
+        self._retrying = 0  # events whose write is being tried again on a thread of their own
 
     @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).Eventf")
     def record(self, event: RecordEvent, host: str = "") -> None:
@@ -111,36 +121,84 @@ class EventsRecorder:
         if before is not None:
             before.wait(self.client.timeout)
         try:
-            written = self._write(snapshot)
-        finally:
-            done.set()
-            with self._lock:
-                if self._writing.get(key) is done:
-                    del self._writing[key]
-        if written is not None:
-            with self._lock:  # what the server returned replaces the cached one, as upstream's
+            written, retry = self._write(snapshot)
+            if retry and self._retry_elsewhere(key, done, snapshot):
+                return
+        except BaseException:
+            self._written(key, done, None)
+            raise
+        self._written(key, done, written)
+
+    def _retry_elsewhere(self, key: tuple[str, str], done: threading.Event, event: dict) -> bool:
+        """Go on trying on a thread of the event's own, as upstream's goroutine per event, so that
+        the caller (a binding cycle) does not sleep out the server's absence; False, the event
+        dropped, when MAX_RETRYING events are already waiting (upstream's broadcaster drops
+        events when its queue is full)."""
+        with self._lock:
+            if self._retrying >= MAX_RETRYING:
+                self.log(f"event {event['reason']} about {event['regarding'].get('name')}: "
+                         f"dropped, {MAX_RETRYING} events are already being retried")
+                return False
+            self._retrying += 1
+
+        def retry() -> None:
+            written = None
+            try:
+                written = self._attempt_recording(event, tries=1)
+            finally:
+                with self._lock:
+                    self._retrying -= 1
+                self._written(key, done, written)
+        threading.Thread(target=retry, name="event-retry", daemon=True).start()
+        return True
+
+    def _written(self, key: tuple[str, str], done: threading.Event, written: dict | None) -> None:
+        """One write of an Event is over: the next write of it may go; the server's answer is cached."""
+        done.set()
+        with self._lock:
+            if self._writing.get(key) is done:
+                del self._writing[key]
+            if written is not None:  # what the server returned replaces the cached one, as upstream's
                 self._cache[event_key(written)] = written
 
+    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).attemptRecording")
+    def _attempt_recording(self, event: dict, tries: int) -> dict | None:
+        """What the server answered, or None once the server refused it or the tries ran out;
+        `tries` have failed already, each to be slept after."""
+        while True:
+            self.sleep(SLEEP_DURATION * (1 + 0.25 * self.rng.random()))
+            written, retry = self._write(event)
+            if not retry:
+                return written
+            tries += 1
+            if tries >= MAX_TRIES_PER_EVENT:
+                self.log(f"event {event['reason']} about {event['regarding'].get('name')}: retry limit exceeded")
+                return None
+
     @mirrors("k8s.io/client-go/tools/events.recordEvent")
-    def _write(self, event: dict) -> dict | None:
-        """A series as a PATCH (a POST when the event patched is gone), else a POST; what the
-        server answered, or None when the write failed."""
+    def _write(self, event: dict) -> tuple[dict | None, bool]:
+        """A series as a PATCH (a POST when the event patched is gone), else a POST: (what the
+        server answered or None, whether a failed write is worth trying again: not when the
+        server refused it)."""
         namespace, name = event["metadata"]["namespace"], event["metadata"]["name"]
         try:
             if event.get("series") is not None:
                 try:
                     return self.client.request(
                         "PATCH", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events/{name}",
-                        series_patch(event), "application/strategic-merge-patch+json") or event
+                        series_patch(event), "application/strategic-merge-patch+json") or event, False
                 except APIStatusError as error:
                     if error.code != 404:
                         raise
             created = {**event, "metadata": {k: v for k, v in event["metadata"].items() if k != "resourceVersion"}}
             return self.client.request("POST", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events",
-                                       created) or created
-        except Exception as error:  # noqa: BLE001 - any failure (a refusal, a cut connection) is only logged
-            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error}")
-            return None
+                                       created) or created, False
+        except APIStatusError as error:
+            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error} (will not retry)")
+            return None, False
+        except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
+            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error} (may retry)")
+            return None, True
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).finishSeries")
     def finish_series(self) -> None:
@@ -154,7 +212,7 @@ class EventsRecorder:
                 if not event.get("series"):
                     del self._cache[key]
         for key, event in old:
-            if event.get("series") and self._write(event) is not None:
+            if event.get("series") and not self._write(event)[1]:
                 with self._lock:
                     self._cache.pop(key, None)
 
@@ -164,18 +222,19 @@ class EventsRecorder:
         with self._lock:
             series = [(key, event) for key, event in self._cache.items() if event.get("series")]
         for key, event in series:
-            written = self._write(event)
+            written, _ = self._write(event)
             if written is not None:
                 with self._lock:
                     self._cache[key] = written
 
 
 @mirrors("k8s.io/client-go/tools/events.NewEventBroadcasterAdapter")
-def new_recorder(client, clock: Clock, log=None):
+def new_recorder(client, clock: Clock, log=None, sleep=time.sleep):
     """An EventsRecorder when discovery finds events.k8s.io/v1 on the server, else the core/v1
-    recorder (both take a RecordEvent through `record`)."""
+    recorder (both take a RecordEvent through `record`). `sleep` waits between an event's tries
+    (a stop event's `wait`, so that stopping does not wait out the tries)."""
     try:
         client.request("GET", f"/apis/{GROUP_VERSION}")
     except Exception:  # noqa: BLE001 - any discovery failure means the legacy recorder, as upstream
         return EventRecorder(client, clock, log)
-    return EventsRecorder(client, clock, log=log)
+    return EventsRecorder(client, clock, log=log, sleep=sleep)

@@ -299,6 +299,8 @@ class Framework:
         self.waiting_pods: dict = {}
         self.reject_waiting_pod = None
         self.pdb_lister = list
+        # The process's SchedulerMetrics (upstream's package-level metrics), when a runner keeps them.
+        self.metrics = None
         self._instances: dict[str, Plugin] = {}
         self.points: dict[str, list[Plugin]] = {p: [] for p in EXTENSION_POINTS}
         self.weights: dict[str, int] = {}

@@ -1,5 +1,6 @@
 """The reference kube-scheduler's metrics, as pkg/scheduler/metrics names them: every scheduling
-attempt by its result and profile with its latency, and the pods waiting in each queue."""
+attempt by its result and profile with its latency, the pods waiting in each queue, and the
+preemption attempts with the number of victims of each preemption carried out."""
 from __future__ import annotations
 
 from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
@@ -9,6 +10,7 @@ from .queue import PriorityQueue
 
 SCHEDULED, UNSCHEDULABLE, ERROR = "scheduled", "unschedulable", "error"
 ATTEMPT_BUCKETS = exponential_buckets(0.001, 2, 15)
+VICTIM_BUCKETS = tuple(5.0 * i for i in range(1, 11))  # LinearBuckets(5, 5, 10): 50 or more is one bucket
 
 
 class SchedulerMetrics:
@@ -30,6 +32,14 @@ class SchedulerMetrics:
             "[STABLE] Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' "
             "means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulableQ.", "gauge",
             ("queue",)))
+        # DefaultPreemption's PostFilter counts every attempt; prepareCandidate observes the
+        # victims once all of them are deleted.
+        self.preemption_attempts = add(Family(
+            "scheduler_preemption_attempts_total", "[STABLE] Total preemption attempts in the cluster till now",
+            "counter"))
+        self.preemption_victims = add(Family(
+            "scheduler_preemption_victims", "[STABLE] Number of selected preemption victims", "histogram", (),
+            VICTIM_BUCKETS))
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/metrics.observeScheduleAttemptAndLatency")
     def attempt(self, result: str, profile: str, seconds: float) -> None:

@@ -38,16 +38,22 @@ class Nominator:
     """The pods nominated to a node by an earlier preemption, by node (upstream's nominator):
     later cycles filter that node as if they were on it, when they are not of lower priority."""
 
-    def __init__(self) -> None:
+    def __init__(self, pod_lister=None) -> None:
         self.pods_by_node: dict[str, list[dict]] = {}
         self.node_of: dict[str, str] = {}  # pod key -> the node it is nominated to
+        # The pod informer's store (pod key -> pod or None), when there is one: a pod it no
+        # longer holds is not nominated (its deletion may have been handled already).
+        self.pod_lister = pod_lister
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.nominator).add")
     def add(self, pod: dict, node_name: str = "") -> None:
-        """Nominate `pod` to `node_name`, or to its status.nominatedNodeName when that is empty."""
+        """Nominate `pod` to `node_name`, or to its status.nominatedNodeName when that is empty;
+        not a pod the pod lister no longer has."""
         self.delete(pod)
         node_name = node_name or nominated_node_name(pod)
         if not node_name:
+            return
+        if self.pod_lister is not None and self.pod_lister(pod_key(pod)) is None:
             return
         self.node_of[pod_key(pod)] = node_name
         self.pods_by_node.setdefault(node_name, []).append(pod)

@@ -16,12 +16,14 @@ by a signal releases it first (ReleaseOnCancel), so that the next need not wait 
 
 Before its caches sync it serves its secure port (--secure-port, default 10259) as upstream's
 does: `/healthz` (with --leader-elect its leaderElection check alone, else ping), `/metrics`
-(scheduling attempts and pending pods counted here; DELETE resets them) and `/configz`, behind
-delegated authentication and authorization (`machinery.componentserver`).
+(scheduling attempts, pending pods, preemption attempts and victims counted here; DELETE resets
+them) and `/configz`, behind delegated authentication and authorization
+(`machinery.componentserver`).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import queue
 import random
 import socket
@@ -118,10 +120,14 @@ class SchedulerRunner:
         self.client, self.scheduler, self.elector = client, scheduler, elector
         self.metrics = metrics or SchedulerMetrics()
         self.metrics.pending_from(scheduler.queue)
+        scheduler.framework.metrics = self.metrics
+        # The nominator leaves out pods the pod informer no longer holds, as upstream's podLister.
+        scheduler.queue.nominator.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
-        self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message))
+        self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
+                                                   sleep=self.stop.wait)
         # The core is not thread-safe: informer callbacks and the scheduling loop share it.
         self.lock = threading.Lock()
         # No namespace index (the informers' default): the scheduler reads its caches by key only,
@@ -213,8 +219,23 @@ class SchedulerRunner:
 
     def perform(self, actions: list, started: float | None = None) -> None:
         """Do what a scheduling cycle decided; with the cycle's `started` (time.monotonic), count
-        the attempt once its result is known: bound, or refused by the bind."""
+        the attempt once its result is known: bound, or refused by the bind.
+
+        A preemption's actions (each victim's DELETE then its Preempted event, then the clearing
+        of lower-priority nominations) come before the preemptor's failure report. As upstream's
+        prepareCandidate, the first DELETE that fails ends the preemption: its remaining actions
+        are not done, and the preemptor is not nominated (the PostFilter's Error status)."""
+        victims, preemption_failed = 0, False
         for action in actions:
+            if preemption_failed and (isinstance(action, (Delete, ClearNominatedNodeName)) or (
+                    isinstance(action, RecordEvent) and action.reason == "Preempted")):
+                continue
+            if isinstance(action, PatchPodStatus) and action.nominated_node_name:
+                if preemption_failed:
+                    action = dataclasses.replace(action, nominated_node_name="")
+                    self._forget_nomination(action)
+                else:
+                    self.metrics.preemption_victims.observe(value=victims)
             try:
                 if isinstance(action, Bind):
                     self._bind(action)
@@ -225,6 +246,7 @@ class SchedulerRunner:
                     self._patch_condition(action)
                 elif isinstance(action, RecordEvent):
                     self.recorder.record(action)
+                    victims += action.reason == "Preempted"
                 elif isinstance(action, Delete):  # a preemption's victim (util.DeletePod)
                     self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}")
                 elif isinstance(action, ClearNominatedNodeName):
@@ -238,6 +260,16 @@ class SchedulerRunner:
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
                     self._bind_failed(action)
+                elif isinstance(action, Delete):
+                    preemption_failed = True
+
+    def _forget_nomination(self, action: PatchPodStatus) -> None:
+        """The cycle nominated the preemptor at once; a preemption that failed nominates it only
+        where its status already did (AddNominatedPod with no node)."""
+        pod = self.pods.store.get(f"{action.namespace}/{action.pod}") or {
+            "metadata": {"namespace": action.namespace, "name": action.pod}}  # gone: not nominated
+        with self.lock:
+            self.scheduler.queue.nominator.add(pod, "")
 
     def _attempted(self, result: str, started: float | None) -> None:
         if started is not None:
@@ -355,7 +387,7 @@ def run(args: argparse.Namespace, process: Process) -> None:
     if server is not None:
         log(COMPONENT, f"Serving securely on {args.bind_address}:{server.port}")
     try:
-        recorder = new_recorder(client, WallClock(), lambda message: log(COMPONENT, message))
+        recorder = new_recorder(client, WallClock(), lambda message: log(COMPONENT, message), process.stop.wait)
         SchedulerRunner(client, scheduler, process.stop, metrics, elector, recorder).run(process.out)
     finally:
         if server is not None:

@@ -12,7 +12,9 @@ lower-priority pods nominated to it lose their nomination; the scheduler then no
 to that node and it waits in the queue for the deletions to land.
 
 As a sans-IO core this returns the deletions, events and status patches as actions instead of
-making the calls. The what-ifs run on the cache's NodeInfo itself, undone before the cycle goes
+making the calls; the runner carries them out as prepareCandidate does, stopping at the first
+deletion that fails and then not nominating the pod. An error on a node in the dry run is the
+PostFilter's Error status when no node is a candidate. The what-ifs run on the cache's NodeInfo itself, undone before the cycle goes
 on (see `Cache.trial_remove`), and the Filters are rerun with a fresh PreFilter each time instead
 of upstream's PreFilter extensions (AddPod/RemovePod): the same state from the same pods. Nodes
 are tried one after another (upstream: 16 goroutines, so which candidates it finds is not fixed).
@@ -130,6 +132,13 @@ def filter_pods_with_pdb_violation(pods: list[dict], pdbs: list[dict]) -> tuple[
     return violating, non_violating
 
 
+@mirrors("(k8s.io/apimachinery/pkg/util/errors.aggregate).Error")
+def aggregate_error(messages: list[str]) -> str:
+    """One message as it is; several, each once in their order, joined by ", " in brackets."""
+    unique = list(dict.fromkeys(messages))
+    return unique[0] if len(unique) == 1 else "[" + ", ".join(unique) + "]"
+
+
 @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/preemption.nodesWherePreemptionMightHelp")
 def nodes_where_preemption_might_help(nodes: list[NodeInfo], statuses: dict[str, Status]
                                       ) -> tuple[list[NodeInfo], dict[str, Status]]:
@@ -185,14 +194,20 @@ class DefaultPreemption(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultpreemption.DefaultPreemption).PostFilter")
     def post_filter(self, state: CycleState, pod: dict, statuses: dict[str, Status]):
-        return self.preempt(pod, statuses)
+        try:
+            return self.preempt(pod, statuses)
+        finally:
+            if self.handle.metrics is not None:  # every attempt, whatever its outcome
+                self.handle.metrics.preemption_attempts.inc()
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/preemption.Evaluator).Preempt")
     def preempt(self, pod: dict, statuses: dict[str, Status]) -> tuple[PostFilterResult | None, Status]:
         nominated = (pod.get("status") or {}).get("nominatedNodeName") or ""
         if not self.pod_eligible_to_preempt_others(pod, statuses.get(nominated)):
             return None, Status(Code.UNSCHEDULABLE)
-        candidates, node_statuses, actions = self.find_candidates(pod, statuses)
+        candidates, node_statuses, actions, errors = self.find_candidates(pod, statuses)
+        if errors and not candidates:
+            return None, Status(Code.ERROR, (aggregate_error(errors),))
         if not candidates:
             # A FitError's words over the nodes' preemption statuses (upstream's status message).
             reasons: dict[str, int] = {}
@@ -226,8 +241,8 @@ class DefaultPreemption(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/preemption.Evaluator).findCandidates")
     def find_candidates(self, pod: dict, statuses: dict[str, Status]):
-        """(candidates, the statuses of the nodes without one, actions): with no node where
-        preemption might help, the pod's own nomination is cleared."""
+        """(candidates, the statuses of the nodes without one, actions, the dry run's errors): with
+        no node where preemption might help, the pod's own nomination is cleared."""
         nodes = self.handle.snapshot.node_info_list
         if not nodes:
             raise SchedulerError("no nodes available")
@@ -235,12 +250,12 @@ class DefaultPreemption(Plugin):
         if not potential:
             actions = [ClearNominatedNodeName(pod["metadata"].get("namespace", "default"), pod["metadata"]["name"])] \
                 if (pod.get("status") or {}).get("nominatedNodeName") else []
-            return [], not_helpful, actions
+            return [], not_helpful, actions, []
         pdbs = self.handle.pdb_lister()
         offset, num_candidates = self.get_offset_and_num_candidates(len(potential))
-        candidates, node_statuses = self.dry_run_preemption(pod, potential, pdbs, offset, num_candidates)
+        candidates, node_statuses, errors = self.dry_run_preemption(pod, potential, pdbs, offset, num_candidates)
         node_statuses.update(not_helpful)
-        return candidates, node_statuses, []
+        return candidates, node_statuses, [], errors
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultpreemption.DefaultPreemption).GetOffsetAndNumCandidates")
     def get_offset_and_num_candidates(self, num_nodes: int) -> tuple[int, int]:
@@ -253,12 +268,14 @@ class DefaultPreemption(Plugin):
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/preemption.Evaluator).DryRunPreemption")
     def dry_run_preemption(self, pod: dict, potential: list[NodeInfo], pdbs: list[dict], offset: int,
-                           num_candidates: int) -> tuple[list[Candidate], dict[str, Status]]:
+                           num_candidates: int) -> tuple[list[Candidate], dict[str, Status], list[str]]:
         """Nodes from `offset` round the list until `num_candidates` candidates with one that breaks
-        no budget are found: those breaking none first, then the others, each in the order found."""
+        no budget are found: those breaking none first, then the others, each in the order found;
+        with the statuses of the nodes without victims and the messages of those that were Errors."""
         non_violating: list[Candidate] = []
         violating: list[Candidate] = []
         node_statuses: dict[str, Status] = {}
+        errors: list[str] = []
         for i in range(len(potential)):
             info = potential[(offset + i) % len(potential)]
             try:
@@ -273,8 +290,10 @@ class DefaultPreemption(Plugin):
                 continue
             if status.ok:
                 status = Status(Code.ERROR, (f'expected at least one victim pod on node "{info.name}"',))
+            if status.code == Code.ERROR:
+                errors.append(status.message())
             node_statuses[info.name] = status
-        return non_violating + violating, node_statuses
+        return non_violating + violating, node_statuses, errors
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/plugins/defaultpreemption.DefaultPreemption).SelectVictimsOnNode")
     def select_victims_on_node(self, pod: dict, info: NodeInfo, pdbs: list[dict]

@@ -3,6 +3,8 @@ rule per test: how an Event is made, when isomorphic events become a series and 
 finished and refreshed, and the fallback to core/v1 without the group."""
 from __future__ import annotations
 
+import threading
+
 from reference_impl.client import APIStatusError
 from reference_impl.client.events import FINISH_TIME, EventsRecorder, new_recorder
 from reference_impl.client.record import EventRecorder
@@ -124,3 +126,65 @@ def test_a_server_without_events_k8s_io_v1_gets_core_v1_events():
     assert isinstance(new_recorder(FakeClient(refuse={"/apis/events.k8s.io/v1": 404}), ManualClock()),
                       EventRecorder)
     assert isinstance(new_recorder(FakeClient(), ManualClock()), EventsRecorder)
+
+
+class FlakyClient(FakeClient):
+    """Its first `failures` requests fail as a cut connection does."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        if self.failures:
+            self.failures -= 1
+            self.requests.append((method, path, body, content_type))
+            raise ConnectionResetError("connection reset by peer")
+        return super().request(method, path, body, content_type)
+
+
+def retried(client, sleep):
+    """A recorder whose retries sleep with `sleep`, and a wait for its retry threads to end."""
+    rec = EventsRecorder(client, ManualClock(1_700_000_000.5), hostname="h1", sleep=sleep)
+
+    def settle():
+        for thread in threading.enumerate():
+            if thread.name == "event-retry":
+                thread.join(5)
+    return rec, settle
+
+
+def test_a_write_cut_off_is_tried_again_after_a_jittered_sleep():
+    """attemptRecording: a failure that is not the server's answer (a cut connection) is tried
+    again after sleeping 10 s jittered by up to a quarter more, until written."""
+    client, sleeps = FlakyClient(failures=2), []
+    rec, settle = retried(client, sleeps.append)
+    rec.record(FAILED)
+    settle()
+    assert [m for m, *_ in client.requests] == ["POST", "POST", "POST"]
+    assert len(client.stored) == 1
+    assert len(sleeps) == 2 and all(10.0 <= s <= 12.5 for s in sleeps)
+
+
+def test_the_recording_thread_does_not_wait_for_the_retries():
+    """Upstream retries on a goroutine per event: a binding cycle that records an event while the
+    server is away goes on at once, and the event is written once the server is back."""
+    client, back = FlakyClient(failures=1), threading.Event()
+    rec, settle = retried(client, lambda _seconds: back.wait(5))
+    rec.record(FAILED)  # returns while the retry sleeps
+    assert len(client.requests) == 1 and not client.stored
+    back.set()
+    settle()
+    assert len(client.stored) == 1
+
+
+def test_an_event_is_tried_twelve_times_at_most_and_a_refused_one_once():
+    """maxTriesPerEvent is 12 (11 sleeps); a write the server refuses (a StatusError) is dropped at once."""
+    client, sleeps = FlakyClient(failures=100), []
+    rec, settle = retried(client, sleeps.append)
+    rec.record(FAILED)
+    settle()
+    assert (len(client.requests), len(sleeps)) == (12, 11)
+    refused, sleeps = FakeClient(refuse={"POST": 500}), []
+    EventsRecorder(refused, ManualClock(1_700_000_000.5), hostname="h1", sleep=sleeps.append).record(FAILED)
+    assert (len(refused.requests), sleeps) == (1, [])

@@ -10,9 +10,10 @@ from sched_fixtures import fake_clock, node, pod, scheduler
 from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, PatchPodStatus, RecordEvent, load_profile
 from reference_impl.scheduler.plugins.defaultpreemption import (
-    PREEMPTION_NOT_HELPFUL, Candidate, DefaultPreemption, filter_pods_with_pdb_violation,
+    PREEMPTION_NOT_HELPFUL, Candidate, DefaultPreemption, aggregate_error, filter_pods_with_pdb_violation,
     pick_one_node_for_preemption,
 )
+from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.types import ClearNominatedNodeName, Code, Status
 
 
@@ -111,7 +112,7 @@ def test_with_no_node_where_preemption_helps_the_statuses_say_so():
     plugin = s.framework.plugins["DefaultPreemption"]
     s.framework.snapshot = s.cache.update_snapshot()
     statuses = {"n1": Status(Code.UNSCHEDULABLE_AND_UNRESOLVABLE, ("x",))}
-    candidates, node_statuses, _ = plugin.find_candidates(pod("high", priority=10), statuses)
+    candidates, node_statuses, _, _ = plugin.find_candidates(pod("high", priority=10), statuses)
     assert candidates == [] and node_statuses["n1"].reasons == (PREEMPTION_NOT_HELPFUL,)
 
 
@@ -265,3 +266,48 @@ def test_the_nominator_keeps_an_in_memory_nomination_across_an_update_without_on
     assert s.queue.nominator.node_of["default/high"] == "n1"
     s.on_pod_delete(pod("high", cpu="1", priority=10))
     assert s.queue.nominator.pods_by_node == {}
+
+
+def test_an_error_in_the_dry_run_is_the_status_when_no_node_is_a_candidate():
+    """findCandidates returns the dry run's errors (an aggregate: one message as it is, several in
+    brackets, each once); with no candidate, Preempt returns them as an Error status, not a FitError."""
+    s = scheduler([node("n1", cpu="1"), node("n2", cpu="1")],
+                  [on("n1", "low1", 0), on("n2", "low2", 0), pod("high", cpu="1", priority=10)])
+    plugin = s.framework.plugins["DefaultPreemption"]
+    s.framework.snapshot = s.cache.update_snapshot()
+
+    def broken(pod_, info, pdbs):
+        if info.name == "n1":
+            raise SchedulerError("n1 broke")
+        return [], 0, Status()  # fits without evicting anything: "expected at least one victim"
+
+    plugin.select_victims_on_node = broken
+    statuses = {"n1": Status(Code.UNSCHEDULABLE, ("Insufficient cpu",)),
+                "n2": Status(Code.UNSCHEDULABLE, ("Insufficient cpu",))}
+    result, status = plugin.preempt(pod("high", cpu="1", priority=10), statuses)
+    assert result is None and status.code == Code.ERROR
+    assert set(status.message().strip("[]").split(", ")) == {
+        "n1 broke", 'expected at least one victim pod on node "n2"'}
+    assert status.message().startswith("[")
+
+
+def test_a_dry_run_error_on_one_node_does_not_stop_a_candidate_on_another():
+    s = scheduler([node("n1", cpu="1"), node("n2", cpu="1")],
+                  [on("n1", "low1", 0), on("n2", "low2", 0), pod("high", cpu="1", priority=10)])
+    plugin = s.framework.plugins["DefaultPreemption"]
+    real = plugin.select_victims_on_node
+
+    def broken_on_n1(pod_, info, pdbs):
+        if info.name == "n1":
+            raise SchedulerError("n1 broke")
+        return real(pod_, info, pdbs)
+
+    plugin.select_victims_on_node = broken_on_n1
+    actions = s.schedule_one()
+    assert deleted(actions) == ["low2"] and nominated(actions) == "n2"
+
+
+def test_aggregate_error_formats_one_as_is_and_several_once_each_in_brackets():
+    assert aggregate_error(["a"]) == "a"
+    assert aggregate_error(["a", "b", "a"]) == "[a, b]"
+    assert aggregate_error(["a", "a"]) == "a"

@@ -17,6 +17,7 @@ from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler
 from reference_impl.client.leaderelection import LeaderElector
+from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
@@ -172,6 +173,79 @@ def test_a_preemption_deletes_its_victims_records_preempted_and_clears_nominatio
         "low", "high", "Preempting")
     patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/high/status")
     assert patch["status"]["nominatedNodeName"] == "n1"
+
+
+class RefusingDeletes(FakeClient):
+    """Refuses the DELETE of the pods named in `refused` (403, as a webhook or RBAC would)."""
+
+    def __init__(self, refused: set[str]) -> None:
+        super().__init__()
+        self.refused = refused
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        if method == "DELETE" and path.rsplit("/", 1)[1] in self.refused:
+            with self.lock:
+                self.calls.append((method, path))
+                self.bodies.append(body)
+            raise APIStatusError(method, path, 403, {"message": "forbidden"})
+        return super().request(method, path, body, content_type)
+
+
+def preempting_runner(client):
+    """n1 holds low1 and low2 (priority 0, 1 cpu each) and mid is nominated to it; high needs both cpus."""
+    mid = pod("mid", cpu="1", priority=5)
+    mid["status"] = {"nominatedNodeName": "n1"}
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1)))
+    runner.nodes.store.add(node("n1", cpu="2"))
+    for p in (pod("low1", cpu="1", node_name="n1", priority=0), pod("low2", cpu="1", node_name="n1", priority=0),
+              mid, pod("high", cpu="2", priority=10)):
+        runner.pods.store.add(p)
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    return runner, actions
+
+
+def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominated():
+    """prepareCandidate returns at the first DELETE that fails: no Preempted event for it, no
+    later victim deleted, no nomination cleared, no victims observed; the PostFilter's Error
+    status leaves the preemptor un-nominated (neither in its status patch nor in the nominator)."""
+    client = RefusingDeletes({"low1", "low2"})
+    runner, actions = preempting_runner(client)
+    assert runner.scheduler.queue.nominator.node_of.get("default/high") == "n1"  # the cycle's, at once
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    calls = list(zip(client.calls, client.bodies))
+    assert [path for (method, path), _ in calls if method == "DELETE"] == [
+        f"/api/v1/namespaces/default/pods/{next(a.name for a in actions if isinstance(a, Delete))}"]
+    assert not [body for (_, path), body in calls if path.endswith("/events") and body["reason"] == "Preempted"]
+    assert not [path for (_, path), _ in calls if path.endswith("/mid/status")]
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/high/status")
+    assert "nominatedNodeName" not in patch["status"]
+    assert "default/high" not in runner.scheduler.queue.nominator.node_of
+    assert runner.metrics.preemption_victims.value() == 0
+    assert runner.metrics.preemption_attempts.value() == 1
+
+
+def test_a_preemption_carried_out_counts_its_attempt_and_observes_its_victims():
+    """scheduler_preemption_attempts_total counts each PostFilter run; scheduler_preemption_victims
+    observes the number of victims once they are all deleted (LinearBuckets(5, 5, 10))."""
+    runner, actions = preempting_runner(FakeClient())
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    text = runner.metrics.preemption_attempts.text() + runner.metrics.preemption_victims.text()
+    assert "\nscheduler_preemption_attempts_total 1\n" in text
+    assert 'scheduler_preemption_victims_bucket{le="5"} 1\n' in text
+    assert "scheduler_preemption_victims_sum 2\nscheduler_preemption_victims_count 1\n" in text
+
+
+def test_the_nominator_leaves_out_a_pod_the_pod_informer_no_longer_holds():
+    """nominator.add checks the pod lister: a pod deleted meanwhile is not nominated."""
+    runner, _ = runner_with([], [])
+    runner.scheduler.queue.nominator.add(pod("gone", priority=1), "n1")
+    assert runner.scheduler.queue.nominator.pods_by_node == {}
+    runner.pods.store.add(pod("here", priority=1))
+    runner.scheduler.queue.nominator.add(pod("here", priority=1), "n1")
+    assert runner.scheduler.queue.nominator.node_of == {"default/here": "n1"}
 
 
 class LeaseHeldBy(FakeClient):
