@@ -236,7 +236,73 @@ def test_a_function_in_a_positional_struct_literal_is_stored_in_a_field():
                      "func f() { _ = T{work}; _ = []func(){work} }\n"}
     vias = sorted(e.via for e in edges_of(files, with_library=False)
                   if (e.caller, e.callee, e.kind) == (f"{APP}.f", f"{APP}.work", graph.FUNCVALUE))
-    assert vias == ["stored in a field", "stored in an element"]
+    assert vias == ["stored in an element", "stored in field run"]
+
+
+POSITIONAL = {"lib/lib.go": """package lib
+type Hooks struct {
+	Name  string
+	Start func()
+	Stop  func()
+}
+func (h *Hooks) Run() { h.Start(); h.Stop() }
+""", "app.go": """package app
+import "example.com/app/lib"
+type Handler func()
+type Inner struct{ check func() bool }
+type Outer struct {
+	Handler
+	name  string
+	inner Inner
+	a, b  func()
+}
+func one()     {}
+func two()     {}
+func three()   {}
+func four()    {}
+func yes() bool { return true }
+func start()   {}
+func stop()    {}
+func tabled()  {}
+func pointed() {}
+func main() {
+	o := &Outer{one, "x", Inner{yes}, two, three}
+	o.Handler()
+	o.a()
+	o.b()
+	o.inner.check()
+	h := lib.Hooks{"n", start, stop}
+	h.Run()
+	table := []Outer{{Handler: four}, {tabled, "t", Inner{}, nil, nil}}
+	for _, t := range table {
+		t.Handler()
+	}
+	ptrs := map[string]*Inner{"p": {func() bool { pointed(); return false }}}
+	ptrs["p"].check()
+}
+"""}
+
+
+def test_each_element_of_a_positional_struct_literal_flows_to_its_field_by_index():
+    """`&Outer{one, "x", Inner{yes}, two, three}`: each unkeyed element is the field in its
+    position, counting an embedded field (Handler) and each name of `a, b func()`, through a
+    pointer, a nested literal, a struct of another package (lib.Hooks{"n", start, stop}) and
+    literals whose type is left out (`{tabled, …}` in []Outer{…}, `{func() …}` as a
+    map[string]*Inner value), where only keyed elements reached their fields. The value calls'
+    edges are those `callgraph -algo=vta` gives for this program (VTA is field-based: every
+    Handler stored reaches every call of the field)."""
+    main = f"{APP}.main"
+    stores = {("app.go", line) for line in (21, 26, 28, 32)}  # the literals' own edges
+    value_calls = {(e.caller, e.callee, e.line) for e in edges_of(POSITIONAL, with_library=False)
+                   if e.kind == graph.FUNCVALUE and (e.path, e.line) not in stores}
+    handlers = {(main, f"{APP}.{name}", line) for line in (22, 30)
+                for name in ("one", "four", "tabled")}
+    assert value_calls == handlers | {
+        (main, f"{APP}.two", 23), (main, f"{APP}.three", 24),
+        (main, f"{APP}.yes", 25), (main, f"{APP}.main$1", 25),
+        (main, f"{APP}.yes", 33), (main, f"{APP}.main$1", 33),
+        (f"(*{APP}/lib.Hooks).Run", f"{APP}.start", 7),
+        (f"(*{APP}/lib.Hooks).Run", f"{APP}.stop", 7)}
 
 
 def test_interface_calls_point_at_the_interface_method_and_list_implementations():

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite, CompositeLit
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, type_text
+from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, element_of, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
 from analyzer.resolve.infer import FileScopes, file_scopes
@@ -580,21 +580,35 @@ class Resolver:
         context = scopes.context
         caller = self._caller(scopes, literal.scope)
         composite = scopes.canon(literal.type, literal.scope)
-        self._created(caller, composite)
+        if literal.depth:
+            # `{f, g}` in []T{{f, g}}: the element type of the literal around it (a *T element's
+            # `{…}` is &T{…}).
+            for _ in range(literal.depth):
+                composite = element_of(self.program.underlying(composite))
+            if isinstance(composite, Pointer):
+                composite = composite.elem
+        else:
+            self._created(caller, composite)
         if not literal.keyed:
             return
         underlying = self.program.underlying(composite)
         is_map = isinstance(underlying, Map)
         info = self.program.type_info(underlying) if isinstance(underlying, Named) else None
-        # T{f}: an unkeyed element of a struct literal is its field in that position.
         is_struct = isinstance(underlying, Struct) or (info is not None and info.decl.kind == "struct")
         for key, value in literal.keyed:
+            if isinstance(key, int):
+                # T{f, g}: an unkeyed element of a struct literal is its field in that position.
+                field = self.program.field_at(underlying, key) if is_struct else None
+                name, member = field if field is not None else (None, None)
+            else:
+                name = key
+                member = None if is_map else self.program.member(composite, key)
             function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
                 self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
                                            literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
                                            f"stored in map {key}" if is_map else
-                                           f"stored in field {key}" if key else
+                                           f"stored in field {name}" if name else
                                            "stored in a field" if is_struct else
                                            "stored in an element"))
             if is_map:
@@ -604,16 +618,15 @@ class Resolver:
                     if function is not None and place[2] == "InitFunc":
                         self._annotate(function[0], graph.CONTROLLER_INITIALISER, place[2])
                 continue
-            member = self.program.member(composite, key)
             if member is None or member.owner is None:
                 continue
-            self._flow_into(scopes, ("field", *member.owner, key), value, literal.scope,
+            self._flow_into(scopes, ("field", *member.owner, name), value, literal.scope,
                             literal.line, member.type)
             if function is not None:
-                if key in COBRA_FIELDS and member.owner[1] == "Command":
-                    self._annotate(function[0], graph.COBRA_COMMAND, key)
-                elif key in INFORMER_FIELDS:
-                    self._annotate(function[0], graph.INFORMER_HANDLER, key)
+                if name in COBRA_FIELDS and member.owner[1] == "Command":
+                    self._annotate(function[0], graph.COBRA_COMMAND, name)
+                elif name in INFORMER_FIELDS:
+                    self._annotate(function[0], graph.INFORMER_HANDLER, name)
 
     def _annotate(self, symbol: str, kind: str, detail: str) -> None:
         self.out.annotations.append(Annotation(symbol, kind, detail))
