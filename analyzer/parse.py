@@ -494,6 +494,18 @@ class _FileParser:
                                        depth))
 
     def on_var(self, node, scope) -> None:
+        if node.type == "receive_statement":  # case ev, ok := <-ch: (or = <-ch)
+            left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)
+            if right is None:
+                return
+            value = (self.expr(right),)
+            if not any(child.type == ":=" for child in node.children):
+                self.out["assigns"].append((tuple(map(self.expr, left.named_children)), value,
+                                            scope, node.start_point.row + 1))
+                return
+            self.out["vars"].append((tuple(map(self.text, left.named_children)), None, value,
+                                     scope, True, node.start_point.row + 1, visible_until(node)))
+            return
         if node.type == "var_spec":
             idents = tuple(map(self.text, node.children_by_field_id(NAME)))
             type_ = node.child_by_field_id(TYPE)

@@ -305,6 +305,41 @@ def test_each_element_of_a_positional_struct_literal_flows_to_its_field_by_index
         (f"(*{APP}/lib.Hooks).Run", f"{APP}.stop", 7)}
 
 
+SELECT_RECEIVE = {"w.go": """package app
+type Object interface{ Kind() string }
+type Pod struct{}
+func (p *Pod) Kind() string { return "Pod" }
+type Event struct{ Object Object }
+func watch(ch <-chan Event, handlers chan func(), done <-chan struct{}) {
+\tvar h func()
+\tfor {
+\t\tselect {
+\t\tcase ev, ok := <-ch:
+\t\t\tif !ok {
+\t\t\t\treturn
+\t\t\t}
+\t\t\tev.Object.Kind()
+\t\tcase h = <-handlers:
+\t\t\th()
+\t\tcase <-done:
+\t\t\treturn
+\t\t}
+\t}
+}
+"""}
+
+
+def test_a_value_received_in_a_select_case_has_the_channels_element_type():
+    """`case ev, ok := <-ch:` declares ev with ch's element type, so `ev.Object.Kind()` is a call
+    through the Object interface (callgraph -algo=vta: (*Pod).Kind there once a Pod is sent),
+    where ev was an unknown name and the call unresolved; `case h = <-handlers:` assigns."""
+    edges = {(e.callee, e.kind, e.line) for e in edges_of(SELECT_RECEIVE, with_library=False)
+             if e.caller == f"{APP}.watch"}
+    assert (f"({APP}.Object).Kind", graph.INTERFACE, 14) in edges
+    assert (f"(*{APP}.Pod).Kind", graph.IMPLEMENTATION, 14) in edges
+    assert not any(kind == graph.UNRESOLVED for _, kind, _ in edges)
+
+
 def test_interface_calls_point_at_the_interface_method_and_list_implementations():
     files = {"i.go": """package app
 type Plugin interface { Filter() bool }

@@ -32,6 +32,8 @@
   (literal_element [(identifier) (selector_expression) (func_literal)]) @keyed)
 (var_spec) @var
 (short_var_declaration) @var
+; A select case's receive (case ev, ok := <-ch:) declares or assigns as the others do.
+(receive_statement left: (_)) @var
 (assignment_statement) @assign
 (return_statement) @return
 (range_clause) @range
