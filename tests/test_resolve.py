@@ -340,6 +340,59 @@ def test_a_value_received_in_a_select_case_has_the_channels_element_type():
     assert not any(kind == graph.UNRESOLVED for _, kind, _ in edges)
 
 
+INTERFACE_ARGUMENTS = {"q.go": """package app
+
+type PopProcessFunc func(obj interface{}) error
+
+type Queue interface {
+\tPop(process PopProcessFunc) (interface{}, error)
+\tEach(fn func(string))
+}
+
+type FIFO struct{ items []interface{} }
+
+func (f *FIFO) Pop(process PopProcessFunc) (interface{}, error) {
+\titem := f.items[0]
+\treturn item, process(item)
+}
+
+func (f *FIFO) Each(fn func(string)) { fn("a") }
+
+type Delta struct{ FIFO }
+
+func Pop(queue Queue) interface{} {
+\tvar result interface{}
+\tqueue.Pop(func(obj interface{}) error {
+\t\tresult = obj
+\t\treturn nil
+\t})
+\treturn result
+}
+
+func printer(s string) {}
+
+func Main() {
+\tvar q Queue = &FIFO{}
+\tPop(q)
+\tq.Each(printer)
+\tvar d Queue = &Delta{}
+\td.Each(printer)
+}
+"""}
+
+
+def test_a_function_passed_to_an_interface_method_reaches_each_implementations_parameter():
+    """`queue.Pop(func(obj interface{}) error {…})` (client-go's cache.Pop): the literal reaches
+    the `process` parameter of every implementation of Queue.Pop, so FIFO.Pop's `process(item)`
+    calls it, where an interface call passed its arguments nowhere; a function value passed
+    through an embedded type's promoted method (Delta{FIFO}) too. These value calls' edges are
+    those `callgraph -algo=vta` gives for this file."""
+    value_calls = {(e.caller, e.callee, e.line) for e in edges_of(INTERFACE_ARGUMENTS)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in parameter")}
+    assert value_calls == {(f"(*{APP}.FIFO).Pop", f"{APP}.Pop$1", 14),
+                           (f"(*{APP}.FIFO).Each", f"{APP}.printer", 17)}
+
+
 def test_interface_calls_point_at_the_interface_method_and_list_implementations():
     files = {"i.go": """package app
 type Plugin interface { Filter() bool }

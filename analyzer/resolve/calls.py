@@ -529,15 +529,17 @@ class Resolver:
             self._edge(caller, member.symbol, graph.METHOD, call, context)
             self._pass(member.symbol, arguments)
         elif member.kind == "interface method":
-            self._call_interface(caller, call, context, receiver, member, name)
+            self._call_interface(caller, call, context, receiver, member, name, arguments)
         else:
             place = ("field", *member.owner, name) if member.owner is not None else None
             self._call_place(scopes, caller, call, place, member.type, "func field", arguments)
 
     def _call_interface(self, caller: str, call: CallSite, context: FileContext, receiver,
-                        member, name: str) -> None:
+                        member, name: str, arguments) -> None:
         """`x.M()` on an interface: the edge names the interface the call goes through, which
-        decides the implementations (an embedding interface has fewer than the embedded one)."""
+        decides the implementations (an embedding interface has fewer than the embedded one).
+        Its function arguments are stored in the interface method's parameters, which `finish`
+        passes on into each implementation's (`_link_interface_parameters`)."""
         if isinstance(receiver, Pointer):
             receiver = receiver.elem
         interface = receiver if (isinstance(receiver, Named)
@@ -551,6 +553,7 @@ class Resolver:
                   else f"({interface.qualifier}.{interface.name}).{name}")
         self.interfaces.setdefault(symbol, (Named(interface.qualifier, interface.name), name))
         self._edge(caller, symbol, graph.INTERFACE, call, context)
+        self._pass(symbol, arguments)
 
     def _call_place(self, scopes: FileScopes, caller: str, call: CallSite, place: Place | None,
                     place_type, via: str, arguments) -> None:
@@ -723,9 +726,10 @@ class Resolver:
         """A function passed to a call of a function value reaches the parameters of every
         function called there; that can make more calls resolve, so repeat a few times."""
         with_arguments = [call for call in self.value_calls if call.arguments]
+        interface_parameters = self._interface_parameters()
         for _ in range(FLOW_ROUNDS):
             solved = self.flow.solve()
-            changed = False
+            changed = self._link_interface_parameters(solved, interface_parameters)
             for call in with_arguments:
                 functions = solved.get(call.place, ()) if call.place is not None else ()
                 if not functions and call.fallback is not None:
@@ -736,6 +740,34 @@ class Resolver:
                     changed = self._pass(function, call.arguments) or changed
             if not changed:
                 return
+
+    def _interface_parameters(self) -> dict[Place, tuple[Named, str, int]]:
+        """The parameters of the interface methods called: place → (interface, method, index)."""
+        out = {}
+        for symbol, (interface, name) in self.interfaces.items():
+            signature = (self.methods.interface_methods(interface) or {}).get(name)
+            for index in range(len(signature.params) if signature is not None else 0):
+                out[("param", symbol, index)] = (interface, name, index)
+        return out
+
+    def _link_interface_parameters(self, solved: dict[Place, set[str]],
+                                   parameters: dict[Place, tuple[Named, str, int]]) -> bool:
+        """A function passed to an interface method (`queue.Pop(func(obj interface{}) error
+        {…})`) reaches that parameter of each implementation (DeltaFIFO's and FIFO's Pop call
+        it as `process(item)`), as Go's VTA passes a call's arguments to each callee it finds
+        there. Each parameter that a function reaches is linked once (and dropped)."""
+        changed = False
+        for place in [place for place in parameters if place in solved]:
+            interface, name, index = parameters.pop(place)
+            for implementation in self.methods.implementations(interface):
+                method = implementation.callee(name)
+                if method is not None:
+                    target = ("param", method, index)
+                    changed = self.flow.flow(place, target) or changed
+                    typed = self._parameter_types(method).get(index)
+                    if typed is not None:
+                        self.flow.flow(target, typed)
+        return changed
 
     def _implementations(self, found: Found) -> None:
         """Implements rows of every interface method called, and of those that implementations
