@@ -378,6 +378,17 @@ func Main() {
 \tvar d Queue = &Delta{}
 \td.Each(printer)
 }
+
+type ProcessFunc func(obj interface{}) error
+
+type Config struct{ Process ProcessFunc }
+
+func handle(obj interface{}) error { return nil }
+
+func processLoop(q Queue) {
+\tc := Config{Process: handle}
+\tq.Pop(PopProcessFunc(c.Process))
+}
 """}
 
 
@@ -385,11 +396,13 @@ def test_a_function_passed_to_an_interface_method_reaches_each_implementations_p
     """`queue.Pop(func(obj interface{}) error {…})` (client-go's cache.Pop): the literal reaches
     the `process` parameter of every implementation of Queue.Pop, so FIFO.Pop's `process(item)`
     calls it, where an interface call passed its arguments nowhere; a function value passed
-    through an embedded type's promoted method (Delta{FIFO}) too. These value calls' edges are
-    those `callgraph -algo=vta` gives for this file."""
+    through an embedded type's promoted method (Delta{FIFO}) too; an argument that is a call
+    (PopProcessFunc(c.Process)) is any PopProcessFunc there, as it was before any function reached
+    the parameter. These value calls' edges are those `callgraph -algo=vta` gives for this file."""
     value_calls = {(e.caller, e.callee, e.line) for e in edges_of(INTERFACE_ARGUMENTS)
                    if e.kind == graph.FUNCVALUE and e.via.startswith("stored in parameter")}
     assert value_calls == {(f"(*{APP}.FIFO).Pop", f"{APP}.Pop$1", 14),
+                           (f"(*{APP}.FIFO).Pop", f"{APP}.handle", 14),
                            (f"(*{APP}.FIFO).Each", f"{APP}.printer", 17)}
 
 
