@@ -114,11 +114,18 @@ class CallSite(NamedTuple):
 
 
 class CompositeLit(NamedTuple):
+    """`T{…}`, or a literal whose type is left out (`{f, g}` in `[]T{{f, g}}`, kept only when it
+    holds an element that could be a function): then `type` is the written type of the literal
+    around it, and `depth` how many element types down from that its own type is."""
+
     type: str
     scope: str
-    keyed: tuple[tuple[str, Expr], ...]  # Key: function-valued pairs; the key a field name or a string
+    # (key, value) pairs whose value could be a function; the key a field name, a map key as
+    # written, or for an unkeyed element its position (an int: T{f, g} keeps (0, f), (1, g)).
+    keyed: tuple[tuple[str | int, Expr], ...]
     line: int
     col: int
+    depth: int = 0
 
 
 class VarDecl(NamedTuple):

@@ -35,7 +35,7 @@ FACTS_QUERY = tree_sitter.Query(
 
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
-_NOT_FACTS = frozenset({"package", "keyed", GO, DEFER})  # captures read before the facts
+_NOT_FACTS = frozenset({"package", "keyed", "key_literal", GO, DEFER})  # captures read before the facts
 _FIRST = operator.itemgetter(0)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -112,6 +112,8 @@ class _FileParser:
         self.literal_names: dict[int, str] = {}
         self.declared: dict[int, tuple] = {}  # a declaration's start → (go/ssa name, name, receiver)
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
+        # A literal whose type is left out, by start: (the literal whose type is written, depth).
+        self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
         self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
@@ -122,7 +124,8 @@ class _FileParser:
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         if "keyed" in captures:
-            self.group_keyed(captures["keyed"], captures["composite"])
+            self.group_keyed(captures["keyed"], captures["composite"],
+                             captures.get("key_literal", ()))
         for mode in (GO, DEFER):
             self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
 
@@ -334,21 +337,36 @@ class _FileParser:
         close_until(float("inf"))
         return bounds, names
 
-    def group_keyed(self, elements: list, literals: list) -> None:
+    def group_keyed(self, elements: list, literals: list, key_literals=()) -> None:
         """File each keyed element under the start of the literal body it is an element of,
         which is the innermost literal body around it (a query capture has no parent at hand:
-        `node.parent` walks down from the root)."""
-        bodies = sorted((body.start_byte, body.end_byte) for body in
-                        map(operator.methodcaller("child_by_field_id", BODY), literals) if body)
-        open_bodies: list[tuple[int, int]] = []  # the bodies around the current position, nested
+        `node.parent` walks down from the root); note, for each literal whose type is left out
+        (`{f, g}` in `[]T{{f, g}}`), the literal whose type is written and how many element types
+        down from it its own is. `key_literals` (`{a, b}` in map[K]V{{a, b}: v}) only hold their
+        own elements."""
+        bodies = sorted([*((body.start_byte, body.end_byte, literal) for literal in literals
+                           if (body := literal if literal.type == "literal_value"
+                               else literal.child_by_field_id(BODY))),
+                         *((key.start_byte, key.end_byte, None) for key in key_literals)],
+                        key=_FIRST)
+        # The bodies around the current position, nested: (start, end, the literal whose type is
+        # written or None, element types down from it).
+        open_bodies: list[tuple[int, int, tree_sitter.Node | None, int]] = []
         following = iter(bodies)
         upcoming = next(following, None)
         for element in sorted(elements, key=_START):
             start = element.start_byte
             while upcoming is not None and upcoming[0] < start:
-                while open_bodies and open_bodies[-1][1] <= upcoming[0]:
+                body_start, body_end, literal = upcoming
+                while open_bodies and open_bodies[-1][1] <= body_start:
                     open_bodies.pop()
-                open_bodies.append(upcoming)
+                if literal is None or literal.type != "literal_value":
+                    open_bodies.append((body_start, body_end, literal, 0))
+                elif open_bodies:  # an element's literal: its parent's body is open around it
+                    _, _, written, depth = open_bodies[-1]
+                    open_bodies.append((body_start, body_end, written, depth + 1))
+                    if written is not None:
+                        self.elided[body_start] = (written, depth + 1)
                 upcoming = next(following, None)
             while open_bodies[-1][1] <= start:
                 open_bodies.pop()
@@ -436,12 +454,26 @@ class _FileParser:
         self.out["calls"].append((callee, text, scope, mode, args, at.row + 1, at.column + 1))
 
     def on_composite(self, node, scope) -> None:
+        if node.type == "literal_value":  # `{…}` inside another literal: its type is left out
+            body = node
+            written, depth = self.elided.get(node.start_byte, (None, 0))
+            if written is None or body.start_byte not in self.keyed:
+                return  # no element that could be a function (see below)
+            type_ = self.text(written.child_by_field_id(TYPE))
+        else:
+            body, depth = node.child_by_field_id(BODY), 0
+            type_ = self.text(node.child_by_field_id(TYPE))
         keyed = []
-        body = node.child_by_field_id(BODY)
         elements = self.keyed.get(body.start_byte, ()) if body else ()
-        for element in sorted(elements, key=lambda e: e.start_byte):
-            if element.type == "literal_element":  # unkeyed: an element of a slice or array
-                key, value = None, element
+        positions = None
+        for element in sorted(elements, key=_START):
+            if element.type == "literal_element":  # unkeyed: keyed by its position (T{f, g})
+                if positions is None:
+                    positions = {child.start_byte: index for index, child in enumerate(
+                        child for child in body.named_children if child.type != "comment")}
+                key, value = positions.get(element.start_byte), element
+                if key is None:
+                    continue
             elif element.named_child_count != 2:
                 continue
             else:
@@ -449,14 +481,31 @@ class _FileParser:
                 key = key.named_children[0] if key.named_child_count else key
                 if key.type not in STORE_KEY_KINDS:
                     continue
+                key = self.text(key)
             value = value.named_children[0] if value.named_child_count else value
             if value.type in ("identifier", "selector_expression", "func_literal"):
-                keyed.append(("" if key is None else self.text(key), self.expr(value)))
+                keyed.append((key, self.expr(value)))
+        if depth and not keyed:
+            # A literal whose type is left out is kept for its functions alone: the types that
+            # literals create are those written (`rta`).
+            return
         at = node.start_point
-        self.out["composites"].append((
-            self.text(node.child_by_field_id(TYPE)), scope, tuple(keyed), at.row + 1, at.column + 1))
+        self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
+                                       depth))
 
     def on_var(self, node, scope) -> None:
+        if node.type == "receive_statement":  # case ev, ok := <-ch: (or = <-ch)
+            left, right = node.child_by_field_id(LEFT), node.child_by_field_id(RIGHT)
+            if right is None:
+                return
+            value = (self.expr(right),)
+            if not any(child.type == ":=" for child in node.children):
+                self.out["assigns"].append((tuple(map(self.expr, left.named_children)), value,
+                                            scope, node.start_point.row + 1))
+                return
+            self.out["vars"].append((tuple(map(self.text, left.named_children)), None, value,
+                                     scope, True, node.start_point.row + 1, visible_until(node)))
+            return
         if node.type == "var_spec":
             idents = tuple(map(self.text, node.children_by_field_id(NAME)))
             type_ = node.child_by_field_id(TYPE)

@@ -118,26 +118,48 @@ def test_keyed_elements_belong_to_the_innermost_literal_around_them():
     """Function values keyed in a literal nested in another literal's element (or in an element
     whose type is left out) are the inner literal's, never the outer one's."""
     facts = parse("package p\nvar x = T{A: f, B: U{C: g, D: []V{{E: h}}}, F: W{G: i}.M, H: j}\n")
-    assert [(c.type, c.keyed) for c in facts.composites] == [
-        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W", 2, 48), "M")), ("H", ("id", "j")))),
-        ("U", (("C", ("id", "g")),)),
-        ("[]V", ()),
-        ("W", (("G", ("id", "i")),)),
+    assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
+        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W", 2, 48), "M")), ("H", ("id", "j"))),
+         0),
+        ("U", (("C", ("id", "g")),), 0),
+        ("[]V", (), 0),
+        ("[]V", (("E", ("id", "h")),), 1),  # {E: h}: a V, one element type down from []V
+        ("W", (("G", ("id", "i")),), 0),
+    ]
+
+
+def test_unkeyed_elements_are_keyed_by_position_and_elided_literals_by_depth():
+    """An unkeyed element is kept with its position among all the literal's elements (T{nil, f}
+    keeps (1, f): a struct literal's element is the field in that position); a literal whose type
+    is left out, as an element or a map value, is kept with the written type around it and how
+    many element types down its own is ([][]T{{{f}}}: two); one used as a map key holds its own
+    elements, never the map's."""
+    facts = parse("package p\nvar w = T{nil, /* c */ f, x.Y, func() {}}\n"
+                  "var n = [][]T{{{f}}}\n"
+                  "var m = map[string]*T{\"a\": {g, nil, h}}\n"
+                  "var k = map[K]func(){{a, b}: f}\n")
+    assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
+        ("T", ((1, ("id", "f")), (2, ("sel", ("id", "x"), "Y")), (3, ("func", "init$1"))), 0),
+        ("[][]T", (), 0),
+        ("[][]T", ((0, ("id", "f")),), 2),
+        ("map[string]*T", (), 0),
+        ("map[string]*T", ((0, ("id", "g")), (2, ("id", "h"))), 1),
+        ("map[K]func()", (), 0),
     ]
 
 
 def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_says_where_it_is():
     """A slice's unkeyed elements ([]func(error){logError, b.OnError}) and a map's elements keyed
-    by a qualified constant (metav1.ObjectNameField: f) are kept, with the key "" for an unkeyed
-    one; a composite literal value names its line and column, so the resolver finds its elements
+    by a qualified constant (metav1.ObjectNameField: f) are kept, with its position as the key of
+    an unkeyed one; a composite literal value names its line and column, so the resolver finds its elements
     (`facts.composites`) from where it is kept."""
     facts = parse("package p\nvar hs = []func(error){logError, (&b{}).OnError, 3}\n"
                   "var m = map[string]func(){metav1.NameField: f, 'x': g}\n")
     assert facts.vars[0].values == (("comp", "[]func(error)", 2, 10),)
     assert facts.vars[1].values == (("comp", "map[string]func()", 3, 9),)
     assert [(c.type, c.keyed) for c in facts.composites] == [
-        ("[]func(error)", (("", ("id", "logError")),
-                           ("", ("sel", ("addr", ("comp", "b", 2, 36)), "OnError")))),
+        ("[]func(error)", ((0, ("id", "logError")),
+                           (1, ("sel", ("addr", ("comp", "b", 2, 36)), "OnError")))),
         ("b", ()),
         ("map[string]func()", (("metav1.NameField", ("id", "f")),)),
     ]

@@ -236,7 +236,174 @@ def test_a_function_in_a_positional_struct_literal_is_stored_in_a_field():
                      "func f() { _ = T{work}; _ = []func(){work} }\n"}
     vias = sorted(e.via for e in edges_of(files, with_library=False)
                   if (e.caller, e.callee, e.kind) == (f"{APP}.f", f"{APP}.work", graph.FUNCVALUE))
-    assert vias == ["stored in a field", "stored in an element"]
+    assert vias == ["stored in an element", "stored in field run"]
+
+
+POSITIONAL = {"lib/lib.go": """package lib
+type Hooks struct {
+	Name  string
+	Start func()
+	Stop  func()
+}
+func (h *Hooks) Run() { h.Start(); h.Stop() }
+""", "app.go": """package app
+import "example.com/app/lib"
+type Handler func()
+type Inner struct{ check func() bool }
+type Outer struct {
+	Handler
+	name  string
+	inner Inner
+	a, b  func()
+}
+func one()     {}
+func two()     {}
+func three()   {}
+func four()    {}
+func yes() bool { return true }
+func start()   {}
+func stop()    {}
+func tabled()  {}
+func pointed() {}
+func main() {
+	o := &Outer{one, "x", Inner{yes}, two, three}
+	o.Handler()
+	o.a()
+	o.b()
+	o.inner.check()
+	h := lib.Hooks{"n", start, stop}
+	h.Run()
+	table := []Outer{{Handler: four}, {tabled, "t", Inner{}, nil, nil}}
+	for _, t := range table {
+		t.Handler()
+	}
+	ptrs := map[string]*Inner{"p": {func() bool { pointed(); return false }}}
+	ptrs["p"].check()
+}
+"""}
+
+
+def test_each_element_of_a_positional_struct_literal_flows_to_its_field_by_index():
+    """`&Outer{one, "x", Inner{yes}, two, three}`: each unkeyed element is the field in its
+    position, counting an embedded field (Handler) and each name of `a, b func()`, through a
+    pointer, a nested literal, a struct of another package (lib.Hooks{"n", start, stop}) and
+    literals whose type is left out (`{tabled, …}` in []Outer{…}, `{func() …}` as a
+    map[string]*Inner value), where only keyed elements reached their fields. The value calls'
+    edges are those `callgraph -algo=vta` gives for this program (VTA is field-based: every
+    Handler stored reaches every call of the field)."""
+    main = f"{APP}.main"
+    stores = {("app.go", line) for line in (21, 26, 28, 32)}  # the literals' own edges
+    value_calls = {(e.caller, e.callee, e.line) for e in edges_of(POSITIONAL, with_library=False)
+                   if e.kind == graph.FUNCVALUE and (e.path, e.line) not in stores}
+    handlers = {(main, f"{APP}.{name}", line) for line in (22, 30)
+                for name in ("one", "four", "tabled")}
+    assert value_calls == handlers | {
+        (main, f"{APP}.two", 23), (main, f"{APP}.three", 24),
+        (main, f"{APP}.yes", 25), (main, f"{APP}.main$1", 25),
+        (main, f"{APP}.yes", 33), (main, f"{APP}.main$1", 33),
+        (f"(*{APP}/lib.Hooks).Run", f"{APP}.start", 7),
+        (f"(*{APP}/lib.Hooks).Run", f"{APP}.stop", 7)}
+
+
+SELECT_RECEIVE = {"w.go": """package app
+type Object interface{ Kind() string }
+type Pod struct{}
+func (p *Pod) Kind() string { return "Pod" }
+type Event struct{ Object Object }
+func watch(ch <-chan Event, handlers chan func(), done <-chan struct{}) {
+\tvar h func()
+\tfor {
+\t\tselect {
+\t\tcase ev, ok := <-ch:
+\t\t\tif !ok {
+\t\t\t\treturn
+\t\t\t}
+\t\t\tev.Object.Kind()
+\t\tcase h = <-handlers:
+\t\t\th()
+\t\tcase <-done:
+\t\t\treturn
+\t\t}
+\t}
+}
+"""}
+
+
+def test_a_value_received_in_a_select_case_has_the_channels_element_type():
+    """`case ev, ok := <-ch:` declares ev with ch's element type, so `ev.Object.Kind()` is a call
+    through the Object interface (callgraph -algo=vta: (*Pod).Kind there once a Pod is sent),
+    where ev was an unknown name and the call unresolved; `case h = <-handlers:` assigns."""
+    edges = {(e.callee, e.kind, e.line) for e in edges_of(SELECT_RECEIVE, with_library=False)
+             if e.caller == f"{APP}.watch"}
+    assert (f"({APP}.Object).Kind", graph.INTERFACE, 14) in edges
+    assert (f"(*{APP}.Pod).Kind", graph.IMPLEMENTATION, 14) in edges
+    assert not any(kind == graph.UNRESOLVED for _, kind, _ in edges)
+
+
+INTERFACE_ARGUMENTS = {"q.go": """package app
+
+type PopProcessFunc func(obj interface{}) error
+
+type Queue interface {
+\tPop(process PopProcessFunc) (interface{}, error)
+\tEach(fn func(string))
+}
+
+type FIFO struct{ items []interface{} }
+
+func (f *FIFO) Pop(process PopProcessFunc) (interface{}, error) {
+\titem := f.items[0]
+\treturn item, process(item)
+}
+
+func (f *FIFO) Each(fn func(string)) { fn("a") }
+
+type Delta struct{ FIFO }
+
+func Pop(queue Queue) interface{} {
+\tvar result interface{}
+\tqueue.Pop(func(obj interface{}) error {
+\t\tresult = obj
+\t\treturn nil
+\t})
+\treturn result
+}
+
+func printer(s string) {}
+
+func Main() {
+\tvar q Queue = &FIFO{}
+\tPop(q)
+\tq.Each(printer)
+\tvar d Queue = &Delta{}
+\td.Each(printer)
+}
+
+type ProcessFunc func(obj interface{}) error
+
+type Config struct{ Process ProcessFunc }
+
+func handle(obj interface{}) error { return nil }
+
+func processLoop(q Queue) {
+\tc := Config{Process: handle}
+\tq.Pop(PopProcessFunc(c.Process))
+}
+"""}
+
+
+def test_a_function_passed_to_an_interface_method_reaches_each_implementations_parameter():
+    """`queue.Pop(func(obj interface{}) error {…})` (client-go's cache.Pop): the literal reaches
+    the `process` parameter of every implementation of Queue.Pop, so FIFO.Pop's `process(item)`
+    calls it, where an interface call passed its arguments nowhere; a function value passed
+    through an embedded type's promoted method (Delta{FIFO}) too; an argument that is a call
+    (PopProcessFunc(c.Process)) is any PopProcessFunc there, as it was before any function reached
+    the parameter. These value calls' edges are those `callgraph -algo=vta` gives for this file."""
+    value_calls = {(e.caller, e.callee, e.line) for e in edges_of(INTERFACE_ARGUMENTS)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in parameter")}
+    assert value_calls == {(f"(*{APP}.FIFO).Pop", f"{APP}.Pop$1", 14),
+                           (f"(*{APP}.FIFO).Pop", f"{APP}.handle", 14),
+                           (f"(*{APP}.FIFO).Each", f"{APP}.printer", 17)}
 
 
 def test_interface_calls_point_at_the_interface_method_and_list_implementations():

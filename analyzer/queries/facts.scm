@@ -13,19 +13,27 @@
 (go_statement (call_expression) @go)
 (defer_statement (call_expression) @defer)
 (composite_literal) @composite
+; A literal whose type is left out, as an element or a map value of another ([]T{{f, g}},
+; map[string]T{"k": {f}}): its type is the other's element type.
+(literal_value (literal_element (literal_value) @composite))
+(keyed_element value: (literal_element (literal_value) @composite))
+; One as a map key (map[K]V{{a, b}: v}) holds its own elements, never the map's.
+(keyed_element key: (literal_element (literal_value) @key_literal))
 ; Elements of a literal's own body whose value could be a function, keyed by a name, a string or a
-; qualified constant (metav1.ObjectNameField), or unkeyed ([]func(){a, b}); parse.py checks the
-; exact shape. Elements of other values (numbers, strings, calls, nested literals) are never
-; captured, but a table of names ([]string{a, b}, T{x, y}) is listed element by element.
-(composite_literal body: (literal_value
+; qualified constant (metav1.ObjectNameField), or unkeyed ([]func(){a, b}, T{f, g}); parse.py
+; checks the exact shape. Elements of other values (numbers, strings, calls, nested literals) are
+; never captured, but a table of names ([]string{a, b}, T{x, y}) is listed element by element.
+(literal_value
   (keyed_element
     key: (literal_element [(identifier) (selector_expression) (interpreted_string_literal)
                            (raw_string_literal)])
-    value: (literal_element [(identifier) (selector_expression) (func_literal)])) @keyed))
-(composite_literal body: (literal_value
-  (literal_element [(identifier) (selector_expression) (func_literal)]) @keyed))
+    value: (literal_element [(identifier) (selector_expression) (func_literal)])) @keyed)
+(literal_value
+  (literal_element [(identifier) (selector_expression) (func_literal)]) @keyed)
 (var_spec) @var
 (short_var_declaration) @var
+; A select case's receive (case ev, ok := <-ch:) declares or assigns as the others do.
+(receive_statement left: (_)) @var
 (assignment_statement) @assign
 (return_statement) @return
 (range_clause) @range

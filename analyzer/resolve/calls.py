@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from analyzer import graph
 from analyzer.facts import CALL, GO, CallSite, CompositeLit
 from analyzer.gotypes import Func as FuncType
-from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, type_text
+from analyzer.gotypes import Array, Map, Named, Pointer, Slice, Struct, element_of, type_text
 from analyzer.graph import Annotation, Edge, Implements, Symbol
 from analyzer.resolve.flow import FlowGraph, Place
 from analyzer.resolve.infer import FileScopes, file_scopes
@@ -46,6 +46,7 @@ COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun"
                           "PersistentPreRunE", "PostRun", "PostRunE"})
 INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
 SCHEDULER_FRAMEWORK = "k8s.io/kubernetes/pkg/scheduler/framework"
+_CALL_ARGUMENT = ("expr", "call_expression")  # how parse summarises an argument that is a call
 
 
 @dataclass
@@ -529,15 +530,17 @@ class Resolver:
             self._edge(caller, member.symbol, graph.METHOD, call, context)
             self._pass(member.symbol, arguments)
         elif member.kind == "interface method":
-            self._call_interface(caller, call, context, receiver, member, name)
+            self._call_interface(caller, call, context, receiver, member, name, arguments)
         else:
             place = ("field", *member.owner, name) if member.owner is not None else None
             self._call_place(scopes, caller, call, place, member.type, "func field", arguments)
 
     def _call_interface(self, caller: str, call: CallSite, context: FileContext, receiver,
-                        member, name: str) -> None:
+                        member, name: str, arguments) -> None:
         """`x.M()` on an interface: the edge names the interface the call goes through, which
-        decides the implementations (an embedding interface has fewer than the embedded one)."""
+        decides the implementations (an embedding interface has fewer than the embedded one).
+        Its function arguments are stored in the interface method's parameters, which `finish`
+        passes on into each implementation's (`_link_interface_parameters`)."""
         if isinstance(receiver, Pointer):
             receiver = receiver.elem
         interface = receiver if (isinstance(receiver, Named)
@@ -551,6 +554,17 @@ class Resolver:
                   else f"({interface.qualifier}.{interface.name}).{name}")
         self.interfaces.setdefault(symbol, (Named(interface.qualifier, interface.name), name))
         self._edge(caller, symbol, graph.INTERFACE, call, context)
+        self._pass(symbol, arguments)
+        # An argument that is itself a call (`q.Pop(PopProcessFunc(c.Process))`) is not
+        # followed: any value of the parameter's named func type may be it, as a call of that
+        # parameter assumed when nothing else reached it.
+        opaque = [index for index, arg in enumerate(call.args) if arg == _CALL_ARGUMENT]
+        signature = (self.methods.interface_methods(interface) or {}).get(name) if opaque else None
+        for index in opaque if signature is not None else ():
+            typed = (self._functype_key(signature.params[index])
+                     if index < len(signature.params) else None)
+            if typed is not None:
+                self.flow.flow(typed, ("param", symbol, index))
 
     def _call_place(self, scopes: FileScopes, caller: str, call: CallSite, place: Place | None,
                     place_type, via: str, arguments) -> None:
@@ -580,21 +594,35 @@ class Resolver:
         context = scopes.context
         caller = self._caller(scopes, literal.scope)
         composite = scopes.canon(literal.type, literal.scope)
-        self._created(caller, composite)
+        if literal.depth:
+            # `{f, g}` in []T{{f, g}}: the element type of the literal around it (a *T element's
+            # `{…}` is &T{…}).
+            for _ in range(literal.depth):
+                composite = element_of(self.program.underlying(composite))
+            if isinstance(composite, Pointer):
+                composite = composite.elem
+        else:
+            self._created(caller, composite)
         if not literal.keyed:
             return
         underlying = self.program.underlying(composite)
         is_map = isinstance(underlying, Map)
         info = self.program.type_info(underlying) if isinstance(underlying, Named) else None
-        # T{f}: an unkeyed element of a struct literal is its field in that position.
         is_struct = isinstance(underlying, Struct) or (info is not None and info.decl.kind == "struct")
         for key, value in literal.keyed:
+            if isinstance(key, int):
+                # T{f, g}: an unkeyed element of a struct literal is its field in that position.
+                field = self.program.field_at(underlying, key) if is_struct else None
+                name, member = field if field is not None else (None, None)
+            else:
+                name = key
+                member = None if is_map else self.program.member(composite, key)
             function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
                 self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,
                                            literal.line, literal.col, CONFIDENCE[graph.FUNCVALUE],
                                            f"stored in map {key}" if is_map else
-                                           f"stored in field {key}" if key else
+                                           f"stored in field {name}" if name else
                                            "stored in a field" if is_struct else
                                            "stored in an element"))
             if is_map:
@@ -604,16 +632,15 @@ class Resolver:
                     if function is not None and place[2] == "InitFunc":
                         self._annotate(function[0], graph.CONTROLLER_INITIALISER, place[2])
                 continue
-            member = self.program.member(composite, key)
             if member is None or member.owner is None:
                 continue
-            self._flow_into(scopes, ("field", *member.owner, key), value, literal.scope,
+            self._flow_into(scopes, ("field", *member.owner, name), value, literal.scope,
                             literal.line, member.type)
             if function is not None:
-                if key in COBRA_FIELDS and member.owner[1] == "Command":
-                    self._annotate(function[0], graph.COBRA_COMMAND, key)
-                elif key in INFORMER_FIELDS:
-                    self._annotate(function[0], graph.INFORMER_HANDLER, key)
+                if name in COBRA_FIELDS and member.owner[1] == "Command":
+                    self._annotate(function[0], graph.COBRA_COMMAND, name)
+                elif name in INFORMER_FIELDS:
+                    self._annotate(function[0], graph.INFORMER_HANDLER, name)
 
     def _annotate(self, symbol: str, kind: str, detail: str) -> None:
         self.out.annotations.append(Annotation(symbol, kind, detail))
@@ -710,9 +737,10 @@ class Resolver:
         """A function passed to a call of a function value reaches the parameters of every
         function called there; that can make more calls resolve, so repeat a few times."""
         with_arguments = [call for call in self.value_calls if call.arguments]
+        interface_parameters = self._interface_parameters()
         for _ in range(FLOW_ROUNDS):
             solved = self.flow.solve()
-            changed = False
+            changed = self._link_interface_parameters(solved, interface_parameters)
             for call in with_arguments:
                 functions = solved.get(call.place, ()) if call.place is not None else ()
                 if not functions and call.fallback is not None:
@@ -723,6 +751,34 @@ class Resolver:
                     changed = self._pass(function, call.arguments) or changed
             if not changed:
                 return
+
+    def _interface_parameters(self) -> dict[Place, tuple[Named, str, int]]:
+        """The parameters of the interface methods called: place → (interface, method, index)."""
+        out = {}
+        for symbol, (interface, name) in self.interfaces.items():
+            signature = (self.methods.interface_methods(interface) or {}).get(name)
+            for index in range(len(signature.params) if signature is not None else 0):
+                out[("param", symbol, index)] = (interface, name, index)
+        return out
+
+    def _link_interface_parameters(self, solved: dict[Place, set[str]],
+                                   parameters: dict[Place, tuple[Named, str, int]]) -> bool:
+        """A function passed to an interface method (`queue.Pop(func(obj interface{}) error
+        {…})`) reaches that parameter of each implementation (DeltaFIFO's and FIFO's Pop call
+        it as `process(item)`), as Go's VTA passes a call's arguments to each callee it finds
+        there. Each parameter that a function reaches is linked once (and dropped)."""
+        changed = False
+        for place in [place for place in parameters if place in solved]:
+            interface, name, index = parameters.pop(place)
+            for implementation in self.methods.implementations(interface):
+                method = implementation.callee(name)
+                if method is not None:
+                    target = ("param", method, index)
+                    changed = self.flow.flow(place, target) or changed
+                    typed = self._parameter_types(method).get(index)
+                    if typed is not None:
+                        self.flow.flow(target, typed)
+        return changed
 
     def _implementations(self, found: Found) -> None:
         """Implements rows of every interface method called, and of those that implementations

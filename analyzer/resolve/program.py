@@ -368,6 +368,33 @@ class Program:
                         return found
         return None
 
+    def field_at(self, t: GoType | None, index: int) -> tuple[str, Member] | None:
+        """The name and the member of the field in position `index` of struct type `t` (an
+        element of a literal `T{f, g}`); an embedded field is named by its type."""
+        if isinstance(t, Pointer):
+            t = t.elem
+        if isinstance(t, Named):
+            info = self.type_info(t)
+            if info is None:
+                return None
+            if info.decl.kind != "struct":
+                return self.field_at(self.underlying(t), index) if info.decl.kind in (
+                    "alias", "named") and self.underlying(t) != t else None
+            fields = info.decl.fields
+            if not 0 <= index < len(fields):
+                return None
+            name = fields[index].name or fields[index].type.rpartition(".")[2]
+            member = self._struct_member(t, info.decl, info.file, tuple(
+                (p.name, p.constraint) for p in info.decl.type_params), name, 0)
+            return (name, member) if member is not None else None
+        if isinstance(t, Struct) and 0 <= index < len(t.fields):
+            name, field_type = t.fields[index]
+            if name is None:
+                name = getattr(field_type.elem if isinstance(field_type, Pointer) else field_type,
+                               "name", None)
+            return (name, Member("field", field_type)) if name else None
+        return None
+
     def _struct_member(self, t: Named, decl: TypeDecl, context: FileContext, params: tuple,
                        name: str, depth: int) -> Member | None:
         for f in decl.fields:
@@ -378,7 +405,8 @@ class Program:
             if f.embedded:
                 embedded = self.canon_text(f.type, context, params)
                 if isinstance(embedded, Named) and embedded.name == name:
-                    return Member("field", embedded)  # the embedded field itself, x.T
+                    # The embedded field itself, x.T: a field of t like another.
+                    return Member("field", embedded, owner=(t.qualifier, t.name))
                 found = self._member(embedded, name, depth + 1)
                 if found is not None:
                     return found
