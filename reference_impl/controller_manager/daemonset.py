@@ -264,7 +264,7 @@ class DaemonSetsController:
         creates = nodes_needing[:self.burst_replicas]
         deletes = to_delete[:self.burst_replicas]
         self.expectations.set(key, len(creates), len(deletes))
-        actions: list = []
+        pod_creates: list = []
         for node_name in creates:
             pod = new_pod(ds, node_name)
             meta = pod["metadata"]
@@ -277,7 +277,8 @@ class DaemonSetsController:
             if generation is not None:
                 meta["labels"][TEMPLATE_GENERATION_LABEL] = str(generation)
             pin_to_node(pod["spec"], node_name)
-            actions.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+            pod_creates.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+        actions: list = [podcontrol.SlowStartCreates(tuple(pod_creates))] if pod_creates else []
         actions += [podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes]
         return actions
 

@@ -158,8 +158,9 @@ class ReplicaSetController:
         if diff < 0:
             count = min(-diff, self.burst_replicas)
             self.expectations.expect_creations(key, count)
-            return [podcontrol.create_pod(self.event_source, rs, self.kind, self.api_version, pod_from_template(rs))
-                    for _ in range(count)]
+            return [podcontrol.SlowStartCreates(tuple(
+                podcontrol.create_pod(self.event_source, rs, self.kind, self.api_version, pod_from_template(rs))
+                for _ in range(count)))]
         if diff > 0:
             count = min(diff, self.burst_replicas)
             victims = sorted(owned, key=_deletion_rank)[:count]

@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from dataclasses import replace
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -60,6 +61,7 @@ from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, Dele
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
+from reference_impl.controller_manager.podcontrol import SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
@@ -724,9 +726,25 @@ class ControllerManager:
             return self._delete_job_pod(action)
         if isinstance(action, RetriedStatusUpdate):
             return self._retried_status_update(action)
+        if isinstance(action, SlowStartCreates):
+            return self._slow_start_creates(action)
         if isinstance(action, DeleteActivePods):
             return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
         return _done(*self._send(action)[1:])
+
+    @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
+    def _slow_start_creates(self, action: SlowStartCreates) -> bool:
+        """Each batch once the one before it all worked (a failed create lowers its own
+        expectation in _send); the creates of the batches never sent are no longer expected."""
+        pending = [replace(create, done_if_refused_for=(*create.done_if_refused_for, "NamespaceTerminating"))
+                   for create in action.creates]
+        for size in slow_start_batches(len(pending)):
+            batch, pending = pending[:size], pending[size:]
+            if [create for create in batch if self._send(create)[1] is not None]:
+                for skipped in pending:
+                    self._creation_skipped(skipped)
+                return False
+        return True
 
     def _perform_in_order(self, action: InOrder) -> bool:
         """Each step once the one before it worked; an UpdateAfterWrite carries the resourceVersion
@@ -826,6 +844,17 @@ class ControllerManager:
         if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
             core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
             core.creation_failed(key, error)
+        else:
+            self._creation_skipped(create)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
+    def _creation_skipped(self, create: Create) -> None:
+        """A pod create never sent (or failed): its owner no longer expects to see the pod."""
+        ref = (controller_ref(create.obj) if create.resource == "pods" else None) or {}
+        key = f"{create.namespace}/{ref.get('name')}"
+        if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
+            core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
+            core.expectations.creation_observed(key)
         elif ref.get("kind") in ("DaemonSet", "Job"):
             (self.daemonset if ref["kind"] == "DaemonSet" else self.job).expectations.creation_observed(key)
 

@@ -14,6 +14,7 @@ from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.run import ControllerManager
@@ -41,7 +42,9 @@ def failed(action, refusal: dict) -> tuple | None:
 
 
 def of(kind, actions):
-    return [a for a in actions if isinstance(a, kind)]
+    """The actions of `kind`, the creates sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [a for a in flat if isinstance(a, kind)]
 
 
 def test_a_replicaset_records_each_pod_it_creates_under_the_name_the_server_gave():

@@ -6,13 +6,16 @@ from workload_fixtures import daemonset, node
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 
 
 def creates(actions, resource="pods"):
-    return [a for a in actions if isinstance(a, Create) and a.resource == resource]
+    """The creates, those sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c for c in flat if isinstance(c, Create) and c.resource == resource]
 
 
 def deletes(actions, resource="pods"):
