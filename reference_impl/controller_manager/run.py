@@ -869,7 +869,8 @@ class ControllerManager:
         owner = delete.outcome.failed.involved if delete.outcome and delete.outcome.failed else {}
         key = f"{owner.get('namespace')}/{owner.get('name')}"
         if owner.get("kind") in ("ReplicaSet", "ReplicationController"):
-            (self.replicaset if owner["kind"] == "ReplicaSet" else self.replication.core).deletion_failed(key, error)
+            core = self.replicaset if owner["kind"] == "ReplicaSet" else self.replication.core
+            core.deletion_failed(key, f"{delete.namespace}/{delete.name}", error)
         elif owner.get("kind") == "DaemonSet":
             self.daemonset.expectations.deletion_observed(key)
 
