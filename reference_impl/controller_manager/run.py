@@ -54,7 +54,7 @@ from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
-from reference_impl.controller_manager.disruption import DisruptionController
+from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
 from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
                                                    JobController, RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
@@ -728,6 +728,8 @@ class ControllerManager:
             return self._retried_status_update(action)
         if isinstance(action, SlowStartCreates):
             return self._slow_start_creates(action)
+        if isinstance(action, FailSafeStatusUpdate):
+            return self._pdb_status_update(action)
         if isinstance(action, DeleteActivePods):
             return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
         return _done(*self._send(action)[1:])
@@ -745,6 +747,23 @@ class ControllerManager:
                     self._creation_skipped(skipped)
                 return False
         return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).sync")
+    def _pdb_status_update(self, action: FailSafeStatusUpdate) -> bool | Conflict:
+        """A budget's status write; a refusal other than a Conflict (left to the requeue) ends in
+        failSafe, the error as its message, and the sync's answer is that write's."""
+        try:
+            apply(self.client, action)
+            return True
+        except APIStatusError as error:
+            if error.status.get("reason") == "Conflict":
+                return CONFLICT
+            why = error.status.get("message", "")
+        except (OSError, ValueError) as error:
+            why = str(error)
+        name = action.obj["metadata"]["name"]
+        log("kube-controller-manager", f"Failed to sync pdb {action.namespace}/{name}: {why}")
+        return _done(*self._send(self.disruption.fail_safe(action.budget, why))[1:])
 
     def _perform_in_order(self, action: InOrder) -> bool:
         """Each step once the one before it worked; an UpdateAfterWrite carries the resourceVersion
