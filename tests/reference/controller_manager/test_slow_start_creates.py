@@ -1,5 +1,5 @@
-"""Pod creates sent in slow-start batches, as 1.24's slowStartBatch sends the ReplicaSet's,
-ReplicationController's and DaemonSet's: 1, then 2, 4, ... while every create succeeds; after the
+"""Pod creates sent in slow-start batches, as 1.24's slowStartBatch sends the ReplicaSet's and
+ReplicationController's, syncNodes the DaemonSet's and manageJob the Job's: 1, then 2, 4, ... while every create succeeds; after the
 first batch with a failure nothing more is sent, and the skipped pods are no longer expected, so
 the key's next sync creates at once."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 
 from cm_fixtures import replicaset
-from workload_fixtures import daemonset, node, replicationcontroller
+from workload_fixtures import daemonset, job, node, replicationcontroller
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.podcontrol import slow_start_batches
@@ -105,3 +105,13 @@ def test_a_daemonset_stops_after_the_batch_with_a_refused_create():
     sync_and_perform(manager, manager.daemonset.sync, daemonset(), nodes, [], [])
     assert client.creates == 3
     assert manager.daemonset.expectations._store["default/ds"].add == 2
+
+
+def test_a_job_stops_after_the_batch_with_a_refused_create():
+    """manageJob's batches: parallelism 6, the first create refused: nothing more is sent and no
+    pod is left expected."""
+    client = CreateRefusingApiserver(refused={1})
+    manager = ControllerManager(client)
+    sync_and_perform(manager, manager.job.sync, job(completions=6, parallelism=6), [])
+    assert client.creates == 1
+    assert manager.job.expectations.satisfied("default/pi")
