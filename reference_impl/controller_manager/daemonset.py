@@ -184,13 +184,16 @@ class DaemonSetsController:
         current, old = self._construct_history(ds, revisions, actions)
         hash_ = current["metadata"]["labels"][REVISION_HASH_LABEL]
         node_to_pods = self._nodes_to_daemon_pods(ds, pods)
-        if self.expectations.satisfied(key):
+        satisfied = self.expectations.satisfied(key)
+        if satisfied:
             actions += self._manage(ds, nodes, node_to_pods, hash_)
             if (self.expectations.satisfied(key)
                     and (ds["spec"].get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"):
                 actions += self._rolling_update(ds, nodes, node_to_pods, hash_)
             actions += self._cleanup_history(ds, old, pods)
-        actions += self._update_status(ds, nodes, node_to_pods, hash_)
+        # Unsatisfied expectations: the status only, its observedGeneration left alone, as this
+        # sync did not act on that generation.
+        actions += self._update_status(ds, nodes, node_to_pods, hash_, update_observed_gen=satisfied)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).constructHistory")
@@ -264,7 +267,7 @@ class DaemonSetsController:
         creates = nodes_needing[:self.burst_replicas]
         deletes = to_delete[:self.burst_replicas]
         self.expectations.set(key, len(creates), len(deletes))
-        actions: list = []
+        pod_creates: list = []
         for node_name in creates:
             pod = new_pod(ds, node_name)
             meta = pod["metadata"]
@@ -277,7 +280,8 @@ class DaemonSetsController:
             if generation is not None:
                 meta["labels"][TEMPLATE_GENERATION_LABEL] = str(generation)
             pin_to_node(pod["spec"], node_name)
-            actions.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+            pod_creates.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
+        actions: list = [podcontrol.SlowStartCreates(tuple(pod_creates))] if pod_creates else []
         actions += [podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes]
         return actions
 
@@ -319,7 +323,7 @@ class DaemonSetsController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).updateDaemonSetStatus")
     def _update_status(self, ds: dict, nodes: list[dict], node_to_pods: dict[str, list[dict]],
-                       hash_: str) -> list:
+                       hash_: str, update_observed_gen: bool = True) -> list:
         desired = current = misscheduled = ready = available = updated = 0
         for node in nodes:
             should_run, _ = node_should_run_daemon_pod(node, ds)
@@ -335,8 +339,7 @@ class DaemonSetsController:
             ready += pod_ready(oldest)
             available += self._available(ds, oldest)
             updated += is_pod_updated(oldest, hash_)
-        status = {"observedGeneration": ds["metadata"].get("generation", 1),
-                  "desiredNumberScheduled": desired, "currentNumberScheduled": current,
+        status = {"desiredNumberScheduled": desired, "currentNumberScheduled": current,
                   "numberMisscheduled": misscheduled, "numberReady": ready,
                   "numberAvailable": available, "numberUnavailable": desired - available,
                   "updatedNumberScheduled": updated}
@@ -345,8 +348,12 @@ class DaemonSetsController:
         min_ready = ds["spec"].get("minReadySeconds") or 0
         self.requeue_after = float(min_ready) if min_ready > 0 and ready != available else None
         # Zero counts may be left out of a stored status (omitempty upstream).
-        if status == {k: ds.get("status", {}).get(k, 0) for k in status}:
+        generation = ds["metadata"].get("generation", 1)
+        if (status == {k: ds.get("status", {}).get(k, 0) for k in status}
+                and ds.get("status", {}).get("observedGeneration", 0) >= generation):
             return []
+        if update_observed_gen:
+            status = {"observedGeneration": generation, **status}
         updated_ds = copy.deepcopy(ds)
         updated_ds.setdefault("status", {}).update(status)
         # storeDaemonSetStatus writes these fields alone onto the copy it reads again after a refusal.

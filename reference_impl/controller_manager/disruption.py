@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from reference_impl.machinery.actions import Update
 from reference_impl.machinery.clock import WallClock
@@ -34,6 +35,14 @@ SCALED_KINDS = {"ReplicationController": ("replicationcontrollers", ("",)),
 # The kinds that control pods but whose API has no /scale, by (group, kind), as the group resource
 # getScaleController names in its error (gr.String()).
 UNSCALABLE_KINDS = {("batch", "Job"): "jobs.batch", ("apps", "DaemonSet"): "daemonsets.apps", ("", "Node"): "nodes"}
+
+
+@dataclass(frozen=True)
+class FailSafeStatusUpdate(Update):
+    """The status write of a sync whose computation worked: refused for any reason but a
+    Conflict (or not answered), the sync ends in failSafe on `budget`, the error its message."""
+    verb = "Update"  # the request it is, in a trace
+    budget: dict = field(default_factory=dict, compare=False)
 
 
 class SyncError(Exception):
@@ -163,7 +172,8 @@ class DisruptionController:
         if disrupted:
             updated["status"]["disruptedPods"] = disrupted
         update_disruption_allowed_condition(updated, rfc3339(self.clock.now()))
-        return [_status_update(updated)]
+        return [FailSafeStatusUpdate("poddisruptionbudgets", pdb["metadata"]["namespace"], updated, "status",
+                                     budget=pdb)]
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).failSafe")
     def fail_safe(self, pdb: dict, why: str):

@@ -57,3 +57,30 @@ class ControllerExpectations:
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).DeleteExpectations")
     def delete(self, key: str) -> None:
         self._store.pop(key, None)
+
+
+class UIDTrackingControllerExpectations(ControllerExpectations):
+    """Expectations whose deletions are the keys of the pods deleted: a pod's deletion lowers them
+    once, whether the watch saw it go or its delete failed (answered 404 included), so the same pod
+    is never counted twice. The ReplicaSet and ReplicationController controllers use these."""
+
+    def __init__(self, clock):
+        super().__init__(clock)
+        self._deleting: dict[str, set[str]] = {}
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).ExpectDeletions")
+    def expect_deletions(self, key: str, pod_keys: list[str]) -> None:
+        self._deleting[key] = set(pod_keys)
+        super().expect_deletions(key, len(self._deleting[key]))
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeletionObserved")
+    def deletion_observed(self, key: str, pod_key: str) -> None:
+        pending = self._deleting.get(key)
+        if pending is not None and pod_key in pending:
+            pending.discard(pod_key)
+            super().deletion_observed(key)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeleteExpectations")
+    def delete(self, key: str) -> None:
+        super().delete(key)
+        self._deleting.pop(key, None)

@@ -632,7 +632,8 @@ class JobController:
             indexes: list = [None] * count
             if is_indexed_job(job):
                 indexes = first_pending_indexes(active_pods, succeeded_indexes, count, completions)
-            return active + len(indexes), [
+            # Sent in slow-start batches, the skipped ones no longer expected (manageJob's loop).
+            return active + len(indexes), [podcontrol.SlowStartCreates(tuple(
                 podcontrol.create_pod(EVENT_SOURCE, job, "Job", "batch/v1", pod_from_template(job, index))
-                for index in indexes]
+                for index in indexes))] if indexes else []
         return active, []

@@ -5,6 +5,8 @@ its Create or Delete as an `Outcome`; the controller-manager records the one the
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
@@ -37,3 +39,28 @@ def delete_pod(component: str, owner: dict, kind: str, api_version: str, pod: di
         record(component, owner, kind, api_version, NORMAL, "SuccessfulDelete", f"Deleted pod: {name}"),
         record(component, owner, kind, api_version, WARNING, "FailedDelete", "Error deleting: {error}"),
         quiet_for=("NotFound",)))
+
+
+# controller.SlowStartInitialBatchSize: the first batch of a slow start is one create.
+SLOW_START_INITIAL_BATCH_SIZE = 1
+
+
+@dataclass(frozen=True)
+class SlowStartCreates:
+    """Pod creates sent in batches of 1, 2, 4, ... while every create of a batch succeeds; after
+    the first batch with a failure the rest are not sent, and each is no longer expected (the
+    skipped pods' CreationObserved), as the ReplicaSet, ReplicationController and DaemonSet
+    controllers send theirs (slowStartBatch). A create refused because the namespace is
+    terminating counts as done, as upstream's callers ignore it."""
+    creates: tuple[Create, ...]
+
+
+@mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
+def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE) -> list[int]:
+    """The batch sizes of a slow start of `count` calls when every batch succeeds."""
+    sizes, remaining, size = [], count, min(count, initial)
+    while size > 0:
+        sizes.append(size)
+        remaining -= size
+        size = min(2 * size, remaining)
+    return sizes

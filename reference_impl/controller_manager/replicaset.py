@@ -11,7 +11,7 @@ from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_available, pod_ready)
 from reference_impl.controller_manager import podcontrol
-from reference_impl.controller_manager.expectations import ControllerExpectations
+from reference_impl.controller_manager.expectations import UIDTrackingControllerExpectations
 from reference_impl.machinery import trace
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
@@ -63,7 +63,7 @@ class ReplicaSetController:
     def __init__(self, clock, burst_replicas: int = BURST_REPLICAS, kind: str = "ReplicaSet",
                  api_version: str = "apps/v1", event_source: str = "replicaset-controller"):
         self.clock = clock
-        self.expectations = ControllerExpectations(clock)
+        self.expectations = UIDTrackingControllerExpectations(clock)
         self.burst_replicas = burst_replicas
         self.kind, self.api_version, self.event_source = kind, api_version, event_source
         # The error a pod create of the last sync was refused with, by key: upstream's
@@ -84,7 +84,8 @@ class ReplicaSetController:
     def delete_pod(self, pod: dict) -> None:
         ref = controller_ref(pod)
         if ref and ref.get("kind") == "ReplicaSet":
-            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}")
+            self.expectations.deletion_observed(f"{pod['metadata']['namespace']}/{ref['name']}",
+                                                meta_namespace_key(pod))
 
     def creation_failed(self, key: str, error: str) -> None:
         """A pod create refused with `error`: the pod is no longer expected, and the next status
@@ -92,11 +93,12 @@ class ReplicaSetController:
         self.expectations.creation_observed(key)
         self._manage_errors[key] = error
 
-    def deletion_failed(self, key: str, error: str | None) -> None:
-        """A pod delete that failed: the informer will not see it go, so it is no longer expected
-        (manageReplicas' DeletionObserved); unless the pod was already gone (`error` None), the
+    def deletion_failed(self, key: str, pod_key: str, error: str | None) -> None:
+        """A delete of the pod `pod_key` that failed: the informer will not see it go, so it is no
+        longer expected (manageReplicas' DeletionObserved, by pod key: a pod already gone that the
+        watch then sees deleted counts once); unless the pod was already gone (`error` None), the
         next status says ReplicaFailure."""
-        self.expectations.deletion_observed(key)
+        self.expectations.deletion_observed(key, pod_key)
         if error is not None:
             self._manage_errors[key] = error
 
@@ -158,12 +160,13 @@ class ReplicaSetController:
         if diff < 0:
             count = min(-diff, self.burst_replicas)
             self.expectations.expect_creations(key, count)
-            return [podcontrol.create_pod(self.event_source, rs, self.kind, self.api_version, pod_from_template(rs))
-                    for _ in range(count)]
+            return [podcontrol.SlowStartCreates(tuple(
+                podcontrol.create_pod(self.event_source, rs, self.kind, self.api_version, pod_from_template(rs))
+                for _ in range(count)))]
         if diff > 0:
             count = min(diff, self.burst_replicas)
             victims = sorted(owned, key=_deletion_rank)[:count]
-            self.expectations.expect_deletions(key, count)
+            self.expectations.expect_deletions(key, [meta_namespace_key(p) for p in victims])
             return [podcontrol.delete_pod(self.event_source, rs, self.kind, self.api_version, p) for p in victims]
         return []
 

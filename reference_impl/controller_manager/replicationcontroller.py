@@ -9,6 +9,7 @@ import copy
 from dataclasses import replace
 
 from reference_impl.machinery.actions import Create, Patch, Update
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.mirrors import mirrors
 
@@ -31,6 +32,13 @@ def _owner_refs_to_rc(refs: list[dict], rc_uid: str) -> list[dict]:
     (what podControlAdapter does on its way to the apiserver)."""
     return [dict(r, apiVersion="v1", kind="ReplicationController") if r.get("uid") == rc_uid else r
             for r in refs]
+
+
+def _create_for_rc(create: Create, rc_uid: str) -> Create:
+    """A pod create of the core, its owner reference turned back to the ReplicationController."""
+    obj = copy.deepcopy(create.obj)
+    obj["metadata"]["ownerReferences"] = _owner_refs_to_rc(obj["metadata"]["ownerReferences"], rc_uid)
+    return replace(create, obj=obj)
 
 
 def _pod_as_rs_owned(pod: dict) -> dict:
@@ -69,10 +77,8 @@ class ReplicationManager:
         uid = rc["metadata"]["uid"]
         actions = []
         for action in self.core.sync(rc_to_rs(rc), pods):
-            if isinstance(action, Create):
-                obj = copy.deepcopy(action.obj)
-                obj["metadata"]["ownerReferences"] = _owner_refs_to_rc(obj["metadata"]["ownerReferences"], uid)
-                action = replace(action, obj=obj)
+            if isinstance(action, SlowStartCreates):
+                action = SlowStartCreates(tuple(_create_for_rc(create, uid) for create in action.creates))
             elif isinstance(action, Patch):
                 patch = copy.deepcopy(action.patch)
                 patch["metadata"]["ownerReferences"] = _owner_refs_to_rc(patch["metadata"]["ownerReferences"], uid)

@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.parse
 import uuid
+from dataclasses import replace
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -53,13 +54,14 @@ from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
-from reference_impl.controller_manager.disruption import DisruptionController
+from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
 from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
                                                    JobController, RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
+from reference_impl.controller_manager.podcontrol import SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
@@ -724,9 +726,44 @@ class ControllerManager:
             return self._delete_job_pod(action)
         if isinstance(action, RetriedStatusUpdate):
             return self._retried_status_update(action)
+        if isinstance(action, SlowStartCreates):
+            return self._slow_start_creates(action)
+        if isinstance(action, FailSafeStatusUpdate):
+            return self._pdb_status_update(action)
         if isinstance(action, DeleteActivePods):
             return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
         return _done(*self._send(action)[1:])
+
+    @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
+    def _slow_start_creates(self, action: SlowStartCreates) -> bool:
+        """Each batch once the one before it all worked (a failed create lowers its own
+        expectation in _send); the creates of the batches never sent are no longer expected."""
+        pending = [replace(create, done_if_refused_for=(*create.done_if_refused_for, "NamespaceTerminating"))
+                   for create in action.creates]
+        for size in slow_start_batches(len(pending)):
+            batch, pending = pending[:size], pending[size:]
+            if [create for create in batch if self._send(create)[1] is not None]:
+                for skipped in pending:
+                    self._creation_skipped(skipped)
+                return False
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).sync")
+    def _pdb_status_update(self, action: FailSafeStatusUpdate) -> bool | Conflict:
+        """A budget's status write; a refusal other than a Conflict (left to the requeue) ends in
+        failSafe, the error as its message, and the sync's answer is that write's."""
+        try:
+            apply(self.client, action)
+            return True
+        except APIStatusError as error:
+            if error.status.get("reason") == "Conflict":
+                return CONFLICT
+            why = error.status.get("message", "")
+        except (OSError, ValueError) as error:
+            why = str(error)
+        name = action.obj["metadata"]["name"]
+        log("kube-controller-manager", f"Failed to sync pdb {action.namespace}/{name}: {why}")
+        return _done(*self._send(self.disruption.fail_safe(action.budget, why))[1:])
 
     def _perform_in_order(self, action: InOrder) -> bool:
         """Each step once the one before it worked; an UpdateAfterWrite carries the resourceVersion
@@ -826,6 +863,17 @@ class ControllerManager:
         if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
             core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
             core.creation_failed(key, error)
+        else:
+            self._creation_skipped(create)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
+    def _creation_skipped(self, create: Create) -> None:
+        """A pod create never sent (or failed): its owner no longer expects to see the pod."""
+        ref = (controller_ref(create.obj) if create.resource == "pods" else None) or {}
+        key = f"{create.namespace}/{ref.get('name')}"
+        if ref.get("kind") in ("ReplicaSet", "ReplicationController"):
+            core = self.replicaset if ref["kind"] == "ReplicaSet" else self.replication.core
+            core.expectations.creation_observed(key)
         elif ref.get("kind") in ("DaemonSet", "Job"):
             (self.daemonset if ref["kind"] == "DaemonSet" else self.job).expectations.creation_observed(key)
 
@@ -840,7 +888,8 @@ class ControllerManager:
         owner = delete.outcome.failed.involved if delete.outcome and delete.outcome.failed else {}
         key = f"{owner.get('namespace')}/{owner.get('name')}"
         if owner.get("kind") in ("ReplicaSet", "ReplicationController"):
-            (self.replicaset if owner["kind"] == "ReplicaSet" else self.replication.core).deletion_failed(key, error)
+            core = self.replicaset if owner["kind"] == "ReplicaSet" else self.replication.core
+            core.deletion_failed(key, f"{delete.namespace}/{delete.name}", error)
         elif owner.get("kind") == "DaemonSet":
             self.daemonset.expectations.deletion_observed(key)
 

@@ -52,8 +52,10 @@ def decision(fn: F) -> F:
     @functools.wraps(fn)
     def traced(*args: Any, **kwargs: Any) -> Any:
         result = fn(*args, **kwargs)
+        # Requests sent together in batches (a controller's SlowStartCreates) are traced one by one.
         requests = [summary for item in (result if isinstance(result, list) else ())
-                    if (summary := request_summary(item))]
+                    for step in getattr(item, "creates", None) or (item,)
+                    if (summary := request_summary(step))]
         if requests:
             fields: dict[str, Any] = {"requests": requests}
             subject = next((s for arg in args if (s := object_ref(arg))), None)

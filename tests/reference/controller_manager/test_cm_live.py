@@ -16,6 +16,7 @@ from cluster import Cluster, reference_control_plane  # noqa: E402,F401  (fixtur
 from reference_impl.machinery.clock import ManualClock  # noqa: E402
 from reference_impl.client.rest import RestClient  # noqa: E402
 from reference_impl.controller_manager import clusterroleaggregation, csrapproving, garbagecollector, serviceaccount  # noqa: E402,E501
+from reference_impl.controller_manager.podcontrol import SlowStartCreates  # noqa: E402
 from reference_impl.controller_manager.queued import QuietRetry  # noqa: E402
 from reference_impl.controller_manager.run import ControllerManager  # noqa: E402
 from reference_impl.client.apply import apply  # noqa: E402
@@ -53,7 +54,8 @@ def test_replicaset_converges_and_gc_collects_its_pods(rest):
     pods = lambda: rest.request("GET", f"/api/v1/namespaces/{NS}/pods")["items"]  # noqa: E731
     ctl = ReplicaSetController(ManualClock())
     for action in ctl.sync(rs, pods()):
-        apply(rest, action)
+        for step in action.creates if isinstance(action, SlowStartCreates) else (action,):
+            apply(rest, step)
     for p in pods():
         ctl.add_pod(p)
     assert len(pods()) == 3

@@ -14,6 +14,7 @@ from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.job import JobController
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.run import ControllerManager
@@ -41,7 +42,9 @@ def failed(action, refusal: dict) -> tuple | None:
 
 
 def of(kind, actions):
-    return [a for a in actions if isinstance(a, kind)]
+    """The actions of `kind`, the creates sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [a for a in flat if isinstance(a, kind)]
 
 
 def test_a_replicaset_records_each_pod_it_creates_under_the_name_the_server_gave():
@@ -366,3 +369,21 @@ def test_a_refused_daemon_pod_create_is_tried_again_at_the_next_sync():
     assert not manager.perform(create)
     assert [a.resource for a in of(Create, manager.daemonset.sync(ds, [node("n1")], [], []))
             if a.resource == "pods"] == ["pods"]
+
+
+def test_a_pod_already_gone_and_then_seen_deleted_is_observed_once():
+    """UIDTrackingControllerExpectations: the ReplicaSet expects the deletion of each pod by its
+    key, so a delete answered 404 lowers it, the watch's later event for the same pod does not,
+    and the deletion of the other pod is still awaited."""
+    client = FakeClient()
+    manager = ControllerManager(client)
+    rs = replicaset(replicas=1)
+    pods = [pod(f"rs-{i}", {"app": "rs"}, owner=rs) for i in range(3)]
+    gone, other = of(Delete, manager.replicaset.sync(rs, pods))
+    client.refusals[f"/api/v1/namespaces/default/pods/{gone.name}"] = {
+        "kind": "Status", "reason": "NotFound", "code": 404, "message": f'pods "{gone.name}" not found'}
+    manager.perform(gone)
+    manager.replicaset.delete_pod(next(p for p in pods if p["metadata"]["name"] == gone.name))
+    assert not manager.replicaset.expectations.satisfied("default/rs")
+    manager.replicaset.delete_pod(next(p for p in pods if p["metadata"]["name"] == other.name))
+    assert manager.replicaset.expectations.satisfied("default/rs")

@@ -6,13 +6,16 @@ from workload_fixtures import daemonset, node
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 
 
 def creates(actions, resource="pods"):
-    return [a for a in actions if isinstance(a, Create) and a.resource == resource]
+    """The creates, those sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c for c in flat if isinstance(c, Create) and c.resource == resource]
 
 
 def deletes(actions, resource="pods"):
@@ -241,3 +244,28 @@ def test_revision_carries_the_daemonsets_annotations_and_unique_label():
     assert rev["metadata"]["annotations"] == ds["metadata"]["annotations"]
     assert rev["metadata"]["name"] == f"ds-{rev['metadata']['labels'][REVISION_HASH_LABEL]}"
     assert "controller.kubernetes.io/hash" not in rev["metadata"]["labels"]
+
+
+def test_a_sync_with_expectations_outstanding_leaves_observed_generation_alone():
+    """syncDaemonSet's updateDaemonSetStatus(..., false): pods still expected, the status counts
+    are written but observedGeneration stays at the generation the controller last acted on."""
+    ds = daemonset()
+    ds["metadata"]["generation"] = 3
+    ds["status"] = {"observedGeneration": 2}
+    rev = revision_of(ds)
+    controller = DaemonSetsController(ManualClock())
+    assert status_of(controller.sync(ds, [node("a")], [], [rev]))["observedGeneration"] == 3
+    waiting = status_of(controller.sync(ds, [node("a"), node("b")], [], [rev]))
+    assert waiting["observedGeneration"] == 2 and waiting["desiredNumberScheduled"] == 2
+
+
+def test_a_status_behind_the_generation_is_written_even_with_unchanged_counts():
+    """storeDaemonSetStatus skips the write only when the counts match and observedGeneration is
+    at least the generation."""
+    ds = daemonset()
+    ds["metadata"]["generation"] = 2
+    rev = revision_of(ds)
+    ds["status"] = {"observedGeneration": 1}
+    assert status_of(DaemonSetsController(ManualClock()).sync(ds, [], [], [rev]))["observedGeneration"] == 2
+    ds["status"] = {"observedGeneration": 5}
+    assert [a for a in DaemonSetsController(ManualClock()).sync(ds, [], [], [rev]) if isinstance(a, Update)] == []

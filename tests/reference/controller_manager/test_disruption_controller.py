@@ -55,8 +55,8 @@ def sync(budget, pods, clock=None, **controllers):
 
 def synced_status(budget, pods, **controllers):
     actions = sync(budget, pods, **controllers)
-    assert [(type(a), a.resource, a.namespace, a.subresource) for a in actions] == [
-        (Update, "poddisruptionbudgets", "ns", "status")]
+    assert [(isinstance(a, Update), a.resource, a.namespace, a.subresource) for a in actions] == [
+        (True, "poddisruptionbudgets", "ns", "status")]
     return actions[0].obj["status"]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import job
 
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.indexedjob import (calculate_succeeded_indexes, intervals_string,
                                                           pod_generate_name_with_index,
                                                           succeeded_indexes_from_job, with_ordered_indexes)
@@ -37,7 +38,8 @@ def indexed_pod(j, index, phase="Running", finalizer=None, name=None):
 
 
 def created(actions):
-    return [a.obj for a in actions if isinstance(a, Create)]
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c.obj for c in flat if isinstance(c, Create)]
 
 
 def written_statuses(actions):

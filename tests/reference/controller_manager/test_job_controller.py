@@ -6,6 +6,7 @@ from workload_fixtures import job
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager import job as job_module
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
@@ -15,7 +16,9 @@ from reference_impl.machinery.timefmt import rfc3339
 
 
 def creates(actions):
-    return [a for a in actions if isinstance(a, Create)]
+    """The creates, those sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c for c in flat if isinstance(c, Create)]
 
 
 def requests(actions):

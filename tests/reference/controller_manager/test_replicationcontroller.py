@@ -6,11 +6,14 @@ from workload_fixtures import replicationcontroller
 
 from reference_impl.machinery.actions import Create, Patch, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager, rc_to_rs
 
 
 def creates(actions):
-    return [a for a in actions if isinstance(a, Create)]
+    """The creates, those sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c for c in flat if isinstance(c, Create)]
 
 
 def owned_by(rc):

@@ -5,13 +5,16 @@ from cm_fixtures import pod, replicaset
 
 from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 
 
 def creates(actions):
-    return [a for a in actions if isinstance(a, Create)]
+    """The creates, those sent in slow-start batches one by one."""
+    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
+    return [c for c in flat if isinstance(c, Create)]
 
 
 def deletes(actions):

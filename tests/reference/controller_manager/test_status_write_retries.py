@@ -123,3 +123,54 @@ def test_a_statefulset_status_write_gives_up_after_five_conflicts():
     manager.cache("statefulsets").upsert(set_)
     assert not manager.perform(status_write(manager.statefulset.sync(set_, [], [], [])))
     assert len(client.sent) == 5
+
+
+class RefusingApiserver(StatusApiserver):
+    """Refuses the first status write with `status`."""
+
+    def __init__(self, status: dict) -> None:
+        super().__init__()
+        self.status = status
+
+    def request(self, method, path, body=None, content_type=None):
+        if method == "PUT" and path.endswith("/status") and self.refusals:
+            self.sent.append((method, path, copy.deepcopy(body)))
+            self.refusals -= 1
+            raise APIStatusError(method, path, self.status["code"], self.status)
+        return super().request(method, path, body, content_type)
+
+
+def budget_sync(manager):
+    budget = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+              "metadata": {"name": "pdb", "namespace": "default", "generation": 1, "resourceVersion": "3"},
+              "spec": {"minAvailable": 1, "selector": {"matchLabels": {"app": "rs"}}}, "status": {}}
+    pods = [pod(f"rs-{i}", {"app": "rs"}) for i in range(3)]
+    return manager.disruption.sync(budget, pods, {})
+
+
+def test_a_budget_status_write_refused_ends_in_fail_safe():
+    """DisruptionController.sync: trySync's error, not a conflict, goes to failSafe, which writes
+    disruptionsAllowed 0 and DisruptionAllowed False SyncFailed with the error's message."""
+    refusal = {"kind": "Status", "code": 500, "reason": "InternalError",
+               "message": "Internal error occurred: etcdserver: request timed out"}
+    client = RefusingApiserver(refusal)
+    manager = ControllerManager(client)
+    (update,) = budget_sync(manager)
+    assert update.obj["status"]["disruptionsAllowed"] == 2
+    assert manager.perform(update)
+    assert [(m, p) for m, p, _ in client.sent] == [
+        ("PUT", "/apis/policy/v1/namespaces/default/poddisruptionbudgets/pdb/status")] * 2
+    status = client.sent[-1][2]["status"]
+    (condition,) = status["conditions"]
+    assert status["disruptionsAllowed"] == 0
+    assert (condition["type"], condition["status"], condition["reason"], condition["message"]) == (
+        "DisruptionAllowed", "False", "SyncFailed", refusal["message"])
+
+
+def test_a_budget_status_write_conflict_is_left_to_the_requeue():
+    """A Conflict is returned as it is (requeued), with no failSafe write."""
+    client = RefusingApiserver(CONFLICT_STATUS)
+    manager = ControllerManager(client)
+    (update,) = budget_sync(manager)
+    assert not manager.perform(update)
+    assert len(client.sent) == 1
