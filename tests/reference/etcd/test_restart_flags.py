@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from processes import etcdctl, real_etcd, reference_server
+
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.messages import PutRequest, RangeRequest
 from reference_impl.etcd.raftnode import parse_initial_cluster
@@ -64,3 +67,15 @@ def test_a_restart_under_another_name_publishes_that_name_for_the_same_member(tm
         [listed] = member.members()
         assert (listed.id, listed.name, listed.peer_urls) == (member_id, "other", members[0].peer_urls)
         assert values(member) == {b"a": b"1", b"b": b"2"}
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_a_malformed_initial_cluster_is_not_read_once_the_member_has_a_wal(tmp_path, kind):
+    """etcd 3.4 parses --initial-cluster only to bootstrap: a restart with one it could not
+    parse (and another token) serves the data dir as before."""
+    serve = reference_server if kind == "reference" else real_etcd
+    with serve(tmp_path / "m") as server:
+        assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
+    with serve(tmp_path / "m", "--initial-cluster", "garbage", "--initial-cluster-token", "t2") as server:
+        got = etcdctl(server, "get", "k", "--print-value-only")
+        assert got.stdout == "v\n", got.stderr
