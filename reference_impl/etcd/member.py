@@ -217,6 +217,18 @@ def _read_ids(data_dir: Path, wal_ids: dict[str, int] | None = None) -> tuple[in
     return ids
 
 
+def _log_names_members(storage: MemoryStorage, snapshot: Snapshot | None) -> bool:
+    """Whether the recovered log says who the members are: a snapshot lists them, and the log's
+    first entries add the first members with each one's name and peer URLs (those an older
+    reference etcd wrote carry bare ids, which only the flags can name)."""
+    if snapshot is not None:
+        return True
+    if storage.last_index() == 0:
+        return False
+    first = storage.entries(storage.first_index(), storage.first_index() + 1)[0]
+    return first.type == EntryType.EntryConfChange and bool(ConfChange.unmarshal(first.data).context)
+
+
 class ClusterMember:
     """A reference etcd member of a Raft cluster; thread-safe, with EtcdServer's methods."""
 
@@ -301,15 +313,17 @@ class ClusterMember:
     def _start(self, clock, name, initial_cluster, initial_cluster_state, listen_peer,
                client_urls, heartbeat_ms, election_ms, snapshot_count,
                catch_up_entries, restore, fsync, write, quota_backend_bytes, server_options) -> None:
-        mine = [m for m in initial_cluster.values() if m.name == name]
-        if not mine:
-            raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
-        me = mine[0]
-        # Client URLs reach the other members through the log, once this member publishes them.
-        members = dict(initial_cluster)
         storage = MemoryStorage()
         snapshot, last_seq = self._recover(storage)
         fresh = storage.last_index() == 0 and snapshot is None
+        mine = [m for m in initial_cluster.values() if m.name == name]
+        restarting = (not fresh and restore is None and _log_names_members(storage, snapshot)
+                      and ((self.data_dir / ID_FILE).exists() or self._wal.read_metadata is not None))
+        if not mine and not restarting:
+            raise ErrBadCluster(problem=f"--initial-cluster has no member named {name!r} (--name)")
+        me = mine[0] if mine else None
+        # Client URLs reach the other members through the log, once this member publishes them.
+        members = dict(initial_cluster)
         if restore is not None:
             if not fresh:
                 raise ErrDataDirNotEmpty(data_dir=str(self.data_dir))
@@ -339,12 +353,21 @@ class ClusterMember:
         else:
             self.id, cluster_id = me.id, compute_cluster_id(members)
         self._settle_recovery()
+        if restarting:
+            # etcd's restartNode: once there is a WAL, the membership is the log's (its bootstrap
+            # entries name the first members, as its snapshot names them all) and the cluster
+            # flags are not read (embed parses --initial-cluster only for a member not initialized).
+            members = {}
+            print(f"reference etcd: restarting member {self.id:x} in cluster {cluster_id:x} at commit "
+                  f"index {storage.hard_state.commit}", file=sys.stderr, flush=True)
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here
             # (etcd keeps them in the WAL's metadata).
             _write_ids(self.data_dir, self.id, cluster_id, write=write, fsync=fsync)
-        server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=me.peer_urls,
+        # Until the log is applied, a restarting member knows its peer URLs from the flags at best.
+        peer_urls = me.peer_urls if me is not None else ()
+        server = EtcdServer(clock, name=name, member_id=self.id, peer_urls=peer_urls,
                             client_urls=tuple(client_urls), quota_backend_bytes=quota_backend_bytes,
                             **server_options)
         config = Config(self.id, storage, election_tick=max(2, round(election_ms / heartbeat_ms)),
@@ -353,14 +376,19 @@ class ClusterMember:
                         max_inflight_msgs=4096 // 8)
         rawnode = RawNode(config)
         if fresh and initial_cluster_state == "new":
-            rawnode.bootstrap(sorted(members))
+            # Each bootstrap entry carries its member, as etcd's startNode puts it in the
+            # raft.Peer's context: a restart reads the first members from the log, not the flags.
+            rawnode.bootstrap(sorted(members), {i: json.dumps(member_to_plain(m)).encode()
+                                                for i, m in members.items()})
         # With a snapshot, install_snapshot below replaces `members` with the snapshot's.
         self.node = RaftNode(rawnode, server, members, cluster_id=cluster_id,
                              snapshot_count=snapshot_count,
                              catch_up_entries=catch_up_entries)
         if snapshot is not None:
             self.node.install_snapshot(snapshot)
-            self.node.server.member = Member(self.id, name, me.peer_urls, tuple(client_urls))
+            known = self.node.members.get(self.id)
+            self.node.server.member = Member(self.id, name, known.peer_urls if known else peer_urls,
+                                             tuple(client_urls))
         self._seq = last_seq
         self._wal.metadata = {"member_id": self.id, "cluster_id": cluster_id}
         self._wal.open(self._seq + 1)

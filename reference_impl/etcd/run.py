@@ -302,9 +302,17 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     lone = initial_cluster is None
     advertised_peer_urls = ([u.strip() for u in initial_advertise_peer_urls.split(",")]
                             if initial_advertise_peer_urls else list(DEFAULT_PEER_URLS))
-    members = parse_initial_cluster(default_initial_cluster(name, initial_cluster, advertised_peer_urls),
-                                    initial_cluster_token)
-    if initial_cluster_state == "new" and not wal_exists(Path(data_dir)):
+    initialized = wal_exists(Path(data_dir))
+    try:
+        members = parse_initial_cluster(default_initial_cluster(name, initial_cluster, advertised_peer_urls),
+                                        initial_cluster_token)
+    except ErrBadCluster:
+        if not initialized:
+            raise
+        # etcd's embed parses --initial-cluster only for a member not yet initialized: a
+        # restart takes its members from the log (ClusterMember), whatever the flag says.
+        members = {}
+    if initial_cluster_state == "new" and not initialized:
         check_advertised_peer_urls(members, name, advertised_peer_urls)
     if listen_peer_urls is None and not lone:
         listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)

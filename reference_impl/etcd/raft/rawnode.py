@@ -16,8 +16,9 @@ append acknowledgement is a promise about the durable state.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from reference_impl.etcd.raft.errors import ErrStepLocalMsg, ErrStepPeerNotFound, RaftError
 from reference_impl.etcd.raft.messages import (
@@ -65,8 +66,9 @@ class RawNode:
         self.prev_hard_st = self.raft.hard_state()
 
     @mirrors(f"(*{PKG}.RawNode).Bootstrap")
-    def bootstrap(self, peers: Sequence[int]) -> None:
-        """Start a new cluster: conf change entries adding `peers`, committed at term 1."""
+    def bootstrap(self, peers: Sequence[int], contexts: Mapping[int, bytes] = MappingProxyType({})) -> None:
+        """Start a new cluster: conf change entries adding `peers`, committed at term 1, each with
+        its peer's context if `contexts` has one (raft's Peer.Context: etcd puts the member there)."""
         if not peers:
             raise RaftError("must provide at least one peer to Bootstrap")
         if self.raft.raft_log.storage.last_index() != 0:
@@ -75,7 +77,7 @@ class RawNode:
         self.prev_hard_st = HardState()
         self.raft.become_follower(1, NONE)
         ents = [Entry(term=1, index=i + 1, type=EntryType.EntryConfChange,
-                      data=ConfChange(ConfChangeType.ConfChangeAddNode, peer).marshal())
+                      data=ConfChange(ConfChangeType.ConfChangeAddNode, peer, contexts.get(peer, b"")).marshal())
                 for i, peer in enumerate(peers)]
         self.raft.raft_log.append(ents)
         self.raft.raft_log.committed = len(ents)

@@ -12,6 +12,7 @@ import time
 import grpc
 import pytest
 from cluster_procs import FAST, reference_cluster
+from processes import stop_process
 
 from linearizability import KV_MODEL, UNKNOWN, CheckResult, CompareAndSwap, Get, Operation, Put, Recorder, check_operations
 
@@ -43,6 +44,35 @@ def test_a_put_through_a_follower_is_read_back_linearizably_from_every_member(tm
         for node in cluster.nodes:
             got = cluster.etcdctl("get", "k", "--print-value-only", endpoints=node.address)
             assert got.stdout == "via-follower\n", got.stderr
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_a_cluster_restarted_with_another_token_keeps_its_ids_members_and_data(tmp_path, kind):
+    """Restarted on their data dirs with another --initial-cluster-token and
+    --initial-cluster-state existing, the three members are the same members of the same
+    cluster (the ids and membership are their logs', as etcd 3.4 ignores the bootstrap flags
+    once a WAL exists) and serve the keys written before."""
+    with reference_cluster(tmp_path, kind=kind) as cluster:
+        assert cluster.etcdctl("put", "k", "before").stdout == "OK\n"
+        before = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)
+        for node in cluster.nodes:
+            stop_process(node.process)
+            if node.process.stdout:
+                node.process.stdout.close()
+        cluster.extra = (*cluster.extra, "--initial-cluster-token", "another-token")
+        starters = [threading.Thread(target=cluster.start, args=(n,), kwargs={"state": "existing"})
+                    for n in cluster.nodes]
+        for t in starters:
+            t.start()
+        for t in starters:
+            t.join()
+        cluster.leader()
+        after = json.loads(cluster.etcdctl("member", "list", "-w", "json").stdout)
+        assert after["header"]["cluster_id"] == before["header"]["cluster_id"]
+        assert sorted(after["members"], key=lambda m: m["ID"]) == sorted(before["members"], key=lambda m: m["ID"])
+        for node in cluster.nodes:
+            got = cluster.etcdctl("get", "k", "--print-value-only", endpoints=node.address)
+            assert got.stdout == "before\n", got.stderr
 
 
 def test_move_leader_hands_leadership_to_the_named_member(tmp_path):

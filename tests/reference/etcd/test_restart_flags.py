@@ -1,0 +1,81 @@
+"""A member restarted on its data dir with other cluster flags: as etcd 3.4, which parses no
+--initial-cluster once a WAL exists, it restarts as the member the log names, in the cluster the
+log names, with the membership the log holds, and serves what it held."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from processes import etcdctl, real_etcd, reference_server
+
+from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.raftnode import parse_initial_cluster
+from reference_impl.machinery.clock import ManualClock
+
+PEER = "http://127.0.0.1:23801"
+
+
+def started(data_dir: Path, *, name: str = "m1", initial_cluster: str = f"m1={PEER}",
+            token: str = "t1", state: str = "new") -> ClusterMember:
+    member = ClusterMember(data_dir, ManualClock(), name=name, initial_cluster_state=state,
+                           initial_cluster=parse_initial_cluster(initial_cluster, token))
+    if not member.ready.wait(10):
+        member.close()
+        raise AssertionError("the member never served")
+    return member
+
+
+def first_start(data_dir: Path) -> tuple[int, int, tuple]:
+    with started(data_dir) as member:
+        member.put(PutRequest(key=b"a", value=b"1"))
+        member.put(PutRequest(key=b"b", value=b"2"))
+        return member.id, member.node.cluster_id, member.members()
+
+
+def values(member: ClusterMember) -> dict[bytes, bytes]:
+    return {kv.key: kv.value for kv in member.range(RangeRequest(key=b"\0", range_end=b"\0")).kvs}
+
+
+def test_a_restart_with_another_initial_cluster_token_keeps_the_ids_and_the_data(tmp_path):
+    """The token only derives the ids of a new cluster: a restart keeps the ids of its log."""
+    ids = first_start(tmp_path)
+    with started(tmp_path, token="t2") as member:
+        assert (member.id, member.node.cluster_id, member.members()) == ids
+        assert values(member) == {b"a": b"1", b"b": b"2"}
+        member.put(PutRequest(key=b"c", value=b"3"))
+    with started(tmp_path, token="t3") as member:
+        assert values(member) == {b"a": b"1", b"b": b"2", b"c": b"3"}
+
+
+def test_a_restart_with_another_initial_cluster_keeps_the_membership_of_the_log(tmp_path):
+    """A member --initial-cluster names that the log never added is not a member: etcd 3.4 lists
+    the one member it had (checked against /usr/bin/etcd 3.4)."""
+    ids = first_start(tmp_path)
+    with started(tmp_path, initial_cluster=f"m1={PEER},m2=http://127.0.0.1:23802", token="t2",
+                 state="existing") as member:
+        assert (member.id, member.node.cluster_id, member.members()) == ids
+        assert values(member) == {b"a": b"1", b"b": b"2"}
+
+
+def test_a_restart_under_another_name_publishes_that_name_for_the_same_member(tmp_path):
+    """etcd 3.4 restarts the member of its WAL whatever --name says, and publishes the new name:
+    `member list` then shows it for the same id and peer URLs. --initial-cluster need not name it."""
+    member_id, cluster_id, members = first_start(tmp_path)
+    with started(tmp_path, name="other") as member:
+        assert (member.id, member.node.cluster_id) == (member_id, cluster_id)
+        [listed] = member.members()
+        assert (listed.id, listed.name, listed.peer_urls) == (member_id, "other", members[0].peer_urls)
+        assert values(member) == {b"a": b"1", b"b": b"2"}
+
+
+@pytest.mark.parametrize("kind", ["reference", "etcd"])
+def test_a_malformed_initial_cluster_is_not_read_once_the_member_has_a_wal(tmp_path, kind):
+    """etcd 3.4 parses --initial-cluster only to bootstrap: a restart with one it could not
+    parse (and another token) serves the data dir as before."""
+    serve = reference_server if kind == "reference" else real_etcd
+    with serve(tmp_path / "m") as server:
+        assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
+    with serve(tmp_path / "m", "--initial-cluster", "garbage", "--initial-cluster-token", "t2") as server:
+        got = etcdctl(server, "get", "k", "--print-value-only")
+        assert got.stdout == "v\n", got.stderr
