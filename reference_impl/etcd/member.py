@@ -189,9 +189,9 @@ def _read_ids(data_dir: Path, wal_ids: dict[str, int] | None = None) -> tuple[in
 
     `wal_ids`: the ids the WAL's segment headers hold (CRC-checked records; None in a log an
     older reference etcd wrote). member_id must hold the same, or the start is refused. With
-    them to check against, a missing member_id.crc is not a data dir from before that file
-    (its segments have no ids either) but a deleted file: the ids are still checked, against
-    the log's, and the caller writes the file again."""
+    them to check against, a missing member_id.crc is not a data dir from before that file (its
+    first start here writes the file before any segment with ids) but a deleted file: the ids
+    are still checked, against the log's, and the caller writes the file again."""
     id_file, crc_file = data_dir / ID_FILE, data_dir / ID_CRC_FILE
     data = id_file.read_bytes()
     match = _IDS.fullmatch(data)
@@ -335,13 +335,13 @@ class ClusterMember:
         wal_ids = self._wal.read_metadata
         if id_file.exists():
             self.id, cluster_id = _read_ids(self.data_dir, wal_ids)
-            if wal_ids is not None and not (self.data_dir / ID_CRC_FILE).exists():
-                # Checked against the log's ids instead: the CRC written again, as the first
-                # start wrote it (a crash never leaves member_id without it: it is written first).
+            if not (self.data_dir / ID_CRC_FILE).exists():
+                # Deleted (member_id was checked against the log's ids instead), or a data dir
+                # from before the file: written now, before this start writes segments with ids.
                 _write_ids(self.data_dir, self.id, cluster_id, write=write, fsync=fsync)
-                print(f"reference etcd: {self.data_dir / ID_CRC_FILE} was missing: member_id checked "
-                      f"against the WAL's segment headers and its CRC written again", file=sys.stderr,
-                      flush=True)
+                how = "checked against the WAL's segment headers" if wal_ids is not None else "unchecked"
+                print(f"reference etcd: {self.data_dir / ID_CRC_FILE} was missing: written for "
+                      f"member_id ({how})", file=sys.stderr, flush=True)
         elif wal_ids is not None:
             # etcd keeps the ids in its WAL alone: the log's copy stands for a deleted member_id.
             self.id, cluster_id = wal_ids["member_id"], wal_ids["cluster_id"]

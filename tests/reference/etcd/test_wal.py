@@ -555,6 +555,26 @@ def test_a_data_dir_from_before_segment_headers_still_opens_after_a_cut(tmp_path
         assert values(server) == expected
 
 
+def test_a_data_dir_from_before_member_id_crc_gets_it_at_its_first_start(tmp_path, capsys):
+    """Headerless segments and no member_id.crc, as a build before both left a data dir: its
+    first start writes the CRC before any segment with ids, so a later start, which finds ids
+    in the log, does not take the file for one deleted."""
+    expected = write_keys(tmp_path, 3)
+    for path in segments(tmp_path):
+        path.write_bytes(b"".join(reframe(record) for _, record in read_frames(path, last_segment=True)
+                                  if "seq" in record))
+    (tmp_path / SEGMENT_HEADERS).unlink()
+    crc = (tmp_path / "member_id.crc").read_bytes()
+    (tmp_path / "member_id.crc").unlink()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert (tmp_path / "member_id.crc").read_bytes() == crc
+    assert "member_id.crc was missing: written for member_id (unchecked)" in capsys.readouterr().err
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+    assert "was missing" not in capsys.readouterr().err
+
+
 def headerless_segment(directory: Path, first: int, last: int) -> Path:
     """A segment as an older reference etcd wrote it: records with no header before them."""
     path = directory / f"wal-{first:020d}.log"
@@ -1131,7 +1151,7 @@ def test_a_deleted_member_id_crc_is_written_again_once_the_ids_check_out(tmp_pat
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert values(server) == expected
     assert (tmp_path / "member_id.crc").read_bytes() == crc
-    assert "member_id.crc was missing: member_id checked against the WAL" in capsys.readouterr().err
+    assert "member_id.crc was missing: written for member_id (checked against the WAL" in capsys.readouterr().err
 
 
 def test_a_deleted_member_id_is_taken_from_the_log(tmp_path, capsys):
