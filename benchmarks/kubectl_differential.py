@@ -815,17 +815,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def print_answers(row: dict, limit: int) -> None:
+    """Both servers' exit codes, and each output stream where the two differ, cut at `limit`."""
+    for side in ("real", "ours"):
+        answer = row[side]
+        print(f"  {side}: exit {answer['code']}")
+        for stream in ("stdout", "stderr"):
+            if row["real"][stream] != row["ours"][stream] and answer[stream]:
+                text = answer[stream] if len(answer[stream]) < limit else answer[stream][:limit] + " ..."
+                print("    " + stream + ": " + text.replace("\n", "\n      "))
+
+
 def report(rows: list[dict], show: int) -> None:
     differing = [row for row in rows if row["differs"]]
     for row in differing[:show]:
         print(f"--- [{row['version']} {row['family']}] {row['command']}")
-        for side in ("real", "ours"):
-            answer = row[side]
-            print(f"  {side}: exit {answer['code']}")
-            for stream in ("stdout", "stderr"):
-                if row["real"][stream] != row["ours"][stream] and answer[stream]:
-                    text = answer[stream] if len(answer[stream]) < 3000 else answer[stream][:3000] + " ..."
-                    print("    " + stream + ": " + text.replace("\n", "\n      "))
+        print_answers(row, 3000)
     print("\nfamily          version  commands  matching")
     table = collections.defaultdict(lambda: [0, 0])
     for row in rows:

@@ -79,7 +79,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import yaml  # noqa: E402
 
 from apiserver_differential import USER, start_both  # noqa: E402
-from kubectl_differential import KUBECTL, Step, compare, target  # noqa: E402
+from kubectl_differential import KUBECTL, Step, compare, print_answers, target  # noqa: E402
 from reference_impl import cluster as local_cluster  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
@@ -699,13 +699,7 @@ def report(seed: int, rows: list[dict], show: int) -> list[dict]:
     differing = [row for row in rows if row["differs"]]
     for row in differing[:show]:
         print(f"--- seed {seed} step {row['step']} [{row['family']}] {row['command'][:400]}")
-        for side in ("real", "ours"):
-            answer = row[side]
-            print(f"  {side}: exit {answer['code']}")
-            for stream in ("stdout", "stderr"):
-                if row["real"][stream] != row["ours"][stream] and answer[stream]:
-                    text = answer[stream] if len(answer[stream]) < 2000 else answer[stream][:2000] + " ..."
-                    print("    " + stream + ": " + text.replace("\n", "\n      "))
+        print_answers(row, 2000)
     groups = collections.defaultdict(list)
     for row in differing:
         groups[f"known: {row['known']}" if row["known"] else row["cause"]].append(row["step"])
