@@ -108,8 +108,10 @@ class Schema:
     @property
     def always_there(self) -> bool:
         """A struct field that is no pointer: Go's zero value of its parent holds it (never a
-        field of a custom object, which is a map)."""
-        return self.is_struct and not self._resolved().get(UNSTRUCTURED) and id(self.node) not in _pointer_fields()
+        field of a custom object, which is a map: its metadata too, whose node is marked though the
+        ObjectMeta definition it refers to is not)."""
+        return self.is_struct and not (self.node or {}).get(UNSTRUCTURED) and not self._resolved().get(UNSTRUCTURED) \
+            and id(self.node) not in _pointer_fields()
 
     def list_keys(self) -> tuple[str, ...] | None:
         """The keys of an associative list, () for a set, None for an atomic list."""

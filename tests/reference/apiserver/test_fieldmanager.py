@@ -682,3 +682,13 @@ def test_a_custom_resources_apply_schema_built_again_is_not_kept_by_the_typed_ca
     for _ in range(1_000):
         walk()
     assert (len(typed._RESOLVED), len(typed._FIELDS), len(typed._MEMBERS)) == sizes
+
+
+def test_a_custom_objects_metadata_is_added_with_the_object_not_held_as_a_structs_field():
+    """A custom object is a map: its metadata, a reference to ObjectMeta, is a field there only
+    once written, not one Go's zero value of a struct holds (a built-in kind's is held)."""
+    spec = {"group": "held.example.com", "names": {"kind": "Widget", "plural": "widgets"},
+            "versions": [{"name": "v1", "schema": {"openAPIV3Schema": {"type": "object"}}}]}
+    custom = typed.Schema(crdopenapi.apply_schema(spec, spec["versions"][0]))
+    assert not custom.field("metadata")[0].always_there
+    assert typed.Schema.for_kind("v1", "ConfigMap").field("metadata")[0].always_there
