@@ -72,10 +72,12 @@ class RepeatedKeys(dict):
     checks encoding/json made of them before (it reports the first error and decodes on). The root
     of a body with a repeat anywhere in it is one too, so that `plain` knows to look inside.
 
-    encoding/json merges only into a struct: a map-typed field's repeated entry replaces the
-    earlier one, and a field with its own UnmarshalJSON (RawExtension, Quantity, Time,
-    IntOrString) is replaced whole; this decoder does not know the kind's schema and merges every
-    object alike."""
+    This is encoding/json's merge for a struct only, and this decoder, which does not know the
+    kind's schema, merges every object alike. encoding/json differs elsewhere: an entry of a
+    map-typed field written again replaces the earlier entry whole; a field with its own
+    UnmarshalJSON (RawExtension, JSON, Time, Quantity, IntOrString) is replaced whole; and a later
+    array is decoded into the earlier one's elements (cut to its length), where here it replaces
+    the earlier array."""
 
     shadowed: dict[str, list]
 
