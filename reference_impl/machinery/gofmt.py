@@ -138,7 +138,9 @@ def type_of(value: Any) -> str:
         return "int64"
     if isinstance(value, float):
         return "float64"
-    return {str: "string", dict: "map[string]interface {}", list: "[]interface {}"}[type(value)]
+    if isinstance(value, dict):  # a dict subclass too (an object with a key written twice)
+        return "map[string]interface {}"
+    return {str: "string", list: "[]interface {}"}[type(value)]
 
 
 @mirrors("strconv.FormatFloat")

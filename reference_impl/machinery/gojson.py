@@ -40,7 +40,9 @@ def type_name(value: Any) -> str:
         return "bool"
     if isinstance(value, (int, float)):
         return "number"
-    return {dict: "object", list: "array", str: "string"}[type(value)]
+    if isinstance(value, dict):  # a dict subclass too (an object with a key written twice)
+        return "object"
+    return {list: "array", str: "string"}[type(value)]
 
 
 @mirrors("encoding/json.quoteChar")

@@ -66,11 +66,18 @@ def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
 
 
 class RepeatedKeys(dict):
-    """A JSON object in which a key was written more than once, as decoding it into a Go struct
-    leaves it: a later object merges into the earlier one (a struct's or map's fields are kept
-    unless written again), anything else replaces it. `shadowed` holds the earlier values that were
-    replaced, by key, for the type checks encoding/json made of them before (it reports the first
-    error and decodes on)."""
+    """A JSON object in which a key was written more than once, as this server decodes it: a later
+    object merges into the earlier one (its keys are kept unless written again), anything else
+    replaces it. `shadowed` holds the earlier values that were replaced, by key, for the type
+    checks encoding/json made of them before (it reports the first error and decodes on). The root
+    of a body with a repeat anywhere in it is one too, so that `plain` knows to look inside.
+
+    This is encoding/json's merge for a struct only, and this decoder, which does not know the
+    kind's schema, merges every object alike. encoding/json differs elsewhere: an entry of a
+    map-typed field written again replaces the earlier entry whole; a field with its own
+    UnmarshalJSON (RawExtension, JSON, Time, Quantity, IntOrString) is replaced whole; and a later
+    array is decoded into the earlier one's elements (cut to its length), where here it replaces
+    the earlier array."""
 
     shadowed: dict[str, list]
 
@@ -83,23 +90,55 @@ def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
     merged = RepeatedKeys()
     merged.shadowed = {}
     for key, value in pairs:
-        merged[key] = _merged_value(merged, key, value) if key in merged else value
+        if key in merged:
+            _merge_into(merged, key, value)
+        else:
+            merged[key] = value
     return merged
 
 
-def _merged_value(obj: RepeatedKeys, key: str, value: object) -> object:
-    """What `obj[key]` becomes when `key` is written again with `value`."""
+def _merge_into(obj: RepeatedKeys, key: str, value: object) -> None:
+    """Write `key` of `obj` again with `value`: an object merges into an earlier object, in place
+    (each object of a body is met once, so merging costs what the later value holds), anything
+    else replaces the earlier value, which is kept in `obj.shadowed`."""
     earlier = obj[key]
-    if isinstance(earlier, dict) and isinstance(value, dict):
-        combined = RepeatedKeys(earlier)
-        combined.shadowed = {name: list(values) for name, values in getattr(earlier, "shadowed", {}).items()}
-        for name, values in getattr(value, "shadowed", {}).items():
-            combined.shadowed.setdefault(name, []).extend(values)
-        for name, item in value.items():
-            combined[name] = _merged_value(combined, name, item) if name in combined else item
-        return combined
-    obj.shadowed.setdefault(key, []).append(earlier)
-    return value
+    if not (isinstance(earlier, dict) and isinstance(value, dict)):
+        obj.shadowed.setdefault(key, []).append(earlier)
+        obj[key] = value
+        return
+    if type(earlier) is not RepeatedKeys:
+        earlier = obj[key] = _repeated(earlier)
+    for name, values in getattr(value, "shadowed", {}).items():
+        earlier.shadowed.setdefault(name, []).extend(values)
+    for name, item in value.items():
+        if name in earlier:
+            _merge_into(earlier, name, item)
+        else:
+            earlier[name] = item
+
+
+def _repeated(obj: dict) -> RepeatedKeys:
+    marked = RepeatedKeys(obj)
+    marked.shadowed = getattr(obj, "shadowed", {})
+    return marked
+
+
+def plain(value: object) -> object:
+    """`value` with every RepeatedKeys in it made a plain dict (what it shadowed dropped): what is
+    stored and served holds JSON types only. Only a root that is a RepeatedKeys is looked into."""
+    if type(value) is not RepeatedKeys:
+        return value
+    root = dict(value)
+    stack: list[object] = [root]
+    while stack:
+        item = stack.pop()
+        members = item.items() if isinstance(item, dict) else enumerate(item)
+        for key, child in list(members):
+            if isinstance(child, (dict, list)):
+                if type(child) is RepeatedKeys:
+                    child = item[key] = dict(child)
+                stack.append(child)
+    return root
 
 
 @mirrors("sigs.k8s.io/json.UnmarshalCaseSensitivePreserveInts")
@@ -114,19 +153,31 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: 
     nest past `max_depth`, each level taking at least two bytes. A body decoded `into_struct`
     (a built-in kind's) keeps a key written twice as a struct does (`RepeatedKeys`)."""
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
+    repeats: list[RepeatedKeys] = []
+
+    def merged(pairs: list[tuple[str, object]]) -> dict:
+        obj = _merged_pairs(pairs)
+        if type(obj) is RepeatedKeys:
+            repeats.append(obj)
+        return obj
+
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int,
-                           object_pairs_hook=_merged_pairs if into_struct else None)
+                           object_pairs_hook=merged if into_struct else None)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
+        repeats.clear()  # what the recursive decoder met before it gave up
         try:
-            return _without_lone_surrogates(_decode_deep(text))
+            value = _without_lone_surrogates(_decode_deep(text, into_struct=into_struct, repeats=repeats))
         except ValueError as err:
             raise DecodeError(str(err)) from None
+        return _repeated(value) if repeats and type(value) is dict else value
     except ValueError as err:
         raise DecodeError(str(err)) from None
     if len(data) > 2 * max_depth:
         check_depth(nesting_of(value), max_depth)
+    if repeats and type(value) is dict:
+        value = _repeated(value)  # a repeat inside: `plain` must look through the body
     return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(data) else value
 
 
@@ -173,10 +224,13 @@ def decode_type_meta_json(data: bytes) -> object:
         return _decode_deep(text, real=float)
 
 
-def _decode_deep(text: str, real: Callable[[str], float] | None = None) -> object:
+def _decode_deep(text: str, real: Callable[[str], float] | None = None, into_struct: bool = False,
+                 repeats: list[RepeatedKeys] | None = None) -> object:
     """json.loads without recursion: containers on an explicit stack, strings by json's own
     scanner, numbers and literals by a regular expression of JSON's grammar (a number with a
-    fraction or an exponent read by `real`, by default refusing one past float64)."""
+    fraction or an exponent read by `real`, by default refusing one past float64). `into_struct`
+    merges a key written twice as `decode_json` does, each object made a RepeatedKeys noted in
+    `repeats`."""
     real = real or _finite_float
     stack: list[tuple[object, str | None]] = []  # (open container, the key its next value goes to)
     index = _WHITESPACE.match(text, 0).end()
@@ -217,6 +271,13 @@ def _decode_deep(text: str, real: Callable[[str], float] | None = None) -> objec
             container, key = stack[-1]
             if key is None:
                 container.append(value)
+            elif into_struct and key in container:
+                if type(container) is not RepeatedKeys:
+                    container = _repeated(container)
+                    stack[-1] = (container, key)
+                    if repeats is not None:
+                        repeats.append(container)
+                _merge_into(container, key, value)
             else:
                 container[key] = value
             index = _WHITESPACE.match(text, index).end()

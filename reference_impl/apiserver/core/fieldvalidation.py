@@ -65,9 +65,9 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     name = _definition_for(group, version, kind)
     unknown: list[str] = []
     if name is None:
-        return Decoded(obj, (), decoding.nesting_of(obj))
+        return Decoded(decoding.plain(obj), (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
-    return Decoded(dict(obj) if type(obj) is decoding.RepeatedKeys else obj, tuple(unknown), depth)
+    return Decoded(decoding.plain(obj), tuple(unknown), depth)
 
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apiserver/schema/objectmeta.GetObjectMeta")
@@ -192,7 +192,8 @@ def conversion_problem(value: object, declared: dict, go_type: str) -> str | Non
         return None
     schema = openapi.definitions().get(name, {}) if name else declared
     expected = schema.get("type") or ("object" if "properties" in schema else None)
-    kind = "float64" if isinstance(value, float) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too
+    kind = "float64" if isinstance(value, float) else \
+        "map" if isinstance(value, dict) else _REFLECT_KINDS[type(value)]  # a NumberLiteral too; a RepeatedKeys
     if kind == "int64" and not -2**63 <= value < 2**63:
         kind = "float64"  # apimachinery's JSON keeps a number past int64 a float64
     if expected == "object":
@@ -359,8 +360,6 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
                               field_types.get(key))
-                if type(value[key]) is decoding.RepeatedKeys:
-                    value[key] = dict(value[key])  # what it shadowed is checked: a plain object again
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string

@@ -117,6 +117,15 @@ class Request:
     def header(self, name: str) -> str:
         return self.headers.get(name) or ""
 
+    @property
+    def content_length(self) -> int:
+        """net/http's Request.ContentLength: the Content-Length sent, -1 (unknown) for a chunked
+        body; a request built without either (sans-IO) counts its body, as Go's client sends it."""
+        if "chunked" in self.header("Transfer-Encoding").lower():
+            return -1
+        sent = self.header("Content-Length").strip()
+        return int(sent) if sent.isdigit() else len(self.body)
+
 
 @dataclass
 class Response:
@@ -1396,18 +1405,21 @@ class RESTHandlers:
         if not sub and (verb == "create") == bool(info.name) and verb in ("create", "update", "patch"):
             # The installer routes POST to the collection, PUT and PATCH to an object, no other way.
             raise errors.generic_server_response(405)
-        if not resource.custom and not sub and verb not in resource.verbs and verb != "watch":
-            # go-restful finds no route of the method on the path before it compares Content-Type or Accept.
+        if not sub and verb not in resource.verbs and (resource.custom or verb != "watch"):
+            # go-restful finds no route of the method on the path before it compares Content-Type or
+            # Accept; the CRD handler refuses the verb itself.
             raise errors.generic_server_response(405)
         if not resource.custom and verb == "patch" and \
                 not mediatype.route_consumes(request.header("Content-Type"), PATCH_TYPES):
-            # go-restful's route selection compares the Content-Type before the Accept: a 415 for a
-            # body; without one no route is left for the Accept check, a 406 whatever was accepted.
-            raise errors.unsupported_route_media_type() if request.body else errors.unacceptable_route()
+            # go-restful's route selection compares the Content-Type before the Accept: a 415 when
+            # ContentLength > 0; else (no body, or a chunked one: -1) no route is left for the
+            # Accept check, a 406 whatever was accepted.
+            raise errors.unsupported_route_media_type() if request.content_length > 0 else errors.unacceptable_route()
         if not resource.custom and sub not in CONNECT_SUBRESOURCES and not route_accepts(
                 request.header("Accept"), LOG_MEDIA_TYPES if sub == "log" else ROUTE_MEDIA_TYPES):
             raise errors.unacceptable_route()  # custom resources are served by no go-restful route
-        if not sub and verb not in resource.verbs:
+        if not sub and verb == "watch" and verb not in resource.verbs:
+            # A watch is the list route's GET, found by its Accept; the handler then has no watcher.
             raise errors.generic_server_response(405)
         request.routed = True
         if resource.deprecation_warning:

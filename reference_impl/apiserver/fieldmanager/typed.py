@@ -34,7 +34,8 @@ _ATOMS = {"object": "map", "array": "list", "string": "string", "integer": "nume
 _UNTYPED = (REF_PREFIX + "io.k8s.apimachinery.pkg.api.resource.Quantity",)
 # Schema nodes are the definitions' own dicts, alive as long as the process: what each resolves to
 # and its declared fields, by the node's id (the node is kept beside, so an id is never reused).
-# Every write walks its object with them.
+# Every write walks its object with them. A custom resource's apply schema (marked UNSTRUCTURED) is
+# built anew whenever its CRD is written, so its nodes are not kept: they would pile up unfreed.
 _RESOLVED: dict[int, tuple[Mapping, Mapping]] = {}
 _FIELDS: dict[tuple[int, str], tuple[Mapping, tuple["Schema", bool]]] = {}
 # What a comparison asks at each declared field, by the parent node's id and the field's name:
@@ -64,8 +65,10 @@ class Schema:
         cached = _RESOLVED.get(id(node))
         if cached is None:
             ref = node.get("$ref")
-            cached = _RESOLVED[id(node)] = (node, openapi.definitions().get(ref.removeprefix(REF_PREFIX), {})
-                                            if isinstance(ref, str) else node)
+            cached = (node, openapi.definitions().get(ref.removeprefix(REF_PREFIX), {}) if isinstance(ref, str)
+                      else node)
+            if UNSTRUCTURED not in node:
+                _RESOLVED[id(node)] = cached
         return cached[1]
 
     @property
@@ -80,8 +83,8 @@ class Schema:
         cached = _FIELDS.get((id(self.node), name))
         if cached is None:
             found = self._field(name)
-            if not found[1]:
-                return found  # a map's key, not a declared field: keys are too many to keep
+            if not found[1] or UNSTRUCTURED in self.node:
+                return found  # a map's key (keys are too many to keep), or a custom resource's field
             cached = _FIELDS[id(self.node), name] = (self.node, found)
         return cached[1]
 
@@ -105,8 +108,10 @@ class Schema:
     @property
     def always_there(self) -> bool:
         """A struct field that is no pointer: Go's zero value of its parent holds it (never a
-        field of a custom object, which is a map)."""
-        return self.is_struct and not self._resolved().get(UNSTRUCTURED) and id(self.node) not in _pointer_fields()
+        field of a custom object, which is a map: its metadata too, whose node is marked though the
+        ObjectMeta definition it refers to is not)."""
+        return self.is_struct and not (self.node or {}).get(UNSTRUCTURED) and not self._resolved().get(UNSTRUCTURED) \
+            and id(self.node) not in _pointer_fields()
 
     def list_keys(self) -> tuple[str, ...] | None:
         """The keys of an associative list, () for a set, None for an atomic list."""
@@ -375,7 +380,7 @@ def _member(schema: Schema, key: str) -> tuple[Schema, PathElement, bool]:
         return cached[1]
     child_schema, declared = schema.field(key)
     member = child_schema, PathElement.field(key), declared and child_schema.always_there
-    if declared and node is not None:
+    if declared and node is not None and UNSTRUCTURED not in node:
         _MEMBERS[id(node), key] = (node, member)
     return member
 

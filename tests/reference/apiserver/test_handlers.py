@@ -768,6 +768,16 @@ def test_a_patch_body_no_route_consumes_is_a_415_before_an_accept_no_route_produ
     assert (code, status["message"]) == (406, "406: Not Acceptable")
 
 
+def test_a_chunked_patch_body_no_route_consumes_is_go_restfuls_406(chain):
+    """go-restful refuses the Content-Type only when ContentLength > 0; a chunked body's length is
+    unknown (-1), so no route is left for the Accept check: a 406, not a 415."""
+    request = Request("PATCH", ns_path(chain, "configmaps", "absent"), {},
+                      {"Accept": "application/json", "Content-Type": "text/plain", "Transfer-Encoding": "chunked"},
+                      b"{}")
+    response = chain.handle(request)
+    assert (response.code, json.loads(response.body)["message"]) == (406, "406: Not Acceptable")
+
+
 @pytest.mark.parametrize("accept", ["application/json", "application/vnd.kubernetes.protobuf;as=Table;g=meta.k8s.io;v=v1"])
 def test_a_bodiless_patch_no_route_consumes_is_go_restfuls_406_whatever_it_accepts(chain, accept):
     """Without a body go-restful does not refuse the Content-Type, but no route is left for the
