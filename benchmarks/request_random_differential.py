@@ -89,7 +89,9 @@ fix landed during the runs of 28 to 30), each one of the kinds above. With the g
 seeds 31 and 32 differed in 43 and 31 requests (37 and 29 of them a 400 for a 500); after the
 last fixes seed 31 differed in 43 again (one a Pod fixed, one a POST of 20,000 `[` to a proxy
 path under /watch/ that our server answered with a dropped connection, the real one with a 404:
-seen once in the full run, answered alike when sent alone with --only-case 942; not explained).
+seen once in the full run, answered alike when sent alone with --only-case 942: ours answered
+before reading the body and closed the connection under it, so a client still sending it was
+reset; now the unread body is read first, as net/http does, and the connection kept).
 """
 from __future__ import annotations
 
