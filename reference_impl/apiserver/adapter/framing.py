@@ -22,6 +22,9 @@ from reference_impl.mirrors import mirrors
 # How much of an over-long body is read and thrown away so that the 413 reaches the client
 # instead of a TCP reset; a bigger body is cut off after it.
 MAX_DRAIN_BYTES = 64 * 1024 * 1024
+# How much of a body its handler left unread net/http reads after the handler to keep the
+# connection (maxPostHandlerReadBytes); a longer body ends the connection instead.
+MAX_POST_HANDLER_READ_BYTES = 256 * 1024
 
 
 def _chunk_size(line: bytes) -> int:
@@ -82,6 +85,25 @@ def _read_trailer(rfile: BinaryIO) -> None:
         httpbody.read_trailer(rfile)
     except httpbody.BodyError as err:
         raise errors.bad_request(str(err)) from None
+
+
+@mirrors("(*net/http.chunkWriter).writeHeader")
+def discard_unread(length: int | None, rfile: BinaryIO) -> bool:
+    """Read and throw away a body no handler read (declared `length`, None: chunked) before the
+    answer goes out, as net/http does so that the connection can carry the next request: True when
+    the whole body was read, False when it is 256 KiB or more (not read further) or its framing
+    broke, and the connection must end after the answer."""
+    if length is not None and length >= MAX_POST_HANDLER_READ_BYTES:
+        return False
+    read = 0
+    try:
+        for piece in stream_body(length, rfile) if length is not None else _chunks(rfile, None):
+            read += len(piece)
+            if read > MAX_POST_HANDLER_READ_BYTES:
+                return False
+    except (StatusError, OSError, ValueError):
+        return False
+    return length is None or read == length
 
 
 def drain(connection: socket.socket, rfile: BinaryIO, timeout: float = 2.0) -> None:

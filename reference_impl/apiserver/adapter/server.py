@@ -707,8 +707,13 @@ class _HTTPHandler(GoRequestHandler):
                           body, self.peer, self.peer_der, request_uri=self.path,
                           peer_intermediates_der=self.peer_intermediates)
         response = self.server.chain.handle(request)
+        drain = False
         if proxied and self.content_length != 0 and not isinstance(response, ProxyResponse):
-            self.close_connection = True  # the next request would start inside this one's body
+            # The body nobody read is read now, before the answer: closing on it unread would reset
+            # the connection under a client still sending it (net/http keeps the connection for a
+            # body under 256 KiB, and after a longer one closes its side and waits).
+            if not framing.discard_unread(self.content_length, self.rfile):
+                self.close_connection = drain = True
         if isinstance(response, WatchResponse):
             self._stream(response)
         elif isinstance(response, UpgradeResponse):
@@ -717,6 +722,8 @@ class _HTTPHandler(GoRequestHandler):
             self._proxy(request, response, query)
         else:
             self._write(response, head=self.command == "HEAD")
+            if drain:
+                framing.drain(self.connection, self.rfile)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _serve
 

@@ -128,18 +128,32 @@ def kind_schema(schema: dict | None, preserve_unknown_fields: bool, gvk: dict) -
          "(*k8s.io/apiextensions-apiserver/pkg/controller/openapi/builder.builder).buildKubeNative")
 def apply_schema(crd_spec: dict, version: dict) -> dict | None:
     """The definition server-side apply types one version's objects by: the version's schema as
-    it is written (not made fit for v2), with the root's apiVersion, kind and metadata and those
-    of embedded resources. None where the objects keep unknown fields at their root (or have no
-    schema): they are typed by their values, but for their metadata."""
+    it is written (not made fit for v2, so a root that keeps unknown fields still declares its
+    properties), with the root's apiVersion, kind and metadata and those of embedded resources.
+    None where there is no schema (or the CRD keeps unknown fields): the objects are typed by their
+    values, but for their metadata."""
     schema = (version.get("schema") or {}).get("openAPIV3Schema")
-    if not isinstance(schema, dict) or schema.get(PRESERVE) or crd_spec.get("preserveUnknownFields"):
+    if not isinstance(schema, dict) or crd_spec.get("preserveUnknownFields"):
         return None
     built = copy.deepcopy(schema)
     built.setdefault("properties", {}).update(metadata=dict(OBJECT_METADATA), apiVersion=dict(API_VERSION),
                                               kind=dict(KIND))
     _add_embedded_properties(built)
     _mark_unstructured(built)
+    _pass_on_unknown_fields(built, False)
     return built
+
+
+@mirrors("(*k8s.io/kube-openapi/pkg/schemaconv.convert).makeRef")
+def _pass_on_unknown_fields(node: dict, kept: bool) -> None:
+    """schemaconv passes a node's x-kubernetes-preserve-unknown-fields on to every node inlined
+    below it (a CRD's are all inlined; metadata is a reference): an object declaring properties
+    there takes undeclared members too."""
+    kept = kept or node.get(PRESERVE) is True
+    if kept and "properties" in node:
+        node[PRESERVE] = True
+    for child in _children(node):
+        _pass_on_unknown_fields(child, kept)
 
 
 def _mark_unstructured(node: dict) -> None:

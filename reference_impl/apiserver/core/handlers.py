@@ -1855,6 +1855,9 @@ class RESTHandlers:
         decode_as(binding, scheme.GroupVersionKind("", "v1", "Binding"), request.body)
         # Decoded as a v1.Binding: a target name that is no string would be stored as the pod's nodeName.
         binding = fieldvalidation.decode_into_kind("", "v1", "Binding", binding).obj
+        # Mutating admission (NamespaceLifecycle's 404 for a namespace that does not exist) runs
+        # before the REST's Create, whose checks come next, then validating admission.
+        binding = self._admit(request, "CREATE", resource, binding, None)
         name = (binding.get("metadata") or {}).get("name", "")
         if not name_from_body and name != request.info.name:
             raise errors.bad_request("name in URL does not match name in Binding object")
@@ -1862,7 +1865,9 @@ class RESTHandlers:
         if problems:
             # An Aggregate, which upstream answers with a 500: the client's mistake, a 400 here.
             raise errors.bad_request(errors.aggregate(problems))
-        self._admit_and_validate(request, "CREATE", resource, binding, None)
+        validate = self._validation(request, "CREATE", resource)
+        if validate:
+            validate(binding, None)
         return _respond(request, 201, self.registry.bind(request.info.namespace, name, binding,
                                                          dry_run=dry_run(request)))
 

@@ -44,7 +44,10 @@ def _metadata_value(meta: dict) -> str:
 
 def decode_review(review: object, kind: str) -> dict:
     """The body, decoded as a `kind` by the codec already, with a spec. The fields' types are
-    checked as any kind's are, against the kind's schema (`fieldvalidation`)."""
+    checked as any kind's are, against the kind's schema (`fieldvalidation`). A body `null` is the
+    empty review, as encoding/json leaves the struct it decodes null into."""
+    if review is None:
+        review = {}
     if not isinstance(review, dict):
         raise errors.bad_request(f"the body of the request must be a {kind} object")
     review.setdefault("spec", {})

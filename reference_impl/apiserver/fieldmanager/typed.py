@@ -106,6 +106,13 @@ class Schema:
         return bool(self._resolved().get("properties"))
 
     @property
+    @mirrors("(*k8s.io/kube-openapi/pkg/schemaconv.convert).VisitKind")
+    def closed(self) -> bool:
+        """A struct whose undeclared members are refused: one that keeps unknown fields types
+        its declared ones and takes any other member untyped (a deduced element type)."""
+        return self.is_struct and not self._resolved().get("x-kubernetes-preserve-unknown-fields")
+
+    @property
     def always_there(self) -> bool:
         """A struct field that is no pointer: Go's zero value of its parent holds it (never a
         field of a custom object, which is a map: its metadata too, whose node is marked though the
@@ -129,12 +136,13 @@ class Schema:
     def atom(self) -> str | None:
         """What structured-merge-diff types the node as: "map", "list", a scalar ("string",
         "numeric", "boolean"), or None for untyped, which takes any value (a deduced type, an
-        IntOrString, a Quantity, a node that keeps unknown fields)."""
+        IntOrString, a Quantity, a node that keeps unknown fields and is no object)."""
         node = self.node
         if node is None or node.get("$ref") in _UNTYPED:
             return None
         resolved = self._resolved()
-        if resolved.get("x-kubernetes-preserve-unknown-fields") or resolved.get("format") == "int-or-string":
+        if (resolved.get("x-kubernetes-preserve-unknown-fields") and resolved.get("type") != "object") \
+                or resolved.get("format") == "int-or-string":
             return None
         if "properties" in resolved or "additionalProperties" in resolved:
             return "map"
@@ -300,7 +308,7 @@ def _validate(value: Any, schema: Schema, path: Path, problems: list[str]) -> No
         for key, child in value.items():
             child_schema, declared = schema.field(key)
             child_path = path + (PathElement.field(key),)
-            if not declared and schema.is_struct:
+            if not declared and schema.closed:
                 problems.append(f"{path_string(child_path)}: field not declared in schema")
                 return
             _validate(child, child_schema, child_path, problems)

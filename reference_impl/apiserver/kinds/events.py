@@ -19,11 +19,11 @@ def validate_event(served: dict) -> list[str]:
 @mirrors("k8s.io/kubernetes/pkg/apis/core/validation.ValidateEventCreate",
          "k8s.io/kubernetes/pkg/apis/core/validation.validateV1EventSeries")
 def validate_event_create(served: dict) -> list[str]:
-    """What a create through events.k8s.io adds to legacyValidateEvent (core/v1 requests get that
-    alone): an eventTime, a series of at least 2 with its last time, a known type, and none of the
-    fields kept for core/v1."""
+    """What a create through events.k8s.io/v1 adds to legacyValidateEvent (core/v1 and v1beta1
+    requests get that alone): after it, the object's metadata, then an eventTime, a series of at
+    least 2 with its last time, a known type, and none of the fields kept for core/v1."""
     core = event_to_core(served)
-    problems = []
+    problems = v.metadata_problems(served, "subdomain")
     series = core.get("series")
     if series is not None:
         if (v.as_object(series).get("count") or 0) < 2:
@@ -47,6 +47,7 @@ RESOURCES = (
     # the labels of events.k8s.io name the core/v1 fields they select.
     Resource("events.k8s.io", "v1", "Event", "events", "event", True, ("ev",), storage_codec=EVENTS_V1, stored_as="v1",
              field_selectors=event.FIELDS, validator=validate_event, create_validator=validate_event_create,
+             name_validation=None,  # ValidateEventCreate checks the metadata after legacyValidateEvent
              field_label_conversion=FieldLabelConversion(
                  (*COMMON_FIELDS, "reason", "type"),
                  renamed=(("reportingController", "reportingComponent"),

@@ -93,6 +93,23 @@ def test_an_events_v1beta1_create_is_checked_as_a_core_event(chain):
     assert code == 422
 
 
+def test_an_event_without_a_name_in_the_wrong_namespace_is_refused_in_upstreams_order(chain):
+    """ValidateEventCreate runs legacyValidateEvent first, and only for events.k8s.io/v1 then the
+    metadata: v1 lists the namespace mismatch before the missing name, v1beta1 (as core/v1) the
+    mismatch alone (request_random_differential's left difference; the real 1.24 server's words)."""
+    event = {"metadata": {}, "regarding": {"namespace": "other"}}
+    code, status = call(chain, "POST", collection(chain, "events.k8s.io/v1", "events"),
+                        {**event, "apiVersion": "events.k8s.io/v1", "kind": "Event"})
+    assert (code, status["message"]) == (422, 'Event "" is invalid: [involvedObject.namespace: Invalid value: "other": '
+                                         'does not match event.namespace, metadata.name: Required value: name or '
+                                         'generateName is required, eventTime: Required value, type: Invalid value: '
+                                         '"": has invalid value: ]')
+    code, status = call(chain, "POST", collection(chain, "events.k8s.io/v1beta1", "events"),
+                        {**event, "apiVersion": "events.k8s.io/v1beta1", "kind": "Event"})
+    assert (code, status["message"]) == (422, 'Event "" is invalid: involvedObject.namespace: Invalid value: "other": '
+                                         'does not match event.namespace')
+
+
 def test_openapi_has_each_beta_kind_under_its_own_name():
     """kubectl validates and explains a beta kind by its own definition, referring to its own types."""
     definitions = openapi.definitions()

@@ -975,6 +975,26 @@ def test_an_empty_namespace_routes_the_namespaced_reviews_and_bindings_only(chai
     assert (code, status["reason"], status["message"]) == expected
 
 
+NO_ATTRIBUTES = ('spec.resourceAttributes: Invalid value: "null": exactly one of nonResourceAttributes or '
+                 'resourceAttributes must be specified')
+
+
+@pytest.mark.parametrize("path,expected", [
+    (AUTHORIZATION_V1 + "/namespaces/ns/localsubjectaccessreviews",
+     (422, f'.authorization.k8s.io "" is invalid: [{NO_ATTRIBUTES}, spec.user: Invalid value: "": '
+           'at least one of user or group must be specified]')),
+    (AUTHORIZATION_V1 + "/subjectaccessreviews", (422, f'.authorization.k8s.io "" is invalid: [{NO_ATTRIBUTES}, spec.user: Invalid value: '
+                                   '"": at least one of user or group must be specified]')),
+    (AUTHORIZATION_V1 + "/selfsubjectaccessreviews", (422, f'.authorization.k8s.io "" is invalid: {NO_ATTRIBUTES}')),
+    (AUTHORIZATION_V1 + "/selfsubjectrulesreviews", (400, "no namespace on request")),
+    ("/apis/authentication.k8s.io/v1/tokenreviews", (400, "token is required for TokenReview in authentication"))])
+def test_a_review_whose_body_is_null_is_the_empty_review(chain, path, expected):
+    """encoding/json decodes `null` into a struct as nothing at all: the review is the empty one,
+    refused by its validation or REST as the real 1.24 server refuses it, not as no review."""
+    code, status = call(chain, "POST", path, b"null")
+    assert (code, status["message"]) == expected
+
+
 def test_the_namespace_in_the_path_is_not_checked_as_a_name(chain):
     """NamespaceKeyFunc checks the name's path segment only: namespace `..` names a key nothing is at."""
     code, status = call(chain, "GET", "/apis/apps/v1/namespaces/../statefulsets/s")

@@ -209,3 +209,11 @@ def test_a_namespace_s_finalizers_are_checked_at_spec_finalizers_one_problem_eac
     assert (code, status["message"]) == (
         422, f'Namespace "{ns}-bad" is invalid: [spec.finalizers: Invalid value: "example.com/": name part must '
              f'be non-empty, spec.finalizers: Invalid value: "example.com/": name part {QUALIFIED}]')
+
+
+@pytest.mark.parametrize("path", ["/api/v1/namespaces/nowhere/bindings", "/api/v1/namespaces/nowhere/pods/p/binding"])
+def test_a_binding_in_a_namespace_that_does_not_exist_is_admissions_404_before_its_checks(chain, path):
+    """Mutating admission (NamespaceLifecycle) runs before BindingREST's Create checks the target:
+    the real 1.24 server answers a Binding without target.name in a missing namespace with 404."""
+    code, status = call(chain, "POST", path, {"kind": "Binding", "metadata": {"name": "p"}, "target": {"kind": "Node"}})
+    assert (code, status["reason"], status["message"]) == (404, "NotFound", 'namespaces "nowhere" not found')
