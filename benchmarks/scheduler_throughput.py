@@ -257,7 +257,7 @@ def etcd_batching(url: str | None) -> dict[str, float]:
     try:
         with urllib.request.urlopen(f"{url}/metrics", timeout=10) as answer:
             text = answer.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # refused, reset, or cut short (IncompleteRead)
         return {}
     return {name: float(value) for name, value in ETCD_BATCHING.findall(text)}
 

@@ -58,3 +58,27 @@ def test_proposals_per_fsync_is_what_both_counters_moved_between_two_readings():
     assert proposals_per_fsync(before, after) == 5.0
     assert proposals_per_fsync({}, after) is None  # unreadable before: no figure rather than a wrong one
     assert proposals_per_fsync(before, before) is None  # no fsync between: nothing to divide
+
+
+def test_a_metrics_answer_cut_short_reads_as_no_figure_rather_than_ending_the_run():
+    """An etcd that stops while it answers /metrics sends fewer bytes than its Content-Length:
+    urllib raises http.client.IncompleteRead, an HTTPException and no OSError, which ended the
+    benchmark's run; it reads as no figure, as a refused connection does."""
+
+    class CutShort(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(METRICS) + 100))
+            self.end_headers()
+            self.wfile.write(METRICS)
+            self.close_connection = True
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), CutShort)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    try:
+        assert etcd_batching(f"http://127.0.0.1:{server.server_port}") == {}
+    finally:
+        server.server_close()

@@ -91,8 +91,14 @@ def unmarshal_key_value(data: bytes) -> KeyValue:
 def key_bucket(store: KVStore) -> Iterator[tuple[bytes, bytes]]:
     """The `key` bucket's entries, in key (= revision) order."""
     for rev, kv in store.revisions():
-        tombstone = kv.version == 0
-        yield rev_to_bytes(rev, tombstone), marshal_key_value(kv, tombstone)
+        yield key_entry(rev, kv)
+
+
+def key_entry(rev: Revision, kv) -> tuple[bytes, bytes]:
+    """One record of the `key` bucket: its revision as the key (a tombstone's marked), the
+    KeyValue as the value."""
+    tombstone = kv.version == 0
+    return rev_to_bytes(rev, tombstone), marshal_key_value(kv, tombstone)
 
 
 class KeyBucketLayout:
@@ -129,19 +135,17 @@ class KeyBucketLayout:
         (each record's protobuf size) that made the first Status after a start or a compaction
         hold up every write (some 25 ms per 10,000 records)."""
         store, compacted, records = taken
-        sizer, last = TreeSizer(), None
-        for rev, kv in sorted(records.items(), key=lambda item: (item[0].main, item[0].sub)):
-            tombstone = kv.version == 0
-            sizer.add(cls._KEY_SIZE + tombstone, len(marshal_key_value(kv, tombstone)))
-            last = rev
+        sizer = TreeSizer()
+        last = cls._add_records(sizer, sorted(records.items(), key=lambda item: (item[0].main, item[0].sub)))
         return store, compacted, sizer, last
 
-    def adopt(self, laid: tuple) -> None:
-        """Under the store's lock again: start from what lay_out counted if the store is still the
-        one it took and not compacted since (sizer() then adds only the records written after);
-        else nothing, and sizer() lays the bucket out itself."""
+    def adopt(self, laid: tuple, current: KVStore) -> None:
+        """Under the store's lock again: start from what lay_out counted if `current` (the
+        server's store now) is the one it took, not compacted since, and not laid out meanwhile
+        (sizer() then adds only the records written after); else nothing. A store replaced in
+        between (a snapshot installed) keeps its own layout, if it has one."""
         store, compacted, sizer, last = laid
-        if self._stale(store) and store.compact_revision == compacted:
+        if store is current and self._stale(store) and store.compact_revision == compacted:
             self._store, self._compacted, self._sizer, self._last = store, compacted, sizer, last
 
     def sizer(self, store: KVStore) -> TreeSizer:
@@ -155,10 +159,18 @@ class KeyBucketLayout:
         return self._sizer
 
     def _feed(self, store: KVStore) -> None:
-        for rev, kv in store.revisions_after(self._last):
+        self._last = self._add_records(self._sizer, store.revisions_after(self._last)) or self._last
+
+    @classmethod
+    def _add_records(cls, sizer: TreeSizer, records) -> Revision | None:
+        """Add each (revision, KeyValue) of `records`, in revision order, to `sizer` as the `key`
+        bucket holds it (a tombstone's key one byte longer); the last revision added (None: none)."""
+        last = None
+        for rev, kv in records:
             tombstone = kv.version == 0
-            self._sizer.add(self._KEY_SIZE + tombstone, len(marshal_key_value(kv, tombstone)))
-            self._last = rev
+            sizer.add(cls._KEY_SIZE + tombstone, len(marshal_key_value(kv, tombstone)))
+            last = rev
+        return last
 
 
 @mirrors(f"(*{MVCC}.store).HashByRev", f"(*{MVCC}.treeIndex).Keep")
@@ -178,9 +190,8 @@ def hash_by_rev(store: KVStore, rev: int) -> tuple[int, int, int]:
             continue
         if kr.main <= compacted and keep and kr not in keep:
             continue  # etcd has scheduled it for deletion by the compaction
-        tombstone = kv.version == 0
-        crc = google_crc32c.extend(crc, rev_to_bytes(kr, tombstone))
-        crc = google_crc32c.extend(crc, marshal_key_value(kv, tombstone))
+        key, value = key_entry(kr, kv)
+        crc = google_crc32c.extend(google_crc32c.extend(crc, key), value)
     return crc, current, compacted
 
 

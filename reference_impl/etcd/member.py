@@ -393,6 +393,7 @@ class ClusterMember:
         self._wal.metadata = {"member_id": self.id, "cluster_id": cluster_id}
         self._wal.open(self._seq + 1)
         self._state = threading.Condition(threading.Lock())  # the state machine and `applied`
+        self._key_layout_turn = threading.Lock()  # taken before _state, never while holding it
         self._inbox: queue.SimpleQueue = queue.SimpleQueue()
         self._requests: queue.SimpleQueue = queue.SimpleQueue()  # clients' proposals and reads (_submit)
         self._waiters: dict[int, _Waiter] = {}
@@ -472,12 +473,6 @@ class ClusterMember:
         self._snapshotter.save(0, {"index": index, "term": 1, "voters": sorted(members), "learners": [],
                                    "data_len": len(data), "hs": [1, 0, index], "tail": []}, data)
 
-    @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
-    def _recover(self, storage: MemoryStorage):
-        """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
-        the sequence number of the last WAL record read. No file is changed: see _settle_recovery."""
-        return self._replay(storage)
-
     def _settle_recovery(self) -> None:
         """What the recovery found, written down once the start can no longer be refused (the
         member's ids checked too): a torn tail of the log cut off, damaged snapshots renamed
@@ -503,7 +498,10 @@ class ClusterMember:
                 print(f"reference etcd: wrote snapshot file {path} again from {DB_FILE}", file=sys.stderr,
                       flush=True)
 
-    def _replay(self, storage: MemoryStorage):
+    @mirrors(f"{ETCDSERVER}.readWAL", "(*go.etcd.io/etcd/server/v3/etcdserver/api/snap.Snapshotter).Load")
+    def _recover(self, storage: MemoryStorage):
+        """Load the newest snapshot and the log after it into `storage`; the snapshot (or None) and
+        the sequence number of the last WAL record read. No file is changed: see _settle_recovery."""
         try:
             loaded = self._snapshotter.load()
         finally:
@@ -1118,6 +1116,9 @@ class ClusterMember:
     def compact(self, req: CompactionRequest):
         # Applying a compaction sizes the backend first (the file keeps the pages it frees): the
         # key bucket laid out now, without the state lock, leaves the apply only what is newer.
+        # Only on this member, the one the client asked: the other members of a cluster apply
+        # the compaction from the log and, after a start, still lay the bucket out inside the
+        # apply, holding their lock.
         self._lay_out_key_bucket()
         return self._propose(req)
 
@@ -1298,13 +1299,16 @@ class ClusterMember:
     def _lay_out_key_bucket(self) -> None:
         """Count the `key` bucket's pages from its first record, if Status would have to (after
         a start or a compaction), with the state lock let go meanwhile: the records are taken
-        under it, counted without it, and adopted under it again, so writes go on meanwhile."""
-        with self._state:
-            taken = self.server.key_layout_to_rebuild()
-        if taken is not None:
-            laid = KeyBucketLayout.lay_out(taken)
+        under it, counted without it, and adopted under it again, so writes go on meanwhile.
+        One caller at a time: a Status, /metrics or compaction arriving meanwhile waits for
+        that one and finds the bucket laid out, rather than copying and counting it too."""
+        with self._key_layout_turn:
             with self._state:
-                self.server.adopt_key_layout(laid)
+                taken = self.server.key_layout_to_rebuild()
+            if taken is not None:
+                laid = KeyBucketLayout.lay_out(taken)
+                with self._state:
+                    self.server.adopt_key_layout(laid)
 
     def metrics(self) -> ServerMetrics:
         lead, _, commit = self._raft_status

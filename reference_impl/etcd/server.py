@@ -498,8 +498,9 @@ class EtcdServer:
         return self._key_layout.take(self.store)
 
     def adopt_key_layout(self, laid: tuple) -> None:
-        """Called holding the state lock again, with what lay_out counted."""
-        self._key_layout.adopt(laid)
+        """Called holding the state lock again, with what lay_out counted: kept only if the
+        store is still the one it took (install_snapshot may have replaced it meanwhile)."""
+        self._key_layout.adopt(laid, self.store)
 
     def _layout_size(self) -> int:
         """len(self.snapshot_db()), counted without building the file: the `key` bucket's pages

@@ -128,3 +128,60 @@ def test_the_first_compaction_after_a_start_lays_out_the_key_bucket_without_the_
         server.compact(CompactionRequest(50))
         assert len(locked) >= 60 and not any(locked)
         assert server.status().db_size >= len(server.snapshot_db())
+
+
+def test_a_layout_of_a_replaced_store_does_not_displace_the_new_stores():
+    """A layout counted without the lock is adopted only if it is of the server's store now: a
+    snapshot installed between its take and its adopt replaced the store, and a Status may have
+    laid the new one out already; the old store's layout must not take its place."""
+    from reference_impl.etcd.backend import KeyBucketLayout
+    from reference_impl.etcd.mvcc import KVStore, TxnWrite
+
+    old, new = KVStore(), KVStore()
+    for store, count in ((old, 5), (new, 9)):
+        for i in range(count):
+            with TxnWrite(store) as txn:
+                txn.put(b"k%d" % i, b"v")
+    layout = KeyBucketLayout()
+    laid = KeyBucketLayout.lay_out(layout.take(old))
+    assert layout.sizer(new).count == 9  # the new store laid out meanwhile
+    layout.adopt(laid, new)
+    assert layout.take(new) is None  # still the new store's layout: nothing to lay out again
+    assert layout.sizer(new).count == 9
+
+
+def test_one_caller_lays_the_key_bucket_out_and_the_others_wait_for_it(tmp_path, monkeypatch):
+    """After a start, Status, /metrics and a compaction each lay the `key` bucket out if it is
+    not yet: arriving together, one of them copies and counts it, the others wait and find it
+    done (each counted it again before)."""
+    import threading
+    import time
+
+    from reference_impl.etcd import ClusterMember, member
+    from reference_impl.etcd.messages import PutRequest
+    from reference_impl.machinery.clock import ManualClock
+
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        for i in range(30):
+            server.put(PutRequest(b"k%d" % i, b"v"))
+    real = member.KeyBucketLayout.lay_out
+    entered, release, calls = threading.Event(), threading.Event(), []
+
+    def lay_out(taken):
+        calls.append(1)
+        entered.set()
+        release.wait(5)
+        return real(taken)
+    monkeypatch.setattr(member.KeyBucketLayout, "lay_out", staticmethod(lay_out))
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        first = threading.Thread(target=server.status)
+        first.start()
+        assert entered.wait(5)
+        second = threading.Thread(target=server.metrics)
+        second.start()
+        time.sleep(0.2)  # time for the second to reach lay_out, if it would
+        release.set()
+        first.join(5)
+        second.join(5)
+        assert len(calls) == 1
+        assert server.status().db_size_in_use == len(server.snapshot_db())
