@@ -2,6 +2,7 @@
 the file write_db builds, so Status and /metrics can report the size in use cheaply."""
 from __future__ import annotations
 
+import contextlib
 import random
 
 import pytest
@@ -77,26 +78,36 @@ def test_keys_over_half_a_page_make_a_tree_that_ends():
     assert read_db(data) == {b"authUsers": items}
 
 
-def test_the_first_status_after_a_start_lays_out_the_key_bucket_without_the_state_lock(tmp_path, monkeypatch):
-    """The first Status after a start (or a compaction) lays the `key` bucket out from its first
-    record, a protobuf size per record (some 25 ms per 10,000 of them), and did it holding the
-    member's state lock, every write waiting. The records are now taken under the lock (a dict
-    copy) and counted without it; the size is the same as the file written out."""
+@contextlib.contextmanager
+def _restarted_noting_the_lock(data_dir, monkeypatch):
+    """A member restarted on 60 writes to 20 keys, and for each record laid out since (each
+    protobuf size taken), whether the member's state lock was held."""
     from reference_impl.etcd import ClusterMember, backend
-    from reference_impl.etcd.messages import CompactionRequest, PutRequest
+    from reference_impl.etcd.messages import PutRequest
     from reference_impl.machinery.clock import ManualClock
 
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
         for i in range(60):
             server.put(PutRequest(b"k%d" % (i % 20), b"v" * i))
     real = backend.marshal_key_value
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
         locked = []
 
         def marshal(kv, tombstone=False):
             locked.append(server._state._lock.locked())
             return real(kv, tombstone)
         monkeypatch.setattr(backend, "marshal_key_value", marshal)
+        yield server, locked
+
+
+def test_the_first_status_after_a_start_lays_out_the_key_bucket_without_the_state_lock(tmp_path, monkeypatch):
+    """The first Status after a start (or a compaction) lays the `key` bucket out from its first
+    record, a protobuf size per record (some 25 ms per 10,000 of them), and did it holding the
+    member's state lock, every write waiting. The records are now taken under the lock (a dict
+    copy) and counted without it; the size is the same as the file written out."""
+    from reference_impl.etcd.messages import CompactionRequest
+
+    with _restarted_noting_the_lock(tmp_path, monkeypatch) as (server, locked):
         for compact_first in (False, True):
             if compact_first:
                 server.compact(CompactionRequest(server.header().revision - 5))
@@ -110,21 +121,9 @@ def test_the_first_compaction_after_a_start_lays_out_the_key_bucket_without_the_
     """Applying a compaction sizes the backend before it (the file keeps the pages it frees):
     the first one after a start laid the whole `key` bucket out inside the apply, holding the
     state lock. The compaction's caller lays it out first, without the lock."""
-    from reference_impl.etcd import ClusterMember, backend
-    from reference_impl.etcd.messages import CompactionRequest, PutRequest
-    from reference_impl.machinery.clock import ManualClock
+    from reference_impl.etcd.messages import CompactionRequest
 
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:
-        for i in range(60):
-            server.put(PutRequest(b"k%d" % (i % 20), b"v" * i))
-    real = backend.marshal_key_value
-    with ClusterMember.alone(tmp_path, ManualClock()) as server:
-        locked = []
-
-        def marshal(kv, tombstone=False):
-            locked.append(server._state._lock.locked())
-            return real(kv, tombstone)
-        monkeypatch.setattr(backend, "marshal_key_value", marshal)
+    with _restarted_noting_the_lock(tmp_path, monkeypatch) as (server, locked):
         server.compact(CompactionRequest(50))
         assert len(locked) >= 60 and not any(locked)
         assert server.status().db_size >= len(server.snapshot_db())
