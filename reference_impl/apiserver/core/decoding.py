@@ -100,21 +100,25 @@ def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
 def _merge_into(obj: RepeatedKeys, key: str, value: object) -> None:
     """Write `key` of `obj` again with `value`: an object merges into an earlier object, in place
     (each object of a body is met once, so merging costs what the later value holds), anything
-    else replaces the earlier value, which is kept in `obj.shadowed`."""
-    earlier = obj[key]
-    if not (isinstance(earlier, dict) and isinstance(value, dict)):
-        obj.shadowed.setdefault(key, []).append(earlier)
-        obj[key] = value
-        return
-    if type(earlier) is not RepeatedKeys:
-        earlier = obj[key] = _repeated(earlier)
-    for name, values in getattr(value, "shadowed", {}).items():
-        earlier.shadowed.setdefault(name, []).extend(values)
-    for name, item in value.items():
-        if name in earlier:
-            _merge_into(earlier, name, item)
-        else:
-            earlier[name] = item
+    else replaces the earlier value, which is kept in `obj.shadowed`. Without recursion: both
+    objects may be nested as deep as a body may be."""
+    work = [(obj, key, value)]
+    while work:
+        obj, key, value = work.pop()
+        earlier = obj[key]
+        if not (isinstance(earlier, dict) and isinstance(value, dict)):
+            obj.shadowed.setdefault(key, []).append(earlier)
+            obj[key] = value
+            continue
+        if type(earlier) is not RepeatedKeys:
+            earlier = obj[key] = _repeated(earlier)
+        for name, values in getattr(value, "shadowed", {}).items():
+            earlier.shadowed.setdefault(name, []).extend(values)
+        for name, item in value.items():
+            if name in earlier:
+                work.append((earlier, name, item))
+            else:
+                earlier[name] = item
 
 
 def _repeated(obj: dict) -> RepeatedKeys:

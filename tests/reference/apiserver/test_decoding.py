@@ -71,6 +71,16 @@ def test_json_nested_1000_deep_where_the_kind_keeps_it_is_400(chain):
     assert (code, status["reason"]) == (400, "BadRequest")
 
 
+def test_an_unknown_field_written_twice_3000_deep_is_merged_without_recursion(chain):
+    """Both values of a key written twice are objects nested past Python's recursion limit: they
+    merge as encoding/json would (the field is not the kind's, so it is dropped), where the merge
+    recursed into a RecursionError."""
+    deep = b'{"a":' * 3_000 + b"1" + b"}" * 3_000
+    body = b'{"metadata":{"name":"twice-deep"},"x":' + deep + b',"x":' + deep + b"}"
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"), body)
+    assert code == 201 and "x" not in created
+
+
 @pytest.mark.parametrize("depth", [10_000, 10_001])
 def test_json_nested_past_10000_is_400_with_upstreams_message(chain, depth):
     """Interpret's encoding/json scans the whole text first: the bracket opening level 10,001
