@@ -97,7 +97,8 @@ class RetriedStatusUpdate(Update):
         if self.fields is None:
             obj["status"] = copy.deepcopy(ours)
         else:
-            status = obj.setdefault("status", {})
+            # A stored `"status": null` is an empty status, as Go decodes it into the struct.
+            status = obj["status"] = obj.get("status") or {}
             for name in self.fields:
                 if name in ours:
                     status[name] = copy.deepcopy(ours[name])
