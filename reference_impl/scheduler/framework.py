@@ -297,7 +297,6 @@ class Framework:
         # waiting pods, clock, random source and PodDisruptionBudget lister.
         self.cache = self.nominator = self.clock = self.rng = None
         self.waiting_pods: dict = {}
-        self.reject_waiting_pod = None
         self.pdb_lister = list
         # The process's SchedulerMetrics (upstream's package-level metrics), when a runner keeps them.
         self.metrics = None

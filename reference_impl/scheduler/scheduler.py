@@ -95,7 +95,7 @@ class Scheduler:
         self.pdbs: dict[str, dict] = {}
         fwk = self.framework
         fwk.cache, fwk.nominator, fwk.clock, fwk.rng = self.cache, self.queue.nominator, clock, self.rng
-        fwk.waiting_pods, fwk.reject_waiting_pod = self.waiting_pods, self.reject_waiting_pod
+        fwk.waiting_pods = self.waiting_pods
         fwk.pdb_lister = lambda: list(self.pdbs.values())
 
     # ---- informer callbacks (eventhandlers.go) -------------------------------------------------
@@ -223,9 +223,14 @@ class Scheduler:
         return self._binding_cycle(info, state, assumed, host, cycle)
 
     def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
+        """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
+        is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
+        upstream), the other unschedulable pods are moved to be tried again."""
         info, state, host, cycle = self.waiting_pods.pop(key)
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        return self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        actions = self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
+        return actions
 
     def _binding_cycle(self, info, state, assumed, host, cycle) -> list:
         status = self.framework.run_pre_bind_plugins(state, assumed, host)
