@@ -71,6 +71,7 @@ class Retries:
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).attemptRecording")
     def _attempt(self, about: str, write, pause) -> dict | None:
+        """What was written, or None once the server refused it or the tries ran out."""
         tries = 1
         while True:
             self.sleep(pause(tries))
