@@ -226,8 +226,10 @@ class SchedulerRunner:
         preemptor's failure report. As upstream's prepareCandidate, the first DELETE that fails
         ends the preemption: its remaining actions are not done, and the preemptor is not
         nominated (the PostFilter's Error status)."""
-        victims, preemption_error = 0, None
+        victims, preemption_error, bind_failed = 0, None, False
         for action in actions:
+            if bind_failed and isinstance(action, RecordEvent) and action.reason == "Scheduled":
+                continue  # finishBinding records Scheduled only once bound
             if preemption_error and (isinstance(action, (Delete, RejectWaitingPod, ClearNominatedNodeName)) or (
                     isinstance(action, RecordEvent) and action.reason == "Preempted")):
                 continue
@@ -265,7 +267,8 @@ class SchedulerRunner:
                 log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error}")
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
-                    self._bind_failed(action)
+                    bind_failed = True
+                    self._bind_failed(action, error)
                 elif isinstance(action, (Delete, RejectWaitingPod)):
                     preemption_error = error
 
@@ -304,15 +307,14 @@ class SchedulerRunner:
             "metadata": {"name": action.pod, "namespace": action.namespace},
             "target": {"apiVersion": "v1", "kind": "Node", "name": action.node}})
 
-    def _bind_failed(self, action: Bind) -> None:
-        """handleBindingCycleError: forget the assumed pod and queue it again if it is still pending."""
-        pod = self.pods.store.get(f"{action.namespace}/{action.pod}")
-        if pod is None:
-            return
+    def _bind_failed(self, action: Bind, error: Exception) -> None:
+        """The binding cycle's end after a failed bind (Scheduler.binding_failed), its report sent:
+        the error as client-go words it, a refusal's Status message alone."""
+        message = error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
         with self.lock:
-            self.scheduler.cache.forget_pod({**pod, "spec": {**pod.get("spec", {}), "nodeName": action.node}})
-            if not pod.get("spec", {}).get("nodeName"):
-                self.scheduler.queue.add(pod)
+            failure = self.scheduler.binding_failed(action.namespace, action.pod, message)
+        self.wake.set()  # the pods the forgotten one's room may now fit
+        self.perform(failure)
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler.updatePod")
     def _patch_condition(self, action: PatchPodStatus) -> None:

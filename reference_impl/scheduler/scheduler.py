@@ -14,6 +14,7 @@ from operator import add, attrgetter, eq, itemgetter
 
 from reference_impl.machinery import trace
 from reference_impl.machinery.actions import RecordEvent
+from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
@@ -91,6 +92,9 @@ class Scheduler:
         self.next_start_node_index = 0
         # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
         self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+        # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
+        # informer shows them bound (or gone) or the adapter reports the bind failed.
+        self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
         fwk = self.framework
@@ -120,6 +124,7 @@ class Scheduler:
 
     def on_pod_add(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
+            self.binding.pop(pod_key(pod), None)
             self._add_pod_to_cache(pod)
         elif self.responsible_for(pod):
             self._add_pod_to_scheduling_queue(pod)
@@ -137,6 +142,7 @@ class Scheduler:
         if (new.get("spec") or {}).get("nodeName"):
             if not (old.get("spec") or {}).get("nodeName"):
                 self.queue.delete(old)  # bound by someone: it left the pending set
+                self.binding.pop(pod_key(new), None)
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
@@ -148,6 +154,7 @@ class Scheduler:
         else:
             self.queue.delete(pod)
             self.waiting_pods.pop(pod_key(pod), None)
+            self.binding.pop(pod_key(pod), None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
     def _delete_pod_from_cache(self, pod: dict) -> None:
@@ -236,12 +243,31 @@ class Scheduler:
         status = self.framework.run_pre_bind_plugins(state, assumed, host)
         if not status.ok:
             return self._fail_after_assume(info, state, assumed, host, status, cycle)
-        action = self._bind(state, assumed, host)
+        plugin, action = self._bind(state, assumed, host)
         if isinstance(action, Status):
             return self._fail_after_assume(info, state, assumed, host, action, cycle)
+        self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
         self.framework.run_post_bind_plugins(state, assumed, host)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    def binding_failed(self, namespace: str, name: str, error: str) -> list:
+        """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: as
+        1.24's binding cycle then does, Unreserve, forget the assumed pod, move the unschedulable
+        pods to be tried again (its room is free again: a PodDelete to upstream) and report the
+        pod's failure, reason SchedulerError. A pod the informer has meanwhile seen deleted or
+        bound is only forgotten."""
+        binding = self.binding.pop(f"{namespace}/{name}", None)
+        if binding is None:
+            self.cache.forget_pod({"metadata": {"namespace": namespace, "name": name}})
+            return []
+        info, state, host, cycle, plugin = binding
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        self.framework.run_reserve_plugins_unreserve(state, assumed, host)
+        self.cache.forget_pod(assumed)
+        self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
+        return self._record_scheduling_failure(info, f"binding rejected: running Bind plugin {quote(plugin)}: {error}",
+                                               REASON_SCHEDULER_ERROR, cycle)
 
     def _event(self, pod: dict, type_: str, reason: str, action: str, message: str) -> RecordEvent:
         """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
@@ -251,9 +277,9 @@ class Scheduler:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
     def _bind(self, state: CycleState, assumed: dict, host: str):
-        result = self.framework.run_bind_plugins(state, assumed, host)
+        plugin, result = self.framework.run_bind_plugins(state, assumed, host)
         self._finish_binding(assumed)
-        return result
+        return plugin, result
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).finishBinding")
     def _finish_binding(self, assumed: dict) -> None:

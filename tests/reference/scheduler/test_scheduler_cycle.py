@@ -239,6 +239,17 @@ def test_permit_wait_then_allow_binds():
     assert bound(s.allow_waiting_pod("default/p")) == "n1"
 
 
+def test_a_pod_deleted_while_its_bind_is_out_is_only_forgotten_when_the_bind_fails():
+    """MakeDefaultErrorFunc requeues only a pod the informer still has: one deleted meanwhile is
+    forgotten (its room on the node freed) and nothing is reported about it."""
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="1")])
+    assert bound(s.schedule_one()) == "n1"
+    s.on_pod_delete(pod("p", cpu="1"))
+    assert s.binding_failed("default", "p", "pods \"p\" not found") == []
+    assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["n1"].requested.milli_cpu == 0
+    assert not s.queue.pending_pods()
+
+
 def test_spread_and_anti_affinity_end_to_end():
     """Across cycles, hard zone spreading plus host anti-affinity place one replica per zone first."""
     zone = "topology.kubernetes.io/zone"

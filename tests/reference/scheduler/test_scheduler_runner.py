@@ -80,20 +80,38 @@ def test_binding_cycles_post_a_binding_and_a_scheduled_event_per_pod():
 
 
 def test_a_refused_bind_forgets_the_assumed_pod_and_queues_it_again():
-    """handleBindingCycleError: the node's resources are released and the pod is retried."""
+    """The binding cycle after a failed bind: the node's resources are released and the pod is
+    retried after its backoff (a PodDelete moved the queue, so not held as unschedulable)."""
     runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
     client.refuse_binds = True
     bind_all(runner)
-    cache = runner.scheduler.cache
+    cache, queue = runner.scheduler.cache, runner.scheduler.queue
     assert not cache.assumed and cache.nodes["n1"].requested.milli_cpu == 0
-    assert [p["metadata"]["name"] for p in runner.scheduler.queue.pending_pods()] == ["big"]
+    assert [p["metadata"]["name"] for p in queue.pending_pods()] == ["big"] and "default/big" in queue.backoff_q
 
 
-def test_perform_reports_and_survives_every_kind_of_failure():
+def test_a_refused_bind_is_reported_as_a_scheduler_error_not_as_scheduled():
+    """As the real 1.24 kube-scheduler does when a webhook refuses the binding (seen on the
+    binary): no Scheduled event (finishBinding records it only once bound), a FailedScheduling
+    "binding rejected: running Bind plugin "DefaultBinder": <the Status message>" and the
+    same as PodScheduled=False's message, reason SchedulerError."""
+    runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
+    client.refuse_binds = True
+    bind_all(runner)
+    calls = list(zip(client.calls, client.bodies))
+    message = 'binding rejected: running Bind plugin "DefaultBinder": already assigned'
+    assert [(body["reason"], body["note"]) for (_, path), body in calls if path.endswith("/events")] == [
+        ("FailedScheduling", message)]
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/big/status")
+    assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("SchedulerError", message)]
+
+
+def test_a_bind_refused_for_a_pod_the_scheduler_did_not_assume_is_only_logged():
+    """perform survives a refused bind it has no binding cycle for: nothing more is sent."""
     runner, client = runner_with([node("n1")], [pod("p")])
     client.refuse_binds = True
     runner.perform([Bind("default", "p", "n1"), SCHEDULED])
-    assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding", "events"]
+    assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding"]
 
 
 def test_an_event_is_named_as_client_go_names_it():
