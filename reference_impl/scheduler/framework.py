@@ -553,9 +553,9 @@ class Framework:
             if isinstance(result, Status):
                 if result.code == Code.SKIP:
                     continue
-                return plugin.name, Status(result.code, result.reasons, plugin.name)
+                return plugin.name, Status(Code.ERROR, result.reasons, plugin.name)  # AsStatus: an Error
             return plugin.name, result
-        return "", Status(Code.ERROR, ("no bind plugin bound the pod",))
+        return "", Status(Code.SKIP)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostBindPlugins")
     def run_post_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> None:

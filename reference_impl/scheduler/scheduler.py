@@ -37,6 +37,15 @@ MAX_MESSAGE_LENGTH = 1024
 _NAME = attrgetter("name")
 
 
+@mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
+def bind_error(plugin: str, status: Status) -> str:
+    """A failed bind as 1.24 words it: RunBindPlugins wraps a plugin's failure as an Error
+    naming it; none bound (all skipped) is `bind status: Skip, `."""
+    if status.code == Code.ERROR:
+        return f"running Bind plugin {quote(plugin)}: {status.message()}"
+    return f"bind status: {status.code.name.title().replace('_', '')}, {status.message()}"
+
+
 @dataclass
 class Diagnosis:
     node_to_status: dict[str, Status] = field(default_factory=dict)
@@ -213,8 +222,8 @@ class Scheduler:
         assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
         self._assume(assumed)
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
-        if not status.ok:
-            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+        if not status.ok:  # whatever its code, a SchedulerError to 1.24
+            return self._fail_after_assume(info, state, assumed, host, status, cycle, REASON_SCHEDULER_ERROR)
         status = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
             self.waiting_pods[pod_key(pod)] = (info, state, host, cycle)
@@ -242,32 +251,36 @@ class Scheduler:
     def _binding_cycle(self, info, state, assumed, host, cycle) -> list:
         status = self.framework.run_pre_bind_plugins(state, assumed, host)
         if not status.ok:
-            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+            return self._fail_binding_cycle(info, state, host, cycle, status.message())
         plugin, action = self._bind(state, assumed, host)
         if isinstance(action, Status):
-            return self._fail_after_assume(info, state, assumed, host, action, cycle)
+            return self._fail_binding_cycle(info, state, host, cycle, "binding rejected: " + bind_error(plugin, action))
         self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
         self.framework.run_post_bind_plugins(state, assumed, host)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
-        """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: as
-        1.24's binding cycle then does, Unreserve, forget the assumed pod, move the unschedulable
-        pods to be tried again (its room is free again: a PodDelete to upstream) and report the
-        pod's failure, reason SchedulerError. A pod the informer has meanwhile seen deleted or
-        bound is only forgotten."""
+        """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the
+        binding cycle fails as at a Bind plugin's error. A pod the informer has meanwhile seen
+        deleted or bound is only forgotten."""
         binding = self.binding.pop(f"{namespace}/{name}", None)
         if binding is None:
             self.cache.forget_pod({"metadata": {"namespace": namespace, "name": name}})
             return []
         info, state, host, cycle, plugin = binding
+        return self._fail_binding_cycle(info, state, host, cycle,
+                                        "binding rejected: " + bind_error(plugin, Status(Code.ERROR, (error,))))
+
+    def _fail_binding_cycle(self, info, state, host, cycle, message: str) -> list:
+        """A binding cycle that fails after Permit (at PreBind or Bind): Unreserve, forget the
+        assumed pod, move the unschedulable pods (its room is free again: a PodDelete to
+        upstream), then report a SchedulerError."""
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
         self.cache.forget_pod(assumed)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
-        return self._record_scheduling_failure(info, f"binding rejected: running Bind plugin {quote(plugin)}: {error}",
-                                               REASON_SCHEDULER_ERROR, cycle)
+        return self._record_scheduling_failure(info, message, REASON_SCHEDULER_ERROR, cycle)
 
     def _event(self, pod: dict, type_: str, reason: str, action: str, message: str) -> RecordEvent:
         """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
@@ -285,11 +298,14 @@ class Scheduler:
     def _finish_binding(self, assumed: dict) -> None:
         self.cache.finish_binding(assumed)
 
-    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int) -> list:
+    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int, reason: str = "") -> list:
+        """Unreserve, forget the assumed pod and report the failure: with `reason`, else (after
+        Permit) Unschedulable or SchedulerError by the status's code."""
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
         self.cache.forget_pod(assumed)
-        reason = REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE) \
-            else REASON_SCHEDULER_ERROR
+        reason = reason or (REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE,
+                                                                     Code.UNSCHEDULABLE_AND_UNRESOLVABLE)
+                            else REASON_SCHEDULER_ERROR)
         if status.failed_plugin:
             info.unschedulable_plugins = {status.failed_plugin}
         return self._record_scheduling_failure(info, status.message() or "binding failed", reason, cycle)
