@@ -306,8 +306,8 @@ class Scheduler:
         reason = reason or (REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE,
                                                                      Code.UNSCHEDULABLE_AND_UNRESOLVABLE)
                             else REASON_SCHEDULER_ERROR)
-        if status.failed_plugin:
-            info.unschedulable_plugins = {status.failed_plugin}
+        # The plugins that made the pod unschedulable stay those of its last FitError: 1.24 sets
+        # them from a FitError only, so a Reserve or Permit rejection does not choose its moves.
         return self._record_scheduling_failure(info, status.message() or "binding failed", reason, cycle)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume")

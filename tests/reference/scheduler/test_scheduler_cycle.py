@@ -234,6 +234,22 @@ def test_reserve_failure_unreserves_and_forgets():
     assert actions[1].condition["reason"] == "SchedulerError"
 
 
+def test_a_reserve_rejection_leaves_the_pod_moved_by_the_events_of_its_last_fit_error():
+    """1.24 sets a pod's unschedulable plugins from a FitError only: rejected at Reserve after
+    failing NodeResourcesFit, the pod is still moved only by that plugin's events (not by an
+    assigned pod's add), not by any event as a pod no plugin turned away."""
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RecordingReserve"}]}},
+                                 "pluginConfig": [{"name": "RecordingReserve", "args": {"reject": ["n1"]}}]})
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], profile=profile)
+    s.schedule_one()  # Insufficient cpu
+    s.on_node_update(node("n1", cpu="1"), node("n1", cpu="4"))
+    s.clock.advance(10)  # its backoff is over
+    s.tick()
+    assert s.schedule_one()[0].message == "reserve rejected"
+    s.queue.move_all_to_active_or_backoff_queue("AssignedPodAdd")
+    assert "default/p" in s.queue.unschedulable_q
+
+
 def test_a_prebind_failure_is_a_scheduler_error_that_moves_the_unschedulable_pods():
     """PreBind failing: Unreserve, forget the pod, move the unschedulable pods (its room is free
     again) and report a SchedulerError; the pod itself waits out its backoff."""
