@@ -16,6 +16,8 @@ waits for it to be bound (or a fixed time when nothing should happen):
              disruption controller runs) or a mid one it does not
   never      a high-priority pod with preemptionPolicy Never: nothing evicted
   equal      a pod of the same priority as the running one: nothing evicted
+  refused    a node full of a low-priority pod whose deletion an admission webhook refuses (403):
+             the preemption fails, nothing evicted, the preemptor never nominated
 
 Compared per scenario: the pods the scheduler deleted, the nominatedNodeName values the preemptor
 carried (in order), the node it was bound to, and the scheduler's events (reason, type, action,
@@ -27,23 +29,28 @@ benchmarks/results/scheduler_preemption_pair.json.
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
+import ssl
 import sys
 import tempfile
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from reference_impl.client.rest import APIStatusError, RestClient  # noqa: E402
+from reference_impl.machinery.certutil import issue_serving_cert, new_ca  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results"
 PRIORITY_CLASSES = {"low": (100, "PreemptLowerPriority"), "mid": (500, "PreemptLowerPriority"),
                     "high": (1000, "PreemptLowerPriority"), "high-never": (1000, "Never")}
 BIND_TIMEOUT = 25.0  # seconds the preemptor may take to land (a backoff of 1-2 s after the deletions)
 QUIET_WAIT = 6.0  # seconds a scenario where nothing should happen is watched
+REFUSE_LABEL = "preemption-pair-refuse"  # a pod with it may not be deleted (RefusingWebhook)
 
 
 # (nodes {name: cpu}, running pods (name, node, class, cpu, labels), preemptor (class, cpu), pdb selector, lands)
@@ -59,7 +66,56 @@ SCENARIOS = {
                                      ("md", "d2", "mid", "1", {})], ("high", "1"), {"app": "guarded"}, True),
     "never": ({"e1": "1"}, [("lo", "e1", "low", "1", {})], ("high-never", "1"), None, False),
     "equal": ({"f1": "1"}, [("peer", "f1", "high", "1", {})], ("high", "1"), None, False),
+    "refused": ({"g1": "1"}, [("kept", "g1", "low", "1", {REFUSE_LABEL: "delete"})], ("high", "1"), None, False),
 }
+
+
+class RefusingWebhook:
+    """A validating admission webhook (HTTPS on loopback) that refuses every request it is sent
+    with a 403: registered for the DELETE of pods labelled REFUSE_LABEL."""
+
+    def __init__(self, directory: Path) -> None:
+        ca = new_ca("preemption pair webhook CA")
+        serving = issue_serving_cert(ca, dns_names=("localhost",), ips=("127.0.0.1",))
+        (directory / "hook.crt").write_bytes(serving.cert_pem)
+        (directory / "hook.key").write_bytes(serving.key_pem)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(directory / "hook.crt", directory / "hook.key")
+        self.ca_pem = ca.cert_pem
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                review = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                data = json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "response": {
+                    "uid": review["request"]["uid"], "allowed": False,
+                    "status": {"code": 403, "message": "this pod may not be deleted"}}}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def register(self, rest: RestClient) -> None:
+        rest.request("POST", "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations", {
+            "metadata": {"name": "preemption-pair-refuse"},
+            "webhooks": [{"name": "refuse.preemption-pair.example.com", "sideEffects": "None",
+                          "admissionReviewVersions": ["v1"],
+                          "clientConfig": {"url": f"https://127.0.0.1:{self.httpd.server_address[1]}/refuse",
+                                           "caBundle": base64.b64encode(self.ca_pem).decode()},
+                          "objectSelector": {"matchExpressions": [{"key": REFUSE_LABEL, "operator": "Exists"}]},
+                          "rules": [{"operations": ["DELETE"], "apiGroups": [""], "apiVersions": ["v1"],
+                                     "resources": ["pods"]}]}]})
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def node_object(name: str, scenario: str, cpu: str) -> dict:
@@ -161,9 +217,11 @@ def one_run(bin_dir: Path, ours: bool) -> dict:
     directory = work / "cluster"
     plane = local_cluster.up(directory, kubelets=0, only=("etcd", "apiserver"))
     components = []
+    webhook = RefusingWebhook(work)
     try:
         kubeconfig = Path(plane.kubeconfig)
         rest = RestClient(str(kubeconfig))
+        webhook.register(rest)
         for name, (value, policy) in PRIORITY_CLASSES.items():
             rest.request("POST", "/apis/scheduling.k8s.io/v1/priorityclasses", {
                 "metadata": {"name": name}, "value": value, "preemptionPolicy": policy})
@@ -175,6 +233,7 @@ def one_run(bin_dir: Path, ours: bool) -> dict:
     finally:
         local_cluster.stop(components)
         local_cluster.stop(list(plane.processes))
+        webhook.close()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,10 @@ A server without events.k8s.io/v1 (discovery fails) gets core/v1 Events from the
 recorder, as the adapter falls back to its legacy recorder, which drops the action and related.
 
 A write the server refuses (an API status) is logged and dropped; any other failure (a cut
-connection, an answer that is not an Event) is tried again, up to 12 tries in all, sleeping
-10 s plus up to a quarter more between tries (attemptRecording); finishing and refreshing try
-once and keep a series whose write may be retried. The writes of one Event keep their order.
+connection, an answer that is not an Event) is tried again on a thread of its own (the record
+module's `Retries`), up to 12 tries in all, sleeping 10 s plus up to a quarter more between tries
+(attemptRecording); finishing and refreshing try once and keep a series whose write may be
+retried. The writes of one Event keep their order.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import threading
 import time
 
 from reference_impl.client import APIStatusError
-from reference_impl.client.record import EventRecorder
+from reference_impl.client.record import SLEEP_DURATION, EventRecorder, Retries, event_about
 from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.timefmt import micro_time
@@ -32,9 +33,6 @@ from reference_impl.mirrors import mirrors
 GROUP_VERSION = "events.k8s.io/v1"
 FINISH_TIME = 6 * 60.0  # seconds: how often series are finished, and how old a finished one is
 REFRESH_TIME = 30 * 60.0  # seconds: how often every open series is written again
-MAX_TRIES_PER_EVENT = 12  # maxTriesPerEvent
-SLEEP_DURATION = 10.0  # seconds: defaultSleepDuration, jittered by up to a quarter more (wait.Jitter)
-MAX_RETRYING = 1000  # events waiting to be tried again at once: the broadcaster's queue length
 
 
 @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).makeEvent")
@@ -75,14 +73,14 @@ class EventsRecorder:
     def __init__(self, client, clock: Clock, hostname: str | None = None, log=None, sleep=time.sleep,
                  rng: random.Random | None = None) -> None:
         self.client, self.clock = client, clock
-        self.sleep, self.rng = sleep, rng or random.Random()
+        self.rng = rng or random.Random()
         self.hostname = socket.gethostname() if hostname is None else hostname
         self.log = log or (lambda _message: None)
+        self.retries = Retries(sleep, self.log)
         self._lock = threading.Lock()
         self._cache: dict[tuple, dict] = {}  # eventKey → the Event last written (or being written)
         self._last_nanoseconds = 0
         self._writing: dict[tuple[str, str], threading.Event] = {}
-        self._retrying = 0  # events whose write is being tried again on a thread of their own
 
     @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).Eventf")
     def record(self, event: RecordEvent, host: str = "") -> None:
@@ -122,35 +120,14 @@ class EventsRecorder:
             before.wait(self.client.timeout)
         try:
             written, retry = self._write(snapshot)
-            if retry and self._retry_elsewhere(key, done, snapshot):
+            if retry and self.retries.start(event_about(snapshot),
+                                            lambda: self._write(snapshot), self._pause,
+                                            lambda written: self._written(key, done, written)):
                 return
         except BaseException:
             self._written(key, done, None)
             raise
         self._written(key, done, written)
-
-    def _retry_elsewhere(self, key: tuple[str, str], done: threading.Event, event: dict) -> bool:
-        """Go on trying on a thread of the event's own, as upstream's goroutine per event, so that
-        the caller (a binding cycle) does not sleep out the server's absence; False, the event
-        dropped, when MAX_RETRYING events are already waiting (upstream's broadcaster drops
-        events when its queue is full)."""
-        with self._lock:
-            if self._retrying >= MAX_RETRYING:
-                self.log(f"event {event['reason']} about {event['regarding'].get('name')}: "
-                         f"dropped, {MAX_RETRYING} events are already being retried")
-                return False
-            self._retrying += 1
-
-        def retry() -> None:
-            written = None
-            try:
-                written = self._attempt_recording(event, tries=1)
-            finally:
-                with self._lock:
-                    self._retrying -= 1
-                self._written(key, done, written)
-        threading.Thread(target=retry, name="event-retry", daemon=True).start()
-        return True
 
     def _written(self, key: tuple[str, str], done: threading.Event, written: dict | None) -> None:
         """One write of an Event is over: the next write of it may go; the server's answer is cached."""
@@ -161,19 +138,9 @@ class EventsRecorder:
             if written is not None:  # what the server returned replaces the cached one, as upstream's
                 self._cache[event_key(written)] = written
 
-    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).attemptRecording")
-    def _attempt_recording(self, event: dict, tries: int) -> dict | None:
-        """What the server answered, or None once the server refused it or the tries ran out;
-        `tries` have failed already, each to be slept after."""
-        while True:
-            self.sleep(SLEEP_DURATION * (1 + 0.25 * self.rng.random()))
-            written, retry = self._write(event)
-            if not retry:
-                return written
-            tries += 1
-            if tries >= MAX_TRIES_PER_EVENT:
-                self.log(f"event {event['reason']} about {event['regarding'].get('name')}: retry limit exceeded")
-                return None
+    def _pause(self, _tries: int) -> float:
+        """The sleep after a failure: wait.Jitter(SLEEP_DURATION, 0.25)."""
+        return SLEEP_DURATION * (1 + 0.25 * self.rng.random())
 
     @mirrors("k8s.io/client-go/tools/events.recordEvent")
     def _write(self, event: dict) -> tuple[dict | None, bool]:
@@ -194,10 +161,10 @@ class EventsRecorder:
             return self.client.request("POST", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events",
                                        created) or created, False
         except APIStatusError as error:
-            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error} (will not retry)")
+            self.log(f"event {event_about(event)}: {error} (will not retry)")
             return None, False
         except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
-            self.log(f"event {event['reason']} about {event['regarding'].get('name')}: {error} (may retry)")
+            self.log(f"event {event_about(event)}: {error} (may retry)")
             return None, True
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).finishSeries")
@@ -236,5 +203,5 @@ def new_recorder(client, clock: Clock, log=None, sleep=time.sleep):
     try:
         client.request("GET", f"/apis/{GROUP_VERSION}")
     except Exception:  # noqa: BLE001 - any discovery failure means the legacy recorder, as upstream
-        return EventRecorder(client, clock, log)
+        return EventRecorder(client, clock, log, sleep=sleep)
     return EventsRecorder(client, clock, log=log, sleep=sleep)

@@ -3,16 +3,24 @@ controller-manager: an event is made as `recorderImpl.makeEvent` makes it, passe
 correlator (machinery.eventcorrelator: aggregation, counting, the spam filter) and written as a
 new Event or a PATCH of the count of the one written before.
 
-Upstream's recorder is fire-and-forget: a failed write is logged and dropped, never retried by the
-caller, so `event` reports a failure only to the log and never raises. Upstream writes a process's
-events one at a time from one goroutine (recordToSink); here each caller's thread writes its own,
-only the correlation under a lock, so that a scheduler's binding threads never wait on each other's
-events. The writes of one Event (its POST, then the PATCHes of its count) keep the order the
-correlator gave them: a write waits for the one before it of the same Event, never for another's.
+Upstream's recorder is fire-and-forget: `event` reports a failure only to the log and never
+raises. A write the server refuses (an API status) is dropped; any other failure (a cut
+connection, an answer that is not an Event) is tried again, up to 12 tries in all, the first sleep
+a random part of 10 s (so that clients do not come back in step) and the others 10 s
+(recordToSink). Upstream writes a process's events one at a time from one goroutine, so a retried
+event holds up the ones after it; here each caller's thread writes its own, only the correlation
+under a lock, and an event tried again waits on a thread of its own (`Retries`, shared with the
+events.k8s.io recorder), so that neither a controller's sync nor another object's event sleeps
+out the server's absence. The writes of one Event (its POST, then the PATCHes of its count) keep
+the order the correlator gave them: a write waits for the one before it of the same Event (its
+retries included), never for another's.
 """
 from __future__ import annotations
 
+import random
 import threading
+import time
+from collections.abc import Callable
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.rest import RestClient
@@ -21,6 +29,59 @@ from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.eventcorrelator import EventCorrelator
 from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
+
+MAX_TRIES_PER_EVENT = 12  # maxTriesPerEvent, of both recorders
+SLEEP_DURATION = 10.0  # seconds: defaultSleepDuration, of both recorders
+MAX_RETRYING = 1000  # events waiting to be tried again at once: the broadcaster's queue length
+
+
+class Retries:
+    """The events of one recorder whose write is being tried again, each on a thread of its own
+    (upstream's tools/events starts a goroutine per event; tools/record's one goroutine is not
+    copied, see the module's docstring)."""
+
+    def __init__(self, sleep: Callable[[float], object], log: Callable[[str], None]) -> None:
+        self.sleep, self.log = sleep, log
+        self._lock = threading.Lock()
+        self._running = 0
+
+    def start(self, about: str, write: Callable[[], tuple[dict | None, bool]], pause: Callable[[int], float],
+              finish: Callable[[dict | None], None]) -> bool:
+        """Try `write` (answering what was written and whether a failure is worth another try)
+        again on a thread, `pause(tries failed)` seconds after each failure, the one before this
+        call counted; `finish` gets what was written, or None. False, the event dropped and
+        `finish` not called, when MAX_RETRYING events are already waiting (upstream's
+        broadcaster drops events when its queue is full)."""
+        with self._lock:
+            if self._running >= MAX_RETRYING:
+                self.log(f"event {about}: dropped, {MAX_RETRYING} events are already being retried")
+                return False
+            self._running += 1
+
+        def retry() -> None:
+            written = None
+            try:
+                written = self._attempt(about, write, pause)
+            finally:
+                with self._lock:
+                    self._running -= 1
+                finish(written)
+        threading.Thread(target=retry, name="event-retry", daemon=True).start()
+        return True
+
+    @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).attemptRecording")
+    def _attempt(self, about: str, write, pause) -> dict | None:
+        """What was written, or None once the server refused it or the tries ran out."""
+        tries = 1
+        while True:
+            self.sleep(pause(tries))
+            written, retry = write()
+            if not retry:
+                return written
+            tries += 1
+            if tries >= MAX_TRIES_PER_EVENT:
+                self.log(f"event {about}: retry limit exceeded")
+                return None
 
 
 @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
@@ -40,9 +101,12 @@ class EventRecorder:
     """One process's recorder: its sources (component, and host for a kubelet) share one
     correlator, whose keys keep them apart."""
 
-    def __init__(self, client: RestClient, clock: Clock, log=None) -> None:
+    def __init__(self, client: RestClient, clock: Clock, log=None, sleep=time.sleep,
+                 rng: random.Random | None = None) -> None:
         self.client, self.clock = client, clock
         self.log = log or (lambda _message: None)
+        self.rng = rng or random.Random()
+        self.retries = Retries(sleep, self.log)
         self.correlator = EventCorrelator(clock)
         self._lock = threading.Lock()  # the correlator's caches and the last name, written from several threads
         self._last_nanoseconds = 0
@@ -68,37 +132,62 @@ class EventRecorder:
         if before is not None:
             before.wait(self.client.timeout)
         try:
-            self._write(correlation)
-        finally:
-            done.set()
-            with self._lock:
-                if self._writing.get(key) is done:
-                    del self._writing[key]
+            _, retry = self._write(correlation)
+            if retry and self.retries.start(event_about(correlation.event), lambda: self._write(correlation),
+                                            self._pause, lambda _written: self._written(key, done)):
+                return
+        except BaseException:
+            self._written(key, done)
+            raise
+        self._written(key, done)
+
+    def _written(self, key: tuple[str, str], done: threading.Event) -> None:
+        """One write of an Event is over, retries included: the next write of it may go."""
+        done.set()
+        with self._lock:
+            if self._writing.get(key) is done:
+                del self._writing[key]
+
+    @mirrors("k8s.io/client-go/tools/record.recordToSink")
+    def _pause(self, tries: int) -> float:
+        """The sleep after the `tries`th failure: the first a random part of SLEEP_DURATION."""
+        return SLEEP_DURATION * self.rng.random() if tries == 1 else SLEEP_DURATION
 
     def record(self, event: RecordEvent, host: str = "") -> None:
         """A core's RecordEvent; `host` is the kubelet's node name, the source.host of its events."""
         self.event(event.involved, event.type, event.reason, event.message, event.component, host)
 
-    @mirrors("k8s.io/client-go/tools/record.recordToSink")
-    def _write(self, correlation) -> None:
-        """A new Event, a PATCH of the count of one seen before (a new one when that has expired);
-        nothing is written once the object's events are spam (no correlation)."""
+    @mirrors("k8s.io/client-go/tools/record.recordEvent")
+    def _write(self, correlation) -> tuple[dict | None, bool]:
+        """A new Event, or a PATCH of the count of one seen before (a new one when that has
+        expired): (what the server answered or None, whether a failure is worth trying again:
+        not when the server refused it)."""
         event = correlation.event
         namespace = event["metadata"]["namespace"]
         try:
-            if correlation.patch is not None and self._patched(namespace, event["metadata"]["name"],
-                                                               correlation.patch):
-                return
-            self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event)
-        except Exception as error:  # noqa: BLE001 - any failure (a refusal, a cut connection) is only logged
-            self.log(f"event {event['reason']} about {event['involvedObject'].get('name')}: {error}")
+            if correlation.patch is not None:
+                patched = self._patched(namespace, event["metadata"]["name"], correlation.patch)
+                if patched is not None:
+                    return patched, False
+            return self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event) or event, False
+        except APIStatusError as error:
+            self.log(f"event {event_about(event)}: {error} (will not retry)")
+            return None, False
+        except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
+            self.log(f"event {event_about(event)}: {error} (may retry)")
+            return None, True
 
-    def _patched(self, namespace: str, name: str, patch: dict) -> bool:
-        """False when the event patched is gone (expired): then it is written anew."""
+    def _patched(self, namespace: str, name: str, patch: dict) -> dict | None:
+        """The Event patched; None when it is gone (expired): then it is written anew."""
         try:
-            self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{name}", patch)
-            return True
+            return self.client.request_patch(f"/api/v1/namespaces/{namespace}/events/{name}", patch) or patch
         except APIStatusError as error:
             if error.code != 404:
                 raise
-            return False
+            return None
+
+
+def event_about(event: dict) -> str:
+    """An event as the log names it: its reason and the object it is about."""
+    involved = event.get("involvedObject") or event.get("regarding") or {}
+    return f"{event['reason']} about {involved.get('name')}"

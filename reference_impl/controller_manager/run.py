@@ -158,8 +158,10 @@ class ControllerManager:
         self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
         self.elector: LeaderElector | None = None  # with --leader-elect, once the caches have synced
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
-        self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message))
         self.stop, self.wake = stop or threading.Event(), threading.Event()
+        # An event being tried again sleeps on the stop event: stopping does not wait out its tries.
+        self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message),
+                                      sleep=self.stop.wait)
         self.informers = {name: Informer(client, path, self.stop, self.wake, "kube-controller-manager")
                           for name, path in {**WATCHED, **WORKLOAD_WATCHED}.items()}
         self.replicaset = ReplicaSetController(self.clock)

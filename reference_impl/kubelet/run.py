@@ -217,7 +217,8 @@ class KubeletRunner:
         self.volume_sources = ApiVolumeSources(client, clock)
         volumes = VolumeManager(root_dir / "pods", self.volume_sources, capacity)
         self.runtime = ProcessRuntime(root_dir / "pods", volumes)
-        self.recorders = {name: EventRecorder(self.clients[name], clock, lambda message: log(COMPONENT, message))
+        self.recorders = {name: EventRecorder(self.clients[name], clock, lambda message: log(COMPONENT, message),
+                                              sleep=self.stop.wait)
                           for name in names}
         path = "/api/v1/pods"
         if not hollow:  # one node: let the apiserver filter, as the kubelet's pod source does

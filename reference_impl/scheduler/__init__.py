@@ -2,8 +2,9 @@
 
 `Scheduler` takes informer events (`on_node_add`, `on_pod_add`, ...) and returns actions from
 `schedule_one()`: `Bind` on success, `RecordEvent` + `PatchPodStatus` (PodScheduled=False) when
-no node fits, preceded, when DefaultPreemption makes room, by the victims' `Delete`s and
-Preempted events (the pod is then nominated to that node: `PatchPodStatus.nominated_node_name`).
+no node fits, preceded, when DefaultPreemption makes room, by the victims' `Delete`s (a
+`RejectWaitingPod` for a victim waiting on Permit) and Preempted events (the pod is then
+nominated to that node: `PatchPodStatus.nominated_node_name`).
 Time comes from an injected clock, tie-breaking and preemption's offset from an injected
 `random.Random`.
 

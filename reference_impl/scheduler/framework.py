@@ -297,7 +297,6 @@ class Framework:
         # waiting pods, clock, random source and PodDisruptionBudget lister.
         self.cache = self.nominator = self.clock = self.rng = None
         self.waiting_pods: dict = {}
-        self.reject_waiting_pod = None
         self.pdb_lister = list
         # The process's SchedulerMetrics (upstream's package-level metrics), when a runner keeps them.
         self.metrics = None
@@ -547,15 +546,16 @@ class Framework:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunBindPlugins")
     def run_bind_plugins(self, state: CycleState, pod: dict, node_name: str):
-        """The first bind plugin that does not return Skip binds; returns its action or a failed Status."""
+        """The first bind plugin that does not return Skip binds: (its name, its action or a failed
+        Status)."""
         for plugin in self.points["bind"]:
             result = plugin.bind(state, pod, node_name)
             if isinstance(result, Status):
                 if result.code == Code.SKIP:
                     continue
-                return Status(result.code, result.reasons, plugin.name)
-            return result
-        return Status(Code.ERROR, ("no bind plugin bound the pod",))
+                return plugin.name, Status(Code.ERROR, result.reasons, plugin.name)  # AsStatus: an Error
+            return plugin.name, result
+        return "", Status(Code.SKIP)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostBindPlugins")
     def run_post_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> None:

@@ -255,8 +255,10 @@ class PriorityQueue:
             self._move_pods(stale, UNSCHEDULABLE_TIMEOUT)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).MoveAllToActiveOrBackoffQueue")
-    def move_all_to_active_or_backoff_queue(self, event: str) -> None:
-        self._move_pods(list(self.unschedulable_q.values()), event)
+    def move_all_to_active_or_backoff_queue(self, event: str, pre_check: Callable[[dict], bool] | None = None) -> None:
+        """The unschedulable pods `event` may help (and `pre_check` lets through) to be tried again."""
+        self._move_pods([info for info in self.unschedulable_q.values() if pre_check is None or pre_check(info.pod)],
+                        event)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).podMatchesEvent")
     def pod_matches_event(self, info: QueuedPodInfo, event: str) -> bool:

@@ -47,7 +47,7 @@ from reference_impl.client.rest import RequestResults, RestClient, lease_step, r
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
-from reference_impl.scheduler.types import ClearNominatedNodeName
+from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
 from reference_impl.machinery.process import Component, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
@@ -221,17 +221,22 @@ class SchedulerRunner:
         """Do what a scheduling cycle decided; with the cycle's `started` (time.monotonic), count
         the attempt once its result is known: bound, or refused by the bind.
 
-        A preemption's actions (each victim's DELETE then its Preempted event, then the clearing
-        of lower-priority nominations) come before the preemptor's failure report. As upstream's
-        prepareCandidate, the first DELETE that fails ends the preemption: its remaining actions
-        are not done, and the preemptor is not nominated (the PostFilter's Error status)."""
-        victims, preemption_failed = 0, False
+        A preemption's actions (each victim's DELETE, or rejection when it waits on Permit, then
+        its Preempted event, then the clearing of lower-priority nominations) come before the
+        preemptor's failure report. As upstream's prepareCandidate, the first DELETE that fails
+        ends the preemption: its remaining actions are not done, and the preemptor is not
+        nominated (the PostFilter's Error status)."""
+        victims, preemption_error, bind_failed = 0, None, False
         for action in actions:
-            if preemption_failed and (isinstance(action, (Delete, ClearNominatedNodeName)) or (
+            if bind_failed and isinstance(action, RecordEvent) and action.reason == "Scheduled":
+                continue  # finishBinding records Scheduled only once bound
+            if preemption_error and (isinstance(action, (Delete, RejectWaitingPod, ClearNominatedNodeName)) or (
                     isinstance(action, RecordEvent) and action.reason == "Preempted")):
                 continue
             if isinstance(action, PatchPodStatus) and action.nominated_node_name:
-                if preemption_failed:
+                if preemption_error:
+                    log(COMPONENT, f"Status after running PostFilter plugins for pod {action.namespace}/{action.pod}: "
+                                   f"{preemption_error}")
                     action = dataclasses.replace(action, nominated_node_name="")
                     self._forget_nomination(action)
                 else:
@@ -248,7 +253,9 @@ class SchedulerRunner:
                     self.recorder.record(action)
                     victims += action.reason == "Preempted"
                 elif isinstance(action, Delete):  # a preemption's victim (util.DeletePod)
-                    self.client.request("DELETE", f"/api/v1/namespaces/{action.namespace}/pods/{action.name}")
+                    self._delete_victim(action.namespace, action.name)
+                elif isinstance(action, RejectWaitingPod):
+                    self._reject_waiting_pod(action)
                 elif isinstance(action, ClearNominatedNodeName):
                     self.client.request_patch(f"/api/v1/namespaces/{action.namespace}/pods/{action.pod}/status",
                                               {"status": {"nominatedNodeName": None}})
@@ -256,12 +263,31 @@ class SchedulerRunner:
                     log(COMPONENT, f"unknown action {action!r}")
             except (APIStatusError, OSError, ValueError) as error:
                 name = getattr(action, "pod", None) or getattr(action, "name", "")
-                log(COMPONENT, f"{type(action).__name__} {getattr(action, 'namespace', '')}/{name}: {error}")
+                what = "Preempting pod" if isinstance(action, (Delete, RejectWaitingPod)) else type(action).__name__
+                log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error}")
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
-                    self._bind_failed(action)
-                elif isinstance(action, Delete):
-                    preemption_failed = True
+                    bind_failed = True
+                    self._bind_failed(action, error)
+                elif isinstance(action, (Delete, RejectWaitingPod)):
+                    preemption_error = error
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler/util.DeletePod")
+    def _delete_victim(self, namespace: str, name: str) -> None:
+        self.client.request("DELETE", f"/api/v1/namespaces/{namespace}/pods/{name}")
+
+    def _reject_waiting_pod(self, action: RejectWaitingPod) -> None:
+        """prepareCandidate's `GetWaitingPod(victim.UID).Reject`, when its turn comes: the victim's
+        binding cycle fails and reports it. A victim no longer waiting by then (allowed, or gone)
+        is deleted, as prepareCandidate does with a victim it finds not waiting."""
+        with self.lock:
+            waiting = action.key in self.scheduler.waiting_pods
+            failure = self.scheduler.reject_waiting_pod(action.key, action.message) if waiting else []
+        if waiting:
+            self.wake.set()  # the pods the rejection moved to be tried again
+            self.perform(failure)
+        else:
+            self._delete_victim(action.namespace, action.pod)
 
     def _forget_nomination(self, action: PatchPodStatus) -> None:
         """The cycle nominated the preemptor at once; a preemption that failed nominates it only
@@ -281,15 +307,14 @@ class SchedulerRunner:
             "metadata": {"name": action.pod, "namespace": action.namespace},
             "target": {"apiVersion": "v1", "kind": "Node", "name": action.node}})
 
-    def _bind_failed(self, action: Bind) -> None:
-        """handleBindingCycleError: forget the assumed pod and queue it again if it is still pending."""
-        pod = self.pods.store.get(f"{action.namespace}/{action.pod}")
-        if pod is None:
-            return
+    def _bind_failed(self, action: Bind, error: Exception) -> None:
+        """The binding cycle's end after a failed bind (Scheduler.binding_failed), its report sent:
+        the error as client-go words it, a refusal's Status message alone."""
+        message = error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
         with self.lock:
-            self.scheduler.cache.forget_pod({**pod, "spec": {**pod.get("spec", {}), "nodeName": action.node}})
-            if not pod.get("spec", {}).get("nodeName"):
-                self.scheduler.queue.add(pod)
+            failure = self.scheduler.binding_failed(action.namespace, action.pod, message)
+        self.wake.set()  # the pods the forgotten one's room may now fit
+        self.perform(failure)
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler.updatePod")
     def _patch_condition(self, action: PatchPodStatus) -> None:

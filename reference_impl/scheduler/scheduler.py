@@ -14,6 +14,7 @@ from operator import add, attrgetter, eq, itemgetter
 
 from reference_impl.machinery import trace
 from reference_impl.machinery.actions import RecordEvent
+from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
 from reference_impl.machinery.timefmt import rfc3339
@@ -34,6 +35,15 @@ REASON_UNSCHEDULABLE = "Unschedulable"
 REASON_SCHEDULER_ERROR = "SchedulerError"
 MAX_MESSAGE_LENGTH = 1024
 _NAME = attrgetter("name")
+
+
+@mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
+def bind_error(plugin: str, status: Status) -> str:
+    """A failed bind as 1.24 words it: RunBindPlugins wraps a plugin's failure as an Error
+    naming it; none bound (all skipped) is `bind status: Skip, `."""
+    if status.code == Code.ERROR:
+        return f"running Bind plugin {quote(plugin)}: {status.message()}"
+    return f"bind status: {status.code.name.title().replace('_', '')}, {status.message()}"
 
 
 @dataclass
@@ -91,11 +101,14 @@ class Scheduler:
         self.next_start_node_index = 0
         # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
         self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+        # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
+        # informer shows them bound (or gone) or the adapter reports the bind failed.
+        self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
         fwk = self.framework
         fwk.cache, fwk.nominator, fwk.clock, fwk.rng = self.cache, self.queue.nominator, clock, self.rng
-        fwk.waiting_pods, fwk.reject_waiting_pod = self.waiting_pods, self.reject_waiting_pod
+        fwk.waiting_pods = self.waiting_pods
         fwk.pdb_lister = lambda: list(self.pdbs.values())
 
     # ---- informer callbacks (eventhandlers.go) -------------------------------------------------
@@ -120,6 +133,7 @@ class Scheduler:
 
     def on_pod_add(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
+            self.binding.pop(pod_key(pod), None)
             self._add_pod_to_cache(pod)
         elif self.responsible_for(pod):
             self._add_pod_to_scheduling_queue(pod)
@@ -137,6 +151,7 @@ class Scheduler:
         if (new.get("spec") or {}).get("nodeName"):
             if not (old.get("spec") or {}).get("nodeName"):
                 self.queue.delete(old)  # bound by someone: it left the pending set
+                self.binding.pop(pod_key(new), None)
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
@@ -148,6 +163,7 @@ class Scheduler:
         else:
             self.queue.delete(pod)
             self.waiting_pods.pop(pod_key(pod), None)
+            self.binding.pop(pod_key(pod), None)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
     def _delete_pod_from_cache(self, pod: dict) -> None:
@@ -206,8 +222,8 @@ class Scheduler:
         assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
         self._assume(assumed)
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
-        if not status.ok:
-            return self._fail_after_assume(info, state, assumed, host, status, cycle)
+        if not status.ok:  # whatever its code, a SchedulerError to 1.24
+            return self._fail_after_assume(info, state, assumed, host, status, cycle, REASON_SCHEDULER_ERROR)
         status = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
             self.waiting_pods[pod_key(pod)] = (info, state, host, cycle)
@@ -223,20 +239,48 @@ class Scheduler:
         return self._binding_cycle(info, state, assumed, host, cycle)
 
     def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
+        """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
+        is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
+        upstream), the other unschedulable pods are moved to be tried again."""
         info, state, host, cycle = self.waiting_pods.pop(key)
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        return self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        actions = self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
+        return actions
 
     def _binding_cycle(self, info, state, assumed, host, cycle) -> list:
         status = self.framework.run_pre_bind_plugins(state, assumed, host)
         if not status.ok:
-            return self._fail_after_assume(info, state, assumed, host, status, cycle)
-        action = self._bind(state, assumed, host)
+            return self._fail_binding_cycle(info, state, host, cycle, status.message())
+        plugin, action = self._bind(state, assumed, host)
         if isinstance(action, Status):
-            return self._fail_after_assume(info, state, assumed, host, action, cycle)
+            return self._fail_binding_cycle(info, state, host, cycle, "binding rejected: " + bind_error(plugin, action))
+        self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
         self.framework.run_post_bind_plugins(state, assumed, host)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    def binding_failed(self, namespace: str, name: str, error: str) -> list:
+        """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the
+        binding cycle fails as at a Bind plugin's error. A pod the informer has meanwhile seen
+        deleted or bound is only forgotten."""
+        binding = self.binding.pop(f"{namespace}/{name}", None)
+        if binding is None:
+            self.cache.forget_pod({"metadata": {"namespace": namespace, "name": name}})
+            return []
+        info, state, host, cycle, plugin = binding
+        return self._fail_binding_cycle(info, state, host, cycle,
+                                        "binding rejected: " + bind_error(plugin, Status(Code.ERROR, (error,))))
+
+    def _fail_binding_cycle(self, info, state, host, cycle, message: str) -> list:
+        """A binding cycle that fails after Permit (at PreBind or Bind): Unreserve, forget the
+        assumed pod, move the unschedulable pods (its room is free again: a PodDelete to
+        upstream), then report a SchedulerError."""
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        self.framework.run_reserve_plugins_unreserve(state, assumed, host)
+        self.cache.forget_pod(assumed)
+        self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
+        return self._record_scheduling_failure(info, message, REASON_SCHEDULER_ERROR, cycle)
 
     def _event(self, pod: dict, type_: str, reason: str, action: str, message: str) -> RecordEvent:
         """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
@@ -246,21 +290,24 @@ class Scheduler:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
     def _bind(self, state: CycleState, assumed: dict, host: str):
-        result = self.framework.run_bind_plugins(state, assumed, host)
+        plugin, result = self.framework.run_bind_plugins(state, assumed, host)
         self._finish_binding(assumed)
-        return result
+        return plugin, result
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).finishBinding")
     def _finish_binding(self, assumed: dict) -> None:
         self.cache.finish_binding(assumed)
 
-    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int) -> list:
+    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int, reason: str = "") -> list:
+        """Unreserve, forget the assumed pod and report the failure: with `reason`, else (after
+        Permit) Unschedulable or SchedulerError by the status's code."""
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
         self.cache.forget_pod(assumed)
-        reason = REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE) \
-            else REASON_SCHEDULER_ERROR
-        if status.failed_plugin:
-            info.unschedulable_plugins = {status.failed_plugin}
+        reason = reason or (REASON_UNSCHEDULABLE if status.code in (Code.UNSCHEDULABLE,
+                                                                     Code.UNSCHEDULABLE_AND_UNRESOLVABLE)
+                            else REASON_SCHEDULER_ERROR)
+        # The plugins that made the pod unschedulable stay those of its last FitError: 1.24 sets
+        # them from a FitError only, so a Reserve or Permit rejection does not choose its moves.
         return self._record_scheduling_failure(info, status.message() or "binding failed", reason, cycle)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume")

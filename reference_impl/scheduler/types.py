@@ -325,3 +325,18 @@ class ClearNominatedNodeName:
 
     namespace: str
     pod: str
+
+
+@dataclass(frozen=True)
+class RejectWaitingPod:
+    """Reject a preemption's victim that waits on Permit (waitingPod.Reject) instead of deleting
+    it; done in turn with the victims' deletions, so that a deletion failing before it leaves the
+    pod waiting."""
+
+    namespace: str
+    pod: str
+    message: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.namespace}/{self.pod}"

@@ -11,9 +11,10 @@ candidate (pickOneNodeForPreemption) has its victims deleted, each with a Preemp
 lower-priority pods nominated to it lose their nomination; the scheduler then nominates the pod
 to that node and it waits in the queue for the deletions to land.
 
-As a sans-IO core this returns the deletions, events and status patches as actions instead of
-making the calls; the runner carries them out as prepareCandidate does, stopping at the first
-deletion that fails and then not nominating the pod. An error on a node in the dry run is the
+As a sans-IO core this returns the deletions (a rejection for a victim waiting on Permit), events
+and status patches as actions instead of making the calls; the runner carries them out in turn
+as prepareCandidate does, stopping at the first deletion that fails and then not nominating the
+pod. An error on a node in the dry run is the
 PostFilter's Error status when no node is a candidate. The what-ifs run on the cache's NodeInfo itself, undone before the cycle goes
 on (see `Cache.trial_remove`), and the Filters are rerun with a fresh PreFilter each time instead
 of upstream's PreFilter extensions (AddPod/RemovePod): the same state from the same pods. Nodes
@@ -31,7 +32,7 @@ from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.errors import SchedulerError
 from reference_impl.scheduler.framework import Plugin
 from reference_impl.scheduler.types import (
-    Code, CycleState, NodeInfo, Status, ClearNominatedNodeName, pod_key, pod_priority,
+    Code, CycleState, NodeInfo, Status, ClearNominatedNodeName, RejectWaitingPod, pod_key, pod_priority,
 )
 
 NAME = "DefaultPreemption"
@@ -352,7 +353,8 @@ class DefaultPreemption(Plugin):
         for victim in candidate.victims:
             key = pod_key(victim)
             if key in fwk.waiting_pods:
-                actions.extend(fwk.reject_waiting_pod(key, "preempted"))
+                actions.append(RejectWaitingPod(victim["metadata"].get("namespace", "default"),
+                                                victim["metadata"]["name"], "preempted"))
             else:
                 actions.append(Delete("pods", victim["metadata"].get("namespace", "default"),
                                       victim["metadata"]["name"]))

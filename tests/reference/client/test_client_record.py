@@ -1,9 +1,10 @@
 """client-go's event recorder (reference_impl.client.record) over a fake REST client, one rule per
-test: how an Event is made, counted, re-created when its predecessor has expired, and dropped on a
-refusal."""
+test: how an Event is made, counted, re-created when its predecessor has expired, dropped on a
+refusal and tried again when cut off."""
 from __future__ import annotations
 
 import http.client
+import random
 import threading
 
 from reference_impl.client import APIStatusError
@@ -89,9 +90,90 @@ def test_a_cut_connection_while_writing_is_logged_not_raised():
         def request(self, method, path, body=None):
             raise http.client.IncompleteRead(b"")
 
-    logged = []
-    EventRecorder(CutClient(), ManualClock(), logged.append).event(DEPLOYMENT, "Normal", "R", "m", "c")
+    logged, stopped = [], threading.Event()
+    EventRecorder(CutClient(), ManualClock(), logged.append, sleep=lambda _seconds: stopped.wait(5)).event(
+        DEPLOYMENT, "Normal", "R", "m", "c")
     assert len(logged) == 1 and "IncompleteRead" in logged[0]
+    stopped.set()
+
+
+class FlakyClient(FakeClient):
+    """Its first `failures` requests fail as a cut connection does; then a PATCH finds no event
+    when `expired`."""
+
+    def __init__(self, failures: int, expired: bool = False) -> None:
+        super().__init__(refuse={"PATCH": 404} if expired else None)
+        self.failures = failures
+
+    def _answer(self, method, path, body):
+        if self.failures:
+            self.failures -= 1
+            self.requests.append((method, path, body))
+            raise ConnectionResetError("connection reset by peer")
+        return super()._answer(method, path, body)
+
+
+def retried(client, sleep, log=None, seed=7):
+    """A recorder whose retries sleep with `sleep` (its random source seeded), and a wait for its
+    retry threads to end."""
+    recorder = EventRecorder(client, ManualClock(100.0), log, sleep=sleep, rng=random.Random(seed))
+
+    def settle():
+        for thread in threading.enumerate():
+            if thread.name == "event-retry":
+                thread.join(5)
+    return recorder, settle
+
+
+def test_a_write_cut_off_is_tried_again_first_after_a_random_sleep_then_after_ten_seconds():
+    """recordToSink: a failure that is not the server's answer (a cut connection) is tried again;
+    the first sleep is a random part of 10 s, so that clients do not come back in step, each later
+    one 10 s (not jittered, unlike tools/events)."""
+    client, sleeps = FlakyClient(failures=3), []
+    recorder, settle = retried(client, sleeps.append, seed=7)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    settle()
+    assert [method for method, _path, _body in client.requests] == ["POST"] * 4
+    assert sleeps == [10.0 * random.Random(7).random(), 10.0, 10.0]
+
+
+def test_an_event_is_tried_twelve_times_at_most_and_a_refused_one_once():
+    """maxTriesPerEvent is 12 (11 sleeps), then the event is dropped with a log line; a write the
+    server refuses (a StatusError, a 500 too) is dropped at once."""
+    client, sleeps, logged = FlakyClient(failures=100), [], []
+    recorder, settle = retried(client, sleeps.append, logged.append)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    settle()
+    assert (len(client.requests), len(sleeps)) == (12, 11)
+    assert "retry limit exceeded" in logged[-1]
+    refused, sleeps = FakeClient(refuse={"POST": 500}), []
+    EventRecorder(refused, ManualClock(), sleep=sleeps.append).event(DEPLOYMENT, "Normal", "R", "m", "c")
+    assert (len(refused.requests), sleeps) == (1, [])
+
+
+def test_a_count_patch_retried_after_its_event_expired_becomes_a_create():
+    """recordEvent: an aggregated event's PATCH that is cut off is tried again; when the event
+    it patches is gone by then (404) the retry creates it, with the count reached."""
+    client = FlakyClient(failures=0, expired=True)
+    recorder, settle = retried(client, lambda _seconds: None)
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    client.failures = 1
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    settle()
+    assert [(method, body.get("count")) for method, _path, body in client.requests] == [
+        ("POST", 1), ("PATCH", 2), ("PATCH", 2), ("POST", 2)]
+
+
+def test_the_caller_does_not_wait_for_the_retries():
+    """A controller's sync that records an event while the server is away goes on at once; the
+    event is written once the server is back, and a repeat of it only after that write."""
+    client, back = FlakyClient(failures=1), threading.Event()
+    recorder, settle = retried(client, lambda _seconds: back.wait(5))
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")  # returns while the retry sleeps
+    assert len(client.requests) == 1
+    back.set()
+    settle()
+    assert [method for method, _path, _body in client.requests] == ["POST", "POST"]
 
 
 def test_two_events_at_the_same_clock_reading_get_different_names():

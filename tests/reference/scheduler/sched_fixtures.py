@@ -160,3 +160,12 @@ class WaitingPermit(Plugin):
 
     def permit(self, state, pod, node_name):
         return Status(Code.WAIT)
+
+
+class RefusingPreBind(Plugin):
+    """PreBind: an error for every pod."""
+
+    name = "RefusingPreBind"
+
+    def pre_bind(self, state, pod, node_name):
+        return Status(Code.ERROR, ("volume not ready",))

@@ -7,7 +7,8 @@ import pytest
 from sched_fixtures import RecordingReserve, fake_clock, node, pod, scheduler
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
-from reference_impl.scheduler.types import CycleState
+from reference_impl.scheduler.scheduler import bind_error
+from reference_impl.scheduler.types import Code, CycleState, Status
 
 
 def bound(actions):
@@ -220,7 +221,8 @@ def test_config_unknown_extension_point_rejected():
 
 
 def test_reserve_failure_unreserves_and_forgets():
-    """A Reserve rejection runs Unreserve, forgets the assumed pod and reports the pod unschedulable."""
+    """A Reserve rejection runs Unreserve, forgets the assumed pod and reports a SchedulerError,
+    whatever the rejection's code (here Unschedulable), as 1.24's scheduleOne does."""
     RecordingReserve.calls.clear()
     profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RecordingReserve"}]}},
                                  "pluginConfig": [{"name": "RecordingReserve", "args": {"reject": ["n1"]}}]})
@@ -229,6 +231,38 @@ def test_reserve_failure_unreserves_and_forgets():
     assert RecordingReserve.calls == [("reserve", "n1"), ("unreserve", "n1")]
     assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["n1"].requested.milli_cpu == 0
     assert actions[0].reason == "FailedScheduling" and actions[0].message == "reserve rejected"
+    assert actions[1].condition["reason"] == "SchedulerError"
+
+
+def test_a_reserve_rejection_leaves_the_pod_moved_by_the_events_of_its_last_fit_error():
+    """1.24 sets a pod's unschedulable plugins from a FitError only: rejected at Reserve after
+    failing NodeResourcesFit, the pod is still moved only by that plugin's events (not by an
+    assigned pod's add), not by any event as a pod no plugin turned away."""
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RecordingReserve"}]}},
+                                 "pluginConfig": [{"name": "RecordingReserve", "args": {"reject": ["n1"]}}]})
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="2")], profile=profile)
+    s.schedule_one()  # Insufficient cpu
+    s.on_node_update(node("n1", cpu="1"), node("n1", cpu="4"))
+    s.clock.advance(10)  # its backoff is over
+    s.tick()
+    assert s.schedule_one()[0].message == "reserve rejected"
+    s.queue.move_all_to_active_or_backoff_queue("AssignedPodAdd")
+    assert "default/p" in s.queue.unschedulable_q
+
+
+def test_a_prebind_failure_is_a_scheduler_error_that_moves_the_unschedulable_pods():
+    """PreBind failing: Unreserve, forget the pod, move the unschedulable pods (its room is free
+    again) and report a SchedulerError; the pod itself waits out its backoff."""
+    profile = load_profile(data={"plugins": {"preBind": {"enabled": [{"name": "sched_fixtures:RefusingPreBind"}]}}})
+    s = scheduler([node("n1", cpu="1")], [pod("big", cpu="2")], profile=profile)
+    s.schedule_one()
+    assert "default/big" in s.queue.unschedulable_q
+    s.on_pod_add(pod("p", cpu="1"))
+    actions = s.schedule_one()
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("SchedulerError", "volume not ready")]
+    assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["n1"].requested.milli_cpu == 0
+    assert "default/big" not in s.queue.unschedulable_q and "default/p" in s.queue.backoff_q
 
 
 def test_permit_wait_then_allow_binds():
@@ -237,6 +271,25 @@ def test_permit_wait_then_allow_binds():
     s = scheduler([node("n1")], [pod("p")], profile=profile)
     assert s.schedule_one() == [] and s.cache.is_assumed(pod("p"))
     assert bound(s.allow_waiting_pod("default/p")) == "n1"
+
+
+def test_a_failed_bind_is_worded_as_runbindplugins_and_bind_word_it():
+    """A plugin's failure is wrapped as an Error naming it; no plugin binding (all skipped) is
+    Scheduler.bind's `bind status: Skip, `."""
+    assert bind_error("DefaultBinder", Status(Code.ERROR, ("pods \"p\" not found",))) == \
+        'running Bind plugin "DefaultBinder": pods "p" not found'
+    assert bind_error("", Status(Code.SKIP)) == "bind status: Skip, "
+
+
+def test_a_pod_deleted_while_its_bind_is_out_is_only_forgotten_when_the_bind_fails():
+    """MakeDefaultErrorFunc requeues only a pod the informer still has: one deleted meanwhile is
+    forgotten (its room on the node freed) and nothing is reported about it."""
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="1")])
+    assert bound(s.schedule_one()) == "n1"
+    s.on_pod_delete(pod("p", cpu="1"))
+    assert s.binding_failed("default", "p", "pods \"p\" not found") == []
+    assert not s.cache.is_assumed(pod("p")) and s.cache.nodes["n1"].requested.milli_cpu == 0
+    assert not s.queue.pending_pods()
 
 
 def test_spread_and_anti_affinity_end_to_end():

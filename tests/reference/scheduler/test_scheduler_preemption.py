@@ -14,7 +14,7 @@ from reference_impl.scheduler.plugins.defaultpreemption import (
     pick_one_node_for_preemption,
 )
 from reference_impl.scheduler.errors import SchedulerError
-from reference_impl.scheduler.types import ClearNominatedNodeName, Code, Status
+from reference_impl.scheduler.types import ClearNominatedNodeName, Code, RejectWaitingPod, Status
 
 
 def on(node_name, name, priority, cpu="1", **kw):
@@ -83,6 +83,23 @@ def test_the_failure_is_still_reported_with_the_filters_message():
     s = scheduler([node("n1", cpu="1")], [on("n1", "low", 0), pod("high", cpu="1", priority=10)])
     events = [a for a in s.schedule_one() if isinstance(a, RecordEvent) and a.reason == "FailedScheduling"]
     assert events[0].message == "0/1 nodes are available: 1 Insufficient cpu."
+
+
+def test_a_victim_waiting_on_permit_is_to_be_rejected_in_turn_not_deleted():
+    """prepareCandidate: a victim that waits on Permit is rejected ("preempted") instead of deleted,
+    in its turn among the victims' deletions, which the adapter makes: the cycle that chooses it
+    leaves it waiting, still assumed on its node."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}}})
+    s = scheduler([node("n1", cpu="1")], [pod("low", cpu="1", priority=0)], profile=profile)
+    assert s.schedule_one() == [] and "default/low" in s.waiting_pods
+    s.on_pod_add(pod("high", cpu="1", priority=10))
+    actions = s.schedule_one()
+    assert [a for a in actions if isinstance(a, (Delete, RejectWaitingPod))] == [
+        RejectWaitingPod("default", "low", "preempted")]
+    assert [(a.reason, a.involved["name"]) for a in actions if isinstance(a, RecordEvent)] == [
+        ("Preempted", "low"), ("FailedScheduling", "high")]
+    assert "default/low" in s.waiting_pods and s.cache.is_assumed(pod("low"))
+    assert nominated(actions) == "n1"
 
 
 def test_a_pod_with_preemption_policy_never_evicts_nothing():

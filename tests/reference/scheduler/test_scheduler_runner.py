@@ -15,7 +15,7 @@ from sched_fixtures import fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
-from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler
+from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, load_profile
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
@@ -80,20 +80,38 @@ def test_binding_cycles_post_a_binding_and_a_scheduled_event_per_pod():
 
 
 def test_a_refused_bind_forgets_the_assumed_pod_and_queues_it_again():
-    """handleBindingCycleError: the node's resources are released and the pod is retried."""
+    """The binding cycle after a failed bind: the node's resources are released and the pod is
+    retried after its backoff (a PodDelete moved the queue, so not held as unschedulable)."""
     runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
     client.refuse_binds = True
     bind_all(runner)
-    cache = runner.scheduler.cache
+    cache, queue = runner.scheduler.cache, runner.scheduler.queue
     assert not cache.assumed and cache.nodes["n1"].requested.milli_cpu == 0
-    assert [p["metadata"]["name"] for p in runner.scheduler.queue.pending_pods()] == ["big"]
+    assert [p["metadata"]["name"] for p in queue.pending_pods()] == ["big"] and "default/big" in queue.backoff_q
 
 
-def test_perform_reports_and_survives_every_kind_of_failure():
+def test_a_refused_bind_is_reported_as_a_scheduler_error_not_as_scheduled():
+    """As the real 1.24 kube-scheduler does when a webhook refuses the binding (seen on the
+    binary): no Scheduled event (finishBinding records it only once bound), a FailedScheduling
+    "binding rejected: running Bind plugin "DefaultBinder": <the Status message>" and the
+    same as PodScheduled=False's message, reason SchedulerError."""
+    runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
+    client.refuse_binds = True
+    bind_all(runner)
+    calls = list(zip(client.calls, client.bodies))
+    message = 'binding rejected: running Bind plugin "DefaultBinder": already assigned'
+    assert [(body["reason"], body["note"]) for (_, path), body in calls if path.endswith("/events")] == [
+        ("FailedScheduling", message)]
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/big/status")
+    assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("SchedulerError", message)]
+
+
+def test_a_bind_refused_for_a_pod_the_scheduler_did_not_assume_is_only_logged():
+    """perform survives a refused bind it has no binding cycle for: nothing more is sent."""
     runner, client = runner_with([node("n1")], [pod("p")])
     client.refuse_binds = True
     runner.perform([Bind("default", "p", "n1"), SCHEDULED])
-    assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding", "events"]
+    assert [path.rsplit("/", 1)[1] for _, path in client.calls] == ["binding"]
 
 
 def test_an_event_is_named_as_client_go_names_it():
@@ -205,14 +223,19 @@ def preempting_runner(client):
     return runner, actions
 
 
-def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominated():
+def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominated(capsys):
     """prepareCandidate returns at the first DELETE that fails: no Preempted event for it, no
     later victim deleted, no nomination cleared, no victims observed; the PostFilter's Error
-    status leaves the preemptor un-nominated (neither in its status patch nor in the nominator)."""
+    status leaves the preemptor un-nominated (neither in its status patch nor in the nominator),
+    and both are logged as errors ("Preempting pod", "Status after running PostFilter plugins")."""
     client = RefusingDeletes({"low1", "low2"})
     runner, actions = preempting_runner(client)
     assert runner.scheduler.queue.nominator.node_of.get("default/high") == "n1"  # the cycle's, at once
     runner.perform(actions)
+    victim = next(a.name for a in actions if isinstance(a, Delete))
+    logged = capsys.readouterr().err
+    assert f"Preempting pod default/{victim}: " in logged and "forbidden" in logged
+    assert "Status after running PostFilter plugins for pod default/high: " in logged
     runner.binders.shutdown(wait=True)
     calls = list(zip(client.calls, client.bodies))
     assert [path for (method, path), _ in calls if method == "DELETE"] == [
@@ -224,6 +247,72 @@ def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominate
     assert "default/high" not in runner.scheduler.queue.nominator.node_of
     assert runner.metrics.preemption_victims.value() == 0
     assert runner.metrics.preemption_attempts.value() == 1
+
+
+def waiting_victim_runner(client):
+    """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
+    this profile); high needs both cpus: the runner and the actions of high's cycle, which
+    preempts low1, then low2."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}}})
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1", cpu="2"))
+    low1 = pod("low1", cpu="1", node_name="n1", priority=0)
+    low1["status"] = {"startTime": "1970-01-01T00:00:00Z"}  # started before low2: more important
+    runner.pods.store.add(low1)
+    runner.pods.store.add(pod("low2", cpu="1", priority=0))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == [] and "default/low2" in runner.scheduler.waiting_pods
+    runner.pods.store.add(pod("high", cpu="2", priority=10))
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    return runner, actions
+
+
+def test_a_waiting_victim_is_rejected_in_its_turn_and_its_binding_cycle_fails_as_preempted():
+    """prepareCandidate rejects a victim waiting on Permit (waitingPod.Reject "preempted") where it
+    would delete one: no DELETE; its binding cycle fails at WaitOnPermit, it is forgotten and
+    reported Unschedulable "preempted", and the pods unschedulable so far (the preemptor) are
+    moved to be tried again, as after a PodDelete."""
+    client = FakeClient()
+    runner, actions = waiting_victim_runner(client)
+    assert "default/high" in runner.scheduler.queue.unschedulable_q
+    runner.perform(actions)
+    calls = list(zip(client.calls, client.bodies))
+    assert [path for (method, path), _ in calls if method == "DELETE"] == ["/api/v1/namespaces/default/pods/low1"]
+    s = runner.scheduler
+    assert "default/low2" not in s.waiting_pods and not s.cache.is_assumed(pod("low2"))
+    failed = next(body for (_, path), body in calls if path.endswith("/events") and body["reason"] == "FailedScheduling"
+                  and body["regarding"]["name"] == "low2")
+    assert failed["note"] == "preempted"
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/low2/status")
+    assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("Unschedulable", "preempted")]
+    assert [body["regarding"]["name"] for (_, path), body in calls
+            if path.endswith("/events") and body["reason"] == "Preempted"] == ["low1", "low2"]
+    assert "default/high" not in s.queue.unschedulable_q and "default/low2" in s.queue.unschedulable_q
+
+
+def test_a_delete_refused_before_a_waiting_victim_leaves_it_waiting():
+    """prepareCandidate returns at the first DELETE that fails, before rejecting a waiting victim
+    later in its list: that one goes on waiting, with nothing reported about it."""
+    client = RefusingDeletes({"low1"})
+    runner, actions = waiting_victim_runner(client)
+    runner.perform(actions)
+    assert "default/low2" in runner.scheduler.waiting_pods and runner.scheduler.cache.is_assumed(pod("low2"))
+    assert not [path for _, path in client.calls if "low2" in path]
+    assert not [body for (_, path), body in zip(client.calls, client.bodies)
+                if path.endswith("/events") and body["regarding"]["name"] == "low2"]
+
+
+def test_a_victim_no_longer_waiting_when_its_turn_comes_is_deleted():
+    """A victim allowed (or gone) between the cycle that chose it and its rejection is no waiting
+    pod any more: it is deleted, as prepareCandidate deletes a victim it finds not waiting."""
+    client = FakeClient()
+    runner, actions = waiting_victim_runner(client)
+    with runner.lock:
+        runner.scheduler.allow_waiting_pod("default/low2")
+    runner.perform(actions)
+    assert [path for method, path in client.calls if method == "DELETE"] == [
+        "/api/v1/namespaces/default/pods/low1", "/api/v1/namespaces/default/pods/low2"]
 
 
 def test_a_preemption_carried_out_counts_its_attempt_and_observes_its_victims():
