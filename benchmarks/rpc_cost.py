@@ -26,7 +26,19 @@ to the thread that waits on the completion queue): with GRPC_EXPERIMENTS turning
 listener, client and endpoints off (the older pollers, which read in the waiting thread), the
 sync server took 145 µs/10 switches a range x8 and 200 µs/18 a put+watch x8 in one run at load 19.
 
-    python benchmarks/rpc_cost.py [--calls 3000] [--idle-only]
+--client measures the other side: this process's own CPU and switches per call on the sync no-op
+server, for each way grpcio lets a client make a unary call (blocking, as the apiserver's
+EtcdClient calls; with_call; future().result(); a registered-method callable; compression off;
+grpc's retries off; four channels on their own connections, a thread keeping one), the ways
+alternated --rounds times and the median round shown, grpcio's EventEngine threads off as the
+cluster's apiserver runs. Two runs of 3 rounds of 2,000 calls at load 13-16, median CPU µs a call
+(1 thread: first/second run, then 8 threads: first/second run): blocking 220/170, 145/155;
+with_call 185/205, 185/165; registered method 150/155, 165/165; compression off 210/165, 195/170;
+retries off 200/150, 165/155; four channels 140/155, 195/160; future().result() 400/400, 245/210.
+Only the future is apart (dearer); the rest are within the rounds' spread of blocking (130-300), so
+none pays for a change of the client.
+
+    python benchmarks/rpc_cost.py [--calls 3000] [--idle-only] [--client [--rounds 3]]
 """
 from __future__ import annotations
 
@@ -47,7 +59,7 @@ import grpc
 from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
 from etcd_vs_reference import _free_port, _wait_serving, real_etcd, reference  # beside this script
-from proc import context_switches, cpu_seconds
+from proc import SwitchTally, context_switches, cpu_seconds
 
 RESULTS = Path(__file__).parent / "results"
 VALUE = b"o" * 2500  # about a pod as the kube-apiserver stores it
@@ -213,6 +225,79 @@ def workloads(address: str, pid: int, calls: int, with_put: bool) -> dict:
 
 
 IDLE_SERVERS = {"grpcio, no work": _serve_idle, "grpc.aio, no work": _serve_idle_aio}
+RANGE_METHOD = "/etcdserverpb.KV/Range"
+
+
+def measure_client(call, calls: int, threads: int) -> dict:
+    """`calls` calls of `call(thread)` from `threads` threads: this process's CPU and its threads'
+    context switches per call, read while the threads are still alive (an ended thread's count is
+    gone), the server being another process."""
+    tally, pid = SwitchTally(os.getpid()), os.getpid()
+    done, counted = threading.Barrier(threads + 1), threading.Event()
+
+    def work(thread: int) -> None:
+        for _ in range(thread, calls, threads):
+            call(thread)
+        done.wait()
+        counted.wait()
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    cpu, switches, started = cpu_seconds(pid), tally.read(), time.monotonic()
+    for worker in workers:
+        worker.start()
+    done.wait()
+    seconds = time.monotonic() - started
+    row = {"threads": threads, "calls_per_s": round(calls / seconds),
+           "cpu_us_per_call": round((cpu_seconds(pid) - cpu) / calls * 1e6),
+           "switches_per_call": round((tally.read() - switches) / calls, 1)}
+    counted.set()
+    for worker in workers:
+        worker.join()
+    return row
+
+
+def client_ways(address: str, channels: list) -> dict:
+    """Each way of making one unary Range call to `address`: name → call(thread). Opens the
+    channels it needs into `channels`, for the caller to close."""
+    def channel(*options) -> grpc.Channel:
+        channels.append(grpc.insecure_channel(address, options=list(options)))
+        return channels[-1]
+    request = rpc_pb2.RangeRequest(key=b"/registry/pods/default/pod-1")
+    kv = rpc_pb2_grpc.KVStub(channel())
+    registered = channels[0].unary_unary(RANGE_METHOD, request_serializer=rpc_pb2.RangeRequest.SerializeToString,
+                                         response_deserializer=rpc_pb2.RangeResponse.FromString,
+                                         _registered_method=True)
+    no_retries = rpc_pb2_grpc.KVStub(channel(("grpc.enable_retries", 0)))
+    # A local subchannel pool: channels of equal arguments would otherwise share one connection.
+    apart = [rpc_pb2_grpc.KVStub(channel(("grpc.use_local_subchannel_pool", 1))) for _ in range(4)]
+    return {
+        "blocking": lambda t: kv.Range(request, timeout=10),
+        "with_call": lambda t: kv.Range.with_call(request, timeout=10),
+        "future().result()": lambda t: kv.Range.future(request, timeout=10).result(),
+        "registered method": lambda t: registered(request, timeout=10),
+        "no compression": lambda t: kv.Range(request, timeout=10, compression=grpc.Compression.NoCompression),
+        "retries off": lambda t: no_retries.Range(request, timeout=10),
+        "4 channels": lambda t: apart[t % len(apart)].Range(request, timeout=10),
+    }
+
+
+def client_costs(address: str, calls: int, threads: int, rounds: int) -> dict:
+    """The median of `rounds` alternated rounds of every way, each row from its median-CPU round."""
+    channels: list = []
+    try:
+        ways = client_ways(address, channels)
+        for call in ways.values():  # connected and warm before the first round
+            for _ in range(50):
+                call(0)
+        runs: dict[str, list[dict]] = {name: [] for name in ways}
+        for _ in range(rounds):
+            for name, call in ways.items():
+                runs[name].append(measure_client(call, calls, threads))
+    finally:
+        for channel in channels:
+            channel.close()
+    return {f"{name} x{threads}": sorted(rows, key=lambda row: row["cpu_us_per_call"])[(len(rows) - 1) // 2]
+            | {"cpu_us_each_round": [row["cpu_us_per_call"] for row in rows]}
+            for name, rows in runs.items()}
 
 
 def main() -> None:
@@ -220,7 +305,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=3000, help="calls per workload")
     parser.add_argument("--idle-only", action="store_true",
                         help="only the two servers that do no work (sync grpcio, grpc.aio)")
+    parser.add_argument("--client", action="store_true",
+                        help="only the client's own cost per call, each way of calling, on the sync no-op server")
+    parser.add_argument("--rounds", type=int, default=3, help="--client: alternated rounds of all the ways")
     args = parser.parse_args()
+    if args.client:
+        return client_main(args)
     results = {}
     if not args.idle_only:
         with tempfile.TemporaryDirectory(prefix="rpc-cost-") as scratch:
@@ -250,6 +340,29 @@ def main() -> None:
     (RESULTS / "rpc_cost.json").write_text(json.dumps(
         {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "grpcio": grpc.__version__},
          "calls": args.calls, "results": results}, indent=2) + "\n")
+
+
+def client_main(args: argparse.Namespace) -> None:
+    from reference_impl.cluster import GRPC_EXPERIMENTS
+    os.environ.setdefault("GRPC_EXPERIMENTS", GRPC_EXPERIMENTS)  # as the cluster's apiserver runs
+    port = _free_port()
+    idle = multiprocessing.Process(target=_serve_idle, args=(port, 16), daemon=True)
+    idle.start()
+    try:
+        _wait_serving(f"127.0.0.1:{port}", _Alive(idle))
+        results = {**client_costs(f"127.0.0.1:{port}", args.calls, 1, args.rounds),
+                   **client_costs(f"127.0.0.1:{port}", args.calls, 8, args.rounds)}
+    finally:
+        idle.terminate()
+        idle.join()
+    print(f"{'client call':22} {'calls/s':>9} {'cpu µs/call':>12} {'switches/call':>14}  cpu µs each round")
+    for name, row in results.items():
+        print(f"{name:22} {row['calls_per_s']:>9} {row['cpu_us_per_call']:>12} {row['switches_per_call']:>14}  "
+              f"{' '.join(map(str, row['cpu_us_each_round']))}")
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "rpc_cost_client.json").write_text(json.dumps(
+        {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "grpcio": grpc.__version__},
+         "calls": args.calls, "rounds": args.rounds, "results": results}, indent=2) + "\n")
 
 
 class _Alive:

@@ -21,9 +21,10 @@ so nothing marks a node NotReady). Bounded by --timeout; every process is stoppe
 
 Prints one table of both modes, then what one pod cost in requests end to end (the apiserver's
 requests by verb and resource, and its etcd requests by operation and type, per bound pod, read
-from the apiserver's /metrics before the first create and after the last bind) and the proposals
-etcd committed per WAL fsync over the same span (its group commit, from etcd's own /metrics), and
-writes benchmarks/results/scheduler_throughput.json.
+from the apiserver's /metrics before the first create and after the last bind), etcd's own count of
+the unary calls it started, by method, and the proposals it committed per WAL fsync over the same
+span (its round trips and its group commit, from etcd's own /metrics), and writes
+benchmarks/results/scheduler_throughput.json.
 Target (reported, not enforced): >= 300 pods/s end to end (issue 13). This 2-CPU machine's speed
 drifts by up to a third between minutes, so `--repeat N` runs end to end N times and reports the
 median run (the lower middle one when N is even); each run also reports the CPU all processes
@@ -228,10 +229,13 @@ def request_counts(client: apiserver_load.Client) -> dict[str, float]:
     return counts
 
 
-# etcd's own counters of its writes' batching, which real etcd 3.4 and the reference etcd both
-# serve on /metrics: the proposals it committed and the WAL fsyncs it made for them.
+# etcd's own counters, which real etcd 3.4 and the reference etcd both serve on /metrics: the
+# proposals it committed and the WAL fsyncs it made for them (its writes' batching), and the unary
+# calls it started by method (go-grpc-prometheus's), which count every round trip a pod costs,
+# those the apiserver's storage does not time too (a lease grant, a revision read).
 ETCD_BATCHING = re.compile(r"^(etcd_server_proposals_committed_total|etcd_disk_wal_fsync_duration_seconds_count) (\S+)$",
                            re.MULTILINE)
+ETCD_CALLS = re.compile(r"^grpc_server_started_total\{(.*)\} (\S+)$", re.MULTILINE)
 ETCD_HTTP = re.compile(r"HTTP on (http://[0-9.]+:[0-9]+)")  # the reference etcd's ready line
 
 
@@ -250,8 +254,9 @@ def etcd_metrics_url(process: local_cluster.Process) -> str | None:
     return None
 
 
-def etcd_batching(url: str | None) -> dict[str, float]:
-    """etcd's committed proposals and WAL fsyncs so far ({} when its /metrics cannot be read)."""
+def etcd_counters(url: str | None) -> dict[str, float]:
+    """etcd's committed proposals and WAL fsyncs so far, and its unary calls started by method as
+    'etcd gRPC KV/Txn' ({} when its /metrics cannot be read)."""
     if url is None:
         return {}
     try:
@@ -259,11 +264,22 @@ def etcd_batching(url: str | None) -> dict[str, float]:
             text = answer.read().decode()
     except (OSError, http.client.HTTPException):  # refused, reset, or cut short (IncompleteRead)
         return {}
-    return {name: float(value) for name, value in ETCD_BATCHING.findall(text)}
+    counters = {name: float(value) for name, value in ETCD_BATCHING.findall(text)}
+    for labels, value in ETCD_CALLS.findall(text):
+        call = dict(LABEL.findall(labels))
+        if call.get("grpc_type") == "unary" and float(value):
+            service = call["grpc_service"].rpartition(".")[2]
+            counters[f"etcd gRPC {service}/{call['grpc_method']}"] = float(value)
+    return counters
+
+
+def etcd_calls(counters: dict[str, float]) -> dict[str, float]:
+    """The unary call counts of an `etcd_counters` reading."""
+    return {key: value for key, value in counters.items() if key.startswith("etcd gRPC ")}
 
 
 def proposals_per_fsync(before: dict[str, float], after: dict[str, float]) -> float | None:
-    """The proposals etcd committed per WAL fsync between two readings of etcd_batching: how
+    """The proposals etcd committed per WAL fsync between two readings of etcd_counters: how
     many writes shared each sync (its group commit)."""
     keys = ("etcd_server_proposals_committed_total", "etcd_disk_wal_fsync_duration_seconds_count")
     if not all(key in before and key in after for key in keys):
@@ -399,7 +415,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     metrics_client = apiserver_load.Client(port, context)
     counts_before = request_counts(metrics_client)
     etcd_url = next((etcd_metrics_url(p) for p in started if p.name == "etcd"), None)
-    batching_before = etcd_batching(etcd_url)
+    etcd_before = etcd_counters(etcd_url)
     processes = {p.name: p.pid for p in started}
     processes["benchmark"] = os.getpid()  # the creating clients and the bind watch
     tallies = {name: SwitchTally(pid) for name, pid in processes.items()}
@@ -453,7 +469,7 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
     cpu = {name: round(user + system, 1) for name, (user, system, _) in usage.items()}
     counts_after = request_counts(metrics_client)
     metrics_client.close()
-    batching_after = etcd_batching(etcd_url)
+    etcd_after = etcd_counters(etcd_url)
 
     bound = dict(watch.bound)
     latencies = [bound[name] - created[name] for name in bound if name in created]
@@ -471,7 +487,8 @@ def _end_to_end(args, nodes, pod_list, expected_bound, deadline, directory, kube
                                       "context_switches": round(switches / len(bound), 1)}
                                for name, (user, system, switches) in usage.items()} if bound else {},
         "requests_per_pod": per_pod(counts_before, counts_after, len(bound)),
-        "etcd_proposals_per_fsync": proposals_per_fsync(batching_before, batching_after),
+        "etcd_calls_per_pod": per_pod(etcd_calls(etcd_before), etcd_calls(etcd_after), len(bound)),
+        "etcd_proposals_per_fsync": proposals_per_fsync(etcd_before, etcd_after),
     })
     if by_thread and bound:
         result["per_pod_by_thread"] = {
@@ -538,7 +555,8 @@ def main(argv: list[str] | None = None) -> int:
     if result.get("end_to_end", {}).get("per_pod_by_thread"):
         print(thread_table(result["end_to_end"]["per_pod_by_thread"]))
     if result.get("end_to_end", {}).get("requests_per_pod"):
-        print(requests_table(result["end_to_end"]["requests_per_pod"]))
+        print(requests_table({**result["end_to_end"]["requests_per_pod"],
+                              **result["end_to_end"].get("etcd_calls_per_pod", {})}))
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f, indent=2)

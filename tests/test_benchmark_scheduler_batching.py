@@ -1,5 +1,6 @@
-"""What benchmarks/scheduler_throughput.py reads of etcd's group commit: the proposals it committed
-per WAL fsync, from its /metrics, found where the reference or a real etcd serves them."""
+"""What benchmarks/scheduler_throughput.py reads of etcd's group commit (the proposals it committed
+per WAL fsync) and of its round trips (the unary calls it started), from its /metrics, found where
+the reference or a real etcd serves them."""
 from __future__ import annotations
 
 import http.server
@@ -9,7 +10,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
-from scheduler_throughput import etcd_batching, etcd_metrics_url, proposals_per_fsync  # noqa: E402
+from scheduler_throughput import etcd_calls, etcd_counters, etcd_metrics_url, per_pod, proposals_per_fsync  # noqa: E402
 
 from reference_impl.cluster import Process  # noqa: E402
 
@@ -49,7 +50,7 @@ def test_proposals_per_fsync_is_what_both_counters_moved_between_two_readings():
     server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
     threading.Thread(target=server.handle_request, daemon=True).start()
     try:
-        before = etcd_batching(f"http://127.0.0.1:{server.server_port}")
+        before = etcd_counters(f"http://127.0.0.1:{server.server_port}")
     finally:
         server.server_close()
     assert before == {"etcd_disk_wal_fsync_duration_seconds_count": 40.0,
@@ -79,6 +80,39 @@ def test_a_metrics_answer_cut_short_reads_as_no_figure_rather_than_ending_the_ru
     server = http.server.HTTPServer(("127.0.0.1", 0), CutShort)
     threading.Thread(target=server.handle_request, daemon=True).start()
     try:
-        assert etcd_batching(f"http://127.0.0.1:{server.server_port}") == {}
+        assert etcd_counters(f"http://127.0.0.1:{server.server_port}") == {}
     finally:
         server.server_close()
+
+
+CALLS = (b"# TYPE grpc_server_started_total counter\n"
+         b'grpc_server_started_total{grpc_method="Txn",grpc_service="etcdserverpb.KV",grpc_type="unary"} 30\n'
+         b'grpc_server_started_total{grpc_method="Range",grpc_service="etcdserverpb.KV",grpc_type="unary"} 0\n'
+         b'grpc_server_started_total{grpc_method="LeaseGrant",grpc_service="etcdserverpb.Lease",grpc_type="unary"} 2\n'
+         b'grpc_server_started_total{grpc_method="Watch",grpc_service="etcdserverpb.Watch",grpc_type="bidi_stream"} 1\n')
+
+
+def test_etcd_calls_are_its_unary_calls_started_by_method():
+    """etcd's grpc_server_started_total (as real etcd 3.4 and the reference serve it) gives the
+    round trips a pod costs, by method; a stream is no round trip, a method never called no row."""
+
+    class Metrics(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(METRICS + CALLS)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    try:
+        before = etcd_counters(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.server_close()
+    assert etcd_calls(before) == {"etcd gRPC KV/Txn": 30.0, "etcd gRPC Lease/LeaseGrant": 2.0}
+    assert proposals_per_fsync(before, {**before, "etcd_disk_wal_fsync_duration_seconds_count": 41.0,
+                                        "etcd_server_proposals_committed_total": 133.0}) == 3.0
+    after = {"etcd gRPC KV/Txn": 60.0, "etcd gRPC KV/Range": 1.0, "etcd gRPC Lease/LeaseGrant": 2.0}
+    assert per_pod(etcd_calls(before), after, 10) == {"etcd gRPC KV/Range": 0.1, "etcd gRPC KV/Txn": 3.0}
