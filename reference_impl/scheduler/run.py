@@ -107,6 +107,12 @@ class BindingCycles:
         self._threads = []
 
 
+def error_message(error: Exception) -> str:
+    """An apiserver call's error as client-go's Error() words it: a refusal's Status message
+    alone (a *StatusError), with neither the method, the path nor the code."""
+    return error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
+
+
 # The scheduler's pod informer lists and watches only pods that may still run (newPodInformer): a
 # pod that succeeds or fails leaves its cache as a deletion, freeing what it held on its node.
 NON_TERMINAL_PODS = "/api/v1/pods?" + urllib.parse.urlencode(
@@ -264,13 +270,13 @@ class SchedulerRunner:
             except (APIStatusError, OSError, ValueError) as error:
                 name = getattr(action, "pod", None) or getattr(action, "name", "")
                 what = "Preempting pod" if isinstance(action, (Delete, RejectWaitingPod)) else type(action).__name__
-                log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error}")
+                log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error_message(error)}")
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
                     bind_failed = True
                     self._bind_failed(action, error)
                 elif isinstance(action, (Delete, RejectWaitingPod)):
-                    preemption_error = error
+                    preemption_error = error_message(error)
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/util.DeletePod")
     def _delete_victim(self, namespace: str, name: str) -> None:
@@ -309,10 +315,9 @@ class SchedulerRunner:
 
     def _bind_failed(self, action: Bind, error: Exception) -> None:
         """The binding cycle's end after a failed bind (Scheduler.binding_failed), its report sent:
-        the error as client-go words it, a refusal's Status message alone."""
-        message = error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
+        the error as client-go words it."""
         with self.lock:
-            failure = self.scheduler.binding_failed(action.namespace, action.pod, message)
+            failure = self.scheduler.binding_failed(action.namespace, action.pod, error_message(error))
         self.wake.set()  # the pods the forgotten one's room may now fit
         self.perform(failure)
 

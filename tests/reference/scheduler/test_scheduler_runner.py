@@ -249,6 +249,20 @@ def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominate
     assert runner.metrics.preemption_attempts.value() == 1
 
 
+def test_a_refused_victim_delete_is_logged_with_the_status_message_alone(capsys):
+    """1.24 logs `"Preempting pod" err=...` with DeletePod's *StatusError, whose Error() is the
+    Status's message alone: no method, path or code before it; the PostFilter's Error status
+    carries the same words."""
+    client = RefusingDeletes({"low1", "low2"})
+    runner, actions = preempting_runner(client)
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    victim = next(a.name for a in actions if isinstance(a, Delete))
+    logged = capsys.readouterr().err.splitlines()
+    assert f"default-scheduler: Preempting pod default/{victim}: forbidden" in logged
+    assert "default-scheduler: Status after running PostFilter plugins for pod default/high: forbidden" in logged
+
+
 def waiting_victim_runner(client):
     """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
     this profile); high needs both cpus: the runner and the actions of high's cycle, which
