@@ -251,6 +251,7 @@ class SchedulerRunner:
                 if isinstance(action, Bind):
                     self._bind(action)
                     self._attempted(SCHEDULED, started)
+                    self._bind_succeeded(action)
                 elif isinstance(action, PatchPodStatus):
                     self._attempted(UNSCHEDULABLE if action.condition.get("reason") == REASON_UNSCHEDULABLE
                                     else ERROR, started)
@@ -312,6 +313,10 @@ class SchedulerRunner:
             "apiVersion": "v1", "kind": "Binding",
             "metadata": {"name": action.pod, "namespace": action.namespace},
             "target": {"apiVersion": "v1", "kind": "Node", "name": action.node}})
+
+    def _bind_succeeded(self, action: Bind) -> None:
+        with self.lock:
+            self.scheduler.binding_succeeded(action.namespace, action.pod)
 
     def _bind_failed(self, action: Bind, error: Exception) -> None:
         """The binding cycle's end after a failed bind (Scheduler.binding_failed), its report sent:

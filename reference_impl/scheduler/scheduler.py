@@ -102,7 +102,7 @@ class Scheduler:
         # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
         self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
         # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
-        # informer shows them bound (or gone) or the adapter reports the bind failed.
+        # adapter reports the bind's result (or the informer shows the pod gone).
         self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
@@ -133,7 +133,6 @@ class Scheduler:
 
     def on_pod_add(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
-            self.binding.pop(pod_key(pod), None)
             self._add_pod_to_cache(pod)
         elif self.responsible_for(pod):
             self._add_pod_to_scheduling_queue(pod)
@@ -151,7 +150,6 @@ class Scheduler:
         if (new.get("spec") or {}).get("nodeName"):
             if not (old.get("spec") or {}).get("nodeName"):
                 self.queue.delete(old)  # bound by someone: it left the pending set
-                self.binding.pop(pod_key(new), None)
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
@@ -256,17 +254,27 @@ class Scheduler:
         if isinstance(action, Status):
             return self._fail_binding_cycle(info, state, host, cycle, "binding rejected: " + bind_error(plugin, action))
         self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
-        self.framework.run_post_bind_plugins(state, assumed, host)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    def binding_succeeded(self, namespace: str, name: str) -> None:
+        """The apiserver accepted a pod's Bind: the binding cycle ends with the PostBind plugins,
+        which 1.24 runs only once bind has returned no error."""
+        binding = self.binding.pop(f"{namespace}/{name}", None)
+        if binding is None:  # deleted meanwhile
+            return
+        info, state, host, _, _ = binding
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        self.framework.run_post_bind_plugins(state, assumed, host)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
         """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the
         binding cycle fails as at a Bind plugin's error. A pod the informer has meanwhile seen
-        deleted or bound is only forgotten."""
-        binding = self.binding.pop(f"{namespace}/{name}", None)
-        if binding is None:
-            self.cache.forget_pod({"metadata": {"namespace": namespace, "name": name}})
+        deleted or bound (no longer assumed) is only forgotten."""
+        pod = {"metadata": {"namespace": namespace, "name": name}}
+        binding = self.binding.pop(pod_key(pod), None)
+        if binding is None or not self.cache.is_assumed(pod):
+            self.cache.forget_pod(pod)
             return []
         info, state, host, cycle, plugin = binding
         return self._fail_binding_cycle(info, state, host, cycle,

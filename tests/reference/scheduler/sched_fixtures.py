@@ -162,6 +162,16 @@ class WaitingPermit(Plugin):
         return Status(Code.WAIT)
 
 
+class RecordingPostBind(Plugin):
+    """PostBind that records the pods it is told were bound, by key."""
+
+    name = "RecordingPostBind"
+    calls: list = []
+
+    def post_bind(self, state, pod, node_name):
+        RecordingPostBind.calls.append((f"{pod['metadata']['namespace']}/{pod['metadata']['name']}", node_name))
+
+
 class RefusingPreBind(Plugin):
     """PreBind: an error for every pod."""
 

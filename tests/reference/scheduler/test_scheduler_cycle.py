@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sched_fixtures import RecordingReserve, fake_clock, node, pod, scheduler
+from sched_fixtures import RecordingPostBind, RecordingReserve, fake_clock, node, pod, scheduler
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
 from reference_impl.scheduler.scheduler import bind_error
@@ -271,6 +271,30 @@ def test_permit_wait_then_allow_binds():
     s = scheduler([node("n1")], [pod("p")], profile=profile)
     assert s.schedule_one() == [] and s.cache.is_assumed(pod("p"))
     assert bound(s.allow_waiting_pod("default/p")) == "n1"
+
+
+def test_postbind_runs_only_once_the_bind_succeeded():
+    """bindingCycle runs RunPostBindPlugins after sched.bind returned no error: not when the
+    cycle hands out its Bind, not when the apiserver refuses it, once when it accepts it."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    s = scheduler([node("n1")], [pod("p"), pod("q")], profile=profile)
+    RecordingPostBind.calls.clear()
+    assert {bound(s.schedule_one()), bound(s.schedule_one())} == {"n1"}
+    assert RecordingPostBind.calls == []
+    s.binding_failed("default", "q", "pods \"q\" is forbidden")
+    s.binding_succeeded("default", "p")
+    assert RecordingPostBind.calls == [("default/p", "n1")]
+
+
+def test_postbind_runs_when_the_informer_shows_the_pod_bound_before_the_bind_returns():
+    """The watch may bring the bound pod before the POST's answer: its PostBind still runs."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    RecordingPostBind.calls.clear()
+    assert bound(s.schedule_one()) == "n1"
+    s.on_pod_update(pod("p"), pod("p", node_name="n1"))
+    s.binding_succeeded("default", "p")
+    assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
 def test_a_failed_bind_is_worded_as_runbindplugins_and_bind_word_it():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sched_fixtures import fake_clock, node, pod
+from sched_fixtures import RecordingPostBind, fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
@@ -261,6 +261,30 @@ def test_a_refused_victim_delete_is_logged_with_the_status_message_alone(capsys)
     logged = capsys.readouterr().err.splitlines()
     assert f"default-scheduler: Preempting pod default/{victim}: forbidden" in logged
     assert "default-scheduler: Status after running PostFilter plugins for pod default/high: forbidden" in logged
+
+
+def test_postbind_runs_after_an_accepted_bind_and_not_after_a_refused_one():
+    """The runner tells the core a bind's result: PostBind for the pod the apiserver bound,
+    none for one whose binding POST it refused."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    RecordingPostBind.calls.clear()
+    client.refuse_binds = True
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    runner.perform(actions)
+    assert RecordingPostBind.calls == []
+    client.refuse_binds = False
+    runner.scheduler.clock.advance(10)  # its backoff is over
+    runner.scheduler.tick()
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
 def waiting_victim_runner(client):
