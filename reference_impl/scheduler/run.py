@@ -185,8 +185,7 @@ class SchedulerRunner:
                 continue
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_PERIOD
-                with self.lock:
-                    self.scheduler.tick()
+                self._tick()
                 if isinstance(self.recorder, EventsRecorder):
                     if time.monotonic() >= next_finish:
                         next_finish = time.monotonic() + FINISH_TIME
@@ -202,6 +201,14 @@ class SchedulerRunner:
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
+
+    def _tick(self) -> None:
+        """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
+        out report their failure from the binder pool, as their goroutines would."""
+        with self.lock:
+            timed_out = self.scheduler.tick()
+        if timed_out:
+            self.binders.submit(self.perform, timed_out)
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.

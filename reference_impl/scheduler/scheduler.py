@@ -17,7 +17,7 @@ from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import format_duration, rfc3339
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
@@ -83,6 +83,28 @@ class ScheduleResult:
     feasible_nodes: int
 
 
+@dataclass
+class WaitingPod:
+    """A pod a Permit plugin told to wait (upstream's waitingPod): the cycle it is in, the node it
+    is assumed on, and how long each plugin that said Wait lets it wait from `since`."""
+
+    info: QueuedPodInfo
+    state: CycleState
+    node_name: str
+    cycle: int
+    since: float
+    pending_plugins: dict[str, float]
+
+    def timed_out(self, now: float) -> tuple[str, float] | None:
+        """The plugin whose wait ran out first by `now`, and its wait; None while all still wait.
+        Upstream starts a timer per plugin; the first to fire rejects the pod."""
+        expired = [(wait, plugin) for plugin, wait in self.pending_plugins.items() if self.since + wait <= now]
+        if not expired:
+            return None
+        wait, plugin = min(expired)
+        return plugin, wait
+
+
 class Scheduler:
     """One profile's scheduler: cache + queue + framework; feed it informer events, call schedule_one."""
 
@@ -99,8 +121,8 @@ class Scheduler:
                                      pod_max_backoff, plugin_events=self.framework.plugin_events(),
                                      sort_key=self.framework.queue_sort_key())
         self.next_start_node_index = 0
-        # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
-        self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+        # Pods a Permit plugin told to wait, by key.
+        self.waiting_pods: dict[str, WaitingPod] = {}
         # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
         # adapter reports the bind's result (or the informer shows the pod gone).
         self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
@@ -177,10 +199,24 @@ class Scheduler:
     def on_pdb_delete(self, pdb: dict) -> None:
         self.pdbs.pop(pod_key(pdb), None)
 
-    def tick(self) -> None:
-        """What upstream's queue goroutines do every second: flush expired backoffs and stale pods."""
+    def tick(self) -> list:
+        """What upstream's queue goroutines do every second (flush expired backoffs and stale pods)
+        and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns the
+        actions of their failed binding cycles."""
         self.queue.flush_backoff_q_completed()
         self.queue.flush_unschedulable_q_leftover()
+        return self._reject_timed_out_waiting_pods()
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
+    def _reject_timed_out_waiting_pods(self) -> list:
+        now, actions = self.clock.now(), []
+        for key, waiting in list(self.waiting_pods.items()):
+            timed_out = waiting.timed_out(now)
+            if timed_out is not None:
+                plugin, wait = timed_out
+                actions += self.reject_waiting_pod(
+                    key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
+        return actions
 
     # ---- the scheduling cycle ------------------------------------------------------------------
 
@@ -222,9 +258,9 @@ class Scheduler:
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
         if not status.ok:  # whatever its code, a SchedulerError to 1.24
             return self._fail_after_assume(info, state, assumed, host, status, cycle, REASON_SCHEDULER_ERROR)
-        status = self.framework.run_permit_plugins(state, assumed, host)
+        status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
-            self.waiting_pods[pod_key(pod)] = (info, state, host, cycle)
+            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, cycle, self.clock.now(), plugins_wait_time)
             return []
         if not status.ok:
             return self._fail_after_assume(info, state, assumed, host, status, cycle)
@@ -232,17 +268,20 @@ class Scheduler:
 
     def allow_waiting_pod(self, key: str) -> list:
         """A Permit plugin's Wait resolved to Allow: run the binding cycle now."""
-        info, state, host, cycle = self.waiting_pods.pop(key)
+        waiting = self.waiting_pods.pop(key)
+        info, host = waiting.info, waiting.node_name
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        return self._binding_cycle(info, state, assumed, host, cycle)
+        return self._binding_cycle(info, waiting.state, assumed, host, waiting.cycle)
 
     def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
         """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
         is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
         upstream), the other unschedulable pods are moved to be tried again."""
-        info, state, host, cycle = self.waiting_pods.pop(key)
+        waiting = self.waiting_pods.pop(key)
+        info, host = waiting.info, waiting.node_name
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        actions = self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        actions = self._fail_after_assume(info, waiting.state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)),
+                                          waiting.cycle)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
         return actions
 

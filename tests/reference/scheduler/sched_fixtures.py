@@ -154,12 +154,12 @@ class RecordingReserve(Plugin):
 
 
 class WaitingPermit(Plugin):
-    """Permit: always Wait."""
+    """Permit: always Wait, for args.timeout seconds (default 15 minutes, the most upstream allows)."""
 
     name = "WaitingPermit"
 
     def permit(self, state, pod, node_name):
-        return Status(Code.WAIT)
+        return Status(Code.WAIT), self.args.get("timeout", 15 * 60.0)
 
 
 class RecordingPostBind(Plugin):

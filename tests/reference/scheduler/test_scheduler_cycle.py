@@ -297,6 +297,41 @@ def test_postbind_runs_when_the_informer_shows_the_pod_bound_before_the_bind_ret
     assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
+def waiting_permit_scheduler(timeout):
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": timeout}}]})
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="1")], profile=profile)
+    assert s.schedule_one() == [] and "default/p" in s.waiting_pods
+    return s
+
+
+def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
+    """newWaitingPod's timer: once the timeout its Permit plugin returned has passed, the pod is
+    rejected ("rejected due to timeout after waiting 10s at plugin WaitingPermit") and its
+    binding cycle fails as Unschedulable: it is forgotten, its room freed, and it is requeued."""
+    s = waiting_permit_scheduler(10)
+    s.clock.advance(9.5)
+    assert not s.tick() and "default/p" in s.waiting_pods
+    s.clock.advance(0.5)
+    actions = s.tick()
+    assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
+    assert s.cache.nodes["n1"].requested.milli_cpu == 0 and "default/p" in s.queue.unschedulable_q
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
+
+
+def test_a_permit_timeout_is_at_most_15_minutes():
+    """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
+    s = waiting_permit_scheduler(3600)
+    s.clock.advance(15 * 60 - 1)
+    assert not s.tick() and "default/p" in s.waiting_pods
+    s.clock.advance(1)
+    actions = s.tick()
+    assert "default/p" not in s.waiting_pods
+    assert [a.condition["message"] for a in actions if isinstance(a, PatchPodStatus)] == [
+        "rejected due to timeout after waiting 15m0s at plugin WaitingPermit"]
+
+
 def test_a_failed_bind_is_worded_as_runbindplugins_and_bind_word_it():
     """A plugin's failure is wrapped as an Error naming it; no plugin binding (all skipped) is
     Scheduler.bind's `bind status: Skip, `."""

@@ -287,6 +287,29 @@ def test_postbind_runs_after_an_accepted_bind_and_not_after_a_refused_one():
     assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
+def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
+    """The runner's tick rejects a pod that waited at Permit past its plugin's timeout: its
+    binding cycle reports FailedScheduling and PodScheduled=False Unschedulable with
+    newWaitingPod's message; nothing is bound."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    calls = list(zip(client.calls, client.bodies))
+    message = "rejected due to timeout after waiting 30s at plugin WaitingPermit"
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/p/status")
+    assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("Unschedulable", message)]
+    assert [body["note"] for (_, path), body in calls if path.endswith("/events")] == [message]
+    assert not [path for _, path in client.calls if path.endswith("/binding")]
+
+
 def waiting_victim_runner(client):
     """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
     this profile); high needs both cpus: the runner and the actions of high's cycle, which
