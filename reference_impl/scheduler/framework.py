@@ -37,6 +37,7 @@ from reference_impl.scheduler.types import (
 )
 
 FILTERS_KEY = "framework/filters"
+MAX_PERMIT_TIMEOUT = 15 * 60.0  # maxTimeout: the longest a Permit plugin may make a pod wait
 SKIPPED_SCORE_KEY = "framework/skipped-score"
 
 # Extension point -> the Plugin method that implements it.
@@ -84,7 +85,8 @@ class Plugin:
     # `scores` being the list of `nodes`' scores, in the same order, that it rewrites in place.
     def reserve(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def unreserve(self, state: CycleState, pod: dict, node_name: str) -> None: ...
-    def permit(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
+    # Permit returns (Status, timeout in seconds) as upstream's: how long a Wait may last.
+    def permit(self, state: CycleState, pod: dict, node_name: str) -> tuple[Status, float]: ...
     def pre_bind(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def bind(self, state: CycleState, pod: dict, node_name: str): ...
     def post_bind(self, state: CycleState, pod: dict, node_name: str) -> None: ...
@@ -525,16 +527,20 @@ class Framework:
                 plugin.unreserve(state, pod, node_name)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPermitPlugins")
-    def run_permit_plugins(self, state: CycleState, pod: dict, node_name: str) -> Status:
-        """Any rejection wins; otherwise any Wait makes the pod wait; otherwise Success."""
-        waiting = None
+    def run_permit_plugins(self, state: CycleState, pod: dict, node_name: str) -> tuple[Status, dict[str, float]]:
+        """Any rejection wins; otherwise any Wait makes the pod wait; otherwise Success. With the
+        status, how long each plugin that said Wait lets the pod wait (its timeout, at most
+        MAX_PERMIT_TIMEOUT)."""
+        waiting, plugins_wait_time = None, {}
         for plugin in self.points["permit"]:
-            status = plugin.permit(state, pod, node_name) or SUCCESS
+            status, timeout = plugin.permit(state, pod, node_name) or (SUCCESS, 0.0)
+            status = status or SUCCESS
             if status.code == Code.WAIT:
                 waiting = Status(Code.WAIT, status.reasons, plugin.name)
+                plugins_wait_time[plugin.name] = min(timeout, MAX_PERMIT_TIMEOUT)
             elif not status.ok:
-                return Status(status.code, status.reasons, plugin.name)
-        return waiting or SUCCESS
+                return Status(status.code, status.reasons, plugin.name), {}
+        return waiting or SUCCESS, plugins_wait_time
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreBindPlugins")
     def run_pre_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> Status:

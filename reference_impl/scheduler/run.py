@@ -107,6 +107,12 @@ class BindingCycles:
         self._threads = []
 
 
+def error_message(error: Exception) -> str:
+    """An apiserver call's error as client-go's Error() words it: a refusal's Status message
+    alone (a *StatusError), with neither the method, the path nor the code."""
+    return error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
+
+
 # The scheduler's pod informer lists and watches only pods that may still run (newPodInformer): a
 # pod that succeeds or fails leaves its cache as a deletion, freeing what it held on its node.
 NON_TERMINAL_PODS = "/api/v1/pods?" + urllib.parse.urlencode(
@@ -179,8 +185,7 @@ class SchedulerRunner:
                 continue
             if time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + TICK_PERIOD
-                with self.lock:
-                    self.scheduler.tick()
+                self._tick()
                 if isinstance(self.recorder, EventsRecorder):
                     if time.monotonic() >= next_finish:
                         next_finish = time.monotonic() + FINISH_TIME
@@ -196,6 +201,14 @@ class SchedulerRunner:
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
+
+    def _tick(self) -> None:
+        """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
+        out report their failure from the binder pool, as their goroutines would."""
+        with self.lock:
+            timed_out = self.scheduler.tick()
+        if timed_out:
+            self.binders.submit(self.perform, timed_out)
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.
@@ -245,6 +258,7 @@ class SchedulerRunner:
                 if isinstance(action, Bind):
                     self._bind(action)
                     self._attempted(SCHEDULED, started)
+                    self._bind_succeeded(action)
                 elif isinstance(action, PatchPodStatus):
                     self._attempted(UNSCHEDULABLE if action.condition.get("reason") == REASON_UNSCHEDULABLE
                                     else ERROR, started)
@@ -264,13 +278,13 @@ class SchedulerRunner:
             except (APIStatusError, OSError, ValueError) as error:
                 name = getattr(action, "pod", None) or getattr(action, "name", "")
                 what = "Preempting pod" if isinstance(action, (Delete, RejectWaitingPod)) else type(action).__name__
-                log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error}")
+                log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error_message(error)}")
                 if isinstance(action, Bind):
                     self._attempted(ERROR, started)
                     bind_failed = True
                     self._bind_failed(action, error)
                 elif isinstance(action, (Delete, RejectWaitingPod)):
-                    preemption_error = error
+                    preemption_error = error_message(error)
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/util.DeletePod")
     def _delete_victim(self, namespace: str, name: str) -> None:
@@ -307,12 +321,15 @@ class SchedulerRunner:
             "metadata": {"name": action.pod, "namespace": action.namespace},
             "target": {"apiVersion": "v1", "kind": "Node", "name": action.node}})
 
+    def _bind_succeeded(self, action: Bind) -> None:
+        with self.lock:
+            self.scheduler.binding_succeeded(action.namespace, action.pod)
+
     def _bind_failed(self, action: Bind, error: Exception) -> None:
         """The binding cycle's end after a failed bind (Scheduler.binding_failed), its report sent:
-        the error as client-go words it, a refusal's Status message alone."""
-        message = error.status.get("message", "") if isinstance(error, APIStatusError) else str(error)
+        the error as client-go words it."""
         with self.lock:
-            failure = self.scheduler.binding_failed(action.namespace, action.pod, message)
+            failure = self.scheduler.binding_failed(action.namespace, action.pod, error_message(error))
         self.wake.set()  # the pods the forgotten one's room may now fit
         self.perform(failure)
 

@@ -17,7 +17,7 @@ from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
-from reference_impl.machinery.timefmt import rfc3339
+from reference_impl.machinery.timefmt import format_duration, rfc3339
 from reference_impl.scheduler import queue as q
 from reference_impl.scheduler.cache import Cache
 from reference_impl.scheduler.errors import SchedulerError
@@ -83,6 +83,28 @@ class ScheduleResult:
     feasible_nodes: int
 
 
+@dataclass
+class WaitingPod:
+    """A pod a Permit plugin told to wait (upstream's waitingPod): the cycle it is in, the node it
+    is assumed on, and how long each plugin that said Wait lets it wait from `since`."""
+
+    info: QueuedPodInfo
+    state: CycleState
+    node_name: str
+    cycle: int
+    since: float
+    pending_plugins: dict[str, float]
+
+    def timed_out(self, now: float) -> tuple[str, float] | None:
+        """The plugin whose wait ran out first by `now`, and its wait; None while all still wait.
+        Upstream starts a timer per plugin; the first to fire rejects the pod."""
+        expired = [(wait, plugin) for plugin, wait in self.pending_plugins.items() if self.since + wait <= now]
+        if not expired:
+            return None
+        wait, plugin = min(expired)
+        return plugin, wait
+
+
 class Scheduler:
     """One profile's scheduler: cache + queue + framework; feed it informer events, call schedule_one."""
 
@@ -99,10 +121,10 @@ class Scheduler:
                                      pod_max_backoff, plugin_events=self.framework.plugin_events(),
                                      sort_key=self.framework.queue_sort_key())
         self.next_start_node_index = 0
-        # Pods a Permit plugin told to wait: key -> (queued info, cycle state, node, scheduling cycle).
-        self.waiting_pods: dict[str, tuple[QueuedPodInfo, CycleState, str, int]] = {}
+        # Pods a Permit plugin told to wait, by key.
+        self.waiting_pods: dict[str, WaitingPod] = {}
         # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
-        # informer shows them bound (or gone) or the adapter reports the bind failed.
+        # adapter reports the bind's result (or the informer shows the pod gone).
         self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
@@ -133,7 +155,6 @@ class Scheduler:
 
     def on_pod_add(self, pod: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName"):
-            self.binding.pop(pod_key(pod), None)
             self._add_pod_to_cache(pod)
         elif self.responsible_for(pod):
             self._add_pod_to_scheduling_queue(pod)
@@ -151,7 +172,6 @@ class Scheduler:
         if (new.get("spec") or {}).get("nodeName"):
             if not (old.get("spec") or {}).get("nodeName"):
                 self.queue.delete(old)  # bound by someone: it left the pending set
-                self.binding.pop(pod_key(new), None)
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
@@ -179,10 +199,24 @@ class Scheduler:
     def on_pdb_delete(self, pdb: dict) -> None:
         self.pdbs.pop(pod_key(pdb), None)
 
-    def tick(self) -> None:
-        """What upstream's queue goroutines do every second: flush expired backoffs and stale pods."""
+    def tick(self) -> list:
+        """What upstream's queue goroutines do every second (flush expired backoffs and stale pods)
+        and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns the
+        actions of their failed binding cycles."""
         self.queue.flush_backoff_q_completed()
         self.queue.flush_unschedulable_q_leftover()
+        return self._reject_timed_out_waiting_pods()
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
+    def _reject_timed_out_waiting_pods(self) -> list:
+        now, actions = self.clock.now(), []
+        for key, waiting in list(self.waiting_pods.items()):
+            timed_out = waiting.timed_out(now)
+            if timed_out is not None:
+                plugin, wait = timed_out
+                actions += self.reject_waiting_pod(
+                    key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
+        return actions
 
     # ---- the scheduling cycle ------------------------------------------------------------------
 
@@ -224,9 +258,9 @@ class Scheduler:
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
         if not status.ok:  # whatever its code, a SchedulerError to 1.24
             return self._fail_after_assume(info, state, assumed, host, status, cycle, REASON_SCHEDULER_ERROR)
-        status = self.framework.run_permit_plugins(state, assumed, host)
+        status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
-            self.waiting_pods[pod_key(pod)] = (info, state, host, cycle)
+            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, cycle, self.clock.now(), plugins_wait_time)
             return []
         if not status.ok:
             return self._fail_after_assume(info, state, assumed, host, status, cycle)
@@ -234,17 +268,20 @@ class Scheduler:
 
     def allow_waiting_pod(self, key: str) -> list:
         """A Permit plugin's Wait resolved to Allow: run the binding cycle now."""
-        info, state, host, cycle = self.waiting_pods.pop(key)
+        waiting = self.waiting_pods.pop(key)
+        info, host = waiting.info, waiting.node_name
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        return self._binding_cycle(info, state, assumed, host, cycle)
+        return self._binding_cycle(info, waiting.state, assumed, host, waiting.cycle)
 
     def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
         """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
         is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
         upstream), the other unschedulable pods are moved to be tried again."""
-        info, state, host, cycle = self.waiting_pods.pop(key)
+        waiting = self.waiting_pods.pop(key)
+        info, host = waiting.info, waiting.node_name
         assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        actions = self._fail_after_assume(info, state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)), cycle)
+        actions = self._fail_after_assume(info, waiting.state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)),
+                                          waiting.cycle)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
         return actions
 
@@ -256,17 +293,27 @@ class Scheduler:
         if isinstance(action, Status):
             return self._fail_binding_cycle(info, state, host, cycle, "binding rejected: " + bind_error(plugin, action))
         self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
-        self.framework.run_post_bind_plugins(state, assumed, host)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
+
+    def binding_succeeded(self, namespace: str, name: str) -> None:
+        """The apiserver accepted a pod's Bind: the binding cycle ends with the PostBind plugins,
+        which 1.24 runs only once bind has returned no error."""
+        binding = self.binding.pop(f"{namespace}/{name}", None)
+        if binding is None:  # deleted meanwhile
+            return
+        info, state, host, _, _ = binding
+        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        self.framework.run_post_bind_plugins(state, assumed, host)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
         """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the
         binding cycle fails as at a Bind plugin's error. A pod the informer has meanwhile seen
-        deleted or bound is only forgotten."""
-        binding = self.binding.pop(f"{namespace}/{name}", None)
-        if binding is None:
-            self.cache.forget_pod({"metadata": {"namespace": namespace, "name": name}})
+        deleted or bound (no longer assumed) is only forgotten."""
+        pod = {"metadata": {"namespace": namespace, "name": name}}
+        binding = self.binding.pop(pod_key(pod), None)
+        if binding is None or not self.cache.is_assumed(pod):
+            self.cache.forget_pod(pod)
             return []
         info, state, host, cycle, plugin = binding
         return self._fail_binding_cycle(info, state, host, cycle,

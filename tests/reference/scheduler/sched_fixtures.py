@@ -154,12 +154,22 @@ class RecordingReserve(Plugin):
 
 
 class WaitingPermit(Plugin):
-    """Permit: always Wait."""
+    """Permit: always Wait, for args.timeout seconds (default 15 minutes, the most upstream allows)."""
 
     name = "WaitingPermit"
 
     def permit(self, state, pod, node_name):
-        return Status(Code.WAIT)
+        return Status(Code.WAIT), self.args.get("timeout", 15 * 60.0)
+
+
+class RecordingPostBind(Plugin):
+    """PostBind that records the pods it is told were bound, by key."""
+
+    name = "RecordingPostBind"
+    calls: list = []
+
+    def post_bind(self, state, pod, node_name):
+        RecordingPostBind.calls.append((f"{pod['metadata']['namespace']}/{pod['metadata']['name']}", node_name))
 
 
 class RefusingPreBind(Plugin):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sched_fixtures import RecordingReserve, fake_clock, node, pod, scheduler
+from sched_fixtures import RecordingPostBind, RecordingReserve, fake_clock, node, pod, scheduler
 
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, PluginNotFound, RecordEvent, load_profile
 from reference_impl.scheduler.scheduler import bind_error
@@ -271,6 +271,65 @@ def test_permit_wait_then_allow_binds():
     s = scheduler([node("n1")], [pod("p")], profile=profile)
     assert s.schedule_one() == [] and s.cache.is_assumed(pod("p"))
     assert bound(s.allow_waiting_pod("default/p")) == "n1"
+
+
+def test_postbind_runs_only_once_the_bind_succeeded():
+    """bindingCycle runs RunPostBindPlugins after sched.bind returned no error: not when the
+    cycle hands out its Bind, not when the apiserver refuses it, once when it accepts it."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    s = scheduler([node("n1")], [pod("p"), pod("q")], profile=profile)
+    RecordingPostBind.calls.clear()
+    assert {bound(s.schedule_one()), bound(s.schedule_one())} == {"n1"}
+    assert RecordingPostBind.calls == []
+    s.binding_failed("default", "q", "pods \"q\" is forbidden")
+    s.binding_succeeded("default", "p")
+    assert RecordingPostBind.calls == [("default/p", "n1")]
+
+
+def test_postbind_runs_when_the_informer_shows_the_pod_bound_before_the_bind_returns():
+    """The watch may bring the bound pod before the POST's answer: its PostBind still runs."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    RecordingPostBind.calls.clear()
+    assert bound(s.schedule_one()) == "n1"
+    s.on_pod_update(pod("p"), pod("p", node_name="n1"))
+    s.binding_succeeded("default", "p")
+    assert RecordingPostBind.calls == [("default/p", "n1")]
+
+
+def waiting_permit_scheduler(timeout):
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": timeout}}]})
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="1")], profile=profile)
+    assert s.schedule_one() == [] and "default/p" in s.waiting_pods
+    return s
+
+
+def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
+    """newWaitingPod's timer: once the timeout its Permit plugin returned has passed, the pod is
+    rejected ("rejected due to timeout after waiting 10s at plugin WaitingPermit") and its
+    binding cycle fails as Unschedulable: it is forgotten, its room freed, and it is requeued."""
+    s = waiting_permit_scheduler(10)
+    s.clock.advance(9.5)
+    assert not s.tick() and "default/p" in s.waiting_pods
+    s.clock.advance(0.5)
+    actions = s.tick()
+    assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
+    assert s.cache.nodes["n1"].requested.milli_cpu == 0 and "default/p" in s.queue.unschedulable_q
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
+
+
+def test_a_permit_timeout_is_at_most_15_minutes():
+    """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
+    s = waiting_permit_scheduler(3600)
+    s.clock.advance(15 * 60 - 1)
+    assert not s.tick() and "default/p" in s.waiting_pods
+    s.clock.advance(1)
+    actions = s.tick()
+    assert "default/p" not in s.waiting_pods
+    assert [a.condition["message"] for a in actions if isinstance(a, PatchPodStatus)] == [
+        "rejected due to timeout after waiting 15m0s at plugin WaitingPermit"]
 
 
 def test_a_failed_bind_is_worded_as_runbindplugins_and_bind_word_it():

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sched_fixtures import fake_clock, node, pod
+from sched_fixtures import RecordingPostBind, fake_clock, node, pod
 
 from reference_impl.apiserver.core import validation
 from reference_impl.client import APIStatusError, InClusterConfigError, LeaderElectionLost
@@ -247,6 +247,67 @@ def test_a_victim_delete_refused_ends_the_preemption_and_the_pod_is_not_nominate
     assert "default/high" not in runner.scheduler.queue.nominator.node_of
     assert runner.metrics.preemption_victims.value() == 0
     assert runner.metrics.preemption_attempts.value() == 1
+
+
+def test_a_refused_victim_delete_is_logged_with_the_status_message_alone(capsys):
+    """1.24 logs `"Preempting pod" err=...` with DeletePod's *StatusError, whose Error() is the
+    Status's message alone: no method, path or code before it; the PostFilter's Error status
+    carries the same words."""
+    client = RefusingDeletes({"low1", "low2"})
+    runner, actions = preempting_runner(client)
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    victim = next(a.name for a in actions if isinstance(a, Delete))
+    logged = capsys.readouterr().err.splitlines()
+    assert f"default-scheduler: Preempting pod default/{victim}: forbidden" in logged
+    assert "default-scheduler: Status after running PostFilter plugins for pod default/high: forbidden" in logged
+
+
+def test_postbind_runs_after_an_accepted_bind_and_not_after_a_refused_one():
+    """The runner tells the core a bind's result: PostBind for the pod the apiserver bound,
+    none for one whose binding POST it refused."""
+    profile = load_profile(data={"plugins": {"postBind": {"enabled": [{"name": "sched_fixtures:RecordingPostBind"}]}}})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    RecordingPostBind.calls.clear()
+    client.refuse_binds = True
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    runner.perform(actions)
+    assert RecordingPostBind.calls == []
+    client.refuse_binds = False
+    runner.scheduler.clock.advance(10)  # its backoff is over
+    runner.scheduler.tick()
+    with runner.lock:
+        actions = runner.scheduler.schedule_one()
+    runner.perform(actions)
+    runner.binders.shutdown(wait=True)
+    assert RecordingPostBind.calls == [("default/p", "n1")]
+
+
+def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
+    """The runner's tick rejects a pod that waited at Permit past its plugin's timeout: its
+    binding cycle reports FailedScheduling and PodScheduled=False Unschedulable with
+    newWaitingPod's message; nothing is bound."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    calls = list(zip(client.calls, client.bodies))
+    message = "rejected due to timeout after waiting 30s at plugin WaitingPermit"
+    patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/p/status")
+    assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("Unschedulable", message)]
+    assert [body["note"] for (_, path), body in calls if path.endswith("/events")] == [message]
+    assert not [path for _, path in client.calls if path.endswith("/binding")]
 
 
 def waiting_victim_runner(client):
