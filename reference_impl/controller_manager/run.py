@@ -56,7 +56,8 @@ from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
 from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
-                                                   JobController, RemoveTrackingFinalizers, UpdateAfterWrite,
+                                                   JobController, ManageJob, RemoveTrackingFinalizers,
+                                                   UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
@@ -459,6 +460,7 @@ class ControllerManager:
         # already reached was judged by this sync.
         sent = [step for a in actions for step in (a.actions if isinstance(a, InOrder) else (a,))]
         written = next((a.obj for a in reversed(sent) if isinstance(a, Update) and a.resource == "jobs"), job)
+        written = next((a.job for a in sent if isinstance(a, ManageJob)), written)
         waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
         with self.queue_lock:
             for wait in waits:
@@ -727,7 +729,9 @@ class ControllerManager:
         if isinstance(action, RetriedStatusUpdate):
             return self._retried_status_update(action)
         if isinstance(action, SlowStartCreates):
-            return self._slow_start_creates(action)
+            return self._slow_start_creates(action) == 0
+        if isinstance(action, ManageJob):
+            return self._manage_job(action)
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeleteActivePods):
@@ -735,18 +739,35 @@ class ControllerManager:
         return _done(*self._send(action)[1:])
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
-    def _slow_start_creates(self, action: SlowStartCreates) -> bool:
+    def _slow_start_creates(self, action: SlowStartCreates) -> int:
         """Each batch once the one before it all worked (a failed create lowers its own
-        expectation in _send); the creates of the batches never sent are no longer expected."""
+        expectation in _send); the creates of the batches never sent are no longer expected.
+        The number of pods not created: those refused and those never sent."""
         pending = [replace(create, done_if_refused_for=(*create.done_if_refused_for, "NamespaceTerminating"))
                    for create in action.creates]
         for size in slow_start_batches(len(pending)):
             batch, pending = pending[:size], pending[size:]
-            if [create for create in batch if self._send(create)[1] is not None]:
+            refused = sum(1 for create in batch if self._send(create)[1] is not None)
+            if refused:
                 for skipped in pending:
                     self._creation_skipped(skipped)
-                return False
-        return True
+                return refused + len(pending)
+        return 0
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
+    def _manage_job(self, action: ManageJob) -> bool | Conflict:
+        """The Job's pod creates or deletes, then its status writes for the pods they left
+        uncreated or undeleted. As syncJob returns it, a write's failure (a Conflict stays one)
+        is the sync's answer before the requests' own."""
+        uncreated = undeleted = 0
+        for request in action.requests:
+            if isinstance(request, SlowStartCreates):
+                uncreated += self._slow_start_creates(request)
+            else:
+                undeleted += not self._delete_job_pod(request)
+        done = [self.perform(step) for step in action.then(uncreated, undeleted)]
+        return next((answer for answer in done if not answer), uncreated + undeleted == 0)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).sync")
     def _pdb_status_update(self, action: FailSafeStatusUpdate) -> bool | Conflict:
