@@ -24,6 +24,7 @@ The Events a sync returns (a RecordEvent, or the Outcome a request records once 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime
 import socket
 import sys
@@ -64,7 +65,7 @@ from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.podcontrol import SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
-from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
@@ -185,6 +186,10 @@ class ControllerManager:
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
+        # The threads a slow-start batch's creates are sent from, one per create as upstream's
+        # goroutines; started as a batch first needs them and kept, each with its connection.
+        self.pod_control = concurrent.futures.ThreadPoolExecutor(max(slow_start_batches(BURST_REPLICAS)),
+                                                                 "pod-control")
         self.controllers = self._controllers()
         self._watch_for(self.controllers)
 
@@ -740,14 +745,16 @@ class ControllerManager:
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
     def _slow_start_creates(self, action: SlowStartCreates) -> int:
-        """Each batch once the one before it all worked (a failed create lowers its own
-        expectation in _send); the creates of the batches never sent are no longer expected.
-        The number of pods not created: those refused and those never sent."""
+        """The creates of a batch sent at once, each from its own thread, and the next batch once
+        all of them are answered and worked (a failed create lowers its own expectation in
+        _send); the creates of the batches never sent are no longer expected. The number of pods
+        not created: those refused and those never sent."""
         pending = [replace(create, done_if_refused_for=(*create.done_if_refused_for, "NamespaceTerminating"))
                    for create in action.creates]
         for size in slow_start_batches(len(pending)):
             batch, pending = pending[:size], pending[size:]
-            refused = sum(1 for create in batch if self._send(create)[1] is not None)
+            answers = self.pod_control.map(self._send, batch)
+            refused = sum(1 for _answer, code, _reason in answers if code is not None)
             if refused:
                 for skipped in pending:
                     self._creation_skipped(skipped)
