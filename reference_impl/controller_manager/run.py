@@ -46,7 +46,7 @@ from reference_impl.client.apply import RESOURCES as API_PATHS
 from reference_impl.client.apply import apply, get
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step
-from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
+from reference_impl.client.workqueue import ItemExponentialFailureRateLimiter, QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
@@ -56,9 +56,9 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
-from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
-                                                   JobController, ManageJob, RemoveTrackingFinalizers,
-                                                   UpdateAfterWrite,
+from reference_impl.controller_manager.job import (DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF, POD_UPDATE_BATCH_PERIOD,
+                                                   DeleteActivePods, DeleteJobPod, JobController, ManageJob,
+                                                   RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
@@ -271,8 +271,8 @@ class ControllerManager:
     def _controllers(self) -> list[QueuedController]:
         """Every controller as upstream drives it: a work queue of keys, fed by the informers of
         what it reads, and the sync of one key."""
-        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD, **options):
-            return QueuedController(name, RateLimitingQueue(self.clock, metrics=self.queue_metrics.named(
+        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD, rate_limiter=None, **options):
+            return QueuedController(name, RateLimitingQueue(self.clock, rate_limiter, self.queue_metrics.named(
                 QUEUE_NAMES.get(name, name))), sync, triggers, all_keys, resync, informers, **options)
 
         workloads = [
@@ -302,13 +302,17 @@ class ControllerManager:
             # no resync every second, which would sync a Job from a cache that has yet to see the
             # status its last sync wrote, and record that sync's event again.
             # A status write that met a conflict is not retried: the Job's update event brings it back.
+            # Both Job queues retry a failed key 10 s later, doubling up to 6 min (NewController's
+            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False),
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False,
+                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
-                   lambda: [], ("jobs", "pods")),
+                   lambda: [], ("jobs", "pods"),
+                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),

@@ -212,6 +212,20 @@ def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadlin
     assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
 
 
+def test_the_job_queues_retry_a_failed_key_after_10_seconds_doubling():
+    """The Job controller's queues are rate limited from DefaultJobBackOff (10 s) up to
+    MaxJobBackOff (6 min), so a Job whose pod creates are refused is synced again 10 s, then 20 s
+    later, not 5 ms later as under the default controller rate limiter."""
+    manager = ControllerManager(client=None)
+    queues = {c.name: c.queue for c in manager.controllers}
+    queues["job"].add_rate_limited("ns/pi")
+    assert queues["job"].next_ready_at() - manager.clock.now() == pytest.approx(10, abs=0.5)
+    for name in ("job", "job-orphan-pod"):
+        limiter = queues[name].rate_limiter
+        assert [limiter.when("ns/other") for _ in range(7)] == [10, 20, 40, 80, 160, 320, 360]
+    assert queues["replicaset"].rate_limiter.when("ns/rs") == 0.005
+
+
 def test_a_conflict_is_retried_with_backoff_unless_the_controller_waits_for_the_update_event():
     """A write refused with a Conflict fails the sync: the key comes back after 5 ms, except in a
     controller that, as the Job controller, leaves it to the update event the conflict announces."""
