@@ -87,11 +87,12 @@ class DeleteJobPod:
 
 @dataclass(frozen=True)
 class DeleteActivePods:
-    """The active pods of a tracked Job that has just finished, deleted with their finalizers
-    kept: every delete sent even when one fails, done when each was accepted or found the pod
-    gone. It opens the InOrder of the tracking writes, so that a pod whose delete failed is
-    neither let go of nor left running under a Job already Failed (upstream drops the finished
-    condition when fewer pods were deleted than were active)."""
+    """The active pods of a Job that has just failed, deleted with their finalizers kept, all at
+    once: every delete sent even when one fails, done when each was accepted or found the pod
+    gone. A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
+    failed is neither let go of nor left running under a Job already Failed (upstream drops the
+    finished condition when fewer pods were deleted than were active); a legacy Job's status is
+    written whatever its answers, as upstream pretends every pod was deleted."""
     deletes: tuple
 
 
@@ -520,7 +521,8 @@ class JobController:
             # No deletions are expected, as upstream expects none here.
             deleting = tuple(_delete_pod(job, p) for p in active_pods)
             counted = replace(counted, failed=failed + active)
-            return ([] if tracking else list(deleting)) + self._write_status(counted, 0, finished, False, deleting)
+            sent_alone = [DeleteActivePods(deleting)] if deleting and not tracking else []
+            return sent_alone + self._write_status(counted, 0, finished, False, deleting)
         if not needs_sync or job["metadata"].get("deletionTimestamp"):
             return self._write_status(counted, active, _completed(counted, active), False)
         active, requests = self._manage_job(job, active_pods, succeeded, succeeded_indexes)

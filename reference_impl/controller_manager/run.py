@@ -744,7 +744,7 @@ class ControllerManager:
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeleteActivePods):
-            return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
+            return all(list(self.pod_control.map(self._pod_deleted, action.deletes)))  # every one sent, at once
         return _done(*self._send(action)[1:])
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
@@ -769,14 +769,13 @@ class ControllerManager:
              "(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def _manage_job(self, action: ManageJob) -> bool | Conflict:
         """The Job's pod creates or deletes, then its status writes for the pods they left
-        uncreated or undeleted. As syncJob returns it, a write's failure (a Conflict stays one)
-        is the sync's answer before the requests' own."""
-        uncreated = undeleted = 0
-        for request in action.requests:
-            if isinstance(request, SlowStartCreates):
-                uncreated += self._slow_start_creates(request)
-            else:
-                undeleted += not self._delete_job_pod(request)
+        uncreated or undeleted. The deletes go out at once, as deleteJobPods' goroutines. As
+        syncJob returns it, a write's failure (a Conflict stays one) is the sync's answer before
+        the requests' own."""
+        creates = [request for request in action.requests if isinstance(request, SlowStartCreates)]
+        deletes = [request for request in action.requests if isinstance(request, DeleteJobPod)]
+        uncreated = sum(self._slow_start_creates(request) for request in creates)
+        undeleted = sum(not deleted for deleted in self.pod_control.map(self._delete_job_pod, deletes))
         done = [self.perform(step) for step in action.then(uncreated, undeleted)]
         return next((answer for answer in done if not answer), uncreated + undeleted == 0)
 
@@ -843,6 +842,11 @@ class ControllerManager:
                 fresh = self.cache(action.resource).get(f"{action.namespace}/{name}") or action.obj
             action = action.on(fresh)
         return _done(code, reason)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteActivePods")
+    def _pod_deleted(self, delete: Delete) -> bool:
+        """A pod delete sent; whether the pod is going or already gone."""
+        return self._send(delete)[1] in (None, 404)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
     def _delete_job_pod(self, action: DeleteJobPod) -> bool:

@@ -1,6 +1,10 @@
 """The Job controller's sync, one rule per test."""
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from cm_fixtures import pod
 from workload_fixtures import AnsweredJobController, job
 
@@ -616,6 +620,45 @@ def test_a_pod_whose_delete_failed_is_still_counted_active():
     assert not all(perform(manager, manager.job.sync(j, [job_pod(j, "a")])))
     (status,) = status_writes(client)
     assert status["active"] == 1 and condition_types(status) == [("Suspended", "JobSuspended")]
+
+
+class DeleteBarrierApiserver(JobApiserver):
+    """Holds each pod delete until `together` deletes are in flight, for at most 5 s."""
+
+    def __init__(self, together: int) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(together, timeout=5)
+
+    def request(self, method, path, body=None, content_type=None):
+        if method == "DELETE" and "/pods/" in path:
+            self.barrier.wait()
+        return super().request(method, path, body, content_type)
+
+
+def test_the_pods_of_a_suspended_job_are_deleted_together():
+    """deleteJobPods starts a goroutine per pod: the three pods of a Job just suspended are all
+    being deleted at once, and the Job is written with none active."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    j = job(completions=3, parallelism=3)
+    j["spec"]["suspend"] = True
+    j["status"] = {"active": 3, "startTime": "2026-01-01T00:00:00Z"}
+    assert all(perform(manager, manager.job.sync(j, [job_pod(j, name) for name in "abc"])))
+    (status,) = status_writes(client)
+    assert "active" not in status
+
+
+@pytest.mark.parametrize("tracked", [False, True])
+def test_the_active_pods_of_a_job_past_its_deadline_are_deleted_together(tracked):
+    """deleteActivePods starts a goroutine per pod, for a legacy Job and a tracked one: its three
+    running pods are all being deleted at once."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    j = (tracked_job if tracked else job)(completions=3, parallelism=3, deadline=30)
+    j["status"] = {"active": 3, "startTime": "2000-01-01T00:00:00Z"}
+    pod_of = tracked_pod if tracked else job_pod
+    assert all(perform(manager, manager.job.sync(j, [pod_of(j, name) for name in "abc"])))
+    assert [m for m, _p, _b in client.sent].count("DELETE") == 3
 
 
 class ConflictingApiserver(JobApiserver):
