@@ -12,11 +12,16 @@ setting pod phases by hand:
   halted   suspended while its pod runs
   indexed  completionMode Indexed, 3 completions, 2 at a time: index 1 Succeeded (index 2 starts),
            index 0 Failed (started again), then both Succeeded
+  refused  4 completions, 4 at a time, in the namespace after a ResourceQuota of 0 pods: every
+           create refused, so no pod is ever active
 
 Watches of the namespace's Jobs and pods record every state; each object's history (consecutive
 repeats collapsed; pod uids in uncountedTerminatedPods and pod names as "<job>-#<n>" in creation
 order; timestamps as <t>) is compared between the two runs. Prints the differing objects with
-both histories and writes benchmarks/results/job_tracking_pair.json.
+both histories, and the creates each controller-manager had refused for the Job `refused` over
+the step (the FailedCreate events' counts: one create per sync, as the slow start stops after its
+first batch, where sending every create would make it 4 each), and writes
+benchmarks/results/job_tracking_pair.json.
 
     python benchmarks/job_tracking_pair.py [--bin /work/k8s-bin] [--etcd /usr/bin/etcd] [--our-apiserver]
 """
@@ -184,6 +189,23 @@ def scenario(rest: RestClient, names: dict[str, str]) -> None:
     until(lambda: True)
     set_phase(of_index("indexed", 0)[-1], "Succeeded")
     until(lambda: True)
+    # Last: a quota refuses every pod create from here on. Admission charges only what the
+    # quota's status holds, and the real run has no quota controller to write it: written here,
+    # unconditionally (ours may have written the same status first).
+    quota = {"metadata": {"name": "none"}, "spec": {"hard": {"pods": "0"}}}
+    rest.request("POST", f"{ns}/resourcequotas", quota)
+    rest.request("PUT", f"{ns}/resourcequotas/none/status",
+                 dict(quota, status={"hard": {"pods": "0"}, "used": {"pods": "0"}}))
+    create("refused", completions=4, parallelism=4)
+    until(lambda: True)
+
+
+def refused_creates(rest: RestClient, job: str) -> int:
+    """The pod creates refused for `job`, as the counts of its FailedCreate events."""
+    events = rest.request("GET", f"/api/v1/namespaces/{NAMESPACE}/events")["items"]
+    return sum(e.get("count") or 1 for e in events
+               if e["involvedObject"].get("kind") == "Job" and e["involvedObject"].get("name") == job
+               and e.get("reason") == "FailedCreate")
 
 
 def admin_kubeconfig(work: Path, port: int, pki: Path) -> Path:
@@ -198,7 +220,8 @@ def admin_kubeconfig(work: Path, port: int, pki: Path) -> Path:
     return path
 
 
-def one_run(args: argparse.Namespace, ours: bool) -> dict[str, list]:
+def one_run(args: argparse.Namespace, ours: bool) -> tuple[dict[str, list], int]:
+    """The run's histories, and the creates refused for the Job `refused`."""
     # Imported here: the normalising above is imported by the tests, without the processes' weight.
     import apiserver_differential
     from reference_impl import cluster as local_cluster
@@ -240,7 +263,7 @@ def one_run(args: argparse.Namespace, ours: bool) -> dict[str, list]:
             watch.stop.set()
         events = sorted((e for w in watches for e in w.events),
                         key=lambda e: int(e["object"]["metadata"]["resourceVersion"]))
-        return histories(events, names)
+        return histories(events, names), refused_creates(rest, "refused")
     finally:
         if manager is not None:
             manager.stop.set()
@@ -257,16 +280,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--etcd", type=Path, default=Path("/usr/bin/etcd"))
     parser.add_argument("--our-apiserver", action="store_true", help="the reference apiserver in both runs")
     args = parser.parse_args(argv)
-    runs = {label: one_run(args, ours) for label, ours in (("real", False), ("ours", True))}
+    runs, refused = {}, {}
+    for label, ours in (("real", False), ("ours", True)):
+        runs[label], refused[label] = one_run(args, ours)
     differing = sorted(key for key in set(runs["real"]) | set(runs["ours"])
                        if runs["real"].get(key) != runs["ours"].get(key))
     for key in differing:
         print(f"{key}\n  real: {json.dumps(runs['real'].get(key))}\n  ours: {json.dumps(runs['ours'].get(key))}")
     states = sum(len(sequence) for sequence in runs["real"].values())
     print(f"{len(runs['real'])} objects, {states} states in the real run; {len(differing)} objects differ")
+    print(f"creates refused for job refused: real {refused['real']}, ours {refused['ours']}")
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "job_tracking_pair.json").write_text(json.dumps(
-        {"apiserver": "reference" if args.our_apiserver else "real", "differing": differing, "runs": runs},
+        {"apiserver": "reference" if args.our_apiserver else "real", "differing": differing, "runs": runs,
+         "refused_creates": refused},
         indent=2) + "\n")
     return 0
 

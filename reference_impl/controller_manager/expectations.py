@@ -4,6 +4,7 @@ watch never makes it create twice. Expectations expire after a TTL (5 minutes up
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from reference_impl.mirrors import mirrors
@@ -22,6 +23,9 @@ class ControllerExpectations:
     def __init__(self, clock):
         self.clock = clock
         self._store: dict[str, _Expectation] = {}
+        # Counts are lowered from the informers' threads and from a batch's create threads at
+        # once; upstream lowers them with atomic.AddInt64.
+        self._lowering = threading.Lock()
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).SatisfiedExpectations")
     def satisfied(self, key: str) -> bool:
@@ -46,13 +50,15 @@ class ControllerExpectations:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).CreationObserved")
     def creation_observed(self, key: str) -> None:
-        if key in self._store:
-            self._store[key].add -= 1
+        with self._lowering:
+            if key in self._store:
+                self._store[key].add -= 1
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).DeletionObserved")
     def deletion_observed(self, key: str) -> None:
-        if key in self._store:
-            self._store[key].delete -= 1
+        with self._lowering:
+            if key in self._store:
+                self._store[key].delete -= 1
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.ControllerExpectations).DeleteExpectations")
     def delete(self, key: str) -> None:

@@ -27,7 +27,9 @@ in status.completedIndexes. Adoption of orphans is not modelled.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from reference_impl.machinery.actions import Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.labels import selector_matches
@@ -85,11 +87,12 @@ class DeleteJobPod:
 
 @dataclass(frozen=True)
 class DeleteActivePods:
-    """The active pods of a tracked Job that has just finished, deleted with their finalizers
-    kept: every delete sent even when one fails, done when each was accepted or found the pod
-    gone. It opens the InOrder of the tracking writes, so that a pod whose delete failed is
-    neither let go of nor left running under a Job already Failed (upstream drops the finished
-    condition when fewer pods were deleted than were active)."""
+    """The active pods of a Job that has just failed, deleted with their finalizers kept, all at
+    once: every delete sent even when one fails, done when each was accepted or found the pod
+    gone. A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
+    failed is neither let go of nor left running under a Job already Failed (upstream drops the
+    finished condition when fewer pods were deleted than were active); a legacy Job's status is
+    written whatever its answers, as upstream pretends every pod was deleted."""
     deletes: tuple
 
 
@@ -100,6 +103,38 @@ class UpdateAfterWrite(Update):
     UpdateStatus returned. A change made to the Job in between (a label, the garbage collector's
     foregroundDeletion finalizer) makes it a conflict instead of being undone, since the status
     strategy stores the metadata of the body."""
+
+
+@dataclass(frozen=True)
+class ManageJob:
+    """manageJob's pod creates (a SlowStartCreates) or deletes (DeleteJobPod each), and then the
+    rest of the sync: `then(uncreated, undeleted)` gives its status writes once the requests are
+    answered, `uncreated` counting the pods whose create failed or was never sent, `undeleted`
+    those whose delete failed. Upstream's manageJob counts only the requests that worked in the
+    active count it returns, so status.active counts the pods that exist or were created; a
+    create refused because the namespace is terminating counts as done (manageJob ignores that
+    error). `job` is the Job as the sync leaves it before the counts: its startTime says when its
+    deadline runs out."""
+    requests: tuple
+    job: dict
+    then: Callable[[int, int], list]
+
+
+@dataclass(frozen=True)
+class _CountedJob:
+    """What a sync found before manageJob: the Job with the status it is building (`job`), the
+    status it had, its pods and their counts."""
+    job: dict
+    old_status: dict
+    owned: list
+    tracking: bool
+    expected_rm: set
+    succeeded: int
+    failed: int
+    previous_indexes: Intervals
+    succeeded_indexes: Intervals
+    new_failure: bool
+    now: float
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/job.removeTrackingFinalizerPatch")
@@ -346,6 +381,14 @@ def _enact_job_finished(job: dict, status: dict, finished: dict) -> list[RecordE
     return events + [_finished_event(job, finished)]
 
 
+def _completed(counted: _CountedJob, active: int) -> dict | None:
+    """The Complete condition, once enough pods succeeded (any one, without completions) and
+    none is active."""
+    completions = counted.job["spec"].get("completions")
+    done = counted.succeeded > 0 if completions is None else counted.succeeded >= completions
+    return new_condition("Complete", "", "", counted.now) if done and active == 0 else None
+
+
 class JobController:
     def __init__(self, clock, burst_replicas: int = BURST_REPLICAS):
         self.clock = clock
@@ -431,7 +474,8 @@ class JobController:
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:
-        """Actions for `job` given every pod in its namespace."""
+        """Actions for `job` given every pod in its namespace. When manageJob sends requests, the
+        status writes wait for their answers (a ManageJob)."""
         if is_job_finished(job):
             return []
         now, key, spec = self.clock.now(), meta_namespace_key(job), job["spec"]
@@ -446,10 +490,9 @@ class JobController:
         active_pods = [p for p in owned if pod_active(p)]
         active = len(active_pods)
         succeeded, failed = get_status(job, owned, tracking, expected_rm)
-        indexed = is_indexed_job(job)
         previous_indexes: Intervals = []
         succeeded_indexes: Intervals = []
-        if indexed:
+        if is_indexed_job(job):
             previous_indexes, succeeded_indexes = calculate_succeeded_indexes(
                 job, owned, tracking, has_job_tracking_finalizer)
             succeeded = total(succeeded_indexes)
@@ -461,6 +504,8 @@ class JobController:
         new_failure = failed > status.get("failed", 0)
         if self._backing_off(key, new_failure, now):
             return []
+        counted = _CountedJob(timed, job.get("status") or {}, owned, tracking, expected_rm, succeeded, failed,
+                              previous_indexes, succeeded_indexes, new_failure, now)
         # Upstream's test: a failure only fails the Job while it is not running at full parallelism.
         finished = None
         if (new_failure and active != parallelism and failed > backoff_limit) or \
@@ -470,65 +515,67 @@ class JobController:
         elif past_active_deadline(timed, now):
             finished = new_condition("Failed", "DeadlineExceeded",
                                      "Job was active longer than specified deadline", now)
-
-        actions: list = []
-        suspend_changed = False
-        deleting: tuple = ()
         if finished is not None:
             # deleteActivePods: the finalizers stay; the tracking below counts these pods as failed.
             # Tracked, the deletes open the tracking writes; legacy, they are sent on their own.
             # No deletions are expected, as upstream expects none here.
             deleting = tuple(_delete_pod(job, p) for p in active_pods)
-            if not tracking:
-                actions += deleting
-            failed += active
-            active = 0
-        else:
-            manage_job_called = needs_sync and not job["metadata"].get("deletionTimestamp")
-            if manage_job_called:
-                active, created = self._manage_job(job, active_pods, succeeded, succeeded_indexes)
-                actions += created
-            completions = spec.get("completions")
-            complete = (succeeded > 0 if completions is None else succeeded >= completions) and active == 0
-            if complete:
-                finished = new_condition("Complete", "", "", now)
-            elif manage_job_called:
-                events = _suspended_or_resumed(job, status, now)
-                suspend_changed = bool(events)
-                actions += events
-        old_status = job.get("status") or {}
-        if tracking:
+            counted = replace(counted, failed=failed + active)
+            sent_alone = [DeleteActivePods(deleting)] if deleting and not tracking else []
+            return sent_alone + self._write_status(counted, 0, finished, False, deleting)
+        if not needs_sync or job["metadata"].get("deletionTimestamp"):
+            return self._write_status(counted, active, _completed(counted, active), False)
+        active, requests = self._manage_job(job, active_pods, succeeded, succeeded_indexes)
+        if not requests:
+            return self._after_manage_job(counted, active, 0, 0)
+        return [ManageJob(tuple(requests), timed, functools.partial(self._after_manage_job, counted, active))]
+
+    def _after_manage_job(self, counted: _CountedJob, active: int, uncreated: int, undeleted: int) -> list:
+        """The rest of a sync that called manageJob, the active count it returned corrected for
+        the pods not created and those not deleted: complete, or the Suspended condition
+        following spec.suspend, then the status."""
+        active += undeleted - uncreated
+        finished = _completed(counted, active)
+        events = [] if finished is not None else _suspended_or_resumed(counted.job, counted.job["status"], counted.now)
+        return events + self._write_status(counted, active, finished, bool(events))
+
+    def _write_status(self, counted: _CountedJob, active: int, finished: dict | None, suspend_changed: bool,
+                      deleting: tuple = ()) -> list:
+        """The status writes of a sync, with the failed Job's `deleting` opening a tracked Job's."""
+        job, key = counted.job, meta_namespace_key(counted.job)
+        status, old_status = job["status"], counted.old_status
+        if counted.tracking:
             needs_flush = suspend_changed or active != old_status.get("active", 0)
             _set_count(status, "active", active)
             writes, job_finished = self._track_status_and_remove_finalizers(
-                timed, owned, expected_rm, finished, needs_flush, previous_indexes)
+                job, counted.owned, counted.expected_rm, finished, needs_flush, counted.previous_indexes)
             if deleting:
                 writes = InOrder((DeleteActivePods(deleting), *writes.actions))
-            actions.append(writes)
             # A new failure that left the Job unfinished (uids still uncounted) is an error upstream:
             # the key comes back after the backoff.
-            self._count_requeue(key, new_failure and not job_finished, True, False)
-            return actions
+            self._count_requeue(key, counted.new_failure and not job_finished, True, False)
+            return [writes]
         # Legacy tracking: counted from the pods that exist; leftover tracking finalizers go, and
         # the status is written only once they have.
-        with_finalizer = [p for p in owned if has_job_tracking_finalizer(p)]
-        writes = [_removal(job, with_finalizer)] if with_finalizer else []
+        actions: list = []
+        with_finalizer = [p for p in counted.owned if has_job_tracking_finalizer(p)]
+        writes: list = [_removal(job, with_finalizer)] if with_finalizer else []
         status.pop("uncountedTerminatedPods", None)
-        for field, count in (("active", active), ("succeeded", succeeded), ("failed", failed)):
+        for field, count in (("active", active), ("succeeded", counted.succeeded), ("failed", counted.failed)):
             _set_count(status, field, count)
-        if indexed:
-            status["completedIndexes"] = intervals_string(succeeded_indexes)
+        if is_indexed_job(job):
+            status["completedIndexes"] = intervals_string(counted.succeeded_indexes)
             if not status["completedIndexes"]:
                 del status["completedIndexes"]  # omitempty
         if finished is not None:
             actions += _enact_job_finished(job, status, finished)
         status_changed = status != old_status
         if status_changed:
-            writes.append(Update("jobs", job["metadata"]["namespace"], timed, "status"))
+            writes.append(Update("jobs", job["metadata"]["namespace"], job, "status"))
         if writes:
             actions.append(InOrder(tuple(writes)) if len(writes) > 1 else writes[0])
-        self._count_requeue(key, new_failure and finished is None, status_changed,
-                            succeeded > old_status.get("succeeded", 0))
+        self._count_requeue(key, counted.new_failure and finished is None, status_changed,
+                            counted.succeeded > old_status.get("succeeded", 0))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).trackJobStatusAndRemoveFinalizers",
@@ -610,7 +657,7 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob")
     def _manage_job(self, job: dict, active_pods: list[dict], succeeded: int,
                     succeeded_indexes: Intervals) -> tuple[int, list]:
-        """(the active count after this sync's requests, the requests)."""
+        """(the active count once this sync's requests have all worked, the requests)."""
         spec, key = job["spec"], meta_namespace_key(job)
         active = len(active_pods)
         parallelism = 0 if spec.get("suspend") else spec.get("parallelism", 1)

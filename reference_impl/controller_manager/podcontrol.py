@@ -47,11 +47,12 @@ SLOW_START_INITIAL_BATCH_SIZE = 1
 
 @dataclass(frozen=True)
 class SlowStartCreates:
-    """Pod creates sent in batches of 1, 2, 4, ... while every create of a batch succeeds; after
-    the first batch with a failure the rest are not sent, and each is no longer expected (the
-    skipped pods' CreationObserved), as the ReplicaSet, ReplicationController and DaemonSet
-    controllers send theirs (slowStartBatch). A create refused because the namespace is
-    terminating counts as done, as upstream's callers ignore it."""
+    """Pod creates sent in batches of 1, 2, 4, ... while every create of a batch succeeds, the
+    creates of a batch at once; after the first batch with a failure the rest are not sent, and
+    each is no longer expected (the skipped pods' CreationObserved), as the ReplicaSet,
+    ReplicationController, DaemonSet and Job controllers send theirs (slowStartBatch, a goroutine
+    per create). A create refused because the namespace is terminating counts as done, as
+    upstream's callers ignore it."""
     creates: tuple[Create, ...]
 
 

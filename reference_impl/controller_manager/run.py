@@ -24,6 +24,7 @@ The Events a sync returns (a RecordEvent, or the Outcome a request records once 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime
 import socket
 import sys
@@ -45,7 +46,7 @@ from reference_impl.client.apply import RESOURCES as API_PATHS
 from reference_impl.client.apply import apply, get
 from reference_impl.client.record import EventRecorder
 from reference_impl.client.rest import RequestResults, RestClient, lease_step
-from reference_impl.client.workqueue import QueueMetrics, RateLimitingQueue
+from reference_impl.client.workqueue import ItemExponentialFailureRateLimiter, QueueMetrics, RateLimitingQueue
 from reference_impl.controller_manager import (clusterroleaggregation, endpoints, endpointslice, garbagecollector,
                                               namespace, resourcequota, rootcacertpublisher, serviceaccount,
                                               volumeprotection)
@@ -55,15 +56,16 @@ from reference_impl.controller_manager.csrsigning import SigningCA
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
-from reference_impl.controller_manager.job import (POD_UPDATE_BATCH_PERIOD, DeleteActivePods, DeleteJobPod,
-                                                   JobController, RemoveTrackingFinalizers, UpdateAfterWrite,
+from reference_impl.controller_manager.job import (DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF, POD_UPDATE_BATCH_PERIOD,
+                                                   DeleteActivePods, DeleteJobPod, JobController, ManageJob,
+                                                   RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.podcontrol import SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
-from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
@@ -186,6 +188,10 @@ class ControllerManager:
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
+        # The threads a slow-start batch's creates are sent from, one per create as upstream's
+        # goroutines; started as a batch first needs them and kept, each with its connection.
+        self.pod_control = concurrent.futures.ThreadPoolExecutor(max(slow_start_batches(BURST_REPLICAS)),
+                                                                 "pod-control")
         self.controllers = self._controllers()
         self._watch_for(self.controllers)
 
@@ -267,8 +273,8 @@ class ControllerManager:
     def _controllers(self) -> list[QueuedController]:
         """Every controller as upstream drives it: a work queue of keys, fed by the informers of
         what it reads, and the sync of one key."""
-        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD, **options):
-            return QueuedController(name, RateLimitingQueue(self.clock, metrics=self.queue_metrics.named(
+        def queued(name, sync, triggers, all_keys, informers, resync=RESYNC_PERIOD, rate_limiter=None, **options):
+            return QueuedController(name, RateLimitingQueue(self.clock, rate_limiter, self.queue_metrics.named(
                 QUEUE_NAMES.get(name, name))), sync, triggers, all_keys, resync, informers, **options)
 
         workloads = [
@@ -298,13 +304,17 @@ class ControllerManager:
             # no resync every second, which would sync a Job from a cache that has yet to see the
             # status its last sync wrote, and record that sync's event again.
             # A status write that met a conflict is not retried: the Job's update event brings it back.
+            # Both Job queues retry a failed key 10 s later, doubling up to 6 min (NewController's
+            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False),
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False,
+                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
-                   lambda: [], ("jobs", "pods")),
+                   lambda: [], ("jobs", "pods"),
+                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
             # A finished Job's key comes back once its TTL has run out (AddAfter in the sync).
             queued("ttl-after-finished", self._sync_ttl_after_finished, [Trigger("jobs", _own_key)],
                    self._keys_of("jobs"), ("jobs",)),
@@ -461,6 +471,7 @@ class ControllerManager:
         # already reached was judged by this sync.
         sent = [step for a in actions for step in (a.actions if isinstance(a, InOrder) else (a,))]
         written = next((a.obj for a in reversed(sent) if isinstance(a, Update) and a.resource == "jobs"), job)
+        written = next((a.job for a in sent if isinstance(a, ManageJob)), written)
         waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
         with self.queue_lock:
             for wait in waits:
@@ -729,26 +740,46 @@ class ControllerManager:
         if isinstance(action, RetriedStatusUpdate):
             return self._retried_status_update(action)
         if isinstance(action, SlowStartCreates):
-            return self._slow_start_creates(action)
+            return self._slow_start_creates(action) == 0
+        if isinstance(action, ManageJob):
+            return self._manage_job(action)
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeleteActivePods):
-            return all([self._send(delete)[1] in (None, 404) for delete in action.deletes])  # every one sent
+            return all(list(self.pod_control.map(self._pod_deleted, action.deletes)))  # every one sent, at once
         return _done(*self._send(action)[1:])
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
-    def _slow_start_creates(self, action: SlowStartCreates) -> bool:
-        """Each batch once the one before it all worked (a failed create lowers its own
-        expectation in _send); the creates of the batches never sent are no longer expected."""
+    def _slow_start_creates(self, action: SlowStartCreates) -> int:
+        """The creates of a batch sent at once, each from its own thread, and the next batch once
+        all of them are answered and worked (a failed create lowers its own expectation in
+        _send); the creates of the batches never sent are no longer expected. The number of pods
+        not created: those refused and those never sent."""
         pending = [replace(create, done_if_refused_for=(*create.done_if_refused_for, "NamespaceTerminating"))
                    for create in action.creates]
         for size in slow_start_batches(len(pending)):
             batch, pending = pending[:size], pending[size:]
-            if [create for create in batch if self._send(create)[1] is not None]:
+            answers = self.pod_control.map(self._send, batch)
+            refused = sum(1 for _answer, code, _reason in answers if code is not None)
+            if refused:
                 for skipped in pending:
                     self._creation_skipped(skipped)
-                return False
-        return True
+                return refused + len(pending)
+        return 0
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
+    def _manage_job(self, action: ManageJob) -> bool | Conflict:
+        """The Job's pod creates or deletes, then its status writes for the pods they left
+        uncreated or undeleted. The deletes go out at once, as deleteJobPods' goroutines. As
+        syncJob returns it, a write's failure (a Conflict stays one) is the sync's answer before
+        the requests' own."""
+        creates = [request for request in action.requests if isinstance(request, SlowStartCreates)]
+        deletes = [request for request in action.requests if isinstance(request, DeleteJobPod)]
+        uncreated = sum(self._slow_start_creates(request) for request in creates)
+        undeleted = sum(not deleted for deleted in self.pod_control.map(self._delete_job_pod, deletes))
+        done = [self.perform(step) for step in action.then(uncreated, undeleted)]
+        return next((answer for answer in done if not answer), uncreated + undeleted == 0)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).sync")
     def _pdb_status_update(self, action: FailSafeStatusUpdate) -> bool | Conflict:
@@ -813,6 +844,11 @@ class ControllerManager:
                 fresh = self.cache(action.resource).get(f"{action.namespace}/{name}") or action.obj
             action = action.on(fresh)
         return _done(code, reason)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteActivePods")
+    def _pod_deleted(self, delete: Delete) -> bool:
+        """A pod delete sent; whether the pod is going or already gone."""
+        return self._send(delete)[1] in (None, 404)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteJobPods")
     def _delete_job_pod(self, action: DeleteJobPod) -> bool:

@@ -51,3 +51,18 @@ def test_an_indexed_jobs_pod_state_has_its_index_hostname_and_environment():
     assert jtp.pod_state(indexed) == {"finalizers": [], "deleting": False, "phase": "Pending", "index": "0",
                                       "hostname": "indexed-0", "env": [[{"name": "JOB_COMPLETION_INDEX"}]]}
     assert set(jtp.pod_state(pod("u2", "track-x"))) == {"finalizers", "deleting", "phase"}
+
+
+def test_refused_creates_add_up_the_failed_create_events_of_the_job():
+    """The counts of the Job's FailedCreate events (an event without a count is one); other
+    reasons and other objects are left out."""
+    def event(kind, name, reason, count=None):
+        return {"involvedObject": {"kind": kind, "name": name}, "reason": reason, "count": count}
+
+    class Events:
+        def request(self, method, path):
+            assert (method, path) == ("GET", f"/api/v1/namespaces/{jtp.NAMESPACE}/events")
+            return {"items": [event("Job", "refused", "FailedCreate", 3), event("Job", "refused", "FailedCreate"),
+                              event("Job", "refused", "SuccessfulCreate", 2), event("Job", "track", "FailedCreate", 5),
+                              event("Pod", "refused", "FailedCreate", 7)]}
+    assert jtp.refused_creates(Events(), "refused") == 4

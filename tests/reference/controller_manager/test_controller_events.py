@@ -7,13 +7,13 @@ from __future__ import annotations
 import copy
 
 from cm_fixtures import deployment, pod, replicaset, uid
-from workload_fixtures import cronjob, daemonset, job, node, replicationcontroller, statefulset
+from workload_fixtures import (AnsweredJobController, cronjob, daemonset, job, node, replicationcontroller,
+                               statefulset)
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
-from reference_impl.controller_manager.job import JobController
 from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
@@ -126,10 +126,10 @@ def test_a_daemonset_records_the_pod_it_creates_for_a_node():
 
 def test_a_job_records_its_pods_and_its_completion():
     j = job(completions=1)
-    (create,) = of(Create, JobController(ManualClock()).sync(j, []))
+    (create,) = of(Create, AnsweredJobController(ManualClock()).sync(j, []))
     assert succeeded(create, "pi-q8x2z") == ("Normal", "SuccessfulCreate", "job-controller", "Created pod: pi-q8x2z")
     done = pod("pi-q8x2z", {"job-name": "pi"}, owner={"kind": "Job", "metadata": j["metadata"]}, phase="Succeeded")
-    (event,) = of(RecordEvent, JobController(ManualClock()).sync(j, [done]))
+    (event,) = of(RecordEvent, AnsweredJobController(ManualClock()).sync(j, [done]))
     assert described(event) == ("Normal", "Completed", "job-controller", "Job completed")
     assert event.involved["kind"] == "Job" and event.involved["apiVersion"] == "batch/v1"
 
@@ -137,7 +137,7 @@ def test_a_job_records_its_pods_and_its_completion():
 def test_a_failed_job_records_the_reason_of_its_failed_condition():
     j = job(completions=1, backoff_limit=0)
     lost = pod("pi-1", {"job-name": "pi"}, owner={"kind": "Job", "metadata": j["metadata"]}, phase="Failed")
-    (event,) = of(RecordEvent, JobController(ManualClock()).sync(j, [lost]))
+    (event,) = of(RecordEvent, AnsweredJobController(ManualClock()).sync(j, [lost]))
     assert described(event) == ("Warning", "BackoffLimitExceeded", "job-controller",
                                 "Job has reached the specified backoff limit")
 

@@ -4,13 +4,13 @@ status.completedIndexes in upstream's interval form, a repeated index deleted.""
 from __future__ import annotations
 
 from cm_fixtures import pod
-from workload_fixtures import job
+from workload_fixtures import AnsweredJobController, job
 
 from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.indexedjob import (calculate_succeeded_indexes, intervals_string,
                                                           pod_generate_name_with_index,
                                                           succeeded_indexes_from_job, with_ordered_indexes)
-from reference_impl.controller_manager.job import JOB_TRACKING_FINALIZER, JobController
+from reference_impl.controller_manager.job import JOB_TRACKING_FINALIZER
 from reference_impl.machinery.actions import Create, InOrder, Update
 from reference_impl.machinery.clock import ManualClock
 from test_job_controller import deletes
@@ -64,7 +64,7 @@ def test_each_pod_runs_the_lowest_pending_index_and_says_so():
     """manageJob: parallelism 2 creates the pods of indexes 0 and 1, each annotated with its index,
     hostname <job>-<index>, generateName <job>-<index>-, its containers reading
     JOB_COMPLETION_INDEX from the annotation."""
-    pods = created(JobController(ManualClock()).sync(indexed_job(), []))
+    pods = created(AnsweredJobController(ManualClock()).sync(indexed_job(), []))
     assert [(p["metadata"]["annotations"][INDEX], p["spec"]["hostname"], p["metadata"]["generateName"])
             for p in pods] == [("0", "pi-0", "pi-0-"), ("1", "pi-1", "pi-1-")]
     assert pods[0]["spec"]["containers"][0]["env"] == [{"name": "JOB_COMPLETION_INDEX", "valueFrom": {
@@ -80,7 +80,7 @@ def test_a_long_job_name_is_cut_so_the_generated_name_fits():
 def test_no_index_is_run_twice_or_after_it_succeeded():
     """firstPendingIndexes skips an index a pod runs and one already completed."""
     j = indexed_job(completions=5, parallelism=3, tracked=True, completedIndexes="0", succeeded=1)
-    pods = created(JobController(ManualClock()).sync(j, [indexed_pod(j, 2)]))
+    pods = created(AnsweredJobController(ManualClock()).sync(j, [indexed_pod(j, 2)]))
     assert [p["metadata"]["annotations"][INDEX] for p in pods] == ["1", "3"]
 
 
@@ -90,7 +90,7 @@ def test_a_repeated_index_is_deleted_before_anything_is_created():
     j = indexed_job(completions=3, parallelism=3)
     pods = [indexed_pod(j, 0, name="pi-0-a"), indexed_pod(j, 0, name="pi-0-b"),
             indexed_pod(j, None, name="pi-none"), indexed_pod(j, 7, name="pi-7")]
-    actions = JobController(ManualClock()).sync(j, pods)
+    actions = AnsweredJobController(ManualClock()).sync(j, pods)
     assert sorted(d.name for d in deletes(actions)) == ["pi-0-a", "pi-7", "pi-none"]
     assert created(actions) == []
 
@@ -103,7 +103,7 @@ def test_a_succeeded_index_is_counted_once_in_completed_indexes():
                     uncountedTerminatedPods={})
     pods = [indexed_pod(j, 2, "Succeeded"), indexed_pod(j, 1, "Succeeded", name="pi-1-again"),
             indexed_pod(j, 3)]
-    first, *_ = written_statuses(JobController(ManualClock()).sync(j, pods))
+    first, *_ = written_statuses(AnsweredJobController(ManualClock()).sync(j, pods))
     assert (first["succeeded"], first["completedIndexes"], first["uncountedTerminatedPods"]) == (3, "0-2", {})
 
 
@@ -112,14 +112,14 @@ def test_a_failed_pod_counts_only_with_a_valid_index():
     j = indexed_job(completions=2, parallelism=2, tracked=True, uncountedTerminatedPods={})
     failed = indexed_pod(j, 1, "Failed")
     pods = [indexed_pod(j, 0), failed, indexed_pod(j, None, "Failed", name="pi-none")]
-    first, *_ = written_statuses(JobController(ManualClock()).sync(j, pods))
+    first, *_ = written_statuses(AnsweredJobController(ManualClock()).sync(j, pods))
     assert first["uncountedTerminatedPods"] == {"failed": [failed["metadata"]["uid"]]}
 
 
 def test_every_index_succeeded_completes_the_job():
     j = indexed_job(completions=2, parallelism=2, tracked=True, completedIndexes="0", succeeded=1,
                     uncountedTerminatedPods={})
-    *_, last = written_statuses(JobController(ManualClock()).sync(j, [indexed_pod(j, 1, "Succeeded")]))
+    *_, last = written_statuses(AnsweredJobController(ManualClock()).sync(j, [indexed_pod(j, 1, "Succeeded")]))
     assert last["completedIndexes"] == "0,1" and last["succeeded"] == 2
     assert [c["type"] for c in last["conditions"]] == ["Complete"]
 
@@ -128,6 +128,6 @@ def test_a_legacy_indexed_job_counts_its_succeeded_pods_indexes():
     """Without tracking, completedIndexes comes from the succeeded pods that exist."""
     j = indexed_job(completions=4, parallelism=1)
     pods = [indexed_pod(j, 0, "Succeeded"), indexed_pod(j, 2, "Succeeded"), indexed_pod(j, 3, "Succeeded")]
-    (status,) = written_statuses(JobController(ManualClock()).sync(j, pods))
+    (status,) = written_statuses(AnsweredJobController(ManualClock()).sync(j, pods))
     assert (status["succeeded"], status["completedIndexes"]) == (3, "0,2,3")
     assert calculate_succeeded_indexes(j, pods, False, lambda p: True)[1] == [(0, 0), (2, 3)]

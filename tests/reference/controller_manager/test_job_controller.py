@@ -1,8 +1,12 @@
 """The Job controller's sync, one rule per test."""
 from __future__ import annotations
 
+import threading
+
+import pytest
+
 from cm_fixtures import pod
-from workload_fixtures import job
+from workload_fixtures import AnsweredJobController, job
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager import job as job_module
@@ -10,7 +14,7 @@ from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.job import (DeleteActivePods, DeleteJobPod, JobController,
+from reference_impl.controller_manager.job import (DeleteActivePods, DeleteJobPod,
                                                    RemoveTrackingFinalizers, UpdateAfterWrite)
 from reference_impl.machinery.timefmt import rfc3339
 
@@ -57,7 +61,7 @@ def condition_types(status):
 
 def test_pods_are_created_up_to_parallelism():
     """A Job with 5 completions and parallelism 2 runs 2 pods at a time."""
-    actions = JobController(ManualClock()).sync(job(completions=5, parallelism=2), [])
+    actions = AnsweredJobController(ManualClock()).sync(job(completions=5, parallelism=2), [])
     assert len(creates(actions)) == 2
 
 
@@ -65,13 +69,13 @@ def test_no_more_pods_than_completions_still_needed():
     """With 4 of 5 completions succeeded, only one more pod runs even at parallelism 3."""
     j = job(completions=5, parallelism=3)
     pods = [job_pod(j, f"done{i}", "Succeeded") for i in range(4)]
-    assert len(creates(JobController(ManualClock()).sync(j, pods))) == 1
+    assert len(creates(AnsweredJobController(ManualClock()).sync(j, pods))) == 1
 
 
 def test_created_pods_are_controlled_by_the_job():
     """A Job's pod has generateName "<job>-" and a controller reference to the Job."""
     j = job()
-    (create,) = creates(JobController(ManualClock()).sync(j, []))
+    (create,) = creates(AnsweredJobController(ManualClock()).sync(j, []))
     ref = create.obj["metadata"]["ownerReferences"][0]
     assert create.obj["metadata"]["generateName"] == "pi-"
     assert (ref["kind"], ref["uid"], ref["controller"]) == ("Job", j["metadata"]["uid"], True)
@@ -80,12 +84,12 @@ def test_created_pods_are_controlled_by_the_job():
 def test_start_time_is_set_on_the_first_sync():
     """The first sync records startTime from the clock."""
     clock = ManualClock()
-    assert status_of(JobController(clock).sync(job(), []))["startTime"] == rfc3339(clock.now())
+    assert status_of(AnsweredJobController(clock).sync(job(), []))["startTime"] == rfc3339(clock.now())
 
 
 def test_expectations_stop_a_second_round_of_creates():
     """A second sync before the created pods are observed creates nothing."""
-    controller, j = JobController(ManualClock()), job(completions=3, parallelism=3)
+    controller, j = AnsweredJobController(ManualClock()), job(completions=3, parallelism=3)
     assert len(creates(controller.sync(j, []))) == 3
     assert creates(controller.sync(j, [])) == []
 
@@ -94,7 +98,8 @@ def test_enough_successes_complete_the_job():
     """Once completions pods have succeeded and none is active, the Job is Complete with completionTime."""
     clock = ManualClock()
     j = job(completions=2, parallelism=2)
-    status = status_of(JobController(clock).sync(j, [job_pod(j, "a", "Succeeded"), job_pod(j, "b", "Succeeded")]))
+    pods = [job_pod(j, "a", "Succeeded"), job_pod(j, "b", "Succeeded")]
+    status = status_of(AnsweredJobController(clock).sync(j, pods))
     assert condition_types(status) == [("Complete", None)]
     assert status["completionTime"] == rfc3339(clock.now()) and status["succeeded"] == 2
 
@@ -102,14 +107,14 @@ def test_enough_successes_complete_the_job():
 def test_without_completions_one_success_completes_the_job():
     """A Job without completions is Complete once any pod succeeded and the others have ended."""
     j = job(completions=None, parallelism=2)
-    status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a", "Succeeded")]))
+    status = status_of(AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "a", "Succeeded")]))
     assert condition_types(status) == [("Complete", None)]
 
 
 def test_failures_past_the_backoff_limit_fail_the_job():
     """More failed pods than backoffLimit fail the Job (BackoffLimitExceeded) and create no more pods."""
     j = job(backoff_limit=1)
-    actions = JobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed"), job_pod(j, "f2", "Failed")])
+    actions = AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed"), job_pod(j, "f2", "Failed")])
     assert creates(actions) == []
     assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
 
@@ -117,7 +122,7 @@ def test_failures_past_the_backoff_limit_fail_the_job():
 def test_failures_within_the_backoff_limit_are_retried():
     """A failed pod within backoffLimit is replaced by a new one."""
     j = job(backoff_limit=2)
-    actions = JobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed")])
+    actions = AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "f1", "Failed")])
     assert len(creates(actions)) == 1 and status_of(actions)["failed"] == 1
 
 
@@ -128,7 +133,7 @@ def test_active_deadline_fails_the_job_and_deletes_its_pods():
     j = job(deadline=30)
     j["status"]["startTime"] = rfc3339(clock.now())
     clock.advance(31)
-    actions = JobController(clock).sync(j, [job_pod(j, "slow")])
+    actions = AnsweredJobController(clock).sync(j, [job_pod(j, "slow")])
     assert [a.name for a in deletes(actions)] == ["slow"]
     status = status_of(actions)
     assert condition_types(status) == [("Failed", "DeadlineExceeded")] and "active" not in status
@@ -138,7 +143,7 @@ def test_a_finished_job_is_left_alone():
     """A Job with a Complete condition gets no requests at all."""
     j = job()
     j["status"]["conditions"] = [{"type": "Complete", "status": "True"}]
-    assert JobController(ManualClock()).sync(j, []) == []
+    assert AnsweredJobController(ManualClock()).sync(j, []) == []
 
 
 def test_lowering_parallelism_deletes_surplus_pods():
@@ -146,7 +151,7 @@ def test_lowering_parallelism_deletes_surplus_pods():
     j = job(completions=10, parallelism=1)
     waiting = job_pod(j, "waiting", "Pending")
     waiting["spec"].pop("nodeName")
-    actions = JobController(ManualClock()).sync(j, [job_pod(j, "running"), waiting])
+    actions = AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "running"), waiting])
     assert [a.name for a in deletes(actions)] == ["waiting"]
 
 
@@ -154,7 +159,7 @@ def test_zero_counts_are_left_out_of_the_status():
     """JobStatus's active, succeeded and failed are omitempty: a Job with two running pods and no
     finished ones has active 2 and neither succeeded nor failed."""
     j = job(completions=2, parallelism=2)
-    status = status_of(JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")]))
+    status = status_of(AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")]))
     assert status["active"] == 2 and "succeeded" not in status and "failed" not in status
 
 
@@ -168,7 +173,7 @@ def test_suspending_a_job_deletes_its_active_pods():
     j = job(completions=3, parallelism=2)
     j["spec"]["suspend"] = True
     j["status"]["startTime"] = "2026-01-01T00:00:00Z"
-    actions = JobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")])
+    actions = AnsweredJobController(ManualClock()).sync(j, [job_pod(j, "a"), job_pod(j, "b")])
     assert sorted(a.name for a in deletes(actions)) == ["a", "b"] and not creates(actions)
     assert condition_types(status_of(actions)) == [("Suspended", "JobSuspended")]
     assert events(actions) == [("Normal", "Suspended", "Job suspended")]
@@ -178,7 +183,7 @@ def test_a_job_created_suspended_has_no_start_time():
     """A suspended Job has not started: no startTime, no pods."""
     j = job()
     j["spec"]["suspend"] = True
-    actions = JobController(ManualClock()).sync(j, [])
+    actions = AnsweredJobController(ManualClock()).sync(j, [])
     assert "startTime" not in status_of(actions) and not creates(actions)
 
 
@@ -188,7 +193,7 @@ def test_resuming_a_job_restarts_its_clock():
     clock = ManualClock()
     j = job(deadline=30)
     j["spec"]["suspend"] = True
-    ctl = JobController(clock)
+    ctl = AnsweredJobController(clock)
     j["status"] = status_of(ctl.sync(j, []))
     clock.advance(100)
     j["spec"]["suspend"] = False
@@ -207,7 +212,7 @@ def test_a_suspended_jobs_deadline_does_not_pass():
     j["spec"]["suspend"] = True
     j["status"] = {"startTime": rfc3339(clock.now())}
     clock.advance(1000)
-    status = status_of(JobController(clock).sync(j, []))
+    status = status_of(AnsweredJobController(clock).sync(j, []))
     assert condition_types(status) == [("Suspended", "JobSuspended")]
 
 
@@ -218,7 +223,7 @@ def test_container_restarts_past_the_backoff_limit_fail_an_on_failure_job():
     j["spec"]["template"]["spec"]["restartPolicy"] = "OnFailure"
     crashing = job_pod(j, "crashing")
     crashing["status"]["containerStatuses"] = [{"name": "c", "restartCount": 2}]
-    actions = JobController(ManualClock()).sync(j, [crashing])
+    actions = AnsweredJobController(ManualClock()).sync(j, [crashing])
     assert [a.name for a in deletes(actions)] == ["crashing"]
     assert condition_types(status_of(actions)) == [("Failed", "BackoffLimitExceeded")]
     assert events(actions) == [("Warning", "BackoffLimitExceeded", "Job has reached the specified backoff limit")]
@@ -229,7 +234,7 @@ class FailingJob:
 
     def __init__(self, backoff_limit=6):
         self.clock = ManualClock()
-        self.ctl = JobController(self.clock)
+        self.ctl = AnsweredJobController(self.clock)
         self.job = job(backoff_limit=backoff_limit)
         self.pods = []
 
@@ -339,20 +344,20 @@ def steps(actions):
 
 def test_a_tracked_jobs_pods_are_created_with_the_tracking_finalizer():
     """manageJob adds batch.kubernetes.io/job-tracking to the pod template's finalizers."""
-    (create,) = creates(JobController(ManualClock()).sync(tracked_job(), []))
+    (create,) = creates(AnsweredJobController(ManualClock()).sync(tracked_job(), []))
     assert create.obj["metadata"]["finalizers"] == [TRACKING]
 
 
 def test_an_untracked_jobs_pods_have_no_finalizer():
     """Without the annotation (legacy tracking) the pods are created without it."""
-    (create,) = creates(JobController(ManualClock()).sync(job(), []))
+    (create,) = creates(AnsweredJobController(ManualClock()).sync(job(), []))
     assert "finalizers" not in create.obj["metadata"]
 
 
 def test_a_tracked_jobs_status_holds_an_empty_uncounted_terminated_pods():
     """The first status write of a tracked Job carries uncountedTerminatedPods: {} (a pointer to
     an empty struct upstream), and the active count."""
-    (update,) = steps(JobController(ManualClock()).sync(tracked_job(), []))
+    (update,) = steps(AnsweredJobController(ManualClock()).sync(tracked_job(), []))
     assert update.obj["status"]["uncountedTerminatedPods"] == {} and update.obj["status"]["active"] == 1
 
 
@@ -362,7 +367,7 @@ def test_a_finished_pod_is_listed_uncounted_then_loses_its_finalizer_then_is_cou
     counted and the Job Complete (conditional on the resourceVersion the first write answered with)."""
     j = tracked_job()
     p = tracked_pod(j, "a", "Succeeded")
-    first, removal, event, last = steps(JobController(ManualClock()).sync(j, [p]))
+    first, removal, event, last = steps(AnsweredJobController(ManualClock()).sync(j, [p]))
     assert isinstance(first, Update) and isinstance(removal, RemoveTrackingFinalizers)
     assert first.obj["status"]["uncountedTerminatedPods"] == {"succeeded": [p["metadata"]["uid"]]}
     assert "succeeded" not in first.obj["status"] and first.obj["metadata"]["resourceVersion"] == "7"
@@ -378,14 +383,14 @@ def test_an_uncounted_pod_without_its_finalizer_is_counted():
     to the count in one write."""
     j = tracked_job(completions=2, parallelism=2)
     j["status"] = {"active": 1, "uncountedTerminatedPods": {"failed": ["gone-uid"]}}
-    (update,) = steps(JobController(ManualClock()).sync(j, [tracked_pod(j, "b")]))
+    (update,) = steps(AnsweredJobController(ManualClock()).sync(j, [tracked_pod(j, "b")]))
     assert update.obj["status"]["failed"] == 1 and update.obj["status"]["uncountedTerminatedPods"] == {}
     assert update.obj["metadata"]["resourceVersion"] == "7"
 
 
 def test_a_pod_whose_finalizer_removal_is_expected_is_not_counted_again():
     """Once its removal was sent, a pod still shown with the finalizer by a stale cache is skipped."""
-    ctl, j = JobController(ManualClock()), tracked_job(completions=2, parallelism=2)
+    ctl, j = AnsweredJobController(ManualClock()), tracked_job(completions=2, parallelism=2)
     done = tracked_pod(j, "a", "Succeeded")
     j["status"] = {"active": 1, "succeeded": 1, "uncountedTerminatedPods": {}}
     ctl.expect_finalizers_removed("default/pi", [done["metadata"]["uid"]])
@@ -395,7 +400,7 @@ def test_a_pod_whose_finalizer_removal_is_expected_is_not_counted_again():
 
 def test_seeing_the_pod_without_its_finalizer_ends_the_expectation():
     """updatePod: a pod without the finalizer is no longer expected to lose it."""
-    ctl, j = JobController(ManualClock()), tracked_job()
+    ctl, j = AnsweredJobController(ManualClock()), tracked_job()
     old = tracked_pod(j, "a", "Succeeded")
     ctl.expect_finalizers_removed("default/pi", [old["metadata"]["uid"]])
     ctl.update_pod(old, {**old, "metadata": {**old["metadata"], "finalizers": []}})
@@ -408,7 +413,7 @@ def test_a_pod_deleted_before_it_finished_counts_as_failed():
     j = tracked_job(completions=2, parallelism=1)
     p = tracked_pod(j, "a")
     p["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
-    first, removal, _last = steps(JobController(ManualClock()).sync(j, [p]))
+    first, removal, _last = steps(AnsweredJobController(ManualClock()).sync(j, [p]))
     assert first.obj["status"]["uncountedTerminatedPods"] == {"failed": [p["metadata"]["uid"]]}
     assert removal.pods == (("a", p["metadata"]["uid"]),)
 
@@ -420,7 +425,7 @@ def test_a_failed_tracked_job_deletes_its_active_pods_and_counts_them_failed():
     j = tracked_job(deadline=10)
     j["status"] = {"startTime": rfc3339(clock.now() - 20), "active": 1, "uncountedTerminatedPods": {}}
     p = tracked_pod(j, "a")
-    actions = JobController(clock).sync(j, [p])
+    actions = AnsweredJobController(clock).sync(j, [p])
     assert [d.name for d in deletes(actions)] == ["a"]
     deleting, first, removal, _event, last = steps(actions)
     assert [d.name for d in deleting.deletes] == ["a"]
@@ -435,7 +440,7 @@ def test_a_deleted_tracked_job_removes_its_pods_finalizers():
     j["metadata"]["deletionTimestamp"] = "2026-01-01T00:00:00Z"
     j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
     p = tracked_pod(j, "a")
-    (removal,) = steps(JobController(ManualClock()).sync(j, [p]))
+    (removal,) = steps(AnsweredJobController(ManualClock()).sync(j, [p]))
     assert removal.pods == (("a", p["metadata"]["uid"]),)
 
 
@@ -444,7 +449,7 @@ def test_a_suspended_tracked_jobs_pods_lose_their_finalizer_before_deletion():
     j = tracked_job()
     j["spec"]["suspend"] = True
     j["status"] = {"active": 1, "uncountedTerminatedPods": {}}
-    actions = JobController(ManualClock()).sync(j, [tracked_pod(j, "a")])
+    actions = AnsweredJobController(ManualClock()).sync(j, [tracked_pod(j, "a")])
     (pair,) = [a for a in actions if isinstance(a, DeleteJobPod)]
     assert pair.removal.pods[0][0] == pair.delete.name == "a" and pair.removal.job_key == ""
     assert pair.job_key == "default/pi"
@@ -454,7 +459,7 @@ def test_an_untracked_job_removes_leftover_finalizers():
     """Legacy tracking: any tracking finalizer on the Job's pods is removed, unexpected."""
     j = job()
     p = tracked_pod(j, "a")
-    (removal,) = [a for a in requests(JobController(ManualClock()).sync(j, [p]))
+    (removal,) = [a for a in requests(AnsweredJobController(ManualClock()).sync(j, [p]))
                   if isinstance(a, RemoveTrackingFinalizers)]
     assert removal.pods == (("a", p["metadata"]["uid"]),) and removal.job_key == ""
 
@@ -466,7 +471,7 @@ def test_a_failed_tracked_jobs_pod_deletes_open_its_tracking_writes():
     j = tracked_job(backoff_limit=0, completions=2, parallelism=2)
     j["status"] = {"active": 2, "uncountedTerminatedPods": {}}
     a, b = tracked_pod(j, "a", "Failed"), tracked_pod(j, "b")
-    actions = JobController(ManualClock()).sync(j, [a, b])
+    actions = AnsweredJobController(ManualClock()).sync(j, [a, b])
     assert [x for x in actions if isinstance(x, Delete)] == []
     deleting, *writes = steps(actions)
     assert [d.name for d in deleting.deletes] == ["b"]
@@ -479,7 +484,7 @@ def test_the_pods_a_failed_job_deletes_are_not_expected():
     clock = ManualClock()
     j = tracked_job(deadline=10)
     j["status"] = {"startTime": rfc3339(clock.now() - 20), "active": 1, "uncountedTerminatedPods": {}}
-    ctl = JobController(clock)
+    ctl = AnsweredJobController(clock)
     assert [d.name for d in deletes(ctl.sync(j, [tracked_pod(j, "a")]))] == ["a"]
     assert ctl.expectations.satisfied("default/pi")
 
@@ -489,7 +494,7 @@ def test_an_untracked_jobs_leftover_finalizers_go_before_its_status_is_written()
     (upstream returns before its status update when the removal fails)."""
     j = job()
     p = tracked_pod(j, "a")
-    (chain,) = [x for x in JobController(ManualClock()).sync(j, [p]) if isinstance(x, InOrder)]
+    (chain,) = [x for x in AnsweredJobController(ManualClock()).sync(j, [p]) if isinstance(x, InOrder)]
     removal, update = chain.actions
     assert isinstance(removal, RemoveTrackingFinalizers) and update.subresource == "status"
 
@@ -504,7 +509,7 @@ def test_a_new_failure_that_leaves_uids_uncounted_keeps_its_backoff(monkeypatch)
     a, b = tracked_pod(j, "a", "Failed"), tracked_pod(j, "b", "Failed")
     j["status"] = {"startTime": rfc3339(clock.now() - 20),
                    "uncountedTerminatedPods": {"failed": [b["metadata"]["uid"]]}}
-    ctl = JobController(clock)
+    ctl = AnsweredJobController(clock)
     *_, last = steps(ctl.sync(j, [a, b]))
     assert last.obj["status"]["uncountedTerminatedPods"] == {"failed": [b["metadata"]["uid"]]}
     assert "conditions" not in last.obj["status"]
@@ -573,6 +578,87 @@ def test_a_failed_finalizer_removal_releases_the_expected_delete():
     assert not all(perform(manager, manager.job.sync(j, [tracked_pod(j, "a")])))
     assert "DELETE" not in [method for method, _path, _body in client.sent]
     assert manager.job.expectations.satisfied("default/pi")
+
+
+POD_CREATES = ("POST", "/api/v1/namespaces/default/pods")
+
+
+def status_writes(client):
+    return [body["status"] for method, path, body in client.sent if method == "PUT" and path.endswith("/status")]
+
+
+def test_a_pod_whose_create_failed_is_not_counted_active():
+    """manageJob takes each pod whose create failed, and each one the slow start never sent, off
+    the active count it returns: three pods wanted, the first create refused, none active."""
+    client = JobApiserver(POD_CREATES)
+    manager = ControllerManager(client)
+    assert not all(perform(manager, manager.job.sync(job(completions=3, parallelism=3), [])))
+    assert [(m, p) for m, p, _ in client.sent].count(POD_CREATES) == 1
+    (status,) = status_writes(client)
+    assert "active" not in status and "startTime" in status
+
+
+def test_a_tracked_job_whose_creates_failed_writes_no_status():
+    """Tracked with finalizers, the status is written when active changes: with every create
+    refused it stays 0, so nothing is written."""
+    client = JobApiserver(POD_CREATES)
+    manager = ControllerManager(client)
+    j = tracked_job(completions=2, parallelism=2)
+    j["status"] = {"uncountedTerminatedPods": {}}
+    assert not all(perform(manager, manager.job.sync(j, [])))
+    assert status_writes(client) == []
+
+
+def test_a_pod_whose_delete_failed_is_still_counted_active():
+    """deleteJobPods counts only the deletes that worked: a suspended Job whose running pod could
+    not be deleted is written Suspended with that pod still active."""
+    client = JobApiserver(("DELETE", "/api/v1/namespaces/default/pods/a"))
+    manager = ControllerManager(client)
+    j = job()
+    j["spec"]["suspend"] = True
+    j["status"] = {"active": 1, "startTime": "2026-01-01T00:00:00Z"}
+    assert not all(perform(manager, manager.job.sync(j, [job_pod(j, "a")])))
+    (status,) = status_writes(client)
+    assert status["active"] == 1 and condition_types(status) == [("Suspended", "JobSuspended")]
+
+
+class DeleteBarrierApiserver(JobApiserver):
+    """Holds each pod delete until `together` deletes are in flight, for at most 5 s."""
+
+    def __init__(self, together: int) -> None:
+        super().__init__()
+        self.barrier = threading.Barrier(together, timeout=5)
+
+    def request(self, method, path, body=None, content_type=None):
+        if method == "DELETE" and "/pods/" in path:
+            self.barrier.wait()
+        return super().request(method, path, body, content_type)
+
+
+def test_the_pods_of_a_suspended_job_are_deleted_together():
+    """deleteJobPods starts a goroutine per pod: the three pods of a Job just suspended are all
+    being deleted at once, and the Job is written with none active."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    j = job(completions=3, parallelism=3)
+    j["spec"]["suspend"] = True
+    j["status"] = {"active": 3, "startTime": "2026-01-01T00:00:00Z"}
+    assert all(perform(manager, manager.job.sync(j, [job_pod(j, name) for name in "abc"])))
+    (status,) = status_writes(client)
+    assert "active" not in status
+
+
+@pytest.mark.parametrize("tracked", [False, True])
+def test_the_active_pods_of_a_job_past_its_deadline_are_deleted_together(tracked):
+    """deleteActivePods starts a goroutine per pod, for a legacy Job and a tracked one: its three
+    running pods are all being deleted at once."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    j = (tracked_job if tracked else job)(completions=3, parallelism=3, deadline=30)
+    j["status"] = {"active": 3, "startTime": "2000-01-01T00:00:00Z"}
+    pod_of = tracked_pod if tracked else job_pod
+    assert all(perform(manager, manager.job.sync(j, [pod_of(j, name) for name in "abc"])))
+    assert [m for m, _p, _b in client.sent].count("DELETE") == 3
 
 
 class ConflictingApiserver(JobApiserver):

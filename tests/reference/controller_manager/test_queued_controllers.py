@@ -196,6 +196,36 @@ def test_a_job_comes_back_when_its_deadline_runs_out_and_not_every_second():
     assert jobs.next_resync - manager.clock.now() > 10
 
 
+def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadline():
+    """The sync that starts a Job also creates its pods, its status written once they are
+    answered: the deadline counts from the startTime that sync sets, so the key is queued again
+    in activeDeadlineSeconds."""
+    manager = ControllerManager(client=None)
+    job = {"metadata": {"name": "pi", "namespace": "ns", "uid": "u-pi"},
+           "spec": {"activeDeadlineSeconds": 30, "parallelism": 1, "template": {"spec": {"containers": []}}},
+           "status": {}}
+    manager.cache("jobs").upsert(job)
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    manager._sync_job("ns/pi")
+    assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
+
+
+def test_the_job_queues_retry_a_failed_key_after_10_seconds_doubling():
+    """The Job controller's queues are rate limited from DefaultJobBackOff (10 s) up to
+    MaxJobBackOff (6 min), so a Job whose pod creates are refused is synced again 10 s, then 20 s
+    later, not 5 ms later as under the default controller rate limiter."""
+    manager = ControllerManager(client=None)
+    queues = {c.name: c.queue for c in manager.controllers}
+    queues["job"].add_rate_limited("ns/pi")
+    assert queues["job"].next_ready_at() - manager.clock.now() == pytest.approx(10, abs=0.5)
+    for name in ("job", "job-orphan-pod"):
+        limiter = queues[name].rate_limiter
+        assert [limiter.when("ns/other") for _ in range(7)] == [10, 20, 40, 80, 160, 320, 360]
+    assert queues["replicaset"].rate_limiter.when("ns/rs") == 0.005
+
+
 def test_a_conflict_is_retried_with_backoff_unless_the_controller_waits_for_the_update_event():
     """A write refused with a Conflict fails the sync: the key comes back after 5 ms, except in a
     controller that, as the Job controller, leaves it to the update event the conflict announces."""

@@ -1,10 +1,14 @@
 """Pod creates sent in slow-start batches, as 1.24's slowStartBatch sends the ReplicaSet's and
-ReplicationController's, syncNodes the DaemonSet's and manageJob the Job's: 1, then 2, 4, ... while every create succeeds; after the
-first batch with a failure nothing more is sent, and the skipped pods are no longer expected, so
-the key's next sync creates at once."""
+ReplicationController's, syncNodes the DaemonSet's and manageJob the Job's: 1, then 2, 4, ... while
+every create succeeds, the creates of a batch at once (a goroutine each); after the first batch
+with a failure nothing more is sent, and the skipped pods are no longer expected, so the key's
+next sync creates at once."""
 from __future__ import annotations
 
 import copy
+import threading
+
+import pytest
 
 from cm_fixtures import replicaset
 from workload_fixtures import daemonset, job, node, replicationcontroller
@@ -27,16 +31,51 @@ class CreateRefusingApiserver:
 
     def __init__(self, refused=(), status=QUOTA_STATUS) -> None:
         self.refused, self.status, self.creates = set(refused), status, 0
+        self._numbering = threading.Lock()  # the creates of a batch arrive from several threads
 
     def request(self, method, path, body=None, content_type=None):
         if method == "POST" and path.endswith("/pods"):
-            self.creates += 1
-            if self.creates in self.refused:
+            with self._numbering:
+                self.creates += 1
+                number = self.creates
+            self.hold(number)
+            if number in self.refused:
                 raise APIStatusError(method, path, self.status["code"], self.status)
             created = copy.deepcopy(body)
-            created["metadata"]["name"] = f"{body['metadata']['generateName']}{self.creates}"
+            created["metadata"]["name"] = f"{body['metadata']['generateName']}{number}"
             return created
         return body
+
+    def hold(self, number: int) -> None:
+        """Where the create numbered `number` waits before it is answered: nowhere here."""
+
+
+class BatchBarrierApiserver(CreateRefusingApiserver):
+    """Holds each pod create until every create of its batch (`batches`: their sizes, in order)
+    is in flight, for at most 5 s: creates sent one after another break the first barrier of two."""
+
+    def __init__(self, batches, refused=()) -> None:
+        super().__init__(refused)
+        self.barriers = [barrier for size in batches for barrier in [threading.Barrier(size, timeout=5)] * size]
+
+    def hold(self, number: int) -> None:
+        self.barriers[number - 1].wait()
+
+
+def wanting(manager, kind, count):
+    """(the sync of `kind`'s controller, its arguments for an object that wants `count` pods and
+    has none, the expectations the controller keeps of it)."""
+    if kind == "ReplicaSet":
+        return manager.replicaset.sync, (replicaset(replicas=count), []), \
+            manager.replicaset.expectations._store, "default/rs"
+    if kind == "ReplicationController":
+        return manager.replication.sync, (replicationcontroller(replicas=count), []), \
+            manager.replication.core.expectations._store, "default/rc"
+    if kind == "DaemonSet":
+        return manager.daemonset.sync, (daemonset(), [node(f"n{i}") for i in range(count)], [], []), \
+            manager.daemonset.expectations._store, "default/ds"
+    return manager.job.sync, (job(completions=count, parallelism=count), []), \
+        manager.job.expectations._store, "default/pi"
 
 
 def sync_and_perform(manager, sync, *args) -> list[bool]:
@@ -115,3 +154,29 @@ def test_a_job_stops_after_the_batch_with_a_refused_create():
     sync_and_perform(manager, manager.job.sync, job(completions=6, parallelism=6), [])
     assert client.creates == 1
     assert manager.job.expectations.satisfied("default/pi")
+
+
+KINDS = ("ReplicaSet", "ReplicationController", "DaemonSet", "Job")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_creates_of_a_batch_are_in_flight_together(kind):
+    """slowStartBatch's wg.Add(batchSize), a goroutine per create: seven pods are created in
+    batches of 1, 2 and 4, each batch's creates all in flight at once."""
+    client = BatchBarrierApiserver([1, 2, 4])
+    manager = ControllerManager(client)
+    sync, args, _expectations, _key = wanting(manager, kind, 7)
+    assert all(sync_and_perform(manager, sync, *args))
+    assert client.creates == 7
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_batch_with_a_refused_create_is_sent_whole_and_ends_the_slow_start(kind):
+    """Ten pods wanted and one create of the batch of 4 refused: that batch is still sent whole,
+    together, and nothing after it; the refused pod and the three skipped are no longer expected."""
+    client = BatchBarrierApiserver([1, 2, 4], refused={5})
+    manager = ControllerManager(client)
+    sync, args, expectations, key = wanting(manager, kind, 10)
+    assert not all(sync_and_perform(manager, sync, *args))
+    assert client.creates == 7
+    assert expectations[key].add == 6
