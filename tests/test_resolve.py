@@ -775,6 +775,53 @@ func start() {
     assert calls(files, f"{APP}.loop") == {(f"{APP}.work", graph.FUNCVALUE)}
 
 
+DYNAMIC_RESULTS = {"r.go": """package app
+
+type Mux interface{ Handler() func(int) }
+type mux struct{}
+
+func (m *mux) Handler() func(int) { return serve }
+func serve(w int) {}
+func work() {}
+func pick() func() { return work }
+
+type picker struct{ next func() func() }
+
+func viaInterface(m Mux) {
+\th := m.Handler()
+\th(1)
+}
+
+func viaValues(p picker, g func() func()) {
+\tp.next = pick
+\tf := p.next()
+\tf()
+\tk := g()
+\tk()
+\tg()()
+}
+
+func Main() {
+\tviaInterface(&mux{})
+\tviaValues(picker{}, pick)
+}
+"""}
+
+
+def test_what_a_dynamic_call_returns_reaches_where_its_result_goes():
+    """`h := m.Handler(); h(1)` through an interface, and `f := p.next(); f()`, `k := g(); k()`,
+    `g()()` through function values: the result of a dynamic call carries what its callees
+    return, where it was the result of no function and the calls of it had no callee. The
+    edges are those `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(DYNAMIC_RESULTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")}
+    assert value_calls == {("viaInterface", 15, "serve"),
+                           ("viaValues", 20, "pick"), ("viaValues", 21, "work"),
+                           ("viaValues", 22, "pick"), ("viaValues", 23, "work"),
+                           ("viaValues", 24, "pick"), ("viaValues", 24, "work")}
+
+
 # --- each command's own program -------------------------------------------------------------------
 
 def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():

@@ -11,7 +11,8 @@ kept as an `unresolved` edge with its callee as written.
 - Function values are followed as data (`flow`): what is stored into fields, parameters, results,
   variables and elements, and what flows from one of those places into another. A call of a place
   waits until every file was read; `finish` then gives it a `funcvalue` edge to each function that
-  reaches it, and passes the call's own function arguments on into those functions' parameters.
+  reaches it, and passes the call's own function arguments on into those functions' parameters
+  and what they return on to where the call's result goes (`f := pick(); f()`).
 - Such a call also gets a `signature` edge to its function type, and the functions whose value is
   taken anywhere are listed by type: where none of the functions that reach it is in a command's
   view, queries fall back on those of the right type, as Go's RTA does.
@@ -42,6 +43,7 @@ CONFIDENCE = {graph.STATIC: 1.0, graph.METHOD: 0.95, graph.CLOSURE: 1.0, graph.I
               graph.FUNCVALUE: 0.8, graph.UNRESOLVED: 0.0}
 MAX_REACHING = 200  # a call of a place more functions reach than this is left unresolved
 FLOW_ROUNDS = 6  # arguments of dynamic calls passed on into their callees, at most this often
+MAX_ELEMENT_DEPTH = 4  # a result type's elements looked into for a function type, at most
 COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun",
                           "PersistentPreRunE", "PostRun", "PostRunE"})
 INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
@@ -296,15 +298,13 @@ class Resolver:
                       line: int) -> None:
         """`a, b = f()`: each result of f flows into the place assigned it (and into its named
         func type), as go/ssa's extracts of a tuple do, not the first alone."""
-        if value[0] != "call":
-            return
-        callee = scopes.target_of(value[1], scope, line)
-        if callee is None:
+        first = scopes.result_place(value[1], scope, line, 0) if value[0] == "call" else None
+        if first is None:
             return
         for index, (place, place_type) in enumerate(targets):
             if place is None:
                 continue
-            self.flow.flow(("result", callee[0], index), place)
+            self.flow.flow((*first[:2], index), place)
             typed = self._functype_key(place_type)
             if typed is not None:
                 self.flow.flow(place, typed)
@@ -738,9 +738,13 @@ class Resolver:
         function called there; that can make more calls resolve, so repeat a few times."""
         with_arguments = [call for call in self.value_calls if call.arguments]
         interface_parameters = self._interface_parameters()
+        readers = self._result_readers()
+        self._link_results({}, [reader for reader in readers if reader[1][0] == "result"])
+        readers = [reader for reader in readers if reader[1][0] == "returned"]
         for _ in range(FLOW_ROUNDS):
             solved = self.flow.solve()
             changed = self._link_interface_parameters(solved, interface_parameters)
+            changed = self._link_results(solved, readers) or changed
             for call in with_arguments:
                 functions = solved.get(call.place, ()) if call.place is not None else ()
                 if not functions and call.fallback is not None:
@@ -751,6 +755,88 @@ class Resolver:
                     changed = self._pass(function, call.arguments) or changed
             if not changed:
                 return
+
+    def _result_readers(self) -> list[tuple[Place, Place, int]]:
+        """Where the results of dynamic calls are read (`f := pick(); f()`, `h := m.Handler()`):
+        (the place read, the call's result place under its elements, how many elements down),
+        for a call of a function value ("returned") or through an interface method whose result
+        can hold a function ("result" of it); a declared function's result needs no link."""
+        read = {*self.flow.flows, *(call.place for call in self.value_calls)}
+        read.update(value for call in self.value_calls for _, value in call.arguments
+                    if not isinstance(value, str))
+        out, seen = [], set()
+        while read:
+            place = read.pop()
+            root, depth = place, 0
+            while root is not None and root[0] == "elem":
+                root, depth = root[1], depth + 1
+            if root is None or place in seen:
+                continue
+            seen.add(place)
+            if root[0] == "returned":
+                out.append((place, root, depth))
+                read.add(root[1])  # g()(): what the call of g returns is a reader too
+            elif root[0] == "result" and self._interface_result(root[1], root[2]):
+                out.append((place, root, depth))
+        return out
+
+    def _interface_result(self, symbol: str, index: int) -> bool:
+        """Whether `symbol` is an interface method whose result `index` can hold a function."""
+        interface, name = self._interface_method(symbol)
+        signature = (self.methods.interface_methods(interface) or {}).get(name) if interface else None
+        if signature is None or index >= len(signature.results):
+            return False
+        held = signature.results[index]
+        for _ in range(MAX_ELEMENT_DEPTH):
+            held = self.program.underlying(held)
+            if isinstance(held, FuncType):
+                return True
+            held = element_of(held)
+        return False
+
+    def _interface_method(self, symbol: str) -> tuple[Named | None, str]:
+        """(interface, method) of `(pkg.I).M`, as the calls through it registered it or spelt
+        out; (None, "") for any other function."""
+        found = self.interfaces.get(symbol)
+        if found is not None:
+            return found
+        receiver, _, name = symbol.rpartition(".")
+        package, _, interface = receiver.strip("()").rpartition(".")
+        if not package or not receiver.startswith("(") or receiver.startswith("(*"):
+            return None, ""
+        return Named(package, interface), name
+
+    def _link_results(self, solved: dict[Place, set[str]],
+                      readers: list[tuple[Place, Place, int]]) -> bool:
+        """Each reader of a dynamic call's result gets the results of the functions called
+        there, as Go's VTA links a call's value to its callees' returns: those that reach the
+        called place ("returned"; an interface method value among them dispatches), or the
+        implementations of the interface method ("result")."""
+        changed = False
+        for place, (kind, called, index), depth in readers:
+            if kind == "result":
+                callees = self._implementing(called)
+            else:
+                functions = solved.get(called, ())
+                if len(functions) > MAX_REACHING:
+                    continue
+                callees = [method for function in functions
+                           for method in (self._implementing(function)
+                                          if function in self.interfaces else (function,))]
+            for callee in callees:
+                source = ("result", callee, index)
+                for _ in range(depth):
+                    source = ("elem", source)
+                changed = self.flow.flow(source, place) or changed
+        return changed
+
+    def _implementing(self, symbol: str) -> list[str]:
+        """The methods that implement interface method `symbol`."""
+        interface, name = self._interface_method(symbol)
+        if interface is None:
+            return []
+        return [method for implementation in self.methods.implementations(interface)
+                if (method := implementation.callee(name)) is not None]
 
     def _interface_parameters(self) -> dict[Place, tuple[Named, str, int]]:
         """The parameters of the interface methods called: place → (interface, method, index)."""
@@ -832,4 +918,6 @@ def _describe(place: Place) -> str:
         return f"variable {place[1]}.{place[2]}"
     if kind == "elem":
         return f"an element of {_describe(place[1])}"
+    if kind == "returned":
+        return f"what {_describe(place[1])} returns"
     return f"local {place[3]}"
