@@ -822,6 +822,61 @@ def test_what_a_dynamic_call_returns_reaches_where_its_result_goes():
                            ("viaValues", 24, "pick"), ("viaValues", 24, "work")}
 
 
+ANONYMOUS_FIELDS = {"s.go": """package app
+
+type Handler func(int)
+
+func work()       {}
+func other()      {}
+func serve(w int) {}
+func table()      {}
+
+func literal() {
+\ts := struct{ fn func() }{fn: work}
+\ts.fn()
+}
+
+func assigned() {
+\tvar x struct{ h Handler }
+\tx.h = serve
+\tx.h(1)
+}
+
+func cases() {
+\ttests := []struct {
+\t\tname string
+\t\tfn   func()
+\t}{{"a", table}}
+\tfor _, tt := range tests {
+\t\ttt.fn()
+\t}
+}
+
+func param(p struct{ run func() }) { p.run() }
+
+func Main() {
+\tliteral()
+\tassigned()
+\tcases()
+\tparam(struct{ run func() }{other})
+}
+"""}
+
+
+def test_a_field_of_a_struct_type_written_out_is_a_place():
+    """`struct{ fn func() }{fn: work}`, `var x struct{ h Handler }; x.h = serve`, a table of
+    test cases `[]struct{ name string; fn func() }{{"a", table}}` and a parameter of such a type:
+    a field of a struct type with no name holds what is stored in it, for every mention of an
+    identical type, where it was no place and its calls had no callee. The edges are those
+    `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(ANONYMOUS_FIELDS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in field")
+                   and e.line not in (11, 25, 37)}  # the literals' own edges
+    assert value_calls == {("literal", 12, "work"), ("assigned", 18, "serve"),
+                           ("cases", 27, "table"), ("param", 31, "other")}
+
+
 # --- each command's own program -------------------------------------------------------------------
 
 def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():
