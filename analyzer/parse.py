@@ -53,6 +53,9 @@ SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_liter
 # Keys of composite literal elements kept with function values: struct fields and map keys.
 STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
                                 "raw_string_literal"}
+# Composite literal elements that could be a function, and nested literals that could hold one.
+FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
+NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
 BLOCK_KINDS = frozenset({
     "block", "if_statement", "for_statement", "expression_switch_statement",
@@ -483,8 +486,13 @@ class _FileParser:
                     continue
                 key = self.text(key)
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in ("identifier", "selector_expression", "func_literal"):
+            if value.type in FUNCTION_VALUES:
                 keyed.append((key, self.expr(value)))
+            elif self.holds_functions(value):
+                at = value.start_point  # the nested literal's own fact is found by its position
+                keyed.append((key, ("comp", self.text(value.child_by_field_id(TYPE)) if
+                                    value.type == "composite_literal" else "",
+                                    at.row + 1, at.column + 1)))
         if depth and not keyed:
             # A literal whose type is left out is kept for its functions alone: the types that
             # literals create are those written (`rta`).
@@ -492,6 +500,19 @@ class _FileParser:
         at = node.start_point
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
+
+    def holds_functions(self, literal) -> bool:
+        """Whether a nested literal (`{f}` in [][]func(){{f}}, or []func(){f} written out) has
+        an element that could be a function, or a literal that has one: only those are kept as
+        an element of the literal around them."""
+        body = literal if literal.type == "literal_value" else literal.child_by_field_id(BODY)
+        for element in self.keyed.get(body.start_byte, ()) if body is not None else ():
+            value = element if element.type == "literal_element" else element.named_children[-1]
+            value = value.named_children[0] if value.named_child_count else value
+            if value.type in FUNCTION_VALUES or (value.type in NESTED_LITERALS
+                                                 and self.holds_functions(value)):
+                return True
+        return False
 
     def on_var(self, node, scope) -> None:
         if node.type == "receive_statement":  # case ev, ok := <-ch: (or = <-ch)

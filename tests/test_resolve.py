@@ -877,6 +877,63 @@ def test_a_field_of_a_struct_type_written_out_is_a_place():
                            ("cases", 27, "table"), ("param", 31, "other")}
 
 
+NESTED_LITERALS = {"n.go": """package app
+
+type Hooks struct{ Handlers []func() }
+
+func work()  {}
+func other() {}
+func third() {}
+func kept()  {}
+func fourth() {}
+
+func nested() {
+\ttable := [][]func(){{work}, {other}}
+\ttable[0][1]()
+\tfor _, row := range table {
+\t\tfor _, fn := range row {
+\t\t\tfn()
+\t\t}
+\t}
+}
+
+func written() {
+\tbyName := map[string][]func(){"a": {third}, "b": []func(){fourth}}
+\tfor _, fn := range byName["a"] {
+\t\tfn()
+\t}
+}
+
+func inField() {
+\thooks := []Hooks{{Handlers: []func(){kept}}}
+\thooks[0].Handlers[0]()
+}
+
+func Main() {
+\tnested()
+\twritten()
+\tinField()
+}
+"""}
+
+
+def test_functions_in_nested_literals_are_elements_of_elements():
+    """`[][]func(){{work}, {other}}`, `map[string][]func(){"a": {third}, "b": []func(){fourth}}`
+    and `[]Hooks{{Handlers: []func(){kept}}}`: a literal nested in another holds its functions
+    as the elements of that one's element (or field), so `table[0][1]()` and the loops over rows
+    call them, where a nested literal was no element and those calls had no callee. Each edge is
+    one `callgraph -algo=vta` gives for this file (as package main); VTA keeps one element per
+    slice type, so it also has each of the five at every call."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(NESTED_LITERALS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")
+                   and e.line not in (12, 22, 29)}  # the literals' own edges
+    assert value_calls == {("nested", 13, "work"), ("nested", 13, "other"),
+                           ("nested", 16, "work"), ("nested", 16, "other"),
+                           ("written", 24, "third"), ("written", 24, "fourth"),
+                           ("inField", 30, "kept")}
+
+
 # --- each command's own program -------------------------------------------------------------------
 
 def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():

@@ -281,7 +281,7 @@ class Resolver:
         literal = self._elements.get(value[2:4]) if len(value) > 2 else None
         if literal is None:
             return
-        container = self.program.underlying(scopes.canon(literal.type, scope))
+        container = self.program.underlying(self._literal_type(scopes, literal))
         if not isinstance(container, (Map, Slice, Array)):
             return
         element_type = container.value if isinstance(container, Map) else container.elem
@@ -593,15 +593,8 @@ class Resolver:
     def _composite(self, scopes: FileScopes, literal) -> None:
         context = scopes.context
         caller = self._caller(scopes, literal.scope)
-        composite = scopes.canon(literal.type, literal.scope)
-        if literal.depth:
-            # `{f, g}` in []T{{f, g}}: the element type of the literal around it (a *T element's
-            # `{…}` is &T{…}).
-            for _ in range(literal.depth):
-                composite = element_of(self.program.underlying(composite))
-            if isinstance(composite, Pointer):
-                composite = composite.elem
-        else:
+        composite = self._literal_type(scopes, literal)
+        if not literal.depth:
             self._created(caller, composite)
         if not literal.keyed:
             return
@@ -641,6 +634,17 @@ class Resolver:
                     self._annotate(function[0], graph.COBRA_COMMAND, name)
                 elif name in INFORMER_FIELDS:
                     self._annotate(function[0], graph.INFORMER_HANDLER, name)
+
+    def _literal_type(self, scopes: FileScopes, literal: CompositeLit):
+        """The type of a composite literal; of `{f, g}` in []T{{f, g}}, the element type of the
+        literal around it (a *T element's `{…}` is &T{…})."""
+        composite = scopes.canon(literal.type, literal.scope)
+        if literal.depth:
+            for _ in range(literal.depth):
+                composite = element_of(self.program.underlying(composite))
+            if isinstance(composite, Pointer):
+                composite = composite.elem
+        return composite
 
     def _annotate(self, symbol: str, kind: str, detail: str) -> None:
         self.out.annotations.append(Annotation(symbol, kind, detail))
