@@ -49,7 +49,7 @@ NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "pa
 DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
-SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
+SUMMARISED = frozenset({"binary_expression", "composite_literal"})
 # Keys of composite literal elements kept with function values: struct fields and map keys.
 STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
                                 "raw_string_literal"}
@@ -225,7 +225,8 @@ class _FileParser:
         return ("expr", kind)
 
     def argument(self, node: tree_sitter.Node) -> Expr:
-        """A call argument, encoded only as deep as a function value could be: nested calls and
+        """A call argument, encoded only as deep as a function value could be: a nested call
+        keeps its callee alone (what it returns is what is passed: `Until(c.worker(), …)`),
         operators are summarised by their kind, which keeps the hottest loop of parsing short."""
         kind = node.type
         if kind in SUMMARISED:

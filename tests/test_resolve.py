@@ -934,6 +934,40 @@ def test_functions_in_nested_literals_are_elements_of_elements():
                            ("inField", 30, "kept")}
 
 
+CALL_ARGUMENTS = {"c.go": """package app
+
+type ConditionFunc func() bool
+type ContextFunc func(ctx int) bool
+
+func (cf ConditionFunc) WithContext() ContextFunc {
+\treturn func(int) bool { return cf() }
+}
+
+func ready() bool { return true }
+
+func run(condition ContextFunc) bool { return condition(0) }
+
+func poll(condition ConditionFunc) bool {
+\treturn run(condition.WithContext())
+}
+
+func Main() {
+\tpoll(ready)
+}
+"""}
+
+
+def test_a_call_passed_as_an_argument_passes_what_it_returns():
+    """`run(condition.WithContext())` (apimachinery wait's runConditionWithCrashProtection): the
+    argument is what WithContext returns, so run's `condition(0)` calls WithContext's literal,
+    where parse summarised a call argument as a call and it reached no parameter. The edges are
+    those `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(CALL_ARGUMENTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")}
+    assert value_calls == {("run", 12, "WithContext$1"), ("WithContext$1", 7, "ready")}
+
+
 # --- each command's own program -------------------------------------------------------------------
 
 def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():

@@ -48,7 +48,6 @@ COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun"
                           "PersistentPreRunE", "PostRun", "PostRunE"})
 INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
 SCHEDULER_FRAMEWORK = "k8s.io/kubernetes/pkg/scheduler/framework"
-_CALL_ARGUMENT = ("expr", "call_expression")  # how parse summarises an argument that is a call
 
 
 @dataclass
@@ -555,10 +554,13 @@ class Resolver:
         self.interfaces.setdefault(symbol, (Named(interface.qualifier, interface.name), name))
         self._edge(caller, symbol, graph.INTERFACE, call, context)
         self._pass(symbol, arguments)
-        # An argument that is itself a call (`q.Pop(PopProcessFunc(c.Process))`) is not
-        # followed: any value of the parameter's named func type may be it, as a call of that
-        # parameter assumed when nothing else reached it.
-        opaque = [index for index, arg in enumerate(call.args) if arg == _CALL_ARGUMENT]
+        # An argument that is a call no function's result answers (a conversion,
+        # `q.Pop(PopProcessFunc(c.Process))`) is not followed: any value of the parameter's
+        # named func type may be it, as a call of that parameter assumed when nothing else
+        # reached it.
+        passed = {index for index, _ in arguments}
+        opaque = [index for index, arg in enumerate(call.args)
+                  if arg[0] in ("call", "conv") and index not in passed]
         signature = (self.methods.interface_methods(interface) or {}).get(name) if opaque else None
         for index in opaque if signature is not None else ():
             typed = (self._functype_key(signature.params[index])
