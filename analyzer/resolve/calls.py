@@ -789,7 +789,8 @@ class Resolver:
     def _interface_result(self, symbol: str, index: int) -> bool:
         """Whether `symbol` is an interface method whose result `index` can hold a function."""
         interface, name = self._interface_method(symbol)
-        signature = (self.methods.interface_methods(interface) or {}).get(name) if interface else None
+        methods = self.methods.interface_methods(interface) if interface is not None else None
+        signature = (methods or {}).get(name)
         if signature is None or index >= len(signature.results):
             return False
         held = signature.results[index]
