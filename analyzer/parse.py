@@ -49,10 +49,13 @@ NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "pa
 DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
-SUMMARISED = frozenset({"call_expression", "binary_expression", "composite_literal"})
+SUMMARISED = frozenset({"binary_expression", "composite_literal"})
 # Keys of composite literal elements kept with function values: struct fields and map keys.
 STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
                                 "raw_string_literal"}
+# Composite literal elements that could be a function, and nested literals that could hold one.
+FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
+NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
 BLOCK_KINDS = frozenset({
     "block", "if_statement", "for_statement", "expression_switch_statement",
@@ -222,7 +225,8 @@ class _FileParser:
         return ("expr", kind)
 
     def argument(self, node: tree_sitter.Node) -> Expr:
-        """A call argument, encoded only as deep as a function value could be: nested calls and
+        """A call argument, encoded only as deep as a function value could be: a nested call
+        keeps its callee alone (what it returns is what is passed: `Until(c.worker(), …)`),
         operators are summarised by their kind, which keeps the hottest loop of parsing short."""
         kind = node.type
         if kind in SUMMARISED:
@@ -483,8 +487,13 @@ class _FileParser:
                     continue
                 key = self.text(key)
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in ("identifier", "selector_expression", "func_literal"):
+            if value.type in FUNCTION_VALUES:
                 keyed.append((key, self.expr(value)))
+            elif self.holds_functions(value):
+                at = value.start_point  # the nested literal's own fact is found by its position
+                keyed.append((key, ("comp", self.text(value.child_by_field_id(TYPE)) if
+                                    value.type == "composite_literal" else "",
+                                    at.row + 1, at.column + 1)))
         if depth and not keyed:
             # A literal whose type is left out is kept for its functions alone: the types that
             # literals create are those written (`rta`).
@@ -492,6 +501,19 @@ class _FileParser:
         at = node.start_point
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
+
+    def holds_functions(self, literal) -> bool:
+        """Whether a nested literal (`{f}` in [][]func(){{f}}, or []func(){f} written out) has
+        an element that could be a function, or a literal that has one: only those are kept as
+        an element of the literal around them."""
+        body = literal if literal.type == "literal_value" else literal.child_by_field_id(BODY)
+        for element in self.keyed.get(body.start_byte, ()) if body is not None else ():
+            value = element if element.type == "literal_element" else element.named_children[-1]
+            value = value.named_children[0] if value.named_child_count else value
+            if value.type in FUNCTION_VALUES or (value.type in NESTED_LITERALS
+                                                 and self.holds_functions(value)):
+                return True
+        return False
 
     def on_var(self, node, scope) -> None:
         if node.type == "receive_statement":  # case ev, ok := <-ch: (or = <-ch)

@@ -116,13 +116,14 @@ def test_callees_that_are_not_a_plain_chain_of_names_keep_their_inner_shapes():
 
 def test_keyed_elements_belong_to_the_innermost_literal_around_them():
     """Function values keyed in a literal nested in another literal's element (or in an element
-    whose type is left out) are the inner literal's, never the outer one's."""
+    whose type is left out) are the inner literal's, never the outer one's; the outer one keeps
+    the inner literal, by where it starts, as its element."""
     facts = parse("package p\nvar x = T{A: f, B: U{C: g, D: []V{{E: h}}}, F: W{G: i}.M, H: j}\n")
     assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
-        ("T", (("A", ("id", "f")), ("F", ("sel", ("comp", "W", 2, 48), "M")), ("H", ("id", "j"))),
-         0),
-        ("U", (("C", ("id", "g")),), 0),
-        ("[]V", (), 0),
+        ("T", (("A", ("id", "f")), ("B", ("comp", "U", 2, 20)),
+               ("F", ("sel", ("comp", "W", 2, 48), "M")), ("H", ("id", "j"))), 0),
+        ("U", (("C", ("id", "g")), ("D", ("comp", "[]V", 2, 31))), 0),
+        ("[]V", ((0, ("comp", "", 2, 35)),), 0),
         ("[]V", (("E", ("id", "h")),), 1),  # {E: h}: a V, one element type down from []V
         ("W", (("G", ("id", "i")),), 0),
     ]
@@ -132,17 +133,19 @@ def test_unkeyed_elements_are_keyed_by_position_and_elided_literals_by_depth():
     """An unkeyed element is kept with its position among all the literal's elements (T{nil, f}
     keeps (1, f): a struct literal's element is the field in that position); a literal whose type
     is left out, as an element or a map value, is kept with the written type around it and how
-    many element types down its own is ([][]T{{{f}}}: two); one used as a map key holds its own
-    elements, never the map's."""
+    many element types down its own is ([][]T{{{f}}}: two), and is an element of the literal
+    around it while it holds a function; one used as a map key holds its own elements, never the
+    map's."""
     facts = parse("package p\nvar w = T{nil, /* c */ f, x.Y, func() {}}\n"
                   "var n = [][]T{{{f}}}\n"
                   "var m = map[string]*T{\"a\": {g, nil, h}}\n"
                   "var k = map[K]func(){{a, b}: f}\n")
     assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
         ("T", ((1, ("id", "f")), (2, ("sel", ("id", "x"), "Y")), (3, ("func", "init$1"))), 0),
-        ("[][]T", (), 0),
+        ("[][]T", ((0, ("comp", "", 3, 15)),), 0),
+        ("[][]T", ((0, ("comp", "", 3, 16)),), 1),
         ("[][]T", ((0, ("id", "f")),), 2),
-        ("map[string]*T", (), 0),
+        ("map[string]*T", (("\"a\"", ("comp", "", 4, 28)),), 0),
         ("map[string]*T", ((0, ("id", "g")), (2, ("id", "h"))), 1),
         ("map[K]func()", (), 0),
     ]

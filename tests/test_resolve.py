@@ -775,6 +775,199 @@ func start() {
     assert calls(files, f"{APP}.loop") == {(f"{APP}.work", graph.FUNCVALUE)}
 
 
+DYNAMIC_RESULTS = {"r.go": """package app
+
+type Mux interface{ Handler() func(int) }
+type mux struct{}
+
+func (m *mux) Handler() func(int) { return serve }
+func serve(w int) {}
+func work() {}
+func pick() func() { return work }
+
+type picker struct{ next func() func() }
+
+func viaInterface(m Mux) {
+\th := m.Handler()
+\th(1)
+}
+
+func viaValues(p picker, g func() func()) {
+\tp.next = pick
+\tf := p.next()
+\tf()
+\tk := g()
+\tk()
+\tg()()
+}
+
+func Main() {
+\tviaInterface(&mux{})
+\tviaValues(picker{}, pick)
+}
+"""}
+
+
+def test_what_a_dynamic_call_returns_reaches_where_its_result_goes():
+    """`h := m.Handler(); h(1)` through an interface, and `f := p.next(); f()`, `k := g(); k()`,
+    `g()()` through function values: the result of a dynamic call carries what its callees
+    return, where it was the result of no function and the calls of it had no callee. The
+    edges are those `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(DYNAMIC_RESULTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")}
+    assert value_calls == {("viaInterface", 15, "serve"),
+                           ("viaValues", 20, "pick"), ("viaValues", 21, "work"),
+                           ("viaValues", 22, "pick"), ("viaValues", 23, "work"),
+                           ("viaValues", 24, "pick"), ("viaValues", 24, "work")}
+
+
+ANONYMOUS_FIELDS = {"s.go": """package app
+
+type Handler func(int)
+
+func work()       {}
+func other()      {}
+func serve(w int) {}
+func table()      {}
+
+func literal() {
+\ts := struct{ fn func() }{fn: work}
+\ts.fn()
+}
+
+func assigned() {
+\tvar x struct{ h Handler }
+\tx.h = serve
+\tx.h(1)
+}
+
+func cases() {
+\ttests := []struct {
+\t\tname string
+\t\tfn   func()
+\t}{{"a", table}}
+\tfor _, tt := range tests {
+\t\ttt.fn()
+\t}
+}
+
+func param(p struct{ run func() }) { p.run() }
+
+func Main() {
+\tliteral()
+\tassigned()
+\tcases()
+\tparam(struct{ run func() }{other})
+}
+"""}
+
+
+def test_a_field_of_a_struct_type_written_out_is_a_place():
+    """`struct{ fn func() }{fn: work}`, `var x struct{ h Handler }; x.h = serve`, a table of
+    test cases `[]struct{ name string; fn func() }{{"a", table}}` and a parameter of such a type:
+    a field of a struct type with no name holds what is stored in it, for every mention of an
+    identical type, where it was no place and its calls had no callee. The edges are those
+    `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(ANONYMOUS_FIELDS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in field")
+                   and e.line not in (11, 25, 37)}  # the literals' own edges
+    assert value_calls == {("literal", 12, "work"), ("assigned", 18, "serve"),
+                           ("cases", 27, "table"), ("param", 31, "other")}
+
+
+NESTED_LITERALS = {"n.go": """package app
+
+type Hooks struct{ Handlers []func() }
+
+func work()  {}
+func other() {}
+func third() {}
+func kept()  {}
+func fourth() {}
+
+func nested() {
+\ttable := [][]func(){{work}, {other}}
+\ttable[0][1]()
+\tfor _, row := range table {
+\t\tfor _, fn := range row {
+\t\t\tfn()
+\t\t}
+\t}
+}
+
+func written() {
+\tbyName := map[string][]func(){"a": {third}, "b": []func(){fourth}}
+\tfor _, fn := range byName["a"] {
+\t\tfn()
+\t}
+}
+
+func inField() {
+\thooks := []Hooks{{Handlers: []func(){kept}}}
+\thooks[0].Handlers[0]()
+}
+
+func Main() {
+\tnested()
+\twritten()
+\tinField()
+}
+"""}
+
+
+def test_functions_in_nested_literals_are_elements_of_elements():
+    """`[][]func(){{work}, {other}}`, `map[string][]func(){"a": {third}, "b": []func(){fourth}}`
+    and `[]Hooks{{Handlers: []func(){kept}}}`: a literal nested in another holds its functions
+    as the elements of that one's element (or field), so `table[0][1]()` and the loops over rows
+    call them, where a nested literal was no element and those calls had no callee. Each edge is
+    one `callgraph -algo=vta` gives for this file (as package main); VTA keeps one element per
+    slice type, so it also has each of the five at every call."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(NESTED_LITERALS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")
+                   and e.line not in (12, 22, 29)}  # the literals' own edges
+    assert value_calls == {("nested", 13, "work"), ("nested", 13, "other"),
+                           ("nested", 16, "work"), ("nested", 16, "other"),
+                           ("written", 24, "third"), ("written", 24, "fourth"),
+                           ("inField", 30, "kept")}
+
+
+CALL_ARGUMENTS = {"c.go": """package app
+
+type ConditionFunc func() bool
+type ContextFunc func(ctx int) bool
+
+func (cf ConditionFunc) WithContext() ContextFunc {
+\treturn func(int) bool { return cf() }
+}
+
+func ready() bool { return true }
+
+func run(condition ContextFunc) bool { return condition(0) }
+
+func poll(condition ConditionFunc) bool {
+\treturn run(condition.WithContext())
+}
+
+func Main() {
+\tpoll(ready)
+}
+"""}
+
+
+def test_a_call_passed_as_an_argument_passes_what_it_returns():
+    """`run(condition.WithContext())` (apimachinery wait's runConditionWithCrashProtection): the
+    argument is what WithContext returns, so run's `condition(0)` calls WithContext's literal,
+    where parse summarised a call argument as a call and it reached no parameter. The edges are
+    those `callgraph -algo=vta` gives for this file (as package main)."""
+    value_calls = {(e.caller.rpartition(".")[2], e.line, e.callee.rpartition(".")[2])
+                   for e in edges_of(CALL_ARGUMENTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in")}
+    assert value_calls == {("run", 12, "WithContext$1"), ("WithContext$1", 7, "ready")}
+
+
 # --- each command's own program -------------------------------------------------------------------
 
 def test_a_command_links_its_import_closure_and_prefers_the_types_it_creates():

@@ -11,7 +11,8 @@ kept as an `unresolved` edge with its callee as written.
 - Function values are followed as data (`flow`): what is stored into fields, parameters, results,
   variables and elements, and what flows from one of those places into another. A call of a place
   waits until every file was read; `finish` then gives it a `funcvalue` edge to each function that
-  reaches it, and passes the call's own function arguments on into those functions' parameters.
+  reaches it, and passes the call's own function arguments on into those functions' parameters
+  and what they return on to where the call's result goes (`f := pick(); f()`).
 - Such a call also gets a `signature` edge to its function type, and the functions whose value is
   taken anywhere are listed by type: where none of the functions that reach it is in a command's
   view, queries fall back on those of the right type, as Go's RTA does.
@@ -42,11 +43,11 @@ CONFIDENCE = {graph.STATIC: 1.0, graph.METHOD: 0.95, graph.CLOSURE: 1.0, graph.I
               graph.FUNCVALUE: 0.8, graph.UNRESOLVED: 0.0}
 MAX_REACHING = 200  # a call of a place more functions reach than this is left unresolved
 FLOW_ROUNDS = 6  # arguments of dynamic calls passed on into their callees, at most this often
+MAX_ELEMENT_DEPTH = 4  # a result type's elements looked into for a function type, at most
 COBRA_FIELDS = frozenset({"Run", "RunE", "PreRun", "PreRunE", "PersistentPreRun",
                           "PersistentPreRunE", "PostRun", "PostRunE"})
 INFORMER_FIELDS = frozenset({"AddFunc", "UpdateFunc", "DeleteFunc"})
 SCHEDULER_FRAMEWORK = "k8s.io/kubernetes/pkg/scheduler/framework"
-_CALL_ARGUMENT = ("expr", "call_expression")  # how parse summarises an argument that is a call
 
 
 @dataclass
@@ -279,7 +280,7 @@ class Resolver:
         literal = self._elements.get(value[2:4]) if len(value) > 2 else None
         if literal is None:
             return
-        container = self.program.underlying(scopes.canon(literal.type, scope))
+        container = self.program.underlying(self._literal_type(scopes, literal))
         if not isinstance(container, (Map, Slice, Array)):
             return
         element_type = container.value if isinstance(container, Map) else container.elem
@@ -296,15 +297,13 @@ class Resolver:
                       line: int) -> None:
         """`a, b = f()`: each result of f flows into the place assigned it (and into its named
         func type), as go/ssa's extracts of a tuple do, not the first alone."""
-        if value[0] != "call":
-            return
-        callee = scopes.target_of(value[1], scope, line)
-        if callee is None:
+        first = scopes.result_place(value[1], scope, line, 0) if value[0] == "call" else None
+        if first is None:
             return
         for index, (place, place_type) in enumerate(targets):
             if place is None:
                 continue
-            self.flow.flow(("result", callee[0], index), place)
+            self.flow.flow((*first[:2], index), place)
             typed = self._functype_key(place_type)
             if typed is not None:
                 self.flow.flow(place, typed)
@@ -555,10 +554,13 @@ class Resolver:
         self.interfaces.setdefault(symbol, (Named(interface.qualifier, interface.name), name))
         self._edge(caller, symbol, graph.INTERFACE, call, context)
         self._pass(symbol, arguments)
-        # An argument that is itself a call (`q.Pop(PopProcessFunc(c.Process))`) is not
-        # followed: any value of the parameter's named func type may be it, as a call of that
-        # parameter assumed when nothing else reached it.
-        opaque = [index for index, arg in enumerate(call.args) if arg == _CALL_ARGUMENT]
+        # An argument that is a call no function's result answers (a conversion,
+        # `q.Pop(PopProcessFunc(c.Process))`) is not followed: any value of the parameter's
+        # named func type may be it, as a call of that parameter assumed when nothing else
+        # reached it.
+        passed = {index for index, _ in arguments}
+        opaque = [index for index, arg in enumerate(call.args)
+                  if arg[0] in ("call", "conv") and index not in passed]
         signature = (self.methods.interface_methods(interface) or {}).get(name) if opaque else None
         for index in opaque if signature is not None else ():
             typed = (self._functype_key(signature.params[index])
@@ -593,15 +595,8 @@ class Resolver:
     def _composite(self, scopes: FileScopes, literal) -> None:
         context = scopes.context
         caller = self._caller(scopes, literal.scope)
-        composite = scopes.canon(literal.type, literal.scope)
-        if literal.depth:
-            # `{f, g}` in []T{{f, g}}: the element type of the literal around it (a *T element's
-            # `{…}` is &T{…}).
-            for _ in range(literal.depth):
-                composite = element_of(self.program.underlying(composite))
-            if isinstance(composite, Pointer):
-                composite = composite.elem
-        else:
+        composite = self._literal_type(scopes, literal)
+        if not literal.depth:
             self._created(caller, composite)
         if not literal.keyed:
             return
@@ -641,6 +636,17 @@ class Resolver:
                     self._annotate(function[0], graph.COBRA_COMMAND, name)
                 elif name in INFORMER_FIELDS:
                     self._annotate(function[0], graph.INFORMER_HANDLER, name)
+
+    def _literal_type(self, scopes: FileScopes, literal: CompositeLit):
+        """The type of a composite literal; of `{f, g}` in []T{{f, g}}, the element type of the
+        literal around it (a *T element's `{…}` is &T{…})."""
+        composite = scopes.canon(literal.type, literal.scope)
+        if literal.depth:
+            for _ in range(literal.depth):
+                composite = element_of(self.program.underlying(composite))
+            if isinstance(composite, Pointer):
+                composite = composite.elem
+        return composite
 
     def _annotate(self, symbol: str, kind: str, detail: str) -> None:
         self.out.annotations.append(Annotation(symbol, kind, detail))
@@ -738,9 +744,13 @@ class Resolver:
         function called there; that can make more calls resolve, so repeat a few times."""
         with_arguments = [call for call in self.value_calls if call.arguments]
         interface_parameters = self._interface_parameters()
+        readers = self._result_readers()
+        self._link_results({}, [reader for reader in readers if reader[1][0] == "result"])
+        readers = [reader for reader in readers if reader[1][0] == "returned"]
         for _ in range(FLOW_ROUNDS):
             solved = self.flow.solve()
             changed = self._link_interface_parameters(solved, interface_parameters)
+            changed = self._link_results(solved, readers) or changed
             for call in with_arguments:
                 functions = solved.get(call.place, ()) if call.place is not None else ()
                 if not functions and call.fallback is not None:
@@ -751,6 +761,89 @@ class Resolver:
                     changed = self._pass(function, call.arguments) or changed
             if not changed:
                 return
+
+    def _result_readers(self) -> list[tuple[Place, Place, int]]:
+        """Where the results of dynamic calls are read (`f := pick(); f()`, `h := m.Handler()`):
+        (the place read, the call's result place under its elements, how many elements down),
+        for a call of a function value ("returned") or through an interface method whose result
+        can hold a function ("result" of it); a declared function's result needs no link."""
+        read = {*self.flow.flows, *(call.place for call in self.value_calls)}
+        read.update(value for call in self.value_calls for _, value in call.arguments
+                    if not isinstance(value, str))
+        out, seen = [], set()
+        while read:
+            place = read.pop()
+            root, depth = place, 0
+            while root is not None and root[0] == "elem":
+                root, depth = root[1], depth + 1
+            if root is None or place in seen:
+                continue
+            seen.add(place)
+            if root[0] == "returned":
+                out.append((place, root, depth))
+                read.add(root[1])  # g()(): what the call of g returns is a reader too
+            elif root[0] == "result" and self._interface_result(root[1], root[2]):
+                out.append((place, root, depth))
+        return out
+
+    def _interface_result(self, symbol: str, index: int) -> bool:
+        """Whether `symbol` is an interface method whose result `index` can hold a function."""
+        interface, name = self._interface_method(symbol)
+        methods = self.methods.interface_methods(interface) if interface is not None else None
+        signature = (methods or {}).get(name)
+        if signature is None or index >= len(signature.results):
+            return False
+        held = signature.results[index]
+        for _ in range(MAX_ELEMENT_DEPTH):
+            held = self.program.underlying(held)
+            if isinstance(held, FuncType):
+                return True
+            held = element_of(held)
+        return False
+
+    def _interface_method(self, symbol: str) -> tuple[Named | None, str]:
+        """(interface, method) of `(pkg.I).M`, as the calls through it registered it or spelt
+        out; (None, "") for any other function."""
+        found = self.interfaces.get(symbol)
+        if found is not None:
+            return found
+        receiver, _, name = symbol.rpartition(".")
+        package, _, interface = receiver.strip("()").rpartition(".")
+        if not package or not receiver.startswith("(") or receiver.startswith("(*"):
+            return None, ""
+        return Named(package, interface), name
+
+    def _link_results(self, solved: dict[Place, set[str]],
+                      readers: list[tuple[Place, Place, int]]) -> bool:
+        """Each reader of a dynamic call's result gets the results of the functions called
+        there, as Go's VTA links a call's value to its callees' returns: those that reach the
+        called place ("returned"; an interface method value among them dispatches), or the
+        implementations of the interface method ("result")."""
+        changed = False
+        for place, (kind, called, index), depth in readers:
+            if kind == "result":
+                callees = self._implementing(called)
+            else:
+                functions = solved.get(called, ())
+                if len(functions) > MAX_REACHING:
+                    continue
+                callees = [method for function in functions
+                           for method in (self._implementing(function)
+                                          if function in self.interfaces else (function,))]
+            for callee in callees:
+                source = ("result", callee, index)
+                for _ in range(depth):
+                    source = ("elem", source)
+                changed = self.flow.flow(source, place) or changed
+        return changed
+
+    def _implementing(self, symbol: str) -> list[str]:
+        """The methods that implement interface method `symbol`."""
+        interface, name = self._interface_method(symbol)
+        if interface is None:
+            return []
+        return [method for implementation in self.methods.implementations(interface)
+                if (method := implementation.callee(name)) is not None]
 
     def _interface_parameters(self) -> dict[Place, tuple[Named, str, int]]:
         """The parameters of the interface methods called: place → (interface, method, index)."""
@@ -832,4 +925,6 @@ def _describe(place: Place) -> str:
         return f"variable {place[1]}.{place[2]}"
     if kind == "elem":
         return f"an element of {_describe(place[1])}"
+    if kind == "returned":
+        return f"what {_describe(place[1])} returns"
     return f"local {place[3]}"

@@ -10,6 +10,7 @@ file meets the same key:
     ("var", package, name)                a package-level variable
     ("local", file, scope, name, line)    a local variable assigned after its declaration
     ("elem", place)                       the elements of the map, slice or channel at place
+    ("returned", place, index)            what calls of the functions at place return
 
 The resolver adds what it reads: a function stored into a place (`AddFunc: c.addPod`,
 `return handler`, `wait.Until(s.scheduleOne, …)` storing into Until's first parameter) and one

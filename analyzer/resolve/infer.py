@@ -387,9 +387,18 @@ class FileScopes:
             inner = self.place_of(expr[1], scope, line, depth + 1)
             return ("elem", inner) if inner is not None else None
         if kind == "call":
-            callee = self.target_of(expr[1], scope, line)
-            return ("result", callee[0], 0) if callee is not None else None
+            return self.result_place(expr[1], scope, line, 0, depth)
         return None
+
+    def result_place(self, callee: tuple, scope: str, line: int, index: int,
+                     depth: int = 0) -> Place | None:
+        """Where result `index` of a call of `callee` is read from: the result of the function
+        it names, or, for a call of a function value, what the functions at its place return."""
+        target = self.target_of(callee, scope, line)
+        if target is not None:
+            return ("result", target[0], index)
+        called = self.place_of(callee, scope, line, depth + 1)
+        return ("returned", called, index) if called is not None else None
 
 
 def file_scopes(program: Program, context: FileContext,

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 
 from analyzer.buildtags import COMMANDS, BuildContext, matches
 from analyzer.facts import FileFacts, Func, TypeDecl, VarDecl
-from analyzer.gotypes import GoType, Interface, Named, Pointer, Struct, Unknown, map_inner, parse_type
+from analyzer.gotypes import (
+    GoType, Interface, Named, Pointer, Struct, Unknown, map_inner, parse_type, type_text,
+)
 from analyzer.gotypes import Func as FuncType
 
 UNIVERSE = ""  # qualifier of predeclared types
@@ -92,8 +94,16 @@ class Member:
     type: GoType | None = None  # the field's type, or the method's result types as a FuncType
     func: FuncInfo | None = None  # for a declared method
     symbol: str = ""  # for methods: the callee's go/ssa name
-    # for fields: the struct (package, name) declaring it; for interface methods, the interface
+    # for fields: the struct (package, name) declaring it, or ("", its type spelt out) for a struct
+    # type written out; for interface methods, the interface
     owner: tuple[str, str] | None = None
+
+
+def _anonymous(struct: Struct) -> tuple[str, str]:
+    """The owner of a field of a struct type written out (`struct{ fn func() }`), which has no
+    name: the type itself, spelt out, so that every mention of an identical type meets its
+    fields (`x.fn = f` in one function, `x.fn()` in another)."""
+    return UNIVERSE, type_text(struct)
 
 
 def symbol_name(package: str, scope: str) -> str:
@@ -360,7 +370,7 @@ class Program:
         if isinstance(t, Struct):
             for field_name, field_type in t.fields:
                 if field_name == name:
-                    return Member("field", field_type)
+                    return Member("field", field_type, owner=_anonymous(t))
             for field_name, field_type in t.fields:
                 if field_name is None:
                     found = self._member(field_type, name, depth + 1)
@@ -392,7 +402,7 @@ class Program:
             if name is None:
                 name = getattr(field_type.elem if isinstance(field_type, Pointer) else field_type,
                                "name", None)
-            return (name, Member("field", field_type)) if name else None
+            return (name, Member("field", field_type, owner=_anonymous(t))) if name else None
         return None
 
     def _struct_member(self, t: Named, decl: TypeDecl, context: FileContext, params: tuple,
