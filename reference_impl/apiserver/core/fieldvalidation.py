@@ -344,10 +344,16 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             known = properties is not None and key in properties
             child = properties[key] if known else extra
             if shadowed and key in shadowed and isinstance(child, dict):
-                # A value written before the one kept: encoding/json met its wrong type first.
-                for earlier in shadowed[key]:
-                    _walk(copy.deepcopy(earlier), child, (path, key), field.enter(struct, key) if known else field,
-                          _Body(body.kind, body.version, []), field_types.get(key) if known else _element_type(go_type))
+                # A key written twice: a struct field holds what decoding each value into it made, a
+                # map entry the last value. encoding/json met the wrong type of any value replaced
+                # (which is no part of what is kept, so its walk may change it).
+                replaced = [(earlier, child) for earlier in shadowed[key]]
+                if known:
+                    value[key], replaced = _written_into([*shadowed[key], value[key]], child)
+                for earlier, schema in replaced:
+                    _walk(earlier, schema, (path, key), field.enter(struct, key) if known else field,
+                          _Body(body.kind, body.version, []),
+                          (field_types.get(key) if known else _element_type(go_type)) if schema is child else None)
             if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
                 value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
             if properties is not None and key in properties:
@@ -375,6 +381,78 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             deepest = max(deepest, depth)
         return deepest + 1
     return 0
+
+
+@mirrors("(*encoding/json.decodeState).value")
+def _written_into(writes: list, schema: dict) -> tuple[object, list[tuple[object, dict]]]:
+    """What a struct field of the type `schema` describes holds once encoding/json has decoded each
+    of `writes` (the values its key was written with, in order) into it, and the values it replaced
+    whole, each with its schema, for their type checks. A later value decodes into what is there:
+    see `_decoded_into`."""
+    replaced: list[tuple[object, dict]] = []
+    held, tail = _owned(writes[0]), []
+    for later in writes[1:]:
+        held, tail = _decoded_into(held, tail, later, schema, replaced)
+    return held, replaced
+
+
+def _owned(value: object) -> object:
+    """A value to decode into in place: an object copied, so the values written stay as written."""
+    return decoding.repeated(value) if isinstance(value, dict) else value
+
+
+def _decoded_into(held: object, tail: list, later: object, schema: dict,
+                  replaced: list[tuple[object, dict]]) -> tuple[object, list]:
+    """`held` once `later` is decoded into it, and the slice elements past its length that a later
+    array decodes into. A struct takes each field of `later` as another write of that field (the
+    walk decides them by the field's type); a map keeps its entries, `later`'s replacing those it
+    names again (mapElem is zeroed for each); a slice decodes each element into the element at its
+    index, those past the earlier length too while the backing array has them (golang/go#21092),
+    and is cut to `later`'s length (an empty array is a new empty slice). Anything else, a null
+    and a type with its own UnmarshalJSON (Quantity, IntOrString, Time, RawExtension) or of any
+    content (interface{}), is replaced."""
+    _, target, expected, _ = _resolved(schema)
+    mergeable = not target.get("x-kubernetes-preserve-unknown-fields") and not schema.get(
+        "x-kubernetes-preserve-unknown-fields")
+    if mergeable and expected == "object" and isinstance(held, dict) and isinstance(later, dict):
+        if "properties" in target:
+            return _struct_decoded(held, later), []
+        if isinstance(target.get("additionalProperties"), dict):
+            return _map_decoded(held, later), []
+    if mergeable and expected == "array" and isinstance(held, list) and isinstance(later, list) and later:
+        return _slice_decoded(held + tail, later, target.get("items") or _ANY_VALUE, replaced)
+    replaced.append((held, schema))
+    return _owned(later), []
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def _struct_decoded(held: decoding.RepeatedKeys, later: dict) -> decoding.RepeatedKeys:
+    """`later`'s fields written into the struct `held`, in place: each a further write of its key."""
+    for key, value in later.items():
+        for written in (*getattr(later, "shadowed", {}).get(key, ()), value):
+            decoding.write(held, key, written)
+    return held
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def _map_decoded(held: decoding.RepeatedKeys, later: dict) -> decoding.RepeatedKeys:
+    """`later`'s entries set in the map `held`, in place; an entry written again replaces the one
+    before, which stays in `shadowed` for its type check."""
+    for key, value in later.items():
+        for earlier in getattr(later, "shadowed", {}).get(key, ()):
+            decoding.write(held, key, earlier)
+        decoding.write(held, key, value)
+    return held
+
+
+@mirrors("(*encoding/json.decodeState).array")
+def _slice_decoded(backing: list, later: list, items: dict,
+                   replaced: list[tuple[object, dict]]) -> tuple[list, list]:
+    """The elements of `later` decoded into the slice's backing array, element by element; the
+    slice and the elements it keeps past its new length."""
+    elements = [_decoded_into(_owned(backing[index]), [], item, items, replaced)[0] if index < len(backing)
+                else item for index, item in enumerate(later)]
+    return elements, backing[len(later):]
 
 
 @mirrors("(*encoding/json.decodeState).array")
