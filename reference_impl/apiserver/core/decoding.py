@@ -97,6 +97,50 @@ def write(obj: RepeatedKeys, key: str, value: object) -> None:
     obj[key] = value
 
 
+def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
+    """`later`'s keys written into `held`, in place, each of its values a further write of its key:
+    an object decoded into a struct or a map already there (the type decides what the writes of a
+    key make)."""
+    for key, value in later.items():
+        for written in (*getattr(later, "shadowed", {}).get(key, ()), value):
+            write(held, key, written)
+    return held
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def merged(value: object) -> object:
+    """`value` with every key written twice decided as if each object were a struct, made plain
+    dicts: a later object decodes into the earlier one, anything else replaces it. For a body this
+    server checks against no schema (an Eviction's, a TokenRequest's). Without recursion."""
+    if type(value) is not RepeatedKeys:
+        return value
+    root = _fields_merged(value)
+    stack: list[object] = [root]
+    while stack:
+        item = stack.pop()
+        for key, child in list(item.items() if isinstance(item, dict) else enumerate(item)):
+            if type(child) is RepeatedKeys:
+                child = item[key] = _fields_merged(child)
+            if isinstance(child, (dict, list)):
+                stack.append(child)
+    return root
+
+
+def _fields_merged(obj: RepeatedKeys) -> dict:
+    """`obj` as a plain dict whose every key holds its writes decoded one into another as into a
+    struct field (what they hold may be a RepeatedKeys still)."""
+    fields = dict(obj)
+    for key, earlier in obj.shadowed.items():
+        held = earlier[0]
+        for written in (*earlier[1:], obj[key]):
+            if isinstance(held, dict) and isinstance(written, dict):
+                held = write_all(held if type(held) is RepeatedKeys else repeated(held), written)
+            else:
+                held = written
+        fields[key] = held
+    return fields
+
+
 def repeated(obj: dict) -> RepeatedKeys:
     """`obj` as a RepeatedKeys of its own: the same values, a copy of what it shadowed (so that
     writing into it leaves `obj` as it was)."""

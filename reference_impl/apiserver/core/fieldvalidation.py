@@ -65,7 +65,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     name = _definition_for(group, version, kind)
     unknown: list[str] = []
     if name is None:
-        return Decoded(decoding.plain(obj), (), decoding.nesting_of(obj))
+        return Decoded(decoding.merged(obj), (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
     return Decoded(decoding.plain(obj), tuple(unknown), depth)
 
@@ -414,35 +414,15 @@ def _decoded_into(held: object, tail: list, later: object, schema: dict,
     _, target, expected, _ = _resolved(schema)
     mergeable = not target.get("x-kubernetes-preserve-unknown-fields") and not schema.get(
         "x-kubernetes-preserve-unknown-fields")
-    if mergeable and expected == "object" and isinstance(held, dict) and isinstance(later, dict):
-        if "properties" in target:
-            return _struct_decoded(held, later), []
-        if isinstance(target.get("additionalProperties"), dict):
-            return _map_decoded(held, later), []
+    if mergeable and expected == "object" and isinstance(held, dict) and isinstance(later, dict) and (
+            "properties" in target or isinstance(target.get("additionalProperties"), dict)):
+        # Every value `later` writes is one more write of its key: the walk decodes a struct
+        # field's writes into it by the field's type and keeps a map entry's last.
+        return decoding.write_all(held, later), []
     if mergeable and expected == "array" and isinstance(held, list) and isinstance(later, list) and later:
         return _slice_decoded(held + tail, later, target.get("items") or _ANY_VALUE, replaced)
     replaced.append((held, schema))
     return _owned(later), []
-
-
-@mirrors("(*encoding/json.decodeState).object")
-def _struct_decoded(held: decoding.RepeatedKeys, later: dict) -> decoding.RepeatedKeys:
-    """`later`'s fields written into the struct `held`, in place: each a further write of its key."""
-    for key, value in later.items():
-        for written in (*getattr(later, "shadowed", {}).get(key, ()), value):
-            decoding.write(held, key, written)
-    return held
-
-
-@mirrors("(*encoding/json.decodeState).object")
-def _map_decoded(held: decoding.RepeatedKeys, later: dict) -> decoding.RepeatedKeys:
-    """`later`'s entries set in the map `held`, in place; an entry written again replaces the one
-    before, which stays in `shadowed` for its type check."""
-    for key, value in later.items():
-        for earlier in getattr(later, "shadowed", {}).get(key, ()):
-            decoding.write(held, key, earlier)
-        decoding.write(held, key, value)
-    return held
 
 
 @mirrors("(*encoding/json.decodeState).array")

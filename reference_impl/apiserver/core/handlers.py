@@ -1884,7 +1884,8 @@ class RESTHandlers:
         if self.token_key is None:
             raise errors.resource_not_served()
         begin_create(request)
-        body = decode_body(request, into_kind="TokenRequest")[0] or {}
+        # checked field by field below, against no schema: a key written twice decodes as into a struct
+        body = decoding.merged(decode_body(request, into_kind="TokenRequest")[0]) or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
@@ -1901,7 +1902,7 @@ class RESTHandlers:
         EvictionREST's Status and the 201 createHandler gives it."""
         begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
-        body = decode_body(request, into_kind="Eviction")[0] or {}
+        body = decoding.merged(decode_body(request, into_kind="Eviction")[0]) or {}  # no schema: see TokenRequest's
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")

@@ -118,3 +118,14 @@ def test_a_crd_default_written_twice_is_the_later_json(chain):
     code, obj = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
     assert code == 201, obj
     assert obj["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["default"] == {"b": 2}
+
+
+def test_an_evictions_delete_options_written_twice_decode_into_one_struct(chain):
+    """An Eviction is checked against no schema here: its deleteOptions written twice still decode
+    into one v1.DeleteOptions, so the earlier object's wrong type is the decoder's 400."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"gracePeriodSeconds":"1"},"deleteOptions":{"dryRun":["All"]}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal string into Go struct field DeleteOptions.deleteOptions.'
+                                              'gracePeriodSeconds of type int64')
