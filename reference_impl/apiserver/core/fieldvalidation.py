@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import decoding, errors, openapi
+from reference_impl.apiserver.core import decoding, errors, gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import META, QUANTITY, REF_PREFIX
 from reference_impl.machinery import gojson, quantity, timefmt
 from reference_impl.mirrors import mirrors
@@ -349,7 +349,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                 # (which is no part of what is kept, so its walk may change it).
                 replaced = [(earlier, child) for earlier in shadowed[key]]
                 if known:
-                    value[key], replaced = _written_into([*shadowed[key], value[key]], child)
+                    value[key], replaced = _written_into([*shadowed[key], value[key]], child,
+                                                         _ignores_null(name, key))
                 for earlier, schema in replaced:
                     _walk(earlier, schema, (path, key), field.enter(struct, key) if known else field,
                           _Body(body.kind, body.version, []),
@@ -384,16 +385,32 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
 
 
 @mirrors("(*encoding/json.decodeState).value")
-def _written_into(writes: list, schema: dict) -> tuple[object, list[tuple[object, dict]]]:
+def _written_into(writes: list, schema: dict, ignores_null: bool) -> tuple[object, list[tuple[object, dict]]]:
     """What a struct field of the type `schema` describes holds once encoding/json has decoded each
     of `writes` (the values its key was written with, in order) into it, and the values it replaced
-    whole, each with its schema, for their type checks. A later value decodes into what is there:
-    see `_decoded_into`."""
+    whole, each with its schema, for their type checks. A later value decodes into what is there
+    (see `_decoded_into`); a null leaves a field that `ignores_null` as it was."""
     replaced: list[tuple[object, dict]] = []
     held, tail = _owned(writes[0]), []
     for later in writes[1:]:
+        if later is None and ignores_null:
+            continue
         held, tail = _decoded_into(held, tail, later, schema, replaced)
     return held, replaced
+
+
+@functools.cache
+@mirrors("(*encoding/json.decodeState).literalStore")
+def _ignores_null(definition: str, key: str) -> bool:
+    """Whether a null written into field `key` of the struct `definition` leaves what it holds:
+    encoding/json sets a pointer, map, slice or interface to nil and ignores a null for anything
+    else (`hostname: "h"` then `hostname: null` keeps "h"); a type that unmarshals itself decides
+    for itself. The protobuf layouts say which fields are no pointers."""
+    package, _, type_name = definition.rpartition(".")
+    message = f"{package.rpartition('.')[0].rpartition('.')[2]}.{type_name}"
+    field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
+    return (field is not None and field.label == "optional" and field.type not in protobuf.SPECIAL
+            and (field.omit_zero or field.when_absent == "zero"))
 
 
 def _owned(value: object) -> object:
