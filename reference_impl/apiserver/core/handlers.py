@@ -1118,6 +1118,7 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
 _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (dict, "v1.Preconditions"),
                         "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
                         "dryRun": (list, "[]string")}
+_PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
 
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
@@ -1125,15 +1126,18 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     given as a list was a TypeError 500, one past int64 was taken); `path` leads to the options
     inside a larger body.
     Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
-    answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
-    values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
-              for name in _DELETE_OPTION_TYPES]
-    preconditions = options.get("preconditions")
-    if isinstance(preconditions, dict):
-        values += [(f"Preconditions.{path}preconditions.{name}", preconditions.get(name), str, go_type)
-                   for name, go_type in (("uid", "types.UID"), ("resourceVersion", "string"))]
-    if isinstance(options.get("dryRun"), list):
-        values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in options["dryRun"]]
+    answers 500 with this text; a client's mistake stays a 400 here, with the same text. The
+    decoder reports the first wrong value in the body's order."""
+    values = []
+    for name, value in options.items():
+        if name not in _DELETE_OPTION_TYPES:
+            continue
+        values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
+        if name == "preconditions" and isinstance(value, dict):
+            values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
+                       for key, item in value.items() if key in _PRECONDITION_TYPES]
+        elif name == "dryRun" and isinstance(value, list):
+            values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or (
             python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
@@ -1792,7 +1796,9 @@ class RESTHandlers:
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
-                raise errors.bad_request(err.problem) from None
+                # The codec decodes the body into the struct of what it says it is before it converts.
+                problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
+                raise errors.bad_request(problem) from None
             check_delete_options_types(options)
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
