@@ -150,3 +150,19 @@ def test_a_null_written_after_a_value_leaves_a_field_that_is_no_pointer_as_it_wa
     """encoding/json ignores a null for a string or struct field and sets a pointer or map to nil
     (which defaulting may fill again: an empty securityContext, one replica)."""
     assert lookup(created(chain, plural, body, group=group), path) == expected
+
+
+def test_a_custom_resource_keeps_the_last_value_of_a_key_written_twice(chain):
+    """A custom resource decodes into an unstructured map[string]interface{}: a key written twice
+    holds its last value whole, metadata too (the earlier labels are gone)."""
+    code, answer = call(chain, "POST", CRDS, crd("sprockets", '{"spec":{"type":"object",'
+                                                               '"x-kubernetes-preserve-unknown-fields":true}}'))
+    assert code == 201, answer
+    try:
+        body = (b'{"apiVersion":"k27.example.com/v1","kind":"Sprocket","metadata":{"name":"w","labels":{"a":"1"}},'
+                b'"metadata":{"name":"w"},"spec":{"a":1},"spec":{"b":2}}')
+        code, obj = call(chain, "POST", f"/apis/k27.example.com/v1/namespaces/{chain.namespace}/sprockets", body)
+        assert code == 201, obj
+        assert ("labels" in obj["metadata"], obj["spec"]) == (False, {"b": 2})
+    finally:
+        call(chain, "DELETE", f"{CRDS}/sprockets.k27.example.com")
