@@ -166,3 +166,13 @@ def test_a_custom_resource_keeps_the_last_value_of_a_key_written_twice(chain):
         assert ("labels" in obj["metadata"], obj["spec"]) == (False, {"b": 2})
     finally:
         call(chain, "DELETE", f"{CRDS}/sprockets.k27.example.com")
+
+
+def test_a_yaml_body_keeps_the_last_value_of_a_key_written_twice(chain):
+    """sigs.k8s.io/yaml turns YAML into JSON through a map, so a key written twice in YAML reaches
+    the struct once, with its last value (and `y`, YAML 1.1's true, becomes the key "true")."""
+    body = b'metadata: {name: y1, labels: {a: "1"}}\nmetadata: {name: y1}\ndata: {x: "1"}\ndata: {y: "2"}\n'
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml",
+                     query={"dryRun": "All"})
+    assert code == 201, obj
+    assert ("labels" in obj["metadata"], obj["data"]) == (False, {"true": "2"})
