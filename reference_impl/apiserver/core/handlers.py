@@ -623,12 +623,14 @@ def negotiate_input(request: Request) -> None:
 
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
-                into_kind: str = "", custom=None, into_api_version: str = "") -> tuple[Any, str]:
+                into_kind: str = "", custom=None, into_api_version: str = "",
+                into_struct: bool = False) -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be (and
     `into_api_version`, the endpoint's, which a protobuf envelope may leave out), and the `custom`
-    resource it writes, if it is one."""
+    resource it writes, if it is one; a built-in kind's JSON, or one decoded `into_struct`, keeps
+    every value of a key written twice (decoding.RepeatedKeys)."""
     check_body_size(request)
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
@@ -645,7 +647,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
         else:
-            value = decoding.decode_json(request.body, max_depth, into_struct=bool(into_kind) and custom is None)
+            value = decoding.decode_json(request.body, max_depth,
+                                         into_struct=into_struct or (bool(into_kind) and custom is None))
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -1780,7 +1783,8 @@ class RESTHandlers:
         if request.body.strip() and collection is None and media_type_of(request) == protobuf.MEDIA_TYPE:
             options = protobuf_delete_options(request.body)
         elif request.body.strip():
-            options = decode_body(request)[0]
+            # decoded into the DeleteOptions struct: a key written twice merges its objects
+            options = decoding.merged(decode_body(request, into_struct=True)[0])
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
             # mistake: a 400 here, in the codec's words.

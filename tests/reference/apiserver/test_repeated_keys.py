@@ -176,3 +176,18 @@ def test_a_yaml_body_keeps_the_last_value_of_a_key_written_twice(chain):
                      query={"dryRun": "All"})
     assert code == 201, obj
     assert ("labels" in obj["metadata"], obj["data"]) == (False, {"true": "2"})
+
+
+def test_delete_options_written_twice_decode_into_one_struct(chain):
+    """A DeleteOptions body's preconditions written twice merge: the earlier uid stays beside the
+    later resourceVersion and fails the delete (the real server's 409, the object kept)."""
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "del"}})
+    assert code == 201, obj
+    body = ('{"preconditions":{"uid":"bogus"},"preconditions":{"resourceVersion":"%s"}}'
+            % obj["metadata"]["resourceVersion"]).encode()
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "del"), body)
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on ConfigMap "del": the UID in the '
+                                              'precondition (bogus) does not match the UID in record '
+                                              f'({obj["metadata"]["uid"]}). The object might have been deleted '
+                                              'and then recreated')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "del"))[0] == 200
