@@ -366,6 +366,8 @@ class HandlerChain:
                 and not info.special_verb:
             if request.method != "POST":
                 raise errors.generic_server_response(405)  # its one route is a POST to the collection
+            if not route_accepts(request.header("Accept"), ROUTE_MEDIA_TYPES):
+                raise errors.unacceptable_route()  # go-restful's, before the handler reads the body
             request.routed = True
             request.table_convertor = False  # LegacyBindingREST converts to no Table
             return self.rest.legacy_bind(request)

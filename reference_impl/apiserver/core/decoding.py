@@ -66,18 +66,14 @@ def check_depth(depth: int, limit: int = MAX_PROCESSED_DEPTH) -> None:
 
 
 class RepeatedKeys(dict):
-    """A JSON object in which a key was written more than once, as this server decodes it: a later
-    object merges into the earlier one (its keys are kept unless written again), anything else
-    replaces it. `shadowed` holds the earlier values that were replaced, by key, for the type
-    checks encoding/json made of them before (it reports the first error and decodes on). The root
-    of a body with a repeat anywhere in it is one too, so that `plain` knows to look inside.
-
-    This is encoding/json's merge for a struct only, and this decoder, which does not know the
-    kind's schema, merges every object alike. encoding/json differs elsewhere: an entry of a
-    map-typed field written again replaces the earlier entry whole; a field with its own
-    UnmarshalJSON (RawExtension, JSON, Time, Quantity, IntOrString) is replaced whole; and a later
-    array is decoded into the earlier one's elements (cut to its length), where here it replaces
-    the earlier array."""
+    """A JSON object in which a key was written more than once, as this server decodes it before it
+    knows the type the object goes into: each key holds its last value, and `shadowed` the values
+    written before it, in order. What encoding/json makes of them depends on that type, so the
+    schema walk (fieldvalidation) decides: a struct decodes each later object into the earlier one,
+    a map keeps its entries and replaces the ones written again, a slice decodes into the earlier
+    one's elements, anything else (a type with its own UnmarshalJSON, a value of any content) takes
+    the last value. The root of a body with a repeat anywhere in it is one too, so that `plain`
+    knows to look inside."""
 
     shadowed: dict[str, list]
 
@@ -87,49 +83,76 @@ def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
     obj = dict(pairs)
     if len(obj) == len(pairs):
         return obj
-    merged = RepeatedKeys()
-    merged.shadowed = {}
+    repeated = RepeatedKeys()
+    repeated.shadowed = {}
     for key, value in pairs:
-        if key in merged:
-            _merge_into(merged, key, value)
-        else:
-            merged[key] = value
-    return merged
+        write(repeated, key, value)
+    return repeated
 
 
-def _merge_into(obj: RepeatedKeys, key: str, value: object) -> None:
-    """Write `key` of `obj` again with `value`: an object merges into an earlier object, in place
-    (each object of a body is met once, so merging costs what the later value holds), anything
-    else replaces the earlier value, which is kept in `obj.shadowed`. Without recursion: both
-    objects may be nested as deep as a body may be."""
-    work = [(obj, key, value)]
-    while work:
-        obj, key, value = work.pop()
-        earlier = obj[key]
-        if not (isinstance(earlier, dict) and isinstance(value, dict)):
-            obj.shadowed.setdefault(key, []).append(earlier)
-            obj[key] = value
-            continue
-        if type(earlier) is not RepeatedKeys:
-            earlier = obj[key] = _repeated(earlier)
-        for name, values in getattr(value, "shadowed", {}).items():
-            earlier.shadowed.setdefault(name, []).extend(values)
-        for name, item in value.items():
-            if name in earlier:
-                work.append((earlier, name, item))
+def write(obj: RepeatedKeys, key: str, value: object) -> None:
+    """Write `key` of `obj`, keeping a value written before in `obj.shadowed`."""
+    if key in obj:
+        obj.shadowed.setdefault(key, []).append(obj[key])
+    obj[key] = value
+
+
+def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
+    """`later`'s keys written into `held`, in place, each of its values a further write of its key:
+    an object decoded into a struct or a map already there (the type decides what the writes of a
+    key make)."""
+    for key, value in later.items():
+        for written in (*getattr(later, "shadowed", {}).get(key, ()), value):
+            write(held, key, written)
+    return held
+
+
+@mirrors("(*encoding/json.decodeState).object")
+def merged(value: object) -> object:
+    """`value` with every key written twice decided as if each object were a struct, made plain
+    dicts: a later object decodes into the earlier one, anything else replaces it. For a body this
+    server checks against no schema (an Eviction's, a TokenRequest's). Without recursion."""
+    if type(value) is not RepeatedKeys:
+        return value
+    root = _fields_merged(value)
+    stack: list[object] = [root]
+    while stack:
+        item = stack.pop()
+        for key, child in list(item.items() if isinstance(item, dict) else enumerate(item)):
+            if type(child) is RepeatedKeys:
+                child = item[key] = _fields_merged(child)
+            if isinstance(child, (dict, list)):
+                stack.append(child)
+    return root
+
+
+def _fields_merged(obj: RepeatedKeys) -> dict:
+    """`obj` as a plain dict whose every key holds its writes decoded one into another as into a
+    struct field (what they hold may be a RepeatedKeys still)."""
+    fields = dict(obj)
+    for key, earlier in obj.shadowed.items():
+        held = earlier[0]
+        for written in (*earlier[1:], obj[key]):
+            if isinstance(held, dict) and isinstance(written, dict):
+                held = write_all(held if type(held) is RepeatedKeys else repeated(held), written)
             else:
-                earlier[name] = item
+                held = written
+        fields[key] = held
+    return fields
 
 
-def _repeated(obj: dict) -> RepeatedKeys:
+def repeated(obj: dict) -> RepeatedKeys:
+    """`obj` as a RepeatedKeys of its own: the same values, a copy of what it shadowed (so that
+    writing into it leaves `obj` as it was)."""
     marked = RepeatedKeys(obj)
-    marked.shadowed = getattr(obj, "shadowed", {})
+    marked.shadowed = {key: list(values) for key, values in getattr(obj, "shadowed", {}).items()}
     return marked
 
 
 def plain(value: object) -> object:
-    """`value` with every RepeatedKeys in it made a plain dict (what it shadowed dropped): what is
-    stored and served holds JSON types only. Only a root that is a RepeatedKeys is looked into."""
+    """`value` with every RepeatedKeys in it made a plain dict of its last values (what it shadowed
+    dropped, as a map[string]interface{} decodes a key written twice): what is stored and served
+    holds JSON types only. Only a root that is a RepeatedKeys is looked into."""
     if type(value) is not RepeatedKeys:
         return value
     root = dict(value)
@@ -155,7 +178,8 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: 
     Python's decoder runs first (it refuses nesting past the recursion limit with a
     RecursionError, it does not crash); the depth is measured only of a body long enough to
     nest past `max_depth`, each level taking at least two bytes. A body decoded `into_struct`
-    (a built-in kind's) keeps a key written twice as a struct does (`RepeatedKeys`)."""
+    (a built-in kind's) keeps every value of a key written twice (`RepeatedKeys`) for the kind's
+    schema to decide what they make."""
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     repeats: list[RepeatedKeys] = []
 
@@ -175,13 +199,13 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: 
             value = _without_lone_surrogates(_decode_deep(text, into_struct=into_struct, repeats=repeats))
         except ValueError as err:
             raise DecodeError(str(err)) from None
-        return _repeated(value) if repeats and type(value) is dict else value
+        return repeated(value) if repeats and type(value) is dict else value
     except ValueError as err:
         raise DecodeError(str(err)) from None
     if len(data) > 2 * max_depth:
         check_depth(nesting_of(value), max_depth)
     if repeats and type(value) is dict:
-        value = _repeated(value)  # a repeat inside: `plain` must look through the body
+        value = repeated(value)  # a repeat inside: `plain` must look through the body
     return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(data) else value
 
 
@@ -233,8 +257,8 @@ def _decode_deep(text: str, real: Callable[[str], float] | None = None, into_str
     """json.loads without recursion: containers on an explicit stack, strings by json's own
     scanner, numbers and literals by a regular expression of JSON's grammar (a number with a
     fraction or an exponent read by `real`, by default refusing one past float64). `into_struct`
-    merges a key written twice as `decode_json` does, each object made a RepeatedKeys noted in
-    `repeats`."""
+    keeps every value of a key written twice as `decode_json` does, each such object made a
+    RepeatedKeys noted in `repeats`."""
     real = real or _finite_float
     stack: list[tuple[object, str | None]] = []  # (open container, the key its next value goes to)
     index = _WHITESPACE.match(text, 0).end()
@@ -277,11 +301,11 @@ def _decode_deep(text: str, real: Callable[[str], float] | None = None, into_str
                 container.append(value)
             elif into_struct and key in container:
                 if type(container) is not RepeatedKeys:
-                    container = _repeated(container)
+                    container = repeated(container)
                     stack[-1] = (container, key)
                     if repeats is not None:
                         repeats.append(container)
-                _merge_into(container, key, value)
+                write(container, key, value)
             else:
                 container[key] = value
             index = _WHITESPACE.match(text, index).end()

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from reference_impl.apiserver import kinds
-from reference_impl.apiserver.core import decoding, errors, openapi
+from reference_impl.apiserver.core import decoding, errors, gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import META, QUANTITY, REF_PREFIX
 from reference_impl.machinery import gojson, quantity, timefmt
 from reference_impl.mirrors import mirrors
@@ -65,7 +65,7 @@ def decode_into_kind(group: str, version: str, kind: str, obj: dict) -> Decoded:
     name = _definition_for(group, version, kind)
     unknown: list[str] = []
     if name is None:
-        return Decoded(decoding.plain(obj), (), decoding.nesting_of(obj))
+        return Decoded(decoding.merged(obj), (), decoding.nesting_of(obj))
     depth = _walk(obj, _reference_to(name), None, _Field(), _Body(kind, version, unknown), None)
     return Decoded(decoding.plain(obj), tuple(unknown), depth)
 
@@ -344,10 +344,17 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             known = properties is not None and key in properties
             child = properties[key] if known else extra
             if shadowed and key in shadowed and isinstance(child, dict):
-                # A value written before the one kept: encoding/json met its wrong type first.
-                for earlier in shadowed[key]:
-                    _walk(copy.deepcopy(earlier), child, (path, key), field.enter(struct, key) if known else field,
-                          _Body(body.kind, body.version, []), field_types.get(key) if known else _element_type(go_type))
+                # A key written twice: a struct field holds what decoding each value into it made, a
+                # map entry the last value. encoding/json met the wrong type of any value replaced
+                # (which is no part of what is kept, so its walk may change it).
+                replaced = [(earlier, child) for earlier in shadowed[key]]
+                if known:
+                    value[key], replaced = _written_into([*shadowed[key], value[key]], child,
+                                                         _ignores_null(name, key))
+                for earlier, schema in replaced:
+                    _walk(earlier, schema, (path, key), field.enter(struct, key) if known else field,
+                          _Body(body.kind, body.version, []),
+                          (field_types.get(key) if known else _element_type(go_type)) if schema is child else None)
             if isinstance(value[key], list) and isinstance(child, dict) and child.get("format") == "byte":
                 value[key] = _bytes_as_base64(value[key], field.enter(struct, key) if known else field, body)
             if properties is not None and key in properties:
@@ -375,6 +382,74 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             deepest = max(deepest, depth)
         return deepest + 1
     return 0
+
+
+@mirrors("(*encoding/json.decodeState).value")
+def _written_into(writes: list, schema: dict, ignores_null: bool) -> tuple[object, list[tuple[object, dict]]]:
+    """What a struct field of the type `schema` describes holds once encoding/json has decoded each
+    of `writes` (the values its key was written with, in order) into it, and the values it replaced
+    whole, each with its schema, for their type checks. A later value decodes into what is there
+    (see `_decoded_into`); a null leaves a field that `ignores_null` as it was."""
+    replaced: list[tuple[object, dict]] = []
+    held, tail = _owned(writes[0]), []
+    for later in writes[1:]:
+        if later is None and ignores_null:
+            continue
+        held, tail = _decoded_into(held, tail, later, schema, replaced)
+    return held, replaced
+
+
+@functools.cache
+@mirrors("(*encoding/json.decodeState).literalStore")
+def _ignores_null(definition: str, key: str) -> bool:
+    """Whether a null written into field `key` of the struct `definition` leaves what it holds:
+    encoding/json sets a pointer, map, slice or interface to nil and ignores a null for anything
+    else (`hostname: "h"` then `hostname: null` keeps "h"); a type that unmarshals itself decides
+    for itself. The protobuf layouts say which fields are no pointers."""
+    package, _, type_name = definition.rpartition(".")
+    message = f"{package.rpartition('.')[0].rpartition('.')[2]}.{type_name}"
+    field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
+    return (field is not None and field.label == "optional" and field.type not in protobuf.SPECIAL
+            and (field.omit_zero or field.when_absent == "zero"))
+
+
+def _owned(value: object) -> object:
+    """A value to decode into in place: an object copied, so the values written stay as written."""
+    return decoding.repeated(value) if isinstance(value, dict) else value
+
+
+def _decoded_into(held: object, tail: list, later: object, schema: dict,
+                  replaced: list[tuple[object, dict]]) -> tuple[object, list]:
+    """`held` once `later` is decoded into it, and the slice elements past its length that a later
+    array decodes into. A struct takes each field of `later` as another write of that field (the
+    walk decides them by the field's type); a map keeps its entries, `later`'s replacing those it
+    names again (mapElem is zeroed for each); a slice decodes each element into the element at its
+    index, those past the earlier length too while the backing array has them (golang/go#21092),
+    and is cut to `later`'s length (an empty array is a new empty slice). Anything else, a null
+    and a type with its own UnmarshalJSON (Quantity, IntOrString, Time, RawExtension) or of any
+    content (interface{}), is replaced."""
+    _, target, expected, _ = _resolved(schema)
+    mergeable = not target.get("x-kubernetes-preserve-unknown-fields") and not schema.get(
+        "x-kubernetes-preserve-unknown-fields")
+    if mergeable and expected == "object" and isinstance(held, dict) and isinstance(later, dict) and (
+            "properties" in target or isinstance(target.get("additionalProperties"), dict)):
+        # Every value `later` writes is one more write of its key: the walk decodes a struct
+        # field's writes into it by the field's type and keeps a map entry's last.
+        return decoding.write_all(held, later), []
+    if mergeable and expected == "array" and isinstance(held, list) and isinstance(later, list) and later:
+        return _slice_decoded(held + tail, later, target.get("items") or _ANY_VALUE, replaced)
+    replaced.append((held, schema))
+    return _owned(later), []
+
+
+@mirrors("(*encoding/json.decodeState).array")
+def _slice_decoded(backing: list, later: list, items: dict,
+                   replaced: list[tuple[object, dict]]) -> tuple[list, list]:
+    """The elements of `later` decoded into the slice's backing array, element by element; the
+    slice and the elements it keeps past its new length."""
+    elements = [_decoded_into(_owned(backing[index]), [], item, items, replaced)[0] if index < len(backing)
+                else item for index, item in enumerate(later)]
+    return elements, backing[len(later):]
 
 
 @mirrors("(*encoding/json.decodeState).array")

@@ -623,12 +623,14 @@ def negotiate_input(request: Request) -> None:
 
 
 def decode_body(request: Request, allow_patch: bool = False, max_depth: int = decoding.MAX_PROCESSED_DEPTH,
-                into_kind: str = "", custom=None, into_api_version: str = "") -> tuple[Any, str]:
+                into_kind: str = "", custom=None, into_api_version: str = "",
+                into_struct: bool = False) -> tuple[Any, str]:
     """The request body decoded from JSON, YAML or protobuf, and its media type; 413, 415 or 400
     otherwise. JSON may nest up to `max_depth` (a caller that prunes the value to its kind's schema
     takes upstream's 10,000). A create or update names `into_kind`, the kind its body must be (and
     `into_api_version`, the endpoint's, which a protobuf envelope may leave out), and the `custom`
-    resource it writes, if it is one."""
+    resource it writes, if it is one; a built-in kind's JSON, or one decoded `into_struct`, keeps
+    every value of a key written twice (decoding.RepeatedKeys)."""
     check_body_size(request)
     media_type = patch_type_of(request) if allow_patch else media_type_of(request)
     serializers = (JSON, "application/yaml", protobuf.MEDIA_TYPE)
@@ -645,7 +647,8 @@ def decode_body(request: Request, allow_patch: bool = False, max_depth: int = de
         elif media_type == protobuf.MEDIA_TYPE:
             return protobuf.decode(request.body), media_type
         else:
-            value = decoding.decode_json(request.body, max_depth, into_struct=bool(into_kind) and custom is None)
+            value = decoding.decode_json(request.body, max_depth,
+                                         into_struct=into_struct or (bool(into_kind) and custom is None))
     except ValueError as err:
         # The patchers read the body themselves: DecodePatch and the strategic patcher answer with
         # encoding/json's syntax error, MergePatch with evanphx's ErrBadJSONPatch.
@@ -1118,6 +1121,7 @@ def check_write_options(request: Request, kind: str, patch_type: str = "") -> No
 _DELETE_OPTION_TYPES = {"gracePeriodSeconds": (int, "int64"), "preconditions": (dict, "v1.Preconditions"),
                         "orphanDependents": (bool, "bool"), "propagationPolicy": (str, "v1.DeletionPropagation"),
                         "dryRun": (list, "[]string")}
+_PRECONDITION_TYPES = {"uid": "types.UID", "resourceVersion": "string"}
 
 
 def check_delete_options_types(options: dict, path: str = "") -> None:
@@ -1125,15 +1129,18 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     given as a list was a TypeError 500, one past int64 was taken); `path` leads to the options
     inside a larger body.
     Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
-    answers 500 with this text; a client's mistake stays a 400 here, with the same text."""
-    values = [(f"DeleteOptions.{path}{name}", options.get(name), *_DELETE_OPTION_TYPES[name])
-              for name in _DELETE_OPTION_TYPES]
-    preconditions = options.get("preconditions")
-    if isinstance(preconditions, dict):
-        values += [(f"Preconditions.{path}preconditions.{name}", preconditions.get(name), str, go_type)
-                   for name, go_type in (("uid", "types.UID"), ("resourceVersion", "string"))]
-    if isinstance(options.get("dryRun"), list):
-        values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in options["dryRun"]]
+    answers 500 with this text; a client's mistake stays a 400 here, with the same text. The
+    decoder reports the first wrong value in the body's order."""
+    values = []
+    for name, value in options.items():
+        if name not in _DELETE_OPTION_TYPES:
+            continue
+        values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
+        if name == "preconditions" and isinstance(value, dict):
+            values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
+                       for key, item in value.items() if key in _PRECONDITION_TYPES]
+        elif name == "dryRun" and isinstance(value, list):
+            values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or (
             python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
@@ -1776,7 +1783,8 @@ class RESTHandlers:
         if request.body.strip() and collection is None and media_type_of(request) == protobuf.MEDIA_TYPE:
             options = protobuf_delete_options(request.body)
         elif request.body.strip():
-            options = decode_body(request)[0]
+            # decoded into the DeleteOptions struct: a key written twice merges its objects
+            options = decoding.merged(decode_body(request, into_struct=True)[0])
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
             # mistake: a 400 here, in the codec's words.
@@ -1792,7 +1800,9 @@ class RESTHandlers:
                 else:
                     scheme.META_SCHEME.decode(options, scheme.DELETE_OPTIONS, scheme.DELETE_OPTIONS)
             except scheme.DecodeError as err:
-                raise errors.bad_request(err.problem) from None
+                # The codec decodes the body into the struct of what it says it is before it converts.
+                problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
+                raise errors.bad_request(problem) from None
             check_delete_options_types(options)
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
@@ -1884,7 +1894,8 @@ class RESTHandlers:
         if self.token_key is None:
             raise errors.resource_not_served()
         begin_create(request)
-        body = decode_body(request, into_kind="TokenRequest")[0] or {}
+        # checked field by field below, against no schema: a key written twice decodes as into a struct
+        body = decoding.merged(decode_body(request, into_kind="TokenRequest")[0]) or {}
         decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
         body = tokenrequest.decode_token_request(body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
@@ -1901,7 +1912,7 @@ class RESTHandlers:
         EvictionREST's Status and the 201 createHandler gives it."""
         begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
-        body = decode_body(request, into_kind="Eviction")[0] or {}
+        body = decoding.merged(decode_body(request, into_kind="Eviction")[0]) or {}  # no schema: see TokenRequest's
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")

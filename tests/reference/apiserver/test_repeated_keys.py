@@ -1,0 +1,193 @@
+"""A key written twice in a JSON body: what encoding/json makes of its values depends on the Go
+type they decode into, and the kind's schema decides it here. Each expectation is what the real
+1.24 kube-apiserver (built at e5f3f020, on Debian's etcd 3.4) answered and returned for the same
+body sent with dryRun=All. The chain is called sans-IO over a real registry (the fixtures of
+test_handlers)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.reference.apiserver import test_handlers
+from tests.reference.apiserver.test_handlers import call, ns_path
+
+chain, etcd, registry = test_handlers.chain, test_handlers.etcd, test_handlers.registry  # fixtures, used by name
+
+POD = '"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"}'
+CONTAINER = '{"name":"c","image":"i"}'
+CRDS = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"
+
+
+def lookup(obj: dict, path: str) -> object:
+    for part in path.split("."):
+        obj = obj[int(part)] if isinstance(obj, list) else obj.get(part)
+    return obj
+
+
+def created(chain, plural: str, body: str, group: str = "") -> dict:
+    code, obj = call(chain, "POST", ns_path(chain, plural, group=group), body.encode(), query={"dryRun": "All"})
+    assert code == 201, obj
+    return obj
+
+
+@pytest.mark.parametrize("body,path,expected", [
+    ('{"metadata":{"name":"m","labels":{"a":"1"}},"metadata":{"labels":{"b":"2"}}}', "metadata",
+     {"name": "m", "labels": {"a": "1", "b": "2"}}),
+    ('{"metadata":{"name":"m","labels":{"a":"1","a":"2"}}}', "metadata.labels", {"a": "2"}),
+    ('{"metadata":{"name":"m"},"data":{"x":"1"},"data":{"y":"2","x":"3"}}', "data", {"x": "3", "y": "2"}),
+], ids=["struct", "map-entry", "map"])
+def test_a_struct_or_map_written_twice_keeps_what_is_not_written_again(chain, body, path, expected):
+    """A later object decodes into the struct or map already there: its fields and entries stay
+    unless written again."""
+    obj = created(chain, "configmaps", body)
+    assert {key: value for key, value in lookup(obj, path).items() if key in expected} == expected
+
+
+@pytest.mark.parametrize("containers,expected", [
+    ('"containers":[{"name":"a","image":"x"}],"containers":[{"name":"b"}]', [("b", "x")]),
+    ('"containers":[{"name":"a","image":"x"},{"name":"b","image":"y"}],"containers":[{"name":"c"}],'
+     '"containers":[{"name":"d"},{"name":"e"}]', [("d", "x"), ("e", "y")]),
+], ids=["element", "past-the-length"])
+def test_an_array_written_twice_decodes_into_the_earlier_elements(chain, containers, expected):
+    """A later array decodes each element into the element at its index, one past the slice's
+    length too while the backing array holds it (golang/go#21092): a container written again
+    without an image keeps the image it had."""
+    obj = created(chain, "pods", '{' + POD + ',"spec":{' + containers + '}}')
+    assert [(c["name"], c.get("image")) for c in obj["spec"]["containers"]] == expected
+
+
+def test_an_empty_array_written_in_between_starts_a_new_slice(chain):
+    """`[]` makes a new, empty slice: what a later array writes decodes into nothing (422, no image)."""
+    body = '{' + POD + ',"spec":{"containers":[{"name":"a","image":"x"}],"containers":[],"containers":[{"name":"b"}]}}'
+    code, status = call(chain, "POST", ns_path(chain, "pods"), body.encode(), query={"dryRun": "All"})
+    assert (code, status["message"]) == (422, 'Pod "p" is invalid: spec.containers[0].image: Required value')
+
+
+def test_a_list_of_structs_written_twice_merges_its_elements_fields(chain):
+    """A service port written again keeps its port and targetPort and takes the later name."""
+    body = ('{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":8080}],'
+            '"ports":[{"name":"x","targetPort":"http"}]}}')
+    port = created(chain, "services", body)["spec"]["ports"][0]
+    assert (port["name"], port["port"], port["targetPort"]) == ("x", 80, "http")
+
+
+def test_quantities_in_a_resource_list_written_twice(chain):
+    """ResourceRequirements is a struct, its limits and requests maps of Quantities: a map written
+    again keeps its entries, a Quantity written again is the later one (the memory request is
+    defaulting's, from the limit)."""
+    body = ('{' + POD + ',"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":{"cpu":"1"}},'
+            '"resources":{"limits":{"memory":"1Gi"},"requests":{"cpu":"100m","cpu":"200m"}}}]}}')
+    resources = created(chain, "pods", body)["spec"]["containers"][0]["resources"]
+    assert resources == {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "200m", "memory": "1Gi"}}
+
+
+def test_a_value_of_any_content_written_twice_is_the_later_one(chain):
+    """A ControllerRevision's data is a RawExtension, which unmarshals itself: the later value
+    replaces the earlier one whole."""
+    body = '{"metadata":{"name":"r"},"revision":1,"data":{"a":{"x":1}},"data":{"a":{"y":2}}}'
+    assert created(chain, "controllerrevisions", body, group="apps/v1")["data"] == {"a": {"y": 2}}
+
+
+def crd(plural: str, properties: str) -> bytes:
+    kind = plural.rstrip("s").capitalize()
+    text = json.dumps({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.k27.example.com"},
+        "spec": {"group": "k27.example.com", "scope": "Namespaced",
+                 "names": {"plural": plural, "singular": plural.rstrip("s"), "kind": kind},
+                 "versions": [{"name": "v1", "served": True, "storage": True,
+                               "schema": {"openAPIV3Schema": {"type": "object", "properties": "PROPERTIES"}}}]}})
+    return text.replace('"PROPERTIES"', properties).encode()
+
+
+def test_a_crd_schemas_properties_written_twice_replace_each_property_whole(chain):
+    """JSONSchemaProps.Properties is a map of schemas: the later `spec` schema replaces the earlier
+    one, so it has no type (the real server's 422)."""
+    body = crd("gadgets", '{"spec":{"type":"object","properties":{"a":{"type":"string"}}}},'
+                          '"properties":{"spec":{"properties":{"b":{"type":"string"}}}}')
+    code, status = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (422, 'CustomResourceDefinition.apiextensions.k8s.io "gadgets.k27.example.com" '
+                                              'is invalid: spec.validation.openAPIV3Schema.properties[spec].type: '
+                                              'Required value: must not be empty for specified object fields')
+
+
+def test_a_crd_default_written_twice_is_the_later_json(chain):
+    """A schema's default is an apiextensions JSON, which unmarshals itself: the later replaces."""
+    body = crd("things", '{"spec":{"type":"object","x-kubernetes-preserve-unknown-fields":true,'
+                         '"default":{"a":1},"default":{"b":2}}}')
+    code, obj = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
+    assert code == 201, obj
+    assert obj["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["default"] == {"b": 2}
+
+
+def test_an_evictions_delete_options_written_twice_decode_into_one_struct(chain):
+    """An Eviction is checked against no schema here: its deleteOptions written twice still decode
+    into one v1.DeleteOptions, so the earlier object's wrong type is the decoder's 400."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"gracePeriodSeconds":"1"},"deleteOptions":{"dryRun":["All"]}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal string into Go struct field DeleteOptions.deleteOptions.'
+                                              'gracePeriodSeconds of type int64')
+
+
+@pytest.mark.parametrize("plural,group,body,path,expected", [
+    ("configmaps", "", '{"metadata":{"name":"m","generateName":"g"},"metadata":{"generateName":null}}',
+     "metadata.generateName", "g"),
+    ("pods", "", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"hostname":"h","hostname":null}}',
+     "spec.hostname", "h"),
+    ("pods", "", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"securityContext":{"runAsUser":1},'
+     '"securityContext":null}}', "spec.securityContext", {}),
+    ("deployments", "apps/v1", '{"metadata":{"name":"d"},"spec":{"replicas":3,"replicas":null,"selector":{"matchLabels":'
+     '{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[' + CONTAINER + ']}}}}',
+     "spec.replicas", 1),
+    ("pods", "", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"nodeSelector":{"a":"1"},"nodeSelector":null}}',
+     "spec.nodeSelector", None),
+], ids=["string", "pod-string", "pointer-struct", "pointer-int", "map"])
+def test_a_null_written_after_a_value_leaves_a_field_that_is_no_pointer_as_it_was(
+        chain, plural, group, body, path, expected):
+    """encoding/json ignores a null for a string or struct field and sets a pointer or map to nil
+    (which defaulting may fill again: an empty securityContext, one replica)."""
+    assert lookup(created(chain, plural, body, group=group), path) == expected
+
+
+def test_a_custom_resource_keeps_the_last_value_of_a_key_written_twice(chain):
+    """A custom resource decodes into an unstructured map[string]interface{}: a key written twice
+    holds its last value whole, metadata too (the earlier labels are gone)."""
+    code, answer = call(chain, "POST", CRDS, crd("sprockets", '{"spec":{"type":"object",'
+                                                               '"x-kubernetes-preserve-unknown-fields":true}}'))
+    assert code == 201, answer
+    try:
+        body = (b'{"apiVersion":"k27.example.com/v1","kind":"Sprocket","metadata":{"name":"w","labels":{"a":"1"}},'
+                b'"metadata":{"name":"w"},"spec":{"a":1},"spec":{"b":2}}')
+        code, obj = call(chain, "POST", f"/apis/k27.example.com/v1/namespaces/{chain.namespace}/sprockets", body)
+        assert code == 201, obj
+        assert ("labels" in obj["metadata"], obj["spec"]) == (False, {"b": 2})
+    finally:
+        call(chain, "DELETE", f"{CRDS}/sprockets.k27.example.com")
+
+
+def test_a_yaml_body_keeps_the_last_value_of_a_key_written_twice(chain):
+    """sigs.k8s.io/yaml turns YAML into JSON through a map, so a key written twice in YAML reaches
+    the struct once, with its last value (and `y`, YAML 1.1's true, becomes the key "true")."""
+    body = b'metadata: {name: y1, labels: {a: "1"}}\nmetadata: {name: y1}\ndata: {x: "1"}\ndata: {y: "2"}\n'
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), body, content_type="application/yaml",
+                     query={"dryRun": "All"})
+    assert code == 201, obj
+    assert ("labels" in obj["metadata"], obj["data"]) == (False, {"true": "2"})
+
+
+def test_delete_options_written_twice_decode_into_one_struct(chain):
+    """A DeleteOptions body's preconditions written twice merge: the earlier uid stays beside the
+    later resourceVersion and fails the delete (the real server's 409, the object kept)."""
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "del"}})
+    assert code == 201, obj
+    body = ('{"preconditions":{"uid":"bogus"},"preconditions":{"resourceVersion":"%s"}}'
+            % obj["metadata"]["resourceVersion"]).encode()
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "del"), body)
+    assert (code, status["message"]) == (409, 'Operation cannot be fulfilled on ConfigMap "del": the UID in the '
+                                              'precondition (bogus) does not match the UID in record '
+                                              f'({obj["metadata"]["uid"]}). The object might have been deleted '
+                                              'and then recreated')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "del"))[0] == 200
