@@ -589,16 +589,20 @@ GO_CMP_START = re.compile(r"^\s*\w+\.\w+\{\s*$")
 
 def without_go_cmp(text: str) -> str:
     """`text` without the go-cmp diffs upstream appends to a Forbidden "is immutable" error (go-cmp
-    varies its output on purpose; the reference prints no diff)."""
+    varies its output on purpose; the reference prints no diff). In an aggregate of errors the
+    diff's closing newline leaves the next error's ", " at the start of a line: it is joined back
+    to the message it follows, as the reference writes it."""
     out, inside = [], False
     for line in text.splitlines():
         if not inside and GO_CMP_START.match(line):
             inside = True
         elif inside:
             inside = line.strip() != "}"
-        else:
+        elif line.startswith(", ") and out:
+            out[-1] += line
+        elif line.strip():
             out.append(line)
-    return "\n".join(line for line in out if line.strip())
+    return "\n".join(out)
 
 
 # Differences that remain on purpose (the docstring's list): a label, and what makes both sides'
