@@ -37,3 +37,20 @@ def test_errors_that_differ_beside_the_diff_are_not_known():
     real = answer(f'PersistentVolumeClaim "pvc-0" is invalid: [{IMMUTABLE}\n{PVC_DIFF}, {SMALLER}]')
     ours = answer(f'PersistentVolumeClaim "pvc-0" is invalid: {IMMUTABLE}')
     assert known(real, ours) is None
+
+
+def test_a_watch_failed_at_the_wait_deadline_is_the_known_difference():
+    """client-go's reflector logs "Failed to watch" with the ended context over HTTP/1.1 as the
+    race at a wait's deadline goes; the same timeout without that line is the known difference."""
+    timed_out = "error: timed out waiting for the condition on jobs/job-2"
+    failed = ('E reflector.go:200] "Failed to watch" err="context deadline exceeded" '
+              'reflector="k8s.io/client-go/tools/watch/informerwatcher.go:162" type="*unstructured.Unstructured"')
+    assert known(answer(timed_out), answer(f"{failed}\n{timed_out}")) == \
+        "client-go's watch failure at the deadline over HTTP/1.1"
+
+
+def test_a_watch_failed_for_another_reason_is_not_known():
+    """Only the ended context's failure is forgiven: a watch that failed otherwise is a fault."""
+    timed_out = "error: timed out waiting for the condition on jobs/job-2"
+    failed = 'E reflector.go:200] "Failed to watch" err="the server could not find the requested resource"'
+    assert known(answer(timed_out), answer(f"{failed}\n{timed_out}")) is None
