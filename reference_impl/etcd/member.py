@@ -55,6 +55,7 @@ import time
 import traceback
 import zlib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -229,6 +230,34 @@ def _log_names_members(storage: MemoryStorage, snapshot: Snapshot | None) -> boo
     return first.type == EntryType.EntryConfChange and bool(ConfChange.unmarshal(first.data).context)
 
 
+def _bootstrap_ids(storage: MemoryStorage) -> list[int]:
+    """The members the log's bootstrap entries add: the conf changes it opens with, at term 1."""
+    ids = []
+    for entry in storage.entries(storage.first_index(), storage.last_index() + 1):
+        if entry.term != 1 or entry.type != EntryType.EntryConfChange:
+            break
+        ids.append(ConfChange.unmarshal(entry.data).node_id)
+    return ids
+
+
+def _name_bare_bootstrap_ids(storage: MemoryStorage, initial_cluster: Mapping[int, Member], me: Member,
+                             member_id: int) -> dict[int, Member]:
+    """The first members of a log whose bootstrap entries carry bare ids (an older reference
+    etcd), named from the flags: this member (--name) under the id its data dir holds, the
+    others where the flags give their ids. The ids stay the log's, as etcd takes them from its
+    WAL: with another --initial-cluster-token the flags' ids name no member of the log."""
+    by_id = {m.id: m for m in initial_cluster.values() if m.name != me.name}
+    by_id[member_id] = replace(me, id=member_id)
+    ids = _bootstrap_ids(storage)
+    unnamed = [f"{i:x}" for i in ids if i not in by_id]
+    if unnamed:
+        raise ErrBadCluster(problem=f"the log (written by an older reference etcd) names member(s) "
+                                    f"{', '.join(unnamed)} by id alone, and --initial-cluster gives "
+                                    f"no member that id: start with the --initial-cluster-token the "
+                                    f"cluster was created with")
+    return {i: by_id[i] for i in ids}
+
+
 class ClusterMember:
     """A reference etcd member of a Raft cluster; thread-safe, with EtcdServer's methods."""
 
@@ -360,6 +389,8 @@ class ClusterMember:
             members = {}
             print(f"reference etcd: restarting member {self.id:x} in cluster {cluster_id:x} at commit "
                   f"index {storage.hard_state.commit}", file=sys.stderr, flush=True)
+        elif not fresh and not _log_names_members(storage, snapshot):
+            members = _name_bare_bootstrap_ids(storage, initial_cluster, me, self.id)
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here

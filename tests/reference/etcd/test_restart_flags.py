@@ -3,14 +3,19 @@
 log names, with the membership the log holds, and serves what it held."""
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from processes import etcdctl, real_etcd, reference_server
 
 from reference_impl.etcd import ClusterMember
+from reference_impl.etcd.errors import ErrBadCluster
+from reference_impl.etcd.member import _entries_from, _entries_plain, _name_bare_bootstrap_ids
 from reference_impl.etcd.messages import PutRequest, RangeRequest
+from reference_impl.etcd.raft import ConfChange, ConfChangeType, Entry, EntryType, MemoryStorage
 from reference_impl.etcd.raftnode import parse_initial_cluster
+from reference_impl.etcd.wal import frame, read_frames
 from reference_impl.machinery.clock import ManualClock
 
 PEER = "http://127.0.0.1:23801"
@@ -67,6 +72,61 @@ def test_a_restart_under_another_name_publishes_that_name_for_the_same_member(tm
         [listed] = member.members()
         assert (listed.id, listed.name, listed.peer_urls) == (member_id, "other", members[0].peer_urls)
         assert values(member) == {b"a": b"1", b"b": b"2"}
+
+
+def bare_conf_change(entry):
+    if entry.type != EntryType.EntryConfChange:
+        return entry
+    return replace(entry, data=replace(ConfChange.unmarshal(entry.data), context=b"").marshal())
+
+
+def as_written_before_ids_in_the_log(data_dir: Path) -> None:
+    """Rewrite the log as the reference etcd before the last session wrote it: segment headers
+    without the member's and cluster's ids, bootstrap entries carrying bare ids (no member)."""
+    for path in sorted(data_dir.glob("wal-*.log")):
+        records = []
+        for _, record in read_frames(path, last_segment=True):
+            raw = record.pop("raw", b"")
+            if "seq" not in record:
+                record = {"segment": record["segment"]}
+            elif "ents" in record:
+                entries = [bare_conf_change(entry) for entry in _entries_from(record["ents"], raw)]
+                record["ents"], raw = _entries_plain(entries)
+            records.append(frame(record, raw))
+        path.write_bytes(b"".join(records))
+
+
+def test_a_log_from_before_ids_in_it_restarts_with_another_token_as_the_same_member(tmp_path, capsys):
+    """A data dir whose log holds no ids (member_id alone does) restarts under another
+    --initial-cluster-token as the member and cluster it was: the ids are the data dir's, as
+    etcd takes them from its WAL whatever the flags say. The flags' member (by --name) is that
+    member under the id of the data dir: it never served, its flags' id in no entry of the log."""
+    ids = first_start(tmp_path)
+    as_written_before_ids_in_the_log(tmp_path)
+    with started(tmp_path, token="t2") as member:
+        assert (member.id, member.node.cluster_id, member.members()) == ids
+        assert values(member) == {b"a": b"1", b"b": b"2"}
+        member.put(PutRequest(key=b"c", value=b"3"))
+    with started(tmp_path, token="t3") as member:
+        assert values(member) == {b"a": b"1", b"b": b"2", b"c": b"3"}
+
+
+def test_other_members_of_a_log_from_before_ids_in_it_need_the_token_that_named_them(tmp_path):
+    """Only the flags name the other first members of such a log, by the ids the token gave
+    them: under another token the start is refused in one line naming the ids and the token."""
+    two = f"m1={PEER},m2=http://127.0.0.1:23802"
+    storage = MemoryStorage()
+    storage.append([Entry(1, i + 1, EntryType.EntryConfChange,
+                          ConfChange(ConfChangeType.ConfChangeAddNode, member_id).marshal())
+                    for i, member_id in enumerate(sorted(parse_initial_cluster(two, "t1")))])
+    old = {m.name: m for m in parse_initial_cluster(two, "t1").values()}
+    flags = parse_initial_cluster(two, "t2")
+    me = next(m for m in flags.values() if m.name == "m1")
+    with pytest.raises(ErrBadCluster, match=f"names member\\(s\\) {old['m2'].id:x} by id alone.*"
+                                            f"--initial-cluster-token"):
+        _name_bare_bootstrap_ids(storage, flags, me, old["m1"].id)
+    named = _name_bare_bootstrap_ids(storage, parse_initial_cluster(two, "t1"), old["m1"], old["m1"].id)
+    assert named == {m.id: m for m in old.values()}
 
 
 @pytest.mark.parametrize("kind", ["reference", "etcd"])
