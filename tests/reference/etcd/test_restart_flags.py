@@ -3,12 +3,15 @@
 log names, with the membership the log holds, and serves what it held."""
 from __future__ import annotations
 
+import contextlib
+import socket
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from processes import etcdctl, real_etcd, reference_server
+from processes import etcdctl, real_etcd, reference_server, start_refused
 
+from reference_impl.cluster import free_port
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrBadCluster
 from reference_impl.etcd.member import _entries_from, _entries_plain, _name_bare_bootstrap_ids
@@ -136,6 +139,29 @@ def test_a_malformed_initial_cluster_is_not_read_once_the_member_has_a_wal(tmp_p
     serve = reference_server if kind == "reference" else real_etcd
     with serve(tmp_path / "m") as server:
         assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
-    with serve(tmp_path / "m", "--initial-cluster", "garbage", "--initial-cluster-token", "t2") as server:
+    # real_etcd gives --listen-peer-urls; without it, both would listen on localhost:2380.
+    listen = ("--listen-peer-urls", f"http://127.0.0.1:{free_port()}") if kind == "reference" else ()
+    with serve(tmp_path / "m", "--initial-cluster", "garbage", "--initial-cluster-token", "t2", *listen) as server:
         got = etcdctl(server, "get", "k", "--print-value-only")
         assert got.stdout == "v\n", got.stderr
+
+
+def test_a_member_renamed_without_listen_peer_urls_listens_on_etcds_default(tmp_path):
+    """Restarted under another --name, without --listen-peer-urls, --initial-cluster names no
+    peer URLs for it: etcd 3.4 listens for peers on its default, http://localhost:2380
+    ("listening for peers on 127.0.0.1:2380"; with that port taken it exits: "listen tcp
+    127.0.0.1:2380: bind: address already in use", checked against /usr/bin/etcd 3.4.23). The
+    reference listened for no peers at all. The port is held here, so the test shows where the
+    member would listen without taking localhost:2380 from anyone."""
+    peer = f"http://127.0.0.1:{free_port()}"
+    cluster = ("--initial-cluster", f"m1={peer}", "--initial-advertise-peer-urls", peer)
+    with reference_server(tmp_path / "m", "--name", "m1", *cluster) as server:
+        assert etcdctl(server, "put", "k", "v").stdout == "OK\n"
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with contextlib.suppress(OSError):  # taken already: by someone else, just as refused
+            held.bind(("127.0.0.1", 2380))
+            held.listen()
+        refused = start_refused(tmp_path / "m" / "data", "--name", "other", *cluster)
+    assert refused.returncode != 0
+    assert "cannot listen on localhost:2380: the port is already in use" in refused.stderr, refused.stderr
