@@ -369,6 +369,8 @@ class ClusterMember:
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
         else:
             self.id, cluster_id = me.id, compute_cluster_id(members)
+        if not fresh and not restarting and not _log_names_members(storage, snapshot):
+            members = _name_bare_bootstrap_ids(storage, initial_cluster, me, self.id)
         self._settle_recovery()
         if restarting:
             # etcd's restartNode: once there is a WAL, the membership is the log's (its bootstrap
@@ -377,8 +379,6 @@ class ClusterMember:
             members = {}
             print(f"reference etcd: restarting member {self.id:x} in cluster {cluster_id:x} at commit "
                   f"index {storage.hard_state.commit}", file=sys.stderr, flush=True)
-        elif not fresh and not _log_names_members(storage, snapshot):
-            members = _name_bare_bootstrap_ids(storage, initial_cluster, me, self.id)
         if not id_file.exists():
             # A member added later has an id with its time of addition in it, and the cluster id
             # comes from the first members: flags cannot recompute them, so they are kept here

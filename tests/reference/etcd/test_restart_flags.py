@@ -132,6 +132,21 @@ def test_other_members_of_a_log_from_before_ids_in_it_need_the_token_that_named_
     assert named == {m.id: m for m in old.values()}
 
 
+def test_a_start_refused_for_unnamed_first_members_changes_no_file(tmp_path):
+    """The refusal comes before the recovery writes anything down: the torn tail of the log is
+    still there for a start with the right token to repair."""
+    two = f"m1={PEER},m2=http://127.0.0.1:23802"
+    member = ClusterMember(tmp_path, ManualClock(), name="m1", initial_cluster=parse_initial_cluster(two, "t1"))
+    member.close()  # its bootstrap entries are on disk; m2 never answered
+    as_written_before_ids_in_the_log(tmp_path)
+    last = sorted(tmp_path.glob("wal-*.log"))[-1]
+    last.write_bytes(last.read_bytes() + b"\x40\x00")  # a record torn after its first bytes
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "LOCK"}
+    with pytest.raises(ErrBadCluster, match="--initial-cluster-token"):
+        ClusterMember(tmp_path, ManualClock(), name="m1", initial_cluster=parse_initial_cluster(two, "t2"))
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "LOCK"} == before
+
+
 @pytest.mark.parametrize("kind", ["reference", "etcd"])
 def test_a_malformed_initial_cluster_is_not_read_once_the_member_has_a_wal(tmp_path, kind):
     """etcd 3.4 parses --initial-cluster only to bootstrap: a restart with one it could not
