@@ -82,7 +82,7 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    check_peer_urls, member_from_plain, member_to_plain, parse_initial_cluster)
+    check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
@@ -240,21 +240,37 @@ def _bootstrap_ids(storage: MemoryStorage) -> list[int]:
     return ids
 
 
+def _published_members(storage: MemoryStorage) -> dict[int, Member]:
+    """The members whose attributes the log holds, by id: every start of a member publishes
+    itself, its peer URLs too (the last publish of each is kept)."""
+    published = {}
+    for entry in storage.entries(storage.first_index(), storage.last_index() + 1):
+        if entry.type == EntryType.EntryNormal and b'"attr":' in entry.data:
+            plain, _ = decode_entry(entry.data)
+            if "attr" in plain:
+                member = member_from_plain(plain["attr"])
+                published[member.id] = member
+    return published
+
+
 def _name_bare_bootstrap_ids(storage: MemoryStorage, initial_cluster: Mapping[int, Member], me: Member,
                              member_id: int) -> dict[int, Member]:
     """The first members of a log whose bootstrap entries carry bare ids (an older reference
     etcd), named from the flags: this member (--name) under the id its data dir holds, the
-    others where the flags give their ids. The ids stay the log's, as etcd takes them from its
-    WAL: with another --initial-cluster-token the flags' ids name no member of the log."""
+    others where the flags give their ids, or else as they published themselves in the log.
+    The ids stay the log's, as etcd takes them from its WAL: with another
+    --initial-cluster-token the flags' ids name no member of the log."""
     by_id = {m.id: m for m in initial_cluster.values() if m.name != me.name}
     by_id[member_id] = replace(me, id=member_id)
     ids = _bootstrap_ids(storage)
+    if any(i not in by_id for i in ids):
+        by_id = {**_published_members(storage), **by_id}
     unnamed = [f"{i:x}" for i in ids if i not in by_id]
     if unnamed:
         raise ErrBadCluster(problem=f"the log (written by an older reference etcd) names member(s) "
-                                    f"{', '.join(unnamed)} by id alone, and --initial-cluster gives "
-                                    f"no member that id: start with the --initial-cluster-token the "
-                                    f"cluster was created with")
+                                    f"{', '.join(unnamed)} by id alone, never published, and "
+                                    f"--initial-cluster gives no member that id: start with the "
+                                    f"--initial-cluster-token the cluster was created with")
     return {i: by_id[i] for i in ids}
 
 

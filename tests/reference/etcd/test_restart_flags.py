@@ -17,7 +17,7 @@ from reference_impl.etcd.errors import ErrBadCluster
 from reference_impl.etcd.member import _entries_from, _entries_plain, _name_bare_bootstrap_ids
 from reference_impl.etcd.messages import PutRequest, RangeRequest
 from reference_impl.etcd.raft import ConfChange, ConfChangeType, Entry, EntryType, MemoryStorage
-from reference_impl.etcd.raftnode import parse_initial_cluster
+from reference_impl.etcd.raftnode import encode_attributes, parse_initial_cluster
 from reference_impl.etcd.wal import frame, read_frames
 from reference_impl.machinery.clock import ManualClock
 
@@ -114,15 +114,36 @@ def test_a_log_from_before_ids_in_it_restarts_with_another_token_as_the_same_mem
         assert values(member) == {b"a": b"1", b"b": b"2", b"c": b"3"}
 
 
-def test_other_members_of_a_log_from_before_ids_in_it_need_the_token_that_named_them(tmp_path):
-    """Only the flags name the other first members of such a log, by the ids the token gave
-    them: under another token the start is refused in one line naming the ids and the token."""
-    two = f"m1={PEER},m2=http://127.0.0.1:23802"
-    storage = MemoryStorage()
+def bare_bootstrap(storage: MemoryStorage, members) -> None:
+    """Bootstrap entries as the builds before the last session wrote them: bare ids."""
     storage.append([Entry(1, i + 1, EntryType.EntryConfChange,
                           ConfChange(ConfChangeType.ConfChangeAddNode, member_id).marshal())
-                    for i, member_id in enumerate(sorted(parse_initial_cluster(two, "t1")))])
+                    for i, member_id in enumerate(sorted(m.id for m in members))])
+
+
+def test_other_first_members_of_a_log_from_before_ids_in_it_are_named_by_their_publish(tmp_path):
+    """Under another token the flags' ids name none of the other first members: each one that
+    ever started published itself in the log, its peer URLs too, and is named from that."""
+    two = f"m1={PEER},m2=http://127.0.0.1:23802"
     old = {m.name: m for m in parse_initial_cluster(two, "t1").values()}
+    storage = MemoryStorage()
+    bare_bootstrap(storage, old.values())
+    published = replace(old["m2"], client_urls=("http://127.0.0.1:23792",))
+    storage.append([Entry(2, 3, EntryType.EntryNormal, encode_attributes(7, published))])
+    flags = parse_initial_cluster(two, "t2")
+    me = next(m for m in flags.values() if m.name == "m1")
+    named = _name_bare_bootstrap_ids(storage, flags, me, old["m1"].id)
+    assert named == {old["m1"].id: replace(me, id=old["m1"].id), old["m2"].id: published}
+
+
+def test_other_first_members_never_published_need_the_token_that_named_them(tmp_path):
+    """A first member of such a log that never published (never started) has only the ids the
+    token gave: under another token the start is refused in one line naming the ids and the
+    token."""
+    two = f"m1={PEER},m2=http://127.0.0.1:23802"
+    old = {m.name: m for m in parse_initial_cluster(two, "t1").values()}
+    storage = MemoryStorage()
+    bare_bootstrap(storage, old.values())
     flags = parse_initial_cluster(two, "t2")
     me = next(m for m in flags.values() if m.name == "m1")
     with pytest.raises(ErrBadCluster, match=f"names member\\(s\\) {old['m2'].id:x} by id alone.*"
