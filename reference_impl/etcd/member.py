@@ -480,7 +480,7 @@ class ClusterMember:
         where those have ids. etcd keeps them in its WAL alone, so the log's ids stand in for a
         member_id deleted or damaged (unreadable, or its CRC failing), and the file is written
         again from them; an intact member_id naming other ids is refused (_check_ids_agree).
-        Written now, before this start writes segments with ids."""
+        The files are written here, before this start writes any segment with ids."""
         id_file, wal_ids = self.data_dir / ID_FILE, self._wal.read_metadata
         if not id_file.exists():
             if wal_ids is None:
