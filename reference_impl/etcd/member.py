@@ -55,6 +55,7 @@ import time
 import traceback
 import zlib
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -81,7 +82,7 @@ from reference_impl.etcd.raft import (
     MemoryStorage, Message, RaftError, RaftState, RawNode, Ready, Snapshot, SnapshotMetadata)
 from reference_impl.etcd.raftnode import (
     Applied, RaftNode, compute_cluster_id, compute_member_id, conf_change_for_add,
-    check_peer_urls, member_from_plain, member_to_plain, parse_initial_cluster)
+    check_peer_urls, decode_entry, member_from_plain, member_to_plain, parse_initial_cluster)
 from reference_impl.etcd.server import EtcdServer, IdGenerator
 from reference_impl.etcd.state import encode_snapshot
 from reference_impl.etcd.version import CLUSTER_VERSION, VERSION
@@ -180,18 +181,12 @@ def _write_ids(data_dir: Path, member_id: int, cluster_id: int, *, write: Callab
     write_atomically(data_dir / ID_FILE, ids, write=write, fsync=fsync)
 
 
-def _read_ids(data_dir: Path, wal_ids: dict[str, int] | None = None) -> tuple[int, int]:
+def _read_ids(data_dir: Path) -> tuple[int, int]:
     """The member's and the cluster's ids that member_id holds, exactly as _write_ids writes
     them (int() would also take "0x1f", "+1f" or "1_f", which no reference etcd wrote); damage
     is refused in one line, as etcd refuses WAL metadata it cannot read. Its CRC is checked
     where member_id.crc is there, or where member_id carries it as a third word (as the build
-    just before that file wrote it).
-
-    `wal_ids`: the ids the WAL's segment headers hold (CRC-checked records; None in a log an
-    older reference etcd wrote). member_id must hold the same, or the start is refused. With
-    them to check against, a missing member_id.crc is not a data dir from before that file (its
-    first start here writes the file before any segment with ids) but a deleted file: the ids
-    are still checked, against the log's, and the caller writes the file again."""
+    just before that file wrote it)."""
     id_file, crc_file = data_dir / ID_FILE, data_dir / ID_CRC_FILE
     data = id_file.read_bytes()
     match = _IDS.fullmatch(data)
@@ -209,12 +204,18 @@ def _read_ids(data_dir: Path, wal_ids: dict[str, int] | None = None) -> tuple[in
             raise ErrCorruptWAL(path=str(crc_file), offset=0, problem="not a CRC-32 in hexadecimal")
     if crc is not None and crc != _crc_text(ids_text):
         raise ErrCorruptWAL(path=str(id_file), offset=0, problem="CRC mismatch")
-    if wal_ids is not None and ids != (wal_ids["member_id"], wal_ids["cluster_id"]):
+    return ids
+
+
+def _check_ids_agree(id_file: Path, ids: tuple[int, int], wal_ids: dict[str, int]) -> None:
+    """member_id read whole (its CRC checked, or none to check) must name the ids the WAL's
+    segment headers hold: two records that disagree, neither failing its check, are refused,
+    as etcd's ReadAll refuses a metadata record unlike the one before (ErrMetadataConflict)."""
+    if ids != (wal_ids["member_id"], wal_ids["cluster_id"]):
         raise ErrCorruptWAL(path=str(id_file), offset=0,
                             problem=f"member {ids[0]:x} of cluster {ids[1]:x}, where the WAL's segment "
                                     f"headers say member {wal_ids['member_id']:x} of cluster "
                                     f"{wal_ids['cluster_id']:x}")
-    return ids
 
 
 def _log_names_members(storage: MemoryStorage, snapshot: Snapshot | None) -> bool:
@@ -227,6 +228,50 @@ def _log_names_members(storage: MemoryStorage, snapshot: Snapshot | None) -> boo
         return False
     first = storage.entries(storage.first_index(), storage.first_index() + 1)[0]
     return first.type == EntryType.EntryConfChange and bool(ConfChange.unmarshal(first.data).context)
+
+
+def _bootstrap_ids(storage: MemoryStorage) -> list[int]:
+    """The members the log's bootstrap entries add: the conf changes it opens with, at term 1."""
+    ids = []
+    for entry in storage.entries(storage.first_index(), storage.last_index() + 1):
+        if entry.term != 1 or entry.type != EntryType.EntryConfChange:
+            break
+        ids.append(ConfChange.unmarshal(entry.data).node_id)
+    return ids
+
+
+def _published_members(storage: MemoryStorage) -> dict[int, Member]:
+    """The members whose attributes the log holds, by id: every start of a member publishes
+    itself, its peer URLs too (the last publish of each is kept)."""
+    published = {}
+    for entry in storage.entries(storage.first_index(), storage.last_index() + 1):
+        if entry.type == EntryType.EntryNormal and b'"attr":' in entry.data:
+            plain, _ = decode_entry(entry.data)
+            if "attr" in plain:
+                member = member_from_plain(plain["attr"])
+                published[member.id] = member
+    return published
+
+
+def _name_bare_bootstrap_ids(storage: MemoryStorage, initial_cluster: Mapping[int, Member], me: Member,
+                             member_id: int) -> dict[int, Member]:
+    """The first members of a log whose bootstrap entries carry bare ids (an older reference
+    etcd), named from the flags: this member (--name) under the id its data dir holds, the
+    others where the flags give their ids, or else as they published themselves in the log.
+    The ids stay the log's, as etcd takes them from its WAL: with another
+    --initial-cluster-token the flags' ids name no member of the log."""
+    by_id = {m.id: m for m in initial_cluster.values() if m.name != me.name}
+    by_id[member_id] = replace(me, id=member_id)
+    ids = _bootstrap_ids(storage)
+    if any(i not in by_id for i in ids):
+        by_id = {**_published_members(storage), **by_id}
+    unnamed = [f"{i:x}" for i in ids if i not in by_id]
+    if unnamed:
+        raise ErrBadCluster(problem=f"the log (written by an older reference etcd) names member(s) "
+                                    f"{', '.join(unnamed)} by id alone, never published, and "
+                                    f"--initial-cluster gives no member that id: start with the "
+                                    f"--initial-cluster-token the cluster was created with")
+    return {i: by_id[i] for i in ids}
 
 
 class ClusterMember:
@@ -332,26 +377,16 @@ class ClusterMember:
             snapshot, last_seq = self._recover(storage)
             fresh = False
         id_file = self.data_dir / ID_FILE
-        wal_ids = self._wal.read_metadata
-        if id_file.exists():
-            self.id, cluster_id = _read_ids(self.data_dir, wal_ids)
-            if not (self.data_dir / ID_CRC_FILE).exists():
-                # Deleted (member_id was checked against the log's ids instead), or a data dir
-                # from before the file: written now, before this start writes segments with ids.
-                _write_ids(self.data_dir, self.id, cluster_id, write=write, fsync=fsync)
-                how = "checked against the WAL's segment headers" if wal_ids is not None else "unchecked"
-                print(f"reference etcd: {self.data_dir / ID_CRC_FILE} was missing: written for "
-                      f"member_id ({how})", file=sys.stderr, flush=True)
-        elif wal_ids is not None:
-            # etcd keeps the ids in its WAL alone: the log's copy stands for a deleted member_id.
-            self.id, cluster_id = wal_ids["member_id"], wal_ids["cluster_id"]
-            print(f"reference etcd: {id_file} was missing: the member and cluster ids written again "
-                  f"from the WAL's segment headers", file=sys.stderr, flush=True)
+        recorded = self._recorded_ids(write, fsync)
+        if recorded is not None:
+            self.id, cluster_id = recorded
         elif initial_cluster_state == "existing":
             cluster_id, members = self._join(initial_cluster, me)
             self.id = next(i for i, m in members.items() if m.peer_urls == me.peer_urls)
         else:
             self.id, cluster_id = me.id, compute_cluster_id(members)
+        if not fresh and not restarting and not _log_names_members(storage, snapshot):
+            members = _name_bare_bootstrap_ids(storage, initial_cluster, me, self.id)
         self._settle_recovery()
         if restarting:
             # etcd's restartNode: once there is a WAL, the membership is the log's (its bootstrap
@@ -438,6 +473,42 @@ class ClusterMember:
         self._driver.start()
 
     # -- recovery ------------------------------------------------------------------------------
+
+    def _recorded_ids(self, write, fsync) -> tuple[int, int] | None:
+        """The member's and cluster's ids the data dir holds (None for a new member, or a data
+        dir from before member_id): member_id's, checked against the WAL's segment headers'
+        where those have ids. etcd keeps them in its WAL alone, so the log's ids stand in for a
+        member_id deleted or damaged (unreadable, or its CRC failing), and the file is written
+        again from them; an intact member_id naming other ids is refused (_check_ids_agree).
+        The files are written here, before this start writes any segment with ids."""
+        id_file, wal_ids = self.data_dir / ID_FILE, self._wal.read_metadata
+        if not id_file.exists():
+            if wal_ids is None:
+                return None
+            problem = f"{id_file} was missing"
+        else:
+            try:
+                ids = _read_ids(self.data_dir)
+            except ErrCorruptWAL as damage:
+                if wal_ids is None:
+                    raise
+                problem = str(damage)
+            else:
+                if wal_ids is not None:
+                    _check_ids_agree(id_file, ids, wal_ids)
+                if not (self.data_dir / ID_CRC_FILE).exists():
+                    # Deleted (member_id was checked against the log's ids instead), or a data
+                    # dir from before the file.
+                    _write_ids(self.data_dir, *ids, write=write, fsync=fsync)
+                    how = "checked against the WAL's segment headers" if wal_ids is not None else "unchecked"
+                    print(f"reference etcd: {self.data_dir / ID_CRC_FILE} was missing: written for "
+                          f"member_id ({how})", file=sys.stderr, flush=True)
+                return ids
+        ids = wal_ids["member_id"], wal_ids["cluster_id"]
+        _write_ids(self.data_dir, *ids, write=write, fsync=fsync)
+        print(f"reference etcd: {problem}: the member and cluster ids written again from the WAL's "
+              f"segment headers", file=sys.stderr, flush=True)
+        return ids
 
     @mirrors(f"{ETCDSERVER}.GetClusterFromRemotePeers")
     def _join(self, initial_cluster: Mapping[int, Member], me: Member) -> tuple[int, dict[int, Member]]:

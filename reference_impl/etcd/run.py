@@ -47,6 +47,7 @@ from reference_impl.etcd.errors import (
     ErrBadCluster, ErrBadFlags, ErrEnvConflict, ErrInvalidAuthOpts, ErrStopped, ErrUnknownLogLevel, ErrWALWrite,
     EtcdError)
 from reference_impl.etcd.etcdhttp import MetricsListener
+from reference_impl.etcd.messages import Member
 from reference_impl.etcd.member import (
     DEFAULT_CATCH_UP_ENTRIES, DEFAULT_ELECTION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_PEER_URLS,
     DEFAULT_SNAPSHOT_COUNT, ClusterMember)
@@ -69,6 +70,7 @@ from reference_impl.machinery.process import (
 from reference_impl.machinery.process import main as machinery_main
 
 DEFAULT_LISTEN_CLIENT_URLS = "http://localhost:2379"
+DEFAULT_LISTEN_PEER_URLS = "http://localhost:2380"
 STOP_GRACE = 2.0  # seconds in-flight calls get to finish on shutdown
 LOCK_WARN_AFTER = 10.0  # seconds etcd waits on a held data dir before saying so (openBackend)
 LOCK_POLL = 0.1  # seconds between tries of a held lock
@@ -238,6 +240,16 @@ def _bind_grpc(grpc_server) -> str:
     return address
 
 
+def default_listen_peer_urls(members: Mapping[int, Member], name: str) -> str:
+    """--listen-peer-urls when --initial-cluster is given and this flag is not: the member's own
+    peer URLs there (where etcd would listen on its default, the reference listens where its
+    peers are told to reach it), or etcd's default where --initial-cluster gives `name` none (a
+    member restarted under another --name, or with an --initial-cluster it no longer parses):
+    etcd 3.4 listens on 127.0.0.1:2380 then, as it does for any member without the flag."""
+    own = [url for member in members.values() if member.name == name for url in member.peer_urls]
+    return ",".join(own) or DEFAULT_LISTEN_PEER_URLS
+
+
 MAX_ELECTION_MS = 50000  # embed's maxElectionMs
 
 
@@ -281,7 +293,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     Without `initial_cluster`, etcd's default: NAME at its advertised peer URLs
     (http://localhost:2380 unless given; default=http://localhost:2380 for the name "default"),
     the only member of a new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
-    listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`.
+    listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`
+    (etcd's http://localhost:2380 where that names none under `name`).
     `listen_client_http_urls`, if given, serve HTTP/1 alone and leave `listen_client_urls` to gRPC.
     `listen_metrics_urls`, if given, answer GET /health and /metrics over HTTP from the start,
     before the member is ready, as etcd's do.
@@ -315,7 +328,7 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     if initial_cluster_state == "new" and not initialized:
         check_advertised_peer_urls(members, name, advertised_peer_urls)
     if listen_peer_urls is None and not lone:
-        listen_peer_urls = ",".join(u for m in members.values() if m.name == name for u in m.peer_urls)
+        listen_peer_urls = default_listen_peer_urls(members, name)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
                    if listen_peer_urls else None)
     restore = read_restore_from(restore_from, skip_hash_check=skip_hash_check)

@@ -45,6 +45,15 @@ def record_starts(path: Path) -> list[int]:
     return [0] + ends[:-1]
 
 
+def without_ids_in_the_log(data_dir: Path) -> None:
+    """Segment headers as the builds before ids in them wrote them: the log has no ids to stand
+    in for member_id's, which are then the only ones."""
+    for path in segments(data_dir):
+        data = path.read_bytes()
+        (end, header), *_ = read_frames(path, last_segment=True)
+        path.write_bytes(frame({"segment": header["segment"]}) + data[end:])
+
+
 def damage(path: Path, offset: int, xor: int) -> bytes:
     data = bytearray(path.read_bytes())
     data[offset] ^= xor
@@ -358,10 +367,11 @@ def test_a_stray_file_named_like_a_snapshot_is_never_loaded_nor_renamed(tmp_path
 
 
 def test_the_process_refuses_damaged_member_ids_in_one_line(tmp_path):
-    """member_id damaged on disk (its ids are no hexadecimal) is refused with its file, as
-    damage in the log is, instead of a ValueError traceback."""
+    """member_id damaged on disk (its ids are no hexadecimal), with no ids in the log to stand
+    in, is refused with its file, as damage in the log is, instead of a ValueError traceback."""
     data_dir = tmp_path / "data"
     write_keys(data_dir, 3)
+    without_ids_in_the_log(data_dir)
     (data_dir / "member_id").write_text("8e9e05c52164694d zz\n")
     done = start_refused(data_dir)
     assert done.returncode == 1
@@ -986,9 +996,11 @@ def test_a_flipped_bit_in_the_member_ids_is_refused(tmp_path):
     """A bit flipped in member_id can leave valid hexadecimal (8e9e... read as 8a9e...): the
     member started under an id that is not its cluster's, waited for an election it could never
     win and never served, saying nothing. The ids carry a CRC (member_id.crc), as etcd's WAL
-    metadata does, so the start is refused naming the file, which is left as it is."""
+    metadata does, so where the log holds no ids to stand in the start is refused naming the
+    file, which is left as it is."""
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         ids = server.id, server.node.cluster_id
+    without_ids_in_the_log(tmp_path)
     id_file = tmp_path / "member_id"
     data = bytearray(id_file.read_bytes())
     data[1] = ord("a") if data[1] != ord("a") else ord("b")
@@ -1025,8 +1037,9 @@ def test_member_ids_not_as_the_writer_writes_them_are_refused(tmp_path, ids):
     """member_id without a CRC (from before member_id.crc) is read only as the reference etcd
     writes it: two ids in lowercase hexadecimal, no prefix, sign, underscore or leading zero,
     one space, one newline. int(word, 16) took "0x...", "+..." and "1_f", so damage that left
-    such words started the member under other ids."""
+    such words started the member under other ids. (The log has no ids to stand in.)"""
     write_keys(tmp_path, 1)
+    without_ids_in_the_log(tmp_path)
     (tmp_path / "member_id.crc").unlink(missing_ok=True)
     (tmp_path / "member_id").write_text(ids + "\n")
     with pytest.raises(ErrCorruptWAL) as refused:
@@ -1036,14 +1049,16 @@ def test_member_ids_not_as_the_writer_writes_them_are_refused(tmp_path, ids):
 
 def test_member_ids_with_their_crc_as_a_third_word_still_start(tmp_path):
     """The build just before member_id.crc kept the CRC as a third word of member_id: its data
-    dirs start, the CRC checked."""
+    dirs (whose logs hold no ids) start, the CRC checked."""
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         ids = server.id, server.node.cluster_id
+    without_ids_in_the_log(tmp_path)
     line = b"%x %x" % ids
     (tmp_path / "member_id.crc").unlink(missing_ok=True)
     (tmp_path / "member_id").write_bytes(line + b" %08x\n" % zlib.crc32(line))
     with ClusterMember.alone(tmp_path, ManualClock()) as server:
         assert (server.id, server.node.cluster_id) == ids
+    without_ids_in_the_log(tmp_path)  # the start wrote a segment with ids
     (tmp_path / "member_id").write_bytes(line + b" %08x\n" % (zlib.crc32(line) ^ 1))
     with pytest.raises(ErrCorruptWAL, match="CRC mismatch"):
         ClusterMember.alone(tmp_path, ManualClock())
@@ -1187,7 +1202,8 @@ def test_a_start_refused_for_its_member_ids_leaves_a_torn_log_and_damaged_snapsh
     """The torn tail of the last segment was cut off (and a damaged snapshot renamed *.broken)
     while the log was read, before the member's ids were checked: a start refused for damaged
     ids had changed those files (found by benchmarks/etcd_random_faults.py, seed 27: member_id,
-    member_id.crc and the last segment damaged at once). Both now wait for the ids to pass."""
+    member_id.crc and the last segment damaged at once). Both now wait for the ids to pass.
+    (The ids refused here are intact ones the log contradicts: damaged ones the log replaces.)"""
     with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=5) as server:
         for i in range(14):
             server.put(PutRequest(b"k%d" % i, b"v"))
@@ -1197,7 +1213,36 @@ def test_a_start_refused_for_its_member_ids_leaves_a_torn_log_and_damaged_snapsh
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
     damage(newest, 30, 1)
     (tmp_path / "member_id").write_bytes(b"1234 5678\n")
+    (tmp_path / "member_id.crc").write_bytes(b"%08x\n" % zlib.crc32(b"1234 5678"))
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "LOCK"}
-    with pytest.raises(ErrCorruptWAL, match="CRC mismatch"):
+    with pytest.raises(ErrCorruptWAL, match="member 1234 of cluster 5678, where the WAL's segment headers say"):
         ClusterMember.alone(tmp_path, ManualClock())
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name != "LOCK"} == before
+
+
+@pytest.mark.parametrize("damage_kind", ["flipped bit", "not hexadecimal", "emptied", "damaged crc"])
+def test_a_damaged_member_id_is_written_again_from_the_log(tmp_path, capsys, damage_kind):
+    """etcd keeps the ids in its WAL alone (its metadata record): member_id damaged (its CRC
+    failing, no longer two ids, or its CRC file no CRC) was refused although the segment
+    headers' ids, CRC-checked records, stand in. The member starts as the one it was, logs the
+    damage, and member_id and member_id.crc are written again from the log."""
+    expected = write_keys(tmp_path, 3)
+    before = {name: (tmp_path / name).read_bytes() for name in ("member_id", "member_id.crc")}
+    id_file = tmp_path / "member_id"
+    if damage_kind == "flipped bit":
+        damage(id_file, 1, 0x01)
+    elif damage_kind == "not hexadecimal":
+        id_file.write_bytes(before["member_id"].replace(b" ", b" zz", 1))
+    elif damage_kind == "emptied":
+        id_file.write_bytes(b"")
+    else:
+        (tmp_path / "member_id.crc").write_bytes(b"zz\n")
+    capsys.readouterr()
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == expected
+        assert b"%x %x\n" % (server.id, server.node.cluster_id) == before["member_id"]
+    assert {name: (tmp_path / name).read_bytes() for name in before} == before
+    err = capsys.readouterr().err
+    assert "the member and cluster ids written again from the WAL's segment headers" in err
+    assert f"reference etcd: wal: {tmp_path}/member_id" in err
+
