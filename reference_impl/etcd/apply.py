@@ -22,6 +22,7 @@ from reference_impl.etcd.messages import (
     Compare, DeleteRangeRequest, DeleteRangeResponse, Event, KeyValue, PutRequest, PutResponse,
     RangeRequest, RangeResponse, RequestOp, ResponseHeader, ResponseOp, TxnRequest, TxnResponse)
 from reference_impl.etcd.mvcc import KVStore, TxnRead, TxnWrite
+from reference_impl.machinery.frozen import quick_init
 from reference_impl.machinery.gosort import go_sort
 from reference_impl.mirrors import mirrors
 
@@ -143,6 +144,7 @@ def is_txn_readonly(r: TxnRequest) -> bool:
     return all(isinstance(op.request, RangeRequest) for op in (*r.success, *r.failure))
 
 
+@quick_init
 @dataclass(frozen=True)
 class TxnPath:
     """Which branch each txn took: this txn's outcome, then its nested txns' in op order."""

@@ -23,11 +23,13 @@ from typing import Protocol
 
 from reference_impl.etcd.errors import ErrCompacted, ErrFutureRev
 from reference_impl.etcd.messages import Event, KeyValue
+from reference_impl.machinery.frozen import quick_init
 from reference_impl.mirrors import mirrors
 
 MVCC = "go.etcd.io/etcd/server/v3/mvcc"
 
 
+@quick_init
 @dataclass(frozen=True, order=True)
 class Revision:
     """A position in the store's history: the write transaction (main) and the change in it (sub)."""
@@ -121,6 +123,7 @@ class _NoLeases:
         pass
 
 
+@quick_init
 @dataclass(frozen=True)
 class RangeResult:
     kvs: tuple[KeyValue, ...]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from reference_impl.etcd.raft.errors import ConfChangeError
+from reference_impl.machinery.frozen import quick_init
 from reference_impl.machinery.protowire import BYTES, VARINT, FieldError, VarintError, consume_field, encode_varint
 from reference_impl.mirrors import mirrors
 
@@ -54,6 +55,7 @@ class ConfChangeType(IntEnum):
     ConfChangeAddLearnerNode = 3
 
 
+@quick_init
 @dataclass(frozen=True)
 class Entry:
     term: int = 0
@@ -96,6 +98,7 @@ class Snapshot:
 EMPTY_SNAPSHOT = Snapshot()
 
 
+@quick_init
 @dataclass(frozen=True)
 class HardState:
     term: int = 0
@@ -110,6 +113,7 @@ class HardState:
 EMPTY_HARD_STATE = HardState()
 
 
+@quick_init
 @dataclass(frozen=True)
 class Message:
     type: MessageType
@@ -192,6 +196,7 @@ def vote_resp_msg_type(t: MessageType) -> MessageType:
     raise ValueError(f"not a vote message: {t.name}")
 
 
+@quick_init
 @dataclass(frozen=True)
 class SoftState:
     """Volatile state worth reporting but not persisting: who leads, and in which role we are."""
