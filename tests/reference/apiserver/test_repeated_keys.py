@@ -191,3 +191,70 @@ def test_delete_options_written_twice_decode_into_one_struct(chain):
                                               f'({obj["metadata"]["uid"]}). The object might have been deleted '
                                               'and then recreated')
     assert call(chain, "GET", ns_path(chain, "configmaps", "del"))[0] == 200
+
+
+def test_a_wrong_type_written_before_the_last_value_refuses_the_delete(chain):
+    """encoding/json type-checks every value it decodes into DeleteOptions, an earlier one of a key
+    written twice too: the real server refuses the body (its 500, our 400, in the same words) and
+    deletes nothing."""
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "kept"}})
+    assert code == 201, obj
+    body = b'{"gracePeriodSeconds":"x","gracePeriodSeconds":1}'
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "kept"), body)
+    assert (code, status["message"]) == (400, 'json: cannot unmarshal string into Go struct field '
+                                              'DeleteOptions.gracePeriodSeconds of type int64')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
+
+
+@pytest.mark.parametrize("options,problem", [
+    ('"preconditions":{"uid":1},"preconditions":{"uid":"u"}',
+     "Go struct field Preconditions.preconditions.uid of type types.UID"),
+    ('"dryRun":[1],"dryRun":["All"]', "Go struct field DeleteOptions.dryRun of type string"),
+], ids=["preconditions", "dry-run"])
+def test_a_wrong_type_inside_an_earlier_object_or_array_refuses_the_delete(chain, options, problem):
+    """An object or array written before the last one is decoded into the struct too, every value
+    in it checked."""
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "any"), ('{' + options + '}').encode())
+    assert (code, status["message"]) == (400, f"json: cannot unmarshal number into {problem}")
+
+
+def test_a_wrong_type_written_before_the_last_value_refuses_the_eviction(chain):
+    """An Eviction's deleteOptions are decoded as a DeleteOptions body is: an earlier grace period
+    of the wrong type is the decoder's 400, though the later value is right."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"gracePeriodSeconds":"1","gracePeriodSeconds":0}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal string into Go struct field DeleteOptions.deleteOptions.'
+                                              'gracePeriodSeconds of type int64')
+
+
+@pytest.mark.parametrize("plural,body,problem", [
+    ("configmaps", '{"metadata":{"name":"m"},"data":"x","data":{"a":"b"}}',
+     "string into Go struct field ConfigMap.data of type map[string]string"),
+    ("configmaps", '{"metadata":{"name":1,"name":"m"}}',
+     "number into Go struct field ObjectMeta.metadata.name of type string"),
+    ("configmaps", '{"metadata":{"name":"m"},"immutable":"x","immutable":true}',
+     "string into Go struct field ConfigMap.immutable of type bool"),
+    ("pods", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"activeDeadlineSeconds":"x",'
+     '"activeDeadlineSeconds":5}}', "string into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64"),
+    ("pods", '{' + POD + ',"spec":{"containers":[{"name":"c","image":1,"image":"i"}]}}',
+     "number into Go struct field Container.spec.containers.image of type string"),
+], ids=["map", "meta-string", "bool", "int64", "container-string"])
+def test_a_wrong_type_written_before_the_last_value_refuses_a_create(chain, plural, body, problem):
+    """A typed object's earlier value of a key written twice is type-checked as the last one is."""
+    kind = "ConfigMap" if plural == "configmaps" else "Pod"
+    code, status = call(chain, "POST", ns_path(chain, plural), body.encode(), query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                              f'json: cannot unmarshal {problem}')
+
+
+def test_a_wrong_type_in_an_evictions_nested_object_written_twice_refuses_the_eviction(chain):
+    """Merging the keys written twice leaves the body as decoded: the earlier uid of preconditions
+    inside deleteOptions is still checked."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"preconditions":{"uid":1,"uid":"u"}}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal number into Go struct field Preconditions.deleteOptions.'
+                                              'preconditions.uid of type types.UID')
