@@ -258,3 +258,43 @@ def test_a_wrong_type_in_an_evictions_nested_object_written_twice_refuses_the_ev
     assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
                                               'unmarshal number into Go struct field Preconditions.deleteOptions.'
                                               'preconditions.uid of type types.UID')
+
+
+@pytest.mark.parametrize("containers,expected", [
+    ('"containers":[{"name":"a","image":"x"}],"containers":[null]', [("a", "x")]),
+    ('"containers":[{"name":"a","image":"x"},{"name":"b","image":"y"}],"containers":[null,{"name":"c"}]',
+     [("a", "x"), ("c", "y")]),
+], ids=["one", "beside-another"])
+def test_a_null_element_of_a_later_array_of_structs_keeps_the_earlier_element(chain, containers, expected):
+    """A null decoded into a slice element that is a struct leaves it as it was (literalStore
+    ignores a null for anything but a pointer, map, slice or interface)."""
+    obj = created(chain, "pods", '{' + POD + ',"spec":{' + containers + '}}')
+    assert [(c["name"], c.get("image")) for c in obj["spec"]["containers"]] == expected
+
+
+@pytest.mark.parametrize("limits", ['{"cpu":"1","cpu":null}', '{"cpu":null}'], ids=["after-a-value", "alone"])
+def test_a_null_written_after_a_quantity_is_the_zero_quantity(chain, limits):
+    """Quantity unmarshals itself, and its UnmarshalJSON makes null the zero Quantity ("0"), which
+    defaulting copies to the request."""
+    body = '{' + POD + ',"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":' + limits + '}}]}}'
+    assert created(chain, "pods", body)["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "0"},
+                                                                                   "requests": {"cpu": "0"}}
+
+
+@pytest.mark.parametrize("ports", [
+    '"ports":[{"port":80,"targetPort":"http","targetPort":null}]',
+    '"ports":[{"port":80,"targetPort":"http"}],"ports":[{"targetPort":null}]',
+], ids=["key", "array"])
+def test_a_null_written_after_an_int_or_string_string_is_the_int_zero(chain, ports):
+    """IntOrString's UnmarshalJSON reads anything but a string as an int: null makes it an int and
+    leaves its IntVal, 0 after a string (the real server's 422)."""
+    body = '{"metadata":{"name":"s"},"spec":{' + ports + '}}'
+    code, status = call(chain, "POST", ns_path(chain, "services"), body.encode(), query={"dryRun": "All"})
+    assert (code, status["message"]) == (422, 'Service "s" is invalid: spec.ports[0].targetPort: Invalid value: 0: '
+                                              'must be between 1 and 65535, inclusive')
+
+
+def test_a_null_written_after_an_int_or_string_int_keeps_the_int(chain):
+    """After an int, null leaves the IntOrString as it was."""
+    body = '{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":8080,"targetPort":null}]}}'
+    assert created(chain, "services", body)["spec"]["ports"][0]["targetPort"] == 8080
