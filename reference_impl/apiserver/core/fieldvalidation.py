@@ -363,6 +363,11 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     # as if it were absent; a null list is kept, as Go writes a nil slice back.
                     del value[key]
                     continue
+                if value[key] is None and _resolved(properties[key])[3] == "int-or-string":
+                    if not _is_no_pointer(name, key):
+                        del value[key]  # a nil *IntOrString, which defaulting may fill
+                        continue
+                    value[key] = _null_decoded_into(None, properties[key])
                 if _passes_as_it_is(value[key], properties[key]):
                     continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
@@ -421,7 +426,7 @@ def _null_decoded_into(held: object, schema: dict) -> object:
     decoded into it: literalStore ignores the null (`hostname: "h"` then `hostname: null` keeps "h",
     a struct element stays), but a type that unmarshals itself decides: IntOrString reads anything
     but a string as its int and keeps its IntVal (0 after a string, its StrVal kept), Quantity and
-    Time become their zero. A map, a slice or a value of any content is nil."""
+    Time become their zero, a RawExtension ignores it. A map or a slice is nil."""
     name, target, expected, format = _resolved(schema)
     if format == "int-or-string":
         if isinstance(held, str):  # its StrVal stays beside the Int 0: no zero value to defaulting
@@ -429,7 +434,7 @@ def _null_decoded_into(held: object, schema: dict) -> object:
         return held if isinstance(held, int) and not isinstance(held, bool) else 0
     if name == QUANTITY:
         return "0"
-    if format == "date-time" or expected in (None, "array") or (expected == "object" and "properties" not in target):
+    if format == "date-time" or expected == "array" or (expected == "object" and "properties" not in target):
         return None
     return held
 

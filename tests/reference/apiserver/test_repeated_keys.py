@@ -298,3 +298,27 @@ def test_a_null_written_after_an_int_or_string_int_keeps_the_int(chain):
     """After an int, null leaves the IntOrString as it was."""
     body = '{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":8080,"targetPort":null}]}}'
     assert created(chain, "services", body)["spec"]["ports"][0]["targetPort"] == 8080
+
+
+@pytest.mark.parametrize("max_surge", ['"maxSurge":null', '"maxSurge":"50%","maxSurge":null'], ids=["alone", "after"])
+def test_a_null_int_or_string_pointer_is_nil(chain, max_surge):
+    """A null sets a *IntOrString to nil, alone or after a value: defaulting then fills maxSurge
+    (it was a TypeError 500)."""
+    body = ('{"metadata":{"name":"d"},"spec":{"strategy":{"rollingUpdate":{' + max_surge + '}},"selector":'
+            '{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":['
+            + CONTAINER + ']}}}}')
+    assert created(chain, "deployments", body, group="apps/v1")["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == "25%"
+
+
+def test_a_null_written_after_a_raw_extension_leaves_it(chain):
+    """RawExtension's UnmarshalJSON ignores a null: a ControllerRevision's data written again as
+    null keeps the earlier data (it was the 422 of a revision without data)."""
+    body = '{"metadata":{"name":"r"},"revision":1,"data":{"a":1},"data":null}'
+    assert created(chain, "controllerrevisions", body, group="apps/v1")["data"] == {"a": 1}
+
+
+def test_a_null_int_or_string_alone_is_the_int_zero_that_defaulting_fills(chain):
+    """A null alone makes an IntOrString that is no pointer the Int 0, which SetDefaults_Service
+    replaces with the port."""
+    body = '{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":null}]}}'
+    assert created(chain, "services", body)["spec"]["ports"][0]["targetPort"] == 80
