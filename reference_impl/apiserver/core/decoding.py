@@ -97,12 +97,17 @@ def write(obj: RepeatedKeys, key: str, value: object) -> None:
     obj[key] = value
 
 
+def writes(obj: dict, key: str) -> tuple:
+    """Every value `key` of `obj` was written with, in order: what it shadowed, then what it holds."""
+    return (*getattr(obj, "shadowed", {}).get(key, ()), obj[key])
+
+
 def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
     """`later`'s keys written into `held`, in place, each of its values a further write of its key:
     an object decoded into a struct or a map already there (the type decides what the writes of a
     key make)."""
-    for key, value in later.items():
-        for written in (*getattr(later, "shadowed", {}).get(key, ()), value):
+    for key in later:
+        for written in writes(later, key):
             write(held, key, written)
     return held
 
@@ -111,7 +116,8 @@ def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
 def merged(value: object) -> object:
     """`value` with every key written twice decided as if each object were a struct, made plain
     dicts: a later object decodes into the earlier one, anything else replaces it. For a body this
-    server checks against no schema (an Eviction's, a TokenRequest's). Without recursion."""
+    server checks against no schema (an Eviction's, a TokenRequest's). Without recursion; every
+    object and array is a copy, so that `value` keeps its earlier values for their type checks."""
     if type(value) is not RepeatedKeys:
         return value
     root = _fields_merged(value)
@@ -121,6 +127,8 @@ def merged(value: object) -> object:
         for key, child in list(item.items() if isinstance(item, dict) else enumerate(item)):
             if type(child) is RepeatedKeys:
                 child = item[key] = _fields_merged(child)
+            elif isinstance(child, (dict, list)):
+                child = item[key] = type(child)(child)
             if isinstance(child, (dict, list)):
                 stack.append(child)
     return root
@@ -134,7 +142,7 @@ def _fields_merged(obj: RepeatedKeys) -> dict:
         held = earlier[0]
         for written in (*earlier[1:], obj[key]):
             if isinstance(held, dict) and isinstance(written, dict):
-                held = write_all(held if type(held) is RepeatedKeys else repeated(held), written)
+                held = write_all(repeated(held), written)
             else:
                 held = written
         fields[key] = held

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from reference_impl.apiserver import kinds
 from reference_impl.apiserver.core import decoding, errors, gostruct, openapi, protobuf
 from reference_impl.apiserver.core.schemas import META, QUANTITY, REF_PREFIX
-from reference_impl.machinery import gojson, quantity, timefmt
+from reference_impl.machinery import gojson, intstr, quantity, timefmt
 from reference_impl.mirrors import mirrors
 
 DIRECTIVES = ("Ignore", "Warn", "Strict")
@@ -350,7 +350,7 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                 replaced = [(earlier, child) for earlier in shadowed[key]]
                 if known:
                     value[key], replaced = _written_into([*shadowed[key], value[key]], child,
-                                                         _ignores_null(name, key))
+                                                         _is_no_pointer(name, key))
                 for earlier, schema in replaced:
                     _walk(earlier, schema, (path, key), field.enter(struct, key) if known else field,
                           _Body(body.kind, body.version, []),
@@ -363,6 +363,11 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
                     # as if it were absent; a null list is kept, as Go writes a nil slice back.
                     del value[key]
                     continue
+                if value[key] is None and _resolved(properties[key])[3] == "int-or-string":
+                    if not _is_no_pointer(name, key):
+                        del value[key]  # a nil *IntOrString, which defaulting may fill
+                        continue
+                    value[key] = _null_decoded_into(None, properties[key])
                 if _passes_as_it_is(value[key], properties[key]):
                     continue
                 depth = _walk(value[key], properties[key], (path, key), field.enter(struct, key), body,
@@ -370,6 +375,8 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
             elif isinstance(extra, dict):
                 if value[key] is None and extra.get("type") == "string":
                     value[key] = ""  # encoding/json stores a null map value as the zero string
+                elif value[key] is None and extra.get("$ref") == REF_PREFIX + QUANTITY:
+                    value[key] = "0"  # and Quantity's UnmarshalJSON makes it the zero Quantity
                 if _passes_as_it_is(value[key], extra):
                     continue
                 depth = _walk(value[key], extra, (path, key), field, body, _element_type(go_type))
@@ -385,32 +392,51 @@ def _walk(value: object, schema: dict, path: Path, field: _Field, body: _Body, g
 
 
 @mirrors("(*encoding/json.decodeState).value")
-def _written_into(writes: list, schema: dict, ignores_null: bool) -> tuple[object, list[tuple[object, dict]]]:
+def _written_into(writes: list, schema: dict, no_pointer: bool) -> tuple[object, list[tuple[object, dict]]]:
     """What a struct field of the type `schema` describes holds once encoding/json has decoded each
     of `writes` (the values its key was written with, in order) into it, and the values it replaced
     whole, each with its schema, for their type checks. A later value decodes into what is there
-    (see `_decoded_into`); a null leaves a field that `ignores_null` as it was."""
+    (see `_decoded_into`), a null into a field that is `no_pointer` too (see `_null_decoded_into`)."""
     replaced: list[tuple[object, dict]] = []
     held, tail = _owned(writes[0]), []
     for later in writes[1:]:
-        if later is None and ignores_null:
+        if later is None and no_pointer:
+            held = _null_decoded_into(held, schema)
             continue
         held, tail = _decoded_into(held, tail, later, schema, replaced)
     return held, replaced
 
 
 @functools.cache
-@mirrors("(*encoding/json.decodeState).literalStore")
-def _ignores_null(definition: str, key: str) -> bool:
-    """Whether a null written into field `key` of the struct `definition` leaves what it holds:
-    encoding/json sets a pointer, map, slice or interface to nil and ignores a null for anything
-    else (`hostname: "h"` then `hostname: null` keeps "h"); a type that unmarshals itself decides
-    for itself. The protobuf layouts say which fields are no pointers."""
+def _is_no_pointer(definition: str, key: str) -> bool:
+    """Whether field `key` of the struct `definition` is no pointer, map, slice or interface (which
+    a null sets to nil). The protobuf layouts say: such a field is written when zero."""
     package, _, type_name = definition.rpartition(".")
     message = f"{package.rpartition('.')[0].rpartition('.')[2]}.{type_name}"
     field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
-    return (field is not None and field.label == "optional" and field.type not in protobuf.SPECIAL
+    return (field is not None and field.label == "optional"
             and (field.omit_zero or field.when_absent == "zero"))
+
+
+@mirrors("(*encoding/json.decodeState).literalStore",
+         "(*k8s.io/apimachinery/pkg/util/intstr.IntOrString).UnmarshalJSON",
+         "(*k8s.io/apimachinery/pkg/api/resource.Quantity).UnmarshalJSON")
+def _null_decoded_into(held: object, schema: dict) -> object:
+    """What a value that is no pointer (a struct field, a slice element) holds once a null is
+    decoded into it: literalStore ignores the null (`hostname: "h"` then `hostname: null` keeps "h",
+    a struct element stays), but a type that unmarshals itself decides: IntOrString reads anything
+    but a string as its int and keeps its IntVal (0 after a string, its StrVal kept), Quantity and
+    Time become their zero, a RawExtension ignores it. A map or a slice is nil."""
+    name, target, expected, format = _resolved(schema)
+    if format == "int-or-string":
+        if isinstance(held, str):  # its StrVal stays beside the Int 0: no zero value to defaulting
+            return intstr.IntBesideString(0) if held else 0
+        return held if isinstance(held, int) and not isinstance(held, bool) else 0
+    if name == QUANTITY:
+        return "0"
+    if format == "date-time" or expected == "array" or (expected == "object" and "properties" not in target):
+        return None
+    return held
 
 
 def _owned(value: object) -> object:
@@ -447,8 +473,9 @@ def _slice_decoded(backing: list, later: list, items: dict,
                    replaced: list[tuple[object, dict]]) -> tuple[list, list]:
     """The elements of `later` decoded into the slice's backing array, element by element; the
     slice and the elements it keeps past its new length."""
-    elements = [_decoded_into(_owned(backing[index]), [], item, items, replaced)[0] if index < len(backing)
-                else item for index, item in enumerate(later)]
+    elements = [item if index >= len(backing) else _null_decoded_into(_owned(backing[index]), items)
+                if item is None else _decoded_into(_owned(backing[index]), [], item, items, replaced)[0]
+                for index, item in enumerate(later)]
     return elements, backing[len(later):]
 
 

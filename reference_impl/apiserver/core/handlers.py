@@ -1130,17 +1130,19 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     inside a larger body.
     Upstream's DeleteResource hands the decoder's error to scope.err unwrapped, so the real server
     answers 500 with this text; a client's mistake stays a 400 here, with the same text. The
-    decoder reports the first wrong value in the body's order."""
+    decoder reports the first wrong value in the body's order, and checks every value of a key
+    written twice (`options` as decoded, before decoding.merged keeps the last ones)."""
     values = []
-    for name, value in options.items():
+    for name in options:
         if name not in _DELETE_OPTION_TYPES:
             continue
-        values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
-        if name == "preconditions" and isinstance(value, dict):
-            values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
-                       for key, item in value.items() if key in _PRECONDITION_TYPES]
-        elif name == "dryRun" and isinstance(value, list):
-            values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
+        for value in decoding.writes(options, name):
+            values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
+            if name == "preconditions" and isinstance(value, dict):
+                values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
+                           for key in value if key in _PRECONDITION_TYPES for item in decoding.writes(value, key)]
+            elif name == "dryRun" and isinstance(value, list):
+                values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or (
             python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
@@ -1165,14 +1167,15 @@ def check_custom_delete_options_kind(options: dict, body: bytes, api_version: st
 
 
 def _check_eviction_types(body: dict) -> None:
-    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions."""
-    options = body.get("deleteOptions")
-    if options is None:
-        return
-    if not isinstance(options, dict):
-        raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
-                                                   "Eviction.deleteOptions"))
-    check_delete_options_types(options, "deleteOptions.")
+    """400 for deleteOptions the json decoder cannot put into an Eviction's v1.DeleteOptions: any
+    of the values written for it (`body` as decoded, before decoding.merged)."""
+    for options in decoding.writes(body, "deleteOptions") if "deleteOptions" in body else ():
+        if options is None:
+            continue
+        if not isinstance(options, dict):
+            raise errors.bad_request(gojson.type_error(gojson.type_name(options), "v1.DeleteOptions",
+                                                       "Eviction.deleteOptions"))
+        check_delete_options_types(options, "deleteOptions.")
 
 
 def delete_options_sent(options: dict) -> dict:
@@ -1784,7 +1787,8 @@ class RESTHandlers:
             options = protobuf_delete_options(request.body)
         elif request.body.strip():
             # decoded into the DeleteOptions struct: a key written twice merges its objects
-            options = decoding.merged(decode_body(request, into_struct=True)[0])
+            decoded = decode_body(request, into_struct=True)[0]
+            options = decoding.merged(decoded)
             options = {} if options is None else options  # null unmarshals into the struct as nothing
             # DeleteResource hands the codec's errors to scope.err, a 500 upstream for what is a client's
             # mistake: a 400 here, in the codec's words.
@@ -1803,7 +1807,7 @@ class RESTHandlers:
                 # The codec decodes the body into the struct of what it says it is before it converts.
                 problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
                 raise errors.bad_request(problem) from None
-            check_delete_options_types(options)
+            check_delete_options_types(decoded)
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
                 if request.query.get("propagationPolicy") else {}
@@ -1912,14 +1916,15 @@ class RESTHandlers:
         EvictionREST's Status and the 201 createHandler gives it."""
         begin_create(request)
         request_dry_run = request.query.get("dryRun", []) if dry_run(request) else []
-        body = decoding.merged(decode_body(request, into_kind="Eviction")[0]) or {}  # no schema: see TokenRequest's
+        decoded = decode_body(request, into_kind="Eviction")[0]
+        body = decoding.merged(decoded) or {}  # no schema: see TokenRequest's
         gvk = decode_as(body, scheme.GroupVersionKind("policy", "v1", "Eviction"), request.body)
         if gvk.group_version not in eviction.ACCEPTED_VERSIONS:
             raise errors.api_version_mismatch(gvk.group_version, "policy/v1")
         if not isinstance(body.setdefault("metadata", {}), dict):
             raise errors.bad_request("metadata must be an object")
         try:
-            _check_eviction_types(body)
+            _check_eviction_types(decoded or body)
         except StatusError as err:
             raise errors.bad_request(f"Eviction in version {gojson.quote(gvk.version)} cannot be handled as a "
                                      f"Eviction: {err.message}") from None

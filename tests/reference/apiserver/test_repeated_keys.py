@@ -191,3 +191,134 @@ def test_delete_options_written_twice_decode_into_one_struct(chain):
                                               f'({obj["metadata"]["uid"]}). The object might have been deleted '
                                               'and then recreated')
     assert call(chain, "GET", ns_path(chain, "configmaps", "del"))[0] == 200
+
+
+def test_a_wrong_type_written_before_the_last_value_refuses_the_delete(chain):
+    """encoding/json type-checks every value it decodes into DeleteOptions, an earlier one of a key
+    written twice too: the real server refuses the body (its 500, our 400, in the same words) and
+    deletes nothing."""
+    code, obj = call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "kept"}})
+    assert code == 201, obj
+    body = b'{"gracePeriodSeconds":"x","gracePeriodSeconds":1}'
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "kept"), body)
+    assert (code, status["message"]) == (400, 'json: cannot unmarshal string into Go struct field '
+                                              'DeleteOptions.gracePeriodSeconds of type int64')
+    assert call(chain, "GET", ns_path(chain, "configmaps", "kept"))[0] == 200
+
+
+@pytest.mark.parametrize("options,problem", [
+    ('"preconditions":{"uid":1},"preconditions":{"uid":"u"}',
+     "Go struct field Preconditions.preconditions.uid of type types.UID"),
+    ('"dryRun":[1],"dryRun":["All"]', "Go struct field DeleteOptions.dryRun of type string"),
+], ids=["preconditions", "dry-run"])
+def test_a_wrong_type_inside_an_earlier_object_or_array_refuses_the_delete(chain, options, problem):
+    """An object or array written before the last one is decoded into the struct too, every value
+    in it checked."""
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "any"), ('{' + options + '}').encode())
+    assert (code, status["message"]) == (400, f"json: cannot unmarshal number into {problem}")
+
+
+def test_a_wrong_type_written_before_the_last_value_refuses_the_eviction(chain):
+    """An Eviction's deleteOptions are decoded as a DeleteOptions body is: an earlier grace period
+    of the wrong type is the decoder's 400, though the later value is right."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"gracePeriodSeconds":"1","gracePeriodSeconds":0}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal string into Go struct field DeleteOptions.deleteOptions.'
+                                              'gracePeriodSeconds of type int64')
+
+
+@pytest.mark.parametrize("plural,body,problem", [
+    ("configmaps", '{"metadata":{"name":"m"},"data":"x","data":{"a":"b"}}',
+     "string into Go struct field ConfigMap.data of type map[string]string"),
+    ("configmaps", '{"metadata":{"name":1,"name":"m"}}',
+     "number into Go struct field ObjectMeta.metadata.name of type string"),
+    ("configmaps", '{"metadata":{"name":"m"},"immutable":"x","immutable":true}',
+     "string into Go struct field ConfigMap.immutable of type bool"),
+    ("pods", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"activeDeadlineSeconds":"x",'
+     '"activeDeadlineSeconds":5}}', "string into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64"),
+    ("pods", '{' + POD + ',"spec":{"containers":[{"name":"c","image":1,"image":"i"}]}}',
+     "number into Go struct field Container.spec.containers.image of type string"),
+], ids=["map", "meta-string", "bool", "int64", "container-string"])
+def test_a_wrong_type_written_before_the_last_value_refuses_a_create(chain, plural, body, problem):
+    """A typed object's earlier value of a key written twice is type-checked as the last one is."""
+    kind = "ConfigMap" if plural == "configmaps" else "Pod"
+    code, status = call(chain, "POST", ns_path(chain, plural), body.encode(), query={"dryRun": "All"})
+    assert (code, status["message"]) == (400, f'{kind} in version "v1" cannot be handled as a {kind}: '
+                                              f'json: cannot unmarshal {problem}')
+
+
+def test_a_wrong_type_in_an_evictions_nested_object_written_twice_refuses_the_eviction(chain):
+    """Merging the keys written twice leaves the body as decoded: the earlier uid of preconditions
+    inside deleteOptions is still checked."""
+    body = (b'{"apiVersion":"policy/v1","kind":"Eviction","metadata":{"name":"p"},'
+            b'"deleteOptions":{"preconditions":{"uid":1,"uid":"u"}}}')
+    code, status = call(chain, "POST", ns_path(chain, "pods", "p") + "/eviction", body)
+    assert (code, status["message"]) == (400, 'Eviction in version "v1" cannot be handled as a Eviction: json: cannot '
+                                              'unmarshal number into Go struct field Preconditions.deleteOptions.'
+                                              'preconditions.uid of type types.UID')
+
+
+@pytest.mark.parametrize("containers,expected", [
+    ('"containers":[{"name":"a","image":"x"}],"containers":[null]', [("a", "x")]),
+    ('"containers":[{"name":"a","image":"x"},{"name":"b","image":"y"}],"containers":[null,{"name":"c"}]',
+     [("a", "x"), ("c", "y")]),
+], ids=["one", "beside-another"])
+def test_a_null_element_of_a_later_array_of_structs_keeps_the_earlier_element(chain, containers, expected):
+    """A null decoded into a slice element that is a struct leaves it as it was (literalStore
+    ignores a null for anything but a pointer, map, slice or interface)."""
+    obj = created(chain, "pods", '{' + POD + ',"spec":{' + containers + '}}')
+    assert [(c["name"], c.get("image")) for c in obj["spec"]["containers"]] == expected
+
+
+@pytest.mark.parametrize("limits", ['{"cpu":"1","cpu":null}', '{"cpu":null}'], ids=["after-a-value", "alone"])
+def test_a_null_written_after_a_quantity_is_the_zero_quantity(chain, limits):
+    """Quantity unmarshals itself, and its UnmarshalJSON makes null the zero Quantity ("0"), which
+    defaulting copies to the request."""
+    body = '{' + POD + ',"spec":{"containers":[{"name":"c","image":"i","resources":{"limits":' + limits + '}}]}}'
+    assert created(chain, "pods", body)["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "0"},
+                                                                                   "requests": {"cpu": "0"}}
+
+
+@pytest.mark.parametrize("ports", [
+    '"ports":[{"port":80,"targetPort":"http","targetPort":null}]',
+    '"ports":[{"port":80,"targetPort":"http"}],"ports":[{"targetPort":null}]',
+], ids=["key", "array"])
+def test_a_null_written_after_an_int_or_string_string_is_the_int_zero(chain, ports):
+    """IntOrString's UnmarshalJSON reads anything but a string as an int: null makes it an int and
+    leaves its IntVal, 0 after a string (the real server's 422)."""
+    body = '{"metadata":{"name":"s"},"spec":{' + ports + '}}'
+    code, status = call(chain, "POST", ns_path(chain, "services"), body.encode(), query={"dryRun": "All"})
+    assert (code, status["message"]) == (422, 'Service "s" is invalid: spec.ports[0].targetPort: Invalid value: 0: '
+                                              'must be between 1 and 65535, inclusive')
+
+
+def test_a_null_written_after_an_int_or_string_int_keeps_the_int(chain):
+    """After an int, null leaves the IntOrString as it was."""
+    body = '{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":8080,"targetPort":null}]}}'
+    assert created(chain, "services", body)["spec"]["ports"][0]["targetPort"] == 8080
+
+
+@pytest.mark.parametrize("max_surge", ['"maxSurge":null', '"maxSurge":"50%","maxSurge":null'], ids=["alone", "after"])
+def test_a_null_int_or_string_pointer_is_nil(chain, max_surge):
+    """A null sets a *IntOrString to nil, alone or after a value: defaulting then fills maxSurge
+    (it was a TypeError 500)."""
+    body = ('{"metadata":{"name":"d"},"spec":{"strategy":{"rollingUpdate":{' + max_surge + '}},"selector":'
+            '{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":['
+            + CONTAINER + ']}}}}')
+    assert created(chain, "deployments", body, group="apps/v1")["spec"]["strategy"]["rollingUpdate"]["maxSurge"] == "25%"
+
+
+def test_a_null_written_after_a_raw_extension_leaves_it(chain):
+    """RawExtension's UnmarshalJSON ignores a null: a ControllerRevision's data written again as
+    null keeps the earlier data (it was the 422 of a revision without data)."""
+    body = '{"metadata":{"name":"r"},"revision":1,"data":{"a":1},"data":null}'
+    assert created(chain, "controllerrevisions", body, group="apps/v1")["data"] == {"a": 1}
+
+
+def test_a_null_int_or_string_alone_is_the_int_zero_that_defaulting_fills(chain):
+    """A null alone makes an IntOrString that is no pointer the Int 0, which SetDefaults_Service
+    replaces with the port."""
+    body = '{"metadata":{"name":"s"},"spec":{"ports":[{"port":80,"targetPort":null}]}}'
+    assert created(chain, "services", body)["spec"]["ports"][0]["targetPort"] == 80
