@@ -85,15 +85,12 @@ class DeleteJobPod:
     removal: RemoveTrackingFinalizers | None = None
 
 
-@dataclass(frozen=True)
-class DeleteActivePods:
+class DeleteActivePods(podcontrol.DeletePods):
     """The active pods of a Job that has just failed, deleted with their finalizers kept, all at
-    once: every delete sent even when one fails, done when each was accepted or found the pod
-    gone. A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
+    once (deleteActivePods). A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
     failed is neither let go of nor left running under a Job already Failed (upstream drops the
     finished condition when fewer pods were deleted than were active); a legacy Job's status is
     written whatever its answers, as upstream pretends every pod was deleted."""
-    deletes: tuple
 
 
 @dataclass(frozen=True)
