@@ -305,12 +305,13 @@ class ControllerManager:
             # status its last sync wrote, and record that sync's event again.
             # A status write that met a conflict is not retried: the Job's update event brings it back.
             # Both Job queues retry a failed key 10 s later, doubling up to 6 min (NewController's
-            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later.
+            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later;
+            # the Job queue's is the core's, whose count of a key is the pod-failure backoff's too.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False,
-                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False, forget_on_success=False,
+                   rate_limiter=self.job.rate_limiter),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
                    lambda: [], ("jobs", "pods"),
