@@ -71,6 +71,28 @@ controller.sync(rs, [])
     assert {"verb": "Create", "resource": "pods", "namespace": "ns", "name": "web-"} in line["requests"]
 
 
+def test_the_pod_deletes_sent_together_are_traced_one_by_one(tmp_path):
+    """A ReplicaSet scaled down sends its pod deletes together (DeletePods): the trace of its
+    sync lists each delete as its own request."""
+    trace_file = tmp_path / "trace.jsonl"
+    program = """
+from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.machinery.clock import ManualClock
+rs = {"kind": "ReplicaSet", "metadata": {"name": "web", "namespace": "ns", "uid": "u1"},
+      "spec": {"replicas": 0, "selector": {"matchLabels": {"app": "web"}},
+               "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "c"}]}}}}
+owner = [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web", "uid": "u1", "controller": True}]
+pods = [{"metadata": {"name": f"web-{i}", "namespace": "ns", "labels": {"app": "web"}, "ownerReferences": owner},
+         "spec": {}, "status": {"phase": "Running"}} for i in range(2)]
+ReplicaSetController(ManualClock(0.0)).sync(rs, pods)
+"""
+    env = {**os.environ, "KUBEATLAS_TRACE": str(trace_file), "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", program], env=env, check=True, cwd=ROOT)
+    (line,) = [json.loads(text) for text in trace_file.read_text().splitlines()]
+    deletes = sorted(r["name"] for r in line["requests"] if r["verb"] == "Delete")
+    assert deletes == ["web-0", "web-1"]
+
+
 def test_a_status_write_retried_on_a_fresh_copy_is_traced_as_the_update_it_is():
     """A RetriedStatusUpdate (the ReplicaSet's, DaemonSet's and StatefulSet's status writes) is a
     PUT like any Update: a journey step names it Update."""

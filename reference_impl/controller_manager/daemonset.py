@@ -282,7 +282,9 @@ class DaemonSetsController:
             pin_to_node(pod["spec"], node_name)
             pod_creates.append(podcontrol.create_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", pod))
         actions: list = [podcontrol.SlowStartCreates(tuple(pod_creates))] if pod_creates else []
-        actions += [podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes]
+        if deletes:
+            actions.append(podcontrol.DeletePods(tuple(
+                podcontrol.delete_pod(EVENT_SOURCE, ds, "DaemonSet", "apps/v1", p) for p in deletes)))
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).rollingUpdate")

@@ -73,6 +73,9 @@ class UIDTrackingControllerExpectations(ControllerExpectations):
     def __init__(self, clock):
         super().__init__(clock)
         self._deleting: dict[str, set[str]] = {}
+        # A pod's delete thread and the informer's thread may both observe its deletion at once;
+        # upstream checks and removes its key under uidStoreLock so that it counts once.
+        self._uid_store_lock = threading.Lock()
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).ExpectDeletions")
     def expect_deletions(self, key: str, pod_keys: list[str]) -> None:
@@ -81,10 +84,11 @@ class UIDTrackingControllerExpectations(ControllerExpectations):
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeletionObserved")
     def deletion_observed(self, key: str, pod_key: str) -> None:
-        pending = self._deleting.get(key)
-        if pending is not None and pod_key in pending:
-            pending.discard(pod_key)
-            super().deletion_observed(key)
+        with self._uid_store_lock:
+            pending = self._deleting.get(key)
+            if pending is not None and pod_key in pending:
+                pending.discard(pod_key)
+                super().deletion_observed(key)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeleteExpectations")
     def delete(self, key: str) -> None:

@@ -35,6 +35,7 @@ from reference_impl.machinery.actions import Delete, InOrder, RecordEvent, Updat
 from reference_impl.machinery.labels import selector_matches
 from reference_impl.machinery.objects import (controller_ref, meta_namespace_key, owner_reference, pod_active,
                                               pod_ready)
+from reference_impl.client.workqueue import ItemExponentialFailureRateLimiter
 from reference_impl.controller_manager import podcontrol
 from reference_impl.controller_manager.expectations import ControllerExpectations
 from reference_impl.controller_manager.indexedjob import (COMPLETION_INDEX_ANNOTATION, Intervals,
@@ -85,15 +86,12 @@ class DeleteJobPod:
     removal: RemoveTrackingFinalizers | None = None
 
 
-@dataclass(frozen=True)
-class DeleteActivePods:
+class DeleteActivePods(podcontrol.DeletePods):
     """The active pods of a Job that has just failed, deleted with their finalizers kept, all at
-    once: every delete sent even when one fails, done when each was accepted or found the pod
-    gone. A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
+    once (deleteActivePods). A tracked Job's opens the InOrder of the tracking writes, so that a pod whose delete
     failed is neither let go of nor left running under a Job already Failed (upstream drops the
     finished condition when fewer pods were deleted than were active); a legacy Job's status is
     written whatever its answers, as upstream pretends every pod was deleted."""
-    deletes: tuple
 
 
 @dataclass(frozen=True)
@@ -394,7 +392,9 @@ class JobController:
         self.clock = clock
         self.expectations = ControllerExpectations(clock)
         self.burst_replicas = burst_replicas
-        self._requeues: dict[str, int] = {}  # the work queue's NumRequeues of each Job key
+        # The Job work queue's rate limiter: a key's failures are its NumRequeues, one count that
+        # failed syncs raise, getBackoff reads and only a sync answering forget resets.
+        self.rate_limiter = ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)
         self._not_before: dict[str, float] = {}  # when a Job with a new pod failure may be synced
         # uidTrackingExpectations: per Job key, the pods whose finalizer removal was sent and not yet seen.
         self.finalizer_expectations: dict[str, set[str]] = {}
@@ -443,7 +443,7 @@ class JobController:
         key = meta_namespace_key(job)
         self.expectations.delete(key)
         self.finalizer_expectations.pop(key, None)
-        self._requeues.pop(key, None)
+        self.rate_limiter.forget(key)
         self._not_before.pop(key, None)
 
     def backoff_remaining(self, key: str) -> float | None:
@@ -458,18 +458,19 @@ class JobController:
         if not new_failure:
             self._not_before.pop(key, None)
             return False
-        not_before = self._not_before.setdefault(key, now + get_backoff(self._requeues.get(key, 0)))
+        not_before = self._not_before.setdefault(key, now + get_backoff(self.rate_limiter.num_requeues(key)))
         return now < not_before
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
     def _count_requeue(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> None:
         """A sync that acted on a new failure of an unfinished Job ends in an error, which requeues
-        the key rate-limited; one that wrote the status otherwise, or saw more successes, forgets it."""
+        the key rate-limited (counted here, the requests having succeeded); one that wrote the
+        status otherwise, or saw more successes, forgets it."""
         if new_failure:
-            self._requeues[key] = self._requeues.get(key, 0) + 1
+            self.rate_limiter.when(key)
             self._not_before.pop(key, None)
         elif status_changed or more_succeeded:
-            self._requeues.pop(key, None)
+            self.rate_limiter.forget(key)
             self._not_before.pop(key, None)  # a failure that finished the Job leaves no backoff to wait out
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
@@ -477,6 +478,7 @@ class JobController:
         """Actions for `job` given every pod in its namespace. When manageJob sends requests, the
         status writes wait for their answers (a ManageJob)."""
         if is_job_finished(job):
+            self.rate_limiter.forget(meta_namespace_key(job))  # syncJob answers forget
             return []
         now, key, spec = self.clock.now(), meta_namespace_key(job), job["spec"]
         tracking = tracking_uncounted_pods(job)

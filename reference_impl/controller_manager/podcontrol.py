@@ -41,6 +41,15 @@ def delete_pod(component: str, owner: dict, kind: str, api_version: str, pod: di
         quiet_for=("NotFound",)))
 
 
+@dataclass(frozen=True)
+class DeletePods:
+    """Pod deletes sent all at once, a goroutine each, as manageReplicas and syncNodes send the
+    ReplicaSet's, ReplicationController's and DaemonSet's (wg.Add(diff)): every delete sent even
+    when one fails, done when each was accepted or found the pod gone (a delete answered NotFound
+    is no error to them). A failed delete is no longer expected, as before."""
+    deletes: tuple[Delete, ...]
+
+
 # controller.SlowStartInitialBatchSize: the first batch of a slow start is one create.
 SLOW_START_INITIAL_BATCH_SIZE = 1
 

@@ -67,7 +67,8 @@ class QueuedController:
                  triggers: Iterable[Trigger], all_keys: Callable[[], Iterable[Hashable]],
                  resync_period: float, informers: Iterable[str] = (),
                  handle_error: Callable[[Hashable, Exception], None] | None = None,
-                 rate_limited_adds: bool = False, requeue_conflicts: bool = True):
+                 rate_limited_adds: bool = False, requeue_conflicts: bool = True,
+                 forget_on_success: bool = True):
         self.name, self.queue, self.sync = name, queue, sync
         # Changes enqueue through the rate limiter, as the HPA controller's do: each key then
         # waits out the limiter's interval, and a change to a key already waiting adds nothing.
@@ -75,6 +76,9 @@ class QueuedController:
         # False: a sync one of whose writes met a conflict is not retried with backoff, as the
         # Job controller's processNextWorkItem leaves it to the update event that must follow.
         self.requeue_conflicts = requeue_conflicts
+        # False: a sync that succeeded leaves its key's requeues to the controller's own Forget, as
+        # the Job controller's syncJob answers whether to forget (getBackoff reads the count).
+        self.forget_on_success = forget_on_success
         self.handle_error = handle_error or self._log_error
         self.triggers = tuple(triggers)
         self.all_keys = all_keys
@@ -113,7 +117,8 @@ class QueuedController:
     def process_next_work_item(self, perform: Callable[[object], bool],
                                lock: contextlib.AbstractContextManager = contextlib.nullcontext()) -> bool:
         """Sync the next ready key and perform its actions; False when no key is ready. A key any
-        of whose actions failed goes back with backoff, one that succeeded is forgotten."""
+        of whose actions failed goes back with backoff, one that succeeded is forgotten (unless its
+        controller forgets its keys itself)."""
         with lock:
             key = self.queue.get()
         if key is None:
@@ -129,9 +134,9 @@ class QueuedController:
             self.handle_error(key, error)
         finally:
             with lock:
-                if ok:
+                if ok and self.forget_on_success:
                     self.queue.forget(key)
-                elif not conflicted:
+                elif not ok and not conflicted:
                     self.queue.add_rate_limited(key)
                 self.queue.done(key)
         return True

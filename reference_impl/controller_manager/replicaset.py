@@ -167,7 +167,8 @@ class ReplicaSetController:
             count = min(diff, self.burst_replicas)
             victims = sorted(owned, key=_deletion_rank)[:count]
             self.expectations.expect_deletions(key, [meta_namespace_key(p) for p in victims])
-            return [podcontrol.delete_pod(self.event_source, rs, self.kind, self.api_version, p) for p in victims]
+            return [podcontrol.DeletePods(tuple(
+                podcontrol.delete_pod(self.event_source, rs, self.kind, self.api_version, p) for p in victims))]
         return []
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.calculateStatus")

@@ -57,13 +57,13 @@ from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
 from reference_impl.controller_manager.job import (DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF, POD_UPDATE_BATCH_PERIOD,
-                                                   DeleteActivePods, DeleteJobPod, JobController, ManageJob,
+                                                   DeleteJobPod, JobController, ManageJob,
                                                    RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
 from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
-from reference_impl.controller_manager.podcontrol import SlowStartCreates, slow_start_batches
+from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
 from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
@@ -305,12 +305,13 @@ class ControllerManager:
             # status its last sync wrote, and record that sync's event again.
             # A status write that met a conflict is not retried: the Job's update event brings it back.
             # Both Job queues retry a failed key 10 s later, doubling up to 6 min (NewController's
-            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later.
+            # ItemExponentialFailureRateLimiter(DefaultJobBackOff, MaxJobBackOff)), not 5 ms later;
+            # the Job queue's is the core's, whose count of a key is the pod-failure backoff's too.
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False,
-                   rate_limiter=ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)),
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False, forget_on_success=False,
+                   rate_limiter=self.job.rate_limiter),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],
                    lambda: [], ("jobs", "pods"),
@@ -745,7 +746,7 @@ class ControllerManager:
             return self._manage_job(action)
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
-        if isinstance(action, DeleteActivePods):
+        if isinstance(action, DeletePods):
             return all(list(self.pod_control.map(self._pod_deleted, action.deletes)))  # every one sent, at once
         return _done(*self._send(action)[1:])
 
@@ -845,7 +846,9 @@ class ControllerManager:
             action = action.on(fresh)
         return _done(code, reason)
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteActivePods")
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/replicaset.ReplicaSetController).manageReplicas",
+             "(*k8s.io/kubernetes/pkg/controller/daemon.DaemonSetsController).syncNodes",
+             "(*k8s.io/kubernetes/pkg/controller/job.Controller).deleteActivePods")
     def _pod_deleted(self, delete: Delete) -> bool:
         """A pod delete sent; whether the pod is going or already gone."""
         return self._send(delete)[1] in (None, 404)

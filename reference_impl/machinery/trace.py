@@ -52,9 +52,9 @@ def decision(fn: F) -> F:
     @functools.wraps(fn)
     def traced(*args: Any, **kwargs: Any) -> Any:
         result = fn(*args, **kwargs)
-        # Requests sent together in batches (a controller's SlowStartCreates) are traced one by one.
+        # Requests sent together (a controller's SlowStartCreates, DeletePods) are traced one by one.
         requests = [summary for item in (result if isinstance(result, list) else ())
-                    for step in getattr(item, "creates", None) or (item,)
+                    for step in getattr(item, "creates", None) or getattr(item, "deletes", None) or (item,)
                     if (summary := request_summary(step))]
         if requests:
             fields: dict[str, Any] = {"requests": requests}

@@ -6,7 +6,7 @@ from workload_fixtures import daemonset, node
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
@@ -19,7 +19,9 @@ def creates(actions, resource="pods"):
 
 
 def deletes(actions, resource="pods"):
-    return [a for a in actions if isinstance(a, Delete) and a.resource == resource]
+    """The deletes, those sent together one by one."""
+    flat = [d for a in actions for d in (a.deletes if isinstance(a, DeletePods) else (a,))]
+    return [d for d in flat if isinstance(d, Delete) and d.resource == resource]
 
 
 def status_of(actions):

@@ -661,6 +661,42 @@ def test_the_active_pods_of_a_job_past_its_deadline_are_deleted_together(tracked
     assert [m for m, _p, _b in client.sent].count("DELETE") == 3
 
 
+def test_a_failed_sync_counts_toward_the_backoff_of_the_next_pod_failure():
+    """One counter, the work queue's NumRequeues: a sync whose pod create was refused requeues the
+    key rate-limited, so getBackoff delays the Job's next pod failure by 10 s, as updatePod's
+    enqueueController(pod, false) does."""
+    manager = ControllerManager(JobApiserver(("POST", "/api/v1/namespaces/default/pods")))
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    j = job()
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z"}
+    manager.cache("jobs").upsert(j)
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    jobs.queue.add("default/pi")
+    assert jobs.process_next_work_item(manager.perform)
+    assert jobs.queue.num_requeues("default/pi") == 1
+    assert manager.job.sync(j, [job_pod(j, "a", "Failed")]) == []
+    assert manager.job.backoff_remaining("default/pi") == pytest.approx(10, abs=1)
+
+
+def test_a_sync_that_changes_nothing_keeps_the_requeues():
+    """syncJob answers forget only when it wrote the status or saw more successes: a sync of an
+    unchanged Job leaves the key's requeues to its next failure's backoff."""
+    manager = ControllerManager(JobApiserver())
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    j = job()
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
+    manager.cache("jobs").upsert(j)
+    manager.cache("pods").upsert(job_pod(j, "a"))
+    manager.job.expectations.expect_creations("default/pi", 0)
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    jobs.queue.add_rate_limited("default/pi")
+    jobs.queue.add("default/pi")
+    assert jobs.process_next_work_item(manager.perform)
+    assert jobs.queue.num_requeues("default/pi") == 1
+
+
 class ConflictingApiserver(JobApiserver):
     """Refuses every Job status write with 409 Conflict, as a Job updated since it was cached is."""
 

@@ -5,7 +5,7 @@ from cm_fixtures import pod, replicaset
 
 from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
@@ -18,7 +18,9 @@ def creates(actions):
 
 
 def deletes(actions):
-    return [a for a in actions if isinstance(a, Delete)]
+    """The deletes, those sent together one by one."""
+    flat = [d for a in actions for d in (a.deletes if isinstance(a, DeletePods) else (a,))]
+    return [d for d in flat if isinstance(d, Delete)]
 
 
 def test_three_replicas_and_one_pod_creates_two_pods():

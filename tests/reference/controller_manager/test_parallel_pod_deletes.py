@@ -1,0 +1,107 @@
+"""Pod deletes sent all at once, as 1.24's manageReplicas sends the ReplicaSet's and
+ReplicationController's and syncNodes the DaemonSet's (wg.Add(diff), a goroutine per pod, then
+wg.Wait()): every delete goes out even when one fails, a failed one is no longer expected, and a
+pod already gone (NotFound) is no error."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from cm_fixtures import pod, replicaset
+from workload_fixtures import daemonset, node, replicationcontroller
+
+from reference_impl.client import APIStatusError
+from reference_impl.controller_manager.run import ControllerManager
+
+REFUSALS = {
+    500: {"kind": "Status", "code": 500, "reason": "InternalError", "message": "etcdserver: request timed out"},
+    404: {"kind": "Status", "code": 404, "reason": "NotFound", "message": "pods not found"},
+}
+
+
+class DeleteBarrierApiserver:
+    """Holds each pod delete until `together` deletes are in flight, for at most 5 s (deletes sent
+    one after another break the barrier); refuses the first deletes answered with the Status of
+    each code in `refusals`, in turn, and answers every other request with its body."""
+
+    timeout = 30.0
+
+    def __init__(self, together: int, refusals=()) -> None:
+        self.barrier = threading.Barrier(together, timeout=5)
+        self.refusals = list(refusals)
+        self.deleted: list[str] = []
+        self._answering = threading.Lock()  # the deletes arrive from several threads
+
+    def request(self, method, path, body=None, content_type=None):
+        if method == "DELETE" and "/pods/" in path:
+            self.barrier.wait()
+            with self._answering:
+                self.deleted.append(path.rsplit("/", 1)[1])
+                code = self.refusals.pop(0) if self.refusals else None
+            if code is not None:
+                raise APIStatusError(method, path, code, REFUSALS[code])
+            return {"kind": "Status", "apiVersion": "v1", "status": "Success"}
+        return body
+
+
+def with_surplus(manager, kind, surplus):
+    """(the sync of `kind`'s controller, its arguments for an object with `surplus` pods too many,
+    the expectations the controller keeps of it, its key)."""
+    if kind == "ReplicaSet":
+        rs = replicaset(replicas=1)
+        pods = [pod(f"rs-{i}", {"app": "rs"}, owner=rs) for i in range(surplus + 1)]
+        return manager.replicaset.sync, (rs, pods), manager.replicaset.expectations._store, "default/rs"
+    if kind == "ReplicationController":
+        rc = replicationcontroller(replicas=1)
+        owner = {**rc, "kind": "ReplicationController"}
+        pods = [pod(f"rc-{i}", {"app": "rc"}, owner=owner) for i in range(surplus + 1)]
+        return manager.replication.sync, (rc, pods), manager.replication.core.expectations._store, "default/rc"
+    # Daemon pods on nodes the DaemonSet's selector no longer matches.
+    ds = daemonset(node_selector={"disk": "ssd"})
+    nodes = [node(f"n{i}") for i in range(surplus)]
+    pods = [pod(f"ds-{i}", {"app": "ds"}, owner={**ds, "kind": "DaemonSet"}, node=f"n{i}") for i in range(surplus)]
+    return manager.daemonset.sync, (ds, nodes, pods, []), manager.daemonset.expectations._store, "default/ds"
+
+
+def sync_and_perform(manager, sync, *args) -> list[bool]:
+    return [manager.perform(action) for action in sync(*args)]
+
+
+KINDS = ("ReplicaSet", "ReplicationController", "DaemonSet")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_pod_deletes_of_a_sync_are_in_flight_together(kind):
+    """manageReplicas' and syncNodes' goroutine per pod: three surplus pods are all being deleted
+    at once, and the sync succeeds."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    sync, args, expectations, key = with_surplus(manager, kind, 3)
+    assert all(sync_and_perform(manager, sync, *args))
+    assert len(client.deleted) == 3
+    assert expectations[key].delete == 3  # each awaited from the watch
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_refused_pod_delete_does_not_stop_the_others(kind):
+    """One of three deletes refused: all three are still sent together, the refused pod is no
+    longer expected to go (DeletionObserved), the two others still are, and the sync fails."""
+    client = DeleteBarrierApiserver(3, refusals=[500])
+    manager = ControllerManager(client)
+    sync, args, expectations, key = with_surplus(manager, kind, 3)
+    assert not all(sync_and_perform(manager, sync, *args))
+    assert len(client.deleted) == 3
+    assert expectations[key].delete == 2
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_pod_delete_that_finds_the_pod_gone_is_no_failure(kind):
+    """apierrors.IsNotFound is not sent to errCh: a delete answered 404 is no longer expected, and
+    the sync succeeds."""
+    client = DeleteBarrierApiserver(2, refusals=[404])
+    manager = ControllerManager(client)
+    sync, args, expectations, key = with_surplus(manager, kind, 2)
+    assert all(sync_and_perform(manager, sync, *args))
+    assert len(client.deleted) == 2
+    assert expectations[key].delete == 1
