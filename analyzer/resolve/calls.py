@@ -354,7 +354,7 @@ class Resolver:
         """The call's arguments that are, or may hold, functions: (index, symbol or place)."""
         out = []
         for index, arg in enumerate(call.args):
-            if arg[0] not in ("id", "sel", "func", "index", "call"):
+            if arg[0] not in ("id", "sel", "func", "index", "call", "conv"):
                 continue
             function = self._target(scopes, arg, call.scope, call.line)
             if function is not None:
