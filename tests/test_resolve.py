@@ -1378,6 +1378,8 @@ func Unnamed() {
 	f()
 }
 func never() bool { return false }
+func eight() {}
+func Direct() { Handler(eight)() }
 func Other() {
 	var h Handler = seven
 	f := lib.Func(never)
@@ -1402,3 +1404,11 @@ def test_a_conversion_to_a_func_type_carries_its_operands_function():
     assert calls(CONVERSIONS, f"{APP}.run") == {(f"{APP}.four", graph.FUNCVALUE)}
     assert calls(CONVERSIONS, f"{APP}.Stored") == {(f"{APP}.five", graph.FUNCVALUE)}
     assert {callee for callee, _ in calls(CONVERSIONS, f"{APP}.Unnamed")} == {f"{APP}.six"}
+
+
+def test_a_call_of_a_conversion_calls_the_converted_function():
+    """`Handler(eight)()` calls eight, as a dynamic call (`callgraph -algo=vta` on this file as
+    package main: Direct calls eight, "dynamic function call"); it was an unresolved edge."""
+    called = {(e.callee, e.kind) for e in edges_of(CONVERSIONS)
+              if e.caller == f"{APP}.Direct" and e.via == "converted function"}
+    assert called == {(f"{APP}.eight", graph.FUNCVALUE)}
