@@ -7,13 +7,14 @@ Expressions that later stages must type (callees, right-hand sides, range operan
 small nested tuples, `Expr`, so the resolver can follow `a.b.C()` without re-parsing source:
 
     ("id", name)                    identifier            ("sel", X, field)     selector X.field
-    ("call", F)                     call of F             ("new", type)         new(T)
+    ("call", F[, X])                call of F, F(X)       ("new", type)         new(T)
     ("make", type)                  make(T, …)            ("append", X)         append(X, …)
     ("addr", X)  &X                 ("deref", X)  *X      ("recv", X)  <-X
     ("comp", type, line, col)       composite literal T{...}, and where it starts
     ("func", scope)                 function literal, named by its closure scope (F$1)
     ("index", X)  X[i]              ("slice", X)  X[i:j]  ("assert", X, type)  X.(T)
-    ("conv", type)                  conversion to a parenthesised type, (*T)(x)
+    ("conv", type[, X])             conversion to a parenthesised type, (*T)(X)
+    (a call's or conversion's X is kept when it is its one operand and could be a function)
     ("lit", kind)                   a basic literal       ("expr", node kind)   anything else
 """
 from __future__ import annotations

@@ -56,6 +56,9 @@ STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_liter
 # Composite literal elements that could be a function, and nested literals that could hold one.
 FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
 NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
+# Operands of a conversion kept with it, as they could be a function value (see `converted`).
+FUNCTION_OPERANDS = FUNCTION_VALUES | {"parenthesized_expression", "call_expression",
+                                       "index_expression", "type_conversion_expression"}
 # Nodes that end the region a declared name is visible in (Go's blocks, explicit and implicit).
 BLOCK_KINDS = frozenset({
     "block", "if_statement", "for_statement", "expression_switch_statement",
@@ -196,9 +199,10 @@ class _FileParser:
                 if name == "append":
                     return ("append", self.expr(args[0]) if args else ("expr", "none"))
                 return (name, self.text(args[0]) if args else "")
+            operand = self.converted(node.child_by_field_id(ARGUMENTS))
             if function.type == "parenthesized_type":
-                return ("conv", self.text(function.named_children[0]))
-            return ("call", self.expr(function))
+                return ("conv", self.text(function.named_children[0]), *operand)
+            return ("call", self.expr(function), *operand)
         if kind == "unary_expression":
             operator = node.child_by_field_id(OPERATOR).type
             operand = self.expr(node.child_by_field_id(OPERAND))
@@ -219,15 +223,31 @@ class _FileParser:
             return ("assert", self.expr(node.child_by_field_id(OPERAND)),
                     self.text(node.child_by_field_id(TYPE)))
         if kind == "type_conversion_expression":
-            return ("conv", self.text(node.child_by_field_id(TYPE)))
+            return ("conv", self.text(node.child_by_field_id(TYPE)),
+                    *self.convertible(node.child_by_field_id(OPERAND)))
         if kind in LITERAL_KINDS:
             return ("lit", kind)
         return ("expr", kind)
 
+    def converted(self, arguments: tree_sitter.Node) -> tuple[Expr, ...]:
+        """The operand a call of one argument would convert, when it could be a function value:
+        whether `F(g)` is a conversion the resolver decides, and a conversion's value is its
+        operand's (`return WaitWithContextFunc(func(…){…})`)."""
+        if arguments.named_child_count != 1:
+            return ()
+        return self.convertible(arguments.named_children[0])
+
+    def convertible(self, operand: tree_sitter.Node | None) -> tuple[Expr, ...]:
+        """(operand,) when a conversion's operand could be a function value, else ()."""
+        if operand is None or operand.type not in FUNCTION_OPERANDS:
+            return ()
+        return (self.expr(operand),)
+
     def argument(self, node: tree_sitter.Node) -> Expr:
         """A call argument, encoded only as deep as a function value could be: a nested call
-        keeps its callee alone (what it returns is what is passed: `Until(c.worker(), …)`),
-        operators are summarised by their kind, which keeps the hottest loop of parsing short."""
+        keeps its callee (what it returns is what is passed: `Until(c.worker(), …)`) and no
+        argument but a convertible one (see `converted`), operators are summarised by their
+        kind, which keeps the hottest loop of parsing short."""
         kind = node.type
         if kind in SUMMARISED:
             return ("expr", kind)
@@ -487,7 +507,7 @@ class _FileParser:
                     continue
                 key = self.text(key)
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in FUNCTION_VALUES:
+            if value.type in FUNCTION_VALUES or self.is_conversion_like(value):
                 keyed.append((key, self.expr(value)))
             elif self.holds_functions(value):
                 at = value.start_point  # the nested literal's own fact is found by its position
@@ -502,6 +522,14 @@ class _FileParser:
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
 
+    def is_conversion_like(self, value) -> bool:
+        """Whether a literal's element could convert a function value, `HandlerFunc(f)`: a
+        call or conversion of one operand that could be a function (see `converted`)."""
+        if value.type == "type_conversion_expression":
+            return bool(self.convertible(value.child_by_field_id(OPERAND)))
+        return value.type == "call_expression" and bool(
+            self.converted(value.child_by_field_id(ARGUMENTS)))
+
     def holds_functions(self, literal) -> bool:
         """Whether a nested literal (`{f}` in [][]func(){{f}}, or []func(){f} written out) has
         an element that could be a function, or a literal that has one: only those are kept as
@@ -510,8 +538,8 @@ class _FileParser:
         for element in self.keyed.get(body.start_byte, ()) if body is not None else ():
             value = element if element.type == "literal_element" else element.named_children[-1]
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in FUNCTION_VALUES or (value.type in NESTED_LITERALS
-                                                 and self.holds_functions(value)):
+            if (value.type in FUNCTION_VALUES or self.is_conversion_like(value)
+                    or (value.type in NESTED_LITERALS and self.holds_functions(value))):
                 return True
         return False
 

@@ -1338,3 +1338,77 @@ var _ = Describe("b", func() { two(); _ = func() { one() } })
     assert {(e.caller, e.callee) for e in edges if e.caller.startswith(f"{APP}.init$")} == {
         (f"{APP}.init$1", f"{APP}.one"), (f"{APP}.init$2", f"{APP}.two"),
         (f"{APP}.init$2$1", f"{APP}.one")}
+
+
+CONVERSIONS = {"lib/lib.go": """package lib
+type Func func() bool
+""", "m.go": """package app
+import "example.com/app/lib"
+type Handler func()
+type server struct{ handler Handler }
+func one() bool { return true }
+func two() {}
+func three() {}
+func four() {}
+func five() {}
+func six() {}
+func seven() {}
+func poller() lib.Func {
+	return lib.Func(func() bool { return one() })
+}
+func Wait() {
+	check := poller()
+	check()
+}
+func mk() Handler { return (Handler)(two) }
+func Made() { mk()() }
+func Paren() {
+	var h Handler
+	h = Handler((three))
+	h()
+}
+func run(f Handler) { f() }
+func Passed() { run(Handler(four)) }
+func Stored() {
+	s := server{handler: Handler(five)}
+	s.handler()
+}
+func Unnamed() {
+	f := (func())(six)
+	f()
+}
+func never() bool { return false }
+func eight() {}
+func Direct() { Handler(eight)() }
+func Other() {
+	var h Handler = seven
+	f := lib.Func(never)
+	_, _ = h, f
+}
+"""}
+
+
+def test_a_conversion_to_a_func_type_carries_its_operands_function():
+    """`return lib.Func(func() bool {…})` (wait.poller's `return WaitWithContextFunc(func…)`):
+    a conversion to a func type, named here or in another package, parenthesised or not, is its
+    operand's function wherever it goes: a result, an assignment, an argument, a field of a
+    literal. It is that function alone, not every value of the type: seven, kept in a Handler,
+    reaches none of these calls, nor never, converted to a lib.Func. These are the edges
+    `callgraph -algo=vta` gives for this file (as package main with lib beside it; Unnamed's
+    `f()` is a static call of six there)."""
+    assert calls(CONVERSIONS, f"{APP}.Wait") == {(f"{APP}.poller", graph.STATIC),
+                                                 (f"{APP}.poller$1", graph.FUNCVALUE)}
+    assert calls(CONVERSIONS, f"{APP}.Made") == {(f"{APP}.mk", graph.STATIC),
+                                                 (f"{APP}.two", graph.FUNCVALUE)}
+    assert calls(CONVERSIONS, f"{APP}.Paren") == {(f"{APP}.three", graph.FUNCVALUE)}
+    assert calls(CONVERSIONS, f"{APP}.run") == {(f"{APP}.four", graph.FUNCVALUE)}
+    assert calls(CONVERSIONS, f"{APP}.Stored") == {(f"{APP}.five", graph.FUNCVALUE)}
+    assert {callee for callee, _ in calls(CONVERSIONS, f"{APP}.Unnamed")} == {f"{APP}.six"}
+
+
+def test_a_call_of_a_conversion_calls_the_converted_function():
+    """`Handler(eight)()` calls eight, as a dynamic call (`callgraph -algo=vta` on this file as
+    package main: Direct calls eight, "dynamic function call"); it was an unresolved edge."""
+    called = {(e.callee, e.kind) for e in edges_of(CONVERSIONS)
+              if e.caller == f"{APP}.Direct" and e.via == "converted function"}
+    assert called == {(f"{APP}.eight", graph.FUNCVALUE)}

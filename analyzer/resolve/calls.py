@@ -354,7 +354,7 @@ class Resolver:
         """The call's arguments that are, or may hold, functions: (index, symbol or place)."""
         out = []
         for index, arg in enumerate(call.args):
-            if arg[0] not in ("id", "sel", "func", "index", "call"):
+            if arg[0] not in ("id", "sel", "func", "index", "call", "conv"):
                 continue
             function = self._target(scopes, arg, call.scope, call.line)
             if function is not None:
@@ -415,6 +415,12 @@ class Resolver:
             self._call_name(scopes, caller, call, callee[1], arguments)
         elif kind == "sel":
             self._call_selector(scopes, caller, call, callee, arguments)
+        elif kind in ("call", "conv") and (converted := self._target(scopes, callee, call.scope,
+                                                                     call.line)) is not None:
+            # HandlerFunc(f)(…): a call of the converted function, a dynamic call to go/ssa.
+            self._edge(caller, converted[0], self._value_kind(converted[0]), call, context,
+                       via="converted function")
+            self._pass(converted[0], arguments)
         elif kind == "call":  # F()(…): a call of what F returns
             self._call_place(scopes, caller, call, scopes.place_of(callee, call.scope, call.line),
                              None, "returned function", arguments)

@@ -312,11 +312,28 @@ class FileScopes:
     def closure_symbol(self, literal_scope: str) -> str:
         return self.program.symbol_of(self.context, literal_scope)
 
+    def func_conversion_operand(self, expr: tuple, scope: str, line: int) -> tuple | None:
+        """The operand of a conversion to a func type, `HandlerFunc(f)`, `pkg.F((f))`,
+        `(func())(f)`: the converted value is the operand's function, as go/ssa's ChangeType
+        keeps it, and not any other value of that type."""
+        if len(expr) < 3:
+            return None
+        if expr[0] == "call":
+            converted = self.conversion_type(expr[1], scope, line)
+        elif expr[0] == "conv":
+            converted = self.canon(expr[1], scope)
+        else:
+            return None
+        return expr[2] if isinstance(self.program.underlying(converted), FuncType) else None
+
     def target_of(self, expr: tuple, scope: str, line: int, depth: int = 0) -> tuple[str, str] | None:
         """(symbol, edge kind) of the function a function-valued expression denotes, if known."""
         kind = expr[0]
         if depth > 4:
             return None
+        operand = self.func_conversion_operand(expr, scope, line)
+        if operand is not None:
+            return self.target_of(operand, scope, line, depth + 1)
         if kind == "func":
             return self.closure_symbol(expr[1]), graph.CLOSURE
         if kind == "index":
@@ -348,6 +365,9 @@ class FileScopes:
         kind = expr[0]
         if depth > 4:
             return None
+        operand = self.func_conversion_operand(expr, scope, line)
+        if operand is not None:
+            return self.place_of(operand, scope, line, depth + 1)
         if kind == "id":
             found = self.lookup(scope, expr[1], line)
             if found is None:
