@@ -296,10 +296,28 @@ class Declarations(FileFacts):
         return self.calls_made
 
 
-def decode_declarations(data: bytes) -> Declarations:
-    """`decode`, but the function bodies' facts are left in `data`, for `whole()`."""
-    row = marshal.loads(zlib.decompress(data))
+def decode_declarations(data: bytes, declared: bytes | None = None) -> Declarations:
+    """`decode`, but the function bodies' facts are left in `data`, for `whole()`; from
+    `declared` (what `encode_declarations` made of the same row) when given, so that the bodies
+    are neither decompressed nor read here."""
+    calls_made, row = (marshal.loads(declared) if declared is not None
+                       else _without_bodies(marshal.loads(zlib.decompress(data))))
     return Declarations._make([
-        () if at in _BODY_AT else value if item_cls is None else _items(item_cls, value)
-        for at, (item_cls, value) in enumerate(zip(_LAYOUT[FileFacts], row))],
-        data=data, calls_made=len(row[_BODY_AT[0]]))
+        value if item_cls is None else _items(item_cls, value)
+        for item_cls, value in zip(_LAYOUT[FileFacts], row)],
+        data=data, calls_made=calls_made)
+
+
+def encode_declarations(row: tuple) -> bytes:
+    """A `FileFacts` row without its function bodies' facts (see `Declarations`), marshalled but
+    not compressed, with its count of call sites: a parser process sends it beside the stored
+    `encode_row`, so that the process decoding the declarations for the resolver reads a third of
+    the row and decompresses nothing (the writer, which shares the cores with the pool, spent a
+    third of its CPU while parsing on that)."""
+    return marshal.dumps(_without_bodies(row))
+
+
+def _without_bodies(row: tuple) -> tuple[int, tuple]:
+    """(the row's count of call sites, the row with its `BODY_FIELDS` empty)."""
+    return len(row[_BODY_AT[0]]), tuple([() if at in _BODY_AT else value
+                                          for at, value in enumerate(row)])
