@@ -211,6 +211,8 @@ class FileFacts(NamedTuple):
 
 import marshal  # noqa: E402  (kept beside the codec it serves)
 import zlib  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from functools import partial  # noqa: E402
 
 # For each fact class, which of its fields hold tuples of another fact class.
 _NESTED: dict[type, dict[str, type]] = {
@@ -227,13 +229,26 @@ _LAYOUT: dict[type, tuple[type | None, ...]] = {
     cls: tuple(nested.get(name) for name in cls._fields) for cls, nested in _NESTED.items()}
 
 
+class _FlatMakers(dict):
+    """For each class of facts with no nested facts, what makes one from its row without a
+    Python call (a named tuple's `_make` is one, and checks a length the codec already fixed):
+    millions of facts are made so when the resolver decodes a tree's."""
+
+    def __missing__(self, cls: type) -> Callable[[tuple], tuple]:
+        make = self[cls] = partial(tuple.__new__, cls)
+        return make
+
+
+_MAKE_FLAT = _FlatMakers()
+
+
 def from_row(cls: type, row: tuple):
     """A fact of `cls` from its row (its fields in order, nested facts as rows), nested facts included."""
     layout = _LAYOUT.get(cls)
     if layout is None:
         return cls._make(row)
     return cls._make([value if item_cls is None  # `_items` inlined: this is called per fact
-                      else tuple(map(item_cls._make, value)) if item_cls not in _LAYOUT
+                      else tuple(map(_MAKE_FLAT[item_cls], value)) if item_cls not in _LAYOUT
                       else tuple([from_row(item_cls, item) for item in value])
                       for item_cls, value in zip(layout, row)])
 
@@ -241,7 +256,7 @@ def from_row(cls: type, row: tuple):
 def _items(item_cls: type, rows: tuple) -> tuple:
     """The facts of one field holding facts of `item_cls`, from their rows (as `from_row`)."""
     if item_cls not in _LAYOUT:
-        return tuple(map(item_cls._make, rows))
+        return tuple(map(_MAKE_FLAT[item_cls], rows))
     return tuple([from_row(item_cls, item) for item in rows])
 
 
