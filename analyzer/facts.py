@@ -212,6 +212,8 @@ class FileFacts(NamedTuple):
 
 import marshal  # noqa: E402  (kept beside the codec it serves)
 import zlib  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from functools import partial  # noqa: E402
 
 # For each fact class, which of its fields hold tuples of another fact class.
 _NESTED: dict[type, dict[str, type]] = {
@@ -228,13 +230,26 @@ _LAYOUT: dict[type, tuple[type | None, ...]] = {
     cls: tuple(nested.get(name) for name in cls._fields) for cls, nested in _NESTED.items()}
 
 
+class _FlatMakers(dict):
+    """For each class of facts with no nested facts, what makes one from its row without a
+    Python call (a named tuple's `_make` is one, and checks a length the codec already fixed):
+    millions of facts are made so when the resolver decodes a tree's."""
+
+    def __missing__(self, cls: type) -> Callable[[tuple], tuple]:
+        make = self[cls] = partial(tuple.__new__, cls)
+        return make
+
+
+_MAKE_FLAT = _FlatMakers()
+
+
 def from_row(cls: type, row: tuple):
     """A fact of `cls` from its row (its fields in order, nested facts as rows), nested facts included."""
     layout = _LAYOUT.get(cls)
     if layout is None:
         return cls._make(row)
     return cls._make([value if item_cls is None  # `_items` inlined: this is called per fact
-                      else tuple(map(item_cls._make, value)) if item_cls not in _LAYOUT
+                      else tuple(map(_MAKE_FLAT[item_cls], value)) if item_cls not in _LAYOUT
                       else tuple([from_row(item_cls, item) for item in value])
                       for item_cls, value in zip(layout, row)])
 
@@ -242,7 +257,7 @@ def from_row(cls: type, row: tuple):
 def _items(item_cls: type, rows: tuple) -> tuple:
     """The facts of one field holding facts of `item_cls`, from their rows (as `from_row`)."""
     if item_cls not in _LAYOUT:
-        return tuple(map(item_cls._make, rows))
+        return tuple(map(_MAKE_FLAT[item_cls], rows))
     return tuple([from_row(item_cls, item) for item in rows])
 
 
@@ -297,10 +312,28 @@ class Declarations(FileFacts):
         return self.calls_made
 
 
-def decode_declarations(data: bytes) -> Declarations:
-    """`decode`, but the function bodies' facts are left in `data`, for `whole()`."""
-    row = marshal.loads(zlib.decompress(data))
+def decode_declarations(data: bytes, declared: bytes | None = None) -> Declarations:
+    """`decode`, but the function bodies' facts are left in `data`, for `whole()`; from
+    `declared` (what `encode_declarations` made of the same row) when given, so that the bodies
+    are neither decompressed nor read here."""
+    calls_made, row = (marshal.loads(declared) if declared is not None
+                       else _without_bodies(marshal.loads(zlib.decompress(data))))
     return Declarations._make([
-        () if at in _BODY_AT else value if item_cls is None else _items(item_cls, value)
-        for at, (item_cls, value) in enumerate(zip(_LAYOUT[FileFacts], row))],
-        data=data, calls_made=len(row[_BODY_AT[0]]))
+        value if item_cls is None else _items(item_cls, value)
+        for item_cls, value in zip(_LAYOUT[FileFacts], row)],
+        data=data, calls_made=calls_made)
+
+
+def encode_declarations(row: tuple) -> bytes:
+    """A `FileFacts` row without its function bodies' facts (see `Declarations`), marshalled but
+    not compressed, with its count of call sites: a parser process sends it beside the stored
+    `encode_row`, so that the process decoding the declarations for the resolver reads a third of
+    the row and decompresses nothing (the writer, which shares the cores with the pool, spent a
+    third of its CPU while parsing on that)."""
+    return marshal.dumps(_without_bodies(row))
+
+
+def _without_bodies(row: tuple) -> tuple[int, tuple]:
+    """(the row's count of call sites, the row with its `BODY_FIELDS` empty)."""
+    return len(row[_BODY_AT[0]]), tuple([() if at in _BODY_AT else value
+                                          for at, value in enumerate(row)])

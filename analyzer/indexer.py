@@ -31,7 +31,7 @@ from pathlib import Path
 from analyzer import stdlib, store
 from analyzer.buildtags import COMMANDS, BuildContext, describe, tags_named
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
-from analyzer.facts import FileFacts, decode_declarations, encode_row
+from analyzer.facts import FileFacts, decode_declarations, encode_declarations, encode_row
 from analyzer.gitobjects import BlobReader, TreeEntry, list_tree
 from analyzer.manifest import load_manifest
 from analyzer.modules import build_module_map
@@ -176,21 +176,25 @@ def _start_pool_worker(source: TreeSource) -> None:
     _start_worker(source)
 
 
-def _parse_blobs(blobs: list[tuple[str, str]]) -> list[store.BlobRecord | str]:
-    """Parse each (sha, path); a blob the object store lacks comes back as its bare SHA."""
-    out: list[store.BlobRecord | str] = []
+def _parse_blobs(blobs: list[tuple[str, str]]) -> list[tuple[store.BlobRecord, bytes] | str]:
+    """Parse each (sha, path) into its record and its declarations (`encode_declarations`); a
+    blob the object store lacks comes back as its bare SHA."""
+    out: list[tuple[store.BlobRecord, bytes] | str] = []
     for sha, path in blobs:
         source = _reader.read(sha, path)
         if source is None:
             out.append(sha)
             continue
-        out.append(blob_record(sha, source))
+        row = parse_rows(source)
+        out.append((blob_record(sha, source, row), encode_declarations(row)))
     return out
 
 
-def blob_record(sha: str, source: bytes) -> store.BlobRecord:
-    (package, build_constraint, generated, _, _, funcs, _, calls, *_, problems) = row = \
-        parse_rows(source)
+def blob_record(sha: str, source: bytes, row: tuple | None = None) -> store.BlobRecord:
+    """The record of a blob, from its `row` when it was parsed already."""
+    if row is None:
+        row = parse_rows(source)
+    (package, build_constraint, generated, _, _, funcs, _, calls, *_, problems) = row
     try:
         source.decode("utf-8")
         not_utf8 = False
@@ -219,7 +223,7 @@ def _nul_character(source: bytes) -> tuple[int, int] | None:
 
 
 def _parse_all(source: TreeSource, blobs: list[tuple[str, str]],
-               jobs: int) -> Iterator[store.BlobRecord | str]:
+               jobs: int) -> Iterator[tuple[store.BlobRecord, bytes] | str]:
     chunks = [blobs[i:i + CHUNK] for i in range(0, len(blobs), CHUNK)]
     if jobs <= 1 or len(chunks) <= 1:
         _start_worker(source)
@@ -487,9 +491,10 @@ def _parse_into(db, source: TreeSource, blobs: list[tuple[str, str]], jobs: int,
         if isinstance(result, str):
             missing.add(result)
         else:
-            batch.append(result)
+            record, declared = result
+            batch.append(record)
             if parsed is not None:
-                parsed[result.sha] = decode_declarations(result.facts)
+                parsed[record.sha] = decode_declarations(record.facts, declared)
         if len(batch) >= SAVE_EVERY:
             store.save_blobs(db, PARSER_VERSION, batch)
             batch = []

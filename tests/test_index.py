@@ -91,10 +91,10 @@ def _decodes_by_stage(monkeypatch) -> tuple[dict[str, int], object]:
     progress, counts = Progress(quiet=True), {}
     decode = facts.decode_declarations  # as the resolver reads them, bodies left for later
 
-    def counted(data: bytes):
+    def counted(data: bytes, declared: bytes | None = None):
         stage = "resolving" if "resolving" in progress.stage else "parsing"
         counts[stage] = counts.get(stage, 0) + 1
-        return decode(data)
+        return decode(data, declared)
 
     monkeypatch.setattr(facts, "decode_declarations", counted)
     monkeypatch.setattr(indexer, "decode_declarations", counted, raising=False)
@@ -117,6 +117,42 @@ def test_the_facts_of_the_blobs_parsed_now_are_decoded_while_parsing(kube_repo, 
     progress.stage = ""  # a new index begins
     again = fetch_and_index(kube_repo, tmp_path / "home", progress=progress)
     assert counts == {"parsing": 1, "resolving": again.reused}
+
+
+def test_the_writer_decodes_the_declarations_parsed_now_without_decompressing_them(
+        kube_repo, tmp_path, monkeypatch):
+    """The writer decompressed and read each parsed blob's whole row (its function bodies are two
+    thirds of it) to keep its declarations for the resolver, on a core the parser processes need.
+    A parser process sends the declarations beside the stored row instead: while parsing, no row
+    is decompressed, and the facts decoded are the same."""
+    from analyzer import facts
+    from analyzer.progress import Progress
+
+    progress, decompressed = Progress(quiet=True), []
+    decompress = facts.zlib.decompress
+
+    def counted(data: bytes) -> bytes:
+        if "resolving" not in progress.stage:
+            decompressed.append(len(data))
+        return decompress(data)
+
+    monkeypatch.setattr(facts.zlib, "decompress", counted)
+    summary = fetch_and_index(kube_repo, tmp_path / "home", progress=progress)
+    assert summary.parsed_now > 20 and decompressed == []
+
+
+def test_declarations_sent_by_a_parser_are_those_decoded_from_the_row(kube_repo):
+    """`decode_declarations` from the parser's `encode_declarations` gives the facts it gives from
+    the stored row alone: the declarations, the count of call sites, and the bodies of `whole()`."""
+    from analyzer.facts import FileFacts, decode_declarations, encode_declarations, encode_row
+    from analyzer.parse import parse_rows
+
+    for path in sorted(kube_repo.rglob("*.go"))[:40]:
+        row = parse_rows(path.read_bytes())
+        data = encode_row(row)
+        sent, read = decode_declarations(data, encode_declarations(row)), decode_declarations(data)
+        assert sent == read and sent.call_count() == read.call_count() == len(row[FileFacts._fields.index("calls")])
+        assert sent.whole() == read.whole()
 
 
 def test_an_index_reusing_blobs_resolves_what_a_cold_one_does(kube_repo, tmp_path):

@@ -343,6 +343,24 @@ def test_bodies_decoded_later_keep_their_nested_facts(monkeypatch):
     assert call == Outer("x", (Inner(7),)) and type(call.inner[0]) is Inner
 
 
+def test_facts_without_nested_facts_are_decoded_without_their_make(monkeypatch):
+    """A call site, a parameter or an assignment was made from its row by its named tuple's
+    `_make`, a Python call for each of the millions of facts the resolver decodes; they are made
+    by `tuple.__new__` alone, and equal what `_make` made."""
+    import pytest
+
+    from analyzer import facts
+    from analyzer.facts import decode_declarations
+
+    source = b"package p\nfunc F(a, b int) (err error) { x := G(a); H(x, b); return nil }\n"
+    expected = parse_source(source)
+    data = encode_row(parse_rows(source))
+    for cls in (facts.CallSite, facts.Param, facts.VarDecl, facts.Return):
+        monkeypatch.setattr(cls, "_make", classmethod(lambda cls, row: pytest.fail(cls.__name__)))
+    assert decode(data) == expected and decode_declarations(data).whole() == expected
+    assert expected.calls and expected.funcs[0].params and expected.vars and expected.returns
+
+
 def test_init_functions_are_numbered_and_own_their_literals():
     facts = parse("package p\nvar x = func() {}\nfunc init() { go func() {}() }\nfunc init() {}\n")
     assert [f.scope for f in facts.funcs] == ["init#1", "init#2"]
