@@ -1758,7 +1758,11 @@ class RESTHandlers:
                                               warnings=request.warnings)
             except StatusError as err:
                 missing = err.reason == "NotFound" and err.details.get("name") == info.name
-                if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
+                if missing and media_type == APPLY_PATCH and info.subresource and resource.allow_create_on_update:
+                    # Store.Update lets a strategy that creates on update past its not-found check,
+                    # so the applier decodes the configuration (its 400 first) before the 404.
+                    decode_apply_patch(request)
+                if not (missing and media_type == APPLY_PATCH and not info.subresource):
                     raise
                 # applyPatcher.createNewObject: an apply creates the object it does not find, which
                 # the patch verb it was authorized for does not cover.
