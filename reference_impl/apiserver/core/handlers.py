@@ -1587,8 +1587,9 @@ class RESTHandlers:
                                               update_validation=self._validation(request, "UPDATE", resource),
                                               preconditions=uid_precondition(obj), warnings=request.warnings)
             except errors.StatusError as err:
-                if not (err.code == 404 and resource.allow_create_on_update and not info.subresource
-                        and err.details.get("name") == info.name):
+                # Store.Update creates what its strategy allows, through a subresource's too (a
+                # service's status strategy embeds the service's).
+                if not (err.code == 404 and resource.allow_create_on_update and err.details.get("name") == info.name):
                     raise
                 try:
                     return self._create_on_update(request, resource, deep_copy_json(obj))
@@ -1761,7 +1762,10 @@ class RESTHandlers:
                                               warnings=request.warnings)
             except StatusError as err:
                 missing = err.reason == "NotFound" and err.details.get("name") == info.name
-                if not (missing and patch_type_of(request) == APPLY_PATCH and not info.subresource):
+                # A subresource's store never creates, unless its strategy creates on update (a
+                # service's status embeds the service's): Store.Update then creates through it.
+                creates = not info.subresource or resource.allow_create_on_update
+                if not (missing and media_type == APPLY_PATCH and creates):
                     raise
                 # applyPatcher.createNewObject: an apply creates the object it does not find, which
                 # the patch verb it was authorized for does not cover.

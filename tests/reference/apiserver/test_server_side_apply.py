@@ -209,6 +209,26 @@ def test_an_apply_body_that_is_no_yaml_is_400_in_go_yamls_words(chain):
                            "node content")
 
 
+def test_an_apply_to_the_status_of_a_missing_service_creates_it(chain):
+    """A service's status strategy embeds the service's, which creates on update, so Store.Update
+    creates through the status subresource too (real 1.24: 201, and a GET then finds it)."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s1"}, "spec": {"ports": [{"port": 80}]}}
+    path = ns_path(chain, "services", "s1")
+    code, created = send(chain, "PATCH", path + "/status", service, content_type=APPLY, query={"fieldManager": "m"})
+    assert (code, created["kind"], created["spec"]["ports"][0]["port"]) == (201, "Service", 80)
+    assert send(chain, "GET", path)[0] == 200
+
+
+def test_an_apply_to_the_status_of_a_missing_service_decodes_its_body_before_the_404(chain):
+    """A service's status strategy creates on update, so Store.Update runs the applier on the
+    missing object: a body that is no object is its 400, as the real 1.24 server answers, not a 404."""
+    code, status = send(chain, "PATCH", ns_path(chain, "services", "absent") + "/status", b"- 1", content_type=APPLY,
+                        query={"fieldManager": "m"})
+    assert (code, status["message"]) == (400, "error decoding YAML: error unmarshaling JSON: while decoding JSON: "
+                                              "json: cannot unmarshal array into Go value of type "
+                                              "map[string]interface {}")
+
+
 def test_an_apply_body_that_is_no_yaml_object_is_400(chain):
     code, status = send(chain, "PATCH", deployment_path(chain, "web"), b"[1, 2]", content_type=APPLY,
                         query={"fieldManager": "kubectl"})

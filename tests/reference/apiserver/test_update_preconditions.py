@@ -149,6 +149,16 @@ def test_a_dry_run_update_without_resource_version_answers_the_stored_one(chain)
     assert code == 200 and int(written["metadata"]["resourceVersion"]) > int(created["metadata"]["resourceVersion"])
 
 
+def test_a_put_to_the_status_of_a_missing_service_creates_it(chain):
+    """A service's status strategy embeds the service's, which creates on update: Store.Update
+    creates through the status subresource (real 1.24: 201, then a GET answers 200), not a 404."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s2"}, "spec": {"ports": [{"port": 80}]}}
+    path = ns_path(chain, "services", "s2")
+    code, created = call(chain, "PUT", path + "/status", service)
+    assert (code, created["metadata"]["name"]) == (201, "s2"), created
+    assert call(chain, "GET", path)[0] == 200
+
+
 def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of_that_object(registry, chain):
     """A PUT of a missing object of a kind that creates on update (a Lease), whose create loses to
     another client's, is retried by GuaranteedUpdate as an update of the object now there: without
