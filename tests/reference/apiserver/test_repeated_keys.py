@@ -145,7 +145,11 @@ def test_an_evictions_delete_options_written_twice_decode_into_one_struct(chain)
      "spec.replicas", 1),
     ("pods", "", '{' + POD + ',"spec":{"containers":[' + CONTAINER + '],"nodeSelector":{"a":"1"},"nodeSelector":null}}',
      "spec.nodeSelector", None),
-], ids=["string", "pod-string", "pointer-struct", "pointer-int", "map"])
+    ("horizontalpodautoscalers", "autoscaling/v2", '{"metadata":{"name":"h"},"spec":{"scaleTargetRef":{"kind":'
+     '"Deployment","name":"d","apiVersion":"apps/v1"},"maxReplicas":3,"metrics":[{"type":"Resource","resource":'
+     '{"name":"cpu","target":{"type":"Utilization","type":null,"averageUtilization":50}}}]}}',
+     "spec.metrics.0.resource.target.type", "Utilization"),
+], ids=["string", "pod-string", "pointer-struct", "pointer-int", "map", "string-in-autoscaling-v2"])
 def test_a_null_written_after_a_value_leaves_a_field_that_is_no_pointer_as_it_was(
         chain, plural, group, body, path, expected):
     """encoding/json ignores a null for a string or struct field and sets a pointer or map to nil
