@@ -411,19 +411,10 @@ def _written_into(writes: list, schema: dict, no_pointer: bool) -> tuple[object,
 def _is_no_pointer(definition: str, key: str) -> bool:
     """Whether field `key` of the struct `definition` is no pointer, map, slice or interface (which
     a null sets to nil). The protobuf layouts say: such a field is written when zero."""
-    message = _message_name(definition)
+    message = gostruct.layout_message(definition)
     field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
     return (field is not None and field.label == "optional"
             and (field.omit_zero or field.when_absent == "zero"))
-
-
-def _message_name(definition: str) -> str:
-    """The protobuf layout's name for an OpenAPI definition: the Go package, then the version unless
-    it is v1 (`io.k8s.api.autoscaling.v2.MetricTarget` is `autoscaling.v2.MetricTarget`)."""
-    package, _, type_name = definition.rpartition(".")
-    go_package, _, version = package.rpartition(".")
-    go_package = go_package.rpartition(".")[2]
-    return f"{go_package}.{type_name}" if version == "v1" else f"{go_package}.{version}.{type_name}"
 
 
 @mirrors("(*encoding/json.decodeState).literalStore",
