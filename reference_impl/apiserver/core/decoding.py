@@ -79,7 +79,9 @@ class RepeatedKeys(dict):
 
 
 @mirrors("(*encoding/json.decodeState).object")
-def _merged_pairs(pairs: list[tuple[str, object]]) -> dict:
+def _object_of_pairs(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object's key/value pairs as a dict; a RepeatedKeys that records every write when a
+    key is written twice."""
     obj = dict(pairs)
     if len(obj) == len(pairs):
         return obj
@@ -191,15 +193,15 @@ def decode_json(data: bytes, max_depth: int = MAX_PROCESSED_DEPTH, into_struct: 
     text = data.decode("utf-8", "replace")  # encoding/json turns invalid UTF-8 into U+FFFD
     repeats: list[RepeatedKeys] = []
 
-    def merged(pairs: list[tuple[str, object]]) -> dict:
-        obj = _merged_pairs(pairs)
+    def object_noting_repeats(pairs: list[tuple[str, object]]) -> dict:
+        obj = _object_of_pairs(pairs)
         if type(obj) is RepeatedKeys:
             repeats.append(obj)
         return obj
 
     try:
         value = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float, parse_int=_int,
-                           object_pairs_hook=merged if into_struct else None)
+                           object_pairs_hook=object_noting_repeats if into_struct else None)
     except RecursionError:
         check_depth(nesting_depth(data), max_depth)
         repeats.clear()  # what the recursive decoder met before it gave up

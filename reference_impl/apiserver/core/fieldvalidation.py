@@ -398,21 +398,20 @@ def _written_into(writes: list, schema: dict, no_pointer: bool) -> tuple[object,
     whole, each with its schema, for their type checks. A later value decodes into what is there
     (see `_decoded_into`), a null into a field that is `no_pointer` too (see `_null_decoded_into`)."""
     replaced: list[tuple[object, dict]] = []
-    held, tail = _owned(writes[0]), []
+    held = _owned(writes[0])
     for later in writes[1:]:
         if later is None and no_pointer:
             held = _null_decoded_into(held, schema)
             continue
-        held, tail = _decoded_into(held, tail, later, schema, replaced)
-    return held, replaced
+        held = _decoded_into(held, later, schema, replaced)
+    return _value(held), replaced
 
 
 @functools.cache
 def _is_no_pointer(definition: str, key: str) -> bool:
     """Whether field `key` of the struct `definition` is no pointer, map, slice or interface (which
     a null sets to nil). The protobuf layouts say: such a field is written when zero."""
-    package, _, type_name = definition.rpartition(".")
-    message = f"{package.rpartition('.')[0].rpartition('.')[2]}.{type_name}"
+    message = gostruct.layout_message(definition)
     field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
     return (field is not None and field.label == "optional"
             and (field.omit_zero or field.when_absent == "zero"))
@@ -439,17 +438,36 @@ def _null_decoded_into(held: object, schema: dict) -> object:
     return held
 
 
+class _Slice:
+    """A slice being decoded into, as Go holds it: its backing array, elements owned (see `_owned`),
+    and its length. Elements past the length stay for a later, longer array to decode into
+    (golang/go#21092); decoding in place keeps a key written n times linear in n."""
+
+    __slots__ = ("backing", "length")
+
+    def __init__(self, backing: list) -> None:
+        self.backing, self.length = backing, len(backing)
+
+
 def _owned(value: object) -> object:
-    """A value to decode into in place: an object copied, so the values written stay as written."""
-    return decoding.repeated(value) if isinstance(value, dict) else value
+    """A value to decode into in place: an object copied, an array made a `_Slice` of owned
+    elements, so the values written stay as written for their type checks."""
+    if isinstance(value, dict):
+        return decoding.repeated(value)
+    return _Slice([_owned(item) for item in value]) if isinstance(value, list) else value
 
 
-def _decoded_into(held: object, tail: list, later: object, schema: dict,
-                  replaced: list[tuple[object, dict]]) -> tuple[object, list]:
-    """`held` once `later` is decoded into it, and the slice elements past its length that a later
-    array decodes into. A struct takes each field of `later` as another write of that field (the
-    walk decides them by the field's type); a map keeps its entries, `later`'s replacing those it
-    names again (mapElem is zeroed for each); a slice decodes each element into the element at its
+def _value(held: object) -> object:
+    """What `held` is once decoded: a `_Slice` the list of its elements up to its length."""
+    if isinstance(held, _Slice):
+        return [_value(item) for item in held.backing[:held.length]]
+    return held
+
+
+def _decoded_into(held: object, later: object, schema: dict, replaced: list[tuple[object, dict]]) -> object:
+    """`held` (owned, see `_owned`) once `later` is decoded into it. A struct takes each field of
+    `later` as another write of that field (the walk decides them by the field's type); a map keeps
+    its entries, `later`'s replacing those it names again (mapElem is zeroed for each); a slice decodes each element into the element at its
     index, those past the earlier length too while the backing array has them (golang/go#21092),
     and is cut to `later`'s length (an empty array is a new empty slice). Anything else, a null
     and a type with its own UnmarshalJSON (Quantity, IntOrString, Time, RawExtension) or of any
@@ -461,22 +479,27 @@ def _decoded_into(held: object, tail: list, later: object, schema: dict,
             "properties" in target or isinstance(target.get("additionalProperties"), dict)):
         # Every value `later` writes is one more write of its key: the walk decodes a struct
         # field's writes into it by the field's type and keeps a map entry's last.
-        return decoding.write_all(held, later), []
-    if mergeable and expected == "array" and isinstance(held, list) and isinstance(later, list) and later:
-        return _slice_decoded(held + tail, later, target.get("items") or _ANY_VALUE, replaced)
-    replaced.append((held, schema))
-    return _owned(later), []
+        return decoding.write_all(held, later)
+    if mergeable and expected == "array" and isinstance(held, _Slice) and isinstance(later, list) and later:
+        return _slice_decoded(held, later, target.get("items") or _ANY_VALUE, replaced)
+    replaced.append((_value(held), schema))
+    return _owned(later)
 
 
 @mirrors("(*encoding/json.decodeState).array")
-def _slice_decoded(backing: list, later: list, items: dict,
-                   replaced: list[tuple[object, dict]]) -> tuple[list, list]:
-    """The elements of `later` decoded into the slice's backing array, element by element; the
-    slice and the elements it keeps past its new length."""
-    elements = [item if index >= len(backing) else _null_decoded_into(_owned(backing[index]), items)
-                if item is None else _decoded_into(_owned(backing[index]), [], item, items, replaced)[0]
-                for index, item in enumerate(later)]
-    return elements, backing[len(later):]
+def _slice_decoded(held: _Slice, later: list, items: dict, replaced: list[tuple[object, dict]]) -> _Slice:
+    """`held` with the elements of `later` decoded into its backing array in place, element by
+    element (appended past its end), and its length `later`'s."""
+    backing = held.backing
+    for index, item in enumerate(later):
+        if index >= len(backing):
+            backing.append(_owned(item))
+        elif item is None:
+            backing[index] = _null_decoded_into(backing[index], items)
+        else:
+            backing[index] = _decoded_into(backing[index], item, items, replaced)
+    held.length = len(later)
+    return held
 
 
 @mirrors("(*encoding/json.decodeState).array")

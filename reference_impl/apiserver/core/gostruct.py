@@ -45,6 +45,14 @@ def struct_fields(message: str) -> dict[str, Field]:
     return fields
 
 
+def layout_message(definition: str) -> str:
+    """The protobuf layout's name for an OpenAPI definition: `io.k8s.api.core.v1.PodSpec` is
+    `core.PodSpec`, `io.k8s.api.autoscaling.v2.MetricSpec` `autoscaling.v2.MetricSpec`."""
+    *package, version, kind = definition.split(".")
+    group = "meta" if package[-2:] == ["apis", "meta"] else package[-1]
+    return f"{group}.{kind}" if version == "v1" else f"{group}.{version}.{kind}"
+
+
 @functools.cache
 def kind_message(api_version: str, kind: str) -> str | None:
     """The message of a built-in kind, None for a kind with no Go struct here."""

@@ -1902,10 +1902,11 @@ class RESTHandlers:
         if self.token_key is None:
             raise errors.resource_not_served()
         begin_create(request)
-        # checked field by field below, against no schema: a key written twice decodes as into a struct
-        body = decoding.merged(decode_body(request, into_kind="TokenRequest")[0]) or {}
-        decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
-        body = tokenrequest.decode_token_request(body)
+        # checked field by field, against no schema: every value of a key written twice is type-checked
+        decoded = decode_body(request, into_kind="TokenRequest")[0] or {}
+        decode_as(decoding.merged(decoded), scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"),
+                  request.body)
+        body = tokenrequest.decode_token_request(decoded)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
                             "token", kind="TokenRequest").update(None, body, field_manager_of(request), self._time())
         self._admit_and_validate(request, "CREATE", resource, body, None)

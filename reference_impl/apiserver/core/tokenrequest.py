@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from dataclasses import replace
 
-from reference_impl.apiserver.core import errors, scheme
+from reference_impl.apiserver.core import decoding, errors, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo, intersect
 from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
@@ -271,13 +271,15 @@ _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
-def decode_token_request(body: dict) -> dict:
-    """`body` as the codec takes it for an authentication.k8s.io/v1 TokenRequest: 400 for a value
-    of the wrong type, else the body as the Go struct holds it, with expirationSeconds defaulted
-    (an hour), as the field manager then sees it."""
-    problem = type_problem(body)
+def decode_token_request(decoded: dict) -> dict:
+    """The body (`decoded`, a key written twice keeping its writes) as the codec takes it for an
+    authentication.k8s.io/v1 TokenRequest: 400 for a value of the wrong type, one written before
+    the last too, else the body as the Go struct holds it, with expirationSeconds defaulted (an
+    hour), as the field manager then sees it."""
+    problem = type_problem(decoded)
     if problem:
         raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
+    body = decoding.merged(decoded)
     spec = {name: value for name, value in (body.get("spec") or {}).items() if name in _SPEC_GO_TYPES}
     if spec.get("expirationSeconds") is None:
         spec["expirationSeconds"] = DEFAULT_EXPIRATION_SECONDS
@@ -299,18 +301,26 @@ def _bound_object_reference(ref: dict) -> dict:
 @mirrors("encoding/json.Unmarshal")
 def type_problem(body: dict) -> str | None:
     """encoding/json's error for the first spec value (in the body's order) a v1.TokenRequest
-    cannot hold; None when it holds them all. A null is the zero value, never an error."""
-    spec = body.get("spec")
+    cannot hold; None when it holds them all. A null is the zero value, never an error. Every value
+    of a key written twice is decoded, so each is checked (`body` as decoded, see decoding.writes)."""
+    for spec in decoding.writes(body, "spec") if "spec" in body else ():
+        problem = _spec_type_problem(spec)
+        if problem:
+            return problem
+    return None
+
+
+def _spec_type_problem(spec: object) -> str | None:
     if spec is not None and not isinstance(spec, dict):
         return gojson.value_type_error(spec, "v1.TokenRequestSpec", "TokenRequest.spec")
     values = [(value, f"TokenRequestSpec.spec.{name}", _SPEC_GO_TYPES[name])
-              for name, value in (spec or {}).items() if name in _SPEC_GO_TYPES]
+              for name in (spec or {}) if name in _SPEC_GO_TYPES for value in decoding.writes(spec, name)]
     for value, where, go_type in values:
         if isinstance(value, list) and go_type == "[]string":
             values += [(item, where, "string") for item in value]
         elif isinstance(value, dict) and go_type == "v1.BoundObjectReference":
             values += [(item, f"BoundObjectReference.spec.boundObjectRef.{name}", _BOUND_REF_GO_TYPES[name])
-                       for name, item in value.items() if name in _BOUND_REF_GO_TYPES]
+                       for name in value if name in _BOUND_REF_GO_TYPES for item in decoding.writes(value, name)]
         elif value is not None and not _holds(go_type, value):
             return gojson.value_type_error(value, go_type, where)
     return None

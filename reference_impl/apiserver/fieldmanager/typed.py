@@ -166,7 +166,7 @@ def _pointer_fields() -> frozenset[int]:
 def _layout_pointers(definitions: dict) -> set[tuple[str, str]]:
     pointers = set()
     for name, definition in definitions.items():
-        message = _layout_message(name)
+        message = gostruct.layout_message(name)
         if message not in protobuf.MESSAGES:
             continue
         fields = gostruct.struct_fields(message)
@@ -186,7 +186,7 @@ def _zero_defaults() -> dict[int, Any]:
     that omits such a list key is keyed by the zero, and validation then names what is missing."""
     defaults = {}
     for name, definition in openapi.definitions().items():
-        message = _layout_message(name)
+        message = gostruct.layout_message(name)
         if message not in protobuf.MESSAGES:
             continue
         fields = gostruct.struct_fields(message)
@@ -196,14 +196,6 @@ def _zero_defaults() -> dict[int, Any]:
                     and field.type not in protobuf.MESSAGES and "default" not in node:
                 defaults[id(node)] = gostruct.SCALAR_ZEROS.get(field.type, 0)
     return defaults
-
-
-def _layout_message(definition: str) -> str:
-    """The protobuf layout's name for an OpenAPI definition: `io.k8s.api.core.v1.PodSpec` is
-    `core.PodSpec`, `io.k8s.api.autoscaling.v2.MetricSpec` `autoscaling.v2.MetricSpec`."""
-    *package, version, kind = definition.split(".")
-    group = "meta" if package[-2:] == ["apis", "meta"] else package[-1]
-    return f"{group}.{kind}" if version == "v1" else f"{group}.{version}.{kind}"
 
 
 def zero_like(value: dict, schema: Schema) -> dict:
