@@ -188,10 +188,12 @@ class ControllerManager:
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
-        # The threads a slow-start batch's creates are sent from, one per create as upstream's
-        # goroutines; started as a batch first needs them and kept, each with its connection.
-        self.pod_control = concurrent.futures.ThreadPoolExecutor(max(slow_start_batches(BURST_REPLICAS)),
-                                                                 "pod-control")
+        # The threads a sync's pod creates and deletes are sent from, one per request as upstream's
+        # goroutines; started as a sync first needs them and kept, each with its connection, until
+        # run ends. At most the most requests a sync sends together: a ReplicaSet's burstReplicas or a
+        # Job's MaxPodCreateDeletePerSync deletes (both 500); a failed Job's deleteActivePods, not
+        # capped upstream, waits for a free thread past that.
+        self.pod_control = concurrent.futures.ThreadPoolExecutor(BURST_REPLICAS, "pod-control")
         self.controllers = self._controllers()
         self._watch_for(self.controllers)
 
@@ -971,6 +973,13 @@ class ControllerManager:
         return max(0.0, min([SYNC_PERIOD, *(t - now for t in due)]))
 
     def run(self, leader_elect: bool, out) -> None:
+        """Sync until stopped; the pod-control threads end with it."""
+        try:
+            self._run(leader_elect, out)
+        finally:
+            self.pod_control.shutdown(cancel_futures=True)
+
+    def _run(self, leader_elect: bool, out) -> None:
         for name in WORKLOAD_WATCHED:
             self.informers[name].start()
         if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):
