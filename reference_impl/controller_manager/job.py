@@ -111,11 +111,20 @@ class ManageJob:
     those whose delete failed. Upstream's manageJob counts only the requests that worked in the
     active count it returns, so status.active counts the pods that exist or were created; a
     create refused because the namespace is terminating counts as done (manageJob ignores that
-    error). `job` is the Job as the sync leaves it before the counts: its startTime says when its
-    deadline runs out."""
+    error). `job` is the Job as the sync found it, with the startTime it gave a Job not started;
+    `then` works on a copy of it, so that a resume it decides (a new startTime) is read from its
+    status writes."""
     requests: tuple
     job: dict
     then: Callable[[int, int], list]
+
+
+@dataclass(frozen=True)
+class FailedPodsDetected:
+    """syncJob's error "failed pod(s) detected for job key": a sync that acted on a new pod failure
+    of a Job left unfinished fails, so that its key comes back rate-limited (AddRateLimited, 10 s
+    doubling), and that count is the backoff of the Job's next failure (getBackoff)."""
+    job_key: str
 
 
 @dataclass(frozen=True)
@@ -454,24 +463,27 @@ class JobController:
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).updatePod",
              "(*k8s.io/kubernetes/pkg/controller/job.Controller).enqueueControllerDelayed")
     def _backing_off(self, key: str, new_failure: bool, now: float) -> bool:
-        """Whether a sync that found a new pod failure must wait for the Job's backoff."""
+        """Whether a sync that found a new pod failure must wait for the Job's backoff; one that
+        acts on it leaves none to wait out (the key's requeue is FailedPodsDetected's)."""
         if not new_failure:
             self._not_before.pop(key, None)
             return False
         not_before = self._not_before.setdefault(key, now + get_backoff(self.rate_limiter.num_requeues(key)))
-        return now < not_before
+        if now < not_before:
+            return True
+        del self._not_before[key]
+        return False
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
-    def _count_requeue(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> None:
-        """A sync that acted on a new failure of an unfinished Job ends in an error, which requeues
-        the key rate-limited (counted here, the requests having succeeded); one that wrote the
-        status otherwise, or saw more successes, forgets it."""
+    def _answer(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> list:
+        """A sync that acted on a new failure of an unfinished Job ends in an error (the work
+        queue counts its requeue); one that wrote the status otherwise, or saw more successes,
+        answers forget."""
         if new_failure:
-            self.rate_limiter.when(key)
-            self._not_before.pop(key, None)
-        elif status_changed or more_succeeded:
+            return [FailedPodsDetected(key)]
+        if status_changed or more_succeeded:
             self.rate_limiter.forget(key)
-            self._not_before.pop(key, None)  # a failure that finished the Job leaves no backoff to wait out
+        return []
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
     def sync(self, job: dict, pods: list[dict]) -> list:
@@ -535,7 +547,8 @@ class JobController:
     def _after_manage_job(self, counted: _CountedJob, active: int, uncreated: int, undeleted: int) -> list:
         """The rest of a sync that called manageJob, the active count it returned corrected for
         the pods not created and those not deleted: complete, or the Suspended condition
-        following spec.suspend, then the status."""
+        following spec.suspend, then the status. It works on a copy of the Job the sync read."""
+        counted = replace(counted, job=copy.deepcopy(counted.job))
         active += undeleted - uncreated
         finished = _completed(counted, active)
         events = [] if finished is not None else _suspended_or_resumed(counted.job, counted.job["status"], counted.now)
@@ -555,8 +568,7 @@ class JobController:
                 writes = InOrder((DeleteActivePods(deleting), *writes.actions))
             # A new failure that left the Job unfinished (uids still uncounted) is an error upstream:
             # the key comes back after the backoff.
-            self._count_requeue(key, counted.new_failure and not job_finished, True, False)
-            return [writes]
+            return [writes, *self._answer(key, counted.new_failure and not job_finished, True, False)]
         # Legacy tracking: counted from the pods that exist; leftover tracking finalizers go, and
         # the status is written only once they have.
         actions: list = []
@@ -576,9 +588,8 @@ class JobController:
             writes.append(Update("jobs", job["metadata"]["namespace"], job, "status"))
         if writes:
             actions.append(InOrder(tuple(writes)) if len(writes) > 1 else writes[0])
-        self._count_requeue(key, counted.new_failure and finished is None, status_changed,
-                            counted.succeeded > old_status.get("succeeded", 0))
-        return actions
+        return actions + self._answer(key, counted.new_failure and finished is None, status_changed,
+                                      counted.succeeded > old_status.get("succeeded", 0))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).trackJobStatusAndRemoveFinalizers",
              "(*k8s.io/kubernetes/pkg/controller/job.Controller).flushUncountedAndRemoveFinalizers")

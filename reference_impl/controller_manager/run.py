@@ -57,7 +57,7 @@ from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
 from reference_impl.controller_manager.disruption import DisruptionController, FailSafeStatusUpdate
 from reference_impl.controller_manager.job import (DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF, POD_UPDATE_BATCH_PERIOD,
-                                                   DeleteJobPod, JobController, ManageJob,
+                                                   DeleteJobPod, FailedPodsDetected, JobController, ManageJob,
                                                    RemoveTrackingFinalizers, UpdateAfterWrite,
                                                    deadline_remaining as job_deadline_remaining,
                                                    has_job_tracking_finalizer, remove_tracking_finalizer_patch)
@@ -188,10 +188,12 @@ class ControllerManager:
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
-        # The threads a slow-start batch's creates are sent from, one per create as upstream's
-        # goroutines; started as a batch first needs them and kept, each with its connection.
-        self.pod_control = concurrent.futures.ThreadPoolExecutor(max(slow_start_batches(BURST_REPLICAS)),
-                                                                 "pod-control")
+        # The threads a sync's pod creates and deletes are sent from, one per request as upstream's
+        # goroutines; started as a sync first needs them and kept, each with its connection, until
+        # run ends. At most the most requests a sync sends together: a ReplicaSet's burstReplicas or a
+        # Job's MaxPodCreateDeletePerSync deletes (both 500); a failed Job's deleteActivePods, not
+        # capped upstream, waits for a free thread past that.
+        self.pod_control = concurrent.futures.ThreadPoolExecutor(BURST_REPLICAS, "pod-control")
         self.controllers = self._controllers()
         self._watch_for(self.controllers)
 
@@ -468,17 +470,24 @@ class ControllerManager:
         if job is None:
             return []
         actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
-        # The deadline of the Job as this sync leaves it (started, resumed or finished by it); one
-        # already reached was judged by this sync.
+        backoff = self.job.backoff_remaining(key)
+        if backoff is not None:
+            with self.queue_lock:
+                self._controller("job").queue.add_after(key, backoff)
+        if not any(isinstance(action, ManageJob) for action in actions):  # else once its requests are answered
+            self._requeue_job_at_deadline(key, job, actions)
+        return actions
+
+    def _requeue_job_at_deadline(self, key: str, job: dict, actions: list) -> None:
+        """The Job's key back when the deadline of the Job as its sync leaves it (started, resumed
+        or finished by it: its last status write) runs out; one already reached was judged by
+        that sync."""
         sent = [step for a in actions for step in (a.actions if isinstance(a, InOrder) else (a,))]
         written = next((a.obj for a in reversed(sent) if isinstance(a, Update) and a.resource == "jobs"), job)
-        written = next((a.job for a in sent if isinstance(a, ManageJob)), written)
-        waits = [self.job.backoff_remaining(key), job_deadline_remaining(written, self.clock.now()) or None]
-        with self.queue_lock:
-            for wait in waits:
-                if wait is not None:
-                    self._controller("job").queue.add_after(key, wait)
-        return actions
+        wait = job_deadline_remaining(written, self.clock.now())
+        if wait:
+            with self.queue_lock:
+                self._controller("job").queue.add_after(key, wait)
 
     def _orphan_pod_key(self, pod: dict) -> list[str]:
         """A pod being deleted whose Job is gone, the tracking finalizer still on it (the Job
@@ -743,7 +752,10 @@ class ControllerManager:
         if isinstance(action, SlowStartCreates):
             return self._slow_start_creates(action) == 0
         if isinstance(action, ManageJob):
-            return self._manage_job(action)
+            return self._perform_manage_job(action)
+        if isinstance(action, FailedPodsDetected):
+            log("kube-controller-manager", f'syncing job: failed pod(s) detected for job key "{action.job_key}"')
+            return False
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeletePods):
@@ -768,18 +780,18 @@ class ControllerManager:
                 return refused + len(pending)
         return 0
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).manageJob",
-             "(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
-    def _manage_job(self, action: ManageJob) -> bool | Conflict:
+    def _perform_manage_job(self, action: ManageJob) -> bool | Conflict:
         """The Job's pod creates or deletes, then its status writes for the pods they left
-        uncreated or undeleted. The deletes go out at once, as deleteJobPods' goroutines. As
-        syncJob returns it, a write's failure (a Conflict stays one) is the sync's answer before
-        the requests' own."""
+        uncreated or undeleted, and its key back at the deadline those writes give it. The deletes
+        go out at once, as deleteJobPods' goroutines. As syncJob returns it, a write's failure (a
+        Conflict stays one) is the sync's answer before the requests' own."""
         creates = [request for request in action.requests if isinstance(request, SlowStartCreates)]
         deletes = [request for request in action.requests if isinstance(request, DeleteJobPod)]
         uncreated = sum(self._slow_start_creates(request) for request in creates)
         undeleted = sum(not deleted for deleted in self.pod_control.map(self._delete_job_pod, deletes))
-        done = [self.perform(step) for step in action.then(uncreated, undeleted)]
+        steps = action.then(uncreated, undeleted)
+        self._requeue_job_at_deadline(meta_namespace_key(action.job), action.job, steps)
+        done = [self.perform(step) for step in steps]
         return next((answer for answer in done if not answer), uncreated + undeleted == 0)
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/disruption.DisruptionController).sync")
@@ -961,6 +973,13 @@ class ControllerManager:
         return max(0.0, min([SYNC_PERIOD, *(t - now for t in due)]))
 
     def run(self, leader_elect: bool, out) -> None:
+        """Sync until stopped; the pod-control threads end with it."""
+        try:
+            self._run(leader_elect, out)
+        finally:
+            self.pod_control.shutdown(cancel_futures=True)
+
+    def _run(self, leader_elect: bool, out) -> None:
         for name in WORKLOAD_WATCHED:
             self.informers[name].start()
         if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):

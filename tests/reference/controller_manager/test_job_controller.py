@@ -1,7 +1,9 @@
 """The Job controller's sync, one rule per test."""
 from __future__ import annotations
 
+import copy
 import threading
+import time
 
 import pytest
 
@@ -14,6 +16,7 @@ from reference_impl.controller_manager.podcontrol import SlowStartCreates
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
+from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.controller_manager.job import (DeleteActivePods, DeleteJobPod,
                                                    RemoveTrackingFinalizers, UpdateAfterWrite)
 from reference_impl.machinery.timefmt import rfc3339
@@ -720,3 +723,73 @@ def test_a_status_write_that_conflicts_is_not_retried_with_backoff():
     jobs.queue.add("default/pi")
     assert jobs.process_next_work_item(manager.perform)
     assert jobs.queue.num_requeues("default/pi") == 0 and jobs.queue.next_ready_at() is None
+
+
+def synced_once(manager, j, pods=()):
+    """The Job and its pods cached, the Job queue emptied (its keys waiting too), then one pass of its worker over the
+    Job's key; the Job queue."""
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    manager.cache("jobs").upsert(j)
+    for p in pods:
+        manager.cache("pods").upsert(p)
+    while jobs.queue.next_ready_at() is not None:  # the pods' adds wait out podUpdateBatchPeriod
+        while (key := jobs.queue.get()) is not None:
+            jobs.queue.done(key)
+        time.sleep(0.05)
+    jobs.queue.add(meta_namespace_key(j))
+    assert jobs.process_next_work_item(manager.perform)
+    return jobs.queue
+
+
+def test_a_sync_that_replaces_a_failed_pod_brings_the_job_back_after_the_backoff():
+    """syncJob answers "failed pod(s) detected" once it has acted on a new failure: the key comes
+    back rate-limited, 10 s later (not at once), with one requeue counted for the next failure."""
+    manager = ControllerManager(JobApiserver())
+    j = job(completions=3)
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
+    queue = synced_once(manager, j, [job_pod(j, "a", "Failed")])
+    assert queue.get() is None and queue.num_requeues("default/pi") == 1
+    assert queue.next_ready_at() - manager.clock.now() == pytest.approx(10, abs=1)
+
+
+def test_a_new_failure_whose_status_write_failed_counts_one_requeue():
+    """syncJob returns the write's error before "failed pod(s) detected": one AddRateLimited, so
+    one requeue, and the key back 10 s later."""
+    manager = ControllerManager(JobApiserver(("PUT", "/apis/batch/v1/namespaces/default/jobs/pi/status")))
+    j = job(completions=3)
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
+    queue = synced_once(manager, j, [job_pod(j, "a", "Failed")])
+    assert queue.num_requeues("default/pi") == 1
+    assert queue.next_ready_at() - manager.clock.now() == pytest.approx(10, abs=1)
+
+
+def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadline():
+    """The sync that starts a Job also creates its pods, its status written once they are
+    answered: the deadline counts from the startTime that sync sets, so the key is queued again
+    in activeDeadlineSeconds."""
+    manager = ControllerManager(JobApiserver())
+    queue = synced_once(manager, job(deadline=30))
+    assert queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
+
+
+def test_a_job_resumed_by_a_sync_that_creates_its_pods_comes_back_at_its_new_deadline():
+    """A resumed Job's startTime is reset by the sync that resumes it and creates its pods: its
+    key comes back activeDeadlineSeconds after the resume, not after the old startTime."""
+    manager = ControllerManager(JobApiserver())
+    j = job(deadline=30)
+    j["status"] = {"startTime": rfc3339(manager.clock.now() - 20),
+                   "conditions": [{"type": "Suspended", "status": "True", "reason": "JobSuspended"}]}
+    queue = synced_once(manager, j)
+    assert queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
+
+
+def test_the_rest_of_a_sync_leaves_the_job_it_read_unchanged():
+    """ManageJob's `then` works on a copy: the Job the sync read (and the adapter may read again)
+    keeps its status, even when the rest of the sync resumes it."""
+    j = job(deadline=30)
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z",
+                   "conditions": [{"type": "Suspended", "status": "True", "reason": "JobSuspended"}]}
+    (manage,) = job_module.JobController(ManualClock()).sync(j, [])
+    before = copy.deepcopy(manage.job)
+    manage.then(0, 0)
+    assert manage.job == before

@@ -4,6 +4,7 @@ wg.Wait()): every delete goes out even when one fails, a failed one is no longer
 pod already gone (NotFound) is no error."""
 from __future__ import annotations
 
+import io
 import threading
 
 import pytest
@@ -12,7 +13,9 @@ from cm_fixtures import pod, replicaset
 from workload_fixtures import daemonset, node, replicationcontroller
 
 from reference_impl.client import APIStatusError
+from reference_impl.controller_manager.podcontrol import DeletePods
 from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.machinery.actions import Delete
 
 REFUSALS = {
     500: {"kind": "Status", "code": 500, "reason": "InternalError", "message": "etcdserver: request timed out"},
@@ -105,3 +108,28 @@ def test_a_pod_delete_that_finds_the_pod_gone_is_no_failure(kind):
     assert all(sync_and_perform(manager, sync, *args))
     assert len(client.deleted) == 2
     assert expectations[key].delete == 1
+
+
+def test_a_sync_sends_its_500_deletes_together():
+    """A ReplicaSet's burstReplicas and a Job's MaxPodCreateDeletePerSync let one sync delete 500
+    pods, each from its own goroutine: all 500 are in flight at once."""
+    client = DeleteBarrierApiserver(500)
+    manager = ControllerManager(client)
+    try:
+        assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(500))))
+        assert len(client.deleted) == 500
+    finally:
+        manager.pod_control.shutdown()
+
+
+def test_the_pod_control_threads_end_with_run():
+    """The threads the pod requests were sent from are not left running once the manager stops."""
+    client = DeleteBarrierApiserver(3)
+    manager = ControllerManager(client)
+    before = set(threading.enumerate())
+    assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(3))))
+    started = [t for t in set(threading.enumerate()) - before if t.name.startswith("pod-control")]
+    assert len(started) == 3
+    manager.stop.set()
+    manager.run(False, io.StringIO())
+    assert [t for t in started if t.is_alive()] == []

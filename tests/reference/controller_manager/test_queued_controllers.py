@@ -196,22 +196,6 @@ def test_a_job_comes_back_when_its_deadline_runs_out_and_not_every_second():
     assert jobs.next_resync - manager.clock.now() > 10
 
 
-def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadline():
-    """The sync that starts a Job also creates its pods, its status written once they are
-    answered: the deadline counts from the startTime that sync sets, so the key is queued again
-    in activeDeadlineSeconds."""
-    manager = ControllerManager(client=None)
-    job = {"metadata": {"name": "pi", "namespace": "ns", "uid": "u-pi"},
-           "spec": {"activeDeadlineSeconds": 30, "parallelism": 1, "template": {"spec": {"containers": []}}},
-           "status": {}}
-    manager.cache("jobs").upsert(job)
-    jobs = {c.name: c for c in manager.controllers}["job"]
-    while (key := jobs.queue.get()) is not None:
-        jobs.queue.done(key)
-    manager._sync_job("ns/pi")
-    assert jobs.queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
-
-
 def test_the_job_queues_retry_a_failed_key_after_10_seconds_doubling():
     """The Job controller's queues are rate limited from DefaultJobBackOff (10 s) up to
     MaxJobBackOff (6 min), so a Job whose pod creates are refused is synced again 10 s, then 20 s

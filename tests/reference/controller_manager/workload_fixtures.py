@@ -6,7 +6,7 @@ import time
 
 from cm_fixtures import uid
 
-from reference_impl.controller_manager.job import JobController, ManageJob
+from reference_impl.controller_manager.job import FailedPodsDetected, JobController, ManageJob
 
 
 def eventually(probe, timeout: float = 20.0):
@@ -22,11 +22,15 @@ def eventually(probe, timeout: float = 20.0):
 
 class AnsweredJobController(JobController):
     """The Job controller's core with every request of manageJob answered as asked: a sync's
-    ManageJob opened into its requests and the status writes that follow them."""
+    ManageJob opened into its requests and the status writes that follow them. A sync's
+    FailedPodsDetected is answered as the work queue does (AddRateLimited counts a requeue)."""
 
     def sync(self, job: dict, pods: list[dict]) -> list:
-        return [step for action in super().sync(job, pods)
-                for step in ((*action.requests, *action.then(0, 0)) if isinstance(action, ManageJob) else (action,))]
+        steps = [step for action in super().sync(job, pods)
+                 for step in ((*action.requests, *action.then(0, 0)) if isinstance(action, ManageJob) else (action,))]
+        for failed in [step for step in steps if isinstance(step, FailedPodsDetected)]:
+            self.rate_limiter.when(failed.job_key)
+        return [step for step in steps if not isinstance(step, FailedPodsDetected)]
 
 
 def _template(labels: dict, image: str = "nginx:1") -> dict:
