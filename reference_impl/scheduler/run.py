@@ -152,9 +152,13 @@ class SchedulerRunner:
             self._locked(s.on_pdb_add), self._locked(s.on_pdb_update), self._locked(s.on_pdb_delete)))
 
     def _locked(self, callback):
+        """An informer handler calling `callback` on the core; the actions of a binding cycle it
+        fails (a waiting pod deleted) go to the binder pool, as that cycle's goroutine reports."""
         def handler(*objs):
             with self.lock:
-                callback(*objs)
+                actions = callback(*objs)
+            if actions:
+                self.binders.submit(self.perform, actions)
             self.wake.set()
         return handler
 

@@ -177,13 +177,24 @@ class Scheduler:
         elif self.responsible_for(new):
             self.queue.update(old, new)
 
-    def on_pod_delete(self, pod: dict) -> None:
+    def on_pod_delete(self, pod: dict) -> list:
+        """The informer's deletion; returns the actions of a binding cycle it fails (a pod
+        deleted while it waits at Permit)."""
         if (pod.get("spec") or {}).get("nodeName"):
             self._delete_pod_from_cache(pod)
-        else:
-            self.queue.delete(pod)
-            self.waiting_pods.pop(pod_key(pod), None)
-            self.binding.pop(pod_key(pod), None)
+            return []
+        return self._delete_pod_from_scheduling_queue(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromSchedulingQueue")
+    def _delete_pod_from_scheduling_queue(self, pod: dict) -> list:
+        """A pod deleted while it waits at Permit is rejected ("removed", RejectWaitingPod): its
+        binding cycle fails, giving back its room on the node. It is not requeued: 1.24's error
+        func drops a pod the informer no longer has."""
+        key = pod_key(pod)
+        actions = self.reject_waiting_pod(key, "removed") if key in self.waiting_pods else []
+        self.queue.delete(pod)
+        self.binding.pop(key, None)
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
     def _delete_pod_from_cache(self, pod: dict) -> None:

@@ -320,6 +320,20 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
         ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
 
 
+def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
+    """deletePodFromSchedulingQueue rejects a waiting pod (RejectWaitingPod, "removed"): its
+    binding cycle runs Unreserve and ForgetPod and moves the unschedulable pods, so a pod that
+    did not fit beside it now does; the deleted pod is not requeued."""
+    s = waiting_permit_scheduler(10)
+    actions = s.on_pod_delete(pod("p", cpu="1"))
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("Unschedulable", "removed")]
+    assert not s.waiting_pods and not s.cache.is_assumed(pod("p")) and not s.queue.pending_pods()
+    assert s.cache.nodes["n1"].requested.milli_cpu == 0
+    s.on_pod_add(pod("q", cpu="1"))
+    assert s.schedule_one() == [] and "default/q" in s.waiting_pods
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
