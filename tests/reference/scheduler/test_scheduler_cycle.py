@@ -334,6 +334,19 @@ def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
     assert s.schedule_one() == [] and "default/q" in s.waiting_pods
 
 
+def test_a_failure_that_comes_later_is_requeued_as_of_the_current_cycle():
+    """MakeDefaultErrorFunc requeues with podQueue.SchedulingCycle(), the current cycle: a pod
+    whose wait at Permit times out after another pod's cycle is not sent to backoffQ by a move
+    request made before that cycle (it goes to unschedulableQ)."""
+    s = waiting_permit_scheduler(30)  # p waits, popped in cycle 1
+    s.on_node_add(node("n2", cpu="1"))  # a move request in cycle 1
+    s.on_pod_add(pod("q", cpu="8"))
+    assert s.schedule_one()[0].reason == "FailedScheduling"  # cycle 2
+    s.clock.advance(30)
+    s.tick()
+    assert "default/p" in s.queue.unschedulable_q and "default/p" not in s.queue.backoff_q
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
