@@ -233,7 +233,11 @@ class Scheduler:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne")
     @trace.decision
     def schedule_one(self) -> list:
-        """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do)."""
+        """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do).
+
+        Whoever performs a Bind owes the core its answer: `binding_succeeded` or `binding_failed`
+        ends the pod's binding cycle (PostBind, or Unreserve and requeue), kept in `binding` until
+        then, as upstream's binding goroutine waits on the POST."""
         info = self.queue.pop()
         if info is None:
             return []
