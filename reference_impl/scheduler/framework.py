@@ -85,7 +85,8 @@ class Plugin:
     # `scores` being the list of `nodes`' scores, in the same order, that it rewrites in place.
     def reserve(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def unreserve(self, state: CycleState, pod: dict, node_name: str) -> None: ...
-    # Permit returns (Status, timeout in seconds) as upstream's: how long a Wait may last.
+    # Permit returns (Status, timeout in seconds) as upstream's: how long a Wait may last. A bare
+    # Status (this framework's earlier contract) is taken with no timeout.
     def permit(self, state: CycleState, pod: dict, node_name: str) -> tuple[Status, float]: ...
     def pre_bind(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def bind(self, state: CycleState, pod: dict, node_name: str): ...
@@ -533,7 +534,8 @@ class Framework:
         MAX_PERMIT_TIMEOUT)."""
         waiting, plugins_wait_time = None, {}
         for plugin in self.points["permit"]:
-            status, timeout = plugin.permit(state, pod, node_name) or (SUCCESS, 0.0)
+            answer = plugin.permit(state, pod, node_name) or SUCCESS
+            status, timeout = (answer, 0.0) if isinstance(answer, Status) else answer
             status = status or SUCCESS
             if status.code == Code.WAIT:
                 waiting = Status(Code.WAIT, status.reasons, plugin.name)

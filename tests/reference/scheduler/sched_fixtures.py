@@ -162,6 +162,15 @@ class WaitingPermit(Plugin):
         return Status(Code.WAIT), self.args.get("timeout", 15 * 60.0)
 
 
+class BarePermit(Plugin):
+    """Permit in this framework's earlier contract: a Status alone, no timeout."""
+
+    name = "BarePermit"
+
+    def permit(self, state, pod, node_name):
+        return Status(Code.SUCCESS)
+
+
 class RecordingPostBind(Plugin):
     """PostBind that records the pods it is told were bound, by key."""
 

@@ -347,6 +347,14 @@ def test_a_failure_that_comes_later_is_requeued_as_of_the_current_cycle():
     assert "default/p" in s.queue.unschedulable_q and "default/p" not in s.queue.backoff_q
 
 
+def test_a_permit_plugin_returning_a_bare_status_is_taken_with_no_timeout():
+    """A plugin written to the earlier Permit contract (a Status alone) still lets the pod bind:
+    its Status is taken as (status, 0)."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:BarePermit"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert bound(s.schedule_one()) == "n1"
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
