@@ -37,13 +37,18 @@ MAX_MESSAGE_LENGTH = 1024
 _NAME = attrgetter("name")
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
 def bind_error(plugin: str, status: Status) -> str:
     """A failed bind as 1.24 words it: RunBindPlugins wraps a plugin's failure as an Error
-    naming it; none bound (all skipped) is `bind status: Skip, `."""
+    naming it; none bound (all skipped) is (*Scheduler).bind's `bind status: Skip, <message>`."""
     if status.code == Code.ERROR:
         return f"running Bind plugin {quote(plugin)}: {status.message()}"
     return f"bind status: {status.code.name.title().replace('_', '')}, {status.message()}"
+
+
+def assumed_pod(pod: dict, host: str) -> dict:
+    """The pod as the cache assumes it: a copy on `host` (scheduleOne's assumedPod, a DeepCopy
+    whose Spec.NodeName is set)."""
+    return {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
 
 
 @dataclass
@@ -265,7 +270,7 @@ class Scheduler:
             return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR)
 
         host = result.suggested_host
-        assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(pod, host)
         self._assume(assumed)
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
         if not status.ok:  # whatever its code, a SchedulerError to 1.24
@@ -282,16 +287,16 @@ class Scheduler:
         """A Permit plugin's Wait resolved to Allow: run the binding cycle now."""
         waiting = self.waiting_pods.pop(key)
         info, host = waiting.info, waiting.node_name
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(info.pod, host)
         return self._binding_cycle(info, waiting.state, assumed, host)
 
-    def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
+    def reject_waiting_pod(self, key: str, message: str) -> list:
         """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
         is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
         upstream), the other unschedulable pods are moved to be tried again."""
         waiting = self.waiting_pods.pop(key)
         info, host = waiting.info, waiting.node_name
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(info.pod, host)
         actions = self._fail_after_assume(info, waiting.state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)))
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
         return actions
@@ -314,7 +319,7 @@ class Scheduler:
         if binding is None:  # deleted meanwhile
             return
         info, state, host, _ = binding
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(info.pod, host)
         self.framework.run_post_bind_plugins(state, assumed, host)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
@@ -334,7 +339,7 @@ class Scheduler:
         """A binding cycle that fails after Permit (at PreBind or Bind): Unreserve, forget the
         assumed pod, move the unschedulable pods (its room is free again: a PodDelete to
         upstream), then report a SchedulerError."""
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(info.pod, host)
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
         self.cache.forget_pod(assumed)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
