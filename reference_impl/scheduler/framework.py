@@ -27,6 +27,7 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.strictjson import DecodeError, load_yaml
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configvalidation
@@ -540,8 +541,11 @@ class Framework:
             if status.code == Code.WAIT:
                 waiting = Status(Code.WAIT, status.reasons, plugin.name)
                 plugins_wait_time[plugin.name] = min(timeout, MAX_PERMIT_TIMEOUT)
-            elif not status.ok:
+            elif status.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE):
                 return Status(status.code, status.reasons, plugin.name), {}
+            elif not status.ok:  # any other failure is an Error naming the plugin
+                return Status(Code.ERROR, (f"running Permit plugin {quote(plugin.name)}: {status.message()}",),
+                              plugin.name), {}
         return waiting or SUCCESS, plugins_wait_time
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreBindPlugins")
@@ -555,15 +559,17 @@ class Framework:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunBindPlugins")
     def run_bind_plugins(self, state: CycleState, pod: dict, node_name: str):
         """The first bind plugin that does not return Skip binds: (its name, its action or a failed
-        Status)."""
+        Status). When all skip, the last one's Skip (with its message) is the answer."""
+        skipped = Status(Code.SKIP)  # no bind plugin at all
         for plugin in self.points["bind"]:
             result = plugin.bind(state, pod, node_name)
             if isinstance(result, Status):
                 if result.code == Code.SKIP:
+                    skipped = result
                     continue
                 return plugin.name, Status(Code.ERROR, result.reasons, plugin.name)  # AsStatus: an Error
             return plugin.name, result
-        return "", Status(Code.SKIP)
+        return "", skipped
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostBindPlugins")
     def run_post_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> None:

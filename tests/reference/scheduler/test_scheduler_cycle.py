@@ -355,6 +355,26 @@ def test_a_permit_plugin_returning_a_bare_status_is_taken_with_no_timeout():
     assert bound(s.schedule_one()) == "n1"
 
 
+def test_a_permit_error_names_its_plugin():
+    """RunPermitPlugins wraps a failure that is not Unschedulable as an Error:
+    `running Permit plugin "NAME": <message>`, a SchedulerError."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:FailingPermit"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert [(a.condition["reason"], a.condition["message"]) for a in s.schedule_one()
+            if isinstance(a, PatchPodStatus)] == [
+        ("SchedulerError", 'running Permit plugin "FailingPermit": quota service down')]
+
+
+def test_when_every_bind_plugin_skips_the_last_ones_skip_is_reported_with_its_message():
+    """RunBindPlugins answers the last plugin's Skip when all skip, and bind words it
+    `bind status: Skip, <its message>`."""
+    profile = load_profile(data={"plugins": {"bind": {"enabled": [{"name": "sched_fixtures:SkippingBinder"}],
+                                                      "disabled": [{"name": "DefaultBinder"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert [a.condition["message"] for a in s.schedule_one() if isinstance(a, PatchPodStatus)] == [
+        "binding rejected: bind status: Skip, not my pod"]
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
