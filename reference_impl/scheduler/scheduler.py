@@ -179,6 +179,13 @@ class Scheduler:
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
+            self._update_pod_in_scheduling_queue(old, new)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updatePodInSchedulingQueue")
+    def _update_pod_in_scheduling_queue(self, old: dict, new: dict) -> None:
+        """An assumed pod (waiting at Permit, or its bind out) is not queued again by an update:
+        its binding cycle is still under way."""
+        if not self.cache.is_assumed(new):
             self.queue.update(old, new)
 
     def on_pod_delete(self, pod: dict) -> list:

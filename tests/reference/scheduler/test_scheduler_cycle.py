@@ -375,6 +375,16 @@ def test_when_every_bind_plugin_skips_the_last_ones_skip_is_reported_with_its_me
         "binding rejected: bind status: Skip, not my pod"]
 
 
+def test_an_update_of_a_pod_waiting_at_permit_does_not_queue_it_again():
+    """updatePodInSchedulingQueue returns at once for an assumed pod: one waiting at Permit
+    stays out of the queue when its labels change."""
+    s = waiting_permit_scheduler(10)
+    touched = pod("p", cpu="1")
+    touched["metadata"]["labels"] = {"touched": "yes"}
+    s.on_pod_update(pod("p", cpu="1"), touched)
+    assert not s.queue.pending_pods() and "default/p" in s.waiting_pods
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
