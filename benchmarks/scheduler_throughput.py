@@ -2,9 +2,10 @@
 
 In-process mode: nodes are plain Node objects in the core's cache (no kubelet); pods carry mixed cpu/memory
 requests, and some carry required/preferred pod (anti-)affinity, node affinity and topology spread
-constraints, and one pod in 500 asks for more cpu than any node has. Each Bind is applied straight
-back to the cache (as the pod informer would), so later pods see earlier ones; latency is one
-`schedule_one()` call.
+constraints, and one pod in 500 asks for more cpu than any node has. Each Bind is taken as accepted
+(`binding_succeeded`, as the runner reports the POST's answer) and applied straight back to the
+cache (as the pod informer would), so later pods see earlier ones; latency is one `schedule_one()`
+call.
 
 End-to-end mode: the reference etcd (or, with --etcd, a real one) and apiserver, one kubelet process with `--hollow-nodes N`
 (the benchmark then labels and taints those nodes as the in-process mode does, replacing the
@@ -163,6 +164,7 @@ def run_in_process(args: argparse.Namespace) -> dict:
             failed += 1
             continue
         scheduled += 1
+        sched.binding_succeeded(bind.namespace, bind.pod)  # the POST's answer: the binding cycle ends
         p = pods[f"{bind.namespace}/{bind.pod}"]
         sched.on_pod_add({**p, "spec": {**p["spec"], "nodeName": bind.node}})  # the informer confirms
     elapsed = time.perf_counter() - start

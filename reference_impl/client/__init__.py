@@ -6,6 +6,8 @@ that drives them against a real apiserver.
 """
 from __future__ import annotations
 
+import http.client
+
 
 class ClientError(Exception):
     """Root of this package's errors."""
@@ -51,3 +53,8 @@ class APIStatusError(ClientError):
         apierrors.ReasonForError and HasStatusCause tell a Go controller."""
         causes = (self.status.get("details") or {}).get("causes") or []
         return self.status.get("reason") in reasons or any(c.get("reason") in reasons for c in causes)
+
+
+# What a request to the apiserver may raise: its refusal, the connection's failure, an answer that
+# does not decode, or one cut off or not HTTP (http.client's errors, which are no OSError).
+REQUEST_ERRORS = (APIStatusError, OSError, ValueError, http.client.HTTPException)

@@ -24,7 +24,7 @@ import threading
 import time
 
 from reference_impl.client import APIStatusError
-from reference_impl.client.record import SLEEP_DURATION, EventRecorder, Retries, event_about
+from reference_impl.client.record import SLEEP_DURATION, EventRecorder, Retries, WritesInOrder, event_about
 from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.timefmt import micro_time
@@ -80,7 +80,7 @@ class EventsRecorder:
         self._lock = threading.Lock()
         self._cache: dict[tuple, dict] = {}  # eventKey → the Event last written (or being written)
         self._last_nanoseconds = 0
-        self._writing: dict[tuple[str, str], threading.Event] = {}
+        self._in_order = WritesInOrder(self.retries, self._pause)
 
     @mirrors("(*k8s.io/client-go/tools/events.recorderImpl).Eventf")
     def record(self, event: RecordEvent, host: str = "") -> None:
@@ -92,8 +92,9 @@ class EventsRecorder:
                               event.reason, event.message, event.component,
                               f"{event.component}-{self.hostname}", event.action)
             to_write = self._observe(made, now)
-        if to_write is not None:
-            self._write_in_order(to_write)
+            now_write = self._queue_write(to_write) if to_write is not None else None
+        if now_write is not None:
+            self._in_order.write_from(now_write[0], now_write[1])
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).recordToSink")
     def _observe(self, event: dict, now: float) -> dict | None:
@@ -110,32 +111,18 @@ class EventsRecorder:
         isomorphic["series"] = {"count": 1, "lastObservedTime": micro_time(now)}
         return isomorphic
 
-    def _write_in_order(self, event: dict) -> None:
+    def _queue_write(self, event: dict) -> tuple | None:
+        """Queue the write of what `event` is now behind the writes of its Event before it; the
+        Event's key and the write to make at once, when none of it is under way."""
         key = (event["metadata"]["namespace"], event["metadata"]["name"])
         snapshot = {**event, "metadata": dict(event["metadata"])}
-        with self._lock:
-            before, done = self._writing.get(key), threading.Event()
-            self._writing[key] = done
-        if before is not None:
-            before.wait(self.client.timeout)
-        try:
-            written, retry = self._write(snapshot)
-            if retry and self.retries.start(event_about(snapshot),
-                                            lambda: self._write(snapshot), self._pause,
-                                            lambda written: self._written(key, done, written)):
-                return
-        except BaseException:
-            self._written(key, done, None)
-            raise
-        self._written(key, done, written)
+        item = self._in_order.queue(key, event_about(snapshot), lambda: self._write(snapshot), self._written)
+        return (key, item) if item is not None else None
 
-    def _written(self, key: tuple[str, str], done: threading.Event, written: dict | None) -> None:
-        """One write of an Event is over: the next write of it may go; the server's answer is cached."""
-        done.set()
-        with self._lock:
-            if self._writing.get(key) is done:
-                del self._writing[key]
-            if written is not None:  # what the server returned replaces the cached one, as upstream's
+    def _written(self, written: dict | None) -> None:
+        """One write of an Event is over: the server's answer replaces the cached one, as upstream's."""
+        if written is not None:
+            with self._lock:
                 self._cache[event_key(written)] = written
 
     def _pause(self, _tries: int) -> float:

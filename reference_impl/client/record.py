@@ -12,14 +12,15 @@ event holds up the ones after it; here each caller's thread writes its own, only
 under a lock, and an event tried again waits on a thread of its own (`Retries`, shared with the
 events.k8s.io recorder), so that neither a controller's sync nor another object's event sleeps
 out the server's absence. The writes of one Event (its POST, then the PATCHes of its count) keep
-the order the correlator gave them: a write waits for the one before it of the same Event (its
-retries included), never for another's.
+the order the correlator gave them, as upstream's one goroutine keeps them, and no caller waits
+for another's write (`WritesInOrder`).
 """
 from __future__ import annotations
 
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 
 from reference_impl.client import APIStatusError
@@ -84,6 +85,56 @@ class Retries:
                 return None
 
 
+class WritesInOrder:
+    """The writes of each Event (by namespace and name) in the order they were asked for, no
+    caller waiting for another's: a write asked for while one of its Event is on the wire or being
+    tried again is queued, and the thread that ends that one (its caller's, or its retry thread)
+    makes it next."""
+
+    def __init__(self, retries: Retries, pause: Callable[[int], float]) -> None:
+        self.retries, self.pause = retries, pause
+        self._lock = threading.Lock()
+        self._queued: dict[tuple[str, str], deque] = {}  # an Event being written → the writes behind it
+
+    def queue(self, key: tuple[str, str], about: str, write: Callable[[], tuple[dict | None, bool]],
+              finish: Callable[[dict | None], None]) -> tuple | None:
+        """Queue `write` (as `Retries.start` takes it) behind the writes of `key` asked for before
+        it, `finish` to get what it wrote (None when dropped). Called in the order the writes are
+        made up; answers the write for the caller to make at once with `write_from` when none of
+        its Event is under way, else None."""
+        item = (about, write, finish)
+        with self._lock:
+            if key in self._queued:
+                self._queued[key].append(item)
+                return None
+            self._queued[key] = deque()
+        return item
+
+    def write_from(self, key: tuple[str, str], item: tuple | None) -> None:
+        """Make `item` and the writes of `key` queued behind it, until one is cut off: its retry
+        thread carries on once the retries are over."""
+        while item is not None:
+            about, write, finish = item
+
+            def retried(written, finish=finish) -> None:
+                finish(written)
+                self.write_from(key, self._next(key))
+            written, retry = write()
+            if retry and self.retries.start(about, write, self.pause, retried):
+                return
+            finish(written)
+            item = self._next(key)
+
+    def _next(self, key: tuple[str, str]) -> tuple | None:
+        """The write queued next behind `key`'s, or None (the Event no longer being written)."""
+        with self._lock:
+            queued = self._queued[key]
+            if queued:
+                return queued.popleft()
+            del self._queued[key]
+            return None
+
+
 @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).makeEvent")
 def make_event(involved: dict, type_: str, reason: str, message: str, source: dict, now: float,
                nanoseconds: int) -> dict:
@@ -110,8 +161,7 @@ class EventRecorder:
         self.correlator = EventCorrelator(clock)
         self._lock = threading.Lock()  # the correlator's caches and the last name, written from several threads
         self._last_nanoseconds = 0
-        # (namespace, name) of an Event → when its last write queued is done: the next one waits for it.
-        self._writing: dict[tuple[str, str], threading.Event] = {}
+        self._in_order = WritesInOrder(self.retries, self._pause)
 
     @mirrors("(*k8s.io/client-go/tools/record.recorderImpl).generateEvent")
     def event(self, involved: dict, type_: str, reason: str, message: str, component: str, host: str = "") -> None:
@@ -125,28 +175,10 @@ class EventRecorder:
             if correlation is None:
                 return
             key = (correlation.event["metadata"]["namespace"], correlation.event["metadata"]["name"])
-            before, done = self._writing.get(key), threading.Event()
-            self._writing[key] = done
-        # Bounded by one request's timeout: a write stuck on a slow apiserver holds up only the
-        # next write of its own Event, once, and never a caller for longer than a request.
-        if before is not None:
-            before.wait(self.client.timeout)
-        try:
-            _, retry = self._write(correlation)
-            if retry and self.retries.start(event_about(correlation.event), lambda: self._write(correlation),
-                                            self._pause, lambda _written: self._written(key, done)):
-                return
-        except BaseException:
-            self._written(key, done)
-            raise
-        self._written(key, done)
-
-    def _written(self, key: tuple[str, str], done: threading.Event) -> None:
-        """One write of an Event is over, retries included: the next write of it may go."""
-        done.set()
-        with self._lock:
-            if self._writing.get(key) is done:
-                del self._writing[key]
+            now_write = self._in_order.queue(key, event_about(correlation.event), lambda: self._write(correlation),
+                                             lambda _written: None)
+        if now_write is not None:
+            self._in_order.write_from(key, now_write)
 
     @mirrors("k8s.io/client-go/tools/record.recordToSink")
     def _pause(self, tries: int) -> float:

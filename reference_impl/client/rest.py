@@ -128,11 +128,12 @@ def _named(config: dict, key: str, field: str) -> dict[str, dict]:
 
 def _error_status(raw: bytes) -> dict:
     """The Status of an error answer; a body that is none (a path no API group serves answers
-    `404 page not found`) becomes the message of an empty one."""
+    `404 page not found`), or JSON that is no object, becomes the message of an empty one."""
     try:
-        return jsonbytes.loads(raw) if raw else {}
+        status = jsonbytes.loads(raw) if raw else {}
     except ValueError:
-        return {"message": raw.decode(errors="replace").strip()}
+        status = None
+    return status if isinstance(status, dict) else {"message": raw.decode(errors="replace").strip()}
 
 
 @mirrors("(k8s.io/client-go/rest.Request).finalURLTemplate")

@@ -27,6 +27,7 @@ from itertools import repeat
 from operator import mul
 from typing import Any
 
+from reference_impl.machinery.gojson import quote
 from reference_impl.machinery.strictjson import DecodeError, load_yaml
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler import configvalidation
@@ -85,7 +86,8 @@ class Plugin:
     # `scores` being the list of `nodes`' scores, in the same order, that it rewrites in place.
     def reserve(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def unreserve(self, state: CycleState, pod: dict, node_name: str) -> None: ...
-    # Permit returns (Status, timeout in seconds) as upstream's: how long a Wait may last.
+    # Permit returns (Status, timeout in seconds) as upstream's: how long a Wait may last. A bare
+    # Status (this framework's earlier contract) is taken with no timeout.
     def permit(self, state: CycleState, pod: dict, node_name: str) -> tuple[Status, float]: ...
     def pre_bind(self, state: CycleState, pod: dict, node_name: str) -> Status: ...
     def bind(self, state: CycleState, pod: dict, node_name: str): ...
@@ -533,13 +535,17 @@ class Framework:
         MAX_PERMIT_TIMEOUT)."""
         waiting, plugins_wait_time = None, {}
         for plugin in self.points["permit"]:
-            status, timeout = plugin.permit(state, pod, node_name) or (SUCCESS, 0.0)
+            answer = plugin.permit(state, pod, node_name) or SUCCESS
+            status, timeout = (answer, 0.0) if isinstance(answer, Status) else answer
             status = status or SUCCESS
             if status.code == Code.WAIT:
                 waiting = Status(Code.WAIT, status.reasons, plugin.name)
                 plugins_wait_time[plugin.name] = min(timeout, MAX_PERMIT_TIMEOUT)
-            elif not status.ok:
+            elif status.code in (Code.UNSCHEDULABLE, Code.UNSCHEDULABLE_AND_UNRESOLVABLE):
                 return Status(status.code, status.reasons, plugin.name), {}
+            elif not status.ok:  # any other failure is an Error naming the plugin
+                return Status(Code.ERROR, (f"running Permit plugin {quote(plugin.name)}: {status.message()}",),
+                              plugin.name), {}
         return waiting or SUCCESS, plugins_wait_time
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPreBindPlugins")
@@ -553,15 +559,17 @@ class Framework:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunBindPlugins")
     def run_bind_plugins(self, state: CycleState, pod: dict, node_name: str):
         """The first bind plugin that does not return Skip binds: (its name, its action or a failed
-        Status)."""
+        Status). When all skip, the last one's Skip (with its message) is the answer."""
+        skipped = Status(Code.SKIP)  # no bind plugin at all
         for plugin in self.points["bind"]:
             result = plugin.bind(state, pod, node_name)
             if isinstance(result, Status):
                 if result.code == Code.SKIP:
+                    skipped = result
                     continue
                 return plugin.name, Status(Code.ERROR, result.reasons, plugin.name)  # AsStatus: an Error
             return plugin.name, result
-        return "", Status(Code.SKIP)
+        return "", skipped
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/framework/runtime.frameworkImpl).RunPostBindPlugins")
     def run_post_bind_plugins(self, state: CycleState, pod: dict, node_name: str) -> None:

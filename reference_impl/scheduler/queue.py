@@ -262,8 +262,10 @@ class PriorityQueue:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler/internal/queue.PriorityQueue).podMatchesEvent")
     def pod_matches_event(self, info: QueuedPodInfo, event: str) -> bool:
-        """A pod is moved by an event one of the plugins that rejected it registered; if none did, by any."""
-        if event in (WILDCARD, UNSCHEDULABLE_TIMEOUT) or not info.unschedulable_plugins:
+        """A pod is moved by an event one of the plugins that rejected it registered. One that no
+        plugin rejected (failed after a FitError-less cycle: Reserve, Permit, bind) has none to
+        intersect with: only the wildcard (a flush, MoveAll) moves it, as upstream's intersect."""
+        if event in (WILDCARD, UNSCHEDULABLE_TIMEOUT):
             return True
         for plugin in info.unschedulable_plugins:
             events = self.plugin_events.get(plugin)

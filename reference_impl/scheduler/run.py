@@ -39,7 +39,8 @@ from reference_impl.apiserver.core.auth import AuthConfigError
 from reference_impl.machinery import componentserver, pflag, upstreamflags
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.goserver import ServingError
-from reference_impl.client import APIStatusError, ClientError, InClusterConfigError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import (REQUEST_ERRORS, APIStatusError, ClientError, InClusterConfigError,
+                                   KubeconfigError, LeaderElectionLost)
 from reference_impl.client.cache import ResourceEventHandler
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.events import FINISH_TIME, REFRESH_TIME, EventsRecorder, new_recorder
@@ -152,9 +153,13 @@ class SchedulerRunner:
             self._locked(s.on_pdb_add), self._locked(s.on_pdb_update), self._locked(s.on_pdb_delete)))
 
     def _locked(self, callback):
+        """An informer handler calling `callback` on the core; the actions of a binding cycle it
+        fails (a waiting pod deleted) go to the binder pool, as that cycle's goroutine reports."""
         def handler(*objs):
             with self.lock:
-                callback(*objs)
+                actions = callback(*objs)
+            if actions:
+                self.binders.submit(self.perform, actions)
             self.wake.set()
         return handler
 
@@ -215,7 +220,7 @@ class SchedulerRunner:
         A leader that no longer does raises LeaderElectionLost, Run's OnStoppedLeading."""
         try:
             now_leading = lease_step(self.client, self.elector)
-        except (APIStatusError, OSError, ValueError) as error:
+        except REQUEST_ERRORS as error:
             log(COMPONENT, f"leader election: {error}")
             now_leading = self.elector.is_leader()
         if leading and not now_leading:
@@ -227,7 +232,7 @@ class SchedulerRunner:
     def _release(self) -> None:
         try:
             release_lease(self.client, self.elector)
-        except (APIStatusError, OSError, ValueError) as error:
+        except REQUEST_ERRORS as error:
             log(COMPONENT, f"Failed to release lock: {error}")
 
     def perform(self, actions: list, started: float | None = None) -> None:
@@ -275,7 +280,7 @@ class SchedulerRunner:
                                               {"status": {"nominatedNodeName": None}})
                 else:
                     log(COMPONENT, f"unknown action {action!r}")
-            except (APIStatusError, OSError, ValueError) as error:
+            except REQUEST_ERRORS as error:
                 name = getattr(action, "pod", None) or getattr(action, "name", "")
                 what = "Preempting pod" if isinstance(action, (Delete, RejectWaitingPod)) else type(action).__name__
                 log(COMPONENT, f"{what} {getattr(action, 'namespace', '')}/{name}: {error_message(error)}")

@@ -37,13 +37,18 @@ MAX_MESSAGE_LENGTH = 1024
 _NAME = attrgetter("name")
 
 
-@mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).bind")
 def bind_error(plugin: str, status: Status) -> str:
     """A failed bind as 1.24 words it: RunBindPlugins wraps a plugin's failure as an Error
-    naming it; none bound (all skipped) is `bind status: Skip, `."""
+    naming it; none bound (all skipped) is (*Scheduler).bind's `bind status: Skip, <message>`."""
     if status.code == Code.ERROR:
         return f"running Bind plugin {quote(plugin)}: {status.message()}"
     return f"bind status: {status.code.name.title().replace('_', '')}, {status.message()}"
+
+
+def assumed_pod(pod: dict, host: str) -> dict:
+    """The pod as the cache assumes it: a copy on `host` (scheduleOne's assumedPod, a DeepCopy
+    whose Spec.NodeName is set)."""
+    return {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
 
 
 @dataclass
@@ -85,13 +90,12 @@ class ScheduleResult:
 
 @dataclass
 class WaitingPod:
-    """A pod a Permit plugin told to wait (upstream's waitingPod): the cycle it is in, the node it
+    """A pod a Permit plugin told to wait (upstream's waitingPod): its cycle's state, the node it
     is assumed on, and how long each plugin that said Wait lets it wait from `since`."""
 
     info: QueuedPodInfo
     state: CycleState
     node_name: str
-    cycle: int
     since: float
     pending_plugins: dict[str, float]
 
@@ -125,7 +129,7 @@ class Scheduler:
         self.waiting_pods: dict[str, WaitingPod] = {}
         # Pods whose Bind is out to the apiserver, the same and the bind plugin's name, until the
         # adapter reports the bind's result (or the informer shows the pod gone).
-        self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, int, str]] = {}
+        self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
         fwk = self.framework
@@ -175,15 +179,33 @@ class Scheduler:
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
         elif self.responsible_for(new):
+            self._update_pod_in_scheduling_queue(old, new)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updatePodInSchedulingQueue")
+    def _update_pod_in_scheduling_queue(self, old: dict, new: dict) -> None:
+        """An assumed pod (waiting at Permit, or its bind out) is not queued again by an update:
+        its binding cycle is still under way."""
+        if not self.cache.is_assumed(new):
             self.queue.update(old, new)
 
-    def on_pod_delete(self, pod: dict) -> None:
+    def on_pod_delete(self, pod: dict) -> list:
+        """The informer's deletion; returns the actions of a binding cycle it fails (a pod
+        deleted while it waits at Permit)."""
         if (pod.get("spec") or {}).get("nodeName"):
             self._delete_pod_from_cache(pod)
-        else:
-            self.queue.delete(pod)
-            self.waiting_pods.pop(pod_key(pod), None)
-            self.binding.pop(pod_key(pod), None)
+            return []
+        return self._delete_pod_from_scheduling_queue(pod)
+
+    @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromSchedulingQueue")
+    def _delete_pod_from_scheduling_queue(self, pod: dict) -> list:
+        """A pod deleted while it waits at Permit is rejected ("removed", RejectWaitingPod): its
+        binding cycle fails, giving back its room on the node. It is not requeued: 1.24's error
+        func drops a pod the informer no longer has."""
+        key = pod_key(pod)
+        actions = self.reject_waiting_pod(key, "removed") if key in self.waiting_pods else []
+        self.queue.delete(pod)
+        self.binding.pop(key, None)
+        return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
     def _delete_pod_from_cache(self, pod: dict) -> None:
@@ -223,76 +245,77 @@ class Scheduler:
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).scheduleOne")
     @trace.decision
     def schedule_one(self) -> list:
-        """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do)."""
+        """Schedule the head of activeQ; returns the actions to perform (empty when nothing to do).
+
+        Whoever performs a Bind owes the core its answer: `binding_succeeded` or `binding_failed`
+        ends the pod's binding cycle (PostBind, or Unreserve and requeue), kept in `binding` until
+        then, as upstream's binding goroutine waits on the POST."""
         info = self.queue.pop()
         if info is None:
             return []
         pod = info.pod
         if self._skip_pod_schedule(pod):
             return []
-        cycle = self.queue.scheduling_cycle
         state = CycleState()
         try:
             result = self.schedule_pod(state, pod)
         except FitError as err:
             info.unschedulable_plugins = set(err.diagnosis.unschedulable_plugins)
             if not self.framework.points["postFilter"]:
-                return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+                return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
             # Preemption may make room for a later cycle: its evictions come first, then the
             # failure, which nominates the pod to the node made room on.
             result, status = self.framework.run_post_filter_plugins(state, pod, err.diagnosis.node_to_status)
             actions = list(result.actions) if result is not None else []
             nominated = result.nominated_node_name if status.ok and result is not None else ""
-            return actions + self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle, nominated)
+            return actions + self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, nominated)
         except NoNodesAvailable as err:
-            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, cycle)
+            return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
         except SchedulerError as err:
-            return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR, cycle)
+            return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR)
         except Exception as err:  # noqa: BLE001 - a plugin that cannot read this pod: its Error status
-            return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR,
-                                                   cycle)
+            return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR)
 
         host = result.suggested_host
-        assumed = {**pod, "spec": {**pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(pod, host)
         self._assume(assumed)
         status = self.framework.run_reserve_plugins_reserve(state, assumed, host)
         if not status.ok:  # whatever its code, a SchedulerError to 1.24
-            return self._fail_after_assume(info, state, assumed, host, status, cycle, REASON_SCHEDULER_ERROR)
+            return self._fail_after_assume(info, state, assumed, host, status, REASON_SCHEDULER_ERROR)
         status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
-            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, cycle, self.clock.now(), plugins_wait_time)
+            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, self.clock.now(), plugins_wait_time)
             return []
         if not status.ok:
-            return self._fail_after_assume(info, state, assumed, host, status, cycle)
-        return self._binding_cycle(info, state, assumed, host, cycle)
+            return self._fail_after_assume(info, state, assumed, host, status)
+        return self._binding_cycle(info, state, assumed, host)
 
     def allow_waiting_pod(self, key: str) -> list:
         """A Permit plugin's Wait resolved to Allow: run the binding cycle now."""
         waiting = self.waiting_pods.pop(key)
         info, host = waiting.info, waiting.node_name
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        return self._binding_cycle(info, waiting.state, assumed, host, waiting.cycle)
+        assumed = assumed_pod(info.pod, host)
+        return self._binding_cycle(info, waiting.state, assumed, host)
 
-    def reject_waiting_pod(self, key: str, message: str = "rejected while waiting on permit") -> list:
+    def reject_waiting_pod(self, key: str, message: str) -> list:
         """A Permit Wait resolved to a rejection: the binding cycle fails at WaitOnPermit, the pod
         is forgotten and requeued, and, as its room on the node is free again (a PodDelete to
         upstream), the other unschedulable pods are moved to be tried again."""
         waiting = self.waiting_pods.pop(key)
         info, host = waiting.info, waiting.node_name
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
-        actions = self._fail_after_assume(info, waiting.state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)),
-                                          waiting.cycle)
+        assumed = assumed_pod(info.pod, host)
+        actions = self._fail_after_assume(info, waiting.state, assumed, host, Status(Code.UNSCHEDULABLE, (message,)))
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE, lambda pod: pod_key(pod) != key)
         return actions
 
-    def _binding_cycle(self, info, state, assumed, host, cycle) -> list:
+    def _binding_cycle(self, info, state, assumed, host) -> list:
         status = self.framework.run_pre_bind_plugins(state, assumed, host)
         if not status.ok:
-            return self._fail_binding_cycle(info, state, host, cycle, status.message())
+            return self._fail_binding_cycle(info, state, host, status.message())
         plugin, action = self._bind(state, assumed, host)
         if isinstance(action, Status):
-            return self._fail_binding_cycle(info, state, host, cycle, "binding rejected: " + bind_error(plugin, action))
-        self.binding[pod_key(assumed)] = (info, state, host, cycle, plugin)
+            return self._fail_binding_cycle(info, state, host, "binding rejected: " + bind_error(plugin, action))
+        self.binding[pod_key(assumed)] = (info, state, host, plugin)
         return [action, self._event(assumed, "Normal", "Scheduled", "Binding",
                                     f"Successfully assigned {pod_key(assumed)} to {host}")]
 
@@ -302,8 +325,8 @@ class Scheduler:
         binding = self.binding.pop(f"{namespace}/{name}", None)
         if binding is None:  # deleted meanwhile
             return
-        info, state, host, _, _ = binding
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        info, state, host, _ = binding
+        assumed = assumed_pod(info.pod, host)
         self.framework.run_post_bind_plugins(state, assumed, host)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
@@ -315,19 +338,19 @@ class Scheduler:
         if binding is None or not self.cache.is_assumed(pod):
             self.cache.forget_pod(pod)
             return []
-        info, state, host, cycle, plugin = binding
-        return self._fail_binding_cycle(info, state, host, cycle,
+        info, state, host, plugin = binding
+        return self._fail_binding_cycle(info, state, host,
                                         "binding rejected: " + bind_error(plugin, Status(Code.ERROR, (error,))))
 
-    def _fail_binding_cycle(self, info, state, host, cycle, message: str) -> list:
+    def _fail_binding_cycle(self, info, state, host, message: str) -> list:
         """A binding cycle that fails after Permit (at PreBind or Bind): Unreserve, forget the
         assumed pod, move the unschedulable pods (its room is free again: a PodDelete to
         upstream), then report a SchedulerError."""
-        assumed = {**info.pod, "spec": {**info.pod.get("spec", {}), "nodeName": host}}
+        assumed = assumed_pod(info.pod, host)
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
         self.cache.forget_pod(assumed)
         self.queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
-        return self._record_scheduling_failure(info, message, REASON_SCHEDULER_ERROR, cycle)
+        return self._record_scheduling_failure(info, message, REASON_SCHEDULER_ERROR)
 
     def _event(self, pod: dict, type_: str, reason: str, action: str, message: str) -> RecordEvent:
         """An Event about the pod of this cycle, from the recorder of the profile, whose scheduler
@@ -345,7 +368,7 @@ class Scheduler:
     def _finish_binding(self, assumed: dict) -> None:
         self.cache.finish_binding(assumed)
 
-    def _fail_after_assume(self, info, state, assumed, host, status: Status, cycle: int, reason: str = "") -> list:
+    def _fail_after_assume(self, info, state, assumed, host, status: Status, reason: str = "") -> list:
         """Unreserve, forget the assumed pod and report the failure: with `reason`, else (after
         Permit) Unschedulable or SchedulerError by the status's code."""
         self.framework.run_reserve_plugins_unreserve(state, assumed, host)
@@ -355,7 +378,7 @@ class Scheduler:
                             else REASON_SCHEDULER_ERROR)
         # The plugins that made the pod unschedulable stay those of its last FitError: 1.24 sets
         # them from a FitError only, so a Reserve or Permit rejection does not choose its moves.
-        return self._record_scheduling_failure(info, status.message() or "binding failed", reason, cycle)
+        return self._record_scheduling_failure(info, status.message() or "binding failed", reason)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).assume")
     def _assume(self, assumed: dict) -> None:
@@ -368,11 +391,14 @@ class Scheduler:
         return bool(pod["metadata"].get("deletionTimestamp")) or self.cache.is_assumed(pod)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).recordSchedulingFailure")
-    def _record_scheduling_failure(self, info: QueuedPodInfo, message: str, reason: str, cycle: int,
+    def _record_scheduling_failure(self, info: QueuedPodInfo, message: str, reason: str,
                                    nominated_node: str = "") -> list:
         """Requeue the pod and report: a FailedScheduling event and PodScheduled=False with the
-        reason (and the node a preemption nominated it to, kept in the nominator at once)."""
-        self.queue.add_unschedulable_if_not_present(info, cycle)
+        reason (and the node a preemption nominated it to, kept in the nominator at once). The pod
+        is requeued as of the queue's current cycle, not its own (MakeDefaultErrorFunc passes
+        SchedulingCycle()): a failure that comes later (a Permit timeout, a failed bind) is
+        weighed against the moves since."""
+        self.queue.add_unschedulable_if_not_present(info, self.queue.scheduling_cycle)
         self.queue.nominator.add(info.pod, nominated_node)
         meta = info.pod["metadata"]
         namespace = meta.get("namespace", "default")

@@ -188,3 +188,18 @@ def test_an_event_is_tried_twelve_times_at_most_and_a_refused_one_once():
     refused, sleeps = FakeClient(refuse={"POST": 500}), []
     EventsRecorder(refused, ManualClock(1_700_000_000.5), hostname="h1", sleep=sleeps.append).record(FAILED)
     assert (len(refused.requests), sleeps) == (1, [])
+
+
+def test_a_repeat_of_an_event_being_retried_returns_at_once_and_is_written_after_it():
+    """The series a repeat starts is not written while its event waits to be tried again (the
+    caller does not wait either): it is written after the event is created, a PATCH of it."""
+    client, back = FlakyClient(failures=1), threading.Event()
+    client.timeout = 0.2
+    rec, settle = retried(client, lambda _seconds: back.wait(5))
+    rec.record(FAILED)
+    rec.record(FAILED)
+    assert len(client.requests) == 1
+    back.set()
+    settle()
+    assert [(m, (body.get("series") or {}).get("count")) for m, _p, body, _t in client.requests] == [
+        ("POST", None), ("POST", None), ("PATCH", 1)]

@@ -243,13 +243,30 @@ def test_events_of_other_objects_do_not_wait_for_each_other():
     first.join(5)
 
 
-def test_a_repeat_waits_for_its_post_no_longer_than_one_request_timeout():
-    """A POST stuck on a slow apiserver holds its repeat back for at most the client's timeout;
-    then the repeat is written anyway (a PATCH that finds no event falls back to a POST)."""
+def test_a_repeat_of_an_event_on_the_wire_returns_at_once_and_is_written_after_it():
+    """The caller of a repeat never waits for its event's POST, however slow the apiserver: the
+    repeat is queued, and its PATCH goes once that POST is answered, by the thread that sent it."""
     client = SlowPostClient()
     client.timeout = 0.2
     first, repeat = post_then_repeat(client)
     repeat.join(3)
-    assert not repeat.is_alive() and [method for method, _path, _body in client.requests] == ["PATCH"]
+    assert not repeat.is_alive() and client.requests == []
     client.release.set()
     first.join(5)
+    assert [method for method, _path, _body in client.requests] == ["POST", "PATCH"]
+
+
+def test_a_repeat_of_an_event_being_retried_returns_at_once_and_is_written_after_it():
+    """A repeat of an event whose POST was cut off and waits to be tried again does not wait for
+    the retry, and is written after it, as upstream's one writing goroutine orders them: created
+    with count 1, then counted 2."""
+    client, back = FlakyClient(failures=1), threading.Event()
+    client.timeout = 0.2
+    recorder, settle = retried(client, lambda _seconds: back.wait(5))
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    recorder.event(DEPLOYMENT, "Normal", "R", "m", "c")
+    assert len(client.requests) == 1
+    back.set()
+    settle()
+    assert [(method, body.get("count")) for method, _path, body in client.requests] == [
+        ("POST", 1), ("POST", 1), ("PATCH", 2)]

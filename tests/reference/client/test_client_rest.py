@@ -184,6 +184,14 @@ def test_an_error_answer_that_is_no_status_is_an_api_error_with_its_text(rest):
 
 
 
+def test_an_error_answer_in_json_that_is_no_object_is_a_status_with_its_text():
+    """An error body that decodes to no JSON object (a proxy's `["oops"]`) is no Status either:
+    the APIStatusError carries its text, so reading its message does not raise."""
+    from reference_impl.client.rest import _error_status
+    assert _error_status(b'["oops"]\n') == {"message": '["oops"]'}
+    assert _error_status(b'{"message": "refused"}') == {"message": "refused"}
+
+
 def test_each_answer_is_counted_by_code_method_and_host(reference_control_plane, tmp_path):  # noqa: F811
     """rest_client_requests_total as client-go's updateURLMetrics counts: the status code of each
     answer, `<error>` when none came, by method and the server URL's host."""

@@ -162,6 +162,33 @@ class WaitingPermit(Plugin):
         return Status(Code.WAIT), self.args.get("timeout", 15 * 60.0)
 
 
+class BarePermit(Plugin):
+    """Permit in this framework's earlier contract: a Status alone, no timeout."""
+
+    name = "BarePermit"
+
+    def permit(self, state, pod, node_name):
+        return Status(Code.SUCCESS)
+
+
+class FailingPermit(Plugin):
+    """Permit: an Error (a service it asks is down)."""
+
+    name = "FailingPermit"
+
+    def permit(self, state, pod, node_name):
+        return Status(Code.ERROR, ("quota service down",)), 0.0
+
+
+class SkippingBinder(Plugin):
+    """Bind: Skip for every pod, with a message."""
+
+    name = "SkippingBinder"
+
+    def bind(self, state, pod, node_name):
+        return Status(Code.SKIP, ("not my pod",))
+
+
 class RecordingPostBind(Plugin):
     """PostBind that records the pods it is told were bound, by key."""
 

@@ -320,6 +320,71 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
         ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
 
 
+def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
+    """deletePodFromSchedulingQueue rejects a waiting pod (RejectWaitingPod, "removed"): its
+    binding cycle runs Unreserve and ForgetPod and moves the unschedulable pods, so a pod that
+    did not fit beside it now does; the deleted pod is not requeued."""
+    s = waiting_permit_scheduler(10)
+    actions = s.on_pod_delete(pod("p", cpu="1"))
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("Unschedulable", "removed")]
+    assert not s.waiting_pods and not s.cache.is_assumed(pod("p")) and not s.queue.pending_pods()
+    assert s.cache.nodes["n1"].requested.milli_cpu == 0
+    s.on_pod_add(pod("q", cpu="1"))
+    assert s.schedule_one() == [] and "default/q" in s.waiting_pods
+
+
+def test_a_failure_that_comes_later_is_requeued_as_of_the_current_cycle():
+    """MakeDefaultErrorFunc requeues with podQueue.SchedulingCycle(), the current cycle: a pod
+    whose wait at Permit times out after another pod's cycle is not sent to backoffQ by a move
+    request made before that cycle (it goes to unschedulableQ)."""
+    s = waiting_permit_scheduler(30)  # p waits, popped in cycle 1
+    s.on_node_add(node("n2", cpu="1"))  # a move request in cycle 1
+    s.on_pod_add(pod("q", cpu="8"))
+    assert s.schedule_one()[0].reason == "FailedScheduling"  # cycle 2
+    s.clock.advance(30)
+    s.tick()
+    assert "default/p" in s.queue.unschedulable_q and "default/p" not in s.queue.backoff_q
+
+
+def test_a_permit_plugin_returning_a_bare_status_is_taken_with_no_timeout():
+    """A plugin written to the earlier Permit contract (a Status alone) still lets the pod bind:
+    its Status is taken as (status, 0)."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:BarePermit"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert bound(s.schedule_one()) == "n1"
+
+
+def test_a_permit_error_names_its_plugin():
+    """RunPermitPlugins wraps a failure that is not Unschedulable as an Error:
+    `running Permit plugin "NAME": <message>`, a SchedulerError."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:FailingPermit"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert [(a.condition["reason"], a.condition["message"]) for a in s.schedule_one()
+            if isinstance(a, PatchPodStatus)] == [
+        ("SchedulerError", 'running Permit plugin "FailingPermit": quota service down')]
+
+
+def test_when_every_bind_plugin_skips_the_last_ones_skip_is_reported_with_its_message():
+    """RunBindPlugins answers the last plugin's Skip when all skip, and bind words it
+    `bind status: Skip, <its message>`."""
+    profile = load_profile(data={"plugins": {"bind": {"enabled": [{"name": "sched_fixtures:SkippingBinder"}],
+                                                      "disabled": [{"name": "DefaultBinder"}]}}})
+    s = scheduler([node("n1")], [pod("p")], profile=profile)
+    assert [a.condition["message"] for a in s.schedule_one() if isinstance(a, PatchPodStatus)] == [
+        "binding rejected: bind status: Skip, not my pod"]
+
+
+def test_an_update_of_a_pod_waiting_at_permit_does_not_queue_it_again():
+    """updatePodInSchedulingQueue returns at once for an assumed pod: one waiting at Permit
+    stays out of the queue when its labels change."""
+    s = waiting_permit_scheduler(10)
+    touched = pod("p", cpu="1")
+    touched["metadata"]["labels"] = {"touched": "yes"}
+    s.on_pod_update(pod("p", cpu="1"), touched)
+    assert not s.queue.pending_pods() and "default/p" in s.waiting_pods
+
+
 def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)

@@ -17,8 +17,10 @@ def names(infos):
     return [i.pod["metadata"]["name"] for i in infos]
 
 
-def fail(queue, info):
-    """Report `info` unschedulable in the cycle it was popped in."""
+def fail(queue, info, plugin="NodeResourcesFit"):
+    """Report `info` unschedulable in the cycle it was popped in, rejected by `plugin` (its
+    FitError's), whose events move it (any, when the queue has none registered for it)."""
+    info.unschedulable_plugins = {plugin}
     queue.add_unschedulable_if_not_present(info, queue.scheduling_cycle)
 
 
@@ -110,9 +112,7 @@ def test_event_not_registered_by_rejecting_plugin_does_not_move():
     """A pod rejected only by plugins that did not register an event stays in unschedulableQ on that event."""
     queue, _ = make_queue(plugin_events={"NodeUnschedulable": {q.NODE_ADD, q.NODE_UPDATE}})
     queue.add(pod("p"))
-    info = queue.pop()
-    info.unschedulable_plugins = {"NodeUnschedulable"}
-    fail(queue, info)
+    fail(queue, queue.pop(), "NodeUnschedulable")
     queue.move_all_to_active_or_backoff_queue(q.ASSIGNED_POD_DELETE)
     assert "default/p" in queue.unschedulable_q
     queue.move_all_to_active_or_backoff_queue(q.NODE_UPDATE)
@@ -216,3 +216,17 @@ def test_a_less_overridden_below_sort_key_orders_the_queue_itself():
     queue.add(pod("high", priority=5))
     queue.add(pod("low", priority=1))
     assert names([queue.pop(), queue.pop()]) == ["low", "high"]
+
+
+def test_a_pod_no_plugin_rejected_is_moved_only_by_the_wildcard():
+    """podMatchesEvent intersects the plugins registered for the event with the pod's
+    unschedulable plugins: a pod that failed with none (at Reserve, Permit or bind, after no
+    FitError) is moved by no cluster event, only by a flush or MoveAll's wildcard."""
+    queue, clock = make_queue(plugin_events={"NodeResourcesFit": {q.NODE_ADD}})
+    queue.add(pod("p"))
+    queue.add_unschedulable_if_not_present(queue.pop(), queue.scheduling_cycle)
+    clock.advance(5)
+    queue.move_all_to_active_or_backoff_queue(q.NODE_ADD)
+    assert "default/p" in queue.unschedulable_q
+    queue.move_all_to_active_or_backoff_queue(q.WILDCARD)
+    assert "default/p" in queue.active_q

@@ -2,6 +2,7 @@
 apiserver, the informers' stores are filled by hand, and binding cycles run on the binder pool."""
 from __future__ import annotations
 
+import http.client
 import io
 import random
 import socket
@@ -104,6 +105,29 @@ def test_a_refused_bind_is_reported_as_a_scheduler_error_not_as_scheduled():
         ("FailedScheduling", message)]
     patch = next(body for (_, path), body in calls if path == "/api/v1/namespaces/default/pods/big/status")
     assert [(c["reason"], c["message"]) for c in patch["status"]["conditions"]] == [("SchedulerError", message)]
+
+
+class CutBindClient(FakeClient):
+    """Sends each binding POST, then its answer is cut off (what http1.round_trip raises)."""
+
+    def request(self, method, path, body=None, content_type="application/json"):
+        answer = super().request(method, path, body, content_type)
+        if path.endswith("/binding"):
+            raise http.client.IncompleteRead(b"")
+        return answer
+
+
+def test_a_bind_whose_answer_is_cut_off_fails_its_binding_cycle():
+    """Go's bind handles every error its POST returns: a cut-off answer (an http.client error,
+    no OSError) fails the binding cycle too, the pod forgotten, its room freed and requeued."""
+    runner, client = runner_with([node("n1", cpu="1")], [pod("big", cpu="800m")])
+    runner.client = client = CutBindClient()
+    bind_all(runner)
+    cache, queue = runner.scheduler.cache, runner.scheduler.queue
+    assert not cache.assumed and not runner.scheduler.binding and cache.nodes["n1"].requested.milli_cpu == 0
+    assert [p["metadata"]["name"] for p in queue.pending_pods()] == ["big"]
+    patch = next(body for (_, path), body in zip(client.calls, client.bodies) if path.endswith("/big/status"))
+    assert [c["reason"] for c in patch["status"]["conditions"]] == ["SchedulerError"]
 
 
 def test_a_bind_refused_for_a_pod_the_scheduler_did_not_assume_is_only_logged():
