@@ -404,6 +404,9 @@ class JobController:
         # The Job work queue's rate limiter: a key's failures are its NumRequeues, one count that
         # failed syncs raise, getBackoff reads and only a sync answering forget resets.
         self.rate_limiter = ItemExponentialFailureRateLimiter(DEFAULT_JOB_BACKOFF, MAX_JOB_BACKOFF)
+        # The Job keys whose last sync answered forget; processNextWorkItem forgets one only if
+        # the whole sync, its status write included, then succeeds (forget && err == nil).
+        self._forget_answers: set[str] = set()
         self._not_before: dict[str, float] = {}  # when a Job with a new pod failure may be synced
         # uidTrackingExpectations: per Job key, the pods whose finalizer removal was sent and not yet seen.
         self.finalizer_expectations: dict[str, set[str]] = {}
@@ -475,6 +478,14 @@ class JobController:
         return False
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
+    def take_forget_answer(self, key: str) -> bool:
+        """Whether the key's last sync answered forget; the answer is consumed."""
+        if key not in self._forget_answers:
+            return False
+        self._forget_answers.remove(key)
+        return True
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
     def _answer(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> list:
         """A sync that acted on a new failure of an unfinished Job ends in an error (the work
         queue counts its requeue); one that wrote the status otherwise, or saw more successes,
@@ -482,7 +493,7 @@ class JobController:
         if new_failure:
             return [FailedPodsDetected(key)]
         if status_changed or more_succeeded:
-            self.rate_limiter.forget(key)
+            self._forget_answers.add(key)
         return []
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
@@ -490,7 +501,7 @@ class JobController:
         """Actions for `job` given every pod in its namespace. When manageJob sends requests, the
         status writes wait for their answers (a ManageJob)."""
         if is_job_finished(job):
-            self.rate_limiter.forget(meta_namespace_key(job))  # syncJob answers forget
+            self._forget_answers.add(meta_namespace_key(job))
             return []
         now, key, spec = self.clock.now(), meta_namespace_key(job), job["spec"]
         tracking = tracking_uncounted_pods(job)

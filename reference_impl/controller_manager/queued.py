@@ -68,7 +68,7 @@ class QueuedController:
                  resync_period: float, informers: Iterable[str] = (),
                  handle_error: Callable[[Hashable, Exception], None] | None = None,
                  rate_limited_adds: bool = False, requeue_conflicts: bool = True,
-                 forget_on_success: bool = True):
+                 forget_on_success: Callable[[Hashable], bool] = lambda _key: True):
         self.name, self.queue, self.sync = name, queue, sync
         # Changes enqueue through the rate limiter, as the HPA controller's do: each key then
         # waits out the limiter's interval, and a change to a key already waiting adds nothing.
@@ -76,8 +76,9 @@ class QueuedController:
         # False: a sync one of whose writes met a conflict is not retried with backoff, as the
         # Job controller's processNextWorkItem leaves it to the update event that must follow.
         self.requeue_conflicts = requeue_conflicts
-        # False: a sync that succeeded leaves its key's requeues to the controller's own Forget, as
-        # the Job controller's syncJob answers whether to forget (getBackoff reads the count).
+        # Whether a sync of the key that succeeded forgets its requeues: always, but for the Job
+        # controller, whose syncJob answers whether to forget (getBackoff reads the count); it is
+        # asked after every sync, so that an answer of a sync that failed is dropped too.
         self.forget_on_success = forget_on_success
         self.handle_error = handle_error or self._log_error
         self.triggers = tuple(triggers)
@@ -134,7 +135,8 @@ class QueuedController:
             self.handle_error(key, error)
         finally:
             with lock:
-                if ok and self.forget_on_success:
+                forget = self.forget_on_success(key)
+                if ok and forget:
                     self.queue.forget(key)
                 elif not ok and not conflicted:
                     self.queue.add_rate_limited(key)

@@ -312,7 +312,8 @@ class ControllerManager:
             queued("job", self._sync_job,
                    [Trigger("jobs", _own_key),
                     Trigger("pods", self._owner("Job", "jobs"), delay=POD_UPDATE_BATCH_PERIOD)],
-                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False, forget_on_success=False,
+                   self._keys_of("jobs"), ("jobs", "pods"), requeue_conflicts=False,
+                   forget_on_success=self.job.take_forget_answer,
                    rate_limiter=self.job.rate_limiter),
             # The Job controller's second queue: a deleted pod whose Job is gone loses its finalizer.
             queued("job-orphan-pod", self._sync_orphan_pod, [Trigger("pods", self._orphan_pod_key, new_only=True)],

@@ -700,6 +700,26 @@ def test_a_sync_that_changes_nothing_keeps_the_requeues():
     assert jobs.queue.num_requeues("default/pi") == 1
 
 
+def test_a_sync_whose_status_write_failed_keeps_the_requeues():
+    """processNextWorkItem forgets only when syncJob answers forget with no error: a sync that saw
+    one more success but whose status write was refused keeps the key's requeues, and
+    AddRateLimited counts one more."""
+    manager = ControllerManager(JobApiserver(("PUT", "/apis/batch/v1/namespaces/default/jobs/pi/status")))
+    jobs = {c.name: c for c in manager.controllers}["job"]
+    j = job(completions=3)
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
+    manager.cache("jobs").upsert(j)
+    manager.cache("pods").upsert(job_pod(j, "a", "Succeeded"))
+    manager.job.expectations.expect_creations("default/pi", 0)
+    jobs.queue.add_rate_limited("default/pi")
+    jobs.queue.add_rate_limited("default/pi")
+    while (key := jobs.queue.get()) is not None:
+        jobs.queue.done(key)
+    jobs.queue.add("default/pi")
+    assert jobs.process_next_work_item(manager.perform)
+    assert jobs.queue.num_requeues("default/pi") == 3
+
+
 class ConflictingApiserver(JobApiserver):
     """Refuses every Job status write with 409 Conflict, as a Job updated since it was cached is."""
 

@@ -7,6 +7,7 @@ import time
 from cm_fixtures import uid
 
 from reference_impl.controller_manager.job import FailedPodsDetected, JobController, ManageJob
+from reference_impl.machinery.objects import meta_namespace_key
 
 
 def eventually(probe, timeout: float = 20.0):
@@ -23,13 +24,17 @@ def eventually(probe, timeout: float = 20.0):
 class AnsweredJobController(JobController):
     """The Job controller's core with every request of manageJob answered as asked: a sync's
     ManageJob opened into its requests and the status writes that follow them. A sync's
-    FailedPodsDetected is answered as the work queue does (AddRateLimited counts a requeue)."""
+    FailedPodsDetected is answered as the work queue does (AddRateLimited counts a requeue), and
+    so is its forget answer, every request having succeeded."""
 
     def sync(self, job: dict, pods: list[dict]) -> list:
         steps = [step for action in super().sync(job, pods)
                  for step in ((*action.requests, *action.then(0, 0)) if isinstance(action, ManageJob) else (action,))]
         for failed in [step for step in steps if isinstance(step, FailedPodsDetected)]:
             self.rate_limiter.when(failed.job_key)
+        key = meta_namespace_key(job)
+        if self.take_forget_answer(key):
+            self.rate_limiter.forget(key)
         return [step for step in steps if not isinstance(step, FailedPodsDetected)]
 
 
