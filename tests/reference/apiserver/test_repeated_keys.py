@@ -166,12 +166,15 @@ def test_a_null_written_after_a_value_leaves_a_field_that_is_no_pointer_as_it_wa
     ('"properties": {}', '"properties": {"a": {"type": "string", "pattern": "^a", "pattern": null, "maxLength": 3, '
      '"maxLength": null, "nullable": true, "nullable": null}}',
      "spec.versions.0.schema.openAPIV3Schema.properties.a", {"type": "string", "pattern": "^a", "nullable": True}),
-], ids=["scope", "names-kind", "version-served", "schema-type", "schema-pattern-and-pointer-maxLength"])
+    ('"storage": true,', '"storage": true, "additionalPrinterColumns": [{"name": "c", "type": "integer", '
+     '"jsonPath": ".x", "priority": 1, "priority": null}],', "spec.versions.0.additionalPrinterColumns.0.priority", 1),
+], ids=["scope", "names-kind", "version-served", "schema-type", "schema-pattern-and-pointer-maxLength",
+        "column-priority"])
 def test_a_null_written_after_a_value_leaves_a_crd_field_that_is_no_pointer_as_it_was(
         chain, written, rewritten, path, expected):
-    """The apiextensions v1 structs decode as any other: a null leaves a string, bool or struct
-    field (Scope, Names.Kind, Served, JSONSchemaProps.Type and Pattern) as it was and clears a
-    pointer (JSONSchemaProps.MaxLength is an *int64)."""
+    """The apiextensions v1 structs decode as any other: a null leaves a string, bool, int32 or
+    struct field (Scope, Names.Kind, Served, JSONSchemaProps.Type and Pattern, a column's Priority)
+    as it was and clears a pointer (JSONSchemaProps.MaxLength is an *int64)."""
     body = crd("things", "{}").replace(written.encode(), rewritten.encode(), 1)
     assert rewritten.encode() in body
     code, obj = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
