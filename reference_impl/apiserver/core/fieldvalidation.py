@@ -410,9 +410,12 @@ def _written_into(writes: list, schema: dict, no_pointer: bool) -> tuple[object,
 @functools.cache
 def _is_no_pointer(definition: str, key: str) -> bool:
     """Whether field `key` of the struct `definition` is no pointer, map, slice or interface (which
-    a null sets to nil). The protobuf layouts say: such a field is written when zero."""
+    a null sets to nil). The protobuf layouts say: such a field is written when zero; a kind with
+    no layout here names its own (`kinds.NO_POINTER_FIELDS`)."""
     message = gostruct.layout_message(definition)
-    field = gostruct.struct_fields(message).get(key) if message in protobuf.MESSAGES else None
+    if message not in protobuf.MESSAGES:
+        return key in kinds.NO_POINTER_FIELDS.get(definition, ())
+    field = gostruct.struct_fields(message).get(key)
     return (field is not None and field.label == "optional"
             and (field.omit_zero or field.when_absent == "zero"))
 

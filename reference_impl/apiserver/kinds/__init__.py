@@ -5,9 +5,11 @@ served group/version/plural facts, with their validators), and where the kind ha
 (kind -> its SetObjectDefaults func, called with the object and its spec) with `NO_SPEC` (kinds
 whose Go type has no spec), `DEFINITIONS` (OpenAPI v2), `GO_TYPES` (definition -> the Go types of
 the fields its schema does not name: a named string type as `v1.Protocol`, a struct described as
-any object, as reflect prints them; decoding errors name them), `PRINTERS` (kind -> columns and row
-function), `LIST_ORDERS` (kind -> the sort key its list printer orders rows by) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This
-module assembles them; serving a new kind is one module and one entry in `MODULES`. Types several
+any object, as reflect prints them; decoding errors name them), `NO_POINTER_FIELDS` (definition ->
+its fields that are no pointer, for structs with no protobuf layout in `MESSAGES`), `PRINTERS`
+(kind -> columns and row function), `LIST_ORDERS` (kind -> the sort key its list printer orders rows
+by) and `MESSAGES` (protobuf layout lines, as `core.protobuf_messages` writes them). This module
+assembles them; serving a new kind is one module and one entry in `MODULES`. Types several
 kinds share live in the `_`-prefixed modules.
 """
 from __future__ import annotations
@@ -45,6 +47,8 @@ DEFINITIONS = {name: schema for module in (*load(SHARED_MODULES), *KIND_MODULES)
                for name, schema in getattr(module, "DEFINITIONS", {}).items()}
 GO_TYPES = {name: fields for module in (*load(SHARED_MODULES), *KIND_MODULES)
             for name, fields in getattr(module, "GO_TYPES", {}).items()}
+NO_POINTER_FIELDS = {name: fields for module in KIND_MODULES
+                     for name, fields in getattr(module, "NO_POINTER_FIELDS", {}).items()}
 PRINTERS = {kind: printer for module in KIND_MODULES for kind, printer in getattr(module, "PRINTERS", {}).items()}
 LIST_ORDERS = {kind: key for module in KIND_MODULES for kind, key in getattr(module, "LIST_ORDERS", {}).items()}
 MESSAGES = "\n".join(module.MESSAGES.strip() for module in (*load(SHARED_MODULES), *KIND_MODULES)

@@ -762,3 +762,27 @@ GO_TYPES = {
     APIEXTENSIONS + "CustomResourceDefinitionCondition": {"status": "v1.ConditionStatus",
                                                           "type": "v1.CustomResourceDefinitionConditionType"},
 }
+
+# The fields of the v1 structs (types.go, types_jsonschema.go) that are no pointer, map, slice or
+# interface: encoding/json leaves such a field as it was when a null is decoded into it, so
+# `"scope": "Namespaced", "scope": null` keeps Namespaced. apiextensions has no protobuf layout
+# here to tell (fieldvalidation reads these instead); `maxLength` (*int64) is cleared by a null.
+NO_POINTER_FIELDS = {
+    APIEXTENSIONS + "CustomResourceDefinition": frozenset(("metadata", "spec", "status")),
+    APIEXTENSIONS + "CustomResourceDefinitionSpec": frozenset(("group", "names", "scope", "preserveUnknownFields")),
+    APIEXTENSIONS + "CustomResourceDefinitionNames": frozenset(("plural", "singular", "kind", "listKind")),
+    APIEXTENSIONS + "CustomResourceDefinitionVersion": frozenset(("name", "served", "storage", "deprecated")),
+    APIEXTENSIONS + "CustomResourceColumnDefinition": frozenset(("name", "type", "format", "description",
+                                                                 "priority", "jsonPath")),
+    APIEXTENSIONS + "CustomResourceConversion": frozenset(("strategy",)),
+    APIEXTENSIONS + "ServiceReference": frozenset(("namespace", "name")),
+    APIEXTENSIONS + "CustomResourceSubresourceScale": frozenset(("specReplicasPath", "statusReplicasPath")),
+    APIEXTENSIONS + "CustomResourceDefinitionStatus": frozenset(("acceptedNames",)),
+    APIEXTENSIONS + "CustomResourceDefinitionCondition": frozenset(("type", "status", "lastTransitionTime",
+                                                                    "reason", "message")),
+    APIEXTENSIONS + "JSONSchemaProps": frozenset((
+        "id", "$schema", "description", "type", "format", "title", "exclusiveMaximum", "exclusiveMinimum",
+        "pattern", "uniqueItems", "nullable", "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string")),
+    APIEXTENSIONS + "ExternalDocumentation": frozenset(("description", "url")),
+    APIEXTENSIONS + "ValidationRule": frozenset(("rule", "message")),
+}

@@ -157,6 +157,42 @@ def test_a_null_written_after_a_value_leaves_a_field_that_is_no_pointer_as_it_wa
     assert lookup(created(chain, plural, body, group=group), path) == expected
 
 
+@pytest.mark.parametrize("written,rewritten,path,expected", [
+    ('"scope": "Namespaced"', '"scope": "Namespaced", "scope": null', "spec.scope", "Namespaced"),
+    ('"kind": "Thing"', '"kind": "Thing", "kind": null', "spec.names.kind", "Thing"),
+    ('"served": true', '"served": true, "served": null', "spec.versions.0.served", True),
+    ('"openAPIV3Schema": {"type": "object"', '"openAPIV3Schema": {"type": "object", "type": null',
+     "spec.versions.0.schema.openAPIV3Schema.type", "object"),
+    ('"properties": {}', '"properties": {"a": {"type": "string", "pattern": "^a", "pattern": null, "maxLength": 3, '
+     '"maxLength": null, "nullable": true, "nullable": null}}',
+     "spec.versions.0.schema.openAPIV3Schema.properties.a", {"type": "string", "pattern": "^a", "nullable": True}),
+    ('"storage": true,', '"storage": true, "additionalPrinterColumns": [{"name": "c", "type": "integer", '
+     '"jsonPath": ".x", "priority": 1, "priority": null}],', "spec.versions.0.additionalPrinterColumns.0.priority", 1),
+], ids=["scope", "names-kind", "version-served", "schema-type", "schema-pattern-and-pointer-maxLength",
+        "column-priority"])
+def test_a_null_written_after_a_value_leaves_a_crd_field_that_is_no_pointer_as_it_was(
+        chain, written, rewritten, path, expected):
+    """The apiextensions v1 structs decode as any other: a null leaves a string, bool, int32 or
+    struct field (Scope, Names.Kind, Served, JSONSchemaProps.Type and Pattern, a column's Priority)
+    as it was and clears a pointer (JSONSchemaProps.MaxLength is an *int64)."""
+    body = crd("things", "{}").replace(written.encode(), rewritten.encode(), 1)
+    assert rewritten.encode() in body
+    code, obj = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
+    assert code == 201, obj
+    assert lookup(obj, path) == expected
+
+
+def test_a_null_written_after_a_crd_versions_schema_clears_the_pointer(chain):
+    """CustomResourceDefinitionVersion.Schema is a pointer: a null after it leaves none, which v1
+    requires."""
+    body = crd("things", "{}").replace(b'{}}}}]', b'{}}}, "schema": null}]')
+    assert b'"schema": null' in body
+    code, status = call(chain, "POST", CRDS, body, query={"dryRun": "All"})
+    assert (code, status["message"]) == (422, 'CustomResourceDefinition.apiextensions.k8s.io "things.k27.example.com" '
+                                              'is invalid: spec.versions[0].schema.openAPIV3Schema: Required value: '
+                                              'schemas are required')
+
+
 def test_a_custom_resource_keeps_the_last_value_of_a_key_written_twice(chain):
     """A custom resource decodes into an unstructured map[string]interface{}: a key written twice
     holds its last value whole, metadata too (the earlier labels are gone)."""
