@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from analyzer.facts import CALL, DEFER, GO, Field, Import, Param, TypeParam, decode, encode_row
+from analyzer import parse as parse_module
 from analyzer.parse import parse_rows, parse_source
 
 
@@ -149,6 +150,25 @@ def test_unkeyed_elements_are_keyed_by_position_and_elided_literals_by_depth():
         ("map[string]*T", ((0, ("id", "g")), (2, ("id", "h"))), 1),
         ("map[K]func()", (), 0),
     ]
+
+
+def test_literals_nested_thousands_deep_parse_and_each_element_is_looked_at_a_few_times(
+        monkeypatch):
+    """Go sets no bound on how deep literals nest, and parsing never raises on valid Go: a
+    function 3,000 literals down ([]…[]func(){{…{f}…}}) is kept at its depth, and finding which
+    literals hold it looks at each element a bounded number of times, not once per literal
+    around it."""
+    looked_at = []
+    is_conversion_like = parse_module._FileParser.is_conversion_like
+    monkeypatch.setattr(parse_module._FileParser, "is_conversion_like",
+                        lambda self, value: looked_at.append(value) or is_conversion_like(self, value))
+    n = 3000
+    facts = parse("package p\nfunc f() {}\nvar x = " + "[]" * n + "func(){" + "{" * (n - 1) + "f"
+                  + "}" * n + "\n")
+    assert len(facts.composites) == n
+    assert facts.composites[-1].keyed == ((0, ("id", "f")),)
+    assert facts.composites[-1].depth == n - 1
+    assert len(looked_at) <= 3 * n
 
 
 def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_says_where_it_is():
