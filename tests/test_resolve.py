@@ -877,6 +877,41 @@ def test_a_field_of_a_struct_type_written_out_is_a_place():
                            ("cases", 27, "table"), ("param", 31, "other")}
 
 
+SAME_TEXT_STRUCTS = {"lib/lib.go": """package lib
+
+func a() {}
+
+var Box struct{ fn func() }
+
+func Set() { Box.fn = a }
+""", "main.go": """package app
+
+import "example.com/app/lib"
+
+func b() {}
+
+var box struct{ fn func() }
+
+func main() {
+	lib.Set()
+	box.fn = b
+	box.fn()
+	_ = lib.Box
+}
+"""}
+
+
+def test_a_struct_type_written_out_with_an_unexported_field_is_its_packages_own():
+    """`struct{ fn func() }` spelt in package lib and again in main is two types (Go's type
+    identity: a non-exported field name is one package's), so what lib stores in Box.fn is not
+    called by main's box.fn(). `callgraph -algo=vta` on this program gives main → b at line 12
+    and no edge to lib.a."""
+    value_calls = {(e.caller, e.line, e.callee)
+                   for e in edges_of(SAME_TEXT_STRUCTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in field")}
+    assert value_calls == {(f"{APP}.main", 12, f"{APP}.b")}
+
+
 NESTED_LITERALS = {"n.go": """package app
 
 type Hooks struct{ Handlers []func() }
