@@ -512,7 +512,7 @@ class _FileParser:
                     continue
                 key = self.text(key)
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in FUNCTION_VALUES or self.is_conversion_like(value):
+            if self.could_be_function(value):
                 keyed.append((key, self.expr(value)))
             elif self.holds_functions(value):
                 at = value.start_point  # the nested literal's own fact is found by its position
@@ -527,13 +527,13 @@ class _FileParser:
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
 
-    def is_conversion_like(self, value) -> bool:
-        """Whether a literal's element could convert a function value, `HandlerFunc(f)`: a
-        call or conversion of one operand that could be a function (see `converted`)."""
+    def could_be_function(self, value) -> bool:
+        """Whether a literal's element could be a function value: a name, a selector, a function
+        literal, a call (what it returns is the element: `Handler: wrap(h)`, `RunE: runE(o)`;
+        or a conversion, `HandlerFunc(f)`) or a conversion of an operand that could be one."""
         if value.type == "type_conversion_expression":
             return bool(self.convertible(value.child_by_field_id(OPERAND)))
-        return value.type == "call_expression" and bool(
-            self.converted(value.child_by_field_id(ARGUMENTS)))
+        return value.type in FUNCTION_VALUES or value.type == "call_expression"
 
     def holds_functions(self, literal) -> bool:
         """Whether a nested literal (`{f}` in [][]func(){{f}}, or []func(){f} written out) has
@@ -568,7 +568,7 @@ class _FileParser:
         for element in self.keyed.get(body.start_byte, ()):
             value = element if element.type == "literal_element" else element.named_children[-1]
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in FUNCTION_VALUES or self.is_conversion_like(value):
+            if self.could_be_function(value):
                 return True, []
             if value.type in NESTED_LITERALS and (inner := _body(value)) is not None:
                 holds = self.holding.get(inner.start_byte)

@@ -159,9 +159,9 @@ def test_literals_nested_thousands_deep_parse_and_each_element_is_looked_at_a_fe
     literals hold it looks at each element a bounded number of times, not once per literal
     around it."""
     looked_at = []
-    is_conversion_like = parse_module._FileParser.is_conversion_like
-    monkeypatch.setattr(parse_module._FileParser, "is_conversion_like",
-                        lambda self, value: looked_at.append(value) or is_conversion_like(self, value))
+    could_be_function = parse_module._FileParser.could_be_function
+    monkeypatch.setattr(parse_module._FileParser, "could_be_function",
+                        lambda self, value: looked_at.append(value) or could_be_function(self, value))
     n = 3000
     facts = parse("package p\nfunc f() {}\nvar x = " + "[]" * n + "func(){" + "{" * (n - 1) + "f"
                   + "}" * n + "\n")
@@ -258,6 +258,21 @@ def test_composite_literals_keep_function_valued_fields():
     assert handlers.type == "cache.ResourceEventHandlerFuncs"
     assert handlers.keyed == (("AddFunc", ("sel", ("id", "c"), "addPod")),
                               ("UpdateFunc", ("func", "f$1")))
+
+
+def test_a_call_as_a_literals_element_is_kept_for_what_it_returns():
+    """`Handler: wrap(h)`, `RunE: runE(o)`, `[]func(){mk()}` and a call in a nested literal
+    store what the call returns, which may be a function: each is kept as the call (its callee),
+    where only a call of one function-like argument (a conversion) was."""
+    facts = parse("package p\nvar t = T{Handler: wrap(h), RunE: runE(o), Name: \"x\"}\n"
+                  "var hs = []func(){mk(), 3}\nvar n = [][]func(){{mk2()}}\n")
+    assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
+        ("T", (("Handler", ("call", ("id", "wrap"), ("id", "h"))),
+               ("RunE", ("call", ("id", "runE"), ("id", "o")))), 0),
+        ("[]func()", ((0, ("call", ("id", "mk"))),), 0),
+        ("[][]func()", ((0, ("comp", "", 4, 20)),), 0),
+        ("[][]func()", ((0, ("call", ("id", "mk2"))),), 1),
+    ]
 
 
 def test_var_and_short_var_declarations_keep_types_and_values():

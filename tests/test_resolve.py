@@ -912,6 +912,38 @@ def test_a_struct_type_written_out_with_an_unexported_field_is_its_packages_own(
     assert value_calls == {(f"{APP}.main", 12, f"{APP}.b")}
 
 
+CALLED_ELEMENTS = {"a.go": """package app
+
+type T struct{ fn func() }
+
+func d() {}
+func e() {}
+func mk() func() { return d }
+func mk2() func() { return e }
+
+func use() {
+	hs := []func(){mk()}
+	hs[0]()
+	t := T{fn: mk2()}
+	t.fn()
+}
+
+func Main() {
+	use()
+}
+"""}
+
+
+def test_a_call_as_a_literals_element_stores_what_it_returns():
+    """`[]func(){mk()}` and `T{fn: mk2()}` (Kubernetes' `Handler: wrap(h)`, `RunE: runE(o)`)
+    store the function the call returns, as `h := mk(); h()` does, where the element carried
+    nothing and hs[0]() and t.fn() had no callee. `callgraph -algo=vta` on this file (as package
+    main) gives use → d at line 12 and use → e at line 14."""
+    value_calls = {(e.caller, e.line, e.callee) for e in edges_of(CALLED_ELEMENTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE}
+    assert value_calls == {(f"{APP}.use", 12, f"{APP}.d"), (f"{APP}.use", 14, f"{APP}.e")}
+
+
 NESTED_LITERALS = {"n.go": """package app
 
 type Hooks struct{ Handlers []func() }
