@@ -50,9 +50,6 @@ DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"binary_expression", "composite_literal"})
-# Keys of composite literal elements kept with function values: struct fields and map keys.
-STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
-                                "raw_string_literal"}
 # Composite literal elements that could be a function, and nested literals that could hold one.
 FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
 NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
@@ -507,10 +504,8 @@ class _FileParser:
                 continue
             else:
                 key, value = element.named_children
-                key = key.named_children[0] if key.named_child_count else key
-                if key.type not in STORE_KEY_KINDS:
-                    continue
-                key = self.text(key)
+                # A field's name, or a map key or index of any kind (1: a, {k: 1}: b), by its text.
+                key = self.text(key.named_children[0] if key.named_child_count else key)
             value = value.named_children[0] if value.named_child_count else value
             if self.could_be_function(value):
                 keyed.append((key, self.expr(value)))

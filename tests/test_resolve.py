@@ -888,15 +888,15 @@ func Set() { Box.fn = a }
 
 import "example.com/app/lib"
 
-func b() {}
+func b(int) {}
 
 var box struct{ fn func() }
 
 func main() {
-	lib.Set()
-	box.fn = b
-	box.fn()
-	_ = lib.Box
+\tlib.Set()
+\tbox.fn = b
+\tbox.fn()
+\t_ = lib.Box
 }
 """}
 
@@ -922,14 +922,14 @@ func mk() func() { return d }
 func mk2() func() { return e }
 
 func use() {
-	hs := []func(){mk()}
-	hs[0]()
-	t := T{fn: mk2()}
-	t.fn()
+\ths := []func(){mk()}
+\ths[0]()
+\tt := T{fn: mk2()}
+\tt.fn()
 }
 
 func Main() {
-	use()
+\tuse()
 }
 """}
 
@@ -942,6 +942,42 @@ def test_a_call_as_a_literals_element_stores_what_it_returns():
     value_calls = {(e.caller, e.line, e.callee) for e in edges_of(CALLED_ELEMENTS, with_library=False)
                    if e.kind == graph.FUNCVALUE}
     assert value_calls == {(f"{APP}.use", 12, f"{APP}.d"), (f"{APP}.use", 14, f"{APP}.e")}
+
+
+OTHER_KEYS = {"a.go": """package app
+
+type K struct{ k int }
+
+func a() {}
+func e() {}
+func b(int) {}
+
+func use() {
+\tm := map[int]func(){1: a}
+\tm[1]()
+\tmk := map[K][]func(){{k: 1}: {e}}
+\tmk[K{1}][0]()
+\ts := []func(int){2: b}
+\ts[2](0)
+}
+
+func Main() {
+\tuse()
+}
+"""}
+
+
+def test_a_map_keyed_by_a_number_or_a_composite_key_keeps_its_values():
+    """`map[int]func(){1: a}`, `map[K][]func(){{k: 1}: {e}}` and `[]func(int){2: b}`: an element
+    whose key is not a name or a string is stored like any other, where it was dropped and
+    m[1](), mk[K{1}][0]() and s[2](0) had no callee; a slice's index is no field. `callgraph
+    -algo=vta` on this file (as package main) gives use → a at 11, use → e at 13, use → b at
+    15."""
+    edges = [e for e in edges_of(OTHER_KEYS, with_library=False) if e.kind == graph.FUNCVALUE]
+    assert {(e.line, e.callee) for e in edges if e.line in (11, 13, 15)} == {
+        (11, f"{APP}.a"), (13, f"{APP}.e"), (15, f"{APP}.b")}
+    assert {(e.line, e.via) for e in edges if e.line in (10, 14)} == {
+        (10, "stored in map 1"), (14, "stored in an element")}
 
 
 NESTED_LITERALS = {"n.go": """package app
