@@ -75,6 +75,14 @@ class Func:
 @dataclass(frozen=True, slots=True)
 class Struct:
     fields: tuple[tuple[str | None, GoType], ...] = ()  # (None, T) for an embedded field
+    # The package whose file spells the type when a field name is unexported, else "": Go keeps
+    # such a type apart per package (the spec's type identity), so its fields are too.
+    package: str = ""
+
+    def field_names(self) -> tuple[str, ...]:
+        """The field names, an embedded field named by its type (`*pkg.T` → `T`)."""
+        return tuple(name if name is not None else getattr(deref(t), "name", "")
+                     for name, t in self.fields)
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,8 +451,8 @@ def map_inner(t: GoType, inner) -> GoType:
             return Chan(inner(elem), dir)
         case Func(params, results, variadic):
             return Func(tuple(map(inner, params)), tuple(map(inner, results)), variadic)
-        case Struct(fields):
-            return Struct(tuple((name, inner(ft)) for name, ft in fields))
+        case Struct(fields, package):
+            return Struct(tuple((name, inner(ft)) for name, ft in fields), package)
         case Interface(methods, embeds, signatures):
             return Interface(methods, tuple(map(inner, embeds)), tuple(map(inner, signatures)))
     return t

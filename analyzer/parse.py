@@ -50,9 +50,6 @@ DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"binary_expression", "composite_literal"})
-# Keys of composite literal elements kept with function values: struct fields and map keys.
-STORE_KEY_KINDS = NAME_KINDS | {"selector_expression", "interpreted_string_literal",
-                                "raw_string_literal"}
 # Composite literal elements that could be a function, and nested literals that could hold one.
 FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
 NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
@@ -66,6 +63,11 @@ BLOCK_KINDS = frozenset({
     "communication_case", "func_literal", "function_declaration", "method_declaration",
     "source_file",
 })
+
+
+def _body(literal: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The `{…}` of a literal: itself when its type is left out, else its body field."""
+    return literal if literal.type == "literal_value" else literal.child_by_field_id(BODY)
 
 
 def visible_until(node: tree_sitter.Node) -> int:
@@ -120,6 +122,7 @@ class _FileParser:
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         # A literal whose type is left out, by start: (the literal whose type is written, depth).
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
+        self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
         self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
@@ -369,8 +372,7 @@ class _FileParser:
         down from it its own is. `key_literals` (`{a, b}` in map[K]V{{a, b}: v}) only hold their
         own elements."""
         bodies = sorted([*((body.start_byte, body.end_byte, literal) for literal in literals
-                           if (body := literal if literal.type == "literal_value"
-                               else literal.child_by_field_id(BODY))),
+                           if (body := _body(literal))),
                          *((key.start_byte, key.end_byte, None) for key in key_literals)],
                         key=_FIRST)
         # The bodies around the current position, nested: (start, end, the literal whose type is
@@ -502,12 +504,10 @@ class _FileParser:
                 continue
             else:
                 key, value = element.named_children
-                key = key.named_children[0] if key.named_child_count else key
-                if key.type not in STORE_KEY_KINDS:
-                    continue
-                key = self.text(key)
+                # A field's name, or a map key or index of any kind (1: a, {k: 1}: b), by its text.
+                key = self.text(key.named_children[0] if key.named_child_count else key)
             value = value.named_children[0] if value.named_child_count else value
-            if value.type in FUNCTION_VALUES or self.is_conversion_like(value):
+            if self.could_be_function(value):
                 keyed.append((key, self.expr(value)))
             elif self.holds_functions(value):
                 at = value.start_point  # the nested literal's own fact is found by its position
@@ -522,26 +522,56 @@ class _FileParser:
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
 
-    def is_conversion_like(self, value) -> bool:
-        """Whether a literal's element could convert a function value, `HandlerFunc(f)`: a
-        call or conversion of one operand that could be a function (see `converted`)."""
+    def could_be_function(self, value) -> bool:
+        """Whether a literal's element could be a function value: a name, a selector, a function
+        literal, a call (what it returns is the element: `Handler: wrap(h)`, `RunE: runE(o)`;
+        or a conversion, `HandlerFunc(f)`) or a conversion of an operand that could be one."""
         if value.type == "type_conversion_expression":
             return bool(self.convertible(value.child_by_field_id(OPERAND)))
-        return value.type == "call_expression" and bool(
-            self.converted(value.child_by_field_id(ARGUMENTS)))
+        return value.type in FUNCTION_VALUES or value.type == "call_expression"
 
     def holds_functions(self, literal) -> bool:
         """Whether a nested literal (`{f}` in [][]func(){{f}}, or []func(){f} written out) has
         an element that could be a function, or a literal that has one: only those are kept as
-        an element of the literal around them."""
-        body = literal if literal.type == "literal_value" else literal.child_by_field_id(BODY)
-        for element in self.keyed.get(body.start_byte, ()) if body is not None else ():
+        an element of the literal around them.
+
+        Literals nest as deep as a file likes (Go sets no bound), so this walks with a stack of
+        its own, not Python's, and remembers each body's answer: every literal is asked about by
+        each literal around it, and each is looked at once."""
+        top = _body(literal)
+        if top is None:
+            return False
+        known = self.holding
+        pending = [top]
+        while pending:
+            body = pending[-1]
+            if body.start_byte in known:
+                pending.pop()
+                continue
+            holds, unknown = self.scan_elements(body)
+            if holds or not unknown:
+                known[body.start_byte] = holds
+                pending.pop()
+            else:
+                pending.extend(unknown)
+        return known[top.start_byte]
+
+    def scan_elements(self, body) -> tuple[bool, list]:
+        """Whether a literal body's own elements hold a function, or a nested literal already
+        known to hold one; else the bodies of its nested literals not yet known."""
+        unknown = []
+        for element in self.keyed.get(body.start_byte, ()):
             value = element if element.type == "literal_element" else element.named_children[-1]
             value = value.named_children[0] if value.named_child_count else value
-            if (value.type in FUNCTION_VALUES or self.is_conversion_like(value)
-                    or (value.type in NESTED_LITERALS and self.holds_functions(value))):
-                return True
-        return False
+            if self.could_be_function(value):
+                return True, []
+            if value.type in NESTED_LITERALS and (inner := _body(value)) is not None:
+                holds = self.holding.get(inner.start_byte)
+                if holds:
+                    return True, []
+                if holds is None:
+                    unknown.append(inner)
+        return False, unknown
 
     def on_var(self, node, scope) -> None:
         if node.type == "receive_statement":  # case ev, ok := <-ch: (or = <-ch)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from analyzer.facts import CALL, DEFER, GO, Field, Import, Param, TypeParam, decode, encode_row
+from analyzer import parse as parse_module
 from analyzer.parse import parse_rows, parse_source
 
 
@@ -135,7 +136,7 @@ def test_unkeyed_elements_are_keyed_by_position_and_elided_literals_by_depth():
     is left out, as an element or a map value, is kept with the written type around it and how
     many element types down its own is ([][]T{{{f}}}: two), and is an element of the literal
     around it while it holds a function; one used as a map key holds its own elements, never the
-    map's."""
+    map's, and keys the map's element by its text."""
     facts = parse("package p\nvar w = T{nil, /* c */ f, x.Y, func() {}}\n"
                   "var n = [][]T{{{f}}}\n"
                   "var m = map[string]*T{\"a\": {g, nil, h}}\n"
@@ -147,8 +148,27 @@ def test_unkeyed_elements_are_keyed_by_position_and_elided_literals_by_depth():
         ("[][]T", ((0, ("id", "f")),), 2),
         ("map[string]*T", (("\"a\"", ("comp", "", 4, 28)),), 0),
         ("map[string]*T", ((0, ("id", "g")), (2, ("id", "h"))), 1),
-        ("map[K]func()", (), 0),
+        ("map[K]func()", (("{a, b}", ("id", "f")),), 0),
     ]
+
+
+def test_literals_nested_thousands_deep_parse_and_each_element_is_looked_at_a_few_times(
+        monkeypatch):
+    """Go sets no bound on how deep literals nest, and parsing never raises on valid Go: a
+    function 3,000 literals down ([]…[]func(){{…{f}…}}) is kept at its depth, and finding which
+    literals hold it looks at each element a bounded number of times, not once per literal
+    around it."""
+    looked_at = []
+    could_be_function = parse_module._FileParser.could_be_function
+    monkeypatch.setattr(parse_module._FileParser, "could_be_function",
+                        lambda self, value: looked_at.append(value) or could_be_function(self, value))
+    n = 3000
+    facts = parse("package p\nfunc f() {}\nvar x = " + "[]" * n + "func(){" + "{" * (n - 1) + "f"
+                  + "}" * n + "\n")
+    assert len(facts.composites) == n
+    assert facts.composites[-1].keyed == ((0, ("id", "f")),)
+    assert facts.composites[-1].depth == n - 1
+    assert len(looked_at) <= 3 * n
 
 
 def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_says_where_it_is():
@@ -164,7 +184,7 @@ def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_sa
         ("[]func(error)", ((0, ("id", "logError")),
                            (1, ("sel", ("addr", ("comp", "b", 2, 36)), "OnError")))),
         ("b", ()),
-        ("map[string]func()", (("metav1.NameField", ("id", "f")),)),
+        ("map[string]func()", (("metav1.NameField", ("id", "f")), ("'x'", ("id", "g")))),
     ]
 
 
@@ -238,6 +258,35 @@ def test_composite_literals_keep_function_valued_fields():
     assert handlers.type == "cache.ResourceEventHandlerFuncs"
     assert handlers.keyed == (("AddFunc", ("sel", ("id", "c"), "addPod")),
                               ("UpdateFunc", ("func", "f$1")))
+
+
+def test_a_call_as_a_literals_element_is_kept_for_what_it_returns():
+    """`Handler: wrap(h)`, `RunE: runE(o)`, `[]func(){mk()}` and a call in a nested literal
+    store what the call returns, which may be a function: each is kept as the call (its callee),
+    where only a call of one function-like argument (a conversion) was."""
+    facts = parse("package p\nvar t = T{Handler: wrap(h), RunE: runE(o), Name: \"x\"}\n"
+                  "var hs = []func(){mk(), 3}\nvar n = [][]func(){{mk2()}}\n")
+    assert [(c.type, c.keyed, c.depth) for c in facts.composites] == [
+        ("T", (("Handler", ("call", ("id", "wrap"), ("id", "h"))),
+               ("RunE", ("call", ("id", "runE"), ("id", "o")))), 0),
+        ("[]func()", ((0, ("call", ("id", "mk"))),), 0),
+        ("[][]func()", ((0, ("comp", "", 4, 20)),), 0),
+        ("[][]func()", ((0, ("call", ("id", "mk2"))),), 1),
+    ]
+
+
+def test_an_element_keyed_by_a_map_key_or_index_of_any_kind_is_kept_by_its_text():
+    """A map key that is neither a name nor a string (`map[int]func(){1: a}`, a composite key
+    `{k: 1}: {e}`) or a slice's index (`[]func(){2: b}`) keys an element like any other, where
+    the element was left out and the map lost its values."""
+    facts = parse("package p\nvar m = map[int]func(){1: a, -2: c}\n"
+                  "var k = map[K][]func(){{k: 1}: {e}}\nvar s = []func(){2: b}\n")
+    assert [(c.type, c.keyed) for c in facts.composites if c.keyed] == [
+        ("map[int]func()", (("1", ("id", "a")), ("-2", ("id", "c")))),
+        ("map[K][]func()", (("{k: 1}", ("comp", "", 3, 32)),)),
+        ("map[K][]func()", ((0, ("id", "e")),)),
+        ("[]func()", (("2", ("id", "b")),)),
+    ]
 
 
 def test_var_and_short_var_declarations_keep_types_and_values():

@@ -877,6 +877,109 @@ def test_a_field_of_a_struct_type_written_out_is_a_place():
                            ("cases", 27, "table"), ("param", 31, "other")}
 
 
+SAME_TEXT_STRUCTS = {"lib/lib.go": """package lib
+
+func a() {}
+
+var Box struct{ fn func() }
+
+func Set() { Box.fn = a }
+""", "main.go": """package app
+
+import "example.com/app/lib"
+
+func b(int) {}
+
+var box struct{ fn func() }
+
+func main() {
+\tlib.Set()
+\tbox.fn = b
+\tbox.fn()
+\t_ = lib.Box
+}
+"""}
+
+
+def test_a_struct_type_written_out_with_an_unexported_field_is_its_packages_own():
+    """`struct{ fn func() }` spelt in package lib and again in main is two types (Go's type
+    identity: a non-exported field name is one package's), so what lib stores in Box.fn is not
+    called by main's box.fn(). `callgraph -algo=vta` on this program gives main → b at line 12
+    and no edge to lib.a."""
+    value_calls = {(e.caller, e.line, e.callee)
+                   for e in edges_of(SAME_TEXT_STRUCTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE and e.via.startswith("stored in field")}
+    assert value_calls == {(f"{APP}.main", 12, f"{APP}.b")}
+
+
+CALLED_ELEMENTS = {"a.go": """package app
+
+type T struct{ fn func() }
+
+func d() {}
+func e() {}
+func mk() func() { return d }
+func mk2() func() { return e }
+
+func use() {
+\ths := []func(){mk()}
+\ths[0]()
+\tt := T{fn: mk2()}
+\tt.fn()
+}
+
+func Main() {
+\tuse()
+}
+"""}
+
+
+def test_a_call_as_a_literals_element_stores_what_it_returns():
+    """`[]func(){mk()}` and `T{fn: mk2()}` (Kubernetes' `Handler: wrap(h)`, `RunE: runE(o)`)
+    store the function the call returns, as `h := mk(); h()` does, where the element carried
+    nothing and hs[0]() and t.fn() had no callee. `callgraph -algo=vta` on this file (as package
+    main) gives use → d at line 12 and use → e at line 14."""
+    value_calls = {(e.caller, e.line, e.callee) for e in edges_of(CALLED_ELEMENTS, with_library=False)
+                   if e.kind == graph.FUNCVALUE}
+    assert value_calls == {(f"{APP}.use", 12, f"{APP}.d"), (f"{APP}.use", 14, f"{APP}.e")}
+
+
+OTHER_KEYS = {"a.go": """package app
+
+type K struct{ k int }
+
+func a() {}
+func e() {}
+func b(int) {}
+
+func use() {
+\tm := map[int]func(){1: a}
+\tm[1]()
+\tmk := map[K][]func(){{k: 1}: {e}}
+\tmk[K{1}][0]()
+\ts := []func(int){2: b}
+\ts[2](0)
+}
+
+func Main() {
+\tuse()
+}
+"""}
+
+
+def test_a_map_keyed_by_a_number_or_a_composite_key_keeps_its_values():
+    """`map[int]func(){1: a}`, `map[K][]func(){{k: 1}: {e}}` and `[]func(int){2: b}`: an element
+    whose key is not a name or a string is stored like any other, where it was dropped and
+    m[1](), mk[K{1}][0]() and s[2](0) had no callee; a slice's index is no field. `callgraph
+    -algo=vta` on this file (as package main) gives use → a at 11, use → e at 13, use → b at
+    15."""
+    edges = [e for e in edges_of(OTHER_KEYS, with_library=False) if e.kind == graph.FUNCVALUE]
+    assert {(e.line, e.callee) for e in edges if e.line in (11, 13, 15)} == {
+        (11, f"{APP}.a"), (13, f"{APP}.e"), (15, f"{APP}.b")}
+    assert {(e.line, e.via) for e in edges if e.line in (10, 14)} == {
+        (10, "stored in map 1"), (14, "stored in an element")}
+
+
 NESTED_LITERALS = {"n.go": """package app
 
 type Hooks struct{ Handlers []func() }

@@ -20,19 +20,19 @@
 ; One as a map key (map[K]V{{a, b}: v}) holds its own elements, never the map's.
 (keyed_element key: (literal_element (literal_value) @key_literal))
 ; Elements of a literal's own body whose value could be a function or hold one (a nested literal,
-; [][]func(){{f}}), keyed by a name, a string or a qualified constant (metav1.ObjectNameField), or
-; unkeyed ([]func(){a, b}, T{f, g}); parse.py checks the exact shape. Elements of other values
-; (numbers, strings, calls) are never captured, but a table of names ([]string{a, b}, T{x, y}) is
-; listed element by element.
+; [][]func(){{f}}; a call, whose result it is: Handler: wrap(h), []func(){mk()}), keyed by a field
+; name or a map key or index of any kind (metav1.ObjectNameField, "a", 1, {k: 1}), or unkeyed
+; ([]func(){a, b}, T{f, g}); parse.py checks the exact shape. Unkeyed numbers and strings are never
+; captured, but a table of names ([]string{a, b}, T{x, y}) is listed element by element.
 (literal_value
   (keyed_element
-    key: (literal_element [(identifier) (selector_expression) (interpreted_string_literal)
-                           (raw_string_literal)])
+    key: (literal_element)
     value: (literal_element [(identifier) (selector_expression) (func_literal) (literal_value)
-                             (composite_literal)])) @keyed)
+                             (composite_literal) (call_expression)
+                             (type_conversion_expression)])) @keyed)
 (literal_value
   (literal_element [(identifier) (selector_expression) (func_literal) (literal_value)
-                    (composite_literal)]) @keyed)
+                    (composite_literal) (call_expression) (type_conversion_expression)]) @keyed)
 (var_spec) @var
 (short_var_declaration) @var
 ; A select case's receive (case ev, ok := <-ch:) declares or assigns as the others do.

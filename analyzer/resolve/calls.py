@@ -616,8 +616,9 @@ class Resolver:
                 field = self.program.field_at(underlying, key) if is_struct else None
                 name, member = field if field is not None else (None, None)
             else:
-                name = key
-                member = None if is_map else self.program.member(composite, key)
+                # A slice's or an array's key is an index, not a field name.
+                name = None if isinstance(underlying, (Slice, Array)) else key
+                member = None if is_map or name is None else self.program.member(composite, key)
             function = self._target(scopes, value, literal.scope, literal.line)
             if function is not None:
                 self.out.edges.append(Edge(caller, function[0], graph.FUNCVALUE, context.path,

@@ -358,7 +358,7 @@ def identical(a: GoType, b: GoType) -> bool:
                 and len(a.results) == len(b.results) and all(map(identical, a.params, b.params))
                 and all(map(identical, a.results, b.results)))
     if isinstance(a, Struct):
-        return len(a.fields) == len(b.fields) and all(
+        return a.package == b.package and len(a.fields) == len(b.fields) and all(
             fa[0] == fb[0] and identical(fa[1], fb[1]) for fa, fb in zip(a.fields, b.fields))
     if isinstance(a, Interface):
         return sorted(a.methods) == sorted(b.methods)

@@ -102,8 +102,17 @@ class Member:
 def _anonymous(struct: Struct) -> tuple[str, str]:
     """The owner of a field of a struct type written out (`struct{ fn func() }`), which has no
     name: the type itself, spelt out, so that every mention of an identical type meets its
-    fields (`x.fn = f` in one function, `x.fn()` in another)."""
-    return UNIVERSE, type_text(struct)
+    fields (`x.fn = f` in one function, `x.fn()` in another); with an unexported field, the
+    type of one package only (`Struct.package`)."""
+    return struct.package, type_text(struct)
+
+
+def _spelt_in(t: GoType, context: FileContext) -> GoType:
+    """`t` as written in `context`'s package: a struct type with an unexported field is that
+    package's own."""
+    if isinstance(t, Struct) and not all(name[:1].isupper() for name in t.field_names()):
+        return Struct(t.fields, context.package)
+    return t
 
 
 def symbol_name(package: str, scope: str) -> str:
@@ -281,7 +290,7 @@ class Program:
             if t.name in PREDECLARED_TYPES:
                 return Named(UNIVERSE, t.name)
             return Unknown(t.name)
-        return map_inner(t, again)
+        return _spelt_in(map_inner(t, again), context)
 
     def type_info(self, t: Named) -> TypeInfo | None:
         package = self.packages.get(t.qualifier or "")
@@ -398,11 +407,8 @@ class Program:
                 (p.name, p.constraint) for p in info.decl.type_params), name, 0)
             return (name, member) if member is not None else None
         if isinstance(t, Struct) and 0 <= index < len(t.fields):
-            name, field_type = t.fields[index]
-            if name is None:
-                name = getattr(field_type.elem if isinstance(field_type, Pointer) else field_type,
-                               "name", None)
-            return (name, Member("field", field_type, owner=_anonymous(t))) if name else None
+            name = t.field_names()[index]
+            return (name, Member("field", t.fields[index][1], owner=_anonymous(t))) if name else None
         return None
 
     def _struct_member(self, t: Named, decl: TypeDecl, context: FileContext, params: tuple,

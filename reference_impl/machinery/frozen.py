@@ -29,6 +29,7 @@ def quick_init(cls: type) -> type:
     exec(source, namespace)  # noqa: S102 (field names come from the class, not from input)
     init = namespace["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__  # exec's namespace has no __name__ to take it from
     init.__annotations__ = cls.__init__.__annotations__
     cls.__init__ = init
     return cls

@@ -30,6 +30,8 @@ def test_the_quick_init_takes_the_same_arguments_and_makes_an_equal_frozen_objec
     """Same signature (positional, keyword, defaults), same fields, equality, hash, order and
     repr; assigning a field afterwards still raises FrozenInstanceError."""
     assert str(inspect.signature(_Quick.__init__)) == str(inspect.signature(_Plain.__init__))
+    assert _Quick.__init__.__module__ == _Plain.__init__.__module__ == __name__
+    assert _Quick.__init__.__qualname__ == "_Quick.__init__"
     quick, plain = _Quick(b"k", sort_order="ASCEND"), _Plain(b"k", sort_order="ASCEND")
     assert dataclasses.astuple(quick) == dataclasses.astuple(plain) == (b"k", 0, "ASCEND", ())
     assert quick == _Quick(b"k", 0, "ASCEND") and hash(quick) == hash(_Quick(b"k", 0, "ASCEND"))
@@ -42,13 +44,28 @@ def test_the_quick_init_takes_the_same_arguments_and_makes_an_equal_frozen_objec
         _Quick()  # type: ignore[call-arg]
 
 
-def test_a_class_the_quick_init_cannot_mirror_keeps_its_own():
-    """A default_factory, a __post_init__ or an unfrozen class: left as dataclasses made it."""
-    factory = dataclasses.make_dataclass("F", [("xs", list, dataclasses.field(default_factory=list))], frozen=True)
-    unfrozen = dataclasses.make_dataclass("U", [("x", int)])
-    for cls in (factory, unfrozen):
-        init = cls.__init__
-        assert quick_init(cls).__init__ is init
+@dataclasses.dataclass(frozen=True)
+class _PostInit:
+    x: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "x", self.x + 1)
+
+
+@pytest.mark.parametrize("cls", [
+    dataclasses.make_dataclass("F", [("xs", list, dataclasses.field(default_factory=list))], frozen=True),
+    dataclasses.make_dataclass("U", [("x", int)]),
+    _PostInit,
+    dataclasses.make_dataclass("K", [("x", int, dataclasses.field(kw_only=True))], frozen=True),
+    dataclasses.make_dataclass("I", [("x", int), ("y", int, dataclasses.field(init=False, default=0))],
+                               frozen=True),
+    dataclasses.make_dataclass("S", [("x", int)], frozen=True, slots=True),
+], ids=["default_factory", "unfrozen", "__post_init__", "kw_only", "init=False", "__slots__"])
+def test_a_class_the_quick_init_cannot_mirror_keeps_its_own(cls):
+    """A default_factory, an unfrozen class, a __post_init__, a keyword-only field, an
+    init=False field or __slots__ (no instance dict to store into): left as dataclasses made it."""
+    init = cls.__init__
+    assert quick_init(cls).__init__ is init
 
 
 def test_the_etcd_messages_are_built_without_object_setattr():
