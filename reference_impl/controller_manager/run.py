@@ -152,9 +152,11 @@ def _api_group(prefix: str) -> str:
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
-                 registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION):
+                 registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION,
+                 clock=None):
         # The CA of each signer that runs (csrsigning.signer_files): none, and csrsigning is off.
-        self.client, self.clock, self.root_ca, self.signing_cas = client, WallClock(), root_ca, signing_cas or {}
+        self.client, self.root_ca, self.signing_cas = client, root_ca, signing_cas or {}
+        self.clock = clock or WallClock()  # a test's ManualClock: the syncs' and queues' time, not the loop's waits
         self.cert_ttl = cert_ttl  # --cluster-signing-duration
         self.queue_metrics = QueueMetrics(registry or Registry())
         self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
