@@ -11,7 +11,7 @@ from workload_fixtures import AnsweredJobController, job
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager import job as job_module
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
@@ -23,8 +23,7 @@ from reference_impl.machinery.timefmt import rfc3339
 
 def creates(actions):
     """The creates, those sent in slow-start batches one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c for c in flat if isinstance(c, Create)]
+    return [c for c in requests_of(actions) if isinstance(c, Create)]
 
 
 def requests(actions):
