@@ -74,13 +74,16 @@ class UIDTrackingControllerExpectations(ControllerExpectations):
         super().__init__(clock)
         self._deleting: dict[str, set[str]] = {}
         # A pod's delete thread and the informer's thread may both observe its deletion at once;
-        # upstream checks and removes its key under uidStoreLock so that it counts once.
+        # upstream checks and removes its key under uidStoreLock so that it counts once. The lock
+        # also covers storing the keys with their count (and dropping both), as upstream's: a pod
+        # observed between the two would leave a count nobody lowers until the TTL.
         self._uid_store_lock = threading.Lock()
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).ExpectDeletions")
     def expect_deletions(self, key: str, pod_keys: list[str]) -> None:
-        self._deleting[key] = set(pod_keys)
-        super().expect_deletions(key, len(self._deleting[key]))
+        with self._uid_store_lock:
+            self._deleting[key] = set(pod_keys)
+            super().expect_deletions(key, len(self._deleting[key]))
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeletionObserved")
     def deletion_observed(self, key: str, pod_key: str) -> None:
@@ -92,5 +95,6 @@ class UIDTrackingControllerExpectations(ControllerExpectations):
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller.UIDTrackingControllerExpectations).DeleteExpectations")
     def delete(self, key: str) -> None:
-        super().delete(key)
-        self._deleting.pop(key, None)
+        with self._uid_store_lock:
+            super().delete(key)
+            self._deleting.pop(key, None)

@@ -65,6 +65,14 @@ class SlowStartCreates:
     creates: tuple[Create, ...]
 
 
+def requests_of(actions) -> list:
+    """`actions` with the requests a SlowStartCreates or DeletePods sends together taken apart,
+    each in its place: what a reader (a test, the trace) counts as requests, one by one."""
+    return [request for action in actions
+            for request in (action.creates if isinstance(action, SlowStartCreates)
+                            else action.deletes if isinstance(action, DeletePods) else (action,))]
+
+
 @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
 def slow_start_batches(count: int, initial: int = SLOW_START_INITIAL_BATCH_SIZE) -> list[int]:
     """The batch sizes of a slow start of `count` calls when every batch succeeds."""

@@ -152,9 +152,11 @@ def _api_group(prefix: str) -> str:
 class ControllerManager:
     def __init__(self, client: RestClient, grace_period: float = GRACE_PERIOD,
                  stop: threading.Event | None = None, root_ca: str = "", signing_cas: dict[str, SigningCA] | None = None,
-                 registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION):
+                 registry: Registry | None = None, cert_ttl: datetime.timedelta = csrsigning.DEFAULT_DURATION,
+                 clock=None):
         # The CA of each signer that runs (csrsigning.signer_files): none, and csrsigning is off.
-        self.client, self.clock, self.root_ca, self.signing_cas = client, WallClock(), root_ca, signing_cas or {}
+        self.client, self.root_ca, self.signing_cas = client, root_ca, signing_cas or {}
+        self.clock = clock or WallClock()  # a test's ManualClock: the syncs' and queues' time, not the loop's waits
         self.cert_ttl = cert_ttl  # --cluster-signing-duration
         self.queue_metrics = QueueMetrics(registry or Registry())
         self.started: tuple[str, ...] = ()  # the controllers running, once synced and leading
@@ -188,12 +190,6 @@ class ControllerManager:
                                     ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
-        # The threads a sync's pod creates and deletes are sent from, one per request as upstream's
-        # goroutines; started as a sync first needs them and kept, each with its connection, until
-        # run ends. At most the most requests a sync sends together: a ReplicaSet's burstReplicas or a
-        # Job's MaxPodCreateDeletePerSync deletes (both 500); a failed Job's deleteActivePods, not
-        # capped upstream, waits for a free thread past that.
-        self.pod_control = concurrent.futures.ThreadPoolExecutor(BURST_REPLICAS, "pod-control")
         self.controllers = self._controllers()
         self._watch_for(self.controllers)
 
@@ -760,7 +756,7 @@ class ControllerManager:
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeletePods):
-            return all(list(self.pod_control.map(self._pod_deleted, action.deletes)))  # every one sent, at once
+            return all(_sent_together(self._pod_deleted, action.deletes))  # every one sent, at once
         return _done(*self._send(action)[1:])
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
@@ -773,7 +769,7 @@ class ControllerManager:
                    for create in action.creates]
         for size in slow_start_batches(len(pending)):
             batch, pending = pending[:size], pending[size:]
-            answers = self.pod_control.map(self._send, batch)
+            answers = _sent_together(self._send, batch)
             refused = sum(1 for _answer, code, _reason in answers if code is not None)
             if refused:
                 for skipped in pending:
@@ -789,7 +785,7 @@ class ControllerManager:
         creates = [request for request in action.requests if isinstance(request, SlowStartCreates)]
         deletes = [request for request in action.requests if isinstance(request, DeleteJobPod)]
         uncreated = sum(self._slow_start_creates(request) for request in creates)
-        undeleted = sum(not deleted for deleted in self.pod_control.map(self._delete_job_pod, deletes))
+        undeleted = sum(not deleted for deleted in _sent_together(self._delete_job_pod, deletes))
         steps = action.then(uncreated, undeleted)
         self._requeue_job_at_deadline(meta_namespace_key(action.job), action.job, steps)
         done = [self.perform(step) for step in steps]
@@ -974,13 +970,7 @@ class ControllerManager:
         return max(0.0, min([SYNC_PERIOD, *(t - now for t in due)]))
 
     def run(self, leader_elect: bool, out) -> None:
-        """Sync until stopped; the pod-control threads end with it."""
-        try:
-            self._run(leader_elect, out)
-        finally:
-            self.pod_control.shutdown(cancel_futures=True)
-
-    def _run(self, leader_elect: bool, out) -> None:
+        """Sync until stopped."""
         for name in WORKLOAD_WATCHED:
             self.informers[name].start()
         if not start_and_sync([self.informers[name] for name in WATCHED], self.stop):
@@ -1017,6 +1007,18 @@ class ControllerManager:
         if now_leading and not leading:
             log("kube-controller-manager", "became leader")
         return now_leading
+
+
+def _sent_together(send, requests) -> list:
+    """`send` of each of a sync's pod requests, each from its own thread as upstream's goroutine
+    per request, and their answers in order once all are in. The threads, each with its own
+    connection, end with the batch rather than idling for the life of the process; at most the
+    most a sync sends together, a ReplicaSet's burstReplicas or a Job's MaxPodCreateDeletePerSync
+    (both 500): a failed Job's deleteActivePods, not capped upstream, waits for a free one past that."""
+    if not requests:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(min(len(requests), BURST_REPLICAS), "pod-control") as threads:
+        return list(threads.map(send, requests))
 
 
 def _done(code: int | None, reason: str) -> bool | Conflict:

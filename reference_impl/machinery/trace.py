@@ -24,6 +24,8 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from reference_impl.controller_manager.podcontrol import requests_of
+
 ENV = "KUBEATLAS_TRACE"
 F = TypeVar("F", bound=Callable)
 
@@ -53,8 +55,7 @@ def decision(fn: F) -> F:
     def traced(*args: Any, **kwargs: Any) -> Any:
         result = fn(*args, **kwargs)
         # Requests sent together (a controller's SlowStartCreates, DeletePods) are traced one by one.
-        requests = [summary for item in (result if isinstance(result, list) else ())
-                    for step in getattr(item, "creates", None) or getattr(item, "deletes", None) or (item,)
+        requests = [summary for step in requests_of(result if isinstance(result, list) else ())
                     if (summary := request_summary(step))]
         if requests:
             fields: dict[str, Any] = {"requests": requests}

@@ -14,7 +14,7 @@ from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
-from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.run import ControllerManager
@@ -44,9 +44,7 @@ def failed(action, refusal: dict) -> tuple | None:
 def of(kind, actions):
     """The actions of `kind`, the creates sent in slow-start batches and the deletes sent
     together one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates)
-                                         else a.deletes if isinstance(a, DeletePods) else (a,))]
-    return [a for a in flat if isinstance(a, kind)]
+    return [a for a in requests_of(actions) if isinstance(a, kind)]
 
 
 def test_a_replicaset_records_each_pod_it_creates_under_the_name_the_server_gave():

@@ -6,7 +6,7 @@ from workload_fixtures import daemonset, node
 
 from reference_impl.machinery.actions import Create, Delete, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL
@@ -14,14 +14,12 @@ from reference_impl.controller_manager.history import REVISION_HASH_LABEL
 
 def creates(actions, resource="pods"):
     """The creates, those sent in slow-start batches one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c for c in flat if isinstance(c, Create) and c.resource == resource]
+    return [c for c in requests_of(actions) if isinstance(c, Create) and c.resource == resource]
 
 
 def deletes(actions, resource="pods"):
     """The deletes, those sent together one by one."""
-    flat = [d for a in actions for d in (a.deletes if isinstance(a, DeletePods) else (a,))]
-    return [d for d in flat if isinstance(d, Delete) and d.resource == resource]
+    return [d for d in requests_of(actions) if isinstance(d, Delete) and d.resource == resource]
 
 
 def status_of(actions):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import AnsweredJobController, job
 
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.indexedjob import (calculate_succeeded_indexes, intervals_string,
                                                           pod_generate_name_with_index,
                                                           succeeded_indexes_from_job, with_ordered_indexes)
@@ -38,8 +38,7 @@ def indexed_pod(j, index, phase="Running", finalizer=None, name=None):
 
 
 def created(actions):
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c.obj for c in flat if isinstance(c, Create)]
+    return [c.obj for c in requests_of(actions) if isinstance(c, Create)]
 
 
 def written_statuses(actions):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
 
 import pytest
 
@@ -12,7 +11,7 @@ from workload_fixtures import AnsweredJobController, job
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager import job as job_module
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
 from reference_impl.machinery.clock import ManualClock
@@ -24,8 +23,7 @@ from reference_impl.machinery.timefmt import rfc3339
 
 def creates(actions):
     """The creates, those sent in slow-start batches one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c for c in flat if isinstance(c, Create)]
+    return [c for c in requests_of(actions) if isinstance(c, Create)]
 
 
 def requests(actions):
@@ -745,17 +743,21 @@ def test_a_status_write_that_conflicts_is_not_retried_with_backoff():
     assert jobs.queue.num_requeues("default/pi") == 0 and jobs.queue.next_ready_at() is None
 
 
+NOW = 1_800_000_000.0  # the ManualClock of the managers synced_once drives, past the Jobs' startTimes
+
+
 def synced_once(manager, j, pods=()):
-    """The Job and its pods cached, the Job queue emptied (its keys waiting too), then one pass of its worker over the
-    Job's key; the Job queue."""
+    """The Job and its pods cached, the Job queue emptied (its keys waiting too, the manager's
+    ManualClock moved on to when they are due), then one pass of its worker over the Job's key;
+    the Job queue."""
     jobs = {c.name: c for c in manager.controllers}["job"]
     manager.cache("jobs").upsert(j)
     for p in pods:
         manager.cache("pods").upsert(p)
-    while jobs.queue.next_ready_at() is not None:  # the pods' adds wait out podUpdateBatchPeriod
+    while (due := jobs.queue.next_ready_at()) is not None:  # the pods' adds wait out podUpdateBatchPeriod
+        manager.clock.advance(max(0.0, due - manager.clock.now()))
         while (key := jobs.queue.get()) is not None:
             jobs.queue.done(key)
-        time.sleep(0.05)
     jobs.queue.add(meta_namespace_key(j))
     assert jobs.process_next_work_item(manager.perform)
     return jobs.queue
@@ -764,7 +766,7 @@ def synced_once(manager, j, pods=()):
 def test_a_sync_that_replaces_a_failed_pod_brings_the_job_back_after_the_backoff():
     """syncJob answers "failed pod(s) detected" once it has acted on a new failure: the key comes
     back rate-limited, 10 s later (not at once), with one requeue counted for the next failure."""
-    manager = ControllerManager(JobApiserver())
+    manager = ControllerManager(JobApiserver(), clock=ManualClock(NOW))
     j = job(completions=3)
     j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
     queue = synced_once(manager, j, [job_pod(j, "a", "Failed")])
@@ -775,7 +777,8 @@ def test_a_sync_that_replaces_a_failed_pod_brings_the_job_back_after_the_backoff
 def test_a_new_failure_whose_status_write_failed_counts_one_requeue():
     """syncJob returns the write's error before "failed pod(s) detected": one AddRateLimited, so
     one requeue, and the key back 10 s later."""
-    manager = ControllerManager(JobApiserver(("PUT", "/apis/batch/v1/namespaces/default/jobs/pi/status")))
+    manager = ControllerManager(JobApiserver(("PUT", "/apis/batch/v1/namespaces/default/jobs/pi/status")),
+                                clock=ManualClock(NOW))
     j = job(completions=3)
     j["status"] = {"startTime": "2026-01-01T00:00:00Z", "active": 1}
     queue = synced_once(manager, j, [job_pod(j, "a", "Failed")])
@@ -787,7 +790,7 @@ def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadlin
     """The sync that starts a Job also creates its pods, its status written once they are
     answered: the deadline counts from the startTime that sync sets, so the key is queued again
     in activeDeadlineSeconds."""
-    manager = ControllerManager(JobApiserver())
+    manager = ControllerManager(JobApiserver(), clock=ManualClock(NOW))
     queue = synced_once(manager, job(deadline=30))
     assert queue.next_ready_at() - manager.clock.now() == pytest.approx(30, abs=1.5)
 
@@ -795,7 +798,7 @@ def test_a_job_started_by_a_sync_that_creates_its_pods_comes_back_at_its_deadlin
 def test_a_job_resumed_by_a_sync_that_creates_its_pods_comes_back_at_its_new_deadline():
     """A resumed Job's startTime is reset by the sync that resumes it and creates its pods: its
     key comes back activeDeadlineSeconds after the resume, not after the old startTime."""
-    manager = ControllerManager(JobApiserver())
+    manager = ControllerManager(JobApiserver(), clock=ManualClock(NOW))
     j = job(deadline=30)
     j["status"] = {"startTime": rfc3339(manager.clock.now() - 20),
                    "conditions": [{"type": "Suspended", "status": "True", "reason": "JobSuspended"}]}

@@ -6,14 +6,13 @@ from workload_fixtures import replicationcontroller
 
 from reference_impl.machinery.actions import Create, Patch, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager, rc_to_rs
 
 
 def creates(actions):
     """The creates, those sent in slow-start batches one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c for c in flat if isinstance(c, Create)]
+    return [c for c in requests_of(actions) if isinstance(c, Create)]
 
 
 def owned_by(rc):

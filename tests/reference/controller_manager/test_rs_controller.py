@@ -5,7 +5,7 @@ from cm_fixtures import pod, replicaset
 
 from reference_impl.machinery.actions import Create, Delete, Patch, Update
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
+from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
@@ -13,14 +13,12 @@ from reference_impl.controller_manager.replicaset import ReplicaSetController
 
 def creates(actions):
     """The creates, those sent in slow-start batches one by one."""
-    flat = [c for a in actions for c in (a.creates if isinstance(a, SlowStartCreates) else (a,))]
-    return [c for c in flat if isinstance(c, Create)]
+    return [c for c in requests_of(actions) if isinstance(c, Create)]
 
 
 def deletes(actions):
     """The deletes, those sent together one by one."""
-    flat = [d for a in actions for d in (a.deletes if isinstance(a, DeletePods) else (a,))]
-    return [d for d in flat if isinstance(d, Delete)]
+    return [d for d in requests_of(actions) if isinstance(d, Delete)]
 
 
 def test_three_replicas_and_one_pod_creates_two_pods():
