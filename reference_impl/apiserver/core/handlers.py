@@ -1811,7 +1811,7 @@ class RESTHandlers:
                 # The codec decodes the body into the struct of what it says it is before it converts.
                 problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
                 raise errors.bad_request(problem) from None
-            check_delete_options_types(decoded)
+            check_delete_options_types(decoded or {})  # null: no options, as for the struct
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
                 if request.query.get("propagationPolicy") else {}

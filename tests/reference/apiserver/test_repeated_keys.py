@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from reference_impl.apiserver.core import decoding
 from tests.reference.apiserver import test_handlers
 from tests.reference.apiserver.test_handlers import call, ns_path
 
@@ -196,6 +197,29 @@ def test_delete_options_written_twice_decode_into_one_struct(chain):
                                               f'({obj["metadata"]["uid"]}). The object might have been deleted '
                                               'and then recreated')
     assert call(chain, "GET", ns_path(chain, "configmaps", "del"))[0] == 200
+
+
+@pytest.mark.parametrize("collection", [False, True], ids=["delete", "deletecollection"])
+def test_a_null_delete_options_body_deletes_as_if_it_were_empty(chain, collection):
+    """A body of `null` decodes into DeleteOptions as nothing, so the delete goes ahead (it was a
+    500 TypeError when the per-value type check was handed the None)."""
+    assert call(chain, "POST", ns_path(chain, "configmaps"), {"metadata": {"name": "gone"}})[0] == 201
+    code, _ = call(chain, "DELETE", ns_path(chain, "configmaps", "" if collection else "gone"), b"null")
+    assert code == 200
+    assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
+
+
+def test_an_object_written_many_times_is_copied_once(monkeypatch):
+    """Merging a key's objects written n times copies the earlier object once and writes the rest
+    into it: a copy per write (each holding what was shadowed so far) made the work quadratic."""
+    body = '{' + ",".join(['"preconditions":{"uid":"a"}'] * 50) + ',"preconditions":{"resourceVersion":"1"}}'
+    decoded = decoding.decode_json(body.encode(), into_struct=True)
+    copies = []
+    copy = decoding.repeated
+    monkeypatch.setattr(decoding, "repeated", lambda obj: copies.append(obj) or copy(obj))
+    merged = decoding.merged(decoded)
+    assert merged == {"preconditions": {"uid": "a", "resourceVersion": "1"}}
+    assert len(copies) == 1
 
 
 def test_a_wrong_type_written_before_the_last_value_refuses_the_delete(chain):
