@@ -141,12 +141,14 @@ def _fields_merged(obj: RepeatedKeys) -> dict:
     struct field (what they hold may be a RepeatedKeys still)."""
     fields = dict(obj)
     for key, earlier in obj.shadowed.items():
-        held = earlier[0]
+        held, owned = earlier[0], False
         for written in (*earlier[1:], obj[key]):
             if isinstance(held, dict) and isinstance(written, dict):
-                held = write_all(repeated(held), written)
+                if not owned:  # copied once, then written in place: a copy per write is quadratic
+                    held, owned = repeated(held), True
+                write_all(held, written)
             else:
-                held = written
+                held, owned = written, False
         fields[key] = held
     return fields
 
