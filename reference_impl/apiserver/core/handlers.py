@@ -1904,9 +1904,9 @@ class RESTHandlers:
         begin_create(request)
         # checked field by field, against no schema: every value of a key written twice is type-checked
         decoded = decode_body(request, into_kind="TokenRequest")[0] or {}
-        decode_as(decoding.merged(decoded), scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"),
-                  request.body)
-        body = tokenrequest.decode_token_request(decoded)
+        body = decoding.merged(decoded)
+        decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
+        body = tokenrequest.decode_token_request(decoded, body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
                             "token", kind="TokenRequest").update(None, body, field_manager_of(request), self._time())
         self._admit_and_validate(request, "CREATE", resource, body, None)
