@@ -1605,7 +1605,9 @@ class RESTHandlers:
         """A PUT that finds no object creates it (201) where the kind's strategy allows it: admitted
         and validated as a create, and, since the request was authorized as an update, authorized
         as a `create` of that name once valid, before validating admission."""
-        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        # the endpoint's field manager: a subresource's resets the fields its strategy resets
+        field_manager = FieldManager.for_resource(resource, request.info.subresource)
+        obj = field_manager.update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
         dedup_owner_references(obj, request.warnings, True)
         # The update path's storage drops whatever resourceVersion the client sent.

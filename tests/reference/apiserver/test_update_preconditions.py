@@ -159,6 +159,20 @@ def test_a_put_to_the_status_of_a_missing_service_creates_it(chain):
     assert call(chain, "GET", path)[0] == 200
 
 
+def test_a_put_to_the_status_of_a_missing_service_is_managed_as_a_status_write(chain):
+    """The create goes through the status endpoint's field manager: its managedFields entry names
+    the status subresource and owns no spec field (the status strategy resets spec), as an apply
+    to the status that creates the service records it."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s3"}, "spec": {"ports": [{"port": 80}]},
+               "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}
+    code, created = call(chain, "PUT", ns_path(chain, "services", "s3") + "/status", service,
+                         query={"fieldManager": "m"})
+    assert code == 201, created
+    [entry] = created["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry.get("subresource")) == ("m", "Update", "status")
+    assert "f:spec" not in entry["fieldsV1"]
+
+
 def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of_that_object(registry, chain):
     """A PUT of a missing object of a kind that creates on update (a Lease), whose create loses to
     another client's, is retried by GuaranteedUpdate as an update of the object now there: without
