@@ -1615,7 +1615,7 @@ class RESTHandlers:
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
                                        dry_run=dry_run(request), user=request.user,
                                        create_validation=self._authorized_create_validation(request, resource),
-                                       warnings=request.warnings)
+                                       warnings=request.warnings, subresource=request.info.subresource or None)
         return self._output(request, 201, created, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
@@ -1776,7 +1776,7 @@ class RESTHandlers:
                                                    user=request.user,
                                                    create_validation=self._authorized_create_validation(request,
                                                                                                         resource),
-                                                   warnings=request.warnings)
+                                                   warnings=request.warnings, subresource=info.subresource or None)
                 except StatusError as lost:
                     if not (created_meanwhile(lost, info.name) and attempt < CREATE_RACE_RETRIES):
                         raise
