@@ -1133,16 +1133,15 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     decoder reports the first wrong value in the body's order, and checks every value of a key
     written twice (`options` as decoded, before decoding.merged keeps the last ones)."""
     values = []
-    for name in options:
+    for name, value in decoding.writes_in_order(options):
         if name not in _DELETE_OPTION_TYPES:
             continue
-        for value in decoding.writes(options, name):
-            values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
-            if name == "preconditions" and isinstance(value, dict):
-                values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
-                           for key in value if key in _PRECONDITION_TYPES for item in decoding.writes(value, key)]
-            elif name == "dryRun" and isinstance(value, list):
-                values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
+        values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
+        if name == "preconditions" and isinstance(value, dict):
+            values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
+                       for key, item in decoding.writes_in_order(value) if key in _PRECONDITION_TYPES]
+        elif name == "dryRun" and isinstance(value, list):
+            values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or (
             python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))

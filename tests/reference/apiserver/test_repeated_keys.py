@@ -209,6 +209,15 @@ def test_a_null_delete_options_body_deletes_as_if_it_were_empty(chain, collectio
     assert call(chain, "GET", ns_path(chain, "configmaps", "gone"))[0] == 404
 
 
+def test_a_delete_names_the_first_wrong_value_in_the_bodys_order(chain):
+    """encoding/json keeps the first type error it meets: with a grace period written again as a
+    string after a wrong orphanDependents, the real 1.24 server names orphanDependents."""
+    body = b'{"gracePeriodSeconds":1,"orphanDependents":"x","gracePeriodSeconds":"y"}'
+    code, status = call(chain, "DELETE", ns_path(chain, "configmaps", "any"), body)
+    assert (code, status["message"]) == (
+        400, "json: cannot unmarshal string into Go struct field DeleteOptions.orphanDependents of type bool")
+
+
 def test_an_object_written_many_times_is_copied_once(monkeypatch):
     """Merging a key's objects written n times copies the earlier object once and writes the rest
     into it: a copy per write (each holding what was shadowed so far) made the work quadratic."""
