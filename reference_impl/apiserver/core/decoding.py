@@ -73,9 +73,11 @@ class RepeatedKeys(dict):
     a map keeps its entries and replaces the ones written again, a slice decodes into the earlier
     one's elements, anything else (a type with its own UnmarshalJSON, a value of any content) takes
     the last value. The root of a body with a repeat anywhere in it is one too, so that `plain`
-    knows to look inside."""
+    knows to look inside. One as decoded keeps its key/value `pairs` in the body's order, for
+    checks that report the first problem as the decoder meets it."""
 
     shadowed: dict[str, list]
+    pairs: list[tuple[str, object]]
 
 
 @mirrors("(*encoding/json.decodeState).object")
@@ -89,6 +91,7 @@ def _object_of_pairs(pairs: list[tuple[str, object]]) -> dict:
     repeated.shadowed = {}
     for key, value in pairs:
         write(repeated, key, value)
+    repeated.pairs = pairs
     return repeated
 
 
@@ -102,6 +105,13 @@ def write(obj: RepeatedKeys, key: str, value: object) -> None:
 def writes(obj: dict, key: str) -> tuple:
     """Every value `key` of `obj` was written with, in order: what it shadowed, then what it holds."""
     return (*getattr(obj, "shadowed", {}).get(key, ()), obj[key])
+
+
+def writes_in_order(obj: dict) -> list[tuple[str, object]]:
+    """Every write of `obj`'s keys as (key, value): in the body's order for an object as decoded,
+    else each key's writes in turn."""
+    pairs = getattr(obj, "pairs", None)
+    return pairs if pairs is not None else [(key, value) for key in obj for value in writes(obj, key)]
 
 
 def write_all(held: RepeatedKeys, later: dict) -> RepeatedKeys:
@@ -141,12 +151,14 @@ def _fields_merged(obj: RepeatedKeys) -> dict:
     struct field (what they hold may be a RepeatedKeys still)."""
     fields = dict(obj)
     for key, earlier in obj.shadowed.items():
-        held = earlier[0]
+        held, owned = earlier[0], False
         for written in (*earlier[1:], obj[key]):
             if isinstance(held, dict) and isinstance(written, dict):
-                held = write_all(repeated(held), written)
+                if not owned:  # copied once, then written in place: a copy per write is quadratic
+                    held, owned = repeated(held), True
+                write_all(held, written)
             else:
-                held = written
+                held, owned = written, False
         fields[key] = held
     return fields
 

@@ -470,11 +470,11 @@ def _value(held: object) -> object:
 def _decoded_into(held: object, later: object, schema: dict, replaced: list[tuple[object, dict]]) -> object:
     """`held` (owned, see `_owned`) once `later` is decoded into it. A struct takes each field of
     `later` as another write of that field (the walk decides them by the field's type); a map keeps
-    its entries, `later`'s replacing those it names again (mapElem is zeroed for each); a slice decodes each element into the element at its
-    index, those past the earlier length too while the backing array has them (golang/go#21092),
-    and is cut to `later`'s length (an empty array is a new empty slice). Anything else, a null
-    and a type with its own UnmarshalJSON (Quantity, IntOrString, Time, RawExtension) or of any
-    content (interface{}), is replaced."""
+    its entries, `later`'s replacing those it names again (mapElem is zeroed for each); a slice
+    decodes each element into the element at its index, those past the earlier length too while
+    the backing array has them (golang/go#21092), and is cut to `later`'s length (an empty array
+    is a new empty slice). Anything else, a null and a type with its own UnmarshalJSON (Quantity,
+    IntOrString, Time, RawExtension) or of any content (interface{}), is replaced."""
     _, target, expected, _ = _resolved(schema)
     mergeable = not target.get("x-kubernetes-preserve-unknown-fields") and not schema.get(
         "x-kubernetes-preserve-unknown-fields")

@@ -1133,16 +1133,15 @@ def check_delete_options_types(options: dict, path: str = "") -> None:
     decoder reports the first wrong value in the body's order, and checks every value of a key
     written twice (`options` as decoded, before decoding.merged keeps the last ones)."""
     values = []
-    for name in options:
+    for name, value in decoding.writes_in_order(options):
         if name not in _DELETE_OPTION_TYPES:
             continue
-        for value in decoding.writes(options, name):
-            values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
-            if name == "preconditions" and isinstance(value, dict):
-                values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
-                           for key in value if key in _PRECONDITION_TYPES for item in decoding.writes(value, key)]
-            elif name == "dryRun" and isinstance(value, list):
-                values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
+        values.append((f"DeleteOptions.{path}{name}", value, *_DELETE_OPTION_TYPES[name]))
+        if name == "preconditions" and isinstance(value, dict):
+            values += [(f"Preconditions.{path}preconditions.{key}", item, str, _PRECONDITION_TYPES[key])
+                       for key, item in decoding.writes_in_order(value) if key in _PRECONDITION_TYPES]
+        elif name == "dryRun" and isinstance(value, list):
+            values += [(f"DeleteOptions.{path}dryRun", item, str, "string") for item in value]
     for field_name, value, python_type, go_type in values:
         wrong = value is not None and (not isinstance(value, python_type) or (
             python_type is int and (isinstance(value, bool) or not -2 ** 63 <= value < 2 ** 63)))
@@ -1605,7 +1604,9 @@ class RESTHandlers:
         """A PUT that finds no object creates it (201) where the kind's strategy allows it: admitted
         and validated as a create, and, since the request was authorized as an update, authorized
         as a `create` of that name once valid, before validating admission."""
-        obj = FieldManager.for_resource(resource).update(None, obj, field_manager_of(request), self._time())
+        # the endpoint's field manager: a subresource's resets the fields its strategy resets
+        field_manager = FieldManager.for_resource(resource, request.info.subresource)
+        obj = field_manager.update(None, obj, field_manager_of(request), self._time())
         obj = self._admit_new(request, resource, obj)
         dedup_owner_references(obj, request.warnings, True)
         # The update path's storage drops whatever resourceVersion the client sent.
@@ -1613,7 +1614,7 @@ class RESTHandlers:
         created = self.registry.create(resource, request.info.namespace if resource.namespaced else "", obj,
                                        dry_run=dry_run(request), user=request.user,
                                        create_validation=self._authorized_create_validation(request, resource),
-                                       warnings=request.warnings)
+                                       warnings=request.warnings, subresource=request.info.subresource or None)
         return self._output(request, 201, created, resource)
 
     @mirrors("k8s.io/apiserver/pkg/endpoints/handlers.withAuthorization")
@@ -1774,7 +1775,7 @@ class RESTHandlers:
                                                    user=request.user,
                                                    create_validation=self._authorized_create_validation(request,
                                                                                                         resource),
-                                                   warnings=request.warnings)
+                                                   warnings=request.warnings, subresource=info.subresource or None)
                 except StatusError as lost:
                     if not (created_meanwhile(lost, info.name) and attempt < CREATE_RACE_RETRIES):
                         raise
@@ -1811,7 +1812,7 @@ class RESTHandlers:
                 # The codec decodes the body into the struct of what it says it is before it converts.
                 problem = (_struct_problem(options, err.gvk) if err.gvk is not None else None) or err.problem
                 raise errors.bad_request(problem) from None
-            check_delete_options_types(decoded)
+            check_delete_options_types(decoded or {})  # null: no options, as for the struct
         else:
             options = {"propagationPolicy": request.param("propagationPolicy")} \
                 if request.query.get("propagationPolicy") else {}
@@ -1904,9 +1905,9 @@ class RESTHandlers:
         begin_create(request)
         # checked field by field, against no schema: every value of a key written twice is type-checked
         decoded = decode_body(request, into_kind="TokenRequest")[0] or {}
-        decode_as(decoding.merged(decoded), scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"),
-                  request.body)
-        body = tokenrequest.decode_token_request(decoded)
+        body = decoding.merged(decoded)
+        decode_as(body, scheme.GroupVersionKind("authentication.k8s.io", "v1", "TokenRequest"), request.body)
+        body = tokenrequest.decode_token_request(decoded, body)
         body = FieldManager(Schema.for_kind(TOKEN_REQUEST_VERSION, "TokenRequest"), TOKEN_REQUEST_VERSION,
                             "token", kind="TokenRequest").update(None, body, field_manager_of(request), self._time())
         self._admit_and_validate(request, "CREATE", resource, body, None)

@@ -443,14 +443,16 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
     def create(self, resource: Resource | str, namespace: str | None, obj: dict,
                dry_run: bool = False, user: object = None,
                create_validation: Callable[[dict], None] | None = None, warnings: list[str] | None = None,
-               *, owned: bool = False) -> dict:
+               *, owned: bool = False, subresource: str | None = None) -> dict:
         """Store a new object; its metadata is filled here, whatever the client sent for it.
         `user` is who asks (the request context's user.Info), for strategies that record it;
         `create_validation` (validating admission) sees the object once it is fully formed: the
         object itself, as upstream's Validate gets it, so it must only read it. The strategy's
         warnings about a valid object are added to `warnings` (the request's). A caller that
         hands `obj` over (`owned`: it never reads it again) has it written into instead of
-        copied, as upstream's Store.Create writes into the object it is given."""
+        copied, as upstream's Store.Create writes into the object it is given. A create through
+        a `subresource`'s store (a PUT or an apply to a missing service's status) runs none of the
+        main store's hooks."""
         r = self.resource(resource)
         if r.custom and any(self.prefix(r, None) == f"/registry/{c['spec']['group']}/{c['spec']['names']['plural']}/"
                             for c in self._terminating_crds):
@@ -490,7 +492,9 @@ class Registry(LifecycleMixin, CRDTerminationMixin):
             _generate_job_selector(obj)
         if r is CRD:
             self._accept_names(obj)
-        if r.kind == "Service":  # the service REST's BeginCreate, before the strategy validates
+        # The service REST's BeginCreate, before the strategy validates; its status store is a copy
+        # made before BeginCreate was set, so a create through it allocates no IP and no node port.
+        if r.kind == "Service" and subresource is None:
             self._allocate_service(r, obj, None, dry_run)
         problems = r.validate_create(obj) + limits.size_problems(r.kind, obj)
         if r.namespaced and not meta.get("namespace"):

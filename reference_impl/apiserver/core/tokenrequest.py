@@ -271,15 +271,14 @@ _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
-def decode_token_request(decoded: dict) -> dict:
-    """The body (`decoded`, a key written twice keeping its writes) as the codec takes it for an
-    authentication.k8s.io/v1 TokenRequest: 400 for a value of the wrong type, one written before
-    the last too, else the body as the Go struct holds it, with expirationSeconds defaulted (an
-    hour), as the field manager then sees it."""
+def decode_token_request(decoded: dict, body: dict) -> dict:
+    """The body (`decoded`, a key written twice keeping its writes; `body`, what decoding.merged
+    made of it) as the codec takes it for an authentication.k8s.io/v1 TokenRequest: 400 for a
+    value of the wrong type, one written before the last too, else the body as the Go struct holds
+    it, with expirationSeconds defaulted (an hour), as the field manager then sees it."""
     problem = type_problem(decoded)
     if problem:
         raise errors.bad_request(f'TokenRequest in version "v1" cannot be handled as a TokenRequest: {problem}')
-    body = decoding.merged(decoded)
     spec = {name: value for name, value in (body.get("spec") or {}).items() if name in _SPEC_GO_TYPES}
     if spec.get("expirationSeconds") is None:
         spec["expirationSeconds"] = DEFAULT_EXPIRATION_SECONDS

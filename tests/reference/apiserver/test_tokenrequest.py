@@ -10,6 +10,7 @@ import json
 import pytest
 
 from reference_impl.machinery import certutil
+from reference_impl.apiserver.core import decoding
 from reference_impl.apiserver.core.auth import (AuthenticationFailed, BearerTokenAuthenticator, RequestAuthenticator,
                                            UserInfo, new_authenticator)
 from reference_impl.apiserver.core.handlers import Request
@@ -574,3 +575,17 @@ def test_a_wrong_type_written_before_the_last_value_refuses_the_token_request(se
                                                                  "Content-Type": "application/json"}, body))
     assert (response.code, json.loads(response.body)["message"]) == (
         400, f'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: {problem}')
+
+
+def test_a_token_request_body_is_merged_once(setup, monkeypatch):
+    """The writes of a key written twice are merged once per request: the codec check and the
+    struct the field manager sees read the same merged body."""
+    chain, ns = setup[0], setup[1]
+    merges = []
+    merge = decoding.merged
+    monkeypatch.setattr(decoding, "merged", lambda value: merges.append(value) or merge(value))
+    body = b'{"spec":{"expirationSeconds":600},"spec":{"expirationSeconds":3600}}'
+    response = chain.handle(Request("POST", token_path(ns), {}, {"Authorization": "Bearer admin",
+                                                                 "Content-Type": "application/json"}, body))
+    assert (response.code, json.loads(response.body)["spec"]["expirationSeconds"]) == (201, 3600)
+    assert len(merges) == 1

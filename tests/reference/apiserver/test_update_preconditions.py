@@ -159,6 +159,40 @@ def test_a_put_to_the_status_of_a_missing_service_creates_it(chain):
     assert call(chain, "GET", path)[0] == 200
 
 
+def test_a_put_to_the_status_of_a_missing_service_is_managed_as_a_status_write(chain):
+    """The create goes through the status endpoint's field manager: its managedFields entry names
+    the status subresource and owns no spec field (the status strategy resets spec), as an apply
+    to the status that creates the service records it."""
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s3"}, "spec": {"ports": [{"port": 80}]},
+               "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}
+    code, created = call(chain, "PUT", ns_path(chain, "services", "s3") + "/status", service,
+                         query={"fieldManager": "m"})
+    assert code == 201, created
+    [entry] = created["metadata"]["managedFields"]
+    assert (entry["manager"], entry["operation"], entry.get("subresource")) == ("m", "Update", "status")
+    assert "f:spec" not in entry["fieldsV1"]
+
+
+@pytest.mark.parametrize("spec,expected", [
+    ({"ports": [{"port": 80}]},
+     {"ports": [{"protocol": "TCP", "port": 80, "targetPort": 80}], "type": "ClusterIP", "sessionAffinity": "None",
+      "internalTrafficPolicy": "Cluster"}),
+    ({"type": "NodePort", "ports": [{"port": 80}]},
+     {"ports": [{"protocol": "TCP", "port": 80, "targetPort": 80}], "type": "NodePort", "sessionAffinity": "None",
+      "externalTrafficPolicy": "Cluster", "internalTrafficPolicy": "Cluster"}),
+], ids=["cluster-ip", "node-port"])
+def test_a_service_created_through_its_status_allocates_nothing(chain, spec, expected):
+    """The service's status store is a copy of its store made before BeginCreate is set, so a
+    create through it allocates no cluster IP, IP families or node port: the spec the real 1.24
+    server stored for these PUTs to services/NAME/status (and its status cleared)."""
+    name = "s-" + spec.get("type", "clusterip").lower()
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name}, "spec": spec,
+               "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}
+    code, created = call(chain, "PUT", ns_path(chain, "services", name) + "/status", service)
+    assert (code, created["spec"], created["status"]) == (201, expected, {"loadBalancer": {}}), created
+    assert call(chain, "GET", ns_path(chain, "services", name))[1]["spec"] == expected
+
+
 def test_a_put_that_loses_its_create_on_update_to_another_client_is_an_update_of_that_object(registry, chain):
     """A PUT of a missing object of a kind that creates on update (a Lease), whose create loses to
     another client's, is retried by GuaranteedUpdate as an update of the object now there: without
