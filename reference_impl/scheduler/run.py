@@ -129,7 +129,7 @@ class SchedulerRunner:
         self.metrics.pending_from(scheduler.queue)
         scheduler.framework.metrics = self.metrics
         # The nominator leaves out pods the pod informer no longer holds, as upstream's podLister.
-        scheduler.queue.nominator.pod_lister = lambda key: self.pods.store.get(key)
+        scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
