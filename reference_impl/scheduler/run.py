@@ -74,8 +74,13 @@ class BindingCycles:
         self.workers, self.log = workers, log
         self._work: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._shut_down = False
 
     def submit(self, fn, *args) -> None:
+        """Hand a cycle over; after shutdown (an informer handler's failed cycle as the runner
+        ends) it is dropped, as ThreadPoolExecutor refuses it, rather than starting new threads."""
+        if self._shut_down:
+            return
         if not self._threads:  # started with the first cycle: a runner that never binds has none
             self._threads = [threading.Thread(target=self._worker, name=f"binder_{i}", daemon=True)
                              for i in range(self.workers)]
@@ -94,6 +99,7 @@ class BindingCycles:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """Stop the threads once the cycles handed over are done (or, with `cancel_futures`,
         dropped unstarted), as ThreadPoolExecutor.shutdown."""
+        self._shut_down = True
         if cancel_futures:
             try:
                 while True:

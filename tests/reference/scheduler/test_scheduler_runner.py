@@ -575,6 +575,18 @@ def test_a_binding_cycle_that_raises_is_logged_and_its_thread_binds_on():
     assert done == ["bound"]
 
 
+def test_a_cycle_handed_over_after_shutdown_is_dropped_and_starts_no_threads():
+    """A handler's failed binding cycle arriving once the runner has shut its binders down is
+    not run and does not start a fresh set of threads that nothing will stop."""
+    binders, done = run.BindingCycles(4, print), []
+    binders.submit(done.append, "before")
+    binders.shutdown(wait=True)
+    binders.submit(done.append, "after")
+    time.sleep(0.1)
+    assert done == ["before"] and binders._threads == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("binder_") and t.is_alive()]
+
+
 def test_a_shutdown_that_cancels_drops_the_cycles_not_started():
     started, release, done = threading.Event(), threading.Event(), []
     binders = run.BindingCycles(1, print)
