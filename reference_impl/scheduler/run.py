@@ -30,6 +30,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import uuid
 import urllib.parse
 from collections.abc import Mapping
@@ -205,13 +206,23 @@ class SchedulerRunner:
                         next_refresh = time.monotonic() + REFRESH_TIME
                         self.binders.submit(self.recorder.refresh_series)
             started = time.monotonic()
-            with self.lock:
-                actions = self.scheduler.schedule_one()
+            actions = self._schedule_one()
             if actions:
                 self.binders.submit(self.perform, actions, started)
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
+
+    def _schedule_one(self) -> list:
+        """One scheduling cycle. An exception out of it is a bug in that cycle: it is logged with
+        its traceback and the loop schedules on, as wait.UntilWithContext calls scheduleOne
+        again, rather than ending the scheduler for every other pod."""
+        try:
+            with self.lock:
+                return self.scheduler.schedule_one()
+        except Exception:  # noqa: BLE001 - logged in full, see above
+            log(COMPONENT, "scheduling cycle failed: " + traceback.format_exc().rstrip())
+            return []
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed

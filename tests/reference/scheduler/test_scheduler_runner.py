@@ -461,6 +461,33 @@ def run_with_lease(monkeypatch, holder: str | None) -> LeaseHeldBy:
     return client
 
 
+def test_a_scheduling_cycle_that_raises_is_logged_with_its_traceback_and_the_loop_goes_on(monkeypatch, capsys):
+    """An exception out of one scheduling cycle (a bug) does not end the scheduling loop: it is
+    logged with its traceback and the next cycle binds the pod."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    runner, client = runner_with([node("n1")], [pod("p")])
+    schedule_one, calls = runner.scheduler.schedule_one, []
+
+    def fails_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyError("spec")
+        return schedule_one()
+
+    runner.scheduler.schedule_one = fails_once
+    thread = threading.Thread(target=runner.run, args=(io.StringIO(),))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not any(path.endswith("/binding") for _, path in client.calls) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.stop.set()
+    thread.join(timeout=10)
+    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    err = capsys.readouterr().err
+    assert "scheduling cycle failed: Traceback" in err and "KeyError: 'spec'" in err
+
+
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
     """With --leader-elect only the holder of kube-system/kube-scheduler schedules (Run's
     OnStartedLeading); a free lease is taken and the pod bound."""
