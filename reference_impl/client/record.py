@@ -110,19 +110,35 @@ class WritesInOrder:
             self._queued[key] = deque()
         return item
 
-    def write_from(self, key: tuple[str, str], item: tuple | None) -> None:
-        """Make `item` and the writes of `key` queued behind it, until one is cut off: its retry
-        thread carries on once the retries are over."""
-        while item is not None:
-            about, write, finish = item
+    def write_from(self, key: tuple[str, str], item: tuple) -> None:
+        """Make `item`, the caller's own write; the writes of `key` queued behind it meanwhile are
+        made by a thread of their own (or by its retry thread, when it is cut off), so that the
+        caller returns without writing another's."""
+        if not self._make(key, item):
+            self._hand_off(key)
 
-            def retried(written, finish=finish) -> None:
-                finish(written)
-                self.write_from(key, self._next(key))
-            written, retry = write()
-            if retry and self.retries.start(about, write, self.pause, retried):
-                return
+    def _make(self, key: tuple[str, str], item: tuple) -> bool:
+        """Make one write; True when it was cut off and is being tried again, its retry thread
+        going on with the writes behind it once done."""
+        about, write, finish = item
+
+        def retried(written) -> None:
             finish(written)
+            self._drain(key, self._next(key))
+        written, retry = write()
+        if retry and self.retries.start(about, write, self.pause, retried):
+            return True
+        finish(written)
+        return False
+
+    def _hand_off(self, key: tuple[str, str]) -> None:
+        item = self._next(key)
+        if item is not None:
+            threading.Thread(target=self._drain, args=(key, item), name="event-writes", daemon=True).start()
+
+    def _drain(self, key: tuple[str, str], item: tuple | None) -> None:
+        """Make `item` and the writes of `key` queued behind it, until one is cut off."""
+        while item is not None and not self._make(key, item):
             item = self._next(key)
 
     def _next(self, key: tuple[str, str]) -> tuple | None:
