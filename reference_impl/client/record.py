@@ -7,13 +7,14 @@ Upstream's recorder is fire-and-forget: `event` reports a failure only to the lo
 raises. A write the server refuses (an API status) is dropped; any other failure (a cut
 connection, an answer that is not an Event) is tried again, up to 12 tries in all, the first sleep
 a random part of 10 s (so that clients do not come back in step) and the others 10 s
-(recordToSink). Upstream writes a process's events one at a time from one goroutine, so a retried
-event holds up the ones after it; here each caller's thread writes its own, only the correlation
+(recordToSink). Upstream's core/v1 broadcaster writes a process's events one at a time from one
+goroutine, so a retried event holds up the ones after it (events.k8s.io's recordToSink instead
+starts a goroutine per event); here each caller's thread writes its own, only the correlation
 under a lock, and an event tried again waits on a thread of its own (`Retries`, shared with the
 events.k8s.io recorder), so that neither a controller's sync nor another object's event sleeps
 out the server's absence. The writes of one Event (its POST, then the PATCHes of its count) keep
-the order the correlator gave them, as upstream's one goroutine keeps them, and no caller waits
-for another's write (`WritesInOrder`).
+the order the correlator gave them, as core/v1's one goroutine keeps them, and no caller makes
+another's write (`WritesInOrder`).
 """
 from __future__ import annotations
 
