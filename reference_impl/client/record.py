@@ -88,9 +88,9 @@ class Retries:
 
 class WritesInOrder:
     """The writes of each Event (by namespace and name) in the order they were asked for, no
-    caller waiting for another's: a write asked for while one of its Event is on the wire or being
-    tried again is queued, and the thread that ends that one (its caller's, or its retry thread)
-    makes it next."""
+    caller making another's: a write asked for while one of its Event is on the wire or being
+    tried again is queued, and made next by a thread handed the queue (or by the retry thread of
+    the write before it)."""
 
     def __init__(self, retries: Retries, pause: Callable[[int], float]) -> None:
         self.retries, self.pause = retries, pause
