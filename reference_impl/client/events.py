@@ -22,6 +22,7 @@ import random
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 from reference_impl.client import APIStatusError
 from reference_impl.client.record import SLEEP_DURATION, EventRecorder, Retries, WritesInOrder, event_about
@@ -166,9 +167,12 @@ class EventsRecorder:
                 if not event.get("series"):
                     del self._cache[key]
         for key, event in old:
-            if event.get("series") and not self._write(event)[1]:
-                with self._lock:
-                    self._cache.pop(key, None)
+            if event.get("series"):
+                self._write_once_in_order(event, lambda _written, retry, key=key: retry or self._forget(key))
+
+    def _forget(self, key: tuple) -> None:
+        with self._lock:
+            self._cache.pop(key, None)
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).refreshExistingEventSeries")
     def refresh_series(self) -> None:
@@ -176,10 +180,28 @@ class EventsRecorder:
         with self._lock:
             series = [(key, event) for key, event in self._cache.items() if event.get("series")]
         for key, event in series:
-            written, _ = self._write(event)
-            if written is not None:
-                with self._lock:
-                    self._cache[key] = written
+            self._write_once_in_order(event, lambda written, _retry, key=key: self._cache_written(key, written))
+
+    def _cache_written(self, key: tuple, written: dict | None) -> None:
+        if written is not None:
+            with self._lock:
+                self._cache[key] = written
+
+    def _write_once_in_order(self, event: dict, finish: Callable[[dict | None, bool], object]) -> None:
+        """Write `event` once (finishSeries and refreshExistingEventSeries do not try again),
+        behind the writes of its Event asked for before, so that a series is not counted on the
+        server before its Event is created; `finish(written, worth_retrying)` after."""
+        key = (event["metadata"]["namespace"], event["metadata"]["name"])
+        snapshot = {**event, "metadata": dict(event["metadata"])}
+        outcome: list = []
+
+        def write() -> tuple[dict | None, bool]:
+            outcome[:] = self._write(snapshot)
+            return outcome[0], False
+        with self._lock:
+            item = self._in_order.queue(key, event_about(snapshot), write, lambda _written: finish(*outcome))
+        if item is not None:
+            self._in_order.write_from(key, item)
 
 
 @mirrors("k8s.io/client-go/tools/events.NewEventBroadcasterAdapter")

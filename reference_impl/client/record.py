@@ -7,13 +7,14 @@ Upstream's recorder is fire-and-forget: `event` reports a failure only to the lo
 raises. A write the server refuses (an API status) is dropped; any other failure (a cut
 connection, an answer that is not an Event) is tried again, up to 12 tries in all, the first sleep
 a random part of 10 s (so that clients do not come back in step) and the others 10 s
-(recordToSink). Upstream writes a process's events one at a time from one goroutine, so a retried
-event holds up the ones after it; here each caller's thread writes its own, only the correlation
+(recordToSink). Upstream's core/v1 broadcaster writes a process's events one at a time from one
+goroutine, so a retried event holds up the ones after it (events.k8s.io's recordToSink instead
+starts a goroutine per event); here each caller's thread writes its own, only the correlation
 under a lock, and an event tried again waits on a thread of its own (`Retries`, shared with the
 events.k8s.io recorder), so that neither a controller's sync nor another object's event sleeps
 out the server's absence. The writes of one Event (its POST, then the PATCHes of its count) keep
-the order the correlator gave them, as upstream's one goroutine keeps them, and no caller waits
-for another's write (`WritesInOrder`).
+the order the correlator gave them, as core/v1's one goroutine keeps them, and no caller makes
+another's write (`WritesInOrder`).
 """
 from __future__ import annotations
 
@@ -87,9 +88,9 @@ class Retries:
 
 class WritesInOrder:
     """The writes of each Event (by namespace and name) in the order they were asked for, no
-    caller waiting for another's: a write asked for while one of its Event is on the wire or being
-    tried again is queued, and the thread that ends that one (its caller's, or its retry thread)
-    makes it next."""
+    caller making another's: a write asked for while one of its Event is on the wire or being
+    tried again is queued, and made next by a thread handed the queue (or by the retry thread of
+    the write before it)."""
 
     def __init__(self, retries: Retries, pause: Callable[[int], float]) -> None:
         self.retries, self.pause = retries, pause
@@ -110,19 +111,35 @@ class WritesInOrder:
             self._queued[key] = deque()
         return item
 
-    def write_from(self, key: tuple[str, str], item: tuple | None) -> None:
-        """Make `item` and the writes of `key` queued behind it, until one is cut off: its retry
-        thread carries on once the retries are over."""
-        while item is not None:
-            about, write, finish = item
+    def write_from(self, key: tuple[str, str], item: tuple) -> None:
+        """Make `item`, the caller's own write; the writes of `key` queued behind it meanwhile are
+        made by a thread of their own (or by its retry thread, when it is cut off), so that the
+        caller returns without writing another's."""
+        if not self._make(key, item):
+            self._hand_off(key)
 
-            def retried(written, finish=finish) -> None:
-                finish(written)
-                self.write_from(key, self._next(key))
-            written, retry = write()
-            if retry and self.retries.start(about, write, self.pause, retried):
-                return
+    def _make(self, key: tuple[str, str], item: tuple) -> bool:
+        """Make one write; True when it was cut off and is being tried again, its retry thread
+        going on with the writes behind it once done."""
+        about, write, finish = item
+
+        def retried(written) -> None:
             finish(written)
+            self._drain(key, self._next(key))
+        written, retry = write()
+        if retry and self.retries.start(about, write, self.pause, retried):
+            return True
+        finish(written)
+        return False
+
+    def _hand_off(self, key: tuple[str, str]) -> None:
+        item = self._next(key)
+        if item is not None:
+            threading.Thread(target=self._drain, args=(key, item), name="event-writes", daemon=True).start()
+
+    def _drain(self, key: tuple[str, str], item: tuple | None) -> None:
+        """Make `item` and the writes of `key` queued behind it, until one is cut off."""
+        while item is not None and not self._make(key, item):
             item = self._next(key)
 
     def _next(self, key: tuple[str, str]) -> tuple | None:

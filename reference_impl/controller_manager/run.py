@@ -38,7 +38,7 @@ from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery import timefmt
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import REQUEST_ERRORS, APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
@@ -514,7 +514,7 @@ class ControllerManager:
             try:
                 self.client.request("PATCH", f"/api/v1/namespaces/{action.namespace}/pods/{name}",
                                     remove_tracking_finalizer_patch(), "application/strategic-merge-patch+json")
-            except (APIStatusError, OSError, ValueError) as error:
+            except REQUEST_ERRORS as error:
                 if action.job_key:
                     self.job.finalizer_removal_observed(action.job_key, uid)
                 if not (isinstance(error, APIStatusError) and error.code == 404):
@@ -846,7 +846,7 @@ class ControllerManager:
             if from_server:
                 try:
                     fresh = get(self.client, action.resource, action.namespace, name)
-                except (APIStatusError, OSError, ValueError) as error:
+                except REQUEST_ERRORS as error:
                     log("kube-controller-manager", f"Get {action.resource}: {error}")
                     return False
             else:
@@ -999,7 +999,7 @@ class ControllerManager:
         does raises LeaderElectionLost, as Run's OnStoppedLeading ends the process (klog.Fatalf)."""
         try:
             now_leading = lease_step(self.client, elector)
-        except (APIStatusError, OSError, ValueError) as error:
+        except REQUEST_ERRORS as error:
             log("kube-controller-manager", f"leader election: {error}")
             now_leading = elector.is_leader()
         if leading and not now_leading:

@@ -30,6 +30,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 import uuid
 import urllib.parse
 from collections.abc import Mapping
@@ -74,8 +75,13 @@ class BindingCycles:
         self.workers, self.log = workers, log
         self._work: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
+        self._shut_down = False
 
     def submit(self, fn, *args) -> None:
+        """Hand a cycle over; after shutdown (an informer handler's failed cycle as the runner
+        ends) it is dropped, as ThreadPoolExecutor refuses it, rather than starting new threads."""
+        if self._shut_down:
+            return
         if not self._threads:  # started with the first cycle: a runner that never binds has none
             self._threads = [threading.Thread(target=self._worker, name=f"binder_{i}", daemon=True)
                              for i in range(self.workers)]
@@ -94,6 +100,7 @@ class BindingCycles:
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """Stop the threads once the cycles handed over are done (or, with `cancel_futures`,
         dropped unstarted), as ThreadPoolExecutor.shutdown."""
+        self._shut_down = True
         if cancel_futures:
             try:
                 while True:
@@ -129,7 +136,7 @@ class SchedulerRunner:
         self.metrics.pending_from(scheduler.queue)
         scheduler.framework.metrics = self.metrics
         # The nominator leaves out pods the pod informer no longer holds, as upstream's podLister.
-        scheduler.queue.nominator.pod_lister = lambda key: self.pods.store.get(key)
+        scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
@@ -199,13 +206,23 @@ class SchedulerRunner:
                         next_refresh = time.monotonic() + REFRESH_TIME
                         self.binders.submit(self.recorder.refresh_series)
             started = time.monotonic()
-            with self.lock:
-                actions = self.scheduler.schedule_one()
+            actions = self._schedule_one()
             if actions:
                 self.binders.submit(self.perform, actions, started)
                 continue
             self.wake.wait(max(0.0, min(TICK_PERIOD, next_tick - time.monotonic())))
             self.wake.clear()
+
+    def _schedule_one(self) -> list:
+        """One scheduling cycle. An exception out of it is a bug in that cycle: it is logged with
+        its traceback and the loop schedules on, as wait.UntilWithContext calls scheduleOne
+        again, rather than ending the scheduler for every other pod."""
+        try:
+            with self.lock:
+                return self.scheduler.schedule_one()
+        except Exception:  # noqa: BLE001 - logged in full, see above
+            log(COMPONENT, "scheduling cycle failed: " + traceback.format_exc().rstrip())
+            return []
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed

@@ -132,6 +132,9 @@ class Scheduler:
         self.binding: dict[str, tuple[QueuedPodInfo, CycleState, str, str]] = {}
         # PodDisruptionBudgets by key, from their informer: DefaultPreemption counts their violations.
         self.pdbs: dict[str, dict] = {}
+        # The pod informer's store (pod key -> pod or None), set by the runner: a failed cycle
+        # requeues its current copy (upstream's podLister in MakeDefaultErrorFunc).
+        self.pod_lister = None
         fwk = self.framework
         fwk.cache, fwk.nominator, fwk.clock, fwk.rng = self.cache, self.queue.nominator, clock, self.rng
         fwk.waiting_pods = self.waiting_pods
@@ -172,14 +175,20 @@ class Scheduler:
     def _add_pod_to_scheduling_queue(self, pod: dict) -> None:
         self.queue.add(pod)
 
-    def on_pod_update(self, old: dict, new: dict) -> None:
+    def on_pod_update(self, old: dict, new: dict) -> list:
+        """Returns the actions of a binding cycle it fails: a pod bound by someone else while it
+        waits at Permit is, as upstream's filtered handlers see it, a deletion of an unassigned
+        pod (rejected, not requeued) and the addition of an assigned one."""
         if (new.get("spec") or {}).get("nodeName"):
+            actions = []
             if not (old.get("spec") or {}).get("nodeName"):
-                self.queue.delete(old)  # bound by someone: it left the pending set
+                actions = self._delete_pod_from_scheduling_queue(old)
             self.cache.update_pod(new)
             self.queue.assigned_pod_updated(new)
-        elif self.responsible_for(new):
+            return actions
+        if self.responsible_for(new):
             self._update_pod_in_scheduling_queue(old, new)
+        return []
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updatePodInSchedulingQueue")
     def _update_pod_in_scheduling_queue(self, old: dict, new: dict) -> None:
@@ -194,6 +203,7 @@ class Scheduler:
         if (pod.get("spec") or {}).get("nodeName"):
             self._delete_pod_from_cache(pod)
             return []
+        self.binding.pop(pod_key(pod), None)  # a Bind out for it has nothing left to finish
         return self._delete_pod_from_scheduling_queue(pod)
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromSchedulingQueue")
@@ -204,7 +214,6 @@ class Scheduler:
         key = pod_key(pod)
         actions = self.reject_waiting_pod(key, "removed") if key in self.waiting_pods else []
         self.queue.delete(pod)
-        self.binding.pop(key, None)
         return actions
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).deletePodFromCache")
@@ -398,7 +407,7 @@ class Scheduler:
         is requeued as of the queue's current cycle, not its own (MakeDefaultErrorFunc passes
         SchedulingCycle()): a failure that comes later (a Permit timeout, a failed bind) is
         weighed against the moves since."""
-        self.queue.add_unschedulable_if_not_present(info, self.queue.scheduling_cycle)
+        self._requeue(info)
         self.queue.nominator.add(info.pod, nominated_node)
         meta = info.pod["metadata"]
         namespace = meta.get("namespace", "default")
@@ -407,6 +416,18 @@ class Scheduler:
                      "lastProbeTime": None, "lastTransitionTime": rfc3339(self.clock.now())}
         return [self._event(info.pod, "Warning", "FailedScheduling", "Scheduling", truncated),
                 PatchPodStatus(namespace, meta["name"], condition, nominated_node)]
+
+    @mirrors("k8s.io/kubernetes/pkg/scheduler.MakeDefaultErrorFunc")
+    def _requeue(self, info: QueuedPodInfo) -> None:
+        """Requeue the informer's current copy of the pod, so updates dropped while it was
+        assumed are not lost; not a pod the informer no longer has, nor one it shows bound (by
+        someone else meanwhile)."""
+        if self.pod_lister is not None:
+            current = self.pod_lister(info.key)
+            if current is None or (current.get("spec") or {}).get("nodeName"):
+                return
+            info.pod = current
+        self.queue.add_unschedulable_if_not_present(info, self.queue.scheduling_cycle)
 
     # ---- generic_scheduler.go ------------------------------------------------------------------
 

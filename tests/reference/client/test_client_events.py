@@ -121,6 +121,39 @@ def test_refreshing_writes_every_open_series():
     assert client.requests[-1][2]["series"]["count"] == 2
 
 
+def test_a_refresh_asked_for_while_its_events_post_is_on_the_wire_is_written_after_it():
+    """refresh_series (and finish_series) write a series behind the writes of its Event asked for
+    before: the server sees the Event created, then its series patched, never a PATCH first."""
+    class HeldPost(FakeClient):
+        def __init__(self) -> None:
+            super().__init__()
+            self.posting, self.release = threading.Event(), threading.Event()
+
+        def request(self, method, path, body=None, content_type="application/json"):
+            if method == "POST" and not self.posting.is_set():
+                self.posting.set()
+                self.release.wait(5)
+            return super().request(method, path, body, content_type)
+
+    client = HeldPost()
+    rec, _ = recorder(client)
+    first = threading.Thread(target=rec.record, args=(FAILED,))
+    first.start()
+    assert client.posting.wait(5)
+    rec.record(FAILED)  # a series of count 1: its PATCH queued behind the POST
+    refresh = threading.Thread(target=rec.refresh_series)
+    refresh.start()
+    refresh.join(0.3)
+    client.release.set()
+    for thread in (first, refresh):
+        thread.join(5)
+    for _ in range(100):  # the queued PATCHes go from a hand-off thread: up to 5 s
+        if len(client.requests) >= 3:
+            break
+        threading.Event().wait(0.05)
+    assert [m for m, *_ in client.requests] == ["POST", "PATCH", "PATCH"]
+
+
 def test_a_server_without_events_k8s_io_v1_gets_core_v1_events():
     """NewEventBroadcasterAdapter: discovery of events.k8s.io/v1 failing means the legacy recorder."""
     assert isinstance(new_recorder(FakeClient(refuse={"/apis/events.k8s.io/v1": 404}), ManualClock()),

@@ -187,17 +187,23 @@ def test_two_events_at_the_same_clock_reading_get_different_names():
 
 
 class SlowPostClient(FakeClient):
-    """The first POST waits for `release`, as one held up on the wire; the rest answer at once."""
+    """The first POST waits for `release`, as one held up on the wire; the rest answer at once.
+    `patched` is set once a PATCH has been answered."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.posting, self.release = threading.Event(), threading.Event()
+        self.posting, self.release, self.patched = threading.Event(), threading.Event(), threading.Event()
 
     def request(self, method, path, body=None):
         if not self.posting.is_set():
             self.posting.set()
             self.release.wait(5)
         return super().request(method, path, body)
+
+    def request_patch(self, path, patch):
+        answer = super().request_patch(path, patch)
+        self.patched.set()
+        return answer
 
 
 def post_then_repeat(client: SlowPostClient) -> tuple[threading.Thread, threading.Thread]:
@@ -253,7 +259,35 @@ def test_a_repeat_of_an_event_on_the_wire_returns_at_once_and_is_written_after_i
     assert not repeat.is_alive() and client.requests == []
     client.release.set()
     first.join(5)
+    client.patched.wait(5)
     assert [method for method, _path, _body in client.requests] == ["POST", "PATCH"]
+
+
+class HeldPatchClient(SlowPostClient):
+    """As SlowPostClient, and every PATCH waits for `patch_release`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patch_release = threading.Event()
+
+    def request_patch(self, path, patch):
+        self.patch_release.wait(5)
+        return super().request_patch(path, patch)
+
+
+def test_a_caller_returns_once_its_own_write_is_answered_not_the_repeats_queued_behind_it():
+    """No caller writes another's: the writes queued behind a caller's while it was on the wire
+    are made by a thread of their own, so a controller repeating an event cannot keep the first
+    caller inside event() (upstream's callers only hand their events over)."""
+    client = HeldPatchClient()
+    first, repeat = post_then_repeat(client)
+    repeat.join(5)
+    client.release.set()
+    first.join(2)
+    alive = first.is_alive()
+    client.patch_release.set()
+    first.join(5)
+    assert not alive
 
 
 def test_a_repeat_of_an_event_being_retried_returns_at_once_and_is_written_after_it():

@@ -3,6 +3,7 @@ that loses the kube-system/kube-controller-manager Lease ends the process (Run's
 OnStoppedLeading calls klog.Fatalf("leaderelection lost")) instead of waiting as a candidate."""
 from __future__ import annotations
 
+import http.client
 import io
 from dataclasses import replace
 
@@ -69,6 +70,22 @@ def test_a_leader_that_cannot_renew_within_the_deadline_stops():
     clock.advance(6)
     with pytest.raises(LeaderElectionLost):
         manager._lease_step(elector, leading=True)
+
+
+def test_an_answer_cut_off_while_renewing_is_a_failed_renewal():
+    """A renewal whose answer is cut off mid-body (http.client.IncompleteRead) is an error
+    renewing, tolerated within renewDeadline as a refused connection is, not an exception that
+    ends the controller manager."""
+    store, clock = LeaseStore(), ManualClock()
+    manager, elector = ControllerManager(store), LeaderElector("me", clock)
+    assert manager._lease_step(elector, leading=False) is True
+
+    def cut_off(method, path, body=None):
+        raise http.client.IncompleteRead(b"{", 10)
+
+    store.request = cut_off
+    clock.advance(5)
+    assert manager._lease_step(elector, leading=True) is True
 
 
 def test_a_candidate_that_does_not_get_the_lease_waits():

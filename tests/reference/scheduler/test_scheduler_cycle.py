@@ -320,6 +320,39 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
         ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
 
 
+def test_a_pod_bound_elsewhere_while_waiting_at_permit_is_rejected_and_not_requeued():
+    """An unassigned pod that becomes assigned is a deletion to the unassigned handler
+    (deletePodFromSchedulingQueue: RejectWaitingPod) and an addition to the cache: it stops
+    waiting, counts on the node it was bound to only, and no later cycle tries to assume it."""
+    s = waiting_permit_scheduler(10)
+    s.on_node_add(node("n2", cpu="1"))
+    s.on_pod_update(pod("p", cpu="1"), pod("p", cpu="1", node_name="n2"))
+    assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
+    assert (s.cache.nodes["n1"].requested.milli_cpu, s.cache.nodes["n2"].requested.milli_cpu) == (0, 1000)
+    s.clock.advance(60)
+    s.tick()
+    assert s.queue.pending_pods() == [] and s.schedule_one() == []
+
+
+def test_a_failed_cycle_requeues_the_informers_current_pod():
+    """MakeDefaultErrorFunc requeues the pod lister's copy, so an update dropped while the pod
+    was assumed is not lost; a pod the lister shows bound, or no longer has, is not requeued."""
+    s = waiting_permit_scheduler(10)
+    current = pod("p", cpu="1")
+    current["spec"]["tolerations"] = [{"key": "dedicated", "operator": "Exists", "effect": "NoSchedule"}]
+    informer = {"default/p": current}
+    s.pod_lister = informer.get
+    s.on_pod_update(pod("p", cpu="1"), current)
+    s.clock.advance(10)
+    s.tick()
+    assert s.queue.unschedulable_q["default/p"].pod is current
+    for listed in ({}, {"default/p": pod("p", cpu="1", node_name="n1")}):
+        s = waiting_permit_scheduler(10)
+        s.pod_lister = listed.get
+        s.clock.advance(10)
+        assert s.tick() and s.queue.pending_pods() == []
+
+
 def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
     """deletePodFromSchedulingQueue rejects a waiting pod (RejectWaitingPod, "removed"): its
     binding cycle runs Unreserve and ForgetPod and moves the unschedulable pods, so a pod that

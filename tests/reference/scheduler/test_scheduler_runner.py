@@ -461,6 +461,33 @@ def run_with_lease(monkeypatch, holder: str | None) -> LeaseHeldBy:
     return client
 
 
+def test_a_scheduling_cycle_that_raises_is_logged_with_its_traceback_and_the_loop_goes_on(monkeypatch, capsys):
+    """An exception out of one scheduling cycle (a bug) does not end the scheduling loop: it is
+    logged with its traceback and the next cycle binds the pod."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    runner, client = runner_with([node("n1")], [pod("p")])
+    schedule_one, calls = runner.scheduler.schedule_one, []
+
+    def fails_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise KeyError("spec")
+        return schedule_one()
+
+    runner.scheduler.schedule_one = fails_once
+    thread = threading.Thread(target=runner.run, args=(io.StringIO(),))
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not any(path.endswith("/binding") for _, path in client.calls) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    runner.stop.set()
+    thread.join(timeout=10)
+    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    err = capsys.readouterr().err
+    assert "scheduling cycle failed: Traceback" in err and "KeyError: 'spec'" in err
+
+
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
     """With --leader-elect only the holder of kube-system/kube-scheduler schedules (Run's
     OnStartedLeading); a free lease is taken and the pod bound."""
@@ -573,6 +600,18 @@ def test_a_binding_cycle_that_raises_is_logged_and_its_thread_binds_on():
     binders.shutdown(wait=True)
     assert logged == ["binding cycle failed: KeyError: 'spec'"]
     assert done == ["bound"]
+
+
+def test_a_cycle_handed_over_after_shutdown_is_dropped_and_starts_no_threads():
+    """A handler's failed binding cycle arriving once the runner has shut its binders down is
+    not run and does not start a fresh set of threads that nothing will stop."""
+    binders, done = run.BindingCycles(4, print), []
+    binders.submit(done.append, "before")
+    binders.shutdown(wait=True)
+    binders.submit(done.append, "after")
+    time.sleep(0.1)
+    assert done == ["before"] and binders._threads == []
+    assert not [t for t in threading.enumerate() if t.name.startswith("binder_") and t.is_alive()]
 
 
 def test_a_shutdown_that_cancels_drops_the_cycles_not_started():
