@@ -879,7 +879,9 @@ class ClusterMember:
                     waiter.taken = True
                 try:
                     with self._state:
-                        self.node.propose(request_id, request, now)
+                        # _propose checked a client's request for its form before queueing
+                        # it; the member's own (lease revokes, checkpoints) are well-formed.
+                        self.node.propose(request_id, request, now, checked=True)
                 except ErrProposalDropped:
                     if rn.raft.lead:
                         self._answer(self._waiters, request_id, False, ErrNoLeader())

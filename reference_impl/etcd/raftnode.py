@@ -343,11 +343,11 @@ class RaftNode:
     # -- input -----------------------------------------------------------------------------------
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def propose(self, request_id: int, request: MutatingRequest, now: float) -> None:
-        """Check the size of `request` and prepare it as the one-member server would, then propose
-        it; raises ErrProposalDropped when there is no leader to take it (the caller answers "no
-        leader"). Its form the member checked before queueing it (ClusterMember._propose)."""
-        self.server.check_size(request)
+    def propose(self, request_id: int, request: MutatingRequest, now: float, *, checked: bool = False) -> None:
+        """Check and prepare `request` as the one-member server would, then propose it; raises
+        ErrProposalDropped when there is no leader to take it (the caller answers "no leader").
+        `checked`: its form was checked already, which leaves its size."""
+        self.server.check(request, checked=checked)
         request = self.server.prepare(request)
         data = encode_request(request_id, request, now)
         self._proposed[data] = (request_id, request, now)
