@@ -586,7 +586,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
         self._server.check_quota(req)  # etcd's quotaKVServer wraps the kvServer
         self._server.check_request(req)
         self._server.authorize(waited_token(context, self._server), req)
-        return put_response_pb(self._server.put(req))
+        return put_response_pb(self._server.put(req, checked=True))
 
     @mirrors(f"(*{V3RPC}.kvServer).DeleteRange")
     @_answers_etcd_errors
@@ -594,7 +594,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
         req = delete_range_request(request)
         self._server.check_request(req)
         self._server.authorize(waited_token(context, self._server), req)
-        return delete_range_response_pb(self._server.delete_range(req))
+        return delete_range_response_pb(self._server.delete_range(req, checked=True))
 
     @mirrors(f"(*{V3RPC}.kvServer).Txn")
     @_answers_etcd_errors
@@ -603,7 +603,7 @@ class KVServicer(rpc_pb2_grpc.KVServicer):
         self._server.check_quota(req)
         self._server.check_request(req)
         self._server.authorize(waited_token(context, self._server), req)
-        return txn_response_pb(self._server.txn(req))
+        return txn_response_pb(self._server.txn(req, checked=True))
 
     @mirrors(f"(*{V3RPC}.kvServer).Compact")
     @_answers_etcd_errors

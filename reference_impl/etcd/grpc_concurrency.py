@@ -90,13 +90,13 @@ class _Client:
         self._server.check_quota(req)
         self._server.check_request(req)
         self._server.authorize(self._token, req)
-        return self._server.txn(req)
+        return self._server.txn(req, checked=True)
 
     def delete(self, key: bytes) -> m.DeleteRangeResponse:
         req = m.DeleteRangeRequest(key)
         self._server.check_request(req)
         self._server.authorize(self._token, req)
-        return self._server.delete_range(req)
+        return self._server.delete_range(req, checked=True)
 
     @contextmanager
     def watch(self, key: bytes, range_end: bytes, start_revision: int) -> Iterator[Callable[[], list]]:

@@ -879,7 +879,9 @@ class ClusterMember:
                     waiter.taken = True
                 try:
                     with self._state:
-                        self.node.propose(request_id, request, now)
+                        # _propose checked a client's request for its form before queueing
+                        # it; the member's own (lease revokes, checkpoints) are well-formed.
+                        self.node.propose(request_id, request, now, checked=True)
                 except ErrProposalDropped:
                     if rn.raft.lead:
                         self._answer(self._waiters, request_id, False, ErrNoLeader())
@@ -1087,8 +1089,13 @@ class ClusterMember:
             raise ErrStopped()
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def _propose(self, request: MutatingRequest):
+    def _propose(self, request: MutatingRequest, *, checked: bool = False):
+        """Propose `request` and wait for its answer. A malformed one is refused here, in the
+        client's thread, unless the gRPC adapter has already (`checked`); RaftNode.propose
+        checks the rest."""
         self._check_running()
+        if not checked:
+            self.server.check_request(request)  # reads no state
         request_id = self._ids.next()
         deadline = time.monotonic() + self.request_timeout
         waiter = self._waiters[request_id] = _Waiter()
@@ -1172,17 +1179,17 @@ class ClusterMember:
             self._read_barrier()
         return self._read(lambda: self.server.range(req))
 
-    def put(self, req: PutRequest):
-        return self._propose(req)
+    def put(self, req: PutRequest, *, checked: bool = False):
+        return self._propose(req, checked=checked)
 
-    def delete_range(self, req: DeleteRangeRequest):
-        return self._propose(req)
+    def delete_range(self, req: DeleteRangeRequest, *, checked: bool = False):
+        return self._propose(req, checked=checked)
 
-    def txn(self, req: TxnRequest):
+    def txn(self, req: TxnRequest, *, checked: bool = False):
         if is_txn_readonly(req):
             self._read_barrier()
-            return self._read(lambda: self.server.txn(req))
-        return self._propose(req)
+            return self._read(lambda: self.server.txn(req, checked=checked))
+        return self._propose(req, checked=checked)
 
     def compact(self, req: CompactionRequest):
         # Applying a compaction sizes the backend first (the file keeps the pages it frees): the

@@ -343,10 +343,11 @@ class RaftNode:
     # -- input -----------------------------------------------------------------------------------
 
     @mirrors(f"(*{ETCDSERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def propose(self, request_id: int, request: MutatingRequest, now: float) -> None:
+    def propose(self, request_id: int, request: MutatingRequest, now: float, *, checked: bool = False) -> None:
         """Check and prepare `request` as the one-member server would, then propose it; raises
-        ErrProposalDropped when there is no leader to take it (the caller answers "no leader")."""
-        self.server.check(request)
+        ErrProposalDropped when there is no leader to take it (the caller answers "no leader").
+        `checked`: its form was checked already, which leaves its size."""
+        self.server.check(request, checked=checked)
         request = self.server.prepare(request)
         data = encode_request(request_id, request, now)
         self._proposed[data] = (request_id, request, now)

@@ -172,9 +172,12 @@ class EtcdServer:
             check_intervals(request.failure)
 
     @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
-    def check(self, request: MutatingRequest) -> None:
-        """Refuse a malformed request the way etcd does before it reaches raft; state is not read."""
-        self.check_request(request)
+    def check(self, request: MutatingRequest, *, checked: bool = False) -> None:
+        """Refuse a malformed request the way etcd does before it reaches raft; state is not read.
+        `checked`: the gRPC adapter has refused a malformed request already (etcd's kvServer
+        does, before authorizing), which leaves only its size to check."""
+        if not checked:
+            self.check_request(request)
         self.check_size(request)
 
     @mirrors(f"(*{SERVER}.EtcdServer).processInternalRaftRequestOnce")
@@ -259,8 +262,8 @@ class EtcdServer:
         finally:
             self.applier.end(txn)
 
-    def _submit(self, request: MutatingRequest):
-        self.check(request)
+    def _submit(self, request: MutatingRequest, *, checked: bool = False):
+        self.check(request, checked=checked)
         return self.apply(self.prepare(request), self.clock.now())
 
     @mirrors(f"(*{V3RPC}.quotaAlarmer).check")
@@ -284,20 +287,21 @@ class EtcdServer:
         return self._fill(self.applier.range(None, req))
 
     @mirrors(f"(*{SERVER}.EtcdServer).Put")
-    def put(self, req: PutRequest) -> PutResponse:
-        return self._submit(req)
+    def put(self, req: PutRequest, *, checked: bool = False) -> PutResponse:
+        return self._submit(req, checked=checked)
 
     @mirrors(f"(*{SERVER}.EtcdServer).DeleteRange")
-    def delete_range(self, req: DeleteRangeRequest) -> DeleteRangeResponse:
-        return self._submit(req)
+    def delete_range(self, req: DeleteRangeRequest, *, checked: bool = False) -> DeleteRangeResponse:
+        return self._submit(req, checked=checked)
 
     @mirrors(f"(*{SERVER}.EtcdServer).Txn")
-    def txn(self, req: TxnRequest) -> TxnResponse:
+    def txn(self, req: TxnRequest, *, checked: bool = False) -> TxnResponse:
         if is_txn_readonly(req):
             # A read-only txn is served locally in etcd too, without a raft entry (nor its size limit).
-            self.check_request(req)
+            if not checked:
+                self.check_request(req)
             return self._fill(self.applier.txn(req))
-        return self._submit(req)
+        return self._submit(req, checked=checked)
 
     @mirrors(f"(*{SERVER}.EtcdServer).Compact", f"(*{V3RPC}.kvServer).Compact")
     def compact(self, req: CompactionRequest) -> CompactionResponse:

@@ -183,6 +183,22 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
         yield offset, payload
 
 
+def _why_no_header(data: bytes) -> str:
+    """What happened to a segment that holds no whole frame, though it was made whole with its
+    header: truncated inside the header (which etcd's decoder meets as io.ErrUnexpectedEOF), or
+    emptied or zeroed."""
+    if not any(data):
+        return "no segment header (emptied or zeroed after it was written)"
+    if len(data) < _HEADER.size:
+        return (f"segment header cut short: the file ends at byte {len(data)}, inside its header "
+                f"(truncated after it was written)")
+    length, length_crc, _ = _HEADER.unpack_from(data)
+    if zlib.crc32(data[:_LENGTH.size]) == length_crc and len(data) < _HEADER.size + length:
+        return (f"segment header cut short: the file ends at byte {len(data)} of its "
+                f"{_HEADER.size + length}-byte header (truncated after it was written)")
+    return "no segment header (damaged after it was written)"
+
+
 @mirrors("go.etcd.io/etcd/client/pkg/v3/fileutil.TouchDirAll")
 def touch_dir_all(directory: Path) -> None:
     """Create `directory` and its missing parents 0700, as os.MkdirAll(dir, PrivateDirMode) does;
@@ -330,7 +346,7 @@ class WAL:
                 yield record
             if last and not frames and headers:
                 raise ErrCorruptWAL(path=str(path), offset=0,
-                                    problem=f"no segment header (emptied or zeroed after it was written): "
+                                    problem=f"{_why_no_header(path.read_bytes())}: "
                                             f"records from {seq + 1} on are missing")
             if path.stat().st_size > valid_end:
                 self.torn_tail = (path, valid_end)

@@ -373,11 +373,11 @@ def test_an_expiry_revoke_the_leader_drops_is_not_kept(tmp_path, monkeypatch):
         propose = member.node.propose
         dropped = []
 
-        def dropping(request_id, request, now):
+        def dropping(request_id, request, now, **flags):
             if isinstance(request, LeaseRevokeRequest):
                 dropped.append(request_id)
                 raise ErrProposalDropped()
-            return propose(request_id, request, now)
+            return propose(request_id, request, now, **flags)
 
         monkeypatch.setattr(member.node, "propose", dropping)
         clock.advance(11)

@@ -1,10 +1,12 @@
 """Rules of etcd transactions: compares, branches, nesting, one revision, and etcd's checks."""
 from __future__ import annotations
 
+import grpc
 import pytest
+from aetcd.rpc import rpc_pb2, rpc_pb2_grpc
 
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.etcd import EtcdServer
+from reference_impl.etcd import ClusterMember, EtcdServer, grpc_adapter
 from reference_impl.etcd.errors import (
     ErrDuplicateKey, ErrEmptyKey, ErrFutureRev, ErrLeaseNotFound, ErrTooManyOps)
 from reference_impl.etcd.messages import (
@@ -220,3 +222,54 @@ def test_a_put_with_a_lease_in_a_txn_attaches_it(server):
     lease = server.lease_grant(LeaseGrantRequest(60)).id
     server.txn(TxnRequest(success=(op(PutRequest(b"leased", b"1", lease=lease)),)))
     assert holds(server, Compare("EQUAL", "LEASE", b"leased", value=lease))
+
+
+@pytest.fixture
+def form_checks(monkeypatch) -> list:
+    """The requests EtcdServer.check_request is called with, in order."""
+    checked = []
+    check_request = EtcdServer.check_request
+
+    def counting(self, request):
+        checked.append(request)
+        check_request(self, request)
+
+    monkeypatch.setattr(EtcdServer, "check_request", counting)
+    return checked
+
+
+def _write_over_grpc(member: ClusterMember) -> None:
+    """A write Txn, a read-only Txn, a Put and a DeleteRange through the member's gRPC adapter."""
+    grpc_server = grpc_adapter.new_grpc_server()
+    port = grpc_server.add_insecure_port("127.0.0.1:0")
+    grpc_adapter.add_etcd_servicers(grpc_server, member)
+    grpc_server.start()
+    try:
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            kv = rpc_pb2_grpc.KVStub(channel)
+            put = rpc_pb2.PutRequest(key=b"k", value=b"v")
+            kv.Txn(rpc_pb2.TxnRequest(success=[rpc_pb2.RequestOp(request_put=put)]), timeout=5)
+            kv.Txn(rpc_pb2.TxnRequest(success=[rpc_pb2.RequestOp(
+                request_range=rpc_pb2.RangeRequest(key=b"k"))]), timeout=5)
+            kv.Put(put, timeout=5)
+            kv.DeleteRange(rpc_pb2.DeleteRangeRequest(key=b"k"), timeout=5)
+    finally:
+        grpc_server.stop(None)
+
+
+def test_a_request_is_checked_for_its_form_once_over_grpc_and_still_on_a_direct_call(tmp_path, form_checks):
+    """The gRPC adapter refuses a malformed KV request before authorizing it, as etcd's kvServer
+    does; what it then hands the member is not checked for its form again (a write's size still
+    is). A direct call on the member has no adapter before it: it is checked, and refused when
+    malformed."""
+    with ClusterMember.alone(tmp_path, ManualClock()) as member:
+        _write_over_grpc(member)
+        assert [type(request).__name__ for request in form_checks] == [
+            "TxnRequest", "TxnRequest", "PutRequest", "DeleteRangeRequest"]
+        form_checks.clear()
+        member.txn(TxnRequest(success=(op(PutRequest(b"k", b"w")),)))
+        assert len(form_checks) == 1
+        puts = tuple(op(PutRequest(b"k%03d" % i, b"v")) for i in range(129))
+        with pytest.raises(ErrTooManyOps):
+            member.txn(TxnRequest(success=puts))
+        assert member.range(RangeRequest(b"k000")).kvs == ()

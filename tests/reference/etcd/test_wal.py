@@ -532,6 +532,29 @@ def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
     assert last.read_bytes() == (b"" if damage_kind == "emptied" else bytes(len(data)))
 
 
+@pytest.mark.parametrize("within", ["payload", "length"])
+def test_a_last_segment_truncated_inside_its_header_is_refused_as_truncated(tmp_path, within):
+    """A last segment cut short inside its header record was truncated after it was written (it
+    is made whole with its header before any record goes to it): refused, saying so and where
+    the file ends, not as emptied or zeroed. (etcd 3.4 meets it as an unexpected EOF: "wal:
+    repairing …-000000000000004a.wal", "repaired WAL error (unexpected EOF)", and starts at
+    the commit index before that segment.)"""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+        for i in range(30):
+            server.put(PutRequest(b"k%02d" % i, b"v"))
+    last = segments(tmp_path)[-1]
+    header_end, _ = next(read_frames(last, last_segment=True))
+    cut = header_end // 2 if within == "payload" else 5
+    last.write_bytes(last.read_bytes()[:cut])
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    where = {"payload": f"{cut} of its {header_end}-byte header", "length": f"{cut}, inside its header"}[within]
+    assert str(refused.value) == (f"wal: {last} at offset 0: segment header cut short: the file ends at byte "
+                                  f"{where} (truncated after it was written): records from "
+                                  f"{seq_in_name(last)} on are missing")
+    assert last.stat().st_size == cut
+
+
 def test_an_emptied_only_segment_is_refused_without_a_snapshot(tmp_path):
     """Before the first snapshot the log is all there is: emptying it is refused as well, not
     read as a member that never wrote anything."""
