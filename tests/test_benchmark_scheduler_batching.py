@@ -22,6 +22,26 @@ METRICS = (b"# TYPE etcd_disk_wal_fsync_duration_seconds histogram\n"
            b"etcd_server_proposals_applied_total 130\n")
 
 
+def counters_served(body: bytes) -> dict:
+    """What etcd_counters reads from a server that answers one GET /metrics with `body`."""
+
+    class Metrics(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200 if self.path == "/metrics" else 404)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    try:
+        return etcd_counters(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.server_close()
+
+
 def test_the_reference_etcd_metrics_are_found_on_the_http_port_its_ready_line_names(tmp_path):
     """The reference etcd serves gRPC alone on its client port in the benchmark; /metrics is on the
     HTTP port its ready line names. A real etcd serves it on its client URL."""
@@ -37,22 +57,7 @@ def test_the_reference_etcd_metrics_are_found_on_the_http_port_its_ready_line_na
 
 def test_proposals_per_fsync_is_what_both_counters_moved_between_two_readings():
     """130 proposals committed over 40 fsyncs before, 430 over 100 after: 300 / 60 = 5 shared each."""
-
-    class Metrics(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200 if self.path == "/metrics" else 404)
-            self.end_headers()
-            self.wfile.write(METRICS)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
-    threading.Thread(target=server.handle_request, daemon=True).start()
-    try:
-        before = etcd_counters(f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.server_close()
+    before = counters_served(METRICS)
     assert before == {"etcd_disk_wal_fsync_duration_seconds_count": 40.0,
                       "etcd_server_proposals_committed_total": 130.0}
     after = {"etcd_disk_wal_fsync_duration_seconds_count": 100.0, "etcd_server_proposals_committed_total": 430.0}
@@ -95,22 +100,7 @@ CALLS = (b"# TYPE grpc_server_started_total counter\n"
 def test_etcd_calls_are_its_unary_calls_started_by_method():
     """etcd's grpc_server_started_total (as real etcd 3.4 and the reference serve it) gives the
     round trips a pod costs, by method; a stream is no round trip, a method never called no row."""
-
-    class Metrics(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            self.send_response(200)
-            self.end_headers()
-            self.wfile.write(METRICS + CALLS)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.HTTPServer(("127.0.0.1", 0), Metrics)
-    threading.Thread(target=server.handle_request, daemon=True).start()
-    try:
-        before = etcd_counters(f"http://127.0.0.1:{server.server_port}")
-    finally:
-        server.server_close()
+    before = counters_served(METRICS + CALLS)
     assert etcd_calls(before) == {"etcd gRPC KV/Txn": 30.0, "etcd gRPC Lease/LeaseGrant": 2.0}
     assert proposals_per_fsync(before, {**before, "etcd_disk_wal_fsync_duration_seconds_count": 41.0,
                                         "etcd_server_proposals_committed_total": 133.0}) == 3.0
