@@ -55,6 +55,7 @@ class APIStatusError(ClientError):
         return self.status.get("reason") in reasons or any(c.get("reason") in reasons for c in causes)
 
 
-# What a request to the apiserver may raise: its refusal, the connection's failure, an answer that
-# does not decode, or one cut off or not HTTP (http.client's errors, which are no OSError).
-REQUEST_ERRORS = (APIStatusError, OSError, ValueError, http.client.HTTPException)
+# What a request to the apiserver may raise besides its refusal: the connection's failure, an
+# answer that does not decode, or one cut off or not HTTP (http.client's errors, which are no OSError).
+TRANSPORT_ERRORS = (OSError, ValueError, http.client.HTTPException)
+REQUEST_ERRORS = (APIStatusError, *TRANSPORT_ERRORS)

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery import timefmt
-from reference_impl.client import REQUEST_ERRORS, APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
+from reference_impl.client import REQUEST_ERRORS, TRANSPORT_ERRORS, APIStatusError, ClientError, KubeconfigError, LeaderElectionLost
 from reference_impl.client.cache import Indexer, ResourceEventHandler
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.client.leaderelection import LeaderElector
@@ -613,7 +613,7 @@ class ControllerManager:
             apply(self.client, update)
         except APIStatusError as error:
             return error.status.get("message", "")
-        except (OSError, ValueError) as error:
+        except TRANSPORT_ERRORS as error:
             return str(error)
         return None
 
@@ -802,7 +802,7 @@ class ControllerManager:
             if error.status.get("reason") == "Conflict":
                 return CONFLICT
             why = error.status.get("message", "")
-        except (OSError, ValueError) as error:
+        except TRANSPORT_ERRORS as error:
             why = str(error)
         name = action.obj["metadata"]["name"]
         log("kube-controller-manager", f"Failed to sync pdb {action.namespace}/{name}: {why}")
@@ -893,7 +893,7 @@ class ControllerManager:
             if error.code not in (404, 409):  # gone or raced: the informer brings the new state
                 log("kube-controller-manager", f"{type(action).__name__} {action.resource}: {error}")
             return None, error.code, error.status.get("reason", "")
-        except (OSError, ValueError) as error:
+        except TRANSPORT_ERRORS as error:
             if isinstance(action, Create):
                 self._creation_failed(action, str(error))
             if isinstance(action, Delete) and action.resource == "pods":

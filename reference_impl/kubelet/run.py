@@ -55,7 +55,7 @@ from pathlib import Path
 from reference_impl.machinery.clock import WallClock
 from reference_impl.machinery.timefmt import format_duration
 from reference_impl.machinery import quantity
-from reference_impl.client import APIStatusError, ClientError, KubeconfigError
+from reference_impl.client import TRANSPORT_ERRORS, APIStatusError, ClientError, KubeconfigError
 from reference_impl.client.cache import NAMESPACE_INDEX, ResourceEventHandler, namespace_index
 from reference_impl.client.apply import apply
 from reference_impl.client.record import EventRecorder
@@ -353,7 +353,7 @@ class KubeletRunner:
             except APIStatusError as error:
                 if error.code != 404:  # a pod deleted under us is no error
                     log(COMPONENT, f"{type(action).__name__}: {error}")
-            except (OSError, ValueError) as error:
+            except TRANSPORT_ERRORS as error:
                 log(COMPONENT, f"{type(action).__name__}: {error}")
 
     def _perform(self, kubelet: Kubelet, action) -> None:

@@ -6,6 +6,7 @@ next sync creates at once."""
 from __future__ import annotations
 
 import copy
+import http.client
 import threading
 
 import pytest
@@ -180,3 +181,29 @@ def test_a_batch_with_a_refused_create_is_sent_whole_and_ends_the_slow_start(kin
     assert not all(sync_and_perform(manager, sync, *args))
     assert client.creates == 7
     assert expectations[key].add == 6
+
+
+class CutOffApiserver(CreateRefusingApiserver):
+    """Cuts off the answers to the pod creates whose 1-based numbers are in `cut` mid-body."""
+
+    def __init__(self, cut) -> None:
+        super().__init__()
+        self.cut = set(cut)
+
+    def hold(self, number: int) -> None:
+        if number in self.cut:
+            raise http.client.IncompleteRead(b"{", 10)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_create_whose_answer_is_cut_off_is_a_failed_create(kind):
+    """An answer cut off mid-body (http.client.IncompleteRead, no OSError) fails its create as a
+    refused connection does: the slow start ends after its batch, and neither it nor the skipped
+    pods are expected any more, so the next sync creates at once instead of waiting out the
+    expectations' five minutes."""
+    client = CutOffApiserver(cut={1})
+    manager = ControllerManager(client)
+    sync, args, expectations, key = wanting(manager, kind, 3)
+    assert not all(sync_and_perform(manager, sync, *args))
+    assert client.creates == 1
+    assert expectations[key].add == 0

@@ -425,3 +425,25 @@ def test_closing_a_runner_that_never_ran_closes_each_nodes_listening_socket(make
     for port in ports:
         with pytest.raises(ConnectionRefusedError):
             socket.create_connection(("127.0.0.1", port), timeout=5).close()
+
+
+def test_an_answer_cut_off_fails_its_action_only(make_runner, capsys):
+    """A pod status patch whose answer is cut off mid-body (http.client.IncompleteRead, no
+    OSError) is logged as a failed request, as a refused connection is; the actions after it are
+    still sent."""
+
+    class CutOff(FakeClient):
+        def request_patch(self, path, patch):
+            super().request_patch(path, patch)
+            if path.endswith("/pods/first/status"):
+                raise http.client.IncompleteRead(b"{", 10)
+            return {}
+
+    client = CutOff()
+    runner = make_runner(client, "node-1", 0)
+    runner.perform(runner.kubelets["node-1"], [
+        Patch("pods", "default", "first", {"status": {}}, subresource="status"),
+        Patch("pods", "default", "second", {"status": {}}, subresource="status")])
+    assert client.patches == ["/api/v1/namespaces/default/pods/first/status",
+                              "/api/v1/namespaces/default/pods/second/status"]
+    assert "IncompleteRead" in capsys.readouterr().err
