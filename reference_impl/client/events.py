@@ -25,7 +25,8 @@ import time
 from collections.abc import Callable
 
 from reference_impl.client import APIStatusError
-from reference_impl.client.record import SLEEP_DURATION, EventRecorder, Retries, WritesInOrder, event_about
+from reference_impl.client.record import (SLEEP_DURATION, EventRecorder, Retries, WritesInOrder, event_about,
+                                          write_outcome)
 from reference_impl.machinery.actions import RecordEvent
 from reference_impl.machinery.clock import Clock
 from reference_impl.machinery.timefmt import micro_time
@@ -136,24 +137,20 @@ class EventsRecorder:
         server answered or None, whether a failed write is worth trying again: not when the
         server refused it)."""
         namespace, name = event["metadata"]["namespace"], event["metadata"]["name"]
-        try:
+
+        def send() -> dict:
             if event.get("series") is not None:
                 try:
                     return self.client.request(
                         "PATCH", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events/{name}",
-                        series_patch(event), "application/strategic-merge-patch+json") or event, False
+                        series_patch(event), "application/strategic-merge-patch+json") or event
                 except APIStatusError as error:
                     if error.code != 404:
                         raise
             created = {**event, "metadata": {k: v for k, v in event["metadata"].items() if k != "resourceVersion"}}
             return self.client.request("POST", f"/apis/{GROUP_VERSION}/namespaces/{namespace}/events",
-                                       created) or created, False
-        except APIStatusError as error:
-            self.log(f"event {event_about(event)}: {error} (will not retry)")
-            return None, False
-        except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
-            self.log(f"event {event_about(event)}: {error} (may retry)")
-            return None, True
+                                       created) or created
+        return write_outcome(send, event, self.log)
 
     @mirrors("(*k8s.io/client-go/tools/events.eventBroadcasterImpl).finishSeries")
     def finish_series(self) -> None:

@@ -213,18 +213,14 @@ class EventRecorder:
         not when the server refused it)."""
         event = correlation.event
         namespace = event["metadata"]["namespace"]
-        try:
+
+        def send() -> dict:
             if correlation.patch is not None:
                 patched = self._patched(namespace, event["metadata"]["name"], correlation.patch)
                 if patched is not None:
-                    return patched, False
-            return self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event) or event, False
-        except APIStatusError as error:
-            self.log(f"event {event_about(event)}: {error} (will not retry)")
-            return None, False
-        except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
-            self.log(f"event {event_about(event)}: {error} (may retry)")
-            return None, True
+                    return patched
+            return self.client.request("POST", f"/api/v1/namespaces/{namespace}/events", event) or event
+        return write_outcome(send, event, self.log)
 
     def _patched(self, namespace: str, name: str, patch: dict) -> dict | None:
         """The Event patched; None when it is gone (expired): then it is written anew."""
@@ -234,6 +230,20 @@ class EventRecorder:
             if error.code != 404:
                 raise
             return None
+
+
+def write_outcome(send: Callable[[], dict], event: dict, log: Callable[[str], None]) -> tuple[dict | None, bool]:
+    """`send()`, one write of `event`, as both recorders judge it: (what the server answered,
+    False); a refusal (an API status) logged and not tried again, (None, False); any other
+    failure (a cut connection, a malformed answer) logged and worth another try, (None, True)."""
+    try:
+        return send(), False
+    except APIStatusError as error:
+        log(f"event {event_about(event)}: {error} (will not retry)")
+        return None, False
+    except Exception as error:  # noqa: BLE001 - a cut connection or a malformed answer: tried again
+        log(f"event {event_about(event)}: {error} (may retry)")
+        return None, True
 
 
 def event_about(event: dict) -> str:

@@ -45,15 +45,21 @@ def values(member: ClusterMember) -> dict[bytes, bytes]:
     return {kv.key: kv.value for kv in member.range(RangeRequest(key=b"\0", range_end=b"\0")).kvs}
 
 
-def test_a_restart_with_another_initial_cluster_token_keeps_the_ids_and_the_data(tmp_path):
-    """The token only derives the ids of a new cluster: a restart keeps the ids of its log."""
-    ids = first_start(tmp_path)
+def restarts_under_other_tokens_as(tmp_path, ids) -> None:
+    """Restarted under the tokens t2 then t3, the member keeps `ids` and its data, and what it
+    took under t2 is still there under t3."""
     with started(tmp_path, token="t2") as member:
         assert (member.id, member.node.cluster_id, member.members()) == ids
         assert values(member) == {b"a": b"1", b"b": b"2"}
         member.put(PutRequest(key=b"c", value=b"3"))
     with started(tmp_path, token="t3") as member:
         assert values(member) == {b"a": b"1", b"b": b"2", b"c": b"3"}
+
+
+def test_a_restart_with_another_initial_cluster_token_keeps_the_ids_and_the_data(tmp_path):
+    """The token only derives the ids of a new cluster: a restart keeps the ids of its log."""
+    ids = first_start(tmp_path)
+    restarts_under_other_tokens_as(tmp_path, ids)
 
 
 def test_a_restart_with_another_initial_cluster_keeps_the_membership_of_the_log(tmp_path):
@@ -106,12 +112,7 @@ def test_a_log_from_before_ids_in_it_restarts_with_another_token_as_the_same_mem
     member under the id of the data dir: it never served, its flags' id in no entry of the log."""
     ids = first_start(tmp_path)
     as_written_before_ids_in_the_log(tmp_path)
-    with started(tmp_path, token="t2") as member:
-        assert (member.id, member.node.cluster_id, member.members()) == ids
-        assert values(member) == {b"a": b"1", b"b": b"2"}
-        member.put(PutRequest(key=b"c", value=b"3"))
-    with started(tmp_path, token="t3") as member:
-        assert values(member) == {b"a": b"1", b"b": b"2", b"c": b"3"}
+    restarts_under_other_tokens_as(tmp_path, ids)
 
 
 def bare_bootstrap(storage: MemoryStorage, members) -> None:
