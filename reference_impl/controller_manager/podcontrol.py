@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent
+from reference_impl.machinery.actions import Create, Delete, Outcome, RecordEvent, SentTogether
 from reference_impl.machinery.objects import object_reference
 from reference_impl.mirrors import mirrors
 
@@ -42,12 +42,16 @@ def delete_pod(component: str, owner: dict, kind: str, api_version: str, pod: di
 
 
 @dataclass(frozen=True)
-class DeletePods:
+class DeletePods(SentTogether):
     """Pod deletes sent all at once, a goroutine each, as manageReplicas and syncNodes send the
     ReplicaSet's, ReplicationController's and DaemonSet's (wg.Add(diff)): every delete sent even
     when one fails, done when each was accepted or found the pod gone (a delete answered NotFound
     is no error to them). A failed delete is no longer expected, as before."""
     deletes: tuple[Delete, ...]
+
+    @property
+    def requests(self) -> tuple[Delete, ...]:
+        return self.deletes
 
 
 # controller.SlowStartInitialBatchSize: the first batch of a slow start is one create.
@@ -55,7 +59,7 @@ SLOW_START_INITIAL_BATCH_SIZE = 1
 
 
 @dataclass(frozen=True)
-class SlowStartCreates:
+class SlowStartCreates(SentTogether):
     """Pod creates sent in batches of 1, 2, 4, ... while every create of a batch succeeds, the
     creates of a batch at once; after the first batch with a failure the rest are not sent, and
     each is no longer expected (the skipped pods' CreationObserved), as the ReplicaSet,
@@ -64,13 +68,9 @@ class SlowStartCreates:
     upstream's callers ignore it."""
     creates: tuple[Create, ...]
 
-
-def requests_of(actions) -> list:
-    """`actions` with the requests a SlowStartCreates or DeletePods sends together taken apart,
-    each in its place: what a reader (a test, the trace) counts as requests, one by one."""
-    return [request for action in actions
-            for request in (action.creates if isinstance(action, SlowStartCreates)
-                            else action.deletes if isinstance(action, DeletePods) else (action,))]
+    @property
+    def requests(self) -> tuple[Create, ...]:
+        return self.creates
 
 
 @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")

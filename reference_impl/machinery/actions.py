@@ -138,6 +138,19 @@ class Apply:
     force: bool = False
 
 
+class SentTogether:
+    """Requests a core asks to be sent at once (a controller's pod creates in slow-start
+    batches, its pod deletes), each still a request of its own: `requests`, in order."""
+    requests: tuple
+
+
+def requests_of(actions) -> list:
+    """`actions` with the requests of each SentTogether taken apart, each in its place: what a
+    reader (a test, the trace) counts as requests, one by one."""
+    return [request for action in actions
+            for request in (action.requests if isinstance(action, SentTogether) else (action,))]
+
+
 @dataclass(frozen=True)
 class InOrder:
     """Requests sent one after another, those after the first that fails not sent at all: a Go

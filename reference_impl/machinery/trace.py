@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from reference_impl.controller_manager.podcontrol import requests_of
+from reference_impl.machinery.actions import requests_of
 
 ENV = "KUBEATLAS_TRACE"
 F = TypeVar("F", bound=Callable)
@@ -54,7 +54,7 @@ def decision(fn: F) -> F:
     @functools.wraps(fn)
     def traced(*args: Any, **kwargs: Any) -> Any:
         result = fn(*args, **kwargs)
-        # Requests sent together (a controller's SlowStartCreates, DeletePods) are traced one by one.
+        # Requests sent together (a controller's pod creates or deletes) are traced one by one.
         requests = [summary for step in requests_of(result if isinstance(result, list) else ())
                     if (summary := request_summary(step))]
         if requests:

@@ -14,12 +14,11 @@ from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.cronjob import CronJobController
 from reference_impl.controller_manager.daemonset import DaemonSetsController
 from reference_impl.controller_manager.deployment import DeploymentController
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.replicaset import ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
-from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, RecordEvent, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
 from test_cronjob_controller import child, clock_at
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import daemonset, node
 
-from reference_impl.machinery.actions import Create, Delete, Update
+from reference_impl.machinery.actions import Create, Delete, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.daemonset import DaemonSetsController, target_node_name
 from reference_impl.controller_manager.history import REVISION_HASH_LABEL

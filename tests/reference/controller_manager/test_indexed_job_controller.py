@@ -6,12 +6,11 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import AnsweredJobController, job
 
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.indexedjob import (calculate_succeeded_indexes, intervals_string,
                                                           pod_generate_name_with_index,
                                                           succeeded_indexes_from_job, with_ordered_indexes)
 from reference_impl.controller_manager.job import JOB_TRACKING_FINALIZER
-from reference_impl.machinery.actions import Create, InOrder, Update
+from reference_impl.machinery.actions import Create, InOrder, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
 from test_job_controller import deletes
 

@@ -11,9 +11,8 @@ from workload_fixtures import AnsweredJobController, job
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager import job as job_module
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.run import ControllerManager
-from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update
+from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.machinery.objects import meta_namespace_key
 from reference_impl.controller_manager.job import (DeleteActivePods, DeleteJobPod,

@@ -4,9 +4,8 @@ from __future__ import annotations
 from cm_fixtures import pod
 from workload_fixtures import replicationcontroller
 
-from reference_impl.machinery.actions import Create, Patch, Update
+from reference_impl.machinery.actions import Create, Patch, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager, rc_to_rs
 
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from cm_fixtures import pod, replicaset
 
-from reference_impl.machinery.actions import Create, Delete, Patch, Update
+from reference_impl.machinery.actions import Create, Delete, Patch, Update, requests_of
 from reference_impl.machinery.clock import ManualClock
-from reference_impl.controller_manager.podcontrol import requests_of
 from reference_impl.machinery.timefmt import parse_rfc3339
 from reference_impl.controller_manager.expectations import EXPECTATIONS_TIMEOUT
 from reference_impl.controller_manager.replicaset import ReplicaSetController
