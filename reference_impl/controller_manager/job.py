@@ -451,13 +451,6 @@ class JobController:
             if final or not has_job_tracking_finalizer(pod):
                 self.finalizer_removal_observed(key, pod["metadata"]["uid"])
 
-    def delete_job(self, job: dict) -> None:
-        key = meta_namespace_key(job)
-        self.expectations.delete(key)
-        self.finalizer_expectations.pop(key, None)
-        self.rate_limiter.forget(key)
-        self._not_before.pop(key, None)
-
     def backoff_remaining(self, key: str) -> float | None:
         """Seconds until the Job, waiting out its backoff after a pod failure, is to be synced."""
         not_before = self._not_before.get(key)
@@ -485,15 +478,25 @@ class JobController:
         self._forget_answers.remove(key)
         return True
 
-    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).processNextWorkItem")
     def _answer(self, key: str, new_failure: bool, status_changed: bool, more_succeeded: bool) -> list:
-        """A sync that acted on a new failure of an unfinished Job ends in an error (the work
-        queue counts its requeue); one that wrote the status otherwise, or saw more successes,
-        answers forget."""
+        """How syncJob ends: a sync that acted on a new failure of an unfinished Job ends in an
+        error (the work queue counts its requeue); one that wrote the status otherwise, or saw
+        more successes, answers forget."""
         if new_failure:
             return [FailedPodsDetected(key)]
         if status_changed or more_succeeded:
             self._forget_answers.add(key)
+        return []
+
+    @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")
+    def sync_deleted(self, key: str) -> list:
+        """The sync of a key whose Job is gone ("Job has been deleted"): its expectations are
+        dropped and it answers forget, so that the work queue forgets the key's requeues too
+        and a Job created again under the name starts with no backoff."""
+        self.expectations.delete(key)
+        self.finalizer_expectations.pop(key, None)
+        self._not_before.pop(key, None)
+        self._forget_answers.add(key)
         return []
 
     @mirrors("(*k8s.io/kubernetes/pkg/controller/job.Controller).syncJob")

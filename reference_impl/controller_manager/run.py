@@ -187,7 +187,7 @@ class ControllerManager:
                                                     on_delete=self.job.delete_pod))
         for resource, on_delete in (("replicasets", self.replicaset.delete_rs),
                                     ("replicationcontrollers", self.replication.delete_rc),
-                                    ("daemonsets", self.daemonset.delete_ds), ("jobs", self.job.delete_job)):
+                                    ("daemonsets", self.daemonset.delete_ds)):
             self.informers[resource].store.add_event_handler(ResourceEventHandler(on_delete=on_delete))
         self.queue_lock = threading.Lock()  # the controllers' queues, fed from the informers' threads
         self.controllers = self._controllers()
@@ -465,7 +465,7 @@ class ControllerManager:
         with activeDeadlineSeconds when the deadline runs out (the earlier of the two)."""
         job, ns = self._get("jobs", key)
         if job is None:
-            return []
+            return self.job.sync_deleted(key)
         actions = self.job.sync(job, self.cache("pods").by_namespace(ns))
         backoff = self.job.backoff_remaining(key)
         if backoff is not None:

@@ -762,6 +762,39 @@ def synced_once(manager, j, pods=()):
     return jobs.queue
 
 
+class DeletedMidSyncApiserver(JobApiserver):
+    """The Job's delete event reaches `jobs` (the manager's cache) while its sync's pod create is
+    in flight, and the create is refused (500)."""
+
+    jobs = None
+
+    def __init__(self) -> None:
+        super().__init__(("POST", "/api/v1/namespaces/default/pods"))
+
+    def request(self, method, path, body=None, content_type=None):
+        if (method, path) == ("POST", "/api/v1/namespaces/default/pods"):
+            self.jobs.delete(self.jobs.get("default/pi"))
+        return super().request(method, path, body, content_type)
+
+
+def test_the_sync_that_finds_the_job_deleted_forgets_its_key():
+    """syncJob answers forget for a Job gone from the cache (and drops its expectations): the
+    requeue a sync in flight when the Job was deleted counted is forgotten, so a Job created
+    again under the name starts with no backoff."""
+    client = DeletedMidSyncApiserver()
+    manager = ControllerManager(client, clock=ManualClock(NOW))
+    client.jobs = manager.cache("jobs")
+    j = job()
+    j["status"] = {"startTime": "2026-01-01T00:00:00Z"}
+    queue = synced_once(manager, j)
+    assert queue.num_requeues("default/pi") == 1  # the refused create's AddRateLimited
+    manager.clock.advance(queue.next_ready_at() - manager.clock.now())
+    assert {c.name: c for c in manager.controllers}["job"].process_next_work_item(manager.perform)
+    assert queue.num_requeues("default/pi") == 0
+    assert "default/pi" not in manager.job.expectations._store
+    assert "default/pi" not in manager.job.finalizer_expectations
+
+
 def test_a_sync_that_replaces_a_failed_pod_brings_the_job_back_after_the_backoff():
     """syncJob answers "failed pod(s) detected" once it has acted on a new failure: the key comes
     back rate-limited, 10 s later (not at once), with one requeue counted for the next failure."""
