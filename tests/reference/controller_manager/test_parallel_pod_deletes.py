@@ -13,7 +13,7 @@ from workload_fixtures import daemonset, node, replicationcontroller
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.podcontrol import DeletePods
-from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.controller_manager.run import POD_CONTROL_CONNECTIONS, ControllerManager
 from reference_impl.machinery.actions import Delete
 
 REFUSALS = {
@@ -112,21 +112,23 @@ def test_a_pod_delete_that_finds_the_pod_gone_is_no_failure(kind):
     assert expectations[key].delete == 1
 
 
-def test_a_sync_sends_its_500_deletes_together():
+def test_a_sync_sends_its_500_deletes_as_many_at_a_time_as_it_has_connections():
     """A ReplicaSet's burstReplicas and a Job's MaxPodCreateDeletePerSync let one sync delete 500
-    pods, each from its own goroutine: all 500 are in flight at once (given 60 s to start on a
-    loaded machine; sent one after another, they never would be)."""
-    client = DeleteBarrierApiserver(500, wait=60)
+    pods, each from its own goroutine, as fast as the client's rate limiter lets them go: all 500
+    are sent, POD_CONTROL_CONNECTIONS in flight at once (given 60 s to start on a loaded machine;
+    sent one after another, they never would be)."""
+    client = DeleteBarrierApiserver(POD_CONTROL_CONNECTIONS, wait=60)
     manager = ControllerManager(client)
     assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(500))))
     assert len(client.deleted) == 500
 
 
-def test_the_pod_control_threads_end_with_their_sync():
-    """Upstream's goroutine per pod request ends with its request: the threads the deletes were
-    sent from (one each) are gone once the sync's perform returns, not left idle."""
+def test_the_pod_control_threads_outlive_their_sync():
+    """The threads the deletes of a sync were sent from (one each, with its kept-alive connection)
+    stay for the next sync, which sends its deletes from them again."""
     client = DeleteBarrierApiserver(3)
     manager = ControllerManager(client)
     assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(3))))
-    assert len(client.senders) == 3
-    assert [thread for thread in client.senders if thread.is_alive()] == []
+    assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"q{i}") for i in range(3))))
+    assert len(client.deleted) == 6 and len(client.senders) == 3
+    assert all(thread.is_alive() for thread in client.senders)
