@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, start_refused, stop_process
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
@@ -425,13 +427,14 @@ def test_a_full_disk_ends_the_process_and_loses_none_it_acknowledged(tmp_path):
 
     process = subprocess.Popen(
         [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-         "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE,
+         "--listen-client-urls", "http://127.0.0.1:0", *ETCD_PEERS_ANY_PORT], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, preexec_fn=limited,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     acknowledged = {}
     try:
         line = read_ready_line(process, START_TIMEOUT)
-        server = Server("reference", line.split()[-1].removeprefix("http://"), process, "", tmp_path)
+        address = re.search(r"serving the v3 API on http://([^\s,]+)", line).group(1)
+        server = Server("reference", address, process, "", tmp_path)
         for i in range(200):
             if etcdctl(server, "put", f"key{i:03d}", "v" * 300).returncode != 0:
                 break
