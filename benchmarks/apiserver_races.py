@@ -1319,7 +1319,7 @@ def run_etcds(etcd: Path, work: Path) -> list[dict]:
         (work / "our-etcd").mkdir(parents=True)
         process, ready = local_cluster.start(work / "our-etcd", "etcd", "etcd", [
             "--data-dir", str(work / "our-etcd" / "data"), "--listen-client-urls", "http://127.0.0.1:0",
-            *local_cluster.ETCD_HTTP_APART])
+            *local_cluster.ETCD_HTTP_APART, *local_cluster.ETCD_PEERS_ANY_PORT])
         processes.append(process)
         our_url = local_cluster.URL.search(ready).group(1)
         real, ours = etcd_workloads(real_url, "/races"), etcd_workloads(our_url, "/races")

@@ -624,7 +624,8 @@ def start_servers(binary: Path, etcd: Path, directory: Path, only: str) -> tuple
             argv, readiness, real_url = local_cluster.etcd_argv(etcd, directory / "real-etcd")
             processes.append(local_cluster.start_process(directory / "real-etcd", "etcd", argv, readiness)[0])
             process, ready = local_cluster.start(directory / "ours-etcd", "etcd", "etcd", [
-                "--data-dir", str(directory / "ours-etcd" / "data"), "--listen-client-urls", "http://127.0.0.1:0"])
+                "--data-dir", str(directory / "ours-etcd" / "data"), "--listen-client-urls", "http://127.0.0.1:0",
+                *local_cluster.ETCD_PEERS_ANY_PORT])
             processes.append(process)
             a, b = etcd_target("etcd-real", real_url), etcd_target("etcd-ours", local_cluster.URL.search(ready).group(1))
             pairs.append((a, b, cases(a) + plain_cases(a)))

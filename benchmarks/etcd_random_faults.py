@@ -394,7 +394,9 @@ def _restart(data_dir: Path) -> dict:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-                             "--listen-client-urls", url, "--advertise-client-urls", url],
+                             "--listen-client-urls", url, "--advertise-client-urls", url,
+                             # not etcd's default localhost:2380, which another run may hold
+                             "--listen-peer-urls", "http://127.0.0.1:0"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO, env=env())
     import select
     ready, _, _ = select.select([proc.stdout], [], [], 60)

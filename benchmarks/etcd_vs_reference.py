@@ -118,7 +118,8 @@ def reference(data_dir: Path, http_apart: bool = False):
     apart = ["--listen-client-http-urls", "http://127.0.0.1:0"] if http_apart else []
     process = subprocess.Popen(
         [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-         "--listen-client-urls", "http://127.0.0.1:0", *apart],
+         "--listen-client-urls", "http://127.0.0.1:0", *apart,
+         "--listen-peer-urls", "http://127.0.0.1:0"],  # not etcd's default localhost:2380, maybe taken
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         line = process.stdout.readline()

@@ -51,6 +51,9 @@ URL = re.compile(r"(https?://[0-9.]+:[0-9]+)")
 # The apiserver speaks only gRPC to etcd: serving HTTP on a port of its own leaves the client port
 # to the gRPC server, with no relay in between (cmux.py), which costs a third less CPU a call.
 ETCD_HTTP_APART = ("--listen-client-http-urls", "http://127.0.0.1:0")
+# A lone etcd member listens for peers on etcd's default, localhost:2380: one run beside another
+# (a second cluster, a test, a benchmark) has it listen on a free port instead.
+ETCD_PEERS_ANY_PORT = ("--listen-peer-urls", "http://127.0.0.1:0")
 # grpcio (1.85) reads and writes through its EventEngine's own threads by default, each read or
 # write then woken over to the Python thread waiting on the completion queue (the synchronous
 # server's polling thread, a blocking client call). With the EventEngine listener, client and
@@ -450,7 +453,7 @@ def up(directory: Path, kubelets: int = 3, only: tuple[str, ...] = ORDER,
         elif etcd is None:
             process, ready = start(directory, "etcd", "etcd", [
                 "--data-dir", str(directory / "etcd"), "--listen-client-urls", "http://127.0.0.1:0",
-                *ETCD_HTTP_APART])
+                *ETCD_HTTP_APART, *ETCD_PEERS_ANY_PORT])
             etcd_url = URL.search(ready).group(1)
             started.append(process)
         else:

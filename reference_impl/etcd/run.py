@@ -13,8 +13,8 @@ of 0 asks the system for a free port, and the ready line tells which one it chos
 etcd's do, from the start: a probe can ask a member that has no leader yet.
 
 The process is always one member of a Raft cluster (member.py). Without --initial-cluster it is
-etcd's default, the only member of a new cluster (default=http://localhost:2380, with nothing
-listening there unless --listen-peer-urls is given), which elects itself at once and commits a
+etcd's default, the only member of a new cluster (default=http://localhost:2380, listening for
+peers there unless --listen-peer-urls says where), which elects itself at once and commits a
 write as soon as it is on its disk. The clustering flags are etcd's: --name, --initial-cluster,
 --initial-cluster-state new|existing, --initial-cluster-token, --listen-peer-urls,
 --initial-advertise-peer-urls (checked against --initial-cluster when a new cluster is
@@ -292,9 +292,10 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
 
     Without `initial_cluster`, etcd's default: NAME at its advertised peer URLs
     (http://localhost:2380 unless given; default=http://localhost:2380 for the name "default"),
-    the only member of a new cluster, which listens for peers only if `listen_peer_urls` is given. With it, the member
-    listens on `listen_peer_urls`, by default its own peer URLs in `initial_cluster`
-    (etcd's http://localhost:2380 where that names none under `name`).
+    the only member of a new cluster, listening for peers on `listen_peer_urls`, by default
+    etcd's http://localhost:2380. With it, the member listens on `listen_peer_urls`, by default
+    its own peer URLs in `initial_cluster` (etcd's http://localhost:2380 where that names none
+    under `name`).
     `listen_client_http_urls`, if given, serve HTTP/1 alone and leave `listen_client_urls` to gRPC.
     `listen_metrics_urls`, if given, answer GET /health and /metrics over HTTP from the start,
     before the member is ready, as etcd's do.
@@ -327,8 +328,8 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
         members = {}
     if initial_cluster_state == "new" and not initialized:
         check_advertised_peer_urls(members, name, advertised_peer_urls)
-    if listen_peer_urls is None and not lone:
-        listen_peer_urls = default_listen_peer_urls(members, name)
+    if listen_peer_urls is None:
+        listen_peer_urls = DEFAULT_LISTEN_PEER_URLS if lone else default_listen_peer_urls(members, name)
     peer_listen = (parse_listen_urls(listen_peer_urls, "--listen-peer-urls")[0]
                    if listen_peer_urls else None)
     restore = read_restore_from(restore_from, skip_hash_check=skip_hash_check)
@@ -384,8 +385,10 @@ def run(data_dir: str | Path, listen_client_urls: str | Sequence[str] = DEFAULT_
     if peer_listen is None:
         what = f"reference etcd serving the v3 API on {urls}"
     else:
+        # the port bound, where the URL asked for any (0)
+        peers = ListenURL(peer_listen.host, etcd.transport.listener.getsockname()[1])
         what = (f"reference etcd member {name} ({etcd.id:x}) serving the v3 API on {urls}, "
-                f"peers on http://{peer_listen.address}")
+                f"peers on {peers.url}")
     _serve(grpc_server, grpc_address, etcd, [listener for listener, _ in clients], stop, out, what,
            ready=etcd.ready, metrics=[listener for listener, _ in metrics])
 
@@ -600,7 +603,8 @@ def parse_args(argv: list[str] | None, env: Mapping[str, str]) -> argparse.Names
     cluster.add_argument("--initial-cluster-token",
                          default=DEFAULT_CLUSTER_TOKEN)
     cluster.add_argument("--listen-peer-urls", type=_urls, default=None,
-                         help="where this member listens for its peers (default: its advertised one)")
+                         help="where this member listens for its peers (default: its own URL in "
+                              "--initial-cluster; without that flag, http://localhost:2380)")
     cluster.add_argument("--initial-advertise-peer-urls", type=_urls,
                          default=None,
                          help="the peer URLs this member advertises; bootstrapping a new "

@@ -7,6 +7,7 @@ import contextlib
 import http.client
 import io
 import json
+import re
 import select
 import socket
 import ssl
@@ -153,8 +154,9 @@ def serving(target, *args, **kwargs):
 @pytest.fixture(scope="module")
 def etcd_url(tmp_path_factory):
     """The reference etcd the module's apiserver stores in; yields its client URL."""
-    with serving(etcd.run, tmp_path_factory.mktemp("etcd"), "http://127.0.0.1:0") as ready:
-        yield ready.split()[-1]
+    with serving(etcd.run, tmp_path_factory.mktemp("etcd"), "http://127.0.0.1:0",
+                 listen_peer_urls="http://127.0.0.1:0") as ready:
+        yield re.search(r"serving the v3 API on (http://[^\s,]+)", ready).group(1)
 
 
 @pytest.fixture(scope="module")

@@ -47,7 +47,7 @@ def test_the_cluster_etcd_serves_calls_without_waking_event_engine_threads(tmp_p
     (measured: about 100 against 1,200 for the 200 calls)."""
     process, ready = cluster.start(tmp_path, "etcd", "etcd", [
         "--data-dir", str(tmp_path / "etcd"), "--listen-client-urls", "http://127.0.0.1:0",
-        *cluster.ETCD_HTTP_APART])
+        *cluster.ETCD_HTTP_APART, *cluster.ETCD_PEERS_ANY_PORT])
     try:
         address = re.search(r"http://(127\.0\.0\.1:\d+)", ready).group(1)
         with grpc.insecure_channel(address) as channel:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from reference_impl.cluster import free_port
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT, free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT = 20.0
@@ -76,11 +76,19 @@ def read_ready_line(process: subprocess.Popen, timeout: float) -> str:
         return ""
 
 
+def peers_apart(flags: tuple[str, ...]) -> tuple[str, ...]:
+    """A free peer port for a lone member, which would listen on etcd's default localhost:2380
+    (one test's member in another's way), unless `flags` say where or give it a cluster."""
+    if any(flag.split("=")[0] in ("--initial-cluster", "--listen-peer-urls") for flag in flags):
+        return ()
+    return ETCD_PEERS_ANY_PORT
+
+
 def start_refused(data_dir: Path, *flags: str) -> subprocess.CompletedProcess:
     """The reference etcd started on `data_dir` (any free port, unless `flags` say otherwise) by a
     test that expects it to refuse: how it exited and what it wrote."""
     return subprocess.run([sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-                           "--listen-client-urls", "http://127.0.0.1:0", *flags],
+                           "--listen-client-urls", "http://127.0.0.1:0", *peers_apart(flags), *flags],
                           cwd=ROOT, capture_output=True, text=True, timeout=30,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
@@ -92,7 +100,7 @@ def reference_server(data_dir: Path, *extra: str) -> Iterator[Server]:
     data_dir.mkdir(parents=True, exist_ok=True)
     log = data_dir.parent / f"{data_dir.name}.reference.log"
     argv = [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir / "data"),
-            "--listen-client-urls", "http://127.0.0.1:0", *extra]
+            "--listen-client-urls", "http://127.0.0.1:0", *peers_apart(extra), *extra]
     with open(log, "wb") as stderr:
         process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=stderr, text=True,
                                    env={**os.environ, "PYTHONUNBUFFERED": "1"})

@@ -290,7 +290,8 @@ def test_the_metrics_listener_stops_with_the_server(tmp_path):
 
     port, stop, out = free_port(), threading.Event(), _Lines()
     serving = threading.Thread(target=run, args=(tmp_path, "http://127.0.0.1:0"), kwargs=dict(
-        listen_metrics_urls=f"http://127.0.0.1:{port}", out=out, stop=stop))
+        listen_metrics_urls=f"http://127.0.0.1:{port}", listen_peer_urls="http://127.0.0.1:0", out=out,
+        stop=stop))
     serving.start()
     try:
         assert out.ready.wait(START_TIMEOUT)

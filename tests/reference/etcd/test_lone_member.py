@@ -1,14 +1,20 @@
 """etcd without clustering flags: the only member of a new cluster, running through Raft like any
-member, elected at once and listening for no peers unless asked to."""
+member, elected at once; the process listens for peers on etcd's default, localhost:2380, the
+member made in a test (ClusterMember.alone) on none unless asked to."""
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
+from processes import ROOT, etcdctl, reference_server
 from reference_impl.cluster import free_port
 from reference_impl.etcd import ClusterMember
 from reference_impl.etcd.errors import ErrLearnerNotReady
@@ -57,6 +63,36 @@ def test_a_lone_member_listens_for_peers_when_told_where(tmp_path):
     port = free_port()
     with ClusterMember.alone(tmp_path, ManualClock(), listen_peer=("127.0.0.1", port)):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_a_lone_member_process_listens_for_peers_on_etcds_default(tmp_path):
+    """Without --initial-cluster or --listen-peer-urls, etcd 3.4 listens for peers on its default
+    http://localhost:2380 and advertises it (checked on /usr/bin/etcd 3.4.23 --name lone: "embed:
+    listening for peers on 127.0.0.1:2380", `member list` peerURLs ["http://localhost:2380"]; with
+    the port taken it exits, "bind: address already in use"). The reference listened for none.
+    The port is held here, so the test shows where the member would listen without taking
+    localhost:2380 from anyone."""
+    with socket.socket() as held:
+        held.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        with contextlib.suppress(OSError):  # taken already: by someone else, just as refused
+            held.bind(("127.0.0.1", 2380))
+            held.listen()
+        refused = subprocess.run(
+            [sys.executable, "-m", "reference_impl.etcd.run", "--name", "lone", "--data-dir",
+             str(tmp_path / "d"), "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT,
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert refused.returncode == 1
+    assert "cannot listen on localhost:2380: the port is already in use" in refused.stderr, refused.stderr
+
+
+def test_a_lone_member_told_where_listens_there_and_advertises_etcds_default(tmp_path):
+    """--listen-peer-urls with port 0 takes a free port, which the ready line names; the member
+    still advertises http://localhost:2380, as etcd's lone member does."""
+    with reference_server(tmp_path / "m", "--name", "lone", "--listen-peer-urls", "http://127.0.0.1:0") as server:
+        port = int(re.search(r"peers on http://127\.0\.0\.1:(\d+)$", server.ready.strip()).group(1))
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        members = etcdctl(server, "member", "list").stdout.split(", ")
+    assert members[2:4] == ["lone", "http://localhost:2380"]
 
 
 def test_a_watch_is_woken_once_for_the_writes_one_ready_applies(tmp_path):

@@ -13,13 +13,14 @@ import pytest
 from processes import (
     ROOT, START_TIMEOUT, Server, etcdctl, etcdctl_stream, free_port, read_ready_line,
     reference_server, require, stop_process)
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 from reference_impl.etcd.wal import read_frames
 
 
 def start(data_dir, port: int) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-         "--listen-client-urls", f"http://127.0.0.1:{port}"],
+         "--listen-client-urls", f"http://127.0.0.1:{port}", *ETCD_PEERS_ANY_PORT],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(ROOT)})
 

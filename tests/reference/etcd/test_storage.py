@@ -299,7 +299,8 @@ def test_a_signal_while_waiting_for_the_data_dir_stops_quietly(tmp_path):
     stop = threading.Event()
     stop.set()  # as SIGTERM sets it
     with ClusterMember.alone(tmp_path, ManualClock()):  # holds the lock
-        assert run(tmp_path, "http://127.0.0.1:0", out=io.StringIO(), stop=stop) is None
+        assert run(tmp_path, "http://127.0.0.1:0", listen_peer_urls="http://127.0.0.1:0", out=io.StringIO(),
+                   stop=stop) is None
 
 
 def modes(data_dir: Path) -> set[tuple[str, int]]:

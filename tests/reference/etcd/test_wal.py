@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -14,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from processes import START_TIMEOUT, Server, etcdctl, read_ready_line, start_refused, stop_process
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 from reference_impl.etcd import ClusterMember
 from reference_impl.machinery.clock import ManualClock
 from reference_impl.etcd.errors import ErrCorruptWAL, ErrWALWrite
@@ -424,13 +427,14 @@ def test_a_full_disk_ends_the_process_and_loses_none_it_acknowledged(tmp_path):
 
     process = subprocess.Popen(
         [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-         "--listen-client-urls", "http://127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE,
+         "--listen-client-urls", "http://127.0.0.1:0", *ETCD_PEERS_ANY_PORT], cwd=ROOT, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, preexec_fn=limited,
         env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONUNBUFFERED": "1"})
     acknowledged = {}
     try:
         line = read_ready_line(process, START_TIMEOUT)
-        server = Server("reference", line.split()[-1].removeprefix("http://"), process, "", tmp_path)
+        address = re.search(r"serving the v3 API on http://([^\s,]+)", line).group(1)
+        server = Server("reference", address, process, "", tmp_path)
         for i in range(200):
             if etcdctl(server, "put", f"key{i:03d}", "v" * 300).returncode != 0:
                 break
@@ -533,26 +537,52 @@ def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
 
 
 @pytest.mark.parametrize("within", ["payload", "length"])
-def test_a_last_segment_truncated_inside_its_header_is_refused_as_truncated(tmp_path, within):
-    """A last segment cut short inside its header record was truncated after it was written (it
-    is made whole with its header before any record goes to it): refused, saying so and where
-    the file ends, not as emptied or zeroed. (etcd 3.4 meets it as an unexpected EOF: "wal:
-    repairing …-000000000000004a.wal", "repaired WAL error (unexpected EOF)", and starts at
-    the commit index before that segment.)"""
-    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
+def test_a_last_segment_truncated_inside_its_header_is_repaired(tmp_path, within):
+    """A last segment that ends inside its header record is a torn tail, as etcd 3.4's decoder
+    meets any file ending inside a record (io.ErrUnexpectedEOF): cut off, the file as it was kept
+    as *.broken, and the member starts with the records before that segment (checked on
+    /usr/bin/etcd 3.4.23, its second segment cut 4 bytes into its first record's 8-byte header:
+    "wal: repairing …/0000000000000001-0000000000000045.wal", "repaired WAL error (unexpected
+    EOF)", "restarting member … at commit index 68", the index before that segment). Later
+    writes read back after another restart."""
+    data_dir, before_the_segment = tmp_path / "data", tmp_path / "before"
+    with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=20) as server:
         for i in range(30):
             server.put(PutRequest(b"k%02d" % i, b"v"))
-    last = segments(tmp_path)[-1]
+    last = segments(data_dir)[-1]
     header_end, _ = next(read_frames(last, last_segment=True))
-    cut = header_end // 2 if within == "payload" else 5
-    last.write_bytes(last.read_bytes()[:cut])
+    shutil.copytree(data_dir, before_the_segment)
+    (before_the_segment / last.name).write_bytes(last.read_bytes()[:header_end])
+    with ClusterMember.alone(before_the_segment, ManualClock()) as expected:
+        expected_values = values(expected)
+    assert b"k29" not in expected_values  # the segment held the last writes
+    torn = last.read_bytes()[:header_end // 2 if within == "payload" else 5]
+    last.write_bytes(torn)
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
+        assert values(server) == expected_values
+        server.put(PutRequest(b"later", b"1"))
+    assert last.with_name(last.name + ".broken").read_bytes() == torn
+    with ClusterMember.alone(data_dir, ManualClock()) as server:
+        assert values(server) == {**expected_values, b"later": b"1"}
+
+
+def test_an_earlier_segment_truncated_inside_a_record_header_is_refused(tmp_path):
+    """Only the last segment can have a torn tail: an earlier one that ends inside a record
+    header is refused with the file and the offset of that header, the file unchanged (etcd's
+    Repair touches only the last file; anything else "cannot be repaired"). (The newest snapshot
+    is damaged, so that the segment before its cut is read.)"""
+    big_writes(tmp_path, 45, snapshot_count=20)
+    newest = sorted(tmp_path.glob("snap-*.json"))[-1]
+    newest.write_bytes(newest.read_bytes()[:100])
+    earlier = segments(tmp_path)[-2]
+    start, _, _ = put_records(earlier)[1]
+    earlier.write_bytes(damaged := earlier.read_bytes()[:start + 5])
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
-    where = {"payload": f"{cut} of its {header_end}-byte header", "length": f"{cut}, inside its header"}[within]
-    assert str(refused.value) == (f"wal: {last} at offset 0: segment header cut short: the file ends at byte "
-                                  f"{where} (truncated after it was written): records from "
-                                  f"{seq_in_name(last)} on are missing")
-    assert last.stat().st_size == cut
+    assert (refused.value.path, refused.value.offset, refused.value.problem) == (
+        str(earlier), start, "record header cut short")
+    assert earlier.read_bytes() == damaged
+    assert not list(tmp_path.glob("wal-*.broken"))
 
 
 def test_an_emptied_only_segment_is_refused_without_a_snapshot(tmp_path):

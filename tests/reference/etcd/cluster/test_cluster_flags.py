@@ -92,7 +92,7 @@ def test_a_named_member_advertising_its_own_peer_urls_starts_alone(tmp_path):
     ErrBadCluster, as if --initial-cluster were infra1=http://localhost:2380."""
     stop = threading.Event()
     stop.set()
-    run(str(tmp_path / "d"), "http://127.0.0.1:0", name="infra1",
+    run(str(tmp_path / "d"), "http://127.0.0.1:0", name="infra1", listen_peer_urls="http://127.0.0.1:0",
         initial_advertise_peer_urls="http://10.0.0.5:2380", out=io.StringIO(), stop=stop)
 
 
