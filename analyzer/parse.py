@@ -28,14 +28,15 @@ FACTS_QUERY = tree_sitter.Query(
     GO_LANGUAGE, (Path(__file__).parent / "queries" / "facts.scm").read_text())
 
 # Children are read by field id: `child_by_field_name` looks the name up by string each time.
-(ALIAS, ARGUMENTS, BODY, FIELD, FUNCTION, LEFT, NAME, OPERAND, OPERATOR, PARAMETERS, PATH, RECEIVER,
- RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(GO_LANGUAGE.field_id_for_name, (
-    "alias", "arguments", "body", "field", "function", "left", "name", "operand", "operator",
+(ALIAS, ARGUMENTS, BODY, FIELD, FUNCTION, KEY, LEFT, NAME, OPERAND, OPERATOR, PARAMETERS, PATH,
+ RECEIVER, RESULT, RIGHT, TYPE, TYPE_PARAMETERS, VALUE) = map(GO_LANGUAGE.field_id_for_name, (
+    "alias", "arguments", "body", "field", "function", "key", "left", "name", "operand", "operator",
     "parameters", "path", "receiver", "result", "right", "type", "type_parameters", "value"))
 
 
 _START, _END = operator.attrgetter("start_byte"), operator.attrgetter("end_byte")
-_NOT_FACTS = frozenset({"package", "keyed", "key_literal", GO, DEFER})  # captures read before the facts
+# Captures read before the facts.
+_NOT_FACTS = frozenset({"package", "literal_body", "keyed", "key_literal", GO, DEFER})
 _FIRST = operator.itemgetter(0)
 PACKAGE_SCOPE = "init"  # go/ssa puts package-level initialisers (and their closures) in init
 GENERATED = re.compile(rb"^// Code generated .* DO NOT EDIT\.$", re.MULTILINE)
@@ -53,6 +54,13 @@ SUMMARISED = frozenset({"binary_expression", "composite_literal"})
 # Composite literal elements that could be a function, and nested literals that could hold one.
 FUNCTION_VALUES = frozenset({"identifier", "selector_expression", "func_literal"})
 NESTED_LITERALS = frozenset({"literal_value", "composite_literal"})
+# Elements of a literal whose value could be a function or hold one (a nested literal,
+# [][]func(){{f}}; a call, whose result it is: Handler: wrap(h), []func(){mk()}), keyed by a field
+# name or a map key or index of any kind (metav1.ObjectNameField, "a", 1, {k: 1}), or unkeyed
+# ([]func(){a, b}, T{f, g}); `on_composite` checks the exact shape. Unkeyed numbers and strings are
+# never kept, but a table of names ([]string{a, b}, T{x, y}) is listed element by element.
+ELEMENT_VALUES = FUNCTION_VALUES | NESTED_LITERALS | {"call_expression",
+                                                      "type_conversion_expression"}
 # Operands of a conversion kept with it, as they could be a function value (see `converted`).
 FUNCTION_OPERANDS = FUNCTION_VALUES | {"parenthesized_expression", "call_expression",
                                        "index_expression", "type_conversion_expression"}
@@ -132,6 +140,7 @@ class _FileParser:
         root = tree.root_node
         captures = tree_sitter.QueryCursor(FACTS_QUERY).captures(root)
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
+        self.literal_elements(captures)
         if "keyed" in captures:
             self.group_keyed(captures["keyed"], captures["composite"],
                              captures.get("key_literal", ()))
@@ -363,6 +372,35 @@ class _FileParser:
             names.append(name)
         close_until(float("inf"))
         return bounds, names
+
+    def literal_elements(self, captures: dict[str, list]) -> None:
+        """Read each literal body's own elements into `captures`: those that could hold a function
+        (`keyed`, see ELEMENT_VALUES), the nested literals whose type is left out, as an element or
+        a map value (`composite`: []T{{f, g}}, map[string]T{"k": {f}}), and those that are a map
+        key (`key_literal`: map[K]V{{a, b}: v}, which holds its own elements, never the map's)."""
+        keyed, elided, key_literals = [], [], []
+        for body in captures.get("literal_body", ()):
+            for element in body.named_children:
+                if element.type == "keyed_element":
+                    key, value = (element.child_by_field_id(KEY),
+                                  element.child_by_field_id(VALUE))
+                    key_value = key.named_child(0) if key is not None else None
+                    if key_value is not None and key_value.type == "literal_value":
+                        key_literals.append(key_value)
+                elif element.type == "literal_element":
+                    value = element
+                else:
+                    continue
+                inner = value.named_child(0) if value is not None else None
+                if inner is None or inner.type not in ELEMENT_VALUES:
+                    continue
+                if inner.type == "literal_value":
+                    elided.append(inner)
+                if value is element or (key is not None and key.type == "literal_element"):
+                    keyed.append(element)
+        for kind, found in (("keyed", keyed), ("composite", elided), ("key_literal", key_literals)):
+            if found:
+                captures.setdefault(kind, []).extend(found)
 
     def group_keyed(self, elements: list, literals: list, key_literals=()) -> None:
         """File each keyed element under the start of the literal body it is an element of,

@@ -9,8 +9,10 @@ import pytest
 
 from analyzer import graph
 from analyzer.buildtags import BuildContext
+from analyzer.gotypes import element_of
 from analyzer.modules import build_module_map
 from analyzer.parse import parse_source
+from analyzer.resolve import calls as calls_module
 from analyzer.resolve import resolve
 from analyzer.store import FileRecord
 
@@ -238,6 +240,21 @@ def test_a_function_in_a_positional_struct_literal_is_stored_in_a_field():
                   if (e.caller, e.callee, e.kind) == (f"{APP}.f", f"{APP}.work", graph.FUNCVALUE))
     assert vias == ["stored in an element", "stored in field run"]
 
+
+
+def test_literals_thousands_deep_step_down_each_element_type_once(monkeypatch):
+    """A struct literal 2,000 element types down from the one written ([]…[]T{{…{Run: f}…}})
+    stores f in T's field Run; the literals inside one written literal share its steps down, so
+    an element type is taken once per level, not once per level for every literal below it."""
+    steps = []
+    monkeypatch.setattr(calls_module, "element_of",
+                        lambda t: steps.append(t) or element_of(t))
+    n = 2000
+    files = {"s.go": "package app\ntype T struct{ Run func() }\nfunc f() {}\nvar x = "
+                     + "[]" * n + "T" + "{" * n + "Run: f" + "}" * n + "\n"}
+    vias = {e.via for e in edges_of(files, with_library=False) if e.callee == f"{APP}.f"}
+    assert vias == {"stored in field Run"}
+    assert len(steps) <= 2 * n
 
 POSITIONAL = {"lib/lib.go": """package lib
 type Hooks struct {

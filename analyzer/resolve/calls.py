@@ -119,6 +119,8 @@ class Resolver:
         self._captured: set[tuple[str, str, int]] = set()
         self._direct_calls: list[tuple[tuple[str, str, int], int, Edge]] = []
         self._elements: dict[tuple[int, int], CompositeLit] = {}  # this file's, by position
+        # This file's written literal types (text, scope) → the element types down from each.
+        self._element_types: dict[tuple[str, str], list] = {}
 
     # --- one file ----------------------------------------------------------------------------
 
@@ -137,6 +139,7 @@ class Resolver:
         self._callers, self._captured, self._direct_calls = {}, set(), []
         self._elements = {(literal.line, literal.col): literal for literal in facts.composites
                           if literal.keyed}
+        self._element_types = {}
         for call in facts.calls:
             self._call(scopes, self._caller(scopes, call.scope), call)
         edges = self.out.edges
@@ -647,13 +650,18 @@ class Resolver:
     def _literal_type(self, scopes: FileScopes, literal: CompositeLit):
         """The type of a composite literal; of `{f, g}` in []T{{f, g}}, the element type of the
         literal around it (a *T element's `{…}` is &T{…})."""
-        composite = scopes.canon(literal.type, literal.scope)
-        if literal.depth:
-            for _ in range(literal.depth):
-                composite = element_of(self.program.underlying(composite))
-            if isinstance(composite, Pointer):
-                composite = composite.elem
-        return composite
+        if not literal.depth:
+            return scopes.canon(literal.type, literal.scope)
+        # Every literal inside a written one steps down from the same written type: the steps are
+        # kept, so that literals nested N deep cost N steps, not N²/2.
+        key = (literal.type, literal.scope)
+        down = self._element_types.get(key)
+        if down is None:
+            down = self._element_types[key] = [scopes.canon(literal.type, literal.scope)]
+        while len(down) <= literal.depth:
+            down.append(element_of(self.program.underlying(down[-1])))
+        composite = down[literal.depth]
+        return composite.elem if isinstance(composite, Pointer) else composite
 
     def _annotate(self, symbol: str, kind: str, detail: str) -> None:
         self.out.annotations.append(Annotation(symbol, kind, detail))
