@@ -64,7 +64,8 @@ Differences that remain on purpose:
   - A JSON patch whose `test` operation names the whole document (path "") on events: the real
     server drops the connection (its handler panics); the reference answers a 422.
   - A pod's log asked as PartialObjectMetadata: the real server answers 500 ("object does not
-    implement the Object interfaces"), the reference serves the log.
+    implement the Object interfaces"), the reference a 406 in the same words (as upstream answers
+    PartialObjectMetadataList there: "... is not a list (*rest.LocationStreamer)").
   - A CustomResourceDefinition in protobuf: the reference has no protobuf layout for it (a 400
     saying so) where the real server decodes one.
 
