@@ -615,3 +615,14 @@ def test_a_token_request_names_its_first_wrong_value_in_the_body_order(setup, bo
                                                                  "Content-Type": "application/json"}, body))
     assert (response.code, json.loads(response.body)["message"]) == (
         400, f'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: {problem}')
+
+
+def test_a_yaml_token_request_names_its_first_wrong_value_in_sorted_key_order(setup):
+    """YAMLToJSON writes the body's keys sorted before the decoder meets them: the real 1.24 server
+    names `audiences` here, written after `expirationSeconds` (seen with curl)."""
+    chain, ns = setup[0], setup[1]
+    body = b"spec:\n  expirationSeconds: x\n  audiences: [5]\n"
+    response = chain.handle(Request("POST", token_path(ns), {}, {"Authorization": "Bearer admin",
+                                                                 "Content-Type": "application/yaml"}, body))
+    assert (response.code, json.loads(response.body)["message"]) == (
+        400, f"{UNDECODABLE}number into Go struct field TokenRequestSpec.spec.audiences of type string")
