@@ -688,8 +688,10 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
             except yaml.YAMLError as err:
                 raise DecodeError(f"yaml: {err}") from None
             value = {}
-            for key_node, value_node in _last_of_each_key(node.value, loader):
-                name = _key(key_node, value_node, loader)
+            # YAMLToJSON writes the map go-yaml made with json.Marshal: its keys sorted.
+            named = [(_key(key_node, value_node, loader), value_node)
+                     for key_node, value_node in _last_of_each_key(node.value, loader)]
+            for name, value_node in sorted(named, key=lambda pair: pair[0]):
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
         if container is result:

@@ -70,6 +70,13 @@ def as_encoded(obj: dict) -> dict:
     return _as_struct(obj, keep_empty=False)
 
 
+@mirrors("encoding/json.Marshal")
+def as_encoded_message(value: object, message: str) -> object:
+    """`value` as encoding/json writes the struct of `message` (`meta.ObjectMeta` inside a kind
+    with no layout of its own); anything but an object as it is."""
+    return _encoded(value, message, keep_empty=False) if isinstance(value, dict) else value
+
+
 @mirrors("encoding/json.Unmarshal")
 def as_decoded(obj: dict) -> dict:
     """`obj` as its kind's struct holds it once decoded: `as_encoded`, but with the empty lists

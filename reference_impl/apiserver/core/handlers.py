@@ -567,6 +567,19 @@ def as_partial_object_metadata(obj: dict, options: MediaTypeOptions, resource) -
     return {"kind": "PartialObjectMetadataList", "apiVersion": api_version, "metadata": list_meta, "items": items}
 
 
+@mirrors("k8s.io/apiserver/pkg/endpoints/handlers.transformObject")
+def check_stream_conversion(options: MediaTypeOptions) -> None:
+    """406 for a stream (pods/log's rest.LocationStreamer) asked for as meta.k8s.io metadata:
+    transformObject converts what Get returned before the stream is opened, and a streamer is no
+    list and has no ObjectMeta. Upstream answers PartialObjectMetadata with meta.Accessor's error
+    as a 500; a client's mistake is a 406 here, in the same words."""
+    if options.convert == "PartialObjectMetadataList":
+        raise StatusError(406, "NotAcceptable", "you requested PartialObjectMetadataList, but the requested object "
+                                                "is not a list (*rest.LocationStreamer)")
+    if options.convert == "PartialObjectMetadata":
+        raise StatusError(406, "NotAcceptable", "object does not implement the Object interfaces")
+
+
 @mirrors("k8s.io/apiserver/pkg/endpoints/handlers/negotiation.NegotiateInputSerializerForMediaType")
 def media_type_of(request: Request) -> str:
     """The body's media type, JSON when there is no Content-Type; "" (none a serializer takes) for
@@ -2015,15 +2028,17 @@ class RESTHandlers:
         the adapter's `open_log`. Its route produces text/plain too, but getResourceHandler
         negotiates with the serializers first (JSON, YAML, protobuf; no Table): a client asking
         only for text/plain meets that 406."""
-        negotiate(request.header("Accept"), tables=False)
+        options = negotiate(request.header("Accept"), tables=False)
         info = request.info
         check_log_options(request)
         pod = self.registry.get(resource, info.namespace, info.name)
         container = log_container(pod, request.param("container"))
         node_name = (pod.get("spec") or {}).get("nodeName")
-        if not node_name:  # no location to stream from: StreamObject's bare 204, no Content-Type
+        kubelet = self._kubelet_of(node_name, resource) if node_name else None
+        check_stream_conversion(options)
+        if kubelet is None:  # no location to stream from: StreamObject's bare 204, no Content-Type
             return Response(204, b"", "")
-        host, port = self._kubelet_of(node_name, resource)
+        host, port = kubelet
         query = kubelet_log_query(request)
         path = "/containerLogs/" + "/".join(urllib.parse.quote(p, safe="") for p in
                                             (info.namespace, info.name, container))

@@ -75,7 +75,7 @@ def _as_created(r: Resource, obj: dict) -> dict:
     if r is not CRD:
         return obj
     stored = (obj.get("status") or {}).get("storedVersions")
-    return {**obj, "status": {"acceptedNames": dict(crds.ZERO_NAMES), "conditions": None, "storedVersions": stored}}
+    return {**obj, "status": {"conditions": None, "acceptedNames": dict(crds.ZERO_NAMES), "storedVersions": stored}}
 
 
 @mirrors("(*k8s.io/apiserver/pkg/registry/generic/registry.DryRunnableStorage).copyInto")
@@ -92,7 +92,17 @@ def _as_encoded(r: Resource, obj: dict) -> dict:
     if r.custom:
         customresource.as_unstructured(obj)
         return obj
+    if r is CRD:  # no protobuf layout here to find its struct by
+        metadata = gostruct.as_encoded_message(obj.get("metadata"), "meta.ObjectMeta")
+        return crds.in_struct_order({**obj, "metadata": metadata}, _as_unstructured_value)
     return gostruct.as_encoded(obj)
+
+
+def _as_unstructured_value(value: object) -> object:
+    """A copy of any JSON value as encoding/json writes the interface{} it decodes into."""
+    held = {"value": deep_copy_json(value)}
+    customresource.as_unstructured(held)
+    return held["value"]
 
 
 def _spec_changed(new: dict, old: dict) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import json
 import re
@@ -26,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from dataclasses import replace
 
-from reference_impl.apiserver.core import decoding, errors, scheme
+from reference_impl.apiserver.core import decoding, errors, fieldvalidation, scheme
 from reference_impl.apiserver.core.auth import API_AUDIENCES, AuthenticationFailed, UserInfo, intersect
 from reference_impl.apiserver.core.impersonation import split_username
 from reference_impl.machinery import gojson
@@ -268,6 +269,9 @@ def create_token(registry, key: ec.EllipticCurvePrivateKey, namespace: str, name
 # The Go types of v1.TokenRequestSpec's and v1.BoundObjectReference's fields, as encoding/json names them.
 _SPEC_GO_TYPES = {"audiences": "[]string", "expirationSeconds": "int64", "boundObjectRef": "v1.BoundObjectReference"}
 _BOUND_REF_GO_TYPES = {"kind": "string", "apiVersion": "string", "name": "string", "uid": "types.UID"}
+# The structs of a TokenRequest body and their fields (an ObjectMeta's are the schema's, _metadata_problem).
+_STRUCT_FIELDS = {"v1.TokenRequest": {"metadata": "v1.ObjectMeta", "spec": "v1.TokenRequestSpec"},
+                  "v1.TokenRequestSpec": _SPEC_GO_TYPES, "v1.BoundObjectReference": _BOUND_REF_GO_TYPES}
 
 
 @mirrors("k8s.io/kubernetes/pkg/apis/authentication/v1.SetDefaults_TokenRequestSpec")
@@ -299,29 +303,44 @@ def _bound_object_reference(ref: dict) -> dict:
 
 @mirrors("encoding/json.Unmarshal")
 def type_problem(body: dict) -> str | None:
-    """encoding/json's error for the first spec value (in the body's order) a v1.TokenRequest
-    cannot hold; None when it holds them all. A null is the zero value, never an error. Every value
-    of a key written twice is decoded, so each is checked (`body` as decoded, see decoding.writes)."""
-    for spec in decoding.writes(body, "spec") if "spec" in body else ():
-        problem = _spec_type_problem(spec)
-        if problem:
-            return problem
-    return None
+    """encoding/json's error for the first value a v1.TokenRequest cannot hold, met as the decoder
+    meets it: depth first, in the body's order; None when it holds them all. A null is the zero
+    value, never an error. Every value of a key written twice is decoded, so each is checked
+    (`body` as decoded, see decoding.writes_in_order)."""
+    return _type_problem(body, "v1.TokenRequest", "", ())
 
 
-def _spec_type_problem(spec: object) -> str | None:
-    if spec is not None and not isinstance(spec, dict):
-        return gojson.value_type_error(spec, "v1.TokenRequestSpec", "TokenRequest.spec")
-    values = [(value, f"TokenRequestSpec.spec.{name}", _SPEC_GO_TYPES[name])
-              for name in (spec or {}) if name in _SPEC_GO_TYPES for value in decoding.writes(spec, name)]
-    for value, where, go_type in values:
-        if isinstance(value, list) and go_type == "[]string":
-            values += [(item, where, "string") for item in value]
-        elif isinstance(value, dict) and go_type == "v1.BoundObjectReference":
-            values += [(item, f"BoundObjectReference.spec.boundObjectRef.{name}", _BOUND_REF_GO_TYPES[name])
-                       for name in value if name in _BOUND_REF_GO_TYPES for item in decoding.writes(value, name)]
-        elif value is not None and not _holds(go_type, value):
+def _type_problem(value: object, go_type: str, struct: str, fields: tuple[str, ...]) -> str | None:
+    """The first type error decoding `value` into `go_type`; `struct` and `fields` are encoding/json's
+    error context, the innermost struct's name and the JSON names from the top."""
+    if value is None:
+        return None
+    where = f"{struct}.{'.'.join(fields)}"
+    if go_type == "v1.ObjectMeta":
+        return _metadata_problem(value)
+    if go_type in _STRUCT_FIELDS:
+        if not isinstance(value, dict):
             return gojson.value_type_error(value, go_type, where)
+        members, inner = _STRUCT_FIELDS[go_type], go_type.partition(".")[2]
+        problems = (_type_problem(item, members[name], inner, (*fields, name))
+                    for name, item in decoding.writes_in_order(value) if name in members)
+        return next((problem for problem in problems if problem), None)
+    if go_type.startswith("[]"):
+        if not isinstance(value, list):
+            return gojson.value_type_error(value, go_type, where)
+        problems = (_type_problem(item, go_type[2:], struct, fields) for item in value)
+        return next((problem for problem in problems if problem), None)
+    return None if _holds(go_type, value) else gojson.value_type_error(value, go_type, where)
+
+
+def _metadata_problem(metadata: object) -> str | None:
+    """The first type error decoding `metadata` into a TokenRequest's ObjectMeta, as the schema
+    walk words it for any kind's."""
+    try:
+        fieldvalidation.decode_into_kind("authentication.k8s.io", "v1", "TokenRequest",
+                                         {"metadata": copy.deepcopy(metadata)})
+    except fieldvalidation.UndecodableError as err:
+        return err.problem
     return None
 
 

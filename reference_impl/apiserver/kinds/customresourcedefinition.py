@@ -10,13 +10,14 @@ condition and CEL rules.
 from __future__ import annotations
 
 import urllib.parse
+from typing import Callable
 
 from reference_impl.apiserver.core import crdschema
 from reference_impl.apiserver.core import validation as v
 from reference_impl.apiserver.core.resources import Resource
 from reference_impl.apiserver.kinds import admissionregistration
-from reference_impl.apiserver.core.schemas import (META, arr, boolean, integer, kind, list_kind, obj, raw, ref, string,
-                                                   strings)
+from reference_impl.apiserver.core.schemas import (META, arr, boolean, integer, kind, list_kind, obj, raw, ref,
+                                                   references, string, strings)
 from reference_impl.machinery.gojson import quote
 from reference_impl.mirrors import mirrors
 
@@ -786,3 +787,74 @@ NO_POINTER_FIELDS = {
     APIEXTENSIONS + "ExternalDocumentation": frozenset(("description", "url")),
     APIEXTENSIONS + "ValidationRule": frozenset(("rule", "message")),
 }
+
+
+# The JSON names of the v1 structs' fields in the Go struct's order (types.go, types_jsonschema.go),
+# which encoding/json writes them in; TypeMeta is inline at the top of the kind.
+FIELD_ORDER = {
+    "CustomResourceDefinition": ("kind", "apiVersion", "metadata", "spec", "status"),
+    "CustomResourceDefinitionSpec": ("group", "names", "scope", "versions", "conversion", "preserveUnknownFields"),
+    "CustomResourceConversion": ("strategy", "webhook"),
+    "WebhookConversion": ("clientConfig", "conversionReviewVersions"),
+    "WebhookClientConfig": ("url", "service", "caBundle"),
+    "ServiceReference": ("namespace", "name", "path", "port"),
+    "CustomResourceDefinitionVersion": ("name", "served", "storage", "deprecated", "deprecationWarning", "schema",
+                                        "subresources", "additionalPrinterColumns"),
+    "CustomResourceColumnDefinition": ("name", "type", "format", "description", "priority", "jsonPath"),
+    "CustomResourceDefinitionNames": ("plural", "singular", "shortNames", "kind", "listKind", "categories"),
+    "CustomResourceDefinitionCondition": ("type", "status", "lastTransitionTime", "reason", "message"),
+    "CustomResourceDefinitionStatus": ("conditions", "acceptedNames", "storedVersions"),
+    "CustomResourceValidation": ("openAPIV3Schema",),
+    "CustomResourceSubresources": ("status", "scale"),
+    "CustomResourceSubresourceStatus": (),
+    "CustomResourceSubresourceScale": ("specReplicasPath", "statusReplicasPath", "labelSelectorPath"),
+    "JSONSchemaProps": (
+        "id", "$schema", "$ref", "description", "type", "format", "title", "default", "maximum", "exclusiveMaximum",
+        "minimum", "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems",
+        "multipleOf", "enum", "maxProperties", "minProperties", "required", "items", "allOf", "oneOf", "anyOf", "not",
+        "properties", "additionalProperties", "patternProperties", "dependencies", "additionalItems", "definitions",
+        "externalDocs", "example", "nullable", "x-kubernetes-preserve-unknown-fields",
+        "x-kubernetes-embedded-resource", "x-kubernetes-int-or-string", "x-kubernetes-list-map-keys",
+        "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-validations"),
+    "ValidationRule": ("rule", "message"),
+    "ExternalDocumentation": ("description", "url"),
+}
+# Types with their own MarshalJSON: a schema when they hold one, else a list or a boolean as it is.
+_SCHEMA_OR_VALUE = ("JSONSchemaPropsOrArray", "JSONSchemaPropsOrBool", "JSONSchemaPropsOrStringArray")
+
+
+@mirrors("encoding/json.Marshal")
+def in_struct_order(crd: dict, json_value: Callable[[object], object]) -> dict:
+    """`crd` as encoding/json writes a v1.CustomResourceDefinition: each struct's fields in the Go
+    struct's order, each map's keys sorted, a v1.JSON value (a default, an example) as `json_value`
+    writes the internal type's interface{} again. The metadata is the caller's to encode (an
+    ObjectMeta, as every kind's)."""
+    return _ordered(crd, "CustomResourceDefinition", json_value)
+
+
+def _ordered(value: object, definition: str, json_value: Callable[[object], object]) -> object:
+    """`value` of the apiextensions `definition` in encoding/json's order; what the definition does
+    not describe as it is."""
+    if definition in _SCHEMA_OR_VALUE:
+        if isinstance(value, list):
+            return [_ordered(item, "JSONSchemaProps", json_value) for item in value]
+        return _ordered(value, "JSONSchemaProps", json_value)
+    if definition not in FIELD_ORDER or not isinstance(value, dict):
+        return value
+    properties = DEFINITIONS[APIEXTENSIONS + definition].get("properties", {})
+    ordered = {name: _ordered_field(value[name], properties.get(name, {}), json_value)
+               for name in FIELD_ORDER[definition] if name in value}
+    ordered.update((name, item) for name, item in value.items() if name not in ordered)
+    return ordered
+
+
+def _ordered_field(value: object, schema: dict, json_value: Callable[[object], object]) -> object:
+    """A field's value by its schema: a struct, a list of them or a map of them (keys sorted)."""
+    named = [name.removeprefix(APIEXTENSIONS) for name in references(schema) if name.startswith(APIEXTENSIONS)]
+    if not named:
+        return value
+    if schema.get("type") == "array" and isinstance(value, list):
+        return [_ordered_field(item, schema["items"], json_value) for item in value]
+    if schema.get("type") == "object" and "additionalProperties" in schema and isinstance(value, dict):
+        return {key: _ordered(item, named[0], json_value) for key, item in sorted(value.items())}
+    return json_value(value) if named[0] == "JSON" else _ordered(value, named[0], json_value)

@@ -1519,3 +1519,57 @@ def test_a_create_of_a_custom_object_owns_its_spec_itself(chain):
                          query={"dryRun": "All"})
     assert code == 201, created
     assert created["metadata"]["managedFields"][0]["fieldsV1"]["f:spec"] == {".": {}, "f:image": {}, "f:replicas": {}}
+
+
+# A CRD with every struct's keys in an order Go's is not, its maps unsorted too.
+ODD_ORDER_CRD = (
+    b'{"kind":"CustomResourceDefinition","metadata":{"name":"gizmos.example.com","labels":{"z":"1","a":"2"},'
+    b'"annotations":{"y":"1","b":"2"}},"apiVersion":"apiextensions.k8s.io/v1","spec":{"versions":[{"storage":true,'
+    b'"served":true,"name":"v1","additionalPrinterColumns":[{"type":"string","name":"X","jsonPath":".x"}],'
+    b'"subresources":{"scale":{"statusReplicasPath":".status.r","specReplicasPath":".spec.r"},"status":{}},'
+    b'"schema":{"openAPIV3Schema":{"properties":{"status":{"type":"object",'
+    b'"x-kubernetes-preserve-unknown-fields":true},"spec":{"x-kubernetes-preserve-unknown-fields":true,'
+    b'"type":"object","description":"d","default":{"z":1,"a":2}},"b":{"type":"array","items":{"type":"string",'
+    b'"format":"byte"}},"a":{"type":"integer","maximum":5}},"type":"object"}}}],"scope":"Namespaced",'
+    b'"names":{"singular":"gizmo","plural":"gizmos","kind":"Gizmo"},"group":"example.com"}}')
+
+
+def key_orders(crd: dict) -> dict[str, list[str]]:
+    version = crd["spec"]["versions"][0]
+    schema = version["schema"]["openAPIV3Schema"]
+    return {"crd": list(crd), "metadata": [key for key in crd["metadata"] if key != "resourceVersion"],
+            "labels": list(crd["metadata"]["labels"]), "spec": list(crd["spec"]), "names": list(crd["spec"]["names"]),
+            "version": list(version), "column": list(version["additionalPrinterColumns"][0]),
+            "subresources": list(version["subresources"]), "scale": list(version["subresources"]["scale"]),
+            "schema": list(schema), "properties": list(schema["properties"]),
+            "property": list(schema["properties"]["spec"]), "default": list(schema["properties"]["spec"]["default"]),
+            "status": list(crd["status"])}
+
+
+@pytest.mark.parametrize("query", [{}, {"dryRun": "All"}], ids=["create", "dry-run"])
+def test_a_crd_is_written_in_its_go_structs_field_order(chain, query):
+    """A CustomResourceDefinition is a typed object: encoding/json writes each struct's fields in the
+    Go struct's order (ObjectMeta's too), each map's keys sorted, and a default as the internal
+    type's interface{} again, whatever order the client wrote them in. The real 1.24 server answers
+    this create, its dry run and a read of it so (seen with curl); the reference kept the client's
+    order."""
+    response = chain.handle(Request("POST", CRDS, {k: [v] for k, v in query.items()},
+                                    {"Accept": "application/json", "Content-Type": "application/json"},
+                                    ODD_ORDER_CRD))
+    assert response.code == 201, response.body
+    answers = [json.loads(response.body)]
+    if not query:
+        answers.append(call(chain, "GET", f"{CRDS}/gizmos.example.com")[1])
+        call(chain, "DELETE", f"{CRDS}/gizmos.example.com")
+    for answer in answers:
+        assert key_orders(answer) == {
+            "crd": ["kind", "apiVersion", "metadata", "spec", "status"],
+            "metadata": ["name", "uid", "generation", "creationTimestamp", "labels", "annotations", "managedFields"],
+            "labels": ["a", "z"], "spec": ["group", "names", "scope", "versions", "conversion"],
+            "names": ["plural", "singular", "kind", "listKind"],
+            "version": ["name", "served", "storage", "schema", "subresources", "additionalPrinterColumns"],
+            "column": ["name", "type", "jsonPath"], "subresources": ["status", "scale"],
+            "scale": ["specReplicasPath", "statusReplicasPath"], "schema": ["type", "properties"],
+            "properties": ["a", "b", "spec", "status"],
+            "property": ["description", "type", "default", "x-kubernetes-preserve-unknown-fields"],
+            "default": ["a", "z"], "status": ["conditions", "acceptedNames", "storedVersions"]}

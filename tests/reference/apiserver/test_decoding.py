@@ -482,3 +482,20 @@ def test_a_key_written_twice_past_the_recursion_limit_merges_its_objects():
     obj = decoding.decode_json(body, max_depth=decoding.MAX_JSON_DEPTH, into_struct=True)
     obj = fieldvalidation.decode_into_kind("", "v1", "ConfigMap", obj).obj
     assert obj["metadata"] == {"name": "deep-merge", "labels": {"a": "1"}}
+
+
+
+def test_yaml_mappings_come_out_with_their_keys_sorted():
+    """YAMLToJSON marshals the map go-yaml decoded with encoding/json, which sorts its keys."""
+    value = decoding.decode_yaml(b"spec:\n  z: 1\n  b: {c: 1, a: 2}\nkind: X\n")
+    assert (list(value), list(value["spec"]), list(value["spec"]["b"])) == (["kind", "spec"], ["b", "z"], ["a", "c"])
+
+
+def test_a_yaml_body_names_its_first_wrong_value_in_sorted_key_order(chain):
+    """The decoder meets a YAML body's values in the order YAMLToJSON wrote them, keys sorted, not
+    the document's: the real 1.24 server names `labels` before `name` (seen with curl)."""
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"), b"metadata:\n  name: 5\n  labels: 7\n",
+                        content_type="application/yaml")
+    assert (code, status["message"]) == (
+        400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go '
+             "struct field ObjectMeta.metadata.labels of type map[string]string")

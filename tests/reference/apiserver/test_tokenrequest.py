@@ -589,3 +589,40 @@ def test_a_token_request_body_is_merged_once(setup, monkeypatch):
                                                                  "Content-Type": "application/json"}, body))
     assert (response.code, json.loads(response.body)["spec"]["expirationSeconds"]) == (201, 3600)
     assert len(merges) == 1
+
+
+@pytest.mark.parametrize("body,problem", [
+    (b'{"spec":{"audiences":[5],"expirationSeconds":"x"}}',
+     "cannot unmarshal number into Go struct field TokenRequestSpec.spec.audiences of type string"),
+    (b'{"spec":{"audiences":["a"],"expirationSeconds":"x","audiences":5}}',
+     "cannot unmarshal string into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64"),
+    (b'{"spec":{"boundObjectRef":{"name":5},"expirationSeconds":"x"}}',
+     "cannot unmarshal number into Go struct field BoundObjectReference.spec.boundObjectRef.name of type string"),
+    (b'{"metadata":5,"spec":{"expirationSeconds":"x"}}',
+     "cannot unmarshal number into Go struct field TokenRequest.metadata of type v1.ObjectMeta"),
+    (b'{"metadata":{"name":5},"spec":{"expirationSeconds":"x"}}',
+     "cannot unmarshal number into Go struct field ObjectMeta.metadata.name of type string"),
+    (b'{"spec":{"expirationSeconds":"x"},"metadata":5}',
+     "cannot unmarshal string into Go struct field TokenRequestSpec.spec.expirationSeconds of type int64"),
+], ids=["list-item-before-later-field", "later-write-after-other-field", "bound-ref-field-before-later-field",
+        "metadata-first", "metadata-field-first", "spec-first"])
+def test_a_token_request_names_its_first_wrong_value_in_the_body_order(setup, body, problem):
+    """encoding/json decodes the body depth first in the order it is written and reports the first
+    value of a wrong type it meets: the real 1.24 server answers each of these bodies 400 naming
+    that value, not the first key holding one."""
+    chain, ns = setup[0], setup[1]
+    response = chain.handle(Request("POST", token_path(ns), {}, {"Authorization": "Bearer admin",
+                                                                 "Content-Type": "application/json"}, body))
+    assert (response.code, json.loads(response.body)["message"]) == (
+        400, f'TokenRequest in version "v1" cannot be handled as a TokenRequest: json: {problem}')
+
+
+def test_a_yaml_token_request_names_its_first_wrong_value_in_sorted_key_order(setup):
+    """YAMLToJSON writes the body's keys sorted before the decoder meets them: the real 1.24 server
+    names `audiences` here, written after `expirationSeconds` (seen with curl)."""
+    chain, ns = setup[0], setup[1]
+    body = b"spec:\n  expirationSeconds: x\n  audiences: [5]\n"
+    response = chain.handle(Request("POST", token_path(ns), {}, {"Authorization": "Bearer admin",
+                                                                 "Content-Type": "application/yaml"}, body))
+    assert (response.code, json.loads(response.body)["message"]) == (
+        400, f"{UNDECODABLE}number into Go struct field TokenRequestSpec.spec.audiences of type string")
