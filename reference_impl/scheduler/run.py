@@ -226,11 +226,13 @@ class SchedulerRunner:
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
-        out report their failure from the binder pool, as their goroutines would."""
+        out report their failure from the binder pool, as their goroutines would, each counted
+        as an attempt that began when its pod began to wait."""
         with self.lock:
-            timed_out = self.scheduler.tick()
-        if timed_out:
-            self.binders.submit(self.perform, timed_out)
+            self.scheduler.flush_queues()
+            timed_out, now = self.scheduler.reject_timed_out_waiting_pods(), self.scheduler.clock.now()
+        for since, actions in timed_out:
+            self.binders.submit(self.perform, actions, time.monotonic() - (now - since))
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.

@@ -234,20 +234,30 @@ class Scheduler:
         """What upstream's queue goroutines do every second (flush expired backoffs and stale pods)
         and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns the
         actions of their failed binding cycles."""
+        self.flush_queues()
+        return [action for _, actions in self.reject_timed_out_waiting_pods() for action in actions]
+
+    def flush_queues(self) -> None:
+        """The queue's periodic flushes: expired backoffs to activeQ, pods unschedulable too long moved."""
         self.queue.flush_backoff_q_completed()
         self.queue.flush_unschedulable_q_leftover()
-        return self._reject_timed_out_waiting_pods()
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
-    def _reject_timed_out_waiting_pods(self) -> list:
-        now, actions = self.clock.now(), []
-        for key, waiting in list(self.waiting_pods.items()):
-            timed_out = waiting.timed_out(now)
-            if timed_out is not None:
-                plugin, wait = timed_out
-                actions += self.reject_waiting_pod(
-                    key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
-        return actions
+    def reject_timed_out_waiting_pods(self) -> list[tuple[float, list]]:
+        """Each pod whose wait at Permit has timed out, rejected: when it began to wait (on the
+        core's clock) and the actions of its failed binding cycle, which counts as an attempt."""
+        return [(waiting.since, self._reject_if_timed_out(key))
+                for key, waiting in list(self.waiting_pods.items()) if waiting.timed_out(self.clock.now())]
+
+    def _reject_if_timed_out(self, key: str) -> list:
+        """Reject the waiting pod `key` if a plugin's wait for it has run out, as that plugin's
+        timer does; the actions of its failed binding cycle, or none while it still waits."""
+        timed_out = self.waiting_pods[key].timed_out(self.clock.now())
+        if timed_out is None:
+            return []
+        plugin, wait = timed_out
+        return self.reject_waiting_pod(
+            key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
 
     # ---- the scheduling cycle ------------------------------------------------------------------
 
@@ -294,7 +304,8 @@ class Scheduler:
         status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
             self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, self.clock.now(), plugins_wait_time)
-            return []
+            # A wait of 0 is rejected now, as its timer (time.AfterFunc(0)) fires at once.
+            return self._reject_if_timed_out(pod_key(pod))
         if not status.ok:
             return self._fail_after_assume(info, state, assumed, host, status)
         return self._binding_cycle(info, state, assumed, host)

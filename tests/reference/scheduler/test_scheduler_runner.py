@@ -334,6 +334,28 @@ def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
     assert not [path for _, path in client.calls if path.endswith("/binding")]
 
 
+def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt():
+    """As 1.24's binding cycle after WaitOnPermit (metrics.PodUnschedulable): a pod rejected
+    by its wait's timeout counts in scheduler_schedule_attempts_total{result="unschedulable"}, its
+    attempt lasting from the cycle (here, the wait's start) to the rejection: 30s and more."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    metrics = runner.metrics
+    assert metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 1
+    assert metrics.attempt_duration.value("unschedulable", "default-scheduler") == 1
+    duration_sum = next(line for line in metrics.attempt_duration.text().splitlines()
+                        if line.startswith("scheduler_scheduling_attempt_duration_seconds_sum"))
+    assert 30 <= float(duration_sum.split()[-1]) < 40
+
+
 def waiting_victim_runner(client):
     """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
     this profile); high needs both cpus: the runner and the actions of high's cycle, which
