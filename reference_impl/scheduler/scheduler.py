@@ -192,8 +192,12 @@ class Scheduler:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updatePodInSchedulingQueue")
     def _update_pod_in_scheduling_queue(self, old: dict, new: dict) -> None:
-        """An assumed pod (waiting at Permit, or its bind out) is not queued again by an update:
-        its binding cycle is still under way."""
+        """An update that carries the same resourceVersion (a re-list's, the pod unchanged) is
+        passed over, lest a pod in no queue (one being scheduled, or dropped) be queued twice
+        (kubernetes#96071). An assumed pod (waiting at Permit, or its bind out) is not queued
+        again by an update: its binding cycle is still under way."""
+        if old["metadata"].get("resourceVersion") == new["metadata"].get("resourceVersion"):
+            return
         if not self.cache.is_assumed(new):
             self.queue.update(old, new)
 

@@ -347,6 +347,20 @@ def test_a_pod_bound_elsewhere_while_waiting_at_permit_is_rejected_and_not_reque
     assert s.queue.pending_pods() == [] and s.schedule_one() == []
 
 
+def test_an_update_with_the_same_resource_version_does_not_queue_the_pod():
+    """updatePodInSchedulingQueue passes over an update whose resourceVersion is the old one's
+    (a re-list delivers every pod so): a pod in no queue, here one being deleted that its cycle
+    skipped, is not queued again by it, while a real update (a new resourceVersion) is taken."""
+    deleting = pod("p", cpu="1")
+    deleting["metadata"].update(resourceVersion="7", deletionTimestamp="1970-01-01T00:00:00Z")
+    s = scheduler([node("n1", cpu="1")], [deleting])
+    assert s.schedule_one() == [] and s.queue.pending_pods() == []
+    s.on_pod_update(deleting, deleting)
+    assert s.queue.pending_pods() == []
+    s.on_pod_update(deleting, {**deleting, "metadata": {**deleting["metadata"], "resourceVersion": "8"}})
+    assert [p["metadata"]["resourceVersion"] for p in s.queue.pending_pods()] == ["8"]
+
+
 def test_a_failed_cycle_requeues_the_informers_current_pod():
     """MakeDefaultErrorFunc requeues the pod lister's copy, so an update dropped while the pod
     was assumed is not lost; a pod the lister shows bound, or no longer has, is not requeued."""
