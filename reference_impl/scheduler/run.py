@@ -51,7 +51,7 @@ from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
 from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
-from reference_impl.machinery.process import Component, Process, relax_collector
+from reference_impl.machinery.process import Component, Panic, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -214,15 +214,16 @@ class SchedulerRunner:
             self.wake.clear()
 
     def _schedule_one(self) -> list:
-        """One scheduling cycle. An exception out of it is a bug in that cycle: it is logged with
-        its traceback and the loop schedules on, as wait.UntilWithContext calls scheduleOne
-        again, rather than ending the scheduler for every other pod."""
+        """One scheduling cycle. An exception out of it is a panic to 1.24, which does not recover
+        from one: wait.UntilWithContext's HandleCrash logs it ("Observed a panic") and panics on,
+        ending the process (exit 2) for its supervisor to start afresh, whose informers list the
+        pod again. Scheduling on would leave the pod in no queue, and assumed if it got that far."""
         try:
             with self.lock:
                 return self.scheduler.schedule_one()
-        except Exception:  # noqa: BLE001 - logged in full, see above
-            log(COMPONENT, "scheduling cycle failed: " + traceback.format_exc().rstrip())
-            return []
+        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see above
+            log(COMPONENT, f"Observed a panic: {error!r}\n" + traceback.format_exc().rstrip())
+            raise Panic(repr(error)) from error
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed

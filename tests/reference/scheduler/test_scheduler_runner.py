@@ -20,6 +20,7 @@ from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEv
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.process import Panic
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
 
@@ -483,31 +484,34 @@ def run_with_lease(monkeypatch, holder: str | None) -> LeaseHeldBy:
     return client
 
 
-def test_a_scheduling_cycle_that_raises_is_logged_with_its_traceback_and_the_loop_goes_on(monkeypatch, capsys):
-    """An exception out of one scheduling cycle (a bug) does not end the scheduling loop: it is
-    logged with its traceback and the next cycle binds the pod."""
+def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, capsys):
+    """1.24 does not recover from a panic in scheduleOne (wait.UntilWithContext's HandleCrash logs
+    "Observed a panic" and panics on): the runner logs the exception with its traceback and ends
+    with a Panic (exit 2), rather than schedule on with the pod in no queue and assumed."""
     monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
     monkeypatch.setattr(run, "relax_collector", lambda: None)
-    runner, client = runner_with([node("n1")], [pod("p")])
-    schedule_one, calls = runner.scheduler.schedule_one, []
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RaisingReserve"}]}}})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    raised = []
 
-    def fails_once():
-        calls.append(1)
-        if len(calls) == 1:
-            raise KeyError("spec")
-        return schedule_one()
+    def run_and_keep_its_exception():
+        try:
+            runner.run(io.StringIO())
+        except Exception as error:  # noqa: BLE001 - the test's to judge
+            raised.append(error)
 
-    runner.scheduler.schedule_one = fails_once
-    thread = threading.Thread(target=runner.run, args=(io.StringIO(),))
+    thread = threading.Thread(target=run_and_keep_its_exception)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not any(path.endswith("/binding") for _, path in client.calls) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    runner.stop.set()
     thread.join(timeout=10)
-    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    runner.stop.set()  # a runner that scheduled on instead is stopped here
+    thread.join(timeout=10)
+    assert [type(error) for error in raised] == [Panic] and "KeyError" in str(raised[0])
+    assert not any(path.endswith("/binding") for _, path in client.calls)
     err = capsys.readouterr().err
-    assert "scheduling cycle failed: Traceback" in err and "KeyError: 'spec'" in err
+    assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
 
 
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
