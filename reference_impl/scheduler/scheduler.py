@@ -352,6 +352,8 @@ class Scheduler:
         info, state, host, _ = binding
         assumed = assumed_pod(info.pod, host)
         self.framework.run_post_bind_plugins(state, assumed, host)
+        if self.framework.metrics is not None:
+            self.framework.metrics.pod_scheduling_attempts.observe(value=info.attempts)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
         """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the

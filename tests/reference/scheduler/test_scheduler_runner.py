@@ -357,6 +357,33 @@ def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt
     assert 30 <= float(duration_sum.split()[-1]) < 40
 
 
+def test_a_pod_bound_after_a_permit_timeout_took_two_attempts():
+    """scheduler_pod_scheduling_attempts, observed once a pod is bound (1.24's binding cycle,
+    podInfo.Attempts): the cycle whose wait at Permit timed out counts, so a pod bound by the
+    next cycle took 2 attempts."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    with runner.lock:
+        for _ in range(2):  # a minute in unschedulableQ, then its backoff
+            runner.scheduler.clock.advance(61)
+            runner.scheduler.tick()
+        assert runner.scheduler.schedule_one() == [] and "default/p" in runner.scheduler.waiting_pods
+        actions = runner.scheduler.allow_waiting_pod("default/p")
+    runner.perform(actions)
+    text = runner.metrics.pod_scheduling_attempts.text()
+    assert 'scheduler_pod_scheduling_attempts_bucket{le="2"} 1\n' in text
+    assert 'scheduler_pod_scheduling_attempts_bucket{le="1"} 0\n' in text
+    assert "scheduler_pod_scheduling_attempts_sum 2\n" in text
+
+
 def waiting_victim_runner(client):
     """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
     this profile); high needs both cpus: the runner and the actions of high's cycle, which
