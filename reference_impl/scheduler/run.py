@@ -171,11 +171,17 @@ class SchedulerRunner:
         return handler
 
     def run(self, out) -> None:
+        """Schedule until stopped; a leader then gives its Lease up (ReleaseOnCancel). One that
+        panics does not: a crashed process releases nothing, and the next leader waits it out."""
+        panicked = False
         try:
             self._run(out)
+        except Panic:
+            panicked = True
+            raise
         finally:
             self.binders.shutdown(wait=True, cancel_futures=True)
-            if self.elector is not None:
+            if self.elector is not None and not panicked:
                 self._release()
 
     def _run(self, out) -> None:

@@ -541,6 +541,22 @@ def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, 
     assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
 
 
+def test_a_leader_that_panics_does_not_release_the_lease(monkeypatch, capsys):
+    """A panic ends kube-scheduler without its ReleaseOnCancel (the process is gone): the Lease
+    stays written by it, to expire on its own, unlike a leader stopped by a signal."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RaisingReserve"}]}}})
+    client = LeaseHeldBy(None)
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile),
+                             elector=LeaderElector("me", WallClock(), name=run.LEASE_NAME))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with pytest.raises(Panic):
+        runner.run(io.StringIO())
+    assert client.lease["spec"]["holderIdentity"] == "me"
+
+
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
     """With --leader-elect only the holder of kube-system/kube-scheduler schedules (Run's
     OnStartedLeading); a free lease is taken and the pod bound."""
