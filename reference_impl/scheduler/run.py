@@ -49,7 +49,7 @@ from reference_impl.client.rest import RequestResults, RestClient, lease_step, r
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
-from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod
+from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod, pod_key
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
 from reference_impl.machinery.process import Component, Panic, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
@@ -161,14 +161,24 @@ class SchedulerRunner:
 
     def _locked(self, callback):
         """An informer handler calling `callback` on the core; the actions of a binding cycle it
-        fails (a waiting pod deleted) go to the binder pool, as that cycle's goroutine reports."""
+        fails (a pod deleted or bound elsewhere while it waits at Permit: only the pod handlers
+        return any) go to the binder pool, as that cycle's goroutine reports, counted as the
+        attempt that made the pod wait."""
         def handler(*objs):
             with self.lock:
+                started = self._started_waiting(pod_key(objs[-1]))
                 actions = callback(*objs)
             if actions:
-                self.binders.submit(self.perform, actions)
+                self.binders.submit(self.perform, actions, started)
             self.wake.set()
         return handler
+
+    def _started_waiting(self, key: str) -> float | None:
+        """When the pod `key` began to wait at Permit, on time.monotonic()'s scale, or None when it
+        does not wait; called under the lock. 1.24 counts the rejection of a waiting pod
+        (WaitOnPermit's failure) as the attempt that made it wait."""
+        waiting = self.scheduler.waiting_pods.get(key)
+        return None if waiting is None else time.monotonic() - (self.scheduler.clock.now() - waiting.since)
 
     def run(self, out) -> None:
         """Schedule until stopped; a leader then gives its Lease up (ReleaseOnCancel). One that
@@ -326,11 +336,11 @@ class SchedulerRunner:
         binding cycle fails and reports it. A victim no longer waiting by then (allowed, or gone)
         is deleted, as prepareCandidate does with a victim it finds not waiting."""
         with self.lock:
-            waiting = action.key in self.scheduler.waiting_pods
-            failure = self.scheduler.reject_waiting_pod(action.key, action.message) if waiting else []
-        if waiting:
+            started = self._started_waiting(action.key)
+            failure = self.scheduler.reject_waiting_pod(action.key, action.message) if started is not None else []
+        if started is not None:
             self.wake.set()  # the pods the rejection moved to be tried again
-            self.perform(failure)
+            self.perform(failure, started)
         else:
             self._delete_victim(action.namespace, action.pod)
 

@@ -403,6 +403,24 @@ def waiting_victim_runner(client):
     return runner, actions
 
 
+def test_a_waiting_pod_rejected_by_a_preemption_or_its_deletion_counts_as_an_unschedulable_attempt():
+    """WaitOnPermit's failure is metrics.PodUnschedulable whatever rejected the pod: a waiting
+    victim the preemption rejects counts one attempt, as does a waiting pod deleted (the
+    informer's deletion, RejectWaitingPod "removed")."""
+    runner, actions = waiting_victim_runner(FakeClient())
+    runner.perform(actions)  # high's own failure, performed here with no attempt start: not counted
+    assert runner.metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 1
+    runner.pods.store.delete(pod("low1", cpu="1", node_name="n1", priority=0))  # the eviction lands
+    with runner.lock:
+        runner.scheduler.clock.advance(120)
+        runner.scheduler.tick()
+        runner.scheduler.tick()
+        assert runner.scheduler.schedule_one() == [] and "default/high" in runner.scheduler.waiting_pods
+    runner.pods.store.delete(pod("high", cpu="2", priority=10))
+    runner.binders.shutdown(wait=True)
+    assert runner.metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 2
+
+
 def test_a_waiting_victim_is_rejected_in_its_turn_and_its_binding_cycle_fails_as_preempted():
     """prepareCandidate rejects a victim waiting on Permit (waitingPod.Reject "preempted") where it
     would delete one: no DELETE; its binding cycle fails at WaitOnPermit, it is forgotten and
