@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from reference_impl.client import APIStatusError, Gone, KubeconfigError, http1
+from reference_impl.client.apierrors import generic_server_response, request_resource
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.client.reflector import ListRequest, Reflector
 from reference_impl.machinery import jsonbytes
@@ -126,14 +127,20 @@ def _named(config: dict, key: str, field: str) -> dict[str, dict]:
     return {item.get("name"): item.get(field) or {} for item in items}
 
 
-def _error_status(raw: bytes) -> dict:
-    """The Status of an error answer; a body that is none (a path no API group serves answers
-    `404 page not found`), or JSON that is no object, becomes the message of an empty one."""
+@mirrors("(k8s.io/client-go/rest.Result).Error", "(*k8s.io/client-go/rest.Request).newUnstructuredResponseError")
+def _error_status(method: str, path: str, code: int, raw: bytes) -> dict:
+    """The Status of an error answer: the body when it is a failed Status, else client-go's
+    generic one for the code (an empty body, a `404 page not found` page). The Content-Type is not
+    read here: a JSON body counts as not text (its server message "unknown"), any other as text."""
     try:
-        status = jsonbytes.loads(raw) if raw else {}
+        status = jsonbytes.loads(raw) if raw else None
     except ValueError:
-        status = None
-    return status if isinstance(status, dict) else {"message": raw.decode(errors="replace").strip()}
+        status, server_message = None, raw.decode(errors="replace").strip()
+    else:
+        server_message = "" if status is None else "unknown"
+    if isinstance(status, dict) and status.get("kind") == "Status" and status.get("status") == "Failure":
+        return status
+    return generic_server_response(code, method, *request_resource(path), server_message)
 
 
 @mirrors("(k8s.io/client-go/rest.Request).finalURLTemplate")
@@ -315,7 +322,7 @@ class RestClient:
         if will_close:
             self._drop_connection()
         if status >= 300:
-            raise APIStatusError(method, path, status, _error_status(raw))
+            raise APIStatusError(method, path, status, _error_status(method, path, status, raw))
         return jsonbytes.loads(raw) if raw else {}
 
     def watch(self, path: str, resource_version: str, stop: threading.Event,

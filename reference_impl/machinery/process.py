@@ -32,6 +32,7 @@ from reference_impl.mirrors import mirrors
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_FATAL = 255  # klog.Fatal's os.Exit(255)
+EXIT_PANIC = 2  # Go's runtime ends a process with a panic no one recovered so
 GC_THRESHOLD = 20_000  # allocations between young-generation collections (Python's default is 700)
 
 # Each component process: the module whose main(argv, env) -> int runs it.
@@ -64,6 +65,12 @@ class Component:
     config_errors: tuple[type[Exception], ...] = ()
     # Errors the upstream command ends on with klog.Fatal, exit 255; matched before the others.
     fatal_errors: tuple[type[Exception], ...] = ()
+
+
+class Panic(Exception):
+    """What the upstream component does not recover from (a panic its loop's HandleCrash logs
+    and panics on): the process ends as Go's runtime ends it, `panic: VALUE`, exit 2, for its
+    supervisor to start it afresh. The component logs the traceback before raising it."""
 
 
 def relax_collector() -> None:
@@ -103,6 +110,9 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
     try:
         with stop_on_signals(stop):
             component.run(options, Process(env, stop, out))
+    except Panic as panic:
+        print(f"panic: {panic} [recovered]", file=err)
+        return EXIT_PANIC
     except component.fatal_errors as error:
         print(f"{component.name}: error: {error}", file=err)
         return EXIT_FATAL

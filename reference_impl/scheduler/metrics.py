@@ -1,6 +1,7 @@
 """The reference kube-scheduler's metrics, as pkg/scheduler/metrics names them: every scheduling
-attempt by its result and profile with its latency, the pods waiting in each queue, and the
-preemption attempts with the number of victims of each preemption carried out."""
+attempt by its result and profile with its latency, the attempts each bound pod took, the pods
+waiting in each queue, and the preemption attempts with the number of victims of each preemption
+carried out."""
 from __future__ import annotations
 
 from reference_impl.machinery.prometheus import Family, Registry, exponential_buckets
@@ -10,6 +11,7 @@ from .queue import PriorityQueue
 
 SCHEDULED, UNSCHEDULABLE, ERROR = "scheduled", "unschedulable", "error"
 ATTEMPT_BUCKETS = exponential_buckets(0.001, 2, 15)
+POD_ATTEMPTS_BUCKETS = exponential_buckets(1, 2, 5)
 VICTIM_BUCKETS = tuple(5.0 * i for i in range(1, 11))  # LinearBuckets(5, 5, 10): 50 or more is one bucket
 
 
@@ -27,6 +29,10 @@ class SchedulerMetrics:
             "scheduler_scheduling_attempt_duration_seconds",
             "[STABLE] Scheduling attempt latency in seconds (scheduling algorithm + binding)", "histogram",
             ("result", "profile"), ATTEMPT_BUCKETS))
+        # Observed once a pod is bound: every cycle it was popped for counts, a Permit timeout's too.
+        self.pod_scheduling_attempts = add(Family(
+            "scheduler_pod_scheduling_attempts", "[STABLE] Number of attempts to successfully schedule a pod.",
+            "histogram", (), POD_ATTEMPTS_BUCKETS))
         self.pending_pods = add(_PendingPods(
             "scheduler_pending_pods",
             "[STABLE] Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' "

@@ -49,9 +49,9 @@ from reference_impl.client.rest import RequestResults, RestClient, lease_step, r
 from reference_impl.client.informer import Informer, load_client, log, start_and_sync
 from reference_impl.machinery.actions import Delete
 from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEvent, Scheduler, SchedulerError
-from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod
+from reference_impl.scheduler.types import ClearNominatedNodeName, RejectWaitingPod, pod_key
 from reference_impl.scheduler.framework import Profile, SchedulerConfigFile, load_config_file
-from reference_impl.machinery.process import Component, Process, relax_collector
+from reference_impl.machinery.process import Component, Panic, Process, relax_collector
 from reference_impl.machinery.process import main as machinery_main
 from reference_impl.mirrors import mirrors
 from reference_impl.scheduler.metrics import ERROR, SCHEDULED, UNSCHEDULABLE, SchedulerMetrics
@@ -161,21 +161,37 @@ class SchedulerRunner:
 
     def _locked(self, callback):
         """An informer handler calling `callback` on the core; the actions of a binding cycle it
-        fails (a waiting pod deleted) go to the binder pool, as that cycle's goroutine reports."""
+        fails (a pod deleted or bound elsewhere while it waits at Permit: only the pod handlers
+        return any) go to the binder pool, as that cycle's goroutine reports, counted as the
+        attempt that made the pod wait."""
         def handler(*objs):
             with self.lock:
+                started = self._started_waiting(pod_key(objs[-1]))
                 actions = callback(*objs)
             if actions:
-                self.binders.submit(self.perform, actions)
+                self.binders.submit(self.perform, actions, started)
             self.wake.set()
         return handler
 
+    def _started_waiting(self, key: str) -> float | None:
+        """When the pod `key` began to wait at Permit, on time.monotonic()'s scale, or None when it
+        does not wait; called under the lock. 1.24 counts the rejection of a waiting pod
+        (WaitOnPermit's failure) as the attempt that made it wait."""
+        waiting = self.scheduler.waiting_pods.get(key)
+        return None if waiting is None else time.monotonic() - (self.scheduler.clock.now() - waiting.since)
+
     def run(self, out) -> None:
+        """Schedule until stopped; a leader then gives its Lease up (ReleaseOnCancel). One that
+        panics does not: a crashed process releases nothing, and the next leader waits it out."""
+        panicked = False
         try:
             self._run(out)
+        except Panic:
+            panicked = True
+            raise
         finally:
             self.binders.shutdown(wait=True, cancel_futures=True)
-            if self.elector is not None:
+            if self.elector is not None and not panicked:
                 self._release()
 
     def _run(self, out) -> None:
@@ -214,23 +230,26 @@ class SchedulerRunner:
             self.wake.clear()
 
     def _schedule_one(self) -> list:
-        """One scheduling cycle. An exception out of it is a bug in that cycle: it is logged with
-        its traceback and the loop schedules on, as wait.UntilWithContext calls scheduleOne
-        again, rather than ending the scheduler for every other pod."""
+        """One scheduling cycle. An exception out of it is a panic to 1.24, which does not recover
+        from one: wait.UntilWithContext's HandleCrash logs it ("Observed a panic") and panics on,
+        ending the process (exit 2) for its supervisor to start afresh, whose informers list the
+        pod again. Scheduling on would leave the pod in no queue, and assumed if it got that far."""
         try:
             with self.lock:
                 return self.scheduler.schedule_one()
-        except Exception:  # noqa: BLE001 - logged in full, see above
-            log(COMPONENT, "scheduling cycle failed: " + traceback.format_exc().rstrip())
-            return []
+        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see above
+            log(COMPONENT, f"Observed a panic: {error!r}\n" + traceback.format_exc().rstrip())
+            raise Panic(repr(error)) from error
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
-        out report their failure from the binder pool, as their goroutines would."""
+        out report their failure from the binder pool, as their goroutines would, each counted
+        as an attempt that began when its pod began to wait."""
         with self.lock:
-            timed_out = self.scheduler.tick()
-        if timed_out:
-            self.binders.submit(self.perform, timed_out)
+            self.scheduler.flush_queues()
+            timed_out, now = self.scheduler.reject_timed_out_waiting_pods(), self.scheduler.clock.now()
+        for since, actions in timed_out:
+            self.binders.submit(self.perform, actions, time.monotonic() - (now - since))
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.
@@ -317,11 +336,11 @@ class SchedulerRunner:
         binding cycle fails and reports it. A victim no longer waiting by then (allowed, or gone)
         is deleted, as prepareCandidate does with a victim it finds not waiting."""
         with self.lock:
-            waiting = action.key in self.scheduler.waiting_pods
-            failure = self.scheduler.reject_waiting_pod(action.key, action.message) if waiting else []
-        if waiting:
+            started = self._started_waiting(action.key)
+            failure = self.scheduler.reject_waiting_pod(action.key, action.message) if started is not None else []
+        if started is not None:
             self.wake.set()  # the pods the rejection moved to be tried again
-            self.perform(failure)
+            self.perform(failure, started)
         else:
             self._delete_victim(action.namespace, action.pod)
 

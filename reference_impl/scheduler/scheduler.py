@@ -192,8 +192,12 @@ class Scheduler:
 
     @mirrors("(*k8s.io/kubernetes/pkg/scheduler.Scheduler).updatePodInSchedulingQueue")
     def _update_pod_in_scheduling_queue(self, old: dict, new: dict) -> None:
-        """An assumed pod (waiting at Permit, or its bind out) is not queued again by an update:
-        its binding cycle is still under way."""
+        """An update that carries the same resourceVersion (a re-list's, the pod unchanged) is
+        passed over, lest a pod in no queue (one being scheduled, or dropped) be queued twice
+        (kubernetes#96071). An assumed pod (waiting at Permit, or its bind out) is not queued
+        again by an update: its binding cycle is still under way."""
+        if old["metadata"].get("resourceVersion") == new["metadata"].get("resourceVersion"):
+            return
         if not self.cache.is_assumed(new):
             self.queue.update(old, new)
 
@@ -234,20 +238,30 @@ class Scheduler:
         """What upstream's queue goroutines do every second (flush expired backoffs and stale pods)
         and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns the
         actions of their failed binding cycles."""
+        self.flush_queues()
+        return [action for _, actions in self.reject_timed_out_waiting_pods() for action in actions]
+
+    def flush_queues(self) -> None:
+        """The queue's periodic flushes: expired backoffs to activeQ, pods unschedulable too long moved."""
         self.queue.flush_backoff_q_completed()
         self.queue.flush_unschedulable_q_leftover()
-        return self._reject_timed_out_waiting_pods()
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
-    def _reject_timed_out_waiting_pods(self) -> list:
-        now, actions = self.clock.now(), []
-        for key, waiting in list(self.waiting_pods.items()):
-            timed_out = waiting.timed_out(now)
-            if timed_out is not None:
-                plugin, wait = timed_out
-                actions += self.reject_waiting_pod(
-                    key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
-        return actions
+    def reject_timed_out_waiting_pods(self) -> list[tuple[float, list]]:
+        """Each pod whose wait at Permit has timed out, rejected: when it began to wait (on the
+        core's clock) and the actions of its failed binding cycle, which counts as an attempt."""
+        return [(waiting.since, self._reject_if_timed_out(key))
+                for key, waiting in list(self.waiting_pods.items()) if waiting.timed_out(self.clock.now())]
+
+    def _reject_if_timed_out(self, key: str) -> list:
+        """Reject the waiting pod `key` if a plugin's wait for it has run out, as that plugin's
+        timer does; the actions of its failed binding cycle, or none while it still waits."""
+        timed_out = self.waiting_pods[key].timed_out(self.clock.now())
+        if timed_out is None:
+            return []
+        plugin, wait = timed_out
+        return self.reject_waiting_pod(
+            key, f"rejected due to timeout after waiting {format_duration(wait)} at plugin {plugin}")
 
     # ---- the scheduling cycle ------------------------------------------------------------------
 
@@ -294,7 +308,8 @@ class Scheduler:
         status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
             self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, self.clock.now(), plugins_wait_time)
-            return []
+            # A wait of 0 is rejected now, as its timer (time.AfterFunc(0)) fires at once.
+            return self._reject_if_timed_out(pod_key(pod))
         if not status.ok:
             return self._fail_after_assume(info, state, assumed, host, status)
         return self._binding_cycle(info, state, assumed, host)
@@ -337,6 +352,8 @@ class Scheduler:
         info, state, host, _ = binding
         assumed = assumed_pod(info.pod, host)
         self.framework.run_post_bind_plugins(state, assumed, host)
+        if self.framework.metrics is not None:
+            self.framework.metrics.pod_scheduling_attempts.observe(value=info.attempts)
 
     def binding_failed(self, namespace: str, name: str, error: str) -> list:
         """The apiserver refused a pod's Bind (or could not be asked), `error` in its words: the

@@ -3,6 +3,7 @@ its cache by list+watch and follows later changes, and leader election takes and
 """
 from __future__ import annotations
 
+import json
 import re
 import sys
 import threading
@@ -174,22 +175,46 @@ def test_a_path_with_a_line_break_or_space_is_refused_before_sending(rest):
     assert rest.request("GET", f"/api/v1/namespaces/{NS}")["metadata"]["name"] == NS
 
 
-def test_an_error_answer_that_is_no_status_is_an_api_error_with_its_text(rest):
-    """A group no one serves answers `404 page not found`, no JSON: an APIStatusError carrying the
-    text, not a decoding error (the HPA controller reads the missing metrics API so)."""
+def test_an_error_answer_that_is_no_status_is_worded_as_client_go_words_it(rest):
+    """A group no one serves answers `404 page not found`, no Status: an APIStatusError whose
+    Status is NewGenericServerResponse's for a 404 and the request's resource (the HPA
+    controller's famous message), not a decoding error."""
     from reference_impl.client import APIStatusError
     with pytest.raises(APIStatusError) as raised:
         rest.request("GET", f"/apis/metrics.k8s.io/v1beta1/namespaces/{NS}/pods")
-    assert (raised.value.code, raised.value.status) == (404, {"message": "404 page not found"})
+    assert raised.value.code == 404 and raised.value.status["reason"] == "NotFound"
+    assert raised.value.status["message"] == "the server could not find the requested resource (get pods.metrics.k8s.io)"
 
 
-
-def test_an_error_answer_in_json_that_is_no_object_is_a_status_with_its_text():
-    """An error body that decodes to no JSON object (a proxy's `["oops"]`) is no Status either:
-    the APIStatusError carries its text, so reading its message does not raise."""
+@pytest.mark.parametrize("code, method, path, body, message", [
+    # NewGenericServerResponse's fixed text for the code, with the typed client's resource and name.
+    (503, "POST", "/api/v1/namespaces/ns/pods/p/binding", b"",
+     "the server is currently unable to handle the request (post pods p)"),
+    (504, "GET", "/api/v1/nodes", b"", "the server was unable to return a response in the time allotted, "
+                                       "but may still be processing the request (get nodes)"),
+    (409, "POST", "/apis/events.k8s.io/v1/namespaces/ns/events", b"", "the server reported a conflict (post events.events.k8s.io)"),
+    # Any other 5xx quotes the text it was given (%q), nothing for an empty body.
+    (500, "PATCH", "/api/v1/namespaces/ns/pods/p/status", b"",
+     'an error on the server ("") has prevented the request from succeeding (patch pods p)'),
+    (502, "GET", "/api/v1/namespaces/ns", b"bad gateway\n",
+     'an error on the server ("bad gateway") has prevented the request from succeeding (get namespaces ns)'),
+    # JSON that is no failed Status (a proxy's `["oops"]`) is not text: "unknown".
+    (500, "GET", "/healthz", b'["oops"]', 'an error on the server ("unknown") has prevented the request from succeeding'),
+    (418, "GET", "/version", b'{"message": "refused"}', "the server responded with the status code 418 but did not "
+                                                        "return more information"),
+])
+def test_an_error_answer_with_no_status_gets_client_gos_generic_message(code, method, path, body, message):
+    """(*Request).transformResponse: an error answer whose body is no failed Status becomes
+    NewGenericServerResponse's Status for its code, never an empty message."""
     from reference_impl.client.rest import _error_status
-    assert _error_status(b'["oops"]\n') == {"message": '["oops"]'}
-    assert _error_status(b'{"message": "refused"}') == {"message": "refused"}
+    assert _error_status(method, path, code, body)["message"] == message
+
+
+def test_an_error_answer_that_is_a_failed_status_is_taken_as_it_is():
+    from reference_impl.client.rest import _error_status
+    status = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "message": "pods \"p\" not found",
+              "reason": "NotFound", "code": 404}
+    assert _error_status("GET", "/api/v1/namespaces/ns/pods/p", 404, json.dumps(status).encode()) == status
 
 
 def test_each_answer_is_counted_by_code_method_and_host(reference_control_plane, tmp_path):  # noqa: F811

@@ -234,6 +234,16 @@ def test_config_errors_exit_2_and_other_package_errors_exit_1(capsys):
     assert one_line(capsys.readouterr().err) == "reference demo: error: port in use"
 
 
+def test_a_panic_exits_2_with_gos_panic_line(capsys):
+    """A Panic (what the upstream component does not recover from) ends the process as Go's
+    runtime does a re-panicked value: `panic: VALUE [recovered]`, exit 2."""
+    def run(options, proc):
+        raise process.Panic("KeyError('spec')")
+
+    assert process.main(_component(run, errors=(DemoError,)), ["--name", "x"], {}) == 2
+    assert one_line(capsys.readouterr().err) == "panic: KeyError('spec') [recovered]"
+
+
 def test_env_mapping_is_used_instead_of_os_environ(monkeypatch):
     """The env passed in is what the component sees; os.environ is not read when one is given."""
     monkeypatch.setenv("DEMO_NAME", "from-os-environ")

@@ -137,6 +137,15 @@ class OutOfRangeScore(Plugin):
         return 101 if node_info.name == self.args.get("node") else 0
 
 
+class RaisingReserve(Plugin):
+    """Reserve with a bug: it raises (a Go plugin's panic)."""
+
+    name = "RaisingReserve"
+
+    def reserve(self, state, pod, node_name):
+        raise KeyError("spec")
+
+
 class RecordingReserve(Plugin):
     """Reserve/Unreserve that records calls; rejects reservation on nodes in args.reject."""
 

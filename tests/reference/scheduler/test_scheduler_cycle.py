@@ -320,6 +320,19 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
         ("Unschedulable", "rejected due to timeout after waiting 10s at plugin WaitingPermit")]
 
 
+def test_a_wait_of_zero_at_permit_is_rejected_in_the_same_cycle():
+    """newWaitingPod's timer for a wait of 0 (time.AfterFunc(0)) fires at once: the cycle that
+    made the pod wait rejects it ("after waiting 0s"), with no tick and no time passing."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 0}}]})
+    s = scheduler([node("n1", cpu="1")], [pod("p", cpu="1")], profile=profile)
+    actions = s.schedule_one()
+    assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
+    assert "default/p" in s.queue.unschedulable_q
+    assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
+        ("Unschedulable", "rejected due to timeout after waiting 0s at plugin WaitingPermit")]
+
+
 def test_a_pod_bound_elsewhere_while_waiting_at_permit_is_rejected_and_not_requeued():
     """An unassigned pod that becomes assigned is a deletion to the unassigned handler
     (deletePodFromSchedulingQueue: RejectWaitingPod) and an addition to the cache: it stops
@@ -332,6 +345,20 @@ def test_a_pod_bound_elsewhere_while_waiting_at_permit_is_rejected_and_not_reque
     s.clock.advance(60)
     s.tick()
     assert s.queue.pending_pods() == [] and s.schedule_one() == []
+
+
+def test_an_update_with_the_same_resource_version_does_not_queue_the_pod():
+    """updatePodInSchedulingQueue passes over an update whose resourceVersion is the old one's
+    (a re-list delivers every pod so): a pod in no queue, here one being deleted that its cycle
+    skipped, is not queued again by it, while a real update (a new resourceVersion) is taken."""
+    deleting = pod("p", cpu="1")
+    deleting["metadata"].update(resourceVersion="7", deletionTimestamp="1970-01-01T00:00:00Z")
+    s = scheduler([node("n1", cpu="1")], [deleting])
+    assert s.schedule_one() == [] and s.queue.pending_pods() == []
+    s.on_pod_update(deleting, deleting)
+    assert s.queue.pending_pods() == []
+    s.on_pod_update(deleting, {**deleting, "metadata": {**deleting["metadata"], "resourceVersion": "8"}})
+    assert [p["metadata"]["resourceVersion"] for p in s.queue.pending_pods()] == ["8"]
 
 
 def test_a_failed_cycle_requeues_the_informers_current_pod():

@@ -245,9 +245,10 @@ def test_the_preemptor_lands_on_its_nominated_node_once_the_victims_are_gone():
     s = scheduler([node("n1", cpu="1"), node("n2", cpu="4")],
                   [on("n1", "a", 0), on("n2", "big", 20, cpu="4"), pod("high", cpu="1", priority=10)], clock=clock)
     assert nominated(s.schedule_one()) == "n1"
-    high = pod("high", cpu="1", priority=10)
+    before, high = pod("high", cpu="1", priority=10), pod("high", cpu="1", priority=10)
+    before["metadata"]["resourceVersion"], high["metadata"]["resourceVersion"] = "1", "2"  # the nomination's patch
     high["status"] = {"nominatedNodeName": "n1"}
-    s.on_pod_update(pod("high", cpu="1", priority=10), high)
+    s.on_pod_update(before, high)
     s.on_pod_delete(on("n1", "a", 0))
     s.on_pod_delete(on("n2", "big", 20, cpu="4"))
     clock.advance(2)

@@ -20,6 +20,7 @@ from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEv
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery.process import Panic
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
 
@@ -334,6 +335,55 @@ def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
     assert not [path for _, path in client.calls if path.endswith("/binding")]
 
 
+def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt():
+    """As 1.24's binding cycle after WaitOnPermit (metrics.PodUnschedulable): a pod rejected
+    by its wait's timeout counts in scheduler_schedule_attempts_total{result="unschedulable"}, its
+    attempt lasting from the cycle (here, the wait's start) to the rejection: 30s and more."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    metrics = runner.metrics
+    assert metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 1
+    assert metrics.attempt_duration.value("unschedulable", "default-scheduler") == 1
+    duration_sum = next(line for line in metrics.attempt_duration.text().splitlines()
+                        if line.startswith("scheduler_scheduling_attempt_duration_seconds_sum"))
+    assert 30 <= float(duration_sum.split()[-1]) < 40
+
+
+def test_a_pod_bound_after_a_permit_timeout_took_two_attempts():
+    """scheduler_pod_scheduling_attempts, observed once a pod is bound (1.24's binding cycle,
+    podInfo.Attempts): the cycle whose wait at Permit timed out counts, so a pod bound by the
+    next cycle took 2 attempts."""
+    profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
+                                 "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
+    runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with runner.lock:
+        assert runner.scheduler.schedule_one() == []
+    runner.scheduler.clock.advance(30)
+    runner._tick()
+    runner.binders.shutdown(wait=True)
+    with runner.lock:
+        for _ in range(2):  # a minute in unschedulableQ, then its backoff
+            runner.scheduler.clock.advance(61)
+            runner.scheduler.tick()
+        assert runner.scheduler.schedule_one() == [] and "default/p" in runner.scheduler.waiting_pods
+        actions = runner.scheduler.allow_waiting_pod("default/p")
+    runner.perform(actions)
+    text = runner.metrics.pod_scheduling_attempts.text()
+    assert 'scheduler_pod_scheduling_attempts_bucket{le="2"} 1\n' in text
+    assert 'scheduler_pod_scheduling_attempts_bucket{le="1"} 0\n' in text
+    assert "scheduler_pod_scheduling_attempts_sum 2\n" in text
+
+
 def waiting_victim_runner(client):
     """n1 (2 cpus) holds low1 (bound, started) and low2, which waits on Permit (every pod does in
     this profile); high needs both cpus: the runner and the actions of high's cycle, which
@@ -351,6 +401,24 @@ def waiting_victim_runner(client):
     with runner.lock:
         actions = runner.scheduler.schedule_one()
     return runner, actions
+
+
+def test_a_waiting_pod_rejected_by_a_preemption_or_its_deletion_counts_as_an_unschedulable_attempt():
+    """WaitOnPermit's failure is metrics.PodUnschedulable whatever rejected the pod: a waiting
+    victim the preemption rejects counts one attempt, as does a waiting pod deleted (the
+    informer's deletion, RejectWaitingPod "removed")."""
+    runner, actions = waiting_victim_runner(FakeClient())
+    runner.perform(actions)  # high's own failure, performed here with no attempt start: not counted
+    assert runner.metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 1
+    runner.pods.store.delete(pod("low1", cpu="1", node_name="n1", priority=0))  # the eviction lands
+    with runner.lock:
+        runner.scheduler.clock.advance(120)
+        runner.scheduler.tick()
+        runner.scheduler.tick()
+        assert runner.scheduler.schedule_one() == [] and "default/high" in runner.scheduler.waiting_pods
+    runner.pods.store.delete(pod("high", cpu="2", priority=10))
+    runner.binders.shutdown(wait=True)
+    assert runner.metrics.schedule_attempts.value("unschedulable", "default-scheduler") == 2
 
 
 def test_a_waiting_victim_is_rejected_in_its_turn_and_its_binding_cycle_fails_as_preempted():
@@ -461,31 +529,50 @@ def run_with_lease(monkeypatch, holder: str | None) -> LeaseHeldBy:
     return client
 
 
-def test_a_scheduling_cycle_that_raises_is_logged_with_its_traceback_and_the_loop_goes_on(monkeypatch, capsys):
-    """An exception out of one scheduling cycle (a bug) does not end the scheduling loop: it is
-    logged with its traceback and the next cycle binds the pod."""
+def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, capsys):
+    """1.24 does not recover from a panic in scheduleOne (wait.UntilWithContext's HandleCrash logs
+    "Observed a panic" and panics on): the runner logs the exception with its traceback and ends
+    with a Panic (exit 2), rather than schedule on with the pod in no queue and assumed."""
     monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
     monkeypatch.setattr(run, "relax_collector", lambda: None)
-    runner, client = runner_with([node("n1")], [pod("p")])
-    schedule_one, calls = runner.scheduler.schedule_one, []
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RaisingReserve"}]}}})
+    client = FakeClient()
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    raised = []
 
-    def fails_once():
-        calls.append(1)
-        if len(calls) == 1:
-            raise KeyError("spec")
-        return schedule_one()
+    def run_and_keep_its_exception():
+        try:
+            runner.run(io.StringIO())
+        except Exception as error:  # noqa: BLE001 - the test's to judge
+            raised.append(error)
 
-    runner.scheduler.schedule_one = fails_once
-    thread = threading.Thread(target=runner.run, args=(io.StringIO(),))
+    thread = threading.Thread(target=run_and_keep_its_exception)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not any(path.endswith("/binding") for _, path in client.calls) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    runner.stop.set()
     thread.join(timeout=10)
-    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    runner.stop.set()  # a runner that scheduled on instead is stopped here
+    thread.join(timeout=10)
+    assert [type(error) for error in raised] == [Panic] and "KeyError" in str(raised[0])
+    assert not any(path.endswith("/binding") for _, path in client.calls)
     err = capsys.readouterr().err
-    assert "scheduling cycle failed: Traceback" in err and "KeyError: 'spec'" in err
+    assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
+
+
+def test_a_leader_that_panics_does_not_release_the_lease(monkeypatch, capsys):
+    """A panic ends kube-scheduler without its ReleaseOnCancel (the process is gone): the Lease
+    stays written by it, to expire on its own, unlike a leader stopped by a signal."""
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    profile = load_profile(data={"plugins": {"reserve": {"enabled": [{"name": "sched_fixtures:RaisingReserve"}]}}})
+    client = LeaseHeldBy(None)
+    runner = SchedulerRunner(client, Scheduler(fake_clock(), random.Random(1), profile),
+                             elector=LeaderElector("me", WallClock(), name=run.LEASE_NAME))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    with pytest.raises(Panic):
+        runner.run(io.StringIO())
+    assert client.lease["spec"]["holderIdentity"] == "me"
 
 
 def test_a_scheduler_that_does_not_hold_the_lease_schedules_nothing(monkeypatch):
