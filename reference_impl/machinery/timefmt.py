@@ -80,12 +80,25 @@ def is_zero_instant(text: object) -> bool:
         return False
 
 
+# The last second `rfc3339` wrote, and its text: a server stamps every write of a second (its
+# creationTimestamp, managedFields' times, a condition's transition) with the same text, which
+# takes 10-20 us to make each time. One tuple, so threads read a consistent pair.
+_last_formatted: tuple[int, str] = (0, "1970-01-01T00:00:00Z")
+
+
 def rfc3339(seconds: float) -> str:
     """metav1.Time: whole seconds, the fraction cut off as Go's time.Format does (not rounded),
     any year (a sinceTime of year 0000 that time.Parse took)."""
-    days, clock = divmod(math.floor(seconds), 86400)
+    global _last_formatted
+    whole = math.floor(seconds)
+    last, text = _last_formatted
+    if whole == last:
+        return text
+    days, clock = divmod(whole, 86400)
     year, month, day = civil_from_days(days)
-    return f"{go_year(year)}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
+    text = f"{go_year(year)}-{month:02d}-{day:02d}T{clock // 3600:02d}:{clock // 60 % 60:02d}:{clock % 60:02d}Z"
+    _last_formatted = (whole, text)
+    return text
 
 
 def micro_time(seconds: float) -> str:

@@ -373,7 +373,9 @@ class HandlerChain:
             return self.rest.legacy_bind(request)
         resource = kinds.find(*path) or next(
             (r for r in self.custom_resources() if (r.group, r.version, r.plural) == path), None)
-        if info.api_prefix == "apis" and self.is_aggregated(info.api_group, info.api_version):
+        # A resource found is served here, so its group/version is no aggregated API's: only a
+        # miss pays for is_aggregated's walk of every served resource and listing of APIServices.
+        if resource is None and info.api_prefix == "apis" and self.is_aggregated(info.api_group, info.api_version):
             return service_unavailable()
         if (resource is None and info.api_group not in self.go_restful_groups) or \
                 (info.api_prefix == "apis" and not info.api_group):

@@ -9,7 +9,6 @@ controller's PUT .../finalize leaves no finalizers (`Registry._delete_without_fi
 from __future__ import annotations
 
 import sys
-import time
 from typing import Callable
 
 from reference_impl.machinery.objects import deep_copy_json
@@ -21,6 +20,7 @@ from reference_impl.apiserver.kinds.customresourcedefinition import CRD
 from reference_impl.apiserver.kinds.priorityclass import SYSTEM_PRIORITY_CLASS_NAMES
 from reference_impl.apiserver.storage.etcd3 import Preconditions, parse_uint_problem
 from reference_impl.machinery.gojson import quote
+from reference_impl.machinery.timefmt import rfc3339
 from reference_impl.mirrors import mirrors
 
 TERMINATED_PHASES = ("Failed", "Succeeded")
@@ -54,10 +54,6 @@ def finalizers_for_garbage_collection(r: Resource, finalizers: list[str], propag
         foreground = carried == FOREGROUND
     wanted = [f for f in finalizers if f not in (ORPHAN, FOREGROUND)] + [ORPHAN] * orphan + [FOREGROUND] * foreground
     return finalizers if set(wanted) == set(finalizers) else wanted
-
-
-def rfc3339(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def success_status(resource: Resource | None = None, obj: dict | None = None, code: int = 0) -> dict:

@@ -138,6 +138,18 @@ def test_apiservices_are_listed_at_most_once_a_request_and_never_for_a_served_ve
         assert listed.count("apiservices") == reads, path
 
 
+def test_a_request_for_a_served_resource_walks_no_list_of_served_resources(chain, monkeypatch):
+    """A resource found at its group version is served here, so no aggregated API can hold that
+    version: the request skips is_aggregated's walk of every served resource (some 20 us a POST
+    of an events.k8s.io Event); a version with no resource here still takes it, and gets its 404."""
+    walks, served = [], HandlerChain.served.fget
+    monkeypatch.setattr(HandlerChain, "served", property(lambda self: walks.append(1) or served(self)))
+    assert call(chain, "GET", "/apis/events.k8s.io/v1/namespaces/default/events")[0] == 200
+    assert walks == []
+    assert call(chain, "GET", "/apis/events.k8s.io/v9/namespaces/default/events")[0] == 404
+    assert walks
+
+
 def test_a_local_api_service_is_refused_in_the_real_servers_words(chain):
     """The name must be version.group, the group a subdomain, the version a DNS-1035 label, the
     priorities in bounds; a local one has no caBundle and does not skip TLS verification."""

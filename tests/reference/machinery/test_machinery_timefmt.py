@@ -1,8 +1,11 @@
 """Go durations as time.ParseDuration reads and refuses them, and as Duration.String writes them."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
+from reference_impl.machinery import timefmt
 from reference_impl.machinery.timefmt import format_duration, go_time_string, parse_duration, parse_rfc3339, rfc3339
 
 
@@ -54,3 +57,23 @@ def test_times_of_any_year_a_protobuf_body_stores_are_read_and_printed_as_go_doe
     assert go_time_string(text) == go_string
     if text.endswith("Z") and "." not in text:
         assert rfc3339(seconds) == text  # as a sinceTime is passed on to the kubelet
+
+
+@pytest.mark.parametrize("seconds", [0, 1.999, 951_782_400.5, 1_700_000_000.7, 253_402_300_799.5])
+def test_a_time_prints_as_the_apiservers_strftime_did(seconds):
+    """The apiserver's stamps (creationTimestamp, managedFields' times) come from here: for years
+    1000-9999 the same text as strftime of the UTC time, the fraction cut off."""
+    assert rfc3339(seconds) == time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+def test_a_second_is_formatted_once_however_many_stamps_it_makes(monkeypatch):
+    """rfc3339 keeps the last second's text: stamps within that second reuse it, the next second
+    is formatted afresh."""
+    rfc3339(1.0)  # some other second last
+    days = []
+    civil_from_days = timefmt.civil_from_days
+    monkeypatch.setattr(timefmt, "civil_from_days", lambda n: days.append(n) or civil_from_days(n))
+    assert rfc3339(1_700_000_000.1) == rfc3339(1_700_000_000.9) == "2023-11-14T22:13:20Z"
+    assert len(days) == 1
+    assert rfc3339(1_700_000_001.0) == "2023-11-14T22:13:21Z"
+    assert len(days) == 2
