@@ -14,17 +14,13 @@ try:
     analyzer.let_interrupts_go()
 
     import argparse
-    import dataclasses
     import errno
     import importlib
-    import json
     import math
     import os
     import re
-    import shutil
     import signal
     import sqlite3
-    import subprocess
     import threading
     from pathlib import Path
 
@@ -39,7 +35,8 @@ except KeyboardInterrupt:
     raise SystemExit(130) from None
 
 # Modules only `fetch` and `index` need (GitPython, the parser, the resolver, build tags) are
-# imported in those commands: a query process starts without them.
+# imported in those commands, and json, dataclasses, subprocess and shutil where a command uses them: a query
+# process starts without them (a cold query is mostly Python starting and importing).
 
 
 
@@ -779,6 +776,8 @@ def _open_revision(db, ws: Workspace, repo: str, rev: str, unknown: Exception) -
 
 def _git_commit(git_dir: str, revision: str) -> str | None:
     """The commit `revision` names in `git_dir`, as git reads it; None if it names none."""
+    import subprocess
+
     def rev_parse(rev: str) -> str | None:
         found = subprocess.run(["git", "--git-dir", git_dir, "rev-parse", "--verify", "--quiet",
                                 rev], capture_output=True, text=True)
@@ -924,6 +923,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         stop.unchanged = names[len(stop.indexed):]
         raise
     if args.json:
+        import json
+
         json.dump([s.as_dict() for s in summaries], sys.stdout, indent=2)
         print()
     else:
@@ -1056,6 +1057,8 @@ def _left_out_by(filters: query.Filters, finds_nothing) -> str | None:
 def cmd_find(args: argparse.Namespace) -> int:
     names = _graph_index(args).find(args.pattern, args.limit)
     if args.json:
+        import json
+
         print(json.dumps(names, indent=2))
     elif names:
         print("\n".join(names))
@@ -1070,7 +1073,12 @@ def cmd_show(args: argparse.Namespace) -> int:
     index = _graph_index(args)
     info = index.show(args.symbol)
     _note_if_a_vendored_copy(args, index, info.name, info.path)
-    print(json.dumps(dataclasses.asdict(info), indent=2) if args.json else render.symbol_text(info))
+    if args.json:
+        import json
+
+        print(json.dumps(info.as_dict(), indent=2))
+    else:
+        print(render.symbol_text(info))
     return 0
 
 
@@ -1228,6 +1236,8 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 
 def _executable(text: str) -> Path:
     """A binary named as a shell would take it: a bare name (`etcd`) is looked up on $PATH."""
+    import shutil
+
     found = shutil.which(text) if os.sep not in text else None
     return Path(found or text).expanduser().resolve()
 
@@ -1245,6 +1255,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     # Known before a row is printed: `check | head` still fails a script when something is missing.
     args.verdict = 1 if drift.has_missing(rows) or missing_link else 0
     if args.json:
+        import dataclasses
+        import json
+
         print(json.dumps({"manifest": json.loads(drift.as_json(rows)),
                           "reference_links": [dataclasses.asdict(r) for r in link_rows]}, indent=2))
     else:

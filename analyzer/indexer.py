@@ -24,7 +24,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -322,7 +322,7 @@ def _index(index_path: Path, checkout: Checkout, include_tests: bool, jobs: int,
             # The standard library is resolved with the repository, so that paths can run
             # through it (net/http's server calling a Handler); its call sites are named by
             # stdlib.site_path, which permalinks take to the Go repository.
-            library_files = ((replace(record, path=stdlib.site_path(library.ref, record.path)), facts)
+            library_files = ((record._replace(path=stdlib.site_path(library.ref, record.path)), facts)
                              for record, facts in (store.file_facts(db, library.id, bodies=False)
                                                    if library else ()))
             # The symbols and the first share's edges are stored while other processes still

@@ -10,7 +10,7 @@ import math
 import re
 import sqlite3
 from collections.abc import Callable, Iterable, Set
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from analyzer import graph, store
 from analyzer.errors import AnalyzerError, nearest
@@ -120,8 +120,10 @@ def near_pattern(pattern: str, packages: Iterable[str]) -> str | None:
     return near[0] + glob if near else None
 
 
-@dataclass(frozen=True)
-class Filters:
+# Answers are NamedTuples and plain classes, not dataclasses: a cold query is mostly Python
+# importing, and `dataclasses` (with the `inspect` it loads) and a class made by it cost more
+# than all else a query imports (about 30% of its instructions, measured with callgrind).
+class Filters(NamedTuple):
     """What a walk of the graph follows: edge kinds, packages left out, confidence, one command."""
 
     kinds: frozenset[str] | None = None  # edge kinds to follow; default all but unresolved
@@ -137,8 +139,7 @@ class Filters:
         return tuple(out)
 
 
-@dataclass(frozen=True)
-class SymbolInfo:
+class SymbolInfo(NamedTuple):
     """What `show` tells about a symbol: where it is, its doc, its permalink and its call counts."""
 
     name: str
@@ -157,9 +158,12 @@ class SymbolInfo:
     # init_windows.go): `path` is the one the commit's build compiles, `callees` its own calls.
     also_declared: tuple[Declaration, ...] = ()
 
+    def as_dict(self) -> dict:
+        """The fields as `show --json` prints them, each declaration an object too."""
+        return {**self._asdict(), "also_declared": [d._asdict() for d in self.also_declared]}
 
-@dataclass(frozen=True)
-class Declaration:
+
+class Declaration(NamedTuple):
     """Another file's declaration of a function declared once per platform."""
 
     path: str
@@ -169,25 +173,25 @@ class Declaration:
     callees: int  # call edges out of this declaration
 
 
-@dataclass
 class Tree:
     """A breadth-first expansion from `root`: every edge once, in the order found."""
 
-    root: str
-    direction: str  # "callees" or "callers"
-    depth: int
-    edges: list[Edge] = field(default_factory=list)
-    truncated: bool = False
-    left_out: int = 0  # implementation edges past SHOWN_PER_CALL at one call site
-    # Calls of the symbols expanded that name code the index does not hold (a module not
-    # vendored, a library not indexed): left out unless --kinds asks for them, and counted, so
-    # that a tree of callees does not read as all a function calls.
-    unresolved: int = 0
-    # Marked only when no program's view chose one build (see GraphIndex.mark_builds).
-    constraints: dict[str, str] = field(default_factory=dict)  # constrained file → constraint
-    declared_in: dict[str, str] = field(default_factory=dict)  # implementation → its file
-    not_built: int = 0  # edges the commit's build (`build`) does not make
-    build: str | None = None
+    def __init__(self, root: str, direction: str, depth: int, edges: list[Edge] | None = None):
+        self.root = root
+        self.direction = direction  # "callees" or "callers"
+        self.depth = depth
+        self.edges: list[Edge] = [] if edges is None else edges
+        self.truncated = False
+        self.left_out = 0  # implementation edges past SHOWN_PER_CALL at one call site
+        # Calls of the symbols expanded that name code the index does not hold (a module not
+        # vendored, a library not indexed): left out unless --kinds asks for them, and counted,
+        # so that a tree of callees does not read as all a function calls.
+        self.unresolved = 0
+        # Marked only when no program's view chose one build (see GraphIndex.mark_builds).
+        self.constraints: dict[str, str] = {}  # constrained file → constraint
+        self.declared_in: dict[str, str] = {}  # implementation → its file
+        self.not_built = 0  # edges the commit's build (`build`) does not make
+        self.build: str | None = None
 
 
 class ProgramMembers(Set):
@@ -233,14 +237,29 @@ class ProgramMembers(Set):
         return self._hash()  # as a frozenset of the same members hashes
 
 
-@dataclass(frozen=True)
 class ProgramView:
-    """A command's own program, as the resolver stored it (analyzer.resolve.rta)."""
+    """A command's own program, as the resolver stored it (analyzer.resolve.rta). Two views are
+    equal when they name the same program, packages and types."""
 
-    name: str
-    packages: Set[str]  # what the command links
-    types: Set[str]  # the types it creates in code reachable from main and init
-    _linked: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    __slots__ = ("name", "packages", "types", "_linked")
+
+    def __init__(self, name: str, packages: Set[str], types: Set[str]):
+        self.name = name
+        self.packages = packages  # what the command links
+        self.types = types  # the types it creates in code reachable from main and init
+        self._linked: dict[str, bool] = {}
+
+    def _key(self) -> tuple[str, Set[str], Set[str]]:
+        return self.name, self.packages, self.types
+
+    def __eq__(self, other: object) -> bool:
+        return self._key() == other._key() if isinstance(other, ProgramView) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return f"ProgramView({self.name!r}, {self.packages!r}, {self.types!r})"
 
     def links(self, symbol: str) -> bool:
         found = self._linked.get(symbol)
@@ -850,8 +869,6 @@ class GraphIndex:
         return self._build
 
     def _read_file_build(self, path: str) -> tuple[bool, str | None]:
-        from analyzer import buildtags
-
         build, library = self._commit_build()
         commit_id, file = self.commit.id, path
         if library and path.startswith(f"{library}/src/"):  # the standard library's own commit
@@ -866,6 +883,8 @@ class GraphIndex:
         base = file.rpartition("/")[2]
         if row[0] is None and "_" not in base and not base.startswith("."):
             return True, None  # neither a line nor the name constrains it: no need of buildtags
+        from analyzer import buildtags  # only here: most files a query meets are unconstrained
+
         platform, _, tags = build.partition("+")
         goos, _, goarch = platform.partition("/")
         context = buildtags.BuildContext(goos, goarch, frozenset(buildtags.tag_list(tags)), cgo=False)

@@ -1,7 +1,6 @@
 """Query answers as text for people, JSON for scripts, and DOT or Mermaid for pictures."""
 from __future__ import annotations
 
-import json
 import math
 
 from analyzer import graph
@@ -79,6 +78,8 @@ def _build_marks(tree: Tree, edge: Edge) -> str:
 
 
 def edges_json(root: str | None, edges: list[Edge], **extra) -> str:
+    import json  # here, not at the top: a query that prints text starts cold without it
+
     nodes = sorted(({root} if root else set()) | {e.caller for e in edges} | {e.callee for e in edges})
     return json.dumps({**({"root": root} if root else {}), **extra, "nodes": nodes,
                        "edges": [e._asdict() for e in edges]}, indent=2)
@@ -248,6 +249,8 @@ def sure_label(edge: Edge) -> str:
 
 def render_paths(paths: list[list[Edge]], start: str, fmt: str) -> str:
     if fmt == "json":
+        import json
+
         return json.dumps([[e._asdict() for e in chain] for chain in paths], indent=2)
     edges = [edge for chain in paths for edge in chain]
     if fmt == "dot":

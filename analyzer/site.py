@@ -512,7 +512,7 @@ def _component_page(db: sqlite3.Connection, component: Component, dot_binary: st
     entrypoints = [view.name for ref in component.entrypoints if (view := symbols.defined(ref))]
     page["entrypoints"] = [(ref, symbols.defined(ref)) for ref in component.entrypoints]
     # The command's own program, where the index has one: its page follows only what it links.
-    filters = replace(FILTERS, program=component.name if component.name in index.programs() else None)
+    filters = FILTERS._replace(program=component.name if component.name in index.programs() else None)
     expanded: set[str] = set()
     page["trees"] = [call_tree(index, symbols, name, TREE_DEPTH, filters, expanded)
                      for name in entrypoints]

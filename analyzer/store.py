@@ -16,10 +16,9 @@ import struct
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from analyzer.errors import DamagedIndex, IndexError_, OutdatedIndex
 from analyzer.graph import Annotation, Edge, Implements, Symbol
@@ -158,8 +157,7 @@ CREATE INDEX IF NOT EXISTS edges_by_callee ON edges (callee, commit_id);
 """
 
 
-@dataclass(frozen=True, slots=True)
-class BlobRecord:
+class BlobRecord(NamedTuple):
     """What the parse stage keeps of one Go blob: its encoded facts and the counts it reports."""
 
     sha: str
@@ -174,8 +172,7 @@ class BlobRecord:
     build_constraint: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class CommitKey:
+class CommitKey(NamedTuple):
     """What makes two indexes of a commit the same: with it, a second index does nothing."""
 
     repo: str
@@ -185,8 +182,7 @@ class CommitKey:
     build: str = "linux/amd64"  # buildtags.describe of the configuration resolved under
 
 
-@dataclass(frozen=True, slots=True)
-class CommitRecord:
+class CommitRecord(NamedTuple):
     """One indexed commit of a repository, and where its permalinks point."""
 
     id: int
@@ -197,8 +193,7 @@ class CommitRecord:
     include_tests: bool
 
 
-@dataclass(frozen=True, slots=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """A Go file of an indexed commit: its blob, package and status (parsed, missing, symlink)."""
 
     path: str

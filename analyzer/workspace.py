@@ -14,8 +14,8 @@ import stat
 import struct
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from analyzer.errors import UsageError
 
@@ -228,8 +228,7 @@ def index_writer_lock(index_path: Path) -> Path:
     return index_path.with_name(index_path.name + ".lock")
 
 
-@dataclass(frozen=True)
-class Workspace:
+class Workspace(NamedTuple):
     """The folder that holds the clones, the record of what `fetch` brought, and the index."""
 
     home: Path

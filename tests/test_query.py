@@ -532,6 +532,25 @@ def test_a_query_process_loads_neither_git_nor_the_parser_nor_the_resolver(guess
     assert out.strip() == "0 []"
 
 
+def test_a_text_query_loads_no_module_only_other_answers_need(guesses_home):
+    """A cold `kubeatlas callees` printing text imports neither `dataclasses` (with the
+    `inspect`, `ast` and `dis` it loads) nor json, subprocess or the build-tag reader: with them
+    Python spent a third more instructions on the query than without. Modules the interpreter
+    had loaded before the command (its `site`) do not count."""
+    probe = ("import sys, contextlib, io\n"
+             "before = set(sys.modules)\n"
+             "from analyzer.cli import main\n"
+             "with contextlib.redirect_stdout(io.StringIO()):\n"
+             "    code = main(['callees', 'main', '--home', sys.argv[1]])\n"
+             "heavy = ('dataclasses', 'inspect', 'json', 'subprocess', 'analyzer.buildtags')\n"
+             "print(code, sorted(m for m in heavy if m in sys.modules and m not in before))\n")
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-c", probe, str(guesses_home)], check=True,
+                         capture_output=True, text=True).stdout
+    assert out.strip() == "0 []"
+
+
 def _like_candidates(index: GraphIndex, name: str) -> list[str]:
     """The short-name candidates as the `LIKE '%…'` scan of every name found them."""
     if ".(" in name and not name.startswith("("):
