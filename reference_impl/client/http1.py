@@ -10,8 +10,10 @@ one readline and one read.
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import ssl
+import threading
 from dataclasses import dataclass
 
 MAX_LINE = 65536
@@ -48,6 +50,13 @@ class Connection:
     def close(self) -> None:
         self.rfile.close()
         self.sock.close()
+
+    def dropped(self) -> bool:
+        """Whether this idle connection is of no more use: readable at once means the server
+        closed it or sent something unasked, as urllib3's is_connection_dropped."""
+        poller = select.poll()
+        poller.register(self.sock, select.POLLIN)
+        return bool(poller.poll(0))
 
     def round_trip(self, head: bytes, body: bytes | None) -> tuple[int, bytes, bool]:
         """Send `head` (request line and headers, ending in a blank line) and `body`; the status,
@@ -144,3 +153,40 @@ class Connection:
             self.rfile.readline(MAX_LINE + 1)  # the CRLF after the chunk
         while self.rfile.readline(MAX_LINE + 1) not in (b"\r\n", b"\n", b""):  # trailers
             pass
+
+
+class IdleConnections:
+    """The kept-alive connections to one server that no request is using. A request takes the
+    most recently used one (or opens a new one when there is none) and gives it back when it is
+    answered; past `max_idle` a connection given back is closed, as Go's
+    Transport.MaxIdleConnsPerHost."""
+
+    def __init__(self, max_idle: int):
+        self.max_idle = max_idle
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+
+    def take(self) -> Connection | None:
+        """An idle connection the server has not dropped, or None."""
+        while True:
+            with self._lock:
+                if not self._idle:
+                    return None
+                conn = self._idle.pop()
+            if not conn.dropped():
+                return conn
+            conn.close()
+
+    def give_back(self, conn: Connection) -> None:
+        with self._lock:
+            if len(self._idle) < self.max_idle:
+                self._idle.append(conn)
+                return
+        conn.close()
+
+    def close(self) -> None:
+        """Close every idle connection (Go's Transport.CloseIdleConnections)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for conn in idle:
+            conn.close()

@@ -29,6 +29,15 @@ from reference_impl.mirrors import mirrors
 
 
 _UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f]")
+# client-go's transport keeps this many idle connections to its apiserver (idleConnsPerHost,
+# transport/cache.go, as the Transport's MaxIdleConnsPerHost); more may be open at once.
+IDLE_CONNS_PER_HOST = 25
+# The requests Go's transport sends again when a kept-alive connection fails under them
+# (Request.isReplayable): those that change nothing on the server.
+REPLAYABLE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+# How a kept-alive connection the server closed fails a request sent on it: a TLS connection
+# reset while idle ends in an unexpected EOF.
+_CLOSED_BY_SERVER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ssl.SSLEOFError)
 # component-base's restclient metrics: ExponentialBuckets(0.001, 2, 10), 1 ms to 512 ms.
 REQUEST_LATENCY_BUCKETS = exponential_buckets(0.001, 2, 10)
 # A subresource whose name is kept where finalURLTemplate replaces the object's name.
@@ -217,7 +226,7 @@ class RestClient:
         self.host, self.port, self.timeout = url.hostname, url.port or 443, timeout
         self.url_host = url.netloc  # the server URL's Host, port as written: the metrics' host label
         self.user_agent = default_user_agent()  # fixed for the process: worked out once, not per request
-        self._local = threading.local()
+        self._idle = http1.IdleConnections(IDLE_CONNS_PER_HOST)
         self.ca_data = _pem(cluster, "certificate-authority", kubeconfig.parent).decode()  # rest.Config's CAData
         self.tls = ssl.create_default_context(cadata=self.ca_data)
         self.token = user.get("token")
@@ -247,7 +256,7 @@ class RestClient:
         """A client of the same apiserver, trusting the same CA, that authenticates with this
         certificate alone (a kubeconfig user with only client-certificate-data and client-key-data)."""
         other = copy.copy(self)
-        other._local, other.token = threading.local(), None
+        other._idle, other.token = http1.IdleConnections(IDLE_CONNS_PER_HOST), None
         other._fixed_headers = other._headers()
         other.tls = ssl.create_default_context(cadata=self.ca_data)
         _load_client_pair(other.tls, cert_pem, key_pem)
@@ -257,11 +266,9 @@ class RestClient:
         if self.results is not None:
             self.results.increment(code, method, self.url_host)
 
-    def _drop_connection(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+    def close_idle_connections(self) -> None:
+        """Close the kept-alive connections no request is using (Go's CloseIdleConnections)."""
+        self._idle.close()
 
     def _request_head(self, method: str, path: str, content_type: str | None, length: int) -> bytes:
         """The request line and headers of one call, as http.client would send them (which, like
@@ -294,33 +301,37 @@ class RestClient:
         data = jsonbytes.dumps(body) if body is not None else None
         head = self._request_head(method, path, content_type if data is not None else None,
                                   len(data) if data is not None else 0)
-        # One kept-alive connection per thread: a TLS handshake with a client certificate per
-        # request cost ~50 ms, which made one scheduler bind plus its event take 100 ms.
-        conn = getattr(self._local, "conn", None)
+        # Kept-alive connections, shared by the client's threads: a TLS handshake with a client
+        # certificate per request cost ~50 ms, which made one scheduler bind plus its event take 100 ms.
+        conn = self._idle.take()
         reused = conn is not None
         if not reused:
             try:
-                conn = self._local.conn = http1.connect(self.host, self.port, self.tls, self.timeout)
+                conn = http1.connect(self.host, self.port, self.tls, self.timeout)
             except OSError:
                 self._count(None, method)
                 raise
         try:
             status, raw, will_close = conn.round_trip(head, data)
-        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
-            self._drop_connection()
-            if not reused:
+        except _CLOSED_BY_SERVER:
+            conn.close()
+            if not (reused and method in REPLAYABLE_METHODS):
                 self._count(None, method)
                 raise
-            # The server closed the idle connection before our request reached it: once more,
-            # on a new one (as Go's transport does, unseen by the metrics).
+            # The server closed the kept-alive connection as our request went out: once more, on
+            # another one (as Go's transport does, unseen by the metrics). Only a request that
+            # cannot have changed anything: a create the server stored before closing would be
+            # made twice.
             return self._round_trip(method, path, body, content_type)
         except BaseException:
-            self._drop_connection()
+            conn.close()
             self._count(None, method)
             raise
         self._count(status, method)
         if will_close:
-            self._drop_connection()
+            conn.close()
+        else:
+            self._idle.give_back(conn)
         if status >= 300:
             raise APIStatusError(method, path, status, _error_status(method, path, status, raw))
         return jsonbytes.loads(raw) if raw else {}

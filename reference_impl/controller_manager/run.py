@@ -65,7 +65,7 @@ from reference_impl.machinery.objects import controller_ref, meta_namespace_key
 from reference_impl.controller_manager.nodelifecycle import GRACE_PERIOD, NodeLifecycleController
 from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates, slow_start_batches
 from reference_impl.controller_manager.queued import CONFLICT, Conflict, QueuedController, Trigger
-from reference_impl.controller_manager.replicaset import ReplicaSetController
+from reference_impl.controller_manager.replicaset import BURST_REPLICAS, ReplicaSetController
 from reference_impl.controller_manager.replicationcontroller import ReplicationManager
 from reference_impl.controller_manager.statefulset import StatefulSetController
 from reference_impl.machinery.actions import Create, Delete, InOrder, RecordEvent, RetriedStatusUpdate, Update
@@ -103,11 +103,6 @@ LEASE_RETRY_PERIOD = 2.0
 # retry.DefaultRetry's step (10 ms, jitter left out): the StatefulSet's status write after a conflict.
 STATUS_CONFLICT_RETRY_INTERVAL = 0.01
 ALL = "*"  # the one key of a controller that works on whole caches (node lifecycle, garbage collector)
-# The pod requests a sync sends together go over this many kept-alive connections: client-go's
-# transport keeps up to 25 idle connections to a host (idleConnsPerHost), and a controller's
-# client sends no more than 30 requests at once (--kube-api-burst) before its rate limiter holds
-# the rest back.
-POD_CONTROL_CONNECTIONS = 25
 
 
 # --- the controller manager ------------------------------------------------------------------------
@@ -168,10 +163,6 @@ class ControllerManager:
         self.elector: LeaderElector | None = None  # with --leader-elect, once the caches have synced
         self._discovered: dict[str, str] | None = None  # see _namespaced_kinds
         self.stop, self.wake = stop or threading.Event(), threading.Event()
-        # The threads that send a sync's pod requests together, each over its own kept-alive
-        # connection (RestClient's are per thread): they outlive the sync, so the next one reuses
-        # the connections instead of opening as many again.
-        self.pod_control = concurrent.futures.ThreadPoolExecutor(POD_CONTROL_CONNECTIONS, "pod-control")
         # An event being tried again sleeps on the stop event: stopping does not wait out its tries.
         self.recorder = EventRecorder(client, self.clock, lambda message: log("kube-controller-manager", message),
                                       sleep=self.stop.wait)
@@ -765,12 +756,12 @@ class ControllerManager:
         if isinstance(action, FailSafeStatusUpdate):
             return self._pdb_status_update(action)
         if isinstance(action, DeletePods):
-            return all(self._sent_together(self._pod_deleted, action.deletes))  # every one sent, at once
+            return all(_sent_together(self._pod_deleted, action.deletes))  # every one sent, at once
         return _done(*self._send(action)[1:])
 
     @mirrors("k8s.io/kubernetes/pkg/controller/replicaset.slowStartBatch")
     def _slow_start_creates(self, action: SlowStartCreates) -> int:
-        """The creates of a batch sent at once (_sent_together), and the next batch once
+        """The creates of a batch sent at once, each from its own thread, and the next batch once
         all of them are answered and worked (a failed create lowers its own expectation in
         _send); the creates of the batches never sent are no longer expected. The number of pods
         not created: those refused and those never sent."""
@@ -778,20 +769,13 @@ class ControllerManager:
                    for create in action.creates]
         for size in slow_start_batches(len(pending)):
             batch, pending = pending[:size], pending[size:]
-            answers = self._sent_together(self._send, batch)
+            answers = _sent_together(self._send, batch)
             refused = sum(1 for _answer, code, _reason in answers if code is not None)
             if refused:
                 for skipped in pending:
                     self._creation_skipped(skipped)
                 return refused + len(pending)
         return 0
-
-    def _sent_together(self, send, requests) -> list:
-        """`send` of each of a sync's pod requests at once, as upstream's goroutine per request,
-        and their answers in order once all are in: POD_CONTROL_CONNECTIONS of them in flight,
-        the others waiting for a free connection as upstream's wait for their client's rate
-        limiter."""
-        return list(self.pod_control.map(send, requests))
 
     def _perform_manage_job(self, action: ManageJob) -> bool | Conflict:
         """The Job's pod creates or deletes, then its status writes for the pods they left
@@ -801,7 +785,7 @@ class ControllerManager:
         creates = [request for request in action.requests if isinstance(request, SlowStartCreates)]
         deletes = [request for request in action.requests if isinstance(request, DeleteJobPod)]
         uncreated = sum(self._slow_start_creates(request) for request in creates)
-        undeleted = sum(not deleted for deleted in self._sent_together(self._delete_job_pod, deletes))
+        undeleted = sum(not deleted for deleted in _sent_together(self._delete_job_pod, deletes))
         steps = action.then(uncreated, undeleted)
         self._requeue_job_at_deadline(meta_namespace_key(action.job), action.job, steps)
         done = [self.perform(step) for step in steps]
@@ -1023,6 +1007,21 @@ class ControllerManager:
         if now_leading and not leading:
             log("kube-controller-manager", "became leader")
         return now_leading
+
+
+def _sent_together(send, requests) -> list:
+    """`send` of each of a sync's pod requests, each from its own thread as upstream's goroutine
+    per request, and their answers in order once all are in (an exception once every request is
+    answered). The threads end with the batch; the connections they took from the client's idle
+    ones go back to it for the next batch, as the goroutines share their client's transport. At
+    most the most a sync sends together, a ReplicaSet's burstReplicas or a Job's
+    MaxPodCreateDeletePerSync (both 500): a failed Job's deleteActivePods, not capped upstream,
+    waits for a free thread past that."""
+    if not requests:
+        return []
+    with concurrent.futures.ThreadPoolExecutor(min(len(requests), BURST_REPLICAS), "pod-control") as threads:
+        answers = [threads.submit(send, request) for request in requests]
+    return [answer.result() for answer in answers]
 
 
 def _done(code: int | None, reason: str) -> bool | Conflict:

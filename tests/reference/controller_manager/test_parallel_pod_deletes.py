@@ -5,6 +5,7 @@ pod already gone (NotFound) is no error."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -13,7 +14,7 @@ from workload_fixtures import daemonset, node, replicationcontroller
 
 from reference_impl.client import APIStatusError
 from reference_impl.controller_manager.podcontrol import DeletePods
-from reference_impl.controller_manager.run import POD_CONTROL_CONNECTIONS, ControllerManager
+from reference_impl.controller_manager.run import ControllerManager
 from reference_impl.machinery.actions import Delete
 
 REFUSALS = {
@@ -112,23 +113,41 @@ def test_a_pod_delete_that_finds_the_pod_gone_is_no_failure(kind):
     assert expectations[key].delete == 1
 
 
-def test_a_sync_sends_its_500_deletes_as_many_at_a_time_as_it_has_connections():
+def test_a_sync_sends_its_500_deletes_all_at_once():
     """A ReplicaSet's burstReplicas and a Job's MaxPodCreateDeletePerSync let one sync delete 500
-    pods, each from its own goroutine, as fast as the client's rate limiter lets them go: all 500
-    are sent, POD_CONTROL_CONNECTIONS in flight at once (given 60 s to start on a loaded machine;
-    sent one after another, they never would be)."""
-    client = DeleteBarrierApiserver(POD_CONTROL_CONNECTIONS, wait=60)
+    pods, each from its own goroutine: all 500 are in flight at once (given 60 s to start on a
+    loaded machine; sent fewer at a time, they never would be)."""
+    client = DeleteBarrierApiserver(500, wait=60)
     manager = ControllerManager(client)
     assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(500))))
     assert len(client.deleted) == 500
 
 
-def test_the_pod_control_threads_outlive_their_sync():
-    """The threads the deletes of a sync were sent from (one each, with its kept-alive connection)
-    stay for the next sync, which sends its deletes from them again."""
+def test_the_pod_control_threads_end_with_their_sync():
+    """The threads a sync's deletes were sent from are gone once the sync is done, as the
+    goroutines of manageReplicas return before it does: no thread outlives a controller manager."""
     client = DeleteBarrierApiserver(3)
     manager = ControllerManager(client)
     assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(3))))
-    assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"q{i}") for i in range(3))))
-    assert len(client.deleted) == 6 and len(client.senders) == 3
-    assert all(thread.is_alive() for thread in client.senders)
+    assert len(client.senders) == 3
+    assert not any(thread.is_alive() for thread in client.senders)
+
+
+class FailingFirstDelete(DeleteBarrierApiserver):
+    """Raises an unexpected error for the delete of p0 at once; holds the others for 0.2 s."""
+
+    def request(self, method, path, body=None, content_type=None):
+        if path.endswith("/pods/p0"):
+            raise RuntimeError("unexpected")
+        time.sleep(0.2)
+        return super().request(method, path, body, content_type)
+
+
+def test_an_unexpected_error_of_one_delete_waits_for_the_others():
+    """As wg.Wait() in manageReplicas: the sync ends only once every delete it sent is answered,
+    even when one of them failed in a way no request error explains (which it then raises)."""
+    client = FailingFirstDelete(9)
+    manager = ControllerManager(client)
+    with pytest.raises(RuntimeError):
+        manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(10))))
+    assert len(client.deleted) == 9

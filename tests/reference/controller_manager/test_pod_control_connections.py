@@ -1,6 +1,7 @@
 """The pod requests a controller sends together (a slow start's batches of creates, a sync's
-deletes) go over kept-alive connections that outlive the batch, as upstream's go over the one
-transport of the controller's client, not over a new connection per request of every batch."""
+deletes) go over the kept-alive connections of the controller's client, as upstream's go over
+its one transport: a batch reuses the connections the batches before it left idle, and of a large
+batch's connections at most IDLE_CONNS_PER_HOST stay open."""
 from __future__ import annotations
 
 import base64
@@ -13,28 +14,24 @@ from pathlib import Path
 import pytest
 import yaml
 
-from reference_impl.client.rest import RestClient
-from reference_impl.controller_manager.podcontrol import DeletePods, SlowStartCreates
-from reference_impl.controller_manager.run import POD_CONTROL_CONNECTIONS, ControllerManager
-from reference_impl.machinery.actions import Create, Delete
+from reference_impl.client.rest import IDLE_CONNS_PER_HOST, RestClient
+from reference_impl.controller_manager.podcontrol import DeletePods
+from reference_impl.controller_manager.run import ControllerManager
+from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.certutil import issue_serving_cert, new_ca
 
 BATCH = 500  # a ReplicaSet's burstReplicas, a Job's MaxPodCreateDeletePerSync
 
 
 class PodAnswers(BaseHTTPRequestHandler):
-    """A pod create answered with the pod named, any other request with a Success Status; the
-    connection kept alive."""
+    """A pod delete answered with a Success Status once its server's `together` deletes are in
+    flight; the connection kept alive."""
 
     protocol_version = "HTTP/1.1"
 
-    def do_POST(self) -> None:
-        pod = self._body()
-        pod["metadata"]["name"] = pod["metadata"]["generateName"] + "x"
-        self._answer(201, pod)
-
     def do_DELETE(self) -> None:
         self._body()  # the DeleteOptions, read so that the connection's next request starts clean
+        self.server.together.wait()
         self._answer(200, {"kind": "Status", "apiVersion": "v1", "status": "Success"})
 
     def _body(self) -> dict:
@@ -62,6 +59,11 @@ class CountingApiserver(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), PodAnswers)
         self.socket = tls.wrap_socket(self.socket, server_side=True)
         self.accepted = 0  # counted by the one thread that accepts
+        self.together = threading.Barrier(1)
+
+    def hold_deletes(self, together: int) -> None:
+        """Answer no delete until `together` are in flight (sent fewer at a time, none would be)."""
+        self.together = threading.Barrier(together, timeout=60)
 
     def get_request(self):
         request = super().get_request()
@@ -85,28 +87,40 @@ def apiserver_and_client(tmp_path: Path):
                                                "certificate-authority-data": base64.b64encode(ca.cert_pem).decode()}}],
         "users": [{"name": "u", "user": {"token": "t"}}],
         "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
-    yield server, RestClient(kubeconfig)
+    client = RestClient(kubeconfig)
+    yield server, client
+    client.close_idle_connections()
     server.shutdown()
     server.server_close()
 
 
-def test_the_deletes_of_two_syncs_share_a_bounded_set_of_connections(apiserver_and_client):
-    """Two syncs of 500 pod deletes each open at most POD_CONTROL_CONNECTIONS connections, and
-    the second sync opens none: they stay open for it."""
-    server, client = apiserver_and_client
-    manager = ControllerManager(client)
-    assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"p{i}") for i in range(BATCH))))
-    after_first = server.accepted
-    assert manager.perform(DeletePods(tuple(Delete("pods", "default", f"q{i}") for i in range(BATCH))))
-    assert after_first <= POD_CONTROL_CONNECTIONS
-    assert server.accepted == after_first
+def deletes(prefix: str, count: int) -> DeletePods:
+    return DeletePods(tuple(Delete("pods", "default", f"{prefix}{i}") for i in range(count)))
 
 
-def test_the_batches_of_a_slow_start_share_a_bounded_set_of_connections(apiserver_and_client):
-    """A slow start of 500 creates (batches of 1, 2, 4, ... 128, 245) opens at most
-    POD_CONTROL_CONNECTIONS connections in all, not one per create of each batch."""
+def test_a_second_sync_reuses_the_connections_of_the_first(apiserver_and_client):
+    """Two syncs of IDLE_CONNS_PER_HOST deletes, each all in flight at once: the first opens a
+    connection per delete, the second none, as they stayed open for it."""
     server, client = apiserver_and_client
     manager = ControllerManager(client)
-    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"generateName": "web-", "namespace": "default"}}
-    assert manager.perform(SlowStartCreates(tuple(Create("pods", "default", pod) for _ in range(BATCH))))
-    assert 0 < server.accepted <= POD_CONTROL_CONNECTIONS
+    server.hold_deletes(IDLE_CONNS_PER_HOST)
+    assert manager.perform(deletes("p", IDLE_CONNS_PER_HOST))
+    assert server.accepted == IDLE_CONNS_PER_HOST
+    server.hold_deletes(IDLE_CONNS_PER_HOST)
+    assert manager.perform(deletes("q", IDLE_CONNS_PER_HOST))
+    assert server.accepted == IDLE_CONNS_PER_HOST
+
+
+def test_a_sync_of_500_deletes_leaves_no_more_connections_open_than_kept_idle(apiserver_and_client):
+    """A sync of 500 deletes, a hundred at a time in flight at least, opens a hundred connections
+    or more; of them IDLE_CONNS_PER_HOST stay open: the next sync, IDLE_CONNS_PER_HOST + 1 deletes
+    all in flight at once, opens exactly one."""
+    server, client = apiserver_and_client
+    manager = ControllerManager(client)
+    server.hold_deletes(100)
+    assert manager.perform(deletes("p", BATCH))
+    assert server.accepted >= 100
+    opened = server.accepted
+    server.hold_deletes(IDLE_CONNS_PER_HOST + 1)
+    assert manager.perform(deletes("q", IDLE_CONNS_PER_HOST + 1))
+    assert server.accepted == opened + 1
