@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import tree_sitter
@@ -131,7 +131,9 @@ class _FileParser:
         # A literal whose type is left out, by start: (the literal whose type is written, depth).
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
         self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
-        self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
+        # The call of each go and defer statement → (GO or DEFER, the statement's start).
+        self.spawned: dict[tree_sitter.Node, tuple[str, tree_sitter.Point]] = {}
+        self.closure_bodies: tuple[list[int], list[int]] = ([], [])  # starts, ends; by start
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "returns", "ranges", "type_switches")}
@@ -144,8 +146,8 @@ class _FileParser:
         if "keyed" in captures:
             self.group_keyed(captures["keyed"], captures["composite"],
                              captures.get("key_literal", ()))
-        for mode in (GO, DEFER):
-            self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
+        self.spawned_calls(captures)
+        self.note_closure_bodies(captures.get("funclit", ()))
 
         # Each kind of fact is visited on its own, in source order; a fact's scope is looked up
         # in the table of scope boundaries by its start (doubled, see name_scopes).
@@ -436,6 +438,38 @@ class _FileParser:
                 open_bodies.pop()
             self.keyed.setdefault(open_bodies[-1][0], []).append(element)
 
+    def spawned_calls(self, captures: dict[str, list]) -> None:
+        """Note the call each go and defer statement makes, one level down (the spec allows no
+        parentheses around it), with where the statement starts: `node.parent` of the call would
+        walk down from the root each time, N² for statements nested N deep."""
+        for mode in (GO, DEFER):
+            for statement in captures.get(mode, ()):
+                call = statement.named_child(0)
+                if call is not None and call.type == "call_expression":
+                    self.spawned[call] = (mode, statement.start_point)
+
+    def note_closure_bodies(self, literals: list) -> None:
+        bodies = sorted((body.start_byte, body.end_byte) for literal in literals
+                        if (body := literal.child_by_field_id(BODY)) is not None)
+        self.closure_bodies = ([start for start, _ in bodies], [end for _, end in bodies])
+
+    def callee_text(self, node: tree_sitter.Node) -> str:
+        """A callee as written, with the body of each function literal in it written `{…}`: a
+        literal called where it is written (`defer func() {…}()`) is named by its scope, and its
+        whole text would hold every literal nested in it, N² bytes for N deep."""
+        starts, ends = self.closure_bodies
+        start, end = node.start_byte, node.end_byte
+        index = bisect_left(starts, start)
+        if index == len(starts) or starts[index] >= end:
+            return self.text(node)
+        pieces, at = [], start
+        while index < len(starts) and starts[index] < end:
+            pieces += [self.source[at:starts[index]], "{…}".encode()]
+            at = ends[index]
+            index = bisect_left(starts, at, index + 1)
+        pieces.append(self.source[at:end])
+        return " ".join(b"".join(pieces).decode("utf-8", "replace").split())
+
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""
         name = self.text(node.child_by_field_id(NAME))
@@ -501,11 +535,10 @@ class _FileParser:
     def on_call(self, node, scope) -> None:
         function = node.child_by_field_id(FUNCTION)
         arguments = node.child_by_field_id(ARGUMENTS)
-        mode = self.spawned.get(node, CALL) if self.spawned else CALL
-        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
-        at = (node.parent if mode != CALL else arguments or node).start_point
-        text = self.text(function)
+        mode, at = self.spawned.get(node) or (CALL, (arguments or node).start_point)
+        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
+        text = self.callee_text(function)
         # Most callees are a chain of selectors (`a.b.C`): its Expr is read off the text, which
         # is already at hand, rather than from two nodes per name.
         if function.type == "selector_expression" and DOTTED.fullmatch(text):
