@@ -48,6 +48,11 @@ LITERAL_KINDS = frozenset({
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
 # Names joined by dots with nothing else between them (\w is Unicode, as Go's identifiers are).
 DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
+# Expressions nest as deep as a file likes (Go sets no bound): an Expr is encoded this many levels
+# down and summarised by its kind below, so that encoding neither recurses without bound nor
+# encodes a chain of N calls (a.b().b()…, g(g(…))) N times over, once for each call in it.
+MAX_EXPR_DEPTH = 64
+MAX_CALLEE_TEXT = 500  # bytes of a callee's text kept (see `callee_text`)
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"binary_expression", "composite_literal"})
@@ -198,64 +203,67 @@ class _FileParser:
             return self.chars[node.start_byte:node.end_byte]
         return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
-    def expr(self, node: tree_sitter.Node) -> Expr:
-        """Encode an expression in the `Expr` shapes of `analyzer.facts`."""
+    def expr(self, node: tree_sitter.Node, depth: int = 0) -> Expr:
+        """Encode an expression in the `Expr` shapes of `analyzer.facts`, `depth` levels down
+        from the one asked for (see MAX_EXPR_DEPTH)."""
         kind = node.type
+        if depth > MAX_EXPR_DEPTH:
+            return ("expr", kind)
         if kind in NAME_KINDS:
             return ("id", self.name(node))
         if kind == "selector_expression":
-            return ("sel", self.expr(node.child_by_field_id(OPERAND)),
+            return ("sel", self.expr(node.child_by_field_id(OPERAND), depth + 1),
                     self.name(node.child_by_field_id(FIELD)))
         if kind == "call_expression":
             function = node.child_by_field_id(FUNCTION)
             if function.type == "identifier" and (name := self.name(function)) in BUILTINS:
                 args = node.child_by_field_id(ARGUMENTS).named_children
                 if name == "append":
-                    return ("append", self.expr(args[0]) if args else ("expr", "none"))
+                    return ("append", self.expr(args[0], depth + 1) if args else ("expr", "none"))
                 return (name, self.text(args[0]) if args else "")
-            operand = self.converted(node.child_by_field_id(ARGUMENTS))
+            operand = self.converted(node.child_by_field_id(ARGUMENTS), depth + 1)
             if function.type == "parenthesized_type":
                 return ("conv", self.text(function.named_children[0]), *operand)
-            return ("call", self.expr(function), *operand)
+            return ("call", self.expr(function, depth + 1), *operand)
         if kind == "unary_expression":
             operator = node.child_by_field_id(OPERATOR).type
-            operand = self.expr(node.child_by_field_id(OPERAND))
+            operand = self.expr(node.child_by_field_id(OPERAND), depth + 1)
             return {"&": ("addr", operand), "*": ("deref", operand), "<-": ("recv", operand)}.get(
                 operator, ("expr", "unary"))
         if kind == "parenthesized_expression" and node.named_child_count:
-            return self.expr(node.named_children[0])
+            return self.expr(node.named_children[0], depth + 1)
         if kind == "composite_literal":
             at = node.start_point  # where, to find the literal's elements (`facts.composites`)
             return ("comp", self.text(node.child_by_field_id(TYPE)), at.row + 1, at.column + 1)
         if kind == "func_literal":
             return ("func", self.literal_names.get(node.start_byte, "?"))
         if kind == "index_expression":
-            return ("index", self.expr(node.child_by_field_id(OPERAND)))
+            return ("index", self.expr(node.child_by_field_id(OPERAND), depth + 1))
         if kind == "slice_expression":
-            return ("slice", self.expr(node.child_by_field_id(OPERAND)))
+            return ("slice", self.expr(node.child_by_field_id(OPERAND), depth + 1))
         if kind == "type_assertion_expression":
-            return ("assert", self.expr(node.child_by_field_id(OPERAND)),
+            return ("assert", self.expr(node.child_by_field_id(OPERAND), depth + 1),
                     self.text(node.child_by_field_id(TYPE)))
         if kind == "type_conversion_expression":
             return ("conv", self.text(node.child_by_field_id(TYPE)),
-                    *self.convertible(node.child_by_field_id(OPERAND)))
+                    *self.convertible(node.child_by_field_id(OPERAND), depth + 1))
         if kind in LITERAL_KINDS:
             return ("lit", kind)
         return ("expr", kind)
 
-    def converted(self, arguments: tree_sitter.Node) -> tuple[Expr, ...]:
+    def converted(self, arguments: tree_sitter.Node, depth: int = 0) -> tuple[Expr, ...]:
         """The operand a call of one argument would convert, when it could be a function value:
         whether `F(g)` is a conversion the resolver decides, and a conversion's value is its
         operand's (`return WaitWithContextFunc(func(…){…})`)."""
         if arguments.named_child_count != 1:
             return ()
-        return self.convertible(arguments.named_children[0])
+        return self.convertible(arguments.named_children[0], depth)
 
-    def convertible(self, operand: tree_sitter.Node | None) -> tuple[Expr, ...]:
+    def convertible(self, operand: tree_sitter.Node | None, depth: int = 0) -> tuple[Expr, ...]:
         """(operand,) when a conversion's operand could be a function value, else ()."""
         if operand is None or operand.type not in FUNCTION_OPERANDS:
             return ()
-        return (self.expr(operand),)
+        return (self.expr(operand, depth),)
 
     def argument(self, node: tree_sitter.Node) -> Expr:
         """A call argument, encoded only as deep as a function value could be: a nested call
@@ -454,21 +462,27 @@ class _FileParser:
         self.closure_bodies = ([start for start, _ in bodies], [end for _, end in bodies])
 
     def callee_text(self, node: tree_sitter.Node) -> str:
-        """A callee as written, with the body of each function literal in it written `{…}`: a
-        literal called where it is written (`defer func() {…}()`) is named by its scope, and its
-        whole text would hold every literal nested in it, N² bytes for N deep."""
+        """A callee as written, with the body of each function literal in it written `{…}`, and
+        cut with `…` after MAX_CALLEE_TEXT bytes: a literal called where it is written (`defer
+        func() {…}()`) is named by its scope, and each call of a chain (a.b().b()…) holds the
+        calls before it: whole texts would be N² bytes for N deep."""
         starts, ends = self.closure_bodies
         start, end = node.start_byte, node.end_byte
         index = bisect_left(starts, start)
-        if index == len(starts) or starts[index] >= end:
+        if end - start <= MAX_CALLEE_TEXT and (index == len(starts) or starts[index] >= end):
             return self.text(node)
-        pieces, at = [], start
-        while index < len(starts) and starts[index] < end:
-            pieces += [self.source[at:starts[index]], "{…}".encode()]
-            at = ends[index]
-            index = bisect_left(starts, at, index + 1)
-        pieces.append(self.source[at:end])
-        return " ".join(b"".join(pieces).decode("utf-8", "replace").split())
+        pieces, at, room = [], start, MAX_CALLEE_TEXT
+        while at < end and room > 0:
+            body = starts[index] if index < len(starts) and starts[index] < end else end
+            pieces.append(self.source[at:min(body, at + room)])
+            room -= len(pieces[-1])
+            at += len(pieces[-1])
+            if at == body < end:
+                pieces.append("{…}".encode())
+                at = ends[index]
+                index = bisect_left(starts, at, index + 1)
+        text = " ".join(b"".join(pieces).decode("utf-8", "replace").split())
+        return text + "…" if at < end else text
 
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""

@@ -216,6 +216,49 @@ def test_go_and_defer_closures_3000_deep_take_about_as_long_as_3000_side_by_side
     assert len(wide.calls) == 2 * n
 
 
+@pytest.mark.parametrize("deep, one", [
+    ("_ = " + "(" * 3000 + "g()" + ")" * 3000, "_ = (g())"),
+    ("g(" * 3000 + ")" * 3000, "g()"),
+    ("a" + ".b()" * 3000, "a.b()"),
+    ("_ = a" + ".b" * 3000, "_ = a.b"),
+    ("_ = " + "*" * 3000 + "p", "_ = *p"),
+    ("_ = a" + "[0]" * 3000, "_ = a[0]"),
+], ids=["parentheses", "calls as arguments", "call chain", "selectors", "dereferences", "indexes"])
+def test_expressions_3000_deep_parse_in_about_the_time_of_3000_side_by_side(deep, one):
+    """Expressions nest as deep as a file likes, and parsing never raises on valid Go: one 3,000
+    levels deep costs no more than a few times 3,000 one level deep, as an expression is encoded
+    at most MAX_EXPR_DEPTH levels down (the rest summarised by its kind), not once per call it
+    holds, nor by a recursion as deep as it is."""
+    def cpu_seconds(body: str):
+        started = time.process_time()
+        facts = parse("package p\nfunc f() {\n" + body + "\n}\n")
+        return time.process_time() - started, facts
+
+    side_by_side, _ = cpu_seconds((one + "\n") * 3000)
+    nested, facts = cpu_seconds(deep)
+    # Each of g(g(…))'s calls encodes its argument MAX_EXPR_DEPTH levels down: a constant, ~0.6 s.
+    assert nested < 4 * side_by_side + 1.0
+    assert not facts.syntax_problems
+
+
+def test_an_expression_is_encoded_64_levels_down():
+    """A chain as long as real code writes (a builder's a.B().C()…) is kept whole; past
+    MAX_EXPR_DEPTH levels an expression is summarised by its kind."""
+    facts = parse("package p\nfunc f() {\n\t_ = a" + ".b" * 64 + "\n\t_ = a" + ".b" * 65 + "\n}\n")
+    kept, cut = (assign.values[0] for assign in facts.assigns)
+    for _ in range(64):
+        kept, cut = kept[1], cut[1]
+    assert kept == ("id", "a") and cut == ("sel", ("expr", "identifier"), "b")
+
+
+def test_a_callee_keeps_500_bytes_of_its_text():
+    """Each call of a chain a.b().b()… holds the calls before it: its text is cut with `…` after
+    MAX_CALLEE_TEXT bytes, so that N calls do not store N² bytes."""
+    facts = parse("package p\nfunc f() {\n\ta" + ".b()" * 3000 + "\n}\n")
+    texts = sorted((c.text for c in facts.calls), key=len)
+    assert texts[0] == "a.b" and texts[-1] == "a" + ".b()" * 124 + ".b(…"
+
+
 def test_a_spawned_call_is_placed_at_its_keyword_and_its_callee_keeps_no_literal_body():
     """go/ssa places a go or defer call at its keyword; a callee's function literals are written
     `func(…) {…}` whatever their bodies hold (the literal itself is named by its scope)."""
