@@ -194,11 +194,16 @@ class Resolver:
                                     var.line)
             elif len(var.values) == len(var.names):
                 # table := map[string]func(){…}: the literal's elements are the local's (a local
-                # bound to another value is that value's place, see `place_of`).
+                # bound to another value is that value's place, see `place_of`). A local declared
+                # with its type (var f func() I = New) is a place of its own, which its value
+                # flows into as an assignment's does.
                 for name, value in zip(var.names, var.values):
-                    if value[0] == "comp":
-                        self._flow_elements(scopes, ("local", context.path, var.scope, name,
-                                                     var.line + 1), value, var.scope, var.line)
+                    local = ("local", context.path, var.scope, name, var.line + 1)
+                    if var.type is not None:
+                        self._flow_into(scopes, local, value, var.scope, var.line,
+                                        scopes.canon(var.type, var.scope))
+                    elif value[0] == "comp":
+                        self._flow_elements(scopes, local, value, var.scope, var.line)
         # Done with this file's local tables; package-level lookups rebuild them when needed.
         self.program.file_scopes.pop(context.path, None)
 
