@@ -798,6 +798,28 @@ func named() {
     assert calls(files, f"{APP}.named") == {(f"{APP}.New", graph.FUNCVALUE)}
 
 
+def test_a_local_bound_to_a_function_and_assigned_another_calls_what_it_may_hold():
+    """`f := New; f = Other; f()` may call Other (callgraph -algo=vta: Other), not New alone; the
+    analysis is insensitive to order, so New stays a candidate, as after `var f T = New`."""
+    files = {"f.go": """package app
+func New() {}
+func Other() {}
+func reassigned() {
+    f := New
+    f = Other
+    f()
+}
+func inClosure() {
+    f := New
+    func() { f = Other }()
+    f()
+}
+"""}
+    for caller in ("reassigned", "inClosure"):
+        assert {(f"{APP}.Other", graph.FUNCVALUE), (f"{APP}.New", graph.FUNCVALUE)} <= calls(
+            files, f"{APP}.{caller}")
+
+
 def test_a_function_converted_to_a_func_type_is_called_through_its_method():
     files = {"h.go": """package app
 type HandlerFunc func(w int)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 29  # 29: a local declared with its type and a value (var f T = New) holds it
+RESOLVER_VERSION = 29  # 29: a local holds its typed declaration's value and what is assigned to it later
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402
