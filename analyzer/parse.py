@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import operator
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import tree_sitter
@@ -48,6 +48,11 @@ LITERAL_KINDS = frozenset({
 NAME_KINDS = frozenset({"identifier", "type_identifier", "field_identifier", "package_identifier"})
 # Names joined by dots with nothing else between them (\w is Unicode, as Go's identifiers are).
 DOTTED = re.compile(r"[^\W\d]\w*(?:\.[^\W\d]\w*)+")
+# Expressions nest as deep as a file likes (Go sets no bound): an Expr is encoded this many levels
+# down and summarised by its kind below, so that encoding neither recurses without bound nor
+# encodes a chain of N calls (a.b().b()…, g(g(…))) N times over, once for each call in it.
+MAX_EXPR_DEPTH = 64
+MAX_CALLEE_TEXT = 500  # bytes of a callee's text kept (see `callee_text`)
 BUILTINS = frozenset({"new", "make", "append"})  # calls encoded as their own Expr shapes
 # Arguments and returned values of these kinds are stored as their kind alone (see `argument`).
 SUMMARISED = frozenset({"binary_expression", "composite_literal"})
@@ -131,7 +136,9 @@ class _FileParser:
         # A literal whose type is left out, by start: (the literal whose type is written, depth).
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
         self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
-        self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
+        # The call of each go and defer statement → (GO or DEFER, the statement's start).
+        self.spawned: dict[tree_sitter.Node, tuple[str, tree_sitter.Point]] = {}
+        self.closure_bodies: tuple[list[int], list[int]] = ([], [])  # starts, ends; by start
         self.out: dict[str, list] = {k: [] for k in (
             "imports", "types", "funcs", "func_lits", "calls", "composites", "vars", "assigns",
             "returns", "ranges", "type_switches")}
@@ -144,8 +151,8 @@ class _FileParser:
         if "keyed" in captures:
             self.group_keyed(captures["keyed"], captures["composite"],
                              captures.get("key_literal", ()))
-        for mode in (GO, DEFER):
-            self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
+        self.spawned_calls(captures)
+        self.note_closure_bodies(captures.get("funclit", ()))
 
         # Each kind of fact is visited on its own, in source order; a fact's scope is looked up
         # in the table of scope boundaries by its start (doubled, see name_scopes).
@@ -196,64 +203,67 @@ class _FileParser:
             return self.chars[node.start_byte:node.end_byte]
         return self.source[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
-    def expr(self, node: tree_sitter.Node) -> Expr:
-        """Encode an expression in the `Expr` shapes of `analyzer.facts`."""
+    def expr(self, node: tree_sitter.Node, depth: int = 0) -> Expr:
+        """Encode an expression in the `Expr` shapes of `analyzer.facts`, `depth` levels down
+        from the one asked for (see MAX_EXPR_DEPTH)."""
         kind = node.type
+        if depth > MAX_EXPR_DEPTH:
+            return ("expr", kind)
         if kind in NAME_KINDS:
             return ("id", self.name(node))
         if kind == "selector_expression":
-            return ("sel", self.expr(node.child_by_field_id(OPERAND)),
+            return ("sel", self.expr(node.child_by_field_id(OPERAND), depth + 1),
                     self.name(node.child_by_field_id(FIELD)))
         if kind == "call_expression":
             function = node.child_by_field_id(FUNCTION)
             if function.type == "identifier" and (name := self.name(function)) in BUILTINS:
                 args = node.child_by_field_id(ARGUMENTS).named_children
                 if name == "append":
-                    return ("append", self.expr(args[0]) if args else ("expr", "none"))
+                    return ("append", self.expr(args[0], depth + 1) if args else ("expr", "none"))
                 return (name, self.text(args[0]) if args else "")
-            operand = self.converted(node.child_by_field_id(ARGUMENTS))
+            operand = self.converted(node.child_by_field_id(ARGUMENTS), depth + 1)
             if function.type == "parenthesized_type":
                 return ("conv", self.text(function.named_children[0]), *operand)
-            return ("call", self.expr(function), *operand)
+            return ("call", self.expr(function, depth + 1), *operand)
         if kind == "unary_expression":
             operator = node.child_by_field_id(OPERATOR).type
-            operand = self.expr(node.child_by_field_id(OPERAND))
+            operand = self.expr(node.child_by_field_id(OPERAND), depth + 1)
             return {"&": ("addr", operand), "*": ("deref", operand), "<-": ("recv", operand)}.get(
                 operator, ("expr", "unary"))
         if kind == "parenthesized_expression" and node.named_child_count:
-            return self.expr(node.named_children[0])
+            return self.expr(node.named_children[0], depth + 1)
         if kind == "composite_literal":
             at = node.start_point  # where, to find the literal's elements (`facts.composites`)
             return ("comp", self.text(node.child_by_field_id(TYPE)), at.row + 1, at.column + 1)
         if kind == "func_literal":
             return ("func", self.literal_names.get(node.start_byte, "?"))
         if kind == "index_expression":
-            return ("index", self.expr(node.child_by_field_id(OPERAND)))
+            return ("index", self.expr(node.child_by_field_id(OPERAND), depth + 1))
         if kind == "slice_expression":
-            return ("slice", self.expr(node.child_by_field_id(OPERAND)))
+            return ("slice", self.expr(node.child_by_field_id(OPERAND), depth + 1))
         if kind == "type_assertion_expression":
-            return ("assert", self.expr(node.child_by_field_id(OPERAND)),
+            return ("assert", self.expr(node.child_by_field_id(OPERAND), depth + 1),
                     self.text(node.child_by_field_id(TYPE)))
         if kind == "type_conversion_expression":
             return ("conv", self.text(node.child_by_field_id(TYPE)),
-                    *self.convertible(node.child_by_field_id(OPERAND)))
+                    *self.convertible(node.child_by_field_id(OPERAND), depth + 1))
         if kind in LITERAL_KINDS:
             return ("lit", kind)
         return ("expr", kind)
 
-    def converted(self, arguments: tree_sitter.Node) -> tuple[Expr, ...]:
+    def converted(self, arguments: tree_sitter.Node, depth: int = 0) -> tuple[Expr, ...]:
         """The operand a call of one argument would convert, when it could be a function value:
         whether `F(g)` is a conversion the resolver decides, and a conversion's value is its
         operand's (`return WaitWithContextFunc(func(…){…})`)."""
         if arguments.named_child_count != 1:
             return ()
-        return self.convertible(arguments.named_children[0])
+        return self.convertible(arguments.named_children[0], depth)
 
-    def convertible(self, operand: tree_sitter.Node | None) -> tuple[Expr, ...]:
+    def convertible(self, operand: tree_sitter.Node | None, depth: int = 0) -> tuple[Expr, ...]:
         """(operand,) when a conversion's operand could be a function value, else ()."""
         if operand is None or operand.type not in FUNCTION_OPERANDS:
             return ()
-        return (self.expr(operand),)
+        return (self.expr(operand, depth),)
 
     def argument(self, node: tree_sitter.Node) -> Expr:
         """A call argument, encoded only as deep as a function value could be: a nested call
@@ -436,6 +446,44 @@ class _FileParser:
                 open_bodies.pop()
             self.keyed.setdefault(open_bodies[-1][0], []).append(element)
 
+    def spawned_calls(self, captures: dict[str, list]) -> None:
+        """Note the call each go and defer statement makes, one level down (the spec allows no
+        parentheses around it), with where the statement starts: `node.parent` of the call would
+        walk down from the root each time, N² for statements nested N deep."""
+        for mode in (GO, DEFER):
+            for statement in captures.get(mode, ()):
+                call = statement.named_child(0)
+                if call is not None and call.type == "call_expression":
+                    self.spawned[call] = (mode, statement.start_point)
+
+    def note_closure_bodies(self, literals: list) -> None:
+        bodies = sorted((body.start_byte, body.end_byte) for literal in literals
+                        if (body := literal.child_by_field_id(BODY)) is not None)
+        self.closure_bodies = ([start for start, _ in bodies], [end for _, end in bodies])
+
+    def callee_text(self, node: tree_sitter.Node) -> str:
+        """A callee as written, with the body of each function literal in it written `{…}`, and
+        cut with `…` after MAX_CALLEE_TEXT bytes: a literal called where it is written (`defer
+        func() {…}()`) is named by its scope, and each call of a chain (a.b().b()…) holds the
+        calls before it: whole texts would be N² bytes for N deep."""
+        starts, ends = self.closure_bodies
+        start, end = node.start_byte, node.end_byte
+        index = bisect_left(starts, start)
+        if end - start <= MAX_CALLEE_TEXT and (index == len(starts) or starts[index] >= end):
+            return self.text(node)
+        pieces, at, room = [], start, MAX_CALLEE_TEXT
+        while at < end and room > 0:
+            body = starts[index] if index < len(starts) and starts[index] < end else end
+            pieces.append(self.source[at:min(body, at + room)])
+            room -= len(pieces[-1])
+            at += len(pieces[-1])
+            if at == body < end:
+                pieces.append("{…}".encode())
+                at = ends[index]
+                index = bisect_left(starts, at, index + 1)
+        text = " ".join(b"".join(pieces).decode("utf-8", "replace").split())
+        return text + "…" if at < end else text
+
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""
         name = self.text(node.child_by_field_id(NAME))
@@ -501,11 +549,10 @@ class _FileParser:
     def on_call(self, node, scope) -> None:
         function = node.child_by_field_id(FUNCTION)
         arguments = node.child_by_field_id(ARGUMENTS)
-        mode = self.spawned.get(node, CALL) if self.spawned else CALL
-        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
         # go/ssa places a call at its "(", and a go or defer statement at its keyword.
-        at = (node.parent if mode != CALL else arguments or node).start_point
-        text = self.text(function)
+        mode, at = self.spawned.get(node) or (CALL, (arguments or node).start_point)
+        args = tuple(map(self.argument, arguments.named_children)) if arguments else ()
+        text = self.callee_text(function)
         # Most callees are a chain of selectors (`a.b.C`): its Expr is read off the text, which
         # is already at hand, rather than from two nodes per name.
         if function.type == "selector_expression" and DOTTED.fullmatch(text):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import time
 
+import pytest
 from analyzer.facts import CALL, DEFER, GO, Field, Import, Param, TypeParam, decode, encode_row
 from analyzer import parse as parse_module
 from analyzer.parse import parse_rows, parse_source
@@ -193,6 +194,81 @@ def test_literals_6000_deep_take_about_as_long_as_6000_side_by_side():
     assert nested < 4 * side_by_side + 0.5
 
 
+@pytest.mark.parametrize("statement", ["defer", "go"])
+def test_go_and_defer_closures_3000_deep_take_about_as_long_as_3000_side_by_side(statement):
+    """Parsing is linear in how deep go and defer statements of a function literal nest
+    (`defer func() { defer func() { … }() }()`): a call's callee text keeps no literal body, and
+    a statement's call is found one level down, not by `node.parent` (which walks down from the
+    root). CPU time of this process, measured back to back, so a busy machine slows both alike."""
+    n = 3000
+    opening, closing = f"{statement} func() {{\n", "}()\n"
+
+    def cpu_seconds(body: str):
+        started = time.process_time()
+        facts = parse("package p\nfunc f() {\n" + body + "}\n")
+        return time.process_time() - started, facts
+
+    side_by_side, wide = cpu_seconds((opening + "f()\n" + closing) * n)
+    nested, deep = cpu_seconds(opening * n + "f()\n" + closing * n)
+    assert nested < 4 * side_by_side + 0.5
+    mode = {"defer": DEFER, "go": GO}[statement]
+    assert sorted((c.text, c.mode) for c in deep.calls) == [("f", CALL)] + [("func() {…}", mode)] * n
+    assert len(wide.calls) == 2 * n
+
+
+@pytest.mark.parametrize("deep, one", [
+    ("_ = " + "(" * 3000 + "g()" + ")" * 3000, "_ = (g())"),
+    ("g(" * 3000 + ")" * 3000, "g()"),
+    ("a" + ".b()" * 3000, "a.b()"),
+    ("_ = a" + ".b" * 3000, "_ = a.b"),
+    ("_ = " + "*" * 3000 + "p", "_ = *p"),
+    ("_ = a" + "[0]" * 3000, "_ = a[0]"),
+], ids=["parentheses", "calls as arguments", "call chain", "selectors", "dereferences", "indexes"])
+def test_expressions_3000_deep_parse_in_about_the_time_of_3000_side_by_side(deep, one):
+    """Expressions nest as deep as a file likes, and parsing never raises on valid Go: one 3,000
+    levels deep costs no more than a few times 3,000 one level deep, as an expression is encoded
+    at most MAX_EXPR_DEPTH levels down (the rest summarised by its kind), not once per call it
+    holds, nor by a recursion as deep as it is."""
+    def cpu_seconds(body: str):
+        started = time.process_time()
+        facts = parse("package p\nfunc f() {\n" + body + "\n}\n")
+        return time.process_time() - started, facts
+
+    side_by_side, _ = cpu_seconds((one + "\n") * 3000)
+    nested, facts = cpu_seconds(deep)
+    # Each of g(g(…))'s calls encodes its argument MAX_EXPR_DEPTH levels down: a constant, ~0.6 s.
+    assert nested < 4 * side_by_side + 1.0
+    assert not facts.syntax_problems
+
+
+def test_an_expression_is_encoded_64_levels_down():
+    """A chain as long as real code writes (a builder's a.B().C()…) is kept whole; past
+    MAX_EXPR_DEPTH levels an expression is summarised by its kind."""
+    facts = parse("package p\nfunc f() {\n\t_ = a" + ".b" * 64 + "\n\t_ = a" + ".b" * 65 + "\n}\n")
+    kept, cut = (assign.values[0] for assign in facts.assigns)
+    for _ in range(64):
+        kept, cut = kept[1], cut[1]
+    assert kept == ("id", "a") and cut == ("sel", ("expr", "identifier"), "b")
+
+
+def test_a_callee_keeps_500_bytes_of_its_text():
+    """Each call of a chain a.b().b()… holds the calls before it: its text is cut with `…` after
+    MAX_CALLEE_TEXT bytes, so that N calls do not store N² bytes."""
+    facts = parse("package p\nfunc f() {\n\ta" + ".b()" * 3000 + "\n}\n")
+    texts = sorted((c.text for c in facts.calls), key=len)
+    assert texts[0] == "a.b" and texts[-1] == "a" + ".b()" * 124 + ".b(…"
+
+
+def test_a_spawned_call_is_placed_at_its_keyword_and_its_callee_keeps_no_literal_body():
+    """go/ssa places a go or defer call at its keyword; a callee's function literals are written
+    `func(…) {…}` whatever their bodies hold (the literal itself is named by its scope)."""
+    facts = parse("package p\nfunc f() {\n\tdefer func(x int) {\n\t\tgo g(func() { h() })(x)\n"
+                  "\t}(1)\n}\n")
+    assert [(c.text, c.mode, c.line, c.col) for c in facts.calls] == [
+        ("func(x int) {…}", DEFER, 3, 2), ("g(func() {…})", GO, 4, 3), ("g", CALL, 4, 7),
+        ("h", CALL, 4, 18)]
+
+
 def test_slice_elements_and_map_keys_naming_a_constant_are_kept_and_a_literal_says_where_it_is():
     """A slice's unkeyed elements ([]func(error){logError, b.OnError}) and a map's elements keyed
     by a qualified constant (metav1.ObjectNameField: f) are kept, with its position as the key of
@@ -250,8 +326,8 @@ def test_facts_after_a_literal_closes_are_in_the_enclosing_scope_again():
     facts = parse("package p\nfunc New() {\n\tfunc() {\n\t\tfunc() { a() }()\n\t\tb()\n\t}()\n"
                   "\tc()\n}\nvar d = e()\n")
     assert [(c.text, c.scope) for c in facts.calls] == [
-        ("func() { func() { a() }() b() }", "New"),
-        ("func() { a() }", "New$1"), ("a", "New$1$1"), ("b", "New$1"), ("c", "New"), ("e", "init")]
+        ("func() {…}", "New"),
+        ("func() {…}", "New$1"), ("a", "New$1$1"), ("b", "New$1"), ("c", "New"), ("e", "init")]
 
 
 def test_package_level_literals_belong_to_init():

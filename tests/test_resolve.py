@@ -769,6 +769,57 @@ func run() { chain()() }
     assert (f"{APP}.tick", graph.FUNCVALUE) in calls(files, f"{APP}.run")
 
 
+def test_a_local_declared_with_its_type_and_a_value_calls_that_value():
+    """`var f func() I = New; f()` calls New, as `var f = New`, `var f, g = New, Other`, a
+    package-level variable and `f = New` do (callgraph -algo=vta on this Go: typed → New, pair →
+    New and Other, named → New; static and method edges aside)."""
+    files = {"f.go": """package app
+type I interface{ M() }
+type Fn func() I
+func New() I { return nil }
+func Other() I { return nil }
+func typed() {
+    var f func() I = New
+    f()
+}
+func pair() {
+    var f, g func() I = New, Other
+    f()
+    g()
+}
+func named() {
+    var f Fn = New
+    f()
+}
+"""}
+    assert calls(files, f"{APP}.typed") == {(f"{APP}.New", graph.FUNCVALUE)}
+    assert calls(files, f"{APP}.pair") == {(f"{APP}.New", graph.FUNCVALUE),
+                                           (f"{APP}.Other", graph.FUNCVALUE)}
+    assert calls(files, f"{APP}.named") == {(f"{APP}.New", graph.FUNCVALUE)}
+
+
+def test_a_local_bound_to_a_function_and_assigned_another_calls_what_it_may_hold():
+    """`f := New; f = Other; f()` may call Other (callgraph -algo=vta: Other), not New alone; the
+    analysis is insensitive to order, so New stays a candidate, as after `var f T = New`."""
+    files = {"f.go": """package app
+func New() {}
+func Other() {}
+func reassigned() {
+    f := New
+    f = Other
+    f()
+}
+func inClosure() {
+    f := New
+    func() { f = Other }()
+    f()
+}
+"""}
+    for caller in ("reassigned", "inClosure"):
+        assert {(f"{APP}.Other", graph.FUNCVALUE), (f"{APP}.New", graph.FUNCVALUE)} <= calls(
+            files, f"{APP}.{caller}")
+
+
 def test_a_function_converted_to_a_func_type_is_called_through_its_method():
     files = {"h.go": """package app
 type HandlerFunc func(w int)

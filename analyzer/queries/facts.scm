@@ -10,9 +10,10 @@
 (method_declaration) @func
 (func_literal) @funclit
 (call_expression) @call
-; The calls that go and defer statements make (with no parentheses around them).
-(go_statement (call_expression) @go)
-(defer_statement (call_expression) @defer)
+; go and defer statements: parse.py reads the call each makes one level down (`spawned_calls`),
+; as a node-and-child pattern would cost N² for statements nested N deep (see below).
+(go_statement) @go
+(defer_statement) @defer
 (composite_literal) @composite
 ; Every literal body `{…}`: parse.py reads its elements one level down (`literal_elements`). A
 ; pattern of a node and its child costs tree-sitter a state for each enclosing match while it

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 # Bump when the resolver's output changes: a commit indexed by another version is resolved again
 # (its blobs' facts are reused).
-RESOLVER_VERSION = 28  # 28: a slice's or an array's keyed element is an element, not a field
+RESOLVER_VERSION = 29  # 29: a local holds its typed declaration's value and what is assigned to it later
 
 from collections.abc import Callable, Iterable  # noqa: E402
 from contextlib import ExitStack  # noqa: E402

@@ -118,6 +118,9 @@ class Resolver:
         # them, which become funcvalue edges if the variable turns out to be captured.
         self._captured: set[tuple[str, str, int]] = set()
         self._direct_calls: list[tuple[tuple[str, str, int], int, Edge]] = []
+        # The locals bound to a value that an assignment changes (f := New; f = Other): a call of
+        # one calls whatever its place holds, not the value it was bound to.
+        self._reassigned: set[tuple[str, str, int]] = set()
         self._elements: dict[tuple[int, int], CompositeLit] = {}  # this file's, by position
         # This file's written literal types (text, scope) → the element types down from each.
         self._element_types: dict[tuple[str, str], list] = {}
@@ -137,6 +140,7 @@ class Resolver:
         facts = context.facts.whole()
         scopes = file_scopes(self.program, context, facts)
         self._callers, self._captured, self._direct_calls = {}, set(), []
+        self._reassigned = _reassigned_locals(scopes, facts.assigns)
         self._elements = {(literal.line, literal.col): literal for literal in facts.composites
                           if literal.keyed}
         self._element_types = {}
@@ -194,11 +198,19 @@ class Resolver:
                                     var.line)
             elif len(var.values) == len(var.names):
                 # table := map[string]func(){…}: the literal's elements are the local's (a local
-                # bound to another value is that value's place, see `place_of`).
+                # bound to another value is that value's place, see `place_of`). A local declared
+                # with its type (var f func() I = New) is a place of its own, which its value
+                # flows into as an assignment's does.
                 for name, value in zip(var.names, var.values):
-                    if value[0] == "comp":
-                        self._flow_elements(scopes, ("local", context.path, var.scope, name,
-                                                     var.line + 1), value, var.scope, var.line)
+                    local = ("local", context.path, var.scope, name, var.line + 1)
+                    if var.type is not None:
+                        self._flow_into(scopes, local, value, var.scope, var.line,
+                                        scopes.canon(var.type, var.scope))
+                    elif value[0] == "comp":
+                        self._flow_elements(scopes, local, value, var.scope, var.line)
+                    elif ((var.scope, name, var.line + 1) in self._reassigned
+                          and scopes.place_of(("id", name), var.scope, var.line + 1) == local):
+                        self._flow_into(scopes, local, value, var.scope, var.line)
         # Done with this file's local tables; package-level lookups rebuild them when needed.
         self.program.file_scopes.pop(context.path, None)
 
@@ -458,12 +470,13 @@ class Resolver:
         context = scopes.context
         bound = scopes.lookup(call.scope, name, call.line)
         if bound is not None:
-            target = self._target(scopes, ("id", name), call.scope, call.line)
+            variable = (bound[1], name, bound[2])
+            target = (None if variable in self._reassigned
+                      else self._target(scopes, ("id", name), call.scope, call.line))
             if target is not None:
                 # A variable bound to a literal or a function is that function to go/ssa too
                 # (`f := func(){…}; f()` calls the closure) unless a closure captures it, which
                 # makes every call of it dynamic; a method value goes through a wrapper.
-                variable = (bound[1], name, bound[2])
                 if bound[1] != call.scope:
                     self._captured.add(variable)
                 kind = (target[1] if target[1] in (graph.CLOSURE, graph.STATIC)
@@ -943,3 +956,17 @@ def _describe(place: Place) -> str:
     if kind == "returned":
         return f"what {_describe(place[1])} returns"
     return f"local {place[3]}"
+
+
+def _reassigned_locals(scopes: FileScopes, assigns) -> set[tuple[str, str, int]]:
+    """(scope, name, line bound from) of each local bound to a value (`f := New`) that a later
+    assignment (`f = Other`, in its scope or a literal's) changes."""
+    found = set()
+    for assign in assigns:
+        for target in assign.targets:
+            if target[0] != "id":
+                continue
+            bound = scopes.lookup(assign.scope, target[1], assign.line)
+            if bound is not None and bound[0][0] == "value":
+                found.add((bound[1], target[1], bound[2]))
+    return found
