@@ -3,4 +3,4 @@ parser with this one without loading tree-sitter (most of a cold query's start-u
 
 # Bump when the facts a file yields change shape or content: the index re-parses blobs whose facts
 # were made by another version, and queries of a commit an older parser read warn to index it.
-PARSER_VERSION = 18  # 18: elements keyed by a map key or index of any kind (1: a, {k: 1}: b)
+PARSER_VERSION = 19  # 19: doc comments are go/ast's Doc as CommentGroup.Text gives it
