@@ -92,24 +92,68 @@ def visible_until(node: tree_sitter.Node) -> int:
 
 
 def doc_comment(node: tree_sitter.Node) -> str:
-    """The comment lines directly above a declaration, as go/doc takes them."""
+    """go/ast's Doc of a declaration, as `CommentGroup.Text` gives it (without its final newline)."""
+    return comment_text(doc_group(node))
+
+
+def doc_group(node: tree_sitter.Node) -> list[tree_sitter.Node]:
+    """The comments go/parser makes a declaration's Doc, last first: the group that ends on the
+    line directly above it, each comment on the line of or below the one before, less its first
+    comments when they end a line of code (go/parser makes those that line's own comment)."""
+    group = []
+    row = node.start_point.row
+    previous = _previous(node)
+    while previous is not None and previous.type == "comment":
+        end = previous.end_point.row
+        if end != row - 1 and not (group and end == row):
+            break
+        group.append(previous)
+        row = previous.start_point.row
+        previous = _previous(previous)
+    if previous is not None:
+        code_row = previous.end_point.row
+        while group and group[-1].start_point.row == code_row:
+            code_row = group.pop().end_point.row
+    return group
+
+
+def _previous(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    """The node before this one in the source; a block's first statement is preceded by what
+    precedes its statement_list (the `{` and the comments below it)."""
+    previous = node.prev_sibling
+    if previous is None:
+        parent = node.parent
+        if parent is not None and parent.type == "statement_list":
+            return parent.prev_sibling
+    return previous
+
+
+# "//line ", "//extern ", "//export " and "//[a-z0-9]+:[a-z0-9]" (//go:generate, //nolint:errcheck).
+DIRECTIVE = re.compile(r"line |extern |export |[a-z0-9]+:[a-z0-9]")
+
+
+def comment_text(group: list[tree_sitter.Node]) -> str:
+    """go/ast's CommentGroup.Text of comments given last first: markers, the first space of a
+    `//` comment, directives, trailing spaces and leading, trailing and repeated blank lines go."""
     lines = []
-    expected_row = node.start_point.row - 1
-    sibling = node.prev_sibling
-    while sibling is not None and sibling.type == "comment" and sibling.end_point.row == expected_row:
+    for comment in reversed(group):
         # go/scanner strips every \r from a comment: a CRLF file has the same doc as an LF one.
-        lines.append(sibling.text.decode("utf-8", "replace").replace("\r", ""))
-        expected_row = sibling.start_point.row - 1
-        sibling = sibling.prev_sibling
-    lines.reverse()
-    doc = "\n".join(_strip_comment(line) for line in lines)
-    return doc[:MAX_DOC]
-
-
-def _strip_comment(comment: str) -> str:
-    if comment.startswith("//"):
-        return comment[3:] if comment.startswith("// ") else comment[2:]
-    return comment[2:-2].strip()
+        text = comment.text.decode("utf-8", "replace").replace("\r", "")
+        if text[1] == "/":
+            text = text[2:]
+            if text.startswith(" "):
+                text = text[1:]
+            elif DIRECTIVE.match(text):
+                continue
+        else:
+            text = text[2:-2]
+        for line in text.split("\n"):
+            line = line.rstrip(" \t\n\r")
+            if line or (lines and lines[-1]):
+                lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)[:MAX_DOC]
 
 
 class _FileParser:
@@ -521,12 +565,13 @@ class _FileParser:
                     embeds.append(self.text(elem))
         else:
             kind, underlying = "named", self.text(type_)
-        holder = node.parent if node.parent is not None and node.parent.named_child_count == 1 else node
+        # go/doc gives a type spec without a Doc of its own its declaration's (`type ( ... )` too).
+        group = doc_group(node) or doc_group(node.parent)
         self.out["types"].append((
             self.text(node.child_by_field_id(NAME)), kind, underlying,
             self.type_params(node.child_by_field_id(TYPE_PARAMETERS)), tuple(fields),
             tuple(methods), tuple(embeds), node.start_point.row + 1, node.start_point.column + 1,
-            doc_comment(holder)))
+            comment_text(group)))
 
     def on_func(self, node, scope) -> None:
         ssa_name, name, (receiver_name, receiver_type, pointer) = self.declared[node.start_byte]

@@ -5,4 +5,5 @@ parser with this one without loading tree-sitter (most of a cold query's start-u
 # were made by another version, and queries of a commit an older parser read warn to index it.
 # 19: a callee's function literals written `func(…) {…}` and its text cut after 500 bytes; an
 # expression encoded 64 levels down
-PARSER_VERSION = 19
+# 20: doc comments are go/ast's Doc as CommentGroup.Text gives it
+PARSER_VERSION = 20

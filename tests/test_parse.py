@@ -89,7 +89,54 @@ def test_doc_comment_is_the_comment_block_directly_above():
 def test_doc_comment_drops_carriage_returns_as_gos_scanner_does():
     """go/scanner strips every \r from a comment, so a file with CRLF line endings has the same doc."""
     facts = parse("package p\r\n\r\n// Run runs.\r\n/* Twice,\r\n   a block. */\r\nfunc Run() {}\r\n")
-    assert facts.funcs[0].doc == "Run runs.\nTwice,\n   a block."
+    assert facts.funcs[0].doc == "Run runs.\n Twice,\n   a block."
+
+
+def test_comment_ending_the_previous_line_of_code_is_not_doc():
+    """go/parser makes a comment after code on its line that line's comment, never the next
+    declaration's Doc, even with no blank line between (go/ast, Go 1.19: `F does.`)."""
+    facts = parse("package p\n\nvar x = 1 // trailing\n// F does.\nfunc F() {}\n\n"
+                  "var y = 2 /* one */ /* two */\n// K does.\nfunc K() {}\n")
+    assert [func.doc for func in facts.funcs] == ["F does.", "K does."]
+
+
+def test_comment_beside_a_declaration_is_not_its_doc():
+    """A Doc ends on the line above: `/* e */ func E() {}` has none (go/ast, Go 1.19)."""
+    facts = parse("package p\n\n/* e */ func E() {}\n")
+    assert facts.funcs[0].doc == ""
+
+
+def test_comments_on_one_line_belong_to_the_same_group():
+    """`// a` / `/* b */ // c` above a func are one CommentGroup (go/ast, Go 1.19: "a\\n b\\nc")."""
+    facts = parse("package p\n\n// a\n/* b */ // c\nfunc J() {}\n")
+    assert facts.funcs[0].doc == "a\n b\nc"
+
+
+def test_type_declared_in_a_function_has_its_doc():
+    """go/ast gives a GenDecl in a function body its Doc like one at package level, the block's
+    first statement included (go/ast, Go 1.19: `Local is local.`, `Next is next.`)."""
+    facts = parse("package p\n\nfunc F() {\n\t// Local is local.\n\ttype Local int\n"
+                  "\tx := 1 // x\n\t// Next is next.\n\ttype Next int\n}\n")
+    assert [(t.name, t.doc) for t in facts.types] == [
+        ("Local", "Local is local."), ("Next", "Next is next.")]
+
+
+def test_grouped_type_without_doc_takes_the_declarations_as_go_doc_does():
+    """go/doc gives every spec of `type ( ... )` with no Doc of its own the GenDecl's Doc; a
+    comment after `(` on its line or after a spec is a line comment (go/ast + go/doc, Go 1.19)."""
+    facts = parse("package p\n\n// Group doc.\ntype ( // paren\n\tA int\n\t// B is b.\n\tB int\n"
+                  "\tC int // c\n\tD int\n)\n")
+    assert [(t.name, t.doc) for t in facts.types] == [
+        ("A", "Group doc."), ("B", "B is b."), ("C", "Group doc."), ("D", "Group doc.")]
+
+
+def test_doc_is_comment_group_text_without_directives_or_extra_blank_lines():
+    """CommentGroup.Text drops `//go:generate`, `//nolint:x`, `//line`, `//export` directives
+    (not `//nolint`), trailing spaces, and leading, trailing and repeated blank lines
+    (go/ast, Go 1.19: "H has directives.\\n\\nnolint")."""
+    facts = parse("package p\n\n//\n// H has directives.   \n//\n//\n//go:generate echo\n"
+                  "//nolint:errcheck\n//export H\n//nolint\n//\nfunc H() {}\n")
+    assert facts.funcs[0].doc == "H has directives.\n\nnolint"
 
 
 def test_call_sites_keep_the_whole_callee_expression_and_position():
