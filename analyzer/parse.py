@@ -142,7 +142,7 @@ class _FileParser:
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         self.literal_elements(captures)
         if "keyed" in captures:
-            self.group_keyed(captures["keyed"], captures["composite"],
+            self.group_keyed(captures["keyed"], captures.get("composite", ()),
                              captures.get("key_literal", ()))
         for mode in (GO, DEFER):
             self.spawned.update(dict.fromkeys(captures.get(mode, ()), mode))
@@ -432,9 +432,11 @@ class _FileParser:
                     if written is not None:
                         self.elided[body_start] = (written, depth + 1)
                 upcoming = next(following, None)
-            while open_bodies[-1][1] <= start:
+            while open_bodies and open_bodies[-1][1] <= start:
                 open_bodies.pop()
-            self.keyed.setdefault(open_bodies[-1][0], []).append(element)
+            # A body tree-sitter left outside any literal (in an ERROR node) has no fact to keep.
+            if open_bodies:
+                self.keyed.setdefault(open_bodies[-1][0], []).append(element)
 
     def func_scope(self, node: tree_sitter.Node) -> tuple[str, str, tuple]:
         """A declaration's go/ssa name, its name, and its receiver (name, base type, pointer?)."""
