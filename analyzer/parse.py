@@ -130,6 +130,7 @@ class _FileParser:
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         # A literal whose type is left out, by start: (the literal whose type is written, depth).
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
+        self.written_types: dict[int, str] = {}  # see written_type
         self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
         self.spawned: dict[tree_sitter.Node, str] = {}  # the call of each go and defer statement
         self.out: dict[str, list] = {k: [] for k in (
@@ -525,7 +526,7 @@ class _FileParser:
             written, depth = self.elided.get(node.start_byte, (None, 0))
             if written is None or body.start_byte not in self.keyed:
                 return  # no element that could be a function (see below)
-            type_ = self.text(written.child_by_field_id(TYPE))
+            type_ = self.written_type(written)
         else:
             body, depth = node.child_by_field_id(BODY), 0
             type_ = self.text(node.child_by_field_id(TYPE))
@@ -561,6 +562,17 @@ class _FileParser:
         at = node.start_point
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
+
+    def written_type(self, literal) -> str:
+        """The type written on a literal, as one str for every literal inside it that leaves its
+        own out: N of them nested N deep would otherwise hold N copies of a type 2N long
+        ([]…[]T{{…}}), in the facts, in the stored row (marshal writes a shared str once) and
+        in the resolver's keys."""
+        type_ = self.written_types.get(literal.start_byte)
+        if type_ is None:
+            type_ = self.written_types[literal.start_byte] = self.text(
+                literal.child_by_field_id(TYPE))
+        return type_
 
     def could_be_function(self, value) -> bool:
         """Whether a literal's element could be a function value: a name, a selector, a function
