@@ -185,7 +185,7 @@ def _parse_blobs(blobs: list[tuple[str, str]]) -> list[tuple[store.BlobRecord, b
         if source is None:
             out.append(sha)
             continue
-        row = parse_rows(source)
+        row = _parse_or_report(source)
         out.append((blob_record(sha, source, row), encode_declarations(row)))
     return out
 
@@ -193,7 +193,7 @@ def _parse_blobs(blobs: list[tuple[str, str]]) -> list[tuple[store.BlobRecord, b
 def blob_record(sha: str, source: bytes, row: tuple | None = None) -> store.BlobRecord:
     """The record of a blob, from its `row` when it was parsed already."""
     if row is None:
-        row = parse_rows(source)
+        row = _parse_or_report(source)
     (package, build_constraint, generated, _, _, funcs, _, calls, *_, problems) = row
     try:
         source.decode("utf-8")
@@ -212,6 +212,17 @@ def blob_record(sha: str, source: bytes, row: tuple | None = None) -> store.Blob
         sha, encode_row(row), package, len(funcs), len(calls), count,
         f"{first[0]}:{first[1]} {first[2]}" if first else None, not_utf8, generated,
         build_constraint)
+
+
+def _parse_or_report(source: bytes) -> tuple:
+    """The facts of a file; should the parser fail on it, those of an empty file whose one
+    problem names the failure: one file a parser bug cannot read must not stop an index of
+    thousands, and the summary names it among the syntax errors."""
+    try:
+        return parse_rows(source)
+    except Exception as error:  # noqa: BLE001 - any parser bug, reported with the file
+        *empty, _ = parse_rows(b"")
+        return (*empty, ((1, 1, f"not parsed: {type(error).__name__}: {error}"),))
 
 
 def _nul_character(source: bytes) -> tuple[int, int] | None:

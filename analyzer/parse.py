@@ -179,6 +179,7 @@ class _FileParser:
         self.keyed: dict[int, list[tree_sitter.Node]] = {}  # literal body's start → its keyed elements
         # A literal whose type is left out, by start: (the literal whose type is written, depth).
         self.elided: dict[int, tuple[tree_sitter.Node, int]] = {}
+        self.written_types: dict[int, str] = {}  # see written_type
         self.holding: dict[int, bool] = {}  # a literal body's start → whether it holds a function
         # The call of each go and defer statement → (GO or DEFER, the statement's start).
         self.spawned: dict[tree_sitter.Node, tuple[str, tree_sitter.Point]] = {}
@@ -193,7 +194,7 @@ class _FileParser:
         bounds, scopes = self.name_scopes(captures.get("func", []), captures.get("funclit", []))
         self.literal_elements(captures)
         if "keyed" in captures:
-            self.group_keyed(captures["keyed"], captures["composite"],
+            self.group_keyed(captures["keyed"], captures.get("composite", ()),
                              captures.get("key_literal", ()))
         self.spawned_calls(captures)
         self.note_closure_bodies(captures.get("funclit", ()))
@@ -486,9 +487,11 @@ class _FileParser:
                     if written is not None:
                         self.elided[body_start] = (written, depth + 1)
                 upcoming = next(following, None)
-            while open_bodies[-1][1] <= start:
+            while open_bodies and open_bodies[-1][1] <= start:
                 open_bodies.pop()
-            self.keyed.setdefault(open_bodies[-1][0], []).append(element)
+            # A body tree-sitter left outside any literal (in an ERROR node) has no fact to keep.
+            if open_bodies:
+                self.keyed.setdefault(open_bodies[-1][0], []).append(element)
 
     def spawned_calls(self, captures: dict[str, list]) -> None:
         """Note the call each go and defer statement makes, one level down (the spec allows no
@@ -615,7 +618,7 @@ class _FileParser:
             written, depth = self.elided.get(node.start_byte, (None, 0))
             if written is None or body.start_byte not in self.keyed:
                 return  # no element that could be a function (see below)
-            type_ = self.text(written.child_by_field_id(TYPE))
+            type_ = self.written_type(written)
         else:
             body, depth = node.child_by_field_id(BODY), 0
             type_ = self.text(node.child_by_field_id(TYPE))
@@ -651,6 +654,17 @@ class _FileParser:
         at = node.start_point
         self.out["composites"].append((type_, scope, tuple(keyed), at.row + 1, at.column + 1,
                                        depth))
+
+    def written_type(self, literal) -> str:
+        """The type written on a literal, as one str for every literal inside it that leaves its
+        own out: N of them nested N deep would otherwise hold N copies of a type 2N long
+        ([]…[]T{{…}}), in the facts, in the stored row (marshal writes a shared str once) and
+        in the resolver's keys."""
+        type_ = self.written_types.get(literal.start_byte)
+        if type_ is None:
+            type_ = self.written_types[literal.start_byte] = self.text(
+                literal.child_by_field_id(TYPE))
+        return type_
 
     def could_be_function(self, value) -> bool:
         """Whether a literal's element could be a function value: a name, a selector, a function

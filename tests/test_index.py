@@ -39,6 +39,27 @@ def test_summary_counts_the_kube_tree(kube_repo, tmp_path):
     assert summary.missing == []
 
 
+def test_a_file_the_parser_fails_on_is_named_and_the_others_keep_their_facts(
+        kube_repo, tmp_path, monkeypatch):
+    """A parser bug on one file does not stop the index: the file is listed among the syntax
+    errors with the exception, in one line, and every other file keeps its facts."""
+    parse_rows = indexer.parse_rows
+
+    def failing_on_scheduler(source: bytes):
+        if b"func (sched *Scheduler) scheduleOne(" in source:
+            raise IndexError("list index out of range")
+        return parse_rows(source)
+
+    monkeypatch.setattr(indexer, "parse_rows", failing_on_scheduler)
+    summary = fetch_and_index(kube_repo, tmp_path / "home")
+    assert dict(summary.syntax_errors)["pkg/scheduler/scheduler.go"] == (
+        "1:1 not parsed: IndexError: list index out of range")
+    assert ("    pkg/scheduler/scheduler.go:1:1 not parsed: IndexError: list index out of range"
+            in summary.render().splitlines())
+    assert summary.parsed_now == summary.go_files
+    assert summary.funcs > 50 and summary.calls > 100
+
+
 def test_test_files_are_parsed_only_when_asked(kube_repo, tmp_path):
     without = fetch_and_index(kube_repo, tmp_path / "a")
     with_tests = fetch_and_index(kube_repo, tmp_path / "b", include_tests=True)
