@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.cli import SUBCOMMANDS, build_parser, main
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 
 
 @pytest.mark.parametrize("argv, unrecognized", [
@@ -266,7 +267,7 @@ def test_a_data_dir_that_is_a_file_is_named_as_the_problem(inside, tmp_path, cap
     file.write_text("mine\n")
     data_dir = file / "etcd" if inside else file
     assert main(["run", "etcd", "--data-dir", str(data_dir), "--listen-client-urls", "http://127.0.0.1:0",
-                 "--listen-peer-urls", "http://127.0.0.1:0"]) == 1
+                 *ETCD_PEERS_ANY_PORT]) == 1
     where = "a folder above it is" if inside else "it is"
     assert capsys.readouterr().err.endswith(f"--data-dir {data_dir}: {where} a file: give a folder\n")
     assert file.read_text() == "mine\n"

@@ -31,18 +31,21 @@ encoder again; a record read back carries them under "raw". (Compact JSON never 
 newline, so the first one ends it.)
 
 Damage versus a crash, as etcd 3.4's wal package tells them apart. A crash can only leave the
-last segment torn: a record cut short (the file ends inside it, its segment's header record
-too), the sector where the next record starts never written (zeros from its header to the
-sector's end; a zero length alone is damage, as the reference preallocates nothing), or the
-sector a record header runs into never written (a 12-byte header can straddle two sectors;
-etcd's 8-byte aligned ones cannot), or a record with whole sectors of it never written, the
-last record or one before it, as a batch written at once and synced once can leave it. Recovery
-cuts the segment there (wal.Repair), keeping the file as it was in wal-<seq>.log.broken.
-Anything else, a length whose own checksum fails or a payload whose checksum fails with no
-sector of zeros, and anything at all wrong in an earlier segment, is damage: recovery refuses
-with the file and the offset (`ErrCorruptWAL`) and changes nothing. The length has its own
-checksum because a damaged length can point past the end of the file, which would otherwise
-read like a torn tail (etcd's has none, and cuts the file there).
+last segment torn: a record cut short (the file ends inside it), the sector where the next
+record starts never written (zeros from its header to the sector's end; a zero length alone is
+damage, as the reference preallocates nothing), or the sector a record header runs into never
+written (a 12-byte header can straddle two sectors; etcd's 8-byte aligned ones cannot), or a
+record with whole sectors of it never written, the last record or one before it, as a batch
+written at once and synced once can leave it. Recovery cuts the segment there (wal.Repair),
+keeping the file as it was in wal-<seq>.log.broken. Anything else, a length whose own checksum
+fails or a payload whose checksum fails with no sector of zeros, anything at all wrong in an
+earlier segment, and a segment header cut short (a segment appears whole with its header, so
+no crash leaves one cut), is damage: recovery refuses with the file and the offset
+(`ErrCorruptWAL`) and changes nothing. (etcd 3.4 repairs a last segment cut inside its first
+record and starts at the index before it, losing nothing: its keys are in its bolt db. Here the
+writes in that segment are in no other file.) The length has its own checksum because a damaged
+length can point past the end of the file, which would otherwise read like a torn tail (etcd's
+has none, and cuts the file there).
 """
 from __future__ import annotations
 
@@ -183,23 +186,19 @@ def read_frames(path: Path, last_segment: bool) -> Iterator[tuple[int, dict]]:
         yield offset, payload
 
 
-def _header_cut_short(data: bytes) -> bool:
-    """Whether a segment holding no whole frame ends inside its header record: its length's
-    first bytes, or a length that checks out and a payload that ends early. etcd's decoder meets
-    that as io.ErrUnexpectedEOF, which wal.Repair cuts off like any torn tail."""
-    if not any(data):
-        return False
-    if len(data) < _HEADER.size:
-        return True
-    length, length_crc, _ = _HEADER.unpack_from(data)
-    return zlib.crc32(data[:_LENGTH.size]) == length_crc and len(data) < _HEADER.size + length
-
-
 def _why_no_header(data: bytes) -> str:
-    """What happened to a segment that holds no whole frame and does not end inside its header,
-    though it was made whole with it: emptied or zeroed, or damaged."""
+    """What happened to a segment that holds no whole frame, though it appeared whole with its
+    header: truncated inside the header (which etcd's decoder meets as io.ErrUnexpectedEOF), or
+    emptied, zeroed or damaged. No crash leaves any of these: each is refused."""
     if not any(data):
         return "no segment header (emptied or zeroed after it was written)"
+    if len(data) < _HEADER.size:
+        return (f"segment header cut short: the file ends at byte {len(data)}, inside its header "
+                f"(truncated after it was written)")
+    length, length_crc, _ = _HEADER.unpack_from(data)
+    if zlib.crc32(data[:_LENGTH.size]) == length_crc and len(data) < _HEADER.size + length:
+        return (f"segment header cut short: the file ends at byte {len(data)} of its "
+                f"{_HEADER.size + length}-byte header (truncated after it was written)")
     return "no segment header (damaged after it was written)"
 
 
@@ -323,8 +322,8 @@ class WAL:
         """Every record with seq > `after`, in order, checking none is missing; a torn tail of the
         last segment ends the records (`torn_tail` then says where; repair_torn_tail cuts it
         off). A last segment with no frame is refused where the log's layout marker says
-        segments have headers, unless it ends inside its header (a torn tail, as any other),
-        and so is a log without the segment the cut before the newest snapshot made (`newest_cut_snapshot`:
+        segments have headers (cut inside its header too: no crash leaves that), and so is a log
+        without the segment the cut before the newest snapshot made (`newest_cut_snapshot`:
         the seq that snapshot is named after, if it was taken after its cut; else 0)."""
         seq = after
         self.read_metadata, self.torn_tail = None, None
@@ -349,7 +348,7 @@ class WAL:
                     raise ErrCorruptWAL(path=str(path), offset=start, missing_seq=seq + 1)
                 seq = record["seq"]
                 yield record
-            if last and not frames and headers and not _header_cut_short(path.read_bytes()):
+            if last and not frames and headers:
                 raise ErrCorruptWAL(path=str(path), offset=0,
                                     problem=f"{_why_no_header(path.read_bytes())}: "
                                             f"records from {seq + 1} on are missing")

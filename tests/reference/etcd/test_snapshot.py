@@ -13,6 +13,7 @@ import sys
 import pytest
 
 from processes import ROOT, etcdctl, put_all, real_etcd, reference_server, require
+from reference_impl.cluster import ETCD_PEERS_ANY_PORT
 from reference_impl.etcd.backend import marshal_key_value, rev_to_bytes
 from reference_impl.etcd.bolt import PAGE_SIZE, BoltError, read_db, write_db
 from reference_impl.etcd.messages import KeyValue
@@ -264,8 +265,8 @@ def test_restoring_refuses_a_damaged_snapshot_or_a_used_data_dir(tmp_path):
                                      (tmp_path / "first" / "data", "snap.db", "already holds data")):
         done = subprocess.run(
             [sys.executable, "-m", "reference_impl.etcd.run", "--data-dir", str(data_dir),
-             "--listen-client-urls", "http://127.0.0.1:0", "--restore-from-snapshot",
-             str(tmp_path / snapshot)], cwd=ROOT, capture_output=True, text=True, timeout=30,
+             "--listen-client-urls", "http://127.0.0.1:0", *ETCD_PEERS_ANY_PORT,
+             "--restore-from-snapshot", str(tmp_path / snapshot)], cwd=ROOT, capture_output=True, text=True, timeout=30,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
         assert done.returncode == 1 and says in done.stderr and "Traceback" not in done.stderr
         assert "wal:" not in done.stderr

@@ -6,7 +6,6 @@ import errno
 import os
 import re
 import resource
-import shutil
 import subprocess
 import sys
 import threading
@@ -537,52 +536,55 @@ def test_an_emptied_or_zeroed_last_segment_is_refused(tmp_path, damage_kind):
 
 
 @pytest.mark.parametrize("within", ["payload", "length"])
-def test_a_last_segment_truncated_inside_its_header_is_repaired(tmp_path, within):
-    """A last segment that ends inside its header record is a torn tail, as etcd 3.4's decoder
-    meets any file ending inside a record (io.ErrUnexpectedEOF): cut off, the file as it was kept
-    as *.broken, and the member starts with the records before that segment (checked on
-    /usr/bin/etcd 3.4.23, its second segment cut 4 bytes into its first record's 8-byte header:
-    "wal: repairing …/0000000000000001-0000000000000045.wal", "repaired WAL error (unexpected
-    EOF)", "restarting member … at commit index 68", the index before that segment). Later
-    writes read back after another restart."""
-    data_dir, before_the_segment = tmp_path / "data", tmp_path / "before"
-    with ClusterMember.alone(data_dir, ManualClock(), snapshot_count=20) as server:
+def test_a_last_segment_truncated_inside_its_header_is_refused_and_left_as_it_was(tmp_path, within):
+    """A segment appears whole with its header (written to a tmp file, fsync'd, renamed), so no
+    crash leaves one cut inside it: the last segment was truncated afterwards, and the writes it
+    held are in no other file. Refused, saying so and where the file ends, with no file of the
+    data dir changed, so that the segment put back loses no acknowledged write. (etcd 3.4.23
+    repairs it as an unexpected EOF: "wal: repairing …-0000000000000027.wal", "repaired WAL
+    error (unexpected EOF)", "restarting member … at commit index 38", the index before that
+    segment; it keeps the keys, which are in its bolt db.)"""
+    with ClusterMember.alone(tmp_path, ManualClock(), snapshot_count=20) as server:
         for i in range(30):
             server.put(PutRequest(b"k%02d" % i, b"v"))
-    last = segments(data_dir)[-1]
+        acknowledged = values(server)
+    last = segments(tmp_path)[-1]
+    whole = last.read_bytes()
     header_end, _ = next(read_frames(last, last_segment=True))
-    shutil.copytree(data_dir, before_the_segment)
-    (before_the_segment / last.name).write_bytes(last.read_bytes()[:header_end])
-    with ClusterMember.alone(before_the_segment, ManualClock()) as expected:
-        expected_values = values(expected)
-    assert b"k29" not in expected_values  # the segment held the last writes
-    torn = last.read_bytes()[:header_end // 2 if within == "payload" else 5]
-    last.write_bytes(torn)
-    with ClusterMember.alone(data_dir, ManualClock()) as server:
-        assert values(server) == expected_values
-        server.put(PutRequest(b"later", b"1"))
-    assert last.with_name(last.name + ".broken").read_bytes() == torn
-    with ClusterMember.alone(data_dir, ManualClock()) as server:
-        assert values(server) == {**expected_values, b"later": b"1"}
+    cut = header_end // 2 if within == "payload" else 5
+    last.write_bytes(whole[:cut])
+    damaged = files(tmp_path)
+    with pytest.raises(ErrCorruptWAL) as refused:
+        ClusterMember.alone(tmp_path, ManualClock())
+    where = {"payload": f"{cut} of its {header_end}-byte header", "length": f"{cut}, inside its header"}[within]
+    assert str(refused.value) == (f"wal: {last} at offset 0: segment header cut short: the file ends at byte "
+                                  f"{where} (truncated after it was written): records from "
+                                  f"{seq_in_name(last)} on are missing")
+    assert files(tmp_path) == damaged
+    last.write_bytes(whole)
+    with ClusterMember.alone(tmp_path, ManualClock()) as server:
+        assert values(server) == acknowledged
 
 
-def test_an_earlier_segment_truncated_inside_a_record_header_is_refused(tmp_path):
-    """Only the last segment can have a torn tail: an earlier one that ends inside a record
-    header is refused with the file and the offset of that header, the file unchanged (etcd's
-    Repair touches only the last file; anything else "cannot be repaired"). (The newest snapshot
-    is damaged, so that the segment before its cut is read.)"""
+@pytest.mark.parametrize("cut_inside", ["a record header", "the segment header"])
+def test_an_earlier_segment_truncated_inside_a_header_is_refused(tmp_path, cut_inside):
+    """Only the last segment can have a torn tail: an earlier one that ends inside a record's
+    header, or inside the header record it opens with, is refused with the file and the offset
+    of that header, no file changed and none kept as *.broken (etcd's Repair touches only the
+    last file; anything else "cannot be repaired"). (The newest snapshot is damaged, so that the
+    segment before its cut is read.)"""
     big_writes(tmp_path, 45, snapshot_count=20)
     newest = sorted(tmp_path.glob("snap-*.json"))[-1]
     newest.write_bytes(newest.read_bytes()[:100])
     earlier = segments(tmp_path)[-2]
-    start, _, _ = put_records(earlier)[1]
-    earlier.write_bytes(damaged := earlier.read_bytes()[:start + 5])
+    start = put_records(earlier)[1][0] if cut_inside == "a record header" else 0
+    earlier.write_bytes(earlier.read_bytes()[:start + 5])
+    damaged = files(tmp_path)
     with pytest.raises(ErrCorruptWAL) as refused:
         ClusterMember.alone(tmp_path, ManualClock())
     assert (refused.value.path, refused.value.offset, refused.value.problem) == (
         str(earlier), start, "record header cut short")
-    assert earlier.read_bytes() == damaged
-    assert not list(tmp_path.glob("wal-*.broken"))
+    assert files(tmp_path) == damaged
 
 
 def test_an_emptied_only_segment_is_refused_without_a_snapshot(tmp_path):

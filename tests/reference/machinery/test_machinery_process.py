@@ -198,7 +198,8 @@ def test_etcd_data_dir_may_come_from_the_environment(tmp_path, capsys):
     run-time failure of the component: exit 1 and one line naming it."""
     not_a_dir = tmp_path / "file"
     not_a_dir.write_text("")
-    env = {"ETCD_DATA_DIR": str(not_a_dir), "ETCD_LISTEN_CLIENT_URLS": "http://127.0.0.1:0"}
+    env = {"ETCD_DATA_DIR": str(not_a_dir), "ETCD_LISTEN_CLIENT_URLS": "http://127.0.0.1:0",
+           "ETCD_LISTEN_PEER_URLS": "http://127.0.0.1:0"}  # not etcd's default localhost:2380, maybe taken
     assert component_main("etcd")([], env) == 1
     line = one_line(capsys.readouterr().err)
     assert line.startswith("reference etcd: error:") and str(not_a_dir) in line
