@@ -294,10 +294,8 @@ class Scheduler:
             return actions + self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, nominated)
         except NoNodesAvailable as err:
             return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
-        except SchedulerError as err:
+        except SchedulerError as err:  # a plugin's Error status; an exception is a panic, left to the runner
             return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR)
-        except Exception as err:  # noqa: BLE001 - a plugin that cannot read this pod: its Error status
-            return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR)
 
         host = result.suggested_host
         assumed = assumed_pod(pod, host)

@@ -20,6 +20,7 @@ from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEv
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery import process
 from reference_impl.machinery.process import Panic
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
@@ -559,6 +560,65 @@ def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, 
     assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
 
 
+def exit_of(runner: SchedulerRunner) -> tuple[int, str]:
+    """The exit code and stderr of a process running `runner` (machinery's main), stopped after
+    5 s if it has not ended by then."""
+    err = io.StringIO()
+    component = process.Component("reference kube-scheduler", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    timer = threading.Timer(5.0, runner.stop.set)
+    timer.start()
+    try:
+        return process.main(component, [], {}, out=io.StringIO(), err=err), err.getvalue()
+    finally:
+        timer.cancel()
+
+
+def panicking_runner(monkeypatch, plugins: dict, scheduler: Scheduler | None = None):
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    profile = load_profile(data={"plugins": plugins, "pluginConfig": [{"name": "RaisingFilter",
+                                                                       "args": {"pods": ["p"]}}]})
+    client = FakeClient()
+    runner = SchedulerRunner(client, scheduler or Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    return runner, client
+
+
+def test_a_filter_plugin_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """ParallelizeUntil's workers run Filter under HandleCrash, which panics on: kube-scheduler
+    exits 2 with Go's panic line, and the pod is neither bound nor marked unschedulable."""
+    runner, client = panicking_runner(monkeypatch, {"filter": {"enabled": [{"name": "sched_fixtures:RaisingFilter"}]}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert client.calls == []
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
+def test_a_binding_cycle_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """The binding goroutine has no recover: a PostBind plugin that raises, on a binder thread
+    once the pod is bound, ends kube-scheduler (exit 2) rather than a log line."""
+    runner, client = panicking_runner(monkeypatch, {"postBind": {"enabled": [{"name": "sched_fixtures:RaisingPostBind"}]}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
+def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """A processorListener runs its handler under HandleCrash, which panics on: a handler that
+    raises ends kube-scheduler (exit 2) instead of leaving its cache short of the object."""
+    scheduler = Scheduler(fake_clock(), random.Random(1))
+
+    def on_pdb_add(pdb):
+        raise KeyError("spec")
+
+    scheduler.on_pdb_add = on_pdb_add
+    runner, _ = panicking_runner(monkeypatch, {}, scheduler)
+    runner.pdbs.store.add({"metadata": {"namespace": "default", "name": "budget"}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
 def test_a_leader_that_panics_does_not_release_the_lease(monkeypatch, capsys):
     """A panic ends kube-scheduler without its ReleaseOnCancel (the process is gone): the Lease
     stays written by it, to expire on its own, unlike a leader stopped by a signal."""
@@ -672,21 +732,18 @@ def test_a_leader_elect_that_is_no_bool_is_refused_as_the_strict_decoder_does(tm
         run.apply_config_file(run.parse_args(["--kubeconfig", "k", "--config", str(path)], {}))
 
 
-def test_a_binding_cycle_that_raises_is_logged_and_its_thread_binds_on():
-    """The binder threads outlive a cycle that fails unexpectedly (logged, as a goroutine's
-    panic would not be swallowed silently either), and a shutdown waits for the cycles handed
-    over before it."""
-    logged, done = [], []
-    binders = run.BindingCycles(1, logged.append)
+def test_a_binding_cycle_that_raises_is_handed_to_crash():
+    """Upstream's binding goroutine has no recover: an exception out of a binding cycle goes to
+    the pool's `crash` (the runner's, which ends the process), not to a log line."""
+    crashed = []
+    binders = run.BindingCycles(1, crashed.append)
 
     def fail():
         raise KeyError("spec")
 
     binders.submit(fail)
-    binders.submit(done.append, "bound")
     binders.shutdown(wait=True)
-    assert logged == ["binding cycle failed: KeyError: 'spec'"]
-    assert done == ["bound"]
+    assert [repr(error) for error in crashed] == ["KeyError('spec')"]
 
 
 def test_a_cycle_handed_over_after_shutdown_is_dropped_and_starts_no_threads():
