@@ -439,9 +439,10 @@ def test_an_update_of_a_pod_waiting_at_permit_does_not_queue_it_again():
     """updatePodInSchedulingQueue returns at once for an assumed pod: one waiting at Permit
     stays out of the queue when its labels change."""
     s = waiting_permit_scheduler(10)
-    touched = pod("p", cpu="1")
-    touched["metadata"]["labels"] = {"touched": "yes"}
-    s.on_pod_update(pod("p", cpu="1"), touched)
+    before, touched = pod("p", cpu="1"), pod("p", cpu="1")
+    before["metadata"]["resourceVersion"] = "1"  # a real update, not a re-list's passed over
+    touched["metadata"].update(resourceVersion="2", labels={"touched": "yes"})
+    s.on_pod_update(before, touched)
     assert not s.queue.pending_pods() and "default/p" in s.waiting_pods
 
 
