@@ -161,30 +161,41 @@ class SchedulerRunner:
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
         self.pods.store.add_event_handler(ResourceEventHandler(
-            self._locked(s.on_pod_add), self._locked(s.on_pod_update), self._locked(s.on_pod_delete)))
+            self._locked_pod(s.on_pod_add), self._locked_pod(s.on_pod_update), self._locked_pod(s.on_pod_delete)))
         self.pdbs.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_pdb_add), self._locked(s.on_pdb_update), self._locked(s.on_pdb_delete)))
 
     def _locked(self, callback):
-        """An informer handler calling `callback` on the core; the actions of a binding cycle it
-        fails (a pod deleted or bound elsewhere while it waits at Permit: only the pod handlers
-        return any) go to the binder pool, as that cycle's goroutine reports, counted as the
-        attempt that made the pod wait."""
+        """A node or PDB informer handler calling `callback` on the core."""
         def handler(*objs):
             with self.lock:
-                started = self._started_waiting(pod_key(objs[-1]))
+                callback(*objs)
+            self.wake.set()
+        return handler
+
+    def _locked_pod(self, callback):
+        """A pod informer handler calling `callback` on the core; the actions of a binding cycle it
+        fails (a pod deleted or bound elsewhere while it waits at Permit) go to the binder pool,
+        as that cycle's goroutine reports, counted as the attempt that made the pod wait."""
+        def handler(*objs):
+            with self.lock:
+                started = self._cycle_started(pod_key(objs[-1]))
                 actions = callback(*objs)
             if actions:
                 self.binders.submit(self.perform, actions, started)
             self.wake.set()
         return handler
 
-    def _started_waiting(self, key: str) -> float | None:
-        """When the pod `key` began to wait at Permit, on time.monotonic()'s scale, or None when it
-        does not wait; called under the lock. 1.24 counts the rejection of a waiting pod
-        (WaitOnPermit's failure) as the attempt that made it wait."""
+    def _cycle_started(self, key: str) -> float | None:
+        """When the scheduling cycle of the pod `key`, waiting at Permit, began, on time.monotonic()'s
+        scale, or None when it does not wait; called under the lock. 1.24 counts the rejection of
+        a waiting pod (WaitOnPermit's failure) as an attempt since scheduleOne's `start`."""
         waiting = self.scheduler.waiting_pods.get(key)
-        return None if waiting is None else time.monotonic() - (self.scheduler.clock.now() - waiting.since)
+        return None if waiting is None else self._on_monotonic_clock(waiting.cycle_start)
+
+    def _on_monotonic_clock(self, instant: float) -> float:
+        """An instant on the core's clock, moved to time.monotonic()'s scale."""
+        return time.monotonic() - (self.scheduler.clock.now() - instant)
 
     def run(self, out) -> None:
         """Schedule until stopped; a leader then gives its Lease up (ReleaseOnCancel). One that
@@ -261,12 +272,12 @@ class SchedulerRunner:
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
         out report their failure from the binder pool, as their goroutines would, each counted
-        as an attempt that began when its pod began to wait."""
+        as an attempt that began with its pod's scheduling cycle."""
         with self.lock:
-            self.scheduler.flush_queues()
-            timed_out, now = self.scheduler.reject_timed_out_waiting_pods(), self.scheduler.clock.now()
-        for since, actions in timed_out:
-            self.binders.submit(self.perform, actions, time.monotonic() - (now - since))
+            timed_out = [(self._on_monotonic_clock(cycle_start), actions)
+                         for cycle_start, actions in self.scheduler.tick()]
+        for started, actions in timed_out:
+            self.binders.submit(self.perform, actions, started)
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.
@@ -353,7 +364,7 @@ class SchedulerRunner:
         binding cycle fails and reports it. A victim no longer waiting by then (allowed, or gone)
         is deleted, as prepareCandidate does with a victim it finds not waiting."""
         with self.lock:
-            started = self._started_waiting(action.key)
+            started = self._cycle_started(action.key)
             failure = self.scheduler.reject_waiting_pod(action.key, action.message) if started is not None else []
         if started is not None:
             self.wake.set()  # the pods the rejection moved to be tried again

@@ -297,6 +297,11 @@ def test_postbind_runs_when_the_informer_shows_the_pod_bound_before_the_bind_ret
     assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
+def timed_out_actions(s) -> list:
+    """The actions of the binding cycles a tick fails: those of the pods whose wait at Permit ran out."""
+    return [action for _, actions in s.tick() for action in actions]
+
+
 def waiting_permit_scheduler(timeout):
     profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
                                  "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": timeout}}]})
@@ -311,9 +316,9 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
     binding cycle fails as Unschedulable: it is forgotten, its room freed, and it is requeued."""
     s = waiting_permit_scheduler(10)
     s.clock.advance(9.5)
-    assert not s.tick() and "default/p" in s.waiting_pods
+    assert not timed_out_actions(s) and "default/p" in s.waiting_pods
     s.clock.advance(0.5)
-    actions = s.tick()
+    actions = timed_out_actions(s)
     assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
     assert s.cache.nodes["n1"].requested.milli_cpu == 0 and "default/p" in s.queue.unschedulable_q
     assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
@@ -377,7 +382,7 @@ def test_a_failed_cycle_requeues_the_informers_current_pod():
         s = waiting_permit_scheduler(10)
         s.pod_lister = listed.get
         s.clock.advance(10)
-        assert s.tick() and s.queue.pending_pods() == []
+        assert timed_out_actions(s) and s.queue.pending_pods() == []
 
 
 def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
@@ -450,9 +455,9 @@ def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
     s.clock.advance(15 * 60 - 1)
-    assert not s.tick() and "default/p" in s.waiting_pods
+    assert not timed_out_actions(s) and "default/p" in s.waiting_pods
     s.clock.advance(1)
-    actions = s.tick()
+    actions = timed_out_actions(s)
     assert "default/p" not in s.waiting_pods
     assert [a.condition["message"] for a in actions if isinstance(a, PatchPodStatus)] == [
         "rejected due to timeout after waiting 15m0s at plugin WaitingPermit"]

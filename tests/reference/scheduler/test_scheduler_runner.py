@@ -339,12 +339,20 @@ def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
 def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt():
     """As 1.24's binding cycle after WaitOnPermit (metrics.PodUnschedulable): a pod rejected
     by its wait's timeout counts in scheduler_schedule_attempts_total{result="unschedulable"}, its
-    attempt lasting from the cycle (here, the wait's start) to the rejection: 30s and more."""
+    attempt lasting from scheduleOne's `start` to the rejection: the 5s its cycle took before
+    Permit and the 30s wait."""
     profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
                                  "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
     runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
     runner.nodes.store.add(node("n1"))
     runner.pods.store.add(pod("p"))
+    framework, run_permit_plugins = runner.scheduler.framework, runner.scheduler.framework.run_permit_plugins
+
+    def after_a_slow_filter(*args):
+        runner.scheduler.clock.advance(5)
+        return run_permit_plugins(*args)
+
+    framework.run_permit_plugins = after_a_slow_filter
     with runner.lock:
         assert runner.scheduler.schedule_one() == []
     runner.scheduler.clock.advance(30)
@@ -355,7 +363,7 @@ def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt
     assert metrics.attempt_duration.value("unschedulable", "default-scheduler") == 1
     duration_sum = next(line for line in metrics.attempt_duration.text().splitlines()
                         if line.startswith("scheduler_scheduling_attempt_duration_seconds_sum"))
-    assert 30 <= float(duration_sum.split()[-1]) < 40
+    assert 35 <= float(duration_sum.split()[-1]) < 40
 
 
 def test_a_pod_bound_after_a_permit_timeout_took_two_attempts():
