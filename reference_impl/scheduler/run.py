@@ -142,7 +142,7 @@ class SchedulerRunner:
         scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
         self.panic: Panic | None = None  # the first exception any of its threads raised, see _crash
-        self.binders = BindingCycles(BINDERS, self._crash)
+        self.binders = BindingCycles(BINDERS, lambda error: self._crash(error, recovered=False))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
         self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
                                                    sleep=self.stop.wait)
@@ -252,18 +252,19 @@ class SchedulerRunner:
         except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see _crash
             raise self._crash(error) from error
 
-    def _crash(self, error: Exception) -> Panic:
+    def _crash(self, error: Exception, recovered: bool = True) -> Panic:
         """An exception out of a scheduling cycle, a binding cycle or an informer handler is a panic
         to 1.24, which recovers from none of them: HandleCrash (in wait.UntilWithContext around
         scheduleOne, in ParallelizeUntil's workers running Filter and Score, in a processorListener's
-        loop) logs it ("Observed a panic") and panics on, and a binding goroutine has no recover.
+        loop) logs it ("Observed a panic") and panics on; a binding goroutine has no recover, so
+        nothing logs it before the runtime (`recovered` False).
         The process ends (exit 2) for its supervisor to start afresh, whose informers list the pod
         again; going on would leave the pod in no queue, and assumed if it got that far. Logs the
         traceback, keeps the first panic for `run` to raise and stops the runner; safe on any thread."""
         trace_lines = "".join(traceback.format_exception(error)).rstrip()
-        log(COMPONENT, f"Observed a panic: {error!r}\n{trace_lines}")
+        log(COMPONENT, (f"Observed a panic: {error!r}\n" if recovered else "") + trace_lines)
         if self.panic is None:
-            self.panic = Panic(repr(error))
+            self.panic = Panic(repr(error), recovered)
             self.panic.__cause__ = error
         self.stop.set()
         self.wake.set()
