@@ -68,9 +68,14 @@ class Component:
 
 
 class Panic(Exception):
-    """What the upstream component does not recover from (a panic its loop's HandleCrash logs
-    and panics on): the process ends as Go's runtime ends it, `panic: VALUE`, exit 2, for its
-    supervisor to start it afresh. The component logs the traceback before raising it."""
+    """What the upstream component does not recover from: the process ends as Go's runtime ends
+    it, exit 2, for its supervisor to start it afresh. A panic that a loop's HandleCrash logged
+    and panicked on again is `recovered` (`panic: VALUE [recovered]`); one in a goroutine with no
+    recover is not (`panic: VALUE`). The component logs the traceback before raising it."""
+
+    def __init__(self, value: str, recovered: bool = True) -> None:
+        super().__init__(value)
+        self.recovered = recovered
 
 
 def relax_collector() -> None:
@@ -111,7 +116,7 @@ def main(component: Component, argv: list[str] | None = None, env: Mapping[str, 
         with stop_on_signals(stop):
             component.run(options, Process(env, stop, out))
     except Panic as panic:
-        print(f"panic: {panic} [recovered]", file=err)
+        print(f"panic: {panic}" + (" [recovered]" if panic.recovered else ""), file=err)
         return EXIT_PANIC
     except component.fatal_errors as error:
         print(f"{component.name}: error: {error}", file=err)

@@ -33,7 +33,7 @@ import time
 import traceback
 import uuid
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from reference_impl.apiserver.core.auth import AuthConfigError
@@ -69,10 +69,13 @@ class BindingCycles:
     """The binding cycles the scheduling loop hands over, run in turn by `workers` threads
     (upstream starts a goroutine for each). Handing one over is one SimpleQueue put: a
     ThreadPoolExecutor's submit made a Future with its Condition and tried its idle-thread
-    semaphore for every pod, and its worker set the Future running and done."""
+    semaphore for every pod, and its worker set the Future running and done.
 
-    def __init__(self, workers: int, log) -> None:
-        self.workers, self.log = workers, log
+    A cycle that raises is handed to `crash`: upstream's binding goroutine has no recover, so
+    its panic ends the process."""
+
+    def __init__(self, workers: int, crash: Callable[[Exception], None]) -> None:
+        self.workers, self.crash = workers, crash
         self._work: queue.SimpleQueue = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
         self._shut_down = False
@@ -94,8 +97,8 @@ class BindingCycles:
             fn, args = item
             try:
                 fn(*args)
-            except Exception as error:  # noqa: BLE001 - one cycle's bug must not end the thread
-                self.log(f"binding cycle failed: {type(error).__name__}: {error}")
+            except Exception as error:  # noqa: BLE001 - a goroutine's panic, see the class docstring
+                self.crash(error)
 
     def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
         """Stop the threads once the cycles handed over are done (or, with `cancel_futures`,
@@ -138,7 +141,8 @@ class SchedulerRunner:
         # The nominator leaves out pods the pod informer no longer holds, as upstream's podLister.
         scheduler.queue.nominator.pod_lister = scheduler.pod_lister = lambda key: self.pods.store.get(key)
         self.stop, self.wake = stop or threading.Event(), threading.Event()
-        self.binders = BindingCycles(BINDERS, lambda message: log(COMPONENT, message))
+        self.panic: Panic | None = None  # the first exception any of its threads raised, see _crash
+        self.binders = BindingCycles(BINDERS, lambda error: self._crash(error, recovered=False))
         # new_recorder's choice after discovery; without one, what a 1.24 apiserver serves.
         self.recorder = recorder or EventsRecorder(client, WallClock(), log=lambda message: log(COMPONENT, message),
                                                    sleep=self.stop.wait)
@@ -151,48 +155,59 @@ class SchedulerRunner:
         # DefaultPreemption's PodDisruptionBudget lister (policy/v1).
         self.pdbs = Informer(client, "/apis/policy/v1/poddisruptionbudgets", self.stop, component=COMPONENT,
                              indexers={})
+        for informer in (self.nodes, self.pods, self.pdbs):
+            informer.store.handle_error = lambda _obj, error: self._crash(error)
         s = scheduler
         self.nodes.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_node_add), self._locked(s.on_node_update), self._locked(s.on_node_delete)))
         self.pods.store.add_event_handler(ResourceEventHandler(
-            self._locked(s.on_pod_add), self._locked(s.on_pod_update), self._locked(s.on_pod_delete)))
+            self._locked_pod(s.on_pod_add), self._locked_pod(s.on_pod_update), self._locked_pod(s.on_pod_delete)))
         self.pdbs.store.add_event_handler(ResourceEventHandler(
             self._locked(s.on_pdb_add), self._locked(s.on_pdb_update), self._locked(s.on_pdb_delete)))
 
     def _locked(self, callback):
-        """An informer handler calling `callback` on the core; the actions of a binding cycle it
-        fails (a pod deleted or bound elsewhere while it waits at Permit: only the pod handlers
-        return any) go to the binder pool, as that cycle's goroutine reports, counted as the
-        attempt that made the pod wait."""
+        """A node or PDB informer handler calling `callback` on the core."""
         def handler(*objs):
             with self.lock:
-                started = self._started_waiting(pod_key(objs[-1]))
+                callback(*objs)
+            self.wake.set()
+        return handler
+
+    def _locked_pod(self, callback):
+        """A pod informer handler calling `callback` on the core; the actions of a binding cycle it
+        fails (a pod deleted or bound elsewhere while it waits at Permit) go to the binder pool,
+        as that cycle's goroutine reports, counted as the attempt that made the pod wait."""
+        def handler(*objs):
+            with self.lock:
+                started = self._cycle_started(pod_key(objs[-1]))
                 actions = callback(*objs)
             if actions:
                 self.binders.submit(self.perform, actions, started)
             self.wake.set()
         return handler
 
-    def _started_waiting(self, key: str) -> float | None:
-        """When the pod `key` began to wait at Permit, on time.monotonic()'s scale, or None when it
-        does not wait; called under the lock. 1.24 counts the rejection of a waiting pod
-        (WaitOnPermit's failure) as the attempt that made it wait."""
+    def _cycle_started(self, key: str) -> float | None:
+        """When the scheduling cycle of the pod `key`, waiting at Permit, began, on time.monotonic()'s
+        scale, or None when it does not wait; called under the lock. 1.24 counts the rejection of
+        a waiting pod (WaitOnPermit's failure) as an attempt since scheduleOne's `start`."""
         waiting = self.scheduler.waiting_pods.get(key)
-        return None if waiting is None else time.monotonic() - (self.scheduler.clock.now() - waiting.since)
+        return None if waiting is None else self._on_monotonic_clock(waiting.cycle_start)
+
+    def _on_monotonic_clock(self, instant: float) -> float:
+        """An instant on the core's clock, moved to time.monotonic()'s scale."""
+        return time.monotonic() - (self.scheduler.clock.now() - instant)
 
     def run(self, out) -> None:
         """Schedule until stopped; a leader then gives its Lease up (ReleaseOnCancel). One that
         panics does not: a crashed process releases nothing, and the next leader waits it out."""
-        panicked = False
         try:
             self._run(out)
-        except Panic:
-            panicked = True
-            raise
         finally:
             self.binders.shutdown(wait=True, cancel_futures=True)
-            if self.elector is not None and not panicked:
+            if self.elector is not None and self.panic is None:
                 self._release()
+        if self.panic is not None:  # raised on a binder's or an informer's thread
+            raise self.panic
 
     def _run(self, out) -> None:
         if not start_and_sync([self.nodes, self.pods, self.pdbs], self.stop):
@@ -230,26 +245,40 @@ class SchedulerRunner:
             self.wake.clear()
 
     def _schedule_one(self) -> list:
-        """One scheduling cycle. An exception out of it is a panic to 1.24, which does not recover
-        from one: wait.UntilWithContext's HandleCrash logs it ("Observed a panic") and panics on,
-        ending the process (exit 2) for its supervisor to start afresh, whose informers list the
-        pod again. Scheduling on would leave the pod in no queue, and assumed if it got that far."""
+        """One scheduling cycle; an exception out of it (a plugin's included) ends the runner, see _crash."""
         try:
             with self.lock:
                 return self.scheduler.schedule_one()
-        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see above
-            log(COMPONENT, f"Observed a panic: {error!r}\n" + traceback.format_exc().rstrip())
-            raise Panic(repr(error)) from error
+        except Exception as error:  # noqa: BLE001 - logged in full and ends the runner, see _crash
+            raise self._crash(error) from error
+
+    def _crash(self, error: Exception, recovered: bool = True) -> Panic:
+        """An exception out of a scheduling cycle, a binding cycle or an informer handler is a panic
+        to 1.24, which recovers from none of them: HandleCrash (in wait.UntilWithContext around
+        scheduleOne, in ParallelizeUntil's workers running Filter and Score, in a processorListener's
+        loop) logs it ("Observed a panic") and panics on; a binding goroutine has no recover, so
+        nothing logs it before the runtime (`recovered` False).
+        The process ends (exit 2) for its supervisor to start afresh, whose informers list the pod
+        again; going on would leave the pod in no queue, and assumed if it got that far. Logs the
+        traceback, keeps the first panic for `run` to raise and stops the runner; safe on any thread."""
+        trace_lines = "".join(traceback.format_exception(error)).rstrip()
+        log(COMPONENT, (f"Observed a panic: {error!r}\n" if recovered else "") + trace_lines)
+        if self.panic is None:
+            self.panic = Panic(repr(error), recovered)
+            self.panic.__cause__ = error
+        self.stop.set()
+        self.wake.set()
+        return self.panic
 
     def _tick(self) -> None:
         """The scheduler's periodic work; the binding cycles of pods whose wait at Permit timed
         out report their failure from the binder pool, as their goroutines would, each counted
-        as an attempt that began when its pod began to wait."""
+        as an attempt that began with its pod's scheduling cycle."""
         with self.lock:
-            self.scheduler.flush_queues()
-            timed_out, now = self.scheduler.reject_timed_out_waiting_pods(), self.scheduler.clock.now()
-        for since, actions in timed_out:
-            self.binders.submit(self.perform, actions, time.monotonic() - (now - since))
+            timed_out = [(self._on_monotonic_clock(cycle_start), actions)
+                         for cycle_start, actions in self.scheduler.tick()]
+        for started, actions in timed_out:
+            self.binders.submit(self.perform, actions, started)
 
     def _lease_step(self, leading: bool) -> bool:
         """One acquire-or-renew of the kube-scheduler Lease; whether this scheduler leads after it.
@@ -336,7 +365,7 @@ class SchedulerRunner:
         binding cycle fails and reports it. A victim no longer waiting by then (allowed, or gone)
         is deleted, as prepareCandidate does with a victim it finds not waiting."""
         with self.lock:
-            started = self._started_waiting(action.key)
+            started = self._cycle_started(action.key)
             failure = self.scheduler.reject_waiting_pod(action.key, action.message) if started is not None else []
         if started is not None:
             self.wake.set()  # the pods the rejection moved to be tried again

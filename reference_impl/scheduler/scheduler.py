@@ -91,11 +91,14 @@ class ScheduleResult:
 @dataclass
 class WaitingPod:
     """A pod a Permit plugin told to wait (upstream's waitingPod): its cycle's state, the node it
-    is assumed on, and how long each plugin that said Wait lets it wait from `since`."""
+    is assumed on, and how long each plugin that said Wait lets it wait from `since`. Its
+    scheduling cycle began at `cycle_start` (scheduleOne's `start`): a failed wait counts as an
+    attempt from then, as metrics.PodUnschedulable(SinceInSeconds(start)) in its binding goroutine."""
 
     info: QueuedPodInfo
     state: CycleState
     node_name: str
+    cycle_start: float
     since: float
     pending_plugins: dict[str, float]
 
@@ -234,12 +237,12 @@ class Scheduler:
     def on_pdb_delete(self, pdb: dict) -> None:
         self.pdbs.pop(pod_key(pdb), None)
 
-    def tick(self) -> list:
+    def tick(self) -> list[tuple[float, list]]:
         """What upstream's queue goroutines do every second (flush expired backoffs and stale pods)
-        and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns the
-        actions of their failed binding cycles."""
+        and its waiting pods' timers: reject the pods whose wait at Permit timed out. Returns, for
+        each, when its scheduling cycle began and the actions of its failed binding cycle."""
         self.flush_queues()
-        return [action for _, actions in self.reject_timed_out_waiting_pods() for action in actions]
+        return self.reject_timed_out_waiting_pods()
 
     def flush_queues(self) -> None:
         """The queue's periodic flushes: expired backoffs to activeQ, pods unschedulable too long moved."""
@@ -248,9 +251,9 @@ class Scheduler:
 
     @mirrors("k8s.io/kubernetes/pkg/scheduler/framework/runtime.newWaitingPod")
     def reject_timed_out_waiting_pods(self) -> list[tuple[float, list]]:
-        """Each pod whose wait at Permit has timed out, rejected: when it began to wait (on the
-        core's clock) and the actions of its failed binding cycle, which counts as an attempt."""
-        return [(waiting.since, self._reject_if_timed_out(key))
+        """Each pod whose wait at Permit has timed out, rejected: when its scheduling cycle began (on
+        the core's clock) and the actions of its failed binding cycle, which counts as an attempt."""
+        return [(waiting.cycle_start, self._reject_if_timed_out(key))
                 for key, waiting in list(self.waiting_pods.items()) if waiting.timed_out(self.clock.now())]
 
     def _reject_if_timed_out(self, key: str) -> list:
@@ -279,7 +282,7 @@ class Scheduler:
         pod = info.pod
         if self._skip_pod_schedule(pod):
             return []
-        state = CycleState()
+        cycle_start, state = self.clock.now(), CycleState()
         try:
             result = self.schedule_pod(state, pod)
         except FitError as err:
@@ -294,10 +297,8 @@ class Scheduler:
             return actions + self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE, nominated)
         except NoNodesAvailable as err:
             return self._record_scheduling_failure(info, str(err), REASON_UNSCHEDULABLE)
-        except SchedulerError as err:
+        except SchedulerError as err:  # a plugin's Error status; an exception is a panic, left to the runner
             return self._record_scheduling_failure(info, str(err), REASON_SCHEDULER_ERROR)
-        except Exception as err:  # noqa: BLE001 - a plugin that cannot read this pod: its Error status
-            return self._record_scheduling_failure(info, f"{type(err).__name__}: {err}", REASON_SCHEDULER_ERROR)
 
         host = result.suggested_host
         assumed = assumed_pod(pod, host)
@@ -307,7 +308,8 @@ class Scheduler:
             return self._fail_after_assume(info, state, assumed, host, status, REASON_SCHEDULER_ERROR)
         status, plugins_wait_time = self.framework.run_permit_plugins(state, assumed, host)
         if status.code == Code.WAIT:
-            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, self.clock.now(), plugins_wait_time)
+            self.waiting_pods[pod_key(pod)] = WaitingPod(info, state, host, cycle_start, self.clock.now(),
+                                                         plugins_wait_time)
             # A wait of 0 is rejected now, as its timer (time.AfterFunc(0)) fires at once.
             return self._reject_if_timed_out(pod_key(pod))
         if not status.ok:

@@ -245,6 +245,16 @@ def test_a_panic_exits_2_with_gos_panic_line(capsys):
     assert one_line(capsys.readouterr().err) == "panic: KeyError('spec') [recovered]"
 
 
+def test_a_panic_no_one_recovered_has_no_recovered_mark(capsys):
+    """A panic in a goroutine with no recover (no HandleCrash logged it first) is printed by Go's
+    runtime without " [recovered]": `panic: VALUE`, exit 2."""
+    def run(options, proc):
+        raise process.Panic("KeyError('spec')", recovered=False)
+
+    assert process.main(_component(run, errors=(DemoError,)), ["--name", "x"], {}) == 2
+    assert one_line(capsys.readouterr().err) == "panic: KeyError('spec')"
+
+
 def test_env_mapping_is_used_instead_of_os_environ(monkeypatch):
     """The env passed in is what the component sees; os.environ is not read when one is given."""
     monkeypatch.setenv("DEMO_NAME", "from-os-environ")

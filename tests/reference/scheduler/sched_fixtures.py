@@ -146,6 +146,15 @@ class RaisingReserve(Plugin):
         raise KeyError("spec")
 
 
+class RaisingPostBind(Plugin):
+    """PostBind with a bug: it raises (a panic in the binding goroutine, after the bind)."""
+
+    name = "RaisingPostBind"
+
+    def post_bind(self, state, pod, node_name):
+        raise KeyError("spec")
+
+
 class RecordingReserve(Plugin):
     """Reserve/Unreserve that records calls; rejects reservation on nodes in args.reject."""
 

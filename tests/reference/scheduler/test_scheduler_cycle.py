@@ -297,6 +297,11 @@ def test_postbind_runs_when_the_informer_shows_the_pod_bound_before_the_bind_ret
     assert RecordingPostBind.calls == [("default/p", "n1")]
 
 
+def timed_out_actions(s) -> list:
+    """The actions of the binding cycles a tick fails: those of the pods whose wait at Permit ran out."""
+    return [action for _, actions in s.tick() for action in actions]
+
+
 def waiting_permit_scheduler(timeout):
     profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
                                  "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": timeout}}]})
@@ -311,9 +316,9 @@ def test_a_pod_waiting_at_permit_is_rejected_once_its_timeout_passes():
     binding cycle fails as Unschedulable: it is forgotten, its room freed, and it is requeued."""
     s = waiting_permit_scheduler(10)
     s.clock.advance(9.5)
-    assert not s.tick() and "default/p" in s.waiting_pods
+    assert not timed_out_actions(s) and "default/p" in s.waiting_pods
     s.clock.advance(0.5)
-    actions = s.tick()
+    actions = timed_out_actions(s)
     assert "default/p" not in s.waiting_pods and not s.cache.is_assumed(pod("p"))
     assert s.cache.nodes["n1"].requested.milli_cpu == 0 and "default/p" in s.queue.unschedulable_q
     assert [(a.condition["reason"], a.condition["message"]) for a in actions if isinstance(a, PatchPodStatus)] == [
@@ -377,7 +382,7 @@ def test_a_failed_cycle_requeues_the_informers_current_pod():
         s = waiting_permit_scheduler(10)
         s.pod_lister = listed.get
         s.clock.advance(10)
-        assert s.tick() and s.queue.pending_pods() == []
+        assert timed_out_actions(s) and s.queue.pending_pods() == []
 
 
 def test_a_pod_deleted_while_waiting_at_permit_gives_back_its_room():
@@ -439,9 +444,10 @@ def test_an_update_of_a_pod_waiting_at_permit_does_not_queue_it_again():
     """updatePodInSchedulingQueue returns at once for an assumed pod: one waiting at Permit
     stays out of the queue when its labels change."""
     s = waiting_permit_scheduler(10)
-    touched = pod("p", cpu="1")
-    touched["metadata"]["labels"] = {"touched": "yes"}
-    s.on_pod_update(pod("p", cpu="1"), touched)
+    before, touched = pod("p", cpu="1"), pod("p", cpu="1")
+    before["metadata"]["resourceVersion"] = "1"  # a real update, not a re-list's passed over
+    touched["metadata"].update(resourceVersion="2", labels={"touched": "yes"})
+    s.on_pod_update(before, touched)
     assert not s.queue.pending_pods() and "default/p" in s.waiting_pods
 
 
@@ -449,9 +455,9 @@ def test_a_permit_timeout_is_at_most_15_minutes():
     """RunPermitPlugins caps a plugin's timeout at maxTimeout (15 minutes)."""
     s = waiting_permit_scheduler(3600)
     s.clock.advance(15 * 60 - 1)
-    assert not s.tick() and "default/p" in s.waiting_pods
+    assert not timed_out_actions(s) and "default/p" in s.waiting_pods
     s.clock.advance(1)
-    actions = s.tick()
+    actions = timed_out_actions(s)
     assert "default/p" not in s.waiting_pods
     assert [a.condition["message"] for a in actions if isinstance(a, PatchPodStatus)] == [
         "rejected due to timeout after waiting 15m0s at plugin WaitingPermit"]
@@ -659,14 +665,12 @@ def test_quantities_beyond_int64_saturate_instead_of_failing():
     assert bound(s.schedule_one()) == "huge"
 
 
-def test_a_plugin_that_raises_is_a_scheduler_error_and_the_queue_goes_on():
-    """An exception out of the scheduling algorithm is handled as a plugin's Error status: the pod
-    gets FailedScheduling (reason SchedulerError) and is requeued; the next pod is scheduled."""
+def test_a_plugin_that_raises_is_not_turned_into_a_status():
+    """An exception out of a Filter plugin is a Go plugin's panic, not its Error status: it leaves
+    schedule_one for the runner to end the process on (see test_scheduler_runner); only a
+    Status error becomes FailedScheduling with reason SchedulerError."""
     profile = load_profile(data={"plugins": {"filter": {"enabled": [{"name": "sched_fixtures:RaisingFilter"}]}},
                                  "pluginConfig": [{"name": "RaisingFilter", "args": {"pods": ["bad"]}}]})
-    s = scheduler([node("n1")], [pod("bad"), pod("good")], profile=profile)
-    event, patch = s.schedule_one()
-    assert event.reason == "FailedScheduling" and "KeyError" in event.message
-    assert patch.condition["reason"] == "SchedulerError"
-    assert bound(s.schedule_one()) == "n1"
-    assert "default/bad" in s.queue.unschedulable_q or "default/bad" in s.queue.backoff_q
+    s = scheduler([node("n1")], [pod("bad")], profile=profile)
+    with pytest.raises(KeyError, match="spec"):
+        s.schedule_one()

@@ -279,8 +279,10 @@ def test_the_number_of_candidates_is_ten_percent_at_least_100_at_most_all():
 def test_the_nominator_keeps_an_in_memory_nomination_across_an_update_without_one():
     s = scheduler([node("n1", cpu="1")], [on("n1", "low", 0), pod("high", cpu="1", priority=10)])
     s.schedule_one()
-    s.on_pod_update(pod("high", cpu="1", priority=10), {**pod("high", cpu="1", priority=10), "metadata": {
-        "name": "high", "namespace": "default", "labels": {"x": "y"}}})
+    before = pod("high", cpu="1", priority=10)
+    before["metadata"]["resourceVersion"] = "1"  # a real update, not a re-list's passed over
+    s.on_pod_update(before, {**before, "metadata": {
+        "name": "high", "namespace": "default", "labels": {"x": "y"}, "resourceVersion": "2"}})
     assert s.queue.nominator.node_of["default/high"] == "n1"
     s.on_pod_delete(pod("high", cpu="1", priority=10))
     assert s.queue.nominator.pods_by_node == {}

@@ -20,6 +20,7 @@ from reference_impl.scheduler import Bind, ConfigError, PatchPodStatus, RecordEv
 from reference_impl.client.leaderelection import LeaderElector
 from reference_impl.machinery.actions import Delete
 from reference_impl.machinery.clock import WallClock
+from reference_impl.machinery import process
 from reference_impl.machinery.process import Panic
 from reference_impl.scheduler import run
 from reference_impl.scheduler.run import SchedulerRunner
@@ -338,12 +339,20 @@ def test_a_pod_whose_wait_at_permit_times_out_is_reported_unschedulable():
 def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt():
     """As 1.24's binding cycle after WaitOnPermit (metrics.PodUnschedulable): a pod rejected
     by its wait's timeout counts in scheduler_schedule_attempts_total{result="unschedulable"}, its
-    attempt lasting from the cycle (here, the wait's start) to the rejection: 30s and more."""
+    attempt lasting from scheduleOne's `start` to the rejection: the 5s its cycle took before
+    Permit and the 30s wait."""
     profile = load_profile(data={"plugins": {"permit": {"enabled": [{"name": "sched_fixtures:WaitingPermit"}]}},
                                  "pluginConfig": [{"name": "WaitingPermit", "args": {"timeout": 30}}]})
     runner = SchedulerRunner(FakeClient(), Scheduler(fake_clock(), random.Random(1), profile))
     runner.nodes.store.add(node("n1"))
     runner.pods.store.add(pod("p"))
+    framework, run_permit_plugins = runner.scheduler.framework, runner.scheduler.framework.run_permit_plugins
+
+    def after_a_slow_filter(*args):
+        runner.scheduler.clock.advance(5)
+        return run_permit_plugins(*args)
+
+    framework.run_permit_plugins = after_a_slow_filter
     with runner.lock:
         assert runner.scheduler.schedule_one() == []
     runner.scheduler.clock.advance(30)
@@ -354,7 +363,7 @@ def test_a_pod_whose_wait_at_permit_times_out_counts_as_an_unschedulable_attempt
     assert metrics.attempt_duration.value("unschedulable", "default-scheduler") == 1
     duration_sum = next(line for line in metrics.attempt_duration.text().splitlines()
                         if line.startswith("scheduler_scheduling_attempt_duration_seconds_sum"))
-    assert 30 <= float(duration_sum.split()[-1]) < 40
+    assert 35 <= float(duration_sum.split()[-1]) < 40
 
 
 def test_a_pod_bound_after_a_permit_timeout_took_two_attempts():
@@ -559,6 +568,67 @@ def test_a_scheduling_cycle_that_raises_ends_the_runner_as_a_panic(monkeypatch, 
     assert "Observed a panic: KeyError('spec')" in err and "Traceback" in err
 
 
+def exit_of(runner: SchedulerRunner) -> tuple[int, str]:
+    """The exit code and stderr of a process running `runner` (machinery's main), stopped after
+    5 s if it has not ended by then."""
+    err = io.StringIO()
+    component = process.Component("reference kube-scheduler", lambda argv, env: None,
+                                  lambda options, proc: runner.run(proc.out))
+    timer = threading.Timer(5.0, runner.stop.set)
+    timer.start()
+    try:
+        return process.main(component, [], {}, out=io.StringIO(), err=err), err.getvalue()
+    finally:
+        timer.cancel()
+
+
+def panicking_runner(monkeypatch, plugins: dict, scheduler: Scheduler | None = None):
+    monkeypatch.setattr(run, "start_and_sync", lambda informers, stop: True)
+    monkeypatch.setattr(run, "relax_collector", lambda: None)
+    profile = load_profile(data={"plugins": plugins, "pluginConfig": [{"name": "RaisingFilter",
+                                                                       "args": {"pods": ["p"]}}]})
+    client = FakeClient()
+    runner = SchedulerRunner(client, scheduler or Scheduler(fake_clock(), random.Random(1), profile))
+    runner.nodes.store.add(node("n1"))
+    runner.pods.store.add(pod("p"))
+    return runner, client
+
+
+def test_a_filter_plugin_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """ParallelizeUntil's workers run Filter under HandleCrash, which panics on: kube-scheduler
+    exits 2 with Go's panic line, and the pod is neither bound nor marked unschedulable."""
+    runner, client = panicking_runner(monkeypatch, {"filter": {"enabled": [{"name": "sched_fixtures:RaisingFilter"}]}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert client.calls == []
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
+def test_a_binding_cycle_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """The binding goroutine has no recover: a PostBind plugin that raises, on a binder thread
+    once the pod is bound, ends kube-scheduler (exit 2) with the runtime's `panic: VALUE` (no
+    HandleCrash logged or recovered it) rather than a log line."""
+    runner, client = panicking_runner(monkeypatch, {"postBind": {"enabled": [{"name": "sched_fixtures:RaisingPostBind"}]}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec')\n")
+    assert ("POST", "/api/v1/namespaces/default/pods/p/binding") in client.calls
+    err = capsys.readouterr().err
+    assert "KeyError: 'spec'" in err and "Traceback" in err and "Observed a panic" not in err
+
+
+def test_an_informer_handler_that_raises_ends_the_process_with_a_panic(monkeypatch, capsys):
+    """A processorListener runs its handler under HandleCrash, which panics on: a handler that
+    raises ends kube-scheduler (exit 2) instead of leaving its cache short of the object."""
+    scheduler = Scheduler(fake_clock(), random.Random(1))
+
+    def on_pdb_add(pdb):
+        raise KeyError("spec")
+
+    scheduler.on_pdb_add = on_pdb_add
+    runner, _ = panicking_runner(monkeypatch, {}, scheduler)
+    runner.pdbs.store.add({"metadata": {"namespace": "default", "name": "budget"}})
+    assert exit_of(runner) == (2, "panic: KeyError('spec') [recovered]\n")
+    assert "Observed a panic: KeyError('spec')" in capsys.readouterr().err
+
+
 def test_a_leader_that_panics_does_not_release_the_lease(monkeypatch, capsys):
     """A panic ends kube-scheduler without its ReleaseOnCancel (the process is gone): the Lease
     stays written by it, to expire on its own, unlike a leader stopped by a signal."""
@@ -672,21 +742,18 @@ def test_a_leader_elect_that_is_no_bool_is_refused_as_the_strict_decoder_does(tm
         run.apply_config_file(run.parse_args(["--kubeconfig", "k", "--config", str(path)], {}))
 
 
-def test_a_binding_cycle_that_raises_is_logged_and_its_thread_binds_on():
-    """The binder threads outlive a cycle that fails unexpectedly (logged, as a goroutine's
-    panic would not be swallowed silently either), and a shutdown waits for the cycles handed
-    over before it."""
-    logged, done = [], []
-    binders = run.BindingCycles(1, logged.append)
+def test_a_binding_cycle_that_raises_is_handed_to_crash():
+    """Upstream's binding goroutine has no recover: an exception out of a binding cycle goes to
+    the pool's `crash` (the runner's, which ends the process), not to a log line."""
+    crashed = []
+    binders = run.BindingCycles(1, crashed.append)
 
     def fail():
         raise KeyError("spec")
 
     binders.submit(fail)
-    binders.submit(done.append, "bound")
     binders.shutdown(wait=True)
-    assert logged == ["binding cycle failed: KeyError: 'spec'"]
-    assert done == ["bound"]
+    assert [repr(error) for error in crashed] == ["KeyError('spec')"]
 
 
 def test_a_cycle_handed_over_after_shutdown_is_dropped_and_starts_no_threads():
