@@ -42,12 +42,14 @@ def storage_version(crd: dict) -> str:
 
 @mirrors("k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1.SetDefaults_CustomResourceDefinitionSpec")
 def set_defaults(crd: dict, spec: dict) -> None:
-    """singular is the lower-cased kind, listKind the kind + "List", conversion strategy None, a
-    conversion webhook's service port 443."""
+    """An empty singular is the lower-cased kind, an empty listKind the kind + "List", conversion
+    strategy None, a conversion webhook's service port 443. Go tests the names' length, so a
+    singular or listKind written as "" is defaulted as one left out."""
     names = spec.get("names")
     if isinstance(names, dict) and names.get("kind"):
-        names.setdefault("singular", names["kind"].lower())
-        names.setdefault("listKind", names["kind"] + "List")
+        for name, default in (("singular", names["kind"].lower()), ("listKind", names["kind"] + "List")):
+            if not names.get(name):
+                names[name] = default
     spec.setdefault("conversion", {"strategy": "None"})
     service = v.as_object(v.as_object(v.as_object(spec["conversion"]).get("webhook")).get("clientConfig")).get("service")
     if isinstance(service, dict):  # SetDefaults_ServiceReference
