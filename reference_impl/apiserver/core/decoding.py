@@ -677,6 +677,8 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
             raise DecodeError(f"yaml: the object is nested more than {max_depth} levels deep")
         if isinstance(node, yaml.ScalarNode):
             value = _scalar(node, loader)
+            if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
+                raise DecodeError(f"json: unsupported value: {format_float(value)}")
             if isinstance(value, float) and value.is_integer() and abs(value) < 1e21:
                 value = int(value)  # json.Marshal writes the float64 as an integer, which an int field takes
         elif isinstance(node, yaml.SequenceNode):
@@ -740,8 +742,6 @@ def _scalar(node: yaml.ScalarNode, loader: _Loader) -> object:
             value = getattr(SafeConstructor, f"construct_yaml_{tag}")(loader, node)
         except (ValueError, yaml.YAMLError) as err:
             raise DecodeError(f"yaml: invalid {tag} {node.value!r}: {err}") from None
-        if isinstance(value, float) and not math.isfinite(value):  # json.Marshal's refusal
-            raise DecodeError(f"json: unsupported value: {format_float(value)}")
         if isinstance(value, int) and not isinstance(value, bool) and not -2**63 <= value < 2**64:
             return float(value)  # go-yaml's resolve: what ParseInt and ParseUint refuse, ParseFloat reads
         return value
@@ -765,8 +765,13 @@ def _key(node: yaml.ScalarNode, value_node: yaml.Node, loader: _Loader) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return _float32_shortest_g(value)
+        text = _float32_shortest_g(value)
+        return _FLOAT_KEYS.get(text, text)
     return str(value)
+
+
+# convertToJSONableObject writes the float keys FormatFloat spells in Go's words as YAML does.
+_FLOAT_KEYS = {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}
 
 
 @mirrors("strconv.FormatFloat")
@@ -774,6 +779,8 @@ def _float32_shortest_g(value: float) -> str:
     """strconv.FormatFloat(value, 'g', -1, 32), as convertToJSONableObject writes a float key: the
     fewest digits that read back as the same float32, in %e form for an exponent below -4 or from 6."""
     single = struct.unpack("f", struct.pack("f", value))[0]
+    if math.isnan(single):
+        return "NaN"
     if math.isinf(single):  # past float32's range: the conversion makes an infinity
         return "+Inf" if single > 0 else "-Inf"
     for precision in range(1, 10):

@@ -311,8 +311,11 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("a: 1e3\nb: 0o17\nc: 017\nd: 08\ne: 1:30\nf: 1e400\ng: 1.5\nh: !!float 2\ni: 1_0e1_0\n",
      {"a": 1000, "b": 15, "c": 15, "d": 8, "e": "1:30", "f": "1e400", "g": 1.5, "h": 2, "i": 100000000000}),
     ("1e11: a\n0.1: b\n!!float 2: c\n1e6: d\n", {"1e+11": "a", "0.1": "b", "2": "c", "1e+06": "d"}),
-    # A float key past float32 is an infinity there; 5,000 digits are a float out of range: a string.
-    ("1e39: a\n-1e39: b\n", {"+Inf": "a", "-Inf": "b"}),
+    # A float key past float32 is an infinity there, which convertToJSONableObject writes as YAML
+    # does, as an infinite or NaN key is (real 1.24: ConfigMap data keys .inf, -.inf, .nan); 5,000
+    # digits are a float out of range: a string.
+    ("1e39: a\n-1e39: b\n", {".inf": "a", "-.inf": "b"}),
+    (".inf: a\n-.Inf: b\n.nan: c\n", {".inf": "a", "-.inf": "b", ".nan": "c"}),
     ("a: " + "9" * 5000 + "\n", {"a": "9" * 5000}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
