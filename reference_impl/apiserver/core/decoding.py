@@ -685,14 +685,10 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
             value = [None] * len(node.value)
             stack.extend((item, value, index, depth + 1) for index, item in enumerate(node.value))
         else:
-            try:
-                loader.flatten_mapping(node)
-            except yaml.YAMLError as err:
-                raise DecodeError(f"yaml: {err}") from None
             value = {}
             # YAMLToJSON writes the map go-yaml made with json.Marshal: its keys sorted.
             named = [(_key(key_node, value_node, loader), value_node)
-                     for key_node, value_node in _last_of_each_key(node.value, loader)]
+                     for key_node, value_node in _last_of_each_key(_with_merges(node), loader)]
             for name, value_node in sorted(named, key=lambda pair: pair[0]):
                 value[name] = None
                 stack.append((value_node, value, name, depth + 1))
@@ -704,6 +700,33 @@ def _to_json(root: yaml.Node, loader: _Loader, max_depth: int = MAX_PROCESSED_DE
 
 
 @mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
+def _with_merges(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """A mapping's pairs in the order go-yaml sets them: a merge key (`<<`) sets the merged map's
+    pairs where it stands, so it overrides a key written before it and a key after it overrides
+    the merge (not the YAML spec's rule, where explicit keys always win)."""
+    pairs: list[tuple[yaml.Node, yaml.Node]] = []
+    for key_node, value_node in node.value:
+        if key_node.tag == _MERGE_TAG:
+            pairs += _merged(value_node)
+        else:
+            pairs.append((key_node, value_node))
+    return pairs
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@mirrors("(*gopkg.in/yaml.v2.decoder).merge")
+def _merged(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The pairs a merge sets: a map's, or each map's of a sequence from the last to the first, so
+    that of two merged maps the first wins."""
+    if isinstance(node, yaml.MappingNode):
+        return _with_merges(node)
+    if isinstance(node, yaml.SequenceNode) and all(isinstance(item, yaml.MappingNode) for item in node.value):
+        return [pair for item in reversed(node.value) for pair in _with_merges(item)]
+    raise DecodeError("yaml: map merge requires map or sequence of maps as the value")
+
+
 def _last_of_each_key(pairs: list[tuple[yaml.Node, yaml.Node]], loader: _Loader) -> list[tuple[yaml.Node, yaml.Node]]:
     """A mapping's pairs, a key written twice keeping its last value as go-yaml's map does; a
     sequence or mapping as a key is refused in go-yaml's words."""

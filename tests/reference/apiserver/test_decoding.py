@@ -264,6 +264,7 @@ def test_yaml_that_does_not_parse_is_refused_in_go_yamls_words(document, message
     ("a: {? {x: 1} : c}\n", 'yaml: invalid map key: map[interface {}]interface {}{"x":1}'),
     ("a: .inf\n", "json: unsupported value: +Inf"),
     ("a: [-.inf]\n", "json: unsupported value: -Inf"),
+    ('a: {<<: [{b: "1"}, "x"]}\n', "yaml: map merge requires map or sequence of maps as the value"),
     ("null: b\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: "b"'),
     ("~: [1234567.5, 0.5]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1.2345675e+06, 0.5}'),
     ("~: [1, x, ~]\n", 'Unsupported map key of type: %!s(<nil>), key: <nil>, value: []interface {}{1, "x", interface {}(nil)}'),
@@ -317,6 +318,11 @@ def test_yaml_go_yaml_or_yamltojson_refuses_is_refused_in_their_words(document, 
     ("1e39: a\n-1e39: b\n", {".inf": "a", "-.inf": "b"}),
     (".inf: a\n-.Inf: b\n.nan: c\n", {".inf": "a", "-.inf": "b", ".nan": "c"}),
     ("a: " + "9" * 5000 + "\n", {"a": "9" * 5000}),
+    # A merge key sets the merged map where it stands (go-yaml's rule, not the YAML spec's): it
+    # overrides the keys before it; of a sequence of maps, the first wins (real 1.24, ConfigMap data).
+    ('{q: "1", a: "0", <<: {c: "3", a: "1"}}\n', {"a": "1", "c": "3", "q": "1"}),
+    ('{b: "1", <<: [{a: "1"}, {a: "2", b: "2"}]}\n', {"a": "1", "b": "2"}),
+    ('{<<: {<<: {a: "1", b: "1"}, a: "2"}, c: "3"}\n', {"a": "2", "b": "1", "c": "3"}),
 ])
 def test_yaml_is_read_as_go_yaml_unmarshal_reads_it(document, value):
     """Only the first document is read; a key written twice (or two that read the same, `1` and
