@@ -81,6 +81,25 @@ def test_an_unknown_field_written_twice_3000_deep_is_merged_without_recursion(ch
     assert code == 201 and "x" not in created
 
 
+@pytest.mark.parametrize("fields_v1", [5, "x"], ids=["number", "string"])
+def test_a_managed_fields_entry_takes_any_json_as_its_fields_v1(chain, fields_v1):
+    """FieldsV1.UnmarshalJSON keeps any JSON as raw bytes, so the decoder names the next wrong
+    field; one it cannot read resets managedFields to the create's own entry (real 1.24: 400 on
+    ConfigMap.data for the first body, 201 with only manager "unknown"'s entry for the second)."""
+    entry = {"manager": "m", "operation": "Update", "apiVersion": "v1", "fieldsType": "FieldsV1",
+             "fieldsV1": fields_v1}
+    code, status = call(chain, "POST", ns_path(chain, "configmaps"),
+                        {"metadata": {"name": "raw-fields", "managedFields": [entry]}, "data": {"a": 5}})
+    assert (code, status["message"]) == (400, 'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: '
+                                              "cannot unmarshal number into Go struct field ConfigMap.data of type string")
+    code, created = call(chain, "POST", ns_path(chain, "configmaps"),
+                         {"metadata": {"name": f"raw-fields-{type(fields_v1).__name__}", "managedFields": [entry]},
+                          "data": {"a": "5"}})
+    assert code == 201, created
+    assert [(e["manager"], e["fieldsV1"]) for e in created["metadata"]["managedFields"]] == [
+        ("unknown", {"f:data": {".": {}, "f:a": {}}})]
+
+
 @pytest.mark.parametrize("depth", [10_000, 10_001])
 def test_json_nested_past_10000_is_400_with_upstreams_message(chain, depth):
     """Interpret's encoding/json scans the whole text first: the bracket opening level 10,001

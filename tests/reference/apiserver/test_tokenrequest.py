@@ -304,9 +304,11 @@ UNDECODABLE = 'TokenRequest in version "v1" cannot be handled as a TokenRequest:
     ({"spec": {"expirationSeconds": "x"}, "status": {"expirationTimestamp": "nope"}},
      'TokenRequest in version "v1" cannot be handled as a TokenRequest: parsing time "nope" as '
      '"2006-01-02T15:04:05Z07:00": cannot parse "nope" as "2006"'),
+    ({"metadata": {"managedFields": [{"fieldsV1": 5}]}, "spec": {"audiences": 5}},
+     UNDECODABLE + "number into Go struct field TokenRequestSpec.spec.audiences of type []string"),
 ], ids=["spec", "expiration", "fractional-expiration", "audiences", "audience", "bound-ref", "bound-uid",
         "other-kind", "unknown-version", "status", "status-token-first", "status-time-type-wins",
-        "status-time-parse-wins"])
+        "status-time-parse-wins", "raw-fields-v1"])
 def test_a_token_request_the_codec_refuses_is_400(setup, body, message):
     """The body decodes into an authentication.k8s.io/v1 TokenRequest first; what the codec
     refuses is transformDecodeError's 400 with the decoder's words, the client's status included
