@@ -727,6 +727,7 @@ def _merged(node: yaml.Node) -> list[tuple[yaml.Node, yaml.Node]]:
     raise DecodeError("yaml: map merge requires map or sequence of maps as the value")
 
 
+@mirrors("(*gopkg.in/yaml.v2.decoder).mapping")
 def _last_of_each_key(pairs: list[tuple[yaml.Node, yaml.Node]], loader: _Loader) -> list[tuple[yaml.Node, yaml.Node]]:
     """A mapping's pairs, a key written twice keeping its last value as go-yaml's map does; a
     sequence or mapping as a key is refused in go-yaml's words."""
